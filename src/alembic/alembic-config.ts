@@ -1,0 +1,423 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../errors/errors.js';
+import { featuresOf, type AlembicVersion } from './alembic-version.js';
+import { IniError, parseIni, type IniFile } from './ini-parser.js';
+
+export interface ConfigOptions {
+  readonly cwd: string;
+  /** -c/--config; default ALEMBIC_CONFIG or ./alembic.ini */
+  readonly configFile?: string;
+  /** -n/--name; default "alembic" */
+  readonly section?: string;
+  /** --versions overrides version_locations (relative to cwd). */
+  readonly versions?: readonly string[];
+  readonly recursive?: boolean;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly alembicVersion: AlembicVersion;
+}
+
+export interface VersionLocation {
+  /** As configured (after interpolation). */
+  readonly configured: string;
+  readonly absPath: string;
+  readonly exists: boolean;
+}
+
+/** A configuration fact that becomes a finding rather than a hard failure. */
+export interface ConfigNote {
+  readonly code: 'version-location-missing' | 'version-location-is-cwd' | 'script-location-unresolved' | 'versions-folder-missing';
+  readonly message: string;
+  readonly path?: string;
+  readonly line?: number;
+  readonly alembicError?: string;
+}
+
+export interface ProjectConfig {
+  readonly cwd: string;
+  readonly iniPath?: string;
+  readonly tomlPath?: string;
+  readonly section: string;
+  readonly scriptLocation: string;
+  readonly scriptDir: string;
+  readonly versionLocations: readonly VersionLocation[];
+  readonly usesDefaultVersions: boolean;
+  readonly recursive: boolean;
+  readonly sourceless: boolean;
+  readonly fileTemplate: string;
+  readonly prependSysPath: readonly string[];
+  readonly notes: readonly ConfigNote[];
+}
+
+type TomlTable = Record<string, unknown>;
+
+/**
+ * Resolves the Alembic configuration exactly as `ScriptDirectory.from_config`
+ * does (reference §1), in the same order, so the first configuration error we
+ * report is the one Alembic would print.
+ */
+export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectConfig> {
+  const f = featuresOf(opts.alembicVersion);
+  const cwd = opts.cwd;
+  const env = opts.env ?? {};
+  const section = opts.section ?? 'alembic';
+  const notes: ConfigNote[] = [];
+
+  let iniName = opts.configFile ?? env.ALEMBIC_CONFIG ?? 'alembic.ini';
+  let tomlName = 'pyproject.toml';
+  if (f.pyproject && path.basename(iniName) === 'pyproject.toml') {
+    tomlName = iniName;
+    iniName = 'alembic.ini';
+  }
+  const iniPath = path.resolve(cwd, iniName);
+  const iniExists = isFile(iniPath);
+  if (opts.configFile && !iniExists && path.basename(opts.configFile) !== 'pyproject.toml') {
+    throw new ConfigError(`The config file ${opts.configFile} does not exist.`, {
+      hint: 'Pass the path of your alembic.ini with -c, or run from the folder that holds it.',
+    });
+  }
+  let ini: IniFile | undefined;
+  if (iniExists) {
+    try {
+      ini = parseIni(readText(iniPath), iniName, { here: path.dirname(iniPath) });
+    } catch (e) {
+      throw iniFailure(e, iniName);
+    }
+  }
+  const tomlPath = f.pyproject ? path.resolve(cwd, tomlName) : undefined;
+  const toml = tomlPath && isFile(tomlPath) ? await readTomlSection(tomlPath) : undefined;
+  const tomlArgs: Record<string, string> = tomlPath ? { here: path.dirname(tomlPath) } : {};
+
+  const get = (name: string): { value: unknown; line?: number; from: 'ini' | 'toml' } | undefined => {
+    if (ini?.hasOption(section, name)) {
+      try {
+        return { value: ini.get(section, name), line: ini.optionLine(section, name), from: 'ini' };
+      } catch (e) {
+        throw iniFailure(e, iniName);
+      }
+    }
+    if (!f.pyproject) {
+      if (!ini?.hasSection(section)) {
+        throw new ConfigError(`No config file '${iniName}' found, or file has no '[${section}]' section`, {
+          alembicError: `FAILED: No config file '${iniName}' found, or file has no '[${section}]' section`,
+          hint: 'Run from the folder that holds alembic.ini, or pass it with -c (and the section with -n).',
+        });
+      }
+      return undefined;
+    }
+    if (toml && name in toml) return { value: tomlValue(toml[name], name, tomlArgs), from: 'toml' };
+    return undefined;
+  };
+  const getBool = (name: string): boolean => {
+    if (ini?.hasOption(section, name)) return get(name)!.value === 'true';
+    if (!f.pyproject || !toml || !(name in toml)) return false;
+    const v = toml[name];
+    if (typeof v !== 'boolean') {
+      throw new ConfigError(`boolean value expected for TOML parameter '${name}'`, {
+        alembicError: `FAILED: boolean value expected for TOML parameter '${name}'`,
+        hint: `Write ${name} = true (a TOML boolean, not a string) in [tool.alembic].`,
+      });
+    }
+    return v;
+  };
+  const getMainOption = (name: string): string | undefined => {
+    // get_main_option reads only the ini and needs its section to exist
+    if (!ini?.hasSection(section)) {
+      if (!f.pyproject) return undefined;
+      throw new ConfigError(`No config file '${iniName}' found, or file has no '[${section}]' section`, {
+        alembicError: `FAILED: No config file '${iniName}' found, or file has no '[${section}]' section`,
+      });
+    }
+    return ini.hasOption(section, name) ? (get(name)!.value as string) : undefined;
+  };
+
+  const overridden = opts.versions && opts.versions.length > 0;
+  // 1. script_location
+  const sl = get('script_location');
+  if (sl === undefined || sl.value === undefined || sl.value === null) {
+    if (overridden) {
+      return finish('', cwd, opts.versions!.map((v) => location(v, cwd)), false, opts.recursive ?? false, false, '%(rev)s_%(slug)s', []);
+    }
+    const message = f.pyproject
+      ? "No 'script_location' key found in configuration."
+      : `No config file '${iniName}' found, or file has no '[${section}]' section`;
+    throw new ConfigError(message, {
+      alembicError: `FAILED: ${message}`,
+      hint: iniExists
+        ? `Add script_location to the [${section}] section of ${iniName}.`
+        : 'Run alembic-preflight from the folder that holds alembic.ini, or pass it with -c path/to/alembic.ini.',
+    });
+  }
+  const scriptLocation = String(sl.value);
+  // 2. truncate_slug_length is parsed with int() on every command
+  const tsl = get('truncate_slug_length');
+  if (tsl && tsl.value !== undefined && typeof tsl.value !== 'number' && !/^\s*[+-]?\d[\d_]*\s*$/.test(String(tsl.value))) {
+    throw new ConfigError(`truncate_slug_length = ${String(tsl.value)} is not an integer.`, {
+      alembicError: `ValueError: invalid literal for int() with base 10: '${String(tsl.value)}'`,
+      hint: 'Set truncate_slug_length to a whole number (or remove it; the default is 40).',
+    });
+  }
+  // 3. prepend_sys_path
+  const prepend = splitPathList('prepend_sys_path', true);
+  // 4. recursive_version_locations
+  const recursive = opts.recursive ?? (f.recursiveVersionLocations ? getBool('recursive_version_locations') : false);
+  // 5. script_location resolution (package resources)
+  const scriptDir = coerceResource(scriptLocation, prepend, sl.line, true);
+  // 6. the rest
+  const ft = get('file_template');
+  const fileTemplate = ft?.value !== undefined ? String(ft.value) : '%(rev)s_%(slug)s';
+  const sourceless = getBool('sourceless');
+  const listed = overridden ? [...opts.versions!] : splitPathList('version_locations', false);
+  // 7. the script directory must exist
+  if (scriptDir !== null && !existsSync(scriptDir) && !overridden) {
+    const shown = f.pyproject ? scriptLocation : `'${scriptDir}'`;
+    throw new ConfigError(`script_location ${JSON.stringify(scriptLocation)} does not exist (resolved against ${displayDir(cwd)}).`, {
+      alembicError: `FAILED: Path doesn't exist: ${shown}.  Please use the 'init' command to create a new scripts folder.`,
+      hint: suggestScriptLocation(cwd, iniPath, scriptLocation),
+      path: iniExists ? path.relative(cwd, iniPath) || iniName : undefined,
+      line: sl.line,
+    });
+  }
+
+  let locations: VersionLocation[];
+  let usesDefault = false;
+  if (listed && listed.length > 0) {
+    locations = [];
+    for (const entry of listed) {
+      const abs = coerceResource(entry, prepend, undefined, false);
+      if (abs === null) continue;
+      const loc = { configured: entry, absPath: abs, exists: existsSync(abs) };
+      locations.push(loc);
+      if (entry === '') {
+        notes.push({
+          code: 'version-location-is-cwd',
+          message:
+            'version_locations contains an empty entry (a trailing or doubled separator); Alembic turns it into the current directory and executes every .py file there.',
+          line: ini?.optionLine(section, 'version_locations'),
+          path: iniExists ? path.relative(cwd, iniPath) : undefined,
+        });
+      } else if (!loc.exists) {
+        notes.push({
+          code: 'version-location-missing',
+          message: `version_locations entry ${JSON.stringify(entry)} does not exist; Alembic skips it silently.`,
+          line: ini?.optionLine(section, 'version_locations'),
+          path: iniExists ? path.relative(cwd, iniPath) : undefined,
+        });
+      }
+    }
+  } else {
+    usesDefault = true;
+    const base = scriptDir ?? cwd;
+    const abs = path.join(base, 'versions');
+    const exists = existsSync(abs);
+    locations = scriptDir === null ? [] : [{ configured: path.join(scriptLocation, 'versions'), absPath: abs, exists }];
+    if (scriptDir !== null && !exists) {
+      notes.push({
+        code: 'versions-folder-missing',
+        message: `The versions folder ${path.relative(cwd, abs) || abs} does not exist${f.sortedWalk ? '' : '; Alembic before 1.10 fails with FileNotFoundError on every command'}.`,
+        alembicError: f.sortedWalk ? undefined : `FileNotFoundError: [Errno 2] No such file or directory: '${abs}'`,
+      });
+    }
+  }
+  return finish(scriptLocation, scriptDir ?? cwd, locations, usesDefault, recursive, sourceless, fileTemplate, prepend);
+
+  function finish(
+    scriptLocation: string,
+    scriptDir: string,
+    versionLocations: VersionLocation[],
+    usesDefaultVersions: boolean,
+    recursive: boolean,
+    sourceless: boolean,
+    fileTemplate: string,
+    prependSysPath: string[],
+  ): ProjectConfig {
+    return {
+      cwd,
+      iniPath: iniExists ? iniPath : undefined,
+      tomlPath: toml ? tomlPath : undefined,
+      section,
+      scriptLocation,
+      scriptDir,
+      versionLocations,
+      usesDefaultVersions,
+      recursive,
+      sourceless,
+      fileTemplate,
+      prependSysPath,
+      notes,
+    };
+  }
+
+  function location(entry: string, base: string): VersionLocation {
+    const abs = path.resolve(base, entry);
+    return { configured: entry, absPath: abs, exists: existsSync(abs) };
+  }
+
+  /** version_locations / prepend_sys_path splitting, per version (reference §1.4). */
+  function splitPathList(name: 'version_locations' | 'prepend_sys_path', isPrepend: boolean): string[] {
+    const inIni = ini?.hasSection(section) ? ini.get(section, name) : undefined;
+    if (inIni) {
+      const sepNames = f.pyproject
+        ? isPrepend
+          ? ['path_separator']
+          : ['path_separator', 'version_path_separator']
+        : isPrepend
+          ? []
+          : ['version_path_separator'];
+      let sepName: string | undefined;
+      let sepValue: string | undefined;
+      for (const n of sepNames) {
+        const v = getMainOption(n);
+        if (v !== undefined) {
+          sepName = n;
+          sepValue = v;
+          break;
+        }
+      }
+      if (sepName === undefined) {
+        const legacy = isPrepend ? /, *| +|:/ : /, *| +/;
+        return inIni.split(legacy);
+      }
+      const table: Record<string, string> = { space: ' ', os: path.delimiter, ':': ':', ';': ';' };
+      const newlineOk = f.pyproject || (sepName === 'version_path_separator' && f.versionPathSeparatorNewline);
+      if (newlineOk) table.newline = '\n';
+      const sep = table[sepValue!];
+      if (sep === undefined) {
+        const expected = newlineOk ? "'space', 'newline', 'os', ':', ';'" : "'space', 'os', ':', ';'";
+        throw new ConfigError(`${sepName} = ${sepValue} is not a valid separator.`, {
+          alembicError: `ValueError: '${sepValue}' is not a valid value for ${sepName}; expected ${expected}`,
+          hint: `Use one of ${expected} (for example ${sepName} = os).`,
+          line: ini?.optionLine(section, sepName),
+        });
+      }
+      const strip = f.pyproject || f.versionPathSeparatorNewline;
+      // Alembic filters empty items *before* stripping, so " " survives as ""
+      return inIni.split(sep).filter((x) => x !== '').map((x) => (strip ? x.trim() : x));
+    }
+    if (!f.pyproject || !toml || !(name in toml)) return [];
+    const v = tomlValue(toml[name], name, tomlArgs);
+    return Array.isArray(v) ? v.map(String) : [];
+  }
+
+  /** util.coerce_resource_to_filename: `pkg:res` names a folder inside an importable package. */
+  function coerceResource(value: string, prependSys: string[], line: number | undefined, isScript: boolean): string | null {
+    if (!path.isAbsolute(value) && value.includes(':')) {
+      const tokens = value.split(':');
+      const pkg = tokens[0]!;
+      const roots = [...prependSys.map((p) => path.resolve(cwd, p)), cwd];
+      for (const root of roots) {
+        const pkgDir = path.join(root, ...pkg.split('.'));
+        if (isDir(pkgDir)) return path.join(pkgDir, ...tokens.slice(1));
+      }
+      notes.push({
+        code: 'script-location-unresolved',
+        message: `${isScript ? 'script_location' : 'version_locations entry'} ${JSON.stringify(value)} names the package ${pkg}, whose folder is not in this repository (looked in ${roots.map(displayDir).join(', ')}).`,
+        line,
+        path: iniExists ? path.relative(cwd, iniPath) : undefined,
+        alembicError: `ModuleNotFoundError: No module named '${pkg}'`,
+      });
+      return null;
+    }
+    if (value === '' && isScript && !f.pyproject) return path.resolve(cwd, '\u0000missing');
+    return path.resolve(cwd, value);
+  }
+}
+
+function tomlValue(v: unknown, name: string, args: Record<string, string>): unknown {
+  const fmt = (s: unknown): string => {
+    if (typeof s !== 'string') return String(s);
+    return s.replace(/%(?:\(([^)]*)\)s|%|(.))/g, (m, key: string | undefined, other: string | undefined) => {
+      if (m === '%%') return '%';
+      if (key !== undefined && key in args) return args[key]!;
+      throw new ConfigError(`pyproject.toml [tool.alembic] ${name} uses ${m}, which Alembic cannot format.`, {
+        alembicError: key !== undefined ? `KeyError: '${key}'` : `ValueError: unsupported format character '${other ?? ''}'`,
+        hint: 'Write a literal % as %% in pyproject.toml; only %(here)s is substituted.',
+      });
+    });
+  };
+  if (typeof v === 'string') return fmt(v);
+  if (Array.isArray(v)) return v.map((x) => (x !== null && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, fmt(y)])) : fmt(x)));
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return v;
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, y]) => [k, fmt(y)]));
+  throw new ConfigError(`unsupported TOML value type for key: '${name}'`, { alembicError: `FAILED: unsupported TOML value type for key: '${name}'` });
+}
+
+async function readTomlSection(file: string): Promise<TomlTable | undefined> {
+  const { parse } = await import('smol-toml');
+  let data: Record<string, unknown>;
+  try {
+    data = parse(readText(file)) as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError(`pyproject.toml is not valid TOML: ${(e as Error).message.split('\n')[0]}`, {
+      alembicError: 'tomllib.TOMLDecodeError',
+      hint: 'Fix the TOML syntax in pyproject.toml.',
+      path: file,
+    });
+  }
+  const tool = data.tool as Record<string, unknown> | undefined;
+  if (!tool || !('alembic' in tool)) return undefined;
+  const section = tool.alembic;
+  if (section === null || typeof section !== 'object' || Array.isArray(section)) {
+    throw new ConfigError('Incorrect TOML format', {
+      alembicError: 'FAILED: Incorrect TOML format',
+      hint: '[tool.alembic] must be a table in pyproject.toml.',
+    });
+  }
+  return section as TomlTable;
+}
+
+function iniFailure(e: unknown, iniName: string): ConfigError {
+  if (e instanceof IniError) {
+    return new ConfigError(`${iniName} cannot be read the way Alembic reads it.`, {
+      alembicError: e.message,
+      hint: `Fix ${iniName}: ${e.message.split(':').slice(1).join(':').trim().split('\n')[0]}`,
+      line: e.line,
+    });
+  }
+  return new ConfigError(`${iniName} cannot be read: ${(e as Error).message}`, { hint: 'Check the file exists and is readable.' });
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      hint: 'Check the file permissions.',
+    });
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function displayDir(p: string): string {
+  return p;
+}
+
+/** For a misspelt script_location: name folders near the ini that look like Alembic script folders. */
+function suggestScriptLocation(cwd: string, iniPath: string, configured: string): string {
+  const bases = [...new Set([cwd, path.dirname(iniPath)])];
+  const found: string[] = [];
+  for (const base of bases) {
+    for (const cand of ['migrations', 'alembic', 'migration', 'db/migrations', 'app/migrations']) {
+      if (existsSync(path.join(base, cand, 'env.py'))) found.push(path.relative(cwd, path.join(base, cand)) || '.');
+    }
+  }
+  const rel = path.isAbsolute(configured) ? '' : ` A relative script_location is resolved against the current directory, not the ini file; %(here)s/${configured} makes it independent of where you run from.`;
+  return found.length > 0
+    ? `Did you mean script_location = ${found[0]}? (found an env.py there).${rel}`
+    : `Point script_location at the folder that holds env.py.${rel}`;
+}

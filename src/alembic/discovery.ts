@@ -1,0 +1,171 @@
+import { lstatSync, opendirSync, readdirSync, readlinkSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import path from 'node:path';
+import type { AlembicFeatures } from './alembic-version.js';
+import type { VersionLocation } from './alembic-config.js';
+
+export interface DiscoveredFile {
+  /** The path Alembic loads (the resolved target in new versions). */
+  readonly loadPath: string;
+  /** The name Alembic matched and uses for messages and the legacy id. */
+  readonly fileName: string;
+  readonly realPath: string;
+  readonly kind: 'source' | 'bytecode';
+}
+
+export interface SkippedTwice {
+  readonly realPath: string;
+  readonly via: string;
+}
+
+export interface DiscoveryResult {
+  readonly files: DiscoveredFile[];
+  readonly loadedTwice: SkippedTwice[];
+}
+
+const ONLY_SOURCE = /^(?!\.#|__init__)(.*\.py)$/;
+const SOURCELESS = /^(?!\.#|__init__)(.*\.py)(c|o)?$/;
+
+/**
+ * `ScriptDirectory._load_revisions` + `Script._list_py_dir` + the filename part
+ * of `Script._from_path` (reference §2.1–2.3): which files Alembic executes, in
+ * which order, with the loaded-twice check on real paths.
+ */
+export function discoverRevisionFiles(
+  locations: readonly VersionLocation[],
+  opts: { recursive: boolean; sourceless: boolean; features: AlembicFeatures },
+): DiscoveryResult {
+  const files: DiscoveredFile[] = [];
+  const loadedTwice: SkippedTwice[] = [];
+  const seen = new Set<string>();
+  for (const loc of locations) {
+    if (!opts.features.sortedWalk) {
+      if (!loc.exists) continue;
+    } else if (!loc.exists) continue;
+    const candidates = opts.features.sortedWalk
+      ? walkSorted(loc.absPath, opts.recursive && opts.features.recursiveVersionLocations, opts.sourceless)
+      : listdirRaw(loc.absPath);
+    for (const candidate of candidates) {
+      const real = resolvePath(candidate);
+      if (seen.has(real)) {
+        loadedTwice.push({ realPath: real, via: candidate });
+        continue;
+      }
+      seen.add(real);
+      const loadPath = opts.features.sortedWalk ? real : candidate;
+      const fileName = path.basename(loadPath);
+      const re = opts.sourceless ? SOURCELESS : ONLY_SOURCE;
+      const m = re.exec(fileName);
+      if (!m) continue;
+      const ext = m[2];
+      if (ext === 'c' || ext === 'o') {
+        const dir = path.dirname(loadPath);
+        const pyExists = exists(path.join(dir, m[1]!));
+        const pycExists = exists(path.join(dir, m[1]! + 'c'));
+        if (pyExists || (ext === 'o' && pycExists)) continue;
+        files.push({ loadPath, fileName, realPath: real, kind: 'bytecode' });
+        continue;
+      }
+      files.push({ loadPath, fileName, realPath: real, kind: 'source' });
+    }
+  }
+  return { files, loadedTwice };
+}
+
+/** Alembic ≥ 1.10: a top-down walk, files only, sorted by code point, optional recursion. */
+function walkSorted(root: string, recursive: boolean, sourceless: boolean): string[] {
+  const out: string[] = [];
+  const visit = (dir: string): void => {
+    if (path.basename(dir).endsWith('__pycache__')) return;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // os.walk ignores errors
+    }
+    const fileNames: string[] = [];
+    const dirs: string[] = [];
+    for (const e of entries) {
+      if (e.isDirectory()) dirs.push(e.name);
+      else if (e.isSymbolicLink() && isDirFollow(path.join(dir, e.name))) continue; // never descended
+      else fileNames.push(e.name);
+    }
+    fileNames.sort(codePointCompare);
+    for (const f of fileNames) out.push(path.join(dir, f));
+    if (sourceless) {
+      const cache = path.join(dir, '__pycache__');
+      if (exists(cache)) {
+        const stems = new Set(fileNames.map((f) => f.split('.')[0]));
+        for (const pyc of listdirRaw(cache)) {
+          if (!stems.has(path.basename(pyc).split('.')[0])) out.push(pyc);
+        }
+      }
+    }
+    if (!recursive) return;
+    dirs.sort(codePointCompare);
+    for (const d of dirs) visit(path.join(dir, d));
+  };
+  visit(root);
+  return out;
+}
+
+/** os.listdir order (Alembic < 1.10): the directory's own order, directories included. */
+function listdirRaw(dir: string): string[] {
+  const out: string[] = [];
+  try {
+    const d = opendirSync(dir);
+    try {
+      for (let e = d.readSync(); e !== null; e = d.readSync()) out.push(path.join(dir, e.name));
+    } finally {
+      d.closeSync();
+    }
+  } catch {
+    return out;
+  }
+  return out;
+}
+
+/** pathlib's resolve(strict=False): follows links as far as they go. */
+function resolvePath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    let current = p;
+    for (let i = 0; i < 40; i++) {
+      try {
+        if (!lstatSync(current).isSymbolicLink()) break;
+        current = path.resolve(path.dirname(current), readlinkSync(current));
+      } catch {
+        break;
+      }
+    }
+    return path.resolve(current);
+  }
+}
+
+function codePointCompare(a: string, b: string): number {
+  // Python sorts str by code point; JS < compares UTF-16 units, which differs only above U+FFFF
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+function exists(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isDirFollow(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadProjectConfig, type ConfigOptions, type ProjectConfig } from './alembic-config.js';
+import { featuresOf, type AlembicVersion } from './alembic-version.js';
+import { discoverRevisionFiles, type SkippedTwice } from './discovery.js';
+import type { PyUnknown, PyValue } from './python-value.js';
+import { buildRevisionMap, type GraphProblem, type RevisionMap } from './revision-map.js';
+import { readRevisionSource } from './revision-reader.js';
+import { loadScript, relativeDisplay, type AlembicFailure, type FileProblem, type ScriptFile } from './script-loader.js';
+
+export interface ProjectModel {
+  readonly config: ProjectConfig;
+  readonly alembicVersion: AlembicVersion;
+  readonly files: readonly ScriptFile[];
+  readonly loadedTwice: readonly SkippedTwice[];
+  readonly map: RevisionMap;
+  /** The first thing that makes Alembic fail while loading the scripts, in Alembic's order. */
+  readonly failure?: { readonly failure: AlembicFailure; readonly file?: ScriptFile; readonly problem: FileProblem | GraphProblem };
+  /** False when some value could not be known statically: the graph may differ from Alembic's. */
+  readonly complete: boolean;
+}
+
+export type LoadOptions = ConfigOptions;
+
+/** Reads the configuration and every revision file, and builds the graph as Alembic would. */
+export async function loadProject(opts: LoadOptions): Promise<ProjectModel> {
+  const config = await loadProjectConfig(opts);
+  return modelFromConfig(config, opts.alembicVersion);
+}
+
+export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVersion): ProjectModel {
+  const features = featuresOf(alembicVersion);
+  const { files: discovered, loadedTwice } = discoverRevisionFiles(config.versionLocations, {
+    recursive: config.recursive,
+    sourceless: config.sourceless,
+    features,
+  });
+  const resolveImported = importResolver(config);
+  const files = discovered.map((f, i) =>
+    loadScript(i, f, relativeDisplay(config.cwd, f.loadPath), readContent(f.loadPath), features, resolveImported),
+  );
+  const map = buildRevisionMap(files);
+  let failure: ProjectModel['failure'];
+  for (const file of files) {
+    const p = file.problems.find((x) => x.failure);
+    if (p) {
+      failure = { failure: p.failure!, file, problem: p };
+      break;
+    }
+  }
+  if (!failure && map.failure) failure = { failure: map.failure.failure!, file: map.failure.rev?.file, problem: map.failure };
+  const complete = files.every((f) => !f.problems.some((p) => p.code === 'not-statically-known' || p.code === 'bytecode-only-revision'));
+  return { config, alembicVersion, files, loadedTwice, map, failure, complete };
+}
+
+function readContent(file: string): Buffer | { error: string } {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP') return { error: `ImportError: Can't find Python file ${file}` };
+    if (code === 'EISDIR') return { error: `IsADirectoryError: [Errno 21] Is a directory: '${file}'` };
+    if (code === 'EACCES' || code === 'EPERM') return { error: `PermissionError: [Errno 13] Permission denied: '${file}'` };
+    return { error: `OSError: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * Resolves `from pkg.module import NAME` when pkg/module.py is in the repository
+ * and binds NAME to a literal at module level. Anything else stays unknown.
+ */
+function importResolver(config: ProjectConfig): (u: PyUnknown) => PyValue | undefined {
+  const roots = [...new Set([config.cwd, ...(config.iniPath ? [path.dirname(config.iniPath)] : []), ...config.prependSysPath.map((p) => path.resolve(config.cwd, p))])];
+  const cache = new Map<string, ReadonlyMap<string, PyValue> | null>();
+  const constantsOf = (module: string): ReadonlyMap<string, PyValue> | null => {
+    if (cache.has(module)) return cache.get(module)!;
+    let found: ReadonlyMap<string, PyValue> | null = null;
+    const parts = module.split('.');
+    outer: for (const root of roots) {
+      for (const candidate of [path.join(root, ...parts) + '.py', path.join(root, ...parts, '__init__.py')]) {
+        try {
+          const read = readRevisionSource(readFileSync(candidate, 'utf8'));
+          if (!read.syntaxError) found = read.constants;
+          break outer;
+        } catch {
+          // not here; try the next root
+        }
+      }
+    }
+    cache.set(module, found);
+    return found;
+  };
+  return (u) => {
+    if (!u.importedFrom || u.importedFrom.level > 0 || !u.importedFrom.module) return undefined;
+    const v = constantsOf(u.importedFrom.module)?.get(u.importedFrom.name);
+    return v && (v.t === 'str' || v.t === 'none' || v.t === 'tuple' || v.t === 'list') ? v : undefined;
+  };
+}

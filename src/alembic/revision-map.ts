@@ -1,0 +1,425 @@
+import { keyOf, pyRepr, pyStr, type PyValue } from './python-value.js';
+import type { AlembicFailure, LoadedScript, ScriptFile } from './script-loader.js';
+
+export type GraphProblemCode =
+  | 'duplicate-revision'
+  | 'duplicate-branch-label'
+  | 'missing-dependency'
+  | 'missing-down-revision'
+  | 'empty-down-revision'
+  | 'down-revision-is-label'
+  | 'revision-cycle'
+  | 'dependency-cycle';
+
+export interface GraphProblem {
+  readonly code: GraphProblemCode;
+  readonly message: string;
+  /** The revision whose file carries the problem. */
+  readonly rev?: Rev;
+  /** Other revisions involved (the duplicate loser, the label's owner, the cycle members). */
+  readonly others: readonly Rev[];
+  readonly ids: readonly string[];
+  /** Set when this is where Alembic raises; warnings leave it unset. */
+  readonly failure?: AlembicFailure;
+  /** Alembic's UserWarning text, where it warns. */
+  readonly warning?: string;
+}
+
+/** One loaded revision: Alembic's `Revision` state, plus where it came from. */
+export class Rev {
+  readonly key: string;
+  readonly labels: Set<string>;
+  readonly origLabels: readonly string[];
+  readonly deps: readonly string[];
+  readonly nextrev = new Set<string>();
+  readonly allNextrev = new Set<string>();
+  resolvedDeps: string[] = [];
+  normalizedResolvedDeps: string[] = [];
+
+  constructor(
+    readonly script: LoadedScript,
+    readonly file: ScriptFile,
+  ) {
+    this.key = script.key;
+    this.origLabels = script.branchLabels.map(keyOf);
+    this.labels = new Set(this.origLabels);
+    this.deps = script.dependsOn.map(keyOf);
+  }
+
+  get id(): string {
+    return pyStr(this.script.revision);
+  }
+  get versionedDown(): readonly string[] {
+    return this.script.versionedDown;
+  }
+  get isBase(): boolean {
+    return this.script.versionedDown.length === 0;
+  }
+  get isRealBase(): boolean {
+    return this.isBase && this.deps.length === 0;
+  }
+  get allDown(): string[] {
+    return dedupe([...this.versionedDown, ...this.resolvedDeps]);
+  }
+  get normalizedDown(): string[] {
+    return dedupe([...this.versionedDown, ...this.normalizedResolvedDeps]);
+  }
+  get isHead(): boolean {
+    return this.nextrev.size === 0;
+  }
+  get isRealHead(): boolean {
+    return this.allNextrev.size === 0;
+  }
+  get isBranchPoint(): boolean {
+    return this.nextrev.size > 1;
+  }
+  get isRealBranchPoint(): boolean {
+    return this.allNextrev.size > 1;
+  }
+  get isMergePoint(): boolean {
+    return this.versionedDown.length > 1;
+  }
+  addNextrev(child: Rev): void {
+    this.allNextrev.add(child.key);
+    if (child.versionedDown.includes(this.key)) this.nextrev.add(child.key);
+  }
+  /** `Script.__str__`, used inside Alembic's "referenced from" warning. */
+  describe(): string {
+    const down = this.script.versionedDownValues;
+    const downText = down.length === 0 ? '<base>' : down.map(pyStr).join(', ');
+    const flags = `${this.isHead ? ' (head)' : ''}${this.isBranchPoint ? ' (branchpoint)' : ''}${this.isMergePoint ? ' (mergepoint)' : ''}`;
+    const doc = (this.file.read?.docstring?.text ?? '').trim().split('\n\n')[0] ?? '';
+    return `${downText} -> ${this.id}${flags}, ${doc}`;
+  }
+}
+
+export interface RevisionMap {
+  /** Winning revision per id, in Alembic's map order. */
+  readonly revisions: readonly Rev[];
+  /** Every revision object, duplicate losers included, in load order. */
+  readonly all: readonly Rev[];
+  readonly byKey: ReadonlyMap<string, Rev>;
+  /** Label → revision, as Alembic's map keys. */
+  readonly labels: ReadonlyMap<string, Rev>;
+  /** What `alembic heads` lists: duplicate losers and effective heads included. */
+  readonly heads: readonly string[];
+  /** The head objects behind `heads`: a duplicate's losing copy is one of them. */
+  readonly headRevs: readonly Rev[];
+  readonly realHeads: readonly string[];
+  readonly bases: readonly string[];
+  readonly realBases: readonly string[];
+  readonly problems: readonly GraphProblem[];
+  /** The first failure Alembic hits while building the map, if any. */
+  readonly failure?: GraphProblem;
+}
+
+/**
+ * A line-by-line port of `RevisionMap._revision_map` (reference §4.1), run in
+ * tolerant mode: where Alembic raises, we record the problem and carry on
+ * without the offending edge or label. The first recorded failure is exactly
+ * where Alembic stops; the rest are what it would report after that is fixed.
+ */
+export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
+  const problems: GraphProblem[] = [];
+  const fail = (p: Omit<GraphProblem, 'failure'>, failure: AlembicFailure): void => {
+    problems.push({ ...p, failure });
+  };
+  const map = new Map<string, Rev>();
+  const heads = new Set<Rev>();
+  const realHeads = new Set<Rev>();
+  const bases: Rev[] = [];
+  const realBases: Rev[] = [];
+  const hasLabels: Rev[] = [];
+  const all: Rev[] = [];
+
+  for (const file of scripts) {
+    if (!file.script) continue;
+    const rev = new Rev(file.script, file);
+    all.push(rev);
+    const existing = map.get(rev.key);
+    if (existing) {
+      const warning = `Revision ${rev.id} is present more than once`;
+      problems.push({ code: 'duplicate-revision', message: warning, rev, others: [existing], ids: [rev.id], warning });
+    }
+    map.set(rev.key, rev);
+    if (rev.labels.size > 0) hasLabels.push(rev);
+    heads.add(rev);
+    realHeads.add(rev);
+    if (rev.isBase) bases.push(rev);
+    if (rev.isRealBase) realBases.push(rev);
+  }
+  const revMap = new Map(map);
+  const labels = new Map<string, Rev>();
+
+  // _map_branch_labels (Alembic iterates a set: which of two clashing revisions is named first varies)
+  for (const rev of hasLabels) {
+    for (const label of rev.origLabels) {
+      const owner = map.get(label);
+      if (owner) {
+        const msg = `Branch name '${label}' in revision ${rev.id} already used by revision ${owner.id}`;
+        fail({ code: 'duplicate-branch-label', message: msg, rev, others: [owner], ids: [label] }, { exception: 'RevisionError', message: msg, commandError: true });
+        continue;
+      }
+      map.set(label, rev);
+      labels.set(label, rev);
+    }
+  }
+
+  // _add_depends_on
+  for (const rev of all) {
+    const resolved: string[] = [];
+    for (const dep of rev.deps) {
+      const target = map.get(dep);
+      if (!target) {
+        const msg = `KeyError: ${keyRepr(dep)}`;
+        fail({ code: 'missing-dependency', message: msg, rev, others: [], ids: [dep] }, { exception: 'KeyError', message: msg, commandError: false });
+        continue;
+      }
+      resolved.push(target.key);
+    }
+    rev.resolvedDeps = resolved;
+  }
+
+  // down revisions: nextrev links and head elimination
+  const visited = new Set<Rev>();
+  for (const rev of map.values()) {
+    if (visited.has(rev)) continue;
+    visited.add(rev);
+    for (const down of rev.allDown) {
+      const target = map.get(down);
+      if (!target) {
+        const warning = `Revision ${keyText(down)} referenced from ${rev.describe()} is not present`;
+        const msg = `KeyError: ${keyRepr(down)}`;
+        const code = down === '' ? 'empty-down-revision' : 'missing-down-revision';
+        problems.push({ code, message: warning, rev, others: [], ids: [down], warning, failure: { exception: 'KeyError', message: msg, commandError: false } });
+        continue;
+      }
+      target.addNextrev(rev);
+      if (rev.versionedDown.includes(down)) heads.delete(target);
+      realHeads.delete(target);
+    }
+  }
+
+  // a down_revision naming a label passes the loop above, then fails on the id-only map
+  const labelDowns = new Set<Rev>();
+  for (const rev of revMap.values()) {
+    for (const down of rev.versionedDown) {
+      if (!revMap.has(down) && labels.has(down)) labelDowns.add(rev);
+    }
+  }
+
+  // _normalize_depends_on
+  for (const rev of all) {
+    if (rev.resolvedDeps.length === 0) {
+      rev.normalizedResolvedDeps = [];
+      continue;
+    }
+    const normalized = new Set(rev.resolvedDeps);
+    const walk = iterateRelated(map, [rev], (r) => r.versionedDown);
+    for (const anc of walk.revs) {
+      if (anc === rev) continue;
+      for (const d of anc.resolvedDeps) normalized.delete(d);
+    }
+    if (walk.broken) {
+      const msg = 'Dependency resolution failed; broken map';
+      fail({ code: 'down-revision-is-label', message: msg, rev: walk.broken.rev, others: [], ids: [walk.broken.id] }, { exception: 'RevisionError', message: msg, commandError: true });
+    }
+    rev.normalizedResolvedDeps = [...normalized];
+  }
+
+  // _detect_cycles on the id-only map
+  for (const rev of labelDowns) {
+    const label = rev.versionedDown.find((d) => !revMap.has(d) && labels.has(d))!;
+    const msg = `KeyError: ${keyRepr(label)}`;
+    fail({ code: 'down-revision-is-label', message: `down_revision names the branch label '${label}', not a revision id`, rev, others: [labels.get(label)!], ids: [label] }, { exception: 'KeyError', message: msg, commandError: false });
+  }
+  if (revMap.size > 0) {
+    const ids = (revs: Iterable<Rev>): string[] => [...revs].map((r) => r.id);
+    if (heads.size === 0 || bases.length === 0) {
+      const members = [...revMap.values()];
+      const msg = `Cycle is detected in revisions (${ids(members).join(', ')})`;
+      fail({ code: 'revision-cycle', message: msg, others: members, ids: ids(members) }, { exception: 'CycleDetected', message: msg, commandError: true });
+    } else {
+      const up = iterateRelated(revMap, heads, (r) => r.versionedDown).revs;
+      const downFromBases = iterateRelated(revMap, bases, (r) => r.nextrev).revs;
+      const space = intersectKeys(up, downFromBases);
+      const deleted = onlyRealCycles([...revMap.values()].filter((r) => !space.has(r.key)), revMap, problems, (r) => r.versionedDown);
+      if (deleted.length > 0) {
+        const sorted = deleted.map((r) => r.id).sort(codePointCompare);
+        const msg = `Cycle is detected in revisions (${sorted.join(', ')})`;
+        fail({ code: 'revision-cycle', message: msg, others: deleted, ids: sorted }, { exception: 'CycleDetected', message: msg, commandError: true });
+      }
+    }
+    if (problems.some((p) => p.code === 'revision-cycle')) {
+      // Alembic stops at the first cycle; a dependency cycle then adds nothing new
+    } else if (realHeads.size === 0 || realBases.length === 0) {
+      const members = [...revMap.values()];
+      const msg = `Dependency cycle is detected in revisions (${ids(members).join(', ')})`;
+      fail({ code: 'dependency-cycle', message: msg, others: members, ids: ids(members) }, { exception: 'DependencyCycleDetected', message: msg, commandError: true });
+    } else {
+      const up = iterateRelated(revMap, realHeads, (r) => r.allDown).revs;
+      const downFromBases = iterateRelated(revMap, realBases, (r) => r.allNextrev).revs;
+      const space = intersectKeys(up, downFromBases);
+      const deleted = onlyRealCycles([...revMap.values()].filter((r) => !space.has(r.key)), revMap, problems, (r) => r.allDown);
+      if (deleted.length > 0) {
+        const sorted = deleted.map((r) => r.id).sort(codePointCompare);
+        const msg = `Dependency cycle is detected in revisions (${sorted.join(', ')})`;
+        fail({ code: 'dependency-cycle', message: msg, others: deleted, ids: sorted }, { exception: 'DependencyCycleDetected', message: msg, commandError: true });
+      }
+    }
+  }
+
+  addBranches(hasLabels, map);
+
+  return {
+    revisions: [...revMap.values()],
+    all,
+    byKey: map,
+    labels,
+    heads: [...heads].map((r) => r.id),
+    headRevs: [...heads],
+    realHeads: [...realHeads].map((r) => r.id),
+    bases: bases.map((r) => r.id),
+    realBases: realBases.map((r) => r.id),
+    problems,
+    failure: problems.find((p) => p.failure),
+  };
+}
+
+/** `_add_branches`: labels flow to descendants, and down a plain chain (the leaked-`node` quirk). */
+function addBranches(hasLabels: readonly Rev[], map: ReadonlyMap<string, Rev>): void {
+  for (const rev of hasLabels) {
+    if (rev.labels.size === 0) continue;
+    const own = [...rev.labels];
+    const walk = iterateRelated(map, [rev], (r) => [...r.nextrev].sort(codePointCompare));
+    for (const node of walk.revs) for (const l of own) node.labels.add(l);
+    let parent: Rev | undefined = walk.revs[walk.revs.length - 1];
+    const guard = new Set<Rev>();
+    while (parent && !parent.isRealBranchPoint && !parent.isMergePoint && !guard.has(parent)) {
+      guard.add(parent);
+      for (const l of own) parent.labels.add(l);
+      const down = parent.versionedDown[0];
+      if (parent.versionedDown.length === 1 && down !== undefined) parent = map.get(down);
+      else break;
+    }
+  }
+}
+
+/** `_iterate_related_revisions`: LIFO walk; missing keys are skipped (Alembic raised earlier). */
+export function iterateRelated(
+  map: ReadonlyMap<string, Rev>,
+  targets: Iterable<Rev>,
+  fn: (r: Rev) => Iterable<string>,
+): { revs: Rev[]; broken?: { rev: Rev; id: string } } {
+  const seen = new Set<Rev>();
+  const out: Rev[] = [];
+  let broken: { rev: Rev; id: string } | undefined;
+  for (const target of targets) {
+    const todo: Rev[] = [target];
+    while (todo.length > 0) {
+      const rev = todo.pop()!;
+      if (seen.has(rev)) continue;
+      seen.add(rev);
+      for (const id of fn(rev)) {
+        const next = map.get(id);
+        if (!next) continue;
+        if (next.key !== id) {
+          broken ??= { rev, id };
+          continue;
+        }
+        todo.push(next);
+      }
+      out.push(rev);
+    }
+  }
+  return { revs: out, broken };
+}
+
+/**
+ * Alembic reports everything outside heads' ancestry ∩ bases' descendants as a
+ * cycle. Once an earlier failure (a dangling reference) has been recorded, that
+ * set also holds revisions merely cut off by it; keep only true cycle members.
+ */
+function onlyRealCycles(deleted: Rev[], revMap: ReadonlyMap<string, Rev>, problems: readonly GraphProblem[], edges: (r: Rev) => readonly string[]): Rev[] {
+  if (!problems.some((p) => p.failure)) return deleted;
+  const cyclic = cyclicKeys(revMap, edges);
+  return deleted.filter((r) => cyclic.has(r.key));
+}
+
+/** Keys on a directed cycle (Tarjan's strongly connected components, iteratively). */
+function cyclicKeys(revMap: ReadonlyMap<string, Rev>, edges: (r: Rev) => readonly string[]): Set<string> {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out = new Set<string>();
+  let counter = 0;
+  for (const start of revMap.keys()) {
+    if (index.has(start)) continue;
+    const work: { key: string; i: number }[] = [{ key: start, i: 0 }];
+    index.set(start, counter);
+    low.set(start, counter++);
+    stack.push(start);
+    onStack.add(start);
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const next = edges(revMap.get(frame.key)!).filter((k) => revMap.has(k));
+      if (frame.i < next.length) {
+        const w = next[frame.i++]!;
+        if (w === frame.key) out.add(w);
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push({ key: w, i: 0 });
+        } else if (onStack.has(w)) low.set(frame.key, Math.min(low.get(frame.key)!, index.get(w)!));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.key, Math.min(low.get(parent.key)!, low.get(frame.key)!));
+      if (low.get(frame.key) === index.get(frame.key)) {
+        const comp: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          comp.push(w);
+        } while (w !== frame.key);
+        if (comp.length > 1) for (const k of comp) out.add(k);
+      }
+    }
+  }
+  return out;
+}
+
+function intersectKeys(a: readonly Rev[], b: readonly Rev[]): Set<string> {
+  const bk = new Set(b.map((r) => r.key));
+  return new Set(a.map((r) => r.key).filter((k) => bk.has(k)));
+}
+
+function dedupe(xs: readonly string[]): string[] {
+  return [...new Set(xs)];
+}
+
+export function codePointCompare(a: string, b: string): number {
+  if (a === b) return 0;
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+/** Python repr of a map key (str ids print quoted, other types as written). */
+function keyRepr(key: string): string {
+  if (key.startsWith('\u0000')) return key.slice(1);
+  return pyRepr({ t: 'str', v: key } as PyValue);
+}
+
+function keyText(key: string): string {
+  return key.startsWith('\u0000') ? key.slice(1) : key;
+}

@@ -1,0 +1,567 @@
+import { Tok, tokenize, type LogicalLine, type SyntaxProblem, type Token } from './python-tokenizer.js';
+import { evalStringLiteral } from './string-literal.js';
+import type { PyUnknown, PyValue } from './python-value.js';
+
+/** The module attributes Alembic reads from a revision file. */
+export const REVISION_FIELDS = ['revision', 'down_revision', 'branch_labels', 'depends_on'] as const;
+export type RevisionField = (typeof REVISION_FIELDS)[number];
+
+export interface FieldBinding {
+  readonly value: PyValue;
+  readonly line: number;
+}
+
+export interface DynamicHint {
+  /** What could bind module attributes at run time (module `__getattr__`, `globals()`, star import…). */
+  readonly reason: string;
+  readonly line: number;
+}
+
+export interface Docstring {
+  readonly text: string;
+  readonly line: number;
+  readonly revisionId?: string;
+  readonly revises?: string;
+}
+
+export interface ReadResult {
+  /** Final binding of each field after the whole module ran; absent when never bound. */
+  readonly fields: Partial<Record<RevisionField, FieldBinding>>;
+  readonly docstring?: Docstring;
+  readonly dynamic: readonly DynamicHint[];
+  readonly syntaxError?: SyntaxProblem;
+  /** Module-level literal constants, for resolving `from module import NAME` elsewhere. */
+  readonly constants: ReadonlyMap<string, PyValue>;
+}
+
+const COMPOUND = new Set([
+  'if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'async', 'match', 'case',
+]);
+const EXPRESSION_KEYWORDS = new Set(['if', 'else', 'and', 'or', 'not', 'lambda', 'for', 'in', 'is', 'await', 'yield']);
+const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=', '>>=', '<<=', '&=', '|=', '^=', '@=']);
+
+type Scope = 'module' | 'conditional' | 'function';
+
+interface Block {
+  readonly indent: number;
+  readonly kind: string;
+  readonly line: number;
+}
+
+/**
+ * Reads the module-level `revision`, `down_revision`, `branch_labels` and
+ * `depends_on` of a migration file without executing it.
+ *
+ * Python semantics we follow: the last binding that runs wins; bindings inside
+ * `if`/`for`/`try`/`with` blocks make the value depend on run time; bindings in
+ * functions and classes do not touch module attributes. Anything we cannot
+ * evaluate exactly (calls, names we cannot trace, f-strings with fields,
+ * operators other than `+` on literals) is returned as an unknown value with
+ * the reason, never as a guess.
+ */
+export function readRevisionSource(source: string): ReadResult {
+  const { lines, error } = tokenize(source);
+  const bindings = new Map<string, FieldBinding>();
+  const dynamic: DynamicHint[] = [];
+  let docstring: Docstring | undefined;
+  const blocks: Block[] = [];
+  let first = true;
+
+  for (const ll of lines) {
+    while (blocks.length > 0 && blocks[blocks.length - 1]!.indent >= ll.indent) blocks.pop();
+    const scope = scopeOf(blocks);
+    const toks = ll.tokens;
+    const head = toks[0]!;
+    if (head.type === Tok.Name && COMPOUND.has(head.text) && isHeader(ll)) {
+      first = false;
+      handleHeader(ll, scope, blocks);
+      continue;
+    }
+    if (head.type === Tok.Op && head.text === '@') {
+      first = false;
+      continue;
+    }
+    if (scope === 'function') {
+      first = false;
+      continue;
+    }
+    for (const stmt of splitTop(toks, 0, toks.length, ';')) {
+      if (stmt[1] <= stmt[0]) continue;
+      if (first && scope === 'module') {
+        const doc = docstringOf(toks, stmt[0], stmt[1]);
+        if (doc) docstring = doc;
+      }
+      first = false;
+      handleStatement(toks, stmt[0], stmt[1], scope, blocks);
+    }
+  }
+
+  const fields: Partial<Record<RevisionField, FieldBinding>> = {};
+  for (const f of REVISION_FIELDS) {
+    const b = bindings.get(f);
+    if (b) fields[f] = b;
+  }
+  const constants = new Map<string, PyValue>();
+  for (const [k, b] of bindings) if (b.value.t !== 'unknown') constants.set(k, b.value);
+  return { fields, docstring, dynamic, syntaxError: error, constants };
+
+  function scopeOf(stack: readonly Block[]): Scope {
+    if (stack.length === 0) return 'module';
+    for (const b of stack) if (b.kind === 'def' || b.kind === 'class') return 'function';
+    return 'conditional';
+  }
+
+  function bind(name: string, value: PyValue, line: number, scope: Scope, stack: readonly Block[]): void {
+    if (scope === 'function') return;
+    if (scope === 'conditional') {
+      const outer = stack[0]!;
+      value = {
+        t: 'unknown',
+        reason: `assigned inside the \`${outer.kind}\` block at line ${outer.line}, so it depends on run time`,
+      };
+    }
+    bindings.set(name, { value, line });
+  }
+
+  function handleHeader(ll: LogicalLine, scope: Scope, stack: Block[]): void {
+    const toks = ll.tokens;
+    let kind = toks[0]!.text;
+    if (kind === 'async' && toks[1]) kind = toks[1].text;
+    const colon = headerColon(toks);
+    const headerScope: Scope = scope;
+    if (kind === 'def' || kind === 'class') {
+      const nameTok = toks[toks[0]!.text === 'async' ? 2 : 1];
+      if (nameTok && nameTok.type === Tok.Name) {
+        if (kind === 'def' && nameTok.text === '__getattr__' && scope === 'module') {
+          dynamic.push({ reason: 'a module-level __getattr__ answers any missing attribute at run time', line: ll.line });
+        }
+        bind(nameTok.text, { t: 'unknown', reason: `the ${kind === 'def' ? 'function' : 'class'} ${nameTok.text}` }, ll.line, headerScope, stack);
+      }
+    } else if (kind === 'for' || kind === 'with' || kind === 'except') {
+      // loop targets and `as` names are bound by the header itself
+      const headerStack: Block[] = [...stack, { indent: ll.indent, kind, line: ll.line }];
+      for (let i = 1; i < colon; i++) {
+        const t = toks[i]!;
+        const isForTarget = kind === 'for' && t.type === Tok.Name && indexOfName(toks, 'in', 1) > i;
+        const isAsTarget = i > 0 && toks[i - 1]!.text === 'as' && t.type === Tok.Name;
+        if (isForTarget || isAsTarget) bind(t.text, { t: 'unknown', reason: 'a loop or `as` target' }, ll.line, headerScope === 'module' ? 'conditional' : headerScope, headerStack);
+      }
+    }
+    noteWalrus(toks, 0, colon, scope, stack);
+    const newBlock: Block = { indent: ll.indent, kind, line: ll.line };
+    if (colon >= toks.length - 1) {
+      stack.push(newBlock);
+      return;
+    }
+    // `if x: a = 1` — a body on the header line belongs to the block
+    const innerStack = [...stack, newBlock];
+    const innerScope = scopeOf(innerStack);
+    if (innerScope === 'function') return;
+    for (const stmt of splitTop(toks, colon + 1, toks.length, ';')) {
+      if (stmt[1] > stmt[0]) handleStatement(toks, stmt[0], stmt[1], innerScope, innerStack);
+    }
+  }
+
+  function handleStatement(toks: Token[], s: number, e: number, scope: Scope, stack: readonly Block[]): void {
+    const head = toks[s]!;
+    if (head.type === Tok.Name && (head.text === 'import' || head.text === 'from')) {
+      handleImport(toks, s, e, scope, stack);
+      return;
+    }
+    if (head.type === Tok.Name && head.text === 'del') {
+      for (const [a, b] of splitTop(toks, s + 1, e, ',')) {
+        if (b - a === 1 && toks[a]!.type === Tok.Name) {
+          bind(toks[a]!.text, { t: 'unknown', reason: 'deleted with `del`' }, head.line, scope, stack);
+        }
+      }
+      return;
+    }
+    if (head.type === Tok.Name && (head.text === 'global' || head.text === 'nonlocal' || head.text === 'pass')) return;
+    noteDynamicCalls(toks, s, e);
+    noteWalrus(toks, s, e, scope, stack);
+    const eqs = topLevelIndexes(toks, s, e, '=');
+    if (eqs.length === 0) {
+      const aug = topLevelOp(toks, s, e, AUGMENTED);
+      if (aug > s && aug - s === 1 && toks[s]!.type === Tok.Name) {
+        const current = bindings.get(toks[s]!.text);
+        const rhs = evalExpr(toks, aug + 1, e);
+        let value: PyValue = { t: 'unknown', reason: `the augmented assignment \`${toks[aug]!.text}\`` };
+        if (toks[aug]!.text === '+=' && current && current.value.t !== 'unknown' && scope === 'module') {
+          value = add(current.value, rhs);
+        }
+        bind(toks[s]!.text, value, head.line, scope, stack);
+      }
+      return;
+    }
+    const value = evalExpr(toks, eqs[eqs.length - 1]! + 1, e);
+    let start = s;
+    for (const eq of eqs) {
+      assignTarget(toks, start, eq, value, scope, stack);
+      start = eq + 1;
+    }
+  }
+
+  function assignTarget(
+    toks: Token[],
+    s: number,
+    e: number,
+    value: PyValue,
+    scope: Scope,
+    stack: readonly Block[],
+  ): void {
+    const line = toks[s]!.line;
+    // annotated assignment: NAME ':' annotation '=' value
+    const colon = topLevelIndexes(toks, s, e, ':');
+    if (colon.length > 0) {
+      if (colon[0] === s + 1 && toks[s]!.type === Tok.Name) bind(toks[s]!.text, value, line, scope, stack);
+      return;
+    }
+    let a = s;
+    let b = e;
+    if (b - a >= 2 && isBracketPair(toks, a, b)) {
+      a++;
+      b--;
+    }
+    const parts = splitTop(toks, a, b, ',');
+    const hasComma = topLevelIndexes(toks, a, b, ',').length > 0;
+    if (!hasComma) {
+      if (b - a === 1 && toks[a]!.type === Tok.Name) {
+        bind(toks[a]!.text, value, line, scope, stack);
+      } else if (b - a >= 1 && toks[a]!.text === 'globals') {
+        dynamic.push({ reason: 'assignment through globals()', line });
+      } else if (b - a === 1 && isBracketPair(toks, s, e)) {
+        // `(x) = …` is just x
+      }
+      return;
+    }
+    const targets = parts.filter(([x, y]) => y > x);
+    let items: readonly PyValue[] | null = null;
+    if ((value.t === 'tuple' || value.t === 'list') && value.items.length === targets.length) items = value.items;
+    targets.forEach(([x, y], idx) => {
+      let tx = x;
+      let ty = y;
+      if (ty - tx >= 2 && isBracketPair(toks, tx, ty)) {
+        tx++;
+        ty--;
+      }
+      if (ty - tx === 1 && toks[tx]!.type === Tok.Name) {
+        const v: PyValue = items
+          ? items[idx]!
+          : value.t === 'unknown'
+            ? value
+            : { t: 'unknown', reason: 'tuple unpacking of a value whose length does not match' };
+        bind(toks[tx]!.text, v, line, scope, stack);
+      } else if (toks[tx]?.text === '*' && toks[tx + 1]?.type === Tok.Name) {
+        bind(toks[tx + 1]!.text, { t: 'unknown', reason: 'starred unpacking' }, line, scope, stack);
+      } else {
+        // nested targets: every name inside is bound to something we do not track
+        for (let i = tx; i < ty; i++) {
+          if (toks[i]!.type === Tok.Name) bind(toks[i]!.text, { t: 'unknown', reason: 'nested tuple unpacking' }, line, scope, stack);
+        }
+      }
+    });
+  }
+
+  function handleImport(toks: Token[], s: number, e: number, scope: Scope, stack: readonly Block[]): void {
+    const line = toks[s]!.line;
+    if (toks[s]!.text === 'import') {
+      for (const [a, b] of splitTop(toks, s + 1, e, ',')) {
+        if (b <= a) continue;
+        const asIdx = indexOfName(toks, 'as', a, b);
+        const name = asIdx >= 0 ? toks[asIdx + 1]?.text : toks[a]!.text;
+        if (name) bind(name, { t: 'unknown', reason: `the module ${name}` }, line, scope, stack);
+      }
+      return;
+    }
+    let i = s + 1;
+    let level = 0;
+    while (i < e && (toks[i]!.text === '.' || toks[i]!.text === '...')) {
+      level += toks[i]!.text.length;
+      i++;
+    }
+    let module = '';
+    while (i < e && toks[i]!.text !== 'import') module += toks[i++]!.text;
+    i++;
+    if (toks[i]?.text === '*') {
+      if (scope !== 'function') dynamic.push({ reason: `\`from ${'.'.repeat(level)}${module} import *\` may bind any name`, line });
+      return;
+    }
+    let a = i;
+    let b = e;
+    if (toks[a]?.text === '(' && toks[b - 1]?.text === ')') {
+      a++;
+      b--;
+    }
+    for (const [x, y] of splitTop(toks, a, b, ',')) {
+      if (y <= x) continue;
+      const orig = toks[x]!.text;
+      const asIdx = indexOfName(toks, 'as', x, y);
+      const local = asIdx >= 0 ? toks[asIdx + 1]?.text ?? orig : orig;
+      const unknown: PyUnknown = {
+        t: 'unknown',
+        reason: `the name ${local} imported from ${'.'.repeat(level)}${module}`,
+        name: local,
+        importedFrom: { module, name: orig, level },
+      };
+      bind(local, unknown, line, scope, stack);
+    }
+  }
+
+  function noteDynamicCalls(toks: Token[], s: number, e: number): void {
+    for (let i = s; i < e - 1; i++) {
+      const t = toks[i]!;
+      if (t.type !== Tok.Name || toks[i + 1]!.text !== '(') continue;
+      if (i > s && toks[i - 1]!.text === '.') {
+        if (t.text === 'update' && i >= 3 && toks[i - 2]!.text === ')' && toks[i - 4]?.text === 'globals') {
+          dynamic.push({ reason: 'globals().update(...)', line: t.line });
+        }
+        continue;
+      }
+      if (t.text === 'exec' || t.text === 'setattr') {
+        dynamic.push({ reason: `a module-level ${t.text}() call`, line: t.line });
+      }
+    }
+  }
+
+  function noteWalrus(toks: Token[], s: number, e: number, scope: Scope, stack: readonly Block[]): void {
+    for (let i = s + 1; i < e; i++) {
+      if (toks[i]!.text === ':=' && toks[i - 1]!.type === Tok.Name) {
+        bind(toks[i - 1]!.text, { t: 'unknown', reason: 'an assignment expression (:=)' }, toks[i]!.line, scope === 'module' ? 'conditional' : scope, stack.length ? stack : [{ indent: 0, kind: 'expression', line: toks[i]!.line }]);
+      }
+    }
+  }
+
+  // ---- expressions -------------------------------------------------------
+
+  function evalExpr(toks: Token[], s: number, e: number): PyValue {
+    if (e <= s) return { t: 'unknown', reason: 'an empty expression' };
+    if (toks[s]!.text === 'yield' || toks[s]!.text === 'await') return { t: 'unknown', reason: `a ${toks[s]!.text} expression` };
+    const commas = topLevelIndexes(toks, s, e, ',');
+    if (commas.length === 0) return evalSum(toks, s, e);
+    const items: PyValue[] = [];
+    for (const [a, b] of splitTop(toks, s, e, ',')) {
+      if (b > a) items.push(evalSum(toks, a, b));
+      else if (b !== e) return { t: 'unknown', reason: 'a malformed tuple' };
+    }
+    return { t: 'tuple', items };
+  }
+
+  function evalSum(toks: Token[], s: number, e: number): PyValue {
+    for (let i = s; i < e; i++) {
+      const t = toks[i]!;
+      if (t.type === Tok.Name && EXPRESSION_KEYWORDS.has(t.text) && depthAt(toks, s, i) === 0) {
+        return { t: 'unknown', reason: t.text === 'if' ? 'a conditional expression' : `an expression using \`${t.text}\`` };
+      }
+    }
+    const plus = topLevelIndexes(toks, s, e, '+');
+    if (plus.length === 0) return evalAtom(toks, s, e);
+    let acc: PyValue | null = null;
+    let start = s;
+    for (const p of [...plus, e]) {
+      if (p === start) return { t: 'unknown', reason: 'a unary operator' };
+      const v = evalAtom(toks, start, p);
+      acc = acc === null ? v : add(acc, v);
+      start = p + 1;
+    }
+    return acc!;
+  }
+
+  function evalAtom(toks: Token[], s: number, e: number): PyValue {
+    const t = toks[s]!;
+    if (t.type === Tok.String) {
+      let acc: PyValue | null = null;
+      let i = s;
+      for (; i < e && toks[i]!.type === Tok.String; i++) {
+        const v = evalStringLiteral(toks[i]!.text);
+        if (acc === null) acc = v;
+        else if (acc.t === 'unknown') break;
+        else if (v.t === 'unknown') acc = v;
+        else if (acc.t !== v.t) return { t: 'unknown', reason: 'bytes and str literals mixed (a SyntaxError)' };
+        else acc = { t: acc.t, v: (acc as { v: string }).v + (v as { v: string }).v } as PyValue;
+      }
+      if (i < e && acc && acc.t !== 'unknown') return trailerUnknown(toks, i, e);
+      return acc!;
+    }
+    if (e - s === 1) {
+      if (t.type === Tok.Name) {
+        if (t.text === 'None') return { t: 'none' };
+        if (t.text === 'True' || t.text === 'False') return { t: 'bool', v: t.text === 'True' };
+        const b = bindings.get(t.text);
+        if (b) {
+          if (b.value.t !== 'unknown') return b.value;
+          return b.value.importedFrom ? b.value : { t: 'unknown', reason: `the name ${t.text} (${b.value.reason})`, name: t.text };
+        }
+        return { t: 'unknown', reason: `the undefined name ${t.text} (a NameError when Alembic imports the file)`, name: t.text };
+      }
+      if (t.type === Tok.Number) {
+        const v = parseIntLiteral(t.text);
+        return v === null ? { t: 'unknown', reason: `the number ${t.text}` } : { t: 'int', v };
+      }
+    }
+    if (t.type === Tok.Op && t.text === '-' && e - s === 2 && toks[s + 1]!.type === Tok.Number) {
+      const v = parseIntLiteral(toks[s + 1]!.text);
+      if (v !== null) return { t: 'int', v: -v };
+    }
+    if (t.type === Tok.Op && (t.text === '(' || t.text === '[')) {
+      const close = matching(toks, s, e);
+      if (close === e - 1) {
+        if (t.text === '(') {
+          if (close === s + 1) return { t: 'tuple', items: [] };
+          return evalExpr(toks, s + 1, close);
+        }
+        if (close === s + 1) return { t: 'list', items: [] };
+        const inner = evalExpr(toks, s + 1, close);
+        const hasComma = topLevelIndexes(toks, s + 1, close, ',').length > 0;
+        if (inner.t === 'unknown') return inner;
+        return { t: 'list', items: hasComma && inner.t === 'tuple' ? inner.items : [inner] };
+      }
+      if (close > 0) return trailerUnknown(toks, close + 1, e);
+    }
+    if (t.type === Tok.Op && t.text === '{') return { t: 'unknown', reason: 'a set or dict' };
+    if (t.type === Tok.Name && s + 1 < e) return trailerUnknown(toks, s + 1, e, t.text);
+    return { t: 'unknown', reason: `an expression starting with \`${t.text}\`` };
+  }
+
+  function trailerUnknown(toks: Token[], i: number, e: number, name?: string): PyValue {
+    const tr = toks[i]?.text;
+    if (tr === '(') return { t: 'unknown', reason: name ? `a call to ${name}()` : 'a function call' };
+    if (tr === '[') return { t: 'unknown', reason: 'a subscript' };
+    if (tr === '.') return { t: 'unknown', reason: name ? `an attribute of ${name}` : 'a method call or attribute' };
+    return { t: 'unknown', reason: `an operator \`${tr ?? ''}\`` };
+
+  }
+}
+
+function add(a: PyValue, b: PyValue): PyValue {
+  if (a.t === 'unknown') return a;
+  if (b.t === 'unknown') return b;
+  if ((a.t === 'str' && b.t === 'str') || (a.t === 'bytes' && b.t === 'bytes')) return { t: a.t, v: a.v + b.v };
+  if (a.t === 'tuple' && b.t === 'tuple') return { t: 'tuple', items: [...a.items, ...b.items] };
+  if (a.t === 'list' && b.t === 'list') return { t: 'list', items: [...a.items, ...b.items] };
+  if (a.t === 'int' && b.t === 'int') return { t: 'int', v: a.v + b.v };
+  return { t: 'unknown', reason: `${a.t} + ${b.t} (a TypeError when Alembic imports the file)` };
+}
+
+function parseIntLiteral(text: string): bigint | null {
+  const s = text.replace(/_/g, '');
+  if (/^0[xX][0-9a-fA-F]+$/.test(s) || /^0[oO][0-7]+$/.test(s) || /^0[bB][01]+$/.test(s)) return BigInt(s);
+  if (/^(0+|[1-9][0-9]*)$/.test(s)) return BigInt(s);
+  return null;
+}
+
+function isHeader(ll: LogicalLine): boolean {
+  const toks = ll.tokens;
+  const kw = toks[0]!.text;
+  if (kw === 'match' || kw === 'case') {
+    // soft keywords: only a header when the line is `match …:`
+    const last = toks[toks.length - 1]!;
+    return toks.length > 1 && toks[1]!.text !== '=' && toks[1]!.text !== '.' && toks[1]!.text !== '(' && last.text === ':';
+  }
+  return headerColon(toks) < toks.length;
+}
+
+/** Index of the colon that ends a compound statement's header. */
+function headerColon(toks: readonly Token[]): number {
+  let depth = 0;
+  let lambdas = 0;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (t.type === Tok.Op) {
+      if (t.text === '(' || t.text === '[' || t.text === '{') depth++;
+      else if (t.text === ')' || t.text === ']' || t.text === '}') depth--;
+      else if (t.text === ':' && depth === 0) {
+        if (lambdas > 0) lambdas--;
+        else return i;
+      }
+    } else if (t.type === Tok.Name && t.text === 'lambda' && depth === 0) lambdas++;
+  }
+  return toks.length;
+}
+
+function docstringOf(toks: Token[], s: number, e: number): Docstring | undefined {
+  for (let i = s; i < e; i++) if (toks[i]!.type !== Tok.String) return undefined;
+  let text = '';
+  for (let i = s; i < e; i++) {
+    const v = evalStringLiteral(toks[i]!.text);
+    if (v.t !== 'str') return undefined;
+    text += v.v;
+  }
+  const rid = /^\s*Revision ID:[ \t]*(.*?)\s*$/m.exec(text);
+  const rev = /^\s*Revises:[ \t]*(.*?)\s*$/m.exec(text);
+  return { text, line: toks[s]!.line, revisionId: rid?.[1], revises: rev?.[1] };
+}
+
+function depthAt(toks: Token[], s: number, i: number): number {
+  let depth = 0;
+  for (let k = s; k < i; k++) {
+    const x = toks[k]!.text;
+    if (toks[k]!.type !== Tok.Op) continue;
+    if (x === '(' || x === '[' || x === '{') depth++;
+    else if (x === ')' || x === ']' || x === '}') depth--;
+  }
+  return depth;
+}
+
+function topLevelIndexes(toks: Token[], s: number, e: number, op: string): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  for (let i = s; i < e; i++) {
+    const t = toks[i]!;
+    if (t.type !== Tok.Op) continue;
+    const x = t.text;
+    if (x === '(' || x === '[' || x === '{') depth++;
+    else if (x === ')' || x === ']' || x === '}') depth--;
+    else if (depth === 0 && x === op) out.push(i);
+  }
+  return out;
+}
+
+function topLevelOp(toks: Token[], s: number, e: number, ops: ReadonlySet<string>): number {
+  let depth = 0;
+  for (let i = s; i < e; i++) {
+    const t = toks[i]!;
+    if (t.type !== Tok.Op) continue;
+    const x = t.text;
+    if (x === '(' || x === '[' || x === '{') depth++;
+    else if (x === ')' || x === ']' || x === '}') depth--;
+    else if (depth === 0 && ops.has(x)) return i;
+  }
+  return -1;
+}
+
+function splitTop(toks: Token[], s: number, e: number, op: string): [number, number][] {
+  const out: [number, number][] = [];
+  let start = s;
+  for (const i of topLevelIndexes(toks, s, e, op)) {
+    out.push([start, i]);
+    start = i + 1;
+  }
+  out.push([start, e]);
+  return out;
+}
+
+function matching(toks: Token[], s: number, e: number): number {
+  let depth = 0;
+  for (let i = s; i < e; i++) {
+    const t = toks[i]!;
+    if (t.type !== Tok.Op) continue;
+    const x = t.text;
+    if (x === '(' || x === '[' || x === '{') depth++;
+    else if (x === ')' || x === ']' || x === '}') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+function isBracketPair(toks: Token[], s: number, e: number): boolean {
+  const open = toks[s]!.text;
+  if (toks[s]!.type !== Tok.Op || (open !== '(' && open !== '[')) return false;
+  return matching(toks, s, e) === e - 1;
+}
+
+function indexOfName(toks: Token[], name: string, s: number, e = toks.length): number {
+  for (let i = s; i < e; i++) if (toks[i]!.type === Tok.Name && toks[i]!.text === name) return i;
+  return -1;
+}

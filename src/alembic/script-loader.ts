@@ -1,0 +1,316 @@
+import path from 'node:path';
+import type { AlembicFeatures } from './alembic-version.js';
+import type { DiscoveredFile } from './discovery.js';
+import { readRevisionSource, type ReadResult, type RevisionField } from './revision-reader.js';
+import { findUnknown, keyOf, NONE, pyRepr, toTuple, truthy, type PyUnknown, type PyValue } from './python-value.js';
+
+/** Why Alembic fails on a file, in Alembic's own words. */
+export interface AlembicFailure {
+  /** Python exception class, e.g. "KeyError", "CommandError", "LoopDetected". */
+  readonly exception: string;
+  readonly message: string;
+  /** True when `alembic upgrade` prints it as `FAILED: …` (a CommandError or RevisionError). */
+  readonly commandError: boolean;
+}
+
+export type FileProblemCode =
+  | 'unreadable-file'
+  | 'unparseable-file'
+  | 'bytecode-only-revision'
+  | 'no-revision-variable'
+  | 'no-down-revision-variable'
+  | 'not-statically-known'
+  | 'invalid-revision-value'
+  | 'self-loop'
+  | 'illegal-revision-characters';
+
+export interface FileProblem {
+  readonly code: FileProblemCode;
+  readonly message: string;
+  readonly line?: number;
+  /** Set when Alembic fails on this file (otherwise the problem only makes our model uncertain). */
+  readonly failure?: AlembicFailure;
+}
+
+export interface ScriptFile {
+  readonly index: number;
+  /** Relative to the working folder, for messages and JSON. */
+  readonly path: string;
+  readonly absPath: string;
+  readonly fileName: string;
+  readonly read?: ReadResult;
+  /** Problems in the order Alembic would meet them; the first with a failure stops Alembic. */
+  readonly problems: FileProblem[];
+  /** Present when the file yields a revision we can place in the graph. */
+  readonly script?: LoadedScript;
+}
+
+/** Alembic's `Script`/`Revision` constructor output, as data. */
+export interface LoadedScript {
+  readonly revision: PyValue;
+  readonly key: string;
+  readonly idSource: 'variable' | 'filename';
+  readonly line?: number;
+  readonly downRevision: PyValue;
+  readonly downLine?: number;
+  /** `_versioned_down_revisions` as map keys. */
+  readonly versionedDown: readonly string[];
+  readonly versionedDownValues: readonly PyValue[];
+  readonly dependsOn: readonly PyValue[];
+  readonly dependsOnLine?: number;
+  readonly branchLabels: readonly PyValue[];
+  readonly branchLabelsLine?: number;
+  /** Fields whose value we could not know; the script is placed with them as None. */
+  readonly uncertainFields: readonly RevisionField[];
+}
+
+const LEGACY_REV = /^([a-f0-9]+)\.py$/;
+
+export function decodePythonSource(buf: Buffer): { text: string } | { error: string; line: number } {
+  if (buf.includes(0)) {
+    return { error: 'ValueError: source code string cannot contain null bytes', line: lineOfOffset(buf, buf.indexOf(0)) };
+  }
+  let start = 0;
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
+  let encoding = 'utf-8';
+  const head = buf.subarray(start, Math.min(buf.length, start + 400)).toString('latin1').split(/\r\n|\r|\n/, 2);
+  for (const [i, l] of head.entries()) {
+    const m = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(l);
+    if (m) {
+      encoding = m[1]!.toLowerCase();
+      break;
+    }
+    if (i === 0 && !/^[ \t\f]*(#.*)?$/.test(l)) break;
+  }
+  try {
+    const text = new TextDecoder(encoding === 'utf8' ? 'utf-8' : encoding, { fatal: true }).decode(buf.subarray(start));
+    return { text };
+  } catch (e) {
+    if (e instanceof RangeError) return { error: `SyntaxError: unknown encoding: ${encoding}`, line: 1 };
+    const bad = firstInvalidUtf8(buf, start);
+    return {
+      error: `SyntaxError: Non-UTF-8 code starting with '\\x${buf[bad]?.toString(16) ?? '??'}' on line ${lineOfOffset(buf, bad)}, but no encoding declared`,
+      line: lineOfOffset(buf, bad),
+    };
+  }
+}
+
+/**
+ * Emulates importing one revision file and constructing its `Script`, in the
+ * order Alembic does (reference §2.5 and §3). Pure: contents in, data out.
+ */
+export function loadScript(
+  index: number,
+  file: DiscoveredFile,
+  displayPath: string,
+  content: Buffer | { error: string },
+  features: AlembicFeatures,
+  resolveImported?: (u: PyUnknown) => PyValue | undefined,
+): ScriptFile {
+  const problems: FileProblem[] = [];
+  const base = { index, path: displayPath, absPath: file.loadPath, fileName: file.fileName, problems };
+  if (file.kind === 'bytecode') {
+    problems.push({
+      code: 'bytecode-only-revision',
+      message: `${file.fileName} is compiled bytecode with no source beside it; with sourceless = true Alembic executes it, but it cannot be read statically.`,
+    });
+    return base;
+  }
+  if ('error' in content) {
+    problems.push({ code: 'unreadable-file', message: content.error, failure: { exception: content.error.split(':')[0]!, message: content.error, commandError: false } });
+    return base;
+  }
+  const decoded = decodePythonSource(content);
+  if ('error' in decoded) {
+    problems.push({
+      code: 'unparseable-file',
+      message: decoded.error,
+      line: decoded.line,
+      failure: { exception: decoded.error.split(':')[0]!, message: decoded.error, commandError: false },
+    });
+    return base;
+  }
+  const read = readRevisionSource(decoded.text);
+  const withRead = { ...base, read };
+  if (read.syntaxError) {
+    problems.push({
+      code: 'unparseable-file',
+      message: `SyntaxError: ${read.syntaxError.message} (line ${read.syntaxError.line})`,
+      line: read.syntaxError.line,
+      failure: { exception: 'SyntaxError', message: `SyntaxError: ${read.syntaxError.message}`, commandError: false },
+    });
+    return withRead;
+  }
+  const dynamicLine = read.dynamic[0]?.line;
+  const field = (name: RevisionField): { value: PyValue; line?: number; missing: boolean } => {
+    const b = read.fields[name];
+    if (!b) return { value: NONE, missing: true };
+    let value = b.value;
+    if (resolveImported) value = substituteImports(value, resolveImported);
+    return { value, line: b.line, missing: false };
+  };
+  const uncertain = (name: RevisionField, u: PyUnknown, line?: number): void => {
+    problems.push({
+      code: 'not-statically-known',
+      message: `${name} is ${u.reason}; its value is only known when Python runs the file.`,
+      line,
+    });
+  };
+
+  // 1. revision (or the legacy hex filename)
+  const rev = field('revision');
+  let revision: PyValue;
+  let idSource: 'variable' | 'filename' = 'variable';
+  if (rev.missing) {
+    if (read.dynamic.length > 0) {
+      problems.push({ code: 'not-statically-known', message: `revision is never assigned, but ${read.dynamic[0]!.reason}.`, line: dynamicLine });
+      return withRead;
+    }
+    const m = LEGACY_REV.exec(file.fileName);
+    if (!m) {
+      const msg = `Could not determine revision id from filename ${file.fileName}. Be sure the 'revision' variable is declared inside the script (please see 'Upgrading from Alembic 0.1 to 0.2' in the documentation).`;
+      problems.push({ code: 'no-revision-variable', message: msg, failure: { exception: 'CommandError', message: msg, commandError: true } });
+      return withRead;
+    }
+    revision = { t: 'str', v: m[1]! };
+    idSource = 'filename';
+  } else {
+    const u = findUnknown(rev.value);
+    if (u) {
+      uncertain('revision', u, rev.line);
+      return withRead;
+    }
+    revision = rev.value;
+  }
+
+  // 2. module.down_revision (a plain attribute access)
+  const down = field('down_revision');
+  if (down.missing) {
+    if (read.dynamic.length > 0) {
+      problems.push({ code: 'not-statically-known', message: `down_revision is never assigned, but ${read.dynamic[0]!.reason}.`, line: dynamicLine });
+      return withRead;
+    }
+    const moduleId = file.fileName.replace(/\W/gu, '_');
+    const msg = `AttributeError: module '${moduleId}' has no attribute 'down_revision'`;
+    problems.push({ code: 'no-down-revision-variable', message: msg, failure: { exception: 'AttributeError', message: msg, commandError: false } });
+    return withRead;
+  }
+  const uncertainFields: RevisionField[] = [];
+  let downValue = down.value;
+  const du = findUnknown(downValue);
+  if (du) {
+    uncertain('down_revision', du, down.line);
+    uncertainFields.push('down_revision');
+    downValue = NONE;
+  }
+  const labelsField = field('branch_labels');
+  let labelsValue = labelsField.value;
+  const lu = findUnknown(labelsValue);
+  if (lu) {
+    uncertain('branch_labels', lu, labelsField.line);
+    uncertainFields.push('branch_labels');
+    labelsValue = NONE;
+  }
+  const depsField = field('depends_on');
+  let depsValue = depsField.value;
+  const dpu = findUnknown(depsValue);
+  if (dpu) {
+    uncertain('depends_on', dpu, depsField.line);
+    uncertainFields.push('depends_on');
+    depsValue = NONE;
+  }
+  const dependencies = toTuple(depsValue, [])!;
+  const branchLabels = toTuple(labelsValue, [])!;
+
+  // 3. Revision.__init__: self-loops first, then the id check
+  const revKey = keyOf(revision);
+  if (truthy(downValue) && (toTuple(downValue, [])!).some((d) => keyOf(d) === revKey)) {
+    const msg = `Self-loop is detected in revisions (${pyStrOf(revision)})`;
+    problems.push({ code: 'self-loop', message: msg, line: down.line, failure: { exception: 'LoopDetected', message: msg, commandError: true } });
+    return withRead;
+  }
+  if (dependencies.some((d) => keyOf(d) === revKey)) {
+    const msg = `Dependency self-loop is detected in revisions (${pyStrOf(revision)})`;
+    problems.push({ code: 'self-loop', message: msg, line: depsField.line, failure: { exception: 'DependencyLoopDetected', message: msg, commandError: true } });
+    return withRead;
+  }
+  if (revision.t === 'int' || revision.t === 'none' || revision.t === 'bool') {
+    const typeName = revision.t === 'none' ? 'NoneType' : revision.t;
+    const msg = `TypeError: '${typeName}' object is not iterable`;
+    problems.push({ code: 'invalid-revision-value', message: `revision = ${pyRepr(revision)} is not a string. ${msg}`, line: rev.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
+    return withRead;
+  }
+  if (revision.t === 'tuple' || revision.t === 'list') {
+    const msg = `TypeError: unhashable type: '${revision.t}'`;
+    problems.push({ code: 'invalid-revision-value', message: `revision = ${pyRepr(revision)} is not a string.`, line: rev.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
+    return withRead;
+  }
+  if (revision.t === 'str') {
+    const illegal = new Set<string>();
+    for (const ch of revision.v) if (ch === '@' || ch === '-' || ch === '+' || (ch === ':' && features.colonIllegal)) illegal.add(ch);
+    if (illegal.size > 0) {
+      const msg = `Character(s) '${[...illegal].sort().join(', ')}' not allowed in revision identifier '${revision.v}'`;
+      problems.push({ code: 'illegal-revision-characters', message: msg, line: rev.line, failure: { exception: 'RevisionError', message: msg, commandError: true } });
+      return withRead;
+    }
+  } else if (revision.t === 'bytes') {
+    problems.push({
+      code: 'invalid-revision-value',
+      message: `revision = ${pyRepr(revision)} is bytes, not a string; Alembic builds the graph but fails when it resolves it: revision identifier ${pyRepr(revision)} is not a string; ensure database driver settings are correct`,
+      line: rev.line,
+    });
+  }
+
+  // 4. normalisation (tuple_rev_as_scalar(to_tuple(...)); before 1.12.1 without to_tuple)
+  let versionedDownValues: readonly PyValue[];
+  if (features.emptyStringDownRevisionIsKey) versionedDownValues = toTuple(downValue, null) ?? [];
+  else versionedDownValues = truthy(downValue) ? toTuple(downValue, [])! : [];
+  const script: LoadedScript = {
+    revision,
+    key: revKey,
+    idSource,
+    line: rev.line,
+    downRevision: downValue,
+    downLine: down.line,
+    versionedDown: versionedDownValues.map(keyOf),
+    versionedDownValues,
+    dependsOn: dependencies,
+    dependsOnLine: depsField.line,
+    branchLabels,
+    branchLabelsLine: labelsField.line,
+    uncertainFields,
+  };
+  return { ...withRead, script };
+}
+
+function substituteImports(v: PyValue, resolve: (u: PyUnknown) => PyValue | undefined): PyValue {
+  if (v.t === 'unknown') return v.importedFrom ? resolve(v) ?? v : v;
+  if (v.t === 'tuple' || v.t === 'list') return { t: v.t, items: v.items.map((x) => substituteImports(x, resolve)) };
+  return v;
+}
+
+function pyStrOf(v: PyValue): string {
+  return v.t === 'str' ? v.v : pyRepr(v);
+}
+
+function lineOfOffset(buf: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < buf.length; i++) if (buf[i] === 10) line++;
+  return line;
+}
+
+function firstInvalidUtf8(buf: Buffer, start: number): number {
+  for (let i = start; i < buf.length; ) {
+    const b = buf[i]!;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (len === 0) return i;
+    for (let k = 1; k < len; k++) if (((buf[i + k] ?? 0) & 0xc0) !== 0x80) return i;
+    i += len;
+  }
+  return start;
+}
+
+export function relativeDisplay(cwd: string, abs: string): string {
+  const rel = path.relative(cwd, abs);
+  return rel === '' ? '.' : rel;
+}

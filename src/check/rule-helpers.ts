@@ -1,0 +1,50 @@
+import type { ProjectModel } from '../alembic/project-model.js';
+import type { GraphProblem, GraphProblemCode, Rev } from '../alembic/revision-map.js';
+import type { AlembicFailure, FileProblem, FileProblemCode, ScriptFile } from '../alembic/script-loader.js';
+import type { Finding, Severity } from './finding.js';
+
+/** How `alembic upgrade` shows a failure: `FAILED: …` for command errors, else the traceback's last line. */
+export function alembicOutput(f: AlembicFailure | undefined): string | undefined {
+  if (!f) return undefined;
+  return f.commandError ? `FAILED: ${f.message}` : f.message;
+}
+
+export function fileProblems(model: ProjectModel, code: FileProblemCode): { file: ScriptFile; problem: FileProblem }[] {
+  const out: { file: ScriptFile; problem: FileProblem }[] = [];
+  for (const file of model.files) for (const problem of file.problems) if (problem.code === code) out.push({ file, problem });
+  return out;
+}
+
+export function graphProblems(model: ProjectModel, code: GraphProblemCode): GraphProblem[] {
+  return model.map.problems.filter((p) => p.code === code);
+}
+
+/** The common shape: one finding per file problem, Alembic's own text as the message. */
+export function findingsFromFileProblems(
+  model: ProjectModel,
+  code: FileProblemCode,
+  severity: Severity,
+  hint: (file: ScriptFile, problem: FileProblem) => string,
+  message?: (file: ScriptFile, problem: FileProblem) => string,
+): Finding[] {
+  return fileProblems(model, code).map(({ file, problem }) => ({
+    code,
+    severity,
+    message: message ? message(file, problem) : `${file.path}: ${problem.message}`,
+    hint: hint(file, problem),
+    path: file.path,
+    line: problem.line,
+    revision: file.script ? file.script.revision.t === 'str' ? file.script.revision.v : undefined : undefined,
+    alembicError: alembicOutput(problem.failure),
+  }));
+}
+
+export function revLocation(rev: Rev | undefined): { path?: string; line?: number; revision?: string } {
+  if (!rev) return {};
+  return { path: rev.file.path, line: rev.script.line, revision: rev.id };
+}
+
+/** A shell-safe quoting of a revision id for hints. */
+export function shellQuote(s: string): string {
+  return /^[\w.@%+=:,/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

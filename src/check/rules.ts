@@ -1,0 +1,61 @@
+import type { Rule } from './finding.js';
+import { bytecodeOnlyRevision } from './rules/bytecode-only-revision.js';
+import { dependencyCycle } from './rules/dependency-cycle.js';
+import { docstringMismatch } from './rules/docstring-mismatch.js';
+import { downRevisionIsLabel } from './rules/down-revision-is-label.js';
+import { duplicateBranchLabel } from './rules/duplicate-branch-label.js';
+import { duplicateRevision } from './rules/duplicate-revision.js';
+import { emptyDownRevision } from './rules/empty-down-revision.js';
+import { fileLoadedTwice } from './rules/file-loaded-twice.js';
+import { filenameConvention } from './rules/filename-convention.js';
+import { hiddenRevisionFile } from './rules/hidden-revision-file.js';
+import { illegalRevisionCharacters } from './rules/illegal-revision-characters.js';
+import { invalidRevisionValue } from './rules/invalid-revision-value.js';
+import { missingDependency } from './rules/missing-dependency.js';
+import { missingDownRevision } from './rules/missing-down-revision.js';
+import { multipleHeads } from './rules/multiple-heads.js';
+import { noDownRevisionVariable } from './rules/no-down-revision-variable.js';
+import { noRevisionFiles } from './rules/no-revision-files.js';
+import { noRevisionVariable } from './rules/no-revision-variable.js';
+import { notStaticallyKnown } from './rules/not-statically-known.js';
+import { revisionCycle } from './rules/revision-cycle.js';
+import { revisionIdTooLong } from './rules/revision-id-too-long.js';
+import { scriptLocationUnresolved } from './rules/script-location-unresolved.js';
+import { selfLoop } from './rules/self-loop.js';
+import { unparseableFile } from './rules/unparseable-file.js';
+import { unreadableFile } from './rules/unreadable-file.js';
+import { versionLocationIsCwd } from './rules/version-location-is-cwd.js';
+import { versionLocationMissing } from './rules/version-location-missing.js';
+import { versionsFolderMissing } from './rules/versions-folder-missing.js';
+
+/** Every rule, in the order findings are listed. */
+export const RULES: readonly Rule[] = [
+  bytecodeOnlyRevision,
+  dependencyCycle,
+  docstringMismatch,
+  downRevisionIsLabel,
+  duplicateBranchLabel,
+  duplicateRevision,
+  emptyDownRevision,
+  fileLoadedTwice,
+  filenameConvention,
+  hiddenRevisionFile,
+  illegalRevisionCharacters,
+  invalidRevisionValue,
+  missingDependency,
+  missingDownRevision,
+  multipleHeads,
+  noDownRevisionVariable,
+  noRevisionFiles,
+  noRevisionVariable,
+  notStaticallyKnown,
+  revisionCycle,
+  revisionIdTooLong,
+  scriptLocationUnresolved,
+  selfLoop,
+  unparseableFile,
+  unreadableFile,
+  versionLocationIsCwd,
+  versionLocationMissing,
+  versionsFolderMissing,
+];

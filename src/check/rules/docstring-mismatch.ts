@@ -1,0 +1,42 @@
+import type { Rule } from '../finding.js';
+
+/** The docstring header says one thing, the variables another; Alembic follows the variables. */
+export const docstringMismatch: Rule = {
+  code: 'docstring-mismatch',
+  severity: 'warning',
+  summary: 'The "Revision ID:" / "Revises:" docstring lines disagree with the variables.',
+  check({ model }) {
+    const out = [];
+    for (const r of model.map.all) {
+      const doc = r.file.read?.docstring;
+      if (!doc) continue;
+      if (doc.revisionId !== undefined && doc.revisionId !== '' && r.script.revision.t === 'str' && doc.revisionId !== r.id) {
+        out.push({
+          code: 'docstring-mismatch',
+          severity: 'warning' as const,
+          message: `${r.file.path}: the docstring says "Revision ID: ${doc.revisionId}" but revision = '${r.id}'. Alembic uses the variable; the header misleads reviewers.`,
+          hint: `Change the docstring line to "Revision ID: ${r.id}".`,
+          path: r.file.path,
+          line: doc.line,
+          revision: r.id,
+        });
+      }
+      if (doc.revises !== undefined && r.script.uncertainFields.length === 0) {
+        const written = doc.revises.split(',').map((s) => s.trim()).filter((s) => s !== '');
+        const actual = r.script.versionedDownValues.map((v) => (v.t === 'str' ? v.v : '?'));
+        if (written.join(',') !== actual.join(',')) {
+          out.push({
+            code: 'docstring-mismatch',
+            severity: 'warning' as const,
+            message: `${r.file.path}: the docstring says "Revises: ${doc.revises}" but down_revision is ${actual.length ? actual.map((a) => `'${a}'`).join(', ') : 'None'}. Alembic follows down_revision${actual.length === 0 && written.length > 0 ? ', so this file is a new base (and probably a second head)' : ''}.`,
+            hint: `Make down_revision and the "Revises:" line agree (Revises: ${actual.join(', ')}), after checking which parent is right.`,
+            path: r.file.path,
+            line: r.script.downLine ?? doc.line,
+            revision: r.id,
+          });
+        }
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,26 @@
+import type { Rule } from '../finding.js';
+import { alembicOutput, graphProblems, revLocation } from '../rule-helpers.js';
+
+/** down_revision names an id that no file declares: every Alembic command dies with KeyError. */
+export const missingDownRevision: Rule = {
+  code: 'missing-down-revision',
+  severity: 'error',
+  summary: 'down_revision names a revision that no file declares.',
+  check({ model }) {
+    return graphProblems(model, 'missing-down-revision').map((p) => {
+      const missing = p.ids[0]!;
+      const close = model.map.revisions.filter((r) => r.id.startsWith(missing) || missing.startsWith(r.id)).map((r) => r.id);
+      return {
+        code: 'missing-down-revision',
+        severity: 'error',
+        message: `${p.rev!.file.path}: down_revision refers to '${missing}', which no revision file declares. Alembic warns "${p.warning}" and then crashes with ${p.failure!.message} on every command, \`alembic heads\` included.`,
+        hint: close.length
+          ? `down_revision must be an exact id; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?`
+          : `Restore the file that declared '${missing}' (git log --all -S"${missing}" finds it), or point down_revision at the revision this one really follows.`,
+        ...revLocation(p.rev),
+        line: p.rev!.script.downLine,
+        alembicError: alembicOutput(p.failure),
+      };
+    });
+  },
+};

@@ -1,0 +1,18 @@
+import type { Rule } from '../finding.js';
+import { findingsFromFileProblems } from '../rule-helpers.js';
+
+/** A .py file without `revision` (e.g. helpers.py) in a versions folder breaks every command. */
+export const noRevisionVariable: Rule = {
+  code: 'no-revision-variable',
+  severity: 'error',
+  summary: 'A .py file in a versions folder has no revision variable.',
+  check({ model }) {
+    return findingsFromFileProblems(
+      model,
+      'no-revision-variable',
+      'error',
+      (file) =>
+        `Move ${file.fileName} out of the versions folder (Alembic treats every .py file there as a migration), or add revision = "<id>" if it is one.`,
+    );
+  },
+};

@@ -1,0 +1,19 @@
+import type { Rule } from '../finding.js';
+import { findingsFromFileProblems } from '../rule-helpers.js';
+
+/** A header value depends on running Python; we refuse to guess it. */
+export const notStaticallyKnown: Rule = {
+  code: 'not-statically-known',
+  severity: 'error',
+  summary: 'A revision header value can only be known by running Python.',
+  check({ model }) {
+    return findingsFromFileProblems(
+      model,
+      'not-statically-known',
+      'error',
+      () =>
+        'Write the value as a plain string literal, tuple of literals or None (revision = "abc123"). If it must stay computed, review the graph by hand and silence this with --ignore not-statically-known:<revision>.',
+      (file, p) => `${file.path}: ${p.message} alembic-preflight does not guess, so its graph may differ from Alembic's here.`,
+    );
+  },
+};

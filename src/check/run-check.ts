@@ -1,0 +1,45 @@
+import type { ProjectModel } from '../alembic/project-model.js';
+import type { Finding, Severity } from './finding.js';
+import { RULES } from './rules.js';
+
+export interface CheckOptions {
+  /** CODE or CODE:REVISION */
+  readonly ignore?: readonly string[];
+  readonly strict?: boolean;
+}
+
+export interface CheckResult {
+  readonly model: ProjectModel;
+  readonly findings: readonly Finding[];
+  readonly ignored: number;
+  /** True when nothing blocks (`--strict` counts warnings). */
+  readonly ok: boolean;
+  /** What `alembic upgrade head` prints first when it fails to even load the scripts. */
+  readonly alembicError?: string;
+}
+
+const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckResult {
+  const ignore = opts.ignore ?? [];
+  const all = RULES.flatMap((rule) => rule.check({ model }));
+  const kept = all.filter((f) => !ignore.some((spec) => matchesIgnore(spec, f)));
+  const findings = kept.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+  const blocking = findings.some((f) => f.severity === 'error' || (opts.strict === true && f.severity === 'warning'));
+  const failure = model.failure?.failure;
+  return {
+    model,
+    findings,
+    ignored: all.length - kept.length,
+    ok: !blocking,
+    alembicError: failure ? (failure.commandError ? `FAILED: ${failure.message}` : failure.message) : undefined,
+  };
+}
+
+function matchesIgnore(spec: string, f: Finding): boolean {
+  const i = spec.indexOf(':');
+  if (i < 0) return spec === f.code;
+  const code = spec.slice(0, i);
+  const rev = spec.slice(i + 1);
+  return code === f.code && f.revision !== undefined && f.revision.split(', ').includes(rev);
+}

@@ -1,0 +1,50 @@
+import { detectAlembicVersion } from '../alembic/detect-alembic-version.js';
+import { parseAlembicVersion, type AlembicVersion } from '../alembic/alembic-version.js';
+import { loadProject } from '../alembic/project-model.js';
+import { runCheck, type CheckResult } from '../check/run-check.js';
+import { UsageError } from '../errors/errors.js';
+import { checkJson } from '../report/json-report.js';
+import { checkText } from '../report/text-report.js';
+
+export interface CheckCommandOptions {
+  readonly cwd: string;
+  readonly config?: string;
+  readonly name?: string;
+  readonly versions?: readonly string[];
+  readonly recursive?: boolean;
+  readonly alembicVersion?: string;
+  readonly format: 'text' | 'json';
+  readonly strict?: boolean;
+  readonly ignore?: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface CommandOutput {
+  readonly stdout: string;
+  readonly exitCode: number;
+}
+
+export function resolveAlembicVersion(cwd: string, flag: string | undefined): AlembicVersion {
+  if (flag) {
+    const v = parseAlembicVersion(flag);
+    if (!v) throw new UsageError(`--alembic-version ${flag} is not a version.`, { hint: 'Use a version such as 1.13.1, or latest.' });
+    return v;
+  }
+  return detectAlembicVersion(cwd).version;
+}
+
+export async function checkCommand(opts: CheckCommandOptions): Promise<CommandOutput & { result: CheckResult }> {
+  const alembicVersion = resolveAlembicVersion(opts.cwd, opts.alembicVersion);
+  const model = await loadProject({
+    cwd: opts.cwd,
+    configFile: opts.config,
+    section: opts.name,
+    versions: opts.versions,
+    recursive: opts.recursive,
+    env: opts.env,
+    alembicVersion,
+  });
+  const result = runCheck(model, { ignore: opts.ignore, strict: opts.strict });
+  const stdout = opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) + '\n' : checkText(result);
+  return { stdout, exitCode: result.ok ? 0 : 1, result };
+}

@@ -1,0 +1,8 @@
+export { loadProject, modelFromConfig, type ProjectModel } from './alembic/project-model.js';
+export { readRevisionSource, type ReadResult } from './alembic/revision-reader.js';
+export { buildRevisionMap, type RevisionMap } from './alembic/revision-map.js';
+export { LATEST_ALEMBIC, parseAlembicVersion, type AlembicVersion } from './alembic/alembic-version.js';
+export { runCheck, type CheckResult } from './check/run-check.js';
+export { RULES } from './check/rules.js';
+export type { Finding, Rule, Severity } from './check/finding.js';
+export { EXIT, PreflightError, ConfigError, UsageError, DatabaseError } from './errors/errors.js';

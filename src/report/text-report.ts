@@ -1,0 +1,38 @@
+import type { CheckResult } from '../check/run-check.js';
+import type { Finding } from '../check/finding.js';
+
+const MARK = { error: 'error', warning: 'warning', info: 'info' } as const;
+
+/** Human diagnosis: what, where, why Alembic cares, how to fix; one verdict line last. */
+export function checkText(result: CheckResult): string {
+  const { model } = result;
+  const lines: string[] = [];
+  const where = model.config.versionLocations.map((l) => l.configured).join(', ') || '(no version locations)';
+  const n = model.map.revisions.length;
+  lines.push(`alembic-preflight check: ${n} revision${n === 1 ? '' : 's'} in ${where} (modelling Alembic ${model.alembicVersion.label})`);
+  if (model.map.heads.length > 0) lines.push(`heads: ${model.map.heads.join(', ')}`);
+  lines.push('');
+  for (const f of result.findings) lines.push(...findingText(f), '');
+  if (result.ignored > 0) lines.push(`(${result.ignored} finding${result.ignored === 1 ? '' : 's'} ignored by --ignore)`, '');
+  const errors = result.findings.filter((f) => f.severity === 'error').length;
+  const warnings = result.findings.filter((f) => f.severity === 'warning').length;
+  if (result.ok) {
+    lines.push(`OK: no blocking problems (${errors} errors, ${warnings} warnings).`);
+  } else {
+    const why = result.alembicError ? ` Alembic would fail with: ${result.alembicError}` : '';
+    lines.push(`BLOCKED: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.${why}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function findingText(f: Finding): string[] {
+  const loc = f.path ? `${f.path}${f.line ? `:${f.line}` : ''}: ` : '';
+  const out = [`${MARK[f.severity]} [${f.code}] ${loc}${stripPath(f.message, f.path)}`];
+  if (f.alembicError) out.push(`  Alembic prints: ${f.alembicError}`);
+  out.push(`  fix: ${f.hint}`);
+  return out;
+}
+
+function stripPath(message: string, p: string | undefined): string {
+  return p && message.startsWith(`${p}: `) ? message.slice(p.length + 2) : message;
+}
