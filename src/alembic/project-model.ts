@@ -5,6 +5,7 @@ import { featuresOf, type AlembicVersion } from './alembic-version.js';
 import { discoverRevisionFiles, type SkippedTwice } from './discovery.js';
 import type { PyUnknown, PyValue } from './python-value.js';
 import { buildRevisionMap, type GraphProblem, type RevisionMap } from './revision-map.js';
+import { importChecker } from './import-resolver.js';
 import { readRevisionSource } from './revision-reader.js';
 import { loadScript, relativeDisplay, type AlembicFailure, type FileProblem, type ScriptFile } from './script-loader.js';
 
@@ -36,8 +37,9 @@ export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVe
     features,
   });
   const resolveImported = importResolver(config);
+  const importable = importChecker(config);
   const files = discovered.map((f, i) =>
-    loadScript(i, f, relativeDisplay(config.cwd, f.loadPath), readContent(f.loadPath), features, resolveImported),
+    loadScript(i, f, relativeDisplay(config.cwd, f.loadPath), readContent(f.loadPath), features, resolveImported, importable),
   );
   const map = buildRevisionMap(files);
   let failure: ProjectModel['failure'];

@@ -30,6 +30,8 @@ export interface ReadResult {
   readonly docstring?: Docstring;
   readonly dynamic: readonly DynamicHint[];
   readonly syntaxError?: SyntaxProblem;
+  /** Absolute module-level imports (top-level package name), which Python runs when Alembic loads the file. */
+  readonly imports: readonly { readonly module: string; readonly line: number; readonly level: number }[];
   /** Module-level literal constants, for resolving `from module import NAME` elsewhere. */
   readonly constants: ReadonlyMap<string, PyValue>;
 }
@@ -63,6 +65,7 @@ export function readRevisionSource(source: string): ReadResult {
   const { lines, error } = tokenize(source);
   const bindings = new Map<string, FieldBinding>();
   const dynamic: DynamicHint[] = [];
+  const imports: { module: string; line: number; level: number }[] = [];
   let docstring: Docstring | undefined;
   const blocks: Block[] = [];
   let first = true;
@@ -103,7 +106,7 @@ export function readRevisionSource(source: string): ReadResult {
   }
   const constants = new Map<string, PyValue>();
   for (const [k, b] of bindings) if (b.value.t !== 'unknown') constants.set(k, b.value);
-  return { fields, docstring, dynamic, syntaxError: error, constants };
+  return { fields, docstring, dynamic, syntaxError: error, constants, imports };
 
   function scopeOf(stack: readonly Block[]): Scope {
     if (stack.length === 0) return 'module';
@@ -267,6 +270,7 @@ export function readRevisionSource(source: string): ReadResult {
     if (toks[s]!.text === 'import') {
       for (const [a, b] of splitTop(toks, s + 1, e, ',')) {
         if (b <= a) continue;
+        if (scope === 'module') imports.push({ module: toks[a]!.text, line, level: 0 });
         const asIdx = indexOfName(toks, 'as', a, b);
         const name = asIdx >= 0 ? toks[asIdx + 1]?.text : toks[a]!.text;
         if (name) bind(name, { t: 'unknown', reason: `the module ${name}` }, line, scope, stack);
@@ -282,6 +286,7 @@ export function readRevisionSource(source: string): ReadResult {
     let module = '';
     while (i < e && toks[i]!.text !== 'import') module += toks[i++]!.text;
     i++;
+    if (scope === 'module') imports.push({ module: module.split('.')[0] ?? '', line, level });
     if (toks[i]?.text === '*') {
       if (scope !== 'function') dynamic.push({ reason: `\`from ${'.'.repeat(level)}${module} import *\` may bind any name`, line });
       return;

@@ -22,7 +22,8 @@ export type FileProblemCode =
   | 'not-statically-known'
   | 'invalid-revision-value'
   | 'self-loop'
-  | 'illegal-revision-characters';
+  | 'illegal-revision-characters'
+  | 'unresolved-import';
 
 export interface FileProblem {
   readonly code: FileProblemCode;
@@ -106,6 +107,7 @@ export function loadScript(
   content: Buffer | { error: string },
   features: AlembicFeatures,
   resolveImported?: (u: PyUnknown) => PyValue | undefined,
+  importable?: (module: string) => boolean,
 ): ScriptFile {
   const problems: FileProblem[] = [];
   const base = { index, path: displayPath, absPath: file.loadPath, fileName: file.fileName, problems };
@@ -140,6 +142,25 @@ export function loadScript(
       failure: { exception: 'SyntaxError', message: `SyntaxError: ${read.syntaxError.message}`, commandError: false },
     });
     return withRead;
+  }
+  if (importable) {
+    for (const imp of read.imports) {
+      if (imp.level > 0) {
+        const msg = 'ImportError: attempted relative import with no known parent package';
+        problems.push({
+          code: 'unresolved-import',
+          message: `uses a relative import (from ${'.'.repeat(imp.level)}${imp.module} import …). Alembic loads migration files as top-level modules, so this always fails: ${msg}.`,
+          line: imp.line,
+          failure: { exception: 'ImportError', message: msg, commandError: false },
+        });
+      } else if (!importable(imp.module)) {
+        problems.push({
+          code: 'unresolved-import',
+          message: `imports ${imp.module}, which is not in the standard library, not in this repository and not declared in requirements.txt or pyproject.toml. Alembic executes this import when it loads the file; if ${imp.module} is missing there, every command fails with ModuleNotFoundError: No module named '${imp.module}'.`,
+          line: imp.line,
+        });
+      }
+    }
   }
   const dynamicLine = read.dynamic[0]?.line;
   const field = (name: RevisionField): { value: PyValue; line?: number; missing: boolean } => {

@@ -29,7 +29,7 @@ export function findingsFromFileProblems(
 ): Finding[] {
   return fileProblems(model, code).map(({ file, problem }) => ({
     code,
-    severity,
+    severity: problem.failure ? 'error' : severity,
     message: message ? message(file, problem) : `${file.path}: ${problem.message}`,
     hint: hint(file, problem),
     path: file.path,

@@ -24,6 +24,7 @@ import { scriptLocationUnresolved } from './rules/script-location-unresolved.js'
 import { selfLoop } from './rules/self-loop.js';
 import { unparseableFile } from './rules/unparseable-file.js';
 import { unreadableFile } from './rules/unreadable-file.js';
+import { unresolvedImport } from './rules/unresolved-import.js';
 import { versionLocationIsCwd } from './rules/version-location-is-cwd.js';
 import { versionLocationMissing } from './rules/version-location-missing.js';
 import { versionsFolderMissing } from './rules/versions-folder-missing.js';
@@ -55,6 +56,7 @@ export const RULES: readonly Rule[] = [
   selfLoop,
   unparseableFile,
   unreadableFile,
+  unresolvedImport,
   versionLocationIsCwd,
   versionLocationMissing,
   versionsFolderMissing,

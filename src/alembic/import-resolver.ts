@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ProjectConfig } from './alembic-config.js';
+
+// sys.stdlib_module_names (CPython 3.11–3.13), top-level names only
+const STDLIB = new Set(
+  `__future__ _thread abc aifc argparse array ast asynchat asyncio asyncore atexit audioop base64 bdb binascii bisect builtins bz2 calendar cgi cgitb chunk cmath cmd code codecs codeop collections colorsys compileall concurrent configparser contextlib contextvars copy copyreg cProfile crypt csv ctypes curses dataclasses datetime dbm decimal difflib dis doctest email encodings ensurepip enum errno faulthandler fcntl filecmp fileinput fnmatch fractions ftplib functools gc getopt getpass gettext glob graphlib grp gzip hashlib heapq hmac html http idlelib imaplib imghdr importlib inspect io ipaddress itertools json keyword lib2to3 linecache locale logging lzma mailbox mailcap marshal math mimetypes mmap modulefinder msvcrt multiprocessing netrc nntplib numbers operator optparse os ossaudiodev pathlib pdb pickle pickletools pipes pkgutil platform plistlib poplib posix posixpath pprint profile pstats pty pwd py_compile pyclbr pydoc queue quopri random re readline reprlib resource rlcompleter runpy sched secrets select selectors shelve shlex shutil signal site smtplib sndhdr socket socketserver spwd sqlite3 ssl stat statistics string stringprep struct subprocess sunau symtable sys sysconfig syslog tabnanny tarfile telnetlib tempfile termios textwrap threading time timeit tkinter token tokenize tomllib trace traceback tracemalloc tty turtle types typing unicodedata unittest urllib uu uuid venv warnings wave weakref webbrowser winreg winsound wsgiref xdrlib xml xmlrpc zipapp zipfile zipimport zlib zoneinfo`.split(' '),
+);
+// what Alembic itself depends on, so it is importable wherever Alembic runs
+const WITH_ALEMBIC = new Set(['alembic', 'sqlalchemy', 'mako', 'markupsafe', 'typing_extensions']);
+// distributions whose import name differs from the distribution name
+const DIST_TO_IMPORT: Record<string, string> = {
+  'psycopg2-binary': 'psycopg2',
+  'psycopg-binary': 'psycopg',
+  'python-dateutil': 'dateutil',
+  pyyaml: 'yaml',
+  'sqlalchemy-utils': 'sqlalchemy_utils',
+  'flask-sqlalchemy': 'flask_sqlalchemy',
+  'sqlmodel': 'sqlmodel',
+  'pydantic-settings': 'pydantic_settings',
+  'python-dotenv': 'dotenv',
+};
+
+/**
+ * Decides whether a top-level import in a migration can be satisfied where
+ * Alembic runs: the standard library, Alembic's own dependencies, a package in
+ * the repository, or a distribution the project declares.
+ */
+export function importChecker(config: ProjectConfig): (module: string) => boolean {
+  const roots = [...new Set([config.cwd, ...(config.iniPath ? [path.dirname(config.iniPath)] : []), ...config.prependSysPath.map((p) => path.resolve(config.cwd, p))])];
+  const declared = declaredImports(config.cwd);
+  const cache = new Map<string, boolean>();
+  return (module) => {
+    if (STDLIB.has(module) || WITH_ALEMBIC.has(module) || declared.has(module.toLowerCase())) return true;
+    let ok = cache.get(module);
+    if (ok === undefined) {
+      ok = roots.some((r) => existsSync(path.join(r, module)) || existsSync(path.join(r, `${module}.py`)));
+      cache.set(module, ok);
+    }
+    return ok;
+  };
+}
+
+function declaredImports(cwd: string): Set<string> {
+  const names = new Set<string>();
+  const add = (dist: string): void => {
+    const d = dist.toLowerCase().replace(/_/g, '-');
+    names.add(DIST_TO_IMPORT[d] ?? d.replace(/-/g, '_'));
+  };
+  for (const f of ['requirements.txt', 'requirements/base.txt', 'requirements/prod.txt', 'requirements-dev.txt']) {
+    try {
+      for (const line of readFileSync(path.join(cwd, f), 'utf8').split(/\r?\n/)) {
+        const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
+        if (m && !line.trim().startsWith('-')) add(m[1]!);
+      }
+    } catch {
+      // absent
+    }
+  }
+  try {
+    const text = readFileSync(path.join(cwd, 'pyproject.toml'), 'utf8');
+    for (const m of text.matchAll(/^\s*"([A-Za-z0-9][A-Za-z0-9._-]*)/gm)) add(m[1]!);
+    for (const m of text.matchAll(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*["{]/gm)) add(m[1]!);
+  } catch {
+    // absent
+  }
+  return names;
+}

@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAlembicVersion, LATEST_ALEMBIC } from '../src/alembic/alembic-version.js';
+import { loadProject, type ProjectModel } from '../src/alembic/project-model.js';
+import { alembicTargets, oracleGraph, PYTHON, SHARED_ORACLE, type OracleGraph } from './helpers/oracle.js';
+
+let tmp: string;
+let fixtures: string[];
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'preflight-diff-'));
+  execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'make_fixtures.py'), '--out', path.join(tmp, 'fx')], { stdio: 'ignore' });
+  const index = JSON.parse(readFileSync(path.join(tmp, 'fx', 'index.json'), 'utf8')) as Record<string, unknown>;
+  fixtures = Object.keys(index).sort();
+});
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Compares our model with what real Alembic built (or how it failed). */
+function compare(model: ProjectModel, truth: OracleGraph, label: string): void {
+  if (!model.complete) {
+    // we refuse to guess: the answer must be a not-statically-known finding, never a wrong graph
+    expect(model.files.some((f) => f.problems.some((p) => p.code === 'not-statically-known' || p.code === 'bytecode-only-revision')), label).toBe(true);
+    return;
+  }
+  const ours = model.failure?.failure;
+  if (!truth.ok && truth.error!.class === 'ModuleNotFoundError') {
+    // we cannot know what is installed; we must have warned about exactly that import
+    const missing = /No module named '([^'.]+)/.exec(truth.error!.message)![1];
+    expect(model.files.some((f) => f.problems.some((p) => p.code === 'unresolved-import' && p.message.includes(`imports ${missing},`))), label).toBe(true);
+    return;
+  }
+  if (!truth.ok) {
+    expect(ours, `${label}: Alembic failed with ${truth.error!.class}: ${truth.error!.message}, we predicted success`).toBeDefined();
+    expect(ours!.exception === truth.error!.class || (ours!.exception === 'RevisionError' && truth.error!.class.endsWith('Error')), `${label}: exception ${ours!.exception} vs ${truth.error!.class}`).toBe(true);
+    if (truth.error!.class === 'SyntaxError') return; // CPython's wording differs by version; the class is what matters
+    if (truth.error!.message.startsWith('Branch name')) {
+      const names = (m: string) => [...m.matchAll(/revision (\S+)/g)].map((x) => x[1]).sort();
+      expect(names(ours!.message), label).toEqual(names(truth.error!.message));
+      return;
+    }
+    const theirs = truth.error!.message;
+    const mine = ours!.message.replace(/^ImportError: |^ValueError: |^AttributeError: |^TypeError: /, '');
+    expect(mine, label).toBe(theirs);
+    return;
+  }
+  expect(ours, `${label}: Alembic succeeded, we predicted ${ours?.message}`).toBeUndefined();
+  expect([...model.map.heads].sort(), `${label} heads`).toEqual([...truth.heads!].sort());
+  expect([...model.map.realHeads].sort(), `${label} realHeads`).toEqual([...truth.realHeads!].sort());
+  expect([...model.map.bases].sort(), `${label} bases`).toEqual([...truth.bases!].sort());
+  expect([...model.map.realBases].sort(), `${label} realBases`).toEqual([...truth.realBases!].sort());
+  const mine = model.map.revisions
+    .map((r) => ({
+      revision: r.id,
+      downRevisions: r.script.versionedDownValues.map((v) => (v.t === 'str' ? v.v : '?')),
+      labels: [...r.labels].sort(),
+      path: r.file.path,
+    }))
+    .sort((a, b) => (a.revision < b.revision ? -1 : 1));
+  const theirs = truth.revisions!.map((r) => ({ revision: r.revision, downRevisions: r.downRevisions, labels: r.labels, path: r.path })).sort((a, b) => (a.revision < b.revision ? -1 : 1));
+  expect(mine, `${label} revisions`).toEqual(theirs);
+  // duplicate and missing-reference warnings must agree too
+  const dupWarnings = truth.warnings.filter((w) => w.includes('present more than once')).sort();
+  expect(model.map.problems.filter((p) => p.code === 'duplicate-revision').map((p) => p.warning).sort(), `${label} warnings`).toEqual(dupWarnings);
+}
+
+describe.each(alembicTargets())('edge-case fixtures against real Alembic ($name)', (target) => {
+  it('agrees on every fixture', async () => {
+    const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
+    let compared = 0;
+    for (const name of fixtures) {
+      const dir = path.join(tmp, 'fx', name);
+      const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
+      let model: ProjectModel;
+      try {
+        model = await loadProject({ cwd: dir, alembicVersion: version });
+      } catch (e) {
+        // a configuration error must correspond to an Alembic failure
+        expect(truth.ok, `${name}: we raised ${(e as Error).message}`).toBe(false);
+        continue;
+      }
+      compare(model, truth, `${name} (${target.name})`);
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(30);
+  });
+});
+
+const SHAPES: { name: string; args: string[] }[] = [
+  { name: 'linear-traps', args: ['--n', '120', '--seed', '3', '--branch-rate', '0', '--traps', '0.5'] },
+  { name: 'branchy-labels', args: ['--n', '400', '--seed', '5', '--branch-rate', '0.2', '--label-rate', '0.6', '--depends-rate', '0.1', '--traps', '0.2'] },
+  { name: 'multi-root', args: ['--n', '300', '--seed', '7', '--roots', '3', '--heads', '3', '--branch-rate', '0.1'] },
+  { name: 'several-heads', args: ['--n', '250', '--seed', '11', '--heads', '4', '--extras', '--traps', '0.3'] },
+  { name: 'recursive-locations', args: ['--n', '200', '--seed', '13', '--subdirs', '4', '--locations', '2'] },
+  { name: 'large-2000', args: ['--n', '2000', '--seed', '17', '--traps', '0.1', '--depends-rate', '0.05'] },
+];
+
+describe.each(alembicTargets())('generated projects against real Alembic ($name)', (target) => {
+  it.each(SHAPES)('$name', async ({ name, args }) => {
+    if (name === 'recursive-locations' && target.name === 'system') return; // recursion needs Alembic ≥ 1.10
+    const dir = path.join(tmp, `corpus-${name}-${target.name}`);
+    execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', dir, ...args], { stdio: 'ignore' });
+    const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
+    const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
+    const model = await loadProject({ cwd: dir, alembicVersion: version });
+    expect(model.complete).toBe(true);
+    compare(model, truth, `${name} (${target.name})`);
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { revisions?: unknown[] };
+    if (Array.isArray(manifest.revisions)) expect(model.map.revisions.length).toBe(manifest.revisions.length);
+  });
+});
