@@ -52,6 +52,7 @@ function compare(model: ProjectModel, truth: OracleGraph, label: string): void {
   expect([...model.map.realHeads].sort(), `${label} realHeads`).toEqual([...truth.realHeads!].sort());
   expect([...model.map.bases].sort(), `${label} bases`).toEqual([...truth.bases!].sort());
   expect([...model.map.realBases].sort(), `${label} realBases`).toEqual([...truth.realBases!].sort());
+  model.map.propagateLabels();
   const mine = model.map.revisions
     .map((r) => ({
       revision: r.id,

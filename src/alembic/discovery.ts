@@ -127,7 +127,7 @@ function listdirRaw(dir: string): string[] {
 /** pathlib's resolve(strict=False): follows links as far as they go. */
 function resolvePath(p: string): string {
   try {
-    return realpathSync(p);
+    return realpathSync.native(p);
   } catch {
     let current = p;
     for (let i = 0; i < 40; i++) {

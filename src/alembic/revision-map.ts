@@ -109,6 +109,13 @@ export interface RevisionMap {
   readonly bases: readonly string[];
   readonly realBases: readonly string[];
   readonly problems: readonly GraphProblem[];
+  /**
+   * Alembic's `_add_branches` label propagation. Computed on first call: it is
+   * O(labels × descendants), and only label-relative targets (`label@head`) need it.
+   */
+  propagateLabels(): void;
+  /** `_normalize_depends_on`, on first call (upgrade planning needs it). */
+  normalizeDependsOn(): void;
   /** The first failure Alembic hits while building the map, if any. */
   readonly failure?: GraphProblem;
 }
@@ -208,24 +215,31 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     }
   }
 
-  // _normalize_depends_on
-  for (const rev of all) {
-    if (rev.resolvedDeps.length === 0) {
-      rev.normalizedResolvedDeps = [];
-      continue;
+  // _normalize_depends_on: only upgrade planning reads its result, so it runs lazily,
+  // except where its walk can raise (a label used as down_revision) and fidelity needs it now
+  let normalized = false;
+  const normalizeDependsOn = (): void => {
+    if (normalized) return;
+    normalized = true;
+    for (const rev of all) {
+      if (rev.resolvedDeps.length === 0) {
+        rev.normalizedResolvedDeps = [];
+        continue;
+      }
+      const keep = new Set(rev.resolvedDeps);
+      const walk = iterateRelated(map, [rev], (r) => r.versionedDown);
+      for (const anc of walk.revs) {
+        if (anc === rev) continue;
+        for (const d of anc.resolvedDeps) keep.delete(d);
+      }
+      if (walk.broken) {
+        const msg = 'Dependency resolution failed; broken map';
+        fail({ code: 'down-revision-is-label', message: msg, rev: walk.broken.rev, others: [], ids: [walk.broken.id] }, { exception: 'RevisionError', message: msg, commandError: true });
+      }
+      rev.normalizedResolvedDeps = [...keep];
     }
-    const normalized = new Set(rev.resolvedDeps);
-    const walk = iterateRelated(map, [rev], (r) => r.versionedDown);
-    for (const anc of walk.revs) {
-      if (anc === rev) continue;
-      for (const d of anc.resolvedDeps) normalized.delete(d);
-    }
-    if (walk.broken) {
-      const msg = 'Dependency resolution failed; broken map';
-      fail({ code: 'down-revision-is-label', message: msg, rev: walk.broken.rev, others: [], ids: [walk.broken.id] }, { exception: 'RevisionError', message: msg, commandError: true });
-    }
-    rev.normalizedResolvedDeps = [...normalized];
-  }
+  };
+  if (labelDowns.size > 0) normalizeDependsOn();
 
   // _detect_cycles on the id-only map
   for (const rev of labelDowns) {
@@ -269,9 +283,13 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     }
   }
 
-  addBranches(hasLabels, map);
-
+  let propagated = false;
   return {
+    normalizeDependsOn,
+    propagateLabels: () => {
+      if (!propagated) addBranches(hasLabels, map);
+      propagated = true;
+    },
     revisions: [...revMap.values()],
     all,
     byKey: map,

@@ -44,7 +44,7 @@ export function evalStringLiteral(text: string): PyValue {
     }
     s = out;
   }
-  if (bytes && /[^\x00-\x7f]/.test(s)) {
+  if (bytes && [...s].some((ch) => ch.charCodeAt(0) > 0x7f)) {
     return { t: 'unknown', reason: 'a bytes literal with non-ASCII characters (a SyntaxError)' };
   }
   if (!raw) {

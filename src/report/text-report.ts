@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { CheckResult } from '../check/run-check.js';
 import type { Finding } from '../check/finding.js';
 
@@ -7,7 +8,7 @@ const MARK = { error: 'error', warning: 'warning', info: 'info' } as const;
 export function checkText(result: CheckResult): string {
   const { model } = result;
   const lines: string[] = [];
-  const where = model.config.versionLocations.map((l) => l.configured).join(', ') || '(no version locations)';
+  const where = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(', ') || '(no version locations)';
   const n = model.map.revisions.length;
   lines.push(`alembic-preflight check: ${n} revision${n === 1 ? '' : 's'} in ${where} (modelling Alembic ${model.alembicVersion.label})`);
   if (model.map.heads.length > 0) lines.push(`heads: ${model.map.heads.join(', ')}`);

@@ -10,11 +10,11 @@ export const filenameConvention: Rule = {
     const template = model.config.fileTemplate;
     if (!template.includes('%(rev)s')) return [];
     const out = [];
+    const matches = templateMatcher(path.basename(template));
     for (const r of model.map.revisions) {
       if (r.script.revision.t !== 'str' || r.script.idSource === 'filename') continue;
       const stem = path.basename(r.file.fileName, '.py');
-      const pattern = templatePattern(path.basename(template), r.id);
-      if (pattern.test(stem)) continue;
+      if (matches(stem, r.id)) continue;
       out.push({
         code: 'filename-convention',
         severity: 'warning' as const,
@@ -29,17 +29,32 @@ export const filenameConvention: Rule = {
   },
 };
 
-function templatePattern(template: string, rev: string): RegExp {
+/** One regex for the template, with the revision captured; compiled once per check. */
+function templateMatcher(template: string): (stem: string, rev: string) => boolean {
   let re = '';
+  let revGroups = 0;
   const tokens = template.split(/(%\([a-z]+\)[.\d]*[sd])/);
   for (const t of tokens) {
     const m = /^%\(([a-z]+)\)/.exec(t);
     if (!m) re += t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    else if (m[1] === 'rev') re += rev.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    else if (m[1] === 'slug') re += '\\w*';
+    else if (m[1] === 'rev') {
+      re += '(.+?)';
+      revGroups++;
+    } else if (m[1] === 'slug') re += '\\w*';
     else re += '\\d+';
   }
-  return new RegExp(`^${re}$`);
+  const pattern = new RegExp(`^${re}$`);
+  return (stem, rev) => {
+    if (revGroups !== 1) return true;
+    if (stem === rev || stem.startsWith(rev + '_') || stem.startsWith(rev)) {
+      const m = pattern.exec(stem);
+      if (m && m[1] === rev) return true;
+    }
+    const m = pattern.exec(stem);
+    if (!m) return false;
+    // the lazy group may stop short of an id that itself contains underscores
+    return stem.includes(rev) && new RegExp(`^${re.replace('(.+?)', rev.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))}$`).test(stem);
+  };
 }
 
 function templateExample(template: string, rev: string): string {

@@ -1,0 +1,35 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LATEST_ALEMBIC, parseAlembicVersion } from '../../src/alembic/alembic-version.js';
+import { loadProject } from '../../src/alembic/project-model.js';
+import { runCheck, type CheckResult } from '../../src/check/run-check.js';
+
+export const DEFAULT_INI = '[alembic]\nscript_location = migrations\npath_separator = os\n';
+
+/** A revision file in the 1.16+ template style. */
+export function rev(id: string, down: string | null, extra = ''): string {
+  const d = down === null ? 'None' : down.startsWith('(') || down.startsWith('[') ? down : `'${down}'`;
+  return `"""rev ${id}\n\nRevision ID: ${id}\nRevises: ${down === null ? '' : down.replace(/[()'"[\]]/g, '')}\n"""\nfrom alembic import op\n\nrevision = '${id}'\ndown_revision = ${d}\nbranch_labels = None\ndepends_on = None\n${extra}\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`;
+}
+
+/** Writes a throwaway project: keys are paths relative to its root, values contents. */
+export function makeProject(files: Record<string, string | Buffer>, ini: string | null = DEFAULT_INI): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'preflight-'));
+  if (ini !== null) writeFileSync(path.join(root, 'alembic.ini'), ini);
+  mkdirSync(path.join(root, 'migrations', 'versions'), { recursive: true });
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), content);
+  }
+  return root;
+}
+
+export async function check(root: string, version = 'latest'): Promise<CheckResult> {
+  const v = version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(version)!;
+  return runCheck(await loadProject({ cwd: root, alembicVersion: v }));
+}
+
+export function codes(result: CheckResult): string[] {
+  return result.findings.map((f) => f.code);
+}

@@ -1,0 +1,33 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RULES } from '../src/check/rules.js';
+import { REPO } from './helpers/oracle.js';
+
+const base = (dir: string, ext: string): string[] =>
+  readdirSync(path.join(REPO, dir))
+    .filter((f) => f.endsWith(ext))
+    .map((f) => f.slice(0, -ext.length))
+    .sort();
+
+describe('rule, doc and test stay in step', () => {
+  const codes = RULES.map((r) => r.code).sort();
+
+  it('codes are unique stable kebab-case', () => {
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const c of codes) expect(c).toMatch(/^[a-z]+(-[a-z]+)*$/);
+  });
+
+  it('every rule file is registered, and named after its code', () => {
+    expect(base('src/check/rules', '.ts')).toEqual(codes);
+  });
+
+  it('every code has a doc page with problem, example and fix', () => {
+    expect(base('docs/findings', '.md').filter((n) => n !== 'README')).toEqual(codes);
+  });
+
+  it('every code has a test', () => {
+    expect(base('test/rules', '.test.ts')).toEqual(codes);
+    for (const c of codes) expect(existsSync(path.join(REPO, 'docs/findings', `${c}.md`))).toBe(true);
+  });
+});
