@@ -8,4 +8,4 @@ if ! /usr/bin/python3 -c 'import alembic, sqlalchemy' 2>/dev/null; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-alembic python3-sqlalchemy python3-psycopg2 python3-typing-extensions >/dev/null
 fi
-npm ci --no-audit --no-fund
+npm install --no-audit --no-fund
