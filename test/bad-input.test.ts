@@ -1,0 +1,102 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO } from './helpers/oracle.js';
+import { makeBare } from './helpers/bare.js';
+import { DEFAULT_INI, makeProject, rev } from './helpers/project.js';
+
+const V = 'migrations/versions/';
+
+function cli(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'check', '--format', 'json', ...args], { cwd, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectClean(r: { stdout: string; stderr: string }): void {
+  expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
+  expect(() => JSON.parse(r.stdout)).not.toThrow(); // exactly one JSON document
+}
+
+const findingCodes = (r: { stdout: string }): string[] => (JSON.parse(r.stdout) as { findings?: { code: string }[] }).findings?.map((f) => f.code) ?? [];
+
+describe('bad input never crashes and never passes silently', () => {
+  it('binary (AppleDouble) and non-UTF-8 files are unparseable-file', () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + '._a1_x.py']: Buffer.from([0, 5, 22, 7, 0, 2]), [V + 'b2_x.py']: Buffer.concat([Buffer.from(rev('b2', 'a1')), Buffer.from([0xff, 0xfe, 0x0a])]) });
+    const r = cli(root);
+    expectClean(r);
+    expect(r.status).toBe(1);
+    expect(findingCodes(r).filter((c) => c === 'unparseable-file')).toHaveLength(2);
+  });
+
+  it('a BOM, CRLF line ends and tabs are read correctly', () => {
+    const crlf = '\uFEFF' + rev('b2', 'a1').replace(/\n/g, '\r\n').replace('def upgrade():\r\n    pass', 'def upgrade():\r\n\tpass');
+    const r = cli(makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: crlf }));
+    expectClean(r);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).graph.heads).toEqual(['b2']);
+  });
+
+  it('a file of several MB is read', () => {
+    const big = rev('b2', 'a1') + `\nDATA = """${'x'.repeat(4 * 1024 * 1024)}"""\n`;
+    const r = cli(makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: big }));
+    expectClean(r);
+    expect(JSON.parse(r.stdout).graph.heads).toEqual(['b2']);
+  });
+
+  it('dangling symlinks, symlink loops and unreadable files are findings', () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'c3_x.py']: rev('c3', 'a1') });
+    symlinkSync(path.join(root, 'gone.py'), path.join(root, V, 'zz_dangling.py'));
+    symlinkSync(path.join(root, V, 'loop_b.py'), path.join(root, V, 'loop_a.py'));
+    symlinkSync(path.join(root, V, 'loop_a.py'), path.join(root, V, 'loop_b.py'));
+    chmodSync(path.join(root, V, 'c3_x.py'), 0o000);
+    const r = cli(root);
+    expectClean(r);
+    expect(r.status).toBe(1);
+    const unreadable = findingCodes(r).filter((c) => c === 'unreadable-file').length;
+    // root can read mode-000 files, so only the links count there
+    expect(unreadable).toBeGreaterThanOrEqual(process.getuid?.() === 0 ? 2 : 3);
+  });
+
+  it('a missing or misspelt script_location is a configuration error with a suggestion (exit 2)', () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': '' }, '[alembic]\nscript_location = migratoins\n');
+    const r = cli(root);
+    expectClean(r);
+    expect(r.status).toBe(2);
+    const err = JSON.parse(r.stdout).error;
+    expect(err.alembicError).toBe("FAILED: Path doesn't exist: migratoins.  Please use the 'init' command to create a new scripts folder.");
+    expect(err.hint).toContain('script_location = migrations');
+  });
+
+  it('an empty versions folder is a warning, not an all-clear for a stamped database', () => {
+    const r = cli(makeProject({}, DEFAULT_INI));
+    expectClean(r);
+    expect(findingCodes(r)).toContain('no-revision-files');
+  });
+
+  it('a broken alembic.ini is a configuration error (exit 2) with what Python says', () => {
+    for (const ini of ['[alembic]\nscript_location = a\nscript_location = b\n', 'script_location = a\n', '[alembic]\nscript_location = 50%mig\n', '[alembic]\njust words\n']) {
+      const root = makeBare({}, ini);
+      const r = cli(root);
+      expectClean(r);
+      expect(r.status, ini).toBe(2);
+      expect(JSON.parse(r.stdout).error.alembicError, ini).toMatch(/configparser\.\w+Error/);
+    }
+  });
+
+  it('no configuration at all says where to run from (exit 2)', () => {
+    const root = makeBare({}, '');
+    writeFileSync(path.join(root, 'alembic.ini'), '');
+    mkdirSync(path.join(root, 'x'));
+    const r = cli(path.join(root, 'x'));
+    expectClean(r);
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout).error.alembicError).toBe("FAILED: No 'script_location' key found in configuration.");
+  });
+
+  it('unknown flags are usage errors (exit 2)', () => {
+    const r = spawnSync(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'check', '--bogus'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('bogus');
+  });
+});
