@@ -29,32 +29,25 @@ export const filenameConvention: Rule = {
   },
 };
 
-/** One regex for the template, with the revision captured; compiled once per check. */
+/**
+ * Splits file_template once into a regex source with a placeholder where the
+ * revision goes; each revision then only substitutes its escaped id.
+ */
 function templateMatcher(template: string): (stem: string, rev: string) => boolean {
+  const REV = '\u0000rev\u0000';
   let re = '';
-  let revGroups = 0;
-  const tokens = template.split(/(%\([a-z]+\)[.\d]*[sd])/);
-  for (const t of tokens) {
+  for (const t of template.split(/(%\([a-z]+\)[.\d]*[sd])/)) {
     const m = /^%\(([a-z]+)\)/.exec(t);
-    if (!m) re += t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    else if (m[1] === 'rev') {
-      re += '(.+?)';
-      revGroups++;
-    } else if (m[1] === 'slug') re += '\\w*';
+    if (!m) re += escapeRegExp(t);
+    else if (m[1] === 'rev') re += REV;
+    else if (m[1] === 'slug') re += '\\w*';
     else re += '\\d+';
   }
-  const pattern = new RegExp(`^${re}$`);
-  return (stem, rev) => {
-    if (revGroups !== 1) return true;
-    if (stem === rev || stem.startsWith(rev + '_') || stem.startsWith(rev)) {
-      const m = pattern.exec(stem);
-      if (m && m[1] === rev) return true;
-    }
-    const m = pattern.exec(stem);
-    if (!m) return false;
-    // the lazy group may stop short of an id that itself contains underscores
-    return stem.includes(rev) && new RegExp(`^${re.replace('(.+?)', rev.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))}$`).test(stem);
-  };
+  return (stem, rev) => new RegExp(`^${re.split(REV).join(escapeRegExp(rev))}$`).test(stem);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function templateExample(template: string, rev: string): string {
