@@ -27,7 +27,7 @@ const DIST_TO_IMPORT: Record<string, string> = {
  * the repository, or a distribution the project declares.
  */
 export function importChecker(config: ProjectConfig): (module: string) => boolean {
-  const roots = [...new Set([config.cwd, ...(config.iniPath ? [path.dirname(config.iniPath)] : []), ...config.prependSysPath.map((p) => path.resolve(config.cwd, p))])];
+  const roots = pythonPathRoots(config);
   const declared = declaredImports(config.cwd);
   const cache = new Map<string, boolean>();
   return (module) => {
@@ -39,6 +39,11 @@ export function importChecker(config: ProjectConfig): (module: string) => boolea
     }
     return ok;
   };
+}
+
+/** Where a module of the project can be found: the working folder, the ini's folder, prepend_sys_path. */
+export function pythonPathRoots(config: ProjectConfig): string[] {
+  return [...new Set([config.cwd, ...(config.iniPath ? [path.dirname(config.iniPath)] : []), ...config.prependSysPath.map((p) => path.resolve(config.cwd, p))])];
 }
 
 function declaredImports(cwd: string): Set<string> {

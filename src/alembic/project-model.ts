@@ -5,7 +5,7 @@ import { featuresOf, type AlembicVersion } from './alembic-version.js';
 import { discoverRevisionFiles, type SkippedTwice } from './discovery.js';
 import type { PyUnknown, PyValue } from './python-value.js';
 import { buildRevisionMap, type GraphProblem, type RevisionMap } from './revision-map.js';
-import { importChecker } from './import-resolver.js';
+import { importChecker, pythonPathRoots } from './import-resolver.js';
 import { readRevisionSource } from './revision-reader.js';
 import { loadScript, relativeDisplay, type AlembicFailure, type FileProblem, type ScriptFile } from './script-loader.js';
 
@@ -72,7 +72,7 @@ function readContent(file: string): Buffer | { error: string } {
  * and binds NAME to a literal at module level. Anything else stays unknown.
  */
 function importResolver(config: ProjectConfig): (u: PyUnknown) => PyValue | undefined {
-  const roots = [...new Set([config.cwd, ...(config.iniPath ? [path.dirname(config.iniPath)] : []), ...config.prependSysPath.map((p) => path.resolve(config.cwd, p))])];
+  const roots = pythonPathRoots(config);
   const cache = new Map<string, ReadonlyMap<string, PyValue> | null>();
   const constantsOf = (module: string): ReadonlyMap<string, PyValue> | null => {
     if (cache.has(module)) return cache.get(module)!;
