@@ -1,7 +1,8 @@
 import type { ProjectModel } from '../alembic/project-model.js';
 import type { GraphProblem, GraphProblemCode, Rev } from '../alembic/revision-map.js';
 import type { AlembicFailure, FileProblem, FileProblemCode, ScriptFile } from '../alembic/script-loader.js';
-import type { Finding, Severity } from './finding.js';
+import type { ConfigNote } from '../alembic/alembic-config.js';
+import type { Finding, Rule, Severity } from './finding.js';
 
 /** How `alembic upgrade` shows a failure: `FAILED: …` for command errors, else the traceback's last line. */
 export function alembicOutput(f: AlembicFailure | undefined): string | undefined {
@@ -47,4 +48,18 @@ export function revLocation(rev: Rev | undefined): { path?: string; line?: numbe
 /** A shell-safe quoting of a revision id for hints. */
 export function shellQuote(s: string): string {
   return /^[\w.@%+=:,/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A rule that reports one kind of configuration note (facts found while resolving alembic.ini). */
+export function configNoteRule(code: ConfigNote['code'], severity: Severity, summary: string, hint: string): Rule {
+  return {
+    code,
+    severity,
+    summary,
+    check({ model }) {
+      return model.config.notes
+        .filter((n) => n.code === code)
+        .map((n) => ({ code, severity, message: n.message, hint, path: n.path, line: n.line, alembicError: n.alembicError }));
+    },
+  };
 }
