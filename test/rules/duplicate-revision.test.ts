@@ -1,20 +1,17 @@
-import { describe, expect, it } from 'vitest';
-import { check, codes, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { expect } from 'vitest';
+import { describeRule } from '../helpers/describe-rule.js';
+import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
-void DEFAULT_INI;
 
-describe('duplicate-revision', () => {
-  it('reports the incorrect case', async () => {
-    const r = await check(makeProject({[V+'a1_x.py']: rev('a1', null), [V+'b2_x.py']: rev('b2', 'a1'), [V+'b2_y.py']: rev('b2', 'a1')}, DEFAULT_INI), 'latest');
-    const f = r.findings.find((x) => x.code === 'duplicate-revision');
-    expect(f, JSON.stringify(codes(r))).toBeDefined();
+describeRule(
+  'duplicate-revision',
+  {
+    bad: () => makeProject({[V+'a1_x.py']: rev('a1', null), [V+'b2_x.py']: rev('b2', 'a1'), [V+'b2_y.py']: rev('b2', 'a1')}, DEFAULT_INI),
+    good: () => makeProject({[V+'a1_x.py']: rev('a1', null), [V+'b2_x.py']: rev('b2', 'a1')}, DEFAULT_INI),
+  },
+  (f) => {
     expect(f.message).toContain('b2_x.py');
     expect(f.message).toContain('b2_y.py');
-  });
-
-  it('stays quiet on the correct case', async () => {
-    const r = await check(makeProject({[V+'a1_x.py']: rev('a1', null), [V+'b2_x.py']: rev('b2', 'a1')}, DEFAULT_INI), 'latest');
-    expect(codes(r)).not.toContain('duplicate-revision');
-  });
-});
+  },
+);

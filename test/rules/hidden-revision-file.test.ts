@@ -1,19 +1,16 @@
-import { describe, expect, it } from 'vitest';
-import { check, codes, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { expect } from 'vitest';
+import { describeRule } from '../helpers/describe-rule.js';
+import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
-void DEFAULT_INI;
 
-describe('hidden-revision-file', () => {
-  it('reports the incorrect case', async () => {
-    const r = await check(makeProject({[V+'a1_x.py']: rev('a1', null), [V+'.b2_old.py']: rev('b2', 'a1')}, DEFAULT_INI), 'latest');
-    const f = r.findings.find((x) => x.code === 'hidden-revision-file');
-    expect(f, JSON.stringify(codes(r))).toBeDefined();
+describeRule(
+  'hidden-revision-file',
+  {
+    bad: () => makeProject({[V+'a1_x.py']: rev('a1', null), [V+'.b2_old.py']: rev('b2', 'a1')}, DEFAULT_INI),
+    good: () => makeProject({[V+'a1_x.py']: rev('a1', null), [V+'b2_old.py']: rev('b2', 'a1')}, DEFAULT_INI),
+  },
+  (f) => {
     expect(f.path).toContain('.b2_old.py');
-  });
-
-  it('stays quiet on the correct case', async () => {
-    const r = await check(makeProject({[V+'a1_x.py']: rev('a1', null), [V+'b2_old.py']: rev('b2', 'a1')}, DEFAULT_INI), 'latest');
-    expect(codes(r)).not.toContain('hidden-revision-file');
-  });
-});
+  },
+);

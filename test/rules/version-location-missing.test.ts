@@ -1,19 +1,16 @@
-import { describe, expect, it } from 'vitest';
-import { check, codes, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { expect } from 'vitest';
+import { describeRule } from '../helpers/describe-rule.js';
+import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
-void DEFAULT_INI;
 
-describe('version-location-missing', () => {
-  it('reports the incorrect case', async () => {
-    const r = await check(makeProject({[V+'a1_x.py']: rev('a1', null)}, DEFAULT_INI + 'version_locations = %(here)s/migrations/versions:%(here)s/nope\n'), 'latest');
-    const f = r.findings.find((x) => x.code === 'version-location-missing');
-    expect(f, JSON.stringify(codes(r))).toBeDefined();
+describeRule(
+  'version-location-missing',
+  {
+    bad: () => makeProject({[V+'a1_x.py']: rev('a1', null)}, DEFAULT_INI + 'version_locations = %(here)s/migrations/versions:%(here)s/nope\n'),
+    good: () => makeProject({[V+'a1_x.py']: rev('a1', null)}, DEFAULT_INI + 'version_locations = %(here)s/migrations/versions\n'),
+  },
+  (f) => {
     expect(f.message).toContain('nope');
-  });
-
-  it('stays quiet on the correct case', async () => {
-    const r = await check(makeProject({[V+'a1_x.py']: rev('a1', null)}, DEFAULT_INI + 'version_locations = %(here)s/migrations/versions\n'), 'latest');
-    expect(codes(r)).not.toContain('version-location-missing');
-  });
-});
+  },
+);

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/check/finding.js';
+import type { CheckResult } from '../../src/check/run-check.js';
+import { check, codes } from './project.js';
+
+export interface RuleCases {
+  /** Builds a project on which the rule must report. */
+  readonly bad: () => string;
+  /** Builds the corrected project, on which it must stay quiet. */
+  readonly good: () => string;
+  /** The Alembic release to model (default: latest). */
+  readonly version?: string;
+}
+
+/** The two-way test every rule has: it reports the incorrect case and stays quiet on the correct one. */
+export function describeRule(code: string, cases: RuleCases, assertBad: (f: Finding, r: CheckResult) => void): void {
+  const version = cases.version ?? 'latest';
+  describe(code, () => {
+    it('reports the incorrect case', async () => {
+      const r = await check(cases.bad(), version);
+      const f = r.findings.find((x) => x.code === code);
+      expect(f, JSON.stringify(codes(r))).toBeDefined();
+      assertBad(f!, r);
+    });
+
+    it('stays quiet on the correct case', async () => {
+      const r = await check(cases.good(), version);
+      expect(codes(r)).not.toContain(code);
+    });
+  });
+}
