@@ -1,3 +1,4 @@
+import type { Argv } from 'yargs';
 import { EXIT, PreflightError } from './errors/errors.js';
 import { RULES } from './check/rules.js';
 
@@ -21,17 +22,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .command(
       'check',
       'Read the Alembic configuration and revision files statically and report what would make Alembic fail.',
-      (y) =>
-        y
-          .option('config', { alias: 'c', type: 'string', describe: 'alembic.ini to read (default: ./alembic.ini, or $ALEMBIC_CONFIG)' })
-          .option('name', { alias: 'n', type: 'string', describe: 'ini section (default: alembic)' })
-          .option('versions', { type: 'string', array: true, describe: 'version folder(s), overriding version_locations (repeatable)' })
-          .option('recursive', { type: 'boolean', describe: 'search version folders recursively (recursive_version_locations)' })
-          .option('alembic-version', { type: 'string', describe: 'Alembic release to model (default: the pin in requirements.txt, else latest)' })
-          .option('format', { choices: ['text', 'json'] as const, default: 'text' as const })
-          .option('strict', { type: 'boolean', default: false, describe: 'warnings also block' })
-          .option('ignore', { type: 'string', array: true, describe: 'suppress CODE or CODE:REVISION (repeatable)' })
-          .option('rules', { type: 'boolean', describe: 'list the rules and exit' }),
+      (y) => projectOptions(y),
       async (args) => {
         format = args.format;
         if (args.rules) {
@@ -39,29 +30,100 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           return;
         }
         const { checkCommand } = await import('./commands/check-command.js');
-        const out = await checkCommand({
-          cwd: process.cwd(),
-          config: args.config,
-          name: args.name,
-          versions: args.versions,
-          recursive: args.recursive,
-          alembicVersion: args['alembic-version'],
-          format: args.format,
-          strict: args.strict,
-          ignore: args.ignore,
+        const out = await checkCommand({ ...projectArgs(args), env });
+        process.stdout.write(out.stdout);
+        exitCode = out.exitCode;
+      },
+    )
+    .command(
+      'verify',
+      'Read the live version table (read-only) and predict whether `alembic upgrade <target>` will succeed.',
+      (y) =>
+        projectOptions(y)
+          .option('database-url', { type: 'string', describe: 'database URL (never printed); default: the variable named by --database-url-env' })
+          .option('database-url-env', { type: 'string', default: 'DATABASE_URL', describe: 'environment variable that holds the URL' })
+          .option('target', { type: 'string', default: 'head', describe: 'upgrade target: head, heads, <label>@head or a revision' })
+          .option('version-table', { type: 'string', describe: "version table name (default: env.py's version_table=, else alembic_version)" })
+          .option('version-table-schema', { type: 'string', describe: "schema of the version table (default: env.py's version_table_schema=, else the default schema)" })
+          .option('ssl', { type: 'string', choices: ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'], describe: 'PostgreSQL sslmode (default: the URL, else require for remote hosts, prefer for local)' })
+          .option('ssl-ca', { type: 'string', describe: 'CA certificate (PEM) to verify the server with' })
+          .option('connect-timeout', { type: 'number', default: 10, describe: 'seconds per connection attempt' })
+          .option('connect-retries', { type: 'number', default: 3, describe: 'retries after transient connection failures' })
+          .option('statement-timeout', { type: 'number', default: 5000, describe: 'milliseconds for each query on our read-only session' }),
+      async (args) => {
+        format = args.format;
+        if (args.rules) {
+          process.stdout.write(RULES.map((r) => `${r.code.padEnd(30)} ${r.severity.padEnd(8)} ${r.summary}`).join('\n') + '\n');
+          return;
+        }
+        const { verifyCommand } = await import('./commands/verify-command.js');
+        const { getLogger } = await import('./logger/logger.js');
+        const out = await verifyCommand({
+          ...projectArgs(args),
           env,
+          databaseUrl: args['database-url'],
+          databaseUrlEnv: args['database-url-env'],
+          target: args.target,
+          versionTable: args['version-table'],
+          versionTableSchema: args['version-table-schema'],
+          ssl: args.ssl,
+          sslCa: args['ssl-ca'],
+          connectTimeout: args['connect-timeout'],
+          connectRetries: args['connect-retries'],
+          statementTimeout: args['statement-timeout'],
+          onRetry: (info) => {
+            void getLogger().then((log) => log.warn({ event: 'db.retry', ...info }, `database connection failed (${info.kind}); retry ${info.attempt} in ${info.delayMs} ms`));
+          },
         });
         process.stdout.write(out.stdout);
         exitCode = out.exitCode;
       },
     )
-    .demandCommand(1, 'Name a command: check');
+    .demandCommand(1, 'Name a command: check or verify');
   try {
     await parser.parseAsync();
     return exitCode;
   } catch (e) {
     return reportError(e, format);
   }
+}
+
+type Yargs = Argv;
+
+function projectOptions(y: Yargs) {
+  return y
+    .option('config', { alias: 'c', type: 'string', describe: 'alembic.ini to read (default: ./alembic.ini, or $ALEMBIC_CONFIG)' })
+    .option('name', { alias: 'n', type: 'string', describe: 'ini section (default: alembic)' })
+    .option('versions', { type: 'string', array: true, describe: 'version folder(s), overriding version_locations (repeatable)' })
+    .option('recursive', { type: 'boolean', describe: 'search version folders recursively (recursive_version_locations)' })
+    .option('alembic-version', { type: 'string', describe: 'Alembic release to model (default: the pin in requirements.txt, else latest)' })
+    .option('format', { choices: ['text', 'json'] as const, default: 'text' as const })
+    .option('strict', { type: 'boolean', default: false, describe: 'warnings also block' })
+    .option('ignore', { type: 'string', array: true, describe: 'suppress CODE or CODE:REVISION (repeatable)' })
+    .option('rules', { type: 'boolean', describe: 'list the rules and exit' });
+}
+
+function projectArgs(args: {
+  config?: string;
+  name?: string;
+  versions?: string[];
+  recursive?: boolean;
+  'alembic-version'?: string;
+  format: 'text' | 'json';
+  strict: boolean;
+  ignore?: string[];
+}) {
+  return {
+    cwd: process.cwd(),
+    config: args.config,
+    name: args.name,
+    versions: args.versions,
+    recursive: args.recursive,
+    alembicVersion: args['alembic-version'],
+    format: args.format,
+    strict: args.strict,
+    ignore: args.ignore,
+  };
 }
 
 class UsageErrorFromYargs extends PreflightError {

@@ -1,4 +1,6 @@
 import type { ProjectModel } from '../alembic/project-model.js';
+import type { StampResolution, UpgradePrediction } from '../alembic/upgrade-plan.js';
+import type { VersionTableState } from '../database/version-table.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -15,8 +17,16 @@ export interface Finding {
   readonly alembicError?: string;
 }
 
+/** What `verify` adds: the live version table, each row's resolution, and the predicted upgrade. */
+export interface DatabaseContext {
+  readonly state: VersionTableState;
+  readonly stamps: readonly StampResolution[];
+  readonly prediction: UpgradePrediction;
+}
+
 export interface CheckContext {
   readonly model: ProjectModel;
+  readonly database?: DatabaseContext;
 }
 
 export interface Rule {
@@ -25,5 +35,6 @@ export interface Rule {
   readonly severity: Severity;
   /** One line for `--rules` and the docs index. */
   readonly summary: string;
-  check(ctx: CheckContext): Finding[];
+  /** `previous`: findings of the rules listed before this one (only the catch-all rule reads them). */
+  check(ctx: CheckContext, previous?: readonly Finding[]): Finding[];
 }

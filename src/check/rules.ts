@@ -1,4 +1,12 @@
 import type { Rule } from './finding.js';
+import { databaseAtHead } from './rules/database-at-head.js';
+import { pendingMigrations } from './rules/pending-migrations.js';
+import { stampIsSymbolic } from './rules/stamp-is-symbolic.js';
+import { stampResolvesByPrefix } from './rules/stamp-resolves-by-prefix.js';
+import { stampedRevisionMissing } from './rules/stamped-revision-missing.js';
+import { stampsOverlap } from './rules/stamps-overlap.js';
+import { versionTableMissing } from './rules/version-table-missing.js';
+import { upgradeWillFail } from './rules/upgrade-will-fail.js';
 import { bytecodeOnlyRevision } from './rules/bytecode-only-revision.js';
 import { dependencyCycle } from './rules/dependency-cycle.js';
 import { docstringMismatch } from './rules/docstring-mismatch.js';
@@ -29,7 +37,7 @@ import { versionLocationIsCwd } from './rules/version-location-is-cwd.js';
 import { versionLocationMissing } from './rules/version-location-missing.js';
 import { versionsFolderMissing } from './rules/versions-folder-missing.js';
 
-/** Every rule, in the order findings are listed. */
+/** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
   bytecodeOnlyRevision,
   dependencyCycle,
@@ -60,4 +68,14 @@ export const RULES: readonly Rule[] = [
   versionLocationIsCwd,
   versionLocationMissing,
   versionsFolderMissing,
+  // verify only: the live database against the graph
+  stampedRevisionMissing,
+  stampsOverlap,
+  stampResolvesByPrefix,
+  stampIsSymbolic,
+  versionTableMissing,
+  pendingMigrations,
+  databaseAtHead,
+  // last: it reports a failing prediction only when no rule above explains it
+  upgradeWillFail,
 ];

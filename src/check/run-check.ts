@@ -1,11 +1,13 @@
 import type { ProjectModel } from '../alembic/project-model.js';
-import type { Finding, Severity } from './finding.js';
+import type { DatabaseContext, Finding, Severity } from './finding.js';
 import { RULES } from './rules.js';
 
 export interface CheckOptions {
   /** CODE or CODE:REVISION */
   readonly ignore?: readonly string[];
   readonly strict?: boolean;
+  /** Present for `verify`: adds the database findings and the prediction. */
+  readonly database?: DatabaseContext;
 }
 
 export interface CheckResult {
@@ -22,7 +24,8 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckResult {
   const ignore = opts.ignore ?? [];
-  const all = RULES.flatMap((rule) => rule.check({ model }));
+  const all: Finding[] = [];
+  for (const rule of RULES) all.push(...rule.check({ model, database: opts.database }, all));
   const kept = all.filter((f) => !ignore.some((spec) => matchesIgnore(spec, f)));
   const findings = kept.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   const blocking = findings.some((f) => f.severity === 'error' || (opts.strict === true && f.severity === 'warning'));
@@ -32,7 +35,13 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     findings,
     ignored: all.length - kept.length,
     ok: !blocking,
-    alembicError: failure ? (failure.commandError ? `FAILED: ${failure.message}` : failure.message) : undefined,
+    alembicError: opts.database
+      ? (opts.database.prediction.cliOutput ?? undefined)
+      : failure
+        ? failure.commandError
+          ? `FAILED: ${failure.message}`
+          : failure.message
+        : undefined,
   };
 }
 

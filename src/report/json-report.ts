@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { CheckResult } from '../check/run-check.js';
+import type { VerifyResult } from '../check/run-verify.js';
 import { toJson } from '../alembic/python-value.js';
 
 export const SCHEMA_VERSION = 1;
@@ -52,4 +53,53 @@ export function checkJson(result: CheckResult): Record<string, unknown> {
     })),
     ignoredFindings: result.ignored,
   };
+}
+
+/** `verify`: the check document plus `database` and `prediction` (schemaVersion 1). */
+export function verifyJson(result: VerifyResult, notes: readonly string[], urlSource: string): Record<string, unknown> {
+  const { state, stamps, prediction: p } = result.database;
+  return {
+    ...checkJson(result),
+    command: 'verify',
+    database: {
+      dialect: state.dialect,
+      host: state.host,
+      database: state.database,
+      urlFrom: urlSource,
+      versionTable: state.versionTable,
+      versionTableSchema: state.versionTableSchema,
+      versionTableExists: state.exists,
+      settings: notes,
+      stamps: stamps.map((s) => ({
+        value: typeof s.value === 'string' || s.value === null ? s.value : s.value.repr,
+        resolvesTo: s.revisions,
+        how: s.how,
+      })),
+      state: databaseState(result),
+      server: state.server,
+      tls: state.tls,
+    },
+    prediction: {
+      target: p.target,
+      willSucceed: p.willSucceed,
+      pending: p.steps.map((s) => s.revision),
+      steps: p.steps,
+      finalHeads: p.finalHeads,
+      alembicError: p.failure ? p.failure.message : null,
+      failureStage: p.failure?.stage ?? null,
+      cliOutput: p.cliOutput,
+      unpredictable: p.unpredictable ?? null,
+    },
+  };
+}
+
+/** One word for where the database stands relative to the target. */
+export function databaseState(result: VerifyResult): string {
+  const { state, stamps, prediction: p } = result.database;
+  if (!state.exists) return 'uninitialised';
+  if (stamps.some((s) => s.how === 'failed')) return 'unresolvable';
+  if (p.failure?.stage === 'overlap') return 'overlapping';
+  if (state.rows.length === 0) return 'empty';
+  if (!p.willSucceed) return 'blocked';
+  return p.steps.length === 0 ? 'at-target' : 'behind';
 }

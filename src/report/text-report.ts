@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CheckResult } from '../check/run-check.js';
 import type { Finding } from '../check/finding.js';
+import type { VerifyResult } from '../check/run-verify.js';
 
 const MARK = { error: 'error', warning: 'warning', info: 'info' } as const;
 
@@ -36,4 +37,41 @@ export function findingText(f: Finding): string[] {
 
 function stripPath(message: string, p: string | undefined): string {
   return p && message.startsWith(`${p}: `) ? message.slice(p.length + 2) : message;
+}
+
+/** The verify diagnosis: where the database is, what Alembic will do, and the verdict last. */
+export function verifyText(result: VerifyResult, notes: readonly string[], urlSource: string): string {
+  const { model } = result;
+  const { state, prediction: p } = result.database;
+  const lines: string[] = [];
+  const where = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(', ') || '(no version locations)';
+  const n = model.map.revisions.length;
+  lines.push(`alembic-preflight verify: ${n} revision${n === 1 ? '' : 's'} in ${where} (modelling Alembic ${model.alembicVersion.label})`);
+  const dbName = state.dialect === 'sqlite' ? `sqlite ${state.database}` : `postgresql ${state.host}/${state.database}`;
+  const tls = state.tls ? `, TLS ${state.tls.encrypted ? (state.tls.verified ? 'verified' : 'encrypted, not verified') : 'off'} (sslmode=${state.tls.mode})` : '';
+  const standby = state.server?.inRecovery ? ', hot standby (read-only)' : '';
+  lines.push(`database: ${dbName} (from ${urlSource}${tls}${standby})`);
+  const table = state.versionTableSchema ? `${state.versionTableSchema}.${state.versionTable}` : state.versionTable;
+  const rows = state.rows.map((r) => (r === null ? 'NULL' : typeof r === 'string' ? `'${r}'` : r.repr));
+  lines.push(
+    state.exists
+      ? `version table ${table}: ${rows.length === 0 ? 'empty' : rows.join(', ')}`
+      : `version table ${table}: absent (a new database)`,
+  );
+  for (const note of notes) lines.push(`  ${note}`);
+  if (model.map.heads.length > 0) lines.push(`heads: ${model.map.heads.join(', ')}`);
+  lines.push('');
+  for (const f of result.findings) lines.push(...findingText(f), '');
+  if (result.ignored > 0) lines.push(`(${result.ignored} finding${result.ignored === 1 ? '' : 's'} ignored by --ignore)`, '');
+  const cmd = `alembic upgrade ${p.target}`;
+  if (result.ok) {
+    lines.push(p.steps.length === 0 ? `OK: \`${cmd}\` will succeed with nothing to apply.` : `OK: \`${cmd}\` will succeed, applying ${p.steps.length} migration${p.steps.length === 1 ? '' : 's'}.`);
+  } else if (!p.willSucceed) {
+    lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${p.unpredictable}.` : `BLOCKED: \`${cmd}\` will fail with: ${p.cliOutput}`);
+  } else {
+    const errors = result.findings.filter((f) => f.severity === 'error').length;
+    const warnings = result.findings.filter((f) => f.severity === 'warning').length;
+    lines.push(`BLOCKED: \`${cmd}\` would run, but ${errors} error${errors === 1 ? '' : 's'} and ${warnings} warning${warnings === 1 ? '' : 's'} block the release${errors === 0 ? ' (--strict)' : ''}.`);
+  }
+  return lines.join('\n') + '\n';
 }

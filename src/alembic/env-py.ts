@@ -1,0 +1,80 @@
+import { Tok, tokenize, type Token } from './python-tokenizer.js';
+import { evalStringLiteral } from './string-literal.js';
+
+/** A keyword argument of `context.configure(...)` in env.py that decides where Alembic keeps its version rows. */
+export interface EnvSetting {
+  /** The literal value; undefined when it is not a plain string literal (or `None`). */
+  readonly value: string | null | undefined;
+  readonly line: number;
+  /** Source text of a value we could not evaluate. */
+  readonly expression?: string;
+}
+
+export interface EnvPyFacts {
+  readonly versionTable: EnvSetting[];
+  readonly versionTableSchema: EnvSetting[];
+}
+
+const KEYS = { version_table: 'versionTable', version_table_schema: 'versionTableSchema' } as const;
+
+/**
+ * Finds `version_table=` / `version_table_schema=` inside every
+ * `*.configure(...)` call of env.py (the offline and the online branch each
+ * have one). Values are taken only when they are literals; anything else is
+ * reported with its line so the caller can ask for a flag instead of guessing.
+ */
+export function readEnvPy(source: string): EnvPyFacts {
+  const out: EnvPyFacts = { versionTable: [], versionTableSchema: [] };
+  const { lines } = tokenize(source);
+  for (const ll of lines) {
+    const t = ll.tokens;
+    for (let i = 2; i < t.length; i++) {
+      if (!(t[i]!.type === Tok.Name && t[i]!.text === 'configure' && t[i - 1]!.text === '.' && t[i + 1]?.text === '(')) continue;
+      const close = matching(t, i + 1);
+      let depth = 0;
+      for (let j = i + 2; j < close; j++) {
+        const tok = t[j]!;
+        if (tok.type === Tok.Op && '([{'.includes(tok.text)) depth++;
+        else if (tok.type === Tok.Op && ')]}'.includes(tok.text)) depth--;
+        if (depth !== 0 || tok.type !== Tok.Name || t[j + 1]?.text !== '=' || !(tok.text in KEYS)) continue;
+        if (t[j - 1]!.text !== ',' && t[j - 1]!.text !== '(') continue;
+        let end = j + 2;
+        let d = 0;
+        while (end < close) {
+          const e = t[end]!;
+          if (e.type === Tok.Op && '([{'.includes(e.text)) d++;
+          else if (e.type === Tok.Op && ')]}'.includes(e.text)) d--;
+          else if (d === 0 && e.text === ',') break;
+          end++;
+        }
+        const valueToks = t.slice(j + 2, end);
+        out[KEYS[tok.text as keyof typeof KEYS]].push({ ...literal(valueToks), line: tok.line });
+      }
+    }
+  }
+  return out;
+}
+
+function literal(toks: readonly Token[]): { value: string | null | undefined; expression?: string } {
+  if (toks.length === 1 && toks[0]!.type === Tok.Name && toks[0]!.text === 'None') return { value: null };
+  if (toks.length > 0 && toks.every((x) => x.type === Tok.String)) {
+    let s = '';
+    for (const x of toks) {
+      const v = evalStringLiteral(x.text);
+      if (!v || v.t !== 'str') return { value: undefined, expression: toks.map((y) => y.text).join(' ') };
+      s += v.v;
+    }
+    return { value: s };
+  }
+  return { value: undefined, expression: toks.map((x) => x.text).join(' ') };
+}
+
+function matching(t: readonly Token[], open: number): number {
+  let d = 0;
+  for (let i = open; i < t.length; i++) {
+    if (t[i]!.type !== Tok.Op) continue;
+    if ('([{'.includes(t[i]!.text)) d++;
+    else if (')]}'.includes(t[i]!.text) && --d === 0) return i;
+  }
+  return t.length;
+}

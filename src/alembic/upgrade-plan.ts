@@ -1,0 +1,449 @@
+import type { Rev, RevisionMap } from './revision-map.js';
+
+/**
+ * One value read from the version table, as the driver hands it to Alembic.
+ * Strings are the normal case; NULL and non-strings only appear in tables a
+ * human created by hand.
+ */
+export type StampValue = string | null | { readonly repr: string };
+
+/** How a version-table row resolves (reference §4.6). */
+export interface StampResolution {
+  readonly value: StampValue;
+  /** `exact` id hit, `label` (a branch-label key), unique `prefix`, a `symbolic` word, or `failed`. */
+  readonly how: 'exact' | 'label' | 'prefix' | 'symbolic' | 'base' | 'failed';
+  readonly revisions: readonly string[];
+  readonly failure?: AlembicRaise;
+}
+
+export interface UpgradeStep {
+  readonly revision: string;
+  readonly downRevisions: readonly string[];
+  /** What the version table does at this step (Alembic's HeadMaintainer). */
+  readonly versionOps: readonly string[];
+}
+
+export interface UpgradePrediction {
+  readonly target: string;
+  readonly willSucceed: boolean;
+  /** The revisions `alembic upgrade <target>` runs, in order. */
+  readonly steps: readonly UpgradeStep[];
+  /** The version table after a successful run (sorted; NULL rows stay NULL). */
+  readonly finalHeads: readonly (string | null)[] | null;
+  readonly failure?: PredictedFailure;
+  /** Exactly what the `alembic` CLI prints on stdout (or the traceback's last line), null on success. */
+  readonly cliOutput: string | null;
+  /** Where the prediction stopped: a value we cannot model. The prediction is then not a promise. */
+  readonly unpredictable?: string;
+}
+
+export interface PredictedFailure {
+  /** Python exception class (CommandError when the CLI prints `FAILED: …`). */
+  readonly exception: string;
+  readonly message: string;
+  /** Where Alembic stops: loading scripts, resolving the target, the rows, their overlap, or a step. */
+  readonly stage: 'load' | 'target' | 'stamp' | 'overlap' | 'step';
+}
+
+/** An exception Alembic raises, by class; `argument` is what `_catch_revision_errors` quotes. */
+export class AlembicRaise extends Error {
+  constructor(
+    readonly exception:
+      | 'ResolutionError'
+      | 'MultipleHeads'
+      | 'RevisionError'
+      | 'CommandError'
+      | 'AssertionError'
+      | 'KeyError'
+      | 'Unpredictable',
+    message: string,
+    readonly argument?: string,
+    readonly stage: 'load' | 'target' | 'stamp' | 'overlap' | 'step' = 'target',
+  ) {
+    super(message);
+  }
+
+  /** True when Alembic's CLI reports it as `FAILED: …` rather than a traceback. */
+  get commandError(): boolean {
+    return this.exception === 'CommandError';
+  }
+
+  get cliOutput(): string {
+    if (this.commandError) return `FAILED: ${this.message}`;
+    return `${this.exception}${this.message ? `: ${this.message}` : ''}`;
+  }
+}
+
+const RELATIVE = /^(?:(.+?)@)?(\w+)?([+-]\d+)/u;
+const MULTIPLE_HEADS =
+  "Multiple head revisions are present for given argument '%s'; please specify a specific target revision, '<branchname>@%s' to narrow to a specific head, or 'heads' for all heads";
+
+/**
+ * Predicts `alembic upgrade <target>` against the given version-table rows: a
+ * port of `ScriptDirectory._upgrade_revs` → `RevisionMap.iterate_revisions`
+ * (`_collect_upgrade_revisions`, `_topological_sort`) and of the
+ * `HeadMaintainer` that writes the version table, with Alembic's error
+ * translation (`_catch_revision_errors`). The map must have loaded cleanly.
+ */
+export function predictUpgrade(map: RevisionMap, target: string, rows: readonly StampValue[], versionTable = 'alembic_version'): UpgradePrediction {
+  map.normalizeDependsOn();
+  const r = new Resolver(map);
+  try {
+    const revs = r.iterateUpgrade(target, rows);
+    const ordered = [...revs].reverse();
+    const { steps, finalHeads } = simulateVersionTable(r, ordered, rows, versionTable);
+    return { target, willSucceed: true, steps, finalHeads, cliOutput: null };
+  } catch (e) {
+    if (!(e instanceof AlembicRaise)) throw e;
+    const failure = translate(e, target);
+    if (failure.exception === 'Unpredictable') {
+      return { target, willSucceed: false, steps: [], finalHeads: null, cliOutput: null, unpredictable: failure.message };
+    }
+    return {
+      target,
+      willSucceed: false,
+      steps: [],
+      finalHeads: null,
+      failure: { exception: failure.exception, message: failure.message, stage: failure.stage },
+      cliOutput: failure.cliOutput,
+    };
+  }
+}
+
+/** Resolves each row on its own, as `get_revisions` would, for per-row findings. */
+export function resolveStamps(map: RevisionMap, rows: readonly StampValue[]): StampResolution[] {
+  const r = new Resolver(map);
+  return rows.map((value) => r.resolveStamp(value));
+}
+
+/** `_catch_revision_errors` as `_upgrade_revs` configures it. */
+export function translate(e: AlembicRaise, destination: string): AlembicRaise {
+  switch (e.exception) {
+    case 'ResolutionError':
+      return new AlembicRaise('CommandError', `Can't locate revision identified by '${e.argument ?? ''}'`, e.argument, e.stage);
+    case 'MultipleHeads':
+      return new AlembicRaise('CommandError', MULTIPLE_HEADS.replaceAll('%s', destination), undefined, e.stage);
+    case 'RevisionError':
+      return new AlembicRaise('CommandError', e.message, e.argument, e.stage);
+    default:
+      return e;
+  }
+}
+
+class Resolver {
+  private readonly byKey: ReadonlyMap<string, Rev>;
+  constructor(private readonly map: RevisionMap) {
+    this.byKey = map.byKey;
+  }
+
+  iterateUpgrade(upper: string, lower: readonly StampValue[]): Rev[] {
+    // _collect_upgrade_revisions
+    const targets = this.parseUpgradeTarget(upper);
+    const required = new Set(this.ancestors(targets, true, true, 'target'));
+    for (const t of targets) required.add(t);
+    const current = this.getRevisionsFromRows(lower);
+    const currentSet = new Set(this.ancestors(current, true, true, 'overlap'));
+    for (const c of current) currentSet.add(c);
+    const needs = new Set([...required].filter((x) => !currentSet.has(x)));
+    return this.topologicalSort(needs, targets);
+  }
+
+  private parseUpgradeTarget(target: string): Rev[] {
+    if (RELATIVE.test(target)) {
+      throw new AlembicRaise('Unpredictable', `relative upgrade targets such as '${target}' are not predicted; name a revision, head, heads or label@head`);
+    }
+    return this.getRevisions(target, 'target');
+  }
+
+  private getRevisionsFromRows(rows: readonly StampValue[]): Rev[] {
+    const out: Rev[] = [];
+    for (const row of rows) {
+      if (row !== null && typeof row !== 'string') {
+        throw new AlembicRaise('RevisionError', `revision identifier ${row.repr} is not a string; ensure database driver settings are correct`, undefined, 'stamp');
+      }
+      if (row === null) continue; // _resolve_revision_number(None) → ()
+      out.push(...this.getRevisions(row, 'stamp'));
+    }
+    return out;
+  }
+
+  resolveStamp(value: StampValue): StampResolution {
+    if (value === null) return { value, how: 'base', revisions: [] };
+    if (typeof value !== 'string') {
+      return { value, how: 'failed', revisions: [], failure: new AlembicRaise('RevisionError', `revision identifier ${value.repr} is not a string; ensure database driver settings are correct`) };
+    }
+    try {
+      const revs = this.getRevisions(value, 'stamp');
+      const id = value.includes('@') ? value.split('@', 2)[1]! : value;
+      let how: StampResolution['how'];
+      if (id === 'head' || id === 'heads' || value.includes('@')) how = 'symbolic';
+      else if (id === 'base') how = 'base';
+      else if (this.map.byKey.get(id)?.key === id) how = 'exact';
+      else if (this.map.byKey.has(id)) how = 'label';
+      else how = 'prefix';
+      return { value, how, revisions: revs.map((x) => x.id) };
+    } catch (e) {
+      if (!(e instanceof AlembicRaise)) throw e;
+      return { value, how: 'failed', revisions: [], failure: e };
+    }
+  }
+
+  /** `get_revisions` for one string identifier. */
+  private getRevisions(idIn: string, stage: AlembicRaise['stage']): Rev[] {
+    const [resolved, label] = this.resolveRevisionNumber(idIn, stage);
+    if (resolved.length === 1 && isNegativePythonInt(resolved[0]!)) {
+      throw new AlembicRaise('Unpredictable', `the identifier '${idIn}' is a relative step (${resolved[0]}) that Alembic walks from the heads; this is not predicted`, undefined, stage);
+    }
+    return resolved.map((id) => this.revisionForIdent(id, label, stage));
+  }
+
+  /** `_resolve_revision_number`: `label@id`, the symbolic words, else the id itself. */
+  private resolveRevisionNumber(idIn: string, stage: AlembicRaise['stage']): [string[], string | undefined] {
+    let id = idIn;
+    let label: string | undefined;
+    const at = id.indexOf('@');
+    if (at >= 0) {
+      label = id.slice(0, at);
+      id = id.slice(at + 1);
+    }
+    if (id === 'heads') {
+      if (label) return [this.filterForLineage(this.map.heads, label, stage), label];
+      return [[...this.map.realHeads], label];
+    }
+    if (id === 'head') {
+      const head = this.getCurrentHead(label, stage);
+      return [head === undefined ? [] : [head], label];
+    }
+    if (id === 'base') return [[], label];
+    return [[id], label];
+  }
+
+  private getCurrentHead(label: string | undefined, stage: AlembicRaise['stage']): string | undefined {
+    let heads: readonly string[] = this.map.heads;
+    if (label) heads = this.filterForLineage(heads, label, stage);
+    if (heads.length > 1) throw new AlembicRaise('MultipleHeads', `Multiple heads are present for given argument '${label ? `${label}@head` : 'head'}'; ${heads.join(', ')}`, undefined, stage);
+    return heads[0];
+  }
+
+  /** `filter_for_lineage(targets, check_against)` with `include_dependencies=False`. */
+  private filterForLineage(targets: readonly string[], checkAgainst: string, stage: AlembicRaise['stage']): string[] {
+    const [ids, label] = this.resolveRevisionNumber(checkAgainst, stage);
+    const shares = [...(label ? [label] : []), ...ids];
+    return targets.filter((t) => this.sharesLineage(this.revisionForIdent(t, undefined, stage), shares, stage));
+  }
+
+  private sharesLineage(target: Rev, against: readonly (string | Rev)[], stage: AlembicRaise['stage']): boolean {
+    if (against.length === 0) return true;
+    const resolved = new Set(against.map((a) => (typeof a === 'string' ? this.revisionForIdent(a, undefined, stage) : a)));
+    for (const r of this.descendants([target], false, false, stage)) if (resolved.has(r)) return true;
+    for (const r of this.ancestors([target], false, false, stage)) if (resolved.has(r)) return true;
+    return false;
+  }
+
+  private resolveBranch(label: string, stage: AlembicRaise['stage']): Rev {
+    const hit = this.byKey.get(label);
+    if (hit) return hit;
+    try {
+      return this.revisionForIdent(label, undefined, stage);
+    } catch (e) {
+      if (e instanceof AlembicRaise && e.exception === 'ResolutionError') {
+        throw new AlembicRaise('ResolutionError', `No such branch: '${label}'`, label, stage);
+      }
+      throw e;
+    }
+  }
+
+  /** `_revision_for_ident`: exact key (ids and labels), else a unique prefix of a key longer than 3. */
+  private revisionForIdent(id: string, checkBranch: string | undefined, stage: AlembicRaise['stage']): Rev {
+    const branchRev = checkBranch ? this.resolveBranch(checkBranch, stage) : undefined;
+    let rev = this.byKey.get(id);
+    if (!rev) {
+      if (id === '') throw new AlembicRaise('AssertionError', '', undefined, stage);
+      let revs: string[] = [];
+      for (const k of this.byKey.keys()) if (k && k.length > 3 && k.startsWith(id) && !k.startsWith('\u0000')) revs.push(k);
+      if (branchRev) revs = this.filterForLineage(revs, checkBranch!, stage);
+      if (revs.length === 0) {
+        const short = id.length < 4 ? '; please ensure at least four characters are present for partial revision identifier matches' : '';
+        throw new AlembicRaise('ResolutionError', `No such revision or branch '${id}'${short}`, id, stage);
+      }
+      if (revs.length > 1) {
+        throw new AlembicRaise('ResolutionError', `Multiple revisions start with '${id}': ${revs.slice(0, 3).map((x) => `'${x}'`).join(', ')}...`, id, stage);
+      }
+      rev = this.byKey.get(revs[0]!)!;
+    }
+    if (checkBranch && branchRev) {
+      if (!this.sharesLineage(rev, [branchRev.id], stage)) {
+        throw new AlembicRaise('ResolutionError', `Revision ${rev.id} is not a member of branch '${checkBranch}'`, id, stage);
+      }
+    }
+    return rev;
+  }
+
+  /** `_get_ancestor_nodes`, with the `check=True` overlap test. */
+  ancestors(targets: readonly Rev[], includeDeps: boolean, check: boolean, stage: AlembicRaise['stage']): Rev[] {
+    return this.related(targets, (r) => (includeDeps ? r.normalizedDown : r.versionedDown), check, stage);
+  }
+
+  private descendants(targets: readonly Rev[], includeDeps: boolean, check: boolean, stage: AlembicRaise['stage']): Rev[] {
+    return this.related(targets, (r) => (includeDeps ? r.allNextrev : r.nextrev), check, stage);
+  }
+
+  /** `_iterate_related_revisions`: a LIFO walk sharing `seen` across targets. */
+  private related(targets: readonly Rev[], fn: (r: Rev) => Iterable<string>, check: boolean, stage: AlembicRaise['stage']): Rev[] {
+    const seen = new Set<Rev>();
+    const out: Rev[] = [];
+    const targetSet = new Set(targets);
+    for (const target of targets) {
+      const todo: Rev[] = [target];
+      const perTarget = new Set<Rev>();
+      while (todo.length > 0) {
+        const rev = todo.pop()!;
+        if (check) perTarget.add(rev);
+        if (seen.has(rev)) continue;
+        seen.add(rev);
+        for (const id of fn(rev)) {
+          const next = this.byKey.get(id);
+          if (!next) throw new AlembicRaise('KeyError', `'${id}'`, id, 'load');
+          if (next.key !== id) throw new AlembicRaise('RevisionError', 'Dependency resolution failed; broken map', undefined, 'load');
+          todo.push(next);
+        }
+        out.push(rev);
+      }
+      if (check) {
+        const overlaps = [...perTarget].filter((x) => targetSet.has(x) && x !== target);
+        if (overlaps.length > 0) {
+          // Alembic joins a Python set here, so with several overlaps the order varies; we sort
+          const names = overlaps.map((x) => x.id).sort();
+          throw new AlembicRaise('RevisionError', `Requested revision ${target.id} overlaps with other requested revisions ${names.join(', ')}`, undefined, stage);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** `_topological_sort`: heads first, following the map's insertion order. */
+  private topologicalSort(revisions: ReadonlySet<Rev>, heads: readonly Rev[]): Rev[] {
+    const todo = new Set([...revisions].map((r) => r.id));
+    const order = new Map<string, number>();
+    let i = 0;
+    for (const k of this.byKey.keys()) if (!order.has(k)) order.set(k, i++);
+    const ancestorsOf = (id: string): Set<string> => new Set(this.ancestors([this.byKey.get(id)!], true, false, 'step').map((r) => r.id));
+    const currentHeads = [...new Set(heads.map((h) => h.id).filter((id) => todo.has(id)))].sort((a, b) => order.get(a)! - order.get(b)!);
+    const ancestorsByIdx = currentHeads.map(ancestorsOf);
+    const output: string[] = [];
+    let idx = 0;
+    while (currentHeads.length > 0) {
+      const candidate = currentHeads[idx]!;
+      let moved = false;
+      for (let j = 0; j < ancestorsByIdx.length; j++) {
+        if (j !== idx && ancestorsByIdx[j]!.has(candidate)) {
+          idx = j;
+          moved = true;
+          break;
+        }
+      }
+      if (moved) continue;
+      if (todo.has(candidate)) {
+        output.push(candidate);
+        todo.delete(candidate);
+      }
+      const rev = this.byKey.get(candidate)!;
+      const toAdd = rev.normalizedDown.filter((d) => todo.has(d) && !currentHeads.includes(d));
+      if (toAdd.length === 0) {
+        currentHeads.splice(idx, 1);
+        ancestorsByIdx.splice(idx, 1);
+        idx = Math.max(idx - 1, 0);
+      } else if (rev.normalizedResolvedDeps.length === 0 && rev.versionedDown.length === 1) {
+        currentHeads[idx] = toAdd[0]!;
+        ancestorsByIdx[idx]!.delete(candidate);
+      } else {
+        currentHeads[idx] = toAdd[0]!;
+        currentHeads.push(...toAdd.slice(1));
+        ancestorsByIdx[idx] = ancestorsOf(toAdd[0]!);
+        ancestorsByIdx.push(...toAdd.slice(1).map(ancestorsOf));
+      }
+    }
+    if (todo.size > 0) throw new AlembicRaise('AssertionError', '', undefined, 'step');
+    // get_revision(node) per emitted id: the map entry under that id
+    return output.map((id) => this.byKey.get(id)!);
+  }
+
+  ancestorIds(ids: Iterable<string>): Set<string> {
+    const revs: Rev[] = [];
+    for (const id of ids) {
+      const r = this.byKey.get(id);
+      if (r) revs.push(r);
+    }
+    return new Set(this.ancestors(revs, true, false, 'step').map((r) => r.id));
+  }
+}
+
+/** `HeadMaintainer.update_to_step` per upgrade step, with the online rowcount check. */
+function simulateVersionTable(r: Resolver, ordered: readonly Rev[], rows: readonly StampValue[], table: string): { steps: UpgradeStep[]; finalHeads: (string | null)[] } {
+  const count = new Map<string | null, number>();
+  for (const row of rows) {
+    const k = typeof row === 'string' || row === null ? row : row.repr;
+    count.set(k, (count.get(k) ?? 0) + 1);
+  }
+  const heads = new Set<string | null>(count.keys());
+  const steps: UpgradeStep[] = [];
+  for (const rev of ordered) {
+    const ops: string[] = [];
+    const down = rev.normalizedDown;
+    const id = rev.id;
+    const insert = (v: string): void => {
+      if (heads.has(v)) throw new AlembicRaise('AssertionError', '', undefined, 'step');
+      heads.add(v);
+      count.set(v, 1);
+      ops.push(`INSERT ${v}`);
+    };
+    const del = (v: string): void => {
+      heads.delete(v);
+      const n = count.get(v) ?? 0;
+      count.set(v, 0);
+      ops.push(`DELETE ${v}`);
+      if (n !== 1) throw new AlembicRaise('CommandError', `Online migration expected to match one row when deleting '${v}' in '${table}'; ${n} found`, undefined, 'step');
+    };
+    const update = (from: string, to: string): void => {
+      if (heads.has(to)) throw new AlembicRaise('AssertionError', '', undefined, 'step');
+      heads.delete(from);
+      heads.add(to);
+      const n = count.get(from) ?? 0;
+      count.set(from, 0);
+      count.set(to, (count.get(to) ?? 0) + n);
+      ops.push(`UPDATE ${from} -> ${to}`);
+      if (n !== 1) throw new AlembicRaise('CommandError', `Online migration expected to match one row when updating '${from}' to '${to}' in '${table}'; ${n} found`, undefined, 'step');
+    };
+    const present = down.filter((d) => heads.has(d));
+    if (down.length === 0 || present.length === 0) {
+      insert(id);
+    } else if (down.length > 1 && present.length > 1) {
+      const others = [...heads].filter((h): h is string => h !== null && !down.includes(h));
+      let from: string[];
+      if (others.length > 0) {
+        const anc = r.ancestorIds(others);
+        from = down.filter((d) => !anc.has(d));
+      } else from = [...down];
+      // Alembic takes these from a set: which row it UPDATEs varies, the end state does not
+      for (const d of from.slice(0, -1)) del(d);
+      update(from[from.length - 1]!, id);
+    } else {
+      let downRev: string;
+      if (down.length !== 1) {
+        if (present.length !== 1) throw new AlembicRaise('AssertionError', "Can't do an UPDATE because downrevision is ambiguous", undefined, 'step');
+        downRev = present[0]!;
+      } else downRev = down[0]!;
+      update(downRev, id);
+    }
+    steps.push({ revision: id, downRevisions: [...rev.versionedDown], versionOps: ops });
+  }
+  const finalHeads: (string | null)[] = [];
+  for (const [k, n] of count) for (let i = 0; i < n; i++) finalHeads.push(k);
+  finalHeads.sort((a, b) => (a === null ? -1 : b === null ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  return { steps, finalHeads };
+}
+
+/** Python's `int(s) < 0` for a string (whitespace, underscores between digits). */
+function isNegativePythonInt(s: string): boolean {
+  return /^\s*-\d+(?:_\d+)*\s*$/u.test(s) && /[1-9]/u.test(s);
+}

@@ -1,0 +1,22 @@
+import type { StampValue } from '../alembic/upgrade-plan.js';
+import type { DatabaseContext } from './finding.js';
+
+/** A row value as SQL would write it, for messages and fix commands. */
+export function rowText(v: StampValue): string {
+  if (v === null) return 'NULL';
+  if (typeof v !== 'string') return v.repr;
+  return `'${v.replaceAll("'", "''")}'`;
+}
+
+/** The version table's name as a SQL statement needs it. */
+export function tableName(db: DatabaseContext): string {
+  const t = db.state.versionTable;
+  const s = db.state.versionTableSchema;
+  const q = (x: string): string => (/^[a-z_][a-z0-9_]*$/u.test(x) ? x : `"${x.replaceAll('"', '""')}"`);
+  return s ? `${q(s)}.${q(t)}` : q(t);
+}
+
+/** `upgrade <target>` as the user types it. */
+export function upgradeCommand(db: DatabaseContext): string {
+  return `alembic upgrade ${db.prediction.target}`;
+}

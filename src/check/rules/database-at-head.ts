@@ -1,0 +1,21 @@
+import type { Rule } from '../finding.js';
+
+/** Nothing to do: the database already contains the target. */
+export const databaseAtHead: Rule = {
+  code: 'database-at-head',
+  severity: 'info',
+  summary: 'The database is already at the target; the upgrade has nothing to apply.',
+  check({ database: db }) {
+    if (!db || !db.prediction.willSucceed || db.prediction.steps.length !== 0) return [];
+    const at = (db.prediction.finalHeads ?? []).map(String).join(', ') || '(empty)';
+    return [
+      {
+        code: 'database-at-head',
+        severity: 'info',
+        message: `The database is at ${at}; \`alembic upgrade ${db.prediction.target}\` has nothing to apply.`,
+        hint: 'Nothing to fix.',
+        revision: at,
+      },
+    ];
+  },
+};

@@ -1,0 +1,21 @@
+import type { Rule } from '../finding.js';
+
+/** What the upgrade will apply, in order. */
+export const pendingMigrations: Rule = {
+  code: 'pending-migrations',
+  severity: 'info',
+  summary: 'Migrations `alembic upgrade <target>` will apply, in order.',
+  check({ database: db }) {
+    if (!db || !db.prediction.willSucceed || db.prediction.steps.length === 0) return [];
+    const ids = db.prediction.steps.map((s) => s.revision);
+    return [
+      {
+        code: 'pending-migrations',
+        severity: 'info',
+        message: `\`alembic upgrade ${db.prediction.target}\` will apply ${ids.length} migration${ids.length === 1 ? '' : 's'}: ${ids.join(' -> ')}.`,
+        hint: `Nothing to fix; the database ends at ${(db.prediction.finalHeads ?? []).map(String).join(', ')}.`,
+        revision: ids.join(', '),
+      },
+    ];
+  },
+};

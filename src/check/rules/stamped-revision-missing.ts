@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { translate } from '../../alembic/upgrade-plan.js';
+import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
+import type { Rule } from '../finding.js';
+
+/** A version-table row that names no revision in the repository: the `guest_lockout_001` incident. */
+export const stampedRevisionMissing: Rule = {
+  code: 'stamped-revision-missing',
+  severity: 'error',
+  summary: 'A version-table row names a revision no migration file defines; `alembic upgrade` stops with "Can\'t locate revision".',
+  check({ model, database: db }) {
+    if (!db) return [];
+    const failed = db.stamps.filter((s) => s.how === 'failed' && s.failure);
+    const heads = model.map.heads;
+    const folder = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(' ');
+    return failed.map((s) => {
+      const f = s.failure!;
+      const own = translate(f, db.prediction.target).cliOutput;
+      const value = typeof s.value === 'string' ? s.value : rowText(s.value);
+      let why: string;
+      if (f.exception === 'AssertionError') why = 'is an empty string; Alembic crashes on it with an AssertionError traceback';
+      else if (f.exception === 'MultipleHeads') why = `is the symbol 'head', which is ambiguous because the graph has ${heads.length} heads`;
+      else if (f.exception === 'RevisionError') why = 'is not a string, so Alembic cannot resolve it';
+      else if (/^Multiple revisions start with/u.test(f.message)) why = `is a prefix of several revisions (${f.message.replace(/^.*?: /u, '').replace(/\.\.\.$/u, '')}), so it resolves to none`;
+      else if (/at least four characters/u.test(f.message)) why = 'names no revision (and revisions of 3 characters or fewer never match by prefix)';
+      else if (/is not a member of branch/u.test(f.message)) why = `names a revision outside its branch (${f.message})`;
+      else why = 'names a revision that no migration file in the repository defines';
+      const sqlDelete = `DELETE FROM ${tableName(db)} WHERE version_num = ${rowText(s.value)};`;
+      const restamp = heads.length === 1 ? ` If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row).` : '';
+      const hint =
+        typeof s.value === 'string' && s.value !== '' && f.exception === 'ResolutionError'
+          ? `Restore the migration that defines '${value}' (find it: git log --all --oneline -S "${value}" -- ${folder}), or add a no-op migration with revision = '${value}' where the database reached it.${restamp} If the row is simply stale: ${sqlDelete}`
+          : `Correct or delete the row: ${sqlDelete}${restamp}`;
+      return {
+        code: 'stamped-revision-missing',
+        severity: 'error' as const,
+        message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.`,
+        hint,
+        revision: typeof s.value === 'string' ? s.value : undefined,
+        alembicError: own,
+      };
+    });
+  },
+};

@@ -1,0 +1,56 @@
+import type { ProjectModel } from '../alembic/project-model.js';
+import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembic/upgrade-plan.js';
+import type { VersionTableState } from '../database/version-table.js';
+import type { DatabaseContext } from './finding.js';
+import { runCheck, type CheckOptions, type CheckResult } from './run-check.js';
+
+export interface VerifyResult extends CheckResult {
+  readonly database: DatabaseContext;
+}
+
+/** PostgreSQL creates Alembic's table with VARCHAR(32) and enforces it; SQLite does not. */
+const DEFAULT_PG_LENGTH = 32;
+
+/**
+ * Compares the live version table with the graph: predicts `alembic upgrade
+ * <target>` in Alembic's order of failure (scripts, target, rows, overlap,
+ * steps), resolves each row, and runs every rule with that context.
+ */
+export function runVerify(model: ProjectModel, state: VersionTableState, target: string, opts: CheckOptions = {}): VerifyResult {
+  const prediction = predict(model, state, target);
+  const stamps = resolveStamps(model.map, state.rows);
+  const database: DatabaseContext = { state, stamps, prediction };
+  const result = runCheck(model, { ...opts, database });
+  const predictionBlocks = !prediction.willSucceed;
+  return { ...result, ok: result.ok && !predictionBlocks, database };
+}
+
+function predict(model: ProjectModel, state: VersionTableState, target: string): UpgradePrediction {
+  const f = model.failure?.failure;
+  if (f) {
+    const cli = f.commandError ? `FAILED: ${f.message}` : f.message;
+    const [exception, ...rest] = f.commandError ? ['CommandError', f.message] : f.message.split(': ');
+    return {
+      target,
+      willSucceed: false,
+      steps: [],
+      finalHeads: null,
+      failure: { exception: exception ?? f.exception, message: f.commandError ? f.message : rest.join(': '), stage: 'load' },
+      cliOutput: cli,
+    };
+  }
+  const p = predictUpgrade(model.map, target, state.rows, state.versionTable);
+  if (!p.willSucceed || state.dialect !== 'postgresql') return p;
+  const limit = state.exists ? state.columnLength : DEFAULT_PG_LENGTH;
+  const tooLong = limit === null ? undefined : p.steps.find((s) => s.revision.length > limit);
+  if (!tooLong) return p;
+  const message = `(psycopg2.errors.StringDataRightTruncation) value too long for type character varying(${limit})`;
+  return {
+    target,
+    willSucceed: false,
+    steps: [],
+    finalHeads: null,
+    failure: { exception: 'sqlalchemy.exc.DataError', message, stage: 'step' },
+    cliOutput: `sqlalchemy.exc.DataError: ${message}`,
+  };
+}

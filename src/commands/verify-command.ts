@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readEnvPy, type EnvSetting } from '../alembic/env-py.js';
+import { loadProject, type ProjectModel } from '../alembic/project-model.js';
+import { runVerify, type VerifyResult } from '../check/run-verify.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
+import type { VersionTableRequest, VersionTableState } from '../database/version-table.js';
+import { ConfigError, UsageError } from '../errors/errors.js';
+import { verifyJson } from '../report/json-report.js';
+import { verifyText } from '../report/text-report.js';
+import { resolveAlembicVersion, type CheckCommandOptions, type CommandOutput } from './check-command.js';
+
+export interface VerifyCommandOptions extends CheckCommandOptions {
+  readonly databaseUrl?: string;
+  readonly databaseUrlEnv?: string;
+  readonly target?: string;
+  readonly versionTable?: string;
+  readonly versionTableSchema?: string;
+  readonly ssl?: string;
+  readonly sslCa?: string;
+  /** Seconds. */
+  readonly connectTimeout?: number;
+  readonly connectRetries?: number;
+  /** Milliseconds. */
+  readonly statementTimeout?: number;
+  readonly onRetry?: (info: { attempt: number; delayMs: number; kind: string; message: string }) => void;
+}
+
+/** Where the version table settings came from, for the diagnosis. */
+export interface TableChoice extends VersionTableRequest {
+  readonly notes: readonly string[];
+}
+
+export async function verifyCommand(opts: VerifyCommandOptions): Promise<CommandOutput & { result: VerifyResult }> {
+  const target = opts.target ?? 'head';
+  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  const raw = opts.databaseUrl ?? opts.env[envName];
+  if (!raw) {
+    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, {
+      hint: `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
+    });
+  }
+  const db = parseDatabaseUrl(raw, opts.cwd);
+  const alembicVersion = resolveAlembicVersion(opts.cwd, opts.alembicVersion);
+  const model = await loadProject({
+    cwd: opts.cwd,
+    configFile: opts.config,
+    section: opts.name,
+    versions: opts.versions,
+    recursive: opts.recursive,
+    env: opts.env,
+    alembicVersion,
+  });
+  const table = chooseVersionTable(model, opts);
+  const state = await readVersionTable(db, table, opts);
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict });
+  const source = opts.databaseUrl ? '--database-url' : `$${envName}`;
+  const stdout = opts.format === 'json' ? JSON.stringify(verifyJson(result, table.notes, source), null, 2) + '\n' : verifyText(result, table.notes, source);
+  return { stdout, exitCode: result.ok ? 0 : 1, result };
+}
+
+async function readVersionTable(db: DatabaseTarget, table: VersionTableRequest, opts: VerifyCommandOptions): Promise<VersionTableState> {
+  if (db.dialect === 'sqlite') {
+    const { readSqliteVersionTable } = await import('../database/read-sqlite.js');
+    return readSqliteVersionTable(db, table);
+  }
+  const { readPostgresVersionTable } = await import('../database/read-postgres.js');
+  return readPostgresVersionTable(db, table, {
+    ssl: opts.ssl,
+    sslCa: opts.sslCa,
+    connectTimeoutMs: (opts.connectTimeout ?? 10) * 1000,
+    retries: opts.connectRetries ?? 3,
+    statementTimeoutMs: opts.statementTimeout ?? 5000,
+    lockTimeoutMs: 2000,
+    env: opts.env,
+    onRetry: opts.onRetry,
+  });
+}
+
+/**
+ * `version_table` / `version_table_schema` exist only as `context.configure()`
+ * arguments in env.py. Flags win; literal values in env.py come next; a value
+ * we cannot read statically stops us rather than reading the wrong table.
+ */
+export function chooseVersionTable(model: ProjectModel, opts: { versionTable?: string; versionTableSchema?: string }): TableChoice {
+  const notes: string[] = [];
+  const envPath = path.join(model.config.scriptDir, 'env.py');
+  let facts: { versionTable: EnvSetting[]; versionTableSchema: EnvSetting[] } = { versionTable: [], versionTableSchema: [] };
+  try {
+    facts = readEnvPy(readFileSync(envPath, 'utf8'));
+  } catch {
+    // no env.py: Alembic would fail to run at all; check reports the configuration
+  }
+  const rel = path.relative(model.config.cwd, envPath);
+  const pick = (flag: string | undefined, settings: EnvSetting[], name: string, flagName: string, dflt: string | null): string | null => {
+    const literal = settings.filter((s) => s.value !== undefined);
+    const dynamic = settings.find((s) => s.value === undefined);
+    const distinct = [...new Set(literal.map((s) => s.value))];
+    if (flag !== undefined) {
+      if (settings.length > 0 && !(distinct.length === 1 && distinct[0] === flag && !dynamic)) {
+        const said = dynamic ? dynamic.expression! : `'${String(distinct[0])}'`;
+        notes.push(`${flagName} ${flag} overrides ${name}=${said} in ${rel}:${(dynamic ?? literal[0])!.line}`);
+      }
+      return flag;
+    }
+    if (dynamic) {
+      throw new ConfigError(`${name} in ${rel} is not a literal (${dynamic.expression}), so the version table cannot be known statically.`, {
+        path: rel,
+        line: dynamic.line,
+        hint: `Pass the value with ${flagName}.`,
+      });
+    }
+    if (distinct.length > 1) {
+      throw new ConfigError(`${rel} passes different ${name} values (${distinct.map((d) => `'${String(d)}'`).join(', ')}) to context.configure().`, {
+        path: rel,
+        line: literal[1]!.line,
+        hint: `Pass the one the online migration uses with ${flagName}.`,
+      });
+    }
+    if (distinct.length === 1) {
+      notes.push(`${name}=${distinct[0] === null ? 'None' : `'${distinct[0]}'`} from ${rel}:${literal[0]!.line}`);
+      return distinct[0] ?? dflt;
+    }
+    return dflt;
+  };
+  const versionTable = pick(opts.versionTable, facts.versionTable, 'version_table', '--version-table', 'alembic_version') ?? 'alembic_version';
+  const versionTableSchema = pick(opts.versionTableSchema, facts.versionTableSchema, 'version_table_schema', '--version-table-schema', null);
+  return { versionTable, versionTableSchema, notes };
+}

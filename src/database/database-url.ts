@@ -1,0 +1,156 @@
+import path from 'node:path';
+import { UsageError } from '../errors/errors.js';
+
+export interface PostgresTarget {
+  readonly dialect: 'postgresql';
+  /** The scheme as written (postgres, postgresql, postgresql+psycopg2…), for messages. */
+  readonly scheme: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user?: string;
+  readonly password?: string;
+  /** Query parameters other than the ones we interpret (kept for messages only). */
+  readonly params: ReadonlyMap<string, string>;
+}
+
+export interface SqliteTarget {
+  readonly dialect: 'sqlite';
+  readonly scheme: string;
+  /** Absolute path of the database file. */
+  readonly file: string;
+  /** As written in the URL, for messages. */
+  readonly written: string;
+}
+
+export type DatabaseTarget = PostgresTarget | SqliteTarget;
+
+const NOT_A_URL_HINT = 'Pass a SQLAlchemy-style URL such as postgresql://USER:PASSWORD@HOST:5432/DBNAME or sqlite:///path/to.db.';
+
+/**
+ * Parses a database URL the way SQLAlchemy and libpq read it. Every error names
+ * the problem without repeating the URL: it may carry a password.
+ */
+export function parseDatabaseUrl(raw: string, cwd: string): DatabaseTarget {
+  const url = raw.trim();
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/su.exec(url);
+  if (!m) {
+    throw new UsageError('The database URL is malformed: it has no scheme:// part.', { hint: NOT_A_URL_HINT });
+  }
+  const scheme = m[1]!.toLowerCase();
+  const rest = m[2]!;
+  const [dialect] = scheme.split('+', 1) as [string];
+  if (dialect === 'postgres' || dialect === 'postgresql') return parsePostgres(scheme, rest);
+  if (dialect === 'sqlite') return parseSqlite(scheme, rest, cwd);
+  if (dialect === 'mysql' || dialect === 'mariadb') {
+    throw new UsageError(`${dialect === 'mysql' ? 'MySQL' : 'MariaDB'} databases are not supported yet.`, {
+      hint: 'alembic-preflight reads PostgreSQL and SQLite today; run `alembic-preflight check` for the static checks, which need no database.',
+    });
+  }
+  throw new UsageError(`Unknown database URL scheme '${scheme}://'.`, { hint: `Supported: postgres://, postgresql://, postgresql+<driver>://, sqlite:///relative.db, sqlite:////absolute.db. ${NOT_A_URL_HINT}` });
+}
+
+function parsePostgres(scheme: string, rest: string): PostgresTarget {
+  const q = rest.indexOf('?');
+  const main = q >= 0 ? rest.slice(0, q) : rest;
+  const query = q >= 0 ? rest.slice(q + 1) : '';
+  // the credentials end at the last '@' before the path (passwords may contain '/' only percent-encoded)
+  const lastAt = main.lastIndexOf('@');
+  const slash = main.indexOf('/', lastAt + 1);
+  const end = slash < 0 ? main.length : slash;
+  const authority = main.slice(0, end);
+  const pathPart = main.slice(end + 1);
+  const atInAuth = authority.lastIndexOf('@');
+  const userinfo = atInAuth >= 0 ? authority.slice(0, atInAuth) : undefined;
+  const hostport = atInAuth >= 0 ? authority.slice(atInAuth + 1) : authority;
+  let user: string | undefined;
+  let password: string | undefined;
+  if (userinfo !== undefined) {
+    const c = userinfo.indexOf(':');
+    user = decode(c >= 0 ? userinfo.slice(0, c) : userinfo, 'user name');
+    password = c >= 0 ? decode(userinfo.slice(c + 1), 'password') : undefined;
+    if (user === '') user = undefined;
+  }
+  const params = new Map<string, string>();
+  for (const part of query.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const k = decode(eq >= 0 ? part.slice(0, eq) : part, 'query parameter');
+    params.set(k, decode(eq >= 0 ? part.slice(eq + 1) : '', `query parameter '${k}'`));
+  }
+  let host: string;
+  let portText: string | undefined;
+  if (hostport.startsWith('[')) {
+    const close = hostport.indexOf(']');
+    if (close < 0) throw new UsageError('The database URL is malformed: an IPv6 host is missing its closing bracket.', { hint: NOT_A_URL_HINT });
+    host = hostport.slice(1, close);
+    const after = hostport.slice(close + 1);
+    if (after && !after.startsWith(':')) throw new UsageError('The database URL is malformed after the IPv6 host.', { hint: NOT_A_URL_HINT });
+    portText = after ? after.slice(1) : undefined;
+  } else {
+    if (hostport.includes(',')) {
+      throw new UsageError('The database URL names several hosts; alembic-preflight connects to exactly one.', { hint: 'Pass the primary host only.' });
+    }
+    const c = hostport.lastIndexOf(':');
+    host = decode(c >= 0 ? hostport.slice(0, c) : hostport, 'host');
+    portText = c >= 0 ? hostport.slice(c + 1) : undefined;
+  }
+  if (params.has('host')) host = params.get('host')!;
+  if (params.has('port')) portText = params.get('port');
+  if (!host) host = 'localhost';
+  let port = 5432;
+  if (portText !== undefined && portText !== '') {
+    if (!/^\d+$/u.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+      throw new UsageError('The database URL has an invalid port (expected a number from 1 to 65535).', { hint: NOT_A_URL_HINT });
+    }
+    port = Number(portText);
+  }
+  const database = decode(pathPart, 'database name') || params.get('dbname') || user || '';
+  if (!database) throw new UsageError('The database URL names no database.', { hint: NOT_A_URL_HINT });
+  if (params.has('user') && !user) user = params.get('user');
+  if (params.has('password') && password === undefined) password = params.get('password');
+  return { dialect: 'postgresql', scheme, host, port, database, user, password, params };
+}
+
+function parseSqlite(scheme: string, rest: string, cwd: string): SqliteTarget {
+  const q = rest.indexOf('?');
+  const main = q >= 0 ? rest.slice(0, q) : rest;
+  if (main === '' || main === '/' || main === '/:memory:') {
+    throw new UsageError('The database URL points at an in-memory SQLite database (sqlite://), which starts empty in every process: there is nothing to check.', {
+      hint: 'Point at the database file Alembic uses: sqlite:///relative/path.db or sqlite:////absolute/path.db.',
+    });
+  }
+  if (!main.startsWith('/')) {
+    throw new UsageError('The SQLite URL is malformed: it needs three slashes before a relative path (sqlite:///app.db) or four before an absolute one (sqlite:////var/app.db).', {
+      hint: NOT_A_URL_HINT,
+    });
+  }
+  const written = decode(main.slice(1), 'file name');
+  return { dialect: 'sqlite', scheme, file: path.resolve(cwd, written), written };
+}
+
+function decode(s: string, what: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new UsageError(`The database URL is malformed: the ${what} has an invalid %-escape.`, { hint: 'Percent-encode special characters in the URL (for example @ as %40).' });
+  }
+}
+
+/** Where we connect, without credentials: safe for output, logs and JSON. */
+export function describeTarget(t: DatabaseTarget): { dialect: string; host: string | null; database: string } {
+  if (t.dialect === 'sqlite') return { dialect: 'sqlite', host: null, database: t.written };
+  return { dialect: 'postgresql', host: `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`, database: t.database };
+}
+
+/** Removes every secret (password, raw URL) from a message before it leaves the process. */
+export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) {
+    if (!s || s.length < 1) continue;
+    out = out.split(s).join('***');
+    const enc = encodeURIComponent(s);
+    if (enc !== s) out = out.split(enc).join('***');
+  }
+  return out;
+}

@@ -1,0 +1,202 @@
+import type { TLSSocket } from 'node:tls';
+import type { Client as PgClient } from 'pg';
+import { DatabaseError } from '../errors/errors.js';
+import { describeTarget, scrub, type PostgresTarget } from './database-url.js';
+import { planSsl, type SslAttempt, type SslPlan } from './pg-ssl.js';
+import { quoteIdent, reprOf, type VersionTableRequest, type VersionTableState } from './version-table.js';
+
+export interface PostgresOptions {
+  readonly ssl?: string;
+  readonly sslCa?: string;
+  readonly connectTimeoutMs: number;
+  readonly retries: number;
+  readonly statementTimeoutMs: number;
+  readonly lockTimeoutMs: number;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Called before each retry (for the log); never given secrets. */
+  readonly onRetry?: (info: { attempt: number; delayMs: number; kind: string; message: string }) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+type Kind = 'dns' | 'refused' | 'timeout' | 'auth' | 'tls' | 'permission' | 'missing-database' | 'too-many-connections' | 'starting-up' | 'other';
+
+interface Classified {
+  readonly kind: Kind;
+  readonly transient: boolean;
+  readonly message: string;
+  readonly hint: string;
+}
+
+/**
+ * Reads the version table over exactly one connection (application_name
+ * alembic-preflight) inside a READ ONLY transaction with statement and lock
+ * timeouts on our own session, then closes it. Works on a hot standby.
+ */
+export async function readPostgresVersionTable(t: PostgresTarget, req: VersionTableRequest, opts: PostgresOptions): Promise<VersionTableState> {
+  const plan = planSsl(t, { flag: opts.ssl, caFile: opts.sslCa }, opts.env);
+  const { default: pg } = await import('pg');
+  const secrets = [t.password];
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let last: Classified | undefined;
+  for (let attempt = 0; attempt <= opts.retries; attempt++) {
+    if (attempt > 0) {
+      const delayMs = Math.min(500 * 2 ** (attempt - 1), 8000);
+      opts.onRetry?.({ attempt, delayMs, kind: last!.kind, message: last!.message });
+      await sleep(delayMs);
+    }
+    const result = await connectOnce(pg, t, plan, opts, secrets);
+    if ('client' in result) {
+      const { client, ssl } = result;
+      try {
+        return await readInside(client, t, req, opts, plan, ssl);
+      } catch (e) {
+        const c = classify(e, t, plan, secrets);
+        if (e instanceof DatabaseError) throw e;
+        throw new DatabaseError(c.message, { hint: c.hint });
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    }
+    last = result.error;
+    if (!last.transient) break;
+  }
+  throw new DatabaseError(last!.message + (last!.transient && opts.retries > 0 ? ` (gave up after ${opts.retries + 1} attempts)` : ''), { hint: last!.hint });
+}
+
+type PgModule = { Client: typeof PgClient };
+
+async function connectOnce(
+  pg: PgModule,
+  t: PostgresTarget,
+  plan: SslPlan,
+  opts: PostgresOptions,
+  secrets: readonly (string | undefined)[],
+): Promise<{ client: PgClient; ssl: SslAttempt } | { error: Classified }> {
+  let error: Classified | undefined;
+  for (const [i, ssl] of plan.attempts.entries()) {
+    const client = new pg.Client({
+      host: t.host,
+      port: t.port,
+      user: t.user,
+      password: t.password,
+      database: t.database,
+      ssl,
+      application_name: 'alembic-preflight',
+      connectionTimeoutMillis: opts.connectTimeoutMs,
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return { client, ssl };
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      error = classify(e, t, plan, secrets);
+      const noSsl = /does not support SSL/iu.test((e as Error).message ?? '');
+      const more = i + 1 < plan.attempts.length;
+      if (!more) break;
+      if (plan.fallback === 'on-no-ssl' && !noSsl) break;
+      if (plan.fallback === 'none') break;
+    }
+  }
+  return { error: error! };
+}
+
+async function readInside(client: PgClient, t: PostgresTarget, req: VersionTableRequest, opts: PostgresOptions, plan: SslPlan, ssl: SslAttempt): Promise<VersionTableState> {
+  await client.query('BEGIN TRANSACTION READ ONLY');
+  await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts.statementTimeoutMs))}`);
+  await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}`);
+  const info = await client.query<{ version: string; recovery: boolean }>(`SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery`);
+  // SQLAlchemy's has_table: visible on the search_path (or in the named schema), tables, views and friends
+  const found = await client.query<{ oid: number; schema: string; name: string }>(
+    `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = $1 AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm'])
+        AND CASE WHEN $2::text IS NULL THEN pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'
+                 ELSE n.nspname = $2::text END
+      LIMIT 1`,
+    [req.versionTable, req.versionTableSchema],
+  );
+  const table = found.rows[0];
+  let rows: unknown[] = [];
+  let columnLength: number | null = null;
+  if (table) {
+    const col = await client.query<{ typmod: number; type: string }>(
+      `SELECT a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1 AND a.attname = 'version_num' AND NOT a.attisdropped`,
+      [table.oid],
+    );
+    if (col.rows.length === 0) {
+      throw new DatabaseError(`The table ${table.schema}.${table.name} has no version_num column, so it is not an Alembic version table.`, {
+        hint: 'Alembic would fail on it as well. Check --version-table / --version-table-schema, or the version_table given to context.configure() in env.py.',
+      });
+    }
+    const c = col.rows[0]!;
+    if (c.type === 'character varying' && c.typmod > 4) columnLength = c.typmod - 4;
+    const name = req.versionTableSchema === null ? quoteIdent(req.versionTable) : `${quoteIdent(req.versionTableSchema)}.${quoteIdent(req.versionTable)}`;
+    // Alembic's own SELECT (no ORDER BY): the row order it sees decides which stale row it names first
+    const res = await client.query({ text: `SELECT version_num FROM ${name}`, rowMode: 'array' });
+    rows = res.rows.map((r: unknown[]) => r[0]);
+  }
+  await client.query('ROLLBACK');
+  const stream = (client as unknown as { connection?: { stream?: TLSSocket } }).connection?.stream;
+  const encrypted = ssl !== false && stream !== undefined && (stream as { encrypted?: boolean }).encrypted === true;
+  const d = describeTarget(t);
+  return {
+    dialect: 'postgresql',
+    host: d.host,
+    database: t.database,
+    versionTable: req.versionTable,
+    versionTableSchema: req.versionTableSchema,
+    foundInSchema: table?.schema ?? null,
+    exists: table !== undefined,
+    rows: rows.map(reprOf),
+    columnLength,
+    server: { version: info.rows[0]!.version, inRecovery: info.rows[0]!.recovery },
+    tls: { mode: plan.mode, encrypted, verified: encrypted && (ssl as { rejectUnauthorized?: boolean }).rejectUnauthorized === true },
+  };
+}
+
+/** Names the class of failure (DNS, refused, timeout, auth, TLS, permission, missing database) and what to try. */
+export function classify(e: unknown, t: PostgresTarget, plan: SslPlan, secrets: readonly (string | undefined)[]): Classified {
+  const err = e as { code?: string; message?: string };
+  const code = err.code ?? '';
+  const raw = scrub(String(err.message ?? e), secrets);
+  const where = `${describeTarget(t).host}/${t.database}`;
+  const user = t.user ? ` as user '${t.user}'` : '';
+  const mk = (kind: Kind, transient: boolean, message: string, hint: string): Classified => ({ kind, transient, message: scrub(message, secrets), hint: scrub(hint, secrets) });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    return mk('dns', code === 'EAI_AGAIN', `DNS: cannot resolve the database host '${t.host}' (${code}).`, 'Check the host name in the URL; on Heroku, fetch the current one with `heroku config:get DATABASE_URL -a APP` (credentials rotate).');
+  }
+  if (code === 'ECONNREFUSED') {
+    return mk('refused', true, `Connection refused by ${describeTarget(t).host}: nothing is listening there.`, 'Check the host and port, and that the server is running and accepts TCP connections.');
+  }
+  if (code === 'ETIMEDOUT' || code === 'ECONNRESET' || /timeout|timed out/iu.test(raw) && !/statement timeout|lock timeout/iu.test(raw)) {
+    return mk('timeout', true, `Timed out connecting to ${describeTarget(t).host} (${raw}).`, 'Check network access to the database (firewall, VPN, trusted sources), or raise --connect-timeout.');
+  }
+  if (code === '28P01') return mk('auth', false, `Authentication failed${user} on ${where}.`, 'The password is wrong or was rotated; fetch the current URL (`heroku config:get DATABASE_URL -a APP`).');
+  if (code === '28000') {
+    if (/SSL|encryption/iu.test(raw)) {
+      return mk('tls', false, `The server refused the connection${user} with sslmode=${plan.mode}: ${raw}.`, 'The server requires TLS: use --ssl require (or remove sslmode=disable from the URL).');
+    }
+    return mk('auth', false, `The server does not allow${user} to connect to ${where}: ${raw}.`, 'Check the user name and the server\'s pg_hba.conf rules.');
+  }
+  if (code === '3D000') return mk('missing-database', false, `The database '${t.database}' does not exist on ${describeTarget(t).host}.`, 'Check the database name at the end of the URL.');
+  if (code === '42501') return mk('permission', false, `Permission denied${user} while reading the version table: ${raw}.`, 'Grant SELECT on the version table (and USAGE on its schema) to this user, or use the app\'s main credential.');
+  if (code === '53300') return mk('too-many-connections', true, `The server has no connection slots left (${raw}).`, 'Every dyno shares the plan\'s connection limit; check `heroku pg:info` and close idle connections.');
+  if (code === '57P03') return mk('starting-up', true, `The server is not accepting connections yet (${raw}).`, 'Wait for the server to finish starting or recovering, then retry.');
+  if (code === '57014' || code === '55P03') return mk('timeout', false, `Reading the version table timed out (${raw}).`, 'Something holds a lock on the version table (a migration in progress?). Check `heroku pg:locks`, or raise --statement-timeout.');
+  const tlsCodes = ['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED'];
+  if (tlsCodes.includes(code) || /certificate|SSL|TLS/iu.test(raw)) {
+    const verifying = plan.mode === 'verify-ca' || plan.mode === 'verify-full' || plan.caFile !== undefined;
+    return mk(
+      'tls',
+      false,
+      `TLS failed with sslmode=${plan.mode}${code ? ` (${code})` : ''}: ${raw}.`,
+      /does not support SSL/iu.test(raw)
+        ? 'The server has TLS switched off: use --ssl prefer or --ssl disable for a trusted local network only.'
+        : verifying
+          ? `The server certificate does not verify against ${plan.caFile ? `the CA in ${plan.caFile}` : "Node's default CA store"}. Pass the CA that signed it with --ssl-ca FILE, or use --ssl require to encrypt without verifying (what Heroku Postgres standard certificates need).`
+          : 'Check the server\'s TLS setup, or pass --ssl with another mode.',
+    );
+  }
+  return mk('other', false, `Database error on ${where}${code ? ` (${code})` : ''}: ${raw}.`, 'Check the URL and that the server is reachable; run with --log-level debug for details.');
+}

@@ -1,0 +1,67 @@
+import { existsSync, statSync } from 'node:fs';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { DatabaseError } from '../errors/errors.js';
+import type { SqliteTarget } from './database-url.js';
+import { quoteIdent, reprOf, type VersionTableRequest, type VersionTableState } from './version-table.js';
+
+/**
+ * Reads the version table from a SQLite file opened read-only. A missing file
+ * is an error: SQLite would silently create an empty database, and Alembic
+ * would then "upgrade" that instead of the real one.
+ */
+export async function readSqliteVersionTable(t: SqliteTarget, req: VersionTableRequest): Promise<VersionTableState> {
+  if (!existsSync(t.file)) {
+    throw new DatabaseError(`The SQLite database file ${t.written} does not exist.`, {
+      hint: 'Check the path in the URL (sqlite:///relative.db is relative to the current folder, sqlite:////abs.db is absolute). Alembic would create a new empty database there and run every migration on it.',
+    });
+  }
+  if (!statSync(t.file).isFile()) throw new DatabaseError(`The SQLite database path ${t.written} is not a file.`, { hint: 'Point the URL at the database file.' });
+  const { default: Database } = await import('better-sqlite3');
+  let db: SqliteDatabase;
+  try {
+    db = new Database(t.file, { readonly: true, fileMustExist: true, timeout: 5000 });
+  } catch (e) {
+    throw new DatabaseError(`Cannot open the SQLite database ${t.written}: ${(e as Error).message}.`, { hint: 'Check the file permissions and that it is a SQLite database.' });
+  }
+  try {
+    const schema = req.versionTableSchema ?? 'main';
+    let found: { name: string } | undefined;
+    try {
+      found = db
+        .prepare(`SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE`)
+        .get(req.versionTable) as { name: string } | undefined;
+    } catch (e) {
+      throw new DatabaseError(`Cannot read the SQLite catalogue of ${t.written}: ${(e as Error).message}.`, {
+        hint: /not a database/iu.test((e as Error).message) ? 'The file is not a SQLite database; check the URL.' : `Check the schema name '${schema}' (SQLite schemas are attached databases).`,
+      });
+    }
+    let rows: unknown[] = [];
+    if (found) {
+      try {
+        rows = db.prepare(`SELECT version_num FROM ${quoteIdent(schema)}.${quoteIdent(found.name)}`).raw().all().map((r) => (r as unknown[])[0]);
+      } catch (e) {
+        throw new DatabaseError(`Cannot read ${found.name}.version_num: ${(e as Error).message}.`, {
+          hint: `The table ${found.name} exists but is not an Alembic version table; Alembic would fail on it too. Check --version-table.`,
+        });
+      }
+    }
+    return {
+      dialect: 'sqlite',
+      host: null,
+      database: t.written,
+      versionTable: req.versionTable,
+      versionTableSchema: req.versionTableSchema,
+      foundInSchema: found ? schema : null,
+      exists: found !== undefined,
+      rows: rows.map(reprOf),
+      columnLength: null,
+      server: null,
+      tls: null,
+    };
+  } catch (e) {
+    if (e instanceof DatabaseError) throw e;
+    throw new DatabaseError(`Reading the SQLite database ${t.written} failed: ${(e as Error).message}.`, { hint: 'Check that the file is a SQLite database and is not locked by a long write.' });
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,45 @@
+/** One `version_num` value as the database returned it: strings normally, NULL or other types only in hand-made tables. */
+export type RowValue = string | null | { readonly repr: string };
+
+export interface VersionTableState {
+  readonly dialect: 'postgresql' | 'sqlite';
+  /** host:port without credentials (null for SQLite). */
+  readonly host: string | null;
+  readonly database: string;
+  readonly versionTable: string;
+  /** As configured (null: the connection's default schema). */
+  readonly versionTableSchema: string | null;
+  /** The schema the table was found in (PostgreSQL), for the diagnosis. */
+  readonly foundInSchema: string | null;
+  readonly exists: boolean;
+  /** Rows in SELECT order: the order Alembic sees them in. */
+  readonly rows: readonly RowValue[];
+  /** Declared length of version_num (PostgreSQL enforces it), when known. */
+  readonly columnLength: number | null;
+  readonly server: { readonly version: string; readonly inRecovery: boolean } | null;
+  readonly tls: { readonly mode: string; readonly encrypted: boolean; readonly verified: boolean } | null;
+}
+
+export interface VersionTableRequest {
+  readonly versionTable: string;
+  readonly versionTableSchema: string | null;
+}
+
+/** Double-quotes an SQL identifier (PostgreSQL and SQLite agree on this form). */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Python's repr of what a driver would hand Alembic for a non-string value. */
+export function reprOf(v: unknown): RowValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return { repr: String(v) };
+  if (typeof v === 'boolean') return { repr: v ? 'True' : 'False' };
+  if (Buffer.isBuffer(v)) {
+    let s = "b'";
+    for (const b of v) s += b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+    return { repr: `${s}'` };
+  }
+  return { repr: String(v) };
+}
