@@ -1,38 +1,54 @@
-// The README's first command: check the bundled example project, then the same
-// project with the October 2025 mistakes planted in a scratch copy.
+// The README's first command. Replays the October 2025 incident on the bundled
+// example project with an embedded SQLite database: production was stamped by
+// hand with `guest_lockout_001`, no migration file has that id, and
+// `alembic upgrade head` would die in the Heroku release phase.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(repo, 'bin', 'alembic-preflight.js');
 const example = path.join(repo, 'examples', 'heroku-app');
 
-function run(title, cwd) {
-  console.log(`\n$ alembic-preflight check   # ${title}`);
-  const r = spawnSync(process.execPath, [bin, 'check'], { cwd, stdio: 'inherit' });
+function run(title, cwd, args, env = {}) {
+  const shown = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
+  console.log(`\n# ${title}\n$ ${shown}alembic-preflight ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
   console.log(`(exit code ${r.status})`);
   return r.status;
 }
 
-const clean = run('the bundled example', example);
+/** Creates the version table exactly as Alembic does and stamps it (the demo's only write). */
+function stamp(file, rows) {
+  const db = new Database(file);
+  db.exec('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))');
+  const insert = db.prepare('INSERT INTO alembic_version (version_num) VALUES (?)');
+  for (const r of rows) insert.run(r);
+  db.close();
+}
+
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'preflight-demo-'));
 try {
   cpSync(example, scratch, { recursive: true });
-  const v = path.join(scratch, 'migrations', 'versions');
-  // a rebase left a second file claiming the same parent, and a hand-written id with dashes
-  writeFileSync(
-    path.join(v, '3b4c5d6e7f80_add_lockout.py'),
-    '"""add lockout\n\nRevision ID: 3b4c5d6e7f80\nRevises: 2a3b4c5d6e7f\n"""\nrevision = "3b4c5d6e7f80"\ndown_revision = "2a3b4c5d6e7f"\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n',
+  const checked = run('the bundled example: migration files only, no database', scratch, ['check']);
+
+  stamp(path.join(scratch, 'prod.db'), ['guest_lockout_001']);
+  const incident = run(
+    'production, stamped by hand with an id no file defines (the release phase would fail)',
+    scratch,
+    ['verify'],
+    { DATABASE_URL: 'sqlite:///prod.db' },
   );
-  writeFileSync(
-    path.join(v, 'guest-lockout-001_hotfix.py'),
-    '"""hotfix\n\nRevision ID: guest-lockout-001\nRevises: 2a3b4c5d6e7f\n"""\nrevision = "guest-lockout-001"\ndown_revision = "2a3b4c5d6e7f"\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n',
-  );
-  const broken = run('the same project after a bad hotfix branch', scratch);
-  process.exitCode = clean === 0 && broken === 1 ? 0 : 1;
+
+  stamp(path.join(scratch, 'staging.db'), ['1f2a3b4c5d6e']);
+  const healthy = run('staging, one migration behind (the release would succeed)', scratch, ['verify'], { DATABASE_URL: 'sqlite:///staging.db' });
+
+  const asExpected = checked === 0 && incident === 1 && healthy === 0;
+  console.log(asExpected ? '\nDemo finished: the incident is caught before Alembic runs.' : '\nDemo did not behave as expected.');
+  process.exitCode = asExpected ? 0 : 1;
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -31,7 +31,7 @@ export function findingText(f: Finding): string[] {
   const loc = f.path ? `${f.path}${f.line ? `:${f.line}` : ''}: ` : '';
   const out = [`${MARK[f.severity]} [${f.code}] ${loc}${stripPath(f.message, f.path)}`];
   if (f.alembicError) out.push(`  Alembic prints: ${f.alembicError}`);
-  out.push(`  fix: ${f.hint}`);
+  out.push(`  ${f.severity === 'info' ? 'note' : 'fix'}: ${f.hint}`);
   return out;
 }
 

@@ -13,6 +13,8 @@ export interface PgServer {
   readonly password: string;
   /** The CA (self-signed server certificate) when started with TLS. */
   readonly caFile?: string;
+  /** The server log (every statement and connection), for the local cluster only. */
+  readonly logFile?: string;
   urlFor(database: string, params?: string): string;
   stop(): Promise<void>;
 }
@@ -108,7 +110,7 @@ async function startLocalCluster(opts: { ssl?: boolean }): Promise<PgServer> {
     appendFileSync(path.join(data, 'postgresql.conf'), "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
   }
   const port = await freePort();
-  run('pg_ctl', ['-D', data, '-w', '-t', '60', '-l', path.join(dir, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off -c max_connections=50`, 'start']);
+  run('pg_ctl', ['-D', data, '-w', '-t', '60', '-l', path.join(dir, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off -c max_connections=50 -c log_statement=all -c log_connections=on -c log_line_prefix=app=%a:`, 'start']);
   const base = `postgresql://${USER}:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${port}`;
   return {
     url: `${base}/postgres`,
@@ -117,6 +119,7 @@ async function startLocalCluster(opts: { ssl?: boolean }): Promise<PgServer> {
     user: USER,
     password: TEST_PASSWORD,
     caFile,
+    logFile: path.join(dir, 'log'),
     urlFor: (db, params) => `${base}/${db}${params ? `?${params}` : ''}`,
     stop: async () => {
       try {

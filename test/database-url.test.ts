@@ -1,0 +1,111 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeTarget, parseDatabaseUrl } from '../src/database/database-url.js';
+import { planSsl } from '../src/database/pg-ssl.js';
+import { PreflightError } from '../src/errors/errors.js';
+
+const PW = 'pa$$:w/rd@x';
+const enc = encodeURIComponent(PW);
+
+function err(url: string): PreflightError {
+  try {
+    parseDatabaseUrl(url, '/work');
+  } catch (e) {
+    return e as PreflightError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('database URLs', () => {
+  it('accepts postgres://, postgresql:// and postgresql+driver:// alike', () => {
+    for (const scheme of ['postgres', 'postgresql', 'postgresql+psycopg2', 'postgresql+psycopg', 'postgresql+asyncpg', 'postgresql+pg8000']) {
+      const t = parseDatabaseUrl(`${scheme}://app:${enc}@db.example.com:6543/prod?sslmode=require`, '/work');
+      expect(t).toMatchObject({ dialect: 'postgresql', host: 'db.example.com', port: 6543, database: 'prod', user: 'app', password: PW });
+    }
+  });
+
+  it('defaults the port, reads IPv6 hosts and host= parameters', () => {
+    expect(parseDatabaseUrl('postgresql://u@h/db', '/')).toMatchObject({ port: 5432, host: 'h', user: 'u' });
+    expect(parseDatabaseUrl('postgresql://u@[::1]:5433/db', '/')).toMatchObject({ host: '::1', port: 5433 });
+    expect(parseDatabaseUrl('postgresql://u@/db?host=/var/run/postgresql', '/')).toMatchObject({ host: '/var/run/postgresql' });
+  });
+
+  it('reads sqlite:///relative and sqlite:////absolute like SQLAlchemy', () => {
+    expect(parseDatabaseUrl('sqlite:///app.db', '/work/proj')).toMatchObject({ dialect: 'sqlite', file: path.resolve('/work/proj/app.db') });
+    expect(parseDatabaseUrl('sqlite:////var/data/app.db', '/work/proj')).toMatchObject({ file: '/var/data/app.db' });
+  });
+
+  it('rejects in-memory SQLite, MySQL, unknown schemes and malformed URLs with exit 2', () => {
+    const cases: [string, RegExp][] = [
+      ['sqlite://', /in-memory/],
+      ['sqlite:///:memory:', /in-memory/],
+      [`mysql://root:${enc}@h/db`, /MySQL databases are not supported yet/],
+      [`mariadb+pymysql://root:${enc}@h/db`, /MariaDB databases are not supported yet/],
+      [`oracle://u:${enc}@h/db`, /Unknown database URL scheme 'oracle:\/\/'/],
+      [`u:${enc}@h/db`, /no scheme/],
+      [`postgresql://u:${enc}@h:99999/db`, /invalid port/],
+      [`postgresql://u:${enc}@h:abc/db`, /invalid port/],
+      ['postgresql://u:%zz@h/db', /invalid %-escape/],
+      [`postgresql://u:${enc}@h1,h2/db`, /several hosts/],
+    ];
+    for (const [url, re] of cases) {
+      const e = err(url);
+      expect(e.exitCode, url).toBe(2);
+      expect(e.message, url).toMatch(re);
+      expect(e.hint, url).toBeTruthy();
+      for (const text of [e.message, e.hint ?? '']) {
+        expect(text).not.toContain(PW);
+        expect(text).not.toContain(enc);
+        if (url.includes(enc)) expect(text).not.toContain(url);
+      }
+    }
+  });
+
+  it('describes a target without credentials', () => {
+    const d = describeTarget(parseDatabaseUrl(`postgres://app:${enc}@db.example.com:5432/prod`, '/'));
+    expect(d).toEqual({ dialect: 'postgresql', host: 'db.example.com:5432', database: 'prod' });
+    expect(JSON.stringify(d)).not.toContain('app:');
+  });
+});
+
+describe('libpq sslmode, implemented explicitly', () => {
+  const pgt = (url: string) => parseDatabaseUrl(url, '/') as Parameters<typeof planSsl>[0];
+
+  it('defaults to require (encrypt, do not verify) for remote hosts and prefer for local ones', () => {
+    const remote = planSsl(pgt('postgres://u:p@ec2-1-2-3-4.compute-1.amazonaws.com/db'), {}, {});
+    expect(remote).toMatchObject({ mode: 'require', source: 'default', fallback: 'none' });
+    expect(remote.attempts).toEqual([expect.objectContaining({ rejectUnauthorized: false })]);
+    const local = planSsl(pgt('postgres://u:p@localhost/db'), {}, {});
+    expect(local.mode).toBe('prefer');
+    expect(local.attempts).toHaveLength(2);
+    expect(local.attempts[1]).toBe(false);
+  });
+
+  it('does not treat require as verify-full (unlike pg-connection-string)', () => {
+    const p = planSsl(pgt('postgres://u:p@db.example.com/db?sslmode=require'), {}, {});
+    expect(p.source).toBe('url');
+    expect(p.attempts[0]).toMatchObject({ rejectUnauthorized: false });
+  });
+
+  it('verifies the chain for verify-ca but not the host name; verify-full checks both', () => {
+    const ca = planSsl(pgt('postgres://u:p@db.example.com/db'), { flag: 'verify-ca' }, {});
+    const caOpts = ca.attempts[0] as { rejectUnauthorized: boolean; checkServerIdentity?: () => unknown };
+    expect(caOpts.rejectUnauthorized).toBe(true);
+    expect(caOpts.checkServerIdentity?.()).toBeUndefined();
+    const full = planSsl(pgt('postgres://u:p@db.example.com/db'), { flag: 'verify-full' }, {});
+    expect(full.attempts[0]).toMatchObject({ rejectUnauthorized: true, servername: 'db.example.com' });
+    expect((full.attempts[0] as { checkServerIdentity?: unknown }).checkServerIdentity).toBeUndefined();
+  });
+
+  it('disable and allow; flag beats URL beats PGSSLMODE', () => {
+    expect(planSsl(pgt('postgres://u:p@h/db?sslmode=disable'), {}, {}).attempts).toEqual([false]);
+    expect(planSsl(pgt('postgres://u:p@h/db'), { flag: 'allow' }, {}).attempts[0]).toBe(false);
+    expect(planSsl(pgt('postgres://u:p@h/db?sslmode=disable'), { flag: 'require' }, {}).mode).toBe('require');
+    expect(planSsl(pgt('postgres://u:p@h/db'), {}, { PGSSLMODE: 'disable' })).toMatchObject({ mode: 'disable', source: 'PGSSLMODE' });
+  });
+
+  it('rejects no-verify and unknown modes with a libpq-correct hint', () => {
+    expect(() => planSsl(pgt('postgres://u:p@h/db?sslmode=no-verify'), {}, {})).toThrow(/libpq/);
+    expect(() => planSsl(pgt('postgres://u:p@h/db?sslmode=bogus'), {}, {})).toThrow(/not an sslmode/);
+  });
+});

@@ -1,0 +1,166 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareDatabase, writeScenarioProject, type Scenario } from './helpers/db-scenario.js';
+import { REPO } from './helpers/oracle.js';
+import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from './helpers/pg-cluster.js';
+
+const BIN = path.join(REPO, 'bin', 'alembic-preflight.js');
+const LINEAR: Scenario['revs'] = [
+  { id: 'aaa111', down: null },
+  { id: 'bbb222', down: 'aaa111' },
+];
+
+function cli(cwd: string, args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('verify against PostgreSQL', () => {
+  let pg: PgServer;
+  let root: string;
+  let url: string;
+  beforeAll(async () => {
+    pg = await startPostgres();
+    const s: Scenario = { name: 'incident', revs: LINEAR, rows: ['guest_lockout_001'] };
+    root = writeScenarioProject(s);
+    url = await prepareDatabase(s, 'postgresql', root, { adminUrl: pg.url, urlFor: (db) => pg.urlFor(db), index: 900 });
+  }, 120_000);
+  afterAll(async () => {
+    await pg?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('replays the guest_lockout_001 incident: exit 1, Alembic\'s exact line, the fix, nothing written', async () => {
+    const herokuStyle = url.replace(/^postgresql:/u, 'postgres:');
+    const r = cli(root, ['verify'], { DATABASE_URL: herokuStyle });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("Alembic prints: FAILED: Can't locate revision identified by 'guest_lockout_001'");
+    expect(r.stdout).toContain('alembic stamp --purge bbb222');
+    expect(r.stdout).toMatch(/^BLOCKED: `alembic upgrade head` will fail with: FAILED: Can't locate revision identified by 'guest_lockout_001'$/mu);
+    expect(await pgExec(url, 'SELECT version_num FROM alembic_version')).toEqual([['guest_lockout_001']]);
+  });
+
+  it('uses one read-only connection named alembic-preflight and writes nothing', () => {
+    const before = readFileSync(pg.logFile!, 'utf8').length;
+    const r = cli(root, ['verify', '--format', 'json'], { DATABASE_URL: url });
+    expect(r.status).toBe(1);
+    const log = readFileSync(pg.logFile!, 'utf8').slice(before);
+    const ours = log.split('\n').filter((l) => l.startsWith('app=alembic-preflight:'));
+    expect(log.split('\n').filter((l) => /connection authorized: .*application_name=alembic-preflight/u.test(l))).toHaveLength(1);
+    const statements = ours.filter((l) => /statement: /u.test(l)).map((l) => l.replace(/^.*statement: /u, ''));
+    expect(statements[0]).toBe('BEGIN TRANSACTION READ ONLY');
+    expect(statements.at(-1)).toBe('ROLLBACK');
+    for (const s of statements) expect(s).not.toMatch(/^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|TRUNCATE)/iu);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.database).toMatchObject({ dialect: 'postgresql', host: `127.0.0.1:${pg.port}`, versionTable: 'alembic_version', stamps: [{ value: 'guest_lockout_001', resolvesTo: [], how: 'failed' }], state: 'unresolvable' });
+    expect(doc.prediction).toMatchObject({ target: 'head', willSucceed: false, pending: [], finalHeads: null, cliOutput: "FAILED: Can't locate revision identified by 'guest_lockout_001'" });
+  });
+
+  it('retries transient failures with backoff, then names the class', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const started = Date.now();
+    const r = cli(root, ['verify', '--connect-retries', '2'], { DATABASE_URL: `postgresql://preflight:${TEST_PASSWORD}@127.0.0.1:${port}/db`, ALEMBIC_PREFLIGHT_LOG_LEVEL: 'info' });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('Connection refused');
+    expect(r.stderr).toContain('gave up after 3 attempts');
+    expect(r.stderr.match(/"event":"db.retry"/gu)).toHaveLength(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+  });
+
+  describe('never leaks the password or the URL', () => {
+    let blackhole: net.Server;
+    let blackholePort: number;
+    beforeAll(async () => {
+      await pgExec(pg.url, [`CREATE ROLE reader LOGIN PASSWORD '${TEST_PASSWORD}'`, 'CREATE DATABASE otherdb']);
+      blackhole = net.createServer(() => undefined);
+      await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', () => r()));
+      blackholePort = (blackhole.address() as net.AddressInfo).port;
+    });
+    afterAll(() => blackhole?.close());
+
+    const pw = encodeURIComponent(TEST_PASSWORD);
+    const cases: { name: string; url: () => string; args?: string[]; status: number; says: RegExp }[] = [
+      { name: 'DNS', url: () => `postgres://preflight:${pw}@no-such-host.invalid:5432/db`, status: 3, says: /DNS: cannot resolve/ },
+      { name: 'refused', url: () => `postgres://preflight:${pw}@127.0.0.1:1/db`, status: 3, says: /Connection refused/ },
+      { name: 'timeout', url: () => `postgres://preflight:${pw}@127.0.0.1:${blackholePort}/db`, args: ['--connect-timeout', '1'], status: 3, says: /Timed out/ },
+      { name: 'auth', url: () => `postgres://preflight:${pw}x@127.0.0.1:${pg.port}/postgres`, status: 3, says: /Authentication failed as user 'preflight'/ },
+      { name: 'missing database', url: () => `postgres://preflight:${pw}@127.0.0.1:${pg.port}/nope_db`, status: 3, says: /database 'nope_db' does not exist/ },
+      { name: 'permission', url: () => pg.urlFor('matrix_900').replace('preflight:', 'reader:'), status: 3, says: /Permission denied as user 'reader'/ },
+      { name: 'TLS refused by a server without TLS', url: () => `postgres://preflight:${pw}@127.0.0.1:${pg.port}/postgres?sslmode=require`, status: 3, says: /TLS failed with sslmode=require/ },
+      { name: 'malformed port', url: () => `postgres://preflight:${pw}@127.0.0.1:port/postgres`, status: 2, says: /invalid port/ },
+      { name: 'MySQL', url: () => `mysql://preflight:${pw}@127.0.0.1/db`, status: 2, says: /not supported yet/ },
+    ];
+    for (const c of cases) {
+      for (const format of ['text', 'json']) {
+        it(`${c.name} (${format})`, () => {
+          const u = c.url();
+          const r = cli(root, ['verify', '--connect-retries', '0', '--format', format, ...(c.args ?? [])], { DATABASE_URL: u, ALEMBIC_PREFLIGHT_LOG_LEVEL: 'debug' });
+          expect(r.status, r.stderr).toBe(c.status);
+          const all = r.stdout + r.stderr;
+          expect(all).toMatch(c.says);
+          expect(all).not.toContain(TEST_PASSWORD);
+          expect(all).not.toContain(pw);
+          expect(all).not.toContain(u);
+          if (format === 'json') expect(JSON.parse(r.stdout).error.hint).toBeTruthy();
+        }, 30_000);
+      }
+    }
+  });
+});
+
+describe('TLS (a cluster with ssl=on and a self-signed certificate)', () => {
+  let pg: PgServer;
+  let root: string;
+  beforeAll(async () => {
+    pg = await startPostgres({ ssl: true });
+    root = writeScenarioProject({ name: 'tls', revs: LINEAR, rows: [] });
+    await pgExec(pg.url, ['CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)', "INSERT INTO alembic_version VALUES ('aaa111')"]);
+  }, 120_000);
+  afterAll(async () => {
+    await pg?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  const at = (host: string, q: string): string => `postgres://preflight:${encodeURIComponent(TEST_PASSWORD)}@${host}:${pg.port}/postgres${q}`;
+
+  it('sslmode=require connects encrypted without verifying', () => {
+    const r = cli(root, ['verify', '--format', 'json'], { DATABASE_URL: at('127.0.0.1', '?sslmode=require') });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).database.tls).toEqual({ mode: 'require', encrypted: true, verified: false });
+  });
+
+  it('verify-full without the CA fails with a clear TLS message', () => {
+    const r = cli(root, ['verify', '--ssl', 'verify-full'], { DATABASE_URL: at('localhost', '') });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/TLS failed with sslmode=verify-full \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/u);
+    expect(r.stderr).toContain('--ssl-ca FILE');
+    expect(r.stderr).not.toContain(TEST_PASSWORD);
+  });
+
+  it('verify-full with --ssl-ca verifies the chain and the host name', () => {
+    const ok = cli(root, ['verify', '--ssl', 'verify-full', '--ssl-ca', pg.caFile!, '--format', 'json'], { DATABASE_URL: at('localhost', '') });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).database.tls).toEqual({ mode: 'verify-full', encrypted: true, verified: true });
+    // the certificate names localhost, not 127.0.0.1: verify-full refuses, verify-ca accepts
+    const wrongName = cli(root, ['verify', '--ssl', 'verify-full', '--ssl-ca', pg.caFile!], { DATABASE_URL: at('127.0.0.1', '') });
+    expect(wrongName.status).toBe(3);
+    expect(wrongName.stderr).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID/u);
+    const ca = cli(root, ['verify', '--ssl', 'verify-ca', '--ssl-ca', pg.caFile!], { DATABASE_URL: at('127.0.0.1', '') });
+    expect(ca.status, ca.stderr).toBe(0);
+  });
+
+  it('the default for a local host (prefer) uses TLS when the server offers it', () => {
+    const r = cli(root, ['verify', '--format', 'json'], { DATABASE_URL: at('127.0.0.1', '') });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).database.tls).toMatchObject({ mode: 'prefer', encrypted: true });
+  });
+});

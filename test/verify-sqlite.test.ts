@@ -1,0 +1,110 @@
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { verifyCommand } from '../src/commands/verify-command.js';
+import { readEnvPy } from '../src/alembic/env-py.js';
+import { PreflightError } from '../src/errors/errors.js';
+import { prepareDatabase, writeScenarioProject, type Scenario } from './helpers/db-scenario.js';
+
+const LINEAR: Scenario['revs'] = [
+  { id: 'aaa111', down: null },
+  { id: 'bbb222', down: 'aaa111' },
+];
+const roots: string[] = [];
+afterAll(() => {
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+});
+
+async function setup(s: Scenario): Promise<{ root: string; url: string }> {
+  const root = writeScenarioProject(s);
+  roots.push(root);
+  return { root, url: await prepareDatabase(s, 'sqlite', root) };
+}
+
+async function failure(p: Promise<unknown>): Promise<PreflightError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as PreflightError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('verify against SQLite', () => {
+  it('opens the file read-only: the database file is byte-for-byte unchanged', async () => {
+    const { root, url } = await setup({ name: 'ro', revs: LINEAR, rows: ['aaa111'] });
+    const file = path.join(root, 'app.db');
+    const before = readFileSync(file);
+    const mtime = statSync(file).mtimeMs;
+    const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+    expect(out.exitCode).toBe(0);
+    expect(readFileSync(file).equals(before)).toBe(true);
+    expect(statSync(file).mtimeMs).toBe(mtime);
+  });
+
+  it('a missing file is a database error (exit 3), never a new empty database', async () => {
+    const { root } = await setup({ name: 'missing', revs: LINEAR, rows: 'no-table' });
+    const e = await failure(verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: 'sqlite:///nope.db' } }));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe('The SQLite database file nope.db does not exist.');
+    expect(() => statSync(path.join(root, 'nope.db'))).toThrow();
+  });
+
+  it('a file that is not SQLite is a clear database error', async () => {
+    const { root } = await setup({ name: 'junk', revs: LINEAR, rows: 'no-table' });
+    writeFileSync(path.join(root, 'junk.db'), 'this is not a database, just text that is long enough to have a header'.repeat(20));
+    const e = await failure(verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: 'sqlite:///junk.db' } }));
+    expect(e.exitCode).toBe(3);
+    expect(e.hint).toMatch(/not a SQLite database/u);
+  });
+
+  it('no URL at all is a usage error naming the variable', async () => {
+    const { root } = await setup({ name: 'nourl', revs: LINEAR, rows: [] });
+    const e = await failure(verifyCommand({ cwd: root, format: 'text', env: {}, databaseUrlEnv: 'PROD_DB_URL' }));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toContain('$PROD_DB_URL is not set');
+  });
+
+  it('a table without version_num is a database error, not an all-clear', async () => {
+    const { root, url } = await setup({ name: 'odd', revs: LINEAR, rows: 'no-table', pre: () => ['CREATE TABLE alembic_version (id INTEGER)'] });
+    const e = await failure(verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } }));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toMatch(/version_num/u);
+  });
+});
+
+describe('version table settings from env.py', () => {
+  it('reads literal version_table= and version_table_schema= in context.configure()', () => {
+    const src = `context.configure(\n    connection=connection,\n    version_table="app_versions",  # ours\n    version_table_schema=None,\n)\n`;
+    expect(readEnvPy(src)).toEqual({ versionTable: [{ value: 'app_versions', line: 3 }], versionTableSchema: [{ value: null, line: 4 }] });
+    expect(readEnvPy('context.configure(url=url, version_table=TABLE)').versionTable).toEqual([{ value: undefined, line: 1, expression: 'TABLE' }]);
+    expect(readEnvPy('# context.configure(version_table="x")\ns = "context.configure(version_table=\'y\')"').versionTable).toEqual([]);
+  });
+
+  it('uses env.py\'s table, and says so', async () => {
+    const { root, url } = await setup({ name: 'custom', revs: LINEAR, rows: ['bbb222'], table: 'my_versions' });
+    const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+    const doc = JSON.parse(out.stdout);
+    expect(doc.database.versionTable).toBe('my_versions');
+    expect(doc.database.settings).toEqual(["version_table='my_versions' from migrations/env.py:19"]);
+    expect(doc.prediction).toMatchObject({ willSucceed: true, pending: [] });
+  });
+
+  it('flags win over env.py, and the override is reported', async () => {
+    const { root, url } = await setup({ name: 'flag', revs: LINEAR, rows: ['bbb222'], table: 'my_versions' });
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, versionTable: 'alembic_version' });
+    expect(out.stdout).toContain("--version-table alembic_version overrides version_table='my_versions' in migrations/env.py:19");
+    expect(out.result.database.state.exists).toBe(false);
+  });
+
+  it('a computed version_table stops with a configuration error asking for the flag', async () => {
+    const { root, url } = await setup({ name: 'dyn', revs: LINEAR, rows: [] });
+    const envPath = path.join(root, 'migrations', 'env.py');
+    writeFileSync(envPath, readFileSync(envPath, 'utf8').replace('context.configure(connection=connection', 'context.configure(connection=connection, version_table=os.environ["VT"]'));
+    const e = await failure(verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } }));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toContain('is not a literal');
+    expect(e.hint).toBe('Pass the value with --version-table.');
+    expect(e.line).toBe(19);
+  });
+});
