@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeTarget, parseDatabaseUrl } from '../src/database/database-url.js';
 import { planSsl } from '../src/database/pg-ssl.js';
-import { PreflightError } from '../src/errors/errors.js';
+import type { PreflightError } from '../src/errors/errors.js';
 
 const PW = 'pa$$:w/rd@x';
 const enc = encodeURIComponent(PW);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyCommand } from '../src/commands/verify-command.js';
 import { readEnvPy } from '../src/alembic/env-py.js';
-import { PreflightError } from '../src/errors/errors.js';
+import type { PreflightError } from '../src/errors/errors.js';
 import { prepareDatabase, writeScenarioProject, type Scenario } from './helpers/db-scenario.js';
 
 const LINEAR: Scenario['revs'] = [
