@@ -1,8 +1,11 @@
 // npm run bench: generate a 10,000-revision project, then time `alembic-preflight
 // check` and real `alembic heads` side by side (median of 5 runs each) and
-// report the ratio and our peak RSS. Targets: >= 20x faster, <= 150 MB.
+// report the ratio and our peak RSS. Targets: >= 20x faster, <= 150 MB. Then
+// what `verify` adds against a local PostgreSQL (target <= 100 ms).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,4 +61,70 @@ console.log(`alembic heads (real):     ${b.toFixed(0)} ms (median of ${runs})`);
 console.log(`ratio:                    ${ratio.toFixed(1)}x faster (target >= 20x)`);
 console.log(`peak RSS (ours):          ${rssMb.toFixed(1)} MB (target <= 150 MB)`);
 console.log(`heads agree:              ${JSON.stringify(heads)} vs ${JSON.stringify(theirHeads)}`);
-if (ratio < 20 || rssMb > 150) process.exitCode = 1;
+
+// verify: what reading the live version table adds to check, against a local PostgreSQL
+// (BENCH_DATABASE_URL, else a throwaway cluster from the local server binaries)
+const pgServer = await startPostgres();
+let overhead = NaN;
+try {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: pgServer.url });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS preflight_bench');
+  await admin.query('CREATE DATABASE preflight_bench');
+  await admin.end();
+  const dbUrl = pgServer.url.replace(/\/[^/?]*(\?.*)?$/, '/preflight_bench');
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  await c.query('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))');
+  await c.query('INSERT INTO alembic_version VALUES ($1)', [heads[0]]);
+  await c.end();
+  const measure = (cwd, args, env) => {
+    const xs = [];
+    for (let i = 0; i < runs; i++) {
+      const { ms, r } = time(process.execPath, [path.join(repo, 'bin/alembic-preflight.js'), ...args], { cwd, env: { ...process.env, ...env } });
+      if (r.status !== 0 && r.status !== 1) throw new Error(`${args[0]} failed: ${r.stderr.slice(-500)}`);
+      xs.push(ms);
+    }
+    return median(xs);
+  };
+  const example = path.join(repo, 'examples', 'heroku-app');
+  const smallCheck = measure(example, ['check', '--format', 'json'], {});
+  const smallVerify = measure(example, ['verify', '--format', 'json'], { DATABASE_URL: dbUrl });
+  const bigCheck = measure(out, ['check', '--format', 'json'], {});
+  const bigVerify = measure(out, ['verify', '--format', 'json'], { DATABASE_URL: dbUrl });
+  overhead = Math.max(smallVerify - smallCheck, bigVerify - bigCheck);
+  console.log(`verify vs check (example):   ${smallVerify.toFixed(0)} vs ${smallCheck.toFixed(0)} ms: +${(smallVerify - smallCheck).toFixed(0)} ms`);
+  console.log(`verify vs check (${n}):  ${bigVerify.toFixed(0)} vs ${bigCheck.toFixed(0)} ms: +${(bigVerify - bigCheck).toFixed(0)} ms`);
+  console.log(`verify overhead (local PG):  ${overhead.toFixed(0)} ms (target <= 100 ms)`);
+} finally {
+  await pgServer.stop();
+}
+if (ratio < 20 || rssMb > 150 || !(overhead <= 100)) process.exitCode = 1;
+
+/** A throwaway PostgreSQL cluster (initdb in a temp dir, a free port); runs as postgres when we are root. */
+async function startPostgres() {
+  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, stop: async () => undefined };
+  const which = (bin) => spawnSync('sh', ['-c', `command -v ${bin} || ls /usr/lib/postgresql/*/bin/${bin} 2>/dev/null | sort -V | tail -n 1`], { encoding: 'utf8' }).stdout.trim().split('\n').at(-1);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-bench-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
+  const run = (bin, args) => execFileSync(asRoot ? 'runuser' : which(bin), asRoot ? ['-u', 'postgres', '--', which(bin), ...args] : args, { stdio: 'ignore' });
+  const port = await new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => resolve(p));
+    });
+  });
+  writeFileSync(path.join(dir, 'pw'), 'bench\n');
+  if (asRoot) chownSync(path.join(dir, 'pw'), Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
+  run('initdb', ['-D', path.join(dir, 'data'), '-U', 'bench', '--pwfile', path.join(dir, 'pw'), '--auth=scram-sha-256', '--no-sync']);
+  run('pg_ctl', ['-D', path.join(dir, 'data'), '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir}`, 'start']);
+  return {
+    url: `postgresql://bench:bench@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      run('pg_ctl', ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop']);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

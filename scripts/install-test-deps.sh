@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine: real Alembic
-# (the differential oracle) and the project's npm dependencies.
+# with psycopg2 (the differential oracle), the PostgreSQL server binaries (the
+# tests start a throwaway cluster), openssl (the TLS test's certificate) and
+# the project's npm dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! /usr/bin/python3 -c 'import alembic, sqlalchemy' 2>/dev/null; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+PKGS=()
+/usr/bin/python3 -c 'import alembic, sqlalchemy, psycopg2' 2>/dev/null || PKGS+=(python3-alembic python3-sqlalchemy python3-psycopg2 python3-typing-extensions)
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  PKGS+=(postgresql)
+fi
+command -v openssl >/dev/null 2>&1 || PKGS+=(openssl)
+if [ "${#PKGS[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-alembic python3-sqlalchemy python3-psycopg2 python3-typing-extensions >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${PKGS[@]}" >/dev/null
 fi
 npm install --no-audit --no-fund

@@ -51,13 +51,38 @@ describe('verify against PostgreSQL', () => {
     const ours = log.split('\n').filter((l) => l.startsWith('app=alembic-preflight:'));
     expect(log.split('\n').filter((l) => /connection authorized: .*application_name=alembic-preflight/u.test(l))).toHaveLength(1);
     const statements = ours.filter((l) => /statement: /u.test(l)).map((l) => l.replace(/^.*statement: /u, ''));
-    expect(statements[0]).toBe('BEGIN TRANSACTION READ ONLY');
+    expect(statements[0]).toMatch(/^BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = 5000; SET LOCAL lock_timeout = 2000;/u);
     expect(statements.at(-1)).toBe('ROLLBACK');
     for (const s of statements) expect(s).not.toMatch(/^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|TRUNCATE)/iu);
     const doc = JSON.parse(r.stdout);
     expect(doc.database).toMatchObject({ dialect: 'postgresql', host: `127.0.0.1:${pg.port}`, versionTable: 'alembic_version', stamps: [{ value: 'guest_lockout_001', resolvesTo: [], how: 'failed' }], state: 'unresolvable' });
     expect(doc.prediction).toMatchObject({ target: 'head', willSucceed: false, pending: [], finalHeads: null, cliOutput: "FAILED: Can't locate revision identified by 'guest_lockout_001'" });
   });
+
+  it('works on a hot standby (read-only replica)', async () => {
+    if (!pg.startStandby) return expect(pg.startStandby).toBeDefined();
+    const standby = await pg.startStandby();
+    try {
+      const surl = standby.urlFor('matrix_900');
+      // wait until the standby has replayed the primary's state
+      for (let i = 0; i < 50; i++) {
+        try {
+          if ((await pgExec(surl, 'SELECT count(*) FROM alembic_version'))[0]![0] === '1') break;
+        } catch {
+          // not there yet
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const r = cli(root, ['verify', '--format', 'json'], { DATABASE_URL: surl });
+      expect(r.status, r.stderr).toBe(1);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.database.server.inRecovery).toBe(true);
+      expect(doc.prediction.cliOutput).toBe("FAILED: Can't locate revision identified by 'guest_lockout_001'");
+      expect(cli(root, ['verify'], { DATABASE_URL: surl }).stdout).toContain('hot standby (read-only)');
+    } finally {
+      await standby.stop();
+    }
+  }, 120_000);
 
   it('retries transient failures with backoff, then names the class', async () => {
     const port = await new Promise<number>((resolve) => {

@@ -34,7 +34,8 @@ export class Rev {
   readonly nextrev = new Set<string>();
   readonly allNextrev = new Set<string>();
   resolvedDeps: string[] = [];
-  normalizedResolvedDeps: string[] = [];
+  private normalizedDeps: string[] = [];
+  private normalizedDownCache?: string[];
 
   constructor(
     readonly script: LoadedScript,
@@ -61,8 +62,20 @@ export class Rev {
   get allDown(): string[] {
     return dedupe([...this.versionedDown, ...this.resolvedDeps]);
   }
+  /** `_normalized_resolved_dependencies` (set by the map's normalisation). */
+  get normalizedResolvedDeps(): string[] {
+    return this.normalizedDeps;
+  }
+  set normalizedResolvedDeps(deps: string[]) {
+    this.normalizedDeps = deps;
+    this.normalizedDownCache = undefined;
+  }
+  /** `_normalized_down_revisions`; cached, since upgrade planning walks it for every revision. */
   get normalizedDown(): string[] {
-    return dedupe([...this.versionedDown, ...this.normalizedResolvedDeps]);
+    if (!this.normalizedDownCache) {
+      this.normalizedDownCache = this.normalizedDeps.length === 0 ? (this.versionedDown as string[]) : dedupe([...this.versionedDown, ...this.normalizedDeps]);
+    }
+    return this.normalizedDownCache;
   }
   get isHead(): boolean {
     return this.nextrev.size === 0;
@@ -221,23 +234,11 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
   const normalizeDependsOn = (): void => {
     if (normalized) return;
     normalized = true;
-    for (const rev of all) {
-      if (rev.resolvedDeps.length === 0) {
-        rev.normalizedResolvedDeps = [];
-        continue;
-      }
-      const keep = new Set(rev.resolvedDeps);
-      const walk = iterateRelated(map, [rev], (r) => r.versionedDown);
-      for (const anc of walk.revs) {
-        if (anc === rev) continue;
-        for (const d of anc.resolvedDeps) keep.delete(d);
-      }
-      if (walk.broken) {
-        const msg = 'Dependency resolution failed; broken map';
-        fail({ code: 'down-revision-is-label', message: msg, rev: walk.broken.rev, others: [], ids: [walk.broken.id] }, { exception: 'RevisionError', message: msg, commandError: true });
-      }
-      rev.normalizedResolvedDeps = [...keep];
-    }
+    if (labelDowns.size === 0 && normalizeFast(all, revMap)) return;
+    normalizeByWalking(all, map, (broken) => {
+      const msg = 'Dependency resolution failed; broken map';
+      fail({ code: 'down-revision-is-label', message: msg, rev: broken.rev, others: [], ids: [broken.id] }, { exception: 'RevisionError', message: msg, commandError: true });
+    });
   };
   if (labelDowns.size > 0) normalizeDependsOn();
 
@@ -302,6 +303,107 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     problems,
     failure: problems.find((p) => p.failure),
   };
+}
+
+/** `_normalize_depends_on` literally: walk every ancestor of every revision with dependencies. */
+export function normalizeByWalking(all: readonly Rev[], map: ReadonlyMap<string, Rev>, onBroken: (b: { rev: Rev; id: string }) => void = () => undefined): void {
+  for (const rev of all) {
+    if (rev.resolvedDeps.length === 0) {
+      rev.normalizedResolvedDeps = [];
+      continue;
+    }
+    const keep = new Set(rev.resolvedDeps);
+    const walk = iterateRelated(map, [rev], (r) => r.versionedDown);
+    for (const anc of walk.revs) {
+      if (anc === rev) continue;
+      for (const d of anc.resolvedDeps) keep.delete(d);
+    }
+    if (walk.broken) onBroken(walk.broken);
+    rev.normalizedResolvedDeps = [...keep];
+  }
+}
+
+/**
+ * `_normalize_depends_on` in one pass: a dependency is dropped when some proper
+ * ancestor (by down_revision) already depends on it. Instead of walking every
+ * ancestor of every revision that has dependencies (quadratic at 10,000
+ * revisions), carry "dependencies seen below" up the graph in parent-first
+ * order, sharing one set along plain chains. Returns false on a cycle, where
+ * the walking version keeps Alembic's exact behaviour.
+ */
+export function normalizeFast(all: readonly Rev[], revMap: ReadonlyMap<string, Rev>): boolean {
+  const EMPTY: ReadonlySet<string> = new Set();
+  const below = new Map<Rev, ReadonlySet<string>>();
+  const withOwn = new Map<Rev, ReadonlySet<string>>();
+  const state = new Map<Rev, 1 | 2>();
+  const parentsOf = (r: Rev): Rev[] => {
+    if (r.versionedDown.length === 1) {
+      const p = revMap.get(r.versionedDown[0]!);
+      return p ? [p] : [];
+    }
+    const out: Rev[] = [];
+    for (const id of r.versionedDown) {
+      const p = revMap.get(id);
+      if (p && !out.includes(p)) out.push(p);
+    }
+    return out;
+  };
+  const full = (p: Rev): ReadonlySet<string> => {
+    let f = withOwn.get(p);
+    if (!f) {
+      const b = below.get(p)!;
+      f = p.resolvedDeps.length === 0 ? b : new Set([...b, ...p.resolvedDeps]);
+      withOwn.set(p, f);
+    }
+    return f;
+  };
+  const compute = (r: Rev): ReadonlySet<string> => {
+    const ps = parentsOf(r);
+    if (ps.length === 0) return EMPTY;
+    if (ps.length === 1) return full(ps[0]!);
+    const sets = ps.map(full);
+    const distinct = [...new Set(sets)].filter((x) => x.size > 0);
+    if (distinct.length === 0) return EMPTY;
+    if (distinct.length === 1) return distinct[0]!;
+    const u = new Set<string>();
+    for (const x of distinct) for (const d of x) u.add(d);
+    return u;
+  };
+  if (all.every((r) => r.resolvedDeps.length === 0)) {
+    for (const rev of all) rev.normalizedResolvedDeps = [];
+    return true;
+  }
+  for (const root of revMap.values()) {
+    if (state.get(root) === 2) continue;
+    const stack: { rev: Rev; parents: Rev[]; i: number }[] = [{ rev: root, parents: parentsOf(root), i: 0 }];
+    state.set(root, 1);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.i < top.parents.length) {
+        const p = top.parents[top.i++]!;
+        const st = state.get(p);
+        if (st === 1) return false;
+        if (st === undefined) {
+          state.set(p, 1);
+          stack.push({ rev: p, parents: parentsOf(p), i: 0 });
+        }
+        continue;
+      }
+      stack.pop();
+      below.set(top.rev, compute(top.rev));
+      state.set(top.rev, 2);
+    }
+  }
+  for (const rev of all) {
+    if (rev.resolvedDeps.length === 0) {
+      rev.normalizedResolvedDeps = [];
+      continue;
+    }
+    // a duplicate's losing copy is not in the map: its ancestors are its parents' ancestors
+    const b = below.get(rev) ?? compute(rev);
+    rev.normalizedResolvedDeps = [...new Set(rev.resolvedDeps)].filter((d) => !b.has(d));
+  }
+  return true;
 }
 
 /** `_add_branches`: labels flow to descendants, and down a plain chain (the leaked-`node` quirk). */

@@ -86,7 +86,6 @@ const MULTIPLE_HEADS =
  * translation (`_catch_revision_errors`). The map must have loaded cleanly.
  */
 export function predictUpgrade(map: RevisionMap, target: string, rows: readonly StampValue[], versionTable = 'alembic_version'): UpgradePrediction {
-  map.normalizeDependsOn();
   const r = new Resolver(map);
   try {
     const revs = r.iterateUpgrade(target, rows);
@@ -139,9 +138,18 @@ class Resolver {
   iterateUpgrade(upper: string, lower: readonly StampValue[]): Rev[] {
     // _collect_upgrade_revisions
     const targets = this.parseUpgradeTarget(upper);
-    const required = new Set(this.ancestors(targets, true, true, 'target'));
-    for (const t of targets) required.add(t);
+    const distinctTargets = new Set(targets);
+    // the target walk can only raise (overlap) with several targets; otherwise defer it
+    let required: Set<Rev> | undefined;
+    if (distinctTargets.size > 1) required = new Set([...this.ancestors(targets, true, true, 'target'), ...targets]);
     const current = this.getRevisionsFromRows(lower);
+    const resolved = new Set(current);
+    if ([...distinctTargets].every((t) => resolved.has(t))) {
+      // already there (the usual no-op deploy): nothing is needed; only the rows' overlap check remains
+      if (resolved.size > 1) this.ancestors(current, true, true, 'overlap');
+      return [];
+    }
+    required ??= new Set([...this.ancestors(targets, true, true, 'target'), ...targets]);
     const currentSet = new Set(this.ancestors(current, true, true, 'overlap'));
     for (const c of current) currentSet.add(c);
     const needs = new Set([...required].filter((x) => !currentSet.has(x)));
@@ -290,15 +298,19 @@ class Resolver {
 
   /** `_iterate_related_revisions`: a LIFO walk sharing `seen` across targets. */
   private related(targets: readonly Rev[], fn: (r: Rev) => Iterable<string>, check: boolean, stage: AlembicRaise['stage']): Rev[] {
+    // _normalized_down_revisions are needed from the first walk on; computing them is the costly part
+    this.map.normalizeDependsOn();
     const seen = new Set<Rev>();
     const out: Rev[] = [];
     const targetSet = new Set(targets);
+    // with one distinct target nothing can overlap: skip the per-target bookkeeping
+    const track = check && targetSet.size > 1;
     for (const target of targets) {
       const todo: Rev[] = [target];
       const perTarget = new Set<Rev>();
       while (todo.length > 0) {
         const rev = todo.pop()!;
-        if (check) perTarget.add(rev);
+        if (track) perTarget.add(rev);
         if (seen.has(rev)) continue;
         seen.add(rev);
         for (const id of fn(rev)) {
@@ -309,7 +321,7 @@ class Resolver {
         }
         out.push(rev);
       }
-      if (check) {
+      if (track) {
         const overlaps = [...perTarget].filter((x) => targetSet.has(x) && x !== target);
         if (overlaps.length > 0) {
           // Alembic joins a Python set here, so with several overlaps the order varies; we sort

@@ -102,14 +102,16 @@ async function connectOnce(
 }
 
 async function readInside(client: PgClient, t: PostgresTarget, req: VersionTableRequest, opts: PostgresOptions, plan: SslPlan, ssl: SslAttempt): Promise<VersionTableState> {
-  await client.query('BEGIN TRANSACTION READ ONLY');
-  await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts.statementTimeoutMs))}`);
-  await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}`);
-  const info = await client.query<{ version: string; recovery: boolean }>(`SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery`);
+  // few round trips: this also runs from a laptop against a remote database
+  const setup = (await client.query(
+    `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts.statementTimeoutMs))}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery`,
+  )) as unknown as { rows: { version: string; recovery: boolean }[] }[];
+  const info = setup[setup.length - 1]!.rows[0]!;
   // SQLAlchemy's has_table: visible on the search_path (or in the named schema), tables, views and friends
-  const found = await client.query<{ oid: number; schema: string; name: string }>(
-    `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name
+  const found = await client.query<{ schema: string; name: string; typmod: number | null; type: string | null; hascol: boolean }>(
+    `SELECT n.nspname AS schema, c.relname AS name, a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type, a.attname IS NOT NULL AS hascol
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'version_num' AND NOT a.attisdropped
       WHERE c.relname = $1 AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm'])
         AND CASE WHEN $2::text IS NULL THEN pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'
                  ELSE n.nspname = $2::text END
@@ -120,17 +122,12 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   let rows: unknown[] = [];
   let columnLength: number | null = null;
   if (table) {
-    const col = await client.query<{ typmod: number; type: string }>(
-      `SELECT a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1 AND a.attname = 'version_num' AND NOT a.attisdropped`,
-      [table.oid],
-    );
-    if (col.rows.length === 0) {
+    if (!table.hascol) {
       throw new DatabaseError(`The table ${table.schema}.${table.name} has no version_num column, so it is not an Alembic version table.`, {
         hint: 'Alembic would fail on it as well. Check --version-table / --version-table-schema, or the version_table given to context.configure() in env.py.',
       });
     }
-    const c = col.rows[0]!;
-    if (c.type === 'character varying' && c.typmod > 4) columnLength = c.typmod - 4;
+    if (table.type === 'character varying' && table.typmod !== null && table.typmod > 4) columnLength = table.typmod - 4;
     const name = req.versionTableSchema === null ? quoteIdent(req.versionTable) : `${quoteIdent(req.versionTableSchema)}.${quoteIdent(req.versionTable)}`;
     // Alembic's own SELECT (no ORDER BY): the row order it sees decides which stale row it names first
     const res = await client.query({ text: `SELECT version_num FROM ${name}`, rowMode: 'array' });
@@ -150,7 +147,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
     exists: table !== undefined,
     rows: rows.map(reprOf),
     columnLength,
-    server: { version: info.rows[0]!.version, inRecovery: info.rows[0]!.recovery },
+    server: { version: info.version, inRecovery: info.recovery },
     tls: { mode: plan.mode, encrypted, verified: encrypted && (ssl as { rejectUnauthorized?: boolean }).rejectUnauthorized === true },
   };
 }

@@ -16,6 +16,8 @@ export interface PgServer {
   /** The server log (every statement and connection), for the local cluster only. */
   readonly logFile?: string;
   urlFor(database: string, params?: string): string;
+  /** Starts a hot standby streaming from this cluster (local clusters only). */
+  startStandby?(): Promise<PgServer>;
   stop(): Promise<void>;
 }
 
@@ -23,9 +25,11 @@ export interface PgServer {
 export const TEST_PASSWORD = 'S3cr3t-pw_never-printed';
 const USER = 'preflight';
 
+/** initdb/pg_ctl from PATH, else Debian's versioned folder (apt's postgresql package does not link them). */
 function findOnPath(bin: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+  const r = spawnSync('sh', ['-c', `command -v ${bin} || ls /usr/lib/postgresql/*/bin/${bin} 2>/dev/null | sort -V | tail -n 1`], { encoding: 'utf8' });
+  const found = r.stdout.trim().split('\n').filter(Boolean).at(-1);
+  return r.status === 0 && found ? found : undefined;
 }
 
 async function freePort(): Promise<number> {
@@ -84,7 +88,8 @@ async function startLocalCluster(opts: { ssl?: boolean }): Promise<PgServer> {
   const owner = asRoot ? Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()) : undefined;
   const group = asRoot ? Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()) : undefined;
   const run = (cmd: string, args: string[]): void => {
-    const full = asRoot ? ['runuser', '-u', 'postgres', '--', cmd, ...args] : [cmd, ...args];
+    const bin = findOnPath(cmd) ?? cmd;
+    const full = asRoot ? ['runuser', '-u', 'postgres', '--', bin, ...args] : [bin, ...args];
     const r = spawnSync(full[0]!, full.slice(1), { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
   };
@@ -121,6 +126,26 @@ async function startLocalCluster(opts: { ssl?: boolean }): Promise<PgServer> {
     caFile,
     logFile: path.join(dir, 'log'),
     urlFor: (db, params) => `${base}/${db}${params ? `?${params}` : ''}`,
+    startStandby: async () => {
+      const sdata = path.join(dir, 'standby');
+      const sport = await freePort();
+      const r = spawnSync(asRoot ? 'runuser' : (findOnPath('pg_basebackup') ?? 'pg_basebackup'), [
+        ...(asRoot ? ['-u', 'postgres', '--', findOnPath('pg_basebackup') ?? 'pg_basebackup'] : []),
+        '-h', '127.0.0.1', '-p', String(port), '-U', USER, '-D', sdata, '-R', '-X', 'stream', '--checkpoint=fast',
+      ], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: TEST_PASSWORD } });
+      if (r.status !== 0) throw new Error(`pg_basebackup failed: ${r.stderr}`);
+      run('pg_ctl', ['-D', sdata, '-w', '-t', '60', '-l', path.join(dir, 'standby.log'), '-o', `-p ${sport} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c hot_standby=on`, 'start']);
+      const sbase = `postgresql://${USER}:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${sport}`;
+      return {
+        url: `${sbase}/postgres`,
+        host: '127.0.0.1',
+        port: sport,
+        user: USER,
+        password: TEST_PASSWORD,
+        urlFor: (db, params) => `${sbase}/${db}${params ? `?${params}` : ''}`,
+        stop: async () => run('pg_ctl', ['-D', sdata, '-m', 'immediate', 'stop']),
+      };
+    },
     stop: async () => {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
