@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readEnvPy, type EnvSetting } from '../alembic/env-py.js';
-import { loadProject, type ProjectModel } from '../alembic/project-model.js';
+import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
+import { modelFromConfig } from '../alembic/project-model.js';
 import { runVerify, type VerifyResult } from '../check/run-verify.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
 import type { VersionTableRequest, VersionTableState } from '../database/version-table.js';
@@ -42,7 +43,7 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
   }
   const db = parseDatabaseUrl(raw, opts.cwd);
   const alembicVersion = resolveAlembicVersion(opts.cwd, opts.alembicVersion);
-  const model = await loadProject({
+  const config = await loadProjectConfig({
     cwd: opts.cwd,
     configFile: opts.config,
     section: opts.name,
@@ -51,8 +52,10 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
     env: opts.env,
     alembicVersion,
   });
-  const table = chooseVersionTable(model, opts);
+  const table = chooseVersionTable(config, opts);
+  // the database first: our one connection is closed before the (larger) graph work starts
   const state = await readVersionTable(db, table, opts);
+  const model = modelFromConfig(config, alembicVersion);
   const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict });
   const source = opts.databaseUrl ? '--database-url' : `$${envName}`;
   const stdout = opts.format === 'json' ? JSON.stringify(verifyJson(result, table.notes, source), null, 2) + '\n' : verifyText(result, table.notes, source);
@@ -82,16 +85,16 @@ async function readVersionTable(db: DatabaseTarget, table: VersionTableRequest, 
  * arguments in env.py. Flags win; literal values in env.py come next; a value
  * we cannot read statically stops us rather than reading the wrong table.
  */
-export function chooseVersionTable(model: ProjectModel, opts: { versionTable?: string; versionTableSchema?: string }): TableChoice {
+export function chooseVersionTable(config: ProjectConfig, opts: { versionTable?: string; versionTableSchema?: string }): TableChoice {
   const notes: string[] = [];
-  const envPath = path.join(model.config.scriptDir, 'env.py');
+  const envPath = path.join(config.scriptDir, 'env.py');
   let facts: { versionTable: EnvSetting[]; versionTableSchema: EnvSetting[] } = { versionTable: [], versionTableSchema: [] };
   try {
     facts = readEnvPy(readFileSync(envPath, 'utf8'));
   } catch {
     // no env.py: Alembic would fail to run at all; check reports the configuration
   }
-  const rel = path.relative(model.config.cwd, envPath);
+  const rel = path.relative(config.cwd, envPath);
   const pick = (flag: string | undefined, settings: EnvSetting[], name: string, flagName: string, dflt: string | null): string | null => {
     const literal = settings.filter((s) => s.value !== undefined);
     const dynamic = settings.find((s) => s.value === undefined);
