@@ -100,6 +100,10 @@ const SCENARIOS: Scenario[] = [
   { name: 'custom schema from env.py', revs: LINEAR, rows: ['aaa111'], schema: 'meta', only: 'postgresql' },
   { name: 'duplicate rows in a table without a primary key', revs: LINEAR, rows: ['aaa111', 'aaa111'], noPk: true },
   { name: 'revision id over 32 characters', revs: LONG, rows: ['aaa111'] },
+  { name: "'label@head' row", revs: LABELLED, rows: ['core@head', 'eee555'], target: 'heads' },
+  { name: "'label@rev' row outside its branch", revs: LABELLED, rows: ['feature@aaa111'], target: 'heads' },
+  { name: 'NULL row in a hand-made table', revs: LINEAR, rows: [null], nullable: true },
+  { name: 'NULL row beside a real one', revs: LINEAR, rows: ['aaa111', null], nullable: true },
 ];
 
 const DIALECTS = ['sqlite', 'postgresql'] as const;

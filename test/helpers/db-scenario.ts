@@ -19,13 +19,15 @@ export interface Scenario {
   readonly name: string;
   readonly revs: readonly RevSpec[];
   /** Rows of the version table; 'no-table' leaves it absent. */
-  readonly rows: readonly string[] | 'no-table';
+  readonly rows: readonly (string | null)[] | 'no-table';
   readonly target?: string;
   /** Literal version_table= / version_table_schema= written into env.py. */
   readonly table?: string;
   readonly schema?: string;
   /** Create the table without a primary key (allows duplicate rows). */
   readonly noPk?: boolean;
+  /** Create version_num without NOT NULL (and without a primary key): a hand-made table that can hold NULL. */
+  readonly nullable?: boolean;
   /** Extra SQL run before stamping (e.g. a stale table Alembic must ignore). */
   readonly pre?: (dialect: 'postgresql' | 'sqlite') => string[];
   readonly only?: 'postgresql' | 'sqlite';
@@ -137,14 +139,14 @@ def downgrade():
 function createTableSql(s: Scenario, dialect: 'postgresql' | 'sqlite'): string {
   const t = s.table ?? 'alembic_version';
   const name = s.schema && dialect === 'postgresql' ? `"${s.schema}"."${t}"` : `"${t}"`;
-  const pk = s.noPk ? '' : `, CONSTRAINT ${t}_pkc PRIMARY KEY (version_num)`;
-  return `CREATE TABLE ${name} (version_num VARCHAR(32) NOT NULL${pk})`;
+  const pk = s.noPk || s.nullable ? '' : `, CONSTRAINT ${t}_pkc PRIMARY KEY (version_num)`;
+  return `CREATE TABLE ${name} (version_num VARCHAR(32)${s.nullable ? '' : ' NOT NULL'}${pk})`;
 }
 
-function insertSql(s: Scenario, dialect: 'postgresql' | 'sqlite', row: string): string {
+function insertSql(s: Scenario, dialect: 'postgresql' | 'sqlite', row: string | null): string {
   const t = s.table ?? 'alembic_version';
   const name = s.schema && dialect === 'postgresql' ? `"${s.schema}"."${t}"` : `"${t}"`;
-  return `INSERT INTO ${name} (version_num) VALUES ('${row.replaceAll("'", "''")}')`;
+  return `INSERT INTO ${name} (version_num) VALUES (${row === null ? 'NULL' : `'${row.replaceAll("'", "''")}'`})`;
 }
 
 /** Creates the scenario's database state; returns the URL for both tools. */
@@ -189,15 +191,20 @@ export function runAlembicUpgrade(root: string, url: string, target: string): Al
 }
 
 /** The version table after the run, sorted. */
-export async function readRowsAfter(s: Scenario, dialect: 'postgresql' | 'sqlite', root: string, url: string): Promise<string[]> {
+export async function readRowsAfter(s: Scenario, dialect: 'postgresql' | 'sqlite', root: string, url: string): Promise<(string | null)[]> {
   const t = s.table ?? 'alembic_version';
   if (dialect === 'sqlite') {
     const script = `import sqlite3, sys, json\nc = sqlite3.connect(sys.argv[1])\nprint(json.dumps([r[0] for r in c.execute('SELECT version_num FROM "${t}"')]))\n`;
     const r = spawnSync(PYTHON, ['-c', script, path.join(root, 'app.db')], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
-    return (JSON.parse(r.stdout) as string[]).sort();
+    return sortRows(JSON.parse(r.stdout) as (string | null)[]);
   }
   const name = s.schema ? `"${s.schema}"."${t}"` : `"${t}"`;
   const rows = await pgExec(url, `SELECT version_num FROM ${name}`);
-  return rows.map((r) => r[0] as string).sort();
+  return sortRows(rows.map((r) => r[0] as string | null));
+}
+
+/** NULL first, then code-point order (what verify reports). */
+function sortRows(rows: (string | null)[]): (string | null)[] {
+  return rows.sort((a, b) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1));
 }
