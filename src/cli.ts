@@ -25,10 +25,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       (y) => projectOptions(y),
       async (args) => {
         format = args.format;
-        if (args.rules) {
-          process.stdout.write(RULES.map((r) => `${r.code.padEnd(30)} ${r.severity.padEnd(8)} ${r.summary}`).join('\n') + '\n');
-          return;
-        }
+        if (args.rules) return listRules();
         const { checkCommand } = await import('./commands/check-command.js');
         const out = await checkCommand({ ...projectArgs(args), env });
         process.stdout.write(out.stdout);
@@ -52,10 +49,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           .option('statement-timeout', { type: 'number', default: 5000, describe: 'milliseconds for each query on our read-only session' }),
       async (args) => {
         format = args.format;
-        if (args.rules) {
-          process.stdout.write(RULES.map((r) => `${r.code.padEnd(30)} ${r.severity.padEnd(8)} ${r.summary}`).join('\n') + '\n');
-          return;
-        }
+        if (args.rules) return listRules();
         const { verifyCommand } = await import('./commands/verify-command.js');
         const { getLogger } = await import('./logger/logger.js');
         const out = await verifyCommand({
@@ -89,6 +83,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 }
 
 type Yargs = Argv;
+
+function listRules(): void {
+  process.stdout.write(RULES.map((r) => `${r.code.padEnd(30)} ${r.severity.padEnd(8)} ${r.summary}`).join('\n') + '\n');
+}
 
 function projectOptions(y: Yargs) {
   return y

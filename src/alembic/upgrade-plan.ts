@@ -75,8 +75,14 @@ export class AlembicRaise extends Error {
 }
 
 const RELATIVE = /^(?:(.+?)@)?(\w+)?([+-]\d+)/u;
-const MULTIPLE_HEADS =
-  "Multiple head revisions are present for given argument '%s'; please specify a specific target revision, '<branchname>@%s' to narrow to a specific head, or 'heads' for all heads";
+/** What `alembic upgrade <destination>` prints when `head` names several heads. */
+export function multipleHeadsMessage(destination: string): string {
+  return `Multiple head revisions are present for given argument '${destination}'; please specify a specific target revision, '<branchname>@${destination}' to narrow to a specific head, or 'heads' for all heads`;
+}
+
+function notAString(repr: string, stage?: AlembicRaise['stage']): AlembicRaise {
+  return new AlembicRaise('RevisionError', `revision identifier ${repr} is not a string; ensure database driver settings are correct`, undefined, stage);
+}
 
 /**
  * Predicts `alembic upgrade <target>` against the given version-table rows: a
@@ -121,7 +127,7 @@ export function translate(e: AlembicRaise, destination: string): AlembicRaise {
     case 'ResolutionError':
       return new AlembicRaise('CommandError', `Can't locate revision identified by '${e.argument ?? ''}'`, e.argument, e.stage);
     case 'MultipleHeads':
-      return new AlembicRaise('CommandError', MULTIPLE_HEADS.replaceAll('%s', destination), undefined, e.stage);
+      return new AlembicRaise('CommandError', multipleHeadsMessage(destination), undefined, e.stage);
     case 'RevisionError':
       return new AlembicRaise('CommandError', e.message, e.argument, e.stage);
     default:
@@ -167,7 +173,7 @@ class Resolver {
     const out: Rev[] = [];
     for (const row of rows) {
       if (row !== null && typeof row !== 'string') {
-        throw new AlembicRaise('RevisionError', `revision identifier ${row.repr} is not a string; ensure database driver settings are correct`, undefined, 'stamp');
+        throw notAString(row.repr, 'stamp');
       }
       if (row === null) continue; // _resolve_revision_number(None) → ()
       out.push(...this.getRevisions(row, 'stamp'));
@@ -178,7 +184,7 @@ class Resolver {
   resolveStamp(value: StampValue): StampResolution {
     if (value === null) return { value, how: 'base', revisions: [] };
     if (typeof value !== 'string') {
-      return { value, how: 'failed', revisions: [], failure: new AlembicRaise('RevisionError', `revision identifier ${value.repr} is not a string; ensure database driver settings are correct`) };
+      return { value, how: 'failed', revisions: [], failure: notAString(value.repr) };
     }
     try {
       const revs = this.getRevisions(value, 'stamp');

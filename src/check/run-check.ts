@@ -1,5 +1,6 @@
 import type { ProjectModel } from '../alembic/project-model.js';
 import type { DatabaseContext, Finding, Severity } from './finding.js';
+import { alembicOutput } from './rule-helpers.js';
 import { RULES } from './rules.js';
 
 export interface CheckOptions {
@@ -35,13 +36,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     findings,
     ignored: all.length - kept.length,
     ok: !blocking,
-    alembicError: opts.database
-      ? (opts.database.prediction.cliOutput ?? undefined)
-      : failure
-        ? failure.commandError
-          ? `FAILED: ${failure.message}`
-          : failure.message
-        : undefined,
+    alembicError: opts.database ? (opts.database.prediction.cliOutput ?? undefined) : alembicOutput(failure),
   };
 }
 

@@ -2,6 +2,7 @@ import type { ProjectModel } from '../alembic/project-model.js';
 import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
 import type { DatabaseContext } from './finding.js';
+import { alembicOutput } from './rule-helpers.js';
 import { runCheck, type CheckOptions, type CheckResult } from './run-check.js';
 
 export interface VerifyResult extends CheckResult {
@@ -28,7 +29,7 @@ export function runVerify(model: ProjectModel, state: VersionTableState, target:
 function predict(model: ProjectModel, state: VersionTableState, target: string): UpgradePrediction {
   const f = model.failure?.failure;
   if (f) {
-    const cli = f.commandError ? `FAILED: ${f.message}` : f.message;
+    const cli = alembicOutput(f)!;
     const [exception, ...rest] = f.commandError ? ['CommandError', f.message] : f.message.split(': ');
     return {
       target,

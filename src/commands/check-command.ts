@@ -1,3 +1,4 @@
+import type { ConfigOptions } from '../alembic/alembic-config.js';
 import { detectAlembicVersion } from '../alembic/detect-alembic-version.js';
 import { parseAlembicVersion, type AlembicVersion } from '../alembic/alembic-version.js';
 import { loadProject } from '../alembic/project-model.js';
@@ -33,17 +34,21 @@ export function resolveAlembicVersion(cwd: string, flag: string | undefined): Al
   return detectAlembicVersion(cwd).version;
 }
 
-export async function checkCommand(opts: CheckCommandOptions): Promise<CommandOutput & { result: CheckResult }> {
-  const alembicVersion = resolveAlembicVersion(opts.cwd, opts.alembicVersion);
-  const model = await loadProject({
+/** The project flags every command shares, as the configuration loader takes them. */
+export function configOptions(opts: CheckCommandOptions): ConfigOptions {
+  return {
     cwd: opts.cwd,
     configFile: opts.config,
     section: opts.name,
     versions: opts.versions,
     recursive: opts.recursive,
     env: opts.env,
-    alembicVersion,
-  });
+    alembicVersion: resolveAlembicVersion(opts.cwd, opts.alembicVersion),
+  };
+}
+
+export async function checkCommand(opts: CheckCommandOptions): Promise<CommandOutput & { result: CheckResult }> {
+  const model = await loadProject(configOptions(opts));
   const result = runCheck(model, { ignore: opts.ignore, strict: opts.strict });
   const stdout = opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) + '\n' : checkText(result);
   return { stdout, exitCode: result.ok ? 0 : 1, result };

@@ -9,7 +9,7 @@ import type { VersionTableRequest, VersionTableState } from '../database/version
 import { ConfigError, UsageError } from '../errors/errors.js';
 import { verifyJson } from '../report/json-report.js';
 import { verifyText } from '../report/text-report.js';
-import { resolveAlembicVersion, type CheckCommandOptions, type CommandOutput } from './check-command.js';
+import { configOptions, type CheckCommandOptions, type CommandOutput } from './check-command.js';
 
 export interface VerifyCommandOptions extends CheckCommandOptions {
   readonly databaseUrl?: string;
@@ -42,20 +42,12 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
     });
   }
   const db = parseDatabaseUrl(raw, opts.cwd);
-  const alembicVersion = resolveAlembicVersion(opts.cwd, opts.alembicVersion);
-  const config = await loadProjectConfig({
-    cwd: opts.cwd,
-    configFile: opts.config,
-    section: opts.name,
-    versions: opts.versions,
-    recursive: opts.recursive,
-    env: opts.env,
-    alembicVersion,
-  });
+  const loadOptions = configOptions(opts);
+  const config = await loadProjectConfig(loadOptions);
   const table = chooseVersionTable(config, opts);
   // the database first: our one connection is closed before the (larger) graph work starts
   const state = await readVersionTable(db, table, opts);
-  const model = modelFromConfig(config, alembicVersion);
+  const model = modelFromConfig(config, loadOptions.alembicVersion);
   const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict });
   const source = opts.databaseUrl ? '--database-url' : `$${envName}`;
   const stdout = opts.format === 'json' ? JSON.stringify(verifyJson(result, table.notes, source), null, 2) + '\n' : verifyText(result, table.notes, source);

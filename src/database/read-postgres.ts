@@ -50,8 +50,8 @@ export async function readPostgresVersionTable(t: PostgresTarget, req: VersionTa
       try {
         return await readInside(client, t, req, opts, plan, ssl);
       } catch (e) {
-        const c = classify(e, t, plan, secrets);
         if (e instanceof DatabaseError) throw e;
+        const c = classify(e, t, plan, secrets);
         throw new DatabaseError(c.message, { hint: c.hint });
       } finally {
         await client.end().catch(() => undefined);

@@ -7,24 +7,41 @@ const MARK = { error: 'error', warning: 'warning', info: 'info' } as const;
 
 /** Human diagnosis: what, where, why Alembic cares, how to fix; one verdict line last. */
 export function checkText(result: CheckResult): string {
-  const { model } = result;
-  const lines: string[] = [];
-  const where = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(', ') || '(no version locations)';
-  const n = model.map.revisions.length;
-  lines.push(`alembic-preflight check: ${n} revision${n === 1 ? '' : 's'} in ${where} (modelling Alembic ${model.alembicVersion.label})`);
-  if (model.map.heads.length > 0) lines.push(`heads: ${model.map.heads.join(', ')}`);
-  lines.push('');
-  for (const f of result.findings) lines.push(...findingText(f), '');
-  if (result.ignored > 0) lines.push(`(${result.ignored} finding${result.ignored === 1 ? '' : 's'} ignored by --ignore)`, '');
-  const errors = result.findings.filter((f) => f.severity === 'error').length;
-  const warnings = result.findings.filter((f) => f.severity === 'warning').length;
+  const lines = [headerLine('check', result), ...headsAndFindings(result)];
+  const { errors, warnings } = counts(result);
   if (result.ok) {
     lines.push(`OK: no blocking problems (${errors} errors, ${warnings} warnings).`);
   } else {
     const why = result.alembicError ? ` Alembic would fail with: ${result.alembicError}` : '';
-    lines.push(`BLOCKED: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.${why}`);
+    lines.push(`BLOCKED: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}.${why}`);
   }
   return lines.join('\n') + '\n';
+}
+
+function headerLine(command: string, { model }: CheckResult): string {
+  const where = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(', ') || '(no version locations)';
+  return `alembic-preflight ${command}: ${plural(model.map.revisions.length, 'revision')} in ${where} (modelling Alembic ${model.alembicVersion.label})`;
+}
+
+/** The heads line, then every finding, then how many --ignore hid. */
+function headsAndFindings(result: CheckResult, before: readonly string[] = []): string[] {
+  const lines = [...before];
+  if (result.model.map.heads.length > 0) lines.push(`heads: ${result.model.map.heads.join(', ')}`);
+  lines.push('');
+  for (const f of result.findings) lines.push(...findingText(f), '');
+  if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore)`, '');
+  return lines;
+}
+
+function counts(result: CheckResult): { errors: number; warnings: number } {
+  return {
+    errors: result.findings.filter((f) => f.severity === 'error').length,
+    warnings: result.findings.filter((f) => f.severity === 'warning').length,
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function findingText(f: Finding): string[] {
@@ -41,37 +58,26 @@ function stripPath(message: string, p: string | undefined): string {
 
 /** The verify diagnosis: where the database is, what Alembic will do, and the verdict last. */
 export function verifyText(result: VerifyResult, notes: readonly string[], urlSource: string): string {
-  const { model } = result;
   const { state, prediction: p } = result.database;
-  const lines: string[] = [];
-  const where = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(', ') || '(no version locations)';
-  const n = model.map.revisions.length;
-  lines.push(`alembic-preflight verify: ${n} revision${n === 1 ? '' : 's'} in ${where} (modelling Alembic ${model.alembicVersion.label})`);
   const dbName = state.dialect === 'sqlite' ? `sqlite ${state.database}` : `postgresql ${state.host}/${state.database}`;
   const tls = state.tls ? `, TLS ${state.tls.encrypted ? (state.tls.verified ? 'verified' : 'encrypted, not verified') : 'off'} (sslmode=${state.tls.mode})` : '';
   const standby = state.server?.inRecovery ? ', hot standby (read-only)' : '';
-  lines.push(`database: ${dbName} (from ${urlSource}${tls}${standby})`);
   const table = state.versionTableSchema ? `${state.versionTableSchema}.${state.versionTable}` : state.versionTable;
   const rows = state.rows.map((r) => (r === null ? 'NULL' : typeof r === 'string' ? `'${r}'` : r.repr));
-  lines.push(
-    state.exists
-      ? `version table ${table}: ${rows.length === 0 ? 'empty' : rows.join(', ')}`
-      : `version table ${table}: absent (a new database)`,
-  );
-  for (const note of notes) lines.push(`  ${note}`);
-  if (model.map.heads.length > 0) lines.push(`heads: ${model.map.heads.join(', ')}`);
-  lines.push('');
-  for (const f of result.findings) lines.push(...findingText(f), '');
-  if (result.ignored > 0) lines.push(`(${result.ignored} finding${result.ignored === 1 ? '' : 's'} ignored by --ignore)`, '');
+  const lines = headsAndFindings(result, [
+    headerLine('verify', result),
+    `database: ${dbName} (from ${urlSource}${tls}${standby})`,
+    state.exists ? `version table ${table}: ${rows.length === 0 ? 'empty' : rows.join(', ')}` : `version table ${table}: absent (a new database)`,
+    ...notes.map((note) => `  ${note}`),
+  ]);
   const cmd = `alembic upgrade ${p.target}`;
   if (result.ok) {
-    lines.push(p.steps.length === 0 ? `OK: \`${cmd}\` will succeed with nothing to apply.` : `OK: \`${cmd}\` will succeed, applying ${p.steps.length} migration${p.steps.length === 1 ? '' : 's'}.`);
+    lines.push(p.steps.length === 0 ? `OK: \`${cmd}\` will succeed with nothing to apply.` : `OK: \`${cmd}\` will succeed, applying ${plural(p.steps.length, 'migration')}.`);
   } else if (!p.willSucceed) {
     lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${p.unpredictable}.` : `BLOCKED: \`${cmd}\` will fail with: ${p.cliOutput}`);
   } else {
-    const errors = result.findings.filter((f) => f.severity === 'error').length;
-    const warnings = result.findings.filter((f) => f.severity === 'warning').length;
-    lines.push(`BLOCKED: \`${cmd}\` would run, but ${errors} error${errors === 1 ? '' : 's'} and ${warnings} warning${warnings === 1 ? '' : 's'} block the release${errors === 0 ? ' (--strict)' : ''}.`);
+    const { errors, warnings } = counts(result);
+    lines.push(`BLOCKED: \`${cmd}\` would run, but ${plural(errors, 'error')} and ${plural(warnings, 'warning')} block the release${errors === 0 ? ' (--strict)' : ''}.`);
   }
   return lines.join('\n') + '\n';
 }

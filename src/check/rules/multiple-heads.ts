@@ -1,3 +1,4 @@
+import { multipleHeadsMessage } from '../../alembic/upgrade-plan.js';
 import type { Rule } from '../finding.js';
 
 /** More than one head: `alembic upgrade head` cannot choose (duplicates and effective heads count). */
@@ -16,7 +17,7 @@ export const multipleHeads: Rule = {
       if (model.map.byKey.get(r.key) !== r) notes.push(`${r.id} from ${r.file.path} is a head only because another file redeclares that id (see duplicate-revision)`);
       else if (!real.has(r.id)) notes.push(`${r.id} is an effective head: only a depends_on points at it`);
     }
-    const alembicError = `FAILED: Multiple head revisions are present for given argument 'head'; please specify a specific target revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads`;
+    const alembicError = `FAILED: ${multipleHeadsMessage('head')}`;
     const unique = [...counts.keys()];
     const merge = unique.length > 1 && notes.length === 0;
     const first = model.map.revisions.find((r) => r.id === unique[unique.length - 1]);
