@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { EXIT, PreflightError } from './errors/errors.js';
+import { EXIT, PreflightError, redactCredentialUrls } from './errors/errors.js';
 import { RULES } from './check/rules.js';
 
 /**
@@ -130,20 +130,24 @@ class UsageErrorFromYargs extends PreflightError {
 }
 
 function reportError(e: unknown, format: 'text' | 'json'): number {
+  const out = (text: string): string => redactCredentialUrls(text);
   if (e instanceof PreflightError) {
+    const message = out(e.message);
+    const hint = e.hint === undefined ? undefined : out(e.hint);
+    const alembicError = e.alembicError === undefined ? undefined : out(e.alembicError);
     if (format === 'json') {
       process.stdout.write(
-        JSON.stringify({ schemaVersion: 1, ok: false, error: { kind: e.kind, message: e.message, hint: e.hint ?? null, alembicError: e.alembicError ?? null, path: e.path ?? null, line: e.line ?? null } }, null, 2) + '\n',
+        JSON.stringify({ schemaVersion: 1, ok: false, error: { kind: e.kind, message, hint: hint ?? null, alembicError: alembicError ?? null, path: e.path ?? null, line: e.line ?? null } }, null, 2) + '\n',
       );
     }
     const where = e.path ? `${e.path}${e.line ? `:${e.line}` : ''}: ` : '';
-    process.stderr.write(`alembic-preflight: ${e.kind} error: ${where}${e.message}\n`);
-    if (e.alembicError) process.stderr.write(`  Alembic prints: ${e.alembicError}\n`);
-    if (e.hint) process.stderr.write(`  fix: ${e.hint}\n`);
+    process.stderr.write(`alembic-preflight: ${e.kind} error: ${where}${message}\n`);
+    if (alembicError) process.stderr.write(`  Alembic prints: ${alembicError}\n`);
+    if (hint) process.stderr.write(`  fix: ${hint}\n`);
     return e.exitCode;
   }
   const err = e as Error;
-  process.stderr.write(`alembic-preflight: internal error: ${err?.message ?? String(e)}\n  This is a bug; please report it with the command you ran. (ALEMBIC_PREFLIGHT_DEBUG=1 shows the stack.)\n`);
-  if (process.env.ALEMBIC_PREFLIGHT_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+  process.stderr.write(`alembic-preflight: internal error: ${out(err?.message ?? String(e))}\n  This is a bug; please report it with the command you ran. (ALEMBIC_PREFLIGHT_DEBUG=1 shows the stack.)\n`);
+  if (process.env.ALEMBIC_PREFLIGHT_DEBUG) process.stderr.write(`${out(err?.stack ?? '')}\n`);
   return EXIT.internal;
 }

@@ -124,6 +124,19 @@ describe('verify against PostgreSQL', () => {
       { name: 'malformed port', url: () => `postgres://preflight:${pw}@127.0.0.1:port/postgres`, status: 2, says: /invalid port/ },
       { name: 'MySQL', url: () => `mysql://preflight:${pw}@127.0.0.1/db`, status: 2, says: /not supported yet/ },
     ];
+    it('a URL typed where a flag was expected (yargs echoes it) is hidden whole', () => {
+      const u = `postgres://preflight:${pw}@db.example.com:5432/prod`;
+      for (const args of [['verify', u], ['verify', '--format', 'json', u], ['verify', `--database-url=${u}`, '--bogus']]) {
+        const r = cli(root, args);
+        expect(r.status).toBe(2);
+        const all = r.stdout + r.stderr;
+        if (args.at(-1) === u) expect(all).toContain('Unknown argument: <database URL hidden>');
+        expect(all).not.toContain(TEST_PASSWORD);
+        expect(all).not.toContain(pw);
+        expect(all).not.toContain('db.example.com');
+      }
+    });
+
     for (const c of cases) {
       for (const format of ['text', 'json']) {
         it(`${c.name} (${format})`, () => {
