@@ -35,45 +35,77 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .command(
       'verify',
       'Read the live version table (read-only) and predict whether `alembic upgrade <target>` will succeed.',
-      (y) =>
-        projectOptions(y)
-          .option('database-url', { type: 'string', describe: 'database URL (never printed); default: the variable named by --database-url-env' })
-          .option('database-url-env', { type: 'string', default: 'DATABASE_URL', describe: 'environment variable that holds the URL' })
-          .option('target', { type: 'string', default: 'head', describe: 'upgrade target: head, heads, <label>@head or a revision' })
-          .option('version-table', { type: 'string', describe: "version table name (default: env.py's version_table=, else alembic_version)" })
-          .option('version-table-schema', { type: 'string', describe: "schema of the version table (default: env.py's version_table_schema=, else the default schema)" })
-          .option('ssl', { type: 'string', choices: ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'], describe: 'PostgreSQL sslmode (default: the URL, else require for remote hosts, prefer for local)' })
-          .option('ssl-ca', { type: 'string', describe: 'CA certificate (PEM) to verify the server with' })
-          .option('connect-timeout', { type: 'number', default: 10, describe: 'seconds per connection attempt' })
-          .option('connect-retries', { type: 'number', default: 3, describe: 'retries after transient connection failures' })
-          .option('statement-timeout', { type: 'number', default: 5000, describe: 'milliseconds for each query on our read-only session' }),
+      (y) => databaseOptions(projectOptions(y)),
       async (args) => {
         format = args.format;
         if (args.rules) return listRules();
         const { verifyCommand } = await import('./commands/verify-command.js');
-        const { getLogger } = await import('./logger/logger.js');
-        const out = await verifyCommand({
+        const out = await verifyCommand({ ...projectArgs(args), ...databaseArgs(args), env });
+        process.stdout.write(out.stdout);
+        exitCode = out.exitCode;
+      },
+    )
+    .command(
+      'backfill',
+      'Write a no-op placeholder migration for each stamped-but-missing revision id, placed and proven (dry run unless --write).',
+      (y) =>
+        databaseOptions(projectOptions(y))
+          .option('revision', { type: 'string', array: true, describe: 'an id to backfill (repeatable); default: the rows of the database that resolve to nothing' })
+          .option('from-logs', { type: 'string', describe: 'take the ids (and their parents) from a deploy log; - reads stdin' })
+          .option('after', { type: 'string', array: true, describe: 'parent of the placeholder: REV, or ID=REV per id (repeatable)' })
+          .option('rewire', { type: 'boolean', default: false, describe: "make the parent's children revise the placeholder (down_revision and Revises: lines)" })
+          .option('write', { type: 'boolean', default: false, describe: 'write the files (default: print the diff)' })
+          .option('git', { type: 'boolean', default: true, describe: 'search git history for where each id came from (--no-git to skip)' }),
+      async (args) => {
+        format = args.format;
+        const { backfillCommand } = await import('./commands/backfill-command.js');
+        const out = await backfillCommand({
           ...projectArgs(args),
+          ...databaseArgs(args),
           env,
-          databaseUrl: args['database-url'],
-          databaseUrlEnv: args['database-url-env'],
-          target: args.target,
-          versionTable: args['version-table'],
-          versionTableSchema: args['version-table-schema'],
-          ssl: args.ssl,
-          sslCa: args['ssl-ca'],
-          connectTimeout: args['connect-timeout'],
-          connectRetries: args['connect-retries'],
-          statementTimeout: args['statement-timeout'],
-          onRetry: (info) => {
-            void getLogger().then((log) => log.warn({ event: 'db.retry', ...info }, `database connection failed (${info.kind}); retry ${info.attempt} in ${info.delayMs} ms`));
-          },
+          revisions: args.revision,
+          fromLogs: args['from-logs'],
+          after: args.after,
+          rewire: args.rewire,
+          write: args.write,
+          git: args.git,
         });
         process.stdout.write(out.stdout);
         exitCode = out.exitCode;
       },
     )
-    .demandCommand(1, 'Name a command: check or verify');
+    .command(
+      'scan-logs [file]',
+      'Find every Alembic failure in a deploy log (heroku releases:output, heroku logs, CI logs); - or no file reads stdin.',
+      (y) =>
+        y
+          .positional('file', { type: 'string', default: '-', describe: 'log file, or - for stdin' })
+          .option('format', { choices: ['text', 'json'] as const, default: 'text' as const }),
+      async (args) => {
+        format = args.format;
+        const { scanLogsCommand } = await import('./commands/scan-logs-command.js');
+        const out = await scanLogsCommand({ cwd: process.cwd(), file: args.file ?? '-', format: args.format });
+        process.stdout.write(out.stdout);
+        exitCode = out.exitCode;
+      },
+    )
+    .command(
+      'restamp',
+      'Replace one version-table row (a renamed migration\'s old id) with its new id, in one transaction; dry run unless --yes.',
+      (y) =>
+        databaseOptions(projectOptions(y))
+          .option('from', { type: 'string', demandOption: true, describe: 'the id the database holds' })
+          .option('to', { type: 'string', demandOption: true, describe: 'the id of the same migration in the code' })
+          .option('yes', { type: 'boolean', default: false, describe: 'really write to the database' }),
+      async (args) => {
+        format = args.format;
+        const { restampCommand } = await import('./commands/restamp-command.js');
+        const out = await restampCommand({ ...projectArgs(args), ...databaseArgs(args), env, from: args.from, to: args.to, yes: args.yes });
+        process.stdout.write(out.stdout);
+        exitCode = out.exitCode;
+      },
+    )
+    .demandCommand(1, 'Name a command: check, verify, backfill, scan-logs or restamp');
   try {
     await parser.parseAsync();
     return exitCode;
@@ -99,6 +131,51 @@ function projectOptions(y: Yargs) {
     .option('strict', { type: 'boolean', default: false, describe: 'warnings also block' })
     .option('ignore', { type: 'string', array: true, describe: 'suppress CODE or CODE:REVISION (repeatable)' })
     .option('rules', { type: 'boolean', describe: 'list the rules and exit' });
+}
+
+function databaseOptions<T>(y: Argv<T>) {
+  return y
+    .option('database-url', { type: 'string', describe: 'database URL (never printed); default: the variable named by --database-url-env' })
+    .option('database-url-env', { type: 'string', default: 'DATABASE_URL', describe: 'environment variable that holds the URL' })
+    .option('target', { type: 'string', default: 'head', describe: 'upgrade target: head, heads, <label>@head or a revision' })
+    .option('version-table', { type: 'string', describe: "version table name (default: env.py's version_table=, else alembic_version)" })
+    .option('version-table-schema', { type: 'string', describe: "schema of the version table (default: env.py's version_table_schema=, else the default schema)" })
+    .option('ssl', { type: 'string', choices: ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'], describe: 'PostgreSQL sslmode (default: the URL, else require for remote hosts, prefer for local)' })
+    .option('ssl-ca', { type: 'string', describe: 'CA certificate (PEM) to verify the server with' })
+    .option('connect-timeout', { type: 'number', default: 10, describe: 'seconds per connection attempt' })
+    .option('connect-retries', { type: 'number', default: 3, describe: 'retries after transient connection failures' })
+    .option('statement-timeout', { type: 'number', default: 5000, describe: 'milliseconds for each query on our session' });
+}
+
+function databaseArgs(args: {
+  'database-url'?: string;
+  'database-url-env': string;
+  target: string;
+  'version-table'?: string;
+  'version-table-schema'?: string;
+  ssl?: string;
+  'ssl-ca'?: string;
+  'connect-timeout': number;
+  'connect-retries': number;
+  'statement-timeout': number;
+}) {
+  return {
+    databaseUrl: args['database-url'],
+    databaseUrlEnv: args['database-url-env'],
+    target: args.target,
+    versionTable: args['version-table'],
+    versionTableSchema: args['version-table-schema'],
+    ssl: args.ssl,
+    sslCa: args['ssl-ca'],
+    connectTimeout: args['connect-timeout'],
+    connectRetries: args['connect-retries'],
+    statementTimeout: args['statement-timeout'],
+    onRetry: (info: { attempt: number; delayMs: number; kind: string; message: string }) => {
+      void import('./logger/logger.js').then(({ getLogger }) =>
+        getLogger().then((log) => log.warn({ event: 'db.retry', ...info }, `database connection failed (${info.kind}); retry ${info.attempt} in ${info.delayMs} ms`)),
+      );
+    },
+  };
 }
 
 function projectArgs(args: {

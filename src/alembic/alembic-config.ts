@@ -45,6 +45,8 @@ export interface ProjectConfig {
   readonly recursive: boolean;
   readonly sourceless: boolean;
   readonly fileTemplate: string;
+  /** Slug length for new file names (0 means 40, as in Alembic). */
+  readonly truncateSlugLength: number;
   readonly prependSysPath: readonly string[];
   readonly notes: readonly ConfigNote[];
 }
@@ -62,6 +64,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   const env = opts.env ?? {};
   const section = opts.section ?? 'alembic';
   const notes: ConfigNote[] = [];
+  let truncateSlugLength = 40;
 
   let iniName = opts.configFile ?? env.ALEMBIC_CONFIG ?? 'alembic.ini';
   let tomlName = 'pyproject.toml';
@@ -157,6 +160,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
       hint: 'Set truncate_slug_length to a whole number (or remove it; the default is 40).',
     });
   }
+  if (tsl && tsl.value !== undefined) truncateSlugLength = Number(String(tsl.value).replaceAll('_', '').trim()) || 40;
   // 3. prepend_sys_path
   const prepend = splitPathList('prepend_sys_path', true);
   // 4. recursive_version_locations
@@ -243,6 +247,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
       recursive,
       sourceless,
       fileTemplate,
+      truncateSlugLength,
       prependSysPath,
       notes,
     };

@@ -29,13 +29,24 @@ export async function loadProject(opts: LoadOptions): Promise<ProjectModel> {
   return modelFromConfig(config, opts.alembicVersion);
 }
 
-export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVersion): ProjectModel {
+/**
+ * `overlay` replaces file contents, or adds files that are not on disk yet
+ * (placed after the discovered ones): what a planned edit would load as.
+ */
+export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVersion, overlay?: ReadonlyMap<string, Buffer>): ProjectModel {
   const features = featuresOf(alembicVersion);
-  const { files: discovered, loadedTwice } = discoverRevisionFiles(config.versionLocations, {
+  const { files: found, loadedTwice } = discoverRevisionFiles(config.versionLocations, {
     recursive: config.recursive,
     sourceless: config.sourceless,
     features,
   });
+  let discovered = found;
+  if (overlay) {
+    const known = new Set(found.map((f) => f.loadPath));
+    const added = [...overlay.keys()].filter((p) => !known.has(p)).sort();
+    discovered = [...found, ...added.map((p) => ({ loadPath: p, fileName: path.basename(p), realPath: p, kind: 'source' as const }))];
+  }
+  const readContent = (file: string): Buffer | { error: string } => overlay?.get(file) ?? readFromDisk(file);
   const resolveImported = importResolver(config);
   const importable = importChecker(config);
   const files = discovered.map((f, i) =>
@@ -55,7 +66,7 @@ export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVe
   return { config, alembicVersion, files, loadedTwice, map, failure, complete };
 }
 
-function readContent(file: string): Buffer | { error: string } {
+function readFromDisk(file: string): Buffer | { error: string } {
   try {
     return readFileSync(file);
   } catch (e) {

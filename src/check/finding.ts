@@ -1,3 +1,4 @@
+import type { Forensics } from '../alembic/git-history.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import type { StampResolution, UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
@@ -22,6 +23,8 @@ export interface DatabaseContext {
   readonly state: VersionTableState;
   readonly stamps: readonly StampResolution[];
   readonly prediction: UpgradePrediction;
+  /** Where each missing id came from, per git (absent when not searched). */
+  readonly forensics?: ReadonlyMap<string, Forensics>;
 }
 
 export interface CheckContext {

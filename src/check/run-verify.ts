@@ -1,3 +1,4 @@
+import type { Forensics } from '../alembic/git-history.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
@@ -17,10 +18,21 @@ const DEFAULT_PG_LENGTH = 32;
  * <target>` in Alembic's order of failure (scripts, target, rows, overlap,
  * steps), resolves each row, and runs every rule with that context.
  */
-export function runVerify(model: ProjectModel, state: VersionTableState, target: string, opts: CheckOptions = {}): VerifyResult {
+/** Ids of rows that name no revision at all (the backfill candidates). */
+export function missingIds(model: ProjectModel, state: VersionTableState): string[] {
+  return resolveStamps(model.map, state.rows).flatMap((s) => (s.how === 'failed' && typeof s.value === 'string' && s.value !== '' && s.failure?.exception === 'ResolutionError' ? [s.value] : []));
+}
+
+export function runVerify(
+  model: ProjectModel,
+  state: VersionTableState,
+  target: string,
+  opts: CheckOptions = {},
+  forensics?: ReadonlyMap<string, Forensics>,
+): VerifyResult {
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
-  const database: DatabaseContext = { state, stamps, prediction };
+  const database: DatabaseContext = { state, stamps, prediction, forensics };
   const result = runCheck(model, { ...opts, database });
   const predictionBlocks = !prediction.willSucceed;
   return { ...result, ok: result.ok && !predictionBlocks, database };

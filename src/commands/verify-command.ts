@@ -3,8 +3,10 @@ import path from 'node:path';
 import { readEnvPy, type EnvSetting } from '../alembic/env-py.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig } from '../alembic/project-model.js';
-import { runVerify, type VerifyResult } from '../check/run-verify.js';
+import { investigateMissing } from '../alembic/git-history.js';
+import { missingIds, runVerify, type VerifyResult } from '../check/run-verify.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
+import type { PostgresOptions } from '../database/read-postgres.js';
 import type { VersionTableRequest, VersionTableState } from '../database/version-table.js';
 import { ConfigError, UsageError } from '../errors/errors.js';
 import { verifyJson } from '../report/json-report.js';
@@ -25,6 +27,8 @@ export interface VerifyCommandOptions extends CheckCommandOptions {
   /** Milliseconds. */
   readonly statementTimeout?: number;
   readonly onRetry?: (info: { attempt: number; delayMs: number; kind: string; message: string }) => void;
+  /** Search git history for missing ids (default true). */
+  readonly git?: boolean;
 }
 
 /** Where the version table settings came from, for the diagnosis. */
@@ -48,19 +52,26 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
   // the database first: our one connection is closed before the (larger) graph work starts
   const state = await readVersionTable(db, table, opts);
   const model = modelFromConfig(config, loadOptions.alembicVersion);
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict });
+  const missing = model.failure ? [] : missingIds(model, state);
+  const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict }, forensics);
   const source = opts.databaseUrl ? '--database-url' : `$${envName}`;
   const stdout = opts.format === 'json' ? JSON.stringify(verifyJson(result, table.notes, source), null, 2) + '\n' : verifyText(result, table.notes, source);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }
 
-async function readVersionTable(db: DatabaseTarget, table: VersionTableRequest, opts: VerifyCommandOptions): Promise<VersionTableState> {
+export async function readVersionTable(db: DatabaseTarget, table: VersionTableRequest, opts: VerifyCommandOptions): Promise<VersionTableState> {
   if (db.dialect === 'sqlite') {
     const { readSqliteVersionTable } = await import('../database/read-sqlite.js');
     return readSqliteVersionTable(db, table);
   }
   const { readPostgresVersionTable } = await import('../database/read-postgres.js');
-  return readPostgresVersionTable(db, table, {
+  return readPostgresVersionTable(db, table, postgresOptions(opts));
+}
+
+/** The connection settings every command shares. */
+export function postgresOptions(opts: VerifyCommandOptions): PostgresOptions {
+  return {
     ssl: opts.ssl,
     sslCa: opts.sslCa,
     connectTimeoutMs: (opts.connectTimeout ?? 10) * 1000,
@@ -69,7 +80,7 @@ async function readVersionTable(db: DatabaseTarget, table: VersionTableRequest, 
     lockTimeoutMs: 2000,
     env: opts.env,
     onRetry: opts.onRetry,
-  });
+  };
 }
 
 /**

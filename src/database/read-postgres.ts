@@ -33,6 +33,15 @@ interface Classified {
  * timeouts on our own session, then closes it. Works on a hot standby.
  */
 export async function readPostgresVersionTable(t: PostgresTarget, req: VersionTableRequest, opts: PostgresOptions): Promise<VersionTableState> {
+  return withPostgresClient(t, opts, (client, plan, ssl) => readInside(client, t, req, opts, plan, ssl));
+}
+
+/**
+ * Connects once (with retries on transient failures and libpq's sslmode
+ * fallbacks), runs `work`, and always closes the connection. Driver errors
+ * become DatabaseErrors without secrets.
+ */
+export async function withPostgresClient<T>(t: PostgresTarget, opts: PostgresOptions, work: (client: PgClient, plan: SslPlan, ssl: SslAttempt) => Promise<T>): Promise<T> {
   const plan = planSsl(t, { flag: opts.ssl, caFile: opts.sslCa }, opts.env);
   const { default: pg } = await import('pg');
   const secrets = [t.password];
@@ -48,7 +57,7 @@ export async function readPostgresVersionTable(t: PostgresTarget, req: VersionTa
     if ('client' in result) {
       const { client, ssl } = result;
       try {
-        return await readInside(client, t, req, opts, plan, ssl);
+        return await work(client, plan, ssl);
       } catch (e) {
         if (e instanceof DatabaseError) throw e;
         const c = classify(e, t, plan, secrets);

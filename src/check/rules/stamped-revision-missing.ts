@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { describeForensics, type Forensics } from '../../alembic/git-history.js';
 import { translate } from '../../alembic/upgrade-plan.js';
 import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
 import type { Rule } from '../finding.js';
@@ -16,7 +17,6 @@ export const stampedRevisionMissing: Rule = {
     return failed.map((s) => {
       const f = s.failure!;
       const own = translate(f, db.prediction.target).cliOutput;
-      const value = typeof s.value === 'string' ? s.value : rowText(s.value);
       let why: string;
       if (f.exception === 'AssertionError') why = 'is an empty string; Alembic crashes on it with an AssertionError traceback';
       else if (f.exception === 'MultipleHeads') why = `is the symbol 'head', which is ambiguous because the graph has ${heads.length} heads`;
@@ -29,12 +29,12 @@ export const stampedRevisionMissing: Rule = {
       const restamp = heads.length === 1 ? ` If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row).` : '';
       const hint =
         typeof s.value === 'string' && s.value !== '' && f.exception === 'ResolutionError'
-          ? `Restore the migration that defines '${value}' (find it: git log --all --oneline -S "${value}" -- ${folder}), or add a no-op migration with revision = '${value}' where the database reached it.${restamp} If the row is simply stale: ${sqlDelete}`
+          ? missingHint(s.value, db.forensics?.get(s.value), folder, sqlDelete, restamp)
           : `Correct or delete the row: ${sqlDelete}${restamp}`;
       return {
         code: 'stamped-revision-missing',
         severity: 'error' as const,
-        message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.`,
+        message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${origin(typeof s.value === 'string' ? db.forensics?.get(s.value) : undefined)}`,
         hint,
         revision: typeof s.value === 'string' ? s.value : undefined,
         alembicError: own,
@@ -42,3 +42,28 @@ export const stampedRevisionMissing: Rule = {
     });
   },
 };
+
+/** What git says about the id, as a sentence appended to the message. */
+function origin(f: Forensics | undefined): string {
+  return f ? ` Git: ${describeForensics(f)}.` : '';
+}
+
+function missingHint(id: string, f: Forensics | undefined, folder: string, sqlDelete: string, restamp: string): string {
+  const placeholder = 'alembic-preflight backfill';
+  switch (f?.kind) {
+    case 'renamed':
+      return `The migration is in the code under its new id: alembic-preflight restamp --from ${id} --to ${f.newId} --yes (replaces exactly that row).`;
+    case 'deleted':
+      return `Restore ${f.path} from commit ${f.commit.short}^ (git checkout ${f.commit.short}^ -- ${f.path}), or generate a no-op in its place: ${placeholder} --rewire --write (git gives the exact parent).`;
+    case 'other-ref':
+      return `Deploy the code that has it (${f.refs.join(', ')}), or merge that branch. Only if that code is gone for good: ${placeholder} --after <REV> --rewire --write.`;
+    case 'in-tree':
+      return f.inWorkTree ? `Make Alembic load ${f.path} (it is outside the version folders, or its name is skipped); alembic-preflight check explains.` : `Restore it: git checkout -- ${f.path}.`;
+    case 'never':
+    case 'no-git':
+    case undefined:
+      return `Add a no-op migration with revision = '${id}' where the database reached it: ${placeholder} --after <REV> --rewire --write (run without --after to see the candidate parents).${
+        f === undefined ? ` Find where it came from: git log --all --oneline -S "${id}" -- ${folder}.` : ''
+      }${restamp} If the row is simply stale: ${sqlDelete}`;
+  }
+}

@@ -1,0 +1,232 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { readRevisionSource } from './revision-reader.js';
+import type { PyValue } from './python-value.js';
+
+export interface CommitRef {
+  readonly hash: string;
+  readonly short: string;
+  readonly date: string;
+  readonly subject: string;
+}
+
+/** Where a revision id that no file defines came from, according to git. */
+export type Forensics =
+  | { readonly kind: 'no-git'; readonly reason: string }
+  /** A file defined the id and was deleted in a commit HEAD contains. */
+  | { readonly kind: 'deleted'; readonly id: string; readonly commit: CommitRef; readonly path: string; readonly downRevisions: readonly string[]; readonly children: readonly string[] }
+  /** The file was renamed and its id changed: the database holds the old id. */
+  | {
+      readonly kind: 'renamed';
+      readonly id: string;
+      readonly commit: CommitRef;
+      readonly path: string;
+      readonly newPath: string;
+      readonly newId: string;
+      readonly downRevisions: readonly string[];
+      readonly children: readonly string[];
+    }
+  /** Defined only in commits HEAD does not contain: another branch, or the database ran newer code (a rollback). */
+  | { readonly kind: 'other-ref'; readonly id: string; readonly commit: CommitRef; readonly path: string; readonly refs: readonly string[]; readonly downRevisions: readonly string[] }
+  /** Defined in HEAD's history and never removed, yet Alembic does not load it. */
+  | { readonly kind: 'in-tree'; readonly id: string; readonly commit: CommitRef; readonly path: string; readonly inWorkTree: boolean }
+  /** No commit on any ref ever had a file with this id: it was stamped by hand. */
+  | { readonly kind: 'never'; readonly id: string; readonly searched: readonly string[] };
+
+interface Git {
+  readonly root: string;
+  run(args: readonly string[], allowFail?: boolean): string | null;
+}
+
+/** Opens the git work tree around `cwd`, or says why there is none (a Heroku slug has no .git). */
+export function openGit(cwd: string): Git | { readonly unavailable: string } {
+  const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_PAGER: 'cat' };
+  const raw = (dir: string, args: readonly string[]): { status: number | null; stdout: string; error?: Error } => {
+    const r = spawnSync('git', ['-c', 'core.quotepath=off', ...args], { cwd: dir, env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    return { status: r.status, stdout: r.stdout ?? '', error: r.error };
+  };
+  const top = raw(cwd, ['rev-parse', '--show-toplevel']);
+  if (top.error) return { unavailable: 'git is not installed, so the history could not be searched' };
+  if (top.status !== 0) return { unavailable: 'the project is not in a git work tree (a Heroku slug has none), so the history could not be searched' };
+  const root = top.stdout.trim();
+  const head = raw(root, ['rev-parse', '--verify', '-q', 'HEAD']);
+  if (head.status !== 0) return { unavailable: 'the git repository has no commits yet' };
+  return {
+    root,
+    run(args, allowFail = false) {
+      const r = raw(root, args);
+      if (r.status !== 0) {
+        if (allowFail) return null;
+        throw new Error(`git ${args[0]} failed`);
+      }
+      return r.stdout;
+    },
+  };
+}
+
+/**
+ * Classifies each missing id from git history: `git log --all -S<id>` over
+ * the version folders, then the defining file's parents and children read
+ * from the commit before it was removed.
+ */
+export function investigateMissing(ids: readonly string[], cwd: string, versionDirs: readonly string[]): Map<string, Forensics> {
+  const out = new Map<string, Forensics>();
+  const git = openGit(cwd);
+  if ('unavailable' in git) {
+    for (const id of ids) out.set(id, { kind: 'no-git', reason: git.unavailable });
+    return out;
+  }
+  const rootReal = realpathSync(git.root);
+  const dirs = versionDirs.map((d) => {
+    let real = d;
+    try {
+      real = realpathSync(d);
+    } catch {
+      // a missing folder still names where files used to be
+    }
+    return path.relative(rootReal, real) || '.';
+  });
+  for (const id of ids) {
+    try {
+      out.set(id, investigateOne(git, id, dirs));
+    } catch (e) {
+      out.set(id, { kind: 'no-git', reason: `git failed while searching the history (${(e as Error).message})` });
+    }
+  }
+  return out;
+}
+
+interface Event {
+  readonly commit: CommitRef;
+  readonly status: string;
+  readonly path: string;
+  readonly newPath?: string;
+}
+
+function investigateOne(git: Git, id: string, dirs: readonly string[]): Forensics {
+  const log = git.run(['log', '--all', '-M', '--name-status', '--format=%x1e%H%x1f%h%x1f%cI%x1f%s', `-S${id}`, '--', ...dirs]) ?? '';
+  const events: Event[] = [];
+  for (const block of log.split('\x1e').slice(1)) {
+    const [head = '', ...rest] = block.split('\n');
+    const [hash = '', short = '', date = '', subject = ''] = head.split('\x1f');
+    const commit = { hash, short, date, subject };
+    for (const l of rest) {
+      if (!l.trim()) continue;
+      const [status = '', p = '', q] = l.split('\t');
+      events.push({ commit, status, path: p, newPath: q });
+    }
+  }
+  const defines = (rev: string, file: string): Parsed | null => {
+    const text = git.run(['show', `${rev}:${file}`], true);
+    if (text === null) return null;
+    const parsed = parseIds(text);
+    return parsed.revision === id ? parsed : null;
+  };
+  const inHead = (hash: string): boolean => git.run(['merge-base', '--is-ancestor', hash, 'HEAD'], true) !== null;
+
+  // newest first: the latest removal HEAD contains decides
+  for (const e of events) {
+    if (!inHead(e.commit.hash)) continue;
+    if (e.status.startsWith('R') && e.newPath) {
+      const before = defines(`${e.commit.hash}^`, e.path);
+      if (!before) continue;
+      const after = parseIds(git.run(['show', `${e.commit.hash}:${e.newPath}`], true) ?? '');
+      if (after.revision === id) continue; // moved, same id
+      const children = childrenAt(git, `${e.commit.hash}^`, id, dirs);
+      if (after.revision) return { kind: 'renamed', id, commit: e.commit, path: e.path, newPath: e.newPath, newId: after.revision, downRevisions: before.down, children };
+      return { kind: 'deleted', id, commit: e.commit, path: e.path, downRevisions: before.down, children };
+    }
+    if (e.status === 'D') {
+      const before = defines(`${e.commit.hash}^`, e.path);
+      if (!before) continue;
+      const children = childrenAt(git, `${e.commit.hash}^`, id, dirs);
+      // a rename git did not pair: the same commit adds a file with the same parent and a new id
+      const added = events.filter((x) => x.commit.hash === e.commit.hash && x.status === 'A');
+      const candidates = added.length > 0 ? added : addedIn(git, e.commit.hash, dirs);
+      for (const a of candidates) {
+        const after = parseIds(git.run(['show', `${e.commit.hash}:${a.path}`], true) ?? '');
+        if (after.revision && after.revision !== id && sameList(after.down, before.down)) {
+          return { kind: 'renamed', id, commit: e.commit, path: e.path, newPath: a.path, newId: after.revision, downRevisions: before.down, children };
+        }
+      }
+      return { kind: 'deleted', id, commit: e.commit, path: e.path, downRevisions: before.down, children };
+    }
+  }
+  // defined somewhere, never removed on HEAD's line
+  for (const e of events) {
+    if (e.status === 'D') continue;
+    const file = e.newPath ?? e.path;
+    const def = defines(e.commit.hash, file);
+    if (!def) continue;
+    if (inHead(e.commit.hash)) return { kind: 'in-tree', id, commit: e.commit, path: file, inWorkTree: existsSync(path.join(git.root, file)) };
+    const refs = (git.run(['for-each-ref', '--contains', e.commit.hash, '--format=%(refname:short)', 'refs/heads', 'refs/remotes', 'refs/tags', 'refs/stash'], true) ?? '')
+      .split('\n')
+      .filter((r) => r && !r.endsWith('/HEAD'));
+    return { kind: 'other-ref', id, commit: e.commit, path: file, refs: refs.length > 0 ? refs : ['(no branch or tag: an unreachable or stashed commit)'], downRevisions: def.down };
+  }
+  return { kind: 'never', id, searched: dirs };
+}
+
+function addedIn(git: Git, hash: string, dirs: readonly string[]): { path: string }[] {
+  const out = git.run(['show', '--format=', '--name-status', '--no-renames', hash, '--', ...dirs], true) ?? '';
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('A\t'))
+    .map((l) => ({ path: l.slice(2) }));
+}
+
+function childrenAt(git: Git, rev: string, id: string, dirs: readonly string[]): string[] {
+  const listed = git.run(['grep', '-l', '-F', '-e', id, rev, '--', ...dirs], true) ?? '';
+  const children: string[] = [];
+  for (const line of listed.split('\n')) {
+    if (!line) continue;
+    const file = line.startsWith(`${rev}:`) ? line.slice(rev.length + 1) : line;
+    const parsed = parseIds(git.run(['show', `${rev}:${file}`], true) ?? '');
+    if (parsed.revision && parsed.revision !== id && parsed.down.includes(id)) children.push(parsed.revision);
+  }
+  return children.sort();
+}
+
+interface Parsed {
+  readonly revision?: string;
+  readonly down: string[];
+}
+
+function parseIds(text: string): Parsed {
+  const read = readRevisionSource(text);
+  const rev = read.fields.revision?.value;
+  const down = read.fields.down_revision?.value;
+  return { revision: rev?.t === 'str' ? rev.v : undefined, down: strings(down) };
+}
+
+function strings(v: PyValue | undefined): string[] {
+  if (!v) return [];
+  if (v.t === 'str') return [v.v];
+  if (v.t === 'tuple' || v.t === 'list') return v.items.flatMap((i) => (i.t === 'str' ? [i.v] : []));
+  return [];
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** One sentence for messages and the placeholder's docstring. */
+export function describeForensics(f: Forensics): string {
+  switch (f.kind) {
+    case 'no-git':
+      return `git history not searched: ${f.reason}`;
+    case 'deleted':
+      return `${f.path} defined it (revises ${f.downRevisions.join(', ') || 'base'}) and was deleted in commit ${f.commit.short} (${f.commit.date.slice(0, 10)} "${f.commit.subject}")`;
+    case 'renamed':
+      return `${f.path} defined it and was renamed to ${f.newPath} with the new id ${f.newId} in commit ${f.commit.short} (${f.commit.date.slice(0, 10)} "${f.commit.subject}")`;
+    case 'other-ref':
+      return `${f.path} defines it only outside the checked-out history, on ${f.refs.join(', ')} (commit ${f.commit.short}): the database ran code from another branch or a newer release (a rollback?)`;
+    case 'in-tree':
+      return f.inWorkTree
+        ? `${f.path} (added in commit ${f.commit.short}) defines it, but Alembic does not load that file`
+        : `${f.path} (added in commit ${f.commit.short}) defines it, but it is deleted in the working tree and the deletion is not committed`;
+    case 'never':
+      return `no commit on any branch ever had a file with this id in ${f.searched.join(', ')}: it was stamped by hand`;
+  }
+}

@@ -1,0 +1,134 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { investigateMissing } from '../alembic/git-history.js';
+import { loadProjectConfig } from '../alembic/alembic-config.js';
+import { modelFromConfig } from '../alembic/project-model.js';
+import { resolveStamps, type StampValue } from '../alembic/upgrade-plan.js';
+import { parseDatabaseUrl } from '../database/database-url.js';
+import type { VersionTableState } from '../database/version-table.js';
+import { UsageError } from '../errors/errors.js';
+import { planBackfill, proveBackfill, type BackfillOutcome, type MissingId } from '../generate/plan-backfill.js';
+import { writeChanges } from '../generate/write-changes.js';
+import { backfillJson, backfillText } from '../report/backfill-report.js';
+import { configOptions, type CommandOutput } from './check-command.js';
+import { scanLogFile } from './read-log.js';
+import { chooseVersionTable, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
+
+export interface BackfillCommandOptions extends VerifyCommandOptions {
+  readonly revisions?: readonly string[];
+  readonly fromLogs?: string;
+  /** `REV` (every id) or `ID=REV`. */
+  readonly after?: readonly string[];
+  readonly rewire?: boolean;
+  readonly write?: boolean;
+  /** Skip the git history search. */
+  readonly git?: boolean;
+  readonly now?: Date;
+}
+
+
+export async function backfillCommand(opts: BackfillCommandOptions): Promise<CommandOutput & { outcome: BackfillOutcome }> {
+  const now = opts.now ?? new Date();
+  const loadOptions = configOptions(opts);
+  const config = await loadProjectConfig(loadOptions);
+  const target = opts.target ?? 'head';
+  const explicitIds = (opts.revisions?.length ?? 0) > 0 || opts.fromLogs !== undefined;
+  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  const raw = opts.databaseUrl ?? (explicitIds ? undefined : opts.env[envName]);
+  if (!explicitIds && !raw) {
+    throw new UsageError(`Nothing to backfill from: give --revision ID, --from-logs FILE, or a database (--database-url, or $${envName}).`, {
+      hint: 'For the incident case: alembic-preflight backfill --revision guest_lockout_001 --after <parent> --rewire',
+    });
+  }
+  let state: VersionTableState | undefined;
+  if (raw) {
+    const db = parseDatabaseUrl(raw, opts.cwd);
+    state = await readVersionTable(db, chooseVersionTable(config, opts), opts);
+  }
+  const logs = opts.fromLogs !== undefined ? await scanLogFile(opts.fromLogs, opts.cwd) : undefined;
+  const model = modelFromConfig(config, loadOptions.alembicVersion);
+
+  const seen = new Map<string, string[]>();
+  const add = (id: string, where: string): void => {
+    const list = seen.get(id) ?? [];
+    if (!list.includes(where)) list.push(where);
+    seen.set(id, list);
+  };
+  for (const id of opts.revisions ?? []) add(id, 'named with --revision');
+  if (logs) {
+    for (const g of logs.result.groups) {
+      if (g.kind === 'missing-revision' && g.key) add(g.key, `deploy log ${logs.display}:${g.firstLine}${g.count > 1 ? ` (${g.count} times, last at line ${g.lastLine})` : ''}`);
+    }
+  }
+  if (state) {
+    const where = `database ${state.dialect} ${state.host ? `${state.host}/` : ''}${state.database}, table ${state.versionTableSchema ? `${state.versionTableSchema}.` : ''}${state.versionTable} (read ${now.toISOString()})`;
+    const stamps = resolveStamps(model.map, state.rows);
+    for (const s of stamps) {
+      if (s.how === 'failed' && typeof s.value === 'string' && s.failure?.exception === 'ResolutionError') add(s.value, where);
+    }
+    if (explicitIds) {
+      for (const id of seen.keys()) if (state.rows.includes(id)) add(id, where);
+    }
+  }
+  const ids = [...seen.keys()];
+  const forensics =
+    opts.git === false || ids.length === 0
+      ? new Map()
+      : investigateMissing(
+          ids,
+          config.cwd,
+          config.versionLocations.map((l) => l.absPath),
+        );
+  const missing: MissingId[] = ids.map((id) => {
+    const step = logs?.result.applied.get(id);
+    return {
+      id,
+      seen: seen.get(id)!,
+      forensics: forensics.get(id),
+      logParent: step ? { from: step.from, where: `${logs!.display}:${step.line}` } : undefined,
+    };
+  });
+  const after = parseAfter(opts.after ?? [], ids);
+  const rows: readonly StampValue[] | null = state ? state.rows : null;
+  const io = {
+    readFile: (p: string) => readFileSync(p),
+    exists: (p: string) => existsSync(p),
+    rebuild: (overlay: ReadonlyMap<string, Buffer>) => modelFromConfig(config, loadOptions.alembicVersion, overlay),
+  };
+  const plan = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now }, io);
+
+  let written = false;
+  let restored: string | undefined;
+  let finalPlan = plan;
+  const ready = plan.placeholders.length > 0 && plan.refused.length === 0 && plan.proof?.ok === true;
+  if (opts.write && ready) {
+    const undo = writeChanges([...plan.changes].map(([absPath, c]) => ({ absPath, before: c.before, after: c.after })));
+    written = true;
+    // the proof again, from what is now on disk
+    const recheck = proveBackfill(model, modelFromConfig(config, loadOptions.alembicVersion), missing.map((m) => m.id), rows, target);
+    finalPlan = { ...plan, proof: recheck };
+    if (!recheck.ok) {
+      undo();
+      written = false;
+      restored = recheck.problems.join('; ');
+    }
+  }
+  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, source: state ? (opts.databaseUrl ? '--database-url' : `$${envName}`) : explicitIds ? 'arguments' : '' };
+  const stdout = opts.format === 'json' ? JSON.stringify(backfillJson(outcome, opts.write ?? false), null, 2) + '\n' : backfillText(outcome, opts.write ?? false);
+  const ok = ids.length === 0 || (finalPlan.refused.length === 0 && (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) && restored === undefined);
+  return { stdout, exitCode: ok ? 0 : 1, outcome };
+}
+
+function parseAfter(values: readonly string[], ids: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq > 0) out.set(v.slice(0, eq), v.slice(eq + 1));
+    else {
+      if (ids.length > 1 && values.length === 1) {
+        throw new UsageError(`--after ${v} is ambiguous: there are ${ids.length} ids to place (${ids.join(', ')}).`, { hint: 'Name each one: --after ID=REV (repeatable).' });
+      }
+      out.set('*', v);
+    }
+  }
+  return out;
+}

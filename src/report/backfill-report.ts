@@ -1,0 +1,112 @@
+import { describeForensics } from '../alembic/git-history.js';
+import type { UpgradePrediction } from '../alembic/upgrade-plan.js';
+import type { BackfillOutcome } from '../generate/plan-backfill.js';
+import { unifiedDiff } from '../generate/unified-diff.js';
+import path from 'node:path';
+
+const rowLabel = (r: unknown): string => (typeof r === 'string' ? r : r === null ? 'NULL' : (r as { repr: string }).repr);
+
+function runs(p: UpgradePrediction): string {
+  if (!p.willSucceed) return `fails: ${p.cliOutput ?? p.unpredictable ?? 'unknown'}`;
+  return p.steps.length === 0 ? 'runs nothing' : `runs ${p.steps.map((s) => s.revision).join(' → ')}`;
+}
+
+/** The dry run's diff and plan, or what was written; the proof; and every refusal with its candidates. */
+export function backfillText(o: BackfillOutcome, write: boolean): string {
+  const { plan } = o;
+  const cwd = o.cwd;
+  const lines: string[] = [];
+  const mode = o.written ? 'written' : write ? 'nothing written' : 'dry run: nothing written';
+  lines.push(`alembic-preflight backfill (${mode})`, '');
+  if (plan.placeholders.length === 0 && plan.refused.length === 0 && plan.skipped.length === 0) {
+    lines.push('Nothing to backfill: every id resolves to a revision in the repository.');
+    return lines.join('\n') + '\n';
+  }
+  for (const s of plan.skipped) lines.push(`${s.id}: skipped, ${s.reason}`, '');
+  for (const p of plan.placeholders) {
+    lines.push(`${p.id}: placeholder after ${p.downRevisions.join(', ') || 'base'}`);
+    lines.push(`  placed by: ${p.placement}`);
+    if (p.forensics) lines.push(`  git: ${describeForensics(p.forensics)}`);
+    lines.push(`  new file: ${p.path}`);
+    for (const r of p.rewired) lines.push(`  rewired: ${r.path} (${r.revision}) line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')} now revise ${p.id}${r.notes.length ? `; ${r.notes.join('; ')}` : ''}`);
+    lines.push('');
+  }
+  if (plan.placeholders.length > 0 && !o.written) {
+    for (const [abs, c] of plan.changes) {
+      lines.push(unifiedDiff(path.relative(cwd, abs), c.before === null ? null : c.before.toString('utf8'), c.after.toString('utf8')).trimEnd());
+    }
+    lines.push('');
+  }
+  for (const r of plan.refused) {
+    lines.push(`${r.id}: NOT placed: ${r.reason}`);
+    if (r.forensics && !r.reason.includes(describeForensics(r.forensics))) lines.push(`  git: ${describeForensics(r.forensics)}`);
+    if (r.suggestion) lines.push(`  fix: ${r.suggestion}`);
+    if (r.candidates.length > 0) {
+      lines.push(`  Where could it go? With the placeholder after each of these, \`alembic upgrade ${r.candidates[0]!.prediction.target}\` would, on this database:`);
+      for (const c of r.candidates) {
+        lines.push(`    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(', ')})` : ''}`);
+      }
+      lines.push('  Pick the revision the database had reached when it was stamped (its schema tells), then run:');
+      lines.push(`    alembic-preflight backfill --revision ${r.id} --after <REV> --rewire --write`);
+    }
+    lines.push('');
+  }
+  const proof = plan.proof;
+  if (proof) {
+    lines.push('Proof (graph rebuilt with the placeholders, upgrade predicted):');
+    lines.push(`  heads: ${proof.headsBefore.join(', ') || '(none)'} → ${proof.headsAfter.join(', ') || '(none)'}`);
+    for (const s of proof.scenarios) {
+      const from = s.rows.map(rowLabel).join(', ');
+      lines.push(`  database at ${from}: rows ${s.resolves ? 'resolve' : 'do NOT resolve'}; \`alembic upgrade ${s.prediction.target}\` ${runs(s.prediction)}`);
+    }
+    for (const p of proof.problems) lines.push(`  problem: ${p}`);
+    lines.push('');
+  }
+  if (o.restored) lines.push(`RESTORED: the files were written, but the proof failed on disk (${o.restored}); every file is back as it was.`);
+  else if (plan.refused.length > 0) lines.push(`BLOCKED: ${plan.refused.length} id${plan.refused.length > 1 ? 's' : ''} could not be placed; nothing was written.`);
+  else if (proof && !proof.ok) lines.push('BLOCKED: the proof failed; nothing was written.');
+  else if (o.written) lines.push(`OK: wrote ${plan.placeholders.length} placeholder${plan.placeholders.length > 1 ? 's' : ''}; \`alembic upgrade\` is predicted to succeed. Commit the files and deploy.`);
+  else if (plan.placeholders.length > 0) lines.push('OK (dry run): the proof holds. Apply with --write.');
+  else lines.push('OK: nothing to write.');
+  return lines.join('\n') + '\n';
+}
+
+export function backfillJson(o: BackfillOutcome, write: boolean): unknown {
+  const { plan } = o;
+  const prediction = (p: UpgradePrediction) => ({ willSucceed: p.willSucceed, steps: p.steps.map((s) => s.revision), alembicOutput: p.cliOutput, unpredictable: p.unpredictable ?? null });
+  const ok = plan.refused.length === 0 && (plan.placeholders.length === 0 || plan.proof?.ok === true) && o.restored === undefined;
+  return {
+    schemaVersion: 1,
+    command: 'backfill',
+    ok,
+    dryRun: !write,
+    written: o.written,
+    restored: o.restored ?? null,
+    placeholders: plan.placeholders.map((p) => ({
+      revision: p.id,
+      downRevisions: p.downRevisions,
+      placement: p.placement,
+      path: p.path,
+      forensics: p.forensics ?? null,
+      rewired: p.rewired,
+    })),
+    skipped: plan.skipped,
+    refused: plan.refused.map((r) => ({
+      revision: r.id,
+      reason: r.reason,
+      suggestion: r.suggestion ?? null,
+      forensics: r.forensics ?? null,
+      candidates: r.candidates.map((c) => ({ after: c.after, rewires: c.rewires, prediction: prediction(c.prediction) })),
+    })),
+    changes: [...plan.changes].map(([abs, c]) => ({ path: path.relative(o.cwd, abs), kind: c.before === null ? 'create' : 'modify' })),
+    proof: plan.proof
+      ? {
+          ok: plan.proof.ok,
+          headsBefore: plan.proof.headsBefore,
+          headsAfter: plan.proof.headsAfter,
+          scenarios: plan.proof.scenarios.map((s) => ({ rows: s.rows.map(rowLabel), resolves: s.resolves, prediction: prediction(s.prediction) })),
+          problems: plan.proof.problems,
+        }
+      : null,
+  };
+}
