@@ -11,7 +11,7 @@ export interface ScanLogsOptions {
 
 const HINTS: Record<LogGroup['kind'], (g: LogGroup, file: string) => string> = {
   'missing-revision': (g, file) =>
-    `The database holds '${g.key}', which no migration defines. Generate a placeholder: alembic-preflight backfill --from-logs ${file} --rewire (add --after REV if the parent is unknown).`,
+    `The database holds '${g.key}', which no migration defines. Generate a placeholder: alembic-preflight backfill --from-logs ${file === '<stdin>' ? '-' : file} --rewire (add --after REV if the parent is unknown).`,
   'multiple-heads': () => 'Merge the heads: alembic merge heads -m "merge heads" (or upgrade a named target). alembic-preflight check lists them.',
   'missing-parent': (g) => `A migration revises '${g.key}', which no file defines. Restore that revision or correct the down_revision; alembic-preflight check names the file.`,
   'duplicate-revision': (g) => `Two files define '${g.key}'; Alembic silently keeps the last. Give one a new id; alembic-preflight check names both files.`,
