@@ -43,11 +43,19 @@ try {
     { DATABASE_URL: 'sqlite:///prod.db' },
   );
 
-  stamp(path.join(scratch, 'staging.db'), ['1f2a3b4c5d6e']);
-  const healthy = run('staging, one migration behind (the release would succeed)', scratch, ['verify'], { DATABASE_URL: 'sqlite:///staging.db' });
+  const fixed = run(
+    'the fix: a no-op placeholder for guest_lockout_001 after 1f2a3b4c5d6e, the next migration rewired to it, proven, written',
+    scratch,
+    ['backfill', '--after', '1f2a3b4c5d6e', '--rewire', '--write'],
+    { DATABASE_URL: 'sqlite:///prod.db' },
+  );
+  const after = run('production again, with the placeholder in the repository', scratch, ['verify'], { DATABASE_URL: 'sqlite:///prod.db' });
 
-  const asExpected = checked === 0 && incident === 1 && healthy === 0;
-  console.log(asExpected ? '\nDemo finished: the incident is caught before Alembic runs.' : '\nDemo did not behave as expected.');
+  stamp(path.join(scratch, 'staging.db'), ['1f2a3b4c5d6e']);
+  const healthy = run('staging, behind head (the release would succeed)', scratch, ['verify'], { DATABASE_URL: 'sqlite:///staging.db' });
+
+  const asExpected = checked === 0 && incident === 1 && fixed === 0 && after === 0 && healthy === 0;
+  console.log(asExpected ? '\nDemo finished: the incident is caught before Alembic runs, and fixed with a proven placeholder.' : '\nDemo did not behave as expected.');
   process.exitCode = asExpected ? 0 : 1;
 } finally {
   rmSync(scratch, { recursive: true, force: true });

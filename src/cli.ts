@@ -35,12 +35,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .command(
       'verify',
       'Read the live version table (read-only) and predict whether `alembic upgrade <target>` will succeed.',
-      (y) => databaseOptions(projectOptions(y)),
+      (y) => databaseOptions(projectOptions(y)).option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' }),
       async (args) => {
         format = args.format;
         if (args.rules) return listRules();
         const { verifyCommand } = await import('./commands/verify-command.js');
-        const out = await verifyCommand({ ...projectArgs(args), ...databaseArgs(args), env });
+        const out = await verifyCommand({ ...projectArgs(args), ...databaseArgs(args), env, git: args.git });
         process.stdout.write(out.stdout);
         exitCode = out.exitCode;
       },
