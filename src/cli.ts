@@ -16,6 +16,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .strict()
     .help()
     .version()
+    .parserConfiguration({ 'populate--': true })
+    .option('log-format', { choices: ['text', 'json', 'logfmt'] as const, default: 'text' as const, describe: 'stderr log lines: text (colour only on a TTY or FORCE_COLOR; NO_COLOR honoured), json (pino) or logfmt' })
+    .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, describe: 'default: warn (info for release)' })
+    .middleware(async (args) => {
+      const { configureLogger } = await import('./logger/logger.js');
+      configureLogger({ format: args['log-format'], level: args['log-level'] });
+    })
     .fail((msg, err) => {
       throw err ?? new UsageErrorFromYargs(msg);
     })
@@ -105,7 +112,32 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         exitCode = out.exitCode;
       },
     )
-    .demandCommand(1, 'Name a command: check, verify, backfill, scan-logs or restamp');
+    .command(
+      'release',
+      'Heroku release phase: verify, then run `alembic upgrade <target>` (or the command after --) only if it will succeed, verify the result, print one verdict.',
+      (y) =>
+        databaseOptions(projectOptions(y))
+          .option('always-run', { type: 'boolean', default: false, describe: 'run the command even when the database is already at the target' })
+          .option('deadline', { type: 'number', default: 50, describe: "minutes before the command is stopped (Heroku ends a release after 60)" }),
+      async (args) => {
+        format = args.format;
+        const { releaseCommand } = await import('./commands/release-command.js');
+        const { getLogger } = await import('./logger/logger.js');
+        const log = await getLogger('info');
+        const rest = ((args['--'] as unknown[] | undefined) ?? []).map(String);
+        exitCode = await releaseCommand({
+          ...projectArgs(args),
+          ...databaseArgs(args),
+          env,
+          command: rest.length > 0 ? rest : undefined,
+          alwaysRun: args['always-run'],
+          deadlineMinutes: args.deadline,
+          out: (t) => void process.stdout.write(t),
+          event: (level, event, fields, msg) => log[level]({ event, ...fields }, msg),
+        });
+      },
+    )
+    .demandCommand(1, 'Name a command: check, verify, backfill, scan-logs, restamp or release');
   try {
     await parser.parseAsync();
     return exitCode;

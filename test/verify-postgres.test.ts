@@ -93,7 +93,7 @@ describe('verify against PostgreSQL', () => {
       });
     });
     const started = Date.now();
-    const r = cli(root, ['verify', '--connect-retries', '2'], { DATABASE_URL: `postgresql://preflight:${TEST_PASSWORD}@127.0.0.1:${port}/db`, ALEMBIC_PREFLIGHT_LOG_LEVEL: 'info' });
+    const r = cli(root, ['verify', '--connect-retries', '2', '--log-format', 'json'], { DATABASE_URL: `postgresql://preflight:${TEST_PASSWORD}@127.0.0.1:${port}/db`, ALEMBIC_PREFLIGHT_LOG_LEVEL: 'info' });
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('Connection refused');
     expect(r.stderr).toContain('gave up after 3 attempts');

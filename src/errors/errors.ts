@@ -18,6 +18,10 @@ export const EXIT = {
   usage: 2,
   database: 3,
   wrappedCommand: 4,
+  /** release: the command succeeded but the database is not where the prediction said. */
+  postCheck: 5,
+  sigint: 130,
+  sigterm: 143,
   internal: 70,
 } as const;
 

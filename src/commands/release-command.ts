@@ -1,0 +1,94 @@
+import { loadProjectConfig } from '../alembic/alembic-config.js';
+import { modelFromConfig } from '../alembic/project-model.js';
+import { runVerify } from '../check/run-verify.js';
+import { parseDatabaseUrl } from '../database/database-url.js';
+import { ConfigError, EXIT, UsageError } from '../errors/errors.js';
+import { alembicCommand, runChild } from '../release/run-child.js';
+import { detectContext } from '../release/context.js';
+import { verifyText } from '../report/text-report.js';
+import { configOptions } from './check-command.js';
+import { chooseVersionTable, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
+
+export interface ReleaseCommandOptions extends VerifyCommandOptions {
+  /** The command to run instead of `alembic upgrade <target>` (after `--`). */
+  readonly command?: readonly string[];
+  readonly alwaysRun?: boolean;
+  /** Minutes before we stop the child (Heroku kills a release after an hour). */
+  readonly deadlineMinutes?: number;
+  readonly out: (text: string) => void;
+  readonly event?: (level: 'info' | 'warn' | 'error', event: string, fields: Record<string, unknown>, msg: string) => void;
+}
+
+/**
+ * The Heroku release phase: verify first and stop a doomed upgrade before it
+ * starts; otherwise run it with its output unchanged, verify the result, and
+ * finish with one verdict line. Returns the exit code.
+ */
+export async function releaseCommand(opts: ReleaseCommandOptions): Promise<number> {
+  const started = Date.now();
+  const target = opts.target ?? 'head';
+  const ctx = detectContext(opts.env);
+  const log = opts.event ?? (() => undefined);
+  const verdict = (code: number, text: string): number => {
+    opts.out(`alembic-preflight release: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`);
+    log(code === 0 ? 'info' : 'error', 'release.verdict', { exitCode: code }, text);
+    return code;
+  };
+  opts.out(`alembic-preflight release: ${ctx.description}; target ${target}\n`);
+  log('info', 'release.start', { context: ctx.name, dyno: opts.env.DYNO ?? null, target }, `release started (${ctx.description})`);
+
+  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  const raw = opts.databaseUrl ?? opts.env[envName];
+  if (!raw) {
+    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, {
+      hint: 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.',
+    });
+  }
+  const db = parseDatabaseUrl(raw, opts.cwd);
+  const loadOptions = configOptions(opts);
+  const config = await loadProjectConfig(loadOptions);
+  const table = chooseVersionTable(config, opts);
+  const state = await readVersionTable(db, table, opts);
+  const model = modelFromConfig(config, loadOptions.alembicVersion);
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict });
+  const prediction = result.database.prediction;
+  if (!result.ok) {
+    opts.out(verifyText(result, table.notes, opts.databaseUrl ? '--database-url' : `$${envName}`));
+    return verdict(EXIT.blocked, `BLOCKED before Alembic started: ${prediction.cliOutput ?? 'see the findings above'}`);
+  }
+  const pending = prediction.steps.map((s) => s.revision);
+  log('info', 'release.verified', { pending: pending.length, target }, `verified: ${pending.length} migration(s) to apply`);
+  if (pending.length === 0 && !opts.alwaysRun && !opts.command) {
+    return verdict(EXIT.ok, `OK: the database is already at ${target} (${state.rows.join(', ')}); nothing to run`);
+  }
+
+  const argv = opts.command && opts.command.length > 0 ? [...opts.command] : alembicCommand(target, opts.env);
+  if (!argv) {
+    throw new ConfigError('Neither `alembic` nor `python` is on PATH, so the upgrade cannot run.', {
+      hint: 'On Heroku, list the buildpacks in this order: heroku/nodejs, then heroku/python (heroku buildpacks -a APP), and keep alembic in requirements.txt.',
+    });
+  }
+  opts.out(`alembic-preflight release: running ${argv.map((a, i) => (i === 0 ? a.split('/').at(-1) : a)).join(' ')} (${pending.length} migration${pending.length === 1 ? '' : 's'}: ${pending.join(' → ') || 'none'})\n`);
+  const child = await runChild(argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000 }).catch((e: Error) => {
+    throw new ConfigError(`Could not start ${argv[0]}: ${e.message}.`, { hint: 'Check that the command exists and is executable.' });
+  });
+  log('info', 'release.child-exit', { code: child.code, signal: child.signal, ms: child.ms }, 'command finished');
+  if (child.forwarded) {
+    const code = child.forwarded === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+    return verdict(code, `STOPPED: ${child.forwarded} received; forwarded to the command, which ended with ${child.signal ?? `exit ${child.code}`}. Check the database before the next release`);
+  }
+  if (child.deadlineHit) {
+    return verdict(EXIT.wrappedCommand, `FAILED: the command ran past the --deadline of ${opts.deadlineMinutes ?? 50} min and was stopped (Heroku ends a release after one hour)`);
+  }
+  if (child.code !== 0) {
+    return verdict(EXIT.wrappedCommand, `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`);
+  }
+  const after = await readVersionTable(db, table, opts);
+  const expected = prediction.finalHeads ?? [];
+  const got = [...after.rows].map((r) => (typeof r === 'string' ? r : String(r))).sort();
+  const want = [...expected].map((r) => String(r)).sort();
+  if (!opts.command && (got.length !== want.length || got.some((g, i) => g !== want[i]))) {
+    return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(', ') || '(no rows)'}, not ${want.join(', ')}`);
+  }
+  return verdict(EXIT.ok, `OK: applied ${pending.length} migration${pending.length === 1 ? '' : 's'}; the database is at ${got.join(', ')}`);
+}

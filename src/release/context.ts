@@ -1,0 +1,13 @@
+/** Where a release runs, from the variables each platform sets (not generic CI guessing). */
+export interface RunContext {
+  readonly name: 'heroku-release' | 'heroku-ci' | 'github-actions' | 'local';
+  readonly description: string;
+}
+
+export function detectContext(env: Readonly<Record<string, string | undefined>>): RunContext {
+  const dyno = env.DYNO ?? '';
+  if (/^release\.\d+$/u.test(dyno)) return { name: 'heroku-release', description: `Heroku release phase (dyno ${dyno})` };
+  if (env.HEROKU_TEST_RUN_ID) return { name: 'heroku-ci', description: `Heroku CI (test run ${env.HEROKU_TEST_RUN_ID})` };
+  if (env.GITHUB_ACTIONS === 'true') return { name: 'github-actions', description: `GitHub Actions${env.GITHUB_WORKFLOW ? ` (workflow ${env.GITHUB_WORKFLOW})` : ''}` };
+  return { name: 'local', description: 'local run (no DYNO, HEROKU_TEST_RUN_ID or GITHUB_ACTIONS)' };
+}

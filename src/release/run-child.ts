@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+
+/** Finds an executable on PATH (what the shell would run). */
+export function onPath(name: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** `alembic upgrade <target>`: `alembic` from PATH, else `python -m alembic`; undefined when neither exists. */
+export function alembicCommand(target: string, env: Readonly<Record<string, string | undefined>>): string[] | undefined {
+  const alembic = onPath('alembic', env);
+  if (alembic) return [alembic, 'upgrade', target];
+  const python = onPath('python', env) ?? onPath('python3', env);
+  if (python) return [python, '-m', 'alembic', 'upgrade', target];
+  return undefined;
+}
+
+export interface ChildOutcome {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The signal we forwarded (SIGTERM/SIGINT from Heroku or a user), if any. */
+  readonly forwarded?: NodeJS.Signals;
+  readonly deadlineHit: boolean;
+  readonly ms: number;
+}
+
+/**
+ * Runs the command with our stdio (its output reaches the release log
+ * unchanged), forwards SIGTERM/SIGINT, and stops it at the deadline
+ * (SIGTERM, then SIGKILL after the grace period).
+ */
+export function runChild(argv: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; deadlineMs: number; graceMs?: number }): Promise<ChildOutcome> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env, stdio: 'inherit' });
+    let forwarded: NodeJS.Signals | undefined;
+    let deadlineHit = false;
+    let killer: NodeJS.Timeout | undefined;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      killer ??= setTimeout(() => child.kill('SIGKILL'), opts.graceMs ?? 20_000);
+    };
+    const onSignal = (signal: NodeJS.Signals) => () => {
+      forwarded ??= signal;
+      stop(signal);
+    };
+    const onTerm = onSignal('SIGTERM');
+    const onInt = onSignal('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+    const deadline = setTimeout(() => {
+      deadlineHit = true;
+      stop('SIGTERM');
+    }, opts.deadlineMs);
+    const done = (): void => {
+      clearTimeout(deadline);
+      if (killer) clearTimeout(killer);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+    };
+    child.once('error', (e) => {
+      done();
+      reject(e);
+    });
+    child.once('exit', (code, signal) => {
+      done();
+      resolve({ code, signal, forwarded, deadlineHit, ms: Date.now() - started });
+    });
+  });
+}
