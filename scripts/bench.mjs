@@ -66,6 +66,7 @@ console.log(`heads agree:              ${JSON.stringify(heads)} vs ${JSON.string
 // (BENCH_DATABASE_URL, else a throwaway cluster from the local server binaries)
 const pgServer = await startPostgres();
 let overhead = NaN;
+let releaseOverhead = NaN;
 try {
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: pgServer.url });
@@ -97,10 +98,33 @@ try {
   console.log(`verify vs check (example):   ${smallVerify.toFixed(0)} vs ${smallCheck.toFixed(0)} ms: +${(smallVerify - smallCheck).toFixed(0)} ms`);
   console.log(`verify vs check (${n}):  ${bigVerify.toFixed(0)} vs ${bigCheck.toFixed(0)} ms: +${(bigVerify - bigCheck).toFixed(0)} ms`);
   console.log(`verify overhead (local PG):  ${overhead.toFixed(0)} ms (target <= 100 ms)`);
+
+  // release on a no-op deploy (database at head) against a bare `alembic upgrade head`
+  const r2 = new pg.Client({ connectionString: dbUrl });
+  await r2.connect();
+  await r2.query('UPDATE alembic_version SET version_num = $1', ['2a3b4c5d6e7f']);
+  await r2.end();
+  const alembicEnv = { ...process.env, DATABASE_URL: dbUrl, PYTHONDONTWRITEBYTECODE: '1' };
+  const bare = [];
+  for (let i = 0; i < runs; i++) {
+    const { ms, r } = time('/usr/bin/python3', ['-m', 'alembic', 'upgrade', 'head'], { cwd: example, env: alembicEnv });
+    if (r.status !== 0) throw new Error(`alembic upgrade head failed: ${r.stderr.slice(-500)}`);
+    bare.push(ms);
+  }
+  const bareMs = median(bare);
+  const pathWithAlembic = { PATH: `${path.join(repo, '.bench', 'bin')}:${process.env.PATH}` };
+  mkdirSync(path.join(repo, '.bench', 'bin'), { recursive: true });
+  writeFileSync(path.join(repo, '.bench', 'bin', 'alembic'), '#!/bin/sh\nexec /usr/bin/python3 -m alembic "$@"\n', { mode: 0o755 });
+  const releaseNoop = measure(example, ['release'], { DATABASE_URL: dbUrl, ...pathWithAlembic });
+  const releaseAlways = measure(example, ['release', '--always-run'], { DATABASE_URL: dbUrl, ...pathWithAlembic });
+  releaseOverhead = releaseAlways - bareMs;
+  console.log(`alembic upgrade head (no-op): ${bareMs.toFixed(0)} ms (median of ${runs})`);
+  console.log(`release (no-op, skips Alembic): ${releaseNoop.toFixed(0)} ms: ${(releaseNoop - bareMs).toFixed(0)} ms vs bare Alembic`);
+  console.log(`release --always-run (no-op):  ${releaseAlways.toFixed(0)} ms: overhead +${releaseOverhead.toFixed(0)} ms (target <= 1000 ms)`);
 } finally {
   await pgServer.stop();
 }
-if (ratio < 20 || rssMb > 150 || !(overhead <= 100)) process.exitCode = 1;
+if (ratio < 20 || rssMb > 150 || !(overhead <= 100) || !(releaseOverhead <= 1000)) process.exitCode = 1;
 
 /** A throwaway PostgreSQL cluster (initdb in a temp dir, a free port); runs as postgres when we are root. */
 async function startPostgres() {

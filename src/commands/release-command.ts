@@ -62,7 +62,7 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
     return verdict(EXIT.ok, `OK: the database is already at ${target} (${state.rows.join(', ')}); nothing to run`);
   }
 
-  const argv = opts.command && opts.command.length > 0 ? [...opts.command] : alembicCommand(target, opts.env);
+  const argv = opts.command && opts.command.length > 0 ? [...opts.command] : alembicCommand(target, opts.env, { config: opts.config, name: opts.name });
   if (!argv) {
     throw new ConfigError('Neither `alembic` nor `python` is on PATH, so the upgrade cannot run.', {
       hint: 'On Heroku, list the buildpacks in this order: heroku/nodejs, then heroku/python (heroku buildpacks -a APP), and keep alembic in requirements.txt.',

@@ -18,11 +18,13 @@ export function onPath(name: string, env: Readonly<Record<string, string | undef
 }
 
 /** `alembic upgrade <target>`: `alembic` from PATH, else `python -m alembic`; undefined when neither exists. */
-export function alembicCommand(target: string, env: Readonly<Record<string, string | undefined>>): string[] | undefined {
+export function alembicCommand(target: string, env: Readonly<Record<string, string | undefined>>, project: { config?: string; name?: string } = {}): string[] | undefined {
+  // the same configuration we verified: -c and -n go to Alembic too
+  const args = [...(project.config ? ['-c', project.config] : []), ...(project.name ? ['-n', project.name] : []), 'upgrade', target];
   const alembic = onPath('alembic', env);
-  if (alembic) return [alembic, 'upgrade', target];
+  if (alembic) return [alembic, ...args];
   const python = onPath('python', env) ?? onPath('python3', env);
-  if (python) return [python, '-m', 'alembic', 'upgrade', target];
+  if (python) return [python, '-m', 'alembic', ...args];
   return undefined;
 }
 

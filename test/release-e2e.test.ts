@@ -1,0 +1,227 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PYTHON, REPO } from './helpers/oracle.js';
+import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from './helpers/pg-cluster.js';
+
+/** The Procfile's release line, exactly as Heroku runs it. */
+const RELEASE_LINE = /^release:\s*(.+)$/mu.exec(readFileSync(path.join(REPO, 'Procfile'), 'utf8'))![1]!;
+const VERSIONS = 'examples/heroku-app/migrations/versions';
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** How many times Alembic was started (our PATH wrapper counts). */
+  readonly alembicStarts: number;
+}
+
+describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c', () => {
+  let pg: PgServer;
+  let n = 0;
+  const apps: string[] = [];
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await pg?.stop();
+    for (const a of apps) rmSync(a, { recursive: true, force: true });
+  });
+
+  /** A slug: the example app, node_modules/.bin linked as npm would, `alembic` on PATH (Debian's, counted). */
+  async function app(extra: Record<string, string> = {}): Promise<{ dir: string; url: string; marker: string; db: string }> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-slug-'));
+    apps.push(dir);
+    cpSync(path.join(REPO, 'examples'), path.join(dir, 'examples'), { recursive: true });
+    cpSync(path.join(REPO, 'Procfile'), path.join(dir, 'Procfile'));
+    mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(path.join(REPO, 'bin', 'alembic-preflight.js'), path.join(dir, 'node_modules', '.bin', 'alembic-preflight'));
+    mkdirSync(path.join(dir, '.bin'));
+    const marker = path.join(dir, 'alembic-starts');
+    writeFileSync(path.join(dir, '.bin', 'alembic'), `#!/bin/sh\necho "$@" >> '${marker}'\nexec ${PYTHON} -m alembic "$@"\n`);
+    chmodSync(path.join(dir, '.bin', 'alembic'), 0o755);
+    for (const [file, body] of Object.entries(extra)) writeFileSync(path.join(dir, VERSIONS, file), body);
+    const db = `release_${++n}`;
+    await pgExec(pg.url, [`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db}`]);
+    const url = pg.urlFor(db).replace(/^postgresql:/u, 'postgres:');
+    return { dir, url, marker, db };
+  }
+
+  function env(a: { dir: string; url: string }, more: Record<string, string> = {}): Record<string, string> {
+    return { PATH: `${path.join(a.dir, '.bin')}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '', DYNO: 'release.7', DATABASE_URL: a.url, PYTHONDONTWRITEBYTECODE: '1', ...more };
+  }
+
+  const starts = (marker: string): number => (existsSync(marker) ? readFileSync(marker, 'utf8').trim().split('\n').length : 0);
+
+  function release(a: { dir: string; url: string; marker: string }, more: Record<string, string> = {}): Run {
+    const r = spawnSync('/bin/sh', ['-c', RELEASE_LINE], { cwd: a.dir, encoding: 'utf8', env: env(a, more) });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, alembicStarts: starts(a.marker) };
+  }
+
+  function alembic(a: { dir: string; url: string }, ...args: string[]): void {
+    const r = spawnSync(PYTHON, ['-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', ...args], { cwd: a.dir, encoding: 'utf8', env: env(a) });
+    expect(r.status, r.stderr).toBe(0);
+  }
+
+  const rows = async (a: { db: string }): Promise<unknown[][]> => pgExec(pg.urlFor(a.db), 'SELECT version_num FROM alembic_version');
+
+  it('the Procfile uses the local bin, never npx', () => {
+    expect(RELEASE_LINE).toMatch(/^\.\/node_modules\/\.bin\/alembic-preflight release\b/u);
+    expect(readFileSync(path.join(REPO, 'Procfile'), 'utf8')).not.toMatch(/\bnpx\b/u);
+  });
+
+  it('fresh database: every migration applied, exit 0; second run: a no-op that never starts Alembic', async () => {
+    const a = await app();
+    const first = release(a);
+    expect(first.status, first.stdout + first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^alembic-preflight release: Heroku release phase \(dyno release\.7\); target head$/mu);
+    expect(first.stderr).toContain('Running upgrade  -> 1f2a3b4c5d6e');
+    expect(first.stderr).toContain('Running upgrade 1f2a3b4c5d6e -> 2a3b4c5d6e7f');
+    expect(first.stdout).toMatch(/^alembic-preflight release: OK: applied 2 migrations; the database is at 2a3b4c5d6e7f \([\d.]+ s, exit 0\)$/mu);
+    expect(first.alembicStarts).toBe(1);
+    expect(await rows(a)).toEqual([['2a3b4c5d6e7f']]);
+    const second = release(a);
+    expect(second.status).toBe(0);
+    expect(second.alembicStarts).toBe(1);
+    expect(second.stdout).toContain('OK: the database is already at head (2a3b4c5d6e7f); nothing to run');
+    expect(second.stderr).toMatch(/INFO  release.start: .*context=heroku-release dyno=release.7/u);
+  }, 60_000);
+
+  it('stamped guest_lockout_001: blocked before Alembic starts, database unchanged; after backfill the release succeeds', async () => {
+    const a = await app();
+    alembic(a, 'upgrade', '1f2a3b4c5d6e');
+    await pgExec(pg.urlFor(a.db), "UPDATE alembic_version SET version_num = 'guest_lockout_001'");
+    const blocked = release(a);
+    expect(blocked.status).toBe(1);
+    expect(blocked.alembicStarts).toBe(0);
+    expect(blocked.stdout).toContain("Alembic prints: FAILED: Can't locate revision identified by 'guest_lockout_001'");
+    expect(blocked.stdout).toMatch(/^alembic-preflight release: BLOCKED before Alembic started: FAILED: Can't locate revision identified by 'guest_lockout_001'/mu);
+    expect(await rows(a)).toEqual([['guest_lockout_001']]);
+
+    const fix = spawnSync(process.execPath, [path.join(REPO, 'bin', 'alembic-preflight.js'), 'backfill', '-c', 'examples/heroku-app/alembic.ini', '--after', '1f2a3b4c5d6e', '--rewire', '--write'], {
+      cwd: a.dir,
+      encoding: 'utf8',
+      env: env(a),
+    });
+    expect(fix.status, fix.stdout + fix.stderr).toBe(0);
+    const fixed = release(a);
+    expect(fixed.status, fixed.stdout + fixed.stderr).toBe(0);
+    expect(fixed.alembicStarts).toBe(1);
+    expect(fixed.stderr).toContain('Running upgrade guest_lockout_001 -> 2a3b4c5d6e7f');
+    expect(await rows(a)).toEqual([['2a3b4c5d6e7f']]);
+  }, 60_000);
+
+  it('multiple heads: blocked, Alembic never started', async () => {
+    const a = await app({ '3c4d_other_head.py': "revision = '3c4d5e6f7a8b'\ndown_revision = '1f2a3b4c5d6e'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n" });
+    const r = release(a);
+    expect(r.status).toBe(1);
+    expect(r.alembicStarts).toBe(0);
+    expect(r.stdout).toContain('Multiple head revisions are present');
+  }, 60_000);
+
+  it('a migration that raises mid-way: exit 4, Alembic\'s traceback intact, the exit code in the verdict', async () => {
+    const a = await app({
+      '3c4d_boom.py': "revision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    raise RuntimeError('boom: the backfill query failed')\n",
+    });
+    const r = release(a);
+    expect(r.status).toBe(4);
+    expect(r.alembicStarts).toBe(1);
+    expect(r.stderr).toContain('Traceback (most recent call last):');
+    expect(r.stderr).toContain('RuntimeError: boom: the backfill query failed');
+    expect(r.stdout).toMatch(/^alembic-preflight release: FAILED: the command exited with 1; the release is aborted and the previous one stays live/mu);
+    // PostgreSQL's transactional DDL rolled the whole run back
+    expect(await pgExec(pg.urlFor(a.db), "SELECT count(*)::int FROM pg_tables WHERE tablename = 'alembic_version'")).toEqual([[0]]);
+  }, 60_000);
+
+  it('SIGTERM during a slow migration: forwarded to Alembic, exit 143, verdict printed', async () => {
+    const a = await app({
+      '3c4d_slow.py': "import time\nrevision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    time.sleep(60)\n",
+    });
+    const child = spawn('/bin/sh', ['-c', RELEASE_LINE], { cwd: a.dir, env: env(a), detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const deadline = Date.now() + 30_000;
+    while (!stderr.includes('Running upgrade 2a3b4c5d6e7f -> 3c4d5e6f7a8b') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(stderr).toContain('Running upgrade 2a3b4c5d6e7f -> 3c4d5e6f7a8b');
+    const started = Date.now();
+    // Heroku's SIGTERM reaches our process (sh may or may not have exec'd it): signal the guard itself,
+    // which must forward it to Alembic and still report
+    const kids = spawnSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' }).stdout.trim().split(/\s+/u).filter(Boolean).map(Number);
+    const guard = kids.length > 0 ? kids[0]! : child.pid!;
+    expect(spawnSync('ps', ['-o', 'args=', '-p', String(guard)], { encoding: 'utf8' }).stdout).toContain('alembic-preflight release');
+    process.kill(guard, 'SIGTERM');
+    const code = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(code).toBe(143);
+    expect(stdout).toMatch(/^alembic-preflight release: STOPPED: SIGTERM received; forwarded to the command, which ended with SIGTERM/mu);
+    expect(stderr).not.toContain('Running upgrade 3c4d5e6f7a8b');
+  }, 60_000);
+
+  it('wrong password: exit 3, the password appears nowhere', async () => {
+    const a = await app();
+    const wrong = a.url.replace(encodeURIComponent(TEST_PASSWORD), 'not-the-password-xyz');
+    expect(wrong).not.toBe(a.url);
+    const r = spawnSync('/bin/sh', ['-c', RELEASE_LINE], { cwd: a.dir, encoding: 'utf8', env: env(a, { DATABASE_URL: wrong }) });
+    expect(r.status).toBe(3);
+    expect(starts(a.marker)).toBe(0);
+    expect(r.stderr).toContain('Authentication failed');
+    for (const out of [r.stdout, r.stderr]) {
+      expect(out).not.toContain('not-the-password-xyz');
+      expect(out).not.toContain(TEST_PASSWORD);
+      expect(out).not.toContain(wrong);
+    }
+  }, 60_000);
+});
+
+describe('app.json', () => {
+  const doc = JSON.parse(readFileSync(path.join(REPO, 'app.json'), 'utf8')) as Record<string, unknown>;
+  // the documented schema (devcenter.heroku.com/articles/app-json-schema): field names and types
+  const TOP: Record<string, string> = {
+    name: 'string', description: 'string', keywords: 'array', website: 'string', repository: 'string', logo: 'string', success_url: 'string',
+    scripts: 'object', env: 'object', formation: 'object', image: 'string', addons: 'array', buildpacks: 'array', environments: 'object', stack: 'string',
+  };
+  const kind = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
+
+  it('uses only documented top-level fields with their documented types', () => {
+    for (const [k, v] of Object.entries(doc)) {
+      expect(TOP, `unknown field ${k}`).toHaveProperty(k);
+      expect(kind(v), k).toBe(TOP[k]);
+    }
+    expect(doc.name).toBeTypeOf('string');
+    expect((doc.name as string).length).toBeLessThanOrEqual(30);
+  });
+
+  it('builds with heroku/nodejs, then heroku/python, and attaches Postgres', () => {
+    expect((doc.buildpacks as { url: string }[]).map((b) => b.url)).toEqual(['heroku/nodejs', 'heroku/python']);
+    const addons = (doc.addons as (string | { plan: string })[]).map((a) => (typeof a === 'string' ? a : a.plan));
+    expect(addons.some((a) => a.startsWith('heroku-postgresql'))).toBe(true);
+  });
+
+  it('env entries are strings or objects with description/value/required/generator', () => {
+    for (const [k, v] of Object.entries(doc.env as Record<string, unknown>)) {
+      if (typeof v === 'string') continue;
+      expect(kind(v), k).toBe('object');
+      for (const [f, fv] of Object.entries(v as Record<string, unknown>)) {
+        expect(['description', 'value', 'required', 'generator'], `${k}.${f}`).toContain(f);
+        expect(kind(fv)).toBe(f === 'required' ? 'boolean' : 'string');
+      }
+    }
+  });
+
+  it('Heroku CI uses an in-dyno Postgres and runs the tool from the local bin', () => {
+    const test = (doc.environments as { test: { addons: string[]; scripts: { test: string } } }).test;
+    expect(test.addons).toContain('heroku-postgresql:in-dyno');
+    expect(test.scripts.test).toMatch(/^\.\/node_modules\/\.bin\/alembic-preflight /u);
+    expect(test.scripts.test).not.toMatch(/\bnpx\b/u);
+  });
+
+  it('the Python buildpack finds requirements.txt and .python-version', () => {
+    const req = readFileSync(path.join(REPO, 'requirements.txt'), 'utf8');
+    for (const pkg of ['alembic==', 'SQLAlchemy==', 'psycopg2-binary==']) expect(req).toContain(pkg);
+    expect(readFileSync(path.join(REPO, '.python-version'), 'utf8').trim()).toMatch(/^3\.\d+$/u);
+  });
+});
