@@ -86,7 +86,7 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(second.status).toBe(0);
     expect(second.alembicStarts).toBe(1);
     expect(second.stdout).toContain('OK: the database is already at head (2a3b4c5d6e7f); nothing to run');
-    expect(second.stderr).toMatch(/INFO  release.start: .*context=heroku-release dyno=release.7/u);
+    expect(second.stderr).toMatch(/INFO {2}release.start: .*context=heroku-release dyno=release.7/u);
   }, 60_000);
 
   it('stamped guest_lockout_001: blocked before Alembic starts, database unchanged; after backfill the release succeeds', async () => {
