@@ -43,6 +43,13 @@ try {
     { DATABASE_URL: 'sqlite:///prod.db' },
   );
 
+  const guarded = run(
+    'the Procfile release line on that database: blocked before Alembic starts, the previous release stays live',
+    scratch,
+    ['release'],
+    { DATABASE_URL: 'sqlite:///prod.db', DYNO: 'release.7' },
+  );
+
   const fixed = run(
     'the fix: a no-op placeholder for guest_lockout_001 after 1f2a3b4c5d6e, the next migration rewired to it, proven, written',
     scratch,
@@ -54,7 +61,10 @@ try {
   stamp(path.join(scratch, 'staging.db'), ['1f2a3b4c5d6e']);
   const healthy = run('staging, behind head (the release would succeed)', scratch, ['verify'], { DATABASE_URL: 'sqlite:///staging.db' });
 
-  const asExpected = checked === 0 && incident === 1 && fixed === 0 && after === 0 && healthy === 0;
+  stamp(path.join(scratch, 'current.db'), ['2a3b4c5d6e7f']);
+  const noop = run('a deploy with no new migration: release verifies and skips Alembic', scratch, ['release'], { DATABASE_URL: 'sqlite:///current.db', DYNO: 'release.8' });
+
+  const asExpected = checked === 0 && incident === 1 && guarded === 1 && fixed === 0 && after === 0 && healthy === 0 && noop === 0;
   console.log(asExpected ? '\nDemo finished: the incident is caught before Alembic runs, and fixed with a proven placeholder.' : '\nDemo did not behave as expected.');
   process.exitCode = asExpected ? 0 : 1;
 } finally {
