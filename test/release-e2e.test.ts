@@ -161,6 +161,27 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(stderr).not.toContain('Running upgrade 3c4d5e6f7a8b');
   }, 60_000);
 
+  it('--deadline stops a command that runs too long: exit 4 and says so', async () => {
+    const a = await app({
+      '3c4d_slow.py': "import time\nrevision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    time.sleep(60)\n",
+    });
+    const line = `${RELEASE_LINE} --deadline 0.05`;
+    const started = Date.now();
+    const r = spawnSync('/bin/sh', ['-c', line], { cwd: a.dir, encoding: 'utf8', env: env(a) });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.status).toBe(4);
+    expect(r.stdout).toMatch(/^alembic-preflight release: FAILED: the command ran past the --deadline of 0.05 min and was stopped/mu);
+  }, 60_000);
+
+  it('the command succeeds but the database is not at head: exit 5, saying what it found', async () => {
+    const a = await app();
+    // an `alembic` that exits 0 and does nothing (say, env.py pointed at another database)
+    writeFileSync(path.join(a.dir, '.bin', 'alembic'), '#!/bin/sh\nexit 0\n');
+    const r = release(a);
+    expect(r.status).toBe(5);
+    expect(r.stdout).toMatch(/^alembic-preflight release: MISMATCH: the command succeeded, but the database is at \(no rows\), not 2a3b4c5d6e7f/mu);
+  }, 60_000);
+
   it('wrong password: exit 3, the password appears nowhere', async () => {
     const a = await app();
     const wrong = a.url.replace(encodeURIComponent(TEST_PASSWORD), 'not-the-password-xyz');
