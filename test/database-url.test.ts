@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeTarget, parseDatabaseUrl } from '../src/database/database-url.js';
 import { planSsl } from '../src/database/pg-ssl.js';
-import type { PreflightError } from '../src/errors/errors.js';
+import { redactCredentialUrls, type PreflightError } from '../src/errors/errors.js';
 
 const PW = 'pa$$:w/rd@x';
 const enc = encodeURIComponent(PW);
@@ -53,6 +53,8 @@ describe('database URLs', () => {
       expect(e.exitCode, url).toBe(2);
       expect(e.message, url).toMatch(re);
       expect(e.hint, url).toBeTruthy();
+      // the output filter hides credential-bearing URLs: our own hints must survive it unchanged
+      expect(redactCredentialUrls(e.hint!), url).toBe(e.hint);
       for (const text of [e.message, e.hint ?? '']) {
         expect(text).not.toContain(PW);
         expect(text).not.toContain(enc);

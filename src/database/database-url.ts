@@ -25,7 +25,8 @@ export interface SqliteTarget {
 
 export type DatabaseTarget = PostgresTarget | SqliteTarget;
 
-const NOT_A_URL_HINT = 'Pass a SQLAlchemy-style URL such as postgresql://USER:PASSWORD@HOST:5432/DBNAME or sqlite:///path/to.db.';
+// the example names no credentials: every error passes through redactCredentialUrls, which would hide a user:password@ example too
+const NOT_A_URL_HINT = 'Pass a SQLAlchemy-style URL such as postgresql://HOST:5432/DBNAME (with USER:PASSWORD and an @ before HOST) or sqlite:///path/to.db.';
 
 /**
  * Parses a database URL the way SQLAlchemy and libpq read it. Every error names
