@@ -123,7 +123,16 @@ function investigateOne(git: Git, id: string, dirs: readonly string[]): Forensic
     const parsed = parseIds(text);
     return parsed.revision === id ? parsed : null;
   };
-  const inHead = (hash: string): boolean => git.run(['merge-base', '--is-ancestor', hash, 'HEAD'], true) !== null;
+  // one answer per commit: a commit that touched several files appears once per file
+  const ancestry = new Map<string, boolean>();
+  const inHead = (hash: string): boolean => {
+    let yes = ancestry.get(hash);
+    if (yes === undefined) {
+      yes = git.run(['merge-base', '--is-ancestor', hash, 'HEAD'], true) !== null;
+      ancestry.set(hash, yes);
+    }
+    return yes;
+  };
 
   // newest first: the latest removal HEAD contains decides
   for (const e of events) {

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { investigateMissing } from '../alembic/git-history.js';
 import { loadProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig } from '../alembic/project-model.js';
-import { resolveStamps, type StampValue } from '../alembic/upgrade-plan.js';
+import type { StampValue } from '../alembic/upgrade-plan.js';
+import { missingIds } from '../check/run-verify.js';
 import { parseDatabaseUrl } from '../database/database-url.js';
 import type { VersionTableState } from '../database/version-table.js';
 import { UsageError } from '../errors/errors.js';
@@ -61,10 +62,7 @@ export async function backfillCommand(opts: BackfillCommandOptions): Promise<Com
   }
   if (state) {
     const where = `database ${state.dialect} ${state.host ? `${state.host}/` : ''}${state.database}, table ${state.versionTableSchema ? `${state.versionTableSchema}.` : ''}${state.versionTable} (read ${now.toISOString()})`;
-    const stamps = resolveStamps(model.map, state.rows);
-    for (const s of stamps) {
-      if (s.how === 'failed' && typeof s.value === 'string' && s.failure?.exception === 'ResolutionError') add(s.value, where);
-    }
+    for (const id of missingIds(model, state)) add(id, where);
     if (explicitIds) {
       for (const id of seen.keys()) if (state.rows.includes(id)) add(id, where);
     }
@@ -112,9 +110,9 @@ export async function backfillCommand(opts: BackfillCommandOptions): Promise<Com
       restored = recheck.problems.join('; ');
     }
   }
-  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, source: state ? (opts.databaseUrl ? '--database-url' : `$${envName}`) : explicitIds ? 'arguments' : '' };
+  const ok = finalPlan.refused.length === 0 && (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) && restored === undefined;
+  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok };
   const stdout = opts.format === 'json' ? JSON.stringify(backfillJson(outcome, opts.write ?? false), null, 2) + '\n' : backfillText(outcome, opts.write ?? false);
-  const ok = ids.length === 0 || (finalPlan.refused.length === 0 && (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) && restored === undefined);
   return { stdout, exitCode: ok ? 0 : 1, outcome };
 }
 

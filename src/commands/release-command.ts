@@ -1,13 +1,9 @@
-import { loadProjectConfig } from '../alembic/alembic-config.js';
-import { modelFromConfig } from '../alembic/project-model.js';
 import { runVerify } from '../check/run-verify.js';
-import { parseDatabaseUrl } from '../database/database-url.js';
-import { ConfigError, EXIT, UsageError } from '../errors/errors.js';
+import { ConfigError, EXIT } from '../errors/errors.js';
 import { alembicCommand, runChild } from '../release/run-child.js';
 import { detectContext } from '../release/context.js';
 import { verifyText } from '../report/text-report.js';
-import { configOptions } from './check-command.js';
-import { chooseVersionTable, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
+import { openProjectAndDatabase, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
 
 export interface ReleaseCommandOptions extends VerifyCommandOptions {
   /** The command to run instead of `alembic upgrade <target>` (after `--`). */
@@ -37,23 +33,11 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
   opts.out(`alembic-preflight release: ${ctx.description}; target ${target}\n`);
   log('info', 'release.start', { context: ctx.name, dyno: opts.env.DYNO ?? null, target }, `release started (${ctx.description})`);
 
-  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const raw = opts.databaseUrl ?? opts.env[envName];
-  if (!raw) {
-    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, {
-      hint: 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.',
-    });
-  }
-  const db = parseDatabaseUrl(raw, opts.cwd);
-  const loadOptions = configOptions(opts);
-  const config = await loadProjectConfig(loadOptions);
-  const table = chooseVersionTable(config, opts);
-  const state = await readVersionTable(db, table, opts);
-  const model = modelFromConfig(config, loadOptions.alembicVersion);
+  const { table, db, state, model, source } = await openProjectAndDatabase(opts, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
   const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict });
   const prediction = result.database.prediction;
   if (!result.ok) {
-    opts.out(verifyText(result, table.notes, opts.databaseUrl ? '--database-url' : `$${envName}`));
+    opts.out(verifyText(result, table.notes, source));
     return verdict(EXIT.blocked, `BLOCKED before Alembic started: ${prediction.cliOutput ?? 'see the findings above'}`);
   }
   const pending = prediction.steps.map((s) => s.revision);

@@ -1,11 +1,8 @@
-import { loadProjectConfig } from '../alembic/alembic-config.js';
-import { modelFromConfig } from '../alembic/project-model.js';
 import { predictUpgrade } from '../alembic/upgrade-plan.js';
-import { parseDatabaseUrl } from '../database/database-url.js';
 import { restampRow, restampSql } from '../database/restamp.js';
 import { UsageError } from '../errors/errors.js';
-import { configOptions, type CommandOutput } from './check-command.js';
-import { chooseVersionTable, postgresOptions, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
+import type { CommandOutput } from './check-command.js';
+import { openProjectAndDatabase, postgresOptions, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
 
 export interface RestampCommandOptions extends VerifyCommandOptions {
   readonly from: string;
@@ -19,16 +16,8 @@ export interface RestampCommandOptions extends VerifyCommandOptions {
  * when NEW is in the graph and OLD is a current row; a dry run unless --yes.
  */
 export async function restampCommand(opts: RestampCommandOptions): Promise<CommandOutput> {
-  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const raw = opts.databaseUrl ?? opts.env[envName];
-  if (!raw) throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, { hint: `Pass --database-url, or set ${envName}.` });
   if (opts.from === opts.to) throw new UsageError('--from and --to are the same revision.', { hint: 'Name the old id (in the database) and the new id (in the code).' });
-  const db = parseDatabaseUrl(raw, opts.cwd);
-  const loadOptions = configOptions(opts);
-  const config = await loadProjectConfig(loadOptions);
-  const table = chooseVersionTable(config, opts);
-  const state = await readVersionTable(db, table, opts);
-  const model = modelFromConfig(config, loadOptions.alembicVersion);
+  const { table, db, state, model } = await openProjectAndDatabase(opts, `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`);
   const target = opts.target ?? 'head';
   const lines = [`alembic-preflight restamp ${opts.from} → ${opts.to} (${opts.yes ? 'applying' : 'dry run'})`, ''];
   const refuse = (why: string, fix: string): CommandOutput => ({ stdout: [...lines, `REFUSED: ${why}`, `  fix: ${fix}`].join('\n') + '\n', exitCode: 1 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readEnvPy, type EnvSetting } from '../alembic/env-py.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
-import { modelFromConfig } from '../alembic/project-model.js';
+import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { investigateMissing } from '../alembic/git-history.js';
 import { missingIds, runVerify, type VerifyResult } from '../check/run-verify.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
@@ -36,26 +36,45 @@ export interface TableChoice extends VersionTableRequest {
   readonly notes: readonly string[];
 }
 
-export async function verifyCommand(opts: VerifyCommandOptions): Promise<CommandOutput & { result: VerifyResult }> {
-  const target = opts.target ?? 'head';
+/** The project and the live version table, as every database command starts. */
+export interface ProjectAndDatabase {
+  readonly config: ProjectConfig;
+  readonly table: TableChoice;
+  readonly db: DatabaseTarget;
+  readonly state: VersionTableState;
+  readonly model: ProjectModel;
+  /** Where the URL came from, for the report: --database-url or $NAME. */
+  readonly source: string;
+}
+
+/**
+ * Resolves the URL (flag, else the environment variable), reads the
+ * configuration, then the database (our one connection is closed before the
+ * larger graph work starts), then builds the model.
+ */
+export async function openProjectAndDatabase(opts: VerifyCommandOptions, missingUrlHint: string): Promise<ProjectAndDatabase> {
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
   const raw = opts.databaseUrl ?? opts.env[envName];
-  if (!raw) {
-    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, {
-      hint: `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
-    });
-  }
+  if (!raw) throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, { hint: missingUrlHint });
   const db = parseDatabaseUrl(raw, opts.cwd);
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
   const table = chooseVersionTable(config, opts);
-  // the database first: our one connection is closed before the (larger) graph work starts
   const state = await readVersionTable(db, table, opts);
   const model = modelFromConfig(config, loadOptions.alembicVersion);
+  return { config, table, db, state, model, source: opts.databaseUrl ? '--database-url' : `$${envName}` };
+}
+
+export async function verifyCommand(opts: VerifyCommandOptions): Promise<CommandOutput & { result: VerifyResult }> {
+  const target = opts.target ?? 'head';
+  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  const { config, table, state, model, source } = await openProjectAndDatabase(
+    opts,
+    `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
+  );
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
   const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict }, forensics);
-  const source = opts.databaseUrl ? '--database-url' : `$${envName}`;
   const stdout = opts.format === 'json' ? JSON.stringify(verifyJson(result, table.notes, source), null, 2) + '\n' : verifyText(result, table.notes, source);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }

@@ -86,8 +86,8 @@ export interface BackfillOutcome {
   readonly written: boolean;
   /** Set when the files were written, the proof failed on disk, and they were put back. */
   readonly restored?: string;
-  /** Where the rows came from: --database-url, $DATABASE_URL, or arguments only. */
-  readonly source: string;
+  /** Nothing refused, the proof held (or nothing to place), nothing had to be restored. */
+  readonly ok: boolean;
 }
 
 const MAX_CANDIDATES = 8;
@@ -100,7 +100,6 @@ const MAX_CANDIDATES = 8;
  */
 export function planBackfill(model: ProjectModel, req: BackfillRequest, io: BackfillIo): BackfillPlan {
   const changes = new Map<string, { before: Buffer | null; after: Buffer }>();
-  const overlay = (): Map<string, Buffer> => new Map([...changes].map(([p, c]) => [p, c.after]));
   const placeholders: PlannedPlaceholder[] = [];
   const skipped: { id: string; reason: string }[] = [];
   const refused: Refusal[] = [];
@@ -136,11 +135,16 @@ export function planBackfill(model: ProjectModel, req: BackfillRequest, io: Back
       continue;
     }
     placeholders.push(attempt.placeholder);
-    current = io.rebuild(overlay());
+    current = io.rebuild(overlayOf(changes));
   }
 
   const proof = placeholders.length > 0 ? proveBackfill(model, current, req.missing.map((m) => m.id), req.rows, req.target) : null;
   return { placeholders, skipped, refused, changes, proof };
+}
+
+/** The planned contents, as the model rebuild reads them. */
+function overlayOf(changes: ReadonlyMap<string, { readonly after: Buffer }>): Map<string, Buffer> {
+  return new Map([...changes].map(([p, c]) => [p, c.after]));
 }
 
 function badId(id: string): string | undefined {
@@ -300,7 +304,7 @@ function candidates(model: ProjectModel, id: string, req: BackfillRequest, io: B
     const scratch = new Map(changes) as Map<string, { before: Buffer | null; after: Buffer }>;
     const r = placeOne(model, id, [after], 'all', `--after ${after}`, { id, seen: [] }, { ...req, rewire: true }, io, scratch);
     if ('refuse' in r) continue;
-    const next = io.rebuild(new Map([...scratch].map(([p, c]) => [p, c.after])));
+    const next = io.rebuild(overlayOf(scratch));
     const rows = req.rows ?? [id];
     const prediction = next.failure
       ? { target: req.target, willSucceed: false, steps: [], finalHeads: null, cliOutput: next.failure.failure.message }

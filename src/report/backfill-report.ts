@@ -74,11 +74,10 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
 export function backfillJson(o: BackfillOutcome, write: boolean): unknown {
   const { plan } = o;
   const prediction = (p: UpgradePrediction) => ({ willSucceed: p.willSucceed, steps: p.steps.map((s) => s.revision), alembicOutput: p.cliOutput, unpredictable: p.unpredictable ?? null });
-  const ok = plan.refused.length === 0 && (plan.placeholders.length === 0 || plan.proof?.ok === true) && o.restored === undefined;
   return {
     schemaVersion: 1,
     command: 'backfill',
-    ok,
+    ok: o.ok,
     dryRun: !write,
     written: o.written,
     restored: o.restored ?? null,
