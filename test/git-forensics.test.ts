@@ -4,18 +4,14 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { investigateMissing } from '../src/alembic/git-history.js';
 import { prepareDatabase, readRowsAfter, runAlembicUpgrade, writeScenarioProject, type Scenario } from './helpers/db-scenario.js';
-import { REPO } from './helpers/oracle.js';
+import { runCli } from './helpers/cli.js';
 
-const BIN = path.join(REPO, 'bin', 'alembic-preflight.js');
 const roots: string[] = [];
 afterEach(() => {
   for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
 });
 
-function cli(cwd: string, args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: 'sqlite:///app.db' } });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (cwd: string, args: string[]) => runCli(cwd, args, { DATABASE_URL: 'sqlite:///app.db' });
 
 function git(cwd: string, ...args: string[]): string {
   const r = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' });

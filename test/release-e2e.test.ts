@@ -3,6 +3,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN } from './helpers/cli.js';
 import { PYTHON, REPO } from './helpers/oracle.js';
 import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from './helpers/pg-cluster.js';
 
@@ -37,7 +38,7 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     cpSync(path.join(REPO, 'examples'), path.join(dir, 'examples'), { recursive: true });
     cpSync(path.join(REPO, 'Procfile'), path.join(dir, 'Procfile'));
     mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
-    symlinkSync(path.join(REPO, 'bin', 'alembic-preflight.js'), path.join(dir, 'node_modules', '.bin', 'alembic-preflight'));
+    symlinkSync(BIN, path.join(dir, 'node_modules', '.bin', 'alembic-preflight'));
     mkdirSync(path.join(dir, '.bin'));
     const marker = path.join(dir, 'alembic-starts');
     writeFileSync(path.join(dir, '.bin', 'alembic'), `#!/bin/sh\necho "$@" >> '${marker}'\nexec ${PYTHON} -m alembic "$@"\n`);
@@ -100,7 +101,7 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(blocked.stdout).toMatch(/^alembic-preflight release: BLOCKED before Alembic started: FAILED: Can't locate revision identified by 'guest_lockout_001'/mu);
     expect(await rows(a)).toEqual([['guest_lockout_001']]);
 
-    const fix = spawnSync(process.execPath, [path.join(REPO, 'bin', 'alembic-preflight.js'), 'backfill', '-c', 'examples/heroku-app/alembic.ini', '--after', '1f2a3b4c5d6e', '--rewire', '--write'], {
+    const fix = spawnSync(process.execPath, [BIN, 'backfill', '-c', 'examples/heroku-app/alembic.ini', '--after', '1f2a3b4c5d6e', '--rewire', '--write'], {
       cwd: a.dir,
       encoding: 'utf8',
       env: env(a),

@@ -5,15 +5,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanLogText } from '../src/check/log-scanner.js';
 import { prepareDatabase, writeScenarioProject, type Scenario } from './helpers/db-scenario.js';
+import { runCli } from './helpers/cli.js';
 import { PYTHON, REPO } from './helpers/oracle.js';
 
-const BIN = path.join(REPO, 'bin', 'alembic-preflight.js');
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'logs');
 
-function cli(cwd: string, args: string[], opts: { input?: string; node?: string[] } = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...(opts.node ?? []), BIN, ...args], { cwd, encoding: 'utf8', input: opts.input, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (cwd: string, args: string[], opts: { input?: string; node?: string[] } = {}) => runCli(cwd, args, {}, opts);
 
 /** Real Alembic's output for a scenario (stdout then stderr, as a release log interleaves them). */
 async function realFailure(s: Scenario, target = 'head'): Promise<string> {

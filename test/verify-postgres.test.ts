@@ -1,22 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDatabase, writeScenarioProject, type Scenario } from './helpers/db-scenario.js';
-import { REPO } from './helpers/oracle.js';
+import { runCli as cli } from './helpers/cli.js';
 import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from './helpers/pg-cluster.js';
 
-const BIN = path.join(REPO, 'bin', 'alembic-preflight.js');
 const LINEAR: Scenario['revs'] = [
   { id: 'aaa111', down: null },
   { id: 'bbb222', down: 'aaa111' },
 ];
 
-function cli(cwd: string, args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('verify against PostgreSQL', () => {
   let pg: PgServer;

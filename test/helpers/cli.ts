@@ -1,0 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { REPO } from './oracle.js';
+
+/** The built CLI, as users and the Procfile run it. */
+export const BIN = path.join(REPO, 'bin', 'alembic-preflight.js');
+
+export interface CliRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the CLI in a child process with a minimal environment (PATH, HOME and
+ * `env`), so nothing from the developer's shell leaks into a test.
+ */
+export function runCli(cwd: string, args: readonly string[], env: Record<string, string> = {}, opts: { input?: string; node?: readonly string[] } = {}): CliRun {
+  const r = spawnSync(process.execPath, [...(opts.node ?? []), BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    input: opts.input,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
