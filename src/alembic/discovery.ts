@@ -44,8 +44,8 @@ export function discoverRevisionFiles(
     const candidates = opts.features.sortedWalk
       ? walkSorted(loc.absPath, opts.recursive && opts.features.recursiveVersionLocations, opts.sourceless)
       : listdirRaw(loc.absPath);
-    for (const candidate of candidates) {
-      const real = resolvePath(candidate);
+    for (const { path: candidate, real: knownReal } of candidates) {
+      const real = knownReal ?? resolvePath(candidate);
       if (seen.has(real)) {
         loadedTwice.push({ realPath: real, via: candidate });
         continue;
@@ -71,9 +71,15 @@ export function discoverRevisionFiles(
   return { files, loadedTwice };
 }
 
+/** A listed path; `real` is set when it is known without asking the OS (not a link, in a resolved folder). */
+interface Candidate {
+  readonly path: string;
+  readonly real?: string;
+}
+
 /** Alembic ≥ 1.10: a top-down walk, files only, sorted by code point, optional recursion. */
-function walkSorted(root: string, recursive: boolean, sourceless: boolean): string[] {
-  const out: string[] = [];
+function walkSorted(root: string, recursive: boolean, sourceless: boolean): Candidate[] {
+  const out: Candidate[] = [];
   const visit = (dir: string): void => {
     if (path.basename(dir).endsWith('__pycache__')) return;
     let entries: Dirent[];
@@ -83,20 +89,26 @@ function walkSorted(root: string, recursive: boolean, sourceless: boolean): stri
       return; // os.walk ignores errors
     }
     const fileNames: string[] = [];
+    const links = new Set<string>();
     const dirs: string[] = [];
     for (const e of entries) {
       if (e.isDirectory()) dirs.push(e.name);
-      else if (e.isSymbolicLink() && isDirFollow(path.join(dir, e.name))) continue; // never descended
-      else fileNames.push(e.name);
+      else if (e.isSymbolicLink()) {
+        if (isDirFollow(path.join(dir, e.name))) continue; // never descended
+        links.add(e.name);
+        fileNames.push(e.name);
+      } else fileNames.push(e.name);
     }
     fileNames.sort(codePointCompare);
-    for (const f of fileNames) out.push(path.join(dir, f));
+    // one realpath per folder: a plain entry's real path is the folder's plus its name
+    const realDir = resolvePath(dir);
+    for (const f of fileNames) out.push({ path: path.join(dir, f), real: links.has(f) ? undefined : path.join(realDir, f) });
     if (sourceless) {
       const cache = path.join(dir, '__pycache__');
       if (exists(cache)) {
         const stems = new Set(fileNames.map((f) => f.split('.')[0]));
         for (const pyc of listdirRaw(cache)) {
-          if (!stems.has(path.basename(pyc).split('.')[0])) out.push(pyc);
+          if (!stems.has(path.basename(pyc.path).split('.')[0])) out.push(pyc);
         }
       }
     }
@@ -109,12 +121,12 @@ function walkSorted(root: string, recursive: boolean, sourceless: boolean): stri
 }
 
 /** os.listdir order (Alembic < 1.10): the directory's own order, directories included. */
-function listdirRaw(dir: string): string[] {
-  const out: string[] = [];
+function listdirRaw(dir: string): Candidate[] {
+  const out: Candidate[] = [];
   try {
     const d = opendirSync(dir);
     try {
-      for (let e = d.readSync(); e !== null; e = d.readSync()) out.push(path.join(dir, e.name));
+      for (let e = d.readSync(); e !== null; e = d.readSync()) out.push({ path: path.join(dir, e.name) });
     } finally {
       d.closeSync();
     }
@@ -142,15 +154,20 @@ function resolvePath(p: string): string {
   }
 }
 
-function codePointCompare(a: string, b: string): number {
-  // Python sorts str by code point; JS < compares UTF-16 units, which differs only above U+FFFF
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
-    if (d !== 0) return d;
+/**
+ * Python sorts str by code point; JS `<` compares UTF-16 units, which differ
+ * only where a surrogate pair (a code point above U+FFFF) is the first difference.
+ */
+export function codePointCompare(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if ((x >= 0xd800 && x <= 0xdfff) || (y >= 0xd800 && y <= 0xdfff)) return a.codePointAt(i)! - b.codePointAt(i)!;
+    return x - y;
   }
-  return x.length - y.length;
+  return a.length - b.length;
 }
 
 function exists(p: string): boolean {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { loadProjectConfig, type ConfigOptions, type ProjectConfig } from './alembic-config.js';
 import { featuresOf, type AlembicVersion } from './alembic-version.js';
@@ -66,9 +66,32 @@ export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVe
   return { config, alembicVersion, files, loadedTwice, map, failure, complete };
 }
 
+/** Reused between files: revision files are small, and one open + read + close is half of readFileSync's calls. */
+let scratch = Buffer.allocUnsafe(256 * 1024);
+
+/**
+ * The file's bytes. The result may be a view of a shared buffer that the next
+ * call overwrites: the caller decodes it before reading another file.
+ */
 function readFromDisk(file: string): Buffer | { error: string } {
   try {
-    return readFileSync(file);
+    const fd = openSync(file, 'r');
+    try {
+      let size = 0;
+      for (;;) {
+        if (size === scratch.length) {
+          const bigger = Buffer.allocUnsafe(scratch.length * 2);
+          scratch.copy(bigger);
+          scratch = bigger;
+        }
+        const got = readSync(fd, scratch, size, scratch.length - size, null);
+        if (got === 0) break;
+        size += got;
+      }
+      return scratch.subarray(0, size);
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ELOOP') return { error: `ImportError: Can't find Python file ${file}` };

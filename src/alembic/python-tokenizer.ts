@@ -44,23 +44,84 @@ export interface TokenizeResult {
   readonly error?: SyntaxProblem;
 }
 
-const STRING_PREFIXES = new Set(['r', 'u', 'b', 'f', 't', 'br', 'rb', 'fr', 'rf', 'tr', 'rt']);
+const SKIPPED: Token[] = [];
 
-const OPS3 = new Set(['**=', '//=', '>>=', '<<=', '...']);
-const OPS2 = new Set([
-  '==', '!=', '<=', '>=', '->', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '**', '//', '<<', '>>', ':=', '@=',
-]);
-const OPS1 = '()[]{}:,;.+-*/%&|^~<>=@';
-const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
-
-function isIdentStart(c: number, ch: string): boolean {
-  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) return true;
-  return c >= 128 && /[\p{L}\p{Nl}]/u.test(ch);
+/**
+ * A copy of `s` that does not keep its source alive. V8 makes a slice of 13 or
+ * more characters a view into the parent string, so one retained name or value
+ * would pin a whole file's text (10,000 files: 40 MB held to the end of a run).
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
-function isIdentPart(c: number, ch: string): boolean {
+/** The one-character operators, by character code. */
+const OP1_TEXT: (string | undefined)[] = [];
+for (const ch of '()[]{}:,;.+-*/%&|^~<>=@') OP1_TEXT[ch.charCodeAt(0)] = ch;
+
+/**
+ * Length of the operator at `pos` (3, 2 or 1), or 0 when the character starts
+ * no operator. Longest match first, as CPython: `**=` `//=` `>>=` `<<=` `...`,
+ * then `==` `!=` `<=` `>=` `->` `+=` `-=` `*=` `/=` `%=` `&=` `|=` `^=` `**`
+ * `//` `<<` `>>` `:=` `@=`.
+ */
+function opLength(src: string, pos: number, c: number): number {
+  const d = src.charCodeAt(pos + 1);
+  const e = src.charCodeAt(pos + 2);
+  switch (c) {
+    case 42: // *
+    case 47: // /
+      if (d === c) return e === 61 ? 3 : 2;
+      return d === 61 ? 2 : 1;
+    case 62: // >
+    case 60: // <
+      if (d === c) return e === 61 ? 3 : 2;
+      return d === 61 ? 2 : 1;
+    case 46: // .
+      return d === 46 && e === 46 ? 3 : 1;
+    case 33: // ! only in !=
+      return d === 61 ? 2 : 0;
+    case 45: // -
+      return d === 61 || d === 62 ? 2 : 1;
+    case 58: // :
+    case 61: // =
+    case 43: // +
+    case 37: // %
+    case 38: // &
+    case 124: // |
+    case 94: // ^
+    case 64: // @
+      return d === 61 ? 2 : 1;
+    default:
+      return OP1_TEXT[c] === undefined ? 0 : 1;
+  }
+}
+
+/** Whether src[begin, end) (one or two letters) is a string prefix: r u b f t br rb fr rf tr rt, any case. */
+function isStringPrefix(src: string, begin: number, end: number): boolean {
+  const a = src.charCodeAt(begin) | 32;
+  if (end - begin === 1) return a === 114 || a === 117 || a === 98 || a === 102 || a === 116;
+  const b = src.charCodeAt(begin + 1) | 32;
+  if (a === 114) return b === 98 || b === 102 || b === 116;
+  return (a === 98 || a === 102 || a === 116) && b === 114;
+}
+
+/** A `def`/`class` header (async too), whose indented body holds no module-level binding. */
+function opensBody(toks: readonly Token[]): boolean {
+  const first = toks[0];
+  if (first === undefined || first.type !== Tok.Name) return false;
+  if (first.text === 'def' || first.text === 'class') return true;
+  return first.text === 'async' && toks[1]?.text === 'def';
+}
+
+function isIdentStart(c: number, src: string, pos: number): boolean {
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) return true;
+  return c >= 128 && /[\p{L}\p{Nl}]/u.test(src[pos]!);
+}
+
+function isIdentPart(c: number, src: string, pos: number): boolean {
   if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57)) return true;
-  return c >= 128 && /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u.test(ch);
+  return c >= 128 && /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u.test(src[pos]!);
 }
 
 class TokenizeError extends Error {
@@ -73,24 +134,41 @@ class TokenizeError extends Error {
   }
 }
 
-export function tokenize(src: string): TokenizeResult {
+export interface TokenizeOptions {
+  /**
+   * Skip the bodies of `def` and `class` blocks: they are still scanned, so
+   * every syntax error is still reported, but yield no tokens. Module-level
+   * assignments never live there, and bodies are most of a migration file.
+   */
+  readonly skipBodies?: boolean;
+}
+
+export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeResult {
   const lines: LogicalLine[] = [];
   const n = src.length;
+  const skipBodies = options.skipBodies === true;
   let pos = 0;
   let line = 1;
   let lineStart = 0;
-  const brackets: { ch: string; line: number; col: number }[] = [];
+  const brackets: { ch: number; line: number; col: number }[] = [];
   let current: Token[] | null = null;
   let currentIndent = 0;
   let currentLine = 0;
   const indentStack = [0];
   let prevEndedWithColon = false;
+  /** The last token of the current logical line was `:`. */
+  let lastColon = false;
+  /** Indentation of the `def`/`class` header whose body is being skipped, or -1. */
+  let skipAbove = -1;
+  let skipping = false;
 
   const finishLine = (): void => {
-    if (current && current.length > 0) {
-      lines.push({ indent: currentIndent, line: currentLine, tokens: current });
-      const last = current[current.length - 1]!;
-      prevEndedWithColon = last.type === Tok.Op && last.text === ':';
+    if (current !== null && (skipping || current.length > 0)) {
+      prevEndedWithColon = lastColon;
+      if (!skipping) {
+        lines.push({ indent: currentIndent, line: currentLine, tokens: current });
+        if (skipBodies && lastColon && opensBody(current)) skipAbove = currentIndent;
+      }
     }
     current = null;
   };
@@ -144,7 +222,10 @@ export function tokenize(src: string): TokenizeResult {
             throw new TokenizeError('unindent does not match any outer indentation level', line, col);
           }
         }
-        current = [];
+        skipping = skipAbove >= 0 && col > skipAbove;
+        if (!skipping) skipAbove = -1;
+        current = skipping ? SKIPPED : [];
+        lastColon = false;
         currentIndent = col;
         currentLine = line;
       }
@@ -176,74 +257,68 @@ export function tokenize(src: string): TokenizeResult {
       }
       const startCol = pos - lineStart;
       const startLine = line;
-      const ch = src[pos]!;
+      lastColon = false;
       if (c === 34 || c === 39) {
-        current!.push({ type: Tok.String, text: scanString(pos, ''), line: startLine, col: startCol });
+        const begin = pos;
+        scanString(pos, 0);
+        if (!skipping) current!.push({ type: Tok.String, text: src.slice(begin, pos), line: startLine, col: startCol });
         continue;
       }
-      if (isIdentStart(c, ch)) {
+      if (isIdentStart(c, src, pos)) {
         const begin = pos;
         pos++;
-        while (pos < n) {
-          const d = src.charCodeAt(pos);
-          if (!isIdentPart(d, src[pos]!)) break;
-          pos++;
-        }
-        const word = src.slice(begin, pos);
+        while (pos < n && isIdentPart(src.charCodeAt(pos), src, pos)) pos++;
         const q = src.charCodeAt(pos);
-        if ((q === 34 || q === 39) && word.length <= 2 && STRING_PREFIXES.has(word.toLowerCase())) {
-          current!.push({ type: Tok.String, text: scanString(pos, word), line: startLine, col: startCol });
+        if ((q === 34 || q === 39) && pos - begin <= 2 && isStringPrefix(src, begin, pos)) {
+          scanString(pos, pos - begin);
+          if (!skipping) current!.push({ type: Tok.String, text: src.slice(begin, pos), line: startLine, col: startCol });
           continue;
         }
-        current!.push({ type: Tok.Name, text: word, line: startLine, col: startCol });
+        if (!skipping) current!.push({ type: Tok.Name, text: detach(src.slice(begin, pos)), line: startLine, col: startCol });
         continue;
       }
       if ((c >= 48 && c <= 57) || (c === 46 && src.charCodeAt(pos + 1) >= 48 && src.charCodeAt(pos + 1) <= 57)) {
         const begin = pos;
+        const hex = c === 48 && (src.charCodeAt(pos + 1) | 32) === 120;
         pos++;
         while (pos < n) {
           const d = src.charCodeAt(pos);
           if ((d >= 48 && d <= 57) || (d >= 97 && d <= 122) || (d >= 65 && d <= 90) || d === 95 || d === 46) {
             pos++;
-            if ((d === 101 || d === 69) && (src.charCodeAt(pos) === 43 || src.charCodeAt(pos) === 45)) {
-              const prefix = src.slice(begin, pos - 1);
-              if (!/^0[xX]/.test(prefix)) pos++;
-            }
+            if ((d === 101 || d === 69) && (src.charCodeAt(pos) === 43 || src.charCodeAt(pos) === 45) && !hex) pos++;
           } else break;
         }
-        current!.push({ type: Tok.Number, text: src.slice(begin, pos), line: startLine, col: startCol });
+        if (!skipping) current!.push({ type: Tok.Number, text: src.slice(begin, pos), line: startLine, col: startCol });
         continue;
       }
-      const three = src.slice(pos, pos + 3);
-      const two = src.slice(pos, pos + 2);
-      let op: string | null = null;
-      if (OPS3.has(three)) op = three;
-      else if (OPS2.has(two)) op = two;
-      else if (OPS1.includes(ch)) op = ch;
-      if (op === null) {
+      const len = opLength(src, pos, c);
+      if (len === 0) {
         const cp = src.codePointAt(pos)!;
-        const shown = cp > 0x7f ? `U+${cp.toString(16).toUpperCase().padStart(4, '0')}` : `'${ch}'`;
+        const shown = cp > 0x7f ? `U+${cp.toString(16).toUpperCase().padStart(4, '0')}` : `'${src[pos]!}'`;
         throw new TokenizeError(`invalid character ${shown}`, line, startCol);
       }
-      pos += op.length;
-      if (op === '(' || op === '[' || op === '{') brackets.push({ ch: op, line: startLine, col: startCol });
-      else if (op in CLOSERS) {
-        const open = brackets.pop();
-        if (!open) throw new TokenizeError(`unmatched '${op}'`, startLine, startCol);
-        if (open.ch !== CLOSERS[op]) {
-          throw new TokenizeError(
-            `closing parenthesis '${op}' does not match opening parenthesis '${open.ch}'` +
-              (open.line !== startLine ? ` on line ${open.line}` : ''),
-            startLine,
-            startCol,
-          );
-        }
+      pos += len;
+      if (len === 1) {
+        if (c === 40 || c === 91 || c === 123) brackets.push({ ch: c, line: startLine, col: startCol });
+        else if (c === 41 || c === 93 || c === 125) {
+          const open = brackets.pop();
+          const op = String.fromCharCode(c);
+          if (!open) throw new TokenizeError(`unmatched '${op}'`, startLine, startCol);
+          if (open.ch !== (c === 41 ? 40 : c - 2)) {
+            throw new TokenizeError(
+              `closing parenthesis '${op}' does not match opening parenthesis '${String.fromCharCode(open.ch)}'` +
+                (open.line !== startLine ? ` on line ${open.line}` : ''),
+              startLine,
+              startCol,
+            );
+          }
+        } else if (c === 58) lastColon = true;
       }
-      current!.push({ type: Tok.Op, text: op, line: startLine, col: startCol });
+      if (!skipping) current!.push({ type: Tok.Op, text: len === 1 ? OP1_TEXT[c]! : src.slice(pos - len, pos), line: startLine, col: startCol });
     }
     if (brackets.length > 0) {
       const open = brackets[brackets.length - 1]!;
-      throw new TokenizeError(`'${open.ch}' was never closed`, open.line, open.col);
+      throw new TokenizeError(`'${String.fromCharCode(open.ch)}' was never closed`, open.line, open.col);
     }
     finishLine();
     if (prevEndedWithColon) throw new TokenizeError('expected an indented block', line, 0);
@@ -255,9 +330,9 @@ export function tokenize(src: string): TokenizeResult {
     throw e;
   }
 
-  /** Scans a string literal whose quote is at `at`; returns prefix + literal text. */
-  function scanString(at: number, prefix: string): string {
-    const begin = at - prefix.length;
+  /** Scans a string literal whose quote is at `at` (after a prefix of `prefixLen` letters), leaving pos after it. */
+  function scanString(at: number, prefixLen: number): void {
+    const begin = at - prefixLen;
     const startLine = line;
     const startCol = begin - lineStart;
     const q = src.charCodeAt(at);
@@ -303,6 +378,5 @@ export function tokenize(src: string): TokenizeResult {
       }
       pos++;
     }
-    return src.slice(begin, pos);
   }
 }

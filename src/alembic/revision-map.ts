@@ -1,3 +1,4 @@
+import { codePointCompare } from './discovery.js';
 import { keyOf, pyRepr, pyStr, type PyValue } from './python-value.js';
 import type { AlembicFailure, LoadedScript, ScriptFile } from './script-loader.js';
 
@@ -36,6 +37,8 @@ export class Rev {
   resolvedDeps: string[] = [];
   private normalizedDeps: string[] = [];
   private normalizedDownCache?: string[];
+  private allDownCache?: string[];
+  private allDownFor?: string[];
 
   constructor(
     readonly script: LoadedScript,
@@ -59,8 +62,16 @@ export class Rev {
   get isRealBase(): boolean {
     return this.isBase && this.deps.length === 0;
   }
+  /** Down revisions and resolved dependencies, deduplicated; cached per resolvedDeps array (walks read it often). */
   get allDown(): string[] {
-    return dedupe([...this.versionedDown, ...this.resolvedDeps]);
+    if (this.allDownFor !== this.resolvedDeps || this.allDownCache === undefined) {
+      this.allDownFor = this.resolvedDeps;
+      const down = this.versionedDown;
+      this.allDownCache = this.resolvedDeps.length === 0 && (down.length < 2 || new Set(down).size === down.length)
+        ? (down as string[])
+        : dedupe([...down, ...this.resolvedDeps]);
+    }
+    return this.allDownCache;
   }
   /** `_normalized_resolved_dependencies` (set by the map's normalisation). */
   get normalizedResolvedDeps(): string[] {
@@ -267,6 +278,9 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     }
     if (problems.some((p) => p.code === 'revision-cycle')) {
       // Alembic stops at the first cycle; a dependency cycle then adds nothing new
+    } else if (labelDowns.size === 0 && all.every((r) => r.deps.length === 0)) {
+      // no depends_on and no label as down_revision: the dependency graph is the down-revision
+      // graph (same heads, bases and edges), which was just checked
     } else if (realHeads.size === 0 || realBases.length === 0) {
       const members = [...revMap.values()];
       const msg = `Dependency cycle is detected in revisions (${ids(members).join(', ')})`;
@@ -523,16 +537,6 @@ function dedupe(xs: readonly string[]): string[] {
   return [...new Set(xs)];
 }
 
-export function codePointCompare(a: string, b: string): number {
-  if (a === b) return 0;
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
-    if (d !== 0) return d;
-  }
-  return x.length - y.length;
-}
 
 /** Python repr of a map key (str ids print quoted, other types as written). */
 function keyRepr(key: string): string {

@@ -62,7 +62,7 @@ interface Block {
  * the reason, never as a guess.
  */
 export function readRevisionSource(source: string): ReadResult {
-  const { lines, error } = tokenize(source);
+  const { lines, error } = tokenize(source, { skipBodies: true });
   const bindings = new Map<string, FieldBinding>();
   const dynamic: DynamicHint[] = [];
   const imports: { module: string; line: number; level: number }[] = [];

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import type { AlembicFeatures } from './alembic-version.js';
 import type { DiscoveredFile } from './discovery.js';
@@ -68,6 +69,8 @@ export interface LoadedScript {
 const LEGACY_REV = /^([a-f0-9]+)\.py$/;
 
 export function decodePythonSource(buf: Buffer): { text: string } | { error: string; line: number } {
+  // the common case, checked natively: plain UTF-8, no BOM, no NUL, no coding line to honour
+  if (buf[0] !== 0xef && isUtf8(buf) && !buf.includes(0) && !declaresCoding(buf)) return { text: buf.toString('utf8') };
   if (buf.includes(0)) {
     return { error: 'ValueError: source code string cannot contain null bytes', line: lineOfOffset(buf, buf.indexOf(0)) };
   }
@@ -94,6 +97,14 @@ export function decodePythonSource(buf: Buffer): { text: string } | { error: str
       line: lineOfOffset(buf, bad),
     };
   }
+}
+
+/** Whether a coding cookie could be in the first two lines (PEP 263), which may name another codec. */
+function declaresCoding(buf: Buffer): boolean {
+  let end = buf.indexOf(10);
+  if (end >= 0) end = buf.indexOf(10, end + 1);
+  const head = buf.subarray(0, end < 0 ? Math.min(buf.length, 400) : Math.min(end, 400));
+  return head.includes('coding');
 }
 
 /**

@@ -1,3 +1,4 @@
+import { detach } from './python-tokenizer.js';
 import type { PyValue } from './python-value.js';
 
 /**
@@ -54,6 +55,7 @@ export function evalStringLiteral(text: string): PyValue {
   } else {
     s = s.replace(/\r\n?/g, '\n');
   }
+  s = detach(s);
   return bytes ? { t: 'bytes', v: s } : { t: 'str', v: s };
 }
 

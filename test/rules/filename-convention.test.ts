@@ -1,4 +1,5 @@
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { templateMatcher } from '../../src/check/rules/filename-convention.js';
 import { describeRule } from '../helpers/describe-rule.js';
 import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
@@ -14,3 +15,23 @@ describeRule(
     expect(f.hint).toContain('b2_<slug>.py');
   },
 );
+
+describe('file_template matching', () => {
+  it('matches the default, dated and literal templates like a regex would', () => {
+    const plain = templateMatcher('%(rev)s_%(slug)s');
+    expect(plain('a1_add_users', 'a1')).toBe(true);
+    expect(plain('a1_', 'a1')).toBe(true);
+    expect(plain('a1_add-users', 'a1')).toBe(false);
+    expect(plain('a12_x', 'a1')).toBe(false);
+    expect(plain('a1_x_y', 'a1_x')).toBe(true);
+    expect(plain('a1_ajout_données', 'a1')).toBe(true);
+    const dated = templateMatcher('%(year)d_%(month).2d_%(day).2d_%(hour).2d%(minute).2d-%(rev)s_%(slug)s');
+    expect(dated('2019_01_13_2156-bc8923b8c1e9_create_account', 'bc8923b8c1e9')).toBe(true);
+    expect(dated('2019_01_13_-bc8923b8c1e9_create_account', 'bc8923b8c1e9')).toBe(false);
+    expect(dated('bc8923b8c1e9_create_account', 'bc8923b8c1e9')).toBe(false);
+    // an id with regex metacharacters is literal text
+    const bare = templateMatcher('%(rev)s');
+    expect(bare('a.c', 'a.c')).toBe(true);
+    expect(bare('abc', 'a.c')).toBe(false);
+  });
+});

@@ -29,25 +29,45 @@ export const filenameConvention: Rule = {
   },
 };
 
+type Part = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'rev' | 'word' | 'digits' };
+
 /**
- * Splits file_template once into a regex source with a placeholder where the
- * revision goes; each revision then only substitutes its escaped id.
+ * Splits file_template once into literal text and placeholders; each stem is
+ * then matched by a small backtracking matcher (a RegExp per revision was a
+ * fifth of `check` at 10,000 revisions). `%(slug)s` is `\w*`, other fields `\d+`.
  */
-function templateMatcher(template: string): (stem: string, rev: string) => boolean {
-  const REV = '\u0000rev\u0000';
-  let re = '';
+export function templateMatcher(template: string): (stem: string, rev: string) => boolean {
+  const parts: Part[] = [];
   for (const t of template.split(/(%\([a-z]+\)[.\d]*[sd])/)) {
     const m = /^%\(([a-z]+)\)/.exec(t);
-    if (!m) re += escapeRegExp(t);
-    else if (m[1] === 'rev') re += REV;
-    else if (m[1] === 'slug') re += '\\w*';
-    else re += '\\d+';
+    if (!m) {
+      if (t !== '') parts.push({ kind: 'text', text: t });
+    } else parts.push({ kind: m[1] === 'rev' ? 'rev' : m[1] === 'slug' ? 'word' : 'digits' });
   }
-  return (stem, rev) => new RegExp(`^${re.split(REV).join(escapeRegExp(rev))}$`).test(stem);
+  return (stem, rev) => matchParts(parts, 0, stem, 0, rev);
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const WORD = /[\p{L}\p{N}\p{Mn}\p{Mc}\p{Pc}]/u;
+
+function isWordChar(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) return true;
+  return c >= 128 && WORD.test(ch);
+}
+
+function matchParts(parts: readonly Part[], i: number, stem: string, at: number, rev: string): boolean {
+  if (i === parts.length) return at === stem.length;
+  const p = parts[i]!;
+  if (p.kind === 'text' || p.kind === 'rev') {
+    const text = p.kind === 'text' ? p.text : rev;
+    return stem.startsWith(text, at) && matchParts(parts, i + 1, stem, at + text.length, rev);
+  }
+  // \w* or \d+: the longest run first, then shorter ones, as a regex backtracks
+  let end = at;
+  while (end < stem.length && (p.kind === 'word' ? isWordChar(stem[end]!) : stem.charCodeAt(end) >= 48 && stem.charCodeAt(end) <= 57)) end++;
+  const min = p.kind === 'digits' ? at + 1 : at;
+  for (let k = end; k >= min; k--) if (matchParts(parts, i + 1, stem, k, rev)) return true;
+  return false;
 }
 
 function templateExample(template: string, rev: string): string {
