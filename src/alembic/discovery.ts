@@ -52,7 +52,7 @@ export function discoverRevisionFiles(
       }
       seen.add(real);
       const loadPath = opts.features.sortedWalk ? real : candidate;
-      const fileName = path.basename(loadPath);
+      const fileName = loadPath.slice(loadPath.lastIndexOf(path.sep) + 1);
       const re = opts.sourceless ? SOURCELESS : ONLY_SOURCE;
       const m = re.exec(fileName);
       if (!m) continue;
@@ -102,7 +102,7 @@ function walkSorted(root: string, recursive: boolean, sourceless: boolean): Cand
     fileNames.sort(codePointCompare);
     // one realpath per folder: a plain entry's real path is the folder's plus its name
     const realDir = resolvePath(dir);
-    for (const f of fileNames) out.push({ path: path.join(dir, f), real: links.has(f) ? undefined : path.join(realDir, f) });
+    for (const f of fileNames) out.push({ path: joinName(dir, f), real: links.has(f) ? undefined : joinName(realDir, f) });
     if (sourceless) {
       const cache = path.join(dir, '__pycache__');
       if (exists(cache)) {
@@ -126,7 +126,7 @@ function listdirRaw(dir: string): Candidate[] {
   try {
     const d = opendirSync(dir);
     try {
-      for (let e = d.readSync(); e !== null; e = d.readSync()) out.push({ path: path.join(dir, e.name) });
+      for (let e = d.readSync(); e !== null; e = d.readSync()) out.push({ path: joinName(dir, e.name) });
     } finally {
       d.closeSync();
     }
@@ -168,6 +168,11 @@ export function codePointCompare(a: string, b: string): number {
     return x - y;
   }
   return a.length - b.length;
+}
+
+/** path.join for a resolved folder and a bare entry name, without re-normalising the folder each time. */
+function joinName(dir: string, name: string): string {
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
 }
 
 function exists(p: string): boolean {
