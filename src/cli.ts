@@ -29,12 +29,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .command(
       'check',
       'Read the Alembic configuration and revision files statically and report what would make Alembic fail.',
-      (y) => projectOptions(y),
+      (y) =>
+        projectOptions(y)
+          .option('lint', { type: 'boolean', default: true, describe: 'run the migration lints (--no-lint: only the graph, faster)' })
+          .option('lint-only', { type: 'boolean', default: false, describe: 'run only the migration lints' }),
       async (args) => {
         format = args.format;
-        if (args.rules) return listRules();
+        if (args.rules) return listRules(args.config, args.format);
         const { checkCommand } = await import('./commands/check-command.js');
-        const out = await checkCommand({ ...projectArgs(args), env });
+        const out = await checkCommand({ ...projectArgs(args), env, lint: args.lint, lintOnly: args['lint-only'] });
         process.stdout.write(out.stdout);
         exitCode = out.exitCode;
       },
@@ -45,7 +48,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       (y) => databaseOptions(projectOptions(y)).option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' }),
       async (args) => {
         format = args.format;
-        if (args.rules) return listRules();
+        if (args.rules) return listRules(args.config, args.format);
         const { verifyCommand } = await import('./commands/verify-command.js');
         const out = await verifyCommand({ ...projectArgs(args), ...databaseArgs(args), env, git: args.git });
         process.stdout.write(out.stdout);
@@ -148,8 +151,22 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 
 type Yargs = Argv;
 
-function listRules(): void {
-  process.stdout.write(RULES.map((r) => `${r.code.padEnd(30)} ${r.severity.padEnd(8)} ${r.summary}`).join('\n') + '\n');
+/** Every rule with its state here: the severity it reports at (after pyproject.toml / alembic.ini), or off. */
+async function listRules(configFlag: string | undefined, format: 'text' | 'json'): Promise<void> {
+  const { existsSync } = await import('node:fs');
+  const path = await import('node:path');
+  const { loadLintConfig } = await import('./check/lint/lint-config.js');
+  const { ruleSetting } = await import('./check/run-check.js');
+  const ini = path.resolve(configFlag ?? process.env.ALEMBIC_CONFIG ?? 'alembic.ini');
+  const config = await loadLintConfig(process.cwd(), existsSync(ini) ? ini : undefined, new Set(RULES.map((r) => r.code)));
+  const rows = RULES.map((r) => ({ code: r.code, kind: r.kind ?? 'graph', state: ruleSetting(r, config), default: r.enabledByDefault === false ? 'off' : r.severity, summary: r.summary }));
+  if (format === 'json') {
+    process.stdout.write(JSON.stringify({ schemaVersion: 1, command: 'rules', configuredIn: config.sources, lint: config.lint, rules: rows }, null, 2) + '\n');
+    return;
+  }
+  const lines = rows.map((r) => `${r.code.padEnd(32)} ${r.kind.padEnd(6)} ${String(r.state).padEnd(8)} ${r.summary}`);
+  const where = config.sources.length > 0 ? `settings from ${config.sources.join(' and ')}` : 'defaults (no [tool.alembic-preflight] or [alembic-preflight] settings found)';
+  process.stdout.write(`${'code'.padEnd(32)} ${'kind'.padEnd(6)} ${'state'.padEnd(8)} summary\n${lines.join('\n')}\n\n${where}; lints ${config.lint ? 'on' : 'off'} by default\n`);
 }
 
 function projectOptions(y: Yargs) {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../src/check/rules.js';
@@ -24,6 +24,17 @@ describe('rule, doc and test stay in step', () => {
 
   it('every code has a doc page with problem, example and fix', () => {
     expect(base('docs/findings', '.md').filter((n) => n !== 'README')).toEqual(codes);
+  });
+
+  it('every lint documents problem, incorrect, correct and when not to use it, at its real default, and has a two-way test', () => {
+    for (const r of RULES.filter((x) => x.kind === 'lint')) {
+      const doc = readFileSync(path.join(REPO, 'docs/findings', `${r.code}.md`), 'utf8');
+      for (const h of ['## Problem', '## Incorrect', '## Correct', '## When not to use it']) expect(doc, `${r.code}: ${h}`).toContain(h);
+      expect(doc, r.code).toContain(`Default severity: **${r.severity}**`);
+      expect(doc.includes('off by default'), r.code).toBe(r.enabledByDefault === false);
+      const test = readFileSync(path.join(REPO, 'test/rules', `${r.code}.test.ts`), 'utf8');
+      expect(test, r.code).toMatch(new RegExp(`describeRule\\(\\s*'${r.code}'`));
+    }
   });
 
   it('every code has a test', () => {

@@ -1,5 +1,6 @@
 import type { Forensics } from '../alembic/git-history.js';
 import type { ProjectModel } from '../alembic/project-model.js';
+import type { LintContext } from './lint/lint-context.js';
 import type { StampResolution, UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
 
@@ -30,6 +31,8 @@ export interface DatabaseContext {
 export interface CheckContext {
   readonly model: ProjectModel;
   readonly database?: DatabaseContext;
+  /** Present when lints run (`check` without --no-lint). */
+  readonly lint?: LintContext;
 }
 
 export interface Rule {
@@ -38,6 +41,10 @@ export interface Rule {
   readonly severity: Severity;
   /** One line for `--rules` and the docs index. */
   readonly summary: string;
+  /** `lint`: a migration lint (review-time advice; severity configurable, off with --no-lint). Default: a graph or database rule. */
+  readonly kind?: 'lint';
+  /** Lints only: false for a rule that runs only when configured on. */
+  readonly enabledByDefault?: boolean;
   /** `previous`: findings of the rules listed before this one (only the catch-all rule reads them). */
   check(ctx: CheckContext, previous?: readonly Finding[]): Finding[];
 }

@@ -1,4 +1,17 @@
 import type { Rule } from './finding.js';
+import { ddlInTryExcept } from './rules/ddl-in-try-except.js';
+import { enumAddValueUnguarded } from './rules/enum-add-value-unguarded.js';
+import { executeWithParamsArgument } from './rules/execute-with-params-argument.js';
+import { enumNotDroppedInDowngrade } from './rules/enum-not-dropped-in-downgrade.js';
+import { uuidNotPortable } from './rules/uuid-not-portable.js';
+import { foreignKeyTypeMismatch } from './rules/foreign-key-type-mismatch.js';
+import { emptyDowngrade } from './rules/empty-downgrade.js';
+import { renamedTableStillReferenced } from './rules/renamed-table-still-referenced.js';
+import { postgresUrlScheme } from './rules/postgres-url-scheme.js';
+import { placeholderDatabaseUrl } from './rules/placeholder-database-url.js';
+import { sharedVersionTable } from './rules/shared-version-table.js';
+import { autogenerateMarkerLeft } from './rules/autogenerate-marker-left.js';
+import { deployScriptHazard } from './rules/deploy-script-hazard.js';
 import { databaseAtHead } from './rules/database-at-head.js';
 import { pendingMigrations } from './rules/pending-migrations.js';
 import { stampIsSymbolic } from './rules/stamp-is-symbolic.js';
@@ -76,6 +89,20 @@ export const RULES: readonly Rule[] = [
   versionTableMissing,
   pendingMigrations,
   databaseAtHead,
-  // last: it reports a failing prediction only when no rule above explains it
+  // last of the graph rules: it reports a failing prediction only when no rule above explains it
   upgradeWillFail,
+  // migration lints (review-time; configurable; skipped by --no-lint)
+  ddlInTryExcept,
+  enumAddValueUnguarded,
+  executeWithParamsArgument,
+  enumNotDroppedInDowngrade,
+  uuidNotPortable,
+  foreignKeyTypeMismatch,
+  emptyDowngrade,
+  renamedTableStillReferenced,
+  postgresUrlScheme,
+  placeholderDatabaseUrl,
+  sharedVersionTable,
+  autogenerateMarkerLeft,
+  deployScriptHazard,
 ];

@@ -1,6 +1,8 @@
 import type { ProjectModel } from '../alembic/project-model.js';
-import type { DatabaseContext, Finding, Severity } from './finding.js';
+import type { DatabaseContext, Finding, Rule, Severity } from './finding.js';
 import { alembicOutput } from './rule-helpers.js';
+import { globMatcher, type LintConfig } from './lint/lint-config.js';
+import type { LintContext } from './lint/lint-context.js';
 import { RULES } from './rules.js';
 
 export interface CheckOptions {
@@ -9,6 +11,12 @@ export interface CheckOptions {
   readonly strict?: boolean;
   /** Present for `verify`: adds the database findings and the prediction. */
   readonly database?: DatabaseContext;
+  /** Run the lints with this context (absent: lints off). */
+  readonly lint?: LintContext;
+  /** Severities and ignores from pyproject.toml / alembic.ini (the lint context carries the same). */
+  readonly config?: LintConfig;
+  /** Only the lints: graph and database rules are skipped. */
+  readonly lintOnly?: boolean;
 }
 
 export interface CheckResult {
@@ -26,8 +34,23 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckResult {
   const ignore = opts.ignore ?? [];
   const all: Finding[] = [];
-  for (const rule of RULES) all.push(...rule.check({ model, database: opts.database }, all));
-  const kept = all.filter((f) => !ignore.some((spec) => matchesIgnore(spec, f)));
+  const ctx = { model, database: opts.database, lint: opts.lint };
+  for (const rule of RULES) {
+    if (rule.kind === 'lint') {
+      if (!opts.lint) continue;
+      const setting = ruleSetting(rule, opts.lint.config);
+      if (setting === 'off') continue;
+      const found = rule.check(ctx, all);
+      all.push(...(setting === rule.severity ? found : found.map((f) => ({ ...f, severity: setting }))));
+    } else if (!opts.lintOnly) all.push(...rule.check(ctx, all));
+  }
+  const configIgnores = (opts.config ?? opts.lint?.config)?.ignores ?? [];
+  const matchers = configIgnores.map((i) => ({ ...i, matches: i.path === undefined ? undefined : globMatcher(i.path) }));
+  const kept = all.filter(
+    (f) =>
+      !ignore.some((spec) => matchesIgnore(spec, f)) &&
+      !matchers.some((i) => i.rule === f.code && (i.matches === undefined || (f.path !== undefined && i.matches(f.path))) && (i.revision === undefined || f.revision?.split(', ').includes(i.revision))),
+  );
   const findings = kept.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   const blocking = findings.some((f) => f.severity === 'error' || (opts.strict === true && f.severity === 'warning'));
   const failure = model.failure?.failure;
@@ -46,4 +69,11 @@ function matchesIgnore(spec: string, f: Finding): boolean {
   const code = spec.slice(0, i);
   const rev = spec.slice(i + 1);
   return code === f.code && f.revision !== undefined && f.revision.split(', ').includes(rev);
+}
+
+/** A rule's effective state: its configured severity, its default, or off. */
+export function ruleSetting(rule: Rule, config: LintConfig | undefined): Severity | 'off' {
+  const set = rule.kind === 'lint' ? config?.rules.get(rule.code) : undefined;
+  if (set === undefined) return rule.enabledByDefault === false ? 'off' : rule.severity;
+  return set === 'on' ? rule.severity : set;
 }

@@ -2,6 +2,10 @@ import type { ConfigOptions } from '../alembic/alembic-config.js';
 import { detectAlembicVersion } from '../alembic/detect-alembic-version.js';
 import { parseAlembicVersion, type AlembicVersion } from '../alembic/alembic-version.js';
 import { loadProject } from '../alembic/project-model.js';
+import { loadLintConfig } from '../check/lint/lint-config.js';
+import { LintContext } from '../check/lint/lint-context.js';
+import { loadPythonParser } from '../check/lint/python-syntax.js';
+import { RULES } from '../check/rules.js';
 import { runCheck, type CheckResult } from '../check/run-check.js';
 import { UsageError } from '../errors/errors.js';
 import { checkJson } from '../report/json-report.js';
@@ -18,6 +22,9 @@ export interface CheckCommandOptions {
   readonly strict?: boolean;
   readonly ignore?: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** false: --no-lint. */
+  readonly lint?: boolean;
+  readonly lintOnly?: boolean;
 }
 
 export interface CommandOutput {
@@ -48,8 +55,15 @@ export function configOptions(opts: CheckCommandOptions): ConfigOptions {
 }
 
 export async function checkCommand(opts: CheckCommandOptions): Promise<CommandOutput & { result: CheckResult }> {
+  if (opts.lint === false && opts.lintOnly) throw new UsageError('--no-lint and --lint-only contradict each other.', { hint: 'Use one of them.' });
   const model = await loadProject(configOptions(opts));
-  const result = runCheck(model, { ignore: opts.ignore, strict: opts.strict });
+  const config = await loadLintConfig(opts.cwd, model.config.iniPath, new Set(RULES.map((r) => r.code)));
+  let lint: LintContext | undefined;
+  if (opts.lintOnly || (opts.lint !== false && config.lint)) {
+    const parser = await loadPythonParser();
+    lint = new LintContext(model, config, parser);
+  }
+  const result = runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly });
   const stdout = opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) + '\n' : checkText(result);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }

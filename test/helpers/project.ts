@@ -3,6 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { LATEST_ALEMBIC, parseAlembicVersion } from '../../src/alembic/alembic-version.js';
 import { loadProject } from '../../src/alembic/project-model.js';
+import { loadLintConfig } from '../../src/check/lint/lint-config.js';
+import { LintContext } from '../../src/check/lint/lint-context.js';
+import { loadPythonParser } from '../../src/check/lint/python-syntax.js';
+import { RULES } from '../../src/check/rules.js';
 import { runCheck, type CheckResult } from '../../src/check/run-check.js';
 
 export const DEFAULT_INI = '[alembic]\nscript_location = migrations\npath_separator = os\n';
@@ -25,11 +29,22 @@ export function makeProject(files: Record<string, string | Buffer>, ini: string 
   return root;
 }
 
-export async function check(root: string, version = 'latest'): Promise<CheckResult> {
+/** `check` as the command runs it: graph rules, then the lints with the project's own settings. */
+export async function check(root: string, version = 'latest', opts: { lint?: boolean } = {}): Promise<CheckResult> {
   const v = version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(version)!;
-  return runCheck(await loadProject({ cwd: root, alembicVersion: v }));
+  const model = await loadProject({ cwd: root, alembicVersion: v });
+  const config = await loadLintConfig(root, model.config.iniPath, new Set(RULES.map((r) => r.code)));
+  const lint = opts.lint === false ? undefined : new LintContext(model, config, await loadPythonParser());
+  return runCheck(model, { config, lint });
 }
 
 export function codes(result: CheckResult): string[] {
   return result.findings.map((f) => f.code);
+}
+
+/** A revision file with the given upgrade() and downgrade() bodies (indented by the helper). */
+export function migration(id: string, down: string | null, upgrade: string, downgrade: string, header = 'import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\n'): string {
+  const body = (code: string): string => code.trim().split('\n').map((l) => `    ${l}`).join('\n');
+  const d = down === null ? 'None' : `'${down}'`;
+  return `"""rev ${id}\n\nRevision ID: ${id}\nRevises: ${down ?? ''}\n"""\nfrom alembic import op\n${header}\nrevision = '${id}'\ndown_revision = ${d}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n${body(upgrade)}\n\n\ndef downgrade():\n${body(downgrade)}\n`;
 }

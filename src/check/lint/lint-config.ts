@@ -1,0 +1,225 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseIni } from '../../alembic/ini-parser.js';
+import { ConfigError } from '../../errors/errors.js';
+import type { Severity } from '../finding.js';
+
+export type RuleSetting = Severity | 'off' | 'on';
+
+export interface LintIgnore {
+  readonly rule: string;
+  /** Glob over paths relative to the working folder (`*` within a folder, `**` across folders). */
+  readonly path?: string;
+  readonly revision?: string;
+  readonly reason: string;
+  /** Where it was written, for messages. */
+  readonly source: string;
+}
+
+export interface LintConfig {
+  /** False: lints off unless --lint-only asks for them. */
+  readonly lint: boolean;
+  readonly rules: ReadonlyMap<string, RuleSetting>;
+  readonly ignores: readonly LintIgnore[];
+  /** uuid-not-portable: does the project also run on SQLite? `auto` looks at alembic.ini and env.py. */
+  readonly targetsSqlite: boolean | 'auto';
+  /** renamed-table-still-referenced: application sources to search for raw SQL. */
+  readonly appSources: readonly string[];
+  /** enum-add-value-unguarded: the server's major version, when known (ADD VALUE is refused in a transaction before 12). */
+  readonly postgresVersion?: number;
+  /** Files the settings came from, for `--rules`. */
+  readonly sources: readonly string[];
+}
+
+export const DEFAULT_APP_SOURCES = ['**/*.py', '**/*.sql'];
+
+const SETTINGS = new Set<RuleSetting>(['error', 'warning', 'info', 'off', 'on']);
+
+/**
+ * Reads `[tool.alembic-preflight]` from pyproject.toml and `[alembic-preflight]`
+ * from alembic.ini. Both may be used; where both set the same key,
+ * pyproject.toml wins. Unknown keys, unknown rule codes and ignores without a
+ * reason are configuration errors (exit 2), never silently dropped.
+ */
+export async function loadLintConfig(cwd: string, iniPath: string | undefined, knownCodes: ReadonlySet<string>): Promise<LintConfig> {
+  const fromIni = iniPath ? readIniSection(iniPath, knownCodes) : undefined;
+  const fromToml = await readPyproject(path.join(cwd, 'pyproject.toml'), knownCodes);
+  const rules = new Map<string, RuleSetting>([...(fromIni?.rules ?? []), ...(fromToml?.rules ?? [])]);
+  return {
+    lint: fromToml?.lint ?? fromIni?.lint ?? true,
+    rules,
+    ignores: [...(fromIni?.ignores ?? []), ...(fromToml?.ignores ?? [])],
+    targetsSqlite: fromToml?.targetsSqlite ?? fromIni?.targetsSqlite ?? 'auto',
+    appSources: fromToml?.appSources ?? fromIni?.appSources ?? DEFAULT_APP_SOURCES,
+    postgresVersion: fromToml?.postgresVersion ?? fromIni?.postgresVersion,
+    sources: [fromIni ? path.relative(cwd, iniPath!) || iniPath! : undefined, fromToml ? 'pyproject.toml' : undefined].filter((x): x is string => x !== undefined),
+  };
+}
+
+interface Partial {
+  lint?: boolean;
+  rules: Map<string, RuleSetting>;
+  ignores: LintIgnore[];
+  targetsSqlite?: boolean | 'auto';
+  appSources?: string[];
+  postgresVersion?: number;
+}
+
+const KEYS = ['lint', 'rules', 'ignore', 'targets-sqlite', 'app-sources', 'postgres-version'];
+
+async function readPyproject(file: string, known: ReadonlySet<string>): Promise<Partial | undefined> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (!text.includes('alembic-preflight')) return undefined;
+  const { parse } = await import('smol-toml');
+  let data: Record<string, unknown>;
+  try {
+    data = parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError(`pyproject.toml is not valid TOML: ${(e as Error).message.split('\n')[0]}`, { path: 'pyproject.toml', hint: 'Fix the TOML syntax; Alembic would fail to read it too.' });
+  }
+  const table = (data.tool as Record<string, unknown> | undefined)?.['alembic-preflight'];
+  if (table === undefined) return undefined;
+  const where = 'pyproject.toml [tool.alembic-preflight]';
+  if (typeof table !== 'object' || table === null || Array.isArray(table)) throw configError(where, 'must be a table');
+  const t = table as Record<string, unknown>;
+  for (const k of Object.keys(t)) if (!KEYS.includes(k)) throw configError(where, `has an unknown key '${k}' (known: ${KEYS.join(', ')})`);
+  const out: Partial = { rules: new Map(), ignores: [] };
+  if (t.lint !== undefined) {
+    if (typeof t.lint !== 'boolean') throw configError(where, 'lint must be true or false');
+    out.lint = t.lint;
+  }
+  if (t.rules !== undefined) {
+    if (typeof t.rules !== 'object' || t.rules === null || Array.isArray(t.rules)) throw configError(where, 'rules must be a table of CODE = "error" | "warning" | "info" | "off"');
+    for (const [code, v] of Object.entries(t.rules as Record<string, unknown>)) out.rules.set(checkCode(code, known, where), checkSetting(v, code, where));
+  }
+  if (t.ignore !== undefined) {
+    if (!Array.isArray(t.ignore)) throw configError(where, 'ignore must be an array of tables: [[tool.alembic-preflight.ignore]] rule = "…" path = "…" reason = "…"');
+    for (const [i, entry] of (t.ignore as unknown[]).entries()) {
+      if (typeof entry !== 'object' || entry === null) throw configError(where, `ignore entry ${i + 1} must be a table`);
+      const e = entry as Record<string, unknown>;
+      for (const k of Object.keys(e)) if (!['rule', 'path', 'revision', 'reason'].includes(k)) throw configError(where, `ignore entry ${i + 1} has an unknown key '${k}' (known: rule, path, revision, reason)`);
+      out.ignores.push(makeIgnore({ rule: e.rule, path: e.path, revision: e.revision, reason: e.reason }, known, `${where} ignore entry ${i + 1}`));
+    }
+  }
+  if (t['targets-sqlite'] !== undefined) {
+    const v = t['targets-sqlite'];
+    if (v !== true && v !== false && v !== 'auto') throw configError(where, 'targets-sqlite must be true, false or "auto"');
+    out.targetsSqlite = v;
+  }
+  if (t['app-sources'] !== undefined) {
+    const v = t['app-sources'];
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw configError(where, 'app-sources must be an array of glob strings');
+    out.appSources = v as string[];
+  }
+  if (t['postgres-version'] !== undefined) out.postgresVersion = checkVersion(t['postgres-version'], where);
+  return out;
+}
+
+function readIniSection(iniPath: string, known: ReadonlySet<string>): Partial | undefined {
+  let text: string;
+  try {
+    text = readFileSync(iniPath, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (!text.includes('[alembic-preflight]')) return undefined;
+  const ini = parseIni(text, path.basename(iniPath), { here: path.dirname(iniPath) });
+  const section = ini.sections.get('alembic-preflight');
+  if (!section) return undefined;
+  const where = `${path.basename(iniPath)} [alembic-preflight]`;
+  const out: Partial = { rules: new Map(), ignores: [] };
+  for (const key of section.keys()) {
+    const raw = (ini.get('alembic-preflight', key) ?? '').trim();
+    if (key.startsWith('rule.')) {
+      out.rules.set(checkCode(key.slice(5), known, where), checkSetting(raw, key.slice(5), where));
+    } else if (key === 'lint') {
+      out.lint = parseBool(raw, key, where);
+    } else if (key === 'targets-sqlite') {
+      out.targetsSqlite = raw === 'auto' ? 'auto' : parseBool(raw, key, where);
+    } else if (key === 'app-sources') {
+      out.appSources = raw.split(/[\s,]+/).filter(Boolean);
+    } else if (key === 'postgres-version') {
+      out.postgresVersion = checkVersion(Number(raw), where);
+    } else if (key === 'ignore') {
+      for (const line of raw.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) out.ignores.push(parseIgnoreLine(line, known, where));
+    } else {
+      throw configError(where, `has an unknown option '${key}' (known: lint, targets-sqlite, app-sources, postgres-version, ignore, rule.<code>)`);
+    }
+  }
+  return out;
+}
+
+/** `CODE [path=GLOB] [revision=ID] reason=free text to the end of the line` */
+function parseIgnoreLine(line: string, known: ReadonlySet<string>, where: string): LintIgnore {
+  const m = /^(\S+)((?:\s+(?:path|revision)=\S+)*)\s*(?:reason=(.*))?$/.exec(line);
+  if (!m) throw configError(where, `cannot read the ignore line '${line}': write CODE [path=GLOB] [revision=ID] reason=WHY`);
+  const fields: Record<string, string> = {};
+  for (const kv of m[2]!.trim().split(/\s+/).filter(Boolean)) {
+    const i = kv.indexOf('=');
+    fields[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return makeIgnore({ rule: m[1], path: fields.path, revision: fields.revision, reason: m[3] }, known, `${where} ignore '${line}'`);
+}
+
+function makeIgnore(e: { rule: unknown; path: unknown; revision: unknown; reason: unknown }, known: ReadonlySet<string>, where: string): LintIgnore {
+  if (typeof e.rule !== 'string') throw configError(where, 'needs rule = "<code>"');
+  const rule = checkCode(e.rule, known, where);
+  if (typeof e.reason !== 'string' || e.reason.trim() === '') {
+    throw configError(where, `ignores ${rule} without a reason; every ignore must say why (reason = "…"), so the next reader can judge it`);
+  }
+  if (e.path !== undefined && typeof e.path !== 'string') throw configError(where, 'path must be a glob string');
+  if (e.revision !== undefined && typeof e.revision !== 'string') throw configError(where, 'revision must be a string');
+  return { rule, path: e.path as string | undefined, revision: e.revision as string | undefined, reason: e.reason.trim(), source: where };
+}
+
+function checkCode(code: string, known: ReadonlySet<string>, where: string): string {
+  if (!known.has(code)) throw configError(where, `names an unknown rule '${code}'`, 'Run `alembic-preflight check --rules` for the codes.');
+  return code;
+}
+
+function checkSetting(v: unknown, code: string, where: string): RuleSetting {
+  if (typeof v !== 'string' || !SETTINGS.has(v as RuleSetting)) throw configError(where, `sets ${code} to ${JSON.stringify(v)}; use "error", "warning", "info", "on" or "off"`);
+  return v as RuleSetting;
+}
+
+function checkVersion(v: unknown, where: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 8 || v > 99) throw configError(where, 'postgres-version must be a major version number such as 11 or 16');
+  return v;
+}
+
+function parseBool(raw: string, key: string, where: string): boolean {
+  const v = raw.toLowerCase();
+  if (['true', 'yes', 'on', '1'].includes(v)) return true;
+  if (['false', 'no', 'off', '0'].includes(v)) return false;
+  throw configError(where, `${key} must be true or false, not '${raw}'`);
+}
+
+function configError(where: string, what: string, hint = 'See docs/lints.md for the settings.'): ConfigError {
+  return new ConfigError(`${where} ${what}.`, { hint });
+}
+
+/** `*` matches within one folder, `**` any number of folders, `?` one character; paths use `/`. */
+export function globMatcher(glob: string): (relPath: string) => boolean {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      if (glob[i + 2] === '/') {
+        re += '(?:.*/)?';
+        i += 2;
+      } else {
+        re += '.*';
+        i++;
+      }
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  const rx = new RegExp(`^${re}$`);
+  return (p) => rx.test(p.split(path.sep).join('/'));
+}

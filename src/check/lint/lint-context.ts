@@ -1,0 +1,173 @@
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
+import path from 'node:path';
+import type { ProjectModel } from '../../alembic/project-model.js';
+import type { Rev } from '../../alembic/revision-map.js';
+import { decodePythonSource } from '../../alembic/script-loader.js';
+import type { Finding, Severity } from '../finding.js';
+import type { LintConfig } from './lint-config.js';
+import { PySource, type PyNode } from './python-syntax.js';
+
+type Parser = ConstructorParameters<typeof PySource>[1];
+
+/** One revision file as the lints see it. */
+export interface LintFile {
+  readonly rev: Rev;
+  readonly path: string;
+  readonly text: string;
+}
+
+/**
+ * What the lints share: the revision files' text (read once), their parse
+ * trees (built only for files a rule's cheap text test selects), env.py, and
+ * the upgrade order. A file our static reader could not load is left to the
+ * graph rules, which already report it.
+ */
+export class LintContext {
+  private texts?: LintFile[];
+  private readonly trees = new Map<string, PySource | null>();
+  private order?: Rev[];
+  /** How many files were parsed with the grammar (reported with --log-level debug). */
+  parsed = 0;
+
+  constructor(
+    readonly model: ProjectModel,
+    readonly config: LintConfig,
+    private readonly parser: Parser,
+  ) {}
+
+  get cwd(): string {
+    return this.model.config.cwd;
+  }
+
+  /** Revision files in upgrade order, with their text. */
+  files(): readonly LintFile[] {
+    if (!this.texts) {
+      this.texts = [];
+      for (const rev of this.upgradeOrder()) {
+        const text = readText(rev.file.absPath);
+        if (text !== undefined) this.texts.push({ rev, path: rev.file.path, text });
+      }
+    }
+    return this.texts;
+  }
+
+  /**
+   * Files whose text mentions one of `words` (case-sensitive), parsed. The
+   * words are a superset filter: a rule must only ever need to look at a file
+   * that contains them.
+   */
+  parsedFiles(...words: (string | RegExp)[]): { file: LintFile; py: PySource }[] {
+    const out: { file: LintFile; py: PySource }[] = [];
+    for (const file of this.files()) {
+      if (words.length > 0 && !words.some((w) => (typeof w === 'string' ? file.text.includes(w) : w.test(file.text)))) continue;
+      const py = this.parse(file.path, file.text);
+      if (py) out.push({ file, py });
+    }
+    return out;
+  }
+
+  parse(key: string, text: string): PySource | undefined {
+    let py = this.trees.get(key);
+    if (py === undefined) {
+      this.parsed++;
+      const parsed = new PySource(text, this.parser);
+      py = parsed.hasErrors ? null : parsed;
+      this.trees.set(key, py);
+    }
+    return py ?? undefined;
+  }
+
+  /** env.py of the script location, parsed; undefined when absent or not Python we can read. */
+  envPy(): { path: string; py: PySource } | undefined {
+    const abs = path.join(this.model.config.scriptDir, 'env.py');
+    const text = readText(abs);
+    if (text === undefined) return undefined;
+    const rel = path.relative(this.cwd, abs) || abs;
+    const py = this.parse(rel, text);
+    return py ? { path: rel, py } : undefined;
+  }
+
+  /** Revisions, parents before children (Kahn's order over down revisions; ties in map order). */
+  upgradeOrder(): Rev[] {
+    if (this.order) return this.order;
+    const revs = this.model.map.revisions;
+    const indeg = new Map<Rev, number>();
+    const byKey = this.model.map.byKey;
+    for (const r of revs) indeg.set(r, r.versionedDown.filter((d) => byKey.get(d)?.key === d).length);
+    const ready = revs.filter((r) => indeg.get(r) === 0).reverse();
+    const out: Rev[] = [];
+    while (ready.length > 0) {
+      const r = ready.pop()!;
+      out.push(r);
+      for (const k of r.nextrev) {
+        const child = byKey.get(k);
+        if (!child || !indeg.has(child)) continue;
+        const n = indeg.get(child)! - 1;
+        indeg.set(child, n);
+        if (n === 0) ready.push(child);
+      }
+    }
+    // cycle members never become ready; the graph rules report them, the lints still look at them
+    if (out.length < revs.length) {
+      const placed = new Set(out);
+      for (const r of revs) if (!placed.has(r)) out.push(r);
+    }
+    this.order = out;
+    return out;
+  }
+}
+
+/** A finding of a lint rule at a node of a revision file. */
+export function lintFinding(
+  code: string,
+  severity: Severity,
+  file: LintFile,
+  py: PySource,
+  node: PyNode,
+  message: string,
+  hint: string,
+): Finding {
+  const line = py.lineOf(node.from);
+  return { code, severity, message: `${file.path}:${line}: ${message}`, hint, path: file.path, line, revision: file.rev.id };
+}
+
+export function readText(abs: string): string | undefined {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(abs);
+  } catch {
+    return undefined;
+  }
+  const decoded = decodePythonSource(buf);
+  return 'text' in decoded ? decoded.text : undefined;
+}
+
+/** A finding about a project file that is not a revision (env.py, alembic.ini, Procfile, application code). */
+export function projectFinding(code: string, severity: Severity, relPath: string, line: number | undefined, message: string, hint: string): Finding {
+  return { code, severity, message: `${relPath}${line ? `:${line}` : ''}: ${message}`, hint, path: relPath, line };
+}
+
+/** Folders never searched for application sources or deploy scripts. */
+export const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', 'env', '.tox', '.nox', '__pycache__', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.bench', '.cache']);
+
+/** Files under `root` (relative paths with `/`), skipping SKIP_DIRS and `also`; at most `limit`. */
+export function walkFiles(root: string, also: ReadonlySet<string> = new Set(), limit = 50_000): string[] {
+  const out: string[] = [];
+  const visit = (dir: string, rel: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (out.length >= limit) return;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name) && !also.has(path.join(dir, e.name))) visit(path.join(dir, e.name), r);
+      } else if (e.isFile()) out.push(r);
+    }
+  };
+  visit(root, '');
+  return out;
+}

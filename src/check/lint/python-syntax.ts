@@ -1,0 +1,172 @@
+import type { SyntaxNode, Tree } from '@lezer/common';
+import type { parser as PythonParser } from '@lezer/python';
+import { evalStringLiteral } from '../../alembic/string-literal.js';
+
+/**
+ * Python analysed with a real grammar (@lezer/python), for the lints. The
+ * parser is loaded on first use only: `check --no-lint`, `verify` and
+ * `release` never pay for it.
+ */
+export type PyNode = SyntaxNode;
+type LRParser = typeof PythonParser;
+
+let parserPromise: Promise<LRParser> | undefined;
+
+export function loadPythonParser(): Promise<LRParser> {
+  parserPromise ??= import('@lezer/python').then((m) => m.parser);
+  return parserPromise;
+}
+
+/** One parsed file: its text, its tree, and offsets turned into 1-based lines. */
+export class PySource {
+  readonly tree: Tree;
+  private lineStarts?: number[];
+
+  constructor(
+    readonly text: string,
+    parser: LRParser,
+  ) {
+    this.tree = parser.parse(text);
+  }
+
+  get top(): PyNode {
+    return this.tree.topNode;
+  }
+
+  of(node: PyNode): string {
+    return this.text.slice(node.from, node.to);
+  }
+
+  lineOf(offset: number): number {
+    if (!this.lineStarts) {
+      const starts = [0];
+      for (let i = 0; i < this.text.length; i++) if (this.text.charCodeAt(i) === 10) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  /** Module-level `def NAME(...)` (the last one wins, as Python rebinds). */
+  moduleFunction(name: string): PyNode | undefined {
+    let found: PyNode | undefined;
+    for (let c = this.top.firstChild; c; c = c.nextSibling) {
+      const def = c.name === 'DecoratedStatement' ? c.getChild('FunctionDefinition') : c;
+      if (def?.name === 'FunctionDefinition' && this.of(def.getChild('VariableName')!) === name) found = def;
+    }
+    return found;
+  }
+
+  /** Every CallExpression under `node` (itself included), outermost first. */
+  calls(node: PyNode): PyNode[] {
+    return this.all(node, 'CallExpression');
+  }
+
+  /** Every node named `type` under `node` (itself included), in source order. */
+  all(node: PyNode, type: string): PyNode[] {
+    const out: PyNode[] = [];
+    node.cursor().iterate((n) => {
+      if (n.name === type) out.push(n.node);
+    });
+    return out;
+  }
+
+  /** The callee as dotted text (`op.execute`, `sa.Column`), whitespace removed; '' for other callees. */
+  callee(call: PyNode): string {
+    const fn = call.firstChild;
+    if (!fn || (fn.name !== 'VariableName' && fn.name !== 'MemberExpression')) return '';
+    return this.of(fn).replace(/\s+/g, '');
+  }
+
+  /** Positional and keyword arguments of a call. */
+  args(call: PyNode): { positional: PyNode[]; keywords: Map<string, PyNode>; starred: boolean } {
+    const positional: PyNode[] = [];
+    const keywords = new Map<string, PyNode>();
+    let starred = false;
+    const list = call.getChild('ArgList');
+    if (!list) return { positional, keywords, starred };
+    let pendingName: string | undefined;
+    for (let c = list.firstChild; c; c = c.nextSibling) {
+      if (c.name === '(' || c.name === ')' || c.name === ',' || c.name === 'Comment') continue;
+      if (c.name === '*' || c.name === '**') {
+        starred = true;
+        continue;
+      }
+      if (c.name === 'VariableName' && c.nextSibling?.name === 'AssignOp') {
+        pendingName = this.of(c);
+        c = c.nextSibling;
+        continue;
+      }
+      if (pendingName !== undefined) {
+        keywords.set(pendingName, c);
+        pendingName = undefined;
+      } else if (c.prevSibling?.name === '*' || c.prevSibling?.name === '**') {
+        // the value of *args / **kwargs: position unknown from here on
+      } else positional.push(c);
+    }
+    return { positional, keywords, starred };
+  }
+
+  /**
+   * The value of a string literal (implicit concatenation too), evaluated as
+   * Python does; undefined for anything else, f-strings with fields included.
+   */
+  str(node: PyNode | undefined): string | undefined {
+    if (!node) return undefined;
+    if (node.name === 'String' || node.name === 'FormatString') {
+      const v = evalStringLiteral(this.of(node));
+      return v.t === 'str' ? v.v : undefined;
+    }
+    if (node.name === 'ContinuedString') {
+      let s = '';
+      for (let c = node.firstChild; c; c = c.nextSibling) {
+        const part = this.str(c);
+        if (part === undefined) return undefined;
+        s += part;
+      }
+      return s;
+    }
+    if (node.name === 'ParenthesizedExpression') {
+      const inner = node.firstChild?.nextSibling;
+      return inner && inner.nextSibling?.name === ')' ? this.str(inner) : undefined;
+    }
+    return undefined;
+  }
+
+  /** Every string literal's value under `node` (SQL in op.execute, sa.text, conn.execute …). */
+  strings(node: PyNode): { value: string; node: PyNode }[] {
+    const out: { value: string; node: PyNode }[] = [];
+    node.cursor().iterate((n) => {
+      if (n.name === 'String' || n.name === 'FormatString' || n.name === 'ContinuedString') {
+        const value = this.str(n.node);
+        if (value !== undefined) out.push({ value, node: n.node });
+        return false;
+      }
+      return undefined;
+    });
+    return out;
+  }
+
+  /** Whether the tree has a syntax error (Python would not import the file). */
+  get hasErrors(): boolean {
+    let bad = false;
+    this.tree.iterate({
+      enter: (n) => {
+        if (n.type.isError) bad = true;
+        return !bad;
+      },
+    });
+    return bad;
+  }
+}
+
+/** Last dotted component: `sa.dialects.postgresql.UUID` → `UUID`. */
+export function lastName(dotted: string): string {
+  return dotted.slice(dotted.lastIndexOf('.') + 1);
+}

@@ -1,0 +1,197 @@
+import type { LintContext, LintFile } from './lint-context.js';
+import { batchAliases } from './migration-ops.js';
+import { lastName, type PyNode, type PySource } from './python-syntax.js';
+
+/** A column's type as written, and the canonical SQL type it maps to. */
+export interface ColumnType {
+  readonly written: string;
+  readonly canonical: string;
+}
+
+/** A foreign key met while replaying the migrations, with both ends' types as they were at that point. */
+export interface ForeignKeySite {
+  readonly file: LintFile;
+  readonly py: PySource;
+  readonly node: PyNode;
+  readonly table: string;
+  readonly column: string;
+  readonly type?: ColumnType;
+  readonly refTable: string;
+  readonly refColumn: string;
+  readonly refType?: ColumnType;
+}
+
+const WORDS = ['create_table', 'add_column', 'alter_column', 'drop_table', 'drop_column', 'rename_table', 'ForeignKey', 'create_foreign_key', 'batch_alter_table'];
+
+/**
+ * Replays create_table / add_column / alter_column / drop_* / rename_table
+ * of every upgrade() in upgrade order and records each foreign key with the
+ * types of both columns at that moment. Types we cannot read stay unknown; a
+ * table created outside the migrations is simply not in the model.
+ */
+export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
+  const tables = new Map<string, Map<string, ColumnType | undefined>>();
+  const sites: ForeignKeySite[] = [];
+  const pending: Omit<ForeignKeySite, 'type' | 'refType'>[] = [];
+  const typeOf = (t: string, c: string): ColumnType | undefined => tables.get(t)?.get(c);
+  const resolvePending = (): void => {
+    for (const p of pending.splice(0)) sites.push({ ...p, type: typeOf(p.table, p.column), refType: typeOf(p.refTable, p.refColumn) });
+  };
+
+  for (const { file, py } of lint.parsedFiles(...WORDS)) {
+    const up = py.moduleFunction('upgrade');
+    if (!up) continue;
+    const aliases = new Map<string, string>();
+    for (const { alias, table } of batchAliases(py, up).values()) aliases.set(alias, table);
+    for (const call of py.calls(up)) {
+      const callee = py.callee(call);
+      const dot = callee.indexOf('.');
+      const owner = callee.slice(0, dot);
+      const op = callee.slice(dot + 1);
+      const batchTable = owner !== 'op' ? aliases.get(owner) : undefined;
+      if (owner !== 'op' && batchTable === undefined) continue;
+      const { positional: pos, keywords: kw } = py.args(call);
+      const arg = (i: number, name: string): PyNode | undefined => pos[i] ?? kw.get(name);
+      // batch operations take the table from the with-statement, so their arguments shift by one
+      const shift = batchTable === undefined ? 0 : -1;
+      const tableArg = batchTable ?? py.str(arg(0, op === 'create_table' ? 'table_name' : 'table_name'));
+      if (op === 'create_table' && batchTable === undefined) {
+        if (tableArg === undefined) continue;
+        const cols = new Map<string, ColumnType | undefined>();
+        tables.set(tableArg, cols);
+        for (const c of pos.slice(1)) {
+          if (c.name !== 'CallExpression') continue;
+          const kind = lastName(py.callee(c));
+          if (kind === 'Column') addColumn(py, c, tableArg, cols, file, pending);
+          else if (kind === 'ForeignKeyConstraint') fkConstraint(py, c, tableArg, file, pending);
+        }
+        resolvePending();
+      } else if (op === 'add_column') {
+        const col = arg(1 + shift, 'column');
+        if (tableArg === undefined || col?.name !== 'CallExpression') continue;
+        const cols = tables.get(tableArg) ?? new Map<string, ColumnType | undefined>();
+        tables.set(tableArg, cols);
+        addColumn(py, col, tableArg, cols, file, pending);
+        resolvePending();
+      } else if (op === 'alter_column') {
+        const column = py.str(arg(1 + shift, 'column_name'));
+        const cols = tableArg === undefined ? undefined : tables.get(tableArg);
+        if (!cols || column === undefined) continue;
+        const type = kw.get('type_');
+        if (type) cols.set(column, readType(py, type));
+        const renamed = py.str(kw.get('new_column_name'));
+        if (renamed !== undefined) {
+          cols.set(renamed, cols.get(column));
+          cols.delete(column);
+        }
+      } else if (op === 'drop_column') {
+        const column = py.str(arg(1 + shift, 'column_name'));
+        if (tableArg !== undefined && column !== undefined) tables.get(tableArg)?.delete(column);
+      } else if (op === 'drop_table' && batchTable === undefined) {
+        if (tableArg !== undefined) tables.delete(tableArg);
+      } else if (op === 'rename_table' && batchTable === undefined) {
+        const to = py.str(arg(1, 'new_table_name'));
+        if (tableArg !== undefined && to !== undefined && tables.has(tableArg)) {
+          tables.set(to, tables.get(tableArg)!);
+          tables.delete(tableArg);
+        }
+      } else if (op === 'create_foreign_key') {
+        // op: (name, source, referent, local_cols, remote_cols); batch: (name, referent, local_cols, remote_cols)
+        const source = batchTable ?? py.str(arg(1, 'source_table'));
+        const referent = py.str(arg(2 + shift, 'referent_table'));
+        const locals = strList(py, arg(3 + shift, 'local_cols'));
+        const remotes = strList(py, arg(4 + shift, 'remote_cols'));
+        if (source === undefined || referent === undefined || !locals || !remotes) continue;
+        locals.forEach((l, i) => {
+          const r = remotes[i];
+          if (r !== undefined) pending.push({ file, py, node: call, table: source, column: l, refTable: referent, refColumn: r });
+        });
+        resolvePending();
+      }
+    }
+  }
+  return sites;
+}
+
+function addColumn(py: PySource, col: PyNode, table: string, cols: Map<string, ColumnType | undefined>, file: LintFile, pending: Omit<ForeignKeySite, 'type' | 'refType'>[]): void {
+  const { positional, keywords } = py.args(col);
+  const name = py.str(positional[0] ?? keywords.get('name'));
+  if (name === undefined) return;
+  let type: ColumnType | undefined;
+  const typeNode = keywords.get('type_') ?? positional.slice(1).find((p) => !isConstraintCall(py, p));
+  if (typeNode) type = readType(py, typeNode);
+  cols.set(name, type);
+  for (const p of positional.slice(1)) {
+    if (p.name !== 'CallExpression' || lastName(py.callee(p)) !== 'ForeignKey') continue;
+    const target = py.str(py.args(p).positional[0] ?? py.args(p).keywords.get('column'));
+    const dot = target?.lastIndexOf('.') ?? -1;
+    if (target === undefined || dot <= 0) continue;
+    // a column without a type takes it from the referenced column in SQLAlchemy: nothing to compare
+    if (type === undefined) continue;
+    pending.push({ file, py, node: p, table, column: name, refTable: target.slice(0, dot).split('.').pop()!, refColumn: target.slice(dot + 1) });
+  }
+}
+
+function fkConstraint(py: PySource, c: PyNode, table: string, file: LintFile, pending: Omit<ForeignKeySite, 'type' | 'refType'>[]): void {
+  const { positional, keywords } = py.args(c);
+  const locals = strList(py, positional[0] ?? keywords.get('columns'));
+  const refs = strList(py, positional[1] ?? keywords.get('refcolumns'));
+  if (!locals || !refs) return;
+  locals.forEach((l, i) => {
+    const r = refs[i];
+    const dot = r?.lastIndexOf('.') ?? -1;
+    if (r === undefined || dot <= 0) return;
+    pending.push({ file, py, node: c, table, column: l, refTable: r.slice(0, dot).split('.').pop()!, refColumn: r.slice(dot + 1) });
+  });
+}
+
+function isConstraintCall(py: PySource, n: PyNode): boolean {
+  if (n.name !== 'CallExpression') return false;
+  const k = lastName(py.callee(n));
+  return k === 'ForeignKey' || k === 'Sequence' || k === 'Identity' || k === 'Computed' || k === 'CheckConstraint';
+}
+
+function strList(py: PySource, n: PyNode | undefined): string[] | undefined {
+  if (!n) return undefined;
+  if (n.name !== 'ArrayExpression' && n.name !== 'TupleExpression' && n.name !== 'ParenthesizedExpression') {
+    const one = py.str(n);
+    return one === undefined ? undefined : [one];
+  }
+  const out: string[] = [];
+  for (let c = n.firstChild; c; c = c.nextSibling) {
+    if (c.name === '[' || c.name === ']' || c.name === '(' || c.name === ')' || c.name === ',') continue;
+    const s = py.str(c);
+    if (s === undefined) return undefined;
+    out.push(s);
+  }
+  return out;
+}
+
+const CANONICAL: Record<string, string> = {
+  integer: 'INTEGER', int: 'INTEGER', int4: 'INTEGER',
+  biginteger: 'BIGINT', bigint: 'BIGINT', int8: 'BIGINT',
+  smallinteger: 'SMALLINT', smallint: 'SMALLINT', int2: 'SMALLINT',
+  string: 'VARCHAR', varchar: 'VARCHAR', unicode: 'VARCHAR', nvarchar: 'VARCHAR', char: 'CHAR', nchar: 'CHAR',
+  text: 'TEXT', unicodetext: 'TEXT', citext: 'CITEXT',
+  uuid: 'UUID',
+  numeric: 'NUMERIC', decimal: 'NUMERIC', float: 'FLOAT', real: 'REAL', double: 'DOUBLE PRECISION', double_precision: 'DOUBLE PRECISION',
+  boolean: 'BOOLEAN', date: 'DATE', datetime: 'TIMESTAMP', timestamp: 'TIMESTAMP', time: 'TIME', interval: 'INTERVAL',
+  json: 'JSON', jsonb: 'JSONB', largebinary: 'BYTEA', bytea: 'BYTEA',
+};
+
+/** Type families PostgreSQL can compare in a foreign key (its cross-type btree operators). */
+export const FAMILY: Record<string, string> = {
+  SMALLINT: 'integer', INTEGER: 'integer', BIGINT: 'integer',
+  VARCHAR: 'text', CHAR: 'text', TEXT: 'text',
+};
+
+function readType(py: PySource, n: PyNode): ColumnType | undefined {
+  const head = n.name === 'CallExpression' ? n.firstChild : n;
+  if (!head || (head.name !== 'VariableName' && head.name !== 'MemberExpression')) return undefined;
+  const name = lastName(py.of(head).replace(/\s+/g, ''));
+  const canonical = CANONICAL[name.toLowerCase()];
+  if (canonical === undefined) return undefined;
+  let written = py.of(n).replace(/\s+/g, ' ');
+  if (written.length > 40) written = written.slice(0, 37) + '…';
+  return { written, canonical };
+}

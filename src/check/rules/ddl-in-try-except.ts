@@ -1,0 +1,65 @@
+import type { Finding, Rule } from '../finding.js';
+import { lintFinding } from '../lint/lint-context.js';
+import { isSchemaCall } from '../lint/migration-ops.js';
+import type { PyNode } from '../lint/python-syntax.js';
+
+/** `try:` around DDL in upgrade()/downgrade() whose `except` swallows the error. */
+export const ddlInTryExcept: Rule = {
+  code: 'ddl-in-try-except',
+  severity: 'error',
+  kind: 'lint',
+  summary: 'try/except around DDL in a migration: on PostgreSQL the failed statement aborts the transaction, and the except hides it.',
+  check({ lint }) {
+    const out: Finding[] = [];
+    if (!lint) return out;
+    for (const { file, py } of lint.parsedFiles('try')) {
+      for (const name of ['upgrade', 'downgrade']) {
+        const fn = py.moduleFunction(name);
+        if (!fn) continue;
+        for (const t of py.all(fn, 'TryStatement')) {
+          const { tryBody, swallows } = parts(t);
+          if (!tryBody || !swallows) continue;
+          const calls = py.calls(tryBody);
+          // a savepoint contains the failure: the transaction survives
+          if (calls.some((c) => /(^|\.)begin_nested$/.test(py.callee(c)))) continue;
+          const ddl = calls.find((c) => isSchemaCall(py, c));
+          if (!ddl) continue;
+          const what = `${py.callee(ddl) || 'execute'}(…)`;
+          out.push(
+            lintFinding(
+              this.code,
+              this.severity,
+              file,
+              py,
+              t,
+              `try: wraps ${what} in ${name}() and its except carries on. On PostgreSQL a failed statement aborts the whole migration transaction: the next statement fails with "current transaction is aborted, commands ignored until end of transaction block", so the deploy dies later and further from the cause (and on a database without transactional DDL it continues half done).`,
+              `Decide before running instead of catching, e.g. \`if not sa.inspect(op.get_bind()).has_table("t"): op.create_table(...)\` or \`op.execute("CREATE INDEX IF NOT EXISTS …")\`. If you must catch, isolate the statement in a savepoint: \`with op.get_bind().begin_nested(): ${what}\`.`,
+            ),
+          );
+        }
+      }
+    }
+    return out;
+  },
+};
+
+/** The try body, and whether some except handler ends without re-raising. */
+function parts(t: PyNode): { tryBody?: PyNode; swallows: boolean } {
+  let tryBody: PyNode | undefined;
+  let last = '';
+  let swallows = false;
+  for (let c = t.firstChild; c; c = c.nextSibling) {
+    if (c.name === 'try' || c.name === 'except' || c.name === 'else' || c.name === 'finally') last = c.name;
+    else if (c.name === 'Body') {
+      if (last === 'try') tryBody = c;
+      else if (last === 'except' && !endsWithRaise(c)) swallows = true;
+    }
+  }
+  return { tryBody, swallows };
+}
+
+function endsWithRaise(body: PyNode): boolean {
+  let lastStmt: PyNode | null = null;
+  for (let c = body.firstChild; c; c = c.nextSibling) if (c.name !== ':' && c.name !== 'Comment') lastStmt = c;
+  return lastStmt?.name === 'RaiseStatement';
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Finding, Rule } from '../finding.js';
+import { projectFinding, walkFiles } from '../lint/lint-context.js';
+
+/** Where deploys run migrations: Procfile, app.json, heroku.yml, shell scripts, Makefiles, Dockerfiles, CI workflows. */
+const DEPLOY_FILE = /^(Procfile(\.\w+)?|app\.json|heroku\.yml|Makefile|Dockerfile(\.\w+)?|docker-compose[\w.-]*\.ya?ml|compose\.ya?ml|\.gitlab-ci\.yml|(bin|scripts?|deploy|ops)\/[^/]+|[^/]+\.sh|\.github\/workflows\/[^/]+\.ya?ml)$/;
+
+/** The migration command on a line: alembic, python -m alembic, flask db. */
+const MIGRATE = /\b(?:alembic|python3?\s+-m\s+alembic|flask\s+db)\b[^\n;&|]*?\bupgrade\s+(heads?)\b/;
+const STAMP = /\b(?:alembic|python3?\s+-m\s+alembic|flask\s+db)\b[^\n;&|]*?\bstamp\s+(heads?)\b/;
+const SWALLOW = /\|\|\s*(true\b|:(?=\s|$|;|")|echo\b|exit\s+0\b)/;
+
+/** Deploy scripts that hide or skew migration failures. */
+export const deployScriptHazard: Rule = {
+  code: 'deploy-script-hazard',
+  severity: 'warning',
+  kind: 'lint',
+  summary: 'Deploy scripts that run `upgrade heads` here and `upgrade head` there, fall back to `alembic stamp head`, or add `|| true` after a migration.',
+  check({ lint }) {
+    const out: Finding[] = [];
+    if (!lint) return out;
+    const upgrades: { rel: string; line: number; target: string }[] = [];
+    for (const rel of walkFiles(lint.cwd, new Set([lint.model.config.scriptDir]), 20_000)) {
+      if (!DEPLOY_FILE.test(rel)) continue;
+      let text: string;
+      try {
+        text = readFileSync(path.join(lint.cwd, rel), 'utf8');
+      } catch {
+        continue;
+      }
+      if (!/alembic|flask\s+db/.test(text)) continue;
+      text.split(/\r?\n/).forEach((raw, i) => {
+        const line = raw.replace(/^\s*#.*$/, '');
+        const up = MIGRATE.exec(line);
+        if (up) upgrades.push({ rel, line: i + 1, target: up[1]! });
+        const stamp = STAMP.exec(line);
+        if (stamp) {
+          out.push(
+            projectFinding(this.code, this.severity, rel, i + 1,
+              `\`stamp ${stamp[1]}\` in a deploy script marks the database as migrated without running a migration. As a fallback it turns a failed upgrade into a silent lie, and it is how a database ends up stamped with revisions the code does not have.`,
+              'Let a failed upgrade fail the release (`alembic upgrade head` alone); fix the cause with `alembic-preflight verify` / `backfill` instead of stamping.',
+            ),
+          );
+        }
+        if (up) {
+          const after = line.slice(up.index + up[0].length);
+          const sw = SWALLOW.exec(after);
+          if (sw) {
+            out.push(
+              projectFinding(this.code, this.severity, rel, i + 1,
+                `\`|| ${sw[1]}\` after the migration command hides its failure: the release goes on and the new code runs against the old schema.`,
+                `Remove \`|| ${sw[1]}\` so a failed migration stops the release (Heroku keeps the previous release running).`,
+              ),
+            );
+          }
+        }
+      });
+    }
+    const targets = new Set(upgrades.map((u) => u.target));
+    if (targets.size > 1) {
+      const heads = upgrades.filter((u) => u.target === 'heads');
+      const head = upgrades.find((u) => u.target === 'head')!;
+      for (const h of heads) {
+        out.push(
+          projectFinding(this.code, this.severity, h.rel, h.line,
+            `\`upgrade heads\` here but \`upgrade head\` in ${head.rel}:${head.line}. With one head they agree; the day a second head appears, one path silently applies both branches while the other fails with "Multiple head revisions are present", so environments drift apart.`,
+            'Use the same target everywhere: `alembic upgrade head` (and merge heads with `alembic merge heads` when they appear).',
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,29 @@
+import type { Finding, Rule } from '../finding.js';
+import { lintFinding } from '../lint/lint-context.js';
+import { doesNothing, isSchemaCall } from '../lint/migration-ops.js';
+
+/** downgrade() that does nothing while upgrade() changes the schema. */
+export const emptyDowngrade: Rule = {
+  code: 'empty-downgrade',
+  severity: 'warning',
+  kind: 'lint',
+  summary: 'downgrade() does nothing while upgrade() changes the schema: a rollback silently leaves the database ahead.',
+  check({ lint }) {
+    const out: Finding[] = [];
+    if (!lint) return out;
+    for (const { file, py } of lint.parsedFiles('downgrade')) {
+      const down = py.moduleFunction('downgrade');
+      const up = py.moduleFunction('upgrade');
+      if (!down || !up || !doesNothing(py, down) || doesNothing(py, up)) continue;
+      const change = py.calls(up).find((c) => isSchemaCall(py, c));
+      if (!change) continue;
+      out.push(
+        lintFinding(this.code, this.severity, file, py, down,
+          `downgrade() does nothing, but upgrade() changes the schema (${py.callee(change) || 'execute'}(…) at line ${py.lineOf(change.from)}). \`alembic downgrade\` will report success and move the version row back while the change stays: the database is then ahead of what the code believes, and re-running upgrade fails.`,
+          `Write the inverse operations in downgrade(), or make the irreversibility explicit so a rollback stops instead of lying: raise NotImplementedError("irreversible: <why>").`,
+        ),
+      );
+    }
+    return out;
+  },
+};

@@ -1,0 +1,61 @@
+import type { Finding, Rule } from '../finding.js';
+import { lintFinding } from '../lint/lint-context.js';
+import { doesNothing } from '../lint/migration-ops.js';
+import { lastName, type PyNode, type PySource } from '../lint/python-syntax.js';
+
+/** A named enum type created in upgrade() that downgrade() leaves behind after dropping its table. */
+export const enumNotDroppedInDowngrade: Rule = {
+  code: 'enum-not-dropped-in-downgrade',
+  severity: 'warning',
+  kind: 'lint',
+  summary: 'upgrade creates a named enum type; downgrade drops the table but not the type, so the next upgrade fails.',
+  check({ lint }) {
+    const out: Finding[] = [];
+    if (!lint) return out;
+    for (const { file, py } of lint.parsedFiles('Enum', 'ENUM')) {
+      const up = py.moduleFunction('upgrade');
+      const down = py.moduleFunction('downgrade');
+      if (!up || !down || doesNothing(py, down)) continue;
+      const downCalls = py.calls(down);
+      if (!downCalls.some((c) => /^(op|batch(_op)?)\.drop_(table|column)$/.test(py.callee(c)))) continue;
+      const downText = py.of(down);
+      const downSql = py.strings(down).map((s) => s.value);
+      const dropsByMethod = downCalls.some((c) => /\.drop$/.test(py.callee(c)) || /\)\s*\.\s*drop$/.test(py.of(c.firstChild!).replace(/\s+/g, '')));
+      const seen = new Set<string>();
+      for (const call of py.calls(up)) {
+        const name = enumTypeName(py, call);
+        if (name === undefined || seen.has(name)) continue;
+        seen.add(name);
+        const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const dropSql = new RegExp(`DROP\\s+TYPE\\s+(IF\\s+EXISTS\\s+)?("?\\w+"?\\.)?"?${quoted}"?\\b`, 'i');
+        if (downSql.some((s) => dropSql.test(s))) continue;
+        if (dropsByMethod && downText.includes(name)) continue;
+        out.push(
+          lintFinding(this.code, this.severity, file, py, call,
+            `upgrade() creates the enum type '${name}', and downgrade() drops its table but not the type. PostgreSQL keeps the type after DROP TABLE, so after a downgrade the next upgrade fails with "type "${name}" already exists".`,
+            `In downgrade(), after dropping the table: sa.Enum(name="${name}").drop(op.get_bind(), checkfirst=True)  (or op.execute("DROP TYPE IF EXISTS ${name}")).`,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+/** The type name a `sa.Enum(...)` / `postgresql.ENUM(...)` call creates, or undefined when it creates none we can name. */
+function enumTypeName(py: PySource, call: PyNode): string | undefined {
+  const callee = py.callee(call);
+  const last = lastName(callee);
+  if (last !== 'Enum' && last !== 'ENUM') return undefined;
+  // Python's enum module (class bodies, functional API) is not a column type
+  if (callee === 'enum.Enum' || callee === 'Enum' && py.args(call).positional.length === 2 && py.str(py.args(call).positional[0]) !== undefined && !py.args(call).keywords.has('name')) return undefined;
+  const { positional, keywords } = py.args(call);
+  const flag = (k: string): string | undefined => (keywords.has(k) ? py.of(keywords.get(k)!) : undefined);
+  if (flag('create_type') === 'False' || flag('native_enum') === 'False') return undefined;
+  const named = py.str(keywords.get('name'));
+  if (named !== undefined) return named;
+  // sa.Enum(MyEnum) names the type after the class, lower-cased
+  const first = positional[0];
+  if (positional.length === 1 && first && (first.name === 'VariableName' || first.name === 'MemberExpression')) return lastName(py.of(first)).toLowerCase();
+  return undefined;
+}

@@ -1,0 +1,31 @@
+import type { Finding, Rule } from '../finding.js';
+import { lintFinding } from '../lint/lint-context.js';
+import { FAMILY, foreignKeySites } from '../lint/table-model.js';
+
+/** A foreign-key column whose type differs from the column it references, per the replayed migration history. */
+export const foreignKeyTypeMismatch: Rule = {
+  code: 'foreign-key-type-mismatch',
+  severity: 'error',
+  kind: 'lint',
+  summary: 'A foreign-key column whose type differs from the referenced key (table model replayed from every migration).',
+  check({ lint }) {
+    const out: Finding[] = [];
+    if (!lint) return out;
+    for (const s of foreignKeySites(lint)) {
+      if (!s.type || !s.refType || s.type.canonical === s.refType.canonical) continue;
+      const a = s.type.canonical;
+      const b = s.refType.canonical;
+      const compatible = FAMILY[a] !== undefined && FAMILY[a] === FAMILY[b];
+      const consequence = compatible
+        ? `PostgreSQL accepts the constraint, but every join and cascade compares ${a.toLowerCase()} with ${b.toLowerCase()} through a cast, and ${a === 'SMALLINT' || (a === 'INTEGER' && b === 'BIGINT') ? 'referenced ids above the smaller type\'s range cannot be stored' : 'values that fit one column may not fit the other'}.`
+        : `PostgreSQL refuses to create it: "foreign key constraint cannot be implemented … Key columns "${s.column}" and "${s.refColumn}" are of incompatible types: ${a.toLowerCase()} and ${b.toLowerCase()}", which fails the deploy.`;
+      out.push(
+        lintFinding(this.code, this.severity, s.file, s.py, s.node,
+          `${s.table}.${s.column} (${s.type.written}) references ${s.refTable}.${s.refColumn} (${s.refType.written}, as the migrations before this one left it). ${consequence}`,
+          `Declare ${s.table}.${s.column} with the referenced column's type: sa.Column("${s.column}", ${s.refType.written}, sa.ForeignKey("${s.refTable}.${s.refColumn}")) — or leave the type out of a Column that has a ForeignKey and SQLAlchemy copies it.`,
+        ),
+      );
+    }
+    return out;
+  },
+};

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Finding, Rule } from '../finding.js';
+import { projectFinding } from '../lint/lint-context.js';
+
+const TEMPLATE_URL = 'driver://user:pass@localhost/dbname';
+
+/** alembic.ini still holds the template URL and env.py never supplies a real one. */
+export const placeholderDatabaseUrl: Rule = {
+  code: 'placeholder-database-url',
+  severity: 'error',
+  kind: 'lint',
+  summary: "alembic.ini keeps the template's driver://user:pass@localhost/dbname and env.py never sets sqlalchemy.url.",
+  check({ lint }) {
+    const out: Finding[] = [];
+    const ini = lint?.model.config.iniPath;
+    if (!lint || !ini) return out;
+    let text: string;
+    try {
+      text = readFileSync(ini, 'utf8');
+    } catch {
+      return out;
+    }
+    const lines = text.split(/\r?\n/);
+    const idx = lines.findIndex((l) => /^\s*sqlalchemy\.url\s*[=:]\s*driver:\/\/user:pass@localhost\/dbname\s*$/.test(l));
+    if (idx < 0) return out;
+    const env = lint.envPy();
+    if (env) {
+      const { py } = env;
+      for (const call of py.calls(py.top)) {
+        const callee = py.callee(call);
+        const { positional, keywords } = py.args(call);
+        if (/(^|\.)set_(main|section)_option$/.test(callee) && positional.some((p) => py.str(p) === 'sqlalchemy.url')) return out;
+        if (/(^|\.)(create_engine|create_async_engine)$/.test(callee)) return out;
+        const url = keywords.get('url');
+        if (/(^|\.)configure$/.test(callee) && url && !/get_main_option|get_section_option/.test(py.of(url))) return out;
+        if (/(^|\.)configure$/.test(callee) && keywords.has('connection') && !/engine_from_config|async_engine_from_config/.test(py.text)) return out;
+      }
+      // a connection handed in by the application (config.attributes), as Flask-Migrate and pytest setups do
+      if (/config\.attributes/.test(py.text)) return out;
+    }
+    const rel = path.relative(lint.cwd, ini) || ini;
+    out.push(
+      projectFinding(this.code, this.severity, rel, idx + 1,
+        `sqlalchemy.url is still Alembic's template value ${TEMPLATE_URL}, and env.py never replaces it. Every command fails with "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:driver" — on Heroku that is a failed release.`,
+        'Read the URL in env.py: config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1).replace("%", "%%")), and remove the sqlalchemy.url line from alembic.ini.',
+      ),
+    );
+    return out;
+  },
+};

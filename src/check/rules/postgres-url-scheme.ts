@@ -1,0 +1,32 @@
+import type { Finding, Rule } from '../finding.js';
+import { projectFinding } from '../lint/lint-context.js';
+
+/** env.py hands DATABASE_URL to SQLAlchemy without turning Heroku's postgres:// into postgresql://. */
+export const postgresUrlScheme: Rule = {
+  code: 'postgres-url-scheme',
+  severity: 'error',
+  kind: 'lint',
+  summary: "env.py passes DATABASE_URL to SQLAlchemy without rewriting Heroku's postgres:// scheme (SQLAlchemy 1.4+ refuses it).",
+  check({ lint }) {
+    const out: Finding[] = [];
+    const env = lint?.envPy();
+    if (!lint || !env) return out;
+    const { py } = env;
+    // where env.py reads DATABASE_URL from the environment (os.environ[...], os.environ.get, os.getenv)
+    const read = py.strings(py.top).find(({ value, node }) => {
+      if (!/(^|_)DATABASE_URL$/.test(value)) return false;
+      const around = py.text.slice(Math.max(0, node.from - 30), node.from);
+      return /(environ\s*\[|environ\s*\.\s*get\s*\(|getenv\s*\(|environ\.setdefault\s*\()\s*$/.test(around);
+    });
+    if (!read) return out;
+    const rewrites = py.strings(py.top).some(({ value }) => /^postgres(ql)?(:\/\/|:|$)/.test(value)) || /drivername|make_url\s*\(/.test(py.text);
+    if (rewrites) return out;
+    out.push(
+      projectFinding(this.code, this.severity, env.path, py.lineOf(read.node.from),
+        `env.py reads ${read.value} and hands it to SQLAlchemy unchanged. Heroku Postgres sets it to postgres://…, which SQLAlchemy 1.4 and later refuse: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres", so the release phase fails before any migration runs.`,
+        `url = os.environ["${read.value}"]\nif url.startswith("postgres://"):\n    url = url.replace("postgres://", "postgresql://", 1)\nconfig.set_main_option("sqlalchemy.url", url.replace("%", "%%"))`,
+      ),
+    );
+    return out;
+  },
+};

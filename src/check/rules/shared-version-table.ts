@@ -1,0 +1,95 @@
+import { readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { parseIni } from '../../alembic/ini-parser.js';
+import type { Finding, Rule } from '../finding.js';
+import { projectFinding, readText, walkFiles } from '../lint/lint-context.js';
+
+/** Two script locations in one repository that keep their version rows in the same table. */
+export const sharedVersionTable: Rule = {
+  code: 'shared-version-table',
+  severity: 'warning',
+  kind: 'lint',
+  summary: 'Two script locations in the repository use the same version table: on a shared database they overwrite each other.',
+  check({ lint }) {
+    const out: Finding[] = [];
+    if (!lint) return out;
+    const cwd = lint.cwd;
+    // every ini section with a script_location, in every *.ini of the repository
+    const locations = new Map<string, { where: string; envPath: string }>();
+    for (const rel of walkFiles(cwd, new Set(), 20_000)) {
+      if (!rel.endsWith('.ini')) continue;
+      const abs = path.join(cwd, rel);
+      let ini;
+      try {
+        const text = readFileSync(abs, 'utf8');
+        if (!text.includes('script_location')) continue;
+        ini = parseIni(text, rel, { here: path.dirname(abs) });
+      } catch {
+        continue;
+      }
+      for (const section of ini.sections.keys()) {
+        let loc: string | undefined;
+        try {
+          loc = ini.get(section, 'script_location');
+        } catch {
+          continue;
+        }
+        if (!loc || loc.includes(':') && !path.isAbsolute(loc)) continue;
+        for (const base of [path.dirname(abs), cwd]) {
+          const dir = path.resolve(base, loc);
+          const env = path.join(dir, 'env.py');
+          try {
+            const real = realpathSync(dir);
+            if (!locations.has(real)) locations.set(real, { where: `${rel} [${section}]`, envPath: env });
+            break;
+          } catch {
+            // try the other base
+          }
+        }
+      }
+    }
+    if (locations.size < 2) return out;
+    const byTable = new Map<string, { where: string; env: string; line?: number }[]>();
+    for (const { where, envPath } of locations.values()) {
+      const text = readText(envPath);
+      if (text === undefined) continue;
+      const rel = path.relative(cwd, envPath);
+      const py = lint.parse(rel, text);
+      if (!py) continue;
+      const configures = py.calls(py.top).filter((c) => /(^|\.)configure$/.test(py.callee(c)));
+      if (configures.length === 0) continue;
+      const keys = new Set<string>();
+      let line: number | undefined;
+      let unknown = false;
+      for (const c of configures) {
+        const { keywords, starred } = py.args(c);
+        const t = keywords.get('version_table');
+        const s = keywords.get('version_table_schema');
+        const table = t ? py.str(t) : 'alembic_version';
+        const schema = s ? (py.of(s) === 'None' ? '' : py.str(s)) : '';
+        if (table === undefined || schema === undefined || starred) unknown = true;
+        else keys.add(`${schema}.${table}`);
+        line ??= py.lineOf(c.from);
+      }
+      if (unknown) continue;
+      for (const k of keys) {
+        const list = byTable.get(k) ?? [];
+        list.push({ where, env: rel, line });
+        byTable.set(k, list);
+      }
+    }
+    for (const [key, users] of byTable) {
+      if (users.length < 2) continue;
+      const [schema, table] = [key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1)];
+      const name = schema ? `${schema}.${table}` : table;
+      const second = users[1]!;
+      out.push(
+        projectFinding(this.code, this.severity, second.env, second.line,
+          `${users.map((u) => `${u.where} (${u.env})`).join(' and ')} both keep their revision in the table ${name}. Pointed at one database, each sees the other's row as a revision it cannot locate ("Can't locate revision identified by …") or stamps over it.`,
+          `Give each its own table in env.py: context.configure(..., version_table="${table}_${path.basename(path.dirname(second.env)) || 'second'}"), then move the existing row: alembic -c <ini> stamp <current revision> after creating it.`,
+        ),
+      );
+    }
+    return out;
+  },
+};
