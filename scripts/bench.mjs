@@ -31,7 +31,7 @@ const time = (cmd, args, opts) => {
 };
 
 // ours: the real CLI entry, reporting its own peak RSS on exit
-const probe = `const {main}=await import(${JSON.stringify(path.join(repo, 'dist/cli.js'))});const c=await main(['check','--format','json']);process.stderr.write('MAXRSS '+process.resourceUsage().maxRSS+'\\n');process.exitCode=c;`;
+const probe = `const {main}=await import(${JSON.stringify(path.join(repo, 'dist/cli.js'))});const c=await main(['check','--no-lint','--format','json']);process.stderr.write('MAXRSS '+process.resourceUsage().maxRSS+'\\n');process.exitCode=c;`;
 const ours = [];
 let rss = 0;
 for (let i = 0; i < runs; i++) {
@@ -40,7 +40,7 @@ for (let i = 0; i < runs; i++) {
   rss = Math.max(rss, Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? 0));
   ours.push(ms);
 }
-const heads = JSON.parse(spawnSync(process.execPath, [path.join(repo, 'bin/alembic-preflight.js'), 'check', '--format', 'json'], { cwd: out, encoding: 'utf8', maxBuffer: 1 << 28 }).stdout).graph.heads;
+const heads = JSON.parse(spawnSync(process.execPath, [path.join(repo, 'bin/alembic-preflight.js'), 'check', '--no-lint', '--format', 'json'], { cwd: out, encoding: 'utf8', maxBuffer: 1 << 28 }).stdout).graph.heads;
 
 const theirs = [];
 let theirHeads = '';
@@ -56,11 +56,26 @@ const b = median(theirs);
 const ratio = b / a;
 const rssMb = rss / 1024;
 console.log(`revisions:                ${n}`);
-console.log(`alembic-preflight check:  ${a.toFixed(0)} ms (median of ${runs})`);
+console.log(`alembic-preflight check --no-lint: ${a.toFixed(0)} ms (median of ${runs})`);
 console.log(`alembic heads (real):     ${b.toFixed(0)} ms (median of ${runs})`);
 console.log(`ratio:                    ${ratio.toFixed(1)}x faster (target >= 20x)`);
 console.log(`peak RSS (ours):          ${rssMb.toFixed(1)} MB (target <= 150 MB)`);
 console.log(`heads agree:              ${JSON.stringify(heads)} vs ${JSON.stringify(theirHeads)}`);
+
+// lints: check with and without them on a generated 2,000-revision project, beside real `alembic heads` there
+{
+  const small = path.join(repo, '.bench', 'corpus-2000');
+  if (!existsSync(path.join(small, 'alembic.ini'))) {
+    rmSync(small, { recursive: true, force: true });
+    execFileSync('/usr/bin/python3', [gen, '--out', small, '--n', '2000', '--seed', '42', '--traps', '0.05'], { stdio: 'inherit' });
+  }
+  const at = (cmd, args, env = {}) => median(Array.from({ length: runs }, () => time(cmd, args, { cwd: small, env: { ...process.env, ...env } }).ms));
+  const bin = path.join(repo, 'bin/alembic-preflight.js');
+  const lintOn = at(process.execPath, [bin, 'check', '--format', 'json']);
+  const lintOff = at(process.execPath, [bin, 'check', '--no-lint', '--format', 'json']);
+  const heads2k = at('/usr/bin/python3', ['-m', 'alembic', 'heads'], { PYTHONDONTWRITEBYTECODE: '1' });
+  console.log(`2000 revisions: check ${lintOn.toFixed(0)} ms with lints, ${lintOff.toFixed(0)} ms with --no-lint (lints +${(lintOn - lintOff).toFixed(0)} ms); alembic heads ${heads2k.toFixed(0)} ms: ratio ${(heads2k / lintOn).toFixed(1)}x with lints, ${(heads2k / lintOff).toFixed(1)}x without (target >= 20x)`);
+}
 
 // verify: what reading the live version table adds to check, against a local PostgreSQL
 // (BENCH_DATABASE_URL, else a throwaway cluster from the local server binaries)
@@ -90,7 +105,7 @@ try {
     return median(xs);
   };
   const example = path.join(repo, 'examples', 'heroku-app');
-  const bigCheck = measure(out, ['check', '--format', 'json'], {});
+  const bigCheck = measure(out, ['check', '--no-lint', '--format', 'json'], {});
   const bigVerify = measure(out, ['verify', '--format', 'json'], { DATABASE_URL: dbUrl });
   // each project against a database at its own head: a healthy deploy, not a missing-revision diagnosis
   // (which would add the git history search to the measurement)
@@ -98,7 +113,7 @@ try {
   await atHead.connect();
   await atHead.query('UPDATE alembic_version SET version_num = $1', ['2a3b4c5d6e7f']);
   await atHead.end();
-  const smallCheck = measure(example, ['check', '--format', 'json'], {});
+  const smallCheck = measure(example, ['check', '--no-lint', '--format', 'json'], {});
   const smallVerify = measure(example, ['verify', '--format', 'json'], { DATABASE_URL: dbUrl });
   overhead = Math.max(smallVerify - smallCheck, bigVerify - bigCheck);
   console.log(`verify vs check (example):   ${smallVerify.toFixed(0)} vs ${smallCheck.toFixed(0)} ms: +${(smallVerify - smallCheck).toFixed(0)} ms`);
