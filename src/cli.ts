@@ -35,7 +35,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           .option('lint-only', { type: 'boolean', default: false, describe: 'run only the migration lints' }),
       async (args) => {
         format = args.format;
-        if (args.rules) return listRules(args.config, args.format);
+        if (args.rules) return listRules(args.config, args.format, env);
         const { checkCommand } = await import('./commands/check-command.js');
         const out = await checkCommand({ ...projectArgs(args), env, lint: args.lint, lintOnly: args['lint-only'] });
         process.stdout.write(out.stdout);
@@ -48,7 +48,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       (y) => databaseOptions(projectOptions(y)).option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' }),
       async (args) => {
         format = args.format;
-        if (args.rules) return listRules(args.config, args.format);
+        if (args.rules) return listRules(args.config, args.format, env);
         const { verifyCommand } = await import('./commands/verify-command.js');
         const out = await verifyCommand({ ...projectArgs(args), ...databaseArgs(args), env, git: args.git });
         process.stdout.write(out.stdout);
@@ -152,12 +152,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 type Yargs = Argv;
 
 /** Every rule with its state here: the severity it reports at (after pyproject.toml / alembic.ini), or off. */
-async function listRules(configFlag: string | undefined, format: 'text' | 'json'): Promise<void> {
+async function listRules(configFlag: string | undefined, format: 'text' | 'json', env: NodeJS.ProcessEnv): Promise<void> {
   const { existsSync } = await import('node:fs');
   const path = await import('node:path');
   const { loadLintConfig } = await import('./check/lint/lint-config.js');
   const { ruleSetting } = await import('./check/run-check.js');
-  const ini = path.resolve(configFlag ?? process.env.ALEMBIC_CONFIG ?? 'alembic.ini');
+  const ini = path.resolve(configFlag ?? env.ALEMBIC_CONFIG ?? 'alembic.ini');
   const config = await loadLintConfig(process.cwd(), existsSync(ini) ? ini : undefined, new Set(RULES.map((r) => r.code)));
   const rows = RULES.map((r) => ({ code: r.code, kind: r.kind ?? 'graph', state: ruleSetting(r, config), default: r.enabledByDefault === false ? 'off' : r.severity, summary: r.summary }));
   if (format === 'json') {

@@ -1,7 +1,7 @@
 import type { ConfigOptions } from '../alembic/alembic-config.js';
 import { detectAlembicVersion } from '../alembic/detect-alembic-version.js';
 import { parseAlembicVersion, type AlembicVersion } from '../alembic/alembic-version.js';
-import { loadProject } from '../alembic/project-model.js';
+import { loadProject, type ProjectModel } from '../alembic/project-model.js';
 import { loadLintConfig } from '../check/lint/lint-config.js';
 import { LintContext } from '../check/lint/lint-context.js';
 import { loadPythonParser } from '../check/lint/python-syntax.js';
@@ -32,6 +32,19 @@ export interface CommandOutput {
   readonly exitCode: number;
 }
 
+/**
+ * The rules on a loaded project, with the project's lint settings: the graph
+ * rules, then (unless --no-lint or `lint = false`) the lints.
+ */
+export async function checkModel(
+  model: ProjectModel,
+  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean },
+): Promise<CheckResult> {
+  const config = await loadLintConfig(model.config.cwd, model.config.iniPath, new Set(RULES.map((r) => r.code)));
+  const lint = opts.lintOnly || (opts.lint !== false && config.lint) ? new LintContext(model, config, await loadPythonParser()) : undefined;
+  return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly });
+}
+
 export function resolveAlembicVersion(cwd: string, flag: string | undefined): AlembicVersion {
   if (flag) {
     const v = parseAlembicVersion(flag);
@@ -57,13 +70,7 @@ export function configOptions(opts: CheckCommandOptions): ConfigOptions {
 export async function checkCommand(opts: CheckCommandOptions): Promise<CommandOutput & { result: CheckResult }> {
   if (opts.lint === false && opts.lintOnly) throw new UsageError('--no-lint and --lint-only contradict each other.', { hint: 'Use one of them.' });
   const model = await loadProject(configOptions(opts));
-  const config = await loadLintConfig(opts.cwd, model.config.iniPath, new Set(RULES.map((r) => r.code)));
-  let lint: LintContext | undefined;
-  if (opts.lintOnly || (opts.lint !== false && config.lint)) {
-    const parser = await loadPythonParser();
-    lint = new LintContext(model, config, parser);
-  }
-  const result = runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly });
+  const result = await checkModel(model, opts);
   const stdout = opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) + '\n' : checkText(result);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }

@@ -3,11 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { LATEST_ALEMBIC, parseAlembicVersion } from '../../src/alembic/alembic-version.js';
 import { loadProject } from '../../src/alembic/project-model.js';
-import { loadLintConfig } from '../../src/check/lint/lint-config.js';
-import { LintContext } from '../../src/check/lint/lint-context.js';
-import { loadPythonParser } from '../../src/check/lint/python-syntax.js';
-import { RULES } from '../../src/check/rules.js';
-import { runCheck, type CheckResult } from '../../src/check/run-check.js';
+import type { CheckResult } from '../../src/check/run-check.js';
+import { checkModel } from '../../src/commands/check-command.js';
 
 export const DEFAULT_INI = '[alembic]\nscript_location = migrations\npath_separator = os\n';
 
@@ -32,10 +29,7 @@ export function makeProject(files: Record<string, string | Buffer>, ini: string 
 /** `check` as the command runs it: graph rules, then the lints with the project's own settings. */
 export async function check(root: string, version = 'latest', opts: { lint?: boolean } = {}): Promise<CheckResult> {
   const v = version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(version)!;
-  const model = await loadProject({ cwd: root, alembicVersion: v });
-  const config = await loadLintConfig(root, model.config.iniPath, new Set(RULES.map((r) => r.code)));
-  const lint = opts.lint === false ? undefined : new LintContext(model, config, await loadPythonParser());
-  return runCheck(model, { config, lint });
+  return checkModel(await loadProject({ cwd: root, alembicVersion: v }), opts);
 }
 
 export function codes(result: CheckResult): string[] {

@@ -5,9 +5,8 @@ import type { Rev } from '../../alembic/revision-map.js';
 import { decodePythonSource } from '../../alembic/script-loader.js';
 import type { Finding, Severity } from '../finding.js';
 import type { LintConfig } from './lint-config.js';
-import { PySource, type PyNode } from './python-syntax.js';
+import { PySource, type PyNode, type PythonParser } from './python-syntax.js';
 
-type Parser = ConstructorParameters<typeof PySource>[1];
 
 /** One revision file as the lints see it. */
 export interface LintFile {
@@ -26,13 +25,11 @@ export class LintContext {
   private texts?: LintFile[];
   private readonly trees = new Map<string, PySource | null>();
   private order?: Rev[];
-  /** How many files were parsed with the grammar (reported with --log-level debug). */
-  parsed = 0;
 
   constructor(
     readonly model: ProjectModel,
     readonly config: LintConfig,
-    private readonly parser: Parser,
+    private readonly parser: PythonParser,
   ) {}
 
   get cwd(): string {
@@ -69,7 +66,6 @@ export class LintContext {
   parse(key: string, text: string): PySource | undefined {
     let py = this.trees.get(key);
     if (py === undefined) {
-      this.parsed++;
       const parsed = new PySource(text, this.parser);
       py = parsed.hasErrors ? null : parsed;
       this.trees.set(key, py);
@@ -127,8 +123,7 @@ export function lintFinding(
   message: string,
   hint: string,
 ): Finding {
-  const line = py.lineOf(node.from);
-  return { code, severity, message: `${file.path}:${line}: ${message}`, hint, path: file.path, line, revision: file.rev.id };
+  return { ...projectFinding(code, severity, file.path, py.lineOf(node.from), message, hint), revision: file.rev.id };
 }
 
 export function readText(abs: string): string | undefined {

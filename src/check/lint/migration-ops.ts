@@ -17,9 +17,8 @@ export function isSchemaCall(py: PySource, call: PyNode): boolean {
   return /\.(execute|exec_driver_sql)$/.test(callee);
 }
 
-/** The statements of a function's body (comments left out). */
-export function statements(fn: PyNode): PyNode[] {
-  const body = fn.getChild('Body');
+/** The statements of a block's Body node (comments left out). */
+export function bodyStatements(body: PyNode | null): PyNode[] {
   const out: PyNode[] = [];
   if (!body) return out;
   for (let c = body.firstChild; c; c = c.nextSibling) if (c.name !== ':' && c.name !== 'Comment') out.push(c);
@@ -28,7 +27,7 @@ export function statements(fn: PyNode): PyNode[] {
 
 /** True when a body only holds `pass`, `...` and docstrings: running it does nothing. */
 export function doesNothing(py: PySource, fn: PyNode): boolean {
-  return statements(fn).every((s) => {
+  return bodyStatements(fn.getChild('Body')).every((s) => {
     if (s.name === 'PassStatement') return true;
     if (s.name !== 'ExpressionStatement') return false;
     const e = s.firstChild;
@@ -36,21 +35,21 @@ export function doesNothing(py: PySource, fn: PyNode): boolean {
   });
 }
 
-/** The nearest enclosing node named `type` (inside `limit`). */
-export function enclosing(node: PyNode, type: string, limit?: PyNode): PyNode | undefined {
-  for (let p = node.parent; p && (!limit || p.from >= limit.from); p = p.parent) if (p.name === type) return p;
+/** The nearest enclosing node named `type`. */
+export function enclosing(node: PyNode, type: string): PyNode | undefined {
+  for (let p = node.parent; p; p = p.parent) if (p.name === type) return p;
   return undefined;
 }
 
-/** Bindings `with op.batch_alter_table('t') as batch_op:` → { batch_op: 't' } within `scope`. */
-export function batchAliases(py: PySource, scope: PyNode): Map<PyNode, { alias: string; table: string }> {
-  const out = new Map<PyNode, { alias: string; table: string }>();
+/** Bindings `with op.batch_alter_table('t') as batch_op:` → batch_op → 't', within `scope`. */
+export function batchAliases(py: PySource, scope: PyNode): Map<string, string> {
+  const out = new Map<string, string>();
   for (const w of py.all(scope, 'WithStatement')) {
     for (const call of w.getChildren('CallExpression')) {
       if (py.callee(call) !== 'op.batch_alter_table') continue;
       const table = py.str(py.args(call).positional[0] ?? py.args(call).keywords.get('table_name'));
       const asName = call.nextSibling?.name === 'as' ? call.nextSibling.nextSibling : null;
-      if (table !== undefined && asName?.name === 'VariableName') out.set(w, { alias: py.of(asName), table });
+      if (table !== undefined && asName?.name === 'VariableName') out.set(py.of(asName), table);
     }
   }
   return out;

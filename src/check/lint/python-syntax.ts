@@ -1,5 +1,5 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
-import type { parser as PythonParser } from '@lezer/python';
+import type { parser } from '@lezer/python';
 import { evalStringLiteral } from '../../alembic/string-literal.js';
 
 /**
@@ -8,11 +8,11 @@ import { evalStringLiteral } from '../../alembic/string-literal.js';
  * `release` never pay for it.
  */
 export type PyNode = SyntaxNode;
-type LRParser = typeof PythonParser;
+export type PythonParser = typeof parser;
 
-let parserPromise: Promise<LRParser> | undefined;
+let parserPromise: Promise<PythonParser> | undefined;
 
-export function loadPythonParser(): Promise<LRParser> {
+export function loadPythonParser(): Promise<PythonParser> {
   parserPromise ??= import('@lezer/python').then((m) => m.parser);
   return parserPromise;
 }
@@ -24,7 +24,7 @@ export class PySource {
 
   constructor(
     readonly text: string,
-    parser: LRParser,
+    parser: PythonParser,
   ) {
     this.tree = parser.parse(text);
   }

@@ -41,8 +41,7 @@ export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
   for (const { file, py } of lint.parsedFiles(...WORDS)) {
     const up = py.moduleFunction('upgrade');
     if (!up) continue;
-    const aliases = new Map<string, string>();
-    for (const { alias, table } of batchAliases(py, up).values()) aliases.set(alias, table);
+    const aliases = batchAliases(py, up);
     for (const call of py.calls(up)) {
       const callee = py.callee(call);
       const dot = callee.indexOf('.');
@@ -54,7 +53,7 @@ export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
       const arg = (i: number, name: string): PyNode | undefined => pos[i] ?? kw.get(name);
       // batch operations take the table from the with-statement, so their arguments shift by one
       const shift = batchTable === undefined ? 0 : -1;
-      const tableArg = batchTable ?? py.str(arg(0, op === 'create_table' ? 'table_name' : 'table_name'));
+      const tableArg = batchTable ?? py.str(arg(0, 'table_name'));
       if (op === 'create_table' && batchTable === undefined) {
         if (tableArg === undefined) continue;
         const cols = new Map<string, ColumnType | undefined>();

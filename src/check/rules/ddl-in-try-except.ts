@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../finding.js';
 import { lintFinding } from '../lint/lint-context.js';
-import { isSchemaCall } from '../lint/migration-ops.js';
+import { bodyStatements, isSchemaCall } from '../lint/migration-ops.js';
 import type { PyNode } from '../lint/python-syntax.js';
 
 /** `try:` around DDL in upgrade()/downgrade() whose `except` swallows the error. */
@@ -59,7 +59,5 @@ function parts(t: PyNode): { tryBody?: PyNode; swallows: boolean } {
 }
 
 function endsWithRaise(body: PyNode): boolean {
-  let lastStmt: PyNode | null = null;
-  for (let c = body.firstChild; c; c = c.nextSibling) if (c.name !== ':' && c.name !== 'Comment') lastStmt = c;
-  return lastStmt?.name === 'RaiseStatement';
+  return bodyStatements(body).at(-1)?.name === 'RaiseStatement';
 }
