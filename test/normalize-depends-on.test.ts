@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRevisionMap, normalizeByWalking, normalizeFast } from '../src/alembic/revision-map.js';
 import { loadScript } from '../src/alembic/script-loader.js';
+import { sourceOutcome } from '../src/alembic/source-reader.js';
 import { featuresOf, LATEST_ALEMBIC } from '../src/alembic/alembic-version.js';
 
 /** A seeded generator, so a failure names a reproducible graph. */
@@ -27,7 +28,7 @@ describe('depends_on normalisation: the one-pass version equals the ancestor wal
     it(`random graph ${seed}`, () => {
       const features = featuresOf(LATEST_ALEMBIC);
       const scripts = graph(seed, 300).map((src, i) =>
-        loadScript(i, { loadPath: `/v/f${i}.py`, fileName: `f${i}.py`, kind: 'source' } as never, `f${i}.py`, Buffer.from(src), features, () => undefined, () => true),
+        loadScript(i, { loadPath: `/v/f${i}.py`, fileName: `f${i}.py`, kind: 'source' } as never, `f${i}.py`, () => sourceOutcome(Buffer.from(src)), features, () => undefined, () => true),
       );
       const map = buildRevisionMap(scripts);
       const withDeps = map.all.filter((r) => r.resolvedDeps.length > 0);

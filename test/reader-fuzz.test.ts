@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readRevisionSource } from '../src/alembic/revision-reader.js';
-import { decodePythonSource } from '../src/alembic/script-loader.js';
+import { decodePythonSource } from '../src/alembic/source-reader.js';
 import type { PyValue } from '../src/alembic/python-value.js';
 
 /** A tiny deterministic PRNG so failures reproduce. */

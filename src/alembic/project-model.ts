@@ -1,13 +1,14 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadProjectConfig, type ConfigOptions, type ProjectConfig } from './alembic-config.js';
 import { featuresOf, type AlembicVersion } from './alembic-version.js';
-import { discoverRevisionFiles, type SkippedTwice } from './discovery.js';
+import { discoverRevisionFiles, type DiscoveryResult, type SkippedTwice } from './discovery.js';
 import type { PyUnknown, PyValue } from './python-value.js';
 import { buildRevisionMap, type GraphProblem, type RevisionMap } from './revision-map.js';
 import { importChecker, pythonPathRoots } from './import-resolver.js';
-import { readRevisionSource } from './revision-reader.js';
+import { readModuleConstants } from './revision-reader.js';
 import { loadScript, relativeDisplay, type AlembicFailure, type FileProblem, type ScriptFile } from './script-loader.js';
+import { readSourceFile, sourceOutcome, type SourceOutcome } from './source-reader.js';
 
 export interface ProjectModel {
   readonly config: ProjectConfig;
@@ -35,22 +36,28 @@ export async function loadProject(opts: LoadOptions): Promise<ProjectModel> {
  */
 export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVersion, overlay?: ReadonlyMap<string, Buffer>): ProjectModel {
   const features = featuresOf(alembicVersion);
-  const { files: found, loadedTwice } = discoverRevisionFiles(config.versionLocations, {
+  let discovery: DiscoveryResult = discoverRevisionFiles(config.versionLocations, {
     recursive: config.recursive,
     sourceless: config.sourceless,
     features,
   });
-  let discovered = found;
   if (overlay) {
-    const known = new Set(found.map((f) => f.loadPath));
+    const known = new Set(discovery.files.map((f) => f.loadPath));
     const added = [...overlay.keys()].filter((p) => !known.has(p)).sort();
-    discovered = [...found, ...added.map((p) => ({ loadPath: p, fileName: path.basename(p), realPath: p, kind: 'source' as const }))];
+    discovery = {
+      ...discovery,
+      files: [...discovery.files, ...added.map((p) => ({ loadPath: p, fileName: path.basename(p), realPath: p, kind: 'source' as const }))],
+    };
   }
-  const readContent = (file: string): Buffer | { error: string } => overlay?.get(file) ?? readFromDisk(file);
+  const sourceOf = (file: string): SourceOutcome => {
+    const given = overlay?.get(file);
+    return given ? sourceOutcome(given) : readSourceFile(file);
+  };
   const resolveImported = importResolver(config);
   const importable = importChecker(config);
-  const files = discovered.map((f, i) =>
-    loadScript(i, f, relativeDisplay(config.cwd, f.loadPath), readContent(f.loadPath), features, resolveImported, importable),
+  const display = displayPaths(config.cwd);
+  const files = discovery.files.map((f, i) =>
+    loadScript(i, f, display(f.loadPath), () => sourceOf(f.loadPath), features, resolveImported, importable),
   );
   const map = buildRevisionMap(files);
   let failure: ProjectModel['failure'];
@@ -63,42 +70,19 @@ export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVe
   }
   if (!failure && map.failure) failure = { failure: map.failure.failure!, file: map.failure.rev?.file, problem: map.failure };
   const complete = files.every((f) => !f.problems.some((p) => p.code === 'not-statically-known' || p.code === 'bytecode-only-revision'));
-  return { config, alembicVersion, files, loadedTwice, map, failure, complete };
+  return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete };
 }
 
-/** Reused between files: revision files are small, and one open + read + close is half of readFileSync's calls. */
-let scratch = Buffer.allocUnsafe(256 * 1024);
-
 /**
- * The file's bytes. The result may be a view of a shared buffer that the next
- * call overwrites: the caller decodes it before reading another file.
+ * relativeDisplay, with a shortcut for the common case of files under the
+ * working folder: path.relative normalises both paths on every call.
  */
-function readFromDisk(file: string): Buffer | { error: string } {
-  try {
-    const fd = openSync(file, 'r');
-    try {
-      let size = 0;
-      for (;;) {
-        if (size === scratch.length) {
-          const bigger = Buffer.allocUnsafe(scratch.length * 2);
-          scratch.copy(bigger);
-          scratch = bigger;
-        }
-        const got = readSync(fd, scratch, size, scratch.length - size, null);
-        if (got === 0) break;
-        size += got;
-      }
-      return scratch.subarray(0, size);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ELOOP') return { error: `ImportError: Can't find Python file ${file}` };
-    if (code === 'EISDIR') return { error: `IsADirectoryError: [Errno 21] Is a directory: '${file}'` };
-    if (code === 'EACCES' || code === 'EPERM') return { error: `PermissionError: [Errno 13] Permission denied: '${file}'` };
-    return { error: `OSError: ${(e as Error).message}` };
-  }
+function displayPaths(cwd: string): (abs: string) => string {
+  const prefix = cwd.endsWith(path.sep) ? cwd : cwd + path.sep;
+  return (abs) =>
+    abs.startsWith(prefix) && !abs.includes(`${path.sep}.`, prefix.length - 1) && !abs.includes(path.sep + path.sep)
+      ? abs.slice(prefix.length)
+      : relativeDisplay(cwd, abs);
 }
 
 /**
@@ -115,8 +99,7 @@ function importResolver(config: ProjectConfig): (u: PyUnknown) => PyValue | unde
     outer: for (const root of roots) {
       for (const candidate of [path.join(root, ...parts) + '.py', path.join(root, ...parts, '__init__.py')]) {
         try {
-          const read = readRevisionSource(readFileSync(candidate, 'utf8'));
-          if (!read.syntaxError) found = read.constants;
+          found = readModuleConstants(readFileSync(candidate, 'utf8'));
           break outer;
         } catch {
           // not here; try the next root

@@ -112,7 +112,7 @@ export class Rev {
     const down = this.script.versionedDownValues;
     const downText = down.length === 0 ? '<base>' : down.map(pyStr).join(', ');
     const flags = `${this.isHead ? ' (head)' : ''}${this.isBranchPoint ? ' (branchpoint)' : ''}${this.isMergePoint ? ' (mergepoint)' : ''}`;
-    const doc = (this.file.read?.docstring?.text ?? '').trim().split('\n\n')[0] ?? '';
+    const doc = (this.file.docstring?.text ?? '').trim().split('\n\n')[0] ?? '';
     return `${downText} -> ${this.id}${flags}, ${doc}`;
   }
 }

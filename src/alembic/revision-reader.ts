@@ -32,8 +32,6 @@ export interface ReadResult {
   readonly syntaxError?: SyntaxProblem;
   /** Absolute module-level imports (top-level package name), which Python runs when Alembic loads the file. */
   readonly imports: readonly { readonly module: string; readonly line: number; readonly level: number }[];
-  /** Module-level literal constants, for resolving `from module import NAME` elsewhere. */
-  readonly constants: ReadonlyMap<string, PyValue>;
 }
 
 const COMPOUND = new Set([
@@ -62,6 +60,22 @@ interface Block {
  * the reason, never as a guess.
  */
 export function readRevisionSource(source: string): ReadResult {
+  return readModule(source).result;
+}
+
+/**
+ * Module-level literal constants, for resolving `from module import NAME` in a
+ * revision file; null when the module has a syntax error.
+ */
+export function readModuleConstants(source: string): ReadonlyMap<string, PyValue> | null {
+  const { result, bindings } = readModule(source);
+  if (result.syntaxError) return null;
+  const constants = new Map<string, PyValue>();
+  for (const [k, b] of bindings) if (b.value.t !== 'unknown') constants.set(k, b.value);
+  return constants;
+}
+
+function readModule(source: string): { result: ReadResult; bindings: ReadonlyMap<string, FieldBinding> } {
   const { lines, error } = tokenize(source, { skipBodies: true });
   const bindings = new Map<string, FieldBinding>();
   const dynamic: DynamicHint[] = [];
@@ -104,9 +118,7 @@ export function readRevisionSource(source: string): ReadResult {
     const b = bindings.get(f);
     if (b) fields[f] = b;
   }
-  const constants = new Map<string, PyValue>();
-  for (const [k, b] of bindings) if (b.value.t !== 'unknown') constants.set(k, b.value);
-  return { fields, docstring, dynamic, syntaxError: error, constants, imports };
+  return { result: { fields, docstring, dynamic, syntaxError: error, imports }, bindings };
 
   function scopeOf(stack: readonly Block[]): Scope {
     if (stack.length === 0) return 'module';

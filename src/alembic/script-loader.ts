@@ -1,8 +1,8 @@
-import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import type { AlembicFeatures } from './alembic-version.js';
 import type { DiscoveredFile } from './discovery.js';
-import { readRevisionSource, type ReadResult, type RevisionField } from './revision-reader.js';
+import type { Docstring, RevisionField } from './revision-reader.js';
+import type { SourceOutcome } from './source-reader.js';
 import { findUnknown, keyOf, NONE, pyRepr, toTuple, truthy, type PyUnknown, type PyValue } from './python-value.js';
 
 /** Why Alembic fails on a file, in Alembic's own words. */
@@ -40,7 +40,8 @@ export interface ScriptFile {
   readonly path: string;
   readonly absPath: string;
   readonly fileName: string;
-  readonly read?: ReadResult;
+  /** The module docstring, when the file was read (Alembic shows its first paragraph as the message). */
+  readonly docstring?: Docstring;
   /** Problems in the order Alembic would meet them; the first with a failure stops Alembic. */
   readonly problems: FileProblem[];
   /** Present when the file yields a revision we can place in the graph. */
@@ -68,45 +69,6 @@ export interface LoadedScript {
 
 const LEGACY_REV = /^([a-f0-9]+)\.py$/;
 
-export function decodePythonSource(buf: Buffer): { text: string } | { error: string; line: number } {
-  // the common case, checked natively: plain UTF-8, no BOM, no NUL, no coding line to honour
-  if (buf[0] !== 0xef && isUtf8(buf) && !buf.includes(0) && !declaresCoding(buf)) return { text: buf.toString('utf8') };
-  if (buf.includes(0)) {
-    return { error: 'ValueError: source code string cannot contain null bytes', line: lineOfOffset(buf, buf.indexOf(0)) };
-  }
-  let start = 0;
-  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
-  let encoding = 'utf-8';
-  const head = buf.subarray(start, Math.min(buf.length, start + 400)).toString('latin1').split(/\r\n|\r|\n/, 2);
-  for (const [i, l] of head.entries()) {
-    const m = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(l);
-    if (m) {
-      encoding = m[1]!.toLowerCase();
-      break;
-    }
-    if (i === 0 && !/^[ \t\f]*(#.*)?$/.test(l)) break;
-  }
-  try {
-    const text = new TextDecoder(encoding === 'utf8' ? 'utf-8' : encoding, { fatal: true }).decode(buf.subarray(start));
-    return { text };
-  } catch (e) {
-    if (e instanceof RangeError) return { error: `SyntaxError: unknown encoding: ${encoding}`, line: 1 };
-    const bad = firstInvalidUtf8(buf, start);
-    return {
-      error: `SyntaxError: Non-UTF-8 code starting with '\\x${buf[bad]?.toString(16) ?? '??'}' on line ${lineOfOffset(buf, bad)}, but no encoding declared`,
-      line: lineOfOffset(buf, bad),
-    };
-  }
-}
-
-/** Whether a coding cookie could be in the first two lines (PEP 263), which may name another codec. */
-function declaresCoding(buf: Buffer): boolean {
-  let end = buf.indexOf(10);
-  if (end >= 0) end = buf.indexOf(10, end + 1);
-  const head = buf.subarray(0, end < 0 ? Math.min(buf.length, 400) : Math.min(end, 400));
-  return head.includes('coding');
-}
-
 /**
  * Emulates importing one revision file and constructing its `Script`, in the
  * order Alembic does (reference §2.5 and §3). Pure: contents in, data out.
@@ -115,7 +77,8 @@ export function loadScript(
   index: number,
   file: DiscoveredFile,
   displayPath: string,
-  content: Buffer | { error: string },
+  /** Called only for source files: bytecode is never read. */
+  source: () => SourceOutcome,
   features: AlembicFeatures,
   resolveImported?: (u: PyUnknown) => PyValue | undefined,
   importable?: (module: string) => boolean,
@@ -129,22 +92,22 @@ export function loadScript(
     });
     return base;
   }
-  if ('error' in content) {
-    problems.push({ code: 'unreadable-file', message: content.error, failure: { exception: content.error.split(':')[0]!, message: content.error, commandError: false } });
+  const outcome = source();
+  if (outcome.kind === 'unreadable') {
+    problems.push({ code: 'unreadable-file', message: outcome.error, failure: { exception: outcome.error.split(':')[0]!, message: outcome.error, commandError: false } });
     return base;
   }
-  const decoded = decodePythonSource(content);
-  if ('error' in decoded) {
+  if (outcome.kind === 'undecodable') {
     problems.push({
       code: 'unparseable-file',
-      message: decoded.error,
-      line: decoded.line,
-      failure: { exception: decoded.error.split(':')[0]!, message: decoded.error, commandError: false },
+      message: outcome.error,
+      line: outcome.line,
+      failure: { exception: outcome.error.split(':')[0]!, message: outcome.error, commandError: false },
     });
     return base;
   }
-  const read = readRevisionSource(decoded.text);
-  const withRead = { ...base, read };
+  const read = outcome.read;
+  const withRead = read.docstring ? { ...base, docstring: read.docstring } : base;
   if (read.syntaxError) {
     problems.push({
       code: 'unparseable-file',
@@ -323,23 +286,6 @@ function substituteImports(v: PyValue, resolve: (u: PyUnknown) => PyValue | unde
 
 function pyStrOf(v: PyValue): string {
   return v.t === 'str' ? v.v : pyRepr(v);
-}
-
-function lineOfOffset(buf: Buffer, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < buf.length; i++) if (buf[i] === 10) line++;
-  return line;
-}
-
-function firstInvalidUtf8(buf: Buffer, start: number): number {
-  for (let i = start; i < buf.length; ) {
-    const b = buf[i]!;
-    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
-    if (len === 0) return i;
-    for (let k = 1; k < len; k++) if (((buf[i + k] ?? 0) & 0xc0) !== 0x80) return i;
-    i += len;
-  }
-  return start;
 }
 
 export function relativeDisplay(cwd: string, abs: string): string {

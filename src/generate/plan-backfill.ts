@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describeForensics, type Forensics } from '../alembic/git-history.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import type { Rev, RevisionMap } from '../alembic/revision-map.js';
-import { decodePythonSource } from '../alembic/script-loader.js';
+import { decodePythonSource } from '../alembic/source-reader.js';
 import { predictUpgrade, resolveStamps, type StampValue, type UpgradePrediction } from '../alembic/upgrade-plan.js';
 import { FileTemplateError, renderFileName } from './file-template.js';
 import { DEFAULT_STYLE, headerStyleOf, renderPlaceholder } from './placeholder.js';

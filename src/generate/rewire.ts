@@ -1,4 +1,4 @@
-import { decodePythonSource } from '../alembic/script-loader.js';
+import { decodePythonSource } from '../alembic/source-reader.js';
 import { Tok, tokenize, type Token } from '../alembic/python-tokenizer.js';
 import { evalStringLiteral } from '../alembic/string-literal.js';
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Rev } from '../../alembic/revision-map.js';
-import { decodePythonSource } from '../../alembic/script-loader.js';
+import { decodePythonSource } from '../../alembic/source-reader.js';
 import type { Finding, Severity } from '../finding.js';
 import type { LintConfig } from './lint-config.js';
 import { PySource, type PyNode, type PythonParser } from './python-syntax.js';

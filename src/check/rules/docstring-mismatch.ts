@@ -8,7 +8,7 @@ export const docstringMismatch: Rule = {
   check({ model }) {
     const out = [];
     for (const r of model.map.all) {
-      const doc = r.file.read?.docstring;
+      const doc = r.file.docstring;
       if (!doc) continue;
       if (doc.revisionId !== undefined && doc.revisionId !== '' && r.script.revision.t === 'str' && doc.revisionId !== r.id) {
         out.push({
