@@ -31,7 +31,7 @@ const time = (cmd, args, opts) => {
 };
 
 // ours: the real CLI entry, reporting its own peak RSS on exit
-const probe = `const {main}=await import(${JSON.stringify(path.join(repo, 'dist/cli.js'))});const c=await main(['check','--no-lint','--format','json']);process.stderr.write('MAXRSS '+process.resourceUsage().maxRSS+'\\n');process.exitCode=c;`;
+const probe = `const {main}=await import(${JSON.stringify(path.join(repo, 'dist/cli.bundle.js'))});const c=await main(['check','--no-lint','--format','json']);process.stderr.write('MAXRSS '+process.resourceUsage().maxRSS+'\\n');process.exitCode=c;`;
 const ours = [];
 let rss = 0;
 for (let i = 0; i < runs; i++) {
@@ -60,7 +60,10 @@ console.log(`alembic-preflight check --no-lint: ${a.toFixed(0)} ms (median of ${
 console.log(`alembic heads (real):     ${b.toFixed(0)} ms (median of ${runs})`);
 console.log(`ratio:                    ${ratio.toFixed(1)}x faster (target >= 20x)`);
 console.log(`peak RSS (ours):          ${rssMb.toFixed(1)} MB (target <= 150 MB)`);
-console.log(`heads agree:              ${JSON.stringify(heads)} vs ${JSON.stringify(theirHeads)}`);
+// `alembic heads` prints "<id> (<labels>) (head)" per head; compare the ids
+const theirIds = theirHeads.split('\n').map((l) => l.trim().split(' ')[0]).filter(Boolean).sort();
+const headsAgree = JSON.stringify([...heads].sort()) === JSON.stringify(theirIds);
+console.log(`heads agree:              ${headsAgree ? `yes (${heads.join(', ')})` : `NO: ours ${JSON.stringify(heads)}, Alembic ${JSON.stringify(theirIds)}`}`);
 
 // lints: check with and without them on a generated 2,000-revision project, beside real `alembic heads` there
 {
@@ -141,7 +144,7 @@ try {
 } finally {
   await pgServer.stop();
 }
-if (ratio < 20 || rssMb > 150 || !(overhead <= 100) || !(releaseOverhead <= 1000)) process.exitCode = 1;
+if (!headsAgree || ratio < 20 || rssMb > 150 || !(overhead <= 100) || !(releaseOverhead <= 1000)) process.exitCode = 1;
 
 /** A throwaway PostgreSQL cluster (initdb in a temp dir, a free port); runs as postgres when we are root. */
 async function startPostgres() {

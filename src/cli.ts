@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { EXIT, PreflightError, redactCredentialUrls } from './errors/errors.js';
 import { RULES } from './check/rules.js';
+import { packageVersion } from './version.js';
 
 /**
  * The only place that sets the exit code. Everything below returns data or
@@ -15,7 +16,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .usage('$0 <command> [options]')
     .strict()
     .help()
-    .version()
+    .version(packageVersion())
     .parserConfiguration({ 'populate--': true })
     .option('log-format', { choices: ['text', 'json', 'logfmt'] as const, default: 'text' as const, describe: 'stderr log lines: text (colour only on a TTY or FORCE_COLOR; NO_COLOR honoured), json (pino) or logfmt' })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, describe: 'default: warn (info for release)' })

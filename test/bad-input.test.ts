@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO } from './helpers/oracle.js';
@@ -98,5 +98,12 @@ describe('bad input never crashes and never passes silently', () => {
     const r = spawnSync(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'check', '--bogus'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('bogus');
+  });
+
+  it('--version prints our package version from any folder (the bundled CLI has no install folder for yargs to look in)', () => {
+    const { version } = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const r = spawnSync(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), '--version'], { cwd: makeBare({}, '[alembic]\nscript_location = migrations\n'), encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
   });
 });
