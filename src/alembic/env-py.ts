@@ -13,6 +13,8 @@ export interface EnvSetting {
 export interface EnvPyFacts {
   readonly versionTable: EnvSetting[];
   readonly versionTableSchema: EnvSetting[];
+  /** `**expr` arguments of configure calls (Flask-Migrate's env.py passes `**…configure_args`): they may set either. */
+  readonly unpacked: { readonly expression: string; readonly line: number }[];
 }
 
 const KEYS = { version_table: 'versionTable', version_table_schema: 'versionTableSchema' } as const;
@@ -24,7 +26,7 @@ const KEYS = { version_table: 'versionTable', version_table_schema: 'versionTabl
  * reported with its line so the caller can ask for a flag instead of guessing.
  */
 export function readEnvPy(source: string): EnvPyFacts {
-  const out: EnvPyFacts = { versionTable: [], versionTableSchema: [] };
+  const out: EnvPyFacts = { versionTable: [], versionTableSchema: [], unpacked: [] };
   const { lines } = tokenize(source);
   for (const ll of lines) {
     const t = ll.tokens;
@@ -36,18 +38,14 @@ export function readEnvPy(source: string): EnvPyFacts {
         const tok = t[j]!;
         if (tok.type === Tok.Op && '([{'.includes(tok.text)) depth++;
         else if (tok.type === Tok.Op && ')]}'.includes(tok.text)) depth--;
+        if (depth === 0 && tok.type === Tok.Op && tok.text === '**' && (t[j - 1]!.text === ',' || t[j - 1]!.text === '(')) {
+          const end = argumentEnd(t, j + 1, close);
+          out.unpacked.push({ expression: t.slice(j, end).map((x) => x.text).join(''), line: tok.line });
+          continue;
+        }
         if (depth !== 0 || tok.type !== Tok.Name || t[j + 1]?.text !== '=' || !(tok.text in KEYS)) continue;
         if (t[j - 1]!.text !== ',' && t[j - 1]!.text !== '(') continue;
-        let end = j + 2;
-        let d = 0;
-        while (end < close) {
-          const e = t[end]!;
-          if (e.type === Tok.Op && '([{'.includes(e.text)) d++;
-          else if (e.type === Tok.Op && ')]}'.includes(e.text)) d--;
-          else if (d === 0 && e.text === ',') break;
-          end++;
-        }
-        const valueToks = t.slice(j + 2, end);
+        const valueToks = t.slice(j + 2, argumentEnd(t, j + 2, close));
         out[KEYS[tok.text as keyof typeof KEYS]].push({ ...literal(valueToks), line: tok.line });
       }
     }
@@ -67,6 +65,20 @@ function literal(toks: readonly Token[]): { value: string | null | undefined; ex
     return { value: s };
   }
   return { value: undefined, expression: toks.map((x) => x.text).join(' ') };
+}
+
+/** Index of the `,` (or the closing bracket) that ends the argument starting at `from`. */
+function argumentEnd(t: readonly Token[], from: number, close: number): number {
+  let end = from;
+  let d = 0;
+  while (end < close) {
+    const e = t[end]!;
+    if (e.type === Tok.Op && '([{'.includes(e.text)) d++;
+    else if (e.type === Tok.Op && ')]}'.includes(e.text)) d--;
+    else if (d === 0 && e.text === ',') break;
+    end++;
+  }
+  return end;
 }
 
 function matching(t: readonly Token[], open: number): number {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readEnvPy, type EnvSetting } from '../alembic/env-py.js';
+import { readEnvPy, type EnvPyFacts, type EnvSetting } from '../alembic/env-py.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { investigateMissing } from '../alembic/git-history.js';
@@ -110,7 +110,7 @@ export function postgresOptions(opts: VerifyCommandOptions): PostgresOptions {
 export function chooseVersionTable(config: ProjectConfig, opts: { versionTable?: string; versionTableSchema?: string }): TableChoice {
   const notes: string[] = [];
   const envPath = path.join(config.scriptDir, 'env.py');
-  let facts: { versionTable: EnvSetting[]; versionTableSchema: EnvSetting[] } = { versionTable: [], versionTableSchema: [] };
+  let facts: EnvPyFacts = { versionTable: [], versionTableSchema: [], unpacked: [] };
   try {
     facts = readEnvPy(readFileSync(envPath, 'utf8'));
   } catch {
@@ -150,5 +150,12 @@ export function chooseVersionTable(config: ProjectConfig, opts: { versionTable?:
   };
   const versionTable = pick(opts.versionTable, facts.versionTable, 'version_table', '--version-table', 'alembic_version') ?? 'alembic_version';
   const versionTableSchema = pick(opts.versionTableSchema, facts.versionTableSchema, 'version_table_schema', '--version-table-schema', null);
+  // `**kwargs` may carry either setting (Flask-Migrate's Migrate(app, db, version_table=...) does): say what was assumed
+  const unpacked = facts.unpacked[0];
+  if (unpacked && opts.versionTable === undefined && facts.versionTable.length === 0) {
+    notes.push(
+      `version_table='${versionTable}' assumed: ${rel}:${unpacked.line} passes ${unpacked.expression} to context.configure(), which may set another table; pass --version-table if it does`,
+    );
+  }
   return { versionTable, versionTableSchema, notes };
 }
