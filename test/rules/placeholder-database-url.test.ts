@@ -1,6 +1,6 @@
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
-import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { DEFAULT_INI, check, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
 const TEMPLATE_INI = `${DEFAULT_INI}sqlalchemy.url = driver://user:pass@localhost/dbname\n`;
@@ -22,3 +22,18 @@ describeRule(
     expect(f.message).toContain('sqlalchemy.dialects:driver');
   },
 );
+
+describe('placeholder-database-url reads the configured section', () => {
+  it('a template URL in another section is not the one Alembic uses', async () => {
+    const ini = `${DEFAULT_INI}sqlalchemy.url = postgresql://db/app\n\n[spare]\nscript_location = migrations\nsqlalchemy.url = driver://user:pass@localhost/dbname\n`;
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': TEMPLATE_ENV }, ini);
+    expect((await check(root)).findings.map((f) => f.code)).not.toContain('placeholder-database-url');
+  });
+
+  it('finds it when it comes from [DEFAULT], at its line', async () => {
+    const ini = `[DEFAULT]\nsqlalchemy.url = driver://user:pass@localhost/dbname\n\n${DEFAULT_INI}`;
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': TEMPLATE_ENV }, ini);
+    const f = (await check(root)).findings.find((x) => x.code === 'placeholder-database-url');
+    expect(f?.line).toBe(2);
+  });
+});

@@ -38,4 +38,13 @@ describe('uuid-not-portable only where SQLite is a target', () => {
     writeFileSync(path.join(root, 'pyproject.toml'), '[tool.alembic-preflight]\ntargets-sqlite = true\n');
     expect((await check(root)).findings.map((f) => f.code)).toContain('uuid-not-portable');
   });
+
+  it('reads sqlalchemy.url of the configured section only, as Alembic does', async () => {
+    const other = `${DEFAULT_INI}sqlalchemy.url = postgresql://db/app\n\n[tests]\nscript_location = migrations\nsqlalchemy.url = sqlite:///test.db\n`;
+    const root = makeProject({ [V + 'a1_x.py']: migration('a1', null, UP, "op.drop_table('t')") }, other);
+    expect((await check(root)).findings.map((f) => f.code)).not.toContain('uuid-not-portable');
+    const inDefault = `[DEFAULT]\nsqlalchemy.url = sqlite:///%(here)s/app.db\n\n${DEFAULT_INI}`;
+    const root2 = makeProject({ [V + 'a1_x.py']: migration('a1', null, UP, "op.drop_table('t')") }, inDefault);
+    expect((await check(root2)).findings.map((f) => f.code)).toContain('uuid-not-portable');
+  });
 });

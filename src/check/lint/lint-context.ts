@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
+import { parseIni } from '../../alembic/ini-parser.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Rev } from '../../alembic/revision-map.js';
 import { decodePythonSource } from '../../alembic/source-reader.js';
@@ -71,6 +72,24 @@ export class LintContext {
       this.trees.set(key, py);
     }
     return py ?? undefined;
+  }
+
+  /**
+   * An option of the configured alembic.ini section as Alembic's config reads
+   * it (DEFAULT section, continuation lines, %(here)s); undefined when absent
+   * or when the file does not parse (the configuration rules report that).
+   */
+  iniOption(key: string): { value: string; line: number; path: string } | undefined {
+    const ini = this.model.config.iniPath;
+    if (!ini) return undefined;
+    try {
+      const parsed = parseIni(readFileSync(ini, 'utf8'), ini, { here: path.dirname(ini) });
+      const value = parsed.get(this.model.config.section, key);
+      const line = parsed.optionLine(this.model.config.section, key);
+      return value === undefined || line === undefined ? undefined : { value, line, path: path.relative(this.cwd, ini) || ini };
+    } catch {
+      return undefined;
+    }
   }
 
   /** env.py of the script location, parsed; undefined when absent or not Python we can read. */

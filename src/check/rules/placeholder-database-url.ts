@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding } from '../lint/lint-context.js';
 
@@ -13,17 +11,8 @@ export const placeholderDatabaseUrl: Rule = {
   summary: "alembic.ini keeps the template's driver://user:pass@localhost/dbname and env.py never sets sqlalchemy.url.",
   check({ lint }) {
     const out: Finding[] = [];
-    const ini = lint?.model.config.iniPath;
-    if (!lint || !ini) return out;
-    let text: string;
-    try {
-      text = readFileSync(ini, 'utf8');
-    } catch {
-      return out;
-    }
-    const lines = text.split(/\r?\n/);
-    const idx = lines.findIndex((l) => /^\s*sqlalchemy\.url\s*[=:]\s*driver:\/\/user:pass@localhost\/dbname\s*$/.test(l));
-    if (idx < 0) return out;
+    const url = lint?.iniOption('sqlalchemy.url');
+    if (!lint || !url || url.value.trim() !== TEMPLATE_URL) return out;
     const env = lint.envPy();
     if (env) {
       const { py } = env;
@@ -39,9 +28,8 @@ export const placeholderDatabaseUrl: Rule = {
       // a connection handed in by the application (config.attributes), as Flask-Migrate and pytest setups do
       if (/config\.attributes/.test(py.text)) return out;
     }
-    const rel = path.relative(lint.cwd, ini) || ini;
     out.push(
-      projectFinding(this.code, this.severity, rel, idx + 1,
+      projectFinding(this.code, this.severity, url.path, url.line,
         `sqlalchemy.url is still Alembic's template value ${TEMPLATE_URL}, and env.py never replaces it. Every command fails with "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:driver" — on Heroku that is a failed release.`,
         'Read the URL in env.py: config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1).replace("%", "%%")), and remove the sqlalchemy.url line from alembic.ini.',
       ),

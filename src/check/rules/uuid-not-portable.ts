@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Finding, Rule } from '../finding.js';
 import type { LintContext } from '../lint/lint-context.js';
 import { lintFinding } from '../lint/lint-context.js';
@@ -45,12 +44,7 @@ export const uuidNotPortable: Rule = {
 function targetsSqlite(lint: LintContext): boolean {
   const set = lint.config.targetsSqlite;
   if (set !== 'auto') return set;
-  const ini = lint.model.config.iniPath;
-  try {
-    if (ini && /^\s*sqlalchemy\.url\s*[=:]\s*sqlite/m.test(readFileSync(ini, 'utf8'))) return true;
-  } catch {
-    // no ini
-  }
+  if (/^sqlite(\+\w+)?:/.test(lint.iniOption('sqlalchemy.url')?.value.trim() ?? '')) return true;
   const env = lint.envPy();
   return env !== undefined && env.py.strings(env.py.top).some((s) => /^sqlite(\+\w+)?:/.test(s.value));
 }
