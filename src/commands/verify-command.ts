@@ -110,7 +110,7 @@ export function postgresOptions(opts: VerifyCommandOptions): PostgresOptions {
 export function chooseVersionTable(config: ProjectConfig, opts: { versionTable?: string; versionTableSchema?: string }): TableChoice {
   const notes: string[] = [];
   const envPath = path.join(config.scriptDir, 'env.py');
-  let facts: EnvPyFacts = { versionTable: [], versionTableSchema: [], unpacked: [] };
+  let facts: EnvPyFacts = { calls: [], versionTable: [], versionTableSchema: [], unpacked: [] };
   try {
     facts = readEnvPy(readFileSync(envPath, 'utf8'));
   } catch {

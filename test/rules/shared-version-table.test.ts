@@ -1,6 +1,6 @@
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
-import { makeProject, rev } from '../helpers/project.js';
+import { check, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
 const env = (kw: string): string => `from alembic import context\n\n\ndef run():\n    context.configure(connection=None${kw})\n`;
@@ -26,3 +26,17 @@ describeRule(
     expect(f.hint).toContain('version_table=');
   },
 );
+
+describe('shared-version-table reads env.py as verify does', () => {
+  it('says nothing when a configure() call also takes **kwargs, which may name another table', async () => {
+    const r = await check(project(', **extra'));
+    expect(r.findings.map((f) => f.code)).not.toContain('shared-version-table');
+  });
+
+  it('compares schema and table: the same table name in another schema is another table', async () => {
+    const r = await check(project(', version_table_schema="analytics"'));
+    expect(r.findings.map((f) => f.code)).not.toContain('shared-version-table');
+    const same = await check(project(', version_table="alembic_version", version_table_schema=None'));
+    expect(same.findings.map((f) => f.code)).toContain('shared-version-table');
+  });
+});

@@ -1,5 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { readEnvPy } from '../../alembic/env-py.js';
 import { parseIni } from '../../alembic/ini-parser.js';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding, readText, walkFiles } from '../lint/lint-context.js';
@@ -54,23 +55,18 @@ export const sharedVersionTable: Rule = {
       const text = readText(envPath);
       if (text === undefined) continue;
       const rel = path.relative(cwd, envPath);
-      const py = lint.parse(rel, text);
-      if (!py) continue;
-      const configures = py.calls(py.top).filter((c) => /(^|\.)configure$/.test(py.callee(c)));
-      if (configures.length === 0) continue;
+      // the same reading of context.configure() that verify uses to pick the table
+      const { calls } = readEnvPy(text);
+      if (calls.length === 0) continue;
       const keys = new Set<string>();
-      let line: number | undefined;
       let unknown = false;
-      for (const c of configures) {
-        const { keywords, starred } = py.args(c);
-        const t = keywords.get('version_table');
-        const s = keywords.get('version_table_schema');
-        const table = t ? py.str(t) : 'alembic_version';
-        const schema = s ? (py.of(s) === 'None' ? '' : py.str(s)) : '';
-        if (table === undefined || schema === undefined || starred) unknown = true;
-        else keys.add(`${schema}.${table}`);
-        line ??= py.lineOf(c.from);
+      for (const c of calls) {
+        const table = c.versionTable ? c.versionTable.value : 'alembic_version';
+        const schema = c.versionTableSchema ? c.versionTableSchema.value : null;
+        if (typeof table !== 'string' || schema === undefined || c.unpacked) unknown = true;
+        else keys.add(`${schema ?? ''}.${table}`);
       }
+      const line = calls[0]!.line;
       if (unknown) continue;
       for (const k of keys) {
         const list = byTable.get(k) ?? [];
