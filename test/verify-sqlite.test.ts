@@ -77,24 +77,18 @@ describe('version table settings from env.py', () => {
   it('reads literal version_table= and version_table_schema= in context.configure()', () => {
     const src = `context.configure(\n    connection=connection,\n    version_table="app_versions",  # ours\n    version_table_schema=None,\n)\n`;
     expect(readEnvPy(src)).toEqual({
-      calls: [{ line: 1, versionTable: { value: 'app_versions', line: 3 }, versionTableSchema: { value: null, line: 4 }, unpacked: false }],
-      versionTable: [{ value: 'app_versions', line: 3 }],
-      versionTableSchema: [{ value: null, line: 4 }],
-      unpacked: [],
+      calls: [{ line: 1, versionTable: { value: 'app_versions', line: 3 }, versionTableSchema: { value: null, line: 4 } }],
     });
-    expect(readEnvPy('context.configure(url=url, version_table=TABLE)').versionTable).toEqual([{ value: undefined, line: 1, expression: 'TABLE' }]);
-    expect(readEnvPy('# context.configure(version_table="x")\ns = "context.configure(version_table=\'y\')"').versionTable).toEqual([]);
+    expect(readEnvPy('context.configure(url=url, version_table=TABLE)').calls).toEqual([{ line: 1, versionTable: { value: undefined, line: 1, expression: 'TABLE' } }]);
+    expect(readEnvPy('# context.configure(version_table="x")\ns = "context.configure(version_table=\'y\')"').calls).toEqual([]);
   });
 
   it('finds **kwargs passed to context.configure(), as Flask-Migrate\'s env.py does, and says what it assumed', async () => {
     const flask = `context.configure(\n    connection=connection,\n    target_metadata=get_metadata(),\n    **current_app.extensions['migrate'].configure_args\n)\n`;
     expect(readEnvPy(flask)).toEqual({
-      calls: [{ line: 1, unpacked: true }],
-      versionTable: [],
-      versionTableSchema: [],
-      unpacked: [{ expression: "**current_app.extensions['migrate'].configure_args", line: 4 }],
+      calls: [{ line: 1, unpacked: { expression: "**current_app.extensions['migrate'].configure_args", line: 4 } }],
     });
-    expect(readEnvPy('f(**kw)\ncontext.configure(url=url, opts={**a})').unpacked).toEqual([]);
+    expect(readEnvPy('f(**kw)\ncontext.configure(url=url, opts={**a})').calls).toEqual([{ line: 2 }]);
 
     const { root, url } = await setup({ name: 'kwargs', revs: LINEAR, rows: ['bbb222'] });
     const envPath = path.join(root, 'migrations', 'env.py');

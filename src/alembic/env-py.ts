@@ -15,17 +15,12 @@ export interface ConfigureCall {
   readonly line: number;
   readonly versionTable?: EnvSetting;
   readonly versionTableSchema?: EnvSetting;
-  /** It also passes `**expr`, which may carry either setting. */
-  readonly unpacked: boolean;
+  /** Its first `**expr` argument (Flask-Migrate's env.py passes `**…configure_args`), which may carry either setting. */
+  readonly unpacked?: { readonly expression: string; readonly line: number };
 }
 
 export interface EnvPyFacts {
   readonly calls: ConfigureCall[];
-  /** Every call's settings, in source order. */
-  readonly versionTable: EnvSetting[];
-  readonly versionTableSchema: EnvSetting[];
-  /** `**expr` arguments of configure calls (Flask-Migrate's env.py passes `**…configure_args`): they may set either. */
-  readonly unpacked: { readonly expression: string; readonly line: number }[];
 }
 
 const KEYS = { version_table: 'versionTable', version_table_schema: 'versionTableSchema' } as const;
@@ -37,14 +32,14 @@ const KEYS = { version_table: 'versionTable', version_table_schema: 'versionTabl
  * reported with its line so the caller can ask for a flag instead of guessing.
  */
 export function readEnvPy(source: string): EnvPyFacts {
-  const out: EnvPyFacts = { calls: [], versionTable: [], versionTableSchema: [], unpacked: [] };
+  const out: EnvPyFacts = { calls: [] };
   const { lines } = tokenize(source);
   for (const ll of lines) {
     const t = ll.tokens;
     for (let i = 2; i < t.length; i++) {
       if (!(t[i]!.type === Tok.Name && t[i]!.text === 'configure' && t[i - 1]!.text === '.' && t[i + 1]?.text === '(')) continue;
       const close = matching(t, i + 1);
-      const call: { line: number; versionTable?: EnvSetting; versionTableSchema?: EnvSetting; unpacked: boolean } = { line: t[i]!.line, unpacked: false };
+      const call: { -readonly [K in keyof ConfigureCall]: ConfigureCall[K] } = { line: t[i]!.line };
       out.calls.push(call);
       let depth = 0;
       for (let j = i + 2; j < close; j++) {
@@ -53,17 +48,13 @@ export function readEnvPy(source: string): EnvPyFacts {
         else if (tok.type === Tok.Op && ')]}'.includes(tok.text)) depth--;
         if (depth === 0 && tok.type === Tok.Op && tok.text === '**' && (t[j - 1]!.text === ',' || t[j - 1]!.text === '(')) {
           const end = argumentEnd(t, j + 1, close);
-          out.unpacked.push({ expression: t.slice(j, end).map((x) => x.text).join(''), line: tok.line });
-          call.unpacked = true;
+          call.unpacked ??= { expression: t.slice(j, end).map((x) => x.text).join(''), line: tok.line };
           continue;
         }
         if (depth !== 0 || tok.type !== Tok.Name || t[j + 1]?.text !== '=' || !(tok.text in KEYS)) continue;
         if (t[j - 1]!.text !== ',' && t[j - 1]!.text !== '(') continue;
         const valueToks = t.slice(j + 2, argumentEnd(t, j + 2, close));
-        const setting: EnvSetting = { ...literal(valueToks), line: tok.line };
-        const key = KEYS[tok.text as keyof typeof KEYS];
-        out[key].push(setting);
-        call[key] = setting;
+        call[KEYS[tok.text as keyof typeof KEYS]] = { ...literal(valueToks), line: tok.line };
       }
     }
   }

@@ -5,8 +5,7 @@ import { readRevisionSource, type ReadResult } from './revision-reader.js';
 /**
  * What importing a revision file's source gives before any Alembic logic runs:
  * the file could not be read, its bytes are not Python source text, or it was
- * tokenized and its module-level bindings read. Plain data, so it can cross a
- * worker boundary.
+ * tokenized and its module-level bindings read.
  */
 export type SourceOutcome =
   | { readonly kind: 'unreadable'; readonly error: string }
@@ -72,7 +71,7 @@ let scratch = Buffer.allocUnsafe(256 * 1024);
  * The file's bytes. The result may be a view of a shared buffer that the next
  * call overwrites: the caller decodes it before reading another file.
  */
-export function readFromDisk(file: string): Buffer | { error: string } {
+function readFromDisk(file: string): Buffer | { error: string } {
   try {
     const fd = openSync(file, 'r');
     try {

@@ -110,7 +110,7 @@ export function postgresOptions(opts: VerifyCommandOptions): PostgresOptions {
 export function chooseVersionTable(config: ProjectConfig, opts: { versionTable?: string; versionTableSchema?: string }): TableChoice {
   const notes: string[] = [];
   const envPath = path.join(config.scriptDir, 'env.py');
-  let facts: EnvPyFacts = { calls: [], versionTable: [], versionTableSchema: [], unpacked: [] };
+  let facts: EnvPyFacts = { calls: [] };
   try {
     facts = readEnvPy(readFileSync(envPath, 'utf8'));
   } catch {
@@ -148,11 +148,13 @@ export function chooseVersionTable(config: ProjectConfig, opts: { versionTable?:
     }
     return dflt;
   };
-  const versionTable = pick(opts.versionTable, facts.versionTable, 'version_table', '--version-table', 'alembic_version') ?? 'alembic_version';
-  const versionTableSchema = pick(opts.versionTableSchema, facts.versionTableSchema, 'version_table_schema', '--version-table-schema', null);
+  const tables = facts.calls.flatMap((c) => (c.versionTable ? [c.versionTable] : []));
+  const schemas = facts.calls.flatMap((c) => (c.versionTableSchema ? [c.versionTableSchema] : []));
+  const versionTable = pick(opts.versionTable, tables, 'version_table', '--version-table', 'alembic_version') ?? 'alembic_version';
+  const versionTableSchema = pick(opts.versionTableSchema, schemas, 'version_table_schema', '--version-table-schema', null);
   // `**kwargs` may carry either setting (Flask-Migrate's Migrate(app, db, version_table=...) does): say what was assumed
-  const unpacked = facts.unpacked[0];
-  if (unpacked && opts.versionTable === undefined && facts.versionTable.length === 0) {
+  const unpacked = facts.calls.find((c) => c.unpacked)?.unpacked;
+  if (unpacked && opts.versionTable === undefined && tables.length === 0) {
     notes.push(
       `version_table='${versionTable}' assumed: ${rel}:${unpacked.line} passes ${unpacked.expression} to context.configure(), which may set another table; pass --version-table if it does`,
     );
