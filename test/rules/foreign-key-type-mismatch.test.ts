@@ -1,6 +1,7 @@
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/check/finding.js';
 import { describeRule } from '../helpers/describe-rule.js';
-import { makeProject, migration } from '../helpers/project.js';
+import { check, makeProject, migration } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
 const USERS = "op.create_table('users', sa.Column('id', postgresql.UUID(as_uuid=True), primary_key=True))";
@@ -36,3 +37,61 @@ describeRule(
     expect(f.hint).toContain('postgresql.UUID(as_uuid=True)');
   },
 );
+
+describe('foreign-key-type-mismatch: the replay never claims a type it could not see', () => {
+  const INT_USERS = "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))";
+  const TEXT_FK = "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.UnicodeText(), sa.ForeignKey('users.id')))";
+  const project = (changeIds: string, header?: string): string =>
+    makeProject({
+      [V + 'a1_x.py']: migration('a1', null, INT_USERS, "op.drop_table('users')"),
+      [V + 'b2_x.py']: migration('b2', 'a1', changeIds, 'pass', header),
+      [V + 'c3_x.py']: migration('c3', 'b2', TEXT_FK, "op.drop_table('orders')"),
+    });
+  const fkFindings = async (dir: string): Promise<Finding[]> => (await check(dir, 'latest')).findings.filter((f) => f.code === 'foreign-key-type-mismatch');
+
+  it('still reports when the change in between touches another column', async () => {
+    const found = await fkFindings(project("op.alter_column('users', 'name', type_=sa.UnicodeText())"));
+    expect(found.map((f) => [f.revision, f.severity])).toEqual([['c3', 'error']]);
+  });
+
+  it('a table name in a variable makes that column unknown in every table (CKAN converts ids in a loop)', async () => {
+    expect(await fkFindings(project("for t in ['users']:\n    op.alter_column(t, 'id', type_=sa.UnicodeText)"))).toEqual([]);
+  });
+
+  it('a batch table in a variable does too', async () => {
+    expect(await fkFindings(project("for t in ['users']:\n    with op.batch_alter_table(t) as b:\n        b.alter_column('id', type_=sa.UnicodeText)"))).toEqual([]);
+  });
+
+  it('a column re-added under a table name in a variable does too', async () => {
+    expect(await fkFindings(project("for t in ['users']:\n    op.drop_column(t, 'id')\n    op.add_column(t, sa.Column('id', sa.UnicodeText()))"))).toEqual([]);
+  });
+
+  it('raw SQL that alters the table forgets it', async () => {
+    expect(await fkFindings(project('op.execute("ALTER TABLE users ALTER COLUMN id TYPE text")'))).toEqual([]);
+  });
+
+  it('raw SQL built at run time forgets every table', async () => {
+    expect(await fkFindings(project("for t in ['users']:\n    op.execute(f'ALTER TABLE {t} ALTER COLUMN id TYPE text')"))).toEqual([]);
+    expect(await fkFindings(project("op.execute('ALTER TABLE %s ALTER COLUMN id TYPE text' % 'users')"))).toEqual([]);
+  });
+
+  it("replays the module's own helper functions where upgrade() calls them", async () => {
+    const helper = "import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\n\n\ndef _to_text(table):\n    op.alter_column('users', 'id', type_=sa.UnicodeText())\n";
+    expect(await fkFindings(project("_to_text('users')", helper))).toEqual([]);
+    // and sees a mismatch made inside one: the key is on line 12, in _create()
+    const bad = makeProject({
+      [V + 'a1_x.py']: migration('a1', null, '_create()', "op.drop_table('orders')\nop.drop_table('users')", "import sqlalchemy as sa\n\n\ndef _create():\n    " + INT_USERS + '\n    ' + TEXT_FK + '\n'),
+    });
+    expect((await fkFindings(bad)).map((f) => f.line)).toEqual([12]);
+  });
+
+  it('types of one family (varchar and text) are a warning, not a blocking error: PostgreSQL creates the key', async () => {
+    const dir = makeProject({
+      [V + 'a1_x.py']: migration('a1', null, "op.create_table('tags', sa.Column('id', sa.UnicodeText(), primary_key=True))", "op.drop_table('tags')"),
+      [V + 'b2_x.py']: migration('b2', 'a1', "op.create_table('items', sa.Column('tag_id', sa.String(100), sa.ForeignKey('tags.id')))", "op.drop_table('items')"),
+    });
+    const r = await check(dir, 'latest');
+    expect(r.findings.filter((f) => f.code === 'foreign-key-type-mismatch').map((f) => f.severity)).toEqual(['warning']);
+    expect(r.ok).toBe(true);
+  });
+});

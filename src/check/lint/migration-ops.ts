@@ -41,15 +41,18 @@ export function enclosing(node: PyNode, type: string): PyNode | undefined {
   return undefined;
 }
 
-/** Bindings `with op.batch_alter_table('t') as batch_op:` → batch_op → 't', within `scope`. */
-export function batchAliases(py: PySource, scope: PyNode): Map<string, string> {
-  const out = new Map<string, string>();
+/**
+ * Bindings `with op.batch_alter_table('t') as batch_op:` → batch_op → 't', within `scope`;
+ * undefined when the table is not a literal (`batch_alter_table(name)` in a loop).
+ */
+export function batchAliases(py: PySource, scope: PyNode): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
   for (const w of py.all(scope, 'WithStatement')) {
     for (const call of w.getChildren('CallExpression')) {
       if (py.callee(call) !== 'op.batch_alter_table') continue;
       const table = py.str(py.args(call).positional[0] ?? py.args(call).keywords.get('table_name'));
       const asName = call.nextSibling?.name === 'as' ? call.nextSibling.nextSibling : null;
-      if (table !== undefined && asName?.name === 'VariableName') out.set(py.of(asName), table);
+      if (asName?.name === 'VariableName') out.set(py.of(asName), table);
     }
   }
   return out;

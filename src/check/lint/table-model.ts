@@ -21,42 +21,69 @@ export interface ForeignKeySite {
   readonly refType?: ColumnType;
 }
 
-const WORDS = ['create_table', 'add_column', 'alter_column', 'drop_table', 'drop_column', 'rename_table', 'ForeignKey', 'create_foreign_key', 'batch_alter_table'];
+const WORDS = ['create_table', 'add_column', 'alter_column', 'drop_table', 'drop_column', 'rename_table', 'ForeignKey', 'create_foreign_key', 'batch_alter_table', /\b(?:ALTER|CREATE|DROP)\s+TABLE\b/i];
+
+type Columns = Map<string, ColumnType | undefined>;
+type PendingSite = Omit<ForeignKeySite, 'type' | 'refType'>;
 
 /**
  * Replays create_table / add_column / alter_column / drop_* / rename_table
- * of every upgrade() in upgrade order and records each foreign key with the
- * types of both columns at that moment. Types we cannot read stay unknown; a
- * table created outside the migrations is simply not in the model.
+ * of every upgrade() (and the module's own helper functions it calls) in
+ * upgrade order, and records each foreign key with the types of both columns
+ * at that moment.
+ *
+ * The model only ever under-claims: a type we cannot read is unknown, and an
+ * operation we cannot read exactly (a table or column name held in a variable,
+ * raw SQL that alters a table) makes every column it might have changed
+ * unknown. A finding needs both types known, so a healthy project is never
+ * blocked by what the replay could not see.
  */
 export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
-  const tables = new Map<string, Map<string, ColumnType | undefined>>();
+  const tables = new Map<string, Columns>();
   const sites: ForeignKeySite[] = [];
-  const pending: Omit<ForeignKeySite, 'type' | 'refType'>[] = [];
+  const pending: PendingSite[] = [];
   const typeOf = (t: string, c: string): ColumnType | undefined => tables.get(t)?.get(c);
   const resolvePending = (): void => {
     for (const p of pending.splice(0)) sites.push({ ...p, type: typeOf(p.table, p.column), refType: typeOf(p.refTable, p.refColumn) });
+  };
+  const forget = (table: string | undefined, column: string | undefined): void => {
+    for (const [name, cols] of tables) {
+      if (table !== undefined && name !== table) continue;
+      for (const c of cols.keys()) if (column === undefined || c === column) cols.set(c, undefined);
+    }
   };
 
   for (const { file, py } of lint.parsedFiles(...WORDS)) {
     const up = py.moduleFunction('upgrade');
     if (!up) continue;
-    const aliases = batchAliases(py, up);
-    for (const call of py.calls(up)) {
+    forgetRawSql(py, tables);
+    replay(file, py, up, new Set());
+  }
+  return sites;
+
+  function replay(file: LintFile, py: PySource, fn: PyNode, seen: Set<PyNode>): void {
+    seen.add(fn);
+    const aliases = batchAliases(py, fn);
+    for (const call of py.calls(fn)) {
       const callee = py.callee(call);
+      const helper = /^\w+$/.test(callee) && callee !== 'upgrade' && callee !== 'downgrade' ? py.moduleFunction(callee) : undefined;
+      if (helper && !seen.has(helper) && seen.size < 20) {
+        replay(file, py, helper, seen);
+        continue;
+      }
       const dot = callee.indexOf('.');
       const owner = callee.slice(0, dot);
       const op = callee.slice(dot + 1);
-      const batchTable = owner !== 'op' ? aliases.get(owner) : undefined;
-      if (owner !== 'op' && batchTable === undefined) continue;
+      const batch = owner !== 'op' && aliases.has(owner);
+      if (owner !== 'op' && !batch) continue;
       const { positional: pos, keywords: kw } = py.args(call);
       const arg = (i: number, name: string): PyNode | undefined => pos[i] ?? kw.get(name);
       // batch operations take the table from the with-statement, so their arguments shift by one
-      const shift = batchTable === undefined ? 0 : -1;
-      const tableArg = batchTable ?? py.str(arg(0, 'table_name'));
-      if (op === 'create_table' && batchTable === undefined) {
+      const shift = batch ? -1 : 0;
+      const tableArg = batch ? aliases.get(owner) : py.str(arg(0, 'table_name'));
+      if (op === 'create_table' && !batch) {
         if (tableArg === undefined) continue;
-        const cols = new Map<string, ColumnType | undefined>();
+        const cols: Columns = new Map();
         tables.set(tableArg, cols);
         for (const c of pos.slice(1)) {
           if (c.name !== 'CallExpression') continue;
@@ -67,36 +94,53 @@ export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
         resolvePending();
       } else if (op === 'add_column') {
         const col = arg(1 + shift, 'column');
-        if (tableArg === undefined || col?.name !== 'CallExpression') continue;
+        if (tableArg === undefined) {
+          // a column of this name, in a table we cannot name, may have been dropped and re-added with another type
+          forget(undefined, col?.name === 'CallExpression' ? columnName(py, col) : undefined);
+          continue;
+        }
         const cols = tables.get(tableArg) ?? new Map<string, ColumnType | undefined>();
         tables.set(tableArg, cols);
+        if (col?.name !== 'CallExpression' || lastName(py.callee(col)) !== 'Column') {
+          forget(tableArg, undefined);
+          continue;
+        }
         addColumn(py, col, tableArg, cols, file, pending);
         resolvePending();
       } else if (op === 'alter_column') {
         const column = py.str(arg(1 + shift, 'column_name'));
-        const cols = tableArg === undefined ? undefined : tables.get(tableArg);
-        if (!cols || column === undefined) continue;
         const type = kw.get('type_');
+        const renamed = kw.get('new_column_name');
+        if (!type && !renamed) continue;
+        const cols = tableArg === undefined ? undefined : tables.get(tableArg);
+        if (tableArg === undefined || column === undefined || (renamed && py.str(renamed) === undefined)) {
+          forget(tableArg, column);
+          if (renamed) forget(tableArg, py.str(renamed));
+          continue;
+        }
+        if (!cols) continue;
         if (type) cols.set(column, readType(py, type));
-        const renamed = py.str(kw.get('new_column_name'));
-        if (renamed !== undefined) {
-          cols.set(renamed, cols.get(column));
+        const to = renamed ? py.str(renamed) : undefined;
+        if (to !== undefined) {
+          cols.set(to, cols.get(column));
           cols.delete(column);
         }
       } else if (op === 'drop_column') {
         const column = py.str(arg(1 + shift, 'column_name'));
         if (tableArg !== undefined && column !== undefined) tables.get(tableArg)?.delete(column);
-      } else if (op === 'drop_table' && batchTable === undefined) {
+      } else if (op === 'drop_table' && !batch) {
         if (tableArg !== undefined) tables.delete(tableArg);
-      } else if (op === 'rename_table' && batchTable === undefined) {
+      } else if (op === 'rename_table' && !batch) {
         const to = py.str(arg(1, 'new_table_name'));
-        if (tableArg !== undefined && to !== undefined && tables.has(tableArg)) {
-          tables.set(to, tables.get(tableArg)!);
+        if (tableArg !== undefined) {
+          const cols = tables.get(tableArg);
           tables.delete(tableArg);
-        }
+          if (to !== undefined && cols) tables.set(to, cols);
+        } else if (to !== undefined) tables.set(to, new Map());
+        else forget(undefined, undefined);
       } else if (op === 'create_foreign_key') {
         // op: (name, source, referent, local_cols, remote_cols); batch: (name, referent, local_cols, remote_cols)
-        const source = batchTable ?? py.str(arg(1, 'source_table'));
+        const source = batch ? aliases.get(owner) : py.str(arg(1, 'source_table'));
         const referent = py.str(arg(2 + shift, 'referent_table'));
         const locals = strList(py, arg(3 + shift, 'local_cols'));
         const remotes = strList(py, arg(4 + shift, 'remote_cols'));
@@ -109,13 +153,48 @@ export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
       }
     }
   }
-  return sites;
 }
 
-function addColumn(py: PySource, col: PyNode, table: string, cols: Map<string, ColumnType | undefined>, file: LintFile, pending: Omit<ForeignKeySite, 'type' | 'refType'>[]): void {
+const TABLE_DDL = /\b(?:ALTER|CREATE|DROP)\s+TABLE\s+(?:ONLY\s+)?(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(?:["`]?\w+["`]?\.)?["`]?(\w+)["`]?/gi;
+const TABLE_DDL_WORDS = /\b(?:ALTER|CREATE|DROP)\s+TABLE\b/gi;
+
+/**
+ * Tables that raw SQL in the file creates, drops or alters are no longer
+ * known to the model. When a string literal holds such SQL we cannot
+ * attribute to a table (built at run time: %-formatting, f-strings with
+ * fields), nothing is. The whole file is read, downgrade() too: that can only
+ * forget more.
+ */
+function forgetRawSql(py: PySource, tables: Map<string, Columns>): void {
+  if (!/\b(?:ALTER|CREATE|DROP)\s+TABLE\b/i.test(py.text)) return;
+  py.top.cursor().iterate((n) => {
+    if (n.name !== 'String' && n.name !== 'FormatString' && n.name !== 'ContinuedString') return undefined;
+    const raw = py.of(n.node).match(TABLE_DDL_WORDS)?.length ?? 0;
+    if (raw === 0) return false;
+    const value = py.str(n.node);
+    let attributed = 0;
+    for (const m of (value ?? '').matchAll(TABLE_DDL)) {
+      attributed++;
+      tables.delete(m[1]!);
+    }
+    if (attributed < raw) tables.clear();
+    return false;
+  });
+}
+
+function columnName(py: PySource, col: PyNode): string | undefined {
+  const { positional, keywords } = py.args(col);
+  return py.str(positional[0] ?? keywords.get('name'));
+}
+
+function addColumn(py: PySource, col: PyNode, table: string, cols: Columns, file: LintFile, pending: PendingSite[]): void {
   const { positional, keywords } = py.args(col);
   const name = py.str(positional[0] ?? keywords.get('name'));
-  if (name === undefined) return;
+  if (name === undefined) {
+    // a column we cannot name may replace any column of the table
+    for (const c of cols.keys()) cols.set(c, undefined);
+    return;
+  }
   let type: ColumnType | undefined;
   const typeNode = keywords.get('type_') ?? positional.slice(1).find((p) => !isConstraintCall(py, p));
   if (typeNode) type = readType(py, typeNode);
@@ -131,7 +210,7 @@ function addColumn(py: PySource, col: PyNode, table: string, cols: Map<string, C
   }
 }
 
-function fkConstraint(py: PySource, c: PyNode, table: string, file: LintFile, pending: Omit<ForeignKeySite, 'type' | 'refType'>[]): void {
+function fkConstraint(py: PySource, c: PyNode, table: string, file: LintFile, pending: PendingSite[]): void {
   const { positional, keywords } = py.args(c);
   const locals = strList(py, positional[0] ?? keywords.get('columns'));
   const refs = strList(py, positional[1] ?? keywords.get('refcolumns'));
