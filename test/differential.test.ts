@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAlembicVersion, LATEST_ALEMBIC } from '../src/alembic/alembic-version.js';
 import { loadProject, type ProjectModel } from '../src/alembic/project-model.js';
 import { alembicTargets, oracleGraph, PYTHON, SHARED_ORACLE, type OracleGraph } from './helpers/oracle.js';
+import { makeProject, rev } from './helpers/project.js';
 
 let tmp: string;
 let fixtures: string[];
@@ -111,5 +112,40 @@ describe.each(alembicTargets())('generated projects against real Alembic ($name)
     compare(model, truth, `${name} (${target.name})`);
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { revisions?: unknown[] };
     if (Array.isArray(manifest.revisions)) expect(model.map.revisions.length).toBe(manifest.revisions.length);
+  });
+});
+
+/** Constants read through an imported module (OpenStack Neutron: `from neutron.db.migration import cli` … `(cli.CONTRACT_BRANCH,)`). */
+const MODULE_ATTRIBUTE_CASES: { name: string; head: string; labels: string; expectComplete: boolean }[] = [
+  { name: 'submodule imported from its package', head: 'from app.db import branches', labels: '(branches.CONTRACT,)', expectComplete: true },
+  { name: 'module imported with as', head: 'import app.db.branches as b', labels: 'b.EXPAND', expectComplete: true },
+  { name: 'dotted import, full path', head: 'import app.db.branches', labels: '[app.db.branches.CONTRACT, app.db.branches.EXPAND]', expectComplete: true },
+  { name: 'dotted import, the package attribute', head: 'import app.db.branches', labels: 'app.db.LABEL', expectComplete: true },
+  // Python only sees app.db if something imported it: we do not guess
+  { name: 'submodule the import did not load', head: 'import app', labels: 'app.db.branches.CONTRACT', expectComplete: false },
+  { name: 'a computed constant', head: 'from app.db import branches', labels: 'branches.COMPUTED', expectComplete: false },
+  { name: 'an attribute that does not exist', head: 'from app.db import branches', labels: 'branches.MISSING', expectComplete: false },
+];
+
+describe.each(alembicTargets())('constants through imported modules against real Alembic ($name)', (target) => {
+  it.each(MODULE_ATTRIBUTE_CASES)('$name', async ({ head, labels, expectComplete }) => {
+    const dir = makeProject({
+      'app/__init__.py': '',
+      'app/db/__init__.py': "LABEL = 'db'\n",
+      'app/db/branches.py': "import os\nCONTRACT = 'contract'\nEXPAND = 'expand'\nCOMPUTED = os.environ.get('X', 'x')\n",
+      'migrations/env.py': '',
+      'migrations/versions/a1_x.py': rev('a1', null, `${head}\nbranch_labels = ${labels}`),
+      'migrations/versions/b2_x.py': rev('b2', 'a1'),
+    });
+    try {
+      const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
+      const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
+      const model = await loadProject({ cwd: dir, alembicVersion: version });
+      expect(model.complete).toBe(expectComplete);
+      compare(model, truth, `${head} / ${labels} (${target.name})`);
+      if (expectComplete) expect(truth.ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -20,6 +20,12 @@ export interface PyUnknown {
   /** Set when the value is a bare name that an importer might resolve. */
   readonly name?: string;
   readonly importedFrom?: { readonly module: string; readonly name: string; readonly level: number };
+  /**
+   * Set when the name is bound to a module object: `import a.b.c as m` binds
+   * a.b.c (loaded: a.b.c); `import a.b.c` binds a (loaded: a.b.c, so a.b and
+   * a.b.c are its attributes, other submodules are not).
+   */
+  readonly module?: { readonly name: string; readonly loaded: string };
 }
 
 export const NONE: PyValue = { t: 'none' };

@@ -285,7 +285,11 @@ function readModule(source: string): { result: ReadResult; bindings: ReadonlyMap
         if (scope === 'module') imports.push({ module: toks[a]!.text, line, level: 0 });
         const asIdx = indexOfName(toks, 'as', a, b);
         const name = asIdx >= 0 ? toks[asIdx + 1]?.text : toks[a]!.text;
-        if (name) bind(name, { t: 'unknown', reason: `the module ${name}` }, line, scope, stack);
+        // `import a.b.c as m` binds m to a.b.c; `import a.b.c` binds a to a
+        let dotted = '';
+        for (let k = a; k < (asIdx >= 0 ? asIdx : b); k++) dotted += toks[k]!.text;
+        const module = { name: asIdx >= 0 ? dotted : toks[a]!.text, loaded: dotted };
+        if (name) bind(name, { t: 'unknown', reason: `the module ${name}`, module }, line, scope, stack);
       }
       return;
     }
@@ -435,8 +439,37 @@ function readModule(source: string): { result: ReadResult; bindings: ReadonlyMap
       if (close > 0) return trailerUnknown(toks, close + 1, e);
     }
     if (t.type === Tok.Op && t.text === '{') return { t: 'unknown', reason: 'a set or dict' };
-    if (t.type === Tok.Name && s + 1 < e) return trailerUnknown(toks, s + 1, e, t.text);
+    if (t.type === Tok.Name && s + 1 < e) return moduleAttribute(toks, s, e) ?? trailerUnknown(toks, s + 1, e, t.text);
     return { t: 'unknown', reason: `an expression starting with \`${t.text}\`` };
+  }
+
+  /**
+   * `m.NAME` (or `m.sub.NAME`) where m is an imported module, or a name
+   * imported from a package that may be its submodule
+   * (`from pkg import cli` … `cli.CONTRACT_BRANCH`): an unknown that names the
+   * module and attribute, for the import resolver to look up. Anything else:
+   * undefined.
+   */
+  function moduleAttribute(toks: Token[], s: number, e: number): PyUnknown | undefined {
+    const attrs: string[] = [];
+    for (let i = s + 1; i < e; i += 2) {
+      if (toks[i]!.text !== '.' || toks[i + 1]?.type !== Tok.Name || i + 1 >= e) return undefined;
+      attrs.push(toks[i + 1]!.text);
+    }
+    const base = toks[s]!.text;
+    const b = bindings.get(base)?.value;
+    if (b?.t !== 'unknown') return undefined;
+    const name = attrs.pop()!;
+    let module: string | undefined;
+    if (b.module) {
+      // only submodules the import statement loaded are attributes (a.b.c loads a, a.b and a.b.c)
+      const target = [b.module.name, ...attrs].join('.');
+      if (b.module.loaded === target || b.module.loaded.startsWith(`${target}.`)) module = target;
+    } else if (b.importedFrom && b.importedFrom.level === 0 && b.importedFrom.module && attrs.length === 0) {
+      module = `${b.importedFrom.module}.${b.importedFrom.name}`;
+    }
+    if (module === undefined) return undefined;
+    return { t: 'unknown', reason: `an attribute of ${base}`, name, importedFrom: { module, name, level: 0 } };
   }
 
   function trailerUnknown(toks: Token[], i: number, e: number, name?: string): PyValue {
