@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProjectConfig } from './alembic-config.js';
 
@@ -46,28 +46,58 @@ export function pythonPathRoots(config: ProjectConfig): string[] {
   return [...new Set([config.cwd, ...(config.iniPath ? [path.dirname(config.iniPath)] : []), ...config.prependSysPath.map((p) => path.resolve(config.cwd, p))])];
 }
 
+/**
+ * Import names of the distributions the project declares: requirements files
+ * (requirements*.txt, requirements/*.txt, and files they include with -r),
+ * pyproject.toml and setup.cfg's install_requires. Names are compared the
+ * way pip does (PEP 503: case, `-`, `_` and `.` alike), so `oslo.utils`
+ * declares `oslo_utils`; a dotted name also declares its namespace
+ * (`zope.interface` → `zope`).
+ */
 function declaredImports(cwd: string): Set<string> {
   const names = new Set<string>();
   const add = (dist: string): void => {
-    const d = dist.toLowerCase().replace(/_/g, '-');
+    const d = dist.toLowerCase().replace(/[-_.]+/g, '-');
     names.add(DIST_TO_IMPORT[d] ?? d.replace(/-/g, '_'));
+    if (dist.includes('.')) names.add(dist.slice(0, dist.indexOf('.')).toLowerCase());
   };
-  for (const f of ['requirements.txt', 'requirements/base.txt', 'requirements/prod.txt', 'requirements-dev.txt']) {
+  const read = (rel: string): string | undefined => {
     try {
-      for (const line of readFileSync(path.join(cwd, f), 'utf8').split(/\r?\n/)) {
-        const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
-        if (m && !line.trim().startsWith('-')) add(m[1]!);
-      }
+      return readFileSync(path.join(cwd, rel), 'utf8');
     } catch {
-      // absent
+      return undefined;
     }
+  };
+  const seen = new Set<string>();
+  const requirements = (rel: string): void => {
+    const key = path.normalize(rel);
+    if (seen.has(key) || seen.size > 50) return;
+    seen.add(key);
+    const text = read(key);
+    if (text === undefined) return;
+    for (const line of text.split(/\r?\n/)) {
+      const include = /^\s*(?:-r|--requirement)[\s=]\s*(\S+)/.exec(line);
+      if (include) requirements(path.join(path.dirname(key), include[1]!));
+      const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
+      if (m && !line.trim().startsWith('-')) add(m[1]!);
+    }
+  };
+  const list = (dir: string, pattern: RegExp): string[] => {
+    try {
+      return readdirSync(path.join(cwd, dir)).filter((f) => pattern.test(f)).sort();
+    } catch {
+      return [];
+    }
+  };
+  for (const f of list('.', /^requirements.*\.txt$/)) requirements(f);
+  for (const f of list('requirements', /^[^.].*\.txt$/)) requirements(path.join('requirements', f));
+  const pyproject = read('pyproject.toml');
+  if (pyproject !== undefined) {
+    for (const m of pyproject.matchAll(/^\s*"([A-Za-z0-9][A-Za-z0-9._-]*)/gm)) add(m[1]!);
+    for (const m of pyproject.matchAll(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*["{]/gm)) add(m[1]!);
   }
-  try {
-    const text = readFileSync(path.join(cwd, 'pyproject.toml'), 'utf8');
-    for (const m of text.matchAll(/^\s*"([A-Za-z0-9][A-Za-z0-9._-]*)/gm)) add(m[1]!);
-    for (const m of text.matchAll(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*["{]/gm)) add(m[1]!);
-  } catch {
-    // absent
-  }
+  const setupCfg = read('setup.cfg');
+  const installRequires = setupCfg === undefined ? null : /^install_requires\s*=([^\n]*(?:\n[ \t]+[^\n]*)*)/m.exec(setupCfg);
+  if (installRequires) for (const m of installRequires[1]!.matchAll(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/gm)) add(m[1]!);
   return names;
 }

@@ -1,6 +1,6 @@
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
-import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
 
@@ -14,3 +14,25 @@ describeRule(
     expect(f.message).toContain('imports myapp');
   },
 );
+
+describe('unresolved-import: declared distributions', () => {
+  const imports = 'import oslo_utils\nimport zope.interface\nimport yaml\nimport extra_pkg\nimport cfg_pkg\nimport missing_pkg';
+  const unresolved = async (files: Record<string, string>): Promise<string[]> => {
+    const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), ...files }, DEFAULT_INI), 'latest', { lint: false });
+    return r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!);
+  };
+
+  it('compares names as pip does, follows -r includes and reads requirements/ and setup.cfg', async () => {
+    expect(
+      await unresolved({
+        'requirements.txt': 'oslo.utils>=4.0 # Apache-2.0\nzope.interface\n-r requirements/extra.txt\n',
+        'requirements/extra.txt': 'PyYAML==6.0\nExtra.Pkg\n',
+        'setup.cfg': '[options]\ninstall_requires =\n    cfg-pkg>=1\n\n[metadata]\nname = x\n',
+      }),
+    ).toEqual(['missing_pkg']);
+  });
+
+  it('reports every import when nothing is declared', async () => {
+    expect((await unresolved({})).sort()).toEqual(['cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'yaml', 'zope'].sort());
+  });
+});
