@@ -1,6 +1,6 @@
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
-import { makeProject, migration } from '../helpers/project.js';
+import { check, makeProject, migration } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
 
@@ -30,3 +30,28 @@ describeRule(
     expect(f.hint).toContain('begin_nested');
   },
 );
+
+describe('ddl-in-try-except: code PostgreSQL never runs', () => {
+  const TRY = "try:\n    op.drop_constraint('fk_a', 'a', type_='foreignkey')\nexcept Exception:\n    pass";
+  const indent = (code: string): string => code.split('\n').map((l) => `    ${l}`).join('\n');
+  const reported = async (upgrade: string): Promise<boolean> => {
+    const r = await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, 'pass') }));
+    return r.findings.some((f) => f.code === 'ddl-in-try-except');
+  };
+
+  it('is quiet in a branch for another dialect (OpenStack Ironic drops MySQL-only constraints this way)', async () => {
+    expect(await reported(`bind = op.get_bind()\nif bind.engine.name == 'mysql':\n${indent(TRY)}`)).toBe(false);
+    expect(await reported(`if op.get_bind().dialect.name != 'postgresql':\n${indent(TRY)}`)).toBe(false);
+    expect(await reported(`if op.get_bind().dialect.name in ('mysql', 'mariadb'):\n${indent(TRY)}`)).toBe(false);
+    expect(await reported(`if op.get_bind().dialect.name == 'postgresql':\n    pass\nelse:\n${indent(TRY)}`)).toBe(false);
+    expect(await reported(`if op.get_bind().dialect.name == 'postgresql':\n    return\n${TRY}`)).toBe(false);
+  });
+
+  it('still reports where PostgreSQL runs it, or where the condition is not a plain dialect test', async () => {
+    expect(await reported(`if op.get_bind().dialect.name == 'postgresql':\n${indent(TRY)}`)).toBe(true);
+    expect(await reported(`if op.get_bind().dialect.name in ('mysql', 'postgresql'):\n${indent(TRY)}`)).toBe(true);
+    expect(await reported(`if op.get_bind().dialect.name == 'mysql':\n    pass\nelse:\n${indent(TRY)}`)).toBe(true);
+    expect(await reported(`if op.get_bind().dialect.name == 'mysql' or FORCE:\n${indent(TRY)}`)).toBe(true);
+    expect(await reported(`if op.get_bind().dialect.name == 'sqlite':\n    return\n${TRY}`)).toBe(true);
+  });
+});

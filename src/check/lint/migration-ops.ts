@@ -57,3 +57,53 @@ export function batchAliases(py: PySource, scope: PyNode): Map<string, string | 
   }
   return out;
 }
+
+const DIALECT = String.raw`\b(?:dialect\.name|engine\.name|bind\.name)`;
+const DIALECT_EQ = new RegExp(String.raw`${DIALECT}\s*(==|!=)\s*['"](\w+)['"]`);
+const DIALECT_IN = new RegExp(String.raw`${DIALECT}\s+(not\s+in|in)\s*[([{]([^)\]}]*)[)\]}]`);
+
+/**
+ * Whether a condition holds when the migration runs on PostgreSQL:
+ * `…dialect.name == "mysql"` → false, `!= "sqlite"` → true, `in (…)` by
+ * membership; undefined for any other condition.
+ */
+export function trueOnPostgres(cond: string): boolean | undefined {
+  if (/\b(?:and|or|not)\b/.test(cond.replace(/\bnot\s+in\b/g, ''))) return undefined;
+  const eq = DIALECT_EQ.exec(cond);
+  if (eq) return (eq[2] === 'postgresql') === (eq[1] === '==');
+  const within = DIALECT_IN.exec(cond);
+  if (within) {
+    const names = [...within[2]!.matchAll(/['"](\w+)['"]/g)].map((m) => m[1]);
+    return names.includes('postgresql') === (within[1] === 'in');
+  }
+  return undefined;
+}
+
+/**
+ * True when `node` (inside `fn`) cannot run on PostgreSQL: it sits in an
+ * if/elif branch whose condition is false there, in an else after a branch
+ * PostgreSQL takes, or after `if <true on PostgreSQL>: return`.
+ */
+export function skippedOnPostgres(py: PySource, node: PyNode, fn: PyNode): boolean {
+  for (let child = node, p = node.parent; p && child !== fn; child = p, p = p.parent) {
+    if (child.name === 'Body' && p.name === 'IfStatement') {
+      let earlierTakesPg = false;
+      for (let c = p.firstChild; c && c.from < child.from; c = c.nextSibling) {
+        if (c.name === 'Body' && c.prevSibling && c.prevSibling.name !== 'else' && trueOnPostgres(py.of(c.prevSibling)) === true) earlierTakesPg = true;
+      }
+      const before = child.prevSibling;
+      if (earlierTakesPg) return true;
+      if (before && before.name !== 'else' && trueOnPostgres(py.of(before)) === false) return true;
+    }
+    if (child.name !== 'Body' && p.name === 'Body') {
+      // an earlier `if <true on PostgreSQL>: return` in the same block
+      for (let s = p.firstChild; s && s.from < child.from; s = s.nextSibling) {
+        if (s.name !== 'IfStatement' || s.getChildren('Body').length !== 1 || s.getChild('else') || s.getChild('elif')) continue;
+        const cond = s.getChild('Body')!.prevSibling;
+        const last = bodyStatements(s.getChild('Body')).at(-1);
+        if (cond && last?.name === 'ReturnStatement' && trueOnPostgres(py.of(cond)) === true) return true;
+      }
+    }
+  }
+  return false;
+}

@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../finding.js';
 import { lintFinding } from '../lint/lint-context.js';
-import { bodyStatements, isSchemaCall } from '../lint/migration-ops.js';
+import { bodyStatements, isSchemaCall, skippedOnPostgres } from '../lint/migration-ops.js';
 import type { PyNode } from '../lint/python-syntax.js';
 
 /** `try:` around DDL in upgrade()/downgrade() whose `except` swallows the error. */
@@ -19,6 +19,8 @@ export const ddlInTryExcept: Rule = {
         for (const t of py.all(fn, 'TryStatement')) {
           const { tryBody, swallows } = parts(t);
           if (!tryBody || !swallows) continue;
+          // MySQL-only code (`if bind.dialect.name == "mysql":`) has no transaction to poison
+          if (skippedOnPostgres(py, t, fn)) continue;
           const calls = py.calls(tryBody);
           // a savepoint contains the failure: the transaction survives
           if (calls.some((c) => /(^|\.)begin_nested$/.test(py.callee(c)))) continue;
