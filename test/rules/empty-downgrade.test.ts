@@ -1,6 +1,6 @@
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
-import { makeProject, migration } from '../helpers/project.js';
+import { check, makeProject, migration } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
 
@@ -21,3 +21,23 @@ describeRule(
     expect(f.hint).toContain('NotImplementedError');
   },
 );
+
+describe('empty-downgrade: data migrations', () => {
+  const reported = async (upgrade: string): Promise<boolean> => {
+    const r = await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, '# nothing to undo\npass') }));
+    return r.findings.some((f) => f.code === 'empty-downgrade');
+  };
+
+  it('is quiet when upgrade() only reads or changes rows (Indico fixes data this way)', async () => {
+    expect(await reported("op.execute('''\n    -- restrict creation\n    UPDATE categories SET restricted = true WHERE NOT deleted;\n''')")).toBe(false);
+    expect(await reported("conn = op.get_bind()\nfor row in conn.execute(sa.text('SELECT id FROM t')):\n    conn.execute(sa.text('UPDATE t SET x = 1 WHERE id = :id'), {'id': row.id})")).toBe(false);
+    expect(await reported("op.bulk_insert(sa.table('t', sa.column('x')), [{'x': 1}])")).toBe(false);
+  });
+
+  it('still reports DDL in op.execute, SQL it cannot read, and DDL beside a data change', async () => {
+    expect(await reported("op.execute('ALTER TABLE t ADD COLUMN y int')")).toBe(true);
+    expect(await reported("op.execute('UPDATE t SET x = 1; CREATE INDEX ix ON t (x)')")).toBe(true);
+    expect(await reported('op.execute(SQL)')).toBe(true);
+    expect(await reported("op.execute('UPDATE t SET x = 1')\nop.drop_column('t', 'y')")).toBe(true);
+  });
+});

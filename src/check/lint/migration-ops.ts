@@ -17,6 +17,23 @@ export function isSchemaCall(py: PySource, call: PyNode): boolean {
   return /\.(execute|exec_driver_sql)$/.test(callee);
 }
 
+/**
+ * An `execute(…)` whose SQL is a literal that only reads or changes rows
+ * (SELECT, INSERT, UPDATE, DELETE, WITH, MERGE), or `op.bulk_insert(…)`:
+ * a data change, not a schema change.
+ */
+export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
+  const callee = py.callee(call);
+  if (callee === 'op.bulk_insert') return true;
+  if (!/(^|\.)(execute|exec_driver_sql)$/.test(callee)) return false;
+  let arg = py.args(call).positional[0];
+  if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = py.args(arg).positional[0];
+  const sql = py.str(arg);
+  if (sql === undefined) return false;
+  const statements = sql.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter((x) => x !== '');
+  return statements.length > 0 && statements.every((x) => /^(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE)\b/i.test(x));
+}
+
 /** The statements of a block's Body node (comments left out). */
 export function bodyStatements(body: PyNode | null): PyNode[] {
   const out: PyNode[] = [];

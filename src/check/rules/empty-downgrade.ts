@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../finding.js';
 import { lintFinding } from '../lint/lint-context.js';
-import { doesNothing, isSchemaCall } from '../lint/migration-ops.js';
+import { doesNothing, isDataOnlyCall, isSchemaCall } from '../lint/migration-ops.js';
 
 /** downgrade() that does nothing while upgrade() changes the schema. */
 export const emptyDowngrade: Rule = {
@@ -15,7 +15,8 @@ export const emptyDowngrade: Rule = {
       const down = py.moduleFunction('downgrade');
       const up = py.moduleFunction('upgrade');
       if (!down || !up || !doesNothing(py, down) || doesNothing(py, up)) continue;
-      const change = py.calls(up).find((c) => isSchemaCall(py, c));
+      // a data migration (UPDATE … in op.execute) often has nothing to undo
+      const change = py.calls(up).find((c) => isSchemaCall(py, c) && !isDataOnlyCall(py, c));
       if (!change) continue;
       out.push(
         lintFinding(this.code, this.severity, file, py, down,
