@@ -1,6 +1,6 @@
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
-import { makeProject, migration } from '../helpers/project.js';
+import { check, makeProject, migration } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
 const RENAME = { [V + 'a1_x.py']: migration('a1', null, "op.rename_table('customers', 'clients')", "op.rename_table('clients', 'customers')") };
@@ -27,3 +27,13 @@ describeRule(
     expect(f.hint).toContain('FROM clients');
   },
 );
+
+describe('renamed-table-still-referenced: migrations are not application code', () => {
+  it('ignores SQL in revision files, even when the versions folder is the project root', async () => {
+    const earlier = migration('z0', null, 'op.execute("UPDATE customers SET name = lower(name)")', 'pass');
+    const rename = migration('a1', 'z0', "op.rename_table('customers', 'clients')", "op.rename_table('clients', 'customers')");
+    const dir = makeProject({ 'z0_x.py': earlier, 'a1_x.py': rename, 'app/reports.py': 'Q = "SELECT 1 FROM customers"\n' }, '[alembic]\nscript_location = .\nversion_locations = %(here)s\n');
+    const r = await check(dir);
+    expect(r.findings.filter((f) => f.code === 'renamed-table-still-referenced').map((f) => f.path)).toEqual(['app/reports.py']);
+  });
+});

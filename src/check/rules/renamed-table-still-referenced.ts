@@ -16,12 +16,16 @@ export const renamedTableStillReferenced: Rule = {
     const renames = finalRenames(lint);
     if (renames.size === 0) return out;
     const matchers = lint.config.appSources.map(globMatcher);
-    const skip = new Set([lint.model.config.scriptDir]);
+    // the migrations themselves are not application code: their SQL runs before or after the rename, in order
+    const { config, files } = lint.model;
+    const skip = new Set([config.scriptDir, ...config.versionLocations.map((v) => v.absPath)].filter((d) => d !== lint.cwd));
+    const revisionFiles = new Set(files.map((f) => f.absPath));
     const names = [...renames.keys()];
     const pattern = new RegExp(`\\b(FROM|JOIN|UPDATE|INSERT\\s+INTO|DELETE\\s+FROM)\\s+(?:"?\\w+"?\\.)?("?)(${names.map(escape).join('|')})\\2(?![\\w.])`, 'gi');
     for (const rel of walkFiles(lint.cwd, skip)) {
       if (!matchers.some((m) => m(rel))) continue;
       const abs = path.join(lint.cwd, rel);
+      if (revisionFiles.has(abs)) continue;
       let text: string;
       try {
         text = readFileSync(abs, 'utf8');
