@@ -49,6 +49,11 @@ export interface ProjectConfig {
   readonly truncateSlugLength: number;
   readonly prependSysPath: readonly string[];
   readonly notes: readonly ConfigNote[];
+  /**
+   * The ini has no script_location and sits beside Flask-Migrate's env.py:
+   * `flask db` sets script_location to that folder, so we do too.
+   */
+  readonly flaskMigrate?: boolean;
 }
 
 type TomlTable = Record<string, unknown>;
@@ -67,6 +72,10 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   let truncateSlugLength = 40;
 
   let iniName = opts.configFile ?? env.ALEMBIC_CONFIG ?? 'alembic.ini';
+  // a Flask app's root: Flask-Migrate keeps alembic.ini in its directory (default migrations/)
+  if (!opts.configFile && !env.ALEMBIC_CONFIG && !isFile(path.join(cwd, iniName)) && isFile(path.join(cwd, 'migrations', 'alembic.ini')) && isFlaskMigrateDir(path.join(cwd, 'migrations'))) {
+    iniName = path.join('migrations', 'alembic.ini');
+  }
   let tomlName = 'pyproject.toml';
   if (f.pyproject && path.basename(iniName) === 'pyproject.toml') {
     tomlName = iniName;
@@ -136,7 +145,13 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
 
   const overridden = opts.versions && opts.versions.length > 0;
   // 1. script_location
-  const sl = get('script_location');
+  let sl = get('script_location');
+  let flaskMigrate = false;
+  if ((sl === undefined || sl.value === undefined || sl.value === null) && iniExists && ini?.hasSection(section) && isFlaskMigrateDir(path.dirname(iniPath))) {
+    // what flask_migrate.Migrate.get_config does: Config(directory/alembic.ini), script_location = directory
+    sl = { value: path.relative(cwd, path.dirname(iniPath)) || '.', from: 'ini' };
+    flaskMigrate = true;
+  }
   if (sl === undefined || sl.value === undefined || sl.value === null) {
     if (overridden) {
       return finish('', cwd, opts.versions!.map((v) => location(v, cwd)), false, opts.recursive ?? false, false, '%(rev)s_%(slug)s', []);
@@ -250,6 +265,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
       truncateSlugLength,
       prependSysPath,
       notes,
+      ...(flaskMigrate ? { flaskMigrate } : {}),
     };
   }
 
@@ -425,4 +441,14 @@ function suggestScriptLocation(cwd: string, iniPath: string, configured: string)
   return found.length > 0
     ? `Did you mean script_location = ${found[0]}? (found an env.py there).${rel}`
     : `Point script_location at the folder that holds env.py.${rel}`;
+}
+
+/** A folder holding Flask-Migrate's env.py (it reads the app through flask.current_app). */
+function isFlaskMigrateDir(dir: string): boolean {
+  try {
+    const text = readFileSync(path.join(dir, 'env.py'), 'utf8');
+    return /\bfrom flask import\b[^\n]*\bcurrent_app\b/.test(text) && /current_app\.extensions\[\s*['"]migrate['"]\s*\]/.test(text);
+  } catch {
+    return false;
+  }
 }

@@ -21,6 +21,7 @@ export function checkJson(result: CheckResult): Record<string, unknown> {
       pyproject: model.config.tomlPath ? rel(model.config.tomlPath) : null,
       section: model.config.section,
       scriptLocation: model.config.scriptLocation,
+      flaskMigrate: model.config.flaskMigrate === true,
       versionLocations: model.config.versionLocations.map((l) => rel(l.absPath)),
       recursive: model.config.recursive,
       sourceless: model.config.sourceless,

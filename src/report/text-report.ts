@@ -20,7 +20,8 @@ export function checkText(result: CheckResult): string {
 
 function headerLine(command: string, { model }: CheckResult): string {
   const where = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(', ') || '(no version locations)';
-  return `alembic-preflight ${command}: ${plural(model.map.revisions.length, 'revision')} in ${where} (modelling Alembic ${model.alembicVersion.label})`;
+  const flask = model.config.flaskMigrate ? `; script_location ${model.config.scriptLocation}, as Flask-Migrate's \`flask db\` sets it` : '';
+  return `alembic-preflight ${command}: ${plural(model.map.revisions.length, 'revision')} in ${where} (modelling Alembic ${model.alembicVersion.label}${flask})`;
 }
 
 /** The heads line, then every finding, then how many --ignore hid. */
@@ -46,14 +47,17 @@ function plural(n: number, word: string): string {
 
 export function findingText(f: Finding): string[] {
   const loc = f.path ? `${f.path}${f.line ? `:${f.line}` : ''}: ` : '';
-  const out = [`${MARK[f.severity]} [${f.code}] ${loc}${stripPath(f.message, f.path)}`];
+  const out = [`${MARK[f.severity]} [${f.code}] ${loc}${stripPath(f.message, f.path, f.line)}`];
   if (f.alembicError) out.push(`  Alembic prints: ${f.alembicError}`);
   out.push(`  ${f.severity === 'info' ? 'note' : 'fix'}: ${f.hint}`);
   return out;
 }
 
-function stripPath(message: string, p: string | undefined): string {
-  return p && message.startsWith(`${p}: `) ? message.slice(p.length + 2) : message;
+/** The message without the location the line already starts with (messages carry it for JSON readers). */
+function stripPath(message: string, p: string | undefined, line: number | undefined): string {
+  if (!p) return message;
+  for (const prefix of [`${p}:${line}: `, `${p}: `]) if (message.startsWith(prefix)) return message.slice(prefix.length);
+  return message;
 }
 
 /** The verify diagnosis: where the database is, what Alembic will do, and the verdict last. */

@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO } from './helpers/oracle.js';
+import { makeProject, migration, rev } from './helpers/project.js';
+
+// the lines of Flask-Migrate's env.py template that identify it
+const FLASK_ENV = "from flask import current_app\n\nconfig.set_main_option('sqlalchemy.url', str(current_app.extensions['migrate'].db.engine.url))\n";
+// what `flask db init` writes: no script_location, because flask db sets it
+const FLASK_INI = '[alembic]\n# template used to generate migration files\n# file_template = %%(rev)s_%%(slug)s\n\n[loggers]\nkeys = root\n';
+
+function run(cwd: string, ...args: string[]): { status: number | null; stdout: string } {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'check', ...args], { cwd, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout };
+}
+
+function flaskApp(env = FLASK_ENV): string {
+  return makeProject(
+    {
+      'migrations/alembic.ini': FLASK_INI,
+      'migrations/env.py': env,
+      'migrations/versions/a1_x.py': rev('a1', null),
+      'migrations/versions/b2_x.py': rev('b2', 'a1'),
+    },
+    null,
+  );
+}
+
+describe('Flask-Migrate layout (script_location set by flask db, not by the ini)', () => {
+  it('works from the app root with no flags, and says what it assumed', () => {
+    const root = flaskApp();
+    const r = run(root, '--format', 'json');
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.config).toMatchObject({ configFile: 'migrations/alembic.ini', scriptLocation: 'migrations', flaskMigrate: true, versionLocations: ['migrations/versions'] });
+    expect(doc.graph.heads).toEqual(['b2']);
+    expect(run(root).stdout.split('\n')[0]).toContain("script_location migrations, as Flask-Migrate's `flask db` sets it");
+  });
+
+  it('works with -c migrations/alembic.ini', () => {
+    const r = run(flaskApp(), '-c', 'migrations/alembic.ini', '--format', 'json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).config.flaskMigrate).toBe(true);
+  });
+
+  it('an ini without script_location beside any other env.py is still the error Alembic prints (exit 2)', () => {
+    const root = flaskApp('from alembic import context\n');
+    const r = run(root, '-c', 'migrations/alembic.ini', '--format', 'json');
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout).error.alembicError).toBe("FAILED: No 'script_location' key found in configuration.");
+    // and from the root, with no alembic.ini there, nothing is assumed
+    expect(run(root, '--format', 'json').status).toBe(2);
+  });
+
+  it('an ordinary project is not marked', () => {
+    const root = makeProject({ 'migrations/env.py': '', 'migrations/versions/a1_x.py': rev('a1', null) });
+    expect(JSON.parse(run(root, '--format', 'json').stdout).config.flaskMigrate).toBe(false);
+  });
+});
+
+describe('text report', () => {
+  it('names a lint finding\'s location once', () => {
+    const root = flaskApp();
+    const rel = 'migrations/versions/c3_x.py';
+    writeFileSync(path.join(root, rel), migration('c3', 'b2', "op.add_column('t', sa.Column('x', sa.Integer()))", 'pass'));
+    const out = run(root).stdout;
+    const line = out.split('\n').find((l) => l.includes('[empty-downgrade]'))!;
+    expect(line).toMatch(/^warning \[empty-downgrade\] migrations\/versions\/c3_x\.py:\d+: downgrade\(\) does nothing/);
+    expect(line.split(rel)).toHaveLength(2);
+  });
+});
