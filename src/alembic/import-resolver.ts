@@ -19,6 +19,24 @@ const DIST_TO_IMPORT: Record<string, string> = {
   'sqlmodel': 'sqlmodel',
   'pydantic-settings': 'pydantic_settings',
   'python-dotenv': 'dotenv',
+  'python-slugify': 'slugify',
+  'beautifulsoup4': 'bs4',
+  pillow: 'PIL',
+  'scikit-learn': 'sklearn',
+  'python-jose': 'jose',
+  pyjwt: 'jwt',
+  'python-multipart': 'multipart',
+  pycryptodome: 'Crypto',
+  'python-magic': 'magic',
+  'opencv-python': 'cv2',
+  dnspython: 'dns',
+  mysqlclient: 'MySQLdb',
+  pyopenssl: 'OpenSSL',
+  'python-ldap': 'ldap',
+  attrs: 'attr',
+  'msgpack-python': 'msgpack',
+  'google-cloud-storage': 'google',
+  protobuf: 'google',
 };
 
 /**
@@ -58,7 +76,9 @@ function declaredImports(cwd: string): Set<string> {
   const names = new Set<string>();
   const add = (dist: string): void => {
     const d = dist.toLowerCase().replace(/[-_.]+/g, '-');
-    names.add(DIST_TO_IMPORT[d] ?? d.replace(/-/g, '_'));
+    names.add(d.replace(/-/g, '_'));
+    const known = DIST_TO_IMPORT[d];
+    if (known) names.add(known.toLowerCase());
     if (dist.includes('.')) names.add(dist.slice(0, dist.indexOf('.')).toLowerCase());
   };
   const read = (rel: string): string | undefined => {
