@@ -47,6 +47,17 @@ describe('ddl-in-try-except: code PostgreSQL never runs', () => {
     expect(await reported(`if op.get_bind().dialect.name == 'postgresql':\n    return\n${TRY}`)).toBe(false);
   });
 
+  it("looks through the module's own dialect test (MindsDB: `if _is_sqlite():`)", async () => {
+    const helper = 'import sqlalchemy as sa\n\n\ndef _is_sqlite():\n    bind = op.get_bind()\n    return bind.dialect.name == "sqlite"\n';
+    const file = (upgrade: string): string => migration('a1', null, upgrade, 'pass', helper);
+    const reportedIn = async (upgrade: string): Promise<boolean> =>
+      (await check(makeProject({ [V + 'a1_x.py']: file(upgrade) }))).findings.some((f) => f.code === 'ddl-in-try-except');
+    expect(await reportedIn(`if _is_sqlite():\n${indent(TRY)}`)).toBe(false);
+    expect(await reportedIn(`if not _is_sqlite():\n${indent(TRY)}`)).toBe(true);
+    expect(await reportedIn(`if _is_sqlite():\n    pass\nelse:\n${indent(TRY)}`)).toBe(true);
+    expect(await reportedIn(`if _unknown():\n${indent(TRY)}`)).toBe(true);
+  });
+
   it('still reports where PostgreSQL runs it, or where the condition is not a plain dialect test', async () => {
     expect(await reported(`if op.get_bind().dialect.name == 'postgresql':\n${indent(TRY)}`)).toBe(true);
     expect(await reported(`if op.get_bind().dialect.name in ('mysql', 'postgresql'):\n${indent(TRY)}`)).toBe(true);

@@ -106,11 +106,11 @@ export function skippedOnPostgres(py: PySource, node: PyNode, fn: PyNode): boole
     if (child.name === 'Body' && p.name === 'IfStatement') {
       let earlierTakesPg = false;
       for (let c = p.firstChild; c && c.from < child.from; c = c.nextSibling) {
-        if (c.name === 'Body' && c.prevSibling && c.prevSibling.name !== 'else' && trueOnPostgres(py.of(c.prevSibling)) === true) earlierTakesPg = true;
+        if (c.name === 'Body' && c.prevSibling && c.prevSibling.name !== 'else' && onPostgres(py, c.prevSibling) === true) earlierTakesPg = true;
       }
       const before = child.prevSibling;
       if (earlierTakesPg) return true;
-      if (before && before.name !== 'else' && trueOnPostgres(py.of(before)) === false) return true;
+      if (before && before.name !== 'else' && onPostgres(py, before) === false) return true;
     }
     if (child.name !== 'Body' && p.name === 'Body') {
       // an earlier `if <true on PostgreSQL>: return` in the same block
@@ -118,9 +118,20 @@ export function skippedOnPostgres(py: PySource, node: PyNode, fn: PyNode): boole
         if (s.name !== 'IfStatement' || s.getChildren('Body').length !== 1 || s.getChild('else') || s.getChild('elif')) continue;
         const cond = s.getChild('Body')!.prevSibling;
         const last = bodyStatements(s.getChild('Body')).at(-1);
-        if (cond && last?.name === 'ReturnStatement' && trueOnPostgres(py.of(cond)) === true) return true;
+        if (cond && last?.name === 'ReturnStatement' && onPostgres(py, cond) === true) return true;
       }
     }
   }
   return false;
+}
+
+/** trueOnPostgres of a condition node, looking through the module's own `def is_sqlite(): return …dialect.name == "sqlite"`. */
+function onPostgres(py: PySource, cond: PyNode): boolean | undefined {
+  const text = py.of(cond);
+  const call = /^(not\s+)?([A-Za-z_]\w*)\s*\(\s*\)$/.exec(text);
+  if (!call) return trueOnPostgres(text);
+  const last = bodyStatements(py.moduleFunction(call[2]!)?.getChild('Body') ?? null).at(-1);
+  const value = last?.name === 'ReturnStatement' ? last.lastChild : null;
+  const v = value && value.name !== 'return' ? trueOnPostgres(py.of(value)) : undefined;
+  return v === undefined ? undefined : call[1] ? !v : v;
 }
