@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { templateMatcher } from '../../src/check/rules/filename-convention.js';
 import { describeRule } from '../helpers/describe-rule.js';
-import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
 
@@ -15,6 +15,23 @@ describeRule(
     expect(f.hint).toContain('b2_<slug>.py');
   },
 );
+
+describe('filename-convention: names that carry the id another way', () => {
+  it('accepts the id as a whole token of the name (a numbered prefix, as CKAN does), and only so', async () => {
+    const r = await check(
+      makeProject({
+        [V + 'a1_x.py']: rev('a1', null),
+        [V + '017_b2_add_users.py']: rev('b2', 'a1'),
+        [V + '018-c3.py']: rev('c3', 'b2'),
+        [V + '019_xd4_y.py']: rev('d4', 'c3'),
+        [V + '020_e55_y.py']: rev('e5', 'd4'),
+      }, DEFAULT_INI),
+      'latest',
+      { lint: false },
+    );
+    expect(r.findings.filter((f) => f.code === 'filename-convention').map((f) => f.revision).sort()).toEqual(['d4', 'e5']);
+  });
+});
 
 describe('file_template matching', () => {
   it('matches the default, dated and literal templates like a regex would', () => {

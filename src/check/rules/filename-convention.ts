@@ -14,7 +14,8 @@ export const filenameConvention: Rule = {
     for (const r of model.map.revisions) {
       if (r.script.revision.t !== 'str' || r.script.idSource === 'filename') continue;
       const stem = path.basename(r.file.fileName, '.py');
-      if (matches(stem, r.id)) continue;
+      // a project-wide variant of the template (CKAN: 017_1250b2ff3e36_add_pkg_relationships) still names the id
+      if (matches(stem, r.id) || namesId(stem, r.id)) continue;
       out.push({
         code: 'filename-convention',
         severity: 'warning' as const,
@@ -28,6 +29,16 @@ export const filenameConvention: Rule = {
     return out;
   },
 };
+
+/** Whether the id is a whole token of the name: delimited by the start, the end, `_`, `-` or `.`. */
+function namesId(stem: string, id: string): boolean {
+  for (let at = stem.indexOf(id); at >= 0; at = stem.indexOf(id, at + 1)) {
+    const before = at === 0 ? '_' : stem[at - 1]!;
+    const after = at + id.length === stem.length ? '_' : stem[at + id.length]!;
+    if ('_-.'.includes(before) && '_-.'.includes(after)) return true;
+  }
+  return false;
+}
 
 type Part = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'rev' | 'word' | 'digits' };
 
