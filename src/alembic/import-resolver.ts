@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'smol-toml';
 import type { ProjectConfig } from './alembic-config.js';
 
 // sys.stdlib_module_names (CPython 3.11–3.13), top-level names only
@@ -112,12 +113,48 @@ function declaredImports(cwd: string): Set<string> {
   for (const f of list('.', /^requirements.*\.txt$/)) requirements(f);
   for (const f of list('requirements', /^[^.].*\.txt$/)) requirements(path.join('requirements', f));
   const pyproject = read('pyproject.toml');
-  if (pyproject !== undefined) {
-    for (const m of pyproject.matchAll(/^\s*"([A-Za-z0-9][A-Za-z0-9._-]*)/gm)) add(m[1]!);
-    for (const m of pyproject.matchAll(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*["{]/gm)) add(m[1]!);
-  }
+  if (pyproject !== undefined) for (const d of pyprojectDependencies(pyproject)) add(d);
   const setupCfg = read('setup.cfg');
   const installRequires = setupCfg === undefined ? null : /^install_requires\s*=([^\n]*(?:\n[ \t]+[^\n]*)*)/m.exec(setupCfg);
   if (installRequires) for (const m of installRequires[1]!.matchAll(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/gm)) add(m[1]!);
   return names;
+}
+
+/**
+ * Distribution names a pyproject.toml declares: [project] dependencies and
+ * optional-dependencies, [dependency-groups] (PEP 735), Poetry's dependency
+ * tables and groups, PDM's and uv's dev dependencies. A file that does not
+ * parse declares nothing (the configuration reader reports it where it matters).
+ */
+function pyprojectDependencies(text: string): string[] {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  const table = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const specs = (v: unknown): void => {
+    if (!Array.isArray(v)) return;
+    for (const x of v) {
+      const m = typeof x === 'string' ? /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(x) : null;
+      if (m) out.push(m[1]!);
+    }
+  };
+  const project = table(doc.project);
+  specs(project.dependencies);
+  for (const v of Object.values(table(project['optional-dependencies']))) specs(v);
+  for (const v of Object.values(table(doc['dependency-groups']))) specs(v);
+  const tool = table(doc.tool);
+  const poetry = table(tool.poetry);
+  const keys = (v: unknown): void => {
+    for (const k of Object.keys(table(v))) if (k !== 'python') out.push(k);
+  };
+  keys(poetry.dependencies);
+  keys(poetry['dev-dependencies']);
+  for (const g of Object.values(table(poetry.group))) keys(table(g).dependencies);
+  for (const v of Object.values(table(table(tool.pdm)['dev-dependencies']))) specs(v);
+  specs(table(tool.uv)['dev-dependencies']);
+  return out;
 }

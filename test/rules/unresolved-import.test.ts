@@ -36,4 +36,26 @@ describe('unresolved-import: declared distributions', () => {
   it('reports every import when nothing is declared', async () => {
     expect((await unresolved({})).sort()).toEqual(['PIL', 'cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'slugify', 'yaml', 'zope'].sort());
   });
+
+  it('reads pyproject.toml as TOML: PEP 621, optional and PEP 735 groups, Poetry tables, and nothing else', async () => {
+    const imports = 'import requests\nimport rich\nimport httpx\nimport black\nimport freezegun\nimport pytest\nimport name\nimport version';
+    const pyproject = [
+      '[project]',
+      'name = "myapp"',
+      'version = "1.0"',
+      'dependencies = ["requests>=2", "rich[jupyter] ; python_version > \'3.8\'"]',
+      '[project.optional-dependencies]',
+      'http = ["httpx"]',
+      '[dependency-groups]',
+      'lint = ["black"]',
+      '[tool.poetry.group.test.dependencies]',
+      'freezegun = "^1"',
+      '[tool.poetry.dev-dependencies]',
+      'pytest = { version = "^8" }',
+      '',
+    ].join('\n');
+    const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), 'pyproject.toml': pyproject }, DEFAULT_INI), 'latest', { lint: false });
+    const named = r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!);
+    expect(named.sort()).toEqual(['name', 'version']);
+  });
 });
