@@ -73,9 +73,8 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
 
   let iniName = opts.configFile ?? env.ALEMBIC_CONFIG ?? 'alembic.ini';
   // a Flask app's root: Flask-Migrate keeps alembic.ini in its directory (default migrations/)
-  if (!opts.configFile && !env.ALEMBIC_CONFIG && !isFile(path.join(cwd, iniName)) && isFile(path.join(cwd, 'migrations', 'alembic.ini')) && isFlaskMigrateDir(path.join(cwd, 'migrations'))) {
-    iniName = path.join('migrations', 'alembic.ini');
-  }
+  const flaskRoot = !opts.configFile && !env.ALEMBIC_CONFIG && !isFile(path.join(cwd, iniName)) && isFile(path.join(cwd, 'migrations', 'alembic.ini')) && isFlaskMigrateDir(path.join(cwd, 'migrations'));
+  if (flaskRoot) iniName = path.join('migrations', 'alembic.ini');
   let tomlName = 'pyproject.toml';
   if (f.pyproject && path.basename(iniName) === 'pyproject.toml') {
     tomlName = iniName;
@@ -147,7 +146,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   // 1. script_location
   let sl = get('script_location');
   let flaskMigrate = false;
-  if ((sl === undefined || sl.value === undefined || sl.value === null) && iniExists && ini?.hasSection(section) && isFlaskMigrateDir(path.dirname(iniPath))) {
+  if ((sl === undefined || sl.value === undefined || sl.value === null) && iniExists && ini?.hasSection(section) && (flaskRoot || isFlaskMigrateDir(path.dirname(iniPath)))) {
     // what flask_migrate.Migrate.get_config does: Config(directory/alembic.ini), script_location = directory
     sl = { value: path.relative(cwd, path.dirname(iniPath)) || '.', from: 'ini' };
     flaskMigrate = true;

@@ -47,10 +47,13 @@ const DIST_TO_IMPORT: Record<string, string> = {
  */
 export function importChecker(config: ProjectConfig): (module: string) => boolean {
   const roots = pythonPathRoots(config);
-  const declared = declaredImports(config.cwd);
+  // read on first need: most migrations import only what Alembic brings
+  let declared: Set<string> | undefined;
   const cache = new Map<string, boolean>();
   return (module) => {
-    if (STDLIB.has(module) || WITH_ALEMBIC.has(module) || declared.has(module.toLowerCase())) return true;
+    if (STDLIB.has(module) || WITH_ALEMBIC.has(module)) return true;
+    declared ??= declaredImports(config.cwd);
+    if (declared.has(module.toLowerCase())) return true;
     let ok = cache.get(module);
     if (ok === undefined) {
       ok = roots.some((r) => existsSync(path.join(r, module)) || existsSync(path.join(r, `${module}.py`)));
@@ -73,6 +76,9 @@ export function pythonPathRoots(config: ProjectConfig): string[] {
  * declares `oslo_utils`; a dotted name also declares its namespace
  * (`zope.interface` → `zope`).
  */
+/** A distribution name at the start of a requirement line or PEP 508 specifier. */
+const DIST_NAME = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/;
+
 function declaredImports(cwd: string): Set<string> {
   const names = new Set<string>();
   const add = (dist: string): void => {
@@ -99,7 +105,7 @@ function declaredImports(cwd: string): Set<string> {
     for (const line of text.split(/\r?\n/)) {
       const include = /^\s*(?:-r|--requirement)[\s=]\s*(\S+)/.exec(line);
       if (include) requirements(path.join(path.dirname(key), include[1]!));
-      const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
+      const m = DIST_NAME.exec(line);
       if (m && !line.trim().startsWith('-')) add(m[1]!);
     }
   };
@@ -116,7 +122,10 @@ function declaredImports(cwd: string): Set<string> {
   if (pyproject !== undefined) for (const d of pyprojectDependencies(pyproject)) add(d);
   const setupCfg = read('setup.cfg');
   const installRequires = setupCfg === undefined ? null : /^install_requires\s*=([^\n]*(?:\n[ \t]+[^\n]*)*)/m.exec(setupCfg);
-  if (installRequires) for (const m of installRequires[1]!.matchAll(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/gm)) add(m[1]!);
+  for (const line of (installRequires ? installRequires[1]! : '').split('\n')) {
+    const m = DIST_NAME.exec(line);
+    if (m) add(m[1]!);
+  }
   return names;
 }
 
@@ -138,7 +147,7 @@ function pyprojectDependencies(text: string): string[] {
   const specs = (v: unknown): void => {
     if (!Array.isArray(v)) return;
     for (const x of v) {
-      const m = typeof x === 'string' ? /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(x) : null;
+      const m = typeof x === 'string' ? DIST_NAME.exec(x) : null;
       if (m) out.push(m[1]!);
     }
   };

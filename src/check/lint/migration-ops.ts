@@ -3,18 +3,21 @@ import type { PyNode, PySource } from './python-syntax.js';
 /** `op.` helpers that build values rather than change the schema. */
 const OP_HELPERS = new Set(['op.f', 'op.get_bind', 'op.get_context', 'op.inline_literal', 'op.implementation_for', 'op.invoke']);
 
+/** The method that runs SQL: `op.execute`, `conn.execute`, `conn.exec_driver_sql`. */
+const RUNS_SQL = /\.(execute|exec_driver_sql)$/;
+
 /** A call that changes the schema or runs SQL: `op.<operation>(…)`, `batch_op.<operation>(…)`, `<conn>.execute(…)`. */
 export function isSchemaCall(py: PySource, call: PyNode): boolean {
   const callee = py.callee(call);
   if (callee === '') {
     // op.get_bind().execute(...)
     const fn = call.firstChild;
-    return fn?.name === 'MemberExpression' && /\.(execute|exec_driver_sql)$/.test(py.of(fn).replace(/\s+/g, ''));
+    return fn?.name === 'MemberExpression' && RUNS_SQL.test(py.of(fn).replace(/\s+/g, ''));
   }
   if (OP_HELPERS.has(callee)) return false;
   if (callee.startsWith('op.') && callee.split('.').length === 2) return true;
   if (/^batch(_op)?\.[a-z_]+$/.test(callee) && !callee.endsWith('.f')) return true;
-  return /\.(execute|exec_driver_sql)$/.test(callee);
+  return RUNS_SQL.test(callee);
 }
 
 /**
@@ -25,7 +28,7 @@ export function isSchemaCall(py: PySource, call: PyNode): boolean {
 export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
   const callee = py.callee(call);
   if (callee === 'op.bulk_insert') return true;
-  if (!/(^|\.)(execute|exec_driver_sql)$/.test(callee)) return false;
+  if (!RUNS_SQL.test(callee)) return false;
   let arg = py.args(call).positional[0];
   if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = py.args(arg).positional[0];
   const sql = py.str(arg);
@@ -84,7 +87,7 @@ const DIALECT_IN = new RegExp(String.raw`${DIALECT}\s+(not\s+in|in)\s*[([{]([^)\
  * `…dialect.name == "mysql"` → false, `!= "sqlite"` → true, `in (…)` by
  * membership; undefined for any other condition.
  */
-export function trueOnPostgres(cond: string): boolean | undefined {
+function trueOnPostgres(cond: string): boolean | undefined {
   if (/\b(?:and|or|not)\b/.test(cond.replace(/\bnot\s+in\b/g, ''))) return undefined;
   const eq = DIALECT_EQ.exec(cond);
   if (eq) return (eq[2] === 'postgresql') === (eq[1] === '==');

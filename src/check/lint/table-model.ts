@@ -21,7 +21,9 @@ export interface ForeignKeySite {
   readonly refType?: ColumnType;
 }
 
-const WORDS = ['create_table', 'add_column', 'alter_column', 'drop_table', 'drop_column', 'rename_table', 'ForeignKey', 'create_foreign_key', 'batch_alter_table', /\b(?:ALTER|CREATE|DROP)\s+TABLE\b/i];
+/** Raw SQL that creates, drops or alters a table (`forgetRawSql`). */
+const HAS_TABLE_DDL = /\b(?:ALTER|CREATE|DROP)\s+TABLE\b/i;
+const WORDS = ['create_table', 'add_column', 'alter_column', 'drop_table', 'drop_column', 'rename_table', 'ForeignKey', 'create_foreign_key', 'batch_alter_table', HAS_TABLE_DDL];
 
 type Columns = Map<string, ColumnType | undefined>;
 type PendingSite = Omit<ForeignKeySite, 'type' | 'refType'>;
@@ -96,10 +98,10 @@ export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
         const col = arg(1 + shift, 'column');
         if (tableArg === undefined) {
           // a column of this name, in a table we cannot name, may have been dropped and re-added with another type
-          forget(undefined, col?.name === 'CallExpression' ? columnName(py, col) : undefined);
+          forget(undefined, col?.name === 'CallExpression' ? columnName(py, py.args(col)) : undefined);
           continue;
         }
-        const cols = tables.get(tableArg) ?? new Map<string, ColumnType | undefined>();
+        const cols: Columns = tables.get(tableArg) ?? new Map();
         tables.set(tableArg, cols);
         if (col?.name !== 'CallExpression' || lastName(py.callee(col)) !== 'Column') {
           forget(tableArg, undefined);
@@ -112,15 +114,16 @@ export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
         const type = kw.get('type_');
         const renamed = kw.get('new_column_name');
         if (!type && !renamed) continue;
-        const cols = tableArg === undefined ? undefined : tables.get(tableArg);
-        if (tableArg === undefined || column === undefined || (renamed && py.str(renamed) === undefined)) {
+        const to = renamed ? py.str(renamed) : undefined;
+        if (tableArg === undefined || column === undefined || (renamed && to === undefined)) {
           forget(tableArg, column);
-          if (renamed) forget(tableArg, py.str(renamed));
+          // a new name we cannot read may be any column
+          if (renamed) forget(tableArg, to);
           continue;
         }
+        const cols = tables.get(tableArg);
         if (!cols) continue;
         if (type) cols.set(column, readType(py, type));
-        const to = renamed ? py.str(renamed) : undefined;
         if (to !== undefined) {
           cols.set(to, cols.get(column));
           cols.delete(column);
@@ -156,7 +159,7 @@ export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
 }
 
 const TABLE_DDL = /\b(?:ALTER|CREATE|DROP)\s+TABLE\s+(?:ONLY\s+)?(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(?:["`]?\w+["`]?\.)?["`]?(\w+)["`]?/gi;
-const TABLE_DDL_WORDS = /\b(?:ALTER|CREATE|DROP)\s+TABLE\b/gi;
+const TABLE_DDL_WORDS = new RegExp(HAS_TABLE_DDL.source, 'gi');
 
 /**
  * Tables that raw SQL in the file creates, drops or alters are no longer
@@ -166,7 +169,7 @@ const TABLE_DDL_WORDS = /\b(?:ALTER|CREATE|DROP)\s+TABLE\b/gi;
  * forget more.
  */
 function forgetRawSql(py: PySource, tables: Map<string, Columns>): void {
-  if (!/\b(?:ALTER|CREATE|DROP)\s+TABLE\b/i.test(py.text)) return;
+  if (!HAS_TABLE_DDL.test(py.text)) return;
   py.top.cursor().iterate((n) => {
     if (n.name !== 'String' && n.name !== 'FormatString' && n.name !== 'ContinuedString') return undefined;
     const raw = py.of(n.node).match(TABLE_DDL_WORDS)?.length ?? 0;
@@ -182,14 +185,15 @@ function forgetRawSql(py: PySource, tables: Map<string, Columns>): void {
   });
 }
 
-function columnName(py: PySource, col: PyNode): string | undefined {
-  const { positional, keywords } = py.args(col);
+/** The name of a `Column(…)` from its arguments (first positional or `name=`). */
+function columnName(py: PySource, { positional, keywords }: ReturnType<PySource['args']>): string | undefined {
   return py.str(positional[0] ?? keywords.get('name'));
 }
 
 function addColumn(py: PySource, col: PyNode, table: string, cols: Columns, file: LintFile, pending: PendingSite[]): void {
-  const { positional, keywords } = py.args(col);
-  const name = py.str(positional[0] ?? keywords.get('name'));
+  const args = py.args(col);
+  const { positional, keywords } = args;
+  const name = columnName(py, args);
   if (name === undefined) {
     // a column we cannot name may replace any column of the table
     for (const c of cols.keys()) cols.set(c, undefined);
