@@ -66,3 +66,34 @@ describe('ddl-in-try-except: code PostgreSQL never runs', () => {
     expect(await reported(`if op.get_bind().dialect.name == 'sqlite':\n    return\n${TRY}`)).toBe(true);
   });
 });
+
+describe('ddl-in-try-except: dialect tests by prefix, handlers that re-raise on PostgreSQL, other libraries', () => {
+  const TRY = "try:\n    op.alter_column('t', 'c', type_=sa.String(300))\nexcept Exception:\n    pass";
+  const indent = (code: string): string => code.split('\n').map((l) => `    ${l}`).join('\n');
+  const reported = async (upgrade: string): Promise<boolean> => {
+    const r = await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, 'pass') }));
+    return r.findings.some((f) => f.code === 'ddl-in-try-except');
+  };
+
+  it('reads `….name.startswith("mysql")` and `not` (OpenStack Cinder)', async () => {
+    expect(await reported(`connection = op.get_bind()\nif connection.engine.name.startswith('mysql'):\n${indent(TRY)}`)).toBe(false);
+    expect(await reported(`if op.get_bind().dialect.name.startswith(('mysql', 'mariadb')):\n${indent(TRY)}`)).toBe(false);
+    expect(await reported(`if not op.get_bind().dialect.name == 'postgresql':\n${indent(TRY)}`)).toBe(false);
+    expect(await reported(`if (op.get_bind().dialect.name == 'sqlite'):\n${indent(TRY)}`)).toBe(false);
+    expect(await reported(`if op.get_bind().dialect.name.startswith('postgres'):\n${indent(TRY)}`)).toBe(true);
+    expect(await reported(`if not op.get_bind().dialect.name.startswith('mysql'):\n${indent(TRY)}`)).toBe(true);
+  });
+
+  it('is quiet when the handler re-raises on PostgreSQL, and reports when it only re-raises elsewhere', async () => {
+    const body = "try:\n    op.alter_column('t', 'c', type_=sa.String(300))\nexcept Exception:\n";
+    expect(await reported(`connection = op.get_bind()\n${body}    if not connection.engine.name.startswith('mysql'):\n        raise`)).toBe(false);
+    expect(await reported(`${body}    if op.get_bind().dialect.name == 'mysql':\n        log('x')\n    else:\n        raise`)).toBe(false);
+    expect(await reported(`${body}    if op.get_bind().dialect.name == 'mysql':\n        raise`)).toBe(true);
+    expect(await reported(`${body}    if 'exists' not in str(e):\n        raise`)).toBe(true);
+  });
+
+  it("does not take another library's query.execute() for SQL on Alembic's connection (quay's peewee models)", async () => {
+    expect(await reported("try:\n    User.update(email='x').where(User.id == 1).execute()\nexcept Exception:\n    pass")).toBe(false);
+    expect(await reported("try:\n    op.get_bind().execute(sa.text('ALTER TABLE t ADD c int'))\nexcept Exception:\n    pass")).toBe(true);
+  });
+});

@@ -34,6 +34,18 @@ describe('empty-downgrade: data migrations', () => {
     expect(await reported("op.bulk_insert(sa.table('t', sa.column('x')), [{'x': 1}])")).toBe(false);
   });
 
+  it('reads SQL through op.get_bind().execute and literals joined with + (quay backfills this way)', async () => {
+    expect(await reported("op.get_bind().execute(sa.text('UPDATE t SET x = 1'))")).toBe(false);
+    expect(await reported('conn = op.get_bind()\nconn.execute(\n    "insert into score (id, s) SELECT id, 0 FROM "\n    + "repo WHERE id not in (select id from score)"\n)')).toBe(false);
+    expect(await reported("op.get_bind().execute(sa.text('DROP TABLE t'))")).toBe(true);
+    expect(await reported("op.execute('ALTER TABLE t ' + 'ADD COLUMN y int')")).toBe(true);
+    expect(await reported("op.execute('UPDATE t SET x = ' + VALUE)")).toBe(true);
+  });
+
+  it("does not count another library's query.execute() as a schema change (quay's peewee models)", async () => {
+    expect(await reported("for t in AccessToken.select():\n    AccessToken.update(code=None).where(AccessToken.id == t.id).execute()")).toBe(false);
+  });
+
   it('still reports DDL in op.execute, SQL it cannot read, and DDL beside a data change', async () => {
     expect(await reported("op.execute('ALTER TABLE t ADD COLUMN y int')")).toBe(true);
     expect(await reported("op.execute('UPDATE t SET x = 1; CREATE INDEX ix ON t (x)')")).toBe(true);

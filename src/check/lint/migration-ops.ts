@@ -6,18 +6,26 @@ const OP_HELPERS = new Set(['op.f', 'op.get_bind', 'op.get_context', 'op.inline_
 /** The method that runs SQL: `op.execute`, `conn.execute`, `conn.exec_driver_sql`. */
 const RUNS_SQL = /\.(execute|exec_driver_sql)$/;
 
+/**
+ * A call that runs SQL on a connection: `op.execute(x)`, `conn.execute(x)`,
+ * `op.get_bind().execute(x)`, `conn.exec_driver_sql(x)`. SQLAlchemy's always
+ * take the statement; a bare `.execute()` is an ORM query of another library
+ * (peewee's `Model.update(…).execute()`), which does not run on Alembic's connection.
+ */
+function runsSql(py: PySource, call: PyNode): boolean {
+  const fn = call.firstChild;
+  if (fn?.name !== 'MemberExpression' || !RUNS_SQL.test(py.of(fn).replace(/\s+/g, ''))) return false;
+  const { positional, keywords, starred } = py.args(call);
+  return positional.length > 0 || keywords.size > 0 || starred;
+}
+
 /** A call that changes the schema or runs SQL: `op.<operation>(…)`, `batch_op.<operation>(…)`, `<conn>.execute(…)`. */
 export function isSchemaCall(py: PySource, call: PyNode): boolean {
   const callee = py.callee(call);
-  if (callee === '') {
-    // op.get_bind().execute(...)
-    const fn = call.firstChild;
-    return fn?.name === 'MemberExpression' && RUNS_SQL.test(py.of(fn).replace(/\s+/g, ''));
-  }
   if (OP_HELPERS.has(callee)) return false;
   if (callee.startsWith('op.') && callee.split('.').length === 2) return true;
   if (/^batch(_op)?\.[a-z_]+$/.test(callee) && !callee.endsWith('.f')) return true;
-  return RUNS_SQL.test(callee);
+  return runsSql(py, call);
 }
 
 /**
@@ -26,9 +34,8 @@ export function isSchemaCall(py: PySource, call: PyNode): boolean {
  * a data change, not a schema change.
  */
 export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
-  const callee = py.callee(call);
-  if (callee === 'op.bulk_insert') return true;
-  if (!RUNS_SQL.test(callee)) return false;
+  if (py.callee(call) === 'op.bulk_insert') return true;
+  if (!runsSql(py, call)) return false;
   let arg = py.args(call).positional[0];
   if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = py.args(arg).positional[0];
   const sql = py.str(arg);
@@ -79,22 +86,37 @@ export function batchAliases(py: PySource, scope: PyNode): Map<string, string | 
 }
 
 const DIALECT = String.raw`\b(?:dialect\.name|engine\.name|bind\.name)`;
-const DIALECT_EQ = new RegExp(String.raw`${DIALECT}\s*(==|!=)\s*['"](\w+)['"]`);
-const DIALECT_IN = new RegExp(String.raw`${DIALECT}\s+(not\s+in|in)\s*[([{]([^)\]}]*)[)\]}]`);
+const DIALECT_EQ = new RegExp(String.raw`^[\w.()]*${DIALECT}\s*(==|!=)\s*['"](\w+)['"]$`);
+const DIALECT_IN = new RegExp(String.raw`^[\w.()]*${DIALECT}\s+(not\s+in|in)\s*[([{]([^)\]}]*)[)\]}]$`);
+const DIALECT_STARTS = new RegExp(String.raw`^[\w.()]*${DIALECT}\.startswith\(\s*(?:['"](\w+)['"]|\(([^)]*)\))\s*\)$`);
 
 /**
  * Whether a condition holds when the migration runs on PostgreSQL:
  * `…dialect.name == "mysql"` → false, `!= "sqlite"` → true, `in (…)` by
- * membership; undefined for any other condition.
+ * membership, `….name.startswith("mysql")` by prefix, and `not` of any of
+ * these; undefined for any other condition.
  */
-function trueOnPostgres(cond: string): boolean | undefined {
-  if (/\b(?:and|or|not)\b/.test(cond.replace(/\bnot\s+in\b/g, ''))) return undefined;
-  const eq = DIALECT_EQ.exec(cond);
+export function trueOnPostgres(cond: string): boolean | undefined {
+  const c = cond.trim();
+  const wrapped = /^\((.*)\)$/s.exec(c);
+  if (wrapped && !/[()]/.test(wrapped[1]!.replace(/\(\)/g, '').replace(/\([^()]*\)/g, ''))) return trueOnPostgres(wrapped[1]!);
+  const negated = /^not\s+(.*)$/s.exec(c);
+  if (negated) {
+    const inner = trueOnPostgres(negated[1]!);
+    return inner === undefined ? undefined : !inner;
+  }
+  if (/\b(?:and|or|not)\b/.test(c.replace(/\bnot\s+in\b/g, ''))) return undefined;
+  const eq = DIALECT_EQ.exec(c);
   if (eq) return (eq[2] === 'postgresql') === (eq[1] === '==');
-  const within = DIALECT_IN.exec(cond);
+  const within = DIALECT_IN.exec(c);
   if (within) {
     const names = [...within[2]!.matchAll(/['"](\w+)['"]/g)].map((m) => m[1]);
     return names.includes('postgresql') === (within[1] === 'in');
+  }
+  const starts = DIALECT_STARTS.exec(c);
+  if (starts) {
+    const prefixes = starts[1] !== undefined ? [starts[1]] : [...starts[2]!.matchAll(/['"](\w+)['"]/g)].map((m) => m[1]!);
+    return prefixes.some((x) => 'postgresql'.startsWith(x));
   }
   return undefined;
 }
@@ -129,7 +151,7 @@ export function skippedOnPostgres(py: PySource, node: PyNode, fn: PyNode): boole
 }
 
 /** trueOnPostgres of a condition node, looking through the module's own `def is_sqlite(): return …dialect.name == "sqlite"`. */
-function onPostgres(py: PySource, cond: PyNode): boolean | undefined {
+export function onPostgres(py: PySource, cond: PyNode): boolean | undefined {
   const text = py.of(cond);
   const call = /^(not\s+)?([A-Za-z_]\w*)\s*\(\s*\)$/.exec(text);
   if (!call) return trueOnPostgres(text);

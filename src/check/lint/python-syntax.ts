@@ -21,6 +21,7 @@ export function loadPythonParser(): Promise<PythonParser> {
 export class PySource {
   readonly tree: Tree;
   private lineStarts?: number[];
+  private imports?: Map<string, string>;
 
   constructor(
     readonly text: string,
@@ -114,8 +115,9 @@ export class PySource {
   }
 
   /**
-   * The value of a string literal (implicit concatenation too), evaluated as
-   * Python does; undefined for anything else, f-strings with fields included.
+   * The value of a string literal (implicit concatenation and `+` of literals
+   * too), evaluated as Python does; undefined for anything else, f-strings
+   * with fields included.
    */
   str(node: PyNode | undefined): string | undefined {
     if (!node) return undefined;
@@ -131,6 +133,14 @@ export class PySource {
         s += part;
       }
       return s;
+    }
+    if (node.name === 'BinaryExpression') {
+      // "a" + "b": a constant, as Python folds it
+      const [l, o, r] = [node.firstChild, node.firstChild?.nextSibling, node.lastChild];
+      if (!l || !r || o?.name !== 'ArithOp' || this.of(o) !== '+') return undefined;
+      const a = this.str(l);
+      const b = a === undefined ? undefined : this.str(r);
+      return b === undefined ? undefined : a! + b;
     }
     if (node.name === 'ParenthesizedExpression') {
       const inner = node.firstChild?.nextSibling;
@@ -151,6 +161,57 @@ export class PySource {
       return undefined;
     });
     return out;
+  }
+
+  /**
+   * What each imported name stands for, from every import statement in the
+   * file: `import sqlalchemy as sa` → sa: sqlalchemy, `import a.b` → a: a,
+   * `from sqlalchemy.dialects import postgresql as pg` → pg:
+   * sqlalchemy.dialects.postgresql. Relative and star imports bind nothing here.
+   */
+  importBindings(): Map<string, string> {
+    if (this.imports) return this.imports;
+    const out = new Map<string, string>();
+    for (const st of this.all(this.top, 'ImportStatement')) {
+      const parts: { text: string; name: string }[] = [];
+      for (let c = st.firstChild; c; c = c.nextSibling) parts.push({ text: this.of(c), name: c.name });
+      const importAt = parts.findIndex((p) => p.name === 'import');
+      const from = parts[0]?.name === 'from' ? parts.slice(1, importAt) : undefined;
+      if (from && (from.length === 0 || from[0]!.name === '.' || from[0]!.name === 'Ellipsis')) continue;
+      const base = from ? from.map((p) => p.text).join('') : '';
+      // the imported items: dotted names separated by commas, each optionally `as alias`
+      let dotted = '';
+      let alias: string | undefined;
+      let afterAs = false;
+      const flush = (): void => {
+        if (dotted !== '') {
+          if (from) out.set(alias ?? dotted, `${base}.${dotted}`);
+          else out.set(alias ?? dotted.split('.')[0]!, alias ? dotted : dotted.split('.')[0]!);
+        }
+        dotted = '';
+        alias = undefined;
+        afterAs = false;
+      };
+      for (const p of parts.slice(importAt + 1)) {
+        if (p.name === ',') flush();
+        else if (p.name === 'as') afterAs = true;
+        else if (p.name === 'VariableName') {
+          if (afterAs) alias = p.text;
+          else dotted += p.text;
+        } else if (p.name === '.' && !afterAs) dotted += '.';
+      }
+      flush();
+    }
+    this.imports = out;
+    return out;
+  }
+
+  /** `sa.dialects.postgresql.UUID` → `sqlalchemy.dialects.postgresql.UUID` through the file's imports; undefined when its first name is not imported. */
+  qualified(dotted: string): string | undefined {
+    const dot = dotted.indexOf('.');
+    const head = dot < 0 ? dotted : dotted.slice(0, dot);
+    const bound = this.importBindings().get(head);
+    return bound === undefined ? undefined : bound + (dot < 0 ? '' : dotted.slice(dot));
   }
 
   /** Whether the tree has a syntax error (Python would not import the file). */

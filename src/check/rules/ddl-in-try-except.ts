@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../finding.js';
 import { lintFinding } from '../lint/lint-context.js';
-import { bodyStatements, isSchemaCall, skippedOnPostgres } from '../lint/migration-ops.js';
-import type { PyNode } from '../lint/python-syntax.js';
+import { bodyStatements, isSchemaCall, onPostgres, skippedOnPostgres } from '../lint/migration-ops.js';
+import type { PyNode, PySource } from '../lint/python-syntax.js';
 
 /** `try:` around DDL in upgrade()/downgrade() whose `except` swallows the error. */
 export const ddlInTryExcept: Rule = {
@@ -17,7 +17,7 @@ export const ddlInTryExcept: Rule = {
         const fn = py.moduleFunction(name);
         if (!fn) continue;
         for (const t of py.all(fn, 'TryStatement')) {
-          const { tryBody, swallows } = parts(t);
+          const { tryBody, swallows } = parts(py, t);
           if (!tryBody || !swallows) continue;
           // MySQL-only code (`if bind.dialect.name == "mysql":`) has no transaction to poison
           if (skippedOnPostgres(py, t, fn)) continue;
@@ -45,8 +45,8 @@ export const ddlInTryExcept: Rule = {
   },
 };
 
-/** The try body, and whether some except handler ends without re-raising. */
-function parts(t: PyNode): { tryBody?: PyNode; swallows: boolean } {
+/** The try body, and whether some except handler carries on (on PostgreSQL) instead of re-raising. */
+function parts(py: PySource, t: PyNode): { tryBody?: PyNode; swallows: boolean } {
   let tryBody: PyNode | undefined;
   let last = '';
   let swallows = false;
@@ -54,12 +54,27 @@ function parts(t: PyNode): { tryBody?: PyNode; swallows: boolean } {
     if (c.name === 'try' || c.name === 'except' || c.name === 'else' || c.name === 'finally') last = c.name;
     else if (c.name === 'Body') {
       if (last === 'try') tryBody = c;
-      else if (last === 'except' && !endsWithRaise(c)) swallows = true;
+      else if (last === 'except' && !reraisesOnPostgres(py, c)) swallows = true;
     }
   }
   return { tryBody, swallows };
 }
 
-function endsWithRaise(body: PyNode): boolean {
-  return bodyStatements(body).at(-1)?.name === 'RaiseStatement';
+/**
+ * The handler ends with `raise`, or holds an `if` whose branch PostgreSQL takes
+ * ends with `raise` (`if not bind.dialect.name.startswith("mysql"): raise`).
+ */
+function reraisesOnPostgres(py: PySource, body: PyNode): boolean {
+  const statements = bodyStatements(body);
+  if (statements.at(-1)?.name === 'RaiseStatement') return true;
+  return statements.some((s) => {
+    if (s.name !== 'IfStatement') return false;
+    for (const branch of s.getChildren('Body')) {
+      const cond = branch.prevSibling;
+      const taken = cond?.name === 'else' ? true : cond ? onPostgres(py, cond) : undefined;
+      if (taken === undefined) return false;
+      if (taken) return bodyStatements(branch).at(-1)?.name === 'RaiseStatement';
+    }
+    return false;
+  });
 }

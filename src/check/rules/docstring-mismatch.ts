@@ -22,7 +22,7 @@ export const docstringMismatch: Rule = {
         });
       }
       if (doc.revises !== undefined && r.script.uncertainFields.length === 0) {
-        const written = doc.revises.split(',').map((s) => s.trim()).filter((s) => s !== '');
+        const written = revisesIds(doc.revises);
         const actual = r.script.versionedDownValues.map((v) => (v.t === 'str' ? v.v : '?'));
         if (written.join(',') !== actual.join(',')) {
           out.push({
@@ -40,3 +40,18 @@ export const docstringMismatch: Rule = {
     return out;
   },
 };
+
+/**
+ * The ids a "Revises:" line names. Alembic's template writes them comma
+ * separated, a base as nothing; older templates and hand edits write `None`
+ * or the tuple's repr (`('a1', 'b2')`).
+ */
+function revisesIds(text: string): string[] {
+  const t = text.trim();
+  if (t === 'None' || t === '<base>') return [];
+  return t
+    .replace(/^[([]\s*|\s*[)\]]$/g, '')
+    .split(',')
+    .map((s) => s.trim().replace(/^u?(['"])(.*)\1$/, '$2'))
+    .filter((s) => s !== '');
+}

@@ -18,9 +18,12 @@ export const uuidNotPortable: Rule = {
         if (n.name !== 'MemberExpression' && n.name !== 'VariableName') return undefined;
         const node = n.node;
         const text = py.of(node).replace(/\s+/g, '');
-        if (text === 'uuid.UUID' || !/(^|\.)UUID$/.test(text)) return undefined;
+        if (!text.endsWith('UUID')) return undefined;
         // the object of a longer chain (UUID.x) or an import line is not a column type
         if (node.parent?.name === 'MemberExpression' || node.parent?.name === 'ImportStatement') return false;
+        // SQLAlchemy's UUID only (sa.UUID, postgresql.UUID, a UUID imported from sqlalchemy):
+        // not uuid.UUID, and not a project's own helper that happens to be called UUID
+        if (!/^sqlalchemy\.(?:[\w.]+\.)?UUID$/.test(py.qualified(text) ?? '')) return false;
         // ….with_variant(…, "sqlite") makes it portable
         const around = node.parent?.name === 'CallExpression' ? node.parent : node;
         if (/^\s*\.\s*with_variant/.test(py.text.slice(around.to, around.to + 40))) return false;
