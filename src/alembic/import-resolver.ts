@@ -17,6 +17,7 @@ const DIST_TO_IMPORT: Record<string, string> = {
   pyyaml: 'yaml',
   'sqlalchemy-utils': 'sqlalchemy_utils',
   'flask-sqlalchemy': 'flask_sqlalchemy',
+  'flask-security-too': 'flask_security',
   'sqlmodel': 'sqlmodel',
   'pydantic-settings': 'pydantic_settings',
   'python-dotenv': 'dotenv',
@@ -79,8 +80,31 @@ export function pythonPathRoots(config: ProjectConfig): string[] {
 /** A distribution name at the start of a requirement line or PEP 508 specifier. */
 const DIST_NAME = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/;
 
+/**
+ * The folders whose dependency files declare the project's distributions: the
+ * working folder and, inside a git repository, each folder above it up to the
+ * repository's root (pgAdmin runs Alembic from web/, its requirements.txt is
+ * one level up). Outside a repository, the working folder only.
+ */
+function dependencyFolders(cwd: string): string[] {
+  const chain = [cwd];
+  for (let dir = cwd; chain.length <= 8; ) {
+    if (existsSync(path.join(dir, '.git'))) return chain;
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+    chain.push(dir);
+  }
+  return [cwd];
+}
+
 function declaredImports(cwd: string): Set<string> {
   const names = new Set<string>();
+  for (const dir of dependencyFolders(cwd)) declaredIn(dir, names);
+  return names;
+}
+
+function declaredIn(cwd: string, names: Set<string>): void {
   const add = (dist: string): void => {
     const d = dist.toLowerCase().replace(/[-_.]+/g, '-');
     names.add(d.replace(/-/g, '_'));
@@ -126,7 +150,6 @@ function declaredImports(cwd: string): Set<string> {
     const m = DIST_NAME.exec(line);
     if (m) add(m[1]!);
   }
-  return names;
 }
 
 /**

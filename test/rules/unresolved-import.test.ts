@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
 import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
@@ -31,6 +33,18 @@ describe('unresolved-import: declared distributions', () => {
         'pyproject.toml': '[tool.poetry.dependencies]\npython-slugify = "^8.0.0"\nPillow = "^10"\n',
       }),
     ).toEqual(['missing_pkg']);
+  });
+
+  it("reads the dependency files of the folders above, up to the git repository's root (pgAdmin runs Alembic from web/)", async () => {
+    const files = { [`web/${V}a1_x.py`]: rev('a1', null, 'import flask\nimport flask_security'), 'web/alembic.ini': DEFAULT_INI, 'requirements.txt': 'Flask==3.*\nFlask-Security-Too>=5\n' };
+    const named = async (root: string): Promise<string[]> =>
+      (await check(path.join(root, 'web'), 'latest', { lint: false })).findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!);
+    const outside = makeProject(files, null);
+    // not a repository: a folder above the project is someone else's
+    expect((await named(outside)).sort()).toEqual(['flask', 'flask_security']);
+    const repo = makeProject(files, null);
+    mkdirSync(path.join(repo, '.git'));
+    expect(await named(repo)).toEqual([]);
   });
 
   it('reports every import when nothing is declared', async () => {
