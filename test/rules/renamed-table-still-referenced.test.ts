@@ -37,3 +37,28 @@ describe('renamed-table-still-referenced: migrations are not application code', 
     expect(r.findings.filter((f) => f.code === 'renamed-table-still-referenced').map((f) => f.path)).toEqual(['app/reports.py']);
   });
 });
+
+describe('renamed-table-still-referenced: a table made again under the old name', () => {
+  const APP = { 'app/reports.py': 'Q = "SELECT key FROM config"\n' };
+  const reported = async (upgrade: string, header?: string): Promise<boolean> => {
+    const files = { [V + 'a1_x.py']: migration('a1', null, upgrade, 'pass', header), ...APP };
+    return (await check(makeProject(files))).findings.some((f) => f.code === 'renamed-table-still-referenced');
+  };
+  const helpers = (body: string): string => `import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\n\n\ndef make_config():\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n`;
+
+  it('follows the module\'s own helpers, and keeps quiet where a table of unreadable name is created (privacyIDEA: Config.__table__.create(bind))', async () => {
+    expect(await reported("op.rename_table('config', 'config_old')\nmake_config()", helpers("op.create_table('config', sa.Column('key', sa.String()))"))).toBe(false);
+    expect(await reported("op.rename_table('config', 'config_old')\nmake_config()", helpers('Config.__table__.create(op.get_bind())'))).toBe(false);
+    expect(await reported("op.rename_table('config', 'config_old')\nBase.metadata.create_all(op.get_bind())")).toBe(false);
+    expect(await reported("op.rename_table('config', 'config_old')\nop.execute('CREATE TABLE IF NOT EXISTS config (key text)')")).toBe(false);
+    expect(await reported("op.rename_table('config', 'config_old')\nop.execute(f'CREATE TABLE {NAME} (key text)')")).toBe(false);
+    expect(await reported("op.rename_table('config', 'config_old')\nop.create_table(NAME, sa.Column('key', sa.String()))")).toBe(false);
+  });
+
+  it('still reports when what is created is plainly something else', async () => {
+    expect(await reported("op.rename_table('config', 'config_old')\npostgresql.ENUM('a', 'b', name='kind').create(op.get_bind())")).toBe(true);
+    expect(await reported("op.rename_table('config', 'config_old')\nkind = postgresql.ENUM('a', 'b', name='kind')\nkind.create(op.get_bind(), checkfirst=True)")).toBe(true);
+    expect(await reported("op.rename_table('config', 'config_old')\nop.execute('CREATE TABLE settings (key text)')")).toBe(true);
+    expect(await reported("op.rename_table('config', 'config_old')\nmake_config()", helpers("op.create_table('settings', sa.Column('key', sa.String()))"))).toBe(true);
+  });
+});

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Finding, Rule } from '../finding.js';
 import { globMatcher } from '../lint/lint-config.js';
 import { projectFinding, walkFiles, type LintContext } from '../lint/lint-context.js';
+import type { PyNode, PySource } from '../lint/python-syntax.js';
 
 /** Raw SQL in the application that still names a table a migration renamed. */
 export const renamedTableStillReferenced: Rule = {
@@ -62,28 +63,77 @@ export const renamedTableStillReferenced: Rule = {
   },
 };
 
-/** Tables renamed by the migrations and not re-created (or renamed back) later: old name → where it went. */
+/**
+ * Tables renamed by the migrations and not re-created (or renamed back) later:
+ * old name → where it went. upgrade() is replayed with the module's own helper
+ * functions it calls. The result only under-claims: a table created in a way we
+ * cannot name (a name in a variable, `Model.__table__.create(bind)`,
+ * `metadata.create_all(bind)`, CREATE TABLE SQL built at run time) may be the
+ * old name again, so every rename before it is dropped.
+ */
 function finalRenames(lint: LintContext): Map<string, { to: string; file: string; revision: string }> {
   const renames = new Map<string, { to: string; file: string; revision: string }>();
-  for (const { file, py } of lint.parsedFiles('rename_table', 'create_table')) {
+  for (const { file, py } of lint.parsedFiles('rename_table', 'create_table', 'create_all', '.create(', CREATE_TABLE)) {
     const up = py.moduleFunction('upgrade');
     if (!up) continue;
-    for (const call of py.calls(up)) {
+    for (const call of callsWithHelpers(py, up)) {
       const callee = py.callee(call);
       const { positional, keywords } = py.args(call);
       if (callee === 'op.rename_table') {
         const from = py.str(positional[0] ?? keywords.get('old_table_name'));
         const to = py.str(positional[1] ?? keywords.get('new_table_name'));
-        if (from === undefined || to === undefined) continue;
-        renames.delete(to);
-        renames.set(from, { to, file: file.path, revision: file.rev.id });
+        if (to === undefined) renames.clear();
+        else renames.delete(to);
+        if (from !== undefined && to !== undefined) renames.set(from, { to, file: file.path, revision: file.rev.id });
       } else if (callee === 'op.create_table') {
         const name = py.str(positional[0] ?? keywords.get('table_name'));
-        if (name !== undefined) renames.delete(name);
+        if (name === undefined) renames.clear();
+        else renames.delete(name);
+      } else if (createsUnknownTable(py, call, callee)) {
+        renames.clear();
+      } else if (CREATE_TABLE.test(py.of(call))) {
+        const named = py.strings(call).flatMap(({ value }) => [...value.matchAll(CREATE_TABLE_NAMED)].map((m) => m[1]!));
+        // no readable name: SQL assembled at run time, which may create any table
+        if (named.length === 0) renames.clear();
+        for (const n of named) renames.delete(n);
       }
     }
   }
   return renames;
+}
+
+const CREATE_TABLE = /\bCREATE\s+TABLE\b/i;
+const CREATE_TABLE_NAMED = /\bCREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"?\w+"?\.)?"?(\w+)"?\s*\(/gi;
+
+/** Objects whose `.create(bind)` makes something other than a table. */
+const NOT_A_TABLE = /(?:^|\.)(?:Enum|ENUM|Sequence|Index|DOMAIN|Domain)$/;
+
+/** `X.__table__.create(bind)`, `metadata.create_all(bind)`, `table.create(bind)`: a table whose name we cannot read. */
+function createsUnknownTable(py: PySource, call: PyNode, callee: string): boolean {
+  const fn = call.firstChild;
+  if (fn?.name !== 'MemberExpression' || !/\.\s*create(_all)?$/.test(py.of(fn))) return false;
+  if (callee.startsWith('op.')) return false;
+  const target = fn.firstChild;
+  if (target?.name === 'CallExpression') return !NOT_A_TABLE.test(py.callee(target));
+  if (target?.name === 'VariableName') {
+    // status = postgresql.ENUM(...); status.create(bind)
+    const assigned = new RegExp(`(?:^|\\n)[ \\t]*${py.of(target)}\\s*=\\s*([\\w.]+)\\(`).exec(py.text);
+    return !(assigned && NOT_A_TABLE.test(assigned[1]!));
+  }
+  return true;
+}
+
+/** The calls of `fn` in order, with a call of the module's own function replaced by that function's calls. */
+function callsWithHelpers(py: PySource, fn: PyNode, seen: Set<PyNode> = new Set()): PyNode[] {
+  seen.add(fn);
+  const out: PyNode[] = [];
+  for (const call of py.calls(fn)) {
+    const callee = py.callee(call);
+    const helper = /^\w+$/.test(callee) && callee !== 'upgrade' && callee !== 'downgrade' ? py.moduleFunction(callee) : undefined;
+    if (helper && !seen.has(helper) && seen.size < 20) out.push(...callsWithHelpers(py, helper, seen));
+    else out.push(call);
+  }
+  return out;
 }
 
 function escape(s: string): string {
