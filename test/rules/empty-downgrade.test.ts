@@ -42,6 +42,14 @@ describe('empty-downgrade: data migrations', () => {
     expect(await reported("op.execute('UPDATE t SET x = ' + VALUE)")).toBe(true);
   });
 
+  it('takes SQLAlchemy Core statements that read or change rows for data (pgAdmin fixes settings this way)', async () => {
+    expect(await reported("t = sa.Table('server', sa.MetaData())\nop.execute(\n    t.update().where(t.c.timeout == 0)\n    .values(timeout=10)\n)")).toBe(false);
+    expect(await reported("op.execute(sa.insert(t).values(name='editor'))\nop.get_bind().execute(postgresql.insert(t).values(x=1).on_conflict_do_nothing())")).toBe(false);
+    expect(await reported("rows = op.get_bind().execute(sa.select(t.c.id)).fetchall()\nop.execute(t.delete().where(t.c.id == 1))")).toBe(false);
+    expect(await reported("op.execute(sa.schema.CreateTable(t))")).toBe(true);
+    expect(await reported("op.execute(t.update().values(x=1))\nop.drop_table('old')")).toBe(true);
+  });
+
   it("does not count another library's query.execute() as a schema change (quay's peewee models)", async () => {
     expect(await reported("for t in AccessToken.select():\n    AccessToken.update(code=None).where(AccessToken.id == t.id).execute()")).toBe(false);
   });

@@ -38,10 +38,29 @@ export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
   if (!runsSql(py, call)) return false;
   let arg = py.args(call).positional[0];
   if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = py.args(arg).positional[0];
+  else if (arg && isDmlConstruct(py, arg)) return true;
   const sql = py.str(arg);
   if (sql === undefined) return false;
   const statements = sql.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter((x) => x !== '');
   return statements.length > 0 && statements.every((x) => /^(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE)\b/i.test(x));
+}
+
+/**
+ * A SQLAlchemy Core statement that reads or changes rows, built in place:
+ * `t.update().where(…).values(…)`, `sa.insert(t).values(…)`,
+ * `postgresql.insert(t).on_conflict_do_nothing()`, `sa.select(…)`. The
+ * innermost call of the method chain names what it is.
+ */
+function isDmlConstruct(py: PySource, node: PyNode): boolean {
+  let call: PyNode | null = node;
+  for (;;) {
+    if (call?.name !== 'CallExpression') return false;
+    const fn: PyNode | null = call.firstChild;
+    const inner: PyNode | null | undefined = fn?.name === 'MemberExpression' ? fn.firstChild : undefined;
+    if (inner?.name !== 'CallExpression') break;
+    call = inner;
+  }
+  return /(?:^|\.)(?:select|insert|update|delete)$/.test(py.callee(call));
 }
 
 /** The statements of a block's Body node (comments left out). */
