@@ -29,7 +29,7 @@ function headsAndFindings(result: CheckResult, before: readonly string[] = []): 
   const lines = [...before];
   if (result.model.map.heads.length > 0) lines.push(`heads: ${result.model.map.heads.join(', ')}`);
   lines.push('');
-  for (const f of result.findings) lines.push(...findingText(f), '');
+  lines.push(...findingsText(result.findings));
   if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore)`, '');
   return lines;
 }
@@ -43,6 +43,43 @@ function counts(result: CheckResult): { errors: number; warnings: number } {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A code with more findings than this shows the first few in full and the rest one line each. */
+const FULL_PER_CODE = 3;
+const COMPACT_ABOVE = 5;
+
+/**
+ * Every finding, grouped by code in order of first appearance. A project that
+ * repeats one pattern in 100 files gets its message and fix three times, then
+ * one line per further location, so the other codes stay readable.
+ */
+function findingsText(findings: readonly Finding[]): string[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const g = groups.get(f.code);
+    if (g) g.push(f);
+    else groups.set(f.code, [f]);
+  }
+  const lines: string[] = [];
+  for (const [code, group] of groups) {
+    const full = group.length > COMPACT_ABOVE ? group.slice(0, FULL_PER_CODE) : group;
+    for (const f of full) lines.push(...findingText(f), '');
+    const rest = group.slice(full.length);
+    if (rest.length === 0) continue;
+    const severities = [...new Set(rest.map((f) => f.severity))].map((x) => MARK[x]).join('/');
+    lines.push(`${severities} [${code}]: ${rest.length} more like these (each with its message and fix in --format json):`);
+    for (const f of rest) lines.push(`  ${f.path ? `${f.path}${f.line ? `:${f.line}` : ''}: ` : ''}${firstSentence(stripPath(f.message, f.path, f.line))}`);
+    lines.push('');
+  }
+  return lines;
+}
+
+/** Up to the first full stop that ends a sentence (not one inside a name or a quoted value). */
+function firstSentence(message: string): string {
+  const m = /^.*?[.!?](?=\s+[A-Z`"(]|$)/s.exec(message);
+  const s = m ? m[0] : message;
+  return s.length > 200 ? `${s.slice(0, 199)}…` : s;
 }
 
 export function findingText(f: Finding): string[] {
