@@ -1,5 +1,5 @@
 import { codePointCompare } from './discovery.js';
-import { keyOf, pyRepr, pyStr, type PyValue } from './python-value.js';
+import { keyOf, pyRepr, pyStr, truthy, type PyValue } from './python-value.js';
 import type { AlembicFailure, LoadedScript, ScriptFile } from './script-loader.js';
 
 export type GraphProblemCode =
@@ -196,10 +196,12 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     }
   }
 
-  // _add_depends_on
+  // _add_depends_on: `if revision.dependencies:` where dependencies is the tuple as a scalar,
+  // so a lone falsy entry (depends_on = "") resolves to nothing, though the revision is no real base
   for (const rev of all) {
     const resolved: string[] = [];
-    for (const dep of rev.deps) {
+    const lone = rev.script.dependsOn.length === 1 ? rev.script.dependsOn[0]! : undefined;
+    for (const dep of lone && !truthy(lone) ? [] : rev.deps) {
       const target = map.get(dep);
       if (!target) {
         const msg = `KeyError: ${keyRepr(dep)}`;
@@ -281,7 +283,9 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     } else if (labelDowns.size === 0 && all.every((r) => r.deps.length === 0)) {
       // no depends_on and no label as down_revision: the dependency graph is the down-revision
       // graph (same heads, bases and edges), which was just checked
-    } else if (realHeads.size === 0 || realBases.length === 0) {
+    } else if ((realHeads.size === 0 || realBases.length === 0) && (!problems.some((p) => p.failure) || cyclicKeys(revMap, (r) => r.allDown).size > 0)) {
+      // after an earlier failure (a dependency that is not there) no real base may be left
+      // only because of it: that is not a cycle of its own
       const members = [...revMap.values()];
       const msg = `Dependency cycle is detected in revisions (${ids(members).join(', ')})`;
       fail({ code: 'dependency-cycle', message: msg, others: members, ids: ids(members) }, { exception: 'DependencyCycleDetected', message: msg, commandError: true });
