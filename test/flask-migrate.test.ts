@@ -44,6 +44,24 @@ describe('Flask-Migrate layout (script_location set by flask db, not by the ini)
     expect(JSON.parse(r.stdout).config.flaskMigrate).toBe(true);
   });
 
+  it('follows flask db where the ini\'s own script_location finds no env.py from here (ihatemoney: script_location = .)', () => {
+    const root = makeProject(
+      {
+        'app/migrations/alembic.ini': '[alembic]\nscript_location = .\n',
+        'app/migrations/env.py': FLASK_ENV,
+        'app/migrations/versions/a1_x.py': rev('a1', null),
+      },
+      null,
+    );
+    const doc = JSON.parse(run(root, '-c', 'app/migrations/alembic.ini', '--format', 'json').stdout);
+    expect(doc.config).toMatchObject({ scriptLocation: 'app/migrations', flaskMigrate: true, versionLocations: ['app/migrations/versions'] });
+    expect(doc.graph.heads).toEqual(['a1']);
+    // from the folder itself the ini's value is right, and plain Alembic is modelled
+    const inside = JSON.parse(run(path.join(root, 'app/migrations'), '--format', 'json').stdout);
+    expect(inside.config).toMatchObject({ scriptLocation: '.', flaskMigrate: false });
+    expect(inside.graph.heads).toEqual(['a1']);
+  });
+
   it('an ini without script_location beside any other env.py is still the error Alembic prints (exit 2)', () => {
     const root = flaskApp('from alembic import context\n');
     const r = run(root, '-c', 'migrations/alembic.ini', '--format', 'json');

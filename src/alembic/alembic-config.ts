@@ -50,8 +50,9 @@ export interface ProjectConfig {
   readonly prependSysPath: readonly string[];
   readonly notes: readonly ConfigNote[];
   /**
-   * The ini has no script_location and sits beside Flask-Migrate's env.py:
-   * `flask db` sets script_location to that folder, so we do too.
+   * The ini sits beside Flask-Migrate's env.py and has no script_location,
+   * or one that finds no env.py from here: `flask db` sets script_location
+   * to the ini's folder, so we do too.
    */
   readonly flaskMigrate?: boolean;
 }
@@ -149,6 +150,11 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   if ((sl === undefined || sl.value === undefined || sl.value === null) && iniExists && ini?.hasSection(section) && (flaskRoot || isFlaskMigrateDir(path.dirname(iniPath)))) {
     // what flask_migrate.Migrate.get_config does: Config(directory/alembic.ini), script_location = directory
     sl = { value: path.relative(cwd, path.dirname(iniPath)) || '.', from: 'ini' };
+    flaskMigrate = true;
+  } else if (sl?.value && iniExists && !flaskRoot && ini?.hasSection(section) && !hasEnvPy(path.resolve(cwd, String(sl.value))) && isFlaskMigrateDir(path.dirname(iniPath))) {
+    // `flask db` sets script_location to the ini's folder whatever the ini says; where the ini's own
+    // value finds no env.py from here (ihatemoney's `script_location = .`), that is how the project runs
+    sl = { ...sl, value: path.relative(cwd, path.dirname(iniPath)) || '.' };
     flaskMigrate = true;
   }
   if (sl === undefined || sl.value === undefined || sl.value === null) {
@@ -440,6 +446,10 @@ function suggestScriptLocation(cwd: string, iniPath: string, configured: string)
   return found.length > 0
     ? `Did you mean script_location = ${found[0]}? (found an env.py there).${rel}`
     : `Point script_location at the folder that holds env.py.${rel}`;
+}
+
+function hasEnvPy(dir: string): boolean {
+  return isFile(path.join(dir, 'env.py'));
 }
 
 /** A folder holding Flask-Migrate's env.py (it reads the app through flask.current_app). */
