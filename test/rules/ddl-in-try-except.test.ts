@@ -97,3 +97,19 @@ describe('ddl-in-try-except: dialect tests by prefix, handlers that re-raise on 
     expect(await reported("try:\n    op.get_bind().execute(sa.text('ALTER TABLE t ADD c int'))\nexcept Exception:\n    pass")).toBe(true);
   });
 });
+
+describe('ddl-in-try-except: no transaction to poison', () => {
+  const TRY = "try:\n    op.execute('SHOW bdr.permit_ddl_locking')\nexcept Exception:\n    pass";
+  const reported = async (upgrade: string): Promise<boolean> =>
+    (await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, 'pass') }))).findings.some((f) => f.code === 'ddl-in-try-except');
+
+  it("is quiet after op.execute('COMMIT') (Bodhi) and inside an autocommit block", async () => {
+    expect(await reported(`op.execute('COMMIT')\n${TRY}`)).toBe(false);
+    expect(await reported(`with op.get_context().autocommit_block():\n${TRY.split('\n').map((l) => `    ${l}`).join('\n')}`)).toBe(false);
+  });
+
+  it('still reports before the COMMIT, or when the COMMIT is not a statement of its own', async () => {
+    expect(await reported(`${TRY}\nop.execute('COMMIT')`)).toBe(true);
+    expect(await reported(`op.execute('UPDATE t SET x = 1; COMMIT')\n${TRY}`)).toBe(true);
+  });
+});

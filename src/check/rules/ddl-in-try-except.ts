@@ -21,6 +21,8 @@ export const ddlInTryExcept: Rule = {
           if (!tryBody || !swallows) continue;
           // MySQL-only code (`if bind.dialect.name == "mysql":`) has no transaction to poison
           if (skippedOnPostgres(py, t, fn)) continue;
+          // nor has code in an autocommit block, or after the migration ended its transaction itself
+          if (outsideTransaction(py, t, fn)) continue;
           const calls = py.calls(tryBody);
           // a savepoint contains the failure: the transaction survives
           if (calls.some((c) => /(^|\.)begin_nested$/.test(py.callee(c)))) continue;
@@ -44,6 +46,18 @@ export const ddlInTryExcept: Rule = {
     return out;
   },
 };
+
+/**
+ * Inside `with op.get_context().autocommit_block():`, or after
+ * `op.execute("COMMIT")` earlier in the same function (Bodhi's way to add enum
+ * values), statements run without a transaction: a failure aborts nothing else.
+ */
+function outsideTransaction(py: PySource, t: PyNode, fn: PyNode): boolean {
+  for (let p = t.parent; p && p !== fn; p = p.parent) {
+    if (p.name === 'WithStatement' && p.getChildren('CallExpression').some((c) => /\.autocommit_block$/.test(py.callee(c)))) return true;
+  }
+  return py.calls(fn).some((c) => c.to <= t.from && py.callee(c) === 'op.execute' && /^\s*COMMIT\s*;?\s*$/i.test(py.str(py.args(c).positional[0]) ?? ''));
+}
 
 /** The try body, and whether some except handler carries on (on PostgreSQL) instead of re-raising. */
 function parts(py: PySource, t: PyNode): { tryBody?: PyNode; swallows: boolean } {
