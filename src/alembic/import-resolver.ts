@@ -18,6 +18,7 @@ const DIST_TO_IMPORT: Record<string, string> = {
   'sqlalchemy-utils': 'sqlalchemy_utils',
   'flask-sqlalchemy': 'flask_sqlalchemy',
   'flask-security-too': 'flask_security',
+  'argon2-cffi': 'argon2',
   'sqlmodel': 'sqlmodel',
   'pydantic-settings': 'pydantic_settings',
   'python-dotenv': 'dotenv',
@@ -71,7 +72,8 @@ export function pythonPathRoots(config: ProjectConfig): string[] {
 
 /**
  * Import names of the distributions the project declares: requirements files
- * (requirements*.txt, requirements/*.txt, and files they include with -r),
+ * (requirements*.txt, requirements/*.txt, requirements/<folder>/*.txt, and files
+ * they include with -r),
  * pyproject.toml and setup.cfg's install_requires. Names are compared the
  * way pip does (PEP 503: case, `-`, `_` and `.` alike), so `oslo.utils`
  * declares `oslo_utils`; a dotted name also declares its namespace
@@ -142,6 +144,8 @@ function declaredIn(cwd: string, names: Set<string>): void {
   };
   for (const f of list('.', /^requirements.*\.txt$/)) requirements(f);
   for (const f of list('requirements', /^[^.].*\.txt$/)) requirements(path.join('requirements', f));
+  // one level deeper too: SecureDrop keeps requirements/python3/requirements.txt
+  for (const sub of list('requirements', /^[^.]+$/)) for (const f of list(path.join('requirements', sub), /^[^.].*\.txt$/)) requirements(path.join('requirements', sub, f));
   const pyproject = read('pyproject.toml');
   if (pyproject !== undefined) for (const d of pyprojectDependencies(pyproject)) add(d);
   const setupCfg = read('setup.cfg');

@@ -18,7 +18,7 @@ describeRule(
 );
 
 describe('unresolved-import: declared distributions', () => {
-  const imports = 'import oslo_utils\nimport zope.interface\nimport yaml\nimport extra_pkg\nimport cfg_pkg\nimport missing_pkg\nfrom PIL import Image\nimport slugify';
+  const imports = 'import oslo_utils\nimport zope.interface\nimport yaml\nimport extra_pkg\nimport cfg_pkg\nimport missing_pkg\nfrom PIL import Image\nimport slugify\nimport argon2';
   const unresolved = async (files: Record<string, string>): Promise<string[]> => {
     const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), ...files }, DEFAULT_INI), 'latest', { lint: false });
     return r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!);
@@ -29,6 +29,7 @@ describe('unresolved-import: declared distributions', () => {
       await unresolved({
         'requirements.txt': 'oslo.utils>=4.0 # Apache-2.0\nzope.interface\n-r requirements/extra.txt\n',
         'requirements/extra.txt': 'PyYAML==6.0\nExtra.Pkg\n',
+        'requirements/python3/requirements.txt': 'argon2-cffi==23.1.0\n',
         'setup.cfg': '[options]\ninstall_requires =\n    cfg-pkg>=1\n\n[metadata]\nname = x\n',
         'pyproject.toml': '[tool.poetry.dependencies]\npython-slugify = "^8.0.0"\nPillow = "^10"\n',
       }),
@@ -48,7 +49,7 @@ describe('unresolved-import: declared distributions', () => {
   });
 
   it('reports every import when nothing is declared', async () => {
-    expect((await unresolved({})).sort()).toEqual(['PIL', 'cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'slugify', 'yaml', 'zope'].sort());
+    expect((await unresolved({})).sort()).toEqual(['PIL', 'argon2', 'cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'slugify', 'yaml', 'zope'].sort());
   });
 
   it('reads pyproject.toml as TOML: PEP 621, optional and PEP 735 groups, Poetry tables, and nothing else', async () => {
