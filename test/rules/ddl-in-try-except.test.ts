@@ -3,6 +3,9 @@ import { describeRule } from '../helpers/describe-rule.js';
 import { check, makeProject, migration } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
+const indent = (code: string): string => code.split('\n').map((l) => `    ${l}`).join('\n');
+const reported = async (upgrade: string): Promise<boolean> =>
+  (await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, 'pass') }))).findings.some((f) => f.code === 'ddl-in-try-except');
 
 describeRule(
   'ddl-in-try-except',
@@ -33,11 +36,6 @@ describeRule(
 
 describe('ddl-in-try-except: code PostgreSQL never runs', () => {
   const TRY = "try:\n    op.drop_constraint('fk_a', 'a', type_='foreignkey')\nexcept Exception:\n    pass";
-  const indent = (code: string): string => code.split('\n').map((l) => `    ${l}`).join('\n');
-  const reported = async (upgrade: string): Promise<boolean> => {
-    const r = await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, 'pass') }));
-    return r.findings.some((f) => f.code === 'ddl-in-try-except');
-  };
 
   it('is quiet in a branch for another dialect (OpenStack Ironic drops MySQL-only constraints this way)', async () => {
     expect(await reported(`bind = op.get_bind()\nif bind.engine.name == 'mysql':\n${indent(TRY)}`)).toBe(false);
@@ -69,11 +67,6 @@ describe('ddl-in-try-except: code PostgreSQL never runs', () => {
 
 describe('ddl-in-try-except: dialect tests by prefix, handlers that re-raise on PostgreSQL, other libraries', () => {
   const TRY = "try:\n    op.alter_column('t', 'c', type_=sa.String(300))\nexcept Exception:\n    pass";
-  const indent = (code: string): string => code.split('\n').map((l) => `    ${l}`).join('\n');
-  const reported = async (upgrade: string): Promise<boolean> => {
-    const r = await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, 'pass') }));
-    return r.findings.some((f) => f.code === 'ddl-in-try-except');
-  };
 
   it('reads `….name.startswith("mysql")` and `not` (OpenStack Cinder)', async () => {
     expect(await reported(`connection = op.get_bind()\nif connection.engine.name.startswith('mysql'):\n${indent(TRY)}`)).toBe(false);
@@ -100,12 +93,10 @@ describe('ddl-in-try-except: dialect tests by prefix, handlers that re-raise on 
 
 describe('ddl-in-try-except: no transaction to poison', () => {
   const TRY = "try:\n    op.execute('SHOW bdr.permit_ddl_locking')\nexcept Exception:\n    pass";
-  const reported = async (upgrade: string): Promise<boolean> =>
-    (await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, 'pass') }))).findings.some((f) => f.code === 'ddl-in-try-except');
 
   it("is quiet after op.execute('COMMIT') (Bodhi) and inside an autocommit block", async () => {
     expect(await reported(`op.execute('COMMIT')\n${TRY}`)).toBe(false);
-    expect(await reported(`with op.get_context().autocommit_block():\n${TRY.split('\n').map((l) => `    ${l}`).join('\n')}`)).toBe(false);
+    expect(await reported(`with op.get_context().autocommit_block():\n${indent(TRY)}`)).toBe(false);
   });
 
   it('still reports before the COMMIT, or when the COMMIT is not a statement of its own', async () => {
