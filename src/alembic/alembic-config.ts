@@ -151,7 +151,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
     // what flask_migrate.Migrate.get_config does: Config(directory/alembic.ini), script_location = directory
     sl = { value: path.relative(cwd, path.dirname(iniPath)) || '.', from: 'ini' };
     flaskMigrate = true;
-  } else if (sl?.value && iniExists && !flaskRoot && ini?.hasSection(section) && !hasEnvPy(path.resolve(cwd, String(sl.value))) && isFlaskMigrateDir(path.dirname(iniPath))) {
+  } else if (sl?.value && iniExists && !flaskRoot && ini?.hasSection(section) && !isFile(path.join(path.resolve(cwd, String(sl.value)), 'env.py')) && isFlaskMigrateDir(path.dirname(iniPath))) {
     // `flask db` sets script_location to the ini's folder whatever the ini says; where the ini's own
     // value finds no env.py from here (ihatemoney's `script_location = .`), that is how the project runs
     sl = { ...sl, value: path.relative(cwd, path.dirname(iniPath)) || '.' };
@@ -446,10 +446,6 @@ function suggestScriptLocation(cwd: string, iniPath: string, configured: string)
   return found.length > 0
     ? `Did you mean script_location = ${found[0]}? (found an env.py there).${rel}`
     : `Point script_location at the folder that holds env.py.${rel}`;
-}
-
-function hasEnvPy(dir: string): boolean {
-  return isFile(path.join(dir, 'env.py'));
 }
 
 /** A folder holding Flask-Migrate's env.py (it reads the app through flask.current_app). */

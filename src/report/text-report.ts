@@ -69,7 +69,7 @@ function findingsText(findings: readonly Finding[]): string[] {
     if (rest.length === 0) continue;
     const severities = [...new Set(rest.map((f) => f.severity))].map((x) => MARK[x]).join('/');
     lines.push(`${severities} [${code}]: ${rest.length} more like these (each with its message and fix in --format json):`);
-    for (const f of rest) lines.push(`  ${f.path ? `${f.path}${f.line ? `:${f.line}` : ''}: ` : ''}${firstSentence(stripPath(f.message, f.path, f.line))}`);
+    for (const f of rest) lines.push(`  ${location(f)}${firstSentence(stripPath(f.message, f.path, f.line))}`);
     lines.push('');
   }
   return lines;
@@ -82,9 +82,13 @@ function firstSentence(message: string): string {
   return s.length > 200 ? `${s.slice(0, 199)}…` : s;
 }
 
+/** `path:line: ` (or `path: `, or nothing) before a finding's message. */
+function location(f: Finding): string {
+  return f.path ? `${f.path}${f.line ? `:${f.line}` : ''}: ` : '';
+}
+
 export function findingText(f: Finding): string[] {
-  const loc = f.path ? `${f.path}${f.line ? `:${f.line}` : ''}: ` : '';
-  const out = [`${MARK[f.severity]} [${f.code}] ${loc}${stripPath(f.message, f.path, f.line)}`];
+  const out = [`${MARK[f.severity]} [${f.code}] ${location(f)}${stripPath(f.message, f.path, f.line)}`];
   if (f.alembicError) out.push(`  Alembic prints: ${f.alembicError}`);
   out.push(`  ${f.severity === 'info' ? 'note' : 'fix'}: ${f.hint}`);
   return out;

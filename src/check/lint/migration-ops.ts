@@ -63,6 +63,17 @@ function isDmlConstruct(py: PySource, node: PyNode): boolean {
   return /(?:^|\.)(?:select|insert|update|delete)$/.test(py.callee(call));
 }
 
+/**
+ * The module's own function a call names (`_helper()`), which a replay of
+ * upgrade() follows: not upgrade/downgrade themselves, not one already on the
+ * way (recursion), and at most 20 deep.
+ */
+export function calledHelper(py: PySource, callee: string, seen: ReadonlySet<PyNode>): PyNode | undefined {
+  if (!/^\w+$/.test(callee) || callee === 'upgrade' || callee === 'downgrade' || seen.size >= 20) return undefined;
+  const fn = py.moduleFunction(callee);
+  return fn && !seen.has(fn) ? fn : undefined;
+}
+
 /** The statements of a block's Body node (comments left out). */
 export function bodyStatements(body: PyNode | null): PyNode[] {
   const out: PyNode[] = [];
@@ -115,7 +126,7 @@ const DIALECT_STARTS = new RegExp(String.raw`^[\w.()]*${DIALECT}\.startswith\(\s
  * membership, `….name.startswith("mysql")` by prefix, and `not` of any of
  * these; undefined for any other condition.
  */
-export function trueOnPostgres(cond: string): boolean | undefined {
+function trueOnPostgres(cond: string): boolean | undefined {
   const c = cond.trim();
   const wrapped = /^\((.*)\)$/s.exec(c);
   if (wrapped && !/[()]/.test(wrapped[1]!.replace(/\(\)/g, '').replace(/\([^()]*\)/g, ''))) return trueOnPostgres(wrapped[1]!);

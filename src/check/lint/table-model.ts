@@ -1,5 +1,5 @@
 import type { LintContext, LintFile } from './lint-context.js';
-import { batchAliases } from './migration-ops.js';
+import { batchAliases, calledHelper } from './migration-ops.js';
 import { lastName, type PyNode, type PySource } from './python-syntax.js';
 
 /** A column's type as written, and the canonical SQL type it maps to. */
@@ -68,8 +68,8 @@ export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
     const aliases = batchAliases(py, fn);
     for (const call of py.calls(fn)) {
       const callee = py.callee(call);
-      const helper = /^\w+$/.test(callee) && callee !== 'upgrade' && callee !== 'downgrade' ? py.moduleFunction(callee) : undefined;
-      if (helper && !seen.has(helper) && seen.size < 20) {
+      const helper = calledHelper(py, callee, seen);
+      if (helper) {
         replay(file, py, helper, seen);
         continue;
       }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding, Rule } from '../finding.js';
 import { globMatcher } from '../lint/lint-config.js';
+import { calledHelper } from '../lint/migration-ops.js';
 import { projectFinding, walkFiles, type LintContext } from '../lint/lint-context.js';
 import type { PyNode, PySource } from '../lint/python-syntax.js';
 
@@ -128,9 +129,8 @@ function callsWithHelpers(py: PySource, fn: PyNode, seen: Set<PyNode> = new Set(
   seen.add(fn);
   const out: PyNode[] = [];
   for (const call of py.calls(fn)) {
-    const callee = py.callee(call);
-    const helper = /^\w+$/.test(callee) && callee !== 'upgrade' && callee !== 'downgrade' ? py.moduleFunction(callee) : undefined;
-    if (helper && !seen.has(helper) && seen.size < 20) out.push(...callsWithHelpers(py, helper, seen));
+    const helper = calledHelper(py, py.callee(call), seen);
+    if (helper) out.push(...callsWithHelpers(py, helper, seen));
     else out.push(call);
   }
   return out;
