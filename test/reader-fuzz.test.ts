@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tokenize } from '../src/alembic/python-tokenizer.js';
 import { readRevisionSource } from '../src/alembic/revision-reader.js';
 import { decodePythonSource } from '../src/alembic/source-reader.js';
 import type { PyValue } from '../src/alembic/python-value.js';
@@ -51,6 +52,10 @@ const PIECES = [
   'a **= b; c //= d; e >>= f; g <<= h; i != j; k -> l; m := n; ...\n',
   '$?!`\n',
   'rb"x" Rb"y" bR"z" tr"w" ur"v"\n',
+  // bodies the tokenizer skips: its fast path must report errors exactly where the general loop does
+  'def s():\n    q = rb"open\n',
+  "def t():\n    u = (1, ]\n    f'{x}' x1'y' \u00e9f'z'\n",
+  'def w():\n    if a != b: c := d\n    e ! f\n',
 ];
 
 function isSubsequence(needle: string, hay: string): boolean {
@@ -69,6 +74,7 @@ describe('static reader fuzz', () => {
   it('never throws and never invents a value on 12,000 generated and mutated files', () => {
     const next = rng(20251022);
     let known = 0;
+    let errors = 0;
     for (let i = 0; i < 12_000; i++) {
       let src = '';
       const parts = 1 + Math.floor(next() * 12);
@@ -87,6 +93,9 @@ describe('static reader fuzz', () => {
       const r = readRevisionSource(decoded.text);
       // skipping def/class bodies must change nothing: same fields, docstring, imports, syntax error
       expect(r, JSON.stringify(src)).toEqual(readRevisionSource(decoded.text, { skipBodies: false }));
+      // and the tokenizer's fast path over skipped bodies reports the same error at the same place
+      expect(tokenize(decoded.text, { skipBodies: true }).error, JSON.stringify(src)).toEqual(tokenize(decoded.text).error);
+      if (tokenize(decoded.text).error) errors++;
       for (const b of Object.values(r.fields)) {
         // every known string must be spelled out in the source: nothing invented
         for (const s of strings(b!.value)) {
@@ -98,5 +107,6 @@ describe('static reader fuzz', () => {
       }
     }
     expect(known).toBeGreaterThan(1000);
+    expect(errors).toBeGreaterThan(1000);
   });
 });

@@ -55,6 +55,26 @@ export function detach(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
+/** Character classes for the skipped-body fast path (tokenize's skipPlain); BAIL hands the character to the general loop. */
+const BAIL = 0;
+const PLAIN = 1;
+const SPACE = 2;
+const COLON = 3;
+const OPEN = 4;
+const CLOSE = 5;
+const QUOTE = 6;
+const HASH = 7;
+const NEWLINE = 8;
+const BANG = 9;
+const SKIP_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9_,;.+\-*/%&|^~<>=@]/.test(ch)) SKIP_CLASS[c] = PLAIN;
+}
+for (const [chars, cls] of [[' \t\f', SPACE], [':', COLON], ['([{', OPEN], [')]}', CLOSE], ['"\'', QUOTE], ['#', HASH], ['\n\r', NEWLINE], ['!', BANG]] as const) {
+  for (const ch of chars) SKIP_CLASS[ch.charCodeAt(0)] = cls;
+}
+
 /** The one-character operators, by character code. */
 const OP1_TEXT: (string | undefined)[] = [];
 for (const ch of '()[]{}:,;.+-*/%&|^~<>=@') OP1_TEXT[ch.charCodeAt(0)] = ch;
@@ -114,6 +134,17 @@ function opensBody(toks: readonly Token[]): boolean {
   return first.text === 'async' && toks[1]?.text === 'def';
 }
 
+function isAsciiIdent(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
+}
+
+/** Whether the character before `at` continues an identifier (so `at` starts no token). */
+function isIdentBefore(src: string, at: number): boolean {
+  if (at === 0) return false;
+  const c = src.charCodeAt(at - 1);
+  return c < 128 ? isAsciiIdent(c) : isIdentPart(c, src, at - 1);
+}
+
 function isIdentStart(c: number, src: string, pos: number): boolean {
   if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) return true;
   return c >= 128 && /[\p{L}\p{Nl}]/u.test(src[pos]!);
@@ -150,7 +181,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let pos = 0;
   let line = 1;
   let lineStart = 0;
-  const brackets: { ch: number; line: number; col: number }[] = [];
+  // the open-bracket stack as parallel arrays: bodies hold many brackets, and objects would be garbage
+  const bracketCh: number[] = [];
+  const bracketLine: number[] = [];
+  const bracketCol: number[] = [];
+  let depth = 0;
   let current: Token[] | null = null;
   let currentIndent = 0;
   let currentLine = 0;
@@ -180,7 +215,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   try {
     while (pos < n) {
-      if (current === null && brackets.length === 0) {
+      if (current === null && depth === 0) {
         // start of a logical line: measure indentation
         let col = 0;
         while (pos < n) {
@@ -229,6 +264,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         currentIndent = col;
         currentLine = line;
       }
+      if (skipping) {
+        skipPlain();
+        if (pos >= n) break;
+      }
       const c = src.charCodeAt(pos);
       if (c === 32 || c === 9 || c === 12) {
         pos++;
@@ -237,7 +276,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (c === 10 || c === 13) {
         if (c === 13 && src.charCodeAt(pos + 1) === 10) pos++;
         pos++;
-        if (brackets.length === 0) finishLine();
+        if (depth === 0) finishLine();
         newline();
         continue;
       }
@@ -299,15 +338,18 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       pos += len;
       if (len === 1) {
-        if (c === 40 || c === 91 || c === 123) brackets.push({ ch: c, line: startLine, col: startCol });
-        else if (c === 41 || c === 93 || c === 125) {
-          const open = brackets.pop();
+        if (c === 40 || c === 91 || c === 123) {
+          bracketCh[depth] = c;
+          bracketLine[depth] = startLine;
+          bracketCol[depth++] = startCol;
+        } else if (c === 41 || c === 93 || c === 125) {
           const op = String.fromCharCode(c);
-          if (!open) throw new TokenizeError(`unmatched '${op}'`, startLine, startCol);
-          if (open.ch !== (c === 41 ? 40 : c - 2)) {
+          if (depth === 0) throw new TokenizeError(`unmatched '${op}'`, startLine, startCol);
+          const open = bracketCh[--depth]!;
+          if (open !== (c === 41 ? 40 : c - 2)) {
             throw new TokenizeError(
-              `closing parenthesis '${op}' does not match opening parenthesis '${String.fromCharCode(open.ch)}'` +
-                (open.line !== startLine ? ` on line ${open.line}` : ''),
+              `closing parenthesis '${op}' does not match opening parenthesis '${String.fromCharCode(open)}'` +
+                (bracketLine[depth] !== startLine ? ` on line ${bracketLine[depth]}` : ''),
               startLine,
               startCol,
             );
@@ -316,9 +358,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       if (!skipping) current!.push({ type: Tok.Op, text: len === 1 ? OP1_TEXT[c]! : src.slice(pos - len, pos), line: startLine, col: startCol });
     }
-    if (brackets.length > 0) {
-      const open = brackets[brackets.length - 1]!;
-      throw new TokenizeError(`'${String.fromCharCode(open.ch)}' was never closed`, open.line, open.col);
+    if (depth > 0) {
+      throw new TokenizeError(`'${String.fromCharCode(bracketCh[depth - 1]!)}' was never closed`, bracketLine[depth - 1]!, bracketCol[depth - 1]!);
     }
     finishLine();
     if (prevEndedWithColon) throw new TokenizeError('expected an indented block', line, 0);
@@ -328,6 +369,76 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       return { lines, error: { message: e.message, line: e.line, col: e.col } };
     }
     throw e;
+  }
+
+  /**
+   * Steps over the common characters of a skipped body line without making
+   * tokens: ASCII names, numbers, operators, strings, comments, brackets that
+   * match, and newlines inside brackets. It stops before anything that needs
+   * the general loop (the line's end, a backslash, a non-ASCII character, a
+   * mismatched bracket, an invalid character), which then handles it, errors
+   * included, exactly as before.
+   */
+  function skipPlain(): void {
+    for (;;) {
+      const c = src.charCodeAt(pos);
+      switch (c < 128 ? SKIP_CLASS[c] : BAIL) {
+        case SPACE:
+          pos++;
+          break;
+        case PLAIN:
+          lastColon = false;
+          pos++;
+          break;
+        case COLON:
+          if (src.charCodeAt(pos + 1) === 61) {
+            lastColon = false;
+            pos += 2;
+          } else {
+            lastColon = true;
+            pos++;
+          }
+          break;
+        case BANG:
+          if (src.charCodeAt(pos + 1) !== 61) return;
+          lastColon = false;
+          pos += 2;
+          break;
+        case OPEN:
+          lastColon = false;
+          bracketCh[depth] = c;
+          bracketLine[depth] = line;
+          bracketCol[depth++] = pos - lineStart;
+          pos++;
+          break;
+        case CLOSE:
+          if (depth === 0 || bracketCh[depth - 1] !== (c === 41 ? 40 : c - 2)) return;
+          lastColon = false;
+          depth--;
+          pos++;
+          break;
+        case QUOTE: {
+          // a prefix (r, b, f, rb…) was stepped over as plain letters: give it back so columns match
+          let p = pos;
+          while (p > 0 && pos - p < 3 && SKIP_CLASS[src.charCodeAt(p - 1)] === PLAIN && isAsciiIdent(src.charCodeAt(p - 1))) p--;
+          const prefixed = p < pos && pos - p <= 2 && !isIdentBefore(src, p) && isStringPrefix(src, p, pos);
+          lastColon = false;
+          scanString(pos, prefixed ? pos - p : 0);
+          break;
+        }
+        case HASH:
+          while (pos < n && src.charCodeAt(pos) !== 10 && src.charCodeAt(pos) !== 13) pos++;
+          break;
+        case NEWLINE:
+          if (depth === 0) return;
+          if (c === 13 && src.charCodeAt(pos + 1) === 10) pos++;
+          pos++;
+          newline();
+          break;
+        default:
+          return;
+      }
+    }
   }
 
   /** Scans a string literal whose quote is at `at` (after a prefix of `prefixLen` letters), leaving pos after it. */

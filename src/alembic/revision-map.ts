@@ -26,15 +26,23 @@ export interface GraphProblem {
   readonly warning?: string;
 }
 
+const NO_KEYS: readonly string[] = [];
+
+/** Walk marks: each walk takes a fresh epoch, so no per-walk Set of visited revisions is allocated. */
+let epoch = 0;
+
 /** One loaded revision: Alembic's `Revision` state, plus where it came from. */
 export class Rev {
   readonly key: string;
-  readonly labels: Set<string>;
   readonly origLabels: readonly string[];
   readonly deps: readonly string[];
-  readonly nextrev = new Set<string>();
-  readonly allNextrev = new Set<string>();
+  /** Children whose down_revision names this revision, then all children (dependencies too); tiny, so arrays. */
+  readonly nextrev: string[] = [];
+  readonly allNextrev: string[] = [];
   resolvedDeps: string[] = [];
+  /** The epoch of the last walk that reached this revision. */
+  mark = 0;
+  private labelSet?: Set<string>;
   private normalizedDeps: string[] = [];
   private normalizedDownCache?: string[];
   private allDownCache?: string[];
@@ -43,13 +51,18 @@ export class Rev {
   constructor(
     readonly script: LoadedScript,
     readonly file: ScriptFile,
+    /** Position in load order (the map's `all`). */
+    readonly ord: number,
   ) {
     this.key = script.key;
-    this.origLabels = script.branchLabels.map(keyOf);
-    this.labels = new Set(this.origLabels);
-    this.deps = script.dependsOn.map(keyOf);
+    this.origLabels = script.branchLabels.length === 0 ? NO_KEYS : script.branchLabels.map(keyOf);
+    this.deps = script.dependsOn.length === 0 ? NO_KEYS : script.dependsOn.map(keyOf);
   }
 
+  /** Own labels plus those `_add_branches` propagated (created on first use: most revisions have none). */
+  get labels(): Set<string> {
+    return (this.labelSet ??= new Set(this.origLabels));
+  }
   get id(): string {
     return pyStr(this.script.revision);
   }
@@ -89,23 +102,23 @@ export class Rev {
     return this.normalizedDownCache;
   }
   get isHead(): boolean {
-    return this.nextrev.size === 0;
+    return this.nextrev.length === 0;
   }
   get isRealHead(): boolean {
-    return this.allNextrev.size === 0;
+    return this.allNextrev.length === 0;
   }
   get isBranchPoint(): boolean {
-    return this.nextrev.size > 1;
+    return this.nextrev.length > 1;
   }
   get isRealBranchPoint(): boolean {
-    return this.allNextrev.size > 1;
+    return this.allNextrev.length > 1;
   }
   get isMergePoint(): boolean {
     return this.versionedDown.length > 1;
   }
   addNextrev(child: Rev): void {
-    this.allNextrev.add(child.key);
-    if (child.versionedDown.includes(this.key)) this.nextrev.add(child.key);
+    if (!this.allNextrev.includes(child.key)) this.allNextrev.push(child.key);
+    if (child.versionedDown.includes(this.key) && !this.nextrev.includes(child.key)) this.nextrev.push(child.key);
   }
   /** `Script.__str__`, used inside Alembic's "referenced from" warning. */
   describe(): string {
@@ -156,8 +169,8 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     problems.push({ ...p, failure });
   };
   const map = new Map<string, Rev>();
-  const heads = new Set<Rev>();
-  const realHeads = new Set<Rev>();
+  // bit 1: no longer a head, bit 2: no longer a real head (indexed like `all`; Alembic's sets keep load order)
+  const demoted = new Uint8Array(scripts.length);
   const bases: Rev[] = [];
   const realBases: Rev[] = [];
   const hasLabels: Rev[] = [];
@@ -165,7 +178,7 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
 
   for (const file of scripts) {
     if (!file.script) continue;
-    const rev = new Rev(file.script, file);
+    const rev = new Rev(file.script, file, all.length);
     all.push(rev);
     const existing = map.get(rev.key);
     if (existing) {
@@ -173,9 +186,7 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
       problems.push({ code: 'duplicate-revision', message: warning, rev, others: [existing], ids: [rev.id], warning });
     }
     map.set(rev.key, rev);
-    if (rev.labels.size > 0) hasLabels.push(rev);
-    heads.add(rev);
-    realHeads.add(rev);
+    if (rev.origLabels.length > 0) hasLabels.push(rev);
     if (rev.isBase) bases.push(rev);
     if (rev.isRealBase) realBases.push(rev);
   }
@@ -214,10 +225,10 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
   }
 
   // down revisions: nextrev links and head elimination
-  const visited = new Set<Rev>();
+  const visited = ++epoch;
   for (const rev of map.values()) {
-    if (visited.has(rev)) continue;
-    visited.add(rev);
+    if (rev.mark === visited) continue;
+    rev.mark = visited;
     for (const down of rev.allDown) {
       const target = map.get(down);
       if (!target) {
@@ -228,10 +239,11 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
         continue;
       }
       target.addNextrev(rev);
-      if (rev.versionedDown.includes(down)) heads.delete(target);
-      realHeads.delete(target);
+      demoted[target.ord]! |= rev.versionedDown.includes(down) ? 3 : 2;
     }
   }
+  const heads = all.filter((r) => (demoted[r.ord]! & 1) === 0);
+  const realHeads = all.filter((r) => (demoted[r.ord]! & 2) === 0);
 
   // a down_revision naming a label passes the loop above, then fails on the id-only map
   const labelDowns = new Set<Rev>();
@@ -263,15 +275,12 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
   }
   if (revMap.size > 0) {
     const ids = (revs: Iterable<Rev>): string[] => [...revs].map((r) => r.id);
-    if (heads.size === 0 || bases.length === 0) {
+    if (heads.length === 0 || bases.length === 0) {
       const members = [...revMap.values()];
       const msg = `Cycle is detected in revisions (${ids(members).join(', ')})`;
       fail({ code: 'revision-cycle', message: msg, others: members, ids: ids(members) }, { exception: 'CycleDetected', message: msg, commandError: true });
     } else {
-      const up = iterateRelated(revMap, heads, (r) => r.versionedDown).revs;
-      const downFromBases = iterateRelated(revMap, bases, (r) => r.nextrev).revs;
-      const space = intersectKeys(up, downFromBases);
-      const deleted = onlyRealCycles([...revMap.values()].filter((r) => !space.has(r.key)), revMap, problems, (r) => r.versionedDown);
+      const deleted = onlyRealCycles(outsideSpace(revMap, all.length, heads, (r) => r.versionedDown, bases, (r) => r.nextrev), revMap, problems, (r) => r.versionedDown);
       if (deleted.length > 0) {
         const sorted = deleted.map((r) => r.id).sort(codePointCompare);
         const msg = `Cycle is detected in revisions (${sorted.join(', ')})`;
@@ -283,17 +292,14 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     } else if (labelDowns.size === 0 && all.every((r) => r.deps.length === 0)) {
       // no depends_on and no label as down_revision: the dependency graph is the down-revision
       // graph (same heads, bases and edges), which was just checked
-    } else if ((realHeads.size === 0 || realBases.length === 0) && (!problems.some((p) => p.failure) || cyclicKeys(revMap, (r) => r.allDown).size > 0)) {
+    } else if ((realHeads.length === 0 || realBases.length === 0) && (!problems.some((p) => p.failure) || cyclicKeys(revMap, (r) => r.allDown).size > 0)) {
       // after an earlier failure (a dependency that is not there) no real base may be left
       // only because of it: that is not a cycle of its own
       const members = [...revMap.values()];
       const msg = `Dependency cycle is detected in revisions (${ids(members).join(', ')})`;
       fail({ code: 'dependency-cycle', message: msg, others: members, ids: ids(members) }, { exception: 'DependencyCycleDetected', message: msg, commandError: true });
     } else {
-      const up = iterateRelated(revMap, realHeads, (r) => r.allDown).revs;
-      const downFromBases = iterateRelated(revMap, realBases, (r) => r.allNextrev).revs;
-      const space = intersectKeys(up, downFromBases);
-      const deleted = onlyRealCycles([...revMap.values()].filter((r) => !space.has(r.key)), revMap, problems, (r) => r.allDown);
+      const deleted = onlyRealCycles(outsideSpace(revMap, all.length, realHeads, (r) => r.allDown, realBases, (r) => r.allNextrev), revMap, problems, (r) => r.allDown);
       if (deleted.length > 0) {
         const sorted = deleted.map((r) => r.id).sort(codePointCompare);
         const msg = `Dependency cycle is detected in revisions (${sorted.join(', ')})`;
@@ -313,9 +319,9 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     all,
     byKey: map,
     labels,
-    heads: [...heads].map((r) => r.id),
-    headRevs: [...heads],
-    realHeads: [...realHeads].map((r) => r.id),
+    heads: heads.map((r) => r.id),
+    headRevs: heads,
+    realHeads: realHeads.map((r) => r.id),
     bases: bases.map((r) => r.id),
     realBases: realBases.map((r) => r.id),
     problems,
@@ -449,15 +455,15 @@ export function iterateRelated(
   targets: Iterable<Rev>,
   fn: (r: Rev) => Iterable<string>,
 ): { revs: Rev[]; broken?: { rev: Rev; id: string } } {
-  const seen = new Set<Rev>();
+  const seen = ++epoch;
   const out: Rev[] = [];
   let broken: { rev: Rev; id: string } | undefined;
   for (const target of targets) {
     const todo: Rev[] = [target];
     while (todo.length > 0) {
       const rev = todo.pop()!;
-      if (seen.has(rev)) continue;
-      seen.add(rev);
+      if (rev.mark === seen) continue;
+      rev.mark = seen;
       for (const id of fn(rev)) {
         const next = map.get(id);
         if (!next) continue;
@@ -532,9 +538,24 @@ function cyclicKeys(revMap: ReadonlyMap<string, Rev>, edges: (r: Rev) => readonl
   return out;
 }
 
-function intersectKeys(a: readonly Rev[], b: readonly Rev[]): Set<string> {
-  const bk = new Set(b.map((r) => r.key));
-  return new Set(a.map((r) => r.key).filter((k) => bk.has(k)));
+/**
+ * Alembic's `_detect_cycles`: the revisions not both above some base and below
+ * some head (ancestors of heads ∩ descendants of bases), in map order.
+ */
+function outsideSpace(
+  revMap: ReadonlyMap<string, Rev>,
+  size: number,
+  heads: readonly Rev[],
+  down: (r: Rev) => Iterable<string>,
+  bases: readonly Rev[],
+  up: (r: Rev) => Iterable<string>,
+): Rev[] {
+  const reached = new Uint8Array(size);
+  for (const r of iterateRelated(revMap, heads, down).revs) reached[r.ord] = 1;
+  for (const r of iterateRelated(revMap, bases, up).revs) reached[r.ord]! |= 2;
+  const out: Rev[] = [];
+  for (const r of revMap.values()) if (reached[r.ord] !== 3) out.push(r);
+  return out;
 }
 
 function dedupe(xs: readonly string[]): string[] {

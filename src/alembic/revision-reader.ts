@@ -1,4 +1,4 @@
-import { Tok, tokenize, type LogicalLine, type SyntaxProblem, type Token } from './python-tokenizer.js';
+import { Tok, tokenize, type LogicalLine, type SyntaxProblem, type Token, type TokenizeOptions } from './python-tokenizer.js';
 import { evalStringLiteral } from './string-literal.js';
 import type { PyUnknown, PyValue } from './python-value.js';
 
@@ -59,8 +59,8 @@ interface Block {
  * operators other than `+` on literals) is returned as an unknown value with
  * the reason, never as a guess.
  */
-export function readRevisionSource(source: string): ReadResult {
-  return readModule(source).result;
+export function readRevisionSource(source: string, options: TokenizeOptions = SKIP_BODIES): ReadResult {
+  return readModule(source, options).result;
 }
 
 /**
@@ -75,8 +75,11 @@ export function readModuleConstants(source: string): ReadonlyMap<string, PyValue
   return constants;
 }
 
-function readModule(source: string): { result: ReadResult; bindings: ReadonlyMap<string, FieldBinding> } {
-  const { lines, error } = tokenize(source, { skipBodies: true });
+/** Function and class bodies bind no module attribute; `{ skipBodies: false }` exists so tests can prove that. */
+const SKIP_BODIES: TokenizeOptions = { skipBodies: true };
+
+function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { result: ReadResult; bindings: ReadonlyMap<string, FieldBinding> } {
+  const { lines, error } = tokenize(source, options);
   const bindings = new Map<string, FieldBinding>();
   const dynamic: DynamicHint[] = [];
   const imports: { module: string; line: number; level: number }[] = [];
@@ -164,7 +167,9 @@ function readModule(source: string): { result: ReadResult; bindings: ReadonlyMap
     }
     noteWalrus(toks, 0, colon, scope, stack);
     const newBlock: Block = { indent: ll.indent, kind, line: ll.line };
-    if (colon >= toks.length - 1) {
+    // `class K::` is invalid Python, but its indented lines are a body all the same (the tokenizer skips them)
+    const opensDefBody = (kind === 'def' || kind === 'class') && toks[toks.length - 1]!.text === ':';
+    if (colon >= toks.length - 1 || opensDefBody) {
       stack.push(newBlock);
       return;
     }

@@ -56,12 +56,15 @@ export function decodePythonSource(buf: Buffer): { text: string } | { error: str
   }
 }
 
+const CODING = Buffer.from('coding');
+
 /** Whether a coding cookie could be in the first two lines (PEP 263), which may name another codec. */
 function declaresCoding(buf: Buffer): boolean {
-  let end = buf.indexOf(10);
-  if (end >= 0) end = buf.indexOf(10, end + 1);
-  const head = buf.subarray(0, end < 0 ? Math.min(buf.length, 400) : Math.min(end, 400));
-  return head.includes('coding');
+  const at = buf.indexOf(CODING);
+  if (at < 0 || at > 400) return false;
+  let newlines = 0;
+  for (let i = 0; i < at; i++) if (buf[i] === 10 && ++newlines === 2) return false;
+  return true;
 }
 
 /** Reused between files: revision files are small, and one open + read + close is half of readFileSync's calls. */
