@@ -85,6 +85,21 @@ describe('foreign-key-type-mismatch: the replay never claims a type it could not
     expect((await fkFindings(bad)).map((f) => f.line)).toEqual([12]);
   });
 
+  it("a project's own type is not the SQLAlchemy type its name suggests (tacker's types.Uuid is a String(36) TypeDecorator)", async () => {
+    const header = 'import sqlalchemy as sa\nfrom app.db import types\nfrom app.db.types import Uuid as AppUuid\n';
+    const dir = makeProject({
+      [V + 'a1_x.py']: migration('a1', null, "op.create_table('subs', sa.Column('id', types.Uuid(length=36), primary_key=True), sa.Column('key', AppUuid(), unique=True))", "op.drop_table('subs')", header),
+      [V + 'b2_x.py']: migration('b2', 'a1', "op.create_table('filters', sa.Column('sub_id', sa.String(length=36), sa.ForeignKey('subs.id')), sa.Column('sub_key', sa.String(36), sa.ForeignKey('subs.key')))", "op.drop_table('filters')", header),
+    });
+    expect(await fkFindings(dir)).toEqual([]);
+    // SQLAlchemy's own Uuid, however it is imported, still is one
+    const sqla = makeProject({
+      [V + 'a1_x.py']: migration('a1', null, "op.create_table('subs', sa.Column('id', sa.types.Uuid(), primary_key=True), sa.Column('key', U(), unique=True))", "op.drop_table('subs')", 'import sqlalchemy as sa\nfrom sqlalchemy import Uuid as U\n'),
+      [V + 'b2_x.py']: migration('b2', 'a1', "op.create_table('filters', sa.Column('sub_id', sa.String(length=36), sa.ForeignKey('subs.id')), sa.Column('sub_key', sa.String(36), sa.ForeignKey('subs.key')))", "op.drop_table('filters')"),
+    });
+    expect((await fkFindings(sqla)).map((f) => [f.revision, f.severity])).toEqual([['b2', 'error'], ['b2', 'error']]);
+  });
+
   it('types of one family (varchar and text) are a warning, not a blocking error: PostgreSQL creates the key', async () => {
     const dir = makeProject({
       [V + 'a1_x.py']: migration('a1', null, "op.create_table('tags', sa.Column('id', sa.UnicodeText(), primary_key=True))", "op.drop_table('tags')"),

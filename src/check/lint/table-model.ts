@@ -270,8 +270,12 @@ export const FAMILY: Record<string, string> = {
 function readType(py: PySource, n: PyNode): ColumnType | undefined {
   const head = n.name === 'CallExpression' ? n.firstChild : n;
   if (!head || (head.name !== 'VariableName' && head.name !== 'MemberExpression')) return undefined;
-  const name = lastName(py.of(head).replace(/\s+/g, ''));
-  const canonical = CANONICAL[name.toLowerCase()];
+  const text = py.of(head).replace(/\s+/g, '');
+  // a type imported from anywhere but SQLAlchemy (a project's `types.Uuid` TypeDecorator over
+  // String(36), sqlalchemy_utils, geoalchemy) is not the SQL type its name suggests
+  const q = py.qualified(text);
+  if (q !== undefined && !/^sqlalchemy(?:\.|$)/.test(q)) return undefined;
+  const canonical = CANONICAL[lastName(q ?? text).toLowerCase()];
   if (canonical === undefined) return undefined;
   let written = py.of(n).replace(/\s+/g, ' ');
   if (written.length > 40) written = written.slice(0, 37) + '…';
