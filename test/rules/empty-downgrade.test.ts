@@ -50,6 +50,13 @@ describe('empty-downgrade: data migrations', () => {
     expect(await reported("op.execute(t.update().values(x=1))\nop.drop_table('old')")).toBe(true);
   });
 
+  it('is quiet when upgrade() only adds enum values, which PostgreSQL cannot drop (SkyPortal adds API names this way)', async () => {
+    expect(await reported("with op.get_context().autocommit_block():\n    op.execute(\"ALTER TYPE followup_apis ADD VALUE IF NOT EXISTS 'IOOAPI'\")\n    op.execute(sa.text(\"alter type followup_apis add value 'SPRAT'\"))")).toBe(false);
+    expect(await reported("op.execute(\"ALTER TYPE t ADD VALUE 'x'; ALTER TABLE u ADD COLUMN y int\")")).toBe(true);
+    expect(await reported("op.execute(\"ALTER TYPE t RENAME VALUE 'x' TO 'y'\")")).toBe(true);
+    expect(await reported("op.execute(\"ALTER TYPE t ADD VALUE 'x'\")\nop.add_column('u', sa.Column('y', sa.Integer()))")).toBe(true);
+  });
+
   it("does not count another library's query.execute() as a schema change (quay's peewee models)", async () => {
     expect(await reported("for t in AccessToken.select():\n    AccessToken.update(code=None).where(AccessToken.id == t.id).execute()")).toBe(false);
   });

@@ -36,13 +36,23 @@ export function isSchemaCall(py: PySource, call: PyNode): boolean {
 export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
   if (py.callee(call) === 'op.bulk_insert') return true;
   if (!runsSql(py, call)) return false;
+  const arg = py.args(call).positional[0];
+  if (arg && isDmlConstruct(py, arg)) return true;
+  return sqlStatements(py, call)?.every((x) => /^(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE)\b/i.test(x)) ?? false;
+}
+
+/**
+ * The statements of literal SQL a call runs (`op.execute("…")`, `conn.execute(sa.text("…"))`),
+ * comments removed; undefined when it runs no SQL or the SQL is built at run time.
+ */
+export function sqlStatements(py: PySource, call: PyNode): string[] | undefined {
+  if (!runsSql(py, call)) return undefined;
   let arg = py.args(call).positional[0];
   if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = py.args(arg).positional[0];
-  else if (arg && isDmlConstruct(py, arg)) return true;
   const sql = py.str(arg);
-  if (sql === undefined) return false;
+  if (sql === undefined) return undefined;
   const statements = sql.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter((x) => x !== '');
-  return statements.length > 0 && statements.every((x) => /^(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE)\b/i.test(x));
+  return statements.length > 0 ? statements : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Finding, Rule } from '../finding.js';
 import { lintFinding } from '../lint/lint-context.js';
-import { doesNothing, isDataOnlyCall, isSchemaCall } from '../lint/migration-ops.js';
+import type { PyNode, PySource } from '../lint/python-syntax.js';
+import { doesNothing, isDataOnlyCall, isSchemaCall, sqlStatements } from '../lint/migration-ops.js';
 
 /** downgrade() that does nothing while upgrade() changes the schema. */
 export const emptyDowngrade: Rule = {
@@ -15,8 +16,9 @@ export const emptyDowngrade: Rule = {
       const down = py.moduleFunction('downgrade');
       const up = py.moduleFunction('upgrade');
       if (!down || !up || !doesNothing(py, down) || doesNothing(py, up)) continue;
-      // a data migration (UPDATE … in op.execute) often has nothing to undo
-      const change = py.calls(up).find((c) => isSchemaCall(py, c) && !isDataOnlyCall(py, c));
+      // a data migration (UPDATE … in op.execute) often has nothing to undo, and PostgreSQL
+      // cannot drop an enum value, so adding one is undone by doing nothing
+      const change = py.calls(up).find((c) => isSchemaCall(py, c) && !isDataOnlyCall(py, c) && !addsEnumValuesOnly(py, c));
       if (!change) continue;
       out.push(
         lintFinding(this.code, this.severity, file, py, down,
@@ -28,3 +30,7 @@ export const emptyDowngrade: Rule = {
     return out;
   },
 };
+
+function addsEnumValuesOnly(py: PySource, call: PyNode): boolean {
+  return sqlStatements(py, call)?.every((x) => /^ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b/i.test(x)) ?? false;
+}
