@@ -83,12 +83,12 @@ export function pythonPathRoots(config: ProjectConfig): string[] {
 const DIST_NAME = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/;
 
 /**
- * The folders whose dependency files declare the project's distributions: the
- * working folder and, inside a git repository, each folder above it up to the
- * repository's root (pgAdmin runs Alembic from web/, its requirements.txt is
- * one level up). Outside a repository, the working folder only.
+ * The folders whose project files (dependency lists, Procfile) describe the
+ * project: the working folder and, inside a git repository, each folder above
+ * it up to the repository's root (pgAdmin runs Alembic from web/, its
+ * requirements.txt is one level up). Outside a repository, the working folder only.
  */
-function dependencyFolders(cwd: string): string[] {
+export function projectFolders(cwd: string): string[] {
   const chain = [cwd];
   for (let dir = cwd; chain.length <= 8; ) {
     if (existsSync(path.join(dir, '.git'))) return chain;
@@ -102,7 +102,7 @@ function dependencyFolders(cwd: string): string[] {
 
 function declaredImports(cwd: string): Set<string> {
   const names = new Set<string>();
-  for (const dir of dependencyFolders(cwd)) declaredIn(dir, names);
+  for (const dir of projectFolders(cwd)) declaredIn(dir, names);
   return names;
 }
 

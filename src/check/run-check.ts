@@ -41,7 +41,10 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
       const setting = ruleSetting(rule, opts.lint.config);
       if (setting === 'off') continue;
       const found = rule.check(ctx, all);
-      all.push(...(setting === rule.severity ? found : found.map((f) => ({ ...f, severity: setting }))));
+      // a severity the user set applies to every finding; otherwise a rule may grade its own
+      // (postgres-url-scheme is a warning where nothing says the app runs on Heroku)
+      const configured = opts.lint.config.rules.get(rule.code);
+      all.push(...(configured === undefined || configured === 'on' ? found : found.map((f) => ({ ...f, severity: setting as Severity }))));
     } else if (!opts.lintOnly) all.push(...rule.check(ctx, all));
   }
   const configIgnores = (opts.config ?? opts.lint?.config)?.ignores ?? [];

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { projectFolders } from '../../alembic/import-resolver.js';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding } from '../lint/lint-context.js';
 
@@ -21,12 +24,24 @@ export const postgresUrlScheme: Rule = {
     if (!read) return out;
     const rewrites = py.strings(py.top).some(({ value }) => /^postgres(ql)?(:\/\/|:|$)/.test(value)) || /drivername|make_url\s*\(/.test(py.text);
     if (rewrites) return out;
+    // outside Heroku, DATABASE_URL is whatever the team set (usually postgresql://): a hazard, not a certainty
+    const heroku = herokuSign(lint.cwd);
     out.push(
-      projectFinding(this.code, this.severity, env.path, py.lineOf(read.node.from),
-        `env.py reads ${read.value} and hands it to SQLAlchemy unchanged. Heroku Postgres sets it to postgres://…, which SQLAlchemy 1.4 and later refuse: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres", so the release phase fails before any migration runs.`,
+      projectFinding(this.code, heroku ? this.severity : 'warning', env.path, py.lineOf(read.node.from),
+        `env.py reads ${read.value} and hands it to SQLAlchemy unchanged. ${heroku ? `This project deploys to Heroku (${heroku}), and Heroku Postgres` : 'If this app runs on Heroku (no Procfile, app.json or heroku.yml was found, so this is a warning): Heroku Postgres'} sets it to postgres://…, which SQLAlchemy 1.4 and later refuse: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres", so the release phase fails before any migration runs.`,
         `url = os.environ["${read.value}"]\nif url.startswith("postgres://"):\n    url = url.replace("postgres://", "postgresql://", 1)\nconfig.set_main_option("sqlalchemy.url", url.replace("%", "%%"))`,
       ),
     );
     return out;
   },
 };
+
+/** The first Heroku deploy file in the working folder or above it in its repository, as a relative path. */
+function herokuSign(cwd: string): string | undefined {
+  for (const dir of projectFolders(cwd)) {
+    for (const name of ['Procfile', 'app.json', 'heroku.yml']) {
+      if (existsSync(path.join(dir, name))) return path.relative(cwd, path.join(dir, name));
+    }
+  }
+  return undefined;
+}
