@@ -30,9 +30,10 @@ export const enumNotDroppedInDowngrade: Rule = {
         const dropSql = new RegExp(`DROP\\s+TYPE\\s+(IF\\s+EXISTS\\s+)?("?\\w+"?\\.)?"?${quoted}"?\\b`, 'i');
         if (downSql.some((s) => dropSql.test(s))) continue;
         if (dropsByMethod && downText.includes(name)) continue;
+        if (createdIfMissing(py, up, call)) continue;
         out.push(
           lintFinding(this.code, this.severity, file, py, call,
-            `upgrade() creates the enum type '${name}', and downgrade() drops its table but not the type. PostgreSQL keeps the type after DROP TABLE, so after a downgrade the next upgrade fails with "type "${name}" already exists".`,
+            `upgrade() creates the enum type '${name}', and downgrade() drops the table or column that uses it but not the type. PostgreSQL keeps the type after DROP TABLE and DROP COLUMN, so after a downgrade the next upgrade fails with "type "${name}" already exists".`,
             `In downgrade(), after dropping the table: sa.Enum(name="${name}").drop(op.get_bind(), checkfirst=True)  (or op.execute("DROP TYPE IF EXISTS ${name}")).`,
           ),
         );
@@ -58,4 +59,22 @@ function enumTypeName(py: PySource, call: PyNode): string | undefined {
   const first = positional[0];
   if (positional.length === 1 && first && (first.name === 'VariableName' || first.name === 'MemberExpression')) return lastName(py.of(first)).toLowerCase();
   return undefined;
+}
+
+/**
+ * Whether upgrade() creates the type only when it is missing: `t = postgresql.ENUM(…, name=…)`
+ * then `t.create(op.get_bind(), checkfirst=True)` (Hypothesis), or the call itself
+ * `.create(…, checkfirst=True)`. Re-running that upgrade after a downgrade does not fail.
+ */
+function createdIfMissing(py: PySource, up: PyNode, enumCall: PyNode): boolean {
+  const parent = enumCall.parent;
+  const variable = parent?.name === 'AssignStatement' && parent.firstChild?.name === 'VariableName' ? py.of(parent.firstChild) : undefined;
+  return py.calls(up).some((c) => {
+    const receiver = c.firstChild?.name === 'MemberExpression' ? c.firstChild.firstChild : null;
+    if (!receiver || !/\.create$/.test(py.callee(c))) return false;
+    const { positional, keywords } = py.args(c);
+    const checkfirst = keywords.get('checkfirst') ?? positional[1];
+    if (!checkfirst || py.of(checkfirst) !== 'True') return false;
+    return receiver.from === enumCall.from || (variable !== undefined && py.of(receiver) === variable);
+  });
 }
