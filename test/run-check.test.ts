@@ -31,7 +31,7 @@ describe('the text report', () => {
     const files: Record<string, string> = { [V + 'a1_x.py']: rev('a1', null) };
     for (let i = 2; i <= 8; i++) files[`${V}r${i}_x.py`] = rev(`r${i}`, i === 2 ? 'a1' : `r${i - 1}`).replace(/Revises: \w+/, 'Revises: zz');
     files[`${V}b9_x.py`] = rev('b9', 'r8').replace('Revises: r8', 'Revises: q1');
-    const result = runCheck(await loadProject({ cwd: makeProject(files), alembicVersion: LATEST_ALEMBIC }), { lint: false });
+    const result = runCheck(await loadProject({ cwd: makeProject(files), alembicVersion: LATEST_ALEMBIC }));
     const found = result.findings.filter((f) => f.code === 'docstring-mismatch');
     expect(found).toHaveLength(8);
     const text = checkText(result);

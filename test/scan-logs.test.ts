@@ -133,7 +133,7 @@ describe('scan-logs on a large log', () => {
     const filler = '2025-10-14T12:00:00.000000+00:00 app[web.1]: GET /api/items 200 12ms user=42 ' + 'x'.repeat(60) + '\n';
     const block = filler.repeat(1000);
     for (let i = 0; i < 1500; i++) {
-      if (!out.write(block)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(block)) await new Promise<void>((r) => out.once('drain', () => r()));
       if (i === 3 || i === 1400) out.write("2025-10-14T12:00:00.000000+00:00 app[release.1]: FAILED: Can't locate revision identified by 'guest_lockout_001'\n");
     }
     out.write('y'.repeat(5 * 1024 * 1024) + ' KeyError: \'hidden_beyond_64k\'\n');
