@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// Compares alembic-preflight's revision graph with real Alembic's on a real project's migrations.
+// A developer tool for the real-project passes recorded in docs/real-projects.md; not part of the tests,
+// because the projects stay out of this repository.
+//
+//   node scripts/compare-real.mjs --versions DIR [--versions DIR …] [--recursive] [--strip] [--alembic-version latest]
+//   node scripts/compare-real.mjs --cwd REPO --ini PATH/alembic.ini [--strip-from DIR]
+//
+// The oracle is ../shared/oracle/oracle.py with --stub-imports (migrations import application code that
+// is not installed here). --strip gives the oracle a copy that keeps only the docstring and the
+// module-level revision variables, for migrations that run application code at import; we still read
+// the original files. `--alembic-version latest` models the newest Alembic and runs the oracle on the
+// source checkout named by ALEMBIC_LATEST_SRC (recursive_version_locations needs it). Exit 0 when the graphs agree, 1 when they differ, 2 on a usage error.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BIN = path.join(HERE, '..', 'bin', 'alembic-preflight.js');
+const ORACLE = path.resolve(HERE, '..', '..', 'shared', 'oracle', 'oracle.py');
+const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
+
+const { values } = parseArgs({
+  options: {
+    versions: { type: 'string', multiple: true, default: [] },
+    recursive: { type: 'boolean', default: false },
+    strip: { type: 'boolean', default: false },
+    cwd: { type: 'string' },
+    ini: { type: 'string' },
+    'alembic-version': { type: 'string', default: '1.8.1' },
+  },
+});
+const versions = values.versions.map((v) => path.resolve(v));
+if ((versions.length === 0) === (values.ini === undefined)) {
+  console.error('usage: compare-real.mjs --versions DIR [--versions DIR …] [--recursive] [--strip]  |  --cwd REPO --ini PATH [--strip]');
+  process.exit(2);
+}
+
+// ours: a throwaway ini naming the folders, or the project's own ini from its folder
+let cwd;
+let ours;
+if (values.ini) {
+  cwd = path.resolve(values.cwd ?? '.');
+  ours = ['check', '--format', 'json', '--no-lint', '-c', values.ini];
+} else {
+  cwd = mkdtempSync(path.join(os.tmpdir(), 'compare-real-'));
+  const lines = ['[alembic]', 'script_location = .', `version_locations = ${versions.join(' ')}`];
+  if (values.recursive) lines.push('recursive_version_locations = true');
+  writeFileSync(path.join(cwd, 'alembic.ini'), lines.join('\n') + '\n');
+  ours = ['check', '--format', 'json', '--no-lint'];
+}
+const run = spawnSync(process.execPath, [BIN, ...ours, '--alembic-version', values['alembic-version']], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+if (run.status !== 0 && run.status !== 1) {
+  console.error(`alembic-preflight exited ${run.status}:\n${run.stderr}`);
+  process.exit(2);
+}
+const o = JSON.parse(run.stdout);
+
+// theirs: real Alembic on the same folders (as listed in our config), stripped when asked
+let folders = o.config.versionLocations.map((v) => path.resolve(cwd, v));
+if (values.strip) folders = folders.map(strip);
+const oracleArgs = [ORACLE, '--stub-imports', ...folders.flatMap((f) => ['--versions', f])];
+if (values.recursive || o.config.recursive) oracleArgs.push('--recursive');
+// recursive_version_locations and other newer behaviour need the newest Alembic on both sides
+if (values['alembic-version'] === 'latest') oracleArgs.push('--alembic', process.env.ALEMBIC_LATEST_SRC ?? 'latest');
+const or = spawnSync(PYTHON, oracleArgs, { encoding: 'utf8', maxBuffer: 1 << 28 });
+const t = JSON.parse(or.stdout || '{}');
+if (!t.revisions) {
+  console.error(`the oracle produced no graph: ${t.error ? `${t.error.type ?? ''} ${t.error.message}` : ''}\n${or.stderr.slice(-2000)}`);
+  process.exit(2);
+}
+
+const sorted = (a) => JSON.stringify([...(a ?? [])].sort());
+const byId = new Map(o.graph.revisions.map((r) => [r.revision, r]));
+const diffs = [];
+// a value the oracle's stub stood in for (an imported constant it could not import) is unknown to both
+let stubbed = 0;
+const field = (id, name, ours, theirs) => {
+  if ((theirs ?? []).some((x) => typeof x === 'object' && x !== null && '__nonliteral__' in x)) stubbed++;
+  else if (sorted(ours) !== sorted(theirs)) diffs.push(`${id}: ${name} ${sorted(ours)} vs ${sorted(theirs)}`);
+};
+for (const r of t.revisions) {
+  const m = byId.get(r.revision);
+  if (!m) diffs.push(`only Alembic has ${r.revision}`);
+  else {
+    field(r.revision, 'down', m.downRevisions, r.down_revisions);
+    field(r.revision, 'labels', m.branchLabels, r.own_branch_labels);
+    field(r.revision, 'depends_on', m.dependsOn, r.dependencies);
+  }
+}
+const theirIds = new Set(t.revisions.map((r) => r.revision));
+for (const id of byId.keys()) if (!theirIds.has(id)) diffs.push(`only alembic-preflight has ${id}`);
+for (const [a, b] of [['heads', 'heads'], ['realHeads', 'real_heads'], ['bases', 'bases'], ['realBases', 'real_bases']]) {
+  if (sorted(o.graph[a]) !== sorted(t[b])) diffs.push(`${a}: ${sorted(o.graph[a])} vs ${sorted(t[b])}`);
+}
+const uncertain = o.findings.filter((f) => f.code === 'not-statically-known').length;
+console.log(
+  `${t.revisions.length} revisions (Alembic ${t.alembic_version}), ${byId.size} (alembic-preflight); heads ${sorted(t.heads)}; ` +
+    `Alembic error: ${t.error ? JSON.stringify(t.error.message) : 'none'}; not statically known: ${uncertain} (stubbed in Alembic: ${stubbed}); ${diffs.length === 0 ? 'AGREE' : `DIFFER (${diffs.length})`}`,
+);
+for (const d of diffs.slice(0, 20)) console.log(`  ${d}`);
+process.exit(diffs.length === 0 ? 0 : 1);
+
+/** A copy of a versions folder keeping the docstring and the module-level revision variables (Python's ast). */
+function strip(dir) {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'compare-real-stripped-'));
+  const code = `
+import ast, os, shutil, sys
+src, dst = sys.argv[1], sys.argv[2]
+for root, dirs, files in os.walk(src):
+    target = os.path.join(dst, os.path.relpath(root, src)); os.makedirs(target, exist_ok=True)
+    for f in files:
+        p = os.path.join(root, f)
+        if not f.endswith('.py'):
+            shutil.copy(p, target); continue
+        try:
+            tree = ast.parse(open(p, 'rb').read())
+        except SyntaxError:
+            shutil.copy(p, target); continue
+        keep = [n for i, n in enumerate(tree.body)
+                if (i == 0 and isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
+                or (isinstance(n, (ast.Assign, ast.AnnAssign)) and any(isinstance(x, ast.Name) and x.id in ('revision', 'down_revision', 'branch_labels', 'depends_on') for x in (n.targets if isinstance(n, ast.Assign) else [n.target])))]
+        open(os.path.join(target, f), 'w').write(ast.unparse(ast.Module(body=keep, type_ignores=[])) + '\\n')
+`;
+  const r = spawnSync(PYTHON, ['-c', code, dir, out], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.error(`could not strip ${dir}:\n${r.stderr}`);
+    process.exit(2);
+  }
+  return out;
+}
