@@ -134,6 +134,11 @@ function opensBody(toks: readonly Token[]): boolean {
   return first.text === 'async' && toks[1]?.text === 'def';
 }
 
+/** The opening bracket a closing one matches: `)` → `(`, `]` → `[`, `}` → `{`. */
+function openerOf(close: number): number {
+  return close === 41 ? 40 : close - 2;
+}
+
 function isAsciiIdent(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
 }
@@ -146,12 +151,12 @@ function isIdentBefore(src: string, at: number): boolean {
 }
 
 function isIdentStart(c: number, src: string, pos: number): boolean {
-  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) return true;
+  if (isAsciiIdent(c)) return c < 48 || c > 57;
   return c >= 128 && /[\p{L}\p{Nl}]/u.test(src[pos]!);
 }
 
 function isIdentPart(c: number, src: string, pos: number): boolean {
-  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57)) return true;
+  if (isAsciiIdent(c)) return true;
   return c >= 128 && /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u.test(src[pos]!);
 }
 
@@ -338,15 +343,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       pos += len;
       if (len === 1) {
-        if (c === 40 || c === 91 || c === 123) {
-          bracketCh[depth] = c;
-          bracketLine[depth] = startLine;
-          bracketCol[depth++] = startCol;
-        } else if (c === 41 || c === 93 || c === 125) {
+        if (c === 40 || c === 91 || c === 123) openBracket(c, startLine, startCol);
+        else if (c === 41 || c === 93 || c === 125) {
           const op = String.fromCharCode(c);
           if (depth === 0) throw new TokenizeError(`unmatched '${op}'`, startLine, startCol);
           const open = bracketCh[--depth]!;
-          if (open !== (c === 41 ? 40 : c - 2)) {
+          if (open !== openerOf(c)) {
             throw new TokenizeError(
               `closing parenthesis '${op}' does not match opening parenthesis '${String.fromCharCode(open)}'` +
                 (bracketLine[depth] !== startLine ? ` on line ${bracketLine[depth]}` : ''),
@@ -369,6 +371,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       return { lines, error: { message: e.message, line: e.line, col: e.col } };
     }
     throw e;
+  }
+
+  function openBracket(c: number, atLine: number, atCol: number): void {
+    bracketCh[depth] = c;
+    bracketLine[depth] = atLine;
+    bracketCol[depth++] = atCol;
   }
 
   /**
@@ -406,13 +414,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           break;
         case OPEN:
           lastColon = false;
-          bracketCh[depth] = c;
-          bracketLine[depth] = line;
-          bracketCol[depth++] = pos - lineStart;
+          openBracket(c, line, pos - lineStart);
           pos++;
           break;
         case CLOSE:
-          if (depth === 0 || bracketCh[depth - 1] !== (c === 41 ? 40 : c - 2)) return;
+          if (depth === 0 || bracketCh[depth - 1] !== openerOf(c)) return;
           lastColon = false;
           depth--;
           pos++;
@@ -420,7 +426,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         case QUOTE: {
           // a prefix (r, b, f, rb…) was stepped over as plain letters: give it back so columns match
           let p = pos;
-          while (p > 0 && pos - p < 3 && SKIP_CLASS[src.charCodeAt(p - 1)] === PLAIN && isAsciiIdent(src.charCodeAt(p - 1))) p--;
+          while (p > 0 && pos - p < 3 && isAsciiIdent(src.charCodeAt(p - 1))) p--;
           const prefixed = p < pos && pos - p <= 2 && !isIdentBefore(src, p) && isStringPrefix(src, p, pos);
           lastColon = false;
           scanString(pos, prefixed ? pos - p : 0);

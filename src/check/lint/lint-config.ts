@@ -67,14 +67,18 @@ interface Partial {
 
 const KEYS = ['lint', 'rules', 'ignore', 'targets-sqlite', 'app-sources', 'postgres-version'];
 
-async function readPyproject(file: string, known: ReadonlySet<string>): Promise<Partial | undefined> {
-  let text: string;
+/** A settings file's text, or undefined when there is none to read. */
+function readOptional(file: string): string | undefined {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
-  if (!text.includes('alembic-preflight')) return undefined;
+}
+
+async function readPyproject(file: string, known: ReadonlySet<string>): Promise<Partial | undefined> {
+  const text = readOptional(file);
+  if (text === undefined || !text.includes('alembic-preflight')) return undefined;
   const { parse } = await import('smol-toml');
   let data: Record<string, unknown>;
   try {
@@ -121,13 +125,8 @@ async function readPyproject(file: string, known: ReadonlySet<string>): Promise<
 }
 
 function readIniSection(iniPath: string, known: ReadonlySet<string>): Partial | undefined {
-  let text: string;
-  try {
-    text = readFileSync(iniPath, 'utf8');
-  } catch {
-    return undefined;
-  }
-  if (!text.includes('[alembic-preflight]')) return undefined;
+  const text = readOptional(iniPath);
+  if (text === undefined || !text.includes('[alembic-preflight]')) return undefined;
   const ini = parseIni(text, path.basename(iniPath), { here: path.dirname(iniPath) });
   const section = ini.sections.get('alembic-preflight');
   if (!section) return undefined;

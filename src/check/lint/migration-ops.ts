@@ -38,7 +38,7 @@ export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
   if (!runsSql(py, call)) return false;
   const arg = py.args(call).positional[0];
   if (arg && isDmlConstruct(py, arg)) return true;
-  return sqlStatements(py, call)?.every((x) => /^(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE)\b/i.test(x)) ?? false;
+  return literalStatements(py, arg)?.every((x) => /^(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE)\b/i.test(x)) ?? false;
 }
 
 /**
@@ -46,8 +46,12 @@ export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
  * comments removed; undefined when it runs no SQL or the SQL is built at run time.
  */
 export function sqlStatements(py: PySource, call: PyNode): string[] | undefined {
-  if (!runsSql(py, call)) return undefined;
-  let arg = py.args(call).positional[0];
+  return runsSql(py, call) ? literalStatements(py, py.args(call).positional[0]) : undefined;
+}
+
+/** The statements of a literal SQL argument, plain or wrapped in `text(…)`. */
+function literalStatements(py: PySource, statement: PyNode | undefined): string[] | undefined {
+  let arg = statement;
   if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = py.args(arg).positional[0];
   const sql = py.str(arg);
   if (sql === undefined) return undefined;
