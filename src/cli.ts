@@ -33,12 +33,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       (y) =>
         projectOptions(y)
           .option('lint', { type: 'boolean', default: true, describe: 'run the migration lints (--no-lint: only the graph, faster)' })
-          .option('lint-only', { type: 'boolean', default: false, describe: 'run only the migration lints' }),
+          .option('lint-only', { type: 'boolean', default: false, describe: 'run only the migration lints' })
+          .option('lint-since', { type: 'string', array: true, describe: 'lint only revisions newer than REV: not REV or its ancestors (repeatable; replaces lint-since in the settings)' }),
       async (args) => {
         format = args.format;
         if (args.rules) return listRules(args.config, args.format, env);
         const { checkCommand } = await import('./commands/check-command.js');
-        const out = await checkCommand({ ...projectArgs(args), env, lint: args.lint, lintOnly: args['lint-only'] });
+        const out = await checkCommand({ ...projectArgs(args), env, lint: args.lint, lintOnly: args['lint-only'], lintSince: args['lint-since'] });
         process.stdout.write(out.stdout);
         exitCode = out.exitCode;
       },

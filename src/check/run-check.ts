@@ -23,6 +23,8 @@ export interface CheckResult {
   readonly model: ProjectModel;
   readonly findings: readonly Finding[];
   readonly ignored: number;
+  /** `lint-since`: the baseline revisions as resolved, and how many revision files it takes out of the lints. */
+  readonly lintBaseline?: { readonly revisions: readonly string[]; readonly files: number };
   /** True when nothing blocks (`--strict` counts warnings). */
   readonly ok: boolean;
   /** What `alembic upgrade head` prints first when it fails to even load the scripts. */
@@ -34,13 +36,16 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckResult {
   const ignore = opts.ignore ?? [];
   const all: Finding[] = [];
+  const old = opts.lint?.baseline?.paths;
   const ctx = { model, database: opts.database, lint: opts.lint };
   for (const rule of RULES) {
     if (rule.kind === 'lint') {
       if (!opts.lint) continue;
       const setting = ruleSetting(rule, opts.lint.config);
       if (setting === 'off') continue;
-      const found = rule.check(ctx, all);
+      let found = rule.check(ctx, all);
+      // rules that replay the whole history still find things in old files; those are not reported
+      if (old) found = found.filter((f) => f.path === undefined || !old.has(f.path));
       // a severity the user set applies to every finding; otherwise a rule may grade its own
       // (postgres-url-scheme is a warning where nothing says the app runs on Heroku)
       const configured = opts.lint.config.rules.get(rule.code);
@@ -61,6 +66,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     model,
     findings,
     ignored: all.length - kept.length,
+    lintBaseline: opts.lint?.baseline ? { revisions: opts.lint.baseline.revisions.map((r) => r.id), files: opts.lint.baseline.paths.size } : undefined,
     ok: !blocking,
     alembicError: opts.database ? (opts.database.prediction.cliOutput ?? undefined) : alembicOutput(failure),
   };

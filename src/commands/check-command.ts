@@ -25,6 +25,8 @@ export interface CheckCommandOptions {
   /** false: --no-lint. */
   readonly lint?: boolean;
   readonly lintOnly?: boolean;
+  /** --lint-since: replaces the configured lint-since. */
+  readonly lintSince?: readonly string[];
 }
 
 export interface CommandOutput {
@@ -38,10 +40,11 @@ export interface CommandOutput {
  */
 export async function checkModel(
   model: ProjectModel,
-  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean },
+  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[] },
 ): Promise<CheckResult> {
   const config = await loadLintConfig(model.config.cwd, model.config.iniPath, new Set(RULES.map((r) => r.code)));
-  const lint = opts.lintOnly || (opts.lint !== false && config.lint) ? new LintContext(model, config, await loadPythonParser()) : undefined;
+  const since = opts.lintSince && opts.lintSince.length > 0 ? { names: opts.lintSince, from: '--lint-since' } : config.lintSince;
+  const lint = opts.lintOnly || (opts.lint !== false && config.lint) ? new LintContext(model, config, await loadPythonParser(), since) : undefined;
   return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly });
 }
 
@@ -69,6 +72,7 @@ export function configOptions(opts: CheckCommandOptions): ConfigOptions {
 
 export async function checkCommand(opts: CheckCommandOptions): Promise<CommandOutput & { result: CheckResult }> {
   if (opts.lint === false && opts.lintOnly) throw new UsageError('--no-lint and --lint-only contradict each other.', { hint: 'Use one of them.' });
+  if (opts.lint === false && opts.lintSince && opts.lintSince.length > 0) throw new UsageError('--lint-since has no effect with --no-lint.', { hint: 'Drop one of them.' });
   const model = await loadProject(configOptions(opts));
   const result = await checkModel(model, opts);
   const stdout = opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) + '\n' : checkText(result);

@@ -53,6 +53,7 @@ export function checkJson(result: CheckResult): Record<string, unknown> {
       alembicError: f.alembicError ?? null,
     })),
     ignoredFindings: result.ignored,
+    lintSince: result.lintBaseline ? { revisions: result.lintBaseline.revisions, filesNotLinted: result.lintBaseline.files } : null,
   };
 }
 

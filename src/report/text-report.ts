@@ -30,7 +30,9 @@ function headsAndFindings(result: CheckResult, before: readonly string[] = []): 
   if (result.model.map.heads.length > 0) lines.push(`heads: ${result.model.map.heads.join(', ')}`);
   lines.push('');
   lines.push(...findingsText(result.findings));
-  if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore)`, '');
+  if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
+  const base = result.lintBaseline;
+  if (base) lines.push(`(lint-since ${base.revisions.join(', ')}: the lints skip ${plural(base.files, 'revision file')} at or below it)`, '');
   return lines;
 }
 

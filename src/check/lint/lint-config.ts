@@ -27,6 +27,8 @@ export interface LintConfig {
   readonly appSources: readonly string[];
   /** enum-add-value-unguarded: the server's major version, when known (ADD VALUE is refused in a transaction before 12). */
   readonly postgresVersion?: number;
+  /** Revisions at or below which lint findings are not reported (see lint-baseline), with where that was set. */
+  readonly lintSince?: { readonly names: readonly string[]; readonly from: string };
   /** Files the settings came from, for `--rules`. */
   readonly sources: readonly string[];
 }
@@ -52,6 +54,7 @@ export async function loadLintConfig(cwd: string, iniPath: string | undefined, k
     targetsSqlite: fromToml?.targetsSqlite ?? fromIni?.targetsSqlite ?? 'auto',
     appSources: fromToml?.appSources ?? fromIni?.appSources ?? DEFAULT_APP_SOURCES,
     postgresVersion: fromToml?.postgresVersion ?? fromIni?.postgresVersion,
+    lintSince: fromToml?.lintSince ?? fromIni?.lintSince,
     sources: [fromIni ? path.relative(cwd, iniPath!) || iniPath! : undefined, fromToml ? 'pyproject.toml' : undefined].filter((x): x is string => x !== undefined),
   };
 }
@@ -63,9 +66,10 @@ interface Partial {
   targetsSqlite?: boolean | 'auto';
   appSources?: string[];
   postgresVersion?: number;
+  lintSince?: { names: string[]; from: string };
 }
 
-const KEYS = ['lint', 'rules', 'ignore', 'targets-sqlite', 'app-sources', 'postgres-version'];
+const KEYS = ['lint', 'rules', 'ignore', 'targets-sqlite', 'app-sources', 'postgres-version', 'lint-since'];
 
 /** A settings file's text, or undefined when there is none to read. */
 function readOptional(file: string): string | undefined {
@@ -121,6 +125,14 @@ async function readPyproject(file: string, known: ReadonlySet<string>): Promise<
     out.appSources = v as string[];
   }
   if (t['postgres-version'] !== undefined) out.postgresVersion = checkVersion(t['postgres-version'], where);
+  if (t['lint-since'] !== undefined) {
+    const v = t['lint-since'];
+    const names = typeof v === 'string' ? [v] : v;
+    if (!Array.isArray(names) || names.length === 0 || !names.every((x) => typeof x === 'string' && x.trim() !== '')) {
+      throw configError(where, 'lint-since must be a revision id or an array of them, such as "3f2a9c1d0b7e"');
+    }
+    out.lintSince = { names: names.map((x: string) => x.trim()), from: `${where} lint-since` };
+  }
   return out;
 }
 
@@ -144,10 +156,14 @@ function readIniSection(iniPath: string, known: ReadonlySet<string>): Partial | 
       out.appSources = raw.split(/[\s,]+/).filter(Boolean);
     } else if (key === 'postgres-version') {
       out.postgresVersion = checkVersion(Number(raw), where);
+    } else if (key === 'lint-since') {
+      const names = raw.split(/[\s,]+/).filter(Boolean);
+      if (names.length === 0) throw configError(where, 'lint-since must name at least one revision id');
+      out.lintSince = { names, from: `${where} lint-since` };
     } else if (key === 'ignore') {
       for (const line of raw.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) out.ignores.push(parseIgnoreLine(line, known, where));
     } else {
-      throw configError(where, `has an unknown option '${key}' (known: lint, targets-sqlite, app-sources, postgres-version, ignore, rule.<code>)`);
+      throw configError(where, `has an unknown option '${key}' (known: lint, targets-sqlite, app-sources, postgres-version, lint-since, ignore, rule.<code>)`);
     }
   }
   return out;

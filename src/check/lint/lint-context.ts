@@ -5,6 +5,7 @@ import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Rev } from '../../alembic/revision-map.js';
 import { decodePythonSource } from '../../alembic/source-reader.js';
 import type { Finding, Severity } from '../finding.js';
+import { lintBaseline, type LintBaseline } from './lint-baseline.js';
 import type { LintConfig } from './lint-config.js';
 import { PySource, type PyNode, type PythonParser } from './python-syntax.js';
 
@@ -26,12 +27,18 @@ export class LintContext {
   private texts?: LintFile[];
   private readonly trees = new Map<string, PySource | null>();
   private order?: Rev[];
+  /** `lint-since`: revision files whose findings are not reported (undefined: every file is linted). */
+  readonly baseline?: LintBaseline;
 
   constructor(
     readonly model: ProjectModel,
     readonly config: LintConfig,
     private readonly parser: PythonParser,
-  ) {}
+    /** `--lint-since`, which replaces the configured `lint-since`. */
+    since: LintConfig['lintSince'] = config.lintSince,
+  ) {
+    if (since) this.baseline = lintBaseline(model.map, since.names, since.from);
+  }
 
   get cwd(): string {
     return this.model.config.cwd;
@@ -55,8 +62,22 @@ export class LintContext {
    * that contains them.
    */
   parsedFiles(...words: (string | RegExp)[]): { file: LintFile; py: PySource }[] {
+    return this.parsedOf(this.files(), words);
+  }
+
+  /**
+   * `parsedFiles` without the files at or below the lint baseline: for rules
+   * that look at one file at a time, so history is not even parsed. Rules
+   * that model the whole history (the table model) use `parsedFiles`.
+   */
+  newParsedFiles(...words: (string | RegExp)[]): { file: LintFile; py: PySource }[] {
+    const old = this.baseline?.paths;
+    return this.parsedOf(old ? this.files().filter((f) => !old.has(f.path)) : this.files(), words);
+  }
+
+  private parsedOf(files: readonly LintFile[], words: readonly (string | RegExp)[]): { file: LintFile; py: PySource }[] {
     const out: { file: LintFile; py: PySource }[] = [];
-    for (const file of this.files()) {
+    for (const file of files) {
       if (words.length > 0 && !words.some((w) => (typeof w === 'string' ? file.text.includes(w) : w.test(file.text)))) continue;
       const py = this.parse(file.path, file.text);
       if (py) out.push({ file, py });

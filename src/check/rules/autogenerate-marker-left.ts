@@ -13,7 +13,7 @@ export const autogenerateMarkerLeft: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
-    for (const { file, py } of lint.parsedFiles(MARKER)) {
+    for (const { file, py } of lint.newParsedFiles(MARKER)) {
       const comment = py.all(py.top, 'Comment').find((c) => py.of(c).includes(MARKER));
       if (!comment) continue;
       out.push(

@@ -12,7 +12,7 @@ export const ddlInTryExcept: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
-    for (const { file, py } of lint.parsedFiles('try')) {
+    for (const { file, py } of lint.newParsedFiles('try')) {
       for (const name of ['upgrade', 'downgrade']) {
         const fn = py.moduleFunction(name);
         if (!fn) continue;

@@ -12,7 +12,7 @@ export const emptyDowngrade: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
-    for (const { file, py } of lint.parsedFiles('downgrade')) {
+    for (const { file, py } of lint.newParsedFiles('downgrade')) {
       const down = py.moduleFunction('downgrade');
       const up = py.moduleFunction('upgrade');
       if (!down || !up || !doesNothing(py, down) || doesNothing(py, up)) continue;

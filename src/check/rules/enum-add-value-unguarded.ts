@@ -14,7 +14,7 @@ export const enumAddValueUnguarded: Rule = {
     const out: Finding[] = [];
     if (!lint) return out;
     const pg = lint.config.postgresVersion;
-    for (const { file, py } of lint.parsedFiles(/add\s+value/i)) {
+    for (const { file, py } of lint.newParsedFiles(/add\s+value/i)) {
       for (const { value, node } of py.strings(py.top)) {
         for (const m of value.matchAll(ADD_VALUE)) {
           const [, type, guard, label] = m;

@@ -12,7 +12,7 @@ export const enumNotDroppedInDowngrade: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
-    for (const { file, py } of lint.parsedFiles('Enum', 'ENUM')) {
+    for (const { file, py } of lint.newParsedFiles('Enum', 'ENUM')) {
       const up = py.moduleFunction('upgrade');
       const down = py.moduleFunction('downgrade');
       if (!up || !down || doesNothing(py, down)) continue;

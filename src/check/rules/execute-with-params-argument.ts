@@ -10,7 +10,7 @@ export const executeWithParamsArgument: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
-    for (const { file, py } of lint.parsedFiles('execute')) {
+    for (const { file, py } of lint.newParsedFiles('execute')) {
       for (const call of py.calls(py.top)) {
         const callee = py.callee(call);
         if (callee !== 'op.execute' && !/^batch(_op)?\.execute$/.test(callee)) continue;

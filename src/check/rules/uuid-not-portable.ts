@@ -12,7 +12,7 @@ export const uuidNotPortable: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint || !targetsSqlite(lint)) return out;
-    for (const { file, py } of lint.parsedFiles('UUID')) {
+    for (const { file, py } of lint.newParsedFiles('UUID')) {
       const uses: PyNode[] = [];
       py.top.cursor().iterate((n) => {
         if (n.name !== 'MemberExpression' && n.name !== 'VariableName') return undefined;
