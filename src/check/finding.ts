@@ -33,6 +33,12 @@ export interface CheckContext {
   readonly database?: DatabaseContext;
   /** Present when lints run (`check` without --no-lint). */
   readonly lint?: LintContext;
+  /**
+   * `check --target`: the deploy's upgrade target, and Alembic's run to it on
+   * an empty version table. Only how the target resolves is read from it: the
+   * live rows are `verify`'s business.
+   */
+  readonly target?: UpgradePrediction;
 }
 
 export interface Rule {

@@ -1,4 +1,5 @@
 import type { ProjectModel } from '../alembic/project-model.js';
+import { predictUpgrade } from '../alembic/upgrade-plan.js';
 import type { DatabaseContext, Finding, Rule, Severity } from './finding.js';
 import { alembicOutput } from './rule-helpers.js';
 import { globMatcher, type LintConfig } from './lint/lint-config.js';
@@ -17,12 +18,16 @@ export interface CheckOptions {
   readonly config?: LintConfig;
   /** Only the lints: graph and database rules are skipped. */
   readonly lintOnly?: boolean;
+  /** `check --target`: the upgrade target the deploy runs (absent: `head`). Ignored under `verify`, which has its own. */
+  readonly target?: string;
 }
 
 export interface CheckResult {
   readonly model: ProjectModel;
   readonly findings: readonly Finding[];
   readonly ignored: number;
+  /** The upgrade target the findings are graded for (`head` unless --target or verify's target says otherwise). */
+  readonly target: string;
   /** `lint-since`: the baseline revisions as resolved, and how many revision files it takes out of the lints. */
   readonly lintBaseline?: { readonly revisions: readonly string[]; readonly files: number };
   /** True when nothing blocks (`--strict` counts warnings). */
@@ -37,7 +42,8 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
   const ignore = opts.ignore ?? [];
   const all: Finding[] = [];
   const old = opts.lint?.baseline?.paths;
-  const ctx = { model, database: opts.database, lint: opts.lint };
+  const target = opts.target !== undefined && !opts.database ? predictUpgrade(model.map, opts.target, []) : undefined;
+  const ctx = { model, database: opts.database, lint: opts.lint, target };
   for (const rule of RULES) {
     if (rule.kind === 'lint') {
       if (!opts.lint) continue;
@@ -66,6 +72,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     model,
     findings,
     ignored: all.length - kept.length,
+    target: opts.database?.prediction.target ?? opts.target ?? 'head',
     lintBaseline: opts.lint?.baseline ? { revisions: opts.lint.baseline.revisions.map((r) => r.id), files: opts.lint.baseline.paths.size } : undefined,
     ok: !blocking,
     alembicError: opts.database ? (opts.database.prediction.cliOutput ?? undefined) : alembicOutput(failure),

@@ -27,6 +27,8 @@ export interface CheckCommandOptions {
   readonly lintOnly?: boolean;
   /** --lint-since: replaces the configured lint-since. */
   readonly lintSince?: readonly string[];
+  /** --target: the upgrade target the deploy runs (default head). */
+  readonly target?: string;
 }
 
 export interface CommandOutput {
@@ -40,12 +42,12 @@ export interface CommandOutput {
  */
 export async function checkModel(
   model: ProjectModel,
-  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[] },
+  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[]; target?: string },
 ): Promise<CheckResult> {
   const config = await loadLintConfig(model.config.cwd, model.config.iniPath, new Set(RULES.map((r) => r.code)));
   const since = opts.lintSince && opts.lintSince.length > 0 ? { names: opts.lintSince, from: '--lint-since' } : config.lintSince;
   const lint = opts.lintOnly || (opts.lint !== false && config.lint) ? new LintContext(model, config, await loadPythonParser(), since) : undefined;
-  return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly });
+  return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly, target: opts.target });
 }
 
 export function resolveAlembicVersion(cwd: string, flag: string | undefined): AlembicVersion {

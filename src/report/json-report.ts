@@ -16,6 +16,7 @@ export function checkJson(result: CheckResult): Record<string, unknown> {
     alembicVersion: model.alembicVersion.label,
     complete: model.complete,
     alembicError: result.alembicError ?? null,
+    target: result.target,
     config: {
       configFile: model.config.iniPath ? rel(model.config.iniPath) : null,
       pyproject: model.config.tomlPath ? rel(model.config.tomlPath) : null,

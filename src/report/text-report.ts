@@ -10,7 +10,7 @@ export function checkText(result: CheckResult): string {
   const lines = [headerLine('check', result), ...headsAndFindings(result)];
   const { errors, warnings } = counts(result);
   if (result.ok) {
-    lines.push(`OK: no blocking problems (${errors} errors, ${warnings} warnings).`);
+    lines.push(`OK: no blocking problems (${plural(errors, 'error')}, ${plural(warnings, 'warning')}).`);
   } else {
     const why = result.alembicError ? ` Alembic would fail with: ${result.alembicError}` : '';
     lines.push(`BLOCKED: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}.${why}`);
@@ -27,7 +27,7 @@ function headerLine(command: string, { model }: CheckResult): string {
 /** The heads line, then every finding, then how many --ignore hid. */
 function headsAndFindings(result: CheckResult, before: readonly string[] = []): string[] {
   const lines = [...before];
-  if (result.model.map.heads.length > 0) lines.push(`heads: ${result.model.map.heads.join(', ')}`);
+  if (result.model.map.heads.length > 0) lines.push(`heads: ${result.model.map.heads.join(', ')}${result.target === 'head' ? '' : `; graded for \`alembic upgrade ${result.target}\``}`);
   lines.push('');
   lines.push(...findingsText(result.findings));
   if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');

@@ -6,7 +6,7 @@ export const multipleHeads: Rule = {
   code: 'multiple-heads',
   severity: 'error',
   summary: 'More than one head: `alembic upgrade head` fails with MultipleHeads.',
-  check({ model, database }) {
+  check({ model, database, target }) {
     const heads = model.map.heads;
     if (heads.length <= 1) return [];
     const real = new Set(model.map.realHeads);
@@ -17,19 +17,22 @@ export const multipleHeads: Rule = {
       if (model.map.byKey.get(r.key) !== r) notes.push(`${r.id} from ${r.file.path} is a head only because another file redeclares that id (see duplicate-revision)`);
       else if (!real.has(r.id)) notes.push(`${r.id} is an effective head: only a depends_on points at it`);
     }
-    const alembicError = `FAILED: ${multipleHeadsMessage('head')}`;
     const unique = [...counts.keys()];
     const merge = unique.length > 1 && notes.length === 0;
     const first = model.map.revisions.find((r) => r.id === unique[unique.length - 1]);
-    // under verify the prediction decides: `upgrade heads` (or a named revision) is not blocked by several heads
-    const p = database?.prediction;
-    const blocks = !p || p.failure?.message.startsWith('Multiple head revisions') === true || (p.failure?.stage === 'load' && /(^|@)head$/u.test(p.target));
-    const notHere = blocks ? '' : ` (\`alembic upgrade ${database!.prediction.target}\` is not affected)`;
+    // under verify (or check --target) the prediction decides: `upgrade heads` (or a named revision) is not blocked by several heads
+    const p = database?.prediction ?? target;
+    const blocks = !p || p.failure?.message.startsWith('Multiple head') === true || (p.failure?.stage === 'load' && /(^|@)head$/u.test(p.target));
+    const notHere = blocks || !p ? '' : ` (\`alembic upgrade ${p.target}\` is not affected)`;
+    // a label@head target fails on the heads of its own lineage, and says so with its own argument
+    const own = blocks && p && p.target !== 'head' && p.cliOutput?.includes('Multiple head') === true;
+    const alembicError = own ? p.cliOutput! : `FAILED: ${multipleHeadsMessage('head')}`;
+    const refuses = own ? `\`alembic upgrade ${p.target}\` refuses to pick one` : '`alembic upgrade head` refuses to pick one';
     return [
       {
         code: 'multiple-heads',
         severity: blocks ? 'error' : 'warning',
-        message: `The revision graph has ${heads.length} heads (${heads.join(', ')}); \`alembic upgrade head\` refuses to pick one${notHere}.${notes.length ? ' ' + notes.join('; ') + '.' : ''}`,
+        message: `The revision graph has ${heads.length} heads (${heads.join(', ')}); ${refuses}${notHere}.${notes.length ? ' ' + notes.join('; ') + '.' : ''}`,
         hint: merge
           ? `Merge them into one head: alembic merge -m "merge heads" ${unique.join(' ')}`
           : notes.some((n) => n.includes('duplicate'))
