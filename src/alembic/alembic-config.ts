@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors/errors.js';
 import { featuresOf, type AlembicVersion } from './alembic-version.js';
 import { IniError, parseIni, type IniFile } from './ini-parser.js';
+import { projectFolders } from './project-folders.js';
 
 export interface ConfigOptions {
   readonly cwd: string;
@@ -335,9 +336,14 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
         const pkgDir = path.join(root, ...pkg.split('.'));
         if (isDir(pkgDir)) return path.join(pkgDir, ...tokens.slice(1));
       }
+      // the package may sit higher up the repository: say where to run from instead of "not found"
+      const above = projectFolders(cwd).slice(1).find((dir) => isDir(path.join(dir, ...pkg.split('.'))));
+      const why = above
+        ? `which is not importable from this folder: the package is in ${displayDir(above)}. Run from there (Alembic needs the same), or install the package into the environment`
+        : `whose folder is not in this repository (looked in ${roots.map(displayDir).join(', ')})`;
       notes.push({
         code: 'script-location-unresolved',
-        message: `${isScript ? 'script_location' : 'version_locations entry'} ${JSON.stringify(value)} names the package ${pkg}, whose folder is not in this repository (looked in ${roots.map(displayDir).join(', ')}).`,
+        message: `${isScript ? 'script_location' : 'version_locations entry'} ${JSON.stringify(value)} names the package ${pkg}, ${why}.`,
         line,
         path: iniExists ? path.relative(cwd, iniPath) : undefined,
         alembicError: `ModuleNotFoundError: No module named '${pkg}'`,

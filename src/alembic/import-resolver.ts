@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'smol-toml';
 import type { ProjectConfig } from './alembic-config.js';
+import { projectFolders } from './project-folders.js';
 
 // sys.stdlib_module_names (CPython 3.11–3.13), top-level names only
 const STDLIB = new Set(
@@ -82,23 +83,6 @@ export function pythonPathRoots(config: ProjectConfig): string[] {
 /** A distribution name at the start of a requirement line or PEP 508 specifier. */
 const DIST_NAME = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/;
 
-/**
- * The folders whose project files (dependency lists, Procfile) describe the
- * project: the working folder and, inside a git repository, each folder above
- * it up to the repository's root (pgAdmin runs Alembic from web/, its
- * requirements.txt is one level up). Outside a repository, the working folder only.
- */
-export function projectFolders(cwd: string): string[] {
-  const chain = [cwd];
-  for (let dir = cwd; chain.length <= 8; ) {
-    if (existsSync(path.join(dir, '.git'))) return chain;
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
-    chain.push(dir);
-  }
-  return [cwd];
-}
 
 function declaredImports(cwd: string): Set<string> {
   const names = new Set<string>();

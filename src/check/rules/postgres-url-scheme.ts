@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { projectFolders } from '../../alembic/import-resolver.js';
+import { projectFolders } from '../../alembic/project-folders.js';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding } from '../lint/lint-context.js';
 
