@@ -72,4 +72,13 @@ describe('check --target: several heads are graded for the upgrade the deploy ru
     expect(text).toContain('heads: b1, b2; graded for `alembic upgrade heads`');
     expect(text).toMatch(/^OK: /mu);
   });
+
+  it('refuses targets only the database can resolve (relative steps) and an empty one: exit 2', () => {
+    const root = writeScenarioProject({ name: 'relative', revs: TWO_BRANCHES, rows: 'no-table' });
+    for (const t of ['+1', '-1', 'left@+1', 'b1+1', '']) {
+      const r = runCli(root, ['check', '--no-lint', '--target', t]);
+      expect(r.status, t).toBe(2);
+      expect(r.stderr, t).toContain(`check --target takes head, heads, LABEL@head or a revision, not '${t}'`);
+    }
+  });
 });

@@ -74,7 +74,7 @@ export class AlembicRaise extends Error {
   }
 }
 
-const RELATIVE = /^(?:(.+?)@)?(\w+)?([+-]\d+)/u;
+export const RELATIVE = /^(?:(.+?)@)?(\w+)?([+-]\d+)/u;
 /** What `alembic upgrade <destination>` prints when `head` names several heads. */
 export function multipleHeadsMessage(destination: string): string {
   return `Multiple head revisions are present for given argument '${destination}'; please specify a specific target revision, '<branchname>@${destination}' to narrow to a specific head, or 'heads' for all heads`;

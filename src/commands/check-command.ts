@@ -2,6 +2,7 @@ import type { ConfigOptions } from '../alembic/alembic-config.js';
 import { detectAlembicVersion } from '../alembic/detect-alembic-version.js';
 import { parseAlembicVersion, type AlembicVersion } from '../alembic/alembic-version.js';
 import { loadProject, type ProjectModel } from '../alembic/project-model.js';
+import { RELATIVE } from '../alembic/upgrade-plan.js';
 import { loadLintConfig } from '../check/lint/lint-config.js';
 import { LintContext } from '../check/lint/lint-context.js';
 import { loadPythonParser } from '../check/lint/python-syntax.js';
@@ -74,6 +75,11 @@ export function configOptions(opts: CheckCommandOptions): ConfigOptions {
 
 export async function checkCommand(opts: CheckCommandOptions): Promise<CommandOutput & { result: CheckResult }> {
   if (opts.lint === false && opts.lintOnly) throw new UsageError('--no-lint and --lint-only contradict each other.', { hint: 'Use one of them.' });
+  if (opts.target !== undefined && (opts.target.trim() === '' || RELATIVE.test(opts.target))) {
+    throw new UsageError(`check --target takes head, heads, LABEL@head or a revision, not '${opts.target}'.`, {
+      hint: 'A relative target (+1, -1, LABEL@+2) depends on where the database is: use verify --target with the database instead.',
+    });
+  }
   if (opts.lint === false && opts.lintSince && opts.lintSince.length > 0) throw new UsageError('--lint-since has no effect with --no-lint.', { hint: 'Drop one of them.' });
   const model = await loadProject(configOptions(opts));
   const result = await checkModel(model, opts);
