@@ -68,6 +68,7 @@ describe('check --target: several heads are graded for the upgrade the deploy ru
     expect(plain.status).toBe(1);
     expect(plain.doc.target).toBe('head');
     expect(plain.doc.findings.find((f) => f.code === 'multiple-heads')?.severity).toBe('error');
+    expect(plain.stdout).toContain('say so: check --target heads (or --target LABEL@head)');
     const text = runCli(root, ['check', '--no-lint', '--target', 'heads']).stdout;
     expect(text).toContain('heads: b1, b2; graded for `alembic upgrade heads`');
     expect(text).toMatch(/^OK: /mu);

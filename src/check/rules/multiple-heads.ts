@@ -34,7 +34,7 @@ export const multipleHeads: Rule = {
         severity: blocks ? 'error' : 'warning',
         message: `The revision graph has ${heads.length} heads (${heads.join(', ')}); ${refuses}${notHere}.${notes.length ? ' ' + notes.join('; ') + '.' : ''}`,
         hint: merge
-          ? `Merge them into one head: alembic merge -m "merge heads" ${unique.join(' ')}`
+          ? `Merge them into one head: alembic merge -m "merge heads" ${unique.join(' ')}${p ? '' : '. If the deploy runs `alembic upgrade heads` or `LABEL@head` on purpose, say so: check --target heads (or --target LABEL@head)'}`
           : notes.some((n) => n.includes('duplicate'))
             ? 'Give the duplicated revision a unique id (or delete the stale copy); the extra head disappears with it.'
             : `Run \`alembic upgrade heads\` instead, or merge: alembic merge -m "merge heads" ${unique.join(' ')}`,
