@@ -86,6 +86,8 @@ describe('lint-since: lints skip the revisions every environment already has', (
     writeFileSync(path.join(root, 'pyproject.toml'), '[tool.alembic-preflight]\nlint-since = ["b2", "c3"]\n');
     expect(where(run(root).doc)).toEqual([]);
     expect(where(run(root, '--lint-since', 'a1').doc)).toEqual(['empty-downgrade@b2', 'execute-with-params-argument@c3']);
+    expect(JSON.parse(runCli(root, ['check', '--rules', '--format', 'json']).stdout).lintSince).toEqual(['b2', 'c3']);
+    expect(runCli(root, ['check', '--rules']).stdout).toContain('lints on by default; lint-since b2, c3');
     const ini = project();
     writeFileSync(path.join(ini, 'alembic.ini'), `${DEFAULT_INI}\n[alembic-preflight]\nlint-since = b2\n`);
     expect(where(run(ini).doc)).toEqual(['execute-with-params-argument@c3']);
