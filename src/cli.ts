@@ -35,12 +35,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           .option('lint', { type: 'boolean', default: true, describe: 'run the migration lints (--no-lint: only the graph, faster)' })
           .option('lint-only', { type: 'boolean', default: false, describe: 'run only the migration lints' })
           .option('target', { type: 'string', describe: 'the upgrade target the deploy runs: head (default), heads, <label>@head or a revision; graded like verify' })
+          .option('lint-changed-since', { type: 'string', describe: 'lint only revision files changed since the merge base with this git ref, such as origin/main (a pull request)' })
           .option('lint-since', { type: 'string', array: true, describe: 'lint only revisions newer than REV: not REV or its ancestors (repeatable; replaces lint-since in the settings)' }),
       async (args) => {
         format = args.format;
         if (args.rules) return listRules(args.config, args.format, env);
         const { checkCommand } = await import('./commands/check-command.js');
-        const out = await checkCommand({ ...projectArgs(args), env, lint: args.lint, lintOnly: args['lint-only'], lintSince: args['lint-since'], target: args.target });
+        const out = await checkCommand({ ...projectArgs(args), env, lint: args.lint, lintOnly: args['lint-only'], lintSince: args['lint-since'], lintChangedSince: args['lint-changed-since'], target: args.target });
         process.stdout.write(out.stdout);
         exitCode = out.exitCode;
       },

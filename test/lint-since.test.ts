@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
@@ -25,7 +26,7 @@ const project = (): string =>
 
 interface Doc {
   findings: { code: string; path: string; revision: string | null }[];
-  lintSince: { revisions: string[]; filesNotLinted: number } | null;
+  lintScope: { since: string[]; changedSince: string | null; filesNotLinted: number } | null;
 }
 const run = (root: string, ...args: string[]): { status: number; doc?: Doc; stderr: string } => {
   const r = runCli(root, ['check', '--format', 'json', ...args]);
@@ -37,13 +38,13 @@ describe('lint-since: lints skip the revisions every environment already has', (
   it('without it, every revision is linted', () => {
     const r = run(project());
     expect(where(r.doc)).toEqual(['empty-downgrade@b2', 'execute-with-params-argument@a1', 'execute-with-params-argument@c3']);
-    expect(r.doc?.lintSince).toBeNull();
+    expect(r.doc?.lintScope).toBeNull();
   });
 
   it('skips the named revision and its ancestors, and keeps other branches', () => {
     const r = run(project(), '--lint-since', 'b2');
     expect(where(r.doc)).toEqual(['execute-with-params-argument@c3']);
-    expect(r.doc?.lintSince).toEqual({ revisions: ['b2'], filesNotLinted: 2 });
+    expect(r.doc?.lintScope).toEqual({ since: ['b2'], changedSince: null, filesNotLinted: 2 });
     expect(r.status).toBe(1);
   });
 
@@ -51,7 +52,7 @@ describe('lint-since: lints skip the revisions every environment already has', (
     const root = project();
     expect(where(run(root, '--lint-since', 'b2', '--lint-since', 'c3').doc)).toEqual([]);
     expect(run(root, '--lint-since', 'b2', '--lint-since', 'c3').status).toBe(0);
-    expect(run(root, '--lint-since', 'side').doc?.lintSince).toEqual({ revisions: ['b2'], filesNotLinted: 2 });
+    expect(run(root, '--lint-since', 'side').doc?.lintScope).toEqual({ since: ['b2'], changedSince: null, filesNotLinted: 2 });
     const long = makeProject({ [V + 'aaaa1111_base.py']: migration('aaaa1111', null, PARAMS, REVERT), [V + 'bbbb2222_next.py']: migration('bbbb2222', 'aaaa1111', PARAMS, REVERT) });
     expect(where(run(long, '--lint-since', 'aaaa').doc)).toEqual(['execute-with-params-argument@bbbb2222']);
   });
@@ -91,7 +92,7 @@ describe('lint-since: lints skip the revisions every environment already has', (
     const ini = project();
     writeFileSync(path.join(ini, 'alembic.ini'), `${DEFAULT_INI}\n[alembic-preflight]\nlint-since = b2\n`);
     expect(where(run(ini).doc)).toEqual(['execute-with-params-argument@c3']);
-    expect(runCli(ini, ['check']).stdout).toContain('(lint-since b2: the lints skip 2 revision files at or below it)');
+    expect(runCli(ini, ['check']).stdout).toContain('(the lints skip 2 revision files: at or below b2 (lint-since))');
   });
 
   it('refuses a name that resolves to nothing or to several revisions (exit 2, never a silent "all new")', () => {
@@ -115,3 +116,60 @@ describe('lint-since: lints skip the revisions every environment already has', (
     }
   });
 });
+
+/** Runs git in the project with a fixed identity (tests must not depend on the machine's git config). */
+const git = (root: string, ...args: string[]): void => {
+  const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+};
+
+describe('--lint-changed-since REF: lints only what a branch changed', () => {
+  /** main0 has a1 (an error) and b2 (a warning); the branch commits c3, leaves d4 untracked; both have errors. */
+  const branch = (): string => {
+    const root = makeProject({
+      [V + 'a1_base.py']: migration('a1', null, PARAMS, REVERT),
+      [V + 'b2_next.py']: migration('b2', 'a1', "op.add_column('t', sa.Column('y', sa.Integer()))", 'pass'),
+    });
+    git(root, 'init', '-q');
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'main');
+    git(root, 'tag', 'main0');
+    writeFileSync(path.join(root, V, 'c3_branch.py'), migration('c3', 'b2', PARAMS, REVERT));
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'branch');
+    writeFileSync(path.join(root, V, 'd4_wip.py'), migration('d4', 'c3', PARAMS, REVERT));
+    return root;
+  };
+
+  it('lints committed, uncommitted and untracked changes since the merge base, nothing else', () => {
+    const root = branch();
+    expect(where(run(root).doc)).toEqual(['empty-downgrade@b2', 'execute-with-params-argument@a1', 'execute-with-params-argument@c3', 'execute-with-params-argument@d4']);
+    const r = run(root, '--lint-changed-since', 'main0');
+    expect(where(r.doc)).toEqual(['execute-with-params-argument@c3', 'execute-with-params-argument@d4']);
+    expect(r.doc?.lintScope).toEqual({ since: [], changedSince: 'main0', filesNotLinted: 2 });
+    // an edit to an old file makes it part of the change
+    writeFileSync(path.join(root, V, 'a1_base.py'), migration('a1', null, PARAMS, REVERT) + '# touched\n');
+    expect(where(run(root, '--lint-changed-since', 'main0').doc)).toEqual(['execute-with-params-argument@a1', 'execute-with-params-argument@c3', 'execute-with-params-argument@d4']);
+    // with lint-since too, a file is left out if either leaves it out
+    expect(where(run(root, '--lint-changed-since', 'main0', '--lint-since', 'c3').doc)).toEqual(['execute-with-params-argument@d4']);
+    expect(runCli(root, ['check', '--lint-changed-since', 'main0', '--lint-since', 'c3']).stdout).toContain('(the lints skip 3 revision files: at or below c3 (lint-since) or unchanged since main0)');
+  });
+
+  it('is exit 2 with what to do when git cannot answer', () => {
+    const root = branch();
+    const bad = run(root, '--lint-changed-since', 'origin/nope');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--lint-changed-since origin/nope: git knows no commit by that name');
+    expect(bad.stderr).toContain('git fetch origin main');
+    // a value that looks like a git option never reaches git as one
+    const dash = run(root, '--lint-changed-since=--output=x');
+    expect(dash.status).toBe(2);
+    expect(dash.stderr).toContain('--lint-changed-since --output=x: git knows no commit by that name');
+    expect(existsSync(path.join(root, 'x'))).toBe(false);
+    const noGit = run(project(), '--lint-changed-since', 'main');
+    expect(noGit.status).toBe(2);
+    expect(noGit.stderr).toMatch(/--lint-changed-since needs git: the project is not in a git work tree/);
+    expect(run(root, '--lint-changed-since', 'main0', '--no-lint').stderr).toContain('--lint-changed-since has no effect with --no-lint');
+  });
+});
+

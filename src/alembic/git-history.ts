@@ -239,3 +239,20 @@ export function describeForensics(f: Forensics): string {
       return `no commit on any branch ever had a file with this id in ${f.searched.join(', ')}: it was stamped by hand`;
   }
 }
+
+/**
+ * Absolute paths of the files a branch changed: everything that differs from
+ * the merge base of `ref` and HEAD (committed or not), plus untracked files.
+ * A PR's CI lints what the PR brings, not what main changed meanwhile.
+ */
+export function filesChangedSince(cwd: string, ref: string): { files: Set<string> } | { error: string; hint: string } {
+  const git = openGit(cwd);
+  if ('unavailable' in git) return { error: `--lint-changed-since needs git: ${git.unavailable}`, hint: 'Use --lint-since REV instead, which needs no git.' };
+  if (ref.startsWith('-') || git.run(['rev-parse', '--verify', '-q', `${ref}^{commit}`], true) === null) {
+    return { error: `--lint-changed-since ${ref}: git knows no commit by that name`, hint: 'CI clones are often shallow and single-branch: fetch the base first (git fetch origin main), then pass origin/main.' };
+  }
+  const base = git.run(['merge-base', ref, 'HEAD'], true)?.trim();
+  if (!base) return { error: `--lint-changed-since ${ref}: it shares no history with HEAD`, hint: 'Fetch more history (git fetch --unshallow, or a deeper --depth) so the merge base is known.' };
+  const listed = [...(git.run(['diff', '--name-only', '-z', base]) ?? '').split('\0'), ...(git.run(['ls-files', '--others', '--exclude-standard', '-z']) ?? '').split('\0')];
+  return { files: new Set(listed.filter(Boolean).map((p) => path.resolve(git.root, p))) };
+}

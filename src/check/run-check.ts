@@ -28,8 +28,8 @@ export interface CheckResult {
   readonly ignored: number;
   /** The upgrade target the findings are graded for (`head` unless --target or verify's target says otherwise). */
   readonly target: string;
-  /** `lint-since`: the baseline revisions as resolved, and how many revision files it takes out of the lints. */
-  readonly lintBaseline?: { readonly revisions: readonly string[]; readonly files: number };
+  /** lint-since / --lint-changed-since: how the line was drawn, and how many revision files it takes out of the lints. */
+  readonly lintScope?: { readonly since: readonly string[]; readonly changedSince?: string; readonly files: number };
   /** True when nothing blocks (`--strict` counts warnings). */
   readonly ok: boolean;
   /** What `alembic upgrade head` prints first when it fails to even load the scripts. */
@@ -73,7 +73,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     findings,
     ignored: all.length - kept.length,
     target: opts.database?.prediction.target ?? opts.target ?? 'head',
-    lintBaseline: opts.lint?.baseline ? { revisions: opts.lint.baseline.revisions.map((r) => r.id), files: opts.lint.baseline.paths.size } : undefined,
+    lintScope: opts.lint?.baseline ? { since: opts.lint.baseline.since, changedSince: opts.lint.baseline.changedSince, files: opts.lint.baseline.paths.size } : undefined,
     ok: !blocking,
     alembicError: opts.database ? (opts.database.prediction.cliOutput ?? undefined) : alembicOutput(failure),
   };

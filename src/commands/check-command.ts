@@ -1,14 +1,16 @@
 import type { ConfigOptions } from '../alembic/alembic-config.js';
 import { detectAlembicVersion } from '../alembic/detect-alembic-version.js';
+import { filesChangedSince } from '../alembic/git-history.js';
 import { parseAlembicVersion, type AlembicVersion } from '../alembic/alembic-version.js';
 import { loadProject, type ProjectModel } from '../alembic/project-model.js';
 import { RELATIVE } from '../alembic/upgrade-plan.js';
+import type { LintScope } from '../check/lint/lint-baseline.js';
 import { loadLintConfig } from '../check/lint/lint-config.js';
 import { LintContext } from '../check/lint/lint-context.js';
 import { loadPythonParser } from '../check/lint/python-syntax.js';
 import { RULES } from '../check/rules.js';
 import { runCheck, type CheckResult } from '../check/run-check.js';
-import { UsageError } from '../errors/errors.js';
+import { ConfigError, UsageError } from '../errors/errors.js';
 import { checkJson } from '../report/json-report.js';
 import { checkText } from '../report/text-report.js';
 
@@ -30,6 +32,8 @@ export interface CheckCommandOptions {
   readonly lintSince?: readonly string[];
   /** --target: the upgrade target the deploy runs (default head). */
   readonly target?: string;
+  /** --lint-changed-since: lint only revision files changed since this git ref. */
+  readonly lintChangedSince?: string;
 }
 
 export interface CommandOutput {
@@ -43,11 +47,18 @@ export interface CommandOutput {
  */
 export async function checkModel(
   model: ProjectModel,
-  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[]; target?: string },
+  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[]; lintChangedSince?: string; target?: string },
 ): Promise<CheckResult> {
   const config = await loadLintConfig(model.config.cwd, model.config.iniPath, new Set(RULES.map((r) => r.code)));
   const since = opts.lintSince && opts.lintSince.length > 0 ? { names: opts.lintSince, from: '--lint-since' } : config.lintSince;
-  const lint = opts.lintOnly || (opts.lint !== false && config.lint) ? new LintContext(model, config, await loadPythonParser(), since) : undefined;
+  const linting = opts.lintOnly || (opts.lint !== false && config.lint);
+  let changedSince: LintScope['changedSince'];
+  if (linting && opts.lintChangedSince !== undefined) {
+    const changed = filesChangedSince(model.config.cwd, opts.lintChangedSince);
+    if ('error' in changed) throw new ConfigError(`${changed.error}.`, { hint: changed.hint });
+    changedSince = { ref: opts.lintChangedSince, files: changed.files };
+  }
+  const lint = linting ? new LintContext(model, config, await loadPythonParser(), { since, changedSince }) : undefined;
   return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly, target: opts.target });
 }
 
@@ -80,7 +91,9 @@ export async function checkCommand(opts: CheckCommandOptions): Promise<CommandOu
       hint: 'A relative target (+1, -1, LABEL@+2) depends on where the database is: use verify --target with the database instead.',
     });
   }
-  if (opts.lint === false && opts.lintSince && opts.lintSince.length > 0) throw new UsageError('--lint-since has no effect with --no-lint.', { hint: 'Drop one of them.' });
+  if (opts.lint === false && ((opts.lintSince && opts.lintSince.length > 0) || opts.lintChangedSince !== undefined)) {
+    throw new UsageError(`${opts.lintChangedSince !== undefined ? '--lint-changed-since' : '--lint-since'} has no effect with --no-lint.`, { hint: 'Drop one of them.' });
+  }
   const model = await loadProject(configOptions(opts));
   const result = await checkModel(model, opts);
   const stdout = opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) + '\n' : checkText(result);

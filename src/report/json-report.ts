@@ -54,7 +54,9 @@ export function checkJson(result: CheckResult): Record<string, unknown> {
       alembicError: f.alembicError ?? null,
     })),
     ignoredFindings: result.ignored,
-    lintSince: result.lintBaseline ? { revisions: result.lintBaseline.revisions, filesNotLinted: result.lintBaseline.files } : null,
+    lintScope: result.lintScope
+      ? { since: result.lintScope.since, changedSince: result.lintScope.changedSince ?? null, filesNotLinted: result.lintScope.files }
+      : null,
   };
 }
 

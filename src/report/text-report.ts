@@ -31,8 +31,11 @@ function headsAndFindings(result: CheckResult, before: readonly string[] = []): 
   lines.push('');
   lines.push(...findingsText(result.findings));
   if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
-  const base = result.lintBaseline;
-  if (base) lines.push(`(lint-since ${base.revisions.join(', ')}: the lints skip ${plural(base.files, 'revision file')} at or below it)`, '');
+  const scope = result.lintScope;
+  if (scope) {
+    const how = [scope.since.length > 0 ? `at or below ${scope.since.join(', ')} (lint-since)` : '', scope.changedSince ? `unchanged since ${scope.changedSince}` : ''].filter(Boolean).join(' or ');
+    lines.push(`(the lints skip ${plural(scope.files, 'revision file')}: ${how})`, '');
+  }
   return lines;
 }
 

@@ -1,29 +1,35 @@
+import { realpathSync } from 'node:fs';
 import type { Rev, RevisionMap } from '../../alembic/revision-map.js';
 import { ConfigError } from '../../errors/errors.js';
 
 /**
- * `lint-since`: the revisions already applied everywhere, whose lint findings
- * nobody can act on any more. The baseline is the named revisions and all
- * their ancestors (down revisions and dependencies, what `alembic upgrade REV`
- * applies); every other revision, on any branch, is new and is linted.
+ * Which revision files the lints leave out. Two ways to draw the line, which
+ * may be combined (a file is left out if either leaves it out):
+ * - `lint-since`: the revisions already applied everywhere, whose findings
+ *   nobody can act on any more. The named revisions and all their ancestors
+ *   (down revisions and dependencies, what `alembic upgrade REV` applies);
+ *   every other revision, on any branch, is new and is linted.
+ * - `--lint-changed-since REF`: what a branch did not touch (git decides).
  */
 export interface LintBaseline {
-  /** The revisions as named, resolved. */
-  readonly revisions: readonly Rev[];
-  /** Paths (relative to the working folder) of the revision files at or below them. */
+  /** lint-since, resolved to ids (empty when not used). */
+  readonly since: readonly string[];
+  /** --lint-changed-since, as given. */
+  readonly changedSince?: string;
+  /** Paths (relative to the working folder) of the revision files the lints leave out. */
   readonly paths: ReadonlySet<string>;
 }
 
-/**
- * Resolves each name as Alembic resolves a revision argument: an exact id or
- * branch label, else a unique prefix of an id. A name that matches nothing is
- * a configuration error: a typo must not make every migration "new" (or old).
- */
-export function lintBaseline(map: RevisionMap, names: readonly string[], from: string): LintBaseline {
-  const revisions = names.map((n) => resolve(map, n, from));
+export interface LintScope {
+  readonly since?: { readonly names: readonly string[]; readonly from: string };
+  readonly changedSince?: { readonly ref: string; readonly files: ReadonlySet<string> };
+}
+
+export function lintBaseline(map: RevisionMap, scope: LintScope): LintBaseline {
   const paths = new Set<string>();
+  const since = (scope.since?.names ?? []).map((n) => resolve(map, n, scope.since!.from));
   const seen = new Set<Rev>();
-  const todo = [...revisions];
+  const todo = [...since];
   while (todo.length > 0) {
     const rev = todo.pop()!;
     if (seen.has(rev)) continue;
@@ -34,9 +40,25 @@ export function lintBaseline(map: RevisionMap, names: readonly string[], from: s
       if (parent) todo.push(parent);
     }
   }
-  return { revisions, paths };
+  const changed = scope.changedSince?.files;
+  if (changed) for (const rev of map.all) if (!changed.has(real(rev.file.absPath))) paths.add(rev.file.path);
+  return { since: since.map((r) => r.id), changedSince: scope.changedSince?.ref, paths };
 }
 
+/** git reports real paths; a version folder reached through a symlink must still match. */
+function real(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/**
+ * Resolves a name as Alembic resolves a revision argument: an exact id or
+ * branch label, else a unique prefix of an id. A name that matches nothing is
+ * a configuration error: a typo must not make every migration "new" (or old).
+ */
 function resolve(map: RevisionMap, name: string, from: string): Rev {
   const exact = map.byKey.get(name);
   if (exact) return exact;

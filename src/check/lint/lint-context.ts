@@ -5,7 +5,7 @@ import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Rev } from '../../alembic/revision-map.js';
 import { decodePythonSource } from '../../alembic/source-reader.js';
 import type { Finding, Severity } from '../finding.js';
-import { lintBaseline, type LintBaseline } from './lint-baseline.js';
+import { lintBaseline, type LintBaseline, type LintScope } from './lint-baseline.js';
 import type { LintConfig } from './lint-config.js';
 import { PySource, type PyNode, type PythonParser } from './python-syntax.js';
 
@@ -34,10 +34,10 @@ export class LintContext {
     readonly model: ProjectModel,
     readonly config: LintConfig,
     private readonly parser: PythonParser,
-    /** `--lint-since`, which replaces the configured `lint-since`. */
-    since: LintConfig['lintSince'] = config.lintSince,
+    /** What to leave out: `lint-since` (the setting, or --lint-since which replaces it) and --lint-changed-since. */
+    scope: LintScope = { since: config.lintSince },
   ) {
-    if (since) this.baseline = lintBaseline(model.map, since.names, since.from);
+    if (scope.since || scope.changedSince) this.baseline = lintBaseline(model.map, scope);
   }
 
   get cwd(): string {
