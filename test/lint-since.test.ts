@@ -39,6 +39,9 @@ describe('lint-since: lints skip the revisions every environment already has', (
     const r = run(project());
     expect(where(r.doc)).toEqual(['empty-downgrade@b2', 'execute-with-params-argument@a1', 'execute-with-params-argument@c3']);
     expect(r.doc?.lintScope).toBeNull();
+    // the text says how to scope the lints when migrations carry lint errors
+    expect(runCli(project(), ['check']).stdout).toContain('(2 lint errors in migration files. If a migration is already applied everywhere');
+    expect(runCli(project(), ['check', '--lint-since', 'b2']).stdout).not.toContain('lint errors in migration files');
   });
 
   it('skips the named revision and its ancestors, and keeps other branches', () => {

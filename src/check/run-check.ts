@@ -30,6 +30,8 @@ export interface CheckResult {
   readonly target: string;
   /** lint-since / --lint-changed-since: how the line was drawn, and how many revision files it takes out of the lints. */
   readonly lintScope?: { readonly since: readonly string[]; readonly changedSince?: string; readonly files: number };
+  /** Lint errors reported in revision files: what `lint-since` could scope away if those migrations are old. */
+  readonly migrationLintErrors: number;
   /** True when nothing blocks (`--strict` counts warnings). */
   readonly ok: boolean;
   /** What `alembic upgrade head` prints first when it fails to even load the scripts. */
@@ -41,6 +43,7 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckResult {
   const ignore = opts.ignore ?? [];
   const all: Finding[] = [];
+  const lintFound = new Set<Finding>();
   const old = opts.lint?.baseline?.paths;
   const target = opts.target !== undefined && !opts.database ? predictUpgrade(model.map, opts.target, []) : undefined;
   const ctx = { model, database: opts.database, lint: opts.lint, target };
@@ -55,7 +58,9 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
       // a severity the user set applies to every finding; otherwise a rule may grade its own
       // (postgres-url-scheme is a warning where nothing says the app runs on Heroku)
       const configured = opts.lint.config.rules.get(rule.code);
-      all.push(...(configured === undefined || configured === 'on' ? found : found.map((f) => ({ ...f, severity: setting as Severity }))));
+      const graded = configured === undefined || configured === 'on' ? found : found.map((f) => ({ ...f, severity: setting as Severity }));
+      for (const f of graded) lintFound.add(f);
+      all.push(...graded);
     } else if (!opts.lintOnly) all.push(...rule.check(ctx, all));
   }
   const configIgnores = (opts.config ?? opts.lint?.config)?.ignores ?? [];
@@ -68,7 +73,9 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
   const findings = kept.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   const blocking = findings.some((f) => f.severity === 'error' || (opts.strict === true && f.severity === 'warning'));
   const failure = model.failure?.failure;
+  const revisionPaths = new Set(model.map.all.map((r) => r.file.path));
   return {
+    migrationLintErrors: findings.filter((f) => f.severity === 'error' && lintFound.has(f) && f.path !== undefined && revisionPaths.has(f.path)).length,
     model,
     findings,
     ignored: all.length - kept.length,

@@ -32,6 +32,12 @@ function headsAndFindings(result: CheckResult, before: readonly string[] = []): 
   lines.push(...findingsText(result.findings));
   if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
   const scope = result.lintScope;
+  if (!scope && result.migrationLintErrors > 0) {
+    lines.push(
+      `(${plural(result.migrationLintErrors, 'lint error')} in migration files. If a migration is already applied everywhere, fixing it changes nothing: \`--lint-since REV\` or lint-since in the settings stops linting REV and older, and --lint-changed-since origin/main lints only a branch's own migrations; see docs/lints.md.)`,
+      '',
+    );
+  }
   if (scope) {
     const how = [scope.since.length > 0 ? `at or below ${scope.since.join(', ')} (lint-since)` : '', scope.changedSince ? `unchanged since ${scope.changedSince}` : ''].filter(Boolean).join(' or ');
     lines.push(`(the lints skip ${plural(scope.files, 'revision file')}: ${how})`, '');
