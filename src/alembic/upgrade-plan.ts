@@ -1,3 +1,4 @@
+import { pyRepr } from './python-value.js';
 import type { Rev, RevisionMap } from './revision-map.js';
 
 /**
@@ -43,10 +44,15 @@ export interface PredictedFailure {
   readonly message: string;
   /** Where Alembic stops: loading scripts, resolving the target, the rows, their overlap, or a step. */
   readonly stage: 'load' | 'target' | 'stamp' | 'overlap' | 'step';
+  /** Stage `step`: the revision being applied, and for a KeyError the version-table row Alembic looked for. */
+  readonly revision?: string;
+  readonly row?: string;
 }
 
 /** An exception Alembic raises, by class; `argument` is what `_catch_revision_errors` quotes. */
 export class AlembicRaise extends Error {
+  /** The revision whose step was being applied when Alembic raised (stage `step`). */
+  step?: string;
   constructor(
     readonly exception:
       | 'ResolutionError'
@@ -109,7 +115,13 @@ export function predictUpgrade(map: RevisionMap, target: string, rows: readonly 
       willSucceed: false,
       steps: [],
       finalHeads: null,
-      failure: { exception: failure.exception, message: failure.message, stage: failure.stage },
+      failure: {
+        exception: failure.exception,
+        message: failure.message,
+        stage: failure.stage,
+        ...(failure.step !== undefined ? { revision: failure.step } : {}),
+        ...(failure.step !== undefined && failure.exception === 'KeyError' && failure.argument !== undefined ? { row: failure.argument } : {}),
+      },
       cliOutput: failure.cliOutput,
     };
   }
@@ -406,6 +418,19 @@ function simulateVersionTable(r: Resolver, ordered: readonly Rev[], rows: readon
   const heads = new Set<string | null>(count.keys());
   const steps: UpgradeStep[] = [];
   for (const rev of ordered) {
+    try {
+      steps.push(applyStep(rev));
+    } catch (e) {
+      if (e instanceof AlembicRaise && e.stage === 'step') e.step = rev.id;
+      throw e;
+    }
+  }
+  const finalHeads: (string | null)[] = [];
+  for (const [k, n] of count) for (let i = 0; i < n; i++) finalHeads.push(k);
+  finalHeads.sort((a, b) => (a === null ? -1 : b === null ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  return { steps, finalHeads };
+
+  function applyStep(rev: Rev): UpgradeStep {
     const ops: string[] = [];
     const down = rev.normalizedDown;
     const id = rev.id;
@@ -415,8 +440,13 @@ function simulateVersionTable(r: Resolver, ordered: readonly Rev[], rows: readon
       count.set(v, 1);
       ops.push(`INSERT ${v}`);
     };
-    const del = (v: string): void => {
+    // `self.heads.remove(…)` runs before the SQL: a row the set lacks is a KeyError, not a rowcount error
+    const remove = (v: string): void => {
+      if (!heads.has(v)) throw new AlembicRaise('KeyError', pyRepr({ t: 'str', v }), v, 'step');
       heads.delete(v);
+    };
+    const del = (v: string): void => {
+      remove(v);
       const n = count.get(v) ?? 0;
       count.set(v, 0);
       ops.push(`DELETE ${v}`);
@@ -424,7 +454,7 @@ function simulateVersionTable(r: Resolver, ordered: readonly Rev[], rows: readon
     };
     const update = (from: string, to: string): void => {
       if (heads.has(to)) throw new AlembicRaise('AssertionError', '', undefined, 'step');
-      heads.delete(from);
+      remove(from);
       heads.add(to);
       const n = count.get(from) ?? 0;
       count.set(from, 0);
@@ -453,12 +483,8 @@ function simulateVersionTable(r: Resolver, ordered: readonly Rev[], rows: readon
       } else downRev = down[0]!;
       update(downRev, id);
     }
-    steps.push({ revision: id, downRevisions: [...rev.versionedDown], versionOps: ops });
+    return { revision: id, downRevisions: [...rev.versionedDown], versionOps: ops };
   }
-  const finalHeads: (string | null)[] = [];
-  for (const [k, n] of count) for (let i = 0; i < n; i++) finalHeads.push(k);
-  finalHeads.sort((a, b) => (a === null ? -1 : b === null ? 1 : a < b ? -1 : a > b ? 1 : 0));
-  return { steps, finalHeads };
 }
 
 /** Python's `int(s) < 0` for a string (whitespace, underscores between digits). */

@@ -1,0 +1,188 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATEST_ALEMBIC, parseAlembicVersion } from '../src/alembic/alembic-version.js';
+import { loadProject } from '../src/alembic/project-model.js';
+import type { RevisionMap } from '../src/alembic/revision-map.js';
+import { predictUpgrade } from '../src/alembic/upgrade-plan.js';
+import { alembicTargets, PYTHON, REPO, SHARED_ORACLE } from './helpers/oracle.js';
+
+// `alembic upgrade <target>` against many random version tables on generated graphs, each state run by
+// real Alembic (its MigrationContext and HeadMaintainer writing to a real SQLite file, migration bodies
+// replaced by no-ops) and predicted by predictUpgrade: the steps, the version-table statements of each
+// step, the rows left behind, or the exact failure. The hand-picked scenarios live in verify-matrix.
+
+interface State {
+  rows: string[] | null;
+  target: string;
+}
+
+interface Outcome {
+  target: string;
+  rows: string[] | null;
+  ok: boolean;
+  steps: { revision: string; ops: string[] }[];
+  finalRows?: string[];
+  error?: { class: string; message: string };
+  cli?: string;
+}
+
+const SHAPES: { name: string; args: string[] }[] = [
+  { name: 'branchy with labels and depends_on', args: ['--n', '300', '--seed', '5', '--branch-rate', '0.2', '--label-rate', '0.6', '--depends-rate', '0.15', '--heads', '3'] },
+  { name: 'three roots with cross-root merges', args: ['--n', '200', '--seed', '7', '--roots', '3', '--heads', '3', '--branch-rate', '0.15', '--merge-rate', '0.3', '--cross-root-merges'] },
+  { name: 'one head, many merges', args: ['--n', '200', '--seed', '11', '--branch-rate', '0.3', '--merge-rate', '0.6', '--depends-rate', '0.1', '--label-rate', '0.3'] },
+];
+
+const STATES_PER_SHAPE = 120;
+
+/** A deterministic generator (mulberry32), so a failure names a state that can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Version tables a production database could hold: fresh, at a head, behind, on several branches, stamped
+ * with a revision no file has, with an ancestor and its descendant (overlap), with short prefixes (unique
+ * or ambiguous), with a branch label; and targets a deploy could name.
+ */
+function randomStates(map: RevisionMap, seed: number, n: number): State[] {
+  const r = rng(seed);
+  const ids = map.revisions.map((x) => x.id);
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const labels = [...map.labels.keys()];
+  const heads = [...map.heads];
+  const ancestorOf = (id: string): string | undefined => {
+    let cur = map.byKey.get(id);
+    for (let i = 0; cur && i < 1 + Math.floor(r() * 20); i++) {
+      const down = cur.versionedDown;
+      if (down.length === 0) break;
+      cur = map.byKey.get(pick(down));
+    }
+    return cur && cur.id !== id ? cur.id : undefined;
+  };
+  const row = (): string => {
+    const k = r();
+    if (k < 0.6) return pick(ids);
+    if (k < 0.7) return pick(heads);
+    if (k < 0.8) {
+      const id = pick(ids);
+      return id.slice(0, Math.max(3, Math.min(id.length, 3 + Math.floor(r() * 4))));
+    }
+    if (k < 0.88) return 'guest_lockout_001';
+    if (k < 0.94 && labels.length > 0) return pick(labels);
+    return pick(ids);
+  };
+  const target = (): string => {
+    const k = r();
+    if (k < 0.45) return 'head';
+    if (k < 0.75) return 'heads';
+    if (k < 0.85 && labels.length > 0) return `${pick(labels)}@head`;
+    if (k < 0.95) return pick(ids);
+    return pick(ids).slice(0, 4);
+  };
+  const out: State[] = [
+    { rows: null, target: 'heads' },
+    { rows: [], target: 'heads' },
+    { rows: [...heads], target: 'heads' },
+  ];
+  while (out.length < n) {
+    const k = r();
+    let rows: string[] | null;
+    if (k < 0.05) rows = null;
+    else if (k < 0.15) {
+      const id = pick(ids);
+      const anc = ancestorOf(id);
+      rows = anc ? [anc, id] : [id];
+    } else {
+      const count = 1 + Math.floor(r() * r() * 4);
+      rows = [...new Set(Array.from({ length: count }, row))];
+    }
+    out.push({ rows, target: target() });
+  }
+  return out;
+}
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'preflight-updiff-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Alembic joins a Python set into this message, so its order changes between runs; the names must agree. */
+const OVERLAP = /^(FAILED: Requested revision (\S+) overlaps with other requested revisions )(.*)$/u;
+function sameFailure(ours: string | null, theirs: string): boolean {
+  if (ours === theirs) return true;
+  const a = ours === null ? null : OVERLAP.exec(ours);
+  const b = OVERLAP.exec(theirs);
+  if (!a || !b) return false;
+  const names = (m: RegExpExecArray) => [m[2], ...m[3]!.split(', ')].sort().join(' ');
+  return names(a) === names(b);
+}
+
+/**
+ * At a merge step with other heads present, HeadMaintainer takes the rows to DELETE and the one to UPDATE
+ * from a Python set (`merge_branch_idents`), so which row is which changes with the string hash seed; the
+ * rows removed, the row written and the statements issued do not. Every other step compares exactly.
+ */
+function mergeInvariant(ops: readonly string[]): readonly string[] {
+  if (!ops.some((o) => o.startsWith('DELETE ')) || !ops.some((o) => o.startsWith('UPDATE '))) return ops;
+  const removed = ops.map((o) => o.split(' ')[1]!).sort();
+  const written = ops.filter((o) => o.startsWith('UPDATE ')).map((o) => o.split(' -> ')[1]!);
+  return [`merge: ${ops.map((o) => o.split(' ')[0]).sort().join(',')}; removes ${removed.join(',')}; writes ${written.join(',')}`];
+}
+
+describe.each(alembicTargets())('upgrade predictions on random version tables against real Alembic ($name)', (alembic) => {
+  it.each(SHAPES)('$name', async ({ name, args }) => {
+    const dir = path.join(tmp, `${name.replace(/\W+/gu, '-')}-${alembic.name}`);
+    execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', dir, ...args], { stdio: 'ignore' });
+    const version = alembic.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(alembic.version)!;
+    const model = await loadProject({ cwd: dir, alembicVersion: version });
+    expect(model.complete && model.failure === undefined).toBe(true);
+    const states = randomStates(model.map, SHAPES.findIndex((s) => s.name === name) + 1, STATES_PER_SHAPE);
+    const work = path.join(dir, '.states');
+    mkdirSync(work);
+    const truth = JSON.parse(
+      execFileSync(PYTHON, [path.join(REPO, 'test/oracle/alembic_upgrade.py'), '--cwd', dir, '--ini', 'alembic.ini', '--work', work], {
+        input: JSON.stringify(states),
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...alembic.env },
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      }),
+    ) as Outcome[];
+    expect(truth).toHaveLength(states.length);
+
+    let succeeded = 0;
+    const failures = new Set<string>();
+    for (const [i, t] of truth.entries()) {
+      const label = `${name}, state ${i}: rows ${JSON.stringify(t.rows)}, upgrade ${t.target}`;
+      const p = predictUpgrade(model.map, t.target, t.rows ?? []);
+      expect(p.unpredictable, label).toBeUndefined();
+      expect(p.willSucceed, `${label}: Alembic ${t.ok ? 'succeeded' : `failed: ${t.cli}`}; we said ${p.cliOutput ?? 'success'}`).toBe(t.ok);
+      if (t.ok) {
+        succeeded++;
+        expect(
+          p.steps.map((s) => ({ revision: s.revision, ops: mergeInvariant(s.versionOps) })),
+          label,
+        ).toEqual(t.steps.map((s) => ({ revision: s.revision, ops: mergeInvariant(s.ops) })));
+        expect(p.finalHeads, label).toEqual(t.finalRows);
+      } else {
+        expect(sameFailure(p.cliOutput, t.cli!), `${label}\n  ours: ${p.cliOutput}\n  real: ${t.cli}`).toBe(true);
+        failures.add(`${t.error!.class}: ${t.error!.message.split(' ').slice(0, 2).join(' ')}`);
+      }
+    }
+    // the states must exercise both outcomes, and more than one kind of failure
+    expect(succeeded, name).toBeGreaterThan(STATES_PER_SHAPE / 10);
+    expect(failures.size, [...failures].join('\n')).toBeGreaterThanOrEqual(2);
+    // and merges, where the version table loses rows
+    expect(truth.some((t) => t.ok && t.steps.some((s) => s.ops.some((o) => o.startsWith('DELETE ')))), name).toBe(true);
+  }, 120_000);
+});
