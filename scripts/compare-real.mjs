@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { stripMigrations } from './strip-migrations.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.join(HERE, '..', 'bin', 'alembic-preflight.js');
@@ -61,7 +62,7 @@ const o = JSON.parse(run.stdout);
 
 // theirs: real Alembic on the same folders (as listed in our config), stripped when asked
 let folders = o.config.versionLocations.map((v) => path.resolve(cwd, v));
-if (values.strip) folders = folders.map(strip);
+if (values.strip) folders = folders.map((f) => stripOrExit(f));
 const oracleArgs = [ORACLE, '--stub-imports', ...folders.flatMap((f) => ['--versions', f])];
 if (values.recursive || o.config.recursive) oracleArgs.push('--recursive');
 // recursive_version_locations and other newer behaviour need the newest Alembic on both sides
@@ -104,31 +105,11 @@ console.log(
 for (const d of diffs.slice(0, 20)) console.log(`  ${d}`);
 process.exit(diffs.length === 0 ? 0 : 1);
 
-/** A copy of a versions folder keeping the docstring and the module-level revision variables (Python's ast). */
-function strip(dir) {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'compare-real-stripped-'));
-  const code = `
-import ast, os, shutil, sys
-src, dst = sys.argv[1], sys.argv[2]
-for root, dirs, files in os.walk(src):
-    target = os.path.join(dst, os.path.relpath(root, src)); os.makedirs(target, exist_ok=True)
-    for f in files:
-        p = os.path.join(root, f)
-        if not f.endswith('.py'):
-            shutil.copy(p, target); continue
-        try:
-            tree = ast.parse(open(p, 'rb').read())
-        except SyntaxError:
-            shutil.copy(p, target); continue
-        keep = [n for i, n in enumerate(tree.body)
-                if (i == 0 and isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
-                or (isinstance(n, (ast.Assign, ast.AnnAssign)) and any(isinstance(x, ast.Name) and x.id in ('revision', 'down_revision', 'branch_labels', 'depends_on') for x in (n.targets if isinstance(n, ast.Assign) else [n.target])))]
-        open(os.path.join(target, f), 'w').write(ast.unparse(ast.Module(body=keep, type_ignores=[])) + '\\n')
-`;
-  const r = spawnSync(PYTHON, ['-c', code, dir, out], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    console.error(`could not strip ${dir}:\n${r.stderr}`);
+function stripOrExit(dir) {
+  try {
+    return stripMigrations(dir, mkdtempSync(path.join(os.tmpdir(), 'compare-real-stripped-')), PYTHON);
+  } catch (e) {
+    console.error(e.message);
     process.exit(2);
   }
-  return out;
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,45 +140,50 @@ function mergeInvariant(ops: readonly string[]): readonly string[] {
   return [`merge: ${ops.map((o) => o.split(' ')[0]).sort().join(',')}; removes ${removed.join(',')}; writes ${written.join(',')}`];
 }
 
+/** Runs every state through real Alembic and predictUpgrade on the project in `dir`; returns what Alembic did. */
+async function compareStates(dir: string, label: string, seed: number, alembic: ReturnType<typeof alembicTargets>[number]): Promise<{ truth: Outcome[]; succeeded: number; failures: Set<string> }> {
+  const version = alembic.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(alembic.version)!;
+  const model = await loadProject({ cwd: dir, alembicVersion: version });
+  expect(model.complete && model.failure === undefined, `${label}: the project must load cleanly`).toBe(true);
+  const states = randomStates(model.map, seed, STATES_PER_SHAPE);
+  const work = mkdtempSync(path.join(tmp, 'states-'));
+  const truth = JSON.parse(
+    execFileSync(PYTHON, [path.join(REPO, 'test/oracle/alembic_upgrade.py'), '--cwd', dir, '--ini', 'alembic.ini', '--work', work], {
+      input: JSON.stringify(states),
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...alembic.env },
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    }),
+  ) as Outcome[];
+  expect(truth).toHaveLength(states.length);
+
+  let succeeded = 0;
+  const failures = new Set<string>();
+  for (const [i, t] of truth.entries()) {
+    const what = `${label}, state ${i}: rows ${JSON.stringify(t.rows)}, upgrade ${t.target}`;
+    const p = predictUpgrade(model.map, t.target, t.rows ?? []);
+    expect(p.unpredictable, what).toBeUndefined();
+    expect(p.willSucceed, `${what}: Alembic ${t.ok ? 'succeeded' : `failed: ${t.cli}`}; we said ${p.cliOutput ?? 'success'}`).toBe(t.ok);
+    if (t.ok) {
+      succeeded++;
+      expect(
+        p.steps.map((s) => ({ revision: s.revision, ops: mergeInvariant(s.versionOps) })),
+        what,
+      ).toEqual(t.steps.map((s) => ({ revision: s.revision, ops: mergeInvariant(s.ops) })));
+      expect(p.finalHeads, what).toEqual(t.finalRows);
+    } else {
+      expect(sameFailure(p.cliOutput, t.cli!), `${what}\n  ours: ${p.cliOutput}\n  real: ${t.cli}`).toBe(true);
+      failures.add(`${t.error!.class}: ${t.error!.message.split(' ').slice(0, 2).join(' ')}`);
+    }
+  }
+  return { truth, succeeded, failures };
+}
+
 describe.each(alembicTargets())('upgrade predictions on random version tables against real Alembic ($name)', (alembic) => {
   it.each(SHAPES)('$name', async ({ name, args }) => {
     const dir = path.join(tmp, `${name.replace(/\W+/gu, '-')}-${alembic.name}`);
     execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', dir, ...args], { stdio: 'ignore' });
-    const version = alembic.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(alembic.version)!;
-    const model = await loadProject({ cwd: dir, alembicVersion: version });
-    expect(model.complete && model.failure === undefined).toBe(true);
-    const states = randomStates(model.map, SHAPES.findIndex((s) => s.name === name) + 1, STATES_PER_SHAPE);
-    const work = path.join(dir, '.states');
-    mkdirSync(work);
-    const truth = JSON.parse(
-      execFileSync(PYTHON, [path.join(REPO, 'test/oracle/alembic_upgrade.py'), '--cwd', dir, '--ini', 'alembic.ini', '--work', work], {
-        input: JSON.stringify(states),
-        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...alembic.env },
-        encoding: 'utf8',
-        maxBuffer: 256 * 1024 * 1024,
-      }),
-    ) as Outcome[];
-    expect(truth).toHaveLength(states.length);
-
-    let succeeded = 0;
-    const failures = new Set<string>();
-    for (const [i, t] of truth.entries()) {
-      const label = `${name}, state ${i}: rows ${JSON.stringify(t.rows)}, upgrade ${t.target}`;
-      const p = predictUpgrade(model.map, t.target, t.rows ?? []);
-      expect(p.unpredictable, label).toBeUndefined();
-      expect(p.willSucceed, `${label}: Alembic ${t.ok ? 'succeeded' : `failed: ${t.cli}`}; we said ${p.cliOutput ?? 'success'}`).toBe(t.ok);
-      if (t.ok) {
-        succeeded++;
-        expect(
-          p.steps.map((s) => ({ revision: s.revision, ops: mergeInvariant(s.versionOps) })),
-          label,
-        ).toEqual(t.steps.map((s) => ({ revision: s.revision, ops: mergeInvariant(s.ops) })));
-        expect(p.finalHeads, label).toEqual(t.finalRows);
-      } else {
-        expect(sameFailure(p.cliOutput, t.cli!), `${label}\n  ours: ${p.cliOutput}\n  real: ${t.cli}`).toBe(true);
-        failures.add(`${t.error!.class}: ${t.error!.message.split(' ').slice(0, 2).join(' ')}`);
-      }
-    }
+    const { truth, succeeded, failures } = await compareStates(dir, name, SHAPES.findIndex((s) => s.name === name) + 1, alembic);
     // the states must exercise both outcomes, and more than one kind of failure
     expect(succeeded, name).toBeGreaterThan(STATES_PER_SHAPE / 10);
     expect(failures.size, [...failures].join('\n')).toBeGreaterThanOrEqual(2);
@@ -186,3 +191,16 @@ describe.each(alembicTargets())('upgrade predictions on random version tables ag
     expect(truth.some((t) => t.ok && t.steps.some((s) => s.ops.some((o) => o.startsWith('DELETE ')))), name).toBe(true);
   }, 120_000);
 });
+
+// Real projects for a local pass (docs/real-projects.md): UPGRADE_DIFF_PROJECTS=dir1,dir2, each folder holding an
+// alembic.ini whose migrations import without the application (stripped copies). Not set in CI: the projects
+// stay out of this repository.
+const REAL = (process.env.UPGRADE_DIFF_PROJECTS ?? '').split(',').filter(Boolean);
+if (REAL.length > 0) {
+  describe('upgrade predictions on random version tables of real projects', () => {
+    it.each(REAL)('%s', async (dir) => {
+      const { succeeded, failures } = await compareStates(path.resolve(dir), dir, 1, alembicTargets().at(-1)!);
+      console.log(`${dir}: ${STATES_PER_SHAPE} states agree (${succeeded} succeed; failures: ${[...failures].join('; ') || 'none'})`);
+    }, 600_000);
+  });
+}
