@@ -110,6 +110,13 @@ try {
   const example = path.join(repo, 'examples', 'heroku-app');
   const bigCheck = measure(out, ['check', '--no-lint', '--format', 'json'], {});
   const bigVerify = measure(out, ['verify', '--format', 'json'], { DATABASE_URL: dbUrl });
+  // a new database (no version table): the whole upgrade is planned, which is Alembic's quadratic topological sort
+  const adminNew = new pg.Client({ connectionString: pgServer.url });
+  await adminNew.connect();
+  await adminNew.query('DROP DATABASE IF EXISTS preflight_bench_new');
+  await adminNew.query('CREATE DATABASE preflight_bench_new');
+  await adminNew.end();
+  const newVerify = measure(out, ['verify', '--format', 'json', '--target', 'heads'], { DATABASE_URL: dbUrl.replace(/\/preflight_bench$/u, '/preflight_bench_new') });
   // each project against a database at its own head: a healthy deploy, not a missing-revision diagnosis
   // (which would add the git history search to the measurement)
   const atHead = new pg.Client({ connectionString: dbUrl });
@@ -122,6 +129,7 @@ try {
   console.log(`verify vs check (example):   ${smallVerify.toFixed(0)} vs ${smallCheck.toFixed(0)} ms: +${(smallVerify - smallCheck).toFixed(0)} ms`);
   console.log(`verify vs check (${n}):  ${bigVerify.toFixed(0)} vs ${bigCheck.toFixed(0)} ms: +${(bigVerify - bigCheck).toFixed(0)} ms`);
   console.log(`verify overhead (local PG):  ${overhead.toFixed(0)} ms (target <= 100 ms)`);
+  console.log(`verify, new database (${n}, plans all ${n} steps): ${newVerify.toFixed(0)} ms (+${(newVerify - bigCheck).toFixed(0)} ms over check)`);
 
   // release on a no-op deploy (database at head) against a bare `alembic upgrade head`
   const alembicEnv = { ...process.env, DATABASE_URL: dbUrl, PYTHONDONTWRITEBYTECODE: '1' };

@@ -149,6 +149,7 @@ export function translate(e: AlembicRaise, destination: string): AlembicRaise {
 
 class Resolver {
   private readonly byKey: ReadonlyMap<string, Rev>;
+  private graph: IndexedGraph | null | undefined;
   constructor(private readonly map: RevisionMap) {
     this.byKey = map.byKey;
   }
@@ -351,8 +352,107 @@ class Resolver {
     return out;
   }
 
+  /**
+   * The revisions as integers with their `_normalized_down_revisions`, so ancestor sets can be bitsets:
+   * `_topological_sort` recomputes a whole ancestor set at every merge, branch point and dependency,
+   * which is quadratic, and 10,000 revisions from an empty table took seconds as sets of objects. Null
+   * when a down revision is missing or filed under another key: the set walk then raises as Alembic does.
+   */
+  private indexed(): IndexedGraph | null {
+    if (this.graph !== undefined) return this.graph;
+    this.map.normalizeDependsOn();
+    const index = new Map<Rev, number>();
+    const revs: Rev[] = [];
+    for (const r of this.byKey.values()) {
+      if (index.has(r)) continue;
+      // sets of ids and sets of keys are the same only when every revision is filed under its id
+      if (r.id !== r.key) return (this.graph = null);
+      index.set(r, revs.length);
+      revs.push(r);
+    }
+    const down: Int32Array[] = [];
+    for (const r of revs) {
+      const ids = r.normalizedDown;
+      const a = new Int32Array(ids.length);
+      for (let i = 0; i < ids.length; i++) {
+        const next = this.byKey.get(ids[i]!);
+        if (!next || next.key !== ids[i]) return (this.graph = null);
+        a[i] = index.get(next)!;
+      }
+      down.push(a);
+    }
+    return (this.graph = { index, down, words: (revs.length + 31) >>> 5 });
+  }
+
+  /** `_get_ancestor_nodes(roots)` (the roots included) as a bitset over `indexed()`. */
+  private ancestorBits(g: IndexedGraph, roots: readonly number[]): Uint32Array {
+    const bits = new Uint32Array(g.words);
+    const stack = [...roots];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      const w = i >>> 5;
+      const b = 1 << (i & 31);
+      if (bits[w]! & b) continue;
+      bits[w]! |= b;
+      for (const j of g.down[i]!) stack.push(j);
+    }
+    return bits;
+  }
+
   /** `_topological_sort`: heads first, following the map's insertion order. */
   private topologicalSort(revisions: ReadonlySet<Rev>, heads: readonly Rev[]): Rev[] {
+    const g = this.indexed();
+    if (!g) return this.topologicalSortBySets(revisions, heads);
+    const todo = new Set([...revisions].map((r) => r.id));
+    const order = new Map<string, number>();
+    let i = 0;
+    for (const k of this.byKey.keys()) if (!order.has(k)) order.set(k, i++);
+    const at = (id: string): number => g.index.get(this.byKey.get(id)!)!;
+    const ancestorsOf = (id: string): Uint32Array => this.ancestorBits(g, [at(id)]);
+    const has = (bits: Uint32Array, n: number): boolean => (bits[n >>> 5]! & (1 << (n & 31))) !== 0;
+    const currentHeads = [...new Set(heads.map((h) => h.id).filter((id) => todo.has(id)))].sort((a, b) => order.get(a)! - order.get(b)!);
+    const ancestorsByIdx = currentHeads.map(ancestorsOf);
+    const output: string[] = [];
+    let idx = 0;
+    while (currentHeads.length > 0) {
+      const candidate = currentHeads[idx]!;
+      const n = at(candidate);
+      let moved = false;
+      for (let j = 0; j < ancestorsByIdx.length; j++) {
+        if (j !== idx && has(ancestorsByIdx[j]!, n)) {
+          idx = j;
+          moved = true;
+          break;
+        }
+      }
+      if (moved) continue;
+      if (todo.has(candidate)) {
+        output.push(candidate);
+        todo.delete(candidate);
+      }
+      const rev = this.byKey.get(candidate)!;
+      const toAdd = rev.normalizedDown.filter((d) => todo.has(d) && !currentHeads.includes(d));
+      if (toAdd.length === 0) {
+        currentHeads.splice(idx, 1);
+        ancestorsByIdx.splice(idx, 1);
+        idx = Math.max(idx - 1, 0);
+      } else if (rev.normalizedResolvedDeps.length === 0 && rev.versionedDown.length === 1) {
+        currentHeads[idx] = toAdd[0]!;
+        ancestorsByIdx[idx]![n >>> 5]! &= ~(1 << (n & 31));
+      } else {
+        currentHeads[idx] = toAdd[0]!;
+        currentHeads.push(...toAdd.slice(1));
+        ancestorsByIdx[idx] = ancestorsOf(toAdd[0]!);
+        ancestorsByIdx.push(...toAdd.slice(1).map(ancestorsOf));
+      }
+    }
+    if (todo.size > 0) throw new AlembicRaise('AssertionError', '', undefined, 'step');
+    // get_revision(node) per emitted id: the map entry under that id
+    return output.map((id) => this.byKey.get(id)!);
+  }
+
+  /** The same sort with ancestor sets of ids, for maps `indexed()` cannot represent. */
+  private topologicalSortBySets(revisions: ReadonlySet<Rev>, heads: readonly Rev[]): Rev[] {
     const todo = new Set([...revisions].map((r) => r.id));
     const order = new Map<string, number>();
     let i = 0;
@@ -394,18 +494,33 @@ class Resolver {
       }
     }
     if (todo.size > 0) throw new AlembicRaise('AssertionError', '', undefined, 'step');
-    // get_revision(node) per emitted id: the map entry under that id
     return output.map((id) => this.byKey.get(id)!);
   }
 
-  ancestorIds(ids: Iterable<string>): Set<string> {
+  /** Ids of the ancestors of the revisions named (themselves included; unknown names skipped). */
+  ancestorIds(ids: Iterable<string>): { has(id: string): boolean } {
     const revs: Rev[] = [];
     for (const id of ids) {
       const r = this.byKey.get(id);
       if (r) revs.push(r);
     }
-    return new Set(this.ancestors(revs, true, false, 'step').map((r) => r.id));
+    const g = this.indexed();
+    if (!g) return new Set(this.ancestors(revs, true, false, 'step').map((r) => r.id));
+    const bits = this.ancestorBits(g, revs.map((r) => g.index.get(r)!));
+    return {
+      has: (id: string): boolean => {
+        const r = this.byKey.get(id);
+        const n = r === undefined || r.key !== id ? undefined : g.index.get(r);
+        return n !== undefined && (bits[n >>> 5]! & (1 << (n & 31))) !== 0;
+      },
+    };
   }
+}
+
+interface IndexedGraph {
+  readonly index: ReadonlyMap<Rev, number>;
+  readonly down: readonly Int32Array[];
+  readonly words: number;
 }
 
 /** `HeadMaintainer.update_to_step` per upgrade step, with the online rowcount check. */
