@@ -149,7 +149,7 @@ export function translate(e: AlembicRaise, destination: string): AlembicRaise {
 
 class Resolver {
   private readonly byKey: ReadonlyMap<string, Rev>;
-  private graph: IndexedGraph | null | undefined;
+  private graph: IndexedGraph | undefined;
   constructor(private readonly map: RevisionMap) {
     this.byKey = map.byKey;
   }
@@ -355,18 +355,19 @@ class Resolver {
   /**
    * The revisions as integers with their `_normalized_down_revisions`, so ancestor sets can be bitsets:
    * `_topological_sort` recomputes a whole ancestor set at every merge, branch point and dependency,
-   * which is quadratic, and 10,000 revisions from an empty table took seconds as sets of objects. Null
-   * when a down revision is missing or filed under another key: the set walk then raises as Alembic does.
+   * which is quadratic, and 10,000 revisions from an empty table took seconds as sets of objects.
+   * A map that loaded cleanly has every revision under its own id and every down revision present (the
+   * walks before the sort raise Alembic's errors otherwise); anything else is not predicted.
    */
-  private indexed(): IndexedGraph | null {
-    if (this.graph !== undefined) return this.graph;
+  private indexed(): IndexedGraph {
+    if (this.graph) return this.graph;
     this.map.normalizeDependsOn();
     const index = new Map<Rev, number>();
     const revs: Rev[] = [];
     for (const r of this.byKey.values()) {
       if (index.has(r)) continue;
       // sets of ids and sets of keys are the same only when every revision is filed under its id
-      if (r.id !== r.key) return (this.graph = null);
+      if (r.id !== r.key) throw new AlembicRaise('Unpredictable', `revision ${r.id} is filed under another key in the revision map`, undefined, 'step');
       index.set(r, revs.length);
       revs.push(r);
     }
@@ -376,7 +377,7 @@ class Resolver {
       const a = new Int32Array(ids.length);
       for (let i = 0; i < ids.length; i++) {
         const next = this.byKey.get(ids[i]!);
-        if (!next || next.key !== ids[i]) return (this.graph = null);
+        if (!next || next.key !== ids[i]) throw new AlembicRaise('Unpredictable', `down revision ${ids[i]!} of ${r.id} is not in the revision map`, undefined, 'step');
         a[i] = index.get(next)!;
       }
       down.push(a);
@@ -402,7 +403,6 @@ class Resolver {
   /** `_topological_sort`: heads first, following the map's insertion order. */
   private topologicalSort(revisions: ReadonlySet<Rev>, heads: readonly Rev[]): Rev[] {
     const g = this.indexed();
-    if (!g) return this.topologicalSortBySets(revisions, heads);
     const todo = new Set([...revisions].map((r) => r.id));
     const order = new Map<string, number>();
     let i = 0;
@@ -451,52 +451,6 @@ class Resolver {
     return output.map((id) => this.byKey.get(id)!);
   }
 
-  /** The same sort with ancestor sets of ids, for maps `indexed()` cannot represent. */
-  private topologicalSortBySets(revisions: ReadonlySet<Rev>, heads: readonly Rev[]): Rev[] {
-    const todo = new Set([...revisions].map((r) => r.id));
-    const order = new Map<string, number>();
-    let i = 0;
-    for (const k of this.byKey.keys()) if (!order.has(k)) order.set(k, i++);
-    const ancestorsOf = (id: string): Set<string> => new Set(this.ancestors([this.byKey.get(id)!], true, false, 'step').map((r) => r.id));
-    const currentHeads = [...new Set(heads.map((h) => h.id).filter((id) => todo.has(id)))].sort((a, b) => order.get(a)! - order.get(b)!);
-    const ancestorsByIdx = currentHeads.map(ancestorsOf);
-    const output: string[] = [];
-    let idx = 0;
-    while (currentHeads.length > 0) {
-      const candidate = currentHeads[idx]!;
-      let moved = false;
-      for (let j = 0; j < ancestorsByIdx.length; j++) {
-        if (j !== idx && ancestorsByIdx[j]!.has(candidate)) {
-          idx = j;
-          moved = true;
-          break;
-        }
-      }
-      if (moved) continue;
-      if (todo.has(candidate)) {
-        output.push(candidate);
-        todo.delete(candidate);
-      }
-      const rev = this.byKey.get(candidate)!;
-      const toAdd = rev.normalizedDown.filter((d) => todo.has(d) && !currentHeads.includes(d));
-      if (toAdd.length === 0) {
-        currentHeads.splice(idx, 1);
-        ancestorsByIdx.splice(idx, 1);
-        idx = Math.max(idx - 1, 0);
-      } else if (rev.normalizedResolvedDeps.length === 0 && rev.versionedDown.length === 1) {
-        currentHeads[idx] = toAdd[0]!;
-        ancestorsByIdx[idx]!.delete(candidate);
-      } else {
-        currentHeads[idx] = toAdd[0]!;
-        currentHeads.push(...toAdd.slice(1));
-        ancestorsByIdx[idx] = ancestorsOf(toAdd[0]!);
-        ancestorsByIdx.push(...toAdd.slice(1).map(ancestorsOf));
-      }
-    }
-    if (todo.size > 0) throw new AlembicRaise('AssertionError', '', undefined, 'step');
-    return output.map((id) => this.byKey.get(id)!);
-  }
-
   /** Ids of the ancestors of the revisions named (themselves included; unknown names skipped). */
   ancestorIds(ids: Iterable<string>): { has(id: string): boolean } {
     const revs: Rev[] = [];
@@ -505,7 +459,6 @@ class Resolver {
       if (r) revs.push(r);
     }
     const g = this.indexed();
-    if (!g) return new Set(this.ancestors(revs, true, false, 'step').map((r) => r.id));
     const bits = this.ancestorBits(g, revs.map((r) => g.index.get(r)!));
     return {
       has: (id: string): boolean => {

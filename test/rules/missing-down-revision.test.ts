@@ -1,6 +1,6 @@
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
-import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
 
@@ -15,3 +15,14 @@ describeRule(
     expect(f.line).toBe(9);
   },
 );
+
+describe('missing-down-revision: a down_revision that is not a string', () => {
+  it('shows the value as Python would, not as an internal key', async () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: "revision = 'b2'\ndown_revision = 1234\n" }, DEFAULT_INI);
+    const r = await check(root, 'latest');
+    const f = r.findings.find((x) => x.code === 'missing-down-revision');
+    expect(f?.message).toContain('down_revision refers to 1234, which');
+    expect(f?.hint).toContain('git log --all -S"1234"');
+    expect(`${f?.message}${f?.hint}`).not.toContain('\u0000');
+  });
+});

@@ -9,14 +9,17 @@ export const missingDownRevision: Rule = {
   check({ model }) {
     return graphProblems(model, 'missing-down-revision').map((p) => {
       const missing = p.ids[0]!;
+      // a non-str value is keyed as NUL + its repr: show the repr, as Python would
+      const bare = missing.startsWith('\u0000') ? missing.slice(1) : missing;
+      const shown = bare === missing ? `'${missing}'` : bare;
       const close = model.map.revisions.filter((r) => r.id.startsWith(missing) || missing.startsWith(r.id)).map((r) => r.id);
       return {
         code: 'missing-down-revision',
         severity: 'error',
-        message: `${p.rev!.file.path}: down_revision refers to '${missing}', which no revision file declares. Alembic warns "${p.warning}" and then crashes with ${p.failure!.message} on every command, \`alembic heads\` included.`,
+        message: `${p.rev!.file.path}: down_revision refers to ${shown}, which no revision file declares. Alembic warns "${p.warning}" and then crashes with ${p.failure!.message} on every command, \`alembic heads\` included.`,
         hint: close.length
           ? `down_revision must be an exact id; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?`
-          : `Restore the file that declared '${missing}' (git log --all -S"${missing}" finds it), or point down_revision at the revision this one really follows.`,
+          : `Restore the file that declared ${shown} (git log --all -S"${bare}" finds it), or point down_revision at the revision this one really follows.`,
         ...revLocation(p.rev),
         line: p.rev!.script.downLine,
         alembicError: alembicOutput(p.failure),
