@@ -82,4 +82,24 @@ describe('check --target: several heads are graded for the upgrade the deploy ru
       expect(r.stderr, t).toContain(`check --target takes head, heads, LABEL@head or a revision, not '${t}'`);
     }
   });
+
+  it('reports a new database that fails partway through the upgrade, as real Alembic does', async () => {
+    // a merge that lists x1, which y1 already reaches through depends_on: HeadMaintainer raises KeyError
+    const revs: RevSpec[] = [
+      { id: 'r0', down: null },
+      { id: 'x1', down: 'r0' },
+      { id: 'y1', down: 'r0', depends: ['x1'] },
+      { id: 'z1', down: 'r0' },
+      { id: 'm1', down: ['z1', 'x1', 'y1'] },
+    ];
+    const root = writeScenarioProject({ name: 'redundant parent', revs, rows: 'no-table' });
+    const ours = check(root, 'heads');
+    expect(ours.status).toBe(1);
+    const f = ours.doc.findings.find((x) => x.code === 'upgrade-will-fail');
+    expect(f?.message).toContain('On a new database (no version table), `alembic upgrade heads` will fail at merge revision m1');
+    expect(f?.alembicError).toBe("KeyError: 'x1'");
+    const real = runAlembicUpgrade(root, await prepareDatabase({ name: 'redundant parent', revs, rows: 'no-table' }, 'sqlite', root), 'heads');
+    expect(real.rc).not.toBe(0);
+    expect(real.stderr).toContain("KeyError: 'x1'");
+  });
 });

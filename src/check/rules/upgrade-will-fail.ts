@@ -11,8 +11,10 @@ export const upgradeWillFail: Rule = {
   severity: 'error',
   summary: '`alembic upgrade <target>` is predicted to fail (or cannot be predicted) for a reason no other finding covers.',
   check({ database: db, target, model }, others: readonly Finding[] = []) {
-    // check --target has no rows: only whether the target itself resolves is known
-    const p = db ? db.prediction : target?.failure?.stage === 'target' ? target : undefined;
+    // check --target has no rows: whether the target resolves, and whether a new database (no version
+    // table: review apps, CI, a first deploy) gets through every step, are known; the live rows are verify's
+    const p = db ? db.prediction : target?.failure?.stage === 'target' || target?.failure?.stage === 'step' ? target : undefined;
+    const onNew = !db && p?.failure?.stage === 'step' ? 'On a new database (no version table), ' : '';
     if (!p || p.willSucceed) return [];
     if (p.cliOutput && others.some((f) => f.severity === 'error' && f.alembicError === p.cliOutput)) return [];
     if (p.unpredictable) {
@@ -40,7 +42,7 @@ export const upgradeWillFail: Rule = {
           code: 'upgrade-will-fail',
           severity: 'error',
           message:
-            `\`alembic upgrade ${p.target}\` will fail at merge revision ${merge.id}: it lists ${f.row} as a down revision, but ${f.row} is already an ancestor of ${redundant.via}, ` +
+            `${onNew}\`alembic upgrade ${p.target}\` will fail at merge revision ${merge.id}: it lists ${f.row} as a down revision, but ${f.row} is already an ancestor of ${redundant.via}, ` +
             `another of its parents${redundant.throughDependency ? ' (through depends_on)' : ''}. By the time the merge runs, the ${f.row} row of the version table has been replaced, and Alembic's bookkeeping raises ${p.cliOutput}.`,
           hint: `Remove ${f.row} from down_revision in ${merge.id}${where}: ${redundant.via} already brings it in, so every migration that ran before the merge still does.`,
           path: merge.file.path,
@@ -54,7 +56,7 @@ export const upgradeWillFail: Rule = {
       {
         code: 'upgrade-will-fail',
         severity: 'error',
-        message: `\`alembic upgrade ${p.target}\` will fail: ${p.cliOutput}`,
+        message: `${onNew}\`alembic upgrade ${p.target}\` will fail: ${p.cliOutput}`,
         hint,
         alembicError: p.cliOutput ?? undefined,
       },
