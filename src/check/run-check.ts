@@ -20,6 +20,8 @@ export interface CheckOptions {
   readonly lintOnly?: boolean;
   /** `check --target`: the upgrade target the deploy runs (absent: `head`). Ignored under `verify`, which has its own. */
   readonly target?: string;
+  /** Where `target` came from when no option gave it: the Procfile release line (`Procfile:3`). */
+  readonly targetFrom?: string;
 }
 
 export interface CheckResult {
@@ -28,6 +30,8 @@ export interface CheckResult {
   readonly ignored: number;
   /** The upgrade target the findings are graded for (`head` unless --target or verify's target says otherwise). */
   readonly target: string;
+  /** Where a check target came from: `--target`, or the Procfile release line (`Procfile:3`); absent for the default `head` and under verify. */
+  readonly targetFrom?: string;
   /** lint-since / --lint-changed-since: how the line was drawn, and how many revision files it takes out of the lints. */
   readonly lintScope?: { readonly since: readonly string[]; readonly changedSince?: string; readonly files: number };
   /** Lint errors reported in revision files: what `lint-since` could scope away if those migrations are old. */
@@ -80,6 +84,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     findings,
     ignored: all.length - kept.length,
     target: opts.database?.prediction.target ?? opts.target ?? 'head',
+    targetFrom: opts.database || opts.target === undefined ? undefined : (opts.targetFrom ?? '--target'),
     lintScope: opts.lint?.baseline ? { since: opts.lint.baseline.since, changedSince: opts.lint.baseline.changedSince, files: opts.lint.baseline.paths.size } : undefined,
     ok: !blocking,
     alembicError: opts.database ? (opts.database.prediction.cliOutput ?? undefined) : alembicOutput(failure),

@@ -4,6 +4,7 @@ import { filesChangedSince } from '../alembic/git-history.js';
 import { parseAlembicVersion, type AlembicVersion } from '../alembic/alembic-version.js';
 import { loadProject, type ProjectModel } from '../alembic/project-model.js';
 import { RELATIVE } from '../alembic/upgrade-plan.js';
+import { procfileTarget } from '../release/procfile-target.js';
 import type { LintScope } from '../check/lint/lint-baseline.js';
 import { loadLintConfig } from '../check/lint/lint-config.js';
 import { LintContext } from '../check/lint/lint-context.js';
@@ -47,7 +48,7 @@ export interface CommandOutput {
  */
 export async function checkModel(
   model: ProjectModel,
-  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[]; lintChangedSince?: string; target?: string },
+  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[]; lintChangedSince?: string; target?: string; targetFrom?: string },
 ): Promise<CheckResult> {
   const config = await loadLintConfig(model.config.cwd, model.config.iniPath, new Set(RULES.map((r) => r.code)));
   const since = opts.lintSince && opts.lintSince.length > 0 ? { names: opts.lintSince, from: '--lint-since' } : config.lintSince;
@@ -59,7 +60,7 @@ export async function checkModel(
     changedSince = { ref: opts.lintChangedSince, files: changed.files };
   }
   const lint = linting ? new LintContext(model, config, await loadPythonParser(), { since, changedSince }) : undefined;
-  return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly, target: opts.target });
+  return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly, target: opts.target, targetFrom: opts.targetFrom });
 }
 
 export function resolveAlembicVersion(cwd: string, flag: string | undefined): AlembicVersion {
@@ -95,7 +96,9 @@ export async function checkCommand(opts: CheckCommandOptions): Promise<CommandOu
     throw new UsageError(`${opts.lintChangedSince !== undefined ? '--lint-changed-since' : '--lint-since'} has no effect with --no-lint.`, { hint: 'Drop one of them.' });
   }
   const model = await loadProject(configOptions(opts));
-  const result = await checkModel(model, opts);
+  // no --target: grade for what the Heroku release phase runs, when the Procfile says so plainly
+  const deploy = opts.target === undefined ? procfileTarget(opts.cwd) : undefined;
+  const result = await checkModel(model, deploy ? { ...opts, target: deploy.target, targetFrom: `${deploy.path}:${deploy.line}` } : opts);
   const stdout = opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) + '\n' : checkText(result);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }

@@ -17,6 +17,7 @@ export function checkJson(result: CheckResult): Record<string, unknown> {
     complete: model.complete,
     alembicError: result.alembicError ?? null,
     target: result.target,
+    targetFrom: result.targetFrom ?? null,
     config: {
       configFile: model.config.iniPath ? rel(model.config.iniPath) : null,
       pyproject: model.config.tomlPath ? rel(model.config.tomlPath) : null,

@@ -27,7 +27,8 @@ function headerLine(command: string, { model }: CheckResult): string {
 /** The heads line, then every finding, then how many --ignore hid. */
 function headsAndFindings(result: CheckResult, before: readonly string[] = []): string[] {
   const lines = [...before];
-  if (result.model.map.heads.length > 0) lines.push(`heads: ${result.model.map.heads.join(', ')}${result.target === 'head' ? '' : `; graded for \`alembic upgrade ${result.target}\``}`);
+  const fromProcfile = result.targetFrom !== undefined && result.targetFrom !== '--target';
+  if (result.model.map.heads.length > 0) lines.push(`heads: ${result.model.map.heads.join(', ')}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`alembic upgrade ${result.target}\`${fromProcfile ? ` (the release line in ${result.targetFrom})` : ''}`}`);
   lines.push('');
   lines.push(...findingsText(result.findings));
   if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');

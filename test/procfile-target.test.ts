@@ -1,0 +1,75 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { procfileTarget } from '../src/release/procfile-target.js';
+import { runCli } from './helpers/cli.js';
+import { writeScenarioProject, type RevSpec } from './helpers/db-scenario.js';
+import { makeProject } from './helpers/project.js';
+
+const TWO_BRANCHES: RevSpec[] = [
+  { id: 'a1', down: null, labels: ['left'] },
+  { id: 'b1', down: 'a1' },
+  { id: 'a2', down: null, labels: ['right'] },
+  { id: 'b2', down: 'a2' },
+];
+
+describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
+  const cases: [string, string | undefined][] = [
+    ['release: alembic upgrade heads', 'heads'],
+    ['release: alembic -c alembic.ini upgrade heads', 'heads'],
+    ['release:python -m alembic upgrade right@head', 'right@head'],
+    ['release: flask db upgrade', 'head'],
+    ['release: FLASK_APP=app flask db upgrade heads && echo done', 'heads'],
+    ['release: ./node_modules/.bin/alembic-preflight release --target heads --always-run', 'heads'],
+    ['release: npx alembic-preflight release --target=left@head', 'left@head'],
+    ['release: alembic-preflight release -- alembic upgrade head', 'head'],
+    ['release: alembic upgrade head', 'head'],
+    // not read plainly: keep the default rather than guess
+    ['release: bash bin/release.sh', undefined],
+    ['release: alembic upgrade $TARGET', undefined],
+    ['release: alembic upgrade +1', undefined],
+    ['release: alembic upgrade --sql head', undefined],
+    ['release: alembic upgrade head && alembic upgrade heads', undefined],
+    ['web: alembic upgrade heads', undefined],
+  ];
+  it.each(cases)('%s', (line, expected) => {
+    const root = makeProject({ Procfile: `web: gunicorn app:app\n${line}\n` });
+    const t = procfileTarget(root);
+    expect(t?.target).toBe(expected);
+    if (expected !== undefined) expect(t).toMatchObject({ path: 'Procfile', line: 2 });
+  });
+
+  it('is undefined without a Procfile', () => {
+    expect(procfileTarget(makeProject({ 'app.py': '' }))).toBeUndefined();
+  });
+});
+
+describe('check without --target grades for the Procfile release line', () => {
+  it('upgrade heads in the Procfile: several heads warn, and the report names the line', () => {
+    const root = writeScenarioProject({ name: 'procfile heads', revs: TWO_BRANCHES, rows: 'no-table' });
+    writeFileSync(path.join(root, 'Procfile'), 'release: alembic upgrade heads\nweb: gunicorn app:app\n');
+    const text = runCli(root, ['check', '--no-lint']);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('graded for `alembic upgrade heads` (the release line in Procfile:1)');
+    const json = JSON.parse(runCli(root, ['check', '--no-lint', '--format', 'json']).stdout) as { target: string; targetFrom: string; findings: { code: string; severity: string }[] };
+    expect(json.target).toBe('heads');
+    expect(json.targetFrom).toBe('Procfile:1');
+    expect(json.findings.find((f) => f.code === 'multiple-heads')?.severity).toBe('warning');
+    // an explicit --target wins over the Procfile
+    const explicit = JSON.parse(runCli(root, ['check', '--no-lint', '--format', 'json', '--target', 'head']).stdout) as { ok: boolean; target: string; targetFrom: string };
+    expect(explicit).toMatchObject({ ok: false, target: 'head', targetFrom: '--target' });
+  });
+
+  it('upgrade head in the Procfile, or a script it does not follow: several heads block', () => {
+    for (const line of ['release: alembic upgrade head', 'release: bash bin/release.sh']) {
+      const root = writeScenarioProject({ name: 'procfile head', revs: TWO_BRANCHES, rows: 'no-table' });
+      writeFileSync(path.join(root, 'Procfile'), `${line}\n`);
+      const r = runCli(root, ['check', '--no-lint', '--format', 'json']);
+      expect(r.status, line).toBe(1);
+      const doc = JSON.parse(r.stdout) as { target: string; targetFrom: string | null; findings: { code: string; severity: string }[] };
+      expect(doc.target, line).toBe('head');
+      expect(doc.targetFrom, line).toBe(line.includes('alembic') ? 'Procfile:1' : null);
+      expect(doc.findings.find((f) => f.code === 'multiple-heads')?.severity, line).toBe('error');
+    }
+  });
+});
