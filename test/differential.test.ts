@@ -183,3 +183,28 @@ describe.each(alembicTargets())('falsy and absent depends_on against real Alembi
     }
   });
 });
+
+/**
+ * down_revision values that are not plain strings: `tuple_rev_as_scalar` (before 1.12.1 on the raw value,
+ * after on `to_tuple` of it) and the "is not present" warning, whose `", ".join` of the down revisions
+ * raises TypeError on a non-str item before the KeyError.
+ */
+const ODD_DOWN_REVISIONS = ['1234', 'True', '0', '("a1", 5)', '("a1", None)', '[None]', '(None,)', '[""]', '("",)', '""', "[b'a']", '(("a1",),)', '["a1"]', '(1,)'];
+
+describe.each(alembicTargets())('down_revision values that are not plain strings against real Alembic ($name)', (target) => {
+  it.each(ODD_DOWN_REVISIONS)('down_revision = %s', async (literal) => {
+    const dir = makeProject({
+      'migrations/env.py': '',
+      'migrations/versions/a1_x.py': rev('a1', null),
+      'migrations/versions/b2_x.py': `revision = 'b2'\ndown_revision = ${literal}\nbranch_labels = None\ndepends_on = None\n`,
+    });
+    try {
+      const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
+      const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
+      const model = await loadProject({ cwd: dir, alembicVersion: version });
+      compare(model, truth, `down_revision = ${literal} (${target.name})`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

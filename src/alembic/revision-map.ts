@@ -120,10 +120,24 @@ export class Rev {
     if (!this.allNextrev.includes(child.key)) this.allNextrev.push(child.key);
     if (child.versionedDown.includes(this.key) && !this.nextrev.includes(child.key)) this.nextrev.push(child.key);
   }
+  /** What `Script.__str__` raises instead, when a down revision is not a str (`", ".join` in `format_as_comma`). */
+  describeError(): string | undefined {
+    const down = this.script.versionedDownValues;
+    const i = down.findIndex((v) => v.t !== 'str');
+    if (this.describesAsBase() || i < 0) return undefined;
+    const v = down[i]!;
+    const type = v.t === 'none' ? 'NoneType' : v.t;
+    return `TypeError: sequence item ${i}: expected str instance, ${type} found`;
+  }
+  /** `_format_down_revision`: `if not self.down_revision` (the scalar of a one-item tuple) prints `<base>`. */
+  private describesAsBase(): boolean {
+    const down = this.script.versionedDownValues;
+    return down.length === 0 || (down.length === 1 && !truthy(down[0]!));
+  }
   /** `Script.__str__`, used inside Alembic's "referenced from" warning. */
   describe(): string {
     const down = this.script.versionedDownValues;
-    const downText = down.length === 0 ? '<base>' : down.map(pyStr).join(', ');
+    const downText = this.describesAsBase() ? '<base>' : down.map(pyStr).join(', ');
     const flags = `${this.isHead ? ' (head)' : ''}${this.isBranchPoint ? ' (branchpoint)' : ''}${this.isMergePoint ? ' (mergepoint)' : ''}`;
     const doc = (this.file.docstring?.text ?? '').trim().split('\n\n')[0] ?? '';
     return `${downText} -> ${this.id}${flags}, ${doc}`;
@@ -232,9 +246,15 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     for (const down of rev.allDown) {
       const target = map.get(down);
       if (!target) {
+        const code = down === '' ? 'empty-down-revision' : 'missing-down-revision';
+        // the warning formats the revision with ", ".join(down revisions): a non-str one raises there
+        const joinError = rev.describeError();
+        if (joinError) {
+          problems.push({ code, message: joinError, rev, others: [], ids: [down], failure: { exception: 'TypeError', message: joinError, commandError: false } });
+          continue;
+        }
         const warning = `Revision ${keyText(down)} referenced from ${rev.describe()} is not present`;
         const msg = `KeyError: ${keyRepr(down)}`;
-        const code = down === '' ? 'empty-down-revision' : 'missing-down-revision';
         problems.push({ code, message: warning, rev, others: [], ids: [down], warning, failure: { exception: 'KeyError', message: msg, commandError: false } });
         continue;
       }

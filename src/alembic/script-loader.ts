@@ -256,10 +256,22 @@ export function loadScript(
     });
   }
 
+  // before 1.12.1, tuple_rev_as_scalar(down_revision) takes len() of the raw value
+  if (!features.emptyStringDownRevisionIsKey && (downValue.t === 'int' || downValue.t === 'bool') && truthy(downValue)) {
+    const msg = `TypeError: object of type '${downValue.t}' has no len()`;
+    problems.push({ code: 'invalid-revision-value', message: `down_revision = ${pyRepr(downValue)} is not a string. ${msg}`, line: down.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
+    return withRead;
+  }
+
   // 4. normalisation (tuple_rev_as_scalar(to_tuple(...)); before 1.12.1 without to_tuple)
-  let versionedDownValues: readonly PyValue[];
-  if (features.emptyStringDownRevisionIsKey) versionedDownValues = toTuple(downValue, null) ?? [];
-  else versionedDownValues = truthy(downValue) ? toTuple(downValue, [])! : [];
+  // then _versioned_down_revisions = to_tuple(down_revision, default=()): a one-item sequence is its item,
+  // so [None] and (None,) mean base
+  let scalar: PyValue;
+  if (features.emptyStringDownRevisionIsKey) {
+    const t = toTuple(downValue, null);
+    scalar = t === null ? NONE : tupleRevAsScalar({ t: 'tuple', items: t });
+  } else scalar = tupleRevAsScalar(downValue);
+  const versionedDownValues: readonly PyValue[] = toTuple(scalar, [])!;
   const script: LoadedScript = {
     revision,
     key: revKey,
@@ -276,6 +288,14 @@ export function loadScript(
     uncertainFields,
   };
   return { ...withRead, script };
+}
+
+/** `tuple_rev_as_scalar`: falsy is None, a one-item sequence its item (`rev[0]`), anything else itself. */
+function tupleRevAsScalar(v: PyValue): PyValue {
+  if (!truthy(v)) return NONE;
+  if ((v.t === 'tuple' || v.t === 'list') && v.items.length === 1) return v.items[0]!;
+  if (v.t === 'bytes' && v.v.length === 1) return { t: 'int', v: BigInt(v.v.charCodeAt(0)) };
+  return v;
 }
 
 function substituteImports(v: PyValue, resolve: (u: PyUnknown) => PyValue | undefined): PyValue {

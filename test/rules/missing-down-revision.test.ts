@@ -17,12 +17,13 @@ describeRule(
 );
 
 describe('missing-down-revision: a down_revision that is not a string', () => {
-  it('shows the value as Python would, not as an internal key', async () => {
+  it('shows the value as Python would, not as an internal key, and the TypeError Alembic raises', async () => {
     const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: "revision = 'b2'\ndown_revision = 1234\n" }, DEFAULT_INI);
     const r = await check(root, 'latest');
     const f = r.findings.find((x) => x.code === 'missing-down-revision');
-    expect(f?.message).toContain('down_revision refers to 1234, which');
-    expect(f?.hint).toContain('git log --all -S"1234"');
+    expect(f?.message).toContain('down_revision holds 1234, which is not a string');
+    expect(f?.alembicError).toBe('TypeError: sequence item 0: expected str instance, int found');
+    expect(f?.hint).toContain('Quote the id');
     expect(`${f?.message}${f?.hint}`).not.toContain('\u0000');
   });
 });

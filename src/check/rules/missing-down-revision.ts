@@ -16,8 +16,12 @@ export const missingDownRevision: Rule = {
       return {
         code: 'missing-down-revision',
         severity: 'error',
-        message: `${p.rev!.file.path}: down_revision refers to ${shown}, which no revision file declares. Alembic warns "${p.warning}" and then crashes with ${p.failure!.message} on every command, \`alembic heads\` included.`,
-        hint: close.length
+        message: p.warning
+          ? `${p.rev!.file.path}: down_revision refers to ${shown}, which no revision file declares. Alembic warns "${p.warning}" and then crashes with ${p.failure!.message} on every command, \`alembic heads\` included.`
+          : `${p.rev!.file.path}: down_revision holds ${shown}, which is not a string, so no revision can match it. Alembic crashes with ${p.failure!.message} while it writes the "is not present" warning, on every command, \`alembic heads\` included.`,
+        hint: !p.warning
+          ? `Quote the id: down_revision = "…" names revisions by their string ids.`
+          : close.length
           ? `down_revision must be an exact id; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?`
           : `Restore the file that declared ${shown} (git log --all -S"${bare}" finds it), or point down_revision at the revision this one really follows.`,
         ...revLocation(p.rev),
