@@ -56,7 +56,7 @@ export class Rev {
   ) {
     this.key = script.key;
     this.origLabels = script.branchLabels.length === 0 ? NO_KEYS : script.branchLabels.map(keyOf);
-    this.deps = script.dependsOn.length === 0 ? NO_KEYS : script.dependsOn.map(keyOf);
+    this.deps = script.resolvedDependsOn.length === 0 ? NO_KEYS : script.resolvedDependsOn.map(keyOf);
   }
 
   /** Own labels plus those `_add_branches` propagated (created on first use: most revisions have none). */
@@ -73,7 +73,7 @@ export class Rev {
     return this.script.versionedDown.length === 0;
   }
   get isRealBase(): boolean {
-    return this.isBase && this.deps.length === 0;
+    return this.isBase && this.script.dependenciesIsNone;
   }
   /** Down revisions and resolved dependencies, deduplicated; cached per resolvedDeps array (walks read it often). */
   get allDown(): string[] {
@@ -221,12 +221,11 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     }
   }
 
-  // _add_depends_on: `if revision.dependencies:` where dependencies is the tuple as a scalar,
-  // so a lone falsy entry (depends_on = "") resolves to nothing, though the revision is no real base
+  // _add_depends_on: `if revision.dependencies:` where dependencies is the tuple as a scalar, so a
+  // falsy one resolves to nothing (rev.deps is what it resolves; `_is_real_base` reads `is None`)
   for (const rev of all) {
     const resolved: string[] = [];
-    const lone = rev.script.dependsOn.length === 1 ? rev.script.dependsOn[0]! : undefined;
-    for (const dep of lone && !truthy(lone) ? [] : rev.deps) {
+    for (const dep of rev.deps) {
       const target = map.get(dep);
       if (!target) {
         const msg = `KeyError: ${keyRepr(dep)}`;
@@ -309,7 +308,7 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     }
     if (problems.some((p) => p.code === 'revision-cycle')) {
       // Alembic stops at the first cycle; a dependency cycle then adds nothing new
-    } else if (labelDowns.size === 0 && all.every((r) => r.deps.length === 0)) {
+    } else if (labelDowns.size === 0 && all.every((r) => r.script.dependenciesIsNone)) {
       // no depends_on and no label as down_revision: the dependency graph is the down-revision
       // graph (same heads, bases and edges), which was just checked
     } else if ((realHeads.length === 0 || realBases.length === 0) && (!problems.some((p) => p.failure) || cyclicKeys(revMap, (r) => r.allDown).size > 0)) {

@@ -59,8 +59,13 @@ export interface LoadedScript {
   /** `_versioned_down_revisions` as map keys. */
   readonly versionedDown: readonly string[];
   readonly versionedDownValues: readonly PyValue[];
+  /** depends_on as written, normalised to a list. */
   readonly dependsOn: readonly PyValue[];
   readonly dependsOnLine?: number;
+  /** What `_add_depends_on` resolves: `to_tuple(self.dependencies)` when that scalar is truthy. */
+  readonly resolvedDependsOn: readonly PyValue[];
+  /** `self.dependencies is None` (`_is_real_base` reads it): no depends_on, or a falsy one. */
+  readonly dependenciesIsNone: boolean;
   readonly branchLabels: readonly PyValue[];
   readonly branchLabelsLine?: number;
   /** Fields whose value we could not know; the script is placed with them as None. */
@@ -272,6 +277,8 @@ export function loadScript(
     scalar = t === null ? NONE : tupleRevAsScalar({ t: 'tuple', items: t });
   } else scalar = tupleRevAsScalar(downValue);
   const versionedDownValues: readonly PyValue[] = toTuple(scalar, [])!;
+  // Script passes depends_on as to_tuple(…, default=()) in every release; Revision makes it a scalar
+  const depsScalar = tupleRevAsScalar({ t: 'tuple', items: dependencies });
   const script: LoadedScript = {
     revision,
     key: revKey,
@@ -283,6 +290,8 @@ export function loadScript(
     versionedDownValues,
     dependsOn: dependencies,
     dependsOnLine: depsField.line,
+    resolvedDependsOn: truthy(depsScalar) ? toTuple(depsScalar, [])! : [],
+    dependenciesIsNone: depsScalar.t === 'none',
     branchLabels,
     branchLabelsLine: labelsField.line,
     uncertainFields,
