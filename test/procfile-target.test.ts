@@ -31,6 +31,10 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
     ['release: alembic upgrade --sql head', undefined],
     ['release: alembic upgrade head && alembic upgrade heads', undefined],
     ['web: alembic upgrade heads', undefined],
+    // another project's ini: says nothing about the one checked here
+    ['release: alembic -c services/other/alembic.ini upgrade heads', undefined],
+    ['release: alembic-preflight release --config=examples/app/alembic.ini --target heads', undefined],
+    ['release: alembic --config ./alembic.ini upgrade heads', 'heads'],
   ];
   it.each(cases)('%s', (line, expected) => {
     const root = makeProject({ Procfile: `web: gunicorn app:app\n${line}\n` });

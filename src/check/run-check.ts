@@ -84,7 +84,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     findings,
     ignored: all.length - kept.length,
     target: opts.database?.prediction.target ?? opts.target ?? 'head',
-    targetFrom: opts.database || opts.target === undefined ? undefined : (opts.targetFrom ?? '--target'),
+    targetFrom: opts.database ? undefined : (opts.targetFrom ?? (opts.target === undefined ? undefined : '--target')),
     lintScope: opts.lint?.baseline ? { since: opts.lint.baseline.since, changedSince: opts.lint.baseline.changedSince, files: opts.lint.baseline.paths.size } : undefined,
     ok: !blocking,
     alembicError: opts.database ? (opts.database.prediction.cliOutput ?? undefined) : alembicOutput(failure),

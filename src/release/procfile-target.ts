@@ -21,7 +21,7 @@ const SHELL_SPLIT = /\s*(?:&&|\|\||;|\|)\s*/u;
  * literal (a shell variable, a relative step) or when the line runs several
  * different targets: the caller then keeps its default instead of guessing.
  */
-export function procfileTarget(cwd: string): DeployTarget | undefined {
+export function procfileTarget(cwd: string, iniPath?: string): DeployTarget | undefined {
   for (const dir of projectFolders(cwd)) {
     const file = path.join(dir, 'Procfile');
     let text: string;
@@ -37,9 +37,14 @@ export function procfileTarget(cwd: string): DeployTarget | undefined {
       if (!m || m[1] !== 'release') continue;
       const targets = new Set<string>();
       for (const cmd of m[2]!.split(SHELL_SPLIT)) {
-        const t = upgradeTarget(cmd.trim().split(/\s+/u));
+        const words = cmd.trim().split(/\s+/u);
+        const t = upgradeTarget(words);
         if (t === null) return undefined;
-        if (t !== undefined) targets.add(t);
+        if (t === undefined) continue;
+        // a release that migrates another project's ini (-c other/alembic.ini) says nothing about this one
+        const config = configOf(words);
+        if (config !== undefined && path.resolve(dir, config) !== path.resolve(iniPath ?? path.join(cwd, 'alembic.ini'))) return undefined;
+        targets.add(t);
       }
       if (targets.size !== 1) return undefined;
       return { target: [...targets][0]!, path: path.relative(cwd, file) || 'Procfile', line: i + 1 };
@@ -70,6 +75,16 @@ function upgradeTarget(words: readonly string[]): string | undefined | null {
   if (next === undefined) return isFlask ? 'head' : null;
   if (next.startsWith('-')) return null;
   return literal(next);
+}
+
+/** The `-c FILE` / `--config FILE` / `--config=FILE` a migration command names, if any. */
+function configOf(words: readonly string[]): string | undefined {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === '-c' || w === '--config') return words[i + 1];
+    if (w.startsWith('--config=')) return w.slice('--config='.length);
+  }
+  return undefined;
 }
 
 function literal(t: string | undefined): string | null {
