@@ -8,6 +8,7 @@ import { loadProject } from '../src/alembic/project-model.js';
 import type { RevisionMap } from '../src/alembic/revision-map.js';
 import { predictUpgrade } from '../src/alembic/upgrade-plan.js';
 import { alembicTargets, PYTHON, REPO, SHARED_ORACLE } from './helpers/oracle.js';
+import { makeProject, rev } from './helpers/project.js';
 
 // `alembic upgrade <target>` against many random version tables on generated graphs, each state run by
 // real Alembic (its MigrationContext and HeadMaintainer writing to a real SQLite file, migration bodies
@@ -141,11 +142,17 @@ function mergeInvariant(ops: readonly string[]): readonly string[] {
 }
 
 /** Runs every state through real Alembic and predictUpgrade on the project in `dir`; returns what Alembic did. */
-async function compareStates(dir: string, label: string, seed: number, alembic: ReturnType<typeof alembicTargets>[number]): Promise<{ truth: Outcome[]; succeeded: number; failures: Set<string> }> {
+async function compareStates(
+  dir: string,
+  label: string,
+  seed: number,
+  alembic: ReturnType<typeof alembicTargets>[number],
+  given?: State[],
+): Promise<{ truth: Outcome[]; succeeded: number; failures: Set<string> }> {
   const version = alembic.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(alembic.version)!;
   const model = await loadProject({ cwd: dir, alembicVersion: version });
   expect(model.complete && model.failure === undefined, `${label}: the project must load cleanly`).toBe(true);
-  const states = randomStates(model.map, seed, STATES_PER_SHAPE);
+  const states = given ?? randomStates(model.map, seed, STATES_PER_SHAPE);
   const work = mkdtempSync(path.join(tmp, 'states-'));
   const truth = JSON.parse(
     execFileSync(PYTHON, [path.join(REPO, 'test/oracle/alembic_upgrade.py'), '--cwd', dir, '--ini', 'alembic.ini', '--work', work], {
@@ -190,6 +197,25 @@ describe.each(alembicTargets())('upgrade predictions on random version tables ag
     // and merges, where the version table loses rows
     expect(truth.some((t) => t.ok && t.steps.some((s) => s.ops.some((o) => o.startsWith('DELETE ')))), name).toBe(true);
   }, 120_000);
+});
+
+describe.each(alembicTargets())('a head whose id is the empty string ($name)', (alembic) => {
+  it('`upgrade head` resolves to nothing and runs nothing, `upgrade heads` runs it: as real Alembic does', async () => {
+    const dir = makeProject({
+      'migrations/env.py': '',
+      'migrations/versions/a1_x.py': rev('a1', null),
+      'migrations/versions/empty_x.py': 'revision = ""\ndown_revision = "a1"\n',
+    });
+    const states: State[] = [
+      { rows: null, target: 'head' },
+      { rows: ['a1'], target: 'head' },
+      { rows: [''], target: 'head' },
+      { rows: null, target: 'heads' },
+      { rows: ['a1'], target: 'heads' },
+    ];
+    const { truth } = await compareStates(dir, 'empty head', 0, alembic, states);
+    expect(truth.map((t) => t.steps.length)).toEqual([0, 0, 0, 2, 1]);
+  });
 });
 
 // Real projects for a local pass (docs/real-projects.md): UPGRADE_DIFF_PROJECTS=dir1,dir2, each folder holding an

@@ -253,6 +253,14 @@ export function loadScript(
       problems.push({ code: 'illegal-revision-characters', message: msg, line: rev.line, failure: { exception: 'RevisionError', message: msg, commandError: true } });
       return withRead;
     }
+    if (revision.v === '') {
+      // Alembic files it under "", but `if current_head:` then resolves `head` to nothing
+      problems.push({
+        code: 'invalid-revision-value',
+        message: 'revision = "" is the empty string. Alembic loads it, but when it is the head, `alembic upgrade head` resolves to nothing and silently runs no migration at all.',
+        line: rev.line,
+      });
+    }
   } else if (revision.t === 'bytes') {
     problems.push({
       code: 'invalid-revision-value',

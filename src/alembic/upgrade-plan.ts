@@ -239,7 +239,8 @@ class Resolver {
     }
     if (id === 'head') {
       const head = this.getCurrentHead(label, stage);
-      return [head === undefined ? [] : [head], label];
+      // `if current_head:` - a head whose id is "" resolves to nothing, so `upgrade head` does nothing
+      return [head ? [head] : [], label];
     }
     if (id === 'base') return [[], label];
     return [[id], label];

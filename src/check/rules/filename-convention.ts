@@ -32,6 +32,8 @@ export const filenameConvention: Rule = {
 
 /** Whether the id is a whole token of the name: delimited by the start, the end, `_`, `-` or `.`. */
 function namesId(stem: string, id: string): boolean {
+  // an empty id (revision = "", which Alembic accepts) is found everywhere and names nothing
+  if (id === '') return false;
   for (let at = stem.indexOf(id); at >= 0; at = stem.indexOf(id, at + 1)) {
     const before = at === 0 ? '_' : stem[at - 1]!;
     const after = at + id.length === stem.length ? '_' : stem[at + id.length]!;
