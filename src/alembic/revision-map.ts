@@ -97,7 +97,10 @@ export class Rev {
   /** `_normalized_down_revisions`; cached, since upgrade planning walks it for every revision. */
   get normalizedDown(): string[] {
     if (!this.normalizedDownCache) {
-      this.normalizedDownCache = this.normalizedDeps.length === 0 ? (this.versionedDown as string[]) : dedupe([...this.versionedDown, ...this.normalizedDeps]);
+      // dedupe_tuple: a down_revision that names a parent twice lists it once (a duplicate sent the sort round forever)
+      const down = this.versionedDown;
+      this.normalizedDownCache =
+        this.normalizedDeps.length === 0 && (down.length < 2 || new Set(down).size === down.length) ? (down as string[]) : dedupe([...down, ...this.normalizedDeps]);
     }
     return this.normalizedDownCache;
   }
