@@ -214,3 +214,45 @@ describe.each(alembicTargets())('down_revision and depends_on values that are no
     }
   });
 });
+
+/** Graph traps found by the check fuzz (check-fuzz.test.ts), where Alembic's order of failure decides the message. */
+const FUZZ_TRAPS: { name: string; files: Record<string, string> }[] = [
+  {
+    // its own label as down_revision: its own child, so no head reaches it and the label is never looked up
+    name: 'down_revision is the revision’s own label',
+    files: {
+      'migrations/versions/a1_x.py': rev('a1', null),
+      'migrations/versions/b2_x.py': rev('b2', 'a1'),
+      'migrations/versions/c3_x.py': "revision = 'c3'\ndown_revision = 'own'\nbranch_labels = ('own',)\ndepends_on = None\n",
+    },
+  },
+  {
+    // the same label reached from a head: KeyError on the id-only map
+    name: 'down_revision is another revision’s label',
+    files: {
+      'migrations/versions/a1_x.py': "revision = 'a1'\ndown_revision = None\nbranch_labels = ('core',)\ndepends_on = None\n",
+      'migrations/versions/b2_x.py': rev('b2', 'core'),
+    },
+  },
+  {
+    name: 'a parent named twice',
+    files: {
+      'migrations/versions/a1_x.py': rev('a1', null),
+      'migrations/versions/b2_x.py': rev('b2', "('a1', 'a1')"),
+      'migrations/versions/c3_x.py': rev('c3', "('a1', 'a1')"),
+    },
+  },
+];
+
+describe.each(alembicTargets())('graph traps from the check fuzz against real Alembic ($name)', (target) => {
+  it.each(FUZZ_TRAPS)('$name', async ({ files }) => {
+    const dir = makeProject({ 'migrations/env.py': '', ...files });
+    try {
+      const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
+      const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
+      compare(await loadProject({ cwd: dir, alembicVersion: version }), truth, `${Object.keys(files).length} files (${target.name})`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

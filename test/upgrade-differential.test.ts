@@ -218,6 +218,26 @@ describe.each(alembicTargets())('a head whose id is the empty string ($name)', (
   });
 });
 
+describe.each(alembicTargets())('a down_revision that names its parent twice ($name)', (alembic) => {
+  it('plans as real Alembic does (dedupe_tuple), instead of going round forever', async () => {
+    const dir = makeProject({
+      'migrations/env.py': '',
+      'migrations/versions/a1_x.py': rev('a1', null),
+      'migrations/versions/b2_x.py': rev('b2', "('a1', 'a1')"),
+      'migrations/versions/c3_x.py': rev('c3', "('a1', 'a1')"),
+      'migrations/versions/d4_x.py': rev('d4', null),
+    });
+    const states: State[] = [
+      { rows: null, target: 'heads' },
+      { rows: null, target: 'b2' },
+      { rows: ['a1'], target: 'heads' },
+      { rows: ['b2', 'd4'], target: 'heads' },
+    ];
+    const { truth } = await compareStates(dir, 'parent twice', 0, alembic, states);
+    expect(truth.map((t) => t.ok)).toEqual([true, true, true, true]);
+  }, 20_000);
+});
+
 // Real projects for a local pass (docs/real-projects.md): UPGRADE_DIFF_PROJECTS=dir1,dir2, each folder holding an
 // alembic.ini whose migrations import without the application (stripped copies). Not set in CI: the projects
 // stay out of this repository.

@@ -289,18 +289,19 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
   };
   if (labelDowns.size > 0) normalizeDependsOn();
 
-  // _detect_cycles on the id-only map
-  for (const rev of labelDowns) {
-    const label = rev.versionedDown.find((d) => !revMap.has(d) && labels.has(d))!;
-    const msg = `KeyError: ${keyRepr(label)}`;
-    fail({ code: 'down-revision-is-label', message: `down_revision names the branch label '${label}', not a revision id`, rev, others: [labels.get(label)!], ids: [label] }, { exception: 'KeyError', message: msg, commandError: false });
-  }
+  // _detect_cycles on the id-only map: no heads or no bases first, then the walk down from the heads,
+  // which raises KeyError on a label used as down_revision, if it reaches one (a revision whose
+  // down_revision is its own label is its own child: no head reaches it, and it is a cycle instead)
   if (revMap.size > 0) {
     const ids = (revs: Iterable<Rev>): string[] => [...revs].map((r) => r.id);
+    const hit = heads.length > 0 && bases.length > 0 && labelDowns.size > 0 ? firstLabelDown(heads, revMap, labels) : undefined;
     if (heads.length === 0 || bases.length === 0) {
       const members = [...revMap.values()];
       const msg = `Cycle is detected in revisions (${ids(members).join(', ')})`;
       fail({ code: 'revision-cycle', message: msg, others: members, ids: ids(members) }, { exception: 'CycleDetected', message: msg, commandError: true });
+    } else if (hit) {
+      const msg = `KeyError: ${keyRepr(hit.label)}`;
+      fail({ code: 'down-revision-is-label', message: `down_revision names the branch label '${hit.label}', not a revision id`, rev: hit.rev, others: [labels.get(hit.label)!], ids: [hit.label] }, { exception: 'KeyError', message: msg, commandError: false });
     } else {
       const deleted = onlyRealCycles(outsideSpace(revMap, all.length, heads, (r) => r.versionedDown, bases, (r) => r.nextrev), revMap, problems, (r) => r.versionedDown);
       if (deleted.length > 0) {
@@ -584,6 +585,29 @@ function dedupe(xs: readonly string[]): string[] {
   return [...new Set(xs)];
 }
 
+
+/**
+ * `_iterate_related_revisions` down `_versioned_down_revisions` from the heads on the id-only map (a LIFO
+ * walk): the first down revision that is a label there raises KeyError. Alembic's heads are a set, so with
+ * several such revisions which one it meets first is not fixed; one is the common case.
+ */
+function firstLabelDown(heads: readonly Rev[], revMap: ReadonlyMap<string, Rev>, labels: ReadonlyMap<string, Rev>): { rev: Rev; label: string } | undefined {
+  const seen = new Set<Rev>();
+  for (const head of heads) {
+    const todo: Rev[] = [head];
+    while (todo.length > 0) {
+      const rev = todo.pop()!;
+      if (seen.has(rev)) continue;
+      seen.add(rev);
+      for (const id of rev.versionedDown) {
+        const next = revMap.get(id);
+        if (next) todo.push(next);
+        else if (labels.has(id)) return { rev, label: id };
+      }
+    }
+  }
+  return undefined;
+}
 
 /** Python repr of a map key (str ids print quoted, other types as written). */
 function keyRepr(key: string): string {
