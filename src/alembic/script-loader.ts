@@ -253,6 +253,14 @@ export function loadScript(
       problems.push({ code: 'illegal-revision-characters', message: msg, line: rev.line, failure: { exception: 'RevisionError', message: msg, commandError: true } });
       return withRead;
     }
+    if (revision.v === 'head' || revision.v === 'heads' || revision.v === 'base') {
+      // loaded under that key, but every argument naming it is read as the word first
+      problems.push({
+        code: 'invalid-revision-value',
+        message: `revision = '${revision.v}' is one of Alembic's own words. Alembic loads it, but reads every mention of it as the word: \`alembic upgrade\` then runs other revisions than this one, or fails with "Multiple head revisions are present".`,
+        line: rev.line,
+      });
+    }
     if (revision.v === '') {
       // Alembic files it under "", but `if current_head:` then resolves `head` to nothing
       problems.push({

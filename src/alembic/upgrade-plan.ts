@@ -448,8 +448,21 @@ class Resolver {
       }
     }
     if (todo.size > 0) throw new AlembicRaise('AssertionError', '', undefined, 'step');
-    // get_revision(node) per emitted id: the map entry under that id
-    return output.map((id) => this.byKey.get(id)!);
+    // iterate_revisions yields get_revision(node) per emitted id
+    return output.map((id) => this.getRevision(id));
+  }
+
+  /**
+   * `get_revision(id)`: the id is resolved like any argument first, so a revision that is literally
+   * named `heads`, `head` or `base` is read as that word (Alembic then fails, or runs another revision).
+   */
+  private getRevision(id: string): Rev {
+    if (id !== 'heads' && id !== 'head' && id !== 'base') return this.byKey.get(id)!;
+    const [resolved] = this.resolveRevisionNumber(id, 'step');
+    if (resolved.length > 1) throw new AlembicRaise('MultipleHeads', `Multiple heads are present for given argument '${id}'; ${resolved.join(', ')}`, undefined, 'step');
+    // `_revision_for_ident(())`: not in the map, and `assert resolved_id` fails on the empty tuple
+    if (resolved.length === 0) throw new AlembicRaise('AssertionError', '', undefined, 'step');
+    return this.revisionForIdent(resolved[0]!, undefined, 'step');
   }
 
   /** Ids of the ancestors of the revisions named (themselves included; unknown names skipped). */

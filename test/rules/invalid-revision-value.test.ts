@@ -25,3 +25,13 @@ describe('invalid-revision-value: revision = ""', () => {
     expect(r.ok).toBe(false);
   }, 10_000);
 });
+
+describe('invalid-revision-value: an id that is one of Alembic\'s words', () => {
+  it.each(['head', 'heads', 'base'])('revision = %s is an error', async (id) => {
+    const root = makeProject({ [V + 'a1_x.py']: 'revision = "a1"\ndown_revision = None\n', [V + 'b2_x.py']: `revision = "${id}"\ndown_revision = "a1"\n` }, DEFAULT_INI);
+    const r = await check(root, 'latest');
+    const f = r.findings.find((x) => x.code === 'invalid-revision-value');
+    expect(f?.message).toContain(`revision = '${id}' is one of Alembic's own words`);
+    expect(r.ok).toBe(false);
+  });
+});
