@@ -60,7 +60,8 @@ function randomStates(map: RevisionMap, seed: number, n: number): State[] {
   const ids = map.revisions.map((x) => x.id);
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const labels = [...map.labels.keys()];
-  const heads = [...map.heads];
+  // `alembic heads` lists a duplicate id's losing copy too: one row each
+  const heads = [...new Set(map.heads)];
   const ancestorOf = (id: string): string | undefined => {
     let cur = map.byKey.get(id);
     for (let i = 0; cur && i < 1 + Math.floor(r() * 20); i++) {
