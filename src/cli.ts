@@ -190,7 +190,7 @@ function databaseOptions<T>(y: Argv<T>) {
   return y
     .option('database-url', { type: 'string', describe: 'database URL (never printed); default: the variable named by --database-url-env' })
     .option('database-url-env', { type: 'string', default: 'DATABASE_URL', describe: 'environment variable that holds the URL' })
-    .option('target', { type: 'string', default: 'head', describe: 'upgrade target: head, heads, <label>@head or a revision' })
+    .option('target', { type: 'string', describe: 'upgrade target: head, heads, <label>@head or a revision (default: head; verify: what the Procfile release line runs, else head)' })
     .option('version-table', { type: 'string', describe: "version table name (default: env.py's version_table=, else alembic_version)" })
     .option('version-table-schema', { type: 'string', describe: "schema of the version table (default: env.py's version_table_schema=, else the default schema)" })
     .option('ssl', { type: 'string', choices: ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'], describe: 'PostgreSQL sslmode (default: the URL, else require for remote hosts, prefer for local)' })
@@ -203,7 +203,7 @@ function databaseOptions<T>(y: Argv<T>) {
 function databaseArgs(args: {
   'database-url'?: string;
   'database-url-env': string;
-  target: string;
+  target?: string;
   'version-table'?: string;
   'version-table-schema'?: string;
   ssl?: string;

@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { verifyCommand } from '../src/commands/verify-command.js';
 import { procfileTarget } from '../src/release/procfile-target.js';
 import { runCli } from './helpers/cli.js';
-import { writeScenarioProject, type RevSpec } from './helpers/db-scenario.js';
+import { prepareDatabase, writeScenarioProject, type RevSpec } from './helpers/db-scenario.js';
 import { makeProject } from './helpers/project.js';
 
 const TWO_BRANCHES: RevSpec[] = [
@@ -75,5 +76,26 @@ describe('check without --target grades for the Procfile release line', () => {
       expect(doc.targetFrom, line).toBe(line.includes('alembic') ? 'Procfile:1' : null);
       expect(doc.findings.find((f) => f.code === 'multiple-heads')?.severity, line).toBe('error');
     }
+  });
+});
+
+describe('verify without --target predicts what the Procfile release line runs', () => {
+  it('upgrade heads in the Procfile: several heads are fine on a new database; without it they block', async () => {
+    const s = { name: 'verify procfile', revs: TWO_BRANCHES, rows: 'no-table' as const };
+    const root = writeScenarioProject(s);
+    const url = await prepareDatabase(s, 'sqlite', root);
+    const plain = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1' });
+    expect(plain.exitCode).toBe(1);
+    expect(plain.result.database.prediction.target).toBe('head');
+    writeFileSync(path.join(root, 'Procfile'), 'release: alembic upgrade heads\n');
+    const deploy = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1' });
+    expect(deploy.exitCode, deploy.stdout).toBe(0);
+    expect(deploy.result.database.prediction.target).toBe('heads');
+    expect(deploy.result.targetFrom).toBe('Procfile:1');
+    expect(deploy.stdout).toContain('graded for `alembic upgrade heads` (the release line in Procfile:1)');
+    // --target still wins
+    const explicit = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1', target: 'head' });
+    expect(explicit.exitCode).toBe(1);
+    expect(explicit.result.targetFrom).toBeUndefined();
   });
 });

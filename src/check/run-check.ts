@@ -30,7 +30,7 @@ export interface CheckResult {
   readonly ignored: number;
   /** The upgrade target the findings are graded for (`head` unless --target or verify's target says otherwise). */
   readonly target: string;
-  /** Where a check target came from: `--target`, or the Procfile release line (`Procfile:3`); absent for the default `head` and under verify. */
+  /** Where the target came from: `--target` (check), or the Procfile release line (`Procfile:3`); absent for the default `head` and for verify's --target. */
   readonly targetFrom?: string;
   /** lint-since / --lint-changed-since: how the line was drawn, and how many revision files it takes out of the lints. */
   readonly lintScope?: { readonly since: readonly string[]; readonly changedSince?: string; readonly files: number };
@@ -84,7 +84,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     findings,
     ignored: all.length - kept.length,
     target: opts.database?.prediction.target ?? opts.target ?? 'head',
-    targetFrom: opts.database ? undefined : (opts.targetFrom ?? (opts.target === undefined ? undefined : '--target')),
+    targetFrom: opts.targetFrom ?? (opts.target !== undefined && !opts.database ? '--target' : undefined),
     lintScope: opts.lint?.baseline ? { since: opts.lint.baseline.since, changedSince: opts.lint.baseline.changedSince, files: opts.lint.baseline.paths.size } : undefined,
     ok: !blocking,
     alembicError: opts.database ? (opts.database.prediction.cliOutput ?? undefined) : alembicOutput(failure),

@@ -11,6 +11,7 @@ import type { VersionTableRequest, VersionTableState } from '../database/version
 import { ConfigError, UsageError } from '../errors/errors.js';
 import { verifyJson } from '../report/json-report.js';
 import { verifyText } from '../report/text-report.js';
+import { procfileTarget } from '../release/procfile-target.js';
 import { configOptions, type CheckCommandOptions, type CommandOutput } from './check-command.js';
 
 export interface VerifyCommandOptions extends CheckCommandOptions {
@@ -66,15 +67,17 @@ export async function openProjectAndDatabase(opts: VerifyCommandOptions, missing
 }
 
 export async function verifyCommand(opts: VerifyCommandOptions): Promise<CommandOutput & { result: VerifyResult }> {
-  const target = opts.target ?? 'head';
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
   const { config, table, state, model, source } = await openProjectAndDatabase(
     opts,
     `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
   );
+  // no --target: predict what the deploy runs, when the Procfile release line says so plainly
+  const deploy = opts.target === undefined ? procfileTarget(opts.cwd, config.iniPath) : undefined;
+  const target = opts.target ?? deploy?.target ?? 'head';
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict }, forensics);
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, targetFrom: deploy ? `${deploy.path}:${deploy.line}` : undefined }, forensics);
   const stdout = opts.format === 'json' ? JSON.stringify(verifyJson(result, table.notes, source), null, 2) + '\n' : verifyText(result, table.notes, source);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }
