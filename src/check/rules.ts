@@ -39,6 +39,7 @@ import { noDownRevisionVariable } from './rules/no-down-revision-variable.js';
 import { noRevisionFiles } from './rules/no-revision-files.js';
 import { noRevisionVariable } from './rules/no-revision-variable.js';
 import { notStaticallyKnown } from './rules/not-statically-known.js';
+import { redundantMergeParent } from './rules/redundant-merge-parent.js';
 import { revisionCycle } from './rules/revision-cycle.js';
 import { revisionIdTooLong } from './rules/revision-id-too-long.js';
 import { scriptLocationUnresolved } from './rules/script-location-unresolved.js';
@@ -71,6 +72,7 @@ export const RULES: readonly Rule[] = [
   noRevisionFiles,
   noRevisionVariable,
   notStaticallyKnown,
+  redundantMergeParent,
   revisionCycle,
   revisionIdTooLong,
   scriptLocationUnresolved,
