@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO } from './helpers/oracle.js';
+import { rng } from './helpers/rng.js';
 
 // The reader fuzz (reader-fuzz.test.ts) feeds odd files to the reader; this feeds odd *projects* to the
 // whole of `check` (graph, every rule, the lints, an upgrade plan for head and heads). Ids, parents,
@@ -13,17 +14,6 @@ import { REPO } from './helpers/oracle.js';
 
 const IDS = ['', ' ', 'a', 'ab', 'abc', 'abc1', 'abc12', 'abc123', 'head', 'heads', 'base', 'A1', 'a1', 'a1 ', 'é1', '0', '00', '1e3', 'x'.repeat(40), 'rev_1', 'rev_10', 'lbl'];
 const LABELS = ['lbl', 'lbl2', 'a1', 'head', '', 'abc'];
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const lit = (s: string): string => JSON.stringify(s);
 

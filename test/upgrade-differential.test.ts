@@ -9,6 +9,7 @@ import type { RevisionMap } from '../src/alembic/revision-map.js';
 import { predictUpgrade } from '../src/alembic/upgrade-plan.js';
 import { alembicTargets, PYTHON, REPO, SHARED_ORACLE } from './helpers/oracle.js';
 import { makeProject, rev } from './helpers/project.js';
+import { rng } from './helpers/rng.js';
 
 // `alembic upgrade <target>` against many random version tables on generated graphs, each state run by
 // real Alembic (its MigrationContext and HeadMaintainer writing to a real SQLite file, migration bodies
@@ -37,18 +38,6 @@ const SHAPES: { name: string; args: string[] }[] = [
 ];
 
 const STATES_PER_SHAPE = 120;
-
-/** A deterministic generator (mulberry32), so a failure names a state that can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Version tables a production database could hold: fresh, at a head, behind, on several branches, stamped
@@ -200,61 +189,52 @@ describe.each(alembicTargets())('upgrade predictions on random version tables ag
   }, 120_000);
 });
 
-describe.each(alembicTargets())('a head whose id is the empty string ($name)', (alembic) => {
-  it('`upgrade head` resolves to nothing and runs nothing, `upgrade heads` runs it: as real Alembic does', async () => {
-    const dir = makeProject({
-      'migrations/env.py': '',
-      'migrations/versions/a1_x.py': rev('a1', null),
-      'migrations/versions/empty_x.py': 'revision = ""\ndown_revision = "a1"\n',
-    });
-    const states: State[] = [
+/** Hand-made graphs whose plan once went wrong, each with the version tables that show it. */
+const FIXED: { name: string; files: Record<string, string>; states: State[]; expectSteps?: number[]; expectOk?: boolean[] }[] = [
+  {
+    // `upgrade head` resolves an empty head to nothing and runs nothing; `upgrade heads` runs it
+    name: 'a head whose id is the empty string',
+    files: { 'a1_x.py': rev('a1', null), 'empty_x.py': 'revision = ""\ndown_revision = "a1"\n' },
+    states: [
       { rows: null, target: 'head' },
       { rows: ['a1'], target: 'head' },
       { rows: [''], target: 'head' },
       { rows: null, target: 'heads' },
       { rows: ['a1'], target: 'heads' },
-    ];
-    const { truth } = await compareStates(dir, 'empty head', 0, alembic, states);
-    expect(truth.map((t) => t.steps.length)).toEqual([0, 0, 0, 2, 1]);
-  });
-});
-
-describe.each(alembicTargets())('a down_revision that names its parent twice ($name)', (alembic) => {
-  it('plans as real Alembic does (dedupe_tuple), instead of going round forever', async () => {
-    const dir = makeProject({
-      'migrations/env.py': '',
-      'migrations/versions/a1_x.py': rev('a1', null),
-      'migrations/versions/b2_x.py': rev('b2', "('a1', 'a1')"),
-      'migrations/versions/c3_x.py': rev('c3', "('a1', 'a1')"),
-      'migrations/versions/d4_x.py': rev('d4', null),
-    });
-    const states: State[] = [
+    ],
+    expectSteps: [0, 0, 0, 2, 1],
+  },
+  {
+    // dedupe_tuple: the plan once went round forever
+    name: 'a down_revision that names its parent twice',
+    files: { 'a1_x.py': rev('a1', null), 'b2_x.py': rev('b2', "('a1', 'a1')"), 'c3_x.py': rev('c3', "('a1', 'a1')"), 'd4_x.py': rev('d4', null) },
+    states: [
       { rows: null, target: 'heads' },
       { rows: null, target: 'b2' },
       { rows: ['a1'], target: 'heads' },
       { rows: ['b2', 'd4'], target: 'heads' },
-    ];
-    const { truth } = await compareStates(dir, 'parent twice', 0, alembic, states);
-    expect(truth.map((t) => t.ok)).toEqual([true, true, true, true]);
-  }, 20_000);
-});
-
-describe.each(alembicTargets())('revisions named heads, head or base ($name)', (alembic) => {
-  it('are read as those words when the plan is walked, as real Alembic does', async () => {
-    const dir = makeProject({
-      'migrations/env.py': '',
-      'migrations/versions/heads_x.py': rev('heads', null),
-      'migrations/versions/b1_x.py': rev('b1', null),
-      'migrations/versions/head_x.py': rev('head', 'b1'),
-      'migrations/versions/base_x.py': rev('base', 'head'),
-    });
-    const states: State[] = [
+    ],
+    expectOk: [true, true, true, true],
+  },
+  {
+    // read as those words when the plan is walked (get_revision)
+    name: 'revisions named heads, head or base',
+    files: { 'heads_x.py': rev('heads', null), 'b1_x.py': rev('b1', null), 'head_x.py': rev('head', 'b1'), 'base_x.py': rev('base', 'head') },
+    states: [
       { rows: null, target: 'heads' },
       { rows: null, target: 'b1' },
       { rows: ['b1'], target: 'base' },
       { rows: ['heads'], target: 'b1' },
-    ];
-    await compareStates(dir, 'symbolic ids', 0, alembic, states);
+    ],
+  },
+];
+
+describe.each(alembicTargets())('hand-made graphs against real Alembic ($name)', (alembic) => {
+  it.each(FIXED)('$name', async ({ name, files, states, expectSteps, expectOk }) => {
+    const dir = makeProject({ 'migrations/env.py': '', ...Object.fromEntries(Object.entries(files).map(([f, c]) => [`migrations/versions/${f}`, c])) });
+    const { truth } = await compareStates(dir, name, 0, alembic, states);
+    if (expectSteps) expect(truth.map((t) => t.steps.length)).toEqual(expectSteps);
+    if (expectOk) expect(truth.map((t) => t.ok)).toEqual(expectOk);
   }, 20_000);
 });
 

@@ -79,10 +79,7 @@ export class Rev {
   get allDown(): string[] {
     if (this.allDownFor !== this.resolvedDeps || this.allDownCache === undefined) {
       this.allDownFor = this.resolvedDeps;
-      const down = this.versionedDown;
-      this.allDownCache = this.resolvedDeps.length === 0 && (down.length < 2 || new Set(down).size === down.length)
-        ? (down as string[])
-        : dedupe([...down, ...this.resolvedDeps]);
+      this.allDownCache = downWith(this.versionedDown, this.resolvedDeps);
     }
     return this.allDownCache;
   }
@@ -97,10 +94,7 @@ export class Rev {
   /** `_normalized_down_revisions`; cached, since upgrade planning walks it for every revision. */
   get normalizedDown(): string[] {
     if (!this.normalizedDownCache) {
-      // dedupe_tuple: a down_revision that names a parent twice lists it once (a duplicate sent the sort round forever)
-      const down = this.versionedDown;
-      this.normalizedDownCache =
-        this.normalizedDeps.length === 0 && (down.length < 2 || new Set(down).size === down.length) ? (down as string[]) : dedupe([...down, ...this.normalizedDeps]);
+      this.normalizedDownCache = downWith(this.versionedDown, this.normalizedDeps);
     }
     return this.normalizedDownCache;
   }
@@ -581,32 +575,30 @@ function outsideSpace(
   return out;
 }
 
+/**
+ * `dedupe_tuple(down revisions + dependencies)`: a down_revision that names a parent twice lists it once
+ * (a duplicate once sent the upgrade sort round forever). The down revisions themselves when nothing is
+ * added or removed, so most revisions share their array.
+ */
+function downWith(down: readonly string[], deps: readonly string[]): string[] {
+  if (deps.length === 0 && (down.length < 2 || new Set(down).size === down.length)) return down as string[];
+  return dedupe([...down, ...deps]);
+}
+
 function dedupe(xs: readonly string[]): string[] {
   return [...new Set(xs)];
 }
 
 
 /**
- * `_iterate_related_revisions` down `_versioned_down_revisions` from the heads on the id-only map (a LIFO
- * walk): the first down revision that is a label there raises KeyError. Alembic's heads are a set, so with
- * several such revisions which one it meets first is not fixed; one is the common case.
+ * `_iterate_related_revisions` down `_versioned_down_revisions` from the heads on the id-only map: the
+ * first revision it visits whose down revision is a label there raises KeyError on that label. Alembic's
+ * heads are a set, so with several such revisions which one it meets first is not fixed; one is the common case.
  */
 function firstLabelDown(heads: readonly Rev[], revMap: ReadonlyMap<string, Rev>, labels: ReadonlyMap<string, Rev>): { rev: Rev; label: string } | undefined {
-  const seen = new Set<Rev>();
-  for (const head of heads) {
-    const todo: Rev[] = [head];
-    while (todo.length > 0) {
-      const rev = todo.pop()!;
-      if (seen.has(rev)) continue;
-      seen.add(rev);
-      for (const id of rev.versionedDown) {
-        const next = revMap.get(id);
-        if (next) todo.push(next);
-        else if (labels.has(id)) return { rev, label: id };
-      }
-    }
-  }
-  return undefined;
+  const isLabel = (id: string): boolean => !revMap.has(id) && labels.has(id);
+  const rev = iterateRelated(revMap, heads, (r) => r.versionedDown).revs.find((r) => r.versionedDown.some(isLabel));
+  return rev && { rev, label: rev.versionedDown.find(isLabel)! };
 }
 
 /** Python repr of a map key (str ids print quoted, other types as written). */

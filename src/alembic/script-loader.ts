@@ -287,11 +287,7 @@ export function loadScript(
   // 4. normalisation (tuple_rev_as_scalar(to_tuple(...)); before 1.12.1 without to_tuple)
   // then _versioned_down_revisions = to_tuple(down_revision, default=()): a one-item sequence is its item,
   // so [None] and (None,) mean base
-  let scalar: PyValue;
-  if (features.emptyStringDownRevisionIsKey) {
-    const t = toTuple(downValue, null);
-    scalar = t === null ? NONE : tupleRevAsScalar({ t: 'tuple', items: t });
-  } else scalar = tupleRevAsScalar(downValue);
+  const scalar = tupleRevAsScalar(features.emptyStringDownRevisionIsKey ? { t: 'tuple', items: toTuple(downValue, [])! } : downValue);
   const versionedDownValues: readonly PyValue[] = toTuple(scalar, [])!;
   // Script passes depends_on as to_tuple(…, default=()) in every release; Revision makes it a scalar
   const depsScalar = tupleRevAsScalar({ t: 'tuple', items: dependencies });

@@ -410,7 +410,6 @@ class Resolver {
     for (const k of this.byKey.keys()) if (!order.has(k)) order.set(k, i++);
     const at = (id: string): number => g.index.get(this.byKey.get(id)!)!;
     const ancestorsOf = (id: string): Uint32Array => this.ancestorBits(g, [at(id)]);
-    const has = (bits: Uint32Array, n: number): boolean => (bits[n >>> 5]! & (1 << (n & 31))) !== 0;
     const currentHeads = [...new Set(heads.map((h) => h.id).filter((id) => todo.has(id)))].sort((a, b) => order.get(a)! - order.get(b)!);
     const ancestorsByIdx = currentHeads.map(ancestorsOf);
     const output: string[] = [];
@@ -420,7 +419,7 @@ class Resolver {
       const n = at(candidate);
       let moved = false;
       for (let j = 0; j < ancestorsByIdx.length; j++) {
-        if (j !== idx && has(ancestorsByIdx[j]!, n)) {
+        if (j !== idx && hasBit(ancestorsByIdx[j]!, n)) {
           idx = j;
           moved = true;
           break;
@@ -478,10 +477,14 @@ class Resolver {
       has: (id: string): boolean => {
         const r = this.byKey.get(id);
         const n = r === undefined || r.key !== id ? undefined : g.index.get(r);
-        return n !== undefined && (bits[n >>> 5]! & (1 << (n & 31))) !== 0;
+        return n !== undefined && hasBit(bits, n);
       },
     };
   }
+}
+
+function hasBit(bits: Uint32Array, n: number): boolean {
+  return (bits[n >>> 5]! & (1 << (n & 31))) !== 0;
 }
 
 interface IndexedGraph {

@@ -100,10 +100,7 @@ export async function checkCommand(opts: CheckCommandOptions): Promise<CommandOu
   const deploy = opts.target === undefined ? procfileTarget(opts.cwd, model.config.iniPath) : undefined;
   // `head` is the default grading already: only say where it came from (planning a new database's whole
   // upgrade costs ~0.2 s at 10,000 revisions, which an explicit --target head pays)
-  const result = await checkModel(
-    model,
-    !deploy ? opts : deploy.target === 'head' ? { ...opts, targetFrom: `${deploy.path}:${deploy.line}` } : { ...opts, target: deploy.target, targetFrom: `${deploy.path}:${deploy.line}` },
-  );
+  const result = await checkModel(model, deploy ? { ...opts, target: deploy.target === 'head' ? undefined : deploy.target, targetFrom: `${deploy.path}:${deploy.line}` } : opts);
   const stdout = opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) + '\n' : checkText(result);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }

@@ -1,5 +1,5 @@
-import type { Rev, RevisionMap } from '../../alembic/revision-map.js';
 import type { Finding, Rule } from '../finding.js';
+import { downRevisionAt, redundantParent } from '../redundant-parent.js';
 
 /**
  * The prediction fails for a reason no more specific finding explains (an
@@ -32,11 +32,11 @@ export const upgradeWillFail: Rule = {
     if (f.stage === 'target') hint = `Check the target '${p.target}': use head, heads, <label>@head or a revision id that exists (alembic heads lists them)${db ? '' : ', in the deploy script and in --target'}.`;
     else if (/value too long/u.test(f.message)) hint = 'Give the revision an id of at most 32 characters (rename revision and every down_revision that points at it).';
     else if (/Online migration expected to match one row/u.test(f.message)) hint = 'The version table holds duplicate rows: delete the duplicates so each revision appears once.';
-    const redundant = f.revision !== undefined && f.row !== undefined ? redundantParent(model.map, f.revision, f.row) : undefined;
-    if (redundant) {
-      const merge = redundant.merge;
-      const line = merge.script.downLine ?? merge.script.line;
-      const where = ` (${merge.file.path}${line ? `:${line}` : ''})`;
+    // a KeyError while applying a merge: one parent's row was already replaced through another parent
+    const merge = f.revision !== undefined ? model.map.byKey.get(f.revision) : undefined;
+    const redundant = merge && f.row !== undefined && merge.normalizedDown.includes(f.row) ? redundantParent(model.map, f.row, merge.normalizedDown) : undefined;
+    if (merge && redundant) {
+      const { line, where } = downRevisionAt(merge);
       return [
         {
           code: 'upgrade-will-fail',
@@ -44,7 +44,7 @@ export const upgradeWillFail: Rule = {
           message:
             `${onNew}\`alembic upgrade ${p.target}\` will fail at merge revision ${merge.id}: it lists ${f.row} as a down revision, but ${f.row} is already an ancestor of ${redundant.via}, ` +
             `another of its parents${redundant.throughDependency ? ' (through depends_on)' : ''}. By the time the merge runs, the ${f.row} row of the version table has been replaced, and Alembic's bookkeeping raises ${p.cliOutput}.`,
-          hint: `Remove ${f.row} from down_revision in ${merge.id}${where}: ${redundant.via} already brings it in, so every migration that ran before the merge still does.`,
+          hint: `Remove ${f.row} from down_revision in ${merge.id} (${where}): ${redundant.via} already brings it in, so every migration that ran before the merge still does.`,
           path: merge.file.path,
           line,
           revision: merge.id,
@@ -63,35 +63,3 @@ export const upgradeWillFail: Rule = {
     ];
   },
 };
-
-/**
- * A KeyError while applying a merge: Alembic's HeadMaintainer removes every
- * listed parent's row, and one parent was already reached (and its row
- * replaced) through another parent. Which one, if so.
- */
-function redundantParent(map: RevisionMap, mergeId: string, row: string): { merge: Rev; via: string; throughDependency: boolean } | undefined {
-  const merge = map.byKey.get(mergeId);
-  if (!merge || !merge.normalizedDown.includes(row)) return undefined;
-  for (const parent of merge.normalizedDown) {
-    if (parent === row) continue;
-    const seen = new Set<string>();
-    let viaDependency = false;
-    const stack: [string, boolean][] = [[parent, false]];
-    while (stack.length > 0) {
-      const [id, dep] = stack.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const rev = map.byKey.get(id);
-      if (!rev) continue;
-      for (const d of rev.allDown) {
-        const isDep = dep || !rev.versionedDown.includes(d);
-        if (d === row) {
-          viaDependency = isDep;
-          return { merge, via: parent, throughDependency: viaDependency };
-        }
-        stack.push([d, isDep]);
-      }
-    }
-  }
-  return undefined;
-}

@@ -1,0 +1,7 @@
+import { afterEach } from 'vitest';
+
+// Differential tests call real Alembic synchronously, test after test. Without a
+// turn of the event loop between them a worker can go past vitest's 60 s RPC
+// timeout without reading its replies, and the run fails with "Timeout calling
+// onTaskUpdate" although every test passed.
+afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
