@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAlembicVersion, LATEST_ALEMBIC } from '../src/alembic/alembic-version.js';
 import { loadProject, type ProjectModel } from '../src/alembic/project-model.js';
+import { predictUpgrade } from '../src/alembic/upgrade-plan.js';
 import { alembicTargets, oracleGraph, PYTHON, SHARED_ORACLE, type OracleGraph } from './helpers/oracle.js';
 import { makeProject, rev } from './helpers/project.js';
 
@@ -251,6 +252,59 @@ describe.each(alembicTargets())('graph traps from the check fuzz against real Al
       const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
       const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
       compare(await loadProject({ cwd: dir, alembicVersion: version }), truth, `${Object.keys(files).length} files (${target.name})`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * `revision =` values that are not strings. A list (or a tuple holding one) is unhashable and fails the
+ * load; any other tuple is hashable, so Alembic files the revision under the tuple itself, and a
+ * down_revision naming its text finds nothing.
+ */
+const ODD_REVISIONS: { name: string; value: string; child?: boolean }[] = [
+  { name: 'a one-item tuple', value: "('b5',)" },
+  { name: 'a one-item tuple a child names', value: "('b5',)", child: true },
+  { name: 'a two-item tuple', value: "('b5', 'b6')" },
+  { name: 'the empty tuple', value: '()' },
+  { name: 'a tuple holding an illegal character', value: "('b5', '@')" },
+  { name: 'a tuple holding a list', value: "('b5', ['x'])" },
+  { name: 'a list', value: "['b5']" },
+];
+
+/** Python's repr of a tuple key as the oracle prints it (a JSON list). */
+function tupleRepr(v: unknown): string {
+  if (!Array.isArray(v)) return String(v);
+  const items = v.map((x) => `'${String(x)}'`);
+  return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
+}
+
+describe.each(alembicTargets())('revision values that are not strings against real Alembic ($name)', (target) => {
+  it.each(ODD_REVISIONS)('$name', async ({ value, child }) => {
+    const dir = makeProject({
+      'migrations/env.py': '',
+      'migrations/versions/a1_x.py': rev('a1', null),
+      'migrations/versions/b5_x.py': `revision = ${value}\ndown_revision = 'a1'\nbranch_labels = None\ndepends_on = None\n`,
+      ...(child ? { 'migrations/versions/c1_x.py': rev('c1', 'b5') } : {}),
+    });
+    try {
+      const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
+      const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
+      const model = await loadProject({ cwd: dir, alembicVersion: version });
+      const ours = model.failure?.failure;
+      if (!truth.ok) {
+        expect(ours, value).toBeDefined();
+        expect(`${ours!.exception}: ${ours!.message.replace(/^TypeError: /u, '')}`, value).toBe(`${truth.error!.class === 'RevisionError' ? 'RevisionError' : truth.error!.class}: ${truth.error!.message}`);
+        return;
+      }
+      expect(ours, value).toBeUndefined();
+      expect([...model.map.heads].sort(), `${value} heads`).toEqual(truth.heads!.map(tupleRepr).sort());
+      // loaded, but never an all-clear: the finding blocks, and no upgrade is predicted through it
+      expect(model.files.some((f) => f.problems.some((p) => p.code === 'invalid-revision-value')), value).toBe(true);
+      const prediction = predictUpgrade(model.map, 'head', []);
+      expect(prediction.willSucceed, value).toBe(false);
+      expect(prediction.unpredictable, value).toMatch(/is not a string/u);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -240,19 +240,20 @@ export function loadScript(
     problems.push({ code: 'invalid-revision-value', message: `revision = ${pyRepr(revision)} is not a string. ${msg}`, line: rev.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
     return withRead;
   }
-  if (revision.t === 'tuple' || revision.t === 'list') {
-    const msg = `TypeError: unhashable type: '${revision.t}'`;
+  if (revision.t === 'list' || (revision.t === 'tuple' && findUnhashable(revision))) {
+    const msg = `TypeError: unhashable type: '${revision.t === 'list' ? 'list' : findUnhashable(revision)}'`;
     problems.push({ code: 'invalid-revision-value', message: `revision = ${pyRepr(revision)} is not a string.`, line: rev.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
     return withRead;
   }
+  // verify_rev_id: set(revision) & illegal characters; a tuple's members are its items, whole
+  const members = revision.t === 'str' ? [...revision.v] : revision.t === 'tuple' ? revision.items.flatMap((i) => (i.t === 'str' ? [i.v] : [])) : [];
+  const illegal = new Set(members.filter((ch) => ch === '@' || ch === '-' || ch === '+' || (ch === ':' && features.colonIllegal)));
+  if (illegal.size > 0) {
+    const msg = `Character(s) '${[...illegal].sort().join(', ')}' not allowed in revision identifier '${revision.t === 'str' ? revision.v : pyRepr(revision)}'`;
+    problems.push({ code: 'illegal-revision-characters', message: msg, line: rev.line, failure: { exception: 'RevisionError', message: msg, commandError: true } });
+    return withRead;
+  }
   if (revision.t === 'str') {
-    const illegal = new Set<string>();
-    for (const ch of revision.v) if (ch === '@' || ch === '-' || ch === '+' || (ch === ':' && features.colonIllegal)) illegal.add(ch);
-    if (illegal.size > 0) {
-      const msg = `Character(s) '${[...illegal].sort().join(', ')}' not allowed in revision identifier '${revision.v}'`;
-      problems.push({ code: 'illegal-revision-characters', message: msg, line: rev.line, failure: { exception: 'RevisionError', message: msg, commandError: true } });
-      return withRead;
-    }
     if (revision.v === 'head' || revision.v === 'heads' || revision.v === 'base') {
       // loaded under that key, but every argument naming it is read as the word first
       problems.push({
@@ -269,6 +270,15 @@ export function loadScript(
         line: rev.line,
       });
     }
+  } else if (revision.t === 'tuple') {
+    // hashable, so Alembic files the revision under the tuple itself, which no down_revision or row can name
+    problems.push({
+      code: 'invalid-revision-value',
+      message: `revision = ${pyRepr(revision)} is a tuple, not a string. Alembic files the revision under the tuple itself: a down_revision naming it finds nothing, and when it is the head \`alembic upgrade head\` ${
+        revision.items.length === 0 ? 'resolves to nothing (the empty tuple is false) and silently runs no migration at all' : "fails with TypeError: int() argument must be a string, a bytes-like object or a real number, not 'tuple'"
+      }.`,
+      line: rev.line,
+    });
   } else if (revision.t === 'bytes') {
     problems.push({
       code: 'invalid-revision-value',
@@ -312,6 +322,17 @@ export function loadScript(
 }
 
 /** `tuple_rev_as_scalar`: falsy is None, a one-item sequence its item (`rev[0]`), anything else itself. */
+/** The type name of the first unhashable item of a tuple (a list inside it), as Python's TypeError names it. */
+function findUnhashable(v: PyValue): string | undefined {
+  if (v.t === 'list') return 'list';
+  if (v.t !== 'tuple') return undefined;
+  for (const item of v.items) {
+    const found = findUnhashable(item);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function tupleRevAsScalar(v: PyValue): PyValue {
   if (!truthy(v)) return NONE;
   if ((v.t === 'tuple' || v.t === 'list') && v.items.length === 1) return v.items[0]!;

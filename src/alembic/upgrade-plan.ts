@@ -98,6 +98,13 @@ function notAString(repr: string, stage?: AlembicRaise['stage']): AlembicRaise {
  * translation (`_catch_revision_errors`). The map must have loaded cleanly.
  */
 export function predictUpgrade(map: RevisionMap, target: string, rows: readonly StampValue[], versionTable = 'alembic_version'): UpgradePrediction {
+  // a tuple or bytes id is filed under itself; where Alembic then trips (int() of the head, get_revision of
+  // a step, a lookup by its text) depends on the path, and invalid-revision-value already blocks on it
+  const odd = map.revisions.find((x) => x.key.startsWith('\u0000'));
+  if (odd) {
+    const why = `revision ${odd.id} in ${odd.file.path} is not a string, and where Alembic then fails depends on how the upgrade meets it; quote the id first`;
+    return { target, willSucceed: false, steps: [], finalHeads: null, cliOutput: null, unpredictable: why };
+  }
   const r = new Resolver(map);
   try {
     const revs = r.iterateUpgrade(target, rows);
