@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { backfillCommand } from '../src/commands/backfill-command.js';
 import { verifyCommand } from '../src/commands/verify-command.js';
 import { procfileTarget } from '../src/release/procfile-target.js';
 import { runCli } from './helpers/cli.js';
@@ -97,5 +98,40 @@ describe('verify without --target predicts what the Procfile release line runs',
     const explicit = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1', target: 'head' });
     expect(explicit.exitCode).toBe(1);
     expect(explicit.result.targetFrom).toBeUndefined();
+  });
+});
+
+describe('backfill and restamp without --target prove what the Procfile release line runs', () => {
+  it('backfill: a placeholder on one of two branches proves for upgrade heads, and fails the proof for head', async () => {
+    const s = { name: 'backfill procfile', revs: TWO_BRANCHES, rows: ['guest1'] };
+    const root = writeScenarioProject(s);
+    const url = await prepareDatabase(s, 'sqlite', root);
+    const run = (target?: string) => backfillCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1', after: ['b1'], git: false, target });
+    const plain = await run();
+    expect(plain.exitCode, plain.stdout).toBe(1);
+    expect(plain.stdout).toContain('Multiple head revisions are present');
+    writeFileSync(path.join(root, 'Procfile'), 'release: alembic upgrade heads\n');
+    const deploy = await run();
+    expect(deploy.exitCode, deploy.stdout).toBe(0);
+    expect(deploy.stdout).toContain('target: `alembic upgrade heads`, the release line in Procfile:1');
+    expect(deploy.stdout).toContain('`alembic upgrade heads` runs a2 → b2');
+    expect(deploy.outcome).toMatchObject({ target: 'heads', targetFrom: 'Procfile:1' });
+    // --target still wins
+    const explicit = await run('head');
+    expect(explicit.exitCode).toBe(1);
+    expect(explicit.outcome.targetFrom).toBeUndefined();
+  });
+
+  it('restamp: the dry run predicts the upgrade the release line runs', async () => {
+    const s = { name: 'restamp procfile', revs: TWO_BRANCHES, rows: ['oldb1', 'b2'] };
+    const root = writeScenarioProject(s);
+    const url = await prepareDatabase(s, 'sqlite', root);
+    const env = { DATABASE_URL: url };
+    expect(runCli(root, ['restamp', '--from', 'oldb1', '--to', 'b1'], env).stdout).toContain('then `alembic upgrade head` is still predicted to fail: FAILED: Multiple head revisions');
+    writeFileSync(path.join(root, 'Procfile'), 'release: alembic upgrade heads\n');
+    const dry = runCli(root, ['restamp', '--from', 'oldb1', '--to', 'b1'], env);
+    expect(dry.status, dry.stdout).toBe(0);
+    expect(dry.stdout).toContain('target: `alembic upgrade heads`, the release line in Procfile:1');
+    expect(dry.stdout).toContain('then `alembic upgrade heads` runs nothing');
   });
 });

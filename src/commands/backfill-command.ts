@@ -7,6 +7,7 @@ import { missingIds } from '../check/run-verify.js';
 import { parseDatabaseUrl } from '../database/database-url.js';
 import type { VersionTableState } from '../database/version-table.js';
 import { UsageError } from '../errors/errors.js';
+import { procfileTarget } from '../release/procfile-target.js';
 import { planBackfill, proveBackfill, type BackfillOutcome, type MissingId } from '../generate/plan-backfill.js';
 import { writeChanges } from '../generate/write-changes.js';
 import { backfillJson, backfillText } from '../report/backfill-report.js';
@@ -31,7 +32,9 @@ export async function backfillCommand(opts: BackfillCommandOptions): Promise<Com
   const now = opts.now ?? new Date();
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
-  const target = opts.target ?? 'head';
+  // the proof predicts what the deploy runs: the Procfile release line's target unless --target says otherwise
+  const deploy = opts.target === undefined ? procfileTarget(opts.cwd, config.iniPath) : undefined;
+  const target = opts.target ?? deploy?.target ?? 'head';
   const explicitIds = (opts.revisions?.length ?? 0) > 0 || opts.fromLogs !== undefined;
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
   const raw = opts.databaseUrl ?? (explicitIds ? undefined : opts.env[envName]);
@@ -111,7 +114,7 @@ export async function backfillCommand(opts: BackfillCommandOptions): Promise<Com
     }
   }
   const ok = finalPlan.refused.length === 0 && (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) && restored === undefined;
-  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok };
+  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok, target, targetFrom: deploy ? `${deploy.path}:${deploy.line}` : undefined };
   const stdout = opts.format === 'json' ? JSON.stringify(backfillJson(outcome, opts.write ?? false), null, 2) + '\n' : backfillText(outcome, opts.write ?? false);
   return { stdout, exitCode: ok ? 0 : 1, outcome };
 }

@@ -1,4 +1,5 @@
 import { predictUpgrade } from '../alembic/upgrade-plan.js';
+import { procfileTarget } from '../release/procfile-target.js';
 import { restampRow, restampSql } from '../database/restamp.js';
 import { UsageError } from '../errors/errors.js';
 import type { CommandOutput } from './check-command.js';
@@ -18,8 +19,11 @@ export interface RestampCommandOptions extends VerifyCommandOptions {
 export async function restampCommand(opts: RestampCommandOptions): Promise<CommandOutput> {
   if (opts.from === opts.to) throw new UsageError('--from and --to are the same revision.', { hint: 'Name the old id (in the database) and the new id (in the code).' });
   const { table, db, state, model } = await openProjectAndDatabase(opts, `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`);
-  const target = opts.target ?? 'head';
-  const lines = [`alembic-preflight restamp ${opts.from} → ${opts.to} (${opts.yes ? 'applying' : 'dry run'})`, ''];
+  const deploy = opts.target === undefined ? procfileTarget(opts.cwd, model.config.iniPath) : undefined;
+  const target = opts.target ?? deploy?.target ?? 'head';
+  const lines = [`alembic-preflight restamp ${opts.from} → ${opts.to} (${opts.yes ? 'applying' : 'dry run'})`];
+  if (deploy) lines.push(`target: \`alembic upgrade ${target}\`, the release line in ${deploy.path}:${deploy.line}`);
+  lines.push('');
   const refuse = (why: string, fix: string): CommandOutput => ({ stdout: [...lines, `REFUSED: ${why}`, `  fix: ${fix}`].join('\n') + '\n', exitCode: 1 });
 
   if (model.failure) return refuse(`the revision files do not load (${model.failure.failure.message}).`, 'alembic-preflight check shows what to fix first.');

@@ -17,7 +17,9 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
   const cwd = o.cwd;
   const lines: string[] = [];
   const mode = o.written ? 'written' : write ? 'nothing written' : 'dry run: nothing written';
-  lines.push(`alembic-preflight backfill (${mode})`, '');
+  lines.push(`alembic-preflight backfill (${mode})`);
+  if (o.targetFrom) lines.push(`target: \`alembic upgrade ${o.target}\`, the release line in ${o.targetFrom}`);
+  lines.push('');
   if (plan.placeholders.length === 0 && plan.refused.length === 0 && plan.skipped.length === 0) {
     lines.push('Nothing to backfill: every id resolves to a revision in the repository.');
     return lines.join('\n') + '\n';
@@ -81,6 +83,8 @@ export function backfillJson(o: BackfillOutcome, write: boolean): unknown {
     dryRun: !write,
     written: o.written,
     restored: o.restored ?? null,
+    target: o.target,
+    targetFrom: o.targetFrom ?? null,
     placeholders: plan.placeholders.map((p) => ({
       revision: p.id,
       downRevisions: p.downRevisions,
