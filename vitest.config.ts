@@ -6,6 +6,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
-    setupFiles: ['test/helpers/yield-between-tests.ts'],
+    setupFiles: ['test/helpers/setup.ts'],
   },
 });

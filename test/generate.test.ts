@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, chmodSync, existsSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync, chmodSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRevisionSource } from '../src/alembic/revision-reader.js';
@@ -10,6 +9,7 @@ import { unifiedDiff } from '../src/generate/unified-diff.js';
 import { writeChanges, WriteConflict } from '../src/generate/write-changes.js';
 import { PYTHON } from './helpers/oracle.js';
 import { spawnSync } from 'node:child_process';
+import { tempDir } from './helpers/temp-dir.js';
 
 /** What Python itself makes of a %-template, as the oracle for our formatter. */
 function pythonFormat(template: string, values: Record<string, string | number>): string {
@@ -140,7 +140,7 @@ describe('rewire', () => {
 
 describe('unified diff', () => {
   it('prints git-style hunks, and what `git apply` accepts', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-diff-'));
+    const dir = tempDir('preflight-diff-');
     const before = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
     const after = before.replace('line 3\n', 'line three\n').replace('line 18\n', 'line eighteen\n');
     writeFileSync(path.join(dir, 'f.txt'), before);
@@ -158,7 +158,7 @@ describe('unified diff', () => {
 
 describe('atomic writes', () => {
   it('never overwrites an existing file and leaves the tree as it was', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-write-'));
+    const dir = tempDir('preflight-write-');
     const edited = path.join(dir, 'child.py');
     writeFileSync(edited, 'old');
     chmodSync(edited, 0o640);
@@ -174,7 +174,7 @@ describe('atomic writes', () => {
     expect(readdirSync(dir).sort()).toEqual(['child.py', 'taken.py']);
   });
   it('refuses when a file changed since planning, and undo restores edits and removes new files', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-write-'));
+    const dir = tempDir('preflight-write-');
     const edited = path.join(dir, 'child.py');
     writeFileSync(edited, 'changed by someone else');
     expect(() => writeChanges([{ absPath: edited, before: Buffer.from('old'), after: Buffer.from('new') }])).toThrow(/changed while we were planning/u);

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { createWriteStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanLogText } from '../src/check/log-scanner.js';
 import { prepareDatabase, writeScenarioProject, type Scenario } from './helpers/db-scenario.js';
 import { runCli } from './helpers/cli.js';
 import { PYTHON, REPO } from './helpers/oracle.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'logs');
 
@@ -65,7 +65,7 @@ describe('scan-logs on output from real Alembic', () => {
   it('groups a Heroku log with prefixes, ANSI colour and CRLF: counts and first/last lines', () => {
     const deploys = [outputs.applied, outputs.missing, 'web.1: started\n', outputs.missing, outputs.heads, outputs.scheme].join('');
     const log = herokuify(deploys);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-log-'));
+    const dir = tempDir('preflight-log-');
     writeFileSync(path.join(dir, 'release.log'), log);
     const lines = log.split('\r\n');
     const where = (needle: string) => lines.flatMap((l, i) => (l.includes(needle) ? [i + 1] : []));
@@ -102,7 +102,7 @@ describe('scan-logs on output from real Alembic', () => {
   });
 
   it('a clean log exits 0', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-log-'));
+    const dir = tempDir('preflight-log-');
     writeFileSync(path.join(dir, 'ok.log'), outputs.applied!);
     const r = cli(dir, ['scan-logs', 'ok.log']);
     expect(r.status).toBe(0);
@@ -128,7 +128,7 @@ describe('scan-logs on output from real Alembic', () => {
 describe('scan-logs on a large log', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-biglog-'));
+    dir = tempDir('preflight-biglog-');
     const out = createWriteStream(path.join(dir, 'big.log'));
     const filler = '2025-10-14T12:00:00.000000+00:00 app[web.1]: GET /api/items 200 12ms user=42 ' + 'x'.repeat(60) + '\n';
     const block = filler.repeat(1000);

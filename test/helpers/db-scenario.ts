@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PYTHON } from './oracle.js';
 import { pgExec } from './pg-cluster.js';
+import { tempDir } from './temp-dir.js';
 
 /** One revision: id, parent(s), optional labels and depends_on, as Python literals. */
 export interface RevSpec {
@@ -108,7 +108,7 @@ run_migrations_online()
 
 /** Writes the Alembic project of a scenario and returns its folder. */
 export function writeScenarioProject(s: Scenario): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'preflight-matrix-'));
+  const root = tempDir('preflight-matrix-');
   mkdirSync(path.join(root, 'migrations', 'versions'), { recursive: true });
   writeFileSync(path.join(root, 'alembic.ini'), INI);
   writeFileSync(path.join(root, 'migrations', 'env.py'), envPy(s.table, s.schema));

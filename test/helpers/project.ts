@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LATEST_ALEMBIC, parseAlembicVersion } from '../../src/alembic/alembic-version.js';
 import { loadProject } from '../../src/alembic/project-model.js';
 import type { CheckResult } from '../../src/check/run-check.js';
 import { checkModel } from '../../src/commands/check-command.js';
+import { tempDir } from './temp-dir.js';
 
 export const DEFAULT_INI = '[alembic]\nscript_location = migrations\npath_separator = os\n';
 
@@ -16,7 +16,7 @@ export function rev(id: string, down: string | null, extra = ''): string {
 
 /** Writes a throwaway project: keys are paths relative to its root, values contents. */
 export function makeProject(files: Record<string, string | Buffer>, ini: string | null = DEFAULT_INI): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'preflight-'));
+  const root = tempDir('preflight-');
   if (ini !== null) writeFileSync(path.join(root, 'alembic.ini'), ini);
   mkdirSync(path.join(root, 'migrations', 'versions'), { recursive: true });
   for (const [rel, content] of Object.entries(files)) {
