@@ -57,6 +57,40 @@ describe('empty-downgrade: data migrations', () => {
     expect(await reported("op.execute(\"ALTER TYPE t ADD VALUE 'x'\")\nop.add_column('u', sa.Column('y', sa.Integer()))")).toBe(true);
   });
 
+  it('reads SQL held in a module-level constant (Fides keeps its data fixes at the top of the file)', async () => {
+    const withHeader = async (header: string, upgrade: string): Promise<boolean> => {
+      const r = await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, 'pass', `import sqlalchemy as sa\nfrom sqlalchemy import text\n${header}\n`) }));
+      return r.findings.some((f) => f.code === 'empty-downgrade');
+    };
+    expect(await withHeader('QUERY = text("""\n    UPDATE t SET active = true\n""")', 'op.get_bind().execute(QUERY)')).toBe(false);
+    expect(await withHeader("QUERY = 'DELETE FROM t WHERE x'", 'op.execute(text(QUERY))')).toBe(false);
+    expect(await withHeader("QUERY = 'DROP TABLE t'", 'op.execute(QUERY)')).toBe(true);
+    // rebound or computed: unknown, so it still counts
+    expect(await withHeader("QUERY = 'UPDATE t SET x = 1'\nQUERY = 'DROP TABLE t'", 'op.execute(QUERY)')).toBe(true);
+    expect(await withHeader("QUERY = 'UPDATE t SET x = 1'", "QUERY = 'DROP TABLE t'\nop.execute(QUERY)")).toBe(true);
+    expect(await withHeader("QUERY = 'UPDATE t SET x = 1'\nQUERY += '; DROP TABLE u'", 'op.execute(QUERY)')).toBe(true);
+    expect(await withHeader("QUERY = 'UPDATE t SET x = 1'", "for QUERY in ['DROP TABLE t']:\n    op.execute(QUERY)")).toBe(true);
+    expect(await withHeader('QUERY = build()', 'op.execute(QUERY)')).toBe(true);
+  });
+
+  it('reads SQL held in a local variable assigned once before the call (Fides builds text() queries this way)', async () => {
+    expect(await reported('query: TextClause = sa.text(\n    """\n    UPDATE t SET active = true WHERE NOT active;\n    """\n)\nbind = op.get_bind()\nbind.execute(query)')).toBe(false);
+    expect(await reported("q = 'DROP TABLE t'\nop.execute(q)")).toBe(true);
+    expect(await reported("for row in rows:\n    if row.x:\n        q = sa.text('INSERT INTO h (id) VALUES (:id)')\n        op.get_bind().execute(q, {'id': row.id})")).toBe(false);
+    // assigned in a branch, twice, after the call, or shadowing a parameter: unknown, so it counts
+    expect(await reported("if x:\n    q = 'UPDATE t SET x = 1'\nop.execute(q)")).toBe(true);
+    expect(await reported("q = 'UPDATE t SET x = 1'\nq = 'DROP TABLE t'\nop.execute(q)")).toBe(true);
+    expect(await reported("op.execute(q)\nq = 'UPDATE t SET x = 1'")).toBe(true);
+    expect(await reported("q = 'UPDATE t SET x = 1'\nwith op.get_context().autocommit_block() as q:\n    op.execute(q)")).toBe(true);
+  });
+
+  it('cites the first schema change, not a SHOW or SET before it (Fides reads server_version first)', async () => {
+    const r = await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, "bind = op.get_bind()\nbind.execute('SHOW server_version;')\nbind.execute(sa.text('SET LOCAL statement_timeout = 0'))\nbind.execute(sa.text('CREATE AGGREGATE array_accum (anyarray) (sfunc = array_cat, stype = anyarray)'))", 'pass') }));
+    const f = r.findings.find((x) => x.code === 'empty-downgrade');
+    expect(f?.message).toContain('bind.execute(…) at line 20');
+    expect(await reported("op.get_bind().execute('SHOW server_version')\nop.execute('SET search_path TO app')")).toBe(false);
+  });
+
   it("does not count another library's query.execute() as a schema change (quay's peewee models)", async () => {
     expect(await reported("for t in AccessToken.select():\n    AccessToken.update(code=None).where(AccessToken.id == t.id).execute()")).toBe(false);
   });

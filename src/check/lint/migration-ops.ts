@@ -38,7 +38,8 @@ export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
   if (!runsSql(py, call)) return false;
   const arg = py.args(call).positional[0];
   if (arg && isDmlConstruct(py, arg)) return true;
-  return literalStatements(py, arg)?.every((x) => /^(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE)\b/i.test(x)) ?? false;
+  // rows read or changed, or a session setting / lock / planner statistic: nothing a downgrade must put back
+  return literalStatements(py, arg)?.every((x) => /^(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|SHOW|EXPLAIN|SET|RESET|LOCK|ANALYZE)\b/i.test(x)) ?? false;
 }
 
 /**
@@ -51,12 +52,17 @@ export function sqlStatements(py: PySource, call: PyNode): string[] | undefined 
 
 /** The statements of a literal SQL argument, plain or wrapped in `text(…)`. */
 function literalStatements(py: PySource, statement: PyNode | undefined): string[] | undefined {
-  let arg = statement;
-  if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = py.args(arg).positional[0];
+  let arg = constantValue(py, statement);
+  if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = constantValue(py, py.args(arg).positional[0]);
   const sql = py.str(arg);
   if (sql === undefined) return undefined;
   const statements = sql.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter((x) => x !== '');
   return statements.length > 0 ? statements : undefined;
+}
+
+/** A name bound once where it is read (`QUERY = text("UPDATE …")`) stands for its value; anything else is itself. */
+function constantValue(py: PySource, node: PyNode | undefined): PyNode | undefined {
+  return node?.name === 'VariableName' ? py.constantAt(py.of(node), node) : node;
 }
 
 /**

@@ -64,6 +64,81 @@ export class PySource {
     return found;
   }
 
+  /**
+   * The value NAME holds where `at` reads it, when a reader can be sure: the
+   * one plain assignment `NAME = value` (or `NAME: T = value`) in the
+   * enclosing function, made before `at` in a block that holds `at`; or, when the
+   * function never binds NAME, the one plain module-level assignment. Any
+   * other binding of NAME in that scope (a second assignment, `+=`, a loop
+   * or `with` target, an import, `global`, a tuple target, `:=`) leaves it
+   * unknown. What a migration's `execute(QUERY)` runs.
+   */
+  constantAt(name: string, at: PyNode): PyNode | undefined {
+    let fn: PyNode | null = at.parent;
+    while (fn && fn.name !== 'FunctionDefinition' && fn.name !== 'LambdaExpression' && fn.name !== 'ClassDefinition') fn = fn.parent;
+    if (fn && fn.name !== 'FunctionDefinition') return undefined;
+    const body = fn?.getChild('Body');
+    if (fn && body) {
+      const inFn = this.bindings(body, name);
+      if (inFn === 'unknown') return undefined;
+      if (inFn.length > 0) {
+        const only = inFn.length === 1 ? inFn[0]! : undefined;
+        // the block holding the assignment also holds the read, after it: the name is bound by then
+        const block = only?.statement.parent;
+        const before = only && block && block.from <= at.from && at.to <= block.to && only.statement.to <= at.from;
+        return before ? only.value : undefined;
+      }
+      const params = fn.getChild('ParamList');
+      if (params && this.all(params, 'VariableName').some((v) => this.of(v) === name)) return undefined;
+    }
+    const top = this.bindings(this.top, name);
+    if (top === 'unknown' || top.length !== 1) return undefined;
+    return top[0]!.statement.parent?.name === 'Script' ? top[0]!.value : undefined;
+  }
+
+  /** Assignments to NAME in a scope (nested functions, lambdas and classes are theirs); 'unknown' for any other binding. */
+  private bindings(scope: PyNode, name: string): { statement: PyNode; value: PyNode }[] | 'unknown' {
+    const out: { statement: PyNode; value: PyNode }[] = [];
+    let unknown = false;
+    const binds = (target: PyNode): boolean => this.all(target, 'VariableName').some((v) => this.of(v) === name);
+    scope.cursor().iterate((n) => {
+      if (unknown) return false;
+      if (n.from !== scope.from && (n.name === 'FunctionDefinition' || n.name === 'ClassDefinition' || n.name === 'LambdaExpression')) {
+        // the def binds its own name here; its body is another scope
+        const own = n.node.getChild('VariableName');
+        if (own && this.of(own) === name) unknown = true;
+        return false;
+      }
+      switch (n.name) {
+        case 'AssignStatement': {
+          const parts: PyNode[] = [];
+          for (let c = n.node.firstChild; c; c = c.nextSibling) parts.push(c);
+          const ops = parts.flatMap((c, i) => (c.name === 'AssignOp' ? [i] : []));
+          const targets = ops.map((i) => (parts[i - 1]?.name === 'TypeDef' ? parts[i - 2] : parts[i - 1])).filter((t): t is PyNode => t !== undefined);
+          if (!targets.some(binds)) return undefined;
+          if (targets.length === 1 && targets[0]!.name === 'VariableName' && ops.length === 1) out.push({ statement: n.node, value: parts[parts.length - 1]! });
+          else unknown = true;
+          return undefined;
+        }
+        case 'UpdateStatement':
+        case 'ForStatement':
+        case 'WithStatement':
+        case 'ImportStatement':
+        case 'ScopeStatement':
+        case 'NamedExpression':
+        case 'TryStatement': {
+          // what these bind sits before the first body (`except E as NAME` is inside a TryStatement's clauses)
+          const head = n.name === 'TryStatement' ? this.of(n.node) : this.of(n.node).split(':')[0]!;
+          if (new RegExp(`(^|[^\\w.])${name}\\b`, 'u').test(n.name === 'TryStatement' ? (head.match(/\bas\s+\w+/gu) ?? []).join(' ') : head)) unknown = true;
+          return undefined;
+        }
+        default:
+          return undefined;
+      }
+    });
+    return unknown ? 'unknown' : out;
+  }
+
   /** Every CallExpression under `node` (itself included), outermost first. */
   calls(node: PyNode): PyNode[] {
     return this.all(node, 'CallExpression');
