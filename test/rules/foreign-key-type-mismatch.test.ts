@@ -109,4 +109,18 @@ describe('foreign-key-type-mismatch: the replay never claims a type it could not
     expect(r.findings.filter((f) => f.code === 'foreign-key-type-mismatch').map((f) => f.severity)).toEqual(['warning']);
     expect(r.ok).toBe(true);
   });
+
+  it('text and a varchar without a length are one type to PostgreSQL (Fides keys taxonomy parents this way)', async () => {
+    const fk = (refType: string, colType: string) =>
+      fkFindings(
+        makeProject({
+          [V + 'a1_x.py']: migration('a1', null, `op.create_table('tags', sa.Column('id', ${refType}, primary_key=True))`, "op.drop_table('tags')"),
+          [V + 'b2_x.py']: migration('b2', 'a1', `op.create_table('items', sa.Column('tag_id', ${colType}, sa.ForeignKey('tags.id')))`, "op.drop_table('items')"),
+        }),
+      );
+    expect(await fk('sa.String()', 'sa.Text()')).toEqual([]);
+    expect(await fk('sa.Text()', 'sa.String')).toEqual([]);
+    expect(await fk('sa.Text()', 'sa.String(length=36)')).toHaveLength(1);
+    expect(await fk('sa.Text()', 'sa.CHAR()')).toHaveLength(1);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../finding.js';
 import { lintFinding } from '../lint/lint-context.js';
-import { FAMILY, foreignKeySites } from '../lint/table-model.js';
+import { FAMILY, foreignKeySites, type ColumnType } from '../lint/table-model.js';
 
 /** A foreign-key column whose type differs from the column it references, per the replayed migration history. */
 export const foreignKeyTypeMismatch: Rule = {
@@ -13,6 +13,8 @@ export const foreignKeyTypeMismatch: Rule = {
     if (!lint) return out;
     for (const s of foreignKeySites(lint)) {
       if (!s.type || !s.refType || s.type.canonical === s.refType.canonical) continue;
+      // text and a varchar without a length are the same type to PostgreSQL: nothing to report
+      if (unboundedText(s.type) && unboundedText(s.refType)) continue;
       const a = s.type.canonical;
       const b = s.refType.canonical;
       const compatible = FAMILY[a] !== undefined && FAMILY[a] === FAMILY[b];
@@ -31,3 +33,8 @@ export const foreignKeyTypeMismatch: Rule = {
     return out;
   },
 };
+
+/** TEXT, or VARCHAR written without a length (`sa.String()`): no limit on what it holds. CHAR without one is char(1). */
+function unboundedText(t: ColumnType): boolean {
+  return t.canonical === 'TEXT' || (t.canonical === 'VARCHAR' && !/\(\s*[^)\s]/u.test(t.written));
+}
