@@ -24,11 +24,13 @@ export const enumNotDroppedInDowngrade: Rule = {
       const seen = new Set<string>();
       for (const call of py.calls(up)) {
         const name = enumTypeName(py, call);
-        if (name === undefined || seen.has(name)) continue;
+        if (name === undefined || seen.has(name) || describesAlteredColumn(py, call)) continue;
         seen.add(name);
         const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         const dropSql = new RegExp(`DROP\\s+TYPE\\s+(IF\\s+EXISTS\\s+)?("?\\w+"?\\.)?"?${quoted}"?\\b`, 'i');
-        if (downSql.some((s) => dropSql.test(s))) continue;
+        // renaming it away frees the name just as well (the swap-an-enum pattern: rename to *_old, create, drop *_old)
+        const renameSql = new RegExp(`ALTER\\s+TYPE\\s+("?\\w+"?\\.)?"?${quoted}"?\\s+RENAME\\s+TO\\b`, 'i');
+        if (downSql.some((s) => dropSql.test(s) || renameSql.test(s))) continue;
         if (dropsByMethod && downText.includes(name)) continue;
         if (createdIfMissing(py, up, call)) continue;
         out.push(
@@ -77,4 +79,16 @@ function createdIfMissing(py: PySource, up: PyNode, enumCall: PyNode): boolean {
     if (!checkfirst || py.of(checkfirst) !== 'True') return false;
     return receiver.from === enumCall.from || (variable !== undefined && py.of(receiver) === variable);
   });
+}
+
+/**
+ * `op.alter_column(…, existing_type=sa.Enum(…))` describes the type the column already has, and
+ * `type_=sa.Enum(…)` there does not create one either (only a table or column create does).
+ */
+function describesAlteredColumn(py: PySource, call: PyNode): boolean {
+  const op = call.prevSibling;
+  const keyword = op?.name === 'AssignOp' ? op.prevSibling : null;
+  if (call.parent?.name !== 'ArgList' || keyword?.name !== 'VariableName' || !['existing_type', 'type_'].includes(py.of(keyword))) return false;
+  const outer = call.parent.parent;
+  return outer?.name === 'CallExpression' && /(^|\.)alter_column$/.test(py.callee(outer));
 }
