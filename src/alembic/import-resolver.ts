@@ -84,7 +84,8 @@ export function pythonPathRoots(config: ProjectConfig): string[] {
 const DIST_NAME = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/;
 
 
-function declaredImports(cwd: string): Set<string> {
+/** Import names the project's dependency files declare (see above), from the working folder up to the repository root. */
+export function declaredImports(cwd: string): Set<string> {
   const names = new Set<string>();
   for (const dir of projectFolders(cwd)) declaredIn(dir, names);
   return names;

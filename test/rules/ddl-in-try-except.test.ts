@@ -104,3 +104,29 @@ describe('ddl-in-try-except: no transaction to poison', () => {
     expect(await reported(`op.execute('UPDATE t SET x = 1; COMMIT')\n${TRY}`)).toBe(true);
   });
 });
+
+describe('ddl-in-try-except: a project that plainly runs elsewhere', () => {
+  const SQLITE_INI = '[alembic]\nscript_location = migrations\nsqlalchemy.url = sqlite:///app.db\n';
+  const ENV = "from alembic import context\nfrom sqlalchemy import engine_from_config\nconfig = context.config\nconnectable = engine_from_config(config.get_section(config.config_ini_section), prefix='sqlalchemy.')\n";
+  const TRY = "try:\n    op.create_table('t', sa.Column('id', sa.Integer()))\nexcept Exception:\n    pass";
+  const severity = async (files: Record<string, string>, ini = SQLITE_INI, header?: string): Promise<string[]> => {
+    const dir = makeProject({ 'migrations/env.py': ENV, [V + 'a1_x.py']: migration('a1', null, TRY, "op.drop_table('t')", header), ...files }, ini);
+    return (await check(dir)).findings.filter((f) => f.code === 'ddl-in-try-except').map((f) => `${f.severity}${f.message.includes('does not appear to use PostgreSQL (alembic.ini:3 sets sqlalchemy.url to sqlite') ? ' (sqlite)' : ''}`);
+  };
+
+  it('is information only when alembic.ini names SQLite, env.py uses it, and nothing mentions PostgreSQL (a greyhound-racing app)', async () => {
+    expect(await severity({}, SQLITE_INI, 'import sqlalchemy as sa\n')).toEqual(['info (sqlite)']);
+    expect(await severity({}, SQLITE_INI.replace('sqlite:///app.db', 'mysql+pymysql://u@h/db'), 'import sqlalchemy as sa\n')).toEqual(['info']);
+  });
+
+  it('stays an error on any sign of PostgreSQL, or when production may be something else', async () => {
+    const header = 'import sqlalchemy as sa\n';
+    expect(await severity({ 'requirements.txt': 'flask\npsycopg2-binary==2.9\n' }, SQLITE_INI, header)).toEqual(['error']);
+    expect(await severity({ 'migrations/env.py': ENV + "config.set_main_option('sqlalchemy.url', os.environ['DATABASE_URL'])\n" }, SQLITE_INI, header)).toEqual(['error']);
+    expect(await severity({ Procfile: 'release: alembic upgrade head\n', 'app.json': '{"addons": ["heroku-postgresql"]}' }, SQLITE_INI, header)).toEqual(['error']);
+    // the migrations import the PostgreSQL dialect (the default header does)
+    expect(await severity({})).toEqual(['error']);
+    // no sqlalchemy.url at all
+    expect(await severity({}, '[alembic]\nscript_location = migrations\n', header)).toEqual(['error']);
+  });
+});

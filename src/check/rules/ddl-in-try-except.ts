@@ -1,6 +1,7 @@
 import type { Finding, Rule } from '../finding.js';
 import { lintFinding } from '../lint/lint-context.js';
 import { bodyStatements, isSchemaCall, onPostgres, skippedOnPostgres } from '../lint/migration-ops.js';
+import { projectDialect, type ProjectDialect } from '../lint/project-dialect.js';
 import type { PyNode, PySource } from '../lint/python-syntax.js';
 
 /** `try:` around DDL in upgrade()/downgrade() whose `except` swallows the error. */
@@ -12,6 +13,7 @@ export const ddlInTryExcept: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
+    let dialect: ProjectDialect | undefined;
     for (const { file, py } of lint.newParsedFiles('try')) {
       for (const name of ['upgrade', 'downgrade']) {
         const fn = py.moduleFunction(name);
@@ -29,14 +31,17 @@ export const ddlInTryExcept: Rule = {
           const ddl = calls.find((c) => isSchemaCall(py, c));
           if (!ddl) continue;
           const what = `${py.callee(ddl) || 'execute'}(…)`;
+          // a project that plainly runs on SQLite or MySQL only: the transaction PostgreSQL poisons is not there
+          dialect ??= projectDialect(lint);
+          const elsewhere = dialect.dialect === 'other';
           out.push(
             lintFinding(
               this.code,
-              this.severity,
+              elsewhere ? 'info' : this.severity,
               file,
               py,
               t,
-              `try: wraps ${what} in ${name}() and its except carries on. On PostgreSQL a failed statement aborts the whole migration transaction: the next statement fails with "current transaction is aborted, commands ignored until end of transaction block", so the deploy dies later and further from the cause (and on a database without transactional DDL it continues half done).`,
+              `${elsewhere ? `This project does not appear to use PostgreSQL (${dialect.why}), so this only matters if it moves there. ` : ''}try: wraps ${what} in ${name}() and its except carries on. On PostgreSQL a failed statement aborts the whole migration transaction: the next statement fails with "current transaction is aborted, commands ignored until end of transaction block", so the deploy dies later and further from the cause (and on a database without transactional DDL it continues half done).`,
               `Decide before running instead of catching, e.g. \`if not sa.inspect(op.get_bind()).has_table("t"): op.create_table(...)\` or \`op.execute("CREATE INDEX IF NOT EXISTS …")\`. If you must catch, isolate the statement in a savepoint: \`with op.get_bind().begin_nested(): ${what}\`.`,
             ),
           );
