@@ -124,3 +124,30 @@ describe('foreign-key-type-mismatch: the replay never claims a type it could not
     expect(await fk('sa.Text()', 'sa.CHAR()')).toHaveLength(1);
   });
 });
+
+describe('foreign-key-type-mismatch: the files the replay skips never change a site', () => {
+  const fk = async (files: Record<string, string>): Promise<string[]> =>
+    (await check(makeProject(files), 'latest')).findings.filter((f) => f.code === 'foreign-key-type-mismatch').map((f) => `${f.revision}:${f.severity}`);
+  const ORDERS = "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.String(36), sa.ForeignKey('users.id')))";
+
+  it('follows a rename back to where the referenced table was created', async () => {
+    expect(
+      await fk({
+        [V + 'a1_x.py']: migration('a1', null, "op.create_table('accounts', sa.Column('id', sa.Integer(), primary_key=True))", "op.drop_table('accounts')"),
+        [V + 'b2_x.py']: migration('b2', 'a1', "op.rename_table('accounts', 'users')", "op.rename_table('users', 'accounts')"),
+        [V + 'c3_x.py']: migration('c3', 'b2', "op.create_table('unrelated', sa.Column('id', sa.Integer()))", "op.drop_table('unrelated')"),
+        [V + 'd4_x.py']: migration('d4', 'c3', ORDERS, "op.drop_table('orders')"),
+      }),
+    ).toEqual(['d4:error']);
+  });
+
+  it('replays a file whose operation names its table through a variable, which makes the type unknown', async () => {
+    expect(
+      await fk({
+        [V + 'a1_x.py']: migration('a1', null, "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))", "op.drop_table('users')"),
+        [V + 'b2_x.py']: migration('b2', 'a1', "op.alter_column(TABLE, 'id', type_=sa.String(36))", 'pass', "import sqlalchemy as sa\nTABLE = 'us' + 'ers'\n"),
+        [V + 'c3_x.py']: migration('c3', 'b2', ORDERS, "op.drop_table('orders')"),
+      }),
+    ).toEqual([]);
+  });
+});

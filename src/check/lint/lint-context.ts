@@ -10,6 +10,13 @@ import type { LintConfig } from './lint-config.js';
 import { PySource, type PyNode, type PythonParser } from './python-syntax.js';
 
 
+/**
+ * A cheap test of a file's text that selects the files a rule parses: a word it
+ * must contain, a pattern, or a predicate. Always a superset of what the rule
+ * can report on: parsing is most of what the lints cost.
+ */
+export type TextTest = string | RegExp | ((text: string) => boolean);
+
 /** One revision file as the lints see it. */
 export interface LintFile {
   readonly rev: Rev;
@@ -61,8 +68,13 @@ export class LintContext {
    * words are a superset filter: a rule must only ever need to look at a file
    * that contains them.
    */
-  parsedFiles(...words: (string | RegExp)[]): { file: LintFile; py: PySource }[] {
+  parsedFiles(...words: TextTest[]): { file: LintFile; py: PySource }[] {
     return this.parsedOf(this.files(), words);
+  }
+
+  /** `parsedFiles` over a subset of `files()` (a rule that knows where its history starts). */
+  parsedAmong(files: readonly LintFile[], ...words: TextTest[]): { file: LintFile; py: PySource }[] {
+    return this.parsedOf(files, words);
   }
 
   /**
@@ -70,15 +82,15 @@ export class LintContext {
    * that look at one file at a time, so history is not even parsed. Rules
    * that model the whole history (the table model) use `parsedFiles`.
    */
-  newParsedFiles(...words: (string | RegExp)[]): { file: LintFile; py: PySource }[] {
+  newParsedFiles(...words: TextTest[]): { file: LintFile; py: PySource }[] {
     const old = this.baseline?.paths;
     return this.parsedOf(old ? this.files().filter((f) => !old.has(f.path)) : this.files(), words);
   }
 
-  private parsedOf(files: readonly LintFile[], words: readonly (string | RegExp)[]): { file: LintFile; py: PySource }[] {
+  private parsedOf(files: readonly LintFile[], words: readonly TextTest[]): { file: LintFile; py: PySource }[] {
     const out: { file: LintFile; py: PySource }[] = [];
     for (const file of files) {
-      if (words.length > 0 && !words.some((w) => (typeof w === 'string' ? file.text.includes(w) : w.test(file.text)))) continue;
+      if (words.length > 0 && !words.some((w) => (typeof w === 'string' ? file.text.includes(w) : typeof w === 'function' ? w(file.text) : w.test(file.text)))) continue;
       const py = this.parse(file.path, file.text);
       if (py) out.push({ file, py });
     }

@@ -55,7 +55,7 @@ export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
     }
   };
 
-  for (const { file, py } of lint.parsedFiles(...WORDS)) {
+  for (const { file, py } of lint.parsedAmong(replayedFiles(lint.files()), ...WORDS)) {
     const up = py.moduleFunction('upgrade');
     if (!up) continue;
     forgetRawSql(py, tables);
@@ -156,6 +156,66 @@ export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
       }
     }
   }
+}
+
+const HAS_FK = /ForeignKey|create_foreign_key/;
+const TABLE_OPS = 'create_table|add_column|alter_column|drop_column|drop_table|rename_table|batch_alter_table|create_foreign_key';
+/** An operation whose table is not a plain literal: the replay cannot name it, so it may touch any table. */
+const UNNAMED_TABLE = new RegExp(`\\bop\\.(?:${TABLE_OPS})\\(\\s*(?=\\S)(?!['"][\\w.]+['"]\\s*[,)])`);
+/** Table names in the positions the replay reads them from. */
+const NAMED_TABLE = [
+  new RegExp(`\\b(?:${TABLE_OPS})\\(\\s*['"](?:\\w+\\.)?(\\w+)['"]`, 'g'),
+  /\b(?:table_name|source_table|referent_table|old_table_name|new_table_name)\s*=\s*['"](?:\w+\.)?(\w+)['"]/g,
+  // create_foreign_key(name, source, referent, …) and a batch's (name, referent, …)
+  /\bcreate_foreign_key\(\s*(?:[^,()]|\([^()]*\))*,\s*['"](?:\w+\.)?(\w+)['"](?:\s*,\s*['"](?:\w+\.)?(\w+)['"])?/g,
+  // ForeignKey("t.c"), ForeignKeyConstraint refcolumns ["s.t.c"]
+  /['"](?:\w+\.)?(\w+)\.\w+['"]/g,
+];
+const RENAME = /\brename_table\(\s*['"](?:\w+\.)?(\w+)['"]\s*,\s*['"](?:\w+\.)?(\w+)['"]/g;
+
+/**
+ * The files whose replay can change a foreign key's types: up to the last file
+ * that declares a key (later ones cannot change a site already recorded),
+ * those that declare one, those that name a table a key involves (through
+ * renames too), and those that touch a table the replay cannot name (a
+ * variable, raw DDL). The rest only touch other tables, so the parse they
+ * would need is skipped: the sites are exactly those of a full replay.
+ */
+function replayedFiles(all: readonly LintFile[]): LintFile[] {
+  let last = -1;
+  for (let i = all.length - 1; i >= 0; i--) {
+    if (HAS_FK.test(all[i]!.text)) {
+      last = i;
+      break;
+    }
+  }
+  if (last < 0) return [];
+  const upTo = all.slice(0, last + 1);
+  const names = new Set<string>();
+  for (const f of upTo) {
+    if (!HAS_FK.test(f.text)) continue;
+    for (const re of NAMED_TABLE) for (const m of f.text.matchAll(re)) for (const g of m.slice(1)) if (g) names.add(g);
+  }
+  // a renamed table carries its columns: both names matter (a rename we cannot read: replay everything)
+  const pairs: (readonly [string, string])[] = [];
+  for (const f of upTo) {
+    if (!f.text.includes('rename_table')) continue;
+    const read = [...f.text.matchAll(RENAME)];
+    if (read.length < (f.text.match(/\brename_table\s*\(/g) ?? []).length) return upTo;
+    for (const m of read) pairs.push([m[1]!, m[2]!]);
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [a, b] of pairs) {
+      if (names.has(a) !== names.has(b)) {
+        names.add(a);
+        names.add(b);
+        grew = true;
+      }
+    }
+  }
+  const mentions = names.size === 0 ? undefined : new RegExp(`['"](?:\\w+\\.)?(?:${[...names].join('|')})['"]`);
+  return upTo.filter((f) => HAS_FK.test(f.text) || UNNAMED_TABLE.test(f.text) || HAS_TABLE_DDL.test(f.text) || (mentions?.test(f.text) ?? false));
 }
 
 const TABLE_DDL = /\b(?:ALTER|CREATE|DROP)\s+TABLE\s+(?:ONLY\s+)?(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(?:["`]?\w+["`]?\.)?["`]?(\w+)["`]?/gi;

@@ -2,6 +2,7 @@ import type { Finding, Rule } from '../finding.js';
 import { lintFinding } from '../lint/lint-context.js';
 import type { PyNode, PySource } from '../lint/python-syntax.js';
 import { doesNothing, isDataOnlyCall, isSchemaCall, sqlStatements } from '../lint/migration-ops.js';
+import { downgradeMayDoNothing } from '../lint/text-tests.js';
 
 /** downgrade() that does nothing while upgrade() changes the schema. */
 export const emptyDowngrade: Rule = {
@@ -12,7 +13,7 @@ export const emptyDowngrade: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
-    for (const { file, py } of lint.newParsedFiles('downgrade')) {
+    for (const { file, py } of lint.newParsedFiles(downgradeMayDoNothing)) {
       const down = py.moduleFunction('downgrade');
       const up = py.moduleFunction('upgrade');
       if (!down || !up || !doesNothing(py, down) || doesNothing(py, up)) continue;

@@ -12,7 +12,8 @@ export const enumNotDroppedInDowngrade: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
-    for (const { file, py } of lint.newParsedFiles('Enum', 'ENUM')) {
+    // the finding needs a named enum and a downgrade that drops a table or column
+    for (const { file, py } of lint.newParsedFiles((t) => (t.includes('Enum') || t.includes('ENUM')) && (t.includes('drop_table') || t.includes('drop_column')))) {
       const up = py.moduleFunction('upgrade');
       const down = py.moduleFunction('downgrade');
       if (!up || !down || doesNothing(py, down)) continue;

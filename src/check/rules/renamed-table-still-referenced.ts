@@ -74,7 +74,11 @@ export const renamedTableStillReferenced: Rule = {
  */
 function finalRenames(lint: LintContext): Map<string, { to: string; file: string; revision: string }> {
   const renames = new Map<string, { to: string; file: string; revision: string }>();
-  for (const { file, py } of lint.parsedFiles('rename_table', 'create_table', 'create_all', '.create(', CREATE_TABLE)) {
+  // creates before the first rename only clear an empty map: start there, and parse nothing without one
+  const all = lint.files();
+  const first = all.findIndex((f) => f.text.includes('rename_table'));
+  if (first < 0) return renames;
+  for (const { file, py } of lint.parsedAmong(all.slice(first), 'rename_table', 'create_table', 'create_all', '.create(', CREATE_TABLE)) {
     const up = py.moduleFunction('upgrade');
     if (!up) continue;
     for (const call of callsWithHelpers(py, up)) {

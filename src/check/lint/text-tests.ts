@@ -1,0 +1,82 @@
+import { Tok, tokenize, type Token } from '../../alembic/python-tokenizer.js';
+
+/**
+ * Whether the file's module-level `downgrade()` may do nothing: its body holds
+ * only `pass`, `...` and string literals, as far as the tokenizer sees (the
+ * last definition wins, as in Python). A superset of `doesNothing`, read
+ * without the grammar: most downgrades plainly do something, and the parse
+ * they would otherwise need is most of what empty-downgrade costs.
+ */
+export function downgradeMayDoNothing(text: string): boolean {
+  if (!text.includes('downgrade')) return false;
+  const { lines, error } = tokenize(text);
+  // let the parser decide (a file that does not parse is left to the graph rules)
+  if (error) return true;
+  let body: Token[][] | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.indent !== 0) continue;
+    const t = line.tokens;
+    const k = t[0]?.text === 'async' ? 1 : 0;
+    if (t[k]?.text !== 'def' || t[k + 1]?.text !== 'downgrade') continue;
+    const end = headerEnd(t, k + 2);
+    if (end < 0) return true;
+    const statements: Token[][] = [];
+    if (end + 1 < t.length) statements.push(...split(t.slice(end + 1)));
+    else for (let j = i + 1; j < lines.length && lines[j]!.indent > 0; j++) statements.push(...split(lines[j]!.tokens));
+    body = statements;
+  }
+  if (!body) return false;
+  return body.every((s) => s.length === 0 || (s.length === 1 && (s[0]!.text === 'pass' || s[0]!.text === '...')) || s.every((x) => x.type === Tok.String));
+}
+
+/** The index of the `:` that ends a `def` header (outside brackets), or -1. */
+function headerEnd(t: readonly Token[], from: number): number {
+  let depth = 0;
+  for (let j = from; j < t.length; j++) {
+    const x = t[j]!;
+    if (x.type !== Tok.Op) continue;
+    if (x.text === '(' || x.text === '[' || x.text === '{') depth++;
+    else if (x.text === ')' || x.text === ']' || x.text === '}') depth--;
+    else if (x.text === ':' && depth === 0) return j;
+  }
+  return -1;
+}
+
+/** A logical line's statements (`a; b`). */
+function split(tokens: readonly Token[]): Token[][] {
+  const out: Token[][] = [[]];
+  for (const x of tokens) {
+    if (x.type === Tok.Op && x.text === ';') out.push([]);
+    else out[out.length - 1]!.push(x);
+  }
+  return out;
+}
+
+/**
+ * Whether the file may call `op.execute(…)` (or a batch's `execute`) with more
+ * than one argument or with a keyword: a `,` or `=` at the call's own bracket depth. A superset of
+ * what execute-with-params-argument reports, read with the tokenizer.
+ */
+export function executeMayTakeParams(text: string): boolean {
+  if (!text.includes('execute')) return false;
+  const { lines, error } = tokenize(text);
+  if (error) return true;
+  for (const { tokens: t } of lines) {
+    for (let i = 0; i + 3 < t.length; i++) {
+      if (t[i + 2]!.text !== 'execute' || t[i + 1]!.text !== '.' || t[i + 3]!.text !== '(') continue;
+      const owner = t[i]!.text;
+      if (owner !== 'op' && owner !== 'batch' && owner !== 'batch_op') continue;
+      let depth = 0;
+      for (let j = i + 3; j < t.length; j++) {
+        const x = t[j]!;
+        if (x.type !== Tok.Op) continue;
+        if (x.text === '(' || x.text === '[' || x.text === '{') depth++;
+        else if (x.text === ')' || x.text === ']' || x.text === '}') {
+          if (--depth === 0) break;
+        } else if ((x.text === ',' || x.text === '=') && depth === 1) return true;
+      }
+    }
+  }
+  return false;
+}
