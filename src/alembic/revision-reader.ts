@@ -32,7 +32,15 @@ export interface ReadResult {
   readonly syntaxError?: SyntaxProblem;
   /** Absolute module-level imports (top-level package name), which Python runs when Alembic loads the file. */
   readonly imports: readonly { readonly module: string; readonly line: number; readonly level: number }[];
+  /**
+   * Calls of Alembic's `op` proxy in code that runs when the file is loaded
+   * (`bind = op.get_context().bind` at module level): the method and line.
+   */
+  readonly proxyCalls: readonly { readonly method: string; readonly line: number }[];
 }
+
+/** `from alembic import op` (also in a parenthesised list), without `as`: the name `op` is the proxy. */
+const IMPORTS_OP = /\bfrom\s+alembic\s+import\s*\(?[\w\s,]*?\bop\b(?!\s+as\b)/u;
 
 const COMPOUND = new Set([
   'if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'async', 'match', 'case',
@@ -86,11 +94,23 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
   let docstring: Docstring | undefined;
   const blocks: Block[] = [];
   let first = true;
+  const proxyCalls: { method: string; line: number; tries: number[] }[] = [];
+  const opImported = source.includes('op') && IMPORTS_OP.test(source);
+  // a try whose except catches the NameError (FitTrackee's workaround) keeps the load alive
+  const tryAt = new Map<number, number>();
+  const swallowing = new Set<number>();
 
   for (const ll of lines) {
     while (blocks.length > 0 && blocks[blocks.length - 1]!.indent >= ll.indent) blocks.pop();
     const scope = scopeOf(blocks);
     const toks = ll.tokens;
+    // code outside functions runs at import, also in decorators and default arguments
+    if (scope !== 'function') {
+      const word = toks[0]!.text;
+      if (word === 'try') tryAt.set(ll.indent, ll.line);
+      else if (word === 'except' && tryAt.has(ll.indent) && catchesNameError(toks)) swallowing.add(tryAt.get(ll.indent)!);
+      findProxyCalls(toks, opImported, proxyCalls, blocks);
+    }
     const head = toks[0]!;
     if (head.type === Tok.Name && COMPOUND.has(head.text) && isHeader(ll)) {
       first = false;
@@ -121,7 +141,8 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
     const b = bindings.get(f);
     if (b) fields[f] = b;
   }
-  return { result: { fields, docstring, dynamic, syntaxError: error, imports }, bindings };
+  const loadBreaking = proxyCalls.filter((c) => !c.tries.some((t) => swallowing.has(t))).map(({ method, line }) => ({ method, line }));
+  return { result: { fields, docstring, dynamic, syntaxError: error, imports, proxyCalls: loadBreaking }, bindings };
 
   function scopeOf(stack: readonly Block[]): Scope {
     if (stack.length === 0) return 'module';
@@ -502,6 +523,23 @@ function parseIntLiteral(text: string): bigint | null {
   if (/^0[xX][0-9a-fA-F]+$/.test(s) || /^0[oO][0-7]+$/.test(s) || /^0[bB][01]+$/.test(s)) return BigInt(s);
   if (/^(0+|[1-9][0-9]*)$/.test(s)) return BigInt(s);
   return null;
+}
+
+/** `op.NAME(` (when `op` is Alembic's) or `alembic.op.NAME(` in one logical line's tokens. */
+function findProxyCalls(toks: readonly Token[], opImported: boolean, out: { method: string; line: number; tries: number[] }[], blocks: readonly Block[]): void {
+  for (let i = 0; i + 3 < toks.length; i++) {
+    const t = toks[i]!;
+    if (t.type !== Tok.Name || t.text !== 'op' || toks[i + 1]!.text !== '.' || toks[i + 2]!.type !== Tok.Name || toks[i + 3]!.text !== '(') continue;
+    const qualified = i >= 2 && toks[i - 1]!.text === '.' && toks[i - 2]!.text === 'alembic';
+    const attribute = i >= 1 && toks[i - 1]!.text === '.';
+    if (qualified || (opImported && !attribute)) out.push({ method: toks[i + 2]!.text, line: t.line, tries: blocks.filter((b) => b.kind === 'try').map((b) => b.line) });
+  }
+}
+
+/** `except:`, or an except clause naming NameError or one of its bases. */
+function catchesNameError(toks: readonly Token[]): boolean {
+  if (toks[1]?.text === ':') return true;
+  return toks.some((t) => t.type === Tok.Name && (t.text === 'NameError' || t.text === 'Exception' || t.text === 'BaseException'));
 }
 
 function isHeader(ll: LogicalLine): boolean {

@@ -24,7 +24,8 @@ export type FileProblemCode =
   | 'invalid-revision-value'
   | 'self-loop'
   | 'illegal-revision-characters'
-  | 'unresolved-import';
+  | 'unresolved-import'
+  | 'module-level-op-call';
 
 export interface FileProblem {
   readonly code: FileProblemCode;
@@ -140,6 +141,17 @@ export function loadScript(
         });
       }
     }
+  }
+  const call = read.proxyCalls[0];
+  if (call) {
+    // Alembic's own text, from alembic.util.langhelpers.ModuleClsProxy
+    const error = `NameError: Can't invoke function '${call.method}', as the proxy object has not yet been established for the Alembic 'Operations' class.  Try placing this code inside a callable.`;
+    const more = read.proxyCalls.length > 1 ? ` (and ${read.proxyCalls.length - 1} more op call${read.proxyCalls.length > 2 ? 's' : ''} outside functions)` : '';
+    problems.push({
+      code: 'module-level-op-call',
+      message: `calls op.${call.method}() outside upgrade() and downgrade()${more}, so it runs whenever Alembic loads the scripts. op only works during a migration run: \`alembic upgrade\`, \`downgrade\`, \`stamp\` and \`current\` still work, but \`alembic heads\`, \`history\` and \`revision\` fail with ${error}`,
+      line: call.line,
+    });
   }
   const dynamicLine = read.dynamic[0]?.line;
   const field = (name: RevisionField): { value: PyValue; line?: number; missing: boolean } => {

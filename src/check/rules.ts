@@ -47,6 +47,7 @@ import { selfLoop } from './rules/self-loop.js';
 import { unparseableFile } from './rules/unparseable-file.js';
 import { unreadableFile } from './rules/unreadable-file.js';
 import { unresolvedImport } from './rules/unresolved-import.js';
+import { moduleLevelOpCall } from './rules/module-level-op-call.js';
 import { versionLocationIsCwd } from './rules/version-location-is-cwd.js';
 import { versionLocationMissing } from './rules/version-location-missing.js';
 import { versionsFolderMissing } from './rules/versions-folder-missing.js';
@@ -80,6 +81,7 @@ export const RULES: readonly Rule[] = [
   unparseableFile,
   unreadableFile,
   unresolvedImport,
+  moduleLevelOpCall,
   versionLocationIsCwd,
   versionLocationMissing,
   versionsFolderMissing,
