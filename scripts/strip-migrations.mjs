@@ -25,6 +25,9 @@ for root, dirs, files in os.walk(src):
         keep = [n for i, n in enumerate(tree.body)
                 if (i == 0 and isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
                 or (isinstance(n, (ast.Assign, ast.AnnAssign)) and any(isinstance(x, ast.Name) and x.id in ('revision', 'down_revision', 'branch_labels', 'depends_on') for x in (n.targets if isinstance(n, ast.Assign) else [n.target])))]
+        # annotations run at import (Union without its typing import is a NameError); the values are what matter
+        keep = [ast.Assign(targets=[n.target], value=n.value, lineno=n.lineno) if isinstance(n, ast.AnnAssign) else n
+                for n in keep if not (isinstance(n, ast.AnnAssign) and n.value is None)]
         open(os.path.join(target, f), 'w').write(ast.unparse(ast.Module(body=keep, type_ignores=[])) + '\\n')
 `;
 
