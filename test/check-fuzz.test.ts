@@ -41,7 +41,8 @@ function revisionFile(r: () => number, id: string, ids: readonly string[]): stri
     'from alembic import op',
     'import sqlalchemy as sa',
     '',
-    `revision${typed} = ${lit(id)}`,
+    // now and then an id Alembic files under a tuple or bytes (it loads them)
+    `revision${typed} = ${((x) => (x < 0.03 ? `(${lit(id)},)` : x < 0.05 ? `b${lit(id.replace(/[^\x20-\x7e]/gu, 'e'))}` : lit(id)))(r())}`,
     `down_revision = ${weight(down, 0.15)}`,
     `branch_labels = ${weight(labels, 0.7)}`,
     `depends_on = ${weight(deps, 0.7)}`,

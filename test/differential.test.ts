@@ -310,3 +310,25 @@ describe.each(alembicTargets())('revision values that are not strings against re
     }
   });
 });
+
+describe.each(alembicTargets())('a cycle that mixes str and bytes ids against real Alembic ($name)', (target) => {
+  it('fails with the TypeError of sorting them, whichever order the hash seed gives the two types', async () => {
+    const head = (id: string, deps: string): string => `revision = ${id}\ndown_revision = None\nbranch_labels = None\ndepends_on = ${deps}\n`;
+    const dir = makeProject({
+      'migrations/env.py': '',
+      'migrations/versions/c1_x.py': head("'c1'", 'None'),
+      'migrations/versions/a1_x.py': head("'a1'", "''"),
+      'migrations/versions/b5_x.py': head("b'b5'", "''"),
+    });
+    const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
+    const ours = (await loadProject({ cwd: dir, alembicVersion: version })).failure?.failure;
+    const types = (m: string): string[] => [...m.matchAll(/'(\w+)'/gu)].map((x) => x[1]!).sort();
+    for (const seed of ['1', '2', '3']) {
+      const truth = oracleGraph(dir, { ini: 'alembic.ini', env: { ...target.env, PYTHONHASHSEED: seed } });
+      expect(truth.error?.class, seed).toBe('TypeError');
+      expect(ours?.exception).toBe('TypeError');
+      expect(ours!.message).toMatch(/^TypeError: '<' not supported between instances of /u);
+      expect(types(ours!.message), seed).toEqual(types(truth.error!.message));
+    }
+  });
+});

@@ -301,7 +301,7 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
       if (deleted.length > 0) {
         const sorted = deleted.map((r) => r.id).sort(codePointCompare);
         const msg = `Cycle is detected in revisions (${sorted.join(', ')})`;
-        fail({ code: 'revision-cycle', message: msg, others: deleted, ids: sorted }, { exception: 'CycleDetected', message: msg, commandError: true });
+        fail({ code: 'revision-cycle', message: msg, others: deleted, ids: sorted }, unsortable(deleted) ?? { exception: 'CycleDetected', message: msg, commandError: true });
       }
     }
     if (problems.some((p) => p.code === 'revision-cycle')) {
@@ -320,7 +320,7 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
       if (deleted.length > 0) {
         const sorted = deleted.map((r) => r.id).sort(codePointCompare);
         const msg = `Dependency cycle is detected in revisions (${sorted.join(', ')})`;
-        fail({ code: 'dependency-cycle', message: msg, others: deleted, ids: sorted }, { exception: 'DependencyCycleDetected', message: msg, commandError: true });
+        fail({ code: 'dependency-cycle', message: msg, others: deleted, ids: sorted }, unsortable(deleted) ?? { exception: 'DependencyCycleDetected', message: msg, commandError: true });
       }
     }
   }
@@ -599,6 +599,17 @@ function firstLabelDown(heads: readonly Rev[], revMap: ReadonlyMap<string, Rev>,
   const isLabel = (id: string): boolean => !revMap.has(id) && labels.has(id);
   const rev = iterateRelated(revMap, heads, (r) => r.versionedDown).revs.find((r) => r.versionedDown.some(isLabel));
   return rev && { rev, label: rev.versionedDown.find(isLabel)! };
+}
+
+/**
+ * Alembic names a cycle's revisions with `sorted(...)`, which raises TypeError when they mix
+ * str ids with bytes or tuple ones. Which pair the sort compares first follows the set's
+ * hash order, so the two type names may come in either order; we name str first.
+ */
+function unsortable(revs: readonly Rev[]): AlembicFailure | undefined {
+  const types = [...new Set(revs.map((r) => r.script.revision.t))].sort((a, b) => (a === 'str' ? -1 : b === 'str' ? 1 : 0));
+  if (types.length < 2) return undefined;
+  return { exception: 'TypeError', message: `TypeError: '<' not supported between instances of '${types[0]}' and '${types[1]}'`, commandError: false };
 }
 
 /** Python repr of a map key (str ids print quoted, other types as written). */
