@@ -332,3 +332,20 @@ describe.each(alembicTargets())('a cycle that mixes str and bytes ids against re
     }
   });
 });
+
+describe.each(alembicTargets())('a cycle whose message would join a tuple id, against real Alembic ($name)', (target) => {
+  it.each([
+    {
+      // no base at all: CycleDetected(list(rev_map)), joined in load order
+      name: 'no base',
+      files: { 'a1_x.py': "revision = 'a1'\ndown_revision = 'c1'\n", 'b5_x.py': "revision = ('t9',)\ndown_revision = 'a1'\n", 'c1_x.py': "revision = 'c1'\ndown_revision = 'a1'\n" },
+    },
+  ])('$name', async ({ files }) => {
+    const dir = makeProject({ 'migrations/env.py': '', ...Object.fromEntries(Object.entries(files).map(([k, v]) => [`migrations/versions/${k}`, `${v}branch_labels = None\ndepends_on = None\n`])) });
+    const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
+    const ours = (await loadProject({ cwd: dir, alembicVersion: version })).failure?.failure;
+    const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
+    expect(`${truth.error?.class}: ${truth.error?.message}`).toMatch(/^TypeError: sequence item \d: expected str instance, tuple found$/u);
+    expect(ours?.message).toBe(`${truth.error!.class}: ${truth.error!.message}`);
+  });
+});

@@ -292,7 +292,7 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     if (heads.length === 0 || bases.length === 0) {
       const members = [...revMap.values()];
       const msg = `Cycle is detected in revisions (${ids(members).join(', ')})`;
-      fail({ code: 'revision-cycle', message: msg, others: members, ids: ids(members) }, { exception: 'CycleDetected', message: msg, commandError: true });
+      fail({ code: 'revision-cycle', message: msg, others: members, ids: ids(members) }, unjoinable(members) ?? { exception: 'CycleDetected', message: msg, commandError: true });
     } else if (hit) {
       const msg = `KeyError: ${keyRepr(hit.label)}`;
       fail({ code: 'down-revision-is-label', message: `down_revision names the branch label '${hit.label}', not a revision id`, rev: hit.rev, others: [labels.get(hit.label)!], ids: [hit.label] }, { exception: 'KeyError', message: msg, commandError: false });
@@ -301,7 +301,7 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
       if (deleted.length > 0) {
         const sorted = deleted.map((r) => r.id).sort(codePointCompare);
         const msg = `Cycle is detected in revisions (${sorted.join(', ')})`;
-        fail({ code: 'revision-cycle', message: msg, others: deleted, ids: sorted }, unsortable(deleted) ?? { exception: 'CycleDetected', message: msg, commandError: true });
+        fail({ code: 'revision-cycle', message: msg, others: deleted, ids: sorted }, (unsortable(deleted) ?? unjoinable(deleted, true)) ?? { exception: 'CycleDetected', message: msg, commandError: true });
       }
     }
     if (problems.some((p) => p.code === 'revision-cycle')) {
@@ -314,13 +314,13 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
       // only because of it: that is not a cycle of its own
       const members = [...revMap.values()];
       const msg = `Dependency cycle is detected in revisions (${ids(members).join(', ')})`;
-      fail({ code: 'dependency-cycle', message: msg, others: members, ids: ids(members) }, { exception: 'DependencyCycleDetected', message: msg, commandError: true });
+      fail({ code: 'dependency-cycle', message: msg, others: members, ids: ids(members) }, unjoinable(members) ?? { exception: 'DependencyCycleDetected', message: msg, commandError: true });
     } else {
       const deleted = onlyRealCycles(outsideSpace(revMap, all.length, realHeads, (r) => r.allDown, realBases, (r) => r.allNextrev), revMap, problems, (r) => r.allDown);
       if (deleted.length > 0) {
         const sorted = deleted.map((r) => r.id).sort(codePointCompare);
         const msg = `Dependency cycle is detected in revisions (${sorted.join(', ')})`;
-        fail({ code: 'dependency-cycle', message: msg, others: deleted, ids: sorted }, unsortable(deleted) ?? { exception: 'DependencyCycleDetected', message: msg, commandError: true });
+        fail({ code: 'dependency-cycle', message: msg, others: deleted, ids: sorted }, (unsortable(deleted) ?? unjoinable(deleted, true)) ?? { exception: 'DependencyCycleDetected', message: msg, commandError: true });
       }
     }
   }
@@ -610,6 +610,18 @@ function unsortable(revs: readonly Rev[]): AlembicFailure | undefined {
   const types = [...new Set(revs.map((r) => r.script.revision.t))].sort((a, b) => (a === 'str' ? -1 : b === 'str' ? 1 : 0));
   if (types.length < 2) return undefined;
   return { exception: 'TypeError', message: `TypeError: '<' not supported between instances of '${types[0]}' and '${types[1]}'`, commandError: false };
+}
+
+/**
+ * CycleDetected builds its message with `", ".join(revisions)`, which raises TypeError on the first
+ * id that is not a str (a tuple or bytes id). `sorted`: the revisions were sorted first (all of one
+ * type by then, so a non-str one is item 0).
+ */
+function unjoinable(revs: readonly Rev[], sorted = false): AlembicFailure | undefined {
+  const i = sorted ? (revs.every((r) => r.script.revision.t === 'str') ? -1 : 0) : revs.findIndex((r) => r.script.revision.t !== 'str');
+  if (i < 0) return undefined;
+  const t = sorted ? revs[0]!.script.revision.t : revs[i]!.script.revision.t;
+  return { exception: 'TypeError', message: `TypeError: sequence item ${i}: expected str instance, ${t} found`, commandError: false };
 }
 
 /** Python repr of a map key (str ids print quoted, other types as written). */
