@@ -497,3 +497,76 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     }
   }
 }
+
+// Scans over a logical line's tokens, bracket depth counted from the start index.
+
+/** Index of the colon that ends a compound statement's header. */
+export function headerColon(toks: readonly Token[]): number {
+  let depth = 0;
+  let lambdas = 0;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (t.type === Tok.Op) {
+      if (t.text === '(' || t.text === '[' || t.text === '{') depth++;
+      else if (t.text === ')' || t.text === ']' || t.text === '}') depth--;
+      else if (t.text === ':' && depth === 0) {
+        if (lambdas > 0) lambdas--;
+        else return i;
+      }
+    } else if (t.type === Tok.Name && t.text === 'lambda' && depth === 0) lambdas++;
+  }
+  return toks.length;
+}
+
+export function topLevelIndexes(toks: readonly Token[], s: number, e: number, op: string): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  for (let i = s; i < e; i++) {
+    const t = toks[i]!;
+    if (t.type !== Tok.Op) continue;
+    const x = t.text;
+    if (x === '(' || x === '[' || x === '{') depth++;
+    else if (x === ')' || x === ']' || x === '}') depth--;
+    else if (depth === 0 && x === op) out.push(i);
+  }
+  return out;
+}
+
+export function topLevelOp(toks: readonly Token[], s: number, e: number, ops: ReadonlySet<string>): number {
+  let depth = 0;
+  for (let i = s; i < e; i++) {
+    const t = toks[i]!;
+    if (t.type !== Tok.Op) continue;
+    const x = t.text;
+    if (x === '(' || x === '[' || x === '{') depth++;
+    else if (x === ')' || x === ']' || x === '}') depth--;
+    else if (depth === 0 && ops.has(x)) return i;
+  }
+  return -1;
+}
+
+export function splitTop(toks: readonly Token[], s: number, e: number, op: string): [number, number][] {
+  const out: [number, number][] = [];
+  let start = s;
+  for (const i of topLevelIndexes(toks, s, e, op)) {
+    out.push([start, i]);
+    start = i + 1;
+  }
+  out.push([start, e]);
+  return out;
+}
+
+export function matching(toks: readonly Token[], s: number, e: number): number {
+  let depth = 0;
+  for (let i = s; i < e; i++) {
+    const t = toks[i]!;
+    if (t.type !== Tok.Op) continue;
+    const x = t.text;
+    if (x === '(' || x === '[' || x === '{') depth++;
+    else if (x === ')' || x === ']' || x === '}') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}

@@ -1,4 +1,4 @@
-import { Tok, tokenize, type LogicalLine, type SyntaxProblem, type Token, type TokenizeOptions } from './python-tokenizer.js';
+import { headerColon, matching, splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type SyntaxProblem, type Token, type TokenizeOptions } from './python-tokenizer.js';
 import { evalStringLiteral } from './string-literal.js';
 import type { PyUnknown, PyValue } from './python-value.js';
 
@@ -553,23 +553,6 @@ function isHeader(ll: LogicalLine): boolean {
   return headerColon(toks) < toks.length;
 }
 
-/** Index of the colon that ends a compound statement's header. */
-function headerColon(toks: readonly Token[]): number {
-  let depth = 0;
-  let lambdas = 0;
-  for (let i = 0; i < toks.length; i++) {
-    const t = toks[i]!;
-    if (t.type === Tok.Op) {
-      if (t.text === '(' || t.text === '[' || t.text === '{') depth++;
-      else if (t.text === ')' || t.text === ']' || t.text === '}') depth--;
-      else if (t.text === ':' && depth === 0) {
-        if (lambdas > 0) lambdas--;
-        else return i;
-      }
-    } else if (t.type === Tok.Name && t.text === 'lambda' && depth === 0) lambdas++;
-  }
-  return toks.length;
-}
 
 function docstringOf(toks: Token[], s: number, e: number): Docstring | undefined {
   for (let i = s; i < e; i++) if (toks[i]!.type !== Tok.String) return undefined;
@@ -595,58 +578,9 @@ function depthAt(toks: Token[], s: number, i: number): number {
   return depth;
 }
 
-function topLevelIndexes(toks: Token[], s: number, e: number, op: string): number[] {
-  const out: number[] = [];
-  let depth = 0;
-  for (let i = s; i < e; i++) {
-    const t = toks[i]!;
-    if (t.type !== Tok.Op) continue;
-    const x = t.text;
-    if (x === '(' || x === '[' || x === '{') depth++;
-    else if (x === ')' || x === ']' || x === '}') depth--;
-    else if (depth === 0 && x === op) out.push(i);
-  }
-  return out;
-}
 
-function topLevelOp(toks: Token[], s: number, e: number, ops: ReadonlySet<string>): number {
-  let depth = 0;
-  for (let i = s; i < e; i++) {
-    const t = toks[i]!;
-    if (t.type !== Tok.Op) continue;
-    const x = t.text;
-    if (x === '(' || x === '[' || x === '{') depth++;
-    else if (x === ')' || x === ']' || x === '}') depth--;
-    else if (depth === 0 && ops.has(x)) return i;
-  }
-  return -1;
-}
 
-function splitTop(toks: Token[], s: number, e: number, op: string): [number, number][] {
-  const out: [number, number][] = [];
-  let start = s;
-  for (const i of topLevelIndexes(toks, s, e, op)) {
-    out.push([start, i]);
-    start = i + 1;
-  }
-  out.push([start, e]);
-  return out;
-}
 
-function matching(toks: Token[], s: number, e: number): number {
-  let depth = 0;
-  for (let i = s; i < e; i++) {
-    const t = toks[i]!;
-    if (t.type !== Tok.Op) continue;
-    const x = t.text;
-    if (x === '(' || x === '[' || x === '{') depth++;
-    else if (x === ')' || x === ']' || x === '}') {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
-}
 
 function isBracketPair(toks: Token[], s: number, e: number): boolean {
   const open = toks[s]!.text;

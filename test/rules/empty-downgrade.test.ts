@@ -23,8 +23,8 @@ describeRule(
 );
 
 describe('empty-downgrade: data migrations', () => {
-  const reported = async (upgrade: string): Promise<boolean> => {
-    const r = await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, '# nothing to undo\npass') }));
+  const reported = async (upgrade: string, header?: string): Promise<boolean> => {
+    const r = await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, '# nothing to undo\npass', header) }));
     return r.findings.some((f) => f.code === 'empty-downgrade');
   };
 
@@ -58,10 +58,7 @@ describe('empty-downgrade: data migrations', () => {
   });
 
   it('reads SQL held in a module-level constant (Fides keeps its data fixes at the top of the file)', async () => {
-    const withHeader = async (header: string, upgrade: string): Promise<boolean> => {
-      const r = await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, 'pass', `import sqlalchemy as sa\nfrom sqlalchemy import text\n${header}\n`) }));
-      return r.findings.some((f) => f.code === 'empty-downgrade');
-    };
+    const withHeader = (header: string, upgrade: string): Promise<boolean> => reported(upgrade, `import sqlalchemy as sa\nfrom sqlalchemy import text\n${header}\n`);
     expect(await withHeader('QUERY = text("""\n    UPDATE t SET active = true\n""")', 'op.get_bind().execute(QUERY)')).toBe(false);
     expect(await withHeader("QUERY = 'DELETE FROM t WHERE x'", 'op.execute(text(QUERY))')).toBe(false);
     expect(await withHeader("QUERY = 'DROP TABLE t'", 'op.execute(QUERY)')).toBe(true);

@@ -1,4 +1,6 @@
-import { Tok, tokenize, type Token } from '../../alembic/python-tokenizer.js';
+import { headerColon, matching, splitTop, Tok, tokenize, topLevelOp, type Token } from '../../alembic/python-tokenizer.js';
+
+const ARGUMENT_MARKS: ReadonlySet<string> = new Set([',', '=']);
 
 /**
  * Whether the file's module-level `downgrade()` may do nothing: its body holds
@@ -19,38 +21,20 @@ export function downgradeMayDoNothing(text: string): boolean {
     const t = line.tokens;
     const k = t[0]?.text === 'async' ? 1 : 0;
     if (t[k]?.text !== 'def' || t[k + 1]?.text !== 'downgrade') continue;
-    const end = headerEnd(t, k + 2);
-    if (end < 0) return true;
+    const end = headerColon(t);
+    if (end >= t.length) return true;
     const statements: Token[][] = [];
-    if (end + 1 < t.length) statements.push(...split(t.slice(end + 1)));
-    else for (let j = i + 1; j < lines.length && lines[j]!.indent > 0; j++) statements.push(...split(lines[j]!.tokens));
+    if (end + 1 < t.length) statements.push(...split(t, end + 1));
+    else for (let j = i + 1; j < lines.length && lines[j]!.indent > 0; j++) statements.push(...split(lines[j]!.tokens, 0));
     body = statements;
   }
   if (!body) return false;
   return body.every((s) => s.length === 0 || (s.length === 1 && (s[0]!.text === 'pass' || s[0]!.text === '...')) || s.every((x) => x.type === Tok.String));
 }
 
-/** The index of the `:` that ends a `def` header (outside brackets), or -1. */
-function headerEnd(t: readonly Token[], from: number): number {
-  let depth = 0;
-  for (let j = from; j < t.length; j++) {
-    const x = t[j]!;
-    if (x.type !== Tok.Op) continue;
-    if (x.text === '(' || x.text === '[' || x.text === '{') depth++;
-    else if (x.text === ')' || x.text === ']' || x.text === '}') depth--;
-    else if (x.text === ':' && depth === 0) return j;
-  }
-  return -1;
-}
-
-/** A logical line's statements (`a; b`). */
-function split(tokens: readonly Token[]): Token[][] {
-  const out: Token[][] = [[]];
-  for (const x of tokens) {
-    if (x.type === Tok.Op && x.text === ';') out.push([]);
-    else out[out.length - 1]!.push(x);
-  }
-  return out;
+/** A logical line's statements (`a; b`) from token `from` on. */
+function split(tokens: readonly Token[], from: number): Token[][] {
+  return splitTop(tokens, from, tokens.length, ';').map(([a, b]) => tokens.slice(a, b));
 }
 
 /**
@@ -67,15 +51,8 @@ export function executeMayTakeParams(text: string): boolean {
       if (t[i + 2]!.text !== 'execute' || t[i + 1]!.text !== '.' || t[i + 3]!.text !== '(') continue;
       const owner = t[i]!.text;
       if (owner !== 'op' && owner !== 'batch' && owner !== 'batch_op') continue;
-      let depth = 0;
-      for (let j = i + 3; j < t.length; j++) {
-        const x = t[j]!;
-        if (x.type !== Tok.Op) continue;
-        if (x.text === '(' || x.text === '[' || x.text === '{') depth++;
-        else if (x.text === ')' || x.text === ']' || x.text === '}') {
-          if (--depth === 0) break;
-        } else if ((x.text === ',' || x.text === '=') && depth === 1) return true;
-      }
+      const close = matching(t, i + 3, t.length);
+      if (topLevelOp(t, i + 4, close < 0 ? t.length : close, ARGUMENT_MARKS) >= 0) return true;
     }
   }
   return false;
