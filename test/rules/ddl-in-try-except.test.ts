@@ -45,6 +45,15 @@ describe('ddl-in-try-except: code PostgreSQL never runs', () => {
     expect(await reported(`if op.get_bind().dialect.name == 'postgresql':\n    return\n${TRY}`)).toBe(false);
   });
 
+  it('reads a dialect name held in a local variable (Keep: `dialect = conn.dialect.name`)', async () => {
+    expect(await reported(`conn = op.get_bind()\ndialect = conn.dialect.name\nif dialect == 'mysql':\n${indent(TRY)}`)).toBe(false);
+    expect(await reported(`dialect_name = op.get_context().dialect.name\nif dialect_name in ('mysql', 'sqlite'):\n${indent(TRY)}`)).toBe(false);
+    expect(await reported(`dialect = conn.dialect.name\nif dialect == 'postgresql':\n${indent(TRY)}`)).toBe(true);
+    // bound twice, or to something else: not a dialect test
+    expect(await reported(`dialect = conn.dialect.name\ndialect = 'mysql'\nif dialect == 'mysql':\n${indent(TRY)}`)).toBe(true);
+    expect(await reported(`dialect = settings.DB\nif dialect == 'mysql':\n${indent(TRY)}`)).toBe(true);
+  });
+
   it("looks through the module's own dialect test (MindsDB: `if _is_sqlite():`)", async () => {
     const helper = 'import sqlalchemy as sa\n\n\ndef _is_sqlite():\n    bind = op.get_bind()\n    return bind.dialect.name == "sqlite"\n';
     const file = (upgrade: string): string => migration('a1', null, upgrade, 'pass', helper);
@@ -97,6 +106,14 @@ describe('ddl-in-try-except: no transaction to poison', () => {
   it("is quiet after op.execute('COMMIT') (Bodhi) and inside an autocommit block", async () => {
     expect(await reported(`op.execute('COMMIT')\n${TRY}`)).toBe(false);
     expect(await reported(`with op.get_context().autocommit_block():\n${indent(TRY)}`)).toBe(false);
+  });
+
+  it('takes a COMMIT through the connection and text() too, and does not count a COMMIT itself as DDL (Keep)', async () => {
+    const commit = "conn = op.get_bind()\ntry:\n    conn.execute(sa.text('COMMIT'))\nexcept Exception:\n    pass";
+    expect(await reported(commit)).toBe(false);
+    expect(await reported(`${commit}\n${TRY}`)).toBe(false);
+    expect(await reported("try:\n    op.execute('ROLLBACK')\nexcept Exception:\n    pass")).toBe(false);
+    expect(await reported("try:\n    op.execute('COMMIT; DROP TABLE t')\nexcept Exception:\n    pass")).toBe(true);
   });
 
   it('still reports before the COMMIT, or when the COMMIT is not a statement of its own', async () => {

@@ -50,6 +50,31 @@ describe('empty-downgrade: data migrations', () => {
     expect(await reported("op.execute(t.update().values(x=1))\nop.drop_table('old')")).toBe(true);
   });
 
+  it('follows Core statements through names, parentheses, import aliases and text().bindparams() (Onyx backfills this way)', async () => {
+    const header = 'import sqlalchemy as sa\nfrom sqlalchemy.dialects.postgresql import insert as pg_insert\n';
+    const withImports = async (upgrade: string): Promise<boolean> => reported(upgrade, header);
+    // a statement bound to a name, then executed (alone or with a method added)
+    expect(await withImports("stmt = sa.select(t.c.id).where(t.c.x.isnot(None))\nrows = op.get_bind().execute(stmt).fetchall()")).toBe(false);
+    expect(await withImports("stmt = (\n    t.update()\n    .where(t.c.id == 1)\n    .values(x=2)\n)\nop.get_bind().execute(stmt)")).toBe(false);
+    expect(await withImports("ins = pg_insert(t).values(id=1)\nop.get_bind().execute(ins.on_conflict_do_update(index_elements=['id'], set_={'x': ins.excluded.x}))")).toBe(false);
+    // an import alias names the construct
+    expect(await withImports("op.execute(pg_insert(t).from_select(['a'], sel).on_conflict_do_nothing())")).toBe(false);
+    // text() with parameters attached
+    expect(await withImports("op.get_bind().execute(sa.text('SELECT id FROM t WHERE name IN :n').bindparams(sa.bindparam('n', expanding=True)), {'n': ['a']})")).toBe(false);
+    expect(await withImports("op.get_bind().execute(sa.text('DROP TABLE t').execution_options(autocommit=True))")).toBe(true);
+    // a name bound to something that is not a statement, or bound twice, still counts
+    expect(await withImports("stmt = sa.schema.CreateTable(t)\nop.execute(stmt)")).toBe(true);
+    expect(await withImports("stmt = sa.select(t)\nstmt = sa.schema.DropTable(t)\nop.execute(stmt)")).toBe(true);
+    expect(await withImports("op.execute(make_insert(t))")).toBe(true);
+  });
+
+  it('takes grants, revokes and comments as nothing to undo: a re-run applies them again without failing', async () => {
+    expect(await reported("op.execute('GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader')")).toBe(false);
+    expect(await reported("op.execute('REVOKE ALL ON t FROM PUBLIC; COMMENT ON TABLE t IS \\'users\\'')")).toBe(false);
+    expect(await reported("op.execute('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO reader')")).toBe(false);
+    expect(await reported("op.execute('GRANT SELECT ON t TO reader; ALTER TABLE t ADD COLUMN y int')")).toBe(true);
+  });
+
   it('is quiet when upgrade() only adds enum values, which PostgreSQL cannot drop (SkyPortal adds API names this way)', async () => {
     expect(await reported("with op.get_context().autocommit_block():\n    op.execute(\"ALTER TYPE followup_apis ADD VALUE IF NOT EXISTS 'IOOAPI'\")\n    op.execute(sa.text(\"alter type followup_apis add value 'SPRAT'\"))")).toBe(false);
     expect(await reported("op.execute(\"ALTER TYPE t ADD VALUE 'x'; ALTER TABLE u ADD COLUMN y int\")")).toBe(true);

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
+import { alembicTargets, PYTHON } from '../helpers/oracle.js';
+import { pgExec, startPostgres, type PgServer } from '../helpers/pg-cluster.js';
 import { check, makeProject, migration } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
@@ -65,7 +68,88 @@ describe('enum-not-dropped-in-downgrade: alter_column types', () => {
       (await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, downgrade, 'import sqlalchemy as sa\nfrom app.models import ConsentMechanism\n') }))).findings.filter((f) => f.code === 'enum-not-dropped-in-downgrade').length;
     const down = "op.alter_column('history', 'preference', type_=sa.Enum(ConsentMechanism), existing_type=sa.String())\nop.drop_column('history', 'extra')";
     expect(await count("op.alter_column('history', 'preference', type_=sa.String(), existing_type=sa.Enum(ConsentMechanism))\nop.add_column('history', sa.Column('extra', sa.String()))", down)).toBe(0);
-    // a column created with the type still counts
-    expect(await count("op.add_column('history', sa.Column('extra', sa.Enum(ConsentMechanism)))", down)).toBe(1);
+    // a table created with the type still counts
+    expect(await count("op.create_table('extra', sa.Column('kind', sa.Enum(ConsentMechanism)))", "op.drop_table('extra')")).toBe(1);
   });
+});
+
+describe('enum-not-dropped-in-downgrade: add_column', () => {
+  const count = async (upgrade: string, downgrade: string): Promise<number> =>
+    (await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, downgrade) }))).findings.filter((f) => f.code === 'enum-not-dropped-in-downgrade').length;
+
+  it('does not take a type named in add_column for one the upgrade creates: Alembic emits no CREATE TYPE there (Skyvern reuses a type)', async () => {
+    expect(await count("op.add_column('workflows', sa.Column('proxy', sa.Enum('US', 'GB', name='proxylocation'), nullable=True))", "op.drop_column('workflows', 'proxy')")).toBe(0);
+    expect(await count("with op.batch_alter_table('workflows') as batch_op:\n    batch_op.add_column(sa.Column('proxy', sa.Enum('US', name='proxylocation')))", "op.drop_column('workflows', 'proxy')")).toBe(0);
+  });
+
+  it('still reports a type the upgrade creates itself before adding the column, or a batch that recreates the table', async () => {
+    expect(await count("kind = sa.Enum('US', name='proxylocation')\nkind.create(op.get_bind())\nop.add_column('workflows', sa.Column('proxy', kind))", "op.drop_column('workflows', 'proxy')")).toBe(1);
+    expect(await count("with op.batch_alter_table('workflows', recreate='always') as batch_op:\n    batch_op.add_column(sa.Column('proxy', sa.Enum('US', name='proxylocation')))", "op.drop_column('workflows', 'proxy')")).toBe(1);
+  });
+});
+
+// What the rule claims, asked of real Alembic on a real PostgreSQL: create_table creates the type and
+// drop_table leaves it, so the upgrade after a downgrade fails as the message says; add_column creates none.
+describe('enum-not-dropped-in-downgrade against real Alembic and PostgreSQL', () => {
+  let pg: PgServer;
+  let n = 0;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await pg?.stop();
+  });
+
+  const ENV = [
+    'import os',
+    'from alembic import context',
+    'from sqlalchemy import create_engine',
+    'with create_engine(os.environ["TEST_DB_URL"]).connect() as connection:',
+    '    context.configure(connection=connection)',
+    '    with context.begin_transaction():',
+    '        context.run_migrations()',
+    '',
+  ].join('\n');
+
+  /** A fresh database for the project, and a runner of real Alembic commands on it. */
+  const alembicOn = async (dir: string, env: Record<string, string>): Promise<(...args: string[]) => { ok: boolean; out: string }> => {
+    const db = `enum_${++n}`;
+    await pgExec(pg.url, `CREATE DATABASE ${db}`);
+    const url = pg.urlFor(db).replace(/^postgres(ql)?:/, 'postgresql+psycopg2:');
+    return (...args) => {
+      const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env, TEST_DB_URL: url, PYTHONDONTWRITEBYTECODE: '1' } });
+      return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
+    };
+  };
+
+  for (const target of alembicTargets()) {
+    it(`Alembic ${target.version}: a type created with its table fails the next upgrade after the downgrade, as reported`, async () => {
+      const dir = makeProject({ 'migrations/env.py': ENV, [V + 'a1_x.py']: migration('a1', null, UP, "op.drop_table('orders')") });
+      const finding = (await check(dir)).findings.find((f) => f.code === 'enum-not-dropped-in-downgrade');
+      const alembic = await alembicOn(dir, target.env);
+      expect(alembic('upgrade', 'head').ok).toBe(true);
+      expect(alembic('downgrade', 'base').ok).toBe(true);
+      const again = alembic('upgrade', 'head');
+      expect(again.ok).toBe(false);
+      expect(again.out).toContain('type "order_status" already exists');
+      expect(finding?.message).toContain('type "order_status" already exists');
+    });
+
+    it(`Alembic ${target.version}: add_column creates no type, so dropping the column leaves nothing behind (not reported)`, async () => {
+      const dir = makeProject({
+        'migrations/env.py': ENV,
+        [V + 'a1_x.py']: migration('a1', null, "op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))\nsa.Enum('a', name='kind').create(op.get_bind())", "op.drop_table('t')\nop.execute('DROP TYPE kind')"),
+        [V + 'b2_x.py']: migration('b2', 'a1', "op.add_column('t', sa.Column('k', sa.Enum('a', name='kind')))", "op.drop_column('t', 'k')"),
+        [V + 'c3_x.py']: migration('c3', 'b2', "op.add_column('t', sa.Column('m', sa.Enum('x', name='brand_new')))", "op.drop_column('t', 'm')"),
+      });
+      expect((await check(dir)).findings.filter((f) => f.code === 'enum-not-dropped-in-downgrade')).toEqual([]);
+      const alembic = await alembicOn(dir, target.env);
+      // b2 reuses the type a1 created; down to a1 and up again works: b2 never created it
+      expect(alembic('upgrade', 'b2').ok).toBe(true);
+      expect(alembic('downgrade', 'a1').ok).toBe(true);
+      expect(alembic('upgrade', 'b2').ok).toBe(true);
+      // a type that does not exist yet is not created by add_column either
+      expect(alembic('upgrade', 'c3').out).toContain('type "brand_new" does not exist');
+    });
+  }
 });

@@ -38,9 +38,12 @@ export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
   if (!runsSql(py, call)) return false;
   const arg = py.args(call).positional[0];
   if (arg && isDmlConstruct(py, arg)) return true;
-  // rows read or changed, or a session setting / lock / planner statistic: nothing a downgrade must put back
-  return literalStatements(py, arg)?.every((x) => /^(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|SHOW|EXPLAIN|SET|RESET|LOCK|ANALYZE)\b/i.test(x)) ?? false;
+  // rows read or changed, a session setting / lock / planner statistic, or privileges and comments (which a
+  // re-run grants or sets again without failing): nothing a downgrade must put back
+  return literalStatements(py, arg)?.every((x) => NO_SCHEMA_CHANGE.test(x)) ?? false;
 }
+
+const NO_SCHEMA_CHANGE = /^(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|SHOW|EXPLAIN|SET|RESET|LOCK|ANALYZE|GRANT|REVOKE|COMMENT\s+ON|ALTER\s+DEFAULT\s+PRIVILEGES)\b/i;
 
 /**
  * The statements of literal SQL a call runs (`op.execute("…")`, `conn.execute(sa.text("…"))`),
@@ -52,7 +55,7 @@ export function sqlStatements(py: PySource, call: PyNode): string[] | undefined 
 
 /** The statements of a literal SQL argument, plain or wrapped in `text(…)`. */
 function literalStatements(py: PySource, statement: PyNode | undefined): string[] | undefined {
-  let arg = constantValue(py, statement);
+  let arg = textOf(py, statement);
   if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = constantValue(py, py.args(arg).positional[0]);
   const sql = py.str(arg);
   if (sql === undefined) return undefined;
@@ -60,28 +63,55 @@ function literalStatements(py: PySource, statement: PyNode | undefined): string[
   return statements.length > 0 ? statements : undefined;
 }
 
-/** A name bound once where it is read (`QUERY = text("UPDATE …")`) stands for its value; anything else is itself. */
+/**
+ * A name bound once where it is read (`QUERY = text("UPDATE …")`) stands for
+ * its value, and parentheses for what they hold; anything else is itself.
+ */
 function constantValue(py: PySource, node: PyNode | undefined): PyNode | undefined {
-  return node?.name === 'VariableName' ? py.constantAt(py.of(node), node) : node;
+  for (let hops = 0; node && hops < 8; hops++) {
+    if (node.name === 'VariableName') node = py.constantAt(py.of(node), node);
+    else if (node.name === 'ParenthesizedExpression' && node.lastChild?.name === ')') node = node.firstChild?.nextSibling ?? undefined;
+    else break;
+  }
+  return node;
+}
+
+/** Methods of `text(…)` that return the same statement with parameters or result types attached. */
+const TEXT_METHODS = /^(bindparams|columns|execution_options)$/;
+
+/** The `text(…)` call (or string) a statement is, through `.bindparams(…)`, `.columns(…)` and names bound once. */
+function textOf(py: PySource, statement: PyNode | undefined): PyNode | undefined {
+  let node = constantValue(py, statement);
+  for (let hops = 0; node?.name === 'CallExpression' && hops < 8; hops++) {
+    const fn: PyNode | null = node.firstChild;
+    const method = fn?.name === 'MemberExpression' ? fn.lastChild : null;
+    if (!fn || method?.name !== 'PropertyName' || !TEXT_METHODS.test(py.of(method))) break;
+    node = constantValue(py, fn.firstChild ?? undefined);
+  }
+  return node;
 }
 
 /**
- * A SQLAlchemy Core statement that reads or changes rows, built in place:
+ * A SQLAlchemy Core statement that reads or changes rows:
  * `t.update().where(…).values(…)`, `sa.insert(t).values(…)`,
- * `postgresql.insert(t).on_conflict_do_nothing()`, `sa.select(…)`. The
- * innermost call of the method chain names what it is.
+ * `pg_insert(t).on_conflict_do_nothing()`, `sa.select(…)`, or a name bound
+ * once to one. A call of the method chain names what it is.
  */
 function isDmlConstruct(py: PySource, node: PyNode): boolean {
-  let call: PyNode | null = node;
-  for (;;) {
+  let call: PyNode | undefined = constantValue(py, node);
+  for (let hops = 0; hops < 50; hops++) {
     if (call?.name !== 'CallExpression') return false;
+    // through the imports: `from sqlalchemy.dialects.postgresql import insert as pg_insert`
+    const callee = py.callee(call);
+    if (DML.test(callee) || DML.test(py.qualified(callee) ?? '')) return true;
     const fn: PyNode | null = call.firstChild;
-    const inner: PyNode | null | undefined = fn?.name === 'MemberExpression' ? fn.firstChild : undefined;
-    if (inner?.name !== 'CallExpression') break;
-    call = inner;
+    // the chain may start from a name bound to a statement: `stmt = insert(t).values(…)` then `stmt.on_conflict_do_nothing()`
+    call = fn?.name === 'MemberExpression' ? constantValue(py, fn.firstChild ?? undefined) : undefined;
   }
-  return /(?:^|\.)(?:select|insert|update|delete)$/.test(py.callee(call));
+  return false;
 }
+
+const DML = /(?:^|\.)(?:select|insert|update|delete)$/;
 
 /**
  * The module's own function a call names (`_helper()`), which a replay of
@@ -200,9 +230,22 @@ export function skippedOnPostgres(py: PySource, node: PyNode, fn: PyNode): boole
   return false;
 }
 
+/** The condition's text with each name bound once to a dialect name (`dialect = conn.dialect.name`) written out. */
+function withDialectNames(py: PySource, cond: PyNode): string {
+  let text = py.of(cond);
+  for (const v of py.all(cond, 'VariableName').reverse()) {
+    const value = py.constantAt(py.of(v), v);
+    const bound = value ? py.of(value).replace(/\s+/g, '') : '';
+    if (DIALECT_NAME.test(bound)) text = text.slice(0, v.from - cond.from) + bound + text.slice(v.to - cond.from);
+  }
+  return text;
+}
+
+const DIALECT_NAME = new RegExp(String.raw`^[\w.()]*${DIALECT}$`);
+
 /** trueOnPostgres of a condition node, looking through the module's own `def is_sqlite(): return …dialect.name == "sqlite"`. */
 export function onPostgres(py: PySource, cond: PyNode): boolean | undefined {
-  const text = py.of(cond);
+  const text = withDialectNames(py, cond);
   const call = /^(not\s+)?([A-Za-z_]\w*)\s*\(\s*\)$/.exec(text);
   if (!call) return trueOnPostgres(text);
   const last = bodyStatements(py.moduleFunction(call[2]!)?.getChild('Body') ?? null).at(-1);

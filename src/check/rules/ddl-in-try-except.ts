@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../finding.js';
 import { lintFinding } from '../lint/lint-context.js';
-import { bodyStatements, isSchemaCall, onPostgres, skippedOnPostgres } from '../lint/migration-ops.js';
+import { bodyStatements, isSchemaCall, onPostgres, skippedOnPostgres, sqlStatements } from '../lint/migration-ops.js';
 import { projectDialect, type ProjectDialect } from '../lint/project-dialect.js';
 import type { PyNode, PySource } from '../lint/python-syntax.js';
 
@@ -28,7 +28,8 @@ export const ddlInTryExcept: Rule = {
           const calls = py.calls(tryBody);
           // a savepoint contains the failure: the transaction survives
           if (calls.some((c) => /(^|\.)begin_nested$/.test(py.callee(c)))) continue;
-          const ddl = calls.find((c) => isSchemaCall(py, c));
+          // COMMIT or ROLLBACK cannot leave a poisoned transaction behind: only what runs inside one can
+          const ddl = calls.find((c) => isSchemaCall(py, c) && !endsTransaction(py, c));
           if (!ddl) continue;
           const what = `${py.callee(ddl) || 'execute'}(…)`;
           // a project that plainly runs on SQLite or MySQL only: the transaction PostgreSQL poisons is not there
@@ -54,14 +55,26 @@ export const ddlInTryExcept: Rule = {
 
 /**
  * Inside `with op.get_context().autocommit_block():`, or after
- * `op.execute("COMMIT")` earlier in the same function (Bodhi's way to add enum
- * values), statements run without a transaction: a failure aborts nothing else.
+ * `op.execute("COMMIT")` (or `conn.execute(text("COMMIT"))`) earlier in the same
+ * function (Bodhi's way to add enum values), statements run without a
+ * transaction: a failure aborts nothing else.
  */
 function outsideTransaction(py: PySource, t: PyNode, fn: PyNode): boolean {
   for (let p = t.parent; p && p !== fn; p = p.parent) {
     if (p.name === 'WithStatement' && p.getChildren('CallExpression').some((c) => /\.autocommit_block$/.test(py.callee(c)))) return true;
   }
-  return py.calls(fn).some((c) => c.to <= t.from && py.callee(c) === 'op.execute' && /^\s*COMMIT\s*;?\s*$/i.test(py.str(py.args(c).positional[0]) ?? ''));
+  return py.calls(fn).some((c) => c.to <= t.from && commits(py, c));
+}
+
+/** `op.execute("COMMIT")`, `conn.execute(text("COMMIT"))`: the migration ends its transaction itself. */
+function commits(py: PySource, call: PyNode): boolean {
+  const sql = sqlStatements(py, call);
+  return sql?.length === 1 && /^(COMMIT|END)(\s+(WORK|TRANSACTION))?$/i.test(sql[0]!);
+}
+
+function endsTransaction(py: PySource, call: PyNode): boolean {
+  const sql = sqlStatements(py, call);
+  return sql !== undefined && sql.every((x) => /^(COMMIT|END|ROLLBACK|ABORT)(\s+(WORK|TRANSACTION))?$/i.test(x));
 }
 
 /** The try body, and whether some except handler carries on (on PostgreSQL) instead of re-raising. */

@@ -25,7 +25,7 @@ export const enumNotDroppedInDowngrade: Rule = {
       const seen = new Set<string>();
       for (const call of py.calls(up)) {
         const name = enumTypeName(py, call);
-        if (name === undefined || seen.has(name) || describesAlteredColumn(py, call)) continue;
+        if (name === undefined || seen.has(name) || describesAlteredColumn(py, call) || inAddedColumn(py, call)) continue;
         seen.add(name);
         const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         const dropSql = new RegExp(`DROP\\s+TYPE\\s+(IF\\s+EXISTS\\s+)?("?\\w+"?\\.)?"?${quoted}"?\\b`, 'i');
@@ -92,4 +92,23 @@ function describesAlteredColumn(py: PySource, call: PyNode): boolean {
   if (call.parent?.name !== 'ArgList' || keyword?.name !== 'VariableName' || !['existing_type', 'type_'].includes(py.of(keyword))) return false;
   const outer = call.parent.parent;
   return outer?.name === 'CallExpression' && /(^|\.)alter_column$/.test(py.callee(outer));
+}
+
+/**
+ * A type named in `op.add_column(…)`: Alembic emits only ALTER TABLE … ADD
+ * COLUMN, without CREATE TYPE (checked against real Alembic and PostgreSQL:
+ * a new type fails with 'type "x" does not exist'), so the upgrade uses a type
+ * that already exists and is not the one to drop it. A batch that recreates the
+ * table (recreate="always") does create it.
+ */
+function inAddedColumn(py: PySource, call: PyNode): boolean {
+  for (let n = call.parent; n; n = n.parent) {
+    if (n.name === 'FunctionDefinition') return false;
+    if (n.name !== 'CallExpression') continue;
+    const callee = py.callee(n);
+    if (callee === 'op.add_column') return true;
+    if (/^batch(_op)?\.add_column$/.test(callee)) return !/recreate\s*=\s*["']always["']/.test(py.text);
+    if (/^(op|batch(_op)?)\.\w+$/.test(callee)) return false;
+  }
+  return false;
 }
