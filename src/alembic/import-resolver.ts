@@ -75,7 +75,8 @@ export function pythonPathRoots(config: ProjectConfig): string[] {
  * Import names of the distributions the project declares: requirements files
  * (requirements*.txt, requirements/*.txt, requirements/<folder>/*.txt, and files
  * they include with -r),
- * pyproject.toml and setup.cfg's install_requires. Names are compared the
+ * pyproject.toml, setup.cfg's install_requires, and every package a lock file
+ * pins (uv.lock, poetry.lock, pdm.lock, Pipfile.lock). Names are compared the
  * way pip does (PEP 503: case, `-`, `_` and `.` alike), so `oslo.utils`
  * declares `oslo_utils`; a dotted name also declares its namespace
  * (`zope.interface` → `zope`).
@@ -133,6 +134,23 @@ function declaredIn(cwd: string, names: Set<string>): void {
   for (const sub of list('requirements', /^[^.]+$/)) for (const f of list(path.join('requirements', sub), /^[^.].*\.txt$/)) requirements(path.join('requirements', sub, f));
   const pyproject = read('pyproject.toml');
   if (pyproject !== undefined) for (const d of pyprojectDependencies(pyproject)) add(d);
+  // what a lock file pins is installed too, transitive dependencies included (PyYAML under fastapi, an extra's package)
+  for (const lock of ['uv.lock', 'poetry.lock', 'pdm.lock']) {
+    const text = read(lock);
+    if (text !== undefined) for (const m of text.matchAll(/^name = "([^"]+)"$/gm)) add(m[1]!);
+  }
+  const pipfileLock = read('Pipfile.lock');
+  if (pipfileLock !== undefined) {
+    try {
+      const doc = JSON.parse(pipfileLock) as Record<string, unknown>;
+      for (const section of ['default', 'develop']) {
+        const pins = doc[section];
+        if (pins !== null && typeof pins === 'object') for (const name of Object.keys(pins)) add(name);
+      }
+    } catch {
+      // not JSON: it declares nothing
+    }
+  }
   const setupCfg = read('setup.cfg');
   const installRequires = setupCfg === undefined ? null : /^install_requires\s*=([^\n]*(?:\n[ \t]+[^\n]*)*)/m.exec(setupCfg);
   for (const line of (installRequires ? installRequires[1]! : '').split('\n')) {

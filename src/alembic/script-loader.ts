@@ -136,7 +136,7 @@ export function loadScript(
       } else if (!importable(imp.module)) {
         problems.push({
           code: 'unresolved-import',
-          message: `imports ${imp.module}, which is not in the standard library, not in this repository and not declared in requirements.txt or pyproject.toml. Alembic executes this import when it loads the file; if ${imp.module} is missing there, every command fails with ModuleNotFoundError: No module named '${imp.module}'.`,
+          message: `imports ${imp.module}, which is not in the standard library, not in this repository and not declared in requirements.txt, pyproject.toml or a lock file. Alembic executes this import when it loads the file; if ${imp.module} is missing there, every command fails with ModuleNotFoundError: No module named '${imp.module}'.`,
           line: imp.line,
         });
       }

@@ -38,6 +38,23 @@ describe('renamed-table-still-referenced: migrations are not application code', 
   });
 });
 
+describe('renamed-table-still-referenced: prose is not SQL', () => {
+  it('ignores docstrings and other bare strings (Tracecat: "Update tag and regenerate ref"), and still reads SQL beside them', async () => {
+    const app = [
+      '"""Reports: select from customers by region."""',
+      '',
+      '',
+      'def rename(conn, tag):',
+      '    """Update customers and regenerate refs."""',
+      '    "from customers, the old way"',
+      '    return conn.execute("UPDATE customers SET ref = :r", {"r": tag})',
+      '',
+    ].join('\n');
+    const r = await check(makeProject({ ...RENAME, 'app/reports.py': app }));
+    expect(r.findings.filter((f) => f.code === 'renamed-table-still-referenced').map((f) => f.line)).toEqual([7]);
+  });
+});
+
 describe('renamed-table-still-referenced: a table made again under the old name', () => {
   const APP = { 'app/reports.py': 'Q = "SELECT key FROM config"\n' };
   const reported = async (upgrade: string, header?: string): Promise<boolean> => {

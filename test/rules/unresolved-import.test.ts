@@ -48,6 +48,16 @@ describe('unresolved-import: declared distributions', () => {
     expect(await named(repo)).toEqual([]);
   });
 
+  it('takes what a lock file pins as installed, transitive packages included (Tracecat imports yaml and an extra of fastapi-users)', async () => {
+    const uv = '[[package]]\nname = "oslo-utils"\nversion = "4.0"\ndependencies = [\n    { name = "pyyaml" },\n]\n\n[[package]]\nname = "pyyaml"\nversion = "6.0.2"\n';
+    const poetry = '[[package]]\nname = "zope.interface"\nversion = "6.0"\n\n[package.dependencies]\nsetuptools = "*"\n';
+    const pipfile = JSON.stringify({ _meta: {}, default: { 'extra-pkg': { version: '==1' } }, develop: { 'cfg-pkg': { version: '==2' } } });
+    const named = (await unresolved({ 'uv.lock': uv, 'poetry.lock': poetry, 'Pipfile.lock': pipfile })).sort();
+    expect(named).toEqual(['PIL', 'argon2', 'missing_pkg', 'slugify']);
+    // a name inside an entry (a dependency's inline table, a [package.dependencies] key) is not a pin of its own
+    expect(await unresolved({ 'uv.lock': '[[package]]\nname = "app"\ndependencies = [{ name = "missing-pkg" }]\n' })).toContain('missing_pkg');
+  });
+
   it('reports every import when nothing is declared', async () => {
     expect((await unresolved({})).sort()).toEqual(['PIL', 'argon2', 'cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'slugify', 'yaml', 'zope'].sort());
   });

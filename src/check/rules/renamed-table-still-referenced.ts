@@ -41,6 +41,8 @@ export const renamedTableStillReferenced: Rule = {
         const py = lint.parse(rel, text);
         if (!py) continue;
         for (const { node } of py.strings(py.top)) {
+          // a docstring or other bare string statement is prose ("Update tag and …"), never SQL that runs
+          if (node.parent?.name === 'ExpressionStatement' && node.parent.from === node.from && node.parent.to === node.to) continue;
           // match in the literal as written, so the line is exact
           const raw = py.of(node);
           for (const m of raw.matchAll(pattern)) hits.push({ index: node.from + m.index!, keyword: m[1]!, table: m[3]! });
