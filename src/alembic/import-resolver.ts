@@ -3,6 +3,8 @@ import path from 'node:path';
 import { parse } from 'smol-toml';
 import type { ProjectConfig } from './alembic-config.js';
 import { projectFolders } from './project-folders.js';
+import { Tok, tokenize } from './python-tokenizer.js';
+import { evalStringLiteral } from './string-literal.js';
 
 // sys.stdlib_module_names (CPython 3.11–3.13), top-level names only
 const STDLIB = new Set(
@@ -49,7 +51,9 @@ const DIST_TO_IMPORT: Record<string, string> = {
  * the repository, or a distribution the project declares.
  */
 export function importChecker(config: ProjectConfig): (module: string) => boolean {
-  const roots = pythonPathRoots(config);
+  // a package anywhere from here up to the repository's root counts as the project's own (OpenStack
+  // services run Alembic from designate/storage/sqlalchemy and import designate, which pip installed)
+  const roots = [...new Set([...pythonPathRoots(config), ...projectFolders(config.cwd)])];
   // read on first need: most migrations import only what Alembic brings
   let declared: Set<string> | undefined;
   const cache = new Map<string, boolean>();
@@ -75,7 +79,7 @@ export function pythonPathRoots(config: ProjectConfig): string[] {
  * Import names of the distributions the project declares: requirements files
  * (requirements*.txt, requirements/*.txt, requirements/<folder>/*.txt, and files
  * they include with -r),
- * pyproject.toml, setup.cfg's install_requires, and every package a lock file
+ * pyproject.toml, setup.cfg's install_requires, setup.py's literal lists, and every package a lock file
  * pins (uv.lock, poetry.lock, pdm.lock, Pipfile.lock). Names are compared the
  * way pip does (PEP 503: case, `-`, `_` and `.` alike), so `oslo.utils`
  * declares `oslo_utils`; a dotted name also declares its namespace
@@ -151,6 +155,8 @@ function declaredIn(cwd: string, names: Set<string>): void {
       // not JSON: it declares nothing
     }
   }
+  const setupPy = read('setup.py');
+  if (setupPy !== undefined) for (const d of setupPyRequirements(setupPy)) add(d);
   const setupCfg = read('setup.cfg');
   const installRequires = setupCfg === undefined ? null : /^install_requires\s*=([^\n]*(?:\n[ \t]+[^\n]*)*)/m.exec(setupCfg);
   for (const line of (installRequires ? installRequires[1]! : '').split('\n')) {
@@ -195,5 +201,40 @@ function pyprojectDependencies(text: string): string[] {
   for (const g of Object.values(table(poetry.group))) keys(table(g).dependencies);
   for (const v of Object.values(table(table(tool.pdm)['dev-dependencies']))) specs(v);
   specs(table(tool.uv)['dev-dependencies']);
+  return out;
+}
+
+const SETUP_KEYS = new Set(['install_requires', 'extras_require', 'tests_require', 'setup_requires']);
+
+/**
+ * Distribution names in setup.py, read without running it: the string literals
+ * of a list (or a dict's value lists) given to or assigned to install_requires,
+ * extras_require, tests_require or setup_requires. A list built at run time
+ * declares nothing.
+ */
+export function setupPyRequirements(text: string): string[] {
+  const out: string[] = [];
+  for (const { tokens } of tokenize(text).lines) {
+    for (let i = 0; i < tokens.length - 2; i++) {
+      const t = tokens[i]!;
+      if (t.type !== Tok.Name || !SETUP_KEYS.has(t.text) || tokens[i + 1]!.text !== '=') continue;
+      const open = tokens[i + 2]!;
+      if (open.text !== '[' && open.text !== '(' && open.text !== '{') continue;
+      // in a dict the requirements are one level deeper than its keys
+      const at = open.text === '{' ? 2 : 1;
+      let depth = 0;
+      for (let k = i + 2; k < tokens.length; k++) {
+        const x = tokens[k]!;
+        if (x.type === Tok.Op && (x.text === '[' || x.text === '(' || x.text === '{')) depth++;
+        else if (x.type === Tok.Op && (x.text === ']' || x.text === ')' || x.text === '}')) {
+          if (--depth === 0) break;
+        } else if (x.type === Tok.String && depth === at) {
+          const v = evalStringLiteral(x.text);
+          const m = v.t === 'str' ? DIST_NAME.exec(v.v) : null;
+          if (m) out.push(m[1]!);
+        }
+      }
+    }
+  }
   return out;
 }

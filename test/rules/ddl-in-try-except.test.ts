@@ -94,9 +94,33 @@ describe('ddl-in-try-except: dialect tests by prefix, handlers that re-raise on 
     expect(await reported(`${body}    if 'exists' not in str(e):\n        raise`)).toBe(true);
   });
 
+  it('takes a handler that ends the process as stopping (Designate logs, then sys.exit(1))', async () => {
+    const body = "try:\n    op.alter_column('t', 'c', type_=sa.String(300))\nexcept sa.exc.IntegrityError as e:\n    LOG.error('duplicates: %s', e)\n";
+    expect(await reported(`${body}    sys.exit(1)`)).toBe(false);
+    expect(await reported(`${body}    raise SystemExit(1)`)).toBe(false);
+    expect(await reported(`${body}    sys.exit(1)\n    pass`)).toBe(true);
+    expect(await reported(`${body}    log_and_continue(1)`)).toBe(true);
+  });
+
   it("does not take another library's query.execute() for SQL on Alembic's connection (quay's peewee models)", async () => {
     expect(await reported("try:\n    User.update(email='x').where(User.id == 1).execute()\nexcept Exception:\n    pass")).toBe(false);
     expect(await reported("try:\n    op.get_bind().execute(sa.text('ALTER TABLE t ADD c int'))\nexcept Exception:\n    pass")).toBe(true);
+  });
+});
+
+describe('ddl-in-try-except: handlers that cannot catch a failed statement', () => {
+  const body = "try:\n    op.drop_constraint('uq', 'secret', type_='unique')\nexcept ";
+  it('is quiet when every class caught is a built-in a failed statement never raises (Mage catches ValueError for an unnamed constraint)', async () => {
+    expect(await reported(`${body}ValueError:\n    pass`)).toBe(false);
+    expect(await reported(`${body}(KeyError, NotImplementedError) as e:\n    pass`)).toBe(false);
+  });
+
+  it('still reports a handler that catches Exception, a database error, or a class it cannot know', async () => {
+    expect(await reported(`${body}Exception:\n    pass`)).toBe(true);
+    expect(await reported(`${body}(ValueError, sa.exc.ProgrammingError):\n    pass`)).toBe(true);
+    expect(await reported(`${body}ProgrammingError:\n    pass`)).toBe(true);
+    expect(await reported(`${body}MyError:\n    pass`)).toBe(true);
+    expect(await reported(`${body}ValueError:\n    pass\nexcept:\n    pass`)).toBe(true);
   });
 });
 

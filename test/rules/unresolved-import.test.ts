@@ -58,6 +58,35 @@ describe('unresolved-import: declared distributions', () => {
     expect(await unresolved({ 'uv.lock': '[[package]]\nname = "app"\ndependencies = [{ name = "missing-pkg" }]\n' })).toContain('missing_pkg');
   });
 
+  it("takes a package at the git repository's root for the project's own (Designate runs Alembic from designate/storage/sqlalchemy)", async () => {
+    const ini = '[alembic]\nscript_location = migrations\n';
+    const files = { [`designate/storage/sqlalchemy/${V}a1_x.py`]: rev('a1', null, 'from designate.storage import sqlalchemy as s\nimport elsewhere'), 'designate/storage/sqlalchemy/alembic.ini': ini, 'designate/__init__.py': '' };
+    const named = async (root: string): Promise<string[]> =>
+      (await check(path.join(root, 'designate/storage/sqlalchemy'), 'latest', { lint: false })).findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!);
+    // outside a repository the folders above are someone else's
+    expect((await named(makeProject(files, null))).sort()).toEqual(['designate', 'elsewhere']);
+    const repo = makeProject(files, null);
+    mkdirSync(path.join(repo, '.git'));
+    expect(await named(repo)).toEqual(['elsewhere']);
+  });
+
+  it("reads setup.py's literal requirement lists without running it (REANA declares SQLAlchemy-Utils there)", async () => {
+    const setupPy = [
+      'from setuptools import setup',
+      'extras_require = {"docs": ["Sphinx>=1"], "tests": ["extra-pkg"]}',
+      'install_requires = [',
+      '    "oslo.utils>=4",  # pinned',
+      '    "SQLAlchemy-Utils[encrypted]>=0.41",',
+      ']',
+      'setup(name="cfg-pkg", install_requires=install_requires, extras_require=extras_require,',
+      '      tests_require=["PyYAML"], classifiers=["Argon2 :: Slugify"])',
+      '',
+    ].join('\n');
+    const named = (await unresolved({ 'setup.py': setupPy })).sort();
+    // the package's own name, a dict's keys and other keywords' strings declare nothing
+    expect(named).toEqual(['PIL', 'argon2', 'cfg_pkg', 'missing_pkg', 'slugify', 'zope']);
+  });
+
   it('reports every import when nothing is declared', async () => {
     expect((await unresolved({})).sort()).toEqual(['PIL', 'argon2', 'cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'slugify', 'yaml', 'zope'].sort());
   });

@@ -82,31 +82,61 @@ function parts(py: PySource, t: PyNode): { tryBody?: PyNode; swallows: boolean }
   let tryBody: PyNode | undefined;
   let last = '';
   let swallows = false;
+  let caught: PyNode | undefined;
   for (let c = t.firstChild; c; c = c.nextSibling) {
-    if (c.name === 'try' || c.name === 'except' || c.name === 'else' || c.name === 'finally') last = c.name;
-    else if (c.name === 'Body') {
+    if (c.name === 'try' || c.name === 'except' || c.name === 'else' || c.name === 'finally') {
+      last = c.name;
+      caught = undefined;
+    } else if (c.name === 'Body') {
       if (last === 'try') tryBody = c;
-      else if (last === 'except' && !reraisesOnPostgres(py, c)) swallows = true;
-    }
+      else if (last === 'except' && !catchesNoDatabaseError(py, caught) && !reraisesOnPostgres(py, c)) swallows = true;
+    } else if (last === 'except' && caught === undefined && c.name !== 'as') caught = c;
   }
   return { tryBody, swallows };
 }
 
 /**
- * The handler ends with `raise`, or holds an `if` whose branch PostgreSQL takes
- * ends with `raise` (`if not bind.dialect.name.startswith("mysql"): raise`).
+ * Built-in exceptions a failed statement never raises: SQLAlchemy wraps driver
+ * errors in sqlalchemy.exc.DBAPIError, which derives from Exception alone.
+ * `except ValueError:` around DDL catches a bad argument (Mage: an unnamed
+ * constraint), not a failed statement, so the transaction is not carried on poisoned.
+ */
+const NOT_DATABASE_ERRORS = new Set([
+  'ValueError', 'TypeError', 'KeyError', 'IndexError', 'LookupError', 'AttributeError', 'NameError', 'ImportError',
+  'ModuleNotFoundError', 'NotImplementedError', 'AssertionError', 'ZeroDivisionError', 'ArithmeticError',
+  'UnicodeError', 'UnicodeDecodeError', 'UnicodeEncodeError', 'StopIteration', 'FileNotFoundError', 'RecursionError',
+]);
+
+/** The handler names only exception classes a failed statement cannot raise (a bare `except:` catches everything). */
+function catchesNoDatabaseError(py: PySource, caught: PyNode | undefined): boolean {
+  if (!caught) return false;
+  const text = py.of(caught).replace(/\s+/g, '');
+  const names = /^\(.*\)$/.test(text) ? text.slice(1, -1).split(',').filter((x) => x !== '') : [text];
+  return names.length > 0 && names.every((n) => NOT_DATABASE_ERRORS.has(n));
+}
+
+/**
+ * The handler ends with `raise` (or `sys.exit(…)`), or holds an `if` whose branch
+ * PostgreSQL takes ends so (`if not bind.dialect.name.startswith("mysql"): raise`).
  */
 function reraisesOnPostgres(py: PySource, body: PyNode): boolean {
   const statements = bodyStatements(body);
-  if (statements.at(-1)?.name === 'RaiseStatement') return true;
+  if (stops(py, statements.at(-1))) return true;
   return statements.some((s) => {
     if (s.name !== 'IfStatement') return false;
     for (const branch of s.getChildren('Body')) {
       const cond = branch.prevSibling;
       const taken = cond?.name === 'else' ? true : cond ? onPostgres(py, cond) : undefined;
       if (taken === undefined) return false;
-      if (taken) return bodyStatements(branch).at(-1)?.name === 'RaiseStatement';
+      if (taken) return stops(py, bodyStatements(branch).at(-1));
     }
     return false;
   });
+}
+
+/** `raise …`, or a call that ends the process (Designate logs and calls `sys.exit(1)`): the migration does not carry on. */
+function stops(py: PySource, statement: PyNode | undefined): boolean {
+  if (statement?.name === 'RaiseStatement') return true;
+  const call = statement?.name === 'ExpressionStatement' ? statement.firstChild : null;
+  return call?.name === 'CallExpression' && /^(sys\.exit|exit|quit|os\._exit|os\.abort)$/.test(py.callee(call));
 }
