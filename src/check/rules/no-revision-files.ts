@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ProjectConfig } from '../../alembic/alembic-config.js';
+import { parseIni } from '../../alembic/ini-parser.js';
 import type { Rule } from '../finding.js';
 
 /** No revision file at all: nothing to check, and a stamped database cannot be located. */
@@ -8,13 +12,36 @@ export const noRevisionFiles: Rule = {
   check({ model }) {
     if (model.files.length > 0) return [];
     const where = model.config.versionLocations.map((l) => l.configured).join(', ') || '(none)';
+    const others = otherScriptSections(model.config);
+    const also = others.length > 0
+      ? ` This alembic.ini also configures ${others.map((s) => `[${s}]`).join(', ')} with a script_location of its own: if that is the project, check it with -n ${others[0]} (Alembic: alembic -n ${others[0]} …).`
+      : '';
     return [
       {
         code: 'no-revision-files',
         severity: 'warning',
         message: `No revision files were found in ${where}. \`alembic upgrade head\` does nothing here, and a database stamped with any revision fails with "Can't locate revision identified by …".`,
-        hint: 'Check script_location / version_locations (and recursive_version_locations if revisions live in subfolders), or pass --versions DIR.',
+        hint: `Check script_location / version_locations (and recursive_version_locations if revisions live in subfolders), or pass --versions DIR.${also}`,
       },
     ];
   },
 };
+
+/** The ini's other sections that set script_location (one ini, several Alembic environments: `alembic -n pv`). */
+function otherScriptSections(config: ProjectConfig): string[] {
+  if (!config.iniPath) return [];
+  try {
+    const ini = parseIni(readFileSync(config.iniPath, 'utf8'), path.basename(config.iniPath), { here: path.dirname(config.iniPath) });
+    return [...ini.sections.keys()].filter((s) => {
+      // a [DEFAULT] script_location reaches every section: only a section's own line counts
+      if (s === config.section || !ini.sections.get(s)!.has('script_location')) return false;
+      try {
+        return Boolean(ini.get(s, 'script_location'));
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return [];
+  }
+}
