@@ -102,6 +102,8 @@ function declaredIn(cwd: string, names: Set<string>): void {
     names.add(d.replace(/-/g, '_'));
     const known = DIST_TO_IMPORT[d];
     if (known) names.add(known.toLowerCase());
+    // the usual ways a distribution's name differs from its module: python-X, X-python, a release digit (progressbar2)
+    for (const alias of [d.replace(/^python-/, ''), d.replace(/-python$/, ''), d.replace(/(?<=[a-z])\d+$/, '')]) names.add(alias.replace(/-/g, '_'));
     if (dist.includes('.')) names.add(dist.slice(0, dist.indexOf('.')).toLowerCase());
   };
   const read = (rel: string): string | undefined => {

@@ -68,6 +68,15 @@ describe('empty-downgrade: data migrations', () => {
     expect(await withImports("op.execute(make_insert(t))")).toBe(true);
   });
 
+  it('reads an f-string as one statement whose fields name tables and columns (Funnel and Augur update rows in a loop)', async () => {
+    expect(await reported("for table, col in COLUMNS:\n    op.execute(sa.text(f'''\n        UPDATE \"{table}\" SET \"{col}\" = lower(\"{col}\");\n    '''))")).toBe(false);
+    expect(await reported("op.execute(f\"DELETE FROM {table} WHERE id = {row_id!r}\")")).toBe(false);
+    // a field where a statement starts, several statements, or DDL: still a schema change
+    expect(await reported("op.execute(f\"{verb} TABLE {table}\")")).toBe(true);
+    expect(await reported("op.execute(f\"UPDATE {t} SET a = 1; DROP TABLE {t}_old\")")).toBe(true);
+    expect(await reported("op.execute(f\"ALTER TABLE {t} ADD COLUMN x int\")")).toBe(true);
+  });
+
   it('takes grants, revokes and comments as nothing to undo: a re-run applies them again without failing', async () => {
     expect(await reported("op.execute('GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader')")).toBe(false);
     expect(await reported("op.execute('REVOKE ALL ON t FROM PUBLIC; COMMENT ON TABLE t IS \\'users\\'')")).toBe(false);

@@ -87,6 +87,12 @@ describe('unresolved-import: declared distributions', () => {
     expect(named).toEqual(['PIL', 'argon2', 'cfg_pkg', 'missing_pkg', 'slugify', 'zope']);
   });
 
+  it('knows the usual renamings without a table entry: a release digit (progressbar2), python-X, X-python (Funnel declares progressbar2)', async () => {
+    const imports = 'import progressbar\nimport fancylib\nimport toolkit\nimport progress';
+    const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), 'requirements.txt': 'progressbar2\npython-fancylib\ntoolkit-python\n' }, DEFAULT_INI), 'latest', { lint: false });
+    expect(r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!)).toEqual(['progress']);
+  });
+
   it('reports every import when nothing is declared', async () => {
     expect((await unresolved({})).sort()).toEqual(['PIL', 'argon2', 'cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'slugify', 'yaml', 'zope'].sort());
   });

@@ -1,3 +1,4 @@
+import { evalStringLiteral } from '../../alembic/string-literal.js';
 import type { PyNode, PySource } from './python-syntax.js';
 
 /** `op.` helpers that build values rather than change the schema. */
@@ -40,7 +41,30 @@ export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
   if (arg && isDmlConstruct(py, arg)) return true;
   // rows read or changed, a session setting / lock / planner statistic, or privileges and comments (which a
   // re-run grants or sets again without failing): nothing a downgrade must put back
-  return literalStatements(py, arg)?.every((x) => NO_SCHEMA_CHANGE.test(x)) ?? false;
+  return (literalStatements(py, arg) ?? templateStatement(py, arg))?.every((x) => NO_SCHEMA_CHANGE.test(x)) ?? false;
+}
+
+/**
+ * An f-string's SQL with each field as a placeholder, when it is one statement
+ * (Funnel: f'UPDATE "{table}" SET "{new}" = …' in a loop). Fields name tables
+ * and columns there; the statement's own keyword is literal text. Several
+ * statements, or a field where a statement could start, stay unknown.
+ */
+function templateStatement(py: PySource, statement: PyNode | undefined): string[] | undefined {
+  let arg = textOf(py, statement);
+  if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = constantValue(py, py.args(arg).positional[0]);
+  if (arg?.name !== 'FormatString') return undefined;
+  let raw = '';
+  let at = arg.from;
+  for (const field of arg.getChildren('FormatReplacement')) {
+    raw += py.text.slice(at, field.from) + 'x';
+    at = field.to;
+  }
+  raw += py.text.slice(at, arg.to);
+  const v = evalStringLiteral(raw);
+  if (v.t !== 'str') return undefined;
+  const statements = v.v.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter((x) => x !== '');
+  return statements.length === 1 ? statements : undefined;
 }
 
 const NO_SCHEMA_CHANGE = /^(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|SHOW|EXPLAIN|SET|RESET|LOCK|ANALYZE|GRANT|REVOKE|COMMENT\s+ON|ALTER\s+DEFAULT\s+PRIVILEGES)\b/i;
