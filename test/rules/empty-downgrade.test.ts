@@ -77,6 +77,25 @@ describe('empty-downgrade: data migrations', () => {
     expect(await reported("op.execute(f\"ALTER TABLE {t} ADD COLUMN x int\")")).toBe(true);
   });
 
+  it('reads SQL templates filled by .format() and %, joined with f-strings, or dedented and stripped (GOV.UK Notify fixes rows this way)', async () => {
+    expect(await reported("op.execute(\"update services set email_from = 'x' where id = '{}'\".format(service_id))")).toBe(false);
+    expect(await reported("op.execute(\"DELETE FROM t WHERE id = '%s'\" % row_id)")).toBe(false);
+    expect(await reported("op.execute(\n    \"INSERT INTO rates(id, rate) \"\n    f\"VALUES('{uuid.uuid4()}', 0.0172)\"\n)")).toBe(false);
+    expect(await reported('op.execute(textwrap.dedent("""\n    INSERT INTO t (a) (SELECT a FROM u)\n    ON CONFLICT DO NOTHING;\n""").strip())')).toBe(false);
+    expect(await reported('conn = op.get_bind()\nrows = conn.execute(sa.text(textwrap.dedent("""\n    SELECT id FROM users\n""")))')).toBe(false);
+    // the template itself is DDL, or holds several statements: still counted
+    expect(await reported("op.execute('ALTER TABLE {} ADD COLUMN x int'.format(t))")).toBe(true);
+    expect(await reported("op.execute('UPDATE {0} SET a = 1; DROP TABLE {0}'.format(t))")).toBe(true);
+  });
+
+  it('takes TRUNCATE, VALIDATE CONSTRAINT and maintenance (VACUUM, REINDEX, REFRESH MATERIALIZED VIEW) as nothing to undo', async () => {
+    expect(await reported("op.execute('TRUNCATE broadcast_event, broadcast_message;')")).toBe(false);
+    expect(await reported("op.execute('ALTER TABLE notifications VALIDATE CONSTRAINT \"chk_postage_null\"')")).toBe(false);
+    expect(await reported("op.execute('REFRESH MATERIALIZED VIEW stats; REINDEX TABLE t')")).toBe(false);
+    expect(await reported("op.execute('ALTER TABLE notifications ADD CONSTRAINT c CHECK (x) NOT VALID')")).toBe(true);
+    expect(await reported("op.execute('ALTER TABLE t VALIDATE CONSTRAINT c, ADD COLUMN y int')")).toBe(true);
+  });
+
   it('takes grants, revokes and comments as nothing to undo: a re-run applies them again without failing', async () => {
     expect(await reported("op.execute('GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader')")).toBe(false);
     expect(await reported("op.execute('REVOKE ALL ON t FROM PUBLIC; COMMENT ON TABLE t IS \\'users\\'')")).toBe(false);

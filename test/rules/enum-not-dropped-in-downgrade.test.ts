@@ -82,6 +82,12 @@ describe('enum-not-dropped-in-downgrade: add_column', () => {
     expect(await count("with op.batch_alter_table('workflows') as batch_op:\n    batch_op.add_column(sa.Column('proxy', sa.Enum('US', name='proxylocation')))", "op.drop_column('workflows', 'proxy')")).toBe(0);
   });
 
+  it('follows a type held in a name that is only given to add_column (GOV.UK Notify reuses a type an earlier create_table made)', async () => {
+    expect(await count("kinds = sa.Enum('email', 'sms', name='notification_type')\nop.add_column('notifications', sa.Column('kind', kinds, nullable=True))", "op.drop_column('notifications', 'kind')")).toBe(0);
+    // the name also goes to create_table: that creates it
+    expect(await count("kinds = sa.Enum('email', name='notification_type')\nop.add_column('n', sa.Column('kind', kinds))\nop.create_table('m', sa.Column('kind', kinds))", "op.drop_table('m')\nop.drop_column('n', 'kind')")).toBe(1);
+  });
+
   it('still reports a type the upgrade creates itself before adding the column, or a batch that recreates the table', async () => {
     expect(await count("kind = sa.Enum('US', name='proxylocation')\nkind.create(op.get_bind())\nop.add_column('workflows', sa.Column('proxy', kind))", "op.drop_column('workflows', 'proxy')")).toBe(1);
     expect(await count("with op.batch_alter_table('workflows', recreate='always') as batch_op:\n    batch_op.add_column(sa.Column('proxy', sa.Enum('US', name='proxylocation')))", "op.drop_column('workflows', 'proxy')")).toBe(1);

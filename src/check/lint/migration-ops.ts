@@ -45,29 +45,51 @@ export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
 }
 
 /**
- * An f-string's SQL with each field as a placeholder, when it is one statement
- * (Funnel: f'UPDATE "{table}" SET "{new}" = …' in a loop). Fields name tables
- * and columns there; the statement's own keyword is literal text. Several
- * statements, or a field where a statement could start, stay unknown.
+ * A SQL template's one statement, with each field as a placeholder: an f-string
+ * (Funnel: f'UPDATE "{table}" SET "{new}" = …' in a loop), or a literal given to
+ * `.format(…)` or `%` (GOV.UK Notify: "update services set … where id = '{}'".format(id)).
+ * Fields name tables, columns and values there; the statement's keyword is
+ * literal text. Several statements, or a field where a statement could start,
+ * stay unknown.
  */
 function templateStatement(py: PySource, statement: PyNode | undefined): string[] | undefined {
   let arg = textOf(py, statement);
-  if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = constantValue(py, py.args(arg).positional[0]);
-  if (arg?.name !== 'FormatString') return undefined;
-  let raw = '';
-  let at = arg.from;
-  for (const field of arg.getChildren('FormatReplacement')) {
-    raw += py.text.slice(at, field.from) + 'x';
-    at = field.to;
+  if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = textOf(py, py.args(arg).positional[0]);
+  let sql: string | undefined;
+  if (arg?.name === 'FormatString' || arg?.name === 'ContinuedString') {
+    // "INSERT INTO rates … " f"VALUES('{uuid.uuid4()}', …)": implicit concatenation of both kinds
+    const parts = arg.name === 'FormatString' ? [arg] : [...arg.getChildren('String'), ...arg.getChildren('FormatString')].sort((a, b) => a.from - b.from);
+    sql = '';
+    for (const part of parts) {
+      const text = part.name === 'FormatString' ? fieldsAsPlaceholders(py, part) : py.str(part);
+      if (text === undefined) return undefined;
+      sql += text;
+    }
+  } else if (arg?.name === 'CallExpression' && arg.firstChild?.name === 'MemberExpression' && arg.firstChild.lastChild && py.of(arg.firstChild.lastChild) === 'format') {
+    sql = py.str(constantValue(py, arg.firstChild.firstChild ?? undefined));
+  } else if (arg?.name === 'BinaryExpression' && arg.firstChild?.nextSibling && py.of(arg.firstChild.nextSibling) === '%') {
+    sql = py.str(constantValue(py, arg.firstChild));
   }
-  raw += py.text.slice(at, arg.to);
-  const v = evalStringLiteral(raw);
-  if (v.t !== 'str') return undefined;
-  const statements = v.v.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter((x) => x !== '');
+  if (sql === undefined) return undefined;
+  const statements = sql.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter((x) => x !== '');
   return statements.length === 1 ? statements : undefined;
 }
 
-const NO_SCHEMA_CHANGE = /^(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|SHOW|EXPLAIN|SET|RESET|LOCK|ANALYZE|GRANT|REVOKE|COMMENT\s+ON|ALTER\s+DEFAULT\s+PRIVILEGES)\b/i;
+/** An f-string's value with each `{field}` written as `x`. */
+function fieldsAsPlaceholders(py: PySource, node: PyNode): string | undefined {
+  let raw = '';
+  let at = node.from;
+  for (const field of node.getChildren('FormatReplacement')) {
+    raw += py.text.slice(at, field.from) + 'x';
+    at = field.to;
+  }
+  raw += py.text.slice(at, node.to);
+  const v = evalStringLiteral(raw);
+  return v.t === 'str' ? v.v : undefined;
+}
+
+const NO_SCHEMA_CHANGE =
+  /^(?:(?:SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|TRUNCATE|SHOW|EXPLAIN|SET|RESET|LOCK|ANALYZE|VACUUM|REINDEX|CLUSTER|REFRESH\s+MATERIALIZED\s+VIEW|GRANT|REVOKE|COMMENT\s+ON|ALTER\s+DEFAULT\s+PRIVILEGES)\b|ALTER\s+TABLE\s+(?:ONLY\s+)?\S+\s+VALIDATE\s+CONSTRAINT\s+\S+$)/i;
 
 /**
  * The statements of literal SQL a call runs (`op.execute("…")`, `conn.execute(sa.text("…"))`),
@@ -80,7 +102,7 @@ export function sqlStatements(py: PySource, call: PyNode): string[] | undefined 
 /** The statements of a literal SQL argument, plain or wrapped in `text(…)`. */
 function literalStatements(py: PySource, statement: PyNode | undefined): string[] | undefined {
   let arg = textOf(py, statement);
-  if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = constantValue(py, py.args(arg).positional[0]);
+  if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = textOf(py, py.args(arg).positional[0]);
   const sql = py.str(arg);
   if (sql === undefined) return undefined;
   const statements = sql.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter((x) => x !== '');
@@ -100,13 +122,18 @@ function constantValue(py: PySource, node: PyNode | undefined): PyNode | undefin
   return node;
 }
 
-/** Methods of `text(…)` that return the same statement with parameters or result types attached. */
-const TEXT_METHODS = /^(bindparams|columns|execution_options)$/;
+/** Methods that return the same statement: `text(…)` with parameters or result types attached, a string stripped. */
+const TEXT_METHODS = /^(bindparams|columns|execution_options|strip|lstrip|rstrip)$/;
 
 /** The `text(…)` call (or string) a statement is, through `.bindparams(…)`, `.columns(…)` and names bound once. */
 function textOf(py: PySource, statement: PyNode | undefined): PyNode | undefined {
   let node = constantValue(py, statement);
   for (let hops = 0; node?.name === 'CallExpression' && hops < 8; hops++) {
+    // textwrap.dedent(SQL): the same SQL, re-indented
+    if (/^(textwrap\.)?dedent$/.test(py.callee(node))) {
+      node = constantValue(py, py.args(node).positional[0]);
+      continue;
+    }
     const fn: PyNode | null = node.firstChild;
     const method = fn?.name === 'MemberExpression' ? fn.lastChild : null;
     if (!fn || method?.name !== 'PropertyName' || !TEXT_METHODS.test(py.of(method))) break;

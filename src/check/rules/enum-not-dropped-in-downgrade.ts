@@ -25,7 +25,7 @@ export const enumNotDroppedInDowngrade: Rule = {
       const seen = new Set<string>();
       for (const call of py.calls(up)) {
         const name = enumTypeName(py, call);
-        if (name === undefined || seen.has(name) || describesAlteredColumn(py, call) || inAddedColumn(py, call)) continue;
+        if (name === undefined || seen.has(name) || describesAlteredColumn(py, call) || onlyInAddedColumns(py, up, call)) continue;
         seen.add(name);
         const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         const dropSql = new RegExp(`DROP\\s+TYPE\\s+(IF\\s+EXISTS\\s+)?("?\\w+"?\\.)?"?${quoted}"?\\b`, 'i');
@@ -111,4 +111,20 @@ function inAddedColumn(py: PySource, call: PyNode): boolean {
     if (/^(op|batch(_op)?)\.\w+$/.test(callee)) return false;
   }
   return false;
+}
+
+/**
+ * inAddedColumn, also through a name: `t = sa.Enum(…, name="x")` used only in
+ * `op.add_column(…, sa.Column("c", t))` (GOV.UK Notify reuses a type made by an
+ * earlier create_table). Any other use of the name (`t.create(bind)`, a
+ * create_table) counts as creating it.
+ */
+function onlyInAddedColumns(py: PySource, up: PyNode, call: PyNode): boolean {
+  if (inAddedColumn(py, call)) return true;
+  const parent = call.parent;
+  const target = parent?.name === 'AssignStatement' && parent.firstChild?.name === 'VariableName' && parent.lastChild?.from === call.from ? parent.firstChild : null;
+  if (!target) return false;
+  const name = py.of(target);
+  const uses = py.all(up, 'VariableName').filter((v) => py.of(v) === name && v.from !== target.from);
+  return uses.length > 0 && uses.every((v) => inAddedColumn(py, v));
 }
