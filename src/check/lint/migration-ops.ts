@@ -53,8 +53,7 @@ export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
  * stay unknown.
  */
 function templateStatement(py: PySource, statement: PyNode | undefined): string[] | undefined {
-  let arg = textOf(py, statement);
-  if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = textOf(py, py.args(arg).positional[0]);
+  const arg = sqlNode(py, statement);
   let sql: string | undefined;
   if (arg?.name === 'FormatString' || arg?.name === 'ContinuedString') {
     // "INSERT INTO rates … " f"VALUES('{uuid.uuid4()}', …)": implicit concatenation of both kinds
@@ -70,8 +69,7 @@ function templateStatement(py: PySource, statement: PyNode | undefined): string[
   } else if (arg?.name === 'BinaryExpression' && arg.firstChild?.nextSibling && py.of(arg.firstChild.nextSibling) === '%') {
     sql = py.str(constantValue(py, arg.firstChild));
   }
-  if (sql === undefined) return undefined;
-  const statements = sql.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter((x) => x !== '');
+  const statements = sql === undefined ? [] : splitStatements(sql);
   return statements.length === 1 ? statements : undefined;
 }
 
@@ -101,12 +99,20 @@ export function sqlStatements(py: PySource, call: PyNode): string[] | undefined 
 
 /** The statements of a literal SQL argument, plain or wrapped in `text(…)`. */
 function literalStatements(py: PySource, statement: PyNode | undefined): string[] | undefined {
-  let arg = textOf(py, statement);
-  if (arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))) arg = textOf(py, py.args(arg).positional[0]);
-  const sql = py.str(arg);
-  if (sql === undefined) return undefined;
-  const statements = sql.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter((x) => x !== '');
+  const sql = py.str(sqlNode(py, statement));
+  const statements = sql === undefined ? [] : splitStatements(sql);
   return statements.length > 0 ? statements : undefined;
+}
+
+/** The node that holds a statement's SQL: through names, `text(…)`, `.bindparams(…)`, `dedent(…)`, `.strip()`. */
+function sqlNode(py: PySource, statement: PyNode | undefined): PyNode | undefined {
+  const arg = textOf(py, statement);
+  return arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg)) ? textOf(py, py.args(arg).positional[0]) : arg;
+}
+
+/** SQL split into statements, `--` comments removed. */
+function splitStatements(sql: string): string[] {
+  return sql.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter((x) => x !== '');
 }
 
 /**
