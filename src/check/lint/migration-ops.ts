@@ -41,19 +41,19 @@ export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
   if (arg && isDmlConstruct(py, arg)) return true;
   // rows read or changed, a session setting / lock / planner statistic, or privileges and comments (which a
   // re-run grants or sets again without failing): nothing a downgrade must put back
-  return (literalStatements(py, arg) ?? templateStatement(py, arg))?.every((x) => NO_SCHEMA_CHANGE.test(x)) ?? false;
+  const sql = sqlNode(py, arg);
+  return (literalStatements(py, sql) ?? templateStatement(py, sql))?.every((x) => NO_SCHEMA_CHANGE.test(x)) ?? false;
 }
 
 /**
- * A SQL template's one statement, with each field as a placeholder: an f-string
+ * A SQL template's one statement (a sqlNode), with each field as a placeholder: an f-string
  * (Funnel: f'UPDATE "{table}" SET "{new}" = …' in a loop), or a literal given to
  * `.format(…)` or `%` (GOV.UK Notify: "update services set … where id = '{}'".format(id)).
  * Fields name tables, columns and values there; the statement's keyword is
  * literal text. Several statements, or a field where a statement could start,
  * stay unknown.
  */
-function templateStatement(py: PySource, statement: PyNode | undefined): string[] | undefined {
-  const arg = sqlNode(py, statement);
+function templateStatement(py: PySource, arg: PyNode | undefined): string[] | undefined {
   let sql: string | undefined;
   if (arg?.name === 'FormatString' || arg?.name === 'ContinuedString') {
     // "INSERT INTO rates … " f"VALUES('{uuid.uuid4()}', …)": implicit concatenation of both kinds
@@ -94,12 +94,12 @@ const NO_SCHEMA_CHANGE =
  * comments removed; undefined when it runs no SQL or the SQL is built at run time.
  */
 export function sqlStatements(py: PySource, call: PyNode): string[] | undefined {
-  return runsSql(py, call) ? literalStatements(py, py.args(call).positional[0]) : undefined;
+  return runsSql(py, call) ? literalStatements(py, sqlNode(py, py.args(call).positional[0])) : undefined;
 }
 
-/** The statements of a literal SQL argument, plain or wrapped in `text(…)`. */
-function literalStatements(py: PySource, statement: PyNode | undefined): string[] | undefined {
-  const sql = py.str(sqlNode(py, statement));
+/** The statements of literal SQL (a sqlNode). */
+function literalStatements(py: PySource, node: PyNode | undefined): string[] | undefined {
+  const sql = py.str(node);
   const statements = sql === undefined ? [] : splitStatements(sql);
   return statements.length > 0 ? statements : undefined;
 }
@@ -290,6 +290,8 @@ export function skippedOnPostgres(py: PySource, node: PyNode, fn: PyNode): boole
 /** The condition's text with each name bound once to a dialect name (`dialect = conn.dialect.name`) written out. */
 function withDialectNames(py: PySource, cond: PyNode): string {
   let text = py.of(cond);
+  // the common case names it in place (`bind.dialect.name == "mysql"`): no binding to look up
+  if (DIALECT_IN_TEXT.test(text)) return text;
   for (const v of py.all(cond, 'VariableName').reverse()) {
     const value = py.constantAt(py.of(v), v);
     const bound = value ? py.of(value).replace(/\s+/g, '') : '';
@@ -299,6 +301,7 @@ function withDialectNames(py: PySource, cond: PyNode): string {
 }
 
 const DIALECT_NAME = new RegExp(String.raw`^[\w.()]*${DIALECT}$`);
+const DIALECT_IN_TEXT = new RegExp(DIALECT);
 
 /** trueOnPostgres of a condition node, looking through the module's own `def is_sqlite(): return …dialect.name == "sqlite"`. */
 export function onPostgres(py: PySource, cond: PyNode): boolean | undefined {

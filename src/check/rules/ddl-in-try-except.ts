@@ -66,15 +66,20 @@ function outsideTransaction(py: PySource, t: PyNode, fn: PyNode): boolean {
   return py.calls(fn).some((c) => c.to <= t.from && commits(py, c));
 }
 
+/** A statement that ends the transaction; group 1 is its verb. */
+const ENDS_TRANSACTION = /^(COMMIT|END|ROLLBACK|ABORT)(?:\s+(?:WORK|TRANSACTION))?$/i;
+
 /** `op.execute("COMMIT")`, `conn.execute(text("COMMIT"))`: the migration ends its transaction itself. */
 function commits(py: PySource, call: PyNode): boolean {
   const sql = sqlStatements(py, call);
-  return sql?.length === 1 && /^(COMMIT|END)(\s+(WORK|TRANSACTION))?$/i.test(sql[0]!);
+  const verb = sql?.length === 1 ? ENDS_TRANSACTION.exec(sql[0]!)?.[1]?.toUpperCase() : undefined;
+  return verb === 'COMMIT' || verb === 'END';
 }
 
+/** The call runs only COMMIT / ROLLBACK (and their synonyms). */
 function endsTransaction(py: PySource, call: PyNode): boolean {
   const sql = sqlStatements(py, call);
-  return sql !== undefined && sql.every((x) => /^(COMMIT|END|ROLLBACK|ABORT)(\s+(WORK|TRANSACTION))?$/i.test(x));
+  return sql !== undefined && sql.every((x) => ENDS_TRANSACTION.test(x));
 }
 
 /** The try body, and whether some except handler carries on (on PostgreSQL) instead of re-raising. */
