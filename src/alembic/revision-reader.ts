@@ -553,7 +553,6 @@ function isHeader(ll: LogicalLine): boolean {
   return headerColon(toks) < toks.length;
 }
 
-
 function docstringOf(toks: Token[], s: number, e: number): Docstring | undefined {
   for (let i = s; i < e; i++) if (toks[i]!.type !== Tok.String) return undefined;
   let text = '';
@@ -577,10 +576,6 @@ function depthAt(toks: Token[], s: number, i: number): number {
   }
   return depth;
 }
-
-
-
-
 
 function isBracketPair(toks: Token[], s: number, e: number): boolean {
   const open = toks[s]!.text;
