@@ -245,17 +245,61 @@ const FUZZ_TRAPS: { name: string; files: Record<string, string> }[] = [
   },
 ];
 
+/**
+ * Syntax errors inside upgrade() and helpers, which Python rejects when
+ * Alembic imports the file (a real-project sweep found both the missing comma
+ * and the Python 2 print), and bodies that look odd but are valid.
+ */
+const BODY_SYNTAX: { name: string; files: Record<string, string> }[] = [
+  {
+    name: 'a missing comma between two columns in upgrade()',
+    files: {
+      'migrations/versions/a1_x.py': rev('a1', null),
+      'migrations/versions/b2_x.py':
+        rev('b2', 'a1') +
+        "\n\ndef upgrade():\n    op.create_table(\n        'posts',\n        sa.Column('id', sa.Integer(), nullable=False)\n        sa.PrimaryKeyConstraint('id'),\n    )\n",
+    },
+  },
+  {
+    name: 'a Python 2 print in a helper',
+    files: {
+      'migrations/versions/a1_x.py': rev('a1', null) + '\n\ndef upgrade():\n    migrate_data()\n\n\ndef migrate_data():\n    print "migrating"\n',
+    },
+  },
+  {
+    name: 'a Python 2 octal literal in downgrade()',
+    files: {
+      'migrations/versions/a1_x.py': rev('a1', null) + "\n\ndef downgrade():\n    os.chmod('x', 0755)\n",
+    },
+  },
+  {
+    name: 'valid bodies: soft keywords, keywords after operands, strings side by side',
+    files: {
+      'migrations/versions/a1_x.py':
+        rev('a1', null) +
+        "\n\ndef upgrade():\n    match = re.match('a', 'b')\n    match match:\n        case None:\n            pass\n    x = 1if True else 2\n    op.execute('a' 'b' f'{x}')\n    type = [t for t in y if t is not None]\n",
+      'migrations/versions/b2_x.py': rev('b2', 'a1'),
+    },
+  },
+];
+
+async function compareTrap(target: ReturnType<typeof alembicTargets>[number], files: Record<string, string>): Promise<void> {
+  const dir = makeProject({ 'migrations/env.py': '', ...files });
+  try {
+    const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
+    const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
+    compare(await loadProject({ cwd: dir, alembicVersion: version }), truth, `${Object.keys(files).length} files (${target.name})`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe.each(alembicTargets())('graph traps from the check fuzz against real Alembic ($name)', (target) => {
-  it.each(FUZZ_TRAPS)('$name', async ({ files }) => {
-    const dir = makeProject({ 'migrations/env.py': '', ...files });
-    try {
-      const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
-      const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
-      compare(await loadProject({ cwd: dir, alembicVersion: version }), truth, `${Object.keys(files).length} files (${target.name})`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it.each(FUZZ_TRAPS)('$name', async ({ files }) => compareTrap(target, files));
+});
+
+describe.each(alembicTargets())('syntax errors inside function bodies against real Alembic ($name)', (target) => {
+  it.each(BODY_SYNTAX)('$name', async ({ files }) => compareTrap(target, files));
 });
 
 /**

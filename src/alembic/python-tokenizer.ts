@@ -8,8 +8,11 @@
  * wrong ("down_revision = 'x'" inside a SQL string or a docstring).
  *
  * It also reports the syntax errors a tokenizer can see (unterminated strings,
- * unbalanced brackets, bad dedents, stray characters). Those make Python, and
- * therefore Alembic, fail on every command.
+ * unbalanced brackets, bad dedents, stray characters, Python 2 octals) and the
+ * one parser error a token stream shows for sure: two operands side by side
+ * (a missing comma, Python 2's `print "x"`). Those make Python, and therefore
+ * Alembic, fail on every command, wherever they are in the file. Other parser
+ * errors (`if x = 1:`) need a parser and are not reported.
  */
 
 export const enum Tok {
@@ -57,7 +60,7 @@ export function detach(s: string): string {
 
 /** Character classes for the skipped-body fast path (tokenize's skipPlain); BAIL hands the character to the general loop. */
 const BAIL = 0;
-const PLAIN = 1;
+const OPCHAR = 1;
 const SPACE = 2;
 const COLON = 3;
 const OPEN = 4;
@@ -66,12 +69,17 @@ const QUOTE = 6;
 const HASH = 7;
 const NEWLINE = 8;
 const BANG = 9;
+const WORD = 10;
+const DIGIT = 11;
+const DOT = 12;
 const SKIP_CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
-  if (/[A-Za-z0-9_,;.+\-*/%&|^~<>=@]/.test(ch)) SKIP_CLASS[c] = PLAIN;
+  if (/[,;+\-*/%&|^~<>=@]/.test(ch)) SKIP_CLASS[c] = OPCHAR;
+  else if (/[A-Za-z_]/.test(ch)) SKIP_CLASS[c] = WORD;
+  else if (/[0-9]/.test(ch)) SKIP_CLASS[c] = DIGIT;
 }
-for (const [chars, cls] of [[' \t\f', SPACE], [':', COLON], ['([{', OPEN], [')]}', CLOSE], ['"\'', QUOTE], ['#', HASH], ['\n\r', NEWLINE], ['!', BANG]] as const) {
+for (const [chars, cls] of [[' \t\f', SPACE], [':', COLON], ['([{', OPEN], [')]}', CLOSE], ['"\'', QUOTE], ['#', HASH], ['\n\r', NEWLINE], ['!', BANG], ['.', DOT]] as const) {
   for (const ch of chars) SKIP_CLASS[ch.charCodeAt(0)] = cls;
 }
 
@@ -126,6 +134,78 @@ function isStringPrefix(src: string, begin: number, end: number): boolean {
   return (a === 98 || a === 102 || a === 116) && b === 114;
 }
 
+/** What a word is to Python's parser. */
+const enum Word {
+  Name,
+  /** True, False, None: keywords that are operands. */
+  Constant,
+  Keyword,
+  /** match, case, type: keywords only where a statement starts, names elsewhere. */
+  Soft,
+}
+
+function isWord(src: string, b: number, len: number, kw: string): boolean {
+  return kw.length === len && src.startsWith(kw, b);
+}
+
+/** Classifies src[b, e) without slicing it: this runs on every word of every file. */
+function wordKind(src: string, b: number, e: number): Word {
+  const len = e - b;
+  if (len < 2 || len > 8) return Word.Name;
+  switch (src.charCodeAt(b)) {
+    case 97: // a
+      return isWord(src, b, len, 'and') || isWord(src, b, len, 'as') || isWord(src, b, len, 'assert') || isWord(src, b, len, 'async') || isWord(src, b, len, 'await') ? Word.Keyword : Word.Name;
+    case 98: // b
+      return isWord(src, b, len, 'break') ? Word.Keyword : Word.Name;
+    case 99: // c
+      return isWord(src, b, len, 'class') || isWord(src, b, len, 'continue') ? Word.Keyword : isWord(src, b, len, 'case') ? Word.Soft : Word.Name;
+    case 100: // d
+      return isWord(src, b, len, 'def') || isWord(src, b, len, 'del') ? Word.Keyword : Word.Name;
+    case 101: // e
+      return isWord(src, b, len, 'elif') || isWord(src, b, len, 'else') || isWord(src, b, len, 'except') ? Word.Keyword : Word.Name;
+    case 102: // f
+      return isWord(src, b, len, 'finally') || isWord(src, b, len, 'for') || isWord(src, b, len, 'from') ? Word.Keyword : Word.Name;
+    case 103: // g
+      return isWord(src, b, len, 'global') ? Word.Keyword : Word.Name;
+    case 105: // i
+      return isWord(src, b, len, 'if') || isWord(src, b, len, 'import') || isWord(src, b, len, 'in') || isWord(src, b, len, 'is') ? Word.Keyword : Word.Name;
+    case 108: // l
+      return isWord(src, b, len, 'lambda') ? Word.Keyword : Word.Name;
+    case 109: // m
+      return isWord(src, b, len, 'match') ? Word.Soft : Word.Name;
+    case 110: // n
+      return isWord(src, b, len, 'nonlocal') || isWord(src, b, len, 'not') ? Word.Keyword : Word.Name;
+    case 111: // o
+      return isWord(src, b, len, 'or') ? Word.Keyword : Word.Name;
+    case 112: // p
+      return isWord(src, b, len, 'pass') ? Word.Keyword : Word.Name;
+    case 114: // r
+      return isWord(src, b, len, 'raise') || isWord(src, b, len, 'return') ? Word.Keyword : Word.Name;
+    case 116: // t
+      return isWord(src, b, len, 'try') ? Word.Keyword : isWord(src, b, len, 'type') ? Word.Soft : Word.Name;
+    case 119: // w
+      return isWord(src, b, len, 'while') || isWord(src, b, len, 'with') ? Word.Keyword : Word.Name;
+    case 121: // y
+      return isWord(src, b, len, 'yield') ? Word.Keyword : Word.Name;
+    case 70: // F
+      return isWord(src, b, len, 'False') ? Word.Constant : Word.Name;
+    case 78: // N
+      return isWord(src, b, len, 'None') ? Word.Constant : Word.Name;
+    case 84: // T
+      return isWord(src, b, len, 'True') ? Word.Constant : Word.Name;
+    default:
+      return Word.Name;
+  }
+}
+
+/** The kind of the last operand token, for the message when another follows it. */
+const K_NAME = 1;
+const K_STRING = 2;
+const K_OTHER = 3;
+const K_NUMBER = 4;
+/** A word not yet classified: a name, or a keyword after which an operand may follow. */
+const K_WORD = 5;
+
 /** A `def`/`class` header (async too), whose indented body holds no module-level binding. */
 function opensBody(toks: readonly Token[]): boolean {
   const first = toks[0];
@@ -139,15 +219,17 @@ function openerOf(close: number): number {
   return close === 41 ? 40 : close - 2;
 }
 
-function isAsciiIdent(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
+/** A decimal digit or `_`. */
+function isDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 95;
 }
 
-/** Whether the character before `at` continues an identifier (so `at` starts no token). */
-function isIdentBefore(src: string, at: number): boolean {
-  if (at === 0) return false;
-  const c = src.charCodeAt(at - 1);
-  return c < 128 ? isAsciiIdent(c) : isIdentPart(c, src, at - 1);
+function isHexDigit(c: number): boolean {
+  return isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 102);
+}
+
+function isAsciiIdent(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
 }
 
 function isIdentStart(c: number, src: string, pos: number): boolean {
@@ -201,6 +283,17 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** Indentation of the `def`/`class` header whose body is being skipped, or -1. */
   let skipAbove = -1;
   let skipping = false;
+  /**
+   * The last token ended an operand (a name, literal or closing bracket), so
+   * another operand cannot follow: `f(a b)`, `print "x"`. That is the one
+   * parser-level error a token stream shows for sure, and the common one in
+   * migration bodies (a missing comma between columns, Python 2 code).
+   */
+  let operandEnd = false;
+  let prevKind = 0;
+  let prevStart = 0;
+  let prevEnd = 0;
+  let prevLine = 0;
 
   const finishLine = (): void => {
     if (current !== null && (skipping || current.length > 0)) {
@@ -266,6 +359,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         if (!skipping) skipAbove = -1;
         current = skipping ? SKIPPED : [];
         lastColon = false;
+        operandEnd = false;
         currentIndent = col;
         currentLine = line;
       }
@@ -304,6 +398,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       lastColon = false;
       if (c === 34 || c === 39) {
         const begin = pos;
+        operand(K_STRING, begin, startLine);
         scanString(pos, 0);
         if (!skipping) current!.push({ type: Tok.String, text: src.slice(begin, pos), line: startLine, col: startCol });
         continue;
@@ -314,24 +409,20 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         while (pos < n && isIdentPart(src.charCodeAt(pos), src, pos)) pos++;
         const q = src.charCodeAt(pos);
         if ((q === 34 || q === 39) && pos - begin <= 2 && isStringPrefix(src, begin, pos)) {
+          operand(K_STRING, begin, startLine);
           scanString(pos, pos - begin);
           if (!skipping) current!.push({ type: Tok.String, text: src.slice(begin, pos), line: startLine, col: startCol });
           continue;
         }
+        word(begin, startLine);
         if (!skipping) current!.push({ type: Tok.Name, text: detach(src.slice(begin, pos)), line: startLine, col: startCol });
         continue;
       }
       if ((c >= 48 && c <= 57) || (c === 46 && src.charCodeAt(pos + 1) >= 48 && src.charCodeAt(pos + 1) <= 57)) {
         const begin = pos;
-        const hex = c === 48 && (src.charCodeAt(pos + 1) | 32) === 120;
-        pos++;
-        while (pos < n) {
-          const d = src.charCodeAt(pos);
-          if ((d >= 48 && d <= 57) || (d >= 97 && d <= 122) || (d >= 65 && d <= 90) || d === 95 || d === 46) {
-            pos++;
-            if ((d === 101 || d === 69) && (src.charCodeAt(pos) === 43 || src.charCodeAt(pos) === 45) && !hex) pos++;
-          } else break;
-        }
+        operand(K_NUMBER, begin, startLine);
+        scanNumber();
+        prevEnd = pos;
         if (!skipping) current!.push({ type: Tok.Number, text: src.slice(begin, pos), line: startLine, col: startCol });
         continue;
       }
@@ -341,10 +432,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         const shown = cp > 0x7f ? `U+${cp.toString(16).toUpperCase().padStart(4, '0')}` : `'${src[pos]!}'`;
         throw new TokenizeError(`invalid character ${shown}`, line, startCol);
       }
+      if (c === 123) brace(pos, startLine);
       pos += len;
+      operandEnd = false;
       if (len === 1) {
-        if (c === 40 || c === 91 || c === 123) openBracket(c, startLine, startCol);
-        else if (c === 41 || c === 93 || c === 125) {
+        if (c === 40 || c === 91 || c === 123) {
+          openBracket(c, startLine, startCol);
+        } else if (c === 41 || c === 93 || c === 125) {
           const op = String.fromCharCode(c);
           if (depth === 0) throw new TokenizeError(`unmatched '${op}'`, startLine, startCol);
           const open = bracketCh[--depth]!;
@@ -356,6 +450,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
               startCol,
             );
           }
+          closed(pos - 1, startLine);
         } else if (c === 58) lastColon = true;
       }
       if (!skipping) current!.push({ type: Tok.Op, text: len === 1 ? OP1_TEXT[c]! : src.slice(pos - len, pos), line: startLine, col: startCol });
@@ -380,12 +475,111 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   }
 
   /**
+   * Whether the last token ended an operand. A word is classified only when
+   * that matters, when another operand follows it: `if x` is fine, `a x` is
+   * not. Most words are followed by an operator and never need it.
+   */
+  function endsOperand(): boolean {
+    if (!operandEnd) return false;
+    if (prevKind !== K_WORD) return true;
+    const kind = wordKind(src, prevStart, prevEnd);
+    // match, case and type are keywords where no operand precedes them, as here
+    if (kind === Word.Keyword || kind === Word.Soft) return false;
+    prevKind = K_NAME;
+    return true;
+  }
+
+  /** An operand token (string, number) starts at `begin`: an error when another one just ended. */
+  function operand(kind: number, begin: number, atLine: number): void {
+    if (operandEnd && (kind !== K_STRING || prevKind !== K_STRING) && endsOperand()) throw sideBySide(kind, begin, atLine);
+    operandEnd = true;
+    prevKind = kind;
+    prevStart = begin;
+    prevLine = atLine;
+  }
+
+  /** The word from `begin` to pos: after an operand only a keyword may come. */
+  function word(begin: number, atLine: number): void {
+    if (endsOperand()) {
+      if (wordKind(src, begin, pos) !== Word.Keyword) throw sideBySide(K_NAME, begin, atLine);
+      operandEnd = false;
+      return;
+    }
+    operandEnd = true;
+    prevKind = K_WORD;
+    prevStart = begin;
+    prevEnd = pos;
+    prevLine = atLine;
+  }
+
+  function brace(at: number, atLine: number): void {
+    if (endsOperand()) throw sideBySide(K_OTHER, at, atLine);
+  }
+
+  function closed(at: number, atLine: number): void {
+    operandEnd = true;
+    prevKind = K_OTHER;
+    prevStart = at;
+    prevLine = atLine;
+  }
+
+  /**
+   * CPython's error (3.10 and later) for an operand at `at` right after
+   * another: a missing comma is reported where the first operand is, the
+   * rest where the second one starts.
+   */
+  function sideBySide(kind: number, at: number, atLine: number): TokenizeError {
+    const col = at - lineStart;
+    if (prevKind === K_NUMBER && at === prevEnd && kind === K_NAME) return new TokenizeError('invalid decimal literal', prevLine, col);
+    if (prevKind === K_NAME || prevKind === K_WORD) {
+      const name = src.slice(prevStart, prevEnd);
+      if ((name === 'print' || name === 'exec') && src.charCodeAt(prevStart - 1) !== 46) {
+        return new TokenizeError(`Missing parentheses in call to '${name}'. Did you mean ${name}(...)?`, prevLine, col);
+      }
+      if (kind === K_STRING) return new TokenizeError('invalid syntax', atLine, col);
+    }
+    return depth > 0 ? new TokenizeError('invalid syntax. Perhaps you forgot a comma?', prevLine, col) : new TokenizeError('invalid syntax', atLine, col);
+  }
+
+  /**
+   * Steps over a number literal from pos, as CPython reads one: `1if x else
+   * 2` is a number and a keyword, and `1abc` a number and a name.
+   */
+  function scanNumber(): void {
+    const x = src.charCodeAt(pos + 1) | 32;
+    if (src.charCodeAt(pos) === 48 && (x === 120 || x === 111 || x === 98)) {
+      pos += 2;
+      while (pos < n && (x === 120 ? isHexDigit(src.charCodeAt(pos)) : isDigit(src.charCodeAt(pos)))) pos++;
+      return;
+    }
+    const begin = pos;
+    while (pos < n && isDigit(src.charCodeAt(pos))) pos++;
+    const integer = pos;
+    if (src.charCodeAt(pos) === 46) {
+      pos++;
+      while (pos < n && isDigit(src.charCodeAt(pos))) pos++;
+    }
+    if ((src.charCodeAt(pos) | 32) === 101) {
+      const sign = src.charCodeAt(pos + 1) === 43 || src.charCodeAt(pos + 1) === 45 ? 1 : 0;
+      if (isDigit(src.charCodeAt(pos + 1 + sign))) {
+        pos += 1 + sign;
+        while (pos < n && isDigit(src.charCodeAt(pos))) pos++;
+      }
+    }
+    if ((src.charCodeAt(pos) | 32) === 106) pos++;
+    else if (pos === integer && src.charCodeAt(begin) === 48 && /[1-9]/.test(src.slice(begin, pos))) {
+      // Python 2's octal 0755
+      throw new TokenizeError('leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers', line, begin - lineStart);
+    }
+  }
+
+  /**
    * Steps over the common characters of a skipped body line without making
-   * tokens: ASCII names, numbers, operators, strings, comments, brackets that
+   * tokens: names, numbers, operators, strings, comments, brackets that
    * match, and newlines inside brackets. It stops before anything that needs
-   * the general loop (the line's end, a backslash, a non-ASCII character, a
-   * mismatched bracket, an invalid character), which then handles it, errors
-   * included, exactly as before.
+   * the general loop (the line's end, a backslash, a non-ASCII character
+   * outside a name, a mismatched bracket, an invalid character), which then
+   * handles it, errors included, exactly as before.
    */
   function skipPlain(): void {
     for (;;) {
@@ -394,11 +588,48 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         case SPACE:
           pos++;
           break;
-        case PLAIN:
+        case OPCHAR:
           lastColon = false;
+          operandEnd = false;
           pos++;
           break;
+        case WORD: {
+          lastColon = false;
+          const begin = pos;
+          pos++;
+          while (pos < n) {
+            const d = src.charCodeAt(pos);
+            if (d < 128 ? isAsciiIdent(d) : isIdentPart(d, src, pos)) pos++;
+            else break;
+          }
+          const q = src.charCodeAt(pos);
+          if ((q === 34 || q === 39) && pos - begin <= 2 && isStringPrefix(src, begin, pos)) {
+            operand(K_STRING, begin, line);
+            scanString(pos, pos - begin);
+          } else word(begin, line);
+          break;
+        }
+        case DIGIT:
+          lastColon = false;
+          operand(K_NUMBER, pos, line);
+          scanNumber();
+          prevEnd = pos;
+          break;
+        case DOT: {
+          lastColon = false;
+          const d = src.charCodeAt(pos + 1);
+          if (d >= 48 && d <= 57) {
+            operand(K_NUMBER, pos, line);
+            scanNumber();
+            prevEnd = pos;
+          } else {
+            operandEnd = false;
+            pos++;
+          }
+          break;
+        }
         case COLON:
+          operandEnd = false;
           if (src.charCodeAt(pos + 1) === 61) {
             lastColon = false;
             pos += 2;
@@ -410,10 +641,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         case BANG:
           if (src.charCodeAt(pos + 1) !== 61) return;
           lastColon = false;
+          operandEnd = false;
           pos += 2;
           break;
         case OPEN:
           lastColon = false;
+          if (c === 123) brace(pos, line);
+          operandEnd = false;
           openBracket(c, line, pos - lineStart);
           pos++;
           break;
@@ -421,17 +655,14 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (depth === 0 || bracketCh[depth - 1] !== openerOf(c)) return;
           lastColon = false;
           depth--;
+          closed(pos, line);
           pos++;
           break;
-        case QUOTE: {
-          // a prefix (r, b, f, rb…) was stepped over as plain letters: give it back so columns match
-          let p = pos;
-          while (p > 0 && pos - p < 3 && isAsciiIdent(src.charCodeAt(p - 1))) p--;
-          const prefixed = p < pos && pos - p <= 2 && !isIdentBefore(src, p) && isStringPrefix(src, p, pos);
+        case QUOTE:
           lastColon = false;
-          scanString(pos, prefixed ? pos - p : 0);
+          operand(K_STRING, pos, line);
+          scanString(pos, 0);
           break;
-        }
         case HASH:
           while (pos < n && src.charCodeAt(pos) !== 10 && src.charCodeAt(pos) !== 13) pos++;
           break;
@@ -454,6 +685,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const startCol = begin - lineStart;
     const q = src.charCodeAt(at);
     const triple = src.charCodeAt(at + 1) === q && src.charCodeAt(at + 2) === q;
+    let fields = false;
+    let raw = false;
+    for (let i = begin; i < at; i++) {
+      const p = src.charCodeAt(i) | 32;
+      if (p === 102 || p === 116) fields = true;
+      else if (p === 114) raw = true;
+    }
     pos = at + (triple ? 3 : 1);
     for (;;) {
       if (pos >= n) {
@@ -465,8 +703,20 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       const d = src.charCodeAt(pos);
       if (d === 92) {
-        // a backslash always skips the next character while scanning, raw or not
+        // a backslash always skips the next character while scanning, raw or not,
+        // except a brace in an f-string (`rf"\{{"` is a backslash and a brace) and `\N{…}` (a name, not a field)
         const e = src.charCodeAt(pos + 1);
+        if (fields && (e === 123 || e === 125)) {
+          pos++;
+          continue;
+        }
+        if (fields && !raw && e === 78 && src.charCodeAt(pos + 2) === 123) {
+          const close = src.indexOf('}', pos + 3);
+          if (close >= 0 && !/[\r\n"']/.test(src.slice(pos + 3, close))) {
+            pos = close + 1;
+            continue;
+          }
+        }
         if (e === 13 && src.charCodeAt(pos + 2) === 10) {
           pos += 3;
           newline();
@@ -493,8 +743,80 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           break;
         }
       }
+      if (d === 123 && fields) {
+        if (src.charCodeAt(pos + 1) === 123) pos += 2;
+        else {
+          pos++;
+          scanField(q, triple);
+        }
+        continue;
+      }
       pos++;
     }
+  }
+
+  /**
+   * Steps over an f-string (or t-string) replacement field after its `{`,
+   * through its `}`. Python 3.12 (PEP 701) reads the field as code: it may
+   * hold strings in the same quotes, span lines and carry comments. A field
+   * valid before 3.12 never holds the outer quote, so it ends where it did.
+   */
+  function scanField(q: number, triple: boolean): void {
+    let nest = 0;
+    while (pos < n) {
+      const c = src.charCodeAt(pos);
+      if (c === 34 || c === 39) {
+        scanString(pos, prefixBefore(pos));
+        continue;
+      }
+      if (c === 10 || c === 13) {
+        if (c === 13 && src.charCodeAt(pos + 1) === 10) pos++;
+        pos++;
+        newline();
+        continue;
+      }
+      if (c === 35) {
+        while (pos < n && src.charCodeAt(pos) !== 10 && src.charCodeAt(pos) !== 13) pos++;
+        continue;
+      }
+      pos++;
+      if (c === 40 || c === 91 || c === 123) nest++;
+      else if (c === 41 || c === 93) nest--;
+      else if (c === 125) {
+        if (nest === 0) return;
+        nest--;
+      } else if (c === 58 && nest === 0) {
+        scanSpec(q, triple);
+        return;
+      }
+    }
+  }
+
+  /** The format spec after a field's `:`: text with nested fields, through the field's `}`. */
+  function scanSpec(q: number, triple: boolean): void {
+    while (pos < n) {
+      const c = src.charCodeAt(pos);
+      // a stray closing quote ends the string, as before 3.12
+      if (c === q && (!triple || (src.charCodeAt(pos + 1) === q && src.charCodeAt(pos + 2) === q))) return;
+      if (c === 10 || c === 13) {
+        if (c === 13 && src.charCodeAt(pos + 1) === 10) pos++;
+        pos++;
+        newline();
+        continue;
+      }
+      pos++;
+      if (c === 125) return;
+      if (c === 123) scanField(q, triple);
+    }
+  }
+
+  /** Length of the string prefix (r, f, rb…) that ends at a quote, 0 when none. */
+  function prefixBefore(at: number): number {
+    for (let len = 2; len >= 1; len--) {
+      const b = at - len;
+      if (b >= 0 && isStringPrefix(src, b, at) && !(b > 0 && isAsciiIdent(src.charCodeAt(b - 1)))) return len;
+    }
+    return 0;
   }
 }
 
