@@ -47,6 +47,12 @@ export interface ScriptFile {
   readonly problems: FileProblem[];
   /** Present when the file yields a revision we can place in the graph. */
   readonly script?: LoadedScript;
+  /**
+   * The revision id a file that Python cannot parse assigns before its syntax
+   * error. It is not in the graph (Alembic cannot load the file), but it tells
+   * which broken references are only the consequence of this file.
+   */
+  readonly unparsedRevision?: string;
 }
 
 /** Alembic's `Script`/`Revision` constructor output, as data. */
@@ -121,7 +127,8 @@ export function loadScript(
       line: read.syntaxError.line,
       failure: { exception: 'SyntaxError', message: `SyntaxError: ${read.syntaxError.message}`, commandError: false },
     });
-    return withRead;
+    const declared = read.fields.revision?.value;
+    return declared?.t === 'str' ? { ...withRead, unparsedRevision: declared.v } : withRead;
   }
   if (importable) {
     for (const imp of read.imports) {

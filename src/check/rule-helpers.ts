@@ -40,6 +40,26 @@ export function findingsFromFileProblems(
   }));
 }
 
+/**
+ * The file Python cannot parse that declares `id` before its syntax error.
+ * Alembic stops at that error, so a reference to `id` that looks broken is
+ * only its consequence, and fixing the file fixes both.
+ */
+export function unparsedDeclaring(model: ProjectModel, id: string): ScriptFile | undefined {
+  return model.files.find((f) => f.unparsedRevision === id);
+}
+
+/** A finding that is only the consequence of an unparseable file: kept, as information, pointing at the cause. */
+export function consequenceOf(finding: Finding, file: ScriptFile, what: string): Finding {
+  return {
+    ...finding,
+    severity: 'info',
+    message: `${what}. ${file.path} declares it, but Python cannot parse that file (unparseable-file), so Alembic never sees it; this goes away when that file is fixed.`,
+    hint: `Fix the syntax error in ${file.path} first.`,
+    alembicError: undefined,
+  };
+}
+
 export function revLocation(rev: Rev | undefined): { path?: string; line?: number; revision?: string } {
   if (!rev) return {};
   return { path: rev.file.path, line: rev.script.line, revision: rev.id };

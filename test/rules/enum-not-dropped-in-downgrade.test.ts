@@ -46,19 +46,33 @@ describe('enum-not-dropped-in-downgrade: a type created only when missing', () =
 });
 
 describe('enum-not-dropped-in-downgrade: a type renamed away', () => {
-  const reported = async (downgrade: string): Promise<number> => {
-    const upgrade = "op.execute('ALTER TYPE servicetype RENAME TO servicetype_old')\nt = postgresql.ENUM('mailgun', name='servicetype')\nt.create(op.get_bind())\nop.add_column('config', sa.Column('service', t))\nop.drop_column('config', 'service_old')\nop.execute('DROP TYPE servicetype_old')";
-    return (await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, downgrade) }))).findings.filter((f) => f.code === 'enum-not-dropped-in-downgrade').length;
-  };
+  const CREATE = "t = postgresql.ENUM('mailgun', name='servicetype')\nt.create(op.get_bind())\nop.add_column('config', sa.Column('service', t))";
+  const reported = async (upgrade: string, downgrade: string): Promise<number> =>
+    (await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, downgrade) }))).findings.filter((f) => f.code === 'enum-not-dropped-in-downgrade').length;
 
   it('is quiet when downgrade() renames the type out of the way, as the swap-an-enum pattern does (Fides)', async () => {
-    expect(await reported("op.execute('alter type servicetype rename to servicetype_old')\nop.drop_column('config', 'service')\nop.execute('drop type servicetype_old')")).toBe(0);
-    expect(await reported("op.execute('ALTER TYPE public.\"servicetype\" RENAME TO servicetype_old')\nop.drop_column('config', 'service')")).toBe(0);
+    expect(await reported(CREATE, "op.execute('alter type servicetype rename to servicetype_old')\nop.drop_column('config', 'service')\nop.execute('drop type servicetype_old')")).toBe(0);
+    expect(await reported(CREATE, "op.execute('ALTER TYPE public.\"servicetype\" RENAME TO servicetype_old')\nop.drop_column('config', 'service')")).toBe(0);
   });
 
   it('still reports when downgrade() renames another type, or only a value', async () => {
-    expect(await reported("op.execute('ALTER TYPE servicetype_x RENAME TO y')\nop.drop_column('config', 'service')")).toBe(1);
-    expect(await reported("op.execute(\"ALTER TYPE servicetype RENAME VALUE 'a' TO 'b'\")\nop.drop_column('config', 'service')")).toBe(1);
+    expect(await reported(CREATE, "op.execute('ALTER TYPE servicetype_x RENAME TO y')\nop.drop_column('config', 'service')")).toBe(1);
+    expect(await reported(CREATE, "op.execute(\"ALTER TYPE servicetype RENAME VALUE 'a' TO 'b'\")\nop.drop_column('config', 'service')")).toBe(1);
+  });
+
+  it('is quiet when upgrade() frees the name itself before creating the type: a re-run after the downgrade does too (Fides, SkyPortal)', async () => {
+    const swap = `op.execute('ALTER TYPE servicetype RENAME TO servicetype_old')\n${CREATE}\nop.execute('DROP TYPE servicetype_old')`;
+    expect(await reported(swap, "op.drop_column('config', 'service')")).toBe(0);
+    expect(await reported(`op.execute('DROP TYPE IF EXISTS servicetype')\n${CREATE}`, "op.drop_column('config', 'service')")).toBe(0);
+    const raw = 'op.execute("""\nalter type "public"."followup_apis" rename to "followup_apis_old";\ncreate type "public"."followup_apis" as enum (\'A\', \'B\');\ndrop type "public"."followup_apis_old";\n""")';
+    expect(await reported(raw, "op.drop_column('instruments', 'target_name')")).toBe(0);
+  });
+
+  it('still reports when the upgrade renames or drops another type first', async () => {
+    expect(await reported(`op.execute('ALTER TYPE servicetype_x RENAME TO servicetype_old')\n${CREATE}`, "op.drop_column('config', 'service')")).toBe(1);
+    expect(await reported(`op.execute('DROP TYPE IF EXISTS servicetypes')\n${CREATE}`, "op.drop_column('config', 'service')")).toBe(1);
+    const raw = 'op.execute("""\nalter type followup_api rename to followup_api_old;\ncreate type followup_apis as enum (\'A\');\n""")';
+    expect(await reported(raw, "op.drop_column('instruments', 'target_name')")).toBe(1);
   });
 });
 
@@ -70,6 +84,32 @@ describe('enum-not-dropped-in-downgrade: alter_column types', () => {
     expect(await count("op.alter_column('history', 'preference', type_=sa.String(), existing_type=sa.Enum(ConsentMechanism))\nop.add_column('history', sa.Column('extra', sa.String()))", down)).toBe(0);
     // a table created with the type still counts
     expect(await count("op.create_table('extra', sa.Column('kind', sa.Enum(ConsentMechanism)))", "op.drop_table('extra')")).toBe(1);
+  });
+});
+
+describe('enum-not-dropped-in-downgrade: raw CREATE TYPE, and alter_column in any form', () => {
+  const findings = async (upgrade: string, downgrade: string) =>
+    (await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, downgrade) }))).findings.filter((f) => f.code === 'enum-not-dropped-in-downgrade');
+  const CREATE = `op.execute("CREATE TYPE openidgroupmanagementmode AS ENUM ('NONE', 'FULL')")`;
+  const ADD = "op.add_column('provider', sa.Column('mode', postgresql.ENUM(name='openidgroupmanagementmode', create_type=False)))";
+
+  it('reports a type created with raw SQL that downgrade() leaves behind, at the statement that creates it (mwdb)', async () => {
+    const found = await findings(`${CREATE}\n${ADD}`, "op.drop_column('provider', 'mode')");
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain("'openidgroupmanagementmode'");
+    expect(found[0]!.line).toBe(17);
+    expect((await findings(`op.execute('create type public."kind" as enum (\\'a\\')')`, "op.drop_table('t')"))[0]?.message).toContain("'kind'");
+  });
+
+  it('is quiet when downgrade() drops it, or the SQL creates it only when missing', async () => {
+    expect(await findings(`${CREATE}\n${ADD}`, "op.drop_column('provider', 'mode')\nop.execute('DROP TYPE openidgroupmanagementmode')")).toHaveLength(0);
+    const guarded = `op.execute("""DO $$ BEGIN CREATE TYPE mode AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN null; END $$;""")`;
+    expect(await findings(guarded, "op.drop_table('t')")).toHaveLength(0);
+  });
+
+  it('does not take an Enum inside a column given whole to alter_column for a created type (mwdb)', async () => {
+    const alter = "with op.batch_alter_table('provider') as batch_op:\n    batch_op.alter_column(sa.Column('mode', sa.Enum(GroupMode), nullable=False))";
+    expect(await findings(alter, "op.drop_column('provider', 'mode')")).toHaveLength(0);
   });
 });
 

@@ -1,6 +1,6 @@
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
-import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
 
@@ -14,3 +14,37 @@ describeRule(
     expect(f.message).toContain("'(' was never closed");
   },
 );
+
+describe('unparseable-file: what follows from it', () => {
+  it('reports a syntax error inside upgrade() with CPython\'s message and line, and is the failure Alembic meets', async () => {
+    const body = "\n\ndef upgrade():\n    op.create_table(\n        'posts',\n        sa.Column('id', sa.Integer(), nullable=False)\n        sa.PrimaryKeyConstraint('id'),\n    )\n";
+    const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1', body) }, DEFAULT_INI));
+    const f = r.findings.find((x) => x.code === 'unparseable-file')!;
+    expect(f).toMatchObject({ severity: 'error', path: V + 'b2_x.py', line: 17, alembicError: 'SyntaxError: invalid syntax. Perhaps you forgot a comma?' });
+  });
+
+  it('turns the broken references it causes into information that names it, and leaves others as errors', async () => {
+    const broken = "\n\ndef upgrade():\n    print 'x'\n";
+    const r = await check(
+      makeProject(
+        {
+          [V + 'a1_x.py']: rev('a1', null),
+          [V + 'b2_x.py']: rev('b2', 'a1', broken),
+          [V + 'c3_x.py']: rev('c3', 'b2'),
+          [V + 'd4_x.py']: rev('d4', 'zz'),
+        },
+        DEFAULT_INI,
+      ),
+    );
+    const errors = r.findings.filter((x) => x.severity === 'error').map((x) => `${x.code} ${x.path}`);
+    expect(errors).toContain(`unparseable-file ${V}b2_x.py`);
+    expect(errors).toContain(`missing-down-revision ${V}d4_x.py`);
+    const caused = r.findings.filter((x) => x.path === V + 'c3_x.py');
+    expect(caused.length).toBeGreaterThan(0);
+    for (const x of caused) {
+      expect(x.severity, x.code).toBe('info');
+      expect(x.message).toContain(`${V}b2_x.py declares it, but Python cannot parse that file`);
+      expect(x.alembicError).toBeUndefined();
+    }
+  });
+});

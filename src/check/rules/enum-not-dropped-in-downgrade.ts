@@ -13,7 +13,7 @@ export const enumNotDroppedInDowngrade: Rule = {
     const out: Finding[] = [];
     if (!lint) return out;
     // the finding needs a named enum and a downgrade that drops a table or column
-    for (const { file, py } of lint.newParsedFiles((t) => (t.includes('Enum') || t.includes('ENUM')) && (t.includes('drop_table') || t.includes('drop_column')))) {
+    for (const { file, py } of lint.newParsedFiles((t) => (t.includes('Enum') || t.includes('ENUM') || CREATE_TYPE_WORDS.test(t)) && (t.includes('drop_table') || t.includes('drop_column')))) {
       const up = py.moduleFunction('upgrade');
       const down = py.moduleFunction('downgrade');
       if (!up || !down || doesNothing(py, down)) continue;
@@ -23,17 +23,33 @@ export const enumNotDroppedInDowngrade: Rule = {
       const downSql = py.strings(down).map((s) => s.value);
       const dropsByMethod = downCalls.some((c) => /\.drop$/.test(py.callee(c)) || /\)\s*\.\s*drop$/.test(py.of(c.firstChild!).replace(/\s+/g, '')));
       const seen = new Set<string>();
+      // the types upgrade() creates: sa.Enum/postgresql.ENUM in a created table or column, and raw CREATE TYPE … AS ENUM
+      const created: { name: string; node: PyNode; sqlBefore: string }[] = [];
       for (const call of py.calls(up)) {
         const name = enumTypeName(py, call);
-        if (name === undefined || seen.has(name) || describesAlteredColumn(py, call) || onlyInAddedColumns(py, up, call)) continue;
+        if (name === undefined || describesAlteredColumn(py, call) || onlyInAddedColumns(py, up, call) || createdIfMissing(py, up, call)) continue;
+        created.push({ name, node: call, sqlBefore: '' });
+      }
+      const upSql = py.strings(up);
+      for (const { value, node } of upSql) {
+        for (const m of value.matchAll(CREATE_TYPE)) {
+          // DO $$ … EXCEPTION WHEN duplicate_object, or a pg_type lookup first: a re-run does not fail
+          if (!/duplicate_object|pg_type|IF\s+NOT\s+EXISTS/i.test(value)) created.push({ name: m[1]!, node, sqlBefore: value.slice(0, m.index) });
+        }
+      }
+      for (const { name, node: call, sqlBefore } of created) {
+        if (seen.has(name)) continue;
         seen.add(name);
         const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         const dropSql = new RegExp(`DROP\\s+TYPE\\s+(IF\\s+EXISTS\\s+)?("?\\w+"?\\.)?"?${quoted}"?\\b`, 'i');
         // renaming it away frees the name just as well (the swap-an-enum pattern: rename to *_old, create, drop *_old)
         const renameSql = new RegExp(`ALTER\\s+TYPE\\s+("?\\w+"?\\.)?"?${quoted}"?\\s+RENAME\\s+TO\\b`, 'i');
         if (downSql.some((s) => dropSql.test(s) || renameSql.test(s))) continue;
+        // upgrade() itself renames or drops the type before creating it anew (the swap-an-enum pattern, SkyPortal):
+        // re-run after a downgrade, it frees the name again and does not fail
+        const frees = (sql: string): boolean => dropSql.test(sql) || renameSql.test(sql);
+        if (frees(sqlBefore) || upSql.some((x) => x.node.to <= call.from && frees(x.value))) continue;
         if (dropsByMethod && downText.includes(name)) continue;
-        if (createdIfMissing(py, up, call)) continue;
         out.push(
           lintFinding(this.code, this.severity, file, py, call,
             `upgrade() creates the enum type '${name}', and downgrade() drops the table or column that uses it but not the type. PostgreSQL keeps the type after DROP TABLE and DROP COLUMN, so after a downgrade the next upgrade fails with "type "${name}" already exists".`,
@@ -45,6 +61,10 @@ export const enumNotDroppedInDowngrade: Rule = {
     return out;
   },
 };
+
+/** `CREATE TYPE [schema.]name AS ENUM` in raw SQL: the name. */
+const CREATE_TYPE = /\bCREATE\s+TYPE\s+(?:"?\w+"?\.)?"?(\w+)"?\s+AS\s+ENUM\b/gi;
+const CREATE_TYPE_WORDS = /CREATE\s+TYPE/i;
 
 /** The type name a `sa.Enum(...)` / `postgresql.ENUM(...)` call creates, or undefined when it creates none we can name. */
 function enumTypeName(py: PySource, call: PyNode): string | undefined {
@@ -84,14 +104,16 @@ function createdIfMissing(py: PySource, up: PyNode, enumCall: PyNode): boolean {
 
 /**
  * `op.alter_column(…, existing_type=sa.Enum(…))` describes the type the column already has, and
- * `type_=sa.Enum(…)` there does not create one either (only a table or column create does).
+ * `type_=sa.Enum(…)` there does not create one either (only a table or column create does), nor
+ * does an Enum anywhere else in alter_column's arguments.
  */
 function describesAlteredColumn(py: PySource, call: PyNode): boolean {
-  const op = call.prevSibling;
-  const keyword = op?.name === 'AssignOp' ? op.prevSibling : null;
-  if (call.parent?.name !== 'ArgList' || keyword?.name !== 'VariableName' || !['existing_type', 'type_'].includes(py.of(keyword))) return false;
-  const outer = call.parent.parent;
-  return outer?.name === 'CallExpression' && /(^|\.)alter_column$/.test(py.callee(outer));
+  // anywhere in its arguments: mwdb passes a whole sa.Column(…, sa.Enum(…)) to batch_op.alter_column
+  for (let n = call.parent; n; n = n.parent) {
+    if (n.name === 'FunctionDefinition') return false;
+    if (n.name === 'CallExpression' && /(^|\.)alter_column$/.test(py.callee(n))) return true;
+  }
+  return false;
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { Rule } from '../finding.js';
-import { alembicOutput, graphProblems, revLocation } from '../rule-helpers.js';
+import type { Finding, Rule } from '../finding.js';
+import { alembicOutput, consequenceOf, graphProblems, revLocation, unparsedDeclaring } from '../rule-helpers.js';
 
 /** depends_on names an unknown id or label (partial ids are not accepted here). */
 export const missingDependency: Rule = {
@@ -7,14 +7,18 @@ export const missingDependency: Rule = {
   severity: 'error',
   summary: 'depends_on names a revision or branch label that does not exist.',
   check({ model }) {
-    return graphProblems(model, 'missing-dependency').map((p) => ({
-      code: 'missing-dependency',
-      severity: 'error',
-      message: `${p.rev!.file.path}: depends_on refers to '${p.ids[0]}', which is neither a revision id nor a branch label. Alembic crashes with ${p.failure!.message} on every command.`,
-      hint: `Use the full revision id or an existing branch label in depends_on (partial ids are not matched there), or remove the dependency.`,
-      ...revLocation(p.rev),
-      line: p.rev!.script.dependsOnLine,
-      alembicError: alembicOutput(p.failure),
-    }));
+    return graphProblems(model, 'missing-dependency').map((p) => {
+      const finding: Finding = {
+        code: 'missing-dependency',
+        severity: 'error',
+        message: `${p.rev!.file.path}: depends_on refers to '${p.ids[0]}', which is neither a revision id nor a branch label. Alembic crashes with ${p.failure!.message} on every command.`,
+        hint: `Use the full revision id or an existing branch label in depends_on (partial ids are not matched there), or remove the dependency.`,
+        ...revLocation(p.rev),
+        line: p.rev!.script.dependsOnLine,
+        alembicError: alembicOutput(p.failure),
+      };
+      const cause = unparsedDeclaring(model, p.ids[0]!);
+      return cause ? consequenceOf(finding, cause, `${p.rev!.file.path}: depends_on refers to '${p.ids[0]}'`) : finding;
+    });
   },
 };

@@ -1,5 +1,5 @@
-import type { Rule } from '../finding.js';
-import { alembicOutput, graphProblems, revLocation } from '../rule-helpers.js';
+import type { Finding, Rule } from '../finding.js';
+import { alembicOutput, consequenceOf, graphProblems, revLocation, unparsedDeclaring } from '../rule-helpers.js';
 
 /** down_revision names an id that no file declares: every Alembic command dies with KeyError. */
 export const missingDownRevision: Rule = {
@@ -13,7 +13,7 @@ export const missingDownRevision: Rule = {
       const bare = missing.startsWith('\u0000') ? missing.slice(1) : missing;
       const shown = bare === missing ? `'${missing}'` : bare;
       const close = model.map.revisions.filter((r) => r.id.startsWith(missing) || missing.startsWith(r.id)).map((r) => r.id);
-      return {
+      const finding: Finding = {
         code: 'missing-down-revision',
         severity: 'error',
         message: p.warning
@@ -28,6 +28,8 @@ export const missingDownRevision: Rule = {
         line: p.rev!.script.downLine,
         alembicError: alembicOutput(p.failure),
       };
+      const cause = unparsedDeclaring(model, missing);
+      return cause ? consequenceOf(finding, cause, `${p.rev!.file.path}: down_revision refers to ${shown}`) : finding;
     });
   },
 };

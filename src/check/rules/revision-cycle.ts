@@ -1,5 +1,5 @@
-import type { Rule } from '../finding.js';
-import { alembicOutput, graphProblems } from '../rule-helpers.js';
+import type { Finding, Rule } from '../finding.js';
+import { alembicOutput, consequenceOf, graphProblems, unparsedDeclaring } from '../rule-helpers.js';
 
 /** down_revision links form a loop (or leave no base or head at all). */
 export const revisionCycle: Rule = {
@@ -9,7 +9,7 @@ export const revisionCycle: Rule = {
   check({ model }) {
     return graphProblems(model, 'revision-cycle').map((p) => {
       const first = p.others[0];
-      return {
+      const finding: Finding = {
         code: 'revision-cycle',
         severity: 'error',
         message: `The down_revision links of ${p.ids.join(', ')} form a cycle (or cut those revisions off from every base and head). Alembic fails: ${p.failure!.message}.`,
@@ -19,6 +19,14 @@ export const revisionCycle: Rule = {
         revision: p.ids.join(', '),
         alembicError: alembicOutput(p.failure),
       };
+      // cut off from every base only because the file of a parent cannot be parsed
+      for (const rev of p.others) {
+        for (const parent of [...rev.script.versionedDown, ...rev.script.resolvedDependsOn.flatMap((d) => (d.t === 'str' ? [d.v] : []))]) {
+          const cause = unparsedDeclaring(model, parent);
+          if (cause) return consequenceOf(finding, cause, `${p.ids.join(', ')} are cut off from every base: ${rev.id} follows ${parent}`);
+        }
+      }
+      return finding;
     });
   },
 };
