@@ -24,5 +24,7 @@ describe('script-location-unresolved from a subfolder of the repository', () => 
     const f = r.findings.find((x) => x.code === 'script-location-unresolved');
     expect(f?.message).toContain(`which is not importable from this folder: the package is in ${root}.`);
     expect(f?.severity).toBe('error');
+    // the cause alone: no warning that the (unresolved) locations hold no files (aim)
+    expect(r.findings.map((x) => x.code)).not.toContain('no-revision-files');
   });
 });

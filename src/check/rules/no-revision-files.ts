@@ -10,7 +10,8 @@ export const noRevisionFiles: Rule = {
   severity: 'warning',
   summary: 'The version locations hold no revision files.',
   check({ model }) {
-    if (model.files.length > 0) return [];
+    // an unresolved script_location already says why nothing was found, as an error
+    if (model.files.length > 0 || model.config.notes.some((n) => n.code === 'script-location-unresolved')) return [];
     const where = model.config.versionLocations.map((l) => l.configured).join(', ') || '(none)';
     const others = otherScriptSections(model.config);
     const also = others.length > 0
