@@ -233,6 +233,7 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     }
     rev.resolvedDeps = resolved;
   }
+  markSetOrder(problems, 'missing-dependency');
 
   // down revisions: nextrev links and head elimination
   const visited = ++epoch;
@@ -632,4 +633,22 @@ function keyRepr(key: string): string {
 
 function keyText(key: string): string {
   return key.startsWith('\u0000') ? key.slice(1) : key;
+}
+
+/**
+ * `_add_depends_on` walks a Python set of revisions, so when several
+ * revisions name a missing dependency, which KeyError comes first depends on
+ * object addresses: each failure lists the others Alembic may raise instead.
+ */
+function markSetOrder(problems: GraphProblem[], code: GraphProblemCode): void {
+  const firsts = new Map<Rev | undefined, number>();
+  problems.forEach((p, i) => {
+    if (p.code === code && p.failure && !firsts.has(p.rev)) firsts.set(p.rev, i);
+  });
+  if (firsts.size < 2) return;
+  const messages = [...firsts.values()].map((i) => problems[i]!.failure!.message);
+  for (const i of firsts.values()) {
+    const failure = problems[i]!.failure!;
+    problems[i] = { ...problems[i]!, failure: { ...failure, orderVaries: messages.filter((m) => m !== failure.message) } };
+  }
 }

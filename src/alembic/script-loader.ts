@@ -12,6 +12,11 @@ export interface AlembicFailure {
   readonly message: string;
   /** True when `alembic upgrade` prints it as `FAILED: …` (a CommandError or RevisionError). */
   readonly commandError: boolean;
+  /**
+   * Other messages Alembic may print first instead: where it walks a Python
+   * set of revisions, which one it meets first depends on object addresses.
+   */
+  readonly orderVaries?: readonly string[];
 }
 
 export type FileProblemCode =

@@ -40,6 +40,8 @@ export interface CheckResult {
   readonly ok: boolean;
   /** What `alembic upgrade head` prints first when it fails to even load the scripts. */
   readonly alembicError?: string;
+  /** What it may print first instead, when Python's set order decides between several failures. */
+  readonly alembicErrorAlternatives: readonly string[];
 }
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -88,6 +90,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     lintScope: opts.lint?.baseline ? { since: opts.lint.baseline.since, changedSince: opts.lint.baseline.changedSince, files: opts.lint.baseline.paths.size } : undefined,
     ok: !blocking,
     alembicError: opts.database ? (opts.database.prediction.cliOutput ?? undefined) : alembicOutput(failure),
+    alembicErrorAlternatives: opts.database || !failure?.orderVaries ? [] : failure.orderVaries.map((m) => alembicOutput({ ...failure, message: m })!),
   };
 }
 

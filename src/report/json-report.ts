@@ -16,6 +16,7 @@ export function checkJson(result: CheckResult): Record<string, unknown> {
     alembicVersion: model.alembicVersion.label,
     complete: model.complete,
     alembicError: result.alembicError ?? null,
+    alembicErrorAlternatives: result.alembicErrorAlternatives,
     target: result.target,
     targetFrom: result.targetFrom ?? null,
     config: {

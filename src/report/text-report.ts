@@ -12,7 +12,8 @@ export function checkText(result: CheckResult): string {
   if (result.ok) {
     lines.push(`OK: no blocking problems (${plural(errors, 'error')}, ${plural(warnings, 'warning')}).`);
   } else {
-    const why = result.alembicError ? ` Alembic would fail with: ${result.alembicError}` : '';
+    const or = result.alembicErrorAlternatives.length > 0 ? ` (or ${result.alembicErrorAlternatives.join(', or ')}: Alembic meets these in Python's set order, which varies)` : '';
+    const why = result.alembicError ? ` Alembic would fail with: ${result.alembicError}${or}` : '';
     lines.push(`BLOCKED: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}.${why}`);
   }
   return lines.join('\n') + '\n';
