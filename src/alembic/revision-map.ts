@@ -217,6 +217,7 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
       labels.set(label, rev);
     }
   }
+  markLabelOrder(problems);
 
   // _add_depends_on: `if revision.dependencies:` where dependencies is the tuple as a scalar, so a
   // falsy one resolves to nothing (rev.deps is what it resolves; `_is_real_base` reads `is None`)
@@ -651,4 +652,29 @@ function markSetOrder(problems: GraphProblem[], code: GraphProblemCode): void {
     const failure = problems[i]!.failure!;
     problems[i] = { ...problems[i]!, failure: { ...failure, orderVaries: messages.filter((m) => m !== failure.message) } };
   }
+}
+
+/**
+ * `_map_branch_labels` walks a Python set too: of the revisions sharing a
+ * label, any may be met first and any other named as its owner. The first
+ * clash lists every message Alembic may print instead.
+ */
+function markLabelOrder(problems: GraphProblem[]): void {
+  const i = problems.findIndex((p) => p.code === 'duplicate-branch-label' && p.failure);
+  if (i < 0) return;
+  const sharing = new Map<string, Set<Rev>>();
+  for (const p of problems) {
+    if (p.code !== 'duplicate-branch-label' || !p.rev) continue;
+    const revs = sharing.get(p.ids[0]!) ?? new Set<Rev>();
+    revs.add(p.rev);
+    for (const o of p.others) revs.add(o);
+    sharing.set(p.ids[0]!, revs);
+  }
+  const first = problems[i]!.failure!;
+  const messages = new Set<string>();
+  for (const [label, revs] of sharing) {
+    for (const a of revs) for (const b of revs) if (a !== b) messages.add(`Branch name '${label}' in revision ${a.id} already used by revision ${b.id}`);
+  }
+  messages.delete(first.message);
+  if (messages.size > 0) problems[i] = { ...problems[i]!, failure: { ...first, orderVaries: [...messages] } };
 }
