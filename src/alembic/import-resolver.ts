@@ -125,6 +125,12 @@ function declaredIn(cwd: string, names: Set<string>): void {
       if (include) requirements(path.join(path.dirname(key), include[1]!));
       const m = DIST_NAME.exec(line);
       if (m && !line.trim().startsWith('-')) add(m[1]!);
+      // a VCS or URL requirement names its distribution in the fragment: git+https://…/coaster#egg=coaster (hasjob), -e …#egg=x
+      const egg = /[#&]egg=([A-Za-z0-9][\w.-]*)/.exec(line);
+      if (egg) add(egg[1]!);
+      // without one, pip builds the repository to learn its name: the repository's name is the usual answer (lastuser)
+      const repo = /^\s*(?:-e\s+)?(?:git|hg|svn|bzr)\+\S*?\/([A-Za-z0-9][\w.-]*?)(?:\.git)?(?:@[^#\s]*)?(?:#\S*)?\s*$/.exec(line);
+      if (repo && !egg) add(repo[1]!);
     }
   };
   const list = (dir: string, pattern: RegExp): string[] => {

@@ -93,6 +93,13 @@ describe('unresolved-import: declared distributions', () => {
     expect(r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!)).toEqual(['progress']);
   });
 
+  it('reads the distribution of a VCS or URL requirement from its #egg= fragment, else the repository name (hasjob, lastuser install coaster from git)', async () => {
+    const imports = 'import coaster\nimport baseframe\nimport lastuser_core\nimport unnamed';
+    const reqs = 'git+https://github.com/hasgeek/coaster#egg=coaster\n-e git+https://github.com/hasgeek/baseframe.git@main#subdirectory=x&egg=baseframe\ngit+https://github.com/hasgeek/lastuser-core.git@v2\nhttps://example.com/unnamed.zip\n';
+    const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), 'requirements.txt': reqs }, DEFAULT_INI), 'latest', { lint: false });
+    expect(r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!)).toEqual(['unnamed']);
+  });
+
   it('reports every import when nothing is declared', async () => {
     expect((await unresolved({})).sort()).toEqual(['PIL', 'argon2', 'cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'slugify', 'yaml', 'zope'].sort());
   });
