@@ -36,6 +36,9 @@ const VALID = [
   'x = [1,2][0]\nx = (1)(2)\nx = a()[0]()\nx = {}\n',
   'def f():\n    print("x")\n    exec("y")\n    return print\n',
   'x = f"""{\n  a\n}"""\n',
+  'from x import *\nx = ...\nx = y[1:]\nx = 1;\nx = a if b else ...\n',
+  'def f(a, /):\n    pass\ndef g(*, a):\n    return [*a]\n',
+  'x = a  # trailing +\nx = (a,\n     b,)\nx = {**a}\n',
 ];
 
 /** Python that must be rejected, with CPython's message and line. */
@@ -66,6 +69,16 @@ const INVALID = [
   'def f():\n    x = f() match\n',
   'def f():\n    x = {"a": 1 "b": 2}\n',
   'def upgrade():\n    op.create_table(\n        "t",\n        sa.Column("id", sa.Integer(), nullable=False)\n        sa.PrimaryKeyConstraint("id"),\n    )\n',
+  'x = a +\n',
+  'x = a.\n',
+  'x = a ->\n',
+  'x =\n',
+  'x = a +',
+  'def f():\n    x = a ==\n    return x\n',
+  'def f():\n    x = a +  # comment\n    return x\n',
+  'f(a,,b)\n',
+  'x = (,)\n',
+  'def f():\n    op.create_table("t",, sa.Column("a"))\n',
 ];
 
 /** Valid from Python 3.12 on (PEP 701, PEP 695): never reported, whatever Python runs the deploy. */

@@ -9,10 +9,11 @@
  *
  * It also reports the syntax errors a tokenizer can see (unterminated strings,
  * unbalanced brackets, bad dedents, stray characters, Python 2 octals) and the
- * one parser error a token stream shows for sure: two operands side by side
- * (a missing comma, Python 2's `print "x"`). Those make Python, and therefore
- * Alembic, fail on every command, wherever they are in the file. Other parser
- * errors (`if x = 1:`) need a parser and are not reported.
+ * parser errors a token stream shows for sure: two operands side by side (a
+ * missing comma, Python 2's `print "x"`), a line that ends on an operator
+ * (`x = a +`), a comma after a comma or an opening bracket. Those make Python,
+ * and therefore Alembic, fail on every command, wherever they are in the
+ * file. Other parser errors (`if x = 1:`) need a parser and are not reported.
  */
 
 export const enum Tok {
@@ -86,6 +87,18 @@ for (const [chars, cls] of [[' \t\f', SPACE], [':', COLON], ['([{', OPEN], [')]}
 /** The one-character operators, by character code. */
 const OP1_TEXT: (string | undefined)[] = [];
 for (const ch of '()[]{}:,;.+-*/%&|^~<>=@') OP1_TEXT[ch.charCodeAt(0)] = ch;
+
+/**
+ * What the last token leaves pending. An operator that needs a right operand
+ * cannot end a line (`x = a +`), and a comma cannot follow a comma or an
+ * opening bracket (`f(a,,b)`). `*` is exempt: `from x import *` ends a line.
+ */
+const P_NONE = 0;
+const P_DANGLING = 1;
+const P_SEPARATOR = 2;
+const PUNCT1 = new Uint8Array(128).fill(P_DANGLING);
+for (const ch of ';:*)]}') PUNCT1[ch.charCodeAt(0)] = P_NONE;
+for (const ch of ',([{') PUNCT1[ch.charCodeAt(0)] = P_SEPARATOR;
 
 /**
  * Length of the operator at `pos` (3, 2 or 1), or 0 when the character starts
@@ -257,6 +270,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let prevStart = 0;
   let prevEnd = 0;
   let prevLine = 0;
+  let punct = P_NONE;
 
   const finishLine = (): void => {
     if (current !== null && (skipping || current.length > 0)) {
@@ -323,6 +337,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         current = skipping ? SKIPPED : [];
         lastColon = false;
         operandEnd = false;
+        punct = P_NONE;
         currentIndent = col;
         currentLine = line;
       }
@@ -337,8 +352,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       if (c === 10 || c === 13) {
         if (c === 13 && src.charCodeAt(pos + 1) === 10) pos++;
+        if (depth === 0) {
+          if (punct === P_DANGLING) throw new TokenizeError('invalid syntax', line, pos - lineStart);
+          finishLine();
+        }
         pos++;
-        if (depth === 0) finishLine();
         newline();
         continue;
       }
@@ -359,6 +377,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       const startCol = pos - lineStart;
       const startLine = line;
       lastColon = false;
+      const punctBefore = punct;
+      punct = P_NONE;
       if (c === 34 || c === 39) {
         const begin = pos;
         operand(K_STRING, begin, startLine);
@@ -396,6 +416,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         throw new TokenizeError(`invalid character ${shown}`, line, startCol);
       }
       if (c === 123) brace(pos, startLine);
+      if (c === 44 && punctBefore === P_SEPARATOR) throw new TokenizeError('invalid syntax', startLine, startCol);
+      punct = len === 1 ? PUNCT1[c]! : len === 3 && c === 46 ? P_NONE : P_DANGLING;
       pos += len;
       operandEnd = false;
       if (len === 1) {
@@ -421,6 +443,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (depth > 0) {
       throw new TokenizeError(`'${String.fromCharCode(bracketCh[depth - 1]!)}' was never closed`, bracketLine[depth - 1]!, bracketCol[depth - 1]!);
     }
+    if (punct === P_DANGLING && current !== null) throw new TokenizeError('invalid syntax', line, pos - lineStart);
     finishLine();
     if (prevEndedWithColon) throw new TokenizeError('expected an indented block', line, 0);
     return { lines };
@@ -554,10 +577,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         case OPCHAR:
           lastColon = false;
           operandEnd = false;
+          if (c === 44 && punct === P_SEPARATOR) return;
+          punct = PUNCT1[c]!;
           pos++;
           break;
         case WORD: {
           lastColon = false;
+          punct = P_NONE;
           const begin = pos;
           pos++;
           while (pos < n) {
@@ -574,6 +600,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         }
         case DIGIT:
           lastColon = false;
+          punct = P_NONE;
           operand(K_NUMBER, pos, line);
           scanNumber();
           prevEnd = pos;
@@ -582,10 +609,17 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           lastColon = false;
           const d = src.charCodeAt(pos + 1);
           if (d >= 48 && d <= 57) {
+            punct = P_NONE;
             operand(K_NUMBER, pos, line);
             scanNumber();
             prevEnd = pos;
+          } else if (d === 46 && src.charCodeAt(pos + 2) === 46) {
+            // Ellipsis
+            punct = P_NONE;
+            operandEnd = false;
+            pos += 3;
           } else {
+            punct = P_DANGLING;
             operandEnd = false;
             pos++;
           }
@@ -595,9 +629,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           operandEnd = false;
           if (src.charCodeAt(pos + 1) === 61) {
             lastColon = false;
+            punct = P_DANGLING;
             pos += 2;
           } else {
             lastColon = true;
+            punct = P_NONE;
             pos++;
           }
           break;
@@ -605,11 +641,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (src.charCodeAt(pos + 1) !== 61) return;
           lastColon = false;
           operandEnd = false;
+          punct = P_DANGLING;
           pos += 2;
           break;
         case OPEN:
           lastColon = false;
           if (c === 123) brace(pos, line);
+          punct = P_SEPARATOR;
           operandEnd = false;
           openBracket(c, line, pos - lineStart);
           pos++;
@@ -617,12 +655,14 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         case CLOSE:
           if (depth === 0 || bracketCh[depth - 1] !== openerOf(c)) return;
           lastColon = false;
+          punct = P_NONE;
           depth--;
           closed(pos, line);
           pos++;
           break;
         case QUOTE:
           lastColon = false;
+          punct = P_NONE;
           operand(K_STRING, pos, line);
           scanString(pos, 0);
           break;
