@@ -403,9 +403,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       if ((c >= 48 && c <= 57) || (c === 46 && src.charCodeAt(pos + 1) >= 48 && src.charCodeAt(pos + 1) <= 57)) {
         const begin = pos;
-        operand(K_NUMBER, begin, startLine);
-        scanNumber();
-        prevEnd = pos;
+        number(startLine);
         if (!skipping) current!.push({ type: Tok.Number, text: src.slice(begin, pos), line: startLine, col: startCol });
         continue;
       }
@@ -482,6 +480,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     prevKind = kind;
     prevStart = begin;
     prevLine = atLine;
+  }
+
+  /** A number literal at pos, an operand. */
+  function number(atLine: number): void {
+    operand(K_NUMBER, pos, atLine);
+    scanNumber();
+    prevEnd = pos;
   }
 
   /** The word from `begin` to pos: after an operand only a keyword may come. */
@@ -601,18 +606,14 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         case DIGIT:
           lastColon = false;
           punct = P_NONE;
-          operand(K_NUMBER, pos, line);
-          scanNumber();
-          prevEnd = pos;
+          number(line);
           break;
         case DOT: {
           lastColon = false;
           const d = src.charCodeAt(pos + 1);
           if (d >= 48 && d <= 57) {
             punct = P_NONE;
-            operand(K_NUMBER, pos, line);
-            scanNumber();
-            prevEnd = pos;
+            number(line);
           } else if (d === 46 && src.charCodeAt(pos + 2) === 46) {
             // Ellipsis
             punct = P_NONE;
