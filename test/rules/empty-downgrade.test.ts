@@ -134,6 +134,16 @@ describe('empty-downgrade: data migrations', () => {
     expect(await reported("q = 'UPDATE t SET x = 1'\nwith op.get_context().autocommit_block() as q:\n    op.execute(q)")).toBe(true);
   });
 
+  it('follows a name assigned again for each statement to the last assignment before the call, and escapes of % (RefStack)', async () => {
+    const loop = "conn = op.get_bind()\nfor user in rows:\n    query = \"delete from user where openid='%s'\" % (user,)\n    conn.execute(query.replace('%', '%%'))\n    query = \"update user set openid='%s'\" % (user,)\n    conn.execute(query.replace('%', '%%'))";
+    expect(await reported(loop)).toBe(false);
+    expect(await reported("q = 'DROP TABLE t'\nop.execute(q)\nq = 'UPDATE t SET x = 1'\nop.execute(q)")).toBe(true);
+    // a later value can come round again in a loop entered after the assignment
+    expect(await reported("q = 'UPDATE t SET x = 1'\nfor r in rows:\n    op.execute(q)\n    q = 'DROP TABLE t'")).toBe(true);
+    // a replace that writes words could write another statement
+    expect(await reported("q = 'UPDATE t SET x = 1'\nop.execute(q.replace('UPDATE t SET x = 1', 'DROP TABLE t'))")).toBe(true);
+  });
+
   it('cites the first schema change, not a SHOW or SET before it (Fides reads server_version first)', async () => {
     const r = await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, "bind = op.get_bind()\nbind.execute('SHOW server_version;')\nbind.execute(sa.text('SET LOCAL statement_timeout = 0'))\nbind.execute(sa.text('CREATE AGGREGATE array_accum (anyarray) (sfunc = array_cat, stype = anyarray)'))", 'pass') }));
     const f = r.findings.find((x) => x.code === 'empty-downgrade');

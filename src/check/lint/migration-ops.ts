@@ -131,6 +131,21 @@ function constantValue(py: PySource, node: PyNode | undefined): PyNode | undefin
 /** Methods that return the same statement: `text(…)` with parameters or result types attached, a string stripped. */
 const TEXT_METHODS = /^(bindparams|columns|execution_options|strip|lstrip|rstrip)$/;
 
+/**
+ * `sql.replace("%", "%%")`, `.replace("\n", " ")`: a replacement of punctuation
+ * or blanks by punctuation or blanks escapes or reflows the same statement
+ * (RefStack doubles its % signs); one that names a word could write another.
+ */
+function escapes(py: PySource, call: PyNode, method: string): boolean {
+  if (method !== 'replace') return false;
+  const { positional, keywords } = py.args(call);
+  if (keywords.size > 0 || positional.length !== 2) return false;
+  return positional.every((a) => {
+    const v = py.str(a);
+    return v !== undefined && /^[^\p{L}\p{N}_]*$/u.test(v);
+  });
+}
+
 /** The `text(…)` call (or string) a statement is, through `.bindparams(…)`, `.columns(…)` and names bound once. */
 function textOf(py: PySource, statement: PyNode | undefined): PyNode | undefined {
   let node = constantValue(py, statement);
@@ -142,7 +157,7 @@ function textOf(py: PySource, statement: PyNode | undefined): PyNode | undefined
     }
     const fn: PyNode | null = node.firstChild;
     const method = fn?.name === 'MemberExpression' ? fn.lastChild : null;
-    if (!fn || method?.name !== 'PropertyName' || !TEXT_METHODS.test(py.of(method))) break;
+    if (!fn || method?.name !== 'PropertyName' || !(TEXT_METHODS.test(py.of(method)) || escapes(py, node, py.of(method)))) break;
     node = constantValue(py, fn.firstChild ?? undefined);
   }
   return node;

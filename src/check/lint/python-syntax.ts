@@ -66,12 +66,14 @@ export class PySource {
 
   /**
    * The value NAME holds where `at` reads it, when a reader can be sure: the
-   * one plain assignment `NAME = value` (or `NAME: T = value`) in the
-   * enclosing function, made before `at` in a block that holds `at`; or, when the
-   * function never binds NAME, the one plain module-level assignment. Any
-   * other binding of NAME in that scope (a second assignment, `+=`, a loop
-   * or `with` target, an import, `global`, a tuple target, `:=`) leaves it
-   * unknown. What a migration's `execute(QUERY)` runs.
+   * last plain assignment `NAME = value` (or `NAME: T = value`) before `at`
+   * in the enclosing function, made in a block that holds `at` (and, when NAME
+   * is assigned more than once, with no loop between that block and `at`);
+   * or, when the function never binds NAME, the one plain module-level
+   * assignment. Any other binding of NAME in that scope (`+=`, a loop or
+   * `with` target, an import, `global`, a tuple target, `:=`) leaves it
+   * unknown. What a migration's `execute(QUERY)` runs (RefStack reuses
+   * `query` for each statement).
    */
   constantAt(name: string, at: PyNode): PyNode | undefined {
     let fn: PyNode | null = at.parent;
@@ -82,11 +84,13 @@ export class PySource {
       const inFn = this.bindings(body, name);
       if (inFn === 'unknown') return undefined;
       if (inFn.length > 0) {
-        const only = inFn.length === 1 ? inFn[0]! : undefined;
-        // the block holding the assignment also holds the read, after it: the name is bound by then
-        const block = only?.statement.parent;
-        const before = only && block && block.from <= at.from && at.to <= block.to && only.statement.to <= at.from;
-        return before ? only.value : undefined;
+        // the last assignment before the read, in a block that also holds the read: the name is bound to it by then
+        const last = inFn.filter((b) => b.statement.to <= at.from).pop();
+        const block = last?.statement.parent;
+        if (!last || !block || block.from > at.from || at.to > block.to) return undefined;
+        // with other assignments, a loop entered after this one could bring a later value round again
+        if (inFn.length > 1) for (let n = at.parent; n && n.from !== block.from; n = n.parent) if (n.name === 'ForStatement' || n.name === 'WhileStatement') return undefined;
+        return last.value;
       }
       const params = fn.getChild('ParamList');
       if (params && this.all(params, 'VariableName').some((v) => this.of(v) === name)) return undefined;
