@@ -31,6 +31,17 @@ async function failure(p: Promise<unknown>): Promise<PreflightError> {
 }
 
 describe('verify against SQLite', () => {
+  it('lists every KeyError Alembic may raise first when several revisions depend on missing ones (its set order varies)', async () => {
+    const revs: Scenario['revs'] = [
+      { id: 'aaa111', down: null, depends: ['gone1'] },
+      { id: 'bbb222', down: 'aaa111', depends: ['gone2'] },
+    ];
+    const { root, url } = await setup({ name: 'setorder', revs, rows: ['aaa111'] });
+    const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+    const doc = JSON.parse(out.stdout) as { alembicError: string; alembicErrorAlternatives: string[] };
+    expect([doc.alembicError, ...doc.alembicErrorAlternatives].sort()).toEqual(["KeyError: 'gone1'", "KeyError: 'gone2'"]);
+  });
+
   it('opens the file read-only: the database file is byte-for-byte unchanged', async () => {
     const { root, url } = await setup({ name: 'ro', revs: LINEAR, rows: ['aaa111'] });
     const file = path.join(root, 'app.db');

@@ -90,7 +90,9 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     lintScope: opts.lint?.baseline ? { since: opts.lint.baseline.since, changedSince: opts.lint.baseline.changedSince, files: opts.lint.baseline.paths.size } : undefined,
     ok: !blocking,
     alembicError: opts.database ? (opts.database.prediction.cliOutput ?? undefined) : alembicOutput(failure),
-    alembicErrorAlternatives: opts.database || !failure?.orderVaries ? [] : failure.orderVaries.map((m) => alembicOutput({ ...failure, message: m })!),
+    // under verify too, when what the database run fails on is this load failure
+    alembicErrorAlternatives:
+      failure?.orderVaries && (!opts.database || opts.database.prediction.cliOutput === alembicOutput(failure)) ? failure.orderVaries.map((m) => alembicOutput({ ...failure, message: m })!) : [],
   };
 }
 
