@@ -92,12 +92,15 @@ for (const ch of '()[]{}:,;.+-*/%&|^~<>=@') OP1_TEXT[ch.charCodeAt(0)] = ch;
  * What the last token leaves pending. An operator that needs a right operand
  * cannot end a line (`x = a +`), and a comma cannot follow a comma or an
  * opening bracket (`f(a,,b)`). `*` is exempt: `from x import *` ends a line.
+ * A `:` that ends a logical line opens a block.
  */
 const P_NONE = 0;
 const P_DANGLING = 1;
 const P_SEPARATOR = 2;
+const P_COLON = 3;
 const PUNCT1 = new Uint8Array(128).fill(P_DANGLING);
-for (const ch of ';:*)]}') PUNCT1[ch.charCodeAt(0)] = P_NONE;
+for (const ch of ';*)]}') PUNCT1[ch.charCodeAt(0)] = P_NONE;
+PUNCT1[58] = P_COLON;
 for (const ch of ',([{') PUNCT1[ch.charCodeAt(0)] = P_SEPARATOR;
 
 /**
@@ -254,8 +257,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let currentLine = 0;
   const indentStack = [0];
   let prevEndedWithColon = false;
-  /** The last token of the current logical line was `:`. */
-  let lastColon = false;
   /** Indentation of the `def`/`class` header whose body is being skipped, or -1. */
   let skipAbove = -1;
   let skipping = false;
@@ -270,14 +271,15 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let prevStart = 0;
   let prevEnd = 0;
   let prevLine = 0;
+  /** What the last token of the current logical line leaves pending (P_*): a `:` there opens a block. */
   let punct = P_NONE;
 
   const finishLine = (): void => {
     if (current !== null && (skipping || current.length > 0)) {
-      prevEndedWithColon = lastColon;
+      prevEndedWithColon = punct === P_COLON;
       if (!skipping) {
         lines.push({ indent: currentIndent, line: currentLine, tokens: current });
-        if (skipBodies && lastColon && opensBody(current)) skipAbove = currentIndent;
+        if (skipBodies && punct === P_COLON && opensBody(current)) skipAbove = currentIndent;
       }
     }
     current = null;
@@ -335,7 +337,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         skipping = skipAbove >= 0 && col > skipAbove;
         if (!skipping) skipAbove = -1;
         current = skipping ? SKIPPED : [];
-        lastColon = false;
         operandEnd = false;
         punct = P_NONE;
         currentIndent = col;
@@ -376,7 +377,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       const startCol = pos - lineStart;
       const startLine = line;
-      lastColon = false;
       const punctBefore = punct;
       punct = P_NONE;
       if (c === 34 || c === 39) {
@@ -434,7 +434,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             );
           }
           closed(pos - 1, startLine);
-        } else if (c === 58) lastColon = true;
+        }
       }
       if (!skipping) current!.push({ type: Tok.Op, text: len === 1 ? OP1_TEXT[c]! : src.slice(pos - len, pos), line: startLine, col: startCol });
     }
@@ -580,14 +580,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           pos++;
           break;
         case OPCHAR:
-          lastColon = false;
           operandEnd = false;
           if (c === 44 && punct === P_SEPARATOR) return;
           punct = PUNCT1[c]!;
           pos++;
           break;
         case WORD: {
-          lastColon = false;
           punct = P_NONE;
           const begin = pos;
           pos++;
@@ -604,12 +602,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           break;
         }
         case DIGIT:
-          lastColon = false;
           punct = P_NONE;
           number(line);
           break;
         case DOT: {
-          lastColon = false;
           const d = src.charCodeAt(pos + 1);
           if (d >= 48 && d <= 57) {
             punct = P_NONE;
@@ -629,24 +625,20 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         case COLON:
           operandEnd = false;
           if (src.charCodeAt(pos + 1) === 61) {
-            lastColon = false;
             punct = P_DANGLING;
             pos += 2;
           } else {
-            lastColon = true;
-            punct = P_NONE;
+            punct = P_COLON;
             pos++;
           }
           break;
         case BANG:
           if (src.charCodeAt(pos + 1) !== 61) return;
-          lastColon = false;
           operandEnd = false;
           punct = P_DANGLING;
           pos += 2;
           break;
         case OPEN:
-          lastColon = false;
           if (c === 123) brace(pos, line);
           punct = P_SEPARATOR;
           operandEnd = false;
@@ -655,14 +647,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           break;
         case CLOSE:
           if (depth === 0 || bracketCh[depth - 1] !== openerOf(c)) return;
-          lastColon = false;
           punct = P_NONE;
           depth--;
           closed(pos, line);
           pos++;
           break;
         case QUOTE:
-          lastColon = false;
           punct = P_NONE;
           operand(K_STRING, pos, line);
           scanString(pos, 0);
