@@ -128,9 +128,11 @@ function declaredIn(cwd: string, names: Set<string>): void {
       // a VCS or URL requirement names its distribution in the fragment: git+https://…/coaster#egg=coaster (hasjob), -e …#egg=x
       const egg = /[#&]egg=([A-Za-z0-9][\w.-]*)/.exec(line);
       if (egg) add(egg[1]!);
-      // without one, pip builds the repository to learn its name: the repository's name is the usual answer (lastuser)
-      const repo = /^\s*(?:-e\s+)?(?:git|hg|svn|bzr)\+\S*?\/([A-Za-z0-9][\w.-]*?)(?:\.git)?(?:@[^#\s]*)?(?:#\S*)?\s*$/.exec(line);
-      if (repo && !egg) add(repo[1]!);
+      else {
+        // without one, pip builds the repository to learn its name: the repository's name is the usual answer (lastuser)
+        const repo = /^\s*(?:-e\s+)?(?:git|hg|svn|bzr)\+\S*?\/([A-Za-z0-9][\w.-]*?)(?:\.git)?(?:@[^#\s]*)?(?:#\S*)?\s*$/.exec(line);
+        if (repo) add(repo[1]!);
+      }
     }
   };
   const list = (dir: string, pattern: RegExp): string[] => {

@@ -209,7 +209,7 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     for (const label of rev.origLabels) {
       const owner = map.get(label);
       if (owner) {
-        const msg = `Branch name '${label}' in revision ${rev.id} already used by revision ${owner.id}`;
+        const msg = labelClash(label, rev, owner);
         fail({ code: 'duplicate-branch-label', message: msg, rev, others: [owner], ids: [label] }, { exception: 'RevisionError', message: msg, commandError: true });
         continue;
       }
@@ -234,7 +234,7 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     }
     rev.resolvedDeps = resolved;
   }
-  markSetOrder(problems, 'missing-dependency');
+  markDependencyOrder(problems);
 
   // down revisions: nextrev links and head elimination
   const visited = ++epoch;
@@ -641,10 +641,10 @@ function keyText(key: string): string {
  * revisions name a missing dependency, which KeyError comes first depends on
  * object addresses: each failure lists the others Alembic may raise instead.
  */
-function markSetOrder(problems: GraphProblem[], code: GraphProblemCode): void {
+function markDependencyOrder(problems: GraphProblem[]): void {
   const firsts = new Map<Rev | undefined, number>();
   problems.forEach((p, i) => {
-    if (p.code === code && p.failure && !firsts.has(p.rev)) firsts.set(p.rev, i);
+    if (p.code === 'missing-dependency' && p.failure && !firsts.has(p.rev)) firsts.set(p.rev, i);
   });
   if (firsts.size < 2) return;
   const messages = [...firsts.values()].map((i) => problems[i]!.failure!.message);
@@ -673,8 +673,13 @@ function markLabelOrder(problems: GraphProblem[]): void {
   const first = problems[i]!.failure!;
   const messages = new Set<string>();
   for (const [label, revs] of sharing) {
-    for (const a of revs) for (const b of revs) if (a !== b) messages.add(`Branch name '${label}' in revision ${a.id} already used by revision ${b.id}`);
+    for (const a of revs) for (const b of revs) if (a !== b) messages.add(labelClash(label, a, b));
   }
   messages.delete(first.message);
   if (messages.size > 0) problems[i] = { ...problems[i]!, failure: { ...first, orderVaries: [...messages] } };
+}
+
+/** Alembic's RevisionError when `rev` names a branch label `owner` already took. */
+function labelClash(label: string, rev: Rev, owner: Rev): string {
+  return `Branch name '${label}' in revision ${rev.id} already used by revision ${owner.id}`;
 }

@@ -44,10 +44,10 @@ export const enumNotDroppedInDowngrade: Rule = {
         const dropSql = new RegExp(`DROP\\s+TYPE\\s+(IF\\s+EXISTS\\s+)?("?\\w+"?\\.)?"?${quoted}"?\\b`, 'i');
         // renaming it away frees the name just as well (the swap-an-enum pattern: rename to *_old, create, drop *_old)
         const renameSql = new RegExp(`ALTER\\s+TYPE\\s+("?\\w+"?\\.)?"?${quoted}"?\\s+RENAME\\s+TO\\b`, 'i');
-        if (downSql.some((s) => dropSql.test(s) || renameSql.test(s))) continue;
+        const frees = (sql: string): boolean => dropSql.test(sql) || renameSql.test(sql);
+        if (downSql.some(frees)) continue;
         // upgrade() itself renames or drops the type before creating it anew (the swap-an-enum pattern, SkyPortal):
         // re-run after a downgrade, it frees the name again and does not fail
-        const frees = (sql: string): boolean => dropSql.test(sql) || renameSql.test(sql);
         if (frees(sqlBefore) || upSql.some((x) => x.node.to <= call.from && frees(x.value))) continue;
         if (dropsByMethod && downText.includes(name)) continue;
         out.push(
