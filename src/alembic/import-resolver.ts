@@ -46,28 +46,81 @@ const DIST_TO_IMPORT: Record<string, string> = {
 };
 
 /**
- * Decides whether a top-level import in a migration can be satisfied where
- * Alembic runs: the standard library, Alembic's own dependencies, a package in
- * the repository, or a distribution the project declares.
+ * Whether a top-level import in a migration can be satisfied where Alembic
+ * runs: `true` for the standard library, Alembic's own dependencies, a package
+ * on Python's path here or a distribution the project declares; otherwise
+ * where the repository has a package of that name off the path (bazarr keeps
+ * `app` in bazarr/app and puts bazarr/ on sys.path itself), if it has one.
  */
-export function importChecker(config: ProjectConfig): (module: string) => boolean {
+export type ImportCheck = (module: string) => true | { readonly elsewhere?: MisplacedPackage };
+
+export interface MisplacedPackage {
+  /** The package folder or module file, relative to the working folder. */
+  readonly path: string;
+  /** A prepend_sys_path value that puts its parent folder on Python's path (relative to the ini with %(here)s). */
+  readonly prepend: string;
+}
+
+export function importChecker(config: ProjectConfig): ImportCheck {
   // a package anywhere from here up to the repository's root counts as the project's own (OpenStack
   // services run Alembic from designate/storage/sqlalchemy and import designate, which pip installed)
-  const roots = [...new Set([...pythonPathRoots(config), ...projectFolders(config.cwd)])];
+  const folders = projectFolders(config.cwd);
+  const roots = [...new Set([...pythonPathRoots(config), ...folders])];
   // read on first need: most migrations import only what Alembic brings
   let declared: Set<string> | undefined;
-  const cache = new Map<string, boolean>();
+  const cache = new Map<string, true | { elsewhere?: MisplacedPackage }>();
   return (module) => {
     if (STDLIB.has(module) || WITH_ALEMBIC.has(module)) return true;
     declared ??= declaredImports(config.cwd);
     if (declared.has(module.toLowerCase())) return true;
     let ok = cache.get(module);
     if (ok === undefined) {
-      ok = roots.some((r) => existsSync(path.join(r, module)) || existsSync(path.join(r, `${module}.py`)));
+      ok = roots.some((r) => existsSync(path.join(r, module)) || existsSync(path.join(r, `${module}.py`)))
+        ? true
+        : { elsewhere: misplaced(packageBelow(folders[folders.length - 1]!, module), config) };
       cache.set(module, ok);
     }
     return ok;
   };
+}
+
+/** Folders never searched for a misplaced package: environments, caches, build output. */
+const NOT_SOURCE = new Set(['.git', 'node_modules', '.venv', 'venv', 'env', '.tox', '.nox', '__pycache__', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.ruff_cache']);
+
+function misplaced(abs: string | undefined, config: ProjectConfig): MisplacedPackage | undefined {
+  if (abs === undefined) return undefined;
+  const parent = path.dirname(abs);
+  const fromIni = config.iniPath ? path.relative(path.dirname(config.iniPath), parent).split(path.sep).join('/') : undefined;
+  return {
+    path: path.relative(config.cwd, abs),
+    prepend: fromIni !== undefined ? (fromIni === '' ? '%(here)s' : `%(here)s/${fromIni}`) : path.relative(config.cwd, parent) || '.',
+  };
+}
+
+/**
+ * The shallowest `module/__init__.py` or `module.py` under `root` (four levels
+ * at most); only asked about imports that already failed.
+ */
+function packageBelow(root: string, module: string): string | undefined {
+  let level = [root];
+  for (let depth = 0; depth < 4 && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const dir of level) {
+      let names: string[];
+      try {
+        names = readdirSync(dir).sort();
+      } catch {
+        continue;
+      }
+      if (depth > 0) {
+        if (names.includes(module) && existsSync(path.join(dir, module, '__init__.py'))) return path.join(dir, module);
+        if (names.includes(`${module}.py`)) return path.join(dir, `${module}.py`);
+      }
+      for (const n of names) if (!n.startsWith('.') && !NOT_SOURCE.has(n) && !n.includes('.')) next.push(path.join(dir, n));
+    }
+    level = next.length > 400 ? next.slice(0, 400) : next;
+  }
+  return undefined;
 }
 
 /** Where a module of the project can be found: the working folder, the ini's folder, prepend_sys_path. */

@@ -3,6 +3,7 @@ import type { AlembicFeatures } from './alembic-version.js';
 import type { DiscoveredFile } from './discovery.js';
 import type { Docstring, RevisionField } from './revision-reader.js';
 import type { SourceOutcome } from './source-reader.js';
+import type { ImportCheck } from './import-resolver.js';
 import { findUnknown, keyOf, NONE, pyRepr, toTuple, truthy, type PyUnknown, type PyValue } from './python-value.js';
 
 /** Why Alembic fails on a file, in Alembic's own words. */
@@ -38,6 +39,8 @@ export interface FileProblem {
   readonly line?: number;
   /** Set when Alembic fails on this file (otherwise the problem only makes our model uncertain). */
   readonly failure?: AlembicFailure;
+  /** The fix, where it depends on what was found (the rule's own hint otherwise). */
+  readonly hint?: string;
 }
 
 export interface ScriptFile {
@@ -98,7 +101,7 @@ export function loadScript(
   source: () => SourceOutcome,
   features: AlembicFeatures,
   resolveImported?: (u: PyUnknown) => PyValue | undefined,
-  importable?: (module: string) => boolean,
+  importable?: ImportCheck,
 ): ScriptFile {
   const problems: FileProblem[] = [];
   const base = { index, path: displayPath, absPath: file.loadPath, fileName: file.fileName, problems };
@@ -145,12 +148,24 @@ export function loadScript(
           line: imp.line,
           failure: { exception: 'ImportError', message: msg, commandError: false },
         });
-      } else if (!importable(imp.module)) {
-        problems.push({
-          code: 'unresolved-import',
-          message: `imports ${imp.module}, which is not in the standard library, not in this repository and not declared in requirements.txt, pyproject.toml or a lock file. Alembic executes this import when it loads the file; if ${imp.module} is missing there, every command fails with ModuleNotFoundError: No module named '${imp.module}'.`,
-          line: imp.line,
-        });
+      } else {
+        const found = importable(imp.module);
+        if (found === true) continue;
+        const fails = `every command fails with ModuleNotFoundError: No module named '${imp.module}'`;
+        problems.push(
+          found.elsewhere
+            ? {
+                code: 'unresolved-import',
+                message: `imports ${imp.module}, which the repository has at ${found.elsewhere.path}, but not on Python's path where Alembic runs (the working folder, the ini's folder, prepend_sys_path) and not as a declared requirement. Alembic executes this import when it loads the file: unless something puts that folder's parent on sys.path first (the application, PYTHONPATH), ${fails}.`,
+                line: imp.line,
+                hint: `Put it on Alembic's path: prepend_sys_path = ${found.elsewhere.prepend} in the [alembic] section (or PYTHONPATH). Better still, move the import inside upgrade()/downgrade() so it only runs when that migration does: migrations that import application code break when that code changes later.`,
+              }
+            : {
+                code: 'unresolved-import',
+                message: `imports ${imp.module}, which is not in the standard library, not in this repository and not declared in requirements.txt, pyproject.toml or a lock file. Alembic executes this import when it loads the file; if ${imp.module} is missing there, ${fails}.`,
+                line: imp.line,
+              },
+        );
       }
     }
   }

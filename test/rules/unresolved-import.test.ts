@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
+import { oracleGraph } from '../helpers/oracle.js';
 import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
@@ -124,5 +125,30 @@ describe('unresolved-import: declared distributions', () => {
     const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), 'pyproject.toml': pyproject }, DEFAULT_INI), 'latest', { lint: false });
     const named = r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!);
     expect(named.sort()).toEqual(['name', 'version']);
+  });
+
+  it("says where the repository keeps a package that is off Python's path, and the prepend_sys_path that fixes it, as real Alembic confirms (bazarr keeps app in bazarr/app)", async () => {
+    const repo = makeProject(
+      {
+        'migrations/versions/a1_x.py': rev('a1', null, 'from app.database import TABLES'),
+        'migrations/alembic.ini': '[alembic]\nscript_location = %(here)s\n',
+        'bazarr/app/__init__.py': '',
+        'bazarr/app/database.py': 'TABLES = 1\n',
+      },
+      null,
+    );
+    mkdirSync(path.join(repo, '.git'));
+    const cwd = path.join(repo, 'migrations');
+    const found = (await check(cwd, 'latest', { lint: false })).findings.filter((f) => f.code === 'unresolved-import');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain("imports app, which the repository has at ../bazarr/app, but not on Python's path");
+    expect(found[0]!.hint).toContain('prepend_sys_path = %(here)s/../bazarr');
+    expect(oracleGraph(cwd, { ini: 'alembic.ini' }).error?.message).toContain("No module named 'app'");
+    // the hint, applied: Alembic imports it, and the finding is gone
+    appendFileSync(path.join(cwd, 'alembic.ini'), 'prepend_sys_path = %(here)s/../bazarr\n');
+    const after = oracleGraph(cwd, { ini: 'alembic.ini' });
+    expect(after.ok).toBe(true);
+    expect(after.heads).toEqual(['a1']);
+    expect((await check(cwd, 'latest', { lint: false })).findings.map((f) => f.code)).not.toContain('unresolved-import');
   });
 });

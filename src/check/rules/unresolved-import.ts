@@ -11,7 +11,8 @@ export const unresolvedImport: Rule = {
       model,
       'unresolved-import',
       'warning',
-      () =>
+      (_file, problem) =>
+        problem.hint ??
         'Declare the package in requirements.txt (or pyproject.toml), or move the import inside upgrade()/downgrade() so it only runs when that migration does. Migrations that import application code break when that code changes later.',
     );
   },
