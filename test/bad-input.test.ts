@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO } from './helpers/oracle.js';
 import { makeBare } from './helpers/bare.js';
 import { DEFAULT_INI, makeProject, rev } from './helpers/project.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const V = 'migrations/versions/';
 
@@ -92,6 +93,32 @@ describe('bad input never crashes and never passes silently', () => {
     expectClean(r);
     expect(r.status).toBe(2);
     expect(JSON.parse(r.stdout).error.alembicError).toBe("FAILED: No 'script_location' key found in configuration.");
+  });
+
+  it('run from a folder above the setup, names what to run instead: an ini below, or a script folder no ini names (Neutron plug-ins)', () => {
+    const root = makeProject(
+      {
+        'svc/db/migrations/alembic.ini': DEFAULT_INI,
+        'plugin/db/migration/alembic_migrations/env.py': '',
+        'plugin/db/migration/alembic_migrations/versions/liberty/expand/a1_x.py': rev('a1', null),
+        'node_modules/pkg/alembic.ini': DEFAULT_INI,
+      },
+      null,
+    );
+    const r = cli(root);
+    expectClean(r);
+    expect(r.status).toBe(2);
+    const hint = JSON.parse(r.stdout).error.hint as string;
+    expect(hint).toBe(
+      'This folder has no Alembic configuration, but below it: alembic-preflight check -c svc/db/migrations/alembic.ini | alembic-preflight check --versions plugin/db/migration/alembic_migrations/versions --recursive.',
+    );
+    // the suggested command works
+    const ok = cli(root, '--versions', 'plugin/db/migration/alembic_migrations/versions', '--recursive');
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout).graph.heads).toEqual(['a1']);
+    // nothing below: the general advice
+    const empty = tempDir();
+    expect(JSON.parse(cli(empty).stdout).error.hint).toContain('Run alembic-preflight from the folder that holds alembic.ini');
   });
 
   it('unknown flags are usage errors (exit 2)', () => {

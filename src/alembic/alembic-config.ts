@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors/errors.js';
 import { featuresOf, type AlembicVersion } from './alembic-version.js';
 import { IniError, parseIni, type IniFile } from './ini-parser.js';
+import { findAlembicSetups } from './find-alembic-setups.js';
 import { projectFolders } from './project-folders.js';
 
 export interface ConfigOptions {
@@ -167,9 +168,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
       : `No config file '${iniName}' found, or file has no '[${section}]' section`;
     throw new ConfigError(message, {
       alembicError: `FAILED: ${message}`,
-      hint: iniExists
-        ? `Add script_location to the [${section}] section of ${iniName}.`
-        : 'Run alembic-preflight from the folder that holds alembic.ini, or pass it with -c path/to/alembic.ini.',
+      hint: iniExists ? `Add script_location to the [${section}] section of ${iniName}.` : notHereHint(cwd),
     });
   }
   const scriptLocation = String(sl.value);
@@ -417,6 +416,13 @@ function readText(file: string): string {
       hint: 'Check the file permissions.',
     });
   }
+}
+
+/** What to run instead, when this folder has no configuration: the setups found below it. */
+function notHereHint(cwd: string): string {
+  const found = findAlembicSetups(cwd);
+  if (found.length === 0) return 'Run alembic-preflight from the folder that holds alembic.ini, or pass it with -c path/to/alembic.ini (or name the revision folder with --versions DIR).';
+  return `This folder has no Alembic configuration, but below it: ${found.map((a) => `alembic-preflight check ${a}`).join(' | ')}.`;
 }
 
 function isFile(p: string): boolean {

@@ -1,0 +1,51 @@
+import { readdirSync, type Dirent } from 'node:fs';
+import path from 'node:path';
+
+/** Folders never searched: environments, caches, build output, dependencies. */
+const SKIP = new Set(['.git', 'node_modules', '.venv', 'venv', 'env', '.tox', '.nox', '__pycache__', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.ruff_cache']);
+
+/**
+ * Where below `cwd` an Alembic setup lives, as arguments that point
+ * alembic-preflight at it: `-c path/alembic.ini` for each ini, and
+ * `--versions path [--recursive]` for a script folder (env.py beside versions/)
+ * that no ini names. Breadth first, six folders deep, three answers at most:
+ * only asked when no configuration was found, to say what to run instead.
+ */
+export function findAlembicSetups(cwd: string): string[] {
+  const inis: string[] = [];
+  const scriptDirs: { dir: string; nested: boolean }[] = [];
+  let level = [cwd];
+  for (let depth = 0; depth <= 6 && level.length > 0 && inis.length + scriptDirs.length < 3; depth++) {
+    const next: string[] = [];
+    for (const dir of level) {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const names = new Set(entries.map((e) => e.name));
+      for (const e of entries) if (e.isFile() && /^alembic[\w.-]*\.ini$/u.test(e.name)) inis.push(path.join(dir, e.name));
+      const versions = entries.find((e) => e.isDirectory() && e.name === 'versions');
+      if (names.has('env.py') && versions) scriptDirs.push({ dir, nested: hasSubfolders(path.join(dir, 'versions')) });
+      for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.') && !SKIP.has(e.name) && e.name !== 'versions') next.push(path.join(dir, e.name));
+    }
+    level = next.length > 500 ? next.slice(0, 500) : next;
+  }
+  const rel = (p: string): string => path.relative(cwd, p) || '.';
+  const iniDirs = new Set(inis.map((i) => path.dirname(i)));
+  return [
+    ...inis.map((i) => `-c ${rel(i)}`),
+    // a script folder beside (or under) an ini is that ini's
+    ...scriptDirs.filter((s) => !iniDirs.has(s.dir) && !iniDirs.has(path.dirname(s.dir))).map((s) => `--versions ${rel(path.join(s.dir, 'versions'))}${s.nested ? ' --recursive' : ''}`),
+  ].slice(0, 3);
+}
+
+function hasSubfolders(dir: string): boolean {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).some((e) => e.isDirectory() && e.name !== '__pycache__');
+  } catch {
+    return false;
+  }
+}
