@@ -1,8 +1,6 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-
-/** Folders never searched: environments, caches, build output, dependencies. */
-const SKIP = new Set(['.git', 'node_modules', '.venv', 'venv', 'env', '.tox', '.nox', '__pycache__', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.ruff_cache']);
+import { NOT_SOURCE_DIRS } from './project-folders.js';
 
 /**
  * Where below `cwd` an Alembic setup lives, as arguments that point
@@ -29,7 +27,7 @@ export function findAlembicSetups(cwd: string): string[] {
       for (const e of entries) if (e.isFile() && /^alembic[\w.-]*\.ini$/u.test(e.name)) inis.push(path.join(dir, e.name));
       const versions = entries.find((e) => e.isDirectory() && e.name === 'versions');
       if (names.has('env.py') && versions) scriptDirs.push({ dir, nested: hasSubfolders(path.join(dir, 'versions')) });
-      for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.') && !SKIP.has(e.name) && e.name !== 'versions') next.push(path.join(dir, e.name));
+      for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.') && !NOT_SOURCE_DIRS.has(e.name) && e.name !== 'versions') next.push(path.join(dir, e.name));
     }
     level = next.length > 500 ? next.slice(0, 500) : next;
   }

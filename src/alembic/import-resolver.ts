@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'smol-toml';
 import type { ProjectConfig } from './alembic-config.js';
-import { projectFolders } from './project-folders.js';
+import { NOT_SOURCE_DIRS, projectFolders } from './project-folders.js';
 import { Tok, tokenize } from './python-tokenizer.js';
 import { evalStringLiteral } from './string-literal.js';
 
@@ -84,9 +84,6 @@ export function importChecker(config: ProjectConfig): ImportCheck {
   };
 }
 
-/** Folders never searched for a misplaced package: environments, caches, build output. */
-const NOT_SOURCE = new Set(['.git', 'node_modules', '.venv', 'venv', 'env', '.tox', '.nox', '__pycache__', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.ruff_cache']);
-
 function misplaced(abs: string | undefined, config: ProjectConfig): MisplacedPackage | undefined {
   if (abs === undefined) return undefined;
   const parent = path.dirname(abs);
@@ -116,7 +113,7 @@ function packageBelow(root: string, module: string): string | undefined {
         if (names.includes(module) && existsSync(path.join(dir, module, '__init__.py'))) return path.join(dir, module);
         if (names.includes(`${module}.py`)) return path.join(dir, `${module}.py`);
       }
-      for (const n of names) if (!n.startsWith('.') && !NOT_SOURCE.has(n) && !n.includes('.')) next.push(path.join(dir, n));
+      for (const n of names) if (!n.startsWith('.') && !NOT_SOURCE_DIRS.has(n) && !n.includes('.')) next.push(path.join(dir, n));
     }
     level = next.length > 400 ? next.slice(0, 400) : next;
   }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { parseIni } from '../../alembic/ini-parser.js';
+import { NOT_SOURCE_DIRS } from '../../alembic/project-folders.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Rev } from '../../alembic/revision-map.js';
 import { decodePythonSource } from '../../alembic/source-reader.js';
@@ -195,7 +196,7 @@ export function projectFinding(code: string, severity: Severity, relPath: string
 }
 
 /** Folders never searched for application sources or deploy scripts. */
-export const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', 'env', '.tox', '.nox', '__pycache__', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.bench', '.cache']);
+export const SKIP_DIRS = new Set([...NOT_SOURCE_DIRS, '.bench', '.cache']);
 
 /** Files under `root` (relative paths with `/`), skipping SKIP_DIRS and `also`; at most `limit`. */
 export function walkFiles(root: string, also: ReadonlySet<string> = new Set(), limit = 50_000): string[] {
