@@ -98,9 +98,15 @@ const P_NONE = 0;
 const P_DANGLING = 1;
 const P_SEPARATOR = 2;
 const P_COLON = 3;
+/** The start of a logical line, or just after a `;`: another `;` cannot come here. */
+const P_SEMI = 4;
+/** A lone `/`: it needs an operand, except as the positional-only marker before `)` in `def f(a, /)`. */
+const P_SLASH = 5;
 const PUNCT1 = new Uint8Array(128).fill(P_DANGLING);
 for (const ch of ';*)]}') PUNCT1[ch.charCodeAt(0)] = P_NONE;
 PUNCT1[58] = P_COLON;
+PUNCT1[59] = P_SEMI;
+PUNCT1[47] = P_SLASH;
 for (const ch of ',([{') PUNCT1[ch.charCodeAt(0)] = P_SEPARATOR;
 
 /**
@@ -198,14 +204,21 @@ function openerOf(close: number): number {
   return close === 41 ? 40 : close - 2;
 }
 
-/** A decimal digit or `_`. */
-function isDigit(c: number): boolean {
-  return (c >= 48 && c <= 57) || c === 95;
+/** 0-9. */
+function isDecimal(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 function isHexDigit(c: number): boolean {
-  return isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 102);
+  return isDecimal(c) || ((c | 32) >= 97 && (c | 32) <= 102);
 }
+
+/**
+ * After a number, CPython's tokenizer lets these whole keywords follow without
+ * a space (`1and`, `1else`, `1for`, `1or`, `1not`); for `i` one more letter
+ * is enough (`1if`, `1in`, `1is`, and so `1ifx` too).
+ */
+const KEYWORD_AFTER_NUMBER: Readonly<Record<string, string>> = { a: 'nd', e: 'lse', f: 'or', o: 'r', n: 'ot' };
 
 function isAsciiIdent(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
@@ -221,11 +234,30 @@ function isIdentPart(c: number, src: string, pos: number): boolean {
   return c >= 128 && /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u.test(src[pos]!);
 }
 
+/**
+ * How an error ranks against a later one. After a parser error CPython
+ * tokenizes the rest of the file, and a tokenizer error found there replaces
+ * it: `test repo :)` is "unmatched ')'", not "invalid syntax".
+ */
+/** A tokenizer error CPython raises at once (a bad string, bracket, character or number): it wins. */
+const E_TOKEN = 0;
+/** A parser error: it stands unless the rest of the file has an E_TOKEN error. */
+const E_PARSER = 1;
+/** A tokenizer error CPython leaves for the parser to raise (indentation, a line continuation): an earlier parser error stands. */
+const E_QUIET = 2;
+
+/** What Python's str.isprintable() rejects (the space aside): a no-break space, a zero-width space, a control character. */
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+
+/** The statements whose header ends on a colon and opens a block. */
+const COMPOUND_HEADS: ReadonlySet<string> = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'match', 'case']);
+
 class TokenizeError extends Error {
   constructor(
     message: string,
     readonly line: number,
     readonly col: number,
+    readonly rank: number = E_TOKEN,
   ) {
     super(message);
   }
@@ -255,7 +287,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let current: Token[] | null = null;
   let currentIndent = 0;
   let currentLine = 0;
+  /** Where the current logical line starts, and the last line that opened a block (for CPython's message when its body is missing). */
+  let currentBegin = 0;
+  let headerBegin = 0;
+  let headerLine = 0;
   const indentStack = [0];
+  /** The same indentation with a tab as one column: where the two disagree, CPython raises TabError. */
+  const altStack = [0];
   let prevEndedWithColon = false;
   /** Indentation of the `def`/`class` header whose body is being skipped, or -1. */
   let skipAbove = -1;
@@ -273,10 +311,21 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let prevLine = 0;
   /** What the last token of the current logical line leaves pending (P_*): a `:` there opens a block. */
   let punct = P_NONE;
+  /** The first parser error, held while the rest of the file is scanned for a tokenizer error; and how many lines came before it. */
+  let deferred: TokenizeError | null = null;
+  let linesBeforeError = 0;
+  /** The line the scan was on when it met that error (CPython compares the parser's last token's line with an unclosed bracket's). */
+  let deferredAt = 0;
 
   const finishLine = (): void => {
     if (current !== null && (skipping || current.length > 0)) {
       prevEndedWithColon = punct === P_COLON;
+      if (prevEndedWithColon) {
+        headerBegin = currentBegin;
+        headerLine = currentLine;
+        // `x = a:` opens no block: only a compound statement's header may end on a colon
+        if (!COMPOUND_HEADS.has(headerWord()[0])) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
+      }
       if (!skipping) {
         lines.push({ indent: currentIndent, line: currentLine, tokens: current });
         if (skipBodies && punct === P_COLON && opensBody(current)) skipAbove = currentIndent;
@@ -295,11 +344,16 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (current === null && depth === 0) {
         // start of a logical line: measure indentation
         let col = 0;
+        let altcol = 0;
         while (pos < n) {
           const c = src.charCodeAt(pos);
-          if (c === 32) col++;
-          else if (c === 9) col = (Math.floor(col / 8) + 1) * 8;
-          else if (c === 12) col = 0;
+          if (c === 32) {
+            col++;
+            altcol++;
+          } else if (c === 9) {
+            col = (Math.floor(col / 8) + 1) * 8;
+            altcol++;
+          } else if (c === 12) col = altcol = 0;
           else break;
           pos++;
         }
@@ -325,22 +379,31 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         }
         const top = indentStack[indentStack.length - 1]!;
         if (col > top) {
-          if (!prevEndedWithColon) throw new TokenizeError('unexpected indent', line, col);
+          if (altcol <= altStack[altStack.length - 1]!) throw tabError(col);
+          // CPython raises this one without scanning on; after an earlier parser error it is no error of the tokenizer's
+          if (!prevEndedWithColon && deferred === null) throw new TokenizeError('unexpected indent', line, col);
           indentStack.push(col);
+          altStack.push(altcol);
         } else {
-          if (prevEndedWithColon) throw new TokenizeError('expected an indented block', line, col);
-          while (indentStack[indentStack.length - 1]! > col) indentStack.pop();
-          if (indentStack[indentStack.length - 1] !== col) {
-            throw new TokenizeError('unindent does not match any outer indentation level', line, col);
+          // the tokenizer's dedent comes before the parser's complaint about a missing block
+          while (indentStack[indentStack.length - 1]! > col) {
+            indentStack.pop();
+            altStack.pop();
           }
+          if (indentStack[indentStack.length - 1] !== col) {
+            throw new TokenizeError('unindent does not match any outer indentation level', line, col, E_QUIET);
+          }
+          if (altStack[altStack.length - 1] !== altcol) throw tabError(col);
+          if (prevEndedWithColon) fail(new TokenizeError(missingBlock(), line, col, E_PARSER));
         }
         skipping = skipAbove >= 0 && col > skipAbove;
         if (!skipping) skipAbove = -1;
         current = skipping ? SKIPPED : [];
         operandEnd = false;
-        punct = P_NONE;
+        punct = P_SEMI;
         currentIndent = col;
         currentLine = line;
+        currentBegin = pos;
       }
       if (skipping) {
         skipPlain();
@@ -354,7 +417,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (c === 10 || c === 13) {
         if (c === 13 && src.charCodeAt(pos + 1) === 10) pos++;
         if (depth === 0) {
-          if (punct === P_DANGLING) throw new TokenizeError('invalid syntax', line, pos - lineStart);
+          if (punct === P_DANGLING || punct === P_SLASH) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
           finishLine();
         }
         pos++;
@@ -370,10 +433,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         if (next === 10 || next === 13) {
           pos += next === 13 && src.charCodeAt(pos + 2) === 10 ? 3 : 2;
           newline();
-          if (pos >= n) throw new TokenizeError('unexpected EOF while parsing', line, 0);
+          if (pos >= n) throw new TokenizeError('unexpected EOF while parsing', line, 0, E_QUIET);
           continue;
         }
-        throw new TokenizeError('unexpected character after line continuation character', line, pos - lineStart);
+        throw new TokenizeError('unexpected character after line continuation character', line, pos - lineStart, E_QUIET);
       }
       const startCol = pos - lineStart;
       const startLine = line;
@@ -410,11 +473,22 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       const len = opLength(src, pos, c);
       if (len === 0) {
         const cp = src.codePointAt(pos)!;
-        const shown = cp > 0x7f ? `U+${cp.toString(16).toUpperCase().padStart(4, '0')}` : `'${src[pos]!}'`;
-        throw new TokenizeError(`invalid character ${shown}`, line, startCol);
+        if (cp > 0x20 && cp < 0x7f) {
+          // `$`, `?`, a backtick, a lone `!`: CPython makes them operator tokens, which the parser then rejects
+          fail(new TokenizeError('invalid syntax', line, startCol, E_PARSER));
+          pos++;
+          operandEnd = false;
+          continue;
+        }
+        const ch = String.fromCodePoint(cp);
+        const hex = cp.toString(16).toUpperCase().padStart(4, '0');
+        if (NON_PRINTABLE.test(ch)) throw new TokenizeError(`invalid non-printable character U+${hex}`, line, startCol);
+        throw new TokenizeError(`invalid character '${ch}' (U+${hex})`, line, startCol);
       }
       if (c === 123) brace(pos, startLine);
-      if (c === 44 && punctBefore === P_SEPARATOR) throw new TokenizeError('invalid syntax', startLine, startCol);
+      if ((c === 44 && punctBefore === P_SEPARATOR) || (c === 59 && misplacedSemicolon(punctBefore))) {
+        fail(new TokenizeError('invalid syntax', startLine, startCol, E_PARSER));
+      }
       punct = len === 1 ? PUNCT1[c]! : len === 3 && c === 46 ? P_NONE : P_DANGLING;
       pos += len;
       operandEnd = false;
@@ -433,23 +507,78 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
               startCol,
             );
           }
+          // `f(a +)`: the operator has no right operand (checked after the bracket match, as CPython)
+          if (punctBefore === P_DANGLING) fail(new TokenizeError('invalid syntax', startLine, startCol, E_PARSER));
           closed(pos - 1, startLine);
         }
       }
       if (!skipping) current!.push({ type: Tok.Op, text: len === 1 ? OP1_TEXT[c]! : src.slice(pos - len, pos), line: startLine, col: startCol });
     }
-    if (depth > 0) {
+    // a bracket left open: the parser met the end of the file, unless a parser error came first on a later line
+    if (depth > 0 && (deferred === null || deferredAt > bracketLine[depth - 1]!)) {
       throw new TokenizeError(`'${String.fromCharCode(bracketCh[depth - 1]!)}' was never closed`, bracketLine[depth - 1]!, bracketCol[depth - 1]!);
     }
-    if (punct === P_DANGLING && current !== null) throw new TokenizeError('invalid syntax', line, pos - lineStart);
+    if ((punct === P_DANGLING || punct === P_SLASH) && current !== null) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
     finishLine();
-    if (prevEndedWithColon) throw new TokenizeError('expected an indented block', line, 0);
+    if (prevEndedWithColon) fail(new TokenizeError(missingBlock(), lastLine(), 0, E_PARSER));
+    if (deferred !== null) return failed(deferred as TokenizeError);
     return { lines };
   } catch (e) {
-    if (e instanceof TokenizeError) {
-      return { lines, error: { message: e.message, line: e.line, col: e.col } };
-    }
+    if (e instanceof TokenizeError) return failed(e.rank === E_QUIET && deferred !== null ? deferred : e);
     throw e;
+  }
+
+  function failed(e: TokenizeError): TokenizeResult {
+    // the lines the parser read before its error; a tokenizer error found later replaces the message only
+    return { lines: deferred === null ? lines : lines.slice(0, linesBeforeError), error: { message: e.message, line: e.line, col: e.col } };
+  }
+
+  /** CPython's TabError: a tab counted as 8 columns and as 1 give a different block structure. */
+  function tabError(col: number): TokenizeError {
+    return new TokenizeError('inconsistent use of tabs and spaces in indentation', line, col, E_QUIET);
+  }
+
+  /** The number of the file's last line, as CPython counts at the end of input: a final newline opens no line. */
+  function lastLine(): number {
+    const last = src.charCodeAt(n - 1);
+    return last === 10 || last === 13 ? line - 1 : line;
+  }
+
+  /** CPython's IndentationError for a block header with no body: "expected an indented block after 'if' statement on line 3". */
+  function missingBlock(): string {
+    const [word, star] = headerWord();
+    const what = word === 'def' ? 'function definition' : word === 'class' ? 'class definition' : `'${word}${word === 'except' && star ? '*' : ''}' statement`;
+    return `expected an indented block after ${what} on line ${headerLine}`;
+  }
+
+  /** The first word of the last block header (after `async`), and whether a `*` follows it (`except*`). */
+  function headerWord(): [string, boolean] {
+    let at = headerBegin;
+    const next = (): string => {
+      while (src.charCodeAt(at) === 32 || src.charCodeAt(at) === 9 || src.charCodeAt(at) === 12) at++;
+      const b = at;
+      while (isAsciiIdent(src.charCodeAt(at))) at++;
+      return src.slice(b, at);
+    };
+    let word = next();
+    if (word === 'async') word = next();
+    while (src.charCodeAt(at) === 32 || src.charCodeAt(at) === 9 || src.charCodeAt(at) === 12) at++;
+    return [word, src.charCodeAt(at) === 42];
+  }
+
+  /** A tokenizer error ends the scan; the first parser error is held and the scan goes on, as CPython's does. */
+  function fail(e: TokenizeError): void {
+    if (e.rank !== E_PARSER) throw e;
+    if (deferred === null) {
+      deferred = e;
+      deferredAt = line;
+      linesBeforeError = lines.length;
+    }
+  }
+
+  /** `;` ends a statement: not inside brackets, not first on a line, not after another `;`, an operator or a block's `:`. */
+  function misplacedSemicolon(before: number): boolean {
+    return depth > 0 || before === P_SEMI || before === P_DANGLING || before === P_SLASH || before === P_COLON;
   }
 
   function openBracket(c: number, atLine: number, atCol: number): void {
@@ -475,7 +604,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** An operand token (string, number) starts at `begin`: an error when another one just ended. */
   function operand(kind: number, begin: number, atLine: number): void {
-    if (operandEnd && (kind !== K_STRING || prevKind !== K_STRING) && endsOperand()) throw sideBySide(kind, begin, atLine);
+    if (operandEnd && (kind !== K_STRING || prevKind !== K_STRING) && endsOperand()) fail(sideBySide(kind, begin, atLine));
     operandEnd = true;
     prevKind = kind;
     prevStart = begin;
@@ -492,9 +621,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** The word from `begin` to pos: after an operand only a keyword may come. */
   function word(begin: number, atLine: number): void {
     if (endsOperand()) {
-      if (wordKind(src, begin, pos) !== Word.Keyword) throw sideBySide(K_NAME, begin, atLine);
-      operandEnd = false;
-      return;
+      if (wordKind(src, begin, pos) === Word.Keyword) {
+        operandEnd = false;
+        return;
+      }
+      fail(sideBySide(K_NAME, begin, atLine));
     }
     operandEnd = true;
     prevKind = K_WORD;
@@ -504,7 +635,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   }
 
   function brace(at: number, atLine: number): void {
-    if (endsOperand()) throw sideBySide(K_OTHER, at, atLine);
+    if (endsOperand()) fail(sideBySide(K_OTHER, at, atLine));
   }
 
   function closed(at: number, atLine: number): void {
@@ -521,47 +652,117 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   function sideBySide(kind: number, at: number, atLine: number): TokenizeError {
     const col = at - lineStart;
-    if (prevKind === K_NUMBER && at === prevEnd && kind === K_NAME) return new TokenizeError('invalid decimal literal', prevLine, col);
     if (prevKind === K_NAME || prevKind === K_WORD) {
       const name = src.slice(prevStart, prevEnd);
       if ((name === 'print' || name === 'exec') && src.charCodeAt(prevStart - 1) !== 46) {
-        return new TokenizeError(`Missing parentheses in call to '${name}'. Did you mean ${name}(...)?`, prevLine, col);
+        return new TokenizeError(`Missing parentheses in call to '${name}'. Did you mean ${name}(...)?`, prevLine, col, E_PARSER);
       }
-      if (kind === K_STRING) return new TokenizeError('invalid syntax', atLine, col);
+      if (kind === K_STRING) return new TokenizeError('invalid syntax', atLine, col, E_PARSER);
     }
-    return depth > 0 ? new TokenizeError('invalid syntax. Perhaps you forgot a comma?', prevLine, col) : new TokenizeError('invalid syntax', atLine, col);
+    return depth > 0
+      ? new TokenizeError('invalid syntax. Perhaps you forgot a comma?', prevLine, col, E_PARSER)
+      : new TokenizeError('invalid syntax', atLine, col, E_PARSER);
   }
 
   /**
-   * Steps over a number literal from pos, as CPython reads one: `1if x else
-   * 2` is a number and a keyword, and `1abc` a number and a name.
+   * Steps over a number literal from pos, as CPython's tokenizer reads one,
+   * with its errors: `1_`, `0x`, `0o8`, `0755`, `1abc` (but `1if x else 2`
+   * is a number and a keyword).
    */
   function scanNumber(): void {
+    const begin = pos;
     const x = src.charCodeAt(pos + 1) | 32;
     if (src.charCodeAt(pos) === 48 && (x === 120 || x === 111 || x === 98)) {
+      const kind = x === 120 ? 'hexadecimal' : x === 111 ? 'octal' : 'binary';
+      const top = x === 111 ? 56 : 50;
+      const ok = (d: number): boolean => (x === 120 ? isHexDigit(d) : d >= 48 && d < top);
       pos += 2;
-      while (pos < n && (x === 120 ? isHexDigit(src.charCodeAt(pos)) : isDigit(src.charCodeAt(pos)))) pos++;
+      do {
+        if (src.charCodeAt(pos) === 95) pos++;
+        if (!ok(src.charCodeAt(pos))) throw badDigitOr(kind, `invalid ${kind} literal`, begin);
+        do pos++;
+        while (ok(src.charCodeAt(pos)));
+      } while (src.charCodeAt(pos) === 95);
+      const bad = badDigitOr(kind, '', begin);
+      if (bad.message !== '') throw bad;
+      endOfNumber(kind, begin);
       return;
     }
-    const begin = pos;
-    while (pos < n && isDigit(src.charCodeAt(pos))) pos++;
-    const integer = pos;
+    if (src.charCodeAt(pos) === 48) {
+      // 0, 00, 0_0 … and Python 2's octal 0755, which is an error unless a fraction, exponent or j follows
+      pos++;
+      for (;;) {
+        if (src.charCodeAt(pos) === 95) {
+          pos++;
+          if (!isDecimal(src.charCodeAt(pos))) throw numberError('invalid decimal literal', begin);
+        }
+        if (src.charCodeAt(pos) !== 48) break;
+        pos++;
+      }
+      const nonzero = isDecimal(src.charCodeAt(pos));
+      if (nonzero) decimalTail(begin);
+      const c = src.charCodeAt(pos) | 32;
+      if (nonzero && c !== 46 && c !== 101 && c !== 106) {
+        throw numberError('leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers', begin);
+      }
+    } else if (src.charCodeAt(pos) !== 46) decimalTail(begin);
     if (src.charCodeAt(pos) === 46) {
       pos++;
-      while (pos < n && isDigit(src.charCodeAt(pos))) pos++;
+      if (isDecimal(src.charCodeAt(pos))) decimalTail(begin);
     }
     if ((src.charCodeAt(pos) | 32) === 101) {
-      const sign = src.charCodeAt(pos + 1) === 43 || src.charCodeAt(pos + 1) === 45 ? 1 : 0;
-      if (isDigit(src.charCodeAt(pos + 1 + sign))) {
-        pos += 1 + sign;
-        while (pos < n && isDigit(src.charCodeAt(pos))) pos++;
+      const e = pos;
+      pos++;
+      const c = src.charCodeAt(pos);
+      if (c === 43 || c === 45) {
+        pos++;
+        if (!isDecimal(src.charCodeAt(pos))) throw numberError('invalid decimal literal', begin);
+      } else if (!isDecimal(c)) {
+        // `1else`: the number ends before the keyword; `1e` alone is an error
+        pos = e;
+        endOfNumber('decimal', begin);
+        return;
       }
+      decimalTail(begin);
     }
-    if ((src.charCodeAt(pos) | 32) === 106) pos++;
-    else if (pos === integer && src.charCodeAt(begin) === 48 && /[1-9]/.test(src.slice(begin, pos))) {
-      // Python 2's octal 0755
-      throw new TokenizeError('leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers', line, begin - lineStart);
+    if ((src.charCodeAt(pos) | 32) === 106) {
+      pos++;
+      endOfNumber('imaginary', begin);
+    } else endOfNumber('decimal', begin);
+  }
+
+  /** Digits with single underscores between them, from a digit at pos. */
+  function decimalTail(begin: number): void {
+    for (;;) {
+      while (isDecimal(src.charCodeAt(pos))) pos++;
+      if (src.charCodeAt(pos) !== 95) return;
+      pos++;
+      if (!isDecimal(src.charCodeAt(pos))) throw numberError('invalid decimal literal', begin);
     }
+  }
+
+  /** A name character right after a number is an error, unless a keyword that may follow one starts there (`1if`, `0or`). */
+  function endOfNumber(kind: string, begin: number): void {
+    const c = src.charCodeAt(pos);
+    if (!(c >= 128 || isAsciiIdent(c))) return;
+    const rest = KEYWORD_AFTER_NUMBER[String.fromCharCode(c)];
+    if (rest !== undefined && src.startsWith(rest, pos + 1)) {
+      const after = src.charCodeAt(pos + 1 + rest.length);
+      if (!(after >= 128 || isAsciiIdent(after))) return;
+    }
+    if (c === 105 && /[fns]/.test(src[pos + 1] ?? '')) return;
+    throw numberError(`invalid ${kind} literal`, begin);
+  }
+
+  /** In an octal or binary literal, a decimal digit out of range is named; else `fallback`. */
+  function badDigitOr(kind: string, fallback: string, begin: number): TokenizeError {
+    const d = src.charCodeAt(pos);
+    if (kind !== 'hexadecimal' && d >= 48 && d <= 57) return numberError(`invalid digit '${src[pos]!}' in ${kind} literal`, begin);
+    return numberError(fallback, begin);
+  }
+
+  function numberError(message: string, begin: number): TokenizeError {
+    return new TokenizeError(message, line, begin - lineStart);
   }
 
   /**
@@ -582,6 +783,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         case OPCHAR:
           operandEnd = false;
           if (c === 44 && punct === P_SEPARATOR) return;
+          if (c === 59 && misplacedSemicolon(punct)) return;
+          if ((c === 42 || c === 47) && src.charCodeAt(pos + 1) === c) {
+            // `**` and `//` need a right operand, though a lone `*` (`import *`, `f(*, a)`) or `/` (`f(a, /)`) may not
+            punct = P_DANGLING;
+            pos += 2;
+            break;
+          }
           punct = PUNCT1[c]!;
           pos++;
           break;
@@ -646,7 +854,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           pos++;
           break;
         case CLOSE:
-          if (depth === 0 || bracketCh[depth - 1] !== openerOf(c)) return;
+          if (depth === 0 || bracketCh[depth - 1] !== openerOf(c) || punct === P_DANGLING) return;
           punct = P_NONE;
           depth--;
           closed(pos, line);
@@ -689,8 +897,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     pos = at + (triple ? 3 : 1);
     for (;;) {
       if (pos >= n) {
+        // CPython (3.10+) names the line where it gave up
         throw new TokenizeError(
-          triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal',
+          `${triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal'} (detected at line ${lastLine()})`,
           startLine,
           startCol,
         );
@@ -721,7 +930,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         continue;
       }
       if (d === 10 || d === 13) {
-        if (!triple) throw new TokenizeError('unterminated string literal', startLine, startCol);
+        if (!triple) throw new TokenizeError(`unterminated string literal (detected at line ${line})`, startLine, startCol);
         if (d === 13 && src.charCodeAt(pos + 1) === 10) pos++;
         pos++;
         newline();
