@@ -43,6 +43,15 @@ const VALID = [
   'x = a[1:]\nx = a[:]\nx = a[::-1]\nx = f(*a)\nx = [*a]\nx = (...)\nx = [a, ...]\n',
   'def f():\n    x = a[1:]; y = (b,); return x\n',
   'def f(a, /, b):\n    return lambda c, /: c\ndef g(a, /):\n    return a / b\n',
+  "f(a=1, *b)\nf(*a, b)\nf(**k, a=1)\nf(a=1, **k)\nf(a=1, key=lambda x, a=2: x)\nf(k=lambda a=lambda: 1, b=2: 0, c=3)\n",
+  "def f(a, b=1, *, c): pass\nasync def g(a=1, b=2, *c, d): pass\ndef  h (a=1, b=2, /, c=3, *d, e): pass\n",
+  "class A(B, metaclass=M): pass\nf(x, a=1)(a=2)\nf(a == 1, b=2)\nf(a, b=c == d)\nf(x for x in y)\nf(match=1, case=2, type=3)\n",
+  "f(a=1,  # c\n  b=2)\nf(\n    a\n    =1,\n    b=2,\n)\n",
+  "f(a=1, *b, c=2)\nf(*a, *b, c=1, **d, e=2)\nf(a=[x for x in y], b={k: v for k, v in z})\nf(a=1, b=(c, d), e=-1, g=~h, i=a<=b, j=a>=b, k=a!=b)\n",
+  "def upgrade():\n    op.add_column(\"t\", sa.Column(\"a\", sa.Integer(), nullable=True, server_default=sa.text(\"0\")))\n    op.execute(sa.text(\"x\").bindparams(a=1, b=2))\n",
+  "f(a=1)\nf(a=1)\ng(a=1, b=f(a=1))\nf(a=1, b=lambda: f(a=1, c=2))\nf(x, y=1)[0](x)\n",
+  "f(a, key=lambda x, **_: x, b=1)\nf(lambda *a, **k: 0, **kw)\nf(x=g(lambda y, *z: 0), w=1)\n",
+
   'x = [0x_1f, 0X1F, 0o_17, 0b_1, 1_000, 1_0.0_1e1_0, 0_0, 00, 0.5j, 0e0, 0E+1, 1J, 1.e5, 5., .5e-3, 0777.5, 0777e1, 0777j]\n',
   'x = [1if y else 2, 1or 2, 1and 2, 1in y, 1is 2, 1not in y, 0x1for y in z]\n',
   'def f():\n\tx = 1\n\tif x:\n\t\ty = 2\n\treturn y\nclass A:\n\tdef g(self):\n\t\tpass\n',
@@ -168,6 +177,7 @@ const PYTHON_312 = [
   'x = f"{", ".join([\n    "a",  # a comment\n    "b",\n])}"\n',
   'type Point = tuple[float, float]\n',
   'def first[T](xs: list[T]) -> T:\n    return xs[0]\n',
+  'def f[T](a, b: T = 1, *, c): pass\nclass A[T](B, metaclass=M): pass\n',
   'x = t"hello {name}"\n',
 ];
 

@@ -249,6 +249,24 @@ const E_QUIET = 2;
 /** What Python's str.isprintable() rejects (the space aside): a no-break space, a zero-width space, a control character. */
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 
+/** Whether a word of this first character and length could be `lambda`, `for` or `yield`. */
+function maySpecial(c0: number, len: number): boolean {
+  return (c0 === 108 && len === 6) || (c0 === 102 && len === 3) || (c0 === 121 && len === 5);
+}
+
+/** A call's argument error waiting for its `)` (tokenize's pendingArg). */
+const PENDING_MESSAGES = ['', 'positional argument follows keyword argument', 'positional argument follows keyword argument unpacking'];
+
+/** What a call's argument list has shown so far (tokenize's argFlags). */
+const A_CALL = 1;
+const A_KW = 4;
+const A_KWUNPACK = 8;
+/** Something the argument rules do not model (a generator, `f(a.b=1)`): no argument error is reported for this call. */
+const A_UNKNOWN = 32;
+
+/** Characters that make one operator with a following `=`. */
+const OP_BEFORE_EQUALS: ReadonlySet<number> = new Set([...'=<>!+-*/%&|^@:~'].map((ch) => ch.charCodeAt(0)));
+
 /** The statements whose header ends on a colon and opens a block. */
 const COMPOUND_HEADS: ReadonlySet<string> = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'match', 'case']);
 
@@ -316,6 +334,27 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let linesBeforeError = 0;
   /** The line the scan was on when it met that error (CPython compares the parser's last token's line with an unclosed bracket's). */
   let deferredAt = 0;
+  /** An error CPython's compiler raises after a clean parse (`keyword argument repeated`): reported only when nothing else is. */
+  let compileError: TokenizeError | null = null;
+  /**
+   * Per open bracket that is a call's argument list: what its arguments
+   * showed so far (A_*), open lambdas (whose commas separate parameters),
+   * the keyword names, the error waiting for the closing `)`, the first
+   * argument's line.
+   */
+  const argFlags: number[] = [];
+  const bracketPos: number[] = [];
+  const lambdas: number[] = [];
+  /** The keyword names of the open calls, as [begin, end) offsets, innermost last; each call's start at kwBase. */
+  const kwSpans: number[] = [];
+  let kwTop = 0;
+  const kwBase: number[] = [];
+  const pendingArg: number[] = [];
+  /** The innermost open bracket is a call's; and its next token starts an argument. */
+  let inCall = false;
+  let argStart = false;
+  /** Where the opener of the last closed bracket was (`def f[T](…)` is no call). */
+  let closedOpener = -1;
 
   const finishLine = (): void => {
     if (current !== null && (skipping || current.length > 0)) {
@@ -324,7 +363,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         headerBegin = currentBegin;
         headerLine = currentLine;
         // `x = a:` opens no block: only a compound statement's header may end on a colon
-        if (!COMPOUND_HEADS.has(headerWord()[0])) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
+        if (!startsCompound(currentBegin) && !COMPOUND_HEADS.has(headerWord()[0])) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
       }
       if (!skipping) {
         lines.push({ indent: currentIndent, line: currentLine, tokens: current });
@@ -490,11 +529,18 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         fail(new TokenizeError('invalid syntax', startLine, startCol, E_PARSER));
       }
       punct = len === 1 ? PUNCT1[c]! : len === 3 && c === 46 ? P_NONE : P_DANGLING;
+      const call = c === 40 && opensCall();
+      if (inCall) {
+        if (len === 1 && c === 44) argComma();
+        else if (len === 1 && c === 58) argColon();
+        else if (len === 1 && c === 61) argEquals();
+        else if (argStart ? !(len === 1 && (c === 41 || c === 93 || c === 125)) : c === 42 && startsArgument(pos)) argToken(c, len);
+      }
       pos += len;
       operandEnd = false;
       if (len === 1) {
         if (c === 40 || c === 91 || c === 123) {
-          openBracket(c, startLine, startCol);
+          openBracket(c, startLine, startCol, call, pos - 1);
         } else if (c === 41 || c === 93 || c === 125) {
           const op = String.fromCharCode(c);
           if (depth === 0) throw new TokenizeError(`unmatched '${op}'`, startLine, startCol);
@@ -509,6 +555,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           }
           // `f(a +)`: the operator has no right operand (checked after the bracket match, as CPython)
           if (punctBefore === P_DANGLING) fail(new TokenizeError('invalid syntax', startLine, startCol, E_PARSER));
+          leftBracket(startLine, startCol);
           closed(pos - 1, startLine);
         }
       }
@@ -522,6 +569,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     finishLine();
     if (prevEndedWithColon) fail(new TokenizeError(missingBlock(), lastLine(), 0, E_PARSER));
     if (deferred !== null) return failed(deferred as TokenizeError);
+    if (compileError !== null) return failed(compileError as TokenizeError);
     return { lines };
   } catch (e) {
     if (e instanceof TokenizeError) return failed(e.rank === E_QUIET && deferred !== null ? deferred : e);
@@ -566,6 +614,30 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     return [word, src.charCodeAt(at) === 42];
   }
 
+  /** The common block headers (`def`, `if`, `else`, `with`, `for`, `try`, `class`), recognised without making a string. */
+  function startsCompound(b: number): boolean {
+    const c0 = src.charCodeAt(b);
+    const word = (w: string): boolean => src.startsWith(w, b) && !isAsciiIdent(src.charCodeAt(b + w.length));
+    switch (c0) {
+      case 100: // d
+        return word('def');
+      case 105: // i
+        return word('if');
+      case 101: // e
+        return word('else') || word('elif') || word('except');
+      case 119: // w
+        return word('with') || word('while');
+      case 102: // f
+        return word('for') || word('finally');
+      case 116: // t
+        return word('try');
+      case 99: // c
+        return word('class');
+      default:
+        return false;
+    }
+  }
+
   /** A tokenizer error ends the scan; the first parser error is held and the scan goes on, as CPython's does. */
   function fail(e: TokenizeError): void {
     if (e.rank !== E_PARSER) throw e;
@@ -581,10 +653,168 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     return depth > 0 || before === P_SEMI || before === P_DANGLING || before === P_SLASH || before === P_COLON;
   }
 
-  function openBracket(c: number, atLine: number, atCol: number): void {
+  function openBracket(c: number, atLine: number, atCol: number, call: boolean, at: number): void {
     bracketCh[depth] = c;
     bracketLine[depth] = atLine;
+    if (call || c === 91) bracketPos[depth] = at;
+    argFlags[depth] = call ? A_CALL : 0;
+    argStart = false;
+    if (call) {
+      lambdas[depth] = 0;
+      kwBase[depth] = kwTop;
+      pendingArg[depth] = 0;
+    }
     bracketCol[depth++] = atCol;
+    inCall = call;
+  }
+
+  /** After the bracket at index `depth` closed: a call's argument error is reported at its `)`, as CPython locates it. */
+  function leftBracket(atLine: number, atCol: number): void {
+    if (bracketCh[depth] === 91) closedOpener = bracketPos[depth]!;
+    const f = argFlags[depth]!;
+    if (f & A_CALL) {
+      kwTop = kwBase[depth]!;
+      if (!(f & A_UNKNOWN) && pendingArg[depth] !== 0) fail(new TokenizeError(PENDING_MESSAGES[pendingArg[depth]!]!, atLine, atCol, E_PARSER));
+    }
+    inCall = depth > 0 && (argFlags[depth - 1]! & A_CALL) !== 0;
+    // the bracket was itself (part of) an argument, whose start is behind
+    argStart = false;
+  }
+
+  /**
+   * A `(` here opens a call's arguments: it follows an operand, and not `def
+   * NAME` or `def NAME[T]`. A keyword before it (`if (`, `import (`) is not
+   * told apart, which costs nothing: a parenthesised expression cannot hold
+   * the `NAME=` a keyword argument needs, so no argument error follows.
+   */
+  function opensCall(): boolean {
+    if (!operandEnd) return false;
+    let i = prevStart - 1;
+    if (prevKind === K_OTHER) {
+      if (src.charCodeAt(prevStart) !== 93) return true;
+      i = closedOpener - 1;
+      while (i >= 0 && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9)) i--;
+      while (i >= 0 && isAsciiIdent(src.charCodeAt(i))) i--;
+    } else if (prevKind !== K_NAME && prevKind !== K_WORD) return true;
+    while (i >= 0 && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9)) i--;
+    const isDef = i >= 2 && src.charCodeAt(i) === 102 && src.charCodeAt(i - 1) === 101 && src.charCodeAt(i - 2) === 100;
+    return !(isDef && !(i >= 3 && isAsciiIdent(src.charCodeAt(i - 3))));
+  }
+
+  /**
+   * A word [begin, pos) in a call's arguments: where an argument starts after
+   * a keyword argument (a name before `=` is the next keyword, anything else
+   * a positional argument out of place), or `lambda`, `for`, `yield`.
+   */
+  function argWord(begin: number): void {
+    const top = depth - 1;
+    const f = argFlags[top]!;
+    if (f & A_UNKNOWN) return;
+    const len = pos - begin;
+    const c0 = src.charCodeAt(begin);
+    if (c0 === 108 && len === 6 && src.startsWith('lambda', begin)) lambdas[top]!++;
+    else if ((c0 === 102 && len === 3 && src.startsWith('for', begin)) || (c0 === 121 && len === 5 && src.startsWith('yield', begin))) {
+      // a generator expression or a yield: CPython names those errors otherwise
+      argFlags[top] = f | A_UNKNOWN;
+      return;
+    }
+    if (!argStart) return;
+    argStart = false;
+    if (!followedByAssign(pos)) positional(top);
+  }
+
+  /** An operator, bracket or literal (len 0) where an argument starts: after a keyword argument, or a `*`/`**` unpacking. */
+  function argToken(c: number, len: number): void {
+    argStart = false;
+    const top = depth - 1;
+    const f = argFlags[top]!;
+    // a lambda's parameters (`lambda x, **k: …`) are no arguments
+    if (f & A_UNKNOWN || lambdas[top]! > 0) return;
+    if (c === 42 && len === 1) {
+      if (f & A_KWUNPACK) fail(new TokenizeError('iterable argument unpacking follows keyword argument unpacking', firstArgLine(top), 0, E_PARSER));
+    } else if (c === 42 && len === 2) argFlags[top] = f | A_KWUNPACK;
+    else positional(top);
+  }
+
+  /** A `,` at a call's top level: once a keyword argument came, each next argument is looked at. */
+  function argComma(): void {
+    const top = depth - 1;
+    if (argFlags[top]! & (A_KW | A_KWUNPACK) && lambdas[top] === 0) argStart = true;
+  }
+
+  /** A `:` at a call's top level ends a lambda's parameters. */
+  function argColon(): void {
+    const top = depth - 1;
+    if (lambdas[top]! > 0) lambdas[top]!--;
+  }
+
+  /** A lone `=` at a call's top level: a keyword argument when the name before it starts the argument. */
+  function argEquals(): void {
+    const top = depth - 1;
+    const f = argFlags[top]!;
+    if (f & A_UNKNOWN || lambdas[top]! > 0) return;
+    if ((prevKind === K_WORD || prevKind === K_NAME) && startsArgument(prevStart)) {
+      if (keywordSeen(top, prevStart, prevEnd)) compileError ??= new TokenizeError(`keyword argument repeated: ${src.slice(prevStart, prevEnd)}`, prevLine, 0);
+      kwSpans[kwTop++] = prevStart;
+      kwSpans[kwTop++] = prevEnd;
+      argFlags[top] = f | A_KW;
+    } else {
+      // `f(a.b=1)`, a comment before the name: not modelled, so nothing is reported for this call
+      argFlags[top] = f | A_UNKNOWN;
+    }
+  }
+
+  /** Whether only blanks separate `at` from the `(` or `,` before it. */
+  function startsArgument(at: number): boolean {
+    for (let i = at - 1; ; i--) {
+      const d = src.charCodeAt(i);
+      if (d !== 32 && d !== 9 && d !== 10 && d !== 13 && d !== 12) return d === 40 || d === 44;
+    }
+  }
+
+  /** The line of a call's first argument (where CPython reports an unpacking out of order). */
+  function firstArgLine(top: number): number {
+    let l = bracketLine[top]!;
+    for (let i = bracketPos[top]! + 1; i < n; i++) {
+      const d = src.charCodeAt(i);
+      if (d === 10 || (d === 13 && src.charCodeAt(i + 1) !== 10)) l++;
+      else if (d !== 32 && d !== 9 && d !== 12 && d !== 13) break;
+    }
+    return l;
+  }
+
+  /** Whether the call at `top` already has a keyword argument named src[begin, end). */
+  function keywordSeen(top: number, begin: number, end: number): boolean {
+    const len = end - begin;
+    for (let k = kwBase[top]!; k < kwTop; k += 2) {
+      const b = kwSpans[k]!;
+      if (kwSpans[k + 1]! - b !== len) continue;
+      let i = 0;
+      while (i < len && src.charCodeAt(b + i) === src.charCodeAt(begin + i)) i++;
+      if (i === len) return true;
+    }
+    return false;
+  }
+
+  /** A positional argument after a keyword argument: CPython's parser rejects it (reported at the call's `)`). */
+  function positional(top: number): void {
+    if (pendingArg[top] === 0) pendingArg[top] = argFlags[top]! & A_KWUNPACK ? 2 : 1;
+  }
+
+  /** Whether the `=` at `at` is one on its own, not part of `==`, `<=`, `+=` …, read a character at a time. */
+  function loneEquals(at: number): boolean {
+    return src.charCodeAt(at + 1) !== 61 && !OP_BEFORE_EQUALS.has(src.charCodeAt(at - 1));
+  }
+
+  /** Whether a lone `=` comes next, past spaces, newlines and comments (inside brackets they do not matter). */
+  function followedByAssign(p: number): boolean {
+    for (;;) {
+      const d = src.charCodeAt(p);
+      if (d === 32 || d === 9 || d === 12 || d === 10 || d === 13) p++;
+      else if (d === 92 && (src.charCodeAt(p + 1) === 10 || src.charCodeAt(p + 1) === 13)) p += 2;
+      else if (d === 35) while (p < n && src.charCodeAt(p) !== 10 && src.charCodeAt(p) !== 13) p++;
+      else return d === 61 && src.charCodeAt(p + 1) !== 61;
+    }
   }
 
   /**
@@ -604,6 +834,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** An operand token (string, number) starts at `begin`: an error when another one just ended. */
   function operand(kind: number, begin: number, atLine: number): void {
+    if (argStart) argToken(0, 0);
     if (operandEnd && (kind !== K_STRING || prevKind !== K_STRING) && endsOperand()) fail(sideBySide(kind, begin, atLine));
     operandEnd = true;
     prevKind = kind;
@@ -620,6 +851,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** The word from `begin` to pos: after an operand only a keyword may come. */
   function word(begin: number, atLine: number): void {
+    // in a call, a word matters where an argument starts, or as lambda, for, yield
+    if (inCall && (argStart || maySpecial(src.charCodeAt(begin), pos - begin))) argWord(begin);
     if (endsOperand()) {
       if (wordKind(src, begin, pos) === Word.Keyword) {
         operandEnd = false;
@@ -786,9 +1019,16 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (c === 59 && misplacedSemicolon(punct)) return;
           if ((c === 42 || c === 47) && src.charCodeAt(pos + 1) === c) {
             // `**` and `//` need a right operand, though a lone `*` (`import *`, `f(*, a)`) or `/` (`f(a, /)`) may not
+            if (argStart || (inCall && c === 42 && startsArgument(pos))) argToken(c, 2);
             punct = P_DANGLING;
             pos += 2;
             break;
+          }
+          // `==`, `<=`, `+=` … come here a character at a time: only a lone `=` is one
+          if (inCall) {
+            if (c === 44) argComma();
+            else if (c === 61 && loneEquals(pos)) argEquals();
+            else if (argStart || (c === 42 && startsArgument(pos))) argToken(c, 1);
           }
           punct = PUNCT1[c]!;
           pos++;
@@ -820,10 +1060,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             number(line);
           } else if (d === 46 && src.charCodeAt(pos + 2) === 46) {
             // Ellipsis
+            if (argStart) argToken(46, 3);
             punct = P_NONE;
             operandEnd = false;
             pos += 3;
           } else {
+            if (argStart) argToken(46, 1);
             punct = P_DANGLING;
             operandEnd = false;
             pos++;
@@ -833,30 +1075,37 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         case COLON:
           operandEnd = false;
           if (src.charCodeAt(pos + 1) === 61) {
+            if (argStart) argToken(58, 2);
             punct = P_DANGLING;
             pos += 2;
           } else {
+            if (inCall) argColon();
             punct = P_COLON;
             pos++;
           }
           break;
         case BANG:
           if (src.charCodeAt(pos + 1) !== 61) return;
+          if (argStart) argToken(33, 2);
           operandEnd = false;
           punct = P_DANGLING;
           pos += 2;
           break;
-        case OPEN:
+        case OPEN: {
           if (c === 123) brace(pos, line);
+          const call = c === 40 && opensCall();
+          if (argStart) argToken(c, 1);
           punct = P_SEPARATOR;
           operandEnd = false;
-          openBracket(c, line, pos - lineStart);
+          openBracket(c, line, pos - lineStart, call, pos);
           pos++;
           break;
+        }
         case CLOSE:
           if (depth === 0 || bracketCh[depth - 1] !== openerOf(c) || punct === P_DANGLING) return;
           punct = P_NONE;
           depth--;
+          leftBracket(line, pos - lineStart);
           closed(pos, line);
           pos++;
           break;
