@@ -309,6 +309,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let currentBegin = 0;
   let headerBegin = 0;
   let headerLine = 0;
+  /** The current logical line has a `:` outside brackets (`if x: y`, `def f(): pass`). */
+  let lineColon = false;
   const indentStack = [0];
   /** The same indentation with a tab as one column: where the two disagree, CPython raises TabError. */
   const altStack = [0];
@@ -364,7 +366,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         headerLine = currentLine;
         // `x = a:` opens no block: only a compound statement's header may end on a colon
         if (!startsCompound(currentBegin) && !COMPOUND_HEADS.has(headerWord()[0])) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
-      }
+        else if ((src.charCodeAt(currentBegin) === 100 || src.charCodeAt(currentBegin) === 97) && headerWord()[0] === 'def') {
+          let b = currentBegin;
+          if (src.startsWith('async', b)) for (b += 5; src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9; ) b++;
+          defWithoutParen(b);
+        }
+      } else if (!lineColon) missingColon();
       if (!skipping) {
         lines.push({ indent: currentIndent, line: currentLine, tokens: current });
         if (skipBodies && punct === P_COLON && opensBody(current)) skipAbove = currentIndent;
@@ -440,6 +447,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         current = skipping ? SKIPPED : [];
         operandEnd = false;
         punct = P_SEMI;
+        lineColon = false;
         currentIndent = col;
         currentLine = line;
         currentBegin = pos;
@@ -538,6 +546,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       pos += len;
       operandEnd = false;
+      if (c === 58 && len === 1 && depth === 0) lineColon = true;
       if (len === 1) {
         if (c === 40 || c === 91 || c === 123) {
           openBracket(c, startLine, startCol, call, pos - 1);
@@ -612,6 +621,39 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (word === 'async') word = next();
     while (src.charCodeAt(at) === 32 || src.charCodeAt(at) === 9 || src.charCodeAt(at) === 12) at++;
     return [word, src.charCodeAt(at) === 42];
+  }
+
+  /**
+   * A compound statement's header with no `:` outside brackets: `def
+   * upgrade()` with its colon forgotten. CPython says "expected ':'" at the
+   * header's end, and "expected '('" for `def f:`; it says so whatever follows, so the next line's indent is
+   * no error of its own.
+   */
+  function missingColon(): void {
+    let b = currentBegin;
+    const c0 = src.charCodeAt(b);
+    if (c0 === 97 && src.startsWith('async', b) && !isAsciiIdent(src.charCodeAt(b + 5))) {
+      b += 5;
+      while (src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9) b++;
+      if (!(src.startsWith('def', b) || src.startsWith('for', b) || src.startsWith('with', b))) return;
+    } else if (c0 !== 100 && c0 !== 105 && c0 !== 101 && c0 !== 119 && c0 !== 102 && c0 !== 116 && c0 !== 99) return;
+    if (!startsCompound(b)) return;
+    if (src.startsWith('def', b) && defWithoutParen(b)) return;
+    fail(new TokenizeError("expected ':'", line, pos - lineStart, E_PARSER));
+  }
+
+  /** `def f:` or `def f -> int:`: CPython's "expected '('" (reported; true) after `def NAME` at `b`. */
+  function defWithoutParen(b: number): boolean {
+    let i = b + 3;
+    while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9) i++;
+    const name = i;
+    while (isAsciiIdent(src.charCodeAt(i))) i++;
+    if (i === name) return false;
+    while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9) i++;
+    const d = src.charCodeAt(i);
+    if (d === 40 || d === 91) return false;
+    fail(new TokenizeError("expected '('", currentLine, i - lineStart, E_PARSER));
+    return true;
   }
 
   /** The common block headers (`def`, `if`, `else`, `with`, `for`, `try`, `class`), recognised without making a string. */
@@ -1080,6 +1122,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             pos += 2;
           } else {
             if (inCall) argColon();
+            else if (depth === 0) lineColon = true;
             punct = P_COLON;
             pos++;
           }
