@@ -254,8 +254,6 @@ function maySpecial(c0: number, len: number): boolean {
   return (c0 === 108 && len === 6) || (c0 === 102 && len === 3) || (c0 === 121 && len === 5);
 }
 
-/** A call's argument error waiting for its `)` (tokenize's pendingArg). */
-const PENDING_MESSAGES = ['', 'positional argument follows keyword argument', 'positional argument follows keyword argument unpacking'];
 
 /** What a call's argument list has shown so far (tokenize's argFlags). */
 const A_CALL = 1;
@@ -263,6 +261,11 @@ const A_KW = 4;
 const A_KWUNPACK = 8;
 /** Something the argument rules do not model (a generator, `f(a.b=1)`): no argument error is reported for this call. */
 const A_UNKNOWN = 32;
+/** A positional argument came after a keyword (or after `**`): reported at the call's `)`. */
+const A_PENDING = 64;
+const A_PENDING_UNPACK = 128;
+/** One open lambda (counted from here up: its commas separate parameters, not arguments). */
+const A_LAMBDA = 256;
 
 /** Characters that make one operator with a following `=`. */
 const OP_BEFORE_EQUALS: ReadonlySet<number> = new Set([...'=<>!+-*/%&|^@:~'].map((ch) => ch.charCodeAt(0)));
@@ -339,19 +342,16 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** An error CPython's compiler raises after a clean parse (`keyword argument repeated`): reported only when nothing else is. */
   let compileError: TokenizeError | null = null;
   /**
-   * Per open bracket that is a call's argument list: what its arguments
-   * showed so far (A_*), open lambdas (whose commas separate parameters),
-   * the keyword names, the error waiting for the closing `)`, the first
-   * argument's line.
+   * Per open bracket: for a call's argument list, what its arguments
+   * showed so far, the error waiting for the closing `)` and the open
+   * lambdas, all in one number (A_*), so that opening a bracket is one store.
    */
   const argFlags: number[] = [];
   const bracketPos: number[] = [];
-  const lambdas: number[] = [];
   /** The keyword names of the open calls, as [begin, end) offsets, innermost last; each call's start at kwBase. */
   const kwSpans: number[] = [];
   let kwTop = 0;
   const kwBase: number[] = [];
-  const pendingArg: number[] = [];
   /** The innermost open bracket is a call's; and its next token starts an argument. */
   let inCall = false;
   let argStart = false;
@@ -698,14 +698,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function openBracket(c: number, atLine: number, atCol: number, call: boolean, at: number): void {
     bracketCh[depth] = c;
     bracketLine[depth] = atLine;
-    if (call || c === 91) bracketPos[depth] = at;
+    if (c === 91) bracketPos[depth] = at;
     argFlags[depth] = call ? A_CALL : 0;
     argStart = false;
-    if (call) {
-      lambdas[depth] = 0;
-      kwBase[depth] = kwTop;
-      pendingArg[depth] = 0;
-    }
     bracketCol[depth++] = atCol;
     inCall = call;
   }
@@ -715,8 +710,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (bracketCh[depth] === 91) closedOpener = bracketPos[depth]!;
     const f = argFlags[depth]!;
     if (f & A_CALL) {
-      kwTop = kwBase[depth]!;
-      if (!(f & A_UNKNOWN) && pendingArg[depth] !== 0) fail(new TokenizeError(PENDING_MESSAGES[pendingArg[depth]!]!, atLine, atCol, E_PARSER));
+      if (f & A_KW) kwTop = kwBase[depth]!;
+      if ((f & (A_UNKNOWN | A_PENDING)) === A_PENDING) {
+        const message = f & A_PENDING_UNPACK ? 'positional argument follows keyword argument unpacking' : 'positional argument follows keyword argument';
+        fail(new TokenizeError(message, atLine, atCol, E_PARSER));
+      }
     }
     inCall = depth > 0 && (argFlags[depth - 1]! & A_CALL) !== 0;
     // the bracket was itself (part of) an argument, whose start is behind
@@ -754,7 +752,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (f & A_UNKNOWN) return;
     const len = pos - begin;
     const c0 = src.charCodeAt(begin);
-    if (c0 === 108 && len === 6 && src.startsWith('lambda', begin)) lambdas[top]!++;
+    if (c0 === 108 && len === 6 && src.startsWith('lambda', begin)) argFlags[top] = f + A_LAMBDA;
     else if ((c0 === 102 && len === 3 && src.startsWith('for', begin)) || (c0 === 121 && len === 5 && src.startsWith('yield', begin))) {
       // a generator expression or a yield: CPython names those errors otherwise
       argFlags[top] = f | A_UNKNOWN;
@@ -771,7 +769,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const top = depth - 1;
     const f = argFlags[top]!;
     // a lambda's parameters (`lambda x, **k: …`) are no arguments
-    if (f & A_UNKNOWN || lambdas[top]! > 0) return;
+    if (f & A_UNKNOWN || f >= A_LAMBDA) return;
     if (c === 42 && len === 1) {
       if (f & A_KWUNPACK) fail(new TokenizeError('iterable argument unpacking follows keyword argument unpacking', firstArgLine(top), 0, E_PARSER));
     } else if (c === 42 && len === 2) argFlags[top] = f | A_KWUNPACK;
@@ -781,21 +779,24 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** A `,` at a call's top level: once a keyword argument came, each next argument is looked at. */
   function argComma(): void {
     const top = depth - 1;
-    if (argFlags[top]! & (A_KW | A_KWUNPACK) && lambdas[top] === 0) argStart = true;
+    const f = argFlags[top]!;
+    if (f & (A_KW | A_KWUNPACK) && f < A_LAMBDA) argStart = true;
   }
 
   /** A `:` at a call's top level ends a lambda's parameters. */
   function argColon(): void {
     const top = depth - 1;
-    if (lambdas[top]! > 0) lambdas[top]!--;
+    if (argFlags[top]! >= A_LAMBDA) argFlags[top]! -= A_LAMBDA;
   }
 
   /** A lone `=` at a call's top level: a keyword argument when the name before it starts the argument. */
   function argEquals(): void {
     const top = depth - 1;
     const f = argFlags[top]!;
-    if (f & A_UNKNOWN || lambdas[top]! > 0) return;
+    if (f & A_UNKNOWN || f >= A_LAMBDA) return;
     if ((prevKind === K_WORD || prevKind === K_NAME) && startsArgument(prevStart)) {
+      // the first keyword: the names of calls closed before it are off the stack again, so it starts here
+      if (!(f & A_KW)) kwBase[top] = kwTop;
       if (keywordSeen(top, prevStart, prevEnd)) compileError ??= new TokenizeError(`keyword argument repeated: ${src.slice(prevStart, prevEnd)}`, prevLine, 0);
       kwSpans[kwTop++] = prevStart;
       kwSpans[kwTop++] = prevEnd;
@@ -817,7 +818,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** The line of a call's first argument (where CPython reports an unpacking out of order). */
   function firstArgLine(top: number): number {
     let l = bracketLine[top]!;
-    for (let i = bracketPos[top]! + 1; i < n; i++) {
+    // the `(`: column bracketCol of line bracketLine (a rare path, so found by counting lines)
+    let at = 0;
+    for (let k = 1; k < l; k++) {
+      const nl = src.slice(at).search(/\r\n|\r|\n/);
+      at += nl + (src.startsWith('\r\n', at + nl) ? 2 : 1);
+    }
+    for (let i = at + bracketCol[top]! + 1; i < n; i++) {
       const d = src.charCodeAt(i);
       if (d === 10 || (d === 13 && src.charCodeAt(i + 1) !== 10)) l++;
       else if (d !== 32 && d !== 9 && d !== 12 && d !== 13) break;
@@ -840,7 +847,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** A positional argument after a keyword argument: CPython's parser rejects it (reported at the call's `)`). */
   function positional(top: number): void {
-    if (pendingArg[top] === 0) pendingArg[top] = argFlags[top]! & A_KWUNPACK ? 2 : 1;
+    const f = argFlags[top]!;
+    if (!(f & A_PENDING)) argFlags[top] = f | A_PENDING | (f & A_KWUNPACK ? A_PENDING_UNPACK : 0);
   }
 
   /** Whether the `=` at `at` is one on its own, not part of `==`, `<=`, `+=` …, read a character at a time. */
