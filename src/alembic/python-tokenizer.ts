@@ -270,6 +270,11 @@ const A_LAMBDA = 256;
 /** Characters that make one operator with a following `=`. */
 const OP_BEFORE_EQUALS: ReadonlySet<number> = new Set([...'=<>!+-*/%&|^@:~'].map((ch) => ch.charCodeAt(0)));
 
+/** The features `from __future__ import` knows (Python 3.7 and later). */
+const FUTURE_FEATURES: ReadonlySet<string> = new Set([
+  'nested_scopes', 'generators', 'division', 'absolute_import', 'with_statement', 'print_function', 'unicode_literals', 'barry_as_FLUFL', 'generator_stop', 'annotations',
+]);
+
 /** The statements whose header ends on a colon and opens a block. */
 const COMPOUND_HEADS: ReadonlySet<string> = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'match', 'case']);
 
@@ -312,6 +317,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let currentBegin = 0;
   let headerBegin = 0;
   let headerLine = 0;
+  /**
+   * What the module's statements so far allow (PEP 236): 0 none, 1 the
+   * docstring, 2 the docstring and future imports, 3 anything else; a future
+   * import after that is the compiler's error, which comes before its others.
+   */
+  let futureState = 0;
+  let futureError: TokenizeError | null = null;
   /** The current logical line has a `:` outside brackets (`if x: y`, `def f(): pass`). */
   let lineColon = false;
   const indentStack = [0];
@@ -372,6 +384,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           defWithoutParen(b);
         }
       } else if (!lineColon) missingColon();
+      if (futureState !== 3 || src.charCodeAt(currentBegin) === 102) futureImport();
       if (!skipping) {
         lines.push({ indent: currentIndent, line: currentLine, tokens: current });
         if (skipBodies && punct === P_COLON && opensBody(current)) skipAbove = currentIndent;
@@ -547,6 +560,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       pos += len;
       operandEnd = false;
       if (c === 58 && len === 1 && depth === 0) lineColon = true;
+      else if (c === 44 && depth === 0 && !lineColon) exceptComma();
       if (len === 1) {
         if (c === 40 || c === 91 || c === 123) {
           openBracket(c, startLine, startCol, call, pos - 1);
@@ -578,6 +592,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     finishLine();
     if (prevEndedWithColon) fail(new TokenizeError(missingBlock(), lastLine(), 0, E_PARSER));
     if (deferred !== null) return failed(deferred as TokenizeError);
+    if (futureError !== null) return failed(futureError as TokenizeError);
     if (compileError !== null) return failed(compileError as TokenizeError);
     return { lines };
   } catch (e) {
@@ -654,6 +669,43 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (d === 40 || d === 91) return false;
     fail(new TokenizeError("expected '('", currentLine, i - lineStart, E_PARSER));
     return true;
+  }
+
+  /** `except A, e:` (Python 2): a comma before the header's colon. */
+  function exceptComma(): void {
+    if (src.startsWith('except', currentBegin) && !isAsciiIdent(src.charCodeAt(currentBegin + 6))) {
+      fail(new TokenizeError('multiple exception types must be parenthesized', currentLine, 0, E_PARSER));
+    }
+  }
+
+  /**
+   * Keeps futureState for the logical line just finished, and finds what
+   * CPython's compiler rejects in a `from __future__ import …`: one after
+   * other statements (or in a block), and an unknown feature.
+   */
+  function futureImport(): void {
+    const b = currentBegin;
+    const future = src.startsWith('from', b) && /^from[ \t\f]+__future__[ \t\f]+import\b/.test(src.slice(b, b + 40));
+    if (!future) {
+      // the docstring: a first statement that is only string literals
+      futureState = futureState === 0 && current !== SKIPPED && current!.length > 0 && current!.every((t) => t.type === Tok.String) ? 1 : 3;
+      return;
+    }
+    if (futureState === 3 || currentIndent > 0) {
+      futureError ??= new TokenizeError('from __future__ imports must occur at the beginning of the file', currentLine, 0);
+      return;
+    }
+    futureState = 2;
+    const toks = current === SKIPPED ? [] : current!;
+    const at = toks.findIndex((t) => t.text === 'import');
+    for (let i = at + 1; i < toks.length; i++) {
+      const t = toks[i]!;
+      if (t.text === 'as') i++;
+      else if (t.type === Tok.Name || t.text === '*') {
+        if (t.text === 'braces') futureError ??= new TokenizeError('not a chance', currentLine, t.col);
+        else if (!FUTURE_FEATURES.has(t.text)) futureError ??= new TokenizeError(`future feature ${t.text} is not defined`, currentLine, t.col);
+      } else if (t.text === ';') break;
+    }
   }
 
   /** The common block headers (`def`, `if`, `else`, `with`, `for`, `try`, `class`), recognised without making a string. */
@@ -1067,6 +1119,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           operandEnd = false;
           if (c === 44 && punct === P_SEPARATOR) return;
           if (c === 59 && misplacedSemicolon(punct)) return;
+          if (c === 44 && depth === 0 && !lineColon) exceptComma();
           if ((c === 42 || c === 47) && src.charCodeAt(pos + 1) === c) {
             // `**` and `//` need a right operand, though a lone `*` (`import *`, `f(*, a)`) or `/` (`f(a, /)`) may not
             if (argStart || (inCall && c === 42 && startsArgument(pos))) argToken(c, 2);
