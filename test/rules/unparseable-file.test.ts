@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
 import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { PYTHON } from '../helpers/oracle.js';
 
 const V = 'migrations/versions/';
 
@@ -46,5 +48,47 @@ describe('unparseable-file: what follows from it', () => {
       expect(x.message).toContain(`${V}b2_x.py declares it, but Python cannot parse that file`);
       expect(x.alembicError).toBeUndefined();
     }
+  });
+});
+
+describe('unparseable-file: env.py', () => {
+  const envPy = (header: string): string =>
+    [
+      'import os',
+      'from alembic import context',
+      'from sqlalchemy import create_engine',
+      '',
+      '',
+      header,
+      "    engine = create_engine(os.environ['DATABASE_URL'])",
+      '    with engine.connect() as connection:',
+      '        context.configure(connection=connection, target_metadata=None)',
+      '        with context.begin_transaction():',
+      '            context.run_migrations()',
+      '',
+      '',
+      'run_migrations_online()',
+      '',
+    ].join('\n');
+  const project = (header: string): string =>
+    makeProject({ 'migrations/env.py': envPy(header), [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1') }, DEFAULT_INI);
+  const alembic = (root: string, ...args: string[]) =>
+    spawnSync(PYTHON, ['-m', 'alembic', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: 'sqlite:///app.db', PYTHONDONTWRITEBYTECODE: '1' } });
+
+  it('reports env.py that Python cannot compile: real Alembic still lists heads, and fails the upgrade with the same error', async () => {
+    const bad = project('def run_migrations_online()');
+    const f = (await check(bad)).findings.find((x) => x.code === 'unparseable-file');
+    expect(f).toMatchObject({ severity: 'error', path: 'migrations/env.py', line: 6, alembicError: "SyntaxError: expected ':'" });
+    expect(f!.message).toContain('alembic upgrade head');
+    expect(alembic(bad, 'heads').status).toBe(0);
+    const up = alembic(bad, 'upgrade', 'head');
+    expect(up.status).not.toBe(0);
+    expect(up.stderr.trim().split('\n').pop()).toBe(f!.alembicError);
+  });
+
+  it('says nothing of an env.py that compiles, and real Alembic upgrades with it', async () => {
+    const good = project('def run_migrations_online():');
+    expect((await check(good)).findings.filter((x) => x.code === 'unparseable-file')).toEqual([]);
+    expect(alembic(good, 'upgrade', 'head').status).toBe(0);
   });
 });

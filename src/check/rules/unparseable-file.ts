@@ -1,13 +1,16 @@
-import type { Rule } from '../finding.js';
+import path from 'node:path';
+import { readSourceFile } from '../../alembic/source-reader.js';
+import type { Finding, Rule } from '../finding.js';
+import type { ProjectModel } from '../../alembic/project-model.js';
 import { findingsFromFileProblems } from '../rule-helpers.js';
 
 /** Python cannot compile the file, so Alembic cannot import it: every command fails. */
 export const unparseableFile: Rule = {
   code: 'unparseable-file',
   severity: 'error',
-  summary: 'A file in a versions folder is not valid Python source.',
+  summary: 'A file in a versions folder, or env.py, is not valid Python source.',
   check({ model }) {
-    return findingsFromFileProblems(
+    const revisions = findingsFromFileProblems(
       model,
       'unparseable-file',
       'error',
@@ -19,5 +22,36 @@ export const unparseableFile: Rule = {
             : `Fix the syntax error at line ${p.line ?? '?'}; Alembic imports every file in the versions folder, so one broken file stops every command.`,
       (file, p) => `${file.path}: ${p.message}. Alembic executes every file it finds, so every command fails here.`,
     );
+    const env = envPyProblem(model);
+    return env ? [...revisions, env] : revisions;
   },
 };
+
+/**
+ * env.py that Python cannot compile. Alembic runs it for every command that
+ * connects (upgrade, downgrade, stamp, current), not for heads or history,
+ * so the graph reads fine and the deploy's `alembic upgrade head` fails.
+ */
+function envPyProblem(model: ProjectModel): Finding | undefined {
+  const abs = path.join(model.config.scriptDir, 'env.py');
+  const outcome = readSourceFile(abs);
+  // a missing env.py is not this rule's; an unreadable one fails the same way
+  if (outcome.kind === 'unreadable') return undefined;
+  const problem =
+    outcome.kind === 'undecodable'
+      ? { message: outcome.error, line: outcome.line }
+      : outcome.read.syntaxError
+        ? { message: `SyntaxError: ${outcome.read.syntaxError.message}`, line: outcome.read.syntaxError.line }
+        : undefined;
+  if (!problem) return undefined;
+  const rel = path.relative(model.config.cwd, abs) || abs;
+  return {
+    code: 'unparseable-file',
+    severity: 'error',
+    message: `${rel}: ${problem.message} (line ${problem.line}). Alembic runs env.py for every command that touches the database, so \`alembic upgrade head\` fails here; \`alembic heads\` and \`history\` still work, because they never run it.`,
+    hint: `Fix the syntax error at line ${problem.line} of ${rel}, then run \`alembic upgrade head\` against a scratch database to see env.py load.`,
+    path: rel,
+    line: problem.line,
+    alembicError: problem.message,
+  };
+}
