@@ -134,8 +134,14 @@ export function verifyText(result: VerifyResult, notes: readonly string[], urlSo
   } else if (!p.willSucceed) {
     lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${p.unpredictable}.` : `BLOCKED: \`${cmd}\` will fail with: ${p.cliOutput}`);
   } else {
+    // the graph and the table allow the upgrade, but a finding says Alembic itself fails first (a broken env.py)
+    const fails = result.findings.find((f) => f.severity === 'error' && f.alembicError !== undefined);
     const { errors, warnings } = counts(result);
-    lines.push(`BLOCKED: \`${cmd}\` would run, but ${plural(errors, 'error')} and ${plural(warnings, 'warning')} block the release${errors === 0 ? ' (--strict)' : ''}.`);
+    lines.push(
+      fails
+        ? `BLOCKED: \`${cmd}\` will fail with: ${fails.alembicError} (${fails.path ?? 'see above'}).`
+        : `BLOCKED: \`${cmd}\` would run, but ${plural(errors, 'error')} and ${plural(warnings, 'warning')} block the release${errors === 0 ? ' (--strict)' : ''}.`,
+    );
   }
   return lines.join('\n') + '\n';
 }

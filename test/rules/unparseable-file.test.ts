@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
 import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 import { PYTHON } from '../helpers/oracle.js';
+import { runCli } from '../helpers/cli.js';
 
 const V = 'migrations/versions/';
 
@@ -84,6 +87,14 @@ describe('unparseable-file: env.py', () => {
     const up = alembic(bad, 'upgrade', 'head');
     expect(up.status).not.toBe(0);
     expect(up.stderr.trim().split('\n').pop()).toBe(f!.alembicError);
+  });
+
+  it('makes verify block with the error the upgrade would meet, though the graph and the table allow it', () => {
+    const bad = project('def run_migrations_online()');
+    writeFileSync(path.join(bad, 'app.db'), '');
+    const r = runCli(bad, ['verify', '--database-url', 'sqlite:///app.db']);
+    expect(r.status).toBe(1);
+    expect(r.stdout.trim().split('\n').pop()).toBe("BLOCKED: `alembic upgrade head` will fail with: SyntaxError: expected ':' (migrations/env.py).");
   });
 
   it('says nothing of an env.py that compiles, and real Alembic upgrades with it', async () => {
