@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { tokenize } from '../src/alembic/python-tokenizer.js';
-import { PYTHON } from './helpers/oracle.js';
+import { cpythonCompile, PYTHON } from './helpers/oracle.js';
 
 // The syntax errors the tokenizer reports, against CPython's own compile(): a
 // file Python rejects makes Alembic fail on every command, and one Python
@@ -289,21 +289,6 @@ const PYTHON_312 = [
   'x = t"hello {name}"\n',
 ];
 
-function cpython(sources: readonly string[]): ({ msg: string; line: number } | null)[] {
-  const script = [
-    'import json, sys, warnings',
-    "warnings.simplefilter('ignore')",
-    'out = []',
-    'for src in json.load(sys.stdin):',
-    '    try:',
-    "        compile(src, 'migration.py', 'exec'); out.append(None)",
-    '    except SyntaxError as e:',
-    "        out.append({'msg': e.msg, 'line': e.lineno})",
-    'print(json.dumps(out))',
-  ].join('\n');
-  return JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(sources), encoding: 'utf8' })) as ({ msg: string; line: number } | null)[];
-}
-
 const ours = (src: string, skipBodies: boolean) => {
   const e = tokenize(src, { skipBodies }).error;
   return e ? { msg: e.message, line: e.line } : null;
@@ -312,7 +297,7 @@ const ours = (src: string, skipBodies: boolean) => {
 describe('syntax errors against CPython', () => {
   it('accepts what CPython accepts and rejects what it rejects, with its message and line, in bodies and at module level', () => {
     const all = [...VALID, ...INVALID];
-    const truth = cpython(all);
+    const truth = cpythonCompile(all);
     all.forEach((src, i) => {
       const expected = truth[i]!;
       expect(expected === null, `the case list itself: ${JSON.stringify(src)}`).toBe(i < VALID.length);
@@ -321,7 +306,7 @@ describe('syntax errors against CPython', () => {
   });
 
   it('accepts the f-strings and type syntax of Python 3.12 and later', () => {
-    const truth = cpython(PYTHON_312);
+    const truth = cpythonCompile(PYTHON_312);
     const modern = execFileSync(PYTHON, ['-c', 'import sys; print(sys.version_info >= (3, 12))'], { encoding: 'utf8' }).trim() === 'True';
     PYTHON_312.forEach((src, i) => {
       // on an older Python they are errors, but the deploy may run a newer one: we cannot tell, so we never block on them
@@ -332,7 +317,7 @@ describe('syntax errors against CPython', () => {
 
   it('finds the first error in file order, after valid bodies', () => {
     const src = 'def upgrade():\n    op.add_column("t", sa.Column("a", sa.Integer()))\n\n\ndef downgrade():\n    op.drop_column("t" "a")\n    print "done"\n';
-    expect(ours(src, true)).toEqual(cpython([src])[0]);
+    expect(ours(src, true)).toEqual(cpythonCompile([src])[0]);
     expect(ours(src, true)).toEqual({ msg: "Missing parentheses in call to 'print'. Did you mean print(...)?", line: 7 });
   });
 });

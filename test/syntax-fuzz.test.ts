@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tokenize } from '../src/alembic/python-tokenizer.js';
-import { PYTHON, REPO, SHARED_ORACLE } from './helpers/oracle.js';
+import { cpythonCompile, PYTHON, REPO, SHARED_ORACLE, type CompileOutcome } from './helpers/oracle.js';
 import { rng } from './helpers/rng.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -51,24 +51,6 @@ function mutate(text: string, next: () => number): string {
   return t;
 }
 
-type Outcome = { msg: string; line: number } | null;
-
-function cpython(srcs: readonly string[]): Outcome[] {
-  const script = [
-    'import json, sys, warnings',
-    "warnings.simplefilter('ignore')",
-    'out = []',
-    'for src in json.load(sys.stdin):',
-    '    try:',
-    "        compile(src, 'migration.py', 'exec'); out.append(None)",
-    '    except SyntaxError as e:',
-    "        out.append({'msg': e.msg, 'line': e.lineno})",
-    '    except ValueError as e:',
-    "        out.append({'msg': 'ValueError', 'line': 0})",
-    'print(json.dumps(out))',
-  ].join('\n');
-  return JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(srcs), encoding: 'utf8', maxBuffer: 1 << 28 })) as Outcome[];
-}
 
 describe('syntax errors against CPython, fuzzed', () => {
   it('never reports a file CPython compiles, and mostly agrees on the message and line of one it rejects (3,000 edited migrations)', () => {
@@ -76,14 +58,14 @@ describe('syntax errors against CPython, fuzzed', () => {
     expect(texts.length).toBeGreaterThan(100);
     const next = rng(20261123);
     const cases = Array.from({ length: 3000 }, () => mutate(texts[Math.floor(next() * texts.length)]!, next)).filter((s) => !s.includes('\0'));
-    const truth = cpython(cases);
+    const truth = cpythonCompile(cases);
     let bothFail = 0;
     let same = 0;
     let theyFail = 0;
     cases.forEach((src, i) => {
       const expected = truth[i]!;
       const e = tokenize(src, { skipBodies: true }).error;
-      const ours: Outcome = e ? { msg: e.message, line: e.line } : null;
+      const ours: CompileOutcome = e ? { msg: e.message, line: e.line } : null;
       // the fast path over skipped bodies and the general loop agree
       expect(tokenize(src, { skipBodies: false }).error, JSON.stringify(src)).toEqual(e);
       if (expected === null) expect(ours, `CPython compiles this: ${JSON.stringify(src)}`).toBeNull();

@@ -33,3 +33,27 @@ export function oracleGraph(cwd: string, opts: { ini?: string; env?: Record<stri
   const out = execFileSync(PYTHON, args, { cwd, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...(opts.env ?? {}) }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return JSON.parse(out) as OracleGraph;
 }
+
+/** What CPython's `compile()` says of a source: null when it compiles, else the SyntaxError's message and line. */
+export type CompileOutcome = { msg: string; line: number } | null;
+
+/**
+ * CPython's verdict on each source, in one Python process. A null byte gives
+ * a ValueError (msg 'ValueError', line 0), which no SyntaxError case matches.
+ */
+export function cpythonCompile(sources: readonly string[]): CompileOutcome[] {
+  const script = [
+    'import json, sys, warnings',
+    "warnings.simplefilter('ignore')",
+    'out = []',
+    'for src in json.load(sys.stdin):',
+    '    try:',
+    "        compile(src, 'migration.py', 'exec'); out.append(None)",
+    '    except SyntaxError as e:',
+    "        out.append({'msg': e.msg, 'line': e.lineno})",
+    '    except ValueError as e:',
+    "        out.append({'msg': 'ValueError', 'line': 0})",
+    'print(json.dumps(out))',
+  ].join('\n');
+  return JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(sources), encoding: 'utf8', maxBuffer: 1 << 28 })) as CompileOutcome[];
+}
