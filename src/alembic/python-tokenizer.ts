@@ -254,7 +254,6 @@ function maySpecial(c0: number, len: number): boolean {
   return (c0 === 108 && len === 6) || (c0 === 102 && len === 3) || (c0 === 121 && len === 5);
 }
 
-
 /** What a call's argument list has shown so far (tokenize's argFlags). */
 const A_CALL = 1;
 const A_KW = 4;
@@ -378,10 +377,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         headerLine = currentLine;
         // `x = a:` opens no block: only a compound statement's header may end on a colon
         if (!startsCompound(currentBegin) && !COMPOUND_HEADS.has(headerWord()[0])) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
-        else if ((src.charCodeAt(currentBegin) === 100 || src.charCodeAt(currentBegin) === 97) && headerWord()[0] === 'def') {
-          let b = currentBegin;
-          if (src.startsWith('async', b)) for (b += 5; src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9; ) b++;
-          defWithoutParen(b);
+        else {
+          const b = afterAsync(currentBegin);
+          if (src.startsWith('def', b) && !isAsciiIdent(src.charCodeAt(b + 3))) defWithoutParen(b);
         }
       } else if (!lineColon) missingColon();
       if (futureState !== 3 || src.charCodeAt(currentBegin) === 102) futureImport();
@@ -625,17 +623,20 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** The first word of the last block header (after `async`), and whether a `*` follows it (`except*`). */
   function headerWord(): [string, boolean] {
-    let at = headerBegin;
-    const next = (): string => {
-      while (src.charCodeAt(at) === 32 || src.charCodeAt(at) === 9 || src.charCodeAt(at) === 12) at++;
-      const b = at;
-      while (isAsciiIdent(src.charCodeAt(at))) at++;
-      return src.slice(b, at);
-    };
-    let word = next();
-    if (word === 'async') word = next();
+    const b = afterAsync(headerBegin);
+    let at = b;
+    while (isAsciiIdent(src.charCodeAt(at))) at++;
+    const word = src.slice(b, at);
     while (src.charCodeAt(at) === 32 || src.charCodeAt(at) === 9 || src.charCodeAt(at) === 12) at++;
     return [word, src.charCodeAt(at) === 42];
+  }
+
+  /** Where the statement at `b` starts once a leading `async` is stepped over (`async def`, `async for`, `async with`). */
+  function afterAsync(b: number): number {
+    if (src.charCodeAt(b) !== 97 || !src.startsWith('async', b) || isAsciiIdent(src.charCodeAt(b + 5))) return b;
+    let at = b + 5;
+    while (src.charCodeAt(at) === 32 || src.charCodeAt(at) === 9 || src.charCodeAt(at) === 12) at++;
+    return at;
   }
 
   /**
@@ -645,13 +646,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * no error of its own.
    */
   function missingColon(): void {
-    let b = currentBegin;
-    const c0 = src.charCodeAt(b);
-    if (c0 === 97 && src.startsWith('async', b) && !isAsciiIdent(src.charCodeAt(b + 5))) {
-      b += 5;
-      while (src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9) b++;
-      if (!(src.startsWith('def', b) || src.startsWith('for', b) || src.startsWith('with', b))) return;
-    } else if (c0 !== 100 && c0 !== 105 && c0 !== 101 && c0 !== 119 && c0 !== 102 && c0 !== 116 && c0 !== 99) return;
+    const b = afterAsync(currentBegin);
+    if (b !== currentBegin && !(src.startsWith('def', b) || src.startsWith('for', b) || src.startsWith('with', b))) return;
     if (!startsCompound(b)) return;
     if (src.startsWith('def', b) && defWithoutParen(b)) return;
     fail(new TokenizeError("expected ':'", line, pos - lineStart, E_PARSER));
@@ -750,7 +746,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function openBracket(c: number, atLine: number, atCol: number, call: boolean, at: number): void {
     bracketCh[depth] = c;
     bracketLine[depth] = atLine;
-    if (c === 91) bracketPos[depth] = at;
+    if (call || c === 91) bracketPos[depth] = at;
     argFlags[depth] = call ? A_CALL : 0;
     argStart = false;
     bracketCol[depth++] = atCol;
@@ -870,13 +866,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** The line of a call's first argument (where CPython reports an unpacking out of order). */
   function firstArgLine(top: number): number {
     let l = bracketLine[top]!;
-    // the `(`: column bracketCol of line bracketLine (a rare path, so found by counting lines)
-    let at = 0;
-    for (let k = 1; k < l; k++) {
-      const nl = src.slice(at).search(/\r\n|\r|\n/);
-      at += nl + (src.startsWith('\r\n', at + nl) ? 2 : 1);
-    }
-    for (let i = at + bracketCol[top]! + 1; i < n; i++) {
+    for (let i = bracketPos[top]! + 1; i < n; i++) {
       const d = src.charCodeAt(i);
       if (d === 10 || (d === 13 && src.charCodeAt(i + 1) !== 10)) l++;
       else if (d !== 32 && d !== 9 && d !== 12 && d !== 13) break;
