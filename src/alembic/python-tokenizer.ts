@@ -11,9 +11,12 @@
  * unbalanced brackets, bad dedents, stray characters, Python 2 octals) and the
  * parser errors a token stream shows for sure: two operands side by side (a
  * missing comma, Python 2's `print "x"`), a line that ends on an operator
- * (`x = a +`), a comma after a comma or an opening bracket. Those make Python,
- * and therefore Alembic, fail on every command, wherever they are in the
- * file. Other parser errors (`if x = 1:`) need a parser and are not reported.
+ * (`x = a +`), two tokens that never meet in Python (`x = = 1`, `sa..String`,
+ * `f(a, .b)`, `a.if`, `**x` at a statement's start), a keyword argument after
+ * something other than a name (`f(a.b=1)`). Those make Python, and therefore
+ * Alembic, fail on every command, wherever they are in the file. Parser
+ * errors that need a statement's grammar (`import a as`, `x = (a.b=1)`) are
+ * not reported.
  */
 
 export const enum Tok {
@@ -102,6 +105,10 @@ const P_COLON = 3;
 const P_SEMI = 4;
 /** A lone `/`: it needs an operand, except as the positional-only marker before `)` in `def f(a, /)`. */
 const P_SLASH = 5;
+/** An attribute's `.` (`sa.`): only a name may follow, no keyword, operator or bracket (`sa..String`, `op.(`). */
+const P_DOT = 6;
+/** A relative import's `.` (`from .`, `from ..`): more dots, a name or `import` follow. */
+const P_RELDOT = 7;
 const PUNCT1 = new Uint8Array(128).fill(P_DANGLING);
 for (const ch of ';*)]}') PUNCT1[ch.charCodeAt(0)] = P_NONE;
 PUNCT1[58] = P_COLON;
@@ -147,6 +154,50 @@ function opLength(src: string, pos: number, c: number): number {
   }
 }
 
+/** Whether what the last token left pending needs an operand: a line cannot end there. */
+function needsOperand(p: number): boolean {
+  return p === P_DANGLING || p === P_SLASH || p >= P_DOT;
+}
+
+/** Whether an operator may start an operand: `(` `[` `{` `-` `+` `~` `*` and `...`. */
+function startsOperand(c: number, len: number): boolean {
+  if (len === 3) return c === 46;
+  return len === 1 && (c === 40 || c === 91 || c === 123 || c === 45 || c === 43 || c === 126 || c === 42);
+}
+
+/**
+ * Whether the operator at hand (first character c, length len) may come
+ * after what the last token left pending (P_*): CPython's parser rejects `x =
+ * = 1`, `f(a, .b)`, `sa..String` and `**x` at a statement's start, and says
+ * "invalid syntax" at the operator. Closing brackets, and a comma after a
+ * separator or a misplaced `;`, have their own checks. Only pairs that are
+ * wrong in every context are refused: `*` and `**` pass wherever an unpacking
+ * might stand, `:` after a comma (`x[1, :]`, `lambda a,: 0`), `=` after a comma
+ * outside brackets (`a, = b`), `/` after a comma (`def f(a, /)`).
+ */
+function opMayFollow(before: number, c: number, len: number, depth: number): boolean {
+  if (before === P_NONE || c === 59) return true;
+  const closer = len === 1 && (c === 41 || c === 93 || c === 125);
+  switch (before) {
+    case P_DANGLING:
+      return startsOperand(c, len) || closer;
+    case P_SEPARATOR:
+      if (len === 1 && (closer || c === 44 || c === 58 || c === 47 || (c === 61 && depth === 0))) return true;
+      return startsOperand(c, len) || (c === 42 && len === 2);
+    case P_SEMI:
+      return startsOperand(c, len) || (len === 1 && (c === 64 || c === 59));
+    case P_COLON:
+      return startsOperand(c, len) || (c === 42 && len === 2) || (len === 1 && (closer || c === 44 || c === 58 || c === 59));
+    case P_SLASH:
+      return startsOperand(c, len) || (len === 1 && (closer || c === 44 || c === 58));
+    case P_DOT:
+      return closer;
+    default:
+      // P_RELDOT
+      return c === 46 || closer;
+  }
+}
+
 /** Whether src[begin, end) (one or two letters) is a string prefix: r u b f t br rb fr rf tr rt, any case. */
 function isStringPrefix(src: string, begin: number, end: number): boolean {
   const a = src.charCodeAt(begin) | 32;
@@ -167,19 +218,45 @@ const enum Word {
 }
 
 /** Python's keywords by first character, looked up without slicing the source: this runs on many words of every file. */
-const WORDS_BY_FIRST: (readonly (readonly [string, Word])[] | undefined)[] = [];
+/**
+ * Python's keywords by first character, looked up without slicing the source:
+ * this runs on most words of every file, so it is plain indexed arrays (no
+ * iterator or destructuring, which stay slow until the optimiser has run),
+ * and a mask of the lengths that occur for each first character turns most
+ * names away at once.
+ */
+const KW_LENGTHS = new Uint16Array(128);
+const KW_WORDS: string[][] = [];
+const KW_KINDS: Word[][] = [];
 for (const [kind, words] of [
   [Word.Keyword, 'and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'],
   [Word.Constant, 'False None True'],
   [Word.Soft, 'match case type'],
 ] as const) {
-  for (const w of words.split(' ')) ((WORDS_BY_FIRST[w.charCodeAt(0)] ??= []) as [string, Word][]).push([w, kind]);
+  for (const w of words.split(' ')) {
+    const c0 = w.charCodeAt(0);
+    KW_LENGTHS[c0]! |= 1 << w.length;
+    (KW_WORDS[c0] ??= []).push(w);
+    (KW_KINDS[c0] ??= []).push(kind);
+  }
+}
+
+/** Whether src[b, pos) could be a keyword at all, by its first character and length alone: most names are not. */
+function mayBeKeywordAt(src: string, b: number, e: number): boolean {
+  const len = e - b;
+  const c0 = src.charCodeAt(b);
+  return len <= 8 && c0 < 128 && (KW_LENGTHS[c0]! & (1 << len)) !== 0;
 }
 
 function wordKind(src: string, b: number, e: number): Word {
   const len = e - b;
-  const candidates = len >= 2 && len <= 8 ? WORDS_BY_FIRST[src.charCodeAt(b)] : undefined;
-  if (candidates) for (const [w, kind] of candidates) if (w.length === len && src.startsWith(w, b)) return kind;
+  const c0 = src.charCodeAt(b);
+  if (len > 8 || c0 >= 128 || (KW_LENGTHS[c0]! & (1 << len)) === 0) return Word.Name;
+  const words = KW_WORDS[c0]!;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w.length === len && src.startsWith(w, b)) return KW_KINDS[c0]![i]!;
+  }
   return Word.Name;
 }
 
@@ -224,14 +301,21 @@ function isAsciiIdent(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
 }
 
+/** What CPython's tokenizer allows in a name beyond ASCII (PEP 3131), tested on whole code points: `𝒞` is one character, two in UTF-16. */
+const XID_START = /^\p{XID_Start}$/u;
+const XID_CONTINUE = /^\p{XID_Continue}$/u;
+
 function isIdentStart(c: number, src: string, pos: number): boolean {
   if (isAsciiIdent(c)) return c < 48 || c > 57;
-  return c >= 128 && /[\p{L}\p{Nl}]/u.test(src[pos]!);
+  return c >= 128 && XID_START.test(String.fromCodePoint(src.codePointAt(pos)!));
 }
 
 function isIdentPart(c: number, src: string, pos: number): boolean {
   if (isAsciiIdent(c)) return true;
-  return c >= 128 && /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u.test(src[pos]!);
+  if (c < 128) return false;
+  // the second half of a character beyond U+FFFF whose first half the name took
+  if ((c & 0xfc00) === 0xdc00) return (src.charCodeAt(pos - 1) & 0xfc00) === 0xd800;
+  return XID_CONTINUE.test(String.fromCodePoint(src.codePointAt(pos)!));
 }
 
 /**
@@ -265,9 +349,6 @@ const A_PENDING = 64;
 const A_PENDING_UNPACK = 128;
 /** One open lambda (counted from here up: its commas separate parameters, not arguments). */
 const A_LAMBDA = 256;
-
-/** Characters that make one operator with a following `=`. */
-const OP_BEFORE_EQUALS: ReadonlySet<number> = new Set([...'=<>!+-*/%&|^@:~'].map((ch) => ch.charCodeAt(0)));
 
 /** The features `from __future__ import` knows (Python 3.7 and later). */
 const FUTURE_FEATURES: ReadonlySet<string> = new Set([
@@ -366,6 +447,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** The innermost open bracket is a call's; and its next token starts an argument. */
   let inCall = false;
   let argStart = false;
+  /** What argumentStart saw: an `=` or `:=` at the call's level in the argument it found. */
+  let argAssigns = false;
   /** Where the opener of the last closed bracket was (`def f[T](…)` is no call). */
   let closedOpener = -1;
 
@@ -475,7 +558,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (c === 10 || c === 13) {
         if (c === 13 && src.charCodeAt(pos + 1) === 10) pos++;
         if (depth === 0) {
-          if (punct === P_DANGLING || punct === P_SLASH) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
+          if (needsOperand(punct)) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
           finishLine();
         }
         pos++;
@@ -518,7 +601,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (!skipping) current!.push({ type: Tok.String, text: src.slice(begin, pos), line: startLine, col: startCol });
           continue;
         }
-        word(begin, startLine);
+        word(begin, startLine, punctBefore);
         if (!skipping) current!.push({ type: Tok.Name, text: detach(src.slice(begin, pos)), line: startLine, col: startCol });
         continue;
       }
@@ -544,10 +627,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         throw new TokenizeError(`invalid character '${ch}' (U+${hex})`, line, startCol);
       }
       if (c === 123) brace(pos, startLine);
-      if ((c === 44 && punctBefore === P_SEPARATOR) || (c === 59 && misplacedSemicolon(punctBefore))) {
+      if (c === 59 && misplacedSemicolon(punctBefore)) semicolonError(punctBefore, startCol);
+      else if ((c === 44 && punctBefore === P_SEPARATOR) || !opMayFollow(punctBefore, c, len, depth) || (c === 45 && len === 2 && misplacedArrow())) {
         fail(new TokenizeError('invalid syntax', startLine, startCol, E_PARSER));
       }
-      punct = len === 1 ? PUNCT1[c]! : len === 3 && c === 46 ? P_NONE : P_DANGLING;
+      punct = len === 1 ? punctOf(c) : len === 3 && c === 46 ? P_NONE : P_DANGLING;
       const call = c === 40 && opensCall();
       if (inCall) {
         if (len === 1 && c === 44) argComma();
@@ -575,7 +659,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             );
           }
           // `f(a +)`: the operator has no right operand (checked after the bracket match, as CPython)
-          if (punctBefore === P_DANGLING) fail(new TokenizeError('invalid syntax', startLine, startCol, E_PARSER));
+          if (punctBefore === P_DANGLING || punctBefore >= P_DOT) fail(new TokenizeError('invalid syntax', startLine, startCol, E_PARSER));
           leftBracket(startLine, startCol);
           closed(pos - 1, startLine);
         }
@@ -586,7 +670,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (depth > 0 && (deferred === null || deferredAt > bracketLine[depth - 1]!)) {
       throw new TokenizeError(`'${String.fromCharCode(bracketCh[depth - 1]!)}' was never closed`, bracketLine[depth - 1]!, bracketCol[depth - 1]!);
     }
-    if ((punct === P_DANGLING || punct === P_SLASH) && current !== null) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
+    if (needsOperand(punct) && current !== null) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
     finishLine();
     if (prevEndedWithColon) fail(new TokenizeError(missingBlock(), lastLine(), 0, E_PARSER));
     if (deferred !== null) return failed(deferred as TokenizeError);
@@ -658,7 +742,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     let i = b + 3;
     while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9) i++;
     const name = i;
-    while (isAsciiIdent(src.charCodeAt(i))) i++;
+    while (isIdentPart(src.charCodeAt(i), src, i)) i++;
     if (i === name) return false;
     while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9) i++;
     const d = src.charCodeAt(i);
@@ -738,9 +822,80 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     }
   }
 
-  /** `;` ends a statement: not inside brackets, not first on a line, not after another `;`, an operator or a block's `:`. */
+  /**
+   * What a one-character operator leaves pending (read before operandEnd is
+   * reset). After an operand, `*` and `/` multiply and divide, and need a
+   * right operand; elsewhere a lone `*` may end a line (`import *`) or stand
+   * for a parameter list's marker (`lambda *, a: 0`), as `/` may (`f(a, /)`).
+   */
+  function punctOf(c: number): number {
+    if (c === 46) return dotKind();
+    if (c === 42) return operandEnd && !(prevKind === K_WORD && (src.startsWith('import', prevStart) || src.startsWith('lambda', prevStart)) && prevEnd - prevStart === 6) ? P_DANGLING : P_NONE;
+    if (c === 47) return operandEnd ? P_DANGLING : P_SLASH;
+    return PUNCT1[c]!;
+  }
+
+  /** `->` outside a function's header, where it follows the parameters' `)`: `Sequence->[str]`, `sa.Col->umn`. */
+  function misplacedArrow(): boolean {
+    if (src.charCodeAt(pos + 1) !== 62 || depth > 0) return depth > 0;
+    const b = afterAsync(currentBegin);
+    // in a function's header other checks speak (`def f -> int:` is "expected '('")
+    return !(src.startsWith('def', b) && !isAsciiIdent(src.charCodeAt(b + 3)));
+  }
+
+  /** What a `.` leaves pending: after an operand an attribute's name (but after `from` a relative import's), elsewhere more of a relative import's dots. */
+  function dotKind(): number {
+    if (!operandEnd) return P_RELDOT;
+    return prevKind === K_WORD && prevEnd - prevStart === 4 && src.startsWith('from', prevStart) ? P_RELDOT : P_DOT;
+  }
+
+  /**
+   * A keyword where CPython's parser cannot take one: after an attribute's
+   * `.` (`a.if`), after an operator or separator unless it starts an operand
+   * (`not`, `lambda`, `await`, `yield`, and `in` after a comma: `for a, in b`),
+   * `and`/`or`/`in`/`is`/`as` at a statement's start, anything but `import` after
+   * a relative import's dots. The word is [begin, pos).
+   */
+  function mayBeKeyword(begin: number): boolean {
+    return mayBeKeywordAt(src, begin, pos);
+  }
+
+  function misplacedKeyword(before: number, begin: number): boolean {
+    const kind = wordKind(src, begin, pos);
+    if (kind === Word.Name || kind === Word.Soft) return false;
+    if (before === P_DOT) return true;
+    const len = pos - begin;
+    const c0 = src.charCodeAt(begin);
+    if (before === P_RELDOT) return kind === Word.Constant || !(c0 === 105 && len === 6);
+    if (kind === Word.Constant) return false;
+    if (before === P_SEMI) return len === 2 ? !(c0 === 105 && src.charCodeAt(begin + 1) === 102) : len === 3 && c0 === 97;
+    if ((c0 === 110 && len === 3) || (c0 === 108 && len === 6) || (c0 === 121 && len === 5) || (c0 === 97 && len === 5 && src.startsWith('await', begin))) return false;
+    return !(before === P_SEPARATOR && c0 === 105 && len === 2 && src.charCodeAt(begin + 1) === 110);
+  }
+
+  /**
+   * A misplaced `;`: "invalid syntax", but where a block header's colon is
+   * required at that point ("expected ':'" after `try`, `else`, `finally` and
+   * a function's parameters; "expected '('" after `def NAME`).
+   */
+  function semicolonError(before: number, atCol: number): void {
+    const b = afterAsync(currentBegin);
+    const is = (w: string): boolean => src.startsWith(w, b) && !isAsciiIdent(src.charCodeAt(b + w.length));
+    if (depth === 0 && before === P_NONE && !lineColon) {
+      if (is('try') || is('finally') || is('else')) return fail(new TokenizeError("expected ':'", line, atCol, E_PARSER));
+      if (is('def')) {
+        if (src.lastIndexOf(')', pos) > b) return fail(new TokenizeError("expected ':'", line, atCol, E_PARSER));
+        if (defWithoutParen(b)) return;
+      }
+    }
+    fail(new TokenizeError('invalid syntax', line, atCol, E_PARSER));
+  }
+
+  /** `;` ends a statement: not inside brackets, not first on a line, not after another `;`, an operator or a block's `:`, not in a block's header. */
   function misplacedSemicolon(before: number): boolean {
-    return depth > 0 || before === P_SEMI || before === P_DANGLING || before === P_SLASH || before === P_COLON;
+    if (depth > 0 || before === P_SEMI || before === P_COLON || needsOperand(before)) return true;
+    // nor inside a block header before its `:` (`with op.batch_a;lter_table("t") as b:`)
+    return !lineColon && startsCompound(afterAsync(currentBegin));
   }
 
   function openBracket(c: number, atLine: number, atCol: number, call: boolean, at: number): void {
@@ -781,10 +936,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (prevKind === K_OTHER) {
       if (src.charCodeAt(prevStart) !== 93) return true;
       i = closedOpener - 1;
-      while (i >= 0 && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9)) i--;
+      while (i >= 0 && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12)) i--;
       while (i >= 0 && isAsciiIdent(src.charCodeAt(i))) i--;
     } else if (prevKind !== K_NAME && prevKind !== K_WORD) return true;
-    while (i >= 0 && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9)) i--;
+    while (i >= 0 && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12)) i--;
     const isDef = i >= 2 && src.charCodeAt(i) === 102 && src.charCodeAt(i - 1) === 101 && src.charCodeAt(i - 2) === 100;
     return !(isDef && !(i >= 3 && isAsciiIdent(src.charCodeAt(i - 3))));
   }
@@ -803,12 +958,25 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (c0 === 108 && len === 6 && src.startsWith('lambda', begin)) argFlags[top] = f + A_LAMBDA;
     else if ((c0 === 102 && len === 3 && src.startsWith('for', begin)) || (c0 === 121 && len === 5 && src.startsWith('yield', begin))) {
       // a generator expression or a yield: CPython names those errors otherwise
+      if (c0 === 102 && f & A_KW && f < A_LAMBDA) generatorAfterKeyword(top, begin);
       argFlags[top] = f | A_UNKNOWN;
       return;
     }
     if (!argStart) return;
     argStart = false;
     if (!followedByAssign(pos)) positional(top);
+  }
+
+  /** `f(a, b=1 for x in y)`: a keyword argument's value cannot be a bare generator (CPython names the keyword's line). */
+  function generatorAfterKeyword(top: number, forAt: number): void {
+    const start = argumentStart(top, forAt);
+    if (start < 0 || !isIdentStart(src.charCodeAt(start), src, start)) return;
+    let i = start;
+    while (isIdentPart(src.charCodeAt(i), src, i)) i++;
+    while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9) i++;
+    if (src.charCodeAt(i) === 61 && src.charCodeAt(i + 1) !== 61) {
+      fail(new TokenizeError("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", lineAt(top, start), 0, E_PARSER));
+    }
   }
 
   /** An operator, bracket or literal (len 0) where an argument starts: after a keyword argument, or a `*`/`**` unpacking. */
@@ -834,7 +1002,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** A `:` at a call's top level ends a lambda's parameters. */
   function argColon(): void {
     const top = depth - 1;
-    if (argFlags[top]! >= A_LAMBDA) argFlags[top]! -= A_LAMBDA;
+    const f = argFlags[top]!;
+    if (f >= A_LAMBDA) argFlags[top] = f - A_LAMBDA;
+    // no other `:` stands at a call's level (`sa.te:xt(…)`, `f(a: b)`), unless something unmodelled (a generator) hides a lambda
+    else if (!(f & A_UNKNOWN)) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
   }
 
   /** A lone `=` at a call's top level: a keyword argument when the name before it starts the argument. */
@@ -842,17 +1013,83 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const top = depth - 1;
     const f = argFlags[top]!;
     if (f & A_UNKNOWN || f >= A_LAMBDA) return;
-    if ((prevKind === K_WORD || prevKind === K_NAME) && startsArgument(prevStart)) {
+    const named = prevKind === K_WORD || prevKind === K_NAME;
+    // the common case is told from the characters before the name; a comment there needs the argument read from the `(`
+    const start = named && startsArgument(prevStart) ? prevStart : argumentStart(top, pos);
+    if (named && start === prevStart) {
+      if (wordKind(src, prevStart, prevEnd) === Word.Constant) fail(new TokenizeError(`cannot assign to ${src.slice(prevStart, prevEnd)}`, prevLine, 0, E_PARSER));
       // the first keyword: the names of calls closed before it are off the stack again, so it starts here
       if (!(f & A_KW)) kwBase[top] = kwTop;
       if (keywordSeen(top, prevStart, prevEnd)) compileError ??= new TokenizeError(`keyword argument repeated: ${src.slice(prevStart, prevEnd)}`, prevLine, 0);
       kwSpans[kwTop++] = prevStart;
       kwSpans[kwTop++] = prevEnd;
       argFlags[top] = f | A_KW;
-    } else {
-      // `f(a.b=1)`, a comment before the name: not modelled, so nothing is reported for this call
-      argFlags[top] = f | A_UNKNOWN;
+      return;
     }
+    // `f(a.b=1)`, `f(x == y = 1)`: CPython's message names the argument's first line; after `a=` or `a:=` (`f(a=b=1)`) or an unpacking (`f(**a=1)`) it is plain
+    if (start >= 0) {
+      if (src.charCodeAt(start) === 42 || argAssigns) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
+      else fail(new TokenizeError('expression cannot contain assignment, perhaps you meant "=="?', lineAt(top, start), 0, E_PARSER));
+    }
+    argFlags[top] = f | A_UNKNOWN;
+  }
+
+  /**
+   * Where the argument that reaches `end` starts in the call whose bracket is
+   * at index `top`: its first token after the `(` or after the last comma at
+   * the call's level, comments and strings stepped over; -1 when none yet.
+   * Read again from the `(`, which is rare: only for an `=` after something
+   * other than a plain name, or a generator after a keyword argument.
+   */
+  function argumentStart(top: number, end: number): number {
+    argAssigns = false;
+    const savedPos = pos;
+    const savedLine = line;
+    const savedLineStart = lineStart;
+    let start = -1;
+    let nest = 0;
+    pos = bracketPos[top]! + 1;
+    try {
+      while (pos < end) {
+        const d = src.charCodeAt(pos);
+        if (d === 32 || d === 9 || d === 12 || d === 10 || d === 13) pos++;
+        else if (d === 92) pos += 2;
+        else if (d === 35) while (pos < end && src.charCodeAt(pos) !== 10 && src.charCodeAt(pos) !== 13) pos++;
+        else {
+          if (start < 0) start = pos;
+          if (d === 34 || d === 39) scanString(pos, 0);
+          else if (isAsciiIdent(d)) {
+            const b = pos;
+            while (isAsciiIdent(src.charCodeAt(pos))) pos++;
+            const q = src.charCodeAt(pos);
+            if ((q === 34 || q === 39) && pos - b <= 2 && isStringPrefix(src, b, pos)) scanString(pos, pos - b);
+          } else {
+            if (d === 40 || d === 91 || d === 123) nest++;
+            else if (d === 41 || d === 93 || d === 125) nest--;
+            else if (d === 44 && nest === 0) {
+              start = -1;
+              argAssigns = false;
+            } else if (d === 61 && nest === 0 && src.charCodeAt(pos + 1) !== 61 && !'=<>!'.includes(src[pos - 1]!)) argAssigns = true;
+            pos++;
+          }
+        }
+      }
+    } finally {
+      pos = savedPos;
+      line = savedLine;
+      lineStart = savedLineStart;
+    }
+    return start;
+  }
+
+  /** The line of offset `at`, inside the bracket at index `top` (counted from the bracket's line). */
+  function lineAt(top: number, at: number): number {
+    let l = bracketLine[top]!;
+    for (let i = bracketPos[top]!; i < at; i++) {
+      const d = src.charCodeAt(i);
+      if (d === 10 || (d === 13 && src.charCodeAt(i + 1) !== 10)) l++;
+    }
+    return l;
   }
 
   /** Whether only blanks separate `at` from the `(` or `,` before it. */
@@ -891,11 +1128,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function positional(top: number): void {
     const f = argFlags[top]!;
     if (!(f & A_PENDING)) argFlags[top] = f | A_PENDING | (f & A_KWUNPACK ? A_PENDING_UNPACK : 0);
-  }
-
-  /** Whether the `=` at `at` is one on its own, not part of `==`, `<=`, `+=` …, read a character at a time. */
-  function loneEquals(at: number): boolean {
-    return src.charCodeAt(at + 1) !== 61 && !OP_BEFORE_EQUALS.has(src.charCodeAt(at - 1));
   }
 
   /** Whether a lone `=` comes next, past spaces, newlines and comments (inside brackets they do not matter). */
@@ -942,7 +1174,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   }
 
   /** The word from `begin` to pos: after an operand only a keyword may come. */
-  function word(begin: number, atLine: number): void {
+  function word(begin: number, atLine: number, before: number): void {
+    if (before !== P_NONE && before !== P_COLON && before !== P_SLASH && mayBeKeyword(begin) && misplacedKeyword(before, begin)) {
+      fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
+    }
     // in a call, a word matters where an argument starts, or as lambda, for, yield
     if (inCall && (argStart || maySpecial(src.charCodeAt(begin), pos - begin))) argWord(begin);
     if (endsOperand()) {
@@ -1105,28 +1340,25 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         case SPACE:
           pos++;
           break;
-        case OPCHAR:
+        case OPCHAR: {
+          // an operator in the wrong place goes to the general loop, which reports it
+          const len = opLength(src, pos, c);
+          if ((c === 44 && punct === P_SEPARATOR) || (c === 59 && misplacedSemicolon(punct)) || (punct !== P_NONE && !opMayFollow(punct, c, len, depth))) return;
+          if (c === 45 && len === 2 && misplacedArrow()) return;
+          const next = len === 1 ? punctOf(c) : P_DANGLING;
           operandEnd = false;
-          if (c === 44 && punct === P_SEPARATOR) return;
-          if (c === 59 && misplacedSemicolon(punct)) return;
           if (c === 44 && depth === 0 && !lineColon) exceptComma();
-          if ((c === 42 || c === 47) && src.charCodeAt(pos + 1) === c) {
-            // `**` and `//` need a right operand, though a lone `*` (`import *`, `f(*, a)`) or `/` (`f(a, /)`) may not
-            if (argStart || (inCall && c === 42 && startsArgument(pos))) argToken(c, 2);
-            punct = P_DANGLING;
-            pos += 2;
-            break;
-          }
-          // `==`, `<=`, `+=` … come here a character at a time: only a lone `=` is one
           if (inCall) {
-            if (c === 44) argComma();
-            else if (c === 61 && loneEquals(pos)) argEquals();
-            else if (argStart || (c === 42 && startsArgument(pos))) argToken(c, 1);
+            if (len === 1 && c === 44) argComma();
+            else if (len === 1 && c === 61) argEquals();
+            else if (argStart || (c === 42 && startsArgument(pos))) argToken(c, len);
           }
-          punct = PUNCT1[c]!;
-          pos++;
+          punct = next;
+          pos += len;
           break;
+        }
         case WORD: {
+          const before = punct;
           punct = P_NONE;
           const begin = pos;
           pos++;
@@ -1139,7 +1371,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if ((q === 34 || q === 39) && pos - begin <= 2 && isStringPrefix(src, begin, pos)) {
             operand(K_STRING, begin, line);
             scanString(pos, pos - begin);
-          } else word(begin, line);
+          } else word(begin, line, before);
           break;
         }
         case DIGIT:
@@ -1153,19 +1385,22 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             number(line);
           } else if (d === 46 && src.charCodeAt(pos + 2) === 46) {
             // Ellipsis
+            if (!opMayFollow(punct, 46, 3, depth)) return;
             if (argStart) argToken(46, 3);
             punct = P_NONE;
             operandEnd = false;
             pos += 3;
           } else {
+            if (!opMayFollow(punct, 46, 1, depth)) return;
             if (argStart) argToken(46, 1);
-            punct = P_DANGLING;
+            punct = dotKind();
             operandEnd = false;
             pos++;
           }
           break;
         }
         case COLON:
+          if (!opMayFollow(punct, 58, src.charCodeAt(pos + 1) === 61 ? 2 : 1, depth)) return;
           operandEnd = false;
           if (src.charCodeAt(pos + 1) === 61) {
             if (argStart) argToken(58, 2);
@@ -1179,13 +1414,15 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           }
           break;
         case BANG:
-          if (src.charCodeAt(pos + 1) !== 61) return;
+          if (src.charCodeAt(pos + 1) !== 61 || !opMayFollow(punct, 33, 2, depth)) return;
           if (argStart) argToken(33, 2);
           operandEnd = false;
           punct = P_DANGLING;
           pos += 2;
           break;
         case OPEN: {
+          // after a `.`, no bracket (`op.(`)
+          if (punct >= P_DOT) return;
           if (c === 123) brace(pos, line);
           const call = c === 40 && opensCall();
           if (argStart) argToken(c, 1);
@@ -1196,7 +1433,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           break;
         }
         case CLOSE:
-          if (depth === 0 || bracketCh[depth - 1] !== openerOf(c) || punct === P_DANGLING) return;
+          if (depth === 0 || bracketCh[depth - 1] !== openerOf(c) || punct === P_DANGLING || punct >= P_DOT) return;
           punct = P_NONE;
           depth--;
           leftBracket(line, pos - lineStart);
@@ -1348,6 +1585,16 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         if (c === 13 && src.charCodeAt(pos + 1) === 10) pos++;
         pos++;
         newline();
+        continue;
+      }
+      if (c === 92) {
+        // a backslash escapes the next character, an outer quote too (`f"{1:\"d\"}"`), but not a brace (as in scanString)
+        const e = src.charCodeAt(pos + 1);
+        if (e === 123 || e === 125) pos++;
+        else if (e === 10 || e === 13) {
+          pos += e === 13 && src.charCodeAt(pos + 2) === 10 ? 3 : 2;
+          newline();
+        } else pos += 2;
         continue;
       }
       pos++;
