@@ -226,6 +226,8 @@ const enum Word {
  * names away at once.
  */
 const KW_LENGTHS = new Uint16Array(128);
+/** The same mask by the first two characters (index c0 * 128 + c1): `op` and `or`, `length` and `lambda`, are told apart before any comparison. */
+const KW_PAIRS = new Uint16Array(128 * 128);
 const KW_WORDS: string[][] = [];
 const KW_KINDS: Word[][] = [];
 for (const [kind, words] of [
@@ -236,16 +238,10 @@ for (const [kind, words] of [
   for (const w of words.split(' ')) {
     const c0 = w.charCodeAt(0);
     KW_LENGTHS[c0]! |= 1 << w.length;
+    KW_PAIRS[c0 * 128 + w.charCodeAt(1)]! |= 1 << w.length;
     (KW_WORDS[c0] ??= []).push(w);
     (KW_KINDS[c0] ??= []).push(kind);
   }
-}
-
-/** Whether src[b, pos) could be a keyword at all, by its first character and length alone: most names are not. */
-function mayBeKeywordAt(src: string, b: number, e: number): boolean {
-  const len = e - b;
-  const c0 = src.charCodeAt(b);
-  return len <= 8 && c0 < 128 && (KW_LENGTHS[c0]! & (1 << len)) !== 0;
 }
 
 function wordKind(src: string, b: number, e: number): Word {
@@ -355,6 +351,13 @@ const FUTURE_FEATURES: ReadonlySet<string> = new Set([
   'nested_scopes', 'generators', 'division', 'absolute_import', 'with_statement', 'print_function', 'unicode_literals', 'barry_as_FLUFL', 'generator_stop', 'annotations',
 ]);
 
+/** Keywords that join two expressions, or a clause to what came before (`import a as b`, `from x import y`). */
+const INFIX_KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'in', 'is', 'if', 'else', 'for', 'as', 'from', 'import']);
+/** Keywords after which a statement may end (for `else`, `try`, `finally`, `except`, the missing `:` is reported as such). */
+const ENDS_STATEMENT: ReadonlySet<string> = new Set(['return', 'yield', 'raise', 'pass', 'break', 'continue', 'else', 'try', 'finally', 'except']);
+/** Keywords a `:` may follow. */
+const TAKES_COLON: ReadonlySet<string> = new Set(['else', 'try', 'finally', 'except', 'lambda']);
+
 /** The statements whose header ends on a colon and opens a block. */
 const COMPOUND_HEADS: ReadonlySet<string> = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'match', 'case']);
 
@@ -424,6 +427,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let prevStart = 0;
   let prevEnd = 0;
   let prevLine = 0;
+  /** The last word (prevKind K_WORD) could be a keyword, by its first character and length. */
+  let prevKw = false;
   /** What the last token of the current logical line leaves pending (P_*): a `:` there opens a block. */
   let punct = P_NONE;
   /** The first parser error, held while the rest of the file is scanned for a tokenizer error; and how many lines came before it. */
@@ -558,7 +563,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (c === 10 || c === 13) {
         if (c === 13 && src.charCodeAt(pos + 1) === 10) pos++;
         if (depth === 0) {
-          if (needsOperand(punct)) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
+          if (needsOperand(punct) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(10, 0))) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
           finishLine();
         }
         pos++;
@@ -630,7 +635,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (c === 59 && misplacedSemicolon(punctBefore)) semicolonError(punctBefore, startCol);
       else if ((c === 44 && punctBefore === P_SEPARATOR) || !opMayFollow(punctBefore, c, len, depth) || (c === 45 && len === 2 && misplacedArrow())) {
         fail(new TokenizeError('invalid syntax', startLine, startCol, E_PARSER));
-      }
+      } else if (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len)) fail(keywordError(startLine, startCol));
       punct = len === 1 ? punctOf(c) : len === 3 && c === 46 ? P_NONE : P_DANGLING;
       const call = c === 40 && opensCall();
       if (inCall) {
@@ -670,7 +675,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (depth > 0 && (deferred === null || deferredAt > bracketLine[depth - 1]!)) {
       throw new TokenizeError(`'${String.fromCharCode(bracketCh[depth - 1]!)}' was never closed`, bracketLine[depth - 1]!, bracketCol[depth - 1]!);
     }
-    if (needsOperand(punct) && current !== null) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
+    if ((needsOperand(punct) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(10, 0))) && current !== null) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
     finishLine();
     if (prevEndedWithColon) fail(new TokenizeError(missingBlock(), lastLine(), 0, E_PARSER));
     if (deferred !== null) return failed(deferred as TokenizeError);
@@ -856,10 +861,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * `and`/`or`/`in`/`is`/`as` at a statement's start, anything but `import` after
    * a relative import's dots. The word is [begin, pos).
    */
-  function mayBeKeyword(begin: number): boolean {
-    return mayBeKeywordAt(src, begin, pos);
-  }
-
   function misplacedKeyword(before: number, begin: number): boolean {
     const kind = wordKind(src, begin, pos);
     if (kind === Word.Name || kind === Word.Soft) return false;
@@ -1175,23 +1176,92 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** The word from `begin` to pos: after an operand only a keyword may come. */
   function word(begin: number, atLine: number, before: number): void {
-    if (before !== P_NONE && before !== P_COLON && before !== P_SLASH && mayBeKeyword(begin) && misplacedKeyword(before, begin)) {
+    const len = pos - begin;
+    // most words cannot be keywords by first character and length: they skip every keyword check below
+    const c0 = src.charCodeAt(begin);
+    const c1 = src.charCodeAt(begin + 1);
+    const kwLike = len >= 2 && len <= 8 && (c0 | c1) < 128 && (KW_PAIRS[c0 * 128 + c1]! & (1 << len)) !== 0;
+    if (kwLike && before !== P_NONE && before !== P_COLON && before !== P_SLASH && misplacedKeyword(before, begin)) {
       fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
     }
     // in a call, a word matters where an argument starts, or as lambda, for, yield
     if (inCall && (argStart || maySpecial(src.charCodeAt(begin), pos - begin))) argWord(begin);
+    if (kwLike && operandEnd && prevKw && prevKind === K_WORD && keywordPairRefused(begin)) fail(keywordError(atLine, begin - lineStart));
     if (endsOperand()) {
       if (wordKind(src, begin, pos) === Word.Keyword) {
         operandEnd = false;
+        infixKeyword(begin, atLine);
         return;
       }
       fail(sideBySide(K_NAME, begin, atLine));
     }
     operandEnd = true;
     prevKind = K_WORD;
+    prevKw = kwLike;
     prevStart = begin;
     prevEnd = pos;
     prevLine = atLine;
+  }
+
+  /**
+   * A keyword right after an operand joins two expressions (`a and b`, `x if
+   * c else d`, `x for x in y`, `import a as b`, `raise E from e`) and needs an
+   * operand after it: `x = a and` at a line's end is an error. `not` (in `not
+   * in`) and `async` (`async for`) take a keyword next, so they are left be;
+   * any other keyword there (`x = a pass`) is an error at once.
+   */
+  function infixKeyword(begin: number, atLine: number): void {
+    const len = pos - begin;
+    const c0 = src.charCodeAt(begin);
+    if ((c0 === 110 && len === 3) || (c0 === 97 && len === 5 && src.startsWith('async', begin))) return;
+    if (INFIX_KEYWORDS.has(src.slice(begin, pos))) punct = P_DANGLING;
+    else fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
+  }
+
+  /** Whether the word [begin, pos) cannot follow the keyword just before it: `from alembic import import sa`, `else if`. */
+  function keywordPairRefused(begin: number): boolean {
+    if (wordKind(src, begin, pos) !== Word.Keyword || wordKind(src, prevStart, prevEnd) !== Word.Keyword) return false;
+    const next = src.slice(begin, pos);
+    if (next === 'not' || next === 'lambda' || next === 'await' || next === 'yield') return false;
+    const before = src.slice(prevStart, prevEnd);
+    return !((before === 'not' && next === 'in') || (before === 'yield' && next === 'from') || (before === 'async' && (next === 'def' || next === 'with' || next === 'for')));
+  }
+
+  /** The error for a token the keyword before it cannot take: "expected ':'" after `else`, `try`, `finally`, which must be followed by one. */
+  function keywordError(atLine: number, atCol: number): TokenizeError {
+    const w = src.slice(prevStart, prevEnd);
+    return new TokenizeError(w === 'else' || w === 'try' || w === 'finally' ? "expected ':'" : 'invalid syntax', atLine, atCol, E_PARSER);
+  }
+
+  /**
+   * Whether the operator at hand (c, len), or the line's end (c = 10), cannot
+   * follow the keyword just before it (the last token was a word that may be
+   * one, unclassified so far; checked at each call site first, which is cheap): `import sqlalchemy as` at a line's end, `with, op`,
+   * `with.batch_alter_table`, `x = (not)`, `if = 1`. Only a statement's last
+   * keyword may end it (`return`, `pass`, `else` before its missing `:`),
+   * only `(yield)` closes a bracket, only some keywords take a `:`.
+   */
+  function keywordRefuses(c: number, len: number): boolean {
+    if (wordKind(src, prevStart, prevEnd) !== Word.Keyword) return false;
+    if (c !== 10 && startsOperand(c, len)) return false;
+    const w = src.slice(prevStart, prevEnd);
+    switch (c) {
+      case 10:
+      case 59:
+        return !ENDS_STATEMENT.has(w);
+      case 41:
+      case 93:
+      case 125:
+        return w !== 'yield';
+      case 58:
+        return len !== 1 || !TAKES_COLON.has(w);
+      case 46:
+        return w !== 'from';
+      case 42:
+        return w !== 'lambda';
+      default:
+        return true;
+    }
   }
 
   function brace(at: number, atLine: number): void {
@@ -1344,7 +1414,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           // an operator in the wrong place goes to the general loop, which reports it
           const len = opLength(src, pos, c);
           if ((c === 44 && punct === P_SEPARATOR) || (c === 59 && misplacedSemicolon(punct)) || (punct !== P_NONE && !opMayFollow(punct, c, len, depth))) return;
-          if (c === 45 && len === 2 && misplacedArrow()) return;
+          if ((c === 45 && len === 2 && misplacedArrow()) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len))) return;
           const next = len === 1 ? punctOf(c) : P_DANGLING;
           operandEnd = false;
           if (c === 44 && depth === 0 && !lineColon) exceptComma();
@@ -1391,7 +1461,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             operandEnd = false;
             pos += 3;
           } else {
-            if (!opMayFollow(punct, 46, 1, depth)) return;
+            if (!opMayFollow(punct, 46, 1, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(46, 1))) return;
             if (argStart) argToken(46, 1);
             punct = dotKind();
             operandEnd = false;
@@ -1400,7 +1470,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           break;
         }
         case COLON:
-          if (!opMayFollow(punct, 58, src.charCodeAt(pos + 1) === 61 ? 2 : 1, depth)) return;
+          if (!opMayFollow(punct, 58, src.charCodeAt(pos + 1) === 61 ? 2 : 1, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(58, src.charCodeAt(pos + 1) === 61 ? 2 : 1))) return;
           operandEnd = false;
           if (src.charCodeAt(pos + 1) === 61) {
             if (argStart) argToken(58, 2);
@@ -1414,7 +1484,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           }
           break;
         case BANG:
-          if (src.charCodeAt(pos + 1) !== 61 || !opMayFollow(punct, 33, 2, depth)) return;
+          if (src.charCodeAt(pos + 1) !== 61 || !opMayFollow(punct, 33, 2, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(33, 2))) return;
           if (argStart) argToken(33, 2);
           operandEnd = false;
           punct = P_DANGLING;
@@ -1433,7 +1503,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           break;
         }
         case CLOSE:
-          if (depth === 0 || bracketCh[depth - 1] !== openerOf(c) || punct === P_DANGLING || punct >= P_DOT) return;
+          if (depth === 0 || bracketCh[depth - 1] !== openerOf(c) || punct === P_DANGLING || punct >= P_DOT || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, 1))) return;
           punct = P_NONE;
           depth--;
           leftBracket(line, pos - lineStart);
