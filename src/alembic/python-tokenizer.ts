@@ -272,6 +272,104 @@ function opensBody(toks: readonly Token[]): boolean {
   return first.text === 'async' && toks[1]?.text === 'def';
 }
 
+/** The first word of the statement at `b` (blanks and an `async` stepped over), or ''. */
+function statementWord(src: string, b: number): string {
+  while (src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9 || src.charCodeAt(b) === 12) b++;
+  if (src.startsWith('async', b) && !isAsciiIdent(src.charCodeAt(b + 5))) {
+    b += 5;
+    while (src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9 || src.charCodeAt(b) === 12) b++;
+  }
+  let e = b;
+  while (isAsciiIdent(src.charCodeAt(e))) e++;
+  return src.slice(b, e);
+}
+
+/** The first error in the `import` and `from … import` statements among a module-level logical line's tokens, or null. */
+function importStatementsError(toks: readonly Token[]): TokenizeError | null {
+  for (let i = 0; i < toks.length; ) {
+    let end = i;
+    while (end < toks.length && toks[end]!.text !== ';') end++;
+    const t = toks[i]!;
+    if (t.type === Tok.Name && (t.text === 'import' || t.text === 'from')) {
+      const e = importError(toks, i, end);
+      if (e !== null) return e;
+    }
+    i = end + 1;
+  }
+  return null;
+}
+
+/** A name in an import: any word but a keyword (soft keywords are names). */
+function importName(t: Token | undefined): boolean {
+  if (t === undefined || t.type !== Tok.Name) return false;
+  const kind = wordKind(t.text, 0, t.text.length);
+  return kind === Word.Name || kind === Word.Soft;
+}
+
+/**
+ * The error in an `import` or `from … import` statement, toks[i, end), as
+ * CPython's parser reports it: "invalid syntax" at the first token the
+ * grammar cannot take (or the line's end), and a trailing comma without
+ * parentheses named as such. Null when the statement is well formed.
+ */
+function importError(toks: readonly Token[], i: number, end: number): TokenizeError | null {
+  let k = i + 1;
+  const bad = (at: number): TokenizeError => {
+    const t = at < end ? toks[at]! : toks[end - 1]!;
+    return new TokenizeError('invalid syntax', t.line, at < end ? t.col : t.col + t.text.length, E_PARSER);
+  };
+  const dotted = (): boolean => {
+    if (k >= end || !importName(toks[k])) return false;
+    k++;
+    while (k < end && toks[k]!.text === '.') {
+      k++;
+      if (k >= end || !importName(toks[k])) return false;
+      k++;
+    }
+    return true;
+  };
+  const alias = (): boolean => {
+    if (k >= end || toks[k]!.text !== 'as') return true;
+    k++;
+    if (k >= end || !importName(toks[k])) return false;
+    k++;
+    return true;
+  };
+  if (toks[i]!.text === 'import') {
+    for (;;) {
+      if (!dotted() || !alias()) return bad(k);
+      if (k >= end) return null;
+      if (toks[k]!.text !== ',') return bad(k);
+      k++;
+    }
+  }
+  let dots = 0;
+  while (k < end && (toks[k]!.text === '.' || toks[k]!.text === '...')) {
+    dots++;
+    k++;
+  }
+  if (k < end && toks[k]!.text !== 'import') {
+    if (!dotted()) return bad(k);
+  } else if (dots === 0) return bad(k);
+  if (k >= end || toks[k]!.text !== 'import') return bad(k);
+  k++;
+  if (k < end && toks[k]!.text === '*') return k + 1 >= end ? null : bad(k + 1);
+  const paren = k < end && toks[k]!.text === '(';
+  if (paren) k++;
+  for (;;) {
+    if (k >= end || !importName(toks[k])) return bad(k);
+    k++;
+    if (!alias()) return bad(k);
+    if (k >= end) return paren ? bad(k) : null;
+    const t = toks[k]!;
+    if (paren && t.text === ')') return k + 1 >= end ? null : bad(k + 1);
+    if (t.text !== ',') return bad(k);
+    k++;
+    if (paren && k < end && toks[k]!.text === ')') return k + 1 >= end ? null : bad(k + 1);
+    if (!paren && k >= end) return new TokenizeError('trailing comma not allowed without surrounding parentheses', t.line, t.col, E_PARSER);
+  }
+}
+
 /** The opening bracket a closing one matches: `)` → `(`, `]` → `[`, `}` → `{`. */
 function openerOf(close: number): number {
   return close === 41 ? 40 : close - 2;
@@ -355,6 +453,8 @@ const FUTURE_FEATURES: ReadonlySet<string> = new Set([
 const INFIX_KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'in', 'is', 'if', 'else', 'for', 'as', 'from', 'import']);
 /** Keywords after which a statement may end (for `else`, `try`, `finally`, `except`, the missing `:` is reported as such). */
 const ENDS_STATEMENT: ReadonlySet<string> = new Set(['return', 'yield', 'raise', 'pass', 'break', 'continue', 'else', 'try', 'finally', 'except']);
+/** The statements an `as` may stand in. */
+const AS_STATEMENTS: ReadonlySet<string> = new Set(['import', 'from', 'with', 'except', 'case']);
 /** Keywords a `:` may follow. */
 const TAKES_COLON: ReadonlySet<string> = new Set(['else', 'try', 'finally', 'except', 'lambda']);
 
@@ -398,6 +498,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let currentLine = 0;
   /** Where the current logical line starts, and the last line that opened a block (for CPython's message when its body is missing). */
   let currentBegin = 0;
+  /** Where the current statement starts: the logical line's start, or just after a `;`. */
+  let stmtBegin = 0;
   let headerBegin = 0;
   let headerLine = 0;
   /**
@@ -471,6 +573,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         }
       } else if (!lineColon) missingColon();
       if (futureState !== 3 || src.charCodeAt(currentBegin) === 102) futureImport();
+      // a module-level import's grammar, from its tokens (the same in both modes: no body is at column 0); `x = 1; import a` is left to the token checks
+      if (currentIndent === 0 && current !== SKIPPED && deferred === null && (src.charCodeAt(currentBegin) === 105 || src.charCodeAt(currentBegin) === 102)) {
+        const e = importStatementsError(current!);
+        if (e !== null) fail(e);
+      }
       if (!skipping) {
         lines.push({ indent: currentIndent, line: currentLine, tokens: current });
         if (skipBodies && punct === P_COLON && opensBody(current)) skipAbove = currentIndent;
@@ -550,6 +657,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         currentIndent = col;
         currentLine = line;
         currentBegin = pos;
+        stmtBegin = pos;
       }
       if (skipping) {
         skipPlain();
@@ -645,8 +753,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         else if (argStart ? !(len === 1 && (c === 41 || c === 93 || c === 125)) : c === 42 && startsArgument(pos)) argToken(c, len);
       }
       pos += len;
+      if (c === 59) stmtBegin = pos;
       operandEnd = false;
-      if (c === 58 && len === 1 && depth === 0) lineColon = true;
+      if (c === 58 && len === 1 && depth === 0) {
+        // a block header's colon: a statement may follow on the same line (`try: import a as b`)
+        lineColon = true;
+        stmtBegin = pos;
+      }
       else if (c === 44 && depth === 0 && !lineColon) exceptComma();
       if (len === 1) {
         if (c === 40 || c === 91 || c === 123) {
@@ -1214,8 +1327,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const len = pos - begin;
     const c0 = src.charCodeAt(begin);
     if ((c0 === 110 && len === 3) || (c0 === 97 && len === 5 && src.startsWith('async', begin))) return;
-    if (INFIX_KEYWORDS.has(src.slice(begin, pos))) punct = P_DANGLING;
-    else fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
+    const w = src.slice(begin, pos);
+    // `as` belongs to import, with, except and case; `import` after a name to `from`: `imporqlalchemy as sa`, `froogging.config import x`
+    if (!INFIX_KEYWORDS.has(w) || (w === 'as' && !AS_STATEMENTS.has(statementWord(src, stmtBegin))) || (w === 'import' && statementWord(src, stmtBegin) !== 'from')) {
+      fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
+    } else punct = P_DANGLING;
   }
 
   /** Whether the word [begin, pos) cannot follow the keyword just before it: `from alembic import import sa`, `else if`. */
@@ -1425,6 +1541,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           }
           punct = next;
           pos += len;
+          if (c === 59) stmtBegin = pos;
           break;
         }
         case WORD: {
@@ -1478,7 +1595,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             pos += 2;
           } else {
             if (inCall) argColon();
-            else if (depth === 0) lineColon = true;
+            else if (depth === 0) {
+              lineColon = true;
+              stmtBegin = pos + 1;
+            }
             punct = P_COLON;
             pos++;
           }
