@@ -314,32 +314,12 @@ function importName(t: Token | undefined): boolean {
  */
 function importError(toks: readonly Token[], i: number, end: number): TokenizeError | null {
   let k = i + 1;
-  const bad = (at: number): TokenizeError => {
-    const t = at < end ? toks[at]! : toks[end - 1]!;
-    return new TokenizeError('invalid syntax', t.line, at < end ? t.col : t.col + t.text.length, E_PARSER);
-  };
-  const dotted = (): boolean => {
-    if (k >= end || !importName(toks[k])) return false;
-    k++;
-    while (k < end && toks[k]!.text === '.') {
-      k++;
-      if (k >= end || !importName(toks[k])) return false;
-      k++;
-    }
-    return true;
-  };
-  const alias = (): boolean => {
-    if (k >= end || toks[k]!.text !== 'as') return true;
-    k++;
-    if (k >= end || !importName(toks[k])) return false;
-    k++;
-    return true;
-  };
   if (toks[i]!.text === 'import') {
     for (;;) {
-      if (!dotted() || !alias()) return bad(k);
+      k = importAlias(toks, importDotted(toks, k, end), end);
+      if (k < 0) return importBad(toks, -k, end);
       if (k >= end) return null;
-      if (toks[k]!.text !== ',') return bad(k);
+      if (toks[k]!.text !== ',') return importBad(toks, k, end);
       k++;
     }
   }
@@ -349,25 +329,52 @@ function importError(toks: readonly Token[], i: number, end: number): TokenizeEr
     k++;
   }
   if (k < end && toks[k]!.text !== 'import') {
-    if (!dotted()) return bad(k);
-  } else if (dots === 0) return bad(k);
-  if (k >= end || toks[k]!.text !== 'import') return bad(k);
+    k = importDotted(toks, k, end);
+    if (k < 0) return importBad(toks, -k, end);
+  } else if (dots === 0) return importBad(toks, k, end);
+  if (k >= end || toks[k]!.text !== 'import') return importBad(toks, k, end);
   k++;
-  if (k < end && toks[k]!.text === '*') return k + 1 >= end ? null : bad(k + 1);
+  if (k < end && toks[k]!.text === '*') return k + 1 >= end ? null : importBad(toks, k + 1, end);
   const paren = k < end && toks[k]!.text === '(';
   if (paren) k++;
   for (;;) {
-    if (k >= end || !importName(toks[k])) return bad(k);
-    k++;
-    if (!alias()) return bad(k);
-    if (k >= end) return paren ? bad(k) : null;
+    if (k >= end || !importName(toks[k])) return importBad(toks, k, end);
+    k = importAlias(toks, k + 1, end);
+    if (k < 0) return importBad(toks, -k, end);
+    if (k >= end) return paren ? importBad(toks, k, end) : null;
     const t = toks[k]!;
-    if (paren && t.text === ')') return k + 1 >= end ? null : bad(k + 1);
-    if (t.text !== ',') return bad(k);
+    if (paren && t.text === ')') return k + 1 >= end ? null : importBad(toks, k + 1, end);
+    if (t.text !== ',') return importBad(toks, k, end);
     k++;
-    if (paren && k < end && toks[k]!.text === ')') return k + 1 >= end ? null : bad(k + 1);
+    if (paren && k < end && toks[k]!.text === ')') return k + 1 >= end ? null : importBad(toks, k + 1, end);
     if (!paren && k >= end) return new TokenizeError('trailing comma not allowed without surrounding parentheses', t.line, t.col, E_PARSER);
   }
+}
+
+/** Past a dotted name (`a.b.c`) from toks[k]: the index after it, or minus the index where it goes wrong. */
+function importDotted(toks: readonly Token[], k: number, end: number): number {
+  if (k >= end || !importName(toks[k])) return -k;
+  k++;
+  while (k < end && toks[k]!.text === '.') {
+    k++;
+    if (k >= end || !importName(toks[k])) return -k;
+    k++;
+  }
+  return k;
+}
+
+/** Past an optional `as NAME` from toks[k] (k negative passes an earlier failure through). */
+function importAlias(toks: readonly Token[], k: number, end: number): number {
+  if (k < 0 || k >= end || toks[k]!.text !== 'as') return k;
+  k++;
+  if (k >= end || !importName(toks[k])) return -k;
+  return k + 1;
+}
+
+/** "invalid syntax" at toks[at], or at the line's end when at reaches the statement's end. */
+function importBad(toks: readonly Token[], at: number, end: number): TokenizeError {
+  const t = at < end ? toks[at]! : toks[end - 1]!;
+  return new TokenizeError('invalid syntax', t.line, at < end ? t.col : t.col + t.text.length, E_PARSER);
 }
 
 /** The opening bracket a closing one matches: `)` → `(`, `]` → `[`, `}` → `{`. */
@@ -1294,13 +1301,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const c0 = src.charCodeAt(begin);
     const c1 = src.charCodeAt(begin + 1);
     const kwLike = len >= 2 && len <= 8 && (c0 | c1) < 128 && (KW_PAIRS[c0 * 128 + c1]! & (1 << len)) !== 0;
-    if (kwLike && before !== P_NONE && before !== P_COLON && before !== P_SLASH && misplacedKeyword(before, begin)) {
-      fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
-    }
+    if (kwLike) keywordPlace(begin, atLine, before);
     // in a call, a word matters where an argument starts, or as lambda, for, yield
-    if (inCall && (argStart || maySpecial(src.charCodeAt(begin), pos - begin))) argWord(begin);
-    if (kwLike && operandEnd && prevKw && prevKind === K_WORD && keywordPairRefused(begin)) fail(keywordError(atLine, begin - lineStart));
-    if (endsOperand()) {
+    if (inCall && (argStart || maySpecial(c0, len))) argWord(begin);
+    if (operandEnd && endsOperand()) {
       if (wordKind(src, begin, pos) === Word.Keyword) {
         operandEnd = false;
         infixKeyword(begin, atLine);
@@ -1314,6 +1318,14 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     prevStart = begin;
     prevEnd = pos;
     prevLine = atLine;
+  }
+
+  /** A word that may be a keyword, where the token before cannot take that keyword: `x = a + import`, `from alembic import import op`. */
+  function keywordPlace(begin: number, atLine: number, before: number): void {
+    if (before !== P_NONE && before !== P_COLON && before !== P_SLASH && misplacedKeyword(before, begin)) {
+      fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
+    }
+    if (operandEnd && prevKw && prevKind === K_WORD && keywordPairRefused(begin)) fail(keywordError(atLine, begin - lineStart));
   }
 
   /**
@@ -1531,7 +1543,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           const len = opLength(src, pos, c);
           if ((c === 44 && punct === P_SEPARATOR) || (c === 59 && misplacedSemicolon(punct)) || (punct !== P_NONE && !opMayFollow(punct, c, len, depth))) return;
           if ((c === 45 && len === 2 && misplacedArrow()) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len))) return;
-          const next = len === 1 ? punctOf(c) : P_DANGLING;
+          const next = len !== 1 ? P_DANGLING : c === 42 || c === 47 ? punctOf(c) : PUNCT1[c]!;
           operandEnd = false;
           if (c === 44 && depth === 0 && !lineColon) exceptComma();
           if (inCall) {
