@@ -85,6 +85,9 @@ const VALID = [
   "with a as b: from c import d\nx = 1; from a import b as c\nx = 1; import a as b\nclass A: from a import b\ndef f(): import a as b; from c import d\nwith (open(a) as f, open(b) as g): pass\n",
   "try:\n  pass\nexcept* E as e:\n  pass\nmatch x:\n  case [y] as z:\n    pass\nasync def f():\n  async with a as b: pass\nx = [a for a in b if c]\ntry: x\nexcept (A, B) as e: import a as b\nif x: y = 1; import a as b\n",
   "x: int = 1; import a as b\n",
+  "x.y = 1\nx[1] = 2\na, *b = c\n(a, b) = c\n[a, b] = c\nx = y = z\nx: int = 1\nx.y: int = 1\n",
+  "f(a=1)\nx = a == b\nx = lambda a=1: a\na + b\nx == 1\nx = [a for a in b]\nx[a + b] = 1\nx(a + b).c = 1\n",
+  "match maybe, multiple:\n    case perhaps, 5:\n        pass\nmatch -foo:\n    case 1:\n        pass\nmatch = 1\n",
 ];
 
 /** Python that must be rejected, with CPython's message and line. */
@@ -445,6 +448,17 @@ const INVALID = [
   "from a import b c\n",
   "import a b\n",
   "x = 1; import a as\n",
+  "depe+nds_on = None\n",
+  "d+own_revision = ('a', 'b')\n",
+  "down_revisio@n = \"x\"\n",
+  "down_revisio-n = ('a', 'b')\n",
+  "do+wn_revision: Union[str, None] = \"x\"\n",
+  "-depends_on: Union[str, None] = None\n",
+  "a, b + c = 1\n",
+  "a = b + c = 1\n",
+  "a = 1; b + c = 2\n",
+  "a * b = 1\n",
+  "a.b + c = 1\n",
 ];
 
 /** Valid from Python 3.12 on (PEP 701, PEP 695): never reported, whatever Python runs the deploy. */

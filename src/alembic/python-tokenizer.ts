@@ -299,6 +299,96 @@ function importStatementsError(toks: readonly Token[]): TokenizeError | null {
   return null;
 }
 
+/**
+ * The first module-level assignment among a logical line's tokens whose
+ * target is an expression: `depe+nds_on = None` ("cannot assign to expression
+ * here. Maybe you meant '==' instead of '='?", or without the advice for a
+ * later target of `a = b + c = 1`), `do+wn_revision: str = …` ("illegal target
+ * for annotation"). Statements that start with a keyword or a soft keyword
+ * (`match a, b:`) or hold a `lambda` (whose defaults are `=` too) are left
+ * alone, as is any target holding a keyword or, when annotated, a comma.
+ */
+function assignmentTargetsError(toks: readonly Token[]): TokenizeError | null {
+  for (let s = 0; s < toks.length; ) {
+    let e = s;
+    while (e < toks.length && toks[e]!.text !== ';') e++;
+    const err = assignmentError(toks, s, e);
+    if (err !== null) return err;
+    s = e + 1;
+  }
+  return null;
+}
+
+function assignmentError(toks: readonly Token[], s: number, e: number): TokenizeError | null {
+  const first = toks[s];
+  // a statement that starts with a keyword, or a soft one (`match x, y:`), is no assignment of this kind
+  if (first === undefined || (first.type === Tok.Name && wordKind(first.text, 0, first.text.length) !== Word.Name)) return null;
+  let depth = 0;
+  let colon = -1;
+  const eqs: number[] = [];
+  for (let k = s; k < e; k++) {
+    const t = toks[k]!;
+    if (t.type === Tok.Name) {
+      if (t.text === 'lambda') return null;
+      continue;
+    }
+    if (t.type !== Tok.Op) continue;
+    const x = t.text;
+    if (x === '(' || x === '[' || x === '{') depth++;
+    else if (x === ')' || x === ']' || x === '}') depth--;
+    else if (depth === 0 && x === '=') eqs.push(k);
+    else if (depth === 0 && x === ':' && colon < 0 && eqs.length === 0) colon = k;
+  }
+  if (colon >= 0) return targetHasOperator(toks, s, colon) ? new TokenizeError('illegal target for annotation', first.line, first.col, E_PARSER) : null;
+  let start = s;
+  for (let i = 0; i < eqs.length; i++) {
+    const eq = eqs[i]!;
+    let a = start;
+    for (let k = start; k <= eq; k++) {
+      if (k < eq && !(toks[k]!.text === ',' && bracketDepthAt(toks, start, k) === 0)) continue;
+      if (targetHasOperator(toks, a, k)) {
+        const t = toks[a]!;
+        return new TokenizeError(i === 0 ? "cannot assign to expression here. Maybe you meant '==' instead of '='?" : 'cannot assign to expression', t.line, t.col, E_PARSER);
+      }
+      a = k + 1;
+    }
+    start = eq + 1;
+  }
+  return null;
+}
+
+/** The bracket depth at toks[k], counted from toks[from]. */
+function bracketDepthAt(toks: readonly Token[], from: number, k: number): number {
+  let depth = 0;
+  for (let i = from; i < k; i++) {
+    const x = toks[i]!.text;
+    if (toks[i]!.type !== Tok.Op) continue;
+    if (x === '(' || x === '[' || x === '{') depth++;
+    else if (x === ')' || x === ']' || x === '}') depth--;
+  }
+  return depth;
+}
+
+/** Whether toks[a, b), one assignment target, has an operator outside brackets (a leading `*` and `.` aside); a keyword or a comma there makes it unknown (false). */
+function targetHasOperator(toks: readonly Token[], a: number, b: number): boolean {
+  let depth = 0;
+  let found = false;
+  for (let k = a; k < b; k++) {
+    const t = toks[k]!;
+    if (t.type === Tok.Name) {
+      if (wordKind(t.text, 0, t.text.length) === Word.Keyword) return false;
+      continue;
+    }
+    if (t.type !== Tok.Op) continue;
+    const x = t.text;
+    if (x === '(' || x === '[' || x === '{') depth++;
+    else if (x === ')' || x === ']' || x === '}') depth--;
+    else if (depth === 0 && x === ',') return false;
+    else if (depth === 0 && x !== '.' && !(x === '*' && k === a)) found = true;
+  }
+  return found;
+}
+
 /** A name in an import: any word but a keyword (soft keywords are names). */
 function importName(t: Token | undefined): boolean {
   if (t === undefined || t.type !== Tok.Name) return false;
@@ -581,8 +671,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       } else if (!lineColon) missingColon();
       if (futureState !== 3 || src.charCodeAt(currentBegin) === 102) futureImport();
       // a module-level import's grammar, from its tokens (the same in both modes: no body is at column 0); `x = 1; import a` is left to the token checks
-      if (currentIndent === 0 && current !== SKIPPED && deferred === null && (src.charCodeAt(currentBegin) === 105 || src.charCodeAt(currentBegin) === 102)) {
-        const e = importStatementsError(current!);
+      if (currentIndent === 0 && current !== SKIPPED && deferred === null) {
+        const e = src.charCodeAt(currentBegin) === 105 || src.charCodeAt(currentBegin) === 102 ? importStatementsError(current!) : assignmentTargetsError(current!);
         if (e !== null) fail(e);
       }
       if (!skipping) {
