@@ -225,8 +225,7 @@ const enum Word {
  * and a mask of the lengths that occur for each first character turns most
  * names away at once.
  */
-const KW_LENGTHS = new Uint16Array(128);
-/** The same mask by the first two characters (index c0 * 128 + c1): `op` and `or`, `length` and `lambda`, are told apart before any comparison. */
+/** By the first two characters (index c0 * 128 + c1), a mask of the keyword lengths: `op` and `or`, `length` and `lambda`, are told apart before any comparison. */
 const KW_PAIRS = new Uint16Array(128 * 128);
 const KW_WORDS: string[][] = [];
 const KW_KINDS: Word[][] = [];
@@ -237,17 +236,23 @@ for (const [kind, words] of [
 ] as const) {
   for (const w of words.split(' ')) {
     const c0 = w.charCodeAt(0);
-    KW_LENGTHS[c0]! |= 1 << w.length;
     KW_PAIRS[c0 * 128 + w.charCodeAt(1)]! |= 1 << w.length;
     (KW_WORDS[c0] ??= []).push(w);
     (KW_KINDS[c0] ??= []).push(kind);
   }
 }
 
+/** Whether the word of `len` characters at `b` could be a keyword, by its first two characters and length alone: most names are not. */
+function keywordShaped(src: string, b: number, len: number): boolean {
+  const c0 = src.charCodeAt(b);
+  const c1 = src.charCodeAt(b + 1);
+  return len >= 2 && len <= 8 && (c0 | c1) < 128 && (KW_PAIRS[c0 * 128 + c1]! & (1 << len)) !== 0;
+}
+
 function wordKind(src: string, b: number, e: number): Word {
+  if (!keywordShaped(src, b, e - b)) return Word.Name;
   const len = e - b;
   const c0 = src.charCodeAt(b);
-  if (len > 8 || c0 >= 128 || (KW_LENGTHS[c0]! & (1 << len)) === 0) return Word.Name;
   const words = KW_WORDS[c0]!;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
@@ -272,13 +277,23 @@ function opensBody(toks: readonly Token[]): boolean {
   return first.text === 'async' && toks[1]?.text === 'def';
 }
 
+/** Whether the whole word `w` stands at `b` (not the start of a longer name). */
+function isWordAt(src: string, b: number, w: string): boolean {
+  return src.startsWith(w, b) && !isAsciiIdent(src.charCodeAt(b + w.length));
+}
+
+/** Where the statement at `b` starts once a leading `async` is stepped over (`async def`, `async for`, `async with`). */
+function afterAsync(src: string, b: number): number {
+  if (src.charCodeAt(b) !== 97 || !src.startsWith('async', b) || isAsciiIdent(src.charCodeAt(b + 5))) return b;
+  let at = b + 5;
+  while (src.charCodeAt(at) === 32 || src.charCodeAt(at) === 9 || src.charCodeAt(at) === 12) at++;
+  return at;
+}
+
 /** The first word of the statement at `b` (blanks and an `async` stepped over), or ''. */
 function statementWord(src: string, b: number): string {
   while (src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9 || src.charCodeAt(b) === 12) b++;
-  if (src.startsWith('async', b) && !isAsciiIdent(src.charCodeAt(b + 5))) {
-    b += 5;
-    while (src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9 || src.charCodeAt(b) === 12) b++;
-  }
+  b = afterAsync(src, b);
   let e = b;
   while (isAsciiIdent(src.charCodeAt(e))) e++;
   return src.slice(b, e);
@@ -323,50 +338,22 @@ function assignmentError(toks: readonly Token[], s: number, e: number): Tokenize
   const first = toks[s];
   // a statement that starts with a keyword, or a soft one (`match x, y:`), is no assignment of this kind
   if (first === undefined || (first.type === Tok.Name && wordKind(first.text, 0, first.text.length) !== Word.Name)) return null;
-  let depth = 0;
-  let colon = -1;
-  const eqs: number[] = [];
-  for (let k = s; k < e; k++) {
-    const t = toks[k]!;
-    if (t.type === Tok.Name) {
-      if (t.text === 'lambda') return null;
-      continue;
-    }
-    if (t.type !== Tok.Op) continue;
-    const x = t.text;
-    if (x === '(' || x === '[' || x === '{') depth++;
-    else if (x === ')' || x === ']' || x === '}') depth--;
-    else if (depth === 0 && x === '=') eqs.push(k);
-    else if (depth === 0 && x === ':' && colon < 0 && eqs.length === 0) colon = k;
-  }
-  if (colon >= 0) return targetHasOperator(toks, s, colon) ? new TokenizeError('illegal target for annotation', first.line, first.col, E_PARSER) : null;
+  for (let k = s; k < e; k++) if (toks[k]!.type === Tok.Name && toks[k]!.text === 'lambda') return null;
+  const eqs = topLevelIndexes(toks, s, e, '=');
+  // an annotation: a `:` before the first `=`
+  const colon = topLevelIndexes(toks, s, eqs[0] ?? e, ':')[0];
+  if (colon !== undefined) return targetHasOperator(toks, s, colon) ? new TokenizeError('illegal target for annotation', first.line, first.col, E_PARSER) : null;
   let start = s;
   for (let i = 0; i < eqs.length; i++) {
-    const eq = eqs[i]!;
-    let a = start;
-    for (let k = start; k <= eq; k++) {
-      if (k < eq && !(toks[k]!.text === ',' && bracketDepthAt(toks, start, k) === 0)) continue;
-      if (targetHasOperator(toks, a, k)) {
+    for (const [a, b] of splitTop(toks, start, eqs[i]!, ',')) {
+      if (targetHasOperator(toks, a, b)) {
         const t = toks[a]!;
         return new TokenizeError(i === 0 ? "cannot assign to expression here. Maybe you meant '==' instead of '='?" : 'cannot assign to expression', t.line, t.col, E_PARSER);
       }
-      a = k + 1;
     }
-    start = eq + 1;
+    start = eqs[i]! + 1;
   }
   return null;
-}
-
-/** The bracket depth at toks[k], counted from toks[from]. */
-function bracketDepthAt(toks: readonly Token[], from: number, k: number): number {
-  let depth = 0;
-  for (let i = from; i < k; i++) {
-    const x = toks[i]!.text;
-    if (toks[i]!.type !== Tok.Op) continue;
-    if (x === '(' || x === '[' || x === '{') depth++;
-    else if (x === ')' || x === ']' || x === '}') depth--;
-  }
-  return depth;
 }
 
 /** Whether toks[a, b), one assignment target, has an operator outside brackets (a leading `*` and `.` aside); a keyword or a comma there makes it unknown (false). */
@@ -665,8 +652,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         // `x = a:` opens no block: only a compound statement's header may end on a colon
         if (!startsCompound(currentBegin) && !COMPOUND_HEADS.has(headerWord()[0])) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
         else {
-          const b = afterAsync(currentBegin);
-          if (src.startsWith('def', b) && !isAsciiIdent(src.charCodeAt(b + 3))) defWithoutParen(b);
+          const b = afterAsync(src, currentBegin);
+          if (isWordAt(src, b, 'def')) defWithoutParen(b);
         }
       } else if (!lineColon) missingColon();
       if (futureState !== 3 || src.charCodeAt(currentBegin) === 102) futureImport();
@@ -922,20 +909,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** The first word of the last block header (after `async`), and whether a `*` follows it (`except*`). */
   function headerWord(): [string, boolean] {
-    const b = afterAsync(headerBegin);
+    const b = afterAsync(src, headerBegin);
     let at = b;
     while (isAsciiIdent(src.charCodeAt(at))) at++;
     const word = src.slice(b, at);
     while (src.charCodeAt(at) === 32 || src.charCodeAt(at) === 9 || src.charCodeAt(at) === 12) at++;
     return [word, src.charCodeAt(at) === 42];
-  }
-
-  /** Where the statement at `b` starts once a leading `async` is stepped over (`async def`, `async for`, `async with`). */
-  function afterAsync(b: number): number {
-    if (src.charCodeAt(b) !== 97 || !src.startsWith('async', b) || isAsciiIdent(src.charCodeAt(b + 5))) return b;
-    let at = b + 5;
-    while (src.charCodeAt(at) === 32 || src.charCodeAt(at) === 9 || src.charCodeAt(at) === 12) at++;
-    return at;
   }
 
   /**
@@ -945,7 +924,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * no error of its own.
    */
   function missingColon(): void {
-    const b = afterAsync(currentBegin);
+    const b = afterAsync(src, currentBegin);
     if (b !== currentBegin && !(src.startsWith('def', b) || src.startsWith('for', b) || src.startsWith('with', b))) return;
     if (!startsCompound(b)) return;
     if (src.startsWith('def', b) && defWithoutParen(b)) return;
@@ -1006,22 +985,21 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** The common block headers (`def`, `if`, `else`, `with`, `for`, `try`, `class`), recognised without making a string. */
   function startsCompound(b: number): boolean {
     const c0 = src.charCodeAt(b);
-    const word = (w: string): boolean => src.startsWith(w, b) && !isAsciiIdent(src.charCodeAt(b + w.length));
     switch (c0) {
       case 100: // d
-        return word('def');
+        return isWordAt(src, b, 'def');
       case 105: // i
-        return word('if');
+        return isWordAt(src, b, 'if');
       case 101: // e
-        return word('else') || word('elif') || word('except');
+        return isWordAt(src, b, 'else') || isWordAt(src, b, 'elif') || isWordAt(src, b, 'except');
       case 119: // w
-        return word('with') || word('while');
+        return isWordAt(src, b, 'with') || isWordAt(src, b, 'while');
       case 102: // f
-        return word('for') || word('finally');
+        return isWordAt(src, b, 'for') || isWordAt(src, b, 'finally');
       case 116: // t
-        return word('try');
+        return isWordAt(src, b, 'try');
       case 99: // c
-        return word('class');
+        return isWordAt(src, b, 'class');
       default:
         return false;
     }
@@ -1053,9 +1031,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** `->` outside a function's header, where it follows the parameters' `)`: `Sequence->[str]`, `sa.Col->umn`. */
   function misplacedArrow(): boolean {
     if (src.charCodeAt(pos + 1) !== 62 || depth > 0) return depth > 0;
-    const b = afterAsync(currentBegin);
+    const b = afterAsync(src, currentBegin);
     // in a function's header other checks speak (`def f -> int:` is "expected '('")
-    return !(src.startsWith('def', b) && !isAsciiIdent(src.charCodeAt(b + 3)));
+    return !isWordAt(src, b, 'def');
   }
 
   /** What a `.` leaves pending: after an operand an attribute's name (but after `from` a relative import's), elsewhere more of a relative import's dots. */
@@ -1090,11 +1068,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * a function's parameters; "expected '('" after `def NAME`).
    */
   function semicolonError(before: number, atCol: number): void {
-    const b = afterAsync(currentBegin);
-    const is = (w: string): boolean => src.startsWith(w, b) && !isAsciiIdent(src.charCodeAt(b + w.length));
+    const b = afterAsync(src, currentBegin);
     if (depth === 0 && before === P_NONE && !lineColon) {
-      if (is('try') || is('finally') || is('else')) return fail(new TokenizeError("expected ':'", line, atCol, E_PARSER));
-      if (is('def')) {
+      if (isWordAt(src, b, 'try') || isWordAt(src, b, 'finally') || isWordAt(src, b, 'else')) return fail(new TokenizeError("expected ':'", line, atCol, E_PARSER));
+      if (isWordAt(src, b, 'def')) {
         if (src.lastIndexOf(')', pos) > b) return fail(new TokenizeError("expected ':'", line, atCol, E_PARSER));
         if (defWithoutParen(b)) return;
       }
@@ -1106,7 +1083,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function misplacedSemicolon(before: number): boolean {
     if (depth > 0 || before === P_SEMI || before === P_COLON || needsOperand(before)) return true;
     // nor inside a block header before its `:` (`with op.batch_a;lter_table("t") as b:`)
-    return !lineColon && startsCompound(afterAsync(currentBegin));
+    return !lineColon && startsCompound(afterAsync(src, currentBegin));
   }
 
   function openBracket(c: number, atLine: number, atCol: number, call: boolean, at: number): void {
@@ -1313,13 +1290,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** The line of a call's first argument (where CPython reports an unpacking out of order). */
   function firstArgLine(top: number): number {
-    let l = bracketLine[top]!;
-    for (let i = bracketPos[top]! + 1; i < n; i++) {
-      const d = src.charCodeAt(i);
-      if (d === 10 || (d === 13 && src.charCodeAt(i + 1) !== 10)) l++;
-      else if (d !== 32 && d !== 9 && d !== 12 && d !== 13) break;
-    }
-    return l;
+    let i = bracketPos[top]! + 1;
+    for (let d = src.charCodeAt(i); d === 32 || d === 9 || d === 12 || d === 10 || d === 13; d = src.charCodeAt(++i));
+    return lineAt(top, i);
   }
 
   /** Whether the call at `top` already has a keyword argument named src[begin, end). */
@@ -1387,13 +1360,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** The word from `begin` to pos: after an operand only a keyword may come. */
   function word(begin: number, atLine: number, before: number): void {
     const len = pos - begin;
-    // most words cannot be keywords by first character and length: they skip every keyword check below
-    const c0 = src.charCodeAt(begin);
-    const c1 = src.charCodeAt(begin + 1);
-    const kwLike = len >= 2 && len <= 8 && (c0 | c1) < 128 && (KW_PAIRS[c0 * 128 + c1]! & (1 << len)) !== 0;
+    // most words cannot be keywords by their shape: they skip every keyword check below
+    const kwLike = keywordShaped(src, begin, len);
     if (kwLike) keywordPlace(begin, atLine, before);
     // in a call, a word matters where an argument starts, or as lambda, for, yield
-    if (inCall && (argStart || maySpecial(c0, len))) argWord(begin);
+    if (inCall && (argStart || maySpecial(src.charCodeAt(begin), len))) argWord(begin);
     if (operandEnd && endsOperand()) {
       if (wordKind(src, begin, pos) === Word.Keyword) {
         operandEnd = false;
@@ -1688,10 +1659,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           }
           break;
         }
-        case COLON:
-          if (!opMayFollow(punct, 58, src.charCodeAt(pos + 1) === 61 ? 2 : 1, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(58, src.charCodeAt(pos + 1) === 61 ? 2 : 1))) return;
+        case COLON: {
+          const len = src.charCodeAt(pos + 1) === 61 ? 2 : 1;
+          if (!opMayFollow(punct, 58, len, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(58, len))) return;
           operandEnd = false;
-          if (src.charCodeAt(pos + 1) === 61) {
+          if (len === 2) {
             if (argStart) argToken(58, 2);
             punct = P_DANGLING;
             pos += 2;
@@ -1705,6 +1677,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             pos++;
           }
           break;
+        }
         case BANG:
           if (src.charCodeAt(pos + 1) !== 61 || !opMayFollow(punct, 33, 2, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(33, 2))) return;
           if (argStart) argToken(33, 2);
