@@ -1,5 +1,7 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDatabase, writeScenarioProject, type Scenario } from './helpers/db-scenario.js';
 import { runCli as cli } from './helpers/cli.js';
@@ -50,6 +52,27 @@ describe('verify against PostgreSQL', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.database).toMatchObject({ dialect: 'postgresql', host: `127.0.0.1:${pg.port}`, versionTable: 'alembic_version', stamps: [{ value: 'guest_lockout_001', resolvesTo: [], how: 'failed' }], state: 'unresolvable' });
     expect(doc.prediction).toMatchObject({ target: 'head', willSucceed: false, pending: [], finalHeads: null, cliOutput: "FAILED: Can't locate revision identified by 'guest_lockout_001'" });
+  });
+
+  it('loads the driver without Node\'s fetch stack and leaves no global behind', () => {
+    // pg 8 probes for Cloudflare Workers by constructing a fetch Response when
+    // there is no global navigator, which costs ~35 ms of every verify on Node 20
+    const dir = mkdtempSync(path.join(tmpdir(), 'preflight-probe-'));
+    try {
+      const probe = path.join(dir, 'probe.cjs');
+      writeFileSync(
+        probe,
+        "const native = typeof globalThis.navigator;\nprocess.on('exit', () => process.stderr.write('PROBE ' + JSON.stringify({ undici: process.moduleLoadList.some((m) => m.includes('undici')), navigator: typeof globalThis.navigator, native }) + '\\n'));\n",
+      );
+      const r = cli(root, ['verify', '--format', 'json'], { DATABASE_URL: url }, { node: ['--require', probe] });
+      expect(r.status).toBe(1);
+      expect(JSON.parse(r.stdout).database.stamps[0].value).toBe('guest_lockout_001');
+      const seen = JSON.parse(/^PROBE (.*)$/mu.exec(r.stderr)![1]!);
+      expect(seen.undici).toBe(false);
+      expect(seen.navigator).toBe(seen.native);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('works on a hot standby (read-only replica)', async () => {
