@@ -65,6 +65,14 @@ const theirIds = theirHeads.split('\n').map((l) => l.trim().split(' ')[0]).filte
 const headsAgree = JSON.stringify([...heads].sort()) === JSON.stringify(theirIds);
 console.log(`heads agree:              ${headsAgree ? `yes (${heads.join(', ')})` : `NO: ours ${JSON.stringify(heads)}, Alembic ${JSON.stringify(theirIds)}`}`);
 
+// the floor: what any Node program pays here before parsing anything (start-up, then listing and
+// reading every revision file with one open, read and close each), so the ratio can be read
+// against what this machine allows
+const floorScript = `const fs=require('fs'),p=require('path');const b=Buffer.allocUnsafe(1<<20);let n=0;const w=(d)=>{for(const e of fs.readdirSync(d,{withFileTypes:true})){const f=p.join(d,e.name);if(e.isDirectory())w(f);else if(e.name.endsWith('.py')){const fd=fs.openSync(f,'r');n+=fs.readSync(fd,b,0,b.length,0);fs.closeSync(fd);}}};w('migrations');`;
+const startMs = median(Array.from({ length: runs }, () => time(process.execPath, ['-e', '0']).ms));
+const floorMs = median(Array.from({ length: runs }, () => time(process.execPath, ['-e', floorScript]).ms));
+console.log(`floor: node start-up ${startMs.toFixed(0)} ms; start-up + reading the files, nothing parsed ${floorMs.toFixed(0)} ms (alembic heads / floor = ${(b / floorMs).toFixed(1)}x)`);
+
 // lints: check with and without them on a generated 2,000-revision project, beside real `alembic heads` there
 {
   const small = path.join(repo, '.bench', 'corpus-2000');
@@ -107,9 +115,29 @@ try {
     }
     return median(xs);
   };
+  // check and verify alternate, and the overhead is the median of each pair's difference: on a
+  // noisy host two separate batches of 2-second runs drift apart by more than verify adds
+  const measurePair = (cwd, argsA, argsB, envB) => {
+    const xs = [];
+    const ys = [];
+    const ds = [];
+    for (let i = 0; i < runs; i++) {
+      const one = (args, env) => {
+        const { ms, r } = time(process.execPath, [path.join(repo, 'bin/alembic-preflight.js'), ...args], { cwd, env: { ...process.env, ...env } });
+        if (r.status !== 0 && r.status !== 1) throw new Error(`${args[0]} failed: ${r.stderr.slice(-500)}`);
+        return ms;
+      };
+      const x = one(argsA, {});
+      const y = one(argsB, envB);
+      xs.push(x);
+      ys.push(y);
+      ds.push(y - x);
+    }
+    return { a: median(xs), b: median(ys), diff: median(ds) };
+  };
   const example = path.join(repo, 'examples', 'heroku-app');
-  const bigCheck = measure(out, ['check', '--no-lint', '--format', 'json'], {});
-  const bigVerify = measure(out, ['verify', '--format', 'json'], { DATABASE_URL: dbUrl });
+  const big = measurePair(out, ['check', '--no-lint', '--format', 'json'], ['verify', '--format', 'json'], { DATABASE_URL: dbUrl });
+  const bigCheck = big.a;
   // a new database (no version table): the whole upgrade is planned, which is Alembic's quadratic topological sort
   const adminNew = new pg.Client({ connectionString: pgServer.url });
   await adminNew.connect();
@@ -123,11 +151,11 @@ try {
   await atHead.connect();
   await atHead.query('UPDATE alembic_version SET version_num = $1', ['2a3b4c5d6e7f']);
   await atHead.end();
-  const smallCheck = measure(example, ['check', '--no-lint', '--format', 'json'], {});
-  const smallVerify = measure(example, ['verify', '--format', 'json'], { DATABASE_URL: dbUrl });
-  overhead = Math.max(smallVerify - smallCheck, bigVerify - bigCheck);
-  console.log(`verify vs check (example):   ${smallVerify.toFixed(0)} vs ${smallCheck.toFixed(0)} ms: +${(smallVerify - smallCheck).toFixed(0)} ms`);
-  console.log(`verify vs check (${n}):  ${bigVerify.toFixed(0)} vs ${bigCheck.toFixed(0)} ms: +${(bigVerify - bigCheck).toFixed(0)} ms`);
+  const small = measurePair(example, ['check', '--no-lint', '--format', 'json'], ['verify', '--format', 'json'], { DATABASE_URL: dbUrl });
+  overhead = Math.max(small.diff, big.diff);
+  const signed = (x) => `${x < 0 ? '' : '+'}${x.toFixed(0)}`;
+  console.log(`verify vs check (example):   ${small.b.toFixed(0)} vs ${small.a.toFixed(0)} ms: ${signed(small.diff)} ms (median of paired differences)`);
+  console.log(`verify vs check (${n}):  ${big.b.toFixed(0)} vs ${big.a.toFixed(0)} ms: ${signed(big.diff)} ms (median of paired differences)`);
   console.log(`verify overhead (local PG):  ${overhead.toFixed(0)} ms (target <= 100 ms)`);
   console.log(`verify, new database (${n}, plans all ${n} steps): ${newVerify.toFixed(0)} ms (+${(newVerify - bigCheck).toFixed(0)} ms over check)`);
 
