@@ -622,6 +622,17 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let linesBeforeError = 0;
   /** The line the scan was on when it met that error (CPython compares the parser's last token's line with an unclosed bracket's). */
   let deferredAt = 0;
+  /**
+   * The first error in the value of the string literal being scanned (a bad
+   * escape, an f-string's empty field): CPython meets it when its parser
+   * builds the literal, and reports it at the token after the literals.
+   */
+  let stringError: string | null = null;
+  /** String literals open (an f-string's field holds more), and f-string fields open. */
+  let stringNest = 0;
+  let fieldNest = 0;
+  /** Set while argumentStart reads a call again: its literals were checked the first time. */
+  let rescanning = false;
   /** An error CPython's compiler raises after a clean parse (`keyword argument repeated`): reported only when nothing else is. */
   let compileError: TokenizeError | null = null;
   /**
@@ -1237,6 +1248,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     let start = -1;
     let nest = 0;
     pos = bracketPos[top]! + 1;
+    rescanning = true;
     try {
       while (pos < end) {
         const d = src.charCodeAt(pos);
@@ -1263,6 +1275,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         }
       }
     } finally {
+      rescanning = false;
       pos = savedPos;
       line = savedLine;
       lineStart = savedLineStart;
@@ -1734,12 +1747,19 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const triple = src.charCodeAt(at + 1) === q && src.charCodeAt(at + 2) === q;
     let fields = false;
     let raw = false;
+    let bytes = false;
     for (let i = begin; i < at; i++) {
       const p = src.charCodeAt(i) | 32;
       if (p === 102 || p === 116) fields = true;
       else if (p === 114) raw = true;
+      else if (p === 98) bytes = true;
     }
     pos = at + (triple ? 3 : 1);
+    const errorBefore = stringError;
+    let nonAscii = false;
+    // where the literal text being decoded starts: the body, or an f-string's text after a field or a doubled brace
+    let chunk = pos;
+    stringNest++;
     for (;;) {
       if (pos >= n) {
         // CPython (3.10+) names the line where it gave up
@@ -1754,6 +1774,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         // a backslash always skips the next character while scanning, raw or not,
         // except a brace in an f-string (`rf"\{{"` is a backslash and a brace) and `\N{…}` (a name, not a field)
         const e = src.charCodeAt(pos + 1);
+        if (!raw && stringError === null && (e === 120 || (!bytes && (e === 117 || e === 85 || e === 78))) && !rescanning) {
+          stringError = bytes ? bytesEscapeError(chunk, pos) : escapeError(chunk, pos, e, q, triple);
+        }
         if (fields && (e === 123 || e === 125)) {
           pos++;
           continue;
@@ -1791,15 +1814,147 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           break;
         }
       }
-      if (d === 123 && fields) {
-        if (src.charCodeAt(pos + 1) === 123) pos += 2;
-        else {
+      if (fields && (d === 123 || d === 125)) {
+        if (src.charCodeAt(pos + 1) === d) pos += 2;
+        else if (d === 123) {
           pos++;
-          scanField(q, triple);
+          scanField(q, triple, raw);
+        } else {
+          stringError ??= "f-string: single '}' is not allowed";
+          pos++;
         }
+        chunk = pos;
         continue;
       }
+      if (d >= 128 && bytes) nonAscii = true;
       pos++;
+    }
+    // CPython checks a bytes literal for non-ASCII text before its escapes
+    if (nonAscii && errorBefore === null) stringError = 'bytes can only contain ASCII literal characters';
+    if (--stringNest === 0 && stringError !== null) {
+      if (!rescanning) fail(new TokenizeError(stringError, lineAfterLiterals(pos), pos - lineStart, E_PARSER));
+      stringError = null;
+    }
+  }
+
+  /**
+   * A `\x`, `\u`, `\U` or `\N` escape at `at` that Python cannot decode, as
+   * its unicode-escape codec words it (positions count from `chunk` in the
+   * text it decodes, where a non-ASCII character is a 10-character `\U`
+   * escape); null when it decodes. Inside an f-string's field any backslash
+   * is an error before 3.12, and still one when its escape is bad.
+   */
+  function escapeError(chunk: number, at: number, e: number, q: number, triple: boolean): string | null {
+    let end = -1;
+    let reason = '';
+    if (e === 78) {
+      reason = 'malformed \\N character escape';
+      if (src.charCodeAt(at + 2) !== 123) end = at + 2;
+      else {
+        let i = at + 3;
+        for (; i < n; i++) {
+          const c = src.charCodeAt(i);
+          if (c === 125 || (c === q && (!triple || (src.charCodeAt(i + 1) === q && src.charCodeAt(i + 2) === q)))) break;
+          if ((c === 10 || c === 13) && !triple) return null;
+        }
+        if (src.charCodeAt(i) !== 125) end = i;
+        else if (i === at + 3) end = i;
+        else if (/[^A-Za-z0-9 -]/u.test(src.slice(at + 3, i))) {
+          // names are letters, digits, spaces and hyphens; which of those names exist only a Unicode database knows
+          reason = 'unknown Unicode character name';
+          end = i + 1;
+        } else return null;
+      }
+    } else {
+      const count = e === 120 ? 2 : e === 117 ? 4 : 8;
+      let k = 0;
+      let v = 0;
+      while (k < count) {
+        const h = src.charCodeAt(at + 2 + k);
+        if (!isHexDigit(h)) break;
+        v = v * 16 + (h <= 57 ? h - 48 : (h | 32) - 87);
+        k++;
+      }
+      if (k < count) {
+        end = at + 2 + k;
+        reason = `truncated \\${String.fromCharCode(e)}${'X'.repeat(count)} escape`;
+      } else if (v > 0x10ffff) {
+        end = at + 2 + k;
+        reason = 'illegal Unicode character';
+      } else return null;
+    }
+    if (fieldNest > 0) return 'f-string expression part cannot include a backslash';
+    const from = decodedOffset(chunk, at);
+    return `(unicode error) 'unicodeescape' codec can't decode bytes in position ${from}-${from + decodedOffset(at, end) - 1}: ${reason}`;
+  }
+
+  /** A bytes literal's `\x` without two hex digits; its position counts from the literal's text. */
+  function bytesEscapeError(chunk: number, at: number): string | null {
+    if (isHexDigit(src.charCodeAt(at + 2)) && isHexDigit(src.charCodeAt(at + 3))) return null;
+    return fieldNest > 0 ? 'f-string expression part cannot include a backslash' : `(value error) invalid \\x escape at position ${decodedOffset(chunk, at)}`;
+  }
+
+  /**
+   * The length of src[from, to) in the text Python's string parser decodes:
+   * a CRLF is one newline, a non-ASCII character becomes a 10-character
+   * `\U` escape, and a backslash before one becomes `\u005c`.
+   */
+  function decodedOffset(from: number, to: number): number {
+    let k = 0;
+    for (let i = from; i < to; ) {
+      const c = src.charCodeAt(i);
+      if (c === 13 && src.charCodeAt(i + 1) === 10) i++;
+      else if (c === 92 && src.charCodeAt(i + 1) < 128) {
+        k += 2;
+        i += src.charCodeAt(i + 1) === 13 && src.charCodeAt(i + 2) === 10 ? 3 : 2;
+      } else if (c === 92) {
+        k += 6;
+        i++;
+      } else if (c >= 128) {
+        k += 10;
+        i += c >= 0xd800 && c < 0xdc00 && (src.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+      } else {
+        k++;
+        i++;
+      }
+    }
+    return k;
+  }
+
+  /**
+   * The line of the token after the string literals ending at `at` (adjacent
+   * literals are one expression), where CPython reports an error in their value.
+   */
+  function lineAfterLiterals(at: number): number {
+    let i = at;
+    let ln = line;
+    for (;;) {
+      const c = src.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 12) i++;
+      else if (c === 35) while (i < n && src.charCodeAt(i) !== 10 && src.charCodeAt(i) !== 13) i++;
+      else if ((c === 10 || c === 13 || (c === 92 && (src.charCodeAt(i + 1) === 10 || src.charCodeAt(i + 1) === 13))) && (depth > 0 || c === 92)) {
+        if (c === 92) i++;
+        i += src.charCodeAt(i) === 13 && src.charCodeAt(i + 1) === 10 ? 2 : 1;
+        ln++;
+      } else {
+        let b = i;
+        while (b < i + 2 && isAsciiIdent(src.charCodeAt(b))) b++;
+        const d = src.charCodeAt(b);
+        if ((d !== 34 && d !== 39) || (b > i && !isStringPrefix(src, i, b))) return ln;
+        const triple = src.charCodeAt(b + 1) === d && src.charCodeAt(b + 2) === d;
+        i = b + (triple ? 3 : 1);
+        for (;;) {
+          const x = src.charCodeAt(i);
+          if (i >= n || ((x === 10 || x === 13) && !triple)) return ln;
+          if (x === 92) i++;
+          else if (x === d && (!triple || (src.charCodeAt(i + 1) === d && src.charCodeAt(i + 2) === d))) {
+            i += triple ? 3 : 1;
+            break;
+          }
+          if (src.charCodeAt(i) === 10 || (src.charCodeAt(i) === 13 && src.charCodeAt(i + 1) !== 10)) ln++;
+          i++;
+        }
+      }
     }
   }
 
@@ -1809,11 +1964,23 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * hold strings in the same quotes, span lines and carry comments. A field
    * valid before 3.12 never holds the outer quote, so it ends where it did.
    */
-  function scanField(q: number, triple: boolean): void {
+  function scanField(q: number, triple: boolean, raw: boolean): void {
+    fieldNest++;
+    try {
+      fieldBody(q, triple, raw);
+    } finally {
+      fieldNest--;
+    }
+  }
+
+  function fieldBody(q: number, triple: boolean, raw: boolean): void {
     let nest = 0;
+    // whether the expression has more than blanks, and where Python 3.11 ends it (`!`, `=`, `:`, `}` outside brackets)
+    let expression = false;
     while (pos < n) {
       const c = src.charCodeAt(pos);
       if (c === 34 || c === 39) {
+        expression = true;
         scanString(pos, prefixBefore(pos));
         continue;
       }
@@ -1827,21 +1994,48 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         while (pos < n && src.charCodeAt(pos) !== 10 && src.charCodeAt(pos) !== 13) pos++;
         continue;
       }
+      if (nest === 0 && (c === 33 || c === 61 || c === 60 || c === 62) && src.charCodeAt(pos + 1) === 61) {
+        // != == <= >=: operators, not the end of the expression
+        expression = true;
+        pos += 2;
+        continue;
+      }
+      if (nest === 0 && (c === 33 || c === 61 || c === 58 || c === 125) && !expression && !rescanning) {
+        stringError ??= c === 125 ? 'f-string: empty expression not allowed' : `f-string: expression required before '${String.fromCharCode(c)}'`;
+        expression = true;
+      }
+      if (nest === 0 && c === 33) conversion();
       pos++;
+      if (c !== 32 && c !== 9 && c !== 12) expression = true;
       if (c === 40 || c === 91 || c === 123) nest++;
       else if (c === 41 || c === 93) nest--;
       else if (c === 125) {
         if (nest === 0) return;
         nest--;
       } else if (c === 58 && nest === 0) {
-        scanSpec(q, triple);
+        scanSpec(q, triple, raw);
         return;
       }
     }
   }
 
+  /**
+   * A conversion after the `!` at pos: `!s`, `!r` or `!a`, then `:` or `}`.
+   * Only what Python 3.12 rejects as well is reported (it allows `!r }`).
+   */
+  function conversion(): void {
+    const c1 = src.charCodeAt(pos + 1);
+    if (c1 !== 115 && c1 !== 114 && c1 !== 97) {
+      stringError ??= "f-string: invalid conversion character: expected 's', 'r', or 'a'";
+      return;
+    }
+    const c2 = src.charCodeAt(pos + 2);
+    if (c2 === 33 || c2 === 61 || isAsciiIdent(c2)) stringError ??= "f-string: expecting '}'";
+  }
+
   /** The format spec after a field's `:`: text with nested fields, through the field's `}`. */
-  function scanSpec(q: number, triple: boolean): void {
+  function scanSpec(q: number, triple: boolean, raw: boolean): void {
+    let chunk = pos;
     while (pos < n) {
       const c = src.charCodeAt(pos);
       // a stray closing quote ends the string, as before 3.12
@@ -1855,6 +2049,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (c === 92) {
         // a backslash escapes the next character, an outer quote too (`f"{1:\"d\"}"`), but not a brace (as in scanString)
         const e = src.charCodeAt(pos + 1);
+        if (!raw && stringError === null && !rescanning && (e === 120 || e === 117 || e === 85 || e === 78)) {
+          // the spec is text, decoded as the literal's is
+          const fields = fieldNest;
+          fieldNest = 0;
+          stringError = escapeError(chunk, pos, e, q, triple);
+          fieldNest = fields;
+        }
         if (e === 123 || e === 125) pos++;
         else if (e === 10 || e === 13) {
           pos += e === 13 && src.charCodeAt(pos + 2) === 10 ? 3 : 2;
@@ -1864,7 +2065,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       pos++;
       if (c === 125) return;
-      if (c === 123) scanField(q, triple);
+      if (c === 123) {
+        scanField(q, triple, raw);
+        chunk = pos;
+      }
     }
   }
 

@@ -28,6 +28,17 @@ describe('unparseable-file: what follows from it', () => {
     expect(f).toMatchObject({ severity: 'error', path: V + 'b2_x.py', line: 17, alembicError: 'SyntaxError: invalid syntax. Perhaps you forgot a comma?' });
   });
 
+  it('reports a revision message with a backslash (`alembic revision -m "fix \\users"`) as real Alembic fails on it', async () => {
+    const file = '"""fix \\users table\n\nRevision ID: b2\nRevises: a1\n"""\nrevision = "b2"\ndown_revision = "a1"\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n';
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: file }, DEFAULT_INI);
+    const f = (await check(root)).findings.find((x) => x.code === 'unparseable-file')!;
+    expect(f).toMatchObject({ severity: 'error', path: V + 'b2_x.py', line: 5 });
+    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(heads.status).not.toBe(0);
+    expect(heads.stderr).toContain(f.alembicError!);
+    expect(f.alembicError).toBe("SyntaxError: (unicode error) 'unicodeescape' codec can't decode bytes in position 4-5: truncated \\uXXXX escape");
+  });
+
   it('turns the broken references it causes into information that names it, and leaves others as errors', async () => {
     const broken = "\n\ndef upgrade():\n    print 'x'\n";
     const r = await check(
