@@ -106,15 +106,12 @@ try {
   await c.query('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))');
   await c.query('INSERT INTO alembic_version VALUES ($1)', [heads[0]]);
   await c.end();
-  const measure = (cwd, args, env) => {
-    const xs = [];
-    for (let i = 0; i < runs; i++) {
-      const { ms, r } = time(process.execPath, [path.join(repo, 'bin/alembic-preflight.js'), ...args], { cwd, env: { ...process.env, ...env } });
-      if (r.status !== 0 && r.status !== 1) throw new Error(`${args[0]} failed: ${r.stderr.slice(-500)}`);
-      xs.push(ms);
-    }
-    return median(xs);
+  const runOnce = (cwd, args, env) => {
+    const { ms, r } = time(process.execPath, [path.join(repo, 'bin/alembic-preflight.js'), ...args], { cwd, env: { ...process.env, ...env } });
+    if (r.status !== 0 && r.status !== 1) throw new Error(`${args[0]} failed: ${r.stderr.slice(-500)}`);
+    return ms;
   };
+  const measure = (cwd, args, env) => median(Array.from({ length: runs }, () => runOnce(cwd, args, env)));
   // check and verify alternate, and the overhead is the median of each pair's difference: on a
   // noisy host two separate batches of 2-second runs drift apart by more than verify adds
   const measurePair = (cwd, argsA, argsB, envB) => {
@@ -122,13 +119,8 @@ try {
     const ys = [];
     const ds = [];
     for (let i = 0; i < runs; i++) {
-      const one = (args, env) => {
-        const { ms, r } = time(process.execPath, [path.join(repo, 'bin/alembic-preflight.js'), ...args], { cwd, env: { ...process.env, ...env } });
-        if (r.status !== 0 && r.status !== 1) throw new Error(`${args[0]} failed: ${r.stderr.slice(-500)}`);
-        return ms;
-      };
-      const x = one(argsA, {});
-      const y = one(argsB, envB);
+      const x = runOnce(cwd, argsA, {});
+      const y = runOnce(cwd, argsB, envB);
       xs.push(x);
       ys.push(y);
       ds.push(y - x);

@@ -628,10 +628,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * builds the literal, and reports it at the token after the literals.
    */
   let stringError: string | null = null;
-  /** String literals open (an f-string's field holds more), and f-string fields open. */
+  /** String literals open (an f-string's field holds more), and f-string fields whose expression is being read. */
   let stringNest = 0;
   let fieldNest = 0;
-  /** Set while argumentStart reads a call again: its literals were checked the first time. */
+  /** Set while text is read again (argumentStart, lineAfterLiterals): its literals were checked the first time. */
   let rescanning = false;
   /** An error CPython's compiler raises after a clean parse (`keyword argument repeated`): reported only when nothing else is. */
   let compileError: TokenizeError | null = null;
@@ -1774,9 +1774,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         // a backslash always skips the next character while scanning, raw or not,
         // except a brace in an f-string (`rf"\{{"` is a backslash and a brace) and `\N{…}` (a name, not a field)
         const e = src.charCodeAt(pos + 1);
-        if (!raw && stringError === null && (e === 120 || (!bytes && (e === 117 || e === 85 || e === 78))) && !rescanning) {
-          stringError = bytes ? bytesEscapeError(chunk, pos) : escapeError(chunk, pos, e, q, triple);
-        }
+        if (!raw) checkEscape(chunk, e, bytes, q, triple);
         if (fields && (e === 123 || e === 125)) {
           pos++;
           continue;
@@ -1832,9 +1830,17 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     // CPython checks a bytes literal for non-ASCII text before its escapes
     if (nonAscii && errorBefore === null) stringError = 'bytes can only contain ASCII literal characters';
     if (--stringNest === 0 && stringError !== null) {
-      if (!rescanning) fail(new TokenizeError(stringError, lineAfterLiterals(pos), pos - lineStart, E_PARSER));
+      const message = stringError;
       stringError = null;
+      if (!rescanning) fail(new TokenizeError(message, lineAfterLiterals(pos), pos - lineStart, E_PARSER));
     }
+  }
+
+  /** Keeps the first escape at pos that Python cannot decode (in text, or in a string inside a field). */
+  function checkEscape(chunk: number, e: number, bytes: boolean, q: number, triple: boolean): void {
+    if (stringError !== null) return;
+    if (e === 120 && bytes) stringError = bytesEscapeError(chunk, pos);
+    else if (e === 120 || (!bytes && (e === 117 || e === 85 || e === 78))) stringError = escapeError(chunk, pos, e, q, triple);
   }
 
   /**
@@ -1926,35 +1932,38 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * literals are one expression), where CPython reports an error in their value.
    */
   function lineAfterLiterals(at: number): number {
-    let i = at;
-    let ln = line;
-    for (;;) {
-      const c = src.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 12) i++;
-      else if (c === 35) while (i < n && src.charCodeAt(i) !== 10 && src.charCodeAt(i) !== 13) i++;
-      else if ((c === 10 || c === 13 || (c === 92 && (src.charCodeAt(i + 1) === 10 || src.charCodeAt(i + 1) === 13))) && (depth > 0 || c === 92)) {
-        if (c === 92) i++;
-        i += src.charCodeAt(i) === 13 && src.charCodeAt(i + 1) === 10 ? 2 : 1;
-        ln++;
-      } else {
-        let b = i;
-        while (b < i + 2 && isAsciiIdent(src.charCodeAt(b))) b++;
-        const d = src.charCodeAt(b);
-        if ((d !== 34 && d !== 39) || (b > i && !isStringPrefix(src, i, b))) return ln;
-        const triple = src.charCodeAt(b + 1) === d && src.charCodeAt(b + 2) === d;
-        i = b + (triple ? 3 : 1);
-        for (;;) {
-          const x = src.charCodeAt(i);
-          if (i >= n || ((x === 10 || x === 13) && !triple)) return ln;
-          if (x === 92) i++;
-          else if (x === d && (!triple || (src.charCodeAt(i + 1) === d && src.charCodeAt(i + 2) === d))) {
-            i += triple ? 3 : 1;
-            break;
-          }
-          if (src.charCodeAt(i) === 10 || (src.charCodeAt(i) === 13 && src.charCodeAt(i + 1) !== 10)) ln++;
-          i++;
+    const savedPos = pos;
+    const savedLine = line;
+    const savedLineStart = lineStart;
+    pos = at;
+    rescanning = true;
+    try {
+      for (;;) {
+        const c = src.charCodeAt(pos);
+        const continued = c === 92 && (src.charCodeAt(pos + 1) === 10 || src.charCodeAt(pos + 1) === 13);
+        if (c === 32 || c === 9 || c === 12) pos++;
+        else if (c === 35) while (pos < n && src.charCodeAt(pos) !== 10 && src.charCodeAt(pos) !== 13) pos++;
+        else if (continued || ((c === 10 || c === 13) && depth > 0)) {
+          if (continued) pos++;
+          pos += src.charCodeAt(pos) === 13 && src.charCodeAt(pos + 1) === 10 ? 2 : 1;
+          newline();
+        } else {
+          let b = pos;
+          while (b < pos + 2 && isAsciiIdent(src.charCodeAt(b))) b++;
+          const d = src.charCodeAt(b);
+          if ((d !== 34 && d !== 39) || (b > pos && !isStringPrefix(src, pos, b))) return line;
+          scanString(b, b - pos);
         }
       }
+    } catch (e) {
+      // an unterminated literal further on: the tokenizer error the scan meets next replaces this one
+      if (e instanceof TokenizeError) return line;
+      throw e;
+    } finally {
+      rescanning = false;
+      pos = savedPos;
+      line = savedLine;
+      lineStart = savedLineStart;
     }
   }
 
@@ -1966,14 +1975,18 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   function scanField(q: number, triple: boolean, raw: boolean): void {
     fieldNest++;
+    let spec: boolean;
     try {
-      fieldBody(q, triple, raw);
+      spec = fieldExpression();
     } finally {
       fieldNest--;
     }
+    // the format spec is text, decoded as the literal's is
+    if (spec) scanSpec(q, triple, raw);
   }
 
-  function fieldBody(q: number, triple: boolean, raw: boolean): void {
+  /** A field's expression, through its `}` (false) or the `:` before a format spec (true). */
+  function fieldExpression(): boolean {
     let nest = 0;
     // whether the expression has more than blanks, and where Python 3.11 ends it (`!`, `=`, `:`, `}` outside brackets)
     let expression = false;
@@ -2000,7 +2013,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         pos += 2;
         continue;
       }
-      if (nest === 0 && (c === 33 || c === 61 || c === 58 || c === 125) && !expression && !rescanning) {
+      if (nest === 0 && (c === 33 || c === 61 || c === 58 || c === 125) && !expression) {
         stringError ??= c === 125 ? 'f-string: empty expression not allowed' : `f-string: expression required before '${String.fromCharCode(c)}'`;
         expression = true;
       }
@@ -2010,13 +2023,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (c === 40 || c === 91 || c === 123) nest++;
       else if (c === 41 || c === 93) nest--;
       else if (c === 125) {
-        if (nest === 0) return;
+        if (nest === 0) return false;
         nest--;
-      } else if (c === 58 && nest === 0) {
-        scanSpec(q, triple, raw);
-        return;
-      }
+      } else if (c === 58 && nest === 0) return true;
     }
+    return false;
   }
 
   /**
@@ -2049,13 +2060,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (c === 92) {
         // a backslash escapes the next character, an outer quote too (`f"{1:\"d\"}"`), but not a brace (as in scanString)
         const e = src.charCodeAt(pos + 1);
-        if (!raw && stringError === null && !rescanning && (e === 120 || e === 117 || e === 85 || e === 78)) {
-          // the spec is text, decoded as the literal's is
-          const fields = fieldNest;
-          fieldNest = 0;
-          stringError = escapeError(chunk, pos, e, q, triple);
-          fieldNest = fields;
-        }
+        if (!raw) checkEscape(chunk, e, false, q, triple);
         if (e === 123 || e === 125) pos++;
         else if (e === 10 || e === 13) {
           pos += e === 13 && src.charCodeAt(pos + 2) === 10 ? 3 : 2;
