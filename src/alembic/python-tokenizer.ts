@@ -13,11 +13,13 @@
  * missing comma, Python 2's `print "x"`), a line that ends on an operator
  * (`x = a +`), two tokens that never meet in Python (`x = = 1`, `sa..String`,
  * `f(a, .b)`, `a.if`, `**x` at a statement's start), a keyword argument after
- * something other than a name (`f(a.b=1)`). Those make Python, and therefore
- * Alembic, fail on every command, wherever they are in the file. Parser
- * errors that need a statement's grammar (`import a as`, `x = (a.b=1)`) are
- * not reported.
+ * something other than a name (`f(a.b=1)`), an `=` where a statement takes
+ * none (`if x = 1:`) or after what cannot be assigned (`f() = 1`), and the compiler's `'return' outside function` at
+ * module level. Those make Python, and therefore Alembic, fail on every
+ * command, wherever they are in the file. Parser errors that need more of a
+ * statement's grammar (`x = (a.b=1)`, `a, f() = 1, 2`) are not reported.
  */
+import { conditionAssignError, targetAssignError } from './python-condition.js';
 
 export const enum Tok {
   Name = 1,
@@ -276,6 +278,15 @@ function opensBody(toks: readonly Token[]): boolean {
   if (first.text === 'def' || first.text === 'class') return true;
   return first.text === 'async' && toks[1]?.text === 'def';
 }
+
+/** Kinds of block, for the compiler's errors: a function's or class's body, a loop's, another. */
+const B_SCOPE = 1;
+const B_LOOP = 2;
+const B_OTHER = 3;
+
+/** By first character, the statements in which an `=` outside brackets is an error. */
+const EQUALS_REFUSED: (string[] | undefined)[] = [];
+for (const w of ['if', 'elif', 'while', 'return', 'raise', 'assert', 'import', 'from', 'global', 'nonlocal', 'with', 'for']) (EQUALS_REFUSED[w.charCodeAt(0)] ??= []).push(w);
 
 /** Whether the whole word `w` stands at `b` (not the start of a longer name). */
 function isWordAt(src: string, b: number, w: string): boolean {
@@ -595,6 +606,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let futureError: TokenizeError | null = null;
   /** The current logical line has a `:` outside brackets (`if x: y`, `def f(): pass`). */
   let lineColon = false;
+  /** The current logical line had a `=` outside brackets, and a bracket closed there (a `def`'s parameters). */
+  let lineEquals = false;
+  let lineClosed = false;
   const indentStack = [0];
   /** The same indentation with a tab as one column: where the two disagree, CPython raises TabError. */
   const altStack = [0];
@@ -636,6 +650,14 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** An error CPython's compiler raises after a clean parse (`keyword argument repeated`): reported only when nothing else is. */
   let compileError: TokenizeError | null = null;
   /**
+   * The open blocks (indentation and B_* kind) and how many of them are a
+   * function's or class's: outside those, `return` and `yield` are the
+   * compiler's errors, and `break` and `continue` outside a loop's block.
+   */
+  const blockIndent: number[] = [];
+  const blockKind: number[] = [];
+  let scopeBlocks = 0;
+  /**
    * Per open bracket: for a call's argument list, what its arguments
    * showed so far, the error waiting for the closing `)` and the open
    * lambdas, all in one number (A_*), so that opening a bracket is one store.
@@ -660,6 +682,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (prevEndedWithColon) {
         headerBegin = currentBegin;
         headerLine = currentLine;
+        const kind = blockOf(currentBegin);
+        blockIndent.push(currentIndent);
+        blockKind.push(kind);
+        if (kind === B_SCOPE) scopeBlocks++;
         // `x = a:` opens no block: only a compound statement's header may end on a colon
         if (!startsCompound(currentBegin) && !COMPOUND_HEADS.has(headerWord()[0])) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
         else {
@@ -743,12 +769,18 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (altStack[altStack.length - 1] !== altcol) throw tabError(col);
           if (prevEndedWithColon) fail(new TokenizeError(missingBlock(), line, col, E_PARSER));
         }
+        while (blockIndent.length > 0 && blockIndent[blockIndent.length - 1]! >= col) {
+          blockIndent.pop();
+          if (blockKind.pop() === B_SCOPE) scopeBlocks--;
+        }
         skipping = skipAbove >= 0 && col > skipAbove;
         if (!skipping) skipAbove = -1;
         current = skipping ? SKIPPED : [];
         operandEnd = false;
         punct = P_SEMI;
         lineColon = false;
+        lineEquals = false;
+        lineClosed = false;
         currentIndent = col;
         currentLine = line;
         currentBegin = pos;
@@ -847,8 +879,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         else if (len === 1 && c === 61) argEquals();
         else if (argStart ? !(len === 1 && (c === 41 || c === 93 || c === 125)) : c === 42 && startsArgument(pos)) argToken(c, len);
       }
+      if (c === 61 && len === 1 && depth === 0 && !lineColon && !lineEquals) conditionEquals(pos);
       pos += len;
-      if (c === 59) stmtBegin = pos;
+      if (c === 59) {
+        stmtBegin = pos;
+        lineEquals = false;
+      }
       operandEnd = false;
       if (c === 58 && len === 1 && depth === 0) {
         // a block header's colon: a statement may follow on the same line (`try: import a as b`)
@@ -954,6 +990,95 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (d === 40 || d === 91) return false;
     fail(new TokenizeError("expected '('", currentLine, i - lineStart, E_PARSER));
     return true;
+  }
+
+  /**
+   * The first `=` outside brackets in a logical line, at `at`: in an `if`,
+   * `elif` or `while` condition it is an error, which CPython names by what
+   * stands on either side (python-condition.ts); after `return`, `import`,
+   * `with` and the other statements that assign nothing (`del` aside, which
+   * has its own message) it is "invalid syntax" there.
+   */
+  function conditionEquals(at: number): void {
+    lineEquals = true;
+    let b = stmtBegin;
+    while (src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9 || src.charCodeAt(b) === 12) b++;
+    b = afterAsync(src, b);
+    const w = EQUALS_REFUSED[src.charCodeAt(b)];
+    if (w === undefined) return assignedTo(b, at);
+    for (let i = 0; i < w.length; i++) {
+      const word = w[i]!;
+      if (!isWordAt(src, b, word)) continue;
+      const cond = b + word.length;
+      const e = word === 'if' || word === 'elif' || word === 'while' ? conditionAssignError(src, cond, at) : lambdaBefore(cond, at) ? null : { message: 'invalid syntax', at };
+      if (e !== null) fail(errorAt(e.message, e.at));
+      return;
+    }
+    assignedTo(b, at);
+  }
+
+  /**
+   * An assignment statement at `b` with its first `=` at `at`: a target that
+   * ends in `)`, a quote or `}` is looked at (`print(x) = 1`, `"a" = 1`); the
+   * valid ones (names, attributes, subscripts) end otherwise, and cost nothing.
+   */
+  function assignedTo(b: number, at: number): void {
+    let i = at - 1;
+    while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12) i--;
+    const c = src.charCodeAt(i);
+    if (c !== 41 && c !== 34 && c !== 39 && c !== 125) return;
+    const e = targetAssignError(src, b, at);
+    if (e !== null) fail(errorAt(e.message, e.at));
+  }
+
+  /** Whether the word `lambda` stands in [from, to), whose parameters may have defaults after `=`. */
+  function lambdaBefore(from: number, to: number): boolean {
+    for (let i = src.indexOf('lambda', from); i >= 0 && i < to; i = src.indexOf('lambda', i + 6)) {
+      if (!isAsciiIdent(src.charCodeAt(i - 1)) && !isAsciiIdent(src.charCodeAt(i + 6))) return true;
+    }
+    return false;
+  }
+
+  /**
+   * After the `)` that closes a logical line's first bracket, at `at`: in a
+   * function's header only `->` or the `:` may follow its parameters
+   * (`def upgrade() > None:` is CPython's "expected ':'" there). The line's
+   * end is missingColon's to report.
+   */
+  function afterParameters(at: number): void {
+    if (!isWordAt(src, afterAsync(src, currentBegin), 'def')) return;
+    for (;;) {
+      const c = src.charCodeAt(at);
+      if (c === 32 || c === 9 || c === 12) at++;
+      else if (c === 92 && (src.charCodeAt(at + 1) === 10 || src.charCodeAt(at + 1) === 13)) at += src.charCodeAt(at + 1) === 13 && src.charCodeAt(at + 2) === 10 ? 3 : 2;
+      else break;
+    }
+    const c = src.charCodeAt(at);
+    if (at >= n || c === 10 || c === 13 || c === 35) return;
+    if ((c === 58 && src.charCodeAt(at + 1) !== 61) || (c === 45 && src.charCodeAt(at + 1) === 62)) return;
+    fail(errorAt("expected ':'", at));
+  }
+
+  /** A parser error located at offset `at` of the current logical line (before pos, or after it on a continued line). */
+  function errorAt(message: string, at: number): TokenizeError {
+    let l = line;
+    let start = lineStart;
+    for (let i = lineStart; i < at; i++) {
+      const c = src.charCodeAt(i);
+      if (c === 10 || (c === 13 && src.charCodeAt(i + 1) !== 10)) {
+        l++;
+        start = i + 1;
+      }
+    }
+    while (at < start) {
+      // step back one physical line (CRLF, LF or CR)
+      let i = start - 1;
+      if (src.charCodeAt(i) === 10 && src.charCodeAt(i - 1) === 13) i--;
+      l--;
+      while (i > 0 && src.charCodeAt(i - 1) !== 10 && src.charCodeAt(i - 1) !== 13) i--;
+      start = i;
+    }
+    return new TokenizeError(message, l, at - start, E_PARSER);
   }
 
   /** `except A, e:` (Python 2): a comma before the header's colon. */
@@ -1375,7 +1500,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const len = pos - begin;
     // most words cannot be keywords by their shape: they skip every keyword check below
     const kwLike = keywordShaped(src, begin, len);
-    if (kwLike) keywordPlace(begin, atLine, before);
+    if (kwLike) {
+      keywordPlace(begin, atLine, before);
+      if (scopeBlocks === 0 && compileError === null && (before === P_SEMI || (before === P_COLON && depth === 0))) outsideStatement(begin, atLine);
+    }
     // in a call, a word matters where an argument starts, or as lambda, for, yield
     if (inCall && (argStart || maySpecial(src.charCodeAt(begin), len))) argWord(begin);
     if (operandEnd && endsOperand()) {
@@ -1392,6 +1520,37 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     prevStart = begin;
     prevEnd = pos;
     prevLine = atLine;
+  }
+
+  /**
+   * A statement starting with the word [begin, pos) outside any function or
+   * class (scopeBlocks is 0): `return` and `yield` there, and `break` and
+   * `continue` outside a loop's block, are CPython's compiler errors.
+   */
+  function outsideStatement(begin: number, atLine: number): void {
+    const len = pos - begin;
+    const c0 = src.charCodeAt(begin);
+    const isReturn = c0 === 114 && len === 6 && src.startsWith('return', begin);
+    const isYield = c0 === 121 && len === 5 && src.startsWith('yield', begin);
+    const isBreak = c0 === 98 && len === 5 && src.startsWith('break', begin);
+    const isContinue = c0 === 99 && len === 8 && src.startsWith('continue', begin);
+    if (!isReturn && !isYield && !isBreak && !isContinue) return;
+    // a header earlier on this line (`for x in y: break`, `def f(): return`) holds the statement
+    const header = lineColon ? blockOf(currentBegin) : B_OTHER;
+    if (header === B_SCOPE) return;
+    if (isReturn || isYield) {
+      compileError = new TokenizeError(`'${isReturn ? 'return' : 'yield'}' outside function`, atLine, begin - lineStart);
+      return;
+    }
+    if (header === B_LOOP || blockKind.includes(B_LOOP)) return;
+    compileError = new TokenizeError(isBreak ? "'break' outside loop" : "'continue' not properly in loop", atLine, begin - lineStart);
+  }
+
+  /** What block the compound statement at `b` opens: a function's or class's scope, a loop's body, or another. */
+  function blockOf(b: number): number {
+    b = afterAsync(src, b);
+    if (isWordAt(src, b, 'def') || isWordAt(src, b, 'class')) return B_SCOPE;
+    return isWordAt(src, b, 'for') || isWordAt(src, b, 'while') ? B_LOOP : B_OTHER;
   }
 
   /** A word that may be a keyword, where the token before cannot take that keyword: `x = a + import`, `from alembic import import op`. */
@@ -1471,6 +1630,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   }
 
   function closed(at: number, atLine: number): void {
+    if (depth === 0 && !lineClosed) {
+      lineClosed = true;
+      if (bracketCh[0] === 40) afterParameters(at + 1);
+    }
     operandEnd = true;
     prevKind = K_OTHER;
     prevStart = at;
@@ -1620,6 +1783,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           const next = len !== 1 ? P_DANGLING : c === 42 || c === 47 ? punctOf(c) : PUNCT1[c]!;
           operandEnd = false;
           if (c === 44 && depth === 0 && !lineColon) exceptComma();
+          else if (c === 61 && len === 1 && depth === 0 && !lineColon && !lineEquals) conditionEquals(pos);
           if (inCall) {
             if (len === 1 && c === 44) argComma();
             else if (len === 1 && c === 61) argEquals();
@@ -1627,7 +1791,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           }
           punct = next;
           pos += len;
-          if (c === 59) stmtBegin = pos;
+          if (c === 59) {
+            stmtBegin = pos;
+            lineEquals = false;
+          }
           break;
         }
         case WORD: {

@@ -39,6 +39,20 @@ describe('unparseable-file: what follows from it', () => {
     expect(f.alembicError).toBe("SyntaxError: (unicode error) 'unicodeescape' codec can't decode bytes in position 4-5: truncated \\uXXXX escape");
   });
 
+  it.each([
+    ['an `=` for `==` in a condition', '\n\ndef upgrade():\n    conn = op.get_bind()\n    if conn.dialect.name = "postgresql":\n        op.execute("SET lock_timeout = 0")\n', "SyntaxError: cannot assign to attribute here. Maybe you meant '==' instead of '='?"],
+    ['`>` for `->` after the parameters', '\n\ndef upgrade() > None:\n    pass\n', "SyntaxError: expected ':'"],
+    ['a `return` left at column 0 by a dedent', '\n\ndef upgrade():\n    op.drop_table("t")\nreturn\n', "SyntaxError: 'return' outside function"],
+  ])('reports %s, on which real Alembic fails the same way', async (_what, body, expected) => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1', body) }, DEFAULT_INI);
+    const f = (await check(root)).findings.find((x) => x.code === 'unparseable-file')!;
+    expect(f).toMatchObject({ severity: 'error', path: V + 'b2_x.py', alembicError: expected });
+    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(heads.status).not.toBe(0);
+    expect(heads.stderr).toContain(f.alembicError!);
+    expect(heads.stderr).toContain(`line ${f.line}`);
+  });
+
   it('turns the broken references it causes into information that names it, and leaves others as errors', async () => {
     const broken = "\n\ndef upgrade():\n    print 'x'\n";
     const r = await check(

@@ -1,0 +1,303 @@
+/**
+ * CPython's errors for an `=` that assigns nothing: in a condition (`if x =
+ * 1:`, also after `elif` and `while`), and after a target that cannot be
+ * assigned (`print(x) = 1`, targetAssignError). The tokenizer finds the `=`;
+ * this reads the expressions on either side of it, as CPython's
+ * `invalid_named_expression` rule does, to say what CPython says. In a
+ * condition:
+ *
+ * - a plain name on the left: "invalid syntax. Maybe you meant '==' or ':='
+ *   instead of '='?", at the name;
+ * - another operand (`conn.dialect.name`, `f()`, `x[0]`, `"a"`, `x + 1`):
+ *   "cannot assign to attribute here. Maybe you meant '==' instead of '='?",
+ *   naming it as CPython's `_PyPegen_get_expr_name` does;
+ * - anything else ("invalid syntax" at the `=`): the left is more than a
+ *   `bitwise_or` (`a and x`, `not x`, `x == y`), starts with a list, tuple,
+ *   generator or `True`/`None`/`False`, or the right is no `bitwise_or` or is
+ *   followed by another `=` or `:=`.
+ *
+ * Only a few characters of one logical line are read, and only where an `=`
+ * may be wrong: a condition's is always an error, and the tokenizer passes on
+ * a target only when it ends in `)`, a quote or `}`. The text has not been
+ * checked past the `=` yet, so what this cannot read is left to the
+ * tokenizer, whose own error then takes precedence.
+ */
+
+export interface ConditionError {
+  readonly message: string;
+  /** Where CPython locates it: the left operand's start, or the `=`. */
+  readonly at: number;
+}
+
+const GENERIC = 'invalid syntax';
+const T_END = 0;
+const T_NAME = 1;
+const T_NUMBER = 2;
+const T_STRING = 3;
+const T_OP = 4;
+const T_GROUP = 5;
+
+interface Lexed {
+  kind: number;
+  start: number;
+  end: number;
+  /** For T_OP, the operator; for T_GROUP, its opening bracket. */
+  text: string;
+}
+
+const KEYWORDS: ReadonlySet<string> = new Set(
+  'and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield False None True'.split(' '),
+);
+const BINARY: ReadonlySet<string> = new Set(['|', '^', '&', '<<', '>>', '+', '-', '*', '/', '//', '%', '@', '**']);
+const OPS3 = ['**=', '//=', '>>=', '<<=', '...'];
+const OPS2 = ['==', '!=', '<=', '>=', '->', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '**', '//', '<<', '>>', ':=', '@='];
+
+/**
+ * The error for the `=` at `eq` in the condition that starts at `cond` (just
+ * after `if`, `elif` or `while`), or null where the `=` may be valid (a
+ * lambda's default: `if lambda a=1: a:`) or the text is not understood.
+ */
+export function conditionAssignError(src: string, cond: number, eq: number): ConditionError | null {
+  // a lambda before the `=` may own it as a parameter default
+  for (let t = lex(src, cond); t.kind !== T_END && t.start < eq; t = lex(src, t.end)) {
+    if (t.kind === T_NAME && src.slice(t.start, t.end) === 'lambda') return null;
+  }
+  const generic: ConditionError = { message: GENERIC, at: eq };
+  const right = bitwiseOr(src, eq + 1);
+  if (right === null) return generic;
+  const after = lex(src, right.end);
+  if (after.kind === T_OP && (after.text === '=' || after.text === ':=')) return generic;
+  const first = lex(src, cond);
+  if (first.kind === T_NAME && !KEYWORDS.has(src.slice(first.start, first.end)) && lex(src, first.end).start === eq) {
+    return { message: "invalid syntax. Maybe you meant '==' or ':=' instead of '='?", at: first.start };
+  }
+  // CPython's lookahead: no list, tuple, generator expression, True, None or False at the start
+  if (first.kind === T_NAME && /^(True|None|False)$/.test(src.slice(first.start, first.end))) return generic;
+  if (first.kind === T_GROUP) {
+    const shape = groupShape(src, first);
+    if (shape === 'list' || shape === 'tuple' || shape === 'generator expression') return generic;
+  }
+  const left = bitwiseOr(src, cond);
+  if (left === null || lex(src, left.end).start !== eq) return generic;
+  if (left.name === null) return generic;
+  return { message: `cannot assign to ${left.name} here. Maybe you meant '==' instead of '='?`, at: left.at };
+}
+
+/** What an assignment may bind: anything else before an `=` is CPython's "cannot assign to …". */
+const TARGETS: ReadonlySet<string | null> = new Set(['name', 'attribute', 'subscript', 'tuple', 'list', null]);
+
+/**
+ * The error for an assignment statement starting at `start` whose first `=`
+ * (at `eq`) has a single target that cannot be assigned to: `print(x) = 1`,
+ * `"a" = 1`. CPython says "cannot assign to function call here. Maybe you
+ * meant '==' instead of '='?" where the right side is an operand not followed
+ * by another `=`, and "cannot assign to function call" otherwise, at the
+ * target. Null for a valid target, several targets, a lambda (its defaults
+ * hold `=`), a statement that starts with a keyword, and what this does not read.
+ */
+export function targetAssignError(src: string, start: number, eq: number): ConditionError | null {
+  const first = lex(src, start);
+  for (let t = first; t.kind !== T_END && t.start < eq; t = lex(src, t.end)) {
+    if (t.kind === T_OP && t.text === ',') return null;
+    if (t.kind === T_NAME && src.slice(t.start, t.end) === 'lambda') return null;
+  }
+  if (first.kind === T_NAME && (KEYWORDS.has(src.slice(first.start, first.end)) || /^(match|case|type)$/.test(src.slice(first.start, first.end)))) return null;
+  const target = bitwiseOr(src, start);
+  if (target === null || lex(src, target.end).start !== eq || TARGETS.has(target.name)) return null;
+  const excluded = first.kind === T_GROUP && /^(list|tuple|generator expression)$/.test(groupShape(src, first) ?? '');
+  const right = excluded ? null : bitwiseOr(src, eq + 1);
+  const after = right === null ? null : lex(src, right.end);
+  const maybe = after !== null && !(after.kind === T_OP && (after.text === '=' || after.text === ':='));
+  return { message: `cannot assign to ${target.name}${maybe ? " here. Maybe you meant '==' instead of '='?" : ''}`, at: target.at };
+}
+
+interface Parsed {
+  end: number;
+  /** What CPython calls the expression in its message, or null where this does not know. */
+  name: string | null;
+  /** Where CPython locates it: a parenthesised expression's own start. */
+  at: number;
+}
+
+/** A `bitwise_or` from p: operands joined by binary operators, each with unary signs, `await`, trailers. */
+function bitwiseOr(src: string, p: number): Parsed | null {
+  const first = operand(src, p);
+  if (first === null) return null;
+  let result = first;
+  for (;;) {
+    const t = lex(src, result.end);
+    if (t.kind !== T_OP || !BINARY.has(t.text)) return result;
+    // PEG backtracks: `x +` followed by no operand is `x`, with the `+` after it
+    const next = operand(src, t.end);
+    if (next === null) return result;
+    result = { end: next.end, name: 'expression', at: first.at };
+  }
+}
+
+function operand(src: string, p: number): Parsed | null {
+  const t = lex(src, p);
+  if (t.kind === T_OP && (t.text === '+' || t.text === '-' || t.text === '~')) {
+    const inner = operand(src, t.end);
+    return inner === null ? null : { end: inner.end, name: 'expression', at: t.start };
+  }
+  if (t.kind === T_NAME && src.slice(t.start, t.end) === 'await') {
+    const inner = primary(src, t.end);
+    return inner === null ? null : { end: inner.end, name: 'await expression', at: t.start };
+  }
+  return primary(src, p);
+}
+
+/** An atom and its trailers (`.name`, a call's `(…)`, a subscript's `[…]`). */
+function primary(src: string, p: number): Parsed | null {
+  const t = lex(src, p);
+  let parsed: Parsed;
+  if (t.kind === T_NAME) {
+    const word = src.slice(t.start, t.end);
+    if (KEYWORDS.has(word) && word !== 'True' && word !== 'False' && word !== 'None') return null;
+    parsed = { end: t.end, name: KEYWORDS.has(word) ? word : 'name', at: t.start };
+  } else if (t.kind === T_NUMBER) parsed = { end: t.end, name: 'literal', at: t.start };
+  else if (t.kind === T_STRING) {
+    let end = t.end;
+    let fString = /^[a-zA-Z]*[fF]/.test(src.slice(t.start, t.end));
+    const bytes = /^[a-zA-Z]*[bB]/.test(src.slice(t.start, t.end));
+    for (let s = lex(src, end); s.kind === T_STRING; s = lex(src, end)) {
+      if (/^[a-zA-Z]*[fF]/.test(src.slice(s.start, s.end))) fString = true;
+      // bytes beside text is an error of its own, which CPython reports first
+      if (/^[a-zA-Z]*[bB]/.test(src.slice(s.start, s.end)) !== bytes) return null;
+      end = s.end;
+    }
+    parsed = { end, name: fString ? 'f-string expression' : 'literal', at: t.start };
+  } else if (t.kind === T_OP && t.text === '...') parsed = { end: t.end, name: 'ellipsis', at: t.start };
+  else if (t.kind === T_GROUP) {
+    const shape = groupShape(src, t);
+    if (shape === null) {
+      // a parenthesised expression: CPython names what is inside, where it starts
+      const inner = bitwiseOr(src, t.start + 1);
+      parsed = inner !== null && lex(src, inner.end).start === t.end - 1 ? { end: t.end, name: inner.name, at: inner.at } : { end: t.end, name: null, at: t.start };
+    } else parsed = { end: t.end, name: shape, at: t.start };
+  } else return null;
+  for (;;) {
+    const u = lex(src, parsed.end);
+    if (u.kind === T_OP && u.text === '.') {
+      const name = lex(src, u.end);
+      if (name.kind !== T_NAME || KEYWORDS.has(src.slice(name.start, name.end))) return parsed;
+      parsed = { end: name.end, name: 'attribute', at: parsed.at };
+    } else if (u.kind === T_GROUP && u.text === '(') parsed = { end: u.end, name: 'function call', at: parsed.at };
+    else if (u.kind === T_GROUP && u.text === '[') parsed = { end: u.end, name: 'subscript', at: parsed.at };
+    else return parsed;
+  }
+}
+
+/** What a bracketed group is by its top-level contents, as CPython names it; null for a parenthesised expression. */
+function groupShape(src: string, g: Lexed): string | null {
+  let comma = false;
+  let colon = false;
+  let comprehension = false;
+  let items = 0;
+  let starStar = false;
+  for (let t = lex(src, g.start + 1); t.kind !== T_END && t.start < g.end - 1; t = lex(src, t.end)) {
+    items++;
+    if (t.kind === T_OP && t.text === ',') comma = true;
+    else if (t.kind === T_OP && t.text === ':') colon = true;
+    else if (t.kind === T_OP && t.text === '**' && items === 1) starStar = true;
+    else if (t.kind === T_NAME && src.slice(t.start, t.end) === 'for') comprehension = true;
+  }
+  if (g.text === '(') return items === 0 || (comma && !comprehension) ? 'tuple' : comprehension ? 'generator expression' : null;
+  if (g.text === '[') return comprehension ? 'list comprehension' : 'list';
+  if (items === 0 || starStar) return 'dict literal';
+  if (colon) return comprehension ? 'dict comprehension' : 'dict literal';
+  return comprehension ? 'set comprehension' : 'set display';
+}
+
+const END: Lexed = { kind: T_END, start: 0, end: 0, text: '' };
+
+/**
+ * The next token from p within the logical line: a bracketed group is one
+ * token, through its matching bracket. The line's end, a comment, or text
+ * this does not read (an unclosed bracket or string) is T_END.
+ */
+function lex(src: string, p: number): Lexed {
+  const n = src.length;
+  for (;;) {
+    const c = src.charCodeAt(p);
+    if (c === 32 || c === 9 || c === 12) p++;
+    else if (c === 92 && (src.charCodeAt(p + 1) === 10 || src.charCodeAt(p + 1) === 13)) p += src.charCodeAt(p + 1) === 13 && src.charCodeAt(p + 2) === 10 ? 3 : 2;
+    else break;
+  }
+  if (p >= n) return { ...END, start: p, end: p };
+  const c = src.charCodeAt(p);
+  if (c === 10 || c === 13 || c === 35) return { ...END, start: p, end: p };
+  if (c === 34 || c === 39) {
+    const end = stringEnd(src, p);
+    return end < 0 ? { ...END, start: p, end: p } : { kind: T_STRING, start: p, end, text: '' };
+  }
+  if (isNameChar(c) && !(c >= 48 && c <= 57)) {
+    let e = p + 1;
+    while (e < n && isNameChar(src.charCodeAt(e))) e++;
+    const q = src.charCodeAt(e);
+    if ((q === 34 || q === 39) && e - p <= 2 && /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])$/.test(src.slice(p, e))) {
+      const end = stringEnd(src, e);
+      return end < 0 ? { ...END, start: p, end: p } : { kind: T_STRING, start: p, end, text: '' };
+    }
+    return { kind: T_NAME, start: p, end: e, text: '' };
+  }
+  if ((c >= 48 && c <= 57) || (c === 46 && src.charCodeAt(p + 1) >= 48 && src.charCodeAt(p + 1) <= 57)) {
+    let e = p + 1;
+    for (;;) {
+      const d = src.charCodeAt(e);
+      if (isNameChar(d) || d === 46) e++;
+      else if ((d === 43 || d === 45) && (src.charCodeAt(e - 1) | 32) === 101 && !/^0[xX]/.test(src.slice(p, p + 2))) e++;
+      else break;
+    }
+    return { kind: T_NUMBER, start: p, end: e, text: '' };
+  }
+  if (c === 40 || c === 91 || c === 123) {
+    const end = groupEnd(src, p);
+    return end < 0 ? { ...END, start: p, end: p } : { kind: T_GROUP, start: p, end, text: String.fromCharCode(c) };
+  }
+  for (const op of OPS3) if (src.startsWith(op, p)) return { kind: T_OP, start: p, end: p + 3, text: op };
+  for (const op of OPS2) if (src.startsWith(op, p)) return { kind: T_OP, start: p, end: p + 2, text: op };
+  return { kind: T_OP, start: p, end: p + 1, text: src[p]! };
+}
+
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c > 127;
+}
+
+/** After the string literal whose quote is at q, or -1 when it does not end on its line (single-quoted) or at all. */
+function stringEnd(src: string, q: number): number {
+  const quote = src.charCodeAt(q);
+  const triple = src.charCodeAt(q + 1) === quote && src.charCodeAt(q + 2) === quote;
+  let p = q + (triple ? 3 : 1);
+  while (p < src.length) {
+    const c = src.charCodeAt(p);
+    if (c === 92) p += 2;
+    else if (c === quote && (!triple || (src.charCodeAt(p + 1) === quote && src.charCodeAt(p + 2) === quote))) return p + (triple ? 3 : 1);
+    else if (!triple && (c === 10 || c === 13)) return -1;
+    else p++;
+  }
+  return -1;
+}
+
+/** After the bracket that closes the one at p, stepping over strings and comments, or -1. */
+function groupEnd(src: string, p: number): number {
+  const stack: number[] = [];
+  while (p < src.length) {
+    const c = src.charCodeAt(p);
+    if (c === 40 || c === 91 || c === 123) {
+      stack.push(c === 40 ? 41 : c + 2);
+      p++;
+    } else if (c === 41 || c === 93 || c === 125) {
+      if (stack.pop() !== c) return -1;
+      p++;
+      if (stack.length === 0) return p;
+    } else if (c === 34 || c === 39) {
+      const e = stringEnd(src, p);
+      if (e < 0) return -1;
+      p = e;
+    } else if (c === 35) {
+      while (p < src.length && src.charCodeAt(p) !== 10 && src.charCodeAt(p) !== 13) p++;
+    } else p++;
+  }
+  return -1;
+}
