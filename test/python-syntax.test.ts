@@ -106,6 +106,9 @@ const VALID = [
   'def f() -> None:\n    pass\ndef g(a=(1, 2)) -> (int):\n    pass\nasync def h() -> x > y:\n    pass\ndef i()\\\n  -> int:\n    pass\n',
   'def f():\n    return 1\nfor x in y:\n    if x:\n        break\n    try:\n        continue\n    finally:\n        pass\nelse:\n    pass\nwhile x: continue\n',
   'class A:\n    def f(self):\n        return 1\n    x = 1\ndef g():\n    yield 1\nfor x in y: break\nwhile a:\n    with b:\n        break\n',
+  // names that start with a keyword and go on with a non-ASCII letter are names
+  'importé = 1\nclassé = 2\nifé = 3\nforø = [4]\nforø[0] = 5\nreturné = f()\ntryé = 6\nelseé = 7\nwithé = 8\nfromé = 9\ndefé = 10\nwhileé = (11)\n',
+  'def f():\n    importé = 1\n    breaké = 2\n    returné = 3\n    exceptá, b = 1, 2\n    asyncé = 4\n    defé(x) + 1\n',
   'def f():\n    (a, b) = c\n    [d] = e\n    (g) = 1\n    f(x).y = 1\n    f()[0] = 1\n    x = y = f()\n    h = "s"; k = {}\n    a.b(c).d = 1\n    (a, b), c = d\n    f(a=1)\n    f(lambda a=(1): a)\n',
 ];
 

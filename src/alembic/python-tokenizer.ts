@@ -290,12 +290,12 @@ for (const w of ['if', 'elif', 'while', 'return', 'raise', 'assert', 'import', '
 
 /** Whether the whole word `w` stands at `b` (not the start of a longer name). */
 function isWordAt(src: string, b: number, w: string): boolean {
-  return src.startsWith(w, b) && !isAsciiIdent(src.charCodeAt(b + w.length));
+  return src.startsWith(w, b) && !identAt(src, b + w.length);
 }
 
 /** Where the statement at `b` starts once a leading `async` is stepped over (`async def`, `async for`, `async with`). */
 function afterAsync(src: string, b: number): number {
-  if (src.charCodeAt(b) !== 97 || !src.startsWith('async', b) || isAsciiIdent(src.charCodeAt(b + 5))) return b;
+  if (src.charCodeAt(b) !== 97 || !src.startsWith('async', b) || identAt(src, b + 5)) return b;
   let at = b + 5;
   while (src.charCodeAt(at) === 32 || src.charCodeAt(at) === 9 || src.charCodeAt(at) === 12) at++;
   return at;
@@ -306,7 +306,7 @@ function statementWord(src: string, b: number): string {
   while (src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9 || src.charCodeAt(b) === 12) b++;
   b = afterAsync(src, b);
   let e = b;
-  while (isAsciiIdent(src.charCodeAt(e))) e++;
+  while (identAt(src, e)) e++;
   return src.slice(b, e);
 }
 
@@ -493,6 +493,16 @@ function isAsciiIdent(c: number): boolean {
 /** What CPython's tokenizer allows in a name beyond ASCII (PEP 3131), tested on whole code points: `𝒞` is one character, two in UTF-16. */
 const XID_START = /^\p{XID_Start}$/u;
 const XID_CONTINUE = /^\p{XID_Continue}$/u;
+
+/**
+ * Whether an identifier character stands at `i`, non-ASCII ones included:
+ * `importé` and `classé` are names, not the keywords they start with.
+ */
+function identAt(src: string, i: number): boolean {
+  if (i < 0 || i >= src.length) return false;
+  const c = src.charCodeAt(i);
+  return c < 128 ? isAsciiIdent(c) : isIdentPart(c, src, i);
+}
 
 function isIdentStart(c: number, src: string, pos: number): boolean {
   if (isAsciiIdent(c)) return c < 48 || c > 57;
@@ -958,7 +968,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function headerWord(): [string, boolean] {
     const b = afterAsync(src, headerBegin);
     let at = b;
-    while (isAsciiIdent(src.charCodeAt(at))) at++;
+    while (identAt(src, at)) at++;
     const word = src.slice(b, at);
     while (src.charCodeAt(at) === 32 || src.charCodeAt(at) === 9 || src.charCodeAt(at) === 12) at++;
     return [word, src.charCodeAt(at) === 42];
@@ -1034,7 +1044,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** Whether the word `lambda` stands in [from, to), whose parameters may have defaults after `=`. */
   function lambdaBefore(from: number, to: number): boolean {
     for (let i = src.indexOf('lambda', from); i >= 0 && i < to; i = src.indexOf('lambda', i + 6)) {
-      if (!isAsciiIdent(src.charCodeAt(i - 1)) && !isAsciiIdent(src.charCodeAt(i + 6))) return true;
+      if (!identAt(src, i - 1) && !identAt(src, i + 6)) return true;
     }
     return false;
   }
@@ -1083,7 +1093,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** `except A, e:` (Python 2): a comma before the header's colon. */
   function exceptComma(): void {
-    if (src.startsWith('except', currentBegin) && !isAsciiIdent(src.charCodeAt(currentBegin + 6))) {
+    if (src.startsWith('except', currentBegin) && !identAt(src, currentBegin + 6)) {
       fail(new TokenizeError('multiple exception types must be parenthesized', currentLine, 0, E_PARSER));
     }
   }
