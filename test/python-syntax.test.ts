@@ -649,6 +649,16 @@ describe('syntax errors against CPython', () => {
     });
   });
 
+  it('reads a keyword followed by a non-ASCII letter as a name, wherever a name may stand', () => {
+    const keywords = ['and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'match', 'case', 'type', 'True', 'None', 'False'];
+    const templates = ['K = 1', 'x = K', 'K(a)', 'x = a.K', 'f(K=1)', 'import K', 'from a import K', 'K, b = 1, 2', 'x = [K for K in y]', 'K: int = 1', 'del K', 'x = K + 1; y = 2', 'x = lambda K: K', 'K.x = 1', 'K[0] = 1', 'assert K'];
+    const cases = keywords.flatMap((k) => templates.flatMap((t) => [t.replaceAll('K', `${k}é`), t.replaceAll('K', `${k}ø`)])).flatMap((s) => [`${s}\n`, `def f():\n    ${s}\n`]);
+    const truth = cpythonCompile(cases);
+    cases.forEach((src, i) => {
+      for (const skipBodies of [true, false]) expect(ours(src, skipBodies), `${JSON.stringify(src)} (skipBodies ${skipBodies})`).toEqual(truth[i]);
+    });
+  });
+
   it('finds the first error in file order, after valid bodies', () => {
     const src = 'def upgrade():\n    op.add_column("t", sa.Column("a", sa.Integer()))\n\n\ndef downgrade():\n    op.drop_column("t" "a")\n    print "done"\n';
     expect(ours(src, true)).toEqual(cpythonCompile([src])[0]);
