@@ -279,6 +279,14 @@ function opensBody(toks: readonly Token[]): boolean {
   return first.text === 'async' && toks[1]?.text === 'def';
 }
 
+/** What a statement leaves for the clause after it: nothing, an if/elif, a loop, a try, an except, a try's else. */
+const C_NONE = 0;
+const C_IF = 1;
+const C_LOOP = 2;
+const C_TRY = 3;
+const C_EXCEPT = 4;
+const C_TRY_ELSE = 5;
+
 /** Kinds of block, for the compiler's errors: a function's or class's body, a loop's, another. */
 const B_SCOPE = 1;
 const B_LOOP = 2;
@@ -620,6 +628,14 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let lineEquals = false;
   let lineClosed = false;
   const indentStack = [0];
+  /**
+   * Per indentation level (parallel to indentStack), what the last statement
+   * there leaves open for a clause on the next line at that level (C_*): an
+   * `else` needs an `if`, a loop or an `except` before it, a `try` needs an
+   * `except` or `finally` after it. And what the current line leaves.
+   */
+  const levelClause = [C_NONE];
+  let lineClause = C_NONE;
   /** The same indentation with a tab as one column: where the two disagree, CPython raises TabError. */
   const altStack = [0];
   let prevEndedWithColon = false;
@@ -703,6 +719,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (isWordAt(src, b, 'def')) defWithoutParen(b);
         }
       } else if (!lineColon) missingColon();
+      levelClause[levelClause.length - 1] = lineClause;
       if (futureState !== 3 || src.charCodeAt(currentBegin) === 102) futureImport();
       // a module-level import's grammar, from its tokens (the same in both modes: no body is at column 0); `x = 1; import a` is left to the token checks
       if (currentIndent === 0 && current !== SKIPPED && deferred === null) {
@@ -728,6 +745,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         // start of a logical line: measure indentation
         let col = 0;
         let altcol = 0;
+        // CPython: the first backslash continuation after blanks fixes the indentation of what follows (if not at column 0), both ways of counting tabs alike
+        let contCol = 0;
         while (pos < n) {
           const c = src.charCodeAt(pos);
           if (c === 32) {
@@ -737,9 +756,17 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             col = (Math.floor(col / 8) + 1) * 8;
             altcol++;
           } else if (c === 12) col = altcol = 0;
-          else break;
+          else if (c === 92 && (pos + 1 >= n || src.charCodeAt(pos + 1) === 10 || src.charCodeAt(pos + 1) === 13)) {
+            if (contCol === 0) contCol = col;
+            const at = line;
+            pos += src.charCodeAt(pos + 1) === 13 && src.charCodeAt(pos + 2) === 10 ? 3 : 2;
+            if (pos >= n) throw new TokenizeError('unexpected EOF while parsing', at, 0, E_QUIET);
+            newline();
+            continue;
+          } else break;
           pos++;
         }
+        if (contCol !== 0) col = altcol = contCol;
         if (pos >= n) break;
         const c = src.charCodeAt(pos);
         if (c === 10 || c === 13 || c === 35) {
@@ -752,14 +779,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           }
           continue;
         }
-        if (c === 92 && (src.charCodeAt(pos + 1) === 10 || src.charCodeAt(pos + 1) === 13)) {
-          // a backslash continuation at the very start of a line
-          pos++;
-          if (src.charCodeAt(pos) === 13 && src.charCodeAt(pos + 1) === 10) pos++;
-          pos++;
-          newline();
-          continue;
-        }
         const top = indentStack[indentStack.length - 1]!;
         if (col > top) {
           if (altcol <= altStack[altStack.length - 1]!) throw tabError(col);
@@ -767,18 +786,23 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (!prevEndedWithColon && deferred === null) throw new TokenizeError('unexpected indent', line, col);
           indentStack.push(col);
           altStack.push(altcol);
+          levelClause.push(C_NONE);
         } else {
+          let unfinished = false;
           // the tokenizer's dedent comes before the parser's complaint about a missing block
           while (indentStack[indentStack.length - 1]! > col) {
             indentStack.pop();
             altStack.pop();
+            if (levelClause.pop() === C_TRY) unfinished = true;
           }
           if (indentStack[indentStack.length - 1] !== col) {
             throw new TokenizeError('unindent does not match any outer indentation level', line, col, E_QUIET);
           }
           if (altStack[altStack.length - 1] !== altcol) throw tabError(col);
           if (prevEndedWithColon) fail(new TokenizeError(missingBlock(), line, col, E_PARSER));
+          if (unfinished) fail(new TokenizeError("expected 'except' or 'finally' block", line, col, E_PARSER));
         }
+        clause(col);
         while (blockIndent.length > 0 && blockIndent[blockIndent.length - 1]! >= col) {
           blockIndent.pop();
           if (blockKind.pop() === B_SCOPE) scopeBlocks--;
@@ -932,6 +956,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if ((needsOperand(punct) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(10, 0))) && current !== null) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
     finishLine();
     if (prevEndedWithColon) fail(new TokenizeError(missingBlock(), lastLine(), 0, E_PARSER));
+    if (levelClause.includes(C_TRY)) fail(new TokenizeError("expected 'except' or 'finally' block", lastLine(), 0, E_PARSER));
     if (deferred !== null) return failed(deferred as TokenizeError);
     if (futureError !== null) return failed(futureError as TokenizeError);
     if (compileError !== null) return failed(compileError as TokenizeError);
@@ -1554,6 +1579,40 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     }
     if (header === B_LOOP || blockKind.includes(B_LOOP)) return;
     compileError = new TokenizeError(isBreak ? "'break' outside loop" : "'continue' not properly in loop", atLine, begin - lineStart);
+  }
+
+  /**
+   * A logical line starting at pos, at column `col`, after the statement
+   * before it at its level: a clause (`elif`, `else`, `except`, `finally`)
+   * that has nothing to follow, or a `try` left with neither `except` nor
+   * `finally`, is CPython's error there. Sets lineClause for the next line.
+   */
+  function clause(col: number): void {
+    const before = levelClause[levelClause.length - 1]!;
+    const c0 = src.charCodeAt(pos);
+    let w = C_NONE;
+    let allowed = true;
+    if (c0 === 101 && isWordAt(src, pos, 'except')) {
+      allowed = before === C_TRY || before === C_EXCEPT;
+      w = C_EXCEPT;
+    } else if (c0 === 102 && isWordAt(src, pos, 'finally')) allowed = before === C_TRY || before === C_EXCEPT || before === C_TRY_ELSE;
+    else if (before === C_TRY) {
+      lineClause = C_NONE;
+      return fail(new TokenizeError("expected 'except' or 'finally' block", line, col, E_PARSER));
+    } else if (c0 === 101 && isWordAt(src, pos, 'elif')) {
+      allowed = before === C_IF;
+      w = C_IF;
+    } else if (c0 === 101 && isWordAt(src, pos, 'else')) {
+      allowed = before === C_IF || before === C_LOOP || before === C_EXCEPT;
+      w = before === C_EXCEPT ? C_TRY_ELSE : C_NONE;
+    } else if (c0 === 105 && isWordAt(src, pos, 'if')) w = C_IF;
+    else if (c0 === 116 && isWordAt(src, pos, 'try')) w = C_TRY;
+    else if (c0 === 102 || c0 === 119 || c0 === 97) {
+      const b = afterAsync(src, pos);
+      if (isWordAt(src, b, 'for') || isWordAt(src, b, 'while')) w = C_LOOP;
+    }
+    lineClause = w;
+    if (!allowed) fail(new TokenizeError('invalid syntax', line, col, E_PARSER));
   }
 
   /** What block the compound statement at `b` opens: a function's or class's scope, a loop's body, or another. */
