@@ -114,6 +114,10 @@ const VALID = [
   'if True:\n\\\n    2\nif x:\n    pass\n\\\nelse:\n    pass\n',
   'if x:\n        pass\n\t\\\n\ty\n',
   'if True:\n    \\\n  # c\n    2\n\\\nx = 1\n',
+  // return, yield, break and continue where a function's body and a loop's allow them
+  'def f():\n    for x in y:\n        if x:\n            break\n        else:\n            continue\n    while z:\n        try:\n            break\n        finally:\n            pass\n    else:\n        return 2\n    yield 3\n',
+  'class A:\n    def f(self):\n        for x in y: break\n        return 1\n    def g(self): return 2\n    for x in y:\n        break\n',
+  'def outer():\n    for x in y:\n        def inner():\n            return 1\n        break\n    with a: return 1\nasync def g():\n    async for x in y:\n        break\n    return 1\n',
   // clauses after what they belong to, at their level
   'if x: pass\nelif y: pass\nelse: pass\ntry: pass\nexcept: pass\nelse: pass\nfinally: pass\nfor x in y: pass\nelse: pass\n',
   'try:\n    pass\n# c\n\nexcept E:\n    pass\nexcept F:\n    pass\nelse:\n    pass\nwhile x:\n    if y:\n        pass\n    elif z:\n        pass\nelse:\n    pass\n',
@@ -634,6 +638,14 @@ const INVALID = [
   'if x:\n    pass\nelse:\n    pass\nelif y:\n    pass\n',
   'finally:\n    pass\n',
   // the compiler's: outside a function, outside a loop
+  'def upgrade():\n    for t in tables:\n        op.drop_table(t)\n    break\n',
+  'def upgrade():\n    conn = op.get_bind()\n    if not conn:\n        continue\n',
+  'def upgrade():\n    while True:\n        def helper():\n            break\n',
+  'class A:\n    x = 1\n    return x\n',
+  'class A:\n    def f(self):\n        pass\n    yield 1\n',
+  'def f():\n    class B:\n        return 1\n',
+  'def f():\n    for x in y:\n        pass\n    else:\n        break\n',
+  'def f():\n    break\nf(a=1, a=2)\n',
   'def upgrade():\n    op.drop_table("t")\nreturn\n',
   'x = 1; return\n',
   'if x: return\n',

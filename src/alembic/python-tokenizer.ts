@@ -287,10 +287,11 @@ const C_TRY = 3;
 const C_EXCEPT = 4;
 const C_TRY_ELSE = 5;
 
-/** Kinds of block, for the compiler's errors: a function's or class's body, a loop's, another. */
-const B_SCOPE = 1;
-const B_LOOP = 2;
-const B_OTHER = 3;
+/** Kinds of block, for the compiler's errors: a function's body, a class's, a loop's, another. */
+const B_FUNC = 1;
+const B_CLASS = 2;
+const B_LOOP = 3;
+const B_OTHER = 4;
 
 /** By first character, the statements in which an `=` outside brackets is an error. */
 const EQUALS_REFUSED: (string[] | undefined)[] = [];
@@ -676,13 +677,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** An error CPython's compiler raises after a clean parse (`keyword argument repeated`): reported only when nothing else is. */
   let compileError: TokenizeError | null = null;
   /**
-   * The open blocks (indentation and B_* kind) and how many of them are a
-   * function's or class's: outside those, `return` and `yield` are the
-   * compiler's errors, and `break` and `continue` outside a loop's block.
+   * The open blocks (indentation and B_* kind): outside a function's,
+   * `return` and `yield` are the compiler's errors, and `break` and
+   * `continue` outside a loop's block within it.
    */
   const blockIndent: number[] = [];
   const blockKind: number[] = [];
-  let scopeBlocks = 0;
   /**
    * Per open bracket: for a call's argument list, what its arguments
    * showed so far, the error waiting for the closing `)` and the open
@@ -708,10 +708,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (prevEndedWithColon) {
         headerBegin = currentBegin;
         headerLine = currentLine;
-        const kind = blockOf(currentBegin);
         blockIndent.push(currentIndent);
-        blockKind.push(kind);
-        if (kind === B_SCOPE) scopeBlocks++;
+        blockKind.push(blockOf(currentBegin));
         // `x = a:` opens no block: only a compound statement's header may end on a colon
         if (!startsCompound(currentBegin) && !COMPOUND_HEADS.has(headerWord()[0])) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
         else {
@@ -805,7 +803,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         clause(col);
         while (blockIndent.length > 0 && blockIndent[blockIndent.length - 1]! >= col) {
           blockIndent.pop();
-          if (blockKind.pop() === B_SCOPE) scopeBlocks--;
+          blockKind.pop();
         }
         skipping = skipAbove >= 0 && col > skipAbove;
         if (!skipping) skipAbove = -1;
@@ -1537,7 +1535,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const kwLike = keywordShaped(src, begin, len);
     if (kwLike) {
       keywordPlace(begin, atLine, before);
-      if (scopeBlocks === 0 && compileError === null && (before === P_SEMI || (before === P_COLON && depth === 0))) outsideStatement(begin, atLine);
+      if (compileError === null && (before === P_SEMI || (before === P_COLON && depth === 0))) outsideStatement(begin, atLine);
     }
     // in a call, a word matters where an argument starts, or as lambda, for, yield
     if (inCall && (argStart || maySpecial(src.charCodeAt(begin), len))) argWord(begin);
@@ -1558,9 +1556,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   }
 
   /**
-   * A statement starting with the word [begin, pos) outside any function or
-   * class (scopeBlocks is 0): `return` and `yield` there, and `break` and
-   * `continue` outside a loop's block, are CPython's compiler errors.
+   * A statement starting with the word [begin, pos): `return` and `yield`
+   * outside a function's body (at module level or in a class's), and `break`
+   * and `continue` outside a loop's block within the innermost function or
+   * class, are CPython's compiler errors.
    */
   function outsideStatement(begin: number, atLine: number): void {
     const len = pos - begin;
@@ -1570,15 +1569,16 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const isBreak = c0 === 98 && len === 5 && src.startsWith('break', begin);
     const isContinue = c0 === 99 && len === 8 && src.startsWith('continue', begin);
     if (!isReturn && !isYield && !isBreak && !isContinue) return;
-    // a header earlier on this line (`for x in y: break`, `def f(): return`) holds the statement
-    const header = lineColon ? blockOf(currentBegin) : B_OTHER;
-    if (header === B_SCOPE) return;
-    if (isReturn || isYield) {
-      compileError = new TokenizeError(`'${isReturn ? 'return' : 'yield'}' outside function`, atLine, begin - lineStart);
-      return;
+    // a header earlier on this line (`for x in y: break`, `def f(): return`) holds the statement, then the open blocks
+    let scope = lineColon ? blockOf(currentBegin) : B_OTHER;
+    let inLoop = scope === B_LOOP;
+    for (let i = blockKind.length - 1; i >= 0 && scope !== B_FUNC && scope !== B_CLASS; i--) {
+      scope = blockKind[i]!;
+      if (scope === B_LOOP) inLoop = true;
     }
-    if (header === B_LOOP || blockKind.includes(B_LOOP)) return;
-    compileError = new TokenizeError(isBreak ? "'break' outside loop" : "'continue' not properly in loop", atLine, begin - lineStart);
+    if (isReturn || isYield) {
+      if (scope !== B_FUNC) compileError = new TokenizeError(`'${isReturn ? 'return' : 'yield'}' outside function`, atLine, begin - lineStart);
+    } else if (!inLoop) compileError = new TokenizeError(isBreak ? "'break' outside loop" : "'continue' not properly in loop", atLine, begin - lineStart);
   }
 
   /**
@@ -1615,10 +1615,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (!allowed) fail(new TokenizeError('invalid syntax', line, col, E_PARSER));
   }
 
-  /** What block the compound statement at `b` opens: a function's or class's scope, a loop's body, or another. */
+  /** What block the compound statement at `b` opens: a function's body, a class's, a loop's, or another. */
   function blockOf(b: number): number {
     b = afterAsync(src, b);
-    if (isWordAt(src, b, 'def') || isWordAt(src, b, 'class')) return B_SCOPE;
+    if (isWordAt(src, b, 'def')) return B_FUNC;
+    if (isWordAt(src, b, 'class')) return B_CLASS;
     return isWordAt(src, b, 'for') || isWordAt(src, b, 'while') ? B_LOOP : B_OTHER;
   }
 
