@@ -580,6 +580,8 @@ const INVALID = [
   'if (a, b).c = 1:\n    pass\n',
   'if x = 1 := 2:\n    pass\n',
   'def f():\n    return x = 1\n',
+  'def f():\n    return g(lambda: 0) = 1\n',
+  'def f():\n    return "lambda" = 1\n',
   'assert x = 1, "m"\n',
   'raise X from y = 1\n',
   'import a.b = 1\n',

@@ -58,29 +58,27 @@ const OPS2 = ['==', '!=', '<=', '>=', '->', '+=', '-=', '*=', '/=', '%=', '&=', 
  * lambda's default: `if lambda a=1: a:`) or the text is not understood.
  */
 export function conditionAssignError(src: string, cond: number, eq: number): ConditionError | null {
-  // a lambda before the `=` may own it as a parameter default
-  for (let t = lex(src, cond); t.kind !== T_END && t.start < eq; t = lex(src, t.end)) {
-    if (t.kind === T_NAME && src.slice(t.start, t.end) === 'lambda') return null;
-  }
+  if (topLevel(src, cond, eq).lambda) return null;
   const generic: ConditionError = { message: GENERIC, at: eq };
-  const right = bitwiseOr(src, eq + 1);
-  if (right === null) return generic;
-  const after = lex(src, right.end);
-  if (after.kind === T_OP && (after.text === '=' || after.text === ':=')) return generic;
+  if (!operandAfter(src, eq)) return generic;
   const first = lex(src, cond);
   if (first.kind === T_NAME && !KEYWORDS.has(src.slice(first.start, first.end)) && lex(src, first.end).start === eq) {
     return { message: "invalid syntax. Maybe you meant '==' or ':=' instead of '='?", at: first.start };
   }
-  // CPython's lookahead: no list, tuple, generator expression, True, None or False at the start
-  if (first.kind === T_NAME && /^(True|None|False)$/.test(src.slice(first.start, first.end))) return generic;
-  if (first.kind === T_GROUP) {
-    const shape = groupShape(src, first);
-    if (shape === 'list' || shape === 'tuple' || shape === 'generator expression') return generic;
-  }
+  if (excludedStart(src, first)) return generic;
   const left = bitwiseOr(src, cond);
   if (left === null || lex(src, left.end).start !== eq) return generic;
   if (left.name === null) return generic;
   return { message: `cannot assign to ${left.name} here. Maybe you meant '==' instead of '='?`, at: left.at };
+}
+
+/**
+ * The error for the `=` at `eq` in a statement that assigns nothing (after
+ * `return`, `import`, `with` and the like, the statement's first word ending
+ * at `from`): "invalid syntax" there, unless a lambda's defaults may own it.
+ */
+export function refusedAssignError(src: string, from: number, eq: number): ConditionError | null {
+  return topLevel(src, from, eq).lambda ? null : { message: GENERIC, at: eq };
 }
 
 /** What an assignment may bind: anything else before an `=` is CPython's "cannot assign to …". */
@@ -96,19 +94,39 @@ const TARGETS: ReadonlySet<string | null> = new Set(['name', 'attribute', 'subsc
  * hold `=`), a statement that starts with a keyword, and what this does not read.
  */
 export function targetAssignError(src: string, start: number, eq: number): ConditionError | null {
+  const top = topLevel(src, start, eq);
+  if (top.comma || top.lambda) return null;
   const first = lex(src, start);
-  for (let t = first; t.kind !== T_END && t.start < eq; t = lex(src, t.end)) {
-    if (t.kind === T_OP && t.text === ',') return null;
-    if (t.kind === T_NAME && src.slice(t.start, t.end) === 'lambda') return null;
-  }
   if (first.kind === T_NAME && (KEYWORDS.has(src.slice(first.start, first.end)) || /^(match|case|type)$/.test(src.slice(first.start, first.end)))) return null;
   const target = bitwiseOr(src, start);
   if (target === null || lex(src, target.end).start !== eq || TARGETS.has(target.name)) return null;
-  const excluded = first.kind === T_GROUP && /^(list|tuple|generator expression)$/.test(groupShape(src, first) ?? '');
-  const right = excluded ? null : bitwiseOr(src, eq + 1);
-  const after = right === null ? null : lex(src, right.end);
-  const maybe = after !== null && !(after.kind === T_OP && (after.text === '=' || after.text === ':='));
+  const maybe = !excludedStart(src, first) && operandAfter(src, eq);
   return { message: `cannot assign to ${target.name}${maybe ? " here. Maybe you meant '==' instead of '='?" : ''}`, at: target.at };
+}
+
+/** Whether the tokens of [from, to) outside brackets hold a comma, and the word `lambda`. */
+function topLevel(src: string, from: number, to: number): { comma: boolean; lambda: boolean } {
+  let comma = false;
+  let lambda = false;
+  for (let t = lex(src, from); t.kind !== T_END && t.start < to; t = lex(src, t.end)) {
+    if (t.kind === T_OP && t.text === ',') comma = true;
+    else if (t.kind === T_NAME && src.slice(t.start, t.end) === 'lambda') lambda = true;
+  }
+  return { comma, lambda };
+}
+
+/** CPython's lookahead before its "Maybe you meant" for what precedes an `=`: no list, tuple, generator expression, True, None or False first. */
+function excludedStart(src: string, first: Lexed): boolean {
+  if (first.kind === T_NAME) return /^(True|None|False)$/.test(src.slice(first.start, first.end));
+  return first.kind === T_GROUP && /^(list|tuple|generator expression)$/.test(groupShape(src, first) ?? '');
+}
+
+/** Whether one operand (a `bitwise_or`) follows the `=` at eq, and no other `=` or `:=` after it: the rest of that lookahead. */
+function operandAfter(src: string, eq: number): boolean {
+  const right = bitwiseOr(src, eq + 1);
+  if (right === null) return false;
+  const after = lex(src, right.end);
+  return !(after.kind === T_OP && (after.text === '=' || after.text === ':='));
 }
 
 interface Parsed {

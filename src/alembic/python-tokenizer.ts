@@ -19,7 +19,7 @@
  * command, wherever they are in the file. Parser errors that need more of a
  * statement's grammar (`x = (a.b=1)`, `a, f() = 1, 2`) are not reported.
  */
-import { conditionAssignError, targetAssignError } from './python-condition.js';
+import { conditionAssignError, refusedAssignError, targetAssignError } from './python-condition.js';
 
 export const enum Tok {
   Name = 1,
@@ -310,10 +310,15 @@ function afterAsync(src: string, b: number): number {
   return at;
 }
 
+/** Where the first word of the statement at `b` starts: blanks and an `async` stepped over. */
+function statementStart(src: string, b: number): number {
+  while (src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9 || src.charCodeAt(b) === 12) b++;
+  return afterAsync(src, b);
+}
+
 /** The first word of the statement at `b` (blanks and an `async` stepped over), or ''. */
 function statementWord(src: string, b: number): string {
-  while (src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9 || src.charCodeAt(b) === 12) b++;
-  b = afterAsync(src, b);
+  b = statementStart(src, b);
   let e = b;
   while (identAt(src, e)) e++;
   return src.slice(b, e);
@@ -637,6 +642,14 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   const levelClause = [C_NONE];
   let lineClause = C_NONE;
+  /**
+   * Per indentation level, the kind of block it is the body of (B_*, the
+   * module's B_OTHER), and the kind the current line would open: outside a
+   * function's body `return` and `yield` are the compiler's errors, and
+   * `break` and `continue` outside a loop's within it.
+   */
+  const levelBlock = [B_OTHER];
+  let lineBlock = B_OTHER;
   /** The same indentation with a tab as one column: where the two disagree, CPython raises TabError. */
   const altStack = [0];
   let prevEndedWithColon = false;
@@ -677,13 +690,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** An error CPython's compiler raises after a clean parse (`keyword argument repeated`): reported only when nothing else is. */
   let compileError: TokenizeError | null = null;
   /**
-   * The open blocks (indentation and B_* kind): outside a function's,
-   * `return` and `yield` are the compiler's errors, and `break` and
-   * `continue` outside a loop's block within it.
-   */
-  const blockIndent: number[] = [];
-  const blockKind: number[] = [];
-  /**
    * Per open bracket: for a call's argument list, what its arguments
    * showed so far, the error waiting for the closing `)` and the open
    * lambdas, all in one number (A_*), so that opening a bracket is one store.
@@ -708,8 +714,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (prevEndedWithColon) {
         headerBegin = currentBegin;
         headerLine = currentLine;
-        blockIndent.push(currentIndent);
-        blockKind.push(blockOf(currentBegin));
         // `x = a:` opens no block: only a compound statement's header may end on a colon
         if (!startsCompound(currentBegin) && !COMPOUND_HEADS.has(headerWord()[0])) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
         else {
@@ -785,12 +789,15 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           indentStack.push(col);
           altStack.push(altcol);
           levelClause.push(C_NONE);
+          // the header on the line before opened it (after an earlier parser error, maybe nothing did)
+          levelBlock.push(prevEndedWithColon ? lineBlock : B_OTHER);
         } else {
           let unfinished = false;
           // the tokenizer's dedent comes before the parser's complaint about a missing block
           while (indentStack[indentStack.length - 1]! > col) {
             indentStack.pop();
             altStack.pop();
+            levelBlock.pop();
             if (levelClause.pop() === C_TRY) unfinished = true;
           }
           if (indentStack[indentStack.length - 1] !== col) {
@@ -801,10 +808,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (unfinished) fail(new TokenizeError("expected 'except' or 'finally' block", line, col, E_PARSER));
         }
         clause(col);
-        while (blockIndent.length > 0 && blockIndent[blockIndent.length - 1]! >= col) {
-          blockIndent.pop();
-          blockKind.pop();
-        }
         skipping = skipAbove >= 0 && col > skipAbove;
         if (!skipping) skipAbove = -1;
         current = skipping ? SKIPPED : [];
@@ -911,7 +914,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         else if (len === 1 && c === 61) argEquals();
         else if (argStart ? !(len === 1 && (c === 41 || c === 93 || c === 125)) : c === 42 && startsArgument(pos)) argToken(c, len);
       }
-      if (c === 61 && len === 1 && depth === 0 && !lineColon && !lineEquals) conditionEquals(pos);
+      if (c === 61 && len === 1 && depth === 0 && !lineColon && !lineEquals) firstEquals(pos);
       pos += len;
       if (c === 59) {
         stmtBegin = pos;
@@ -1032,18 +1035,16 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * `with` and the other statements that assign nothing (`del` aside, which
    * has its own message) it is "invalid syntax" there.
    */
-  function conditionEquals(at: number): void {
+  function firstEquals(at: number): void {
     lineEquals = true;
-    let b = stmtBegin;
-    while (src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9 || src.charCodeAt(b) === 12) b++;
-    b = afterAsync(src, b);
+    const b = statementStart(src, stmtBegin);
     const w = EQUALS_REFUSED[src.charCodeAt(b)];
     if (w === undefined) return assignedTo(b, at);
     for (let i = 0; i < w.length; i++) {
       const word = w[i]!;
       if (!isWordAt(src, b, word)) continue;
       const cond = b + word.length;
-      const e = word === 'if' || word === 'elif' || word === 'while' ? conditionAssignError(src, cond, at) : lambdaBefore(cond, at) ? null : { message: 'invalid syntax', at };
+      const e = word === 'if' || word === 'elif' || word === 'while' ? conditionAssignError(src, cond, at) : refusedAssignError(src, cond, at);
       if (e !== null) fail(errorAt(e.message, e.at));
       return;
     }
@@ -1062,14 +1063,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (c !== 41 && c !== 34 && c !== 39 && c !== 125) return;
     const e = targetAssignError(src, b, at);
     if (e !== null) fail(errorAt(e.message, e.at));
-  }
-
-  /** Whether the word `lambda` stands in [from, to), whose parameters may have defaults after `=`. */
-  function lambdaBefore(from: number, to: number): boolean {
-    for (let i = src.indexOf('lambda', from); i >= 0 && i < to; i = src.indexOf('lambda', i + 6)) {
-      if (!identAt(src, i - 1) && !identAt(src, i + 6)) return true;
-    }
-    return false;
   }
 
   /**
@@ -1094,24 +1087,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** A parser error located at offset `at` of the current logical line (before pos, or after it on a continued line). */
   function errorAt(message: string, at: number): TokenizeError {
-    let l = line;
-    let start = lineStart;
-    for (let i = lineStart; i < at; i++) {
-      const c = src.charCodeAt(i);
-      if (c === 10 || (c === 13 && src.charCodeAt(i + 1) !== 10)) {
-        l++;
-        start = i + 1;
-      }
-    }
-    while (at < start) {
-      // step back one physical line (CRLF, LF or CR)
-      let i = start - 1;
-      if (src.charCodeAt(i) === 10 && src.charCodeAt(i - 1) === 13) i--;
-      l--;
-      while (i > 0 && src.charCodeAt(i - 1) !== 10 && src.charCodeAt(i - 1) !== 13) i--;
-      start = i;
-    }
-    return new TokenizeError(message, l, at - start, E_PARSER);
+    const start = Math.max(src.lastIndexOf('\n', at - 1), src.lastIndexOf('\r', at - 1)) + 1;
+    return new TokenizeError(message, lineFrom(currentBegin, currentLine, at), at - start, E_PARSER);
   }
 
   /** `except A, e:` (Python 2): a comma before the header's colon. */
@@ -1443,8 +1420,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** The line of offset `at`, inside the bracket at index `top` (counted from the bracket's line). */
   function lineAt(top: number, at: number): number {
-    let l = bracketLine[top]!;
-    for (let i = bracketPos[top]!; i < at; i++) {
+    return lineFrom(bracketPos[top]!, bracketLine[top]!, at);
+  }
+
+  /** The line of offset `at`, counted on from offset `from` on line `fromLine` (CRLF, LF or CR). */
+  function lineFrom(from: number, fromLine: number, at: number): number {
+    let l = fromLine;
+    for (let i = from; i < at; i++) {
       const d = src.charCodeAt(i);
       if (d === 10 || (d === 13 && src.charCodeAt(i + 1) !== 10)) l++;
     }
@@ -1570,10 +1552,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const isContinue = c0 === 99 && len === 8 && src.startsWith('continue', begin);
     if (!isReturn && !isYield && !isBreak && !isContinue) return;
     // a header earlier on this line (`for x in y: break`, `def f(): return`) holds the statement, then the open blocks
-    let scope = lineColon ? blockOf(currentBegin) : B_OTHER;
+    let scope = lineColon ? lineBlock : B_OTHER;
     let inLoop = scope === B_LOOP;
-    for (let i = blockKind.length - 1; i >= 0 && scope !== B_FUNC && scope !== B_CLASS; i--) {
-      scope = blockKind[i]!;
+    for (let i = levelBlock.length - 1; i >= 0 && scope !== B_FUNC && scope !== B_CLASS; i--) {
+      scope = levelBlock[i]!;
       if (scope === B_LOOP) inLoop = true;
     }
     if (isReturn || isYield) {
@@ -1585,9 +1567,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * A logical line starting at pos, at column `col`, after the statement
    * before it at its level: a clause (`elif`, `else`, `except`, `finally`)
    * that has nothing to follow, or a `try` left with neither `except` nor
-   * `finally`, is CPython's error there. Sets lineClause for the next line.
+   * `finally`, is CPython's error there. Sets lineClause for the next line,
+   * and lineBlock for the block the line may open.
    */
   function clause(col: number): void {
+    lineBlock = blockOf(pos);
     const before = levelClause[levelClause.length - 1]!;
     const c0 = src.charCodeAt(pos);
     let w = C_NONE;
@@ -1607,20 +1591,25 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       w = before === C_EXCEPT ? C_TRY_ELSE : C_NONE;
     } else if (c0 === 105 && isWordAt(src, pos, 'if')) w = C_IF;
     else if (c0 === 116 && isWordAt(src, pos, 'try')) w = C_TRY;
-    else if (c0 === 102 || c0 === 119 || c0 === 97) {
-      const b = afterAsync(src, pos);
-      if (isWordAt(src, b, 'for') || isWordAt(src, b, 'while')) w = C_LOOP;
-    }
+    else if (lineBlock === B_LOOP) w = C_LOOP;
     lineClause = w;
     if (!allowed) fail(new TokenizeError('invalid syntax', line, col, E_PARSER));
   }
 
-  /** What block the compound statement at `b` opens: a function's body, a class's, a loop's, or another. */
+  /** What block the statement at `b` opens if it is a compound one: a function's body, a class's, a loop's, or another. */
   function blockOf(b: number): number {
     b = afterAsync(src, b);
-    if (isWordAt(src, b, 'def')) return B_FUNC;
-    if (isWordAt(src, b, 'class')) return B_CLASS;
-    return isWordAt(src, b, 'for') || isWordAt(src, b, 'while') ? B_LOOP : B_OTHER;
+    switch (src.charCodeAt(b)) {
+      case 100: // d
+        return isWordAt(src, b, 'def') ? B_FUNC : B_OTHER;
+      case 99: // c
+        return isWordAt(src, b, 'class') ? B_CLASS : B_OTHER;
+      case 102: // f
+      case 119: // w
+        return isWordAt(src, b, 'for') || isWordAt(src, b, 'while') ? B_LOOP : B_OTHER;
+      default:
+        return B_OTHER;
+    }
   }
 
   /** A word that may be a keyword, where the token before cannot take that keyword: `x = a + import`, `from alembic import import op`. */
@@ -1853,7 +1842,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           const next = len !== 1 ? P_DANGLING : c === 42 || c === 47 ? punctOf(c) : PUNCT1[c]!;
           operandEnd = false;
           if (c === 44 && depth === 0 && !lineColon) exceptComma();
-          else if (c === 61 && len === 1 && depth === 0 && !lineColon && !lineEquals) conditionEquals(pos);
+          else if (c === 61 && len === 1 && depth === 0 && !lineColon && !lineEquals) firstEquals(pos);
           if (inCall) {
             if (len === 1 && c === 44) argComma();
             else if (len === 1 && c === 61) argEquals();
