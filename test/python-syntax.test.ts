@@ -126,6 +126,12 @@ const VALID = [
   // names that start with a keyword and go on with a non-ASCII letter are names
   'importé = 1\nclassé = 2\nifé = 3\nforø = [4]\nforø[0] = 5\nreturné = f()\ntryé = 6\nelseé = 7\nwithé = 8\nfromé = 9\ndefé = 10\nwhileé = (11)\n',
   'def f():\n    importé = 1\n    breaké = 2\n    returné = 3\n    exceptá, b = 1, 2\n    asyncé = 4\n    defé(x) + 1\n',
+  // an `=` or `:` inside brackets that is valid: defaults of functions and lambdas, keywords, comparisons, walrus, slices
+  'x = (lambda a=1: a)\nx = [lambda a, b=1: a, 2]\nx = {1: lambda a=1: a, 2: 3}\nx = (a, lambda: 0, b)\nx = (y := 1)\nx = [a == 1, b <= 2, c != 3, d >= 4]\n',
+  'def f(a=(1, 2), b={"k": 1}, *, c=[x for x in y]): pass\nclass C(B, metaclass=M, **kw): pass\n@dec(a=1)\ndef g(h=lambda i=1: i): pass\n',
+  'x = a[:1]\nx = a[b][:2]\nx = f()[:1]\nx = {}\nx = ()\nx = []\nx = a[::2, :]\nx = a[\n  :1]\n',
+  'def f():\n    if (x == 1): pass\n    while (f(a=1)): pass\n    return (a, b)\nassert (x), "m"\nx = not (a)\nfor x in (a, b): pass\nwith (open(a) as f, open(b) as g): pass\n',
+  'from a import (b, c as d)\nprint(x, (y := 1))\nx = [i for i in (a, b)]\nx = {**a, "b": 1}\nx = {"a": 1, **b, "c": (d := 2)}\nx = f(a)(b=1)\n',
   'def f():\n    (a, b) = c\n    [d] = e\n    (g) = 1\n    f(x).y = 1\n    f()[0] = 1\n    x = y = f()\n    h = "s"; k = {}\n    a.b(c).d = 1\n    (a, b), c = d\n    f(a=1)\n    f(lambda a=(1): a)\n',
 ];
 
@@ -658,6 +664,30 @@ const INVALID = [
   'return\nf(a=1, a=2)\n',
   'f(a=1, a=2)\nreturn\n',
   'return\nx = = 1\n',
+  // an `=` inside brackets that hold no call's arguments: a condition in parentheses, a display, a subscript
+  'if (x = 1):\n    pass\n',
+  'def upgrade():\n    if (conn.dialect.name = "postgresql"):\n        pass\n',
+  'def upgrade():\n    while(f() = 1): pass\n',
+  'x = {"a" = 1}\n',
+  'def upgrade():\n    op.bulk_insert(t, [{"id": 1, "name" = "a"}])\n',
+  'x = {"a": 1,\n     "b" = 2}\n',
+  'x = {**a, b = 1}\n',
+  'x = {"a": b = 1}\n',
+  'x = [a = 1]\n',
+  'x = (1, b = 2)\n',
+  'x = a[b = 1]\n',
+  'def f():\n    return (a.b = 1)\n',
+  'x = ((a) = 1)\n',
+  'print((a = 1))\n',
+  'x = [a,\n     # c\n     b = 1]\n',
+  'x = (a, lambda: 0, b = 1)\n',
+  'x = (a and b = 1)\n',
+  'def f():\n    from a import (b = 1)\n',
+  // a `:` just inside a bracket where no slice starts
+  'x = (:1)\n',
+  'x = [:1]\n',
+  'x = {:1}\n',
+  'with (:\n    pass\n',
 ];
 
 /** Valid from Python 3.12 on (PEP 701, PEP 695): never reported, whatever Python runs the deploy. */

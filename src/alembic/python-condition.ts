@@ -81,6 +81,32 @@ export function refusedAssignError(src: string, from: number, eq: number): Condi
   return topLevel(src, from, eq).lambda ? null : { message: GENERIC, at: eq };
 }
 
+/**
+ * The error for the `=` at `eq` inside brackets that hold no call's
+ * arguments (`if (x = 1):`, `[a = 1]`, `{'a' = 1}`), in the element that
+ * starts at `start` (after the bracket or the last comma at its level).
+ * `entry` places it in a dict display: 0 in none, 1 where a key stands
+ * (after a `key: value` or `**d` entry: "':' expected after dictionary key"
+ * at the key), 2 in a value ("invalid syntax" at the `=`). Elsewhere the
+ * condition's rule applies, as CPython's `named_expression` is the same.
+ * The tokenizer has ruled out lambdas and parameter lists.
+ */
+export function bracketAssignError(src: string, start: number, eq: number, entry: number): ConditionError | null {
+  nested++;
+  try {
+    if (entry === 2) return { message: GENERIC, at: eq };
+    if (entry === 1) {
+      const first = lex(src, start);
+      if (first.kind === T_OP && first.text === '*') return { message: GENERIC, at: start };
+      if (first.kind === T_OP && first.text === '**') return { message: GENERIC, at: eq };
+      return { message: "':' expected after dictionary key", at: start };
+    }
+    return conditionAssignError(src, start, eq);
+  } finally {
+    nested--;
+  }
+}
+
 /** What an assignment may bind: anything else before an `=` is CPython's "cannot assign to …". */
 const TARGETS: ReadonlySet<string | null> = new Set(['name', 'attribute', 'subscript', 'tuple', 'list', null]);
 
@@ -190,8 +216,11 @@ function primary(src: string, p: number): Parsed | null {
     const shape = groupShape(src, t);
     if (shape === null) {
       // a parenthesised expression: CPython names what is inside, where it starts
+      nested++;
       const inner = bitwiseOr(src, t.start + 1);
-      parsed = inner !== null && lex(src, inner.end).start === t.end - 1 ? { end: t.end, name: inner.name, at: inner.at } : { end: t.end, name: null, at: t.start };
+      const closes = inner !== null && lex(src, inner.end).start === t.end - 1;
+      nested--;
+      parsed = inner !== null && closes ? { end: t.end, name: inner.name, at: inner.at } : { end: t.end, name: null, at: t.start };
     } else parsed = { end: t.end, name: shape, at: t.start };
   } else return null;
   for (;;) {
@@ -213,6 +242,8 @@ function groupShape(src: string, g: Lexed): string | null {
   let comprehension = false;
   let items = 0;
   let starStar = false;
+  // nothing here throws: the count is restored on every path
+  nested++;
   for (let t = lex(src, g.start + 1); t.kind !== T_END && t.start < g.end - 1; t = lex(src, t.end)) {
     items++;
     if (t.kind === T_OP && t.text === ',') comma = true;
@@ -220,6 +251,7 @@ function groupShape(src: string, g: Lexed): string | null {
     else if (t.kind === T_OP && t.text === '**' && items === 1) starStar = true;
     else if (t.kind === T_NAME && src.slice(t.start, t.end) === 'for') comprehension = true;
   }
+  nested--;
   if (g.text === '(') return items === 0 || (comma && !comprehension) ? 'tuple' : comprehension ? 'generator expression' : null;
   if (g.text === '[') return comprehension ? 'list comprehension' : 'list';
   if (items === 0 || starStar) return 'dict literal';
@@ -228,6 +260,9 @@ function groupShape(src: string, g: Lexed): string | null {
 }
 
 const END: Lexed = { kind: T_END, start: 0, end: 0, text: '' };
+
+/** Above 0 while the text read is inside brackets, where line ends and comments are blanks. */
+let nested = 0;
 
 /**
  * The next token from p within the logical line: a bracketed group is one
@@ -240,6 +275,8 @@ function lex(src: string, p: number): Lexed {
     const c = src.charCodeAt(p);
     if (c === 32 || c === 9 || c === 12) p++;
     else if (c === 92 && (src.charCodeAt(p + 1) === 10 || src.charCodeAt(p + 1) === 13)) p += src.charCodeAt(p + 1) === 13 && src.charCodeAt(p + 2) === 10 ? 3 : 2;
+    else if (nested > 0 && (c === 10 || c === 13)) p++;
+    else if (nested > 0 && c === 35) while (p < n && src.charCodeAt(p) !== 10 && src.charCodeAt(p) !== 13) p++;
     else break;
   }
   if (p >= n) return { ...END, start: p, end: p };

@@ -19,7 +19,7 @@
  * command, wherever they are in the file. Parser errors that need more of a
  * statement's grammar (`x = (a.b=1)`, `a, f() = 1, 2`) are not reported.
  */
-import { conditionAssignError, refusedAssignError, targetAssignError } from './python-condition.js';
+import { bracketAssignError, conditionAssignError, refusedAssignError, targetAssignError } from './python-condition.js';
 
 export const enum Tok {
   Name = 1,
@@ -705,6 +705,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let argStart = false;
   /** What argumentStart saw: an `=` or `:=` at the call's level in the argument it found. */
   let argAssigns = false;
+  /** And: a lambda at the bracket's level that may own the `=` (its parameters still open, or its body); where a dict display puts the element (0 none, 1 a key, 2 a value); a `:` at its level in it. */
+  let argLambda = false;
+  let argEntry = 0;
+  let argColonSeen = false;
   /** Where the opener of the last closed bracket was (`def f[T](…)` is no call). */
   let closedOpener = -1;
 
@@ -903,7 +907,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       if (c === 123) brace(pos, startLine);
       if (c === 59 && misplacedSemicolon(punctBefore)) semicolonError(punctBefore, startCol);
-      else if ((c === 44 && punctBefore === P_SEPARATOR) || !opMayFollow(punctBefore, c, len, depth) || (c === 45 && len === 2 && misplacedArrow())) {
+      else if ((c === 44 && punctBefore === P_SEPARATOR) || !opMayFollow(punctBefore, c, len, depth) || (c === 45 && len === 2 && misplacedArrow()) || (c === 58 && len === 1 && punctBefore === P_SEPARATOR && colonAfterOpener(pos))) {
         fail(new TokenizeError('invalid syntax', startLine, startCol, E_PARSER));
       } else if (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len)) fail(keywordError(startLine, startCol));
       punct = len === 1 ? punctOf(c) : len === 3 && c === 46 ? P_NONE : P_DANGLING;
@@ -914,7 +918,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         else if (len === 1 && c === 61) argEquals();
         else if (argStart ? !(len === 1 && (c === 41 || c === 93 || c === 125)) : c === 42 && startsArgument(pos)) argToken(c, len);
       }
-      if (c === 61 && len === 1 && depth === 0 && !lineColon && !lineEquals) firstEquals(pos);
+      if (c === 61 && len === 1) {
+        if (depth === 0) {
+          if (!lineColon && !lineEquals) firstEquals(pos);
+        } else if (!inCall) bracketEquals(pos);
+      }
       pos += len;
       if (c === 59) {
         stmtBegin = pos;
@@ -1209,6 +1217,21 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   }
 
   /**
+   * A `:` at `at` right after an opening bracket where no slice can start:
+   * `(:` and `{:`, and `[:` in a list display (`x = [:1]`) but not in a
+   * subscript (`a[:1]`, told by what stands before the `[`).
+   */
+  function colonAfterOpener(at: number): boolean {
+    let i = at - 1;
+    for (let d = src.charCodeAt(i); d === 32 || d === 9 || d === 12 || d === 10 || d === 13; d = src.charCodeAt(--i));
+    const c = src.charCodeAt(i);
+    if (c === 40 || c === 123) return true;
+    if (c !== 91) return false;
+    for (let d = src.charCodeAt(--i); d === 32 || d === 9 || d === 12 || d === 10 || d === 13; d = src.charCodeAt(--i));
+    return i < 0 || '=([{,:;+-*/%&|^~<>@!'.includes(src[i]!);
+  }
+
+  /**
    * A misplaced `;`: "invalid syntax", but where a block header's colon is
    * required at that point ("expected ':'" after `try`, `else`, `finally` and
    * a function's parameters; "expected '('" after `def NAME`).
@@ -1235,7 +1258,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function openBracket(c: number, atLine: number, atCol: number, call: boolean, at: number): void {
     bracketCh[depth] = c;
     bracketLine[depth] = atLine;
-    if (call || c === 91) bracketPos[depth] = at;
+    bracketPos[depth] = at;
     argFlags[depth] = call ? A_CALL : 0;
     argStart = false;
     bracketCol[depth++] = atCol;
@@ -1260,12 +1283,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /**
    * A `(` here opens a call's arguments: it follows an operand, and not `def
-   * NAME` or `def NAME[T]`. A keyword before it (`if (`, `import (`) is not
-   * told apart, which costs nothing: a parenthesised expression cannot hold
-   * the `NAME=` a keyword argument needs, so no argument error follows.
+   * NAME` or `def NAME[T]`, nor a keyword (`if (x = 1):` is a condition's
+   * `=`, not a keyword argument's).
    */
   function opensCall(): boolean {
     if (!operandEnd) return false;
+    if (prevKind === K_WORD && prevKw && wordKind(src, prevStart, prevEnd) === Word.Keyword) return false;
     let i = prevStart - 1;
     if (prevKind === K_OTHER) {
       if (src.charCodeAt(prevStart) !== 93) return true;
@@ -1369,6 +1392,25 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   }
 
   /**
+   * A lone `=` inside brackets that hold no call's arguments (`if (x = 1):`,
+   * `[a = 1]`, `{'a': 1, 'b' = 2}`): CPython's error for it, unless it is a
+   * default in the parameters of a function (`def f(a=1)`), of a generic
+   * class or alias (3.13's `class C[T=int]`), or of a lambda in the bracket.
+   * An import's parenthesised names take no `=`.
+   */
+  function bracketEquals(at: number): void {
+    const top = depth - 1;
+    const b = statementStart(src, stmtBegin);
+    if (top === 0 && (isWordAt(src, b, 'def') || isWordAt(src, b, 'class') || isWordAt(src, b, 'type'))) return;
+    if (isWordAt(src, b, 'from') || isWordAt(src, b, 'import')) return fail(errorAt('invalid syntax', at));
+    const start = argumentStart(top, at);
+    // a `:` in a subscript's element is a slice's
+    if (start < 0 || argLambda || (argColonSeen && bracketCh[top] !== 123)) return;
+    const e = bracketAssignError(src, start, at, bracketCh[top] === 123 ? argEntry : 0);
+    if (e !== null) fail(errorAt(e.message, e.at));
+  }
+
+  /**
    * Where the argument that reaches `end` starts in the call whose bracket is
    * at index `top`: its first token after the `(` or after the last comma at
    * the call's level, comments and strings stepped over; -1 when none yet.
@@ -1377,11 +1419,16 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   function argumentStart(top: number, end: number): number {
     argAssigns = false;
+    argLambda = false;
+    argColonSeen = false;
     const savedPos = pos;
     const savedLine = line;
     const savedLineStart = lineStart;
     let start = -1;
     let nest = 0;
+    // a lambda's parameters are open (their commas separate no elements); an earlier element was a dict's `key: value` or `**d`
+    let lambdaOpen = false;
+    let dict = false;
     pos = bracketPos[top]! + 1;
     rescanning = true;
     try {
@@ -1398,12 +1445,17 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             while (isAsciiIdent(src.charCodeAt(pos))) pos++;
             const q = src.charCodeAt(pos);
             if ((q === 34 || q === 39) && pos - b <= 2 && isStringPrefix(src, b, pos)) scanString(pos, pos - b);
+            else if (nest === 0 && pos - b === 6 && src.startsWith('lambda', b) && !identAt(src, pos)) lambdaOpen = argLambda = true;
           } else {
             if (d === 40 || d === 91 || d === 123) nest++;
             else if (d === 41 || d === 93 || d === 125) nest--;
-            else if (d === 44 && nest === 0) {
+            else if (d === 44 && nest === 0 && !lambdaOpen) {
+              if (argColonSeen || (src.charCodeAt(start) === 42 && src.charCodeAt(start + 1) === 42)) dict = true;
               start = -1;
-              argAssigns = false;
+              argAssigns = argLambda = argColonSeen = false;
+            } else if (d === 58 && nest === 0 && src.charCodeAt(pos + 1) !== 61) {
+              if (lambdaOpen) lambdaOpen = false;
+              else argColonSeen = true;
             } else if (d === 61 && nest === 0 && src.charCodeAt(pos + 1) !== 61 && !'=<>!'.includes(src[pos - 1]!)) argAssigns = true;
             pos++;
           }
@@ -1415,6 +1467,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       line = savedLine;
       lineStart = savedLineStart;
     }
+    argEntry = argColonSeen ? 2 : dict ? 1 : 0;
     return start;
   }
 
@@ -1842,7 +1895,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           const next = len !== 1 ? P_DANGLING : c === 42 || c === 47 ? punctOf(c) : PUNCT1[c]!;
           operandEnd = false;
           if (c === 44 && depth === 0 && !lineColon) exceptComma();
-          else if (c === 61 && len === 1 && depth === 0 && !lineColon && !lineEquals) firstEquals(pos);
+          else if (c === 61 && len === 1) {
+            if (depth === 0) {
+              if (!lineColon && !lineEquals) firstEquals(pos);
+            } else if (!inCall) bracketEquals(pos);
+          }
           if (inCall) {
             if (len === 1 && c === 44) argComma();
             else if (len === 1 && c === 61) argEquals();
@@ -1900,7 +1957,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         }
         case COLON: {
           const len = src.charCodeAt(pos + 1) === 61 ? 2 : 1;
-          if (!opMayFollow(punct, 58, len, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(58, len))) return;
+          if (!opMayFollow(punct, 58, len, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(58, len)) || (len === 1 && punct === P_SEPARATOR && colonAfterOpener(pos))) return;
           operandEnd = false;
           if (len === 2) {
             if (argStart) argToken(58, 2);
