@@ -126,6 +126,11 @@ const VALID = [
   // names that start with a keyword and go on with a non-ASCII letter are names
   'importé = 1\nclassé = 2\nifé = 3\nforø = [4]\nforø[0] = 5\nreturné = f()\ntryé = 6\nelseé = 7\nwithé = 8\nfromé = 9\ndefé = 10\nwhileé = (11)\n',
   'def f():\n    importé = 1\n    breaké = 2\n    returné = 3\n    exceptá, b = 1, 2\n    asyncé = 4\n    defé(x) + 1\n',
+  // await and async where a coroutine's body (or a generator) holds them, and names that start with them
+  'async def f():\n    await a\n    x = [await y for y in z]\n    async with a as b:\n        async for c in d:\n            await e\n    x = [y async for y in z]\n    return await g\n',
+  'def f():\n    x = (await y for y in z)\n    g = lambda: (y async for y in z)\nawait_ = 1\nx = awaitable\nasync_ = 2\n',
+  'class C:\n    async def m(self):\n        await x\nasync def f():\n    for x in y: await x\n    with a: await b\n    if c:\n        while d:\n            await e\n',
+  'async def f():\n    def g():\n        return 1\n    class C:\n        pass\n    await g()\n    x = f(await y, [z for z in w])\n',
   // an `=` or `:` inside brackets that is valid: defaults of functions and lambdas, keywords, comparisons, walrus, slices
   'x = (lambda a=1: a)\nx = [lambda a, b=1: a, 2]\nx = {1: lambda a=1: a, 2: 3}\nx = (a, lambda: 0, b)\nx = (y := 1)\nx = [a == 1, b <= 2, c != 3, d >= 4]\n',
   'def f(a=(1, 2), b={"k": 1}, *, c=[x for x in y]): pass\nclass C(B, metaclass=M, **kw): pass\n@dec(a=1)\ndef g(h=lambda i=1: i): pass\n',
@@ -683,6 +688,21 @@ const INVALID = [
   'x = (a, lambda: 0, b = 1)\n',
   'x = (a and b = 1)\n',
   'def f():\n    from a import (b = 1)\n',
+  // await and async outside a coroutine: the compiler's errors, in file order
+  'def upgrade():\n    conn = op.get_bind()\n    await conn.execute(q)\n',
+  'def upgrade():\n    op.execute(await render(q))\n',
+  'await x\n',
+  'class C:\n    await x\n',
+  'async def f():\n    class C:\n        await y\n',
+  'async def f():\n    def g():\n        await y\n',
+  'def f():\n    async with x:\n        pass\n',
+  'async for x in y:\n    pass\n',
+  'def f():\n    x = [y async for y in z]\n',
+  'x = {y: 1 async for y in z}\n',
+  'async def f():\n    yield from x\n',
+  'def f():\n    return\n    break\n    await x\n',
+  'f(await x); return\n',
+  'def f(): await b\n',
   // a `:` just inside a bracket where no slice starts
   'x = (:1)\n',
   'x = [:1]\n',

@@ -287,7 +287,8 @@ const C_TRY = 3;
 const C_EXCEPT = 4;
 const C_TRY_ELSE = 5;
 
-/** Kinds of block, for the compiler's errors: a function's body, a class's, a loop's, another. */
+/** Kinds of block, for the compiler's errors: a coroutine's body, a function's, a class's (up to here a scope), a loop's, another. */
+const B_ASYNC_FUNC = 0;
 const B_FUNC = 1;
 const B_CLASS = 2;
 const B_LOOP = 3;
@@ -650,6 +651,14 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   const levelBlock = [B_OTHER];
   let lineBlock = B_OTHER;
+  /**
+   * An `await` inside brackets outside a coroutine, held to the end of its
+   * logical line: a `for` or a `lambda` there (a comprehension, a generator,
+   * a lambda's body, each a scope of its own) makes it unknown. lineScoped
+   * says one came.
+   */
+  let pendingAwait: TokenizeError | null = null;
+  let lineScoped = false;
   /** The same indentation with a tab as one column: where the two disagree, CPython raises TabError. */
   const altStack = [0];
   let prevEndedWithColon = false;
@@ -713,6 +722,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let closedOpener = -1;
 
   const finishLine = (): void => {
+    if (pendingAwait !== null) {
+      if (!lineScoped) compileAt(pendingAwait);
+      pendingAwait = null;
+    }
     if (current !== null && (skipping || current.length > 0)) {
       prevEndedWithColon = punct === P_COLON;
       if (prevEndedWithColon) {
@@ -820,6 +833,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         lineColon = false;
         lineEquals = false;
         lineClosed = false;
+        lineScoped = false;
         currentIndent = col;
         currentLine = line;
         currentBegin = pos;
@@ -1571,6 +1585,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (kwLike) {
       keywordPlace(begin, atLine, before);
       if (compileError === null && (before === P_SEMI || (before === P_COLON && depth === 0))) outsideStatement(begin, atLine);
+      else if (asyncShaped(src.charCodeAt(begin), len)) asyncWord(begin, atLine);
     }
     // in a call, a word matters where an argument starts, or as lambda, for, yield
     if (inCall && (argStart || maySpecial(src.charCodeAt(begin), len))) argWord(begin);
@@ -1603,17 +1618,78 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const isYield = c0 === 121 && len === 5 && src.startsWith('yield', begin);
     const isBreak = c0 === 98 && len === 5 && src.startsWith('break', begin);
     const isContinue = c0 === 99 && len === 8 && src.startsWith('continue', begin);
-    if (!isReturn && !isYield && !isBreak && !isContinue) return;
+    const isAsync = c0 === 97 && len === 5 && src.startsWith('async', begin);
+    if (!isReturn && !isYield && !isBreak && !isContinue && !isAsync) return asyncWord(begin, atLine);
     // a header earlier on this line (`for x in y: break`, `def f(): return`) holds the statement, then the open blocks
     let scope = lineColon ? lineBlock : B_OTHER;
     let inLoop = scope === B_LOOP;
-    for (let i = levelBlock.length - 1; i >= 0 && scope !== B_FUNC && scope !== B_CLASS; i--) {
+    for (let i = levelBlock.length - 1; i >= 0 && scope > B_CLASS; i--) {
       scope = levelBlock[i]!;
       if (scope === B_LOOP) inLoop = true;
     }
-    if (isReturn || isYield) {
-      if (scope !== B_FUNC) compileError = new TokenizeError(`'${isReturn ? 'return' : 'yield'}' outside function`, atLine, begin - lineStart);
+    if (isAsync) {
+      // `async for` and `async with` need a coroutine's body (`async def` is checked by the parser)
+      const next = statementStart(src, pos);
+      const what = isWordAt(src, next, 'for') ? 'for' : isWordAt(src, next, 'with') ? 'with' : null;
+      if (what !== null && scope !== B_ASYNC_FUNC) compileError = new TokenizeError(`'async ${what}' outside async function`, atLine, begin - lineStart);
+    } else if (isReturn || isYield) {
+      if (scope > B_FUNC) compileError = new TokenizeError(`'${isReturn ? 'return' : 'yield'}' outside function`, atLine, begin - lineStart);
+      else if (isYield && scope === B_ASYNC_FUNC && isWordAt(src, statementStart(src, pos), 'from')) compileError = new TokenizeError("'yield from' inside async function", atLine, begin - lineStart);
     } else if (!inLoop) compileError = new TokenizeError(isBreak ? "'break' outside loop" : "'continue' not properly in loop", atLine, begin - lineStart);
+  }
+
+  /** Whether a word of this first character and length could be `await`, `async`, `for` or `lambda`. */
+  function asyncShaped(c0: number, len: number): boolean {
+    return (c0 === 97 && len === 5) || (c0 === 102 && len === 3) || (c0 === 108 && len === 6);
+  }
+
+  /**
+   * The word [begin, pos), not at a statement's start, when it is `await`,
+   * `async`, `for` or `lambda`. An `await` needs a coroutine's body: in
+   * another function's "'await' outside async function", at module level or
+   * in a class's body "'await' outside function". In brackets the verdict
+   * waits for the line's end, as a comprehension, a generator or a lambda
+   * there would be a scope of its own. `async for` in a list, set or dict
+   * comprehension needs a coroutine too.
+   */
+  function asyncWord(begin: number, atLine: number): void {
+    const c0 = src.charCodeAt(begin);
+    if (c0 === 102 || c0 === 108) {
+      if ((depth > 0 || c0 === 108) && wordKind(src, begin, pos) === Word.Keyword) lineScoped = true;
+      return;
+    }
+    const isAwait = src.startsWith('await', begin);
+    if (!isAwait && !src.startsWith('async', begin)) return;
+    if (lineScoped) return;
+    const scope = enclosingScope();
+    if (scope === B_ASYNC_FUNC || lambdaBefore(begin)) return;
+    if (isAwait) {
+      const e = new TokenizeError(scope === B_FUNC ? "'await' outside async function" : "'await' outside function", atLine, begin - lineStart);
+      if (depth === 0) compileAt(e);
+      else pendingAwait ??= e;
+    } else if (depth > 0 && isWordAt(src, statementStart(src, pos), 'for')) {
+      // in a list, set or dict comprehension; a parenthesised one may be a generator, which may be asynchronous anywhere
+      for (let i = 0; i < depth; i++) if (bracketCh[i] === 40 && !(argFlags[i]! & A_CALL)) return;
+      compileAt(new TokenizeError('asynchronous comprehension outside of an asynchronous function', bracketLine[depth - 1]!, bracketCol[depth - 1]!));
+    }
+  }
+
+  /** Whether the word `lambda` stands in the current statement before `at` (its body is a function of its own). */
+  function lambdaBefore(at: number): boolean {
+    for (let i = stmtBegin; i + 6 <= at; i++) if (src.charCodeAt(i) === 108 && src.startsWith('lambda', i)) return true;
+    return false;
+  }
+
+  /** The innermost function or class whose body holds the current line (B_ASYNC_FUNC, B_FUNC, B_CLASS), or B_OTHER at module level. */
+  function enclosingScope(): number {
+    let scope = lineColon ? lineBlock : B_OTHER;
+    for (let i = levelBlock.length - 1; i >= 0 && scope > B_CLASS; i--) scope = levelBlock[i]!;
+    return scope;
+  }
+
+  /** Keeps the compiler's error that comes first in the file. */
+  function compileAt(e: TokenizeError): void {
+    if (compileError === null || compileError.line > e.line || (compileError.line === e.line && compileError.col > e.col)) compileError = e;
   }
 
   /**
@@ -1651,15 +1727,15 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** What block the statement at `b` opens if it is a compound one: a function's body, a class's, a loop's, or another. */
   function blockOf(b: number): number {
-    b = afterAsync(src, b);
-    switch (src.charCodeAt(b)) {
+    const a = afterAsync(src, b);
+    switch (src.charCodeAt(a)) {
       case 100: // d
-        return isWordAt(src, b, 'def') ? B_FUNC : B_OTHER;
+        return !isWordAt(src, a, 'def') ? B_OTHER : a === b ? B_FUNC : B_ASYNC_FUNC;
       case 99: // c
-        return isWordAt(src, b, 'class') ? B_CLASS : B_OTHER;
+        return isWordAt(src, a, 'class') ? B_CLASS : B_OTHER;
       case 102: // f
       case 119: // w
-        return isWordAt(src, b, 'for') || isWordAt(src, b, 'while') ? B_LOOP : B_OTHER;
+        return isWordAt(src, a, 'for') || isWordAt(src, a, 'while') ? B_LOOP : B_OTHER;
       default:
         return B_OTHER;
     }
