@@ -126,6 +126,10 @@ const VALID = [
   // names that start with a keyword and go on with a non-ASCII letter are names
   'importé = 1\nclassé = 2\nifé = 3\nforø = [4]\nforø[0] = 5\nreturné = f()\ntryé = 6\nelseé = 7\nwithé = 8\nfromé = 9\ndefé = 10\nwhileé = (11)\n',
   'def f():\n    importé = 1\n    breaké = 2\n    returné = 3\n    exceptá, b = 1, 2\n    asyncé = 4\n    defé(x) + 1\n',
+  // conditional expressions: after soft keywords, in filters and guards, nested, across lines
+  'x = m.group(1) if match else t\nx = a if b else c if d else e\nx = [v for v in w if v if a]\nx = [a if b else c for a in d if e]\nx = (a\n     if b\n     else c)\n',
+  'match x:\n    case [a, b] if a:\n        pass\nx = {a if b else c: d if e else f}\nx = y[a if b else c:]\nf(k=a if b else c, *(d if e else g))\nx = lambda: a if b else c\nx = a if b is not None else c\nx = a if b not in c else d\n',
+  'async def f():\n    x = [v async for v in w if v]\n    x = [v async for v in w if a if b]\n@dec(a if b else c)\ndef g(): return a if b else c\n',
   // await and async where a coroutine's body (or a generator) holds them, and names that start with them
   'async def f():\n    await a\n    x = [await y for y in z]\n    async with a as b:\n        async for c in d:\n            await e\n    x = [y async for y in z]\n    return await g\n',
   'def f():\n    x = (await y for y in z)\n    g = lambda: (y async for y in z)\nawait_ = 1\nx = awaitable\nasync_ = 2\n',
@@ -688,6 +692,24 @@ const INVALID = [
   'x = (a, lambda: 0, b = 1)\n',
   'x = (a and b = 1)\n',
   'def f():\n    from a import (b = 1)\n',
+  // a conditional expression without its `else`, and Python 2's `raise E, "m"`; `not` without `in`
+  'def upgrade():\n    op.add_column("t", sa.Column("c", sa.String(), nullable=True if nullable))\n',
+  'x = 1 if y\n',
+  'x = [1 if y, 2]\n',
+  'x = f(1 if y else 2, 3 if z)\n',
+  'x = (\n    some_call(\n        1,\n    )\n    if y\n)\n',
+  'x = [a if b for a in c]\n',
+  'with a if b as c: pass\n',
+  'x = 1 if y; z = 2\n',
+  'for x in a if b: pass\n',
+  'x = y[1 if b:]\n',
+  'import a if b\n',
+  'def f():\n    raise ValueError, "bad value"\n',
+  'raise E, "m", tb\n',
+  'x = a not b\n',
+  'if a not (b): pass\n',
+  'x = a is not in b\n',
+  'x = a not\n',
   // await and async outside a coroutine: the compiler's errors, in file order
   'def upgrade():\n    conn = op.get_bind()\n    await conn.execute(q)\n',
   'def upgrade():\n    op.execute(await render(q))\n',

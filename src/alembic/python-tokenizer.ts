@@ -659,6 +659,15 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   let pendingAwait: TokenizeError | null = null;
   let lineScoped = false;
+  /**
+   * Per bracket level (0 outside brackets), where an `if` after an operand
+   * (a conditional expression) waits for its `else` (unset or -1: none), and
+   * whether a comprehension's `for` came at that level, after which an `if`
+   * is a filter. ternaryOpen counts the waiting ones: other tokens test it alone.
+   */
+  const ternaryIf: number[] = [];
+  const compFor: boolean[] = [];
+  let ternaryOpen = 0;
   /** The same indentation with a tab as one column: where the two disagree, CPython raises TabError. */
   const altStack = [0];
   let prevEndedWithColon = false;
@@ -722,6 +731,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let closedOpener = -1;
 
   const finishLine = (): void => {
+    if (ternaryOpen > 0) ternaryEnd(0, -1);
     if (pendingAwait !== null) {
       if (!lineScoped) compileAt(pendingAwait);
       pendingAwait = null;
@@ -924,6 +934,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       else if ((c === 44 && punctBefore === P_SEPARATOR) || !opMayFollow(punctBefore, c, len, depth) || (c === 45 && len === 2 && misplacedArrow()) || (c === 58 && len === 1 && punctBefore === P_SEPARATOR && colonAfterOpener(pos))) {
         fail(new TokenizeError('invalid syntax', startLine, startCol, E_PARSER));
       } else if (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len)) fail(keywordError(startLine, startCol));
+      if (ternaryOpen > 0 && len === 1 && (c === 44 || c === 59 || c === 58 || c === 41 || c === 93 || c === 125)) ternaryEnd(depth, c === 58 ? pos : -1);
       punct = len === 1 ? punctOf(c) : len === 3 && c === 46 ? P_NONE : P_DANGLING;
       const call = c === 40 && opensCall();
       if (inCall) {
@@ -948,7 +959,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         lineColon = true;
         stmtBegin = pos;
       }
-      else if (c === 44 && depth === 0 && !lineColon) exceptComma();
+      else if (c === 44 && depth === 0 && !lineColon) python2Comma(pos - 1);
       if (len === 1) {
         if (c === 40 || c === 91 || c === 123) {
           openBracket(c, startLine, startCol, call, pos - 1);
@@ -1113,10 +1124,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     return new TokenizeError(message, lineFrom(currentBegin, currentLine, at), at - start, E_PARSER);
   }
 
-  /** `except A, e:` (Python 2): a comma before the header's colon. */
-  function exceptComma(): void {
-    if (src.startsWith('except', currentBegin) && !identAt(src, currentBegin + 6)) {
+  /** A comma outside brackets at `at`, before any colon: Python 2's `except A, e:` and `raise E, "message"`. */
+  function python2Comma(at: number): void {
+    const c = src.charCodeAt(currentBegin);
+    if (c === 101 && isWordAt(src, currentBegin, 'except')) {
       fail(new TokenizeError('multiple exception types must be parenthesized', currentLine, 0, E_PARSER));
+    } else if ((c === 114 || stmtBegin !== currentBegin) && isWordAt(src, statementStart(src, stmtBegin), 'raise') && !lambdaBefore(at)) {
+      fail(errorAt('invalid syntax', at));
     }
   }
 
@@ -1276,6 +1290,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     argFlags[depth] = call ? A_CALL : 0;
     argStart = false;
     bracketCol[depth++] = atCol;
+    compFor[depth] = false;
     inCall = call;
   }
 
@@ -1586,6 +1601,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       keywordPlace(begin, atLine, before);
       if (compileError === null && (before === P_SEMI || (before === P_COLON && depth === 0))) outsideStatement(begin, atLine);
       else if (asyncShaped(src.charCodeAt(begin), len)) asyncWord(begin, atLine);
+      // a conditional expression's `else`, after an operand or not (`x if match else y`: a soft keyword ends no operand here)
+      if (ternaryOpen > 0 && len === 4 && ternaryIf[depth]! >= 0 && src.startsWith('else', begin) && before !== P_SEMI && !(before === P_COLON && depth === 0)) {
+        ternaryIf[depth] = -1;
+        ternaryOpen--;
+      }
     }
     // in a call, a word matters where an argument starts, or as lambda, for, yield
     if (inCall && (argStart || maySpecial(src.charCodeAt(begin), len))) argWord(begin);
@@ -1655,7 +1675,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function asyncWord(begin: number, atLine: number): void {
     const c0 = src.charCodeAt(begin);
     if (c0 === 102 || c0 === 108) {
-      if ((depth > 0 || c0 === 108) && wordKind(src, begin, pos) === Word.Keyword) lineScoped = true;
+      if ((depth > 0 || c0 === 108) && wordKind(src, begin, pos) === Word.Keyword) {
+        lineScoped = true;
+        if (c0 === 102) compFor[depth] = true;
+      }
       return;
     }
     const isAwait = src.startsWith('await', begin);
@@ -1759,12 +1782,82 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function infixKeyword(begin: number, atLine: number): void {
     const len = pos - begin;
     const c0 = src.charCodeAt(begin);
-    if ((c0 === 110 && len === 3) || (c0 === 97 && len === 5 && src.startsWith('async', begin))) return;
+    if (c0 === 110 && len === 3) return notIn(pos, false);
+    if (c0 === 97 && len === 5 && src.startsWith('async', begin)) return;
     const w = src.slice(begin, pos);
+    // the condition is a disjunction: `and`, `or`, `in`, `is` (and `not in`) go on with it, another keyword but its `else` ends it too early
+    if (ternaryOpen > 0 && ternaryIf[depth]! >= 0 && w !== 'else' && w !== 'and' && w !== 'or' && w !== 'in' && w !== 'is') ternaryEnd(depth, -1);
+    if (w === 'if') conditional(begin);
     // `as` belongs to import, with, except and case; `import` after a name to `from`: `imporqlalchemy as sa`, `froogging.config import x`
     if (!INFIX_KEYWORDS.has(w) || (w === 'as' && !AS_STATEMENTS.has(statementWord(src, stmtBegin))) || (w === 'import' && statementWord(src, stmtBegin) !== 'from')) {
       fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
-    } else punct = P_DANGLING;
+    } else {
+      punct = P_DANGLING;
+      if (w === 'is') notIn(pos, true);
+    }
+  }
+
+  /**
+   * An `if` after an operand at `begin`: a conditional expression, which
+   * needs its `else`, unless it filters a comprehension or guards a `case`.
+   */
+  function conditional(begin: number): void {
+    if (compFor[depth] === true) return;
+    if (depth === 0) {
+      const b = statementStart(src, stmtBegin);
+      if (isWordAt(src, b, 'case')) return;
+      // `import a if b`: no expression stands there
+      if (isWordAt(src, b, 'import') || isWordAt(src, b, 'from')) return fail(errorAt('invalid syntax', begin));
+    }
+    ternaryIf[depth] = begin;
+    ternaryOpen++;
+  }
+
+  /**
+   * The end of what can be a conditional expression's condition at bracket
+   * level `level`: before a `:` (at `colon`) CPython's parser says "invalid
+   * syntax" there, elsewhere "expected 'else' after 'if' expression" at the
+   * expression's start. At a logical line's end every level is cleared.
+   */
+  function ternaryEnd(level: number, colon: number): void {
+    const at = ternaryIf[level]!;
+    if (at >= 0) {
+      ternaryIf[level] = -1;
+      ternaryOpen--;
+      if (colon >= 0) fail(errorAt('invalid syntax', colon));
+      else if (level === 0) fail(errorAt("expected 'else' after 'if' expression", statementStart(src, stmtBegin)));
+      else fail(new TokenizeError("expected 'else' after 'if' expression", lineAt(level - 1, Math.max(argumentStart(level - 1, at), 0)), 0, E_PARSER));
+    }
+    if (level === 0) {
+      ternaryIf.length = 0;
+      ternaryOpen = 0;
+    }
+  }
+
+  /**
+   * After an infix `not`, or an `is`, ending at `p`: `not` there is half of
+   * `not in` (`a not b` is "invalid syntax" at `b`, `x = a not` at the line's
+   * end), and `is not` takes no `in` after it (`a is not in b`).
+   */
+  function notIn(p: number, afterIs: boolean): void {
+    let q = nextTokenAt(p);
+    if (afterIs) {
+      if (!isWordAt(src, q, 'not')) return;
+      q = nextTokenAt(q + 3);
+      if (isWordAt(src, q, 'in')) fail(errorAt('invalid syntax', q));
+    } else if (!isWordAt(src, q, 'in')) fail(errorAt('invalid syntax', q));
+  }
+
+  /** Where the next token starts from `p`: past blanks and line continuations, and inside brackets past line ends and comments. */
+  function nextTokenAt(p: number): number {
+    for (;;) {
+      const c = src.charCodeAt(p);
+      if (c === 32 || c === 9 || c === 12) p++;
+      else if (c === 92 && (src.charCodeAt(p + 1) === 10 || src.charCodeAt(p + 1) === 13)) p += src.charCodeAt(p + 1) === 13 && src.charCodeAt(p + 2) === 10 ? 3 : 2;
+      else if (depth > 0 && (c === 10 || c === 13)) p++;
+      else if (depth > 0 && c === 35) while (p < n && src.charCodeAt(p) !== 10 && src.charCodeAt(p) !== 13) p++;
+      else return p;
+    }
   }
 
   /** Whether the word [begin, pos) cannot follow the keyword just before it: `from alembic import import sa`, `else if`. */
@@ -1969,8 +2062,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if ((c === 44 && punct === P_SEPARATOR) || (c === 59 && misplacedSemicolon(punct)) || (punct !== P_NONE && !opMayFollow(punct, c, len, depth))) return;
           if ((c === 45 && len === 2 && misplacedArrow()) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len))) return;
           const next = len !== 1 ? P_DANGLING : c === 42 || c === 47 ? punctOf(c) : PUNCT1[c]!;
+          if (ternaryOpen > 0 && len === 1 && (c === 44 || c === 59)) ternaryEnd(depth, -1);
           operandEnd = false;
-          if (c === 44 && depth === 0 && !lineColon) exceptComma();
+          if (c === 44 && depth === 0 && !lineColon) python2Comma(pos);
           else if (c === 61 && len === 1) {
             if (depth === 0) {
               if (!lineColon && !lineEquals) firstEquals(pos);
@@ -2035,6 +2129,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           const len = src.charCodeAt(pos + 1) === 61 ? 2 : 1;
           if (!opMayFollow(punct, 58, len, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(58, len)) || (len === 1 && punct === P_SEPARATOR && colonAfterOpener(pos))) return;
           operandEnd = false;
+          if (ternaryOpen > 0 && len === 1) ternaryEnd(depth, pos);
           if (len === 2) {
             if (argStart) argToken(58, 2);
             punct = P_DANGLING;
@@ -2071,6 +2166,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         }
         case CLOSE:
           if (depth === 0 || bracketCh[depth - 1] !== openerOf(c) || punct === P_DANGLING || punct >= P_DOT || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, 1))) return;
+          if (ternaryOpen > 0) ternaryEnd(depth, -1);
           punct = P_NONE;
           depth--;
           leftBracket(line, pos - lineStart);
