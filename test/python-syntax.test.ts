@@ -126,6 +126,10 @@ const VALID = [
   // names that start with a keyword and go on with a non-ASCII letter are names
   'importé = 1\nclassé = 2\nifé = 3\nforø = [4]\nforø[0] = 5\nreturné = f()\ntryé = 6\nelseé = 7\nwithé = 8\nfromé = 9\ndefé = 10\nwhileé = (11)\n',
   'def f():\n    importé = 1\n    breaké = 2\n    returné = 3\n    exceptá, b = 1, 2\n    asyncé = 4\n    defé(x) + 1\n',
+  // parameter lists in every valid order, with annotations and defaults that hold commas, `=` and lambdas
+  'def f(a, b=1, /, c=2, *d, e, f=3, **g): pass\ndef f(a: int = 1, *, b: "s, t", c: Dict[str, int] = {}, **d: int): pass\n',
+  'def f(match, case=1, type=2, *args: int, key=lambda x, y=2: x, **kw): pass\ndef g(a=(1, 2), b=f(c=1, d=2), c=x == y, /, d="e,f", *, g): pass\n',
+  'def upgrade():\n    def helper(table,  # the table, by name\n               column=None,\n               *,\n               nullable=True):\n        pass\n',
   // conditional expressions: after soft keywords, in filters and guards, nested, across lines
   'x = m.group(1) if match else t\nx = a if b else c if d else e\nx = [v for v in w if v if a]\nx = [a if b else c for a in d if e]\nx = (a\n     if b\n     else c)\n',
   'match x:\n    case [a, b] if a:\n        pass\nx = {a if b else c: d if e else f}\nx = y[a if b else c:]\nf(k=a if b else c, *(d if e else g))\nx = lambda: a if b else c\nx = a if b is not None else c\nx = a if b not in c else d\n',
@@ -692,6 +696,24 @@ const INVALID = [
   'x = (a, lambda: 0, b = 1)\n',
   'x = (a and b = 1)\n',
   'def f():\n    from a import (b = 1)\n',
+  // a function's parameters out of order, and a parameter repeated (the symbol table's error, before the compiler's)
+  'def upgrade():\n    def helper(table, column=None, nullable):\n        pass\n',
+  'def f(a,\n      b=1,\n      c): pass\n',
+  'def f(a=1, /, b): pass\n',
+  'def f(e, /, t=1, c): pass\n',
+  'def f(*, **k): pass\n',
+  'def f(*): pass\n',
+  'def f(**k, a): pass\n',
+  'def f(*a, *b): pass\n',
+  'def f(*a=1): pass\n',
+  'def f(**k=1): pass\n',
+  'def f(/, a): pass\n',
+  'def f(/): pass\n',
+  'def f(a, /, /): pass\n',
+  'def f(a, *, /): pass\n',
+  'def f(a, *, a): pass\n',
+  'return\ndef f(a, a): pass\n',
+  'def g(): f(a=1, a=2)\ndef f(self, x, self): pass\n',
   // a conditional expression without its `else`, and Python 2's `raise E, "m"`; `not` without `in`
   'def upgrade():\n    op.add_column("t", sa.Column("c", sa.String(), nullable=True if nullable))\n',
   'x = 1 if y\n',

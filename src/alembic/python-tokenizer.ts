@@ -707,6 +707,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let rescanning = false;
   /** An error CPython's compiler raises after a clean parse (`keyword argument repeated`): reported only when nothing else is. */
   let compileError: TokenizeError | null = null;
+  /** The symbol table's error (a repeated parameter): CPython builds the table for the whole module before compiling any of it. */
+  let symtableError: TokenizeError | null = null;
   /**
    * Per open bracket: for a call's argument list, what its arguments
    * showed so far, the error waiting for the closing `)` and the open
@@ -993,6 +995,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (levelClause.includes(C_TRY)) fail(new TokenizeError("expected 'except' or 'finally' block", lastLine(), 0, E_PARSER));
     if (deferred !== null) return failed(deferred as TokenizeError);
     if (futureError !== null) return failed(futureError as TokenizeError);
+    if (symtableError !== null) return failed(symtableError as TokenizeError);
     if (compileError !== null) return failed(compileError as TokenizeError);
     return { lines };
   } catch (e) {
@@ -1106,6 +1109,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   function afterParameters(at: number): void {
     if (!isWordAt(src, afterAsync(src, currentBegin), 'def')) return;
+    parametersError(bracketPos[0]!, at - 1);
     for (;;) {
       const c = src.charCodeAt(at);
       if (c === 32 || c === 9 || c === 12) at++;
@@ -1116,6 +1120,145 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (at >= n || c === 10 || c === 13 || c === 35) return;
     if ((c === 58 && src.charCodeAt(at + 1) !== 61) || (c === 45 && src.charCodeAt(at + 1) === 62)) return;
     fail(errorAt("expected ':'", at));
+  }
+
+  /**
+   * A function's parameters, between the brackets at `open` and `close`: the
+   * parser's errors for their order (a parameter without a default after one
+   * with, a bare `*` with nothing after it, a second `*`, anything after
+   * `**kwargs`, a default for `*args` or `**kwargs`, `/` out of place) and the
+   * symbol table's for a repeated name. A parameter this does not read (a
+   * tuple, a literal) leaves the list to the other checks.
+   */
+  function parametersError(open: number, close: number): void {
+    const savedPos = pos;
+    const savedLine = line;
+    const savedLineStart = lineStart;
+    const names: string[] = [];
+    let positionalDefault = false;
+    let defaultAfterSlash = false;
+    let star = -1;
+    let starNamed = false;
+    // plain parameters after a bare `*`: it needs one
+    let keywordOnly = 0;
+    let kwargs = false;
+    let slash = false;
+    let error: TokenizeError | null = null;
+    pos = open + 1;
+    rescanning = true;
+    try {
+      for (skipBlanks(close); pos < close && error === null; skipBlanks(close)) {
+        const at = pos;
+        const c = src.charCodeAt(pos);
+        if (kwargs) {
+          error = errorAt('arguments cannot follow var-keyword argument', at);
+          break;
+        }
+        if (c === 47) {
+          // `(/)` alone is plain "invalid syntax"
+          if (names.length === 0 && star < 0) error = errorAt(nextIsClose(at + 1, close) ? 'invalid syntax' : 'at least one argument must precede /', at);
+          else if (slash) error = errorAt('/ may appear only once', at);
+          else if (star >= 0) error = errorAt('/ must be ahead of *', at);
+          slash = true;
+          pos++;
+        } else {
+          const stars = c === 42 ? (src.charCodeAt(pos + 1) === 42 ? 2 : 1) : 0;
+          pos += stars;
+          skipBlanks(close);
+          const begin = pos;
+          while (pos < close && identAt(src, pos)) pos++;
+          if (pos === begin && stars !== 1) return;
+          const name = src.slice(begin, pos);
+          if (name !== '' && wordKind(src, begin, pos) !== Word.Name && wordKind(src, begin, pos) !== Word.Soft) return;
+          skipBlanks(close);
+          // an annotation, then a default: each an expression up to the next parameter
+          if (src.charCodeAt(pos) === 58 && name !== '') skipExpression(close, true);
+          const hasDefault = src.charCodeAt(pos) === 61 && src.charCodeAt(pos + 1) !== 61;
+          if (hasDefault) skipExpression(close, false);
+          if (stars === 1) {
+            if (star >= 0) error = errorAt('* argument may appear only once', at);
+            else if (hasDefault) error = errorAt('var-positional argument cannot have default value', at);
+            star = at;
+            starNamed = name !== '';
+          } else if (stars === 2) {
+            if (hasDefault) error = errorAt('var-keyword argument cannot have default value', at);
+            else if (star >= 0 && !starNamed && keywordOnly === 0) error = errorAt('named arguments must follow bare *', star);
+            kwargs = true;
+          } else if (star < 0) {
+            if (hasDefault) {
+              if (!positionalDefault) defaultAfterSlash = slash;
+              positionalDefault = true;
+              // 3.11 names the error only where the defaults start before any `/`; after one its parser says "invalid syntax" at the `)`
+            } else if (positionalDefault) error = defaultAfterSlash ? errorAt('invalid syntax', close) : errorAt('non-default argument follows default argument', at);
+          } else keywordOnly++;
+          if (name !== '') {
+            if (names.includes(name)) symtableError ??= new TokenizeError(`duplicate argument '${name}' in function definition`, lineFrom(currentBegin, currentLine, begin), begin);
+            names.push(name);
+          }
+        }
+        if (error !== null) break;
+        skipBlanks(close);
+        if (pos < close && src.charCodeAt(pos) !== 44) return;
+        pos++;
+      }
+      if (error === null && star >= 0 && !starNamed && keywordOnly === 0 && !kwargs) error = errorAt('named arguments must follow bare *', star);
+    } finally {
+      rescanning = false;
+      pos = savedPos;
+      line = savedLine;
+      lineStart = savedLineStart;
+    }
+    if (error !== null) fail(error);
+  }
+
+  /** Whether only blanks stand between `from` and `close` (`(/,)` has more). */
+  function nextIsClose(from: number, close: number): boolean {
+    const saved = pos;
+    pos = from;
+    skipBlanks(close);
+    const end = pos >= close;
+    pos = saved;
+    return end;
+  }
+
+  /** Past blanks, line ends and comments, up to `end`. */
+  function skipBlanks(end: number): void {
+    while (pos < end) {
+      const d = src.charCodeAt(pos);
+      if (d === 32 || d === 9 || d === 12 || d === 10 || d === 13) pos++;
+      else if (d === 92) pos += 2;
+      else if (d === 35) while (pos < end && src.charCodeAt(pos) !== 10 && src.charCodeAt(pos) !== 13) pos++;
+      else return;
+    }
+  }
+
+  /**
+   * Past the `:` or `=` at pos and the expression after it, to the next comma
+   * outside brackets and lambda parameters (or, for an annotation, an `=`),
+   * or `end`.
+   */
+  function skipExpression(end: number, annotation: boolean): void {
+    pos++;
+    let nest = 0;
+    let lambdaOpen = false;
+    while (pos < end) {
+      const d = src.charCodeAt(pos);
+      if (d === 34 || d === 39) scanString(pos, 0);
+      else if (d === 35) while (pos < end && src.charCodeAt(pos) !== 10 && src.charCodeAt(pos) !== 13) pos++;
+      else if (isAsciiIdent(d)) {
+        const b = pos;
+        while (isAsciiIdent(src.charCodeAt(pos))) pos++;
+        const q = src.charCodeAt(pos);
+        if ((q === 34 || q === 39) && pos - b <= 2 && isStringPrefix(src, b, pos)) scanString(pos, pos - b);
+        else if (nest === 0 && pos - b === 6 && src.startsWith('lambda', b) && !identAt(src, pos)) lambdaOpen = true;
+      } else {
+        if (nest === 0 && !lambdaOpen && (d === 44 || (annotation && d === 61 && src.charCodeAt(pos + 1) !== 61 && !'=<>!'.includes(src[pos - 1]!)))) return;
+        if (d === 40 || d === 91 || d === 123) nest++;
+        else if (d === 41 || d === 93 || d === 125) nest--;
+        else if (d === 58 && nest === 0 && lambdaOpen) lambdaOpen = false;
+        pos += d === 92 ? 2 : 1;
+      }
+    }
   }
 
   /** A parser error located at offset `at` of the current logical line (before pos, or after it on a continued line). */
