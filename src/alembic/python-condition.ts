@@ -271,14 +271,7 @@ let nested = 0;
  */
 function lex(src: string, p: number): Lexed {
   const n = src.length;
-  for (;;) {
-    const c = src.charCodeAt(p);
-    if (c === 32 || c === 9 || c === 12) p++;
-    else if (c === 92 && (src.charCodeAt(p + 1) === 10 || src.charCodeAt(p + 1) === 13)) p += src.charCodeAt(p + 1) === 13 && src.charCodeAt(p + 2) === 10 ? 3 : 2;
-    else if (nested > 0 && (c === 10 || c === 13)) p++;
-    else if (nested > 0 && c === 35) while (p < n && src.charCodeAt(p) !== 10 && src.charCodeAt(p) !== 13) p++;
-    else break;
-  }
+  p = blanksEnd(src, p, nested > 0);
   if (p >= n) return { ...END, start: p, end: p };
   const c = src.charCodeAt(p);
   if (c === 10 || c === 13 || c === 35) return { ...END, start: p, end: p };
@@ -313,6 +306,21 @@ function lex(src: string, p: number): Lexed {
   for (const op of OPS3) if (src.startsWith(op, p)) return { kind: T_OP, start: p, end: p + 3, text: op };
   for (const op of OPS2) if (src.startsWith(op, p)) return { kind: T_OP, start: p, end: p + 2, text: op };
   return { kind: T_OP, start: p, end: p + 1, text: src[p]! };
+}
+
+/**
+ * Where the next token starts from `p`: past blanks and line continuations,
+ * and inside brackets (`inBrackets`) past line ends and comments too.
+ */
+export function blanksEnd(src: string, p: number, inBrackets: boolean): number {
+  for (;;) {
+    const c = src.charCodeAt(p);
+    if (c === 32 || c === 9 || c === 12) p++;
+    else if (c === 92 && (src.charCodeAt(p + 1) === 10 || src.charCodeAt(p + 1) === 13)) p += src.charCodeAt(p + 1) === 13 && src.charCodeAt(p + 2) === 10 ? 3 : 2;
+    else if (inBrackets && (c === 10 || c === 13)) p++;
+    else if (inBrackets && c === 35) while (p < src.length && src.charCodeAt(p) !== 10 && src.charCodeAt(p) !== 13) p++;
+    else return p;
+  }
 }
 
 function isNameChar(c: number): boolean {

@@ -19,7 +19,7 @@
  * command, wherever they are in the file. Parser errors that need more of a
  * statement's grammar (`x = (a.b=1)`, `a, f() = 1, 2`) are not reported.
  */
-import { bracketAssignError, conditionAssignError, refusedAssignError, targetAssignError } from './python-condition.js';
+import { blanksEnd, bracketAssignError, conditionAssignError, refusedAssignError, targetAssignError } from './python-condition.js';
 
 export const enum Tok {
   Name = 1,
@@ -651,6 +651,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   const levelBlock = [B_OTHER];
   let lineBlock = B_OTHER;
+  /** What enclosingScope saw: a loop's block between the line and its function or class. */
+  let loopInScope = false;
   /**
    * An `await` inside brackets outside a coroutine, held to the end of its
    * logical line: a `for` or a `lambda` there (a comprehension, a generator,
@@ -1110,12 +1112,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function afterParameters(at: number): void {
     if (!isWordAt(src, afterAsync(src, currentBegin), 'def')) return;
     parametersError(bracketPos[0]!, at - 1);
-    for (;;) {
-      const c = src.charCodeAt(at);
-      if (c === 32 || c === 9 || c === 12) at++;
-      else if (c === 92 && (src.charCodeAt(at + 1) === 10 || src.charCodeAt(at + 1) === 13)) at += src.charCodeAt(at + 1) === 13 && src.charCodeAt(at + 2) === 10 ? 3 : 2;
-      else break;
-    }
+    at = blanksEnd(src, at, false);
     const c = src.charCodeAt(at);
     if (at >= n || c === 10 || c === 13 || c === 35) return;
     if ((c === 58 && src.charCodeAt(at + 1) !== 61) || (c === 45 && src.charCodeAt(at + 1) === 62)) return;
@@ -1147,7 +1144,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     pos = open + 1;
     rescanning = true;
     try {
-      for (skipBlanks(close); pos < close && error === null; skipBlanks(close)) {
+      // the parameters were scanned already: a backslash here continues a line, and a comment never holds the `)`
+      for (pos = blanksEnd(src, pos, true); pos < close && error === null; pos = blanksEnd(src, pos, true)) {
         const at = pos;
         const c = src.charCodeAt(pos);
         if (kwargs) {
@@ -1156,7 +1154,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         }
         if (c === 47) {
           // `(/)` alone is plain "invalid syntax"
-          if (names.length === 0 && star < 0) error = errorAt(nextIsClose(at + 1, close) ? 'invalid syntax' : 'at least one argument must precede /', at);
+          if (names.length === 0 && star < 0) error = errorAt(blanksEnd(src, at + 1, true) >= close ? 'invalid syntax' : 'at least one argument must precede /', at);
           else if (slash) error = errorAt('/ may appear only once', at);
           else if (star >= 0) error = errorAt('/ must be ahead of *', at);
           slash = true;
@@ -1164,13 +1162,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         } else {
           const stars = c === 42 ? (src.charCodeAt(pos + 1) === 42 ? 2 : 1) : 0;
           pos += stars;
-          skipBlanks(close);
+          pos = blanksEnd(src, pos, true);
           const begin = pos;
           while (pos < close && identAt(src, pos)) pos++;
           if (pos === begin && stars !== 1) return;
           const name = src.slice(begin, pos);
           if (name !== '' && wordKind(src, begin, pos) !== Word.Name && wordKind(src, begin, pos) !== Word.Soft) return;
-          skipBlanks(close);
+          pos = blanksEnd(src, pos, true);
           // an annotation, then a default: each an expression up to the next parameter
           if (src.charCodeAt(pos) === 58 && name !== '') skipExpression(close, true);
           const hasDefault = src.charCodeAt(pos) === 61 && src.charCodeAt(pos + 1) !== 61;
@@ -1197,7 +1195,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           }
         }
         if (error !== null) break;
-        skipBlanks(close);
+        pos = blanksEnd(src, pos, true);
         if (pos < close && src.charCodeAt(pos) !== 44) return;
         pos++;
       }
@@ -1211,26 +1209,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (error !== null) fail(error);
   }
 
-  /** Whether only blanks stand between `from` and `close` (`(/,)` has more). */
-  function nextIsClose(from: number, close: number): boolean {
-    const saved = pos;
-    pos = from;
-    skipBlanks(close);
-    const end = pos >= close;
-    pos = saved;
-    return end;
-  }
-
-  /** Past blanks, line ends and comments, up to `end`. */
-  function skipBlanks(end: number): void {
-    while (pos < end) {
-      const d = src.charCodeAt(pos);
-      if (d === 32 || d === 9 || d === 12 || d === 10 || d === 13) pos++;
-      else if (d === 92) pos += 2;
-      else if (d === 35) while (pos < end && src.charCodeAt(pos) !== 10 && src.charCodeAt(pos) !== 13) pos++;
-      else return;
-    }
-  }
 
   /**
    * Past the `:` or `=` at pos and the expression after it, to the next comma
@@ -1694,13 +1672,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** Whether a lone `=` comes next, past spaces, newlines and comments (inside brackets they do not matter). */
   function followedByAssign(p: number): boolean {
-    for (;;) {
-      const d = src.charCodeAt(p);
-      if (d === 32 || d === 9 || d === 12 || d === 10 || d === 13) p++;
-      else if (d === 92 && (src.charCodeAt(p + 1) === 10 || src.charCodeAt(p + 1) === 13)) p += 2;
-      else if (d === 35) while (p < n && src.charCodeAt(p) !== 10 && src.charCodeAt(p) !== 13) p++;
-      else return d === 61 && src.charCodeAt(p + 1) !== 61;
-    }
+    p = blanksEnd(src, p, true);
+    return src.charCodeAt(p) === 61 && src.charCodeAt(p + 1) !== 61;
   }
 
   /**
@@ -1783,13 +1756,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const isContinue = c0 === 99 && len === 8 && src.startsWith('continue', begin);
     const isAsync = c0 === 97 && len === 5 && src.startsWith('async', begin);
     if (!isReturn && !isYield && !isBreak && !isContinue && !isAsync) return asyncWord(begin, atLine);
-    // a header earlier on this line (`for x in y: break`, `def f(): return`) holds the statement, then the open blocks
-    let scope = lineColon ? lineBlock : B_OTHER;
-    let inLoop = scope === B_LOOP;
-    for (let i = levelBlock.length - 1; i >= 0 && scope > B_CLASS; i--) {
-      scope = levelBlock[i]!;
-      if (scope === B_LOOP) inLoop = true;
-    }
+    const scope = enclosingScope();
     if (isAsync) {
       // `async for` and `async with` need a coroutine's body (`async def` is checked by the parser)
       const next = statementStart(src, pos);
@@ -1798,7 +1765,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     } else if (isReturn || isYield) {
       if (scope > B_FUNC) compileError = new TokenizeError(`'${isReturn ? 'return' : 'yield'}' outside function`, atLine, begin - lineStart);
       else if (isYield && scope === B_ASYNC_FUNC && isWordAt(src, statementStart(src, pos), 'from')) compileError = new TokenizeError("'yield from' inside async function", atLine, begin - lineStart);
-    } else if (!inLoop) compileError = new TokenizeError(isBreak ? "'break' outside loop" : "'continue' not properly in loop", atLine, begin - lineStart);
+    } else if (!loopInScope) compileError = new TokenizeError(isBreak ? "'break' outside loop" : "'continue' not properly in loop", atLine, begin - lineStart);
   }
 
   /** Whether a word of this first character and length could be `await`, `async`, `for` or `lambda`. */
@@ -1846,10 +1813,20 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     return false;
   }
 
-  /** The innermost function or class whose body holds the current line (B_ASYNC_FUNC, B_FUNC, B_CLASS), or B_OTHER at module level. */
+  /**
+   * The innermost function or class whose body holds the current line
+   * (B_ASYNC_FUNC, B_FUNC, B_CLASS), or B_OTHER at module level; and in
+   * loopInScope, whether a loop's block within it holds the line. A header
+   * earlier on the line (`for x in y: break`, `def f(): return`) holds the
+   * statement first, then the open blocks.
+   */
   function enclosingScope(): number {
     let scope = lineColon ? lineBlock : B_OTHER;
-    for (let i = levelBlock.length - 1; i >= 0 && scope > B_CLASS; i--) scope = levelBlock[i]!;
+    loopInScope = scope === B_LOOP;
+    for (let i = levelBlock.length - 1; i >= 0 && scope > B_CLASS; i--) {
+      scope = levelBlock[i]!;
+      if (scope === B_LOOP) loopInScope = true;
+    }
     return scope;
   }
 
@@ -1983,25 +1960,14 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * end), and `is not` takes no `in` after it (`a is not in b`).
    */
   function notIn(p: number, afterIs: boolean): void {
-    let q = nextTokenAt(p);
+    let q = blanksEnd(src, p, depth > 0);
     if (afterIs) {
       if (!isWordAt(src, q, 'not')) return;
-      q = nextTokenAt(q + 3);
+      q = blanksEnd(src, q + 3, depth > 0);
       if (isWordAt(src, q, 'in')) fail(errorAt('invalid syntax', q));
     } else if (!isWordAt(src, q, 'in')) fail(errorAt('invalid syntax', q));
   }
 
-  /** Where the next token starts from `p`: past blanks and line continuations, and inside brackets past line ends and comments. */
-  function nextTokenAt(p: number): number {
-    for (;;) {
-      const c = src.charCodeAt(p);
-      if (c === 32 || c === 9 || c === 12) p++;
-      else if (c === 92 && (src.charCodeAt(p + 1) === 10 || src.charCodeAt(p + 1) === 13)) p += src.charCodeAt(p + 1) === 13 && src.charCodeAt(p + 2) === 10 ? 3 : 2;
-      else if (depth > 0 && (c === 10 || c === 13)) p++;
-      else if (depth > 0 && c === 35) while (p < n && src.charCodeAt(p) !== 10 && src.charCodeAt(p) !== 13) p++;
-      else return p;
-    }
-  }
 
   /** Whether the word [begin, pos) cannot follow the keyword just before it: `from alembic import import sa`, `else if`. */
   function keywordPairRefused(begin: number): boolean {
