@@ -180,6 +180,7 @@ function projectOptions(y: Yargs) {
     .option('versions', { type: 'string', array: true, describe: 'version folder(s), overriding version_locations (repeatable)' })
     .option('recursive', { type: 'boolean', describe: 'search version folders recursively (recursive_version_locations)' })
     .option('alembic-version', { type: 'string', describe: 'Alembic release to model (default: the pin in requirements.txt, else latest)' })
+    .option('python-version', { type: 'string', describe: 'Python the app runs on, e.g. 3.12 (default: runtime.txt, .python-version or Pipfile.lock, as Heroku reads them)' })
     .option('format', { choices: ['text', 'json'] as const, default: 'text' as const })
     .option('strict', { type: 'boolean', default: false, describe: 'warnings also block' })
     .option('ignore', { type: 'string', array: true, describe: 'suppress CODE or CODE:REVISION (repeatable)' })
@@ -237,6 +238,7 @@ function projectArgs(args: {
   versions?: string[];
   recursive?: boolean;
   'alembic-version'?: string;
+  'python-version'?: string;
   format: 'text' | 'json';
   strict: boolean;
   ignore?: string[];
@@ -248,6 +250,7 @@ function projectArgs(args: {
     versions: args.versions,
     recursive: args.recursive,
     alembicVersion: args['alembic-version'],
+    pythonVersion: args['python-version'],
     format: args.format,
     strict: args.strict,
     ignore: args.ignore,

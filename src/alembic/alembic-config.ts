@@ -5,6 +5,7 @@ import { featuresOf, type AlembicVersion } from './alembic-version.js';
 import { IniError, parseIni, type IniFile } from './ini-parser.js';
 import { findAlembicSetups } from './find-alembic-setups.js';
 import { projectFolders } from './project-folders.js';
+import { detectPythonVersion, type DeclaredPython } from './python-version.js';
 
 export interface ConfigOptions {
   readonly cwd: string;
@@ -17,6 +18,8 @@ export interface ConfigOptions {
   readonly recursive?: boolean;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly alembicVersion: AlembicVersion;
+  /** The Python the project runs on (--python-version, else runtime.txt, .python-version, Pipfile.lock); null when none is declared. */
+  readonly python?: DeclaredPython | null;
 }
 
 export interface VersionLocation {
@@ -57,6 +60,8 @@ export interface ProjectConfig {
    * to the ini's folder, so we do too.
    */
   readonly flaskMigrate?: boolean;
+  /** The Python the project runs on, when declared: syntax newer than it is an error. */
+  readonly python?: DeclaredPython | null;
 }
 
 type TomlTable = Record<string, unknown>;
@@ -271,6 +276,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
       prependSysPath,
       notes,
       ...(flaskMigrate ? { flaskMigrate } : {}),
+      python: opts.python === undefined ? detectPythonVersion(cwd) : opts.python,
     };
   }
 

@@ -57,7 +57,7 @@ export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVe
   const importable = importChecker(config);
   const display = displayPaths(config.cwd);
   const files = discovery.files.map((f, i) =>
-    loadScript(i, f, display(f.loadPath), () => sourceOf(f.loadPath), features, resolveImported, importable),
+    loadScript(i, f, display(f.loadPath), () => sourceOf(f.loadPath), features, resolveImported, importable, config.python),
   );
   const map = buildRevisionMap(files);
   let failure: ProjectModel['failure'];

@@ -51,6 +51,20 @@ export interface SyntaxProblem {
 export interface TokenizeResult {
   readonly lines: LogicalLine[];
   readonly error?: SyntaxProblem;
+  /** Syntax only newer Pythons accept, the first use of each kind in file order (accepted here: which Python runs is the caller's to say). */
+  readonly newer?: readonly NewerSyntax[];
+}
+
+/** A construct that Python 3.`since` and later accept and older ones reject. */
+export interface NewerSyntax {
+  /** The first Python 3 minor version that accepts it (12 for 3.12). */
+  readonly since: number;
+  /** What it is, for a message: "type parameters (PEP 695)". */
+  readonly feature: string;
+  readonly line: number;
+  /** CPython's SyntaxError message for it from 3.`messageFrom` up to 3.`since - 1`, where it is the same in all of them (checked against real CPython). */
+  readonly message?: string;
+  readonly messageFrom?: number;
 }
 
 const SKIPPED: Token[] = [];
@@ -513,6 +527,87 @@ const XID_CONTINUE = /^\p{XID_Continue}$/u;
  * Whether an identifier character stands at `i`, non-ASCII ones included:
  * `importé` and `classé` are names, not the keywords they start with.
  */
+/**
+ * Whether Python 3.11 rejects the f-string whose opening quote is at `at` and
+ * which 3.12 (PEP 701) reads through `end`. Before 3.12 the literal ends at the
+ * first unescaped closing quote, wherever a field stands, and a single-quoted
+ * one at the line's end; a field's expression may hold no backslash, not even
+ * in a string, and no `#` outside one; a format spec's fields nest one deep.
+ */
+export function oldFStringRejects(src: string, at: number, triple: boolean, end: number): boolean {
+  const ql = triple ? 3 : 1;
+  return oldStringEnd(src, at, triple) !== end || oldFieldsReject(src, at + ql, end - ql, 0) !== 0;
+}
+
+/** Where Python 3.11's tokenizer ends the string literal whose opening quote is at `at` (-1: unterminated). */
+export function oldStringEnd(src: string, at: number, triple: boolean): number {
+  const q = src.charCodeAt(at);
+  for (let i = at + (triple ? 3 : 1); i < src.length; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 92) i++;
+    else if ((c === 10 || c === 13) && !triple) return -1;
+    else if (c === q && (!triple || (src.charCodeAt(i + 1) === q && src.charCodeAt(i + 2) === q))) return i + (triple ? 3 : 1);
+  }
+  return -1;
+}
+
+/** Steps over f-string text from `from` to `to` (a format spec when `level` > 0); 0 when Python 3.11 takes its fields, else -1 (or the offset after a spec's closing brace). */
+function oldFieldsReject(src: string, from: number, to: number, level: number): number {
+  for (let i = from; i < to; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 125) {
+      if (level > 0) return i + 1;
+      i++; // `}}`
+    } else if (c === 123) {
+      if (level === 0 && src.charCodeAt(i + 1) === 123) {
+        i++;
+        continue;
+      }
+      if (level >= 2) return -1;
+      const after = oldExpressionEnd(src, i + 1, to, level);
+      if (after < 0) return -1;
+      i = after - 1;
+    } else if (c === 92 && src.charCodeAt(i + 1) !== 123 && src.charCodeAt(i + 1) !== 125) i++;
+  }
+  return level > 0 ? -1 : 0;
+}
+
+/** A field's expression from `from` through its closing brace (and format spec): the offset after it, or -1 where 3.11 rejects it. */
+function oldExpressionEnd(src: string, from: number, to: number, level: number): number {
+  let nest = 0;
+  for (let i = from; i < to; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 92 || c === 35) return -1;
+    if (c === 34 || c === 39) {
+      const triple = src.charCodeAt(i + 1) === c && src.charCodeAt(i + 2) === c;
+      let j = i + (triple ? 3 : 1);
+      for (; j < to; j++) {
+        const d = src.charCodeAt(j);
+        if (d === 92) return -1;
+        if (d === c && (!triple || (src.charCodeAt(j + 1) === c && src.charCodeAt(j + 2) === c))) break;
+      }
+      if (j >= to) return -1;
+      i = j + (triple ? 2 : 0);
+    } else if (c === 40 || c === 91 || c === 123) nest++;
+    else if (c === 41 || c === 93) nest--;
+    else if (c === 125) {
+      if (nest === 0) return i + 1;
+      nest--;
+    } else if (nest === 0 && ((c === 33 && src.charCodeAt(i + 1) !== 61) || c === 58)) {
+      // a conversion, then a format spec whose fields are one level deeper
+      let k = i;
+      if (c === 33) {
+        // 3.11 takes one conversion letter, right before the `:` or `}` (3.12 allows `!r }`)
+        k = i + 2;
+        if (src.charCodeAt(k) !== 58 && src.charCodeAt(k) !== 125) return -1;
+      }
+      if (src.charCodeAt(k) === 125) return k + 1;
+      return oldFieldsReject(src, k + 1, to, level + 1);
+    } else if (nest === 0 && c === 33) i++;
+  }
+  return -1;
+}
+
 function identAt(src: string, i: number): boolean {
   if (i < 0 || i >= src.length) return false;
   const c = src.charCodeAt(i);
@@ -606,6 +701,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   const n = src.length;
   const skipBodies = options.skipBodies === true;
   let pos = 0;
+  const newer: NewerSyntax[] = [];
   let line = 1;
   let lineStart = 0;
   // the open-bracket stack as parallel arrays: bodies hold many brackets, and objects would be garbage
@@ -999,7 +1095,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (futureError !== null) return failed(futureError as TokenizeError);
     if (symtableError !== null) return failed(symtableError as TokenizeError);
     if (compileError !== null) return failed(compileError as TokenizeError);
-    return { lines };
+    return newer.length > 0 ? { lines, newer } : { lines };
   } catch (e) {
     if (e instanceof TokenizeError) return failed(e.rank === E_QUIET && deferred !== null ? deferred : e);
     throw e;
@@ -1007,7 +1103,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   function failed(e: TokenizeError): TokenizeResult {
     // the lines the parser read before its error; a tokenizer error found later replaces the message only
-    return { lines: deferred === null ? lines : lines.slice(0, linesBeforeError), error: { message: e.message, line: e.line, col: e.col } };
+    const error = { message: e.message, line: e.line, col: e.col };
+    return { lines: deferred === null ? lines : lines.slice(0, linesBeforeError), error, ...(newer.length > 0 ? { newer } : {}) };
   }
 
   /** CPython's TabError: a tab counted as 8 columns and as 1 give a different block structure. */
@@ -1076,6 +1173,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function firstEquals(at: number): void {
     lineEquals = true;
     const b = statementStart(src, stmtBegin);
+    if (src.charCodeAt(b) === 116 && isWordAt(src, b, 'type') && declaredNameEnd(b + 4) === at) {
+      needs(12, 'type parameters or a type alias (PEP 695)', currentLine, 'invalid syntax', 11);
+    }
     const w = EQUALS_REFUSED[src.charCodeAt(b)];
     if (w === undefined) return assignedTo(b, at);
     for (let i = 0; i < w.length; i++) {
@@ -1101,6 +1201,31 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (c !== 41 && c !== 34 && c !== 39 && c !== 125) return;
     const e = targetAssignError(src, b, at);
     if (e !== null) fail(errorAt(e.message, e.at));
+  }
+
+  /**
+   * The `]` that closes a logical line's first bracket: type parameters
+   * (`def f[T]`, `class C[T]`, `type A[T] = …`) when the bracket follows the
+   * name a def, class or type statement declares.
+   */
+  function typeParameters(): void {
+    const b = afterAsync(src, statementStart(src, stmtBegin));
+    const c = src.charCodeAt(b);
+    const word = c === 100 ? 'def' : c === 99 ? 'class' : c === 116 ? 'type' : '';
+    if (word === '' || !isWordAt(src, b, word) || declaredNameEnd(b + word.length) !== bracketPos[0]) return;
+    // 3.11 says "expected '('" after def NAME, and 'invalid syntax' for the others
+    needs(12, 'type parameters or a type alias (PEP 695)', bracketLine[0]!, word === 'def' ? "expected '('" : 'invalid syntax', 11);
+  }
+
+  /** After a def, class or type keyword ending at `at`: where the blanks after the name it declares end (-1 if no name). */
+  function declaredNameEnd(at: number): number {
+    let i = at;
+    while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12) i++;
+    if (i === at) return -1;
+    const name = i;
+    while (identAt(src, i)) i++;
+    if (i === name) return -1;
+    return blanksEnd(src, i, false);
   }
 
   /**
@@ -1249,10 +1374,30 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function python2Comma(at: number): void {
     const c = src.charCodeAt(currentBegin);
     if (c === 101 && isWordAt(src, currentBegin, 'except')) {
-      fail(new TokenizeError('multiple exception types must be parenthesized', currentLine, 0, E_PARSER));
+      // 3.14 (PEP 758) takes `except A, B:`, but not with `as`
+      if (asBeforeColon(at)) fail(new TokenizeError('multiple exception types must be parenthesized', currentLine, 0, E_PARSER));
+      else needs(14, 'several exception types without parentheses (PEP 758)', currentLine, 'multiple exception types must be parenthesized', 11);
     } else if ((c === 114 || stmtBegin !== currentBegin) && isWordAt(src, statementStart(src, stmtBegin), 'raise') && !lambdaBefore(at)) {
       fail(errorAt('invalid syntax', at));
     }
+  }
+
+  /** Whether an `as` follows `at` in an except clause's header, before its `:` (brackets and strings stepped over). */
+  function asBeforeColon(at: number): boolean {
+    let nest = 0;
+    for (let i = at; i < n; i++) {
+      const c = src.charCodeAt(i);
+      if (c === 40 || c === 91 || c === 123) nest++;
+      else if (c === 41 || c === 93 || c === 125) nest--;
+      else if (c === 34 || c === 39) {
+        const end = src.indexOf(String.fromCharCode(c), i + 1);
+        if (end < 0) return false;
+        i = end;
+      } else if (c === 92) i++;
+      else if (nest === 0 && (c === 58 || c === 10 || c === 13 || c === 35)) return false;
+      else if (c === 97 && isWordAt(src, i, 'as') && !identAt(src, i - 1)) return true;
+    }
+    return false;
   }
 
   /**
@@ -1316,6 +1461,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       deferredAt = line;
       linesBeforeError = lines.length;
     }
+  }
+
+  /** Records the first use of a construct only Python 3.`since` and later accept (see NewerSyntax). */
+  function needs(since: number, feature: string, atLine: number, message?: string, messageFrom?: number): void {
+    for (let i = 0; i < newer.length; i++) if (newer[i]!.feature === feature) return;
+    newer.push(message === undefined ? { since, feature, line: atLine } : { since, feature, line: atLine, message, messageFrom });
   }
 
   /**
@@ -1551,7 +1702,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function bracketEquals(at: number): void {
     const top = depth - 1;
     const b = statementStart(src, stmtBegin);
-    if (top === 0 && (isWordAt(src, b, 'def') || isWordAt(src, b, 'class') || isWordAt(src, b, 'type'))) return;
+    if (top === 0 && (isWordAt(src, b, 'def') || isWordAt(src, b, 'class') || isWordAt(src, b, 'type'))) {
+      if (bracketCh[0] === 91) needs(13, 'a type parameter default (PEP 696)', line);
+      return;
+    }
     if (isWordAt(src, b, 'from') || isWordAt(src, b, 'import')) return fail(errorAt('invalid syntax', at));
     const start = argumentStart(top, at);
     // a `:` in a subscript's element is a slice's
@@ -1851,6 +2005,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (c0 === 101 && isWordAt(src, pos, 'except')) {
       allowed = before === C_TRY || before === C_EXCEPT;
       w = C_EXCEPT;
+      if (src.charCodeAt(blanksEnd(src, pos + 6, false)) === 42) needs(11, 'except* (exception groups, PEP 654)', line, 'invalid syntax', 11);
     } else if (c0 === 102 && isWordAt(src, pos, 'finally')) allowed = before === C_TRY || before === C_EXCEPT || before === C_TRY_ELSE;
     else if (before === C_TRY) {
       lineClause = C_NONE;
@@ -2023,6 +2178,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (depth === 0 && !lineClosed) {
       lineClosed = true;
       if (bracketCh[0] === 40) afterParameters(at + 1);
+      else if (bracketCh[0] === 91) typeParameters();
     }
     operandEnd = true;
     prevKind = K_OTHER;
@@ -2312,12 +2468,15 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     let fields = false;
     let raw = false;
     let bytes = false;
+    let template = false;
     for (let i = begin; i < at; i++) {
       const p = src.charCodeAt(i) | 32;
-      if (p === 102 || p === 116) fields = true;
+      if (p === 102) fields = true;
+      else if (p === 116) fields = template = true;
       else if (p === 114) raw = true;
       else if (p === 98) bytes = true;
     }
+    if (template) needs(14, 'a template string (PEP 750)', startLine, 'invalid syntax', 11);
     pos = at + (triple ? 3 : 1);
     const errorBefore = stringError;
     let nonAscii = false;
@@ -2393,6 +2552,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     }
     // CPython checks a bytes literal for non-ASCII text before its escapes
     if (nonAscii && errorBefore === null) stringError = 'bytes can only contain ASCII literal characters';
+    if (fields && stringNest === 1 && stringError === null) {
+      // a t-string the old tokenizer ends elsewhere fails there first, with another message
+      if (!template ? oldFStringRejects(src, at, triple, pos) : oldStringEnd(src, at, triple) !== pos) {
+        needs(template ? 14 : 12, template ? 'a template string with nested quotes (PEP 750)' : 'an f-string that only PEP 701 allows (quotes, a backslash or a comment inside its braces)', startLine);
+      }
+    }
     if (--stringNest === 0 && stringError !== null) {
       const message = stringError;
       stringError = null;

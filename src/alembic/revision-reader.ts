@@ -1,4 +1,4 @@
-import { headerColon, matching, splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type SyntaxProblem, type Token, type TokenizeOptions } from './python-tokenizer.js';
+import { headerColon, matching, splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type NewerSyntax, type SyntaxProblem, type Token, type TokenizeOptions } from './python-tokenizer.js';
 import { evalStringLiteral } from './string-literal.js';
 import type { PyUnknown, PyValue } from './python-value.js';
 
@@ -30,6 +30,8 @@ export interface ReadResult {
   readonly docstring?: Docstring;
   readonly dynamic: readonly DynamicHint[];
   readonly syntaxError?: SyntaxProblem;
+  /** Syntax only newer Pythons accept (the first use of each kind). */
+  readonly newer?: readonly NewerSyntax[];
   /** Absolute module-level imports (top-level package name), which Python runs when Alembic loads the file. */
   readonly imports: readonly { readonly module: string; readonly line: number; readonly level: number }[];
   /**
@@ -87,7 +89,7 @@ export function readModuleConstants(source: string): ReadonlyMap<string, PyValue
 const SKIP_BODIES: TokenizeOptions = { skipBodies: true };
 
 function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { result: ReadResult; bindings: ReadonlyMap<string, FieldBinding> } {
-  const { lines, error } = tokenize(source, options);
+  const { lines, error, newer } = tokenize(source, options);
   const bindings = new Map<string, FieldBinding>();
   const dynamic: DynamicHint[] = [];
   const imports: { module: string; line: number; level: number }[] = [];
@@ -142,7 +144,8 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
     if (b) fields[f] = b;
   }
   const loadBreaking = proxyCalls.filter((c) => !c.tries.some((t) => swallowing.has(t))).map(({ method, line }) => ({ method, line }));
-  return { result: { fields, docstring, dynamic, syntaxError: error, imports, proxyCalls: loadBreaking }, bindings };
+  const result: ReadResult = { fields, docstring, dynamic, syntaxError: error, imports, proxyCalls: loadBreaking };
+  return { result: newer ? { ...result, newer } : result, bindings };
 
   function scopeOf(stack: readonly Block[]): Scope {
     if (stack.length === 0) return 'module';

@@ -4,6 +4,9 @@ import type { DiscoveredFile } from './discovery.js';
 import type { Docstring, RevisionField } from './revision-reader.js';
 import type { SourceOutcome } from './source-reader.js';
 import type { ImportCheck } from './import-resolver.js';
+import { newerSyntaxIssue } from './newer-syntax.js';
+import type { NewerSyntax } from './python-tokenizer.js';
+import type { DeclaredPython } from './python-version.js';
 import { findUnknown, keyOf, NONE, pyRepr, toTuple, truthy, type PyUnknown, type PyValue } from './python-value.js';
 
 /** Why Alembic fails on a file, in Alembic's own words. */
@@ -31,7 +34,8 @@ export type FileProblemCode =
   | 'self-loop'
   | 'illegal-revision-characters'
   | 'unresolved-import'
-  | 'module-level-op-call';
+  | 'module-level-op-call'
+  | 'needs-newer-python';
 
 export interface FileProblem {
   readonly code: FileProblemCode;
@@ -41,6 +45,8 @@ export interface FileProblem {
   readonly failure?: AlembicFailure;
   /** The fix, where it depends on what was found (the rule's own hint otherwise). */
   readonly hint?: string;
+  /** needs-newer-python: the declared Python rejects the file (false: no Python is declared). */
+  readonly blocking?: boolean;
 }
 
 export interface ScriptFile {
@@ -102,6 +108,7 @@ export function loadScript(
   features: AlembicFeatures,
   resolveImported?: (u: PyUnknown) => PyValue | undefined,
   importable?: ImportCheck,
+  python?: DeclaredPython | null,
 ): ScriptFile {
   const problems: FileProblem[] = [];
   const base = { index, path: displayPath, absPath: file.loadPath, fileName: file.fileName, problems };
@@ -128,6 +135,8 @@ export function loadScript(
   }
   const read = outcome.read;
   const withRead = read.docstring ? { ...base, docstring: read.docstring } : base;
+  const newer = read.newer ? newerSyntaxProblem(read.newer, python, read.syntaxError?.line) : undefined;
+  if (newer) problems.push(newer);
   if (read.syntaxError) {
     problems.push({
       code: 'unparseable-file',
@@ -392,4 +401,28 @@ function pyStrOf(v: PyValue): string {
 export function relativeDisplay(cwd: string, abs: string): string {
   const rel = path.relative(cwd, abs);
   return rel === '' ? '.' : rel;
+}
+
+/** The file's first syntax that the project's Python may not accept, as a problem (blocking when a declared Python rejects it). */
+export function newerSyntaxProblem(uses: readonly NewerSyntax[], python: DeclaredPython | null | undefined, errorLine: number | undefined): FileProblem | undefined {
+  const issue = newerSyntaxIssue(uses, python, errorLine);
+  if (!issue) return undefined;
+  const { use } = issue;
+  const needs = `line ${use.line} uses ${use.feature}, which needs Python 3.${use.since} or later`;
+  if (!python) {
+    return {
+      code: 'needs-newer-python',
+      message: `${needs}. The project declares no Python version (runtime.txt, .python-version or Pipfile.lock), so whether the Python that runs Alembic accepts it cannot be told; Heroku then uses the version cached from an earlier build, or its default`,
+      line: use.line,
+      blocking: false,
+    };
+  }
+  const message = issue.message === undefined ? undefined : `SyntaxError: ${issue.message}`;
+  return {
+    code: 'needs-newer-python',
+    message: `${needs}, and ${python.source} declares Python ${python.text}: Python 3.${python.minor} cannot compile this file, so Alembic fails when it loads it${message ? ` (${message})` : ''}`,
+    line: use.line,
+    blocking: true,
+    ...(message ? { failure: { exception: 'SyntaxError', message, commandError: false } } : {}),
+  };
 }

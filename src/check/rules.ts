@@ -48,6 +48,7 @@ import { unparseableFile } from './rules/unparseable-file.js';
 import { unreadableFile } from './rules/unreadable-file.js';
 import { unresolvedImport } from './rules/unresolved-import.js';
 import { moduleLevelOpCall } from './rules/module-level-op-call.js';
+import { needsNewerPython } from './rules/needs-newer-python.js';
 import { versionLocationIsCwd } from './rules/version-location-is-cwd.js';
 import { versionLocationMissing } from './rules/version-location-missing.js';
 import { versionsFolderMissing } from './rules/versions-folder-missing.js';
@@ -82,6 +83,7 @@ export const RULES: readonly Rule[] = [
   unreadableFile,
   unresolvedImport,
   moduleLevelOpCall,
+  needsNewerPython,
   versionLocationIsCwd,
   versionLocationMissing,
   versionsFolderMissing,

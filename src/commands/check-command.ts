@@ -1,5 +1,6 @@
 import type { ConfigOptions } from '../alembic/alembic-config.js';
 import { detectAlembicVersion } from '../alembic/detect-alembic-version.js';
+import { detectPythonVersion, parsePythonVersion, type DeclaredPython } from '../alembic/python-version.js';
 import { filesChangedSince } from '../alembic/git-history.js';
 import { parseAlembicVersion, type AlembicVersion } from '../alembic/alembic-version.js';
 import { loadProject, type ProjectModel } from '../alembic/project-model.js';
@@ -22,6 +23,8 @@ export interface CheckCommandOptions {
   readonly versions?: readonly string[];
   readonly recursive?: boolean;
   readonly alembicVersion?: string;
+  /** --python-version: the Python the project runs on, over runtime.txt and .python-version. */
+  readonly pythonVersion?: string;
   readonly format: 'text' | 'json';
   readonly strict?: boolean;
   readonly ignore?: readonly string[];
@@ -72,6 +75,13 @@ export function resolveAlembicVersion(cwd: string, flag: string | undefined): Al
   return detectAlembicVersion(cwd).version;
 }
 
+export function resolvePython(cwd: string, flag: string | undefined): DeclaredPython | null {
+  if (flag === undefined) return detectPythonVersion(cwd);
+  const v = parsePythonVersion(flag, '--python-version');
+  if (!v) throw new UsageError(`--python-version ${flag} is not a Python 3 version.`, { hint: 'Use the version the app runs on, such as 3.12 or 3.12.7.' });
+  return v;
+}
+
 /** The project flags every command shares, as the configuration loader takes them. */
 export function configOptions(opts: CheckCommandOptions): ConfigOptions {
   return {
@@ -82,6 +92,7 @@ export function configOptions(opts: CheckCommandOptions): ConfigOptions {
     recursive: opts.recursive,
     env: opts.env,
     alembicVersion: resolveAlembicVersion(opts.cwd, opts.alembicVersion),
+    python: resolvePython(opts.cwd, opts.pythonVersion),
   };
 }
 

@@ -28,6 +28,7 @@ export function checkJson(result: CheckResult): Record<string, unknown> {
       versionLocations: model.config.versionLocations.map((l) => rel(l.absPath)),
       recursive: model.config.recursive,
       sourceless: model.config.sourceless,
+      python: model.config.python ? { version: model.config.python.text, source: model.config.python.source } : null,
     },
     graph: {
       revisions: model.map.revisions.map((r) => ({

@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { newerSyntaxProblem } from '../../alembic/script-loader.js';
+import { readSourceFile } from '../../alembic/source-reader.js';
+import type { ProjectModel } from '../../alembic/project-model.js';
+import type { FileProblem } from '../../alembic/script-loader.js';
+import { alembicOutput, fileProblems } from '../rule-helpers.js';
+import type { Finding, Rule } from '../finding.js';
+
+/**
+ * A migration (or env.py) uses syntax that only a newer Python accepts than
+ * the one the project declares: Alembic fails to import it there. With no
+ * declared Python, the same use is a warning: which Python runs is unknown.
+ */
+export const needsNewerPython: Rule = {
+  code: 'needs-newer-python',
+  severity: 'error',
+  summary: 'A migration or env.py uses syntax newer than the Python the project declares (runtime.txt, .python-version).',
+  check({ model }) {
+    const out: Finding[] = fileProblems(model, 'needs-newer-python').map(({ file, problem }) => ({
+      ...finding(model, file.path, problem),
+      revision: file.script?.revision.t === 'str' ? file.script.revision.v : undefined,
+    }));
+    const abs = path.join(model.config.scriptDir, 'env.py');
+    const outcome = readSourceFile(abs);
+    if (outcome.kind === 'read' && outcome.read.newer) {
+      const problem = newerSyntaxProblem(outcome.read.newer, model.config.python, outcome.read.syntaxError?.line);
+      if (problem) out.push(finding(model, path.relative(model.config.cwd, abs) || abs, problem));
+    }
+    return out;
+  },
+};
+
+function finding(model: ProjectModel, file: string, p: FileProblem): Finding {
+  const python = model.config.python;
+  return {
+    code: 'needs-newer-python',
+    severity: p.blocking ? 'error' : 'warning',
+    message: `${file}: ${p.message}.`,
+    hint: python
+      ? `Rewrite line ${p.line} for Python 3.${python.minor}${tip(p.message)}, or declare the Python the app really runs on in ${python.source}.`
+      : `Declare the Python the app runs on (a .python-version file holding, say, 3.13; --python-version in CI), or rewrite line ${p.line} for older Pythons${tip(p.message)}.`,
+    path: file,
+    line: p.line,
+    alembicError: alembicOutput(p.failure),
+  };
+}
+
+function tip(message: string): string {
+  if (message.includes('PEP 701')) return ` (inside an f-string's braces use the other quote, f"{row['id']}", and no backslash or comment)`;
+  if (message.includes('PEP 758')) return ' (parenthesize the exception types: except (A, B):)';
+  return '';
+}

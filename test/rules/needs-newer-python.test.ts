@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeRule } from '../helpers/describe-rule.js';
+import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { PYTHON } from '../helpers/oracle.js';
+import { detectPythonVersion } from '../../src/alembic/python-version.js';
+import { tokenize } from '../../src/alembic/python-tokenizer.js';
+import { LATEST_ALEMBIC } from '../../src/alembic/alembic-version.js';
+import { loadProject } from '../../src/alembic/project-model.js';
+import { checkModel } from '../../src/commands/check-command.js';
+
+const V = 'migrations/versions/';
+const NESTED = '\n\ndef upgrade():\n    for row in rows:\n        op.execute(f"UPDATE users SET plan = {row["plan"]}")\n';
+
+describeRule(
+  'needs-newer-python',
+  {
+    bad: () => makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1', NESTED), 'runtime.txt': 'python-3.11.9\n' }, DEFAULT_INI),
+    good: () => makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1', NESTED), 'runtime.txt': 'python-3.12.7\n' }, DEFAULT_INI),
+  },
+  (f) => {
+    expect(f).toMatchObject({ severity: 'error', path: V + 'b2_x.py', line: 16 });
+    expect(f.message).toContain('PEP 701');
+    expect(f.message).toContain('runtime.txt declares Python 3.11.9');
+  },
+);
+
+/** CPython 3.11 (Debian's, which Alembic runs on here) compiling `src`: null, or its message and line. */
+function python311(src: string): { msg: string; line: number } | null {
+  const r = spawnSync(PYTHON, ['-c', 'import sys,json\ntry:\n    compile(sys.stdin.read(), "m.py", "exec"); print("null")\nexcept SyntaxError as e:\n    print(json.dumps({"msg": e.msg, "line": e.lineno}))'], { input: src, encoding: 'utf8' });
+  return JSON.parse(r.stdout) as { msg: string; line: number } | null;
+}
+
+describe('needs-newer-python: which syntax, and what Python 3.11 says', () => {
+  const python = spawnSync(PYTHON, ['-c', 'import sys; print(sys.version_info[1])'], { encoding: 'utf8' }).stdout.trim();
+
+  it('runs against CPython 3.11', () => {
+    expect(python).toBe('11');
+  });
+
+  // each valid in a newer Python; 3.11 must reject exactly those we say need more than 3.11
+  it.each([
+    ['the same quotes inside an f-string field', 'x = f"{d["a"]}"\n', 12],
+    ['a backslash inside an f-string field', 'x = f"{"\\n".join(a)}"\n', 12],
+    ['a comment inside an f-string field', 'x = f"""{a # c\n}"""\n', 12],
+    ['a single-quoted f-string field across lines', 'x = f"{\n a}"\n', 12],
+    ['format specs nested two deep', 'x = f"{x:{y:{z}}}"\n', 12],
+    ['type parameters on a function', 'def f[T](x: T):\n    pass\n', 12],
+    ['type parameters on a class', 'class C[T]:\n    pass\n', 12],
+    ['a type alias', 'import sqlalchemy as sa\ntype Row = dict[str, int]\n', 12],
+    ['a t-string', 'def upgrade():\n    op.execute(t"SELECT 1")\n', 14],
+    ['except without parentheses', 'try:\n    pass\nexcept ValueError, TypeError:\n    pass\n', 14],
+    ['type parameter defaults', 'class C[T = int]:\n    pass\n', 13],
+  ])('%s', (_what, src, since) => {
+    const r = tokenize(src, { skipBodies: true });
+    expect(r.error).toBeUndefined();
+    const use = [...(r.newer ?? [])].sort((a, b) => a.line - b.line || a.since - b.since)[0]!;
+    expect(Math.max(...r.newer!.map((u) => u.since))).toBe(since);
+    const real = python311(src);
+    expect(real).not.toBeNull();
+    if (use.message !== undefined && r.newer!.every((u) => u.message !== undefined)) expect([use.message, use.line]).toEqual([real!.msg, real!.line]);
+    // an f-string is named where it starts; the older tokenizer may stop further into it
+    else expect(real!.line).toBeGreaterThanOrEqual(use.line);
+  });
+
+  it.each([
+    ["quotes of the other kind inside an f-string field", "x = f\"{d['a']}\"\n"],
+    ['a triple-quoted f-string holding single quotes', 'x = f"""{d["a"]}"""\n'],
+    ['a # inside a string in a field', "x = f\"{'#'}\"\n"],
+    ['a format spec with one nested field', 'x = f"{x!r:>{w}}"\n'],
+    ['a backslash in the text of an f-string', 'x = f"{x}\\n{y}"\n'],
+    ['a name called type', 'type = 5\ntype[x] = 1\n'],
+    ['except with parentheses', 'try:\n    pass\nexcept (A, B):\n    pass\n'],
+    ['a subscript assignment', 'a[0] = 1\nclass C(B[T]):\n    pass\n'],
+  ])('says nothing of %s, which Python 3.11 accepts', (_what, src) => {
+    expect(python311(src)).toBeNull();
+    expect(tokenize(src, { skipBodies: true }).newer?.filter((u) => u.since > 11) ?? []).toEqual([]);
+  });
+
+  it('keeps `except A, B as e:` an error in every version', () => {
+    const r = tokenize('try:\n    pass\nexcept A, B as e:\n    pass\n', { skipBodies: true });
+    expect(r.error?.message).toBe('multiple exception types must be parenthesized');
+  });
+});
+
+describe('needs-newer-python: the declared Python', () => {
+  it('reads runtime.txt, then .python-version, then Pipfile.lock, as the buildpack does', () => {
+    expect(detectPythonVersion(makeProject({ 'runtime.txt': ' python-3.11.9\n', '.python-version': '3.13\n' }))).toEqual({ minor: 11, text: '3.11.9', source: 'runtime.txt' });
+    expect(detectPythonVersion(makeProject({ '.python-version': '# the app\n3.12\n' }))).toEqual({ minor: 12, text: '3.12', source: '.python-version' });
+    expect(detectPythonVersion(makeProject({ 'Pipfile.lock': JSON.stringify({ _meta: { requires: { python_version: '3.10' } } }) }))).toEqual({ minor: 10, text: '3.10', source: 'Pipfile.lock' });
+    expect(detectPythonVersion(makeProject({ 'runtime.txt': 'python 3.11\n' }))).toBeNull();
+    expect(detectPythonVersion(makeProject({ 'README.md': 'x' }))).toBeNull();
+  });
+
+  it('quotes Python 3.11\'s message where it is known, blocks, and real Alembic fails there the same way', async () => {
+    const body = '\n\ndef upgrade():\n    try:\n        op.drop_table("t")\n    except ValueError, KeyError:\n        pass\n';
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1', body), '.python-version': '3.11\n' }, DEFAULT_INI);
+    const r = await check(root);
+    const f = r.findings.find((x) => x.code === 'needs-newer-python')!;
+    expect(f).toMatchObject({ severity: 'error', line: 17, alembicError: 'SyntaxError: multiple exception types must be parenthesized' });
+    expect(r.ok).toBe(false);
+    expect(r.alembicError).toBe(f.alembicError);
+    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(heads.status).not.toBe(0);
+    expect(heads.stderr).toContain(f.alembicError!);
+    expect(heads.stderr).toContain(`line ${f.line}`);
+  });
+
+  it('warns, without blocking, when no Python is declared; --strict then blocks', async () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1', NESTED) }, DEFAULT_INI);
+    const r = await check(root);
+    const f = r.findings.find((x) => x.code === 'needs-newer-python')!;
+    expect(f).toMatchObject({ severity: 'warning', line: 16 });
+    expect(f.message).toContain('declares no Python version');
+    expect(r.ok).toBe(true);
+    const strict = await checkModel(await loadProject({ cwd: root, alembicVersion: LATEST_ALEMBIC }), { strict: true });
+    expect(strict.ok).toBe(false);
+  });
+
+  it('reads env.py too: Alembic runs it for every upgrade', async () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'runtime.txt': 'python-3.11.9\n' }, DEFAULT_INI);
+    writeFileSync(path.join(root, 'migrations/env.py'), 'from alembic import context\n\ntype Url = str\n');
+    const f = (await check(root)).findings.find((x) => x.code === 'needs-newer-python')!;
+    expect(f).toMatchObject({ severity: 'error', path: 'migrations/env.py', line: 3, alembicError: 'SyntaxError: invalid syntax' });
+  });
+});
