@@ -122,6 +122,21 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(r.stdout).toContain('Multiple head revisions are present');
   }, 60_000);
 
+  it('syntax the dyno\'s Python rejects, with no Python declared: the interpreter is asked, blocked, Alembic never started', async () => {
+    const file = "revision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    try:\n        pass\n    except ValueError, KeyError:\n        pass\n";
+    const a = await app({ '3c4d_pep758.py': file });
+    const r = release(a);
+    expect(r.status).toBe(1);
+    expect(r.alembicStarts).toBe(0);
+    expect(r.stdout).toContain('[needs-newer-python]');
+    expect(r.stdout).toMatch(/`python3? --version` in this dyno/u);
+    expect(r.stdout).toContain('BLOCKED before Alembic started: SyntaxError: multiple exception types must be parenthesized');
+    // and Alembic itself, on that Python, fails on that file with that message
+    const real = spawnSync(PYTHON, ['-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'heads'], { cwd: a.dir, encoding: 'utf8', env: env(a) });
+    expect(real.status).not.toBe(0);
+    expect(real.stderr).toContain('SyntaxError: multiple exception types must be parenthesized');
+  }, 60_000);
+
   it('a migration that raises mid-way: exit 4, Alembic\'s traceback intact, the exit code in the verdict', async () => {
     const a = await app({
       '3c4d_boom.py': "revision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    raise RuntimeError('boom: the backfill query failed')\n",

@@ -420,7 +420,7 @@ export function newerSyntaxProblem(uses: readonly NewerSyntax[], python: Declare
   const message = issue.message === undefined ? undefined : `SyntaxError: ${issue.message}`;
   return {
     code: 'needs-newer-python',
-    message: `${needs}, and ${python.source} declares Python ${python.text}: Python 3.${python.minor} cannot compile this file, so Alembic fails when it loads it${message ? ` (${message})` : ''}`,
+    message: `${needs}, and the app runs Python ${python.text} (${python.source}): Python 3.${python.minor} cannot compile this file, so Alembic fails when it loads it${message ? ` (${message})` : ''}`,
     line: use.line,
     blocking: true,
     ...(message ? { failure: { exception: 'SyntaxError', message, commandError: false } } : {}),

@@ -25,6 +25,8 @@ export interface CheckCommandOptions {
   readonly alembicVersion?: string;
   /** --python-version: the Python the project runs on, over runtime.txt and .python-version. */
   readonly pythonVersion?: string;
+  /** The Python found some other way (release: the dyno's interpreter), used when nothing is declared. */
+  readonly python?: DeclaredPython;
   readonly format: 'text' | 'json';
   readonly strict?: boolean;
   readonly ignore?: readonly string[];
@@ -92,7 +94,7 @@ export function configOptions(opts: CheckCommandOptions): ConfigOptions {
     recursive: opts.recursive,
     env: opts.env,
     alembicVersion: resolveAlembicVersion(opts.cwd, opts.alembicVersion),
-    python: resolvePython(opts.cwd, opts.pythonVersion),
+    python: resolvePython(opts.cwd, opts.pythonVersion) ?? opts.python ?? null,
   };
 }
 

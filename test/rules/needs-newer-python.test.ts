@@ -23,7 +23,7 @@ describeRule(
   (f) => {
     expect(f).toMatchObject({ severity: 'error', path: V + 'b2_x.py', line: 16 });
     expect(f.message).toContain('PEP 701');
-    expect(f.message).toContain('runtime.txt declares Python 3.11.9');
+    expect(f.message).toContain('the app runs Python 3.11.9 (runtime.txt)');
   },
 );
 

@@ -37,7 +37,7 @@ function finding(model: ProjectModel, file: string, p: FileProblem): Finding {
     severity: p.blocking ? 'error' : 'warning',
     message: `${file}: ${p.message}.`,
     hint: python
-      ? `Rewrite line ${p.line} for Python 3.${python.minor}${tip(p.message)}, or declare the Python the app really runs on in ${python.source}.`
+      ? `Rewrite line ${p.line} for Python 3.${python.minor}${tip(p.message)}, or run the app on a newer Python${python.source.includes('--version') ? ' (declare it in .python-version)' : ` (${python.source})`}.`
       : `Declare the Python the app runs on (a .python-version file holding, say, 3.13; --python-version in CI), or rewrite line ${p.line} for older Pythons${tip(p.message)}.`,
     path: file,
     line: p.line,

@@ -1,0 +1,36 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import type { DeclaredPython } from '../alembic/python-version.js';
+import { onPath } from './run-child.js';
+
+/**
+ * The Python that will run `alembic upgrade` here: the interpreter named in
+ * the `alembic` script's shebang, else `python` or `python3` on PATH, asked
+ * for its version. Null when there is none or it does not answer: in the
+ * release dyno this is the truth a repository without runtime.txt or
+ * .python-version cannot give.
+ */
+export function interpreterPython(env: Readonly<Record<string, string | undefined>>): DeclaredPython | null {
+  const alembic = onPath('alembic', env);
+  const interpreter = (alembic ? shebangPython(alembic) : undefined) ?? onPath('python', env) ?? onPath('python3', env);
+  if (!interpreter) return null;
+  const r = spawnSync(interpreter, ['--version'], { encoding: 'utf8', timeout: 5000, env: env as NodeJS.ProcessEnv });
+  const m = /Python 3\.(\d+)\.(\d+)/u.exec(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+  return m ? { minor: Number(m[1]), text: `3.${m[1]}.${m[2]}`, source: `\`${path.basename(interpreter)} --version\` in this dyno` } : null;
+}
+
+/** The interpreter of a console script (`#!/app/.heroku/python/bin/python`), when its first line names a Python. */
+function shebangPython(script: string): string | undefined {
+  const buf = Buffer.alloc(256);
+  let fd: number | undefined;
+  try {
+    fd = openSync(script, 'r');
+    const line = buf.toString('utf8', 0, readSync(fd, buf, 0, 256, 0)).split('\n')[0]!;
+    return /^#!\s*(\/\S*\/python[\d.]*)\s*$/u.exec(line)?.[1];
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
