@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
 import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
-import { PYTHON } from '../helpers/oracle.js';
+import { cpythonCompile, PYTHON } from '../helpers/oracle.js';
+import { newerSyntaxIssue } from '../../src/alembic/newer-syntax.js';
 import { detectPythonVersion } from '../../src/alembic/python-version.js';
 import { tokenize } from '../../src/alembic/python-tokenizer.js';
 import { LATEST_ALEMBIC } from '../../src/alembic/alembic-version.js';
@@ -79,6 +80,26 @@ describe('needs-newer-python: which syntax, and what Python 3.11 says', () => {
     expect(tokenize(src, { skipBodies: true }).newer?.filter((u) => u.since > 11) ?? []).toEqual([]);
   });
 
+  it('quotes Python 3.11 word for word on generated f-strings with quotes inside their braces, or says nothing', () => {
+    const fields = ['row["id"]', 'd["a"]["b"]', 'f(x["k"])', '", ".join(xs)', 'x["a"] + y["b"]', ' {"a": 1}["a"]', 'd.get("k", 0)', '"\\n".join(a)', 'm[("a", 1)]', 'd["r"]', 'd["b"]', 'x if y else "z"', 'd[k]["x y"]', 'd["a"]!r', 'd["a"]:>10', '(lambda: "a")()', 'd["a#b"]'];
+    const contexts = [(f: string) => `x = ${f}\n`, (f: string) => `def upgrade():\n    for row in rows:\n        op.execute(${f}, other)\n`, (f: string) => `x = ${f}\ny = f"{a["b"]}"\n`];
+    const sources = fields.flatMap((field) => ['', 'UPDATE t SET s = ', '{{x}} {a} '].flatMap((text) => contexts.map((c) => c(`f"${text}{${field}} tail"`))));
+    const truth = cpythonCompile(sources);
+    let quoted = 0;
+    sources.forEach((src, i) => {
+      const r = tokenize(src, { skipBodies: true });
+      expect(r.error, src).toBeUndefined();
+      expect(truth[i], src).not.toBeNull();
+      const issue = newerSyntaxIssue(r.newer, { minor: 11, text: '3.11', source: 'test' }, undefined);
+      expect(issue, src).toBeDefined();
+      if (issue!.message === undefined) return;
+      quoted++;
+      expect({ msg: issue!.message, line: issue!.use.line }, src).toEqual(truth[i]);
+    });
+    // most are quoted: a second such f-string further down, or a field 3.11 ends at ! : = < >, leaves the quote out
+    expect(quoted).toBeGreaterThan(sources.length / 2);
+  });
+
   it('keeps `except A, B as e:` an error in every version', () => {
     const r = tokenize('try:\n    pass\nexcept A, B as e:\n    pass\n', { skipBodies: true });
     expect(r.error?.message).toBe('multiple exception types must be parenthesized');
@@ -94,12 +115,14 @@ describe('needs-newer-python: the declared Python', () => {
     expect(detectPythonVersion(makeProject({ 'README.md': 'x' }))).toBeNull();
   });
 
-  it('quotes Python 3.11\'s message where it is known, blocks, and real Alembic fails there the same way', async () => {
-    const body = '\n\ndef upgrade():\n    try:\n        op.drop_table("t")\n    except ValueError, KeyError:\n        pass\n';
+  it.each([
+    ['except without parentheses', '\n\ndef upgrade():\n    try:\n        op.drop_table("t")\n    except ValueError, KeyError:\n        pass\n', 'SyntaxError: multiple exception types must be parenthesized', 17],
+    ['an f-string with the same quotes inside', '\n\ndef upgrade():\n    for row in rows:\n        op.execute(f"UPDATE t SET plan = {row["plan"]} WHERE id = {row["id"]}")\n', "SyntaxError: f-string: unmatched '['", 16],
+  ])('%s: quotes Python 3.11\'s message, blocks, and real Alembic fails there the same way', async (_what, body, expected, line) => {
     const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1', body), '.python-version': '3.11\n' }, DEFAULT_INI);
     const r = await check(root);
     const f = r.findings.find((x) => x.code === 'needs-newer-python')!;
-    expect(f).toMatchObject({ severity: 'error', line: 17, alembicError: 'SyntaxError: multiple exception types must be parenthesized' });
+    expect(f).toMatchObject({ severity: 'error', line, alembicError: expected });
     expect(r.ok).toBe(false);
     expect(r.alembicError).toBe(f.alembicError);
     const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
