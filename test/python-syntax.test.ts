@@ -12,6 +12,9 @@ import { cpythonCompile, PYTHON } from './helpers/oracle.js';
 const VALID = [
   'match x:\n    case {"a": 1}:\n        pass\n    case [a, *rest] if a:\n        pass\n    case Point(x=0) | Point(y=0):\n        pass\n    case _:\n        pass\n',
   'match = 1\ncase = 2\ntype = 3\nprint(match, case, type)\n',
+  // generators alone in a call, with commas in their targets or a lambda's parameters
+  '", ".join(o.as_string() for _, o in ops)\nf(a, (b for b in c))\nf([a for a in b], c)\nf(lambda a, b: a for a in c)\nf(a, *(b for b in c))\n',
+  'dict((k, v) for k, v in items)\nsum(x for x in (1, 2) if x)\n',
   'def f():\n    match x:\n        case "a":\n            return 1\n',
   'x = [a\n  for b in c if d]\n',
   'x = 1 if y else 2\nx = not y\nx = a is not None\nx = a not in b\n',
@@ -324,6 +327,17 @@ const INVALID = [
   "\"\"\"a\"\"\"\n\"\"\"b\"\"\"\nfrom __future__ import annotations\n",
   "from __future__ import braces\n",
   "from __future__ import (annotations,\n    nope)\n",
+  // a generator beside other arguments must be parenthesized
+  "f(a for a in b, c)\n",
+  "f(c, a for a in b)\n",
+  "f(a for a in b,)\n",
+  "f(x=1, a for a in b)\n",
+  "f(*a, b for b in c)\n",
+  "f(\n  a\n  for a in b,\n  c)\n",
+  "class C(a for a in b, c): pass\n",
+  "f(lambda: a for a in b, c)\n",
+  "@d(a for a in b, c)\ndef g(): pass\n",
+  "def upgrade():\n    op.bulk_insert(t, dict(id=i) for i in ids, multiinsert=False)\n",
   "\"\"\"Add users\n\nRevision ID: a1\n\"\"\"\nfrom alembic import op\nfrom __future__ import print_function\n",
   "x = 1\nfrom __future__ import annotations\nf(a=1, a=2)\n",
   "f(g(a=1), a=2, h(b=1, b=2))\n",

@@ -860,6 +860,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   const ternaryIf: number[] = [];
   const compFor: boolean[] = [];
+  /** Where the first comprehension `for` at each bracket level is, and whether a call has a comma at its level (a generator must then be parenthesized). */
+  const compForAt: number[] = [];
+  const callComma: boolean[] = [];
   let ternaryOpen = 0;
   /** The same indentation with a tab as one column: where the two disagree, CPython raises TabError. */
   const altStack = [0];
@@ -1655,6 +1658,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     bracketLine[depth] = atLine;
     bracketPos[depth] = at;
     argFlags[depth] = call ? A_CALL : 0;
+    callComma[depth] = false;
     argStart = false;
     bracketCol[depth++] = atCol;
     compFor[depth] = false;
@@ -1666,6 +1670,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (bracketCh[depth] === 91) closedOpener = bracketPos[depth]!;
     const f = argFlags[depth]!;
     if (f & A_CALL) {
+      // a generator beside other arguments (`f(x for x in xs, y)`), located where it starts
+      if (callComma[depth] && compFor[depth + 1] === true && argumentsBesideGenerator(depth)) {
+        const start = argumentStart(depth, compForAt[depth + 1]!);
+        const at = start < 0 ? compForAt[depth + 1]! : start;
+        const l = lineAt(depth, at);
+        fail(new TokenizeError('Generator expression must be parenthesized', l, at - (Math.max(src.lastIndexOf('\n', at - 1), src.lastIndexOf('\r', at - 1)) + 1), E_PARSER));
+      }
       if (f & A_KW) kwTop = kwBase[depth]!;
       if ((f & (A_UNKNOWN | A_PENDING)) === A_PENDING) {
         const message = f & A_PENDING_UNPACK ? 'positional argument follows keyword argument unpacking' : 'positional argument follows keyword argument';
@@ -1749,6 +1760,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function argComma(): void {
     const top = depth - 1;
     const f = argFlags[top]!;
+    if (f < A_LAMBDA) callComma[top] = true;
     if (f & (A_KW | A_KWUNPACK) && f < A_LAMBDA) argStart = true;
   }
 
@@ -1868,6 +1880,56 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     }
     argEntry = argColonSeen ? 2 : dict ? 1 : 0;
     return start;
+  }
+
+  /**
+   * Whether the call whose bracket is at index `top` (closing at pos) has a
+   * comma at its level outside a comprehension's targets (`for k, v in`) and
+   * a lambda's parameters: then its generator is one argument among others.
+   */
+  function argumentsBesideGenerator(top: number): boolean {
+    const end = pos;
+    const savedPos = pos;
+    const savedLine = line;
+    const savedLineStart = lineStart;
+    let nest = 0;
+    let target = false;
+    let lambdaOpen = false;
+    let comma = false;
+    pos = bracketPos[top]! + 1;
+    rescanning = true;
+    try {
+      while (pos < end && !comma) {
+        const d = src.charCodeAt(pos);
+        if (d === 92) pos += 2;
+        else if (d === 35) while (pos < end && src.charCodeAt(pos) !== 10 && src.charCodeAt(pos) !== 13) pos++;
+        else if (d === 34 || d === 39) scanString(pos, 0);
+        else if (isAsciiIdent(d)) {
+          const b = pos;
+          while (isAsciiIdent(src.charCodeAt(pos))) pos++;
+          const q = src.charCodeAt(pos);
+          if ((q === 34 || q === 39) && pos - b <= 2 && isStringPrefix(src, b, pos)) scanString(pos, pos - b);
+          else if (nest === 0 && !identAt(src, pos) && !identAt(src, b - 1)) {
+            const len = pos - b;
+            if (len === 3 && src.startsWith('for', b)) target = true;
+            else if (len === 2 && src.startsWith('in', b)) target = false;
+            else if (len === 6 && src.startsWith('lambda', b)) lambdaOpen = true;
+          }
+        } else {
+          if (d === 40 || d === 91 || d === 123) nest++;
+          else if (d === 41 || d === 93 || d === 125) nest--;
+          else if (nest === 0 && d === 58 && src.charCodeAt(pos + 1) !== 61) lambdaOpen = false;
+          else if (nest === 0 && d === 44 && !target && !lambdaOpen) comma = true;
+          pos++;
+        }
+      }
+    } finally {
+      rescanning = false;
+      pos = savedPos;
+      line = savedLine;
+      lineStart = savedLineStart;
+    }
+    return comma;
   }
 
   /** The line of offset `at`, inside the bracket at index `top` (counted from the bracket's line). */
@@ -2036,7 +2098,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (c0 === 102 || c0 === 108) {
       if ((depth > 0 || c0 === 108) && wordKind(src, begin, pos) === Word.Keyword) {
         lineScoped = true;
-        if (c0 === 102) compFor[depth] = true;
+        if (c0 === 102 && compFor[depth] !== true) {
+          compFor[depth] = true;
+          compForAt[depth] = begin;
+        }
       }
       return;
     }

@@ -22,7 +22,8 @@ export function checkText(result: CheckResult): string {
 function headerLine(command: string, { model }: CheckResult): string {
   const where = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(', ') || '(no version locations)';
   const flask = model.config.flaskMigrate ? `; script_location ${model.config.scriptLocation}, as Flask-Migrate's \`flask db\` sets it` : '';
-  return `alembic-preflight ${command}: ${plural(model.map.revisions.length, 'revision')} in ${where} (modelling Alembic ${model.alembicVersion.label}${flask})`;
+  const python = model.config.python ? `, Python ${model.config.python.text} (${model.config.python.source})` : '';
+  return `alembic-preflight ${command}: ${plural(model.map.revisions.length, 'revision')} in ${where} (modelling Alembic ${model.alembicVersion.label}${python}${flask})`;
 }
 
 /** The heads line, then every finding, then how many --ignore hid. */

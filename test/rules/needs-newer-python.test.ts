@@ -11,6 +11,7 @@ import { tokenize } from '../../src/alembic/python-tokenizer.js';
 import { LATEST_ALEMBIC } from '../../src/alembic/alembic-version.js';
 import { loadProject } from '../../src/alembic/project-model.js';
 import { checkModel } from '../../src/commands/check-command.js';
+import { runCli } from '../helpers/cli.js';
 
 const V = 'migrations/versions/';
 const NESTED = '\n\ndef upgrade():\n    for row in rows:\n        op.execute(f"UPDATE users SET plan = {row["plan"]}")\n';
@@ -140,6 +141,19 @@ describe('needs-newer-python: the declared Python', () => {
     expect(r.ok).toBe(true);
     const strict = await checkModel(await loadProject({ cwd: root, alembicVersion: LATEST_ALEMBIC }), { strict: true });
     expect(strict.ok).toBe(false);
+  });
+
+  it('the CLI names the Python it weighed, takes --python-version over the files, and refuses a version that is none', () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1', NESTED), 'runtime.txt': 'python-3.11.9\n' }, DEFAULT_INI);
+    const blocked = runCli(root, ['check', '--no-lint']);
+    expect(blocked.status).toBe(1);
+    expect(blocked.stdout).toContain('Python 3.11.9 (runtime.txt)');
+    const newer = runCli(root, ['check', '--no-lint', '--python-version', '3.12', '--format', 'json']);
+    expect(newer.status).toBe(0);
+    expect(JSON.parse(newer.stdout).config.python).toEqual({ version: '3.12', source: '--python-version' });
+    const bad = runCli(root, ['check', '--python-version', 'three']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--python-version three is not a Python 3 version');
   });
 
   it('reads env.py too: Alembic runs it for every upgrade', async () => {

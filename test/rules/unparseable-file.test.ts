@@ -47,6 +47,7 @@ describe('unparseable-file: what follows from it', () => {
     ['an `await` in a plain function', '\n\ndef upgrade():\n    conn = op.get_bind()\n    op.execute(await render(conn))\n', "SyntaxError: 'await' outside async function"],
     ['a conditional expression without its `else`', '\n\ndef upgrade():\n    op.add_column(\n        "t",\n        sa.Column("c", sa.String(), nullable=True if NULLABLE),\n    )\n', "SyntaxError: expected 'else' after 'if' expression"],
     ['a helper whose parameter without a default follows one with', '\n\ndef _add(table, column=None, nullable):\n    op.add_column(table, column)\n\n\ndef upgrade():\n    _add("t", sa.Column("c", sa.Integer()), True)\n', 'SyntaxError: non-default argument follows default argument'],
+    ['a generator beside other arguments', '\n\ndef upgrade():\n    op.bulk_insert(\n        users,\n        dict(id=i, plan="free") for i in range(3),\n        multiinsert=False,\n    )\n', 'SyntaxError: Generator expression must be parenthesized'],
     ['a `try` whose `except` was deleted', '\n\ndef upgrade():\n    try:\n        op.drop_table("t")\n    op.drop_table("u")\n', "SyntaxError: expected 'except' or 'finally' block"],
   ])('reports %s, on which real Alembic fails the same way', async (_what, body, expected) => {
     const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1', body) }, DEFAULT_INI);
