@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, realpathSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { DeclaredPython } from '../alembic/python-version.js';
@@ -15,6 +15,15 @@ export function interpreterPython(env: Readonly<Record<string, string | undefine
   const alembic = onPath('alembic', env);
   const interpreter = (alembic ? shebangPython(alembic) : undefined) ?? onPath('python', env) ?? onPath('python3', env);
   if (!interpreter) return null;
+  // the binary behind `python` is usually named for its version (python3.12): no process to start
+  let real = '';
+  try {
+    real = path.basename(realpathSync(interpreter));
+  } catch {
+    // a dangling link: ask it below, which fails the same way
+  }
+  const named = /^python3\.(\d+)$/u.exec(real);
+  if (named) return { minor: Number(named[1]), text: `3.${named[1]}`, source: `\`${path.basename(interpreter)}\` in this dyno is ${real}` };
   const r = spawnSync(interpreter, ['--version'], { encoding: 'utf8', timeout: 5000, env: env as NodeJS.ProcessEnv });
   const m = /Python 3\.(\d+)\.(\d+)/u.exec(`${r.stdout ?? ''}${r.stderr ?? ''}`);
   return m ? { minor: Number(m[1]), text: `3.${m[1]}.${m[2]}`, source: `\`${path.basename(interpreter)} --version\` in this dyno` } : null;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
@@ -12,6 +12,7 @@ import { LATEST_ALEMBIC } from '../../src/alembic/alembic-version.js';
 import { loadProject } from '../../src/alembic/project-model.js';
 import { checkModel } from '../../src/commands/check-command.js';
 import { runCli } from '../helpers/cli.js';
+import { interpreterPython } from '../../src/release/interpreter-python.js';
 
 const V = 'migrations/versions/';
 const NESTED = '\n\ndef upgrade():\n    for row in rows:\n        op.execute(f"UPDATE users SET plan = {row["plan"]}")\n';
@@ -154,6 +155,22 @@ describe('needs-newer-python: the declared Python', () => {
     const bad = runCli(root, ['check', '--python-version', 'three']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--python-version three is not a Python 3 version');
+  });
+
+  it('release asks the dyno: the binary the python on PATH resolves to, else its --version', () => {
+    const named = makeProject({});
+    writeFileSync(path.join(named, 'python3.10'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    symlinkSync(path.join(named, 'python3.10'), path.join(named, 'python3'));
+    expect(interpreterPython({ PATH: named })).toEqual({ minor: 10, text: '3.10', source: '`python3` in this dyno is python3.10' });
+    const asked = makeProject({});
+    writeFileSync(path.join(asked, 'python'), '#!/bin/sh\necho "Python 3.9.18"\n', { mode: 0o755 });
+    expect(interpreterPython({ PATH: asked })).toMatchObject({ minor: 9, text: '3.9.18' });
+    // the alembic script's own interpreter comes first
+    const script = makeProject({});
+    writeFileSync(path.join(script, 'alembic'), `#!${path.join(named, 'python3.10')}\n`, { mode: 0o755 });
+    writeFileSync(path.join(script, 'python'), '#!/bin/sh\necho "Python 3.9.18"\n', { mode: 0o755 });
+    expect(interpreterPython({ PATH: script })?.minor).toBe(10);
+    expect(interpreterPython({ PATH: makeProject({}) })).toBeNull();
   });
 
   it('reads env.py too: Alembic runs it for every upgrade', async () => {
