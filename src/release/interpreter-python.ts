@@ -29,14 +29,15 @@ export function interpreterPython(env: Readonly<Record<string, string | undefine
   return m ? { minor: Number(m[1]), text: `3.${m[1]}.${m[2]}`, source: `\`${path.basename(interpreter)} --version\` in this dyno` } : null;
 }
 
-/** The interpreter of a console script (`#!/app/.heroku/python/bin/python`), when its first line names a Python. */
+/** The interpreter of a console script (`#!/app/.heroku/python/bin/python`), when its first lines name a Python. */
 function shebangPython(script: string): string | undefined {
   const buf = Buffer.alloc(256);
   let fd: number | undefined;
   try {
     fd = openSync(script, 'r');
-    const line = buf.toString('utf8', 0, readSync(fd, buf, 0, 256, 0)).split('\n')[0]!;
-    return /^#!\s*(\/\S*\/python[\d.]*)\s*$/u.exec(line)?.[1];
+    const head = buf.toString('utf8', 0, readSync(fd, buf, 0, 256, 0));
+    // `#!/path/python`, or a shell script that execs one (pip's form for long paths: `'''exec' /path/python "$0" "$@"`)
+    return /^#!\s*(\/\S*\/python[\d.]*)\s*$/mu.exec(head.split('\n')[0]!)?.[1] ?? /\bexec'?\s+(\/\S*\/python[\d.]*)\s/u.exec(head)?.[1];
   } catch {
     return undefined;
   } finally {

@@ -170,6 +170,9 @@ describe('needs-newer-python: the declared Python', () => {
     writeFileSync(path.join(script, 'alembic'), `#!${path.join(named, 'python3.10')}\n`, { mode: 0o755 });
     writeFileSync(path.join(script, 'python'), '#!/bin/sh\necho "Python 3.9.18"\n', { mode: 0o755 });
     expect(interpreterPython({ PATH: script })?.minor).toBe(10);
+    // pip's console script for a long interpreter path: a shell script that execs the Python
+    writeFileSync(path.join(script, 'alembic'), `#!/bin/sh\n'''exec' ${path.join(named, 'python3.10')} "$0" "$@"\n' '''\n`, { mode: 0o755 });
+    expect(interpreterPython({ PATH: script })?.minor).toBe(10);
     expect(interpreterPython({ PATH: makeProject({}) })).toBeNull();
   });
 
