@@ -12,6 +12,7 @@ import { cpythonCompile, PYTHON } from './helpers/oracle.js';
 const VALID = [
   'match x:\n    case {"a": 1}:\n        pass\n    case [a, *rest] if a:\n        pass\n    case Point(x=0) | Point(y=0):\n        pass\n    case _:\n        pass\n',
   'match = 1\ncase = 2\ntype = 3\nprint(match, case, type)\n',
+  'x[f()] += 1\na.b(c).d += 1\nx >>= f()\n(a) **= 2\nprint(a) != 1\ny = f(a) >= 1\nif f(a) <= 1: pass\n',
   // generators alone in a call, with commas in their targets or a lambda's parameters
   '", ".join(o.as_string() for _, o in ops)\nf(a, (b for b in c))\nf([a for a in b], c)\nf(lambda a, b: a for a in c)\nf(a, *(b for b in c))\n',
   'dict((k, v) for k, v in items)\nsum(x for x in (1, 2) if x)\n',
@@ -327,6 +328,14 @@ const INVALID = [
   "\"\"\"a\"\"\"\n\"\"\"b\"\"\"\nfrom __future__ import annotations\n",
   "from __future__ import braces\n",
   "from __future__ import (annotations,\n    nope)\n",
+  // an augmented assignment to what cannot be assigned
+  "f() += 1\n",
+  "a.b() -= 1\n",
+  "'a' += 1\n",
+  "(a, b) += 1\n",
+  "{a: 1} |= b\n",
+  "def upgrade():\n    op.get_bind() += 1\n",
+  "x = 1\nf(x) //= 2\n",
   // a generator beside other arguments must be parenthesized
   "f(a for a in b, c)\n",
   "f(c, a for a in b)\n",

@@ -130,6 +130,26 @@ export function targetAssignError(src: string, start: number, eq: number): Condi
   return { message: `cannot assign to ${target.name}${maybe ? " here. Maybe you meant '==' instead of '='?" : ''}`, at: target.at };
 }
 
+/**
+ * The error for an augmented assignment starting at `start` whose operator
+ * (`+=`, `//=`, …) is at `op`, when its target is no name, attribute or
+ * subscript: `op.get_bind() += 1` is "'function call' is an illegal
+ * expression for augmented assignment", at the target. Null for a valid
+ * target and what this does not read.
+ */
+export function augmentedTargetError(src: string, start: number, op: number): ConditionError | null {
+  const top = topLevel(src, start, op);
+  if (top.lambda) return null;
+  const first = lex(src, start);
+  if (first.kind === T_NAME && (KEYWORDS.has(src.slice(first.start, first.end)) || /^(match|case|type)$/.test(src.slice(first.start, first.end)))) return null;
+  if (top.comma) return { message: "'tuple' is an illegal expression for augmented assignment", at: start };
+  const target = bitwiseOr(src, start);
+  if (target === null || lex(src, target.end).start !== op || target.name === null || AUGMENTED_TARGETS.has(target.name)) return null;
+  return { message: `'${target.name}' is an illegal expression for augmented assignment`, at: target.at };
+}
+
+const AUGMENTED_TARGETS: ReadonlySet<string> = new Set(['name', 'attribute', 'subscript']);
+
 /** Whether the tokens of [from, to) outside brackets hold a comma, and the word `lambda`. */
 function topLevel(src: string, from: number, to: number): { comma: boolean; lambda: boolean } {
   let comma = false;

@@ -19,7 +19,7 @@
  * command, wherever they are in the file. Parser errors that need more of a
  * statement's grammar (`x = (a.b=1)`, `a, f() = 1, 2`) are not reported.
  */
-import { blanksEnd, bracketAssignError, conditionAssignError, refusedAssignError, targetAssignError } from './python-condition.js';
+import { augmentedTargetError, blanksEnd, bracketAssignError, conditionAssignError, refusedAssignError, targetAssignError } from './python-condition.js';
 
 export const enum Tok {
   Name = 1,
@@ -737,6 +737,11 @@ const E_QUIET = 2;
 /** What Python's str.isprintable() rejects (the space aside): a no-break space, a zero-width space, a control character. */
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 
+/** Whether the operator of `len` characters starting with `c` and ending in `=` assigns (`+=`, `>>=`), rather than compares (`==`, `<=`, `>=`, `!=`) or names (`:=`). */
+function augmentedOp(c: number, len: number): boolean {
+  return len === 3 || !(c === 61 || c === 60 || c === 62 || c === 33 || c === 58);
+}
+
 /** Whether a word of this first character and length could be `lambda`, `for` or `yield`. */
 function maySpecial(c0: number, len: number): boolean {
   return (c0 === 108 && len === 6) || (c0 === 102 && len === 3) || (c0 === 121 && len === 5);
@@ -1145,7 +1150,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         if (depth === 0) {
           if (!lineColon && !lineEquals) firstEquals(pos);
         } else if (!inCall) bracketEquals(pos);
-      }
+      } else if (len >= 2 && depth === 0 && !lineColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedTo(pos);
       pos += len;
       if (c === 59) {
         stmtBegin = pos;
@@ -1298,6 +1303,16 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const c = src.charCodeAt(i);
     if (c !== 41 && c !== 34 && c !== 39 && c !== 125) return;
     const e = targetAssignError(src, b, at);
+    if (e !== null) fail(errorAt(e.message, e.at));
+  }
+
+  /** An augmented assignment's operator at `at`: a target that ends in `)`, a quote or `}` is looked at (`op.get_bind() += 1`), as for `=`. */
+  function augmentedTo(at: number): void {
+    let i = at - 1;
+    while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12) i--;
+    const c = src.charCodeAt(i);
+    if (c !== 41 && c !== 34 && c !== 39 && c !== 125) return;
+    const e = augmentedTargetError(src, statementStart(src, stmtBegin), at);
     if (e !== null) fail(errorAt(e.message, e.at));
   }
 
@@ -2494,7 +2509,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             if (depth === 0) {
               if (!lineColon && !lineEquals) firstEquals(pos);
             } else if (!inCall) bracketEquals(pos);
-          }
+          } else if (len >= 2 && depth === 0 && !lineColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedTo(pos);
           if (inCall) {
             if (len === 1 && c === 44) argComma();
             else if (len === 1 && c === 61) argEquals();
