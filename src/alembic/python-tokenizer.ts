@@ -616,7 +616,7 @@ function truncatedFieldMessage(src: string, from: number, to: number): string | 
       const triple = src.charCodeAt(i + 1) === c && src.charCodeAt(i + 2) === c;
       const close = oldStringEnd(src, i, triple);
       if (close < 0 || close > to) return 'f-string: unterminated string';
-      for (let k = i; k < close; k++) if (src.charCodeAt(k) === 92) return 'f-string expression part cannot include a backslash';
+      if (src.slice(i, close).includes('\\')) return 'f-string expression part cannot include a backslash';
       i = close;
       continue;
     }
@@ -674,15 +674,9 @@ function oldExpressionEnd(src: string, from: number, to: number, level: number):
     const c = src.charCodeAt(i);
     if (c === 92 || c === 35) return -1;
     if (c === 34 || c === 39) {
-      const triple = src.charCodeAt(i + 1) === c && src.charCodeAt(i + 2) === c;
-      let j = i + (triple ? 3 : 1);
-      for (; j < to; j++) {
-        const d = src.charCodeAt(j);
-        if (d === 92) return -1;
-        if (d === c && (!triple || (src.charCodeAt(j + 1) === c && src.charCodeAt(j + 2) === c))) break;
-      }
-      if (j >= to) return -1;
-      i = j + (triple ? 2 : 0);
+      const close = oldStringEnd(src, i, src.charCodeAt(i + 1) === c && src.charCodeAt(i + 2) === c);
+      if (close < 0 || close > to || src.slice(i, close).includes('\\')) return -1;
+      i = close - 1;
     } else if (c === 40 || c === 91 || c === 123) nest++;
     else if (c === 41 || c === 93) nest--;
     else if (c === 125) {
@@ -926,8 +920,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let argStart = false;
   /** What argumentStart saw: an `=` or `:=` at the call's level in the argument it found. */
   let argAssigns = false;
-  /** And: a lambda at the bracket's level that may own the `=` (its parameters still open, or its body); where a dict display puts the element (0 none, 1 a key, 2 a value); a `:` at its level in it. */
+  /** And: a lambda at the bracket's level that may own the `=` (its parameters still open, or its body); where a dict display puts the element (0 none, 1 a key, 2 a value); a `:` at its level in it; a comma at its level before `end`, outside a lambda's parameters and a comprehension's targets. */
   let argLambda = false;
+  let argSeparated = false;
   let argEntry = 0;
   let argColonSeen = false;
   /** Where the opener of the last closed bracket was (`def f[T](…)` is no call). */
@@ -1150,7 +1145,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         if (depth === 0) {
           if (!lineColon && !lineEquals) firstEquals(pos);
         } else if (!inCall) bracketEquals(pos);
-      } else if (len >= 2 && depth === 0 && !lineColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedTo(pos);
+      } else if (len >= 2 && depth === 0 && !lineColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) assignedTo(statementStart(src, stmtBegin), pos, augmentedTargetError);
       pos += len;
       if (c === 59) {
         stmtBegin = pos;
@@ -1293,26 +1288,17 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   }
 
   /**
-   * An assignment statement at `b` with its first `=` at `at`: a target that
-   * ends in `)`, a quote or `}` is looked at (`print(x) = 1`, `"a" = 1`); the
+   * An assignment statement at `b` with its first `=` (or an augmented
+   * operator, with augmentedTargetError) at `at`: a target that ends in `)`,
+   * a quote or `}` is looked at (`print(x) = 1`, `"a" = 1`, `f() += 1`); the
    * valid ones (names, attributes, subscripts) end otherwise, and cost nothing.
    */
-  function assignedTo(b: number, at: number): void {
+  function assignedTo(b: number, at: number, targetError = targetAssignError): void {
     let i = at - 1;
     while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12) i--;
     const c = src.charCodeAt(i);
     if (c !== 41 && c !== 34 && c !== 39 && c !== 125) return;
-    const e = targetAssignError(src, b, at);
-    if (e !== null) fail(errorAt(e.message, e.at));
-  }
-
-  /** An augmented assignment's operator at `at`: a target that ends in `)`, a quote or `}` is looked at (`op.get_bind() += 1`), as for `=`. */
-  function augmentedTo(at: number): void {
-    let i = at - 1;
-    while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12) i--;
-    const c = src.charCodeAt(i);
-    if (c !== 41 && c !== 34 && c !== 39 && c !== 125) return;
-    const e = augmentedTargetError(src, statementStart(src, stmtBegin), at);
+    const e = targetError(src, b, at);
     if (e !== null) fail(errorAt(e.message, e.at));
   }
 
@@ -1686,7 +1672,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const f = argFlags[depth]!;
     if (f & A_CALL) {
       // a generator beside other arguments (`f(x for x in xs, y)`), located where it starts
-      if (callComma[depth] && compFor[depth + 1] === true && argumentsBesideGenerator(depth)) {
+      // read again from the `(`: commas in the `for`'s targets (`for k, v in`) and a lambda's parameters separate no arguments
+      if (callComma[depth] && compFor[depth + 1] === true && (argumentStart(depth, pos), argSeparated)) {
         const start = argumentStart(depth, compForAt[depth + 1]!);
         const at = start < 0 ? compForAt[depth + 1]! : start;
         const l = lineAt(depth, at);
@@ -1847,6 +1834,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     argAssigns = false;
     argLambda = false;
     argColonSeen = false;
+    argSeparated = false;
     const savedPos = pos;
     const savedLine = line;
     const savedLineStart = lineStart;
@@ -1854,6 +1842,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     let nest = 0;
     // a lambda's parameters are open (their commas separate no elements); an earlier element was a dict's `key: value` or `**d`
     let lambdaOpen = false;
+    // between a comprehension's `for` and its `in`: commas there separate targets
+    let target = false;
     let dict = false;
     pos = bracketPos[top]! + 1;
     rescanning = true;
@@ -1872,10 +1862,15 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             const q = src.charCodeAt(pos);
             if ((q === 34 || q === 39) && pos - b <= 2 && isStringPrefix(src, b, pos)) scanString(pos, pos - b);
             else if (nest === 0 && pos - b === 6 && src.startsWith('lambda', b) && !identAt(src, pos)) lambdaOpen = argLambda = true;
+            else if (nest === 0 && !identAt(src, pos) && !identAt(src, b - 1)) {
+              if (pos - b === 3 && src.startsWith('for', b)) target = true;
+              else if (pos - b === 2 && src.startsWith('in', b)) target = false;
+            }
           } else {
             if (d === 40 || d === 91 || d === 123) nest++;
             else if (d === 41 || d === 93 || d === 125) nest--;
-            else if (d === 44 && nest === 0 && !lambdaOpen) {
+            else if (d === 44 && nest === 0 && !lambdaOpen && !target) {
+              argSeparated = true;
               if (argColonSeen || (src.charCodeAt(start) === 42 && src.charCodeAt(start + 1) === 42)) dict = true;
               start = -1;
               argAssigns = argLambda = argColonSeen = false;
@@ -1895,56 +1890,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     }
     argEntry = argColonSeen ? 2 : dict ? 1 : 0;
     return start;
-  }
-
-  /**
-   * Whether the call whose bracket is at index `top` (closing at pos) has a
-   * comma at its level outside a comprehension's targets (`for k, v in`) and
-   * a lambda's parameters: then its generator is one argument among others.
-   */
-  function argumentsBesideGenerator(top: number): boolean {
-    const end = pos;
-    const savedPos = pos;
-    const savedLine = line;
-    const savedLineStart = lineStart;
-    let nest = 0;
-    let target = false;
-    let lambdaOpen = false;
-    let comma = false;
-    pos = bracketPos[top]! + 1;
-    rescanning = true;
-    try {
-      while (pos < end && !comma) {
-        const d = src.charCodeAt(pos);
-        if (d === 92) pos += 2;
-        else if (d === 35) while (pos < end && src.charCodeAt(pos) !== 10 && src.charCodeAt(pos) !== 13) pos++;
-        else if (d === 34 || d === 39) scanString(pos, 0);
-        else if (isAsciiIdent(d)) {
-          const b = pos;
-          while (isAsciiIdent(src.charCodeAt(pos))) pos++;
-          const q = src.charCodeAt(pos);
-          if ((q === 34 || q === 39) && pos - b <= 2 && isStringPrefix(src, b, pos)) scanString(pos, pos - b);
-          else if (nest === 0 && !identAt(src, pos) && !identAt(src, b - 1)) {
-            const len = pos - b;
-            if (len === 3 && src.startsWith('for', b)) target = true;
-            else if (len === 2 && src.startsWith('in', b)) target = false;
-            else if (len === 6 && src.startsWith('lambda', b)) lambdaOpen = true;
-          }
-        } else {
-          if (d === 40 || d === 91 || d === 123) nest++;
-          else if (d === 41 || d === 93 || d === 125) nest--;
-          else if (nest === 0 && d === 58 && src.charCodeAt(pos + 1) !== 61) lambdaOpen = false;
-          else if (nest === 0 && d === 44 && !target && !lambdaOpen) comma = true;
-          pos++;
-        }
-      }
-    } finally {
-      rescanning = false;
-      pos = savedPos;
-      line = savedLine;
-      lineStart = savedLineStart;
-    }
-    return comma;
   }
 
   /** The line of offset `at`, inside the bracket at index `top` (counted from the bracket's line). */
@@ -2509,7 +2454,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             if (depth === 0) {
               if (!lineColon && !lineEquals) firstEquals(pos);
             } else if (!inCall) bracketEquals(pos);
-          } else if (len >= 2 && depth === 0 && !lineColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedTo(pos);
+          } else if (len >= 2 && depth === 0 && !lineColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) assignedTo(statementStart(src, stmtBegin), pos, augmentedTargetError);
           if (inCall) {
             if (len === 1 && c === 44) argComma();
             else if (len === 1 && c === 61) argEquals();

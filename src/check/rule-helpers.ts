@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { ProjectModel } from '../alembic/project-model.js';
+import { readSourceFile, type SourceOutcome } from '../alembic/source-reader.js';
 import type { GraphProblem, GraphProblemCode, Rev } from '../alembic/revision-map.js';
 import type { AlembicFailure, FileProblem, FileProblemCode, ScriptFile } from '../alembic/script-loader.js';
 import type { ConfigNote } from '../alembic/alembic-config.js';
@@ -82,4 +84,17 @@ export function configNoteRule(code: ConfigNote['code'], severity: Severity, sum
         .map((n) => ({ code, severity, message: n.message, hint, path: n.path, line: n.line, alembicError: n.alembicError }));
     },
   };
+}
+
+const envPys = new WeakMap<ProjectModel, { readonly abs: string; readonly rel: string; readonly outcome: SourceOutcome }>();
+
+/** The project's env.py, read and tokenized once for the rules that look at it (its syntax, newer syntax in it). */
+export function envPySource(model: ProjectModel): { readonly abs: string; readonly rel: string; readonly outcome: SourceOutcome } {
+  let env = envPys.get(model);
+  if (!env) {
+    const abs = path.join(model.config.scriptDir, 'env.py');
+    env = { abs, rel: path.relative(model.config.cwd, abs) || abs, outcome: readSourceFile(abs) };
+    envPys.set(model, env);
+  }
+  return env;
 }

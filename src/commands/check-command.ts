@@ -25,8 +25,8 @@ export interface CheckCommandOptions {
   readonly alembicVersion?: string;
   /** --python-version: the Python the project runs on, over runtime.txt and .python-version. */
   readonly pythonVersion?: string;
-  /** The Python found some other way (release: the dyno's interpreter), used when nothing is declared. */
-  readonly python?: DeclaredPython;
+  /** Where to find the Python when neither --python-version nor a file declares one (release: the dyno's interpreter). */
+  readonly pythonFallback?: () => DeclaredPython | null;
   readonly format: 'text' | 'json';
   readonly strict?: boolean;
   readonly ignore?: readonly string[];
@@ -94,7 +94,7 @@ export function configOptions(opts: CheckCommandOptions): ConfigOptions {
     recursive: opts.recursive,
     env: opts.env,
     alembicVersion: resolveAlembicVersion(opts.cwd, opts.alembicVersion),
-    python: resolvePython(opts.cwd, opts.pythonVersion) ?? opts.python ?? null,
+    python: resolvePython(opts.cwd, opts.pythonVersion) ?? opts.pythonFallback?.() ?? null,
   };
 }
 

@@ -3,7 +3,6 @@ import { ConfigError, EXIT } from '../errors/errors.js';
 import { alembicCommand, runChild } from '../release/run-child.js';
 import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
-import { detectPythonVersion } from '../alembic/python-version.js';
 import { verifyText } from '../report/text-report.js';
 import { openProjectAndDatabase, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
 
@@ -36,8 +35,8 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
   log('info', 'release.start', { context: ctx.name, dyno: opts.env.DYNO ?? null, target }, `release started (${ctx.description})`);
 
   // with nothing declared, the Python that will run Alembic here says which syntax it takes
-  const python = !opts.command && opts.pythonVersion === undefined && detectPythonVersion(opts.cwd) === null ? interpreterPython(opts.env) : null;
-  const { table, db, state, model, source } = await openProjectAndDatabase(python ? { ...opts, python } : opts, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
+  const pythonFallback = opts.command ? undefined : () => interpreterPython(opts.env);
+  const { table, db, state, model, source } = await openProjectAndDatabase({ ...opts, pythonFallback }, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
   const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict });
   const prediction = result.database.prediction;
   if (!result.ok) {

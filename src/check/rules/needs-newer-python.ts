@@ -1,9 +1,6 @@
-import path from 'node:path';
-import { newerSyntaxProblem } from '../../alembic/script-loader.js';
-import { readSourceFile } from '../../alembic/source-reader.js';
+import { newerSyntaxProblem, type FileProblem } from '../../alembic/script-loader.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
-import type { FileProblem } from '../../alembic/script-loader.js';
-import { alembicOutput, fileProblems } from '../rule-helpers.js';
+import { alembicOutput, envPySource, fileProblems } from '../rule-helpers.js';
 import type { Finding, Rule } from '../finding.js';
 
 /**
@@ -20,11 +17,10 @@ export const needsNewerPython: Rule = {
       ...finding(model, file.path, problem),
       revision: file.script?.revision.t === 'str' ? file.script.revision.v : undefined,
     }));
-    const abs = path.join(model.config.scriptDir, 'env.py');
-    const outcome = readSourceFile(abs);
+    const { rel, outcome } = envPySource(model);
     if (outcome.kind === 'read' && outcome.read.newer) {
       const problem = newerSyntaxProblem(outcome.read.newer, model.config.python, outcome.read.syntaxError?.line);
-      if (problem) out.push(finding(model, path.relative(model.config.cwd, abs) || abs, problem));
+      if (problem) out.push(finding(model, rel, problem));
     }
     return out;
   },

@@ -1,8 +1,6 @@
-import path from 'node:path';
-import { readSourceFile } from '../../alembic/source-reader.js';
 import type { Finding, Rule } from '../finding.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
-import { findingsFromFileProblems } from '../rule-helpers.js';
+import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
 
 /** Python cannot compile the file, so Alembic cannot import it: every command fails. */
 export const unparseableFile: Rule = {
@@ -33,8 +31,7 @@ export const unparseableFile: Rule = {
  * so the graph reads fine and the deploy's `alembic upgrade head` fails.
  */
 function envPyProblem(model: ProjectModel): Finding | undefined {
-  const abs = path.join(model.config.scriptDir, 'env.py');
-  const outcome = readSourceFile(abs);
+  const { rel, outcome } = envPySource(model);
   // a missing env.py is not this rule's; an unreadable one fails the same way
   if (outcome.kind === 'unreadable') return undefined;
   const problem =
@@ -44,7 +41,6 @@ function envPyProblem(model: ProjectModel): Finding | undefined {
         ? { message: `SyntaxError: ${outcome.read.syntaxError.message}`, line: outcome.read.syntaxError.line }
         : undefined;
   if (!problem) return undefined;
-  const rel = path.relative(model.config.cwd, abs) || abs;
   return {
     code: 'unparseable-file',
     severity: 'error',
