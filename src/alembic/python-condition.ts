@@ -121,11 +121,18 @@ const TARGETS: ReadonlySet<string | null> = new Set(['name', 'attribute', 'subsc
  */
 export function targetAssignError(src: string, start: number, eq: number): ConditionError | null {
   const top = topLevel(src, start, eq);
-  if (top.comma || top.lambda) return null;
+  if (top.lambda) return null;
   const first = lex(src, start);
   if (first.kind === T_NAME && (KEYWORDS.has(src.slice(first.start, first.end)) || /^(match|case|type)$/.test(src.slice(first.start, first.end)))) return null;
+  if (top.comma) return tupleAssignError(src, start, eq);
   const target = bitwiseOr(src, start);
-  if (target === null || lex(src, target.end).start !== eq || TARGETS.has(target.name)) return null;
+  if (target === null || lex(src, target.end).start !== eq) return null;
+  if ((target.name === 'tuple' || target.name === 'list') && first.kind === T_GROUP && first.end === target.end) {
+    // `(a, f()) = …`: a bracketed list of targets is no named expression, so no "Maybe"
+    const found = targetElement(src, start, false);
+    return found !== null && 'invalid' in found ? { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at } : null;
+  }
+  if (TARGETS.has(target.name)) return null;
   const maybe = !excludedStart(src, first) && operandAfter(src, eq);
   return { message: `cannot assign to ${target.name}${maybe ? " here. Maybe you meant '==' instead of '='?" : ''}`, at: target.at };
 }
@@ -149,6 +156,95 @@ export function augmentedTargetError(src: string, start: number, op: number): Co
 }
 
 const AUGMENTED_TARGETS: ReadonlySet<string> = new Set(['name', 'attribute', 'subscript']);
+
+/**
+ * The error for `del` followed by the targets from `from` (to the end of the
+ * statement): CPython's "cannot delete function call" (literal, starred,
+ * comparison, …) for the first target that is no name, attribute or
+ * subscript, looking into tuples and lists, at that target. Null where every
+ * target is valid, and where this cannot read them (the tokenizer's own error
+ * then stands).
+ */
+export function delTargetError(src: string, from: number): ConditionError | null {
+  const found = targetList(src, from, true);
+  return found !== null && 'invalid' in found ? { message: `cannot delete ${found.invalid.name}`, at: found.invalid.at } : null;
+}
+
+/**
+ * Several targets before the first `=` (`a, f() = 1, 2`), when one cannot be
+ * assigned. CPython first reads the target just before the `=` as a named
+ * expression (`target = operand`, not followed by another `=`): a plain name
+ * there is "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
+ * another operand "cannot assign to attribute here. Maybe you meant '=='
+ * instead of '='?" even when it could be assigned (`f(), a.b = 1, 2`).
+ * Otherwise the first target that cannot be assigned is "cannot assign to
+ * function call", at it.
+ */
+function tupleAssignError(src: string, start: number, eq: number): ConditionError | null {
+  const found = targetList(src, start, false);
+  if (found === null || !('invalid' in found)) return null;
+  let last = start;
+  for (let t = lex(src, start); t.kind !== T_END && t.start < eq; t = lex(src, t.end)) if (t.kind === T_OP && t.text === ',') last = t.end;
+  const first = lex(src, last);
+  if (first.start !== eq && !(first.kind === T_OP && first.text === '*') && operandAfter(src, eq)) {
+    if (first.kind === T_NAME && !KEYWORDS.has(src.slice(first.start, first.end)) && lex(src, first.end).start === eq) {
+      return { message: "invalid syntax. Maybe you meant '==' or ':=' instead of '='?", at: first.start };
+    }
+    const e = excludedStart(src, first) ? null : bitwiseOr(src, last);
+    if (e !== null && e.name !== null && lex(src, e.end).start === eq) return { message: `cannot assign to ${e.name} here. Maybe you meant '==' instead of '='?`, at: e.at };
+  }
+  return { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at };
+}
+
+const COMPARISON: ReadonlySet<string> = new Set(['<', '>', '==', '>=', '<=', '!=']);
+
+/** A target that cannot be assigned (or deleted), with CPython's name for it; or where a valid target ends; or null where this cannot read it. */
+type TargetScan = { readonly invalid: { readonly name: string; readonly at: number } } | { readonly end: number } | null;
+
+/** The comma-separated targets from p, up to the end of the statement, a closing bracket or an `=`: `_PyPegen_get_invalid_target` on them. */
+function targetList(src: string, p: number, del: boolean): TargetScan {
+  for (;;) {
+    const t = lex(src, p);
+    if (t.kind === T_END || (t.kind === T_OP && (t.text === ')' || t.text === ']' || t.text === ';' || t.text === '='))) return { end: t.start };
+    const element = targetElement(src, p, del);
+    if (element === null || 'invalid' in element) return element;
+    const after = lex(src, element.end);
+    if (!(after.kind === T_OP && after.text === ',')) return element;
+    p = after.end;
+  }
+}
+
+/** One target from p: a starred one is an error in `del` and its value elsewhere; tuples and lists are looked into. */
+function targetElement(src: string, p: number, del: boolean): TargetScan {
+  const t = lex(src, p);
+  if (t.kind === T_OP && t.text === '*') return del ? { invalid: { name: 'starred', at: t.start } } : targetElement(src, t.end, del);
+  if (t.kind === T_NAME) {
+    const word = src.slice(t.start, t.end);
+    if (word === 'lambda') return { invalid: { name: 'lambda', at: t.start } };
+    if (word === 'not') return { invalid: { name: 'expression', at: t.start } };
+  }
+  const e = bitwiseOr(src, p);
+  if (e === null) return null;
+  const after = lex(src, e.end);
+  if (after.kind === T_NAME) {
+    const word = src.slice(after.start, after.end);
+    if (word === 'and' || word === 'or') return { invalid: { name: 'expression', at: t.start } };
+    if (word === 'if') return { invalid: { name: 'conditional expression', at: t.start } };
+    if (word === 'in' || word === 'not' || word === 'is') return { invalid: { name: 'comparison', at: t.start } };
+    return null;
+  }
+  if (after.kind === T_OP && COMPARISON.has(after.text)) return { invalid: { name: 'comparison', at: t.start } };
+  if (e.name === null) return null;
+  if (AUGMENTED_TARGETS.has(e.name)) return { end: e.end };
+  if ((e.name === 'tuple' || e.name === 'list') && t.kind === T_GROUP && t.end === e.end) {
+    nested++;
+    const inner = targetList(src, t.start + 1, del);
+    nested--;
+    if (inner === null || 'invalid' in inner) return inner;
+    return inner.end === t.end - 1 ? { end: e.end } : null;
+  }
+  return { invalid: { name: e.name, at: e.at } };
+}
 
 /** Whether the tokens of [from, to) outside brackets hold a comma, and the word `lambda`. */
 function topLevel(src: string, from: number, to: number): { comma: boolean; lambda: boolean } {
@@ -239,8 +335,12 @@ function primary(src: string, p: number): Parsed | null {
       nested++;
       const inner = bitwiseOr(src, t.start + 1);
       const closes = inner !== null && lex(src, inner.end).start === t.end - 1;
+      const first = inner === null ? lex(src, t.start + 1) : null;
       nested--;
-      parsed = inner !== null && closes ? { end: t.end, name: inner.name, at: inner.at } : { end: t.end, name: null, at: t.start };
+      if (inner !== null && closes) parsed = { end: t.end, name: inner.name, at: inner.at };
+      // `(yield)`, `(yield x)`: what is in it is no operand, but CPython names it all the same
+      else if (first !== null && first.kind === T_NAME && src.slice(first.start, first.end) === 'yield') parsed = { end: t.end, name: 'yield expression', at: first.start };
+      else parsed = { end: t.end, name: null, at: t.start };
     } else parsed = { end: t.end, name: shape, at: t.start };
   } else return null;
   for (;;) {

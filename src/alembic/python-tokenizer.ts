@@ -19,7 +19,7 @@
  * command, wherever they are in the file. Parser errors that need more of a
  * statement's grammar (`x = (a.b=1)`, `a, f() = 1, 2`) are not reported.
  */
-import { augmentedTargetError, blanksEnd, bracketAssignError, conditionAssignError, refusedAssignError, targetAssignError } from './python-condition.js';
+import { augmentedTargetError, blanksEnd, bracketAssignError, conditionAssignError, delTargetError, refusedAssignError, targetAssignError } from './python-condition.js';
 
 export const enum Tok {
   Name = 1,
@@ -824,6 +824,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** The current logical line had a `=` outside brackets, and a bracket closed there (a `def`'s parameters). */
   let lineEquals = false;
   let lineClosed = false;
+  /** The current statement had a comma outside brackets before its first `=` (several targets); and where the targets of a `del` starting it begin (-1: none). */
+  let stmtComma = false;
+  let delAt = -1;
   const indentStack = [0];
   /**
    * Per indentation level (parallel to indentStack), what the last statement
@@ -898,6 +901,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** String literals open (an f-string's field holds more), and f-string fields whose expression is being read. */
   let stringNest = 0;
   let fieldNest = 0;
+  /** The string literal operand() just met follows another (implicit concatenation), and whether the last one was bytes: the two cannot mix. */
+  let stringAfterString = false;
+  let lastStringBytes = false;
   /** Set while text is read again (argumentStart, lineAfterLiterals): its literals were checked the first time. */
   let rescanning = false;
   /** An error CPython's compiler raises after a clean parse (`keyword argument repeated`): reported only when nothing else is. */
@@ -930,6 +936,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   const finishLine = (): void => {
     if (ternaryOpen > 0) ternaryEnd(0, -1);
+    if (delAt >= 0) delTargets();
     if (pendingAwait !== null) {
       if (!lineScoped) compileAt(pendingAwait);
       pendingAwait = null;
@@ -1040,6 +1047,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         punct = P_SEMI;
         lineColon = false;
         lineEquals = false;
+        stmtComma = false;
         lineClosed = false;
         lineScoped = false;
         currentIndent = col;
@@ -1148,8 +1156,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       } else if (len >= 2 && depth === 0 && !lineColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) assignedTo(statementStart(src, stmtBegin), pos, augmentedTargetError);
       pos += len;
       if (c === 59) {
+        if (delAt >= 0) delTargets();
         stmtBegin = pos;
         lineEquals = false;
+        stmtComma = false;
       }
       operandEnd = false;
       if (c === 58 && len === 1 && depth === 0) {
@@ -1297,8 +1307,15 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     let i = at - 1;
     while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12) i--;
     const c = src.charCodeAt(i);
-    if (c !== 41 && c !== 34 && c !== 39 && c !== 125) return;
+    if (c !== 41 && c !== 34 && c !== 39 && c !== 125 && !stmtComma && !(c === 93 && src.charCodeAt(b) === 91)) return;
     const e = targetError(src, b, at);
+    if (e !== null) fail(errorAt(e.message, e.at));
+  }
+
+  /** At the end of a statement that starts with `del`: its targets, which the tokens alone do not judge (`del f()`). */
+  function delTargets(): void {
+    const e = delTargetError(src, delAt);
+    delAt = -1;
     if (e !== null) fail(errorAt(e.message, e.at));
   }
 
@@ -1471,6 +1488,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** A comma outside brackets at `at`, before any colon: Python 2's `except A, e:` and `raise E, "message"`. */
   function python2Comma(at: number): void {
+    if (!lineEquals) stmtComma = true;
     const c = src.charCodeAt(currentBegin);
     if (c === 101 && isWordAt(src, currentBegin, 'except')) {
       // 3.14 (PEP 758) takes `except A, B:`, but not with `as`
@@ -1965,6 +1983,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** An operand token (string, number) starts at `begin`: an error when another one just ended. */
   function operand(kind: number, begin: number, atLine: number): void {
     if (argStart) argToken(0, 0);
+    stringAfterString = operandEnd && kind === K_STRING && prevKind === K_STRING;
     if (operandEnd && (kind !== K_STRING || prevKind !== K_STRING) && endsOperand()) fail(sideBySide(kind, begin, atLine));
     operandEnd = true;
     prevKind = kind;
@@ -1986,6 +2005,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const kwLike = keywordShaped(src, begin, len);
     if (kwLike) {
       keywordPlace(begin, atLine, before);
+      if (len === 3 && src.charCodeAt(begin) === 100 && (before === P_SEMI || (before === P_COLON && depth === 0)) && src.startsWith('del', begin)) delAt = pos;
       if (compileError === null && (before === P_SEMI || (before === P_COLON && depth === 0))) outsideStatement(begin, atLine);
       else if (asyncShaped(src.charCodeAt(begin), len)) asyncWord(begin, atLine);
       // a conditional expression's `else`, after an operand or not (`x if match else y`: a soft keyword ends no operand here)
@@ -2463,8 +2483,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           punct = next;
           pos += len;
           if (c === 59) {
+            if (delAt >= 0) delTargets();
             stmtBegin = pos;
             lineEquals = false;
+            stmtComma = false;
           }
           break;
         }
@@ -2597,6 +2619,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       else if (p === 98) bytes = true;
     }
     if (template) needs(14, 'a template string (PEP 750)', startLine, 'invalid syntax', 11);
+    // a literal in an f-string's field is read by scanField, not after operand(): only an outermost one is concatenated here
+    const concatenated = stringNest === 0 && stringAfterString;
     pos = at + (triple ? 3 : 1);
     const errorBefore = stringError;
     let nonAscii = false;
@@ -2682,6 +2706,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         if (message !== null) needs(12, 'an f-string that only PEP 701 allows (quotes, a backslash or a comment inside its braces)', startLine, message, 11);
         else needs(12, 'an f-string that only PEP 701 allows, which older Pythons tokenize differently', startLine);
       }
+    }
+    if (stringNest === 1) {
+      // CPython decodes each literal of a concatenation, then compares its kind with the one before
+      if (concatenated && bytes !== lastStringBytes) stringError ??= 'cannot mix bytes and nonbytes literals';
+      lastStringBytes = bytes;
     }
     if (--stringNest === 0 && stringError !== null) {
       const message = stringError;
