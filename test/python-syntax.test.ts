@@ -10,6 +10,9 @@ import { cpythonCompile, PYTHON } from './helpers/oracle.js';
 
 /** Python that must be accepted: soft keywords, literals, operators, strings in every form. */
 const VALID = [
+  "x = [(a, b) for a in c]\ny = [a for a, b in c]\nz = [lambda a, b: 0 for a in c]\nw = {k: v for k, v in d}\n",
+  "x = [a[1:2] for a in b]\ny = ['a, b' for a in c]\nz = [[a, b] for a in c]\nw = {**a, **b}\nf(x for x in y)\n",
+  "x = [a if b else c for a in d]\ny = [f(a, b) for a in c]\nz = {(a, b): c for a in d}\n",
   "del ()\ndel []\ndel (a)\ndel ((a), b)\ndel a,\ndel a.b.c, d[1:2], (e)\ndel x[0], y.z\n",
   "a, b, = 1, 2\na, = f()\na, b[0] = f()\na, b[f()] = f()\n(a, b), c = x\n[a, b] = x\n[a, *b] = x\n",
   "(a, (b.c, d[0])) = x\na.b, c[d] = e, f = g\nx = [a, b] = y\n(a) += 1\na[0] += 1\n[a, b][0] += 1\n",
@@ -393,6 +396,21 @@ const INVALID = [
   "[a] += 1\n",
   "def g():\n    (yield) = 1\n",
   "def g():\n    if (yield x) = 1: pass\n",
+  // comprehensions: a starred element, several elements without parentheses
+  "x = [*a for a in b]\n",
+  "x = (*a for a in b)\n",
+  "x = {*a for a in b}\n",
+  "x = {**a for a in b}\n",
+  "def upgrade():\n    rows = [id, name for id, name in conn.execute(q)]\n",
+  "x = {a, b for a in c}\n",
+  "x = [a, *b for b in c]\n",
+  "x = [*a, b for b in c]\n",
+  "f(*a for a in b)\n",
+  "x = [*a if c else d for a in b]\n",
+  "async def g():\n    x = [a, b async for a in c]\n",
+  "x = [a, b for a in c if d]\n",
+  "x = [a, lambda: b for b in c]\n",
+  "x = [a,\n     b for a in c]\n",
   // bytes and text side by side (implicit concatenation)
   'x = b"a" "b"\n',
   'x = "a" b"b"\n',

@@ -196,6 +196,39 @@ function tupleAssignError(src: string, start: number, eq: number): ConditionErro
   return { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at };
 }
 
+/**
+ * The error for a comprehension whose bracket opens at `open` and whose first
+ * `for` is at `forAt`, read when the bracket closes (its clauses parsed): a
+ * starred element (`[*a for a in b]`, also in a call's generator) is "iterable
+ * unpacking cannot be used in comprehension", `{**a for a in b}` "dict
+ * unpacking cannot be used in dict comprehension", and several elements in a
+ * list or set (`[id, name for id, name in rows]`) "did you forget parentheses
+ * around the comprehension target?", each where the element starts. Commas
+ * after a `lambda` may be its parameters, and a `:` or `=` before the `for`
+ * is another error: those are left alone.
+ */
+export function comprehensionError(src: string, open: number, forAt: number, call: boolean): ConditionError | null {
+  const bracket = src.charCodeAt(open);
+  nested++;
+  const first = lex(src, open + 1);
+  let comma = false;
+  let other = false;
+  for (let t = first; t.kind !== T_END && t.start < forAt; t = lex(src, t.end)) {
+    if (t.kind === T_NAME && src.slice(t.start, t.end) === 'lambda') break;
+    if (t.kind === T_OP && t.text === ',') comma = true;
+    else if (t.kind === T_OP && (t.text === ':' || t.text === '=' || t.text === ':=' || t.text === ';')) other = true;
+  }
+  nested--;
+  if (other || first.kind === T_END) return null;
+  const display = !call && (bracket === 91 || bracket === 123);
+  if (first.kind === T_OP && first.text === '*') {
+    if (!comma) return { message: 'iterable unpacking cannot be used in comprehension', at: first.start };
+    return display ? { message: 'did you forget parentheses around the comprehension target?', at: first.start } : null;
+  }
+  if (first.kind === T_OP && first.text === '**') return !comma && !call && bracket === 123 ? { message: 'dict unpacking cannot be used in dict comprehension', at: first.start } : null;
+  return comma && display ? { message: 'did you forget parentheses around the comprehension target?', at: first.start } : null;
+}
+
 const COMPARISON: ReadonlySet<string> = new Set(['<', '>', '==', '>=', '<=', '!=']);
 
 /** A target that cannot be assigned (or deleted), with CPython's name for it; or where a valid target ends; or null where this cannot read it. */

@@ -19,7 +19,7 @@
  * command, wherever they are in the file. Parser errors that need more of a
  * statement's grammar (`x = (a.b=1)`, `a, f() = 1, 2`) are not reported.
  */
-import { augmentedTargetError, blanksEnd, bracketAssignError, conditionAssignError, delTargetError, refusedAssignError, targetAssignError } from './python-condition.js';
+import { augmentedTargetError, blanksEnd, bracketAssignError, comprehensionError, conditionAssignError, delTargetError, refusedAssignError, targetAssignError } from './python-condition.js';
 
 export const enum Tok {
   Name = 1,
@@ -1688,6 +1688,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function leftBracket(atLine: number, atCol: number): void {
     if (bracketCh[depth] === 91) closedOpener = bracketPos[depth]!;
     const f = argFlags[depth]!;
+    if (compFor[depth + 1] === true) {
+      const e = comprehensionError(src, bracketPos[depth]!, compForAt[depth + 1]!, (f & A_CALL) !== 0);
+      if (e !== null) fail(errorAt(e.message, e.at));
+    }
     if (f & A_CALL) {
       // a generator beside other arguments (`f(x for x in xs, y)`), located where it starts
       // read again from the `(`: commas in the `for`'s targets (`for k, v in`) and a lambda's parameters separate no arguments
