@@ -59,16 +59,26 @@ const OPS2 = ['==', '!=', '<=', '>=', '->', '+=', '-=', '*=', '/=', '%=', '&=', 
  */
 export function conditionAssignError(src: string, cond: number, eq: number): ConditionError | null {
   if (topLevel(src, cond, eq).lambda) return null;
-  const generic: ConditionError = { message: GENERIC, at: eq };
-  if (!operandAfter(src, eq)) return generic;
-  const first = lex(src, cond);
+  return namedExpressionError(src, cond, eq) ?? { message: GENERIC, at: eq };
+}
+
+/**
+ * CPython's `invalid_named_expression` for what stands from `from` to the `=`
+ * at `eq`, followed by one operand and no other `=` or `:=`: a plain name is
+ * "invalid syntax. Maybe you meant '==' or ':=' instead of '='?", another
+ * operand (no list, tuple, generator, True, None or False first) "cannot
+ * assign to attribute here. Maybe you meant '==' instead of '='?", each at
+ * what it names. Null where the rule does not apply.
+ */
+function namedExpressionError(src: string, from: number, eq: number): ConditionError | null {
+  if (!operandAfter(src, eq)) return null;
+  const first = lex(src, from);
   if (first.kind === T_NAME && !KEYWORDS.has(src.slice(first.start, first.end)) && lex(src, first.end).start === eq) {
     return { message: "invalid syntax. Maybe you meant '==' or ':=' instead of '='?", at: first.start };
   }
-  if (excludedStart(src, first)) return generic;
-  const left = bitwiseOr(src, cond);
-  if (left === null || lex(src, left.end).start !== eq) return generic;
-  if (left.name === null) return generic;
+  if (excludedStart(src, first)) return null;
+  const left = bitwiseOr(src, from);
+  if (left === null || left.name === null || lex(src, left.end).start !== eq) return null;
   return { message: `cannot assign to ${left.name} here. Maybe you meant '==' instead of '='?`, at: left.at };
 }
 
@@ -123,8 +133,8 @@ export function targetAssignError(src: string, start: number, eq: number): Condi
   const top = topLevel(src, start, eq);
   if (top.lambda) return null;
   const first = lex(src, start);
-  if (first.kind === T_NAME && (KEYWORDS.has(src.slice(first.start, first.end)) || /^(match|case|type)$/.test(src.slice(first.start, first.end)))) return null;
-  if (top.comma) return tupleAssignError(src, start, eq);
+  if (startsWithKeyword(src, first)) return null;
+  if (top.afterComma >= 0) return tupleAssignError(src, start, eq, top.afterComma);
   const target = bitwiseOr(src, start);
   if (target === null || lex(src, target.end).start !== eq) return null;
   if ((target.name === 'tuple' || target.name === 'list') && first.kind === T_GROUP && first.end === target.end) {
@@ -133,8 +143,14 @@ export function targetAssignError(src: string, start: number, eq: number): Condi
     return found !== null && 'invalid' in found ? { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at } : null;
   }
   if (TARGETS.has(target.name)) return null;
-  const maybe = !excludedStart(src, first) && operandAfter(src, eq);
-  return { message: `cannot assign to ${target.name}${maybe ? " here. Maybe you meant '==' instead of '='?" : ''}`, at: target.at };
+  return namedExpressionError(src, start, eq) ?? { message: `cannot assign to ${target.name}`, at: target.at };
+}
+
+/** A statement that starts with a keyword (soft ones too) is no assignment these functions judge. */
+function startsWithKeyword(src: string, first: Lexed): boolean {
+  if (first.kind !== T_NAME) return false;
+  const word = src.slice(first.start, first.end);
+  return KEYWORDS.has(word) || word === 'match' || word === 'case' || word === 'type';
 }
 
 /**
@@ -147,15 +163,15 @@ export function targetAssignError(src: string, start: number, eq: number): Condi
 export function augmentedTargetError(src: string, start: number, op: number): ConditionError | null {
   const top = topLevel(src, start, op);
   if (top.lambda) return null;
-  const first = lex(src, start);
-  if (first.kind === T_NAME && (KEYWORDS.has(src.slice(first.start, first.end)) || /^(match|case|type)$/.test(src.slice(first.start, first.end)))) return null;
-  if (top.comma) return { message: "'tuple' is an illegal expression for augmented assignment", at: start };
+  if (startsWithKeyword(src, lex(src, start))) return null;
+  if (top.afterComma >= 0) return { message: "'tuple' is an illegal expression for augmented assignment", at: start };
   const target = bitwiseOr(src, start);
-  if (target === null || lex(src, target.end).start !== op || target.name === null || AUGMENTED_TARGETS.has(target.name)) return null;
+  if (target === null || lex(src, target.end).start !== op || target.name === null || ASSIGNABLE.has(target.name)) return null;
   return { message: `'${target.name}' is an illegal expression for augmented assignment`, at: target.at };
 }
 
-const AUGMENTED_TARGETS: ReadonlySet<string> = new Set(['name', 'attribute', 'subscript']);
+/** What an augmented assignment and `del` take, and what a target list may hold besides tuples and lists. */
+const ASSIGNABLE: ReadonlySet<string> = new Set(['name', 'attribute', 'subscript']);
 
 /**
  * The error for `del` followed by the targets from `from` (to the end of the
@@ -180,20 +196,11 @@ export function delTargetError(src: string, from: number): ConditionError | null
  * Otherwise the first target that cannot be assigned is "cannot assign to
  * function call", at it.
  */
-function tupleAssignError(src: string, start: number, eq: number): ConditionError | null {
+function tupleAssignError(src: string, start: number, eq: number, last: number): ConditionError | null {
   const found = targetList(src, start, false);
   if (found === null || !('invalid' in found)) return null;
-  let last = start;
-  for (let t = lex(src, start); t.kind !== T_END && t.start < eq; t = lex(src, t.end)) if (t.kind === T_OP && t.text === ',') last = t.end;
-  const first = lex(src, last);
-  if (first.start !== eq && !(first.kind === T_OP && first.text === '*') && operandAfter(src, eq)) {
-    if (first.kind === T_NAME && !KEYWORDS.has(src.slice(first.start, first.end)) && lex(src, first.end).start === eq) {
-      return { message: "invalid syntax. Maybe you meant '==' or ':=' instead of '='?", at: first.start };
-    }
-    const e = excludedStart(src, first) ? null : bitwiseOr(src, last);
-    if (e !== null && e.name !== null && lex(src, e.end).start === eq) return { message: `cannot assign to ${e.name} here. Maybe you meant '==' instead of '='?`, at: e.at };
-  }
-  return { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at };
+  // after a trailing comma, or before a starred target, nothing reads as a named expression
+  return namedExpressionError(src, last, eq) ?? { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at };
 }
 
 /**
@@ -268,7 +275,7 @@ function targetElement(src: string, p: number, del: boolean): TargetScan {
   }
   if (after.kind === T_OP && COMPARISON.has(after.text)) return { invalid: { name: 'comparison', at: t.start } };
   if (e.name === null) return null;
-  if (AUGMENTED_TARGETS.has(e.name)) return { end: e.end };
+  if (ASSIGNABLE.has(e.name)) return { end: e.end };
   if ((e.name === 'tuple' || e.name === 'list') && t.kind === T_GROUP && t.end === e.end) {
     nested++;
     const inner = targetList(src, t.start + 1, del);
@@ -279,15 +286,15 @@ function targetElement(src: string, p: number, del: boolean): TargetScan {
   return { invalid: { name: e.name, at: e.at } };
 }
 
-/** Whether the tokens of [from, to) outside brackets hold a comma, and the word `lambda`. */
-function topLevel(src: string, from: number, to: number): { comma: boolean; lambda: boolean } {
-  let comma = false;
+/** Among the tokens of [from, to) outside brackets: where the last comma ends (-1: none), and whether the word `lambda` stands there. */
+function topLevel(src: string, from: number, to: number): { afterComma: number; lambda: boolean } {
+  let afterComma = -1;
   let lambda = false;
   for (let t = lex(src, from); t.kind !== T_END && t.start < to; t = lex(src, t.end)) {
-    if (t.kind === T_OP && t.text === ',') comma = true;
+    if (t.kind === T_OP && t.text === ',') afterComma = t.end;
     else if (t.kind === T_NAME && src.slice(t.start, t.end) === 'lambda') lambda = true;
   }
-  return { comma, lambda };
+  return { afterComma, lambda };
 }
 
 /** CPython's lookahead before its "Maybe you meant" for what precedes an `=`: no list, tuple, generator expression, True, None or False first. */

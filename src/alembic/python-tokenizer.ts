@@ -1697,9 +1697,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       // read again from the `(`: commas in the `for`'s targets (`for k, v in`) and a lambda's parameters separate no arguments
       if (callComma[depth] && compFor[depth + 1] === true && (argumentStart(depth, pos), argSeparated)) {
         const start = argumentStart(depth, compForAt[depth + 1]!);
-        const at = start < 0 ? compForAt[depth + 1]! : start;
-        const l = lineAt(depth, at);
-        fail(new TokenizeError('Generator expression must be parenthesized', l, at - (Math.max(src.lastIndexOf('\n', at - 1), src.lastIndexOf('\r', at - 1)) + 1), E_PARSER));
+        fail(errorAt('Generator expression must be parenthesized', start < 0 ? compForAt[depth + 1]! : start));
       }
       if (f & A_KW) kwTop = kwBase[depth]!;
       if ((f & (A_UNKNOWN | A_PENDING)) === A_PENDING) {
@@ -2009,11 +2007,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const kwLike = keywordShaped(src, begin, len);
     if (kwLike) {
       keywordPlace(begin, atLine, before);
-      if (len === 3 && src.charCodeAt(begin) === 100 && (before === P_SEMI || (before === P_COLON && depth === 0)) && src.startsWith('del', begin)) delAt = pos;
-      if (compileError === null && (before === P_SEMI || (before === P_COLON && depth === 0))) outsideStatement(begin, atLine);
+      const startsStatement = before === P_SEMI || (before === P_COLON && depth === 0);
+      if (startsStatement && len === 3 && src.charCodeAt(begin) === 100 && src.startsWith('del', begin)) delAt = pos;
+      if (compileError === null && startsStatement) outsideStatement(begin, atLine);
       else if (asyncShaped(src.charCodeAt(begin), len)) asyncWord(begin, atLine);
       // a conditional expression's `else`, after an operand or not (`x if match else y`: a soft keyword ends no operand here)
-      if (ternaryOpen > 0 && len === 4 && ternaryIf[depth]! >= 0 && src.startsWith('else', begin) && before !== P_SEMI && !(before === P_COLON && depth === 0)) {
+      if (ternaryOpen > 0 && len === 4 && ternaryIf[depth]! >= 0 && src.startsWith('else', begin) && !startsStatement) {
         ternaryIf[depth] = -1;
         ternaryOpen--;
       }
