@@ -161,13 +161,20 @@ function startsWithKeyword(src: string, first: Lexed): boolean {
  * target and what this does not read.
  */
 export function augmentedTargetError(src: string, start: number, op: number): ConditionError | null {
+  const illegal = (name: string, at: number): ConditionError => ({ message: `'${name}' is an illegal expression for augmented assignment`, at });
+  const first = lex(src, start);
+  const word = first.kind === T_NAME ? src.slice(first.start, first.end) : '';
+  // a lambda's body runs up to the operator (`lambda: 1 += 1`)
+  if (word === 'lambda') return illegal('lambda', start);
   const top = topLevel(src, start, op);
-  if (top.lambda) return null;
-  if (startsWithKeyword(src, lex(src, start))) return null;
-  if (top.afterComma >= 0) return { message: "'tuple' is an illegal expression for augmented assignment", at: start };
+  if (top.lambda || (word !== 'not' && word !== 'await' && startsWithKeyword(src, first))) return null;
+  if (top.afterComma >= 0) return illegal('tuple', start);
+  if (first.kind === T_OP && first.text === '*') return illegal('starred', start);
   const target = bitwiseOr(src, start);
-  if (target === null || lex(src, target.end).start !== op || target.name === null || ASSIGNABLE.has(target.name)) return null;
-  return { message: `'${target.name}' is an illegal expression for augmented assignment`, at: target.at };
+  if (target !== null && lex(src, target.end).start === op) return target.name === null || ASSIGNABLE.has(target.name) ? null : illegal(target.name, target.at);
+  // `x or y += 1`, `not x += 1`, `a if b else c += 1`, `x < y += 1`: named as in a target list
+  const found = targetElement(src, start, false);
+  return found !== null && 'invalid' in found ? illegal(found.invalid.name, found.invalid.at) : null;
 }
 
 /** What an augmented assignment and `del` take, and what a target list may hold besides tuples and lists. */
@@ -201,6 +208,81 @@ function tupleAssignError(src: string, start: number, eq: number, last: number):
   if (found === null || !('invalid' in found)) return null;
   // after a trailing comma, or before a starred target, nothing reads as a named expression
   return namedExpressionError(src, last, eq) ?? { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at };
+}
+
+/**
+ * An assignment with several `=` (`x = f() = 1`), at its `=` at `eq` (not
+ * the first, which is at `firstEq`), as CPython's `invalid_assignment` reads
+ * it when a list of targets up to `eq` cannot be assigned: first the last
+ * target before the first `=` as a named expression (`x = y, f() = 1`:
+ * "invalid syntax. Maybe you meant '==' or ':='…" at `x`), else "cannot
+ * assign to function call" at the first target that cannot be assigned. Null where the targets up to `eq` are valid, in a statement
+ * that starts with a keyword or holds a lambda (whose defaults are `=` too),
+ * and where this cannot read them.
+ */
+export function chainAssignError(src: string, start: number, firstEq: number, eq: number): ConditionError | null {
+  if (topLevel(src, start, eq).lambda || startsWithKeyword(src, lex(src, start))) return null;
+  for (let p = start; ; ) {
+    const found = targetList(src, p, false);
+    if (found === null) return null;
+    if ('invalid' in found) {
+      // only a statement that does not parse gets this far in CPython, where the named expression comes first
+      const last = topLevel(src, start, firstEq).afterComma;
+      return namedExpressionError(src, last >= 0 ? last : start, firstEq) ?? { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at };
+    }
+    const after = lex(src, found.end);
+    if (!(after.kind === T_OP && after.text === '=') || after.start >= eq) return null;
+    p = after.end;
+  }
+}
+
+/**
+ * A `for` statement's targets, from `from` (after `for`) to its first `in`
+ * at `inAt` (CPython's `invalid_for_target`): `for f() in rows:` is "cannot
+ * assign to function call", at the target. Null where every target is valid
+ * and where this cannot read them.
+ */
+export function forTargetError(src: string, from: number, inAt: number): ConditionError | null {
+  for (let t = lex(src, from); t.kind !== T_END && t.start < inAt; t = lex(src, t.end)) if (t.kind === T_NAME && src.slice(t.start, t.end) === 'in') return null;
+  const found = targetList(src, from, false, inAt);
+  return found !== null && 'invalid' in found ? { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at } : null;
+}
+
+/**
+ * A `with` statement's header from `from` (after `with`) to its `:` at
+ * `colon` (CPython's `invalid_with_item`): a target after `as` that cannot
+ * be assigned (`with a as f():`) is "cannot assign to function call", at it;
+ * the items may stand in parentheses. Null where every target is valid and
+ * where this cannot read them.
+ */
+export function withTargetsError(src: string, from: number, colon: number): ConditionError | null {
+  const first = lex(src, from);
+  if (first.kind === T_GROUP && first.text === '(' && lex(src, first.end).start === colon) {
+    nested++;
+    try {
+      return asTargetsError(src, first.start + 1, first.end - 1);
+    } finally {
+      nested--;
+    }
+  }
+  return asTargetsError(src, from, colon);
+}
+
+/** The first target after an `as` among the tokens of [from, to) that cannot be assigned, followed by `,`, `)` or `:` as CPython's rule requires. */
+function asTargetsError(src: string, from: number, to: number): ConditionError | null {
+  for (let t = lex(src, from); t.kind !== T_END && t.start < to; t = lex(src, t.end)) {
+    if (!(t.kind === T_NAME && src.slice(t.start, t.end) === 'as')) continue;
+    const found = targetElement(src, t.end, false);
+    if (found === null) return null;
+    if ('invalid' in found) {
+      const e = bitwiseOr(src, t.end);
+      const after = e === null ? null : lex(src, e.end);
+      // `with a as f() g:` is another error
+      if (after !== null && after.kind !== T_NAME && !(after.kind === T_OP && (after.text === ',' || after.text === ':' || after.text === ')' || COMPARISON.has(after.text)))) return null;
+      return { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at };
+    }
+  }
+  return null;
 }
 
 /**
@@ -241,12 +323,16 @@ const COMPARISON: ReadonlySet<string> = new Set(['<', '>', '==', '>=', '<=', '!=
 /** A target that cannot be assigned (or deleted), with CPython's name for it; or where a valid target ends; or null where this cannot read it. */
 type TargetScan = { readonly invalid: { readonly name: string; readonly at: number } } | { readonly end: number } | null;
 
-/** The comma-separated targets from p, up to the end of the statement, a closing bracket or an `=`: `_PyPegen_get_invalid_target` on them. */
-function targetList(src: string, p: number, del: boolean): TargetScan {
+/**
+ * The comma-separated targets from p, up to the end of the statement, a
+ * closing bracket, an `=` or a `for` statement's `in` (at `inAt`):
+ * `_PyPegen_get_invalid_target` on them.
+ */
+function targetList(src: string, p: number, del: boolean, inAt = -1): TargetScan {
   for (;;) {
     const t = lex(src, p);
-    if (t.kind === T_END || (t.kind === T_OP && (t.text === ')' || t.text === ']' || t.text === ';' || t.text === '='))) return { end: t.start };
-    const element = targetElement(src, p, del);
+    if (t.kind === T_END || t.start === inAt || (t.kind === T_OP && (t.text === ')' || t.text === ']' || t.text === ';' || t.text === '='))) return { end: t.start };
+    const element = targetElement(src, p, del, inAt);
     if (element === null || 'invalid' in element) return element;
     const after = lex(src, element.end);
     if (!(after.kind === T_OP && after.text === ',')) return element;
@@ -254,10 +340,15 @@ function targetList(src: string, p: number, del: boolean): TargetScan {
   }
 }
 
-/** One target from p: a starred one is an error in `del` and its value elsewhere; tuples and lists are looked into. */
-function targetElement(src: string, p: number, del: boolean): TargetScan {
+/**
+ * One target from p: a starred one is an error in `del` and its value
+ * elsewhere; tuples and lists are looked into. Before a `for` statement's
+ * `in` (at `inAt`), CPython's parser has read a comparison, whose left side
+ * it judges.
+ */
+function targetElement(src: string, p: number, del: boolean, inAt = -1): TargetScan {
   const t = lex(src, p);
-  if (t.kind === T_OP && t.text === '*') return del ? { invalid: { name: 'starred', at: t.start } } : targetElement(src, t.end, del);
+  if (t.kind === T_OP && t.text === '*') return del ? { invalid: { name: 'starred', at: t.start } } : targetElement(src, t.end, del, inAt);
   if (t.kind === T_NAME) {
     const word = src.slice(t.start, t.end);
     if (word === 'lambda') return { invalid: { name: 'lambda', at: t.start } };
@@ -266,7 +357,12 @@ function targetElement(src: string, p: number, del: boolean): TargetScan {
   const e = bitwiseOr(src, p);
   if (e === null) return null;
   const after = lex(src, e.end);
-  if (after.kind === T_NAME) {
+  if (inAt >= 0 && after.start !== inAt && ((after.kind === T_NAME && /^(in|not|is)$/.test(src.slice(after.start, after.end))) || (after.kind === T_OP && COMPARISON.has(after.text)))) {
+    // in a `for` statement's targets CPython judges a comparison only when its first operator is that `in`; it skips any other
+    const end = comparisonEnd(src, e.end);
+    return end < 0 ? null : { end };
+  }
+  if (after.kind === T_NAME && after.start !== inAt) {
     const word = src.slice(after.start, after.end);
     if (word === 'and' || word === 'or') return { invalid: { name: 'expression', at: t.start } };
     if (word === 'if') return { invalid: { name: 'conditional expression', at: t.start } };
@@ -278,12 +374,31 @@ function targetElement(src: string, p: number, del: boolean): TargetScan {
   if (ASSIGNABLE.has(e.name)) return { end: e.end };
   if ((e.name === 'tuple' || e.name === 'list') && t.kind === T_GROUP && t.end === e.end) {
     nested++;
-    const inner = targetList(src, t.start + 1, del);
+    const inner = targetList(src, t.start + 1, del, inAt);
     nested--;
     if (inner === null || 'invalid' in inner) return inner;
     return inner.end === t.end - 1 ? { end: e.end } : null;
   }
   return { invalid: { name: e.name, at: e.at } };
+}
+
+/** After the comparison operators and operands from p (`== y in z`), or -1 where this cannot read them. */
+function comparisonEnd(src: string, p: number): number {
+  for (;;) {
+    const t = lex(src, p);
+    const word = t.kind === T_NAME ? src.slice(t.start, t.end) : '';
+    if (t.kind === T_OP && COMPARISON.has(t.text)) p = t.end;
+    else if (word === 'in') p = t.end;
+    else if (word === 'is' || word === 'not') {
+      const u = lex(src, t.end);
+      const next = u.kind === T_NAME ? src.slice(u.start, u.end) : '';
+      if (word === 'not' && next !== 'in') return -1;
+      p = (word === 'is' && next === 'not') || word === 'not' ? u.end : t.end;
+    } else return p;
+    const operand = bitwiseOr(src, p);
+    if (operand === null) return -1;
+    p = operand.end;
+  }
 }
 
 /** Among the tokens of [from, to) outside brackets: where the last comma ends (-1: none), and whether the word `lambda` stands there. */
@@ -378,6 +493,8 @@ function primary(src: string, p: number): Parsed | null {
       const first = inner === null ? lex(src, t.start + 1) : null;
       nested--;
       if (inner !== null && closes) parsed = { end: t.end, name: inner.name, at: inner.at };
+      else if (inner !== null && inner.name === 'name' && lex(src, inner.end).text === ':=') parsed = { end: t.end, name: 'named expression', at: inner.at };
+      else if (first !== null && first.kind === T_NAME && src.slice(first.start, first.end) === 'lambda') parsed = { end: t.end, name: 'lambda', at: first.start };
       // `(yield)`, `(yield x)`: what is in it is no operand, but CPython names it all the same
       else if (first !== null && first.kind === T_NAME && src.slice(first.start, first.end) === 'yield') parsed = { end: t.end, name: 'yield expression', at: first.start };
       else parsed = { end: t.end, name: null, at: t.start };

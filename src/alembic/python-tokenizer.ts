@@ -19,7 +19,7 @@
  * command, wherever they are in the file. Parser errors that need more of a
  * statement's grammar (`x = (a.b=1)`, `a, f() = 1, 2`) are not reported.
  */
-import { augmentedTargetError, blanksEnd, bracketAssignError, comprehensionError, conditionAssignError, delTargetError, refusedAssignError, targetAssignError } from './python-condition.js';
+import { augmentedTargetError, blanksEnd, bracketAssignError, chainAssignError, comprehensionError, conditionAssignError, delTargetError, forTargetError, refusedAssignError, targetAssignError, withTargetsError } from './python-condition.js';
 
 export const enum Tok {
   Name = 1,
@@ -300,6 +300,7 @@ const C_LOOP = 2;
 const C_TRY = 3;
 const C_EXCEPT = 4;
 const C_TRY_ELSE = 5;
+// a bare `except:` is stored as its line, negated: the compiler wants it last
 
 /** Kinds of block, for the compiler's errors: a coroutine's body, a function's, a class's (up to here a scope), a loop's, another. */
 const B_ASYNC_FUNC = 0;
@@ -821,8 +822,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let futureError: TokenizeError | null = null;
   /** The current logical line has a `:` outside brackets (`if x: y`, `def f(): pass`). */
   let lineColon = false;
-  /** The current logical line had a `=` outside brackets, and a bracket closed there (a `def`'s parameters). */
+  /** The current logical line had a `=` outside brackets (its first at firstEqAt), and a bracket closed there (a `def`'s parameters). */
   let lineEquals = false;
+  let firstEqAt = -1;
   let lineClosed = false;
   /** The current statement had a comma outside brackets before its first `=` (several targets); and where the targets of a `del` starting it begin (-1: none). */
   let stmtComma = false;
@@ -1151,9 +1153,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       if (c === 61 && len === 1) {
         if (depth === 0) {
-          if (!lineColon && !lineEquals) firstEquals(pos);
+          if (!lineColon) {
+            if (!lineEquals) firstEquals(pos);
+            else laterEquals(pos);
+          }
         } else if (!inCall) bracketEquals(pos);
-      } else if (len >= 2 && depth === 0 && !lineColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) assignedTo(statementStart(src, stmtBegin), pos, augmentedTargetError);
+      } else if (len >= 2 && depth === 0 && !lineColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedAt(pos);
       pos += len;
       if (c === 59) {
         if (delAt >= 0) delTargets();
@@ -1164,6 +1169,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       operandEnd = false;
       if (c === 58 && len === 1 && depth === 0) {
         // a block header's colon: a statement may follow on the same line (`try: import a as b`)
+        if (!lineColon) headerColon(pos - 1);
         lineColon = true;
         stmtBegin = pos;
       }
@@ -1280,6 +1286,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   function firstEquals(at: number): void {
     lineEquals = true;
+    firstEqAt = at;
     const b = statementStart(src, stmtBegin);
     if (src.charCodeAt(b) === 116 && isWordAt(src, b, 'type') && declaredNameEnd(b + 4) === at) {
       needs(12, 'type parameters or a type alias (PEP 695)', currentLine, 'invalid syntax', 11);
@@ -1298,17 +1305,42 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   }
 
   /**
-   * An assignment statement at `b` with its first `=` (or an augmented
-   * operator, with augmentedTargetError) at `at`: a target that ends in `)`,
-   * a quote or `}` is looked at (`print(x) = 1`, `"a" = 1`, `f() += 1`); the
+   * An assignment statement at `b` with its first `=` at `at`: a target that
+   * ends in `)`, a quote or `}` is looked at (`print(x) = 1`, `"a" = 1`); the
    * valid ones (names, attributes, subscripts) end otherwise, and cost nothing.
    */
-  function assignedTo(b: number, at: number, targetError = targetAssignError): void {
+  function assignedTo(b: number, at: number): void {
     let i = at - 1;
     while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12) i--;
     const c = src.charCodeAt(i);
     if (c !== 41 && c !== 34 && c !== 39 && c !== 125 && !stmtComma && !(c === 93 && src.charCodeAt(b) === 91)) return;
-    const e = targetError(src, b, at);
+    const e = targetAssignError(src, b, at);
+    if (e !== null) fail(errorAt(e.message, e.at));
+  }
+
+  /** An augmented assignment's operator at depth 0: its target, whatever it ends in (`a + b += 1`); such statements are few. */
+  function augmentedAt(at: number): void {
+    const e = augmentedTargetError(src, statementStart(src, stmtBegin), at);
+    if (e !== null) fail(errorAt(e.message, e.at));
+  }
+
+  /** A later `=` of an assignment at depth 0 (`x = f() = 1`): the targets up to it, which a chain of them may leave unjudged. */
+  function laterEquals(at: number): void {
+    // `x = 1 if y = 2`: the conditional's missing `else` is CPython's error first
+    if (ternaryOpen > 0 && ternaryIf[0]! >= 0) return ternaryEnd(0, -1);
+    const e = chainAssignError(src, statementStart(src, stmtBegin), firstEqAt, at);
+    if (e !== null) fail(errorAt(e.message, e.at));
+  }
+
+  /**
+   * The first `:` outside brackets of a logical line (or after `;`): a `with`
+   * statement's header ends there, and the targets after its `as` are
+   * judged, the tokens inside them checked by now (`with a as f():`).
+   */
+  function headerColon(at: number): void {
+    const b = afterAsync(src, statementStart(src, stmtBegin));
+    if (src.charCodeAt(b) !== 119 || !isWordAt(src, b, 'with')) return;
+    const e = withTargetsError(src, b + 4, at);
     if (e !== null) fail(errorAt(e.message, e.at));
   }
 
@@ -1594,9 +1626,28 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   function punctOf(c: number): number {
     if (c === 46) return dotKind();
-    if (c === 42) return operandEnd && !(prevKind === K_WORD && (src.startsWith('import', prevStart) || src.startsWith('lambda', prevStart)) && prevEnd - prevStart === 6) ? P_DANGLING : P_NONE;
+    if (c === 42) {
+      if (!operandEnd) {
+        if (symtableError === null) importStar();
+        return P_NONE;
+      }
+      if (prevKind !== K_WORD || prevEnd - prevStart !== 6) return P_DANGLING;
+      if (src.startsWith('lambda', prevStart)) return P_NONE;
+      if (!src.startsWith('import', prevStart)) return P_DANGLING;
+      // after a relative import's dots, `import` ends an operand
+      if (symtableError === null) importStar();
+      return P_NONE;
+    }
     if (c === 47) return operandEnd ? P_DANGLING : P_SLASH;
     return PUNCT1[c]!;
+  }
+
+  /** A `*` at pos after the word `import` (`from x import *`) in a function's or a class's body: the symbol table's error, at the `*`. */
+  function importStar(): void {
+    let i = pos - 1;
+    while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12) i--;
+    if (i < 5 || src.charCodeAt(i) !== 116 || !src.startsWith('import', i - 5) || identAt(src, i - 6)) return;
+    if (enclosingScope() <= B_CLASS) symtableError = new TokenizeError('import * only allowed at module level', line, pos - lineStart);
   }
 
   /** `->` outside a function's header, where it follows the parameters' `)`: `Sequence->[str]`, `sa.Col->umn`. */
@@ -2146,10 +2197,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     let w = C_NONE;
     let allowed = true;
     if (c0 === 101 && isWordAt(src, pos, 'except')) {
-      allowed = before === C_TRY || before === C_EXCEPT;
-      w = C_EXCEPT;
-      if (src.charCodeAt(blanksEnd(src, pos + 6, false)) === 42) needs(11, 'except* (exception groups, PEP 654)', line, 'invalid syntax', 11);
-    } else if (c0 === 102 && isWordAt(src, pos, 'finally')) allowed = before === C_TRY || before === C_EXCEPT || before === C_TRY_ELSE;
+      allowed = before === C_TRY || before === C_EXCEPT || before < 0;
+      if (before < 0) compileAt(new TokenizeError("default 'except:' must be last", -before, col));
+      const next = src.charCodeAt(blanksEnd(src, pos + 6, false));
+      w = next === 58 ? -line : C_EXCEPT;
+      if (next === 42) needs(11, 'except* (exception groups, PEP 654)', line, 'invalid syntax', 11);
+    } else if (c0 === 102 && isWordAt(src, pos, 'finally')) allowed = before === C_TRY || before === C_EXCEPT || before < 0 || before === C_TRY_ELSE;
     else if (before === C_TRY) {
       lineClause = C_NONE;
       return fail(new TokenizeError("expected 'except' or 'finally' block", line, col, E_PARSER));
@@ -2157,8 +2210,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       allowed = before === C_IF;
       w = C_IF;
     } else if (c0 === 101 && isWordAt(src, pos, 'else')) {
-      allowed = before === C_IF || before === C_LOOP || before === C_EXCEPT;
-      w = before === C_EXCEPT ? C_TRY_ELSE : C_NONE;
+      allowed = before === C_IF || before === C_LOOP || before === C_EXCEPT || before < 0;
+      w = before === C_EXCEPT || before < 0 ? C_TRY_ELSE : C_NONE;
     } else if (c0 === 105 && isWordAt(src, pos, 'if')) w = C_IF;
     else if (c0 === 116 && isWordAt(src, pos, 'try')) w = C_TRY;
     else if (lineBlock === B_LOOP) w = C_LOOP;
@@ -2206,6 +2259,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     // the condition is a disjunction: `and`, `or`, `in`, `is` (and `not in`) go on with it, another keyword but its `else` ends it too early
     if (ternaryOpen > 0 && ternaryIf[depth]! >= 0 && w !== 'else' && w !== 'and' && w !== 'or' && w !== 'in' && w !== 'is') ternaryEnd(depth, -1);
     if (w === 'if') conditional(begin);
+    else if (w === 'in' && depth === 0) forTargets(begin);
     // `as` belongs to import, with, except and case; `import` after a name to `from`: `imporqlalchemy as sa`, `froogging.config import x`
     if (!INFIX_KEYWORDS.has(w) || (w === 'as' && !AS_STATEMENTS.has(statementWord(src, stmtBegin))) || (w === 'import' && statementWord(src, stmtBegin) !== 'from')) {
       fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
@@ -2213,6 +2267,14 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       punct = P_DANGLING;
       if (w === 'is') notIn(pos, true);
     }
+  }
+
+  /** An `in` at depth 0 after an operand: in a `for` statement, the first one ends its targets, which are judged (`for f() in rows:`). */
+  function forTargets(inAt: number): void {
+    const b = afterAsync(src, statementStart(src, stmtBegin));
+    if (src.charCodeAt(b) !== 102 || !isWordAt(src, b, 'for')) return;
+    const e = forTargetError(src, b + 3, inAt);
+    if (e !== null) fail(errorAt(e.message, e.at));
   }
 
   /**
@@ -2475,9 +2537,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (c === 44 && depth === 0 && !lineColon) python2Comma(pos);
           else if (c === 61 && len === 1) {
             if (depth === 0) {
-              if (!lineColon && !lineEquals) firstEquals(pos);
+              if (!lineColon) {
+                if (!lineEquals) firstEquals(pos);
+                else laterEquals(pos);
+              }
             } else if (!inCall) bracketEquals(pos);
-          } else if (len >= 2 && depth === 0 && !lineColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) assignedTo(statementStart(src, stmtBegin), pos, augmentedTargetError);
+          } else if (len >= 2 && depth === 0 && !lineColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedAt(pos);
           if (inCall) {
             if (len === 1 && c === 44) argComma();
             else if (len === 1 && c === 61) argEquals();
@@ -2547,6 +2612,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           } else {
             if (inCall) argColon();
             else if (depth === 0) {
+              if (!lineColon) headerColon(pos);
               lineColon = true;
               stmtBegin = pos + 1;
             }
