@@ -174,6 +174,8 @@ const VALID = [
   'def f():\n    x.y += 1\n    x[a:b] += c\n    f().x += 1\n    x += y or z\n    x -= not y\n    (x) += 1\n    (x.y) += 1\n    x += lambda: 1\n    x //= y < z\n    x >>= 1; y <<= 2\n',
   'try:\n    pass\nexcept E:\n    pass\nexcept:\n    pass\nelse:\n    pass\nfinally:\n    pass\ntry:\n    pass\nexcept:\n    try:\n        pass\n    except:\n        pass\n',
   'try:\n    pass\nexcept:\n    pass\nx = 1\ntry:\n    pass\nexcept E:\n    pass\nexcept F:\n    pass\n',
+  'if x: y = z = 1\nclass A: x: int = 1\nif x: a, b = c, d = e\nelse: x += 1\ntry: x = y = f(a=1)\nexcept: pass\nwith a as b: c = d = e\nfor i in x: y[i] += 1\nx: int = 1\nx = lambda: 0\nif lambda: 0: pass\n',
+  'def f(): x = y = 1\nclass B: x = y = lambda a=1: a\nwhile x: x -= 1\nif x: y: int = 1\nif x: a = b; c = d = e\n',
   'if x:\n    from os import *\ntry:\n    from . import *\nexcept ImportError:\n    pass\ndef f(*a, **k):\n    g(*a, **k)\n    x = important * 2\n    return [*a, *b]\nx = lambda *a: a\n',
 ];
 
@@ -933,6 +935,17 @@ const INVALID = [
   "class A:\n    from os import *\n",
   "def f(): from os import *\n",
   "def f():\n    from os import *\n    break\n",
+  // the same after a block's header on its line
+  "if x: f() = 1\n",
+  "if x: y = f() = 1\n",
+  "if x: pass\nelse: f() = 1\n",
+  "while x: print(x) = 1\n",
+  "with a: x = f() = 1\n",
+  "if x: f() += 1\n",
+  "try: f() = 1\nexcept: pass\n",
+  "def f(): g() = 1\n",
+  "class A: f() = 1\n",
+  "if x: a = 1; b = f() = 2\n",
   // a `:` just inside a bracket where no slice starts
   'x = (:1)\n',
   'x = [:1]\n',

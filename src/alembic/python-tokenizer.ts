@@ -822,6 +822,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let futureError: TokenizeError | null = null;
   /** The current logical line has a `:` outside brackets (`if x: y`, `def f(): pass`). */
   let lineColon = false;
+  /** The current statement has a `:` outside brackets that opens no block (an annotation's, a lambda's): its `=` are not judged. */
+  let stmtColon = false;
   /** The current logical line had a `=` outside brackets (its first at firstEqAt), and a bracket closed there (a `def`'s parameters). */
   let lineEquals = false;
   let firstEqAt = -1;
@@ -1048,6 +1050,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         operandEnd = false;
         punct = P_SEMI;
         lineColon = false;
+        stmtColon = false;
         lineEquals = false;
         stmtComma = false;
         lineClosed = false;
@@ -1153,23 +1156,24 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       if (c === 61 && len === 1) {
         if (depth === 0) {
-          if (!lineColon) {
+          if (!stmtColon) {
             if (!lineEquals) firstEquals(pos);
             else laterEquals(pos);
           }
         } else if (!inCall) bracketEquals(pos);
-      } else if (len >= 2 && depth === 0 && !lineColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedAt(pos);
+      } else if (len >= 2 && depth === 0 && !stmtColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedAt(pos);
       pos += len;
       if (c === 59) {
         if (delAt >= 0) delTargets();
         stmtBegin = pos;
         lineEquals = false;
         stmtComma = false;
+        stmtColon = false;
       }
       operandEnd = false;
       if (c === 58 && len === 1 && depth === 0) {
         // a block header's colon: a statement may follow on the same line (`try: import a as b`)
-        if (!lineColon) headerColon(pos - 1);
+        statementColon(pos - 1);
         lineColon = true;
         stmtBegin = pos;
       }
@@ -1333,15 +1337,24 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   }
 
   /**
-   * The first `:` outside brackets of a logical line (or after `;`): a `with`
-   * statement's header ends there, and the targets after its `as` are
-   * judged, the tokens inside them checked by now (`with a as f():`).
+   * A `:` outside brackets at `at`. The first of a compound statement's line
+   * ends its header: a `with` statement's targets after `as` are judged there,
+   * the tokens inside them checked by now (`with a as f():`), and the block's
+   * first statement may follow on the line (`if x: y = f() = 1`). Any other
+   * (an annotation's, a lambda's) leaves the statement's `=` unjudged.
    */
-  function headerColon(at: number): void {
+  function statementColon(at: number): void {
     const b = afterAsync(src, statementStart(src, stmtBegin));
-    if (src.charCodeAt(b) !== 119 || !isWordAt(src, b, 'with')) return;
-    const e = withTargetsError(src, b + 4, at);
-    if (e !== null) fail(errorAt(e.message, e.at));
+    if (lineColon || stmtColon || !startsCompound(b)) {
+      stmtColon = true;
+      return;
+    }
+    if (src.charCodeAt(b) === 119 && isWordAt(src, b, 'with')) {
+      const e = withTargetsError(src, b + 4, at);
+      if (e !== null) fail(errorAt(e.message, e.at));
+    }
+    lineEquals = false;
+    stmtComma = false;
   }
 
   /** At the end of a statement that starts with `del`: its targets, which the tokens alone do not judge (`del f()`). */
@@ -2537,12 +2550,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (c === 44 && depth === 0 && !lineColon) python2Comma(pos);
           else if (c === 61 && len === 1) {
             if (depth === 0) {
-              if (!lineColon) {
+              if (!stmtColon) {
                 if (!lineEquals) firstEquals(pos);
                 else laterEquals(pos);
               }
             } else if (!inCall) bracketEquals(pos);
-          } else if (len >= 2 && depth === 0 && !lineColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedAt(pos);
+          } else if (len >= 2 && depth === 0 && !stmtColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedAt(pos);
           if (inCall) {
             if (len === 1 && c === 44) argComma();
             else if (len === 1 && c === 61) argEquals();
@@ -2555,6 +2568,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             stmtBegin = pos;
             lineEquals = false;
             stmtComma = false;
+            stmtColon = false;
           }
           break;
         }
@@ -2612,7 +2626,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           } else {
             if (inCall) argColon();
             else if (depth === 0) {
-              if (!lineColon) headerColon(pos);
+              statementColon(pos);
               lineColon = true;
               stmtBegin = pos + 1;
             }
