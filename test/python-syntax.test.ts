@@ -175,6 +175,7 @@ const VALID = [
   'try:\n    pass\nexcept E:\n    pass\nexcept:\n    pass\nelse:\n    pass\nfinally:\n    pass\ntry:\n    pass\nexcept:\n    try:\n        pass\n    except:\n        pass\n',
   'try:\n    pass\nexcept:\n    pass\nx = 1\ntry:\n    pass\nexcept E:\n    pass\nexcept F:\n    pass\n',
   'if x: y = z = 1\nclass A: x: int = 1\nif x: a, b = c, d = e\nelse: x += 1\ntry: x = y = f(a=1)\nexcept: pass\nwith a as b: c = d = e\nfor i in x: y[i] += 1\nx: int = 1\nx = lambda: 0\nif lambda: 0: pass\n',
+  'x = [a for a.b in c]\nx = [a for a[0] in c]\nx = [a for a, in b]\nx = [a in b for a in c]\nx = [a for a in b in c]\nx = {a for a in b if a in c for d in e}\nx = [[c for c in d] for a in b]\nx = [a for a in b if c in d]\n',
   'def f(): x = y = 1\nclass B: x = y = lambda a=1: a\nwhile x: x -= 1\nif x: y: int = 1\nif x: a = b; c = d = e\n',
   'if x:\n    from os import *\ntry:\n    from . import *\nexcept ImportError:\n    pass\ndef f(*a, **k):\n    g(*a, **k)\n    x = important * 2\n    return [*a, *b]\nx = lambda *a: a\n',
 ];
@@ -935,6 +936,17 @@ const INVALID = [
   "class A:\n    from os import *\n",
   "def f(): from os import *\n",
   "def f():\n    from os import *\n    break\n",
+  // a comprehension's targets
+  "x = [a for f() in b]\n",
+  "x = [a for a in b for f() in c]\n",
+  "x = {a: 1 for 'x' in b}\n",
+  "x = (a for a, f() in b)\n",
+  "f(a for None in b)\n",
+  "x = [a\n     for f()\n     in b]\n",
+  "async def g():\n    x = [a async for f() in b]\n",
+  "x = [a for (a, f()) in b]\n",
+  "x = [*a for f() in b]\n",
+  "x = [a for a in [b for f() in c]]\n",
   // the same after a block's header on its line
   "if x: f() = 1\n",
   "if x: y = f() = 1\n",

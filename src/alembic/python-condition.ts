@@ -237,15 +237,21 @@ export function chainAssignError(src: string, start: number, firstEq: number, eq
 }
 
 /**
- * A `for` statement's targets, from `from` (after `for`) to its first `in`
- * at `inAt` (CPython's `invalid_for_target`): `for f() in rows:` is "cannot
- * assign to function call", at the target. Null where every target is valid
+ * A `for` statement's or a comprehension's `for` clause's targets, from
+ * `from` (after `for`) to its first `in` at `inAt` (CPython's
+ * `invalid_for_target`): `for f() in rows:` is "cannot assign to function
+ * call", at the target. Null where every target is valid
  * and where this cannot read them.
  */
-export function forTargetError(src: string, from: number, inAt: number): ConditionError | null {
-  for (let t = lex(src, from); t.kind !== T_END && t.start < inAt; t = lex(src, t.end)) if (t.kind === T_NAME && src.slice(t.start, t.end) === 'in') return null;
-  const found = targetList(src, from, false, inAt);
-  return found !== null && 'invalid' in found ? { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at } : null;
+export function forTargetError(src: string, from: number, inAt: number, inBrackets: boolean): ConditionError | null {
+  if (inBrackets) nested++;
+  try {
+    for (let t = lex(src, from); t.kind !== T_END && t.start < inAt; t = lex(src, t.end)) if (t.kind === T_NAME && src.slice(t.start, t.end) === 'in') return null;
+    const found = targetList(src, from, false, inAt);
+    return found !== null && 'invalid' in found ? { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at } : null;
+  } finally {
+    if (inBrackets) nested--;
+  }
 }
 
 /**

@@ -868,6 +868,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   const compFor: boolean[] = [];
   /** Where the first comprehension `for` at each bracket level is, and whether a call has a comma at its level (a generator must then be parenthesized). */
   const compForAt: number[] = [];
+  /** The last `for` at each bracket level, whose targets its `in` ends. */
+  const compForLast: number[] = [];
   const callComma: boolean[] = [];
   let ternaryOpen = 0;
   /** The same indentation with a tab as one column: where the two disagree, CPython raises TabError. */
@@ -2145,9 +2147,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (c0 === 102 || c0 === 108) {
       if ((depth > 0 || c0 === 108) && wordKind(src, begin, pos) === Word.Keyword) {
         lineScoped = true;
-        if (c0 === 102 && compFor[depth] !== true) {
-          compFor[depth] = true;
-          compForAt[depth] = begin;
+        if (c0 === 102) {
+          if (compFor[depth] !== true) {
+            compFor[depth] = true;
+            compForAt[depth] = begin;
+          }
+          compForLast[depth] = begin;
         }
       }
       return;
@@ -2272,7 +2277,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     // the condition is a disjunction: `and`, `or`, `in`, `is` (and `not in`) go on with it, another keyword but its `else` ends it too early
     if (ternaryOpen > 0 && ternaryIf[depth]! >= 0 && w !== 'else' && w !== 'and' && w !== 'or' && w !== 'in' && w !== 'is') ternaryEnd(depth, -1);
     if (w === 'if') conditional(begin);
-    else if (w === 'in' && depth === 0) forTargets(begin);
+    else if (w === 'in' && (depth === 0 || compFor[depth] === true)) forTargets(begin);
     // `as` belongs to import, with, except and case; `import` after a name to `from`: `imporqlalchemy as sa`, `froogging.config import x`
     if (!INFIX_KEYWORDS.has(w) || (w === 'as' && !AS_STATEMENTS.has(statementWord(src, stmtBegin))) || (w === 'import' && statementWord(src, stmtBegin) !== 'from')) {
       fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
@@ -2282,11 +2287,19 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     }
   }
 
-  /** An `in` at depth 0 after an operand: in a `for` statement, the first one ends its targets, which are judged (`for f() in rows:`). */
+  /**
+   * An `in` after an operand, at depth 0 or in a comprehension: the first
+   * after a `for` ends its targets, which are judged (`for f() in rows:`,
+   * `[x for f() in rows]`).
+   */
   function forTargets(inAt: number): void {
-    const b = afterAsync(src, statementStart(src, stmtBegin));
-    if (src.charCodeAt(b) !== 102 || !isWordAt(src, b, 'for')) return;
-    const e = forTargetError(src, b + 3, inAt);
+    let b: number;
+    if (depth > 0) b = compForLast[depth]!;
+    else {
+      b = afterAsync(src, statementStart(src, stmtBegin));
+      if (src.charCodeAt(b) !== 102 || !isWordAt(src, b, 'for')) return;
+    }
+    const e = forTargetError(src, b + 3, inAt, depth > 0);
     if (e !== null) fail(errorAt(e.message, e.at));
   }
 
