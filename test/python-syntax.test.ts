@@ -176,6 +176,7 @@ const VALID = [
   'try:\n    pass\nexcept:\n    pass\nx = 1\ntry:\n    pass\nexcept E:\n    pass\nexcept F:\n    pass\n',
   'if x: y = z = 1\nclass A: x: int = 1\nif x: a, b = c, d = e\nelse: x += 1\ntry: x = y = f(a=1)\nexcept: pass\nwith a as b: c = d = e\nfor i in x: y[i] += 1\nx: int = 1\nx = lambda: 0\nif lambda: 0: pass\n',
   'x = [a for a.b in c]\nx = [a for a[0] in c]\nx = [a for a, in b]\nx = [a in b for a in c]\nx = [a for a in b in c]\nx = {a for a in b if a in c for d in e}\nx = [[c for c in d] for a in b]\nx = [a for a in b if c in d]\n',
+  'x = lambda a=1, b=2: 0\nx = lambda *a, b, **c: 0\nx = lambda a, /, b, *, c: 0\nx = lambda a=lambda: 1: a\nx = {a: lambda b: b for a in c}\nx = a[lambda: 0:1]\nx = lambda a=b[1:2], c=3: 0\nx = lambda a=f(b=1), c=d: 0\nf(key=lambda r: r[0])\nx = lambda a=1, *b, c, d=2, **e: 0\n',
   'def f(): x = y = 1\nclass B: x = y = lambda a=1: a\nwhile x: x -= 1\nif x: y: int = 1\nif x: a = b; c = d = e\n',
   'if x:\n    from os import *\ntry:\n    from . import *\nexcept ImportError:\n    pass\ndef f(*a, **k):\n    g(*a, **k)\n    x = important * 2\n    return [*a, *b]\nx = lambda *a: a\n',
 ];
@@ -936,6 +937,18 @@ const INVALID = [
   "class A:\n    from os import *\n",
   "def f(): from os import *\n",
   "def f():\n    from os import *\n    break\n",
+  // a lambda's parameters out of order, or repeated
+  "x = lambda a=1, b: 0\n",
+  "f(lambda a=1, b: 0)\n",
+  "x = [lambda *, **k: 0]\n",
+  "x = lambda **a, b: 0\n",
+  "x = lambda *a=1: 0\n",
+  "x = lambda a, /, /: 0\n",
+  "x = lambda *, a, *b: 0\n",
+  "x = lambda a=lambda b=1, c: 0: a\n",
+  "x = {1: lambda a=1, b: 0}\n",
+  "def upgrade():\n    x = map(lambda c, c: c, y)\n",
+  "x = (lambda a=1,\n b: 0)\n",
   // a comprehension's targets
   "x = [a for f() in b]\n",
   "x = [a for a in b for f() in c]\n",

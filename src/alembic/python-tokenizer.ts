@@ -865,6 +865,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * is a filter. ternaryOpen counts the waiting ones: other tokens test it alone.
    */
   const ternaryIf: number[] = [];
+  /** Lambdas whose `:` is still to come on this line: where their parameters start, and at which bracket level. */
+  const lambdaAt: number[] = [];
+  const lambdaLevel: number[] = [];
   const compFor: boolean[] = [];
   /** Where the first comprehension `for` at each bracket level is, and whether a call has a comma at its level (a generator must then be parenthesized). */
   const compForAt: number[] = [];
@@ -942,6 +945,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   const finishLine = (): void => {
     if (ternaryOpen > 0) ternaryEnd(0, -1);
+    if (lambdaAt.length > 0) lambdaAt.length = lambdaLevel.length = 0;
     if (delAt >= 0) delTargets();
     if (pendingAwait !== null) {
       if (!lineScoped) compileAt(pendingAwait);
@@ -1148,6 +1152,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         fail(new TokenizeError('invalid syntax', startLine, startCol, E_PARSER));
       } else if (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len)) fail(keywordError(startLine, startCol));
       if (ternaryOpen > 0 && len === 1 && (c === 44 || c === 59 || c === 58 || c === 41 || c === 93 || c === 125)) ternaryEnd(depth, c === 58 ? pos : -1);
+      if (c === 58 && len === 1 && lambdaAt.length > 0) lambdaColon(pos);
       punct = len === 1 ? punctOf(c) : len === 3 && c === 46 ? P_NONE : P_DANGLING;
       const call = c === 40 && opensCall();
       if (inCall) {
@@ -1407,8 +1412,20 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     fail(errorAt("expected ':'", at));
   }
 
+  /** A `:` at `at`: the one of the innermost lambda at this bracket level ends its parameters, which are judged as a function's. */
+  function lambdaColon(at: number): void {
+    while (lambdaLevel.length > 0 && lambdaLevel[lambdaLevel.length - 1]! > depth) {
+      lambdaAt.pop();
+      lambdaLevel.pop();
+    }
+    if (lambdaLevel.length === 0 || lambdaLevel[lambdaLevel.length - 1] !== depth) return;
+    lambdaLevel.pop();
+    parametersError(lambdaAt.pop()! - 1, at);
+  }
+
   /**
-   * A function's parameters, between the brackets at `open` and `close`: the
+   * A function's parameters, between the brackets at `open` and `close` (or a
+   * lambda's, between the word and its `:`): the
    * parser's errors for their order (a parameter without a default after one
    * with, a bare `*` with nothing after it, a second `*`, anything after
    * `**kwargs`, a default for `*args` or `**kwargs`, `/` out of place) and the
@@ -1458,7 +1475,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (name !== '' && wordKind(src, begin, pos) !== Word.Name && wordKind(src, begin, pos) !== Word.Soft) return;
           pos = blanksEnd(src, pos, true);
           // an annotation, then a default: each an expression up to the next parameter
-          if (src.charCodeAt(pos) === 58 && name !== '') skipExpression(close, true);
+          if (pos < close && src.charCodeAt(pos) === 58 && name !== '') skipExpression(close, true);
           const hasDefault = src.charCodeAt(pos) === 61 && src.charCodeAt(pos + 1) !== 61;
           if (hasDefault) skipExpression(close, false);
           if (stars === 1) {
@@ -2147,6 +2164,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (c0 === 102 || c0 === 108) {
       if ((depth > 0 || c0 === 108) && wordKind(src, begin, pos) === Word.Keyword) {
         lineScoped = true;
+        if (c0 === 108) {
+          lambdaAt.push(pos);
+          lambdaLevel.push(depth);
+        }
         if (c0 === 102) {
           if (compFor[depth] !== true) {
             compFor[depth] = true;
@@ -2632,6 +2653,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (!opMayFollow(punct, 58, len, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(58, len)) || (len === 1 && punct === P_SEPARATOR && colonAfterOpener(pos))) return;
           operandEnd = false;
           if (ternaryOpen > 0 && len === 1) ternaryEnd(depth, pos);
+          if (len === 1 && lambdaAt.length > 0) lambdaColon(pos);
           if (len === 2) {
             if (argStart) argToken(58, 2);
             punct = P_DANGLING;
