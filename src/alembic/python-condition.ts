@@ -216,9 +216,10 @@ function tupleAssignError(src: string, start: number, eq: number, last: number):
  * it when a list of targets up to `eq` cannot be assigned: first the last
  * target before the first `=` as a named expression (`x = y, f() = 1`:
  * "invalid syntax. Maybe you meant '==' or ':='…" at `x`), else "cannot
- * assign to function call" at the first target that cannot be assigned. Null where the targets up to `eq` are valid, in a statement
- * that starts with a keyword or holds a lambda (whose defaults are `=` too),
- * and where this cannot read them.
+ * assign to function call" at the first target that cannot be assigned.
+ * Null where the targets up to `eq` are valid, in a statement that starts
+ * with a keyword or holds a lambda (whose defaults are `=` too), and where
+ * this cannot read them.
  */
 export function chainAssignError(src: string, start: number, firstEq: number, eq: number): ConditionError | null {
   if (topLevel(src, start, eq).lambda || startsWithKeyword(src, lex(src, start))) return null;
@@ -240,8 +241,8 @@ export function chainAssignError(src: string, start: number, firstEq: number, eq
  * A `for` statement's or a comprehension's `for` clause's targets, from
  * `from` (after `for`) to its first `in` at `inAt` (CPython's
  * `invalid_for_target`): `for f() in rows:` is "cannot assign to function
- * call", at the target. Null where every target is valid
- * and where this cannot read them.
+ * call", at the target. Null where every target is valid, where `inAt` is
+ * not the first `in`, and where this cannot read them.
  */
 export function forTargetError(src: string, from: number, inAt: number, inBrackets: boolean): ConditionError | null {
   if (inBrackets) nested++;

@@ -14,10 +14,13 @@
  * (`x = a +`), two tokens that never meet in Python (`x = = 1`, `sa..String`,
  * `f(a, .b)`, `a.if`, `**x` at a statement's start), a keyword argument after
  * something other than a name (`f(a.b=1)`), an `=` where a statement takes
- * none (`if x = 1:`) or after what cannot be assigned (`f() = 1`), and the compiler's `'return' outside function` at
- * module level. Those make Python, and therefore Alembic, fail on every
- * command, wherever they are in the file. Parser errors that need more of a
- * statement's grammar (`x = (a.b=1)`, `a, f() = 1, 2`) are not reported.
+ * none (`if x = 1:`), targets that cannot be assigned (`f() = 1`, `for f()
+ * in x:`, `with a as f():`, `x = f() = 1`), and the compiler's and the
+ * symbol table's errors (`'return' outside function`, a repeated parameter).
+ * Those make Python, and therefore Alembic, fail on every command, wherever
+ * they are in the file. Parser errors that need more of a statement's
+ * grammar (`x: int = f() = 1`, `except` beside `except*`) are not reported;
+ * docs/findings/unparseable-file.md lists them.
  */
 import { augmentedTargetError, blanksEnd, bracketAssignError, chainAssignError, comprehensionError, conditionAssignError, delTargetError, forTargetError, refusedAssignError, targetAssignError, withTargetsError } from './python-condition.js';
 
@@ -300,7 +303,7 @@ const C_LOOP = 2;
 const C_TRY = 3;
 const C_EXCEPT = 4;
 const C_TRY_ELSE = 5;
-// a bare `except:` is stored as its line, negated: the compiler wants it last
+// a bare `except:` leaves its line, negated: the compiler wants it last, and names it if it is not
 
 /** Kinds of block, for the compiler's errors: a coroutine's body, a function's, a class's (up to here a scope), a loop's, another. */
 const B_ASYNC_FUNC = 0;
