@@ -177,6 +177,8 @@ const VALID = [
   'if x: y = z = 1\nclass A: x: int = 1\nif x: a, b = c, d = e\nelse: x += 1\ntry: x = y = f(a=1)\nexcept: pass\nwith a as b: c = d = e\nfor i in x: y[i] += 1\nx: int = 1\nx = lambda: 0\nif lambda: 0: pass\n',
   'x = [a for a.b in c]\nx = [a for a[0] in c]\nx = [a for a, in b]\nx = [a in b for a in c]\nx = [a for a in b in c]\nx = {a for a in b if a in c for d in e}\nx = [[c for c in d] for a in b]\nx = [a for a in b if c in d]\n',
   'x = lambda a=1, b=2: 0\nx = lambda *a, b, **c: 0\nx = lambda a, /, b, *, c: 0\nx = lambda a=lambda: 1: a\nx = {a: lambda b: b for a in c}\nx = a[lambda: 0:1]\nx = lambda a=b[1:2], c=3: 0\nx = lambda a=f(b=1), c=d: 0\nf(key=lambda r: r[0])\nx = lambda a=1, *b, c, d=2, **e: 0\n',
+  'x: int = (a := 1)\nx: int = lambda a=1, b=2: a\nx: int\nx = y = 1\nif x: y: int = 1\ncase: int = 1\nmatch: int = 1\nx: int = 1; y = z = 2\nx: int = 1 if a == b else 2\nx: int = f(a=1)\n',
+  'match x:\n    case 1: y = z = 2\ndef f():\n    yield lambda a=1: a\n    yield f(a=1)\n    yield a == 1\n    x = y = yield a\n    x = (yield) == 1\nx = yield_ = 1\n',
   'def f(): x = y = 1\nclass B: x = y = lambda a=1: a\nwhile x: x -= 1\nif x: y: int = 1\nif x: a = b; c = d = e\n',
   'if x:\n    from os import *\ntry:\n    from . import *\nexcept ImportError:\n    pass\ndef f(*a, **k):\n    g(*a, **k)\n    x = important * 2\n    return [*a, *b]\nx = lambda *a: a\n',
 ];
@@ -937,6 +939,16 @@ const INVALID = [
   "class A:\n    from os import *\n",
   "def f(): from os import *\n",
   "def f():\n    from os import *\n    break\n",
+  // a second `=` in an annotated assignment; an assignment to a yield expression
+  "x: int = f() = 1\n",
+  "x: int = y, z = 1\n",
+  "class A:\n    x: int = y = 1\n",
+  "def upgrade():\n    rows: list = op.get_bind() = []\n",
+  "if x: y: int = a = 1\n",
+  "x = yield = 1\n",
+  "def f():\n    yield = 1\n",
+  "def f():\n    x = yield a = 1\n",
+  "def f():\n    yield a, b = 1\n",
   // a lambda's parameters out of order, or repeated
   "x = lambda a=1, b: 0\n",
   "f(lambda a=1, b: 0)\n",

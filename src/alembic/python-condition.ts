@@ -224,6 +224,8 @@ function tupleAssignError(src: string, start: number, eq: number, last: number):
 export function chainAssignError(src: string, start: number, firstEq: number, eq: number): ConditionError | null {
   if (topLevel(src, start, eq).lambda || startsWithKeyword(src, lex(src, start))) return null;
   for (let p = start; ; ) {
+    const first = lex(src, p);
+    if (p !== start && first.kind === T_NAME && src.slice(first.start, first.end) === 'yield') return { message: 'assignment to yield expression not possible', at: first.start };
     const found = targetList(src, p, false);
     if (found === null) return null;
     if ('invalid' in found) {

@@ -827,6 +827,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let lineColon = false;
   /** The current statement has a `:` outside brackets that opens no block (an annotation's, a lambda's): its `=` are not judged. */
   let stmtColon = false;
+  /** The current statement is annotated (`x: int = 1`): 1 after its `:`, 2 after its `=`, when any other `=` outside brackets is an error; else 0. */
+  let annotated = 0;
   /** The current logical line had a `=` outside brackets (its first at firstEqAt), and a bracket closed there (a `def`'s parameters). */
   let lineEquals = false;
   let firstEqAt = -1;
@@ -1060,6 +1062,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         punct = P_SEMI;
         lineColon = false;
         stmtColon = false;
+        annotated = 0;
         lineEquals = false;
         stmtComma = false;
         lineClosed = false;
@@ -1169,7 +1172,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (!stmtColon) {
             if (!lineEquals) firstEquals(pos);
             else laterEquals(pos);
-          }
+          } else if (annotated > 0) annotatedEquals(pos);
         } else if (!inCall) bracketEquals(pos);
       } else if (len >= 2 && depth === 0 && !stmtColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedAt(pos);
       pos += len;
@@ -1179,6 +1182,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         lineEquals = false;
         stmtComma = false;
         stmtColon = false;
+        annotated = 0;
       }
       operandEnd = false;
       if (c === 58 && len === 1 && depth === 0) {
@@ -1305,6 +1309,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (src.charCodeAt(b) === 116 && isWordAt(src, b, 'type') && declaredNameEnd(b + 4) === at) {
       needs(12, 'type parameters or a type alias (PEP 695)', currentLine, 'invalid syntax', 11);
     }
+    // `yield a = 1` (a lambda's default aside: `yield lambda a=1: a`)
+    if (src.charCodeAt(b) === 121 && isWordAt(src, b, 'yield') && !(lambdaLevel.length > 0 && lambdaLevel[0] === 0)) return fail(errorAt('assignment to yield expression not possible', b));
     const w = EQUALS_REFUSED[src.charCodeAt(b)];
     if (w === undefined) return assignedTo(b, at);
     for (let i = 0; i < w.length; i++) {
@@ -1356,6 +1362,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function statementColon(at: number): void {
     const b = afterAsync(src, statementStart(src, stmtBegin));
     if (lineColon || stmtColon || !startsCompound(b)) {
+      // an annotation's: the first, before any `=`, no lambda's, no match's or case's
+      if (!stmtColon && !lineEquals && !(lambdaLevel.length > 0 && lambdaLevel[0] === 0) && !isWordAt(src, b, 'match') && !isWordAt(src, b, 'case')) annotated = 1;
       stmtColon = true;
       return;
     }
@@ -1365,6 +1373,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     }
     lineEquals = false;
     stmtComma = false;
+  }
+
+  /** An `=` outside brackets in an annotated statement: its value's, then (outside a lambda's parameters) CPython's "invalid syntax" there (`x: int = f() = 1`). */
+  function annotatedEquals(at: number): void {
+    if (annotated === 1) annotated = 2;
+    else if (!(lambdaLevel.length > 0 && lambdaLevel[0] === 0)) fail(errorAt('invalid syntax', at));
   }
 
   /** At the end of a statement that starts with `del`: its targets, which the tokens alone do not judge (`del f()`). */
@@ -2391,6 +2405,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** The error for a token the keyword before it cannot take: "expected ':'" after `else`, `try`, `finally`, which must be followed by one. */
   function keywordError(atLine: number, atCol: number): TokenizeError {
     const w = src.slice(prevStart, prevEnd);
+    // `x = yield = 1`: CPython's invalid_assignment names it, at the `yield`
+    if (w === 'yield' && src.charCodeAt(pos) === 61 && src.charCodeAt(pos + 1) !== 61) return errorAt('assignment to yield expression not possible', prevStart);
     return new TokenizeError(w === 'else' || w === 'try' || w === 'finally' ? "expected ':'" : 'invalid syntax', atLine, atCol, E_PARSER);
   }
 
@@ -2590,7 +2606,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
               if (!stmtColon) {
                 if (!lineEquals) firstEquals(pos);
                 else laterEquals(pos);
-              }
+              } else if (annotated > 0) annotatedEquals(pos);
             } else if (!inCall) bracketEquals(pos);
           } else if (len >= 2 && depth === 0 && !stmtColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedAt(pos);
           if (inCall) {
@@ -2606,6 +2622,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             lineEquals = false;
             stmtComma = false;
             stmtColon = false;
+            annotated = 0;
           }
           break;
         }
