@@ -140,7 +140,7 @@ export function targetAssignError(src: string, start: number, eq: number): Condi
   if ((target.name === 'tuple' || target.name === 'list') && first.kind === T_GROUP && first.end === target.end) {
     // `(a, f()) = …`: a bracketed list of targets is no named expression, so no "Maybe"
     const found = targetElement(src, start, false);
-    return found !== null && 'invalid' in found ? { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at } : null;
+    return invalidTarget(found, 'assign to');
   }
   if (TARGETS.has(target.name)) return null;
   return namedExpressionError(src, start, eq) ?? { message: `cannot assign to ${target.name}`, at: target.at };
@@ -190,7 +190,7 @@ const ASSIGNABLE: ReadonlySet<string> = new Set(['name', 'attribute', 'subscript
  */
 export function delTargetError(src: string, from: number): ConditionError | null {
   const found = targetList(src, from, true);
-  return found !== null && 'invalid' in found ? { message: `cannot delete ${found.invalid.name}`, at: found.invalid.at } : null;
+  return invalidTarget(found, 'delete');
 }
 
 /**
@@ -207,7 +207,7 @@ function tupleAssignError(src: string, start: number, eq: number, last: number):
   const found = targetList(src, start, false);
   if (found === null || !('invalid' in found)) return null;
   // after a trailing comma, or before a starred target, nothing reads as a named expression
-  return namedExpressionError(src, last, eq) ?? { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at };
+  return namedExpressionError(src, last, eq) ?? invalidTarget(found, 'assign to');
 }
 
 /**
@@ -231,7 +231,7 @@ export function chainAssignError(src: string, start: number, firstEq: number, eq
     if ('invalid' in found) {
       // only a statement that does not parse gets this far in CPython, where the named expression comes first
       const last = topLevel(src, start, firstEq).afterComma;
-      return namedExpressionError(src, last >= 0 ? last : start, firstEq) ?? { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at };
+      return namedExpressionError(src, last >= 0 ? last : start, firstEq) ?? invalidTarget(found, 'assign to');
     }
     const after = lex(src, found.end);
     if (!(after.kind === T_OP && after.text === '=') || after.start >= eq) return null;
@@ -251,7 +251,7 @@ export function forTargetError(src: string, from: number, inAt: number, inBracke
   try {
     for (let t = lex(src, from); t.kind !== T_END && t.start < inAt; t = lex(src, t.end)) if (t.kind === T_NAME && src.slice(t.start, t.end) === 'in') return null;
     const found = targetList(src, from, false, inAt);
-    return found !== null && 'invalid' in found ? { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at } : null;
+    return invalidTarget(found, 'assign to');
   } finally {
     if (inBrackets) nested--;
   }
@@ -288,7 +288,7 @@ function asTargetsError(src: string, from: number, to: number): ConditionError |
       const after = e === null ? null : lex(src, e.end);
       // `with a as f() g:` is another error
       if (after !== null && after.kind !== T_NAME && !(after.kind === T_OP && (after.text === ',' || after.text === ':' || after.text === ')' || COMPARISON.has(after.text)))) return null;
-      return { message: `cannot assign to ${found.invalid.name}`, at: found.invalid.at };
+      return invalidTarget(found, 'assign to');
     }
   }
   return null;
@@ -331,6 +331,11 @@ const COMPARISON: ReadonlySet<string> = new Set(['<', '>', '==', '>=', '<=', '!=
 
 /** A target that cannot be assigned (or deleted), with CPython's name for it; or where a valid target ends; or null where this cannot read it. */
 type TargetScan = { readonly invalid: { readonly name: string; readonly at: number } } | { readonly end: number } | null;
+
+/** CPython's RAISE_SYNTAX_ERROR_INVALID_TARGET: "cannot assign to function call" (or "cannot delete …") at the target found, or null where none was. */
+function invalidTarget(found: TargetScan, verb: 'assign to' | 'delete'): ConditionError | null {
+  return found !== null && 'invalid' in found ? { message: `cannot ${verb} ${found.invalid.name}`, at: found.invalid.at } : null;
+}
 
 /**
  * The comma-separated targets from p, up to the end of the statement, a

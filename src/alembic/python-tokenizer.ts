@@ -701,6 +701,12 @@ function oldExpressionEnd(src: string, from: number, to: number, level: number):
   return -1;
 }
 
+/** The last offset at or before i that holds no space, tab or form feed (-1 at the start). */
+function lastNonBlank(src: string, i: number): number {
+  while (i >= 0 && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12)) i--;
+  return i;
+}
+
 function identAt(src: string, i: number): boolean {
   if (i < 0 || i >= src.length) return false;
   const c = src.charCodeAt(i);
@@ -1167,14 +1173,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         else if (len === 1 && c === 61) argEquals();
         else if (argStart ? !(len === 1 && (c === 41 || c === 93 || c === 125)) : c === 42 && startsArgument(pos)) argToken(c, len);
       }
-      if (c === 61 && len === 1) {
-        if (depth === 0) {
-          if (!stmtColon) {
-            if (!lineEquals) firstEquals(pos);
-            else laterEquals(pos);
-          } else if (annotated > 0) annotatedEquals(pos);
-        } else if (!inCall) bracketEquals(pos);
-      } else if (len >= 2 && depth === 0 && !stmtColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedAt(pos);
+      if (depth > 0) {
+        if (c === 61 && len === 1 && !inCall) bracketEquals(pos);
+      } else if (c === 61 || len >= 2) assignmentOperator(c, len);
       pos += len;
       if (c === 59) {
         if (delAt >= 0) delTargets();
@@ -1310,7 +1311,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       needs(12, 'type parameters or a type alias (PEP 695)', currentLine, 'invalid syntax', 11);
     }
     // `yield a = 1` (a lambda's default aside: `yield lambda a=1: a`)
-    if (src.charCodeAt(b) === 121 && isWordAt(src, b, 'yield') && !(lambdaLevel.length > 0 && lambdaLevel[0] === 0)) return fail(errorAt('assignment to yield expression not possible', b));
+    if (src.charCodeAt(b) === 121 && isWordAt(src, b, 'yield') && !lambdaOpenOutside()) return fail(errorAt('assignment to yield expression not possible', b));
     const w = EQUALS_REFUSED[src.charCodeAt(b)];
     if (w === undefined) return assignedTo(b, at);
     for (let i = 0; i < w.length; i++) {
@@ -1330,18 +1331,30 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * valid ones (names, attributes, subscripts) end otherwise, and cost nothing.
    */
   function assignedTo(b: number, at: number): void {
-    let i = at - 1;
-    while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12) i--;
-    const c = src.charCodeAt(i);
+    const c = src.charCodeAt(lastNonBlank(src, at - 1));
     if (c !== 41 && c !== 34 && c !== 39 && c !== 125 && !stmtComma && !(c === 93 && src.charCodeAt(b) === 91)) return;
     const e = targetAssignError(src, b, at);
     if (e !== null) fail(errorAt(e.message, e.at));
   }
 
-  /** An augmented assignment's operator at depth 0: its target, whatever it ends in (`a + b += 1`); such statements are few. */
-  function augmentedAt(at: number): void {
-    const e = augmentedTargetError(src, statementStart(src, stmtBegin), at);
-    if (e !== null) fail(errorAt(e.message, e.at));
+  /**
+   * An operator outside brackets at pos that may assign (`c` is `=` when
+   * `len` is 1): an `=` (the
+   * statement's first, a later one of a chain, or one after an annotation),
+   * or an augmented one, whose target is judged whatever it ends in (`a + b
+   * += 1`; such statements are few). After a `:` that opens no block only an
+   * annotation's `=` are looked at.
+   */
+  function assignmentOperator(c: number, len: number): void {
+    if (len === 1) {
+      if (!stmtColon) {
+        if (!lineEquals) firstEquals(pos);
+        else laterEquals(pos);
+      } else if (annotated > 0) annotatedEquals(pos);
+    } else if (!stmtColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) {
+      const e = augmentedTargetError(src, statementStart(src, stmtBegin), pos);
+      if (e !== null) fail(errorAt(e.message, e.at));
+    }
   }
 
   /** A later `=` of an assignment at depth 0 (`x = f() = 1`): the targets up to it, which a chain of them may leave unjudged. */
@@ -1363,7 +1376,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const b = afterAsync(src, statementStart(src, stmtBegin));
     if (lineColon || stmtColon || !startsCompound(b)) {
       // an annotation's: the first, before any `=`, no lambda's, no match's or case's
-      if (!stmtColon && !lineEquals && !(lambdaLevel.length > 0 && lambdaLevel[0] === 0) && !isWordAt(src, b, 'match') && !isWordAt(src, b, 'case')) annotated = 1;
+      if (!stmtColon && !lineEquals && !lambdaOpenOutside() && !isWordAt(src, b, 'match') && !isWordAt(src, b, 'case')) annotated = 1;
       stmtColon = true;
       return;
     }
@@ -1378,7 +1391,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** An `=` outside brackets in an annotated statement: its value's, then (outside a lambda's parameters) CPython's "invalid syntax" there (`x: int = f() = 1`). */
   function annotatedEquals(at: number): void {
     if (annotated === 1) annotated = 2;
-    else if (!(lambdaLevel.length > 0 && lambdaLevel[0] === 0)) fail(errorAt('invalid syntax', at));
+    else if (!lambdaOpenOutside()) fail(errorAt('invalid syntax', at));
   }
 
   /** At the end of a statement that starts with `del`: its targets, which the tokens alone do not judge (`del f()`). */
@@ -1427,6 +1440,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (at >= n || c === 10 || c === 13 || c === 35) return;
     if ((c === 58 && src.charCodeAt(at + 1) !== 61) || (c === 45 && src.charCodeAt(at + 1) === 62)) return;
     fail(errorAt("expected ':'", at));
+  }
+
+  /** Whether a lambda outside brackets still waits for its `:` (its parameters' defaults hold `=`). */
+  function lambdaOpenOutside(): boolean {
+    return lambdaLevel.length > 0 && lambdaLevel[0] === 0;
   }
 
   /** A `:` at `at`: the one of the innermost lambda at this bracket level ends its parameters, which are judged as a function's. */
@@ -1693,8 +1711,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   /** A `*` at pos after the word `import` (`from x import *`) in a function's or a class's body: the symbol table's error, at the `*`. */
   function importStar(): void {
-    let i = pos - 1;
-    while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12) i--;
+    const i = lastNonBlank(src, pos - 1);
     if (i < 5 || src.charCodeAt(i) !== 116 || !src.startsWith('import', i - 5) || identAt(src, i - 6)) return;
     if (enclosingScope() <= B_CLASS) symtableError = new TokenizeError('import * only allowed at module level', line, pos - lineStart);
   }
@@ -1821,11 +1838,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     let i = prevStart - 1;
     if (prevKind === K_OTHER) {
       if (src.charCodeAt(prevStart) !== 93) return true;
-      i = closedOpener - 1;
-      while (i >= 0 && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12)) i--;
+      i = lastNonBlank(src, closedOpener - 1);
       while (i >= 0 && isAsciiIdent(src.charCodeAt(i))) i--;
     } else if (prevKind !== K_NAME && prevKind !== K_WORD) return true;
-    while (i >= 0 && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12)) i--;
+    i = lastNonBlank(src, i);
     const isDef = i >= 2 && src.charCodeAt(i) === 102 && src.charCodeAt(i - 1) === 101 && src.charCodeAt(i - 2) === 100;
     return !(isDef && !(i >= 3 && isAsciiIdent(src.charCodeAt(i - 3))));
   }
@@ -2601,14 +2617,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (ternaryOpen > 0 && len === 1 && (c === 44 || c === 59)) ternaryEnd(depth, -1);
           operandEnd = false;
           if (c === 44 && depth === 0 && !lineColon) python2Comma(pos);
-          else if (c === 61 && len === 1) {
-            if (depth === 0) {
-              if (!stmtColon) {
-                if (!lineEquals) firstEquals(pos);
-                else laterEquals(pos);
-              } else if (annotated > 0) annotatedEquals(pos);
-            } else if (!inCall) bracketEquals(pos);
-          } else if (len >= 2 && depth === 0 && !stmtColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedAt(pos);
+          else if (depth > 0) {
+            if (c === 61 && len === 1 && !inCall) bracketEquals(pos);
+          } else if (c === 61 || len >= 2) assignmentOperator(c, len);
           if (inCall) {
             if (len === 1 && c === 44) argComma();
             else if (len === 1 && c === 61) argEquals();
