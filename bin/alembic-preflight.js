@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The CLI as one bundled module (scripts/bundle.mjs): start-up is paid on every deploy.
-import { main } from '../dist/cli.bundle.js';
+// The CLI as one bundled script, loaded with a code cache (dist/cli-loader.js): start-up is paid on every deploy.
+import { runBundledCli } from '../dist/cli-loader.js';
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runBundledCli(process.argv.slice(2));

@@ -1,0 +1,158 @@
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { codeCacheDir, codeCacheName, readCache, writeCache } from '../src/cli-loader.js';
+import { runCli, type CliRun } from './helpers/cli.js';
+import { makeProject, rev } from './helpers/project.js';
+import { tempDir } from './helpers/temp-dir.js';
+
+const V = 'migrations/versions/';
+const isPosix = typeof process.getuid === 'function';
+
+/** A project with a fork, so check has something to say (exit 1) and the tokenizer runs. */
+function project(): string {
+  return makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), [V + 'c3_x.py']: rev('c3', 'a1') });
+}
+
+function check(cwd: string, cache: string, args: string[] = ['check']): CliRun {
+  return runCli(cwd, args, { ALEMBIC_PREFLIGHT_CODE_CACHE: cache });
+}
+
+const cacheFiles = (dir: string): string[] => readdirSync(dir).filter((n) => n.endsWith('.v8')).sort();
+
+describe('the code cache the bin loads the CLI with', () => {
+  it('is written on the first run and used unchanged by the next, with the same output as without it', () => {
+    const root = project();
+    const dir = path.join(tempDir(), 'cache');
+    const off = check(root, 'off');
+    expect(off.status).toBe(1);
+    expect(off.stdout).toContain('multiple-heads');
+
+    const first = check(root, dir);
+    expect(first).toEqual(off);
+    const files = cacheFiles(dir);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(new RegExp(`^cli-[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.arch}-check\\.v8$`));
+    const file = path.join(dir, files[0]!);
+    if (isPosix) {
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    }
+    const bytes = readFileSync(file);
+    const { mtimeMs } = statSync(file);
+
+    // a cache that is missing, corrupt or rejected is written again after the run: unchanged means V8 took it
+    const second = check(root, dir);
+    expect(second).toEqual(off);
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+    expect(statSync(file).mtimeMs).toBe(mtimeMs);
+
+    // each command compiles its own code paths, so each has its own file
+    const verify = check(root, dir, ['verify']);
+    expect(verify.stderr).toMatch(/database/i);
+    expect(cacheFiles(dir)).toEqual([files[0], files[0]!.replace(/-check\.v8$/, '-verify.v8')].sort());
+  });
+
+  it('a corrupt, truncated or foreign file is not used: the run is unchanged and the file is replaced', () => {
+    const root = project();
+    const dir = path.join(tempDir(), 'cache');
+    const off = check(root, 'off');
+    expect(check(root, dir)).toEqual(off);
+    const file = path.join(dir, cacheFiles(dir)[0]!);
+    const good = readFileSync(file);
+
+    const flipped = Buffer.from(good);
+    const mid = flipped.length >> 1;
+    flipped[mid] = flipped[mid]! ^ 0x55;
+    const junk = junkFramed(Buffer.alloc(4096, 7));
+    expect(readCache(file)?.equals(good.subarray(32))).toBe(true);
+    for (const bad of [flipped, good.subarray(0, good.length - 100), Buffer.from('APCC0001'), junk]) {
+      writeFileSync(file, bad, { mode: 0o600 });
+      // the checksum turns away what V8 might not (it checks a cache's length and version, not its bytes)
+      if (bad !== junk) expect(readCache(file)).toBeUndefined();
+      expect(check(root, dir)).toEqual(off);
+      expect(readCache(file)).toBeDefined();
+      expect(readFileSync(file).length).toBeGreaterThan(10_000);
+    }
+  });
+
+  it('a file or folder others can write is neither used nor written to', () => {
+    const root = project();
+    const dir = path.join(tempDir(), 'cache');
+    const off = check(root, 'off');
+    expect(check(root, dir)).toEqual(off);
+    const file = path.join(dir, cacheFiles(dir)[0]!);
+    chmodSync(file, 0o666);
+    expect(readCache(file)).toBeUndefined();
+    expect(check(root, dir)).toEqual(off);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    const shared = path.join(tempDir(), 'shared');
+    mkdirSync(shared, { mode: 0o777 });
+    chmodSync(shared, 0o777);
+    expect(check(root, shared)).toEqual(off);
+    expect(readdirSync(shared)).toEqual([]);
+  });
+
+  it('caches of another bundle are removed when a new one is written', () => {
+    const root = project();
+    const dir = path.join(tempDir(), 'cache');
+    mkdirSync(dir, { mode: 0o700 });
+    const stale = `cli-0123456789abcdef-${process.version}-${process.arch}-check.v8`;
+    writeFileSync(path.join(dir, stale), 'old', { mode: 0o600 });
+    writeFileSync(path.join(dir, 'notes.txt'), 'not ours', { mode: 0o600 });
+    check(root, dir);
+    const names = readdirSync(dir).sort();
+    expect(names).not.toContain(stale);
+    expect(names).toContain('notes.txt');
+    expect(cacheFiles(dir)).toHaveLength(1);
+  });
+
+  it('an unusable location and `off` change nothing and print nothing', () => {
+    const root = project();
+    const off = check(root, 'off');
+    expect(off.stderr).toBe('');
+    const notADir = path.join(tempDir(), 'file');
+    writeFileSync(notADir, 'x');
+    expect(check(root, notADir)).toEqual(off);
+    expect(check(root, path.join(notADir, 'below'))).toEqual(off);
+
+    // off: nothing under the default location either
+    const xdg = tempDir();
+    const r = runCli(root, ['check'], { ALEMBIC_PREFLIGHT_CODE_CACHE: 'off', XDG_CACHE_HOME: xdg });
+    expect(r).toEqual(off);
+    expect(readdirSync(xdg)).toEqual([]);
+    const d = runCli(root, ['check'], { XDG_CACHE_HOME: xdg });
+    expect(d).toEqual(off);
+    expect(cacheFiles(path.join(xdg, 'alembic-preflight'))).toHaveLength(1);
+  });
+
+  it('names a file per bundle content, Node, architecture and command', () => {
+    const a = codeCacheName('bundle one', ['check', '--format', 'json']);
+    expect(a).toMatch(/^cli-[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+-check\.v8$/);
+    expect(codeCacheName('bundle two', ['check'])).not.toBe(a);
+    // same length, different content: V8 alone would take either's cache for the other
+    expect(codeCacheName('bundle ONE', ['check'])).not.toBe(a);
+    expect(codeCacheName('bundle one', ['--format', 'json', 'verify'])).toMatch(/-verify\.v8$/);
+    expect(codeCacheName('bundle one', ['--help'])).toMatch(/-other\.v8$/);
+    expect(codeCacheName('bundle one', ['../../etc/passwd'])).toMatch(/-other\.v8$/);
+    expect(codeCacheDir({ ALEMBIC_PREFLIGHT_CODE_CACHE: 'OFF' })).toBeNull();
+    expect(codeCacheDir({ ALEMBIC_PREFLIGHT_CODE_CACHE: '/x/y' })).toBe(path.resolve('/x/y'));
+    expect(codeCacheDir({ XDG_CACHE_HOME: '/c' })).toBe(path.join('/c', 'alembic-preflight'));
+  });
+
+  it('gives every command of the CLI a cache of its own', () => {
+    const help = runCli(tempDir(), ['--help'], { ALEMBIC_PREFLIGHT_CODE_CACHE: 'off' });
+    const commands = [...help.stdout.matchAll(/^ {2}alembic-preflight ([a-z-]+)/gm)].map((m) => m[1]!);
+    expect(commands.length).toBeGreaterThanOrEqual(6);
+    for (const c of commands) expect(codeCacheName('x', [c])).toMatch(new RegExp(`-${c}\\.v8$`));
+  });
+});
+
+/** Bytes V8 never wrote, framed with a correct checksum: only V8's own check can turn them away. */
+function junkFramed(junk: Buffer): Buffer {
+  const dir = tempDir();
+  const f = path.join(dir, 'junk.v8');
+  writeCache(f, junk);
+  return readFileSync(f);
+}
