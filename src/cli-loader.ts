@@ -59,8 +59,7 @@ function bundleId(source: string): string {
 /** Runs the bundled CLI with argv and returns its exit code. */
 export async function runBundledCli(argv: string[], bundlePath = defaultBundle(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const source = readFileSync(bundlePath, 'utf8');
-  const dir = codeCacheDir(env);
-  const file = dir === null ? null : path.join(dir, codeCacheName(source, argv));
+  const file = cacheFileFor(source, argv, env);
   const cachedData = file === null ? undefined : readCache(file);
   // one line, so that line numbers in stack traces stay the bundle's own
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundlePath, cachedData });
@@ -71,6 +70,16 @@ export async function runBundledCli(argv: string[], bundlePath = defaultBundle()
   // written after the run, so that it holds every function this command compiled
   if (file !== null && (cachedData === undefined || script.cachedDataRejected === true)) writeCache(file, script.createCachedData());
   return code;
+}
+
+function cacheFileFor(source: string, argv: readonly string[], env: NodeJS.ProcessEnv): string | null {
+  try {
+    const dir = codeCacheDir(env);
+    return dir === null ? null : path.join(dir, codeCacheName(source, argv));
+  } catch {
+    // no home folder to be found (a user without a passwd entry and no HOME): run without a cache
+    return null;
+  }
 }
 
 function defaultBundle(): string {
