@@ -29,6 +29,7 @@ import vm from 'node:vm';
 /** What the bundle exports: the CLI's entry, which returns the exit code. */
 interface CliBundle {
   main(argv: string[]): Promise<number>;
+  warmCodeCache(): Promise<void>;
 }
 
 const MAGIC = Buffer.from('APCC0001', 'latin1');
@@ -67,8 +68,16 @@ export async function runBundledCli(argv: string[], bundlePath = defaultBundle()
   const load = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
   load(mod.exports, createRequire(bundlePath), mod, bundlePath, path.dirname(bundlePath));
   const code = await mod.exports.main(argv);
-  // written after the run, so that it holds every function this command compiled
-  if (file !== null && (cachedData === undefined || script.cachedDataRejected === true)) writeCache(file, script.createCachedData());
+  // written after the run, so that it holds every function this command compiled; not after a usage or
+  // configuration error (exit 2), which stops before the command's work and would leave a thin cache
+  if (file !== null && code !== 2 && (cachedData === undefined || script.cachedDataRejected === true)) {
+    try {
+      await mod.exports.warmCodeCache();
+    } catch {
+      // the cache is then only thinner
+    }
+    writeCache(file, script.createCachedData());
+  }
   return code;
 }
 

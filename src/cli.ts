@@ -153,6 +153,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
 }
 
+/** For the bin's loader (src/cli-loader.ts), before it writes its code cache: compiles the reader by running it once. */
+export async function warmCodeCache(): Promise<void> {
+  const { warmCodeCache: warm } = await import('./commands/warm-code-cache.js');
+  warm();
+}
+
 type Yargs = Argv;
 
 /** Every rule with its state here: the severity it reports at (after pyproject.toml / alembic.ini), or off. */

@@ -48,9 +48,24 @@ describe('the code cache the bin loads the CLI with', () => {
     expect(statSync(file).mtimeMs).toBe(mtimeMs);
 
     // each command compiles its own code paths, so each has its own file
-    const verify = check(root, dir, ['verify']);
-    expect(verify.stderr).toMatch(/database/i);
+    // a usage error (exit 2) stops before the command's work: its cache would be thin, so none is written
+    const usage = check(root, dir, ['verify']);
+    expect(usage.status).toBe(2);
+    expect(cacheFiles(dir)).toEqual(files);
+    const verify = runCli(root, ['verify'], { ALEMBIC_PREFLIGHT_CODE_CACHE: dir, DATABASE_URL: `sqlite:///${path.join(tempDir(), 'none.db')}` });
+    expect(verify.status).not.toBe(2);
     expect(cacheFiles(dir)).toEqual([files[0], files[0]!.replace(/-check\.v8$/, '-verify.v8')].sort());
+  });
+
+  it('a cache first written on an empty project still holds the reader', () => {
+    const empty = makeProject({ [V + 'README']: 'no revisions yet' });
+    const a = path.join(tempDir(), 'a');
+    const b = path.join(tempDir(), 'b');
+    expect(check(empty, a).stdout).toContain('no-revision-files');
+    check(project(), b);
+    const size = (d: string): number => statSync(path.join(d, cacheFiles(d)[0]!)).size;
+    // without the warm-up the first is about two thirds of the second
+    expect(size(a)).toBeGreaterThan(0.9 * size(b));
   });
 
   it('a corrupt, truncated or foreign file is not used: the run is unchanged and the file is replaced', () => {
