@@ -12,15 +12,21 @@ import { fileURLToPath } from 'node:url';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const n = Number(process.env.BENCH_REVISIONS ?? 10000);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-const out = path.join(repo, '.bench', `corpus-${n}`);
 const gen = path.resolve(repo, '../shared/oracle/gen_corpus.py');
+const BIN = path.join(repo, 'bin/alembic-preflight.js');
 
-if (!existsSync(path.join(out, 'alembic.ini'))) {
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(path.dirname(out), { recursive: true });
-  console.log(`generating ${n} revisions…`);
-  execFileSync('/usr/bin/python3', [gen, '--out', out, '--n', String(n), '--seed', '42', '--traps', '0.05'], { stdio: 'inherit' });
+/** .bench/corpus-<size>, generated once (seed 42) and kept between runs. */
+function corpus(size) {
+  const dir = path.join(repo, '.bench', `corpus-${size}`);
+  if (!existsSync(path.join(dir, 'alembic.ini'))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(path.dirname(dir), { recursive: true });
+    console.log(`generating ${size} revisions…`);
+    execFileSync('/usr/bin/python3', [gen, '--out', dir, '--n', String(size), '--seed', '42', '--traps', '0.05'], { stdio: 'inherit' });
+  }
+  return dir;
 }
+const out = corpus(n);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const time = (cmd, args, opts) => {
@@ -29,6 +35,8 @@ const time = (cmd, args, opts) => {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   return { ms, r };
 };
+/** The median wall time of `runs` runs of cmd in cwd, with env added to ours. */
+const medianIn = (cwd, cmd, args, env = {}) => median(Array.from({ length: runs }, () => time(cmd, args, { cwd, env: { ...process.env, ...env } }).ms));
 
 // ours: the real CLI entry (the bin's loader and its code cache), reporting its own peak RSS on exit.
 // The code cache lives in .bench/code-cache; one untimed run fills it, as the first run on any
@@ -51,7 +59,7 @@ for (let i = 0; i < runs; i++) {
     into.push(ms);
   }
 }
-const heads = JSON.parse(spawnSync(process.execPath, [path.join(repo, 'bin/alembic-preflight.js'), 'check', '--no-lint', '--format', 'json'], { cwd: out, encoding: 'utf8', maxBuffer: 1 << 28 }).stdout).graph.heads;
+const heads = JSON.parse(spawnSync(process.execPath, [BIN, 'check', '--no-lint', '--format', 'json'], { cwd: out, encoding: 'utf8', maxBuffer: 1 << 28 }).stdout).graph.heads;
 
 const theirs = [];
 let theirHeads = '';
@@ -86,38 +94,26 @@ console.log(`floor: node start-up ${startMs.toFixed(0)} ms; start-up + reading t
 
 // lints: check with and without them on a generated 2,000-revision project, beside real `alembic heads` there
 {
-  const small = path.join(repo, '.bench', 'corpus-2000');
-  if (!existsSync(path.join(small, 'alembic.ini'))) {
-    rmSync(small, { recursive: true, force: true });
-    execFileSync('/usr/bin/python3', [gen, '--out', small, '--n', '2000', '--seed', '42', '--traps', '0.05'], { stdio: 'inherit' });
-  }
-  const at = (cmd, args, env = {}) => median(Array.from({ length: runs }, () => time(cmd, args, { cwd: small, env: { ...process.env, ...env } }).ms));
-  const bin = path.join(repo, 'bin/alembic-preflight.js');
-  const lintOn = at(process.execPath, [bin, 'check', '--format', 'json']);
-  const lintOff = at(process.execPath, [bin, 'check', '--no-lint', '--format', 'json']);
-  const heads2k = at('/usr/bin/python3', ['-m', 'alembic', 'heads'], { PYTHONDONTWRITEBYTECODE: '1' });
+  const small = corpus(2000);
+  const lintOn = medianIn(small, process.execPath, [BIN, 'check', '--format', 'json']);
+  const lintOff = medianIn(small, process.execPath, [BIN, 'check', '--no-lint', '--format', 'json']);
+  const heads2k = medianIn(small, '/usr/bin/python3', ['-m', 'alembic', 'heads'], { PYTHONDONTWRITEBYTECODE: '1' });
   console.log(`2000 revisions: check ${lintOn.toFixed(0)} ms with lints, ${lintOff.toFixed(0)} ms with --no-lint (lints +${(lintOn - lintOff).toFixed(0)} ms); alembic heads ${heads2k.toFixed(0)} ms: ratio ${(heads2k / lintOn).toFixed(1)}x with lints, ${(heads2k / lintOff).toFixed(1)}x without (target >= 20x)`);
 }
 
 // a project of the size most real ones have (the largest of 180 compared in docs/real-projects.md
 // holds 588 revisions): here start-up and code V8 has not optimised yet are most of a run
 {
-  const mid = path.join(repo, '.bench', 'corpus-300');
-  if (!existsSync(path.join(mid, 'alembic.ini'))) {
-    rmSync(mid, { recursive: true, force: true });
-    execFileSync('/usr/bin/python3', [gen, '--out', mid, '--n', '300', '--seed', '42', '--traps', '0.05'], { stdio: 'inherit' });
-  }
-  const at = (cmd, args, env = {}) => median(Array.from({ length: runs }, () => time(cmd, args, { cwd: mid, env: { ...process.env, ...env } }).ms));
-  const bin = path.join(repo, 'bin/alembic-preflight.js');
-  const cached = { ALEMBIC_PREFLIGHT_CODE_CACHE: codeCache };
-  const noLint = at(process.execPath, [bin, 'check', '--no-lint', '--format', 'json'], cached);
-  const noLintCold = at(process.execPath, [bin, 'check', '--no-lint', '--format', 'json'], { ALEMBIC_PREFLIGHT_CODE_CACHE: 'off' });
-  const withLint = at(process.execPath, [bin, 'check', '--format', 'json'], cached);
-  const heads300 = at('/usr/bin/python3', ['-m', 'alembic', 'heads'], { PYTHONDONTWRITEBYTECODE: '1' });
+  const mid = corpus(300);
+  // the timed runs use the bench's code cache (ALEMBIC_PREFLIGHT_CODE_CACHE, set above)
+  const noLint = medianIn(mid, process.execPath, [BIN, 'check', '--no-lint', '--format', 'json']);
+  const noLintCold = medianIn(mid, process.execPath, [BIN, 'check', '--no-lint', '--format', 'json'], { ALEMBIC_PREFLIGHT_CODE_CACHE: 'off' });
+  const withLint = medianIn(mid, process.execPath, [BIN, 'check', '--format', 'json']);
+  const heads300 = medianIn(mid, '/usr/bin/python3', ['-m', 'alembic', 'heads'], { PYTHONDONTWRITEBYTECODE: '1' });
   const empty = path.join(repo, '.bench', 'empty');
   mkdirSync(path.join(empty, 'migrations', 'versions'), { recursive: true });
   writeFileSync(path.join(empty, 'alembic.ini'), '[alembic]\nscript_location = migrations\n');
-  const emptyMs = median(Array.from({ length: runs }, () => time(process.execPath, [bin, 'check', '--no-lint'], { cwd: empty, env: { ...process.env, ...cached } }).ms));
+  const emptyMs = medianIn(empty, process.execPath, [BIN, 'check', '--no-lint']);
   console.log(`300 revisions: check ${noLint.toFixed(0)} ms with --no-lint (${noLintCold.toFixed(0)} ms with the code cache off), ${withLint.toFixed(0)} ms with lints; alembic heads ${heads300.toFixed(0)} ms; an empty project ${emptyMs.toFixed(0)} ms`);
 }
 
@@ -140,7 +136,7 @@ try {
   await c.query('INSERT INTO alembic_version VALUES ($1)', [heads[0]]);
   await c.end();
   const runOnce = (cwd, args, env) => {
-    const { ms, r } = time(process.execPath, [path.join(repo, 'bin/alembic-preflight.js'), ...args], { cwd, env: { ...process.env, ...env } });
+    const { ms, r } = time(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env } });
     if (r.status !== 0 && r.status !== 1) throw new Error(`${args[0]} failed: ${r.stderr.slice(-500)}`);
     return ms;
   };

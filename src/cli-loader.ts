@@ -32,8 +32,11 @@ interface CliBundle {
   warmCodeCache(): Promise<void>;
 }
 
+/** A cache file: MAGIC, the payload's SHA-1 (20 bytes), its length (4 bytes, little-endian), the payload. */
 const MAGIC = Buffer.from('APCC0001', 'latin1');
-const HEADER = MAGIC.length + 20 + 4;
+const DIGEST_AT = MAGIC.length;
+const LENGTH_AT = DIGEST_AT + 20;
+const HEADER = LENGTH_AT + 4;
 /** Commands get a cache each (each compiles its own code paths); anything else shares one. */
 const COMMANDS = new Set(['check', 'verify', 'release', 'backfill', 'restamp', 'scan-logs']);
 const OFF = new Set(['off', '0', 'false', 'no']);
@@ -54,7 +57,11 @@ export function codeCacheName(source: string, argv: readonly string[]): string {
 }
 
 function bundleId(source: string): string {
-  return createHash('sha1').update(source).digest('hex').slice(0, 16);
+  return sha1(source).toString('hex').slice(0, 16);
+}
+
+function sha1(data: string | Buffer): Buffer {
+  return createHash('sha1').update(data).digest();
 }
 
 /** Runs the bundled CLI with argv and returns its exit code. */
@@ -109,11 +116,9 @@ export function readCache(file: string): Buffer | undefined {
     const buf = Buffer.allocUnsafe(st.size);
     if (readSync(fd, buf, 0, st.size, 0) !== st.size) return undefined;
     if (!buf.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-    const length = buf.readUInt32LE(MAGIC.length + 20);
-    if (length !== st.size - HEADER) return undefined;
+    if (buf.readUInt32LE(LENGTH_AT) !== st.size - HEADER) return undefined;
     const payload = buf.subarray(HEADER);
-    const digest = createHash('sha1').update(payload).digest();
-    return digest.equals(buf.subarray(MAGIC.length, MAGIC.length + 20)) ? payload : undefined;
+    return sha1(payload).equals(buf.subarray(DIGEST_AT, LENGTH_AT)) ? payload : undefined;
   } catch {
     return undefined;
   } finally {
@@ -136,8 +141,8 @@ export function writeCache(file: string, payload: Buffer): void {
     if (!ownedAndPrivate(statSync(dir))) return;
     const header = Buffer.alloc(HEADER);
     MAGIC.copy(header, 0);
-    createHash('sha1').update(payload).digest().copy(header, MAGIC.length);
-    header.writeUInt32LE(payload.length, MAGIC.length + 20);
+    sha1(payload).copy(header, DIGEST_AT);
+    header.writeUInt32LE(payload.length, LENGTH_AT);
     writeFileSync(tmp, Buffer.concat([header, payload]), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, file);
     const prefix = path.basename(file).slice(0, 'cli-'.length + 16);

@@ -20,6 +20,15 @@ function check(cwd: string, cache: string, args: string[] = ['check']): CliRun {
 
 const cacheFiles = (dir: string): string[] => readdirSync(dir).filter((n) => n.endsWith('.v8')).sort();
 
+/** A project, its output with the cache off, and a cache folder its first run filled with the same output. */
+function primed(): { root: string; dir: string; off: CliRun; file: string } {
+  const root = project();
+  const dir = path.join(tempDir(), 'cache');
+  const off = check(root, 'off');
+  expect(check(root, dir)).toEqual(off);
+  return { root, dir, off, file: path.join(dir, cacheFiles(dir)[0]!) };
+}
+
 describe('the code cache the bin loads the CLI with', () => {
   it('is written on the first run and used unchanged by the next, with the same output as without it', () => {
     const root = project();
@@ -69,11 +78,7 @@ describe('the code cache the bin loads the CLI with', () => {
   });
 
   it('a corrupt, truncated or foreign file is not used: the run is unchanged and the file is replaced', () => {
-    const root = project();
-    const dir = path.join(tempDir(), 'cache');
-    const off = check(root, 'off');
-    expect(check(root, dir)).toEqual(off);
-    const file = path.join(dir, cacheFiles(dir)[0]!);
+    const { root, dir, off, file } = primed();
     const good = readFileSync(file);
 
     const flipped = Buffer.from(good);
@@ -92,11 +97,7 @@ describe('the code cache the bin loads the CLI with', () => {
   });
 
   it('a file or folder others can write is neither used nor written to', () => {
-    const root = project();
-    const dir = path.join(tempDir(), 'cache');
-    const off = check(root, 'off');
-    expect(check(root, dir)).toEqual(off);
-    const file = path.join(dir, cacheFiles(dir)[0]!);
+    const { root, dir, off, file } = primed();
     chmodSync(file, 0o666);
     expect(readCache(file)).toBeUndefined();
     expect(check(root, dir)).toEqual(off);
