@@ -10,9 +10,9 @@
  * its __pycache__ files.
  *
  * The cache holds compiled bytecode, so it is only used when it is certainly
- * ours and intact: one file per bundle content (a SHA-1 of the source: V8
- * itself checks only the source's length), Node version, architecture and
- * command; a checksum over the payload; and, on POSIX, a folder and file owned
+ * ours and intact: one file per bundle path and content (a SHA-1 of the
+ * source: V8 itself checks only the source's length), Node version,
+ * architecture and command; a checksum over the payload; and, on POSIX, a folder and file owned
  * by the user and writable by nobody else. Anything else (missing, corrupt,
  * rejected by V8, an unusable folder) means compiling as before, and any
  * failure to write is silent: the cache never changes what a run prints or
@@ -25,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { EXIT } from './errors/errors.js';
 
 /** What the bundle exports: the CLI's entry, which returns the exit code. */
 interface CliBundle {
@@ -49,15 +50,19 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | nul
   return path.join(base, 'alembic-preflight');
 }
 
-/** The cache file's name for this bundle, this Node and this command. */
-export function codeCacheName(source: string, argv: readonly string[]): string {
+/**
+ * The cache file's name for this bundle (where it is and what it holds), this Node and this command.
+ * The path is part of it because V8 restores the script's name from the cache: another copy of the
+ * same bundle would name the first one's file in its stack traces.
+ */
+export function codeCacheName(source: string, argv: readonly string[], bundlePath: string): string {
   // the first known command word (an option's value may come before it); a wrong guess only costs a cache miss
   const command = argv.find((a) => COMMANDS.has(a)) ?? 'other';
-  return `cli-${bundleId(source)}-${process.version}-${process.arch}-${command}.v8`;
+  return `cli-${hex(sha1(path.resolve(bundlePath)), 8)}-${hex(sha1(source), 16)}-${process.version}-${process.arch}-${command}.v8`;
 }
 
-function bundleId(source: string): string {
-  return sha1(source).toString('hex').slice(0, 16);
+function hex(digest: Buffer, length: number): string {
+  return digest.toString('hex').slice(0, length);
 }
 
 function sha1(data: string | Buffer): Buffer {
@@ -66,8 +71,9 @@ function sha1(data: string | Buffer): Buffer {
 
 /** Runs the bundled CLI with argv and returns its exit code. */
 export async function runBundledCli(argv: string[], bundlePath = defaultBundle(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const output = watchOutput(argv.find((a) => COMMANDS.has(a)) === 'release');
   const source = readFileSync(bundlePath, 'utf8');
-  const file = cacheFileFor(source, argv, env);
+  const file = cacheFileFor(source, argv, bundlePath, env);
   const cachedData = file === null ? undefined : readCache(file);
   // one line, so that line numbers in stack traces stay the bundle's own
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundlePath, cachedData });
@@ -85,13 +91,35 @@ export async function runBundledCli(argv: string[], bundlePath = defaultBundle()
     }
     writeCache(file, script.createCachedData());
   }
-  return code;
+  return code === EXIT.ok && output.lost ? EXIT.output : code;
 }
 
-function cacheFileFor(source: string, argv: readonly string[], env: NodeJS.ProcessEnv): string | null {
+/**
+ * A reader that stops early (`check --format json | head`) closes the pipe, and Node raises the
+ * failed write as an unhandled error: a stack trace and exit 1, which reads as "blocking findings".
+ * That is ignored, and the run keeps its exit code: its result does not depend on who read it, and a
+ * release must not stop halfway because its log reader went away. Any other failure on stdout (a
+ * full disk under `> report.json`) lost the report: it is said on stderr, and an exit code of 0
+ * becomes 74, except for release, whose code is the migration's. Failures on stderr are ignored:
+ * there is nowhere left to say them.
+ */
+function watchOutput(release: boolean): { lost: boolean } {
+  const state = { lost: false };
+  process.stderr.on('error', () => undefined);
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || state.lost) return;
+    state.lost = !release;
+    process.stderr.write(`alembic-preflight: could not write to standard output (${e.code ?? e.message}); the report is incomplete.\n`);
+    // the run may already have returned its code to the bin
+    if (state.lost && (process.exitCode === undefined || process.exitCode === EXIT.ok)) process.exitCode = EXIT.output;
+  });
+  return state;
+}
+
+function cacheFileFor(source: string, argv: readonly string[], bundlePath: string, env: NodeJS.ProcessEnv): string | null {
   try {
     const dir = codeCacheDir(env);
-    return dir === null ? null : path.join(dir, codeCacheName(source, argv));
+    return dir === null ? null : path.join(dir, codeCacheName(source, argv, bundlePath));
   } catch {
     // no home folder to be found (a user without a passwd entry and no HOME): run without a cache
     return null;
@@ -132,7 +160,11 @@ function ownedAndPrivate(st: { uid: number; mode: number }): boolean {
   return st.uid === process.getuid() && (st.mode & 0o022) === 0;
 }
 
-/** Writes the cache atomically (a private temporary file renamed over it) and drops the caches of other bundles; never throws. */
+/**
+ * Writes the cache atomically (a private temporary file renamed over it) and drops the caches of
+ * other bundles: at once for an older build in the same place, after a day for another install
+ * (two installs in turn then cost one miss a day, and a removed one's files do not stay); never throws.
+ */
 export function writeCache(file: string, payload: Buffer): void {
   const dir = path.dirname(file);
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -145,13 +177,16 @@ export function writeCache(file: string, payload: Buffer): void {
     header.writeUInt32LE(payload.length, LENGTH_AT);
     writeFileSync(tmp, Buffer.concat([header, payload]), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, file);
-    const prefix = path.basename(file).slice(0, 'cli-'.length + 16);
+    const place = path.basename(file).slice(0, 'cli-'.length + 9);
+    const bundle = path.basename(file).slice(0, place.length + 16);
     const hourAgo = Date.now() - 3_600_000;
+    const dayAgo = Date.now() - 86_400_000;
     for (const name of readdirSync(dir)) {
-      if (!name.startsWith('cli-') || name.startsWith(prefix)) continue;
+      if (!name.startsWith('cli-') || name.startsWith(bundle)) continue;
       const other = path.join(dir, name);
       // another version's caches; a temporary file only a killed run leaves behind
-      if (name.endsWith('.v8') || (name.endsWith('.tmp') && statSync(other).mtimeMs < hourAgo)) unlinkSync(other);
+      const stale = name.endsWith('.v8') ? name.startsWith(place) || statSync(other).mtimeMs < dayAgo : name.endsWith('.tmp') && statSync(other).mtimeMs < hourAgo;
+      if (stale) unlinkSync(other);
     }
   } catch {
     // a read-only home, a full disk, a race with another run: the next run compiles again

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { EXIT, PreflightError, redactCredentialUrls } from './errors/errors.js';
+import { EXIT, PreflightError, redactCredentialUrls, UsageError } from './errors/errors.js';
 import { RULES } from './check/rules.js';
 import { packageVersion } from './version.js';
 
@@ -8,9 +8,11 @@ import { packageVersion } from './version.js';
  * throws a PreflightError; anything else is a bug and exits 70.
  */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { default: yargs } = await import('yargs');
   let exitCode: number = EXIT.ok;
   let format: 'text' | 'json' = argv.includes('--format=json') || argv.join(' ').includes('--format json') ? 'json' : 'text';
+  const cwdError = currentFolderError();
+  if (cwdError) return reportError(cwdError, format);
+  const { default: yargs } = await import('yargs');
   const parser = yargs([...argv])
     .scriptName('alembic-preflight')
     .usage('$0 <command> [options]')
@@ -261,6 +263,19 @@ function projectArgs(args: {
     strict: args.strict,
     ignore: args.ignore,
   };
+}
+
+/** Every path is relative to the current folder, and yargs asks for it as it loads. */
+function currentFolderError(): UsageError | null {
+  try {
+    process.cwd();
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    return new UsageError(`The current folder cannot be read (${code}): it was deleted or moved after this shell entered it, or its permissions changed.`, {
+      hint: 'cd into the project folder again (cd "$PWD" re-enters a folder recreated under the same path), then run the command again.',
+    });
+  }
 }
 
 class UsageErrorFromYargs extends PreflightError {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeCacheDir, codeCacheName, readCache, writeCache } from '../src/cli-loader.js';
@@ -41,7 +41,7 @@ describe('the code cache the bin loads the CLI with', () => {
     expect(first).toEqual(off);
     const files = cacheFiles(dir);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(new RegExp(`^cli-[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.arch}-check\\.v8$`));
+    expect(files[0]).toMatch(new RegExp(`^cli-[0-9a-f]{8}-[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.arch}-check\\.v8$`));
     const file = path.join(dir, files[0]!);
     if (isPosix) {
       expect(statSync(dir).mode & 0o777).toBe(0o700);
@@ -110,18 +110,22 @@ describe('the code cache the bin loads the CLI with', () => {
     expect(readdirSync(shared)).toEqual([]);
   });
 
-  it('caches of another bundle are removed when a new one is written', () => {
+  it('caches of an older build in the same place go at once, those of another install after a day', () => {
     const root = project();
     const dir = path.join(tempDir(), 'cache');
-    mkdirSync(dir, { mode: 0o700 });
-    const stale = `cli-0123456789abcdef-${process.version}-${process.arch}-check.v8`;
-    writeFileSync(path.join(dir, stale), 'old', { mode: 0o600 });
-    writeFileSync(path.join(dir, 'notes.txt'), 'not ours', { mode: 0o600 });
+    expect(check(root, dir).status).toBe(1);
+    const [ours] = cacheFiles(dir);
+    const place = ours!.slice(0, 'cli-12345678-'.length);
+    const older = `${place}0123456789abcdef-${process.version}-${process.arch}-verify.v8`;
+    const otherInstall = `cli-00000000-0123456789abcdef-${process.version}-${process.arch}-check.v8`;
+    const otherInstallOld = `cli-11111111-0123456789abcdef-${process.version}-${process.arch}-check.v8`;
+    for (const name of [older, otherInstall, otherInstallOld, 'notes.txt']) writeFileSync(path.join(dir, name), 'old', { mode: 0o600 });
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    utimesSync(path.join(dir, otherInstallOld), twoDaysAgo, twoDaysAgo);
+    // a cache is written (and others pruned) only when this one is missing or refused
+    writeFileSync(path.join(dir, ours!), 'not a cache', { mode: 0o600 });
     check(root, dir);
-    const names = readdirSync(dir).sort();
-    expect(names).not.toContain(stale);
-    expect(names).toContain('notes.txt');
-    expect(cacheFiles(dir)).toHaveLength(1);
+    expect(readdirSync(dir).sort()).toEqual([ours!, otherInstall, 'notes.txt'].sort());
   });
 
   it('an unusable location and `off` change nothing and print nothing', () => {
@@ -143,15 +147,20 @@ describe('the code cache the bin loads the CLI with', () => {
     expect(cacheFiles(path.join(xdg, 'alembic-preflight'))).toHaveLength(1);
   });
 
-  it('names a file per bundle content, Node, architecture and command', () => {
-    const a = codeCacheName('bundle one', ['check', '--format', 'json']);
-    expect(a).toMatch(/^cli-[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+-check\.v8$/);
-    expect(codeCacheName('bundle two', ['check'])).not.toBe(a);
+  it('names a file per bundle place and content, Node, architecture and command', () => {
+    const b = '/opt/app/node_modules/alembic-preflight/dist/cli.bundle.cjs';
+    const a = codeCacheName('bundle one', ['check', '--format', 'json'], b);
+    expect(a).toMatch(/^cli-[0-9a-f]{8}-[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+-check\.v8$/);
+    expect(codeCacheName('bundle two', ['check'], b)).not.toBe(a);
     // same length, different content: V8 alone would take either's cache for the other
-    expect(codeCacheName('bundle ONE', ['check'])).not.toBe(a);
-    expect(codeCacheName('bundle one', ['--format', 'json', 'verify'])).toMatch(/-verify\.v8$/);
-    expect(codeCacheName('bundle one', ['--help'])).toMatch(/-other\.v8$/);
-    expect(codeCacheName('bundle one', ['../../etc/passwd'])).toMatch(/-other\.v8$/);
+    expect(codeCacheName('bundle ONE', ['check'], b)).not.toBe(a);
+    // V8 restores the script's name from a cache: a copy elsewhere would show the first one's path in stack traces
+    const elsewhere = codeCacheName('bundle one', ['check'], '/home/me/.npm/_npx/1/dist/cli.bundle.cjs');
+    expect(elsewhere).not.toBe(a);
+    expect(elsewhere.slice(13)).toBe(a.slice(13));
+    expect(codeCacheName('bundle one', ['--format', 'json', 'verify'], b)).toMatch(/-verify\.v8$/);
+    expect(codeCacheName('bundle one', ['--help'], b)).toMatch(/-other\.v8$/);
+    expect(codeCacheName('bundle one', ['../../etc/passwd'], b)).toMatch(/-other\.v8$/);
     expect(codeCacheDir({ ALEMBIC_PREFLIGHT_CODE_CACHE: 'OFF' })).toBeNull();
     expect(codeCacheDir({ ALEMBIC_PREFLIGHT_CODE_CACHE: '/x/y' })).toBe(path.resolve('/x/y'));
     expect(codeCacheDir({ XDG_CACHE_HOME: '/c' })).toBe(path.join('/c', 'alembic-preflight'));
@@ -161,7 +170,7 @@ describe('the code cache the bin loads the CLI with', () => {
     const help = runCli(tempDir(), ['--help'], { ALEMBIC_PREFLIGHT_CODE_CACHE: 'off' });
     const commands = [...help.stdout.matchAll(/^ {2}alembic-preflight ([a-z-]+)/gm)].map((m) => m[1]!);
     expect(commands.length).toBeGreaterThanOrEqual(6);
-    for (const c of commands) expect(codeCacheName('x', [c])).toMatch(new RegExp(`-${c}\\.v8$`));
+    for (const c of commands) expect(codeCacheName('x', [c], '/b.cjs')).toMatch(new RegExp(`-${c}\\.v8$`));
   });
 });
 

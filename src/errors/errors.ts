@@ -23,6 +23,8 @@ export const EXIT = {
   sigint: 130,
   sigterm: 143,
   internal: 70,
+  /** The report could not be written to standard output (a full disk, say): the run's result was lost. */
+  output: 74,
 } as const;
 
 export interface ErrorDetails {
