@@ -120,6 +120,11 @@ export function loadScript(
     return base;
   }
   const outcome = source();
+  if (outcome.kind === 'unreadable' && outcome.endless !== undefined) {
+    // Alembic raises nothing here: it never gets past reading the file
+    problems.push({ code: 'unreadable-file', message: outcome.error, failure: { exception: 'none', message: outcome.endless, commandError: false } });
+    return base;
+  }
   if (outcome.kind === 'unreadable') {
     problems.push({ code: 'unreadable-file', message: outcome.error, failure: { exception: outcome.error.split(':')[0]!, message: outcome.error, commandError: false } });
     return base;

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import path from 'node:path';
 import { readRevisionSource, type ReadResult } from './revision-reader.js';
 
 /**
@@ -8,7 +9,7 @@ import { readRevisionSource, type ReadResult } from './revision-reader.js';
  * tokenized and its module-level bindings read.
  */
 export type SourceOutcome =
-  | { readonly kind: 'unreadable'; readonly error: string }
+  | { readonly kind: 'unreadable'; readonly error: string; readonly endless?: string }
   | { readonly kind: 'undecodable'; readonly error: string; readonly line: number }
   | { readonly kind: 'read'; readonly read: ReadResult };
 
@@ -18,8 +19,8 @@ export function readSourceFile(file: string): SourceOutcome {
 }
 
 /** The outcome for bytes already in hand (an overlay, a test) or a read error. */
-export function sourceOutcome(content: Buffer | { error: string }): SourceOutcome {
-  if ('error' in content) return { kind: 'unreadable', error: content.error };
+export function sourceOutcome(content: Buffer | { error: string; endless?: string }): SourceOutcome {
+  if ('error' in content) return { kind: 'unreadable', ...content };
   const decoded = decodePythonSource(content);
   if ('error' in decoded) return { kind: 'undecodable', error: decoded.error, line: decoded.line };
   return { kind: 'read', read: readRevisionSource(decoded.text) };
@@ -71,35 +72,68 @@ function declaresCoding(buf: Buffer): boolean {
 let scratch = Buffer.allocUnsafe(256 * 1024);
 
 /**
+ * Opened without blocking: Python's open() of a named pipe waits for a writer, so Alembic would hang
+ * the release until the platform's timeout, where we say what the file is. Not Windows'.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+/** Beyond this a file is asked whether it is a device (/dev/zero behind a link never ends). */
+const LARGE = 64 * 1024 * 1024;
+
+/**
  * The file's bytes. The result may be a view of a shared buffer that the next
  * call overwrites: the caller decodes it before reading another file.
  */
-function readFromDisk(file: string): Buffer | { error: string } {
+function readFromDisk(file: string): Buffer | { error: string; endless?: string } {
+  let fd: number;
   try {
-    const fd = openSync(file, 'r');
-    try {
-      let size = 0;
-      for (;;) {
-        if (size === scratch.length) {
-          const bigger = Buffer.allocUnsafe(scratch.length * 2);
-          scratch.copy(bigger);
-          scratch = bigger;
-        }
-        const got = readSync(fd, scratch, size, scratch.length - size, null);
-        if (got === 0) break;
-        size += got;
-      }
-      return scratch.subarray(0, size);
-    } finally {
-      closeSync(fd);
-    }
+    fd = openSync(file, OPEN_FLAGS);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ELOOP') return { error: `ImportError: Can't find Python file ${file}` };
-    if (code === 'EISDIR') return { error: `IsADirectoryError: [Errno 21] Is a directory: '${file}'` };
-    if (code === 'EACCES' || code === 'EPERM') return { error: `PermissionError: [Errno 13] Permission denied: '${file}'` };
-    return { error: `OSError: ${(e as Error).message}` };
+    return { error: osError(file, e as NodeJS.ErrnoException) };
   }
+  try {
+    let size = 0;
+    for (;;) {
+      if (size === scratch.length) {
+        if (size >= LARGE && !fstatSync(fd).isFile()) return notAFile(fd, path.basename(file));
+        const bigger = Buffer.allocUnsafe(scratch.length * 2);
+        scratch.copy(bigger);
+        scratch = bigger;
+      }
+      const got = readSync(fd, scratch, size, scratch.length - size, null);
+      if (got === 0) break;
+      size += got;
+    }
+    // a pipe nobody writes to reads as empty (a link to /dev/null is an empty file to Python too)
+    if (size === 0 && fstatSync(fd).isFIFO()) return notAFile(fd, path.basename(file));
+    return scratch.subarray(0, size);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    // EAGAIN: a pipe with a writer that has not written yet
+    return err.code === 'EAGAIN' ? notAFile(fd, path.basename(file)) : { error: osError(file, err) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function osError(file: string, e: NodeJS.ErrnoException): string {
+  const code = e.code;
+  if (code === 'ENOENT' || code === 'ELOOP') return `ImportError: Can't find Python file ${file}`;
+  if (code === 'EISDIR') return `IsADirectoryError: [Errno 21] Is a directory: '${file}'`;
+  if (code === 'EACCES' || code === 'EPERM') return `PermissionError: [Errno 13] Permission denied: '${file}'`;
+  // a socket cannot be opened at all
+  if (code === 'ENXIO') return `OSError: [Errno 6] No such device or address: '${file}'`;
+  return `OSError: ${e.message}`;
+}
+
+/** Not an exception Alembic raises: it blocks on a pipe, and reads a device like /dev/zero until memory runs out. */
+function notAFile(fd: number, name: string): { error: string; endless: string } {
+  if (fstatSync(fd).isFIFO()) {
+    return {
+      error: "it is a named pipe, not a file: Alembic would wait on it without end, and the deploy hang until the platform's timeout",
+      endless: `(nothing: it waits without end reading ${name}, a named pipe)`,
+    };
+  }
+  return { error: 'it is a device that never ends, not a file: Alembic would read it until memory runs out', endless: `(nothing: it reads ${name}, a device, until memory runs out)` };
 }
 
 function lineOfOffset(buf: Buffer, offset: number): number {

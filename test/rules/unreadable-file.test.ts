@@ -1,6 +1,10 @@
-import { expect } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
-import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { PYTHON } from '../helpers/oracle.js';
+import { check, codes, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
 
@@ -15,3 +19,41 @@ describeRule(
     expect(f.message).toContain('Is a directory');
   },
 );
+
+describe('unreadable-file: files that never end', () => {
+  const fifoProject = (): string => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null) }, DEFAULT_INI);
+    execFileSync('mkfifo', [path.join(root, V, 'b2_x.py')]);
+    return root;
+  };
+
+  it('a named pipe named *.py is reported, not waited on; real Alembic waits on it without end', async () => {
+    const root = fifoProject();
+    for (const version of ['1.8.1', 'latest']) {
+      const r = await check(root, version);
+      const f = r.findings.find((x) => x.code === 'unreadable-file');
+      expect(f?.message).toBe("migrations/versions/b2_x.py: it is a named pipe, not a file: Alembic would wait on it without end, and the deploy hang until the platform's timeout.");
+      expect(f?.alembicError).toBe('(nothing: it waits without end reading b2_x.py, a named pipe)');
+      expect(r.ok).toBe(false);
+    }
+    // the claim the message makes, asked of Alembic itself (2 s is a hundred times what it needs for one revision)
+    const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', timeout: 2000 });
+    expect(alembic.signal).toBe('SIGTERM');
+    expect(alembic.stdout).toBe('');
+  });
+
+  it('a link to a device that never ends is reported (Alembic < 1.10 loads the link; later ones skip /dev/zero by its name)', async () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null) }, DEFAULT_INI);
+    symlinkSync('/dev/zero', path.join(root, V, 'b2_x.py'));
+    const old = await check(root, '1.8.1');
+    expect(old.findings.find((x) => x.code === 'unreadable-file')?.message).toBe('migrations/versions/b2_x.py: it is a device that never ends, not a file: Alembic would read it until memory runs out.');
+    const latest = await check(root, 'latest');
+    expect(codes(latest)).toEqual([]);
+  });
+
+  it('a link to /dev/null is an empty file, as Python reads it', async () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null) }, DEFAULT_INI);
+    symlinkSync('/dev/null', path.join(root, V, 'b2_x.py'));
+    expect(codes(await check(root, '1.8.1'))).toContain('no-revision-variable');
+  });
+});
