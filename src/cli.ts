@@ -20,6 +20,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .help()
     .version(packageVersion())
     .parserConfiguration({ 'populate--': true })
+    .check(checkFlagValues)
     .option('log-format', { choices: ['text', 'json', 'logfmt'] as const, default: 'text' as const, describe: 'stderr log lines: text (colour only on a TTY or FORCE_COLOR; NO_COLOR honoured), json (pino) or logfmt' })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, describe: 'default: warn (info for release)' })
     .middleware(async (args) => {
@@ -207,6 +208,43 @@ function databaseOptions<T>(y: Argv<T>) {
     .option('connect-timeout', { type: 'number', default: 10, describe: 'seconds per connection attempt' })
     .option('connect-retries', { type: 'number', default: 3, describe: 'retries after transient connection failures' })
     .option('statement-timeout', { type: 'number', default: 5000, describe: 'milliseconds for each query on our session' });
+}
+
+/** Flags that take one value; given twice, which one was meant is a guess (argparse keeps the last). */
+const SINGLE = ['config', 'name', 'alembic-version', 'python-version', 'target', 'lint-changed-since', 'from-logs', 'from', 'to', 'database-url', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'connect-timeout', 'connect-retries', 'statement-timeout', 'deadline'];
+/** Flags whose empty value (`--versions "$UNSET"`) is a mistake in a script: taken as "not given", another project would be checked. */
+const NOT_EMPTY = ['config', 'name', 'versions', 'database-url', 'alembic-version', 'python-version', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'from', 'to', 'revision', 'after', 'ignore', 'lint-since', 'from-logs'];
+/** Number flags: yargs turns `abc` into NaN, and a negative timeout or deadline would end every run at once. */
+const NUMBERS: Record<string, { unit: string; above?: number; from?: number; integer?: boolean }> = {
+  'connect-timeout': { unit: 'seconds', above: 0 },
+  'connect-retries': { unit: 'a count', from: 0, integer: true },
+  'statement-timeout': { unit: 'milliseconds; 0 for none', from: 0, integer: true },
+  deadline: { unit: 'minutes', above: 0 },
+};
+
+/** yargs .check: what yargs' own types let through. Throws a UsageError (exit 2), which .fail passes on unchanged. */
+function checkFlagValues(args: Record<string, unknown>): true {
+  for (const flag of SINGLE) {
+    const v = args[flag];
+    if (Array.isArray(v)) throw new UsageError(`--${flag} was given ${v.length} times (${v.map((x) => JSON.stringify(String(x))).join(', ')}).`, { hint: `Give --${flag} once.` });
+  }
+  for (const flag of NOT_EMPTY) {
+    const v = args[flag];
+    // `--versions=` arrives as an empty list, `--versions ''` as a list holding ''
+    if ((Array.isArray(v) ? (v.length === 0 ? [''] : v) : [v]).some((x) => typeof x === 'string' && x.trim() === '')) {
+      throw new UsageError(`--${flag} was given an empty value.`, { hint: `Give --${flag} a value, or leave it out for its default (a shell variable that is not set expands to nothing).` });
+    }
+  }
+  for (const [flag, want] of Object.entries(NUMBERS)) {
+    const n = args[flag];
+    if (n === undefined) continue;
+    const ok = typeof n === 'number' && Number.isFinite(n) && (want.above === undefined || n > want.above) && (want.from === undefined || n >= want.from) && (!want.integer || Number.isInteger(n));
+    if (!ok) {
+      const range = `${want.integer ? 'a whole number' : 'a number'} ${want.above !== undefined ? `above ${want.above}` : `from ${want.from ?? 0}`}`;
+      throw new UsageError(`--${flag} takes ${range} (${want.unit}), not ${Number.isNaN(n) ? 'a word' : String(n)}.`, { hint: `Pass a value such as --${flag} ${want.above !== undefined ? want.above + 1 : want.from ?? 0}, or leave it out for the default.` });
+    }
+  }
+  return true;
 }
 
 function databaseArgs(args: {

@@ -127,6 +127,45 @@ describe('bad input never crashes and never passes silently', () => {
     expect(r.stderr).toContain('bogus');
   });
 
+  it('a flag given twice, an empty value or a number out of range is a usage error (exit 2) naming the flag, for every command that takes it', () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null) }, DEFAULT_INI);
+    const run = (...args: string[]): { status: number | null; stderr: string } =>
+      spawnSync(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), ...args], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATABASE_URL: `sqlite:///${path.join(root, 'app.db')}` } });
+    const cases: [string[], string][] = [
+      // yargs made an array of these: a path.resolve TypeError (exit 70) for -c, a guess for the others
+      [['check', '-c', 'alembic.ini', '-c', 'other.ini'], '--config was given 2 times ("alembic.ini", "other.ini").'],
+      [['restamp', '--from', 'a1', '--from', 'b2', '--to', 'c3'], '--from was given 2 times'],
+      [['verify', '--connect-timeout', '2', '--connect-timeout', '3'], '--connect-timeout was given 2 times'],
+      // a shell variable that is not set: taken as "not given", another folder or table would be read
+      [['check', '--versions', ''], '--versions was given an empty value.'],
+      [['check', '--versions='], '--versions was given an empty value.'],
+      [['check', '-c', ''], '--config was given an empty value.'],
+      [['verify', '--version-table', ''], '--version-table was given an empty value.'],
+      [['verify', '--database-url', ''], '--database-url was given an empty value.'],
+      // NaN, or a timeout that ends every attempt at once
+      [['verify', '--connect-timeout', 'abc'], '--connect-timeout takes a number above 0 (seconds), not a word.'],
+      [['verify', '--connect-timeout', '0'], '--connect-timeout takes a number above 0 (seconds), not 0.'],
+      [['verify', '--connect-retries', '1.5'], '--connect-retries takes a whole number from 0'],
+      [['verify', '--statement-timeout', '-5'], '--statement-timeout takes a whole number from 0'],
+      [['release', '--deadline', '-1', '--', 'true'], '--deadline takes a number above 0 (minutes), not -1.'],
+    ];
+    for (const [args, message] of cases) {
+      const r = run(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(`alembic-preflight: usage error: ${message}`);
+    }
+    // the edges that are allowed
+    expect(run('verify', '--statement-timeout', '0', '--connect-retries', '0').stderr).not.toContain('usage error');
+    expect(run('check', '--versions', V, '--versions', V).stderr).not.toContain('usage error');
+  });
+
+  it('-c naming a folder or a device says so, not that it does not exist', () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null) }, DEFAULT_INI);
+    expect(JSON.parse(cli(root, '-c', V).stdout).error.message).toBe(`The config file ${V} is a folder, not a file.`);
+    expect(JSON.parse(cli(root, '-c', '/dev/null').stdout).error.message).toBe('The config file /dev/null is not a regular file (a device or a pipe).');
+    expect(JSON.parse(cli(root, '-c', 'nope.ini').stdout).error.message).toBe('The config file nope.ini does not exist.');
+  });
+
   it('--version prints our package version from any folder (the bundled CLI has no install folder for yargs to look in)', () => {
     const { version } = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
     const r = spawnSync(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), '--version'], { cwd: makeBare({}, '[alembic]\nscript_location = migrations\n'), encoding: 'utf8' });

@@ -91,7 +91,8 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   const iniPath = path.resolve(cwd, iniName);
   const iniExists = isFile(iniPath);
   if (opts.configFile && !iniExists && path.basename(opts.configFile) !== 'pyproject.toml') {
-    throw new ConfigError(`The config file ${opts.configFile} does not exist.`, {
+    const what = !existsSync(iniPath) ? 'does not exist' : isDir(iniPath) ? 'is a folder, not a file' : 'is not a regular file (a device or a pipe)';
+    throw new ConfigError(`The config file ${opts.configFile} ${what}.`, {
       hint: 'Pass the path of your alembic.ini with -c, or run from the folder that holds it.',
     });
   }
