@@ -107,6 +107,9 @@ describe('scan-logs on output from real Alembic', () => {
     const r = cli(dir, ['scan-logs', 'ok.log']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^OK: no Alembic failure in \d+ lines\.$/mu);
+    writeFileSync(path.join(dir, 'one.log'), 'INFO  [alembic.runtime.migration] Will assume transactional DDL.\n');
+    const one = cli(dir, ['scan-logs', 'one.log']);
+    expect(one.stdout).toBe('alembic-preflight scan-logs: one.log (1 line)\n\nOK: no Alembic failure in 1 line.\n');
   });
 
   it('backfill --from-logs takes the id and its parent from `Running upgrade` in an older release', async () => {

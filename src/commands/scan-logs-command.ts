@@ -42,12 +42,13 @@ export async function scanLogsCommand(opts: ScanLogsOptions): Promise<CommandOut
         2,
       ) + '\n';
   } else {
-    const lines = [`alembic-preflight scan-logs: ${display} (${result.lines} lines)`, ''];
+    const count = `${result.lines} line${result.lines === 1 ? '' : 's'}`;
+    const lines = [`alembic-preflight scan-logs: ${display} (${count})`, ''];
     for (const g of groups) {
       const where = g.count === 1 ? `line ${g.firstLine}` : `${g.count} times, lines ${g.firstLine}–${g.lastLine}`;
       lines.push(`${g.kind}${g.key ? ` '${g.key}'` : ''}: ${where}`, `  ${g.sample}`, `  fix: ${HINTS[g.kind](g, display)}`, '');
     }
-    lines.push(groups.length === 0 ? `OK: no Alembic failure in ${result.lines} lines.` : `FOUND: ${total} Alembic failure line${total > 1 ? 's' : ''} in ${groups.length} group${groups.length > 1 ? 's' : ''}.`);
+    lines.push(groups.length === 0 ? `OK: no Alembic failure in ${count}.` : `FOUND: ${total} Alembic failure line${total > 1 ? 's' : ''} in ${groups.length} group${groups.length > 1 ? 's' : ''}.`);
     stdout = lines.join('\n') + '\n';
   }
   return { stdout, exitCode: groups.length === 0 ? 0 : 1, result };
