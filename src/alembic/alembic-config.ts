@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors/errors.js';
 import { featuresOf, type AlembicVersion } from './alembic-version.js';
 import { IniError, parseIni, type IniFile } from './ini-parser.js';
+import { decodeLikePython } from './python-decode.js';
 import { findAlembicSetups } from './find-alembic-setups.js';
 import { projectFolders } from './project-folders.js';
 import { detectPythonVersion, type DeclaredPython } from './python-version.js';
@@ -98,10 +99,12 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   }
   let ini: IniFile | undefined;
   if (iniExists) {
+    let text: string | undefined;
     try {
-      ini = parseIni(readText(iniPath), iniName, { here: path.dirname(iniPath) });
+      text = readIniText(iniPath, iniName);
+      ini = parseIni(text, iniName, { here: path.dirname(iniPath) });
     } catch (e) {
-      throw iniFailure(e, iniName);
+      throw iniFailure(e, iniName, text?.startsWith('\uFEFF') === true);
     }
   }
   const tomlPath = f.pyproject ? path.resolve(cwd, tomlName) : undefined;
@@ -404,15 +407,39 @@ async function readTomlSection(file: string): Promise<TomlTable | undefined> {
   return section as TomlTable;
 }
 
-function iniFailure(e: unknown, iniName: string): ConfigError {
+function iniFailure(e: unknown, iniName: string, byteOrderMark = false): ConfigError {
+  if (e instanceof ConfigError) return e;
   if (e instanceof IniError) {
-    return new ConfigError(`${iniName} cannot be read the way Alembic reads it.`, {
+    // Windows editors save a byte-order mark; Python's utf-8 codec keeps it, so line 1 is no section header
+    const bom = byteOrderMark && e.line === 1 && e.message.startsWith('configparser.MissingSectionHeaderError');
+    return new ConfigError(`${iniName} cannot be read the way Alembic reads it${bom ? ': it starts with a byte-order mark (U+FEFF), which Python reads as text' : ''}.`, {
       alembicError: e.message,
-      hint: `Fix ${iniName}: ${e.message.split(':').slice(1).join(':').trim().split('\n')[0]}`,
+      hint: bom ? `Save ${iniName} as UTF-8 without a byte-order mark (sed -i '1s/^\\xEF\\xBB\\xBF//' ${iniName} removes it).` : `Fix ${iniName}: ${e.message.split(':').slice(1).join(':').trim().split('\n')[0]}`,
       line: e.line,
     });
   }
   return new ConfigError(`${iniName} cannot be read: ${(e as Error).message}`, { hint: 'Check the file exists and is readable.' });
+}
+
+/**
+ * alembic.ini as configparser reads it: strict UTF-8 (Python's default on Heroku and in its UTF-8
+ * mode). Invalid bytes are Python's UnicodeDecodeError on every Alembic command, unless a line read
+ * before them already failed.
+ */
+function readIniText(file: string, iniName: string): string {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    throw new ConfigError(`${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'Check the file permissions.' });
+  }
+  const decoded = decodeLikePython(buf);
+  if ('text' in decoded) return decoded.text;
+  parseIni(decoded.before, iniName, {}, { partial: true });
+  throw new ConfigError(`${iniName} is not UTF-8 text, and Python reads it as UTF-8.`, {
+    alembicError: decoded.error,
+    hint: `Save ${iniName} as UTF-8 (an editor's "Save with encoding"; iconv -f latin1 -t utf-8 converts a Latin-1 file).`,
+  });
 }
 
 function readText(file: string): string {

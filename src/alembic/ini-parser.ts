@@ -101,83 +101,125 @@ export class IniFile {
   }
 }
 
-export function parseIni(text: string, fileName: string, injectedDefaults: Record<string, string> = {}): IniFile {
+/** Python's str.isspace() characters: what strip() removes and \\s matches (not JS's set: no U+FEFF, but U+001C–U+001F and U+0085). */
+const PY_SPACE = '\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const LEADING = new RegExp(`^[${PY_SPACE}]+`, 'u');
+const TRAILING = new RegExp(`[${PY_SPACE}]+$`, 'u');
+const NON_SPACE = new RegExp(`[^${PY_SPACE}]`, 'u');
+/** configparser.SECTCRE, matched at the start only: `[alembic] # note` is the section alembic. */
+const SECTION = /^\[(?<header>.+)\]/su;
+/** configparser.OPTCRE with '=' and ':': the option ends at the first delimiter. */
+const OPTION = new RegExp(`^(?<option>.*?)[${PY_SPACE}]*(?<vi>[=:])[${PY_SPACE}]*(?<value>.*)$`, 'su');
+
+function pyStrip(s: string): string {
+  return s.replace(LEADING, '').replace(TRAILING, '');
+}
+
+/**
+ * configparser.RawConfigParser._read, step by step (Python 3.8–3.13 agree on it), with the
+ * defaults Alembic uses: strict, '#' and ';' full-line comments, no inline comments, empty lines
+ * kept in values. Lines split as Python's text files do (\\n, \\r\\n, \\r); a byte-order mark is
+ * text, as Python's utf-8 codec leaves it: it makes the first line no section header.
+ */
+export function parseIni(text: string, fileName: string, injectedDefaults: Record<string, string> = {}, opts: { partial?: boolean } = {}): IniFile {
   const ini = new IniFile(fileName, injectedDefaults);
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+  const lines = text.split(/\r\n|\r|\n/);
+  // the last element is what follows the final newline: a line only when non-empty
+  const ended = lines.length > 0 && lines[lines.length - 1] === '';
+  if (ended) lines.pop();
   let section: Map<string, IniOption> | null = null;
   let sectionName = '';
-  let lastKey: string | null = null;
-  let lastIndent = 0;
-  let pending: { key: string; line: number; parts: string[] } | null = null;
+  let optionName: string | null = null;
+  let indentLevel = 0;
+  const values = new Map<Map<string, IniOption>, Map<string, string[]>>();
+  const added = new Set<string>();
   const errors: string[] = [];
-  const seenSections = new Set<string>();
-
-  const flush = (): void => {
-    if (!pending || !section) return;
-    while (pending.parts.length > 1 && pending.parts[pending.parts.length - 1] === '') pending.parts.pop();
-    section.set(pending.key, { raw: pending.parts.join('\n'), line: pending.line });
-    pending = null;
-  };
 
   lines.forEach((rawLine, idx) => {
     const lineNo = idx + 1;
-    const stripped = rawLine.trim();
-    const indent = rawLine.length - rawLine.trimStart().length;
-    if (stripped.startsWith('#') || stripped.startsWith(';')) return;
-    if (stripped === '') {
-      // blank lines may belong to a multi-line value (empty_lines_in_values)
-      if (pending) pending.parts.push('');
+    // the line as Python's file iteration yields it, for the messages
+    const shown = pyRepr(idx < lines.length - 1 || ended ? `${rawLine}\n` : rawLine);
+    const stripped = pyStrip(rawLine);
+    const comment = stripped.startsWith('#') || stripped.startsWith(';');
+    const value = comment ? '' : stripped;
+    if (value === '') {
+      // an empty line belongs to the value being read (empty_lines_in_values); a comment line does not
+      if (!comment && section && optionName) values.get(section)?.get(optionName)?.push('');
       return;
     }
-    if (pending && lastKey !== null && indent > lastIndent) {
-      pending.parts.push(stripped);
+    const first = NON_SPACE.exec(rawLine);
+    const indent = first ? first.index : 0;
+    if (section && optionName && indent > indentLevel) {
+      values.get(section)!.get(optionName)!.push(value);
       return;
     }
-    flush();
-    const sec = /^\[(?<name>.+)\]$/.exec(stripped);
-    if (sec && indent === 0) {
-      sectionName = sec.groups!.name!;
-      if (seenSections.has(sectionName)) {
-        throw new IniError(
-          `configparser.DuplicateSectionError: While reading from '${fileName}' [line ${String(lineNo).padStart(2)}]: section '${sectionName}' already exists`,
-          lineNo,
-        );
-      }
-      seenSections.add(sectionName);
+    indentLevel = indent;
+    const sec = SECTION.exec(value);
+    if (sec) {
+      sectionName = sec.groups!.header!;
       if (sectionName === 'DEFAULT') section = ini.defaults;
       else {
+        if (added.has(`s:${sectionName}`)) {
+          throw new IniError(`configparser.DuplicateSectionError: While reading from '${fileName}' [line ${String(lineNo).padStart(2)}]: section '${sectionName}' already exists`, lineNo);
+        }
+        added.add(`s:${sectionName}`);
         section = new Map();
         ini.sections.set(sectionName, section);
       }
-      lastKey = null;
+      optionName = null;
       return;
     }
     if (!section) {
-      throw new IniError(
-        `configparser.MissingSectionHeaderError: File contains no section headers.\nfile: '${fileName}', line: ${lineNo}\n${JSON.stringify(rawLine)}`,
-        lineNo,
-      );
+      throw new IniError(`configparser.MissingSectionHeaderError: File contains no section headers.\nfile: '${fileName}', line: ${lineNo}\n${shown}`, lineNo);
     }
-    const m = /^(?<key>.*?)\s*(?<op>[=:])\s*(?<value>.*)$/.exec(stripped);
-    if (!m || m.groups!.key === '') {
-      errors.push(`\t[line ${String(lineNo).padStart(2)}]: ${JSON.stringify(rawLine)}`);
-      lastKey = null;
+    const m = OPTION.exec(value);
+    if (!m) {
+      // kept going: configparser lists every bad line at the end; the option being read stays current
+      errors.push(`\t[line ${String(lineNo).padStart(2)}]: ${shown}`);
       return;
     }
-    const key = m.groups!.key!.trimEnd().toLowerCase();
-    if (section.has(key)) {
-      throw new IniError(
-        `configparser.DuplicateOptionError: While reading from '${fileName}' [line ${String(lineNo).padStart(2)}]: option '${key}' in section '${sectionName}' already exists`,
-        lineNo,
-      );
+    if (m.groups!.option === '') errors.push(`\t[line ${String(lineNo).padStart(2)}]: ${shown}`);
+    const key = m.groups!.option!.replace(TRAILING, '').toLowerCase();
+    if (added.has(`o:${sectionName}\u0000${key}`)) {
+      throw new IniError(`configparser.DuplicateOptionError: While reading from '${fileName}' [line ${String(lineNo).padStart(2)}]: option '${key}' in section '${sectionName}' already exists`, lineNo);
     }
-    lastKey = key;
-    lastIndent = indent;
-    pending = { key, line: lineNo, parts: [m.groups!.value!.trim()] };
+    added.add(`o:${sectionName}\u0000${key}`);
+    optionName = key;
+    if (!values.has(section)) values.set(section, new Map());
+    values.get(section)!.set(key, [pyStrip(m.groups!.value!)]);
+    section.set(key, { raw: '', line: lineNo });
   });
-  flush();
-  if (errors.length > 0) {
+  // _join_multiline_values: trailing empty lines dropped, the rest joined with newlines
+  for (const [sect, opts] of values) {
+    for (const [key, parts] of opts) {
+      while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+      sect.set(key, { raw: parts.join('\n'), line: sect.get(key)!.line });
+    }
+  }
+  // partial: the lines Python read before something else stopped it; bad lines are only listed at the end
+  if (errors.length > 0 && !opts.partial) {
     throw new IniError(`configparser.ParsingError: Source contains parsing errors: '${fileName}'\n${errors.join('\n')}`);
   }
   return ini;
 }
+
+/** Python's repr() of a str: single quotes unless it holds one and no double quote. */
+function pyRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === quote) out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if (!PRINTABLE.test(ch)) out += c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : c <= 0xffff ? `\\u${c.toString(16).padStart(4, '0')}` : `\\U${c.toString(16).padStart(8, '0')}`;
+    else out += ch;
+  }
+  return out + quote;
+}
+
+/** str.isprintable(): not Other (Cc, Cf, Cs, Co, Cn) or Separator (Zl, Zp, Zs) other than the space. */
+const PRINTABLE = /^(?:[^\p{C}\p{Z}]| )$/u;

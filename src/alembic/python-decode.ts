@@ -1,0 +1,71 @@
+/**
+ * Python's strict UTF-8 decoding of a text file (open() in text mode, as configparser reads
+ * alembic.ini): the text, or the UnicodeDecodeError Python raises. Node's decoder would put
+ * U+FFFD in place of a bad byte and read on, where Alembic stops on every command.
+ */
+export function decodeLikePython(buf: Buffer): { text: string } | { error: string; before: string } {
+  const bad = firstBadSequence(buf);
+  if (!bad) return { text: buf.toString('utf8') };
+  const base = decodeCallStart(buf, bad);
+  const from = bad.start - base;
+  const where = bad.end - bad.start > 1 ? `bytes in position ${from}-${bad.end - 1 - base}` : `byte 0x${buf[bad.start]!.toString(16).padStart(2, '0')} in position ${from}`;
+  // the lines Python has read before that decode call fails: an error among them comes first
+  const decoded = buf.subarray(0, base).toString('utf8');
+  const cut = Math.max(decoded.lastIndexOf('\n'), decoded.length > 1 && decoded.endsWith('\r') ? decoded.lastIndexOf('\r', decoded.length - 2) : decoded.lastIndexOf('\r'));
+  return { error: `UnicodeDecodeError: 'utf-8' codec can't decode ${where}: ${bad.reason}`, before: decoded.slice(0, cut + 1) };
+}
+
+/**
+ * Where the input of the decode call that fails begins. TextIOWrapper decodes the file in
+ * 8,192-byte chunks and carries an unfinished sequence into the next call; the position Python
+ * prints is within that call's input. A bad byte is seen in the chunk that holds it; a sequence cut
+ * off by the end of the file only by the last, empty call.
+ */
+function decodeCallStart(buf: Buffer, bad: BadSequence): number {
+  if (bad.reason === 'unexpected end of data') return bad.start;
+  const seenAt = bad.reason === 'invalid start byte' ? bad.start : bad.end;
+  const chunk = Math.floor(seenAt / CHUNK) * CHUNK;
+  if (bad.start < chunk) return bad.start;
+  for (let lead = Math.max(0, chunk - 3); lead < chunk; lead++) {
+    if (lead + sequenceLength(buf[lead]!) > chunk) return lead;
+  }
+  return chunk;
+}
+
+function sequenceLength(b: number): number {
+  return b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 1;
+}
+
+interface BadSequence {
+  readonly start: number;
+  readonly end: number;
+  readonly reason: string;
+}
+
+const CHUNK = 8192;
+
+/** The first invalid sequence as CPython's decoder delimits it: start, end (exclusive), reason. */
+function firstBadSequence(buf: Buffer): BadSequence | null {
+  const n = buf.length;
+  for (let i = 0; i < n; ) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+    if (need === 0) return { start: i, end: i + 1, reason: 'invalid start byte' };
+    // the second byte's range depends on the first (no overlong forms, surrogates or code points past U+10FFFF)
+    const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    let k = 1;
+    for (; k <= need; k++) {
+      if (i + k >= n) return { start: i, end: n, reason: 'unexpected end of data' };
+      const c = buf[i + k]!;
+      const ok = k === 1 ? c >= lo && c <= hi : c >= 0x80 && c <= 0xbf;
+      if (!ok) return { start: i, end: i + k, reason: 'invalid continuation byte' };
+    }
+    i += need + 1;
+  }
+  return null;
+}

@@ -1,0 +1,191 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { IniError, parseIni } from '../src/alembic/ini-parser.js';
+import { decodeLikePython } from '../src/alembic/python-decode.js';
+import { BIN } from './helpers/cli.js';
+import { PYTHON } from './helpers/oracle.js';
+import { makeProject, rev } from './helpers/project.js';
+import { rng } from './helpers/rng.js';
+import { tempDir } from './helpers/temp-dir.js';
+
+type Parsed = { sections: Record<string, Record<string, string>>; defaults: Record<string, string> } | { error: string };
+
+/** configparser.ConfigParser as Alembic builds it ({'here': ...} defaults), reading each text from a file. */
+function configparser(texts: readonly string[]): Parsed[] {
+  const script = `
+import base64, configparser, json, os, sys, tempfile
+out = []
+d = tempfile.mkdtemp()
+p = os.path.join(d, 'x.ini')
+for b in json.load(sys.stdin):
+    open(p, 'wb').write(base64.b64decode(b))
+    cp = configparser.ConfigParser({'here': '/x'})
+    try:
+        cp.read([p])
+        out.append({'sections': {s: dict(cp._sections[s]) for s in cp.sections()},
+                    'defaults': {k: v for k, v in cp._defaults.items() if k != 'here'}})
+    except Exception as e:
+        out.append({'error': ('configparser.' if isinstance(e, configparser.Error) else '') + type(e).__name__ + ': ' + str(e).replace(p, 'x.ini')})
+print(json.dumps(out))`;
+  const input = JSON.stringify(texts.map((t) => Buffer.from(t, 'utf8').toString('base64')));
+  return JSON.parse(execFileSync(PYTHON, ['-c', script], { input, encoding: 'utf8', maxBuffer: 1 << 28, cwd: tempDir() })) as Parsed[];
+}
+
+function ours(text: string): Parsed {
+  try {
+    const ini = parseIni(text, 'x.ini', { here: '/x' });
+    const raw = (m: Map<string, { raw: string }>): Record<string, string> => Object.fromEntries([...m].map(([k, v]) => [k, v.raw]));
+    return { sections: Object.fromEntries([...ini.sections].map(([s, m]) => [s, raw(m)])), defaults: raw(ini.defaults) };
+  } catch (e) {
+    if (e instanceof IniError) return { error: e.message };
+    throw e;
+  }
+}
+
+/** The lines configparser has rules for, one trap each. */
+const HAND = [
+  '[alembic]\nscript_location = m\n',
+  '\ufeff[alembic]\nscript_location = m\n', // a byte-order mark is text to Python's utf-8 codec
+  '[alembic] # main settings\nscript_location = m\n', // a header is matched at the start only
+  '[alembic]x\nscript_location = m\n',
+  '  [alembic]\nscript_location = m\n', // an indented header is a header
+  '[alembic]\n  [other]\nscript_location = m\n',
+  '[alembic]\nscript_location = m\n  [other]\n', // ... unless it continues a value
+  '[ alembic ]\nscript_location = m\n',
+  '[]\nscript_location = m\n',
+  '[[alembic]]\nscript_location = m\n',
+  '[alembic]\n[def] ; c\nx = 1\n',
+  '[alembic]\nscript_location = m\u001c\n', // Python strips U+001C-U+001F and U+0085, not U+FEFF
+  '[alembic]\n\u001cscript_location = m\n',
+  '[alembic]\n\ufeffscript_location = m\n',
+  '[alembic]\nscript_location = m\ufeff\n',
+  '[alembic]\nscript_location = m\n\u0085continued\n',
+  '[alembic]\nscript_location = m\n\u00a0continued\n',
+  '[alembic]\nx = 1\n\ufeffy\n',
+  '[alembic]\nscript_location = m\u2028x = 2\n', // not a line break in a file, and . matches it
+  '[alembic]\nscript_location = m\n\tcontinued\n\n\n',
+  '[alembic]\nscript_location = m\n\tcontinued\n\n\tmore\n',
+  '[alembic]\nscript_location = m\r\nx = 2\r\n',
+  '[alembic]\rscript_location = m\rx = 2\r',
+  '[alembic]\nkey with spaces = v\n',
+  '[alembic]\n = v\n',
+  '[alembic]\nkey\n',
+  '[alembic]\nkey: a = b\n',
+  '[alembic]\nKEY = a\nkey = b\n',
+  '[alembic]\nx = 1\n  # indented comment\n  y\n',
+  '[DEFAULT]\nx = 1\n[alembic]\ny = %(x)s\n[DEFAULT]\nz = 2\n', // DEFAULT may come twice
+  '[DEFAULT]\nx = 1\n[DEFAULT]\nx = 2\n',
+  '[alembic]\nx = 1\n[alembic]\n',
+  'x = 1\n[alembic]\n',
+  "it's = 1\n[alembic]\n",
+  '[alembic]\nx=1\ny\nz=2\n',
+  '[alembic]\nx = 1\n\u0000y = 2\n',
+  '[alembic]\nx = 1',
+];
+
+/** Random files from the same fragments, in every combination. */
+function generated(count: number, seed: number): string[] {
+  const r = rng(seed);
+  const pick = <T,>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+  const ws = [' ', '  ', '\t', '\u00a0', '\u3000', '\u001c', '\u0085', '\ufeff', '\u2028', '\u000b', '\u000c', ''];
+  const names = ['alembic', 'DEFAULT', 'other', 'alembic ', ' alembic', 'x]', '[x]', 'Alembic'];
+  const keys = ['script_location', 'x', 'Key', 'KEY', 'key with space', '', 'sqlalchemy.url', '%(here)s', 'a;b', 'a#b'];
+  const vals = ['m', '%(here)s/m', 'a = b', 'a : b', '', ' ', '[s]', '# not a comment', '; nor this', "it's", '"q"', '\\'];
+  const line = (): string => {
+    const w = pick(ws) + (r() < 0.3 ? pick(ws) : '');
+    const k = Math.floor(r() * 9);
+    if (k === 0) return `${r() < 0.25 ? w : ''}[${pick(names)}]${r() < 0.3 ? pick([' # c', ' ; c', 'x', ']', ' [y]']) : ''}`;
+    if (k <= 3) return `${r() < 0.25 ? w : ''}${pick(keys)}${pick(ws)}${pick(['=', ':', ' = ', ': ', '=='])}${pick(ws)}${pick(vals)}${r() < 0.25 ? pick(ws) : ''}`;
+    if (k === 4) return `${w}${pick(vals)}`;
+    if (k === 5) return `${r() < 0.5 ? w : ''}${pick(['#', ';'])} comment`;
+    if (k === 6) return r() < 0.5 ? '' : w;
+    if (k === 7) return `${w}${pick(keys)}`;
+    return `${pick(keys)} = ${pick(vals)}`;
+  };
+  return Array.from({ length: count }, () => {
+    const lines = r() < 0.75 ? [`[${pick(['alembic', 'DEFAULT', 'other'])}]`] : [];
+    for (let n = 1 + Math.floor(r() * 8); n > 0; n--) lines.push(line());
+    return lines.join(pick(['\n', '\n', '\r\n', '\r'])) + pick(['\n', '', '\n\n', '\r\n']);
+  });
+}
+
+describe('alembic.ini read as configparser reads it (differential, real Python)', () => {
+  it('the hand-written traps and 3,000 generated files: the same sections, options and raw values, or the same error and message', () => {
+    const texts = [...HAND, ...generated(3000, 20261124)];
+    const truth = configparser(texts);
+    const differ = texts.flatMap((t, i) => (JSON.stringify(ours(t)) === JSON.stringify(truth[i]) ? [] : [{ text: t, ours: ours(t), python: truth[i] }]));
+    expect(differ.slice(0, 3)).toEqual([]);
+    // the traps exercise both outcomes
+    expect(truth.slice(0, HAND.length).filter((p) => 'error' in p).length).toBeGreaterThan(5);
+    expect(truth.slice(0, HAND.length).filter((p) => !('error' in p)).length).toBeGreaterThan(20);
+  });
+
+  it('bytes that are not UTF-8: the UnicodeDecodeError configparser raises, at the position it prints (8 KB decode chunks), or the error of a line read before them', () => {
+    const r = rng(7);
+    const bad = [[0xe9], [0xff], [0x80], [0xc0, 0x80], [0xe2, 0x82], [0xe2, 0x82, 0x41], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf0, 0x90, 0x41], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x9f, 0x98], [0xc3]];
+    const files: Buffer[] = [];
+    for (let t = 0; t < 300; t++) {
+      const size = [10, 600, 8180, 8190, 8191, 8192, 8193, 16383, 20000][Math.floor(r() * 9)]!;
+      let body = r() < 0.1 ? 'k = v\n' : '[alembic]\n';
+      for (let k = 0; body.length < size; k++) body += `${r() < 0.01 ? 'k0' : `k${k}`} = ${'é€😀a'.slice(0, Math.floor(r() * 5))}aaaaaaaaaaaaaaaaaaaaa\n`;
+      const b = Buffer.from(body);
+      const at = Math.floor(r() * b.length);
+      files.push(Buffer.concat([b.subarray(0, at), Buffer.from(bad[Math.floor(r() * bad.length)]!), r() < 0.7 ? b.subarray(at) : Buffer.alloc(0)]));
+    }
+    const script = `
+import base64, configparser, json, sys
+out = []
+for b in json.load(sys.stdin):
+    open('x.ini', 'wb').write(base64.b64decode(b))
+    try:
+        configparser.ConfigParser().read('x.ini'); out.append(None)
+    except UnicodeDecodeError as e:
+        out.append('UnicodeDecodeError: ' + str(e))
+    except configparser.Error as e:
+        out.append('configparser.' + type(e).__name__)
+print(json.dumps(out))`;
+    const python = JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(files.map((f) => f.toString('base64'))), encoding: 'utf8', cwd: tempDir() })) as (string | null)[];
+    const mine = files.map((f) => {
+      const d = decodeLikePython(f);
+      if ('text' in d) return null;
+      try {
+        parseIni(d.before, 'x.ini', {}, { partial: true });
+      } catch (e) {
+        return `configparser.${/^configparser\.(\w+)/.exec((e as Error).message)![1]}`;
+      }
+      return d.error;
+    });
+    expect(mine.filter((m, i) => m !== python[i]).slice(0, 3)).toEqual([]);
+    expect(python.filter((p) => p?.startsWith('UnicodeDecodeError')).length).toBeGreaterThan(200);
+    expect(python.filter((p) => p?.startsWith('configparser.')).length).toBeGreaterThan(5);
+  });
+
+  it('check stops (exit 2) where real Alembic fails on every command: a byte-order mark, a Latin-1 byte', () => {
+    const cases: [string, Buffer][] = [
+      ['bom', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('[alembic]\nscript_location = migrations\n')])],
+      ['latin1', Buffer.from('[alembic]\n# caf\u00e9 au lait\nscript_location = migrations\n', 'latin1')],
+    ];
+    for (const [name, ini] of cases) {
+      const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null) });
+      writeFileSync(path.join(root, 'alembic.ini'), ini);
+      const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8' });
+      expect(alembic.status, name).not.toBe(0);
+      const last = alembic.stderr.trim().split('\n');
+      const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json'], { cwd: root, encoding: 'utf8' });
+      expect(r.status, name).toBe(2);
+      const error = (JSON.parse(r.stdout) as { error: { alembicError: string; hint: string } }).error;
+      // Alembic's traceback ends with the exception; a configparser error spans its last three lines
+      expect(alembic.stderr.trimEnd().endsWith(error.alembicError.split('\n').at(-1)!), `${name}: ${last.at(-1)}`).toBe(true);
+      expect(last.join('\n')).toContain(error.alembicError.split('\n')[0]!.replace(/^configparser\./, ''));
+    }
+    // the hint's command fixes the byte-order mark
+    const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null) });
+    writeFileSync(path.join(root, 'alembic.ini'), cases[0]![1]);
+    const hint = (JSON.parse(spawnSync(process.execPath, [BIN, 'check', '--format', 'json'], { cwd: root, encoding: 'utf8' }).stdout) as { error: { hint: string } }).error.hint;
+    execFileSync('sh', ['-c', /\((sed [^)]*) removes it\)/.exec(hint)![1]!], { cwd: root });
+    expect(readFileSync(path.join(root, 'alembic.ini'), 'utf8').startsWith('[alembic]')).toBe(true);
+    expect(spawnSync(process.execPath, [BIN, 'check', '--format', 'json'], { cwd: root, encoding: 'utf8' }).status).toBe(0);
+  });
+});
