@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { IniError, parseIni } from '../src/alembic/ini-parser.js';
 import { decodeLikePython } from '../src/alembic/python-decode.js';
 import { BIN } from './helpers/cli.js';
-import { PYTHON } from './helpers/oracle.js';
+import { alembicTargets, PYTHON } from './helpers/oracle.js';
 import { makeProject, rev } from './helpers/project.js';
 import { rng } from './helpers/rng.js';
 import { tempDir } from './helpers/temp-dir.js';
@@ -187,5 +187,25 @@ print(json.dumps(out))`;
     execFileSync('sh', ['-c', /\((sed [^)]*) removes it\)/.exec(hint)![1]!], { cwd: root });
     expect(readFileSync(path.join(root, 'alembic.ini'), 'utf8').startsWith('[alembic]')).toBe(true);
     expect(spawnSync(process.execPath, [BIN, 'check', '--format', 'json'], { cwd: root, encoding: 'utf8' }).status).toBe(0);
+  });
+
+  it('pyproject.toml, which Alembic >= 1.16 reads on every command: a byte-order mark and a Latin-1 byte stop check (exit 2), with what the newest Alembic prints', () => {
+    const cases: [string, Buffer, string][] = [
+      ['bom', Buffer.from('\ufeff[tool.black]\nline-length = 100\n'), 'tomllib.TOMLDecodeError: Invalid statement (at line 1, column 1)'],
+      ['latin1', Buffer.from('[tool.black]\n# caf\u00e9\n', 'latin1'), "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 18: invalid continuation byte"],
+    ];
+    const latest = alembicTargets().find((t) => t.name === 'latest');
+    for (const [name, toml, alembicError] of cases) {
+      const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null), 'pyproject.toml': toml });
+      const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', '1.19.2'], { cwd: root, encoding: 'utf8' });
+      expect(r.status, name).toBe(2);
+      expect((JSON.parse(r.stdout) as { error: { alembicError: string } }).error.alembicError, name).toBe(alembicError);
+      // 1.8.1 has no pyproject support: the same files are no concern there
+      expect(spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', '1.8.1'], { cwd: root, encoding: 'utf8' }).status, name).toBe(0);
+      if (latest) {
+        const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, ...latest.env } });
+        expect(alembic.stderr.trim().split('\n').at(-1), name).toBe(alembicError);
+      }
+    }
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors/errors.js';
 import { featuresOf, type AlembicVersion } from './alembic-version.js';
 import { IniError, parseIni, type IniFile } from './ini-parser.js';
-import { decodeLikePython } from './python-decode.js';
+import { decodeBytesLikePython, decodeLikePython } from './python-decode.js';
 import { findAlembicSetups } from './find-alembic-setups.js';
 import { projectFolders } from './project-folders.js';
 import { detectPythonVersion, type DeclaredPython } from './python-version.js';
@@ -386,8 +386,26 @@ function tomlValue(v: unknown, name: string, args: Record<string, string>): unkn
 async function readTomlSection(file: string): Promise<TomlTable | undefined> {
   const { parse } = await import('smol-toml');
   let data: Record<string, unknown>;
+  let buf: Buffer;
   try {
-    data = parse(readText(file)) as Record<string, unknown>;
+    buf = readFileSync(file);
+  } catch (e) {
+    throw new ConfigError(`${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'Check the file permissions.' });
+  }
+  // tomllib.load decodes the bytes as strict UTF-8 and keeps a byte-order mark, which no TOML statement starts with
+  const decoded = decodeBytesLikePython(buf);
+  if ('error' in decoded) {
+    throw new ConfigError('pyproject.toml is not UTF-8 text, and Python reads it as UTF-8.', { alembicError: decoded.error, hint: 'Save pyproject.toml as UTF-8.', path: file });
+  }
+  if (decoded.text.startsWith('\uFEFF')) {
+    throw new ConfigError('pyproject.toml starts with a byte-order mark (U+FEFF), which Python reads as text and TOML does not allow.', {
+      alembicError: 'tomllib.TOMLDecodeError: Invalid statement (at line 1, column 1)',
+      hint: "Save pyproject.toml as UTF-8 without a byte-order mark (sed -i '1s/^\\xEF\\xBB\\xBF//' pyproject.toml removes it).",
+      path: file,
+    });
+  }
+  try {
+    data = parse(decoded.text) as Record<string, unknown>;
   } catch (e) {
     throw new ConfigError(`pyproject.toml is not valid TOML: ${(e as Error).message.split('\n')[0]}`, {
       alembicError: 'tomllib.TOMLDecodeError',

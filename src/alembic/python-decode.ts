@@ -42,6 +42,14 @@ interface BadSequence {
   readonly reason: string;
 }
 
+/** bytes.decode() of a whole file, as tomllib.load does: the position is within the file. */
+export function decodeBytesLikePython(buf: Buffer): { text: string } | { error: string } {
+  const bad = firstBadSequence(buf);
+  if (!bad) return { text: buf.toString('utf8') };
+  const where = bad.end - bad.start > 1 ? `bytes in position ${bad.start}-${bad.end - 1}` : `byte 0x${buf[bad.start]!.toString(16).padStart(2, '0')} in position ${bad.start}`;
+  return { error: `UnicodeDecodeError: 'utf-8' codec can't decode ${where}: ${bad.reason}` };
+}
+
 const CHUNK = 8192;
 
 /** The first invalid sequence as CPython's decoder delimits it: start, end (exclusive), reason. */
