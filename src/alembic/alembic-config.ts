@@ -460,16 +460,6 @@ function readIniText(file: string, iniName: string): string {
   });
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-      hint: 'Check the file permissions.',
-    });
-  }
-}
-
 /** What to run instead, when this folder has no configuration: the setups found below it. */
 function notHereHint(cwd: string): string {
   const found = findAlembicSetups(cwd);
