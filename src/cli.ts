@@ -226,7 +226,10 @@ const NUMBERS: Record<string, { unit: string; above?: number; from?: number; int
 function checkFlagValues(args: Record<string, unknown>): true {
   for (const flag of SINGLE) {
     const v = args[flag];
-    if (Array.isArray(v)) throw new UsageError(`--${flag} was given ${v.length} times (${v.map((x) => JSON.stringify(String(x))).join(', ')}).`, { hint: `Give --${flag} once.` });
+    if (!Array.isArray(v)) continue;
+    // a database URL is never printed, not even redacted
+    const values = flag === 'database-url' ? '' : ` (${v.map((x) => JSON.stringify(String(x))).join(', ')})`;
+    throw new UsageError(`--${flag} was given ${v.length} times${values}.`, { hint: `Give --${flag} once.` });
   }
   for (const flag of NOT_EMPTY) {
     const v = args[flag];

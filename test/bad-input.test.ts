@@ -136,6 +136,7 @@ describe('bad input never crashes and never passes silently', () => {
       [['check', '-c', 'alembic.ini', '-c', 'other.ini'], '--config was given 2 times ("alembic.ini", "other.ini").'],
       [['restamp', '--from', 'a1', '--from', 'b2', '--to', 'c3'], '--from was given 2 times'],
       [['verify', '--connect-timeout', '2', '--connect-timeout', '3'], '--connect-timeout was given 2 times'],
+      [['verify', '--database-url', 'postgresql://u:secret@db.example.com/app', '--database-url', 'sqlite:///x.db'], '--database-url was given 2 times.'],
       // a shell variable that is not set: taken as "not given", another folder or table would be read
       [['check', '--versions', ''], '--versions was given an empty value.'],
       [['check', '--versions='], '--versions was given an empty value.'],
@@ -153,6 +154,7 @@ describe('bad input never crashes and never passes silently', () => {
       const r = run(...args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toContain(`alembic-preflight: usage error: ${message}`);
+      expect(r.stderr).not.toMatch(/secret|db\.example|x\.db/);
     }
     // the edges that are allowed
     expect(run('verify', '--statement-timeout', '0', '--connect-retries', '0').stderr).not.toContain('usage error');
