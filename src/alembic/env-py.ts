@@ -98,3 +98,63 @@ function matching(t: readonly Token[], open: number): number {
   }
   return t.length;
 }
+
+/** A `set_main_option("sqlalchemy.url", …)` or `set_section_option(…, "sqlalchemy.url", …)` call in env.py. */
+export interface UrlOptionCall {
+  readonly line: number;
+  /** The value when it is a plain string literal. */
+  readonly literal?: string;
+  /** The value goes through `.replace("%", "%%")`, which configparser needs to store it. */
+  readonly escaped: boolean;
+}
+
+/**
+ * Alembic's Config stores options in a ConfigParser, whose set() refuses a value holding a `%`
+ * that is not `%%` or `%(name)s`: a URL-encoded password (p%40ss) fails every command that runs
+ * env.py with "ValueError: invalid interpolation syntax". Finds where env.py stores the URL.
+ */
+export function readUrlOptionCalls(source: string): UrlOptionCall[] {
+  const out: UrlOptionCall[] = [];
+  const { lines } = tokenize(source);
+  // url = os.environ["DATABASE_URL"].replace("%", "%%") on a line of its own escapes what a later call stores
+  const escapedElsewhere = lines.some((ll) => escapesPercent(ll.tokens));
+  for (const ll of lines) {
+    const t = ll.tokens;
+    for (let i = 1; i < t.length; i++) {
+      const name = t[i]!.text;
+      if (t[i]!.type !== Tok.Name || (name !== 'set_main_option' && name !== 'set_section_option') || t[i - 1]!.text !== '.' || t[i + 1]?.text !== '(') continue;
+      const close = matching(t, i + 1);
+      const args: Token[][] = [];
+      for (let from = i + 2; from < close; ) {
+        const end = argumentEnd(t, from, close);
+        args.push(t.slice(from, end));
+        from = end + 1;
+      }
+      const keyAt = name === 'set_main_option' ? 0 : 1;
+      if (literal(args[keyAt] ?? []).value !== 'sqlalchemy.url') continue;
+      const value = args[keyAt + 1] ?? [];
+      const lit = literal(value).value;
+      out.push({ line: t[i]!.line, ...(typeof lit === 'string' ? { literal: lit } : {}), escaped: escapesPercent(value) || (typeof lit !== 'string' && escapedElsewhere) });
+    }
+  }
+  return out;
+}
+
+/** `….replace("%", "%%")` somewhere in the value's expression. */
+function escapesPercent(toks: readonly Token[]): boolean {
+  for (let k = 0; k + 5 < toks.length; k++) {
+    if (toks[k]!.text !== 'replace' || toks[k + 1]!.text !== '(') continue;
+    const a = evalStringLiteral(toks[k + 2]!.text);
+    const b = evalStringLiteral(toks[k + 4]!.text);
+    if (a?.t === 'str' && a.v === '%' && toks[k + 3]!.text === ',' && b?.t === 'str' && b.v === '%%') return true;
+  }
+  return false;
+}
+
+/**
+ * Where ConfigParser.set() (BasicInterpolation.before_set) refuses the value: the first `%` left
+ * after removing `%%` and `%(name)s`, as Python reports it; -1 when it stores the value.
+ */
+export function interpolationErrorAt(value: string): number {
+  return value.replace(/%%/g, '').replace(/%\(([^)]+)\)s/g, '').indexOf('%');
+}

@@ -26,6 +26,8 @@ export interface DatabaseContext {
   readonly prediction: UpgradePrediction;
   /** Where each missing id came from, per git (absent when not searched). */
   readonly forensics?: ReadonlyMap<string, Forensics>;
+  /** The database URL holds a `%` that ConfigParser refuses to store (the URL itself never reaches the rules). */
+  readonly urlBarePercent?: boolean;
 }
 
 export interface CheckContext {

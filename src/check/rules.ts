@@ -52,9 +52,11 @@ import { needsNewerPython } from './rules/needs-newer-python.js';
 import { versionLocationIsCwd } from './rules/version-location-is-cwd.js';
 import { versionLocationMissing } from './rules/version-location-missing.js';
 import { versionsFolderMissing } from './rules/versions-folder-missing.js';
+import { urlPercentNotEscaped } from './rules/url-percent-not-escaped.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
+  urlPercentNotEscaped,
   bytecodeOnlyRevision,
   dependencyCycle,
   docstringMismatch,

@@ -29,10 +29,11 @@ export function runVerify(
   target: string,
   opts: CheckOptions = {},
   forensics?: ReadonlyMap<string, Forensics>,
+  urlBarePercent = false,
 ): VerifyResult {
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
-  const database: DatabaseContext = { state, stamps, prediction, forensics };
+  const database: DatabaseContext = { state, stamps, prediction, forensics, urlBarePercent };
   const result = runCheck(model, { ...opts, database });
   const predictionBlocks = !prediction.willSucceed;
   return { ...result, ok: result.ok && !predictionBlocks, database };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readEnvPy, type EnvPyFacts, type EnvSetting } from '../alembic/env-py.js';
+import { interpolationErrorAt, readEnvPy, type EnvPyFacts, type EnvSetting } from '../alembic/env-py.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { investigateMissing } from '../alembic/git-history.js';
@@ -46,6 +46,8 @@ export interface ProjectAndDatabase {
   readonly model: ProjectModel;
   /** Where the URL came from, for the report: --database-url or $NAME. */
   readonly source: string;
+  /** The URL holds a `%` that Alembic's ConfigParser refuses (url-percent-not-escaped). */
+  readonly urlBarePercent: boolean;
 }
 
 /**
@@ -63,12 +65,12 @@ export async function openProjectAndDatabase(opts: VerifyCommandOptions, missing
   const table = chooseVersionTable(config, opts);
   const state = await readVersionTable(db, table, opts);
   const model = modelFromConfig(config, loadOptions.alembicVersion);
-  return { config, table, db, state, model, source: opts.databaseUrl ? '--database-url' : `$${envName}` };
+  return { config, table, db, state, model, source: opts.databaseUrl ? '--database-url' : `$${envName}`, urlBarePercent: interpolationErrorAt(raw) >= 0 };
 }
 
 export async function verifyCommand(opts: VerifyCommandOptions): Promise<CommandOutput & { result: VerifyResult }> {
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const { config, table, state, model, source } = await openProjectAndDatabase(
+  const { config, table, state, model, source, urlBarePercent } = await openProjectAndDatabase(
     opts,
     `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
   );
@@ -77,7 +79,7 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
   const target = opts.target ?? deploy?.target ?? 'head';
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, targetFrom: deploy ? `${deploy.path}:${deploy.line}` : undefined }, forensics);
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, targetFrom: deploy ? `${deploy.path}:${deploy.line}` : undefined }, forensics, urlBarePercent);
   const stdout = opts.format === 'json' ? JSON.stringify(verifyJson(result, table.notes, source), null, 2) + '\n' : verifyText(result, table.notes, source);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { interpolationErrorAt, readUrlOptionCalls, type UrlOptionCall } from '../../alembic/env-py.js';
+import { decodePythonSource } from '../../alembic/source-reader.js';
+import type { Finding, Rule } from '../finding.js';
+import { envPySource } from '../rule-helpers.js';
+
+const FIX = 'config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))';
+
+/**
+ * env.py stores the database URL with config.set_main_option, whose ConfigParser refuses a `%`
+ * that is not `%%`: a URL-encoded password (p%40ss) stops every command that runs env.py with
+ * "ValueError: invalid interpolation syntax", before any migration. verify knows the URL and says
+ * whether it holds one; check can only say that it would.
+ */
+export const urlPercentNotEscaped: Rule = {
+  code: 'url-percent-not-escaped',
+  severity: 'error',
+  summary: 'env.py stores the database URL with set_main_option without .replace("%", "%%"): a URL-encoded password fails every upgrade.',
+  check({ model, database }) {
+    const { abs, rel } = envPySource(model);
+    const calls = urlCalls(abs);
+    const out: Finding[] = [];
+    for (const call of calls) {
+      if (call.escaped) continue;
+      const where = `${rel}:${call.line}`;
+      if (call.literal !== undefined) {
+        const at = interpolationErrorAt(call.literal);
+        if (at < 0) continue;
+        out.push(finding(this.code, 'error', rel, call.line, `${where}: the URL written in env.py holds a % that ConfigParser refuses (at position ${at}), so every command that runs env.py fails before any migration.`, `Write %% for each % in it, or ${FIX}.`, `ValueError: invalid interpolation syntax in '<the URL>' at position ${at}`));
+      } else if (database?.urlBarePercent === true) {
+        out.push(finding(this.code, 'error', rel, call.line, `${where}: env.py stores the database URL with set_main_option, and this database's URL holds a % (a URL-encoded character, such as @ in a password as %40). ConfigParser refuses it: \`alembic upgrade\` fails before any migration.`, `${FIX}: configparser reads %% back as %.`, "ValueError: invalid interpolation syntax in '<the database URL, not shown>'"));
+      } else {
+        out.push(finding(this.code, 'warning', rel, call.line, `${where}: env.py stores the database URL with set_main_option without escaping %. ${database ? "This database's URL holds none, so it works today; a" : 'A'} URL with a URL-encoded character (a password with @ or / in it, written %40 or %2F) will stop every upgrade with "ValueError: invalid interpolation syntax".`, `${FIX}: configparser reads %% back as %.`, undefined));
+      }
+    }
+    return out;
+  },
+};
+
+function urlCalls(abs: string): UrlOptionCall[] {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(abs);
+  } catch {
+    return []; // a missing or unreadable env.py is another rule's finding
+  }
+  const decoded = decodePythonSource(buf);
+  return 'text' in decoded && decoded.text.includes('sqlalchemy.url') ? readUrlOptionCalls(decoded.text) : [];
+}
+
+function finding(code: string, severity: 'error' | 'warning', path: string, line: number, message: string, hint: string, alembicError: string | undefined): Finding {
+  return { code, severity, message, hint, path, line, ...(alembicError ? { alembicError } : {}) };
+}

@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { verifyCommand } from '../../src/commands/verify-command.js';
+import { describeRule } from '../helpers/describe-rule.js';
+import { PYTHON } from '../helpers/oracle.js';
+import { check, makeProject, rev } from '../helpers/project.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const V = 'migrations/versions/';
+const ENV_HEAD = 'import os\nfrom alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\nconfig = context.config\n';
+const ENV_TAIL = `
+
+def run_migrations_online():
+    engine = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()
+`;
+const project = (store: string): string =>
+  makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': `${ENV_HEAD}${store}${ENV_TAIL}`, 'migrations/script.py.mako': '' });
+
+const UNESCAPED = 'url = os.environ["DATABASE_URL"]\nconfig.set_main_option("sqlalchemy.url", url)';
+
+describeRule(
+  'url-percent-not-escaped',
+  { bad: () => project(UNESCAPED), good: () => project('url = os.environ["DATABASE_URL"]\nconfig.set_main_option("sqlalchemy.url", url.replace("%", "%%"))') },
+  (f) => {
+    expect(f.severity).toBe('warning');
+    expect(f.path).toBe('migrations/env.py');
+    expect(f.line).toBe(7);
+    expect(f.hint).toContain('url.replace("%", "%%")');
+  },
+);
+
+describe('url-percent-not-escaped: what counts as escaped, and literals', () => {
+  const codes = async (store: string): Promise<string[]> => (await check(project(store))).findings.filter((f) => f.code === 'url-percent-not-escaped').map((f) => `${f.severity}:${f.line}`);
+
+  it('an escape on the line that reads the variable, or in the call through another quote style', async () => {
+    expect(await codes('url = os.getenv("DATABASE_URL").replace("%", "%%")\nconfig.set_main_option("sqlalchemy.url", url)')).toEqual([]);
+    expect(await codes("config.set_section_option(config.config_ini_section, 'sqlalchemy.url', os.environ['DATABASE_URL'].replace('%', '%%'))")).toEqual([]);
+    expect(await codes('config.set_section_option(config.config_ini_section, "sqlalchemy.url", os.environ["DATABASE_URL"])')).toEqual(['warning:6']);
+    // another option is not the URL
+    expect(await codes('config.set_main_option("script_location", os.environ["X"])')).toEqual([]);
+  });
+
+  it('a URL written in env.py is judged as it is: an error only when it holds a bare %', async () => {
+    expect(await codes('config.set_main_option("sqlalchemy.url", "postgresql://app:p%40ss@db/app")')).toEqual(['error:6']);
+    expect(await codes('config.set_main_option("sqlalchemy.url", "postgresql://app:p%%40ss@db/app")')).toEqual([]);
+    expect(await codes('config.set_main_option("sqlalchemy.url", "sqlite:///app.db")')).toEqual([]);
+  });
+});
+
+describe('url-percent-not-escaped in verify, against real Alembic', () => {
+  // a SQLite file whose name has a space, written %20 in the URL: the same % a URL-encoded password has
+  const database = (): { url: string; plain: string } => {
+    const dir = tempDir();
+    const db = path.join(dir, 'app db.sqlite');
+    const init = spawnSync(PYTHON, ['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(db)}); c.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"); c.execute("INSERT INTO alembic_version VALUES ('a1')"); c.commit()`]);
+    expect(init.status).toBe(0);
+    const plain = path.join(dir, 'plain.sqlite');
+    copyFileSync(db, plain);
+    return { url: `sqlite:///${db.replace(/ /g, '%20')}`, plain: `sqlite:///${plain}` };
+  };
+
+  it('a URL holding %: verify blocks (exit 1) without printing the URL, and alembic upgrade head fails with ValueError', async () => {
+    const root = project(UNESCAPED);
+    const { url } = database();
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1' });
+    expect(out.exitCode).toBe(1);
+    const f = out.result.findings.find((x) => x.code === 'url-percent-not-escaped')!;
+    expect(f.severity).toBe('error');
+    expect(f.alembicError).toBe("ValueError: invalid interpolation syntax in '<the database URL, not shown>'");
+    expect(out.stdout).not.toContain('app%20db');
+    const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
+    expect(alembic.status).not.toBe(0);
+    expect(alembic.stderr.trim().split('\n').at(-1)).toMatch(/^ValueError: invalid interpolation syntax in '.*app%20db\.sqlite' at position \d+$/);
+  });
+
+  it('the same env.py with a URL holding no %: a warning, and alembic upgrade head succeeds', async () => {
+    const root = project(UNESCAPED);
+    const { plain } = database();
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: plain }, alembicVersion: '1.8.1' });
+    expect(out.exitCode).toBe(0);
+    expect(out.result.findings.find((x) => x.code === 'url-percent-not-escaped')?.severity).toBe('warning');
+    const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: plain } });
+    expect(alembic.status, alembic.stderr).toBe(0);
+  });
+
+  it('escaped: the URL holding % passes verify, and alembic upgrade head succeeds with it', async () => {
+    const root = project('url = os.environ["DATABASE_URL"]\nconfig.set_main_option("sqlalchemy.url", url.replace("%", "%%"))');
+    const { url } = database();
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1' });
+    expect(out.exitCode).toBe(0);
+    expect(out.result.findings.map((x) => x.code)).not.toContain('url-percent-not-escaped');
+    const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
+    expect(alembic.status, alembic.stderr).toBe(0);
+  });
+});
