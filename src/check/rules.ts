@@ -56,7 +56,6 @@ import { urlPercentNotEscaped } from './rules/url-percent-not-escaped.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
-  urlPercentNotEscaped,
   bytecodeOnlyRevision,
   dependencyCycle,
   docstringMismatch,
@@ -86,6 +85,7 @@ export const RULES: readonly Rule[] = [
   unresolvedImport,
   moduleLevelOpCall,
   needsNewerPython,
+  urlPercentNotEscaped,
   versionLocationIsCwd,
   versionLocationMissing,
   versionsFolderMissing,
