@@ -23,8 +23,15 @@ export function makeProject(files: Record<string, string | Buffer>, ini: string 
     mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     writeFileSync(path.join(root, rel), content);
   }
+  // every Alembic project has one (unreadable-file reports a missing env.py); a test about env.py writes its own
+  if (ini !== null && /^script_location = migrations$/m.test(ini) && !Object.keys(files).some((f) => f.endsWith('env.py'))) {
+    writeFileSync(path.join(root, 'migrations', 'env.py'), ENV_PY);
+  }
   return root;
 }
+
+/** The smallest env.py: enough for the rules that read it, and for Alembic's commands that never run it. */
+export const ENV_PY = '# env.py of a test project\nfrom alembic import context\n';
 
 /** `check` as the command runs it: graph rules, then the lints with the project's own settings. */
 export async function check(root: string, version = 'latest', opts: { lint?: boolean } = {}): Promise<CheckResult> {

@@ -1,13 +1,17 @@
-import type { Rule } from '../finding.js';
-import { findingsFromFileProblems } from '../rule-helpers.js';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { featuresOf } from '../../alembic/alembic-version.js';
+import type { ProjectModel } from '../../alembic/project-model.js';
+import type { Finding, Rule } from '../finding.js';
+import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
 
-/** A matched file cannot be opened: dangling symlink, folder named *.py, no permission, a pipe or device. */
+/** A file Alembic loads cannot be opened: dangling symlink, folder named *.py, no permission, a pipe or device; or env.py is missing. */
 export const unreadableFile: Rule = {
   code: 'unreadable-file',
   severity: 'error',
-  summary: 'A file Alembic would load cannot be read (dangling symlink, directory, permissions, a pipe or device).',
+  summary: 'A file Alembic would load cannot be read (dangling symlink, directory, permissions, a pipe or device), or env.py is missing.',
   check({ model }) {
-    return findingsFromFileProblems(
+    const revisions = findingsFromFileProblems(
       model,
       'unreadable-file',
       'error',
@@ -21,5 +25,52 @@ export const unreadableFile: Rule = {
               : 'Make the file readable by the user that runs Alembic.',
       (file, p) => `${file.path}: ${p.message}${p.message.startsWith('it is ') ? '.' : '. Alembic cannot load it and stops.'}`,
     );
+    const env = envPyFinding(model);
+    return env ? [...revisions, env] : revisions;
   },
 };
+
+/**
+ * env.py that cannot be loaded. Alembic runs it for every command that touches the database
+ * (upgrade, stamp, current), never for heads or history: the graph reads fine and the release's
+ * `alembic upgrade head` fails, even with nothing to apply. A compiled env.pyc (beside it or in
+ * __pycache__) is what Alembic's load_python_file falls back to, so one of those means no finding.
+ */
+function envPyFinding(model: ProjectModel): Finding | undefined {
+  // --versions with no configuration: a graph without a script folder, so no env.py to ask for
+  if (model.config.scriptLocation === '') return undefined;
+  const { abs, rel, outcome } = envPySource(model);
+  if (outcome.kind !== 'unreadable' || compiledEnvPy(abs)) return undefined;
+  const missing = outcome.error.startsWith('ImportError');
+  return {
+    code: 'unreadable-file',
+    severity: 'error',
+    message: `${rel}: ${missing ? 'there is no env.py in the script folder' : outcome.error}. Alembic runs env.py for every command that touches the database, so \`alembic upgrade head\` fails here, even with nothing to apply; \`alembic heads\` and \`history\` still work, because they never run it.`,
+    hint: missing
+      ? `Restore ${rel} (git log --diff-filter=D -- ${rel} finds the commit that removed it; check that .gitignore does not exclude it), or create one with alembic init in a scratch folder and copy it.`
+      : `Make ${rel} a readable file for the user that runs Alembic.`,
+    path: rel,
+    alembicError: missing ? `ImportError: Can't find Python file ${envPyAsAlembicNamesIt(model)}` : (outcome.endless ?? outcome.error),
+  };
+}
+
+/**
+ * The path in Alembic's message: script_location joined with env.py, as os.path.join (before
+ * 1.16: ./migrations/ gives ./migrations/env.py) or pathlib (1.16 on: migrations/env.py) does;
+ * a package:resource location is the folder it resolved to.
+ */
+function envPyAsAlembicNamesIt(model: ProjectModel): string {
+  const { scriptLocation, scriptDir } = model.config;
+  const dir = !path.isAbsolute(scriptLocation) && /^[\w.]+:/.test(scriptLocation) ? scriptDir : scriptLocation;
+  if (featuresOf(model.alembicVersion).pyproject) return path.posix.join(path.posix.normalize(dir), 'env.py');
+  return dir.endsWith('/') ? `${dir}env.py` : `${dir}/env.py`;
+}
+
+function compiledEnvPy(abs: string): boolean {
+  if (existsSync(`${abs}c`)) return true;
+  try {
+    return readdirSync(path.join(path.dirname(abs), '__pycache__')).some((n) => n.startsWith('env.') && n.endsWith('.pyc'));
+  } catch {
+    return false;
+  }
+}
