@@ -386,21 +386,15 @@ function tomlValue(v: unknown, name: string, args: Record<string, string>): unkn
 async function readTomlSection(file: string): Promise<TomlTable | undefined> {
   const { parse } = await import('smol-toml');
   let data: Record<string, unknown>;
-  let buf: Buffer;
-  try {
-    buf = readFileSync(file);
-  } catch (e) {
-    throw new ConfigError(`${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'Check the file permissions.' });
-  }
   // tomllib.load decodes the bytes as strict UTF-8 and keeps a byte-order mark, which no TOML statement starts with
-  const decoded = decodeBytesLikePython(buf);
+  const decoded = decodeBytesLikePython(readConfigBytes(file));
   if ('error' in decoded) {
     throw new ConfigError('pyproject.toml is not UTF-8 text, and Python reads it as UTF-8.', { alembicError: decoded.error, hint: 'Save pyproject.toml as UTF-8.', path: file });
   }
   if (decoded.text.startsWith('\uFEFF')) {
     throw new ConfigError('pyproject.toml starts with a byte-order mark (U+FEFF), which Python reads as text and TOML does not allow.', {
       alembicError: 'tomllib.TOMLDecodeError: Invalid statement (at line 1, column 1)',
-      hint: "Save pyproject.toml as UTF-8 without a byte-order mark (sed -i '1s/^\\xEF\\xBB\\xBF//' pyproject.toml removes it).",
+      hint: withoutByteOrderMark('pyproject.toml'),
       path: file,
     });
   }
@@ -432,7 +426,7 @@ function iniFailure(e: unknown, iniName: string, byteOrderMark = false): ConfigE
     const bom = byteOrderMark && e.line === 1 && e.message.startsWith('configparser.MissingSectionHeaderError');
     return new ConfigError(`${iniName} cannot be read the way Alembic reads it${bom ? ': it starts with a byte-order mark (U+FEFF), which Python reads as text' : ''}.`, {
       alembicError: e.message,
-      hint: bom ? `Save ${iniName} as UTF-8 without a byte-order mark (sed -i '1s/^\\xEF\\xBB\\xBF//' ${iniName} removes it).` : `Fix ${iniName}: ${e.message.split(':').slice(1).join(':').trim().split('\n')[0]}`,
+      hint: bom ? withoutByteOrderMark(iniName) : `Fix ${iniName}: ${e.message.split(':').slice(1).join(':').trim().split('\n')[0]}`,
       line: e.line,
     });
   }
@@ -445,19 +439,26 @@ function iniFailure(e: unknown, iniName: string, byteOrderMark = false): ConfigE
  * before them already failed.
  */
 function readIniText(file: string, iniName: string): string {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(file);
-  } catch (e) {
-    throw new ConfigError(`${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'Check the file permissions.' });
-  }
-  const decoded = decodeLikePython(buf);
+  const decoded = decodeLikePython(readConfigBytes(file));
   if ('text' in decoded) return decoded.text;
   parseIni(decoded.before, iniName, {}, { partial: true });
   throw new ConfigError(`${iniName} is not UTF-8 text, and Python reads it as UTF-8.`, {
     alembicError: decoded.error,
     hint: `Save ${iniName} as UTF-8 (an editor's "Save with encoding"; iconv -f latin1 -t utf-8 converts a Latin-1 file).`,
   });
+}
+
+function readConfigBytes(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new ConfigError(`${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'Check the file permissions.' });
+  }
+}
+
+/** The fix for a byte-order mark, which Windows editors save and Python reads as text. */
+function withoutByteOrderMark(name: string): string {
+  return `Save ${name} as UTF-8 without a byte-order mark (sed -i '1s/^\\xEF\\xBB\\xBF//' ${name} removes it).`;
 }
 
 /** What to run instead, when this folder has no configuration: the setups found below it. */

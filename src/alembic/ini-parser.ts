@@ -131,7 +131,8 @@ export function parseIni(text: string, fileName: string, injectedDefaults: Recor
   let sectionName = '';
   let optionName: string | null = null;
   let indentLevel = 0;
-  const values = new Map<Map<string, IniOption>, Map<string, string[]>>();
+  // each option's lines, joined once the file is read, as _join_multiline_values does
+  const values = new Map<Map<string, IniOption>, Map<string, { line: number; parts: string[] }>>();
   const added = new Set<string>();
   const errors: string[] = [];
 
@@ -144,13 +145,13 @@ export function parseIni(text: string, fileName: string, injectedDefaults: Recor
     const value = comment ? '' : stripped;
     if (value === '') {
       // an empty line belongs to the value being read (empty_lines_in_values); a comment line does not
-      if (!comment && section && optionName) values.get(section)?.get(optionName)?.push('');
+      if (!comment && section && optionName) values.get(section)!.get(optionName)!.parts.push('');
       return;
     }
     const first = NON_SPACE.exec(rawLine);
     const indent = first ? first.index : 0;
     if (section && optionName && indent > indentLevel) {
-      values.get(section)!.get(optionName)!.push(value);
+      values.get(section)!.get(optionName)!.parts.push(value);
       return;
     }
     indentLevel = indent;
@@ -186,14 +187,13 @@ export function parseIni(text: string, fileName: string, injectedDefaults: Recor
     added.add(`o:${sectionName}\u0000${key}`);
     optionName = key;
     if (!values.has(section)) values.set(section, new Map());
-    values.get(section)!.set(key, [pyStrip(m.groups!.value!)]);
-    section.set(key, { raw: '', line: lineNo });
+    values.get(section)!.set(key, { line: lineNo, parts: [pyStrip(m.groups!.value!)] });
   });
-  // _join_multiline_values: trailing empty lines dropped, the rest joined with newlines
+  // trailing empty lines dropped, the rest joined with newlines
   for (const [sect, opts] of values) {
-    for (const [key, parts] of opts) {
+    for (const [key, { line, parts }] of opts) {
       while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-      sect.set(key, { raw: parts.join('\n'), line: sect.get(key)!.line });
+      sect.set(key, { raw: parts.join('\n'), line });
     }
   }
   // partial: the lines Python read before something else stopped it; bad lines are only listed at the end

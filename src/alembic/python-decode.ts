@@ -7,12 +7,10 @@ export function decodeLikePython(buf: Buffer): { text: string } | { error: strin
   const bad = firstBadSequence(buf);
   if (!bad) return { text: buf.toString('utf8') };
   const base = decodeCallStart(buf, bad);
-  const from = bad.start - base;
-  const where = bad.end - bad.start > 1 ? `bytes in position ${from}-${bad.end - 1 - base}` : `byte 0x${buf[bad.start]!.toString(16).padStart(2, '0')} in position ${from}`;
   // the lines Python has read before that decode call fails: an error among them comes first
   const decoded = buf.subarray(0, base).toString('utf8');
   const cut = Math.max(decoded.lastIndexOf('\n'), decoded.length > 1 && decoded.endsWith('\r') ? decoded.lastIndexOf('\r', decoded.length - 2) : decoded.lastIndexOf('\r'));
-  return { error: `UnicodeDecodeError: 'utf-8' codec can't decode ${where}: ${bad.reason}`, before: decoded.slice(0, cut + 1) };
+  return { error: decodeError(buf, bad, base), before: decoded.slice(0, cut + 1) };
 }
 
 /**
@@ -27,13 +25,20 @@ function decodeCallStart(buf: Buffer, bad: BadSequence): number {
   const chunk = Math.floor(seenAt / CHUNK) * CHUNK;
   if (bad.start < chunk) return bad.start;
   for (let lead = Math.max(0, chunk - 3); lead < chunk; lead++) {
-    if (lead + sequenceLength(buf[lead]!) > chunk) return lead;
+    if (lead + (leadLength(buf[lead]!) || 1) > chunk) return lead;
   }
   return chunk;
 }
 
-function sequenceLength(b: number): number {
-  return b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 1;
+/** The length of the sequence a byte starts: 1 for ASCII, 2 to 4 for a lead byte, 0 for a byte no sequence starts with. */
+function leadLength(b: number): number {
+  return b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+}
+
+/** The message, with the positions counted from the start of the decode call's input. */
+function decodeError(buf: Buffer, bad: BadSequence, base: number): string {
+  const where = bad.end - bad.start > 1 ? `bytes in position ${bad.start - base}-${bad.end - 1 - base}` : `byte 0x${buf[bad.start]!.toString(16).padStart(2, '0')} in position ${bad.start - base}`;
+  return `UnicodeDecodeError: 'utf-8' codec can't decode ${where}: ${bad.reason}`;
 }
 
 interface BadSequence {
@@ -45,9 +50,7 @@ interface BadSequence {
 /** bytes.decode() of a whole file, as tomllib.load does: the position is within the file. */
 export function decodeBytesLikePython(buf: Buffer): { text: string } | { error: string } {
   const bad = firstBadSequence(buf);
-  if (!bad) return { text: buf.toString('utf8') };
-  const where = bad.end - bad.start > 1 ? `bytes in position ${bad.start}-${bad.end - 1}` : `byte 0x${buf[bad.start]!.toString(16).padStart(2, '0')} in position ${bad.start}`;
-  return { error: `UnicodeDecodeError: 'utf-8' codec can't decode ${where}: ${bad.reason}` };
+  return bad ? { error: decodeError(buf, bad, 0) } : { text: buf.toString('utf8') };
 }
 
 const CHUNK = 8192;
@@ -61,8 +64,8 @@ function firstBadSequence(buf: Buffer): BadSequence | null {
       i++;
       continue;
     }
-    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
-    if (need === 0) return { start: i, end: i + 1, reason: 'invalid start byte' };
+    const need = leadLength(b) - 1;
+    if (need < 0) return { start: i, end: i + 1, reason: 'invalid start byte' };
     // the second byte's range depends on the first (no overlong forms, surrogates or code points past U+10FFFF)
     const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
     const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;

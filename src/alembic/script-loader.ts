@@ -120,13 +120,10 @@ export function loadScript(
     return base;
   }
   const outcome = source();
-  if (outcome.kind === 'unreadable' && outcome.endless !== undefined) {
-    // Alembic raises nothing here: it never gets past reading the file
-    problems.push({ code: 'unreadable-file', message: outcome.error, failure: { exception: 'none', message: outcome.endless, commandError: false } });
-    return base;
-  }
   if (outcome.kind === 'unreadable') {
-    problems.push({ code: 'unreadable-file', message: outcome.error, failure: { exception: outcome.error.split(':')[0]!, message: outcome.error, commandError: false } });
+    // a pipe or an endless device: Alembic raises nothing, it never gets past reading the file
+    const failure = outcome.endless !== undefined ? { exception: 'none', message: outcome.endless } : { exception: outcome.error.split(':')[0]!, message: outcome.error };
+    problems.push({ code: 'unreadable-file', message: outcome.error, failure: { ...failure, commandError: false } });
     return base;
   }
   if (outcome.kind === 'undecodable') {

@@ -94,7 +94,7 @@ function readFromDisk(file: string): Buffer | { error: string; endless?: string 
     let size = 0;
     for (;;) {
       if (size === scratch.length) {
-        if (size >= LARGE && !fstatSync(fd).isFile()) return notAFile(fd, path.basename(file));
+        if (size >= LARGE && !fstatSync(fd).isFile()) return notAFile(fd, file);
         const bigger = Buffer.allocUnsafe(scratch.length * 2);
         scratch.copy(bigger);
         scratch = bigger;
@@ -104,12 +104,12 @@ function readFromDisk(file: string): Buffer | { error: string; endless?: string 
       size += got;
     }
     // a pipe nobody writes to reads as empty (a link to /dev/null is an empty file to Python too)
-    if (size === 0 && fstatSync(fd).isFIFO()) return notAFile(fd, path.basename(file));
+    if (size === 0 && fstatSync(fd).isFIFO()) return notAFile(fd, file);
     return scratch.subarray(0, size);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     // EAGAIN: a pipe with a writer that has not written yet
-    return err.code === 'EAGAIN' ? notAFile(fd, path.basename(file)) : { error: osError(file, err) };
+    return err.code === 'EAGAIN' ? notAFile(fd, file) : { error: osError(file, err) };
   } finally {
     closeSync(fd);
   }
@@ -126,7 +126,8 @@ function osError(file: string, e: NodeJS.ErrnoException): string {
 }
 
 /** Not an exception Alembic raises: it blocks on a pipe, and reads a device like /dev/zero until memory runs out. */
-function notAFile(fd: number, name: string): { error: string; endless: string } {
+function notAFile(fd: number, file: string): { error: string; endless: string } {
+  const name = path.basename(file);
   if (fstatSync(fd).isFIFO()) {
     return {
       error: "it is a named pipe, not a file: Alembic would wait on it without end, and the deploy hang until the platform's timeout",

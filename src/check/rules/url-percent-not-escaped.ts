@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { interpolationErrorAt, readUrlOptionCalls, type UrlOptionCall } from '../../alembic/env-py.js';
-import { decodePythonSource } from '../../alembic/source-reader.js';
+import { interpolationErrorAt, readUrlOptionCalls } from '../../alembic/env-py.js';
 import type { Finding, Rule } from '../finding.js';
+import { readText } from '../lint/lint-context.js';
 import { envPySource } from '../rule-helpers.js';
 
 const FIX = 'config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))';
@@ -18,7 +17,9 @@ export const urlPercentNotEscaped: Rule = {
   summary: 'env.py stores the database URL with set_main_option without .replace("%", "%%"): a URL-encoded password fails every upgrade.',
   check({ model, database }) {
     const { abs, rel } = envPySource(model);
-    const calls = urlCalls(abs);
+    // a missing or unreadable env.py is another rule's finding
+    const text = readText(abs);
+    const calls = text?.includes('sqlalchemy.url') ? readUrlOptionCalls(text) : [];
     const out: Finding[] = [];
     for (const call of calls) {
       if (call.escaped) continue;
@@ -36,17 +37,6 @@ export const urlPercentNotEscaped: Rule = {
     return out;
   },
 };
-
-function urlCalls(abs: string): UrlOptionCall[] {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(abs);
-  } catch {
-    return []; // a missing or unreadable env.py is another rule's finding
-  }
-  const decoded = decodePythonSource(buf);
-  return 'text' in decoded && decoded.text.includes('sqlalchemy.url') ? readUrlOptionCalls(decoded.text) : [];
-}
 
 function finding(code: string, severity: 'error' | 'warning', path: string, line: number, message: string, hint: string, alembicError: string | undefined): Finding {
   return { code, severity, message, hint, path, line, ...(alembicError ? { alembicError } : {}) };
