@@ -8,7 +8,7 @@ import { buildRevisionMap, type GraphProblem, type RevisionMap } from './revisio
 import { importChecker, pythonPathRoots } from './import-resolver.js';
 import { readModuleConstants } from './revision-reader.js';
 import { loadScript, relativeDisplay, type AlembicFailure, type FileProblem, type ScriptFile } from './script-loader.js';
-import { readSourceFile, sourceOutcome, type SourceOutcome } from './source-reader.js';
+import { decodePythonSource, readSourceFile, sourceOutcome, type SourceOutcome } from './source-reader.js';
 
 export interface ProjectModel {
   readonly config: ProjectConfig;
@@ -99,7 +99,9 @@ function importResolver(config: ProjectConfig): (u: PyUnknown) => PyValue | unde
     outer: for (const root of roots) {
       for (const candidate of [path.join(root, ...parts) + '.py', path.join(root, ...parts, '__init__.py')]) {
         try {
-          found = readModuleConstants(readFileSync(candidate, 'utf8'));
+          // decoded as Python reads it: a module that does not compile resolves nothing
+          const decoded = decodePythonSource(readFileSync(candidate));
+          found = 'text' in decoded ? readModuleConstants(decoded.text) : null;
           break outer;
         } catch {
           // not here; try the next root

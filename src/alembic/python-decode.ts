@@ -56,9 +56,9 @@ export function decodeBytesLikePython(buf: Buffer): { text: string } | { error: 
 const CHUNK = 8192;
 
 /** The first invalid sequence as CPython's decoder delimits it: start, end (exclusive), reason. */
-function firstBadSequence(buf: Buffer): BadSequence | null {
+function firstBadSequence(buf: Buffer, from = 0): BadSequence | null {
   const n = buf.length;
-  for (let i = 0; i < n; ) {
+  for (let i = from; i < n; ) {
     const b = buf[i]!;
     if (b < 0x80) {
       i++;
@@ -79,4 +79,50 @@ function firstBadSequence(buf: Buffer): BadSequence | null {
     i += need + 1;
   }
   return null;
+}
+
+/**
+ * The bytes of source text that CPython compiles without decoding it first. importlib hands a
+ * module's bytes to compile(), which decodes a string literal or a name only when it builds one, so
+ * a byte that is not UTF-8 fails there and nowhere else: in a comment it is never looked at. To
+ * tokenize such a file, each byte of a bad sequence becomes U+DC80–U+DCFF, as Python's
+ * surrogateescape handler does; valid UTF-8 never decodes to a lone surrogate, so one marks a byte.
+ */
+export function decodeEscapingBadBytes(buf: Buffer): string {
+  let text = '';
+  let from = 0;
+  for (let bad = firstBadSequence(buf); bad; bad = firstBadSequence(buf, bad.end)) {
+    text += buf.toString('utf8', from, bad.start);
+    for (let i = bad.start; i < bad.end; i++) text += String.fromCharCode(0xdc00 + buf[i]!);
+    from = bad.end;
+  }
+  return text + buf.toString('utf8', from);
+}
+
+/** Whether the character at i is a byte decodeEscapingBadBytes escaped (a lone low surrogate U+DC80–U+DCFF). */
+export function isEscapedByte(src: string, i: number): boolean {
+  const c = src.charCodeAt(i);
+  return c >= 0xdc80 && c <= 0xdcff && (src.charCodeAt(i - 1) & 0xfc00) !== 0xd800;
+}
+
+/** The source bytes of src[from, to): escaped bytes as they were, other characters as UTF-8. */
+export function originalBytes(src: string, from: number, to: number): Buffer {
+  const parts: Buffer[] = [];
+  let run = from;
+  for (let i = from; i < to; i++) {
+    if (!isEscapedByte(src, i)) continue;
+    parts.push(Buffer.from(src.slice(run, i), 'utf8'), Buffer.of(src.charCodeAt(i) - 0xdc00));
+    run = i + 1;
+  }
+  parts.push(Buffer.from(src.slice(run, to), 'utf8'));
+  return Buffer.concat(parts);
+}
+
+/**
+ * Why Python's UTF-8 decoder rejects bytes, as its exception words it after the type
+ * ("'utf-8' codec can't decode byte 0xe9 in position 3: unexpected end of data"); null when they decode.
+ */
+export function utf8Problem(buf: Buffer): string | null {
+  const bad = firstBadSequence(buf);
+  return bad ? decodeError(buf, bad, 0).slice('UnicodeDecodeError: '.length) : null;
 }

@@ -23,6 +23,7 @@
  * docs/findings/unparseable-file.md lists them.
  */
 import { augmentedTargetError, blanksEnd, bracketAssignError, chainAssignError, comprehensionError, conditionAssignError, delTargetError, forTargetError, refusedAssignError, targetAssignError, withTargetsError } from './python-condition.js';
+import { isEscapedByte, originalBytes, utf8Problem } from './python-decode.js';
 
 export const enum Tok {
   Name = 1,
@@ -49,6 +50,8 @@ export interface SyntaxProblem {
   readonly message: string;
   readonly line: number;
   readonly col: number;
+  /** The exception when it is not a SyntaxError (3.12+ raises UnicodeDecodeError for an f-string's text that is not UTF-8). */
+  readonly exception?: string;
 }
 
 export interface TokenizeResult {
@@ -713,6 +716,11 @@ function identAt(src: string, i: number): boolean {
   return c < 128 ? isAsciiIdent(c) : isIdentPart(c, src, i);
 }
 
+/** What CPython's tokenizer may take into a name before decoding it: ASCII letters, digits, `_` and any non-ASCII byte. */
+function mayBeInName(c: number): boolean {
+  return c >= 128 || isAsciiIdent(c);
+}
+
 function isIdentStart(c: number, src: string, pos: number): boolean {
   if (isAsciiIdent(c)) return c < 48 || c > 57;
   return c >= 128 && XID_START.test(String.fromCodePoint(src.codePointAt(pos)!));
@@ -786,6 +794,7 @@ class TokenizeError extends Error {
     readonly line: number,
     readonly col: number,
     readonly rank: number = E_TOKEN,
+    readonly exception?: string,
   ) {
     super(message);
   }
@@ -918,6 +927,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * builds the literal, and reports it at the token after the literals.
    */
   let stringError: string | null = null;
+  /** Set with stringError when that is a literal's text that is not UTF-8: the line CPython names, and the exception when not a SyntaxError. */
+  let stringErrorLine = -1;
+  let stringErrorException: string | undefined;
   /** String literals open (an f-string's field holds more), and f-string fields whose expression is being read. */
   let stringNest = 0;
   let fieldNest = 0;
@@ -1153,6 +1165,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           operandEnd = false;
           continue;
         }
+        const undecodable = nameDecodeError(pos);
+        if (undecodable !== null) throw undecodable;
         const ch = String.fromCodePoint(cp);
         const hex = cp.toString(16).toUpperCase().padStart(4, '0');
         if (NON_PRINTABLE.test(ch)) throw new TokenizeError(`invalid non-printable character U+${hex}`, line, startCol);
@@ -1236,7 +1250,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   function failed(e: TokenizeError): TokenizeResult {
     // the lines the parser read before its error; a tokenizer error found later replaces the message only
-    const error = { message: e.message, line: e.line, col: e.col };
+    const error = e.exception === undefined ? { message: e.message, line: e.line, col: e.col } : { message: e.message, line: e.line, col: e.col, exception: e.exception };
     return { lines: deferred === null ? lines : lines.slice(0, linesBeforeError), error, ...(newer.length > 0 ? { newer } : {}) };
   }
 
@@ -2572,7 +2586,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** A name character right after a number is an error, unless a keyword that may follow one starts there (`1if`, `0or`). */
   function endOfNumber(kind: string, begin: number): void {
     const c = src.charCodeAt(pos);
-    if (!(c >= 128 || isAsciiIdent(c))) return;
+    // a non-ASCII character is left to the next token (3.10 alone called it part of the literal)
+    if (c >= 128 || !isAsciiIdent(c)) return;
     const rest = KEYWORD_AFTER_NUMBER[String.fromCharCode(c)];
     if (rest !== undefined && src.startsWith(rest, pos + 1)) {
       const after = src.charCodeAt(pos + 1 + rest.length);
@@ -2773,6 +2788,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     pos = at + (triple ? 3 : 1);
     const errorBefore = stringError;
     let nonAscii = false;
+    // the first byte that is not UTF-8 (see decodeEscapingBadBytes), and where its f-string text starts
+    let badByte = -1;
+    let badChunk = -1;
     // where the literal text being decoded starts: the body, or an f-string's text after a field or a doubled brace
     let chunk = pos;
     stringNest++;
@@ -2790,6 +2808,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         // a backslash always skips the next character while scanning, raw or not,
         // except a brace in an f-string (`rf"\{{"` is a backslash and a brace) and `\N{…}` (a name, not a field)
         const e = src.charCodeAt(pos + 1);
+        if (e >= 128) {
+          if (bytes) nonAscii = true;
+          else if (badByte < 0 && isEscapedByte(src, pos + 1)) {
+            badByte = pos + 1;
+            badChunk = chunk;
+          }
+        }
         if (!raw) checkEscape(chunk, e, bytes, q, triple);
         if (fields && (e === 123 || e === 125)) {
           pos++;
@@ -2840,9 +2865,17 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         chunk = pos;
         continue;
       }
-      if (d >= 128 && bytes) nonAscii = true;
+      if (d >= 128) {
+        if (bytes) nonAscii = true;
+        else if (badByte < 0 && d >= 0xdc80 && d <= 0xdcff && isEscapedByte(src, pos)) {
+          badByte = pos;
+          badChunk = chunk;
+        }
+      }
       pos++;
     }
+    // Python decodes a literal's UTF-8 before its escapes, so this error replaces one an escape set
+    if (badByte >= 0 && errorBefore === null) undecodableText(at + (triple ? 3 : 1), pos - (triple ? 3 : 1), badByte, badChunk, fields, raw, startLine);
     // CPython checks a bytes literal for non-ASCII text before its escapes
     if (nonAscii && errorBefore === null) stringError = 'bytes can only contain ASCII literal characters';
     if (fields && stringNest === 1 && stringError === null) {
@@ -2863,9 +2896,62 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     }
     if (--stringNest === 0 && stringError !== null) {
       const message = stringError;
+      const atLine = stringErrorLine;
+      const exception = stringErrorException;
       stringError = null;
-      if (!rescanning) fail(new TokenizeError(message, lineAfterLiterals(pos), pos - lineStart, E_PARSER));
+      stringErrorLine = -1;
+      stringErrorException = undefined;
+      if (!rescanning) fail(new TokenizeError(message, atLine >= 0 ? atLine : lineAfterLiterals(pos), pos - lineStart, E_PARSER, exception));
     }
+  }
+
+  /**
+   * A literal whose text holds a byte that is not UTF-8 (body from `from` to `to`, the first such byte at `bad`).
+   * CPython decodes the body whole when it is raw or has no backslash, else each run of non-ASCII bytes
+   * on its own, and counts the position from there. 3.12 and later decode an f-string's text between
+   * fields whole, and let the UnicodeDecodeError out.
+   */
+  function undecodableText(from: number, to: number, bad: number, chunk: number, fields: boolean, raw: boolean, atLine: number): void {
+    let begin = from;
+    let end = to;
+    if (fields) {
+      begin = chunk;
+      for (let i = bad; i < to; i++) {
+        const c = src.charCodeAt(i);
+        if (c === 123 || c === 125) {
+          end = src.charCodeAt(i + 1) === c ? i + 1 : i;
+          break;
+        }
+      }
+    } else if (!raw && src.lastIndexOf('\\', to - 1) >= from) {
+      begin = bad;
+      while (begin > from && src.charCodeAt(begin - 1) >= 128) begin--;
+      end = bad;
+      while (end < to && src.charCodeAt(end) >= 128) end++;
+    }
+    const problem = utf8Problem(originalBytes(src, begin, end)) ?? "'utf-8' codec can't decode the text";
+    stringError = fields ? problem : `(unicode error) ${problem}`;
+    stringErrorException = fields ? 'UnicodeDecodeError' : undefined;
+    stringErrorLine = atLine;
+  }
+
+  /**
+   * A name holding a byte that is not UTF-8 (see decodeEscapingBadBytes). CPython's tokenizer takes a
+   * run of letters, digits, `_` and non-ASCII bytes as one name and decodes it whole before it looks at
+   * its characters, so that error comes first, counted from the name's start; null when no such byte.
+   */
+  function nameDecodeError(at: number): TokenizeError | null {
+    let begin = at;
+    while (begin > lineStart && mayBeInName(src.charCodeAt(begin - 1))) begin--;
+    // digits before it were a number, which ended there
+    const c0 = src.charCodeAt(begin);
+    if (c0 >= 48 && c0 <= 57) begin = at;
+    let end = at;
+    while (end < n && mayBeInName(src.charCodeAt(end))) end++;
+    let bad = false;
+    for (let i = begin; i < end && !bad; i++) bad = isEscapedByte(src, i);
+    if (!bad) return null;
+    return new TokenizeError(`(unicode error) ${utf8Problem(originalBytes(src, begin, end)) ?? "'utf-8' codec can't decode the name"}`, line, begin - lineStart);
   }
 
   /** Keeps the first escape at pos that Python cannot decode (in text, or in a string inside a field). */

@@ -140,11 +140,12 @@ export function loadScript(
   const newer = read.newer ? newerSyntaxProblem(read.newer, python, read.syntaxError?.line) : undefined;
   if (newer) problems.push(newer);
   if (read.syntaxError) {
+    const exception = read.syntaxError.exception ?? 'SyntaxError';
     problems.push({
       code: 'unparseable-file',
-      message: `SyntaxError: ${read.syntaxError.message} (line ${read.syntaxError.line})`,
+      message: `${exception}: ${read.syntaxError.message} (line ${read.syntaxError.line})`,
       line: read.syntaxError.line,
-      failure: { exception: 'SyntaxError', message: `SyntaxError: ${read.syntaxError.message}`, commandError: false },
+      failure: { exception, message: `${exception}: ${read.syntaxError.message}`, commandError: false },
     });
     const declared = read.fields.revision?.value;
     return declared?.t === 'str' ? { ...withRead, unparsedRevision: declared.v } : withRead;

@@ -1,6 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
+import { TextDecoder } from 'node:util';
+import { decodeEscapingBadBytes, utf8Problem } from './python-decode.js';
 import { readRevisionSource, type ReadResult } from './revision-reader.js';
 
 /**
@@ -26,35 +28,85 @@ export function sourceOutcome(content: Buffer | { error: string; endless?: strin
   return { kind: 'read', read: readRevisionSource(decoded.text) };
 }
 
+/**
+ * The source text as compile() sees the bytes importlib reads. Without a coding cookie, or with
+ * one CPython normalises to utf-8, the bytes are not decoded up front: a byte that is not UTF-8
+ * stays in the text as an escaped byte (see decodeEscapingBadBytes), and the tokenizer reports it
+ * only where Python would, in a string literal or a name; a comment may hold any bytes. Another
+ * codec decodes the whole file first, and its failure fails the file.
+ */
 export function decodePythonSource(buf: Buffer): { text: string } | { error: string; line: number } {
   // the common case, checked natively: plain UTF-8, no BOM, no NUL, no coding line to honour
   if (buf[0] !== 0xef && isUtf8(buf) && !buf.includes(0) && !declaresCoding(buf)) return { text: buf.toString('utf8') };
   if (buf.includes(0)) {
     return { error: 'ValueError: source code string cannot contain null bytes', line: lineOfOffset(buf, buf.indexOf(0)) };
   }
-  let start = 0;
-  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
-  let encoding = 'utf-8';
-  const head = buf.subarray(start, Math.min(buf.length, start + 400)).toString('latin1').split(/\r\n|\r|\n/, 2);
+  const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+  const body = bom ? buf.subarray(3) : buf;
+  const declared = codingCookie(body);
+  const encoding = declared === null ? 'utf-8' : normalEncodingName(declared);
+  if (bom && encoding !== 'utf-8') return { error: `SyntaxError: encoding problem: ${encoding} with BOM`, line: 1 };
+  if (encoding === 'utf-8') return { text: isUtf8(body) ? body.toString('utf8') : decodeEscapingBadBytes(body) };
+  if (encoding === 'iso-8859-1') return { text: body.toString('latin1') };
+  const codec = encoding.toLowerCase().replace(/_/g, '-');
+  if (ASCII_NAMES.has(codec)) {
+    const bad = body.findIndex((b) => b >= 0x80);
+    if (bad < 0) return { text: body.toString('latin1') };
+    return { error: `SyntaxError: 'ascii' codec can't decode byte 0x${body[bad]!.toString(16)} in position ${bad}: ordinal not in range(128)`, line: lineOfOffset(body, bad) };
+  }
+  if (codec === 'utf8' || codec === 'u8' || codec === 'utf') {
+    // a utf-8 alias CPython does not normalise: the codec decodes the whole file, strictly
+    const problem = utf8Problem(body);
+    return problem === null ? { text: body.toString('utf8') } : { error: `SyntaxError: ${problem}`, line: lineOfOffset(body, Number(/position (\d+)/.exec(problem)![1])) };
+  }
+  const cp1252 = CP1252_NAMES.has(codec);
+  if (cp1252) {
+    // WHATWG's windows-1252 maps the five bytes Python's cp1252 leaves undefined
+    const bad = body.findIndex((b) => CP1252_UNDEFINED.has(b));
+    if (bad >= 0) return { error: `SyntaxError: 'charmap' codec can't decode byte 0x${body[bad]!.toString(16)} in position ${bad}: character maps to <undefined>`, line: lineOfOffset(body, bad) };
+  }
+  const decoder = textDecoder(cp1252 ? 'windows-1252' : codec);
+  if (decoder === null) return { error: `SyntaxError: unknown encoding: ${encoding}`, line: 1 };
+  try {
+    return { text: decoder.decode(body) };
+  } catch {
+    return { error: `SyntaxError: the file is not valid ${encoding}, the encoding its coding line declares`, line: 1 };
+  }
+}
+
+const ASCII_NAMES: ReadonlySet<string> = new Set(['ascii', 'us-ascii', '646', 'us', 'ansi-x3.4-1968', 'iso646-us', 'cp367', 'csascii', 'ibm367', 'iso-ir-6']);
+const CP1252_NAMES: ReadonlySet<string> = new Set(['cp1252', 'windows-1252']);
+const CP1252_UNDEFINED: ReadonlySet<number> = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
+
+/** A strict decoder for a Python codec name, tried as WHATWG spells labels (latin_2 is latin2 there); null when none is known. */
+function textDecoder(codec: string): TextDecoder | null {
+  for (const label of [codec, codec.replace(/-/g, '_'), codec.replace(/-/g, '')]) {
+    try {
+      return new TextDecoder(label, { fatal: true });
+    } catch {
+      // not a label: try the next spelling
+    }
+  }
+  return null;
+}
+
+/** The encoding a PEP 263 cookie on line 1 or 2 names (line 2 only after a comment or blank line 1). */
+function codingCookie(buf: Buffer): string | null {
+  const head = buf.subarray(0, Math.min(buf.length, 400)).toString('latin1').split(/\r\n|\r|\n/, 2);
   for (const [i, l] of head.entries()) {
     const m = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(l);
-    if (m) {
-      encoding = m[1]!.toLowerCase();
-      break;
-    }
+    if (m) return m[1]!;
     if (i === 0 && !/^[ \t\f]*(#.*)?$/.test(l)) break;
   }
-  try {
-    const text = new TextDecoder(encoding === 'utf8' ? 'utf-8' : encoding, { fatal: true }).decode(buf.subarray(start));
-    return { text };
-  } catch (e) {
-    if (e instanceof RangeError) return { error: `SyntaxError: unknown encoding: ${encoding}`, line: 1 };
-    const bad = firstInvalidUtf8(buf, start);
-    return {
-      error: `SyntaxError: Non-UTF-8 code starting with '\\x${buf[bad]?.toString(16) ?? '??'}' on line ${lineOfOffset(buf, bad)}, but no encoding declared`,
-      line: lineOfOffset(buf, bad),
-    };
-  }
+  return null;
+}
+
+/** CPython's get_normal_name: utf-8 and latin-1 spellings it knows, else the name as written. */
+function normalEncodingName(name: string): string {
+  const b = name.slice(0, 12).replace(/_/g, '-').toLowerCase();
+  if (b === 'utf-8' || b.startsWith('utf-8-')) return 'utf-8';
+  if (['latin-1', 'iso-8859-1', 'iso-latin-1'].includes(b) || ['latin-1-', 'iso-8859-1-', 'iso-latin-1-'].some((p) => b.startsWith(p))) return 'iso-8859-1';
+  return name;
 }
 
 const CODING = Buffer.from('coding');
@@ -142,15 +194,3 @@ function lineOfOffset(buf: Buffer, offset: number): number {
   for (let i = 0; i < offset && i < buf.length; i++) if (buf[i] === 10) line++;
   return line;
 }
-
-function firstInvalidUtf8(buf: Buffer, start: number): number {
-  for (let i = start; i < buf.length; ) {
-    const b = buf[i]!;
-    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
-    if (len === 0) return i;
-    for (let k = 1; k < len; k++) if (((buf[i + k] ?? 0) & 0xc0) !== 0x80) return i;
-    i += len;
-  }
-  return start;
-}
-

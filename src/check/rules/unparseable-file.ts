@@ -15,8 +15,8 @@ export const unparseableFile: Rule = {
       (file, p) =>
         file.fileName.startsWith('._')
           ? `This is a macOS AppleDouble file; delete it (find . -name '._*' -delete) and add ._* to .gitignore.`
-          : p.message.includes('Non-UTF-8')
-            ? 'Save the file as UTF-8, or declare its encoding on line 1 or 2 (# -*- coding: latin-1 -*-).'
+          : /codec can't decode|encoding/.test(p.message)
+            ? 'Save the file as UTF-8, or declare the encoding it is saved in on line 1 or 2 (# -*- coding: latin-1 -*-).'
             : `Fix the syntax error at line ${p.line ?? '?'}; Alembic imports every file in the versions folder, so one broken file stops every command.`,
       (file, p) => `${file.path}: ${p.message}. Alembic executes every file it finds, so every command fails here.`,
     );
@@ -38,7 +38,7 @@ function envPyProblem(model: ProjectModel): Finding | undefined {
     outcome.kind === 'undecodable'
       ? { message: outcome.error, line: outcome.line }
       : outcome.read.syntaxError
-        ? { message: `SyntaxError: ${outcome.read.syntaxError.message}`, line: outcome.read.syntaxError.line }
+        ? { message: `${outcome.read.syntaxError.exception ?? 'SyntaxError'}: ${outcome.read.syntaxError.message}`, line: outcome.read.syntaxError.line }
         : undefined;
   if (!problem) return undefined;
   return {
