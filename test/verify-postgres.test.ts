@@ -3,7 +3,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareDatabase, writeScenarioProject, type Scenario } from './helpers/db-scenario.js';
+import { prepareDatabase, runAlembicUpgrade, writeScenarioProject, type Scenario } from './helpers/db-scenario.js';
 import { runCli as cli } from './helpers/cli.js';
 import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from './helpers/pg-cluster.js';
 
@@ -52,6 +52,27 @@ describe('verify against PostgreSQL', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.database).toMatchObject({ dialect: 'postgresql', host: `127.0.0.1:${pg.port}`, versionTable: 'alembic_version', stamps: [{ value: 'guest_lockout_001', resolvesTo: [], how: 'failed' }], state: 'unresolvable' });
     expect(doc.prediction).toMatchObject({ target: 'head', willSucceed: false, pending: [], finalHeads: null, cliOutput: "FAILED: Can't locate revision identified by 'guest_lockout_001'" });
+  });
+
+  it('a version_num made character(32) by hand: names the padding and the ALTER that fixes it, which real Alembic then upgrades through', async () => {
+    const s: Scenario = { name: 'padded', revs: LINEAR, rows: ['aaa111'] };
+    const padded = await prepareDatabase(s, 'postgresql', root, { adminUrl: pg.url, urlFor: (db) => pg.urlFor(db), index: 901 });
+    await pgExec(padded, 'ALTER TABLE alembic_version ALTER COLUMN version_num TYPE character(32)');
+    const r = cli(root, ['verify', '--format', 'json'], { DATABASE_URL: padded });
+    expect(r.status).toBe(1);
+    const f = JSON.parse(r.stdout).findings.find((x: { code: string }) => x.code === 'stamped-revision-missing');
+    expect(f.message).toContain("is 'aaa111' followed by 26 spaces: version_num is character(32), which pads every value to its full length");
+    expect(f.alembicError).toBe(`FAILED: Can't locate revision identified by 'aaa111${' '.repeat(26)}'`);
+    const failed = runAlembicUpgrade(root, padded, 'head');
+    expect(failed.rc).not.toBe(0);
+    expect(failed.stdout + failed.stderr).toContain(f.alembicError);
+    const alter = /ALTER TABLE .*?;/u.exec(f.hint)![0];
+    expect(alter).toBe('ALTER TABLE alembic_version ALTER COLUMN version_num TYPE varchar(32);');
+    await pgExec(padded, alter);
+    expect(cli(root, ['verify'], { DATABASE_URL: padded }).status).toBe(0);
+    const ran = runAlembicUpgrade(root, padded, 'head');
+    expect(ran.rc).toBe(0);
+    expect(ran.applied).toEqual(['bbb222']);
   });
 
   it('loads the driver without Node\'s fetch stack and leaves no global behind', () => {

@@ -150,6 +150,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   const table = found.rows[0];
   let rows: unknown[] = [];
   let columnLength: number | null = null;
+  let paddingType: string | null = null;
   if (table) {
     if (!table.hascol) {
       throw new DatabaseError(`The table ${table.schema}.${table.name} has no version_num column, so it is not an Alembic version table.`, {
@@ -157,6 +158,8 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
       });
     }
     if (table.type === 'character varying' && table.typmod !== null && table.typmod > 4) columnLength = table.typmod - 4;
+    // a hand-made table: character(n) hands back each value padded to n, and Alembic looks that string up
+    if (table.type === 'character') paddingType = table.typmod !== null && table.typmod > 4 ? `character(${table.typmod - 4})` : 'character';
     const name = req.versionTableSchema === null ? quoteIdent(req.versionTable) : `${quoteIdent(req.versionTableSchema)}.${quoteIdent(req.versionTable)}`;
     // Alembic's own SELECT (no ORDER BY): the row order it sees decides which stale row it names first
     const res = await client.query({ text: `SELECT version_num FROM ${name}`, rowMode: 'array' });
@@ -176,6 +179,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
     exists: table !== undefined,
     rows: rows.map(reprOf),
     columnLength,
+    paddingType,
     server: { version: info.version, inRecovery: info.recovery },
     tls: { mode: plan.mode, encrypted, verified: encrypted && (ssl as { rejectUnauthorized?: boolean }).rejectUnauthorized === true },
   };

@@ -16,6 +16,8 @@ export interface VersionTableState {
   readonly rows: readonly RowValue[];
   /** Declared length of version_num (PostgreSQL enforces it), when known. */
   readonly columnLength: number | null;
+  /** The column's type when it pads what it stores with spaces (PostgreSQL's character(32)), else null. */
+  readonly paddingType?: string | null;
   readonly server: { readonly version: string; readonly inRecovery: boolean } | null;
   readonly tls: { readonly mode: string; readonly encrypted: boolean; readonly verified: boolean } | null;
 }

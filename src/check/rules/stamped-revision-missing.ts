@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describeForensics, type Forensics } from '../../alembic/git-history.js';
-import { translate } from '../../alembic/upgrade-plan.js';
+import { translate, type StampValue } from '../../alembic/upgrade-plan.js';
 import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
-import type { Rule } from '../finding.js';
+import type { DatabaseContext, Rule } from '../finding.js';
 
 /** A version-table row that names no revision in the repository: the `guest_lockout_001` incident. */
 export const stampedRevisionMissing: Rule = {
@@ -27,14 +27,17 @@ export const stampedRevisionMissing: Rule = {
       else why = 'names a revision that no migration file in the repository defines';
       const sqlDelete = `DELETE FROM ${tableName(db)} WHERE version_num = ${rowText(s.value)};`;
       const restamp = heads.length === 1 ? ` If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row).` : '';
-      const hint =
-        typeof s.value === 'string' && s.value !== '' && f.exception === 'ResolutionError'
+      const blank = blankAround(s.value, (id) => model.map.byKey.get(id));
+      if (blank) why = blankWhy(blank, db.state.paddingType);
+      const hint = blank
+        ? blankHint(blank, s.value as string, db)
+        : typeof s.value === 'string' && s.value !== '' && f.exception === 'ResolutionError'
           ? missingHint(s.value, db.forensics?.get(s.value), folder, sqlDelete, restamp)
           : `Correct or delete the row: ${sqlDelete}${restamp}`;
       return {
         code: 'stamped-revision-missing',
         severity: 'error' as const,
-        message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${origin(typeof s.value === 'string' ? db.forensics?.get(s.value) : undefined)}`,
+        message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${blank ? '' : origin(typeof s.value === 'string' ? db.forensics?.get(s.value) : undefined)}`,
         hint,
         revision: typeof s.value === 'string' ? s.value : undefined,
         alembicError: own,
@@ -42,6 +45,29 @@ export const stampedRevisionMissing: Rule = {
     });
   },
 };
+
+/** The revision a row names once blanks around it are dropped: a column that pads, or a hand-typed stamp. */
+function blankAround(value: StampValue, lookup: (id: string) => unknown): { id: string; trailing: number; other: boolean } | null {
+  if (typeof value !== 'string') return null;
+  const id = value.trim();
+  if (id === value || id === '' || !lookup(id)) return null;
+  const trailing = value.length - value.trimEnd().length;
+  return { id, trailing, other: !/^ *$/u.test(value.slice(value.trimEnd().length)) || value.trimStart() !== value };
+}
+
+function blankWhy(b: { id: string; trailing: number; other: boolean }, paddingType: string | null | undefined): string {
+  if (paddingType && !b.other) {
+    return `is '${b.id}' followed by ${b.trailing} spaces: version_num is ${paddingType}, which pads every value to its full length, and Alembic looks the padded string up as it is`;
+  }
+  return `is '${b.id}' with blanks around it, and Alembic looks the string up as it is, blanks included`;
+}
+
+function blankHint(b: { id: string }, value: string, db: DatabaseContext): string {
+  if (db.state.paddingType) {
+    return `Give version_num the type Alembic creates, which drops the padding: ALTER TABLE ${tableName(db)} ALTER COLUMN version_num TYPE varchar(32); (PostgreSQL strips trailing spaces when it converts character to varchar.)`;
+  }
+  return `Store the id without the blanks: UPDATE ${tableName(db)} SET version_num = ${rowText(b.id)} WHERE version_num = ${rowText(value)};`;
+}
 
 /** What git says about the id, as a sentence appended to the message. */
 function origin(f: Forensics | undefined): string {
