@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO } from './helpers/oracle.js';
+import { alembicTargets, PYTHON, REPO } from './helpers/oracle.js';
 import { makeBare } from './helpers/bare.js';
 import { DEFAULT_INI, makeProject, rev } from './helpers/project.js';
 import { tempDir } from './helpers/temp-dir.js';
@@ -28,6 +28,47 @@ describe('bad input never crashes and never passes silently', () => {
     expectClean(r);
     expect(r.status).toBe(1);
     expect(findingCodes(r).filter((c) => c === 'unparseable-file')).toHaveLength(2);
+  });
+
+  it('a revision file whose name is not UTF-8 is loaded, as real Alembic loads it', () => {
+    const root = makeProject({ [V + 'b2_x.py']: rev('b2', 'a1') });
+    // Node cannot name such a file with a string: write it through its bytes
+    const latin = Buffer.concat([Buffer.from(path.join(root, V, 'a1_caf')), Buffer.from([0xe9]), Buffer.from('.py')]);
+    writeFileSync(latin, rev('a1', null));
+    for (const target of alembicTargets()) {
+      const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env } });
+      expect(heads.stdout.trim(), heads.stderr).toBe('b2 (head)');
+    }
+    for (const version of ['1.8.1', '1.19.2']) {
+      const r = cli(root, '--no-lint', '--alembic-version', version);
+      expectClean(r);
+      expect(r.status, r.stdout).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.graph.heads).toEqual(['b2']);
+      // the name as Python holds it (os.fsdecode): the byte escaped, not replaced
+      expect(doc.graph.revisions.map((x: { path: string }) => x.path).sort()).toEqual([V + 'a1_caf\udce9.py', V + 'b2_x.py']);
+    }
+  });
+
+  it('backfill rewires a child whose file name is not UTF-8 in place, and real Alembic then upgrades', () => {
+    const root = makeProject({ [V + 'aaa_x.py']: rev('aaa', null) }, DEFAULT_INI + 'sqlalchemy.url = sqlite:///app.db\n');
+    writeFileSync(
+      path.join(root, 'migrations', 'env.py'),
+      'from alembic import context\nfrom sqlalchemy import engine_from_config, pool\nconfig = context.config\nengine = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)\nwith engine.connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n',
+    );
+    const name = Buffer.concat([Buffer.from(path.join(root, V, 'ccc_caf')), Buffer.from([0xe9]), Buffer.from('.py')]);
+    writeFileSync(name, rev('ccc', 'aaa'));
+    const db = spawnSync(PYTHON, ['-c', "import sqlite3; c = sqlite3.connect('app.db'); c.execute('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)'); c.execute(\"INSERT INTO alembic_version VALUES ('zzz')\"); c.commit()"], { cwd: root, encoding: 'utf8' });
+    expect(db.status, db.stderr).toBe(0);
+    const r = spawnSync(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'backfill', '--database-url', 'sqlite:///app.db', '--after', 'aaa', '--rewire', '--write'], { cwd: root, encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    // the file was edited under its own name: no second file beside it
+    expect(readdirSync(path.join(root, V), { encoding: 'buffer' }).map((n) => n.toString('latin1')).sort()).toEqual(['aaa_x.py', 'ccc_caf\u00e9.py', 'zzz_placeholder.py']);
+    expect(readFileSync(name, 'utf8')).toContain("down_revision = 'zzz'");
+    const up = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(up.status, up.stderr).toBe(0);
+    const rows = spawnSync(PYTHON, ['-c', "import sqlite3; print([r[0] for r in sqlite3.connect('app.db').execute('SELECT version_num FROM alembic_version')])"], { cwd: root, encoding: 'utf8' });
+    expect(rows.stdout.trim()).toBe("['ccc']");
   });
 
   it('a BOM, CRLF line ends and tabs are read correctly', () => {

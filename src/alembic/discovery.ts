@@ -2,6 +2,7 @@ import { lstatSync, opendirSync, readdirSync, readlinkSync, realpathSync, statSy
 import path from 'node:path';
 import type { AlembicFeatures } from './alembic-version.js';
 import type { VersionLocation } from './alembic-config.js';
+import { fsName, fsPath, mayBeLossy } from './fs-path.js';
 
 export interface DiscoveredFile {
   /** The path Alembic loads (the resolved target in new versions). */
@@ -82,22 +83,25 @@ function walkSorted(root: string, recursive: boolean, sourceless: boolean): Cand
   const out: Candidate[] = [];
   const visit = (dir: string): void => {
     if (path.basename(dir).endsWith('__pycache__')) return;
-    let entries: Dirent[];
+    let entries: { name: string; dirent: Dirent | Dirent<Buffer> }[];
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      const listed = readdirSync(fsPath(dir), { withFileTypes: true });
+      entries = listed.some((e) => mayBeLossy(e.name))
+        ? readdirSync(fsPath(dir), { withFileTypes: true, encoding: 'buffer' }).map((e) => ({ name: fsName(e.name), dirent: e }))
+        : listed.map((e) => ({ name: e.name, dirent: e }));
     } catch {
       return; // os.walk ignores errors
     }
     const fileNames: string[] = [];
     const links = new Set<string>();
     const dirs: string[] = [];
-    for (const e of entries) {
-      if (e.isDirectory()) dirs.push(e.name);
+    for (const { name, dirent: e } of entries) {
+      if (e.isDirectory()) dirs.push(name);
       else if (e.isSymbolicLink()) {
-        if (isDirFollow(path.join(dir, e.name))) continue; // never descended
-        links.add(e.name);
-        fileNames.push(e.name);
-      } else fileNames.push(e.name);
+        if (isDirFollow(path.join(dir, name))) continue; // never descended
+        links.add(name);
+        fileNames.push(name);
+      } else fileNames.push(name);
     }
     fileNames.sort(codePointCompare);
     // one realpath per folder: a plain entry's real path is the folder's plus its name
@@ -124,12 +128,14 @@ function walkSorted(root: string, recursive: boolean, sourceless: boolean): Cand
 function listdirRaw(dir: string): Candidate[] {
   const out: Candidate[] = [];
   try {
-    const d = opendirSync(dir);
+    const d = opendirSync(fsPath(dir));
     try {
       for (let e = d.readSync(); e !== null; e = d.readSync()) out.push({ path: joinName(dir, e.name) });
     } finally {
       d.closeSync();
     }
+    // readdir's order is the directory's too
+    if (out.some((c) => mayBeLossy(c.path))) return readdirSync(fsPath(dir), { encoding: 'buffer' }).map((name) => ({ path: joinName(dir, fsName(name)) }));
   } catch {
     return out;
   }
@@ -139,13 +145,14 @@ function listdirRaw(dir: string): Candidate[] {
 /** pathlib's resolve(strict=False): follows links as far as they go. */
 function resolvePath(p: string): string {
   try {
-    return realpathSync.native(p);
+    const real = realpathSync.native(fsPath(p));
+    return mayBeLossy(real) ? fsName(realpathSync.native(fsPath(p), { encoding: 'buffer' })) : real;
   } catch {
     let current = p;
     for (let i = 0; i < 40; i++) {
       try {
-        if (!lstatSync(current).isSymbolicLink()) break;
-        current = path.resolve(path.dirname(current), readlinkSync(current));
+        if (!lstatSync(fsPath(current)).isSymbolicLink()) break;
+        current = path.resolve(path.dirname(current), fsName(readlinkSync(fsPath(current), { encoding: 'buffer' })));
       } catch {
         break;
       }
@@ -177,7 +184,7 @@ function joinName(dir: string, name: string): string {
 
 function exists(p: string): boolean {
   try {
-    statSync(p);
+    statSync(fsPath(p));
     return true;
   } catch {
     return false;
@@ -186,7 +193,7 @@ function exists(p: string): boolean {
 
 function isDirFollow(p: string): boolean {
   try {
-    return statSync(p).isDirectory();
+    return statSync(fsPath(p)).isDirectory();
   } catch {
     return false;
   }

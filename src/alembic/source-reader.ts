@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { TextDecoder } from 'node:util';
+import { fsPath } from './fs-path.js';
 import { decodeEscapingBadBytes, utf8Problem } from './python-decode.js';
 import { readRevisionSource, type ReadResult } from './revision-reader.js';
 
@@ -138,7 +139,7 @@ const LARGE = 64 * 1024 * 1024;
 function readFromDisk(file: string): Buffer | { error: string; endless?: string } {
   let fd: number;
   try {
-    fd = openSync(file, OPEN_FLAGS);
+    fd = openSync(fsPath(file), OPEN_FLAGS);
   } catch (e) {
     return { error: osError(file, e as NodeJS.ErrnoException) };
   }

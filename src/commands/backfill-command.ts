@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { fsPath } from '../alembic/fs-path.js';
 import { investigateMissing } from '../alembic/git-history.js';
 import { loadProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig } from '../alembic/project-model.js';
@@ -91,8 +92,8 @@ export async function backfillCommand(opts: BackfillCommandOptions): Promise<Com
   const after = parseAfter(opts.after ?? [], ids);
   const rows: readonly StampValue[] | null = state ? state.rows : null;
   const io = {
-    readFile: (p: string) => readFileSync(p),
-    exists: (p: string) => existsSync(p),
+    readFile: (p: string) => readFileSync(fsPath(p)),
+    exists: (p: string) => existsSync(fsPath(p)),
     rebuild: (overlay: ReadonlyMap<string, Buffer>) => modelFromConfig(config, loadOptions.alembicVersion, overlay),
   };
   const plan = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now }, io);

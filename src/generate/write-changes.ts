@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
+import { fsPath } from '../alembic/fs-path.js';
 
 export interface FileChange {
   readonly absPath: string;
@@ -41,24 +42,24 @@ export function writeChanges(changes: readonly FileChange[]): () => void {
     const staged = changes.map((c) => {
       const tmp = path.join(path.dirname(c.absPath), `.${path.basename(c.absPath)}.${randomBytes(4).toString('hex')}.tmp`);
       if (c.before === null) mkdirSync(path.dirname(c.absPath), { recursive: true });
-      writeDurably(tmp, c.after, c.before === null ? undefined : statSync(c.absPath).mode);
+      writeDurably(tmp, c.after, c.before === null ? undefined : statSync(fsPath(c.absPath)).mode);
       temps.push(tmp);
       return { ...c, tmp };
     });
     for (const c of staged) {
       if (c.before === null) {
         try {
-          linkSync(c.tmp, c.absPath);
+          linkSync(fsPath(c.tmp), fsPath(c.absPath));
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new WriteConflict(`${c.absPath} already exists; it was not overwritten`, c.absPath);
           throw e;
         }
-        unlinkSync(c.tmp);
-        done.push(() => unlinkSync(c.absPath));
+        unlinkSync(fsPath(c.tmp));
+        done.push(() => unlinkSync(fsPath(c.absPath)));
       } else {
-        const now = readFileSync(c.absPath);
+        const now = readFileSync(fsPath(c.absPath));
         if (!now.equals(c.before)) throw new WriteConflict(`${c.absPath} changed while we were planning; nothing was written`, c.absPath);
-        renameSync(c.tmp, c.absPath);
+        renameSync(fsPath(c.tmp), fsPath(c.absPath));
         const original = c.before;
         done.push(() => writeBack(c.absPath, original));
       }
@@ -70,7 +71,7 @@ export function writeChanges(changes: readonly FileChange[]): () => void {
   } finally {
     for (const t of temps) {
       try {
-        unlinkSync(t);
+        unlinkSync(fsPath(t));
       } catch {
         // already moved into place
       }
@@ -79,18 +80,18 @@ export function writeChanges(changes: readonly FileChange[]): () => void {
 }
 
 function writeDurably(file: string, data: Buffer, mode?: number): void {
-  const fd = openSync(file, 'wx', 0o644);
+  const fd = openSync(fsPath(file), 'wx', 0o644);
   try {
     writeSync(fd, data);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  if (mode !== undefined) chmodSync(file, mode & 0o7777);
+  if (mode !== undefined) chmodSync(fsPath(file), mode & 0o7777);
 }
 
 function writeBack(file: string, data: Buffer): void {
   const tmp = `${file}.${randomBytes(4).toString('hex')}.restore`;
-  writeDurably(tmp, data, statSync(file).mode);
-  renameSync(tmp, file);
+  writeDurably(tmp, data, statSync(fsPath(file)).mode);
+  renameSync(fsPath(tmp), fsPath(file));
 }

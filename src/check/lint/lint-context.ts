@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { parseIni } from '../../alembic/ini-parser.js';
 import { NOT_SOURCE_DIRS } from '../../alembic/project-folders.js';
+import { fsPath } from '../../alembic/fs-path.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Rev } from '../../alembic/revision-map.js';
 import { decodePythonSource } from '../../alembic/source-reader.js';
@@ -182,7 +183,7 @@ export function lintFinding(
 export function readText(abs: string): string | undefined {
   let buf: Buffer;
   try {
-    buf = readFileSync(abs);
+    buf = readFileSync(fsPath(abs));
   } catch {
     return undefined;
   }
