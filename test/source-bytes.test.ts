@@ -94,6 +94,8 @@ const TRAPS: { name: string; src: string; fstring?: boolean; lastLine?: number; 
   { name: 'declared latin-1 after a byte-order mark', src: '\xef\xbb\xbf# coding: latin-1\nx = 1\n' },
   { name: 'an unknown encoding', src: '# coding: foobar\nx = 1\n' },
   { name: 'declared euc_jp', src: '# coding: euc_jp\nx = "\xa4\xa2"\n' },
+  // Python's codec names, not Node's labels: latin1 and L1 are Latin-1 (Node: windows-1252), latin-2 is unknown to Python
+  ...['latin1', 'L1', 'cp819', 'us-ascii', 'ANSI_X3.4-1968', '1252', 'u8', 'mac-roman', 'koi8-r', 'latin-2', 'iso8859-15'].map((codec) => ({ name: `declared ${codec}`, src: `# coding: ${codec}\nx = "a\x80\x81\xe9"\ny = 1\n` })),
   { name: 'in an f-string after a field', src: 'x = 1\ny = f"a{x}\xe9b"\n', fstring: true },
   { name: 'in an f-string before a field', src: 'x = 1\ny = f"a\xe9{x}b"\n', fstring: true },
   { name: 'in an f-string after a doubled brace', src: 'x = 1\ny = f"a{{\xe9"\n', fstring: true },

@@ -49,13 +49,15 @@ export function decodePythonSource(buf: Buffer): { text: string } | { error: str
   if (bom && encoding !== 'utf-8') return { error: `SyntaxError: encoding problem: ${encoding} with BOM`, line: 1 };
   if (encoding === 'utf-8') return { text: isUtf8(body) ? body.toString('utf8') : decodeEscapingBadBytes(body) };
   if (encoding === 'iso-8859-1') return { text: body.toString('latin1') };
-  const codec = encoding.toLowerCase().replace(/_/g, '-');
+  // Python's codec lookup: lower case, runs of other characters than letters, digits and '.' as '_'
+  const codec = encoding.toLowerCase().replace(/[^a-z0-9.]+/g, '_');
+  if (LATIN1_NAMES.has(codec)) return { text: body.toString('latin1') };
   if (ASCII_NAMES.has(codec)) {
     const bad = body.findIndex((b) => b >= 0x80);
     if (bad < 0) return { text: body.toString('latin1') };
     return { error: `SyntaxError: 'ascii' codec can't decode byte 0x${body[bad]!.toString(16)} in position ${bad}: ordinal not in range(128)`, line: lineOfOffset(body, bad) };
   }
-  if (codec === 'utf8' || codec === 'u8' || codec === 'utf') {
+  if (UTF8_NAMES.has(codec)) {
     // a utf-8 alias CPython does not normalise: the codec decodes the whole file, strictly
     const problem = utf8Problem(body);
     return problem === null ? { text: body.toString('utf8') } : { error: `SyntaxError: ${problem}`, line: lineOfOffset(body, Number(/position (\d+)/.exec(problem)![1])) };
@@ -66,7 +68,7 @@ export function decodePythonSource(buf: Buffer): { text: string } | { error: str
     const bad = body.findIndex((b) => CP1252_UNDEFINED.has(b));
     if (bad >= 0) return { error: `SyntaxError: 'charmap' codec can't decode byte 0x${body[bad]!.toString(16)} in position ${bad}: character maps to <undefined>`, line: lineOfOffset(body, bad) };
   }
-  const decoder = textDecoder(cp1252 ? 'windows-1252' : codec);
+  const decoder = textDecoder(cp1252 ? 'windows_1252' : codec);
   if (decoder === null) return { error: `SyntaxError: unknown encoding: ${encoding}`, line: 1 };
   try {
     return { text: decoder.decode(body) };
@@ -75,13 +77,19 @@ export function decodePythonSource(buf: Buffer): { text: string } | { error: str
   }
 }
 
-const ASCII_NAMES: ReadonlySet<string> = new Set(['ascii', 'us-ascii', '646', 'us', 'ansi-x3.4-1968', 'iso646-us', 'cp367', 'csascii', 'ibm367', 'iso-ir-6']);
-const CP1252_NAMES: ReadonlySet<string> = new Set(['cp1252', 'windows-1252']);
+/** Python's aliases (encodings.aliases) of the codecs whose decoding differs from Node's label of the same name. */
+const ASCII_NAMES: ReadonlySet<string> = new Set(['ascii', 'us_ascii', '646', 'us', 'ansi_x3.4_1968', 'ansi_x3_4_1968', 'ansi_x3.4_1986', 'iso646_us', 'cp367', 'csascii', 'ibm367', 'iso_ir_6', 'iso_646.irv_1991']);
+const LATIN1_NAMES: ReadonlySet<string> = new Set(['latin_1', 'latin1', 'latin', 'l1', 'iso8859_1', 'iso_8859_1', '8859', 'cp819', 'csisolatin1', 'ibm819', 'iso_ir_100', 'iso_8859_1_1987']);
+const UTF8_NAMES: ReadonlySet<string> = new Set(['utf8', 'u8', 'utf', 'utf8_ucs2', 'utf8_ucs4', 'cp65001']);
+/** Python codec names whose WHATWG label is spelt otherwise. */
+const WHATWG_ALIASES: Readonly<Record<string, string>> = { mac_roman: 'macintosh', macroman: 'macintosh', mac_cyrillic: 'x-mac-cyrillic', maccyrillic: 'x-mac-cyrillic' };
+const CP1252_NAMES: ReadonlySet<string> = new Set(['cp1252', 'windows_1252', '1252']);
 const CP1252_UNDEFINED: ReadonlySet<number> = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
 
-/** A strict decoder for a Python codec name, tried as WHATWG spells labels (latin_2 is latin2 there); null when none is known. */
+/** A strict decoder for a Python codec name (normalised: lower case, '_' between words), under the WHATWG labels that name the same codec; null when none does. */
 function textDecoder(codec: string): TextDecoder | null {
-  for (const label of [codec, codec.replace(/-/g, '_'), codec.replace(/-/g, '')]) {
+  const aliases = WHATWG_ALIASES[codec];
+  for (const label of aliases ? [aliases] : [codec.replace(/_/g, '-'), codec]) {
     try {
       return new TextDecoder(label, { fatal: true });
     } catch {
