@@ -987,7 +987,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         }
       } else if (!lineColon) missingColon();
       levelClause[levelClause.length - 1] = lineClause;
-      if (futureState !== 3 || src.charCodeAt(currentBegin) === 102) futureImport();
+      // a `;` moved stmtBegin: a later statement of the line may be a future import
+      if (futureState !== 3 || src.charCodeAt(currentBegin) === 102 || stmtBegin !== currentBegin) futureImport();
       // a module-level import's grammar, from its tokens (the same in both modes: no body is at column 0); `x = 1; import a` is left to the token checks
       if (currentIndent === 0 && current !== SKIPPED && deferred === null) {
         const e = src.charCodeAt(currentBegin) === 105 || src.charCodeAt(currentBegin) === 102 ? importStatementsError(current!) : assignmentTargetsError(current!);
@@ -1633,30 +1634,51 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /**
    * Keeps futureState for the logical line just finished, and finds what
    * CPython's compiler rejects in a `from __future__ import …`: one after
-   * other statements (or in a block), and an unknown feature.
+   * other statements (or in a block), and an unknown feature. Each statement
+   * of a line counts (`import os; from __future__ import x` is an error).
    */
   function futureImport(): void {
-    const b = currentBegin;
-    const future = src.startsWith('from', b) && /^from[ \t\f]+__future__[ \t\f]+import\b/.test(src.slice(b, b + 40));
-    if (!future) {
+    if (current === SKIPPED) {
+      const b = currentBegin;
+      const future = src.startsWith('from', b) && /^from[ \t\f]+__future__[ \t\f]+import\b/.test(src.slice(b, b + 40));
+      if (!future) futureState = 3;
+      else if (futureState === 3 || currentIndent > 0) futureError ??= new TokenizeError('from __future__ imports must occur at the beginning of the file', currentLine, 0);
+      else futureState = 2;
+      return;
+    }
+    const toks = current!;
+    for (let from = 0; ; ) {
+      let end = from;
+      while (end < toks.length && toks[end]!.text !== ';') end++;
+      futureStatement(toks, from, end);
+      if (end >= toks.length) return;
+      from = end + 1;
+    }
+  }
+
+  /** One statement of the line, toks[from, end). */
+  function futureStatement(toks: readonly Token[], from: number, end: number): void {
+    const first = toks[from];
+    if (first === undefined) return;
+    if (!(first.text === 'from' && toks[from + 1]?.text === '__future__' && toks[from + 2]?.text === 'import')) {
       // the docstring: a first statement that is only string literals
-      futureState = futureState === 0 && current !== SKIPPED && current!.length > 0 && current!.every((t) => t.type === Tok.String) ? 1 : 3;
+      let strings = futureState === 0;
+      for (let i = from; i < end && strings; i++) strings = toks[i]!.type === Tok.String;
+      futureState = strings ? 1 : 3;
       return;
     }
     if (futureState === 3 || currentIndent > 0) {
-      futureError ??= new TokenizeError('from __future__ imports must occur at the beginning of the file', currentLine, 0);
+      futureError ??= new TokenizeError('from __future__ imports must occur at the beginning of the file', first.line, from === 0 ? 0 : first.col);
       return;
     }
     futureState = 2;
-    const toks = current === SKIPPED ? [] : current!;
-    const at = toks.findIndex((t) => t.text === 'import');
-    for (let i = at + 1; i < toks.length; i++) {
+    for (let i = from + 3; i < end; i++) {
       const t = toks[i]!;
       if (t.text === 'as') i++;
       else if (t.type === Tok.Name || t.text === '*') {
-        if (t.text === 'braces') futureError ??= new TokenizeError('not a chance', currentLine, t.col);
-        else if (!FUTURE_FEATURES.has(t.text)) futureError ??= new TokenizeError(`future feature ${t.text} is not defined`, currentLine, t.col);
-      } else if (t.text === ';') break;
+        if (t.text === 'braces') futureError ??= new TokenizeError('not a chance', first.line, t.col);
+        else if (!FUTURE_FEATURES.has(t.text)) futureError ??= new TokenizeError(`future feature ${t.text} is not defined`, first.line, t.col);
+      }
     }
   }
 
