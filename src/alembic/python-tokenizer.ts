@@ -987,8 +987,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         }
       } else if (!lineColon) missingColon();
       levelClause[levelClause.length - 1] = lineClause;
-      // a `;` moved stmtBegin: a later statement of the line may be a future import
-      if (futureState !== 3 || src.charCodeAt(currentBegin) === 102 || stmtBegin !== currentBegin) futureImport();
+      // a `;` moved stmtBegin: a later statement of a module-level line may be a future import
+      if (futureState !== 3 || src.charCodeAt(currentBegin) === 102 || (currentIndent === 0 && stmtBegin !== currentBegin)) futureImport();
       // a module-level import's grammar, from its tokens (the same in both modes: no body is at column 0); `x = 1; import a` is left to the token checks
       if (currentIndent === 0 && current !== SKIPPED && deferred === null) {
         const e = src.charCodeAt(currentBegin) === 105 || src.charCodeAt(currentBegin) === 102 ? importStatementsError(current!) : assignmentTargetsError(current!);
