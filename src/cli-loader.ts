@@ -161,6 +161,32 @@ function ownedAndPrivate(st: { uid: number; mode: number }): boolean {
 }
 
 /**
+ * mkdir -p that always ends. Node's recursive mkdir retries a folder whose mkdir fails with ENOENT
+ * after its parent reports EEXIST, which on procfs or sysfs (a cache path such as /proc/x) never
+ * changes: the process spins at full CPU after its work is done, and a release phase never ends.
+ * Each missing folder is made once, top down; any failure but EEXIST throws.
+ */
+export function makeDirs(dir: string, mode: number): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    try {
+      if (statSync(d).isDirectory()) break;
+      throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(d) === d) throw e;
+      missing.push(d);
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d, { mode });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+/**
  * Writes the cache atomically (a private temporary file renamed over it) and drops the caches of
  * other bundles: at once for an older build in the same place, after a day for another install
  * (two installs in turn then cost one miss a day, and a removed one's files do not stay); never throws.
@@ -169,7 +195,7 @@ export function writeCache(file: string, payload: Buffer): void {
   const dir = path.dirname(file);
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir, 0o700);
     if (!ownedAndPrivate(statSync(dir))) return;
     const header = Buffer.alloc(HEADER);
     MAGIC.copy(header, 0);

@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeCacheDir, codeCacheName, readCache, writeCache } from '../src/cli-loader.js';
-import { runCli, type CliRun } from './helpers/cli.js';
+import { BIN, runCli, type CliRun } from './helpers/cli.js';
 import { makeProject, rev } from './helpers/project.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -145,6 +146,20 @@ describe('the code cache the bin loads the CLI with', () => {
     const d = runCli(root, ['check'], { XDG_CACHE_HOME: xdg });
     expect(d).toEqual(off);
     expect(cacheFiles(path.join(xdg, 'alembic-preflight'))).toHaveLength(1);
+  });
+
+  it('a location under /proc, where mkdir fails with ENOENT beside a folder that exists, ends the run instead of spinning', () => {
+    // Node's recursive mkdir retries such a folder without end after the output is written: a release phase would never finish
+    if (!isPosix) return;
+    const root = project();
+    const off = check(root, 'off');
+    for (const place of ['/proc/sys/alembic-preflight-cache', '/proc/sys/a/b']) {
+      const started = Date.now();
+      const r = spawnSync(process.execPath, [BIN, 'check'], { cwd: root, encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ALEMBIC_PREFLIGHT_CODE_CACHE: place } });
+      expect(r.signal, `${place}: still running after 20 s`).toBeNull();
+      expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual(off);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
   });
 
   it('names a file per bundle place and content, Node, architecture and command', () => {
