@@ -120,9 +120,10 @@ export function originalBytes(src: string, from: number, to: number): Buffer {
 
 /**
  * Why Python's UTF-8 decoder rejects bytes, as its exception words it after the type
- * ("'utf-8' codec can't decode byte 0xe9 in position 3: unexpected end of data"); null when they decode.
+ * ("'utf-8' codec can't decode byte 0xe9 in position 3: unexpected end of data"), and where the
+ * bad sequence starts; null when they decode.
  */
-export function utf8Problem(buf: Buffer): string | null {
+export function utf8Problem(buf: Buffer): { message: string; at: number } | null {
   const bad = firstBadSequence(buf);
-  return bad ? decodeError(buf, bad, 0).slice('UnicodeDecodeError: '.length) : null;
+  return bad ? { message: decodeError(buf, bad, 0).slice('UnicodeDecodeError: '.length), at: bad.start } : null;
 }

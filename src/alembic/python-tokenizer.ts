@@ -2951,7 +2951,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       end = bad;
       while (end < to && src.charCodeAt(end) >= 128) end++;
     }
-    const problem = utf8Problem(originalBytes(src, begin, end)) ?? "'utf-8' codec can't decode the text";
+    const problem = utf8Problem(originalBytes(src, begin, end))?.message ?? "'utf-8' codec can't decode the text";
     stringError = fields ? problem : `(unicode error) ${problem}`;
     stringErrorException = fields ? 'UnicodeDecodeError' : undefined;
     stringErrorLine = atLine;
@@ -2973,7 +2973,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     let bad = false;
     for (let i = begin; i < end && !bad; i++) bad = isEscapedByte(src, i);
     if (!bad) return null;
-    return new TokenizeError(`(unicode error) ${utf8Problem(originalBytes(src, begin, end)) ?? "'utf-8' codec can't decode the name"}`, line, begin - lineStart);
+    return new TokenizeError(`(unicode error) ${utf8Problem(originalBytes(src, begin, end))?.message ?? "'utf-8' codec can't decode the name"}`, line, begin - lineStart);
   }
 
   /** Keeps the first escape at pos that Python cannot decode (in text, or in a string inside a field). */

@@ -48,32 +48,36 @@ export function decodePythonSource(buf: Buffer): { text: string } | { error: str
   const encoding = declared === null ? 'utf-8' : normalEncodingName(declared);
   if (bom && encoding !== 'utf-8') return { error: `SyntaxError: encoding problem: ${encoding} with BOM`, line: 1 };
   if (encoding === 'utf-8') return { text: isUtf8(body) ? body.toString('utf8') : decodeEscapingBadBytes(body) };
-  if (encoding === 'iso-8859-1') return { text: body.toString('latin1') };
+  return decodeDeclared(body, encoding);
+}
+
+/** A file whose coding line names another codec than utf-8: decoded whole, as CPython does before it tokenizes. */
+function decodeDeclared(body: Buffer, encoding: string): { text: string } | { error: string; line: number } {
   // Python's codec lookup: lower case, runs of other characters than letters, digits and '.' as '_'
   const codec = encoding.toLowerCase().replace(/[^a-z0-9.]+/g, '_');
+  const failAt = (message: string, at: number): { error: string; line: number } => ({ error: `SyntaxError: ${message}`, line: lineOfOffset(body, at) });
   if (LATIN1_NAMES.has(codec)) return { text: body.toString('latin1') };
   if (ASCII_NAMES.has(codec)) {
     const bad = body.findIndex((b) => b >= 0x80);
-    if (bad < 0) return { text: body.toString('latin1') };
-    return { error: `SyntaxError: 'ascii' codec can't decode byte 0x${body[bad]!.toString(16)} in position ${bad}: ordinal not in range(128)`, line: lineOfOffset(body, bad) };
+    return bad < 0 ? { text: body.toString('latin1') } : failAt(`'ascii' codec can't decode byte 0x${body[bad]!.toString(16)} in position ${bad}: ordinal not in range(128)`, bad);
   }
   if (UTF8_NAMES.has(codec)) {
     // a utf-8 alias CPython does not normalise: the codec decodes the whole file, strictly
     const problem = utf8Problem(body);
-    return problem === null ? { text: body.toString('utf8') } : { error: `SyntaxError: ${problem}`, line: lineOfOffset(body, Number(/position (\d+)/.exec(problem)![1])) };
+    return problem === null ? { text: body.toString('utf8') } : failAt(problem.message, problem.at);
   }
   const cp1252 = CP1252_NAMES.has(codec);
   if (cp1252) {
     // WHATWG's windows-1252 maps the five bytes Python's cp1252 leaves undefined
     const bad = body.findIndex((b) => CP1252_UNDEFINED.has(b));
-    if (bad >= 0) return { error: `SyntaxError: 'charmap' codec can't decode byte 0x${body[bad]!.toString(16)} in position ${bad}: character maps to <undefined>`, line: lineOfOffset(body, bad) };
+    if (bad >= 0) return failAt(`'charmap' codec can't decode byte 0x${body[bad]!.toString(16)} in position ${bad}: character maps to <undefined>`, bad);
   }
   const decoder = textDecoder(cp1252 ? 'windows_1252' : codec);
-  if (decoder === null) return { error: `SyntaxError: unknown encoding: ${encoding}`, line: 1 };
+  if (decoder === null) return failAt(`unknown encoding: ${encoding}`, 0);
   try {
     return { text: decoder.decode(body) };
   } catch {
-    return { error: `SyntaxError: the file is not valid ${encoding}, the encoding its coding line declares`, line: 1 };
+    return failAt(`the file is not valid ${encoding}, the encoding its coding line declares`, 0);
   }
 }
 
