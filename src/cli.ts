@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { EXIT, PreflightError, redactCredentialUrls, UsageError } from './errors/errors.js';
 import { RULES } from './check/rules.js';
+import { terminalSafe } from './report/terminal-safe.js';
 import { packageVersion } from './version.js';
 
 /**
@@ -45,7 +46,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         if (args.rules) return listRules(args.config, args.format, env);
         const { checkCommand } = await import('./commands/check-command.js');
         const out = await checkCommand({ ...projectArgs(args), env, lint: args.lint, lintOnly: args['lint-only'], lintSince: args['lint-since'], lintChangedSince: args['lint-changed-since'], target: args.target });
-        process.stdout.write(out.stdout);
+        writeReport(out.stdout, format);
         exitCode = out.exitCode;
       },
     )
@@ -58,7 +59,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         if (args.rules) return listRules(args.config, args.format, env);
         const { verifyCommand } = await import('./commands/verify-command.js');
         const out = await verifyCommand({ ...projectArgs(args), ...databaseArgs(args), env, git: args.git });
-        process.stdout.write(out.stdout);
+        writeReport(out.stdout, format);
         exitCode = out.exitCode;
       },
     )
@@ -87,7 +88,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           write: args.write,
           git: args.git,
         });
-        process.stdout.write(out.stdout);
+        writeReport(out.stdout, format);
         exitCode = out.exitCode;
       },
     )
@@ -102,7 +103,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         format = args.format;
         const { scanLogsCommand } = await import('./commands/scan-logs-command.js');
         const out = await scanLogsCommand({ cwd: process.cwd(), file: args.file ?? '-', format: args.format });
-        process.stdout.write(out.stdout);
+        writeReport(out.stdout, format);
         exitCode = out.exitCode;
       },
     )
@@ -118,7 +119,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         format = args.format;
         const { restampCommand } = await import('./commands/restamp-command.js');
         const out = await restampCommand({ ...projectArgs(args), ...databaseArgs(args), env, from: args.from, to: args.to, yes: args.yes });
-        process.stdout.write(out.stdout);
+        writeReport(out.stdout, format);
         exitCode = out.exitCode;
       },
     )
@@ -142,7 +143,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           command: rest.length > 0 ? rest : undefined,
           alwaysRun: args['always-run'],
           deadlineMinutes: args.deadline,
-          out: (t) => void process.stdout.write(t),
+          out: (t) => writeReport(t, format),
           event: (level, event, fields, msg) => log[level]({ event, ...fields }, msg),
         });
       },
@@ -324,6 +325,11 @@ class UsageErrorFromYargs extends PreflightError {
   readonly kind = 'usage';
 }
 
+/** A command's report on stdout: human text with its control characters made visible, JSON as it is (JSON escapes them). */
+function writeReport(text: string, format: 'text' | 'json'): void {
+  process.stdout.write(format === 'text' ? terminalSafe(text) : text);
+}
+
 function reportError(e: unknown, format: 'text' | 'json'): number {
   const out = (text: string): string => redactCredentialUrls(text);
   if (e instanceof PreflightError) {
@@ -336,13 +342,13 @@ function reportError(e: unknown, format: 'text' | 'json'): number {
       );
     }
     const where = e.path ? `${e.path}${e.line ? `:${e.line}` : ''}: ` : '';
-    process.stderr.write(`alembic-preflight: ${e.kind} error: ${where}${message}\n`);
-    if (alembicError) process.stderr.write(`  Alembic prints: ${alembicError}\n`);
-    if (hint) process.stderr.write(`  fix: ${hint}\n`);
+    process.stderr.write(terminalSafe(`alembic-preflight: ${e.kind} error: ${where}${message}\n`));
+    if (alembicError) process.stderr.write(terminalSafe(`  Alembic prints: ${alembicError}\n`));
+    if (hint) process.stderr.write(terminalSafe(`  fix: ${hint}\n`));
     return e.exitCode;
   }
   const err = e as Error;
-  process.stderr.write(`alembic-preflight: internal error: ${out(err?.message ?? String(e))}\n  This is a bug; please report it with the command you ran. (ALEMBIC_PREFLIGHT_DEBUG=1 shows the stack.)\n`);
+  process.stderr.write(terminalSafe(`alembic-preflight: internal error: ${out(err?.message ?? String(e))}\n  This is a bug; please report it with the command you ran. (ALEMBIC_PREFLIGHT_DEBUG=1 shows the stack.)\n`));
   if (process.env.ALEMBIC_PREFLIGHT_DEBUG) process.stderr.write(`${out(err?.stack ?? '')}\n`);
   return EXIT.internal;
 }
