@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { EXIT, PreflightError, redactCredentialUrls, UsageError } from './errors/errors.js';
 import { RULES } from './check/rules.js';
-import { terminalSafe } from './report/terminal-safe.js';
+import { terminalSafe } from './logger/terminal-safe.js';
 import { packageVersion } from './version.js';
 
 /**

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { terminalSafe } from '../src/report/terminal-safe.js';
+import { terminalSafe } from '../src/logger/terminal-safe.js';
 import { runCli } from './helpers/cli.js';
 import { PYTHON } from './helpers/oracle.js';
 import { makeProject, rev } from './helpers/project.js';

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { terminalSafe } from './terminal-safe.js';
 
 export type LogFormat = 'text' | 'json' | 'logfmt';
 
@@ -32,9 +33,10 @@ export function formatLine(json: string, format: LogFormat, colour: boolean): st
   }
   const { level, time, msg, event, ...rest } = rec;
   const name = LEVELS[level as number] ?? String(level);
+  // a value from the project or the database may hold control characters: quoted, then shown as text
   const value = (v: unknown): string => {
     const s = typeof v === 'string' ? v : JSON.stringify(v);
-    return /^[^\s"=]+$/u.test(s) ? s : JSON.stringify(s);
+    return terminalSafe(/^[^\s"=]+$/u.test(s) ? s : JSON.stringify(s));
   };
   if (format === 'logfmt') {
     const pairs: [string, unknown][] = [['time', typeof time === 'number' ? new Date(time).toISOString() : time], ['level', name], ['event', event], ['msg', msg], ...Object.entries(rest)];
@@ -46,7 +48,7 @@ export function formatLine(json: string, format: LogFormat, colour: boolean): st
     .filter(([, v]) => v !== undefined && v !== null)
     .map(([k, v]) => `${k}=${value(v)}`)
     .join(' ');
-  return `${lead} ${event ? `${String(event)}: ` : ''}${String(msg ?? '')}${fields ? ` ${fields}` : ''}\n`;
+  return `${lead} ${event ? `${String(event)}: ` : ''}${terminalSafe(String(msg ?? ''))}${fields ? ` ${fields}` : ''}\n`;
 }
 
 /**
