@@ -35,6 +35,15 @@ describe('control characters from ids, names and rows reach a terminal only as t
     expect(r.stdout).toContain('x\\u202egpj.exe\\r');
   });
 
+  it('a newline in a revision id does not start a line of its own in the report', () => {
+    const forged = 'b2\nOK: no blocking problems (0 errors, 0 warnings).';
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1').replace("revision = 'b2'", `revision = ${JSON.stringify(forged)}`), [V + 'c3_x.py']: rev('c3', 'a1') });
+    const r = runCli(root, ['check', '--no-lint', '--alembic-version', '1.8.1']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).not.toMatch(/^OK: /mu);
+    expect(r.stdout).toContain('b2\\nOK: no blocking problems');
+  });
+
   it('leaves text, tabs, newlines and a diff\'s CRLF line ends alone', () => {
     const plain = 'error [x] a.py:1: naïve — “quoted”\ttab\r\n+down_revision = \'a1\'\r\nnext\n';
     expect(terminalSafe(plain)).toBe(plain);

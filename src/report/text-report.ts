@@ -12,8 +12,8 @@ export function checkText(result: CheckResult): string {
   if (result.ok) {
     lines.push(`OK: no blocking problems (${plural(errors, 'error')}, ${plural(warnings, 'warning')}).`);
   } else {
-    const or = result.alembicErrorAlternatives.length > 0 ? ` (or ${result.alembicErrorAlternatives.join(', or ')}: Alembic meets these in Python's set order, which varies)` : '';
-    const why = result.alembicError ? ` Alembic would fail with: ${result.alembicError}${or}` : '';
+    const or = result.alembicErrorAlternatives.length > 0 ? ` (or ${oneLine(result.alembicErrorAlternatives.join(', or '))}: Alembic meets these in Python's set order, which varies)` : '';
+    const why = result.alembicError ? ` Alembic would fail with: ${oneLine(result.alembicError)}${or}` : '';
     lines.push(`BLOCKED: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}.${why}`);
   }
   return lines.join('\n') + '\n';
@@ -30,7 +30,7 @@ function headerLine(command: string, { model }: CheckResult): string {
 function headsAndFindings(result: CheckResult, before: readonly string[] = []): string[] {
   const lines = [...before];
   const fromProcfile = result.targetFrom !== undefined && result.targetFrom !== '--target';
-  if (result.model.map.heads.length > 0) lines.push(`heads: ${result.model.map.heads.join(', ')}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`alembic upgrade ${result.target}\`${fromProcfile ? ` (the release line in ${result.targetFrom})` : ''}`}`);
+  if (result.model.map.heads.length > 0) lines.push(`heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`alembic upgrade ${result.target}\`${fromProcfile ? ` (the release line in ${result.targetFrom})` : ''}`}`);
   lines.push('');
   lines.push(...findingsText(result.findings));
   if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
@@ -102,10 +102,19 @@ function location(f: Finding): string {
 }
 
 export function findingText(f: Finding): string[] {
-  const out = [`${MARK[f.severity]} [${f.code}] ${location(f)}${stripPath(f.message, f.path, f.line)}`];
-  if (f.alembicError) out.push(`  Alembic prints: ${f.alembicError}`);
-  out.push(`  ${f.severity === 'info' ? 'note' : 'fix'}: ${f.hint}`);
+  const out = [`${MARK[f.severity]} [${f.code}] ${location(f)}${oneLine(stripPath(f.message, f.path, f.line))}`];
+  if (f.alembicError) out.push(`  Alembic prints: ${oneLine(f.alembicError)}`);
+  // a hint may hold code over several lines: they stay under it, so no line of it (nor an id in it) starts where our verdict does
+  out.push(`  ${f.severity === 'info' ? 'note' : 'fix'}: ${f.hint.replace(/\r?\n/g, '\n       ')}`);
   return out;
+}
+
+/**
+ * A value that belongs on one line of the report (a message, Alembic's error, a row). A revision id or
+ * a row may hold a newline, which would start a line of its own that reads like ours ("OK: …").
+ */
+function oneLine(text: string): string {
+  return text.replace(/\r?\n/g, '\\n');
 }
 
 /** The message without the location the line already starts with (messages carry it for JSON readers). */
@@ -122,7 +131,7 @@ export function verifyText(result: VerifyResult, notes: readonly string[], urlSo
   const tls = state.tls ? `, TLS ${state.tls.encrypted ? (state.tls.verified ? 'verified' : 'encrypted, not verified') : 'off'} (sslmode=${state.tls.mode})` : '';
   const standby = state.server?.inRecovery ? ', hot standby (read-only)' : '';
   const table = state.versionTableSchema ? `${state.versionTableSchema}.${state.versionTable}` : state.versionTable;
-  const rows = state.rows.map((r) => (r === null ? 'NULL' : typeof r === 'string' ? `'${r}'` : r.repr));
+  const rows = state.rows.map((r) => (r === null ? 'NULL' : typeof r === 'string' ? `'${oneLine(r)}'` : r.repr));
   const lines = headsAndFindings(result, [
     headerLine('verify', result),
     `database: ${dbName} (from ${urlSource}${tls}${standby})`,
@@ -133,14 +142,14 @@ export function verifyText(result: VerifyResult, notes: readonly string[], urlSo
   if (result.ok) {
     lines.push(p.steps.length === 0 ? `OK: \`${cmd}\` will succeed with nothing to apply.` : `OK: \`${cmd}\` will succeed, applying ${plural(p.steps.length, 'migration')}.`);
   } else if (!p.willSucceed) {
-    lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${p.unpredictable}.` : `BLOCKED: \`${cmd}\` will fail with: ${p.cliOutput}`);
+    lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}.` : `BLOCKED: \`${cmd}\` will fail with: ${oneLine(p.cliOutput ?? "")}`);
   } else {
     // the graph and the table allow the upgrade, but a finding says Alembic itself fails first (a broken env.py)
     const fails = result.findings.find((f) => f.severity === 'error' && f.alembicError !== undefined);
     const { errors, warnings } = counts(result);
     lines.push(
       fails
-        ? `BLOCKED: \`${cmd}\` will fail with: ${fails.alembicError} (${fails.path ?? 'see above'}).`
+        ? `BLOCKED: \`${cmd}\` will fail with: ${oneLine(fails.alembicError!)} (${fails.path ?? 'see above'}).`
         : `BLOCKED: \`${cmd}\` would run, but ${plural(errors, 'error')} and ${plural(warnings, 'warning')} block the release${errors === 0 ? ' (--strict)' : ''}.`,
     );
   }
