@@ -332,6 +332,8 @@ function writeReport(text: string, format: 'text' | 'json'): void {
 
 function reportError(e: unknown, format: 'text' | 'json'): number {
   const out = (text: string): string => redactCredentialUrls(text);
+  // human text on stderr: control characters from the project shown as text, as on stdout
+  const say = (text: string): void => void process.stderr.write(terminalSafe(text));
   if (e instanceof PreflightError) {
     const message = out(e.message);
     const hint = e.hint === undefined ? undefined : out(e.hint);
@@ -342,13 +344,13 @@ function reportError(e: unknown, format: 'text' | 'json'): number {
       );
     }
     const where = e.path ? `${e.path}${e.line ? `:${e.line}` : ''}: ` : '';
-    process.stderr.write(terminalSafe(`alembic-preflight: ${e.kind} error: ${where}${message}\n`));
-    if (alembicError) process.stderr.write(terminalSafe(`  Alembic prints: ${alembicError}\n`));
-    if (hint) process.stderr.write(terminalSafe(`  fix: ${hint}\n`));
+    say(`alembic-preflight: ${e.kind} error: ${where}${message}\n`);
+    if (alembicError) say(`  Alembic prints: ${alembicError}\n`);
+    if (hint) say(`  fix: ${hint}\n`);
     return e.exitCode;
   }
   const err = e as Error;
-  process.stderr.write(terminalSafe(`alembic-preflight: internal error: ${out(err?.message ?? String(e))}\n  This is a bug; please report it with the command you ran. (ALEMBIC_PREFLIGHT_DEBUG=1 shows the stack.)\n`));
+  say(`alembic-preflight: internal error: ${out(err?.message ?? String(e))}\n  This is a bug; please report it with the command you ran. (ALEMBIC_PREFLIGHT_DEBUG=1 shows the stack.)\n`);
   if (process.env.ALEMBIC_PREFLIGHT_DEBUG) process.stderr.write(`${out(err?.stack ?? '')}\n`);
   return EXIT.internal;
 }

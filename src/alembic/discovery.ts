@@ -83,19 +83,25 @@ function walkSorted(root: string, recursive: boolean, sourceless: boolean): Cand
   const out: Candidate[] = [];
   const visit = (dir: string): void => {
     if (path.basename(dir).endsWith('__pycache__')) return;
-    let entries: { name: string; dirent: Dirent | Dirent<Buffer> }[];
+    let entries: (Dirent | Dirent<Buffer>)[];
+    // the names as Python decodes them, listed again as bytes only when Node's decoding lost some
+    let names: string[] | null = null;
     try {
-      const listed = readdirSync(fsPath(dir), { withFileTypes: true });
-      entries = listed.some((e) => mayBeLossy(e.name))
-        ? readdirSync(fsPath(dir), { withFileTypes: true, encoding: 'buffer' }).map((e) => ({ name: fsName(e.name), dirent: e }))
-        : listed.map((e) => ({ name: e.name, dirent: e }));
+      entries = readdirSync(fsPath(dir), { withFileTypes: true });
+      if (entries.some((e) => mayBeLossy(e.name as string))) {
+        const raw = readdirSync(fsPath(dir), { withFileTypes: true, encoding: 'buffer' });
+        entries = raw;
+        names = raw.map((e) => fsName(e.name));
+      }
     } catch {
       return; // os.walk ignores errors
     }
     const fileNames: string[] = [];
     const links = new Set<string>();
     const dirs: string[] = [];
-    for (const { name, dirent: e } of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const name = names === null ? (e.name as string) : names[i]!;
       if (e.isDirectory()) dirs.push(name);
       else if (e.isSymbolicLink()) {
         if (isDirFollow(path.join(dir, name))) continue; // never descended

@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import { decodeEscapingBadBytes, originalBytes } from './python-decode.js';
 
 /**
@@ -14,9 +13,9 @@ export function fsPath(p: string): string | Buffer {
   return ESCAPED.test(p) ? originalBytes(p, 0, p.length) : p;
 }
 
-/** A name or path fs returned as bytes, as Python decodes it. */
+/** A name or path fs returned as bytes, as Python decodes it (os.fsdecode). */
 export function fsName(buf: Buffer): string {
-  return isUtf8(buf) ? buf.toString('utf8') : decodeEscapingBadBytes(buf);
+  return decodeEscapingBadBytes(buf);
 }
 
 /** Whether a name Node decoded may have lost bytes (then list again as bytes). */

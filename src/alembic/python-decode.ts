@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * Python's strict UTF-8 decoding of a text file (open() in text mode, as configparser reads
  * alembic.ini): the text, or the UnicodeDecodeError Python raises. Node's decoder would put
@@ -10,7 +12,7 @@ export function decodeLikePython(buf: Buffer): { text: string } | { error: strin
   // the lines Python has read before that decode call fails: an error among them comes first
   const decoded = buf.subarray(0, base).toString('utf8');
   const cut = Math.max(decoded.lastIndexOf('\n'), decoded.length > 1 && decoded.endsWith('\r') ? decoded.lastIndexOf('\r', decoded.length - 2) : decoded.lastIndexOf('\r'));
-  return { error: decodeError(buf, bad, base), before: decoded.slice(0, cut + 1) };
+  return { error: `UnicodeDecodeError: ${decodeError(buf, bad, base)}`, before: decoded.slice(0, cut + 1) };
 }
 
 /**
@@ -35,10 +37,10 @@ function leadLength(b: number): number {
   return b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
 }
 
-/** The message, with the positions counted from the start of the decode call's input. */
+/** The exception's message (after its type), with the positions counted from the start of the decode call's input. */
 function decodeError(buf: Buffer, bad: BadSequence, base: number): string {
   const where = bad.end - bad.start > 1 ? `bytes in position ${bad.start - base}-${bad.end - 1 - base}` : `byte 0x${buf[bad.start]!.toString(16).padStart(2, '0')} in position ${bad.start - base}`;
-  return `UnicodeDecodeError: 'utf-8' codec can't decode ${where}: ${bad.reason}`;
+  return `'utf-8' codec can't decode ${where}: ${bad.reason}`;
 }
 
 interface BadSequence {
@@ -49,8 +51,8 @@ interface BadSequence {
 
 /** bytes.decode() of a whole file, as tomllib.load does: the position is within the file. */
 export function decodeBytesLikePython(buf: Buffer): { text: string } | { error: string } {
-  const bad = firstBadSequence(buf);
-  return bad ? { error: decodeError(buf, bad, 0) } : { text: buf.toString('utf8') };
+  const problem = utf8Problem(buf);
+  return problem ? { error: `UnicodeDecodeError: ${problem.message}` } : { text: buf.toString('utf8') };
 }
 
 const CHUNK = 8192;
@@ -89,6 +91,8 @@ function firstBadSequence(buf: Buffer, from = 0): BadSequence | null {
  * surrogateescape handler does; valid UTF-8 never decodes to a lone surrogate, so one marks a byte.
  */
 export function decodeEscapingBadBytes(buf: Buffer): string {
+  // checked natively first: nearly every file and name is plain UTF-8
+  if (isUtf8(buf)) return buf.toString('utf8');
   let text = '';
   let from = 0;
   for (let bad = firstBadSequence(buf); bad; bad = firstBadSequence(buf, bad.end)) {
@@ -125,5 +129,5 @@ export function originalBytes(src: string, from: number, to: number): Buffer {
  */
 export function utf8Problem(buf: Buffer): { message: string; at: number } | null {
   const bad = firstBadSequence(buf);
-  return bad ? { message: decodeError(buf, bad, 0).slice('UnicodeDecodeError: '.length), at: bad.start } : null;
+  return bad ? { message: decodeError(buf, bad, 0), at: bad.start } : null;
 }

@@ -1251,7 +1251,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   function failed(e: TokenizeError): TokenizeResult {
     // the lines the parser read before its error; a tokenizer error found later replaces the message only
-    const error = e.exception === undefined ? { message: e.message, line: e.line, col: e.col } : { message: e.message, line: e.line, col: e.col, exception: e.exception };
+    const error = { message: e.message, line: e.line, col: e.col, ...(e.exception === undefined ? {} : { exception: e.exception }) };
     return { lines: deferred === null ? lines : lines.slice(0, linesBeforeError), error, ...(newer.length > 0 ? { newer } : {}) };
   }
 

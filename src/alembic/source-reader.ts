@@ -47,7 +47,7 @@ export function decodePythonSource(buf: Buffer): { text: string } | { error: str
   const declared = codingCookie(body);
   const encoding = declared === null ? 'utf-8' : normalEncodingName(declared);
   if (bom && encoding !== 'utf-8') return { error: `SyntaxError: encoding problem: ${encoding} with BOM`, line: 1 };
-  if (encoding === 'utf-8') return { text: isUtf8(body) ? body.toString('utf8') : decodeEscapingBadBytes(body) };
+  if (encoding === 'utf-8') return { text: decodeEscapingBadBytes(body) };
   return decodeDeclared(body, encoding);
 }
 

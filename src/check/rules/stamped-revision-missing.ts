@@ -30,7 +30,7 @@ export const stampedRevisionMissing: Rule = {
       const blank = blankAround(s.value, (id) => model.map.byKey.get(id));
       if (blank) why = blankWhy(blank, db.state.paddingType);
       const hint = blank
-        ? blankHint(blank, s.value as string, db)
+        ? blankHint(blank, db)
         : typeof s.value === 'string' && s.value !== '' && f.exception === 'ResolutionError'
           ? missingHint(s.value, db.forensics?.get(s.value), folder, sqlDelete, restamp)
           : `Correct or delete the row: ${sqlDelete}${restamp}`;
@@ -46,27 +46,33 @@ export const stampedRevisionMissing: Rule = {
   },
 };
 
-/** The revision a row names once blanks around it are dropped: a column that pads, or a hand-typed stamp. */
-function blankAround(value: StampValue, lookup: (id: string) => unknown): { id: string; trailing: number; other: boolean } | null {
+/** A row that names a revision once the blanks around it are dropped (a column that pads, or a hand-typed stamp). */
+interface Blanks {
+  readonly value: string;
+  readonly id: string;
+  /** How many spaces follow the id when nothing else surrounds it (what a padding column leaves), else null. */
+  readonly padding: number | null;
+}
+
+function blankAround(value: StampValue, lookup: (id: string) => unknown): Blanks | null {
   if (typeof value !== 'string') return null;
   const id = value.trim();
   if (id === value || id === '' || !lookup(id)) return null;
-  const trailing = value.length - value.trimEnd().length;
-  return { id, trailing, other: !/^ *$/u.test(value.slice(value.trimEnd().length)) || value.trimStart() !== value };
+  return { value, id, padding: value === id.padEnd(value.length) ? value.length - id.length : null };
 }
 
-function blankWhy(b: { id: string; trailing: number; other: boolean }, paddingType: string | null | undefined): string {
-  if (paddingType && !b.other) {
-    return `is '${b.id}' followed by ${b.trailing} spaces: version_num is ${paddingType}, which pads every value to its full length, and Alembic looks the padded string up as it is`;
+function blankWhy(b: Blanks, paddingType: string | null | undefined): string {
+  if (paddingType && b.padding !== null) {
+    return `is '${b.id}' followed by ${b.padding} spaces: version_num is ${paddingType}, which pads every value to its full length, and Alembic looks the padded string up as it is`;
   }
   return `is '${b.id}' with blanks around it, and Alembic looks the string up as it is, blanks included`;
 }
 
-function blankHint(b: { id: string }, value: string, db: DatabaseContext): string {
+function blankHint(b: Blanks, db: DatabaseContext): string {
   if (db.state.paddingType) {
     return `Give version_num the type Alembic creates, which drops the padding: ALTER TABLE ${tableName(db)} ALTER COLUMN version_num TYPE varchar(32); (PostgreSQL strips trailing spaces when it converts character to varchar.)`;
   }
-  return `Store the id without the blanks: UPDATE ${tableName(db)} SET version_num = ${rowText(b.id)} WHERE version_num = ${rowText(value)};`;
+  return `Store the id without the blanks: UPDATE ${tableName(db)} SET version_num = ${rowText(b.id)} WHERE version_num = ${rowText(b.value)};`;
 }
 
 /** What git says about the id, as a sentence appended to the message. */
