@@ -75,6 +75,29 @@ describe('verify against PostgreSQL', () => {
     expect(ran.applied).toEqual(['bbb222']);
   });
 
+  it('a blank before the id in a character(32) column: the hint adds the UPDATE the ALTER leaves needed, and real Alembic then upgrades', async () => {
+    const s: Scenario = { name: 'padded-lead', revs: LINEAR, rows: [' aaa111'] };
+    const padded = await prepareDatabase(s, 'postgresql', root, { adminUrl: pg.url, urlFor: (db) => pg.urlFor(db), index: 902 });
+    await pgExec(padded, 'ALTER TABLE alembic_version ALTER COLUMN version_num TYPE character(32)');
+    const r = cli(root, ['verify', '--format', 'json'], { DATABASE_URL: padded });
+    expect(r.status).toBe(1);
+    const f = JSON.parse(r.stdout).findings.find((x: { code: string }) => x.code === 'stamped-revision-missing');
+    expect(f.alembicError).toBe(`FAILED: Can't locate revision identified by ' aaa111${' '.repeat(25)}'`);
+    const statements = f.hint.match(/(?:ALTER TABLE|UPDATE) .*?;/gu) as string[];
+    expect(statements).toEqual([
+      'ALTER TABLE alembic_version ALTER COLUMN version_num TYPE varchar(32);',
+      "UPDATE alembic_version SET version_num = 'aaa111' WHERE version_num = ' aaa111';",
+    ]);
+    // the ALTER alone is not enough: the leading blank survives it
+    await pgExec(padded, statements[0]!);
+    expect(runAlembicUpgrade(root, padded, 'head').rc).not.toBe(0);
+    await pgExec(padded, statements[1]!);
+    expect(cli(root, ['verify'], { DATABASE_URL: padded }).status).toBe(0);
+    const ran = runAlembicUpgrade(root, padded, 'head');
+    expect(ran.rc).toBe(0);
+    expect(ran.applied).toEqual(['bbb222']);
+  });
+
   it('loads the driver without Node\'s fetch stack and leaves no global behind', () => {
     // pg 8 probes for Cloudflare Workers by constructing a fetch Response when
     // there is no global navigator, which costs ~35 ms of every verify on Node 20

@@ -69,10 +69,15 @@ function blankWhy(b: Blanks, paddingType: string | null | undefined): string {
 }
 
 function blankHint(b: Blanks, db: DatabaseContext): string {
+  const update = (was: string): string => `UPDATE ${tableName(db)} SET version_num = ${rowText(b.id)} WHERE version_num = ${rowText(was)};`;
   if (db.state.paddingType) {
-    return `Give version_num the type Alembic creates, which drops the padding: ALTER TABLE ${tableName(db)} ALTER COLUMN version_num TYPE varchar(32); (PostgreSQL strips trailing spaces when it converts character to varchar.)`;
+    const alter = `ALTER TABLE ${tableName(db)} ALTER COLUMN version_num TYPE varchar(32);`;
+    // the conversion drops only what follows the id; a blank before it stays, and after the ALTER
+    // the row compares exactly, so the UPDATE names the value without its padding
+    if (b.padding === null) return `Give version_num the type Alembic creates, then store the id without the blanks: ${alter} ${update(b.value.trimEnd())} (PostgreSQL strips trailing spaces when it converts character to varchar, not leading ones.)`;
+    return `Give version_num the type Alembic creates, which drops the padding: ${alter} (PostgreSQL strips trailing spaces when it converts character to varchar.)`;
   }
-  return `Store the id without the blanks: UPDATE ${tableName(db)} SET version_num = ${rowText(b.id)} WHERE version_num = ${rowText(b.value)};`;
+  return `Store the id without the blanks: ${update(b.value)}`;
 }
 
 /** What git says about the id, as a sentence appended to the message. */
