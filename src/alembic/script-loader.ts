@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { AlembicFeatures } from './alembic-version.js';
 import type { DiscoveredFile } from './discovery.js';
 import type { Docstring, RevisionField } from './revision-reader.js';
-import type { SourceOutcome } from './source-reader.js';
+import { NULL_BYTES, nullBytesForPython, type SourceOutcome } from './source-reader.js';
 import type { ImportCheck } from './import-resolver.js';
 import { newerSyntaxIssue } from './newer-syntax.js';
 import type { NewerSyntax } from './python-tokenizer.js';
@@ -127,11 +127,12 @@ export function loadScript(
     return base;
   }
   if (outcome.kind === 'undecodable') {
+    const error = nullBytesForPython(outcome.error, python);
     problems.push({
       code: 'unparseable-file',
-      message: outcome.error,
+      message: error === NULL_BYTES && !python ? `${error} (Python 3.11.4 and later raise SyntaxError with these words)` : error,
       line: outcome.line,
-      failure: { exception: outcome.error.split(':')[0]!, message: outcome.error, commandError: false },
+      failure: { exception: error.split(':')[0]!, message: error, commandError: false },
     });
     return base;
   }

@@ -29,6 +29,21 @@ export function sourceOutcome(content: Buffer | { error: string; endless?: strin
   return { kind: 'read', read: readRevisionSource(decoded.text) };
 }
 
+/** What CPython before 3.11.4 raises for a NUL in source; see nullBytesForPython for later ones. */
+export const NULL_BYTES = 'ValueError: source code string cannot contain null bytes';
+
+/**
+ * The exception for a NUL in source on the project's Python: 3.11.4 and later raise SyntaxError with
+ * the same words (CPython gh-96670). A bare "3.11" is what Heroku resolves to its newest 3.11. Without
+ * a declared Python the text stays what the Python our differential suites run (3.11.2) raises.
+ */
+export function nullBytesForPython(error: string, python: { readonly minor: number; readonly text: string } | null | undefined): string {
+  if (error !== NULL_BYTES || !python) return error;
+  const patch = /^3\.\d+\.(\d+)$/u.exec(python.text);
+  const syntax = python.minor > 11 || (python.minor === 11 && (patch === null || Number(patch[1]) >= 4));
+  return syntax ? `SyntaxError${error.slice('ValueError'.length)}` : error;
+}
+
 /**
  * The source text as compile() sees the bytes importlib reads. Without a coding cookie, or with
  * one CPython normalises to utf-8, the bytes are not decoded up front: a byte that is not UTF-8
@@ -40,7 +55,7 @@ export function decodePythonSource(buf: Buffer): { text: string } | { error: str
   // the common case, checked natively: plain UTF-8, no BOM, no NUL, no coding line to honour
   if (buf[0] !== 0xef && isUtf8(buf) && !buf.includes(0) && !declaresCoding(buf)) return { text: buf.toString('utf8') };
   if (buf.includes(0)) {
-    return { error: 'ValueError: source code string cannot contain null bytes', line: lineOfOffset(buf, buf.indexOf(0)) };
+    return { error: NULL_BYTES, line: lineOfOffset(buf, buf.indexOf(0)) };
   }
   const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
   const body = bom ? buf.subarray(3) : buf;

@@ -39,6 +39,28 @@ describe('unparseable-file: what follows from it', () => {
     expect(f.alembicError).toBe("SyntaxError: (unicode error) 'unicodeescape' codec can't decode bytes in position 4-5: truncated \\uXXXX escape");
   });
 
+  it('reports a NUL byte with the exception the project\'s Python raises, and a hint that names the byte', async () => {
+    const body = 'x = 1\n# saved badly: \0\n';
+    const files = { [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1', body) };
+    const undeclared = makeProject(files, DEFAULT_INI);
+    const f = (await check(undeclared)).findings.find((x) => x.code === 'unparseable-file')!;
+    expect(f).toMatchObject({ path: V + 'b2_x.py', line: 13, alembicError: 'ValueError: source code string cannot contain null bytes' });
+    expect(f.message).toContain('Python 3.11.4 and later raise SyntaxError');
+    expect(f.hint).toBe('Line 13 holds a NUL byte: the file is binary, or saved as UTF-16. Save it as UTF-8 text, or delete it if it is not a migration.');
+    // the Python the differential suites run (Debian's 3.11.2) raises the ValueError
+    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: undeclared, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(heads.status).not.toBe(0);
+    expect(heads.stderr.trim().split('\n').pop()).toBe(f.alembicError);
+    // CPython raises SyntaxError from 3.11.4 on (gh-96670; checked on 3.10.13, 3.11.7, 3.12.1 and 3.13.0);
+    // Heroku installs the newest patch of a bare "3.11"
+    for (const [declared, exception] of [['3.10', 'ValueError'], ['3.11.2', 'ValueError'], ['3.11.4', 'SyntaxError'], ['3.11', 'SyntaxError'], ['3.13', 'SyntaxError']]) {
+      const root = makeProject({ ...files, '.python-version': `${declared}\n` }, DEFAULT_INI);
+      const g = (await check(root)).findings.find((x) => x.code === 'unparseable-file')!;
+      expect(g.alembicError, declared).toBe(`${exception}: source code string cannot contain null bytes`);
+      expect(g.message, declared).not.toContain('3.11.4 and later');
+    }
+  });
+
   it.each([
     ['an `=` for `==` in a condition', '\n\ndef upgrade():\n    conn = op.get_bind()\n    if conn.dialect.name = "postgresql":\n        op.execute("SET lock_timeout = 0")\n', "SyntaxError: cannot assign to attribute here. Maybe you meant '==' instead of '='?"],
     ['`>` for `->` after the parameters', '\n\ndef upgrade() > None:\n    pass\n', "SyntaxError: expected ':'"],

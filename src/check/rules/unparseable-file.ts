@@ -1,5 +1,6 @@
 import type { Finding, Rule } from '../finding.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
+import { nullBytesForPython } from '../../alembic/source-reader.js';
 import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
 
 /** Python cannot compile the file, so Alembic cannot import it: every command fails. */
@@ -12,18 +13,22 @@ export const unparseableFile: Rule = {
       model,
       'unparseable-file',
       'error',
-      (file, p) =>
-        file.fileName.startsWith('._')
-          ? `This is a macOS AppleDouble file; delete it (find . -name '._*' -delete) and add ._* to .gitignore.`
-          : /codec can't decode|encoding/.test(p.message)
-            ? 'Save the file as UTF-8, or declare the encoding it is saved in on line 1 or 2 (# -*- coding: latin-1 -*-).'
-            : `Fix the syntax error at line ${p.line ?? '?'}; Alembic imports every file in the versions folder, so one broken file stops every command.`,
+      hintFor,
       (file, p) => `${file.path}: ${p.message}. Alembic executes every file it finds, so every command fails here.`,
     );
     const env = envPyProblem(model);
     return env ? [...revisions, env] : revisions;
   },
 };
+
+function hintFor(file: { readonly fileName: string }, p: { readonly message: string; readonly line?: number }): string {
+  if (file.fileName.startsWith('._')) return `This is a macOS AppleDouble file; delete it (find . -name '._*' -delete) and add ._* to .gitignore.`;
+  if (p.message.includes('cannot contain null bytes')) {
+    return `Line ${p.line ?? '?'} holds a NUL byte: the file is binary, or saved as UTF-16. Save it as UTF-8 text, or delete it if it is not a migration.`;
+  }
+  if (/codec can't decode|encoding/.test(p.message)) return 'Save the file as UTF-8, or declare the encoding it is saved in on line 1 or 2 (# -*- coding: latin-1 -*-).';
+  return `Fix the syntax error at line ${p.line ?? '?'}; Alembic imports every file in the versions folder, so one broken file stops every command.`;
+}
 
 /**
  * env.py that Python cannot compile. Alembic runs it for every command that
@@ -36,7 +41,7 @@ function envPyProblem(model: ProjectModel): Finding | undefined {
   if (outcome.kind === 'unreadable') return undefined;
   const problem =
     outcome.kind === 'undecodable'
-      ? { message: outcome.error, line: outcome.line }
+      ? { message: nullBytesForPython(outcome.error, model.config.python), line: outcome.line }
       : outcome.read.syntaxError
         ? { message: `${outcome.read.syntaxError.exception ?? 'SyntaxError'}: ${outcome.read.syntaxError.message}`, line: outcome.read.syntaxError.line }
         : undefined;
