@@ -158,3 +158,39 @@ function escapesPercent(toks: readonly Token[]): boolean {
 export function interpolationErrorAt(value: string): number {
   return value.replace(/%%/g, '').replace(/%\(([^)]+)\)s/g, '').indexOf('%');
 }
+
+/** An environment variable env.py reads by a literal name. */
+export interface EnvironmentRead {
+  readonly name: string;
+  readonly line: number;
+}
+
+/** Names that hold a database URL (DATABASE_URL, SQLALCHEMY_DATABASE_URI, HEROKU_POSTGRESQL_RED_URL, PG_DSN), not a broker's or an API's. */
+const DATABASE_URL_NAME = /^(?=.*(?:DATABASE|DB|SQL|POSTGRES|PG))[A-Z0-9_]*(?:URL|URI|DSN)$/iu;
+
+/**
+ * The database-URL variables env.py reads by a literal name: `os.environ["X"]`,
+ * `os.environ.get("X")`, `os.getenv("X")`, `os.environ.setdefault("X", …)` (also
+ * after `from os import environ, getenv`). Where env.py builds the URL from
+ * settings or parts, there is nothing to find, and nothing is claimed.
+ */
+export function readDatabaseUrlVariables(source: string): EnvironmentRead[] {
+  const out: EnvironmentRead[] = [];
+  const { lines } = tokenize(source);
+  for (const ll of lines) {
+    const t = ll.tokens;
+    for (let i = 0; i < t.length; i++) {
+      const tok = t[i]!;
+      if (tok.type !== Tok.Name || (i > 0 && t[i - 1]!.text === '.' && t[i - 2]?.text !== 'os')) continue;
+      let at = -1;
+      if (tok.text === 'environ' && t[i + 1]?.text === '[') at = i + 2;
+      else if (tok.text === 'environ' && t[i + 1]?.text === '.' && (t[i + 2]?.text === 'get' || t[i + 2]?.text === 'setdefault') && t[i + 3]?.text === '(') at = i + 4;
+      else if (tok.text === 'getenv' && t[i + 1]?.text === '(') at = i + 2;
+      const arg = at < 0 ? undefined : t[at];
+      if (arg?.type !== Tok.String) continue;
+      const value = evalStringLiteral(arg.text);
+      if (value?.t === 'str' && DATABASE_URL_NAME.test(value.v) && !out.some((r) => r.name === value.v)) out.push({ name: value.v, line: arg.line });
+    }
+  }
+  return out;
+}

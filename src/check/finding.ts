@@ -28,6 +28,16 @@ export interface DatabaseContext {
   readonly forensics?: ReadonlyMap<string, Forensics>;
   /** The database URL holds a `%` that ConfigParser refuses to store (the URL itself never reaches the rules). */
   readonly urlBarePercent?: boolean;
+  /** The database-URL variables env.py reads, each compared with the URL we read (the values never reach the rules). */
+  readonly urlVariables?: UrlVariables;
+}
+
+export interface UrlVariables {
+  /** The variable the URL came from; null when it was given with --database-url. */
+  readonly used: string | null;
+  readonly reads: readonly { readonly name: string; readonly line: number; readonly here: 'same' | 'different' | 'unset' }[];
+  /** env.py, relative to the working folder. */
+  readonly envPy: string;
 }
 
 export interface CheckContext {

@@ -53,6 +53,7 @@ import { versionLocationIsCwd } from './rules/version-location-is-cwd.js';
 import { versionLocationMissing } from './rules/version-location-missing.js';
 import { versionsFolderMissing } from './rules/versions-folder-missing.js';
 import { urlPercentNotEscaped } from './rules/url-percent-not-escaped.js';
+import { urlVariableDiffers } from './rules/url-variable-differs.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
@@ -90,6 +91,7 @@ export const RULES: readonly Rule[] = [
   versionLocationMissing,
   versionsFolderMissing,
   // verify only: the live database against the graph
+  urlVariableDiffers,
   stampedRevisionMissing,
   stampsOverlap,
   stampResolvesByPrefix,

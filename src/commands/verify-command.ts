@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { interpolationErrorAt, readEnvPy, type EnvPyFacts, type EnvSetting } from '../alembic/env-py.js';
+import { interpolationErrorAt, readDatabaseUrlVariables, readEnvPy, type EnvPyFacts, type EnvSetting } from '../alembic/env-py.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { investigateMissing } from '../alembic/git-history.js';
+import type { UrlVariables } from '../check/finding.js';
 import { missingIds, runVerify, type VerifyResult } from '../check/run-verify.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
 import type { PostgresOptions } from '../database/read-postgres.js';
@@ -48,6 +49,8 @@ export interface ProjectAndDatabase {
   readonly source: string;
   /** The URL holds a `%` that Alembic's ConfigParser refuses (url-percent-not-escaped). */
   readonly urlBarePercent: boolean;
+  /** The URL variables env.py reads, compared with ours (url-variable-differs). */
+  readonly urlVariables: UrlVariables;
 }
 
 /**
@@ -65,12 +68,34 @@ export async function openProjectAndDatabase(opts: VerifyCommandOptions, missing
   const table = chooseVersionTable(config, opts);
   const state = await readVersionTable(db, table, opts);
   const model = modelFromConfig(config, loadOptions.alembicVersion);
-  return { config, table, db, state, model, source: opts.databaseUrl ? '--database-url' : `$${envName}`, urlBarePercent: interpolationErrorAt(raw) >= 0 };
+  const urlVariables = compareUrlVariables(config, opts.databaseUrl ? null : envName, raw, opts.env);
+  return { config, table, db, state, model, source: opts.databaseUrl ? '--database-url' : `$${envName}`, urlBarePercent: interpolationErrorAt(raw) >= 0, urlVariables };
+}
+
+/**
+ * Which database-URL variables env.py reads, and whether each names here the database we read:
+ * a variable of another name can point Alembic at another database than the one we judged.
+ */
+function compareUrlVariables(config: ProjectConfig, used: string | null, url: string, env: NodeJS.ProcessEnv): UrlVariables {
+  const abs = path.join(config.scriptDir, 'env.py');
+  let source = '';
+  try {
+    source = readFileSync(abs, 'utf8');
+  } catch {
+    // no env.py: check reports it
+  }
+  // Heroku's postgres:// and SQLAlchemy's postgresql+driver:// name the same database
+  const plain = (u: string): string => u.trim().replace(/^postgres(?:ql)?(?:\+\w+)?:\/\//u, 'postgresql://');
+  const reads = readDatabaseUrlVariables(source).map((r) => {
+    const value = env[r.name];
+    return { ...r, here: value === undefined || value === '' ? ('unset' as const) : plain(value) === plain(url) ? ('same' as const) : ('different' as const) };
+  });
+  return { used, reads, envPy: path.relative(config.cwd, abs) || abs };
 }
 
 export async function verifyCommand(opts: VerifyCommandOptions): Promise<CommandOutput & { result: VerifyResult }> {
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const { config, table, state, model, source, urlBarePercent } = await openProjectAndDatabase(
+  const { config, table, state, model, source, urlBarePercent, urlVariables } = await openProjectAndDatabase(
     opts,
     `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
   );
@@ -79,7 +104,7 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
   const target = opts.target ?? deploy?.target ?? 'head';
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, targetFrom: deploy ? `${deploy.path}:${deploy.line}` : undefined }, forensics, urlBarePercent);
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, targetFrom: deploy ? `${deploy.path}:${deploy.line}` : undefined }, forensics, urlBarePercent, urlVariables);
   const stdout = opts.format === 'json' ? JSON.stringify(verifyJson(result, table.notes, source), null, 2) + '\n' : verifyText(result, table.notes, source);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }
