@@ -166,12 +166,21 @@ export interface EnvironmentRead {
 }
 
 /** Names that hold a database URL (DATABASE_URL, SQLALCHEMY_DATABASE_URI, HEROKU_POSTGRESQL_RED_URL, PG_DSN), not a broker's or an API's. */
+function isUrlOption(text: string): boolean {
+  const v = evalStringLiteral(text);
+  return v?.t === 'str' && v.v === 'sqlalchemy.url';
+}
+
+/** Calls that take a database URL. */
+const URL_CALLS = new Set(['create_engine', 'create_async_engine', 'make_url']);
+
 const DATABASE_URL_NAME = /^(?=.*(?:DATABASE|DB|SQL|POSTGRES|PG))[A-Z0-9_]*(?:URL|URI|DSN)$/iu;
 
 /**
  * The database-URL variables env.py reads by a literal name: `os.environ["X"]`,
  * `os.environ.get("X")`, `os.getenv("X")`, `os.environ.setdefault("X", …)` (also
- * after `from os import environ, getenv`). Where env.py builds the URL from
+ * after `from os import environ, getenv`), where the name says it is one or the line
+ * hands it to `sqlalchemy.url`, `create_engine()` or a `url =` assignment. Where env.py builds the URL from
  * settings or parts, there is nothing to find, and nothing is claimed.
  */
 export function readDatabaseUrlVariables(source: string): EnvironmentRead[] {
@@ -179,6 +188,8 @@ export function readDatabaseUrlVariables(source: string): EnvironmentRead[] {
   const { lines } = tokenize(source);
   for (const ll of lines) {
     const t = ll.tokens;
+    // on a line that plainly handles the URL, a variable of any name is the URL's (os.environ["TARGET_DB"])
+    const urlLine = t.some((x, k) => (x.type === Tok.String && isUrlOption(x.text)) || (x.type === Tok.Name && (URL_CALLS.has(x.text) || (k === 0 && /url|uri|dsn/iu.test(x.text) && t[1]?.text === '='))));
     for (let i = 0; i < t.length; i++) {
       const tok = t[i]!;
       if (tok.type !== Tok.Name || (i > 0 && t[i - 1]!.text === '.' && t[i - 2]?.text !== 'os')) continue;
@@ -189,7 +200,7 @@ export function readDatabaseUrlVariables(source: string): EnvironmentRead[] {
       const arg = at < 0 ? undefined : t[at];
       if (arg?.type !== Tok.String) continue;
       const value = evalStringLiteral(arg.text);
-      if (value?.t === 'str' && DATABASE_URL_NAME.test(value.v) && !out.some((r) => r.name === value.v)) out.push({ name: value.v, line: arg.line });
+      if (value?.t === 'str' && (urlLine || DATABASE_URL_NAME.test(value.v)) && !out.some((r) => r.name === value.v)) out.push({ name: value.v, line: arg.line });
     }
   }
   return out;

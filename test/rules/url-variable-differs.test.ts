@@ -105,12 +105,19 @@ describe('url-variable-differs: env.py reads the URL from another variable than 
       "f = os.getenv('SENTRY_DSN')",
       'g = os.environ["DATABASE_NAME"]',
       'h = os.environ["DATABASE_URL"]',
+      'config.set_main_option("sqlalchemy.url", os.environ["TARGET_DB"])',
+      'engine = create_engine(os.getenv("WAREHOUSE"))',
+      'url = os.environ.get("MAIN")',
+      'schema = os.environ.get("SCHEMA")',
     ].join('\n');
     expect(readDatabaseUrlVariables(source)).toEqual([
       { name: 'SQLALCHEMY_DATABASE_URI', line: 3 },
       { name: 'DB_URL', line: 5 },
       { name: 'HEROKU_POSTGRESQL_RED_URL', line: 6 },
       { name: 'DATABASE_URL', line: 10 },
+      { name: 'TARGET_DB', line: 11 },
+      { name: 'WAREHOUSE', line: 12 },
+      { name: 'MAIN', line: 13 },
     ]);
   });
 });
