@@ -419,15 +419,10 @@ const INVALID = [
   "def g():\n    (yield) = 1\n",
   "def g():\n    if (yield x) = 1: pass\n",
   // comprehensions: a starred element, several elements without parentheses
-  "x = [*a for a in b]\n",
-  "x = (*a for a in b)\n",
-  "x = {*a for a in b}\n",
-  "x = {**a for a in b}\n",
   "def upgrade():\n    rows = [id, name for id, name in conn.execute(q)]\n",
   "x = {a, b for a in c}\n",
   "x = [a, *b for b in c]\n",
   "x = [*a, b for b in c]\n",
-  "f(*a for a in b)\n",
   "x = [*a if c else d for a in b]\n",
   "async def g():\n    x = [a, b async for a in c]\n",
   "x = [a, b for a in c if d]\n",
@@ -997,7 +992,7 @@ const INVALID = [
 ];
 
 /**
- * Valid from Python 3.12 on (PEP 701, PEP 695) or 3.14 (PEP 750, PEP 758):
+ * Valid from Python 3.12 on (PEP 701, PEP 695), 3.14 (PEP 750, PEP 758) or 3.15 (PEP 798, PEP 810):
  * never a syntax error here, but recorded as newer syntax, which
  * needs-newer-python weighs against the Python the project declares.
  */
@@ -1018,6 +1013,20 @@ const PYTHON_312 = [
   "try:\n  pass\nexcept A,\\\n  e:\n  pass\n",
   "try:\n  pass\nexcept* A, B:\n  pass\n",
   "def upgrade():\n    try:\n        op.drop_table(\"t\")\n    except Exception, e:\n        print(e)\n",
+  // unpacking in comprehensions (PEP 798, 3.15)
+  "x = [*a for a in b]\n",
+  "x = (*a for a in b)\n",
+  "x = {*a for a in b}\n",
+  "x = {**a for a in b}\n",
+  "f(*a for a in b)\n",
+  "def upgrade():\n    rows = [*r.values() for r in batches]\n",
+  // lazy imports (PEP 810, 3.15), also under `if` and `with` at module level
+  "lazy import json\n",
+  "lazy from sqlalchemy import orm as o, types\n",
+  "lazy from . import ids\n",
+  "x = 1; lazy import json\n",
+  "if TYPE_CHECKING:\n    lazy import json\n",
+  "with suppress(ImportError):\n    lazy from a import b\n",
 ];
 
 const ours = (src: string, skipBodies: boolean) => {

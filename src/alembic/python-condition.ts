@@ -294,6 +294,10 @@ function asTargetsError(src: string, from: number, to: number): ConditionError |
   return null;
 }
 
+/** What Pythons before 3.15 (PEP 798) say of an unpacked comprehension element. */
+const UNPACKING_IN_COMPREHENSION = 'iterable unpacking cannot be used in comprehension';
+const DICT_UNPACKING_IN_COMPREHENSION = 'dict unpacking cannot be used in dict comprehension';
+
 /**
  * The error for a comprehension whose bracket opens at `open` and whose first
  * `for` is at `forAt`, read when the bracket closes (its clauses parsed): a
@@ -301,33 +305,52 @@ function asTargetsError(src: string, from: number, to: number): ConditionError |
  * unpacking cannot be used in comprehension", `{**a for a in b}` "dict
  * unpacking cannot be used in dict comprehension", and several elements in a
  * list or set (`[id, name for id, name in rows]`) "did you forget parentheses
- * around the comprehension target?", each where the element starts. Commas
+ * around the comprehension target?", each where the element starts; `since: 15` marks the
+ * unpacking PEP 798 allows from Python 3.15 on. Commas
  * after a `lambda` may be its parameters, and a `:` or `=` before the `for`
  * is another error: those are left alone.
  */
-export function comprehensionError(src: string, open: number, forAt: number, call: boolean): ConditionError | null {
+export function comprehensionError(src: string, open: number, forAt: number, call: boolean): (ConditionError & { readonly since?: number }) | null {
   const bracket = src.charCodeAt(open);
   nested++;
   const first = lex(src, open + 1);
   let comma = false;
   let other = false;
+  // PEP 798 takes `*` or `**` and a bitwise_or: a comparison, `not`, `and`, `or` or a conditional after it is refused still
+  let loose = false;
+  let level = 0;
   for (let t = first; t.kind !== T_END && t.start < forAt; t = lex(src, t.end)) {
-    if (t.kind === T_NAME && src.slice(t.start, t.end) === 'lambda') break;
-    if (t.kind === T_OP && t.text === ',') comma = true;
-    else if (t.kind === T_OP && (t.text === ':' || t.text === '=' || t.text === ':=' || t.text === ';')) other = true;
+    if (t.kind === T_NAME) {
+      const w = src.slice(t.start, t.end);
+      if (w === 'lambda') break;
+      if (level === 0 && LOOSER_WORDS.has(w)) loose = true;
+    } else if (t.kind === T_OP) {
+      if (t.text === '(' || t.text === '[' || t.text === '{') level++;
+      else if (t.text === ')' || t.text === ']' || t.text === '}') level--;
+      else if (t.text === ',') comma = true;
+      else if (t.text === ':' || t.text === '=' || t.text === ':=' || t.text === ';') other = true;
+      else if (level === 0 && COMPARISON.has(t.text)) loose = true;
+    }
   }
   nested--;
   if (other || first.kind === T_END) return null;
   const display = !call && (bracket === 91 || bracket === 123);
   if (first.kind === T_OP && first.text === '*') {
-    if (!comma) return { message: 'iterable unpacking cannot be used in comprehension', at: first.start };
+    if (!comma) return loose ? { message: UNPACKING_IN_COMPREHENSION, at: first.start } : { message: UNPACKING_IN_COMPREHENSION, at: first.start, since: 15 };
     return display ? { message: 'did you forget parentheses around the comprehension target?', at: first.start } : null;
   }
-  if (first.kind === T_OP && first.text === '**') return !comma && !call && bracket === 123 ? { message: 'dict unpacking cannot be used in dict comprehension', at: first.start } : null;
+  if (first.kind === T_OP && first.text === '**') {
+    if (comma) return null;
+    if (bracket === 123 && !call && !loose) return { message: DICT_UNPACKING_IN_COMPREHENSION, at: first.start, since: 15 };
+    // a list or a generator has no keys: every Python refuses it, 3.15 in these words (PEP 798), older ones "invalid syntax"
+    if (call) return { message: 'invalid syntax', at: first.start };
+    return { message: bracket === 123 ? DICT_UNPACKING_IN_COMPREHENSION : `cannot use dict unpacking in ${bracket === 91 ? 'list comprehension' : 'generator expression'}`, at: first.start };
+  }
   return comma && display ? { message: 'did you forget parentheses around the comprehension target?', at: first.start } : null;
 }
 
 const COMPARISON: ReadonlySet<string> = new Set(['<', '>', '==', '>=', '<=', '!=']);
+const LOOSER_WORDS: ReadonlySet<string> = new Set(['if', 'else', 'and', 'or', 'not', 'in', 'is']);
 
 /** A target that cannot be assigned (or deleted), with CPython's name for it; or where a valid target ends; or null where this cannot read it. */
 type TargetScan = { readonly invalid: { readonly name: string; readonly at: number } } | { readonly end: number } | null;

@@ -37,6 +37,8 @@ export interface Token {
   readonly text: string;
   readonly line: number;
   readonly col: number;
+  /** On the `import` or `from` after PEP 810's `lazy` (whose own token is left out): the module loads at first use. */
+  readonly lazy?: true;
 }
 
 export interface LogicalLine {
@@ -314,6 +316,8 @@ const B_FUNC = 1;
 const B_CLASS = 2;
 const B_LOOP = 3;
 const B_OTHER = 4;
+/** A `try` statement's blocks (`try`, `except`, `else`, `finally`): a lazy import there is CPython's symbol-table error. */
+const B_TRY = 5;
 
 /** By first character, the statements in which an `=` outside brackets is an error. */
 const EQUALS_REFUSED: (string[] | undefined)[] = [];
@@ -942,6 +946,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let compileError: TokenizeError | null = null;
   /** The symbol table's error (a repeated parameter): CPython builds the table for the whole module before compiling any of it. */
   let symtableError: TokenizeError | null = null;
+  /** Where the last `lazy` soft keyword began (its token is left out). */
+  let lazyAt = -1;
+  let lazyNext = false;
   /**
    * Per open bracket: for a call's argument list, what its arguments
    * showed so far, the error waiting for the closing `)` and the open
@@ -1147,7 +1154,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           continue;
         }
         word(begin, startLine, punctBefore);
-        if (!skipping) current!.push({ type: Tok.Name, text: detach(src.slice(begin, pos)), line: startLine, col: startCol });
+        if (skipping) continue;
+        if (lazyAt === begin) lazyNext = true;
+        else if (lazyNext) {
+          current!.push({ type: Tok.Name, text: detach(src.slice(begin, pos)), line: startLine, col: startCol, lazy: true });
+          lazyNext = false;
+        } else current!.push({ type: Tok.Name, text: detach(src.slice(begin, pos)), line: startLine, col: startCol });
         continue;
       }
       if ((c >= 48 && c <= 57) || (c === 46 && src.charCodeAt(pos + 1) >= 48 && src.charCodeAt(pos + 1) <= 57)) {
@@ -1843,7 +1855,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const f = argFlags[depth]!;
     if (compFor[depth + 1] === true) {
       const e = comprehensionError(src, bracketPos[depth]!, compForAt[depth + 1]!, (f & A_CALL) !== 0);
-      if (e !== null) fail(errorAt(e.message, e.at));
+      if (e !== null) {
+        const error = errorAt(e.message, e.at);
+        // PEP 798 (3.15) lets a comprehension's element be unpacked; older Pythons say so in these words from 3.9 on
+        if (e.since !== undefined) needs(e.since, 'unpacking in a comprehension (PEP 798)', error.line, e.message, 9);
+        else fail(error);
+      }
     }
     if (f & A_CALL) {
       // a generator beside other arguments (`f(x for x in xs, y)`), located where it starts
@@ -2155,6 +2172,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** The word from `begin` to pos: after an operand only a keyword may come. */
   function word(begin: number, atLine: number, before: number): void {
     const len = pos - begin;
+    // `lazy import` / `lazy from` (PEP 810, 3.15): the soft keyword is read and left out of the tokens
+    if (len === 4 && src.charCodeAt(begin) === 108 && (before === P_SEMI || (before === P_COLON && depth === 0)) && src.startsWith('lazy', begin) && lazyImport(begin, atLine)) {
+      punct = before;
+      return;
+    }
     // most words cannot be keywords by their shape: they skip every keyword check below
     const kwLike = keywordShaped(src, begin, len);
     if (kwLike) {
@@ -2185,6 +2207,36 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     prevStart = begin;
     prevEnd = pos;
     prevLine = atLine;
+  }
+
+  /**
+   * The word `lazy` at [begin, pos) at a statement's start: when `import` or `from` follows, it is
+   * PEP 810's soft keyword (Python 3.15). CPython's symbol table refuses it inside a `try`
+   * statement's blocks, a function or a class (checked in that order, within the innermost scope),
+   * and with `import *`; its parser refuses `lazy from __future__`. Older Pythons: "invalid syntax".
+   */
+  function lazyImport(begin: number, atLine: number): boolean {
+    const next = blanksEnd(src, pos, false);
+    const isFrom = isWordAt(src, next, 'from');
+    if (!isFrom && !isWordAt(src, next, 'import')) return false;
+    lazyAt = begin;
+    stmtBegin = next;
+    needs(15, 'a lazy import (PEP 810)', atLine, 'invalid syntax', 8);
+    const statement = src.slice(next, src.indexOf('\n', next) >>> 0);
+    if (isFrom && /^from[ \t\f]+__future__\b/.test(statement)) {
+      fail(new TokenizeError('lazy from __future__ import is not allowed', atLine, begin - lineStart, E_PARSER));
+      return true;
+    }
+    if (symtableError !== null) return true;
+    const scope = enclosingScope();
+    // within the innermost scope: a header earlier on the line first (`try: lazy import a`, `def f(): lazy import a`)
+    let inTry = lineColon && lineBlock === B_TRY;
+    if (!lineColon || lineBlock > B_CLASS) for (let i = levelBlock.length - 1; i >= 0 && !inTry && levelBlock[i]! > B_CLASS; i--) inTry = levelBlock[i] === B_TRY;
+    const where = inTry ? 'try/except blocks' : scope <= B_FUNC ? 'functions' : scope === B_CLASS ? 'classes' : null;
+    const what = isFrom ? 'from ... import' : 'import';
+    if (where !== null) symtableError = new TokenizeError(`lazy ${what} not allowed inside ${where}`, atLine, begin - lineStart);
+    else if (isFrom && /^from\b[^#;]*?\bimport[ \t\f]*\*/.test(statement)) symtableError = new TokenizeError('lazy from ... import * is not allowed', atLine, begin - lineStart);
+    return true;
   }
 
   /**
@@ -2323,6 +2375,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     } else if (c0 === 105 && isWordAt(src, pos, 'if')) w = C_IF;
     else if (c0 === 116 && isWordAt(src, pos, 'try')) w = C_TRY;
     else if (lineBlock === B_LOOP) w = C_LOOP;
+    if (w === C_TRY || w === C_EXCEPT || w === C_TRY_ELSE || w < 0 || (c0 === 102 && isWordAt(src, pos, 'finally'))) lineBlock = B_TRY;
     lineClause = w;
     if (!allowed) fail(new TokenizeError('invalid syntax', line, col, E_PARSER));
   }

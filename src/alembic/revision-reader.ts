@@ -32,7 +32,7 @@ export interface ReadResult {
   readonly syntaxError?: SyntaxProblem;
   /** Syntax only newer Pythons accept (the first use of each kind). */
   readonly newer?: readonly NewerSyntax[];
-  /** Absolute module-level imports (top-level package name), which Python runs when Alembic loads the file. */
+  /** Absolute module-level imports (top-level package name), which Python runs when Alembic loads the file (a lazy import waits for first use). */
   readonly imports: readonly { readonly module: string; readonly line: number; readonly level: number }[];
   /**
    * Calls of Alembic's `op` proxy in code that runs when the file is loaded
@@ -311,7 +311,7 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
     if (toks[s]!.text === 'import') {
       for (const [a, b] of splitTop(toks, s + 1, e, ',')) {
         if (b <= a) continue;
-        if (scope === 'module') imports.push({ module: toks[a]!.text, line, level: 0 });
+        if (scope === 'module' && !toks[s]!.lazy) imports.push({ module: toks[a]!.text, line, level: 0 });
         const asIdx = indexOfName(toks, 'as', a, b);
         const name = asIdx >= 0 ? toks[asIdx + 1]?.text : toks[a]!.text;
         // `import a.b.c as m` binds m to a.b.c; `import a.b.c` binds a to a
@@ -331,7 +331,7 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
     let module = '';
     while (i < e && toks[i]!.text !== 'import') module += toks[i++]!.text;
     i++;
-    if (scope === 'module') imports.push({ module: module.split('.')[0] ?? '', line, level });
+    if (scope === 'module' && !toks[s]!.lazy) imports.push({ module: module.split('.')[0] ?? '', line, level });
     if (toks[i]?.text === '*') {
       if (scope !== 'function') dynamic.push({ reason: `\`from ${'.'.repeat(level)}${module} import *\` may bind any name`, line });
       return;

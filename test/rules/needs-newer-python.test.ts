@@ -56,6 +56,11 @@ describe('needs-newer-python: which syntax, and what Python 3.11 says', () => {
     ['a t-string', 'def upgrade():\n    op.execute(t"SELECT 1")\n', 14],
     ['except without parentheses', 'try:\n    pass\nexcept ValueError, TypeError:\n    pass\n', 14],
     ['type parameter defaults', 'class C[T = int]:\n    pass\n', 13],
+    ['a lazy import', 'lazy import sqlalchemy as sa\nlazy from alembic import op\n', 15],
+    ['a lazy import after other statements', 'import os\n\nrevision = "a1"\nlazy from app.models import Base\n', 15],
+    ['an unpacked list comprehension', 'def upgrade():\n    ids = [*batch for batch in batches]\n', 15],
+    ['an unpacked dict comprehension', 'defaults = {**d for d in layers}\n', 15],
+    ['an unpacked generator as the only argument', 'rows = list(*b for b in batches)\n', 15],
   ])('%s', (_what, src, since) => {
     const r = tokenize(src, { skipBodies: true });
     expect(r.error).toBeUndefined();
@@ -102,6 +107,51 @@ describe('needs-newer-python: which syntax, and what Python 3.11 says', () => {
     expect(quoted).toBeGreaterThan(sources.length / 2);
   });
 
+  it.each([
+    ['a variable called lazy', 'lazy = True\nif lazy:\n    lazy.x = 1\nprint(lazy)\n'],
+    ['an import inside a comprehension-looking star list', 'x = [*a, *b]\ny = {**c, **d}\n'],
+  ])('says nothing of %s', (_what, src) => {
+    expect(python311(src)).toBeNull();
+    expect(tokenize(src, { skipBodies: true }).newer ?? []).toEqual([]);
+  });
+
+  // Python 3.15's own refusals (CPython's Python/symtable.c check_lazy_import_context and the ImportFrom
+  // star check, Parser/action_helpers.c for __future__; PEP 798's errors): every Python rejects these,
+  // older ones with "invalid syntax" or the unpacking message, so they are errors whatever Python runs
+  it.each([
+    ['def upgrade():\n    lazy import json\n', 'lazy import not allowed inside functions', 2],
+    ['class Base:\n    lazy from sqlalchemy import orm\n', 'lazy from ... import not allowed inside classes', 2],
+    ['try:\n    lazy import ujson as json\nexcept ImportError:\n    import json\n', 'lazy import not allowed inside try/except blocks', 2],
+    ['try:\n    import ujson as json\nexcept ImportError:\n    lazy import json\n', 'lazy import not allowed inside try/except blocks', 4],
+    ['try:\n    pass\nfinally:\n    lazy import json\n', 'lazy import not allowed inside try/except blocks', 4],
+    ['try:\n    pass\nexcept E:\n    pass\nelse:\n    lazy import json\n', 'lazy import not allowed inside try/except blocks', 6],
+    ['try: lazy import json\nexcept E: pass\n', 'lazy import not allowed inside try/except blocks', 1],
+    ['try:\n    def f():\n        lazy import json\nexcept E:\n    pass\n', 'lazy import not allowed inside functions', 3],
+    ['def f():\n    try:\n        lazy import json\n    except E:\n        pass\n', 'lazy import not allowed inside try/except blocks', 3],
+    ['def f(): lazy import json\n', 'lazy import not allowed inside functions', 1],
+    ['lazy from sqlalchemy import *\n', 'lazy from ... import * is not allowed', 1],
+    ['def f():\n    lazy from a import *\n', 'lazy from ... import not allowed inside functions', 2],
+    ['lazy from __future__ import annotations\n', 'lazy from __future__ import is not allowed', 1],
+    ['x = [**d for d in ds]\n', 'cannot use dict unpacking in list comprehension', 1],
+    ['x = (**d for d in ds)\n', 'cannot use dict unpacking in generator expression', 1],
+    ['x = [*a if c else b for a in d]\n', 'iterable unpacking cannot be used in comprehension', 1],
+    ['x = [*a < b for a in d]\n', 'iterable unpacking cannot be used in comprehension', 1],
+  ])('rejects %j with Python 3.15\'s message, as every Python rejects it', (src, message, line) => {
+    expect(python311(src)).not.toBeNull();
+    for (const skipBodies of [true, false]) {
+      const r = tokenize(src, { skipBodies });
+      expect({ message: r.error?.message, line: r.error?.line }).toEqual({ message, line });
+    }
+  });
+
+  it('leaves lazy imports where 3.15 takes them: module level, under if and with, after a semicolon', () => {
+    for (const src of ['lazy import json\n', 'if TYPE_CHECKING:\n    lazy import json\n', 'with suppress(E):\n    lazy from a import b\n', 'x = 1; lazy import json\n', 'for m in ms:\n    lazy import json\n']) {
+      const r = tokenize(src, { skipBodies: true });
+      expect(r.error, src).toBeUndefined();
+      expect(r.newer?.map((u) => u.since), src).toEqual([15]);
+    }
+  });
+
   it('keeps `except A, B as e:` an error in every version', () => {
     const r = tokenize('try:\n    pass\nexcept A, B as e:\n    pass\n', { skipBodies: true });
     expect(r.error?.message).toBe('multiple exception types must be parenthesized');
@@ -131,6 +181,36 @@ describe('needs-newer-python: the declared Python', () => {
     expect(heads.status).not.toBe(0);
     expect(heads.stderr).toContain(f.alembicError!);
     expect(heads.stderr).toContain(`line ${f.line}`);
+  });
+
+  it('a lazy import inside upgrade(): on a declared 3.11 one error, 3.11\'s (real Alembic fails there); on 3.15 its own; undeclared, an error either way', async () => {
+    const body = '\n\ndef upgrade():\n    lazy import json\n    op.execute(json.dumps({}))\n';
+    const files = { [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1', body) };
+    const on311 = makeProject({ ...files, '.python-version': '3.11\n' }, DEFAULT_INI);
+    const r = await check(on311);
+    expect(r.findings.filter((x) => x.severity === 'error').map((x) => [x.code, x.line, x.alembicError])).toEqual([['needs-newer-python', 15, 'SyntaxError: invalid syntax']]);
+    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: on311, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(heads.status).not.toBe(0);
+    expect(heads.stderr).toContain('SyntaxError: invalid syntax');
+    expect(heads.stderr).toContain('line 15');
+    const on315 = await check(makeProject({ ...files, '.python-version': '3.15\n' }, DEFAULT_INI));
+    expect(on315.findings.filter((x) => x.severity === 'error').map((x) => [x.code, x.line, x.alembicError])).toEqual([['unparseable-file', 15, 'SyntaxError: lazy import not allowed inside functions']]);
+    const undeclared = await check(makeProject(files, DEFAULT_INI));
+    expect(undeclared.ok).toBe(false);
+    expect(undeclared.findings.find((x) => x.code === 'unparseable-file')?.severity).toBe('error');
+  });
+
+  it('a module-level lazy import: accepted on a declared 3.15, blocking on 3.14 with its message, real Alembic on 3.11 failing the same way', async () => {
+    const file = 'lazy import sqlalchemy as sa\nfrom alembic import op\n\nrevision = "b2"\ndown_revision = "a1"\n\n\ndef upgrade():\n    op.add_column("t", sa.Column("c", sa.Integer()))\n';
+    const files = { [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: file };
+    const on315 = await check(makeProject({ ...files, '.python-version': '3.15\n' }, DEFAULT_INI));
+    expect(on315.ok).toBe(true);
+    expect([...on315.model.map.heads]).toEqual(['b2']);
+    const older = makeProject({ ...files, 'runtime.txt': 'python-3.14.1\n' }, DEFAULT_INI);
+    const r = await check(older);
+    expect(r.findings.find((x) => x.code === 'needs-newer-python')).toMatchObject({ severity: 'error', line: 1, alembicError: 'SyntaxError: invalid syntax' });
+    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: older, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(heads.stderr).toContain('SyntaxError: invalid syntax');
   });
 
   it('warns, without blocking, when no Python is declared; --strict then blocks', async () => {

@@ -101,6 +101,12 @@ describe('unresolved-import: declared distributions', () => {
     expect(r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!)).toEqual(['unnamed']);
   });
 
+  it('leaves a lazy import (PEP 810, Python 3.15) alone: it loads the module at first use, not when Alembic loads the file', async () => {
+    const header = 'lazy import missing_lazy\nlazy from other_lazy import thing\nimport missing_eager\n';
+    const r = await check(makeProject({ [V + 'a1_x.py']: header + rev('a1', null), '.python-version': '3.15\n' }, DEFAULT_INI));
+    expect(r.findings.filter((f) => f.code === 'unresolved-import').map((f) => f.line)).toEqual([3]);
+  });
+
   it('reports every import when nothing is declared', async () => {
     expect((await unresolved({})).sort()).toEqual(['PIL', 'argon2', 'cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'slugify', 'yaml', 'zope'].sort());
   });
