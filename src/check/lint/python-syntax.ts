@@ -17,6 +17,15 @@ export function loadPythonParser(): Promise<PythonParser> {
   return parserPromise;
 }
 
+/**
+ * The text with PEP 810's `lazy` soft keyword (Python 3.15) blanked out, which @lezer/python does not
+ * know: `lazy import sa` would otherwise be an error node that hides the imports the lints read.
+ * Blanks of the same length keep every offset.
+ */
+function withoutLazyKeyword(text: string): string {
+  return text.replace(/^([ \t]*)lazy(?=[ \t]+(?:import|from)\b)/gmu, '$1    ');
+}
+
 /** One parsed file: its text, its tree, and offsets turned into 1-based lines. */
 export class PySource {
   readonly tree: Tree;
@@ -27,7 +36,7 @@ export class PySource {
     readonly text: string,
     parser: PythonParser,
   ) {
-    this.tree = parser.parse(text);
+    this.tree = parser.parse(text.includes('lazy') ? withoutLazyKeyword(text) : text);
   }
 
   get top(): PyNode {
