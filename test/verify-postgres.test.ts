@@ -54,13 +54,18 @@ describe('verify against PostgreSQL', () => {
     expect(doc.prediction).toMatchObject({ target: 'head', willSucceed: false, pending: [], finalHeads: null, cliOutput: "FAILED: Can't locate revision identified by 'guest_lockout_001'" });
   });
 
-  it('a version_num made character(32) by hand: names the padding and the ALTER that fixes it, which real Alembic then upgrades through', async () => {
-    const s: Scenario = { name: 'padded', revs: LINEAR, rows: ['aaa111'] };
-    const padded = await prepareDatabase(s, 'postgresql', root, { adminUrl: pg.url, urlFor: (db) => pg.urlFor(db), index: 901 });
+  /** A database stamped with `row` whose version_num was made character(32) by hand, and verify's finding on it (which blocks). */
+  async function paddedColumn(name: string, row: string, index: number): Promise<{ padded: string; f: { message: string; hint: string; alembicError: string } }> {
+    const s: Scenario = { name, revs: LINEAR, rows: [row] };
+    const padded = await prepareDatabase(s, 'postgresql', root, { adminUrl: pg.url, urlFor: (db) => pg.urlFor(db), index });
     await pgExec(padded, 'ALTER TABLE alembic_version ALTER COLUMN version_num TYPE character(32)');
     const r = cli(root, ['verify', '--format', 'json'], { DATABASE_URL: padded });
     expect(r.status).toBe(1);
-    const f = JSON.parse(r.stdout).findings.find((x: { code: string }) => x.code === 'stamped-revision-missing');
+    return { padded, f: JSON.parse(r.stdout).findings.find((x: { code: string }) => x.code === 'stamped-revision-missing') };
+  }
+
+  it('a version_num made character(32) by hand: names the padding and the ALTER that fixes it, which real Alembic then upgrades through', async () => {
+    const { padded, f } = await paddedColumn('padded', 'aaa111', 901);
     expect(f.message).toContain("is 'aaa111' followed by 26 spaces: version_num is character(32), which pads every value to its full length");
     expect(f.alembicError).toBe(`FAILED: Can't locate revision identified by 'aaa111${' '.repeat(26)}'`);
     const failed = runAlembicUpgrade(root, padded, 'head');
@@ -76,12 +81,7 @@ describe('verify against PostgreSQL', () => {
   });
 
   it('a blank before the id in a character(32) column: the hint adds the UPDATE the ALTER leaves needed, and real Alembic then upgrades', async () => {
-    const s: Scenario = { name: 'padded-lead', revs: LINEAR, rows: [' aaa111'] };
-    const padded = await prepareDatabase(s, 'postgresql', root, { adminUrl: pg.url, urlFor: (db) => pg.urlFor(db), index: 902 });
-    await pgExec(padded, 'ALTER TABLE alembic_version ALTER COLUMN version_num TYPE character(32)');
-    const r = cli(root, ['verify', '--format', 'json'], { DATABASE_URL: padded });
-    expect(r.status).toBe(1);
-    const f = JSON.parse(r.stdout).findings.find((x: { code: string }) => x.code === 'stamped-revision-missing');
+    const { padded, f } = await paddedColumn('padded-lead', ' aaa111', 902);
     expect(f.alembicError).toBe(`FAILED: Can't locate revision identified by ' aaa111${' '.repeat(25)}'`);
     const statements = f.hint.match(/(?:ALTER TABLE|UPDATE) .*?;/gu) as string[];
     expect(statements).toEqual([

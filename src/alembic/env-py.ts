@@ -165,15 +165,10 @@ export interface EnvironmentRead {
   readonly line: number;
 }
 
-/** Names that hold a database URL (DATABASE_URL, SQLALCHEMY_DATABASE_URI, HEROKU_POSTGRESQL_RED_URL, PG_DSN), not a broker's or an API's. */
-function isUrlOption(text: string): boolean {
-  const v = evalStringLiteral(text);
-  return v?.t === 'str' && v.v === 'sqlalchemy.url';
-}
-
 /** Calls that take a database URL. */
 const URL_CALLS = new Set(['create_engine', 'create_async_engine', 'make_url']);
 
+/** Names that hold a database URL (DATABASE_URL, SQLALCHEMY_DATABASE_URI, HEROKU_POSTGRESQL_RED_URL, PG_DSN), not a broker's or an API's. */
 const DATABASE_URL_NAME = /^(?=.*(?:DATABASE|DB|SQL|POSTGRES|PG))[A-Z0-9_]*(?:URL|URI|DSN)$/iu;
 
 /**
@@ -189,7 +184,7 @@ export function readDatabaseUrlVariables(source: string): EnvironmentRead[] {
   for (const ll of lines) {
     const t = ll.tokens;
     // on a line that plainly handles the URL, a variable of any name is the URL's (os.environ["TARGET_DB"])
-    const urlLine = t.some((x, k) => (x.type === Tok.String && isUrlOption(x.text)) || (x.type === Tok.Name && (URL_CALLS.has(x.text) || (k === 0 && /url|uri|dsn/iu.test(x.text) && t[1]?.text === '='))));
+    const urlLine = t.some((x, k) => (x.type === Tok.String && literal([x]).value === 'sqlalchemy.url') || (x.type === Tok.Name && (URL_CALLS.has(x.text) || (k === 0 && /url|uri|dsn/iu.test(x.text) && t[1]?.text === '='))));
     for (let i = 0; i < t.length; i++) {
       const tok = t[i]!;
       if (tok.type !== Tok.Name || (i > 0 && t[i - 1]!.text === '.' && t[i - 2]?.text !== 'os')) continue;

@@ -334,17 +334,18 @@ export function comprehensionError(src: string, open: number, forAt: number, cal
   }
   nested--;
   if (other || first.kind === T_END) return null;
+  const pep798 = loose ? {} : { since: 15 };
   const display = !call && (bracket === 91 || bracket === 123);
   if (first.kind === T_OP && first.text === '*') {
-    if (!comma) return loose ? { message: UNPACKING_IN_COMPREHENSION, at: first.start } : { message: UNPACKING_IN_COMPREHENSION, at: first.start, since: 15 };
+    if (!comma) return { message: UNPACKING_IN_COMPREHENSION, at: first.start, ...pep798 };
     return display ? { message: 'did you forget parentheses around the comprehension target?', at: first.start } : null;
   }
   if (first.kind === T_OP && first.text === '**') {
     if (comma) return null;
-    if (bracket === 123 && !call && !loose) return { message: DICT_UNPACKING_IN_COMPREHENSION, at: first.start, since: 15 };
     // a list or a generator has no keys: every Python refuses it, 3.15 in these words (PEP 798), older ones "invalid syntax"
     if (call) return { message: 'invalid syntax', at: first.start };
-    return { message: bracket === 123 ? DICT_UNPACKING_IN_COMPREHENSION : `cannot use dict unpacking in ${bracket === 91 ? 'list comprehension' : 'generator expression'}`, at: first.start };
+    if (bracket === 123) return { message: DICT_UNPACKING_IN_COMPREHENSION, at: first.start, ...pep798 };
+    return { message: `cannot use dict unpacking in ${bracket === 91 ? 'list comprehension' : 'generator expression'}`, at: first.start };
   }
   return comma && display ? { message: 'did you forget parentheses around the comprehension target?', at: first.start } : null;
 }

@@ -54,6 +54,8 @@ export interface SyntaxProblem {
   readonly col: number;
   /** The exception when it is not a SyntaxError (3.12+ raises UnicodeDecodeError for an f-string's text that is not UTF-8). */
   readonly exception?: string;
+  /** The error exists only from Python 3.`since` on (PEP 810's refusals): an older Python fails earlier, at the newer syntax itself. */
+  readonly since?: number;
 }
 
 export interface TokenizeResult {
@@ -799,6 +801,7 @@ class TokenizeError extends Error {
     readonly col: number,
     readonly rank: number = E_TOKEN,
     readonly exception?: string,
+    readonly since?: number,
   ) {
     super(message);
   }
@@ -872,8 +875,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   const levelBlock = [B_OTHER];
   let lineBlock = B_OTHER;
-  /** What enclosingScope saw: a loop's block between the line and its function or class. */
+  /** What enclosingScope saw between the line and its function or class: a loop's block, a `try` statement's. */
   let loopInScope = false;
+  let tryInScope = false;
   /**
    * An `await` inside brackets outside a coroutine, held to the end of its
    * logical line: a `for` or a `lambda` there (a comprehension, a generator,
@@ -946,9 +950,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let compileError: TokenizeError | null = null;
   /** The symbol table's error (a repeated parameter): CPython builds the table for the whole module before compiling any of it. */
   let symtableError: TokenizeError | null = null;
-  /** Where the last `lazy` soft keyword began (its token is left out). */
+  /** Where the last `lazy` soft keyword began (its token is left out), and the `import` or `from` after it (its token marked lazy). */
   let lazyAt = -1;
-  let lazyNext = false;
+  let lazyImportAt = -1;
   /**
    * Per open bracket: for a call's argument list, what its arguments
    * showed so far, the error waiting for the closing `)` and the open
@@ -1154,12 +1158,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           continue;
         }
         word(begin, startLine, punctBefore);
-        if (skipping) continue;
-        if (lazyAt === begin) lazyNext = true;
-        else if (lazyNext) {
-          current!.push({ type: Tok.Name, text: detach(src.slice(begin, pos)), line: startLine, col: startCol, lazy: true });
-          lazyNext = false;
-        } else current!.push({ type: Tok.Name, text: detach(src.slice(begin, pos)), line: startLine, col: startCol });
+        if (skipping || begin === lazyAt) continue;
+        const text = detach(src.slice(begin, pos));
+        current!.push(begin === lazyImportAt ? { type: Tok.Name, text, line: startLine, col: startCol, lazy: true } : { type: Tok.Name, text, line: startLine, col: startCol });
         continue;
       }
       if ((c >= 48 && c <= 57) || (c === 46 && src.charCodeAt(pos + 1) >= 48 && src.charCodeAt(pos + 1) <= 57)) {
@@ -1263,7 +1264,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   function failed(e: TokenizeError): TokenizeResult {
     // the lines the parser read before its error; a tokenizer error found later replaces the message only
-    const error = { message: e.message, line: e.line, col: e.col, ...(e.exception === undefined ? {} : { exception: e.exception }) };
+    const error = { message: e.message, line: e.line, col: e.col, ...(e.exception === undefined ? {} : { exception: e.exception }), ...(e.since === undefined ? {} : { since: e.since }) };
     return { lines: deferred === null ? lines : lines.slice(0, linesBeforeError), error, ...(newer.length > 0 ? { newer } : {}) };
   }
 
@@ -2172,8 +2173,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** The word from `begin` to pos: after an operand only a keyword may come. */
   function word(begin: number, atLine: number, before: number): void {
     const len = pos - begin;
+    const startsStatement = before === P_SEMI || (before === P_COLON && depth === 0);
     // `lazy import` / `lazy from` (PEP 810, 3.15): the soft keyword is read and left out of the tokens
-    if (len === 4 && src.charCodeAt(begin) === 108 && (before === P_SEMI || (before === P_COLON && depth === 0)) && src.startsWith('lazy', begin) && lazyImport(begin, atLine)) {
+    if (len === 4 && startsStatement && src.charCodeAt(begin) === 108 && src.startsWith('lazy', begin) && lazyImport(begin, atLine)) {
       punct = before;
       return;
     }
@@ -2181,7 +2183,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const kwLike = keywordShaped(src, begin, len);
     if (kwLike) {
       keywordPlace(begin, atLine, before);
-      const startsStatement = before === P_SEMI || (before === P_COLON && depth === 0);
       if (startsStatement && len === 3 && src.charCodeAt(begin) === 100 && src.startsWith('del', begin)) delAt = pos;
       if (compileError === null && startsStatement) outsideStatement(begin, atLine);
       else if (asyncShaped(src.charCodeAt(begin), len)) asyncWord(begin, atLine);
@@ -2220,22 +2221,20 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const isFrom = isWordAt(src, next, 'from');
     if (!isFrom && !isWordAt(src, next, 'import')) return false;
     lazyAt = begin;
+    lazyImportAt = next;
     stmtBegin = next;
     needs(15, 'a lazy import (PEP 810)', atLine, 'invalid syntax', 8);
     const statement = src.slice(next, src.indexOf('\n', next) >>> 0);
     if (isFrom && /^from[ \t\f]+__future__\b/.test(statement)) {
-      fail(new TokenizeError('lazy from __future__ import is not allowed', atLine, begin - lineStart, E_PARSER));
+      fail(new TokenizeError('lazy from __future__ import is not allowed', atLine, begin - lineStart, E_PARSER, undefined, 15));
       return true;
     }
     if (symtableError !== null) return true;
     const scope = enclosingScope();
-    // within the innermost scope: a header earlier on the line first (`try: lazy import a`, `def f(): lazy import a`)
-    let inTry = lineColon && lineBlock === B_TRY;
-    if (!lineColon || lineBlock > B_CLASS) for (let i = levelBlock.length - 1; i >= 0 && !inTry && levelBlock[i]! > B_CLASS; i--) inTry = levelBlock[i] === B_TRY;
-    const where = inTry ? 'try/except blocks' : scope <= B_FUNC ? 'functions' : scope === B_CLASS ? 'classes' : null;
+    const where = tryInScope ? 'try/except blocks' : scope <= B_FUNC ? 'functions' : scope === B_CLASS ? 'classes' : null;
     const what = isFrom ? 'from ... import' : 'import';
-    if (where !== null) symtableError = new TokenizeError(`lazy ${what} not allowed inside ${where}`, atLine, begin - lineStart);
-    else if (isFrom && /^from\b[^#;]*?\bimport[ \t\f]*\*/.test(statement)) symtableError = new TokenizeError('lazy from ... import * is not allowed', atLine, begin - lineStart);
+    if (where !== null) symtableError = new TokenizeError(`lazy ${what} not allowed inside ${where}`, atLine, begin - lineStart, E_TOKEN, undefined, 15);
+    else if (isFrom && /^from\b[^#;]*?\bimport[ \t\f]*\*/.test(statement)) symtableError = new TokenizeError('lazy from ... import * is not allowed', atLine, begin - lineStart, E_TOKEN, undefined, 15);
     return true;
   }
 
@@ -2324,16 +2323,18 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /**
    * The innermost function or class whose body holds the current line
    * (B_ASYNC_FUNC, B_FUNC, B_CLASS), or B_OTHER at module level; and in
-   * loopInScope, whether a loop's block within it holds the line. A header
+   * loopInScope, whether a loop's block within it holds the line (in tryInScope, a `try` statement's). A header
    * earlier on the line (`for x in y: break`, `def f(): return`) holds the
    * statement first, then the open blocks.
    */
   function enclosingScope(): number {
     let scope = lineColon ? lineBlock : B_OTHER;
     loopInScope = scope === B_LOOP;
+    tryInScope = scope === B_TRY;
     for (let i = levelBlock.length - 1; i >= 0 && scope > B_CLASS; i--) {
       scope = levelBlock[i]!;
       if (scope === B_LOOP) loopInScope = true;
+      else if (scope === B_TRY) tryInScope = true;
     }
     return scope;
   }

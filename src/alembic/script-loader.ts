@@ -138,12 +138,12 @@ export function loadScript(
   }
   const read = outcome.read;
   const withRead = read.docstring ? { ...base, docstring: read.docstring } : base;
-  // PEP 810's own errors (`lazy import` in a function, …) exist only where `lazy import` does: an older
-  // declared Python fails at the `lazy` itself, which needs-newer-python reports with its message
-  const lazyOnly = read.syntaxError?.message.startsWith('lazy ') === true;
-  const newer = read.newer ? newerSyntaxProblem(read.newer, python, lazyOnly ? undefined : read.syntaxError?.line) : undefined;
+  // an error only newer Pythons have (`lazy import` in a function): an older declared Python fails
+  // earlier, at the newer syntax itself, which needs-newer-python reports with its message
+  const onlyNewer = read.syntaxError?.since !== undefined;
+  const newer = read.newer ? newerSyntaxProblem(read.newer, python, onlyNewer ? undefined : read.syntaxError?.line) : undefined;
   if (newer) problems.push(newer);
-  if (read.syntaxError && !(lazyOnly && newer?.blocking === true)) {
+  if (read.syntaxError && !(onlyNewer && newer?.blocking === true)) {
     const exception = read.syntaxError.exception ?? 'SyntaxError';
     problems.push({
       code: 'unparseable-file',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { interpolationErrorAt, readDatabaseUrlVariables, readEnvPy, type EnvPyFacts, type EnvSetting } from '../alembic/env-py.js';
+import { interpolationErrorAt, readDatabaseUrlVariables, readEnvPy, type EnvSetting } from '../alembic/env-py.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { investigateMissing } from '../alembic/git-history.js';
@@ -65,25 +65,29 @@ export async function openProjectAndDatabase(opts: VerifyCommandOptions, missing
   const db = parseDatabaseUrl(raw, opts.cwd);
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
-  const table = chooseVersionTable(config, opts);
+  const envPy = envPyText(config);
+  const table = chooseVersionTable(config, opts, envPy);
   const state = await readVersionTable(db, table, opts);
   const model = modelFromConfig(config, loadOptions.alembicVersion);
-  const urlVariables = compareUrlVariables(config, opts.databaseUrl ? null : envName, raw, opts.env);
+  const urlVariables = compareUrlVariables(config, envPy, opts.databaseUrl ? null : envName, raw, opts.env);
   return { config, table, db, state, model, source: opts.databaseUrl ? '--database-url' : `$${envName}`, urlBarePercent: interpolationErrorAt(raw) >= 0, urlVariables };
+}
+
+/** The script location's env.py, or '' when there is none (Alembic would fail to run at all; check reports the configuration). */
+function envPyText(config: ProjectConfig): string {
+  try {
+    return readFileSync(path.join(config.scriptDir, 'env.py'), 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /**
  * Which database-URL variables env.py reads, and whether each names here the database we read:
  * a variable of another name can point Alembic at another database than the one we judged.
  */
-function compareUrlVariables(config: ProjectConfig, used: string | null, url: string, env: NodeJS.ProcessEnv): UrlVariables {
+function compareUrlVariables(config: ProjectConfig, source: string, used: string | null, url: string, env: NodeJS.ProcessEnv): UrlVariables {
   const abs = path.join(config.scriptDir, 'env.py');
-  let source = '';
-  try {
-    source = readFileSync(abs, 'utf8');
-  } catch {
-    // no env.py: check reports it
-  }
   // Heroku's postgres:// and SQLAlchemy's postgresql+driver:// name the same database
   const plain = (u: string): string => u.trim().replace(/^postgres(?:ql)?(?:\+\w+)?:\/\//u, 'postgresql://');
   const reads = readDatabaseUrlVariables(source).map((r) => {
@@ -137,15 +141,10 @@ export function postgresOptions(opts: VerifyCommandOptions): PostgresOptions {
  * arguments in env.py. Flags win; literal values in env.py come next; a value
  * we cannot read statically stops us rather than reading the wrong table.
  */
-export function chooseVersionTable(config: ProjectConfig, opts: { versionTable?: string; versionTableSchema?: string }): TableChoice {
+export function chooseVersionTable(config: ProjectConfig, opts: { versionTable?: string; versionTableSchema?: string }, envPy = envPyText(config)): TableChoice {
   const notes: string[] = [];
   const envPath = path.join(config.scriptDir, 'env.py');
-  let facts: EnvPyFacts = { calls: [] };
-  try {
-    facts = readEnvPy(readFileSync(envPath, 'utf8'));
-  } catch {
-    // no env.py: Alembic would fail to run at all; check reports the configuration
-  }
+  const facts = readEnvPy(envPy);
   const rel = path.relative(config.cwd, envPath);
   const pick = (flag: string | undefined, settings: EnvSetting[], name: string, flagName: string, dflt: string | null): string | null => {
     const literal = settings.filter((s) => s.value !== undefined);

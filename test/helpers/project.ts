@@ -33,6 +33,22 @@ export function makeProject(files: Record<string, string | Buffer>, ini: string 
 /** The smallest env.py: enough for the rules that read it, and for Alembic's commands that never run it. */
 export const ENV_PY = '# env.py of a test project\nfrom alembic import context\n';
 
+/** A working env.py (online mode, the template's engine) with `store` on line 6, where env.py sets the URL. */
+export function onlineEnvPy(store: string): string {
+  return `import os\nfrom alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\nconfig = context.config\n${store}
+
+def run_migrations_online():
+    engine = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()
+`;
+}
+
 /** `check` as the command runs it: graph rules, then the lints with the project's own settings. */
 export async function check(root: string, version = 'latest', opts: { lint?: boolean } = {}): Promise<CheckResult> {
   const v = version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(version)!;

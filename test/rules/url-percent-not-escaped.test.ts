@@ -5,25 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../src/commands/verify-command.js';
 import { describeRule } from '../helpers/describe-rule.js';
 import { PYTHON } from '../helpers/oracle.js';
-import { check, makeProject, rev } from '../helpers/project.js';
+import { check, makeProject, onlineEnvPy, rev } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const V = 'migrations/versions/';
-const ENV_HEAD = 'import os\nfrom alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\nconfig = context.config\n';
-const ENV_TAIL = `
-
-def run_migrations_online():
-    engine = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
-    with engine.connect() as connection:
-        context.configure(connection=connection)
-        with context.begin_transaction():
-            context.run_migrations()
-
-
-run_migrations_online()
-`;
 const project = (store: string): string =>
-  makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': `${ENV_HEAD}${store}${ENV_TAIL}`, 'migrations/script.py.mako': '' });
+  makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': onlineEnvPy(store), 'migrations/script.py.mako': '' });
 
 const UNESCAPED = 'url = os.environ["DATABASE_URL"]\nconfig.set_main_option("sqlalchemy.url", url)';
 

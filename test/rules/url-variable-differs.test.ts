@@ -4,30 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { readDatabaseUrlVariables } from '../../src/alembic/env-py.js';
 import { runCli } from '../helpers/cli.js';
 import { PYTHON } from '../helpers/oracle.js';
-import { makeProject, rev } from '../helpers/project.js';
+import { makeProject, onlineEnvPy, rev } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const V = 'migrations/versions/';
-const envPy = (read: string): string => `import os
-from alembic import context
-from sqlalchemy import engine_from_config, pool
-
-config = context.config
-config.set_main_option("sqlalchemy.url", ${read}.replace("%", "%%"))
-
-
-def run_migrations_online():
-    engine = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
-    with engine.connect() as connection:
-        context.configure(connection=connection)
-        with context.begin_transaction():
-            context.run_migrations()
-
-
-run_migrations_online()
-`;
 const project = (read: string): string =>
-  makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), 'migrations/env.py': envPy(read), 'migrations/script.py.mako': '' });
+  makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), 'migrations/env.py': onlineEnvPy(`config.set_main_option("sqlalchemy.url", ${read}.replace("%", "%%"))`), 'migrations/script.py.mako': '' });
 
 /** A real SQLite file whose alembic_version holds `row`. */
 function database(row: string): string {
