@@ -16,9 +16,9 @@ import { tempDir } from './helpers/temp-dir.js';
 
 const EDITS = ['(', ')', '[', ']', '{', '}', ',', ';', ':', '.', '+', '-', '*', '/', '=', '"', "'", '#', '\\', ' ', '\n', '    ', '\t', 'a', '1', '0', '_', '@', '!', '$', '"""', '->', '**', ':=', 'é', '\u00a0'];
 
-function sources(): string[] {
+function sources(n = 120, seed = 11): string[] {
   const out = tempDir('syntax-fuzz-');
-  execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', out, '--n', '120', '--seed', '11', '--traps', '0.1', '--extras', '--force'], { stdio: 'ignore' });
+  execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', out, '--n', String(n), '--seed', String(seed), '--traps', '0.1', '--extras', '--force'], { stdio: 'ignore' });
   const texts: string[] = [];
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -81,5 +81,20 @@ describe('syntax errors against CPython, fuzzed', () => {
     expect(theyFail).toBeGreaterThan(1500);
     expect(bothFail / theyFail).toBeGreaterThan(0.96);
     expect(same / bothFail).toBeGreaterThan(0.95);
+  });
+
+  it('reads a migration cut short at every character as CPython does: no crash, the same verdict, message and line', () => {
+    // an interrupted copy or a half-saved file ends anywhere, often inside a header (`def upgrade() ->`)
+    const texts = sources(14, 5);
+    const cases = texts.flatMap((t) => Array.from({ length: t.length + 1 }, (_, i) => t.slice(0, i)));
+    expect(cases.length).toBeGreaterThan(15_000);
+    const truth = cpythonCompile(cases);
+    const differ: string[] = [];
+    cases.forEach((src, i) => {
+      const e = tokenize(src, { skipBodies: true }).error;
+      const ours: CompileOutcome = e ? { msg: e.message, line: e.line } : null;
+      if (JSON.stringify(ours) !== JSON.stringify(truth[i])) differ.push(`${JSON.stringify(src.slice(-60))}: ours ${JSON.stringify(ours)}, CPython ${JSON.stringify(truth[i])}`);
+    });
+    expect(differ.slice(0, 5)).toEqual([]);
   });
 });

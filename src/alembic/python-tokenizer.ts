@@ -734,7 +734,8 @@ function isIdentStart(c: number, src: string, pos: number): boolean {
 
 function isIdentPart(c: number, src: string, pos: number): boolean {
   if (isAsciiIdent(c)) return true;
-  if (c < 128) return false;
+  // NaN past the end of the text, which callers scanning ahead reach in a file without a last newline
+  if (!(c >= 128)) return false;
   // the second half of a character beyond U+FFFF whose first half the name took
   if ((c & 0xfc00) === 0xdc00) return (src.charCodeAt(pos - 1) & 0xfc00) === 0xd800;
   return XID_CONTINUE.test(String.fromCodePoint(src.codePointAt(pos)!));
@@ -924,6 +925,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let prevKw = false;
   /** What the last token of the current logical line leaves pending (P_*): a `:` there opens a block. */
   let punct = P_NONE;
+  /** Where the last `->` of a function's header was, and on which line (-1: none yet). */
+  let arrowAt = -1;
+  let arrowLine = 0;
   /** The first parser error, held while the rest of the file is scanned for a tokenizer error; and how many lines came before it. */
   let deferred: TokenizeError | null = null;
   let linesBeforeError = 0;
@@ -992,10 +996,6 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         headerLine = currentLine;
         // `x = a:` opens no block: only a compound statement's header may end on a colon
         if (!startsCompound(currentBegin) && !COMPOUND_HEADS.has(headerWord()[0])) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
-        else {
-          const b = afterAsync(src, currentBegin);
-          if (isWordAt(src, b, 'def')) defWithoutParen(b);
-        }
       } else if (!lineColon) missingColon();
       levelClause[levelClause.length - 1] = lineClause;
       // a `;` moved stmtBegin: a later statement of a module-level line may be a future import
@@ -1101,6 +1101,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         currentLine = line;
         currentBegin = pos;
         stmtBegin = pos;
+        const first = src.charCodeAt(pos);
+        if (first === 100 || first === 97) {
+          const b = afterAsync(src, pos);
+          const e = isWordAt(src, b, 'def') ? defWithoutParen(b) : null;
+          if (e !== null) fail(e);
+        }
       }
       if (skipping) {
         skipPlain();
@@ -1114,7 +1120,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (c === 10 || c === 13) {
         if (c === 13 && src.charCodeAt(pos + 1) === 10) pos++;
         if (depth === 0) {
-          if (needsOperand(punct) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(10, 0))) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
+          if (needsOperand(punct) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(10, 0))) fail(operandMissing(punct, line, pos - lineStart, pos));
           finishLine();
         }
         pos++;
@@ -1127,10 +1133,14 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       if (c === 92) {
         const next = src.charCodeAt(pos + 1);
-        if (next === 10 || next === 13) {
-          pos += next === 13 && src.charCodeAt(pos + 2) === 10 ? 3 : 2;
-          newline();
-          if (pos >= n) throw new TokenizeError('unexpected EOF while parsing', line, 0, E_QUIET);
+        // a continuation into the end of the file, with or without its newline: CPython names the backslash's
+        // line, or the bracket left open
+        if (next === 10 || next === 13 || pos + 1 >= n) {
+          const at = line;
+          const col = pos + 1 - lineStart;
+          pos += next === 13 && src.charCodeAt(pos + 2) === 10 ? 3 : pos + 1 >= n ? 1 : 2;
+          if (pos >= n && depth === 0) throw new TokenizeError('unexpected EOF while parsing', at, col, E_QUIET);
+          if (next === 10 || next === 13) newline();
           continue;
         }
         throw new TokenizeError('unexpected character after line continuation character', line, pos - lineStart, E_QUIET);
@@ -1188,12 +1198,13 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       if (c === 123) brace(pos, startLine);
       if (c === 59 && misplacedSemicolon(punctBefore)) semicolonError(punctBefore, startCol);
-      else if ((c === 44 && punctBefore === P_SEPARATOR) || !opMayFollow(punctBefore, c, len, depth) || (c === 45 && len === 2 && misplacedArrow()) || (c === 58 && len === 1 && punctBefore === P_SEPARATOR && colonAfterOpener(pos))) {
-        fail(new TokenizeError('invalid syntax', startLine, startCol, E_PARSER));
+      else if ((c === 44 && punctBefore === P_SEPARATOR) || !opMayFollow(punctBefore, c, len, depth) || (c === 45 && len === 2 && misplacedArrow()) || (c === 58 && len === 1 && punctBefore === P_SEPARATOR && colonAfterOpener(pos)) || (c === 42 && punctBefore === P_DANGLING && afterArrow(pos))) {
+        fail(operandMissing(punctBefore, startLine, startCol, pos));
       } else if (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len)) fail(keywordError(startLine, startCol));
       if (ternaryOpen > 0 && len === 1 && (c === 44 || c === 59 || c === 58 || c === 41 || c === 93 || c === 125)) ternaryEnd(depth, c === 58 ? pos : -1);
       if (c === 58 && len === 1 && lambdaAt.length > 0) lambdaColon(pos);
       punct = len === 1 ? punctOf(c) : len === 3 && c === 46 ? P_NONE : P_DANGLING;
+      if (c === 45 && len === 2 && depth === 0) arrowHere(startLine);
       const call = c === 40 && opensCall();
       if (inCall) {
         if (len === 1 && c === 44) argComma();
@@ -1248,7 +1259,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (depth > 0 && (deferred === null || deferredAt > bracketLine[depth - 1]!)) {
       throw new TokenizeError(`'${String.fromCharCode(bracketCh[depth - 1]!)}' was never closed`, bracketLine[depth - 1]!, bracketCol[depth - 1]!);
     }
-    if ((needsOperand(punct) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(10, 0))) && current !== null) fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
+    if ((needsOperand(punct) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(10, 0))) && current !== null) fail(operandMissing(punct, line, pos - lineStart, pos));
     finishLine();
     if (prevEndedWithColon) fail(new TokenizeError(missingBlock(), lastLine(), 0, E_PARSER));
     if (levelClause.includes(C_TRY)) fail(new TokenizeError("expected 'except' or 'finally' block", lastLine(), 0, E_PARSER));
@@ -1306,22 +1317,43 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const b = afterAsync(src, currentBegin);
     if (b !== currentBegin && !(src.startsWith('def', b) || src.startsWith('for', b) || src.startsWith('with', b))) return;
     if (!startsCompound(b)) return;
-    if (src.startsWith('def', b) && defWithoutParen(b)) return;
+    // reported when the line began
+    if (src.startsWith('def', b) && defWithoutParen(b) !== null) return;
     fail(new TokenizeError("expected ':'", line, pos - lineStart, E_PARSER));
   }
 
-  /** `def f:` or `def f -> int:`: CPython's "expected '('" (reported; true) after `def NAME` at `b`. */
-  function defWithoutParen(b: number): boolean {
-    let i = b + 3;
-    while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9) i++;
+  /**
+   * `def f:`, `def f -> int:`, `def up grade():`: CPython's parser wants `(`
+   * (or 3.12's `[`) right after the function's name and says "expected '('" at
+   * whatever token stands there instead, before anything later on the line.
+   * Returns that error for `def NAME` at `b`, or null.
+   */
+  function defWithoutParen(b: number): TokenizeError | null {
+    let at = currentLine;
+    let from = lineStart;
+    const blanks = (i: number): number => {
+      for (;;) {
+        const c = src.charCodeAt(i);
+        if (c === 32 || c === 9 || c === 12) i++;
+        else if (c === 92 && (src.charCodeAt(i + 1) === 10 || src.charCodeAt(i + 1) === 13)) {
+          i += src.charCodeAt(i + 1) === 13 && src.charCodeAt(i + 2) === 10 ? 3 : 2;
+          at++;
+          from = i;
+        } else return i;
+      }
+    };
+    let i = blanks(b + 3);
     const name = i;
     while (isIdentPart(src.charCodeAt(i), src, i)) i++;
-    if (i === name) return false;
-    while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9) i++;
+    if (i === name) return null;
+    // `def f'x'`: the name is a string's prefix, so a string follows `def`, not a name
+    if ((src.charCodeAt(i) === 39 || src.charCodeAt(i) === 34) && i - name <= 2 && isStringPrefix(src, name, i)) return new TokenizeError('invalid syntax', at, name - from, E_PARSER);
+    i = blanks(i);
     const d = src.charCodeAt(i);
-    if (d === 40 || d === 91) return false;
-    fail(new TokenizeError("expected '('", currentLine, i - lineStart, E_PARSER));
-    return true;
+    if (d === 40 || d === 91) return null;
+    // a continuation into the end of the file is the tokenizer's error
+    if (i >= n && at !== currentLine) return null;
+    return new TokenizeError("expected '('", at, i - from, E_PARSER);
   }
 
   /**
@@ -1763,6 +1795,47 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const i = lastNonBlank(src, pos - 1);
     if (i < 5 || src.charCodeAt(i) !== 116 || !src.startsWith('import', i - 5) || identAt(src, i - 6)) return;
     if (enclosingScope() <= B_CLASS) symtableError = new TokenizeError('import * only allowed at module level', line, pos - lineStart);
+  }
+
+  /** Notes a `->` at `pos` (not `-=`) that passed misplacedArrow(), so in a function's header. */
+  function arrowHere(at: number): void {
+    if (src.charCodeAt(pos + 1) !== 62) return;
+    arrowAt = pos;
+    arrowLine = at;
+  }
+
+  /**
+   * Whether the header's `->` is the last token before `at` (only blanks,
+   * line continuations and a comment between): the return annotation is
+   * missing, or starts with `*`, which no annotation may.
+   */
+  function afterArrow(at: number): boolean {
+    if (arrowAt < 0) return false;
+    let i = arrowAt + 2;
+    for (;;) {
+      const c = src.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 12) i++;
+      else if (c === 92 && src.charCodeAt(i + 1) === 13) i += src.charCodeAt(i + 2) === 10 ? 3 : 2;
+      else if (c === 92 && src.charCodeAt(i + 1) === 10) i += 2;
+      else if (c === 35 && i < at) {
+        while (i < at && src.charCodeAt(i) !== 10 && src.charCodeAt(i) !== 13) i++;
+      } else return i === at || (i === at - 1 && c === 13);
+    }
+  }
+
+  /**
+   * The parser error for a token that cannot come where an operand is
+   * pending (`at` is where the token or the line's end is). After a
+   * function's `->` CPython 3.10 and later want the header's `:` instead of an
+   * annotation that cannot start there, and say so at the arrow.
+   */
+  function operandMissing(pending: number, at: number, col: number, where: number): TokenizeError {
+    if (pending === P_DANGLING && afterArrow(where)) {
+      let b = arrowAt;
+      while (b > 0 && src.charCodeAt(b - 1) !== 10 && src.charCodeAt(b - 1) !== 13) b--;
+      return new TokenizeError("expected ':'", arrowLine, arrowAt - b, E_PARSER);
+    }
+    return new TokenizeError('invalid syntax', at, col, E_PARSER);
   }
 
   /** `->` outside a function's header, where it follows the parameters' `)`: `Sequence->[str]`, `sa.Col->umn`. */
@@ -2704,6 +2777,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           const len = opLength(src, pos, c);
           if ((c === 44 && punct === P_SEPARATOR) || (c === 59 && misplacedSemicolon(punct)) || (punct !== P_NONE && !opMayFollow(punct, c, len, depth))) return;
           if ((c === 45 && len === 2 && misplacedArrow()) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len))) return;
+          if (c === 42 && punct === P_DANGLING && afterArrow(pos)) return;
+          if (c === 45 && len === 2 && depth === 0) arrowHere(line);
           const next = len !== 1 ? P_DANGLING : c === 42 || c === 47 ? punctOf(c) : PUNCT1[c]!;
           if (ternaryOpen > 0 && len === 1 && (c === 44 || c === 59)) ternaryEnd(depth, -1);
           operandEnd = false;
