@@ -200,3 +200,34 @@ export function readDatabaseUrlVariables(source: string): EnvironmentRead[] {
   }
   return out;
 }
+
+/**
+ * Words that let env.py connect somewhere else than alembic.ini's `sqlalchemy.url`: its own
+ * engine or URL, an application's connection or settings, the environment, `-x` arguments.
+ */
+const OTHER_URL_SOURCES = new Set([
+  'create_engine', 'create_async_engine', 'make_url', 'URL', 'attributes', 'current_app', 'environ', 'getenv',
+  'get_x_argument', 'cmd_opts', 'set_main_option', 'set_section_option', 'settings', 'get_settings',
+]);
+
+/**
+ * The line of env.py's `engine_from_config(...)` (or `async_engine_from_config`) when it is the
+ * only way env.py connects: Alembic's own templates, which build the engine from alembic.ini's
+ * section, so `alembic upgrade` connects to the ini's `sqlalchemy.url`. Null whenever env.py could
+ * take a URL from anywhere else (any word of OTHER_URL_SOURCES, a `"sqlalchemy.url"` it writes
+ * into the section), so a finding built on it never blames a URL env.py replaces.
+ */
+export function iniUrlConnection(source: string): number | null {
+  let at: number | null = null;
+  for (const ll of tokenize(source).lines) {
+    const t = ll.tokens;
+    for (let i = 0; i < t.length; i++) {
+      const tok = t[i]!;
+      if (tok.type === Tok.Name) {
+        if (OTHER_URL_SOURCES.has(tok.text)) return null;
+        if ((tok.text === 'engine_from_config' || tok.text === 'async_engine_from_config') && t[i + 1]?.text === '(') at ??= tok.line;
+      } else if (tok.type === Tok.String && literal([tok]).value === 'sqlalchemy.url' && !(t[i - 1]?.text === '(' && t[i - 2]?.text === 'get_main_option')) return null;
+    }
+  }
+  return at;
+}

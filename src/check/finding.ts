@@ -30,6 +30,28 @@ export interface DatabaseContext {
   readonly urlBarePercent?: boolean;
   /** The database-URL variables env.py reads, each compared with the URL we read (the values never reach the rules). */
   readonly urlVariables?: UrlVariables;
+  /** env.py connects with alembic.ini's sqlalchemy.url: how that URL compares with ours (the values never reach the rules). */
+  readonly iniUrl?: IniUrl;
+}
+
+/** What verify learnt about the URL it read and the URL Alembic will use, for the URL rules. */
+export type UrlFacts = Pick<DatabaseContext, 'urlBarePercent' | 'urlVariables' | 'iniUrl'>;
+
+export interface IniUrl {
+  /**
+   * same: names the database we read; different: another one; unknown: not a URL we can compare;
+   * placeholder: the template's driver://…; empty: the option is blank; absent: there is none.
+   */
+  readonly state: 'same' | 'different' | 'unknown' | 'placeholder' | 'empty' | 'absent';
+  /** Where our URL came from: $NAME or --database-url. */
+  readonly source: string;
+  /** env.py, relative to the working folder, and the line of its engine_from_config call. */
+  readonly envPy: string;
+  readonly envPyLine: number;
+  /** alembic.ini, relative to the working folder, and the option's line (the section's when absent). */
+  readonly ini: string;
+  readonly line: number;
+  readonly section: string;
 }
 
 export interface UrlVariables {

@@ -54,6 +54,7 @@ import { versionLocationMissing } from './rules/version-location-missing.js';
 import { versionsFolderMissing } from './rules/versions-folder-missing.js';
 import { urlPercentNotEscaped } from './rules/url-percent-not-escaped.js';
 import { urlVariableDiffers } from './rules/url-variable-differs.js';
+import { iniUrlDiffers } from './rules/ini-url-differs.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
@@ -92,6 +93,7 @@ export const RULES: readonly Rule[] = [
   versionsFolderMissing,
   // verify only: the live database against the graph
   urlVariableDiffers,
+  iniUrlDiffers,
   stampedRevisionMissing,
   stampsOverlap,
   stampResolvesByPrefix,

@@ -2,7 +2,7 @@ import type { Forensics } from '../alembic/git-history.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
-import type { DatabaseContext, UrlVariables } from './finding.js';
+import type { DatabaseContext, UrlFacts } from './finding.js';
 import { alembicOutput } from './rule-helpers.js';
 import { runCheck, type CheckOptions, type CheckResult } from './run-check.js';
 
@@ -29,12 +29,11 @@ export function runVerify(
   target: string,
   opts: CheckOptions = {},
   forensics?: ReadonlyMap<string, Forensics>,
-  urlBarePercent = false,
-  urlVariables?: UrlVariables,
+  url: UrlFacts = {},
 ): VerifyResult {
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
-  const database: DatabaseContext = { state, stamps, prediction, forensics, urlBarePercent, urlVariables };
+  const database: DatabaseContext = { state, stamps, prediction, forensics, ...url };
   const result = runCheck(model, { ...opts, database });
   const predictionBlocks = !prediction.willSucceed;
   return { ...result, ok: result.ok && !predictionBlocks, database };

@@ -36,8 +36,8 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
 
   // with nothing declared, the Python that will run Alembic here says which syntax it takes
   const pythonFallback = opts.command ? undefined : () => interpreterPython(opts.env);
-  const { table, db, state, model, source, urlBarePercent, urlVariables } = await openProjectAndDatabase({ ...opts, pythonFallback }, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict }, undefined, urlBarePercent, urlVariables);
+  const { table, db, state, model, source, url } = await openProjectAndDatabase({ ...opts, pythonFallback }, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict }, undefined, url);
   const prediction = result.database.prediction;
   if (!result.ok) {
     opts.out(verifyText(result, table.notes, source));

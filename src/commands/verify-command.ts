@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { interpolationErrorAt, readDatabaseUrlVariables, readEnvPy, type EnvSetting } from '../alembic/env-py.js';
+import { iniUrlConnection, interpolationErrorAt, readDatabaseUrlVariables, readEnvPy, type EnvSetting } from '../alembic/env-py.js';
+import { parseIni } from '../alembic/ini-parser.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { investigateMissing } from '../alembic/git-history.js';
-import type { UrlVariables } from '../check/finding.js';
+import type { IniUrl, UrlFacts, UrlVariables } from '../check/finding.js';
 import { missingIds, runVerify, type VerifyResult } from '../check/run-verify.js';
-import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
+import { parseDatabaseUrl, sameDatabase, type DatabaseTarget } from '../database/database-url.js';
 import type { PostgresOptions } from '../database/read-postgres.js';
 import type { VersionTableRequest, VersionTableState } from '../database/version-table.js';
 import { ConfigError, UsageError } from '../errors/errors.js';
@@ -47,10 +48,8 @@ export interface ProjectAndDatabase {
   readonly model: ProjectModel;
   /** Where the URL came from, for the report: --database-url or $NAME. */
   readonly source: string;
-  /** The URL holds a `%` that Alembic's ConfigParser refuses (url-percent-not-escaped). */
-  readonly urlBarePercent: boolean;
-  /** The URL variables env.py reads, compared with ours (url-variable-differs). */
-  readonly urlVariables: UrlVariables;
+  /** How our URL compares with what Alembic will connect with (url-percent-not-escaped, url-variable-differs, ini-url-differs). */
+  readonly url: UrlFacts;
 }
 
 /**
@@ -69,8 +68,10 @@ export async function openProjectAndDatabase(opts: VerifyCommandOptions, missing
   const table = chooseVersionTable(config, opts, envPy);
   const state = await readVersionTable(db, table, opts);
   const model = modelFromConfig(config, loadOptions.alembicVersion);
+  const source = opts.databaseUrl ? '--database-url' : `$${envName}`;
   const urlVariables = compareUrlVariables(config, envPy, opts.databaseUrl ? null : envName, raw, opts.env);
-  return { config, table, db, state, model, source: opts.databaseUrl ? '--database-url' : `$${envName}`, urlBarePercent: interpolationErrorAt(raw) >= 0, urlVariables };
+  const iniUrl = compareIniUrl(config, envPy, raw, source);
+  return { config, table, db, state, model, source, url: { urlBarePercent: interpolationErrorAt(raw) >= 0, urlVariables, ...(iniUrl ? { iniUrl } : {}) } };
 }
 
 /** The script location's env.py, or '' when there is none (Alembic would fail to run at all; check reports the configuration). */
@@ -88,18 +89,44 @@ function envPyText(config: ProjectConfig): string {
  */
 function compareUrlVariables(config: ProjectConfig, source: string, used: string | null, url: string, env: NodeJS.ProcessEnv): UrlVariables {
   const abs = path.join(config.scriptDir, 'env.py');
-  // Heroku's postgres:// and SQLAlchemy's postgresql+driver:// name the same database
-  const plain = (u: string): string => u.trim().replace(/^postgres(?:ql)?(?:\+\w+)?:\/\//u, 'postgresql://');
   const reads = readDatabaseUrlVariables(source).map((r) => {
     const value = env[r.name];
-    return { ...r, here: value === undefined || value === '' ? ('unset' as const) : plain(value) === plain(url) ? ('same' as const) : ('different' as const) };
+    // a value we cannot read as a URL is no proof of another database: only a different one blocks
+    return { ...r, here: value === undefined || value === '' ? ('unset' as const) : sameDatabase(value, url, config.cwd) === 'different' ? ('different' as const) : ('same' as const) };
   });
   return { used, reads, envPy: path.relative(config.cwd, abs) || abs };
 }
 
+const TEMPLATE_URL = 'driver://user:pass@localhost/dbname';
+
+/**
+ * When env.py connects with alembic.ini's sqlalchemy.url (Alembic's templates, unchanged), how that
+ * URL compares with the one we read; undefined when env.py may take its URL elsewhere or the ini
+ * cannot be read (the configuration's own errors are reported elsewhere).
+ */
+function compareIniUrl(config: ProjectConfig, envPy: string, url: string, source: string): IniUrl | undefined {
+  const envPyLine = envPy === '' || !config.iniPath ? null : iniUrlConnection(envPy);
+  if (envPyLine === null || !config.iniPath) return undefined;
+  let value: string | undefined;
+  let line: number | undefined;
+  try {
+    const text = readFileSync(config.iniPath, 'utf8');
+    const ini = parseIni(text, config.iniPath, { here: path.dirname(config.iniPath) });
+    // get_section(config_ini_section) holds the DEFAULT section's options too
+    value = ini.hasOption(config.section, 'sqlalchemy.url') ? ini.get(config.section, 'sqlalchemy.url') : undefined;
+    line = ini.optionLine(config.section, 'sqlalchemy.url') ?? text.split(/\r\n?|\n/u).findIndex((l) => l.startsWith(`[${config.section}]`)) + 1;
+  } catch {
+    return undefined;
+  }
+  const state: IniUrl['state'] =
+    value === undefined ? 'absent' : value.trim() === '' ? 'empty' : value.trim() === TEMPLATE_URL ? 'placeholder' : sameDatabase(value, url, config.cwd);
+  const rel = (p: string): string => path.relative(config.cwd, p) || p;
+  return { state, source, envPy: rel(path.join(config.scriptDir, 'env.py')), envPyLine, ini: rel(config.iniPath), line: Math.max(line, 1), section: config.section };
+}
+
 export async function verifyCommand(opts: VerifyCommandOptions): Promise<CommandOutput & { result: VerifyResult }> {
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const { config, table, state, model, source, urlBarePercent, urlVariables } = await openProjectAndDatabase(
+  const { config, table, state, model, source, url } = await openProjectAndDatabase(
     opts,
     `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
   );
@@ -108,7 +135,7 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
   const target = opts.target ?? deploy?.target ?? 'head';
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, targetFrom: deploy ? `${deploy.path}:${deploy.line}` : undefined }, forensics, urlBarePercent, urlVariables);
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, targetFrom: deploy ? `${deploy.path}:${deploy.line}` : undefined }, forensics, url);
   const stdout = opts.format === 'json' ? JSON.stringify(verifyJson(result, table.notes, source), null, 2) + '\n' : verifyText(result, table.notes, source);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }

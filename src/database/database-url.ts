@@ -155,3 +155,21 @@ export function scrub(text: string, secrets: readonly (string | undefined)[]): s
   }
   return out;
 }
+
+/**
+ * Whether two URLs name the same database: the same PostgreSQL host, port and database (whatever
+ * the scheme's spelling, user or parameters: Heroku's postgres:// is SQLAlchemy's postgresql+driver://),
+ * or the same SQLite file. `unknown` when either is not a URL we read, unless both are the same text.
+ */
+export function sameDatabase(a: string, b: string, cwd: string): 'same' | 'different' | 'unknown' {
+  let x: DatabaseTarget;
+  let y: DatabaseTarget;
+  try {
+    x = parseDatabaseUrl(a, cwd);
+    y = parseDatabaseUrl(b, cwd);
+  } catch {
+    return a.trim() === b.trim() ? 'same' : 'unknown';
+  }
+  if (x.dialect === 'sqlite' || y.dialect === 'sqlite') return x.dialect === 'sqlite' && y.dialect === 'sqlite' && x.file === y.file ? 'same' : 'different';
+  return x.host.toLowerCase() === y.host.toLowerCase() && x.port === y.port && x.database === y.database ? 'same' : 'different';
+}

@@ -52,10 +52,12 @@ describe('url-variable-differs: env.py reads the URL from another variable than 
     expect(found(runCli(root, ['verify', '--format', 'json', '--database-url', checked], env).stdout)[0]?.severity).toBe('error');
   });
 
-  it('is quiet when both name the same database, and warns (without blocking) when env.py\'s variable is not set here', () => {
+  it('is quiet when both name the same database (however written), and warns (without blocking) when env.py\'s variable is not set here', () => {
     const root = project(READ);
     const url = database('a1');
     expect(found(runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: url, SQLALCHEMY_DATABASE_URI: url }).stdout)).toEqual([]);
+    // the same file with a driver parameter is the same database, not a reason to block
+    expect(found(runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: url, SQLALCHEMY_DATABASE_URI: `${url}?timeout=20` }).stdout)).toEqual([]);
     const alone = runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: url });
     expect(alone.status).toBe(0);
     const [w] = found(alone.stdout);

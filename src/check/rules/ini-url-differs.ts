@@ -1,0 +1,38 @@
+import type { Finding, IniUrl, Rule } from '../finding.js';
+
+/** SQLAlchemy's and Python's words for each URL `engine_from_config` cannot connect with. */
+const FAILS: Partial<Record<IniUrl['state'], { what: string; alembicError: string }>> = {
+  placeholder: { what: "is still Alembic's template value driver://user:pass@localhost/dbname", alembicError: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:driver" },
+  // SQLAlchemy 1.4 ends this one "from string ''"
+  empty: { what: 'is empty', alembicError: 'sqlalchemy.exc.ArgumentError: Could not parse SQLAlchemy URL from given URL string' },
+  absent: { what: 'is not set', alembicError: "KeyError: 'url'" },
+};
+
+/**
+ * env.py is Alembic's template: it connects with alembic.ini's sqlalchemy.url, not with the URL
+ * verify read. verify only; the URLs are compared by the command, so none reaches this rule.
+ */
+export const iniUrlDiffers: Rule = {
+  code: 'ini-url-differs',
+  severity: 'error',
+  summary: "env.py connects with alembic.ini's sqlalchemy.url, which names another database than the one verify read, or none at all.",
+  check({ database }) {
+    const u = database?.iniUrl;
+    if (!u || u.state === 'same') return [];
+    const variable = u.source.startsWith('$') ? u.source.slice(1) : 'DATABASE_URL';
+    const fix = `Have env.py connect to the database the release is given: config.set_main_option("sqlalchemy.url", os.environ["${variable}"].replace("postgres://", "postgresql://", 1).replace("%", "%%")) after config = context.config (and import os).`;
+    const connects = `env.py builds its engine from alembic.ini (engine_from_config, ${u.envPy}:${u.envPyLine}) and sets no URL of its own`;
+    const failure = FAILS[u.state];
+    if (failure) {
+      return [finding('error', u, `[${u.section}] sqlalchemy.url ${failure.what}, and ${connects}: \`alembic upgrade\` fails before it reads the version table, whatever state ${u.source} is in.`, fix, failure.alembicError)];
+    }
+    if (u.state === 'different') {
+      return [finding('error', u, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names; here that is another database than ${u.source}, which is what this verdict is about and which Alembic will not touch.`, `${fix} Or check the database alembic.ini names with --database-url.`)];
+    }
+    return [finding('warning', u, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names, which is not a PostgreSQL or SQLite URL verify can compare with ${u.source}. This verdict holds only if both name the same database.`, fix)];
+  },
+};
+
+function finding(severity: 'error' | 'warning', u: IniUrl, message: string, hint: string, alembicError?: string): Finding {
+  return { code: 'ini-url-differs', severity, message, hint, path: u.ini, line: u.line, ...(alembicError ? { alembicError } : {}) };
+}

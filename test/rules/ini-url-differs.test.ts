@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { iniUrlConnection } from '../../src/alembic/env-py.js';
+import { sameDatabase } from '../../src/database/database-url.js';
+import { runCli } from '../helpers/cli.js';
+import { PYTHON } from '../helpers/oracle.js';
+import { DEFAULT_INI, makeProject, onlineEnvPy, rev } from '../helpers/project.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const V = 'migrations/versions/';
+/** Alembic's template env.py (the URL from alembic.ini), with `store` where a project sets its own. */
+const project = (iniUrlLine: string, store = ''): string =>
+  makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), 'migrations/env.py': onlineEnvPy(store), 'migrations/script.py.mako': '' }, DEFAULT_INI + iniUrlLine);
+
+/** A real SQLite file whose alembic_version holds `row`. */
+function database(row: string): { file: string; url: string } {
+  const file = path.join(tempDir(), 'app.db');
+  const init = spawnSync(PYTHON, ['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(file)}); c.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"); c.execute("INSERT INTO alembic_version VALUES ('${row}')"); c.commit()`]);
+  expect(init.status).toBe(0);
+  return { file, url: `sqlite:///${file}` };
+}
+
+const upgrade = (root: string, env: Record<string, string>) =>
+  spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', PYTHONDONTWRITEBYTECODE: '1', ...env } });
+
+type Found = { code: string; severity: string; path: string; line: number; message: string; hint: string; alembicError?: string };
+const found = (stdout: string): Found[] => (JSON.parse(stdout).findings as Found[]).filter((f) => f.code === 'ini-url-differs');
+const lastLine = (text: string): string => text.trim().split('\n').at(-1)!;
+
+describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one verify read", () => {
+  it('blocks when alembic.ini names another database, which real Alembic upgrades (and fails on); the hint moves env.py to ours', () => {
+    const checked = database('b2'); // at head: on its own, an all-clear
+    const real = database('guest_lockout_001');
+    const root = project(`sqlalchemy.url = ${real.url}\n`);
+    const env = { DATABASE_URL: checked.url };
+    const r = runCli(root, ['verify', '--format', 'json'], env);
+    expect(r.status).toBe(1);
+    const [f] = found(r.stdout);
+    expect(f).toMatchObject({ severity: 'error', path: 'alembic.ini', line: 4 });
+    expect(f!.message).toContain('env.py builds its engine from alembic.ini (engine_from_config, migrations/env.py:9)');
+    expect(f!.message).toContain('another database than $DATABASE_URL');
+    expect(r.stdout + r.stderr).not.toContain(real.file);
+    // real Alembic goes to the ini's database, and fails there
+    const up = upgrade(root, env);
+    expect(up.status).not.toBe(0);
+    expect(up.stdout + up.stderr).toContain("Can't locate revision identified by 'guest_lockout_001'");
+    // the hint's line, put where env.py sets its URL: the finding is gone and Alembic upgrades the database verify read
+    const store = /config\.set_main_option\(.*\)\)/u.exec(f!.hint)![0];
+    const fixed = project(`sqlalchemy.url = ${real.url}\n`, `${store}\n`);
+    const again = runCli(fixed, ['verify', '--format', 'json'], env);
+    expect(found(again.stdout)).toEqual([]);
+    expect(again.status).toBe(0);
+    expect(upgrade(fixed, env).status).toBe(0);
+  });
+
+  it('says the failure real Alembic prints when the ini holds the template URL, a blank one or none', () => {
+    const db = database('a1');
+    for (const [line, at] of [['sqlalchemy.url = driver://user:pass@localhost/dbname\n', 4], ['sqlalchemy.url =\n', 4], ['', 1]] as const) {
+      const root = project(line);
+      const r = runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: db.url });
+      expect(r.status, line).toBe(1);
+      const [f] = found(r.stdout);
+      expect(f, line).toMatchObject({ severity: 'error', path: 'alembic.ini', line: at });
+      const up = upgrade(root, { DATABASE_URL: db.url });
+      expect(up.status).not.toBe(0);
+      // SQLAlchemy 1.4 (Debian's) ends the blank URL's message "from string ''"; 2.x, which we quote, "from given URL string"
+      const real = lastLine(up.stdout + up.stderr).replace("from string ''", 'from given URL string');
+      expect(f!.alembicError, line).toBe(real);
+    }
+  });
+
+  it('is quiet when the ini names the database verify read, however the URL is written', () => {
+    const db = database('a1');
+    const root = project('sqlalchemy.url = sqlite:///%(here)s/app.db\n');
+    // the same file through %(here)s and through an absolute path
+    const local = path.join(root, 'app.db');
+    spawnSync('cp', [db.file, local]);
+    expect(found(runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: `sqlite:///${local}` }).stdout)).toEqual([]);
+    expect(sameDatabase('postgres://u:secret@db.example.com/app', 'postgresql+psycopg2://other@DB.example.com:5432/app?sslmode=require', '/')).toBe('same');
+    expect(sameDatabase('postgres://u@db.example.com/app', 'postgres://u@db.example.com/app_staging', '/')).toBe('different');
+    expect(sameDatabase('postgres://u@db.example.com/app', 'postgres://u@db.example.com:5433/app', '/')).toBe('different');
+    expect(sameDatabase('mysql://h/app', 'postgres://h/app', '/')).toBe('unknown');
+  });
+
+  it('is quiet whenever env.py may connect some other way, and reads the template as Alembic ships it', () => {
+    const generic = readFileSync(path.join(path.dirname(spawnSync(PYTHON, ['-c', 'import alembic; print(alembic.__file__)'], { encoding: 'utf8' }).stdout.trim()), 'templates/generic/env.py'), 'utf8');
+    expect(iniUrlConnection(generic)).toBe(generic.split('\n').findIndex((l) => l.includes('engine_from_config(')) + 1);
+    const online = onlineEnvPy('');
+    expect(iniUrlConnection(online)).toBe(9);
+    for (const other of [
+      'config.set_main_option("sqlalchemy.url", settings.DATABASE_URL)',
+      'config.set_section_option(config.config_ini_section, "DB_HOST", os.environ["DB_HOST"])',
+      'section = config.get_section(config.config_ini_section, {})\nsection["sqlalchemy.url"] = get_url()',
+      'connectable = config.attributes.get("connection", None)',
+      'engine = create_engine(get_url())',
+      'db = context.get_x_argument(as_dictionary=True).get("db")',
+      'from flask import current_app',
+    ]) {
+      expect(iniUrlConnection(onlineEnvPy(other + '\n')), other).toBeNull();
+    }
+    // env.py without engine_from_config (Flask-Migrate's, ours): nothing is claimed
+    expect(iniUrlConnection('from alembic import context\n')).toBeNull();
+  });
+});
