@@ -98,6 +98,22 @@ describe('verify against PostgreSQL', () => {
     expect(ran.applied).toEqual(['bbb222']);
   });
 
+  it('reads the version table the URL\'s options=-csearch_path=… puts first, as Alembic (libpq) does', async () => {
+    const s: Scenario = { name: 'search-path', revs: LINEAR, rows: ['bbb222'] };
+    const db = await prepareDatabase(s, 'postgresql', root, { adminUrl: pg.url, urlFor: (name) => pg.urlFor(name), index: 903 });
+    await pgExec(db, ['CREATE SCHEMA tenant', 'CREATE TABLE tenant.alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY)', "INSERT INTO tenant.alembic_version VALUES ('guest_lockout_001')"]);
+    // public.alembic_version is at head: without the option, an all-clear
+    expect(cli(root, ['verify'], { DATABASE_URL: db }).status).toBe(0);
+    const tenant = `${db}${db.includes('?') ? '&' : '?'}options=-csearch_path%3Dtenant`;
+    const r = cli(root, ['verify', '--format', 'json'], { DATABASE_URL: tenant });
+    expect(r.status).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.database.stamps).toMatchObject([{ value: 'guest_lockout_001', how: 'failed' }]);
+    const real = runAlembicUpgrade(root, tenant, 'head');
+    expect(real.rc).not.toBe(0);
+    expect(real.stdout + real.stderr).toContain(doc.prediction.cliOutput);
+  });
+
   it('loads the driver without Node\'s fetch stack and leaves no global behind', () => {
     // pg 8 probes for Cloudflare Workers by constructing a fetch Response when
     // there is no global navigator, which costs ~35 ms of every verify on Node 20

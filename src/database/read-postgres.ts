@@ -109,6 +109,8 @@ async function connectOnce(
       user: t.user,
       password: t.password,
       database: t.database,
+      // libpq's `options` (`-csearch_path=tenant`) decides which alembic_version an unqualified name finds, for Alembic as for us
+      ...(t.params.has('options') ? { options: t.params.get('options') } : {}),
       ssl,
       application_name: 'alembic-preflight',
       connectionTimeoutMillis: opts.connectTimeoutMs,
