@@ -20,3 +20,25 @@ export function detectAlembicVersion(cwd: string): { version: AlembicVersion; so
   }
   return { version: LATEST_ALEMBIC, source: 'default' };
 }
+
+/**
+ * Whether requirements pin SQLAlchemy below 1.4 (`sqlalchemy==1.3.24`, `SQLAlchemy<1.4`), the last
+ * releases that still took postgres:// as PostgreSQL. Without such a pin, 1.4 or later is assumed:
+ * Alembic 1.15 and later require it.
+ */
+export function sqlalchemyBefore14(cwd: string): boolean {
+  for (const name of ['requirements.txt', 'requirements/base.txt', 'requirements/prod.txt']) {
+    let text: string;
+    try {
+      text = readFileSync(path.join(cwd, name), 'utf8');
+    } catch {
+      continue;
+    }
+    const m = /^\s*sqlalchemy\s*(?:\[[^\]]*\])?\s*(==|<=?|~=)\s*(\d+)\.(\d+)/imu.exec(text);
+    if (!m) continue;
+    const [major, minor] = [Number(m[2]), Number(m[3])];
+    const below = major < 1 || (major === 1 && minor < 4);
+    return m[1] === '<' ? major < 1 || (major === 1 && minor <= 4) : below;
+  }
+  return false;
+}

@@ -231,3 +231,21 @@ export function iniUrlConnection(source: string): number | null {
   }
   return at;
 }
+
+/**
+ * Whether env.py may turn Heroku's postgres:// into a scheme SQLAlchemy 1.4+ accepts: any string
+ * literal that names the scheme (`"postgres://"`, `"postgresql"`, `r"^postgres:"`), or a URL
+ * object's `drivername`/`make_url`. Generous on purpose: a finding built on "no" blocks a release.
+ */
+export function rewritesPostgresScheme(source: string): boolean {
+  for (const ll of tokenize(source).lines) {
+    for (const tok of ll.tokens) {
+      if (tok.type === Tok.Name && (tok.text === 'drivername' || tok.text === 'make_url' || tok.text === 'URL')) return true;
+      if (tok.type !== Tok.String || !/postgres/iu.test(tok.text)) continue;
+      const value = literal([tok]).value;
+      // an f-string or bytes: not a value we read, so count it as a rewrite
+      if (typeof value !== 'string' || /postgres/iu.test(value)) return true;
+    }
+  }
+  return false;
+}

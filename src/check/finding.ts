@@ -40,9 +40,10 @@ export type UrlFacts = Pick<DatabaseContext, 'urlBarePercent' | 'urlVariables' |
 export interface IniUrl {
   /**
    * same: names the database we read; different: another one; unknown: not a URL we can compare;
-   * placeholder: the template's driver://…; empty: the option is blank; absent: there is none.
+   * placeholder: the template's driver://…; empty: the option is blank; absent: there is none;
+   * postgres-scheme: postgres://…, which the project's SQLAlchemy refuses.
    */
-  readonly state: 'same' | 'different' | 'unknown' | 'placeholder' | 'empty' | 'absent';
+  readonly state: 'same' | 'different' | 'unknown' | 'placeholder' | 'empty' | 'absent' | 'postgres-scheme';
   /** Where our URL came from: $NAME or --database-url. */
   readonly source: string;
   /** env.py, relative to the working folder, and the line of its engine_from_config call. */
@@ -57,7 +58,12 @@ export interface IniUrl {
 export interface UrlVariables {
   /** The variable the URL came from; null when it was given with --database-url. */
   readonly used: string | null;
-  readonly reads: readonly { readonly name: string; readonly line: number; readonly here: 'same' | 'different' | 'unset' }[];
+  readonly reads: readonly { readonly name: string; readonly line: number; readonly here: 'same' | 'different' | 'unset'; readonly postgresScheme?: boolean }[];
+  /**
+   * Whether a postgres:// value read here reaches SQLAlchemy as it is: env.py does nothing to the
+   * scheme, and the project's SQLAlchemy (1.4 and later) refuses it.
+   */
+  readonly schemeRefused?: boolean;
   /** env.py, relative to the working folder. */
   readonly envPy: string;
 }

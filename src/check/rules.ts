@@ -55,6 +55,7 @@ import { versionsFolderMissing } from './rules/versions-folder-missing.js';
 import { urlPercentNotEscaped } from './rules/url-percent-not-escaped.js';
 import { urlVariableDiffers } from './rules/url-variable-differs.js';
 import { iniUrlDiffers } from './rules/ini-url-differs.js';
+import { postgresSchemeRefused } from './rules/postgres-scheme-refused.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
@@ -94,6 +95,7 @@ export const RULES: readonly Rule[] = [
   // verify only: the live database against the graph
   urlVariableDiffers,
   iniUrlDiffers,
+  postgresSchemeRefused,
   stampedRevisionMissing,
   stampsOverlap,
   stampResolvesByPrefix,

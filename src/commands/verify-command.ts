@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { iniUrlConnection, interpolationErrorAt, readDatabaseUrlVariables, readEnvPy, type EnvSetting } from '../alembic/env-py.js';
+import { iniUrlConnection, interpolationErrorAt, readDatabaseUrlVariables, readEnvPy, rewritesPostgresScheme, type EnvSetting } from '../alembic/env-py.js';
+import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
 import { parseIni } from '../alembic/ini-parser.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
@@ -89,13 +90,18 @@ function envPyText(config: ProjectConfig): string {
  */
 function compareUrlVariables(config: ProjectConfig, source: string, used: string | null, url: string, env: NodeJS.ProcessEnv): UrlVariables {
   const abs = path.join(config.scriptDir, 'env.py');
-  const reads = readDatabaseUrlVariables(source).map((r) => {
+  const reads = readDatabaseUrlVariables(source).map((r): UrlVariables['reads'][number] => {
     const value = env[r.name];
+    if (value === undefined || value === '') return { ...r, here: 'unset' };
     // a value we cannot read as a URL is no proof of another database: only a different one blocks
-    return { ...r, here: value === undefined || value === '' ? ('unset' as const) : sameDatabase(value, url, config.cwd) === 'different' ? ('different' as const) : ('same' as const) };
+    return { ...r, here: sameDatabase(value, url, config.cwd) === 'different' ? 'different' : 'same', postgresScheme: POSTGRES_SCHEME.test(value) };
   });
-  return { used, reads, envPy: path.relative(config.cwd, abs) || abs };
+  const schemeRefused = reads.some((r) => r.postgresScheme === true) && !rewritesPostgresScheme(source) && !sqlalchemyBefore14(config.cwd);
+  return { used, reads, envPy: path.relative(config.cwd, abs) || abs, ...(schemeRefused ? { schemeRefused } : {}) };
 }
+
+/** Heroku Postgres's scheme, which SQLAlchemy 1.4 and later no longer take as postgresql://. */
+const POSTGRES_SCHEME = /^\s*postgres:\/\//iu;
 
 const TEMPLATE_URL = 'driver://user:pass@localhost/dbname';
 
@@ -119,7 +125,11 @@ function compareIniUrl(config: ProjectConfig, envPy: string, url: string, source
     return undefined;
   }
   const state: IniUrl['state'] =
-    value === undefined ? 'absent' : value.trim() === '' ? 'empty' : value.trim() === TEMPLATE_URL ? 'placeholder' : sameDatabase(value, url, config.cwd);
+    value === undefined ? 'absent'
+    : value.trim() === '' ? 'empty'
+    : value.trim() === TEMPLATE_URL ? 'placeholder'
+    : POSTGRES_SCHEME.test(value) && !sqlalchemyBefore14(config.cwd) ? 'postgres-scheme'
+    : sameDatabase(value, url, config.cwd);
   const rel = (p: string): string => path.relative(config.cwd, p) || p;
   return { state, source, envPy: rel(path.join(config.scriptDir, 'env.py')), envPyLine, ini: rel(config.iniPath), line: Math.max(line, 1), section: config.section };
 }

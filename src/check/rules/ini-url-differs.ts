@@ -6,6 +6,7 @@ const FAILS: Partial<Record<IniUrl['state'], { what: string; alembicError: strin
   // SQLAlchemy 1.4 ends this one "from string ''"
   empty: { what: 'is empty', alembicError: 'sqlalchemy.exc.ArgumentError: Could not parse SQLAlchemy URL from given URL string' },
   absent: { what: 'is not set', alembicError: "KeyError: 'url'" },
+  'postgres-scheme': { what: 'starts with postgres://, which SQLAlchemy 1.4 and later refuse (postgresql:// is the name they know)', alembicError: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres" },
 };
 
 /**

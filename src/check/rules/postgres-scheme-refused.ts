@@ -1,0 +1,30 @@
+import type { Rule } from '../finding.js';
+
+/** What SQLAlchemy 1.4 and later raise for a postgres:// URL. */
+const REFUSED = "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres";
+
+/**
+ * env.py hands a variable that holds postgres://… here to SQLAlchemy unchanged. The lint
+ * postgres-url-scheme says the same from the source alone; this one knows the value, so it blocks
+ * the release that would fail. verify only.
+ */
+export const postgresSchemeRefused: Rule = {
+  code: 'postgres-scheme-refused',
+  severity: 'error',
+  summary: 'env.py hands a database URL that starts with postgres:// here to SQLAlchemy unchanged; SQLAlchemy 1.4 and later refuse it.',
+  check({ database }) {
+    const v = database?.urlVariables;
+    if (!v?.schemeRefused) return [];
+    return v.reads
+      .filter((r) => r.postgresScheme === true)
+      .map((r) => ({
+        code: 'postgres-scheme-refused',
+        severity: 'error' as const,
+        message: `env.py hands $${r.name} to SQLAlchemy as it is, and here $${r.name} starts with postgres:// (Heroku Postgres's scheme), which SQLAlchemy 1.4 and later refuse: \`alembic upgrade\` fails before it reads the version table, whatever state the database is in.`,
+        hint: `url = os.environ["${r.name}"]\nif url.startswith("postgres://"):\n    url = url.replace("postgres://", "postgresql://", 1)\nconfig.set_main_option("sqlalchemy.url", url.replace("%", "%%"))`,
+        path: v.envPy,
+        line: r.line,
+        alembicError: REFUSED,
+      }));
+  },
+};
