@@ -2777,8 +2777,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           const len = opLength(src, pos, c);
           if ((c === 44 && punct === P_SEPARATOR) || (c === 59 && misplacedSemicolon(punct)) || (punct !== P_NONE && !opMayFollow(punct, c, len, depth))) return;
           if ((c === 45 && len === 2 && misplacedArrow()) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len))) return;
-          if (c === 42 && punct === P_DANGLING && afterArrow(pos)) return;
-          if (c === 45 && len === 2 && depth === 0) arrowHere(line);
+          // `->`/`-=` and a `*` after an operator are rare in bodies: the general loop notes and checks a header's arrow
+          if ((c === 45 && len === 2) || (c === 42 && punct === P_DANGLING)) return;
           const next = len !== 1 ? P_DANGLING : c === 42 || c === 47 ? punctOf(c) : PUNCT1[c]!;
           if (ternaryOpen > 0 && len === 1 && (c === 44 || c === 59)) ternaryEnd(depth, -1);
           operandEnd = false;
