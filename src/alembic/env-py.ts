@@ -213,23 +213,43 @@ const OTHER_URL_SOURCES = new Set([
 /**
  * The line of env.py's `engine_from_config(...)` (or `async_engine_from_config`) when it is the
  * only way env.py connects: Alembic's own templates, which build the engine from alembic.ini's
- * section, so `alembic upgrade` connects to the ini's `sqlalchemy.url`. Null whenever env.py could
- * take a URL from anywhere else (any word of OTHER_URL_SOURCES, a `"sqlalchemy.url"` it writes
- * into the section), so a finding built on it never blames a URL env.py replaces.
+ * main section (`config.get_section(config.config_ini_section, {})`), so `alembic upgrade`
+ * connects to the ini's `sqlalchemy.url`. Null whenever env.py could take a URL from anywhere
+ * else: any word of OTHER_URL_SOURCES, a `"sqlalchemy.url"` it writes into the section, a
+ * `url=` handed to engine_from_config (which overrides the section's), another section than the
+ * main one. A finding built on it must never blame a URL env.py replaces.
  */
 export function iniUrlConnection(source: string): number | null {
   let at: number | null = null;
+  let mainSection = false;
   for (const ll of tokenize(source).lines) {
     const t = ll.tokens;
     for (let i = 0; i < t.length; i++) {
       const tok = t[i]!;
-      if (tok.type === Tok.Name) {
-        if (OTHER_URL_SOURCES.has(tok.text)) return null;
-        if ((tok.text === 'engine_from_config' || tok.text === 'async_engine_from_config') && t[i + 1]?.text === '(') at ??= tok.line;
-      } else if (tok.type === Tok.String && literal([tok]).value === 'sqlalchemy.url' && !(t[i - 1]?.text === '(' && t[i - 2]?.text === 'get_main_option')) return null;
+      if (tok.type === Tok.String) {
+        if (literal([tok]).value === 'sqlalchemy.url' && !(t[i - 1]?.text === '(' && t[i - 2]?.text === 'get_main_option')) return null;
+        continue;
+      }
+      if (tok.type !== Tok.Name) continue;
+      if (OTHER_URL_SOURCES.has(tok.text)) return null;
+      if (t[i + 1]?.text !== '(') continue;
+      const args = t.slice(i + 2, matching(t, i + 1));
+      if (tok.text === 'get_section') {
+        if (!args.some((a) => a.type === Tok.Name && a.text === 'config_ini_section')) return null;
+        mainSection = true;
+      } else if (tok.text === 'engine_from_config' || tok.text === 'async_engine_from_config') {
+        let depth = 0;
+        for (let k = 0; k < args.length; k++) {
+          const a = args[k]!;
+          if (a.type === Tok.Op && '([{'.includes(a.text)) depth++;
+          else if (a.type === Tok.Op && ')]}'.includes(a.text)) depth--;
+          else if (depth === 0 && a.type === Tok.Name && a.text === 'url' && args[k + 1]?.text === '=' && (k === 0 || args[k - 1]!.text === ',')) return null;
+        }
+        at ??= tok.line;
+      }
     }
   }
-  return at;
+  return mainSection ? at : null;
 }
 
 /**

@@ -97,6 +97,9 @@ describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one v
       'engine = create_engine(get_url())',
       'db = context.get_x_argument(as_dictionary=True).get("db")',
       'from flask import current_app',
+      // seen in public projects: a url= that overrides the section's, another section
+      'def run_migrations_online():\n    engine = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", url=get_engine_url())',
+      'def run_migrations_online():\n    engine = engine_from_config(config.get_section("production", {}), prefix="sqlalchemy.")',
     ]) {
       expect(iniUrlConnection(onlineEnvPy(other + '\n')), other).toBeNull();
     }
