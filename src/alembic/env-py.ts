@@ -269,3 +269,79 @@ export function rewritesPostgresScheme(source: string): boolean {
   }
   return false;
 }
+
+/** Calls that hand a URL to SQLAlchemy (or to Alembic, which hands it on) as they get it. */
+const URL_SINKS = new Set(['set_main_option', 'set_section_option', 'create_engine', 'create_async_engine', 'configure']);
+
+/** After a value: `.replace(…)`, `.strip()` and the like, which leave a postgres:// scheme as it is unless their literals name it. */
+function afterMethods(t: readonly Token[], k: number): number {
+  while (t[k]?.text === '.' && t[k + 1]?.type === Tok.Name && /^(replace|strip|rstrip|lstrip)$/u.test(t[k + 1]!.text) && t[k + 2]?.text === '(') k = matching(t, k + 2) + 1;
+  return k;
+}
+
+/** Whether tokens [from, to) stand as a whole argument of a URL_SINKS call (positional, or `url=`). */
+function sinkArgument(t: readonly Token[], from: number, to: number): boolean {
+  const end = t[to]?.text;
+  if (end !== ',' && end !== ')') return false;
+  let k = from - 1;
+  if (t[k]?.text === '=' && t[k - 1]?.text === 'url' && (t[k - 2]?.text === ',' || t[k - 2]?.text === '(')) k -= 2;
+  if (t[k]?.text !== ',' && t[k]?.text !== '(') return false;
+  // the call whose parentheses hold the argument
+  let depth = 0;
+  for (let j = k; j >= 0; j--) {
+    const x = t[j]!.text;
+    if (x === ')' || x === ']' || x === '}') depth++;
+    else if (x === '(' || x === '[' || x === '{') {
+      if (depth === 0) return x === '(' && t[j - 1]?.type === Tok.Name && URL_SINKS.has(t[j - 1]!.text);
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether env.py hands the value of the environment variable `name` to SQLAlchemy as it is: read
+ * straight into a URL_SINKS call, or into a name (`url = os.environ["DATABASE_URL"]`) that is
+ * assigned nowhere else and reaches only such calls. Any function of the application in between
+ * (`fix_url(os.environ[...])`) may rewrite the scheme, so then the answer is no.
+ */
+export function passesUrlUnchanged(source: string, name: string): boolean {
+  const { lines } = tokenize(source);
+  const held = new Set<string>();
+  let sunk = false;
+  for (const ll of lines) {
+    const t = ll.tokens;
+    for (let i = 0; i < t.length; i++) {
+      const tok = t[i]!;
+      if (tok.type !== Tok.Name || (i > 0 && t[i - 1]!.text === '.' && t[i - 2]?.text !== 'os')) continue;
+      let at = -1;
+      if (tok.text === 'environ' && t[i + 1]?.text === '[') at = i + 2;
+      else if (tok.text === 'environ' && t[i + 1]?.text === '.' && (t[i + 2]?.text === 'get' || t[i + 2]?.text === 'setdefault') && t[i + 3]?.text === '(') at = i + 4;
+      else if (tok.text === 'getenv' && t[i + 1]?.text === '(') at = i + 2;
+      const arg = at < 0 ? undefined : t[at];
+      if (arg?.type !== Tok.String || literal([arg]).value !== name) continue;
+      const begin = t[i - 1]?.text === '.' && t[i - 2]?.text === 'os' ? i - 2 : i;
+      const end = afterMethods(t, matching(t, at - 1) + 1);
+      if (sinkArgument(t, begin, end)) sunk = true;
+      // `url = os.environ[...]` as a whole statement
+      else if (begin === 2 && t[1]!.text === '=' && t[0]!.type === Tok.Name && end === t.length) held.add(t[0]!.text);
+      else return false;
+    }
+  }
+  if (held.size === 0) return sunk;
+  for (const ll of lines) {
+    const t = ll.tokens;
+    for (let i = 0; i < t.length; i++) {
+      const tok = t[i]!;
+      if (tok.type !== Tok.Name || !held.has(tok.text) || t[i - 1]?.text === '.') continue;
+      // the read itself, or a test of the value (`if url.startswith(...)` with no postgres literal, `if not url:`)
+      if (i === 0 && t[1]?.text === '=' && t.slice(2).some((x) => x.text === 'environ' || x.text === 'getenv')) continue;
+      if (t[0]!.text === 'if' || t[0]!.text === 'elif' || t[0]!.text === 'assert') continue;
+      if (i === 0 && (t[1]?.text === '=' || t[1]?.text === ':')) return false;
+      const end = afterMethods(t, i + 1);
+      if (sinkArgument(t, i, end)) sunk = true;
+      else return false;
+    }
+  }
+  return sunk;
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { iniUrlConnection, interpolationErrorAt, readDatabaseUrlVariables, readEnvPy, rewritesPostgresScheme, type EnvSetting } from '../alembic/env-py.js';
+import { iniUrlConnection, interpolationErrorAt, passesUrlUnchanged, readDatabaseUrlVariables, readEnvPy, rewritesPostgresScheme, type EnvSetting } from '../alembic/env-py.js';
 import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
 import { parseIni } from '../alembic/ini-parser.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
@@ -94,7 +94,7 @@ function compareUrlVariables(config: ProjectConfig, source: string, used: string
     const value = env[r.name];
     if (value === undefined || value === '') return { ...r, here: 'unset' };
     // a value we cannot read as a URL is no proof of another database: only a different one blocks
-    return { ...r, here: sameDatabase(value, url, config.cwd) === 'different' ? 'different' : 'same', postgresScheme: POSTGRES_SCHEME.test(value) };
+    return { ...r, here: sameDatabase(value, url, config.cwd) === 'different' ? 'different' : 'same', postgresScheme: POSTGRES_SCHEME.test(value) && passesUrlUnchanged(source, r.name) };
   });
   const schemeRefused = reads.some((r) => r.postgresScheme === true) && !rewritesPostgresScheme(source) && !sqlalchemyBefore14(config.cwd);
   return { used, reads, envPy: path.relative(config.cwd, abs) || abs, ...(schemeRefused ? { schemeRefused } : {}) };

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rewritesPostgresScheme } from '../../src/alembic/env-py.js';
+import { passesUrlUnchanged, rewritesPostgresScheme } from '../../src/alembic/env-py.js';
 import { runCli } from '../helpers/cli.js';
 import { PYTHON } from '../helpers/oracle.js';
 import { pgExec, startPostgres, type PgServer } from '../helpers/pg-cluster.js';
@@ -61,6 +61,24 @@ describe("postgres-scheme-refused: Heroku's postgres:// reaches SQLAlchemy uncha
     const up = upgrade(template, heroku);
     expect(up.status).not.toBe(0);
     expect(f!.alembicError).toBe(lastLine(up.stderr));
+  });
+
+  it('blocks only a value that reaches SQLAlchemy as it is: an application function in between may rewrite the scheme', () => {
+    const cases: [string, boolean][] = [
+      ['config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])', true],
+      ['url = os.environ["DATABASE_URL"]\nconfig.set_main_option("sqlalchemy.url", url.replace("%", "%%"))', true],
+      ['url = os.environ.get("DATABASE_URL")\nif not url:\n    raise SystemExit(1)\nengine = create_engine(url)', true],
+      ['def run():\n    engine = create_engine(os.getenv("DATABASE_URL"), poolclass=pool.NullPool)', true],
+      ['context.configure(url=os.environ["DATABASE_URL"], target_metadata=m)', true],
+      ['config.set_main_option("sqlalchemy.url", fix_url(os.environ["DATABASE_URL"]))', false],
+      ['url = normalize(os.environ["DATABASE_URL"])\nconfig.set_main_option("sqlalchemy.url", url)', false],
+      ['url = os.environ["DATABASE_URL"]\nurl = fix(url)\nconfig.set_main_option("sqlalchemy.url", url)', false],
+      ['url = os.environ["DATABASE_URL"]\nconfig.set_main_option("sqlalchemy.url", fix(url))', false],
+      ['url = os.environ["DATABASE_URL"]\nsettings.url = url', false],
+    ];
+    for (const [src, unchanged] of cases) expect(passesUrlUnchanged(src, 'DATABASE_URL'), src).toBe(unchanged);
+    const helper = project('from app.db import fix_url\nconfig.set_main_option("sqlalchemy.url", fix_url(os.environ["DATABASE_URL"]))\n');
+    expect(found(runCli(helper, ['verify', '--format', 'json'], { DATABASE_URL: heroku }).stdout)).toEqual([]);
   });
 
   it('counts any rewrite of the scheme in env.py, however written', () => {
