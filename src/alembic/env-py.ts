@@ -165,6 +165,20 @@ export interface EnvironmentRead {
   readonly line: number;
 }
 
+/**
+ * Where the variable's name stands when token `i` starts reading the environment: `os.environ[`,
+ * `os.environ.get(`, `os.environ.setdefault(`, `os.getenv(` (or the same after `from os import
+ * environ, getenv`); -1 otherwise.
+ */
+function environRead(t: readonly Token[], i: number): number {
+  const tok = t[i]!;
+  if (tok.type !== Tok.Name || (i > 0 && t[i - 1]!.text === '.' && t[i - 2]?.text !== 'os')) return -1;
+  if (tok.text === 'environ' && t[i + 1]?.text === '[') return i + 2;
+  if (tok.text === 'environ' && t[i + 1]?.text === '.' && (t[i + 2]?.text === 'get' || t[i + 2]?.text === 'setdefault') && t[i + 3]?.text === '(') return i + 4;
+  if (tok.text === 'getenv' && t[i + 1]?.text === '(') return i + 2;
+  return -1;
+}
+
 /** Calls that take a database URL. */
 const URL_CALLS = new Set(['create_engine', 'create_async_engine', 'make_url']);
 
@@ -186,12 +200,7 @@ export function readDatabaseUrlVariables(source: string): EnvironmentRead[] {
     // on a line that plainly handles the URL, a variable of any name is the URL's (os.environ["TARGET_DB"])
     const urlLine = t.some((x, k) => (x.type === Tok.String && literal([x]).value === 'sqlalchemy.url') || (x.type === Tok.Name && (URL_CALLS.has(x.text) || (k === 0 && /url|uri|dsn/iu.test(x.text) && t[1]?.text === '='))));
     for (let i = 0; i < t.length; i++) {
-      const tok = t[i]!;
-      if (tok.type !== Tok.Name || (i > 0 && t[i - 1]!.text === '.' && t[i - 2]?.text !== 'os')) continue;
-      let at = -1;
-      if (tok.text === 'environ' && t[i + 1]?.text === '[') at = i + 2;
-      else if (tok.text === 'environ' && t[i + 1]?.text === '.' && (t[i + 2]?.text === 'get' || t[i + 2]?.text === 'setdefault') && t[i + 3]?.text === '(') at = i + 4;
-      else if (tok.text === 'getenv' && t[i + 1]?.text === '(') at = i + 2;
+      const at = environRead(t, i);
       const arg = at < 0 ? undefined : t[at];
       if (arg?.type !== Tok.String) continue;
       const value = evalStringLiteral(arg.text);
@@ -312,12 +321,7 @@ export function passesUrlUnchanged(source: string, name: string): boolean {
   for (const ll of lines) {
     const t = ll.tokens;
     for (let i = 0; i < t.length; i++) {
-      const tok = t[i]!;
-      if (tok.type !== Tok.Name || (i > 0 && t[i - 1]!.text === '.' && t[i - 2]?.text !== 'os')) continue;
-      let at = -1;
-      if (tok.text === 'environ' && t[i + 1]?.text === '[') at = i + 2;
-      else if (tok.text === 'environ' && t[i + 1]?.text === '.' && (t[i + 2]?.text === 'get' || t[i + 2]?.text === 'setdefault') && t[i + 3]?.text === '(') at = i + 4;
-      else if (tok.text === 'getenv' && t[i + 1]?.text === '(') at = i + 2;
+      const at = environRead(t, i);
       const arg = at < 0 ? undefined : t[at];
       if (arg?.type !== Tok.String || literal([arg]).value !== name) continue;
       const begin = t[i - 1]?.text === '.' && t[i - 2]?.text === 'os' ? i - 2 : i;

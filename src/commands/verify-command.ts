@@ -8,7 +8,7 @@ import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js'
 import { investigateMissing } from '../alembic/git-history.js';
 import type { IniUrl, UrlFacts, UrlVariables } from '../check/finding.js';
 import { missingIds, runVerify, type VerifyResult } from '../check/run-verify.js';
-import { parseDatabaseUrl, sameDatabase, type DatabaseTarget } from '../database/database-url.js';
+import { parseDatabaseUrl, sameDatabase, TEMPLATE_URL, type DatabaseTarget } from '../database/database-url.js';
 import type { PostgresOptions } from '../database/read-postgres.js';
 import type { VersionTableRequest, VersionTableState } from '../database/version-table.js';
 import { ConfigError, UsageError } from '../errors/errors.js';
@@ -102,8 +102,6 @@ function compareUrlVariables(config: ProjectConfig, source: string, used: string
 
 /** Heroku Postgres's scheme, which SQLAlchemy 1.4 and later no longer take as postgresql://. */
 const POSTGRES_SCHEME = /^\s*postgres:\/\//iu;
-
-const TEMPLATE_URL = 'driver://user:pass@localhost/dbname';
 
 /**
  * When env.py connects with alembic.ini's sqlalchemy.url (Alembic's templates, unchanged), how that

@@ -25,6 +25,9 @@ export interface SqliteTarget {
 
 export type DatabaseTarget = PostgresTarget | SqliteTarget;
 
+/** What `alembic init` writes into alembic.ini's sqlalchemy.url: no database at all. */
+export const TEMPLATE_URL = 'driver://user:pass@localhost/dbname';
+
 // the example names no credentials: every error passes through redactCredentialUrls, which would hide a user:password@ example too
 const NOT_A_URL_HINT = 'Pass a SQLAlchemy-style URL such as postgresql://HOST:5432/DBNAME (with USER:PASSWORD and an @ before HOST) or sqlite:///path/to.db.';
 

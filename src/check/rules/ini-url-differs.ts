@@ -1,8 +1,9 @@
+import { TEMPLATE_URL } from '../../database/database-url.js';
 import type { Finding, IniUrl, Rule } from '../finding.js';
 
 /** SQLAlchemy's and Python's words for each URL `engine_from_config` cannot connect with. */
 const FAILS: Partial<Record<IniUrl['state'], { what: string; alembicError: string }>> = {
-  placeholder: { what: "is still Alembic's template value driver://user:pass@localhost/dbname", alembicError: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:driver" },
+  placeholder: { what: `is still Alembic's template value ${TEMPLATE_URL}`, alembicError: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:driver" },
   // SQLAlchemy 1.4 ends this one "from string ''"
   empty: { what: 'is empty', alembicError: 'sqlalchemy.exc.ArgumentError: Could not parse SQLAlchemy URL from given URL string' },
   absent: { what: 'is not set', alembicError: "KeyError: 'url'" },

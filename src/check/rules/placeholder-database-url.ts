@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding } from '../lint/lint-context.js';
 
-const TEMPLATE_URL = 'driver://user:pass@localhost/dbname';
+import { TEMPLATE_URL } from '../../database/database-url.js';
 
 /** alembic.ini still holds the template URL and env.py never supplies a real one. */
 export const placeholderDatabaseUrl: Rule = {
