@@ -7,13 +7,7 @@ import { LATEST_ALEMBIC, parseAlembicVersion, type AlembicVersion } from './alem
  * (or requirements/*.txt listed at the top level), else the newest release.
  */
 export function detectAlembicVersion(cwd: string): { version: AlembicVersion; source: string } {
-  for (const name of ['requirements.txt', 'requirements/base.txt', 'requirements/prod.txt']) {
-    let text: string;
-    try {
-      text = readFileSync(path.join(cwd, name), 'utf8');
-    } catch {
-      continue;
-    }
+  for (const [name, text] of requirementFiles(cwd)) {
     const m = /^\s*alembic\s*(?:\[[^\]]*\])?\s*==\s*([\d.]+)/im.exec(text);
     const v = m ? parseAlembicVersion(m[1]!) : null;
     if (v) return { version: v, source: name };
@@ -27,13 +21,7 @@ export function detectAlembicVersion(cwd: string): { version: AlembicVersion; so
  * Alembic 1.15 and later require it.
  */
 export function sqlalchemyBefore14(cwd: string): boolean {
-  for (const name of ['requirements.txt', 'requirements/base.txt', 'requirements/prod.txt']) {
-    let text: string;
-    try {
-      text = readFileSync(path.join(cwd, name), 'utf8');
-    } catch {
-      continue;
-    }
+  for (const [, text] of requirementFiles(cwd)) {
     const m = /^\s*sqlalchemy\s*(?:\[[^\]]*\])?\s*(==|<=?|~=)\s*(\d+)\.(\d+)/imu.exec(text);
     if (!m) continue;
     const [major, minor] = [Number(m[2]), Number(m[3])];
@@ -41,4 +29,15 @@ export function sqlalchemyBefore14(cwd: string): boolean {
     return m[1] === '<' ? major < 1 || (major === 1 && minor <= 4) : below;
   }
   return false;
+}
+
+/** The requirements files a pin is looked for in, in order, with their text (those that can be read). */
+function* requirementFiles(cwd: string): Generator<[string, string]> {
+  for (const name of ['requirements.txt', 'requirements/base.txt', 'requirements/prod.txt']) {
+    try {
+      yield [name, readFileSync(path.join(cwd, name), 'utf8')];
+    } catch {
+      // absent or unreadable: the next one
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { Tok, tokenize, type Token } from './python-tokenizer.js';
+import { Tok, tokenize, type LogicalLine, type Token } from './python-tokenizer.js';
 import { evalStringLiteral } from './string-literal.js';
 
 /** A keyword argument of `context.configure(...)` in env.py that decides where Alembic keeps its version rows. */
@@ -23,6 +23,20 @@ export interface EnvPyFacts {
   readonly calls: ConfigureCall[];
 }
 
+/**
+ * env.py's logical lines. verify and its rules ask six readers here about the same env.py, so the last text's
+ * lines are kept rather than tokenized again for each.
+ */
+let lastSource: string | undefined;
+let lastLines: readonly LogicalLine[] = [];
+function linesOf(source: string): readonly LogicalLine[] {
+  if (source !== lastSource) {
+    lastLines = tokenize(source).lines;
+    lastSource = source;
+  }
+  return lastLines;
+}
+
 const KEYS = { version_table: 'versionTable', version_table_schema: 'versionTableSchema' } as const;
 
 /**
@@ -33,7 +47,7 @@ const KEYS = { version_table: 'versionTable', version_table_schema: 'versionTabl
  */
 export function readEnvPy(source: string): EnvPyFacts {
   const out: EnvPyFacts = { calls: [] };
-  const { lines } = tokenize(source);
+  const lines = linesOf(source);
   for (const ll of lines) {
     const t = ll.tokens;
     for (let i = 2; i < t.length; i++) {
@@ -115,7 +129,7 @@ export interface UrlOptionCall {
  */
 export function readUrlOptionCalls(source: string): UrlOptionCall[] {
   const out: UrlOptionCall[] = [];
-  const { lines } = tokenize(source);
+  const lines = linesOf(source);
   // url = os.environ["DATABASE_URL"].replace("%", "%%") on a line of its own escapes what a later call stores
   const escapedElsewhere = lines.some((ll) => escapesPercent(ll.tokens));
   for (const ll of lines) {
@@ -194,7 +208,7 @@ const DATABASE_URL_NAME = /^(?=.*(?:DATABASE|DB|SQL|POSTGRES|PG))[A-Z0-9_]*(?:UR
  */
 export function readDatabaseUrlVariables(source: string): EnvironmentRead[] {
   const out: EnvironmentRead[] = [];
-  const { lines } = tokenize(source);
+  const lines = linesOf(source);
   for (const ll of lines) {
     const t = ll.tokens;
     // on a line that plainly handles the URL, a variable of any name is the URL's (os.environ["TARGET_DB"])
@@ -231,7 +245,7 @@ const OTHER_URL_SOURCES = new Set([
 export function iniUrlConnection(source: string): number | null {
   let at: number | null = null;
   let mainSection = false;
-  for (const ll of tokenize(source).lines) {
+  for (const ll of linesOf(source)) {
     const t = ll.tokens;
     for (let i = 0; i < t.length; i++) {
       const tok = t[i]!;
@@ -267,7 +281,7 @@ export function iniUrlConnection(source: string): number | null {
  * object's `drivername`/`make_url`. Generous on purpose: a finding built on "no" blocks a release.
  */
 export function rewritesPostgresScheme(source: string): boolean {
-  for (const ll of tokenize(source).lines) {
+  for (const ll of linesOf(source)) {
     for (const tok of ll.tokens) {
       if (tok.type === Tok.Name && (tok.text === 'drivername' || tok.text === 'make_url' || tok.text === 'URL')) return true;
       if (tok.type !== Tok.String || !/postgres/iu.test(tok.text)) continue;
@@ -315,7 +329,7 @@ function sinkArgument(t: readonly Token[], from: number, to: number): boolean {
  * (`fix_url(os.environ[...])`) may rewrite the scheme, so then the answer is no.
  */
 export function passesUrlUnchanged(source: string, name: string): boolean {
-  const { lines } = tokenize(source);
+  const lines = linesOf(source);
   const held = new Set<string>();
   let sunk = false;
   for (const ll of lines) {

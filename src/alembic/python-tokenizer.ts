@@ -710,6 +710,17 @@ function oldExpressionEnd(src: string, from: number, to: number, level: number):
   return -1;
 }
 
+/** The first offset at or after i that holds no space, tab, form feed or line continuation (a backslash and its newline). */
+function skipBlanks(src: string, i: number): number {
+  for (;;) {
+    const c = src.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 12) i++;
+    else if (c === 92 && src.charCodeAt(i + 1) === 13) i += src.charCodeAt(i + 2) === 10 ? 3 : 2;
+    else if (c === 92 && src.charCodeAt(i + 1) === 10) i += 2;
+    else return i;
+  }
+}
+
 /** The last offset at or before i that holds no space, tab or form feed (-1 at the start). */
 function lastNonBlank(src: string, i: number): number {
   while (i >= 0 && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12)) i--;
@@ -925,9 +936,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let prevKw = false;
   /** What the last token of the current logical line leaves pending (P_*): a `:` there opens a block. */
   let punct = P_NONE;
-  /** Where the last `->` of a function's header was, and on which line (-1: none yet). */
+  /** Where the last `->` of a function's header was (-1: none yet). */
   let arrowAt = -1;
-  let arrowLine = 0;
   /** The first parser error, held while the rest of the file is scanned for a tokenizer error; and how many lines came before it. */
   let deferred: TokenizeError | null = null;
   let linesBeforeError = 0;
@@ -1204,7 +1214,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (ternaryOpen > 0 && len === 1 && (c === 44 || c === 59 || c === 58 || c === 41 || c === 93 || c === 125)) ternaryEnd(depth, c === 58 ? pos : -1);
       if (c === 58 && len === 1 && lambdaAt.length > 0) lambdaColon(pos);
       punct = len === 1 ? punctOf(c) : len === 3 && c === 46 ? P_NONE : P_DANGLING;
-      if (c === 45 && len === 2 && depth === 0) arrowHere(startLine);
+      if (c === 45 && len === 2 && depth === 0) arrowHere();
       const call = c === 40 && opensCall();
       if (inCall) {
         if (len === 1 && c === 44) argComma();
@@ -1329,31 +1339,21 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * Returns that error for `def NAME` at `b`, or null.
    */
   function defWithoutParen(b: number): TokenizeError | null {
-    let at = currentLine;
-    let from = lineStart;
-    const blanks = (i: number): number => {
-      for (;;) {
-        const c = src.charCodeAt(i);
-        if (c === 32 || c === 9 || c === 12) i++;
-        else if (c === 92 && (src.charCodeAt(i + 1) === 10 || src.charCodeAt(i + 1) === 13)) {
-          i += src.charCodeAt(i + 1) === 13 && src.charCodeAt(i + 2) === 10 ? 3 : 2;
-          at++;
-          from = i;
-        } else return i;
-      }
-    };
-    let i = blanks(b + 3);
+    let i = skipBlanks(src, b + 3);
     const name = i;
     while (isIdentPart(src.charCodeAt(i), src, i)) i++;
     if (i === name) return null;
     // `def f'x'`: the name is a string's prefix, so a string follows `def`, not a name
-    if ((src.charCodeAt(i) === 39 || src.charCodeAt(i) === 34) && i - name <= 2 && isStringPrefix(src, name, i)) return new TokenizeError('invalid syntax', at, name - from, E_PARSER);
-    i = blanks(i);
+    if ((src.charCodeAt(i) === 39 || src.charCodeAt(i) === 34) && i - name <= 2 && isStringPrefix(src, name, i)) return errorAt('invalid syntax', name);
+    i = skipBlanks(src, i);
     const d = src.charCodeAt(i);
     if (d === 40 || d === 91) return null;
     // a continuation into the end of the file is the tokenizer's error
-    if (i >= n && at !== currentLine) return null;
-    return new TokenizeError("expected '('", at, i - from, E_PARSER);
+    if (i >= n) {
+      const last = src.charCodeAt(lastNonBlank(src, n - 1));
+      if (last === 10 || last === 13) return null;
+    }
+    return errorAt("expected '('", i);
   }
 
   /**
@@ -1798,10 +1798,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   }
 
   /** Notes a `->` at `pos` (not `-=`) that passed misplacedArrow(), so in a function's header. */
-  function arrowHere(at: number): void {
-    if (src.charCodeAt(pos + 1) !== 62) return;
-    arrowAt = pos;
-    arrowLine = at;
+  function arrowHere(): void {
+    if (src.charCodeAt(pos + 1) === 62) arrowAt = pos;
   }
 
   /**
@@ -1811,16 +1809,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   function afterArrow(at: number): boolean {
     if (arrowAt < 0) return false;
-    let i = arrowAt + 2;
-    for (;;) {
-      const c = src.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 12) i++;
-      else if (c === 92 && src.charCodeAt(i + 1) === 13) i += src.charCodeAt(i + 2) === 10 ? 3 : 2;
-      else if (c === 92 && src.charCodeAt(i + 1) === 10) i += 2;
-      else if (c === 35 && i < at) {
-        while (i < at && src.charCodeAt(i) !== 10 && src.charCodeAt(i) !== 13) i++;
-      } else return i === at || (i === at - 1 && c === 13);
-    }
+    let i = skipBlanks(src, arrowAt + 2);
+    if (src.charCodeAt(i) === 35) while (i < at && src.charCodeAt(i) !== 10 && src.charCodeAt(i) !== 13) i++;
+    return i === at || (i === at - 1 && src.charCodeAt(i) === 13);
   }
 
   /**
@@ -1830,11 +1821,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * annotation that cannot start there, and say so at the arrow.
    */
   function operandMissing(pending: number, at: number, col: number, where: number): TokenizeError {
-    if (pending === P_DANGLING && afterArrow(where)) {
-      let b = arrowAt;
-      while (b > 0 && src.charCodeAt(b - 1) !== 10 && src.charCodeAt(b - 1) !== 13) b--;
-      return new TokenizeError("expected ':'", arrowLine, arrowAt - b, E_PARSER);
-    }
+    if (pending === P_DANGLING && afterArrow(where)) return errorAt("expected ':'", arrowAt);
     return new TokenizeError('invalid syntax', at, col, E_PARSER);
   }
 

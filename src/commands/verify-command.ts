@@ -89,7 +89,6 @@ function envPyText(config: ProjectConfig): string {
  * a variable of another name can point Alembic at another database than the one we judged.
  */
 function compareUrlVariables(config: ProjectConfig, source: string, used: string | null, url: string, env: NodeJS.ProcessEnv): UrlVariables {
-  const abs = path.join(config.scriptDir, 'env.py');
   const reads = readDatabaseUrlVariables(source).map((r): UrlVariables['reads'][number] => {
     const value = env[r.name];
     if (value === undefined || value === '') return { ...r, here: 'unset' };
@@ -97,7 +96,12 @@ function compareUrlVariables(config: ProjectConfig, source: string, used: string
     return { ...r, here: sameDatabase(value, url, config.cwd) === 'different' ? 'different' : 'same', postgresScheme: POSTGRES_SCHEME.test(value) && passesUrlUnchanged(source, r.name) };
   });
   const schemeRefused = reads.some((r) => r.postgresScheme === true) && !rewritesPostgresScheme(source) && !sqlalchemyBefore14(config.cwd);
-  return { used, reads, envPy: path.relative(config.cwd, abs) || abs, ...(schemeRefused ? { schemeRefused } : {}) };
+  return { used, reads, envPy: shown(config, path.join(config.scriptDir, 'env.py')), ...(schemeRefused ? { schemeRefused } : {}) };
+}
+
+/** A project file as findings name it: relative to the working folder. */
+function shown(config: ProjectConfig, file: string): string {
+  return path.relative(config.cwd, file) || file;
 }
 
 /** Heroku Postgres's scheme, which SQLAlchemy 1.4 and later no longer take as postgresql://. */
@@ -109,8 +113,9 @@ const POSTGRES_SCHEME = /^\s*postgres:\/\//iu;
  * cannot be read (the configuration's own errors are reported elsewhere).
  */
 function compareIniUrl(config: ProjectConfig, envPy: string, url: string, source: string): IniUrl | undefined {
-  const envPyLine = envPy === '' || !config.iniPath ? null : iniUrlConnection(envPy);
-  if (envPyLine === null || !config.iniPath) return undefined;
+  if (envPy === '' || !config.iniPath) return undefined;
+  const envPyLine = iniUrlConnection(envPy);
+  if (envPyLine === null) return undefined;
   let value: string | undefined;
   let line: number | undefined;
   try {
@@ -128,8 +133,7 @@ function compareIniUrl(config: ProjectConfig, envPy: string, url: string, source
     : value.trim() === TEMPLATE_URL ? 'placeholder'
     : POSTGRES_SCHEME.test(value) && !sqlalchemyBefore14(config.cwd) ? 'postgres-scheme'
     : sameDatabase(value, url, config.cwd);
-  const rel = (p: string): string => path.relative(config.cwd, p) || p;
-  return { state, source, envPy: rel(path.join(config.scriptDir, 'env.py')), envPyLine, ini: rel(config.iniPath), line: Math.max(line, 1), section: config.section };
+  return { state, source, envPy: shown(config, path.join(config.scriptDir, 'env.py')), envPyLine, ini: shown(config, config.iniPath), line: Math.max(line, 1), section: config.section };
 }
 
 export async function verifyCommand(opts: VerifyCommandOptions): Promise<CommandOutput & { result: VerifyResult }> {
