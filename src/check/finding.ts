@@ -58,7 +58,13 @@ export interface IniUrl {
 export interface UrlVariables {
   /** The variable the URL came from; null when it was given with --database-url. */
   readonly used: string | null;
-  readonly reads: readonly { readonly name: string; readonly line: number; readonly here: 'same' | 'different' | 'unset'; readonly postgresScheme?: boolean }[];
+  readonly reads: readonly {
+    readonly name: string;
+    readonly line: number;
+    readonly here: 'same' | 'different' | 'unset';
+    /** The value starts with postgres:// and reaches SQLAlchemy as it is (unset here: the --database-url value stands in for it). */
+    readonly postgresScheme?: boolean;
+  }[];
   /**
    * Whether a postgres:// value read here reaches SQLAlchemy as it is: env.py does nothing to the
    * scheme, and the project's SQLAlchemy (1.4 and later) refuses it.

@@ -89,9 +89,16 @@ function envPyText(config: ProjectConfig): string {
  * a variable of another name can point Alembic at another database than the one we judged.
  */
 function compareUrlVariables(config: ProjectConfig, source: string, used: string | null, url: string, env: NodeJS.ProcessEnv): UrlVariables {
-  const reads = readDatabaseUrlVariables(source).map((r): UrlVariables['reads'][number] => {
+  const found = readDatabaseUrlVariables(source);
+  // --database-url with none of env.py's variables set here (`verify --database-url "$(heroku config:get
+  // DATABASE_URL)"`): the verdict already takes it that the variable names this database where Alembic
+  // runs, so it takes its scheme to be the one given too; Heroku's DATABASE_URL is postgres://
+  const assumed = used === null && found.every((r) => !env[r.name]);
+  const reads = found.map((r): UrlVariables['reads'][number] => {
     const value = env[r.name];
-    if (value === undefined || value === '') return { ...r, here: 'unset' };
+    if (value === undefined || value === '') {
+      return assumed && POSTGRES_SCHEME.test(url) && passesUrlUnchanged(source, r.name) ? { ...r, here: 'unset', postgresScheme: true } : { ...r, here: 'unset' };
+    }
     // a value we cannot read as a URL is no proof of another database: only a different one blocks
     return { ...r, here: sameDatabase(value, url, config.cwd) === 'different' ? 'different' : 'same', postgresScheme: POSTGRES_SCHEME.test(value) && passesUrlUnchanged(source, r.name) };
   });

@@ -14,7 +14,7 @@ const AS_IT_IS = 'config.set_main_option("sqlalchemy.url", os.environ["DATABASE_
 const upgrade = (root: string, url: string) =>
   spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' } });
 
-type Found = { code: string; severity: string; path: string; line: number; hint: string; alembicError?: string };
+type Found = { code: string; severity: string; path: string; line: number; message: string; hint: string; alembicError?: string };
 const found = (stdout: string, code = 'postgres-scheme-refused'): Found[] => (JSON.parse(stdout).findings as Found[]).filter((f) => f.code === code);
 const lastLine = (text: string): string => text.trim().split('\n').at(-1)!;
 
@@ -48,6 +48,26 @@ describe("postgres-scheme-refused: Heroku's postgres:// reaches SQLAlchemy uncha
     expect(upgrade(fixed, heroku).status).toBe(0);
     // postgresql:// in the variable: nothing to refuse
     expect(found(runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: heroku.replace(/^postgres:/u, 'postgresql:') }).stdout)).toEqual([]);
+  });
+
+  it('takes an unset variable to hold the --database-url value, as the verdict already does: verify --database-url "$(heroku config:get DATABASE_URL)"', () => {
+    const root = project(AS_IT_IS);
+    // nothing set here: the verdict is about the database given, and so is the scheme
+    const r = runCli(root, ['verify', '--database-url', heroku, '--format', 'json'], { DATABASE_URL: '' });
+    expect(r.status, r.stdout).toBe(1);
+    const [f] = found(r.stdout);
+    expect(f).toMatchObject({ severity: 'error', path: 'migrations/env.py', line: 6 });
+    expect(f!.message).toContain('not set here');
+    // what Alembic does where that value is set: the error the finding quotes
+    const up = upgrade(root, heroku);
+    expect(up.status).not.toBe(0);
+    expect(f!.alembicError).toBe(lastLine(up.stderr));
+    // postgresql:// given, or the variable set here to a value of its own: that value is what we know
+    expect(found(runCli(root, ['verify', '--database-url', heroku.replace(/^postgres:/u, 'postgresql:'), '--format', 'json'], { DATABASE_URL: '' }).stdout)).toEqual([]);
+    expect(found(runCli(root, ['verify', '--database-url', heroku, '--format', 'json'], { DATABASE_URL: heroku.replace(/^postgres:/u, 'postgresql:') }).stdout)).toEqual([]);
+    // an application function in between may rewrite it
+    const helper = project('from app.db import fix_url\nconfig.set_main_option("sqlalchemy.url", fix_url(os.environ["DATABASE_URL"]))\n');
+    expect(found(runCli(helper, ['verify', '--database-url', heroku, '--format', 'json'], { DATABASE_URL: '' }).stdout)).toEqual([]);
   });
 
   it("is quiet on SQLAlchemy 1.3 (a pin), and reports the ini's postgres:// under ini-url-differs with the same error", () => {

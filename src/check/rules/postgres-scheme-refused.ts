@@ -20,7 +20,11 @@ export const postgresSchemeRefused: Rule = {
       .map((r) => ({
         code: 'postgres-scheme-refused',
         severity: 'error' as const,
-        message: `env.py hands $${r.name} to SQLAlchemy as it is, and here $${r.name} starts with postgres:// (Heroku Postgres's scheme), which SQLAlchemy 1.4 and later refuse: \`alembic upgrade\` fails before it reads the version table, whatever state the database is in.`,
+        message: `env.py hands $${r.name} to SQLAlchemy as it is, and ${
+          r.here === 'unset'
+            ? `$${r.name} is not set here, so this verdict takes it to hold the URL given with --database-url, which starts with postgres:// (Heroku Postgres's scheme, as \`heroku config:get DATABASE_URL\` prints it)`
+            : `here $${r.name} starts with postgres:// (Heroku Postgres's scheme)`
+        }. SQLAlchemy 1.4 and later refuse that scheme: \`alembic upgrade\` fails before it reads the version table, whatever state the database is in.`,
         hint: `url = os.environ["${r.name}"]\nif url.startswith("postgres://"):\n    url = url.replace("postgres://", "postgresql://", 1)\nconfig.set_main_option("sqlalchemy.url", url.replace("%", "%%"))`,
         path: v.envPy,
         line: r.line,
