@@ -233,19 +233,28 @@ const OTHER_URL_SOURCES = new Set([
   'get_x_argument', 'cmd_opts', 'set_main_option', 'set_section_option', 'settings', 'get_settings',
 ]);
 
+/** How env.py builds its engine from alembic.ini's URL, and where. */
+export interface IniUrlConnection {
+  readonly line: number;
+  /** `engine_from_config(config.get_section(...))` (Alembic's templates), or `create_engine(config.get_main_option("sqlalchemy.url"))`. */
+  readonly via: 'engine_from_config' | 'create_engine';
+}
+
 /**
- * The line of env.py's `engine_from_config(...)` (or `async_engine_from_config`) when it is the
- * only way env.py connects: Alembic's own templates, which build the engine from alembic.ini's
- * main section (`config.get_section(config.config_ini_section, {})`), so `alembic upgrade`
- * connects to the ini's `sqlalchemy.url`. Null whenever env.py could take a URL from anywhere
- * else: any word of OTHER_URL_SOURCES, a `"sqlalchemy.url"` it writes into the section, a
- * `url=` handed to engine_from_config (which overrides the section's), another section than the
- * main one. A finding built on it must never blame a URL env.py replaces.
+ * Where env.py builds its engine from alembic.ini's main section when that is the only way it
+ * connects: Alembic's own templates (`engine_from_config(config.get_section(config.config_ini_section,
+ * {}))`), or `create_engine(config.get_main_option("sqlalchemy.url"))`, directly or through a name
+ * bound to nothing else. `alembic upgrade` then connects to the ini's `sqlalchemy.url`. Null whenever
+ * env.py could take a URL from anywhere else: any other word of OTHER_URL_SOURCES, another
+ * `create_engine` argument, a `"sqlalchemy.url"` it writes into the section, a `url=` handed to
+ * engine_from_config (which overrides the section's), another section than the main one. A finding
+ * built on it must never blame a URL env.py replaces.
  */
-export function iniUrlConnection(source: string): number | null {
-  let at: number | null = null;
+export function iniUrlConnection(source: string): IniUrlConnection | null {
+  let at: IniUrlConnection | null = null;
   let mainSection = false;
-  for (const ll of linesOf(source)) {
+  const lines = linesOf(source);
+  for (const ll of lines) {
     const t = ll.tokens;
     for (let i = 0; i < t.length; i++) {
       const tok = t[i]!;
@@ -254,6 +263,21 @@ export function iniUrlConnection(source: string): number | null {
         continue;
       }
       if (tok.type !== Tok.Name) continue;
+      const engine = tok.text === 'create_engine' || tok.text === 'create_async_engine';
+      if (engine && t[i + 1]?.text === '(') {
+        // its first argument the ini's URL, and that alone: anything else may name another database
+        const close = matching(t, i + 1);
+        const end = argumentEnd(t, i + 2, close);
+        const arg = t.slice(i + 2, end);
+        const name = arg.length === 1 && arg[0]!.type === Tok.Name ? arg[0]!.text : undefined;
+        if (!(iniUrlOption(arg) || (name !== undefined && boundOnlyToIniUrl(lines, name)))) return null;
+        mainSection = true;
+        at ??= { line: tok.line, via: 'create_engine' };
+        i = close;
+        continue;
+      }
+      // imported is not called
+      if (engine && (t[0]!.text === 'from' || t[0]!.text === 'import')) continue;
       if (OTHER_URL_SOURCES.has(tok.text)) return null;
       if (t[i + 1]?.text !== '(') continue;
       const args = t.slice(i + 2, matching(t, i + 1));
@@ -268,12 +292,58 @@ export function iniUrlConnection(source: string): number | null {
           else if (a.type === Tok.Op && ')]}'.includes(a.text)) depth--;
           else if (depth === 0 && a.type === Tok.Name && a.text === 'url' && args[k + 1]?.text === '=' && (k === 0 || args[k - 1]!.text === ',')) return null;
         }
-        at ??= tok.line;
+        at ??= { line: tok.line, via: 'engine_from_config' };
       }
     }
   }
   return mainSection ? at : null;
 }
+
+/** `config.get_main_option("sqlalchemy.url")` (any dotted owner), and nothing more: the main section's URL, or None. */
+function iniUrlOption(t: readonly Token[]): boolean {
+  const n = t.length;
+  if (n < 6 || t[n - 1]!.text !== ')' || t[n - 3]!.text !== '(' || t[n - 4]!.text !== 'get_main_option' || t[n - 5]!.text !== '.') return false;
+  if (t[n - 2]!.type !== Tok.String || literal([t[n - 2]!]).value !== 'sqlalchemy.url') return false;
+  // the owner: a dotted name (config, context.config)
+  for (let k = 0; k < n - 5; k++) if (k % 2 === 0 ? t[k]!.type !== Tok.Name : t[k]!.text !== '.') return false;
+  return (n - 5) % 2 === 1;
+}
+
+/**
+ * Whether every binding of `name` in env.py is a whole line `name = config.get_main_option("sqlalchemy.url")`:
+ * a parameter, a loop or `with` target, another assignment or an augmented one may hold anything.
+ */
+function boundOnlyToIniUrl(lines: readonly LogicalLine[], name: string): boolean {
+  let bound = false;
+  for (const ll of lines) {
+    const t = ll.tokens;
+    if (!t.some((x) => x.type === Tok.Name && x.text === name)) continue;
+    // a parameter of a function or lambda, a class attribute's owner: bound by its callers
+    if (t[0]?.text === 'def' || t[0]?.text === 'async' || t[0]?.text === 'class' || t.some((x) => x.type === Tok.Name && x.text === 'lambda')) return false;
+    if (t[0]?.text === name && t[1]?.text === '=' && iniUrlOption(t.slice(2))) {
+      bound = true;
+      continue;
+    }
+    // the last `=` outside brackets ends the targets; a keyword argument's `=` is inside them
+    let lastAssign = -1;
+    let depth = 0;
+    for (let i = 0; i < t.length; i++) {
+      const x = t[i]!;
+      if (x.type !== Tok.Op) continue;
+      if ('([{'.includes(x.text)) depth++;
+      else if (')]}'.includes(x.text)) depth--;
+      else if (depth === 0 && (x.text === '=' || AUGMENTED_ASSIGN.has(x.text) || (x.text === ':' && i === 1))) lastAssign = i;
+    }
+    for (let i = 0; i < t.length; i++) {
+      if (t[i]!.type !== Tok.Name || t[i]!.text !== name || t[i - 1]?.text === '.') continue;
+      const prev = t[i - 1]?.text;
+      if (i < lastAssign || t[i + 1]?.text === ':=' || prev === 'as' || prev === 'for' || prev === 'global' || prev === 'nonlocal' || prev === 'import' || prev === 'del') return false;
+    }
+  }
+  return bound;
+}
+
+const AUGMENTED_ASSIGN: ReadonlySet<string> = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=', '>>=', '<<=', '&=', '|=', '^=', '@=']);
 
 /**
  * Whether env.py may turn Heroku's postgres:// into a scheme SQLAlchemy 1.4+ accepts: any string

@@ -46,9 +46,11 @@ export interface IniUrl {
   readonly state: 'same' | 'different' | 'unknown' | 'placeholder' | 'empty' | 'absent' | 'postgres-scheme';
   /** Where our URL came from: $NAME or --database-url. */
   readonly source: string;
-  /** env.py, relative to the working folder, and the line of its engine_from_config call. */
+  /** env.py, relative to the working folder, and the line of its engine_from_config (or create_engine) call. */
   readonly envPy: string;
   readonly envPyLine: number;
+  /** How env.py builds its engine from the ini: Alembic's template, or create_engine(config.get_main_option("sqlalchemy.url")). */
+  readonly via: 'engine_from_config' | 'create_engine';
   /** alembic.ini, relative to the working folder, and the option's line (the section's when absent). */
   readonly ini: string;
   readonly line: number;

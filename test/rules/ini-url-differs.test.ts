@@ -14,6 +14,14 @@ const V = 'migrations/versions/';
 const project = (iniUrlLine: string, store = ''): string =>
   makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), 'migrations/env.py': onlineEnvPy(store), 'migrations/script.py.mako': '' }, DEFAULT_INI + iniUrlLine);
 
+const ENGINE_DIRECT = 'engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)';
+const ENGINE_NAMED = 'url = config.get_main_option("sqlalchemy.url")\nengine = create_engine(url)';
+/** An env.py that builds its engine with create_engine from the ini's URL (`body` inside run_migrations_online), offline branch included. */
+const createEngineEnvPy = (body: string): string =>
+  `from alembic import context\nfrom sqlalchemy import create_engine, pool\n\nconfig = context.config\n\n\ndef run_migrations_offline():\n    url = config.get_main_option("sqlalchemy.url")\n    context.configure(url=url, literal_binds=True)\n    with context.begin_transaction():\n        context.run_migrations()\n\n\ndef run_migrations_online():\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n    with engine.connect() as connection:\n        context.configure(connection=connection)\n        with context.begin_transaction():\n            context.run_migrations()\n\n\nif context.is_offline_mode():\n    run_migrations_offline()\nelse:\n    run_migrations_online()\n`;
+const engineProject = (body: string, iniUrlLine: string): string =>
+  makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), 'migrations/env.py': createEngineEnvPy(body), 'migrations/script.py.mako': '' }, DEFAULT_INI + iniUrlLine);
+
 /** A real SQLite file whose alembic_version holds `row`. */
 function database(row: string): { file: string; url: string } {
   const file = path.join(tempDir(), 'app.db');
@@ -86,9 +94,9 @@ describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one v
 
   it('is quiet whenever env.py may connect some other way, and reads the template as Alembic ships it', () => {
     const generic = readFileSync(path.join(path.dirname(spawnSync(PYTHON, ['-c', 'import alembic; print(alembic.__file__)'], { encoding: 'utf8' }).stdout.trim()), 'templates/generic/env.py'), 'utf8');
-    expect(iniUrlConnection(generic)).toBe(generic.split('\n').findIndex((l) => l.includes('engine_from_config(')) + 1);
+    expect(iniUrlConnection(generic)).toEqual({ line: generic.split('\n').findIndex((l) => l.includes('engine_from_config(')) + 1, via: 'engine_from_config' });
     const online = onlineEnvPy('');
-    expect(iniUrlConnection(online)).toBe(9);
+    expect(iniUrlConnection(online)).toEqual({ line: 9, via: 'engine_from_config' });
     for (const other of [
       'config.set_main_option("sqlalchemy.url", settings.DATABASE_URL)',
       'config.set_section_option(config.config_ini_section, "DB_HOST", os.environ["DB_HOST"])',
@@ -105,5 +113,57 @@ describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one v
     }
     // env.py without engine_from_config (Flask-Migrate's, ours): nothing is claimed
     expect(iniUrlConnection('from alembic import context\n')).toBeNull();
+  });
+
+  it('reads create_engine(config.get_main_option("sqlalchemy.url")) as the ini\'s URL too, directly or through a name bound to nothing else', () => {
+    const claimed = [
+      ENGINE_DIRECT,
+      ENGINE_NAMED,
+      'url = context.config.get_main_option("sqlalchemy.url")\nengine = create_async_engine(url)',
+      'engine = create_engine(config.get_main_option(\'sqlalchemy.url\'))',
+    ];
+    for (const body of claimed) expect(iniUrlConnection(createEngineEnvPy(body)), body).toMatchObject({ via: 'create_engine' });
+    for (const body of [
+      'url = config.get_main_option("sqlalchemy.url")\nurl = fix(url)\nengine = create_engine(url)',
+      'url = config.get_main_option("sqlalchemy.url")\nurl += "?sslmode=require"\nengine = create_engine(url)',
+      'url, other = config.get_main_option("sqlalchemy.url"), 1\nengine = create_engine(url)',
+      'def make(url):\n    return create_engine(url)\nengine = make(settings.DB)',
+      'for url in urls:\n    engine = create_engine(url)',
+      'engine = create_engine(config.get_main_option("sqlalchemy.url", "sqlite://"))',
+      'engine = create_engine(config.get_main_option("sqlalchemy.url") + "?x=1")',
+      'engine = create_engine(get_url())',
+      'url = config.get_main_option("sqlalchemy.url")\nengine = create_engine(url)\nengine = create_engine(os.environ["DATABASE_URL"])',
+    ]) expect(iniUrlConnection(createEngineEnvPy(body)), body).toBeNull();
+  });
+
+  it('blocks create_engine(config.get_main_option("sqlalchemy.url")) on another database or none, as real Alembic fails', () => {
+    const checked = database('b2');
+    const real = database('guest_lockout_001');
+    const env = { DATABASE_URL: checked.url };
+    for (const body of [ENGINE_DIRECT, ENGINE_NAMED]) {
+      const root = engineProject(body, `sqlalchemy.url = ${real.url}\n`);
+      const r = runCli(root, ['verify', '--format', 'json'], env);
+      expect(r.status, body).toBe(1);
+      const [f] = found(r.stdout);
+      expect(f!.message).toContain('create_engine(config.get_main_option("sqlalchemy.url")), migrations/env.py:');
+      const up = upgrade(root, env);
+      expect(up.status).not.toBe(0);
+      expect(up.stdout + up.stderr).toContain("Can't locate revision identified by 'guest_lockout_001'");
+      // the same database: quiet, and Alembic upgrades it
+      const same = engineProject(body, `sqlalchemy.url = ${checked.url}\n`);
+      const ok = runCli(same, ['verify', '--format', 'json'], env);
+      expect(found(ok.stdout)).toEqual([]);
+      expect(ok.status, ok.stdout).toBe(0);
+      expect(upgrade(same, env).status).toBe(0);
+    }
+    // no sqlalchemy.url: get_main_option gives None, which create_engine refuses
+    const none = engineProject(ENGINE_DIRECT, '');
+    const [f] = found(runCli(none, ['verify', '--format', 'json'], env).stdout);
+    expect(f).toMatchObject({ severity: 'error', path: 'alembic.ini', line: 1 });
+    const up = upgrade(none, env);
+    expect(up.status).not.toBe(0);
+    // SQLAlchemy 1.4 (Debian's) fails on None before its check; 2.x, which we quote, says so
+    const said = lastLine(up.stdout + up.stderr);
+    expect([f!.alembicError, "AttributeError: 'NoneType' object has no attribute '_instantiate_plugins'"]).toContain(said);
   });
 });

@@ -1,7 +1,7 @@
 import { TEMPLATE_URL } from '../../database/database-url.js';
 import type { Finding, IniUrl, Rule } from '../finding.js';
 
-/** SQLAlchemy's and Python's words for each URL `engine_from_config` cannot connect with. */
+/** SQLAlchemy's and Python's words for each URL `engine_from_config` cannot connect with (SQLAlchemy 2's, where 1.4 words them otherwise). */
 const FAILS: Partial<Record<IniUrl['state'], { what: string; alembicError: string }>> = {
   placeholder: { what: `is still Alembic's template value ${TEMPLATE_URL}`, alembicError: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:driver" },
   // SQLAlchemy 1.4 ends this one "from string ''"
@@ -9,6 +9,9 @@ const FAILS: Partial<Record<IniUrl['state'], { what: string; alembicError: strin
   absent: { what: 'is not set', alembicError: "KeyError: 'url'" },
   'postgres-scheme': { what: 'starts with postgres://, which SQLAlchemy 1.4 and later refuse (postgresql:// is the name they know)', alembicError: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres" },
 };
+
+/** get_main_option gives None for a missing option, which create_engine refuses (SQLAlchemy 1.4: AttributeError: 'NoneType' object has no attribute '_instantiate_plugins'). */
+const NONE_URL = { what: 'is not set', alembicError: 'sqlalchemy.exc.ArgumentError: Expected string or URL object, got None' };
 
 /**
  * env.py is Alembic's template: it connects with alembic.ini's sqlalchemy.url, not with the URL
@@ -23,8 +26,9 @@ export const iniUrlDiffers: Rule = {
     if (!u || u.state === 'same') return [];
     const variable = u.source.startsWith('$') ? u.source.slice(1) : 'DATABASE_URL';
     const fix = `Have env.py connect to the database the release is given: config.set_main_option("sqlalchemy.url", os.environ["${variable}"].replace("postgres://", "postgresql://", 1).replace("%", "%%")) after config = context.config (and import os).`;
-    const connects = `env.py builds its engine from alembic.ini (engine_from_config, ${u.envPy}:${u.envPyLine}) and sets no URL of its own`;
-    const failure = FAILS[u.state];
+    const how = u.via === 'create_engine' ? 'create_engine(config.get_main_option("sqlalchemy.url"))' : 'engine_from_config';
+    const connects = `env.py builds its engine from alembic.ini (${how}, ${u.envPy}:${u.envPyLine}) and sets no URL of its own`;
+    const failure = u.via === 'create_engine' && u.state === 'absent' ? NONE_URL : FAILS[u.state];
     if (failure) {
       return [finding('error', u, `[${u.section}] sqlalchemy.url ${failure.what}, and ${connects}: \`alembic upgrade\` fails before it reads the version table, whatever state ${u.source} is in.`, fix, failure.alembicError)];
     }
