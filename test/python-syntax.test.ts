@@ -822,6 +822,13 @@ const INVALID = [
   'x = 1\n\\',
   'x = 1\n    \\',
   'x = 1\n\\\n',
+  // a def's name, then a continuation: its own line end at the end of the file is the tokenizer's EOF, blanks after it the parser's '('
+  'def f \\',
+  'def f\\',
+  'def f \\\n',
+  'def f \\\n  ',
+  'def f \\\n  \\',
+  'x = 1\ndef f  \\\n\t',
   // a clause with nothing to follow, a try with neither except nor finally
   'def upgrade():\n    try:\n        op.drop_table("t")\n    op.drop_table("u")\n',
   'def upgrade():\n    try:\n        op.drop_table("t")\n\n\ndef downgrade():\n    pass\n',

@@ -1348,10 +1348,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     i = skipBlanks(src, i);
     const d = src.charCodeAt(i);
     if (d === 40 || d === 91) return null;
-    // a continuation into the end of the file is the tokenizer's error
+    // a continuation whose own line end ends the file is the tokenizer's error; blanks after it are the parser's
+    if (d === 92 && i === n - 1) return null;
     if (i >= n) {
-      const last = src.charCodeAt(lastNonBlank(src, n - 1));
-      if (last === 10 || last === 13) return null;
+      const last = src.charCodeAt(n - 1);
+      if (((last === 10 || last === 13) && src.charCodeAt(n - (last === 10 && src.charCodeAt(n - 2) === 13 ? 3 : 2)) === 92)) return null;
     }
     return errorAt("expected '('", i);
   }
