@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { verifyCommand } from '../src/commands/verify-command.js';
 import { readEnvPy } from '../src/alembic/env-py.js';
 import type { PreflightError } from '../src/errors/errors.js';
-import { prepareDatabase, writeScenarioProject, type Scenario } from './helpers/db-scenario.js';
+import { prepareDatabase, runAlembicUpgrade, writeScenarioProject, type Scenario } from './helpers/db-scenario.js';
 
 const LINEAR: Scenario['revs'] = [
   { id: 'aaa111', down: null },
@@ -51,6 +51,28 @@ describe('verify against SQLite', () => {
     expect(out.exitCode).toBe(0);
     expect(readFileSync(file).equals(before)).toBe(true);
     expect(statSync(file).mtimeMs).toBe(mtime);
+  });
+
+  it("reads the file a SQLite URI names (?uri=true), as SQLAlchemy hands it to sqlite3, and agrees with real Alembic", async () => {
+    const stale = await setup({ name: 'uri-stale', revs: LINEAR, rows: ['guest_lockout_001'] });
+    const healthy = await setup({ name: 'uri-ok', revs: LINEAR, rows: ['aaa111'] });
+    for (const { root } of [stale, healthy]) {
+      for (const url of ['sqlite:///file:app.db?uri=true', `sqlite:///file://${path.join(root, 'app.db')}?uri=true`, 'sqlite:///app.db?uri=1', 'sqlite:///file:app.db?mode=rw&uri=true']) {
+        const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+        const doc = JSON.parse(out.stdout) as { database: { stamps: { value: string }[] } };
+        expect(doc.database.stamps.map((x) => x.value), url).toEqual(root === stale.root ? ['guest_lockout_001'] : ['aaa111']);
+        expect(out.exitCode, url).toBe(root === stale.root ? 1 : 0);
+      }
+    }
+    // real Alembic with the same URL (env.py reads DATABASE_URL): fails on the stale stamp, upgrades the other
+    const failed = runAlembicUpgrade(stale.root, 'sqlite:///file:app.db?uri=true', 'head');
+    expect(failed.rc).not.toBe(0);
+    expect(failed.stderr).toContain("Can't locate revision identified by 'guest_lockout_001'");
+    expect(runAlembicUpgrade(healthy.root, 'sqlite:///file:app.db?uri=true', 'head').applied).toEqual(['bbb222']);
+    // an in-memory URI holds nothing to check
+    const e = await failure(verifyCommand({ cwd: healthy.root, format: 'text', env: { DATABASE_URL: 'sqlite:///file:app.db?mode=memory&uri=true' } }));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toContain('in-memory');
   });
 
   it('a missing file is a database error (exit 3), never a new empty database', async () => {

@@ -130,7 +130,37 @@ function parseSqlite(scheme: string, rest: string, cwd: string): SqliteTarget {
     });
   }
   const written = decode(main.slice(1), 'file name');
-  return { dialect: 'sqlite', scheme, file: path.resolve(cwd, written), written };
+  const query = q >= 0 ? rest.slice(q + 1) : '';
+  if (!uriMode(query)) return { dialect: 'sqlite', scheme, file: path.resolve(cwd, written), written };
+  // ?uri=true: SQLAlchemy hands the name to sqlite3 as a URI, file:PATH (file:///PATH, file://localhost/PATH), or a plain name
+  let file = written;
+  const raw = main.slice(1);
+  if (/^file:/iu.test(raw)) {
+    // SQLite decodes the URI's %-escapes itself (SQLAlchemy 1.4 passes the database part on undecoded)
+    const inner = raw.slice(5).split(/[?#]/u, 1)[0]!;
+    const local = /^\/\/(localhost)?(?=\/)/iu.exec(inner);
+    if (inner.startsWith('//') && !local) {
+      throw new UsageError('The SQLite URI names a host (file://HOST/…); SQLite opens local files only.', { hint: 'Use file:relative.db or file:///absolute/path.db.' });
+    }
+    file = decode(local ? inner.slice(local[0].length) : inner, 'file name');
+    const params = new URLSearchParams(raw.slice(5 + inner.length).replace(/^\?/u, '').split('#', 1)[0]);
+    if (file === ':memory:' || file === '' || params.get('mode') === 'memory' || new URLSearchParams(query).get('mode') === 'memory') {
+      throw new UsageError('The database URL points at an in-memory SQLite database (mode=memory), which starts empty in every process: there is nothing to check.', {
+        hint: 'Point at the database file Alembic uses: sqlite:///relative/path.db or sqlite:////absolute/path.db.',
+      });
+    }
+  }
+  return { dialect: 'sqlite', scheme, file: path.resolve(cwd, file), written };
+}
+
+/** SQLAlchemy's `uri` option for pysqlite, read with util.asbool. */
+function uriMode(query: string): boolean {
+  for (const part of query.split('&')) {
+    const eq = part.indexOf('=');
+    if ((eq >= 0 ? part.slice(0, eq) : part) !== 'uri') continue;
+    return /^(true|yes|on|y|t|1)$/iu.test(eq >= 0 ? part.slice(eq + 1).trim() : '');
+  }
+  return false;
 }
 
 function decode(s: string, what: string): string {
@@ -174,5 +204,21 @@ export function sameDatabase(a: string, b: string, cwd: string): 'same' | 'diffe
     return a.trim() === b.trim() ? 'same' : 'unknown';
   }
   if (x.dialect === 'sqlite' || y.dialect === 'sqlite') return x.dialect === 'sqlite' && y.dialect === 'sqlite' && x.file === y.file ? 'same' : 'different';
-  return x.host.toLowerCase() === y.host.toLowerCase() && x.port === y.port && x.database === y.database ? 'same' : 'different';
+  if (x.port !== y.port || x.database !== y.database) return 'different';
+  const hx = hostKind(x.host);
+  const hy = hostKind(y.host);
+  if (hx === hy) return 'same';
+  // two socket folders, or a socket folder and a loopback address: one server, unless two run on one port
+  if (hx.startsWith('/') || hy.startsWith('/')) return hx === 'loopback' || hy === 'loopback' ? 'same' : 'unknown';
+  return 'different';
+}
+
+/**
+ * A host as what it reaches: DNS names are case-blind and may end in a dot; localhost, 127.x.x.x and ::1
+ * are this machine (a host-less URL is localhost already); a path is a Unix-socket folder.
+ */
+function hostKind(host: string): string {
+  const h = host.toLowerCase().replace(/\.$/u, '');
+  if (h.startsWith('/')) return h.replace(/\/+$/u, '') || '/';
+  return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^127(\.\d{1,3}){3}$/u.test(h) ? 'loopback' : h;
 }

@@ -90,6 +90,14 @@ describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one v
     expect(sameDatabase('postgres://u@db.example.com/app', 'postgres://u@db.example.com/app_staging', '/')).toBe('different');
     expect(sameDatabase('postgres://u@db.example.com/app', 'postgres://u@db.example.com:5433/app', '/')).toBe('different');
     expect(sameDatabase('mysql://h/app', 'postgres://h/app', '/')).toBe('unknown');
+    // this machine however named (CI writes localhost in one place and 127.0.0.1 in another), a socket folder
+    for (const local of ['postgresql://127.0.0.1/app', 'postgresql://[::1]/app', 'postgresql:///app', 'postgresql://localhost./app', 'postgresql:///app?host=/var/run/postgresql']) {
+      expect(sameDatabase(local, 'postgres://u@LOCALHOST:5432/app', '/'), local).toBe('same');
+    }
+    expect(sameDatabase('postgresql://127.0.0.1/app', 'postgresql://localhost/other', '/')).toBe('different');
+    expect(sameDatabase('postgresql://127.0.0.1:5433/app', 'postgresql://localhost/app', '/')).toBe('different');
+    expect(sameDatabase('postgresql:///app?host=/tmp', 'postgresql:///app?host=/var/run/postgresql', '/')).toBe('unknown');
+    expect(sameDatabase('postgresql://db.example.com/app', 'postgresql://localhost/app', '/')).toBe('different');
   });
 
   it('is quiet whenever env.py may connect some other way, and reads the template as Alembic ships it', () => {
