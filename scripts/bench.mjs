@@ -82,14 +82,14 @@ for (let i = 0; i < runs; i++) {
 // cache goes to a throwaway PYTHONPYCACHEPREFIX (one untimed run fills it, Alembic's own modules
 // included), so the corpus stays source-only for the cold runs above. Reported, not a target.
 /** The head ids `alembic heads` printed (its branch labels come in a set's order, which varies between runs). */
-const headIds = (text) => text.split('\n').map((l) => l.trim().split(' ')[0]).filter(Boolean).sort().join(' ');
+const headIds = (text) => text.split('\n').map((l) => l.trim().split(' ')[0]).filter(Boolean).sort();
 const pycache = mkdtempSync(path.join(os.tmpdir(), 'bench-pycache-'));
 const warmEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '', PYTHONPYCACHEPREFIX: pycache };
 time('/usr/bin/python3', ['-m', 'alembic', 'heads'], { env: warmEnv });
 const theirsWarm = median(
   Array.from({ length: runs }, () => {
     const { ms, r } = time('/usr/bin/python3', ['-m', 'alembic', 'heads'], { env: warmEnv });
-    if (r.status !== 0 || headIds(r.stdout) !== headIds(theirHeads)) throw new Error(`alembic heads (bytecode cached) failed: ${r.stderr.slice(-500)}`);
+    if (r.status !== 0 || headIds(r.stdout).join(' ') !== headIds(theirHeads).join(' ')) throw new Error(`alembic heads (bytecode cached) failed: ${r.stderr.slice(-500)}`);
     return ms;
   }),
 );
@@ -106,7 +106,7 @@ console.log(`ratio:                    ${ratio.toFixed(1)}x faster (target >= 20
 console.log(`alembic heads, bytecode cached: ${theirsWarm.toFixed(0)} ms (median of ${runs}; its second run on any machine): ${(theirsWarm / a).toFixed(1)}x`);
 console.log(`peak RSS (ours):          ${rssMb.toFixed(1)} MB (target <= 150 MB)`);
 // `alembic heads` prints "<id> (<labels>) (head)" per head; compare the ids
-const theirIds = theirHeads.split('\n').map((l) => l.trim().split(' ')[0]).filter(Boolean).sort();
+const theirIds = headIds(theirHeads);
 const headsAgree = JSON.stringify([...heads].sort()) === JSON.stringify(theirIds);
 console.log(`heads agree:              ${headsAgree ? `yes (${heads.join(', ')})` : `NO: ours ${JSON.stringify(heads)}, Alembic ${JSON.stringify(theirIds)}`}`);
 

@@ -1,4 +1,4 @@
-import { Tok, tokenize, type LogicalLine, type Token } from './python-tokenizer.js';
+import { splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type Token } from './python-tokenizer.js';
 import { evalStringLiteral } from './string-literal.js';
 
 /** A keyword argument of `context.configure(...)` in env.py that decides where Alembic keeps its version rows. */
@@ -285,13 +285,7 @@ export function iniUrlConnection(source: string): IniUrlConnection | null {
         if (!args.some((a) => a.type === Tok.Name && a.text === 'config_ini_section')) return null;
         mainSection = true;
       } else if (tok.text === 'engine_from_config' || tok.text === 'async_engine_from_config') {
-        let depth = 0;
-        for (let k = 0; k < args.length; k++) {
-          const a = args[k]!;
-          if (a.type === Tok.Op && '([{'.includes(a.text)) depth++;
-          else if (a.type === Tok.Op && ')]}'.includes(a.text)) depth--;
-          else if (depth === 0 && a.type === Tok.Name && a.text === 'url' && args[k + 1]?.text === '=' && (k === 0 || args[k - 1]!.text === ',')) return null;
-        }
+        if (splitTop(args, 0, args.length, ',').some(([s, e]) => e - s > 1 && args[s]!.type === Tok.Name && args[s]!.text === 'url' && args[s + 1]!.text === '=')) return null;
         at ??= { line: tok.line, via: 'engine_from_config' };
       }
     }
@@ -324,16 +318,8 @@ function boundOnlyToIniUrl(lines: readonly LogicalLine[], name: string): boolean
       bound = true;
       continue;
     }
-    // the last `=` outside brackets ends the targets; a keyword argument's `=` is inside them
-    let lastAssign = -1;
-    let depth = 0;
-    for (let i = 0; i < t.length; i++) {
-      const x = t[i]!;
-      if (x.type !== Tok.Op) continue;
-      if ('([{'.includes(x.text)) depth++;
-      else if (')]}'.includes(x.text)) depth--;
-      else if (depth === 0 && (x.text === '=' || AUGMENTED_ASSIGN.has(x.text) || (x.text === ':' && i === 1))) lastAssign = i;
-    }
+    // the last `=` outside brackets ends the targets (a keyword argument's `=` is inside them); else an augmented one, or an annotation's `:`
+    const lastAssign = topLevelIndexes(t, 0, t.length, '=').at(-1) ?? Math.max(topLevelOp(t, 0, t.length, AUGMENTED_ASSIGN), t[1]?.text === ':' ? 1 : -1);
     for (let i = 0; i < t.length; i++) {
       if (t[i]!.type !== Tok.Name || t[i]!.text !== name || t[i - 1]?.text === '.') continue;
       const prev = t[i - 1]?.text;

@@ -721,6 +721,9 @@ function skipBlanks(src: string, i: number): number {
   }
 }
 
+/** A backslash as the text's last character, or followed only by its line end. */
+const CONTINUATION_AT_END = /\\(?:\r\n|\r|\n)?$/u;
+
 /** The last offset at or before i that holds no space, tab or form feed (-1 at the start). */
 function lastNonBlank(src: string, i: number): number {
   while (i >= 0 && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 12)) i--;
@@ -1348,12 +1351,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     i = skipBlanks(src, i);
     const d = src.charCodeAt(i);
     if (d === 40 || d === 91) return null;
-    // a continuation whose own line end ends the file is the tokenizer's error; blanks after it are the parser's
-    if (d === 92 && i === n - 1) return null;
-    if (i >= n) {
-      const last = src.charCodeAt(n - 1);
-      if (((last === 10 || last === 13) && src.charCodeAt(n - (last === 10 && src.charCodeAt(n - 2) === 13 ? 3 : 2)) === 92)) return null;
-    }
+    // a continuation that ends the file (the backslash, or its own line end, last) is the tokenizer's error; blanks after it are the parser's
+    if (i >= n - 1 && CONTINUATION_AT_END.test(src)) return null;
     return errorAt("expected '('", i);
   }
 

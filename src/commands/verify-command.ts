@@ -95,12 +95,12 @@ function compareUrlVariables(config: ProjectConfig, source: string, used: string
   // runs, so it takes its scheme to be the one given too; Heroku's DATABASE_URL is postgres://
   const assumed = used === null && found.every((r) => !env[r.name]);
   const reads = found.map((r): UrlVariables['reads'][number] => {
-    const value = env[r.name];
-    if (value === undefined || value === '') {
-      return assumed && POSTGRES_SCHEME.test(url) && passesUrlUnchanged(source, r.name) ? { ...r, here: 'unset', postgresScheme: true } : { ...r, here: 'unset' };
-    }
+    const value = env[r.name] || undefined;
+    const held = value ?? (assumed ? url : undefined);
+    const postgresScheme = held !== undefined && POSTGRES_SCHEME.test(held) && passesUrlUnchanged(source, r.name);
     // a value we cannot read as a URL is no proof of another database: only a different one blocks
-    return { ...r, here: sameDatabase(value, url, config.cwd) === 'different' ? 'different' : 'same', postgresScheme: POSTGRES_SCHEME.test(value) && passesUrlUnchanged(source, r.name) };
+    const here = value === undefined ? 'unset' : sameDatabase(value, url, config.cwd) === 'different' ? 'different' : 'same';
+    return { ...r, here, postgresScheme };
   });
   const schemeRefused = reads.some((r) => r.postgresScheme === true) && !rewritesPostgresScheme(source) && !sqlalchemyBefore14(config.cwd);
   return { used, reads, envPy: shown(config, path.join(config.scriptDir, 'env.py')), ...(schemeRefused ? { schemeRefused } : {}) };

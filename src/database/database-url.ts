@@ -130,8 +130,9 @@ function parseSqlite(scheme: string, rest: string, cwd: string): SqliteTarget {
     });
   }
   const written = decode(main.slice(1), 'file name');
-  const query = q >= 0 ? rest.slice(q + 1) : '';
-  if (!uriMode(query)) return { dialect: 'sqlite', scheme, file: path.resolve(cwd, written), written };
+  const query = new URLSearchParams(q >= 0 ? rest.slice(q + 1) : '');
+  // SQLAlchemy's `uri` option for pysqlite, read with util.asbool
+  if (!/^(true|yes|on|y|t|1)$/iu.test(query.get('uri')?.trim() ?? '')) return { dialect: 'sqlite', scheme, file: path.resolve(cwd, written), written };
   // ?uri=true: SQLAlchemy hands the name to sqlite3 as a URI, file:PATH (file:///PATH, file://localhost/PATH), or a plain name
   let file = written;
   const raw = main.slice(1);
@@ -144,23 +145,13 @@ function parseSqlite(scheme: string, rest: string, cwd: string): SqliteTarget {
     }
     file = decode(local ? inner.slice(local[0].length) : inner, 'file name');
     const params = new URLSearchParams(raw.slice(5 + inner.length).replace(/^\?/u, '').split('#', 1)[0]);
-    if (file === ':memory:' || file === '' || params.get('mode') === 'memory' || new URLSearchParams(query).get('mode') === 'memory') {
+    if (file === ':memory:' || file === '' || params.get('mode') === 'memory' || query.get('mode') === 'memory') {
       throw new UsageError('The database URL points at an in-memory SQLite database (mode=memory), which starts empty in every process: there is nothing to check.', {
         hint: 'Point at the database file Alembic uses: sqlite:///relative/path.db or sqlite:////absolute/path.db.',
       });
     }
   }
   return { dialect: 'sqlite', scheme, file: path.resolve(cwd, file), written };
-}
-
-/** SQLAlchemy's `uri` option for pysqlite, read with util.asbool. */
-function uriMode(query: string): boolean {
-  for (const part of query.split('&')) {
-    const eq = part.indexOf('=');
-    if ((eq >= 0 ? part.slice(0, eq) : part) !== 'uri') continue;
-    return /^(true|yes|on|y|t|1)$/iu.test(eq >= 0 ? part.slice(eq + 1).trim() : '');
-  }
-  return false;
 }
 
 function decode(s: string, what: string): string {
