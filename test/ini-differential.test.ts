@@ -6,7 +6,7 @@ import { IniError, parseIni } from '../src/alembic/ini-parser.js';
 import { decodeLikePython } from '../src/alembic/python-decode.js';
 import { BIN } from './helpers/cli.js';
 import { alembicTargets, PYTHON } from './helpers/oracle.js';
-import { makeProject, rev } from './helpers/project.js';
+import { ENV_PY, makeProject, rev } from './helpers/project.js';
 import { rng } from './helpers/rng.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -205,6 +205,62 @@ print(json.dumps(out))`;
       if (latest) {
         const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, ...latest.env } });
         expect(alembic.stderr.trim().split('\n').at(-1), name).toBe(alembicError);
+      }
+    }
+  });
+  it('an inline comment is part of the value, as real Alembic reads it: the same failure or the same graph, and a hint whose fix Alembic accepts', () => {
+    const fixFrom = (hint: string): [string, string] => {
+      const m = /Move the comment to a line of its own \((\S+) = ([^)]*)\)/.exec(hint);
+      expect(m, hint).not.toBeNull();
+      return [m![1]!, m![2]!];
+    };
+    const heads = (root: string, env: Record<string, string>): { status: number | null; out: string; err: string } => {
+      const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
+      // a CommandError is printed as "FAILED: …" on stdout, an exception's traceback on stderr
+      return { status: a.status, out: a.stdout.trim(), err: `${a.stderr}\n${a.stdout}`.trim().split('\n').at(-1) ?? '' };
+    };
+    const ini = (lines: string): string => `[alembic]\nscript_location = migrations\n${lines}\n`;
+    const failing: [string, string][] = [
+      ['separator', ini('version_path_separator = os  # Use os.pathsep. Default configuration used for new projects.\nversion_locations = %(here)s/migrations/versions')],
+      ['script_location', '[alembic]\nscript_location = migrations  # where the revisions live\n'],
+    ];
+    for (const target of alembicTargets()) {
+      for (const [name, text] of failing) {
+        const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': ENV_PY }, text);
+        const a = heads(root, target.env);
+        expect(a.status, `${target.name} ${name}`).not.toBe(0);
+        const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: root, encoding: 'utf8' });
+        expect(r.status, `${target.name} ${name}: ${r.stdout}`).toBe(2);
+        const error = (JSON.parse(r.stdout) as { error: { alembicError: string; hint: string } }).error;
+        expect(a.err, `${target.name} ${name}`).toBe(error.alembicError);
+        const [option, value] = fixFrom(error.hint);
+        writeFileSync(path.join(root, 'alembic.ini'), text.replace(new RegExp(`^${option} = .*$`, 'm'), `# ${option}: the comment moved\n${option} = ${value}`));
+        expect(heads(root, target.env).out, `${target.name} ${name} after the fix`).toBe('a1 (head)');
+        expect(spawnSync(process.execPath, [BIN, 'check', '--alembic-version', target.version], { cwd: root, encoding: 'utf8' }).status).toBe(0);
+      }
+      // version_locations: split into more (missing) folders, or, with path_separator, one folder that is not there
+      const listed: [string, string, string[]][] = [
+        ['legacy split', ini('version_locations = %(here)s/migrations/versions  # ours'), ['a1']],
+        ['path_separator', ini('path_separator = os\nversion_locations = %(here)s/migrations/versions  # ours'), target.version === '1.8.1' ? ['a1'] : []],
+      ];
+      for (const [name, text, expected] of listed) {
+        const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null) }, text);
+        const a = heads(root, target.env);
+        expect(a.status, `${target.name} ${name}: ${a.err}`).toBe(0);
+        expect(a.out.split('\n').filter(Boolean).map((l) => l.split(' ')[0]), `${target.name} ${name}`).toEqual(expected);
+        const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: root, encoding: 'utf8' });
+        const doc = JSON.parse(r.stdout) as { graph: { heads: string[] }; findings: { code: string; message: string; hint: string }[] };
+        expect(doc.graph.heads, `${target.name} ${name}`).toEqual(expected);
+        const notes = doc.findings.filter((f) => f.code === 'version-location-missing');
+        // one note, whether the comment's words became folders of their own (1.8.1 ignores path_separator) or not
+        expect(notes.length, `${target.name} ${name}`).toBe(1);
+        expect(notes[0]!.message).toContain('inline comment');
+        const [option, value] = fixFrom(notes[0]!.hint);
+        writeFileSync(path.join(root, 'alembic.ini'), text.replace(new RegExp(`^${option} = .*$`, 'm'), `${option} = ${value}`));
+        expect(heads(root, target.env).out.split(' ')[0], `${target.name} ${name} after the fix`).toBe('a1');
+        const after = JSON.parse(spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: root, encoding: 'utf8' }).stdout) as { graph: { heads: string[] }; findings: { code: string }[] };
+        expect(after.graph.heads).toEqual(['a1']);
+        expect(after.findings.map((f) => f.code)).not.toContain('version-location-missing');
       }
     }
   });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors/errors.js';
 import { featuresOf, type AlembicVersion } from './alembic-version.js';
-import { IniError, parseIni, type IniFile } from './ini-parser.js';
+import { IniError, inlineComment, inlineCommentAdvice, parseIni, type IniFile } from './ini-parser.js';
 import { decodeBytesLikePython, decodeLikePython } from './python-decode.js';
 import { findAlembicSetups } from './find-alembic-setups.js';
 import { projectFolders } from './project-folders.js';
@@ -37,6 +37,8 @@ export interface ConfigNote {
   readonly path?: string;
   readonly line?: number;
   readonly alembicError?: string;
+  /** Replaces the rule's general hint where the note knows the exact fix. */
+  readonly hint?: string;
 }
 
 export interface ProjectConfig {
@@ -202,11 +204,17 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   const sourceless = getBool('sourceless');
   const listed = overridden ? [...opts.versions!] : splitPathList('version_locations', false);
   // 7. the script directory must exist
+  const scriptLocationHint = (): string => {
+    const c = sl.from === 'ini' ? inlineComment(scriptLocation) : undefined;
+    if (!c) return suggestScriptLocation(cwd, iniPath, scriptLocation);
+    const advice = inlineCommentAdvice('script_location', scriptLocation);
+    return existsSync(path.resolve(cwd, c.before)) ? advice.trimEnd() : advice + suggestScriptLocation(cwd, iniPath, c.before);
+  };
   if (scriptDir !== null && !existsSync(scriptDir) && !overridden) {
     const shown = f.pyproject ? scriptLocation : `'${scriptDir}'`;
     throw new ConfigError(`script_location ${JSON.stringify(scriptLocation)} does not exist (resolved against ${displayDir(cwd)}).`, {
       alembicError: `FAILED: Path doesn't exist: ${shown}.  Please use the 'init' command to create a new scripts folder.`,
-      hint: suggestScriptLocation(cwd, iniPath, scriptLocation),
+      hint: scriptLocationHint(),
       path: iniExists ? path.relative(cwd, iniPath) || iniName : undefined,
       line: sl.line,
     });
@@ -216,7 +224,12 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   let usesDefault = false;
   if (listed && listed.length > 0) {
     locations = [];
-    for (const entry of listed) {
+    // entries that an inline comment added ("# ours" read as the folders "#" and "ours") make one note
+    const rawListed = !overridden && ini?.hasSection(section) ? ini.get(section, 'version_locations') : undefined;
+    const listedComment = rawListed ? inlineComment(rawListed) : undefined;
+    const fromComment = listedComment ? listed.findIndex((e) => e.includes('#')) : -1;
+    const commentMissing: string[] = [];
+    for (const [index, entry] of listed.entries()) {
       const abs = coerceResource(entry, prepend, undefined, false);
       if (abs === null) continue;
       const loc = { configured: entry, absPath: abs, exists: existsSync(abs) };
@@ -229,6 +242,8 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
           line: ini?.optionLine(section, 'version_locations'),
           path: iniExists ? path.relative(cwd, iniPath) : undefined,
         });
+      } else if (!loc.exists && fromComment >= 0 && index >= fromComment) {
+        commentMissing.push(entry);
       } else if (!loc.exists) {
         notes.push({
           code: 'version-location-missing',
@@ -237,6 +252,17 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
           path: iniExists ? path.relative(cwd, iniPath) : undefined,
         });
       }
+    }
+    if (commentMissing.length > 0) {
+      const names = commentMissing.map((e) => JSON.stringify(e)).join(', ');
+      const one = commentMissing.length === 1;
+      notes.push({
+        code: 'version-location-missing',
+        message: `version_locations ends in an inline comment, which Alembic reads as part of the value: ${one ? 'the entry' : 'the entries'} ${names} ${one ? 'does' : 'do'} not exist, and Alembic skips ${one ? 'it' : 'them'} silently.`,
+        hint: inlineCommentAdvice('version_locations', rawListed!).trimEnd(),
+        line: ini?.optionLine(section, 'version_locations'),
+        path: iniExists ? path.relative(cwd, iniPath) : undefined,
+      });
     }
   } else {
     usesDefault = true;
@@ -322,7 +348,10 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
         const expected = newlineOk ? "'space', 'newline', 'os', ':', ';'" : "'space', 'os', ':', ';'";
         throw new ConfigError(`${sepName} = ${sepValue} is not a valid separator.`, {
           alembicError: `ValueError: '${sepValue}' is not a valid value for ${sepName}; expected ${expected}`,
-          hint: `Use one of ${expected} (for example ${sepName} = os).`,
+          hint: sepName !== undefined && table[inlineComment(sepValue!)?.before ?? ''] !== undefined
+            ? inlineCommentAdvice(sepName, sepValue!).trimEnd()
+            : `${inlineCommentAdvice(sepName, sepValue!)}Use one of ${expected} (for example ${sepName} = os).`,
+          path: iniExists ? path.relative(cwd, iniPath) || iniName : undefined,
           line: ini?.optionLine(section, sepName),
         });
       }

@@ -101,6 +101,24 @@ export class IniFile {
   }
 }
 
+/**
+ * A `#` after a blank inside an ini value: configparser, as Alembic sets it up, keeps no inline
+ * comments, so `script_location = migrations  # ours` names the folder "migrations  # ours".
+ * Returns the value before the comment and the comment, for a hint that says so.
+ */
+export function inlineComment(value: string): { readonly before: string; readonly comment: string } | undefined {
+  const m = /^(?<before>.*?)[ \t]+(?<comment>#.*)$/su.exec(value);
+  return m ? { before: m.groups!.before!, comment: m.groups!.comment! } : undefined;
+}
+
+/** The sentence a hint adds when a value carries an inline comment; '' when it does not. */
+export function inlineCommentAdvice(option: string, value: string): string {
+  const c = inlineComment(value);
+  if (!c) return '';
+  const comment = c.comment.length > 40 ? `${c.comment.slice(0, 37)}...` : c.comment;
+  return `alembic.ini has no inline comments: "${comment}" is part of the value of ${option}. Move the comment to a line of its own (${option} = ${c.before}). `;
+}
+
 /** Python's str.isspace() characters: what strip() removes and \\s matches (not JS's set: no U+FEFF, but U+001C–U+001F and U+0085). */
 const PY_SPACE = '\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const LEADING = new RegExp(`^[${PY_SPACE}]+`, 'u');

@@ -81,7 +81,7 @@ export function configNoteRule(code: ConfigNote['code'], severity: Severity, sum
     check({ model }) {
       return model.config.notes
         .filter((n) => n.code === code)
-        .map((n) => ({ code, severity, message: n.message, hint, path: n.path, line: n.line, alembicError: n.alembicError }));
+        .map((n) => ({ code, severity, message: n.message, hint: n.hint ?? hint, path: n.path, line: n.line, alembicError: n.alembicError }));
     },
   };
 }
