@@ -32,7 +32,7 @@ export interface VersionLocation {
 
 /** A configuration fact that becomes a finding rather than a hard failure. */
 export interface ConfigNote {
-  readonly code: 'version-location-missing' | 'version-location-is-cwd' | 'script-location-unresolved' | 'versions-folder-missing';
+  readonly code: 'version-location-missing' | 'version-location-is-cwd' | 'script-location-unresolved' | 'versions-folder-missing' | 'ini-value-misread';
   readonly message: string;
   readonly path?: string;
   readonly line?: number;
@@ -44,6 +44,8 @@ export interface ConfigNote {
 export interface ProjectConfig {
   readonly cwd: string;
   readonly iniPath?: string;
+  /** alembic.ini as Alembic's configparser read it (parsed once; rules and verify read options from it). */
+  readonly ini?: IniFile;
   readonly tomlPath?: string;
   readonly section: string;
   readonly scriptLocation: string;
@@ -202,6 +204,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   const ft = get('file_template');
   const fileTemplate = ft?.value !== undefined ? String(ft.value) : '%(rev)s_%(slug)s';
   const sourceless = getBool('sourceless');
+  misreadValues(prepend);
   const listed = overridden ? [...opts.versions!] : splitPathList('version_locations', false);
   // 7. the script directory must exist
   const scriptLocationHint = (): string => {
@@ -280,6 +283,53 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   }
   return finish(scriptLocation, scriptDir ?? cwd, locations, usesDefault, recursive, sourceless, fileTemplate, prepend);
 
+  /** Options whose written value Alembic reads otherwise than it looks: ini-value-misread notes. */
+  function misreadValues(prepend: readonly string[]): void {
+    if (!ini?.hasSection(section)) return;
+    const at = (name: string) => ({ line: ini.optionLine(section, name), path: iniExists ? path.relative(cwd, iniPath) || iniName : undefined });
+    const value = (name: string): string | undefined => {
+      try {
+        return ini.hasOption(section, name) ? ini.get(section, name) : undefined;
+      } catch {
+        return undefined; // an interpolation error is reported where Alembic reads the option
+      }
+    };
+    const booleans: [string, string][] = [['sourceless', 'revision files that exist only as .pyc are not read']];
+    if (f.recursiveVersionLocations) booleans.unshift(['recursive_version_locations', 'revision files in subfolders of the version locations are not read']);
+    for (const [name, effect] of booleans) {
+      const v = value(name);
+      if (v === undefined || v === 'true') continue;
+      const c = inlineComment(v);
+      if (!/^(true|yes|on|1)$/iu.test((c?.before ?? v).trim())) continue;
+      notes.push({
+        code: 'ini-value-misread',
+        message: `${name} = ${v} is off: Alembic turns it on only for the exact value "true"${c ? ' (an inline comment is part of the value)' : ''}, so ${effect}.`,
+        hint: c ? inlineCommentAdvice(name, `true ${c.comment}`).trimEnd() : `Write ${name} = true (lower case).`,
+        ...at(name),
+      });
+    }
+    const prependText = value('prepend_sys_path');
+    const broken = prepend.filter((p) => inlineComment(p) !== undefined);
+    if (prependText !== undefined && broken.length > 0) {
+      notes.push({
+        code: 'ini-value-misread',
+        message: `prepend_sys_path ends in an inline comment, which Alembic reads as part of the path ${JSON.stringify(broken[0])}: that folder does not exist, and the one meant is not put on sys.path, so imports of the project's own modules in env.py and the revisions can fail.`,
+        hint: inlineCommentAdvice('prepend_sys_path', prependText).trimEnd(),
+        ...at('prepend_sys_path'),
+      });
+    }
+    const url = value('sqlalchemy.url');
+    if (url !== undefined && inlineComment(url)) {
+      notes.push({
+        code: 'ini-value-misread',
+        message: `sqlalchemy.url ends in an inline comment, which SQLAlchemy reads as part of the URL (the end of the database name or of the query): where env.py connects with this URL, it fails or reaches a database that was not meant.`,
+        // the URL may hold a password: the hint quotes the comment only
+        hint: `alembic.ini has no inline comments: move ${JSON.stringify(inlineComment(url)!.comment)} to a line of its own, and keep the URL alone after "sqlalchemy.url =".`,
+        ...at('sqlalchemy.url'),
+      });
+    }
+  }
+
   function finish(
     scriptLocation: string,
     scriptDir: string,
@@ -293,6 +343,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
     return {
       cwd,
       iniPath: iniExists ? iniPath : undefined,
+      ini,
       tomlPath: toml ? tomlPath : undefined,
       section,
       scriptLocation,

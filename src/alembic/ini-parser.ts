@@ -22,6 +22,8 @@ export interface IniOption {
 export class IniFile {
   readonly sections = new Map<string, Map<string, IniOption>>();
   readonly defaults = new Map<string, IniOption>();
+  /** The line of each section's header. */
+  readonly sectionLines = new Map<string, number>();
 
   constructor(readonly fileName: string, readonly injectedDefaults: Record<string, string> = {}) {}
 
@@ -184,6 +186,7 @@ export function parseIni(text: string, fileName: string, injectedDefaults: Recor
         added.add(`s:${sectionName}`);
         section = new Map();
         ini.sections.set(sectionName, section);
+        ini.sectionLines.set(sectionName, lineNo);
       }
       optionName = null;
       return;

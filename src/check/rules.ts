@@ -56,6 +56,7 @@ import { urlPercentNotEscaped } from './rules/url-percent-not-escaped.js';
 import { urlVariableDiffers } from './rules/url-variable-differs.js';
 import { iniUrlDiffers } from './rules/ini-url-differs.js';
 import { postgresSchemeRefused } from './rules/postgres-scheme-refused.js';
+import { iniValueMisread } from './rules/ini-value-misread.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
@@ -92,6 +93,7 @@ export const RULES: readonly Rule[] = [
   versionLocationIsCwd,
   versionLocationMissing,
   versionsFolderMissing,
+  iniValueMisread,
   // verify only: the live database against the graph
   urlVariableDiffers,
   iniUrlDiffers,

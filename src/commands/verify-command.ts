@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { iniUrlConnection, interpolationErrorAt, passesUrlUnchanged, readDatabaseUrlVariables, readEnvPy, rewritesPostgresScheme, type EnvSetting } from '../alembic/env-py.js';
 import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
-import { parseIni } from '../alembic/ini-parser.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { investigateMissing } from '../alembic/git-history.js';
@@ -120,20 +119,18 @@ const POSTGRES_SCHEME = /^\s*postgres:\/\//iu;
  * cannot be read (the configuration's own errors are reported elsewhere).
  */
 function compareIniUrl(config: ProjectConfig, envPy: string, url: string, source: string): IniUrl | undefined {
-  if (envPy === '' || !config.iniPath) return undefined;
+  const ini = config.ini;
+  if (envPy === '' || !config.iniPath || !ini) return undefined;
   const connection = iniUrlConnection(envPy);
   if (connection === null) return undefined;
   let value: string | undefined;
-  let line: number | undefined;
   try {
-    const text = readFileSync(config.iniPath, 'utf8');
-    const ini = parseIni(text, config.iniPath, { here: path.dirname(config.iniPath) });
     // get_section(config_ini_section) holds the DEFAULT section's options too
     value = ini.hasOption(config.section, 'sqlalchemy.url') ? ini.get(config.section, 'sqlalchemy.url') : undefined;
-    line = ini.optionLine(config.section, 'sqlalchemy.url') ?? text.split(/\r\n?|\n/u).findIndex((l) => l.startsWith(`[${config.section}]`)) + 1;
   } catch {
     return undefined;
   }
+  const line = ini.optionLine(config.section, 'sqlalchemy.url') ?? ini.sectionLines.get(config.section) ?? 1;
   const state: IniUrl['state'] =
     value === undefined ? 'absent'
     : value.trim() === '' ? 'empty'

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { parseIni } from '../../alembic/ini-parser.js';
 import { NOT_SOURCE_DIRS } from '../../alembic/project-folders.js';
 import { fsPath } from '../../alembic/fs-path.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
@@ -115,12 +114,11 @@ export class LintContext {
    * or when the file does not parse (the configuration rules report that).
    */
   iniOption(key: string): { value: string; line: number; path: string } | undefined {
-    const ini = this.model.config.iniPath;
-    if (!ini) return undefined;
+    const { ini: parsed, iniPath: ini, section } = this.model.config;
+    if (!parsed || !ini) return undefined;
     try {
-      const parsed = parseIni(readFileSync(ini, 'utf8'), ini, { here: path.dirname(ini) });
-      const value = parsed.get(this.model.config.section, key);
-      const line = parsed.optionLine(this.model.config.section, key);
+      const value = parsed.get(section, key);
+      const line = parsed.optionLine(section, key);
       return value === undefined || line === undefined ? undefined : { value, line, path: path.relative(this.cwd, ini) || ini };
     } catch {
       return undefined;

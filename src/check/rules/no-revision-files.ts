@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { ProjectConfig } from '../../alembic/alembic-config.js';
-import { parseIni } from '../../alembic/ini-parser.js';
 import type { Rule } from '../finding.js';
 
 /** No revision file at all: nothing to check, and a stamped database cannot be located. */
@@ -30,19 +27,15 @@ export const noRevisionFiles: Rule = {
 
 /** The ini's other sections that set script_location (one ini, several Alembic environments: `alembic -n pv`). */
 function otherScriptSections(config: ProjectConfig): string[] {
-  if (!config.iniPath) return [];
-  try {
-    const ini = parseIni(readFileSync(config.iniPath, 'utf8'), path.basename(config.iniPath), { here: path.dirname(config.iniPath) });
-    return [...ini.sections.keys()].filter((s) => {
-      // a [DEFAULT] script_location reaches every section: only a section's own line counts
-      if (s === config.section || !ini.sections.get(s)!.has('script_location')) return false;
-      try {
-        return Boolean(ini.get(s, 'script_location'));
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return [];
-  }
+  const ini = config.ini;
+  if (!ini) return [];
+  return [...ini.sections.keys()].filter((s) => {
+    // a [DEFAULT] script_location reaches every section: only a section's own line counts
+    if (s === config.section || !ini.sections.get(s)!.has('script_location')) return false;
+    try {
+      return Boolean(ini.get(s, 'script_location'));
+    } catch {
+      return false;
+    }
+  });
 }
