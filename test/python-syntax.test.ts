@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { newerSyntaxIssue } from '../src/alembic/newer-syntax.js';
 import { tokenize } from '../src/alembic/python-tokenizer.js';
-import { cpythonCompile, PYTHON } from './helpers/oracle.js';
+import { cpythonCompile, outcomeOf, PYTHON } from './helpers/oracle.js';
 
 // The syntax errors the tokenizer reports, against CPython's own compile(): a
 // file Python rejects makes Alembic fail on every command, and one Python
@@ -1085,10 +1085,7 @@ const PYTHON_312 = [
   "with suppress(ImportError):\n    lazy from a import b\n",
 ];
 
-const ours = (src: string, skipBodies: boolean) => {
-  const e = tokenize(src, { skipBodies }).error;
-  return e ? { msg: e.message, line: e.line } : null;
-};
+const ours = (src: string, skipBodies: boolean) => outcomeOf(tokenize(src, { skipBodies }).error);
 
 describe('syntax errors against CPython', () => {
   it('accepts what CPython accepts and rejects what it rejects, with its message and line, in bodies and at module level', () => {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tokenize } from '../src/alembic/python-tokenizer.js';
-import { cpythonCompile, PYTHON, REPO, SHARED_ORACLE, type CompileOutcome } from './helpers/oracle.js';
+import { cpythonCompile, outcomeOf, PYTHON, REPO, SHARED_ORACLE, type CompileOutcome } from './helpers/oracle.js';
 import { rng } from './helpers/rng.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -65,7 +65,7 @@ describe('syntax errors against CPython, fuzzed', () => {
     cases.forEach((src, i) => {
       const expected = truth[i]!;
       const e = tokenize(src, { skipBodies: true }).error;
-      const ours: CompileOutcome = e ? { msg: e.message, line: e.line } : null;
+      const ours: CompileOutcome = outcomeOf(e);
       // the fast path over skipped bodies and the general loop agree
       expect(tokenize(src, { skipBodies: false }).error, JSON.stringify(src)).toEqual(e);
       if (expected === null) expect(ours, `CPython compiles this: ${JSON.stringify(src)}`).toBeNull();
@@ -73,7 +73,7 @@ describe('syntax errors against CPython, fuzzed', () => {
         theyFail++;
         if (ours) {
           bothFail++;
-          if (ours.msg === expected.msg && ours.line === expected.line) same++;
+          if (ours.msg === expected.msg && ours.line === expected.line && ours.exc === expected.exc) same++;
         }
       }
     });
@@ -92,7 +92,7 @@ describe('syntax errors against CPython, fuzzed', () => {
     const differ: string[] = [];
     cases.forEach((src, i) => {
       const e = tokenize(src, { skipBodies: true }).error;
-      const ours: CompileOutcome = e ? { msg: e.message, line: e.line } : null;
+      const ours: CompileOutcome = outcomeOf(e);
       if (JSON.stringify(ours) !== JSON.stringify(truth[i])) differ.push(`${JSON.stringify(src.slice(-60))}: ours ${JSON.stringify(ours)}, CPython ${JSON.stringify(truth[i])}`);
     });
     expect(differ.slice(0, 5)).toEqual([]);

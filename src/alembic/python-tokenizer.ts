@@ -56,6 +56,8 @@ export interface SyntaxProblem {
   readonly exception?: string;
   /** The error exists only from Python 3.`since` on (PEP 810's refusals): an older Python fails earlier, at the newer syntax itself. */
   readonly since?: number;
+  /** The first line that is a merge conflict marker (`<<<<<<< HEAD`), when the file has one: the likely cause. */
+  readonly conflictMarkerLine?: number;
 }
 
 export interface TokenizeResult {
@@ -831,6 +833,22 @@ export interface TokenizeOptions {
   readonly skipBodies?: boolean;
 }
 
+/** The line of git's first conflict marker (seven < or > at a line's start), looked for only in a file that fails. */
+function conflictMarkerLine(src: string): number | undefined {
+  // '=======' alone is also a reST heading's underline in a docstring: only the outer markers count
+  const m = /^(?:<{7}|>{7}|\|{7})(?:[ \t]|\r?$)/mu.exec(src);
+  if (!m) return undefined;
+  let line = 1;
+  for (let i = src.indexOf('\n'); i >= 0 && i < m.index; i = src.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** SyntaxError's subclasses, which Alembic's traceback names: IndentationError and TabError. */
+function indentationException(message: string): string | undefined {
+  if (message.startsWith('inconsistent use of tabs')) return 'TabError';
+  return /^(?:expected an indented block|unexpected indent|unindent does not match|too many levels of indentation)/u.test(message) ? 'IndentationError' : undefined;
+}
+
 export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeResult {
   const lines: LogicalLine[] = [];
   const n = src.length;
@@ -1288,7 +1306,16 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
 
   function failed(e: TokenizeError): TokenizeResult {
     // the lines the parser read before its error; a tokenizer error found later replaces the message only
-    const error = { message: e.message, line: e.line, col: e.col, ...(e.exception === undefined ? {} : { exception: e.exception }), ...(e.since === undefined ? {} : { since: e.since }) };
+    const exception = e.exception ?? indentationException(e.message);
+    const marker = conflictMarkerLine(src);
+    const error = {
+      message: e.message,
+      line: e.line,
+      col: e.col,
+      ...(exception === undefined ? {} : { exception }),
+      ...(e.since === undefined ? {} : { since: e.since }),
+      ...(marker === undefined ? {} : { conflictMarkerLine: marker }),
+    };
     return { lines: deferred === null ? lines : lines.slice(0, linesBeforeError), error, ...(newer.length > 0 ? { newer } : {}) };
   }
 

@@ -67,6 +67,8 @@ export interface ScriptFile {
    * which broken references are only the consequence of this file.
    */
   readonly unparsedRevision?: string;
+  /** A file Python cannot parse that holds a merge conflict marker: its line (the likely cause, for the hint). */
+  readonly conflictMarkerLine?: number;
 }
 
 /** Alembic's `Script`/`Revision` constructor output, as data. */
@@ -152,7 +154,8 @@ export function loadScript(
       failure: { exception, message: `${exception}: ${read.syntaxError.message}`, commandError: false },
     });
     const declared = read.fields.revision?.value;
-    return declared?.t === 'str' ? { ...withRead, unparsedRevision: declared.v } : withRead;
+    const marked = read.syntaxError.conflictMarkerLine === undefined ? withRead : { ...withRead, conflictMarkerLine: read.syntaxError.conflictMarkerLine };
+    return declared?.t === 'str' ? { ...marked, unparsedRevision: declared.v } : marked;
   }
   if (importable) {
     for (const imp of read.imports) {

@@ -34,8 +34,14 @@ export function oracleGraph(cwd: string, opts: { ini?: string; env?: Record<stri
   return JSON.parse(out) as OracleGraph;
 }
 
-/** What CPython's `compile()` says of a source: null when it compiles, else the SyntaxError's message and line. */
-export type CompileOutcome = { msg: string; line: number } | null;
+/** What CPython's `compile()` says of a source: null when it compiles, else the SyntaxError's message and line, and its subclass (IndentationError, TabError) when it is one. */
+export type CompileOutcome = { msg: string; line: number; exc?: string } | null;
+
+/** The tokenizer's error in the shape of CompileOutcome. */
+export function outcomeOf(e: { message: string; line: number; exception?: string } | undefined): CompileOutcome {
+  if (!e) return null;
+  return e.exception === 'IndentationError' || e.exception === 'TabError' ? { msg: e.message, line: e.line, exc: e.exception } : { msg: e.message, line: e.line };
+}
 
 /**
  * CPython's verdict on each source, in one Python process. A null byte gives
@@ -50,7 +56,7 @@ export function cpythonCompile(sources: readonly string[]): CompileOutcome[] {
     '    try:',
     "        compile(src, 'migration.py', 'exec'); out.append(None)",
     '    except SyntaxError as e:',
-    "        out.append({'msg': e.msg, 'line': e.lineno})",
+    "        out.append({'msg': e.msg, 'line': e.lineno, **({} if type(e) is SyntaxError else {'exc': type(e).__name__})})",
     '    except ValueError as e:',
     "        out.append({'msg': 'ValueError', 'line': 0})",
     'print(json.dumps(out))',

@@ -156,3 +156,31 @@ describe('unparseable-file: env.py', () => {
     expect(alembic(good, 'upgrade', 'head').status).toBe(0);
   });
 });
+
+describe('unparseable-file: a file committed mid-merge', () => {
+  const conflicted = (side: string) =>
+    `"""b2"""\nfrom alembic import op\n\nrevision = 'b2'\n<<<<<<< HEAD\ndown_revision = 'a1'\n=======\ndown_revision = 'a0'\n>>>>>>> ${side}\n\n\ndef upgrade():\n    pass\n`;
+  const inBody = `"""b2"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = 'b2'\ndown_revision = 'a1'\n\n\ndef upgrade():\n<<<<<<< HEAD\n    op.add_column('t', sa.Column('x', sa.Integer()))\n=======\n    op.add_column('t', sa.Column('y', sa.Integer()))\n>>>>>>> feature\n`;
+
+  it('quotes what real Alembic prints (an IndentationError in a body) and says the marker is the cause', async () => {
+    for (const [text, markerLine] of [[conflicted('feature/payments'), 5], [inBody, 10]] as const) {
+      const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: text }, DEFAULT_INI);
+      const f = (await check(root)).findings.find((x) => x.code === 'unparseable-file')!;
+      const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+      expect(heads.status).not.toBe(0);
+      expect(heads.stderr.trim().split('\n').pop()).toBe(f.alembicError);
+      expect(f.hint).toBe(`Line ${markerLine} of ${V}b2_x.py is a merge conflict marker: the file was committed before its merge conflict was resolved. Keep the side you want, delete the marker lines, and run check again.`);
+    }
+  });
+
+  it('names the marker in env.py too, and not in a docstring whose heading is underlined with =======', async () => {
+    const env = `from alembic import context\n<<<<<<< HEAD\nconfig = context.config\n=======\nconfig = context.config  # theirs\n>>>>>>> main\n`;
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': env }, DEFAULT_INI);
+    const f = (await check(root)).findings.find((x) => x.code === 'unparseable-file' && x.path === 'migrations/env.py')!;
+    expect(f.hint).toContain('Line 2 of migrations/env.py is a merge conflict marker');
+    const reST = `"""Add users\n\nNotes\n=======\n"""\nrevision = 'b2'\ndown_revision = 'a1'\nx = (1,\n`;
+    const other = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: reST }, DEFAULT_INI);
+    const g = (await check(other)).findings.find((x) => x.code === 'unparseable-file')!;
+    expect(g.hint).toBe('Fix the syntax error at line 8; Alembic imports every file in the versions folder, so one broken file stops every command.');
+  });
+});

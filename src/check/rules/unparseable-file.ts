@@ -1,5 +1,6 @@
 import type { Finding, Rule } from '../finding.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
+import type { ScriptFile } from '../../alembic/script-loader.js';
 import { nullBytesForPython } from '../../alembic/source-reader.js';
 import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
 
@@ -21,13 +22,20 @@ export const unparseableFile: Rule = {
   },
 };
 
-function hintFor(file: { readonly fileName: string }, p: { readonly message: string; readonly line?: number }): string {
+function hintFor(file: ScriptFile, p: { readonly message: string; readonly line?: number }): string {
+  const marker = file.conflictMarkerLine;
+  if (marker !== undefined) return conflictHint(marker, file.path);
   if (file.fileName.startsWith('._')) return `This is a macOS AppleDouble file; delete it (find . -name '._*' -delete) and add ._* to .gitignore.`;
   if (p.message.includes('cannot contain null bytes')) {
     return `Line ${p.line ?? '?'} holds a NUL byte: the file is binary, or saved as UTF-16. Save it as UTF-8 text, or delete it if it is not a migration.`;
   }
   if (/codec can't decode|encoding/.test(p.message)) return 'Save the file as UTF-8, or declare the encoding it is saved in on line 1 or 2 (# -*- coding: latin-1 -*-).';
   return `Fix the syntax error at line ${p.line ?? '?'}; Alembic imports every file in the versions folder, so one broken file stops every command.`;
+}
+
+/** A file committed in the middle of a merge: the markers, not the code around them, are what Python refuses. */
+function conflictHint(line: number, where: string): string {
+  return `Line ${line} of ${where} is a merge conflict marker: the file was committed before its merge conflict was resolved. Keep the side you want, delete the marker lines, and run check again.`;
 }
 
 /**
@@ -50,7 +58,9 @@ function envPyProblem(model: ProjectModel): Finding | undefined {
     code: 'unparseable-file',
     severity: 'error',
     message: `${rel}: ${problem.message} (line ${problem.line}). Alembic runs env.py for every command that touches the database, so \`alembic upgrade head\` fails here; \`alembic heads\` and \`history\` still work, because they never run it.`,
-    hint: `Fix the syntax error at line ${problem.line} of ${rel}, then run \`alembic upgrade head\` against a scratch database to see env.py load.`,
+    hint: outcome.kind === 'read' && outcome.read.syntaxError?.conflictMarkerLine !== undefined
+      ? conflictHint(outcome.read.syntaxError.conflictMarkerLine, rel)
+      : `Fix the syntax error at line ${problem.line} of ${rel}, then run \`alembic upgrade head\` against a scratch database to see env.py load.`,
     path: rel,
     line: problem.line,
     alembicError: problem.message,
