@@ -22,8 +22,18 @@ describe('rule, doc and test stay in step', () => {
     expect(base('src/check/rules', '.ts')).toEqual(codes);
   });
 
-  it('every code has a doc page with problem, example and fix', () => {
+  it('every code has a doc page with problem, example and fix, listed in the index at its default severity', () => {
     expect(base('docs/findings', '.md').filter((n) => n !== 'README')).toEqual(codes);
+    const index = readFileSync(path.join(REPO, 'docs/findings/README.md'), 'utf8');
+    const listed = [...index.matchAll(/^\| \[`([a-z-]+)`\]\(\1\.md\) \| ([^|]+)\|/gmu)].map((m) => [m[1]!, m[2]!] as const);
+    expect(listed.map(([c]) => c).sort()).toEqual(codes);
+    for (const [code, severity] of listed) {
+      const rule = RULES.find((r) => r.code === code)!;
+      const doc = readFileSync(path.join(REPO, 'docs/findings', `${code}.md`), 'utf8');
+      // a cell may add where the severity differs ("warning from check; error from verify")
+      expect(severity, code).toContain(rule.severity);
+      expect(doc, code).toContain(`Default severity: **${rule.severity}**`);
+    }
   });
 
   it('every lint documents problem, incorrect, correct and when not to use it, at its real default, and has a two-way test', () => {
