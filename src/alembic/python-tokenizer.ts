@@ -215,7 +215,8 @@ function opMayFollow(before: number, c: number, len: number, depth: number): boo
     case P_SEMI:
       return startsOperand(c, len) || (len === 1 && (c === 64 || c === 59));
     case P_COLON:
-      return startsOperand(c, len) || (c === 42 && len === 2) || (len === 1 && (closer || c === 44 || c === 58 || c === 59));
+      // `::` only in a slice (`x[::2]`); outside brackets (`if x::`, `def f()::`) nothing takes it
+      return startsOperand(c, len) || (c === 42 && len === 2) || (len === 1 && (closer || c === 44 || (c === 58 && depth > 0) || c === 59));
     case P_SLASH:
       return startsOperand(c, len) || (len === 1 && (closer || c === 44 || c === 58));
     case P_DOT:
@@ -1229,7 +1230,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       if (c === 123) brace(pos, startLine);
       if (c === 59 && misplacedSemicolon(punctBefore)) semicolonError(punctBefore, startCol);
-      else if ((c === 44 && punctBefore === P_SEPARATOR) || !opMayFollow(punctBefore, c, len, depth) || (c === 45 && len === 2 && misplacedArrow()) || (c === 58 && len === 1 && punctBefore === P_SEPARATOR && colonAfterOpener(pos)) || (c === 42 && punctBefore === P_DANGLING && afterArrow(pos))) {
+      else if ((c === 44 && punctBefore === P_SEPARATOR) || (c === 47 && len === 1 && punctBefore === P_SEPARATOR && slashOutsideParameters()) || !opMayFollow(punctBefore, c, len, depth) || (c === 45 && len === 2 && misplacedArrow()) || (c === 58 && len === 1 && punctBefore === P_SEPARATOR && colonAfterOpener(pos)) || (c === 42 && punctBefore === P_DANGLING && afterArrow(pos))) {
         fail(operandMissing(punctBefore, startLine, startCol, pos));
       } else if (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len)) fail(keywordError(startLine, startCol));
       if (ternaryOpen > 0 && len === 1 && (c === 44 || c === 59 || c === 58 || c === 41 || c === 93 || c === 125)) ternaryEnd(depth, c === 58 ? pos : -1);
@@ -1245,6 +1246,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       if (depth > 0) {
         if (c === 61 && len === 1 && !inCall) bracketEquals(pos);
+        else if (len >= 2 && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedInBrackets();
       } else if (c === 61 || len >= 2) assignmentOperator(c, len);
       pos += len;
       if (c === 59) {
@@ -1442,6 +1444,25 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       const e = augmentedTargetError(src, statementStart(src, stmtBegin), pos);
       if (e !== null) fail(errorAt(e.message, e.at));
     }
+  }
+
+  /**
+   * `+=`, `/=`, `**=` … inside brackets (`nullable/=True`, `f(a, b+=1)`): no
+   * expression holds one, so CPython stops there with "invalid syntax". Left
+   * to the argument rules where a call around it has keywords, unpackings, a
+   * lambda or something unmodelled (CPython then names the argument's error),
+   * where a comprehension or a conditional expression is open, and inside
+   * braces (a dict's key position is "':' expected after dictionary key").
+   */
+  function augmentedInBrackets(): void {
+    if (ternaryOpen > 0) return;
+    for (let i = 0; i < depth; i++) {
+      if (bracketCh[i] === 123) return;
+      const f = argFlags[i]!;
+      if (f & A_CALL && (f & (A_KW | A_KWUNPACK | A_UNKNOWN | A_PENDING) || f >= A_LAMBDA)) return;
+      if (compFor[i + 1] === true) return;
+    }
+    fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
   }
 
   /** A later `=` of an assignment at depth 0 (`x = f() = 1`): the targets up to it, which a chain of them may leave unjudged. */
@@ -1850,6 +1871,31 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function operandMissing(pending: number, at: number, col: number, where: number): TokenizeError {
     if (pending === P_DANGLING && afterArrow(where)) return errorAt("expected ':'", arrowAt);
     return new TokenizeError('invalid syntax', at, col, E_PARSER);
+  }
+
+  /**
+   * A `/` right after `(` or `,` marks positional-only parameters, so it may
+   * stand only in a `def`'s parameters or an open lambda's; in a call, a
+   * tuple or a list (`sa.Column('a',/ sa.String())`) it is "invalid syntax".
+   */
+  function slashOutsideParameters(): boolean {
+    // a lambda's parameters, or a generator beside other arguments (CPython names that first)
+    if (lambdaAt.length > 0 || compFor[depth] === true) return false;
+    if (depth === 0 || bracketCh[depth - 1] !== 40 || argFlags[depth - 1]! & A_CALL) return true;
+    let i = beforeContinued(bracketPos[depth - 1]! - 1);
+    // `def f[T](a, /)`: type parameters before the `(`
+    if (src.charCodeAt(i) === 93) return false;
+    for (let d = src.charCodeAt(i); i >= 0 && (d >= 128 || isAsciiIdent(d)); d = src.charCodeAt(--i)) {
+      if (d >= 128) return false; // a name this scan does not read: never call valid code broken
+    }
+    i = beforeContinued(i);
+    return !(i >= 2 && src.startsWith('def', i - 2) && !(i >= 3 && isAsciiIdent(src.charCodeAt(i - 3))));
+  }
+
+  /** The last character at or before i that is not a blank or a backslash continuation (`def f \` + newline + `(a, /)`). */
+  function beforeContinued(i: number): number {
+    for (let d = src.charCodeAt(i); d === 32 || d === 9 || d === 12 || d === 10 || d === 13 || d === 92; d = src.charCodeAt(--i));
+    return i;
   }
 
   /** `->` outside a function's header, where it follows the parameters' `)`: `Sequence->[str]`, `sa.Col->umn`. */
@@ -2613,6 +2659,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   function keywordRefuses(c: number, len: number): boolean {
     if (wordKind(src, prevStart, prevEnd) !== Word.Keyword) return false;
+    // `def` and `class` take a name and nothing else (`def -upgrade():`, `def (`)
+    const named = prevEnd - prevStart;
+    if ((named === 3 && src.startsWith('def', prevStart)) || (named === 5 && src.startsWith('class', prevStart))) return true;
     if (c !== 10 && startsOperand(c, len)) return false;
     const w = src.slice(prevStart, prevEnd);
     switch (c) {
@@ -2789,7 +2838,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         case OPCHAR: {
           // an operator in the wrong place goes to the general loop, which reports it
           const len = opLength(src, pos, c);
-          if ((c === 44 && punct === P_SEPARATOR) || (c === 59 && misplacedSemicolon(punct)) || (punct !== P_NONE && !opMayFollow(punct, c, len, depth))) return;
+          if ((c === 44 && punct === P_SEPARATOR) || (c === 47 && punct === P_SEPARATOR) || (c === 59 && misplacedSemicolon(punct)) || (punct !== P_NONE && !opMayFollow(punct, c, len, depth))) return;
           if ((c === 45 && len === 2 && misplacedArrow()) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len))) return;
           // `->`/`-=` and a `*` after an operator are rare in bodies: the general loop notes and checks a header's arrow
           if ((c === 45 && len === 2) || (c === 42 && punct === P_DANGLING)) return;
@@ -2799,6 +2848,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (c === 44 && depth === 0 && !lineColon) python2Comma(pos);
           else if (depth > 0) {
             if (c === 61 && len === 1 && !inCall) bracketEquals(pos);
+            else if (len >= 2 && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedInBrackets();
           } else if (c === 61 || len >= 2) assignmentOperator(c, len);
           if (inCall) {
             if (len === 1 && c === 44) argComma();
