@@ -264,4 +264,32 @@ print(json.dumps(out))`;
       }
     }
   });
+  it('a path written with Windows backslashes: Alembic on Linux fails or finds nothing, as check says, and the forward-slashed fix works', () => {
+    const heads = (root: string, env: Record<string, string>) => {
+      const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
+      return { status: a.status, out: a.stdout.trim(), last: `${a.stderr}\n${a.stdout}`.trim().split('\n').at(-1) ?? '' };
+    };
+    const files = { 'db/migrations/versions/a1_x.py': rev('a1', null), 'db/migrations/env.py': ENV_PY };
+    for (const target of alembicTargets()) {
+      const script = makeProject(files, '[alembic]\nscript_location = %(here)s\\db\\migrations\n');
+      const a = heads(script, target.env);
+      expect(a.status, target.name).not.toBe(0);
+      const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: script, encoding: 'utf8' });
+      expect(r.status, r.stdout).toBe(2);
+      const error = (JSON.parse(r.stdout) as { error: { alembicError: string; hint: string } }).error;
+      expect(a.last).toBe(error.alembicError);
+      const fix = /write (script_location = \S+),/.exec(error.hint)![1]!;
+      expect(fix).toBe('script_location = %(here)s/db/migrations');
+      writeFileSync(path.join(script, 'alembic.ini'), `[alembic]\n${fix}\n`);
+      expect(heads(script, target.env).out, target.name).toBe('a1 (head)');
+
+      const listed = makeProject(files, '[alembic]\nscript_location = db/migrations\nversion_locations = %(here)s\\db\\migrations\\versions\n');
+      expect(heads(listed, target.env).out, target.name).toBe('');
+      const doc = JSON.parse(spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: listed, encoding: 'utf8' }).stdout) as { findings: { code: string; hint: string }[] };
+      const note = doc.findings.find((f) => f.code === 'version-location-missing')!;
+      const listedFix = /write (version_locations = \S+),/.exec(note.hint)![1]!;
+      writeFileSync(path.join(listed, 'alembic.ini'), `[alembic]\nscript_location = db/migrations\n${listedFix}\n`);
+      expect(heads(listed, target.env).out, target.name).toBe('a1 (head)');
+    }
+  });
 });

@@ -7,6 +7,7 @@ import { decodeBytesLikePython, decodeLikePython } from './python-decode.js';
 import { findAlembicSetups } from './find-alembic-setups.js';
 import { projectFolders } from './project-folders.js';
 import { detectPythonVersion, type DeclaredPython } from './python-version.js';
+import { pyRepr, str } from './python-value.js';
 
 export interface ConfigOptions {
   readonly cwd: string;
@@ -208,13 +209,18 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   const listed = overridden ? [...opts.versions!] : splitPathList('version_locations', false);
   // 7. the script directory must exist
   const scriptLocationHint = (): string => {
+    if (forwardSlashed(scriptLocation, cwd) !== undefined) {
+      const written = sl.from === 'ini' ? ini?.rawValue(section, 'script_location') : undefined;
+      return backslashAdvice('script_location', (written ?? scriptLocation).replaceAll('\\', '/'));
+    }
     const c = sl.from === 'ini' ? inlineComment(scriptLocation) : undefined;
     if (!c) return suggestScriptLocation(cwd, iniPath, scriptLocation);
     const advice = inlineCommentAdvice('script_location', scriptLocation);
     return existsSync(path.resolve(cwd, c.before)) ? advice.trimEnd() : advice + suggestScriptLocation(cwd, iniPath, c.before);
   };
   if (scriptDir !== null && !existsSync(scriptDir) && !overridden) {
-    const shown = f.pyproject ? scriptLocation : `'${scriptDir}'`;
+    // older Alembic formats the folder with %r: a backslash or a quote in it prints as repr() writes it
+    const shown = f.pyproject ? scriptLocation : pyRepr(str(scriptDir));
     throw new ConfigError(`script_location ${JSON.stringify(scriptLocation)} does not exist (resolved against ${displayDir(cwd)}).`, {
       alembicError: `FAILED: Path doesn't exist: ${shown}.  Please use the 'init' command to create a new scripts folder.`,
       hint: scriptLocationHint(),
@@ -251,6 +257,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
         notes.push({
           code: 'version-location-missing',
           message: `version_locations entry ${JSON.stringify(entry)} does not exist; Alembic skips it silently.`,
+          ...(forwardSlashed(entry, cwd) === undefined ? {} : { hint: backslashAdvice('version_locations', (ini?.rawValue(section, 'version_locations') ?? entry).replaceAll('\\', '/')) }),
           line: ini?.optionLine(section, 'version_locations'),
           path: iniExists ? path.relative(cwd, iniPath) : undefined,
         });
@@ -562,6 +569,17 @@ function isDir(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A path written with Windows backslashes that exists with forward slashes: its forward-slashed form, else undefined. */
+function forwardSlashed(value: string, cwd: string): string | undefined {
+  if (!value.includes('\\')) return undefined;
+  const slashed = value.replaceAll('\\', '/');
+  return existsSync(path.resolve(cwd, slashed)) ? slashed : undefined;
+}
+
+function backslashAdvice(option: string, slashed: string): string {
+  return `A backslash is no path separator on Linux, where Heroku runs Alembic (it is part of the folder's name): write ${option} = ${slashed}, which Windows reads too.`;
 }
 
 function displayDir(p: string): string {

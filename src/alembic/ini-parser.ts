@@ -44,6 +44,11 @@ export class IniFile {
     return this.sections.get(section)?.get(key)?.line ?? this.defaults.get(key)?.line;
   }
 
+  /** The value as written (before %(name)s interpolation), or undefined when absent. */
+  rawValue(section: string, option: string): string | undefined {
+    return this.sections.has(section) ? this.lookupRaw(section, option.toLowerCase()) : undefined;
+  }
+
   /** The interpolated value, or undefined when absent. Throws IniError as Python would. */
   get(section: string, option: string): string | undefined {
     if (!this.sections.has(section)) return undefined;
