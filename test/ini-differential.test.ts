@@ -292,4 +292,31 @@ print(json.dumps(out))`;
       expect(heads(listed, target.env).out, target.name).toBe('a1 (head)');
     }
   });
+  it('a folder named in another case (it works on macOS and Windows): Alembic on Linux fails or finds nothing, and the fix spelt as the folders are works', () => {
+    const heads = (root: string, env: Record<string, string>) => {
+      const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
+      return { status: a.status, out: a.stdout.trim() };
+    };
+    const files = { 'App/DB/migrations/versions/a1_x.py': rev('a1', null), 'App/DB/migrations/env.py': ENV_PY };
+    const fixOf = (hint: string, option: string) => new RegExp(`write (${option} = \\S+)\\.$`).exec(hint)?.[1];
+    for (const target of alembicTargets()) {
+      for (const written of ['app/db/migrations', '%(here)s/App/db/migrations']) {
+        const root = makeProject(files, `[alembic]\nscript_location = ${written}\n`);
+        expect(heads(root, target.env).status, target.name).not.toBe(0);
+        const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: root, encoding: 'utf8' });
+        expect(r.status, r.stdout).toBe(2);
+        const fix = fixOf((JSON.parse(r.stdout) as { error: { hint: string } }).error.hint, 'script_location');
+        expect(fix, written).toBe(written.startsWith('%') ? 'script_location = %(here)s/App/DB/migrations' : 'script_location = App/DB/migrations');
+        writeFileSync(path.join(root, 'alembic.ini'), `[alembic]\n${fix!}\n`);
+        expect(heads(root, target.env).out, `${target.name} ${written}`).toBe('a1 (head)');
+      }
+      const listed = makeProject(files, '[alembic]\nscript_location = App/DB/migrations\nversion_locations = %(here)s/app/DB/migrations/versions\n');
+      expect(heads(listed, target.env).out, target.name).toBe('');
+      const doc = JSON.parse(spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: listed, encoding: 'utf8' }).stdout) as { findings: { code: string; hint: string }[] };
+      const fix = fixOf(doc.findings.find((f) => f.code === 'version-location-missing')!.hint, 'version_locations');
+      expect(fix).toBe('version_locations = %(here)s/App/DB/migrations/versions');
+      writeFileSync(path.join(listed, 'alembic.ini'), `[alembic]\nscript_location = App/DB/migrations\n${fix!}\n`);
+      expect(heads(listed, target.env).out, target.name).toBe('a1 (head)');
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors/errors.js';
 import { featuresOf, type AlembicVersion } from './alembic-version.js';
@@ -209,6 +209,8 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   const listed = overridden ? [...opts.versions!] : splitPathList('version_locations', false);
   // 7. the script directory must exist
   const scriptLocationHint = (): string => {
+    const cased = otherCaseWritten(sl.from === 'ini' ? ini?.rawValue(section, 'script_location') : undefined, scriptLocation, cwd, iniPath);
+    if (cased !== undefined) return caseAdvice('script_location', cased);
     if (forwardSlashed(scriptLocation, cwd) !== undefined) {
       const written = sl.from === 'ini' ? ini?.rawValue(section, 'script_location') : undefined;
       return backslashAdvice('script_location', (written ?? scriptLocation).replaceAll('\\', '/'));
@@ -231,6 +233,16 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
 
   let locations: VersionLocation[];
   let usesDefault = false;
+  /** The exact fix for a version_locations entry that is missing because of its spelling: backslashes, or the case of a name. */
+  const missingEntryHint = (entry: string): { hint?: string } => {
+    if (overridden) return {};
+    const written = ini?.rawValue(section, 'version_locations');
+    if (forwardSlashed(entry, cwd) !== undefined) return { hint: backslashAdvice('version_locations', (written ?? entry).replaceAll('\\', '/')) };
+    // one entry written alone is given back whole; in a list, the entry as the folders spell it
+    const alone = written !== undefined && listed.length === 1 ? written : undefined;
+    const cased = otherCaseWritten(alone, entry, cwd, iniPath);
+    return cased === undefined ? {} : { hint: caseAdvice(alone !== undefined ? 'version_locations' : `the entry ${JSON.stringify(entry)}`, cased) };
+  };
   if (listed && listed.length > 0) {
     locations = [];
     // entries that an inline comment added ("# ours" read as the folders "#" and "ours") make one note
@@ -257,7 +269,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
         notes.push({
           code: 'version-location-missing',
           message: `version_locations entry ${JSON.stringify(entry)} does not exist; Alembic skips it silently.`,
-          ...(forwardSlashed(entry, cwd) === undefined ? {} : { hint: backslashAdvice('version_locations', (ini?.rawValue(section, 'version_locations') ?? entry).replaceAll('\\', '/')) }),
+          ...missingEntryHint(entry),
           line: ini?.optionLine(section, 'version_locations'),
           path: iniExists ? path.relative(cwd, iniPath) : undefined,
         });
@@ -569,6 +581,50 @@ function isDir(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A relative path that does not exist but names folders that do when the case is ignored
+ * (`app/db/migrations` for `App/DB/migrations`): the path as the folders spell it, else undefined.
+ */
+function otherCase(value: string, cwd: string): string | undefined {
+  if (path.isAbsolute(value) || value.includes('%')) return undefined;
+  const parts = value.split('/').filter((p) => p !== '' && p !== '.');
+  let dir = cwd;
+  const spelt: string[] = [];
+  for (const part of parts) {
+    if (part === '..') {
+      dir = path.dirname(dir);
+      spelt.push(part);
+      continue;
+    }
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return undefined;
+    }
+    const match = names.includes(part) ? part : names.find((n) => n.toLowerCase() === part.toLowerCase());
+    if (match === undefined) return undefined;
+    spelt.push(match);
+    dir = path.join(dir, match);
+  }
+  const result = spelt.join('/');
+  return result !== parts.join('/') ? result : undefined;
+}
+
+/** otherCase for a value as written: `%(here)s/…` is looked up from the ini's folder and given back with `%(here)s`. */
+function otherCaseWritten(written: string | undefined, value: string, cwd: string, iniPath: string): string | undefined {
+  if (written?.startsWith('%(here)s/')) {
+    const cased = otherCase(written.slice('%(here)s/'.length), path.dirname(iniPath));
+    return cased === undefined ? undefined : `%(here)s/${cased}`;
+  }
+  return otherCase(value, cwd);
+}
+
+function caseAdvice(what: string, cased: string): string {
+  const option = what.startsWith('the entry') ? `${what} as ${cased}` : `${what} = ${cased}`;
+  return `File names differ by case only. Linux, where Heroku runs Alembic, tells the cases apart (macOS and Windows do not): write ${option}.`;
 }
 
 /** A path written with Windows backslashes that exists with forward slashes: its forward-slashed form, else undefined. */
