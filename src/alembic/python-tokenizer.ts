@@ -844,6 +844,9 @@ function conflictMarkerLine(src: string): number | undefined {
   return line;
 }
 
+/** Statements whose first word leaves no place for a `:=` outside brackets (`return x := 1`, `for a in x := b:`). */
+const WALRUS_REFUSING_STATEMENTS: readonly string[] = ['return', 'assert', 'with', 'del', 'yield', 'raise', 'for', 'global', 'nonlocal', 'async', 'import', 'from'];
+
 /** SyntaxError's subclasses, which Alembic's traceback names: IndentationError and TabError. */
 function indentationException(message: string): string | undefined {
   if (message.startsWith('inconsistent use of tabs')) return 'TabError';
@@ -1233,6 +1236,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       else if ((c === 44 && punctBefore === P_SEPARATOR) || (c === 47 && len === 1 && punctBefore === P_SEPARATOR && slashOutsideParameters()) || !opMayFollow(punctBefore, c, len, depth) || (c === 45 && len === 2 && misplacedArrow()) || (c === 58 && len === 1 && punctBefore === P_SEPARATOR && colonAfterOpener(pos)) || (c === 42 && punctBefore === P_DANGLING && afterArrow(pos))) {
         fail(operandMissing(punctBefore, startLine, startCol, pos));
       } else if (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len)) fail(keywordError(startLine, startCol));
+      else if (c === 58 && len === 2 && depth === 0) walrusOutsideBrackets(startLine, startCol);
       if (ternaryOpen > 0 && len === 1 && (c === 44 || c === 59 || c === 58 || c === 41 || c === 93 || c === 125)) ternaryEnd(depth, c === 58 ? pos : -1);
       if (c === 58 && len === 1 && lambdaAt.length > 0) lambdaColon(pos);
       punct = len === 1 ? punctOf(c) : len === 3 && c === 46 ? P_NONE : P_DANGLING;
@@ -1463,6 +1467,25 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (compFor[i + 1] === true) return;
     }
     fail(new TokenizeError('invalid syntax', line, pos - lineStart, E_PARSER));
+  }
+
+  /**
+   * `:=` outside brackets. Only an `if`, `elif`, `while` or `match` header and
+   * a decorator take one; after an `=`, an annotation, or a statement's
+   * keyword (`return x := 1`), and with a plain name as the whole target of
+   * an expression statement (`down_revision := 'a1'`), CPython stops at it
+   * with "invalid syntax". Other targets (`a.b := 1`, `not x := 1`, a lambda)
+   * have messages of their own, and are left to them.
+   */
+  function walrusOutsideBrackets(atLine: number, atCol: number): void {
+    if (ternaryOpen > 0) return; // "expected 'else' after 'if' expression" comes first
+    const b = statementStart(src, stmtBegin);
+    // a lambda's `:` ends no statement, though the loop treats it as a header's: leave its body to CPython's own message
+    if (src.charCodeAt(b) === 64 || /\blambda\b/u.test(src.slice(currentBegin, pos))) return;
+    if (!lineColon && !stmtColon && (isWordAt(src, b, 'if') || isWordAt(src, b, 'elif') || isWordAt(src, b, 'while') || isWordAt(src, b, 'match'))) return;
+    const keywordFirst = WALRUS_REFUSING_STATEMENTS.some((w) => isWordAt(src, b, w));
+    const nameAlone = prevStart === b && (prevKind === K_NAME || prevKind === K_WORD) && wordKind(src, prevStart, prevEnd) === Word.Name;
+    if (lineEquals || stmtColon || keywordFirst || nameAlone) fail(new TokenizeError('invalid syntax', atLine, atCol, E_PARSER));
   }
 
   /** A later `=` of an assignment at depth 0 (`x = f() = 1`): the targets up to it, which a chain of them may leave unjudged. */
@@ -2911,7 +2934,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         }
         case COLON: {
           const len = src.charCodeAt(pos + 1) === 61 ? 2 : 1;
-          if (!opMayFollow(punct, 58, len, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(58, len)) || (len === 1 && punct === P_SEPARATOR && colonAfterOpener(pos))) return;
+          // `:=` outside brackets is checked by the general loop
+          if ((len === 2 && depth === 0) || !opMayFollow(punct, 58, len, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(58, len)) || (len === 1 && punct === P_SEPARATOR && colonAfterOpener(pos))) return;
           operandEnd = false;
           if (ternaryOpen > 0 && len === 1) ternaryEnd(depth, pos);
           if (len === 1 && lambdaAt.length > 0) lambdaColon(pos);
