@@ -844,6 +844,12 @@ function conflictMarkerLine(src: string): number | undefined {
   return line;
 }
 
+/** Whether the statement at p is what a decorator may stand over: a def (async or not) or a class. */
+function decorated(src: string, p: number): boolean {
+  const b = afterAsync(src, p);
+  return isWordAt(src, b, 'def') || (b === p && isWordAt(src, p, 'class'));
+}
+
 /** Statements whose first word leaves no place for a `:=` outside brackets (`return x := 1`, `for a in x := b:`). */
 const WALRUS_REFUSING_STATEMENTS: readonly string[] = ['return', 'assert', 'with', 'del', 'yield', 'raise', 'for', 'global', 'nonlocal', 'async', 'import', 'from'];
 
@@ -868,6 +874,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let depth = 0;
   let current: Token[] | null = null;
   let currentIndent = 0;
+  /** The indentation of a decorator line just read, until the next logical line (-1: none). */
+  let decoratorCol = -1;
   let currentLine = 0;
   /** Where the current logical line starts, and the last line that opened a block (for CPython's message when its body is missing). */
   let currentBegin = 0;
@@ -1137,6 +1145,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         currentBegin = pos;
         stmtBegin = pos;
         const first = src.charCodeAt(pos);
+        // a decorator is followed, at its own indentation, by another, a def or a class (`@op.f(…)` over `op.g()` is "invalid syntax" there)
+        if (decoratorCol >= 0) {
+          if (col === decoratorCol && first !== 64 && !decorated(src, pos)) fail(new TokenizeError('invalid syntax', line, col, E_PARSER));
+          decoratorCol = -1;
+        }
+        if (first === 64) decoratorCol = col;
         if (first === 100 || first === 97) {
           const b = afterAsync(src, pos);
           const e = isWordAt(src, b, 'def') ? defWithoutParen(b) : null;
@@ -1990,6 +2004,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** `;` ends a statement: not inside brackets, not first on a line, not after another `;`, an operator or a block's `:`, not in a block's header. */
   function misplacedSemicolon(before: number): boolean {
     if (depth > 0 || before === P_SEMI || before === P_COLON || needsOperand(before)) return true;
+    // a decorator ends at its line's end (`@dec; x = 1`)
+    if (src.charCodeAt(statementStart(src, stmtBegin)) === 64) return true;
     // nor inside a block header before its `:` (`with op.batch_a;lter_table("t") as b:`)
     return !lineColon && startsCompound(afterAsync(src, currentBegin));
   }
