@@ -773,9 +773,9 @@ const E_QUIET = 2;
 /** What Python's str.isprintable() rejects (the space aside): a no-break space, a zero-width space, a control character. */
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 
-/** Whether the operator of `len` characters starting with `c` and ending in `=` assigns (`+=`, `>>=`), rather than compares (`==`, `<=`, `>=`, `!=`) or names (`:=`). */
-function augmentedOp(c: number, len: number): boolean {
-  return len === 3 || !(c === 61 || c === 60 || c === 62 || c === 33 || c === 58);
+/** Whether the operator of `len` characters at `at` (starting with `c`) assigns (`+=`, `>>=`), rather than compares (`==`, `<=`, `>=`, `!=`), names (`:=`) or assigns nothing. */
+function augmentedOp(src: string, at: number, c: number, len: number): boolean {
+  return len >= 2 && src.charCodeAt(at + len - 1) === 61 && (len === 3 || !(c === 61 || c === 60 || c === 62 || c === 33 || c === 58));
 }
 
 /** Whether a word of this first character and length could be `lambda`, `for` or `yield`. */
@@ -785,6 +785,8 @@ function maySpecial(c0: number, len: number): boolean {
 
 /** What a call's argument list has shown so far (tokenize's argFlags). */
 const A_CALL = 1;
+/** The `(` of a `def`'s parameters (`def f(`, `def f[T](`), where a `/` may stand. */
+const A_PARAMS = 2;
 const A_KW = 4;
 const A_KWUNPACK = 8;
 /** Something the argument rules do not model (a generator, `f(a.b=1)`): no argument error is reported for this call. */
@@ -850,8 +852,10 @@ function decorated(src: string, p: number): boolean {
   return isWordAt(src, b, 'def') || (b === p && isWordAt(src, p, 'class'));
 }
 
-/** Statements whose first word leaves no place for a `:=` outside brackets (`return x := 1`, `for a in x := b:`). */
-const WALRUS_REFUSING_STATEMENTS: readonly string[] = ['return', 'assert', 'with', 'del', 'yield', 'raise', 'for', 'global', 'nonlocal', 'async', 'import', 'from'];
+/** Headers whose condition may hold a `:=` outside brackets (`if x := f():`). */
+const WALRUS_HEADERS: ReadonlySet<string> = new Set(['if', 'elif', 'while', 'match']);
+/** Statements whose first word leaves no place for a `:=` outside brackets (`return x := 1`, `for a in x := b:`; a leading `async` is stepped over). */
+const WALRUS_REFUSING_STATEMENTS: ReadonlySet<string> = new Set(['return', 'assert', 'with', 'del', 'yield', 'raise', 'for', 'global', 'nonlocal', 'import', 'from']);
 
 /** SyntaxError's subclasses, which Alembic's traceback names: IndentationError and TabError. */
 function indentationException(message: string): string | undefined {
@@ -1255,7 +1259,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (c === 58 && len === 1 && lambdaAt.length > 0) lambdaColon(pos);
       punct = len === 1 ? punctOf(c) : len === 3 && c === 46 ? P_NONE : P_DANGLING;
       if (c === 45 && len === 2 && depth === 0) arrowHere();
-      const call = c === 40 && opensCall();
+      const paren = c === 40 ? parenKind() : 0;
       if (inCall) {
         if (len === 1 && c === 44) argComma();
         else if (len === 1 && c === 58) argColon();
@@ -1264,7 +1268,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       if (depth > 0) {
         if (c === 61 && len === 1 && !inCall) bracketEquals(pos);
-        else if (len >= 2 && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedInBrackets();
+        else if (augmentedOp(src, pos, c, len)) augmentedInBrackets();
       } else if (c === 61 || len >= 2) assignmentOperator(c, len);
       pos += len;
       if (c === 59) {
@@ -1285,7 +1289,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       else if (c === 44 && depth === 0 && !lineColon) python2Comma(pos - 1);
       if (len === 1) {
         if (c === 40 || c === 91 || c === 123) {
-          openBracket(c, startLine, startCol, call, pos - 1);
+          openBracket(c, startLine, startCol, paren, pos - 1);
         } else if (c === 41 || c === 93 || c === 125) {
           const op = String.fromCharCode(c);
           if (depth === 0) throw new TokenizeError(`unmatched '${op}'`, startLine, startCol);
@@ -1458,7 +1462,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         if (!lineEquals) firstEquals(pos);
         else laterEquals(pos);
       } else if (annotated > 0) annotatedEquals(pos);
-    } else if (!stmtColon && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) {
+    } else if (!stmtColon && augmentedOp(src, pos, c, len)) {
       const e = augmentedTargetError(src, statementStart(src, stmtBegin), pos);
       if (e !== null) fail(errorAt(e.message, e.at));
     }
@@ -1496,8 +1500,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const b = statementStart(src, stmtBegin);
     // a lambda's `:` ends no statement, though the loop treats it as a header's: leave its body to CPython's own message
     if (src.charCodeAt(b) === 64 || /\blambda\b/u.test(src.slice(currentBegin, pos))) return;
-    if (!lineColon && !stmtColon && (isWordAt(src, b, 'if') || isWordAt(src, b, 'elif') || isWordAt(src, b, 'while') || isWordAt(src, b, 'match'))) return;
-    const keywordFirst = WALRUS_REFUSING_STATEMENTS.some((w) => isWordAt(src, b, w));
+    const word = statementWord(src, b);
+    if (!lineColon && !stmtColon && WALRUS_HEADERS.has(word)) return;
+    const keywordFirst = WALRUS_REFUSING_STATEMENTS.has(word);
     const nameAlone = prevStart === b && (prevKind === K_NAME || prevKind === K_WORD) && wordKind(src, prevStart, prevEnd) === Word.Name;
     if (lineEquals || stmtColon || keywordFirst || nameAlone) fail(new TokenizeError('invalid syntax', atLine, atCol, E_PARSER));
   }
@@ -1918,21 +1923,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   function slashOutsideParameters(): boolean {
     // a lambda's parameters, or a generator beside other arguments (CPython names that first)
     if (lambdaAt.length > 0 || compFor[depth] === true) return false;
-    if (depth === 0 || bracketCh[depth - 1] !== 40 || argFlags[depth - 1]! & A_CALL) return true;
-    let i = beforeContinued(bracketPos[depth - 1]! - 1);
-    // `def f[T](a, /)`: type parameters before the `(`
-    if (src.charCodeAt(i) === 93) return false;
-    for (let d = src.charCodeAt(i); i >= 0 && (d >= 128 || isAsciiIdent(d)); d = src.charCodeAt(--i)) {
-      if (d >= 128) return false; // a name this scan does not read: never call valid code broken
-    }
-    i = beforeContinued(i);
-    return !(i >= 2 && src.startsWith('def', i - 2) && !(i >= 3 && isAsciiIdent(src.charCodeAt(i - 3))));
-  }
-
-  /** The last character at or before i that is not a blank or a backslash continuation (`def f \` + newline + `(a, /)`). */
-  function beforeContinued(i: number): number {
-    for (let d = src.charCodeAt(i); d === 32 || d === 9 || d === 12 || d === 10 || d === 13 || d === 92; d = src.charCodeAt(--i));
-    return i;
+    return depth === 0 || (argFlags[depth - 1]! & A_PARAMS) === 0;
   }
 
   /** `->` outside a function's header, where it follows the parameters' `)`: `Sequence->[str]`, `sa.Col->umn`. */
@@ -2010,16 +2001,16 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     return !lineColon && startsCompound(afterAsync(src, currentBegin));
   }
 
-  function openBracket(c: number, atLine: number, atCol: number, call: boolean, at: number): void {
+  function openBracket(c: number, atLine: number, atCol: number, paren: number, at: number): void {
     bracketCh[depth] = c;
     bracketLine[depth] = atLine;
     bracketPos[depth] = at;
-    argFlags[depth] = call ? A_CALL : 0;
+    argFlags[depth] = paren;
     callComma[depth] = false;
     argStart = false;
     bracketCol[depth++] = atCol;
     compFor[depth] = false;
-    inCall = call;
+    inCall = paren === A_CALL;
   }
 
   /** After the bracket at index `depth` closed: a call's argument error is reported at its `)`, as CPython locates it. */
@@ -2054,22 +2045,23 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   }
 
   /**
-   * A `(` here opens a call's arguments: it follows an operand, and not `def
-   * NAME` or `def NAME[T]`, nor a keyword (`if (x = 1):` is a condition's
-   * `=`, not a keyword argument's).
+   * What a `(` here opens: a call's arguments (A_CALL) when it follows an
+   * operand that is not a keyword (`if (x = 1):` is a condition's `=`, not a
+   * keyword argument's); a function's parameters (A_PARAMS) after `def NAME`
+   * or `def NAME[T]`; else a group or a tuple (0).
    */
-  function opensCall(): boolean {
-    if (!operandEnd) return false;
-    if (prevKind === K_WORD && prevKw && wordKind(src, prevStart, prevEnd) === Word.Keyword) return false;
+  function parenKind(): number {
+    if (!operandEnd) return 0;
+    if (prevKind === K_WORD && prevKw && wordKind(src, prevStart, prevEnd) === Word.Keyword) return 0;
     let i = prevStart - 1;
     if (prevKind === K_OTHER) {
-      if (src.charCodeAt(prevStart) !== 93) return true;
+      if (src.charCodeAt(prevStart) !== 93) return A_CALL;
       i = lastNonBlank(src, closedOpener - 1);
       while (i >= 0 && isAsciiIdent(src.charCodeAt(i))) i--;
-    } else if (prevKind !== K_NAME && prevKind !== K_WORD) return true;
+    } else if (prevKind !== K_NAME && prevKind !== K_WORD) return A_CALL;
     i = lastNonBlank(src, i);
     const isDef = i >= 2 && src.charCodeAt(i) === 102 && src.charCodeAt(i - 1) === 101 && src.charCodeAt(i - 2) === 100;
-    return !(isDef && !(i >= 3 && isAsciiIdent(src.charCodeAt(i - 3))));
+    return isDef && !(i >= 3 && isAsciiIdent(src.charCodeAt(i - 3))) ? A_PARAMS : A_CALL;
   }
 
   /**
@@ -2887,7 +2879,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if (c === 44 && depth === 0 && !lineColon) python2Comma(pos);
           else if (depth > 0) {
             if (c === 61 && len === 1 && !inCall) bracketEquals(pos);
-            else if (len >= 2 && src.charCodeAt(pos + len - 1) === 61 && augmentedOp(c, len)) augmentedInBrackets();
+            else if (augmentedOp(src, pos, c, len)) augmentedInBrackets();
           } else if (c === 61 || len >= 2) assignmentOperator(c, len);
           if (inCall) {
             if (len === 1 && c === 44) argComma();
@@ -2982,11 +2974,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           // after a `.`, no bracket (`op.(`)
           if (punct >= P_DOT) return;
           if (c === 123) brace(pos, line);
-          const call = c === 40 && opensCall();
+          const paren = c === 40 ? parenKind() : 0;
           if (argStart) argToken(c, 1);
           punct = P_SEPARATOR;
           operandEnd = false;
-          openBracket(c, line, pos - lineStart, call, pos);
+          openBracket(c, line, pos - lineStart, paren, pos);
           pos++;
           break;
         }
