@@ -96,6 +96,8 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   }
   const iniPath = path.resolve(cwd, iniName);
   const iniExists = isFile(iniPath);
+  /** alembic.ini as findings name it, when it exists. */
+  const iniShown = iniExists ? path.relative(cwd, iniPath) || iniName : undefined;
   if (opts.configFile && !iniExists && path.basename(opts.configFile) !== 'pyproject.toml') {
     const what = !existsSync(iniPath) ? 'does not exist' : isDir(iniPath) ? 'is a folder, not a file' : 'is not a regular file (a device or a pipe)';
     throw new ConfigError(`The config file ${opts.configFile} ${what}.`, {
@@ -209,12 +211,10 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   const listed = overridden ? [...opts.versions!] : splitPathList('version_locations', false);
   // 7. the script directory must exist
   const scriptLocationHint = (): string => {
-    const cased = otherCaseWritten(sl.from === 'ini' ? ini?.rawValue(section, 'script_location') : undefined, scriptLocation, cwd, iniPath);
+    const written = sl.from === 'ini' ? ini?.rawValue(section, 'script_location') : undefined;
+    const cased = otherCaseWritten(written, scriptLocation, cwd, iniPath);
     if (cased !== undefined) return caseAdvice('script_location', cased);
-    if (forwardSlashed(scriptLocation, cwd) !== undefined) {
-      const written = sl.from === 'ini' ? ini?.rawValue(section, 'script_location') : undefined;
-      return backslashAdvice('script_location', (written ?? scriptLocation).replaceAll('\\', '/'));
-    }
+    if (forwardSlashed(scriptLocation, cwd) !== undefined) return backslashAdvice('script_location', (written ?? scriptLocation).replaceAll('\\', '/'));
     const c = sl.from === 'ini' ? inlineComment(scriptLocation) : undefined;
     if (!c) return suggestScriptLocation(cwd, iniPath, scriptLocation);
     const advice = inlineCommentAdvice('script_location', scriptLocation);
@@ -226,7 +226,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
     throw new ConfigError(`script_location ${JSON.stringify(scriptLocation)} does not exist (resolved against ${displayDir(cwd)}).`, {
       alembicError: `FAILED: Path doesn't exist: ${shown}.  Please use the 'init' command to create a new scripts folder.`,
       hint: scriptLocationHint(),
-      path: iniExists ? path.relative(cwd, iniPath) || iniName : undefined,
+      path: iniShown,
       line: sl.line,
     });
   }
@@ -261,7 +261,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
           message:
             'version_locations contains an empty entry (a trailing or doubled separator); Alembic turns it into the current directory and executes every .py file there.',
           line: ini?.optionLine(section, 'version_locations'),
-          path: iniExists ? path.relative(cwd, iniPath) : undefined,
+          path: iniShown,
         });
       } else if (!loc.exists && fromComment >= 0 && index >= fromComment) {
         commentMissing.push(entry);
@@ -271,7 +271,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
           message: `version_locations entry ${JSON.stringify(entry)} does not exist; Alembic skips it silently.`,
           ...missingEntryHint(entry),
           line: ini?.optionLine(section, 'version_locations'),
-          path: iniExists ? path.relative(cwd, iniPath) : undefined,
+          path: iniShown,
         });
       }
     }
@@ -283,7 +283,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
         message: `version_locations ends in an inline comment, which Alembic reads as part of the value: ${one ? 'the entry' : 'the entries'} ${names} ${one ? 'does' : 'do'} not exist, and Alembic skips ${one ? 'it' : 'them'} silently.`,
         hint: inlineCommentAdvice('version_locations', rawListed!).trimEnd(),
         line: ini?.optionLine(section, 'version_locations'),
-        path: iniExists ? path.relative(cwd, iniPath) : undefined,
+        path: iniShown,
       });
     }
   } else {
@@ -305,7 +305,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   /** Options whose written value Alembic reads otherwise than it looks: ini-value-misread notes. */
   function misreadValues(prepend: readonly string[]): void {
     if (!ini?.hasSection(section)) return;
-    const at = (name: string) => ({ line: ini.optionLine(section, name), path: iniExists ? path.relative(cwd, iniPath) || iniName : undefined });
+    const at = (name: string) => ({ line: ini.optionLine(section, name), path: iniShown });
     const value = (name: string): string | undefined => {
       try {
         return ini.hasOption(section, name) ? ini.get(section, name) : undefined;
@@ -421,7 +421,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
           hint: sepName !== undefined && table[inlineComment(sepValue!)?.before ?? ''] !== undefined
             ? inlineCommentAdvice(sepName, sepValue!).trimEnd()
             : `${inlineCommentAdvice(sepName, sepValue!)}Use one of ${expected} (for example ${sepName} = os).`,
-          path: iniExists ? path.relative(cwd, iniPath) || iniName : undefined,
+          path: iniShown,
           line: ini?.optionLine(section, sepName),
         });
       }
@@ -453,7 +453,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
         code: 'script-location-unresolved',
         message: `${isScript ? 'script_location' : 'version_locations entry'} ${JSON.stringify(value)} names the package ${pkg}, ${why}.`,
         line,
-        path: iniExists ? path.relative(cwd, iniPath) : undefined,
+        path: iniShown,
         alembicError: `ModuleNotFoundError: No module named '${pkg}'`,
       });
       return null;

@@ -72,6 +72,14 @@ export function shellQuote(s: string): string {
   return /^[\w.@%+=:,/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What SQLAlchemy 1.4 and later raise for a postgres:// URL (Heroku Postgres's scheme). */
+export const POSTGRES_SCHEME_REFUSED = "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres";
+
+/** The env.py lines that read `variable` and turn Heroku's postgres:// into postgresql:// before Alembic uses it. */
+export function postgresSchemeFix(variable: string): string {
+  return `url = os.environ["${variable}"]\nif url.startswith("postgres://"):\n    url = url.replace("postgres://", "postgresql://", 1)\nconfig.set_main_option("sqlalchemy.url", url.replace("%", "%%"))`;
+}
+
 /** A rule that reports one kind of configuration note (facts found while resolving alembic.ini). */
 export function configNoteRule(code: ConfigNote['code'], severity: Severity, summary: string, hint: string): Rule {
   return {

@@ -137,7 +137,7 @@ function compareIniUrl(config: ProjectConfig, envPy: string, url: string, source
     : value.trim() === TEMPLATE_URL ? 'placeholder'
     : POSTGRES_SCHEME.test(value) && !sqlalchemyBefore14(config.cwd) ? 'postgres-scheme'
     : sameDatabase(value, url, config.cwd);
-  return { state, source, envPy: shown(config, path.join(config.scriptDir, 'env.py')), envPyLine: connection.line, via: connection.via, ini: shown(config, config.iniPath), line: Math.max(line, 1), section: config.section };
+  return { state, source, envPy: shown(config, path.join(config.scriptDir, 'env.py')), envPyLine: connection.line, via: connection.via, ini: shown(config, config.iniPath), line, section: config.section };
 }
 
 export async function verifyCommand(opts: VerifyCommandOptions): Promise<CommandOutput & { result: VerifyResult }> {

@@ -1,5 +1,6 @@
 import { TEMPLATE_URL } from '../../database/database-url.js';
 import type { Finding, IniUrl, Rule } from '../finding.js';
+import { POSTGRES_SCHEME_REFUSED } from '../rule-helpers.js';
 
 /** SQLAlchemy's and Python's words for each URL `engine_from_config` cannot connect with (SQLAlchemy 2's, where 1.4 words them otherwise). */
 const FAILS: Partial<Record<IniUrl['state'], { what: string; alembicError: string }>> = {
@@ -7,7 +8,7 @@ const FAILS: Partial<Record<IniUrl['state'], { what: string; alembicError: strin
   // SQLAlchemy 1.4 ends this one "from string ''"
   empty: { what: 'is empty', alembicError: 'sqlalchemy.exc.ArgumentError: Could not parse SQLAlchemy URL from given URL string' },
   absent: { what: 'is not set', alembicError: "KeyError: 'url'" },
-  'postgres-scheme': { what: 'starts with postgres://, which SQLAlchemy 1.4 and later refuse (postgresql:// is the name they know)', alembicError: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres" },
+  'postgres-scheme': { what: 'starts with postgres://, which SQLAlchemy 1.4 and later refuse (postgresql:// is the name they know)', alembicError: POSTGRES_SCHEME_REFUSED },
 };
 
 /** get_main_option gives None for a missing option, which create_engine refuses (SQLAlchemy 1.4: AttributeError: 'NoneType' object has no attribute '_instantiate_plugins'). */

@@ -1,7 +1,5 @@
 import type { Rule } from '../finding.js';
-
-/** What SQLAlchemy 1.4 and later raise for a postgres:// URL. */
-const REFUSED = "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres";
+import { POSTGRES_SCHEME_REFUSED, postgresSchemeFix } from '../rule-helpers.js';
 
 /**
  * env.py hands a variable that holds postgres://… here to SQLAlchemy unchanged. The lint
@@ -25,10 +23,10 @@ export const postgresSchemeRefused: Rule = {
             ? `$${r.name} is not set here, so this verdict takes it to hold the URL given with --database-url, which starts with postgres:// (Heroku Postgres's scheme, as \`heroku config:get DATABASE_URL\` prints it)`
             : `here $${r.name} starts with postgres:// (Heroku Postgres's scheme)`
         }. SQLAlchemy 1.4 and later refuse that scheme: \`alembic upgrade\` fails before it reads the version table, whatever state the database is in.`,
-        hint: `url = os.environ["${r.name}"]\nif url.startswith("postgres://"):\n    url = url.replace("postgres://", "postgresql://", 1)\nconfig.set_main_option("sqlalchemy.url", url.replace("%", "%%"))`,
+        hint: postgresSchemeFix(r.name),
         path: v.envPy,
         line: r.line,
-        alembicError: REFUSED,
+        alembicError: POSTGRES_SCHEME_REFUSED,
       }));
   },
 };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { projectFolders } from '../../alembic/project-folders.js';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding } from '../lint/lint-context.js';
+import { POSTGRES_SCHEME_REFUSED, postgresSchemeFix } from '../rule-helpers.js';
 
 /** env.py hands DATABASE_URL to SQLAlchemy without turning Heroku's postgres:// into postgresql://. */
 export const postgresUrlScheme: Rule = {
@@ -28,8 +29,8 @@ export const postgresUrlScheme: Rule = {
     const heroku = herokuSign(lint.cwd);
     out.push(
       projectFinding(this.code, heroku ? this.severity : 'warning', env.path, py.lineOf(read.node.from),
-        `env.py reads ${read.value} and hands it to SQLAlchemy unchanged. ${heroku ? `This project deploys to Heroku (${heroku}), and Heroku Postgres` : 'If this app runs on Heroku (no Procfile, app.json or heroku.yml was found, so this is a warning): Heroku Postgres'} sets it to postgres://…, which SQLAlchemy 1.4 and later refuse: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres", so the release phase fails before any migration runs.`,
-        `url = os.environ["${read.value}"]\nif url.startswith("postgres://"):\n    url = url.replace("postgres://", "postgresql://", 1)\nconfig.set_main_option("sqlalchemy.url", url.replace("%", "%%"))`,
+        `env.py reads ${read.value} and hands it to SQLAlchemy unchanged. ${heroku ? `This project deploys to Heroku (${heroku}), and Heroku Postgres` : 'If this app runs on Heroku (no Procfile, app.json or heroku.yml was found, so this is a warning): Heroku Postgres'} sets it to postgres://…, which SQLAlchemy 1.4 and later refuse: "${POSTGRES_SCHEME_REFUSED}", so the release phase fails before any migration runs.`,
+        postgresSchemeFix(read.value),
       ),
     );
     return out;
