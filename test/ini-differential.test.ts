@@ -264,6 +264,32 @@ print(json.dumps(out))`;
       }
     }
   });
+  it("an [alembic] section without script_location, alone or with the key in the working folder's pyproject.toml (peter_sslers: -c data/config.ini): the same message or the same graph", () => {
+    const tomlKey = '[tool.alembic]\nscript_location = "%(here)s/migrations"\n';
+    const layouts: [string, Record<string, string>][] = [
+      ['no key anywhere', { 'data/config.ini': '[alembic]\nsqlalchemy.url = sqlite://\n' }],
+      ['the key in pyproject.toml', { 'data/config.ini': '[alembic]\nsqlalchemy.url = sqlite://\n', 'pyproject.toml': tomlKey }],
+    ];
+    for (const target of alembicTargets()) {
+      for (const [name, files] of layouts) {
+        const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': ENV_PY, ...files }, null);
+        const a = spawnSync(PYTHON, ['-m', 'alembic', '-c', 'data/config.ini', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env } });
+        const r = spawnSync(process.execPath, [BIN, 'check', '-c', 'data/config.ini', '--format', 'json', '--alembic-version', target.version], { cwd: root, encoding: 'utf8' });
+        const doc = JSON.parse(r.stdout) as { graph?: { heads: string[] }; error?: { alembicError: string } };
+        if (a.status === 0) {
+          expect(r.status, `${target.name} ${name}: ${r.stdout}`).toBe(0);
+          expect(doc.graph!.heads).toEqual(a.stdout.trim().split('\n').map((l) => l.split(' ')[0]));
+        } else {
+          expect(r.status, `${target.name} ${name}`).toBe(2);
+          expect(`${a.stderr}\n${a.stdout}`.trim().split('\n').at(-1), `${target.name} ${name}`).toBe(doc.error!.alembicError);
+        }
+      }
+    }
+    // the newest Alembic reads the key from pyproject.toml; 1.8.1 does not
+    const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': ENV_PY, 'data/config.ini': '[alembic]\n', 'pyproject.toml': tomlKey }, null);
+    const status = (version: string): number | null => spawnSync(process.execPath, [BIN, 'check', '-c', 'data/config.ini', '--alembic-version', version], { cwd: root, encoding: 'utf8' }).status;
+    expect([status('1.8.1'), status('1.19.2')]).toEqual([2, 0]);
+  });
   it('a path written with Windows backslashes: Alembic on Linux fails or finds nothing, as check says, and the forward-slashed fix works', () => {
     const heads = (root: string, env: Record<string, string>) => {
       const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });

@@ -179,9 +179,9 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
     if (overridden) {
       return finish('', cwd, opts.versions!.map((v) => location(v, cwd)), false, opts.recursive ?? false, false, '%(rev)s_%(slug)s', []);
     }
-    const message = f.pyproject
-      ? "No 'script_location' key found in configuration."
-      : `No config file '${iniName}' found, or file has no '[${section}]' section`;
+    // before 1.16, reading the option already failed if the section were missing (get above), so
+    // every version says the same here
+    const message = "No 'script_location' key found in configuration.";
     throw new ConfigError(message, {
       alembicError: `FAILED: ${message}`,
       hint: iniExists ? `Add script_location to the [${section}] section of ${iniName}.` : notHereHint(cwd),

@@ -68,6 +68,7 @@ export function importChecker(config: ProjectConfig): ImportCheck {
   const roots = [...new Set([...pythonPathRoots(config), ...folders])];
   // read on first need: most migrations import only what Alembic brings
   let declared: Set<string> | undefined;
+  let srcRoots: string[] | undefined;
   const cache = new Map<string, true | { elsewhere?: MisplacedPackage }>();
   return (module) => {
     if (STDLIB.has(module) || WITH_ALEMBIC.has(module)) return true;
@@ -75,13 +76,33 @@ export function importChecker(config: ProjectConfig): ImportCheck {
     if (declared.has(module.toLowerCase())) return true;
     let ok = cache.get(module);
     if (ok === undefined) {
-      ok = roots.some((r) => existsSync(path.join(r, module)) || existsSync(path.join(r, `${module}.py`)))
+      srcRoots ??= folders.flatMap(srcLayout);
+      ok = [...roots, ...srcRoots].some((r) => existsSync(path.join(r, module)) || existsSync(path.join(r, `${module}.py`)))
         ? true
         : { elsewhere: misplaced(packageBelow(folders[folders.length - 1]!, module), config) };
       cache.set(module, ok);
     }
     return ok;
   };
+}
+
+/**
+ * A project folder's `src/` when the folder is packaged (setup.py, setup.cfg,
+ * or a pyproject.toml that builds something): the src layout exists so that
+ * its packages are importable only once the project is installed, which the
+ * application needs as much as its migrations do (peter_sslers keeps its
+ * package in src/ and imports it from two revisions).
+ */
+function srcLayout(folder: string): string[] {
+  const src = path.join(folder, 'src');
+  if (!existsSync(src)) return [];
+  if (existsSync(path.join(folder, 'setup.py')) || existsSync(path.join(folder, 'setup.cfg'))) return [src];
+  // a pyproject.toml that only configures tools ([tool.black], [tool.alembic]) builds nothing
+  try {
+    return /^\[(?:project|build-system|tool\.poetry)\]/m.test(readFileSync(path.join(folder, 'pyproject.toml'), 'utf8')) ? [src] : [];
+  } catch {
+    return [];
+  }
 }
 
 function misplaced(abs: string | undefined, config: ProjectConfig): MisplacedPackage | undefined {

@@ -71,6 +71,21 @@ describe('unresolved-import: declared distributions', () => {
     expect(await named(repo)).toEqual(['elsewhere']);
   });
 
+  it("takes a package in src/ for the project's own when the project is packaged (peter_sslers: setup.py with package_dir src)", async () => {
+    const files = { [V + 'a1_x.py']: rev('a1', null, 'import myapp\nimport elsewhere'), 'src/myapp/__init__.py': '' };
+    const named = async (extra: Record<string, string>): Promise<string[]> =>
+      (await check(makeProject({ ...files, ...extra }, DEFAULT_INI), 'latest', { lint: false })).findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!);
+    expect(await named({ 'setup.py': 'from setuptools import setup\nsetup(name="myapp", package_dir={"": "src"})\n' })).toEqual(['elsewhere']);
+    expect(await named({ 'setup.cfg': '[metadata]\nname = myapp\n' })).toEqual(['elsewhere']);
+    expect(await named({ 'pyproject.toml': '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n' })).toEqual(['elsewhere']);
+    expect(await named({ 'pyproject.toml': '[project]\nname = "myapp"\nversion = "1"\n' })).toEqual(['elsewhere']);
+    // nothing builds the project: src/ is not on Python's path, and the fix says how to put it there
+    expect(await named({})).toEqual(['myapp', 'elsewhere']);
+    const toolsOnly = await check(makeProject({ ...files, 'pyproject.toml': '[tool.black]\nline-length = 100\n' }, DEFAULT_INI), 'latest', { lint: false });
+    const mine = toolsOnly.findings.find((f) => f.code === 'unresolved-import' && f.message.includes('imports myapp'));
+    expect(mine?.message).toContain('src/myapp');
+  });
+
   it("reads setup.py's literal requirement lists without running it (REANA declares SQLAlchemy-Utils there)", async () => {
     const setupPy = [
       'from setuptools import setup',
