@@ -45,6 +45,11 @@ export interface ConfigNote {
 export interface ProjectConfig {
   readonly cwd: string;
   readonly iniPath?: string;
+  /**
+   * The ini's name as Alembic's Config holds it (config.config_file_name, which env.py hands to
+   * logging's fileConfig): the -c value or ALEMBIC_CONFIG as given, else alembic.ini, whether or not it exists.
+   */
+  readonly configFileName: string;
   /** alembic.ini as Alembic's configparser read it (parsed once; rules and verify read options from it). */
   readonly ini?: IniFile;
   readonly tomlPath?: string;
@@ -362,6 +367,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
     return {
       cwd,
       iniPath: iniExists ? iniPath : undefined,
+      configFileName: iniName,
       ini,
       tomlPath: toml ? tomlPath : undefined,
       section,

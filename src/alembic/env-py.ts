@@ -419,3 +419,81 @@ export function passesUrlUnchanged(source: string, name: string): boolean {
   }
   return sunk;
 }
+
+// statements whose body does not run where they stand, or runs only under a condition we cannot decide
+const BLOCK_WORDS = new Set(['if', 'elif', 'else', 'try', 'except', 'finally', 'for', 'while', 'with', 'def', 'class', 'async', 'match', 'case']);
+/** What the CLI always satisfies: config_file_name is the -c value or alembic.ini, never None. */
+const PRESENCE = /^(?:[A-Za-z_]\w*\.)*config_file_name(?:isnotNone)?$/;
+
+/**
+ * The line of a statement `fileConfig(X.config_file_name)` (logging.config's,
+ * imported by name or called as `logging.config.fileConfig`) that runs
+ * whenever env.py is loaded: at module level, or under `if
+ * X.config_file_name is not None:` (or `if X.config_file_name:`), which the
+ * CLI always satisfies. Inside a function, a try, a loop or under any other
+ * condition (sortipy tests that the file exists first) it may never run, so
+ * there is no answer.
+ */
+export function unguardedFileConfigLine(source: string): number | undefined {
+  const importedByName = /^\s*from\s+logging\.config\s+import\s+(?:\(?\s*)?(?:[\w\s,]*,\s*)?fileConfig\b(?!\s+as\b)/m.test(source);
+  // enclosing blocks: their indentation, and whether code in them runs on every load
+  const blocks: { indent: number; runs: boolean }[] = [];
+  for (const ll of linesOf(source)) {
+    while (blocks.length > 0 && blocks[blocks.length - 1]!.indent >= ll.indent) blocks.pop();
+    const t = ll.tokens;
+    const first = t[0];
+    if (!first) continue;
+    let from = 0;
+    let runs = blocks.every((b) => b.runs);
+    if (first.type === Tok.Name && BLOCK_WORDS.has(first.text) && t[1]?.text !== '=' && t[1]?.text !== '.') {
+      const colon = topLevelColon(t);
+      const cond = t.slice(1, colon).map((x) => x.text).join('');
+      const presence = first.text === 'if' && PRESENCE.test(cond);
+      blocks.push({ indent: ll.indent, runs: presence });
+      // a one-line block (`if config.config_file_name: fileConfig(...)`) holds its body after the colon
+      if (colon < 0 || colon === t.length - 1) continue;
+      runs = runs && presence;
+      from = colon + 1;
+    }
+    if (!runs) continue;
+    const callee = calleeAt(t, from);
+    if (callee === undefined) continue;
+    const name = callee.text;
+    if (!(name === 'logging.config.fileConfig' || (name === 'fileConfig' && importedByName))) continue;
+    const open = callee.next;
+    const close = matching(t, open);
+    // the call is the whole statement
+    if (close !== t.length - 1 && t[close + 1]?.text !== ';') continue;
+    const argEnd = argumentEnd(t, open + 1, close);
+    let arg = t.slice(open + 1, argEnd);
+    if (arg.length > 2 && arg[0]!.text === 'fname' && arg[1]!.text === '=') arg = arg.slice(2);
+    if (/(^|\.)config_file_name$/.test(arg.map((x) => x.text).join('')) && arg.every((x) => x.type === Tok.Name || x.text === '.')) return t[from]!.line;
+  }
+  return undefined;
+}
+
+/** A dotted name followed by `(` at `from`: its text and the index of the `(`. */
+function calleeAt(t: readonly Token[], from: number): { text: string; next: number } | undefined {
+  let i = from;
+  let text = '';
+  while (t[i]?.type === Tok.Name) {
+    text += t[i]!.text;
+    if (t[i + 1]?.text !== '.') break;
+    text += '.';
+    i += 2;
+  }
+  return text !== '' && !text.endsWith('.') && t[i + 1]?.text === '(' ? { text, next: i + 1 } : undefined;
+}
+
+/** Index of the first `:` outside brackets (a block header's colon), or -1. */
+function topLevelColon(t: readonly Token[]): number {
+  let d = 0;
+  for (let i = 0; i < t.length; i++) {
+    const x = t[i]!;
+    if (x.type !== Tok.Op) continue;
+    if ('([{'.includes(x.text)) d++;
+    else if (')]}'.includes(x.text)) d--;
+    else if (d === 0 && x.text === ':') return i;
+  }
+  return -1;
+}

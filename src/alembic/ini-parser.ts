@@ -27,6 +27,18 @@ export class IniFile {
 
   constructor(readonly fileName: string, readonly injectedDefaults: Record<string, string> = {}) {}
 
+  /**
+   * The same file as a parser given other defaults reads it: logging.config.fileConfig
+   * builds its ConfigParser with none, so %(here)s, which Alembic supplies, is unknown there.
+   */
+  withInjectedDefaults(injected: Record<string, string>): IniFile {
+    const copy = new IniFile(this.fileName, injected);
+    for (const [k, v] of this.sections) copy.sections.set(k, v);
+    for (const [k, v] of this.defaults) copy.defaults.set(k, v);
+    for (const [k, v] of this.sectionLines) copy.sectionLines.set(k, v);
+    return copy;
+  }
+
   hasSection(name: string): boolean {
     return this.sections.has(name);
   }
@@ -67,7 +79,7 @@ export class IniFile {
   private interpolate(section: string, option: string, value: string, depth: number): string {
     if (depth > 10) {
       throw new IniError(
-        `configparser.InterpolationDepthError: Recursion limit exceeded in value substitution: option '${option}' in section '${section}'`,
+        `configparser.InterpolationDepthError: Recursion limit exceeded in value substitution: option ${pyRepr(option)} in section ${pyRepr(section)} contains an interpolation key which cannot be substituted in 10 steps. Raw value: ${pyRepr(value)}`,
       );
     }
     let out = '';
@@ -87,20 +99,20 @@ export class IniFile {
       } else if (c === '(') {
         const m = /^%\(([^)]+)\)s/.exec(rest);
         if (!m) {
-          throw new IniError(`configparser.InterpolationSyntaxError: bad interpolation variable reference '${rest}'`);
+          throw new IniError(`configparser.InterpolationSyntaxError: bad interpolation variable reference ${pyRepr(rest)}`);
         }
         const ref = m[1]!.toLowerCase();
         const raw = this.lookupRaw(section, ref);
         if (raw === undefined) {
           throw new IniError(
-            `configparser.InterpolationMissingOptionError: Bad value substitution: option '${option}' in section '${section}' contains an interpolation key '${ref}' which is not a valid option name. Raw value: '${value}'`,
+            `configparser.InterpolationMissingOptionError: Bad value substitution: option ${pyRepr(option)} in section ${pyRepr(section)} contains an interpolation key ${pyRepr(ref)} which is not a valid option name. Raw value: ${pyRepr(value)}`,
           );
         }
         out += raw.includes('%') ? this.interpolate(section, ref, raw, depth + 1) : raw;
         rest = rest.slice(m[0].length);
       } else {
         throw new IniError(
-          `configparser.InterpolationSyntaxError: '%' must be followed by '%' or '(', found: '${rest}'`,
+          `configparser.InterpolationSyntaxError: '%' must be followed by '%' or '(', found: ${pyRepr(rest)}`,
         );
       }
     }

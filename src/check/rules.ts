@@ -57,6 +57,7 @@ import { urlVariableDiffers } from './rules/url-variable-differs.js';
 import { iniUrlDiffers } from './rules/ini-url-differs.js';
 import { postgresSchemeRefused } from './rules/postgres-scheme-refused.js';
 import { iniValueMisread } from './rules/ini-value-misread.js';
+import { loggingConfigBroken } from './rules/logging-config-broken.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
@@ -94,6 +95,7 @@ export const RULES: readonly Rule[] = [
   versionLocationMissing,
   versionsFolderMissing,
   iniValueMisread,
+  loggingConfigBroken,
   // verify only: the live database against the graph
   urlVariableDiffers,
   iniUrlDiffers,
