@@ -434,7 +434,17 @@ const PRESENCE = /^(?:[A-Za-z_]\w*\.)*config_file_name(?:isnotNone)?$/;
  * condition (sortipy tests that the file exists first) it may never run, so
  * there is no answer.
  */
-export function unguardedFileConfigLine(source: string): number | undefined {
+export interface FileConfigCall {
+  readonly line: number;
+  /**
+   * The parser defaults the call passes: none (the templates), Alembic's own
+   * (`defaults=config.config_args`, which holds `here`: peter_sslers' handler
+   * writes to %(here)s/…), or something only Python knows.
+   */
+  readonly defaults: 'none' | 'config_args' | 'unknown';
+}
+
+export function unguardedFileConfigCall(source: string): FileConfigCall | undefined {
   const importedByName = /^\s*from\s+logging\.config\s+import\s+(?:\(?\s*)?(?:[\w\s,]*,\s*)?fileConfig\b(?!\s+as\b)/m.test(source);
   // enclosing blocks: their indentation, and whether code in them runs on every load
   const blocks: { indent: number; runs: boolean }[] = [];
@@ -464,10 +474,25 @@ export function unguardedFileConfigLine(source: string): number | undefined {
     const close = matching(t, open);
     // the call is the whole statement
     if (close !== t.length - 1 && t[close + 1]?.text !== ';') continue;
-    const argEnd = argumentEnd(t, open + 1, close);
-    let arg = t.slice(open + 1, argEnd);
-    if (arg.length > 2 && arg[0]!.text === 'fname' && arg[1]!.text === '=') arg = arg.slice(2);
-    if (/(^|\.)config_file_name$/.test(arg.map((x) => x.text).join('')) && arg.every((x) => x.type === Tok.Name || x.text === '.')) return t[from]!.line;
+    // the arguments, each as its tokens: fname first, then defaults, positionally or by keyword
+    const args: Token[][] = [];
+    for (let at = open + 1; at < close; ) {
+      const end = argumentEnd(t, at, close);
+      args.push(t.slice(at, end));
+      at = end + 1;
+    }
+    const named = (name: string, position: number): Token[] | undefined => {
+      const kw = args.find((a) => a[0]?.text === name && a[1]?.text === '=');
+      if (kw) return kw.slice(2);
+      const positional = args[position];
+      return positional && !(positional[0]?.type === Tok.Name && positional[1]?.text === '=') ? positional : undefined;
+    };
+    const dotted = (a: Token[] | undefined): string | undefined => (a && a.length > 0 && a.every((x) => x.type === Tok.Name || x.text === '.') ? a.map((x) => x.text).join('') : undefined);
+    if (!/(^|\.)config_file_name$/.test(dotted(named('fname', 0)) ?? '')) continue;
+    if (args.some((a) => a[0]?.text === '*' || a[0]?.text === '**')) continue;
+    const defaults = named('defaults', 1);
+    const given = dotted(defaults);
+    return { line: t[from]!.line, defaults: defaults === undefined || given === 'None' ? 'none' : /(^|\.)config_args$/.test(given ?? '') ? 'config_args' : 'unknown' };
   }
   return undefined;
 }

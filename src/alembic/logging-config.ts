@@ -23,6 +23,8 @@ export interface LoggingConfigFile {
   readonly empty: boolean;
   /** Python 3.12 and later check the file before reading it (FileNotFoundError, RuntimeError). */
   readonly python312: boolean;
+  /** env.py passes `defaults=config.config_args`: `here` is defined, as when Alembic reads the file. */
+  readonly alembicDefaults?: boolean;
 }
 
 // logging._nameToLevel: what Handler.setLevel and Logger.setLevel accept as a name
@@ -61,8 +63,8 @@ export function fileConfigFailure(file: LoggingConfigFile): LoggingConfigFailure
   if (empty) {
     return python312 ? { error: `RuntimeError: ${fname} is an empty file`, cause: `${fname} is empty` } : { error: "KeyError: 'formatters'", cause: `${fname} is empty` };
   }
-  // fileConfig builds its own ConfigParser with no defaults: %(here)s, which Alembic supplies, is unknown to it
-  const cp = ini.withInjectedDefaults({});
+  // fileConfig builds its own ConfigParser with the defaults it is given, usually none: %(here)s, which Alembic supplies, is then unknown to it
+  const cp = file.alembicDefaults ? ini : ini.withInjectedDefaults({});
   try {
     configure(cp);
     return undefined;

@@ -76,6 +76,12 @@ export function shellQuote(s: string): string {
 export const POSTGRES_SCHEME_REFUSED = "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres";
 
 /** The env.py lines that read `variable` and turn Heroku's postgres:// into postgresql:// before Alembic uses it. */
+/** What engine_from_config raises when the section it is given has no sqlalchemy.url, or an empty one (SQLAlchemy 2's words). */
+export const URL_ABSENT_ERROR = "KeyError: 'url'";
+export const URL_EMPTY_ERROR = 'sqlalchemy.exc.ArgumentError: Could not parse SQLAlchemy URL from given URL string';
+/** get_main_option gives None for a missing option, which create_engine refuses (SQLAlchemy 1.4: AttributeError: 'NoneType' object has no attribute '_instantiate_plugins'). */
+export const URL_NONE_ERROR = 'sqlalchemy.exc.ArgumentError: Expected string or URL object, got None';
+
 export function postgresSchemeFix(variable: string): string {
   return `url = os.environ["${variable}"]\nif url.startswith("postgres://"):\n    url = url.replace("postgres://", "postgresql://", 1)\nconfig.set_main_option("sqlalchemy.url", url.replace("%", "%%"))`;
 }

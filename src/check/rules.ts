@@ -58,6 +58,7 @@ import { iniUrlDiffers } from './rules/ini-url-differs.js';
 import { postgresSchemeRefused } from './rules/postgres-scheme-refused.js';
 import { iniValueMisread } from './rules/ini-value-misread.js';
 import { loggingConfigBroken } from './rules/logging-config-broken.js';
+import { iniUrlMissing } from './rules/ini-url-missing.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
@@ -96,6 +97,7 @@ export const RULES: readonly Rule[] = [
   versionsFolderMissing,
   iniValueMisread,
   loggingConfigBroken,
+  iniUrlMissing,
   // verify only: the live database against the graph
   urlVariableDiffers,
   iniUrlDiffers,

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { unguardedFileConfigLine } from '../../src/alembic/env-py.js';
+import { unguardedFileConfigCall } from '../../src/alembic/env-py.js';
 import { IniError, parseIni } from '../../src/alembic/ini-parser.js';
 import { fileConfigFailure } from '../../src/alembic/logging-config.js';
 import { BIN } from '../helpers/cli.js';
@@ -218,7 +218,18 @@ describe('logging-config-broken: which fileConfig calls run on every load', () =
     [`${head}"""fileConfig(config.config_file_name)"""\n# fileConfig(config.config_file_name)\n`, undefined],
   ];
   it.each(cases)('%#', (source, line) => {
-    expect(unguardedFileConfigLine(source)).toBe(line);
+    expect(unguardedFileConfigCall(source)?.line).toBe(line);
+  });
+  it('reads the defaults the call passes: none, Alembic\'s config_args (which hold here), or something only Python knows', () => {
+    const call = (args: string) => unguardedFileConfigCall(`${head}fileConfig(${args})\n`)?.defaults;
+    expect(call('config.config_file_name')).toBe('none');
+    expect(call('config.config_file_name, disable_existing_loggers=False')).toBe('none');
+    expect(call('config.config_file_name, defaults=None')).toBe('none');
+    expect(call('config.config_file_name, defaults=config.config_args')).toBe('config_args');
+    expect(call('config.config_file_name, config.config_args')).toBe('config_args');
+    expect(call('config.config_file_name, {"here": "."}')).toBe('unknown');
+    expect(call('config.config_file_name, defaults=settings')).toBe('unknown');
+    expect(call('config.config_file_name, **options')).toBeUndefined();
   });
 });
 
@@ -282,6 +293,19 @@ describe('logging-config-broken: real Alembic fails as check says, and the fix w
       writeFileSync(path.join(root, 'migrations/env.py'), env);
       expect(upgrade(root, latest.env).status).toBe(0);
       expect(run(root, '1.19.2').status).toBe(0);
+    }
+  });
+
+  it("a handler writing to %(here)s: fileConfig knows no here unless env.py passes defaults=config.config_args (peter_sslers does)", () => {
+    const ini = `${INI}\n${LOGGING.replace('keys = console', 'keys = console, filelog').replace('handlers = console\nqualname =', 'handlers = console, filelog\nqualname =')}\n[handler_filelog]\nclass = FileHandler\nargs = ('%(here)s/alembic.log', 'a')\nformatter = generic\n`;
+    for (const target of alembicTargets()) {
+      const plain = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': TEMPLATE_ENV, '.python-version': '3.11\n' }, ini);
+      const a = upgrade(plain, target.env);
+      expect(a.status, target.name).not.toBe(0);
+      expect(run(plain, target.version).findings.find((f) => f.code === 'logging-config-broken')?.alembicError, target.name).toBe(a.last);
+      const withDefaults = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': TEMPLATE_ENV.replace('fileConfig(config.config_file_name)', 'fileConfig(config.config_file_name, defaults=config.config_args)') }, ini);
+      expect(upgrade(withDefaults, target.env).status, target.name).toBe(0);
+      expect(run(withDefaults, target.version).findings.map((f) => f.code), target.name).not.toContain('logging-config-broken');
     }
   });
 

@@ -1,18 +1,17 @@
 import { TEMPLATE_URL } from '../../database/database-url.js';
 import type { Finding, IniUrl, Rule } from '../finding.js';
-import { POSTGRES_SCHEME_REFUSED } from '../rule-helpers.js';
+import { POSTGRES_SCHEME_REFUSED, URL_ABSENT_ERROR, URL_EMPTY_ERROR, URL_NONE_ERROR } from '../rule-helpers.js';
 
 /** SQLAlchemy's and Python's words for each URL `engine_from_config` cannot connect with (SQLAlchemy 2's, where 1.4 words them otherwise). */
 const FAILS: Partial<Record<IniUrl['state'], { what: string; alembicError: string }>> = {
   placeholder: { what: `is still Alembic's template value ${TEMPLATE_URL}`, alembicError: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:driver" },
   // SQLAlchemy 1.4 ends this one "from string ''"
-  empty: { what: 'is empty', alembicError: 'sqlalchemy.exc.ArgumentError: Could not parse SQLAlchemy URL from given URL string' },
-  absent: { what: 'is not set', alembicError: "KeyError: 'url'" },
+  empty: { what: 'is empty', alembicError: URL_EMPTY_ERROR },
+  absent: { what: 'is not set', alembicError: URL_ABSENT_ERROR },
   'postgres-scheme': { what: 'starts with postgres://, which SQLAlchemy 1.4 and later refuse (postgresql:// is the name they know)', alembicError: POSTGRES_SCHEME_REFUSED },
 };
 
-/** get_main_option gives None for a missing option, which create_engine refuses (SQLAlchemy 1.4: AttributeError: 'NoneType' object has no attribute '_instantiate_plugins'). */
-const NONE_URL = { what: 'is not set', alembicError: 'sqlalchemy.exc.ArgumentError: Expected string or URL object, got None' };
+const NONE_URL = { what: 'is not set', alembicError: URL_NONE_ERROR };
 
 /**
  * env.py is Alembic's template: it connects with alembic.ini's sqlalchemy.url, not with the URL

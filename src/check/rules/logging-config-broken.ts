@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { unguardedFileConfigLine } from '../../alembic/env-py.js';
+import { unguardedFileConfigCall } from '../../alembic/env-py.js';
 import { fileConfigFailure } from '../../alembic/logging-config.js';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding, readText } from '../lint/lint-context.js';
@@ -25,8 +25,10 @@ export const loggingConfigBroken: Rule = {
     const env = envPySource(model);
     // a missing or unreadable env.py is another rule's finding
     const text = readText(env.abs);
-    const callLine = text?.includes('fileConfig') ? unguardedFileConfigLine(text) : undefined;
-    if (callLine === undefined) return [];
+    const call = text?.includes('fileConfig') ? unguardedFileConfigCall(text) : undefined;
+    // defaults only Python knows may supply any option: no answer
+    if (call === undefined || call.defaults === 'unknown') return [];
+    const callLine = call.line;
     const { configFileName: fname, iniPath, ini, python } = model.config;
     const failure = fileConfigFailure({
       fname,
@@ -34,6 +36,7 @@ export const loggingConfigBroken: Rule = {
       empty: iniPath !== undefined && sizeOf(iniPath) === 0,
       // undeclared: the newest Python, which a new deploy gets
       python312: !python || python.minor >= 12,
+      alembicDefaults: call.defaults === 'config_args',
     });
     if (!failure) return [];
     const missing = iniPath === undefined;
