@@ -1,8 +1,9 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
-import { oracleGraph } from '../helpers/oracle.js';
+import { alembicTargets, oracleGraph, PYTHON } from '../helpers/oracle.js';
 import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
@@ -171,5 +172,40 @@ describe('unresolved-import: declared distributions', () => {
     expect(after.ok).toBe(true);
     expect(after.heads).toEqual(['a1']);
     expect((await check(cwd, 'latest', { lint: false })).findings.map((f) => f.code)).not.toContain('unresolved-import');
+  });
+});
+
+describe('unresolved-import: env.py', () => {
+  const envPy = (imports: string): string =>
+    `${imports}\nfrom alembic import context\nfrom sqlalchemy import create_engine\n\nwith create_engine("sqlite:///app.db").connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n`;
+  const findings = async (root: string) => (await check(root, 'latest', { lint: false })).findings.filter((f) => f.code === 'unresolved-import');
+
+  it('reports what env.py imports at module level and nothing declares, which real Alembic fails on for upgrade but not for heads; a declared package or one guarded by try is fine', async () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': envPy('import os\nfrom dotenv_missing import load_dotenv\ntry:\n    import colorama_missing\nexcept ImportError:\n    colorama_missing = None') }, DEFAULT_INI);
+    const [f, ...rest] = await findings(root);
+    expect(rest).toEqual([]);
+    expect(f?.path).toBe('migrations/env.py');
+    expect(f?.line).toBe(2);
+    expect(f?.severity).toBe('warning');
+    expect(f?.message).toContain('env.py imports dotenv_missing');
+    for (const target of alembicTargets()) {
+      const run = (cmd: string) => spawnSync(PYTHON, ['-m', 'alembic', cmd, ...(cmd === 'upgrade' ? ['head'] : [])], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env } });
+      expect(run('heads').status, target.name).toBe(0);
+      const up = run('upgrade');
+      expect(up.status, target.name).not.toBe(0);
+      expect(up.stderr.trim().split('\n').at(-1), target.name).toBe("ModuleNotFoundError: No module named 'dotenv_missing'");
+    }
+    writeFileSync(path.join(root, 'requirements.txt'), 'dotenv-missing==1.0\n');
+    expect(await findings(root)).toEqual([]);
+  });
+
+  it("a relative import in env.py is an error, with the ImportError real Alembic raises", async () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': envPy('from .models import Base'), 'migrations/models.py': 'Base = None\n' }, DEFAULT_INI);
+    const [f] = await findings(root);
+    expect(f?.severity).toBe('error');
+    for (const target of alembicTargets()) {
+      const up = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env } });
+      expect(up.stderr.trim().split('\n').at(-1), target.name).toBe(f?.alembicError);
+    }
   });
 });
