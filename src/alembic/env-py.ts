@@ -424,16 +424,9 @@ export function passesUrlUnchanged(source: string, name: string): boolean {
 const BLOCK_WORDS = new Set(['if', 'elif', 'else', 'try', 'except', 'finally', 'for', 'while', 'with', 'def', 'class', 'async', 'match', 'case']);
 /** What the CLI always satisfies: config_file_name is the -c value or alembic.ini, never None. */
 const PRESENCE = /^(?:[A-Za-z_]\w*\.)*config_file_name(?:isnotNone)?$/;
+/** A block header's colon: the first `:` outside brackets. */
+const COLON: ReadonlySet<string> = new Set([':']);
 
-/**
- * The line of a statement `fileConfig(X.config_file_name)` (logging.config's,
- * imported by name or called as `logging.config.fileConfig`) that runs
- * whenever env.py is loaded: at module level, or under `if
- * X.config_file_name is not None:` (or `if X.config_file_name:`), which the
- * CLI always satisfies. Inside a function, a try, a loop or under any other
- * condition (sortipy tests that the file exists first) it may never run, so
- * there is no answer.
- */
 export interface FileConfigCall {
   readonly line: number;
   /**
@@ -444,6 +437,14 @@ export interface FileConfigCall {
   readonly defaults: 'none' | 'config_args' | 'unknown';
 }
 
+/**
+ * A statement `fileConfig(X.config_file_name)` (logging.config's, imported by
+ * name or called as `logging.config.fileConfig`) that runs whenever env.py is
+ * loaded: at module level, or under `if X.config_file_name is not None:` (or
+ * `if X.config_file_name:`), which the CLI always satisfies. Inside a
+ * function, a try, a loop or under any other condition (sortipy tests that
+ * the file exists first) it may never run, so there is no answer.
+ */
 export function unguardedFileConfigCall(source: string): FileConfigCall | undefined {
   const importedByName = /^\s*from\s+logging\.config\s+import\s+(?:\(?\s*)?(?:[\w\s,]*,\s*)?fileConfig\b(?!\s+as\b)/m.test(source);
   // enclosing blocks: their indentation, and whether code in them runs on every load
@@ -456,7 +457,7 @@ export function unguardedFileConfigCall(source: string): FileConfigCall | undefi
     let from = 0;
     let runs = blocks.every((b) => b.runs);
     if (first.type === Tok.Name && BLOCK_WORDS.has(first.text) && t[1]?.text !== '=' && t[1]?.text !== '.') {
-      const colon = topLevelColon(t);
+      const colon = topLevelOp(t, 0, t.length, COLON);
       const cond = t.slice(1, colon).map((x) => x.text).join('');
       const presence = first.text === 'if' && PRESENCE.test(cond);
       blocks.push({ indent: ll.indent, runs: presence });
@@ -475,12 +476,9 @@ export function unguardedFileConfigCall(source: string): FileConfigCall | undefi
     // the call is the whole statement
     if (close !== t.length - 1 && t[close + 1]?.text !== ';') continue;
     // the arguments, each as its tokens: fname first, then defaults, positionally or by keyword
-    const args: Token[][] = [];
-    for (let at = open + 1; at < close; ) {
-      const end = argumentEnd(t, at, close);
-      args.push(t.slice(at, end));
-      at = end + 1;
-    }
+    const args = splitTop(t, open + 1, close, ',')
+      .filter(([s, e]) => e > s)
+      .map(([s, e]) => t.slice(s, e));
     const named = (name: string, position: number): Token[] | undefined => {
       const kw = args.find((a) => a[0]?.text === name && a[1]?.text === '=');
       if (kw) return kw.slice(2);
@@ -508,17 +506,4 @@ function calleeAt(t: readonly Token[], from: number): { text: string; next: numb
     i += 2;
   }
   return text !== '' && !text.endsWith('.') && t[i + 1]?.text === '(' ? { text, next: i + 1 } : undefined;
-}
-
-/** Index of the first `:` outside brackets (a block header's colon), or -1. */
-function topLevelColon(t: readonly Token[]): number {
-  let d = 0;
-  for (let i = 0; i < t.length; i++) {
-    const x = t[i]!;
-    if (x.type !== Tok.Op) continue;
-    if ('([{'.includes(x.text)) d++;
-    else if (')]}'.includes(x.text)) d--;
-    else if (d === 0 && x.text === ':') return i;
-  }
-  return -1;
 }

@@ -61,14 +61,28 @@ export interface MisplacedPackage {
   readonly prepend: string;
 }
 
+// one checker per configuration: the model's loader and the env.py rule ask the same questions, and
+// the requirements and lock files it reads on first need are read once
+const checkers = new WeakMap<ProjectConfig, ImportCheck>();
+
 export function importChecker(config: ProjectConfig): ImportCheck {
+  let checker = checkers.get(config);
+  if (!checker) {
+    checker = newImportChecker(config);
+    checkers.set(config, checker);
+  }
+  return checker;
+}
+
+function newImportChecker(config: ProjectConfig): ImportCheck {
   // a package anywhere from here up to the repository's root counts as the project's own (OpenStack
   // services run Alembic from designate/storage/sqlalchemy and import designate, which pip installed)
   const folders = projectFolders(config.cwd);
   const roots = [...new Set([...pythonPathRoots(config), ...folders])];
   // read on first need: most migrations import only what Alembic brings
   let declared: Set<string> | undefined;
-  let srcRoots: string[] | undefined;
+  // with each packaged folder's src/, looked at on the first import not found elsewhere
+  let allRoots: string[] | undefined;
   const cache = new Map<string, true | { elsewhere?: MisplacedPackage }>();
   return (module) => {
     if (STDLIB.has(module) || WITH_ALEMBIC.has(module)) return true;
@@ -76,8 +90,8 @@ export function importChecker(config: ProjectConfig): ImportCheck {
     if (declared.has(module.toLowerCase())) return true;
     let ok = cache.get(module);
     if (ok === undefined) {
-      srcRoots ??= folders.flatMap(srcLayout);
-      ok = [...roots, ...srcRoots].some((r) => existsSync(path.join(r, module)) || existsSync(path.join(r, `${module}.py`)))
+      allRoots ??= [...roots, ...folders.flatMap(srcLayout)];
+      ok = allRoots.some((r) => existsSync(path.join(r, module)) || existsSync(path.join(r, `${module}.py`)))
         ? true
         : { elsewhere: misplaced(packageBelow(folders[folders.length - 1]!, module), config) };
       cache.set(module, ok);

@@ -5,6 +5,7 @@ import type { GraphProblem, GraphProblemCode, Rev } from '../alembic/revision-ma
 import type { AlembicFailure, FileProblem, FileProblemCode, ScriptFile } from '../alembic/script-loader.js';
 import type { ConfigNote } from '../alembic/alembic-config.js';
 import type { Finding, Rule, Severity } from './finding.js';
+import { readText } from './lint/lint-context.js';
 
 /** How `alembic upgrade` shows a failure: `FAILED: …` for command errors, else the traceback's last line. */
 export function alembicOutput(f: AlembicFailure | undefined): string | undefined {
@@ -75,13 +76,13 @@ export function shellQuote(s: string): string {
 /** What SQLAlchemy 1.4 and later raise for a postgres:// URL (Heroku Postgres's scheme). */
 export const POSTGRES_SCHEME_REFUSED = "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres";
 
-/** The env.py lines that read `variable` and turn Heroku's postgres:// into postgresql:// before Alembic uses it. */
 /** What engine_from_config raises when the section it is given has no sqlalchemy.url, or an empty one (SQLAlchemy 2's words). */
 export const URL_ABSENT_ERROR = "KeyError: 'url'";
 export const URL_EMPTY_ERROR = 'sqlalchemy.exc.ArgumentError: Could not parse SQLAlchemy URL from given URL string';
 /** get_main_option gives None for a missing option, which create_engine refuses (SQLAlchemy 1.4: AttributeError: 'NoneType' object has no attribute '_instantiate_plugins'). */
 export const URL_NONE_ERROR = 'sqlalchemy.exc.ArgumentError: Expected string or URL object, got None';
 
+/** The env.py lines that read `variable` and turn Heroku's postgres:// into postgresql:// before Alembic uses it. */
 export function postgresSchemeFix(variable: string): string {
   return `url = os.environ["${variable}"]\nif url.startswith("postgres://"):\n    url = url.replace("postgres://", "postgresql://", 1)\nconfig.set_main_option("sqlalchemy.url", url.replace("%", "%%"))`;
 }
@@ -103,6 +104,18 @@ export function configNoteRule(code: ConfigNote['code'], severity: Severity, sum
 const envPys = new WeakMap<ProjectModel, { readonly abs: string; readonly rel: string; readonly outcome: SourceOutcome }>();
 
 /** The project's env.py, read and tokenized once for the rules that look at it (its syntax, newer syntax in it). */
+const envPyTexts = new WeakMap<ProjectModel, { readonly text: string | undefined }>();
+
+/** env.py's text, read once per model for the rules that scan it; undefined when it is missing or not decodable (other rules report that). */
+export function envPyText(model: ProjectModel): string | undefined {
+  let env = envPyTexts.get(model);
+  if (!env) {
+    env = { text: readText(envPySource(model).abs) };
+    envPyTexts.set(model, env);
+  }
+  return env.text;
+}
+
 export function envPySource(model: ProjectModel): { readonly abs: string; readonly rel: string; readonly outcome: SourceOutcome } {
   let env = envPys.get(model);
   if (!env) {

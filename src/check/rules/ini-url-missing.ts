@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { iniUrlConnection } from '../../alembic/env-py.js';
 import type { Finding, Rule } from '../finding.js';
-import { readText } from '../lint/lint-context.js';
-import { envPySource, URL_ABSENT_ERROR, URL_EMPTY_ERROR, URL_NONE_ERROR } from '../rule-helpers.js';
+import { envPySource, envPyText, URL_ABSENT_ERROR, URL_EMPTY_ERROR, URL_NONE_ERROR } from '../rule-helpers.js';
 
 const FIX = 'Read the URL in env.py, after config = context.config: config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1).replace("%", "%%")) (and import os)';
 
@@ -24,7 +23,7 @@ export const iniUrlMissing: Rule = {
   check({ model, database }) {
     if (database?.iniUrl) return [];
     const env = envPySource(model);
-    const text = readText(env.abs);
+    const text = envPyText(model);
     const connection = text?.includes('config') ? iniUrlConnection(text) : null;
     if (!connection) return [];
     const { ini, iniPath, section, cwd } = model.config;

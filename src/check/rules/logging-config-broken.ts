@@ -3,8 +3,8 @@ import path from 'node:path';
 import { unguardedFileConfigCall } from '../../alembic/env-py.js';
 import { fileConfigFailure } from '../../alembic/logging-config.js';
 import type { Finding, Rule } from '../finding.js';
-import { projectFinding, readText } from '../lint/lint-context.js';
-import { envPySource } from '../rule-helpers.js';
+import { projectFinding } from '../lint/lint-context.js';
+import { envPySource, envPyText } from '../rule-helpers.js';
 
 /** The sections `alembic init` writes for logging, which env.py's fileConfig reads. */
 const TEMPLATE_SECTIONS = '[loggers], [handlers], [formatters], [logger_root], [logger_sqlalchemy], [logger_alembic], [handler_console] and [formatter_generic]';
@@ -24,7 +24,7 @@ export const loggingConfigBroken: Rule = {
   check({ model }) {
     const env = envPySource(model);
     // a missing or unreadable env.py is another rule's finding
-    const text = readText(env.abs);
+    const text = envPyText(model);
     const call = text?.includes('fileConfig') ? unguardedFileConfigCall(text) : undefined;
     // defaults only Python knows may supply any option: no answer
     if (call === undefined || call.defaults === 'unknown') return [];

@@ -1,7 +1,6 @@
 import { interpolationErrorAt, readUrlOptionCalls } from '../../alembic/env-py.js';
 import type { Finding, Rule } from '../finding.js';
-import { readText } from '../lint/lint-context.js';
-import { envPySource } from '../rule-helpers.js';
+import { envPySource, envPyText } from '../rule-helpers.js';
 
 const FIX = 'config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))';
 
@@ -16,9 +15,9 @@ export const urlPercentNotEscaped: Rule = {
   severity: 'error',
   summary: 'env.py stores the database URL with set_main_option without .replace("%", "%%"): a URL-encoded password fails every upgrade.',
   check({ model, database }) {
-    const { abs, rel } = envPySource(model);
+    const { rel } = envPySource(model);
     // a missing or unreadable env.py is another rule's finding
-    const text = readText(abs);
+    const text = envPyText(model);
     const calls = text?.includes('sqlalchemy.url') ? readUrlOptionCalls(text) : [];
     const out: Finding[] = [];
     for (const call of calls) {
