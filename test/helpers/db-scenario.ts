@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PYTHON } from './oracle.js';
+import { TEMPLATE_LOGGING } from './project.js';
 import { pgExec } from './pg-cluster.js';
 import { tempDir } from './temp-dir.js';
 
@@ -43,39 +44,7 @@ const INI = `[alembic]
 script_location = migrations
 path_separator = os
 
-[loggers]
-keys = root,sqlalchemy,alembic
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARN
-handlers = console
-qualname =
-
-[logger_sqlalchemy]
-level = WARN
-handlers =
-qualname = sqlalchemy.engine
-
-[logger_alembic]
-level = INFO
-handlers =
-qualname = alembic
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(levelname)-5.5s [%(name)s] %(message)s
-`;
+${TEMPLATE_LOGGING}`;
 
 function envPy(table?: string, schema?: string): string {
   const kw = [table ? `version_table='${table}'` : '', schema ? `version_table_schema='${schema}'` : ''].filter(Boolean).join(', ');

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,12 @@ export function alembicTargets(): { name: string; version: string; env: Record<s
   const latest = process.env.ALEMBIC_LATEST_SRC;
   if (latest && existsSync(path.join(latest, 'alembic'))) out.push({ name: 'latest', version: 'latest', env: { PYTHONPATH: latest } });
   return out;
+}
+
+/** Runs real `alembic ARGS` in `cwd` (the target's env added): its exit status and the last line it printed (stdout, then stderr: a traceback's exception). */
+export function alembicCommand(cwd: string, args: readonly string[], env: Record<string, string> = {}): { status: number | null; last: string } {
+  const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], { cwd, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
+  return { status: r.status, last: `${r.stdout}\n${r.stderr}`.trim().split('\n').at(-1) ?? '' };
 }
 
 export function oracleGraph(cwd: string, opts: { ini?: string; env?: Record<string, string> } = {}): OracleGraph {

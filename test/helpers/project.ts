@@ -30,6 +30,70 @@ export function makeProject(files: Record<string, string | Buffer>, ini: string 
   return root;
 }
 
+/** The logging sections of Alembic's templates, which the templates' env.py hands to logging's fileConfig. */
+export const TEMPLATE_LOGGING = `[loggers]
+keys = root,sqlalchemy,alembic
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARNING
+handlers = console
+qualname =
+
+[logger_sqlalchemy]
+level = WARNING
+handlers =
+qualname = sqlalchemy.engine
+
+[logger_alembic]
+level = INFO
+handlers =
+qualname = alembic
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+format = %(levelname)-5.5s [%(name)s] %(message)s
+datefmt = %H:%M:%S
+`;
+
+/** The template's env.py, online mode: logging from the ini, the engine from the ini's main section (engine_from_config on line 14). */
+export const TEMPLATE_ENV_PY = `from logging.config import fileConfig
+
+from sqlalchemy import engine_from_config, pool
+
+from alembic import context
+
+config = context.config
+
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name)
+
+
+def run_migrations_online():
+    connectable = engine_from_config(
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+    with connectable.connect() as connection:
+        context.configure(connection=connection, target_metadata=None)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()
+`;
+
 /** The smallest env.py: enough for the rules that read it, and for Alembic's commands that never run it. */
 export const ENV_PY = '# env.py of a test project\nfrom alembic import context\n';
 

@@ -4,39 +4,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
 import { describeRule } from '../helpers/describe-rule.js';
-import { alembicTargets, PYTHON } from '../helpers/oracle.js';
-import { check, makeProject, rev } from '../helpers/project.js';
+import { alembicCommand, alembicTargets } from '../helpers/oracle.js';
+import { check, makeProject, rev, TEMPLATE_ENV_PY as TEMPLATE_ENV, TEMPLATE_LOGGING as LOGGING } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
-/** Logging sections, so that fileConfig passes and the URL is what fails. */
-const LOGGING = '[loggers]\nkeys = root\n[handlers]\nkeys = console\n[formatters]\nkeys = generic\n[logger_root]\nlevel = WARNING\nhandlers = console\n[handler_console]\nclass = StreamHandler\nargs = (sys.stderr,)\nformatter = generic\n[formatter_generic]\nformat = %(message)s\n';
-/** Alembic's template env.py (online mode). */
-const TEMPLATE_ENV = `from logging.config import fileConfig
-
-from sqlalchemy import engine_from_config, pool
-
-from alembic import context
-
-config = context.config
-
-if config.config_file_name is not None:
-    fileConfig(config.config_file_name)
-
-
-def run_migrations_online():
-    connectable = engine_from_config(
-        config.get_section(config.config_ini_section, {}),
-        prefix="sqlalchemy.",
-        poolclass=pool.NullPool,
-    )
-    with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=None)
-        with context.begin_transaction():
-            context.run_migrations()
-
-
-run_migrations_online()
-`;
 const PYPROJECT = '[tool.alembic]\nscript_location = "%(here)s/migrations"\nsqlalchemy.url = "sqlite:///app.db"\n';
 
 describeRule(
@@ -57,10 +28,7 @@ describeRule(
 );
 
 describe('ini-url-missing', () => {
-  const upgrade = (root: string, env: Record<string, string>) => {
-    const a = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
-    return { status: a.status, last: `${a.stdout}\n${a.stderr}`.trim().split('\n').at(-1) ?? '' };
-  };
+  const upgrade = (root: string, env: Record<string, string>) => alembicCommand(root, ['upgrade', 'head'], env);
   const finding = (root: string, version: string) => {
     const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--no-lint', '--alembic-version', version], { cwd: root, encoding: 'utf8' });
     return { status: r.status, f: (JSON.parse(r.stdout) as { findings: { code: string; alembicError?: string; hint: string }[] }).findings.find((x) => x.code === 'ini-url-missing') };

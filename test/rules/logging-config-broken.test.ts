@@ -7,65 +7,12 @@ import { IniError, parseIni } from '../../src/alembic/ini-parser.js';
 import { fileConfigFailure } from '../../src/alembic/logging-config.js';
 import { BIN } from '../helpers/cli.js';
 import { describeRule } from '../helpers/describe-rule.js';
-import { alembicTargets, PYTHON } from '../helpers/oracle.js';
-import { check, makeProject, rev } from '../helpers/project.js';
+import { alembicCommand, alembicTargets, PYTHON } from '../helpers/oracle.js';
+import { check, makeProject, rev, TEMPLATE_ENV_PY as TEMPLATE_ENV, TEMPLATE_LOGGING as LOGGING } from '../helpers/project.js';
 import { rng } from '../helpers/rng.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const V = 'migrations/versions/';
-/** The logging sections of Alembic's templates. */
-const LOGGING = `[loggers]
-keys = root,sqlalchemy,alembic
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARNING
-handlers = console
-qualname =
-
-[logger_sqlalchemy]
-level = WARNING
-handlers =
-qualname = sqlalchemy.engine
-
-[logger_alembic]
-level = INFO
-handlers =
-qualname = alembic
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(levelname)-5.5s [%(name)s] %(message)s
-datefmt = %H:%M:%S
-`;
-/** The head of Alembic's template env.py; an upgrade on SQLite needs the rest. */
-const TEMPLATE_ENV = `from logging.config import fileConfig
-
-from sqlalchemy import engine_from_config, pool
-
-from alembic import context
-
-config = context.config
-
-if config.config_file_name is not None:
-    fileConfig(config.config_file_name)
-
-connectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
-with connectable.connect() as connection:
-    context.configure(connection=connection, target_metadata=None)
-    with context.begin_transaction():
-        context.run_migrations()
-`;
 const PYPROJECT = '[tool.alembic]\nscript_location = "%(here)s/migrations"\n';
 const INI = '[alembic]\nscript_location = migrations\nsqlalchemy.url = sqlite:///%(here)s/app.db\n';
 
@@ -234,10 +181,7 @@ describe('logging-config-broken: which fileConfig calls run on every load', () =
 });
 
 describe('logging-config-broken: real Alembic fails as check says, and the fix works', () => {
-  const upgrade = (root: string, env: Record<string, string>): { status: number | null; last: string } => {
-    const a = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
-    return { status: a.status, last: `${a.stdout}\n${a.stderr}`.trim().split('\n').at(-1) ?? '' };
-  };
+  const upgrade = (root: string, env: Record<string, string>) => alembicCommand(root, ['upgrade', 'head'], env);
   const run = (root: string, version: string): { status: number | null; findings: { code: string; alembicError?: string; hint: string; path: string }[] } => {
     const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--no-lint', '--alembic-version', version], { cwd: root, encoding: 'utf8' });
     return { status: r.status, findings: (JSON.parse(r.stdout) as { findings: { code: string; alembicError?: string; hint: string; path: string }[] }).findings };

@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
-import { alembicTargets, oracleGraph, PYTHON } from '../helpers/oracle.js';
+import { alembicCommand, alembicTargets, oracleGraph } from '../helpers/oracle.js';
 import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
@@ -189,11 +188,10 @@ describe('unresolved-import: env.py', () => {
     expect(f?.severity).toBe('warning');
     expect(f?.message).toContain('env.py imports dotenv_missing');
     for (const target of alembicTargets()) {
-      const run = (cmd: string) => spawnSync(PYTHON, ['-m', 'alembic', cmd, ...(cmd === 'upgrade' ? ['head'] : [])], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env } });
-      expect(run('heads').status, target.name).toBe(0);
-      const up = run('upgrade');
+      expect(alembicCommand(root, ['heads'], target.env).status, target.name).toBe(0);
+      const up = alembicCommand(root, ['upgrade', 'head'], target.env);
       expect(up.status, target.name).not.toBe(0);
-      expect(up.stderr.trim().split('\n').at(-1), target.name).toBe("ModuleNotFoundError: No module named 'dotenv_missing'");
+      expect(up.last, target.name).toBe("ModuleNotFoundError: No module named 'dotenv_missing'");
     }
     writeFileSync(path.join(root, 'requirements.txt'), 'dotenv-missing==1.0\n');
     expect(await findings(root)).toEqual([]);
@@ -204,8 +202,7 @@ describe('unresolved-import: env.py', () => {
     const [f] = await findings(root);
     expect(f?.severity).toBe('error');
     for (const target of alembicTargets()) {
-      const up = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env } });
-      expect(up.stderr.trim().split('\n').at(-1), target.name).toBe(f?.alembicError);
+      expect(alembicCommand(root, ['upgrade', 'head'], target.env).last, target.name).toBe(f?.alembicError);
     }
   });
 });
