@@ -4,7 +4,8 @@
 // because the projects stay out of this repository.
 //
 //   node scripts/compare-real.mjs --versions DIR [--versions DIR …] [--recursive] [--strip] [--alembic-version latest]
-//   node scripts/compare-real.mjs --cwd REPO --ini PATH/alembic.ini [--strip-from DIR]
+//   node scripts/compare-real.mjs --cwd REPO --ini PATH/alembic.ini [-n NAME] [--strip]
+//     (without --strip, real Alembic reads the same ini from the same folder, so the configuration is compared too)
 //
 // The oracle is ../shared/oracle/oracle.py with --stub-imports (migrations import application code that
 // is not installed here). --strip gives the oracle a copy that keeps only the docstring and the
@@ -31,12 +32,13 @@ const { values } = parseArgs({
     strip: { type: 'boolean', default: false },
     cwd: { type: 'string' },
     ini: { type: 'string' },
+    name: { type: 'string' },
     'alembic-version': { type: 'string', default: '1.8.1' },
   },
 });
 const versions = values.versions.map((v) => path.resolve(v));
 if ((versions.length === 0) === (values.ini === undefined)) {
-  console.error('usage: compare-real.mjs --versions DIR [--versions DIR …] [--recursive] [--strip]  |  --cwd REPO --ini PATH [--strip]');
+  console.error('usage: compare-real.mjs --versions DIR [--versions DIR …] [--recursive] [--strip]  |  --cwd REPO --ini PATH [--name NAME] [--strip]');
   process.exit(2);
 }
 
@@ -46,6 +48,7 @@ let ours;
 if (values.ini) {
   cwd = path.resolve(values.cwd ?? '.');
   ours = ['check', '--format', 'json', '--no-lint', '-c', values.ini];
+  if (values.name) ours.push('-n', values.name);
 } else {
   cwd = mkdtempSync(path.join(os.tmpdir(), 'compare-real-'));
   const lines = ['[alembic]', 'script_location = .', `version_locations = ${versions.join(' ')}`];
@@ -63,7 +66,11 @@ const o = JSON.parse(run.stdout);
 // theirs: real Alembic on the same folders (as listed in our config), stripped when asked
 let folders = o.config.versionLocations.map((v) => path.resolve(cwd, v));
 if (values.strip) folders = folders.map((f) => stripOrExit(f));
-const oracleArgs = [ORACLE, '--stub-imports', ...folders.flatMap((f) => ['--versions', f])];
+// with the project's own ini and nothing stripped, real Alembic resolves the configuration too
+const oracleArgs =
+  values.ini && !values.strip
+    ? [ORACLE, '--stub-imports', '--alembic-ini', path.resolve(cwd, values.ini), '--cwd', cwd, ...(values.name ? ['--ini-section', values.name] : [])]
+    : [ORACLE, '--stub-imports', ...folders.flatMap((f) => ['--versions', f])];
 if (values.recursive || o.config.recursive) oracleArgs.push('--recursive');
 // recursive_version_locations and other newer behaviour need the newest Alembic on both sides
 if (values['alembic-version'] === 'latest') oracleArgs.push('--alembic', process.env.ALEMBIC_LATEST_SRC ?? 'latest');

@@ -62,6 +62,22 @@ describe('Flask-Migrate layout (script_location set by flask db, not by the ini)
     expect(inside.graph.heads).toEqual(['a1']);
   });
 
+  it('from the app root, follows flask db whatever the ini\'s script_location says (sbc-pay: script_location = .)', () => {
+    const root = makeProject(
+      {
+        'migrations/alembic.ini': '[alembic]\nscript_location = .\n',
+        'migrations/env.py': FLASK_ENV,
+        'migrations/versions/a1_x.py': rev('a1', null),
+      },
+      null,
+    );
+    const r = run(root, '--format', 'json');
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.config).toMatchObject({ configFile: 'migrations/alembic.ini', scriptLocation: 'migrations', flaskMigrate: true, versionLocations: ['migrations/versions'] });
+    expect(doc.graph.heads).toEqual(['a1']);
+  });
+
   it('an ini without script_location beside any other env.py is still the error Alembic prints (exit 2)', () => {
     const root = flaskApp('from alembic import context\n');
     const r = run(root, '-c', 'migrations/alembic.ini', '--format', 'json');

@@ -174,9 +174,11 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
     // what flask_migrate.Migrate.get_config does: Config(directory/alembic.ini), script_location = directory
     sl = { value: path.relative(cwd, path.dirname(iniPath)) || '.', from: 'ini' };
     flaskMigrate = true;
-  } else if (sl?.value && iniExists && !flaskRoot && ini?.hasSection(section) && !isFile(path.join(path.resolve(cwd, String(sl.value)), 'env.py')) && isFlaskMigrateDir(path.dirname(iniPath))) {
-    // `flask db` sets script_location to the ini's folder whatever the ini says; where the ini's own
-    // value finds no env.py from here (ihatemoney's `script_location = .`), that is how the project runs
+  } else if (sl?.value && iniExists && ini?.hasSection(section) && (flaskRoot || (!isFile(path.join(path.resolve(cwd, String(sl.value)), 'env.py')) && isFlaskMigrateDir(path.dirname(iniPath))))) {
+    // `flask db` sets script_location to the ini's folder whatever the ini says. From the app's root
+    // (no alembic.ini here, so plain `alembic` cannot run) that is the only way the project runs;
+    // elsewhere, where the ini's own value finds no env.py from here (ihatemoney's and sbc-pay's
+    // `script_location = .`), it is how the project runs
     sl = { ...sl, value: path.relative(cwd, path.dirname(iniPath)) || '.' };
     flaskMigrate = true;
   }
