@@ -78,6 +78,26 @@ describe('Flask-Migrate layout (script_location set by flask db, not by the ini)
     expect(doc.graph.heads).toEqual(['a1']);
   });
 
+  it('from the app root, an env.py rewritten to build the app itself counts when the project declares Flask-Migrate (ghostportal)', () => {
+    // ghostportal's env.py calls create_app() and has none of the template's current_app lines
+    const files = {
+      'migrations/alembic.ini': '[alembic]\nscript_location = migrations\n',
+      'migrations/env.py': 'from alembic import context\nfrom app import create_app\napp = create_app()\n',
+      'migrations/versions/a1_x.py': rev('a1', null),
+    };
+    const declared = makeProject({ ...files, 'requirements.txt': 'flask==3.1.0\nFlask-Migrate==4.0.7\n' }, null);
+    const doc = JSON.parse(run(declared, '--format', 'json').stdout);
+    expect(doc.config).toMatchObject({ configFile: 'migrations/alembic.ini', scriptLocation: 'migrations', flaskMigrate: true });
+    expect(doc.graph.heads).toEqual(['a1']);
+    // without Flask-Migrate nothing is assumed, and the fix names the ini below (Alembic 1.8.1's wording)
+    const plain = makeProject(files, null);
+    const r = run(plain, '--alembic-version', '1.8.1', '--format', 'json');
+    expect(r.status).toBe(2);
+    const err = JSON.parse(r.stdout).error;
+    expect(err.alembicError).toBe("FAILED: No config file 'alembic.ini' found, or file has no '[alembic]' section");
+    expect(err.hint).toContain('alembic-preflight check -c migrations/alembic.ini');
+  });
+
   it('an ini without script_location beside any other env.py is still the error Alembic prints (exit 2)', () => {
     const root = flaskApp('from alembic import context\n');
     const r = run(root, '-c', 'migrations/alembic.ini', '--format', 'json');

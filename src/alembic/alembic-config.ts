@@ -5,6 +5,7 @@ import { featuresOf, type AlembicVersion } from './alembic-version.js';
 import { IniError, inlineComment, inlineCommentAdvice, parseIni, type IniFile } from './ini-parser.js';
 import { decodeBytesLikePython, decodeLikePython } from './python-decode.js';
 import { findAlembicSetups } from './find-alembic-setups.js';
+import { declaredImports } from './import-resolver.js';
 import { projectFolders } from './project-folders.js';
 import { detectPythonVersion, type DeclaredPython } from './python-version.js';
 import { pyRepr, str } from './python-value.js';
@@ -92,7 +93,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
 
   let iniName = opts.configFile ?? env.ALEMBIC_CONFIG ?? 'alembic.ini';
   // a Flask app's root: Flask-Migrate keeps alembic.ini in its directory (default migrations/)
-  const flaskRoot = !opts.configFile && !env.ALEMBIC_CONFIG && !isFile(path.join(cwd, iniName)) && isFile(path.join(cwd, 'migrations', 'alembic.ini')) && isFlaskMigrateDir(path.join(cwd, 'migrations'));
+  const flaskRoot = !opts.configFile && !env.ALEMBIC_CONFIG && !isFile(path.join(cwd, iniName)) && isFile(path.join(cwd, 'migrations', 'alembic.ini')) && isFlaskMigrateDir(path.join(cwd, 'migrations'), cwd);
   if (flaskRoot) iniName = path.join('migrations', 'alembic.ini');
   let tomlName = 'pyproject.toml';
   if (f.pyproject && path.basename(iniName) === 'pyproject.toml') {
@@ -135,7 +136,9 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
       if (!ini?.hasSection(section)) {
         throw new ConfigError(`No config file '${iniName}' found, or file has no '[${section}]' section`, {
           alembicError: `FAILED: No config file '${iniName}' found, or file has no '[${section}]' section`,
-          hint: 'Run from the folder that holds alembic.ini, or pass it with -c (and the section with -n).',
+          hint: isFile(path.resolve(cwd, iniName))
+            ? `${iniName} has no [${section}] section: add it, or name the section that holds script_location with -n.`
+            : notHereHint(cwd),
         });
       }
       return undefined;
@@ -170,11 +173,11 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   // 1. script_location
   let sl = get('script_location');
   let flaskMigrate = false;
-  if ((sl === undefined || sl.value === undefined || sl.value === null) && iniExists && ini?.hasSection(section) && (flaskRoot || isFlaskMigrateDir(path.dirname(iniPath)))) {
+  if ((sl === undefined || sl.value === undefined || sl.value === null) && iniExists && ini?.hasSection(section) && (flaskRoot || isFlaskMigrateDir(path.dirname(iniPath), cwd))) {
     // what flask_migrate.Migrate.get_config does: Config(directory/alembic.ini), script_location = directory
     sl = { value: path.relative(cwd, path.dirname(iniPath)) || '.', from: 'ini' };
     flaskMigrate = true;
-  } else if (sl?.value && iniExists && ini?.hasSection(section) && (flaskRoot || (!isFile(path.join(path.resolve(cwd, String(sl.value)), 'env.py')) && isFlaskMigrateDir(path.dirname(iniPath))))) {
+  } else if (sl?.value && iniExists && ini?.hasSection(section) && (flaskRoot || (!isFile(path.join(path.resolve(cwd, String(sl.value)), 'env.py')) && isFlaskMigrateDir(path.dirname(iniPath), cwd)))) {
     // `flask db` sets script_location to the ini's folder whatever the ini says. From the app's root
     // (no alembic.ini here, so plain `alembic` cannot run) that is the only way the project runs;
     // elsewhere, where the ini's own value finds no env.py from here (ihatemoney's and sbc-pay's
@@ -665,12 +668,16 @@ function suggestScriptLocation(cwd: string, iniPath: string, configured: string)
     : `Point script_location at the folder that holds env.py.${rel}`;
 }
 
-/** A folder holding Flask-Migrate's env.py (it reads the app through flask.current_app). */
-function isFlaskMigrateDir(dir: string): boolean {
+/** A folder holding the env.py that Flask-Migrate runs: its template reads the app through flask.current_app. */
+function isFlaskMigrateDir(dir: string, cwd: string): boolean {
+  let text: string;
   try {
-    const text = readFileSync(path.join(dir, 'env.py'), 'utf8');
-    return /\bfrom flask import\b[^\n]*\bcurrent_app\b/.test(text) && /current_app\.extensions\[\s*['"]migrate['"]\s*\]/.test(text);
+    text = readFileSync(path.join(dir, 'env.py'), 'utf8');
   } catch {
     return false;
   }
+  if (/\bfrom flask import\b[^\n]*\bcurrent_app\b/.test(text) && /current_app\.extensions\[\s*['"]migrate['"]\s*\]/.test(text)) return true;
+  // an env.py rewritten to build the app itself (ghostportal's create_app()) has lost the template's
+  // lines, but `flask db` still runs it; the project's declared Flask-Migrate says so
+  return declaredImports(cwd).has('flask_migrate');
 }
