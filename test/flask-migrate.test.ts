@@ -114,6 +114,21 @@ describe('Flask-Migrate layout (script_location set by flask db, not by the ini)
 });
 
 describe('text report', () => {
+  it('says to run the fixes\' alembic commands through flask db, in a Flask-Migrate project only', () => {
+    const root = flaskApp();
+    writeFileSync(path.join(root, 'migrations/versions/c3_x.py'), rev('c3', 'a1'));
+    const out = run(root).stdout;
+    expect(out).toContain('[multiple-heads]');
+    expect(out).toMatch(/fix: .*alembic merge/);
+    expect(out).toContain('Flask-Migrate project: run the fixes\' alembic commands through flask db');
+    const plain = makeProject({ 'migrations/env.py': '', 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/versions/b2_x.py': rev('b2', 'a1'), 'migrations/versions/c3_x.py': rev('c3', 'a1') });
+    const plainOut = run(plain).stdout;
+    expect(plainOut).toContain('[multiple-heads]');
+    expect(plainOut).not.toContain('flask db');
+    // nothing to run, nothing said
+    expect(run(flaskApp()).stdout).not.toContain('Flask-Migrate project: run');
+  });
+
   it('names a lint finding\'s location once', () => {
     const root = flaskApp();
     const rel = 'migrations/versions/c3_x.py';

@@ -4,6 +4,8 @@ import type { Finding } from '../check/finding.js';
 import type { VerifyResult } from '../check/run-verify.js';
 
 const MARK = { error: 'error', warning: 'warning', info: 'info' } as const;
+/** A fix that tells the user to run an Alembic command. */
+const ALEMBIC_FIX = /\balembic (?:stamp|merge|revision|upgrade|downgrade)\b/;
 
 /** Human diagnosis: what, where, why Alembic cares, how to fix; one verdict line last. */
 export function checkText(result: CheckResult): string {
@@ -34,6 +36,10 @@ function headsAndFindings(result: CheckResult, before: readonly string[] = []): 
   lines.push('');
   lines.push(...findingsText(result.findings));
   if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
+  if (result.model.config.flaskMigrate && result.findings.some((f) => ALEMBIC_FIX.test(f.hint))) {
+    // plain `alembic` finds no alembic.ini at a Flask app's root; flask db takes the same subcommands
+    lines.push("(Flask-Migrate project: run the fixes' alembic commands through flask db from the app's root, e.g. `flask db stamp …`, `flask db merge …`, with the same arguments.)", '');
+  }
   const scope = result.lintScope;
   if (!scope && result.migrationLintErrors > 0) {
     lines.push(
