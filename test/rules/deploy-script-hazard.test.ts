@@ -35,3 +35,30 @@ describe('deploy-script-hazard, the other two hazards', () => {
     expect(found.find((f) => f.path === 'bin/deploy.sh')!.message).toContain('stamp head');
   });
 });
+
+describe('deploy-script-hazard and flask db', () => {
+  it('reads `flask db upgrade` with no revision as head, in the Procfile and in the Pipfile scripts a release line runs', async () => {
+    const root = makeProject({
+      [V + 'a1_x.py']: rev('a1', null),
+      // 4Geeks' Flask template: `release: pipenv run upgrade`, the command in the Pipfile's [scripts]
+      Procfile: 'release: pipenv run upgrade\nweb: gunicorn wsgi --chdir ./src/\n',
+      Pipfile: '[scripts]\nstart = "flask run -p 3001"\nupgrade = "flask db upgrade || true"\n',
+      'bin/deploy.sh': '#!/bin/sh\nset -e\nFLASK_APP=app.py flask db upgrade\n',
+      '.github/workflows/ci.yml': 'jobs:\n  t:\n    steps:\n      - run: alembic upgrade heads\n',
+    });
+    const found = (await check(root)).findings.filter((f) => f.code === 'deploy-script-hazard');
+    expect(found.map((f) => `${f.path}:${f.line}`).sort()).toEqual(['.github/workflows/ci.yml:4', 'Pipfile:3']);
+    expect(found.find((f) => f.path === 'Pipfile')!.message).toContain('|| true');
+    // `upgrade heads` against the Pipfile's, the first `flask db upgrade` met
+    expect(found.find((f) => f.path === '.github/workflows/ci.yml')!.message).toMatch(/`upgrade head` in (Pipfile:3|bin\/deploy\.sh:3)/);
+  });
+
+  it('leaves `flask db upgrade REV` and `flask db upgrade --sql` alone, as for alembic with a revision', async () => {
+    const root = makeProject({
+      [V + 'a1_x.py']: rev('a1', null),
+      Procfile: 'release: flask db upgrade a1 || true\n',
+      'bin/sql.sh': '#!/bin/sh\nflask db upgrade --sql > out.sql || true\nalembic upgrade heads\n',
+    });
+    expect((await check(root)).findings.filter((f) => f.code === 'deploy-script-hazard')).toEqual([]);
+  });
+});

@@ -3,11 +3,17 @@ import path from 'node:path';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding, walkFiles } from '../lint/lint-context.js';
 
-/** Where deploys run migrations: Procfile, app.json, heroku.yml, shell scripts, Makefiles, Dockerfiles, CI workflows. */
-const DEPLOY_FILE = /^(Procfile(\.\w+)?|app\.json|heroku\.yml|Makefile|Dockerfile(\.\w+)?|docker-compose[\w.-]*\.ya?ml|compose\.ya?ml|\.gitlab-ci\.yml|(bin|scripts?|deploy|ops)\/[^/]+|[^/]+\.sh|\.github\/workflows\/[^/]+\.ya?ml)$/;
+/**
+ * Where deploys run migrations: Procfile, app.json, heroku.yml, shell scripts, Makefiles, Dockerfiles, CI
+ * workflows, and the Pipfile's [scripts] that a `release: pipenv run upgrade` line names (4Geeks' Flask template).
+ */
+const DEPLOY_FILE = /^(Procfile(\.\w+)?|Pipfile|app\.json|heroku\.yml|Makefile|Dockerfile(\.\w+)?|docker-compose[\w.-]*\.ya?ml|compose\.ya?ml|\.gitlab-ci\.yml|(bin|scripts?|deploy|ops)\/[^/]+|[^/]+\.sh|\.github\/workflows\/[^/]+\.ya?ml)$/;
 
-/** The migration command on a line: alembic, python -m alembic, flask db. */
-const MIGRATE = /\b(?:alembic|python3?\s+-m\s+alembic|flask\s+db)\b[^\n;&|]*?\bupgrade\s+(heads?)\b/;
+/**
+ * The migration command on a line: alembic, python -m alembic, flask db. `flask db upgrade` with no
+ * revision upgrades to head (Flask-Migrate's default); alembic needs one.
+ */
+const MIGRATE = /\b(?:(?:alembic|python3?\s+-m\s+alembic)\b[^\n;&|]*?\bupgrade\s+(heads?)\b|flask\s+db\b[^\n;&|]*?\bupgrade(?:\s+(heads?)\b|(?=\s*(?:$|[;&|)"']))))/;
 const STAMP = /\b(?:alembic|python3?\s+-m\s+alembic|flask\s+db)\b[^\n;&|]*?\bstamp\s+(heads?)\b/;
 const SWALLOW = /\|\|\s*(true\b|:(?=\s|$|;|")|echo\b|exit\s+0\b)/;
 
@@ -33,7 +39,7 @@ export const deployScriptHazard: Rule = {
       text.split(/\r?\n/).forEach((raw, i) => {
         const line = raw.replace(/^\s*#.*$/, '');
         const up = MIGRATE.exec(line);
-        if (up) upgrades.push({ rel, line: i + 1, target: up[1]! });
+        if (up) upgrades.push({ rel, line: i + 1, target: up[1] ?? up[2] ?? 'head' });
         const stamp = STAMP.exec(line);
         if (stamp) {
           out.push(
