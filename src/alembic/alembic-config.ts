@@ -136,7 +136,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
       if (!ini?.hasSection(section)) {
         throw new ConfigError(`No config file '${iniName}' found, or file has no '[${section}]' section`, {
           alembicError: `FAILED: No config file '${iniName}' found, or file has no '[${section}]' section`,
-          hint: isFile(path.resolve(cwd, iniName))
+          hint: iniExists
             ? `${iniName} has no [${section}] section: add it, or name the section that holds script_location with -n.`
             : notHereHint(cwd),
         });
@@ -173,16 +173,19 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   // 1. script_location
   let sl = get('script_location');
   let flaskMigrate = false;
-  if ((sl === undefined || sl.value === undefined || sl.value === null) && iniExists && ini?.hasSection(section) && (flaskRoot || isFlaskMigrateDir(path.dirname(iniPath), cwd))) {
-    // what flask_migrate.Migrate.get_config does: Config(directory/alembic.ini), script_location = directory
-    sl = { value: path.relative(cwd, path.dirname(iniPath)) || '.', from: 'ini' };
-    flaskMigrate = true;
-  } else if (sl?.value && iniExists && ini?.hasSection(section) && (flaskRoot || (!isFile(path.join(path.resolve(cwd, String(sl.value)), 'env.py')) && isFlaskMigrateDir(path.dirname(iniPath), cwd)))) {
-    // `flask db` sets script_location to the ini's folder whatever the ini says. From the app's root
-    // (no alembic.ini here, so plain `alembic` cannot run) that is the only way the project runs;
-    // elsewhere, where the ini's own value finds no env.py from here (ihatemoney's and sbc-pay's
-    // `script_location = .`), it is how the project runs
-    sl = { ...sl, value: path.relative(cwd, path.dirname(iniPath)) || '.' };
+  // what flask_migrate.Migrate.get_config does: Config(directory/alembic.ini), script_location = directory,
+  // whatever the ini says. That is how the project runs when the ini has no script_location, from the
+  // app's root (no alembic.ini here, so plain `alembic` cannot run at all), and where the ini's own value
+  // finds no env.py from here (ihatemoney's and sbc-pay's `script_location = .`)
+  const unset = sl === undefined || sl.value === undefined || sl.value === null;
+  if (
+    (unset || sl!.value) &&
+    iniExists &&
+    ini?.hasSection(section) &&
+    (flaskRoot || ((unset || !isFile(path.join(path.resolve(cwd, String(sl!.value)), 'env.py'))) && isFlaskMigrateDir(path.dirname(iniPath), cwd)))
+  ) {
+    const value = path.relative(cwd, path.dirname(iniPath)) || '.';
+    sl = unset ? { value, from: 'ini' } : { ...sl!, value };
     flaskMigrate = true;
   }
   if (sl === undefined || sl.value === undefined || sl.value === null) {
