@@ -110,6 +110,54 @@ describe('lints in multi-database scripts', () => {
     expectPerDatabaseFindings(named, root);
   });
 
+  for (const [form, helper] of [
+    ['globals().get(name)', "    found = globals().get(name)\n    if found is not None:\n        found()\n"],
+    ['getattr(sys.modules[__name__], name)', '    getattr(sys.modules[__name__], name)()\n'],
+  ] as const) {
+    it(`reads the per-database functions when upgrade() hands the name to a helper that picks it with ${form}`, async () => {
+      // a dispatcher that tolerates a database the older scripts have no section for
+      const script = (id: string, down: string | null, bodies: Record<string, string>): string => {
+        const fn = (name: string): string => `def ${name}() -> None:\n${(bodies[name] ?? 'pass').split('\n').map((l) => `    ${l}`).join('\n')}\n`;
+        return [
+          `"""${id}"""\nimport sys\n\nimport sqlalchemy as sa\nfrom alembic import op\n`,
+          `revision = '${id}'\ndown_revision = ${down ? `'${down}'` : 'None'}\n\n`,
+          'def upgrade(engine_name: str) -> None:\n    _run(f"upgrade_{engine_name}")\n\n',
+          'def downgrade(engine_name: str) -> None:\n    _run("downgrade_" + engine_name)\n\n',
+          `def _run(name: str) -> None:\n${helper}\n`,
+          ...['upgrade_engine1', 'downgrade_engine1', 'upgrade_engine2', 'downgrade_engine2'].map(fn),
+        ].join('\n');
+      };
+      const root = makeProject({
+        [A1]: script('a1', null, {
+          upgrade_engine1: ENGINE1_A1,
+          downgrade_engine1: "op.drop_table('orders')\nop.drop_table('users')",
+          upgrade_engine2: ENGINE2_A1,
+        }),
+        [B2]: script('b2', 'a1', { upgrade_engine1: FK, upgrade_engine2: FK, downgrade_engine1: "op.drop_table('posts')", downgrade_engine2: "op.drop_table('posts')" }),
+      });
+      expectPerDatabaseFindings((await check(root)).findings, root);
+    });
+  }
+
+  it('reads upgrade() itself when the helper it hands a name to does not look that name up', async () => {
+    const root = makeProject({
+      [A1]: [
+        "from alembic import op\nimport sqlalchemy as sa\n\nrevision = 'a1'\ndown_revision = None\n\n",
+        "def upgrade():\n    _log('upgrade_start')\n    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))\n    try:\n        op.create_index('ix_t', 't', ['id'])\n    except Exception:\n        pass\n\n",
+        "def upgrade_data():\n    op.execute('UPDATE t SET id = id')\n\n",
+        "def _log(what):\n    print(getattr(op, 'get_context'), what)\n\n",
+        "def downgrade():\n    _log('downgrade_start')\n    op.drop_table('t')\n\n",
+        'def downgrade_data():\n    pass\n',
+      ].join('\n'),
+    });
+    const findings = (await check(root)).findings.filter((f) => f.severity !== 'info');
+    const tryLine = readFileSync(path.join(root, A1), 'utf8').split('\n').indexOf('    try:') + 1;
+    // _log() picks nothing by the name it is handed: upgrade() and downgrade() are the migration
+    expect(findings.map((f) => [f.code, f.line, f.message.replace(/^\S+:\d+: /, '').slice(0, 42)])).toEqual([
+      ['ddl-in-try-except', tryLine, 'try: wraps op.create_index(…) in upgrade()'],
+    ]);
+  });
+
   it('leaves a helper named upgrade_… alone when upgrade() calls it directly: that is one database', async () => {
     const root = makeProject({
       'migrations/versions/a1_first.py': [

@@ -208,6 +208,30 @@ export interface MigrationFunction {
 /** How the multi-database templates pick the per-database function: `globals()["upgrade_%s" % engine_name]()`, `eval(…)`, `getattr(module, …)`. */
 const DISPATCH = /\bglobals\s*\(\s*\)|\beval\s*\(|\bgetattr\s*\(/;
 
+/** Whether a helper `def f(name, …)` looks its first parameter up: `globals()[name]`, `globals().get(name…`, `getattr(x, name…`, `eval(name…`. */
+function picksParam(helper: string): boolean {
+  const param = /^(?:async\s+)?def\s+\w+\s*\(\s*([A-Za-z_]\w*)/.exec(helper)?.[1];
+  if (param === undefined) return false;
+  return new RegExp(String.raw`\bglobals\s*\(\s*\)\s*(?:\[|\.get\s*\()\s*${param}\b|\bgetattr\s*\([^,()]+(?:\([^()]*\))?[^,()]*,\s*${param}\b|\beval\s*\(\s*${param}\b`).test(helper);
+}
+
+/**
+ * Whether a dispatcher's body picks a function by name: itself, or through a
+ * module-level helper it calls (`_run(f"upgrade_{engine_name}")` with
+ * `globals().get(name)` in `_run`, so that a database added later needs no
+ * section in the older scripts).
+ */
+function dispatches(py: PySource, body: string, kind: 'upgrade' | 'downgrade'): boolean {
+  if (DISPATCH.test(body)) return true;
+  // a call that hands the helper the name: _run(f"upgrade_{engine_name}"), _run("upgrade_" + name)
+  for (const m of body.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*\(([^)\n]*)/g)) {
+    if (!m[2]!.includes(`${kind}_`)) continue;
+    const helper = py.moduleFunction(m[1]!);
+    if (helper && picksParam(py.of(helper))) return true;
+  }
+  return false;
+}
+
 /**
  * What runs as upgrade() (or downgrade()). In a script written from a
  * multi-database template (Alembic's `multidb`, Flask-Migrate's `init
@@ -219,7 +243,7 @@ export function migrationFunctions(py: PySource, kind: 'upgrade' | 'downgrade'):
   const fn = py.moduleFunction(kind);
   if (!fn) return [];
   const body = py.of(fn);
-  if (DISPATCH.test(body) && body.includes(`${kind}_`)) {
+  if (body.includes(`${kind}_`) && dispatches(py, body, kind)) {
     const prefix = `${kind}_`;
     const perEngine: MigrationFunction[] = [];
     for (const [name, def] of py.moduleFunctions()) {

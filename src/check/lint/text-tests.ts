@@ -17,26 +17,46 @@ export function downgradeMayDoNothing(text: string): boolean {
   // let the parser decide (a file that does not parse is left to the graph rules)
   if (error) return true;
   const bodies = new Map<string, Token[][]>();
+  const firstParams = new Map<string, string>();
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.indent !== 0) continue;
     const t = line.tokens;
     const k = t[0]?.text === 'async' ? 1 : 0;
     const name = t[k + 1]?.text;
-    if (t[k]?.text !== 'def' || name === undefined || (name !== 'downgrade' && !name.startsWith('downgrade_'))) continue;
+    if (t[k]?.text !== 'def' || name === undefined) continue;
     const end = headerColon(t);
     if (end >= t.length) return true;
     const statements: Token[][] = [];
     if (end + 1 < t.length) statements.push(...split(t, end + 1));
     else for (let j = i + 1; j < lines.length && lines[j]!.indent > 0; j++) statements.push(...split(lines[j]!.tokens, 0));
     bodies.set(name, statements);
+    if (t[k + 2]?.text === '(' && t[k + 3]?.type === Tok.Name) firstParams.set(name, t[k + 3]!.text);
   }
   const body = bodies.get('downgrade');
   if (!body) return false;
   if (doesNothing(body)) return true;
-  // the multi-database templates' dispatch: globals()["downgrade_%s" % engine_name](), eval(…), getattr(…)
-  const dispatches = body.some((s) => s.some((x) => x.text === 'globals' || x.text === 'eval' || x.text === 'getattr'));
-  return dispatches && [...bodies].some(([name, b]) => name !== 'downgrade' && doesNothing(b));
+  // the multi-database templates' dispatch: globals()["downgrade_%s" % engine_name](), eval(…), getattr(…),
+  // written in downgrade() or in a module-level helper it hands the name to (_run("downgrade_" + engine_name))
+  const picker = (x: Token): boolean => x.text === 'globals' || x.text === 'eval' || x.text === 'getattr';
+  const picksParam = (b: readonly Token[][], param: string): boolean =>
+    b.some((s) => {
+      const at = s.findIndex(picker);
+      return at >= 0 && s.some((x, j) => j > at && x.type === Tok.Name && x.text === param);
+    });
+  const dispatches =
+    body.some((s) => s.some(picker)) ||
+    body.some(
+      (s) =>
+        s.some((x) => x.text.includes('downgrade_')) &&
+        s.some((x, j) => {
+          if (s[j + 1]?.text !== '(' || x.type !== Tok.Name || x.text === 'downgrade') return false;
+          const helper = bodies.get(x.text);
+          const param = firstParams.get(x.text);
+          return helper !== undefined && param !== undefined && picksParam(helper, param);
+        }),
+    );
+  return dispatches && [...bodies].some(([name, b]) => name.startsWith('downgrade_') && doesNothing(b));
 }
 
 function doesNothing(body: readonly Token[][]): boolean {
