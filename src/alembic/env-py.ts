@@ -168,6 +168,8 @@ export interface UrlOptionCall {
   readonly literal?: string;
   /** The value goes through `.replace("%", "%%")`, which configparser needs to store it. */
   readonly escaped: boolean;
+  /** Only offline mode (`alembic upgrade --sql`) runs it; see offlineOnlyLines. */
+  readonly offlineOnly: boolean;
 }
 
 /**
@@ -180,6 +182,7 @@ export function readUrlOptionCalls(source: string): UrlOptionCall[] {
   const lines = linesOf(source);
   // url = os.environ["DATABASE_URL"].replace("%", "%%") on a line of its own escapes what a later call stores
   const escapedElsewhere = lines.some((ll) => escapesPercent(ll.tokens));
+  const offlineOnly = offlineOnlyLines(lines);
   for (const ll of lines) {
     const t = ll.tokens;
     for (let i = 1; i < t.length; i++) {
@@ -196,10 +199,100 @@ export function readUrlOptionCalls(source: string): UrlOptionCall[] {
       if (literal(args[keyAt] ?? []).value !== 'sqlalchemy.url') continue;
       const value = args[keyAt + 1] ?? [];
       const lit = literal(value).value;
-      out.push({ line: t[i]!.line, ...(typeof lit === 'string' ? { literal: lit } : {}), escaped: escapesPercent(value) || (typeof lit !== 'string' && escapedElsewhere) });
+      out.push({ line: t[i]!.line, ...(typeof lit === 'string' ? { literal: lit } : {}), escaped: escapesPercent(value) || (typeof lit !== 'string' && escapedElsewhere), offlineOnly: offlineOnly(t[i]!.line) });
     }
   }
   return out;
+}
+
+/** `if context.is_offline_mode():` (any owner), or its negation. */
+const OFFLINE_TEST = /^(not)?(?:[A-Za-z_]\w*\.)*is_offline_mode\(\)$/;
+
+/**
+ * Which lines of env.py only offline mode runs: lines under `if context.is_offline_mode():` (or the
+ * `else:` of `if not context.is_offline_mode():`), and the lines of a module-level function named
+ * only there (the template's run_migrations_offline()). `alembic upgrade` without `--sql` never runs
+ * them. A function also named anywhere else, or nowhere at all, is not counted: it may run.
+ */
+function offlineOnlyLines(lines: readonly LogicalLine[]): (line: number) => boolean {
+  interface Block {
+    readonly indent: number;
+    readonly offline: boolean;
+    readonly def?: string;
+  }
+  const blocks: Block[] = [];
+  // the test of the last `if` at each indentation, for its `else:`
+  const lastIf = new Map<number, 'offline' | 'online' | undefined>();
+  const offlineLines = new Set<number>();
+  const defOfLine = new Map<number, string>();
+  const defRange = new Map<string, { from: number; to: number }>();
+  // each module-level function's references outside its own body: whether each sits in offline code
+  const refs = new Map<string, boolean[]>();
+  const pending: { name: string; offline: boolean; inDef: string | undefined }[] = [];
+  for (const ll of lines) {
+    while (blocks.length > 0 && blocks[blocks.length - 1]!.indent >= ll.indent) blocks.pop();
+    for (const k of [...lastIf.keys()]) if (k > ll.indent) lastIf.delete(k);
+    const t = ll.tokens;
+    const first = t[0];
+    if (!first) continue;
+    let offline = blocks.some((b) => b.offline);
+    let from = 0;
+    if (first.type === Tok.Name && BLOCK_WORDS.has(first.text) && t[1]?.text !== '=' && t[1]?.text !== '.') {
+      const colon = topLevelOp(t, 0, t.length, COLON);
+      const cond = t
+        .slice(1, colon < 0 ? t.length : colon)
+        .map((x) => x.text)
+        .join('');
+      let branch = false;
+      let def: string | undefined;
+      if (first.text === 'if') {
+        const m = OFFLINE_TEST.exec(cond);
+        lastIf.set(ll.indent, m ? (m[1] ? 'online' : 'offline') : undefined);
+        branch = m !== null && !m[1];
+      } else if (first.text === 'else') {
+        branch = lastIf.get(ll.indent) === 'online';
+        lastIf.delete(ll.indent);
+      } else {
+        if (first.text !== 'elif') lastIf.delete(ll.indent);
+        const k = first.text === 'async' ? 1 : 0;
+        if (t[k]?.text === 'def' && ll.indent === 0 && t[k + 1]?.type === Tok.Name) def = t[k + 1]!.text;
+      }
+      blocks.push({ indent: ll.indent, offline: branch, ...(def !== undefined ? { def } : {}) });
+      if (def !== undefined) {
+        defRange.set(def, { from: ll.line, to: ll.line });
+        defOfLine.set(ll.line, def);
+        continue;
+      }
+      // a one-line block (`if context.is_offline_mode(): run_migrations_offline()`) holds its body after the colon
+      if (colon < 0 || colon === t.length - 1) continue;
+      offline = offline || branch;
+      from = colon + 1;
+    } else {
+      lastIf.delete(ll.indent);
+    }
+    const inDef = blocks[0]?.def;
+    if (inDef !== undefined) {
+      const r = defRange.get(inDef)!;
+      defRange.set(inDef, { from: r.from, to: Math.max(r.to, t[t.length - 1]!.line) });
+    }
+    if (offline) for (let l = t[from]!.line; l <= t[t.length - 1]!.line; l++) offlineLines.add(l);
+    for (let i = from; i < t.length; i++) {
+      const x = t[i]!;
+      if (x.type === Tok.Name && t[i - 1]?.text !== '.') pending.push({ name: x.text, offline, inDef });
+    }
+  }
+  for (const p of pending) {
+    if (!defRange.has(p.name) || p.inDef === p.name) continue;
+    // a name under an offline test runs only in offline mode, whichever function holds the test
+    const list = refs.get(p.name) ?? [];
+    list.push(p.offline);
+    refs.set(p.name, list);
+  }
+  const offlineDefs = [...defRange].filter(([name]) => {
+    const list = refs.get(name);
+    return list !== undefined && list.length > 0 && list.every(Boolean);
+  });
+  return (line) => offlineLines.has(line) || offlineDefs.some(([, r]) => line >= r.from && line <= r.to);
 }
 
 /** `….replace("%", "%%")` somewhere in the value's expression. */

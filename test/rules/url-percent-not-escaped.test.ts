@@ -36,6 +36,32 @@ describe('url-percent-not-escaped: what counts as escaped, and literals', () => 
     expect(await codes('config.set_main_option("script_location", os.environ["X"])')).toEqual([]);
   });
 
+  it('a call only offline mode runs is a warning even when the URL written there holds a bare %', async () => {
+    const env = (body: string): string => `import os\nfrom alembic import context\n\nconfig = context.config\n\n${body}\n`;
+    const at = async (text: string): Promise<string[]> => {
+      const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': env(text), 'migrations/script.py.mako': '' });
+      return (await check(root)).findings.filter((f) => f.code === 'url-percent-not-escaped').map((f) => `${f.severity}:${f.line}:${/only offline mode runs/.test(f.message) ? 'offline' : 'online'}`);
+    };
+    const STORE = 'config.set_main_option("sqlalchemy.url", "postgresql://app:p%40ss@db/app")';
+    const ONLINE = 'def run_migrations_online():\n    context.configure(url=os.environ["DATABASE_URL"])\n';
+    // the template's shape: a function named only under the offline test
+    expect(await at(`def run_migrations_offline():\n    ${STORE}\n\n${ONLINE}\nif context.is_offline_mode():\n    run_migrations_offline()\nelse:\n    run_migrations_online()`)).toEqual(['warning:7:offline']);
+    // the negated test: its else is the offline branch; a one-line block
+    expect(await at(`def offline():\n    ${STORE}\n\n${ONLINE}\nif not context.is_offline_mode():\n    run_migrations_online()\nelse:\n    offline()`)).toEqual(['warning:7:offline']);
+    expect(await at(`def offline():\n    ${STORE}\n\n${ONLINE}\nif context.is_offline_mode(): offline()\nelse: run_migrations_online()`)).toEqual(['warning:7:offline']);
+    // the call itself under the test, at module level
+    expect(await at(`if context.is_offline_mode():\n    ${STORE}`)).toEqual(['warning:7:offline']);
+    // the test inside another function still decides
+    expect(await at(`def offline():\n    ${STORE}\n\n${ONLINE}\ndef main():\n    if context.is_offline_mode():\n        offline()\n    else:\n        run_migrations_online()\n\nmain()`)).toEqual(['warning:7:offline']);
+    // named in online code too, or in the else of the plain test, or never: it may run online
+    expect(await at(`def setup():\n    ${STORE}\n\n${ONLINE}\nif context.is_offline_mode():\n    setup()\nelse:\n    setup()\n    run_migrations_online()`)).toEqual(['error:7:online']);
+    expect(await at(`def setup():\n    ${STORE}\n\n${ONLINE}\nif context.is_offline_mode():\n    pass\nelse:\n    setup()`)).toEqual(['error:7:online']);
+    expect(await at(`def setup():\n    ${STORE}\n\nsetup()\nif context.is_offline_mode():\n    setup()`)).toEqual(['error:7:online']);
+    expect(await at(`def unused():\n    ${STORE}`)).toEqual(['error:7:online']);
+    // another test (elif, a different flag) is not offline
+    expect(await at(`if os.environ.get("OFFLINE"):\n    ${STORE}`)).toEqual(['error:7:online']);
+  });
+
   it('a URL written in env.py is judged as it is: an error only when it holds a bare %', async () => {
     expect(await codes('config.set_main_option("sqlalchemy.url", "postgresql://app:p%40ss@db/app")')).toEqual(['error:6']);
     expect(await codes('config.set_main_option("sqlalchemy.url", "postgresql://app:p%%40ss@db/app")')).toEqual([]);
@@ -77,6 +103,54 @@ describe('url-percent-not-escaped in verify, against real Alembic', () => {
     expect(out.result.findings.find((x) => x.code === 'url-percent-not-escaped')?.severity).toBe('warning');
     const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: plain } });
     expect(alembic.status, alembic.stderr).toBe(0);
+  });
+
+  it('stored only in offline mode: the URL holding % passes verify with a warning; alembic upgrade head succeeds, and only --sql fails', async () => {
+    const env = [
+      'import os',
+      'from alembic import context',
+      'from sqlalchemy import create_engine, pool',
+      '',
+      'config = context.config',
+      '',
+      '',
+      'def run_migrations_offline():',
+      '    url = os.environ["DATABASE_URL"]',
+      '    config.set_main_option("sqlalchemy.url", url)',
+      '    context.configure(url=url, literal_binds=True)',
+      '    with context.begin_transaction():',
+      '        context.run_migrations()',
+      '',
+      '',
+      'def run_migrations_online():',
+      '    engine = create_engine(os.environ["DATABASE_URL"], poolclass=pool.NullPool)',
+      '    with engine.connect() as connection:',
+      '        context.configure(connection=connection)',
+      '        with context.begin_transaction():',
+      '            context.run_migrations()',
+      '',
+      '',
+      'if context.is_offline_mode():',
+      '    run_migrations_offline()',
+      'else:',
+      '    run_migrations_online()',
+      '',
+    ].join('\n');
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': env, 'migrations/script.py.mako': '' });
+    const { url } = database();
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1' });
+    expect(out.exitCode, out.stdout).toBe(0);
+    const f = out.result.findings.find((x) => x.code === 'url-percent-not-escaped')!;
+    expect(f.severity).toBe('warning');
+    expect(f.line).toBe(10);
+    expect(f.message).toContain('the URL it stores holds a bare %, so `alembic upgrade --sql`');
+    expect(out.stdout).not.toContain('app%20db');
+    const alembic = (...args: string[]) => spawnSync(PYTHON, ['-m', 'alembic', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
+    const online = alembic('upgrade', 'head');
+    expect(online.status, online.stderr).toBe(0);
+    const offline = alembic('upgrade', 'head', '--sql');
+    expect(offline.status).not.toBe(0);
+    expect(offline.stderr.trim().split('\n').at(-1)).toMatch(/^ValueError: invalid interpolation syntax in '.*app%20db\.sqlite' at position \d+$/);
   });
 
   it('escaped: the URL holding % passes verify, and alembic upgrade head succeeds with it', async () => {

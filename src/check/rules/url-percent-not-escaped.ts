@@ -23,6 +23,17 @@ export const urlPercentNotEscaped: Rule = {
     for (const call of calls) {
       if (call.escaped) continue;
       const where = `${rel}:${call.line}`;
+      if (call.offlineOnly) {
+        // `alembic upgrade` without --sql never runs this line: nothing here can stop a deploy
+        const holds = call.literal !== undefined ? interpolationErrorAt(call.literal) >= 0 : database?.urlBarePercent;
+        const sql = '`alembic upgrade --sql` (offline mode, also for downgrade and stamp)';
+        const then =
+          holds === true
+            ? `the URL it stores holds a bare %, so ${sql} fails`
+            : `${holds === false ? 'the URL it stores holds none today, but ' : ''}with a URL-encoded character in it (a password with @ or / written %40 or %2F), ${sql} fails`;
+        out.push(finding(this.code, 'warning', rel, call.line, `${where}: env.py stores the database URL with set_main_option without escaping %, in code only offline mode runs. \`alembic upgrade\` connects without it; ${then} with "ValueError: invalid interpolation syntax".`, `${FIX}: configparser reads %% back as %.`, undefined));
+        continue;
+      }
       if (call.literal !== undefined) {
         const at = interpolationErrorAt(call.literal);
         if (at < 0) continue;
