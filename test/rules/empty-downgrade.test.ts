@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { splitStatements } from '../../src/check/lint/migration-ops.js';
+import { alembicOnPostgres, TEST_DB_ENV_PY } from '../helpers/alembic-on-postgres.js';
 import { describeRule } from '../helpers/describe-rule.js';
+import { alembicTargets } from '../helpers/oracle.js';
+import { startPostgres, type PgServer } from '../helpers/pg-cluster.js';
 import { check, makeProject, migration } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
@@ -161,4 +165,76 @@ describe('empty-downgrade: data migrations', () => {
     expect(await reported('op.execute(SQL)')).toBe(true);
     expect(await reported("op.execute('UPDATE t SET x = 1')\nop.drop_column('t', 'y')")).toBe(true);
   });
+});
+
+// polarsource/polar replaces a trigger function with CREATE OR REPLACE and leaves downgrade() empty on purpose
+const FUNCTION = `op.execute(sa.text("""
+    CREATE OR REPLACE FUNCTION touch() RETURNS trigger AS $$
+    BEGIN
+        NEW.updated := now();
+        RETURN NEW;
+    END
+    $$ LANGUAGE plpgsql;
+"""))`;
+
+describe('empty-downgrade: changes that can run again', () => {
+  const found = async (upgrade: string, downgrade = 'pass'): Promise<string[]> => {
+    const r = await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, downgrade) }));
+    return r.findings.filter((f) => f.code === 'empty-downgrade').map((f) => f.severity);
+  };
+
+  it('splits SQL where PostgreSQL does: not inside a dollar-quoted body, a string, an identifier or a comment', () => {
+    expect(splitStatements("CREATE FUNCTION f() RETURNS int AS $$ BEGIN x := 1; RETURN x; END $$ LANGUAGE plpgsql; SELECT 1")).toEqual([
+      'CREATE FUNCTION f() RETURNS int AS $$ BEGIN x := 1; RETURN x; END $$ LANGUAGE plpgsql',
+      'SELECT 1',
+    ]);
+    expect(splitStatements("CREATE FUNCTION g() AS $body$ a; $$ b; $body$; DROP TABLE t")).toEqual(['CREATE FUNCTION g() AS $body$ a; $$ b; $body$', 'DROP TABLE t']);
+    expect(splitStatements("UPDATE t SET s = 'a;b''c'; -- x; y\nUPDATE \"a;b\" SET x = 1 /* ; */")).toEqual(["UPDATE t SET s = 'a;b''c'", 'UPDATE "a;b" SET x = 1']);
+    // a $ inside a name or a positional parameter starts no body
+    expect(splitStatements('SELECT a$b, $1; SELECT 2')).toEqual(['SELECT a$b, $1', 'SELECT 2']);
+  });
+
+  it('an info, not a warning, when every change is CREATE OR REPLACE or CREATE … IF NOT EXISTS; nothing when downgrade() says why in a comment', async () => {
+    expect(await found(FUNCTION)).toEqual(['info']);
+    expect(await found("op.execute('CREATE INDEX CONCURRENTLY IF NOT EXISTS ix ON t (x)')\nop.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')")).toEqual(['info']);
+    expect(await found("op.create_index('ix', 't', ['x'], if_not_exists=True)")).toEqual(['info']);
+    expect(await found(FUNCTION, '# the older code works with the new function\npass')).toEqual([]);
+    // anything else beside it, a plain CREATE, or if_not_exists=False: still a warning
+    expect(await found(`${FUNCTION}\nop.add_column('t', sa.Column('x', sa.Integer()))`)).toEqual(['warning']);
+    expect(await found("op.execute('CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql')")).toEqual(['warning']);
+    expect(await found("op.create_index('ix', 't', ['x'], if_not_exists=False)")).toEqual(['warning']);
+    // a comment excuses only changes that can run again
+    expect(await found("op.add_column('t', sa.Column('x', sa.Integer()))", '# no way back\npass')).toEqual(['warning']);
+  });
+});
+
+describe('empty-downgrade against real Alembic and PostgreSQL: after an empty downgrade, upgrading again', () => {
+  let pg: PgServer;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await pg?.stop();
+  });
+
+  const cases = [
+    { name: 'CREATE OR REPLACE FUNCTION succeeds (info)', upgrade: FUNCTION, severity: 'info', again: true },
+    { name: 'CREATE TABLE fails, as the warning says', upgrade: "op.create_table('t2', sa.Column('id', sa.Integer(), primary_key=True))", severity: 'warning', again: false },
+  ];
+  const target = alembicTargets().at(-1)!;
+  for (const c of cases) {
+    it(`Alembic ${target.version}: ${c.name}`, async () => {
+      const dir = makeProject({ 'migrations/env.py': TEST_DB_ENV_PY, [V + 'a1_x.py']: migration('a1', null, c.upgrade, 'pass') });
+      const r = await check(dir);
+      expect(r.findings.filter((f) => f.code === 'empty-downgrade').map((f) => f.severity)).toEqual([c.severity]);
+      const alembic = await alembicOnPostgres(pg, dir, target.env);
+      for (const step of [['upgrade', 'head'], ['downgrade', 'base']]) {
+        const run = alembic(...step);
+        expect(run.ok, run.out.slice(-600)).toBe(true);
+      }
+      const again = alembic('upgrade', 'head');
+      expect(again.ok, again.out.slice(-600)).toBe(c.again);
+      if (!c.again) expect(again.stderr).toContain('already exists');
+    });
+  }
 });

@@ -110,9 +110,53 @@ function sqlNode(py: PySource, statement: PyNode | undefined): PyNode | undefine
   return arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg)) ? textOf(py, py.args(arg).positional[0]) : arg;
 }
 
-/** SQL split into statements, `--` comments removed. */
-function splitStatements(sql: string): string[] {
-  return sql.replace(/--[^\n]*/g, '').split(';').map((x) => x.trim()).filter((x) => x !== '');
+/**
+ * SQL split into statements at the `;` PostgreSQL splits at, comments removed: a `;` inside a
+ * quoted string or identifier, a comment or a dollar-quoted body (a plpgsql function's
+ * `$$ BEGIN …; END $$`) is part of its statement.
+ */
+export function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let i = 0;
+  const n = sql.length;
+  while (i < n) {
+    const c = sql[i]!;
+    if (c === ';') {
+      out.push(current);
+      current = '';
+      i++;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      i = end < 0 ? n : end;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end < 0 ? n : end + 2;
+      current += ' ';
+    } else if (c === "'" || c === '"') {
+      // '' inside a string (and "" inside an identifier) is the quote itself: the scan resumes after it
+      let j = i + 1;
+      while (j < n && sql[j] !== c) j++;
+      current += sql.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '$' && !/[\w$]/.test(sql[i - 1] ?? ' ')) {
+      const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64))?.[0];
+      const end = tag === undefined ? -1 : sql.indexOf(tag, i + tag.length);
+      if (tag === undefined) {
+        current += c;
+        i++;
+      } else {
+        const stop = end < 0 ? n : end + tag.length;
+        current += sql.slice(i, stop);
+        i = stop;
+      }
+    } else {
+      current += c;
+      i++;
+    }
+  }
+  out.push(current);
+  return out.map((x) => x.trim()).filter((x) => x !== '');
 }
 
 /**

@@ -19,8 +19,21 @@ export const emptyDowngrade: Rule = {
         if (!doesNothing(py, down.fn) || doesNothing(py, up.fn)) continue;
         // a data migration (UPDATE … in op.execute) often has nothing to undo, and PostgreSQL
         // cannot drop an enum value, so adding one is undone by doing nothing
-        const change = py.calls(up.fn).find((c) => isSchemaCall(py, c) && !isDataOnlyCall(py, c) && !addsEnumValuesOnly(py, c));
+        const changes = py.calls(up.fn).filter((c) => isSchemaCall(py, c) && !isDataOnlyCall(py, c) && !addsEnumValuesOnly(py, c));
+        const change = changes[0];
         if (!change) continue;
+        // CREATE OR REPLACE …, CREATE … IF NOT EXISTS: a rollback leaves them, and upgrade runs them again without failing
+        if (changes.every((c) => runsAgain(py, c))) {
+          // a comment in the empty downgrade() is the decision the hint asks for
+          if (/^\s*#/m.test(py.of(down.fn))) continue;
+          out.push(
+            lintFinding(this.code, 'info', file, py, down.fn,
+              `${down.name}() does nothing, and ${up.name}() only makes changes that can run again (${py.callee(change) || 'execute'}(…) at line ${py.lineOf(change.from)}: CREATE OR REPLACE, CREATE … IF NOT EXISTS). \`alembic downgrade\` moves the version row back and leaves them in place, so the older code runs against the newer definitions; upgrading again succeeds.`,
+              `If the older code needs the previous definition, restore it in ${down.name}(); if not, say so in ${down.name}() with a comment, or raise NotImplementedError("irreversible: <why>") to stop a rollback.`,
+            ),
+          );
+          continue;
+        }
         out.push(
           lintFinding(this.code, this.severity, file, py, down.fn,
             `${down.name}() does nothing, but ${up.name}() changes the schema (${py.callee(change) || 'execute'}(…) at line ${py.lineOf(change.from)}). \`alembic downgrade\` will report success and move the version row back while the change stays: the database is then ahead of what the code believes, and re-running upgrade fails.`,
@@ -32,6 +45,14 @@ export const emptyDowngrade: Rule = {
     return out;
   },
 };
+
+const RUNS_AGAIN = /^CREATE\s+(?:OR\s+REPLACE\b|(?:(?:UNIQUE|TEMP|TEMPORARY|UNLOGGED|MATERIALIZED)\s+)*\w+\s+(?:CONCURRENTLY\s+)?IF\s+NOT\s+EXISTS\b)/i;
+
+/** Literal SQL whose every statement is CREATE OR REPLACE … or CREATE … IF NOT EXISTS, or an op.create_…(…, if_not_exists=True). */
+function runsAgain(py: PySource, call: PyNode): boolean {
+  if (/^op\.create_/.test(py.callee(call))) return py.of(py.args(call).keywords.get('if_not_exists') ?? call) === 'True';
+  return sqlStatements(py, call)?.every((x) => RUNS_AGAIN.test(x)) ?? false;
+}
 
 function addsEnumValuesOnly(py: PySource, call: PyNode): boolean {
   return sqlStatements(py, call)?.every((x) => /^ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b/i.test(x)) ?? false;
