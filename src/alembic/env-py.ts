@@ -648,3 +648,30 @@ function calleeAt(t: readonly Token[], from: number): { text: string; next: numb
   }
   return text !== '' && !text.endsWith('.') && t[i + 1]?.text === '(' ? { text, next: i + 1 } : undefined;
 }
+
+/**
+ * Line of `isolation_level="AUTOCOMMIT"` where env.py sets it (`connection.execution_options(…)`,
+ * `create_engine(…, isolation_level=…)`, or a `"isolation_level": "AUTOCOMMIT"` entry handed on as
+ * options), when that is the only isolation level env.py names. Every statement a migration runs then
+ * commits on its own: Alembic's `begin_transaction()` opens none, so a failed statement leaves no
+ * transaction aborted behind it (privacyIDEA's env.py, "needed for PostgreSQL"). Undefined when env.py
+ * names no isolation level, or any other one beside it.
+ */
+export function autocommitIsolation(source: string): number | undefined {
+  if (!source.includes('isolation_level')) return undefined;
+  let at: number | undefined;
+  for (const ll of linesOf(source)) {
+    const t = ll.tokens;
+    for (let i = 0; i + 2 < t.length; i++) {
+      const key = t[i]!;
+      const named = key.type === Tok.Name ? key.text === 'isolation_level' && t[i + 1]!.text === '=' : key.type === Tok.String && literal([key]).value === 'isolation_level' && t[i + 1]!.text === ':';
+      if (!named) continue;
+      // the value alone, up to the argument's or the entry's end
+      const value = t[i + 2]!;
+      const end = t[i + 3]?.text;
+      if (value.type === Tok.String && literal([value]).value === 'AUTOCOMMIT' && (end === undefined || end === ',' || end === ')' || end === '}')) at ??= value.line;
+      else return undefined;
+    }
+  }
+  return at;
+}

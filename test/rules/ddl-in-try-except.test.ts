@@ -149,6 +149,22 @@ describe('ddl-in-try-except: no transaction to poison', () => {
     expect(await reported("try:\n    op.drop_index('ix_t_x')\n    op.execute('COMMIT')\n    op.execute(\"ALTER TYPE status ADD VALUE 'PENDING'\")\nexcept Exception:\n    pass")).toBe(true);
   });
 
+  it('is quiet when env.py runs every statement in autocommit, and only when it names that isolation level alone (privacyIDEA)', async () => {
+    const withEnv = async (env: string): Promise<boolean> => {
+      const root = makeProject({ 'migrations/env.py': `from alembic import context\nfrom sqlalchemy import create_engine\n${env}\n`, [V + 'a1_x.py']: migration('a1', null, TRY, 'pass') });
+      return codes(await check(root)).includes('ddl-in-try-except');
+    };
+    expect(await withEnv('connection = connection.execution_options(isolation_level="AUTOCOMMIT")')).toBe(false);
+    expect(await withEnv("engine = create_engine(url, isolation_level='AUTOCOMMIT', pool_pre_ping=True)")).toBe(false);
+    expect(await withEnv('engine = create_engine(url, **{"isolation_level": "AUTOCOMMIT"})')).toBe(false);
+    // a comment, another level beside it, a level chosen at run time, or none: the migration's transaction is there
+    expect(await withEnv('# connection.execution_options(isolation_level="AUTOCOMMIT")\nengine = create_engine(url)')).toBe(true);
+    expect(await withEnv('a = create_engine(url, isolation_level="AUTOCOMMIT")\nb = create_engine(url, isolation_level="SERIALIZABLE")')).toBe(true);
+    expect(await withEnv('engine = create_engine(url, isolation_level=LEVEL)')).toBe(true);
+    expect(await withEnv('engine = create_engine(url, isolation_level="AUTOCOMMIT" if FAST else "READ COMMITTED")')).toBe(true);
+    expect(await withEnv('engine = create_engine(url)')).toBe(true);
+  });
+
   it('still reports before the COMMIT, or when the COMMIT is not a statement of its own', async () => {
     expect(await reported(`${TRY}\nop.execute('COMMIT')`)).toBe(true);
     expect(await reported(`op.execute('UPDATE t SET x = 1; COMMIT')\n${TRY}`)).toBe(true);
@@ -193,19 +209,23 @@ describe('ddl-in-try-except and enum-add-value-unguarded against real Alembic an
   // each upgrade adds an enum value that exists already, then creates a table
   const AFTER = "op.create_table('after', sa.Column('id', sa.Integer(), primary_key=True))";
   const ADD = `op.execute("ALTER TYPE status ADD VALUE 'new'")`;
-  const cases: { name: string; upgrade: string; ddl: boolean; enumValue: boolean; error?: string }[] = [
+  // privacyidea/privacyidea: env.py runs every statement in autocommit, so a failed one poisons nothing
+  const AUTOCOMMIT_ENV_PY = TEST_DB_ENV_PY.replace('    context.configure(connection=connection)', '    connection = connection.execution_options(isolation_level="AUTOCOMMIT")\n    context.configure(connection=connection)');
+  const cases: { name: string; upgrade: string; ddl: boolean; enumValue: boolean; error?: string; env?: string }[] = [
     { name: 'a swallowed failure in the transaction', upgrade: `try:\n    ${ADD}\nexcept Exception as e:\n    print(e)\n${AFTER}`, ddl: true, enumValue: true, error: 'current transaction is aborted' },
     { name: 'a COMMIT before it in the same try (merklebot/storage)', upgrade: `try:\n    op.execute('COMMIT')\n    ${ADD}\nexcept Exception as e:\n    print(e)\n${AFTER}`, ddl: false, enumValue: false },
     { name: 'a COMMIT before the try (Bodhi)', upgrade: `op.execute('COMMIT')\ntry:\n    ${ADD}\nexcept Exception as e:\n    print(e)\n${AFTER}`, ddl: false, enumValue: false },
     { name: 'no try', upgrade: `${ADD}\n${AFTER}`, ddl: false, enumValue: true, error: 'already exists' },
     { name: 'a COMMIT and no try', upgrade: `op.execute('COMMIT')\n${ADD}\n${AFTER}`, ddl: false, enumValue: true, error: 'already exists' },
+    { name: 'a swallowed failure where env.py runs in autocommit (privacyIDEA)', upgrade: `try:\n    ${ADD}\nexcept Exception as e:\n    print(e)\n${AFTER}`, ddl: false, enumValue: false, env: AUTOCOMMIT_ENV_PY },
+    { name: 'no try where env.py runs in autocommit', upgrade: `${ADD}\n${AFTER}`, ddl: false, enumValue: true, error: 'already exists', env: AUTOCOMMIT_ENV_PY },
   ];
 
   for (const target of alembicTargets()) {
     for (const c of cases) {
       const fails = c.ddl || c.enumValue;
       it(`Alembic ${target.version}: ${c.name}: ${fails ? 'reported, and the upgrade fails' : 'not reported, and the upgrade succeeds'}`, async () => {
-        const dir = makeProject({ 'migrations/env.py': TEST_DB_ENV_PY, [V + 'a1_x.py']: migration('a1', null, c.upgrade, "op.drop_table('after')") });
+        const dir = makeProject({ 'migrations/env.py': c.env ?? TEST_DB_ENV_PY, [V + 'a1_x.py']: migration('a1', null, c.upgrade, "op.drop_table('after')") });
         const found = codes(await check(dir));
         expect([found.includes('ddl-in-try-except'), found.includes('enum-add-value-unguarded')]).toEqual([c.ddl, c.enumValue]);
         const alembic = await alembicOnPostgres(pg, dir, target.env, ["CREATE TYPE status AS ENUM ('old', 'new')"]);

@@ -34,4 +34,14 @@ describe('enum-add-value-unguarded and the server version', () => {
     const r = await check(project(`with op.get_context().autocommit_block():\n    op.execute("ALTER TYPE status ADD VALUE IF NOT EXISTS 'x'")`));
     expect(r.findings.map((x) => x.code)).not.toContain('enum-add-value-unguarded');
   });
+  it('accepts it where env.py runs every statement in autocommit (privacyIDEA), but still asks for IF NOT EXISTS', async () => {
+    const env = 'from alembic import context\nconnection = connection.execution_options(isolation_level="AUTOCOMMIT")\n';
+    const guarded = project(`op.execute("ALTER TYPE status ADD VALUE IF NOT EXISTS 'x'")`);
+    writeFileSync(path.join(guarded, 'migrations/env.py'), env);
+    expect((await check(guarded)).findings.map((x) => x.code)).not.toContain('enum-add-value-unguarded');
+    const bare = project(`op.execute("ALTER TYPE status ADD VALUE 'x'")`);
+    writeFileSync(path.join(bare, 'migrations/env.py'), env);
+    const f = (await check(bare)).findings.filter((x) => x.code === 'enum-add-value-unguarded');
+    expect(f.map((x) => x.message.includes('has no IF NOT EXISTS'))).toEqual([true]);
+  });
 });

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
+import { autocommitIsolation } from '../../alembic/env-py.js';
 import { NOT_SOURCE_DIRS } from '../../alembic/project-folders.js';
 import { fsPath } from '../../alembic/fs-path.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
@@ -35,6 +36,7 @@ export class LintContext {
   private texts?: LintFile[];
   private readonly trees = new Map<string, PySource | null>();
   private order?: Rev[];
+  private autocommit: number | undefined | null = null;
   /** `lint-since`: revision files whose findings are not reported (undefined: every file is linted). */
   readonly baseline?: LintBaseline;
 
@@ -133,6 +135,15 @@ export class LintContext {
     const rel = path.relative(this.cwd, abs) || abs;
     const py = this.parse(rel, text);
     return py ? { path: rel, py } : undefined;
+  }
+
+  /** Where env.py runs every statement in autocommit (autocommitIsolation); computed once. */
+  envAutocommit(): number | undefined {
+    if (this.autocommit === null) {
+      const text = readText(path.join(this.model.config.scriptDir, 'env.py'));
+      this.autocommit = text === undefined ? undefined : autocommitIsolation(text);
+    }
+    return this.autocommit;
   }
 
   /** Revisions, parents before children (Kahn's order over down revisions; ties in map order). */

@@ -16,11 +16,14 @@ export const enumAddValueUnguarded: Rule = {
     const out: Finding[] = [];
     if (!lint) return out;
     const pg = lint.config.postgresVersion;
+    // env.py runs each statement in autocommit: no migration transaction at all
+    const envAutocommit = lint.envAutocommit() !== undefined;
     for (const { file, py } of lint.newParsedFiles(/add\s+value/i)) {
       for (const { value, node } of py.strings(py.top)) {
         for (const m of value.matchAll(ADD_VALUE)) {
           const [, type, guard, label] = m;
           const inAutocommit = (() => {
+            if (envAutocommit) return true;
             for (let w = enclosing(node, 'WithStatement'); w; w = enclosing(w, 'WithStatement')) {
               if (/autocommit_block\s*\(/.test(py.of(w).split(':')[0]!)) return true;
             }
