@@ -1,17 +1,29 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/check/finding.js';
 import { describeRule } from '../helpers/describe-rule.js';
 import { alembicCommand, alembicTargets, oracleGraph } from '../helpers/oracle.js';
 import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
 
+/** The modules unresolved-import names: one per warning, or the list of the info given when nothing is declared. */
+function modulesOf(findings: readonly Finding[]): string[] {
+  return findings
+    .filter((f) => f.code === 'unresolved-import')
+    .flatMap((f) => {
+      if (f.severity !== 'info') return [/imports (\w+)/.exec(f.message)![1]!];
+      const list = /modules imported at module level in migrations or env\.py \(([^)]*)\)/.exec(f.message)?.[1];
+      return list ? list.split(', ') : [/^\S+: (\w+), imported/.exec(f.message)![1]!];
+    });
+}
+
 describeRule(
   'unresolved-import',
   {
-    bad: () => makeProject({[V+'a1_x.py']: rev('a1', null, 'from myapp.models import GUID')}, DEFAULT_INI),
-    good: () => makeProject({[V+'a1_x.py']: rev('a1', null, 'from myapp.models import GUID'), 'myapp/models.py': 'GUID = 1\n'}, DEFAULT_INI),
+    bad: () => makeProject({[V+'a1_x.py']: rev('a1', null, 'from myapp.models import GUID'), 'requirements.txt': 'SQLAlchemy\n'}, DEFAULT_INI),
+    good: () => makeProject({[V+'a1_x.py']: rev('a1', null, 'from myapp.models import GUID'), 'myapp/models.py': 'GUID = 1\n', 'requirements.txt': 'SQLAlchemy\n'}, DEFAULT_INI),
   },
   (f) => {
     expect(f.message).toContain('imports myapp');
@@ -39,10 +51,9 @@ describe('unresolved-import: declared distributions', () => {
 
   it("reads the dependency files of the folders above, up to the git repository's root (pgAdmin runs Alembic from web/)", async () => {
     const files = { [`web/${V}a1_x.py`]: rev('a1', null, 'import flask\nimport flask_security'), 'web/alembic.ini': DEFAULT_INI, 'requirements.txt': 'Flask==3.*\nFlask-Security-Too>=5\n' };
-    const named = async (root: string): Promise<string[]> =>
-      (await check(path.join(root, 'web'), 'latest', { lint: false })).findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!);
+    const named = async (root: string): Promise<string[]> => modulesOf((await check(path.join(root, 'web'), 'latest', { lint: false })).findings);
     const outside = makeProject(files, null);
-    // not a repository: a folder above the project is someone else's
+    // not a repository: a folder above the project is someone else's, so nothing is declared (one info names both)
     expect((await named(outside)).sort()).toEqual(['flask', 'flask_security']);
     const repo = makeProject(files, null);
     mkdirSync(path.join(repo, '.git'));
@@ -61,9 +72,8 @@ describe('unresolved-import: declared distributions', () => {
 
   it("takes a package at the git repository's root for the project's own (Designate runs Alembic from designate/storage/sqlalchemy)", async () => {
     const ini = '[alembic]\nscript_location = migrations\n';
-    const files = { [`designate/storage/sqlalchemy/${V}a1_x.py`]: rev('a1', null, 'from designate.storage import sqlalchemy as s\nimport elsewhere'), 'designate/storage/sqlalchemy/alembic.ini': ini, 'designate/__init__.py': '' };
-    const named = async (root: string): Promise<string[]> =>
-      (await check(path.join(root, 'designate/storage/sqlalchemy'), 'latest', { lint: false })).findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!);
+    const files = { [`designate/storage/sqlalchemy/${V}a1_x.py`]: rev('a1', null, 'from designate.storage import sqlalchemy as s\nimport elsewhere'), 'designate/storage/sqlalchemy/alembic.ini': ini, 'designate/storage/sqlalchemy/requirements.txt': 'SQLAlchemy\n', 'designate/__init__.py': '' };
+    const named = async (root: string): Promise<string[]> => modulesOf((await check(path.join(root, 'designate/storage/sqlalchemy'), 'latest', { lint: false })).findings);
     // outside a repository the folders above are someone else's
     expect((await named(makeProject(files, null))).sort()).toEqual(['designate', 'elsewhere']);
     const repo = makeProject(files, null);
@@ -73,15 +83,14 @@ describe('unresolved-import: declared distributions', () => {
 
   it("takes a package in src/ for the project's own when the project is packaged (peter_sslers: setup.py with package_dir src)", async () => {
     const files = { [V + 'a1_x.py']: rev('a1', null, 'import myapp\nimport elsewhere'), 'src/myapp/__init__.py': '' };
-    const named = async (extra: Record<string, string>): Promise<string[]> =>
-      (await check(makeProject({ ...files, ...extra }, DEFAULT_INI), 'latest', { lint: false })).findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!);
+    const named = async (extra: Record<string, string>): Promise<string[]> => modulesOf((await check(makeProject({ ...files, ...extra }, DEFAULT_INI), 'latest', { lint: false })).findings);
     expect(await named({ 'setup.py': 'from setuptools import setup\nsetup(name="myapp", package_dir={"": "src"})\n' })).toEqual(['elsewhere']);
     expect(await named({ 'setup.cfg': '[metadata]\nname = myapp\n' })).toEqual(['elsewhere']);
     expect(await named({ 'pyproject.toml': '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n' })).toEqual(['elsewhere']);
     expect(await named({ 'pyproject.toml': '[project]\nname = "myapp"\nversion = "1"\n' })).toEqual(['elsewhere']);
     // nothing builds the project: src/ is not on Python's path, and the fix says how to put it there
     expect(await named({})).toEqual(['myapp', 'elsewhere']);
-    const toolsOnly = await check(makeProject({ ...files, 'pyproject.toml': '[tool.black]\nline-length = 100\n' }, DEFAULT_INI), 'latest', { lint: false });
+    const toolsOnly = await check(makeProject({ ...files, 'pyproject.toml': '[tool.black]\nline-length = 100\n', 'requirements.txt': 'SQLAlchemy\n' }, DEFAULT_INI), 'latest', { lint: false });
     const mine = toolsOnly.findings.find((f) => f.code === 'unresolved-import' && f.message.includes('imports myapp'));
     expect(mine?.message).toContain('src/myapp');
   });
@@ -138,8 +147,20 @@ describe('unresolved-import: declared distributions', () => {
     expect(r.findings.filter((f) => f.code === 'unresolved-import').map((f) => f.line)).toEqual([3]);
   });
 
-  it('reports every import when nothing is declared', async () => {
-    expect((await unresolved({})).sort()).toEqual(['PIL', 'argon2', 'cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'slugify', 'yaml', 'zope'].sort());
+  it('names every import in one info when the project declares nothing at all (packit-service installs its packages with Ansible)', async () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null, imports) }, DEFAULT_INI);
+    const r = await check(root, 'latest', { lint: false });
+    const found = r.findings.filter((f) => f.code === 'unresolved-import');
+    // at the first of them
+    const first = 1 + readFileSync(path.join(root, V + 'a1_x.py'), 'utf8').split('\n').indexOf('import oslo_utils');
+    expect(found.map((f) => [f.severity, f.path, f.line])).toEqual([['info', V + 'a1_x.py', first]]);
+    expect(found[0]!.message).toContain('the project declares no dependencies');
+    expect(modulesOf(found).sort()).toEqual(['PIL', 'argon2', 'cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'slugify', 'yaml', 'zope'].sort());
+    // one declared distribution, even an unrelated one, and each import is judged on its own again
+    expect((await unresolved({ 'requirements.txt': 'SQLAlchemy\n' })).sort()).toEqual(['PIL', 'argon2', 'cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'slugify', 'yaml', 'zope'].sort());
+    // a relative import is an error whatever is declared
+    const relative = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, 'from .helpers import x\nimport missing_pkg') }, DEFAULT_INI), 'latest', { lint: false });
+    expect(relative.findings.filter((f) => f.code === 'unresolved-import').map((f) => f.severity).sort()).toEqual(['error', 'info']);
   });
 
   it('reads pyproject.toml as TOML: PEP 621, optional and PEP 735 groups, Poetry tables, and nothing else', async () => {
@@ -196,7 +217,7 @@ describe('unresolved-import: env.py', () => {
   const findings = async (root: string) => (await check(root, 'latest', { lint: false })).findings.filter((f) => f.code === 'unresolved-import');
 
   it('reports what env.py imports at module level and nothing declares, which real Alembic fails on for upgrade but not for heads; a declared package or one guarded by try is fine', async () => {
-    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': envPy('import os\nfrom dotenv_missing import load_dotenv\ntry:\n    import colorama_missing\nexcept ImportError:\n    colorama_missing = None') }, DEFAULT_INI);
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': envPy('import os\nfrom dotenv_missing import load_dotenv\ntry:\n    import colorama_missing\nexcept ImportError:\n    colorama_missing = None'), 'requirements.txt': 'SQLAlchemy\n' }, DEFAULT_INI);
     const [f, ...rest] = await findings(root);
     expect(rest).toEqual([]);
     expect(f?.path).toBe('migrations/env.py');
@@ -209,7 +230,7 @@ describe('unresolved-import: env.py', () => {
       expect(up.status, target.name).not.toBe(0);
       expect(up.last, target.name).toBe("ModuleNotFoundError: No module named 'dotenv_missing'");
     }
-    writeFileSync(path.join(root, 'requirements.txt'), 'dotenv-missing==1.0\n');
+    writeFileSync(path.join(root, 'requirements.txt'), 'SQLAlchemy\ndotenv-missing==1.0\n');
     expect(await findings(root)).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
-import { importChecker } from '../../alembic/import-resolver.js';
+import { declaredImports, importChecker } from '../../alembic/import-resolver.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Finding, Rule } from '../finding.js';
-import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
+import { envPySource, fileProblems, findingsFromFileProblems } from '../rule-helpers.js';
 
 const RELATIVE = 'ImportError: attempted relative import with no known parent package';
 
@@ -11,19 +11,45 @@ export const unresolvedImport: Rule = {
   severity: 'warning',
   summary: 'A migration or env.py imports a module that is not in the repository, the standard library or the declared requirements.',
   check({ model }) {
-    return [
-      ...findingsFromFileProblems(
-        model,
-        'unresolved-import',
-        'warning',
-        (_file, problem) =>
-          problem.hint ??
-          'Declare the package in requirements.txt (or pyproject.toml), or move the import inside upgrade()/downgrade() so it only runs when that migration does. Migrations that import application code break when that code changes later.',
-      ),
-      ...envPyImports(model),
-    ];
+    const undeclared = new WeakSet<Finding>();
+    const fromFiles = fileProblems(model, 'unresolved-import').map(({ problem }) => problem);
+    const findings = findingsFromFileProblems(
+      model,
+      'unresolved-import',
+      'warning',
+      (_file, problem) =>
+        problem.hint ??
+        'Declare the package in requirements.txt (or pyproject.toml), or move the import inside upgrade()/downgrade() so it only runs when that migration does. Migrations that import application code break when that code changes later.',
+    );
+    // findingsFromFileProblems keeps the problems' order: a problem with no hint and no failure is a package not declared
+    findings.forEach((f, i) => {
+      const problem = fromFiles[i]!;
+      if (!problem.failure && problem.hint === undefined) undeclared.add(f);
+    });
+    const out = [...findings, ...envPyImports(model, undeclared)];
+    if (!out.some((f) => undeclared.has(f)) || declaredImports(model.config.cwd).size > 0) return out;
+    return [...out.filter((f) => !undeclared.has(f)), nothingDeclared(out.filter((f) => undeclared.has(f)))];
   },
 };
+
+/**
+ * A project that declares no dependency in any file read here (packit-service installs its
+ * packages with Ansible): each third-party import would be a warning of its own, and none of them
+ * can be checked. One info names them instead.
+ */
+function nothingDeclared(found: readonly Finding[]): Finding {
+  const modules = [...new Set(found.map((f) => /imports (\S+), which/.exec(f.message)?.[1] ?? '?'))];
+  const first = found[0]!;
+  const where = `${first.path}:${first.line}`;
+  return {
+    code: 'unresolved-import',
+    severity: 'info',
+    message: `${where}: ${modules.length === 1 ? `${modules[0]}, imported at module level in ${found.length === 1 ? 'a migration or env.py' : `${found.length} places`}, is` : `${modules.length} modules imported at module level in migrations or env.py (${modules.slice(0, 12).join(', ')}${modules.length > 12 ? ', …' : ''}) are`} neither in the standard library nor in this repository, and the project declares no dependencies in a file alembic-preflight reads (requirements*.txt, pyproject.toml, setup.cfg's install_requires, setup.py, a lock file). Whether they are installed where Alembic runs cannot be checked; one that is missing there fails every command with ModuleNotFoundError.`,
+    hint: 'Declare the dependencies in requirements.txt or pyproject.toml (Heroku\'s Python buildpack needs one of them, or a lock file, to install anything); each import is then checked against them.',
+    path: first.path,
+    ...(first.line !== undefined ? { line: first.line } : {}),
+  };
+}
 
 /**
  * env.py's module-level imports, checked as a migration's are. Alembic runs env.py for every
@@ -31,7 +57,7 @@ export const unresolvedImport: Rule = {
  * release's `alembic upgrade head` while the graph looks fine: python-dotenv installed on a
  * developer's machine and missing from requirements.txt is the usual case.
  */
-function envPyImports(model: ProjectModel): Finding[] {
+function envPyImports(model: ProjectModel, undeclared: WeakSet<Finding>): Finding[] {
   const { rel, outcome } = envPySource(model);
   // a missing, unreadable or broken env.py is another rule's finding
   if (outcome.kind !== 'read' || outcome.read.syntaxError || outcome.read.imports.length === 0) return [];
@@ -53,7 +79,7 @@ function envPyImports(model: ProjectModel): Finding[] {
     const found = importable(imp.module);
     if (found === true) continue;
     const fails = `they fail with ModuleNotFoundError: No module named '${imp.module}'`;
-    out.push(
+    const finding: Finding =
       found.elsewhere
         ? {
             ...base,
@@ -66,8 +92,9 @@ function envPyImports(model: ProjectModel): Finding[] {
             severity: 'warning',
             message: `${rel}:${imp.line}: env.py imports ${imp.module}, which is not in the standard library, not in this repository and not declared in requirements.txt, pyproject.toml or a lock file. ${runs}; if ${imp.module} is missing where the release runs, ${fails}, while alembic heads still works.`,
             hint: `Declare the package that provides ${imp.module} in requirements.txt (or pyproject.toml), so the deploy installs it.`,
-          },
-    );
+          };
+    if (!found.elsewhere) undeclared.add(finding);
+    out.push(finding);
   }
   return out;
 }
