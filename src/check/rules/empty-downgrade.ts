@@ -36,7 +36,7 @@ export const emptyDowngrade: Rule = {
         }
         out.push(
           lintFinding(this.code, this.severity, file, py, down.fn,
-            `${down.name}() does nothing, but ${up.name}() changes the schema (${py.callee(change) || 'execute'}(…) at line ${py.lineOf(change.from)}). \`alembic downgrade\` will report success and move the version row back while the change stays: the database is then ahead of what the code believes, and re-running upgrade fails.`,
+            `${down.name}() does nothing, but ${up.name}() changes the schema (${py.callee(change) || 'execute'}(…) at line ${py.lineOf(change.from)}). \`alembic downgrade\` will report success and move the version row back while the change stays: the database is then ahead of what the code believes, and upgrading again fails on what is still there unless ${up.name}() checks for it first.`,
             `Write the inverse operations in ${down.name}(), or make the irreversibility explicit so a rollback stops instead of lying: raise NotImplementedError("irreversible: <why>").`,
           ),
         );
