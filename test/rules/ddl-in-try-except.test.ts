@@ -165,6 +165,18 @@ describe('ddl-in-try-except: no transaction to poison', () => {
     expect(await withEnv('engine = create_engine(url)')).toBe(true);
   });
 
+  it('says what a ROLLBACK in the except does instead: it undoes the whole run before it', async () => {
+    const message = async (handler: string): Promise<string[]> => {
+      const r = await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, `try:\n    op.execute('CREATE EXTENSION pg_trgm')\nexcept Exception:\n${indent(handler)}\nop.create_index('ix', 't', ['x'])`, 'pass') }));
+      return r.findings.filter((f) => f.code === 'ddl-in-try-except').map((f) => (f.message.includes('Its ROLLBACK clears') ? 'rollback' : 'aborted'));
+    };
+    expect(await message('op.execute("Rollback")')).toEqual(['rollback']);
+    expect(await message("op.get_bind().execute(sa.text('ROLLBACK'))")).toEqual(['rollback']);
+    expect(await message('op.get_bind().rollback()')).toEqual(['rollback']);
+    expect(await message('print("already there")')).toEqual(['aborted']);
+    expect(await message("op.execute('ROLLBACK TO SAVEPOINT sp')")).toEqual(['aborted']);
+  });
+
   it('still reports before the COMMIT, or when the COMMIT is not a statement of its own', async () => {
     expect(await reported(`${TRY}\nop.execute('COMMIT')`)).toBe(true);
     expect(await reported(`op.execute('UPDATE t SET x = 1; COMMIT')\n${TRY}`)).toBe(true);
@@ -222,6 +234,28 @@ describe('ddl-in-try-except and enum-add-value-unguarded against real Alembic an
   ];
 
   for (const target of alembicTargets()) {
+    it(`Alembic ${target.version}: a ROLLBACK in the except (SimpleLogin): reported, and the upgrade fails unless this is the one revision applied`, async () => {
+      const up = `try:\n    ${ADD}\nexcept sa.exc.ProgrammingError:\n    print('already there')\n    op.execute("Rollback")\n${AFTER}`;
+      const dir = makeProject({
+        'migrations/env.py': TEST_DB_ENV_PY,
+        [V + 'a0_x.py']: migration('a0', null, "op.create_table('first', sa.Column('id', sa.Integer(), primary_key=True))", "op.drop_table('first')"),
+        [V + 'a1_x.py']: migration('a1', 'a0', up, "op.drop_table('after')"),
+      });
+      const found = (await check(dir)).findings.filter((f) => f.code === 'ddl-in-try-except');
+      expect(found.map((f) => [f.path, f.severity])).toEqual([[V + 'a1_x.py', 'error']]);
+      expect(found[0]!.message).toContain('Its ROLLBACK clears the failed statement by ending the migration\'s transaction');
+      // both revisions in one run: the ROLLBACK undoes a0 and the version table, and the version update fails
+      const both = await alembicOnPostgres(pg, dir, target.env, ["CREATE TYPE status AS ENUM ('old', 'new')"]);
+      const r = both('upgrade', 'head');
+      expect(r.ok).toBe(false);
+      expect(r.stderr).toContain('relation "alembic_version" does not exist');
+      // a1 alone: it goes through
+      const alone = await alembicOnPostgres(pg, dir, target.env, ["CREATE TYPE status AS ENUM ('old', 'new')"]);
+      expect(alone('upgrade', 'a0').ok).toBe(true);
+      const r2 = alone('upgrade', 'head');
+      expect(r2.ok, r2.out.slice(-600)).toBe(true);
+    });
+
     for (const c of cases) {
       const fails = c.ddl || c.enumValue;
       it(`Alembic ${target.version}: ${c.name}: ${fails ? 'reported, and the upgrade fails' : 'not reported, and the upgrade succeeds'}`, async () => {

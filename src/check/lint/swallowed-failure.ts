@@ -40,11 +40,16 @@ export function endsTransaction(py: PySource, call: PyNode): boolean {
   return sql !== undefined && sql.every((x) => ENDS_TRANSACTION.test(x));
 }
 
-/** The try body, and whether some except handler carries on (on PostgreSQL) instead of re-raising. */
-export function tryParts(py: PySource, t: PyNode): { tryBody?: PyNode; swallows: boolean } {
+/**
+ * The try body, whether some except handler carries on (on PostgreSQL) instead of re-raising, and
+ * whether one that carries on first runs ROLLBACK (`op.execute("Rollback")`, as SimpleLogin's
+ * migration does to clear the aborted transaction).
+ */
+export function tryParts(py: PySource, t: PyNode): { tryBody?: PyNode; swallows: boolean; rollsBack: boolean } {
   let tryBody: PyNode | undefined;
   let last = '';
   let swallows = false;
+  let rollsBack = false;
   let caught: PyNode | undefined;
   for (let c = t.firstChild; c; c = c.nextSibling) {
     if (c.name === 'try' || c.name === 'except' || c.name === 'else' || c.name === 'finally') {
@@ -52,10 +57,20 @@ export function tryParts(py: PySource, t: PyNode): { tryBody?: PyNode; swallows:
       caught = undefined;
     } else if (c.name === 'Body') {
       if (last === 'try') tryBody = c;
-      else if (last === 'except' && !catchesNoDatabaseError(py, caught) && !reraisesOnPostgres(py, c)) swallows = true;
+      else if (last === 'except' && !catchesNoDatabaseError(py, caught) && !reraisesOnPostgres(py, c)) {
+        swallows = true;
+        if (py.calls(c).some((call) => rollsBackTransaction(py, call))) rollsBack = true;
+      }
     } else if (last === 'except' && caught === undefined && c.name !== 'as') caught = c;
   }
-  return { tryBody, swallows };
+  return { tryBody, swallows, rollsBack };
+}
+
+/** `op.execute("ROLLBACK")`, `conn.execute(text("rollback"))`, `op.get_bind().rollback()`: the migration's transaction ends there. */
+function rollsBackTransaction(py: PySource, call: PyNode): boolean {
+  if (/(^|\.)get_bind\(\)\.rollback$|^(?:conn|connection|bind)\.rollback$/.test(py.callee(call))) return true;
+  const sql = sqlStatements(py, call);
+  return sql?.length === 1 && /^(ROLLBACK|ABORT)(?:\s+(?:WORK|TRANSACTION))?$/i.test(sql[0]!);
 }
 
 /**

@@ -19,7 +19,7 @@ export const ddlInTryExcept: Rule = {
     for (const { file, py } of lint.newParsedFiles('try')) {
       for (const { fn, name } of [...migrationFunctions(py, 'upgrade'), ...migrationFunctions(py, 'downgrade')]) {
         for (const t of py.all(fn, 'TryStatement')) {
-          const { tryBody, swallows } = tryParts(py, t);
+          const { tryBody, swallows, rollsBack } = tryParts(py, t);
           if (!tryBody || !swallows) continue;
           // MySQL-only code (`if bind.dialect.name == "mysql":`) has no transaction to poison
           if (skippedOnPostgres(py, t, fn)) continue;
@@ -44,7 +44,11 @@ export const ddlInTryExcept: Rule = {
               file,
               py,
               t,
-              `${elsewhere ? `This project does not appear to use PostgreSQL (${dialect.why}), so this only matters if it moves there. ` : ''}try: wraps ${what} in ${name}() and its except carries on. On PostgreSQL a failed statement aborts the whole migration transaction: the next statement fails with "current transaction is aborted, commands ignored until end of transaction block", so the deploy dies later and further from the cause (and on a database without transactional DDL it continues half done).`,
+              `${elsewhere ? `This project does not appear to use PostgreSQL (${dialect.why}), so this only matters if it moves there. ` : ''}try: wraps ${what} in ${name}() and its except carries on. ${
+                rollsBack
+                  ? 'Its ROLLBACK clears the failed statement by ending the migration\'s transaction, which also undoes everything this `alembic upgrade` did before it: the revisions applied earlier in the same run, and on a new database the alembic_version table itself. Alembic\'s next version update then fails (relation "alembic_version" does not exist, or "expected to match one row"), so it works only when this revision is the one revision applied.'
+                  : 'On PostgreSQL a failed statement aborts the whole migration transaction: the next statement fails with "current transaction is aborted, commands ignored until end of transaction block", so the deploy dies later and further from the cause (and on a database without transactional DDL it continues half done).'
+              }`,
               `Decide before running instead of catching, e.g. \`if not sa.inspect(op.get_bind()).has_table("t"): op.create_table(...)\` or \`op.execute("CREATE INDEX IF NOT EXISTS …")\`. If you must catch, isolate the statement in a savepoint: \`with op.get_bind().begin_nested(): ${what}\`.`,
             ),
           );
