@@ -350,7 +350,10 @@ const DATABASE_URL_NAME = /^(?=.*(?:DATABASE|DB|SQL|POSTGRES|PG))[A-Z0-9_]*(?:UR
 export function readDatabaseUrlVariables(source: string): EnvironmentRead[] {
   const out: EnvironmentRead[] = [];
   const lines = linesOf(source);
+  // a variable read only in offline mode names no database `alembic upgrade` connects to
+  const offlineOnly = offlineOnlyLines(lines);
   for (const ll of lines) {
+    if (offlineOnly(ll.line)) continue;
     const t = ll.tokens;
     // on a line that plainly handles the URL, a variable of any name is the URL's (os.environ["TARGET_DB"])
     const urlLine = t.some((x, k) => (x.type === Tok.String && literal([x]).value === 'sqlalchemy.url') || (x.type === Tok.Name && (URL_CALLS.has(x.text) || (k === 0 && /url|uri|dsn/iu.test(x.text) && t[1]?.text === '='))));

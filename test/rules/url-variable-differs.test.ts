@@ -104,4 +104,25 @@ describe('url-variable-differs: env.py reads the URL from another variable than 
       { name: 'MAIN', line: 13 },
     ]);
   });
+
+  it('leaves out a variable only offline mode reads (quay builds its offline URL apart)', () => {
+    const source = [
+      'import os',
+      'from alembic import context',
+      'def run_migrations_offline():',
+      '    context.configure(url=os.environ["OFFLINE_DATABASE_URL"])',
+      'def run_migrations_online():',
+      '    engine = create_engine(os.environ["DATABASE_URL"])',
+      'if context.is_offline_mode():',
+      '    run_migrations_offline()',
+      'else:',
+      '    run_migrations_online()',
+    ].join('\n');
+    expect(readDatabaseUrlVariables(source)).toEqual([{ name: 'DATABASE_URL', line: 6 }]);
+    // named in online code too: it may run there
+    expect(readDatabaseUrlVariables(`${source}\nrun_migrations_offline()`)).toEqual([
+      { name: 'OFFLINE_DATABASE_URL', line: 4 },
+      { name: 'DATABASE_URL', line: 6 },
+    ]);
+  });
 });
