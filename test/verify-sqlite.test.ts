@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyCommand } from '../src/commands/verify-command.js';
@@ -171,6 +171,53 @@ describe('version table settings from env.py', () => {
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, versionTable: 'alembic_version' });
     expect(out.stdout).toContain("--version-table alembic_version overrides version_table='my_versions' in migrations/env.py:19");
     expect(out.result.database.state.exists).toBe(false);
+  });
+
+  it("follows env.py into the repository module it hands over to, whose context.configure() names the table; real Alembic agrees", async () => {
+    // fastapi-tenant style: env.py only calls a function of another module
+    const { root, url } = await setup({ name: 'handover', revs: LINEAR, rows: ['zzz999'], table: 'shared_version' });
+    mkdirSync(path.join(root, 'deploy_tools'));
+    writeFileSync(path.join(root, 'deploy_tools', '__init__.py'), '');
+    writeFileSync(
+      path.join(root, 'deploy_tools', 'migrate.py'),
+      [
+        'import os',
+        'from alembic import context',
+        'from sqlalchemy import create_engine',
+        '',
+        '',
+        'def run():',
+        '    engine = create_engine(os.environ["DATABASE_URL"])',
+        '    with engine.connect() as connection:',
+        "        context.configure(connection=connection, version_table='shared_version')",
+        '        with context.begin_transaction():',
+        '            context.run_migrations()',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(path.join(root, 'migrations', 'env.py'), 'from alembic import context\nfrom deploy_tools.migrate import run as run_all\n\nrun_all()\n');
+    const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+    const doc = JSON.parse(out.stdout);
+    expect(doc.database.versionTable).toBe('shared_version');
+    expect(doc.database.settings).toEqual([
+      'migrations/env.py:4 hands over to deploy_tools.migrate, whose context.configure() is read (deploy_tools/migrate.py)',
+      "version_table='shared_version' from deploy_tools/migrate.py:9",
+    ]);
+    expect(out.exitCode).toBe(1);
+    expect(out.result.findings.map((f) => f.code)).toContain('stamped-revision-missing');
+    const alembic = runAlembicUpgrade(root, url, 'head');
+    expect(alembic.rc).not.toBe(0);
+    expect(`${alembic.stdout}${alembic.stderr}`).toContain("Can't locate revision identified by 'zzz999'");
+
+    // the module outside the repository: no guess, a configuration error asking for the table; the flag then decides
+    rmSync(path.join(root, 'deploy_tools'), { recursive: true });
+    const e = await failure(verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } }));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toContain('env.py never calls context.configure() itself but hands over to deploy_tools.migrate here');
+    expect(e.line).toBe(4);
+    const flagged = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url }, versionTable: 'shared_version' });
+    expect(flagged.exitCode).toBe(1);
+    expect(JSON.parse(flagged.stdout).database.versionTable).toBe('shared_version');
   });
 
   it('a computed version_table stops with a configuration error asking for the flag', async () => {

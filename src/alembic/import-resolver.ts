@@ -12,6 +12,11 @@ const STDLIB = new Set(
 );
 // what Alembic itself depends on, so it is importable wherever Alembic runs
 const WITH_ALEMBIC = new Set(['alembic', 'sqlalchemy', 'mako', 'markupsafe', 'typing_extensions']);
+
+/** A top-level module that ships with Python or with Alembic itself: never the project's own. */
+export function isStdlibOrAlembic(module: string): boolean {
+  return STDLIB.has(module) || WITH_ALEMBIC.has(module);
+}
 // distributions whose import name differs from the distribution name
 const DIST_TO_IMPORT: Record<string, string> = {
   'psycopg2-binary': 'psycopg2',

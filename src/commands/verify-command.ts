@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { iniUrlConnection, interpolationErrorAt, passesUrlUnchanged, readDatabaseUrlVariables, readEnvPy, rewritesPostgresScheme, searchPathSetting, type EnvSetting } from '../alembic/env-py.js';
 import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
+import { envHandover } from '../alembic/env-handover.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { investigateMissing } from '../alembic/git-history.js';
@@ -192,8 +193,22 @@ export function chooseVersionTable(
 ): TableChoice {
   const notes: string[] = [];
   const envPath = path.join(config.scriptDir, 'env.py');
+  let rel = path.relative(config.cwd, envPath);
+  // env.py that hands the run to another module's code: that module's context.configure() decides
+  const handover = envHandover(envPy, config);
+  if (handover?.kind === 'followed') {
+    const via = rel;
+    envPy = handover.text;
+    rel = path.relative(config.cwd, handover.file);
+    notes.push(`${via}:${handover.line} hands over to ${handover.module}, whose context.configure() is read (${rel})`);
+  } else if (handover && opts.versionTable === undefined) {
+    throw new ConfigError(`env.py never calls context.configure() itself but hands over to ${handover.module} here, which is not a module of this repository that configures one, so the version table it uses cannot be known statically.`, {
+      path: rel,
+      line: handover.line,
+      hint: 'Pass the table with --version-table (alembic_version if that code keeps the default) and its schema with --version-table-schema if it sets one.',
+    });
+  }
   const facts = readEnvPy(envPy);
-  const rel = path.relative(config.cwd, envPath);
   const pick = (flag: string | undefined, settings: EnvSetting[], name: string, flagName: string, dflt: string | null): string | null => {
     const literal = settings.filter((s) => s.value !== undefined);
     const dynamic = settings.find((s) => s.value === undefined);
