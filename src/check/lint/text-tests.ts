@@ -16,7 +16,8 @@ export function downgradeMayDoNothing(text: string): boolean {
   const { lines, error } = tokenize(text);
   // let the parser decide (a file that does not parse is left to the graph rules)
   if (error) return true;
-  const bodies = new Map<string, Token[][]>();
+  // each module-level function's header line and colon; its statements are split only when asked for
+  const defs = new Map<string, { at: number; colon: number }>();
   const firstParams = new Map<string, string>();
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -25,15 +26,26 @@ export function downgradeMayDoNothing(text: string): boolean {
     const k = t[0]?.text === 'async' ? 1 : 0;
     const name = t[k + 1]?.text;
     if (t[k]?.text !== 'def' || name === undefined) continue;
-    const end = headerColon(t);
-    if (end >= t.length) return true;
-    const statements: Token[][] = [];
-    if (end + 1 < t.length) statements.push(...split(t, end + 1));
-    else for (let j = i + 1; j < lines.length && lines[j]!.indent > 0; j++) statements.push(...split(lines[j]!.tokens, 0));
-    bodies.set(name, statements);
+    const colon = headerColon(t);
+    if (colon >= t.length) return true;
+    defs.set(name, { at: i, colon });
     if (t[k + 2]?.text === '(' && t[k + 3]?.type === Tok.Name) firstParams.set(name, t[k + 3]!.text);
   }
-  const body = bodies.get('downgrade');
+  const splitBodies = new Map<string, Token[][]>();
+  const bodyOf = (name: string): Token[][] | undefined => {
+    const def = defs.get(name);
+    if (!def) return undefined;
+    let statements = splitBodies.get(name);
+    if (!statements) {
+      statements = [];
+      const t = lines[def.at]!.tokens;
+      if (def.colon + 1 < t.length) statements.push(...statementsOf(t, def.colon + 1));
+      else for (let j = def.at + 1; j < lines.length && lines[j]!.indent > 0; j++) statements.push(...statementsOf(lines[j]!.tokens, 0));
+      splitBodies.set(name, statements);
+    }
+    return statements;
+  };
+  const body = bodyOf('downgrade');
   if (!body) return false;
   if (doesNothing(body)) return true;
   // the multi-database templates' dispatch: globals()["downgrade_%s" % engine_name](), eval(…), getattr(…),
@@ -51,12 +63,12 @@ export function downgradeMayDoNothing(text: string): boolean {
         s.some((x) => x.text.includes('downgrade_')) &&
         s.some((x, j) => {
           if (s[j + 1]?.text !== '(' || x.type !== Tok.Name || x.text === 'downgrade') return false;
-          const helper = bodies.get(x.text);
+          const helper = bodyOf(x.text);
           const param = firstParams.get(x.text);
           return helper !== undefined && param !== undefined && picksParam(helper, param);
         }),
     );
-  return dispatches && [...bodies].some(([name, b]) => name.startsWith('downgrade_') && doesNothing(b));
+  return dispatches && [...defs.keys()].some((name) => name.startsWith('downgrade_') && doesNothing(bodyOf(name)!));
 }
 
 function doesNothing(body: readonly Token[][]): boolean {
@@ -64,7 +76,7 @@ function doesNothing(body: readonly Token[][]): boolean {
 }
 
 /** A logical line's statements (`a; b`) from token `from` on. */
-function split(tokens: readonly Token[], from: number): Token[][] {
+function statementsOf(tokens: readonly Token[], from: number): Token[][] {
   return splitTop(tokens, from, tokens.length, ';').map(([a, b]) => tokens.slice(a, b));
 }
 
