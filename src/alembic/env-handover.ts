@@ -44,40 +44,47 @@ export function envHandover(envPy: string, config: ProjectConfig): EnvHandover |
         bound.set(x.text, { module: parts.join('.'), line: ll.line });
       }
     } else if (t[0]?.text === 'import') {
+      // `import a.b` binds a; `import a.b as c` binds c
       for (let j = 1; j < t.length; j++) {
-        const x = t[j]!;
-        if (x.type !== Tok.Name || t[j - 1]?.text === '.' || x.text === 'as') continue;
-        if (!isStdlibOrAlembic(x.text)) bound.set(x.text, { module: moduleAt(t, j), line: ll.line });
+        if (t[j]!.type !== Tok.Name || (j > 1 && t[j - 1]!.text !== ',')) continue;
+        const module = moduleAt(t, j);
+        let k = j + 2 * (module.split('.').length - 1);
+        const name = t[k + 1]?.text === 'as' && t[k + 2]?.type === Tok.Name ? t[(k += 2)]!.text : t[j]!.text;
+        if (!isStdlibOrAlembic(module.split('.')[0]!)) bound.set(name, { module, line: ll.line });
+        j = k;
       }
     }
   }
   if (bound.size === 0) return undefined;
   // the imported names env.py calls (`run()`, `mod.run()`), in order
-  let called: { module: string; line: number } | undefined;
+  const called: { module: string; line: number }[] = [];
   for (const ll of lines) {
-    if (ll.tokens[0]?.text === 'from' || ll.tokens[0]?.text === 'import') continue;
     const t = ll.tokens;
-    for (let i = 0; i < t.length && !called; i++) {
+    if (t[0]?.text === 'from' || t[0]?.text === 'import') continue;
+    for (let i = 0; i < t.length; i++) {
       const x = t[i]!;
       if (x.type !== Tok.Name || t[i - 1]?.text === '.') continue;
       const b = bound.get(x.text);
       if (!b) continue;
       let k = i;
       while (t[k + 1]?.text === '.' && t[k + 2]?.type === Tok.Name) k += 2;
-      if (t[k + 1]?.text === '(') called = { module: b.module, line: ll.line };
+      if (t[k + 1]?.text === '(' && !called.some((c) => c.module === b.module)) called.push({ module: b.module, line: ll.line });
     }
-    if (called) break;
   }
-  if (!called) return undefined;
+  if (called.length === 0) return undefined;
   const roots = [...new Set([...pythonPathRoots(config), ...projectFolders(config.cwd)])];
-  const rel = called.module.split('.').join('/');
-  const files = roots.flatMap((r) => [path.join(r, `${rel}.py`), path.join(r, rel, '__init__.py')]).filter((f) => existsSync(f));
-  const holders = [...new Set(files)].flatMap((file) => {
-    const text = readFileSync(file, 'utf8');
-    return readEnvPy(text).calls.length > 0 ? [{ file, text }] : [];
-  });
-  if (holders.length === 1) return { kind: 'followed', module: called.module, file: holders[0]!.file, text: holders[0]!.text, line: called.line };
-  return { kind: 'unknown', module: called.module, line: called.line };
+  // the first called module of the repository that configures (env.py may read its settings from another first)
+  for (const c of called) {
+    const rel = c.module.split('.').join('/');
+    const files = [...new Set(roots.flatMap((r) => [path.join(r, `${rel}.py`), path.join(r, rel, '__init__.py')]))].filter((f) => existsSync(f));
+    const holders = files.flatMap((file) => {
+      const text = readFileSync(file, 'utf8');
+      return readEnvPy(text).calls.length > 0 ? [{ file, text }] : [];
+    });
+    if (holders.length === 1) return { kind: 'followed', module: c.module, file: holders[0]!.file, text: holders[0]!.text, line: c.line };
+    if (holders.length > 1) return { kind: 'unknown', module: c.module, line: c.line };
+  }
+  return { kind: 'unknown', module: called[0]!.module, line: called[0]!.line };
 }
 
 /** The dotted module an `import a.b.c` names, from its first word. */
