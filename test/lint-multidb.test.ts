@@ -36,6 +36,31 @@ const FK = "op.create_table('posts', sa.Column('id', sa.Integer(), primary_key=T
 const A1 = 'migrations/versions/a1_first.py';
 const B2 = 'migrations/versions/b2_second.py';
 
+/**
+ * a1 and b2 of a two-database project written by hand: `dispatcher` (upgrade(), downgrade() and any
+ * helper), then upgrade_<engine>() and downgrade_<engine>() for each engine, holding the bodies the
+ * template-written test fills in (engine1's enum and tables, engine2's try/except, the foreign key).
+ */
+function twoDatabaseProject(dispatcher: string, [one, two]: readonly [string, string]): Record<string, string> {
+  const script = (id: string, down: string | null, bodies: Record<string, string>): string => {
+    const fn = (name: string): string => `def ${name}() -> None:\n${(bodies[name] ?? 'pass').split('\n').map((l) => `    ${l}`).join('\n')}\n`;
+    return [
+      `"""${id}\n\nRevision ID: ${id}\nRevises: ${down ?? ''}\n"""\n\nimport sys\n\nimport sqlalchemy as sa\nfrom alembic import op\n`,
+      `revision: str = '${id}'\ndown_revision: str | None = ${down ? `'${down}'` : 'None'}\nbranch_labels = None\ndepends_on = None\n\n`,
+      dispatcher,
+      ...[`upgrade_${one}`, `downgrade_${one}`, `upgrade_${two}`, `downgrade_${two}`].map(fn),
+    ].join('\n');
+  };
+  return {
+    [A1]: script('a1', null, {
+      [`upgrade_${one}`]: ENGINE1_A1,
+      [`downgrade_${one}`]: "op.drop_table('orders')\nop.drop_table('users')",
+      [`upgrade_${two}`]: ENGINE2_A1,
+    }),
+    [B2]: script('b2', 'a1', { [`upgrade_${one}`]: FK, [`upgrade_${two}`]: FK, [`downgrade_${one}`]: "op.drop_table('posts')", [`downgrade_${two}`]: "op.drop_table('posts')" }),
+  };
+}
+
 /** The findings each database's functions should give, the same in every form of the script. */
 function expectPerDatabaseFindings(findings: readonly Finding[], root: string): void {
   // a message starts with the file and line; what follows names the function
@@ -87,24 +112,11 @@ describe('lints in multi-database scripts', () => {
   }
 
   it("reads Flask-Migrate's multidb scripts: globals().get(f'upgrade_{engine_name}'), and upgrade_() for the default bind (hasgeek/funnel)", async () => {
-    const script = (id: string, down: string | null, bodies: Record<string, string>): string => {
-      const fn = (name: string): string => `def ${name}() -> None:\n${(bodies[name] ?? 'pass').split('\n').map((l) => `    ${l}`).join('\n')}\n`;
-      return [
-        `"""${id}\n\nRevision ID: ${id}\nRevises: ${down ?? ''}\n"""\n\nimport sqlalchemy as sa\nfrom alembic import op\n`,
-        `revision: str = '${id}'\ndown_revision: str | None = ${down ? `'${down}'` : 'None'}\nbranch_labels = None\ndepends_on = None\n\n`,
-        "def upgrade(engine_name: str = '') -> None:\n    # Do not modify. Edit `upgrade_` instead\n    globals().get(f'upgrade_{engine_name}', lambda: None)()\n\n",
-        "def downgrade(engine_name: str = '') -> None:\n    globals().get(f'downgrade_{engine_name}', lambda: None)()\n\n",
-        ...['upgrade_', 'downgrade_', 'upgrade_geoname', 'downgrade_geoname'].map(fn),
-      ].join('\n');
-    };
-    const root = makeProject({
-      [A1]: script('a1', null, {
-        upgrade_: ENGINE1_A1,
-        downgrade_: "op.drop_table('orders')\nop.drop_table('users')",
-        upgrade_geoname: ENGINE2_A1,
-      }),
-      [B2]: script('b2', 'a1', { upgrade_: FK, upgrade_geoname: FK, downgrade_: "op.drop_table('posts')", downgrade_geoname: "op.drop_table('posts')" }),
-    });
+    const dispatcher = [
+      "def upgrade(engine_name: str = '') -> None:\n    # Do not modify. Edit `upgrade_` instead\n    globals().get(f'upgrade_{engine_name}', lambda: None)()\n\n",
+      "def downgrade(engine_name: str = '') -> None:\n    globals().get(f'downgrade_{engine_name}', lambda: None)()\n\n",
+    ].join('\n');
+    const root = makeProject(twoDatabaseProject(dispatcher, ['', 'geoname']));
     const r = await check(root);
     const named = r.findings.filter((f) => f.severity !== 'info').map((f) => ({ ...f, message: f.message.replaceAll('upgrade_()', 'upgrade_engine1()').replaceAll('downgrade_()', 'downgrade_engine1()').replaceAll('_geoname', '_engine2') }));
     expectPerDatabaseFindings(named, root);
@@ -116,25 +128,12 @@ describe('lints in multi-database scripts', () => {
   ] as const) {
     it(`reads the per-database functions when upgrade() hands the name to a helper that picks it with ${form}`, async () => {
       // a dispatcher that tolerates a database the older scripts have no section for
-      const script = (id: string, down: string | null, bodies: Record<string, string>): string => {
-        const fn = (name: string): string => `def ${name}() -> None:\n${(bodies[name] ?? 'pass').split('\n').map((l) => `    ${l}`).join('\n')}\n`;
-        return [
-          `"""${id}"""\nimport sys\n\nimport sqlalchemy as sa\nfrom alembic import op\n`,
-          `revision = '${id}'\ndown_revision = ${down ? `'${down}'` : 'None'}\n\n`,
-          'def upgrade(engine_name: str) -> None:\n    _run(f"upgrade_{engine_name}")\n\n',
-          'def downgrade(engine_name: str) -> None:\n    _run("downgrade_" + engine_name)\n\n',
-          `def _run(name: str) -> None:\n${helper}\n`,
-          ...['upgrade_engine1', 'downgrade_engine1', 'upgrade_engine2', 'downgrade_engine2'].map(fn),
-        ].join('\n');
-      };
-      const root = makeProject({
-        [A1]: script('a1', null, {
-          upgrade_engine1: ENGINE1_A1,
-          downgrade_engine1: "op.drop_table('orders')\nop.drop_table('users')",
-          upgrade_engine2: ENGINE2_A1,
-        }),
-        [B2]: script('b2', 'a1', { upgrade_engine1: FK, upgrade_engine2: FK, downgrade_engine1: "op.drop_table('posts')", downgrade_engine2: "op.drop_table('posts')" }),
-      });
+      const dispatcher = [
+        'def upgrade(engine_name: str) -> None:\n    _run(f"upgrade_{engine_name}")\n\n',
+        'def downgrade(engine_name: str) -> None:\n    _run("downgrade_" + engine_name)\n\n',
+        `def _run(name: str) -> None:\n${helper}\n`,
+      ].join('\n');
+      const root = makeProject(twoDatabaseProject(dispatcher, ['engine1', 'engine2']));
       expectPerDatabaseFindings((await check(root)).findings, root);
     });
   }
