@@ -27,10 +27,15 @@ export function committedBefore(py: PySource, calls: readonly PyNode[], node: Py
 /** A statement that ends the transaction; group 1 is its verb. */
 const ENDS_TRANSACTION = /^(COMMIT|END|ROLLBACK|ABORT)(?:\s+(?:WORK|TRANSACTION))?$/i;
 
+/** The verb (COMMIT, END, ROLLBACK, ABORT) of a call whose SQL is one statement that ends the transaction. */
+function endingVerb(py: PySource, call: PyNode): string | undefined {
+  const sql = sqlStatements(py, call);
+  return sql?.length === 1 ? ENDS_TRANSACTION.exec(sql[0]!)?.[1]?.toUpperCase() : undefined;
+}
+
 /** `op.execute("COMMIT")`, `conn.execute(text("COMMIT"))`: the migration ends its transaction itself. */
 function commits(py: PySource, call: PyNode): boolean {
-  const sql = sqlStatements(py, call);
-  const verb = sql?.length === 1 ? ENDS_TRANSACTION.exec(sql[0]!)?.[1]?.toUpperCase() : undefined;
+  const verb = endingVerb(py, call);
   return verb === 'COMMIT' || verb === 'END';
 }
 
@@ -69,8 +74,8 @@ export function tryParts(py: PySource, t: PyNode): { tryBody?: PyNode; swallows:
 /** `op.execute("ROLLBACK")`, `conn.execute(text("rollback"))`, `op.get_bind().rollback()`: the migration's transaction ends there. */
 function rollsBackTransaction(py: PySource, call: PyNode): boolean {
   if (/(^|\.)get_bind\(\)\.rollback$|^(?:conn|connection|bind)\.rollback$/.test(py.callee(call))) return true;
-  const sql = sqlStatements(py, call);
-  return sql?.length === 1 && /^(ROLLBACK|ABORT)(?:\s+(?:WORK|TRANSACTION))?$/i.test(sql[0]!);
+  const verb = endingVerb(py, call);
+  return verb === 'ROLLBACK' || verb === 'ABORT';
 }
 
 /**
