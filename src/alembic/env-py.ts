@@ -215,6 +215,18 @@ const OFFLINE_TEST = /^(not)?(?:[A-Za-z_]\w*\.)*is_offline_mode\(\)$/;
  * them. A function also named anywhere else, or nowhere at all, is not counted: it may run.
  */
 function offlineOnlyLines(lines: readonly LogicalLine[]): (line: number) => boolean {
+  let known = offlineOnlyOf.get(lines);
+  if (!known) {
+    known = readOfflineOnlyLines(lines);
+    offlineOnlyOf.set(lines, known);
+  }
+  return known;
+}
+
+/** offlineOnlyLines for each env.py's lines (verify asks from two readers). */
+const offlineOnlyOf = new WeakMap<readonly LogicalLine[], (line: number) => boolean>();
+
+function readOfflineOnlyLines(lines: readonly LogicalLine[]): (line: number) => boolean {
   interface Block {
     readonly indent: number;
     readonly offline: boolean;
@@ -224,10 +236,7 @@ function offlineOnlyLines(lines: readonly LogicalLine[]): (line: number) => bool
   // the test of the last `if` at each indentation, for its `else:`
   const lastIf = new Map<number, 'offline' | 'online' | undefined>();
   const offlineLines = new Set<number>();
-  const defOfLine = new Map<number, string>();
   const defRange = new Map<string, { from: number; to: number }>();
-  // each module-level function's references outside its own body: whether each sits in offline code
-  const refs = new Map<string, boolean[]>();
   const pending: { name: string; offline: boolean; inDef: string | undefined }[] = [];
   for (const ll of lines) {
     while (blocks.length > 0 && blocks[blocks.length - 1]!.indent >= ll.indent) blocks.pop();
@@ -260,7 +269,6 @@ function offlineOnlyLines(lines: readonly LogicalLine[]): (line: number) => bool
       blocks.push({ indent: ll.indent, offline: branch, ...(def !== undefined ? { def } : {}) });
       if (def !== undefined) {
         defRange.set(def, { from: ll.line, to: ll.line });
-        defOfLine.set(ll.line, def);
         continue;
       }
       // a one-line block (`if context.is_offline_mode(): run_migrations_offline()`) holds its body after the colon
@@ -281,17 +289,16 @@ function offlineOnlyLines(lines: readonly LogicalLine[]): (line: number) => bool
       if (x.type === Tok.Name && t[i - 1]?.text !== '.') pending.push({ name: x.text, offline, inDef });
     }
   }
+  // each module-level function named outside its own body, and those named anywhere but in offline code
+  // (a name under an offline test runs only in offline mode, whichever function holds the test)
+  const named = new Set<string>();
+  const namedOnline = new Set<string>();
   for (const p of pending) {
     if (!defRange.has(p.name) || p.inDef === p.name) continue;
-    // a name under an offline test runs only in offline mode, whichever function holds the test
-    const list = refs.get(p.name) ?? [];
-    list.push(p.offline);
-    refs.set(p.name, list);
+    named.add(p.name);
+    if (!p.offline) namedOnline.add(p.name);
   }
-  const offlineDefs = [...defRange].filter(([name]) => {
-    const list = refs.get(name);
-    return list !== undefined && list.length > 0 && list.every(Boolean);
-  });
+  const offlineDefs = [...defRange].filter(([name]) => named.has(name) && !namedOnline.has(name));
   return (line) => offlineLines.has(line) || offlineDefs.some(([, r]) => line >= r.from && line <= r.to);
 }
 
