@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProjectConfig } from './alembic-config.js';
-import { readEnvPy } from './env-py.js';
+import { linesOf, readEnvPy } from './env-py.js';
 import { isStdlibOrAlembic, pythonPathRoots } from './import-resolver.js';
 import { projectFolders } from './project-folders.js';
-import { Tok, tokenize } from './python-tokenizer.js';
+import { Tok } from './python-tokenizer.js';
 
 /** Where env.py hands the run over to code of another module, and what that module is. */
 export type EnvHandover =
@@ -22,7 +22,7 @@ export type EnvHandover =
  */
 export function envHandover(envPy: string, config: ProjectConfig): EnvHandover | undefined {
   if (!envPy.includes('import') || readEnvPy(envPy).calls.length > 0) return undefined;
-  const { lines } = tokenize(envPy);
+  const lines = linesOf(envPy);
   // names bound by imports of non-standard modules, and the module each came from
   const bound = new Map<string, { module: string; line: number }>();
   for (const ll of lines) {

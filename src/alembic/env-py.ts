@@ -29,7 +29,7 @@ export interface EnvPyFacts {
  */
 let lastSource: string | undefined;
 let lastLines: readonly LogicalLine[] = [];
-function linesOf(source: string): readonly LogicalLine[] {
+export function linesOf(source: string): readonly LogicalLine[] {
   if (source !== lastSource) {
     lastLines = tokenize(source).lines;
     lastSource = source;
