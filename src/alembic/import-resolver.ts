@@ -91,7 +91,7 @@ function newImportChecker(config: ProjectConfig): ImportCheck {
   const cache = new Map<string, true | { elsewhere?: MisplacedPackage }>();
   return (module) => {
     if (STDLIB.has(module) || WITH_ALEMBIC.has(module)) return true;
-    declared ??= declaredImports(config.cwd);
+    declared ??= declaredFor(config);
     if (declared.has(module.toLowerCase())) return true;
     let ok = cache.get(module);
     if (ok === undefined) {
@@ -220,6 +220,18 @@ function normalizedName(name: string): string {
   return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
 }
 
+
+const declaredByConfig = new WeakMap<ProjectConfig, Set<string>>();
+
+/** declaredImports for a loaded configuration, read once however many rules ask (the files do not change during a run). */
+export function declaredFor(config: ProjectConfig): Set<string> {
+  let names = declaredByConfig.get(config);
+  if (!names) {
+    names = declaredImports(config.cwd);
+    declaredByConfig.set(config, names);
+  }
+  return names;
+}
 
 /** Import names the project's dependency files declare (see above), from the working folder up to the repository root. */
 export function declaredImports(cwd: string): Set<string> {

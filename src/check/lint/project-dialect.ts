@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { declaredImports } from '../../alembic/import-resolver.js';
+import { declaredFor } from '../../alembic/import-resolver.js';
 import { projectFolders } from '../../alembic/project-folders.js';
 import type { LintContext } from './lint-context.js';
 
@@ -29,7 +29,7 @@ export function projectDialect(lint: LintContext): ProjectDialect {
   const env = lint.envPy();
   const envText = env ? env.py.of(env.py.top) : '';
   if (/postgres|psycopg|asyncpg|pg8000/iu.test(envText)) return { dialect: 'postgresql' };
-  const declared = declaredImports(lint.cwd);
+  const declared = declaredFor(lint.model.config);
   if (PG_DRIVERS.some((d) => declared.has(d))) return { dialect: 'postgresql' };
   if (lint.files().some((f) => /postgres/iu.test(f.text))) return { dialect: 'postgresql' };
   for (const dir of projectFolders(lint.cwd)) {

@@ -1,4 +1,4 @@
-import { declaredImports, importChecker } from '../../alembic/import-resolver.js';
+import { declaredFor, importChecker } from '../../alembic/import-resolver.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Finding, Rule } from '../finding.js';
 import { envPySource, fileProblems, findingsFromFileProblems } from '../rule-helpers.js';
@@ -27,7 +27,7 @@ export const unresolvedImport: Rule = {
       if (!problem.failure && problem.hint === undefined) undeclared.add(f);
     });
     const out = [...findings, ...envPyImports(model, undeclared)];
-    if (!out.some((f) => undeclared.has(f)) || declaredImports(model.config.cwd).size > 0) return out;
+    if (!out.some((f) => undeclared.has(f)) || declaredFor(model.config).size > 0) return out;
     return [...out.filter((f) => !undeclared.has(f)), nothingDeclared(out.filter((f) => undeclared.has(f)))];
   },
 };
