@@ -1,9 +1,12 @@
 import { declaredFor, importChecker } from '../../alembic/import-resolver.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Finding, Rule } from '../finding.js';
-import { envPySource, fileProblems, findingsFromFileProblems } from '../rule-helpers.js';
+import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
 
 const RELATIVE = 'ImportError: attempted relative import with no known parent package';
+
+const DECLARE_OR_MOVE =
+  'Declare the package in requirements.txt (or pyproject.toml), or move the import inside upgrade()/downgrade() so it only runs when that migration does. Migrations that import application code break when that code changes later.';
 
 /** A module-level import in a migration or env.py that may not exist where Alembic runs. */
 export const unresolvedImport: Rule = {
@@ -11,21 +14,9 @@ export const unresolvedImport: Rule = {
   severity: 'warning',
   summary: 'A migration or env.py imports a module that is not in the repository, the standard library or the declared requirements.',
   check({ model }) {
-    const undeclared = new WeakSet<Finding>();
-    const fromFiles = fileProblems(model, 'unresolved-import').map(({ problem }) => problem);
-    const findings = findingsFromFileProblems(
-      model,
-      'unresolved-import',
-      'warning',
-      (_file, problem) =>
-        problem.hint ??
-        'Declare the package in requirements.txt (or pyproject.toml), or move the import inside upgrade()/downgrade() so it only runs when that migration does. Migrations that import application code break when that code changes later.',
-    );
-    // findingsFromFileProblems keeps the problems' order: a problem with no hint and no failure is a package not declared
-    findings.forEach((f, i) => {
-      const problem = fromFiles[i]!;
-      if (!problem.failure && problem.hint === undefined) undeclared.add(f);
-    });
+    const findings = findingsFromFileProblems(model, 'unresolved-import', 'warning', (_file, problem) => problem.hint ?? DECLARE_OR_MOVE);
+    // a package not declared: the problems with neither a hint of their own (a package off the path) nor a failure (a relative import)
+    const undeclared = new WeakSet<Finding>(findings.filter((f) => f.severity === 'warning' && f.hint === DECLARE_OR_MOVE));
     const out = [...findings, ...envPyImports(model, undeclared)];
     if (!out.some((f) => undeclared.has(f)) || declaredFor(model.config).size > 0) return out;
     return [...out.filter((f) => !undeclared.has(f)), nothingDeclared(out.filter((f) => undeclared.has(f)))];
