@@ -50,7 +50,10 @@ const RUNS_AGAIN = /^CREATE\s+(?:OR\s+REPLACE\b|(?:(?:UNIQUE|TEMP|TEMPORARY|UNLO
 
 /** Literal SQL whose every statement is CREATE OR REPLACE … or CREATE … IF NOT EXISTS, or an op.create_…(…, if_not_exists=True). */
 function runsAgain(py: PySource, call: PyNode): boolean {
-  if (/^op\.create_/.test(py.callee(call))) return py.of(py.args(call).keywords.get('if_not_exists') ?? call) === 'True';
+  if (/^op\.create_/.test(py.callee(call))) {
+    const flag = py.args(call).keywords.get('if_not_exists');
+    return flag !== undefined && py.of(flag) === 'True';
+  }
   return sqlStatements(py, call)?.every((x) => RUNS_AGAIN.test(x)) ?? false;
 }
 
