@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { PYTHON } from './oracle.js';
-import { pgExec, type PgServer } from './pg-cluster.js';
+import { pgExec, startPostgres, type PgServer } from './pg-cluster.js';
 
 /** An env.py that runs the migrations online against $TEST_DB_URL, in Alembic's transaction. */
 export const TEST_DB_ENV_PY = [
@@ -37,4 +38,19 @@ export async function alembicOnPostgres(pg: PgServer, dir: string, env: Record<s
     const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env, TEST_DB_URL: url, PYTHONDONTWRITEBYTECODE: '1' } });
     return { ok: r.status === 0, out: `${r.stdout}${r.stderr}`, stderr: r.stderr };
   };
+}
+
+/**
+ * alembicOnPostgres on a throwaway cluster of the enclosing describe, started before its tests
+ * and stopped after them.
+ */
+export function useAlembicOnPostgres(): (dir: string, env: Record<string, string>, setup?: readonly string[]) => Promise<(...args: string[]) => AlembicRun> {
+  let pg: PgServer | undefined;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await pg?.stop();
+  });
+  return (dir, env, setup) => alembicOnPostgres(pg!, dir, env, setup);
 }

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
-import { alembicOnPostgres, TEST_DB_ENV_PY } from '../helpers/alembic-on-postgres.js';
+import { TEST_DB_ENV_PY, useAlembicOnPostgres } from '../helpers/alembic-on-postgres.js';
 import { alembicTargets } from '../helpers/oracle.js';
-import { startPostgres, type PgServer } from '../helpers/pg-cluster.js';
 import { check, codes, makeProject, migration } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
@@ -210,13 +209,7 @@ describe('ddl-in-try-except: a project that plainly runs elsewhere', () => {
 });
 
 describe('ddl-in-try-except and enum-add-value-unguarded against real Alembic and PostgreSQL: reported exactly where the failure breaks the migration', () => {
-  let pg: PgServer;
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
+  const alembicOnPostgres = useAlembicOnPostgres();
 
   // each upgrade adds an enum value that exists already, then creates a table
   const AFTER = "op.create_table('after', sa.Column('id', sa.Integer(), primary_key=True))";
@@ -245,12 +238,12 @@ describe('ddl-in-try-except and enum-add-value-unguarded against real Alembic an
       expect(found.map((f) => [f.path, f.severity])).toEqual([[V + 'a1_x.py', 'error']]);
       expect(found[0]!.message).toContain('Its ROLLBACK clears the failed statement by ending the migration\'s transaction');
       // both revisions in one run: the ROLLBACK undoes a0 and the version table, and the version update fails
-      const both = await alembicOnPostgres(pg, dir, target.env, ["CREATE TYPE status AS ENUM ('old', 'new')"]);
+      const both = await alembicOnPostgres(dir, target.env, ["CREATE TYPE status AS ENUM ('old', 'new')"]);
       const r = both('upgrade', 'head');
       expect(r.ok).toBe(false);
       expect(r.stderr).toContain('relation "alembic_version" does not exist');
       // a1 alone: it goes through
-      const alone = await alembicOnPostgres(pg, dir, target.env, ["CREATE TYPE status AS ENUM ('old', 'new')"]);
+      const alone = await alembicOnPostgres(dir, target.env, ["CREATE TYPE status AS ENUM ('old', 'new')"]);
       expect(alone('upgrade', 'a0').ok).toBe(true);
       const r2 = alone('upgrade', 'head');
       expect(r2.ok, r2.out.slice(-600)).toBe(true);
@@ -262,7 +255,7 @@ describe('ddl-in-try-except and enum-add-value-unguarded against real Alembic an
         const dir = makeProject({ 'migrations/env.py': c.env ?? TEST_DB_ENV_PY, [V + 'a1_x.py']: migration('a1', null, c.upgrade, "op.drop_table('after')") });
         const found = codes(await check(dir));
         expect([found.includes('ddl-in-try-except'), found.includes('enum-add-value-unguarded')]).toEqual([c.ddl, c.enumValue]);
-        const alembic = await alembicOnPostgres(pg, dir, target.env, ["CREATE TYPE status AS ENUM ('old', 'new')"]);
+        const alembic = await alembicOnPostgres(dir, target.env, ["CREATE TYPE status AS ENUM ('old', 'new')"]);
         const r = alembic('upgrade', 'head');
         expect(r.ok, r.out.slice(-600)).toBe(!fails);
         if (c.error) expect(r.stderr).toContain(c.error);

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { splitStatements } from '../../src/check/lint/migration-ops.js';
-import { alembicOnPostgres, TEST_DB_ENV_PY } from '../helpers/alembic-on-postgres.js';
+import { TEST_DB_ENV_PY, useAlembicOnPostgres } from '../helpers/alembic-on-postgres.js';
 import { describeRule } from '../helpers/describe-rule.js';
 import { alembicTargets } from '../helpers/oracle.js';
-import { startPostgres, type PgServer } from '../helpers/pg-cluster.js';
 import { check, makeProject, migration } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
@@ -209,13 +208,7 @@ describe('empty-downgrade: changes that can run again', () => {
 });
 
 describe('empty-downgrade against real Alembic and PostgreSQL: after an empty downgrade, upgrading again', () => {
-  let pg: PgServer;
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
+  const alembicOnPostgres = useAlembicOnPostgres();
 
   const cases = [
     { name: 'CREATE OR REPLACE FUNCTION succeeds (info)', upgrade: FUNCTION, severity: 'info', again: true },
@@ -227,7 +220,7 @@ describe('empty-downgrade against real Alembic and PostgreSQL: after an empty do
       const dir = makeProject({ 'migrations/env.py': TEST_DB_ENV_PY, [V + 'a1_x.py']: migration('a1', null, c.upgrade, 'pass') });
       const r = await check(dir);
       expect(r.findings.filter((f) => f.code === 'empty-downgrade').map((f) => f.severity)).toEqual([c.severity]);
-      const alembic = await alembicOnPostgres(pg, dir, target.env);
+      const alembic = await alembicOnPostgres(dir, target.env);
       for (const step of [['upgrade', 'head'], ['downgrade', 'base']]) {
         const run = alembic(...step);
         expect(run.ok, run.out.slice(-600)).toBe(true);

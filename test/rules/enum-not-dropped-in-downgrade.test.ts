@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
-import { alembicOnPostgres, TEST_DB_ENV_PY } from '../helpers/alembic-on-postgres.js';
+import { TEST_DB_ENV_PY, useAlembicOnPostgres } from '../helpers/alembic-on-postgres.js';
 import { alembicTargets } from '../helpers/oracle.js';
-import { startPostgres, type PgServer } from '../helpers/pg-cluster.js';
 import { check, makeProject, migration } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
@@ -137,19 +136,13 @@ describe('enum-not-dropped-in-downgrade: add_column', () => {
 // What the rule claims, asked of real Alembic on a real PostgreSQL: create_table creates the type and
 // drop_table leaves it, so the upgrade after a downgrade fails as the message says; add_column creates none.
 describe('enum-not-dropped-in-downgrade against real Alembic and PostgreSQL', () => {
-  let pg: PgServer;
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
+  const alembicOnPostgres = useAlembicOnPostgres();
 
   for (const target of alembicTargets()) {
     it(`Alembic ${target.version}: a type created with its table fails the next upgrade after the downgrade, as reported`, async () => {
       const dir = makeProject({ 'migrations/env.py': TEST_DB_ENV_PY, [V + 'a1_x.py']: migration('a1', null, UP, "op.drop_table('orders')") });
       const finding = (await check(dir)).findings.find((f) => f.code === 'enum-not-dropped-in-downgrade');
-      const alembic = await alembicOnPostgres(pg, dir, target.env);
+      const alembic = await alembicOnPostgres(dir, target.env);
       expect(alembic('upgrade', 'head').ok).toBe(true);
       expect(alembic('downgrade', 'base').ok).toBe(true);
       const again = alembic('upgrade', 'head');
@@ -166,7 +159,7 @@ describe('enum-not-dropped-in-downgrade against real Alembic and PostgreSQL', ()
         [V + 'c3_x.py']: migration('c3', 'b2', "op.add_column('t', sa.Column('m', sa.Enum('x', name='brand_new')))", "op.drop_column('t', 'm')"),
       });
       expect((await check(dir)).findings.filter((f) => f.code === 'enum-not-dropped-in-downgrade')).toEqual([]);
-      const alembic = await alembicOnPostgres(pg, dir, target.env);
+      const alembic = await alembicOnPostgres(dir, target.env);
       // b2 reuses the type a1 created; down to a1 and up again works: b2 never created it
       expect(alembic('upgrade', 'b2').ok).toBe(true);
       expect(alembic('downgrade', 'a1').ok).toBe(true);
