@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ProjectConfig } from './alembic-config.js';
 import { linesOf, readEnvPy } from './env-py.js';
-import { isStdlibOrAlembic, pythonPathRoots } from './import-resolver.js';
+import { isStdlibOrAlembic, pythonPathRoots, type ImportRoots } from './import-resolver.js';
 import { projectFolders } from './project-folders.js';
 import { Tok } from './python-tokenizer.js';
 
@@ -20,7 +19,7 @@ export type EnvHandover =
  * repository, where the module is found as Python would find it from Alembic's path; undefined when
  * env.py configures itself or calls nothing it imported.
  */
-export function envHandover(envPy: string, config: ProjectConfig): EnvHandover | undefined {
+export function envHandover(envPy: string, config: ImportRoots): EnvHandover | undefined {
   if (!envPy.includes('import') || readEnvPy(envPy).calls.length > 0) return undefined;
   const lines = linesOf(envPy);
   // names bound by imports of non-standard modules, and the module each came from

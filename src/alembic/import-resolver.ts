@@ -160,8 +160,11 @@ function packageBelow(root: string, module: string): string | undefined {
   return undefined;
 }
 
+/** What decides where Python finds a module from Alembic's process: the folder, the ini and its prepend_sys_path. */
+export type ImportRoots = Pick<ProjectConfig, 'cwd' | 'iniPath' | 'prependSysPath'>;
+
 /** Where a module of the project can be found: the working folder, the ini's folder, prepend_sys_path. */
-export function pythonPathRoots(config: ProjectConfig): string[] {
+export function pythonPathRoots(config: ImportRoots): string[] {
   return [...new Set([config.cwd, ...(config.iniPath ? [path.dirname(config.iniPath)] : []), ...config.prependSysPath.map((p) => path.resolve(config.cwd, p))])];
 }
 

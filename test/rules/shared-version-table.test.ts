@@ -60,3 +60,36 @@ describe('shared-version-table reads env.py as verify does', () => {
     expect(await reported('print("the search_path is left alone")')).toBe(true);
   });
 });
+
+describe('shared-version-table follows env.py that hands the run to a module of the repository', () => {
+  // env.py of the second location only imports and calls; the module it names configures (as verify follows it)
+  const handingOver = (kw: string): string =>
+    makeProject({
+      [V + 'a1_x.py']: rev('a1', null),
+      'migrations/env.py': env(''),
+      'analytics/alembic.ini': '[alembic]\nscript_location = %(here)s/migrations\nprepend_sys_path = .\n',
+      'analytics/migrations/env.py': 'from analytics_db.migrate import run_migrations\n\nrun_migrations()\n',
+      'analytics/analytics_db/__init__.py': '',
+      'analytics/analytics_db/migrate.py': env(kw).replace('def run():', 'def run_migrations():'),
+      'analytics/migrations/versions/b1_x.py': rev('b1', null),
+    });
+
+  it("reads that module's version_table: the default collides, its own table does not", async () => {
+    const bad = await check(handingOver(''));
+    const f = bad.findings.find((x) => x.code === 'shared-version-table');
+    expect(f?.message).toContain('analytics/analytics_db/migrate.py');
+    expect(f?.path).toBe('analytics/analytics_db/migrate.py');
+    expect(codes(await check(handingOver(', version_table="analytics_version"')))).not.toContain('shared-version-table');
+  });
+
+  it('says nothing when the module is not in the repository: its table cannot be known', async () => {
+    const elsewhere = makeProject({
+      [V + 'a1_x.py']: rev('a1', null),
+      'migrations/env.py': env(''),
+      'analytics/alembic.ini': '[alembic]\nscript_location = %(here)s/migrations\n',
+      'analytics/migrations/env.py': 'from tenant_lib.alembic import run_shared\n\nrun_shared()\n',
+      'analytics/migrations/versions/b1_x.py': rev('b1', null),
+    });
+    expect(codes(await check(elsewhere))).not.toContain('shared-version-table');
+  });
+});

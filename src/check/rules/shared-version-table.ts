@@ -1,6 +1,8 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { envHandover } from '../../alembic/env-handover.js';
 import { readEnvPy, searchPathSetting } from '../../alembic/env-py.js';
+import type { ImportRoots } from '../../alembic/import-resolver.js';
 import { parseIni } from '../../alembic/ini-parser.js';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding, readText, walkFiles } from '../lint/lint-context.js';
@@ -16,7 +18,7 @@ export const sharedVersionTable: Rule = {
     if (!lint) return out;
     const cwd = lint.cwd;
     // every ini section with a script_location, in every *.ini of the repository
-    const locations = new Map<string, { where: string; envPath: string }>();
+    const locations = new Map<string, { where: string; envPath: string; roots: ImportRoots }>();
     for (const rel of walkFiles(cwd, new Set(), 20_000)) {
       if (!rel.endsWith('.ini')) continue;
       const abs = path.join(cwd, rel);
@@ -41,7 +43,7 @@ export const sharedVersionTable: Rule = {
           const env = path.join(dir, 'env.py');
           try {
             const real = realpathSync(dir);
-            if (!locations.has(real)) locations.set(real, { where: `${rel} [${section}]`, envPath: env });
+            if (!locations.has(real)) locations.set(real, { where: `${rel} [${section}]`, envPath: env, roots: { cwd, iniPath: abs, prependSysPath: prependSysPath(ini, section) } });
             break;
           } catch {
             // try the other base
@@ -51,10 +53,16 @@ export const sharedVersionTable: Rule = {
     }
     if (locations.size < 2) return out;
     const byTable = new Map<string, { where: string; env: string; line?: number }[]>();
-    for (const { where, envPath } of locations.values()) {
-      const text = readText(envPath);
+    for (const { where, envPath, roots } of locations.values()) {
+      let text = readText(envPath);
       if (text === undefined) continue;
-      const rel = path.relative(cwd, envPath);
+      let rel = path.relative(cwd, envPath);
+      // env.py that hands the run to a module of the repository: that module configures, as verify reads it
+      const handover = envHandover(text, roots);
+      if (handover?.kind === 'followed') {
+        text = handover.text;
+        rel = path.relative(cwd, handover.file);
+      }
       // the same reading of context.configure() that verify uses to pick the table
       const { calls } = readEnvPy(text);
       if (calls.length === 0) continue;
@@ -91,3 +99,13 @@ export const sharedVersionTable: Rule = {
     return out;
   },
 };
+
+/** prepend_sys_path as Alembic splits it (on spaces and commas); empty when unset or unreadable. */
+function prependSysPath(ini: ReturnType<typeof parseIni>, section: string): string[] {
+  try {
+    const v = ini.get(section, 'prepend_sys_path');
+    return v ? v.split(/[\s,]+/).filter(Boolean) : [];
+  } catch {
+    return [];
+  }
+}
