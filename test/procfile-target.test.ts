@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backfillCommand } from '../src/commands/backfill-command.js';
@@ -27,6 +27,7 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
     ['release: alembic-preflight release -- alembic upgrade head', 'head'],
     ['release: alembic upgrade head', 'head'],
     // not read plainly: keep the default rather than guess
+    // a script that is not there
     ['release: bash bin/release.sh', undefined],
     ['release: alembic upgrade $TARGET', undefined],
     ['release: alembic upgrade +1', undefined],
@@ -50,6 +51,60 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
   });
 });
 
+describe('procfileTarget follows a shell script of the app that the release line runs', () => {
+  const SCRIPT = '#!/bin/bash\nset -eo pipefail\n\n# Migrate to the latest revision.\nalembic upgrade heads\npython -m app seed\n';
+  const followed: [string, Record<string, string>][] = [
+    ['release: bash bin/release.sh', { 'bin/release.sh': SCRIPT }],
+    ['release: ./release-tasks.sh', { 'release-tasks.sh': SCRIPT }],
+    ['release: sh -e scripts/release', { 'scripts/release': SCRIPT }],
+    // no #! line: bash runs it as a script itself
+    ['release: bin/release', { 'bin/release': SCRIPT.replace('#!/bin/bash\n', '\n') }],
+    ['release: /usr/bin/env bash -o pipefail bin/release.sh && echo ok', { 'bin/release.sh': SCRIPT }],
+  ];
+  it.each(followed)('%s', (line, files) => {
+    const root = makeProject({ Procfile: `web: gunicorn app:app\n${line}\n`, ...files });
+    const script = Object.keys(files)[0]!;
+    expect(procfileTarget(root)).toEqual({ target: 'heads', path: script, line: 5, via: { path: 'Procfile', line: 2 } });
+  });
+
+  it('reads conditionals, continuations and messages as the shell runs them', () => {
+    const t = (body: string) => procfileTarget(makeProject({ Procfile: 'release: bash release.sh\n', 'release.sh': body }));
+    expect(t('if [ "$RUN_MIGRATIONS" = "true" ]; then\n  alembic upgrade heads\nfi\n')).toMatchObject({ target: 'heads', path: 'release.sh', line: 2 });
+    expect(t('echo "running alembic upgrade $TARGET"\nalembic \\\n  -c alembic.ini \\\n  upgrade heads\n')).toMatchObject({ target: 'heads', line: 2 });
+    expect(t('# alembic upgrade heads\nflask db upgrade\n')).toMatchObject({ target: 'head', line: 2 });
+  });
+
+  it("keeps the default where the script's upgrade is not plain, differs, or is not a shell script it can read", () => {
+    const t = (line: string, files: Record<string, string>) => procfileTarget(makeProject({ Procfile: `${line}\n`, ...files }));
+    expect(t('release: bash release.sh', { 'release.sh': 'alembic upgrade ${TARGET:-head}\n' })).toBeUndefined();
+    expect(t('release: bash release.sh', { 'release.sh': 'alembic upgrade head\nalembic upgrade heads\n' })).toBeUndefined();
+    // the script and the line disagree
+    expect(t('release: alembic upgrade head && bash release.sh', { 'release.sh': 'alembic upgrade heads\n' })).toBeUndefined();
+    expect(t('release: bash release.sh', { 'release.sh': 'alembic -c other/alembic.ini upgrade heads\n' })).toBeUndefined();
+    // a Python script run directly, an inline command, a file outside the app, a missing file
+    expect(t('release: ./release.py', { 'release.py': '#!/usr/bin/env python3\nalembic upgrade heads\n' })).toBeUndefined();
+    expect(t('release: bash -c ./release.sh', { 'release.sh': 'alembic upgrade heads\n' })).toBeUndefined();
+    expect(t('release: bash ../release.sh', {})).toBeUndefined();
+    expect(t('release: bash missing.sh', {})).toBeUndefined();
+    // one level deep: a script that runs another script is not followed further
+    expect(t('release: bash a.sh', { 'a.sh': 'bash b.sh\n', 'b.sh': 'alembic upgrade heads\n' })).toBeUndefined();
+    // a script that migrates nothing leaves the line's own target
+    expect(t('release: bash warm.sh && alembic upgrade heads', { 'warm.sh': 'python -m app warm\n' })).toMatchObject({ target: 'heads', path: 'Procfile', line: 1 });
+  });
+
+  it('check names both the release line and the script line', () => {
+    const root = writeScenarioProject({ name: 'procfile script', revs: TWO_BRANCHES, rows: 'no-table' });
+    writeFileSync(path.join(root, 'Procfile'), 'release: bash bin/release.sh\n');
+    mkdirSync(path.join(root, 'bin'));
+    writeFileSync(path.join(root, 'bin/release.sh'), '#!/bin/bash\nset -e\nalembic upgrade heads\n');
+    const text = runCli(root, ['check', '--no-lint']);
+    expect(text.status, text.stdout).toBe(0);
+    expect(text.stdout).toContain('graded for `alembic upgrade heads` (the release line in Procfile:1, at bin/release.sh:3)');
+    const json = JSON.parse(runCli(root, ['check', '--no-lint', '--format', 'json']).stdout) as { target: string; targetFrom: string; targetVia: string | null };
+    expect(json).toMatchObject({ target: 'heads', targetFrom: 'bin/release.sh:3', targetVia: 'Procfile:1' });
+  });
+});
+
 describe('check without --target grades for the Procfile release line', () => {
   it('upgrade heads in the Procfile: several heads warn, and the report names the line', () => {
     const root = writeScenarioProject({ name: 'procfile heads', revs: TWO_BRANCHES, rows: 'no-table' });
@@ -60,6 +115,7 @@ describe('check without --target grades for the Procfile release line', () => {
     const json = JSON.parse(runCli(root, ['check', '--no-lint', '--format', 'json']).stdout) as { target: string; targetFrom: string; findings: { code: string; severity: string }[] };
     expect(json.target).toBe('heads');
     expect(json.targetFrom).toBe('Procfile:1');
+    expect(json).toHaveProperty('targetVia', null);
     expect(json.findings.find((f) => f.code === 'multiple-heads')?.severity).toBe('warning');
     // an explicit --target wins over the Procfile
     const explicit = JSON.parse(runCli(root, ['check', '--no-lint', '--format', 'json', '--target', 'head']).stdout) as { ok: boolean; target: string; targetFrom: string };

@@ -20,8 +20,10 @@ export interface CheckOptions {
   readonly lintOnly?: boolean;
   /** `check --target`: the upgrade target the deploy runs (absent: `head`). Ignored under `verify`, which has its own. */
   readonly target?: string;
-  /** Where `target` came from when no option gave it: the Procfile release line (`Procfile:3`). */
+  /** Where `target` came from when no option gave it: the Procfile release line (`Procfile:3`), or the line of the script it runs. */
   readonly targetFrom?: string;
+  /** The Procfile release line, when `targetFrom` is in a script that line runs. */
+  readonly targetVia?: string;
 }
 
 export interface CheckResult {
@@ -32,6 +34,8 @@ export interface CheckResult {
   readonly target: string;
   /** Where the target came from: `--target` (check), or the Procfile release line (`Procfile:3`); absent for the default `head` and for verify's --target. */
   readonly targetFrom?: string;
+  /** The Procfile release line that runs the script `targetFrom` points into. */
+  readonly targetVia?: string;
   /** lint-since / --lint-changed-since: how the line was drawn, and how many revision files it takes out of the lints. */
   readonly lintScope?: { readonly since: readonly string[]; readonly changedSince?: string; readonly files: number };
   /** Lint errors reported in revision files: what `lint-since` could scope away if those migrations are old. */
@@ -87,6 +91,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     ignored: all.length - kept.length,
     target: opts.database?.prediction.target ?? opts.target ?? 'head',
     targetFrom: opts.targetFrom ?? (opts.target !== undefined && !opts.database ? '--target' : undefined),
+    targetVia: opts.targetVia,
     lintScope: opts.lint?.baseline ? { since: opts.lint.baseline.since, changedSince: opts.lint.baseline.changedSince, files: opts.lint.baseline.paths.size } : undefined,
     ok: !blocking,
     alembicError: opts.database ? (opts.database.prediction.cliOutput ?? undefined) : alembicOutput(failure),

@@ -8,7 +8,7 @@ import { missingIds } from '../check/run-verify.js';
 import { parseDatabaseUrl } from '../database/database-url.js';
 import type { VersionTableState } from '../database/version-table.js';
 import { UsageError } from '../errors/errors.js';
-import { procfileTarget } from '../release/procfile-target.js';
+import { deployOrigin, procfileTarget } from '../release/procfile-target.js';
 import { planBackfill, proveBackfill, type BackfillOutcome, type MissingId } from '../generate/plan-backfill.js';
 import { writeChanges } from '../generate/write-changes.js';
 import { backfillJson, backfillText } from '../report/backfill-report.js';
@@ -115,7 +115,7 @@ export async function backfillCommand(opts: BackfillCommandOptions): Promise<Com
     }
   }
   const ok = finalPlan.refused.length === 0 && (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) && restored === undefined;
-  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok, target, targetFrom: deploy ? `${deploy.path}:${deploy.line}` : undefined };
+  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok, target, ...(deploy ? deployOrigin(deploy) : {}) };
   const stdout = opts.format === 'json' ? JSON.stringify(backfillJson(outcome, opts.write ?? false), null, 2) + '\n' : backfillText(outcome, opts.write ?? false);
   return { stdout, exitCode: ok ? 0 : 1, outcome };
 }

@@ -1,5 +1,6 @@
 import { predictUpgrade } from '../alembic/upgrade-plan.js';
-import { procfileTarget } from '../release/procfile-target.js';
+import { deployOrigin, procfileTarget } from '../release/procfile-target.js';
+import { releaseLineShown } from '../report/text-report.js';
 import { restampRow, restampSql } from '../database/restamp.js';
 import { UsageError } from '../errors/errors.js';
 import type { CommandOutput } from './check-command.js';
@@ -22,7 +23,10 @@ export async function restampCommand(opts: RestampCommandOptions): Promise<Comma
   const deploy = opts.target === undefined ? procfileTarget(opts.cwd, model.config.iniPath) : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
   const lines = [`alembic-preflight restamp ${opts.from} → ${opts.to} (${opts.yes ? 'applying' : 'dry run'})`];
-  if (deploy) lines.push(`target: \`alembic upgrade ${target}\`, the release line in ${deploy.path}:${deploy.line}`);
+  if (deploy) {
+    const origin = deployOrigin(deploy);
+    lines.push(`target: \`alembic upgrade ${target}\`, the release line in ${releaseLineShown(origin.targetFrom, origin.targetVia)}`);
+  }
   lines.push('');
   const refuse = (why: string, fix: string): CommandOutput => ({ stdout: [...lines, `REFUSED: ${why}`, `  fix: ${fix}`].join('\n') + '\n', exitCode: 1 });
 

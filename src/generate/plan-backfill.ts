@@ -92,6 +92,8 @@ export interface BackfillOutcome {
   readonly target: string;
   /** `Procfile:LINE` when the target was read from the release line. */
   readonly targetFrom?: string;
+  /** The Procfile release line, when `targetFrom` is in a script it runs. */
+  readonly targetVia?: string;
 }
 
 const MAX_CANDIDATES = 8;

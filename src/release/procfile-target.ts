@@ -1,25 +1,32 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { projectFolders } from '../alembic/project-folders.js';
 
 /** The upgrade target a Heroku release phase runs, and where that was read. */
 export interface DeployTarget {
   readonly target: string;
-  /** Relative to the working folder. */
+  /** Where the upgrade command is, relative to the working folder: the Procfile, or the script its release line runs. */
   readonly path: string;
   readonly line: number;
+  /** The Procfile's release line, when it runs a script that holds the upgrade command. */
+  readonly via?: { readonly path: string; readonly line: number };
 }
 
 const PROCESS = /^([A-Za-z0-9_-]+):\s*(.*)$/u;
 const SHELL_SPLIT = /\s*(?:&&|\|\||;|\|)\s*/u;
+const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh']);
+/** Release scripts are short; a larger file is not one. */
+const MAX_SCRIPT_BYTES = 1 << 20;
 
 /**
  * What `upgrade` the Procfile's `release:` line runs: `alembic … upgrade T`,
  * `python -m alembic … upgrade T`, `flask db upgrade [T]` or
- * `alembic-preflight release [--target T]`. Undefined when there is no such
- * line, when it runs a script we do not follow, when the target is not a
- * literal (a shell variable, a relative step) or when the line runs several
- * different targets: the caller then keeps its default instead of guessing.
+ * `alembic-preflight release [--target T]`, on the line itself or in a shell
+ * script of the repository that the line runs (`release: bash bin/release.sh`,
+ * `release: ./release-tasks.sh`; one level deep). Undefined when there is no
+ * such line, when it runs no migration we can see, when the target is not a
+ * literal (a shell variable, a relative step) or when several different
+ * targets are run: the caller then keeps its default instead of guessing.
  */
 export function procfileTarget(cwd: string, iniPath?: string): DeployTarget | undefined {
   for (const dir of projectFolders(cwd)) {
@@ -32,26 +39,123 @@ export function procfileTarget(cwd: string, iniPath?: string): DeployTarget | un
     }
     // Heroku reads one Procfile, at the app root: the nearest one is it
     const lines = text.split(/\r?\n/u);
+    const procfile = path.relative(cwd, file) || 'Procfile';
     for (const [i, raw] of lines.entries()) {
       const m = PROCESS.exec(raw.trim());
       if (!m || m[1] !== 'release') continue;
-      const targets = new Set<string>();
-      for (const cmd of m[2]!.split(SHELL_SPLIT)) {
-        const words = cmd.trim().split(/\s+/u);
-        const t = upgradeTarget(words);
-        if (t === null) return undefined;
-        if (t === undefined) continue;
-        // a release that migrates another project's ini (-c other/alembic.ini) says nothing about this one
-        const config = configOf(words);
-        if (config !== undefined && path.resolve(dir, config) !== path.resolve(iniPath ?? path.join(cwd, 'alembic.ini'))) return undefined;
-        targets.add(t);
-      }
-      if (targets.size !== 1) return undefined;
-      return { target: [...targets][0]!, path: path.relative(cwd, file) || 'Procfile', line: i + 1 };
+      const found = lineTargets(m[2]!, { dir, cwd, ini: path.resolve(iniPath ?? path.join(cwd, 'alembic.ini')), path: procfile, line: i + 1 }, true);
+      if (found === null || new Set(found.map((f) => f.target)).size !== 1) return undefined;
+      const first = found[0]!;
+      return first.path === procfile ? first : { ...first, via: { path: procfile, line: i + 1 } };
     }
     return undefined;
   }
   return undefined;
+}
+
+/** `path:line` of the upgrade command, and of the Procfile line that ran its script (absent when on that line itself). */
+export function deployOrigin(d: DeployTarget): { targetFrom: string; targetVia?: string } {
+  return { targetFrom: `${d.path}:${d.line}`, ...(d.via ? { targetVia: `${d.via.path}:${d.via.line}` } : {}) };
+}
+
+interface Where {
+  /** The app root (the Procfile's folder), where the release phase runs. */
+  readonly dir: string;
+  readonly cwd: string;
+  /** The ini this project is checked with. */
+  readonly ini: string;
+  /** The file and line being read, relative to cwd. */
+  readonly path: string;
+  readonly line: number;
+}
+
+/** The upgrades one shell line runs; null when one is a migration that cannot be read plainly or migrates another project. */
+function lineTargets(shellLine: string, where: Where, followScripts: boolean): DeployTarget[] | null {
+  const out: DeployTarget[] = [];
+  for (const cmd of shellLine.split(SHELL_SPLIT)) {
+    const words = cmd.trim().split(/\s+/u).filter(Boolean);
+    const first = commandStart(words);
+    // a message that mentions the command runs nothing
+    if (first < 0 || words[first] === 'echo' || words[first] === 'printf') continue;
+    const t = upgradeTarget(words);
+    if (t === null) return null;
+    if (t !== undefined) {
+      // a release that migrates another project's ini (-c other/alembic.ini) says nothing about this one
+      const config = configOf(words);
+      if (config !== undefined && path.resolve(where.dir, config) !== where.ini) return null;
+      out.push({ target: t, path: where.path, line: where.line });
+      continue;
+    }
+    const script = followScripts ? scriptRun(words.slice(first), where.dir) : undefined;
+    if (script === undefined) continue;
+    const rel = path.relative(where.cwd, script.file);
+    for (const { text, line } of shellLines(script.text)) {
+      const inner = lineTargets(text, { ...where, path: rel, line }, false);
+      if (inner === null) return null;
+      out.push(...inner);
+    }
+  }
+  return out;
+}
+
+/** Index of the command's own word, after `VAR=value` assignments and `exec`; -1 when there is none. */
+function commandStart(words: readonly string[]): number {
+  let i = 0;
+  while (i < words.length && /^[A-Za-z_]\w*=/u.test(words[i]!)) i++;
+  if (words[i] === 'exec' || words[i] === 'then' || words[i] === 'do' || words[i] === 'else') i++;
+  return i < words.length ? i : -1;
+}
+
+/**
+ * The shell script of the app a command runs (`bash bin/release.sh`, `sh -e ./release`, `./release-tasks.sh`),
+ * read; undefined for anything else (`bash -c '…'`, a Python script, a file outside the app or too large to be one).
+ */
+function scriptRun(words: readonly string[], dir: string): { file: string; text: string } | undefined {
+  let i = 0;
+  if (words[0] === '/usr/bin/env' || words[0] === 'env') i++;
+  const name = words[i]?.split('/').pop() ?? '';
+  let candidate: string | undefined;
+  let viaShell = false;
+  if (SHELLS.has(name)) {
+    viaShell = true;
+    for (i++; words[i]?.startsWith('-'); i++) {
+      // -c runs the next word as the command, not a file
+      if (/^-[a-z]*c/u.test(words[i]!)) return undefined;
+      if (words[i] === '-o' || words[i] === '+o') i++;
+    }
+    candidate = words[i];
+  } else if (words[i]?.includes('/') || words[i]?.endsWith('.sh')) {
+    candidate = words[i];
+  }
+  if (candidate === undefined || /[$`'"*?]/u.test(candidate)) return undefined;
+  const file = path.resolve(dir, candidate);
+  if (path.relative(dir, file).startsWith('..')) return undefined;
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_SCRIPT_BYTES) return undefined;
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (text.includes('\0')) return undefined;
+  // run directly, a file runs under its #! interpreter (bash runs one without #! itself): follow only shell scripts
+  const shebang = /^#!(.*)/u.exec(text);
+  if (viaShell) return { file, text };
+  return shebang ? (/\b(?:ba|da|z)?sh\b/u.test(shebang[1]!) ? { file, text } : undefined) : /\.(?:py|rb|js|pl)$/u.test(file) ? undefined : { file, text };
+}
+
+/** A script's logical lines (backslash continuations joined), comments dropped, with the line each starts on. */
+function shellLines(text: string): { text: string; line: number }[] {
+  const out: { text: string; line: number }[] = [];
+  const raw = text.split(/\r?\n/u);
+  for (let i = 0; i < raw.length; i++) {
+    const line = i + 1;
+    let s = raw[i]!;
+    while (s.endsWith('\\') && i + 1 < raw.length) s = s.slice(0, -1) + ' ' + raw[++i]!;
+    s = s.replace(/(^|\s)#.*$/u, '$1').trim();
+    if (s !== '') out.push({ text: s, line });
+  }
+  return out;
 }
 
 /** The target one command upgrades to; undefined when it is not a migration; null when it is one we cannot read. */

@@ -2,6 +2,7 @@ import { describeForensics } from '../alembic/git-history.js';
 import type { UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { BackfillOutcome } from '../generate/plan-backfill.js';
 import { unifiedDiff } from '../generate/unified-diff.js';
+import { releaseLineShown } from './text-report.js';
 import path from 'node:path';
 
 const rowLabel = (r: unknown): string => (typeof r === 'string' ? r : r === null ? 'NULL' : (r as { repr: string }).repr);
@@ -18,7 +19,7 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
   const lines: string[] = [];
   const mode = o.written ? 'written' : write ? 'nothing written' : 'dry run: nothing written';
   lines.push(`alembic-preflight backfill (${mode})`);
-  if (o.targetFrom) lines.push(`target: \`alembic upgrade ${o.target}\`, the release line in ${o.targetFrom}`);
+  if (o.targetFrom) lines.push(`target: \`alembic upgrade ${o.target}\`, the release line in ${releaseLineShown(o.targetFrom, o.targetVia)}`);
   lines.push('');
   if (plan.placeholders.length === 0 && plan.refused.length === 0 && plan.skipped.length === 0) {
     lines.push('Nothing to backfill: every id resolves to a revision in the repository.');
@@ -85,6 +86,7 @@ export function backfillJson(o: BackfillOutcome, write: boolean): unknown {
     restored: o.restored ?? null,
     target: o.target,
     targetFrom: o.targetFrom ?? null,
+    targetVia: o.targetVia ?? null,
     placeholders: plan.placeholders.map((p) => ({
       revision: p.id,
       downRevisions: p.downRevisions,

@@ -19,6 +19,7 @@ export function checkJson(result: CheckResult): Record<string, unknown> {
     alembicErrorAlternatives: result.alembicErrorAlternatives,
     target: result.target,
     targetFrom: result.targetFrom ?? null,
+    targetVia: result.targetVia ?? null,
     config: {
       configFile: model.config.iniPath ? rel(model.config.iniPath) : null,
       pyproject: model.config.tomlPath ? rel(model.config.tomlPath) : null,

@@ -32,7 +32,7 @@ function headerLine(command: string, { model }: CheckResult): string {
 function headsAndFindings(result: CheckResult, before: readonly string[] = []): string[] {
   const lines = [...before];
   const fromProcfile = result.targetFrom !== undefined && result.targetFrom !== '--target';
-  if (result.model.map.heads.length > 0) lines.push(`heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`alembic upgrade ${result.target}\`${fromProcfile ? ` (the release line in ${result.targetFrom})` : ''}`}`);
+  if (result.model.map.heads.length > 0) lines.push(`heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`alembic upgrade ${result.target}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`);
   lines.push('');
   lines.push(...findingsText(result.findings));
   if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
@@ -160,4 +160,9 @@ export function verifyText(result: VerifyResult, notes: readonly string[], urlSo
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/** The words a report uses for where the target came from: `Procfile:2`, or `Procfile:2, at bin/release.sh:7`. */
+export function releaseLineShown(targetFrom: string, targetVia?: string): string {
+  return targetVia ? `${targetVia}, at ${targetFrom}` : targetFrom;
 }
