@@ -105,6 +105,33 @@ describe('procfileTarget follows a shell script of the app that the release line
   });
 });
 
+describe("procfileTarget reads heroku.yml's release command (the container stack)", () => {
+  const manifest = (release: string) => `build:\n  docker:\n    web: Dockerfile\n${release}run:\n  web: gunicorn app:app\n`;
+  it.each([
+    ['a list', 'release:\n  image: web\n  command:\n    - alembic upgrade heads\n', 7],
+    ['a list at the key\'s indent, quoted', 'release:\n  command:\n  - "alembic upgrade heads"\n  image: web\n', 6],
+    ['one string', 'release:  # migrations\n  command: alembic upgrade heads  # all branches\n', 5],
+    ['a flow list', "release:\n  command: ['alembic upgrade heads']\n", 5],
+  ])('%s', (_name, release, line) => {
+    expect(procfileTarget(makeProject({ 'heroku.yml': manifest(release) }))).toEqual({ target: 'heads', path: 'heroku.yml', line });
+  });
+
+  it('follows the script the manifest runs, and names the manifest line', () => {
+    const root = makeProject({ 'heroku.yml': manifest('release:\n  image: worker\n  command:\n    - ./deployment-tasks.sh\n'), 'deployment-tasks.sh': '#!/bin/sh\nalembic upgrade heads\n' });
+    expect(procfileTarget(root)).toEqual({ target: 'heads', path: 'deployment-tasks.sh', line: 2, via: { path: 'heroku.yml', line: 7 } });
+  });
+
+  it('with a Procfile too: the same target is taken, different ones are not guessed between', () => {
+    const both = (procfile: string, release: string) => procfileTarget(makeProject({ Procfile: procfile, 'heroku.yml': manifest(release) }));
+    expect(both('release: alembic upgrade heads\n', 'release:\n  command:\n    - alembic upgrade heads\n')).toMatchObject({ target: 'heads', path: 'Procfile' });
+    expect(both('release: alembic upgrade head\n', 'release:\n  command:\n    - alembic upgrade heads\n')).toBeUndefined();
+    // a manifest without a release section leaves the Procfile's
+    expect(both('release: alembic upgrade heads\n', '')).toMatchObject({ target: 'heads', path: 'Procfile' });
+    // another section's command is not the release command
+    expect(procfileTarget(makeProject({ 'heroku.yml': 'run:\n  web:\n    command:\n      - alembic upgrade heads\n' }))).toBeUndefined();
+  });
+});
+
 describe('check without --target grades for the Procfile release line', () => {
   it('upgrade heads in the Procfile: several heads warn, and the report names the line', () => {
     const root = writeScenarioProject({ name: 'procfile heads', revs: TWO_BRANCHES, rows: 'no-table' });

@@ -19,38 +19,98 @@ const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh']);
 const MAX_SCRIPT_BYTES = 1 << 20;
 
 /**
- * What `upgrade` the Procfile's `release:` line runs: `alembic … upgrade T`,
- * `python -m alembic … upgrade T`, `flask db upgrade [T]` or
- * `alembic-preflight release [--target T]`, on the line itself or in a shell
- * script of the repository that the line runs (`release: bash bin/release.sh`,
- * `release: ./release-tasks.sh`; one level deep). Undefined when there is no
- * such line, when it runs no migration we can see, when the target is not a
- * literal (a shell variable, a relative step) or when several different
- * targets are run: the caller then keeps its default instead of guessing.
+ * What `upgrade` the release phase runs: the Procfile's `release:` line, or heroku.yml's `release:`
+ * `command:` (the container stack's manifest, where the Procfile is not read): `alembic … upgrade T`,
+ * `python -m alembic … upgrade T`, `flask db upgrade [T]` or `alembic-preflight release [--target T]`,
+ * in the command itself or in a shell script of the repository that it runs (`release: bash
+ * bin/release.sh`, `release: ./release-tasks.sh`; one level deep). Undefined when there is no such
+ * command, when it runs no migration we can see, when the target is not a literal (a shell variable, a
+ * relative step) or when several different targets are run (a Procfile and a heroku.yml that
+ * disagree among them): the caller then keeps its default instead of guessing.
  */
 export function procfileTarget(cwd: string, iniPath?: string): DeployTarget | undefined {
+  const ini = path.resolve(iniPath ?? path.join(cwd, 'alembic.ini'));
   for (const dir of projectFolders(cwd)) {
-    const file = path.join(dir, 'Procfile');
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
+    const sources = [procfileRelease(dir), manifestRelease(dir)];
+    if (sources.every((x) => x === undefined)) continue;
+    // Heroku reads the app root's files: the nearest folder that has one is it
+    const found: DeployTarget[] = [];
+    for (const source of sources) {
+      if (!source) continue;
+      const shown = path.relative(cwd, source.file) || path.basename(source.file);
+      for (const command of source.commands) {
+        const targets = lineTargets(command.text, { dir, cwd, ini, path: shown, line: command.line }, true);
+        if (targets === null) return undefined;
+        found.push(...targets.map((t) => (t.path === shown ? t : { ...t, via: { path: shown, line: command.line } })));
+      }
     }
-    // Heroku reads one Procfile, at the app root: the nearest one is it
-    const lines = text.split(/\r?\n/u);
-    const procfile = path.relative(cwd, file) || 'Procfile';
-    for (const [i, raw] of lines.entries()) {
-      const m = PROCESS.exec(raw.trim());
-      if (!m || m[1] !== 'release') continue;
-      const found = lineTargets(m[2]!, { dir, cwd, ini: path.resolve(iniPath ?? path.join(cwd, 'alembic.ini')), path: procfile, line: i + 1 }, true);
-      if (found === null || new Set(found.map((f) => f.target)).size !== 1) return undefined;
-      const first = found[0]!;
-      return first.path === procfile ? first : { ...first, via: { path: procfile, line: i + 1 } };
-    }
-    return undefined;
+    return found.length > 0 && new Set(found.map((f) => f.target)).size === 1 ? found[0] : undefined;
   }
   return undefined;
+}
+
+interface ReleaseSource {
+  readonly file: string;
+  readonly commands: readonly { readonly text: string; readonly line: number }[];
+}
+
+/** The Procfile's first `release:` line; undefined when the folder has no Procfile. */
+function procfileRelease(dir: string): ReleaseSource | undefined {
+  const file = path.join(dir, 'Procfile');
+  const text = readOptional(file);
+  if (text === undefined) return undefined;
+  const lines = text.split(/\r?\n/u);
+  for (const [i, raw] of lines.entries()) {
+    const m = PROCESS.exec(raw.trim());
+    if (m && m[1] === 'release') return { file, commands: [{ text: m[2]!, line: i + 1 }] };
+  }
+  return { file, commands: [] };
+}
+
+/**
+ * heroku.yml's `release:` section's `command:`, written as a list (`- ./release.sh`), a flow list or one
+ * string; undefined when the folder has no heroku.yml.
+ */
+function manifestRelease(dir: string): ReleaseSource | undefined {
+  const file = path.join(dir, 'heroku.yml');
+  const text = readOptional(file);
+  if (text === undefined) return undefined;
+  const lines = text.split(/\r?\n/u);
+  const commands: { text: string; line: number }[] = [];
+  const start = lines.findIndex((l) => /^release:\s*(?:#.*)?$/u.test(l));
+  for (let i = start + 1; start >= 0 && i < lines.length; i++) {
+    const l = lines[i]!;
+    if (/^\S/u.test(l)) break;
+    const m = /^(\s+)command:\s*(.*?)\s*$/u.exec(l);
+    if (!m) continue;
+    const indent = m[1]!.length;
+    const value = m[2]!.replace(/\s+#.*$/u, '');
+    if (value.startsWith('[')) {
+      for (const item of value.replace(/^\[|\]$/gu, '').split(',')) if (item.trim()) commands.push({ text: unquote(item.trim()), line: i + 1 });
+    } else if (value !== '') {
+      commands.push({ text: unquote(value), line: i + 1 });
+    } else {
+      for (let k = i + 1; k < lines.length; k++) {
+        const item = /^(\s*)-\s+(.*?)\s*$/u.exec(lines[k]!);
+        if (item && item[1]!.length >= indent) commands.push({ text: unquote(item[2]!), line: k + 1 });
+        else if (lines[k]!.trim() !== '' && !lines[k]!.trim().startsWith('#')) break;
+      }
+    }
+    break;
+  }
+  return { file, commands };
+}
+
+function unquote(s: string): string {
+  return /^(["']).*\1$/u.test(s) ? s.slice(1, -1) : s;
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** `path:line` of the upgrade command, and of the Procfile line that ran its script (absent when on that line itself). */
