@@ -1,3 +1,4 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeTarget, parseDatabaseUrl } from '../src/database/database-url.js';
@@ -47,6 +48,9 @@ describe('database URLs', () => {
       [`postgresql://u:${enc}@h:abc/db`, /invalid port/],
       ['postgresql://u:%zz@h/db', /invalid %-escape/],
       [`postgresql://u:${enc}@h1,h2/db`, /several hosts/],
+      // libpq reads these and may connect elsewhere than the URL's host says
+      [`postgresql://u:${enc}@/db?service=prod`, /libpq's service=/],
+      [`postgresql://u:${enc}@h/db?hostaddr=10.0.0.5`, /libpq's hostaddr=/],
     ];
     for (const [url, re] of cases) {
       const e = err(url);
@@ -60,6 +64,33 @@ describe('database URLs', () => {
         expect(text).not.toContain(enc);
         if (url.includes(enc)) expect(text).not.toContain(url);
       }
+    }
+  });
+
+  it("fills what a PostgreSQL URL leaves out from libpq's environment variables, when given them; the URL wins", () => {
+    const env = { PGHOST: 'db.internal', PGPORT: '6432', PGDATABASE: 'prod', PGUSER: 'app', PGPASSWORD: PW };
+    expect(parseDatabaseUrl('postgresql://', '/', env)).toMatchObject({ host: 'db.internal', port: 6432, database: 'prod', user: 'app', password: PW });
+    expect(parseDatabaseUrl(`postgresql://me:${enc}@h:5433/mine`, '/', env)).toMatchObject({ host: 'h', port: 5433, database: 'mine', user: 'me', password: PW });
+    expect(parseDatabaseUrl('postgresql://me@/mine?port=7000', '/', env)).toMatchObject({ host: 'db.internal', port: 7000, user: 'me', password: PW });
+    // no PGDATABASE: libpq's database is the user's name
+    expect(parseDatabaseUrl('postgresql://', '/', { PGHOST: 'h', PGUSER: 'app' })).toMatchObject({ database: 'app' });
+    // without an environment the URL alone is read (comparing two URLs as written)
+    expect(() => parseDatabaseUrl('postgresql://', '/')).toThrow(/names no database/);
+    expect(parseDatabaseUrl('postgresql://u@/db', '/')).toMatchObject({ host: 'localhost', port: 5432, password: undefined });
+  });
+
+  it("a URL with no host and no PGHOST finds this machine's socket folder for its port, as drivers do, else localhost", () => {
+    const port = String(40_000 + Math.floor(Math.random() * 20_000));
+    const socket = path.join('/tmp', `.s.PGSQL.${port}`);
+    expect(parseDatabaseUrl(`postgresql://u@:${port}/db`, '/', {})).toMatchObject({ host: 'localhost' });
+    // a plain file stands in for the server's socket: only its presence is looked at
+    writeFileSync(socket, '');
+    try {
+      expect(parseDatabaseUrl(`postgresql://u@:${port}/db`, '/', {})).toMatchObject({ host: '/tmp', port: Number(port) });
+      expect(parseDatabaseUrl('postgresql://u@/db', '/', { PGPORT: port })).toMatchObject({ host: '/tmp' });
+      expect(parseDatabaseUrl('postgresql://u@/db', '/', { PGPORT: port, PGHOST: 'h' })).toMatchObject({ host: 'h' });
+    } finally {
+      rmSync(socket, { force: true });
     }
   });
 

@@ -171,6 +171,26 @@ describe('verify against PostgreSQL', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("takes the parts a URL leaves out from PGHOST, PGPORT, PGDATABASE, PGUSER and PGPASSWORD, as libpq does for Alembic", () => {
+    const u = new URL(url);
+    const env = { PGHOST: u.hostname, PGPORT: u.port, PGDATABASE: u.pathname.slice(1), PGUSER: decodeURIComponent(u.username), PGPASSWORD: TEST_PASSWORD };
+    for (const partial of ['postgresql://', `postgres:///${env.PGDATABASE}`, `postgresql://${env.PGUSER}@/${env.PGDATABASE}`]) {
+      const r = cli(root, ['verify', '--format', 'json'], { DATABASE_URL: partial, ...env });
+      expect(r.status, r.stderr).toBe(1);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.database).toMatchObject({ host: `${env.PGHOST}:${env.PGPORT}`, database: env.PGDATABASE });
+      expect(doc.prediction.cliOutput).toBe("FAILED: Can't locate revision identified by 'guest_lockout_001'");
+      expect(r.stdout + r.stderr).not.toContain(TEST_PASSWORD);
+      // real Alembic, given the same URL and environment, reads the same database and fails the same way
+      const alembic = runAlembicUpgrade(root, partial, 'head', [], env);
+      expect(alembic.rc, partial).not.toBe(0);
+      expect(alembic.stderr).toContain("Can't locate revision identified by 'guest_lockout_001'");
+    }
+    // what the URL says wins over the environment
+    const wrong = cli(root, ['verify', '--format', 'json'], { DATABASE_URL: url, ...env, PGDATABASE: 'no_such_database' });
+    expect(JSON.parse(wrong.stdout).database.database).toBe(env.PGDATABASE);
+  });
+
   it('loads the driver without Node\'s fetch stack and leaves no global behind', () => {
     // pg 8 probes for Cloudflare Workers by constructing a fetch Response when
     // there is no global navigator, which costs ~35 ms of every verify on Node 20

@@ -46,7 +46,7 @@ export async function backfillCommand(opts: BackfillCommandOptions): Promise<Com
   }
   let state: VersionTableState | undefined;
   if (raw) {
-    const db = parseDatabaseUrl(raw, opts.cwd);
+    const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
     state = await readVersionTable(db, chooseVersionTable(config, opts, db.dialect), opts);
   }
   const logs = opts.fromLogs !== undefined ? await scanLogFile(opts.fromLogs, opts.cwd) : undefined;

@@ -62,7 +62,7 @@ export async function openProjectAndDatabase(opts: VerifyCommandOptions, missing
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
   const raw = opts.databaseUrl ?? opts.env[envName];
   if (!raw) throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, { hint: missingUrlHint });
-  const db = parseDatabaseUrl(raw, opts.cwd);
+  const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
   const envPy = envPyText(config);

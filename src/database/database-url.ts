@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors/errors.js';
 
@@ -31,11 +32,17 @@ export const TEMPLATE_URL = 'driver://user:pass@localhost/dbname';
 // the example names no credentials: every error passes through redactCredentialUrls, which would hide a user:password@ example too
 const NOT_A_URL_HINT = 'Pass a SQLAlchemy-style URL such as postgresql://HOST:5432/DBNAME (with USER:PASSWORD and an @ before HOST) or sqlite:///path/to.db.';
 
+/** The libpq environment variables that stand in for parts a PostgreSQL URL leaves out. */
+export type LibpqEnv = Readonly<Record<string, string | undefined>>;
+
 /**
  * Parses a database URL the way SQLAlchemy and libpq read it. Every error names
- * the problem without repeating the URL: it may carry a password.
+ * the problem without repeating the URL: it may carry a password. With `env`,
+ * parts a PostgreSQL URL leaves out come from where the driver would take them
+ * (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, then the local socket), so we
+ * read the database Alembic would; without it, the URL alone is compared.
  */
-export function parseDatabaseUrl(raw: string, cwd: string): DatabaseTarget {
+export function parseDatabaseUrl(raw: string, cwd: string, env?: LibpqEnv): DatabaseTarget {
   const url = raw.trim();
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/su.exec(url);
   if (!m) {
@@ -44,7 +51,7 @@ export function parseDatabaseUrl(raw: string, cwd: string): DatabaseTarget {
   const scheme = m[1]!.toLowerCase();
   const rest = m[2]!;
   const [dialect] = scheme.split('+', 1) as [string];
-  if (dialect === 'postgres' || dialect === 'postgresql') return parsePostgres(scheme, rest);
+  if (dialect === 'postgres' || dialect === 'postgresql') return parsePostgres(scheme, rest, env);
   if (dialect === 'sqlite') return parseSqlite(scheme, rest, cwd);
   if (dialect === 'mysql' || dialect === 'mariadb') {
     throw new UsageError(`${dialect === 'mysql' ? 'MySQL' : 'MariaDB'} databases are not supported yet.`, {
@@ -54,7 +61,7 @@ export function parseDatabaseUrl(raw: string, cwd: string): DatabaseTarget {
   throw new UsageError(`Unknown database URL scheme '${scheme}://'.`, { hint: `Supported: postgres://, postgresql://, postgresql+<driver>://, sqlite:///relative.db, sqlite:////absolute.db. ${NOT_A_URL_HINT}` });
 }
 
-function parsePostgres(scheme: string, rest: string): PostgresTarget {
+function parsePostgres(scheme: string, rest: string, env: LibpqEnv | undefined): PostgresTarget {
   const q = rest.indexOf('?');
   const main = q >= 0 ? rest.slice(0, q) : rest;
   const query = q >= 0 ? rest.slice(q + 1) : '';
@@ -99,8 +106,19 @@ function parsePostgres(scheme: string, rest: string): PostgresTarget {
     host = decode(c >= 0 ? hostport.slice(0, c) : hostport, 'host');
     portText = c >= 0 ? hostport.slice(c + 1) : undefined;
   }
+  for (const name of ['service', 'hostaddr']) {
+    if (params.has(name)) {
+      throw new UsageError(`The database URL sets libpq's ${name}=, which alembic-preflight does not read: it could connect somewhere other than Alembic does.`, {
+        hint: name === 'service'
+          ? "Write the service's host, port and database (from pg_service.conf) into the URL instead: postgresql://HOST:5432/DBNAME."
+          : 'Write the address as the host instead: postgresql://ADDRESS:5432/DBNAME.',
+      });
+    }
+  }
   if (params.has('host')) host = params.get('host')!;
   if (params.has('port')) portText = params.get('port');
+  if (!portText && env?.PGPORT) portText = env.PGPORT;
+  if (!host && env) host = env.PGHOST || localSocket(portText) || '';
   if (!host) host = 'localhost';
   let port = 5432;
   if (portText !== undefined && portText !== '') {
@@ -109,10 +127,12 @@ function parsePostgres(scheme: string, rest: string): PostgresTarget {
     }
     port = Number(portText);
   }
-  const database = decode(pathPart, 'database name') || params.get('dbname') || user || '';
-  if (!database) throw new UsageError('The database URL names no database.', { hint: NOT_A_URL_HINT });
   if (params.has('user') && !user) user = params.get('user');
+  if (!user && env?.PGUSER) user = env.PGUSER;
   if (params.has('password') && password === undefined) password = params.get('password');
+  if (password === undefined && env?.PGPASSWORD) password = env.PGPASSWORD;
+  const database = decode(pathPart, 'database name') || params.get('dbname') || env?.PGDATABASE || user || '';
+  if (!database) throw new UsageError('The database URL names no database.', { hint: NOT_A_URL_HINT });
   return { dialect: 'postgresql', scheme, host, port, database, user, password, params };
 }
 
@@ -160,6 +180,15 @@ function decode(s: string, what: string): string {
   } catch {
     throw new UsageError(`The database URL is malformed: the ${what} has an invalid %-escape.`, { hint: 'Percent-encode special characters in the URL (for example @ as %40).' });
   }
+}
+
+/**
+ * The folder of this machine's PostgreSQL socket for the port, where a driver looks when a URL names no
+ * host (libpq's compiled-in folder: /var/run/postgresql on Debian, /tmp elsewhere; asyncpg tries both).
+ */
+function localSocket(portText: string | undefined): string | undefined {
+  const port = portText && /^\d+$/u.test(portText) ? portText : '5432';
+  return ['/var/run/postgresql', '/tmp'].find((dir) => existsSync(path.join(dir, `.s.PGSQL.${port}`)));
 }
 
 /** Where we connect, without credentials: safe for output, logs and JSON. */

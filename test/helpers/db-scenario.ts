@@ -149,11 +149,11 @@ export interface AlembicRun {
 }
 
 /** Really runs `alembic upgrade <target>` (Debian's 1.8.1) on the database. */
-export function runAlembicUpgrade(root: string, url: string, target: string, options: readonly string[] = []): AlembicRun {
+export function runAlembicUpgrade(root: string, url: string, target: string, options: readonly string[] = [], env: Record<string, string> = {}): AlembicRun {
   const r = spawnSync(PYTHON, ['-m', 'alembic', ...options, 'upgrade', target], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1', PYTHONWARNINGS: 'ignore' },
+    env: { ...process.env, ...env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1', PYTHONWARNINGS: 'ignore' },
   });
   const applied = [...r.stderr.matchAll(/Running upgrade .*? -> ([^,\s]+)/gu)].map((m) => m[1]!);
   return { rc: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, applied };
