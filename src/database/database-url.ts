@@ -131,6 +131,8 @@ function parsePostgres(scheme: string, rest: string, env: LibpqEnv | undefined):
   if (!user && env?.PGUSER) user = env.PGUSER;
   if (params.has('password') && password === undefined) password = params.get('password');
   if (password === undefined && env?.PGPASSWORD) password = env.PGPASSWORD;
+  // PGOPTIONS (-csearch_path=tenant) decides which alembic_version an unqualified name finds, as options= does
+  if (!params.has('options') && env?.PGOPTIONS) params.set('options', env.PGOPTIONS);
   const database = decode(pathPart, 'database name') || params.get('dbname') || env?.PGDATABASE || user || '';
   if (!database) throw new UsageError('The database URL names no database.', { hint: NOT_A_URL_HINT });
   return { dialect: 'postgresql', scheme, host, port, database, user, password, params };
