@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeTarget, parseDatabaseUrl } from '../src/database/database-url.js';
+import { describeTarget, parseDatabaseUrl, type PostgresTarget } from '../src/database/database-url.js';
 import { planSsl } from '../src/database/pg-ssl.js';
 import { redactCredentialUrls, type PreflightError } from '../src/errors/errors.js';
 
@@ -72,8 +72,8 @@ describe('database URLs', () => {
     expect(parseDatabaseUrl('postgresql://', '/', env)).toMatchObject({ host: 'db.internal', port: 6432, database: 'prod', user: 'app', password: PW });
     expect(parseDatabaseUrl(`postgresql://me:${enc}@h:5433/mine`, '/', env)).toMatchObject({ host: 'h', port: 5433, database: 'mine', user: 'me', password: PW });
     expect(parseDatabaseUrl('postgresql://me@/mine?port=7000', '/', env)).toMatchObject({ host: 'db.internal', port: 7000, user: 'me', password: PW });
-    expect(parseDatabaseUrl('postgresql://h/db', '/', { PGOPTIONS: '-csearch_path=tenant' }).params.get('options')).toBe('-csearch_path=tenant');
-    expect(parseDatabaseUrl('postgresql://h/db?options=-csearch_path%3Dother', '/', { PGOPTIONS: '-csearch_path=tenant' }).params.get('options')).toBe('-csearch_path=other');
+    expect((parseDatabaseUrl('postgresql://h/db', '/', { PGOPTIONS: '-csearch_path=tenant' }) as PostgresTarget).params.get('options')).toBe('-csearch_path=tenant');
+    expect((parseDatabaseUrl('postgresql://h/db?options=-csearch_path%3Dother', '/', { PGOPTIONS: '-csearch_path=tenant' }) as PostgresTarget).params.get('options')).toBe('-csearch_path=other');
     // no PGDATABASE: libpq's database is the user's name
     expect(parseDatabaseUrl('postgresql://', '/', { PGHOST: 'h', PGUSER: 'app' })).toMatchObject({ database: 'app' });
     // without an environment the URL alone is read (comparing two URLs as written)

@@ -685,3 +685,92 @@ export function autocommitIsolation(source: string): number | undefined {
   }
   return at;
 }
+
+/** An import inside a module-level function of env.py that an online `alembic upgrade` calls. */
+export interface FunctionImport {
+  /** The top-level package (`app` for `from app.core.config import settings`). */
+  readonly module: string;
+  readonly level: number;
+  readonly line: number;
+  /** The module-level function that holds it. */
+  readonly fn: string;
+}
+
+/** configure() hooks that only autogenerate (`alembic revision --autogenerate`, `check`) calls: naming one is no call. */
+const AUTOGENERATE_HOOKS = new Set(['include_object', 'include_name', 'include_symbol', 'process_revision_directives', 'render_item', 'compare_type', 'compare_server_default']);
+
+/**
+ * Imports inside env.py's module-level functions that `alembic upgrade` runs (online): functions named
+ * by module-level code, then by the functions reached (called, or handed on as `connection.run_sync(fn)`
+ * does), leaving out offline-only code and autogenerate hooks. An import inside `try:` or its handlers,
+ * or under an `if`, is left out: it is guarded, or may not run. The template moves imports into
+ * run_migrations_online() to avoid import cycles; the module-level reader never sees them.
+ */
+export function runFunctionImports(source: string): FunctionImport[] {
+  const lines = linesOf(source);
+  const offline = offlineOnlyLines(lines);
+  const defs = new Map<string, LogicalLine[]>();
+  const moduleLines: LogicalLine[] = [];
+  let current: LogicalLine[] | undefined;
+  for (const ll of lines) {
+    const t = ll.tokens;
+    if (ll.indent === 0) {
+      const k = t[0]?.text === 'async' ? 1 : 0;
+      if ((t[k]?.text === 'def' || t[k]?.text === 'class') && t[k + 1]?.type === Tok.Name) {
+        // a class body's methods run only when something calls them: not followed
+        current = t[k]!.text === 'def' ? [] : undefined;
+        if (current) defs.set(t[k + 1]!.text, current);
+        else current = [];
+        continue;
+      }
+      current = undefined;
+    }
+    (current ?? moduleLines).push(ll);
+  }
+  const reached = new Set<string>();
+  const queue: string[] = [];
+  const visit = (ls: readonly LogicalLine[]): void => {
+    for (const ll of ls) {
+      if (offline(ll.line)) continue;
+      const t = ll.tokens;
+      for (let i = 0; i < t.length; i++) {
+        const x = t[i]!;
+        if (x.type !== Tok.Name || t[i - 1]?.text === '.' || !defs.has(x.text) || reached.has(x.text)) continue;
+        // `f(name=…)` names a keyword; `include_object=include_object` hands a hook autogenerate alone calls
+        if (t[i + 1]?.text === '=' && (t[i - 1]?.text === ',' || t[i - 1]?.text === '(')) continue;
+        if (t[i - 1]?.text === '=' && AUTOGENERATE_HOOKS.has(t[i - 2]?.text ?? '')) continue;
+        reached.add(x.text);
+        queue.push(x.text);
+      }
+    }
+  };
+  visit(moduleLines);
+  const out: FunctionImport[] = [];
+  while (queue.length > 0) {
+    const fn = queue.shift()!;
+    const body = defs.get(fn)!;
+    visit(body);
+    const blocks: { indent: number; guarded: boolean }[] = [];
+    for (const ll of body) {
+      while (blocks.length > 0 && blocks[blocks.length - 1]!.indent >= ll.indent) blocks.pop();
+      const t = ll.tokens;
+      const first = t[0];
+      if (!first) continue;
+      if (first.type === Tok.Name && BLOCK_WORDS.has(first.text) && t[1]?.text !== '=' && t[1]?.text !== '.') {
+        blocks.push({ indent: ll.indent, guarded: ['try', 'except', 'finally', 'if', 'elif', 'else', 'for', 'while', 'match', 'case', 'def', 'class', 'async'].includes(first.text) && !(first.text === 'async' && t[1]?.text === 'with') });
+        continue;
+      }
+      if (offline(ll.line) || blocks.some((b) => b.guarded)) continue;
+      if (first.text === 'import') {
+        for (const [a, b] of splitTop(t, 1, t.length, ',')) if (b > a && t[a]!.type === Tok.Name) out.push({ module: t[a]!.text, level: 0, line: first.line, fn });
+      } else if (first.text === 'from') {
+        let i = 1;
+        let level = 0;
+        while (t[i]?.text === '.' || t[i]?.text === '...') level += t[i++]!.text.length;
+        const name = t[i]?.type === Tok.Name && t[i]!.text !== 'import' ? t[i]!.text : '';
+        out.push({ module: name, level, line: first.line, fn });
+      }
+    }
+  }
+  return out.sort((a, b) => a.line - b.line);
+}
