@@ -242,4 +242,69 @@ describe('unresolved-import: env.py', () => {
       expect(alembicCommand(root, ['upgrade', 'head'], target.env).last, target.name).toBe(f?.alembicError);
     }
   });
+
+  it("reports an import inside a function the online upgrade calls (the template's run_migrations_online, the async template's run_sync callback), as real Alembic fails on it; not one in offline-only code, an autogenerate hook or a try", async () => {
+    const envWithFunctions = [
+      'import asyncio',
+      'from alembic import context',
+      'from sqlalchemy import create_engine',
+      '',
+      '',
+      'def include_object(obj, name, type_, reflected, compare_to):',
+      '    from hook_only_missing import decide',
+      '    return decide(obj)',
+      '',
+      '',
+      'def run_migrations_offline():',
+      '    from offline_only_missing import url',
+      '    context.configure(url=url)',
+      '',
+      '',
+      'def do_run_migrations(connection):',
+      '    from callback_missing import metadata',
+      '    context.configure(connection=connection, include_object=include_object)',
+      '    with context.begin_transaction():',
+      '        context.run_migrations()',
+      '',
+      '',
+      'def run_migrations_online():',
+      '    try:',
+      '        from guarded_missing import settings',
+      '    except ImportError:',
+      '        settings = None',
+      '    with create_engine("sqlite:///app.db").connect() as connection:',
+      '        from online_missing import hook',
+      '        do_run_migrations(connection)',
+      '',
+      '',
+      'if context.is_offline_mode():',
+      '    run_migrations_offline()',
+      'else:',
+      '    run_migrations_online()',
+      '',
+    ].join('\n');
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': envWithFunctions, 'requirements.txt': 'SQLAlchemy\n' }, DEFAULT_INI);
+    const fs = await findings(root);
+    expect(fs.map((f) => [f.line, /imports (\w+)/.exec(f.message)?.[1]])).toEqual([
+      [17, 'callback_missing'],
+      [29, 'online_missing'],
+    ]);
+    expect(fs[0]!.message).toContain('env.py imports callback_missing inside do_run_migrations()');
+    // real Alembic fails on the first one the run reaches: the callback runs inside the with block, after online_missing
+    for (const target of alembicTargets()) {
+      expect(alembicCommand(root, ['heads'], target.env).status, target.name).toBe(0);
+      const up = alembicCommand(root, ['upgrade', 'head'], target.env);
+      expect(up.last, target.name).toBe("ModuleNotFoundError: No module named 'online_missing'");
+    }
+    // with both declared, the upgrade runs: the offline, hook and guarded imports never ran
+    writeFileSync(path.join(root, 'requirements.txt'), 'SQLAlchemy\ncallback-missing\nonline-missing\n');
+    expect(await findings(root)).toEqual([]);
+    mkdirSync(path.join(root, 'online_missing'));
+    writeFileSync(path.join(root, 'online_missing', '__init__.py'), 'hook = None\n');
+    writeFileSync(path.join(root, 'callback_missing.py'), 'metadata = None\n');
+    for (const target of alembicTargets()) {
+      const up = alembicCommand(root, ['upgrade', 'head'], target.env);
+      expect(up.status, `${target.name}: ${up.last}`).toBe(0);
+    }
+  });
 });

@@ -1,14 +1,15 @@
+import { runFunctionImports } from '../../alembic/env-py.js';
 import { declaredFor, importChecker } from '../../alembic/import-resolver.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Finding, Rule } from '../finding.js';
-import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
+import { envPySource, envPyText, findingsFromFileProblems } from '../rule-helpers.js';
 
 const RELATIVE = 'ImportError: attempted relative import with no known parent package';
 
 const DECLARE_OR_MOVE =
   'Declare the package in requirements.txt (or pyproject.toml), or move the import inside upgrade()/downgrade() so it only runs when that migration does. Migrations that import application code break when that code changes later.';
 
-/** A module-level import in a migration or env.py that may not exist where Alembic runs. */
+/** A module-level import in a migration, or an import env.py runs, that may not exist where Alembic runs. */
 export const unresolvedImport: Rule = {
   code: 'unresolved-import',
   severity: 'warning',
@@ -51,17 +52,34 @@ function nothingDeclared(found: readonly Finding[]): Finding {
 function envPyImports(model: ProjectModel, undeclared: WeakSet<Finding>): Finding[] {
   const { rel, outcome } = envPySource(model);
   // a missing, unreadable or broken env.py is another rule's finding
-  if (outcome.kind !== 'read' || outcome.read.syntaxError || outcome.read.imports.length === 0) return [];
+  if (outcome.kind !== 'read' || outcome.read.syntaxError) return [];
+  // imports inside the functions an online upgrade calls run as surely as module-level ones; one module once
+  const all: { module: string; level: number; line: number; fn?: string }[] = [...outcome.read.imports];
+  const seen = new Set(all.map((i) => `${i.level}:${i.module}`));
+  const text = envPyText(model);
+  // the tokenizing is skipped for the usual env.py, whose imports are all at the top
+  if (text !== undefined && /^[ \t]+(?:from|import)\s/mu.test(text)) {
+    for (const imp of runFunctionImports(text)) {
+      const key = `${imp.level}:${imp.module}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      all.push(imp);
+    }
+  }
+  if (all.length === 0) return [];
   const importable = importChecker(model.config);
-  const runs = 'Alembic runs env.py for every command that connects (upgrade, downgrade, stamp, current; not heads or history)';
   const out: Finding[] = [];
-  for (const imp of outcome.read.imports) {
+  for (const imp of all) {
     const base = { code: 'unresolved-import', path: rel, line: imp.line };
+    const runs = imp.fn === undefined
+      ? 'Alembic runs env.py for every command that connects (upgrade, downgrade, stamp, current; not heads or history)'
+      : `Alembic runs env.py for every command that connects (upgrade, downgrade, stamp, current; not heads or history), and ${imp.fn}() with it`;
+    const where = imp.fn === undefined ? '' : ` inside ${imp.fn}()`;
     if (imp.level > 0) {
       out.push({
         ...base,
         severity: 'error',
-        message: `${rel}:${imp.line}: env.py uses a relative import (from ${'.'.repeat(imp.level)}${imp.module} import …). ${runs}, and loads it as a top-level module, so this always fails: ${RELATIVE}.`,
+        message: `${rel}:${imp.line}: env.py uses a relative import${where} (from ${'.'.repeat(imp.level)}${imp.module} import …). ${runs}, and loads it as a top-level module, so this always fails: ${RELATIVE}.`,
         hint: `Import by the package's full name (from myapp.models import Base) and put its parent folder on the path with prepend_sys_path in the [${model.config.section}] section.`,
         alembicError: RELATIVE,
       });
@@ -75,13 +93,13 @@ function envPyImports(model: ProjectModel, undeclared: WeakSet<Finding>): Findin
         ? {
             ...base,
             severity: 'warning',
-            message: `${rel}:${imp.line}: env.py imports ${imp.module}, which the repository has at ${found.elsewhere.path}, but not on Python's path where Alembic runs (the working folder, the ini's folder, prepend_sys_path) and not as a declared requirement. ${runs}: unless something puts that folder's parent on sys.path first (PYTHONPATH), ${fails}.`,
+            message: `${rel}:${imp.line}: env.py imports ${imp.module}${where}, which the repository has at ${found.elsewhere.path}, but not on Python's path where Alembic runs (the working folder, the ini's folder, prepend_sys_path) and not as a declared requirement. ${runs}: unless something puts that folder's parent on sys.path first (PYTHONPATH), ${fails}.`,
             hint: `Put it on Alembic's path: prepend_sys_path = ${found.elsewhere.prepend} in the [${model.config.section}] section (or PYTHONPATH).`,
           }
         : {
             ...base,
             severity: 'warning',
-            message: `${rel}:${imp.line}: env.py imports ${imp.module}, which is not in the standard library, not in this repository and not declared in requirements.txt, pyproject.toml or a lock file. ${runs}; if ${imp.module} is missing where the release runs, ${fails}, while alembic heads still works.`,
+            message: `${rel}:${imp.line}: env.py imports ${imp.module}${where}, which is not in the standard library, not in this repository and not declared in requirements.txt, pyproject.toml or a lock file. ${runs}; if ${imp.module} is missing where the release runs, ${fails}, while alembic heads still works.`,
             hint: `Declare the package that provides ${imp.module} in requirements.txt (or pyproject.toml), so the deploy installs it.`,
           };
     if (!found.elsewhere) undeclared.add(finding);
