@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backfillCommand } from '../src/commands/backfill-command.js';
 import { verifyCommand } from '../src/commands/verify-command.js';
-import { procfileTarget } from '../src/release/procfile-target.js';
+import { commandTarget, procfileTarget } from '../src/release/procfile-target.js';
 import { runCli } from './helpers/cli.js';
 import { prepareDatabase, writeScenarioProject, type RevSpec } from './helpers/db-scenario.js';
 import { makeProject } from './helpers/project.js';
@@ -26,6 +26,9 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
     ['release: npx alembic-preflight release --target=left@head', 'left@head'],
     ['release: alembic-preflight release -- alembic upgrade head', 'head'],
     ['release: alembic upgrade head', 'head'],
+    ['release: sh -c "alembic upgrade heads"', 'heads'],
+    ["release: alembic upgrade 'heads'", 'heads'],
+    ['release: alembic upgrade "$TARGET"', undefined],
     // not read plainly: keep the default rather than guess
     // a script that is not there
     ['release: bash bin/release.sh', undefined],
@@ -102,6 +105,22 @@ describe('procfileTarget follows a shell script of the app that the release line
     expect(text.stdout).toContain('graded for `alembic upgrade heads` (the release line in Procfile:1, at bin/release.sh:3)');
     const json = JSON.parse(runCli(root, ['check', '--no-lint', '--format', 'json']).stdout) as { target: string; targetFrom: string; targetVia: string | null };
     expect(json).toMatchObject({ target: 'heads', targetFrom: 'bin/release.sh:3', targetVia: 'Procfile:1' });
+  });
+});
+
+describe('commandTarget: the upgrade a command wrapped by `release --` runs', () => {
+  it('reads the command as a release line: directly, through a script, or not at all', () => {
+    const root = makeProject({ 'bin/migrate.sh': '#!/bin/sh\nalembic upgrade heads\n', 'other/alembic.ini': '' });
+    expect(commandTarget(['alembic', 'upgrade', 'heads'], root)).toEqual({ target: 'heads', direct: true });
+    expect(commandTarget(['python', '-m', 'alembic', '-c', 'alembic.ini', 'upgrade', 'left@head'], root)).toEqual({ target: 'left@head', direct: true });
+    expect(commandTarget(['flask', 'db', 'upgrade'], root)).toEqual({ target: 'head', direct: true });
+    expect(commandTarget(['bash', 'bin/migrate.sh'], root)).toEqual({ target: 'heads', direct: false });
+    expect(commandTarget(['sh', '-c', 'alembic upgrade heads && python -m app seed'], root)).toEqual({ target: 'heads', direct: true });
+    for (const argv of [['alembic', 'upgrade', '$T'], ['python', 'manage.py', 'migrate'], ['alembic', '-c', 'other/alembic.ini', 'upgrade', 'heads'], ['alembic', 'upgrade', '+1']]) {
+      expect(commandTarget(argv, root), argv.join(' ')).toBeUndefined();
+    }
+    // -c names this project's ini: still read
+    expect(commandTarget(['alembic', '-c', 'other/alembic.ini', 'upgrade', 'heads'], root, path.join(root, 'other/alembic.ini'))).toEqual({ target: 'heads', direct: true });
   });
 });
 

@@ -56,8 +56,8 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
 
   const starts = (marker: string): number => (existsSync(marker) ? readFileSync(marker, 'utf8').trim().split('\n').length : 0);
 
-  function release(a: { dir: string; url: string; marker: string }, more: Record<string, string> = {}): Run {
-    const r = spawnSync('/bin/sh', ['-c', RELEASE_LINE], { cwd: a.dir, encoding: 'utf8', env: env(a, more) });
+  function release(a: { dir: string; url: string; marker: string }, more: Record<string, string> = {}, line = RELEASE_LINE): Run {
+    const r = spawnSync('/bin/sh', ['-c', line], { cwd: a.dir, encoding: 'utf8', env: env(a, more) });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, alembicStarts: starts(a.marker) };
   }
 
@@ -120,6 +120,22 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(r.status).toBe(1);
     expect(r.alembicStarts).toBe(0);
     expect(r.stdout).toContain('Multiple head revisions are present');
+  }, 60_000);
+
+  it('a wrapped `-- alembic upgrade heads`: predicted for heads, so two heads are applied, not blocked; the database is checked after', async () => {
+    const other = { '3c4d_other_head.py': "revision = '3c4d5e6f7a8b'\ndown_revision = '1f2a3b4c5d6e'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n" };
+    const a = await app(other);
+    const wrap = (target: string) => `${RELEASE_LINE} -- alembic -c examples/heroku-app/alembic.ini upgrade ${target}`;
+    const head = release(a, {}, wrap('head'));
+    expect(head.status, head.stdout).toBe(1);
+    expect(head.alembicStarts).toBe(0);
+    expect(head.stdout).toContain('target head (what the command runs)');
+    const heads = release(a, {}, wrap('heads'));
+    expect(heads.status, heads.stdout + heads.stderr).toBe(0);
+    expect(heads.alembicStarts).toBe(1);
+    expect(heads.stdout).toContain('target heads (what the command runs)');
+    expect(heads.stdout).toMatch(/OK: applied 3 migrations; the database is at 2a3b4c5d6e7f, 3c4d5e6f7a8b/u);
+    expect((await rows(a)).map((r) => r[0]).sort()).toEqual(['2a3b4c5d6e7f', '3c4d5e6f7a8b']);
   }, 60_000);
 
   it('syntax the dyno\'s Python rejects, with no Python declared: the interpreter is asked, blocked, Alembic never started', async () => {

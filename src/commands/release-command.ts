@@ -1,5 +1,7 @@
 import { runVerify } from '../check/run-verify.js';
 import { ConfigError, EXIT } from '../errors/errors.js';
+import path from 'node:path';
+import { commandTarget } from '../release/procfile-target.js';
 import { alembicCommand, runChild } from '../release/run-child.js';
 import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
@@ -23,7 +25,10 @@ export interface ReleaseCommandOptions extends VerifyCommandOptions {
  */
 export async function releaseCommand(opts: ReleaseCommandOptions): Promise<number> {
   const started = Date.now();
-  const target = opts.target ?? 'head';
+  // `release -- alembic upgrade heads`: predict what the wrapped command runs, not the default head
+  const ini = opts.config ?? opts.env.ALEMBIC_CONFIG;
+  const wrapped = opts.target === undefined && opts.command && opts.command.length > 0 ? commandTarget(opts.command, opts.cwd, ini ? path.resolve(opts.cwd, ini) : undefined) : undefined;
+  const target = opts.target ?? wrapped?.target ?? 'head';
   const ctx = detectContext(opts.env);
   const log = opts.event ?? (() => undefined);
   const verdict = (code: number, text: string): number => {
@@ -31,7 +36,7 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
     log(code === 0 ? 'info' : 'error', 'release.verdict', { exitCode: code }, text);
     return code;
   };
-  opts.out(`alembic-preflight release: ${ctx.description}; target ${target}\n`);
+  opts.out(`alembic-preflight release: ${ctx.description}; target ${target}${wrapped ? ' (what the command runs)' : ''}\n`);
   log('info', 'release.start', { context: ctx.name, dyno: opts.env.DYNO ?? null, target }, `release started (${ctx.description})`);
 
   // with nothing declared, the Python that will run Alembic here says which syntax it takes
@@ -74,7 +79,8 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
   const expected = prediction.finalHeads ?? [];
   const got = [...after.rows].map((r) => (typeof r === 'string' ? r : String(r))).sort();
   const want = [...expected].map((r) => String(r)).sort();
-  if (!opts.command && (got.length !== want.length || got.some((g, i) => g !== want[i]))) {
+  // a wrapped command is checked only when it is itself the upgrade (a script may do more)
+  if ((!opts.command || wrapped?.direct) && (got.length !== want.length || got.some((g, i) => g !== want[i]))) {
     return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(', ') || '(no rows)'}, not ${want.join(', ')}`);
   }
   return verdict(EXIT.ok, `OK: applied ${pending.length} migration${pending.length === 1 ? '' : 's'}; the database is at ${got.join(', ')}`);

@@ -113,6 +113,17 @@ function readOptional(file: string): string | undefined {
   }
 }
 
+/**
+ * The upgrade a command wrapped by `alembic-preflight release -- CMD` runs, read as a release line is
+ * (a script it runs included); undefined when it is not read plainly. `direct` when the command itself
+ * is the upgrade (not a script), so what the database holds afterwards can be checked.
+ */
+export function commandTarget(argv: readonly string[], cwd: string, iniPath?: string): { target: string; direct: boolean } | undefined {
+  const found = lineTargets(argv.join(' '), { dir: cwd, cwd, ini: path.resolve(iniPath ?? path.join(cwd, 'alembic.ini')), path: '', line: 0 }, true);
+  if (!found || found.length === 0 || new Set(found.map((f) => f.target)).size !== 1) return undefined;
+  return { target: found[0]!.target, direct: found.every((f) => f.path === '') };
+}
+
 /** `path:line` of the upgrade command, and of the Procfile line that ran its script (absent when on that line itself). */
 export function deployOrigin(d: DeployTarget): { targetFrom: string; targetVia?: string } {
   return { targetFrom: `${d.path}:${d.line}`, ...(d.via ? { targetVia: `${d.via.path}:${d.via.line}` } : {}) };
@@ -133,7 +144,8 @@ interface Where {
 function lineTargets(shellLine: string, where: Where, followScripts: boolean): DeployTarget[] | null {
   const out: DeployTarget[] = [];
   for (const cmd of shellLine.split(SHELL_SPLIT)) {
-    const words = cmd.trim().split(/\s+/u).filter(Boolean);
+    // the shell removes quotes before the command sees its words (`sh -c "alembic upgrade heads"`)
+    const words = cmd.trim().split(/\s+/u).map((w) => w.replace(/["']/gu, '')).filter(Boolean);
     const first = commandStart(words);
     // a message that mentions the command runs nothing
     if (first < 0 || words[first] === 'echo' || words[first] === 'printf') continue;
@@ -243,7 +255,9 @@ function upgradeTarget(words: readonly string[]): string | undefined | null {
 
 /** The `-c FILE` / `--config FILE` / `--config=FILE` a migration command names, if any. */
 function configOf(words: readonly string[]): string | undefined {
-  for (let i = 0; i < words.length; i++) {
+  // the options of the migration tool itself: `sh -c alembic …`'s -c is the shell's
+  const tool = words.findIndex((x) => /(?:^|\/)(?:alembic|alembic-preflight|flask)$/u.test(x));
+  for (let i = Math.max(tool, 0); i < words.length; i++) {
     const w = words[i]!;
     if (w === '-c' || w === '--config') return words[i + 1];
     if (w.startsWith('--config=')) return w.slice('--config='.length);
