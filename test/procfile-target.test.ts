@@ -70,6 +70,20 @@ describe('procfileTarget follows a shell script of the app that the release line
     expect(procfileTarget(root)).toEqual({ target: 'heads', path: script, line: 5, via: { path: 'Procfile', line: 2 } });
   });
 
+  it("follows `pipenv run NAME` to the Pipfile's [scripts] entry (4Geeks' Flask template)", () => {
+    const pipfile = (scripts: string) => `[[source]]\nurl = "https://pypi.org/simple"\n\n[scripts]\nstart="flask run"\n${scripts}\n\n[packages]\nflask = "*"\n`;
+    const t = (line: string, scripts: string) => procfileTarget(makeProject({ Procfile: `${line}\n`, Pipfile: pipfile(scripts) }));
+    expect(t('release: pipenv run upgrade', 'upgrade="flask db upgrade"')).toEqual({ target: 'head', path: 'Pipfile', line: 6, via: { path: 'Procfile', line: 1 } });
+    expect(t('release: pipenv run migrate', "migrate = 'alembic upgrade heads'")).toMatchObject({ target: 'heads', path: 'Pipfile' });
+    // extra words after the name are the script's arguments
+    expect(t('release: pipenv run up heads', 'up = "alembic upgrade"')).toMatchObject({ target: 'heads' });
+    expect(t('release: pipenv run upgrade', 'upgrade = "alembic upgrade $TARGET"')).toBeUndefined();
+    // no such script: pipenv runs the word as a command, which is not a migration
+    expect(t('release: pipenv run seed', 'upgrade="flask db upgrade"')).toBeUndefined();
+    // pipenv run alembic …: the command itself
+    expect(t('release: pipenv run alembic upgrade heads', '')).toMatchObject({ target: 'heads', path: 'Procfile' });
+  });
+
   it('reads conditionals, continuations and messages as the shell runs them', () => {
     const t = (body: string) => procfileTarget(makeProject({ Procfile: 'release: bash release.sh\n', 'release.sh': body }));
     expect(t('if [ "$RUN_MIGRATIONS" = "true" ]; then\n  alembic upgrade heads\nfi\n')).toMatchObject({ target: 'heads', path: 'release.sh', line: 2 });

@@ -158,6 +158,14 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
       out.push({ target: t, path: where.path, line: where.line });
       continue;
     }
+    // `pipenv run upgrade`: the Pipfile's [scripts] entry is the command (4Geeks' Flask template)
+    const pipenv = words[first] === 'pipenv' && words[first + 1] === 'run' && words[first + 2] ? pipfileScript(where.dir, words[first + 2]!) : undefined;
+    if (pipenv && followScripts) {
+      const inner = lineTargets([pipenv.command, ...words.slice(first + 3)].join(' '), { ...where, path: path.relative(where.cwd, pipenv.file), line: pipenv.line }, false);
+      if (inner === null) return null;
+      out.push(...inner);
+      continue;
+    }
     const script = followScripts ? scriptRun(words.slice(first), where.dir) : undefined;
     if (script === undefined) continue;
     const rel = path.relative(where.cwd, script.file);
@@ -214,6 +222,25 @@ function scriptRun(words: readonly string[], dir: string): { file: string; text:
   const shebang = /^#!(.*)/u.exec(text);
   if (viaShell) return { file, text };
   return shebang ? (/\b(?:ba|da|z)?sh\b/u.test(shebang[1]!) ? { file, text } : undefined) : /\.(?:py|rb|js|pl)$/u.test(file) ? undefined : { file, text };
+}
+
+/** The command a Pipfile's [scripts] entry runs (`upgrade = "flask db upgrade"`), with where it is written. */
+function pipfileScript(dir: string, name: string): { command: string; file: string; line: number } | undefined {
+  const file = path.join(dir, 'Pipfile');
+  const text = readOptional(file);
+  if (text === undefined) return undefined;
+  let inScripts = false;
+  for (const [i, raw] of text.split(/\r?\n/u).entries()) {
+    const line = raw.trim();
+    if (line.startsWith('[')) {
+      inScripts = line === '[scripts]';
+      continue;
+    }
+    if (!inScripts) continue;
+    const m = /^(["']?)([\w.-]+)\1\s*=\s*(["'])(.*)\3\s*(?:#.*)?$/u.exec(line);
+    if (m && m[2] === name) return { command: m[4]!, file, line: i + 1 };
+  }
+  return undefined;
 }
 
 /** A script's logical lines (backslash continuations joined), comments dropped, with the line each starts on. */
