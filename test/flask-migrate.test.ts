@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO } from './helpers/oracle.js';
+import { PYTHON, REPO } from './helpers/oracle.js';
 import { makeProject, migration, rev } from './helpers/project.js';
 
 // the lines of Flask-Migrate's env.py template that identify it
@@ -114,6 +114,22 @@ describe('Flask-Migrate layout (script_location set by flask db, not by the ini)
 });
 
 describe('text report', () => {
+  it('names the upgrade as the project runs it: flask db upgrade in a Flask-Migrate project, alembic upgrade elsewhere', () => {
+    const root = flaskApp();
+    writeFileSync(path.join(root, 'migrations/versions/c3_x.py'), rev('c3', 'a1'));
+    writeFileSync(path.join(root, 'Procfile'), 'release: flask db upgrade heads\n');
+    expect(run(root).stdout).toContain('graded for `flask db upgrade heads` (the release line in Procfile:1)');
+    const plain = makeProject({ 'migrations/env.py': '', 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/versions/c3_x.py': rev('c3', null), Procfile: 'release: alembic upgrade heads\n' });
+    expect(run(plain).stdout).toContain('graded for `alembic upgrade heads` (the release line in Procfile:1)');
+    // verify's verdict too
+    const db = path.join(root, 'app.db');
+    const made = spawnSync(PYTHON, ['-c', "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)'); c.execute(\"INSERT INTO alembic_version VALUES ('guest1')\"); c.commit()", db]);
+    expect(made.status).toBe(0);
+    const v = spawnSync(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'verify', '--database-url', 'sqlite:///app.db', '--no-git'], { cwd: root, encoding: 'utf8' });
+    expect(v.status, v.stdout + v.stderr).toBe(1);
+    expect(v.stdout).toContain("BLOCKED: `flask db upgrade heads` will fail with: FAILED: Can't locate revision identified by 'guest1'");
+  });
+
   it('says to run the fixes\' alembic commands through flask db, in a Flask-Migrate project only', () => {
     const root = flaskApp();
     writeFileSync(path.join(root, 'migrations/versions/c3_x.py'), rev('c3', 'a1'));

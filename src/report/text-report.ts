@@ -32,7 +32,7 @@ function headerLine(command: string, { model }: CheckResult): string {
 function headsAndFindings(result: CheckResult, before: readonly string[] = []): string[] {
   const lines = [...before];
   const fromProcfile = result.targetFrom !== undefined && result.targetFrom !== '--target';
-  if (result.model.map.heads.length > 0) lines.push(`heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`alembic upgrade ${result.target}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`);
+  if (result.model.map.heads.length > 0) lines.push(`heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`${upgradeShown(result.model.config.flaskMigrate === true, result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`);
   lines.push('');
   lines.push(...findingsText(result.findings));
   if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
@@ -144,7 +144,7 @@ export function verifyText(result: VerifyResult, notes: readonly string[], urlSo
     state.exists ? `version table ${table}: ${rows.length === 0 ? 'empty' : rows.join(', ')}` : `version table ${table}: absent (a new database)`,
     ...notes.map((note) => `  ${note}`),
   ]);
-  const cmd = `alembic upgrade ${p.target}`;
+  const cmd = upgradeShown(result.model.config.flaskMigrate === true, p.target);
   if (result.ok) {
     lines.push(p.steps.length === 0 ? `OK: \`${cmd}\` will succeed with nothing to apply.` : `OK: \`${cmd}\` will succeed, applying ${plural(p.steps.length, 'migration')}.`);
   } else if (!p.willSucceed) {
@@ -160,6 +160,11 @@ export function verifyText(result: VerifyResult, notes: readonly string[], urlSo
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/** The upgrade command as the project runs it: Flask-Migrate's `flask db upgrade` (head by default), else `alembic upgrade`. */
+export function upgradeShown(flaskMigrate: boolean, target: string): string {
+  return flaskMigrate ? `flask db upgrade${target === 'head' ? '' : ` ${target}`}` : `alembic upgrade ${target}`;
 }
 
 /** The words a report uses for where the target came from: `Procfile:2`, or `Procfile:2, at bin/release.sh:7`. */
