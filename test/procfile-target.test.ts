@@ -25,6 +25,11 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
     ['release: ./node_modules/.bin/alembic-preflight release --target heads --always-run', 'heads'],
     ['release: npx alembic-preflight release --target=left@head', 'left@head'],
     ['release: alembic-preflight release -- alembic upgrade head', 'head'],
+    // release predicts what the wrapped command runs, unless --target says otherwise
+    ['release: alembic-preflight release -- alembic upgrade heads', 'heads'],
+    ['release: alembic-preflight release --target head -- alembic upgrade heads', 'head'],
+    ['release: alembic-preflight release -- python -m app.migrate', 'head'],
+    ['release: alembic-preflight release -- alembic upgrade $T', 'head'],
     ['release: alembic upgrade head', 'head'],
     ['release: sh -c "alembic upgrade heads"', 'heads'],
     ["release: alembic upgrade 'heads'", 'heads'],

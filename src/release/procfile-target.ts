@@ -149,6 +149,13 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
     const first = commandStart(words);
     // a message that mentions the command runs nothing
     if (first < 0 || words[first] === 'echo' || words[first] === 'printf') continue;
+    // `alembic-preflight release -- CMD` without --target predicts what CMD runs, else head (as release does)
+    const wrapped = wrappedCommand(words);
+    if (wrapped) {
+      const inner = lineTargets(wrapped.join(' '), where, followScripts);
+      out.push(...(inner && inner.length > 0 && new Set(inner.map((x) => x.target)).size === 1 ? inner : [{ target: 'head', path: where.path, line: where.line }]));
+      continue;
+    }
     const t = upgradeTarget(words);
     if (t === null) return null;
     if (t !== undefined) {
@@ -176,6 +183,15 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
     }
   }
   return out;
+}
+
+/** The command after `--` of an `alembic-preflight release` that sets no --target of its own. */
+function wrappedCommand(words: readonly string[]): readonly string[] | undefined {
+  const preflight = words.findIndex((x) => x === 'alembic-preflight' || x.endsWith('/alembic-preflight'));
+  if (preflight < 0 || words[preflight + 1] !== 'release') return undefined;
+  const dash = words.indexOf('--', preflight);
+  if (dash < 0 || words.slice(preflight, dash).some((w) => w === '--target' || w.startsWith('--target='))) return undefined;
+  return words.slice(dash + 1);
 }
 
 /** Index of the command's own word, after `VAR=value` assignments and `exec`; -1 when there is none. */
@@ -262,7 +278,8 @@ function upgradeTarget(words: readonly string[]): string | undefined | null {
   const at = (w: string) => words.findIndex((x) => x === w || x.endsWith(`/${w}`));
   const preflight = at('alembic-preflight');
   if (preflight >= 0 && words[preflight + 1] === 'release') {
-    const i = words.findIndex((w, k) => k > preflight && (w === '--target' || w.startsWith('--target=')));
+    const dash = words.indexOf('--', preflight);
+    const i = words.findIndex((w, k) => k > preflight && (dash < 0 || k < dash) && (w === '--target' || w.startsWith('--target=')));
     if (i < 0) return 'head';
     return literal(words[i]!.includes('=') ? words[i]!.slice('--target='.length) : words[i + 1]);
   }
