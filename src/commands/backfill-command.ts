@@ -115,7 +115,7 @@ export async function backfillCommand(opts: BackfillCommandOptions): Promise<Com
     }
   }
   const ok = finalPlan.refused.length === 0 && (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) && restored === undefined;
-  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok, target, ...(deploy ? deployOrigin(deploy) : {}) };
+  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok, target, flaskMigrate: config.flaskMigrate === true, ...(deploy ? deployOrigin(deploy) : {}) };
   const stdout = opts.format === 'json' ? JSON.stringify(backfillJson(outcome, opts.write ?? false), null, 2) + '\n' : backfillText(outcome, opts.write ?? false);
   return { stdout, exitCode: ok ? 0 : 1, outcome };
 }

@@ -1,6 +1,6 @@
 import { predictUpgrade } from '../alembic/upgrade-plan.js';
 import { deployOrigin, procfileTarget } from '../release/procfile-target.js';
-import { releaseLineShown } from '../report/text-report.js';
+import { releaseLineShown, upgradeShown } from '../report/text-report.js';
 import { restampRow, restampSql } from '../database/restamp.js';
 import { UsageError } from '../errors/errors.js';
 import type { CommandOutput } from './check-command.js';
@@ -22,10 +22,11 @@ export async function restampCommand(opts: RestampCommandOptions): Promise<Comma
   const { table, db, state, model } = await openProjectAndDatabase(opts, `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`);
   const deploy = opts.target === undefined ? procfileTarget(opts.cwd, model.config.iniPath) : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
+  const upgrade = upgradeShown(model.config.flaskMigrate === true, target);
   const lines = [`alembic-preflight restamp ${opts.from} → ${opts.to} (${opts.yes ? 'applying' : 'dry run'})`];
   if (deploy) {
     const origin = deployOrigin(deploy);
-    lines.push(`target: \`alembic upgrade ${target}\`, the release line in ${releaseLineShown(origin.targetFrom, origin.targetVia)}`);
+    lines.push(`target: \`${upgrade}\`, the release line in ${releaseLineShown(origin.targetFrom, origin.targetVia)}`);
   }
   lines.push('');
   const refuse = (why: string, fix: string): CommandOutput => ({ stdout: [...lines, `REFUSED: ${why}`, `  fix: ${fix}`].join('\n') + '\n', exitCode: 1 });
@@ -44,8 +45,8 @@ export async function restampCommand(opts: RestampCommandOptions): Promise<Comma
   lines.push(`SQL (one transaction; commits only if exactly one row changes): ${sql}`);
   lines.push(
     prediction.willSucceed
-      ? `then \`alembic upgrade ${target}\` ${prediction.steps.length === 0 ? 'runs nothing' : `runs ${prediction.steps.map((s) => s.revision).join(' → ')}`}`
-      : `then \`alembic upgrade ${target}\` is still predicted to fail: ${prediction.cliOutput ?? prediction.unpredictable}`,
+      ? `then \`${upgrade}\` ${prediction.steps.length === 0 ? 'runs nothing' : `runs ${prediction.steps.map((s) => s.revision).join(' → ')}`}`
+      : `then \`${upgrade}\` is still predicted to fail: ${prediction.cliOutput ?? prediction.unpredictable}`,
   );
   lines.push('');
   if (!opts.yes) {

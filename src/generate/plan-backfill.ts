@@ -94,6 +94,8 @@ export interface BackfillOutcome {
   readonly targetFrom?: string;
   /** The Procfile release line, when `targetFrom` is in a script it runs. */
   readonly targetVia?: string;
+  /** A Flask-Migrate project: the upgrade is shown as `flask db upgrade`. */
+  readonly flaskMigrate?: boolean;
 }
 
 const MAX_CANDIDATES = 8;

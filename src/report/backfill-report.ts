@@ -2,7 +2,7 @@ import { describeForensics } from '../alembic/git-history.js';
 import type { UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { BackfillOutcome } from '../generate/plan-backfill.js';
 import { unifiedDiff } from '../generate/unified-diff.js';
-import { releaseLineShown } from './text-report.js';
+import { releaseLineShown, upgradeShown } from './text-report.js';
 import path from 'node:path';
 
 const rowLabel = (r: unknown): string => (typeof r === 'string' ? r : r === null ? 'NULL' : (r as { repr: string }).repr);
@@ -19,7 +19,7 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
   const lines: string[] = [];
   const mode = o.written ? 'written' : write ? 'nothing written' : 'dry run: nothing written';
   lines.push(`alembic-preflight backfill (${mode})`);
-  if (o.targetFrom) lines.push(`target: \`alembic upgrade ${o.target}\`, the release line in ${releaseLineShown(o.targetFrom, o.targetVia)}`);
+  if (o.targetFrom) lines.push(`target: \`${upgradeShown(o.flaskMigrate === true, o.target)}\`, the release line in ${releaseLineShown(o.targetFrom, o.targetVia)}`);
   lines.push('');
   if (plan.placeholders.length === 0 && plan.refused.length === 0 && plan.skipped.length === 0) {
     lines.push('Nothing to backfill: every id resolves to a revision in the repository.');
@@ -45,7 +45,7 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
     if (r.forensics && !r.reason.includes(describeForensics(r.forensics))) lines.push(`  git: ${describeForensics(r.forensics)}`);
     if (r.suggestion) lines.push(`  fix: ${r.suggestion}`);
     if (r.candidates.length > 0) {
-      lines.push(`  Where could it go? With the placeholder after each of these, \`alembic upgrade ${r.candidates[0]!.prediction.target}\` would, on this database:`);
+      lines.push(`  Where could it go? With the placeholder after each of these, \`${upgradeShown(o.flaskMigrate === true, r.candidates[0]!.prediction.target)}\` would, on this database:`);
       for (const c of r.candidates) {
         lines.push(`    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(', ')})` : ''}`);
       }
@@ -60,7 +60,7 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
     lines.push(`  heads: ${proof.headsBefore.join(', ') || '(none)'} → ${proof.headsAfter.join(', ') || '(none)'}`);
     for (const s of proof.scenarios) {
       const from = s.rows.map(rowLabel).join(', ');
-      lines.push(`  database at ${from}: rows ${s.resolves ? 'resolve' : 'do NOT resolve'}; \`alembic upgrade ${s.prediction.target}\` ${runs(s.prediction)}`);
+      lines.push(`  database at ${from}: rows ${s.resolves ? 'resolve' : 'do NOT resolve'}; \`${upgradeShown(o.flaskMigrate === true, s.prediction.target)}\` ${runs(s.prediction)}`);
     }
     for (const p of proof.problems) lines.push(`  problem: ${p}`);
     lines.push('');
@@ -68,7 +68,7 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
   if (o.restored) lines.push(`RESTORED: the files were written, but the proof failed on disk (${o.restored}); every file is back as it was.`);
   else if (plan.refused.length > 0) lines.push(`BLOCKED: ${plan.refused.length} id${plan.refused.length > 1 ? 's' : ''} could not be placed; nothing was written.`);
   else if (proof && !proof.ok) lines.push('BLOCKED: the proof failed; nothing was written.');
-  else if (o.written) lines.push(`OK: wrote ${plan.placeholders.length} placeholder${plan.placeholders.length > 1 ? 's' : ''}; \`alembic upgrade\` is predicted to succeed. Commit the files and deploy.`);
+  else if (o.written) lines.push(`OK: wrote ${plan.placeholders.length} placeholder${plan.placeholders.length > 1 ? 's' : ''}; \`${o.flaskMigrate === true ? 'flask db upgrade' : 'alembic upgrade'}\` is predicted to succeed. Commit the files and deploy.`);
   else if (plan.placeholders.length > 0) lines.push('OK (dry run): the proof holds. Apply with --write.');
   else lines.push('OK: nothing to write.');
   return lines.join('\n') + '\n';
