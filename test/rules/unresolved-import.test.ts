@@ -14,7 +14,7 @@ function modulesOf(findings: readonly Finding[]): string[] {
     .filter((f) => f.code === 'unresolved-import')
     .flatMap((f) => {
       if (f.severity !== 'info') return [/imports (\w+)/.exec(f.message)![1]!];
-      const list = /modules imported at module level in migrations or env\.py \(([^)]*)\)/.exec(f.message)?.[1];
+      const list = /modules imported by migrations or env\.py \(([^)]*)\)/.exec(f.message)?.[1];
       return list ? list.split(', ') : [/^\S+: (\w+), imported/.exec(f.message)![1]!];
     });
 }
@@ -161,6 +161,10 @@ describe('unresolved-import: declared distributions', () => {
     // a relative import is an error whatever is declared
     const relative = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, 'from .helpers import x\nimport missing_pkg') }, DEFAULT_INI), 'latest', { lint: false });
     expect(relative.findings.filter((f) => f.code === 'unresolved-import').map((f) => f.severity).sort()).toEqual(['error', 'info']);
+    // env.py's imports join the list, those inside the functions an upgrade calls too
+    const envPy = 'from alembic import context\nimport dotenv_pkg\n\n\ndef run_migrations_online():\n    from settings_pkg import url\n    context.configure(url=url)\n\n\nrun_migrations_online()\n';
+    const withEnv = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, 'import missing_pkg'), 'migrations/env.py': envPy }, DEFAULT_INI), 'latest', { lint: false });
+    expect(modulesOf(withEnv.findings).sort()).toEqual(['dotenv_pkg', 'missing_pkg', 'settings_pkg']);
   });
 
   it('reads pyproject.toml as TOML: PEP 621, optional and PEP 735 groups, Poetry tables, and nothing else', async () => {

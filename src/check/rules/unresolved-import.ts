@@ -30,13 +30,13 @@ export const unresolvedImport: Rule = {
  * can be checked. One info names them instead.
  */
 function nothingDeclared(found: readonly Finding[]): Finding {
-  const modules = [...new Set(found.map((f) => /imports (\S+), which/.exec(f.message)?.[1] ?? '?'))];
+  const modules = [...new Set(found.map((f) => /imports (\S+?)(?: inside \S+\(\))?, which/.exec(f.message)?.[1] ?? '?'))];
   const first = found[0]!;
   const where = `${first.path}:${first.line}`;
   return {
     code: 'unresolved-import',
     severity: 'info',
-    message: `${where}: ${modules.length === 1 ? `${modules[0]}, imported at module level in ${found.length === 1 ? 'a migration or env.py' : `${found.length} places`}, is` : `${modules.length} modules imported at module level in migrations or env.py (${modules.slice(0, 12).join(', ')}${modules.length > 12 ? ', …' : ''}) are`} neither in the standard library nor in this repository, and the project declares no dependencies in a file alembic-preflight reads (requirements*.txt, pyproject.toml, setup.cfg's install_requires, setup.py, a lock file). Whether they are installed where Alembic runs cannot be checked; one that is missing there fails every command with ModuleNotFoundError.`,
+    message: `${where}: ${modules.length === 1 ? `${modules[0]}, imported ${found.length === 1 ? 'by a migration or env.py' : `in ${found.length} places`}, is` : `${modules.length} modules imported by migrations or env.py (${modules.slice(0, 12).join(', ')}${modules.length > 12 ? ', …' : ''}) are`} neither in the standard library nor in this repository, and the project declares no dependencies in a file alembic-preflight reads (requirements*.txt, pyproject.toml, setup.cfg's install_requires, setup.py, a lock file). Whether they are installed where Alembic runs cannot be checked; one that is missing there fails every command with ModuleNotFoundError.`,
     hint: 'Declare the dependencies in requirements.txt or pyproject.toml (Heroku\'s Python buildpack needs one of them, or a lock file, to install anything); each import is then checked against them.',
     path: first.path,
     ...(first.line !== undefined ? { line: first.line } : {}),
