@@ -44,7 +44,7 @@ export function procfileTarget(cwd: string, iniPath?: string): DeployTarget | un
         found.push(...targets.map((t) => (t.path === shown ? t : { ...t, via: { path: shown, line: command.line } })));
       }
     }
-    return found.length > 0 && new Set(found.map((f) => f.target)).size === 1 ? found[0] : undefined;
+    return oneTarget(found) ? found[0] : undefined;
   }
   return undefined;
 }
@@ -120,7 +120,7 @@ function readOptional(file: string): string | undefined {
  */
 export function commandTarget(argv: readonly string[], cwd: string, iniPath?: string): { target: string; direct: boolean } | undefined {
   const found = lineTargets(argv.join(' '), { dir: cwd, cwd, ini: path.resolve(iniPath ?? path.join(cwd, 'alembic.ini')), path: '', line: 0 }, true);
-  if (!found || found.length === 0 || new Set(found.map((f) => f.target)).size !== 1) return undefined;
+  if (!found || !oneTarget(found)) return undefined;
   return { target: found[0]!.target, direct: found.every((f) => f.path === '') };
 }
 
@@ -149,14 +149,14 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
     const first = commandStart(words);
     // a message that mentions the command runs nothing
     if (first < 0 || words[first] === 'echo' || words[first] === 'printf') continue;
-    // `alembic-preflight release -- CMD` without --target predicts what CMD runs, else head (as release does)
-    const wrapped = wrappedCommand(words);
-    if (wrapped) {
-      const inner = lineTargets(wrapped.join(' '), where, followScripts);
-      out.push(...(inner && inner.length > 0 && new Set(inner.map((x) => x.target)).size === 1 ? inner : [{ target: 'head', path: where.path, line: where.line }]));
+    const release = preflightRelease(words);
+    if (release && 'wrapped' in release) {
+      // without --target, release predicts what the command after `--` runs when it is plain, else head
+      const inner = lineTargets(release.wrapped.join(' '), where, followScripts);
+      out.push(...(inner && oneTarget(inner) ? inner : [{ target: 'head', path: where.path, line: where.line }]));
       continue;
     }
-    const t = upgradeTarget(words);
+    const t = release ? release.target : upgradeTarget(words);
     if (t === null) return null;
     if (t !== undefined) {
       // a release that migrates another project's ini (-c other/alembic.ini) says nothing about this one
@@ -185,13 +185,29 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
   return out;
 }
 
-/** The command after `--` of an `alembic-preflight release` that sets no --target of its own. */
-function wrappedCommand(words: readonly string[]): readonly string[] | undefined {
-  const preflight = words.findIndex((x) => x === 'alembic-preflight' || x.endsWith('/alembic-preflight'));
+/**
+ * `alembic-preflight release …`: the target its own --target gives (null when not a literal), else the
+ * command after `--` it wraps, else head; undefined for any other command.
+ */
+function preflightRelease(words: readonly string[]): { target: string | null } | { wrapped: readonly string[] } | undefined {
+  const preflight = toolAt(words, 'alembic-preflight');
   if (preflight < 0 || words[preflight + 1] !== 'release') return undefined;
   const dash = words.indexOf('--', preflight);
-  if (dash < 0 || words.slice(preflight, dash).some((w) => w === '--target' || w.startsWith('--target='))) return undefined;
-  return words.slice(dash + 1);
+  // a --target after `--` belongs to the wrapped command
+  const end = dash < 0 ? words.length : dash;
+  const i = words.findIndex((w, k) => k > preflight && k < end && (w === '--target' || w.startsWith('--target=')));
+  if (i >= 0) return { target: literal(words[i]!.includes('=') ? words[i]!.slice('--target='.length) : words[i + 1]) };
+  return dash < 0 ? { target: 'head' } : { wrapped: words.slice(dash + 1) };
+}
+
+/** Index of a tool's word in a command (`alembic`, `./node_modules/.bin/alembic-preflight`), or -1. */
+function toolAt(words: readonly string[], name: string): number {
+  return words.findIndex((x) => x === name || x.endsWith(`/${name}`));
+}
+
+/** Every upgrade found runs the same target. */
+function oneTarget(found: readonly DeployTarget[]): boolean {
+  return found.length > 0 && new Set(found.map((f) => f.target)).size === 1;
 }
 
 /** Index of the command's own word, after `VAR=value` assignments and `exec`; -1 when there is none. */
@@ -273,18 +289,10 @@ function shellLines(text: string): { text: string; line: number }[] {
   return out;
 }
 
-/** The target one command upgrades to; undefined when it is not a migration; null when it is one we cannot read. */
+/** The target an `alembic … upgrade` or `flask db upgrade` command upgrades to; undefined when it is not a migration; null when it is one we cannot read. */
 function upgradeTarget(words: readonly string[]): string | undefined | null {
-  const at = (w: string) => words.findIndex((x) => x === w || x.endsWith(`/${w}`));
-  const preflight = at('alembic-preflight');
-  if (preflight >= 0 && words[preflight + 1] === 'release') {
-    const dash = words.indexOf('--', preflight);
-    const i = words.findIndex((w, k) => k > preflight && (dash < 0 || k < dash) && (w === '--target' || w.startsWith('--target=')));
-    if (i < 0) return 'head';
-    return literal(words[i]!.includes('=') ? words[i]!.slice('--target='.length) : words[i + 1]);
-  }
-  const alembic = at('alembic');
-  const flask = at('flask');
+  const alembic = toolAt(words, 'alembic');
+  const flask = toolAt(words, 'flask');
   const isFlask = flask >= 0 && words[flask + 1] === 'db';
   if (alembic < 0 && !isFlask) return undefined;
   const from = isFlask ? flask + 2 : alembic + 1;
