@@ -717,10 +717,9 @@ export function runFunctionImports(source: string): FunctionImport[] {
     if (ll.indent === 0) {
       const k = t[0]?.text === 'async' ? 1 : 0;
       if ((t[k]?.text === 'def' || t[k]?.text === 'class') && t[k + 1]?.type === Tok.Name) {
-        // a class body's methods run only when something calls them: not followed
-        current = t[k]!.text === 'def' ? [] : undefined;
-        if (current) defs.set(t[k + 1]!.text, current);
-        else current = [];
+        // a class body's methods run only when something calls them: its lines are set aside, not followed
+        current = [];
+        if (t[k]!.text === 'def') defs.set(t[k + 1]!.text, current);
         continue;
       }
       current = undefined;
@@ -757,7 +756,8 @@ export function runFunctionImports(source: string): FunctionImport[] {
       const first = t[0];
       if (!first) continue;
       if (first.type === Tok.Name && BLOCK_WORDS.has(first.text) && t[1]?.text !== '=' && t[1]?.text !== '.') {
-        blocks.push({ indent: ll.indent, guarded: ['try', 'except', 'finally', 'if', 'elif', 'else', 'for', 'while', 'match', 'case', 'def', 'class', 'async'].includes(first.text) && !(first.text === 'async' && t[1]?.text === 'with') });
+        // every block but `with` may not run its body, or guards it
+        blocks.push({ indent: ll.indent, guarded: first.text !== 'with' && !(first.text === 'async' && t[1]?.text === 'with') });
         continue;
       }
       if (offline(ll.line) || blocks.some((b) => b.guarded)) continue;

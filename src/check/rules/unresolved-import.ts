@@ -71,9 +71,7 @@ function envPyImports(model: ProjectModel, undeclared: WeakSet<Finding>): Findin
   const out: Finding[] = [];
   for (const imp of all) {
     const base = { code: 'unresolved-import', path: rel, line: imp.line };
-    const runs = imp.fn === undefined
-      ? 'Alembic runs env.py for every command that connects (upgrade, downgrade, stamp, current; not heads or history)'
-      : `Alembic runs env.py for every command that connects (upgrade, downgrade, stamp, current; not heads or history), and ${imp.fn}() with it`;
+    const runs = `Alembic runs env.py for every command that connects (upgrade, downgrade, stamp, current; not heads or history)${imp.fn === undefined ? '' : `, and ${imp.fn}() with it`}`;
     const where = imp.fn === undefined ? '' : ` inside ${imp.fn}()`;
     if (imp.level > 0) {
       out.push({
