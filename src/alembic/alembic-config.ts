@@ -79,6 +79,14 @@ export interface ProjectConfig {
 type TomlTable = Record<string, unknown>;
 
 /**
+ * An ini path list as Alembic splits it when no path_separator is set: on commas and spaces, and for
+ * prepend_sys_path also on ':' (its old os.pathsep-like reading).
+ */
+export function splitLegacyPathList(value: string, isPrepend: boolean): string[] {
+  return value.split(isPrepend ? /, *| +|:/ : /, *| +/);
+}
+
+/**
  * Resolves the Alembic configuration exactly as `ScriptDirectory.from_config`
  * does (reference §1), in the same order, so the first configuration error we
  * report is the one Alembic would print.
@@ -423,10 +431,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
           break;
         }
       }
-      if (sepName === undefined) {
-        const legacy = isPrepend ? /, *| +|:/ : /, *| +/;
-        return inIni.split(legacy);
-      }
+      if (sepName === undefined) return splitLegacyPathList(inIni, isPrepend);
       const table: Record<string, string> = { space: ' ', os: path.delimiter, ':': ':', ';': ';' };
       const newlineOk = f.pyproject || (sepName === 'version_path_separator' && f.versionPathSeparatorNewline);
       if (newlineOk) table.newline = '\n';

@@ -82,6 +82,19 @@ describe('shared-version-table follows env.py that hands the run to a module of 
     expect(codes(await check(handingOver(', version_table="analytics_version"')))).not.toContain('shared-version-table');
   });
 
+  it("finds the module through prepend_sys_path split as Alembic splits it (':' too)", async () => {
+    const viaLib = makeProject({
+      [V + 'a1_x.py']: rev('a1', null),
+      'migrations/env.py': env(''),
+      'analytics/alembic.ini': '[alembic]\nscript_location = %(here)s/migrations\nprepend_sys_path = .:lib\n',
+      'analytics/migrations/env.py': 'from analytics_db.migrate import run_migrations\n\nrun_migrations()\n',
+      'lib/analytics_db/__init__.py': '',
+      'lib/analytics_db/migrate.py': env('').replace('def run():', 'def run_migrations():'),
+      'analytics/migrations/versions/b1_x.py': rev('b1', null),
+    });
+    expect(codes(await check(viaLib))).toContain('shared-version-table');
+  });
+
   it('says nothing when the module is not in the repository: its table cannot be known', async () => {
     const elsewhere = makeProject({
       [V + 'a1_x.py']: rev('a1', null),

@@ -1,5 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { splitLegacyPathList } from '../../alembic/alembic-config.js';
 import { envHandover } from '../../alembic/env-handover.js';
 import { readEnvPy, searchPathSetting } from '../../alembic/env-py.js';
 import type { ImportRoots } from '../../alembic/import-resolver.js';
@@ -100,11 +101,11 @@ export const sharedVersionTable: Rule = {
   },
 };
 
-/** prepend_sys_path as Alembic splits it (on spaces and commas); empty when unset or unreadable. */
+/** prepend_sys_path as Alembic splits it without a path_separator; empty when unset or unreadable. */
 function prependSysPath(ini: ReturnType<typeof parseIni>, section: string): string[] {
   try {
     const v = ini.get(section, 'prepend_sys_path');
-    return v ? v.split(/[\s,]+/).filter(Boolean) : [];
+    return v ? splitLegacyPathList(v, true).filter(Boolean) : [];
   } catch {
     return [];
   }
