@@ -40,6 +40,9 @@ describe('file_template', () => {
   });
   it('refuses fields Alembic does not provide instead of guessing', () => {
     expect(() => pyFormat('%(branch)s_%(rev)s', values)).toThrow(/KeyError: 'branch'/u);
+    // names every JavaScript object has are no fields either
+    expect(() => pyFormat('%(constructor)s_%(rev)s', values)).toThrow(/KeyError: 'constructor'/u);
+    expect(() => pyFormat('%(__proto__)s_%(rev)s', values)).toThrow(/KeyError: '__proto__'/u);
   });
   it.each([
     ['placeholder', 40],

@@ -264,6 +264,33 @@ print(json.dumps(out))`;
       }
     }
   });
+  it("names that are an object's own property in JavaScript (constructor, __proto__) are unknown names to Alembic: the same error", () => {
+    const ini = (lines: string): Record<string, string> => ({ 'alembic.ini': `[alembic]\n${lines}\n` });
+    const cases: [string, Record<string, string>, string, boolean][] = [];
+    for (const value of ['constructor', 'toString', '__proto__', 'colon']) {
+      cases.push([`path_separator = ${value}`, ini(`script_location = migrations\npath_separator = ${value}\nversion_locations = %(here)s/migrations/versions`), `ValueError: '${value}' is not a valid value for path_separator; expected 'space', 'newline', 'os', ':', ';'`, true]);
+    }
+    for (const key of ['constructor', '__proto__']) {
+      const raw = `migrations/%(${key})s`;
+      cases.push([`ini %(${key})s`, ini(`script_location = ${raw}`), `configparser.InterpolationMissingOptionError: Bad value substitution: option 'script_location' in section 'alembic' contains an interpolation key '${key}' which is not a valid option name. Raw value: '${raw}'`, false]);
+      cases.push([`pyproject %(${key})s`, { 'pyproject.toml': `[tool.alembic]\nscript_location = "%(${key})s/migrations"\n` }, `KeyError: '${key}'`, true]);
+    }
+    // ours on both releases always; real Alembic beside it where that release is installed (1.19.2 with ALEMBIC_LATEST_SRC)
+    const targets = alembicTargets();
+    for (const version of ['1.8.1', '1.19.2']) {
+      const target = targets.find((t) => (t.version === 'latest' ? '1.19.2' : t.version) === version);
+      for (const [name, files, alembicError, newOnly] of cases) {
+        if (newOnly && version === '1.8.1') continue;
+        const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': ENV_PY, ...files }, null);
+        const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', version], { cwd: root, encoding: 'utf8' });
+        expect(r.status, `${version} ${name}`).toBe(2);
+        expect((JSON.parse(r.stdout) as { error: { alembicError: string } }).error.alembicError, `${version} ${name}`).toBe(alembicError);
+        if (!target) continue;
+        const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env } });
+        expect(a.stderr.trim().split('\n').at(-1), `${version} ${name}`).toBe(alembicError);
+      }
+    }
+  });
   it("an [alembic] section without script_location, or no -c file at all, alone or with the key in the working folder's pyproject.toml (peter_sslers: -c data/config.ini): the same message or the same graph", () => {
     const tomlKey = '[tool.alembic]\nscript_location = "%(here)s/migrations"\n';
     const layouts: [string, Record<string, string>][] = [

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors/errors.js';
-import { featuresOf, type AlembicVersion } from './alembic-version.js';
+import { featuresOf, type AlembicFeatures, type AlembicVersion } from './alembic-version.js';
 import { IniError, inlineComment, inlineCommentAdvice, parseIni, type IniFile } from './ini-parser.js';
 import { decodeBytesLikePython, decodeLikePython } from './python-decode.js';
 import { findAlembicSetups } from './find-alembic-setups.js';
@@ -84,6 +84,28 @@ type TomlTable = Record<string, unknown>;
  */
 export function splitLegacyPathList(value: string, isPrepend: boolean): string[] {
   return value.split(isPrepend ? /, *| +|:/ : /, *| +/);
+}
+
+/** The character a path_separator (or version_path_separator) value names; undefined when Alembic refuses it. */
+export function separatorChar(value: string, newlineOk: boolean): string | undefined {
+  const table: Record<string, string> = { space: ' ', os: path.delimiter, ':': ':', ';': ';' };
+  if (newlineOk) table.newline = '\n';
+  return Object.hasOwn(table, value) ? table[value] : undefined;
+}
+
+/** A path list split on a named separator as Alembic does: empty items go before stripping, so " " survives as "". */
+export function splitOnSeparator(value: string, sep: string, strip: boolean): string[] {
+  return value.split(sep).filter((x) => x !== '').map((x) => (strip ? x.trim() : x));
+}
+
+/**
+ * prepend_sys_path as Alembic of these features splits it, given the section's path_separator
+ * (which it reads from 1.16 on); undefined for a separator it refuses.
+ */
+export function splitPrependSysPath(value: string, pathSeparator: string | undefined, f: AlembicFeatures): string[] | undefined {
+  if (!f.pyproject || pathSeparator === undefined) return splitLegacyPathList(value, true);
+  const sep = separatorChar(pathSeparator, true);
+  return sep === undefined ? undefined : splitOnSeparator(value, sep, true);
 }
 
 /**
@@ -432,24 +454,20 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
         }
       }
       if (sepName === undefined) return splitLegacyPathList(inIni, isPrepend);
-      const table: Record<string, string> = { space: ' ', os: path.delimiter, ':': ':', ';': ';' };
       const newlineOk = f.pyproject || (sepName === 'version_path_separator' && f.versionPathSeparatorNewline);
-      if (newlineOk) table.newline = '\n';
-      const sep = table[sepValue!];
+      const sep = separatorChar(sepValue!, newlineOk);
       if (sep === undefined) {
         const expected = newlineOk ? "'space', 'newline', 'os', ':', ';'" : "'space', 'os', ':', ';'";
         throw new ConfigError(`${sepName} = ${sepValue} is not a valid separator.`, {
           alembicError: `ValueError: '${sepValue}' is not a valid value for ${sepName}; expected ${expected}`,
-          hint: sepName !== undefined && table[inlineComment(sepValue!)?.before ?? ''] !== undefined
+          hint: separatorChar(inlineComment(sepValue!)?.before ?? '', newlineOk) !== undefined
             ? inlineCommentAdvice(sepName, sepValue!).trimEnd()
             : `${inlineCommentAdvice(sepName, sepValue!)}Use one of ${expected} (for example ${sepName} = os).`,
           path: iniShown,
           line: ini?.optionLine(section, sepName),
         });
       }
-      const strip = f.pyproject || f.versionPathSeparatorNewline;
-      // Alembic filters empty items *before* stripping, so " " survives as ""
-      return inIni.split(sep).filter((x) => x !== '').map((x) => (strip ? x.trim() : x));
+      return splitOnSeparator(inIni, sep, f.pyproject || f.versionPathSeparatorNewline);
     }
     if (!f.pyproject || !toml || !(name in toml)) return [];
     const v = tomlValue(toml[name], name, tomlArgs);
@@ -490,7 +508,7 @@ function tomlValue(v: unknown, name: string, args: Record<string, string>): unkn
     if (typeof s !== 'string') return String(s);
     return s.replace(/%(?:\(([^)]*)\)s|%|(.))/g, (m, key: string | undefined, other: string | undefined) => {
       if (m === '%%') return '%';
-      if (key !== undefined && key in args) return args[key]!;
+      if (key !== undefined && Object.hasOwn(args, key)) return args[key]!;
       throw new ConfigError(`pyproject.toml [tool.alembic] ${name} uses ${m}, which Alembic cannot format.`, {
         alembicError: key !== undefined ? `KeyError: '${key}'` : `ValueError: unsupported format character '${other ?? ''}'`,
         hint: 'Write a literal % as %% in pyproject.toml; only %(here)s is substituted.',

@@ -65,7 +65,7 @@ export function readEnvPy(source: string): EnvPyFacts {
           call.unpacked ??= { expression: t.slice(j, end).map((x) => x.text).join(''), line: tok.line };
           continue;
         }
-        if (depth !== 0 || tok.type !== Tok.Name || t[j + 1]?.text !== '=' || !(tok.text in KEYS)) continue;
+        if (depth !== 0 || tok.type !== Tok.Name || t[j + 1]?.text !== '=' || !Object.hasOwn(KEYS, tok.text)) continue;
         if (t[j - 1]!.text !== ',' && t[j - 1]!.text !== '(') continue;
         const valueToks = t.slice(j + 2, argumentEnd(t, j + 2, close));
         call[KEYS[tok.text as keyof typeof KEYS]] = { ...literal(valueToks), line: tok.line };

@@ -247,7 +247,8 @@ function declaredIn(cwd: string, names: Set<string>): void {
   const add = (dist: string): void => {
     const d = normalizedName(dist);
     names.add(d.replace(/-/g, '_'));
-    const known = DIST_TO_IMPORT[d];
+    // own keys only: `constructor` is a real distribution (conda's installer builder)
+    const known = Object.hasOwn(DIST_TO_IMPORT, d) ? DIST_TO_IMPORT[d] : undefined;
     if (known) names.add(known.toLowerCase());
     // the usual ways a distribution's name differs from its module: python-X, X-python, a release digit (progressbar2)
     for (const alias of [d.replace(/^python-/, ''), d.replace(/-python$/, ''), d.replace(/(?<=[a-z])\d+$/, '')]) names.add(alias.replace(/-/g, '_'));

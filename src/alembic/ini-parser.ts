@@ -73,7 +73,8 @@ export class IniFile {
   private lookupRaw(section: string, key: string): string | undefined {
     const opt = this.sections.get(section)?.get(key) ?? this.defaults.get(key);
     if (opt) return opt.raw;
-    return this.injectedDefaults[key];
+    // own keys only: %(constructor)s is a missing option, as in configparser, not Object's constructor
+    return Object.hasOwn(this.injectedDefaults, key) ? this.injectedDefaults[key] : undefined;
   }
 
   private interpolate(section: string, option: string, value: string, depth: number): string {

@@ -43,7 +43,7 @@ export function pyFormat(template: string, values: Readonly<Record<string, strin
       continue;
     }
     if (key === undefined) throw new FileTemplateError(`file_template uses a positional field (${m[0]}); Alembic passes named fields only`);
-    if (!(key in values)) throw new FileTemplateError(`file_template names %(${key}), which Alembic does not provide (KeyError: '${key}')`);
+    if (!Object.hasOwn(values, key)) throw new FileTemplateError(`file_template names %(${key}), which Alembic does not provide (KeyError: '${key}')`);
     const v = values[key]!;
     let text: string;
     if (conv === 'd' || conv === 'i') {

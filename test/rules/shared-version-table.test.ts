@@ -95,6 +95,26 @@ describe('shared-version-table follows env.py that hands the run to a module of 
     expect(codes(await check(viaLib))).toContain('shared-version-table');
   });
 
+  it('splits prepend_sys_path on path_separator where Alembic reads it (1.16 on), and not before', async () => {
+    const viaLib = (ini: string): string =>
+      makeProject({
+        [V + 'a1_x.py']: rev('a1', null),
+        'migrations/env.py': env(''),
+        'analytics/alembic.ini': `[alembic]\nscript_location = %(here)s/migrations\n${ini}`,
+        'analytics/migrations/env.py': 'from analytics_db.migrate import run_migrations\n\nrun_migrations()\n',
+        'lib/analytics_db/__init__.py': '',
+        'lib/analytics_db/migrate.py': env('').replace('def run():', 'def run_migrations():'),
+        'analytics/migrations/versions/b1_x.py': rev('b1', null),
+      });
+    const separated = viaLib('prepend_sys_path = .;lib\npath_separator = ;\n');
+    // Alembic 1.19.2 imports the module from lib/; 1.8.1 reads ".;lib" as one folder and fails to import it
+    expect(codes(await check(separated))).toContain('shared-version-table');
+    expect(codes(await check(separated, '1.8.1'))).not.toContain('shared-version-table');
+    expect(codes(await check(viaLib('prepend_sys_path = .;lib\n')))).not.toContain('shared-version-table');
+    // a separator Alembic refuses leaves the path unknown: nothing to compare
+    expect(codes(await check(viaLib('prepend_sys_path = .;lib\npath_separator = constructor\n')))).not.toContain('shared-version-table');
+  });
+
   it('says nothing when the module is not in the repository: its table cannot be known', async () => {
     const elsewhere = makeProject({
       [V + 'a1_x.py']: rev('a1', null),

@@ -49,6 +49,11 @@ describe('unresolved-import: declared distributions', () => {
     ).toEqual(['missing_pkg']);
   });
 
+  it("takes a distribution whose name is an object's own property in JavaScript for what it is (conda's constructor)", async () => {
+    const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, 'import constructor\nimport missing_pkg'), 'requirements.txt': 'constructor\n__proto__\n' }, DEFAULT_INI), 'latest', { lint: false });
+    expect(r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1])).toEqual(['missing_pkg']);
+  });
+
   it("reads the dependency files of the folders above, up to the git repository's root (pgAdmin runs Alembic from web/)", async () => {
     const files = { [`web/${V}a1_x.py`]: rev('a1', null, 'import flask\nimport flask_security'), 'web/alembic.ini': DEFAULT_INI, 'requirements.txt': 'Flask==3.*\nFlask-Security-Too>=5\n' };
     const named = async (root: string): Promise<string[]> => modulesOf((await check(path.join(root, 'web'), 'latest', { lint: false })).findings);

@@ -340,7 +340,8 @@ function readType(py: PySource, n: PyNode): ColumnType | undefined {
   // String(36), sqlalchemy_utils, geoalchemy) is not the SQL type its name suggests
   const q = py.qualified(text);
   if (q !== undefined && !/^sqlalchemy(?:\.|$)/.test(q)) return undefined;
-  const canonical = CANONICAL[lastName(q ?? text).toLowerCase()];
+  const name = lastName(q ?? text).toLowerCase();
+  const canonical = Object.hasOwn(CANONICAL, name) ? CANONICAL[name] : undefined;
   if (canonical === undefined) return undefined;
   let written = py.of(n).replace(/\s+/g, ' ');
   if (written.length > 40) written = written.slice(0, 37) + '…';

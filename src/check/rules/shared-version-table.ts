@@ -1,6 +1,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { splitLegacyPathList } from '../../alembic/alembic-config.js';
+import { splitPrependSysPath } from '../../alembic/alembic-config.js';
+import { featuresOf, type AlembicFeatures } from '../../alembic/alembic-version.js';
 import { envHandover } from '../../alembic/env-handover.js';
 import { readEnvPy, searchPathSetting } from '../../alembic/env-py.js';
 import type { ImportRoots } from '../../alembic/import-resolver.js';
@@ -14,9 +15,10 @@ export const sharedVersionTable: Rule = {
   severity: 'warning',
   kind: 'lint',
   summary: 'Two script locations in the repository use the same version table: on a shared database they overwrite each other.',
-  check({ lint }) {
+  check({ model, lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
+    const features = featuresOf(model.alembicVersion);
     const cwd = lint.cwd;
     // every ini section with a script_location, in every *.ini of the repository
     const locations = new Map<string, { where: string; envPath: string; roots: ImportRoots }>();
@@ -44,7 +46,7 @@ export const sharedVersionTable: Rule = {
           const env = path.join(dir, 'env.py');
           try {
             const real = realpathSync(dir);
-            if (!locations.has(real)) locations.set(real, { where: `${rel} [${section}]`, envPath: env, roots: { cwd, iniPath: abs, prependSysPath: prependSysPath(ini, section) } });
+            if (!locations.has(real)) locations.set(real, { where: `${rel} [${section}]`, envPath: env, roots: { cwd, iniPath: abs, prependSysPath: prependSysPath(ini, section, features) } });
             break;
           } catch {
             // try the other base
@@ -101,11 +103,12 @@ export const sharedVersionTable: Rule = {
   },
 };
 
-/** prepend_sys_path as Alembic splits it without a path_separator; empty when unset or unreadable. */
-function prependSysPath(ini: ReturnType<typeof parseIni>, section: string): string[] {
+/** prepend_sys_path as Alembic splits it (by the section's path_separator where it reads one); empty when unset or unreadable. */
+function prependSysPath(ini: ReturnType<typeof parseIni>, section: string, f: AlembicFeatures): string[] {
   try {
     const v = ini.get(section, 'prepend_sys_path');
-    return v ? splitLegacyPathList(v, true).filter(Boolean) : [];
+    const sep = ini.hasOption(section, 'path_separator') ? ini.get(section, 'path_separator') : undefined;
+    return v ? (splitPrependSysPath(v, sep, f) ?? []).filter(Boolean) : [];
   } catch {
     return [];
   }
