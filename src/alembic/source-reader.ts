@@ -107,7 +107,7 @@ const CP1252_UNDEFINED: ReadonlySet<number> = new Set([0x81, 0x8d, 0x8f, 0x90, 0
 
 /** A strict decoder for a Python codec name (normalised: lower case, '_' between words), under the WHATWG labels that name the same codec; null when none does. */
 function textDecoder(codec: string): TextDecoder | null {
-  const aliases = WHATWG_ALIASES[codec];
+  const aliases = Object.hasOwn(WHATWG_ALIASES, codec) ? WHATWG_ALIASES[codec] : undefined;
   for (const label of aliases ? [aliases] : [codec.replace(/_/g, '-'), codec]) {
     try {
       return new TextDecoder(label, { fatal: true });
