@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backfillCommand } from '../src/commands/backfill-command.js';
 import { verifyCommand } from '../src/commands/verify-command.js';
-import { commandTarget, procfileTarget } from '../src/release/procfile-target.js';
+import { commandProject, commandTarget, procfileTarget } from '../src/release/procfile-target.js';
 import { runCli } from './helpers/cli.js';
 import { prepareDatabase, writeScenarioProject, type RevSpec } from './helpers/db-scenario.js';
 import { makeProject } from './helpers/project.js';
@@ -140,6 +140,28 @@ describe('commandTarget: the upgrade a command wrapped by `release --` runs', ()
     }
     // -c names this project's ini: still read
     expect(commandTarget(['alembic', '-c', 'other/alembic.ini', 'upgrade', 'heads'], root, path.join(root, 'other/alembic.ini'))).toEqual({ target: 'heads', direct: true });
+  });
+});
+
+describe('commandProject: the -c and -n of the upgrade a command wrapped by `release --` runs', () => {
+  it('reads them as the command passes them to Alembic, and only when written plainly and the same for every upgrade', () => {
+    expect(commandProject(['alembic', '-c', 'db/alembic.ini', 'upgrade', 'head'])).toEqual({ config: 'db/alembic.ini' });
+    expect(commandProject(['python', '-m', 'alembic', '--config=db/alembic.ini', '-n', 'tenant', 'upgrade', 'heads'])).toEqual({ config: 'db/alembic.ini', name: 'tenant' });
+    expect(commandProject(['sh', '-c', '"alembic --config db/alembic.ini --name tenant upgrade head && python seed.py"'])).toEqual({ config: 'db/alembic.ini', name: 'tenant' });
+    expect(commandProject(['alembic', '-c', 'config-1/alembic.ini', 'upgrade', 'head'])).toEqual({ config: 'config-1/alembic.ini' });
+    // nothing to adopt: no option, a variable, two upgrades that disagree, not an upgrade, a script, flask
+    for (const argv of [
+      ['alembic', 'upgrade', 'head'],
+      ['alembic', '-c', '$ALEMBIC_INI', 'upgrade', 'head'],
+      ['sh', '-c', 'alembic -c a.ini upgrade head && alembic -c b.ini upgrade head'],
+      ['sh', '-c', 'alembic -c a.ini upgrade head && alembic upgrade head'],
+      ['alembic', '-c', 'db/alembic.ini', 'current'],
+      ['bash', 'bin/migrate.sh'],
+      ['sh', '-c', 'bash -c x'],
+      ['flask', 'db', 'upgrade'],
+    ]) {
+      expect(commandProject(argv), argv.join(' ')).toEqual({});
+    }
   });
 });
 

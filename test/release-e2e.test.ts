@@ -138,6 +138,24 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect((await rows(a)).map((r) => r[0]).sort()).toEqual(['2a3b4c5d6e7f', '3c4d5e6f7a8b']);
   }, 60_000);
 
+  it("a wrapped `-- alembic -c FILE upgrade heads` with no -c of ours: the project that command migrates is checked (its -c), for its target", async () => {
+    const other = { '3c4d_other_head.py': "revision = '3c4d5e6f7a8b'\ndown_revision = '1f2a3b4c5d6e'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n" };
+    const a = await app(other);
+    const ours = RELEASE_LINE.replace(/ -c \S+/u, '');
+    expect(ours).not.toContain(' -c ');
+    const r = release(a, {}, `${ours} -- alembic -c examples/heroku-app/alembic.ini upgrade heads`);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("target heads (what the command runs); project -c examples/heroku-app/alembic.ini (the command's)");
+    expect(r.alembicStarts).toBe(1);
+    expect((await rows(a)).map((x) => x[0]).sort()).toEqual(['2a3b4c5d6e7f', '3c4d5e6f7a8b']);
+    // for `head` the same project is blocked before Alembic starts, on its two heads
+    const b = await app(other);
+    const head = release(b, {}, `${ours} -- alembic --config=examples/heroku-app/alembic.ini upgrade head`);
+    expect(head.status, head.stdout + head.stderr).toBe(1);
+    expect(head.stdout).toContain('Multiple head revisions are present');
+    expect(head.alembicStarts).toBe(0);
+  }, 60_000);
+
   it('syntax the dyno\'s Python rejects, with no Python declared: the interpreter is asked, blocked, Alembic never started', async () => {
     const file = "revision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    try:\n        pass\n    except ValueError, KeyError:\n        pass\n";
     const a = await app({ '3c4d_pep758.py': file });

@@ -1,7 +1,7 @@
 import { runVerify } from '../check/run-verify.js';
 import { ConfigError, EXIT } from '../errors/errors.js';
 import path from 'node:path';
-import { commandTarget } from '../release/procfile-target.js';
+import { commandProject, commandTarget } from '../release/procfile-target.js';
 import { alembicCommand, runChild } from '../release/run-child.js';
 import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
@@ -25,8 +25,12 @@ export interface ReleaseCommandOptions extends VerifyCommandOptions {
  */
 export async function releaseCommand(opts: ReleaseCommandOptions): Promise<number> {
   const started = Date.now();
-  // `release -- alembic upgrade heads`: predict what the wrapped command runs, not the default head
-  const ini = opts.config ?? opts.env.ALEMBIC_CONFIG;
+  // `release -- alembic -c db/alembic.ini upgrade heads`: check the project the wrapped command migrates (its
+  // -c wins over ALEMBIC_CONFIG, as in Alembic; ours over both), and predict its target, not the default head
+  const adopted = opts.command && opts.command.length > 0 ? commandProject(opts.command) : {};
+  const config = opts.config ?? adopted.config;
+  const name = opts.name ?? adopted.name;
+  const ini = config ?? opts.env.ALEMBIC_CONFIG;
   const wrapped = opts.target === undefined && opts.command && opts.command.length > 0 ? commandTarget(opts.command, opts.cwd, ini ? path.resolve(opts.cwd, ini) : undefined) : undefined;
   const target = opts.target ?? wrapped?.target ?? 'head';
   const ctx = detectContext(opts.env);
@@ -36,12 +40,13 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
     log(code === 0 ? 'info' : 'error', 'release.verdict', { exitCode: code }, text);
     return code;
   };
-  opts.out(`alembic-preflight release: ${ctx.description}; target ${target}${wrapped ? ' (what the command runs)' : ''}\n`);
+  const fromCommand = [opts.config === undefined && adopted.config !== undefined ? `-c ${adopted.config}` : '', opts.name === undefined && adopted.name !== undefined ? `-n ${adopted.name}` : ''].filter(Boolean).join(' ');
+  opts.out(`alembic-preflight release: ${ctx.description}; target ${target}${wrapped ? ' (what the command runs)' : ''}${fromCommand ? `; project ${fromCommand} (the command's)` : ''}\n`);
   log('info', 'release.start', { context: ctx.name, dyno: opts.env.DYNO ?? null, target }, `release started (${ctx.description})`);
 
   // with nothing declared, the Python that will run Alembic here says which syntax it takes
   const pythonFallback = opts.command ? undefined : () => interpreterPython(opts.env);
-  const { table, db, state, model, source, url } = await openProjectAndDatabase({ ...opts, pythonFallback }, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
+  const { table, db, state, model, source, url } = await openProjectAndDatabase({ ...opts, config, name, pythonFallback }, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
   const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict }, undefined, url);
   const prediction = result.database.prediction;
   if (!result.ok) {

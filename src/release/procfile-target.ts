@@ -124,6 +124,30 @@ export function commandTarget(argv: readonly string[], cwd: string, iniPath?: st
   return { target: found[0]!.target, direct: found.every((f) => f.path === '') };
 }
 
+/**
+ * The -c and -n of the `alembic … upgrade` that a command wrapped by `release --` runs itself, so the
+ * release checks the project that command migrates. A name is left out when it is not written plainly, or
+ * when the command's upgrades disagree; a script the command runs is not read for them.
+ */
+export function commandProject(argv: readonly string[]): { config?: string; name?: string } {
+  const configs = new Set<string | undefined>();
+  const names = new Set<string | undefined>();
+  for (const cmd of argv.join(' ').split(SHELL_SPLIT)) {
+    const words = cmd.trim().split(/\s+/u).map((w) => w.replace(/["']/gu, '')).filter(Boolean);
+    if (toolAt(words, 'alembic') < 0 || upgradeTarget(words) === undefined) continue;
+    configs.add(optionOf(words, '-c', '--config'));
+    names.add(optionOf(words, '-n', '--name'));
+  }
+  const one = (values: Set<string | undefined>): string | undefined => {
+    const [v] = values;
+    // a variable is decided at run time
+    return values.size === 1 && v !== undefined && !/[$`]/u.test(v) ? v : undefined;
+  };
+  const config = one(configs);
+  const name = one(names);
+  return { ...(config !== undefined ? { config } : {}), ...(name !== undefined ? { name } : {}) };
+}
+
 /** `path:line` of the upgrade command, and of the Procfile line that ran its script (absent when on that line itself). */
 export function deployOrigin(d: DeployTarget): { targetFrom: string; targetVia?: string } {
   return { targetFrom: `${d.path}:${d.line}`, ...(d.via ? { targetVia: `${d.via.path}:${d.via.line}` } : {}) };
@@ -160,7 +184,7 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
     if (t === null) return null;
     if (t !== undefined) {
       // a release that migrates another project's ini (-c other/alembic.ini) says nothing about this one
-      const config = configOf(words);
+      const config = optionOf(words, '-c', '--config');
       if (config !== undefined && path.resolve(where.dir, config) !== where.ini) return null;
       out.push({ target: t, path: where.path, line: where.line });
       continue;
@@ -305,14 +329,13 @@ function upgradeTarget(words: readonly string[]): string | undefined | null {
   return literal(next);
 }
 
-/** The `-c FILE` / `--config FILE` / `--config=FILE` a migration command names, if any. */
-function configOf(words: readonly string[]): string | undefined {
-  // the options of the migration tool itself: `sh -c alembic …`'s -c is the shell's
+/** The value of one of the migration tool's own options (`-c X`, `--config X`, `--config=X`); `sh -c alembic …`'s -c is the shell's. */
+function optionOf(words: readonly string[], short: string, long: string): string | undefined {
   const tool = words.findIndex((x) => /(?:^|\/)(?:alembic|alembic-preflight|flask)$/u.test(x));
   for (let i = Math.max(tool, 0); i < words.length; i++) {
     const w = words[i]!;
-    if (w === '-c' || w === '--config') return words[i + 1];
-    if (w.startsWith('--config=')) return w.slice('--config='.length);
+    if (w === short || w === long) return words[i + 1];
+    if (w.startsWith(`${long}=`)) return w.slice(long.length + 1);
   }
   return undefined;
 }
