@@ -153,6 +153,35 @@ describe.each(alembicTargets())('constants through imported modules against real
   });
 });
 
+describe.each(alembicTargets())('constants through a package installed from the repository, above the working folder ($name)', (target) => {
+  it('Neutron: Alembic runs from neutron/db/migration, the labels come from neutron.db.migration.cli (pip-installed: on PYTHONPATH here)', async () => {
+    const repo = makeProject({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'app/__init__.py': '',
+      'app/db/__init__.py': '',
+      'app/db/migration/__init__.py': '',
+      'app/db/migration/cli.py': "EXPAND_BRANCH = 'expand'\nCONTRACT_BRANCH = 'contract'\n",
+      'app/db/migration/alembic.ini': '[alembic]\nscript_location = %(here)s/alembic_migrations\n',
+      'app/db/migration/alembic_migrations/env.py': '',
+      'app/db/migration/alembic_migrations/versions/a1_x.py': rev('a1', null),
+      'app/db/migration/alembic_migrations/versions/b2_x.py': rev('b2', 'a1', 'from app.db.migration import cli\nbranch_labels = (cli.EXPAND_BRANCH,)'),
+      'app/db/migration/alembic_migrations/versions/c3_x.py': rev('c3', 'a1', 'import app.db.migration.cli as cli\nbranch_labels = (cli.CONTRACT_BRANCH,)'),
+    }, null);
+    const cwd = path.join(repo, 'app/db/migration');
+    try {
+      const truth = oracleGraph(cwd, { ini: 'alembic.ini', env: { ...target.env, PYTHONPATH: [target.env.PYTHONPATH, repo].filter(Boolean).join(':') } });
+      expect(truth.ok).toBe(true);
+      const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
+      const model = await loadProject({ cwd, alembicVersion: version });
+      expect(model.complete).toBe(true);
+      compare(model, truth, `neutron layout (${target.name})`);
+      expect([...(model.map.revisions.find((r) => r.id === 'b2')?.labels ?? [])]).toEqual(['expand']);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});
+
 // depends_on goes through tuple_rev_as_scalar: a lone "" is falsy (nothing to resolve) yet not None
 // (the revision is no real base); invenio-accounts writes `depends_on = ""`
 const FALSY_DEPENDS_CASES: { name: string; a1: string; b2: string }[] = [

@@ -6,6 +6,7 @@ import { discoverRevisionFiles, type DiscoveryResult, type SkippedTwice } from '
 import type { PyUnknown, PyValue } from './python-value.js';
 import { buildRevisionMap, type GraphProblem, type RevisionMap } from './revision-map.js';
 import { importChecker, pythonPathRoots } from './import-resolver.js';
+import { projectFolders } from './project-folders.js';
 import { readModuleConstants } from './revision-reader.js';
 import { loadScript, relativeDisplay, type AlembicFailure, type FileProblem, type ScriptFile } from './script-loader.js';
 import { decodePythonSource, readSourceFile, sourceOutcome, type SourceOutcome } from './source-reader.js';
@@ -88,9 +89,13 @@ function displayPaths(cwd: string): (abs: string) => string {
 /**
  * Resolves `from pkg.module import NAME` when pkg/module.py is in the repository
  * and binds NAME to a literal at module level. Anything else stays unknown.
+ * Searched: Python's path where Alembic runs, then the folders up to the
+ * repository's root, whose packages count as installed as they do for
+ * unresolved-import (Neutron runs Alembic from neutron/db/migration and reads
+ * its branch labels from neutron.db.migration.cli, which pip installed).
  */
 function importResolver(config: ProjectConfig): (u: PyUnknown) => PyValue | undefined {
-  const roots = pythonPathRoots(config);
+  const roots = [...new Set([...pythonPathRoots(config), ...projectFolders(config.cwd)])];
   const cache = new Map<string, ReadonlyMap<string, PyValue> | null>();
   const constantsOf = (module: string): ReadonlyMap<string, PyValue> | null => {
     if (cache.has(module)) return cache.get(module)!;
