@@ -110,6 +110,62 @@ describe('bad input never crashes and never passes silently', () => {
     expect(err.hint).toContain('script_location = migrations');
   });
 
+  it('a script_location written for the folder above (run from the ini\'s folder by mistake): both fixes the hint gives work in real Alembic', () => {
+    const layouts: [string, Record<string, string>, string, string][] = [
+      // keep: app/alembic.ini names app/db/migrations, relative to the repository root
+      ['ini in a subfolder', { 'app/db/migrations/env.py': '', 'app/db/migrations/versions/a1_x.py': rev('a1', null) }, 'app', '[alembic]\nscript_location = app/db/migrations\n'],
+      // TG_parser: migrations/alembic.ini names migrations, its own folder seen from the root
+      ['ini beside env.py', { 'migrations/env.py': '', 'migrations/versions/a1_x.py': rev('a1', null) }, 'migrations', '[alembic]\nscript_location = migrations\n'],
+    ];
+    for (const [name, files, sub, ini] of layouts) {
+      const root = makeProject({ ...files, [`${sub}/alembic.ini`]: ini }, null);
+      const cwd = path.join(root, sub);
+      const r = cli(cwd);
+      expectClean(r);
+      expect(r.status, name).toBe(2);
+      const hint = (JSON.parse(r.stdout) as { error: { hint: string } }).error.hint;
+      const m = /Run from there \(cd (\S+) && alembic -c (\S+) …; alembic-preflight check -c \S+\), or write script_location = (\S+) so/u.exec(hint);
+      expect(m, `${name}: ${hint}`).not.toBeNull();
+      const [, up, iniArg, anchored] = m!;
+      for (const target of alembicTargets()) {
+        const heads = (dir: string, args: string[]): string => {
+          const a = spawnSync(PYTHON, ['-m', 'alembic', ...args, 'heads'], { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env } });
+          return a.status === 0 ? a.stdout.trim() : `exit ${a.status}`;
+        };
+        expect(heads(cwd, []), `${name} ${target.name}: fails as it stands`).toMatch(/^exit /u);
+        expect(heads(path.resolve(cwd, up!), ['-c', iniArg!]), `${name} ${target.name}: run from ${up}`).toBe('a1 (head)');
+      }
+      expect(cli(path.resolve(cwd, up!), '-c', iniArg!).status, name).toBe(0);
+      writeFileSync(path.join(cwd, 'alembic.ini'), ini.replace(/^script_location = .*$/mu, `script_location = ${anchored}`));
+      for (const target of alembicTargets()) {
+        const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env } });
+        expect(a.stdout.trim(), `${name} ${target.name}: ${anchored}`).toBe('a1 (head)');
+      }
+      expect(cli(cwd).status, name).toBe(0);
+    }
+  });
+
+  it("an absolute script_location of a container image (agenta: /app/oss/…/core): the hint's %(here)s form works in real Alembic", () => {
+    for (const [name, sub] of [['the ini beside env.py', 'api/db/migrations/core'], ['the ini above it', 'api']] as const) {
+      const files = { 'api/db/migrations/core/env.py': '', 'api/db/migrations/core/versions/a1_x.py': rev('a1', null), '.git/HEAD': '' };
+      const ini = '[alembic]\nscript_location = /nonexistent-image/app/db/migrations/core\n';
+      const root = makeProject({ ...files, [`${sub}/alembic.ini`]: ini }, null);
+      const cwd = path.join(root, sub);
+      const r = cli(cwd);
+      expectClean(r);
+      expect(r.status, name).toBe(2);
+      const hint = (JSON.parse(r.stdout) as { error: { hint: string } }).error.hint;
+      const m = /Write script_location = (\S+), which finds it/u.exec(hint);
+      expect(m, `${name}: ${hint}`).not.toBeNull();
+      writeFileSync(path.join(cwd, 'alembic.ini'), `[alembic]\nscript_location = ${m![1]}\n`);
+      for (const target of alembicTargets()) {
+        const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env } });
+        expect(a.stdout.trim(), `${name} ${target.name}: ${m![1]}`).toBe('a1 (head)');
+      }
+      expect(cli(cwd).status, name).toBe(0);
+    }
+  });
+
   it('an empty versions folder is a warning, not an all-clear for a stamped database', () => {
     const r = cli(makeProject({}, DEFAULT_INI));
     expectClean(r);

@@ -682,16 +682,51 @@ function displayDir(p: string): string {
   return p;
 }
 
-/** For a misspelt script_location: name folders near the ini that look like Alembic script folders. */
+/** A folder and those above it in its repository (outside one, its parent too): where a path written elsewhere may point. */
+function searchBases(dir: string): string[] {
+  const chain = projectFolders(dir);
+  return chain.length > 1 || existsSync(path.join(dir, '.git')) ? chain : [dir, path.dirname(dir)];
+}
+
+/**
+ * For a script_location that is not there: the folder above this one it is written for (run from there,
+ * or anchor it with %(here)s), else folders near the ini that look like Alembic script folders.
+ */
 function suggestScriptLocation(cwd: string, iniPath: string, configured: string): string {
-  const bases = [...new Set([cwd, path.dirname(iniPath)])];
+  const iniDir = path.dirname(iniPath);
+  const here = (dir: string): string => {
+    const rel = path.relative(iniDir, dir).split(path.sep).join('/');
+    return rel === '' ? '%(here)s' : `%(here)s/${rel}`;
+  };
+  if (path.isAbsolute(configured)) {
+    // a path of another machine (a container image's /app/...): its longest tail that is a script folder here
+    const parts = configured.split(/[\\/]/u).filter(Boolean);
+    for (let i = 1; i < parts.length; i++) {
+      for (const base of searchBases(iniDir)) {
+        const dir = path.resolve(base, ...parts.slice(i));
+        if (!existsSync(path.join(dir, 'env.py'))) continue;
+        return `${configured} is an absolute path, so it works only where that path exists (inside a container image, say); in this checkout it is ${path.relative(cwd, dir) || 'this folder'}. Write script_location = ${here(dir)}, which finds it wherever the repository is, the image included.`;
+      }
+    }
+  } else {
+    // written relative to the folder Alembic is usually run from (the repository root, an ini in a subfolder)
+    for (const base of searchBases(cwd).slice(1)) {
+      const dir = path.resolve(base, configured);
+      if (!existsSync(path.join(dir, 'env.py'))) continue;
+      const from = path.relative(cwd, base);
+      const ini = path.relative(base, iniPath);
+      return `From ${from} it names ${path.relative(cwd, dir) || 'this folder'}, which holds env.py: a relative script_location is resolved against the folder Alembic runs from, not the ini's. Run from there (cd ${from} && alembic -c ${ini} …; alembic-preflight check -c ${ini}), or write script_location = ${here(dir)} so that it works from any folder.`;
+    }
+  }
   const found: string[] = [];
-  for (const base of bases) {
+  for (const base of [...new Set([cwd, iniDir])]) {
     for (const cand of ['migrations', 'alembic', 'migration', 'db/migrations', 'app/migrations']) {
       if (existsSync(path.join(base, cand, 'env.py'))) found.push(path.relative(cwd, path.join(base, cand)) || '.');
     }
   }
-  const rel = path.isAbsolute(configured) ? '' : ` A relative script_location is resolved against the current directory, not the ini file; %(here)s/${configured} makes it independent of where you run from.`;
+  // %(here)s only helps when the path is written relative to the ini's folder
+  const besideIni = !path.isAbsolute(configured) && iniDir !== cwd && existsSync(path.join(path.resolve(iniDir, configured), 'env.py'));
+  const rel = besideIni ? ` A relative script_location is resolved against the current directory, not the ini file; script_location = ${here(path.resolve(iniDir, configured))} makes it independent of where you run from.` : '';
   return found.length > 0
     ? `Did you mean script_location = ${found[0]}? (found an env.py there).${rel}`
     : `Point script_location at the folder that holds env.py.${rel}`;

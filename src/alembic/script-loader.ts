@@ -47,6 +47,8 @@ export interface FileProblem {
   readonly hint?: string;
   /** needs-newer-python: the declared Python rejects the file (false: no Python is declared). */
   readonly blocking?: boolean;
+  /** unresolved-import: the module imported, when nothing declares it and the repository has no such package. */
+  readonly undeclared?: string;
 }
 
 export interface ScriptFile {
@@ -183,6 +185,7 @@ export function loadScript(
                 code: 'unresolved-import',
                 message: `imports ${imp.module}, which is not in the standard library, not in this repository and not declared in requirements.txt, pyproject.toml or a lock file. Alembic executes this import when it loads the file; if ${imp.module} is missing there, ${fails}.`,
                 line: imp.line,
+                undeclared: imp.module,
               },
         );
       }

@@ -2,7 +2,7 @@ import { runFunctionImports } from '../../alembic/env-py.js';
 import { declaredFor, importChecker } from '../../alembic/import-resolver.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Finding, Rule } from '../finding.js';
-import { envPySource, envPyText, findingsFromFileProblems } from '../rule-helpers.js';
+import { envPySource, envPyText, fileProblems, findingsFromFileProblems } from '../rule-helpers.js';
 
 const RELATIVE = 'ImportError: attempted relative import with no known parent package';
 
@@ -16,11 +16,14 @@ export const unresolvedImport: Rule = {
   summary: 'A migration or env.py imports a module that is not in the repository, the standard library or the declared requirements.',
   check({ model }) {
     const findings = findingsFromFileProblems(model, 'unresolved-import', 'warning', (_file, problem) => problem.hint ?? DECLARE_OR_MOVE);
-    // a package not declared: the problems with neither a hint of their own (a package off the path) nor a failure (a relative import)
-    const undeclared = new WeakSet<Finding>(findings.filter((f) => f.severity === 'warning' && f.hint === DECLARE_OR_MOVE));
+    // each finding about a package nothing declares, with its module (the same problems, in the same order)
+    const undeclared = new Map<Finding, string>();
+    fileProblems(model, 'unresolved-import').forEach(({ problem }, i) => {
+      if (problem.undeclared !== undefined) undeclared.set(findings[i]!, problem.undeclared);
+    });
     const out = [...findings, ...envPyImports(model, undeclared)];
-    if (!out.some((f) => undeclared.has(f)) || declaredFor(model.config).size > 0) return out;
-    return [...out.filter((f) => !undeclared.has(f)), nothingDeclared(out.filter((f) => undeclared.has(f)))];
+    if (undeclared.size === 0 || declaredFor(model.config).size > 0) return out;
+    return [...out.filter((f) => !undeclared.has(f)), nothingDeclared(out.filter((f) => undeclared.has(f)), undeclared)];
   },
 };
 
@@ -29,8 +32,8 @@ export const unresolvedImport: Rule = {
  * packages with Ansible): each third-party import would be a warning of its own, and none of them
  * can be checked. One info names them instead.
  */
-function nothingDeclared(found: readonly Finding[]): Finding {
-  const modules = [...new Set(found.map((f) => /imports (\S+?)(?: inside \S+\(\))?, which/.exec(f.message)?.[1] ?? '?'))];
+function nothingDeclared(found: readonly Finding[], undeclared: ReadonlyMap<Finding, string>): Finding {
+  const modules = [...new Set(found.map((f) => undeclared.get(f)!))];
   const first = found[0]!;
   const where = `${first.path}:${first.line}`;
   return {
@@ -49,7 +52,7 @@ function nothingDeclared(found: readonly Finding[]): Finding {
  * release's `alembic upgrade head` while the graph looks fine: python-dotenv installed on a
  * developer's machine and missing from requirements.txt is the usual case.
  */
-function envPyImports(model: ProjectModel, undeclared: WeakSet<Finding>): Finding[] {
+function envPyImports(model: ProjectModel, undeclared: Map<Finding, string>): Finding[] {
   const { rel, outcome } = envPySource(model);
   // a missing, unreadable or broken env.py is another rule's finding
   if (outcome.kind !== 'read' || outcome.read.syntaxError) return [];
@@ -100,7 +103,7 @@ function envPyImports(model: ProjectModel, undeclared: WeakSet<Finding>): Findin
             message: `${rel}:${imp.line}: env.py imports ${imp.module}${where}, which is not in the standard library, not in this repository and not declared in requirements.txt, pyproject.toml or a lock file. ${runs}; if ${imp.module} is missing where the release runs, ${fails}, while alembic heads still works.`,
             hint: `Declare the package that provides ${imp.module} in requirements.txt (or pyproject.toml), so the deploy installs it.`,
           };
-    if (!found.elsewhere) undeclared.add(finding);
+    if (!found.elsewhere) undeclared.set(finding, imp.module);
     out.push(finding);
   }
   return out;
