@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backfillCommand } from '../src/commands/backfill-command.js';
 import { verifyCommand } from '../src/commands/verify-command.js';
-import { commandProject, commandTarget, procfileTarget } from '../src/release/procfile-target.js';
+import { commandProject, commandTarget, procfileTarget, releaseConfig } from '../src/release/procfile-target.js';
 import { runCli } from './helpers/cli.js';
 import { prepareDatabase, writeScenarioProject, type RevSpec } from './helpers/db-scenario.js';
 import { makeProject } from './helpers/project.js';
@@ -162,6 +162,53 @@ describe('commandProject: the -c and -n of the upgrade a command wrapped by `rel
     ]) {
       expect(commandProject(argv), argv.join(' ')).toEqual({});
     }
+  });
+});
+
+describe('releaseConfig: the ini the release phase migrates, for a checkout whose root has no alembic.ini', () => {
+  const files = { 'db/alembic.ini': '[alembic]\nscript_location = %(here)s/migrations\n', 'db/migrations/env.py': '', 'bin/release.sh': '#!/bin/sh\nset -e\nalembic -c db/alembic.ini upgrade heads\n' };
+  it('is the -c of every upgrade the release line runs, on the line or in its script; nothing when none, several or a variable', () => {
+    const cases: [string, { config: string; from: string } | undefined][] = [
+      ['release: alembic -c db/alembic.ini upgrade head', { config: 'db/alembic.ini', from: 'Procfile:1' }],
+      ['release: python -m alembic --config=db/alembic.ini upgrade heads', { config: 'db/alembic.ini', from: 'Procfile:1' }],
+      ['release: ./node_modules/.bin/alembic-preflight release -c db/alembic.ini', { config: 'db/alembic.ini', from: 'Procfile:1' }],
+      ['release: alembic-preflight release -c db/alembic.ini -- bash bin/release.sh', { config: 'db/alembic.ini', from: 'Procfile:1' }],
+      ['release: alembic-preflight release -- alembic -c db/alembic.ini upgrade head', { config: 'db/alembic.ini', from: 'Procfile:1' }],
+      ['release: bash bin/release.sh', { config: 'db/alembic.ini', from: 'bin/release.sh:3' }],
+      ['release: alembic -c db/alembic.ini upgrade $TARGET', { config: 'db/alembic.ini', from: 'Procfile:1' }],
+      ['release: alembic upgrade head', undefined],
+      ['release: alembic -c db/alembic.ini upgrade head && alembic -c other.ini upgrade head', undefined],
+      ['release: alembic -c other.ini upgrade $T && alembic -c db/alembic.ini upgrade head', undefined],
+      ['release: alembic -c db/alembic.ini upgrade head && alembic upgrade head', undefined],
+      ['release: alembic -c $INI upgrade head', undefined],
+      ['release: alembic -c db/missing.ini upgrade head', undefined],
+      ['release: python manage.py migrate', undefined],
+    ];
+    for (const [line, expected] of cases) {
+      const root = makeProject({ ...files, Procfile: `${line}\nweb: gunicorn app:app\n` }, null);
+      expect(releaseConfig(root), line).toEqual(expected);
+    }
+  });
+
+  it('check reads that ini, says so, and grades for that line; -c, $ALEMBIC_CONFIG or ./alembic.ini keep their say', () => {
+    const root = makeProject({ ...files, 'db/migrations/versions/a1_x.py': "revision = 'a1'\ndown_revision = None\n", 'db/migrations/versions/b1_x.py': "revision = 'b1'\ndown_revision = None\n", Procfile: 'release: alembic -c db/alembic.ini upgrade heads\n' }, null);
+    const text = runCli(root, ['check', '--no-lint']);
+    expect(text.status, text.stdout + text.stderr).toBe(0);
+    expect(text.stdout).toContain('db/alembic.ini, as the release line in Procfile:1 names it');
+    expect(text.stdout).toContain('graded for `alembic upgrade heads`');
+    const json = JSON.parse(runCli(root, ['check', '--no-lint', '--format', 'json']).stdout) as { config: { configFile: string; configFileFrom: string | null }; graph: { heads: string[] } };
+    expect(json.config).toMatchObject({ configFile: 'db/alembic.ini', configFileFrom: 'Procfile:1' });
+    expect(json.graph.heads.sort()).toEqual(['a1', 'b1']);
+    // what the user says wins: here an ini of another project, which has no revisions
+    writeFileSync(path.join(root, 'other.ini'), '[alembic]\nscript_location = %(here)s/other\n');
+    mkdirSync(path.join(root, 'other/versions'), { recursive: true });
+    writeFileSync(path.join(root, 'other/env.py'), '');
+    for (const [args, env] of [[['-c', 'other.ini'], {}], [[], { ALEMBIC_CONFIG: 'other.ini' }]] as const) {
+      const doc = JSON.parse(runCli(root, ['check', '--no-lint', '--format', 'json', ...args], env).stdout) as { config: { configFile: string; configFileFrom: string | null } };
+      expect(doc.config, JSON.stringify(args)).toEqual(expect.objectContaining({ configFile: 'other.ini', configFileFrom: null }));
+    }
+    writeFileSync(path.join(root, 'alembic.ini'), '[alembic]\nscript_location = %(here)s/other\n');
+    expect((JSON.parse(runCli(root, ['check', '--no-lint', '--format', 'json']).stdout) as { config: { configFile: string; configFileFrom: string | null } }).config).toEqual(expect.objectContaining({ configFile: 'alembic.ini', configFileFrom: null }));
   });
 });
 

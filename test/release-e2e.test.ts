@@ -148,6 +148,14 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(r.stdout).toContain("target heads (what the command runs); project -c examples/heroku-app/alembic.ini (the command's)");
     expect(r.alembicStarts).toBe(1);
     expect((await rows(a)).map((x) => x[0]).sort()).toEqual(['2a3b4c5d6e7f', '3c4d5e6f7a8b']);
+    // a script that the Procfile's release line wraps: its -c names the project, its upgrade the target
+    const c = await app(other);
+    writeFileSync(path.join(c.dir, 'release.sh'), '#!/bin/sh\nset -e\nalembic -c examples/heroku-app/alembic.ini upgrade heads\n');
+    writeFileSync(path.join(c.dir, 'Procfile'), `release: ${ours} -- sh release.sh\n`);
+    const viaScript = release(c, {}, `${ours} -- sh release.sh`);
+    expect(viaScript.status, viaScript.stdout + viaScript.stderr).toBe(0);
+    expect(viaScript.stdout).toContain('target heads (what the command runs)');
+    expect((await rows(c)).map((x) => x[0]).sort()).toEqual(['2a3b4c5d6e7f', '3c4d5e6f7a8b']);
     // for `head` the same project is blocked before Alembic starts, on its two heads
     const b = await app(other);
     const head = release(b, {}, `${ours} -- alembic --config=examples/heroku-app/alembic.ini upgrade head`);

@@ -14,6 +14,8 @@ export interface ConfigOptions {
   readonly cwd: string;
   /** -c/--config; default ALEMBIC_CONFIG or ./alembic.ini */
   readonly configFile?: string;
+  /** Where configFile was read when the user did not give it (the release line's -c: `Procfile:1`). */
+  readonly configFileFrom?: string;
   /** -n/--name; default "alembic" */
   readonly section?: string;
   /** --versions overrides version_locations (relative to cwd). */
@@ -72,6 +74,8 @@ export interface ProjectConfig {
    * to the ini's folder, so we do too.
    */
   readonly flaskMigrate?: boolean;
+  /** The ini came from the release line's -c (`Procfile:1`), not from -c, $ALEMBIC_CONFIG or ./alembic.ini. */
+  readonly configFileFrom?: string;
   /** The Python the project runs on, when declared: syntax newer than it is an error. */
   readonly python?: DeclaredPython | null;
 }
@@ -423,6 +427,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
       prependSysPath,
       notes,
       ...(flaskMigrate ? { flaskMigrate } : {}),
+      ...(opts.configFileFrom !== undefined && iniExists ? { configFileFrom: opts.configFileFrom } : {}),
       python: opts.python === undefined ? detectPythonVersion(cwd) : opts.python,
     };
   }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { ConfigOptions } from '../alembic/alembic-config.js';
 import { detectAlembicVersion } from '../alembic/detect-alembic-version.js';
 import { detectPythonVersion, parsePythonVersion, type DeclaredPython } from '../alembic/python-version.js';
@@ -5,7 +7,7 @@ import { filesChangedSince } from '../alembic/git-history.js';
 import { parseAlembicVersion, type AlembicVersion } from '../alembic/alembic-version.js';
 import { loadProject, type ProjectModel } from '../alembic/project-model.js';
 import { RELATIVE } from '../alembic/upgrade-plan.js';
-import { deployOrigin, procfileTarget } from '../release/procfile-target.js';
+import { deployOrigin, procfileTarget, releaseConfig } from '../release/procfile-target.js';
 import type { LintScope } from '../check/lint/lint-baseline.js';
 import { loadLintConfig } from '../check/lint/lint-config.js';
 import { LintContext } from '../check/lint/lint-context.js';
@@ -86,9 +88,12 @@ export function resolvePython(cwd: string, flag: string | undefined): DeclaredPy
 
 /** The project flags every command shares, as the configuration loader takes them. */
 export function configOptions(opts: CheckCommandOptions): ConfigOptions {
+  // nothing says which ini: the one the release phase's upgrade names (release: alembic -c db/alembic.ini upgrade head)
+  const fromRelease = opts.config === undefined && !opts.env?.ALEMBIC_CONFIG && !existsSync(path.join(opts.cwd, 'alembic.ini')) ? releaseConfig(opts.cwd) : undefined;
   return {
     cwd: opts.cwd,
-    configFile: opts.config,
+    configFile: opts.config ?? fromRelease?.config,
+    ...(fromRelease ? { configFileFrom: fromRelease.from } : {}),
     section: opts.name,
     versions: opts.versions,
     recursive: opts.recursive,

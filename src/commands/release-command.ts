@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import { runVerify } from '../check/run-verify.js';
 import { ConfigError, EXIT } from '../errors/errors.js';
 import path from 'node:path';
-import { commandProject, commandTarget } from '../release/procfile-target.js';
+import { commandProject, commandTarget, releaseConfig } from '../release/procfile-target.js';
 import { alembicCommand, runChild } from '../release/run-child.js';
 import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
@@ -30,7 +31,8 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
   const adopted = opts.command && opts.command.length > 0 ? commandProject(opts.command) : {};
   const config = opts.config ?? adopted.config;
   const name = opts.name ?? adopted.name;
-  const ini = config ?? opts.env.ALEMBIC_CONFIG;
+  // else the ini the project is loaded from (configOptions): ./alembic.ini, or the one the release line names
+  const ini = config ?? opts.env.ALEMBIC_CONFIG ?? (existsSync(path.join(opts.cwd, 'alembic.ini')) ? undefined : releaseConfig(opts.cwd)?.config);
   const wrapped = opts.target === undefined && opts.command && opts.command.length > 0 ? commandTarget(opts.command, opts.cwd, ini ? path.resolve(opts.cwd, ini) : undefined) : undefined;
   const target = opts.target ?? wrapped?.target ?? 'head';
   const ctx = detectContext(opts.env);

@@ -49,6 +49,34 @@ export function procfileTarget(cwd: string, iniPath?: string): DeployTarget | un
   return undefined;
 }
 
+/**
+ * The ini the release phase's upgrade names with -c (`release: alembic -c db/alembic.ini upgrade head`,
+ * or in a script it runs), relative to cwd, with where that is written; undefined when an upgrade names
+ * none, when they disagree or name a variable, or when the file is not there.
+ */
+export function releaseConfig(cwd: string): { config: string; from: string } | undefined {
+  for (const dir of projectFolders(cwd)) {
+    const sources = [procfileRelease(dir), manifestRelease(dir)];
+    if (sources.every((x) => x === undefined)) continue;
+    const configs: { config?: string; path: string; line: number }[] = [];
+    for (const source of sources) {
+      if (!source) continue;
+      const shown = path.relative(cwd, source.file) || path.basename(source.file);
+      for (const command of source.commands) lineTargets(command.text, { dir, cwd, ini: '', path: shown, line: command.line, configs }, true);
+    }
+    const named = new Set(configs.map((c) => c.config));
+    const [config] = named;
+    if (named.size !== 1 || config === undefined || !path.isAbsolute(config)) return undefined;
+    try {
+      if (!statSync(config).isFile()) return undefined;
+    } catch {
+      return undefined;
+    }
+    return { config: path.relative(cwd, config), from: `${configs[0]!.path}:${configs[0]!.line}` };
+  }
+  return undefined;
+}
+
 interface ReleaseSource {
   readonly file: string;
   readonly commands: readonly { readonly text: string; readonly line: number }[];
@@ -162,6 +190,8 @@ interface Where {
   /** The file and line being read, relative to cwd. */
   readonly path: string;
   readonly line: number;
+  /** When given, collects the -c of every upgrade read (absolute; as written when it is a variable). */
+  readonly configs?: { config?: string; path: string; line: number }[];
 }
 
 /** The upgrades one shell line runs; null when one is a migration that cannot be read plainly or migrates another project. */
@@ -175,17 +205,28 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
     if (first < 0 || words[first] === 'echo' || words[first] === 'printf') continue;
     const release = preflightRelease(words);
     if (release && 'wrapped' in release) {
+      // the project release checks (and runs COMMAND for) is its own -c, when it has one
+      const own = where.configs ? optionOf(words.slice(0, words.indexOf('--')), '-c', '--config') : undefined;
+      if (own !== undefined) {
+        where.configs!.push({ config: /[$`]/u.test(own) ? own : path.resolve(where.dir, own), path: where.path, line: where.line });
+        continue;
+      }
       // without --target, release predicts what the command after `--` runs when it is plain, else head
       const inner = lineTargets(release.wrapped.join(' '), where, followScripts);
       out.push(...(inner && oneTarget(inner) ? inner : [{ target: 'head', path: where.path, line: where.line }]));
       continue;
     }
     const t = release ? release.target : upgradeTarget(words);
-    if (t === null) return null;
+    const config = t === undefined ? undefined : optionOf(words, '-c', '--config');
+    if (t !== undefined) where.configs?.push({ config: config === undefined || /[$`]/u.test(config) ? config : path.resolve(where.dir, config), path: where.path, line: where.line });
+    // collecting configs reads on past what would stop the target's reading
+    if (t === null) {
+      if (where.configs) continue;
+      return null;
+    }
     if (t !== undefined) {
       // a release that migrates another project's ini (-c other/alembic.ini) says nothing about this one
-      const config = optionOf(words, '-c', '--config');
-      if (config !== undefined && path.resolve(where.dir, config) !== where.ini) return null;
+      if (!where.configs && config !== undefined && path.resolve(where.dir, config) !== where.ini) return null;
       out.push({ target: t, path: where.path, line: where.line });
       continue;
     }

@@ -22,6 +22,7 @@ export function checkJson(result: CheckResult): Record<string, unknown> {
     targetVia: result.targetVia ?? null,
     config: {
       configFile: model.config.iniPath ? rel(model.config.iniPath) : null,
+      configFileFrom: model.config.configFileFrom ?? null,
       pyproject: model.config.tomlPath ? rel(model.config.tomlPath) : null,
       section: model.config.section,
       scriptLocation: model.config.scriptLocation,

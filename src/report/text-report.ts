@@ -24,8 +24,9 @@ export function checkText(result: CheckResult): string {
 function headerLine(command: string, { model }: CheckResult): string {
   const where = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(', ') || '(no version locations)';
   const flask = model.config.flaskMigrate ? `; script_location ${model.config.scriptLocation}, as Flask-Migrate's \`flask db\` sets it` : '';
+  const ini = model.config.configFileFrom !== undefined && model.config.iniPath ? `; ${path.relative(model.config.cwd, model.config.iniPath)}, as the release line in ${model.config.configFileFrom} names it` : '';
   const python = model.config.python ? `, Python ${model.config.python.text} (${model.config.python.source})` : '';
-  return `alembic-preflight ${command}: ${plural(model.map.revisions.length, 'revision')} in ${where} (modelling Alembic ${model.alembicVersion.label}${python}${flask})`;
+  return `alembic-preflight ${command}: ${plural(model.map.revisions.length, 'revision')} in ${where} (modelling Alembic ${model.alembicVersion.label}${python}${flask}${ini})`;
 }
 
 /** The heads line, then every finding, then how many --ignore hid. */
