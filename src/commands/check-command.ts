@@ -86,10 +86,17 @@ export function resolvePython(cwd: string, flag: string | undefined): DeclaredPy
   return v;
 }
 
+/**
+ * With no -c: the ini the release phase's upgrade names (release: alembic -c db/alembic.ini upgrade head),
+ * unless $ALEMBIC_CONFIG or ./alembic.ini says which ini, as it does for Alembic.
+ */
+export function releaseLineConfig(cwd: string, env: Readonly<Record<string, string | undefined>> | undefined): { config: string; from: string } | undefined {
+  return env?.ALEMBIC_CONFIG || existsSync(path.join(cwd, 'alembic.ini')) ? undefined : releaseConfig(cwd);
+}
+
 /** The project flags every command shares, as the configuration loader takes them. */
 export function configOptions(opts: CheckCommandOptions): ConfigOptions {
-  // nothing says which ini: the one the release phase's upgrade names (release: alembic -c db/alembic.ini upgrade head)
-  const fromRelease = opts.config === undefined && !opts.env?.ALEMBIC_CONFIG && !existsSync(path.join(opts.cwd, 'alembic.ini')) ? releaseConfig(opts.cwd) : undefined;
+  const fromRelease = opts.config === undefined ? releaseLineConfig(opts.cwd, opts.env) : undefined;
   return {
     cwd: opts.cwd,
     configFile: opts.config ?? fromRelease?.config,

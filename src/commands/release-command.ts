@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
 import { runVerify } from '../check/run-verify.js';
 import { ConfigError, EXIT } from '../errors/errors.js';
 import path from 'node:path';
-import { commandProject, commandTarget, releaseConfig } from '../release/procfile-target.js';
+import { commandProject, commandTarget } from '../release/procfile-target.js';
 import { alembicCommand, runChild } from '../release/run-child.js';
 import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
 import { verifyText } from '../report/text-report.js';
+import { releaseLineConfig } from './check-command.js';
 import { openProjectAndDatabase, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
 
 export interface ReleaseCommandOptions extends VerifyCommandOptions {
@@ -32,7 +32,7 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
   const config = opts.config ?? adopted.config;
   const name = opts.name ?? adopted.name;
   // else the ini the project is loaded from (configOptions): ./alembic.ini, or the one the release line names
-  const ini = config ?? opts.env.ALEMBIC_CONFIG ?? (existsSync(path.join(opts.cwd, 'alembic.ini')) ? undefined : releaseConfig(opts.cwd)?.config);
+  const ini = config ?? opts.env.ALEMBIC_CONFIG ?? releaseLineConfig(opts.cwd, opts.env)?.config;
   const wrapped = opts.target === undefined && opts.command && opts.command.length > 0 ? commandTarget(opts.command, opts.cwd, ini ? path.resolve(opts.cwd, ini) : undefined) : undefined;
   const target = opts.target ?? wrapped?.target ?? 'head';
   const ctx = detectContext(opts.env);

@@ -29,24 +29,16 @@ const MAX_SCRIPT_BYTES = 1 << 20;
  * disagree among them): the caller then keeps its default instead of guessing.
  */
 export function procfileTarget(cwd: string, iniPath?: string): DeployTarget | undefined {
+  const release = releaseCommands(cwd);
+  if (!release) return undefined;
   const ini = path.resolve(iniPath ?? path.join(cwd, 'alembic.ini'));
-  for (const dir of projectFolders(cwd)) {
-    const sources = [procfileRelease(dir), manifestRelease(dir)];
-    if (sources.every((x) => x === undefined)) continue;
-    // Heroku reads the app root's files: the nearest folder that has one is it
-    const found: DeployTarget[] = [];
-    for (const source of sources) {
-      if (!source) continue;
-      const shown = path.relative(cwd, source.file) || path.basename(source.file);
-      for (const command of source.commands) {
-        const targets = lineTargets(command.text, { dir, cwd, ini, path: shown, line: command.line }, true);
-        if (targets === null) return undefined;
-        found.push(...targets.map((t) => (t.path === shown ? t : { ...t, via: { path: shown, line: command.line } })));
-      }
-    }
-    return oneTarget(found) ? found[0] : undefined;
+  const found: DeployTarget[] = [];
+  for (const command of release.commands) {
+    const targets = lineTargets(command.text, { dir: release.dir, cwd, ini, path: command.shown, line: command.line }, true);
+    if (targets === null) return undefined;
+    found.push(...targets.map((t) => (t.path === command.shown ? t : { ...t, via: { path: command.shown, line: command.line } })));
   }
-  return undefined;
+  return oneTarget(found) ? found[0] : undefined;
 }
 
 /**
@@ -55,24 +47,32 @@ export function procfileTarget(cwd: string, iniPath?: string): DeployTarget | un
  * none, when they disagree or name a variable, or when the file is not there.
  */
 export function releaseConfig(cwd: string): { config: string; from: string } | undefined {
+  const release = releaseCommands(cwd);
+  if (!release) return undefined;
+  const configs: { config?: string; path: string; line: number }[] = [];
+  for (const command of release.commands) lineTargets(command.text, { dir: release.dir, cwd, ini: '', path: command.shown, line: command.line, configs }, true);
+  const named = new Set(configs.map((c) => c.config));
+  const [config] = named;
+  if (named.size !== 1 || config === undefined || !path.isAbsolute(config)) return undefined;
+  try {
+    if (!statSync(config).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return { config: path.relative(cwd, config), from: `${configs[0]!.path}:${configs[0]!.line}` };
+}
+
+/**
+ * The release phase's commands, from the app root: the nearest folder up to the repository's root that
+ * has a Procfile or a heroku.yml (Heroku reads the app root's files). Each with the file it is in, as
+ * reports name it.
+ */
+function releaseCommands(cwd: string): { dir: string; commands: { text: string; line: number; shown: string }[] } | undefined {
   for (const dir of projectFolders(cwd)) {
     const sources = [procfileRelease(dir), manifestRelease(dir)];
     if (sources.every((x) => x === undefined)) continue;
-    const configs: { config?: string; path: string; line: number }[] = [];
-    for (const source of sources) {
-      if (!source) continue;
-      const shown = path.relative(cwd, source.file) || path.basename(source.file);
-      for (const command of source.commands) lineTargets(command.text, { dir, cwd, ini: '', path: shown, line: command.line, configs }, true);
-    }
-    const named = new Set(configs.map((c) => c.config));
-    const [config] = named;
-    if (named.size !== 1 || config === undefined || !path.isAbsolute(config)) return undefined;
-    try {
-      if (!statSync(config).isFile()) return undefined;
-    } catch {
-      return undefined;
-    }
-    return { config: path.relative(cwd, config), from: `${configs[0]!.path}:${configs[0]!.line}` };
+    const commands = sources.flatMap((source) => (source ? source.commands.map((c) => ({ ...c, shown: path.relative(cwd, source.file) || path.basename(source.file) })) : []));
+    return { dir, commands };
   }
   return undefined;
 }
@@ -168,8 +168,7 @@ export function commandProject(argv: readonly string[]): { config?: string; name
   }
   const one = (values: Set<string | undefined>): string | undefined => {
     const [v] = values;
-    // a variable is decided at run time
-    return values.size === 1 && v !== undefined && !/[$`]/u.test(v) ? v : undefined;
+    return values.size === 1 && v !== undefined && !decidedAtRunTime(v) ? v : undefined;
   };
   const config = one(configs);
   const name = one(names);
@@ -208,7 +207,7 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
       // the project release checks (and runs COMMAND for) is its own -c, when it has one
       const own = where.configs ? optionOf(words.slice(0, words.indexOf('--')), '-c', '--config') : undefined;
       if (own !== undefined) {
-        where.configs!.push({ config: /[$`]/u.test(own) ? own : path.resolve(where.dir, own), path: where.path, line: where.line });
+        where.configs!.push({ config: configPath(where.dir, own), path: where.path, line: where.line });
         continue;
       }
       // without --target, release predicts what the command after `--` runs when it is plain, else head
@@ -218,7 +217,7 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
     }
     const t = release ? release.target : upgradeTarget(words);
     const config = t === undefined ? undefined : optionOf(words, '-c', '--config');
-    if (t !== undefined) where.configs?.push({ config: config === undefined || /[$`]/u.test(config) ? config : path.resolve(where.dir, config), path: where.path, line: where.line });
+    if (t !== undefined) where.configs?.push({ config: configPath(where.dir, config), path: where.path, line: where.line });
     // collecting configs reads on past what would stop the target's reading
     if (t === null) {
       if (where.configs) continue;
@@ -368,6 +367,16 @@ function upgradeTarget(words: readonly string[]): string | undefined | null {
   if (next === undefined) return isFlask ? 'head' : null;
   if (next.startsWith('-')) return null;
   return literal(next);
+}
+
+/** A -c value as the release phase reads it: absolute, or as written when the shell decides it. */
+function configPath(dir: string, written: string | undefined): string | undefined {
+  return written === undefined || decidedAtRunTime(written) ? written : path.resolve(dir, written);
+}
+
+/** A word holding a variable or a command substitution. */
+function decidedAtRunTime(word: string): boolean {
+  return /[$`]/u.test(word);
 }
 
 /** The value of one of the migration tool's own options (`-c X`, `--config X`, `--config=X`); `sh -c alembic …`'s -c is the shell's. */
