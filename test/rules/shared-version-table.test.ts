@@ -82,30 +82,23 @@ describe('shared-version-table follows env.py that hands the run to a module of 
     expect(codes(await check(handingOver(', version_table="analytics_version"')))).not.toContain('shared-version-table');
   });
 
-  it("finds the module through prepend_sys_path split as Alembic splits it (':' too)", async () => {
-    const viaLib = makeProject({
+  // the module lives in lib/, which only prepend_sys_path (given whole in `ini`) puts on the path
+  const viaLib = (ini: string): string =>
+    makeProject({
       [V + 'a1_x.py']: rev('a1', null),
       'migrations/env.py': env(''),
-      'analytics/alembic.ini': '[alembic]\nscript_location = %(here)s/migrations\nprepend_sys_path = .:lib\n',
+      'analytics/alembic.ini': `[alembic]\nscript_location = %(here)s/migrations\n${ini}`,
       'analytics/migrations/env.py': 'from analytics_db.migrate import run_migrations\n\nrun_migrations()\n',
       'lib/analytics_db/__init__.py': '',
       'lib/analytics_db/migrate.py': env('').replace('def run():', 'def run_migrations():'),
       'analytics/migrations/versions/b1_x.py': rev('b1', null),
     });
-    expect(codes(await check(viaLib))).toContain('shared-version-table');
+
+  it("finds the module through prepend_sys_path split as Alembic splits it (':' too)", async () => {
+    expect(codes(await check(viaLib('prepend_sys_path = .:lib\n')))).toContain('shared-version-table');
   });
 
   it('splits prepend_sys_path on path_separator where Alembic reads it (1.16 on), and not before', async () => {
-    const viaLib = (ini: string): string =>
-      makeProject({
-        [V + 'a1_x.py']: rev('a1', null),
-        'migrations/env.py': env(''),
-        'analytics/alembic.ini': `[alembic]\nscript_location = %(here)s/migrations\n${ini}`,
-        'analytics/migrations/env.py': 'from analytics_db.migrate import run_migrations\n\nrun_migrations()\n',
-        'lib/analytics_db/__init__.py': '',
-        'lib/analytics_db/migrate.py': env('').replace('def run():', 'def run_migrations():'),
-        'analytics/migrations/versions/b1_x.py': rev('b1', null),
-      });
     const separated = viaLib('prepend_sys_path = .;lib\npath_separator = ;\n');
     // Alembic 1.19.2 imports the module from lib/; 1.8.1 reads ".;lib" as one folder and fails to import it
     expect(codes(await check(separated))).toContain('shared-version-table');
