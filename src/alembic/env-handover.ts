@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { linesOf, readEnvPy } from './env-py.js';
-import { isStdlibOrAlembic, pythonPathRoots, type ImportRoots } from './import-resolver.js';
-import { projectFolders } from './project-folders.js';
+import { isStdlibOrAlembic, projectImportRoots, type ImportRoots } from './import-resolver.js';
 import { Tok } from './python-tokenizer.js';
 
 /** Where env.py hands the run over to code of another module, and what that module is. */
@@ -71,7 +70,7 @@ export function envHandover(envPy: string, config: ImportRoots): EnvHandover | u
     }
   }
   if (called.length === 0) return undefined;
-  const roots = [...new Set([...pythonPathRoots(config), ...projectFolders(config.cwd)])];
+  const roots = projectImportRoots(config);
   // the first called module of the repository that configures (env.py may read its settings from another first)
   for (const c of called) {
     const rel = c.module.split('.').join('/');

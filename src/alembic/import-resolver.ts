@@ -80,17 +80,15 @@ export function importChecker(config: ProjectConfig): ImportCheck {
 }
 
 function newImportChecker(config: ProjectConfig): ImportCheck {
-  // a package anywhere from here up to the repository's root counts as the project's own (OpenStack
-  // services run Alembic from designate/storage/sqlalchemy and import designate, which pip installed)
   const folders = projectFolders(config.cwd);
-  const roots = [...new Set([...pythonPathRoots(config), ...folders])];
+  const roots = projectImportRoots(config);
   // read on first need: most migrations import only what Alembic brings
   let declared: Set<string> | undefined;
   // with each packaged folder's src/, looked at on the first import not found elsewhere
   let allRoots: string[] | undefined;
   const cache = new Map<string, true | { elsewhere?: MisplacedPackage }>();
   return (module) => {
-    if (STDLIB.has(module) || WITH_ALEMBIC.has(module)) return true;
+    if (isStdlibOrAlembic(module)) return true;
     declared ??= declaredFor(config);
     if (declared.has(module.toLowerCase())) return true;
     let ok = cache.get(module);
@@ -169,15 +167,14 @@ export function pythonPathRoots(config: ImportRoots): string[] {
 }
 
 /**
- * Import names of the distributions the project declares: requirements files
- * (requirements*.txt, requirements/*.txt, requirements/<folder>/*.txt, and files
- * they include with -r),
- * pyproject.toml, setup.cfg's install_requires, setup.py's literal lists, and every package a lock file
- * pins (uv.lock, poetry.lock, pdm.lock, Pipfile.lock). Names are compared the
- * way pip does (PEP 503: case, `-`, `_` and `.` alike), so `oslo.utils`
- * declares `oslo_utils`; a dotted name also declares its namespace
- * (`zope.interface` → `zope`).
+ * Python's path where Alembic runs, then each folder up to the repository's root: a package there counts
+ * as the project's own, installed (OpenStack services run Alembic from designate/storage/sqlalchemy and
+ * import designate, which pip installed).
  */
+export function projectImportRoots(config: ImportRoots): string[] {
+  return [...new Set([...pythonPathRoots(config), ...projectFolders(config.cwd)])];
+}
+
 /** A distribution name at the start of a requirement line or PEP 508 specifier, and its extras. */
 const DIST_NAME = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\s*\[([^\]]*)\])?/;
 
@@ -223,7 +220,6 @@ function normalizedName(name: string): string {
   return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
 }
 
-
 const declaredByConfig = new WeakMap<ProjectConfig, Set<string>>();
 
 /** declaredImports for a loaded configuration, read once however many rules ask (the files do not change during a run). */
@@ -236,7 +232,17 @@ export function declaredFor(config: ProjectConfig): Set<string> {
   return names;
 }
 
-/** Import names the project's dependency files declare (see above), from the working folder up to the repository root. */
+/**
+ * Import names of the distributions the project declares: requirements files
+ * (requirements*.txt, requirements/*.txt, requirements/<folder>/*.txt, and files
+ * they include with -r),
+ * pyproject.toml, setup.cfg's install_requires, setup.py's literal lists, and every package a lock file
+ * pins (uv.lock, poetry.lock, pdm.lock, Pipfile.lock). Names are compared the
+ * way pip does (PEP 503: case, `-`, `_` and `.` alike), so `oslo.utils`
+ * declares `oslo_utils`; a dotted name also declares its namespace
+ * (`zope.interface` → `zope`).
+ * Read from the working folder up to the repository root.
+ */
 export function declaredImports(cwd: string): Set<string> {
   const names = new Set<string>();
   for (const dir of projectFolders(cwd)) declaredIn(dir, names);

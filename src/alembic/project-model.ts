@@ -5,8 +5,7 @@ import { featuresOf, type AlembicVersion } from './alembic-version.js';
 import { discoverRevisionFiles, type DiscoveryResult, type SkippedTwice } from './discovery.js';
 import type { PyUnknown, PyValue } from './python-value.js';
 import { buildRevisionMap, type GraphProblem, type RevisionMap } from './revision-map.js';
-import { importChecker, pythonPathRoots } from './import-resolver.js';
-import { projectFolders } from './project-folders.js';
+import { importChecker, projectImportRoots } from './import-resolver.js';
 import { readModuleConstants } from './revision-reader.js';
 import { loadScript, relativeDisplay, type AlembicFailure, type FileProblem, type ScriptFile } from './script-loader.js';
 import { decodePythonSource, readSourceFile, sourceOutcome, type SourceOutcome } from './source-reader.js';
@@ -95,7 +94,7 @@ function displayPaths(cwd: string): (abs: string) => string {
  * its branch labels from neutron.db.migration.cli, which pip installed).
  */
 function importResolver(config: ProjectConfig): (u: PyUnknown) => PyValue | undefined {
-  const roots = [...new Set([...pythonPathRoots(config), ...projectFolders(config.cwd)])];
+  const roots = projectImportRoots(config);
   const cache = new Map<string, ReadonlyMap<string, PyValue> | null>();
   const constantsOf = (module: string): ReadonlyMap<string, PyValue> | null => {
     if (cache.has(module)) return cache.get(module)!;

@@ -161,7 +161,7 @@ export function commandProject(argv: readonly string[]): { config?: string; name
   const configs = new Set<string | undefined>();
   const names = new Set<string | undefined>();
   for (const cmd of argv.join(' ').split(SHELL_SPLIT)) {
-    const words = cmd.trim().split(/\s+/u).map((w) => w.replace(/["']/gu, '')).filter(Boolean);
+    const words = shellWords(cmd);
     if (toolAt(words, 'alembic') < 0 || upgradeTarget(words) === undefined) continue;
     configs.add(optionOf(words, '-c', '--config'));
     names.add(optionOf(words, '-n', '--name'));
@@ -197,8 +197,7 @@ interface Where {
 function lineTargets(shellLine: string, where: Where, followScripts: boolean): DeployTarget[] | null {
   const out: DeployTarget[] = [];
   for (const cmd of shellLine.split(SHELL_SPLIT)) {
-    // the shell removes quotes before the command sees its words (`sh -c "alembic upgrade heads"`)
-    const words = cmd.trim().split(/\s+/u).map((w) => w.replace(/["']/gu, '')).filter(Boolean);
+    const words = shellWords(cmd);
     const first = commandStart(words);
     // a message that mentions the command runs nothing
     if (first < 0 || words[first] === 'echo' || words[first] === 'printf') continue;
@@ -216,16 +215,16 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
       continue;
     }
     const t = release ? release.target : upgradeTarget(words);
-    const config = t === undefined ? undefined : optionOf(words, '-c', '--config');
-    if (t !== undefined) where.configs?.push({ config: configPath(where.dir, config), path: where.path, line: where.line });
-    // collecting configs reads on past what would stop the target's reading
-    if (t === null) {
-      if (where.configs) continue;
-      return null;
-    }
     if (t !== undefined) {
+      const config = optionOf(words, '-c', '--config');
+      // collecting configs reads on past what would stop the target's reading
+      if (where.configs) {
+        where.configs.push({ config: configPath(where.dir, config), path: where.path, line: where.line });
+        continue;
+      }
+      if (t === null) return null;
       // a release that migrates another project's ini (-c other/alembic.ini) says nothing about this one
-      if (!where.configs && config !== undefined && path.resolve(where.dir, config) !== where.ini) return null;
+      if (config !== undefined && path.resolve(where.dir, config) !== where.ini) return null;
       out.push({ target: t, path: where.path, line: where.line });
       continue;
     }
@@ -367,6 +366,11 @@ function upgradeTarget(words: readonly string[]): string | undefined | null {
   if (next === undefined) return isFlask ? 'head' : null;
   if (next.startsWith('-')) return null;
   return literal(next);
+}
+
+/** A command's words as the shell hands them over, quotes removed (`sh -c "alembic upgrade heads"`). */
+function shellWords(cmd: string): string[] {
+  return cmd.trim().split(/\s+/u).map((w) => w.replace(/["']/gu, '')).filter(Boolean);
 }
 
 /** A -c value as the release phase reads it: absolute, or as written when the shell decides it. */
