@@ -58,7 +58,10 @@ export interface ProjectConfig {
   readonly tomlPath?: string;
   readonly section: string;
   readonly scriptLocation: string;
+  /** The script folder; the working folder when script_location names a package we cannot find (scriptDirUnresolved). */
   readonly scriptDir: string;
+  /** script_location names a package not importable from here: Alembic stops before env.py, so nothing in a script folder is read. */
+  readonly scriptDirUnresolved?: true;
   readonly versionLocations: readonly VersionLocation[];
   readonly usesDefaultVersions: boolean;
   readonly recursive: boolean;
@@ -88,6 +91,11 @@ type TomlTable = Record<string, unknown>;
  */
 export function splitLegacyPathList(value: string, isPrepend: boolean): string[] {
   return value.split(isPrepend ? /, *| +|:/ : /, *| +/);
+}
+
+/** The script folder's env.py; undefined when script_location names a package that cannot be found (Alembic stops before it). */
+export function envPyPath(config: Pick<ProjectConfig, 'scriptDir' | 'scriptDirUnresolved'>): string | undefined {
+  return config.scriptDirUnresolved ? undefined : path.join(config.scriptDir, 'env.py');
 }
 
 /** The character a path_separator (or version_path_separator) value names; undefined when Alembic refuses it. */
@@ -350,7 +358,8 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
       });
     }
   }
-  return finish(scriptLocation, scriptDir ?? cwd, locations, usesDefault, recursive, sourceless, fileTemplate, prepend);
+  const config = finish(scriptLocation, scriptDir ?? cwd, locations, usesDefault, recursive, sourceless, fileTemplate, prepend);
+  return scriptDir === null ? { ...config, scriptDirUnresolved: true } : config;
 
   /** Options whose written value Alembic reads otherwise than it looks: ini-value-misread notes. */
   function misreadValues(prepend: readonly string[]): void {

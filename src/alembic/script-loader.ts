@@ -69,6 +69,8 @@ export interface ScriptFile {
    * which broken references are only the consequence of this file.
    */
   readonly unparsedRevision?: string;
+  /** The down revisions such a file assigns before its error, when they are plain strings: which heads it would close. */
+  readonly unparsedDownRevisions?: readonly string[];
   /** A file Python cannot parse that holds a merge conflict marker: its line (the likely cause, for the hint). */
   readonly conflictMarkerLine?: number;
 }
@@ -157,7 +159,11 @@ export function loadScript(
     });
     const declared = read.fields.revision?.value;
     const marked = read.syntaxError.conflictMarkerLine === undefined ? withRead : { ...withRead, conflictMarkerLine: read.syntaxError.conflictMarkerLine };
-    return declared?.t === 'str' ? { ...marked, unparsedRevision: declared.v } : marked;
+    if (declared?.t !== 'str') return marked;
+    const down = read.fields.down_revision?.value;
+    const items = down?.t === 'str' ? [down] : down?.t === 'tuple' || down?.t === 'list' ? down.items : down?.t === 'none' ? [] : undefined;
+    const parents = items?.every((i): i is Extract<PyValue, { t: 'str' }> => i.t === 'str') ? items.map((i) => i.v) : undefined;
+    return { ...marked, unparsedRevision: declared.v, ...(parents ? { unparsedDownRevisions: parents } : {}) };
   }
   if (importable) {
     for (const imp of read.imports) {

@@ -3,7 +3,7 @@ import type { ProjectModel } from '../alembic/project-model.js';
 import { readSourceFile, type SourceOutcome } from '../alembic/source-reader.js';
 import type { GraphProblem, GraphProblemCode, Rev } from '../alembic/revision-map.js';
 import type { AlembicFailure, FileProblem, FileProblemCode, ScriptFile } from '../alembic/script-loader.js';
-import type { ConfigNote } from '../alembic/alembic-config.js';
+import { envPyPath, type ConfigNote } from '../alembic/alembic-config.js';
 import type { Finding, Rule, Severity } from './finding.js';
 import { readText } from './lint/lint-context.js';
 
@@ -110,17 +110,25 @@ const envPyTexts = new WeakMap<ProjectModel, { readonly text: string | undefined
 export function envPyText(model: ProjectModel): string | undefined {
   let env = envPyTexts.get(model);
   if (!env) {
-    env = { text: readText(envPySource(model).abs) };
+    const abs = envPyPath(model.config);
+    env = { text: abs === undefined ? undefined : readText(abs) };
     envPyTexts.set(model, env);
   }
   return env.text;
 }
 
+/**
+ * env.py, read once per model. Where script_location names a package we cannot find, Alembic stops
+ * before env.py and so do we: the outcome is unreadable, and the rules that report a missing env.py
+ * look at scriptDirUnresolved first.
+ */
 export function envPySource(model: ProjectModel): { readonly abs: string; readonly rel: string; readonly outcome: SourceOutcome } {
   let env = envPys.get(model);
   if (!env) {
-    const abs = path.join(model.config.scriptDir, 'env.py');
-    env = { abs, rel: path.relative(model.config.cwd, abs) || abs, outcome: readSourceFile(abs) };
+    const known = envPyPath(model.config);
+    const abs = known ?? path.join(model.config.scriptDir, 'env.py');
+    const outcome: SourceOutcome = known === undefined ? { kind: 'unreadable', error: 'the script folder is not known' } : readSourceFile(abs);
+    env = { abs, rel: path.relative(model.config.cwd, abs) || abs, outcome };
     envPys.set(model, env);
   }
   return env;

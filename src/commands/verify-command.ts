@@ -3,7 +3,7 @@ import path from 'node:path';
 import { iniUrlConnection, interpolationErrorAt, passesUrlUnchanged, readDatabaseUrlVariables, readEnvPy, rewritesPostgresScheme, searchPathSetting, type EnvSetting } from '../alembic/env-py.js';
 import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
 import { envHandover } from '../alembic/env-handover.js';
-import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
+import { envPyPath, loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { investigateMissing } from '../alembic/git-history.js';
 import type { IniUrl, UrlFacts, UrlVariables } from '../check/finding.js';
@@ -77,8 +77,10 @@ export async function openProjectAndDatabase(opts: VerifyCommandOptions, missing
 
 /** The script location's env.py, or '' when there is none (Alembic would fail to run at all; check reports the configuration). */
 function envPyText(config: ProjectConfig): string {
+  const file = envPyPath(config);
+  if (file === undefined) return '';
   try {
-    return readFileSync(path.join(config.scriptDir, 'env.py'), 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return '';
   }

@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../helpers/describe-rule.js';
 import { DEFAULT_INI, check, makeProject, rev } from '../helpers/project.js';
@@ -35,5 +37,13 @@ describe('placeholder-database-url reads the configured section', () => {
     const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': TEMPLATE_ENV }, ini);
     const f = (await check(root)).findings.find((x) => x.code === 'placeholder-database-url');
     expect(f?.line).toBe(2);
+  });
+
+  it('says nothing without an env.py to read: the missing file is unreadable-file\'s finding', async () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null) }, TEMPLATE_INI);
+    rmSync(path.join(root, 'migrations', 'env.py'));
+    const found = (await check(root)).findings.map((f) => f.code);
+    expect(found).toContain('unreadable-file');
+    expect(found).not.toContain('placeholder-database-url');
   });
 });

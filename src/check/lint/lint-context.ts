@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
+import { envPyPath } from '../../alembic/alembic-config.js';
 import { autocommitIsolation } from '../../alembic/env-py.js';
 import { NOT_SOURCE_DIRS } from '../../alembic/project-folders.js';
 import { fsPath } from '../../alembic/fs-path.js';
@@ -129,9 +130,9 @@ export class LintContext {
 
   /** env.py of the script location, parsed; undefined when absent or not Python we can read. */
   envPy(): { path: string; py: PySource } | undefined {
-    const abs = path.join(this.model.config.scriptDir, 'env.py');
-    const text = readText(abs);
-    if (text === undefined) return undefined;
+    const abs = envPyPath(this.model.config);
+    const text = abs === undefined ? undefined : readText(abs);
+    if (abs === undefined || text === undefined) return undefined;
     const rel = path.relative(this.cwd, abs) || abs;
     const py = this.parse(rel, text);
     return py ? { path: rel, py } : undefined;
@@ -140,7 +141,8 @@ export class LintContext {
   /** Where env.py runs every statement in autocommit (autocommitIsolation); computed once. */
   envAutocommit(): number | undefined {
     if (this.autocommit === null) {
-      const text = readText(path.join(this.model.config.scriptDir, 'env.py'));
+      const abs = envPyPath(this.model.config);
+      const text = abs === undefined ? undefined : readText(abs);
       this.autocommit = text === undefined ? undefined : autocommitIsolation(text);
     }
     return this.autocommit;

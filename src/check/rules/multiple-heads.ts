@@ -1,5 +1,7 @@
 import { multipleHeadsMessage } from '../../alembic/upgrade-plan.js';
-import type { Rule } from '../finding.js';
+import type { ProjectModel } from '../../alembic/project-model.js';
+import type { ScriptFile } from '../../alembic/script-loader.js';
+import type { Finding, Rule } from '../finding.js';
 
 /** More than one head: `alembic upgrade head` cannot choose (duplicates and effective heads count). */
 export const multipleHeads: Rule = {
@@ -28,21 +30,44 @@ export const multipleHeads: Rule = {
     const own = blocks && p && p.target !== 'head' && p.cliOutput?.includes('Multiple head') === true;
     const alembicError = own ? p.cliOutput! : `FAILED: ${multipleHeadsMessage('head')}`;
     const refuses = own ? `\`alembic upgrade ${p.target}\` refuses to pick one` : '`alembic upgrade head` refuses to pick one';
+    const finding: Finding = {
+      code: 'multiple-heads',
+      severity: blocks ? 'error' : 'warning',
+      message: `The revision graph has ${heads.length} heads (${heads.join(', ')}); ${refuses}${notHere}.${notes.length ? ' ' + notes.join('; ') + '.' : ''}`,
+      hint: merge
+        ? `Merge them into one head: alembic merge -m "merge heads" ${unique.join(' ')}${p ? '' : '. If the deploy runs `alembic upgrade heads` or `LABEL@head` on purpose, say so: check --target heads (or --target LABEL@head)'}`
+        : notes.some((n) => n.includes('duplicate'))
+          ? 'Give the duplicated revision a unique id (or delete the stale copy); the extra head disappears with it.'
+          : `Run \`alembic upgrade heads\` instead, or merge: alembic merge -m "merge heads" ${unique.join(' ')}`,
+      path: first?.file.path,
+      line: first?.script.line,
+      revision: unique.join(', '),
+      alembicError,
+    };
+    const cause = onlyForUnparsed(model, unique);
+    if (!cause) return [finding];
     return [
       {
-        code: 'multiple-heads',
-        severity: blocks ? 'error' : 'warning',
-        message: `The revision graph has ${heads.length} heads (${heads.join(', ')}); ${refuses}${notHere}.${notes.length ? ' ' + notes.join('; ') + '.' : ''}`,
-        hint: merge
-          ? `Merge them into one head: alembic merge -m "merge heads" ${unique.join(' ')}${p ? '' : '. If the deploy runs `alembic upgrade heads` or `LABEL@head` on purpose, say so: check --target heads (or --target LABEL@head)'}`
-          : notes.some((n) => n.includes('duplicate'))
-            ? 'Give the duplicated revision a unique id (or delete the stale copy); the extra head disappears with it.'
-            : `Run \`alembic upgrade heads\` instead, or merge: alembic merge -m "merge heads" ${unique.join(' ')}`,
-        path: first?.file.path,
-        line: first?.script.line,
-        revision: unique.join(', '),
-        alembicError,
+        ...finding,
+        severity: 'info',
+        message: `The revision graph has ${heads.length} heads (${heads.join(', ')}) only because ${cause.length === 1 ? `${cause[0]!.path}, which Python cannot parse, is` : `${cause.length} files Python cannot parse (the first: ${cause[0]!.path}) are`} left out (unparseable-file): with ${cause.length === 1 ? 'it' : 'them'}, the graph has one head. This goes away when ${cause.length === 1 ? 'that file is' : 'they are'} fixed; merging now would add a wrong merge.`,
+        hint: `Fix the syntax error${cause.length === 1 ? '' : 's'} first (unparseable-file), then run check again.`,
+        alembicError: undefined,
       },
     ];
   },
 };
+
+/**
+ * The files Python cannot parse, when they alone make the extra heads: Alembic stops at the first
+ * of them anyway, and once they load, their down revisions close these heads. Undefined when a
+ * file's down_revision is not a plain string (we cannot tell) or one head would remain besides.
+ */
+function onlyForUnparsed(model: ProjectModel, heads: readonly string[]): ScriptFile[] | undefined {
+  const unparsed = model.files.filter((f) => f.unparsedRevision !== undefined);
+  if (unparsed.length === 0 || unparsed.some((f) => f.unparsedDownRevisions === undefined)) return undefined;
+  const closed = new Set(unparsed.flatMap((f) => f.unparsedDownRevisions!));
+  const parents = new Set([...closed, ...model.map.all.flatMap((r) => r.script.versionedDown)]);
+  const remaining = heads.filter((h) => !closed.has(h)).length + unparsed.filter((f) => !parents.has(f.unparsedRevision!)).length;
+  return remaining <= 1 ? unparsed : undefined;
+}

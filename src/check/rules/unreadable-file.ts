@@ -39,6 +39,8 @@ export const unreadableFile: Rule = {
 function envPyFinding(model: ProjectModel): Finding | undefined {
   // --versions with no configuration: a graph without a script folder, so no env.py to ask for
   if (model.config.scriptLocation === '') return undefined;
+  // script_location names a package we cannot find: Alembic stops there (script-location-unresolved), before env.py
+  if (model.config.scriptDirUnresolved) return undefined;
   const { abs, rel, outcome } = envPySource(model);
   if (outcome.kind !== 'unreadable' || compiledEnvPy(abs)) return undefined;
   const missing = outcome.error.startsWith('ImportError');
