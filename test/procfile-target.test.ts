@@ -39,7 +39,11 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
     ['release: bash bin/release.sh', undefined],
     ['release: alembic upgrade $TARGET', undefined],
     ['release: alembic upgrade +1', undefined],
-    ['release: alembic upgrade --sql head', undefined],
+    // read as Alembic's argparse reads them: upgrade's own options, -c's attached and abbreviated forms
+    ['release: alembic upgrade --tag v1 heads', 'heads'],
+    ['release: alembic -calembic.ini upgrade heads 2>&1', 'heads'],
+    ['release: alembic --conf=alembic.ini upgrade heads # migrate', 'heads'],
+    ['release: alembic -cservices/other/alembic.ini upgrade heads', undefined],
     ['release: alembic upgrade head && alembic upgrade heads', undefined],
     ['web: alembic upgrade heads', undefined],
     // another project's ini: says nothing about the one checked here
@@ -52,6 +56,20 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
     const t = procfileTarget(root);
     expect(t?.target).toBe(expected);
     if (expected !== undefined) expect(t).toMatchObject({ path: 'Procfile', line: 2 });
+  });
+
+  it('keeps an upgrade that cannot migrate, with what Alembic does instead', () => {
+    const t = (line: string) => procfileTarget(makeProject({ Procfile: `release: ${line}\n` }));
+    expect(t('alembic upgrade --sql head')).toMatchObject({ target: 'head', problem: { kind: 'offline', command: 'alembic upgrade --sql head' } });
+    expect(t('alembic upgrade heads -n db2')).toMatchObject({ target: 'head', problem: { kind: 'refused', detail: 'alembic: error: unrecognized arguments: -n db2' } });
+    expect(t('alembic -h upgrade heads')?.problem).toMatchObject({ kind: 'exits', detail: '-h' });
+    // it decides the release whatever else runs: `alembic upgrade` fails before the second command
+    expect(t('alembic upgrade && alembic upgrade heads')?.problem?.detail).toBe('alembic upgrade: error: the following arguments are required: revision');
+    // another command refused is not the migration's business
+    expect(t('alembic -\u0441 x current && alembic upgrade heads')).toMatchObject({ target: 'heads' });
+    expect(t('alembic -\u0441 x current && alembic upgrade heads')?.problem).toBeUndefined();
+    // words the shell still rewrites: not judged
+    expect(t('alembic upgrade $TARGET --bogus')?.problem).toBeUndefined();
   });
 
   it('is undefined without a Procfile', () => {

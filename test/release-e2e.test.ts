@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from './helpers/cli.js';
-import { PYTHON, REPO } from './helpers/oracle.js';
+import { alembicCommand, PYTHON, REPO } from './helpers/oracle.js';
 import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from './helpers/pg-cluster.js';
 
 /** The Procfile's release line, exactly as Heroku runs it. */
@@ -162,6 +162,24 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(head.status, head.stdout + head.stderr).toBe(1);
     expect(head.stdout).toContain('Multiple head revisions are present');
     expect(head.alembicStarts).toBe(0);
+  }, 60_000);
+
+  it('a wrapped upgrade Alembic refuses (-c after the command): blocked before it starts, and the real command does fail', async () => {
+    const a = await app();
+    const ours = RELEASE_LINE.replace(/ -c \S+/u, '');
+    const line = `${ours} -- alembic upgrade head -c examples/heroku-app/alembic.ini`;
+    const r = release(a, {}, line);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.alembicStarts).toBe(0);
+    expect(r.stdout).toContain('[release-command-invalid]');
+    expect(r.stdout).toContain('alembic: error: unrecognized arguments: -c examples/heroku-app/alembic.ini');
+    expect(r.stdout).toContain('alembic -c examples/heroku-app/alembic.ini upgrade head');
+    // the database was not touched: no version table
+    expect(await pgExec(pg.urlFor(a.db), "SELECT to_regclass('alembic_version')::text")).toEqual([[null]]);
+    // what the release would have met: real Alembic refuses the same words
+    const real = alembicCommand(a.dir, ['upgrade', 'head', '-c', 'examples/heroku-app/alembic.ini']);
+    expect(real.status).toBe(2);
+    expect(real.last).toBe('alembic: error: unrecognized arguments: -c examples/heroku-app/alembic.ini');
   }, 60_000);
 
   it('syntax the dyno\'s Python rejects, with no Python declared: the interpreter is asked, blocked, Alembic never started', async () => {

@@ -1,3 +1,4 @@
+import type { ReleaseCommandProblem } from '../alembic/alembic-argv.js';
 import type { Forensics } from '../alembic/git-history.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import type { LintContext } from './lint/lint-context.js';
@@ -87,6 +88,8 @@ export interface CheckContext {
    * live rows are `verify`'s business.
    */
   readonly target?: UpgradePrediction;
+  /** The release phase's migration command, when it fails before migrating or migrates nothing. */
+  readonly release?: ReleaseCommandProblem;
 }
 
 export interface Rule {

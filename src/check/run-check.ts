@@ -1,3 +1,4 @@
+import type { ReleaseCommandProblem } from '../alembic/alembic-argv.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import { predictUpgrade } from '../alembic/upgrade-plan.js';
 import type { DatabaseContext, Finding, Rule, Severity } from './finding.js';
@@ -24,6 +25,8 @@ export interface CheckOptions {
   readonly targetFrom?: string;
   /** The Procfile release line, when `targetFrom` is in a script that line runs. */
   readonly targetVia?: string;
+  /** The release phase's migration command, when it fails before migrating or migrates nothing. */
+  readonly release?: ReleaseCommandProblem;
 }
 
 export interface CheckResult {
@@ -56,7 +59,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
   const lintFound = new Set<Finding>();
   const old = opts.lint?.baseline?.paths;
   const target = opts.target !== undefined && !opts.database ? predictUpgrade(model.map, opts.target, []) : undefined;
-  const ctx = { model, database: opts.database, lint: opts.lint, target };
+  const ctx = { model, database: opts.database, lint: opts.lint, target, release: opts.release };
   for (const rule of RULES) {
     if (rule.kind === 'lint') {
       if (!opts.lint) continue;

@@ -33,7 +33,9 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
   const name = opts.name ?? adopted.name;
   // else the ini the project is loaded from (configOptions): ./alembic.ini, or the one the release line names
   const ini = config ?? opts.env.ALEMBIC_CONFIG ?? releaseLineConfig(opts.cwd, opts.env)?.config;
-  const wrapped = opts.target === undefined && opts.command && opts.command.length > 0 ? commandTarget(opts.command, opts.cwd, ini ? path.resolve(opts.cwd, ini) : undefined) : undefined;
+  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.command, opts.cwd, ini ? path.resolve(opts.cwd, ini) : undefined) : undefined;
+  // --target decides what is graded; a command Alembic refuses (or that cannot migrate) stops the release either way
+  const wrapped = opts.target === undefined ? read : undefined;
   const target = opts.target ?? wrapped?.target ?? 'head';
   const ctx = detectContext(opts.env);
   const log = opts.event ?? (() => undefined);
@@ -49,7 +51,7 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
   // with nothing declared, the Python that will run Alembic here says which syntax it takes
   const pythonFallback = opts.command ? undefined : () => interpreterPython(opts.env);
   const { table, db, state, model, source, url } = await openProjectAndDatabase({ ...opts, config, name, pythonFallback }, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict }, undefined, url);
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, release: read?.problem }, undefined, url);
   const prediction = result.database.prediction;
   if (!result.ok) {
     opts.out(verifyText(result, table.notes, source));

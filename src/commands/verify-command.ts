@@ -14,7 +14,7 @@ import type { VersionTableRequest, VersionTableState } from '../database/version
 import { ConfigError, UsageError } from '../errors/errors.js';
 import { verifyJson } from '../report/json-report.js';
 import { verifyText } from '../report/text-report.js';
-import { deployOrigin, procfileTarget } from '../release/procfile-target.js';
+import { deployOrigin, procfileTarget, releaseProblem } from '../release/procfile-target.js';
 import { configOptions, type CheckCommandOptions, type CommandOutput } from './check-command.js';
 
 export interface VerifyCommandOptions extends CheckCommandOptions {
@@ -150,11 +150,11 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
     `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
   );
   // no --target: predict what the deploy runs, when the Procfile release line says so plainly
-  const deploy = opts.target === undefined ? procfileTarget(opts.cwd, config.iniPath) : undefined;
+  const deploy = opts.target === undefined ? procfileTarget(opts.cwd, config.iniPath, model.alembicVersion) : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...(deploy ? deployOrigin(deploy) : {}) }, forensics, url);
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}) }, forensics, url);
   const stdout = opts.format === 'json' ? JSON.stringify(verifyJson(result, table.notes, source), null, 2) + '\n' : verifyText(result, table.notes, source);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }

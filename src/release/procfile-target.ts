@@ -1,5 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { releaseUpgrade, type ReleaseCommandProblem } from '../alembic/alembic-argv.js';
+import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/alembic-version.js';
 import { projectFolders } from '../alembic/project-folders.js';
 
 /** The upgrade target a Heroku release phase runs, and where that was read. */
@@ -10,6 +12,8 @@ export interface DeployTarget {
   readonly line: number;
   /** The Procfile's release line, when it runs a script that holds the upgrade command. */
   readonly via?: { readonly path: string; readonly line: number };
+  /** The upgrade fails before migrating (Alembic refuses its command line) or exits without migrating. */
+  readonly problem?: { readonly kind: ReleaseCommandProblem['kind']; readonly detail: string; readonly command: string };
 }
 
 const PROCESS = /^([A-Za-z0-9_-]+):\s*(.*)$/u;
@@ -28,17 +32,25 @@ const MAX_SCRIPT_BYTES = 1 << 20;
  * relative step) or when several different targets are run (a Procfile and a heroku.yml that
  * disagree among them): the caller then keeps its default instead of guessing.
  */
-export function procfileTarget(cwd: string, iniPath?: string): DeployTarget | undefined {
+export function procfileTarget(cwd: string, iniPath?: string, version: AlembicVersion = LATEST_ALEMBIC): DeployTarget | undefined {
   const release = releaseCommands(cwd);
   if (!release) return undefined;
   const ini = path.resolve(iniPath ?? path.join(cwd, 'alembic.ini'));
   const found: DeployTarget[] = [];
   for (const command of release.commands) {
-    const targets = lineTargets(command.text, { dir: release.dir, cwd, ini, path: command.shown, line: command.line }, true);
+    const targets = lineTargets(command.text, { dir: release.dir, cwd, ini, path: command.shown, line: command.line, version }, true);
     if (targets === null) return undefined;
     found.push(...targets.map((t) => (t.path === command.shown ? t : { ...t, via: { path: command.shown, line: command.line } })));
   }
-  return oneTarget(found) ? found[0] : undefined;
+  // an upgrade that cannot migrate decides the release, whatever the others run
+  return found.find((f) => f.problem) ?? (oneTarget(found) ? found[0] : undefined);
+}
+
+/** The release's migration command that fails or migrates nothing, for the rule that reports it. */
+export function releaseProblem(d: DeployTarget | undefined): ReleaseCommandProblem | undefined {
+  if (!d?.problem) return undefined;
+  const { targetFrom, targetVia } = deployOrigin(d);
+  return { ...d.problem, at: targetFrom, ...(targetVia ? { via: targetVia } : {}) };
 }
 
 /**
@@ -50,7 +62,7 @@ export function releaseConfig(cwd: string): { config: string; from: string } | u
   const release = releaseCommands(cwd);
   if (!release) return undefined;
   const configs: { config?: string; path: string; line: number }[] = [];
-  for (const command of release.commands) lineTargets(command.text, { dir: release.dir, cwd, ini: '', path: command.shown, line: command.line, configs }, true);
+  for (const command of release.commands) lineTargets(command.text, { dir: release.dir, cwd, ini: '', path: command.shown, line: command.line, configs, version: LATEST_ALEMBIC }, true);
   const named = new Set(configs.map((c) => c.config));
   const [config] = named;
   if (named.size !== 1 || config === undefined || !path.isAbsolute(config)) return undefined;
@@ -146,8 +158,11 @@ function readOptional(file: string): string | undefined {
  * (a script it runs included); undefined when it is not read plainly. `direct` when the command itself
  * is the upgrade (not a script), so what the database holds afterwards can be checked.
  */
-export function commandTarget(argv: readonly string[], cwd: string, iniPath?: string): { target: string; direct: boolean } | undefined {
-  const found = lineTargets(argv.join(' '), { dir: cwd, cwd, ini: path.resolve(iniPath ?? path.join(cwd, 'alembic.ini')), path: '', line: 0 }, true);
+export function commandTarget(argv: readonly string[], cwd: string, iniPath?: string): { target: string; direct: boolean; problem?: ReleaseCommandProblem } | undefined {
+  const found = lineTargets(argv.join(' '), { dir: cwd, cwd, ini: path.resolve(iniPath ?? path.join(cwd, 'alembic.ini')), path: '', line: 0, version: LATEST_ALEMBIC }, true);
+  // an upgrade that cannot migrate: said before the command runs (in a script it runs, with its line)
+  const broken = found?.find((f) => f.problem);
+  if (broken) return { target: broken.target, direct: broken.path === '', problem: { ...broken.problem!, at: broken.path === '' ? '' : `${broken.path}:${broken.line}` } };
   if (!found || !oneTarget(found)) return undefined;
   return { target: found[0]!.target, direct: found.every((f) => f.path === '') };
 }
@@ -162,9 +177,10 @@ export function commandProject(argv: readonly string[]): { config?: string; name
   const names = new Set<string | undefined>();
   for (const cmd of argv.join(' ').split(SHELL_SPLIT)) {
     const words = shellWords(cmd);
-    if (toolAt(words, 'alembic') < 0 || upgradeTarget(words) === undefined) continue;
-    configs.add(optionOf(words, '-c', '--config'));
-    names.add(optionOf(words, '-n', '--name'));
+    const up = toolAt(words, 'alembic') < 0 ? undefined : upgradeTarget(words, LATEST_ALEMBIC);
+    if (up === undefined) continue;
+    configs.add(up.config);
+    names.add(up.name);
   }
   const one = (values: Set<string | undefined>): string | undefined => {
     const [v] = values;
@@ -191,6 +207,8 @@ interface Where {
   readonly line: number;
   /** When given, collects the -c of every upgrade read (absolute; as written when it is a variable). */
   readonly configs?: { config?: string; path: string; line: number }[];
+  /** The Alembic whose command line reads the upgrade. */
+  readonly version: AlembicVersion;
 }
 
 /** The upgrades one shell line runs; null when one is a migration that cannot be read plainly or migrates another project. */
@@ -214,12 +232,17 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
       out.push(...(inner && oneTarget(inner) ? inner : [{ target: 'head', path: where.path, line: where.line }]));
       continue;
     }
-    const t = release ? release.target : upgradeTarget(words);
-    if (t !== undefined) {
-      const config = optionOf(words, '-c', '--config');
+    const up = release ? { target: release.target, config: optionOf(words, '-c', '--config') } : upgradeTarget(words, where.version);
+    if (up !== undefined) {
+      const { target: t, config, problem } = up;
       // collecting configs reads on past what would stop the target's reading
       if (where.configs) {
-        where.configs.push({ config: configPath(where.dir, config), path: where.path, line: where.line });
+        if (!problem) where.configs.push({ config: configPath(where.dir, config), path: where.path, line: where.line });
+        continue;
+      }
+      // the release fails (or migrates nothing) whichever project it names
+      if (problem) {
+        out.push({ target: t ?? 'head', path: where.path, line: where.line, problem });
         continue;
       }
       if (t === null) return null;
@@ -352,20 +375,67 @@ function shellLines(text: string): { text: string; line: number }[] {
   return out;
 }
 
-/** The target an `alembic … upgrade` or `flask db upgrade` command upgrades to; undefined when it is not a migration; null when it is one we cannot read. */
-function upgradeTarget(words: readonly string[]): string | undefined | null {
+interface Upgrade {
+  /** null when the target is decided at run time (a variable, a relative step) or not read. */
+  readonly target: string | null;
+  readonly config?: string;
+  readonly name?: string;
+  readonly problem?: DeployTarget['problem'];
+}
+
+/**
+ * The upgrade an `alembic … upgrade` or `flask db upgrade` command runs: its target, -c and -n, read as
+ * Alembic's argparse reads them, or what keeps it from migrating; undefined when it is not a migration.
+ */
+function upgradeTarget(words: readonly string[], version: AlembicVersion): Upgrade | undefined {
   const alembic = toolAt(words, 'alembic');
   const flask = toolAt(words, 'flask');
   const isFlask = flask >= 0 && words[flask + 1] === 'db';
   if (alembic < 0 && !isFlask) return undefined;
+  if (!isFlask) {
+    const args = commandArgs(words.slice(alembic + 1));
+    const read = args ? releaseUpgrade(args, version) : 'unread';
+    if (read === undefined) return undefined;
+    if (read !== 'unread') {
+      const target = read.revision === undefined ? null : literal(read.revision);
+      const problem = read.problem ? { ...read.problem, command: ['alembic', ...args!].join(' ') } : undefined;
+      return { target, ...(read.config !== undefined ? { config: read.config } : {}), ...(read.name !== undefined ? { name: read.name } : {}), ...(problem ? { problem } : {}) };
+    }
+  }
   const from = isFlask ? flask + 2 : alembic + 1;
   const up = words.findIndex((w, k) => k >= from && w === 'upgrade');
   if (up < 0) return undefined;
-  // options of upgrade (--sql, --tag X, -x k=v) would shift the target: not followed
+  const config = optionOf(words, '-c', '--config');
+  const name = optionOf(words, '-n', '--name');
+  const project = { ...(config !== undefined ? { config } : {}), ...(name !== undefined ? { name } : {}) };
+  // a command line the shell still rewrites: options of upgrade (--sql, --tag X, -x k=v) would shift the target, so not followed
   const next = words[up + 1];
-  if (next === undefined) return isFlask ? 'head' : null;
-  if (next.startsWith('-')) return null;
-  return literal(next);
+  if (next === undefined) return { target: isFlask ? 'head' : null, ...project };
+  if (next.startsWith('-')) return { target: null, ...project };
+  return { target: literal(next), ...project };
+}
+
+/**
+ * The words the shell hands to alembic: a trailing comment, background `&` and redirections
+ * (`2>&1`, `> log`) dropped; undefined when a word is still rewritten by the shell (a variable,
+ * a glob, a subshell's parenthesis), so that what Alembic receives is not known here.
+ */
+function commandArgs(words: readonly string[]): string[] | undefined {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w.startsWith('#')) break;
+    if (w === '&') continue;
+    const redirect = /^\d*(?:>>?|<|>&|&>)(.*)$/u.exec(w);
+    if (redirect) {
+      // `> log` names its file in the next word; `2>&1` and `>log` carry it
+      if (redirect[1] === '') i++;
+      continue;
+    }
+    if (/[$`(){}<>|&;*?[\]~!\\]/u.test(w)) return undefined;
+    out.push(w);
+  }
+  return out;
 }
 
 /** A command's words as the shell hands them over, quotes removed (`sh -c "alembic upgrade heads"`). */

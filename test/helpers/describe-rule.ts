@@ -10,6 +10,8 @@ export interface RuleCases {
   readonly good: () => string;
   /** The Alembic release to model (default: latest). */
   readonly version?: string;
+  /** How the project is checked, when the rule needs more than the model (the release line: the check command). */
+  readonly run?: (root: string) => Promise<CheckResult>;
 }
 
 /** The two-way test every rule has: it reports the incorrect case and stays quiet on the correct one. */
@@ -17,14 +19,14 @@ export function describeRule(code: string, cases: RuleCases, assertBad: (f: Find
   const version = cases.version ?? 'latest';
   describe(code, () => {
     it('reports the incorrect case', async () => {
-      const r = await check(cases.bad(), version);
+      const r = await (cases.run ?? ((root: string) => check(root, version)))(cases.bad());
       const f = r.findings.find((x) => x.code === code);
       expect(f, JSON.stringify(codes(r))).toBeDefined();
       assertBad(f!, r);
     });
 
     it('stays quiet on the correct case', async () => {
-      const r = await check(cases.good(), version);
+      const r = await (cases.run ?? ((root: string) => check(root, version)))(cases.good());
       expect(codes(r)).not.toContain(code);
     });
   });

@@ -1,0 +1,68 @@
+import type { Rule } from '../finding.js';
+
+/**
+ * The release phase's `alembic … upgrade`, read as Alembic's argparse reads it, fails before it
+ * migrates (exit 2: an unknown option, an option after the command, no revision) or exits 0 without
+ * migrating (--help, --version, --sql): either way the database is not upgraded.
+ */
+export const releaseCommandInvalid: Rule = {
+  code: 'release-command-invalid',
+  severity: 'error',
+  summary: "The release phase's alembic upgrade command is refused by Alembic's command line, or exits without migrating (--help, --version, --sql).",
+  check({ release }) {
+    if (!release) return [];
+    // `release -- COMMAND`: the command itself (at is empty), else the file and line it is written on
+    const where = release.at === '' ? 'the command after `alembic-preflight release --`' : release.via ? `${release.via}, at ${release.at}` : release.at;
+    const [path, line] = splitAt(release.at);
+    const base = { code: this.code, severity: this.severity, ...(path !== '' ? { path } : {}), ...(line !== undefined ? { line } : {}) };
+    if (release.kind === 'refused') {
+      return [
+        {
+          ...base,
+          message: `The release phase runs \`${release.command}\` (${where}), and Alembic refuses that command line before doing anything: every release fails (exit ${release.detail.startsWith('alembic.util') ? 1 : 2}) and the database is never upgraded.`,
+          hint: refusedHint(release.command, release.detail),
+          alembicError: release.detail,
+        },
+      ];
+    }
+    const what = release.kind === 'offline' ? 'only prints the SQL (--sql is offline mode) and never touches the database' : `prints ${release.detail === '--version' ? 'the version' : 'the help'} (${release.detail}) and exits`;
+    // the word as written may be a prefix argparse accepts (--vers, --he)
+    const written = (w: string): boolean => (release.kind === 'offline' ? w === '--sql' : w === '-h' || (w.length > 2 && release.detail.startsWith(w)));
+    return [
+      {
+        ...base,
+        message: `The release phase runs \`${release.command}\` (${where}), which ${what}: the release succeeds and the new code runs against the old schema.`,
+        hint: `Run the upgrade itself in the release phase: ${release.command.split(' ').filter((w) => !written(w)).join(' ')}.`,
+      },
+    ];
+  },
+};
+
+function splitAt(at: string): [string, number | undefined] {
+  const m = /^(.*):(\d+)$/u.exec(at);
+  return m ? [m[1]!, Number(m[2])] : [at, undefined];
+}
+
+/** The fix for what argparse refused, as precise as its message allows. */
+function refusedHint(command: string, detail: string): string {
+  const words = command.split(' ');
+  const lookalike = words.find((w) => w.startsWith('-') && /[^\x20-\x7e]/u.test(w));
+  if (lookalike) {
+    const odd = [...lookalike].find((ch) => /[^\x20-\x7e]/u.test(ch))!;
+    return `${lookalike} is not an option Alembic knows: its ${odd} is U+${odd.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}, not a Latin letter (a keyboard layout or a pasted command). Retype it: ${command.replace(lookalike, '-c')} if -c was meant.`;
+  }
+  const up = words.indexOf('upgrade');
+  const after = up < 0 ? [] : words.slice(up + 1);
+  const global = after.findIndex((w) => /^(-c|--config|-n|--name|-x|--raiseerr|-q|--quiet)(=|$)/u.test(w) || /^-[cnx]./u.test(w));
+  if (global >= 0 && /unrecognized arguments/u.test(detail)) {
+    const opt = after[global]!;
+    const takes = /^(-c|--config|-n|--name|-x)$/u.test(opt) ? 2 : 1;
+    const moved = after.slice(global, global + takes);
+    const rest = [...words.slice(0, up), ...moved, 'upgrade', ...after.filter((_, i) => i < global || i >= global + takes)];
+    return `${moved.join(' ')} is an option of alembic itself, so it goes before the command: ${rest.join(' ')}.`;
+  }
+  if (/required: revision/u.test(detail)) return `alembic upgrade needs a target: ${command} head.`;
+  if (/only one ini file/u.test(detail)) return 'Give -c once (Alembic 1.16+ takes a second -c only for a pyproject.toml).';
+  if (/invalid choice/u.test(detail)) return `Alembic read ${/invalid choice: (\S+)/u.exec(detail)?.[1] ?? 'a word'} as its command: check the options before it (each of -c, -n and -x takes one value) and the spelling of upgrade.`;
+  return 'Write the command as `alembic [-c FILE] [-n NAME] [-x K=V] upgrade REVISION [--tag TAG]`; `alembic upgrade --help` lists what upgrade takes.';
+}
