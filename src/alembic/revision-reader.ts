@@ -56,6 +56,16 @@ interface Block {
   readonly indent: number;
   readonly kind: string;
   readonly line: number;
+  /** Its body runs only when a condition holds at import (if, elif, else, while, except, case), which a reader cannot know. */
+  readonly conditional?: true;
+}
+
+/** Blocks whose body may not run at all; `if True:` and `while True:` are not among them. */
+const CONDITIONAL = new Set(['if', 'elif', 'else', 'while', 'except', 'case']);
+
+/** The header's condition is a constant that always holds (`if True:`, `while 1:`). */
+function alwaysRuns(toks: readonly Token[]): boolean {
+  return toks.length === 3 && (toks[0]!.text === 'if' || toks[0]!.text === 'while') && (toks[1]!.text === 'True' || toks[1]!.text === '1') && toks[2]!.text === ':';
 }
 
 /**
@@ -111,7 +121,7 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
       const word = toks[0]!.text;
       if (word === 'try') tryAt.set(ll.indent, ll.line);
       else if (word === 'except' && tryAt.has(ll.indent) && catchesNameError(toks)) swallowing.add(tryAt.get(ll.indent)!);
-      findProxyCalls(toks, opImported, proxyCalls, blocks);
+      findProxyCalls(toks, opImported, proxyCalls, blocks, conditionalBody(toks));
     }
     const head = toks[0]!;
     if (head.type === Tok.Name && COMPOUND.has(head.text) && isHeader(ll)) {
@@ -190,7 +200,7 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
       }
     }
     noteWalrus(toks, 0, colon, scope, stack);
-    const newBlock: Block = { indent: ll.indent, kind, line: ll.line };
+    const newBlock: Block = CONDITIONAL.has(kind) && !alwaysRuns(toks) ? { indent: ll.indent, kind, line: ll.line, conditional: true } : { indent: ll.indent, kind, line: ll.line };
     // `class K::` is invalid Python, but its indented lines are a body all the same (the tokenizer skips them)
     const opensDefBody = (kind === 'def' || kind === 'class') && toks[toks.length - 1]!.text === ':';
     if (colon >= toks.length - 1 || opensDefBody) {
@@ -529,14 +539,30 @@ function parseIntLiteral(text: string): bigint | null {
 }
 
 /** `op.NAME(` (when `op` is Alembic's) or `alembic.op.NAME(` in one logical line's tokens. */
-function findProxyCalls(toks: readonly Token[], opImported: boolean, out: { method: string; line: number; tries: number[] }[], blocks: readonly Block[]): void {
-  for (let i = 0; i + 3 < toks.length; i++) {
+/**
+ * The op calls a line makes at import. A call inside a conditional block (or after the colon of a
+ * conditional one-line header, `if sqlite: op.execute(…)`) runs only when the condition holds then:
+ * Ubersystem guards `op.get_context()` by a flag that a try/except sets to False while the scripts are
+ * only read, so `alembic heads` works. Such calls are not counted.
+ */
+function findProxyCalls(toks: readonly Token[], opImported: boolean, out: { method: string; line: number; tries: number[] }[], blocks: readonly Block[], bodyFrom: number): void {
+  if (blocks.some((b) => b.conditional)) return;
+  const end = Math.min(toks.length, bodyFrom);
+  for (let i = 0; i + 3 < end; i++) {
     const t = toks[i]!;
     if (t.type !== Tok.Name || t.text !== 'op' || toks[i + 1]!.text !== '.' || toks[i + 2]!.type !== Tok.Name || toks[i + 3]!.text !== '(') continue;
     const qualified = i >= 2 && toks[i - 1]!.text === '.' && toks[i - 2]!.text === 'alembic';
     const attribute = i >= 1 && toks[i - 1]!.text === '.';
     if (qualified || (opImported && !attribute)) out.push({ method: toks[i + 2]!.text, line: t.line, tries: blocks.filter((b) => b.kind === 'try').map((b) => b.line) });
   }
+}
+
+/** Where a conditional header's own body starts on its line (after the colon); the line's length otherwise. */
+function conditionalBody(toks: readonly Token[]): number {
+  const kw = toks[0]!;
+  if (kw.type !== Tok.Name || !CONDITIONAL.has(kw.text) || alwaysRuns(toks)) return toks.length;
+  const colon = headerColon(toks);
+  return colon < toks.length ? colon + 1 : toks.length;
 }
 
 /** `except:`, or an except clause naming NameError or one of its bases. */

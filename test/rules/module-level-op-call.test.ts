@@ -55,10 +55,22 @@ describe('module-level-op-call against real Alembic', () => {
     expect(finding.message).toContain(heads);
   });
 
+  it("a call guarded by a flag that a try/except sets while the scripts are only read: no finding, and heads works (ubersystem)", async () => {
+    const guarded = "try:\n    is_sqlite = op.get_context().dialect.name == 'sqlite'\nexcept Exception:\n    is_sqlite = False\n\nif is_sqlite:\n    op.get_context().connection.execute('PRAGMA foreign_keys=ON;')\n";
+    const dir = makeProject({ 'migrations/env.py': ENV, [V + 'a1_x.py']: file(guarded) }, INI);
+    expect((await check(dir)).findings.map((f) => f.code)).not.toContain('module-level-op-call');
+    expect(alembic(dir, 'heads').trim()).toBe('a1 (head)');
+  });
+
   it('counts only calls that run at import, on the op Alembic provides', async () => {
     const found = async (moduleCode: string, header = ''): Promise<number> =>
       (await check(makeProject({ [V + 'a1_x.py']: header + file(moduleCode) }, INI))).findings.filter((f) => f.code === 'module-level-op-call').length;
     expect(await found('if True:\n    op.execute("SELECT 1")')).toBe(1);
+    // a condition runs; what it guards may not: only the header's own call is counted
+    expect(await found('if op.get_context().dialect.name == "sqlite":\n    pass')).toBe(1);
+    expect(await found('import os\nif os.environ.get("X"):\n    op.execute("SELECT 1")')).toBe(0);
+    expect(await found('import os\nif os.environ.get("X"): op.execute("SELECT 1")')).toBe(0);
+    expect(await found('import os\nif os.environ.get("X"):\n    pass\nelse:\n    op.execute("SELECT 1")')).toBe(0);
     expect(await found('@some(op.f("x"))\ndef helper():\n    pass')).toBe(1);
     expect(await found('def helper(bind=op.get_bind()):\n    pass')).toBe(1);
     expect(await found('import alembic\nx = alembic.op.get_bind()')).toBe(1);
