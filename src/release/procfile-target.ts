@@ -162,7 +162,7 @@ export function commandTarget(argv: readonly string[], cwd: string, iniPath?: st
   const found = lineTargets(argv.join(' '), { dir: cwd, cwd, ini: path.resolve(iniPath ?? path.join(cwd, 'alembic.ini')), path: '', line: 0, version: LATEST_ALEMBIC }, true);
   // an upgrade that cannot migrate: said before the command runs (in a script it runs, with its line)
   const broken = found?.find((f) => f.problem);
-  if (broken) return { target: broken.target, direct: broken.path === '', problem: { ...broken.problem!, at: broken.path === '' ? '' : `${broken.path}:${broken.line}` } };
+  if (broken) return { target: broken.target, direct: broken.path === '', problem: broken.path === '' ? { ...broken.problem!, at: '' } : releaseProblem(broken) };
   if (!found || !oneTarget(found)) return undefined;
   return { target: found[0]!.target, direct: found.every((f) => f.path === '') };
 }
