@@ -11,7 +11,7 @@ const V = 'migrations/versions/';
 
 /** check as the CLI runs it: the Procfile's release line is read. */
 async function viaCommand(root: string): Promise<CheckResult> {
-  return (await checkCommand({ cwd: root, env: {}, lint: false })).result;
+  return (await checkCommand({ cwd: root, env: {}, lint: false, format: 'text' })).result;
 }
 
 function project(release: string, files: Record<string, string> = {}): string {
