@@ -538,9 +538,9 @@ function parseIntLiteral(text: string): bigint | null {
   return null;
 }
 
-/** `op.NAME(` (when `op` is Alembic's) or `alembic.op.NAME(` in one logical line's tokens. */
 /**
- * The op calls a line makes at import. A call inside a conditional block (or after the colon of a
+ * The op calls (`op.NAME(` when `op` is Alembic's, or `alembic.op.NAME(`) one logical line makes at
+ * import. A call inside a conditional block (or after the colon of a
  * conditional one-line header, `if sqlite: op.execute(…)`) runs only when the condition holds then:
  * Ubersystem guards `op.get_context()` by a flag that a try/except sets to False while the scripts are
  * only read, so `alembic heads` works. Such calls are not counted.

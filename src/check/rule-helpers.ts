@@ -5,7 +5,7 @@ import type { GraphProblem, GraphProblemCode, Rev } from '../alembic/revision-ma
 import type { AlembicFailure, FileProblem, FileProblemCode, ScriptFile } from '../alembic/script-loader.js';
 import { envPyPath, type ConfigNote } from '../alembic/alembic-config.js';
 import type { Finding, Rule, Severity } from './finding.js';
-import { readText } from './lint/lint-context.js';
+import { readEnvPyText } from './lint/lint-context.js';
 
 /** How `alembic upgrade` shows a failure: `FAILED: …` for command errors, else the traceback's last line. */
 export function alembicOutput(f: AlembicFailure | undefined): string | undefined {
@@ -110,8 +110,7 @@ const envPyTexts = new WeakMap<ProjectModel, { readonly text: string | undefined
 export function envPyText(model: ProjectModel): string | undefined {
   let env = envPyTexts.get(model);
   if (!env) {
-    const abs = envPyPath(model.config);
-    env = { text: abs === undefined ? undefined : readText(abs) };
+    env = { text: readEnvPyText(model.config) };
     envPyTexts.set(model, env);
   }
   return env.text;

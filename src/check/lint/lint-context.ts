@@ -130,9 +130,9 @@ export class LintContext {
 
   /** env.py of the script location, parsed; undefined when absent or not Python we can read. */
   envPy(): { path: string; py: PySource } | undefined {
-    const abs = envPyPath(this.model.config);
-    const text = abs === undefined ? undefined : readText(abs);
-    if (abs === undefined || text === undefined) return undefined;
+    const text = readEnvPyText(this.model.config);
+    if (text === undefined) return undefined;
+    const abs = envPyPath(this.model.config)!;
     const rel = path.relative(this.cwd, abs) || abs;
     const py = this.parse(rel, text);
     return py ? { path: rel, py } : undefined;
@@ -141,8 +141,7 @@ export class LintContext {
   /** Where env.py runs every statement in autocommit (autocommitIsolation); computed once. */
   envAutocommit(): number | undefined {
     if (this.autocommit === null) {
-      const abs = envPyPath(this.model.config);
-      const text = abs === undefined ? undefined : readText(abs);
+      const text = readEnvPyText(this.model.config);
       this.autocommit = text === undefined ? undefined : autocommitIsolation(text);
     }
     return this.autocommit;
@@ -200,6 +199,12 @@ export function readText(abs: string): string | undefined {
   }
   const decoded = decodePythonSource(buf);
   return 'text' in decoded ? decoded.text : undefined;
+}
+
+/** env.py's text as Python decodes it; undefined when it is missing, not decodable, or the script folder is not known (envPyPath). */
+export function readEnvPyText(config: ProjectModel['config']): string | undefined {
+  const abs = envPyPath(config);
+  return abs === undefined ? undefined : readText(abs);
 }
 
 /** A finding about a project file that is not a revision (env.py, alembic.ini, Procfile, application code). */
