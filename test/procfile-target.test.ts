@@ -70,6 +70,10 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
     expect(t('alembic -\u0441 x current && alembic upgrade heads')?.problem).toBeUndefined();
     // words the shell still rewrites: not judged
     expect(t('alembic upgrade $TARGET --bogus')?.problem).toBeUndefined();
+    // a later upgrade that cannot be read plainly does not hide the refusal before it, nor after it
+    expect(t('alembic upgrade -c x && alembic upgrade $T')?.problem?.detail).toBe('alembic: error: unrecognized arguments: -c');
+    expect(t('alembic -c other/alembic.ini upgrade head; alembic upgrade --sql head')?.problem?.kind).toBe('offline');
+    expect(t('alembic upgrade $T && alembic upgrade head')).toBeUndefined();
   });
 
   it('is undefined without a Procfile', () => {

@@ -214,6 +214,8 @@ interface Where {
 /** The upgrades one shell line runs; null when one is a migration that cannot be read plainly or migrates another project. */
 function lineTargets(shellLine: string, where: Where, followScripts: boolean): DeployTarget[] | null {
   const out: DeployTarget[] = [];
+  // an unreadable upgrade stops the target's reading, not the search for one that cannot migrate
+  let unreadable = false;
   for (const cmd of shellLine.split(SHELL_SPLIT)) {
     const words = shellWords(cmd);
     const first = commandStart(words);
@@ -245,9 +247,11 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
         out.push({ target: t ?? 'head', path: where.path, line: where.line, problem });
         continue;
       }
-      if (t === null) return null;
       // a release that migrates another project's ini (-c other/alembic.ini) says nothing about this one
-      if (config !== undefined && path.resolve(where.dir, config) !== where.ini) return null;
+      if (t === null || (config !== undefined && path.resolve(where.dir, config) !== where.ini)) {
+        unreadable = true;
+        continue;
+      }
       out.push({ target: t, path: where.path, line: where.line });
       continue;
     }
@@ -255,8 +259,8 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
     const pipenv = words[first] === 'pipenv' && words[first + 1] === 'run' && words[first + 2] ? pipfileScript(where.dir, words[first + 2]!) : undefined;
     if (pipenv && followScripts) {
       const inner = lineTargets([pipenv.command, ...words.slice(first + 3)].join(' '), { ...where, path: path.relative(where.cwd, pipenv.file), line: pipenv.line }, false);
-      if (inner === null) return null;
-      out.push(...inner);
+      if (inner === null) unreadable = true;
+      else out.push(...inner);
       continue;
     }
     const script = followScripts ? scriptRun(words.slice(first), where.dir) : undefined;
@@ -264,11 +268,11 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
     const rel = path.relative(where.cwd, script.file);
     for (const { text, line } of shellLines(script.text)) {
       const inner = lineTargets(text, { ...where, path: rel, line }, false);
-      if (inner === null) return null;
-      out.push(...inner);
+      if (inner === null) unreadable = true;
+      else out.push(...inner);
     }
   }
-  return out;
+  return unreadable && !out.some((f) => f.problem) ? null : out;
 }
 
 /**
