@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAlembicArgv, type AlembicArgv } from '../src/alembic/alembic-argv.js';
-import { LATEST_ALEMBIC, parseAlembicVersion } from '../src/alembic/alembic-version.js';
+import { movedBeforeCommand, parseAlembicArgv, type AlembicArgv } from '../src/alembic/alembic-argv.js';
+import { atLeast, LATEST_ALEMBIC, parseAlembicVersion } from '../src/alembic/alembic-version.js';
 import { alembicTargets, PYTHON, REPO } from './helpers/oracle.js';
 
 type Real =
@@ -78,4 +78,39 @@ describe('alembic command lines, as real Alembic reads them', () => {
     expect(parseAlembicArgv(['upgrade', 'head', '-c', 'x.ini'], LATEST_ALEMBIC)).toEqual({ kind: 'refused', message: 'alembic: error: unrecognized arguments: -c x.ini' });
     expect(parseAlembicArgv(['-cdb/alembic.ini', 'upgrade', 'head'], LATEST_ALEMBIC)).toMatchObject({ kind: 'parsed', configs: ['db/alembic.ini'], revision: 'head' });
   });
+
+  // alembic's own options written after `upgrade`, where argparse refuses them
+  const MOVED: readonly (readonly string[])[] = [
+    ['-c', 'x.ini'], ['--conf', 'x.ini'], ['-cx.ini'], ['--config=x.ini'], ['-n', 'db2'], ['--na=db2'], ['--raise'], ['-qc', 'x.ini'], ['-qcx.ini'], ['-x', 'k=v'], ['-q'], ['--quiet'],
+  ];
+  const PLACES = (o: readonly string[]): string[][] => [
+    ['upgrade', 'head', ...o], ['upgrade', ...o, 'head'], ['upgrade', '--tag', 't', 'head', ...o], ['upgrade', 'head', ...o, '--sql'], ['-n', 'db2', 'upgrade', 'head', ...o],
+  ];
+  for (const target of alembicTargets()) {
+    it(`moves them before the command so that Alembic ${target.version} accepts the line`, () => {
+      const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
+      const argvs = MOVED.flatMap(PLACES);
+      const fixes = argvs.map((a) => movedBeforeCommand(a, version));
+      const real = realAlembic(fixes.filter((f) => f !== undefined), target.env);
+      let k = 0;
+      argvs.forEach((argv, i) => {
+        expect({ argv, refused: parseAlembicArgv(argv, version).kind }).toEqual({ argv, refused: 'refused' });
+        const fixed = fixes[i];
+        if (fixed === undefined) return;
+        const r = real[k++]!;
+        // the moved line is what Alembic accepts, read as we read it, with the revision and upgrade's options kept
+        expect({ fixed, kind: r.kind }).toEqual({ fixed, kind: 'parsed' });
+        if (r.kind !== 'parsed') return;
+        expect({ fixed, ...(shaped(parseAlembicArgv(fixed, version), r.append) as object) }).toEqual({ fixed, ...r, append: undefined });
+        expect(r.revision).toBe('head');
+        expect(r.sql).toBe(argv.includes('--sql'));
+        expect(r.tag).toBe(argv.includes('--tag') ? 't' : null);
+      });
+      // -q is an option from 1.11: before, nothing moved makes a line with it parse; every other line is fixed
+      const unfixable = argvs.filter((_, i) => fixes[i] === undefined);
+      for (const argv of unfixable) expect(argv.some((w) => w.startsWith('-q') || w === '--quiet') && !atLeast(version, 1, 11)).toBe(true);
+      expect(k).toBeGreaterThan(argvs.length * 0.6);
+    });
+  }
 });
+

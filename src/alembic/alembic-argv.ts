@@ -53,22 +53,8 @@ function commandsOf(v: AlembicVersion): string[] {
  * for another command the result names it and says nothing of its arguments.
  */
 export function parseAlembicArgv(args: readonly string[], v: AlembicVersion, prog = 'alembic'): AlembicArgv {
-  const top: Parser = {
-    prog,
-    actions: [
-      HELP,
-      { strings: ['--version'], dest: 'version', takes: 0, exits: true },
-      { strings: ['-c', '--config'], dest: 'config', takes: 1 },
-      { strings: ['-n', '--name'], dest: 'name', takes: 1 },
-      { strings: ['-x'], dest: 'x', takes: 1 },
-      { strings: ['--raiseerr'], dest: 'raiseerr', takes: 0 },
-      ...(atLeast(v, 1, 11) ? [{ strings: ['-q', '--quiet'], dest: 'quiet', takes: 0 as const }] : []),
-    ],
-  };
-  const upgrade: Parser = {
-    prog: `${prog} upgrade`,
-    actions: [HELP, { strings: ['--sql'], dest: 'sql', takes: 0 }, { strings: ['--tag'], dest: 'tag', takes: 1 }],
-  };
+  const top = topParser(v, prog);
+  const upgrade = upgradeParser(prog);
   const commands = commandsOf(v);
   if (args.includes('--')) return { kind: 'unread' };
   try {
@@ -106,6 +92,79 @@ export function parseAlembicArgv(args: readonly string[], v: AlembicVersion, pro
     if (e instanceof Exits) return { kind: 'exits', option: e.message };
     throw e;
   }
+}
+
+/** alembic's own options (those before the command). */
+function topParser(v: AlembicVersion, prog: string): Parser {
+  return {
+    prog,
+    actions: [
+      HELP,
+      { strings: ['--version'], dest: 'version', takes: 0, exits: true },
+      { strings: ['-c', '--config'], dest: 'config', takes: 1 },
+      { strings: ['-n', '--name'], dest: 'name', takes: 1 },
+      { strings: ['-x'], dest: 'x', takes: 1 },
+      { strings: ['--raiseerr'], dest: 'raiseerr', takes: 0 },
+      ...(atLeast(v, 1, 11) ? [{ strings: ['-q', '--quiet'], dest: 'quiet', takes: 0 as const }] : []),
+    ],
+  };
+}
+
+function upgradeParser(prog: string): Parser {
+  return { prog: `${prog} upgrade`, actions: [HELP, { strings: ['--sql'], dest: 'sql', takes: 0 }, { strings: ['--tag'], dest: 'tag', takes: 1 }] };
+}
+
+/**
+ * The refused `… upgrade REV -c FILE` with alembic's own options moved before the command, where
+ * argparse reads them, when that is the whole fix: the moved command line must parse. Each option is
+ * recognised as argparse would recognise it before the command (prefixes such as `--conf`, attached values,
+ * combined flags), with the value it takes.
+ */
+export function movedBeforeCommand(args: readonly string[], v: AlembicVersion): string[] | undefined {
+  const up = args.indexOf('upgrade');
+  if (up < 0) return undefined;
+  const top = topParser(v, 'alembic');
+  const upgrade = upgradeParser('alembic');
+  const after = args.slice(up + 1);
+  const moved: string[] = [];
+  const kept: string[] = [];
+  for (let i = 0; i < after.length; i++) {
+    const own = recognised(upgrade, after[i]!);
+    const global = own === undefined ? recognised(top, after[i]!) : undefined;
+    if (global === undefined) {
+      kept.push(after[i]!);
+      // upgrade's --tag keeps its value with it
+      if (own !== undefined && takesNextWord(upgrade, own) && i + 1 < after.length) kept.push(after[++i]!);
+      continue;
+    }
+    moved.push(after[i]!);
+    if (takesNextWord(top, global) && i + 1 < after.length) moved.push(after[++i]!);
+  }
+  if (moved.length === 0) return undefined;
+  const fixed = [...args.slice(0, up), ...moved, 'upgrade', ...kept];
+  return parseAlembicArgv(fixed, v).kind === 'parsed' ? fixed : undefined;
+}
+
+/** The option a word names in a parser, as argparse matches it; undefined for a plain word or one it does not know. */
+function recognised(p: Parser, word: string): Exclude<Optional, 'unknown'> | undefined {
+  try {
+    const o = optionOf(p, word);
+    return o === 'unknown' ? undefined : o;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the option's value is the next word: it takes one and none is attached (`-qc FILE` included). */
+function takesNextWord(p: Parser, o: Exclude<Optional, 'unknown'>): boolean {
+  let { action, explicit } = o;
+  while (action.takes === 0 && explicit !== undefined && explicit !== '' && !o.option.startsWith('--')) {
+    const next = p.actions.find((a) => a.strings.includes(`-${explicit![0]}`));
+    if (!next) return false;
+    action = next;
+    explicit = explicit.length > 1 ? explicit.slice(1) : undefined;
+  }
+  return action.takes === 1 && explicit === undefined;
 }
 
 /**
@@ -224,6 +283,8 @@ export interface ReleaseCommandProblem {
   readonly at: string;
   /** The Procfile release line that runs the script `at` points into. */
   readonly via?: string;
+  /** The refused command with alembic's own options moved before `upgrade`, when that alone makes it parse. */
+  readonly fixed?: string;
 }
 
 /**
@@ -231,14 +292,22 @@ export interface ReleaseCommandProblem {
  * the target and ini, or the problem that keeps it from migrating. Undefined when it is another command.
  * Before Alembic 1.16 the last -c wins; from 1.16 two inis are refused (pyproject.toml may be a second -c).
  */
-export function releaseUpgrade(args: readonly string[], v: AlembicVersion): { revision?: string; config?: string; name?: string; problem?: { kind: ReleaseCommandProblem['kind']; detail: string } } | 'unread' | undefined {
+export function releaseUpgrade(
+  args: readonly string[],
+  v: AlembicVersion,
+): { revision?: string; config?: string; name?: string; problem?: { kind: ReleaseCommandProblem['kind']; detail: string; fixed?: readonly string[] } } | 'unread' | undefined {
   const r = parseAlembicArgv(args, v);
   if (r.kind === 'unread') return 'unread';
   if (r.kind === 'other') return undefined;
   if (r.kind === 'refused' || r.kind === 'exits') {
     // only a command meant as an upgrade is the release's migration
     if (!args.includes('upgrade')) return undefined;
-    return { problem: r.kind === 'refused' ? { kind: 'refused', detail: r.message } : { kind: 'exits', detail: r.option } };
+    if (r.kind === 'exits') return { problem: { kind: 'exits', detail: r.option } };
+    const moved = movedBeforeCommand(args, v);
+    // a fix that Alembic would still refuse (two inis on 1.16+) is no fix
+    const again = moved && releaseUpgrade(moved, v);
+    const fixed = again && again !== 'unread' && again.problem?.kind !== 'refused' ? moved : undefined;
+    return { problem: { kind: 'refused', detail: r.message, ...(fixed ? { fixed } : {}) } };
   }
   const inis = atLeast(v, 1, 16) ? r.configs.filter((c) => c.split('/').pop() !== 'pyproject.toml') : r.configs.slice(-1);
   const name = r.name !== undefined ? { name: r.name } : {};

@@ -13,7 +13,7 @@ export interface DeployTarget {
   /** The Procfile's release line, when it runs a script that holds the upgrade command. */
   readonly via?: { readonly path: string; readonly line: number };
   /** The upgrade fails before migrating (Alembic refuses its command line) or exits without migrating. */
-  readonly problem?: { readonly kind: ReleaseCommandProblem['kind']; readonly detail: string; readonly command: string };
+  readonly problem?: Omit<ReleaseCommandProblem, 'at' | 'via'>;
 }
 
 const PROCESS = /^([A-Za-z0-9_-]+):\s*(.*)$/u;
@@ -402,7 +402,7 @@ function upgradeTarget(words: readonly string[], version: AlembicVersion): Upgra
     if (read === undefined) return undefined;
     if (read !== 'unread') {
       const target = read.revision === undefined ? null : literal(read.revision);
-      const problem = read.problem ? { ...read.problem, command: ['alembic', ...args!].join(' ') } : undefined;
+      const problem = read.problem ? problemOf(read.problem, args!) : undefined;
       return { target, ...(read.config !== undefined ? { config: read.config } : {}), ...(read.name !== undefined ? { name: read.name } : {}), ...(problem ? { problem } : {}) };
     }
   }
@@ -417,6 +417,11 @@ function upgradeTarget(words: readonly string[], version: AlembicVersion): Upgra
   if (next === undefined) return { target: isFlask ? 'head' : null, ...project };
   if (next.startsWith('-')) return { target: null, ...project };
   return { target: literal(next), ...project };
+}
+
+/** What keeps the upgrade from migrating, with the command lines written as `alembic …`. */
+function problemOf(p: { kind: ReleaseCommandProblem['kind']; detail: string; fixed?: readonly string[] }, args: readonly string[]): DeployTarget['problem'] {
+  return { kind: p.kind, detail: p.detail, command: ['alembic', ...args].join(' '), ...(p.fixed ? { fixed: ['alembic', ...p.fixed].join(' ') } : {}) };
 }
 
 /**

@@ -74,6 +74,21 @@ describe('release-command-invalid against real Alembic', () => {
     expect(f?.hint).toContain('alembic -c alembic.ini upgrade head');
   });
 
+  // options recognised as argparse recognises them (prefixes, attached values), upgrade's own kept in place
+  for (const line of ['alembic upgrade head --conf alembic.ini', 'alembic upgrade --tag v1 head -calembic.ini --raise', 'alembic -n alembic upgrade head --config=alembic.ini -x k=v']) {
+    it(`gives a command real Alembic runs for: ${line}`, async () => {
+      const root = project(line);
+      const f = (await viaCommand(root)).findings.find((x) => x.code === 'release-command-invalid');
+      const fixed = /before the command: (.*)\.$/u.exec(f?.hint ?? '')?.[1];
+      expect(fixed).toMatch(/^alembic .*upgrade /u);
+      for (const t of alembicTargets()) {
+        expect(alembicCommand(root, line.split(' ').slice(1), t.env).status).toBe(2);
+        const real = alembicCommand(root, fixed!.split(' ').slice(1), t.env);
+        expect({ fixed, status: real.status, last: real.last }).toMatchObject({ fixed, status: 0 });
+      }
+    });
+  }
+
   it('reads the release script the Procfile runs', async () => {
     const root = project('bash bin/release.sh');
     mkdirSync(path.join(root, 'bin'));

@@ -1,3 +1,4 @@
+import type { ReleaseCommandProblem } from '../../alembic/alembic-argv.js';
 import type { Rule } from '../finding.js';
 
 /**
@@ -20,7 +21,7 @@ export const releaseCommandInvalid: Rule = {
         {
           ...base,
           message: `The release phase runs \`${release.command}\` (${where}), and Alembic refuses that command line before doing anything: every release fails (exit ${release.detail.startsWith('alembic.util') ? 1 : 2}) and the database is never upgraded.`,
-          hint: refusedHint(release.command, release.detail),
+          hint: refusedHint(release),
           alembicError: release.detail,
         },
       ];
@@ -44,22 +45,17 @@ function splitAt(at: string): [string, number | undefined] {
 }
 
 /** The fix for what argparse refused, as precise as its message allows. */
-function refusedHint(command: string, detail: string): string {
+function refusedHint({ command, detail, fixed }: ReleaseCommandProblem): string {
   const words = command.split(' ');
   const lookalike = words.find((w) => w.startsWith('-') && /[^\x20-\x7e]/u.test(w));
   if (lookalike) {
     const odd = [...lookalike].find((ch) => /[^\x20-\x7e]/u.test(ch))!;
     return `${lookalike} is not an option Alembic knows: its ${odd} is U+${odd.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}, not a Latin letter (a keyboard layout or a pasted command). Retype it: ${command.replace(lookalike, '-c')} if -c was meant.`;
   }
-  const up = words.indexOf('upgrade');
-  const after = up < 0 ? [] : words.slice(up + 1);
-  const global = after.findIndex((w) => /^(-c|--config|-n|--name|-x|--raiseerr|-q|--quiet)(=|$)/u.test(w) || /^-[cnx]./u.test(w));
-  if (global >= 0 && /unrecognized arguments/u.test(detail)) {
-    const opt = after[global]!;
-    const takes = /^(-c|--config|-n|--name|-x)$/u.test(opt) ? 2 : 1;
-    const moved = after.slice(global, global + takes);
-    const rest = [...words.slice(0, up), ...moved, 'upgrade', ...after.filter((_, i) => i < global || i >= global + takes)];
-    return `${moved.join(' ')} is an option of alembic itself, so it goes before the command: ${rest.join(' ')}.`;
+  if (fixed !== undefined) {
+    // the words before upgrade stay where they were; the moved ones come right before it
+    const moved = fixed.split(' ').slice(words.indexOf('upgrade'), fixed.split(' ').indexOf('upgrade'));
+    return `${moved.join(' ')} ${moved.length > 1 ? 'are options' : 'is an option'} of alembic itself, so ${moved.length > 1 ? 'they go' : 'it goes'} before the command: ${fixed}.`;
   }
   if (/required: revision/u.test(detail)) return `alembic upgrade needs a target: ${command} head.`;
   if (/only one ini file/u.test(detail)) return 'Give -c once (Alembic 1.16+ takes a second -c only for a pyproject.toml).';
