@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { iniUrlConnection, interpolationErrorAt, passesUrlUnchanged, readDatabaseUrlVariables, readEnvPy, rewritesPostgresScheme, searchPathSetting, type EnvSetting } from '../alembic/env-py.js';
 import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
 import { envHandover } from '../alembic/env-handover.js';
-import { envPyPath, loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
+import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
+import { readEnvPyText } from '../check/lint/lint-context.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { investigateMissing } from '../alembic/git-history.js';
 import type { IniUrl, UrlFacts, UrlVariables } from '../check/finding.js';
@@ -75,15 +75,9 @@ export async function openProjectAndDatabase(opts: VerifyCommandOptions, missing
   return { config, table, db, state, model, source, url: { urlBarePercent: interpolationErrorAt(raw) >= 0, urlVariables, ...(iniUrl ? { iniUrl } : {}) } };
 }
 
-/** The script location's env.py, or '' when there is none (Alembic would fail to run at all; check reports the configuration). */
+/** The script location's env.py as Python decodes it, or '' when there is none (Alembic would fail to run at all; check reports the configuration). */
 function envPyText(config: ProjectConfig): string {
-  const file = envPyPath(config);
-  if (file === undefined) return '';
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
+  return readEnvPyText(config) ?? '';
 }
 
 /**

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDatabaseUrlVariables } from '../../src/alembic/env-py.js';
@@ -125,4 +126,19 @@ describe('url-variable-differs: env.py reads the URL from another variable than 
       { name: 'DATABASE_URL', line: 6 },
     ]);
   });
+
+  it('reads an env.py as Python decodes it: a BOM, a latin-1 coding line', () => {
+    for (const [head, enc] of [['\ufeff', 'utf8'], ['# -*- coding: latin-1 -*-\n# \u00e9t\u00e9\n', 'latin1']] as const) {
+      const root = project(READ);
+      const file = path.join(root, 'migrations/env.py');
+      writeFileSync(file, Buffer.from(head + readFileSync(file, 'utf8'), enc));
+      const env = { DATABASE_URL: database('b2'), SQLALCHEMY_DATABASE_URI: database('guest_lockout_001') };
+      // real Alembic loads this env.py and goes to the other database
+      const up = upgrade(root, env);
+      expect(up.stdout + up.stderr).toContain("Can't locate revision identified by 'guest_lockout_001'");
+      const r = runCli(root, ['verify', '--format', 'json'], env);
+      expect({ head, status: r.status, severity: found(r.stdout)[0]?.severity }).toEqual({ head, status: 1, severity: 'error' });
+    }
+  });
 });
+
