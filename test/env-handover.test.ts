@@ -7,7 +7,7 @@ import { DEFAULT_INI, makeProject, rev } from './helpers/project.js';
 // env.py that calls an imported function instead of context.configure(): which module decides the version table
 const MODULE = "from alembic import context\n\ndef run():\n    context.configure(connection=None, version_table='shared')\n";
 
-async function handover(envPy: string, files: Record<string, string> = { 'tools/__init__.py': '', 'tools/migrate.py': MODULE }): Promise<unknown> {
+async function handover(envPy: string, files: Record<string, string | Buffer> = { 'tools/__init__.py': '', 'tools/migrate.py': MODULE }): Promise<unknown> {
   const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': envPy, ...files }, DEFAULT_INI);
   const config = await loadProjectConfig({ cwd: root, alembicVersion: LATEST_ALEMBIC });
   const h = envHandover(envPy, config);
@@ -34,5 +34,14 @@ describe('envHandover', () => {
     expect(await handover("from tools.migrate import run\nfrom alembic import context\ncontext.configure(url='sqlite://')\nrun()\n")).toBeUndefined();
     expect(await handover('from tools.migrate import VERSION\nprint(VERSION)\n')).toBeUndefined();
     expect(await handover('import os\nfrom logging.config import fileConfig\nfrom alembic import context\nfileConfig("x.ini")\nos.getcwd()\n')).toBeUndefined();
+  });
+
+  it('reads the module as Python decodes it, and skips one that cannot be read', async () => {
+    // a BOM and a latin-1 coding line: Python imports both, and so the module is followed
+    expect(await handover('from tools.migrate import run\nrun()\n', { 'tools/__init__.py': '', 'tools/migrate.py': '\ufeff' + MODULE })).toEqual({ kind: 'followed', module: 'tools.migrate', line: 2 });
+    const latin1 = Buffer.from(`# -*- coding: latin-1 -*-\n# \u00e9t\u00e9\n${MODULE}`, 'latin1');
+    expect(await handover('from tools.migrate import run\nrun()\n', { 'tools/__init__.py': '', 'tools/migrate.py': latin1 })).toMatchObject({ kind: 'followed' });
+    // a folder named like the module file: unknown, not a crash
+    expect(await handover('from tools.migrate import run\nrun()\n', { 'tools/__init__.py': '', 'tools/migrate.py/x': '' })).toEqual({ kind: 'unknown', module: 'tools.migrate', line: 2 });
   });
 });

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { linesOf, readEnvPy } from './env-py.js';
 import { isStdlibOrAlembic, projectImportRoots, type ImportRoots } from './import-resolver.js';
 import { Tok } from './python-tokenizer.js';
+import { readPythonText } from './source-reader.js';
 
 /** Where env.py hands the run over to code of another module, and what that module is. */
 export type EnvHandover =
@@ -76,8 +77,8 @@ export function envHandover(envPy: string, config: ImportRoots): EnvHandover | u
     const rel = c.module.split('.').join('/');
     const files = [...new Set(roots.flatMap((r) => [path.join(r, `${rel}.py`), path.join(r, rel, '__init__.py')]))].filter((f) => existsSync(f));
     const holders = files.flatMap((file) => {
-      const text = readFileSync(file, 'utf8');
-      return readEnvPy(text).calls.length > 0 ? [{ file, text }] : [];
+      const text = readPythonText(file);
+      return text !== undefined && readEnvPy(text).calls.length > 0 ? [{ file, text }] : [];
     });
     if (holders.length === 1) return { kind: 'followed', module: c.module, file: holders[0]!.file, text: holders[0]!.text, line: c.line };
     if (holders.length > 1) return { kind: 'unknown', module: c.module, line: c.line };

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { TextDecoder } from 'node:util';
 import { fsPath } from './fs-path.js';
@@ -64,6 +64,18 @@ export function decodePythonSource(buf: Buffer): { text: string } | { error: str
   if (bom && encoding !== 'utf-8') return { error: `SyntaxError: encoding problem: ${encoding} with BOM`, line: 1 };
   if (encoding === 'utf-8') return { text: decodeEscapingBadBytes(body) };
   return decodeDeclared(body, encoding);
+}
+
+/** A Python file's text as Python decodes it (BOM dropped, coding line honoured); undefined when it cannot be read or decoded. */
+export function readPythonText(abs: string): string | undefined {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(fsPath(abs));
+  } catch {
+    return undefined;
+  }
+  const decoded = decodePythonSource(buf);
+  return 'text' in decoded ? decoded.text : undefined;
 }
 
 /** A file whose coding line names another codec than utf-8: decoded whole, as CPython does before it tokenizes. */

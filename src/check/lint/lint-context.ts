@@ -1,12 +1,11 @@
-import { readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { envPyPath } from '../../alembic/alembic-config.js';
 import { autocommitIsolation } from '../../alembic/env-py.js';
 import { NOT_SOURCE_DIRS } from '../../alembic/project-folders.js';
-import { fsPath } from '../../alembic/fs-path.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Rev } from '../../alembic/revision-map.js';
-import { decodePythonSource } from '../../alembic/source-reader.js';
+import { readPythonText } from '../../alembic/source-reader.js';
 import type { Finding, Severity } from '../finding.js';
 import { lintBaseline, type LintBaseline, type LintScope } from './lint-baseline.js';
 import type { LintConfig } from './lint-config.js';
@@ -190,16 +189,8 @@ export function lintFinding(
   return { ...projectFinding(code, severity, file.path, py.lineOf(node.from), message, hint), revision: file.rev.id };
 }
 
-export function readText(abs: string): string | undefined {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(fsPath(abs));
-  } catch {
-    return undefined;
-  }
-  const decoded = decodePythonSource(buf);
-  return 'text' in decoded ? decoded.text : undefined;
-}
+/** A Python file's text as Python decodes it; undefined when unreadable. */
+export const readText = readPythonText;
 
 /** env.py's text as Python decodes it; undefined when it is missing, not decodable, or the script folder is not known (envPyPath). */
 export function readEnvPyText(config: ProjectModel['config']): string | undefined {
