@@ -355,16 +355,14 @@ function statementWord(src: string, b: number): string {
   return src.slice(b, e);
 }
 
-/** The first error in the `import` and `from … import` statements among a module-level logical line's tokens, or null. */
+/** The first error in the `import` and `from … import` statements, and the assignments' targets, among a module-level logical line's tokens, or null (a line whose first word starts with i or f: `foo: int = 1` is no import). */
 function importStatementsError(toks: readonly Token[]): TokenizeError | null {
   for (let i = 0; i < toks.length; ) {
     let end = i;
     while (end < toks.length && toks[end]!.text !== ';') end++;
     const t = toks[i]!;
-    if (t.type === Tok.Name && (t.text === 'import' || t.text === 'from')) {
-      const e = importError(toks, i, end);
-      if (e !== null) return e;
-    }
+    const e = t.type === Tok.Name && (t.text === 'import' || t.text === 'from') ? importError(toks, i, end) : assignmentError(toks, i, end);
+    if (e !== null) return e;
     i = end + 1;
   }
   return null;
@@ -398,7 +396,7 @@ function assignmentError(toks: readonly Token[], s: number, e: number): Tokenize
   const eqs = topLevelIndexes(toks, s, e, '=');
   // an annotation: a `:` before the first `=`
   const colon = topLevelIndexes(toks, s, eqs[0] ?? e, ':')[0];
-  if (colon !== undefined) return targetHasOperator(toks, s, colon) ? new TokenizeError('illegal target for annotation', first.line, first.col, E_PARSER) : null;
+  if (colon !== undefined) return annotationTargetError(toks, s, colon);
   let start = s;
   for (let i = 0; i < eqs.length; i++) {
     for (const [a, b] of splitTop(toks, start, eqs[i]!, ',')) {
@@ -410,6 +408,35 @@ function assignmentError(toks: readonly Token[], s: number, e: number): Tokenize
     start = eqs[i]! + 1;
   }
   return null;
+}
+
+/**
+ * CPython's error for the target toks[s, colon) of an annotation, which must be one name, attribute or
+ * subscript, optionally in parentheses: a tuple or a list ("only single target (not tuple) can be
+ * annotated"), anything else ("illegal target for annotation"). A keyword or a star in it is left unjudged.
+ */
+function annotationTargetError(toks: readonly Token[], s: number, colon: number): TokenizeError | null {
+  const op = (k: number, x: string): boolean => toks[k]?.type === Tok.Op && toks[k]!.text === x;
+  const error = (k: number, msg: string): TokenizeError => new TokenizeError(msg, toks[k]!.line, toks[k]!.col, E_PARSER);
+  for (let k = s; k < colon; k++) if ((toks[k]!.type === Tok.Name && wordKind(toks[k]!.text, 0, toks[k]!.text.length) === Word.Keyword) || op(k, '*') || op(k, '**')) return null;
+  const tuple = 'only single target (not tuple) can be annotated';
+  if (topLevelIndexes(toks, s, colon, ',').length > 0) return error(s, tuple);
+  let a = s;
+  let b = colon;
+  // parentheses around the whole target; inside them a tuple, even an empty one, is still one
+  while (op(a, '(') && matching(toks, a, b) === b - 1) {
+    if (b - a === 2 || topLevelIndexes(toks, a + 1, b - 1, ',').length > 0) return error(a, tuple);
+    a++;
+    b--;
+  }
+  if (op(a, '[') && matching(toks, a, b) === b - 1) return error(a, 'only single target (not list) can be annotated');
+  const illegal = error(a, 'illegal target for annotation');
+  if (targetHasOperator(toks, a, b)) return illegal;
+  if (b - a === 1) return toks[a]!.type === Tok.Name ? null : illegal;
+  // an attribute (`x.y`) or a subscript (`x[0]`) of any primary; a call, a display or a literal is none
+  if (toks[b - 1]!.type === Tok.Name && op(b - 2, '.')) return null;
+  if (op(b - 1, ']')) return null;
+  return illegal;
 }
 
 /** Whether toks[a, b), one assignment target, has an operator outside brackets (a leading `*` and `.` aside); a keyword or a comma there makes it unknown (false). */
@@ -928,7 +955,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let loopInScope = false;
   let tryInScope = false;
   /**
-   * An `await` inside brackets outside a coroutine, held to the end of its
+   * An `await` inside brackets outside a coroutine (or a `yield` outside a function), held to the end of its
    * logical line: a `for` or a `lambda` there (a comprehension, a generator,
    * a lambda's body, each a scope of its own) makes it unknown. lineScoped
    * says one came.
@@ -1001,6 +1028,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let compileError: TokenizeError | null = null;
   /** The symbol table's error (a repeated parameter): CPython builds the table for the whole module before compiling any of it. */
   let symtableError: TokenizeError | null = null;
+  /** `nonlocal` at module level: the symbol table says so only after its walk, so after symtableError. */
+  let moduleNonlocal: TokenizeError | null = null;
   /** Where the last `lazy` soft keyword began (its token is left out), and the `import` or `from` after it (its token marked lazy). */
   let lazyAt = -1;
   let lazyImportAt = -1;
@@ -1321,6 +1350,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (deferred !== null) return failed(deferred as TokenizeError);
     if (futureError !== null) return failed(futureError as TokenizeError);
     if (symtableError !== null) return failed(symtableError as TokenizeError);
+    if (moduleNonlocal !== null) return failed(moduleNonlocal as TokenizeError);
     if (compileError !== null) return failed(compileError as TokenizeError);
     return newer.length > 0 ? { lines, newer } : { lines };
   } catch (e) {
@@ -2348,7 +2378,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (kwLike) {
       keywordPlace(begin, atLine, before);
       if (startsStatement && len === 3 && src.charCodeAt(begin) === 100 && src.startsWith('del', begin)) delAt = pos;
-      if (compileError === null && startsStatement) outsideStatement(begin, atLine);
+      // a compiler error already found leaves only the symbol table's (`nonlocal`) to look for
+      if (startsStatement && (compileError === null || len === 8)) outsideStatement(begin, atLine);
       else if (asyncShaped(src.charCodeAt(begin), len)) asyncWord(begin, atLine);
       // a conditional expression's `else`, after an operand or not (`x if match else y`: a soft keyword ends no operand here)
       if (ternaryOpen > 0 && len === 4 && ternaryIf[depth]! >= 0 && src.startsWith('else', begin) && !startsStatement) {
@@ -2406,7 +2437,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * A statement starting with the word [begin, pos): `return` and `yield`
    * outside a function's body (at module level or in a class's), and `break`
    * and `continue` outside a loop's block within the innermost function or
-   * class, are CPython's compiler errors.
+   * class, are CPython's compiler errors; `nonlocal` at module level is its
+   * symbol table's.
    */
   function outsideStatement(begin: number, atLine: number): void {
     const len = pos - begin;
@@ -2416,8 +2448,16 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const isBreak = c0 === 98 && len === 5 && src.startsWith('break', begin);
     const isContinue = c0 === 99 && len === 8 && src.startsWith('continue', begin);
     const isAsync = c0 === 97 && len === 5 && src.startsWith('async', begin);
-    if (!isReturn && !isYield && !isBreak && !isContinue && !isAsync) return asyncWord(begin, atLine);
+    const isNonlocal = c0 === 110 && len === 8 && src.startsWith('nonlocal', begin);
+    if (!isNonlocal && compileError !== null) return;
+    if (!isReturn && !isYield && !isBreak && !isContinue && !isAsync && !isNonlocal) return asyncWord(begin, atLine);
     const scope = enclosingScope();
+    if (isNonlocal) {
+      // the symbol table's analysis, after its whole walk: a name used before at module level is its walk's own
+      // error ("… assigned to before nonlocal declaration"), which is not tracked here, so that case is left unjudged
+      if (scope > B_CLASS && moduleNonlocal === null && !namesSeenBefore(begin)) moduleNonlocal = new TokenizeError('nonlocal declaration not allowed at module level', atLine, begin - lineStart);
+      return;
+    }
     if (isAsync) {
       // `async for` and `async with` need a coroutine's body (`async def` is checked by the parser)
       const next = statementStart(src, pos);
@@ -2429,9 +2469,16 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     } else if (!loopInScope) compileError = new TokenizeError(isBreak ? "'break' outside loop" : "'continue' not properly in loop", atLine, begin - lineStart);
   }
 
-  /** Whether a word of this first character and length could be `await`, `async`, `for` or `lambda`. */
+  /** Whether any name of the `nonlocal` statement at [begin, pos) appears as a word earlier in the file. */
+  function namesSeenBefore(begin: number): boolean {
+    const names = /^[ \t\f]*([^\n;#]*)/u.exec(src.slice(pos, pos + 1000))![1]!.split(',').map((n) => n.trim());
+    const before = src.slice(0, begin);
+    return names.some((n) => n === '' || new RegExp(`(?<![\\w.])${n.replace(/[^\p{L}\p{N}_]/gu, '')}(?!\\w)`, 'u').test(before));
+  }
+
+  /** Whether a word of this first character and length could be `await`, `async`, `yield`, `for` or `lambda`. */
   function asyncShaped(c0: number, len: number): boolean {
-    return (c0 === 97 && len === 5) || (c0 === 102 && len === 3) || (c0 === 108 && len === 6);
+    return ((c0 === 97 || c0 === 121) && len === 5) || (c0 === 102 && len === 3) || (c0 === 108 && len === 6);
   }
 
   /**
@@ -2463,9 +2510,18 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       return;
     }
     const isAwait = src.startsWith('await', begin);
-    if (!isAwait && !src.startsWith('async', begin)) return;
+    const isYield = !isAwait && src.startsWith('yield', begin);
+    if (!isAwait && !isYield && !src.startsWith('async', begin)) return;
     if (lineScoped) return;
     const scope = enclosingScope();
+    if (isYield) {
+      // `x = yield v` needs a function's body as `yield v` does; a lambda is one (`lambda: (yield)`)
+      if (scope <= B_FUNC || lambdaBefore(begin)) return;
+      const e = new TokenizeError("'yield' outside function", atLine, begin - lineStart);
+      if (depth === 0) compileAt(e);
+      else pendingAwait ??= e;
+      return;
+    }
     if (scope === B_ASYNC_FUNC || lambdaBefore(begin)) return;
     if (isAwait) {
       const e = new TokenizeError(scope === B_FUNC ? "'await' outside async function" : "'await' outside function", atLine, begin - lineStart);
