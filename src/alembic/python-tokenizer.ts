@@ -962,6 +962,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   let pendingAwait: TokenizeError | null = null;
   let lineScoped = false;
+  /** This logical line has an `if` inside an expression that was not read as a conditional's or a filter's. */
+  let looseIf = false;
   /**
    * Per bracket level (0 outside brackets), where an `if` after an operand
    * (a conditional expression) waits for its `else` (unset or -1: none), and
@@ -1058,6 +1060,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let closedOpener = -1;
 
   const finishLine = (): void => {
+    looseIf = false;
     if (ternaryOpen > 0) ternaryEnd(0, -1);
     if (lambdaAt.length > 0) lambdaAt.length = lambdaLevel.length = 0;
     if (delAt >= 0) delTargets();
@@ -1683,6 +1686,12 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           const stars = c === 42 ? (src.charCodeAt(pos + 1) === 42 ? 2 : 1) : 0;
           pos += stars;
           pos = blanksEnd(src, pos, true);
+          // Python 2's tuple parameter (`def f((a, b)):`, `lambda (k, v): v`)
+          if (src.charCodeAt(pos) === 40) {
+            error = tupleParameterError(pos, close, stars === 0 && star < 0 && !slash && !positionalDefault, src.charCodeAt(open) !== 40);
+            if (error === null) return;
+            break;
+          }
           const begin = pos;
           while (pos < close && identAt(src, pos)) pos++;
           if (pos === begin && stars !== 1) return;
@@ -1729,6 +1738,27 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (error !== null) fail(error);
   }
 
+  /**
+   * A parameter that starts with the `(` at `at`: after plain parameters only, names in parentheses are
+   * CPython's "Function parameters cannot be parenthesized" (a lambda's: "Lambda expression …"), and
+   * after a default, a star or a `/`, plain "invalid syntax" there. Other contents are left unjudged (null).
+   */
+  function tupleParameterError(at: number, close: number, afterPlain: boolean, lambda: boolean): TokenizeError | null {
+    if (!afterPlain) return errorAt('invalid syntax', at);
+    let p = blanksEnd(src, at + 1, true);
+    let count = 0;
+    for (;;) {
+      const b = p;
+      while (p < close && identAt(src, p)) p++;
+      if (p === b || (wordKind(src, b, p) !== Word.Name && wordKind(src, b, p) !== Word.Soft)) return null;
+      count++;
+      p = blanksEnd(src, p, true);
+      if (src.charCodeAt(p) === 44) p = blanksEnd(src, p + 1, true);
+      else if (src.charCodeAt(p) !== 41) return null;
+      if (src.charCodeAt(p) === 41) break;
+    }
+    return count > 0 ? errorAt(`${lambda ? 'Lambda expression' : 'Function'} parameters cannot be parenthesized`, at) : null;
+  }
 
   /**
    * Past the `:` or `=` at pos and the expression after it, to the next comma
@@ -2382,9 +2412,15 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (startsStatement && (compileError === null || len === 8)) outsideStatement(begin, atLine);
       else if (asyncShaped(src.charCodeAt(begin), len)) asyncWord(begin, atLine);
       // a conditional expression's `else`, after an operand or not (`x if match else y`: a soft keyword ends no operand here)
-      if (ternaryOpen > 0 && len === 4 && ternaryIf[depth]! >= 0 && src.startsWith('else', begin) && !startsStatement) {
-        ternaryIf[depth] = -1;
-        ternaryOpen--;
+      if (len === 4 && !startsStatement && src.startsWith('else', begin)) {
+        if (ternaryOpen > 0 && ternaryIf[depth]! >= 0) {
+          ternaryIf[depth] = -1;
+          ternaryOpen--;
+        } else if (before !== P_COLON && !looseIf) {
+          // an `else` no conditional expression waits for at its level: after a comprehension's filter
+          // (`[x for x in y if x else 0]`, a disjunction), or with no `if` at all (`x = a else b`)
+          fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
+        }
       }
     }
     // in a call, a word matters where an argument starts, or as lambda, for, yield
@@ -2397,6 +2433,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       }
       fail(sideBySide(K_NAME, begin, atLine));
     }
+    // an `if` not read as infix (after `...` or a soft keyword used as a name): this line's `else` is not judged
+    if (kwLike && len === 2 && !startsStatement && src.charCodeAt(begin) === 105 && src.charCodeAt(begin + 1) === 102) looseIf = true;
     operandEnd = true;
     prevKind = K_WORD;
     prevKw = kwLike;
@@ -2675,7 +2713,11 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (compFor[depth] === true) return;
     if (depth === 0) {
       const b = statementStart(src, stmtBegin);
-      if (isWordAt(src, b, 'case')) return;
+      // a case clause's guard, or an assignment to a name `case` (`case = a if b else c`): its `else` is not judged
+      if (isWordAt(src, b, 'case')) {
+        looseIf = true;
+        return;
+      }
       // `import a if b`: no expression stands there
       if (isWordAt(src, b, 'import') || isWordAt(src, b, 'from')) return fail(errorAt('invalid syntax', begin));
     }
