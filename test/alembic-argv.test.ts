@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { movedBeforeCommand, parseAlembicArgv, type AlembicArgv } from '../src/alembic/alembic-argv.js';
+import { movedBeforeCommand, parseAlembicArgv, releaseUpgrade, type AlembicArgv } from '../src/alembic/alembic-argv.js';
 import { atLeast, LATEST_ALEMBIC, parseAlembicVersion } from '../src/alembic/alembic-version.js';
 import { alembicTargets, PYTHON, REPO } from './helpers/oracle.js';
 
@@ -109,6 +109,9 @@ describe('alembic command lines, as real Alembic reads them', () => {
       // -q is an option from 1.11: before, nothing moved makes a line with it parse; every other line is fixed
       const unfixable = argvs.filter((_, i) => fixes[i] === undefined);
       for (const argv of unfixable) expect(argv.some((w) => w.startsWith('-q') || w === '--quiet') && !atLeast(version, 1, 11)).toBe(true);
+      // a line that still only prints SQL once moved gets no command from releaseUpgrade: it would not migrate
+      expect(releaseUpgrade(['upgrade', 'head', '--sql', '-c', 'x.ini'], version)).toEqual({ problem: { kind: 'refused', detail: 'alembic: error: unrecognized arguments: -c x.ini' } });
+      expect(releaseUpgrade(['upgrade', 'head', '-c', 'x.ini'], version)).toMatchObject({ problem: { fixed: ['-c', 'x.ini', 'upgrade', 'head'] } });
       expect(k).toBeGreaterThan(argvs.length * 0.6);
     });
   }

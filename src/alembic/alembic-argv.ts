@@ -304,9 +304,9 @@ export function releaseUpgrade(
     if (!args.includes('upgrade')) return undefined;
     if (r.kind === 'exits') return { problem: { kind: 'exits', detail: r.option } };
     const moved = movedBeforeCommand(args, v);
-    // a fix that Alembic would still refuse (two inis on 1.16+) is no fix
+    // the fix must run the upgrade: not one Alembic still refuses (two inis on 1.16+) nor one that only prints SQL (--sql)
     const again = moved && releaseUpgrade(moved, v);
-    const fixed = again && again !== 'unread' && again.problem?.kind !== 'refused' ? moved : undefined;
+    const fixed = again && again !== 'unread' && again.problem === undefined ? moved : undefined;
     return { problem: { kind: 'refused', detail: r.message, ...(fixed ? { fixed } : {}) } };
   }
   const inis = atLeast(v, 1, 16) ? r.configs.filter((c) => c.split('/').pop() !== 'pyproject.toml') : r.configs.slice(-1);
