@@ -430,13 +430,14 @@ function annotationTargetError(toks: readonly Token[], s: number, colon: number)
     b--;
   }
   if (op(a, '[') && matching(toks, a, b) === b - 1) return error(a, 'only single target (not list) can be annotated');
-  const illegal = error(a, 'illegal target for annotation');
-  if (targetHasOperator(toks, a, b)) return illegal;
-  if (b - a === 1) return toks[a]!.type === Tok.Name ? null : illegal;
+  // an error is built only when there is one: an Error's stack trace costs more than the whole check
+  const illegal = (): TokenizeError => error(a, 'illegal target for annotation');
+  if (targetHasOperator(toks, a, b)) return illegal();
+  if (b - a === 1) return toks[a]!.type === Tok.Name ? null : illegal();
   // an attribute (`x.y`) or a subscript (`x[0]`) of any primary; a call, a display or a literal is none
   if (toks[b - 1]!.type === Tok.Name && op(b - 2, '.')) return null;
   if (op(b - 1, ']')) return null;
-  return illegal;
+  return illegal();
 }
 
 /** Whether toks[a, b), one assignment target, has an operator outside brackets (a leading `*` and `.` aside); a keyword or a comma there makes it unknown (false). */
@@ -2411,17 +2412,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       // a compiler error already found leaves only the symbol table's (`nonlocal`) to look for
       if (startsStatement && (compileError === null || len === 8)) outsideStatement(begin, atLine);
       else if (asyncShaped(src.charCodeAt(begin), len)) asyncWord(begin, atLine);
-      // a conditional expression's `else`, after an operand or not (`x if match else y`: a soft keyword ends no operand here)
-      if (len === 4 && !startsStatement && src.startsWith('else', begin)) {
-        if (ternaryOpen > 0 && ternaryIf[depth]! >= 0) {
-          ternaryIf[depth] = -1;
-          ternaryOpen--;
-        } else if (before !== P_COLON && !looseIf) {
-          // an `else` no conditional expression waits for at its level: after a comprehension's filter
-          // (`[x for x in y if x else 0]`, a disjunction), or with no `if` at all (`x = a else b`)
-          fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
-        }
-      }
+      if (len === 4 && !startsStatement && src.startsWith('else', begin)) elseWord(begin, atLine, before);
     }
     // in a call, a word matters where an argument starts, or as lambda, for, yield
     if (inCall && (argStart || maySpecial(src.charCodeAt(begin), len))) argWord(begin);
@@ -2434,7 +2425,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       fail(sideBySide(K_NAME, begin, atLine));
     }
     // an `if` not read as infix (after `...` or a soft keyword used as a name): this line's `else` is not judged
-    if (kwLike && len === 2 && !startsStatement && src.charCodeAt(begin) === 105 && src.charCodeAt(begin + 1) === 102) looseIf = true;
+    if (kwLike && len === 2 && !startsStatement) looseIf ||= src.charCodeAt(begin) === 105 && src.charCodeAt(begin + 1) === 102;
     operandEnd = true;
     prevKind = K_WORD;
     prevKw = kwLike;
@@ -2512,6 +2503,19 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const names = /^[ \t\f]*([^\n;#]*)/u.exec(src.slice(pos, pos + 1000))![1]!.split(',').map((n) => n.trim());
     const before = src.slice(0, begin);
     return names.some((n) => n === '' || new RegExp(`(?<![\\w.])${n.replace(/[^\p{L}\p{N}_]/gu, '')}(?!\\w)`, 'u').test(before));
+  }
+
+  /**
+   * An `else` inside a statement: a conditional expression's, after an operand or not (`x if match else y`:
+   * a soft keyword ends no operand here). One no conditional expression waits for at its level is
+   * "invalid syntax": after a comprehension's filter (`[x for x in y if x else 0]`, a disjunction), or
+   * with no `if` at all (`x = a else b`). Kept out of word(), which runs for every name.
+   */
+  function elseWord(begin: number, atLine: number, before: number): void {
+    if (ternaryOpen > 0 && ternaryIf[depth]! >= 0) {
+      ternaryIf[depth] = -1;
+      ternaryOpen--;
+    } else if (before !== P_COLON && !looseIf) fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
   }
 
   /** Whether a word of this first character and length could be `await`, `async`, `yield`, `for` or `lambda`. */
