@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { TextDecoder } from 'node:util';
+import { envPyPath, type ProjectConfig } from './alembic-config.js';
 import { fsPath } from './fs-path.js';
 import { decodeEscapingBadBytes, utf8Problem } from './python-decode.js';
 import { readRevisionSource, type ReadResult } from './revision-reader.js';
@@ -76,6 +77,12 @@ export function readPythonText(abs: string): string | undefined {
   }
   const decoded = decodePythonSource(buf);
   return 'text' in decoded ? decoded.text : undefined;
+}
+
+/** env.py's text as Python decodes it; undefined when it is missing, not decodable, or the script folder is not known (envPyPath). */
+export function readEnvPyText(config: Pick<ProjectConfig, 'scriptDir' | 'scriptDirUnresolved'>): string | undefined {
+  const abs = envPyPath(config);
+  return abs === undefined ? undefined : readPythonText(abs);
 }
 
 /** A file whose coding line names another codec than utf-8: decoded whole, as CPython does before it tokenizes. */

@@ -1,11 +1,10 @@
 import path from 'node:path';
 import type { ProjectModel } from '../alembic/project-model.js';
-import { readSourceFile, type SourceOutcome } from '../alembic/source-reader.js';
+import { readEnvPyText, readSourceFile, type SourceOutcome } from '../alembic/source-reader.js';
 import type { GraphProblem, GraphProblemCode, Rev } from '../alembic/revision-map.js';
 import type { AlembicFailure, FileProblem, FileProblemCode, ScriptFile } from '../alembic/script-loader.js';
 import { envPyPath, type ConfigNote } from '../alembic/alembic-config.js';
 import type { Finding, Rule, Severity } from './finding.js';
-import { readEnvPyText } from './lint/lint-context.js';
 
 /** How `alembic upgrade` shows a failure: `FAILED: …` for command errors, else the traceback's last line. */
 export function alembicOutput(f: AlembicFailure | undefined): string | undefined {

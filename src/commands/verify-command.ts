@@ -3,7 +3,7 @@ import { iniUrlConnection, interpolationErrorAt, passesUrlUnchanged, readDatabas
 import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
 import { envHandover } from '../alembic/env-handover.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
-import { readEnvPyText } from '../check/lint/lint-context.js';
+import { readEnvPyText } from '../alembic/source-reader.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { investigateMissing } from '../alembic/git-history.js';
 import type { IniUrl, UrlFacts, UrlVariables } from '../check/finding.js';

@@ -5,7 +5,7 @@ import { autocommitIsolation } from '../../alembic/env-py.js';
 import { NOT_SOURCE_DIRS } from '../../alembic/project-folders.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Rev } from '../../alembic/revision-map.js';
-import { readPythonText } from '../../alembic/source-reader.js';
+import { readEnvPyText, readPythonText } from '../../alembic/source-reader.js';
 import type { Finding, Severity } from '../finding.js';
 import { lintBaseline, type LintBaseline, type LintScope } from './lint-baseline.js';
 import type { LintConfig } from './lint-config.js';
@@ -59,7 +59,7 @@ export class LintContext {
     if (!this.texts) {
       this.texts = [];
       for (const rev of this.upgradeOrder()) {
-        const text = readText(rev.file.absPath);
+        const text = readPythonText(rev.file.absPath);
         if (text !== undefined) this.texts.push({ rev, path: rev.file.path, text });
       }
     }
@@ -189,14 +189,6 @@ export function lintFinding(
   return { ...projectFinding(code, severity, file.path, py.lineOf(node.from), message, hint), revision: file.rev.id };
 }
 
-/** A Python file's text as Python decodes it; undefined when unreadable. */
-export const readText = readPythonText;
-
-/** env.py's text as Python decodes it; undefined when it is missing, not decodable, or the script folder is not known (envPyPath). */
-export function readEnvPyText(config: ProjectModel['config']): string | undefined {
-  const abs = envPyPath(config);
-  return abs === undefined ? undefined : readText(abs);
-}
 
 /** A finding about a project file that is not a revision (env.py, alembic.ini, Procfile, application code). */
 export function projectFinding(code: string, severity: Severity, relPath: string, line: number | undefined, message: string, hint: string): Finding {

@@ -54,7 +54,8 @@ function refusedHint({ command, detail, fixed }: ReleaseCommandProblem): string 
   }
   if (fixed !== undefined) {
     // the words before upgrade stay where they were; the moved ones come right before it
-    const moved = fixed.split(' ').slice(words.indexOf('upgrade'), fixed.split(' ').indexOf('upgrade'));
+    const fixedWords = fixed.split(' ');
+    const moved = fixedWords.slice(words.indexOf('upgrade'), fixedWords.indexOf('upgrade'));
     return `${moved.join(' ')} ${moved.length > 1 ? 'are options' : 'is an option'} of alembic itself, so ${moved.length > 1 ? 'they go' : 'it goes'} before the command: ${fixed}.`;
   }
   if (/required: revision/u.test(detail)) return `alembic upgrade needs a target: ${command} head.`;

@@ -6,8 +6,9 @@ import { envHandover } from '../../alembic/env-handover.js';
 import { readEnvPy, searchPathSetting } from '../../alembic/env-py.js';
 import type { ImportRoots } from '../../alembic/import-resolver.js';
 import { parseIni } from '../../alembic/ini-parser.js';
+import { readPythonText } from '../../alembic/source-reader.js';
 import type { Finding, Rule } from '../finding.js';
-import { projectFinding, readText, walkFiles } from '../lint/lint-context.js';
+import { projectFinding, walkFiles } from '../lint/lint-context.js';
 
 /** Two script locations in one repository that keep their version rows in the same table. */
 export const sharedVersionTable: Rule = {
@@ -57,7 +58,7 @@ export const sharedVersionTable: Rule = {
     if (locations.size < 2) return out;
     const byTable = new Map<string, { where: string; env: string; line?: number }[]>();
     for (const { where, envPath, roots } of locations.values()) {
-      let text = readText(envPath);
+      let text = readPythonText(envPath);
       if (text === undefined) continue;
       let rel = path.relative(cwd, envPath);
       // env.py that hands the run to a module of the repository: that module configures, as verify reads it
