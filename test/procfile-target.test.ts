@@ -76,6 +76,12 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
     expect(t('alembic upgrade $T && alembic upgrade head')).toBeUndefined();
   });
 
+  it('reads the last release line, the one Heroku keeps when there are several', () => {
+    const t = procfileTarget(makeProject({ Procfile: 'release: alembic upgrade heads\nweb: gunicorn app:app\nrelease: alembic upgrade head\n' }));
+    expect(t).toEqual({ target: 'head', path: 'Procfile', line: 3 });
+    expect(procfileTarget(makeProject({ Procfile: 'release: alembic upgrade heads\nrelease: python seed.py\n' }))).toBeUndefined();
+  });
+
   it('is undefined without a Procfile', () => {
     expect(procfileTarget(makeProject({ 'app.py': '' }))).toBeUndefined();
   });

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { releaseUpgrade, type ReleaseCommandProblem } from '../alembic/alembic-argv.js';
 import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/alembic-version.js';
+import { procfileReleaseLines } from '../alembic/procfile-release-lines.js';
 import { projectFolders } from '../alembic/project-folders.js';
 
 /** The upgrade target a Heroku release phase runs, and where that was read. */
@@ -16,7 +17,6 @@ export interface DeployTarget {
   readonly problem?: Omit<ReleaseCommandProblem, 'at' | 'via'>;
 }
 
-const PROCESS = /^([A-Za-z0-9_-]+):\s*(.*)$/u;
 const SHELL_SPLIT = /\s*(?:&&|\|\||;|\|)\s*/u;
 const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh']);
 /** Release scripts are short; a larger file is not one. */
@@ -94,18 +94,19 @@ interface ReleaseSource {
   readonly commands: readonly { readonly text: string; readonly line: number }[];
 }
 
-/** The Procfile's first `release:` line; undefined when the folder has no Procfile. */
+/**
+ * The Procfile's `release:` line, the last when there are several: Heroku keeps one command per process
+ * type and a later line replaces an earlier one (its buildpack warns "Duplicate key `release` found");
+ * undefined when the folder has no Procfile.
+ */
 function procfileRelease(dir: string): ReleaseSource | undefined {
   const file = path.join(dir, 'Procfile');
   const text = readOptional(file);
   if (text === undefined) return undefined;
-  const lines = text.split(/\r?\n/u);
-  for (const [i, raw] of lines.entries()) {
-    const m = PROCESS.exec(raw.trim());
-    if (m && m[1] === 'release') return { file, commands: [{ text: m[2]!, line: i + 1 }] };
-  }
-  return { file, commands: [] };
+  const [last] = procfileReleaseLines(text).slice(-1);
+  return { file, commands: last ? [last] : [] };
 }
+
 
 /**
  * heroku.yml's `release:` section's `command:`, written as a list (`- ./release.sh`), a flow list or one

@@ -62,3 +62,28 @@ describe('deploy-script-hazard and flask db', () => {
     expect((await check(root)).findings.filter((f) => f.code === 'deploy-script-hazard')).toEqual([]);
   });
 });
+
+describe('deploy-script-hazard and a Procfile with several release lines', () => {
+  const found = async (procfile: string) =>
+    (await check(makeProject({ [V + 'a1_x.py']: rev('a1', null), Procfile: procfile }))).findings.filter((f) => f.code === 'deploy-script-hazard');
+
+  it('reports each release line that a later one replaces, naming the one Heroku keeps and the joined line', async () => {
+    const f = await found('release: alembic upgrade head\nweb: gunicorn app:app\n# release: old\nrelease: python seed.py\n');
+    expect(f.map((x) => `${x.path}:${x.line}`)).toEqual(['Procfile:1']);
+    expect(f[0]!.message).toContain('`release: alembic upgrade head` never runs');
+    expect(f[0]!.message).toContain('(Procfile:4, `python seed.py`)');
+    // the dropped line migrates and the kept one does not
+    expect(f[0]!.message).toContain('the deploy runs no migration');
+    expect(f[0]!.hint).toContain('`release: alembic upgrade head && python seed.py`');
+  });
+
+  it('says nothing of a lost migration when the kept line migrates', async () => {
+    const f = await found('release: python -m app warm\nrelease: flask db migrate\nrelease: flask db upgrade\n');
+    expect(f.map((x) => x.line)).toEqual([1, 2]);
+    expect(f.every((x) => !x.message.includes('runs no migration'))).toBe(true);
+  });
+
+  it('leaves one release line, and other process types named twice, alone', async () => {
+    expect(await found('web: gunicorn a:app\nweb: gunicorn b:app\nrelease: alembic upgrade head\n')).toEqual([]);
+  });
+});

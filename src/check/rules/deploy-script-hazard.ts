@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { procfileReleaseLines } from '../../alembic/procfile-release-lines.js';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding, walkFiles } from '../lint/lint-context.js';
 
@@ -22,7 +23,7 @@ export const deployScriptHazard: Rule = {
   code: 'deploy-script-hazard',
   severity: 'warning',
   kind: 'lint',
-  summary: 'Deploy scripts that run `upgrade heads` here and `upgrade head` there, fall back to `alembic stamp head`, or add `|| true` after a migration.',
+  summary: 'Deploy scripts that run `upgrade heads` here and `upgrade head` there, fall back to `alembic stamp head`, add `|| true` after a migration, or a Procfile `release:` line that a later one replaces.',
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
@@ -35,6 +36,7 @@ export const deployScriptHazard: Rule = {
       } catch {
         continue;
       }
+      if (rel === 'Procfile') out.push(...replacedReleaseLines(this, rel, text));
       if (!/alembic|flask\s+db/.test(text)) continue;
       text.split(/\r?\n/).forEach((raw, i) => {
         const line = raw.replace(/^\s*#.*$/, '');
@@ -79,3 +81,20 @@ export const deployScriptHazard: Rule = {
     return out;
   },
 };
+
+/**
+ * A Procfile holds one command per process type: Heroku keeps the last `release:` line and drops the
+ * others without failing the deploy, so a migration written on an earlier line never runs.
+ */
+function replacedReleaseLines(rule: Rule, rel: string, text: string): Finding[] {
+  const lines = procfileReleaseLines(text);
+  const last = lines.at(-1);
+  if (!last || lines.length < 2) return [];
+  const joined = lines.map((l) => l.text.trim()).join(' && ');
+  return lines.slice(0, -1).map((l) =>
+    projectFinding(rule.code, rule.severity, rel, l.line,
+      `\`release: ${l.text.trim()}\` never runs: a Procfile holds one command per process type, and Heroku keeps the last \`release:\` line (${rel}:${last.line}, \`${last.text.trim()}\`) and ignores this one.${MIGRATE.test(l.text) && !MIGRATE.test(last.text) ? ' Unless that command migrates too, the deploy runs no migration and the new code meets the old schema.' : ''}`,
+      `Keep one \`release:\` line with the commands joined in the order they must run, for example \`release: ${joined}\`, or move them into a script that the line runs (\`release: ./bin/release.sh\`).`,
+    ),
+  );
+}

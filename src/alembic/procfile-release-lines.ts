@@ -1,0 +1,14 @@
+const PROCESS = /^([A-Za-z0-9_-]+):\s*(.*)$/u;
+
+/**
+ * Every `release:` line of a Procfile's text, in order, with its 1-based line number. Heroku keeps one
+ * command per process type: a later line replaces an earlier one, so only the last of these runs.
+ */
+export function procfileReleaseLines(text: string): { text: string; line: number }[] {
+  const out: { text: string; line: number }[] = [];
+  for (const [i, raw] of text.split(/\r?\n/u).entries()) {
+    const m = PROCESS.exec(raw.trim());
+    if (m && m[1] === 'release') out.push({ text: m[2]!, line: i + 1 });
+  }
+  return out;
+}
