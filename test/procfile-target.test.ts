@@ -76,6 +76,14 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
     expect(t('alembic upgrade $T && alembic upgrade head')).toBeUndefined();
   });
 
+  it("reads Flask's own options before db", () => {
+    const t = (line: string) => procfileTarget(makeProject({ Procfile: `release: ${line}\n` }))?.target;
+    expect(t('flask --app app db upgrade heads')).toBe('heads');
+    expect(t('flask -A app:create_app -e .env --no-debug db upgrade heads')).toBe('heads');
+    expect(t('python -m flask --app=app db upgrade')).toBe('head');
+    expect(t('flask --app app run')).toBeUndefined();
+  });
+
   it('reads the last release line, the one Heroku keeps when there are several', () => {
     const t = procfileTarget(makeProject({ Procfile: 'release: alembic upgrade heads\nweb: gunicorn app:app\nrelease: alembic upgrade head\n' }));
     expect(t).toEqual({ target: 'head', path: 'Procfile', line: 3 });

@@ -296,6 +296,19 @@ function toolAt(words: readonly string[], name: string): number {
   return words.findIndex((x) => x === name || x.endsWith(`/${name}`));
 }
 
+/**
+ * Index of the `db` word of `flask [OPTIONS] db`, after Flask's own options (`flask --app app db
+ * upgrade`, Flask ≥ 2.2's spelling; `-e .env`, `--debug`); -1 when the command is not Flask-Migrate's.
+ */
+function flaskDbAt(words: readonly string[]): number {
+  let i = toolAt(words, 'flask');
+  if (i < 0) return -1;
+  for (i++; i < words.length && words[i]!.startsWith('-'); i++) {
+    if (['--app', '-A', '--env-file', '-e'].includes(words[i]!)) i++;
+  }
+  return words[i] === 'db' ? i : -1;
+}
+
 /** Every upgrade found runs the same target. */
 function oneTarget(found: readonly DeployTarget[]): boolean {
   return found.length > 0 && new Set(found.map((f) => f.target)).size === 1;
@@ -394,8 +407,8 @@ interface Upgrade {
  */
 function upgradeTarget(words: readonly string[], version: AlembicVersion): Upgrade | undefined {
   const alembic = toolAt(words, 'alembic');
-  const flask = toolAt(words, 'flask');
-  const isFlask = flask >= 0 && words[flask + 1] === 'db';
+  const flask = flaskDbAt(words);
+  const isFlask = flask >= 0;
   if (alembic < 0 && !isFlask) return undefined;
   if (!isFlask) {
     const args = commandArgs(words.slice(alembic + 1));
@@ -407,7 +420,7 @@ function upgradeTarget(words: readonly string[], version: AlembicVersion): Upgra
       return { target, ...(read.config !== undefined ? { config: read.config } : {}), ...(read.name !== undefined ? { name: read.name } : {}), ...(problem ? { problem } : {}) };
     }
   }
-  const from = isFlask ? flask + 2 : alembic + 1;
+  const from = isFlask ? flask + 1 : alembic + 1;
   const up = words.findIndex((w, k) => k >= from && w === 'upgrade');
   if (up < 0) return undefined;
   const config = optionOf(words, '-c', '--config');

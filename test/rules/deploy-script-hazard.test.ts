@@ -53,6 +53,17 @@ describe('deploy-script-hazard and flask db', () => {
     expect(found.find((f) => f.path === '.github/workflows/ci.yml')!.message).toMatch(/`upgrade head` in (Pipfile:3|bin\/deploy\.sh:3)/);
   });
 
+  it('reads Flask\'s own options before db (`flask --app app db upgrade`, Flask >= 2.2)', async () => {
+    const root = makeProject({
+      [V + 'a1_x.py']: rev('a1', null),
+      Procfile: 'release: flask --app app:create_app db upgrade || true\n',
+      'bin/deploy.sh': '#!/bin/sh\nflask -e .env.prod --debug db upgrade heads\nflask -A app db stamp head\n',
+    });
+    const found = (await check(root)).findings.filter((f) => f.code === 'deploy-script-hazard');
+    expect(found.map((f) => `${f.path}:${f.line}`).sort()).toEqual(['Procfile:1', 'bin/deploy.sh:2', 'bin/deploy.sh:3']);
+    expect(found.find((f) => f.line === 2)!.message).toContain('`upgrade head` in Procfile:1');
+  });
+
   it('leaves `flask db upgrade REV` and `flask db upgrade --sql` alone, as for alembic with a revision', async () => {
     const root = makeProject({
       [V + 'a1_x.py']: rev('a1', null),

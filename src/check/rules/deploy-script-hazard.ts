@@ -11,11 +11,13 @@ import { projectFinding, walkFiles } from '../lint/lint-context.js';
 const DEPLOY_FILE = /^(Procfile(\.\w+)?|Pipfile|app\.json|heroku\.yml|Makefile|Dockerfile(\.\w+)?|docker-compose[\w.-]*\.ya?ml|compose\.ya?ml|\.gitlab-ci\.yml|(bin|scripts?|deploy|ops)\/[^/]+|[^/]+\.sh|\.github\/workflows\/[^/]+\.ya?ml)$/;
 
 /**
- * The migration command on a line: alembic, python -m alembic, flask db. `flask db upgrade` with no
- * revision upgrades to head (Flask-Migrate's default); alembic needs one.
+ * The migration command on a line: alembic, python -m alembic, flask db (Flask's own options may come
+ * before `db`: `flask --app app db upgrade`). `flask db upgrade` with no revision upgrades to head
+ * (Flask-Migrate's default); alembic needs one.
  */
-const MIGRATE = /\b(?:(?:alembic|python3?\s+-m\s+alembic)\b[^\n;&|]*?\bupgrade\s+(heads?)\b|flask\s+db\b[^\n;&|]*?\bupgrade(?:\s+(heads?)\b|(?=\s*(?:$|[;&|)"']))))/;
-const STAMP = /\b(?:alembic|python3?\s+-m\s+alembic|flask\s+db)\b[^\n;&|]*?\bstamp\s+(heads?)\b/;
+const FLASK_DB = String.raw`flask(?:\s+(?:(?:--app|-A|--env-file|-e)(?:=|\s+)\S+|--[\w-]+))*\s+db`;
+const MIGRATE = new RegExp(String.raw`\b(?:(?:alembic|python3?\s+-m\s+alembic)\b[^\n;&|]*?\bupgrade\s+(heads?)\b|${FLASK_DB}\b[^\n;&|]*?\bupgrade(?:\s+(heads?)\b|(?=\s*(?:$|[;&|)"']))))`);
+const STAMP = new RegExp(String.raw`\b(?:alembic|python3?\s+-m\s+alembic|${FLASK_DB})\b[^\n;&|]*?\bstamp\s+(heads?)\b`);
 const SWALLOW = /\|\|\s*(true\b|:(?=\s|$|;|")|echo\b|exit\s+0\b)/;
 
 /** Deploy scripts that hide or skew migration failures. */
@@ -37,7 +39,7 @@ export const deployScriptHazard: Rule = {
         continue;
       }
       if (rel === 'Procfile') out.push(...replacedReleaseLines(this, rel, text));
-      if (!/alembic|flask\s+db/.test(text)) continue;
+      if (!/alembic|flask\b/.test(text)) continue;
       text.split(/\r?\n/).forEach((raw, i) => {
         const line = raw.replace(/^\s*#.*$/, '');
         const up = MIGRATE.exec(line);
