@@ -36,7 +36,7 @@ export interface VersionLocation {
 
 /** A configuration fact that becomes a finding rather than a hard failure. */
 export interface ConfigNote {
-  readonly code: 'version-location-missing' | 'version-location-is-cwd' | 'script-location-unresolved' | 'versions-folder-missing' | 'ini-value-misread';
+  readonly code: 'version-location-missing' | 'version-location-is-cwd' | 'script-location-unresolved' | 'script-location-needs-install' | 'versions-folder-missing' | 'ini-value-misread';
   readonly message: string;
   readonly path?: string;
   readonly line?: number;
@@ -488,6 +488,32 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
     return Array.isArray(v) ? v.map(String) : [];
   }
 
+  /**
+   * A package in a src layout (`src/pkg` beside the pyproject.toml, setup.py or setup.cfg that builds it,
+   * which setuptools, hatch, poetry and uv find on their own): importable once the project is installed.
+   */
+  function srcLayoutPackage(pkg: string): { root: string; project: string } | undefined {
+    for (const project of projectFolders(cwd)) {
+      const root = path.join(project, 'src');
+      if (!isDir(path.join(root, ...pkg.split('.')))) continue;
+      if (['pyproject.toml', 'setup.py', 'setup.cfg'].some((f) => existsSync(path.join(project, f)))) return { root, project };
+    }
+    return undefined;
+  }
+
+  function shownDir(dir: string): string {
+    return path.relative(cwd, dir) || '.';
+  }
+
+  /** The prepend_sys_path setting that puts a folder on sys.path, written where script_location is. */
+  function srcPrependAdvice(root: string): string {
+    const inIni = iniShown !== undefined && ini?.hasSection(section) === true;
+    const file = inIni ? iniPath : (tomlPath ?? iniPath);
+    const rel = path.relative(path.dirname(file), root);
+    const value = path.isAbsolute(rel) ? root : rel === '' ? '%(here)s' : `%(here)s/${rel.split(path.sep).join('/')}`;
+    return inIni ? `prepend_sys_path = ${value} in [${section}] of ${iniShown}` : `prepend_sys_path = ["${value}"] in [tool.alembic] of ${path.relative(cwd, file) || path.basename(file)}`;
+  }
+
   /** util.coerce_resource_to_filename: `pkg:res` names a folder inside an importable package. */
   function coerceResource(value: string, prependSys: string[], line: number | undefined, isScript: boolean): string | null {
     if (!path.isAbsolute(value) && value.includes(':')) {
@@ -498,14 +524,27 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
         const pkgDir = path.join(root, ...pkg.split('.'));
         if (isDir(pkgDir)) return path.join(pkgDir, ...tokens.slice(1));
       }
+      const what = isScript ? 'script_location' : 'version_locations entry';
       // the package may sit higher up the repository: say where to run from instead of "not found"
       const above = projectFolders(cwd).slice(1).find((dir) => isDir(path.join(dir, ...pkg.split('.'))));
+      const src = above ? undefined : srcLayoutPackage(pkg);
+      if (src) {
+        notes.push({
+          code: 'script-location-needs-install',
+          message: `${what} ${JSON.stringify(value)} names the package ${pkg}, which is in ${shownDir(src.root)}/, the src layout of the project ${shownDir(src.project) === '.' ? 'here' : `in ${shownDir(src.project)}/`}. Read from there; but Alembic imports it only when the project is installed into the environment (\`pip install .\`, \`uv sync\`, \`poetry install\`) or ${shownDir(src.root)}/ is on sys.path.`,
+          line,
+          path: iniShown,
+          alembicError: `ModuleNotFoundError: No module named '${pkg}'`,
+          hint: `Make the import independent of the install: ${srcPrependAdvice(src.root)} (or install the project in the release environment and ignore this finding with that reason).`,
+        });
+        return path.join(src.root, ...pkg.split('.'), ...tokens.slice(1));
+      }
       const why = above
         ? `which is not importable from this folder: the package is in ${displayDir(above)}. Run from there (Alembic needs the same), or install the package into the environment`
-        : `whose folder is not in this repository (looked in ${roots.map(displayDir).join(', ')})`;
+        : `whose folder is not in this repository (looked in ${[...new Set(roots)].map(displayDir).join(', ')})`;
       notes.push({
         code: 'script-location-unresolved',
-        message: `${isScript ? 'script_location' : 'version_locations entry'} ${JSON.stringify(value)} names the package ${pkg}, ${why}.`,
+        message: `${what} ${JSON.stringify(value)} names the package ${pkg}, ${why}.`,
         line,
         path: iniShown,
         alembicError: `ModuleNotFoundError: No module named '${pkg}'`,

@@ -43,6 +43,7 @@ import { notStaticallyKnown } from './rules/not-statically-known.js';
 import { redundantMergeParent } from './rules/redundant-merge-parent.js';
 import { revisionCycle } from './rules/revision-cycle.js';
 import { revisionIdTooLong } from './rules/revision-id-too-long.js';
+import { scriptLocationNeedsInstall } from './rules/script-location-needs-install.js';
 import { scriptLocationUnresolved } from './rules/script-location-unresolved.js';
 import { selfLoop } from './rules/self-loop.js';
 import { unparseableFile } from './rules/unparseable-file.js';
@@ -86,6 +87,7 @@ export const RULES: readonly Rule[] = [
   revisionCycle,
   revisionIdTooLong,
   scriptLocationUnresolved,
+  scriptLocationNeedsInstall,
   selfLoop,
   unparseableFile,
   unreadableFile,
