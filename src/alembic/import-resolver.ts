@@ -48,6 +48,19 @@ const DIST_TO_IMPORT: Record<string, string> = {
   'msgpack-python': 'msgpack',
   'google-cloud-storage': 'google',
   protobuf: 'google',
+  // SQLAlchemy types and dialects that migrations import under another name (fides: `import citext`)
+  'sqlalchemy-citext': 'citext',
+  'snowflake-sqlalchemy': 'snowflake',
+  'sqlalchemy-spanner': 'google',
+  'databricks-sql-connector': 'databricks',
+  'mysql-connector-python': 'mysql',
+  'python-json-logger': 'pythonjsonlogger',
+  pysaml2: 'saml2',
+  pynacl: 'nacl',
+  grpcio: 'grpc',
+  pyzmq: 'zmq',
+  pycryptodomex: 'Cryptodome',
+  'scikit-image': 'skimage',
 };
 
 /**

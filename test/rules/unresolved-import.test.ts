@@ -49,6 +49,11 @@ describe('unresolved-import: declared distributions', () => {
     ).toEqual(['missing_pkg']);
   });
 
+  it('knows SQLAlchemy extensions whose module is named otherwise (fides: sqlalchemy-citext provides citext)', async () => {
+    const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, 'import citext\nimport snowflake.sqlalchemy\nimport missing_pkg'), 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["sqlalchemy-citext==1.8.0", "snowflake-sqlalchemy"]\n' }, DEFAULT_INI), 'latest', { lint: false });
+    expect(modulesOf(r.findings)).toEqual(['missing_pkg']);
+  });
+
   it("takes a distribution whose name is an object's own property in JavaScript for what it is (conda's constructor)", async () => {
     const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, 'import constructor\nimport missing_pkg'), 'requirements.txt': 'constructor\n__proto__\n' }, DEFAULT_INI), 'latest', { lint: false });
     expect(r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1])).toEqual(['missing_pkg']);
