@@ -525,9 +525,8 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
         if (isDir(pkgDir)) return path.join(pkgDir, ...tokens.slice(1));
       }
       const what = isScript ? 'script_location' : 'version_locations entry';
-      // the package may sit higher up the repository: say where to run from instead of "not found"
-      const above = projectFolders(cwd).slice(1).find((dir) => isDir(path.join(dir, ...pkg.split('.'))));
-      const src = above ? undefined : srcLayoutPackage(pkg);
+      // a src layout first: installed, the package imports from any folder, this one included
+      const src = srcLayoutPackage(pkg);
       if (src) {
         notes.push({
           code: 'script-location-needs-install',
@@ -539,6 +538,8 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
         });
         return path.join(src.root, ...pkg.split('.'), ...tokens.slice(1));
       }
+      // the package may sit higher up the repository: say where to run from instead of "not found"
+      const above = projectFolders(cwd).slice(1).find((dir) => isDir(path.join(dir, ...pkg.split('.'))));
       const why = above
         ? `which is not importable from this folder: the package is in ${displayDir(above)}. Run from there (Alembic needs the same), or install the package into the environment`
         : `whose folder is not in this repository (looked in ${[...new Set(roots)].map(displayDir).join(', ')})`;

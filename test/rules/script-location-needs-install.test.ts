@@ -68,6 +68,17 @@ describe('script-location-needs-install against real Alembic', () => {
     expect(t.config.notes.find((n) => n.code === 'script-location-needs-install')?.hint).toContain('prepend_sys_path = ["%(here)s/src"] in [tool.alembic] of pyproject.toml');
   });
 
+  it('is found from an ini inside the package too (Prefect keeps alembic.ini in src/prefect/server/database/)', async () => {
+    const rest = files('');
+    delete rest['alembic.ini'];
+    const root = makeProject({ '.git/HEAD': 'ref: refs/heads/main\n', ...rest, [PKG + 'alembic.ini']: BARE }, null);
+    const r = await check(path.join(root, 'src/mypkg'), 'latest');
+    expect(r.findings.map((x) => x.code)).toContain('script-location-needs-install');
+    expect(r.findings.map((x) => x.code)).not.toContain('script-location-unresolved');
+    expect(r.model.map.heads).toEqual(['b2']);
+    expect(r.findings.find((x) => x.code === 'script-location-needs-install')?.hint).toContain('prepend_sys_path = %(here)s/.. in [alembic] of alembic.ini');
+  });
+
   it('stays an error when no project file builds the src folder', async () => {
     const noProject = files(BARE);
     delete noProject['pyproject.toml'];
