@@ -355,8 +355,8 @@ function statementWord(src: string, b: number): string {
   return src.slice(b, e);
 }
 
-/** The first error in the `import` and `from … import` statements, and the assignments' targets, among a module-level logical line's tokens, or null (a line whose first word starts with i or f: `foo: int = 1` is no import). */
-function importStatementsError(toks: readonly Token[]): TokenizeError | null {
+/** The first error among a module-level logical line's `;`-separated statements: an `import` or `from … import` statement's grammar, any other statement's assignment targets; or null (for a line whose first word starts with i or f, which may be an import or not: `foo: int = 1`). */
+function importOrAssignmentError(toks: readonly Token[]): TokenizeError | null {
   for (let i = 0; i < toks.length; ) {
     let end = i;
     while (end < toks.length && toks[end]!.text !== ';') end++;
@@ -1082,7 +1082,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (futureState !== 3 || src.charCodeAt(currentBegin) === 102 || (currentIndent === 0 && stmtBegin !== currentBegin)) futureImport();
       // a module-level import's grammar, from its tokens (the same in both modes: no body is at column 0); `x = 1; import a` is left to the token checks
       if (currentIndent === 0 && current !== SKIPPED && deferred === null) {
-        const e = src.charCodeAt(currentBegin) === 105 || src.charCodeAt(currentBegin) === 102 ? importStatementsError(current!) : assignmentTargetsError(current!);
+        const e = src.charCodeAt(currentBegin) === 105 || src.charCodeAt(currentBegin) === 102 ? importOrAssignmentError(current!) : assignmentTargetsError(current!);
         if (e !== null) fail(e);
       }
       if (!skipping) {

@@ -129,9 +129,9 @@ export class LintContext {
 
   /** env.py of the script location, parsed; undefined when absent or not Python we can read. */
   envPy(): { path: string; py: PySource } | undefined {
-    const text = readEnvPyText(this.model.config);
-    if (text === undefined) return undefined;
-    const abs = envPyPath(this.model.config)!;
+    const abs = envPyPath(this.model.config);
+    const text = abs === undefined ? undefined : readPythonText(abs);
+    if (abs === undefined || text === undefined) return undefined;
     const rel = path.relative(this.cwd, abs) || abs;
     const py = this.parse(rel, text);
     return py ? { path: rel, py } : undefined;
