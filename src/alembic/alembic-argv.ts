@@ -272,6 +272,12 @@ function pyRepr(s: string): string {
   return s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/\\/gu, '\\\\').replace(/'/gu, "\\'")}'`;
 }
 
+/**
+ * Flask's own options that take a value, which may come before Flask-Migrate's `db` group
+ * (`flask --app app db upgrade`, Flask ≥ 2.2's spelling); its other options (`--debug`) take none.
+ */
+export const FLASK_OPTIONS_WITH_VALUE: readonly string[] = ['--app', '-A', '--env-file', '-e'];
+
 /** A release phase's `alembic … upgrade` that fails before migrating, or exits 0 without migrating. */
 export interface ReleaseCommandProblem {
   readonly kind: 'refused' | 'exits' | 'offline';

@@ -1,8 +1,9 @@
 const PROCESS = /^([A-Za-z0-9_-]+):\s*(.*)$/u;
 
 /**
- * Every `release:` line of a Procfile's text, in order, with its 1-based line number. Heroku keeps one
- * command per process type: a later line replaces an earlier one, so only the last of these runs.
+ * Every `release:` line of a Procfile's text, in order: its command (without surrounding blanks) and
+ * its 1-based line number. Heroku keeps one command per process type: a later line replaces an
+ * earlier one, so only the last of these runs.
  */
 export function procfileReleaseLines(text: string): { text: string; line: number }[] {
   const out: { text: string; line: number }[] = [];

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { releaseUpgrade, type ReleaseCommandProblem } from '../alembic/alembic-argv.js';
+import { FLASK_OPTIONS_WITH_VALUE, releaseUpgrade, type ReleaseCommandProblem } from '../alembic/alembic-argv.js';
 import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/alembic-version.js';
 import { procfileReleaseLines } from '../alembic/procfile-release-lines.js';
 import { projectFolders } from '../alembic/project-folders.js';
@@ -106,7 +106,6 @@ function procfileRelease(dir: string): ReleaseSource | undefined {
   const [last] = procfileReleaseLines(text).slice(-1);
   return { file, commands: last ? [last] : [] };
 }
-
 
 /**
  * heroku.yml's `release:` section's `command:`, written as a list (`- ./release.sh`), a flow list or one
@@ -304,7 +303,7 @@ function flaskDbAt(words: readonly string[]): number {
   let i = toolAt(words, 'flask');
   if (i < 0) return -1;
   for (i++; i < words.length && words[i]!.startsWith('-'); i++) {
-    if (['--app', '-A', '--env-file', '-e'].includes(words[i]!)) i++;
+    if (FLASK_OPTIONS_WITH_VALUE.includes(words[i]!)) i++;
   }
   return words[i] === 'db' ? i : -1;
 }

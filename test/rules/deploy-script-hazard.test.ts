@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/check/finding.js';
 import { describeRule } from '../helpers/describe-rule.js';
 import { check, makeProject, rev } from '../helpers/project.js';
 
 const V = 'migrations/versions/';
+
+/** The rule's findings on a one-revision project with these deploy files. */
+async function hazards(files: Record<string, string>): Promise<Finding[]> {
+  return (await check(makeProject({ [V + 'a1_x.py']: rev('a1', null), ...files }))).findings.filter((f) => f.code === 'deploy-script-hazard');
+}
 
 describeRule(
   'deploy-script-hazard',
@@ -24,12 +30,10 @@ describeRule(
 
 describe('deploy-script-hazard, the other two hazards', () => {
   it('reports a stamp fallback and heads against head', async () => {
-    const root = makeProject({
-      [V + 'a1_x.py']: rev('a1', null),
+    const found = await hazards({
       Procfile: 'release: alembic upgrade heads\n',
       'bin/deploy.sh': '#!/bin/sh\npython -m alembic upgrade head || alembic stamp head\n',
     });
-    const found = (await check(root)).findings.filter((f) => f.code === 'deploy-script-hazard');
     expect(found.map((f) => `${f.path}:${f.line}`).sort()).toEqual(['Procfile:1', 'bin/deploy.sh:2']);
     expect(found.find((f) => f.path === 'Procfile')!.message).toContain('bin/deploy.sh:2');
     expect(found.find((f) => f.path === 'bin/deploy.sh')!.message).toContain('stamp head');
@@ -38,15 +42,13 @@ describe('deploy-script-hazard, the other two hazards', () => {
 
 describe('deploy-script-hazard and flask db', () => {
   it('reads `flask db upgrade` with no revision as head, in the Procfile and in the Pipfile scripts a release line runs', async () => {
-    const root = makeProject({
-      [V + 'a1_x.py']: rev('a1', null),
+    const found = await hazards({
       // 4Geeks' Flask template: `release: pipenv run upgrade`, the command in the Pipfile's [scripts]
       Procfile: 'release: pipenv run upgrade\nweb: gunicorn wsgi --chdir ./src/\n',
       Pipfile: '[scripts]\nstart = "flask run -p 3001"\nupgrade = "flask db upgrade || true"\n',
       'bin/deploy.sh': '#!/bin/sh\nset -e\nFLASK_APP=app.py flask db upgrade\n',
       '.github/workflows/ci.yml': 'jobs:\n  t:\n    steps:\n      - run: alembic upgrade heads\n',
     });
-    const found = (await check(root)).findings.filter((f) => f.code === 'deploy-script-hazard');
     expect(found.map((f) => `${f.path}:${f.line}`).sort()).toEqual(['.github/workflows/ci.yml:4', 'Pipfile:3']);
     expect(found.find((f) => f.path === 'Pipfile')!.message).toContain('|| true');
     // `upgrade heads` against the Pipfile's, the first `flask db upgrade` met
@@ -54,29 +56,26 @@ describe('deploy-script-hazard and flask db', () => {
   });
 
   it('reads Flask\'s own options before db (`flask --app app db upgrade`, Flask >= 2.2)', async () => {
-    const root = makeProject({
-      [V + 'a1_x.py']: rev('a1', null),
+    const found = await hazards({
       Procfile: 'release: flask --app app:create_app db upgrade || true\n',
       'bin/deploy.sh': '#!/bin/sh\nflask -e .env.prod --debug db upgrade heads\nflask -A app db stamp head\n',
     });
-    const found = (await check(root)).findings.filter((f) => f.code === 'deploy-script-hazard');
     expect(found.map((f) => `${f.path}:${f.line}`).sort()).toEqual(['Procfile:1', 'bin/deploy.sh:2', 'bin/deploy.sh:3']);
     expect(found.find((f) => f.line === 2)!.message).toContain('`upgrade head` in Procfile:1');
   });
 
   it('leaves `flask db upgrade REV` and `flask db upgrade --sql` alone, as for alembic with a revision', async () => {
-    const root = makeProject({
-      [V + 'a1_x.py']: rev('a1', null),
-      Procfile: 'release: flask db upgrade a1 || true\n',
-      'bin/sql.sh': '#!/bin/sh\nflask db upgrade --sql > out.sql || true\nalembic upgrade heads\n',
-    });
-    expect((await check(root)).findings.filter((f) => f.code === 'deploy-script-hazard')).toEqual([]);
+    expect(
+      await hazards({
+        Procfile: 'release: flask db upgrade a1 || true\n',
+        'bin/sql.sh': '#!/bin/sh\nflask db upgrade --sql > out.sql || true\nalembic upgrade heads\n',
+      }),
+    ).toEqual([]);
   });
 });
 
 describe('deploy-script-hazard and a Procfile with several release lines', () => {
-  const found = async (procfile: string) =>
-    (await check(makeProject({ [V + 'a1_x.py']: rev('a1', null), Procfile: procfile }))).findings.filter((f) => f.code === 'deploy-script-hazard');
+  const found = (procfile: string): Promise<Finding[]> => hazards({ Procfile: procfile });
 
   it('reports each release line that a later one replaces, naming the one Heroku keeps and the joined line', async () => {
     const f = await found('release: alembic upgrade head\nweb: gunicorn app:app\n# release: old\nrelease: python seed.py\n');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { FLASK_OPTIONS_WITH_VALUE } from '../../alembic/alembic-argv.js';
 import { procfileReleaseLines } from '../../alembic/procfile-release-lines.js';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding, walkFiles } from '../lint/lint-context.js';
@@ -15,7 +16,7 @@ const DEPLOY_FILE = /^(Procfile(\.\w+)?|Pipfile|app\.json|heroku\.yml|Makefile|D
  * before `db`: `flask --app app db upgrade`). `flask db upgrade` with no revision upgrades to head
  * (Flask-Migrate's default); alembic needs one.
  */
-const FLASK_DB = String.raw`flask(?:\s+(?:(?:--app|-A|--env-file|-e)(?:=|\s+)\S+|--[\w-]+))*\s+db`;
+const FLASK_DB = String.raw`flask(?:\s+(?:(?:${FLASK_OPTIONS_WITH_VALUE.join('|')})(?:=|\s+)\S+|--[\w-]+))*\s+db`;
 const MIGRATE = new RegExp(String.raw`\b(?:(?:alembic|python3?\s+-m\s+alembic)\b[^\n;&|]*?\bupgrade\s+(heads?)\b|${FLASK_DB}\b[^\n;&|]*?\bupgrade(?:\s+(heads?)\b|(?=\s*(?:$|[;&|)"']))))`);
 const STAMP = new RegExp(String.raw`\b(?:alembic|python3?\s+-m\s+alembic|${FLASK_DB})\b[^\n;&|]*?\bstamp\s+(heads?)\b`);
 const SWALLOW = /\|\|\s*(true\b|:(?=\s|$|;|")|echo\b|exit\s+0\b)/;
@@ -92,10 +93,10 @@ function replacedReleaseLines(rule: Rule, rel: string, text: string): Finding[] 
   const lines = procfileReleaseLines(text);
   const last = lines.at(-1);
   if (!last || lines.length < 2) return [];
-  const joined = lines.map((l) => l.text.trim()).join(' && ');
+  const joined = lines.map((l) => l.text).join(' && ');
   return lines.slice(0, -1).map((l) =>
     projectFinding(rule.code, rule.severity, rel, l.line,
-      `\`release: ${l.text.trim()}\` never runs: a Procfile holds one command per process type, and Heroku keeps the last \`release:\` line (${rel}:${last.line}, \`${last.text.trim()}\`) and ignores this one.${MIGRATE.test(l.text) && !MIGRATE.test(last.text) ? ' Unless that command migrates too, the deploy runs no migration and the new code meets the old schema.' : ''}`,
+      `\`release: ${l.text}\` never runs: a Procfile holds one command per process type, and Heroku keeps the last \`release:\` line (${rel}:${last.line}, \`${last.text}\`) and ignores this one.${MIGRATE.test(l.text) && !MIGRATE.test(last.text) ? ' Unless that command migrates too, the deploy runs no migration and the new code meets the old schema.' : ''}`,
       `Keep one \`release:\` line with the commands joined in the order they must run, for example \`release: ${joined}\`, or move them into a script that the line runs (\`release: ./bin/release.sh\`).`,
     ),
   );
