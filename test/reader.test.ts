@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRevisionSource } from '../src/alembic/revision-reader.js';
+import { evalStringLiteral } from '../src/alembic/string-literal.js';
+import { REPO } from './helpers/oracle.js';
 
 const val = (src: string, field: 'revision' | 'down_revision' = 'revision') => readRevisionSource(src).fields[field]?.value;
 
@@ -11,6 +15,17 @@ describe('static reader', () => {
     expect(val("revision = f'plain{{x}}'")).toEqual({ t: 'str', v: 'plain{x}' });
     expect(val("revision = f'{x}'")).toMatchObject({ t: 'unknown', reason: 'an f-string with replacement fields' });
     expect(val("revision = b'ab'")).toEqual({ t: 'bytes', v: 'ab' });
+  });
+
+  it('gives no value for a token that is not a string literal', () => {
+    // env.py's readers hand over whatever token stands where a string may be; this once looped forever,
+    // so it runs (the built code) in a child with a deadline rather than hang the test run
+    const texts = ['dialect', '', '(', 'rb', '123', 'rb"x"'];
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', `const { evalStringLiteral } = await import(${JSON.stringify(path.join(REPO, 'dist/alembic/string-literal.js'))}); console.log(JSON.stringify(${JSON.stringify(texts)}.map(evalStringLiteral)))`], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.signal, run.stderr).toBeNull();
+    const unknown = { t: 'unknown', reason: 'not a string literal' };
+    expect(JSON.parse(run.stdout)).toEqual([unknown, unknown, unknown, unknown, unknown, { t: 'bytes', v: 'x' }]);
+    expect(evalStringLiteral('rb"x"')).toEqual({ t: 'bytes', v: 'x' });
   });
 
   it('follows Python: last binding wins, functions and comments do not count, conditionals are unknown', () => {

@@ -305,7 +305,7 @@ function readOfflineOnlyLines(lines: readonly LogicalLine[]): (line: number) => 
 /** `….replace("%", "%%")` somewhere in the value's expression. */
 function escapesPercent(toks: readonly Token[]): boolean {
   for (let k = 0; k + 5 < toks.length; k++) {
-    if (toks[k]!.text !== 'replace' || toks[k + 1]!.text !== '(') continue;
+    if (toks[k]!.text !== 'replace' || toks[k + 1]!.text !== '(' || toks[k + 2]!.type !== Tok.String || toks[k + 4]!.type !== Tok.String) continue;
     const a = evalStringLiteral(toks[k + 2]!.text);
     const b = evalStringLiteral(toks[k + 4]!.text);
     if (a?.t === 'str' && a.v === '%' && toks[k + 3]!.text === ',' && b?.t === 'str' && b.v === '%%') return true;

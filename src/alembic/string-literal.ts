@@ -8,7 +8,9 @@ import type { PyValue } from './python-value.js';
  */
 export function evalStringLiteral(text: string): PyValue {
   let i = 0;
-  while (text[i] !== '"' && text[i] !== "'") i++;
+  while (i < text.length && text[i] !== '"' && text[i] !== "'") i++;
+  // a caller that hands over any other token gets no value, not an endless loop
+  if (i === text.length) return { t: 'unknown', reason: 'not a string literal' };
   const prefix = text.slice(0, i).toLowerCase();
   const q = text[i]!;
   const triple = text[i + 1] === q && text[i + 2] === q && text.length >= i + 6;

@@ -36,6 +36,14 @@ describe('url-percent-not-escaped: what counts as escaped, and literals', () => 
     expect(await codes('config.set_main_option("script_location", os.environ["X"])')).toEqual([]);
   });
 
+  it('a replace() whose arguments are not both string literals is not the escape (and is read to the end)', async () => {
+    // these once sent the reader into an endless loop (openstack/skyline-apiserver's env.py has the first)
+    expect(await codes('db_url = db_url.replace(dialect="mysql+pymysql")\nconfig.set_main_option("sqlalchemy.url", db_url)')).toEqual(['warning:7']);
+    expect(await codes('url = os.environ["DATABASE_URL"].replace(OLD, NEW)\nconfig.set_main_option("sqlalchemy.url", url)')).toEqual(['warning:7']);
+    expect(await codes('PCT = "%"\nconfig.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace(PCT, "%%"))')).toEqual(['warning:7']);
+    expect(await codes('url = os.environ["DATABASE_URL"].replace(dialect="x").replace("%", "%%")\nconfig.set_main_option("sqlalchemy.url", url)')).toEqual([]);
+  });
+
   it('a call only offline mode runs is a warning even when the URL written there holds a bare %', async () => {
     const env = (body: string): string => `import os\nfrom alembic import context\n\nconfig = context.config\n\n${body}\n`;
     const at = async (text: string): Promise<string[]> => {
