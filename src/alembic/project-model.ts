@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadProjectConfig, type ConfigOptions, type ProjectConfig } from './alembic-config.js';
 import { featuresOf, type AlembicVersion } from './alembic-version.js';
+import { withBaselineTier } from './compiler-tier.js';
 import { discoverRevisionFiles, type DiscoveryResult, type SkippedTwice } from './discovery.js';
 import type { PyUnknown, PyValue } from './python-value.js';
 import { buildRevisionMap, type GraphProblem, type RevisionMap } from './revision-map.js';
@@ -56,10 +57,12 @@ export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVe
   const resolveImported = importResolver(config);
   const importable = importChecker(config);
   const display = displayPaths(config.cwd);
-  const files = discovery.files.map((f, i) =>
-    loadScript(i, f, display(f.loadPath), () => sourceOf(f.loadPath), features, resolveImported, importable, config.python),
-  );
-  const map = buildRevisionMap(files);
+  const { files, map } = withBaselineTier(discovery.files.length, () => {
+    const files = discovery.files.map((f, i) =>
+      loadScript(i, f, display(f.loadPath), () => sourceOf(f.loadPath), features, resolveImported, importable, config.python),
+    );
+    return { files, map: buildRevisionMap(files) };
+  });
   let failure: ProjectModel['failure'];
   for (const file of files) {
     const p = file.problems.find((x) => x.failure);
