@@ -40,6 +40,20 @@ describe('deploy-script-hazard, the other two hazards', () => {
   });
 });
 
+describe('deploy-script-hazard on a generated file', () => {
+  it('reads a script with a huge line in seconds, not minutes, and still reports the lines around it', async () => {
+    // a minified or generated file under scripts/ that mentions alembic again and again on one line:
+    // each mention was tried against the rest of the line, a minute for this one
+    const started = Date.now();
+    const found = await hazards({
+      Procfile: 'release: alembic upgrade head\n',
+      'scripts/bundle.sh': `#!/bin/sh\n${'alembic '.repeat(60_000)}\nalembic upgrade heads || true\n`,
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(found.map((f) => `${f.path}:${f.line}`).sort()).toEqual(['scripts/bundle.sh:3', 'scripts/bundle.sh:3']);
+  }, 120_000);
+});
+
 describe('deploy-script-hazard and flask db', () => {
   it('reads `flask db upgrade` with no revision as head, in the Procfile and in the Pipfile scripts a release line runs', async () => {
     const found = await hazards({
