@@ -17,6 +17,13 @@ describe('static reader', () => {
     expect(val("revision = b'ab'")).toEqual({ t: 'bytes', v: 'ab' });
   });
 
+  it('reads a file of many `from alembic import` lines in linear time', () => {
+    const started = Date.now();
+    const read = readRevisionSource(`revision = "a1"\ndown_revision = None\n${'from alembic import context\n'.repeat(20_000)}# op\n`);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(read.fields.revision?.value).toEqual({ t: 'str', v: 'a1' });
+  });
+
   it('gives no value for a token that is not a string literal', () => {
     // env.py's readers hand over whatever token stands where a string may be; this once looped forever,
     // so it runs (the built code) in a child with a deadline rather than hang the test run

@@ -42,7 +42,9 @@ export interface ReadResult {
 }
 
 /** `from alembic import op` (also in a parenthesised list), without `as`: the name `op` is the proxy. */
-const IMPORTS_OP = /\bfrom\s+alembic\s+import\s*\(?[\w\s,]*?\bop\b(?!\s+as\b)/u;
+// the list is bounded: unbounded, each `from alembic import` was tried against everything after it
+// that is words, spaces and commas, and a file of many such lines took seconds
+const IMPORTS_OP = /\bfrom\s+alembic\s+import\s*\(?[\w\s,]{0,2000}?\bop\b(?!\s+as\b)/u;
 
 const COMPOUND = new Set([
   'if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'async', 'match', 'case',
