@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
+import { expectChildRunsClean, fuzzFolder } from './helpers/fuzz-child.js';
 import { REPO } from './helpers/oracle.js';
 import { rng } from './helpers/rng.js';
 
@@ -59,11 +58,7 @@ function revisionFile(r: () => number, id: string, ids: readonly string[]): stri
 const PROJECTS = Number(process.env.CHECK_FUZZ_PROJECTS ?? 400);
 const BATCH = 60;
 // CHECK_FUZZ_DIR keeps the projects for a look at a failure
-const keep = process.env.CHECK_FUZZ_DIR;
-const tmp = keep ?? mkdtempSync(path.join(os.tmpdir(), 'preflight-check-fuzz-'));
-afterAll(() => {
-  if (!keep) rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = fuzzFolder('preflight-check-fuzz-', process.env.CHECK_FUZZ_DIR);
 
 function writeProjects(seed: number): string[] {
   const r = rng(seed);
@@ -116,13 +111,7 @@ describe('check on odd projects', () => {
     const dirs = writeProjects(Number(process.env.CHECK_FUZZ_SEED ?? 7));
     for (let i = 0; i < dirs.length; i += BATCH) {
       const batch = dirs.slice(i, i + BATCH);
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, JSON.stringify(batch)], { encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 26 });
-      const lines = run.stdout.split('\n');
-      const started = lines.filter((l) => l.startsWith('START ')).map((l) => l.slice(6));
-      expect(run.signal, `hung on ${started.at(-1)}`).toBeNull();
-      expect(lines.filter((l) => l.startsWith('THROW ')).join('\n'), run.stderr).toBe('');
-      expect(lines).toContain('END');
-      expect(started).toEqual(batch);
+      expectChildRunsClean(CHILD, batch, batch);
     }
   }, 300_000);
 });

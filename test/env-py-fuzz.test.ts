@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
+import { expectChildRunsClean, fuzzFolder } from './helpers/fuzz-child.js';
 import { REPO } from './helpers/oracle.js';
 import { rng } from './helpers/rng.js';
 
@@ -83,11 +82,7 @@ const FILES = Number(process.env.ENV_FUZZ_FILES ?? 3000);
 /** Of which this many also run through the whole of `check` (a project each). */
 const PROJECTS = Number(process.env.ENV_FUZZ_PROJECTS ?? 150);
 const BATCH = 500;
-const keep = process.env.ENV_FUZZ_DIR;
-const tmp = keep ?? mkdtempSync(path.join(os.tmpdir(), 'preflight-env-fuzz-'));
-afterAll(() => {
-  if (!keep) rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = fuzzFolder('preflight-env-fuzz-', process.env.ENV_FUZZ_DIR);
 
 /** Runs in a child: every exported reader of env-py.js on each file, then check (lints on) on the projects. */
 const CHILD = `
@@ -153,13 +148,7 @@ describe('env.py readers on odd files', () => {
     for (let i = 0; i < files.length; i += BATCH) batches.push({ files: files.slice(i, i + BATCH), projects: [] });
     for (let i = 0; i < projects.length; i += 50) batches.push({ files: [], projects: projects.slice(i, i + 50) });
     for (const batch of batches) {
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, JSON.stringify(batch)], { encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 26 });
-      const lines = run.stdout.split('\n');
-      const started = lines.filter((l) => l.startsWith('START ')).map((l) => l.slice(6));
-      expect(run.signal, `hung on ${started.at(-1)}`).toBeNull();
-      expect(lines.filter((l) => l.startsWith('THROW ')).join('\n'), run.stderr).toBe('');
-      expect(lines).toContain('END');
-      expect(started).toEqual([...batch.files, ...batch.projects]);
+      expectChildRunsClean(CHILD, batch, [...batch.files, ...batch.projects]);
     }
   }, 300_000);
 });
