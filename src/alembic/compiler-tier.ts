@@ -26,7 +26,7 @@ const COMPILER_FLAGS = /(?:^|\s)--(?:no-)?(?:opt|turbofan|jitless|max-opt|maglev
 let enabled = false;
 
 /** Turns the baseline tier on for this process, unless the user set V8's compiler flags; returns whether it is on. */
-export function useBaselineTierForSmallProjects(execArgv: readonly string[] = process.execArgv, nodeOptions: string = process.env['NODE_OPTIONS'] ?? ''): boolean {
+export function useBaselineTierForSmallProjects(execArgv: readonly string[], nodeOptions: string): boolean {
   enabled = !COMPILER_FLAGS.test(` ${execArgv.join(' ')} `) && !COMPILER_FLAGS.test(` ${nodeOptions} `);
   return enabled;
 }
