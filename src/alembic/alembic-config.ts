@@ -794,7 +794,8 @@ function isFlaskMigrateDir(dir: string, cwd: string): boolean {
   } catch {
     return false;
   }
-  if (/\bfrom flask import\b[^\n]*\bcurrent_app\b/.test(text) && /current_app\.extensions\[\s*['"]migrate['"]\s*\]/.test(text)) return true;
+  // a line's first `from flask import` only: retrying from each one on a long line is quadratic
+  if (/^(?:(?!\bfrom flask import\b)[^\n\r\u2028\u2029])*\bfrom flask import\b[^\n\r\u2028\u2029]*\bcurrent_app\b/m.test(text) && /current_app\.extensions\[\s*['"]migrate['"]\s*\]/.test(text)) return true;
   // an env.py rewritten to build the app itself (ghostportal's create_app()) has lost the template's
   // lines, but `flask db` still runs it; the project's declared Flask-Migrate says so
   return declaredImports(cwd).has('flask_migrate');

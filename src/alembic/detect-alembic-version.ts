@@ -8,7 +8,7 @@ import { LATEST_ALEMBIC, parseAlembicVersion, type AlembicVersion } from './alem
  */
 export function detectAlembicVersion(cwd: string): { version: AlembicVersion; source: string } {
   for (const [name, text] of requirementFiles(cwd)) {
-    const m = /^\s*alembic\s*(?:\[[^\]]*\])?\s*==\s*([\d.]+)/im.exec(text);
+    const m = /^[ \t]*alembic[ \t]*(?:\[[^\]\n\r\u2028\u2029]*\][ \t]*)?==[ \t]*([\d.]+)/im.exec(text);
     const v = m ? parseAlembicVersion(m[1]!) : null;
     if (v) return { version: v, source: name };
   }
@@ -22,7 +22,7 @@ export function detectAlembicVersion(cwd: string): { version: AlembicVersion; so
  */
 export function sqlalchemyBefore14(cwd: string): boolean {
   for (const [, text] of requirementFiles(cwd)) {
-    const m = /^\s*sqlalchemy\s*(?:\[[^\]]*\])?\s*(==|<=?|~=)\s*(\d+)\.(\d+)/imu.exec(text);
+    const m = /^[ \t]*sqlalchemy[ \t]*(?:\[[^\]\n\r\u2028\u2029]*\][ \t]*)?(==|<=?|~=)[ \t]*(\d+)\.(\d+)/imu.exec(text);
     if (!m) continue;
     const [major, minor] = [Number(m[2]), Number(m[3])];
     const below = major < 1 || (major === 1 && minor < 4);

@@ -87,7 +87,7 @@ export interface SearchPathSetting {
 /** SQL or libpq options that set the search_path (`SET search_path TO …`, `set_config('search_path', …)`, `-csearch_path=…`, `SET SCHEMA …`). */
 const SETS_SEARCH_PATH = /\bSET\s+(?:SESSION\s+|LOCAL\s+)?(?:search_path\b|SCHEMA\s)|set_config\s*\(\s*['"]search_path|-c\s*search_path\s*=/i;
 const ONE_SCHEMA = [
-  /^\s*SET\s+(?:SESSION\s+)?search_path\s*(?:TO|=)\s*"?([A-Za-z_][\w$]*)"?\s*;?\s*$/i,
+  /^\s*SET\s+(?:SESSION\s+)?search_path\s*(?:TO|=)\s*"?([A-Za-z_][\w$]*)"?\s*(?:;\s*)?$/i,
   /^\s*-c\s*search_path\s*=\s*"?([A-Za-z_][\w$]*)"?\s*$/i,
 ];
 
@@ -318,7 +318,29 @@ function escapesPercent(toks: readonly Token[]): boolean {
  * after removing `%%` and `%(name)s`, as Python reports it; -1 when it stores the value.
  */
 export function interpolationErrorAt(value: string): number {
-  return value.replace(/%%/g, '').replace(/%\(([^)]+)\)s/g, '').indexOf('%');
+  return withoutInterpolations(value.replace(/%%/g, '')).indexOf('%');
+}
+
+/**
+ * `re.sub(r"%\(([^)]+)\)s", "", value)` without its quadratic search: a `%(` matches up to the first
+ * `)` after it, when an `s` follows that; with no `)` left, no later `%(` can match either.
+ */
+function withoutInterpolations(value: string): string {
+  let out = '';
+  let from = 0;
+  let at = value.indexOf('%(');
+  let close = -1;
+  while (at >= 0) {
+    // the first ')' after this '%(' is the last one found while that is still ahead
+    if (close < at + 2) close = value.indexOf(')', at + 2);
+    if (close < 0) break;
+    if (close > at + 2 && value[close + 1] === 's') {
+      out += value.slice(from, at);
+      from = close + 2;
+      at = value.indexOf('%(', from);
+    } else at = value.indexOf('%(', at + 1);
+  }
+  return out + value.slice(from);
 }
 
 /** An environment variable env.py reads by a literal name. */
@@ -597,7 +619,7 @@ export interface FileConfigCall {
  * the file exists first) it may never run, so there is no answer.
  */
 export function unguardedFileConfigCall(source: string): FileConfigCall | undefined {
-  const importedByName = /^\s*from\s+logging\.config\s+import\s+(?:\(?\s*)?(?:[\w\s,]*,\s*)?fileConfig\b(?!\s+as\b)/m.test(source);
+  const importedByName = /^[ \t]*from[ \t]+logging\.config[ \t]+import[ \t]+(?:\(\s*)?(?:[\w,][\w\s,]*,\s*)?fileConfig\b(?!\s+as\b)/m.test(source);
   // enclosing blocks: their indentation, and whether code in them runs on every load
   const blocks: { indent: number; runs: boolean }[] = [];
   for (const ll of linesOf(source)) {

@@ -296,8 +296,8 @@ function declaredIn(cwd: string, names: Set<string>): void {
       if (egg) add(egg[1]!);
       else {
         // without one, pip builds the repository to learn its name: the repository's name is the usual answer (lastuser)
-        const repo = /^\s*(?:-e\s+)?(?:git|hg|svn|bzr)\+\S*?\/([A-Za-z0-9][\w.-]*?)(?:\.git)?(?:@[^#\s]*)?(?:#\S*)?\s*$/.exec(line);
-        if (repo) add(repo[1]!);
+        const repo = vcsRepositoryName(line);
+        if (repo !== undefined) add(repo);
       }
     }
   };
@@ -411,4 +411,26 @@ export function setupPyRequirements(text: string): string[] {
     }
   }
   return out;
+}
+
+const VCS_URL = /^\s*(?:-e\s+)?(?:git|hg|svn|bzr)\+(\S*)\s*$/;
+const PATH_SEGMENT = /[A-Za-z0-9][\w.-]*/y;
+
+/**
+ * The repository's name in a VCS requirement line (`git+https://host/org/NAME.git@ref#frag`): the first
+ * path segment that runs to the `@ref`, the `#fragment` or the end, without `.git`. Found segment by
+ * segment: one pattern that tries each `/` against the rest of the line is quadratic on a long line.
+ */
+export function vcsRepositoryName(line: string): string | undefined {
+  const url = VCS_URL.exec(line)?.[1];
+  if (url === undefined) return undefined;
+  for (let slash = url.indexOf('/'); slash >= 0; slash = url.indexOf('/', slash + 1)) {
+    PATH_SEGMENT.lastIndex = slash + 1;
+    const seg = PATH_SEGMENT.exec(url)?.[0];
+    if (seg === undefined) continue;
+    const after = url[slash + 1 + seg.length];
+    if (after !== undefined && after !== '@' && after !== '#') continue;
+    return seg.length > 4 && seg.endsWith('.git') ? seg.slice(0, -4) : seg;
+  }
+  return undefined;
 }

@@ -127,7 +127,7 @@ export class IniFile {
  * Returns the value before the comment and the comment, for a hint that says so.
  */
 export function inlineComment(value: string): { readonly before: string; readonly comment: string } | undefined {
-  const m = /^(?<before>.*?)[ \t]+(?<comment>#.*)$/su.exec(value);
+  const m = /^(?<before>.*?)(?<![ \t])[ \t]+(?<comment>#.*)$/su.exec(value);
   return m ? { before: m.groups!.before!, comment: m.groups!.comment! } : undefined;
 }
 
@@ -142,15 +142,28 @@ export function inlineCommentAdvice(option: string, value: string): string {
 /** Python's str.isspace() characters: what strip() removes and \\s matches (not JS's set: no U+FEFF, but U+001C–U+001F and U+0085). */
 const PY_SPACE = '\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const LEADING = new RegExp(`^[${PY_SPACE}]+`, 'u');
-const TRAILING = new RegExp(`[${PY_SPACE}]+$`, 'u');
 const NON_SPACE = new RegExp(`[^${PY_SPACE}]`, 'u');
 /** configparser.SECTCRE, matched at the start only: `[alembic] # note` is the section alembic. */
 const SECTION = /^\[(?<header>.+)\]/su;
-/** configparser.OPTCRE with '=' and ':': the option ends at the first delimiter. */
-const OPTION = new RegExp(`^(?<option>.*?)[${PY_SPACE}]*(?<vi>[=:])[${PY_SPACE}]*(?<value>.*)$`, 'su');
+/**
+ * configparser.OPTCRE with '=' and ':' (`(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$`): the option
+ * ends at the first delimiter, without the blanks before it. Searched for, not matched with that
+ * pattern, which retries from each blank of a long blank run and so takes quadratic time.
+ */
+function optionParts(line: string): { option: string; value: string } | undefined {
+  const d = line.search(/[=:]/u);
+  return d < 0 ? undefined : { option: pyTrimEnd(line.slice(0, d)), value: line.slice(d + 1).replace(LEADING, '') };
+}
+
+/** Python's rstrip(): a loop, because `[…]+$` retries from each blank of a run that is not at the end. */
+function pyTrimEnd(s: string): string {
+  let end = s.length;
+  while (end > 0 && !NON_SPACE.test(s[end - 1]!)) end--;
+  return s.slice(0, end);
+}
 
 function pyStrip(s: string): string {
-  return s.replace(LEADING, '').replace(TRAILING, '');
+  return pyTrimEnd(s.replace(LEADING, ''));
 }
 
 /**
@@ -212,21 +225,21 @@ export function parseIni(text: string, fileName: string, injectedDefaults: Recor
     if (!section) {
       throw new IniError(`configparser.MissingSectionHeaderError: File contains no section headers.\nfile: '${fileName}', line: ${lineNo}\n${shown}`, lineNo);
     }
-    const m = OPTION.exec(value);
+    const m = optionParts(value);
     if (!m) {
       // kept going: configparser lists every bad line at the end; the option being read stays current
       errors.push(`\t[line ${String(lineNo).padStart(2)}]: ${shown}`);
       return;
     }
-    if (m.groups!.option === '') errors.push(`\t[line ${String(lineNo).padStart(2)}]: ${shown}`);
-    const key = m.groups!.option!.replace(TRAILING, '').toLowerCase();
+    if (m.option === '') errors.push(`\t[line ${String(lineNo).padStart(2)}]: ${shown}`);
+    const key = m.option.toLowerCase();
     if (added.has(`o:${sectionName}\u0000${key}`)) {
       throw new IniError(`configparser.DuplicateOptionError: While reading from '${fileName}' [line ${String(lineNo).padStart(2)}]: option '${key}' in section '${sectionName}' already exists`, lineNo);
     }
     added.add(`o:${sectionName}\u0000${key}`);
     optionName = key;
     if (!values.has(section)) values.set(section, new Map());
-    values.get(section)!.set(key, { line: lineNo, parts: [pyStrip(m.groups!.value!)] });
+    values.get(section)!.set(key, { line: lineNo, parts: [pyStrip(m.value)] });
   });
   // trailing empty lines dropped, the rest joined with newlines
   for (const [sect, opts] of values) {

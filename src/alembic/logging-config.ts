@@ -30,7 +30,8 @@ export interface LoggingConfigFile {
 // logging._nameToLevel: what Handler.setLevel and Logger.setLevel accept as a name
 const LEVELS = new Set(['CRITICAL', 'FATAL', 'ERROR', 'WARN', 'WARNING', 'INFO', 'DEBUG', 'NOTSET']);
 // logging.PercentStyle.validation_pattern; Python's \w is Unicode letters, numbers and '_'
-const PERCENT_FIELD = /%\([\p{L}\p{N}_]+\)[#0+ -]*(\*|\d+)?(\.(\*|\d+))?[diouxefgcrsa%]/iu;
+// (a width starting with 0 is taken by the flags in any match, so it is left to them: no quadratic overlap)
+const PERCENT_FIELD = /%\([\p{L}\p{N}_]+\)[#0+ -]*(\*|[1-9]\d*)?(\.(\*|\d+))?[diouxefgcrsa%]/iu;
 // Python's int() on a str: surrounding whitespace, a sign, digits with single underscores between them
 const PY_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/u;
 

@@ -1,4 +1,5 @@
-const PROCESS = /^([A-Za-z0-9_-]+):\s*(.*)$/u;
+// (\S.*)? rather than .*: a blank run before a line break would otherwise be rescanned from each of its blanks
+const PROCESS = /^([A-Za-z0-9_-]+):\s*(\S.*)?$/u;
 
 /**
  * Every `release:` line of a Procfile's text, in order: its command (without surrounding blanks) and
@@ -9,7 +10,7 @@ export function procfileReleaseLines(text: string): { text: string; line: number
   const out: { text: string; line: number }[] = [];
   for (const [i, raw] of text.split(/\r?\n/u).entries()) {
     const m = PROCESS.exec(raw.trim());
-    if (m && m[1] === 'release') out.push({ text: m[2]!, line: i + 1 });
+    if (m && m[1] === 'release') out.push({ text: m[2] ?? '', line: i + 1 });
   }
   return out;
 }

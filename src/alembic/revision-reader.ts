@@ -592,9 +592,16 @@ function docstringOf(toks: Token[], s: number, e: number): Docstring | undefined
     if (v.t !== 'str') return undefined;
     text += v.v;
   }
-  const rid = /^\s*Revision ID:[ \t]*(.*?)\s*$/m.exec(text);
-  const rev = /^\s*Revises:[ \t]*(.*?)\s*$/m.exec(text);
-  return { text, line: toks[s]!.line, revisionId: rid?.[1], revises: rev?.[1] };
+  return { text, line: toks[s]!.line, revisionId: docstringField(text, DOC_REVISION_ID), revises: docstringField(text, DOC_REVISES) };
+}
+
+// a line's blanks only (`\s` without line breaks), so that no match is tried across a run of blank lines
+const DOC_REVISION_ID = /^[^\S\n\r\u2028\u2029]*Revision ID:[ \t]*(.*)/mu;
+const DOC_REVISES = /^[^\S\n\r\u2028\u2029]*Revises:[ \t]*(.*)/mu;
+
+/** The rest of the docstring line the pattern finds, without trailing blanks. */
+function docstringField(text: string, pattern: RegExp): string | undefined {
+  return pattern.exec(text)?.[1]!.trimEnd();
 }
 
 function depthAt(toks: Token[], s: number, i: number): number {

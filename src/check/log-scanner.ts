@@ -41,7 +41,7 @@ const PATTERNS: readonly { kind: LogFailureKind; re: RegExp; key: (m: RegExpExec
   { kind: 'missing-parent', re: /^(?:.*\s)?KeyError: '([^']*)'/u, key: (m) => m[1]! },
   { kind: 'duplicate-revision', re: /Revision (\S+) is present more than once/u, key: (m) => m[1]! },
   { kind: 'revisions-overlap', re: /Requested revision (\S+) overlaps with other requested revisions/u, key: (m) => m[1]! },
-  { kind: 'revision-cycle', re: /(?:Dependency )?(?:[Cc]ycle|[Ss]elf-loop) is detected in revisions \(([^)]*)\)/u, key: (m) => m[1]! },
+  { kind: 'revision-cycle', re: /(?:Dependency )?(?:[Cc]ycle|[Ss]elf-loop) is detected in revisions \(([^()]*)\)/u, key: (m) => m[1]! },
   { kind: 'postgres-url-scheme', re: /Can't load plugin: sqlalchemy\.dialects:postgres\b/u, key: () => '' },
   { kind: 'revision-id-too-long', re: /value too long for type character varying\((\d+)\)/u, key: (m) => m[1]! },
 ];

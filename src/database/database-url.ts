@@ -241,6 +241,10 @@ export function sameDatabase(a: string, b: string, cwd: string): 'same' | 'diffe
  */
 function hostKind(host: string): string {
   const h = host.toLowerCase().replace(/\.$/u, '');
-  if (h.startsWith('/')) return h.replace(/\/+$/u, '') || '/';
+  if (h.startsWith('/')) {
+    let end = h.length;
+    while (end > 0 && h[end - 1] === '/') end--;
+    return h.slice(0, end) || '/';
+  }
   return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^127(\.\d{1,3}){3}$/u.test(h) ? 'loopback' : h;
 }

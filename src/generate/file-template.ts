@@ -26,7 +26,8 @@ export function slugOf(message: string, truncateSlugLength = 40): string {
   return slug;
 }
 
-const SPEC = /%(?:\((\w+)\))?([#0\- +]*)(\d+)?(?:\.(\d+))?([sdir%])/gu;
+// the width cannot start with 0: Python's flag loop takes every 0 first (and an overlap would backtrack quadratically)
+const SPEC = /%(?:\((\w+)\))?([#0\- +]*)([1-9]\d*)?(?:\.(\d+))?([sdir%])/gu;
 
 export class FileTemplateError extends Error {}
 

@@ -18,9 +18,11 @@ export function headerStyleOf(source: string): HeaderStyle {
   const annotations: Record<string, string> = {};
   let quote: "'" | '"' = "'";
   for (const field of ['revision', 'down_revision', 'branch_labels', 'depends_on'] as const) {
-    const m = new RegExp(`^${field}[ \\t]*(?::[ \\t]*([^=\\r\\n]+?))?[ \\t]*=[ \\t]*(.*)$`, 'mu').exec(source);
+    // the annotation is trimmed after the match: blanks on both sides of a lazy group backtrack cubically
+    const m = new RegExp(`^${field}[ \\t]*(?::([^=\\r\\n]*))?=[ \\t]*(.*)$`, 'mu').exec(source);
     if (!m) continue;
-    if (m[1]) annotations[field] = m[1];
+    const annotation = m[1]?.trim();
+    if (annotation) annotations[field] = annotation;
     if (field === 'revision' && m[2]?.startsWith('"')) quote = '"';
   }
   const typing = /^from typing import [^\r\n]+$/mu.exec(source)?.[0];

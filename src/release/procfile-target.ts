@@ -17,7 +17,17 @@ export interface DeployTarget {
   readonly problem?: Omit<ReleaseCommandProblem, 'at' | 'via'>;
 }
 
-const SHELL_SPLIT = /\s*(?:&&|\|\||;|\|)\s*/u;
+// the blanks around an operator are left to shellWords: matching them here is quadratic on a long run of blanks
+const SHELL_SPLIT = /&&|\|\||;|\|/u;
+/**
+ * A line's rest without surrounding blanks; undefined when a line break is left inside it (a lone CR).
+ * What `\s*(.*?)\s*$` captures, without that pattern's quadratic retries on a run of blanks.
+ */
+function lineRest(rest: string): string | undefined {
+  const t = rest.trim();
+  return /[\n\r\u2028\u2029]/u.test(t) ? undefined : t;
+}
+
 const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh']);
 /** Release scripts are short; a larger file is not one. */
 const MAX_SCRIPT_BYTES = 1 << 20;
@@ -121,18 +131,20 @@ function manifestRelease(dir: string): ReleaseSource | undefined {
   for (let i = start + 1; start >= 0 && i < lines.length; i++) {
     const l = lines[i]!;
     if (/^\S/u.test(l)) break;
-    const m = /^(\s+)command:\s*(.*?)\s*$/u.exec(l);
-    if (!m) continue;
+    const m = /^(\s+)command:/u.exec(l);
+    const rest = m ? lineRest(l.slice(m[0].length)) : undefined;
+    if (!m || rest === undefined) continue;
     const indent = m[1]!.length;
-    const value = m[2]!.replace(/\s+#.*$/u, '');
+    const value = rest.replace(/(?<!\s)\s+#[^]*$/u, '');
     if (value.startsWith('[')) {
       for (const item of value.replace(/^\[|\]$/gu, '').split(',')) if (item.trim()) commands.push({ text: unquote(item.trim()), line: i + 1 });
     } else if (value !== '') {
       commands.push({ text: unquote(value), line: i + 1 });
     } else {
       for (let k = i + 1; k < lines.length; k++) {
-        const item = /^(\s*)-\s+(.*?)\s*$/u.exec(lines[k]!);
-        if (item && item[1]!.length >= indent) commands.push({ text: unquote(item[2]!), line: k + 1 });
+        const item = /^(\s*)-(?=\s)/u.exec(lines[k]!);
+        const text = item ? lineRest(lines[k]!.slice(item[0].length)) : undefined;
+        if (item && text !== undefined && item[1]!.length >= indent) commands.push({ text: unquote(text), line: k + 1 });
         else if (lines[k]!.trim() !== '' && !lines[k]!.trim().startsWith('#')) break;
       }
     }
@@ -372,7 +384,7 @@ function pipfileScript(dir: string, name: string): { command: string; file: stri
       continue;
     }
     if (!inScripts) continue;
-    const m = /^(["']?)([\w.-]+)\1\s*=\s*(["'])(.*)\3\s*(?:#.*)?$/u.exec(line);
+    const m = /^(["']?)([\w.-]+)\1\s*=\s*(["'])(.*)\3\s*(?:#[^]*)?$/u.exec(line);
     if (m && m[2] === name) return { command: m[4]!, file, line: i + 1 };
   }
   return undefined;
@@ -386,7 +398,8 @@ function shellLines(text: string): { text: string; line: number }[] {
     const line = i + 1;
     let s = raw[i]!;
     while (s.endsWith('\\') && i + 1 < raw.length) s = s.slice(0, -1) + ' ' + raw[++i]!;
-    s = s.replace(/(^|\s)#.*$/u, '$1').trim();
+    // a comment runs to the end of the line whatever it holds (`.*` would stop at a lone CR and retry from each later #)
+    s = s.replace(/(^|\s)#[^]*$/u, '$1').trim();
     if (s !== '') out.push({ text: s, line });
   }
   return out;

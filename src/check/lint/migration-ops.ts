@@ -256,7 +256,7 @@ const DISPATCH = /\bglobals\s*\(\s*\)|\beval\s*\(|\bgetattr\s*\(/;
 function picksParam(helper: string): boolean {
   const param = /^(?:async\s+)?def\s+\w+\s*\(\s*([A-Za-z_]\w*)/.exec(helper)?.[1];
   if (param === undefined) return false;
-  return new RegExp(String.raw`\bglobals\s*\(\s*\)\s*(?:\[|\.get\s*\()\s*${param}\b|\bgetattr\s*\([^,()]+(?:\([^()]*\))?[^,()]*,\s*${param}\b|\beval\s*\(\s*${param}\b`).test(helper);
+  return new RegExp(String.raw`\bglobals\s*\(\s*\)\s*(?:\[|\.get\s*\()\s*${param}\b|\bgetattr\s*\([^,()]+(?:\([^()]*\)[^,()]*)?,\s*${param}\b|\beval\s*\(\s*${param}\b`).test(helper);
 }
 
 /**

@@ -172,7 +172,7 @@ const NAMED_TABLE = [
   new RegExp(`\\b(?:${TABLE_OPS})\\(\\s*['"](?:\\w+\\.)?(\\w+)['"]`, 'g'),
   /\b(?:table_name|source_table|referent_table|old_table_name|new_table_name)\s*=\s*['"](?:\w+\.)?(\w+)['"]/g,
   // create_foreign_key(name, source, referent, …) and a batch's (name, referent, …)
-  /\bcreate_foreign_key\(\s*(?:[^,()]|\([^()]*\))*,\s*['"](?:\w+\.)?(\w+)['"](?:\s*,\s*['"](?:\w+\.)?(\w+)['"])?/g,
+  /\bcreate_foreign_key\((?:[^,()]|\([^()]*\))*,\s*['"](?:\w+\.)?(\w+)['"](?:\s*,\s*['"](?:\w+\.)?(\w+)['"])?/g,
   // ForeignKey("t.c"), ForeignKeyConstraint refcolumns ["s.t.c"]
   /['"](?:\w+\.)?(\w+)\.\w+['"]/g,
 ];

@@ -49,8 +49,10 @@ export const docstringMismatch: Rule = {
 function revisesIds(text: string): string[] {
   const t = text.trim();
   if (t === 'None' || t === '<base>') return [];
-  return t
-    .replace(/^[([]\s*|\s*[)\]]$/g, '')
+  const open = t.replace(/^[([]\s*/u, '');
+  // the closing bracket and the blanks before it, without a pattern that rescans a blank run from each blank
+  const inner = /[)\]]$/u.test(open) ? open.slice(0, -1).trimEnd() : open;
+  return inner
     .split(',')
     .map((s) => s.trim().replace(/^u?(['"])(.*)\1$/, '$2'))
     .filter((s) => s !== '');

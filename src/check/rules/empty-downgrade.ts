@@ -25,7 +25,7 @@ export const emptyDowngrade: Rule = {
         // CREATE OR REPLACE …, CREATE … IF NOT EXISTS: a rollback leaves them, and upgrade runs them again without failing
         if (changes.every((c) => runsAgain(py, c))) {
           // a comment in the empty downgrade() is the decision the hint asks for
-          if (/^\s*#/m.test(py.of(down.fn))) continue;
+          if (/^[^\S\n\r\u2028\u2029]*#/mu.test(py.of(down.fn))) continue;
           out.push(
             lintFinding(this.code, 'info', file, py, down.fn,
               `${down.name}() does nothing, and ${up.name}() only makes changes that can run again (${py.callee(change) || 'execute'}(…) at line ${py.lineOf(change.from)}: CREATE OR REPLACE, CREATE … IF NOT EXISTS). \`alembic downgrade\` moves the version row back and leaves them in place, so the older code runs against the newer definitions; upgrading again succeeds.`,
