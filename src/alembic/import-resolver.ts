@@ -418,13 +418,15 @@ const PATH_SEGMENT = /[A-Za-z0-9][\w.-]*/y;
 
 /**
  * The repository's name in a VCS requirement line (`git+https://host/org/NAME.git@ref#frag`): the first
- * path segment that runs to the `@ref`, the `#fragment` or the end, without `.git`. Found segment by
- * segment: one pattern that tries each `/` against the rest of the line is quadratic on a long line.
+ * path segment after the host that runs to the `@ref`, the `#fragment` or the end, without `.git`.
+ * Found segment by segment: one pattern that tries each `/` against the rest of the line is quadratic
+ * on a long line. The `user@host` of `git+ssh://git@github.com/org/NAME` is not a segment.
  */
 export function vcsRepositoryName(line: string): string | undefined {
   const url = VCS_URL.exec(line)?.[1];
   if (url === undefined) return undefined;
-  for (let slash = url.indexOf('/'); slash >= 0; slash = url.indexOf('/', slash + 1)) {
+  const scheme = url.indexOf('://');
+  for (let slash = url.indexOf('/', scheme < 0 ? 0 : scheme + 3); slash >= 0; slash = url.indexOf('/', slash + 1)) {
     PATH_SEGMENT.lastIndex = slash + 1;
     const seg = PATH_SEGMENT.exec(url)?.[0];
     if (seg === undefined) continue;
