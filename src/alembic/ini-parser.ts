@@ -147,12 +147,13 @@ const NON_SPACE = new RegExp(`[^${PY_SPACE}]`, 'u');
 const SECTION = /^\[(?<header>.+)\]/su;
 /**
  * configparser.OPTCRE with '=' and ':' (`(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$`): the option
- * ends at the first delimiter, without the blanks before it. Searched for, not matched with that
- * pattern, which retries from each blank of a long blank run and so takes quadratic time.
+ * ends at the first delimiter, without the blanks before it; the value is the rest, which the caller
+ * strips as configparser does. Searched for, not matched with that pattern, which retries from each
+ * blank of a long blank run and so takes quadratic time.
  */
 function optionParts(line: string): { option: string; value: string } | undefined {
   const d = line.search(/[=:]/u);
-  return d < 0 ? undefined : { option: pyTrimEnd(line.slice(0, d)), value: line.slice(d + 1).replace(LEADING, '') };
+  return d < 0 ? undefined : { option: pyTrimEnd(line.slice(0, d)), value: line.slice(d + 1) };
 }
 
 /** Python's rstrip(): a loop, because `[…]+$` retries from each blank of a run that is not at the end. */
