@@ -5,6 +5,7 @@ import { detectAlembicVersion } from '../src/alembic/detect-alembic-version.js';
 import { interpolationErrorAt, unguardedFileConfigCall } from '../src/alembic/env-py.js';
 import { vcsRepositoryName } from '../src/alembic/import-resolver.js';
 import { inlineComment, parseIni } from '../src/alembic/ini-parser.js';
+import { plpgsqlGuards } from '../src/check/lint/plpgsql-guard.js';
 import { procfileReleaseLines } from '../src/alembic/procfile-release-lines.js';
 import { readRevisionSource } from '../src/alembic/revision-reader.js';
 import { pyFormat } from '../src/generate/file-template.js';
@@ -108,5 +109,18 @@ describe('inputs that used to take quadratic or cubic time', () => {
     expect(vcsRepositoryName('git+file:///srv/repos/tool')).toBe('tool');
     expect(vcsRepositoryName('git+https://host/org/a.b-c.git.git')).toBe('a.b-c.git');
     expect(vcsRepositoryName('git+https://host/org:x')).toBeUndefined();
+  });
+
+  it('a DO block with thousands of guarded ADD VALUE statements is read once, not once per statement', () => {
+    const one = (i: number): string => `IF NOT EXISTS (SELECT 1 FROM pg_enum WHERE enumlabel = 'v${i}') THEN ALTER TYPE t ADD VALUE 'v${i}'; END IF;\n`;
+    const body = Array.from({ length: 5000 }, (_, i) => one(i)).join('');
+    const sql = `DO $$ BEGIN\n${body}END $$;`;
+    const statements = [...sql.matchAll(/ALTER TYPE t ADD VALUE '(v\d+)'/g)].map((m) => ({ at: m.index, label: m[1]! }));
+    const r = timed(() => plpgsqlGuards(sql, statements));
+    expect(r.ms).toBeLessThan(BOUND_MS);
+    expect(new Set(r.value)).toEqual(new Set(['catalog']));
+    // and an unclosed quote or a long blank run before IF does not make it scan again per token
+    const blanks = `DO $$ BEGIN ${"' ".repeat(20_000)}${' '.repeat(60_000)}IF ${'x '.repeat(20_000)}$$`;
+    expect(timed(() => plpgsqlGuards(blanks, [{ at: blanks.length - 2, label: 'x' }])).ms).toBeLessThan(BOUND_MS);
   });
 });

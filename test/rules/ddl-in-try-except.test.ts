@@ -224,6 +224,13 @@ describe('ddl-in-try-except and enum-add-value-unguarded against real Alembic an
     { name: 'a COMMIT and no try', upgrade: `op.execute('COMMIT')\n${ADD}\n${AFTER}`, ddl: false, enumValue: true, error: 'already exists' },
     { name: 'a swallowed failure where env.py runs in autocommit (privacyIDEA)', upgrade: `try:\n    ${ADD}\nexcept Exception as e:\n    print(e)\n${AFTER}`, ddl: false, enumValue: false, env: AUTOCOMMIT_ENV_PY },
     { name: 'no try where env.py runs in autocommit', upgrade: `${ADD}\n${AFTER}`, ddl: false, enumValue: true, error: 'already exists', env: AUTOCOMMIT_ENV_PY },
+    // PL/pgSQL guards, as generated migrations write them (0mer-Ashraf-ML/aws-ui-gym-harness)
+    { name: 'a DO block that looks the value up in pg_enum first', upgrade: `op.execute("""DO $$\nBEGIN\n    IF NOT EXISTS (SELECT 1 FROM pg_type t JOIN pg_enum e ON t.oid = e.enumtypid\n                   WHERE t.typname = 'status' AND e.enumlabel = 'new') THEN\n        ALTER TYPE status ADD VALUE 'new';\n    END IF;\nEND$$;""")\n${AFTER}`, ddl: false, enumValue: false },
+    { name: 'a DO block whose handler catches duplicate_object', upgrade: `op.execute("DO $$ BEGIN ALTER TYPE status ADD VALUE 'new'; EXCEPTION WHEN duplicate_object THEN NULL; END $$")\n${AFTER}`, ddl: false, enumValue: false },
+    { name: 'a DO block with no guard', upgrade: `op.execute("DO $$ BEGIN ALTER TYPE status ADD VALUE 'new'; END $$")\n${AFTER}`, ddl: false, enumValue: true, error: 'already exists' },
+    { name: 'an enum_range() guard after another value was added in the same transaction', upgrade: `op.execute("ALTER TYPE status ADD VALUE IF NOT EXISTS 'newer'")\nop.execute("DO $$ BEGIN IF NOT ('new' = ANY(enum_range(NULL::status)::text[])) THEN ALTER TYPE status ADD VALUE 'new'; END IF; END $$")\n${AFTER}`, ddl: false, enumValue: true, error: 'unsafe use of new value' },
+    { name: 'an enum_range() guard with nothing added before it', upgrade: `op.execute("DO $$ BEGIN IF NOT ('new' = ANY(enum_range(NULL::status)::text[])) THEN ALTER TYPE status ADD VALUE 'new'; END IF; END $$")\n${AFTER}`, ddl: false, enumValue: false },
+    { name: 'a Python if on a pg_enum lookup', upgrade: `found = op.get_bind().execute(sa.text("SELECT 1 FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = 'status' AND e.enumlabel = 'new'")).first()\nif not found:\n    ${ADD}\n${AFTER}`, ddl: false, enumValue: false },
   ];
 
   for (const target of alembicTargets()) {
