@@ -126,6 +126,25 @@ describe('ddl-in-try-except: handlers that cannot catch a failed statement', () 
   });
 });
 
+describe('ddl-in-try-except: batch operations run when their with block ends', () => {
+  const found = async (upgrade: string): Promise<[string, string][]> =>
+    (await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, 'pass') }))).findings
+      .filter((f) => f.code === 'ddl-in-try-except')
+      .map((f) => [f.severity, f.message]);
+  const inBatch = (call: string): string => `with op.batch_alter_table('t') as batch_op:\n    try:\n        ${call}\n    except Exception:\n        pass`;
+
+  it('warns that a try inside the block catches nothing, instead of the poisoned transaction', async () => {
+    expect(await found(inBatch("batch_op.drop_index('ix_t_x')"))).toEqual([['warning', expect.stringContaining('batch_op.drop_index(…) in upgrade(), but inside `with op.batch_alter_table(…)` that call only queues the operation')]]);
+    expect(await found(inBatch("batch_op.drop_constraint('uq_t_x', type_='unique')"))).toEqual([['warning', expect.stringContaining('the except never sees its failure')]]);
+  });
+
+  it('still reports a poisoned transaction where the call runs in the try: batch_op.execute, op.* next to it, a try around the block', async () => {
+    expect(await found(inBatch("batch_op.execute('DROP INDEX ix_t_x')"))).toEqual([['error', expect.stringContaining('current transaction is aborted')]]);
+    expect(await found(inBatch("batch_op.drop_index('ix_t_x')\n        op.drop_index('ix_u_y')"))).toEqual([['error', expect.stringContaining('try: wraps op.drop_index(…)')]]);
+    expect(await found("try:\n    with op.batch_alter_table('t') as batch_op:\n        batch_op.drop_index('ix_t_x')\nexcept Exception:\n    pass")).toEqual([['error', expect.stringContaining('current transaction is aborted')]]);
+  });
+});
+
 describe('ddl-in-try-except: no transaction to poison', () => {
   const TRY = "try:\n    op.execute('SHOW bdr.permit_ddl_locking')\nexcept Exception:\n    pass";
 
@@ -224,6 +243,9 @@ describe('ddl-in-try-except and enum-add-value-unguarded against real Alembic an
     { name: 'a COMMIT and no try', upgrade: `op.execute('COMMIT')\n${ADD}\n${AFTER}`, ddl: false, enumValue: true, error: 'already exists' },
     { name: 'a swallowed failure where env.py runs in autocommit (privacyIDEA)', upgrade: `try:\n    ${ADD}\nexcept Exception as e:\n    print(e)\n${AFTER}`, ddl: false, enumValue: false, env: AUTOCOMMIT_ENV_PY },
     { name: 'no try where env.py runs in autocommit', upgrade: `${ADD}\n${AFTER}`, ddl: false, enumValue: true, error: 'already exists', env: AUTOCOMMIT_ENV_PY },
+    // batch_op calls only queue their operation; the batch runs when the with block ends (0x5chn0uf/SmartWalletFX)
+    { name: 'a batch operation in a try inside its batch_alter_table block (the try catches nothing)', upgrade: `with op.batch_alter_table('after_x') as batch_op:\n    try:\n        batch_op.drop_index('ix_missing')\n    except Exception:\n        pass\n${AFTER}`, ddl: true, enumValue: false, error: 'index "ix_missing" does not exist' },
+    { name: 'a try around the whole batch_alter_table block', upgrade: `try:\n    with op.batch_alter_table('after_x') as batch_op:\n        batch_op.drop_index('ix_missing')\nexcept Exception:\n    pass\n${AFTER}`, ddl: true, enumValue: false, error: 'current transaction is aborted' },
     // PL/pgSQL guards, as generated migrations write them (0mer-Ashraf-ML/aws-ui-gym-harness)
     { name: 'a DO block that looks the value up in pg_enum first', upgrade: `op.execute("""DO $$\nBEGIN\n    IF NOT EXISTS (SELECT 1 FROM pg_type t JOIN pg_enum e ON t.oid = e.enumtypid\n                   WHERE t.typname = 'status' AND e.enumlabel = 'new') THEN\n        ALTER TYPE status ADD VALUE 'new';\n    END IF;\nEND$$;""")\n${AFTER}`, ddl: false, enumValue: false },
     { name: 'a DO block whose handler catches duplicate_object', upgrade: `op.execute("DO $$ BEGIN ALTER TYPE status ADD VALUE 'new'; EXCEPTION WHEN duplicate_object THEN NULL; END $$")\n${AFTER}`, ddl: false, enumValue: false },

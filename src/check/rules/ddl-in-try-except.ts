@@ -1,6 +1,7 @@
 import type { Finding, Rule } from '../finding.js';
 import { lintFinding } from '../lint/lint-context.js';
 import { isSchemaCall, migrationFunctions, skippedOnPostgres } from '../lint/migration-ops.js';
+import type { PyNode, PySource } from '../lint/python-syntax.js';
 import { projectDialect, type ProjectDialect } from '../lint/project-dialect.js';
 import { committedBefore, endsTransaction, inAutocommitBlock, tryParts } from '../lint/swallowed-failure.js';
 
@@ -31,8 +32,27 @@ export const ddlInTryExcept: Rule = {
           // COMMIT or ROLLBACK cannot leave a poisoned transaction behind: only what runs inside one can
           // …nor can DDL after the migration ended its transaction itself, before the try or inside it
           const fnCalls = py.calls(fn);
-          const ddl = calls.find((c) => isSchemaCall(py, c) && !endsTransaction(py, c) && !committedBefore(py, fnCalls, c));
-          if (!ddl) continue;
+          // inside `with op.batch_alter_table(…) as batch_op:` a batch_op call only queues its operation; the batch runs
+          // when the with block ends, after this try
+          const queued = batchAliasesAround(py, t, fn);
+          const isQueued = (c: PyNode): boolean => {
+            const [head, method, ...rest] = py.callee(c).split('.');
+            return rest.length === 0 && method !== undefined && method !== 'execute' && queued.has(head!);
+          };
+          const ddl = calls.find((c) => isSchemaCall(py, c) && !isQueued(c) && !endsTransaction(py, c) && !committedBefore(py, fnCalls, c));
+          if (!ddl) {
+            const deferred = calls.find((c) => isSchemaCall(py, c) && isQueued(c));
+            if (deferred) {
+              const what = `${py.callee(deferred)}(…)`;
+              out.push(
+                lintFinding(this.code, 'warning', file, py, t,
+                  `try: wraps ${what} in ${name}(), but inside \`with op.batch_alter_table(…)\` that call only queues the operation: Alembic runs the batch when the with block ends, outside this try, so the except never sees its failure. Where ${what} fails (the index or constraint is not there, or has another name), the upgrade stops at the end of the with block and the fallback in the except never runs.`,
+                  `Decide before the batch instead of catching, e.g. \`names = {i["name"] for i in sa.inspect(op.get_bind()).get_indexes("t")}\` and then \`if "ix_t_x" in names: ${py.callee(deferred).split('.')[0]}.drop_index("ix_t_x")\`.`,
+                ),
+              );
+            }
+            continue;
+          }
           const what = `${py.callee(ddl) || 'execute'}(…)`;
           // a project that plainly runs on SQLite or MySQL only: the transaction PostgreSQL poisons is not there
           dialect ??= projectDialect(lint);
@@ -58,3 +78,17 @@ export const ddlInTryExcept: Rule = {
     return out;
   },
 };
+
+/** Names bound by `with op.batch_alter_table(…) as NAME:` blocks that enclose `t` within `fn`. */
+function batchAliasesAround(py: PySource, t: PyNode, fn: PyNode): Set<string> {
+  const out = new Set<string>();
+  for (let w = t.parent; w && w.from >= fn.from && w !== fn; w = w.parent) {
+    if (w.name !== 'WithStatement') continue;
+    for (const call of w.getChildren('CallExpression')) {
+      if (!/(^|\.)batch_alter_table$/.test(py.callee(call))) continue;
+      const asName = call.nextSibling?.name === 'as' ? call.nextSibling.nextSibling : null;
+      if (asName?.name === 'VariableName') out.add(py.of(asName));
+    }
+  }
+  return out;
+}
