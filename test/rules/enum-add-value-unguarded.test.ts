@@ -77,13 +77,15 @@ describe('enum-add-value-unguarded and the guards generated migrations write ins
     // a handler for another error, or one that belongs to an inner block
     expect(await messages(doBlock(`ALTER TYPE status ADD VALUE 'x';\nEXCEPTION WHEN unique_violation THEN NULL;`))).toEqual([expect.stringContaining(unguarded)]);
     expect(await messages(doBlock(`ALTER TYPE status ADD VALUE 'x';\nBEGIN\n  NULL;\nEXCEPTION WHEN others THEN NULL;\nEND;`))).toEqual([expect.stringContaining(unguarded)]);
-    // a Python if that does not look the value up
+    // a Python if that does not look the value up, even where the function looks another value up elsewhere
     expect(await messages(`if op.get_bind().dialect.name == "postgresql":\n    op.execute("ALTER TYPE status ADD VALUE 'x'")`)).toEqual([expect.stringContaining(unguarded)]);
+    expect(await messages(`found = op.get_bind().execute(sa.text("${lookup('y')}")).first()\nif op.get_bind().dialect.name == "postgresql":\n    op.execute("ALTER TYPE status ADD VALUE 'x'")`)).toEqual([expect.stringContaining(unguarded)]);
   });
 
   it('accepts a Python if on a lookup, or one whose condition names the label', async () => {
     expect(await messages(`values = [e["name"] for e in sa.inspect(op.get_bind()).get_enums()]\nif "status" not in values:\n    op.execute("ALTER TYPE status ADD VALUE 'x'")`)).toEqual([]);
     expect(await messages(`if 'x' not in existing_labels():\n    op.execute("ALTER TYPE status ADD VALUE 'x'")`)).toEqual([]);
+    expect(await messages(`if not op.get_bind().execute(sa.text("${lookup('x')}")).scalar():\n    op.execute("ALTER TYPE status ADD VALUE 'x'")`)).toEqual([]);
   });
 
   it('reports an enum_range() guard once the same transaction has added a value to that type, naming the line', async () => {

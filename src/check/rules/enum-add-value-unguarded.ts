@@ -94,18 +94,43 @@ function committedInFunction(py: PySource, node: PyNode): boolean {
 }
 
 /**
- * Python decides whether the statement runs: it sits under an `if` in its function, and the function looks the
- * value up (a pg_enum query, `get_enums()`, enum_range()) or the condition names the label itself.
+ * Python decides whether the statement runs: an `if` around it in its function whose condition looks the value up
+ * (a pg_enum query, `get_enums()`, enum_range()), uses a name assigned from such a lookup, or names the label itself.
+ * A condition on anything else (the dialect, offline mode) guards nothing.
  */
 function pythonGuard(py: PySource, node: PyNode, label: string): EnumValueGuard | undefined {
   const fn = enclosing(node, 'FunctionDefinition');
-  let conditions = '';
-  for (let p = node.parent; p && p !== fn; p = p.parent) if (p.name === 'IfStatement') conditions += py.of(p).split(':')[0]!;
-  if (conditions === '') return undefined;
-  const text = py.of(fn ?? py.top);
+  const conditions: string[] = [];
+  for (let p = node.parent; p && p !== fn; p = p.parent) if (p.name === 'IfStatement') conditions.push(py.of(p).split(':')[0]!);
+  if (conditions.length === 0) return undefined;
+  const lookups = new Map<string, EnumValueGuard>();
+  for (const a of py.all(fn ?? py.top, 'AssignStatement')) {
+    const text = py.of(a);
+    const kind = lookupKind(text);
+    const target = /^\s*(\w+)\s*(?::[^=]*)?=/.exec(text)?.[1];
+    if (kind && target) lookups.set(target, kind);
+  }
+  for (const c of conditions) {
+    const direct = lookupKind(c);
+    if (direct) return direct;
+    for (const [name, kind] of lookups) if (mentions(c, name)) return kind;
+    if (c.includes(`'${label}'`) || c.includes(`"${label}"`)) return 'catalog';
+  }
+  return undefined;
+}
+
+/** `name` occurs in `text` as a whole word. */
+function mentions(text: string, name: string): boolean {
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
+    if (!/\w/.test(text[i - 1] ?? '') && !/\w/.test(text[i + name.length] ?? '')) return true;
+  }
+  return false;
+}
+
+function lookupKind(text: string): EnumValueGuard | undefined {
   if (/\bpg_enum\b|\benumlabel\b|\bget_enums\s*\(/i.test(text)) return 'catalog';
   if (/\benum_range\b/i.test(text)) return 'enum-range';
-  return conditions.includes(`'${label}'`) || conditions.includes(`"${label}"`) ? 'catalog' : undefined;
+  return undefined;
 }
 
 function sameType(a: string, b: string): boolean {
