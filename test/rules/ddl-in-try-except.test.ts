@@ -225,6 +225,25 @@ describe('ddl-in-try-except: a project that plainly runs elsewhere', () => {
     // no sqlalchemy.url at all
     expect(await severity({}, '[alembic]\nscript_location = migrations\n', header)).toEqual(['error']);
   });
+
+  it('is information only when the URL comes from the application but the project declares only another database\'s driver (Anubis, Nylas sync-engine)', async () => {
+    const header = 'import sqlalchemy as sa\n';
+    const appUrl = { 'migrations/env.py': ENV + "config.set_main_option('sqlalchemy.url', current_app.config['SQLALCHEMY_DATABASE_URI'])\n" };
+    const noUrl = '[alembic]\nscript_location = migrations\n';
+    const found = async (files: Record<string, string>): Promise<[string, string][]> => {
+      const dir = makeProject({ ...appUrl, [V + 'a1_x.py']: migration('a1', null, TRY, "op.drop_table('t')", header), ...files }, noUrl);
+      return (await check(dir)).findings.filter((f) => f.code === 'ddl-in-try-except').map((f) => [f.severity, f.message.slice(0, 160)]);
+    };
+    expect(await found({ 'requirements/common.txt': 'flask\npymysql==1.1.2\n' })).toEqual([
+      ['info', expect.stringContaining('does not appear to use PostgreSQL (the project declares pymysql (MySQL) and no PostgreSQL driver')],
+    ]);
+    // a PostgreSQL driver too, an extra that brings one, a compose file with a postgres service, or no driver at all
+    expect((await found({ 'requirements.txt': 'pymysql\npsycopg[binary]\n' })).map(([s]) => s)).toEqual(['error']);
+    expect((await found({ 'requirements.txt': 'pymysql\nsqlalchemy[postgresql-psycopg2binary]\n' })).map(([s]) => s)).toEqual(['error']);
+    expect((await found({ 'requirements.txt': 'pymysql\n', 'docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n' })).map(([s]) => s)).toEqual(['error']);
+    expect((await found({ 'requirements.txt': 'flask\n' })).map(([s]) => s)).toEqual(['error']);
+    expect((await found({ 'requirements.txt': 'pymysql\n', 'test-requirements.txt': 'psycopg2>=2.8\n' })).map(([s]) => s)).toEqual(['error']);
+  });
 });
 
 describe('ddl-in-try-except and enum-add-value-unguarded against real Alembic and PostgreSQL: reported exactly where the failure breaks the migration', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { declaredFor } from '../../alembic/import-resolver.js';
 import { projectFolders } from '../../alembic/project-folders.js';
@@ -12,6 +12,13 @@ export interface ProjectDialect {
 }
 
 const PG_DRIVERS = ['psycopg2', 'psycopg2_binary', 'psycopg', 'psycopg_binary', 'asyncpg', 'pg8000', 'psycopg2cffi'];
+/** Drivers of databases without transactional DDL or a poisoned-transaction state, by the import name declared. */
+const OTHER_DRIVERS: readonly [string, string][] = [
+  ['pymysql', 'MySQL'], ['mysqlclient', 'MySQL'], ['mysqldb', 'MySQL'], ['mysql_connector', 'MySQL'], ['mysql_connector_python', 'MySQL'],
+  ['aiomysql', 'MySQL'], ['asyncmy', 'MySQL'], ['mariadb', 'MariaDB'], ['pymssql', 'SQL Server'], ['cx_oracle', 'Oracle'], ['oracledb', 'Oracle'],
+];
+/** Where a project names its database besides alembic.ini and env.py: manifests and container set-ups. */
+const MANIFESTS = ['requirements.txt', 'pyproject.toml', 'setup.cfg', 'setup.py', 'Pipfile', 'compose.yml', 'compose.yaml', 'docker-compose.yml', 'docker-compose.yaml', 'heroku.yml', '.env.example'];
 /** env.py that builds the URL from the environment or the application's settings: production may be anything. */
 const URL_FROM_ELSEWHERE = /\bos\.environ\b|\bgetenv\s*\(|\benviron\s*\[|\bsettings\b|\bget_settings\b|\bcurrent_app\b|\bconfig\s*\(|DATABASE_URL|set_main_option\s*\(\s*['"]sqlalchemy\.url/u;
 
@@ -42,9 +49,44 @@ export function projectDialect(lint: LintContext): ProjectDialect {
     }
   }
   const scheme = url ? /^(sqlite|mysql|mariadb|mssql|oracle)\b/iu.exec(url.value)?.[1] : undefined;
-  if (!scheme || !env || URL_FROM_ELSEWHERE.test(envText)) return { dialect: 'unknown' };
+  if (scheme && env && !URL_FROM_ELSEWHERE.test(envText)) {
+    return {
+      dialect: 'other',
+      why: `${url!.path}:${url!.line} sets sqlalchemy.url to ${scheme.toLowerCase()}, ${env.path} uses it, and nothing in the project mentions PostgreSQL`,
+    };
+  }
+  // the URL comes from elsewhere (Anubis: the Flask app's config), but the project declares only another database's
+  // driver, and neither its manifests nor its container set-up mention PostgreSQL (an extra such as
+  // sqlalchemy[postgresql] names no driver package)
+  const drivers = OTHER_DRIVERS.filter(([d]) => declared.has(d));
+  if (drivers.length === 0 || manifestsMentionPostgres(lint.cwd)) return { dialect: 'unknown' };
+  const names = [...new Set(drivers.map(([, db]) => db))].join(' and ');
   return {
     dialect: 'other',
-    why: `${url!.path}:${url!.line} sets sqlalchemy.url to ${scheme.toLowerCase()}, ${env.path} uses it, and nothing in the project mentions PostgreSQL`,
+    why: `the project declares ${drivers.map(([d]) => d).join(', ')} (${names}) and no PostgreSQL driver, and nothing in the project mentions PostgreSQL`,
   };
+}
+
+function manifestsMentionPostgres(cwd: string): boolean {
+  for (const dir of projectFolders(cwd)) {
+    const names = [...MANIFESTS];
+    try {
+      for (const f of readdirSync(path.join(dir, 'requirements'))) if (f.endsWith('.txt') || f.endsWith('.in')) names.push(path.join('requirements', f));
+    } catch {
+      // no requirements folder
+    }
+    try {
+      for (const f of readdirSync(dir)) if (f.includes('requirements') && (f.endsWith('.txt') || f.endsWith('.in'))) names.push(f);
+    } catch {
+      // unreadable folder: nothing to add
+    }
+    for (const name of names) {
+      try {
+        if (/postgres|psycopg|asyncpg|pg8000/iu.test(readFileSync(path.join(dir, name), 'utf8'))) return true;
+      } catch {
+        // absent
+      }
+    }
+  }
+  return false;
 }
