@@ -169,3 +169,22 @@ describe('enum-not-dropped-in-downgrade against real Alembic and PostgreSQL', ()
     });
   }
 });
+
+describe('enum-not-dropped-in-downgrade: a project that plainly runs elsewhere', () => {
+  const ENV = "from alembic import context\nfrom sqlalchemy import engine_from_config\nconfig = context.config\nconnectable = engine_from_config(config.get_section(config.config_ini_section), prefix='sqlalchemy.')\n";
+  const INI = '[alembic]\nscript_location = migrations\nsqlalchemy.url = sqlite:///app.db\n';
+  const found = async (files: Record<string, string>): Promise<[string, boolean][]> => {
+    const dir = makeProject({ 'migrations/env.py': ENV, [V + 'a1_x.py']: migration('a1', null, UP, "op.drop_table('orders')", 'import sqlalchemy as sa\n'), ...files }, INI);
+    return (await check(dir)).findings
+      .filter((f) => f.code === 'enum-not-dropped-in-downgrade')
+      .map((f) => [f.severity, f.message.includes('This project does not appear to use PostgreSQL (alembic.ini:3 sets sqlalchemy.url to sqlite')]);
+  };
+
+  it('is information only on SQLite, where the enum lives in the column and no type is left behind', async () => {
+    expect(await found({})).toEqual([['info', true]]);
+  });
+
+  it('stays a warning on any sign of PostgreSQL', async () => {
+    expect(await found({ 'requirements.txt': 'psycopg2-binary\n' })).toEqual([['warning', false]]);
+  });
+});

@@ -1,6 +1,7 @@
 import type { Finding, Rule } from '../finding.js';
 import { lintFinding } from '../lint/lint-context.js';
 import { doesNothing, migrationPairs } from '../lint/migration-ops.js';
+import { projectDialect, type ProjectDialect } from '../lint/project-dialect.js';
 import { lastName, type PyNode, type PySource } from '../lint/python-syntax.js';
 
 /** A named enum type created in upgrade() that downgrade() leaves behind after dropping its table. */
@@ -12,6 +13,7 @@ export const enumNotDroppedInDowngrade: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
+    let dialect: ProjectDialect | undefined;
     // the finding needs a named enum and a downgrade that drops a table or column
     for (const { file, py } of lint.newParsedFiles((t) => (t.includes('Enum') || t.includes('ENUM') || CREATE_TYPE_WORDS.test(t)) && (t.includes('drop_table') || t.includes('drop_column')))) {
       // in a multi-database script, each database's pair: upgrade_<engine>() and downgrade_<engine>()
@@ -52,9 +54,12 @@ export const enumNotDroppedInDowngrade: Rule = {
           // re-run after a downgrade, it frees the name again and does not fail
           if (frees(sqlBefore) || upSql.some((x) => x.node.to <= call.from && frees(x.value))) continue;
           if (dropsByMethod && downText.includes(name)) continue;
+          // SQLite and MySQL keep an enum inside the column: there is no type to leave behind
+          dialect ??= projectDialect(lint);
+          const elsewhere = dialect.dialect === 'other';
           out.push(
-            lintFinding(this.code, this.severity, file, py, call,
-              `${pair.up.name}() creates the enum type '${name}', and ${pair.down.name}() drops the table or column that uses it but not the type. PostgreSQL keeps the type after DROP TABLE and DROP COLUMN, so after a downgrade the next upgrade fails with "type "${name}" already exists".`,
+            lintFinding(this.code, elsewhere ? 'info' : this.severity, file, py, call,
+              `${elsewhere ? `This project does not appear to use PostgreSQL (${dialect.why}), so this only matters if it moves there. ` : ''}${pair.up.name}() creates the enum type '${name}', and ${pair.down.name}() drops the table or column that uses it but not the type. PostgreSQL keeps the type after DROP TABLE and DROP COLUMN, so after a downgrade the next upgrade fails with "type "${name}" already exists".`,
               `In ${pair.down.name}(), after dropping the table: sa.Enum(name="${name}").drop(op.get_bind(), checkfirst=True)  (or op.execute("DROP TYPE IF EXISTS ${name}")).`,
             ),
           );
