@@ -344,12 +344,21 @@ export function enclosing(node: PyNode, type: string): PyNode | undefined {
 export function batchAliases(py: PySource, scope: PyNode): Map<string, string | undefined> {
   const out = new Map<string, string | undefined>();
   for (const w of py.all(scope, 'WithStatement')) {
-    for (const call of w.getChildren('CallExpression')) {
+    for (const { name, call } of batchWithNames(py, w)) {
       if (py.callee(call) !== 'op.batch_alter_table') continue;
-      const table = py.str(py.args(call).positional[0] ?? py.args(call).keywords.get('table_name'));
-      const asName = call.nextSibling?.name === 'as' ? call.nextSibling.nextSibling : null;
-      if (asName?.name === 'VariableName') out.set(py.of(asName), table);
+      out.set(name, py.str(py.args(call).positional[0] ?? py.args(call).keywords.get('table_name')));
     }
+  }
+  return out;
+}
+
+/** The names a `with …batch_alter_table(…) as NAME:` statement binds, each with its call. */
+export function batchWithNames(py: PySource, w: PyNode): { name: string; call: PyNode }[] {
+  const out: { name: string; call: PyNode }[] = [];
+  for (const call of w.getChildren('CallExpression')) {
+    if (!/(^|\.)batch_alter_table$/.test(py.callee(call))) continue;
+    const asName = call.nextSibling?.name === 'as' ? call.nextSibling.nextSibling : null;
+    if (asName?.name === 'VariableName') out.push({ name: py.of(asName), call });
   }
   return out;
 }

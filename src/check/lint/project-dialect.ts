@@ -25,29 +25,36 @@ const URL_FROM_ELSEWHERE = /\bos\.environ\b|\bgetenv\s*\(|\benviron\s*\[|\bsetti
 /**
  * Only a project that shows no sign of PostgreSQL anywhere and names another
  * database plainly is 'other': alembic.ini's sqlalchemy.url is sqlite:,
- * mysql:, …; env.py takes the URL from there (not from the environment or
- * the application); no PostgreSQL driver is declared; no migration, env.py,
+ * mysql:, … and env.py takes the URL from there (not from the environment or
+ * the application), or the project declares only another database's driver
+ * and its manifests and container set-ups do not mention PostgreSQL either; in
+ * both cases no PostgreSQL driver is declared and no migration, env.py,
  * Procfile or app.json mentions PostgreSQL. Anything less certain is 'unknown',
- * and rules keep their PostgreSQL reasoning.
+ * and rules keep their PostgreSQL reasoning. Read once per lint run, however
+ * many rules ask.
  */
 export function projectDialect(lint: LintContext): ProjectDialect {
+  let d = byLint.get(lint);
+  if (!d) {
+    d = readDialect(lint);
+    byLint.set(lint, d);
+  }
+  return d;
+}
+
+const byLint = new WeakMap<LintContext, ProjectDialect>();
+const PG_WORDS = /postgres|psycopg|asyncpg|pg8000/iu;
+
+function readDialect(lint: LintContext): ProjectDialect {
   const url = lint.iniOption('sqlalchemy.url');
   if (url && /^postgres/iu.test(url.value)) return { dialect: 'postgresql' };
   const env = lint.envPy();
   const envText = env ? env.py.of(env.py.top) : '';
-  if (/postgres|psycopg|asyncpg|pg8000/iu.test(envText)) return { dialect: 'postgresql' };
+  if (PG_WORDS.test(envText)) return { dialect: 'postgresql' };
   const declared = declaredFor(lint.model.config);
   if (PG_DRIVERS.some((d) => declared.has(d))) return { dialect: 'postgresql' };
   if (lint.files().some((f) => /postgres/iu.test(f.text))) return { dialect: 'postgresql' };
-  for (const dir of projectFolders(lint.cwd)) {
-    for (const name of ['Procfile', 'app.json']) {
-      try {
-        if (/postgres/iu.test(readFileSync(path.join(dir, name), 'utf8'))) return { dialect: 'postgresql' };
-      } catch {
-        // absent
-      }
-    }
-  }
+  if (anyFileMentions(lint.cwd, () => ['Procfile', 'app.json'], /postgres/iu)) return { dialect: 'postgresql' };
   const scheme = url ? /^(sqlite|mysql|mariadb|mssql|oracle)\b/iu.exec(url.value)?.[1] : undefined;
   if (scheme && env && !URL_FROM_ELSEWHERE.test(envText)) {
     return {
@@ -59,7 +66,7 @@ export function projectDialect(lint: LintContext): ProjectDialect {
   // driver, and neither its manifests nor its container set-up mention PostgreSQL (an extra such as
   // sqlalchemy[postgresql] names no driver package)
   const drivers = OTHER_DRIVERS.filter(([d]) => declared.has(d));
-  if (drivers.length === 0 || manifestsMentionPostgres(lint.cwd)) return { dialect: 'unknown' };
+  if (drivers.length === 0 || anyFileMentions(lint.cwd, manifestsIn, PG_WORDS)) return { dialect: 'unknown' };
   const names = [...new Set(drivers.map(([, db]) => db))].join(' and ');
   return {
     dialect: 'other',
@@ -67,26 +74,32 @@ export function projectDialect(lint: LintContext): ProjectDialect {
   };
 }
 
-function manifestsMentionPostgres(cwd: string): boolean {
+/** Some file `namesIn(dir)` lists, in a folder from cwd up to the repository root, matches `pattern`. */
+function anyFileMentions(cwd: string, namesIn: (dir: string) => string[], pattern: RegExp): boolean {
   for (const dir of projectFolders(cwd)) {
-    const names = [...MANIFESTS];
-    try {
-      for (const f of readdirSync(path.join(dir, 'requirements'))) if (f.endsWith('.txt') || f.endsWith('.in')) names.push(path.join('requirements', f));
-    } catch {
-      // no requirements folder
-    }
-    try {
-      for (const f of readdirSync(dir)) if (f.includes('requirements') && (f.endsWith('.txt') || f.endsWith('.in'))) names.push(f);
-    } catch {
-      // unreadable folder: nothing to add
-    }
-    for (const name of names) {
+    for (const name of namesIn(dir)) {
       try {
-        if (/postgres|psycopg|asyncpg|pg8000/iu.test(readFileSync(path.join(dir, name), 'utf8'))) return true;
+        if (pattern.test(readFileSync(path.join(dir, name), 'utf8'))) return true;
       } catch {
         // absent
       }
     }
   }
   return false;
+}
+
+/** The manifests and container set-ups of a folder, with its requirements files and requirements/ folder. */
+function manifestsIn(dir: string): string[] {
+  const names = [...MANIFESTS];
+  try {
+    for (const f of readdirSync(path.join(dir, 'requirements'))) if (f.endsWith('.txt') || f.endsWith('.in')) names.push(path.join('requirements', f));
+  } catch {
+    // no requirements folder
+  }
+  try {
+    for (const f of readdirSync(dir)) if (f.includes('requirements') && (f.endsWith('.txt') || f.endsWith('.in'))) names.push(f);
+  } catch {
+    // unreadable folder: nothing to add
+  }
+  return names;
 }

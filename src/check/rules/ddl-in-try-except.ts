@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../finding.js';
 import { lintFinding } from '../lint/lint-context.js';
-import { isSchemaCall, migrationFunctions, skippedOnPostgres } from '../lint/migration-ops.js';
+import { batchWithNames, isSchemaCall, migrationFunctions, skippedOnPostgres } from '../lint/migration-ops.js';
 import type { PyNode, PySource } from '../lint/python-syntax.js';
 import { projectDialect, type ProjectDialect } from '../lint/project-dialect.js';
 import { committedBefore, endsTransaction, inAutocommitBlock, tryParts } from '../lint/swallowed-failure.js';
@@ -83,12 +83,7 @@ export const ddlInTryExcept: Rule = {
 function batchAliasesAround(py: PySource, t: PyNode, fn: PyNode): Set<string> {
   const out = new Set<string>();
   for (let w = t.parent; w && w.from >= fn.from && w !== fn; w = w.parent) {
-    if (w.name !== 'WithStatement') continue;
-    for (const call of w.getChildren('CallExpression')) {
-      if (!/(^|\.)batch_alter_table$/.test(py.callee(call))) continue;
-      const asName = call.nextSibling?.name === 'as' ? call.nextSibling.nextSibling : null;
-      if (asName?.name === 'VariableName') out.add(py.of(asName));
-    }
+    if (w.name === 'WithStatement') for (const { name } of batchWithNames(py, w)) out.add(name);
   }
   return out;
 }
