@@ -162,6 +162,20 @@ describe('bad input never crashes and never passes silently', () => {
     }
   });
 
+
+  it("a %(here)s script_location one folder off (SAGE_app: app/alembic.ini, %(here)s/alembic, the folder beside app/): the hint says so, not 'absolute path', and its fix works in real Alembic", () => {
+    const files = { 'alembic/env.py': '', 'alembic/versions/a1_x.py': rev('a1', null), 'app/alembic.ini': '[alembic]\nscript_location = %(here)s/alembic\n', '.git/HEAD': '' };
+    const root = makeProject(files, null);
+    const cwd = path.join(root, 'app');
+    const hint = configErrorHint(cwd, 'sage');
+    expect(hint).not.toContain('absolute path');
+    expect(hint).toContain("%(here)s/alembic is resolved against the ini's own folder");
+    const m = /Write script_location = (\S+)\.$/u.exec(hint);
+    expect(m, hint).not.toBeNull();
+    expect(m![1]).toBe('%(here)s/../alembic');
+    writeFileSync(path.join(cwd, 'alembic.ini'), `[alembic]\nscript_location = ${m![1]}\n`);
+    expectHeadsA1(cwd, m![1]!);
+  });
   it('an empty versions folder is a warning, not an all-clear for a stamped database', () => {
     const r = cli(makeProject({}, DEFAULT_INI));
     expectClean(r);

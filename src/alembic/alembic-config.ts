@@ -274,7 +274,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
     if (cased !== undefined) return caseAdvice('script_location', cased);
     if (forwardSlashed(scriptLocation, cwd) !== undefined) return backslashAdvice('script_location', (written ?? scriptLocation).replaceAll('\\', '/'));
     const c = sl.from === 'ini' ? inlineComment(scriptLocation) : undefined;
-    if (!c) return suggestScriptLocation(cwd, iniPath, scriptLocation);
+    if (!c) return suggestScriptLocation(cwd, iniPath, scriptLocation, written);
     const advice = inlineCommentAdvice('script_location', scriptLocation);
     return existsSync(path.resolve(cwd, c.before)) ? advice.trimEnd() : advice + suggestScriptLocation(cwd, iniPath, c.before);
   };
@@ -746,7 +746,7 @@ function searchBases(dir: string): string[] {
  * For a script_location that is not there: the folder above this one it is written for (run from there,
  * or anchor it with %(here)s), else folders near the ini that look like Alembic script folders.
  */
-function suggestScriptLocation(cwd: string, iniPath: string, configured: string): string {
+function suggestScriptLocation(cwd: string, iniPath: string, configured: string, written?: string): string {
   const iniDir = path.dirname(iniPath);
   const here = (dir: string): string => {
     const rel = path.relative(iniDir, dir).split(path.sep).join('/');
@@ -759,6 +759,10 @@ function suggestScriptLocation(cwd: string, iniPath: string, configured: string)
       for (const base of searchBases(iniDir)) {
         const dir = path.resolve(base, ...parts.slice(i));
         if (!existsSync(path.join(dir, 'env.py'))) continue;
+        // %(here)s made it absolute: the user wrote a path relative to the ini, one level off
+        if (written?.includes('%(here)s')) {
+          return `${written} is resolved against the ini's own folder (${path.relative(cwd, iniDir) || 'this folder'}), and there is no such folder there; the one holding env.py is ${path.relative(cwd, dir) || 'this folder'}. Write script_location = ${here(dir)}.`;
+        }
         return `${configured} is an absolute path, so it works only where that path exists (inside a container image, say); in this checkout it is ${path.relative(cwd, dir) || 'this folder'}. Write script_location = ${here(dir)}, which finds it wherever the repository is, the image included.`;
       }
     }
