@@ -9,6 +9,8 @@ export interface ProjectDialect {
   readonly dialect: 'postgresql' | 'other' | 'unknown';
   /** For 'other': what says so, for the finding's message. */
   readonly why?: string;
+  /** For 'other': the databases named (SQLite, MySQL, …), for rules whose hazard some of them share. */
+  readonly databases?: readonly string[];
 }
 
 const PG_DRIVERS = ['psycopg2', 'psycopg2_binary', 'psycopg', 'psycopg_binary', 'asyncpg', 'pg8000', 'psycopg2cffi'];
@@ -16,9 +18,12 @@ const PG_DRIVERS = ['psycopg2', 'psycopg2_binary', 'psycopg', 'psycopg_binary', 
 const OTHER_DRIVERS: readonly [string, string][] = [
   ['pymysql', 'MySQL'], ['mysqlclient', 'MySQL'], ['mysqldb', 'MySQL'], ['mysql_connector', 'MySQL'], ['mysql_connector_python', 'MySQL'],
   ['aiomysql', 'MySQL'], ['asyncmy', 'MySQL'], ['mariadb', 'MariaDB'], ['pymssql', 'SQL Server'], ['cx_oracle', 'Oracle'], ['oracledb', 'Oracle'],
+  // SQLite's own driver ships with Python: only the async one is declared (SoloRing, a local-first app)
+  ['aiosqlite', 'SQLite'],
 ];
+const SCHEME_DATABASES: Record<string, string> = { sqlite: 'SQLite', mysql: 'MySQL', mariadb: 'MariaDB', mssql: 'SQL Server', oracle: 'Oracle' };
 /** Where a project names its database besides alembic.ini and env.py: manifests and container set-ups. */
-const MANIFESTS = ['requirements.txt', 'pyproject.toml', 'setup.cfg', 'setup.py', 'Pipfile', 'compose.yml', 'compose.yaml', 'docker-compose.yml', 'docker-compose.yaml', 'heroku.yml', '.env.example'];
+const MANIFESTS = ['requirements.txt', 'pyproject.toml', 'setup.cfg', 'setup.py', 'Pipfile', 'Dockerfile', 'compose.yml', 'compose.yaml', 'docker-compose.yml', 'docker-compose.yaml', 'heroku.yml', '.env.example'];
 /** env.py that builds the URL from the environment or the application's settings: production may be anything. */
 const URL_FROM_ELSEWHERE = /\bos\.environ\b|\bgetenv\s*\(|\benviron\s*\[|\bsettings\b|\bget_settings\b|\bcurrent_app\b|\bconfig\s*\(|DATABASE_URL|set_main_option\s*\(\s*['"]sqlalchemy\.url/u;
 
@@ -60,6 +65,7 @@ function readDialect(lint: LintContext): ProjectDialect {
     return {
       dialect: 'other',
       why: `${url!.path}:${url!.line} sets sqlalchemy.url to ${scheme.toLowerCase()}, ${env.path} uses it, and nothing in the project mentions PostgreSQL`,
+      databases: [SCHEME_DATABASES[scheme.toLowerCase()]!],
     };
   }
   // the URL comes from elsewhere (Anubis: the Flask app's config), but the project declares only another database's
@@ -67,10 +73,11 @@ function readDialect(lint: LintContext): ProjectDialect {
   // sqlalchemy[postgresql] names no driver package)
   const drivers = OTHER_DRIVERS.filter(([d]) => declared.has(d));
   if (drivers.length === 0 || anyFileMentions(lint.cwd, manifestsIn, PG_WORDS)) return { dialect: 'unknown' };
-  const names = [...new Set(drivers.map(([, db]) => db))].join(' and ');
+  const databases = [...new Set(drivers.map(([, db]) => db))];
   return {
     dialect: 'other',
-    why: `the project declares ${drivers.map(([d]) => d).join(', ')} (${names}) and no PostgreSQL driver, and nothing in the project mentions PostgreSQL`,
+    why: `the project declares ${drivers.map(([d]) => d).join(', ')} (${databases.join(' and ')}) and no PostgreSQL driver, and nothing in the project mentions PostgreSQL`,
+    databases,
   };
 }
 

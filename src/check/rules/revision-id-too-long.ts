@@ -1,4 +1,5 @@
 import type { Rule } from '../finding.js';
+import { projectDialect } from '../lint/project-dialect.js';
 
 const LIMIT = 32;
 
@@ -7,20 +8,27 @@ export const revisionIdTooLong: Rule = {
   code: 'revision-id-too-long',
   severity: 'error',
   summary: 'A revision id is longer than 32 characters, the width of alembic_version.version_num.',
-  check({ model, database }) {
-    // against a SQLite database the id works (the width is not enforced): a portability warning there
-    const severity = database?.state.dialect === 'sqlite' ? ('warning' as const) : ('error' as const);
-    return model.map.revisions
-      .filter((r) => r.script.revision.t === 'str' && [...r.id].length > LIMIT)
-      .map((r) => ({
-        code: 'revision-id-too-long',
-        severity,
-        message: `${r.file.path}: revision id '${r.id}' is ${[...r.id].length} characters; alembic_version.version_num is VARCHAR(${LIMIT}). On PostgreSQL the UPDATE of alembic_version fails after this migration's DDL ran (SQLite does not enforce the width).`,
-        hint: `Shorten the id to at most ${LIMIT} characters (and the down_revision of its children), before any database is stamped with it.`,
-        path: r.file.path,
-        line: r.script.line,
-        revision: r.id,
-        alembicError: `psycopg2.errors.StringDataRightTruncation: value too long for type character varying(${LIMIT})`,
-      }));
+  check({ model, database, lint }) {
+    const long = model.map.revisions.filter((r) => r.script.revision.t === 'str' && [...r.id].length > LIMIT);
+    if (long.length === 0) return [];
+    // SQLite does not enforce the width: against a SQLite database, or in a project that plainly runs on SQLite
+    // only, the id works and this is a portability warning
+    const dialect = database === undefined && lint ? projectDialect(lint) : undefined;
+    const sqliteOnly = dialect?.dialect === 'other' && dialect.databases?.every((d) => d === 'SQLite') === true;
+    const severity = database?.state.dialect === 'sqlite' || sqliteOnly ? ('warning' as const) : ('error' as const);
+    return long.map((r) => ({
+      code: 'revision-id-too-long',
+      severity,
+      message: `${r.file.path}: revision id '${r.id}' is ${[...r.id].length} characters; alembic_version.version_num is VARCHAR(${LIMIT}). ${
+        sqliteOnly
+          ? `This project appears to run on SQLite only (${dialect!.why}), which does not enforce the width, so it works there; on PostgreSQL or MySQL the UPDATE of alembic_version fails after this migration's DDL ran.`
+          : "On PostgreSQL the UPDATE of alembic_version fails after this migration's DDL ran (SQLite does not enforce the width)."
+      }`,
+      hint: `Shorten the id to at most ${LIMIT} characters (and the down_revision of its children), before any database is stamped with it.`,
+      path: r.file.path,
+      line: r.script.line,
+      revision: r.id,
+      alembicError: `psycopg2.errors.StringDataRightTruncation: value too long for type character varying(${LIMIT})`,
+    }));
   },
 };
