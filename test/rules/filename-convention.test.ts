@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { templateMatcher } from '../../src/check/rules/filename-convention.js';
+import { nameSuggester, templateMatcher } from '../../src/check/rules/filename-convention.js';
 import { describeRule } from '../helpers/describe-rule.js';
 import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 
@@ -50,5 +50,25 @@ describe('file_template matching', () => {
     const bare = templateMatcher('%(rev)s');
     expect(bare('a.c', 'a.c')).toBe(true);
     expect(bare('abc', 'a.c')).toBe(false);
+  });
+});
+
+describe('filename-convention: the name the hint suggests', () => {
+  it('keeps the date and the slug the current name has, and leaves <slug> where the rest may be a stale id', () => {
+    // ALittleMoron/my-site-backend: a dated template, and a file named without its id
+    const dated = nameSuggester('%(year)d%(month).2d%(day).2d%(hour).2d%(minute).2d%(second).2d_%(rev)s_%(slug)s');
+    expect(dated('20230530202341_watchlist_init_tables', '395a400af31a')).toBe('20230530202341_395a400af31a_watchlist_init_tables');
+    expect(dated('watchlist_init_tables', '395a400af31a')).toBe('NNNNNN_395a400af31a_<slug>');
+    const plain = nameSuggester('%(rev)s_%(slug)s');
+    expect(plain('add_option_master_tables', 'f1a2b3c4d5e6')).toBe('f1a2b3c4d5e6_add_option_master_tables');
+    // another id or a sequence number first: not carried over as a slug
+    expect(plain('c3_add_users', 'b2')).toBe('b2_<slug>');
+    expect(plain('0001_initial', 'b2')).toBe('b2_<slug>');
+    expect(plain('add-users', 'b2')).toBe('b2_<slug>');
+    expect(nameSuggester('%(rev)s')('x', 'b2')).toBe('b2');
+    // every suggestion it makes from a name matches the template
+    const matches = templateMatcher('%(year)d%(month).2d%(day).2d%(hour).2d%(minute).2d%(second).2d_%(rev)s_%(slug)s');
+    expect(matches(dated('20230530202341_watchlist_init_tables', '395a400af31a'), '395a400af31a')).toBe(true);
+    expect(templateMatcher('%(rev)s_%(slug)s')(plain('add_option_master_tables', 'f1a2b3c4d5e6'), 'f1a2b3c4d5e6')).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ export const filenameConvention: Rule = {
     if (!template.includes('%(rev)s')) return [];
     const out = [];
     const matches = templateMatcher(path.basename(template));
+    const suggest = nameSuggester(path.basename(template));
     for (const r of model.map.revisions) {
       if (r.script.revision.t !== 'str' || r.script.idSource === 'filename') continue;
       const stem = path.basename(r.file.fileName, '.py');
@@ -20,7 +21,7 @@ export const filenameConvention: Rule = {
         code: 'filename-convention',
         severity: 'warning' as const,
         message: `${r.file.path}: the file name does not match file_template ${template} for revision '${r.id}'. A renamed or copied file often keeps a stale id; check that the id and the name belong together.`,
-        hint: `Rename it to ${templateExample(path.basename(template), r.id)}.py (git mv keeps history).`,
+        hint: `Rename it to ${suggest(stem, r.id)}.py (git mv keeps history).`,
         path: r.file.path,
         line: r.script.line,
         revision: r.id,
@@ -50,6 +51,11 @@ type Part = { readonly kind: 'text'; readonly text: string } | { readonly kind: 
  * fifth of `check` at 10,000 revisions). `%(slug)s` is `\w*`, other fields `\d+`.
  */
 export function templateMatcher(template: string): (stem: string, rev: string) => boolean {
+  const parts = templateParts(template);
+  return (stem, rev) => matchParts(parts, 0, stem, 0, rev);
+}
+
+function templateParts(template: string): Part[] {
   const parts: Part[] = [];
   for (const t of template.split(/(%\([a-z]+\)[.\d]*[sd])/)) {
     const m = /^%\(([a-z]+)\)/.exec(t);
@@ -57,7 +63,30 @@ export function templateMatcher(template: string): (stem: string, rev: string) =
       if (t !== '') parts.push({ kind: 'text', text: t });
     } else parts.push({ kind: m[1] === 'rev' ? 'rev' : m[1] === 'slug' ? 'word' : 'digits' });
   }
-  return (stem, rev) => matchParts(parts, 0, stem, 0, rev);
+  return parts;
+}
+
+/**
+ * The name file_template gives a file, keeping what the current name already has in the template's
+ * places: the date before the id (20230530202341_ stays), and the rest as the slug. A rest that opens
+ * with a token holding a digit may be a stale id or a sequence number, so the slug stays `<slug>` then.
+ */
+export function nameSuggester(template: string): (stem: string, rev: string) => string {
+  const parts = templateParts(template);
+  const r = parts.findIndex((p) => p.kind === 'rev');
+  const before = parts.slice(0, r);
+  const after = parts.slice(r + 1);
+  const slugOnly = after.length === 2 && after[0]!.kind === 'text' && after[1]!.kind === 'word';
+  return (stem, rev) => {
+    let k = stem.length;
+    while (k >= 0 && !matchParts(before, 0, stem.slice(0, k), 0, rev)) k--;
+    if (k < 0) return templateExample(template, rev);
+    const rest = stem.slice(k);
+    const first = rest.split('_')[0]!;
+    const keep = rest !== '' && [...rest].every(isWordChar) && !/\d/u.test(first);
+    if (!slugOnly || !keep) return stem.slice(0, k) + templateExample(after.length > 0 ? template.slice(template.indexOf('%(rev)s')) : '%(rev)s', rev);
+    return `${stem.slice(0, k)}${rev}${(after[0] as { text: string }).text}${rest}`;
+  };
 }
 
 const WORD = /[\p{L}\p{N}\p{Mn}\p{Mc}\p{Pc}]/u;
