@@ -188,3 +188,19 @@ describe('enum-not-dropped-in-downgrade: a project that plainly runs elsewhere',
     expect(await found({ 'requirements.txt': 'psycopg2-binary\n' })).toEqual([['warning', false]]);
   });
 });
+
+describe('enum-not-dropped-in-downgrade: an upgrade that drops the type', () => {
+  const reported = async (upgrade: string): Promise<number> =>
+    (await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, "sa.Enum('CARD', 'CRYPTO', name='method_enum').create(op.get_bind())\nop.add_column('w', sa.Column('method', postgresql.ENUM('CARD', 'CRYPTO', name='method_enum', create_type=False)))\nop.drop_column('w', 'requisite_id')") }))).findings.filter((f) => f.code === 'enum-not-dropped-in-downgrade').length;
+
+  it('is quiet when upgrade() builds the Enum only to drop it, as autogenerate writes (SeasPay)', async () => {
+    expect(await reported("op.drop_column('w', 'method')\nsa.Enum('CARD', 'CRYPTO', name='method_enum').drop(op.get_bind())")).toBe(0);
+    expect(await reported("op.drop_column('w', 'method')\nt = sa.Enum('CARD', 'CRYPTO', name='method_enum')\nt.drop(op.get_bind(), checkfirst=True)")).toBe(0);
+  });
+
+  it('still reports an Enum that upgrade() creates, beside a drop of it or of another type', async () => {
+    expect(await reported("t = sa.Enum('CARD', name='method_enum')\nt.drop(op.get_bind())\nt.create(op.get_bind())")).toBe(1);
+    expect(await reported("sa.Enum('X', name='other').drop(op.get_bind())\nop.create_table('w2', sa.Column('m', sa.Enum('CARD', name='method_enum')))")).toBe(1);
+    expect(await reported("sa.Enum('CARD', name='method_enum').create(op.get_bind())")).toBe(1);
+  });
+});

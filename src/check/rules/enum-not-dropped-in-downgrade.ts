@@ -31,7 +31,7 @@ export const enumNotDroppedInDowngrade: Rule = {
         const created: { name: string; node: PyNode; sqlBefore: string }[] = [];
         for (const call of py.calls(up)) {
           const name = enumTypeName(py, call);
-          if (name === undefined || describesAlteredColumn(py, call) || onlyInAddedColumns(py, up, call) || createdIfMissing(py, up, call)) continue;
+          if (name === undefined || describesAlteredColumn(py, call) || onlyInAddedColumns(py, up, call) || createdIfMissing(py, up, call) || onlyDropped(py, up, call)) continue;
           created.push({ name, node: call, sqlBefore: '' });
         }
         const upSql = py.strings(up);
@@ -108,6 +108,25 @@ function createdIfMissing(py: PySource, up: PyNode, enumCall: PyNode): boolean {
     if (!checkfirst || py.of(checkfirst) !== 'True') return false;
     return receiver.from === enumCall.from || (variable !== undefined && py.of(receiver) === variable);
   });
+}
+
+/**
+ * An Enum that upgrade() builds only to drop it: `sa.Enum(…, name="x").drop(op.get_bind())`, as
+ * autogenerate writes after removing the last column of that type (SeasPay), or `t = sa.Enum(…)`
+ * with `t.drop(…)` its only use. That upgrade removes the type; creating it is downgrade's part.
+ */
+function onlyDropped(py: PySource, up: PyNode, enumCall: PyNode): boolean {
+  const parent = enumCall.parent;
+  const variable = parent?.name === 'AssignStatement' && parent.firstChild?.name === 'VariableName' && parent.lastChild?.from === enumCall.from ? py.of(parent.firstChild) : undefined;
+  const dropReceivers: number[] = [];
+  for (const c of py.calls(up)) {
+    const receiver = c.firstChild?.name === 'MemberExpression' ? c.firstChild.firstChild : null;
+    if (receiver && /\.drop$/.test(py.callee(c))) dropReceivers.push(receiver.from);
+    if (receiver && receiver.from === enumCall.from && receiver.to === enumCall.to) return /\.drop$/.test(py.callee(c));
+  }
+  if (variable === undefined) return false;
+  const uses = py.all(up, 'VariableName').filter((v) => py.of(v) === variable && v.from !== parent!.firstChild!.from);
+  return uses.length > 0 && uses.every((v) => dropReceivers.includes(v.from));
 }
 
 /**
