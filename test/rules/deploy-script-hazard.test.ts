@@ -1,7 +1,11 @@
+import { cpSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/check/finding.js';
 import { describeRule } from '../helpers/describe-rule.js';
-import { check, makeProject, rev } from '../helpers/project.js';
+import { alembicCommand, alembicTargets } from '../helpers/oracle.js';
+import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const V = 'migrations/versions/';
 
@@ -110,4 +114,58 @@ describe('deploy-script-hazard and a Procfile with several release lines', () =>
   it('leaves one release line, and other process types named twice, alone', async () => {
     expect(await found('web: gunicorn a:app\nweb: gunicorn b:app\nrelease: alembic upgrade head\n')).toEqual([]);
   });
+});
+
+describe('deploy-script-hazard: a migration generated where the app is deployed', () => {
+  const at = (found: Finding[]): string[] => found.filter((f) => f.message.includes('runs where the app is deployed')).map((f) => `${f.severity} ${f.path}:${f.line} ${f.message.split('`')[1]}`).sort();
+
+  it('is an error in a release line, a process line, heroku.yml, app.json, a Dockerfile, and a script any of them names', async () => {
+    expect(at(await hazards({ Procfile: 'release: flask db upgrade || flask db stamp head || flask db migrate || flask db upgrade && flask seed-db\n' }))).toEqual(['error Procfile:1 flask db migrate']);
+    expect(at(await hazards({ Procfile: 'web: alembic revision --autogenerate -m auto && alembic upgrade head && uvicorn app:app\n' }))).toEqual(['error Procfile:1 alembic revision --autogenerate']);
+    expect(at(await hazards({ 'heroku.yml': 'release:\n  command:\n    - python -m alembic -c alembic.ini revision --autogenerate\n' }))).toEqual(['error heroku.yml:3 alembic revision --autogenerate']);
+    expect(at(await hazards({ 'app.json': '{"scripts": {"postdeploy": "flask db init && flask db migrate && flask db upgrade"}}' }))).toEqual(['error app.json:1 flask db init']);
+    expect(at(await hazards({ Dockerfile: 'FROM python:3.12\nCMD ["sh", "-c", "alembic revision --autogenerate && alembic upgrade head && uvicorn app:app"]\n' }))).toEqual(['error Dockerfile:2 alembic revision --autogenerate']);
+    expect(at(await hazards({ Procfile: 'release: ./bin/release.sh\n', 'bin/release.sh': '#!/bin/sh\nset -e\nflask --app app db migrate -m deploy\nflask db upgrade\n' }))).toEqual(['error bin/release.sh:3 flask db migrate']);
+    expect(at(await hazards({ Dockerfile: 'COPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n', 'entrypoint.sh': '#!/bin/sh\nalembic revision --autogenerate\nalembic upgrade head\nexec "$@"\n' }))).toEqual(['error entrypoint.sh:2 alembic revision --autogenerate']);
+  });
+
+  it('is quiet where developers generate migrations, in an earlier release line that never runs, in a comment or a message, and for other commands', async () => {
+    expect(at(await hazards({ Makefile: 'migration:\n\talembic revision --autogenerate -m "$(m)"\n', 'scripts/makemigration.sh': '#!/bin/sh\nflask db migrate -m "$1"\n', 'docker-compose.yml': 'services:\n  api:\n    command: sh -c "alembic revision --autogenerate && uvicorn app:app"\n', Procfile: 'web: gunicorn app:app\n' }))).toEqual([]);
+    // the replaced line is reported as never running, not as generating
+    expect(at(await hazards({ Procfile: 'release: flask db migrate\nrelease: flask db upgrade\n' }))).toEqual([]);
+    expect(at(await hazards({ Procfile: '# release: alembic revision --autogenerate\nrelease: echo "run alembic revision locally" && alembic upgrade head\n' }))).toEqual([]);
+    expect(at(await hazards({ Procfile: 'release: alembic -x revision=1 upgrade head && flask db upgrade && alembic history\n' }))).toEqual([]);
+  });
+});
+
+describe('deploy-script-hazard: a migration generated at deploy, against real Alembic', () => {
+  const ENV = 'from alembic import context\nfrom sqlalchemy import engine_from_config, pool\nconfig = context.config\nengine = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)\nwith engine.connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n';
+  const MAKO = 'revision = ${repr(up_revision)}\ndown_revision = ${repr(down_revision)}\nbranch_labels = None\ndepends_on = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n';
+
+  it('the first deploy applies a file only its dyno had; the next deploy, from the same repository, cannot locate that revision', async () => {
+    for (const target of alembicTargets()) {
+      const db = path.join(tempDir(), 'prod.db');
+      const repo = makeProject(
+        { [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': ENV, 'migrations/script.py.mako': MAKO, Procfile: 'release: alembic revision -m auto && alembic upgrade head\n' },
+        `${DEFAULT_INI}sqlalchemy.url = sqlite:///${db}\n`,
+      );
+      expect(at(await hazards0(repo)), target.name).toEqual(['error Procfile:1 alembic revision']);
+      // each deploy runs the release line in a fresh copy of the repository, as a dyno does
+      const dyno = (): string => {
+        const d = path.join(tempDir(), 'app');
+        cpSync(repo, d, { recursive: true });
+        return d;
+      };
+      const first = dyno();
+      expect(alembicCommand(first, ['revision', '-m', 'auto'], target.env).status, target.name).toBe(0);
+      expect(alembicCommand(first, ['upgrade', 'head'], target.env).status, target.name).toBe(0);
+      const made = readdirSync(path.join(first, V)).find((f) => f.endsWith('_auto.py'))!;
+      const second = alembicCommand(dyno(), ['upgrade', 'head'], target.env);
+      expect(second.status, target.name).not.toBe(0);
+      expect(second.last, target.name).toContain(`Can't locate revision identified by '${made.split('_')[0]}'`);
+    }
+  });
+
+  const at = (found: Finding[]): string[] => found.filter((f) => f.message.includes('runs where the app is deployed')).map((f) => `${f.severity} ${f.path}:${f.line} ${f.message.split('`')[1]}`);
+  const hazards0 = async (root: string): Promise<Finding[]> => (await check(root)).findings.filter((f) => f.code === 'deploy-script-hazard');
 });

@@ -28,11 +28,12 @@ export const deployScriptHazard: Rule = {
   code: 'deploy-script-hazard',
   severity: 'warning',
   kind: 'lint',
-  summary: 'Deploy scripts that run `upgrade heads` here and `upgrade head` there, fall back to `alembic stamp head`, add `|| true` after a migration, or a Procfile `release:` line that a later one replaces.',
+  summary: 'Deploy scripts that run `upgrade heads` here and `upgrade head` there, fall back to `alembic stamp head`, add `|| true` after a migration, a Procfile `release:` line that a later one replaces, or generate a migration where the app is deployed.',
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
     const upgrades: { rel: string; line: number; target: string }[] = [];
+    const deployFiles: { rel: string; text: string }[] = [];
     for (const rel of walkFiles(lint.cwd, new Set([lint.model.config.scriptDir]), 20_000)) {
       if (!DEPLOY_FILE.test(rel)) continue;
       let text: string;
@@ -41,6 +42,7 @@ export const deployScriptHazard: Rule = {
       } catch {
         continue;
       }
+      deployFiles.push({ rel, text });
       if (rel === 'Procfile') out.push(...replacedReleaseLines(this, rel, text));
       if (!/alembic|flask\b/.test(text)) continue;
       text.split(/\r?\n/).forEach((raw, i) => {
@@ -73,6 +75,7 @@ export const deployScriptHazard: Rule = {
         }
       });
     }
+    out.push(...generatedAtDeploy(this, deployFiles));
     const targets = new Set(upgrades.map((u) => u.target));
     if (targets.size > 1) {
       const heads = upgrades.filter((u) => u.target === 'heads');
@@ -105,4 +108,94 @@ function replacedReleaseLines(rule: Rule, rel: string, text: string): Finding[] 
       `Keep one \`release:\` line with the commands joined in the order they must run, for example \`release: ${joined}\`, or move them into a script that the line runs (\`release: ./bin/release.sh\`).`,
     ),
   );
+}
+
+/**
+ * Files whose commands run where the app is deployed, not on a developer's machine: the Procfile, heroku.yml,
+ * app.json and Dockerfiles, and the scripts they name. A Makefile, a compose file or a helper script nothing
+ * deployed runs may well generate migrations: that is how they are written.
+ */
+const RUNS_DEPLOYED = /^(Procfile|heroku\.yml|app\.json|Dockerfile(\.\w+)?)$/;
+const SCRIPT = /^((bin|scripts?|deploy|ops)\/[^/]+|[^/]+\.sh)$/;
+
+/**
+ * A migration generated where the app is deployed (`alembic revision --autogenerate`, `flask db migrate`,
+ * `flask db init` in a release line, a container's start command, or a script either runs): the file is
+ * written on the dyno or in the container, the upgrade after it applies it, and the file is gone with the
+ * dyno, so the database is left at a revision no file in the repository has. That is the stamped-but-missing
+ * revision this tool exists for: the next deploy fails with "Can't locate revision identified by …".
+ */
+function generatedAtDeploy(rule: Rule, files: readonly { rel: string; text: string }[]): Finding[] {
+  const out: Finding[] = [];
+  const deployed = files.filter((f) => RUNS_DEPLOYED.test(f.rel));
+  const named = (rel: string): boolean => {
+    const base = path.posix.basename(rel);
+    return deployed.some((f) => wordIn(f.text, rel) || wordIn(f.text, base));
+  };
+  for (const { rel, text } of files) {
+    if (!RUNS_DEPLOYED.test(rel) && !(SCRIPT.test(rel) && named(rel))) continue;
+    if (!/alembic|flask\b/.test(text)) continue;
+    const release = rel === 'Procfile' ? procfileReleaseLines(text) : [];
+    text.split(/\r?\n/).forEach((raw, i) => {
+      if (raw.length > MAX_LINE || /^\s*#/.test(raw)) return;
+      // an earlier release: line never runs (reported above as replaced)
+      if (release.length > 1 && release.slice(0, -1).some((l) => l.line === i + 1)) return;
+      for (const cmd of raw.split(/&&|\|\||;|\|/)) {
+        const made = generatingCommand(cmd);
+        if (!made) continue;
+        out.push(
+          projectFinding(rule.code, 'error', rel, i + 1,
+            `\`${made}\` runs where the app is deployed: it writes a new migration file on the dyno or in the container, the upgrade after it applies that file, and the file is lost with the dyno. The database is left at a revision no file in the repository has, and the next deploy fails with "Can't locate revision identified by '…'".${made.endsWith(' init') ? ' (`init` itself fails once the migrations folder is in the repository: "Directory … already exists and is not empty".)' : ''}`,
+            'Generate migrations on a development machine, review them and commit them; let the deploy only apply them (`alembic upgrade head`, `flask db upgrade`). If a database is already stamped with a lost revision: alembic-preflight backfill.',
+          ),
+        );
+        break;
+      }
+    });
+  }
+  return out;
+}
+
+/** Whether `word` occurs in `text` between characters that cannot belong to a file name. */
+function wordIn(text: string, word: string): boolean {
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    const before = at === 0 ? ' ' : text[at - 1]!;
+    const after = at + word.length === text.length ? ' ' : text[at + word.length]!;
+    if (!/[\w.-]/.test(before) && !/[\w.-]/.test(after)) return true;
+  }
+  return false;
+}
+
+const ALEMBIC_OPTIONS_WITH_VALUE = new Set(['-c', '--config', '-n', '--name', '-x']);
+const FLASK_DB_OPTIONS_WITH_VALUE = new Set(['-d', '--directory', '-x', '--x-arg']);
+
+/** The generating command (`alembic revision`, `flask db migrate`, …) one shell command runs, else undefined. */
+function generatingCommand(cmd: string): string | undefined {
+  const words = cmd.trim().replace(/^[[(]\s*|["',\]]/g, ' ').split(/\s+/).filter(Boolean);
+  // what leads a command in these files (a Procfile's `release:`, YAML's `- ` and `command:`, a Dockerfile's RUN,
+  // variable assignments), then: a message that mentions the command runs nothing
+  let first = 0;
+  while (first < words.length && (/:$|^-$|^[A-Za-z_]\w*=/.test(words[first]!) || /^(RUN|CMD|ENTRYPOINT|exec)$/.test(words[first]!))) first++;
+  if (words[first] === 'echo' || words[first] === 'printf') return undefined;
+  const at = (i: number, skip: ReadonlySet<string>): number => {
+    while (i < words.length && words[i]!.startsWith('-')) i += skip.has(words[i]!) ? 2 : 1;
+    return i;
+  };
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === 'alembic' || w.endsWith('/alembic') || (w === '-m' && words[i + 1] === 'alembic' && /^python/.test(words[i - 1] ?? ''))) {
+      const c = at(w === '-m' ? i + 2 : i + 1, ALEMBIC_OPTIONS_WITH_VALUE);
+      if (words[c] === 'revision' || words[c] === 'init') return `alembic ${words[c]}${words[c] === 'revision' && words.slice(c).includes('--autogenerate') ? ' --autogenerate' : ''}`;
+      return undefined;
+    }
+    if (w === 'flask' || w.endsWith('/flask')) {
+      let d = i + 1;
+      while (d < words.length && words[d]!.startsWith('-')) d += FLASK_OPTIONS_WITH_VALUE.includes(words[d]!) ? 2 : 1;
+      if (words[d] !== 'db') return undefined;
+      const c = at(d + 1, FLASK_DB_OPTIONS_WITH_VALUE);
+      if (words[c] === 'migrate' || words[c] === 'revision' || words[c] === 'init') return `flask db ${words[c]}`;
+      return undefined;
+    }
+  }
+  return undefined;
 }
