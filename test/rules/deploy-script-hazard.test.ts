@@ -126,10 +126,13 @@ describe('deploy-script-hazard: a migration generated where the app is deployed'
     expect(at(await hazards({ 'app.json': '{"scripts": {"postdeploy": "flask db init && flask db migrate && flask db upgrade"}}' }))).toEqual(['error app.json:1 flask db init']);
     expect(at(await hazards({ Dockerfile: 'FROM python:3.12\nCMD ["sh", "-c", "alembic revision --autogenerate && alembic upgrade head && uvicorn app:app"]\n' }))).toEqual(['error Dockerfile:2 alembic revision --autogenerate']);
     expect(at(await hazards({ Procfile: 'release: ./bin/release.sh\n', 'bin/release.sh': '#!/bin/sh\nset -e\nflask --app app db migrate -m deploy\nflask db upgrade\n' }))).toEqual(['error bin/release.sh:3 flask db migrate']);
+    // 4Geeks' Flask template runs the Pipfile's scripts
+    expect(at(await hazards({ Procfile: 'release: pipenv run migrate && pipenv run upgrade\n', Pipfile: '[scripts]\nstart = "flask run"\nmigrate = "flask db migrate"\nupgrade = "flask db upgrade"\n' }))).toEqual(['error Pipfile:3 flask db migrate']);
     expect(at(await hazards({ Dockerfile: 'COPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n', 'entrypoint.sh': '#!/bin/sh\nalembic revision --autogenerate\nalembic upgrade head\nexec "$@"\n' }))).toEqual(['error entrypoint.sh:2 alembic revision --autogenerate']);
   });
 
   it('is quiet where developers generate migrations, in an earlier release line that never runs, in a comment or a message, and for other commands', async () => {
+    expect(at(await hazards({ Procfile: 'release: pipenv run upgrade\n', Pipfile: '[scripts]\nmigrate = "flask db migrate"\nupgrade = "flask db upgrade"\n' }))).toEqual([]);
     expect(at(await hazards({ Makefile: 'migration:\n\talembic revision --autogenerate -m "$(m)"\n', 'scripts/makemigration.sh': '#!/bin/sh\nflask db migrate -m "$1"\n', 'docker-compose.yml': 'services:\n  api:\n    command: sh -c "alembic revision --autogenerate && uvicorn app:app"\n', Procfile: 'web: gunicorn app:app\n' }))).toEqual([]);
     // the replaced line is reported as never running, not as generating
     expect(at(await hazards({ Procfile: 'release: flask db migrate\nrelease: flask db upgrade\n' }))).toEqual([]);

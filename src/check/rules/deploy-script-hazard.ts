@@ -133,6 +133,10 @@ function generatedAtDeploy(rule: Rule, files: readonly { rel: string; text: stri
     return deployed.some((f) => wordIn(f.text, rel) || wordIn(f.text, base));
   };
   for (const { rel, text } of files) {
+    if (rel === 'Pipfile') {
+      out.push(...pipfileScriptsRun(rule, text, deployed));
+      continue;
+    }
     if (!RUNS_DEPLOYED.test(rel) && !(SCRIPT.test(rel) && named(rel))) continue;
     if (!/alembic|flask\b/.test(text)) continue;
     const release = rel === 'Procfile' ? procfileReleaseLines(text) : [];
@@ -143,16 +147,41 @@ function generatedAtDeploy(rule: Rule, files: readonly { rel: string; text: stri
       for (const cmd of raw.split(/&&|\|\||;|\|/)) {
         const made = generatingCommand(cmd);
         if (!made) continue;
-        out.push(
-          projectFinding(rule.code, 'error', rel, i + 1,
-            `\`${made}\` runs where the app is deployed: it writes a new migration file on the dyno or in the container, the upgrade after it applies that file, and the file is lost with the dyno. The database is left at a revision no file in the repository has, and the next deploy fails with "Can't locate revision identified by '…'".${made.endsWith(' init') ? ' (`init` itself fails once the migrations folder is in the repository: "Directory … already exists and is not empty".)' : ''}`,
-            'Generate migrations on a development machine, review them and commit them; let the deploy only apply them (`alembic upgrade head`, `flask db upgrade`). If a database is already stamped with a lost revision: alembic-preflight backfill.',
-          ),
-        );
+        out.push(generatedFinding(rule, rel, i + 1, made));
         break;
       }
     });
   }
+  return out;
+}
+
+function generatedFinding(rule: Rule, rel: string, line: number, made: string): Finding {
+  return projectFinding(rule.code, 'error', rel, line,
+    `\`${made}\` runs where the app is deployed: it writes a new migration file on the dyno or in the container, the upgrade after it applies that file, and the file is lost with the dyno. The database is left at a revision no file in the repository has, and the next deploy fails with "Can't locate revision identified by '…'".${made.endsWith(' init') ? ' (`init` itself fails once the migrations folder is in the repository: "Directory … already exists and is not empty".)' : ''}`,
+    'Generate migrations on a development machine, review them and commit them; let the deploy only apply them (`alembic upgrade head`, `flask db upgrade`). If a database is already stamped with a lost revision: alembic-preflight backfill.',
+  );
+}
+
+/** The Pipfile's [scripts] entries that a deployed file runs with `pipenv run NAME` (4Geeks' Flask template). */
+function pipfileScriptsRun(rule: Rule, text: string, deployed: readonly { text: string }[]): Finding[] {
+  const out: Finding[] = [];
+  let inScripts = false;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line.startsWith('[')) {
+      inScripts = line === '[scripts]';
+      return;
+    }
+    const m = inScripts && line.length <= MAX_LINE ? /^(["']?)([\w.-]+)\1\s*=\s*(["'])(.*)\3/.exec(line) : null;
+    if (!m || !deployed.some((f) => wordIn(f.text, `pipenv run ${m[2]}`))) return;
+    for (const cmd of m[4]!.split(/&&|\|\||;|\|/)) {
+      const made = generatingCommand(cmd);
+      if (made) {
+        out.push(generatedFinding(rule, 'Pipfile', i + 1, made));
+        break;
+      }
+    }
+  });
   return out;
 }
 
