@@ -163,3 +163,12 @@ describe('foreign-key-type-mismatch reads only the types it knows', () => {
     expect(r.findings.filter((f: Finding) => f.code === 'foreign-key-type-mismatch')).toEqual([]);
   });
 });
+
+describe('foreign-key-type-mismatch: the message when both tables are created in the same migration', () => {
+  it('says the type is the one the migrations up to this line leave, not one an earlier migration left (Lukovka)', async () => {
+    const up = "op.create_table('depots', sa.Column('id', sa.BigInteger(), primary_key=True))\nop.create_table('lots', sa.Column('id', sa.BigInteger(), primary_key=True), sa.Column('depot_id', sa.Integer(), sa.ForeignKey('depots.id')))";
+    const found = (await check(makeProject({ ['migrations/versions/a1_x.py']: migration('a1', null, up, "op.drop_table('lots')\nop.drop_table('depots')") }))).findings.filter((f) => f.code === 'foreign-key-type-mismatch');
+    expect(found.map((f) => f.message.includes('depots.id (sa.BigInteger(), as the migrations up to this line leave it)'))).toEqual([true]);
+    expect(found[0]!.message).not.toContain('before this one');
+  });
+});

@@ -25,7 +25,7 @@ export const foreignKeyTypeMismatch: Rule = {
       const severity = compatible && this.severity === 'error' ? 'warning' : this.severity;
       out.push(
         lintFinding(this.code, severity, s.file, s.py, s.node,
-          `${s.table}.${s.column} (${s.type.written}) references ${s.refTable}.${s.refColumn} (${s.refType.written}, as the migrations before this one left it). ${consequence}`,
+          `${s.table}.${s.column} (${s.type.written}) references ${s.refTable}.${s.refColumn} (${s.refType.written}, as the migrations up to this line leave it). ${consequence}`,
           `Declare ${s.table}.${s.column} with the referenced column's type: sa.Column("${s.column}", ${s.refType.written}, sa.ForeignKey("${s.refTable}.${s.refColumn}")) — or leave the type out of a Column that has a ForeignKey and SQLAlchemy copies it.`,
         ),
       );
