@@ -6,6 +6,7 @@ import { interpolationErrorAt, unguardedFileConfigCall } from '../src/alembic/en
 import { vcsRepositoryName } from '../src/alembic/import-resolver.js';
 import { inlineComment, parseIni } from '../src/alembic/ini-parser.js';
 import { plpgsqlGuards } from '../src/check/lint/plpgsql-guard.js';
+import { nameSuggester, templateMatcher } from '../src/check/rules/filename-convention.js';
 import { procfileReleaseLines } from '../src/alembic/procfile-release-lines.js';
 import { readRevisionSource } from '../src/alembic/revision-reader.js';
 import { pyFormat } from '../src/generate/file-template.js';
@@ -94,6 +95,17 @@ describe('inputs that used to take quadratic or cubic time', () => {
     const r = timed(() => headerStyleOf(`revision:${tabs(2000)}${tabs(2000)}\n`));
     expect(r.ms).toBeLessThan(BOUND_MS);
     expect(headerStyleOf('revision: str = "a1"\n').annotations).toMatchObject({ revision: 'str' });
+  });
+
+  it('a file name of 240 digits against a dated file_template (six \\d+ fields in a row)', () => {
+    const template = '%(year)d%(month).2d%(day).2d%(hour).2d%(minute).2d%(second).2d_%(rev)s_%(slug)s';
+    const stem = '1'.repeat(240);
+    expect(timed(() => templateMatcher(template)(stem, 'a1')).ms).toBeLessThan(BOUND_MS);
+    expect(timed(() => nameSuggester(template)(stem, 'a1')).ms).toBeLessThan(BOUND_MS);
+    // the answers are the same as before
+    expect(templateMatcher(template)(stem, 'a1')).toBe(false);
+    expect(templateMatcher(template)('20230530202341_a1_x', 'a1')).toBe(true);
+    expect(nameSuggester(template)(`${stem}_x`, 'a1')).toBe(`${stem}_a1_x`);
   });
 
   it('a file_template with a long run of zeros', () => {
