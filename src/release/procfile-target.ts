@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FLASK_OPTIONS_WITH_VALUE, releaseUpgrade, type ReleaseCommandProblem } from '../alembic/alembic-argv.js';
 import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/alembic-version.js';
+import { pipfileScripts } from '../alembic/pipfile-scripts.js';
 import { procfileReleaseLines } from '../alembic/procfile-release-lines.js';
 import { projectFolders } from '../alembic/project-folders.js';
 
@@ -376,18 +377,8 @@ function pipfileScript(dir: string, name: string): { command: string; file: stri
   const file = path.join(dir, 'Pipfile');
   const text = readOptional(file);
   if (text === undefined) return undefined;
-  let inScripts = false;
-  for (const [i, raw] of text.split(/\r?\n/u).entries()) {
-    const line = raw.trim();
-    if (line.startsWith('[')) {
-      inScripts = line === '[scripts]';
-      continue;
-    }
-    if (!inScripts) continue;
-    const m = /^(["']?)([\w.-]+)\1\s*=\s*(["'])(.*)\3\s*(?:#[^]*)?$/u.exec(line);
-    if (m && m[2] === name) return { command: m[4]!, file, line: i + 1 };
-  }
-  return undefined;
+  const entry = pipfileScripts(text).find((e) => e.name === name);
+  return entry ? { command: entry.command, file, line: entry.line } : undefined;
 }
 
 /** A script's logical lines (backslash continuations joined), comments dropped, with the line each starts on. */

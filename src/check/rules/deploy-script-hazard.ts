@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FLASK_OPTIONS_WITH_VALUE } from '../../alembic/alembic-argv.js';
+import { pipfileScripts } from '../../alembic/pipfile-scripts.js';
 import { procfileReleaseLines } from '../../alembic/procfile-release-lines.js';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding, walkFiles } from '../lint/lint-context.js';
+import { occursDelimited } from '../lint/occurs-delimited.js';
 
 /**
  * Where deploys run migrations: Procfile, app.json, heroku.yml, shell scripts, Makefiles, Dockerfiles, CI
@@ -165,34 +167,17 @@ function generatedFinding(rule: Rule, rel: string, line: number, made: string): 
 /** The Pipfile's [scripts] entries that a deployed file runs with `pipenv run NAME` (4Geeks' Flask template). */
 function pipfileScriptsRun(rule: Rule, text: string, deployed: readonly { text: string }[]): Finding[] {
   const out: Finding[] = [];
-  let inScripts = false;
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (line.startsWith('[')) {
-      inScripts = line === '[scripts]';
-      return;
-    }
-    const m = inScripts && line.length <= MAX_LINE ? /^(["']?)([\w.-]+)\1\s*=\s*(["'])(.*)\3/.exec(line) : null;
-    if (!m || !deployed.some((f) => wordIn(f.text, `pipenv run ${m[2]}`))) return;
-    for (const cmd of m[4]!.split(/&&|\|\||;|\|/)) {
-      const made = generatingCommand(cmd);
-      if (made) {
-        out.push(generatedFinding(rule, 'Pipfile', i + 1, made));
-        break;
-      }
-    }
-  });
+  for (const { name, command, line } of pipfileScripts(text)) {
+    if (command.length > MAX_LINE || !deployed.some((f) => wordIn(f.text, `pipenv run ${name}`))) continue;
+    const made = command.split(/&&|\|\||;|\|/).map(generatingCommand).find((c) => c !== undefined);
+    if (made) out.push(generatedFinding(rule, 'Pipfile', line, made));
+  }
   return out;
 }
 
-/** Whether `word` occurs in `text` between characters that cannot belong to a file name. */
+/** `word` as a whole file name or command in `text`: no letter, digit, `_`, `.` or `-` on either side. */
 function wordIn(text: string, word: string): boolean {
-  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
-    const before = at === 0 ? ' ' : text[at - 1]!;
-    const after = at + word.length === text.length ? ' ' : text[at + word.length]!;
-    if (!/[\w.-]/.test(before) && !/[\w.-]/.test(after)) return true;
-  }
-  return false;
+  return occursDelimited(text, word, /[\w.-]/);
 }
 
 const ALEMBIC_OPTIONS_WITH_VALUE = new Set(['-c', '--config', '-n', '--name', '-x']);

@@ -1,6 +1,7 @@
 import type { Finding, Rule } from '../finding.js';
 import { lintFinding } from '../lint/lint-context.js';
 import { enclosing } from '../lint/migration-ops.js';
+import { occursDelimited } from '../lint/occurs-delimited.js';
 import type { PyNode, PySource } from '../lint/python-syntax.js';
 import { type EnumValueGuard, insideDoBlock, plpgsqlGuards } from '../lint/plpgsql-guard.js';
 import { committedBefore, tryParts } from '../lint/swallowed-failure.js';
@@ -113,18 +114,10 @@ function pythonGuard(py: PySource, node: PyNode, label: string): EnumValueGuard 
   for (const c of conditions) {
     const direct = lookupKind(c);
     if (direct) return direct;
-    for (const [name, kind] of lookups) if (mentions(c, name)) return kind;
+    for (const [name, kind] of lookups) if (occursDelimited(c, name, /\w/)) return kind;
     if (c.includes(`'${label}'`) || c.includes(`"${label}"`)) return 'catalog';
   }
   return undefined;
-}
-
-/** `name` occurs in `text` as a whole word. */
-function mentions(text: string, name: string): boolean {
-  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
-    if (!/\w/.test(text[i - 1] ?? '') && !/\w/.test(text[i + name.length] ?? '')) return true;
-  }
-  return false;
 }
 
 function lookupKind(text: string): EnumValueGuard | undefined {

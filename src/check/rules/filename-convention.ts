@@ -83,7 +83,7 @@ export function nameSuggester(template: string): (stem: string, rev: string) => 
     const rest = stem.slice(k);
     const first = rest.split('_')[0]!;
     const keep = rest !== '' && [...rest].every(isWordChar) && !/\d/u.test(first);
-    if (!slugOnly || !keep) return stem.slice(0, k) + templateExample(after.length > 0 ? template.slice(template.indexOf('%(rev)s')) : '%(rev)s', rev);
+    if (!slugOnly || !keep) return stem.slice(0, k) + templateExample(template.slice(template.indexOf('%(rev)s')), rev);
     return `${stem.slice(0, k)}${rev}${(after[0] as { text: string }).text}${rest}`;
   };
 }
