@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,6 +180,20 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     const real = alembicCommand(a.dir, ['upgrade', 'head', '-c', 'examples/heroku-app/alembic.ini']);
     expect(real.status).toBe(2);
     expect(real.last).toBe('alembic: error: unrecognized arguments: -c examples/heroku-app/alembic.ini');
+  }, 60_000);
+
+  it('a wrapped command that generates a migration before upgrading: blocked before it starts, no file written, database untouched', async () => {
+    const a = await app();
+    const ours = RELEASE_LINE.replace(/ -c \S+/u, '');
+    const ini = 'examples/heroku-app/alembic.ini';
+    const before = readdirSync(path.join(a.dir, VERSIONS)).sort();
+    const r = release(a, {}, `${ours} -- sh -c "alembic -c ${ini} revision --autogenerate -m auto && alembic -c ${ini} upgrade head"`);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.alembicStarts).toBe(0);
+    expect(r.stdout).toContain('[release-generates-migration]');
+    expect(r.stdout).toContain('The release phase runs `alembic revision --autogenerate` (the command after `alembic-preflight release --`)');
+    expect(readdirSync(path.join(a.dir, VERSIONS)).sort()).toEqual(before);
+    expect(await pgExec(pg.urlFor(a.db), "SELECT to_regclass('alembic_version')::text")).toEqual([[null]]);
   }, 60_000);
 
   it('syntax the dyno\'s Python rejects, with no Python declared: the interpreter is asked, blocked, Alembic never started', async () => {

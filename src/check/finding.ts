@@ -1,4 +1,5 @@
 import type { ReleaseCommandProblem } from '../alembic/alembic-argv.js';
+import type { GeneratedAtRelease } from '../alembic/generating-command.js';
 import type { Forensics } from '../alembic/git-history.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import type { LintContext } from './lint/lint-context.js';
@@ -90,6 +91,8 @@ export interface CheckContext {
   readonly target?: UpgradePrediction;
   /** The release phase's migration command, when it fails before migrating or migrates nothing. */
   readonly release?: ReleaseCommandProblem;
+  /** Commands the release phase runs that write a new migration (`flask db migrate` before the upgrade). */
+  readonly releaseGenerates?: readonly GeneratedAtRelease[];
 }
 
 export interface Rule {

@@ -21,6 +21,7 @@ import { stampsOverlap } from './rules/stamps-overlap.js';
 import { versionTableMissing } from './rules/version-table-missing.js';
 import { upgradeWillFail } from './rules/upgrade-will-fail.js';
 import { releaseCommandInvalid } from './rules/release-command-invalid.js';
+import { releaseGeneratesMigration } from './rules/release-generates-migration.js';
 import { bytecodeOnlyRevision } from './rules/bytecode-only-revision.js';
 import { dependencyCycle } from './rules/dependency-cycle.js';
 import { docstringMismatch } from './rules/docstring-mismatch.js';
@@ -113,6 +114,7 @@ export const RULES: readonly Rule[] = [
   pendingMigrations,
   databaseAtHead,
   releaseCommandInvalid,
+  releaseGeneratesMigration,
   // last of the graph rules: it reports a failing prediction only when no rule above explains it
   upgradeWillFail,
   // migration lints (review-time; configurable; skipped by --no-lint)

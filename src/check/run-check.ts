@@ -1,4 +1,5 @@
 import type { ReleaseCommandProblem } from '../alembic/alembic-argv.js';
+import type { GeneratedAtRelease } from '../alembic/generating-command.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import { predictUpgrade } from '../alembic/upgrade-plan.js';
 import type { DatabaseContext, Finding, Rule, Severity } from './finding.js';
@@ -27,6 +28,8 @@ export interface CheckOptions {
   readonly targetVia?: string;
   /** The release phase's migration command, when it fails before migrating or migrates nothing. */
   readonly release?: ReleaseCommandProblem;
+  /** Commands the release phase runs that write a new migration. */
+  readonly releaseGenerates?: readonly GeneratedAtRelease[];
 }
 
 export interface CheckResult {
@@ -59,7 +62,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
   const lintFound = new Set<Finding>();
   const old = opts.lint?.baseline?.paths;
   const target = opts.target !== undefined && !opts.database ? predictUpgrade(model.map, opts.target, []) : undefined;
-  const ctx = { model, database: opts.database, lint: opts.lint, target, release: opts.release };
+  const ctx = { model, database: opts.database, lint: opts.lint, target, release: opts.release, releaseGenerates: opts.releaseGenerates };
   for (const rule of RULES) {
     if (rule.kind === 'lint') {
       if (!opts.lint) continue;

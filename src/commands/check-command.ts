@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigOptions } from '../alembic/alembic-config.js';
 import type { ReleaseCommandProblem } from '../alembic/alembic-argv.js';
+import type { GeneratedAtRelease } from '../alembic/generating-command.js';
 import { detectAlembicVersion } from '../alembic/detect-alembic-version.js';
 import { detectPythonVersion, parsePythonVersion, type DeclaredPython } from '../alembic/python-version.js';
 import { filesChangedSince } from '../alembic/git-history.js';
 import { parseAlembicVersion, type AlembicVersion } from '../alembic/alembic-version.js';
 import { loadProject, type ProjectModel } from '../alembic/project-model.js';
 import { RELATIVE } from '../alembic/upgrade-plan.js';
-import { deployOrigin, procfileTarget, releaseConfig, releaseProblem } from '../release/procfile-target.js';
+import { deployOrigin, procfileTarget, releaseConfig, releaseGenerates, releaseProblem } from '../release/procfile-target.js';
 import type { LintScope } from '../check/lint/lint-baseline.js';
 import { loadLintConfig } from '../check/lint/lint-config.js';
 import { LintContext } from '../check/lint/lint-context.js';
@@ -56,7 +57,7 @@ export interface CommandOutput {
  */
 export async function checkModel(
   model: ProjectModel,
-  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[]; lintChangedSince?: string; target?: string; targetFrom?: string; targetVia?: string; release?: ReleaseCommandProblem },
+  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[]; lintChangedSince?: string; target?: string; targetFrom?: string; targetVia?: string; release?: ReleaseCommandProblem; releaseGenerates?: readonly GeneratedAtRelease[] },
 ): Promise<CheckResult> {
   const config = await loadLintConfig(model.config.cwd, model.config.iniPath, new Set(RULES.map((r) => r.code)));
   const since = opts.lintSince && opts.lintSince.length > 0 ? { names: opts.lintSince, from: '--lint-since' } : config.lintSince;
@@ -68,7 +69,7 @@ export async function checkModel(
     changedSince = { ref: opts.lintChangedSince, files: changed.files };
   }
   const lint = linting ? new LintContext(model, config, await loadPythonParser(), { since, changedSince }) : undefined;
-  return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly, target: opts.target, targetFrom: opts.targetFrom, targetVia: opts.targetVia, release: opts.release });
+  return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly, target: opts.target, targetFrom: opts.targetFrom, targetVia: opts.targetVia, release: opts.release, releaseGenerates: opts.releaseGenerates });
 }
 
 export function resolveAlembicVersion(cwd: string, flag: string | undefined): AlembicVersion {
@@ -126,7 +127,8 @@ export async function checkCommand(opts: CheckCommandOptions): Promise<CommandOu
   const deploy = opts.target === undefined ? procfileTarget(opts.cwd, model.config.iniPath, model.alembicVersion) : undefined;
   // `head` is the default grading already: only say where it came from (planning a new database's whole
   // upgrade costs ~0.2 s at 10,000 revisions, which an explicit --target head pays)
-  const result = await checkModel(model, deploy ? { ...opts, target: deploy.target === 'head' ? undefined : deploy.target, ...deployOrigin(deploy), release: releaseProblem(deploy) } : opts);
+  const generates = releaseGenerates(opts.cwd);
+  const result = await checkModel(model, { ...(deploy ? { ...opts, target: deploy.target === 'head' ? undefined : deploy.target, ...deployOrigin(deploy), release: releaseProblem(deploy) } : opts), releaseGenerates: generates });
   const stdout = opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) + '\n' : checkText(result);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }

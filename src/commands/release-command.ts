@@ -1,7 +1,7 @@
 import { runVerify } from '../check/run-verify.js';
 import { ConfigError, EXIT } from '../errors/errors.js';
 import path from 'node:path';
-import { commandProject, commandTarget } from '../release/procfile-target.js';
+import { commandGenerates, commandProject, commandTarget, releaseGenerates } from '../release/procfile-target.js';
 import { alembicCommand, runChild } from '../release/run-child.js';
 import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
@@ -51,7 +51,11 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
   // with nothing declared, the Python that will run Alembic here says which syntax it takes
   const pythonFallback = opts.command ? undefined : () => interpreterPython(opts.env);
   const { table, db, state, model, source, url } = await openProjectAndDatabase({ ...opts, config, name, pythonFallback }, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, release: read?.problem }, undefined, url);
+  // the release line (a migration generated before this command runs is on disk by now, and looks pending)
+  // and the wrapped command; the line's own finding says where it is written
+  const fromLine = releaseGenerates(opts.cwd);
+  const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] }, undefined, url);
   const prediction = result.database.prediction;
   if (!result.ok) {
     opts.out(verifyText(result, table.notes, source));

@@ -14,7 +14,7 @@ import type { VersionTableRequest, VersionTableState } from '../database/version
 import { ConfigError, UsageError } from '../errors/errors.js';
 import { verifyJson } from '../report/json-report.js';
 import { verifyText } from '../report/text-report.js';
-import { deployOrigin, procfileTarget, releaseProblem } from '../release/procfile-target.js';
+import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../release/procfile-target.js';
 import { configOptions, type CheckCommandOptions, type CommandOutput } from './check-command.js';
 
 export interface VerifyCommandOptions extends CheckCommandOptions {
@@ -148,7 +148,7 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
   const target = opts.target ?? deploy?.target ?? 'head';
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}) }, forensics, url);
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}), releaseGenerates: releaseGenerates(opts.cwd) }, forensics, url);
   const stdout = opts.format === 'json' ? JSON.stringify(verifyJson(result, table.notes, source), null, 2) + '\n' : verifyText(result, table.notes, source);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }

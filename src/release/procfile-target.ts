@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FLASK_OPTIONS_WITH_VALUE, releaseUpgrade, type ReleaseCommandProblem } from '../alembic/alembic-argv.js';
 import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/alembic-version.js';
+import { generatingCommand, type GeneratedAtRelease } from '../alembic/generating-command.js';
 import { pipfileScripts } from '../alembic/pipfile-scripts.js';
 import { procfileReleaseLines } from '../alembic/procfile-release-lines.js';
 import { projectFolders } from '../alembic/project-folders.js';
@@ -62,6 +63,31 @@ export function releaseProblem(d: DeployTarget | undefined): ReleaseCommandProbl
   if (!d?.problem) return undefined;
   const { targetFrom, targetVia } = deployOrigin(d);
   return { ...d.problem, at: targetFrom, ...(targetVia ? { via: targetVia } : {}) };
+}
+
+/**
+ * The commands the release phase runs that write a new migration (`flask db migrate && flask db upgrade`),
+ * in its Procfile or heroku.yml line, a script or Pipfile entry that line runs, or the command an
+ * `alembic-preflight release --` on that line wraps.
+ */
+export function releaseGenerates(cwd: string): GeneratedAtRelease[] {
+  const release = releaseCommands(cwd);
+  if (!release) return [];
+  const out: GeneratedAtRelease[] = [];
+  for (const command of release.commands) {
+    const generated: Generated[] = [];
+    lineTargets(command.text, { dir: release.dir, cwd, ini: '', path: command.shown, line: command.line, version: LATEST_ALEMBIC, generated }, true);
+    const via = `${command.shown}:${command.line}`;
+    out.push(...generated.map((g) => ({ command: g.command, at: `${g.path}:${g.line}`, ...(g.path !== command.shown ? { via } : {}) })));
+  }
+  return out;
+}
+
+/** The same for the command `alembic-preflight release --` wraps, read from cwd: `at` is '' for the command itself. */
+export function commandGenerates(argv: readonly string[], cwd: string): GeneratedAtRelease[] {
+  const generated: Generated[] = [];
+  lineTargets(argv.join(' '), { dir: cwd, cwd, ini: '', path: '', line: 0, version: LATEST_ALEMBIC, generated }, true);
+  return generated.map((g) => ({ command: g.command, at: g.path === '' ? '' : `${g.path}:${g.line}` }));
 }
 
 /**
@@ -222,6 +248,14 @@ interface Where {
   readonly configs?: { config?: string; path: string; line: number }[];
   /** The Alembic whose command line reads the upgrade. */
   readonly version: AlembicVersion;
+  /** When given, collects the commands that write a migration (the targets read are then not used). */
+  readonly generated?: Generated[];
+}
+
+interface Generated {
+  readonly command: string;
+  readonly path: string;
+  readonly line: number;
 }
 
 /** The upgrades one shell line runs; null when one is a migration that cannot be read plainly or migrates another project. */
@@ -234,6 +268,11 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
     const first = commandStart(words);
     // a message that mentions the command runs nothing
     if (first < 0 || words[first] === 'echo' || words[first] === 'printf') continue;
+    const made = where.generated ? generatingCommand(cmd) : undefined;
+    if (made !== undefined) {
+      where.generated!.push({ command: made, path: where.path, line: where.line });
+      continue;
+    }
     const release = preflightRelease(words);
     if (release && 'wrapped' in release) {
       // the project release checks (and runs COMMAND for) is its own -c, when it has one

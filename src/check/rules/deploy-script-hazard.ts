@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FLASK_OPTIONS_WITH_VALUE } from '../../alembic/alembic-argv.js';
+import { generatingCommand } from '../../alembic/generating-command.js';
 import { pipfileScripts } from '../../alembic/pipfile-scripts.js';
 import { procfileReleaseLines } from '../../alembic/procfile-release-lines.js';
 import type { Finding, Rule } from '../finding.js';
@@ -31,7 +32,7 @@ export const deployScriptHazard: Rule = {
   severity: 'warning',
   kind: 'lint',
   summary: 'Deploy scripts that run `upgrade heads` here and `upgrade head` there, fall back to `alembic stamp head`, add `|| true` after a migration, a Procfile `release:` line that a later one replaces, or generate a migration where the app is deployed.',
-  check({ lint }) {
+  check({ lint }, previous = []) {
     const out: Finding[] = [];
     if (!lint) return out;
     const upgrades: { rel: string; line: number; target: string }[] = [];
@@ -77,7 +78,9 @@ export const deployScriptHazard: Rule = {
         }
       });
     }
-    out.push(...generatedAtDeploy(this, deployFiles));
+    // a release line's generating command is reported by release-generates-migration, which also runs without lints
+    const reported = new Set(previous.filter((f) => f.code === 'release-generates-migration').map((f) => `${f.path}:${f.line}`));
+    out.push(...generatedAtDeploy(this, deployFiles).filter((f) => !reported.has(`${f.path}:${f.line}`)));
     const targets = new Set(upgrades.map((u) => u.target));
     if (targets.size > 1) {
       const heads = upgrades.filter((u) => u.target === 'heads');
@@ -178,38 +181,4 @@ function pipfileScriptsRun(rule: Rule, text: string, deployed: readonly { text: 
 /** `word` as a whole file name or command in `text`: no letter, digit, `_`, `.` or `-` on either side. */
 function wordIn(text: string, word: string): boolean {
   return occursDelimited(text, word, /[\w.-]/);
-}
-
-const ALEMBIC_OPTIONS_WITH_VALUE = new Set(['-c', '--config', '-n', '--name', '-x']);
-const FLASK_DB_OPTIONS_WITH_VALUE = new Set(['-d', '--directory', '-x', '--x-arg']);
-
-/** The generating command (`alembic revision`, `flask db migrate`, …) one shell command runs, else undefined. */
-function generatingCommand(cmd: string): string | undefined {
-  const words = cmd.trim().replace(/^[[(]\s*|["',\]]/g, ' ').split(/\s+/).filter(Boolean);
-  // what leads a command in these files (a Procfile's `release:`, YAML's `- ` and `command:`, a Dockerfile's RUN,
-  // variable assignments), then: a message that mentions the command runs nothing
-  let first = 0;
-  while (first < words.length && (/:$|^-$|^[A-Za-z_]\w*=/.test(words[first]!) || /^(RUN|CMD|ENTRYPOINT|exec)$/.test(words[first]!))) first++;
-  if (words[first] === 'echo' || words[first] === 'printf') return undefined;
-  const at = (i: number, skip: ReadonlySet<string>): number => {
-    while (i < words.length && words[i]!.startsWith('-')) i += skip.has(words[i]!) ? 2 : 1;
-    return i;
-  };
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    if (w === 'alembic' || w.endsWith('/alembic') || (w === '-m' && words[i + 1] === 'alembic' && /^python/.test(words[i - 1] ?? ''))) {
-      const c = at(w === '-m' ? i + 2 : i + 1, ALEMBIC_OPTIONS_WITH_VALUE);
-      if (words[c] === 'revision' || words[c] === 'init') return `alembic ${words[c]}${words[c] === 'revision' && words.slice(c).includes('--autogenerate') ? ' --autogenerate' : ''}`;
-      return undefined;
-    }
-    if (w === 'flask' || w.endsWith('/flask')) {
-      let d = i + 1;
-      while (d < words.length && words[d]!.startsWith('-')) d += FLASK_OPTIONS_WITH_VALUE.includes(words[d]!) ? 2 : 1;
-      if (words[d] !== 'db') return undefined;
-      const c = at(d + 1, FLASK_DB_OPTIONS_WITH_VALUE);
-      if (words[c] === 'migrate' || words[c] === 'revision' || words[c] === 'init') return `flask db ${words[c]}`;
-      return undefined;
-    }
-  }
-  return undefined;
 }

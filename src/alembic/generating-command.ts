@@ -1,0 +1,50 @@
+import { FLASK_OPTIONS_WITH_VALUE } from './alembic-argv.js';
+
+/**
+ * A command that writes a new migration file (`alembic revision`, `flask db migrate`, …), found where the
+ * app is deployed. `at` is `path:line` relative to the working folder, or '' for the command that
+ * `alembic-preflight release --` wraps; `via` is the Procfile line that runs the script `at` points into.
+ */
+export interface GeneratedAtRelease {
+  readonly command: string;
+  readonly at: string;
+  readonly via?: string;
+}
+
+const ALEMBIC_OPTIONS_WITH_VALUE = new Set(['-c', '--config', '-n', '--name', '-x']);
+const FLASK_DB_OPTIONS_WITH_VALUE = new Set(['-d', '--directory', '-x', '--x-arg']);
+
+/**
+ * The generating command (`alembic revision [--autogenerate]`, `alembic init`, `flask db migrate`,
+ * `flask db revision`, `flask db init`) that one shell command runs, else undefined. The command is one
+ * piece of a line already split at `&&`, `||`, `;` and `|`.
+ */
+export function generatingCommand(cmd: string): string | undefined {
+  const words = cmd.trim().replace(/^[[(]\s*|["',\]]/gu, ' ').split(/\s+/u).filter(Boolean);
+  // what leads a command in deploy files (a Procfile's `release:`, YAML's `- ` and `command:`, a Dockerfile's RUN,
+  // variable assignments), then: a message that mentions the command runs nothing
+  let first = 0;
+  while (first < words.length && (/:$|^-$|^[A-Za-z_]\w*=/u.test(words[first]!) || /^(RUN|CMD|ENTRYPOINT|exec)$/u.test(words[first]!))) first++;
+  if (words[first] === 'echo' || words[first] === 'printf') return undefined;
+  const at = (i: number, skip: ReadonlySet<string>): number => {
+    while (i < words.length && words[i]!.startsWith('-')) i += skip.has(words[i]!) ? 2 : 1;
+    return i;
+  };
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === 'alembic' || w.endsWith('/alembic') || (w === '-m' && words[i + 1] === 'alembic' && /^python/u.test(words[i - 1] ?? ''))) {
+      const c = at(w === '-m' ? i + 2 : i + 1, ALEMBIC_OPTIONS_WITH_VALUE);
+      if (words[c] === 'revision' || words[c] === 'init') return `alembic ${words[c]}${words[c] === 'revision' && words.slice(c).includes('--autogenerate') ? ' --autogenerate' : ''}`;
+      return undefined;
+    }
+    if (w === 'flask' || w.endsWith('/flask')) {
+      let d = i + 1;
+      while (d < words.length && words[d]!.startsWith('-')) d += FLASK_OPTIONS_WITH_VALUE.includes(words[d]!) ? 2 : 1;
+      if (words[d] !== 'db') return undefined;
+      const c = at(d + 1, FLASK_DB_OPTIONS_WITH_VALUE);
+      if (words[c] === 'migrate' || words[c] === 'revision' || words[c] === 'init') return `flask db ${words[c]}`;
+      return undefined;
+    }
+  }
+  return undefined;
+}

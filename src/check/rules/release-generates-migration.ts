@@ -1,0 +1,28 @@
+import type { Finding, Rule } from '../finding.js';
+
+/**
+ * The release phase writes a migration before it upgrades (`release: flask db migrate && flask db
+ * upgrade`, or a script or wrapped command doing so): the file exists only on the one-off dyno, the
+ * upgrade applies it, and the dyno is thrown away. The database is left stamped with a revision no file in
+ * the repository has, and the next release fails with "Can't locate revision identified by '…'".
+ */
+export const releaseGeneratesMigration: Rule = {
+  code: 'release-generates-migration',
+  severity: 'error',
+  summary: 'The release phase generates a migration (alembic revision, flask db migrate) on the dyno, applies it and loses the file: the next release cannot locate the revision.',
+  check({ releaseGenerates }) {
+    const out: Finding[] = [];
+    for (const g of releaseGenerates ?? []) {
+      const m = /^(.*):(\d+)$/u.exec(g.at);
+      const where = g.at === '' ? 'the command after `alembic-preflight release --`' : g.via ? `${g.at}, run by ${g.via}` : g.at;
+      out.push({
+        code: this.code,
+        severity: this.severity,
+        ...(m ? { path: m[1]!, line: Number(m[2]) } : {}),
+        message: `The release phase runs \`${g.command}\` (${where}). It writes a new migration file on the one-off release dyno, the upgrade after it applies that file, and the dyno is discarded with the file: the database is left at a revision no file in the repository has, and the next release fails with "Can't locate revision identified by '…'".${g.command.endsWith(' init') ? ' (`init` fails outright once the migrations folder is committed: "Directory … already exists and is not empty".)' : ''}`,
+        hint: `Remove \`${g.command}\` from the release phase and let it only apply migrations (\`alembic upgrade head\`, \`flask db upgrade\`). Generate migrations on a development machine (\`${g.command.startsWith('flask') ? 'flask db migrate -m "…"' : 'alembic revision --autogenerate -m "…"'}\`), review and commit them. If a database is already stamped with a lost revision: alembic-preflight backfill.`,
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,123 @@
+import { chmodSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/check/finding.js';
+import { checkCommand } from '../../src/commands/check-command.js';
+import { verifyCommand } from '../../src/commands/verify-command.js';
+import type { CheckResult } from '../../src/check/run-check.js';
+import { describeRule } from '../helpers/describe-rule.js';
+import { prepareDatabase, writeScenarioProject } from '../helpers/db-scenario.js';
+import { alembicTargets, PYTHON } from '../helpers/oracle.js';
+import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const V = 'migrations/versions/';
+const CODE = 'release-generates-migration';
+
+/** check as the CLI runs it (the Procfile is read), lints on or off. */
+async function viaCommand(root: string, lint = false, lintOnly = false): Promise<CheckResult> {
+  return (await checkCommand({ cwd: root, env: {}, lint, lintOnly, format: 'text' })).result;
+}
+
+function project(files: Record<string, string>, ini = DEFAULT_INI): string {
+  return makeProject({ [V + 'a1_x.py']: rev('a1', null), ...files }, ini);
+}
+
+/** `severity code path:line command` of the findings that name a generating command. */
+function at(found: readonly Finding[]): string[] {
+  return found.filter((f) => f.code === CODE || f.message.includes('runs where the app is deployed')).map((f) => `${f.severity} ${f.code} ${f.path}:${f.line} ${f.message.split('`')[1]}`);
+}
+
+describeRule(
+  CODE,
+  {
+    bad: () => project({ Procfile: 'release: flask db migrate && flask db upgrade\nweb: gunicorn app:app\n' }),
+    good: () => project({ Procfile: 'release: flask db upgrade\nweb: gunicorn app:app\n' }),
+    run: (root) => viaCommand(root),
+  },
+  (f, r) => {
+    expect(f.severity).toBe('error');
+    expect(f.path).toBe('Procfile');
+    expect(f.line).toBe(1);
+    expect(f.message).toContain('runs `flask db migrate` (Procfile:1)');
+    expect(f.message).toContain("Can't locate revision identified by");
+    expect(f.hint).toContain('flask db migrate -m');
+    expect(f.hint).toContain('alembic-preflight backfill');
+    expect(r.ok).toBe(false);
+  },
+);
+
+describe('release-generates-migration: what the release phase runs', () => {
+  it('reads heroku.yml, a script the line runs, a Pipfile entry, and the command that alembic-preflight release wraps', async () => {
+    expect(at((await viaCommand(project({ 'heroku.yml': 'build:\n  docker:\n    web: Dockerfile\nrelease:\n  command:\n    - alembic revision --autogenerate -m auto && alembic upgrade head\n' }))).findings)).toEqual([
+      `error ${CODE} heroku.yml:6 alembic revision --autogenerate`,
+    ]);
+    const script = await viaCommand(project({ Procfile: 'release: bash bin/release.sh\n', 'bin/release.sh': '#!/bin/bash\nset -e\npython -m alembic -c alembic.ini revision -m auto\nalembic upgrade head\n' }));
+    expect(at(script.findings)).toEqual([`error ${CODE} bin/release.sh:3 alembic revision`]);
+    expect(script.findings.find((f) => f.code === CODE)!.message).toContain('(bin/release.sh:3, run by Procfile:1)');
+    expect(at((await viaCommand(project({ Procfile: 'release: pipenv run migrate && pipenv run upgrade\n', Pipfile: '[scripts]\nmigrate = "flask --app app db migrate"\nupgrade = "flask db upgrade"\n' }))).findings)).toEqual([
+      `error ${CODE} Pipfile:2 flask db migrate`,
+    ]);
+    expect(at((await viaCommand(project({ Procfile: 'release: npx alembic-preflight release -- sh -c "flask db init && flask db upgrade"\n' }))).findings)).toEqual([`error ${CODE} Procfile:1 flask db init`]);
+  });
+
+  it('is quiet on an earlier release line Heroku drops, a message, the web line, a Makefile, and plain upgrades', async () => {
+    const quiet = await viaCommand(
+      project({
+        Procfile: 'release: alembic revision -m auto && alembic upgrade head\nrelease: echo "alembic revision is for developers" && alembic upgrade head\nweb: alembic upgrade head && gunicorn app:app\n',
+        Makefile: 'migration:\n\talembic revision --autogenerate -m "$(m)"\n',
+      }),
+    );
+    expect(at(quiet.findings)).toEqual([]);
+  });
+
+  it('with lints on it is reported once (not again as deploy-script-hazard); with --lint-only the lint reports it', async () => {
+    const root = project({ Procfile: 'release: flask db migrate && flask db upgrade\n', Dockerfile: 'FROM python:3.12\nCMD ["sh", "-c", "alembic revision --autogenerate && uvicorn app:app"]\n' });
+    expect(at((await viaCommand(root, true)).findings)).toEqual([`error ${CODE} Procfile:1 flask db migrate`, 'error deploy-script-hazard Dockerfile:2 alembic revision --autogenerate']);
+    expect(at((await viaCommand(root, true, true)).findings).sort()).toEqual(['error deploy-script-hazard Dockerfile:2 alembic revision --autogenerate', 'error deploy-script-hazard Procfile:1 flask db migrate']);
+  });
+
+  it('verify reports it against a live database that is otherwise fine', async () => {
+    const s = { name: 'generates', revs: [{ id: 'aaa111', down: null }], rows: ['aaa111'] };
+    const root = writeScenarioProject(s);
+    const url = await prepareDatabase(s, 'sqlite', root);
+    expect((await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } })).exitCode).toBe(0);
+    writeFileSync(path.join(root, 'Procfile'), 'release: alembic revision --autogenerate -m sync && alembic upgrade head\n');
+    const r = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    expect(r.exitCode).toBe(1);
+    expect(at(r.result.findings)).toEqual([`error ${CODE} Procfile:1 alembic revision --autogenerate`]);
+  });
+});
+
+describe('release-generates-migration against real Alembic: the release line, run by /bin/sh as Heroku runs it', () => {
+  const ENV = 'from alembic import context\nfrom sqlalchemy import engine_from_config, pool\nconfig = context.config\nengine = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)\nwith engine.connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n';
+  const MAKO = 'revision = ${repr(up_revision)}\ndown_revision = ${repr(down_revision)}\nbranch_labels = None\ndepends_on = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n';
+
+  it('the first release succeeds on a file only its dyno had; the next release, from the same slug, fails as the message says', async () => {
+    for (const target of alembicTargets()) {
+      const db = path.join(tempDir(), 'prod.db');
+      const line = 'alembic revision -m auto && alembic upgrade head';
+      const slug = project({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': ENV, 'migrations/script.py.mako': MAKO, Procfile: `release: ${line}\n` }, `${DEFAULT_INI}sqlalchemy.url = sqlite:///${db}\n`);
+      const f = (await viaCommand(slug)).findings.find((x) => x.code === CODE);
+      expect(f?.severity, target.name).toBe('error');
+      const bin = path.join(tempDir(), 'bin');
+      mkdirSync(bin);
+      writeFileSync(path.join(bin, 'alembic'), `#!/bin/sh\nexec ${PYTHON} -m alembic "$@"\n`);
+      chmodSync(path.join(bin, 'alembic'), 0o755);
+      const env = { ...process.env, ...target.env, PATH: `${bin}:${process.env.PATH ?? ''}`, PYTHONDONTWRITEBYTECODE: '1' };
+      const release = (): { status: number | null; out: string; dir: string } => {
+        const dir = path.join(tempDir(), 'app');
+        cpSync(slug, dir, { recursive: true });
+        const r = spawnSync('/bin/sh', ['-c', line], { cwd: dir, env, encoding: 'utf8' });
+        return { status: r.status, out: r.stdout + r.stderr, dir };
+      };
+      const first = release();
+      expect(first.status, target.name + first.out).toBe(0);
+      const made = readdirSync(path.join(first.dir, V)).find((n) => n.endsWith('_auto.py'))!.split('_')[0]!;
+      const second = release();
+      expect(second.status, target.name).not.toBe(0);
+      expect(second.out, target.name).toContain(`Can't locate revision identified by '${made}'`);
+    }
+  }, 60_000);
+});
