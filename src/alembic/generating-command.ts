@@ -9,6 +9,8 @@ export interface GeneratedAtRelease {
   readonly command: string;
   readonly at: string;
   readonly via?: string;
+  /** The release runs no upgrade we can see, so nothing applies the file (and nothing committed is applied either). */
+  readonly noUpgrade?: boolean;
 }
 
 const ALEMBIC_OPTIONS_WITH_VALUE = new Set(['-c', '--config', '-n', '--name', '-x']);

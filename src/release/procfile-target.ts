@@ -76,9 +76,9 @@ export function releaseGenerates(cwd: string): GeneratedAtRelease[] {
   const out: GeneratedAtRelease[] = [];
   for (const command of release.commands) {
     const generated: Generated[] = [];
-    lineTargets(command.text, { dir: release.dir, cwd, ini: '', path: command.shown, line: command.line, version: LATEST_ALEMBIC, generated }, true);
+    const upgrades = lineTargets(command.text, { dir: release.dir, cwd, ini: '', path: command.shown, line: command.line, version: LATEST_ALEMBIC, generated }, true);
     const via = `${command.shown}:${command.line}`;
-    out.push(...generated.map((g) => ({ command: g.command, at: `${g.path}:${g.line}`, ...(g.path !== command.shown ? { via } : {}) })));
+    out.push(...generated.map((g) => ({ command: g.command, at: `${g.path}:${g.line}`, ...(g.path !== command.shown ? { via } : {}), ...(upgrades?.length === 0 ? { noUpgrade: true } : {}) })));
   }
   return out;
 }
@@ -86,8 +86,8 @@ export function releaseGenerates(cwd: string): GeneratedAtRelease[] {
 /** The same for the command `alembic-preflight release --` wraps, read from cwd: `at` is '' for the command itself. */
 export function commandGenerates(argv: readonly string[], cwd: string): GeneratedAtRelease[] {
   const generated: Generated[] = [];
-  lineTargets(argv.join(' '), { dir: cwd, cwd, ini: '', path: '', line: 0, version: LATEST_ALEMBIC, generated }, true);
-  return generated.map((g) => ({ command: g.command, at: g.path === '' ? '' : `${g.path}:${g.line}` }));
+  const upgrades = lineTargets(argv.join(' '), { dir: cwd, cwd, ini: '', path: '', line: 0, version: LATEST_ALEMBIC, generated }, true);
+  return generated.map((g) => ({ command: g.command, at: g.path === '' ? '' : `${g.path}:${g.line}`, ...(upgrades?.length === 0 ? { noUpgrade: true } : {}) }));
 }
 
 /**

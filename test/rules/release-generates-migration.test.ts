@@ -60,6 +60,10 @@ describe('release-generates-migration: what the release phase runs', () => {
       `error ${CODE} Pipfile:2 flask db migrate`,
     ]);
     expect(at((await viaCommand(project({ Procfile: 'release: npx alembic-preflight release -- sh -c "flask db init && flask db upgrade"\n' }))).findings)).toEqual([`error ${CODE} Procfile:1 flask db init`]);
+    // generated and never applied: nothing in the release upgrades
+    const alone = (await viaCommand(project({ Procfile: 'release: flask db migrate --directory migrations\nweb: gunicorn app:app\n' }))).findings.find((f) => f.code === CODE);
+    expect(alone?.message).toContain('runs `flask db migrate` (Procfile:1). It writes a new migration file on the one-off release dyno and the release runs no upgrade');
+    expect((await viaCommand(project({ Procfile: 'release: flask db migrate --directory migrations && flask db upgrade --directory migrations\n' }))).findings.find((f) => f.code === CODE)?.message).toContain('the upgrade after it applies that file');
   });
 
   it('is quiet on an earlier release line Heroku drops, a message, the web line, a Makefile, and plain upgrades', async () => {
@@ -118,6 +122,22 @@ describe('release-generates-migration against real Alembic: the release line, ru
       const second = release();
       expect(second.status, target.name).not.toBe(0);
       expect(second.out, target.name).toContain(`Can't locate revision identified by '${made}'`);
+    }
+  }, 60_000);
+
+  it('a release line that only generates: the finding says no upgrade runs, and autogenerate refuses a database with a committed migration pending', async () => {
+    for (const target of alembicTargets()) {
+      const db = path.join(tempDir(), 'prod.db');
+      const line = 'alembic revision --autogenerate -m auto';
+      const slug = project({ [V + 'b2_y.py']: rev('b2', 'a1'), 'migrations/env.py': ENV, 'migrations/script.py.mako': MAKO, Procfile: `release: ${line}\n` }, `${DEFAULT_INI}sqlalchemy.url = sqlite:///${db}\n`);
+      const f = (await viaCommand(slug)).findings.find((x) => x.code === CODE);
+      expect(f?.message, target.name).toContain('the release runs no upgrade');
+      expect(f?.message, target.name).toContain('"Target database is not up to date."');
+      // the database is at a1; b2 is committed and pending
+      expect(spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'a1'], { cwd: slug, env: { ...process.env, ...target.env }, encoding: 'utf8' }).status, target.name).toBe(0);
+      const r = spawnSync(PYTHON, ['-m', 'alembic', ...line.split(' ').slice(1)], { cwd: slug, env: { ...process.env, ...target.env, PYTHONDONTWRITEBYTECODE: '1' }, encoding: 'utf8' });
+      expect(r.status, target.name).not.toBe(0);
+      expect(r.stdout + r.stderr, target.name).toContain('Target database is not up to date.');
     }
   }, 60_000);
 });
