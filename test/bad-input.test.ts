@@ -228,6 +228,15 @@ describe('bad input never crashes and never passes silently', () => {
     expect(JSON.parse(cli(empty).stdout).error.hint).toContain('Run alembic-preflight from the folder that holds alembic.ini');
   });
 
+  it("an ini below whose script_location is relative to its own folder (CloudSEK: migrations/alembic.ini names alembic): the hint says to run from there, and real Alembic agrees", () => {
+    const root = makeProject({ 'migrations/alembic.ini': '[alembic]\nscript_location = alembic\n', 'migrations/alembic/env.py': '', 'migrations/alembic/versions/a1_x.py': rev('a1', null) }, null);
+    const hint = JSON.parse(cli(root).stdout).error.hint as string;
+    expect(hint).toBe('This folder has no Alembic configuration, but below it: cd migrations && alembic-preflight check.');
+    // what the hint used to say (-c migrations/alembic.ini from here) fails in Alembic: script_location is resolved against the folder it runs in
+    for (const target of alembicTargets()) expect(alembicCommand(root, ['-c', 'migrations/alembic.ini', 'heads'], target.env).status, target.name).not.toBe(0);
+    expectHeadsA1(path.join(root, 'migrations'), 'cd migrations');
+  });
+
   it('unknown flags are usage errors (exit 2)', () => {
     const r = spawnSync(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'check', '--bogus'], { encoding: 'utf8' });
     expect(r.status).toBe(2);

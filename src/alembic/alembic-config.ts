@@ -658,7 +658,7 @@ function withoutByteOrderMark(name: string): string {
 function notHereHint(cwd: string): string {
   const found = findAlembicSetups(cwd);
   if (found.length === 0) return 'Run alembic-preflight from the folder that holds alembic.ini, or pass it with -c path/to/alembic.ini (or name the revision folder with --versions DIR).';
-  return `This folder has no Alembic configuration, but below it: ${found.map((a) => `alembic-preflight check ${a}`).join(' | ')}.`;
+  return `This folder has no Alembic configuration, but below it: ${found.join(' | ')}.`;
 }
 
 function isFile(p: string): boolean {

@@ -1,13 +1,15 @@
-import { readdirSync, type Dirent } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { NOT_SOURCE_DIRS } from './project-folders.js';
 
 /**
- * Where below `cwd` an Alembic setup lives, as arguments that point
- * alembic-preflight at it: `-c path/alembic.ini` for each ini, and
- * `--versions path [--recursive]` for a script folder (env.py beside versions/)
- * that no ini names. Breadth first, six folders deep, three answers at most:
- * only asked when no configuration was found, to say what to run instead.
+ * Where below `cwd` an Alembic setup lives, as the commands that point
+ * alembic-preflight at it: `alembic-preflight check -c path/alembic.ini` for each
+ * ini (`cd path && alembic-preflight check` when its relative script_location
+ * only resolves from the ini's folder), and `--versions path [--recursive]` for a
+ * script folder (env.py beside versions/) that no ini names. Breadth first, six
+ * folders deep, three answers at most: only asked when no configuration was
+ * found, to say what to run instead.
  */
 export function findAlembicSetups(cwd: string): string[] {
   const inis: string[] = [];
@@ -34,10 +36,35 @@ export function findAlembicSetups(cwd: string): string[] {
   const rel = (p: string): string => path.relative(cwd, p) || '.';
   const iniDirs = new Set(inis.map((i) => path.dirname(i)));
   return [
-    ...inis.map((i) => `-c ${rel(i)}`),
+    ...inis.map((i) => (runsFromOwnFolder(cwd, i) ? `cd ${rel(path.dirname(i))} && alembic-preflight check${path.basename(i) === 'alembic.ini' ? '' : ` -c ${path.basename(i)}`}` : `alembic-preflight check -c ${rel(i)}`)),
     // a script folder beside (or under) an ini is that ini's
-    ...scriptDirs.filter((s) => !iniDirs.has(s.dir) && !iniDirs.has(path.dirname(s.dir))).map((s) => `--versions ${rel(path.join(s.dir, 'versions'))}${s.nested ? ' --recursive' : ''}`),
+    ...scriptDirs.filter((s) => !iniDirs.has(s.dir) && !iniDirs.has(path.dirname(s.dir))).map((s) => `alembic-preflight check --versions ${rel(path.join(s.dir, 'versions'))}${s.nested ? ' --recursive' : ''}`),
   ].slice(0, 3);
+}
+
+/**
+ * The ini's relative script_location names a folder beside the ini and nothing from cwd: Alembic resolves
+ * it against the folder it runs in, so the project is run from the ini's folder (`cd migrations && alembic
+ * upgrade head`). The value is read line by line, which is enough for a suggestion.
+ */
+function runsFromOwnFolder(cwd: string, ini: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(ini, 'utf8');
+  } catch {
+    return false;
+  }
+  let section = '';
+  for (const line of text.split(/\r?\n/u)) {
+    const header = /^\[([^\]]*)\]/u.exec(line);
+    if (header) section = header[1]!;
+    const m = section === 'alembic' ? /^script_location\s*[=:]\s*(.*?)\s*$/u.exec(line) : null;
+    if (!m) continue;
+    const loc = m[1]!;
+    if (loc === '' || path.isAbsolute(loc) || /[%:$]/u.test(loc)) return false;
+    return !existsSync(path.resolve(cwd, loc)) && existsSync(path.join(path.resolve(path.dirname(ini), loc), 'env.py'));
+  }
+  return false;
 }
 
 function hasSubfolders(dir: string): boolean {
