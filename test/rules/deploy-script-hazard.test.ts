@@ -44,6 +44,30 @@ describe('deploy-script-hazard, the other two hazards', () => {
   });
 });
 
+describe('deploy-script-hazard with Alembic in a subfolder of the repository', () => {
+  it('reads the deploy files at the repository root (a Procfile, a Dockerfile and the script it copies), shown relative to the folder checked', async () => {
+    const files = {
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Procfile: 'release: cd backend && alembic upgrade head || true\nweb: gunicorn app:app\n',
+      'Dockerfile.migrations': 'FROM python:3.12-slim\nCOPY scripts/run_migrations.sh ./run_migrations.sh\nCMD ["sh", "./run_migrations.sh"]\n',
+      'scripts/run_migrations.sh': 'set -e\nif [ -z "$(ls -A migrations/versions)" ]; then\n    alembic -c alembic.ini revision --autogenerate -m "Initial commit"\nfi\nalembic -c alembic.ini upgrade head\n',
+      'frontend/scripts/build.sh': 'alembic upgrade head || true\n',
+      'backend/migrations/versions/a1_x.py': rev('a1', null),
+      'backend/alembic.ini': DEFAULT_INI,
+    };
+    const root = makeProject(files, null);
+    const found = (await check(path.join(root, 'backend'))).findings.filter((f) => f.code === 'deploy-script-hazard');
+    expect(found.map((f) => `${f.severity} ${f.path}:${f.line}`).sort()).toEqual(['warning ../Procfile:1', 'warning ../scripts/run_migrations.sh:3']);
+    // inside a shell `if` (a first migration bootstrapped while the repository has none) it is a warning; after `fi`, an error again
+    expect(found.find((f) => f.path === '../scripts/run_migrations.sh')!.message).toContain('whenever the shell `if` around it holds');
+    const after = (await check(makeProject({ ...files, 'scripts/run_migrations.sh': 'if [ -n "$BOOTSTRAP" ]; then alembic revision -m first; fi\nif [ -z "$X" ]; then\n  echo no\nfi\nflask db migrate\nalembic upgrade head\n' }, null).concat('/backend'))).findings;
+    expect(after.filter((f) => f.code === 'deploy-script-hazard' && f.path === '../scripts/run_migrations.sh').map((f) => `${f.severity} ${f.line}`).sort()).toEqual(['error 5', 'warning 1']);
+    // outside a git repository the folders above are not the project's
+    const loose = makeProject(Object.fromEntries(Object.entries(files).filter(([k]) => k !== '.git/HEAD')), null);
+    expect((await check(path.join(loose, 'backend'))).findings.filter((f) => f.code === 'deploy-script-hazard')).toEqual([]);
+  });
+});
+
 describe('deploy-script-hazard on a generated file', () => {
   it('reads a script with a huge line in seconds, not minutes, and still reports the lines around it', async () => {
     // a minified or generated file under scripts/ that mentions alembic again and again on one line:

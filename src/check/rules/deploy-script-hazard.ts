@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { FLASK_OPTIONS_WITH_VALUE } from '../../alembic/alembic-argv.js';
 import { generatingCommand } from '../../alembic/generating-command.js';
 import { pipfileScripts } from '../../alembic/pipfile-scripts.js';
 import { procfileReleaseLines } from '../../alembic/procfile-release-lines.js';
+import { projectFolders } from '../../alembic/project-folders.js';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding, walkFiles } from '../lint/lint-context.js';
 import { occursDelimited } from '../lint/occurs-delimited.js';
@@ -36,17 +37,24 @@ export const deployScriptHazard: Rule = {
     const out: Finding[] = [];
     if (!lint) return out;
     const upgrades: { rel: string; line: number; target: string }[] = [];
-    const deployFiles: { rel: string; text: string }[] = [];
-    for (const rel of walkFiles(lint.cwd, new Set([lint.model.config.scriptDir]), 20_000)) {
-      if (!DEPLOY_FILE.test(rel)) continue;
+    const deployFiles: DeployFile[] = [];
+    // the working folder's files, then the deploy files of the folders above it up to the repository's root
+    // (a Procfile or Dockerfile at the root, Alembic run from backend/)
+    const found = [
+      ...walkFiles(lint.cwd, new Set([lint.model.config.scriptDir]), 20_000).map((key) => ({ key, file: path.join(lint.cwd, key) })),
+      ...projectFolders(lint.cwd).slice(1).flatMap((dir) => topDeployFiles(dir)),
+    ];
+    for (const { key, file } of found) {
+      if (!DEPLOY_FILE.test(key)) continue;
       let text: string;
       try {
-        text = readFileSync(path.join(lint.cwd, rel), 'utf8');
+        text = readFileSync(file, 'utf8');
       } catch {
         continue;
       }
-      deployFiles.push({ rel, text });
-      if (rel === 'Procfile') out.push(...replacedReleaseLines(this, rel, text));
+      const rel = path.relative(lint.cwd, file).split(path.sep).join('/');
+      deployFiles.push({ rel, key, text });
+      if (key === 'Procfile') out.push(...replacedReleaseLines(this, rel, text));
       if (!/alembic|flask\b/.test(text)) continue;
       text.split(/\r?\n/).forEach((raw, i) => {
         // a line no one writes by hand (minified or generated, in scripts/ or bin/): the patterns below
@@ -115,6 +123,31 @@ function replacedReleaseLines(rule: Rule, rel: string, text: string): Finding[] 
   );
 }
 
+/** A deploy file: `rel` as shown (relative to the working folder), `key` relative to the folder it describes. */
+interface DeployFile {
+  readonly rel: string;
+  readonly key: string;
+  readonly text: string;
+}
+
+/** Where deploy files sit in a folder above the working one: its own files and those of its script and CI folders. */
+const TOP_DEPLOY_DIRS = ['', 'bin', 'script', 'scripts', 'deploy', 'ops', '.github/workflows'];
+
+/** A folder's deploy files by name alone, without walking it (it is the repository, not the Alembic project). */
+function topDeployFiles(dir: string): { key: string; file: string }[] {
+  const out: { key: string; file: string }[] = [];
+  for (const sub of TOP_DEPLOY_DIRS) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(path.join(dir, sub), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) if (e.isFile()) out.push({ key: sub ? `${sub}/${e.name}` : e.name, file: path.join(dir, sub, e.name) });
+  }
+  return out;
+}
+
 /**
  * Files whose commands run where the app is deployed, not on a developer's machine: the Procfile, heroku.yml,
  * app.json and Dockerfiles, and the scripts they name. A Makefile, a compose file or a helper script nothing
@@ -130,29 +163,36 @@ const SCRIPT = /^((bin|scripts?|deploy|ops)\/[^/]+|[^/]+\.sh)$/;
  * dyno, so the database is left at a revision no file in the repository has. That is the stamped-but-missing
  * revision this tool exists for: the next deploy fails with "Can't locate revision identified by …".
  */
-function generatedAtDeploy(rule: Rule, files: readonly { rel: string; text: string }[]): Finding[] {
+function generatedAtDeploy(rule: Rule, files: readonly DeployFile[]): Finding[] {
   const out: Finding[] = [];
-  const deployed = files.filter((f) => RUNS_DEPLOYED.test(f.rel));
-  const named = (rel: string): boolean => {
-    const base = path.posix.basename(rel);
-    return deployed.some((f) => wordIn(f.text, rel) || wordIn(f.text, base));
+  const deployed = files.filter((f) => RUNS_DEPLOYED.test(f.key));
+  const named = (key: string): boolean => {
+    const base = path.posix.basename(key);
+    return deployed.some((f) => wordIn(f.text, key) || wordIn(f.text, base));
   };
-  for (const { rel, text } of files) {
-    if (rel === 'Pipfile') {
-      out.push(...pipfileScriptsRun(rule, text, deployed));
+  for (const { rel, key, text } of files) {
+    if (key === 'Pipfile') {
+      out.push(...pipfileScriptsRun(rule, rel, text, deployed));
       continue;
     }
-    if (!RUNS_DEPLOYED.test(rel) && !(SCRIPT.test(rel) && named(rel))) continue;
+    if (!RUNS_DEPLOYED.test(key) && !(SCRIPT.test(key) && named(key))) continue;
     if (!/alembic|flask\b/.test(text)) continue;
-    const release = rel === 'Procfile' ? procfileReleaseLines(text) : [];
+    const release = key === 'Procfile' ? procfileReleaseLines(text) : [];
+    // shell `if` blocks open around the line: `if [ -z "$(ls -A migrations/versions)" ]; then alembic revision …`
+    // bootstraps a first migration only while the repository has none
+    let ifDepth = 0;
     text.split(/\r?\n/).forEach((raw, i) => {
       if (raw.length > MAX_LINE || /^\s*#/.test(raw)) return;
+      const opens = /^\s*if\s/.test(raw);
+      const conditional = ifDepth > 0 || opens;
+      if (opens && !/(^|[;\s])fi\s*$/.test(raw)) ifDepth++;
+      else if (/^\s*fi\b/.test(raw) && ifDepth > 0) ifDepth--;
       // an earlier release: line never runs (reported above as replaced)
       if (release.length > 1 && release.slice(0, -1).some((l) => l.line === i + 1)) return;
       for (const cmd of raw.split(/&&|\|\||;|\|/)) {
         const made = generatingCommand(cmd);
         if (!made) continue;
-        out.push(generatedFinding(rule, rel, i + 1, made));
+        out.push(generatedFinding(rule, rel, i + 1, made, conditional));
         break;
       }
     });
@@ -160,20 +200,20 @@ function generatedAtDeploy(rule: Rule, files: readonly { rel: string; text: stri
   return out;
 }
 
-function generatedFinding(rule: Rule, rel: string, line: number, made: string): Finding {
-  return projectFinding(rule.code, 'error', rel, line,
-    `\`${made}\` runs where the app is deployed: it writes a new migration file on the dyno or in the container, the upgrade after it applies that file, and the file is lost with the dyno. The database is left at a revision no file in the repository has, and the next deploy fails with "Can't locate revision identified by '…'".${made.endsWith(' init') ? ' (`init` itself fails once the migrations folder is in the repository: "Directory … already exists and is not empty".)' : ''}`,
+function generatedFinding(rule: Rule, rel: string, line: number, made: string, conditional = false): Finding {
+  return projectFinding(rule.code, conditional ? 'warning' : 'error', rel, line,
+    `\`${made}\` ${conditional ? 'runs where the app is deployed whenever the shell `if` around it holds (a warning, not an error, as that may be never once the repository has migrations)' : 'runs where the app is deployed'}: it writes a new migration file on the dyno or in the container, the upgrade after it applies that file, and the file is lost with the dyno. The database is left at a revision no file in the repository has, and the next deploy fails with "Can't locate revision identified by '…'".${made.endsWith(' init') ? ' (`init` itself fails once the migrations folder is in the repository: "Directory … already exists and is not empty".)' : ''}`,
     'Generate migrations on a development machine, review them and commit them; let the deploy only apply them (`alembic upgrade head`, `flask db upgrade`). If a database is already stamped with a lost revision: alembic-preflight backfill.',
   );
 }
 
 /** The Pipfile's [scripts] entries that a deployed file runs with `pipenv run NAME` (4Geeks' Flask template). */
-function pipfileScriptsRun(rule: Rule, text: string, deployed: readonly { text: string }[]): Finding[] {
+function pipfileScriptsRun(rule: Rule, rel: string, text: string, deployed: readonly { text: string }[]): Finding[] {
   const out: Finding[] = [];
   for (const { name, command, line } of pipfileScripts(text)) {
     if (command.length > MAX_LINE || !deployed.some((f) => wordIn(f.text, `pipenv run ${name}`))) continue;
     const made = command.split(/&&|\|\||;|\|/).map(generatingCommand).find((c) => c !== undefined);
-    if (made) out.push(generatedFinding(rule, 'Pipfile', line, made));
+    if (made) out.push(generatedFinding(rule, rel, line, made));
   }
   return out;
 }
