@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import { verifyCommand } from '../src/commands/verify-command.js';
 import { commandProject, commandTarget, procfileTarget, releaseConfig } from '../src/release/procfile-target.js';
 import { runCli } from './helpers/cli.js';
 import { prepareDatabase, writeScenarioProject, type RevSpec } from './helpers/db-scenario.js';
+import { alembicTargets, PYTHON } from './helpers/oracle.js';
 import { makeProject } from './helpers/project.js';
 
 const TWO_BRANCHES: RevSpec[] = [
@@ -160,6 +162,46 @@ describe('procfileTarget follows a shell script of the app that the release line
     expect(text.stdout).toContain('graded for `alembic upgrade heads` (the release line in Procfile:1, at bin/release.sh:3)');
     const json = JSON.parse(runCli(root, ['check', '--no-lint', '--format', 'json']).stdout) as { target: string; targetFrom: string; targetVia: string | null };
     expect(json).toMatchObject({ target: 'heads', targetFrom: 'bin/release.sh:3', targetVia: 'Procfile:1' });
+  });
+});
+
+describe('procfileTarget follows a `cd` on the release line (the app in a subfolder of the repository)', () => {
+  const files = { '.git/HEAD': '', 'backend/alembic.ini': '[alembic]\nscript_location = migrations\n', 'backend/migrations/env.py': '', 'backend/release.sh': '#!/bin/sh\nalembic upgrade heads\n' };
+  it('reads the -c and the scripts after it from that folder; a folder the shell decides stops the reading', () => {
+    const cases: [string, string | undefined][] = [
+      ['release: cd backend && alembic -c alembic.ini upgrade heads', 'heads'],
+      ['release: cd backend && ./release.sh', 'heads'],
+      ['release: cd backend; sh release.sh', 'heads'],
+      // the same -c read from the root names another ini
+      ['release: alembic -c alembic.ini upgrade heads', undefined],
+      ['release: cd $APP_DIR && alembic -c alembic.ini upgrade heads', undefined],
+      ['release: cd ~ && alembic upgrade heads', undefined],
+    ];
+    for (const [line, expected] of cases) {
+      const root = makeProject({ ...files, Procfile: `${line}\n` }, null);
+      const backend = path.join(root, 'backend');
+      expect(procfileTarget(backend, path.join(backend, 'alembic.ini'))?.target, line).toBe(expected);
+      // an ini the line reads after its cd is not adopted for a check run from the root, where its paths would not resolve
+      expect(releaseConfig(root), line).toBeUndefined();
+    }
+  });
+
+  it('check from backend/ grades two heads for the upgrade heads the line runs (no false block), as real Alembic runs it', () => {
+    const root = makeProject({ ...files, 'backend/migrations/versions/a1_x.py': "revision = 'a1'\ndown_revision = None\ndef upgrade():\n    pass\n", 'backend/migrations/versions/b1_x.py': "revision = 'b1'\ndown_revision = None\ndef upgrade():\n    pass\n", Procfile: 'release: cd backend && alembic -c alembic.ini upgrade heads\n' }, null);
+    const r = runCli(path.join(root, 'backend'), ['check', '--no-lint']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('graded for `alembic upgrade heads` (the release line in ../Procfile:1)');
+    // the line works in Alembic from the root (an offline run: the SQL for both branches, no database)
+    for (const t of alembicTargets()) {
+      const bin = path.join(root, '.bin');
+      mkdirSync(bin, { recursive: true });
+      writeFileSync(path.join(bin, 'alembic'), `#!/bin/sh\nexec ${PYTHON} -m alembic "$@"\n`, { mode: 0o755 });
+      writeFileSync(path.join(root, 'backend/migrations/env.py'), 'from alembic import context\ncontext.configure(url="sqlite://")\nwith context.begin_transaction():\n    context.run_migrations()\n');
+      const real = spawnSync('/bin/sh', ['-c', 'cd backend && alembic -c alembic.ini upgrade heads --sql'], { cwd: root, encoding: 'utf8', env: { ...process.env, ...t.env, PATH: `${bin}:${process.env.PATH ?? ''}`, PYTHONDONTWRITEBYTECODE: '1' } });
+      expect(real.status, t.name + real.stderr).toBe(0);
+      expect(real.stdout, t.name).toContain("INSERT INTO alembic_version (version_num) VALUES ('a1')");
+      expect(real.stdout, t.name).toContain("INSERT INTO alembic_version (version_num) VALUES ('b1')");
+    }
   });
 });
 

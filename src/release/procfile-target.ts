@@ -259,15 +259,27 @@ interface Generated {
 }
 
 /** The upgrades one shell line runs; null when one is a migration that cannot be read plainly or migrates another project. */
-function lineTargets(shellLine: string, where: Where, followScripts: boolean): DeployTarget[] | null {
+function lineTargets(shellLine: string, start: Where, followScripts: boolean): DeployTarget[] | null {
   const out: DeployTarget[] = [];
   // an unreadable upgrade stops the target's reading, not the search for one that cannot migrate
   let unreadable = false;
+  // `cd backend && alembic -c alembic.ini upgrade heads`: what follows runs in that folder
+  let where = start;
   for (const cmd of shellLine.split(SHELL_SPLIT)) {
     const words = shellWords(cmd);
     const first = commandStart(words);
     // a message that mentions the command runs nothing
     if (first < 0 || words[first] === 'echo' || words[first] === 'printf') continue;
+    if (words[first] === 'cd') {
+      const to = words[first + 1];
+      // a folder the shell decides (cd, cd -, cd ~, cd $DIR): what follows is not read
+      if (to === undefined || to === '-' || /[$`~*?]/u.test(to)) {
+        unreadable = true;
+        break;
+      }
+      where = { ...where, dir: path.resolve(where.dir, to) };
+      continue;
+    }
     const made = where.generated ? generatingCommand(cmd) : undefined;
     if (made !== undefined) {
       where.generated!.push({ command: made, path: where.path, line: where.line });
@@ -278,7 +290,7 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
       // the project release checks (and runs COMMAND for) is its own -c, when it has one
       const own = where.configs ? optionOf(words.slice(0, words.indexOf('--')), '-c', '--config') : undefined;
       if (own !== undefined) {
-        where.configs!.push({ config: configPath(where.dir, own), path: where.path, line: where.line });
+        if (where.dir === start.dir) where.configs!.push({ config: configPath(where.dir, own), path: where.path, line: where.line });
         continue;
       }
       // without --target, release predicts what the command after `--` runs when it is plain, else head
@@ -289,9 +301,10 @@ function lineTargets(shellLine: string, where: Where, followScripts: boolean): D
     const up = release ? { target: release.target, config: optionOf(words, '-c', '--config') } : upgradeTarget(words, where.version);
     if (up !== undefined) {
       const { target: t, config, problem } = up;
-      // collecting configs reads on past what would stop the target's reading
+      // collecting configs reads on past what would stop the target's reading; an ini read after a cd is
+      // another folder's project (its relative paths are resolved from there, not from here)
       if (where.configs) {
-        if (!problem) where.configs.push({ config: configPath(where.dir, config), path: where.path, line: where.line });
+        if (!problem && where.dir === start.dir) where.configs.push({ config: configPath(where.dir, config), path: where.path, line: where.line });
         continue;
       }
       // the release fails (or migrates nothing) whichever project it names
