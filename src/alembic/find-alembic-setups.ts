@@ -58,9 +58,9 @@ function runsFromOwnFolder(cwd: string, ini: string): boolean {
   for (const line of text.split(/\r?\n/u)) {
     const header = /^\[([^\]]*)\]/u.exec(line);
     if (header) section = header[1]!;
-    const m = section === 'alembic' ? /^script_location\s*[=:]\s*(.*?)\s*$/u.exec(line) : null;
+    const m = section === 'alembic' ? /^script_location\s*[=:](.*)$/u.exec(line) : null;
     if (!m) continue;
-    const loc = m[1]!;
+    const loc = m[1]!.trim();
     if (loc === '' || path.isAbsolute(loc) || /[%:$]/u.test(loc)) return false;
     return !existsSync(path.resolve(cwd, loc)) && existsSync(path.join(path.resolve(path.dirname(ini), loc), 'env.py'));
   }

@@ -282,7 +282,8 @@ function lineTargets(shellLine: string, start: Where, followScripts: boolean): D
     }
     const made = where.generated ? generatingCommand(cmd) : undefined;
     if (made !== undefined) {
-      where.generated!.push({ command: made, path: where.path, line: where.line });
+      // one finding a line: `flask db init && flask db migrate && flask db upgrade` names the first
+      if (!where.generated!.some((g) => g.path === where.path && g.line === where.line)) where.generated!.push({ command: made, path: where.path, line: where.line });
       continue;
     }
     const release = preflightRelease(words);

@@ -60,6 +60,8 @@ describe('release-generates-migration: what the release phase runs', () => {
       `error ${CODE} Pipfile:2 flask db migrate`,
     ]);
     expect(at((await viaCommand(project({ Procfile: 'release: npx alembic-preflight release -- sh -c "flask db init && flask db upgrade"\n' }))).findings)).toEqual([`error ${CODE} Procfile:1 flask db init`]);
+    // one finding a line, naming the first (a real Procfile: cd backend && flask db init && flask db migrate && flask db upgrade)
+    expect(at((await viaCommand(project({ Procfile: 'release: flask db init && flask db migrate && flask db upgrade\n' }))).findings)).toEqual([`error ${CODE} Procfile:1 flask db init`]);
     // generated and never applied: nothing in the release upgrades
     const alone = (await viaCommand(project({ Procfile: 'release: flask db migrate --directory migrations\nweb: gunicorn app:app\n' }))).findings.find((f) => f.code === CODE);
     expect(alone?.message).toContain('runs `flask db migrate` (Procfile:1). It writes a new migration file on the one-off release dyno and the release runs no upgrade');
