@@ -196,6 +196,21 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(await pgExec(pg.urlFor(a.db), "SELECT to_regclass('alembic_version')::text")).toEqual([[null]]);
   }, 60_000);
 
+  it('a release line that generates a migration before our release runs: the file is on disk, and the release still stops before the upgrade', async () => {
+    const a = await app();
+    const ini = 'examples/heroku-app/alembic.ini';
+    const line = `alembic -c ${ini} revision -m auto && ${RELEASE_LINE}`;
+    writeFileSync(path.join(a.dir, 'Procfile'), `release: ${line}\nweb: gunicorn app:app\n`);
+    const before = readdirSync(path.join(a.dir, VERSIONS)).length;
+    const r = release(a, {}, line);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    // Alembic ran once, for the revision; the upgrade never started
+    expect(r.alembicStarts).toBe(1);
+    expect(readdirSync(path.join(a.dir, VERSIONS)).length).toBe(before + 1);
+    expect(r.stdout).toContain('[release-generates-migration] Procfile:1');
+    expect(await pgExec(pg.urlFor(a.db), "SELECT to_regclass('alembic_version')::text")).toEqual([[null]]);
+  }, 60_000);
+
   it('syntax the dyno\'s Python rejects, with no Python declared: the interpreter is asked, blocked, Alembic never started', async () => {
     const file = "revision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    try:\n        pass\n    except ValueError, KeyError:\n        pass\n";
     const a = await app({ '3c4d_pep758.py': file });
