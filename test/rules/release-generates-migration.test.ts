@@ -94,6 +94,19 @@ describe('release-generates-migration: what the release phase runs', () => {
     expect(r.exitCode).toBe(1);
     expect(at(r.result.findings)).toEqual([`error ${CODE} Procfile:1 alembic revision --autogenerate`]);
   });
+
+  it('verify names it as the likely origin of a stamped revision no file has', async () => {
+    const s = { name: 'generated-lost', revs: [{ id: 'aaa111', down: null }], rows: ['5d1e0c7a9b42'] };
+    const root = writeScenarioProject(s);
+    const url = await prepareDatabase(s, 'sqlite', root);
+    const without = (await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } })).result.findings.find((f) => f.code === 'stamped-revision-missing')!;
+    expect(without.message).not.toContain('release phase');
+    writeFileSync(path.join(root, 'Procfile'), 'release: flask db migrate && flask db upgrade\n');
+    const r = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    const missing = r.result.findings.find((f) => f.code === 'stamped-revision-missing')!;
+    expect(missing.message).toContain('The release phase runs `flask db migrate` (Procfile:1), which writes a migration on the release dyno and loses it with the dyno');
+    expect(missing.hint).toContain('alembic-preflight backfill');
+  });
 });
 
 describe('release-generates-migration against real Alembic: the release line, run by /bin/sh as Heroku runs it', () => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { GeneratedAtRelease } from '../../alembic/generating-command.js';
 import { describeForensics, type Forensics } from '../../alembic/git-history.js';
 import { translate, type StampValue } from '../../alembic/upgrade-plan.js';
 import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
@@ -9,7 +10,7 @@ export const stampedRevisionMissing: Rule = {
   code: 'stamped-revision-missing',
   severity: 'error',
   summary: 'A version-table row names a revision no migration file defines; `alembic upgrade` stops with "Can\'t locate revision".',
-  check({ model, database: db }) {
+  check({ model, database: db, releaseGenerates }) {
     if (!db) return [];
     const failed = db.stamps.filter((s) => s.how === 'failed' && s.failure);
     const heads = model.map.heads;
@@ -37,7 +38,9 @@ export const stampedRevisionMissing: Rule = {
       return {
         code: 'stamped-revision-missing',
         severity: 'error' as const,
-        message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${blank ? '' : origin(typeof s.value === 'string' ? db.forensics?.get(s.value) : undefined)}`,
+        message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${blank ? '' : origin(typeof s.value === 'string' ? db.forensics?.get(s.value) : undefined)}${
+          !blank && f.exception === 'ResolutionError' ? generatedAtRelease(releaseGenerates?.[0], typeof s.value === 'string' ? db.forensics?.get(s.value) : undefined) : ''
+        }`,
         hint,
         revision: typeof s.value === 'string' ? s.value : undefined,
         alembicError: own,
@@ -78,6 +81,15 @@ function blankHint(b: Blanks, db: DatabaseContext): string {
     return `Give version_num the type Alembic creates, which drops the padding: ${alter} (PostgreSQL strips trailing spaces when it converts character to varchar.)`;
   }
   return `Store the id without the blanks: ${update(b.value)}`;
+}
+
+/**
+ * The likely origin when git never saw the id and the release phase generates migrations: each release
+ * stamps the database with a file that dies with its dyno.
+ */
+function generatedAtRelease(g: GeneratedAtRelease | undefined, f: Forensics | undefined): string {
+  if (!g || (f && f.kind !== 'never' && f.kind !== 'no-git')) return '';
+  return ` The release phase runs \`${g.command}\`${g.at ? ` (${g.at})` : ''}, which writes a migration on the release dyno and loses it with the dyno: that is how a database gets a revision no file in the repository has (release-generates-migration).`;
 }
 
 /** What git says about the id, as a sentence appended to the message. */
