@@ -235,6 +235,10 @@ describe('bad input never crashes and never passes silently', () => {
     // what the hint used to say (-c migrations/alembic.ini from here) fails in Alembic: script_location is resolved against the folder it runs in
     for (const target of alembicTargets()) expect(alembicCommand(root, ['-c', 'migrations/alembic.ini', 'heads'], target.env).status, target.name).not.toBe(0);
     expectHeadsA1(path.join(root, 'migrations'), 'cd migrations');
+    // `script_location = .` beside env.py (fastapi-nextjs-template, deployed with pushd migrations && alembic upgrade head)
+    const dot = makeProject({ 'api/migrations/alembic.ini': '[alembic]\nscript_location = .\n', 'api/migrations/env.py': '', 'api/migrations/versions/a1_x.py': rev('a1', null), 'api/app.py': '' }, null);
+    expect(JSON.parse(cli(path.join(dot, 'api')).stdout).error.hint).toBe('This folder has no Alembic configuration, but below it: cd migrations && alembic-preflight check.');
+    expectHeadsA1(path.join(dot, 'api/migrations'), 'script_location = .');
   });
 
   it('unknown flags are usage errors (exit 2)', () => {

@@ -43,7 +43,8 @@ export function findAlembicSetups(cwd: string): string[] {
 }
 
 /**
- * The ini's relative script_location names a folder beside the ini and nothing from cwd: Alembic resolves
+ * The ini's relative script_location names a script folder (env.py) from the ini's folder and none from cwd
+ * (`script_location = .` or `alembic` in migrations/alembic.ini): Alembic resolves
  * it against the folder it runs in, so the project is run from the ini's folder (`cd migrations && alembic
  * upgrade head`). The value is read line by line, which is enough for a suggestion.
  */
@@ -62,7 +63,7 @@ function runsFromOwnFolder(cwd: string, ini: string): boolean {
     if (!m) continue;
     const loc = m[1]!.trim();
     if (loc === '' || path.isAbsolute(loc) || /[%:$]/u.test(loc)) return false;
-    return !existsSync(path.resolve(cwd, loc)) && existsSync(path.join(path.resolve(path.dirname(ini), loc), 'env.py'));
+    return !existsSync(path.join(path.resolve(cwd, loc), 'env.py')) && existsSync(path.join(path.resolve(path.dirname(ini), loc), 'env.py'));
   }
   return false;
 }
