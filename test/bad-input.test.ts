@@ -239,6 +239,13 @@ describe('bad input never crashes and never passes silently', () => {
     const dot = makeProject({ 'api/migrations/alembic.ini': '[alembic]\nscript_location = .\n', 'api/migrations/env.py': '', 'api/migrations/versions/a1_x.py': rev('a1', null), 'api/app.py': '' }, null);
     expect(JSON.parse(cli(path.join(dot, 'api')).stdout).error.hint).toBe('This folder has no Alembic configuration, but below it: cd migrations && alembic-preflight check.');
     expectHeadsA1(path.join(dot, 'api/migrations'), 'script_location = .');
+    // with -c from api/, the script folder is api/ (no env.py): the hint's two fixes both work in real Alembic
+    const api = path.join(dot, 'api');
+    const f = (JSON.parse(cli(api, '-c', 'migrations/alembic.ini').stdout).findings as { code: string; hint: string }[]).find((x) => x.code === 'unreadable-file')!;
+    expect(f.hint).toContain('Run from there (cd migrations && alembic …; alembic-preflight check), or write script_location = %(here)s so that it works from any folder.');
+    writeFileSync(path.join(api, 'migrations/alembic.ini'), '[alembic]\nscript_location = %(here)s\n');
+    for (const target of alembicTargets()) expect(alembicCommand(api, ['-c', 'migrations/alembic.ini', 'heads'], target.env), target.name).toEqual({ status: 0, last: 'a1 (head)' });
+    expect(cli(api, '-c', 'migrations/alembic.ini').status).toBe(0);
   });
 
   it('unknown flags are usage errors (exit 2)', () => {

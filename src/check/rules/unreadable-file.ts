@@ -49,11 +49,29 @@ function envPyFinding(model: ProjectModel): Finding | undefined {
     severity: 'error',
     message: `${rel}: ${missing ? 'there is no env.py in the script folder' : outcome.error}. Alembic runs env.py for every command that touches the database, so \`alembic upgrade head\` fails here, even with nothing to apply; \`alembic heads\` and \`history\` still work, because they never run it.`,
     hint: missing
-      ? `Restore ${rel} (git log --diff-filter=D -- ${rel} finds the commit that removed it; check that .gitignore does not exclude it), or create one with alembic init in a scratch folder and copy it.`
+      ? (besideIni(model) ??
+        `Restore ${rel} (git log --diff-filter=D -- ${rel} finds the commit that removed it; check that .gitignore does not exclude it), or create one with alembic init in a scratch folder and copy it.`)
       : `Make ${rel} a readable file for the user that runs Alembic.`,
     path: rel,
     alembicError: missing ? `ImportError: Can't find Python file ${envPyAsAlembicNamesIt(model)}` : (outcome.endless ?? outcome.error),
   };
+}
+
+/**
+ * A relative script_location that reaches env.py from the ini's folder, not from the working folder
+ * (`script_location = .` in migrations/alembic.ini, run as `cd migrations && alembic upgrade head`):
+ * the script folder is right, the folder Alembic is run from is not.
+ */
+function besideIni(model: ProjectModel): string | undefined {
+  const { scriptLocation, iniPath, cwd } = model.config;
+  if (!iniPath || path.isAbsolute(scriptLocation) || /^[\w.]+:/.test(scriptLocation)) return undefined;
+  const iniDir = path.dirname(iniPath);
+  const there = path.resolve(iniDir, scriptLocation);
+  if (iniDir === cwd || !existsSync(path.join(there, 'env.py'))) return undefined;
+  const from = path.relative(cwd, iniDir) || '.';
+  const ini = path.basename(iniPath);
+  const anchored = path.posix.join('%(here)s', scriptLocation.split(path.sep).join('/'));
+  return `script_location = ${scriptLocation} is resolved against the folder Alembic runs from, not the ini's: from here it names ${path.relative(cwd, model.config.scriptDir) || '.'}, which has no env.py; from ${from} it names the script folder. Run from there (cd ${from} && alembic${ini === 'alembic.ini' ? '' : ` -c ${ini}`} …; alembic-preflight check${ini === 'alembic.ini' ? '' : ` -c ${ini}`}), or write script_location = ${anchored === '%(here)s/.' ? '%(here)s' : anchored} so that it works from any folder.`;
 }
 
 /**
