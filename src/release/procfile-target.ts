@@ -265,15 +265,19 @@ function lineTargets(shellLine: string, start: Where, followScripts: boolean): D
   let unreadable = false;
   // `cd backend && alembic -c alembic.ini upgrade heads`: what follows runs in that folder
   let where = start;
+  let moved = false;
   for (const cmd of shellLine.split(SHELL_SPLIT)) {
     const words = shellWords(cmd);
     const first = commandStart(words);
     // a message that mentions the command runs nothing
     if (first < 0 || words[first] === 'echo' || words[first] === 'printf') continue;
     if (words[first] === 'cd') {
+      moved = true;
       const to = words[first + 1];
-      // a folder the shell decides (cd, cd -, cd ~, cd $DIR): what follows is not read
+      // a folder the shell decides (cd, cd -, cd ~, cd $DIR): the upgrades after it are not read (a command
+      // that generates a migration does so wherever it runs)
       if (to === undefined || to === '-' || /[$`~*?]/u.test(to)) {
+        if (where.generated) continue;
         unreadable = true;
         break;
       }
@@ -291,7 +295,7 @@ function lineTargets(shellLine: string, start: Where, followScripts: boolean): D
       // the project release checks (and runs COMMAND for) is its own -c, when it has one
       const own = where.configs ? optionOf(words.slice(0, words.indexOf('--')), '-c', '--config') : undefined;
       if (own !== undefined) {
-        if (where.dir === start.dir) where.configs!.push({ config: configPath(where.dir, own), path: where.path, line: where.line });
+        if (!moved) where.configs!.push({ config: configPath(where.dir, own), path: where.path, line: where.line });
         continue;
       }
       // without --target, release predicts what the command after `--` runs when it is plain, else head
@@ -305,7 +309,7 @@ function lineTargets(shellLine: string, start: Where, followScripts: boolean): D
       // collecting configs reads on past what would stop the target's reading; an ini read after a cd is
       // another folder's project (its relative paths are resolved from there, not from here)
       if (where.configs) {
-        if (!problem && where.dir === start.dir) where.configs.push({ config: configPath(where.dir, config), path: where.path, line: where.line });
+        if (!problem && !moved) where.configs.push({ config: configPath(where.dir, config), path: where.path, line: where.line });
         continue;
       }
       // the release fails (or migrates nothing) whichever project it names

@@ -60,6 +60,8 @@ describe('release-generates-migration: what the release phase runs', () => {
       `error ${CODE} Pipfile:2 flask db migrate`,
     ]);
     expect(at((await viaCommand(project({ Procfile: 'release: npx alembic-preflight release -- sh -c "flask db init && flask db upgrade"\n' }))).findings)).toEqual([`error ${CODE} Procfile:1 flask db init`]);
+    // after a cd to a folder the shell decides
+    expect(at((await viaCommand(project({ Procfile: 'release: cd $APP_HOME && flask db migrate && flask db upgrade\n' }))).findings)).toEqual([`error ${CODE} Procfile:1 flask db migrate`]);
     // one finding a line, naming the first (a real Procfile: cd backend && flask db init && flask db migrate && flask db upgrade)
     expect(at((await viaCommand(project({ Procfile: 'release: flask db init && flask db migrate && flask db upgrade\n' }))).findings)).toEqual([`error ${CODE} Procfile:1 flask db init`]);
     // generated and never applied: nothing in the release upgrades
