@@ -27,6 +27,9 @@ export function generatingCommand(cmd: string): string | undefined {
   // variable assignments), then: a message that mentions the command runs nothing
   let first = 0;
   while (first < words.length && (/:$|^-$|^[A-Za-z_]\w*=/u.test(words[first]!) || /^(RUN|CMD|ENTRYPOINT|exec)$/u.test(words[first]!))) first++;
+  // `bash -lc "echo 'run flask db migrate locally'"`: the command is what the shell's -c runs
+  const option = words[first + 1] ?? '';
+  if (/^(?:\/(?:usr\/)?bin\/)?(?:ba|da|z)?sh$/u.test(words[first] ?? '') && /^-[a-z]+$/u.test(option) && option.includes('c')) first += 2;
   if (words[first] === 'echo' || words[first] === 'printf') return undefined;
   const at = (i: number, skip: ReadonlySet<string>): number => {
     while (i < words.length && words[i]!.startsWith('-')) i += skip.has(words[i]!) ? 2 : 1;

@@ -75,6 +75,8 @@ describe('release-generates-migration: what the release phase runs', () => {
       project({
         Procfile: 'release: alembic revision -m auto && alembic upgrade head\nrelease: echo "alembic revision is for developers" && alembic upgrade head\nweb: alembic upgrade head && gunicorn app:app\n',
         Makefile: 'migration:\n\talembic revision --autogenerate -m "$(m)"\n',
+        // a message in a shell's -c
+        'heroku.yml': 'release:\n  command:\n    - bash -lc "echo \'run flask db migrate locally, then alembic upgrade head\'"\n',
       }),
     );
     expect(at(quiet.findings)).toEqual([]);
