@@ -34,6 +34,7 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
     ['release: alembic-preflight release -- alembic upgrade $T', 'head'],
     ['release: alembic upgrade head', 'head'],
     ['release: sh -c "alembic upgrade heads"', 'heads'],
+    ['release: bash -lc "echo \'run alembic upgrade heads by hand\'"', undefined],
     ["release: alembic upgrade 'heads'", 'heads'],
     ['release: alembic upgrade "$TARGET"', undefined],
     // not read plainly: keep the default rather than guess

@@ -269,8 +269,9 @@ function lineTargets(shellLine: string, start: Where, followScripts: boolean): D
   for (const cmd of shellLine.split(SHELL_SPLIT)) {
     const words = shellWords(cmd);
     const first = commandStart(words);
-    // a message that mentions the command runs nothing
-    if (first < 0 || words[first] === 'echo' || words[first] === 'printf') continue;
+    // a message that mentions the command runs nothing, also as what a shell's -c runs (`bash -lc "echo …"`)
+    const runs = first >= 0 && SHELLS.has(words[first]!.split('/').pop()!) && /^-[a-z]+$/u.test(words[first + 1] ?? '') && words[first + 1]!.includes('c') ? first + 2 : first;
+    if (first < 0 || words[runs] === 'echo' || words[runs] === 'printf') continue;
     if (words[first] === 'cd') {
       moved = true;
       const to = words[first + 1];
