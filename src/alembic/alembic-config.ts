@@ -5,6 +5,7 @@ import { featuresOf, type AlembicFeatures, type AlembicVersion } from './alembic
 import { IniError, inlineComment, inlineCommentAdvice, parseIni, type IniFile } from './ini-parser.js';
 import { decodeBytesLikePython, decodeLikePython } from './python-decode.js';
 import { findAlembicSetups } from './find-alembic-setups.js';
+import { hereAnchored, scriptFolderBesideIni } from './script-folder-beside-ini.js';
 import { declaredImports } from './import-resolver.js';
 import { projectFolders } from './project-folders.js';
 import { detectPythonVersion, type DeclaredPython } from './python-version.js';
@@ -748,10 +749,7 @@ function searchBases(dir: string): string[] {
  */
 function suggestScriptLocation(cwd: string, iniPath: string, configured: string, written?: string): string {
   const iniDir = path.dirname(iniPath);
-  const here = (dir: string): string => {
-    const rel = path.relative(iniDir, dir).split(path.sep).join('/');
-    return rel === '' ? '%(here)s' : `%(here)s/${rel}`;
-  };
+  const here = (dir: string): string => hereAnchored(iniPath, dir);
   if (path.isAbsolute(configured)) {
     // a path of another machine (a container image's /app/...): its longest tail that is a script folder here
     const parts = configured.split(/[\\/]/u).filter(Boolean);
@@ -783,8 +781,8 @@ function suggestScriptLocation(cwd: string, iniPath: string, configured: string,
     }
   }
   // %(here)s only helps when the path is written relative to the ini's folder
-  const besideIni = !path.isAbsolute(configured) && iniDir !== cwd && existsSync(path.join(path.resolve(iniDir, configured), 'env.py'));
-  const rel = besideIni ? ` A relative script_location is resolved against the current directory, not the ini file; script_location = ${here(path.resolve(iniDir, configured))} makes it independent of where you run from.` : '';
+  const besideIni = scriptFolderBesideIni(cwd, iniPath, configured);
+  const rel = besideIni ? ` A relative script_location is resolved against the current directory, not the ini file; script_location = ${here(besideIni)} makes it independent of where you run from.` : '';
   return found.length > 0
     ? `Did you mean script_location = ${found[0]}? (found an env.py there).${rel}`
     : `Point script_location at the folder that holds env.py.${rel}`;

@@ -1,6 +1,8 @@
-import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
+import { parseIni } from './ini-parser.js';
 import { NOT_SOURCE_DIRS } from './project-folders.js';
+import { scriptFolderBesideIni } from './script-folder-beside-ini.js';
 
 /**
  * Where below `cwd` an Alembic setup lives, as the commands that point
@@ -43,29 +45,17 @@ export function findAlembicSetups(cwd: string): string[] {
 }
 
 /**
- * The ini's relative script_location names a script folder (env.py) from the ini's folder and none from cwd
- * (`script_location = .` or `alembic` in migrations/alembic.ini): Alembic resolves
- * it against the folder it runs in, so the project is run from the ini's folder (`cd migrations && alembic
- * upgrade head`). The value is read line by line, which is enough for a suggestion.
+ * The ini's script_location, read as Alembic reads it, reaches its script folder only from the ini's own
+ * folder: the project is run from there (`cd migrations && alembic upgrade head`).
  */
 function runsFromOwnFolder(cwd: string, ini: string): boolean {
-  let text: string;
   try {
-    text = readFileSync(ini, 'utf8');
+    const location = parseIni(readFileSync(ini, 'utf8'), path.basename(ini), { here: path.dirname(ini) }).get('alembic', 'script_location');
+    return location !== undefined && scriptFolderBesideIni(cwd, ini, location) !== undefined;
   } catch {
+    // unreadable, or an ini configparser refuses: the plain -c suggestion, whose error then says why
     return false;
   }
-  let section = '';
-  for (const line of text.split(/\r?\n/u)) {
-    const header = /^\[([^\]]*)\]/u.exec(line);
-    if (header) section = header[1]!;
-    const m = section === 'alembic' ? /^script_location\s*[=:](.*)$/u.exec(line) : null;
-    if (!m) continue;
-    const loc = m[1]!.trim();
-    if (loc === '' || path.isAbsolute(loc) || /[%:$]/u.test(loc)) return false;
-    return !existsSync(path.join(path.resolve(cwd, loc), 'env.py')) && existsSync(path.join(path.resolve(path.dirname(ini), loc), 'env.py'));
-  }
-  return false;
 }
 
 function hasSubfolders(dir: string): boolean {

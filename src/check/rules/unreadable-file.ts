@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { featuresOf } from '../../alembic/alembic-version.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
+import { hereAnchored, scriptFolderBesideIni } from '../../alembic/script-folder-beside-ini.js';
 import type { Finding, Rule } from '../finding.js';
 import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
 
@@ -64,14 +65,11 @@ function envPyFinding(model: ProjectModel): Finding | undefined {
  */
 function besideIni(model: ProjectModel): string | undefined {
   const { scriptLocation, iniPath, cwd } = model.config;
-  if (!iniPath || path.isAbsolute(scriptLocation) || /^[\w.]+:/.test(scriptLocation)) return undefined;
-  const iniDir = path.dirname(iniPath);
-  const there = path.resolve(iniDir, scriptLocation);
-  if (iniDir === cwd || !existsSync(path.join(there, 'env.py'))) return undefined;
-  const from = path.relative(cwd, iniDir) || '.';
+  const there = iniPath ? scriptFolderBesideIni(cwd, iniPath, scriptLocation) : undefined;
+  if (!iniPath || !there) return undefined;
+  const from = path.relative(cwd, path.dirname(iniPath)) || '.';
   const ini = path.basename(iniPath);
-  const anchored = path.posix.join('%(here)s', scriptLocation.split(path.sep).join('/'));
-  return `script_location = ${scriptLocation} is resolved against the folder Alembic runs from, not the ini's: from here it names ${path.relative(cwd, model.config.scriptDir) || '.'}, which has no env.py; from ${from} it names the script folder. Run from there (cd ${from} && alembic${ini === 'alembic.ini' ? '' : ` -c ${ini}`} …; alembic-preflight check${ini === 'alembic.ini' ? '' : ` -c ${ini}`}), or write script_location = ${anchored === '%(here)s/.' ? '%(here)s' : anchored} so that it works from any folder.`;
+  return `script_location = ${scriptLocation} is resolved against the folder Alembic runs from, not the ini's: from here it names ${path.relative(cwd, model.config.scriptDir) || '.'}, which has no env.py; from ${from} it names the script folder. Run from there (cd ${from} && alembic${ini === 'alembic.ini' ? '' : ` -c ${ini}`} …; alembic-preflight check${ini === 'alembic.ini' ? '' : ` -c ${ini}`}), or write script_location = ${hereAnchored(iniPath, there)} so that it works from any folder.`;
 }
 
 /**
