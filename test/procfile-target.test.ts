@@ -7,7 +7,7 @@ import { verifyCommand } from '../src/commands/verify-command.js';
 import { commandProject, commandTarget, procfileTarget, releaseConfig } from '../src/release/procfile-target.js';
 import { runCli } from './helpers/cli.js';
 import { prepareDatabase, writeScenarioProject, type RevSpec } from './helpers/db-scenario.js';
-import { alembicTargets, PYTHON } from './helpers/oracle.js';
+import { alembicOnPath, alembicTargets } from './helpers/oracle.js';
 import { makeProject } from './helpers/project.js';
 
 const TWO_BRANCHES: RevSpec[] = [
@@ -194,9 +194,7 @@ describe('procfileTarget follows a `cd` on the release line (the app in a subfol
     expect(r.stdout).toContain('graded for `alembic upgrade heads` (the release line in ../Procfile:1)');
     // the line works in Alembic from the root (an offline run: the SQL for both branches, no database)
     for (const t of alembicTargets()) {
-      const bin = path.join(root, '.bin');
-      mkdirSync(bin, { recursive: true });
-      writeFileSync(path.join(bin, 'alembic'), `#!/bin/sh\nexec ${PYTHON} -m alembic "$@"\n`, { mode: 0o755 });
+      const bin = alembicOnPath(path.join(root, '.bin'));
       writeFileSync(path.join(root, 'backend/migrations/env.py'), 'from alembic import context\ncontext.configure(url="sqlite://")\nwith context.begin_transaction():\n    context.run_migrations()\n');
       const real = spawnSync('/bin/sh', ['-c', 'cd backend && alembic -c alembic.ini upgrade heads --sql'], { cwd: root, encoding: 'utf8', env: { ...process.env, ...t.env, PATH: `${bin}:${process.env.PATH ?? ''}`, PYTHONDONTWRITEBYTECODE: '1' } });
       expect(real.status, t.name + real.stderr).toBe(0);

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +31,13 @@ export function alembicTargets(): { name: string; version: string; env: Record<s
 export function alembicCommand(cwd: string, args: readonly string[], env: Record<string, string> = {}): { status: number | null; last: string } {
   const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], { cwd, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
   return { status: r.status, last: `${r.stdout}\n${r.stderr}`.trim().split('\n').at(-1) ?? '' };
+}
+
+/** Makes `alembic` on PATH in `dir` run Debian's Alembic (what a shell line calls by name); returns `dir`. */
+export function alembicOnPath(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'alembic'), `#!/bin/sh\nexec ${PYTHON} -m alembic "$@"\n`, { mode: 0o755 });
+  return dir;
 }
 
 export function oracleGraph(cwd: string, opts: { ini?: string; env?: Record<string, string> } = {}): OracleGraph {

@@ -113,6 +113,9 @@ run_migrations_online()
 `;
 }
 
+/** The smallest script.py.mako `alembic revision` renders: the header and empty upgrade() and downgrade(). */
+export const SCRIPT_MAKO = 'revision = ${repr(up_revision)}\ndown_revision = ${repr(down_revision)}\nbranch_labels = None\ndepends_on = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n';
+
 /** `check` as the command runs it: graph rules, then the lints with the project's own settings. */
 export async function check(root: string, version = 'latest', opts: { lint?: boolean } = {}): Promise<CheckResult> {
   const v = version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(version)!;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/check/finding.js';
 import { describeRule } from '../helpers/describe-rule.js';
 import { alembicCommand, alembicTargets } from '../helpers/oracle.js';
-import { check, DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { check, DEFAULT_INI, makeProject, onlineEnvPy, rev, SCRIPT_MAKO } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const V = 'migrations/versions/';
@@ -166,14 +166,11 @@ describe('deploy-script-hazard: a migration generated where the app is deployed'
 });
 
 describe('deploy-script-hazard: a migration generated at deploy, against real Alembic', () => {
-  const ENV = 'from alembic import context\nfrom sqlalchemy import engine_from_config, pool\nconfig = context.config\nengine = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)\nwith engine.connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n';
-  const MAKO = 'revision = ${repr(up_revision)}\ndown_revision = ${repr(down_revision)}\nbranch_labels = None\ndepends_on = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n';
-
   it('the first deploy applies a file only its dyno had; the next deploy, from the same repository, cannot locate that revision', async () => {
     for (const target of alembicTargets()) {
       const db = path.join(tempDir(), 'prod.db');
       const repo = makeProject(
-        { [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': ENV, 'migrations/script.py.mako': MAKO, Procfile: 'release: alembic revision -m auto && alembic upgrade head\n' },
+        { [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': onlineEnvPy(''), 'migrations/script.py.mako': SCRIPT_MAKO, Procfile: 'release: alembic revision -m auto && alembic upgrade head\n' },
         `${DEFAULT_INI}sqlalchemy.url = sqlite:///${db}\n`,
       );
       expect(at(await hazards0(repo)), target.name).toEqual(['error Procfile:1 alembic revision']);

@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +8,8 @@ import { verifyCommand } from '../../src/commands/verify-command.js';
 import type { CheckResult } from '../../src/check/run-check.js';
 import { describeRule } from '../helpers/describe-rule.js';
 import { prepareDatabase, writeScenarioProject } from '../helpers/db-scenario.js';
-import { alembicTargets, PYTHON } from '../helpers/oracle.js';
-import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { alembicCommand, alembicOnPath, alembicTargets } from '../helpers/oracle.js';
+import { DEFAULT_INI, makeProject, onlineEnvPy, rev, SCRIPT_MAKO } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const V = 'migrations/versions/';
@@ -114,20 +114,14 @@ describe('release-generates-migration: what the release phase runs', () => {
 });
 
 describe('release-generates-migration against real Alembic: the release line, run by /bin/sh as Heroku runs it', () => {
-  const ENV = 'from alembic import context\nfrom sqlalchemy import engine_from_config, pool\nconfig = context.config\nengine = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)\nwith engine.connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n';
-  const MAKO = 'revision = ${repr(up_revision)}\ndown_revision = ${repr(down_revision)}\nbranch_labels = None\ndepends_on = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n';
-
   it('the first release succeeds on a file only its dyno had; the next release, from the same slug, fails as the message says', async () => {
     for (const target of alembicTargets()) {
       const db = path.join(tempDir(), 'prod.db');
       const line = 'alembic revision -m auto && alembic upgrade head';
-      const slug = project({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': ENV, 'migrations/script.py.mako': MAKO, Procfile: `release: ${line}\n` }, `${DEFAULT_INI}sqlalchemy.url = sqlite:///${db}\n`);
+      const slug = project({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': onlineEnvPy(''), 'migrations/script.py.mako': SCRIPT_MAKO, Procfile: `release: ${line}\n` }, `${DEFAULT_INI}sqlalchemy.url = sqlite:///${db}\n`);
       const f = (await viaCommand(slug)).findings.find((x) => x.code === CODE);
       expect(f?.severity, target.name).toBe('error');
-      const bin = path.join(tempDir(), 'bin');
-      mkdirSync(bin);
-      writeFileSync(path.join(bin, 'alembic'), `#!/bin/sh\nexec ${PYTHON} -m alembic "$@"\n`);
-      chmodSync(path.join(bin, 'alembic'), 0o755);
+      const bin = alembicOnPath(path.join(tempDir(), 'bin'));
       const env = { ...process.env, ...target.env, PATH: `${bin}:${process.env.PATH ?? ''}`, PYTHONDONTWRITEBYTECODE: '1' };
       const release = (): { status: number | null; out: string; dir: string } => {
         const dir = path.join(tempDir(), 'app');
@@ -148,15 +142,15 @@ describe('release-generates-migration against real Alembic: the release line, ru
     for (const target of alembicTargets()) {
       const db = path.join(tempDir(), 'prod.db');
       const line = 'alembic revision --autogenerate -m auto';
-      const slug = project({ [V + 'b2_y.py']: rev('b2', 'a1'), 'migrations/env.py': ENV, 'migrations/script.py.mako': MAKO, Procfile: `release: ${line}\n` }, `${DEFAULT_INI}sqlalchemy.url = sqlite:///${db}\n`);
+      const slug = project({ [V + 'b2_y.py']: rev('b2', 'a1'), 'migrations/env.py': onlineEnvPy(''), 'migrations/script.py.mako': SCRIPT_MAKO, Procfile: `release: ${line}\n` }, `${DEFAULT_INI}sqlalchemy.url = sqlite:///${db}\n`);
       const f = (await viaCommand(slug)).findings.find((x) => x.code === CODE);
       expect(f?.message, target.name).toContain('the release runs no upgrade');
       expect(f?.message, target.name).toContain('"Target database is not up to date."');
       // the database is at a1; b2 is committed and pending
-      expect(spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'a1'], { cwd: slug, env: { ...process.env, ...target.env }, encoding: 'utf8' }).status, target.name).toBe(0);
-      const r = spawnSync(PYTHON, ['-m', 'alembic', ...line.split(' ').slice(1)], { cwd: slug, env: { ...process.env, ...target.env, PYTHONDONTWRITEBYTECODE: '1' }, encoding: 'utf8' });
+      expect(alembicCommand(slug, ['upgrade', 'a1'], target.env).status, target.name).toBe(0);
+      const r = alembicCommand(slug, line.split(' ').slice(1), target.env);
       expect(r.status, target.name).not.toBe(0);
-      expect(r.stdout + r.stderr, target.name).toContain('Target database is not up to date.');
+      expect(r.last, target.name).toContain('Target database is not up to date.');
     }
   }, 60_000);
 });
