@@ -67,6 +67,13 @@ export function revLocation(rev: Rev | undefined): { path?: string; line?: numbe
   return { path: rev.file.path, line: rev.script.line, revision: rev.id };
 }
 
+/** A finding's place from a release command's `path:line` (`Procfile:3`); nothing for '' (the command `release --` wraps). */
+export function releaseLocation(at: string): { path?: string; line?: number } {
+  const m = /^(.*):(\d+)$/u.exec(at);
+  if (m) return { path: m[1]!, line: Number(m[2]) };
+  return at === '' ? {} : { path: at };
+}
+
 /** A shell-safe quoting of a revision id for hints. */
 export function shellQuote(s: string): string {
   return /^[\w.@%+=:,/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;

@@ -1,5 +1,6 @@
 import type { ReleaseCommandProblem } from '../../alembic/alembic-argv.js';
 import type { Rule } from '../finding.js';
+import { releaseLocation } from '../rule-helpers.js';
 
 /**
  * The release phase's `alembic … upgrade`, read as Alembic's argparse reads it, fails before it
@@ -14,8 +15,7 @@ export const releaseCommandInvalid: Rule = {
     if (!release) return [];
     // `release -- COMMAND`: the command itself (at is empty), else the file and line it is written on
     const where = release.at === '' ? 'the command after `alembic-preflight release --`' : release.via ? `${release.via}, at ${release.at}` : release.at;
-    const [path, line] = splitAt(release.at);
-    const base = { code: this.code, severity: this.severity, ...(path !== '' ? { path } : {}), ...(line !== undefined ? { line } : {}) };
+    const base = { code: this.code, severity: this.severity, ...releaseLocation(release.at) };
     if (release.kind === 'refused') {
       return [
         {
@@ -38,11 +38,6 @@ export const releaseCommandInvalid: Rule = {
     ];
   },
 };
-
-function splitAt(at: string): [string, number | undefined] {
-  const m = /^(.*):(\d+)$/u.exec(at);
-  return m ? [m[1]!, Number(m[2])] : [at, undefined];
-}
 
 /** The fix for what argparse refused, as precise as its message allows. */
 function refusedHint({ command, detail, fixed }: ReleaseCommandProblem): string {

@@ -1,4 +1,5 @@
 import type { Finding, Rule } from '../finding.js';
+import { releaseLocation } from '../rule-helpers.js';
 
 const APPLIED = `It writes a new migration file on the one-off release dyno, the upgrade after it applies that file, and the dyno is discarded with the file: the database is left at a revision no file in the repository has, and the next release fails with "Can't locate revision identified by '…'".`;
 // `release: flask db migrate` alone: autogenerate refuses a database behind the code ("Target database is not up to date.")
@@ -17,12 +18,11 @@ export const releaseGeneratesMigration: Rule = {
   check({ releaseGenerates }) {
     const out: Finding[] = [];
     for (const g of releaseGenerates ?? []) {
-      const m = /^(.*):(\d+)$/u.exec(g.at);
       const where = g.at === '' ? 'the command after `alembic-preflight release --`' : g.via ? `${g.at}, run by ${g.via}` : g.at;
       out.push({
         code: this.code,
         severity: this.severity,
-        ...(m ? { path: m[1]!, line: Number(m[2]) } : {}),
+        ...releaseLocation(g.at),
         message: `The release phase runs \`${g.command}\` (${where}). ${g.noUpgrade ? NO_UPGRADE : APPLIED}${g.command.endsWith(' init') ? ' (`init` fails outright once the migrations folder is committed: "Directory … already exists and is not empty".)' : ''}`,
         hint: `Remove \`${g.command}\` from the release phase and let it only apply migrations (\`alembic upgrade head\`, \`flask db upgrade\`). Generate migrations on a development machine (\`${g.command.startsWith('flask') ? 'flask db migrate -m "…"' : 'alembic revision --autogenerate -m "…"'}\`), review and commit them. If a database is already stamped with a lost revision: alembic-preflight backfill.`,
       });
