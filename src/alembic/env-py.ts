@@ -796,3 +796,74 @@ export function runFunctionImports(source: string): FunctionImport[] {
   }
   return out.sort((a, b) => a.line - b.line);
 }
+
+/** env.py migrates several databases in one run, each with its own version table (Alembic's multidb template, Flask-Migrate's `init --multidb`). */
+export interface MultiDatabaseSetup {
+  /** The online branch's `upgrade_token=` (or `run_migrations(engine_name=…)`) line. */
+  readonly line: number;
+  /**
+   * Where the names of the databases come from: alembic.ini's `databases` option (Alembic's template),
+   * the application's binds (Flask-Migrate's: SQLALCHEMY_BINDS), or somewhere we cannot tell.
+   */
+  readonly names: 'ini' | 'binds' | 'unknown';
+}
+
+/** Words by which an env.py finds the application's extra databases: Flask-SQLAlchemy's and Alchemical's binds. */
+const BINDS = new Set(['SQLALCHEMY_BINDS', 'ALCHEMICAL_BINDS', 'bind_names', 'get_bind_names']);
+
+/**
+ * Whether env.py runs the migrations once per database: it hands `context.configure()` an
+ * `upgrade_token` (the name of the per-database upgrade function each script renders) or calls
+ * `run_migrations(engine_name=…)`, which only these templates do. Each database then keeps its own
+ * version table, and `alembic upgrade` fails when any one of them cannot be upgraded. Lines that run
+ * only offline are skipped: `--sql` never reads a version table.
+ */
+export function multiDatabaseSetup(source: string): MultiDatabaseSetup | null {
+  const lines = linesOf(source);
+  const offlineOnly = offlineOnlyLines(lines);
+  let line: number | undefined;
+  let ini = false;
+  let binds = false;
+  for (const ll of lines) {
+    const t = ll.tokens;
+    for (let i = 0; i < t.length; i++) {
+      const tok = t[i]!;
+      if (tok.type === Tok.String) {
+        const value = literal([tok]).value;
+        if (value === 'databases' && t[i - 1]?.text === '(' && t[i - 2]?.text === 'get_main_option') ini = true;
+        else if (value !== null && value !== undefined && BINDS.has(value)) binds = true;
+        continue;
+      }
+      if (tok.type !== Tok.Name) continue;
+      if (BINDS.has(tok.text)) binds = true;
+      if (line !== undefined || offlineOnly(ll.line) || t[i + 1]?.text !== '=' || (t[i - 1]?.text !== ',' && t[i - 1]?.text !== '(')) continue;
+      if (tok.text === 'upgrade_token' || (tok.text === 'engine_name' && callName(t, i) === 'run_migrations')) line = tok.line;
+    }
+  }
+  if (line === undefined) return null;
+  return { line, names: ini ? 'ini' : binds ? 'binds' : 'unknown' };
+}
+
+/** The name of the call whose arguments hold position `at` (`run_migrations` for `context.run_migrations(engine_name=…)`). */
+function callName(t: readonly Token[], at: number): string | undefined {
+  let depth = 0;
+  for (let i = at - 1; i > 0; i--) {
+    const text = t[i]!.type === Tok.Op ? t[i]!.text : '';
+    if (text === ')' || text === ']' || text === '}') depth++;
+    else if (text === '(' || text === '[' || text === '{') {
+      if (depth === 0) return text === '(' && t[i - 1]!.type === Tok.Name ? t[i - 1]!.text : undefined;
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** Whether env.py names no other source of a database URL than alembic.ini's options (imports aside). */
+export function urlsOnlyFromIni(source: string): boolean {
+  for (const ll of linesOf(source)) {
+    const t = ll.tokens;
+    if (t[0]?.text === 'from' || t[0]?.text === 'import') continue;
+    if (t.some((x) => x.type === Tok.Name && OTHER_URL_SOURCES.has(x.text))) return false;
+  }
+  return true;
+}

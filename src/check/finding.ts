@@ -34,10 +34,31 @@ export interface DatabaseContext {
   readonly urlVariables?: UrlVariables;
   /** env.py connects with alembic.ini's sqlalchemy.url: how that URL compares with ours (the values never reach the rules). */
   readonly iniUrl?: IniUrl;
+  /** env.py migrates several databases, each with its own version table, and verify read one of them. */
+  readonly otherDatabases?: OtherDatabases;
 }
 
 /** What verify learnt about the URL it read and the URL Alembic will use, for the URL rules. */
-export type UrlFacts = Pick<DatabaseContext, 'urlBarePercent' | 'urlVariables' | 'iniUrl'>;
+export type UrlFacts = Pick<DatabaseContext, 'urlBarePercent' | 'urlVariables' | 'iniUrl' | 'otherDatabases'>;
+
+export interface OtherDatabases {
+  /** env.py, relative to the working folder, and the line that runs the migrations per database. */
+  readonly envPy: string;
+  readonly envPyLine: number;
+  /** Where env.py takes the databases' names: alembic.ini's `databases` (Alembic's multidb template), the app's binds (Flask-Migrate's), or elsewhere. */
+  readonly names: 'ini' | 'binds' | 'unknown';
+  /**
+   * alembic.ini's `databases` names, each with its section's line and how its sqlalchemy.url compares
+   * with the URL verify read ('unknown' too when env.py may connect otherwise than with the ini's URLs).
+   */
+  readonly listed?: {
+    readonly ini: string;
+    readonly line: number;
+    readonly databases: readonly { readonly name: string; readonly line?: number; readonly here: 'same' | 'different' | 'unknown' }[];
+  };
+  /** Where our URL came from: $NAME or --database-url. */
+  readonly source: string;
+}
 
 export interface IniUrl {
   /**

@@ -62,6 +62,7 @@ import { postgresSchemeRefused } from './rules/postgres-scheme-refused.js';
 import { iniValueMisread } from './rules/ini-value-misread.js';
 import { loggingConfigBroken } from './rules/logging-config-broken.js';
 import { iniUrlMissing } from './rules/ini-url-missing.js';
+import { otherDatabasesNotVerified } from './rules/other-databases-not-verified.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
@@ -105,6 +106,7 @@ export const RULES: readonly Rule[] = [
   // verify only: the live database against the graph
   urlVariableDiffers,
   iniUrlDiffers,
+  otherDatabasesNotVerified,
   postgresSchemeRefused,
   stampedRevisionMissing,
   stampsOverlap,

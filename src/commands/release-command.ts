@@ -5,7 +5,7 @@ import { commandGenerates, commandProject, commandTarget, releaseGenerates } fro
 import { alembicCommand, runChild } from '../release/run-child.js';
 import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
-import { verifyText } from '../report/text-report.js';
+import { findingText, verifyText } from '../report/text-report.js';
 import { releaseLineConfig } from './check-command.js';
 import { openProjectAndDatabase, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
 
@@ -61,6 +61,8 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
     opts.out(verifyText(result, table.notes, source));
     return verdict(EXIT.blocked, `BLOCKED before Alembic started: ${prediction.cliOutput ?? 'see the findings above'}`);
   }
+  // what does not stop this release still belongs in its log (another database verify could not read, say)
+  for (const f of result.findings) if (f.severity === 'warning') opts.out(findingText(f).join('\n') + '\n');
   const pending = prediction.steps.map((s) => s.revision);
   log('info', 'release.verified', { pending: pending.length, target }, `verified: ${pending.length} migration(s) to apply`);
   if (pending.length === 0 && !opts.alwaysRun && !opts.command) {

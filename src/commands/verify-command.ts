@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { iniUrlConnection, interpolationErrorAt, passesUrlUnchanged, readDatabaseUrlVariables, readEnvPy, rewritesPostgresScheme, searchPathSetting, type EnvSetting } from '../alembic/env-py.js';
+import { iniUrlConnection, interpolationErrorAt, multiDatabaseSetup, passesUrlUnchanged, readDatabaseUrlVariables, readEnvPy, rewritesPostgresScheme, searchPathSetting, urlsOnlyFromIni, type EnvSetting } from '../alembic/env-py.js';
 import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
 import { envHandover } from '../alembic/env-handover.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { readEnvPyText } from '../alembic/source-reader.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { investigateMissing } from '../alembic/git-history.js';
-import type { IniUrl, UrlFacts, UrlVariables } from '../check/finding.js';
+import type { IniUrl, OtherDatabases, UrlFacts, UrlVariables } from '../check/finding.js';
 import { missingIds, runVerify, type VerifyResult } from '../check/run-verify.js';
 import { parseDatabaseUrl, sameDatabase, TEMPLATE_URL, type DatabaseTarget } from '../database/database-url.js';
 import type { PostgresOptions } from '../database/read-postgres.js';
@@ -72,7 +72,9 @@ export async function openProjectAndDatabase(opts: VerifyCommandOptions, missing
   const source = opts.databaseUrl ? '--database-url' : `$${envName}`;
   const urlVariables = compareUrlVariables(config, envPy, opts.databaseUrl ? null : envName, raw, opts.env);
   const iniUrl = compareIniUrl(config, envPy, raw, source);
-  return { config, table, db, state, model, source, url: { urlBarePercent: interpolationErrorAt(raw) >= 0, urlVariables, ...(iniUrl ? { iniUrl } : {}) } };
+  const otherDatabases = compareOtherDatabases(config, envPy, raw, source);
+  const url: UrlFacts = { urlBarePercent: interpolationErrorAt(raw) >= 0, urlVariables, ...(iniUrl ? { iniUrl } : {}), ...(otherDatabases ? { otherDatabases } : {}) };
+  return { config, table, db, state, model, source, url };
 }
 
 /** The script location's env.py as Python decodes it, or '' when there is none (Alembic would fail to run at all; check reports the configuration). */
@@ -135,6 +137,45 @@ function compareIniUrl(config: ProjectConfig, envPy: string, url: string, source
     : POSTGRES_SCHEME.test(value) && !sqlalchemyBefore14(config.cwd) ? 'postgres-scheme'
     : sameDatabase(value, url, config.cwd);
   return { state, source, envPy: shown(config, path.join(config.scriptDir, 'env.py')), envPyLine: connection.line, via: connection.via, ini: shown(config, config.iniPath), line, section: config.section };
+}
+
+/**
+ * When env.py migrates several databases (a multidb template), which of them verify read: each keeps
+ * its own version table, and `alembic upgrade` fails if any one of them cannot be upgraded. Undefined
+ * for a single database, and for alembic.ini's `databases` list of one name whose URL is ours or unknown.
+ */
+function compareOtherDatabases(config: ProjectConfig, envPy: string, url: string, source: string): OtherDatabases | undefined {
+  const setup = envPy === '' ? null : multiDatabaseSetup(envPy);
+  if (!setup) return undefined;
+  const envPyShown = shown(config, path.join(config.scriptDir, 'env.py'));
+  const ini = config.ini;
+  let listed: OtherDatabases['listed'];
+  if (setup.names === 'ini' && ini && config.iniPath && ini.hasOption(config.section, 'databases')) {
+    let value: string | undefined;
+    try {
+      value = ini.get(config.section, 'databases');
+    } catch {
+      value = undefined;
+    }
+    if (value !== undefined) {
+      const fromIni = urlsOnlyFromIni(envPy);
+      // the template's own split: re.split(r",\s*", db_names)
+      const databases = value.split(/,\s*/u).map((name) => {
+        let here: 'same' | 'different' | 'unknown' = 'unknown';
+        try {
+          const u = fromIni && ini.hasOption(name, 'sqlalchemy.url') ? ini.get(name, 'sqlalchemy.url') : undefined;
+          if (u !== undefined) here = sameDatabase(u, url, config.cwd);
+        } catch {
+          here = 'unknown';
+        }
+        const line = ini.sectionLines.get(name);
+        return { name, here, ...(line !== undefined ? { line } : {}) };
+      });
+      listed = { ini: shown(config, config.iniPath), line: ini.optionLine(config.section, 'databases') ?? 1, databases };
+      if (databases.length === 1 && databases[0]!.here !== 'different') return undefined;
+    }
+  }
+  return { envPy: envPyShown, envPyLine: setup.line, names: setup.names, ...(listed ? { listed } : {}), source };
 }
 
 export async function verifyCommand(opts: VerifyCommandOptions): Promise<CommandOutput & { result: VerifyResult }> {

@@ -147,7 +147,10 @@ export function verifyText(result: VerifyResult, notes: readonly string[], urlSo
   ]);
   const cmd = upgradeShown(result.model.config.flaskMigrate === true, p.target);
   if (result.ok) {
-    lines.push(p.steps.length === 0 ? `OK: \`${cmd}\` will succeed with nothing to apply.` : `OK: \`${cmd}\` will succeed, applying ${plural(p.steps.length, 'migration')}.`);
+    const apply = p.steps.length === 0 ? 'with nothing to apply' : `applying ${plural(p.steps.length, 'migration')}`;
+    // a multidb env.py: the verdict covers the database read, not the others the same upgrade migrates
+    const partial = result.findings.some((f) => f.code === 'other-databases-not-verified');
+    lines.push(partial ? `OK on the database read: \`${cmd}\` will succeed there ${apply}; the other databases env.py migrates were not read (other-databases-not-verified).` : `OK: \`${cmd}\` will succeed${p.steps.length === 0 ? ' ' : ', '}${apply}.`);
   } else if (!p.willSucceed) {
     lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}.` : `BLOCKED: \`${cmd}\` will fail with: ${oneLine(p.cliOutput ?? "")}`);
   } else {
