@@ -18,6 +18,11 @@ function stamp(file: string, row: string): void {
   expect(r.status).toBe(0);
 }
 
+/** The one row of a SQLite database's alembic_version. */
+function rowOf(file: string): string {
+  return spawnSync(PYTHON, ['-c', `import sqlite3; print(sqlite3.connect(${JSON.stringify(file)}).execute("SELECT version_num FROM alembic_version").fetchone()[0])`], { encoding: 'utf8' }).stdout.trim();
+}
+
 /**
  * A project real Alembic writes from its multidb template, with one revision applied by real Alembic to
  * two SQLite databases, engine1's and engine2's (alembic.ini's sections name them).
@@ -68,6 +73,11 @@ describe('other-databases-not-verified: env.py migrates several databases and ve
       expect(other.status).toBe(1);
       expect(other.stdout).toContain("Can't locate revision identified by 'guest_lockout_001'");
       expect(other.stdout).toContain('verify did not read the version table of engine1');
+      // and its re-stamp says what real Alembic's stamp does here: it writes every database
+      expect(other.stdout).toContain('(replaces every row; here it stamps every database env.py migrates, not only this one)');
+      stamp(one, 'a0');
+      expect(alembicCommand(root, ['stamp', '--purge', 'a1'], target.env).status).toBe(0);
+      expect([one, two].map(rowOf)).toEqual(['a1', 'a1']);
     });
   }
 
@@ -85,8 +95,7 @@ describe('other-databases-not-verified: env.py migrates several databases and ve
     expect(f!.hint).toContain('[engine1]');
     expect(f!.hint).toContain('[engine2]');
     expect(alembicCommand(root, ['upgrade', 'head']).status).toBe(0);
-    const row = (file: string): string => spawnSync(PYTHON, ['-c', `import sqlite3; print(sqlite3.connect(${JSON.stringify(file)}).execute("SELECT version_num FROM alembic_version").fetchone()[0])`], { encoding: 'utf8' }).stdout.trim();
-    expect([row(one), row(two), row(elsewhere)]).toEqual(['b2', 'b2', 'a1']);
+    expect([one, two, elsewhere].map(rowOf)).toEqual(['b2', 'b2', 'a1']);
   });
 
   it("cannot tell which database was read when env.py takes the sections' URLs from elsewhere: every listed one is named", () => {

@@ -27,7 +27,7 @@ export const stampedRevisionMissing: Rule = {
       else if (/is not a member of branch/u.test(f.message)) why = `names a revision outside its branch (${f.message})`;
       else why = 'names a revision that no migration file in the repository defines';
       const sqlDelete = `DELETE FROM ${tableName(db)} WHERE version_num = ${rowText(s.value)};`;
-      const restamp = heads.length === 1 ? ` If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row).` : '';
+      const restamp = heads.length === 1 ? ` If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row${db.otherDatabases ? '; here it stamps every database env.py migrates, not only this one' : ''}).` : '';
       const blank = blankAround(s.value, (id) => model.map.byKey.get(id));
       if (blank) why = blankWhy(blank, db.state.paddingType);
       const hint = blank
