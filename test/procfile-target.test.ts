@@ -177,6 +177,18 @@ describe('procfileTarget follows a `cd` on the release line (the app in a subfol
       ['release: alembic -c alembic.ini upgrade heads', undefined],
       ['release: cd $APP_DIR && alembic -c alembic.ini upgrade heads', undefined],
       ['release: cd ~ && alembic upgrade heads', undefined],
+      // a plain upgrade after the cd reads that folder's alembic.ini
+      ['release: cd backend && alembic upgrade heads', 'heads'],
+      // a subshell's cd ends with it; Heroku's /app is the app root
+      ['release: (cd backend && alembic -c alembic.ini upgrade heads)', 'heads'],
+      ['release: (cd frontend && npm run build) && (cd backend && alembic -c alembic.ini upgrade heads)', 'heads'],
+      ['release: ( cd backend; alembic upgrade heads )', 'heads'],
+      ['release: (cd /app/backend && alembic upgrade heads)', 'heads'],
+      ['release: cd /app && cd backend && sh release.sh', 'heads'],
+      ['release: (cd $APP_DIR && npm run build) && cd backend && alembic upgrade heads', 'heads'],
+      // run from the root: the root's alembic.ini, not backend's
+      ['release: (cd backend && npm run build) && alembic -c alembic.ini upgrade heads', undefined],
+      ['release: (cd $APP_DIR && alembic upgrade heads)', undefined],
     ];
     for (const [line, expected] of cases) {
       const root = makeProject({ ...files, Procfile: `${line}\n` }, null);
@@ -192,14 +204,22 @@ describe('procfileTarget follows a `cd` on the release line (the app in a subfol
     const r = runCli(path.join(root, 'backend'), ['check', '--no-lint']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('graded for `alembic upgrade heads` (the release line in ../Procfile:1)');
-    // the line works in Alembic from the root (an offline run: the SQL for both branches, no database)
+    // the same upgrade in a subshell, after another subshell's cd
+    const SUBSHELL = '(cd backend && true) && (cd backend && alembic -c alembic.ini upgrade heads)';
+    writeFileSync(path.join(root, 'Procfile'), `release: ${SUBSHELL}\n`);
+    const sub = runCli(path.join(root, 'backend'), ['check', '--no-lint']);
+    expect(sub.status, sub.stdout + sub.stderr).toBe(0);
+    expect(sub.stdout).toContain('graded for `alembic upgrade heads` (the release line in ../Procfile:1)');
+    // both lines work in Alembic from the root (an offline run: the SQL for both branches, no database)
     for (const t of alembicTargets()) {
       const bin = alembicOnPath(path.join(root, '.bin'));
       writeFileSync(path.join(root, 'backend/migrations/env.py'), 'from alembic import context\ncontext.configure(url="sqlite://")\nwith context.begin_transaction():\n    context.run_migrations()\n');
-      const real = spawnSync('/bin/sh', ['-c', 'cd backend && alembic -c alembic.ini upgrade heads --sql'], { cwd: root, encoding: 'utf8', env: { ...process.env, ...t.env, PATH: `${bin}:${process.env.PATH ?? ''}`, PYTHONDONTWRITEBYTECODE: '1' } });
-      expect(real.status, t.name + real.stderr).toBe(0);
-      expect(real.stdout, t.name).toContain("INSERT INTO alembic_version (version_num) VALUES ('a1')");
-      expect(real.stdout, t.name).toContain("INSERT INTO alembic_version (version_num) VALUES ('b1')");
+      for (const line of ['cd backend && alembic -c alembic.ini upgrade heads', SUBSHELL]) {
+        const real = spawnSync('/bin/sh', ['-c', line.replace('heads', 'heads --sql')], { cwd: root, encoding: 'utf8', env: { ...process.env, ...t.env, PATH: `${bin}:${process.env.PATH ?? ''}`, PYTHONDONTWRITEBYTECODE: '1' } });
+        expect(real.status, t.name + real.stderr).toBe(0);
+        expect(real.stdout, t.name).toContain("INSERT INTO alembic_version (version_num) VALUES ('a1')");
+        expect(real.stdout, t.name).toContain("INSERT INTO alembic_version (version_num) VALUES ('b1')");
+      }
     }
   });
 });

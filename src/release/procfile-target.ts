@@ -236,8 +236,10 @@ export function deployOrigin(d: DeployTarget): { targetFrom: string; targetVia?:
 }
 
 interface Where {
-  /** The app root (the Procfile's folder), where the release phase runs. */
+  /** Where the command runs: the app root (the Procfile's folder), or the folder a `cd` moved to. */
   readonly dir: string;
+  /** The app root, when `dir` is no longer it (set by the first call). */
+  readonly root?: string;
   readonly cwd: string;
   /** The ini this project is checked with. */
   readonly ini: string;
@@ -259,14 +261,23 @@ interface Generated {
 }
 
 /** The upgrades one shell line runs; null when one is a migration that cannot be read plainly or migrates another project. */
-function lineTargets(shellLine: string, start: Where, followScripts: boolean): DeployTarget[] | null {
+function lineTargets(shellLine: string, from: Where, followScripts: boolean): DeployTarget[] | null {
+  const start = from.root === undefined ? { ...from, root: from.dir } : from;
   const out: DeployTarget[] = [];
   // an unreadable upgrade stops the target's reading, not the search for one that cannot migrate
   let unreadable = false;
-  // `cd backend && alembic -c alembic.ini upgrade heads`: what follows runs in that folder
+  // `cd backend && alembic -c alembic.ini upgrade heads`: what follows runs in that folder; `lost` after a
+  // folder the shell decides. A subshell's `cd` ends with it: `(cd frontend && npm run build) && alembic …`
   let where = start;
   let moved = false;
-  for (const cmd of shellLine.split(SHELL_SPLIT)) {
+  let lost = false;
+  const outer: { where: Where; moved: boolean; lost: boolean }[] = [];
+  let closing = 0;
+  for (const segment of shellLine.split(SHELL_SPLIT)) {
+    for (; closing > 0; closing--) ({ where, moved, lost } = outer.pop() ?? { where, moved, lost });
+    const { body: cmd, opens, closes } = subshellOf(segment);
+    for (let k = 0; k < opens; k++) outer.push({ where, moved, lost });
+    closing = closes;
     const words = shellWords(cmd);
     const first = commandStart(words);
     // a message that mentions the command runs nothing, also as what a shell's -c runs (`bash -lc "echo …"`)
@@ -277,12 +288,9 @@ function lineTargets(shellLine: string, start: Where, followScripts: boolean): D
       const to = words[first + 1];
       // a folder the shell decides (cd, cd -, cd ~, cd $DIR): the upgrades after it are not read (a command
       // that generates a migration does so wherever it runs)
-      if (to === undefined || to === '-' || /[$`~*?]/u.test(to)) {
-        if (where.generated) continue;
-        unreadable = true;
-        break;
-      }
-      where = { ...where, dir: path.resolve(where.dir, to) };
+      if (to === undefined || to === '-' || /[$`~*?]/u.test(to)) lost = true;
+      // Heroku runs the release phase in /app, where the slug (the app root) is
+      else where = { ...where, dir: to === HEROKU_APP || to.startsWith(`${HEROKU_APP}/`) ? path.join(start.root ?? start.dir, to.slice(HEROKU_APP.length)) : path.resolve(where.dir, to) };
       continue;
     }
     const made = where.generated ? generatingCommand(cmd) : undefined;
@@ -292,6 +300,11 @@ function lineTargets(shellLine: string, start: Where, followScripts: boolean): D
       continue;
     }
     const release = preflightRelease(words);
+    // in a folder we cannot know, an upgrade (or what may run one) cannot be read; anything else runs there harmlessly
+    if (lost && (release || upgradeTarget(words, where.version) !== undefined || words[first] === 'pipenv' || scriptRun(words.slice(first), where.dir) !== undefined)) {
+      unreadable = true;
+      continue;
+    }
     if (release && 'wrapped' in release) {
       // the project release checks (and runs COMMAND for) is its own -c, when it has one
       const own = where.configs ? optionOf(words.slice(0, words.indexOf('--')), '-c', '--config') : undefined;
@@ -319,7 +332,9 @@ function lineTargets(shellLine: string, start: Where, followScripts: boolean): D
         continue;
       }
       // a release that migrates another project's ini (-c other/alembic.ini) says nothing about this one
-      if (t === null || (config !== undefined && path.resolve(where.dir, config) !== where.ini)) {
+      // after a cd, a plain `alembic upgrade` reads that folder's alembic.ini
+      const ini = config ?? (moved && flaskDbAt(words) < 0 ? 'alembic.ini' : undefined);
+      if (t === null || (ini !== undefined && path.resolve(where.dir, ini) !== where.ini)) {
         unreadable = true;
         continue;
       }
@@ -520,6 +535,31 @@ function commandArgs(words: readonly string[]): string[] | undefined {
     out.push(w);
   }
   return out;
+}
+
+/** Heroku's app folder: the slug is unpacked there and the release phase starts in it. */
+const HEROKU_APP = '/app';
+
+/**
+ * A command with the subshell parentheses around it taken off: `(cd backend` opens one, `upgrade heads)`
+ * closes one (a `)` that no `(` of the command matches; `$(date)` is the command's own).
+ */
+function subshellOf(segment: string): { body: string; opens: number; closes: number } {
+  let body = segment.trim();
+  let opens = 0;
+  while (body.startsWith('(')) {
+    body = body.slice(1).trimStart();
+    opens++;
+  }
+  let closes = 0;
+  let balance = 0;
+  for (const c of body) balance += c === '(' ? 1 : c === ')' ? -1 : 0;
+  while (balance < 0 && body.endsWith(')')) {
+    body = body.slice(0, -1).trimEnd();
+    balance++;
+    closes++;
+  }
+  return { body, opens, closes };
 }
 
 /** A command's words as the shell hands them over, quotes removed (`sh -c "alembic upgrade heads"`). */
