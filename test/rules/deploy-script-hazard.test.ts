@@ -140,6 +140,32 @@ describe('deploy-script-hazard and a Procfile with several release lines', () =>
   });
 });
 
+describe('deploy-script-hazard: a process that migrates each time it starts', () => {
+  const atStart = (found: Finding[]): Finding[] => found.filter((f) => f.message.includes('every time one of its dynos starts'));
+
+  it('reports the web (or worker) line that migrates, and moves the migration to a release line', async () => {
+    const [web, ...more] = atStart(await hazards({ Procfile: 'web: flask db upgrade && gunicorn --bind 0.0.0.0:$PORT app:app\nworker: python worker.py\n' }));
+    expect(more).toEqual([]);
+    expect(web).toMatchObject({ severity: 'warning', path: 'Procfile', line: 1 });
+    expect(web!.message).toContain('`web:` runs the migration every time one of its dynos starts, not once per deploy');
+    expect(web!.hint).toBe('Move it to the release phase: `release: flask db upgrade` and `web: gunicorn --bind 0.0.0.0:$PORT app:app` (on Railway or Render, their preDeployCommand).');
+    const [worker] = atStart(await hazards({ Procfile: 'web: gunicorn app:app\nworker: python -m alembic upgrade head && celery -A tasks worker\n' }));
+    expect(worker).toMatchObject({ line: 2 });
+    expect(worker!.hint).toContain('`release: python -m alembic upgrade head` and `worker: celery -A tasks worker`');
+  });
+
+  it('says the upgrade is a second one when the release line migrates already', async () => {
+    const [f] = atStart(await hazards({ Procfile: 'release: alembic upgrade head\nweb: alembic upgrade head && uvicorn main:app\n' }));
+    expect(f!.line).toBe(2);
+    expect(f!.message).toContain('after the release phase already did (Procfile:1)');
+    expect(f!.hint).toBe('Drop the migration from the `web:` line: `web: uvicorn main:app`.');
+  });
+
+  it('leaves a release line, a process that runs Alembic for anything but an upgrade, and a local Procfile.dev alone', async () => {
+    expect(atStart(await hazards({ Procfile: 'release: alembic upgrade head && python seed.py\nweb: gunicorn app:app\nclock: alembic current\n', 'Procfile.dev': 'web: flask db upgrade && flask run\n' }))).toEqual([]);
+  });
+});
+
 describe('deploy-script-hazard: a migration generated where the app is deployed', () => {
   const at = (found: Finding[]): string[] => found.filter((f) => f.message.includes('runs where the app is deployed')).map((f) => `${f.severity} ${f.path}:${f.line} ${f.message.split('`')[1]}`).sort();
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FLASK_OPTIONS_WITH_VALUE } from '../../alembic/alembic-argv.js';
 import { generatingCommand } from '../../alembic/generating-command.js';
 import { pipfileScripts } from '../../alembic/pipfile-scripts.js';
-import { procfileReleaseLines } from '../../alembic/procfile-release-lines.js';
+import { procfileProcesses, procfileReleaseLines } from '../../alembic/procfile-release-lines.js';
 import { projectFolders } from '../../alembic/project-folders.js';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding, walkFiles } from '../lint/lint-context.js';
@@ -32,7 +32,7 @@ export const deployScriptHazard: Rule = {
   code: 'deploy-script-hazard',
   severity: 'warning',
   kind: 'lint',
-  summary: 'Deploy scripts that run `upgrade heads` here and `upgrade head` there, fall back to `alembic stamp head`, add `|| true` after a migration, a Procfile `release:` line that a later one replaces, or generate a migration where the app is deployed.',
+  summary: 'Deploy scripts that run `upgrade heads` here and `upgrade head` there, fall back to `alembic stamp head`, add `|| true` after a migration, a Procfile `release:` line that a later one replaces, a `web:` line that migrates at every start, or generate a migration where the app is deployed.',
   check({ lint }, previous = []) {
     const out: Finding[] = [];
     if (!lint) return out;
@@ -54,7 +54,7 @@ export const deployScriptHazard: Rule = {
       }
       const rel = path.relative(lint.cwd, file).split(path.sep).join('/');
       deployFiles.push({ rel, key, text });
-      if (key === 'Procfile') out.push(...replacedReleaseLines(this, rel, text));
+      if (key === 'Procfile') out.push(...replacedReleaseLines(this, rel, text), ...migratedAtStart(this, rel, text));
       if (!/alembic|flask\b/.test(text)) continue;
       text.split(/\r?\n/).forEach((raw, i) => {
         // a line no one writes by hand (minified or generated, in scripts/ or bin/): the patterns below
@@ -121,6 +121,32 @@ function replacedReleaseLines(rule: Rule, rel: string, text: string): Finding[] 
       `Keep one \`release:\` line with the commands joined in the order they must run, for example \`release: ${joined}\`, or move them into a script that the line runs (\`release: ./bin/release.sh\`).`,
     ),
   );
+}
+
+/**
+ * A process other than `release` that migrates before it starts (`web: flask db upgrade && gunicorn app:app`):
+ * the upgrade runs in every dyno, at every start, and a failure takes the process down with the new code
+ * already live, where the release phase stops the deploy and keeps the previous release running.
+ */
+function migratedAtStart(rule: Rule, rel: string, text: string): Finding[] {
+  if (!/alembic|flask\b/.test(text)) return [];
+  const processes = procfileProcesses(text);
+  const release = processes.filter((p) => p.type === 'release').at(-1);
+  const releaseMigrates = release !== undefined && release.text.length <= MAX_LINE && MIGRATE.test(release.text);
+  return processes.flatMap((p) => {
+    if (p.type === 'release' || p.text.length > MAX_LINE || !MIGRATE.test(p.text)) return [];
+    const parts = p.text.split('&&').map((c) => c.trim());
+    const migration = parts.filter((c) => MIGRATE.test(c));
+    const rest = parts.filter((c) => !MIGRATE.test(c)).join(' && ');
+    const withoutIt = rest === '' ? '' : ` and \`${p.type}: ${rest}\``;
+    const message = releaseMigrates
+      ? `\`${p.type}:\` migrates again every time one of its dynos starts, after the release phase already did (${rel}:${release.line}): the extra upgrades run at once in every dyno and at every restart (Heroku restarts each dyno daily), and one that fails takes the process down.`
+      : `\`${p.type}:\` runs the migration every time one of its dynos starts, not once per deploy: every dyno (and every restart; Heroku restarts each dyno daily) runs the upgrade against the same database at once, and a failed upgrade crashes the process again and again with the new code already live. In the release phase a failed upgrade stops the deploy and the previous release keeps running, and \`alembic-preflight release\` can check it first.`;
+    const hint = releaseMigrates
+      ? `Drop the migration from the \`${p.type}:\` line${rest === '' ? '' : `: \`${p.type}: ${rest}\``}.`
+      : `Move it to the release phase: \`release: ${migration.join(' && ')}\`${withoutIt} (on Railway or Render, their preDeployCommand).`;
+    return [projectFinding(rule.code, rule.severity, rel, p.line, message, hint)];
+  });
 }
 
 /** A deploy file: `rel` as shown (relative to the working folder), `key` relative to the folder it describes. */
