@@ -13,6 +13,23 @@ export interface GeneratedAtRelease {
   readonly noUpgrade?: boolean;
 }
 
+/** The shells a deploy line or script runs (`bash`, `/bin/sh`, `/usr/local/bin/zsh`). */
+const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh']);
+
+/** Whether a command's word is a shell, by any path. */
+export function isShell(word: string | undefined): boolean {
+  return word !== undefined && SHELLS.has(word.split('/').pop()!);
+}
+
+/**
+ * Where the command a shell's `-c` runs starts (`bash -lc "alembic upgrade head"`: 2 after the shell), or
+ * `first` when the word there is no shell with -c.
+ */
+export function afterShellC(words: readonly string[], first: number): number {
+  const option = words[first + 1] ?? '';
+  return first >= 0 && isShell(words[first]) && /^-[a-z]+$/u.test(option) && option.includes('c') ? first + 2 : first;
+}
+
 const ALEMBIC_OPTIONS_WITH_VALUE = new Set(['-c', '--config', '-n', '--name', '-x']);
 const FLASK_DB_OPTIONS_WITH_VALUE = new Set(['-d', '--directory', '-x', '--x-arg']);
 
@@ -28,8 +45,7 @@ export function generatingCommand(cmd: string): string | undefined {
   let first = 0;
   while (first < words.length && (/:$|^-$|^[A-Za-z_]\w*=/u.test(words[first]!) || /^(RUN|CMD|ENTRYPOINT|exec)$/u.test(words[first]!))) first++;
   // `bash -lc "echo 'run flask db migrate locally'"`: the command is what the shell's -c runs
-  const option = words[first + 1] ?? '';
-  if (/^(?:\/(?:usr\/)?bin\/)?(?:ba|da|z)?sh$/u.test(words[first] ?? '') && /^-[a-z]+$/u.test(option) && option.includes('c')) first += 2;
+  first = afterShellC(words, first);
   if (words[first] === 'echo' || words[first] === 'printf') return undefined;
   const at = (i: number, skip: ReadonlySet<string>): number => {
     while (i < words.length && words[i]!.startsWith('-')) i += skip.has(words[i]!) ? 2 : 1;

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FLASK_OPTIONS_WITH_VALUE, releaseUpgrade, type ReleaseCommandProblem } from '../alembic/alembic-argv.js';
 import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/alembic-version.js';
-import { generatingCommand, type GeneratedAtRelease } from '../alembic/generating-command.js';
+import { afterShellC, generatingCommand, isShell, type GeneratedAtRelease } from '../alembic/generating-command.js';
 import { pipfileScripts } from '../alembic/pipfile-scripts.js';
 import { procfileReleaseLines } from '../alembic/procfile-release-lines.js';
 import { projectFolders } from '../alembic/project-folders.js';
@@ -30,7 +30,6 @@ function lineRest(rest: string): string | undefined {
   return /[\n\r\u2028\u2029]/u.test(t) ? undefined : t;
 }
 
-const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh']);
 /** Release scripts are short; a larger file is not one. */
 const MAX_SCRIPT_BYTES = 1 << 20;
 
@@ -281,7 +280,7 @@ function lineTargets(shellLine: string, from: Where, followScripts: boolean): De
     const words = shellWords(cmd);
     const first = commandStart(words);
     // a message that mentions the command runs nothing, also as what a shell's -c runs (`bash -lc "echo …"`)
-    const runs = first >= 0 && SHELLS.has(words[first]!.split('/').pop()!) && /^-[a-z]+$/u.test(words[first + 1] ?? '') && words[first + 1]!.includes('c') ? first + 2 : first;
+    const runs = afterShellC(words, first);
     if (first < 0 || words[runs] === 'echo' || words[runs] === 'printf') continue;
     if (words[first] === 'cd') {
       moved = true;
@@ -417,7 +416,7 @@ function scriptRun(words: readonly string[], dir: string): { file: string; text:
   const name = words[i]?.split('/').pop() ?? '';
   let candidate: string | undefined;
   let viaShell = false;
-  if (SHELLS.has(name)) {
+  if (isShell(name)) {
     viaShell = true;
     for (i++; words[i]?.startsWith('-'); i++) {
       // -c runs the next word as the command, not a file

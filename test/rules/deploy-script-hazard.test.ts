@@ -187,6 +187,8 @@ describe('deploy-script-hazard: a migration generated where the app is deployed'
     // the replaced line is reported as never running, not as generating
     expect(at(await hazards({ Procfile: 'release: flask db migrate\nrelease: flask db upgrade\n' }))).toEqual([]);
     expect(at(await hazards({ Procfile: '# release: alembic revision --autogenerate\nrelease: echo "run alembic revision locally" && alembic upgrade head\n' }))).toEqual([]);
+    // a message in the -c of a shell from anywhere on the path, as the release line's reader takes it
+    expect(at(await hazards({ Dockerfile: 'FROM python:3.12\nRUN /usr/local/bin/bash -c "echo run alembic revision by hand"\n' }))).toEqual([]);
     expect(at(await hazards({ Procfile: 'release: alembic -x revision=1 upgrade head && flask db upgrade && alembic history\n' }))).toEqual([]);
   });
 });
