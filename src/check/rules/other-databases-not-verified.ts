@@ -25,13 +25,13 @@ export const otherDatabasesNotVerified: Rule = {
       if (read.length === 0 && l.databases.every((d) => d.here === 'different')) {
         return [finding('error', l.ini, l.line,
           `${runs}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`,
-          `Check each database env.py migrates: ${commands(l.databases.map((d) => d.name), l.ini)}.`)];
+          `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`)];
       }
       const unread = l.databases.filter((d) => d.here !== 'same');
       const which = read.length > 0 ? `This verdict is about ${read.map((d) => d.name).join(' and ')} (${o.source})` : `Which of them ${o.source} names cannot be told from alembic.ini, so this verdict is about one of them at most`;
       return [finding('warning', l.ini, l.line,
         `${runs}: ${listedAt}. ${which}; verify did not read the version table of ${unread.map((d) => d.name).join(', ')}, and ${fails}.`,
-        `Verify each of them too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): ${commands(unread.map((d) => d.name), l.ini)}.`)];
+        `Verify each of them too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): ${commands(unread, l.ini)}.`)];
     }
     const which = o.names === 'binds' ? 'the application\'s main database and each bind of SQLALCHEMY_BINDS' : 'each database env.py names';
     return [finding('warning', o.envPy, o.envPyLine,
@@ -40,9 +40,9 @@ export const otherDatabasesNotVerified: Rule = {
   },
 };
 
-/** One verify command per database, each pointed at the section whose URL it needs. */
-function commands(names: readonly string[], ini: string): string {
-  return names.map((n) => `alembic-preflight verify --database-url "<the URL of [${n}] in ${ini}>"`).join('; ');
+/** One verify command per database, each pointed at the section (and its line) whose URL it needs. */
+function commands(databases: readonly { name: string; line?: number }[], ini: string): string {
+  return databases.map((d) => `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === undefined ? '' : `:${d.line}`}>"`).join('; ');
 }
 
 function finding(severity: 'error' | 'warning', path: string, line: number, message: string, hint: string): Finding {
