@@ -2,12 +2,12 @@
 // check` and real `alembic heads` side by side (median of 5 runs each) and
 // report the ratio and our peak RSS. Targets: >= 20x faster, <= 150 MB. Then
 // what `verify` adds against a local PostgreSQL (target <= 100 ms).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const n = Number(process.env.BENCH_REVISIONS ?? 10000);
@@ -143,6 +143,15 @@ console.log(`floor: node start-up ${startMs.toFixed(0)} ms; start-up + reading t
   writeFileSync(path.join(empty, 'migrations', 'env.py'), 'from alembic import context\n');
   const emptyMs = medianIn(empty, process.execPath, [BIN, 'check', '--no-lint']);
   console.log(`300 revisions: check ${noLint.toFixed(0)} ms with --no-lint (${noLintCold.toFixed(0)} ms with the code cache off), ${withLint.toFixed(0)} ms with lints; alembic heads ${heads300.toFixed(0)} ms; an empty project ${emptyMs.toFixed(0)} ms`);
+
+  // the 20x line against what no parser can change: an empty project's whole run (start-up, the bundle,
+  // the configuration) plus, at 10,000 revisions, everything a run does besides reading Python
+  // (scripts/parse-free-floor.mjs: discovery, the files' bytes, the Scripts, the graph, the rules, the JSON)
+  const freeRuns = Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, [path.join(repo, 'scripts', 'parse-free-floor.mjs')], { cwd: out, encoding: 'utf8', maxBuffer: 1 << 28 })));
+  const free = median(freeRuns.map((r) => r.total));
+  const phases = freeRuns.find((r) => r.total === free).phases;
+  const freeRun = emptyMs + free;
+  console.log(`if reading Python cost nothing (${n}): about ${freeRun.toFixed(0)} ms (an empty project's run ${emptyMs.toFixed(0)} + ${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(', ')}): alembic heads / that = ${(b / freeRun).toFixed(1)}x`);
 }
 
 // verify: what reading the live version table adds to check, against a local PostgreSQL
@@ -208,6 +217,34 @@ try {
   console.log(`verify overhead (local PG):  ${overhead.toFixed(0)} ms (target <= 100 ms)`);
   console.log(`verify, new database (${n}, plans all ${n} steps): ${newVerify.toFixed(0)} ms (+${(newVerify - bigCheck).toFixed(0)} ms over check)`);
 
+  // a database 100 ms away (a laptop checking a Heroku database before a deploy): what verify adds to
+  // check on a 300-revision project, where the connection's round trips overlap the reading
+  {
+    const mid = corpus(300);
+    const midHead = JSON.parse(spawnSync(process.execPath, [BIN, 'check', '--no-lint', '--format', 'json'], { cwd: mid, encoding: 'utf8', maxBuffer: 1 << 28 }).stdout).graph.heads[0];
+    const farDb = pgServer.url.replace(/\/[^/?]*(\?.*)?$/, '/preflight_bench_far');
+    const adminFar = new pg.Client({ connectionString: pgServer.url });
+    await adminFar.connect();
+    await adminFar.query('DROP DATABASE IF EXISTS preflight_bench_far');
+    await adminFar.query('CREATE DATABASE preflight_bench_far');
+    await adminFar.end();
+    const far = new pg.Client({ connectionString: farDb });
+    await far.connect();
+    await far.query('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)');
+    await far.query('INSERT INTO alembic_version VALUES ($1)', [midHead]);
+    await far.end();
+    const proxyPort = await freePort();
+    const proxy = spawn(process.execPath, [path.join(repo, 'scripts', 'latency-proxy.mjs'), String(proxyPort), new URL(pgServer.url).port, '50'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve) => proxy.stdout.once('data', resolve));
+    try {
+      const viaProxy = farDb.replace(`:${new URL(pgServer.url).port}/`, `:${proxyPort}/`);
+      const remote = measurePair(mid, ['check', '--no-lint', '--format', 'json'], ['verify', '--format', 'json'], { DATABASE_URL: viaProxy });
+      console.log(`verify vs check (300, database 100 ms away): ${remote.b.toFixed(0)} vs ${remote.a.toFixed(0)} ms: +${remote.diff.toFixed(0)} ms (median of paired differences)`);
+    } finally {
+      proxy.kill();
+    }
+  }
+
   // release on a no-op deploy (database at head) against a bare `alembic upgrade head`
   const alembicEnv = { ...process.env, DATABASE_URL: dbUrl, PYTHONDONTWRITEBYTECODE: '1' };
   const bare = [];
@@ -231,6 +268,16 @@ try {
 }
 if (!headsAgree || ratio < 20 || rssMb > 150 || !(overhead <= 100) || !(releaseOverhead <= 1000)) process.exitCode = 1;
 
+/** A TCP port nothing listens on, on loopback. */
+function freePort() {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => resolve(p));
+    });
+  });
+}
+
 /** A throwaway PostgreSQL cluster (initdb in a temp dir, a free port); runs as postgres when we are root. */
 async function startPostgres() {
   if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, stop: async () => undefined };
@@ -239,12 +286,7 @@ async function startPostgres() {
   const asRoot = process.getuid?.() === 0;
   if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
   const run = (bin, args) => execFileSync(asRoot ? 'runuser' : which(bin), asRoot ? ['-u', 'postgres', '--', which(bin), ...args] : args, { stdio: 'ignore' });
-  const port = await new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = srv.address().port;
-      srv.close(() => resolve(p));
-    });
-  });
+  const port = await freePort();
   writeFileSync(path.join(dir, 'pw'), 'bench\n');
   if (asRoot) chownSync(path.join(dir, 'pw'), Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
   run('initdb', ['-D', path.join(dir, 'data'), '-U', 'bench', '--pwfile', path.join(dir, 'pw'), '--auth=scram-sha-256', '--no-sync']);

@@ -47,7 +47,9 @@ describe('verify against PostgreSQL', () => {
     expect(log.split('\n').filter((l) => /connection authorized: .*application_name=alembic-preflight/u.test(l))).toHaveLength(1);
     const statements = ours.filter((l) => /statement: /u.test(l)).map((l) => l.replace(/^.*statement: /u, ''));
     expect(statements[0]).toMatch(/^BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = 5000; SET LOCAL lock_timeout = 2000;/u);
-    expect(statements.at(-1)).toBe('ROLLBACK');
+    // two round trips: the settings and the table's description, then the rows and the end of the transaction
+    expect(statements).toHaveLength(2);
+    expect(statements[1]).toBe('SELECT version_num FROM "alembic_version"; ROLLBACK');
     for (const s of statements) expect(s).not.toMatch(/^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|TRUNCATE)/iu);
     const doc = JSON.parse(r.stdout);
     expect(doc.database).toMatchObject({ dialect: 'postgresql', host: `127.0.0.1:${pg.port}`, versionTable: 'alembic_version', stamps: [{ value: 'guest_lockout_001', resolvesTo: [], how: 'failed' }], state: 'unresolvable' });
@@ -168,6 +170,35 @@ describe('verify against PostgreSQL', () => {
     const realLiteral = runAlembicUpgrade(dir, db, 'head');
     expect(realLiteral.rc).not.toBe(0);
     expect(realLiteral.stdout + realLiteral.stderr).toContain(lit.prediction.cliOutput);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds a version table whose name and schema hold quotes and backslashes, whatever standard_conforming_strings says', async () => {
+    // the table's description is asked for in the same round trip as the settings, with the names as literals
+    const s: Scenario = { name: 'odd-names', revs: LINEAR, rows: ['bbb222'] };
+    const dir = writeScenarioProject(s);
+    const db = await prepareDatabase(s, 'postgresql', dir, { adminUrl: pg.url, urlFor: (name) => pg.urlFor(name), index: 905 });
+    const schema = "te'n\\ant";
+    const table = "ver\\'sion\"s";
+    const q = (n: string): string => `"${n.replaceAll('"', '""')}"`;
+    await pgExec(db, [
+      `CREATE SCHEMA ${q(schema)}`,
+      `CREATE TABLE ${q(schema)}.${q(table)} (version_num varchar(32) NOT NULL PRIMARY KEY)`,
+      `INSERT INTO ${q(schema)}.${q(table)} VALUES ('guest_lockout_001')`,
+      // a decoy a literal cut short at the backslash would find
+      `CREATE TABLE ${q(schema)}.${q('ver')} (version_num varchar(32) NOT NULL PRIMARY KEY)`,
+    ]);
+    const read = (): Record<string, unknown> => {
+      const r = cli(dir, ['verify', '--format', 'json', '--version-table', table, '--version-table-schema', schema], { DATABASE_URL: db });
+      expect(r.status).toBe(1);
+      return JSON.parse(r.stdout).database;
+    };
+    expect(read()).toMatchObject({ versionTable: table, stamps: [{ value: 'guest_lockout_001', how: 'failed' }] });
+    await pgExec(pg.url, `ALTER DATABASE ${q(new URL(db).pathname.slice(1))} SET standard_conforming_strings = off`);
+    expect(read()).toMatchObject({ versionTable: table, stamps: [{ value: 'guest_lockout_001', how: 'failed' }] });
+    // the same names unqualified: not on the search_path, so no table (a new database to Alembic)
+    const unqualified = cli(dir, ['verify', '--format', 'json', '--version-table', table], { DATABASE_URL: db });
+    expect(JSON.parse(unqualified.stdout).database).toMatchObject({ versionTableExists: false, state: 'uninitialised' });
     rmSync(dir, { recursive: true, force: true });
   });
 

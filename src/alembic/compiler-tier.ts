@@ -41,3 +41,14 @@ export function withBaselineTier<T>(files: number, read: () => T): T {
     v8.setFlagsFromString('--turbofan');
   }
 }
+
+/** withBaselineTier for a reading that pauses for the event loop (modelFromConfigAlongside): what runs in the pauses is short. */
+export async function withBaselineTierAsync<T>(files: number, read: () => Promise<T>): Promise<T> {
+  if (!enabled || files >= BASELINE_BELOW) return read();
+  v8.setFlagsFromString('--no-turbofan');
+  try {
+    return await read();
+  } finally {
+    v8.setFlagsFromString('--turbofan');
+  }
+}

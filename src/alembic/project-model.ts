@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadProjectConfig, type ConfigOptions, type ProjectConfig } from './alembic-config.js';
 import { featuresOf, type AlembicVersion } from './alembic-version.js';
-import { withBaselineTier } from './compiler-tier.js';
+import { withBaselineTier, withBaselineTierAsync } from './compiler-tier.js';
 import { discoverRevisionFiles, type DiscoveryResult, type SkippedTwice } from './discovery.js';
 import type { PyUnknown, PyValue } from './python-value.js';
 import { buildRevisionMap, type GraphProblem, type RevisionMap } from './revision-map.js';
@@ -36,6 +36,58 @@ export async function loadProject(opts: LoadOptions): Promise<ProjectModel> {
  * (placed after the discovered ones): what a planned edit would load as.
  */
 export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVersion, overlay?: ReadonlyMap<string, Buffer>): ProjectModel {
+  const build = modelBuild(config, alembicVersion, overlay);
+  return withBaselineTier(build.total, () => {
+    build.load(() => false);
+    return build.finish();
+  });
+}
+
+/**
+ * The same model, read while other work waits on the network (verify's database read): the files
+ * are read in slices of about SLICE_MS, and between slices the event loop runs, so a connection's
+ * round trips (TCP, TLS, authentication, queries) go on during the reading instead of before it.
+ * Once `waiting()` says that work is done, the rest is read without pausing. `abandon()` is asked
+ * after each pause and may throw (the database failed: its error is the run's answer, and reading on
+ * would only delay it). The result is the same as modelFromConfig's.
+ */
+export async function modelFromConfigAlongside(
+  config: ProjectConfig,
+  alembicVersion: AlembicVersion,
+  other: { readonly waiting: () => boolean; readonly abandon: () => void },
+): Promise<ProjectModel> {
+  // one pause first: the other work, just started, runs up to its first real wait (a connection opening)
+  await pause();
+  other.abandon();
+  const build = modelBuild(config, alembicVersion);
+  return withBaselineTierAsync(build.total, async () => {
+    while (other.waiting()) {
+      const until = performance.now() + SLICE_MS;
+      if (build.load(() => performance.now() > until)) break;
+      await pause();
+      other.abandon();
+    }
+    build.load(() => false);
+    return build.finish();
+  });
+}
+
+/** Lets the event loop run: I/O that has arrived is handled, then the reading goes on. */
+const pause = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Long enough that pausing costs nothing measurable, short enough that a round trip's answer waits at most this long. */
+const SLICE_MS = 4;
+
+interface ModelBuild {
+  /** How many revision files there are to read. */
+  readonly total: number;
+  /** Reads files in order until all are read (true) or `enough()` says to pause (false). */
+  load(enough: () => boolean): boolean;
+  /** The graph, and Alembic's first failure, once every file is read. */
+  finish(): ProjectModel;
+}
+
+function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overlay?: ReadonlyMap<string, Buffer>): ModelBuild {
   const features = featuresOf(alembicVersion);
   let discovery: DiscoveryResult = discoverRevisionFiles(config.versionLocations, {
     recursive: config.recursive,
@@ -57,23 +109,34 @@ export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVe
   const resolveImported = importResolver(config);
   const importable = importChecker(config);
   const display = displayPaths(config.cwd);
-  const { files, map } = withBaselineTier(discovery.files.length, () => {
-    const files = discovery.files.map((f, i) =>
-      loadScript(i, f, display(f.loadPath), () => sourceOf(f.loadPath), features, resolveImported, importable, config.python),
-    );
-    return { files, map: buildRevisionMap(files) };
-  });
-  let failure: ProjectModel['failure'];
-  for (const file of files) {
-    const p = file.problems.find((x) => x.failure);
-    if (p) {
-      failure = { failure: p.failure!, file, problem: p };
-      break;
-    }
-  }
-  if (!failure && map.failure) failure = { failure: map.failure.failure!, file: map.failure.rev?.file, problem: map.failure };
-  const complete = files.every((f) => !f.problems.some((p) => p.code === 'not-statically-known' || p.code === 'bytecode-only-revision'));
-  return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete };
+  const found = discovery.files;
+  const files: ScriptFile[] = [];
+  return {
+    total: found.length,
+    load(enough) {
+      while (files.length < found.length) {
+        const i = files.length;
+        const f = found[i]!;
+        files.push(loadScript(i, f, display(f.loadPath), () => sourceOf(f.loadPath), features, resolveImported, importable, config.python));
+        if (enough()) return files.length === found.length;
+      }
+      return true;
+    },
+    finish() {
+      const map = buildRevisionMap(files);
+      let failure: ProjectModel['failure'];
+      for (const file of files) {
+        const p = file.problems.find((x) => x.failure);
+        if (p) {
+          failure = { failure: p.failure!, file, problem: p };
+          break;
+        }
+      }
+      if (!failure && map.failure) failure = { failure: map.failure.failure!, file: map.failure.rev?.file, problem: map.failure };
+      const complete = files.every((f) => !f.problems.some((p) => p.code === 'not-statically-known' || p.code === 'bytecode-only-revision'));
+      return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete };
+    },
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
 import { envHandover } from '../alembic/env-handover.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { readEnvPyText } from '../alembic/source-reader.js';
-import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
+import { modelFromConfigAlongside, type ProjectModel } from '../alembic/project-model.js';
 import { investigateMissing } from '../alembic/git-history.js';
 import type { IniUrl, OtherDatabases, UrlFacts, UrlVariables } from '../check/finding.js';
 import { missingIds, runVerify, type VerifyResult } from '../check/run-verify.js';
@@ -55,8 +55,8 @@ export interface ProjectAndDatabase {
 
 /**
  * Resolves the URL (flag, else the environment variable), reads the
- * configuration, then the database (our one connection is closed before the
- * larger graph work starts), then builds the model.
+ * configuration, then the database and, while its round trips are under way,
+ * the revision files; then builds the model.
  */
 export async function openProjectAndDatabase(opts: VerifyCommandOptions, missingUrlHint: string): Promise<ProjectAndDatabase> {
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
@@ -67,8 +67,25 @@ export async function openProjectAndDatabase(opts: VerifyCommandOptions, missing
   const config = await loadProjectConfig(loadOptions);
   const envPy = envPyText(config);
   const table = chooseVersionTable(config, opts, db.dialect, envPy);
-  const state = await readVersionTable(db, table, opts);
-  const model = modelFromConfig(config, loadOptions.alembicVersion);
+  // the database is read while the files are: a remote database's round trips cost as much as the
+  // reading, and its failure still ends the run as soon as it is known
+  const reading = readVersionTable(db, table, opts);
+  let settled = false;
+  let failed: { error: unknown } | undefined;
+  reading.then(
+    () => (settled = true),
+    (error: unknown) => {
+      settled = true;
+      failed = { error };
+    },
+  );
+  const model = await modelFromConfigAlongside(config, loadOptions.alembicVersion, {
+    waiting: () => !settled,
+    abandon: () => {
+      if (failed) throw failed.error;
+    },
+  });
+  const state = await reading;
   const source = opts.databaseUrl ? '--database-url' : `$${envName}`;
   const urlVariables = compareUrlVariables(config, envPy, opts.databaseUrl ? null : envName, raw, opts.env);
   const iniUrl = compareIniUrl(config, envPy, raw, source);

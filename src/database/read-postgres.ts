@@ -4,7 +4,7 @@ import type { Client as PgClient } from 'pg';
 import { DatabaseError } from '../errors/errors.js';
 import { describeTarget, scrub, type PostgresTarget } from './database-url.js';
 import { planSsl, type SslAttempt, type SslPlan } from './pg-ssl.js';
-import { quoteIdent, reprOf, type VersionTableRequest, type VersionTableState } from './version-table.js';
+import { pgLiteral, quoteIdent, reprOf, type VersionTableRequest, type VersionTableState } from './version-table.js';
 
 export interface PostgresOptions {
   readonly ssl?: string;
@@ -64,7 +64,9 @@ export async function withPostgresClient<T>(t: PostgresTarget, opts: PostgresOpt
         const c = classify(e, t, plan, secrets);
         throw new DatabaseError(c.message, { hint: c.hint });
       } finally {
-        await client.end().catch(() => undefined);
+        // not awaited: the goodbye (Terminate, then the server's close) needs no answer, and from a
+        // laptop it is one more round trip; the open socket keeps the process alive until it is done
+        void client.end().catch(() => undefined);
       }
     }
     last = result.error;
@@ -133,23 +135,24 @@ async function connectOnce(
 }
 
 async function readInside(client: PgClient, t: PostgresTarget, req: VersionTableRequest, opts: PostgresOptions, plan: SslPlan, ssl: SslAttempt): Promise<VersionTableState> {
-  // few round trips: this also runs from a laptop against a remote database
+  if (req.versionTable.includes('\0') || req.versionTableSchema?.includes('\0')) {
+    throw new DatabaseError('The version table\'s name holds a NUL character, which no PostgreSQL name can.', { hint: 'Check version_table / version_table_schema in env.py, or --version-table.' });
+  }
+  // two round trips in all (this also runs from a laptop against a remote database, where each
+  // costs tens of milliseconds): the settings, the server and the table's description in one
+  // simple query; the rows and the end of the transaction in another
+  const schemaTest = req.versionTableSchema === null ? "pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'" : `n.nspname = ${pgLiteral(req.versionTableSchema)}`;
   const setup = (await client.query(
-    `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts.statementTimeoutMs))}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery`,
-  )) as unknown as { rows: { version: string; recovery: boolean }[] }[];
-  const info = setup[setup.length - 1]!.rows[0]!;
-  // SQLAlchemy's has_table: visible on the search_path (or in the named schema), tables, views and friends
-  const found = await client.query<{ schema: string; name: string; typmod: number | null; type: string | null; hascol: boolean }>(
-    `SELECT n.nspname AS schema, c.relname AS name, a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type, a.attname IS NOT NULL AS hascol
+    `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts.statementTimeoutMs))}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery;
+     SELECT n.nspname AS schema, c.relname AS name, a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type, a.attname IS NOT NULL AS hascol
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'version_num' AND NOT a.attisdropped
-      WHERE c.relname = $1 AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm'])
-        AND CASE WHEN $2::text IS NULL THEN pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'
-                 ELSE n.nspname = $2::text END
+      WHERE c.relname = ${pgLiteral(req.versionTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest}
       LIMIT 1`,
-    [req.versionTable, req.versionTableSchema],
-  );
-  const table = found.rows[0];
+  )) as unknown as { rows: unknown[] }[];
+  // SQLAlchemy's has_table: visible on the search_path (or in the named schema), tables, views and friends
+  const info = setup[setup.length - 2]!.rows[0] as { version: string; recovery: boolean };
+  const table = setup[setup.length - 1]!.rows[0] as { schema: string; name: string; typmod: number | null; type: string | null; hascol: boolean } | undefined;
   let rows: unknown[] = [];
   let columnLength: number | null = null;
   let paddingType: string | null = null;
@@ -164,10 +167,11 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
     if (table.type === 'character') paddingType = table.typmod !== null && table.typmod > 4 ? `character(${table.typmod - 4})` : 'character';
     const name = req.versionTableSchema === null ? quoteIdent(req.versionTable) : `${quoteIdent(req.versionTableSchema)}.${quoteIdent(req.versionTable)}`;
     // Alembic's own SELECT (no ORDER BY): the row order it sees decides which stale row it names first
-    const res = await client.query({ text: `SELECT version_num FROM ${name}`, rowMode: 'array' });
-    rows = res.rows.map((r: unknown[]) => r[0]);
+    const res = (await client.query({ text: `SELECT version_num FROM ${name}; ROLLBACK`, rowMode: 'array' })) as unknown as { rows: unknown[][] }[];
+    rows = res[0]!.rows.map((r) => r[0]);
+  } else {
+    await client.query('ROLLBACK');
   }
-  await client.query('ROLLBACK');
   const stream = (client as unknown as { connection?: { stream?: TLSSocket } }).connection?.stream;
   const encrypted = ssl !== false && stream !== undefined && (stream as { encrypted?: boolean }).encrypted === true;
   const d = describeTarget(t);

@@ -32,6 +32,17 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/**
+ * A PostgreSQL string literal for `s`, right whatever standard_conforming_strings says: an escape
+ * string (E'…') with backslashes and quotes doubled. For statements sent as one simple query
+ * (several statements in one round trip), which cannot take parameters.
+ */
+export function pgLiteral(s: string): string {
+  // a NUL would end the protocol's query string early
+  if (s.includes('\0')) throw new RangeError('a NUL character cannot be sent to PostgreSQL');
+  return `E'${s.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}
+
 /** Python's repr of what a driver would hand Alembic for a non-string value. */
 export function reprOf(v: unknown): RowValue {
   if (v === null || v === undefined) return null;
