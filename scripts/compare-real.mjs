@@ -5,6 +5,7 @@
 //
 //   node scripts/compare-real.mjs --versions DIR [--versions DIR …] [--recursive] [--strip] [--alembic-version latest]
 //   node scripts/compare-real.mjs --cwd REPO --ini PATH/alembic.ini [-n NAME] [--strip]
+//   (--json: one line of JSON instead of the summary, for scripts/compare-history.mjs)
 //     (without --strip, real Alembic reads the same ini from the same folder, so the configuration is compared too)
 //
 // The oracle is ../shared/oracle/oracle.py with --stub-imports (migrations import application code that
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     ini: { type: 'string' },
     name: { type: 'string' },
     'alembic-version': { type: 'string', default: '1.8.1' },
+    json: { type: 'boolean', default: false },
   },
 });
 const versions = values.versions.map((v) => path.resolve(v));
@@ -76,10 +78,16 @@ if (values.recursive || o.config.recursive) oracleArgs.push('--recursive');
 if (values['alembic-version'] === 'latest') oracleArgs.push('--alembic', process.env.ALEMBIC_LATEST_SRC ?? 'latest');
 const or = spawnSync(PYTHON, oracleArgs, { encoding: 'utf8', maxBuffer: 1 << 28 });
 const t = JSON.parse(or.stdout || '{}');
-if (!t.revisions) {
+if (!t.revisions && !(t.error && t.error.stage !== 'config')) {
   console.error(`the oracle produced no graph: ${t.error ? `${t.error.type ?? ''} ${t.error.message}` : ''}\n${or.stderr.slice(-2000)}`);
   process.exit(2);
 }
+// Alembic raised before it had a graph (a dangling down_revision, a cycle): only the failure is compared
+t.revisions ??= o.graph.revisions.map((r) => ({ revision: r.revision, down_revisions: r.downRevisions, own_branch_labels: r.branchLabels, dependencies: r.dependsOn }));
+t.heads ??= o.graph.heads;
+t.real_heads ??= o.graph.realHeads;
+t.bases ??= o.graph.bases;
+t.real_bases ??= o.graph.realBases;
 
 const sorted = (a) => JSON.stringify([...(a ?? [])].sort());
 const byId = new Map(o.graph.revisions.map((r) => [r.revision, r]));
@@ -104,7 +112,22 @@ for (const id of byId.keys()) if (!theirIds.has(id)) diffs.push(`only alembic-pr
 for (const [a, b] of [['heads', 'heads'], ['realHeads', 'real_heads'], ['bases', 'bases'], ['realBases', 'real_bases']]) {
   if (sorted(o.graph[a]) !== sorted(t[b])) diffs.push(`${a}: ${sorted(o.graph[a])} vs ${sorted(t[b])}`);
 }
+// the failure: what Alembic raised while loading the scripts against what we said it would print
+// (an import the oracle stubbed cannot fail there, so a failure of ours on an import is not compared)
+const ourFailure = o.alembicError ?? null;
+const ourCode = ourFailure === null ? undefined : o.findings.find((f) => f.alembicError === ourFailure)?.code;
+if (t.error) {
+  // str(SyntaxError) ends with "(file, line N)", which the CLI's last line leaves out
+  const said = t.error.message.split('\n')[0].replace(/ \([^()]*, line \d+\)$/u, '');
+  if (ourFailure === null || !ourFailure.includes(said)) diffs.push(`failure: ${JSON.stringify(ourFailure)} vs Alembic's ${t.error.class ?? t.error.type}: ${JSON.stringify(t.error.message)}`);
+} else if (ourFailure !== null && ourCode !== 'unresolved-import') {
+  diffs.push(`failure: ${JSON.stringify(ourFailure)} (${ourCode}) where Alembic loads every script`);
+}
 const uncertain = o.findings.filter((f) => f.code === 'not-statically-known').length;
+if (values.json) {
+  console.log(JSON.stringify({ revisions: t.revisions.length, ours: byId.size, heads: t.heads, error: t.error ? `${t.error.class ?? t.error.type}: ${t.error.message}` : null, uncertain, stubbed, diffs }));
+  process.exit(diffs.length === 0 ? 0 : 1);
+}
 console.log(
   `${t.revisions.length} revisions (Alembic ${t.alembic_version}), ${byId.size} (alembic-preflight); heads ${sorted(t.heads)}; ` +
     `Alembic error: ${t.error ? JSON.stringify(t.error.message) : 'none'}; not statically known: ${uncertain} (stubbed in Alembic: ${stubbed}); ${diffs.length === 0 ? 'AGREE' : `DIFFER (${diffs.length})`}`,
