@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// Replays a real project's deploys against real Alembic: for consecutive states of its migrations
+// folder (commits that changed it, oldest first), a SQLite database stamped where the earlier state's
+// `alembic upgrade head` left it, and the later state's code. `verify` predicts the upgrade; real
+// Alembic (../shared/oracle/oracle_db.py) computes it; the steps, the rows left and the failure line
+// must be the same. With --rollback, also the reverse: the database at the later state's heads and the
+// earlier state's code (a rollback), where Alembic usually cannot locate the newer revisions.
+// A developer tool for docs/real-projects.md, like compare-history.mjs.
+//
+//   node scripts/replay-deploys.mjs --git REPO_GIT_DIR --path FOLDER/IN/REPO [--every N] [--limit N] [--rollback] [--target head]
+//
+// Prints one line per differing deploy and a summary; exit 1 when any differs.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BIN = path.join(HERE, '..', 'bin', 'alembic-preflight.js');
+const ORACLE_DB = path.resolve(HERE, '..', '..', 'shared', 'oracle', 'oracle_db.py');
+const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
+const { values } = parseArgs({
+  options: {
+    git: { type: 'string' },
+    path: { type: 'string' },
+    every: { type: 'string', default: '1' },
+    limit: { type: 'string', default: '0' },
+    rollback: { type: 'boolean', default: false },
+    target: { type: 'string', default: 'head' },
+  },
+});
+if (!values.git || !values.path) {
+  console.error('usage: replay-deploys.mjs --git REPO_GIT_DIR --path FOLDER/IN/REPO [--every N] [--limit N] [--rollback] [--target head]');
+  process.exit(2);
+}
+const every = Math.max(1, Number(values.every));
+let commits = execFileSync('git', ['--git-dir', values.git, 'rev-list', '--reverse', 'HEAD', '--', values.path], { encoding: 'utf8', maxBuffer: 1 << 28 })
+  .trim()
+  .split('\n')
+  .filter(Boolean)
+  .filter((_, i) => i % every === 0);
+if (Number(values.limit) > 0) commits = commits.slice(-Number(values.limit));
+
+const ENV_PY = `from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+
+
+def run_migrations_online():
+    connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)
+    with connectable.connect() as connection:
+        context.configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()
+`;
+
+/** A project folder whose ini reads `folder` and connects to `db`, with Alembic's template env.py. */
+function project(root, folder, db) {
+  const dir = path.join(root, 'project');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'alembic.ini'), `[alembic]\nscript_location = .\nversion_locations = ${folder}\nsqlalchemy.url = sqlite:///${db}\n`);
+  writeFileSync(path.join(dir, 'env.py'), ENV_PY);
+  return dir;
+}
+
+function extract(commit, root) {
+  const tar = spawnSync('git', ['--git-dir', values.git, 'archive', commit, values.path], { maxBuffer: 1 << 30 });
+  if (tar.status !== 0) return undefined;
+  mkdirSync(root, { recursive: true });
+  execFileSync('tar', ['-x', '-C', root], { input: tar.stdout });
+  return path.join(root, values.path);
+}
+
+/** Real Alembic on a fresh SQLite file stamped with `rows`: the upgrade's steps and rows, or its failure. */
+function theirs(folder, db, rows) {
+  rmSync(db, { force: true });
+  const r = spawnSync(PYTHON, [ORACLE_DB, '--stub-imports', '--url', `sqlite:///${db}`, '--versions', folder, '--target', values.target, '--init-stamp', ...rows], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const o = JSON.parse(r.stdout || '{}');
+  return o;
+}
+
+function ours(dir, db) {
+  const r = spawnSync(process.execPath, [BIN, 'verify', '--format', 'json', '--no-git', '--target', values.target, '--database-url', `sqlite:///${db}`], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0 && r.status !== 1) return { error: (r.stderr || r.stdout).trim().split('\n')[0] };
+  return JSON.parse(r.stdout);
+}
+
+/** The differences between our prediction and Alembic's answer. */
+function compare(o, t) {
+  const diffs = [];
+  if (o.error) return [`verify failed: ${o.error}`];
+  const up = t.upgrade;
+  const load = t.script_load;
+  const theirOk = load?.ok !== false && up?.ok === true;
+  const p = o.prediction;
+  if (p.unpredictable) return [];
+  if (p.willSucceed !== theirOk) diffs.push(`willSucceed ${p.willSucceed} vs ${theirOk} (${theirOk ? '' : (load?.ok === false ? load.error.cli : up?.error?.cli)})`);
+  if (theirOk) {
+    const steps = up.steps.map((s) => s.revision).join(' ');
+    if (p.pending.join(' ') !== steps) diffs.push(`steps ${p.pending.join(' ')} vs ${steps}`);
+    const final = [...(up.final_heads ?? [])].sort().join(' ');
+    if ([...(p.finalHeads ?? [])].sort().join(' ') !== final) diffs.push(`final ${JSON.stringify(p.finalHeads)} vs ${JSON.stringify(up.final_heads)}`);
+  } else {
+    const cli = (load?.ok === false ? load.error.cli : up?.error?.cli) ?? '';
+    const first = cli.split('\n')[0].replace(/ \([^()]*, line \d+\)$/u, '');
+    if (!(p.cliOutput ?? '').includes(first.replace(/^Traceback \(most recent call last\): \.\.\. /u, ''))) diffs.push(`failure ${JSON.stringify(p.cliOutput)} vs ${JSON.stringify(cli)}`);
+  }
+  return diffs;
+}
+
+const tally = { deploys: 0, agree: 0, differ: 0, skipped: 0, failing: 0, applying: 0 };
+const report = (label, d, t) => {
+  tally.deploys++;
+  if (d.length === 0) tally.agree++;
+  else {
+    tally.differ++;
+    console.log(`${label} DIFFER: ${d.slice(0, 4).join('; ')}`);
+  }
+  if (t.upgrade?.ok === true && t.script_load?.ok !== false) tally.applying++;
+  else tally.failing++;
+};
+let previous;
+for (const commit of commits) {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'replay-'));
+  try {
+    const folder = extract(commit, path.join(root, 'tree'));
+    if (!folder) continue;
+    const db = path.join(root, 'db.sqlite');
+    const dir = project(root, folder, db);
+    // where this state's own upgrade leaves a database: its heads, if Alembic can load it
+    const fresh = theirs(folder, db, []);
+    const heads = fresh.script_load?.ok !== false ? fresh.script_heads ?? [] : undefined;
+    if (previous?.heads) {
+      const t = theirs(folder, db, previous.heads);
+      report(`${previous.commit.slice(0, 10)}→${commit.slice(0, 10)}`, compare(ours(dir, db), t), t);
+    } else if (previous) tally.skipped++;
+    if (values.rollback && previous && heads && heads.length > 0) {
+      const back = extract(previous.commit, path.join(root, 'back'));
+      const backDir = project(path.join(root, 'b'), back, db);
+      const t = theirs(back, db, heads);
+      report(`${commit.slice(0, 10)}⇢${previous.commit.slice(0, 10)} (rollback)`, compare(ours(backDir, db), t), t);
+    }
+    previous = { commit, heads };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+console.log(
+  `${values.path}: ${tally.deploys} deploys replayed (${tally.applying} upgrade, ${tally.failing} fail in Alembic), ${tally.agree} agree, ${tally.differ} differ; ${tally.skipped} skipped (the earlier state did not load)`,
+);
+process.exit(tally.differ > 0 ? 1 : 0);
