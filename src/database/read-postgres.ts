@@ -150,8 +150,8 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
       WHERE c.relname = ${pgLiteral(req.versionTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest}
       LIMIT 1`,
   )) as unknown as { rows: unknown[] }[];
-  // SQLAlchemy's has_table: visible on the search_path (or in the named schema), tables, views and friends
   const info = setup[setup.length - 2]!.rows[0] as { version: string; recovery: boolean };
+  // SQLAlchemy's has_table: visible on the search_path (or in the named schema), tables, views and friends
   const table = setup[setup.length - 1]!.rows[0] as { schema: string; name: string; typmod: number | null; type: string | null; hascol: boolean } | undefined;
   let rows: unknown[] = [];
   let columnLength: number | null = null;
