@@ -55,6 +55,33 @@ describe('renamed-table-still-referenced: prose is not SQL', () => {
   });
 });
 
+describe('renamed-table-still-referenced: messages and names are not SQL', () => {
+  it('skips prose in strings (open-event-server: "User {user} removed from role {role}", hooks named "… > Update User"), and keeps every statement', async () => {
+    const lines = [
+      "MESSAGES = {'left': 'User {user} removed from customers in event {event}'}",
+      'HOOK = "Customers > Customer Details > Update Customers"',
+      'NOTE = "delete from customers list before export"',
+      'ASK = "Insert into customers table?"',
+      'A = "SELECT name FROM customers"',
+      'B = "UPDATE customers SET name = :n"',
+      'C = "update customers c set name = :n"',
+      'D = "DELETE FROM customers WHERE id = :id"',
+      'E = "INSERT INTO customers (id) VALUES (:id)"',
+      'F = ("SELECT name "',
+      '     "FROM customers")',
+      'G = "SELECT o.id FROM orders o JOIN customers ON o.cid = customers.id"',
+      'H = "DELETE FROM customers"',
+      'I = """',
+      '    UPDATE customers',
+      '    SET name = :n',
+      '"""',
+      '',
+    ].join('\n');
+    const r = await check(makeProject({ ...RENAME, 'app/sql.py': lines }));
+    expect(r.findings.filter((f) => f.code === 'renamed-table-still-referenced').map((f) => f.line)).toEqual([5, 6, 7, 8, 9, 11, 12, 13, 15]);
+  });
+});
+
 describe('renamed-table-still-referenced: a table made again under the old name', () => {
   const APP = { 'app/reports.py': 'Q = "SELECT key FROM config"\n' };
   const reported = async (upgrade: string, header?: string): Promise<boolean> => {

@@ -45,7 +45,9 @@ export const renamedTableStillReferenced: Rule = {
           if (node.parent?.name === 'ExpressionStatement' && node.parent.from === node.from && node.parent.to === node.to) continue;
           // match in the literal as written, so the line is exact
           const raw = py.of(node);
-          for (const m of raw.matchAll(pattern)) hits.push({ index: node.from + m.index!, keyword: m[1]!, table: m[3]! });
+          for (const m of raw.matchAll(pattern)) {
+            if (readsAsSql(raw, m.index!, m.index! + m[0].length, m[1]!)) hits.push({ index: node.from + m.index!, keyword: m[1]!, table: m[3]! });
+          }
         }
       } else {
         for (const m of text.matchAll(pattern)) hits.push({ index: m.index!, keyword: m[1]!, table: m[3]! });
@@ -65,6 +67,35 @@ export const renamedTableStillReferenced: Rule = {
     return out;
   },
 };
+
+/**
+ * Whether a match in a string literal reads as SQL, not prose: an application's messages say
+ * "User {user} removed from role {role}" and name API hooks "Users > User Details > Update User"
+ * (open-event-server). SQL writes its keywords in one case, and each clause needs the statement
+ * around it: FROM and JOIN follow a SELECT or DELETE (or open a fragment the code joins to one),
+ * UPDATE goes on to SET, DELETE FROM to a WHERE, USING or RETURNING, INSERT INTO to its columns,
+ * VALUES or a query; a fragment that ends at the table name counts.
+ */
+function readsAsSql(literal: string, start: number, end: number, keyword: string): boolean {
+  if (keyword !== keyword.toUpperCase() && keyword !== keyword.toLowerCase()) return false;
+  // the literal's own quotes and prefix are not text
+  const before = literal.slice(0, start).replace(/^[A-Za-z]*("""|'''|"|')/u, '');
+  const after = literal.slice(end).replace(/("""|'''|"|')$/u, '');
+  const opens = before.trim() === '';
+  const closes = after.trim() === '' || after.trimStart().startsWith(';');
+  switch (keyword.split(/\s+/u)[0]!.toUpperCase()) {
+    case 'FROM':
+      return opens || /\b(?:SELECT|DELETE)\b/iu.test(before);
+    case 'JOIN':
+      return /^\s*(?:(?:NATURAL|LEFT|RIGHT|FULL|INNER|CROSS|OUTER)\s+)*$/iu.test(before) || /\b(?:SELECT|FROM|UPDATE|DELETE)\b/iu.test(before);
+    case 'UPDATE':
+      return closes || /^\s*(?:(?:AS\s+)?\w+\s+)?SET\b/iu.test(after);
+    case 'DELETE':
+      return closes || /^\s*(?:(?:AS\s+)?\w+\s+)?(?:WHERE|USING|RETURNING)\b/iu.test(after);
+    default:
+      return closes || /^\s*(?:\(|(?:AS\s+\w+\s+)?(?:VALUES|SELECT|WITH|DEFAULT|OVERRIDING)\b)/iu.test(after);
+  }
+}
 
 /**
  * Tables renamed by the migrations and not re-created (or renamed back) later:
