@@ -538,17 +538,8 @@ function sinkArgument(t: readonly Token[], from: number, to: number): boolean {
   let k = from - 1;
   if (t[k]?.text === '=' && t[k - 1]?.text === 'url' && (t[k - 2]?.text === ',' || t[k - 2]?.text === '(')) k -= 2;
   if (t[k]?.text !== ',' && t[k]?.text !== '(') return false;
-  // the call whose parentheses hold the argument
-  let depth = 0;
-  for (let j = k; j >= 0; j--) {
-    const x = t[j]!.text;
-    if (x === ')' || x === ']' || x === '}') depth++;
-    else if (x === '(' || x === '[' || x === '{') {
-      if (depth === 0) return x === '(' && t[j - 1]?.type === Tok.Name && URL_SINKS.has(t[j - 1]!.text);
-      depth--;
-    }
-  }
-  return false;
+  const call = enclosingCall(t, k + 1);
+  return call !== undefined && URL_SINKS.has(call);
 }
 
 /**
@@ -837,15 +828,18 @@ export function multiDatabaseSetup(source: string): MultiDatabaseSetup | null {
       if (tok.type !== Tok.Name) continue;
       if (BINDS.has(tok.text)) binds = true;
       if (line !== undefined || offlineOnly(ll.line) || t[i + 1]?.text !== '=' || (t[i - 1]?.text !== ',' && t[i - 1]?.text !== '(')) continue;
-      if (tok.text === 'upgrade_token' || (tok.text === 'engine_name' && callName(t, i) === 'run_migrations')) line = tok.line;
+      if (tok.text === 'upgrade_token' || (tok.text === 'engine_name' && enclosingCall(t, i) === 'run_migrations')) line = tok.line;
     }
   }
   if (line === undefined) return null;
   return { line, names: ini ? 'ini' : binds ? 'binds' : 'unknown' };
 }
 
-/** The name of the call whose arguments hold position `at` (`run_migrations` for `context.run_migrations(engine_name=…)`). */
-function callName(t: readonly Token[], at: number): string | undefined {
+/**
+ * The name of the call whose parentheses hold position `at` (`run_migrations` for
+ * `context.run_migrations(engine_name=…)`); undefined inside brackets that are no call's.
+ */
+function enclosingCall(t: readonly Token[], at: number): string | undefined {
   let depth = 0;
   for (let i = at - 1; i > 0; i--) {
     const text = t[i]!.type === Tok.Op ? t[i]!.text : '';
