@@ -10,12 +10,13 @@
 // for: two heads after parallel branches merged, a down_revision naming a file not yet added, a file
 // renamed or deleted, a syntax error fixed a commit later. Each is a state some deploy met.
 // Prints one line per differing commit and a summary; exit 1 when any commit differs.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { commitsChanging, extractFolder } from './folder-history.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -33,25 +34,19 @@ if (!values.git || !values.path) {
   console.error('usage: compare-history.mjs --git REPO_GIT_DIR --path FOLDER/IN/REPO [--strip] [--every N] [--limit N]');
   process.exit(2);
 }
-const git = (...args) => execFileSync('git', ['--git-dir', values.git, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
-const every = Math.max(1, Number(values.every));
-const limit = Number(values.limit);
-let commits = git('rev-list', 'HEAD', '--', values.path).trim().split('\n').filter(Boolean);
-commits = commits.filter((_, i) => i % every === 0);
-if (limit > 0) commits = commits.slice(0, limit);
+const commits = commitsChanging(values.git, values.path, { every: Number(values.every), limit: Number(values.limit) });
 
 const tally = { commits: 0, agree: 0, differ: 0, skipped: 0, withError: 0, multipleHeads: 0 };
 const errors = new Map();
 for (const commit of commits) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'compare-history-'));
   try {
-    const tar = spawnSync('git', ['--git-dir', values.git, 'archive', commit, values.path], { maxBuffer: 1 << 30 });
-    if (tar.status !== 0) {
+    const folder = extractFolder(values.git, commit, values.path, dir);
+    if (!folder) {
       tally.skipped++;
       continue;
     }
-    execFileSync('tar', ['-x', '-C', dir], { input: tar.stdout });
-    const args = [path.join(HERE, 'compare-real.mjs'), '--json', '--versions', path.join(dir, values.path), ...(values.strip ? ['--strip'] : []), ...(values.recursive ? ['--recursive'] : []), ...(values['alembic-version'] ? ['--alembic-version', values['alembic-version']] : [])];
+    const args = [path.join(HERE, 'compare-real.mjs'), '--json', '--versions', folder, ...(values.strip ? ['--strip'] : []), ...(values.recursive ? ['--recursive'] : []), ...(values['alembic-version'] ? ['--alembic-version', values['alembic-version']] : [])];
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
     tally.commits++;
     if (r.status === 2 || !r.stdout.trim()) {

@@ -10,12 +10,13 @@
 //   node scripts/replay-deploys.mjs --git REPO_GIT_DIR --path FOLDER/IN/REPO [--every N] [--limit N] [--rollback] [--target head]
 //
 // Prints one line per differing deploy and a summary; exit 1 when any differs.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { commitsChanging, extractFolder } from './folder-history.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.join(HERE, '..', 'bin', 'alembic-preflight.js');
@@ -35,13 +36,7 @@ if (!values.git || !values.path) {
   console.error('usage: replay-deploys.mjs --git REPO_GIT_DIR --path FOLDER/IN/REPO [--every N] [--limit N] [--rollback] [--target head]');
   process.exit(2);
 }
-const every = Math.max(1, Number(values.every));
-let commits = execFileSync('git', ['--git-dir', values.git, 'rev-list', '--reverse', 'HEAD', '--', values.path], { encoding: 'utf8', maxBuffer: 1 << 28 })
-  .trim()
-  .split('\n')
-  .filter(Boolean)
-  .filter((_, i) => i % every === 0);
-if (Number(values.limit) > 0) commits = commits.slice(-Number(values.limit));
+const commits = commitsChanging(values.git, values.path, { every: Number(values.every), limit: Number(values.limit), oldestFirst: true });
 
 const ENV_PY = `from alembic import context
 from sqlalchemy import engine_from_config, pool
@@ -69,13 +64,7 @@ function project(root, folder, db) {
   return dir;
 }
 
-function extract(commit, root) {
-  const tar = spawnSync('git', ['--git-dir', values.git, 'archive', commit, values.path], { maxBuffer: 1 << 30 });
-  if (tar.status !== 0) return undefined;
-  mkdirSync(root, { recursive: true });
-  execFileSync('tar', ['-x', '-C', root], { input: tar.stdout });
-  return path.join(root, values.path);
-}
+const extract = (commit, root) => extractFolder(values.git, commit, values.path, root);
 
 /** Real Alembic on a fresh SQLite file stamped with `rows`: the upgrade's steps and rows, or its failure. */
 function theirs(folder, db, rows) {
