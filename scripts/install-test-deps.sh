@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine: real Alembic
-# with psycopg2 (the differential oracle), the PostgreSQL server binaries (the
+# with psycopg2 (the differential oracle), Flask-Migrate, the PostgreSQL server binaries (the
 # tests start a throwaway cluster), openssl (the TLS test's certificate) and
 # the project's npm dependencies.
 set -euo pipefail
@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 PKGS=()
 /usr/bin/python3 -c 'import alembic, sqlalchemy, psycopg2' 2>/dev/null || PKGS+=(python3-alembic python3-sqlalchemy python3-psycopg2 python3-typing-extensions)
+# real Flask-Migrate (and the flask command) for the release phase of a Flask app
+/usr/bin/python3 -c 'import flask_migrate, flask_sqlalchemy' 2>/dev/null && [ -x /usr/bin/flask ] || PKGS+=(python3-flask-migrate python3-flask-sqlalchemy python3-flask)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   PKGS+=(postgresql)
 fi

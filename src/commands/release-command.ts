@@ -2,7 +2,8 @@ import { runVerify } from '../check/run-verify.js';
 import { ConfigError, EXIT } from '../errors/errors.js';
 import path from 'node:path';
 import { commandGenerates, commandProject, commandTarget, releaseGenerates } from '../release/procfile-target.js';
-import { alembicCommand, runChild } from '../release/run-child.js';
+import { alembicCommand, flaskAppMissing, flaskCommand, runChild } from '../release/run-child.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
 import { findingText, verifyText } from '../report/text-report.js';
@@ -69,12 +70,7 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
     return verdict(EXIT.ok, `OK: the database is already at ${target} (${state.rows.join(', ')}); nothing to run`);
   }
 
-  const argv = opts.command && opts.command.length > 0 ? [...opts.command] : alembicCommand(target, opts.env, { config: opts.config, name: opts.name });
-  if (!argv) {
-    throw new ConfigError('Neither `alembic` nor `python` is on PATH, so the upgrade cannot run.', {
-      hint: 'On Heroku, list the buildpacks in this order: heroku/nodejs, then heroku/python (heroku buildpacks -a APP), and keep alembic in requirements.txt.',
-    });
-  }
+  const argv = opts.command && opts.command.length > 0 ? [...opts.command] : upgradeCommand(target, model.config, opts);
   opts.out(`alembic-preflight release: running ${argv.map((a, i) => (i === 0 ? a.split('/').at(-1) : a)).join(' ')} (${pending.length} migration${pending.length === 1 ? '' : 's'}: ${pending.join(' → ') || 'none'})\n`);
   const child = await runChild(argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000 }).catch((e: Error) => {
     throw new ConfigError(`Could not start ${argv[0]}: ${e.message}.`, { hint: 'Check that the command exists and is executable.' });
@@ -99,4 +95,28 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
     return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(', ') || '(no rows)'}, not ${want.join(', ')}`);
   }
   return verdict(EXIT.ok, `OK: applied ${pending.length} migration${pending.length === 1 ? '' : 's'}; the database is at ${got.join(', ')}`);
+}
+
+/**
+ * The upgrade the prediction graded, as this project runs it: `flask db upgrade -d DIR` where Flask-Migrate
+ * sets the script folder (plain `alembic` finds no alembic.ini there), else `alembic upgrade` with our -c/-n.
+ * Throws before anything runs when that command cannot run here.
+ */
+function upgradeCommand(target: string, config: { flaskMigrate?: boolean; scriptDir: string }, opts: ReleaseCommandOptions): string[] {
+  const onHeroku = 'On Heroku, list the buildpacks in this order: heroku/nodejs, then heroku/python (heroku buildpacks -a APP), and keep ';
+  if (config.flaskMigrate) {
+    const directory = path.relative(opts.cwd, config.scriptDir) || '.';
+    const missing = flaskAppMissing(opts.cwd, opts.env, existsSync, (f) => (existsSync(f) ? readFileSync(f, 'utf8') : undefined));
+    if (missing) {
+      throw new ConfigError(`This is a Flask-Migrate project, so the upgrade is \`flask db upgrade\`, and flask cannot find the app: ${missing}. Nothing was run.`, {
+        hint: `Set the app: heroku config:set FLASK_APP=app:create_app -a APP, or put it on the release line (release: FLASK_APP=app:create_app ./node_modules/.bin/alembic-preflight release), or wrap your own command: release -- flask --app app db upgrade -d ${directory}.`,
+      });
+    }
+    const argv = flaskCommand(target, directory, opts.env);
+    if (!argv) throw new ConfigError('Neither `flask` nor `python` is on PATH, so `flask db upgrade` cannot run. Nothing was run.', { hint: `${onHeroku}Flask-Migrate in requirements.txt.` });
+    return argv;
+  }
+  const argv = alembicCommand(target, opts.env, { config: opts.config, name: opts.name });
+  if (!argv) throw new ConfigError('Neither `alembic` nor `python` is on PATH, so the upgrade cannot run.', { hint: `${onHeroku}alembic in requirements.txt.` });
+  return argv;
 }

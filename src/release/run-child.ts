@@ -28,6 +28,34 @@ export function alembicCommand(target: string, env: Readonly<Record<string, stri
   return undefined;
 }
 
+/**
+ * `flask db upgrade` as Flask-Migrate runs it for a project whose script folder `flask db` sets: the
+ * folder we graded goes to `-d`, so the upgrade reads the same revisions whatever the app's
+ * Migrate(directory=) says. `flask` from PATH, else `python -m flask`; undefined when neither exists.
+ */
+export function flaskCommand(target: string, directory: string, env: Readonly<Record<string, string | undefined>>): string[] | undefined {
+  const args = ['db', 'upgrade', '-d', directory, ...(target === 'head' ? [] : [target])];
+  const flask = onPath('flask', env);
+  if (flask) return [flask, ...args];
+  const python = onPath('python', env) ?? onPath('python3', env);
+  if (python) return [python, '-m', 'flask', ...args];
+  return undefined;
+}
+
+/**
+ * Why `flask` cannot find the app from here, or undefined when it can: FLASK_APP, else the files
+ * flask's CLI loads it from (wsgi.py or app.py in the folder, FLASK_APP in .flaskenv or .env).
+ */
+export function flaskAppMissing(cwd: string, env: Readonly<Record<string, string | undefined>>, exists: (file: string) => boolean, read: (file: string) => string | undefined): string | undefined {
+  if (env.FLASK_APP) return undefined;
+  if (exists(path.join(cwd, 'wsgi.py')) || exists(path.join(cwd, 'app.py'))) return undefined;
+  for (const file of ['.flaskenv', '.env']) {
+    const lines = (read(path.join(cwd, file)) ?? '').split('\n').map((l) => l.trim().replace(/^export\s/u, '').trimStart());
+    if (lines.some((l) => l.startsWith('FLASK_APP') && l.slice(9).trimStart().startsWith('='))) return undefined;
+  }
+  return 'FLASK_APP is not set, and there is no wsgi.py or app.py here (nor FLASK_APP in .flaskenv or .env)';
+}
+
 export interface ChildOutcome {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
