@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { EXIT, PreflightError, redactCredentialUrls, UsageError } from './errors/errors.js';
+import { EXIT, PreflightError, UsageError } from './errors/errors.js';
+import { redactDeep, redactSecrets } from './errors/redact.js';
 import { RULES } from './check/rules.js';
 import { useBaselineTierForSmallProjects } from './alembic/compiler-tier.js';
 import { terminalSafe } from './logger/terminal-safe.js';
@@ -328,13 +329,29 @@ class UsageErrorFromYargs extends PreflightError {
   readonly kind = 'usage';
 }
 
-/** A command's report on stdout: human text with its control characters made visible, JSON as it is (JSON escapes them). */
+/**
+ * A command's report on stdout: human text with its control characters made visible, JSON as it is (JSON
+ * escapes them). Credentials are hidden by where they stand (a URL's password, password=…): a report
+ * quotes argv, Procfile lines and log lines, any of which can carry one.
+ */
 function writeReport(text: string, format: 'text' | 'json'): void {
-  process.stdout.write(format === 'text' ? terminalSafe(text) : text);
+  process.stdout.write(format === 'text' ? terminalSafe(redactSecrets(text)) : redactJson(text));
+}
+
+/** A JSON document with every string redacted; the same bytes when none held a credential. */
+function redactJson(text: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return redactSecrets(text);
+  }
+  const clean = redactDeep(doc);
+  return clean === doc ? text : JSON.stringify(clean, null, 2) + (text.endsWith('\n') ? '\n' : '');
 }
 
 function reportError(e: unknown, format: 'text' | 'json'): number {
-  const out = (text: string): string => redactCredentialUrls(text);
+  const out = (text: string): string => redactSecrets(text);
   // human text on stderr: control characters from the project shown as text, as on stdout
   const say = (text: string): void => void process.stderr.write(terminalSafe(text));
   if (e instanceof PreflightError) {

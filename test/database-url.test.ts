@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeTarget, parseDatabaseUrl, type PostgresTarget } from '../src/database/database-url.js';
 import { planSsl } from '../src/database/pg-ssl.js';
-import { redactCredentialUrls, type PreflightError } from '../src/errors/errors.js';
+import { type PreflightError } from '../src/errors/errors.js';
+import { redactSecrets } from '../src/errors/redact.js';
 
 const PW = 'pa$$:w/rd@x';
 const enc = encodeURIComponent(PW);
@@ -58,7 +59,7 @@ describe('database URLs', () => {
       expect(e.message, url).toMatch(re);
       expect(e.hint, url).toBeTruthy();
       // the output filter hides credential-bearing URLs: our own hints must survive it unchanged
-      expect(redactCredentialUrls(e.hint!), url).toBe(e.hint);
+      expect(redactSecrets(e.hint!), url).toBe(e.hint);
       for (const text of [e.message, e.hint ?? '']) {
         expect(text).not.toContain(PW);
         expect(text).not.toContain(enc);

@@ -29,7 +29,7 @@ export type DatabaseTarget = PostgresTarget | SqliteTarget;
 /** What `alembic init` writes into alembic.ini's sqlalchemy.url: no database at all. */
 export const TEMPLATE_URL = 'driver://user:pass@localhost/dbname';
 
-// the example names no credentials: every error passes through redactCredentialUrls, which would hide a user:password@ example too
+// the example names no credentials: every output passes through redactSecrets, which would hide a user:password@ example's password too
 const NOT_A_URL_HINT = 'Pass a SQLAlchemy-style URL such as postgresql://HOST:5432/DBNAME (with USER:PASSWORD and an @ before HOST) or sqlite:///path/to.db.';
 
 /** The libpq environment variables that stand in for parts a PostgreSQL URL leaves out. */
@@ -197,18 +197,6 @@ function localSocket(portText: string | undefined): string | undefined {
 export function describeTarget(t: DatabaseTarget): { dialect: string; host: string | null; database: string } {
   if (t.dialect === 'sqlite') return { dialect: 'sqlite', host: null, database: t.written };
   return { dialect: 'postgresql', host: `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`, database: t.database };
-}
-
-/** Removes every secret (password, raw URL) from a message before it leaves the process. */
-export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (!s || s.length < 1) continue;
-    out = out.split(s).join('***');
-    const enc = encodeURIComponent(s);
-    if (enc !== s) out = out.split(enc).join('***');
-  }
-  return out;
 }
 
 /**

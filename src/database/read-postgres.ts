@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import type { TLSSocket } from 'node:tls';
 import type { Client as PgClient } from 'pg';
 import { DatabaseError } from '../errors/errors.js';
-import { describeTarget, scrub, type PostgresTarget } from './database-url.js';
+import { describeTarget, type PostgresTarget } from './database-url.js';
+import { redactSecrets } from '../errors/redact.js';
 import { planSsl, type SslAttempt, type SslPlan } from './pg-ssl.js';
 import { pgLiteral, quoteIdent, reprOf, type VersionTableRequest, type VersionTableState } from './version-table.js';
 
@@ -45,7 +46,6 @@ export async function readPostgresVersionTable(t: PostgresTarget, req: VersionTa
 export async function withPostgresClient<T>(t: PostgresTarget, opts: PostgresOptions, work: (client: PgClient, plan: SslPlan, ssl: SslAttempt) => Promise<T>): Promise<T> {
   const plan = planSsl(t, { flag: opts.ssl, caFile: opts.sslCa }, opts.env);
   const pg = loadPg();
-  const secrets = [t.password];
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let last: Classified | undefined;
   for (let attempt = 0; attempt <= opts.retries; attempt++) {
@@ -54,14 +54,14 @@ export async function withPostgresClient<T>(t: PostgresTarget, opts: PostgresOpt
       opts.onRetry?.({ attempt, delayMs, kind: last!.kind, message: last!.message });
       await sleep(delayMs);
     }
-    const result = await connectOnce(pg, t, plan, opts, secrets);
+    const result = await connectOnce(pg, t, plan, opts);
     if ('client' in result) {
       const { client, ssl } = result;
       try {
         return await work(client, plan, ssl);
       } catch (e) {
         if (e instanceof DatabaseError) throw e;
-        const c = classify(e, t, plan, secrets);
+        const c = classify(e, t, plan);
         throw new DatabaseError(c.message, { hint: c.hint });
       } finally {
         // not awaited: the goodbye (Terminate, then the server's close) needs no answer, and from a
@@ -101,7 +101,6 @@ async function connectOnce(
   t: PostgresTarget,
   plan: SslPlan,
   opts: PostgresOptions,
-  secrets: readonly (string | undefined)[],
 ): Promise<{ client: PgClient; ssl: SslAttempt } | { error: Classified }> {
   let error: Classified | undefined;
   for (const [i, ssl] of plan.attempts.entries()) {
@@ -123,7 +122,7 @@ async function connectOnce(
       return { client, ssl };
     } catch (e) {
       await client.end().catch(() => undefined);
-      error = classify(e, t, plan, secrets);
+      error = classify(e, t, plan);
       const noSsl = /does not support SSL/iu.test((e as Error).message ?? '');
       const more = i + 1 < plan.attempts.length;
       if (!more) break;
@@ -192,13 +191,15 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
 }
 
 /** Names the class of failure (DNS, refused, timeout, auth, TLS, permission, missing database) and what to try. */
-export function classify(e: unknown, t: PostgresTarget, plan: SslPlan, secrets: readonly (string | undefined)[]): Classified {
+export function classify(e: unknown, t: PostgresTarget, plan: SslPlan): Classified {
   const err = e as { code?: string; message?: string };
   const code = err.code ?? '';
-  const raw = scrub(String(err.message ?? e), secrets);
+  // the driver's own text is redacted by structure (a URL's userinfo, password=…), never by the
+  // password's spelling: `data` or `1` would otherwise star out parts of every message
+  const raw = redactSecrets(String(err.message ?? e));
   const where = `${describeTarget(t).host}/${t.database}`;
   const user = t.user ? ` as user '${t.user}'` : '';
-  const mk = (kind: Kind, transient: boolean, message: string, hint: string): Classified => ({ kind, transient, message: scrub(message, secrets), hint: scrub(hint, secrets) });
+  const mk = (kind: Kind, transient: boolean, message: string, hint: string): Classified => ({ kind, transient, message: redactSecrets(message), hint: redactSecrets(hint) });
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
     return mk('dns', code === 'EAI_AGAIN', `DNS: cannot resolve the database host '${t.host}' (${code}).`, 'Check the host name in the URL; on Heroku, fetch the current one with `heroku config:get DATABASE_URL -a APP` (credentials rotate).');
   }

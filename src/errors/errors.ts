@@ -3,15 +3,6 @@
  * unreachable database); findings are what we found while doing it. Each error
  * carries its documented exit code and a hint that says what to do next.
  */
-/**
- * Hides any URL that carries credentials (scheme://user:password@…). Errors can
- * quote what the user typed (yargs echoes an unknown argument verbatim), so the
- * last step before output removes such URLs whole.
- */
-export function redactCredentialUrls(text: string): string {
-  return text.replace(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s'"`]*@[^\s'"`]*/gu, '<database URL hidden>');
-}
-
 export const EXIT = {
   ok: 0,
   blocked: 1,

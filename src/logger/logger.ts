@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { terminalSafe } from './terminal-safe.js';
+import { redactDeep } from '../errors/redact.js';
 
 export type LogFormat = 'text' | 'json' | 'logfmt';
 
@@ -24,13 +25,19 @@ export function useColour(env: Readonly<Record<string, string | undefined>>, isT
 
 /** One pino JSON line as text (`LEVEL event: message key=value`) or logfmt. */
 export function formatLine(json: string, format: LogFormat, colour: boolean): string {
-  if (format === 'json') return json.endsWith('\n') ? json : `${json}\n`;
   let rec: Record<string, unknown>;
   try {
     rec = JSON.parse(json) as Record<string, unknown>;
   } catch {
     return json;
   }
+  // a field can quote argv or a file line, which can carry a credential
+  const clean = redactDeep(rec);
+  if (format === 'json') {
+    const line = clean === rec ? json : JSON.stringify(clean);
+    return line.endsWith('\n') ? line : `${line}\n`;
+  }
+  rec = clean;
   const { level, time, msg, event, ...rest } = rec;
   const name = LEVELS[level as number] ?? String(level);
   // a value from the project or the database may hold control characters: quoted, then shown as text
