@@ -10,7 +10,18 @@
 // reason. The database drivers, the Python grammar and pino stay separate
 // packages, loaded only when a command needs them. The library entry
 // (dist/index.js) is not bundled.
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
+
+// yargs' ES module build takes cliui's ES module entry, which wraps help text in the middle of words; the
+// CommonJS entry wraps at word boundaries (wrap-ansi). Node's require() resolution picks that one.
+const require = createRequire(import.meta.url);
+const cliuiCommonJs = {
+  name: 'cliui-commonjs',
+  setup(b) {
+    b.onResolve({ filter: /^cliui$/ }, () => ({ path: require.resolve('cliui') }));
+  },
+};
 
 await build({
   entryPoints: ['dist/cli.js'],
@@ -26,4 +37,5 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [cliuiCommonJs],
 });

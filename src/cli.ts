@@ -21,6 +21,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const parser = yargs([...argv])
     .scriptName('alembic-preflight')
     .usage('$0 <command> [options]')
+    .wrap(helpWidth())
+    .example('$0 check', 'read the Alembic project here and report what would make `alembic upgrade` fail')
+    .example('DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) $0 verify', 'predict the upgrade against production (read-only)')
+    .example('release: ./node_modules/.bin/alembic-preflight release', 'the Procfile line: verify, then upgrade only when it will succeed')
+    .epilogue(EXIT_CODES.common)
     .strict()
     .help()
     .version(packageVersion())
@@ -37,14 +42,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     })
     .command(
       'check',
-      'Read the Alembic configuration and revision files statically and report what would make Alembic fail.',
+      ABOUT.check,
       (y) =>
-        projectOptions(y)
+        withHelp(projectOptions(y)
           .option('lint', { type: 'boolean', default: true, describe: 'run the migration lints (--no-lint: only the graph, faster)' })
           .option('lint-only', { type: 'boolean', default: false, describe: 'run only the migration lints' })
           .option('target', { type: 'string', describe: 'the upgrade target the deploy runs: head (default), heads, <label>@head or a revision; graded like verify' })
           .option('lint-changed-since', { type: 'string', describe: 'lint only revision files changed since the merge base with this git ref, such as origin/main (a pull request)' })
-          .option('lint-since', { type: 'string', array: true, describe: 'lint only revisions newer than REV: not REV or its ancestors (repeatable; replaces lint-since in the settings)' }),
+          .option('lint-since', { type: 'string', array: true, describe: 'lint only revisions newer than REV: not REV or its ancestors (repeatable; replaces lint-since in the settings)' }), `$0 check [options]\n\n${ABOUT.check}`, [["$0 check", "the graph, the configuration and the migration lints"], ["$0 check --no-lint --format json", "the graph only, as JSON (CI)"], ["$0 check --lint-changed-since origin/main", "lint only the migrations of a pull request"]], EXIT_CODES.check),
       async (args) => {
         format = args.format;
         if (args.rules) return listRules(args.config, args.format, env);
@@ -56,8 +61,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     )
     .command(
       'verify',
-      'Read the live version table (read-only) and predict whether `alembic upgrade <target>` will succeed.',
-      (y) => databaseOptions(projectOptions(y)).option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' }),
+      ABOUT.verify,
+      (y) =>
+        withHelp(databaseOptions(projectOptions(y)).option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' }), `$0 verify [options]\n\n${ABOUT.verify}`, [["$0 verify", "read $DATABASE_URL (read-only) and predict `alembic upgrade head`"], ["$0 verify --database-url-env AUDIT_DATABASE_URL", "another database"], ["$0 verify --target heads --format json", "predict `upgrade heads`, as JSON"]], EXIT_CODES.database),
       async (args) => {
         format = args.format;
         if (args.rules) return listRules(args.config, args.format, env);
@@ -69,15 +75,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     )
     .command(
       'backfill',
-      'Write a no-op placeholder migration for each stamped-but-missing revision id, placed and proven (dry run unless --write).',
+      ABOUT.backfill,
       (y) =>
-        databaseOptions(projectOptions(y))
+        withHelp(databaseOptions(projectOptions(y))
           .option('revision', { type: 'string', array: true, describe: 'an id to backfill (repeatable); default: the rows of the database that resolve to nothing' })
           .option('from-logs', { type: 'string', describe: 'take the ids (and their parents) from a deploy log; - reads stdin' })
           .option('after', { type: 'string', array: true, describe: 'parent of the placeholder: REV, or ID=REV per id (repeatable)' })
           .option('rewire', { type: 'boolean', default: false, describe: "make the parent's children revise the placeholder (down_revision and Revises: lines)" })
           .option('write', { type: 'boolean', default: false, describe: 'write the files (default: print the diff)' })
-          .option('git', { type: 'boolean', default: true, describe: 'search git history for where each id came from (--no-git to skip)' }),
+          .option('git', { type: 'boolean', default: true, describe: 'search git history for where each id came from (--no-git to skip)' }), `$0 backfill [options]\n\n${ABOUT.backfill}`, [["$0 backfill", "dry run: the placeholder for each row no file defines, its diff and the proof"], ["$0 backfill --after 1f2a3b4c5d6e --rewire --write", "write it after that revision, children rewired"], ["heroku releases:output -a APP | $0 backfill --from-logs -", "take the ids from a failed release"]], EXIT_CODES.backfill),
       async (args) => {
         format = args.format;
         const { backfillCommand } = await import('./commands/backfill-command.js');
@@ -98,11 +104,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     )
     .command(
       'scan-logs [file]',
-      'Find every Alembic failure in a deploy log (heroku releases:output, heroku logs, CI logs); - or no file reads stdin.',
+      ABOUT.scanLogs,
       (y) =>
-        y
+        withHelp(y
           .positional('file', { type: 'string', default: '-', describe: 'log file, or - for stdin' })
-          .option('format', { choices: ['text', 'json'] as const, default: 'text' as const }),
+          .option('format', { choices: ['text', 'json'] as const, default: 'text' as const }), `$0 scan-logs [file] [options]\n\n${ABOUT.scanLogs}`, [["heroku releases:output -a APP | $0 scan-logs -", "every Alembic failure in a release log"], ["$0 scan-logs ci.log --format json", "a CI log, as JSON"]], EXIT_CODES.scanLogs),
       async (args) => {
         format = args.format;
         const { scanLogsCommand } = await import('./commands/scan-logs-command.js');
@@ -113,12 +119,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     )
     .command(
       'restamp',
-      'Replace one version-table row (a renamed migration\'s old id) with its new id, in one transaction; dry run unless --yes.',
+      ABOUT.restamp,
       (y) =>
-        databaseOptions(projectOptions(y))
+        withHelp(databaseOptions(projectOptions(y))
           .option('from', { type: 'string', demandOption: true, describe: 'the id the database holds' })
           .option('to', { type: 'string', demandOption: true, describe: 'the id of the same migration in the code' })
-          .option('yes', { type: 'boolean', default: false, describe: 'really write to the database' }),
+          .option('yes', { type: 'boolean', default: false, describe: 'really write to the database' }), `$0 restamp --from OLD --to NEW [options]\n\n${ABOUT.restamp}`, [["$0 restamp --from 3c4d5e6f --to 7a8b9c0d", "dry run: the one-row UPDATE and what the upgrade then runs"], ["$0 restamp --from 3c4d5e6f --to 7a8b9c0d --yes", "write it, in one transaction"]], EXIT_CODES.restamp),
       async (args) => {
         format = args.format;
         const { restampCommand } = await import('./commands/restamp-command.js');
@@ -129,11 +135,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     )
     .command(
       'release',
-      'Heroku release phase: verify, then run `alembic upgrade <target>` (or the command after --) only if it will succeed, verify the result, print one verdict.',
+      ABOUT.release,
       (y) =>
-        databaseOptions(projectOptions(y))
+        withHelp(databaseOptions(projectOptions(y))
           .option('always-run', { type: 'boolean', default: false, describe: 'run the command even when the database is already at the target' })
-          .option('deadline', { type: 'number', default: 50, describe: "minutes before the command is stopped (Heroku ends a release after 60)" }),
+          .option('deadline', { type: 'number', default: 50, describe: "minutes before the command is stopped (Heroku ends a release after 60)" }), `$0 release [options] [-- COMMAND…]\n\n${ABOUT.release}`, [["$0 release", "verify, then `alembic upgrade head` (or `flask db upgrade`) when it will succeed"], ["$0 release -c db/alembic.ini --target heads", "another ini, and `upgrade heads`"], ["$0 release -- ./bin/migrate.sh", "run your own command instead, after the same verification"]], EXIT_CODES.release),
       async (args) => {
         format = args.format;
         const { releaseCommand } = await import('./commands/release-command.js');
@@ -167,7 +173,58 @@ export async function warmCodeCache(): Promise<void> {
   warm();
 }
 
+/** What each command does: its line in the command list and the head of its own help. */
+const ABOUT = {
+  check: 'Read the Alembic configuration and revision files statically and report what would make Alembic fail.',
+  verify: 'Read the live version table (read-only) and predict whether `alembic upgrade <target>` will succeed.',
+  backfill: 'Write a no-op placeholder migration for each stamped-but-missing revision id, placed and proven (dry run unless --write).',
+  scanLogs: 'Find every Alembic failure in a deploy log (heroku releases:output, heroku logs, CI logs); - or no file reads stdin.',
+  restamp: 'Replace one version-table row (a renamed migration\'s old id) with its new id, in one transaction; dry run unless --yes.',
+  release: 'Heroku release phase: verify, then run `alembic upgrade <target>` (or the command after --) only if it will succeed, verify the result, print one verdict.',
+};
+
 type Yargs = Argv;
+
+/** Help text's width: the terminal's (within reason), 80 when the output is not a terminal. */
+function helpWidth(): number {
+  const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
+  return columns && columns > 0 ? Math.max(60, Math.min(columns, 160)) : 80;
+}
+
+const CODES = {
+  ok: '0  nothing blocks',
+  usage: '2  usage or configuration error (the message names the fix)',
+  database: '3  the database could not be read (unreachable, password, TLS, permission)',
+  bug: '70 internal error (a bug; please report it)',
+};
+
+/** Each command's exit codes, the last part of its help. */
+const EXIT_CODES = {
+  common: `Exit codes: 0 fine, 1 blocking findings, 2 usage or configuration error, 3 database error, 4 and 5 release's command failed or left the database elsewhere, 130/143 release stopped by a signal, 70 a bug. See \`<command> --help\`.`,
+  check: ['Exit codes:', CODES.ok, '1  blocking findings (errors; warnings too with --strict)', CODES.usage, CODES.bug].join('\n  '),
+  database: ['Exit codes:', CODES.ok, '1  the upgrade would fail, or cannot be predicted (blocking findings)', CODES.usage, CODES.database, CODES.bug].join('\n  '),
+  backfill: ['Exit codes:', '0  the placeholders are proven (dry run), or written and proven again on disk', '1  an id could not be placed, or the proof failed: nothing was written', CODES.usage, CODES.database, CODES.bug].join('\n  '),
+  restamp: ['Exit codes:', '0  the UPDATE is proven (dry run), or written', '1  refused (the row or the revision is not what the command says)', CODES.usage, CODES.database, CODES.bug].join('\n  '),
+  scanLogs: ['Exit codes:', '0  no Alembic failure in the log', '1  failures found', CODES.usage, CODES.bug].join('\n  '),
+  release: [
+    'Exit codes:',
+    '0  OK: applied, or nothing to run',
+    '1  BLOCKED before Alembic started',
+    CODES.usage,
+    CODES.database,
+    '4  the command failed, or ran past --deadline',
+    '5  the command succeeded, but the database is not where the prediction said',
+    '130/143  stopped by SIGINT/SIGTERM (forwarded to the command)',
+    CODES.bug,
+  ].join('\n  '),
+};
+
+/** A command's help: its real usage line, a few examples and its exit codes. */
+function withHelp<T>(y: Argv<T>, usage: string, examples: readonly [string, string][], exitCodes: string): Argv<T> {
+  let out = y.usage(usage);
+  for (const [command, description] of examples) out = out.example(command, description);
+  return out.epilogue(exitCodes);
+}
 
 /** Every rule with its state here: the severity it reports at (after pyproject.toml / alembic.ini), or off. */
 async function listRules(configFlag: string | undefined, format: 'text' | 'json', env: NodeJS.ProcessEnv): Promise<void> {
@@ -212,7 +269,12 @@ function databaseOptions<T>(y: Argv<T>) {
     .option('ssl-ca', { type: 'string', describe: 'CA certificate (PEM) to verify the server with' })
     .option('connect-timeout', { type: 'number', default: 10, describe: 'seconds per connection attempt' })
     .option('connect-retries', { type: 'number', default: 3, describe: 'retries after transient connection failures' })
-    .option('statement-timeout', { type: 'number', default: 5000, describe: 'milliseconds for each query on our session' });
+    .option('statement-timeout', { type: 'number', default: 5000, describe: 'milliseconds for each query on our session' })
+    .option('lint', { type: 'boolean', describe: 'accepted as --no-lint, so a script can pass check\'s flags: this command never runs the migration lints (check does)' })
+    .check((args) => {
+      if (args.lint === true) throw new UsageError('--lint runs the migration lints, which only `check` runs.', { hint: 'Run `alembic-preflight check` for the lints; this command reads the database and runs none (--no-lint is accepted).' });
+      return true;
+    });
 }
 
 /** Flags that take one value; given twice, which one was meant is a guess (argparse keeps the last). */
