@@ -9,6 +9,7 @@ import { hereAnchored, scriptFolderBesideIni } from './script-folder-beside-ini.
 import { declaredImports } from './import-resolver.js';
 import { projectFolders } from './project-folders.js';
 import { detectPythonVersion, type DeclaredPython } from './python-version.js';
+import { detectFlaskMigrateVersion } from './detect-alembic-version.js';
 import { pyRepr, str } from './python-value.js';
 
 export interface ConfigOptions {
@@ -78,6 +79,8 @@ export interface ProjectConfig {
    * to the ini's folder, so we do too.
    */
   readonly flaskMigrate?: boolean;
+  /** The Flask-Migrate release a lockfile or exact pin names (null: not pinned), for advice that depends on it. */
+  readonly flaskMigrateVersion?: string | null;
   /** The ini came from the release line's -c (`Procfile:1`), not from -c, $ALEMBIC_CONFIG or ./alembic.ini. */
   readonly configFileFrom?: string;
   /** The Python the project runs on, when declared: syntax newer than it is an error. */
@@ -436,7 +439,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
       truncateSlugLength,
       prependSysPath,
       notes,
-      ...(flaskMigrate ? { flaskMigrate } : {}),
+      ...(flaskMigrate ? { flaskMigrate, flaskMigrateVersion: detectFlaskMigrateVersion(cwd)?.version ?? null } : {}),
       ...(opts.configFileFrom !== undefined && iniExists ? { configFileFrom: opts.configFileFrom } : {}),
       python: opts.python === undefined ? detectPythonVersion(cwd) : opts.python,
     };

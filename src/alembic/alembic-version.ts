@@ -8,6 +8,8 @@ export interface AlembicVersion {
   readonly minor: number;
   readonly patch: number;
   readonly label: string;
+  /** Where the version came from (`poetry.lock`, `--alembic-version`), for the report's header; absent: the newest, by default. */
+  readonly source?: string;
 }
 
 /** The newest release whose behaviour this build reproduces. */

@@ -1,18 +1,22 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LATEST_ALEMBIC, parseAlembicVersion, type AlembicVersion } from './alembic-version.js';
+import { pinnedVersion, projectFileReader, type PackagePin, type ReadProjectFile } from './package-pins.js';
 
 /**
- * The Alembic the project will deploy with: an exact pin in requirements.txt
- * (or requirements/*.txt listed at the top level), else the newest release.
+ * The Alembic the project will deploy with: the version its lockfile or an exact pin names (see
+ * pinnedVersion for the order), else the newest release. `source` says which file it came from.
  */
-export function detectAlembicVersion(cwd: string): { version: AlembicVersion; source: string } {
-  for (const [name, text] of requirementFiles(cwd)) {
-    const m = /^[ \t]*alembic[ \t]*(?:\[[^\]\n\r\u2028\u2029]*\][ \t]*)?==[ \t]*([\d.]+)/im.exec(text);
-    const v = m ? parseAlembicVersion(m[1]!) : null;
-    if (v) return { version: v, source: name };
-  }
+export function detectAlembicVersion(cwd: string, read: ReadProjectFile = projectFileReader(cwd)): { version: AlembicVersion; source: string } {
+  const pin = pinnedVersion('alembic', read);
+  const v = pin ? parseAlembicVersion(pin.version) : null;
+  if (v && pin) return { version: v, source: pin.source };
   return { version: LATEST_ALEMBIC, source: 'default' };
+}
+
+/** The Flask-Migrate release the project installs, when a lockfile or an exact pin says. */
+export function detectFlaskMigrateVersion(cwd: string, read: ReadProjectFile = projectFileReader(cwd)): PackagePin | undefined {
+  return pinnedVersion('flask-migrate', read);
 }
 
 /**

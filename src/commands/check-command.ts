@@ -76,9 +76,10 @@ export function resolveAlembicVersion(cwd: string, flag: string | undefined): Al
   if (flag) {
     const v = parseAlembicVersion(flag);
     if (!v) throw new UsageError(`--alembic-version ${flag} is not a version.`, { hint: 'Use a version such as 1.13.1, or latest.' });
-    return v;
+    return { ...v, source: '--alembic-version' };
   }
-  return detectAlembicVersion(cwd).version;
+  const found = detectAlembicVersion(cwd);
+  return found.source === 'default' ? found.version : { ...found.version, source: found.source };
 }
 
 export function resolvePython(cwd: string, flag: string | undefined): DeclaredPython | null {

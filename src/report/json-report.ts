@@ -14,6 +14,7 @@ export function checkJson(result: CheckResult): Record<string, unknown> {
     command: 'check',
     ok: result.ok,
     alembicVersion: model.alembicVersion.label,
+    alembicVersionFrom: model.alembicVersion.source ?? null,
     complete: model.complete,
     alembicError: result.alembicError ?? null,
     alembicErrorAlternatives: result.alembicErrorAlternatives,

@@ -26,7 +26,7 @@ function headerLine(command: string, { model }: CheckResult): string {
   const flask = model.config.flaskMigrate ? `; script_location ${model.config.scriptLocation}, as Flask-Migrate's \`flask db\` sets it` : '';
   const ini = model.config.configFileFrom !== undefined && model.config.iniPath ? `; ${path.relative(model.config.cwd, model.config.iniPath)}, as the release line in ${model.config.configFileFrom} names it` : '';
   const python = model.config.python ? `, Python ${model.config.python.text} (${model.config.python.source})` : '';
-  return `alembic-preflight ${command}: ${plural(model.map.revisions.length, 'revision')} in ${where} (modelling Alembic ${model.alembicVersion.label}${python}${flask}${ini})`;
+  return `alembic-preflight ${command}: ${plural(model.map.revisions.length, 'revision')} in ${where} (modelling Alembic ${model.alembicVersion.label}${model.alembicVersion.source ? ` from ${model.alembicVersion.source}` : ', the newest (no pin found)'}${python}${flask}${ini})`;
 }
 
 /** The heads line, then every finding, then how many --ignore hid. */
@@ -40,6 +40,8 @@ function headsAndFindings(result: CheckResult, before: readonly string[] = []): 
   if (result.model.config.flaskMigrate && result.findings.some((f) => ALEMBIC_FIX.test(f.hint))) {
     // plain `alembic` finds no alembic.ini at a Flask app's root; flask db takes the same subcommands
     lines.push("(Flask-Migrate project: run the fixes' alembic commands through flask db from the app's root, e.g. `flask db stamp …`, `flask db merge …`, with the same arguments.)", '');
+    const purge = purgeNote(result.model.config.flaskMigrateVersion ?? null, result.findings);
+    if (purge) lines.push(purge, '');
   }
   const scope = result.lintScope;
   if (!scope && result.migrationLintErrors > 0) {
@@ -174,4 +176,17 @@ export function upgradeShown(flaskMigrate: boolean, target: string): string {
 /** The words a report uses for where the target came from: `Procfile:2`, or `Procfile:2, at bin/release.sh:7`. */
 export function releaseLineShown(targetFrom: string, targetVia?: string): string {
   return targetVia ? `${targetVia}, at ${targetFrom}` : targetFrom;
+}
+
+/**
+ * `flask db stamp --purge` exists from Flask-Migrate 4.0.6 on: for an older or unpinned release, the
+ * same result in two steps that every release has.
+ */
+function purgeNote(version: string | null, findings: readonly { hint: string }[]): string | undefined {
+  if (!findings.some((f) => /\bstamp --purge\b/u.test(f.hint))) return undefined;
+  const parts = (version ?? '').split('.').map(Number);
+  const recent = version !== null && (parts[0]! > 4 || (parts[0] === 4 && (parts[1]! > 0 || (parts[2] ?? 0) >= 6)));
+  if (recent) return undefined;
+  const which = version === null ? 'no Flask-Migrate release is pinned here' : `this project pins Flask-Migrate ${version}`;
+  return `(\`flask db stamp --purge\` needs Flask-Migrate 4.0.6 or later, and ${which}: empty the version table first (DELETE FROM alembic_version;), then run \`flask db stamp REV\`.)`;
 }
