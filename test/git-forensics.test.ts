@@ -70,6 +70,49 @@ describe('git forensics for a missing id', () => {
     expect(await readRowsAfter(s, 'sqlite', root, 'sqlite:///app.db')).toEqual(['bbb222']);
   });
 
+  it('deleted, and it was a real migration: the hint and backfill say a placeholder leaves fresh databases without its operations, and how to restore it', async () => {
+    const { root } = await repo(
+      [
+        { id: 'aaa111', down: null },
+        { id: 'ggg777', down: 'aaa111' },
+      ],
+      ['ggg777'],
+    );
+    const file = versions(root, 'ggg777_m.py');
+    const original = readFileSync(file, 'utf8').replace(/def upgrade\(\):\n(?: {4}.*\n)+/u, "def upgrade():\n    op.create_table('lockouts', sa.Column('id', sa.Integer, primary_key=True))\n");
+    expect(original).toContain("op.create_table('lockouts'");
+    writeFileSync(file, original);
+    git(root, 'commit', '-qam', 'lockouts table');
+    unlinkSync(file);
+    git(root, 'commit', '-qam', 'drop the lockout migration');
+    const sha = git(root, 'rev-parse', '--short', 'HEAD');
+    expect(investigateMissing(['ggg777'], root, [path.join(root, 'migrations', 'versions')]).get('ggg777')).toMatchObject({ kind: 'deleted', operations: true });
+    const v = cli(root, ['verify']);
+    expect(v.stdout).toContain('its upgrade() ran operations, so a no-op placeholder');
+    const b = cli(root, ['backfill', '--rewire']);
+    expect(b.stdout).toContain('WARNING: migrations/versions/ggg777_m.py was a real migration');
+    const restore = new RegExp(`git show ${sha}\\^:migrations/versions/ggg777_m\\.py > migrations/versions/ggg777_m\\.py`, 'u').exec(b.stdout);
+    expect(restore).not.toBeNull();
+    // the command, run as written, brings the file back byte for byte
+    const r = spawnSync('/bin/sh', ['-c', restore![0]], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(original);
+  });
+
+  it('deleted, and its upgrade() did nothing: no such warning', async () => {
+    const { root } = await repo(
+      [
+        { id: 'aaa111', down: null },
+        { id: 'ggg777', down: 'aaa111' },
+      ],
+      ['ggg777'],
+    );
+    unlinkSync(versions(root, 'ggg777_m.py'));
+    git(root, 'commit', '-qam', 'drop it');
+    expect(investigateMissing(['ggg777'], root, [path.join(root, 'migrations', 'versions')]).get('ggg777')).toMatchObject({ kind: 'deleted', operations: false });
+    expect(cli(root, ['backfill', '--rewire']).stdout).not.toContain('WARNING');
+  });
+
   it('renamed: refuses a placeholder and points at restamp, which fixes the row in one UPDATE', async () => {
     const { root, s } = await repo(
       [

@@ -15,7 +15,16 @@ export interface CommitRef {
 export type Forensics =
   | { readonly kind: 'no-git'; readonly reason: string }
   /** A file defined the id and was deleted in a commit HEAD contains. */
-  | { readonly kind: 'deleted'; readonly id: string; readonly commit: CommitRef; readonly path: string; readonly downRevisions: readonly string[]; readonly children: readonly string[] }
+  | {
+      readonly kind: 'deleted';
+      readonly id: string;
+      readonly commit: CommitRef;
+      readonly path: string;
+      readonly downRevisions: readonly string[];
+      readonly children: readonly string[];
+      /** Its upgrade() did something (more than `pass`): a placeholder leaves fresh databases without it. */
+      readonly operations: boolean;
+    }
   /** The file was renamed and its id changed: the database holds the old id. */
   | {
       readonly kind: 'renamed';
@@ -121,7 +130,7 @@ function investigateOne(git: Git, id: string, dirs: readonly string[]): Forensic
     const text = git.run(['show', `${rev}:${file}`], true);
     if (text === null) return null;
     const parsed = parseIds(text);
-    return parsed.revision === id ? parsed : null;
+    return parsed.revision === id ? { ...parsed, operations: upgradeDoesSomething(text) } : null;
   };
   // one answer per commit: a commit that touched several files appears once per file
   const ancestry = new Map<string, boolean>();
@@ -144,7 +153,7 @@ function investigateOne(git: Git, id: string, dirs: readonly string[]): Forensic
       if (after.revision === id) continue; // moved, same id
       const children = childrenAt(git, `${e.commit.hash}^`, id, dirs);
       if (after.revision) return { kind: 'renamed', id, commit: e.commit, path: e.path, newPath: e.newPath, newId: after.revision, downRevisions: before.down, children };
-      return { kind: 'deleted', id, commit: e.commit, path: e.path, downRevisions: before.down, children };
+      return { kind: 'deleted', id, commit: e.commit, path: e.path, downRevisions: before.down, children, operations: before.operations === true };
     }
     if (e.status === 'D') {
       const before = defines(`${e.commit.hash}^`, e.path);
@@ -159,7 +168,7 @@ function investigateOne(git: Git, id: string, dirs: readonly string[]): Forensic
           return { kind: 'renamed', id, commit: e.commit, path: e.path, newPath: a.path, newId: after.revision, downRevisions: before.down, children };
         }
       }
-      return { kind: 'deleted', id, commit: e.commit, path: e.path, downRevisions: before.down, children };
+      return { kind: 'deleted', id, commit: e.commit, path: e.path, downRevisions: before.down, children, operations: before.operations === true };
     }
   }
   // defined somewhere, never removed on HEAD's line
@@ -200,7 +209,37 @@ function childrenAt(git: Git, rev: string, id: string, dirs: readonly string[]):
 interface Parsed {
   readonly revision?: string;
   readonly down: string[];
+  readonly operations?: boolean;
 }
+
+/**
+ * Whether a revision file's upgrade() has a statement other than `pass`, `...`, a docstring or a comment.
+ * Read by indentation: a file git shows from history is not loaded, only looked at.
+ */
+export function upgradeDoesSomething(text: string): boolean {
+  const lines = text.split(/\r?\n/u);
+  const start = lines.findIndex((l) => /^def upgrade\s*\(/u.test(l));
+  if (start < 0) return false;
+  let inDocstring: string | null = null;
+  for (const line of lines.slice(start + 1)) {
+    const body = line.trim();
+    if (body === '' || body.startsWith('#')) continue;
+    if (!/^\s/u.test(line)) break;
+    if (inDocstring) {
+      if (body.includes(inDocstring)) inDocstring = null;
+      continue;
+    }
+    const quote = body.startsWith('"""') ? '"""' : body.startsWith("'''") ? "'''" : null;
+    if (quote) {
+      if (body.indexOf(quote, 3) < 0) inDocstring = quote;
+      continue;
+    }
+    if (body === 'pass' || body === '...') continue;
+    return true;
+  }
+  return false;
+}
+
 
 function parseIds(text: string): Parsed {
   const read = readRevisionSource(text);

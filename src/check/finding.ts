@@ -1,3 +1,4 @@
+import type { CreatedTablesByRevision } from './created-table-facts.js';
 import type { ReleaseCommandProblem } from '../alembic/alembic-argv.js';
 import type { GeneratedAtRelease } from '../alembic/generating-command.js';
 import type { Forensics } from '../alembic/git-history.js';
@@ -36,10 +37,12 @@ export interface DatabaseContext {
   readonly iniUrl?: IniUrl;
   /** env.py migrates several databases, each with its own version table, and verify read one of them. */
   readonly otherDatabases?: OtherDatabases;
+  /** What each revision's upgrade() creates, read when the upgrade starts from base in a schema that has tables. */
+  readonly createdTables?: CreatedTablesByRevision;
 }
 
 /** What verify learnt about the URL it read and the URL Alembic will use, for the URL rules. */
-export type UrlFacts = Pick<DatabaseContext, 'urlBarePercent' | 'urlVariables' | 'iniUrl' | 'otherDatabases'>;
+export type UrlFacts = Pick<DatabaseContext, 'urlBarePercent' | 'urlVariables' | 'iniUrl' | 'otherDatabases' | 'createdTables'>;
 
 export interface OtherDatabases {
   /** env.py, relative to the working folder, and the line that runs the migrations per database. */

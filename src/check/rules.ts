@@ -63,6 +63,7 @@ import { iniValueMisread } from './rules/ini-value-misread.js';
 import { loggingConfigBroken } from './rules/logging-config-broken.js';
 import { iniUrlMissing } from './rules/ini-url-missing.js';
 import { otherDatabasesNotVerified } from './rules/other-databases-not-verified.js';
+import { schemaAlreadyPresent } from './rules/schema-already-present.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
@@ -113,6 +114,7 @@ export const RULES: readonly Rule[] = [
   stampResolvesByPrefix,
   stampIsSymbolic,
   versionTableMissing,
+  schemaAlreadyPresent,
   pendingMigrations,
   databaseAtHead,
   releaseCommandInvalid,

@@ -65,7 +65,8 @@ export async function backfillCommand(opts: BackfillCommandOptions): Promise<Com
     }
   }
   if (state) {
-    const where = `database ${state.dialect} ${state.host ? `${state.host}/` : ''}${state.database}, table ${state.versionTableSchema ? `${state.versionTableSchema}.` : ''}${state.versionTable} (read ${now.toISOString()})`;
+    // the placeholder's docstring is committed: the dialect and the table, never the host or database name
+    const where = `a ${state.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database's ${state.versionTableSchema ? `${state.versionTableSchema}.` : ''}${state.versionTable} table (read ${now.toISOString()})`;
     for (const id of missingIds(model, state)) add(id, where);
     if (explicitIds) {
       for (const id of seen.keys()) if (state.rows.includes(id)) add(id, where);
@@ -96,7 +97,8 @@ export async function backfillCommand(opts: BackfillCommandOptions): Promise<Com
     exists: (p: string) => existsSync(fsPath(p)),
     rebuild: (overlay: ReadonlyMap<string, Buffer>) => modelFromConfig(config, loadOptions.alembicVersion, overlay),
   };
-  const plan = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now }, io);
+  const versionTable = state ? sqlTableName(state.versionTable, state.versionTableSchema) : undefined;
+  const plan = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now, ...(versionTable ? { versionTable } : {}) }, io);
 
   let written = false;
   let restored: string | undefined;
@@ -115,7 +117,7 @@ export async function backfillCommand(opts: BackfillCommandOptions): Promise<Com
     }
   }
   const ok = finalPlan.refused.length === 0 && (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) && restored === undefined;
-  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok, target, flaskMigrate: config.flaskMigrate === true, ...(deploy ? deployOrigin(deploy) : {}) };
+  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok, target, flaskMigrate: config.flaskMigrate === true, ...(versionTable ? { versionTable } : {}), ...(deploy ? deployOrigin(deploy) : {}) };
   const stdout = opts.format === 'json' ? JSON.stringify(backfillJson(outcome, opts.write ?? false), null, 2) + '\n' : backfillText(outcome, opts.write ?? false);
   return { stdout, exitCode: ok ? 0 : 1, outcome };
 }
@@ -133,4 +135,10 @@ function parseAfter(values: readonly string[], ids: readonly string[]): Map<stri
     }
   }
   return out;
+}
+
+/** The version table as a statement names it: quoted only where a plain name would not do. */
+function sqlTableName(table: string, schema: string | null): string {
+  const q = (x: string): string => (/^[a-z_][a-z0-9_]*$/u.test(x) ? x : `"${x.replaceAll('"', '""')}"`);
+  return schema ? `${q(schema)}.${q(table)}` : q(table);
 }

@@ -1,3 +1,4 @@
+import { createdTablesByRevision, needsCreatedTables } from '../check/created-table-facts.js';
 import path from 'node:path';
 import { iniUrlConnection, interpolationErrorAt, multiDatabaseSetup, passesUrlUnchanged, readDatabaseUrlVariables, readEnvPy, rewritesPostgresScheme, searchPathSetting, urlsOnlyFromIni, type EnvSetting } from '../alembic/env-py.js';
 import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
@@ -90,7 +91,9 @@ export async function openProjectAndDatabase(opts: VerifyCommandOptions, missing
   const urlVariables = compareUrlVariables(config, envPy, opts.databaseUrl ? null : envName, raw, opts.env);
   const iniUrl = compareIniUrl(config, envPy, raw, source);
   const otherDatabases = compareOtherDatabases(config, envPy, raw, source);
-  const url: UrlFacts = { urlBarePercent: interpolationErrorAt(raw) >= 0, urlVariables, ...(iniUrl ? { iniUrl } : {}), ...(otherDatabases ? { otherDatabases } : {}) };
+  // a missing or empty version table in a schema that has tables: which of them the migrations create
+  const createdTables = needsCreatedTables(state) && !model.failure ? await createdTablesByRevision(model) : undefined;
+  const url: UrlFacts = { urlBarePercent: interpolationErrorAt(raw) >= 0, urlVariables, ...(iniUrl ? { iniUrl } : {}), ...(otherDatabases ? { otherDatabases } : {}), ...(createdTables ? { createdTables } : {}) };
   return { config, table, db, state, model, source, url };
 }
 

@@ -147,11 +147,15 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'version_num' AND NOT a.attisdropped
       WHERE c.relname = ${pgLiteral(req.versionTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest}
-      LIMIT 1`,
+      LIMIT 1;
+     SELECT c.relname AS name FROM pg_catalog.pg_class c
+      WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema()) AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm'])`,
   )) as unknown as { rows: unknown[] }[];
-  const info = setup[setup.length - 2]!.rows[0] as { version: string; recovery: boolean };
+  const info = setup[setup.length - 3]!.rows[0] as { version: string; recovery: boolean };
+  // what an unqualified create_table would collide with: the relations of the schema CREATE TABLE writes to
+  const tables = (setup[setup.length - 1]!.rows as { name: string }[]).map((r) => r.name);
   // SQLAlchemy's has_table: visible on the search_path (or in the named schema), tables, views and friends
-  const table = setup[setup.length - 1]!.rows[0] as { schema: string; name: string; typmod: number | null; type: string | null; hascol: boolean } | undefined;
+  const table = setup[setup.length - 2]!.rows[0] as { schema: string; name: string; typmod: number | null; type: string | null; hascol: boolean } | undefined;
   let rows: unknown[] = [];
   let columnLength: number | null = null;
   let paddingType: string | null = null;
@@ -175,6 +179,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   const encrypted = ssl !== false && stream !== undefined && (stream as { encrypted?: boolean }).encrypted === true;
   const d = describeTarget(t);
   return {
+    tables,
     dialect: 'postgresql',
     host: d.host,
     database: t.database,

@@ -45,7 +45,10 @@ export async function readSqliteVersionTable(t: SqliteTarget, req: VersionTableR
         });
       }
     }
+    // what an unqualified create_table would collide with (SQLite compares table names case-blind)
+    const tables = (db.prepare(`SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`).raw().all() as string[][]).map((r) => String(r[0]));
     return {
+      tables,
       dialect: 'sqlite',
       host: null,
       database: t.written,

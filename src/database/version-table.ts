@@ -19,6 +19,12 @@ export interface VersionTableState {
   /** The column's type when it pads what it stores with spaces (PostgreSQL's character(32)), else null. */
   readonly paddingType?: string | null;
   readonly server: { readonly version: string; readonly inRecovery: boolean } | null;
+  /**
+   * Tables and views in the schema an unqualified CREATE TABLE writes to (PostgreSQL's current_schema(),
+   * SQLite's main), lower-cased where the server folds names: what a migration's create_table would collide
+   * with. Undefined when not read.
+   */
+  readonly tables?: readonly string[];
   readonly tls: { readonly mode: string; readonly encrypted: boolean; readonly verified: boolean } | null;
 }
 

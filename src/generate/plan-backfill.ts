@@ -26,6 +26,8 @@ export interface BackfillRequest {
   readonly target: string;
   /** The live rows, when the database was read; otherwise each id is proven as a one-row database. */
   readonly rows: readonly StampValue[] | null;
+  /** The version table's name as SQL needs it (for the DELETE of a stale row). */
+  readonly versionTable?: string;
   readonly now: Date;
 }
 
@@ -61,6 +63,11 @@ export interface Refusal {
   readonly candidates: readonly Candidate[];
   /** A command that resolves it, when one exists (restamp for a renamed file). */
   readonly suggestion?: string;
+  /**
+   * No placement works, and the database's other rows alone already say where it is: the row is stale and
+   * should go. The prediction is the upgrade from those rows.
+   */
+  readonly stale?: { readonly rest: readonly StampValue[]; readonly prediction: UpgradePrediction };
 }
 
 export interface Proof {
@@ -94,6 +101,8 @@ export interface BackfillOutcome {
   readonly targetFrom?: string;
   /** The Procfile release line, when `targetFrom` is in a script it runs. */
   readonly targetVia?: string;
+  /** The version table as SQL names it, when a database was read. */
+  readonly versionTable?: string;
   /** A Flask-Migrate project: the upgrade is shown as `flask db upgrade`. */
   readonly flaskMigrate?: boolean;
 }
@@ -128,13 +137,9 @@ export function planBackfill(model: ProjectModel, req: BackfillRequest, io: Back
     const explicit = req.after.get(id) ?? req.after.get('*');
     const place = choosePlacement(current.map, m, explicit);
     if ('refuse' in place) {
-      refused.push({
-        id,
-        reason: place.refuse,
-        forensics: m.forensics,
-        suggestion: place.suggestion,
-        candidates: place.listCandidates ? candidates(current, id, req, io, changes) : [],
-      });
+      const listed = place.listCandidates ? candidates(current, id, req, io, changes) : [];
+      const stale = place.listCandidates ? staleRow(current, id, req, listed) : undefined;
+      refused.push({ id, reason: place.refuse, forensics: m.forensics, suggestion: place.suggestion, candidates: listed, ...(stale ? { stale } : {}) });
       continue;
     }
     const attempt = placeOne(current, id, place.parents, place.children, place.how, m, req, io, changes);
@@ -320,6 +325,15 @@ function candidates(model: ProjectModel, id: string, req: BackfillRequest, io: B
     out.push({ after, rewires: r.placeholder.rewired.map((x) => x.revision), prediction });
   }
   return out;
+}
+
+/** The id's row is stale when no candidate works and the upgrade from the database's other rows succeeds. */
+function staleRow(model: ProjectModel, id: string, req: BackfillRequest, listed: readonly Candidate[]): Refusal['stale'] {
+  if (!req.rows || listed.some((c) => c.prediction.willSucceed) || model.failure) return undefined;
+  const rest = req.rows.filter((r) => r !== id);
+  if (rest.length === 0 || rest.length === req.rows.length) return undefined;
+  const prediction = predictUpgrade(model.map, req.target, rest);
+  return prediction.willSucceed ? { rest, prediction } : undefined;
 }
 
 /**

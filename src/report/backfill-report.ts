@@ -30,6 +30,10 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
     lines.push(`${p.id}: placeholder after ${p.downRevisions.join(', ') || 'base'}`);
     lines.push(`  placed by: ${p.placement}`);
     if (p.forensics) lines.push(`  git: ${describeForensics(p.forensics)}`);
+    if (p.forensics?.kind === 'deleted' && p.forensics.operations) {
+      const f = p.forensics;
+      lines.push(`  WARNING: ${f.path} was a real migration: its upgrade() ran operations. A database that ran it keeps them, but a fresh database (a review app, CI, a new environment) upgraded through this placeholder never gets them. Restore the file instead when you can: git show ${f.commit.short}^:${f.path} > ${f.path}`);
+    }
     lines.push(`  new file: ${p.path}`);
     for (const r of p.rewired) lines.push(`  rewired: ${r.path} (${r.revision}) line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')} now revise ${p.id}${r.notes.length ? `; ${r.notes.join('; ')}` : ''}`);
     lines.push('');
@@ -49,8 +53,15 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
       for (const c of r.candidates) {
         lines.push(`    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(', ')})` : ''}`);
       }
-      lines.push('  Pick the revision the database had reached when it was stamped (its schema tells), then run:');
-      lines.push(`    alembic-preflight backfill --revision ${r.id} --after <REV> --rewire --write`);
+      if (r.stale) {
+        const rest = r.stale.rest.map(rowLabel).join(', ');
+        lines.push(`  None of these works, and the database's other row${r.stale.rest.length > 1 ? 's' : ''} (${rest}) already say${r.stale.rest.length > 1 ? '' : 's'} where it is: the row '${r.id}' is stale and should go, not get a placeholder:`);
+        lines.push(`    DELETE FROM ${o.versionTable ?? 'alembic_version'} WHERE version_num = '${r.id.replaceAll("'", "''")}';`);
+        lines.push(`  Proof: from ${rest} alone, \`${upgradeShown(o.flaskMigrate === true, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`);
+      } else {
+        lines.push('  Pick the revision the database had reached when it was stamped (its schema tells), then run:');
+        lines.push(`    alembic-preflight backfill --revision ${r.id} --after <REV> --rewire --write`);
+      }
     }
     lines.push('');
   }
@@ -102,6 +113,7 @@ export function backfillJson(o: BackfillOutcome, write: boolean): unknown {
       suggestion: r.suggestion ?? null,
       forensics: r.forensics ?? null,
       candidates: r.candidates.map((c) => ({ after: c.after, rewires: c.rewires, prediction: prediction(c.prediction) })),
+      ...(r.stale ? { stale: { otherRows: r.stale.rest.map(rowLabel), prediction: prediction(r.stale.prediction) } } : {}),
     })),
     changes: [...plan.changes].map(([abs, c]) => ({ path: path.relative(o.cwd, abs), kind: c.before === null ? 'create' : 'modify' })),
     proof: plan.proof

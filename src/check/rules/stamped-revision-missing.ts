@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { GeneratedAtRelease } from '../../alembic/generating-command.js';
 import { describeForensics, type Forensics } from '../../alembic/git-history.js';
-import { translate, type StampValue } from '../../alembic/upgrade-plan.js';
+import { predictUpgrade, translate, type StampValue } from '../../alembic/upgrade-plan.js';
+import type { RevisionMap } from '../../alembic/revision-map.js';
 import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
 import type { DatabaseContext, Rule } from '../finding.js';
 
@@ -26,15 +27,15 @@ export const stampedRevisionMissing: Rule = {
       else if (/at least four characters/u.test(f.message)) why = 'names no revision (and revisions of 3 characters or fewer never match by prefix)';
       else if (/is not a member of branch/u.test(f.message)) why = `names a revision outside its branch (${f.message})`;
       else why = 'names a revision that no migration file in the repository defines';
-      const sqlDelete = `DELETE FROM ${tableName(db)} WHERE version_num = ${rowText(s.value)};`;
-      const restamp = heads.length === 1 ? ` If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row${db.otherDatabases ? '; here it stamps every database env.py migrates, not only this one' : ''}).` : '';
+      const sqlDelete = deleteAdvice(s.value, db, model.map);
+      const restamp = heads.length === 1 ? ` If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row${db.otherDatabases ? '; here it stamps every database env.py migrates, not only this one' : ''}; \`${upgradeCommand(db)}\` then has nothing to run).` : '';
       const blank = blankAround(s.value, (id) => model.map.byKey.get(id));
       if (blank) why = blankWhy(blank, db.state.paddingType);
       const hint = blank
         ? blankHint(blank, db)
         : typeof s.value === 'string' && s.value !== '' && f.exception === 'ResolutionError'
-          ? missingHint(s.value, db.forensics?.get(s.value), folder, sqlDelete, restamp)
-          : `Correct or delete the row: ${sqlDelete}${restamp}`;
+          ? missingHint(s.value, db.forensics?.get(s.value), folder, sqlDelete ?? `Do not delete the row: ${noDelete(db)}.`, restamp)
+          : `Correct the row${sqlDelete ? `, or delete it: ${sqlDelete}` : ` (${noDelete(db)})`}${restamp}`;
       return {
         code: 'stamped-revision-missing',
         severity: 'error' as const,
@@ -97,13 +98,38 @@ function origin(f: Forensics | undefined): string {
   return f ? ` Git: ${describeForensics(f)}.` : '';
 }
 
-function missingHint(id: string, f: Forensics | undefined, folder: string, sqlDelete: string, restamp: string): string {
+/**
+ * The DELETE of a stale row, offered only with its predicted outcome: the other rows must still say where
+ * the database is, and the upgrade from them must succeed. Undefined when deleting would leave nothing to
+ * go on (the table empties, so Alembic would run every migration from base against a schema that is
+ * already there) or the upgrade from the rest fails.
+ */
+function deleteAdvice(value: StampValue, db: DatabaseContext, map: RevisionMap): string | undefined {
+  const rest = db.state.rows.filter((r) => r !== value);
+  if (rest.length === 0) return undefined;
+  const after = predictUpgrade(map, db.prediction.target, rest, db.state.versionTable);
+  if (!after.willSucceed) return undefined;
+  const n = after.steps.length;
+  const then = n === 0 ? `\`${upgradeCommand(db)}\` then has nothing to run (the database stays at ${rest.map(rowText).join(', ')})` : `\`${upgradeCommand(db)}\` then applies ${n} migration${n === 1 ? '' : 's'} from ${rest.map(rowText).join(', ')} (${after.steps.map((x) => x.revision).join(' → ')})`;
+  return `DELETE FROM ${tableName(db)} WHERE version_num = ${rowText(value)}; ${then}.`;
+}
+
+/** Why deleting the row is not offered. */
+function noDelete(db: DatabaseContext): string {
+  return db.state.rows.length <= 1
+    ? `it is the only row, and an empty ${db.state.versionTable} makes the next upgrade run every migration from base, which fails on a database that already has the schema ("relation … already exists")`
+    : 'the upgrade from the other rows alone is predicted to fail as well';
+}
+
+function missingHint(id: string, f: Forensics | undefined, folder: string, deleteOrNot: string, restamp: string): string {
   const placeholder = 'alembic-preflight backfill';
   switch (f?.kind) {
     case 'renamed':
       return `The migration is in the code under its new id: alembic-preflight restamp --from ${id} --to ${f.newId} --yes (replaces exactly that row).`;
     case 'deleted':
-      return `Restore ${f.path} from commit ${f.commit.short}^ (git checkout ${f.commit.short}^ -- ${f.path}), or generate a no-op in its place: ${placeholder} --rewire --write (git gives the exact parent).`;
+      return f.operations
+        ? `Restore ${f.path} from commit ${f.commit.short}^ (git checkout ${f.commit.short}^ -- ${f.path}): its upgrade() ran operations, so a no-op placeholder (${placeholder} --rewire --write) would leave every fresh database without them.`
+        : `Restore ${f.path} from commit ${f.commit.short}^ (git checkout ${f.commit.short}^ -- ${f.path}), or generate a no-op in its place: ${placeholder} --rewire --write (git gives the exact parent).`;
     case 'other-ref':
       return `Deploy the code that has it (${f.refs.join(', ')}), or merge that branch. Only if that code is gone for good: ${placeholder} --after <REV> --rewire --write.`;
     case 'in-tree':
@@ -113,6 +139,6 @@ function missingHint(id: string, f: Forensics | undefined, folder: string, sqlDe
     case undefined:
       return `Add a no-op migration with revision = '${id}' where the database reached it: ${placeholder} --after <REV> --rewire --write (run without --after to see the candidate parents).${
         f === undefined ? ` Find where it came from: git log --all --oneline -S "${id}" -- ${folder}.` : ''
-      }${restamp} If the row is simply stale: ${sqlDelete}`;
+      }${restamp} ${deleteOrNot.startsWith('DELETE') ? `If the row is simply stale: ${deleteOrNot}` : deleteOrNot}`;
   }
 }

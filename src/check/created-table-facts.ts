@@ -1,0 +1,30 @@
+import type { ProjectModel } from '../alembic/project-model.js';
+import { readPythonText } from '../alembic/source-reader.js';
+import type { VersionTableState } from '../database/version-table.js';
+import { createdTables, type CreatedTable } from './lint/created-tables.js';
+import { loadPythonParser, PySource } from './lint/python-syntax.js';
+
+/** What each revision's upgrade() certainly creates, for the revisions that create anything. */
+export type CreatedTablesByRevision = ReadonlyMap<string, { readonly path: string; readonly tables: readonly CreatedTable[] }>;
+
+/**
+ * Read only where it matters: a version table that is missing or empty (so the upgrade starts from base)
+ * in a schema that already holds tables. Anywhere else the answer cannot change the verdict.
+ */
+export function needsCreatedTables(state: VersionTableState): boolean {
+  return (state.tables?.length ?? 0) > 0 && (!state.exists || state.rows.length === 0);
+}
+
+export async function createdTablesByRevision(model: ProjectModel): Promise<CreatedTablesByRevision> {
+  const parser = await loadPythonParser();
+  const out = new Map<string, { path: string; tables: CreatedTable[] }>();
+  for (const rev of model.map.revisions) {
+    const text = readPythonText(rev.file.absPath);
+    if (text === undefined || !text.includes('create_table')) continue;
+    const py = new PySource(text, parser);
+    if (py.hasErrors) continue;
+    const tables = createdTables(py);
+    if (tables.length > 0) out.set(rev.id, { path: rev.file.path, tables });
+  }
+  return out;
+}
