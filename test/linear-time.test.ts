@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectAlembicVersion } from '../src/alembic/detect-alembic-version.js';
@@ -78,6 +78,20 @@ describe('inputs that used to take quadratic or cubic time', () => {
       return dirs.get(n)!;
     };
     linear((n) => procfileTarget(dirFor(n)), 500);
+  });
+
+  it('a Procfile release line of thousands of chained `cd backend &&`', () => {
+    const dirs = new Map<number, string>();
+    const dirFor = (n: number): string => {
+      if (!dirs.has(n)) {
+        const dir = tempDir();
+        mkdirSync(path.join(dir, 'backend'));
+        writeFileSync(path.join(dir, 'Procfile'), `release: ${'cd backend && '.repeat(n)}alembic upgrade heads\n`);
+        dirs.set(n, dir);
+      }
+      return dirs.get(n)!;
+    };
+    linear((n) => procfileTarget(dirFor(n)), 1_000);
   });
 
   it('a shell line with a long blank run and no operator', () => {

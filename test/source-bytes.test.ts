@@ -179,3 +179,17 @@ describe('bytes that are not UTF-8, against CPython compiling what importlib rea
     expect(f.hint).toContain('Save the file as UTF-8');
   });
 });
+
+describe('a file declared cp1252, decoded as CPython decodes it', () => {
+  it('every byte from 0x80 to 0xff gives the character Python gives (0x80 is €), and the five undefined ones fail', () => {
+    const bytes = Array.from({ length: 128 }, (_, i) => 0x80 + i);
+    const python = spawnSync(PYTHON, ['-c', 'import json\nout = []\nfor b in range(0x80, 0x100):\n    try: out.append(bytes([b]).decode("cp1252"))\n    except UnicodeDecodeError: out.append(None)\nprint(json.dumps(out))'], { encoding: 'utf8' });
+    const want = JSON.parse(python.stdout) as (string | null)[];
+    expect(want[0]).toBe('€');
+    bytes.forEach((b, i) => {
+      const got = decodePythonSource(Buffer.concat([Buffer.from('# -*- coding: cp1252 -*-\nx = "'), Buffer.from([b]), Buffer.from('"\n')]));
+      if (want[i] === null) expect('error' in got, `0x${b.toString(16)}`).toBe(true);
+      else expect('text' in got ? got.text.split('"')[1] : got, `0x${b.toString(16)}`).toBe(want[i]);
+    });
+  });
+});

@@ -106,7 +106,9 @@ function decodeDeclared(body: Buffer, encoding: string): { text: string } | { er
     const bad = body.findIndex((b) => CP1252_UNDEFINED.has(b));
     if (bad >= 0) return failAt(`'charmap' codec can't decode byte 0x${body[bad]!.toString(16)} in position ${bad}: character maps to <undefined>`, bad);
   }
-  const decoder = textDecoder(cp1252 ? 'windows_1252' : codec);
+  // Node's TextDecoder reads windows-1252 as Latin-1 (0x80 becomes U+0080, not €): decoded by table
+  if (cp1252) return { text: decodeCp1252(body) };
+  const decoder = textDecoder(codec);
   if (decoder === null) return failAt(`unknown encoding: ${encoding}`, 0);
   try {
     return { text: decoder.decode(body) };
@@ -123,6 +125,14 @@ const UTF8_NAMES: ReadonlySet<string> = new Set(['utf8', 'u8', 'utf', 'utf8_ucs2
 const WHATWG_ALIASES: Readonly<Record<string, string>> = { mac_roman: 'macintosh', macroman: 'macintosh', mac_cyrillic: 'x-mac-cyrillic', maccyrillic: 'x-mac-cyrillic' };
 const CP1252_NAMES: ReadonlySet<string> = new Set(['cp1252', 'windows_1252', '1252']);
 const CP1252_UNDEFINED: ReadonlySet<number> = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
+
+/** Python's cp1252 for 0x80-0x9f (the five undefined bytes are refused before this is called). */
+const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+function decodeCp1252(body: Buffer): string {
+  const latin = body.toString('latin1');
+  return /[\x80-\x9f]/u.test(latin) ? latin.replace(/[\x80-\x9f]/gu, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!) : latin;
+}
 
 /** A strict decoder for a Python codec name (normalised: lower case, '_' between words), under the WHATWG labels that name the same codec; null when none does. */
 function textDecoder(codec: string): TextDecoder | null {

@@ -76,8 +76,8 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
       const configured = opts.lint.config.rules.get(rule.code);
       const graded = configured === undefined || configured === 'on' ? found : found.map((f) => ({ ...f, severity: setting as Severity }));
       for (const f of graded) lintFound.add(f);
-      all.push(...graded);
-    } else if (!opts.lintOnly) all.push(...rule.check(ctx, all));
+      for (const f of graded) all.push(f);
+    } else if (!opts.lintOnly) for (const f of rule.check(ctx, all)) all.push(f);
   }
   const configIgnores = (opts.config ?? opts.lint?.config)?.ignores ?? [];
   const matchers = configIgnores.map((i) => ({ ...i, matches: i.path === undefined ? undefined : globMatcher(i.path) }));

@@ -259,6 +259,9 @@ interface Generated {
   readonly line: number;
 }
 
+/** Linux's PATH_MAX: the longest path a cd can reach. */
+const PATH_MAX = 4096;
+
 /** The upgrades one shell line runs; null when one is a migration that cannot be read plainly or migrates another project. */
 function lineTargets(shellLine: string, from: Where, followScripts: boolean): DeployTarget[] | null {
   const start = from.root === undefined ? { ...from, root: from.dir } : from;
@@ -287,9 +290,12 @@ function lineTargets(shellLine: string, from: Where, followScripts: boolean): De
       const to = words[first + 1];
       // a folder the shell decides (cd, cd -, cd ~, cd $DIR): the upgrades after it are not read (a command
       // that generates a migration does so wherever it runs)
-      if (to === undefined || to === '-' || /[$`~*?]/u.test(to)) lost = true;
+      if (to === undefined || to === '-' || /[$`~*?]/u.test(to) || lost) lost = true;
       // Heroku runs the release phase in /app, where the slug (the app root) is
       else where = { ...where, dir: to === HEROKU_APP || to.startsWith(`${HEROKU_APP}/`) ? path.join(start.root ?? start.dir, to.slice(HEROKU_APP.length)) : path.resolve(where.dir, to) };
+      // past PATH_MAX the shell's cd fails (ENAMETOOLONG) and the chain stops; a longer path is never built,
+      // so a line of thousands of `cd a &&` is read in linear time
+      if (where.dir.length > PATH_MAX) lost = true;
       continue;
     }
     const made = where.generated ? generatingCommand(cmd) : undefined;

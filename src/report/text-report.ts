@@ -35,7 +35,8 @@ function headsAndFindings(result: CheckResult, before: readonly string[] = []): 
   const fromProcfile = result.targetFrom !== undefined && result.targetFrom !== '--target';
   if (result.model.map.heads.length > 0) lines.push(`heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`${upgradeShown(result.model.config.flaskMigrate === true, result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`);
   lines.push('');
-  lines.push(...findingsText(result.findings));
+  // one at a time: a spread of 200,000 findings overflows the call stack
+  for (const line of findingsText(result.findings)) lines.push(line);
   if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
   if (result.model.config.flaskMigrate && result.findings.some((f) => ALEMBIC_FIX.test(f.hint))) {
     // plain `alembic` finds no alembic.ini at a Flask app's root; flask db takes the same subcommands

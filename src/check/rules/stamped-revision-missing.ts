@@ -27,15 +27,15 @@ export const stampedRevisionMissing: Rule = {
       else if (/at least four characters/u.test(f.message)) why = 'names no revision (and revisions of 3 characters or fewer never match by prefix)';
       else if (/is not a member of branch/u.test(f.message)) why = `names a revision outside its branch (${f.message})`;
       else why = 'names a revision that no migration file in the repository defines';
-      const sqlDelete = deleteAdvice(s.value, db, model.map);
+      const sqlDelete = failed.length === 1 ? deleteAdvice(s.value, db, model.map) : undefined;
       const restamp = heads.length === 1 ? ` If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row${db.otherDatabases ? '; here it stamps every database env.py migrates, not only this one' : ''}; \`${upgradeCommand(db)}\` then has nothing to run).` : '';
       const blank = blankAround(s.value, (id) => model.map.byKey.get(id));
       if (blank) why = blankWhy(blank, db.state.paddingType);
       const hint = blank
         ? blankHint(blank, db)
         : typeof s.value === 'string' && s.value !== '' && f.exception === 'ResolutionError'
-          ? missingHint(s.value, db.forensics?.get(s.value), folder, sqlDelete ?? `Do not delete the row: ${noDelete(db)}.`, restamp)
-          : `Correct the row${sqlDelete ? `, or delete it: ${sqlDelete}` : ` (${noDelete(db)})`}${restamp}`;
+          ? missingHint(s.value, db.forensics?.get(s.value), folder, sqlDelete ?? `Do not delete the row: ${noDelete(db, failed.length)}.`, restamp)
+          : `Correct the row${sqlDelete ? `, or delete it: ${sqlDelete}` : ` (${noDelete(db, failed.length)})`}${restamp}`;
       return {
         code: 'stamped-revision-missing',
         severity: 'error' as const,
@@ -115,7 +115,8 @@ function deleteAdvice(value: StampValue, db: DatabaseContext, map: RevisionMap):
 }
 
 /** Why deleting the row is not offered. */
-function noDelete(db: DatabaseContext): string {
+function noDelete(db: DatabaseContext, failing: number): string {
+  if (failing > 1) return `${failing} rows name no revision, and Alembic stops on the first of them: deleting one leaves the others`;
   return db.state.rows.length <= 1
     ? `it is the only row, and an empty ${db.state.versionTable} makes the next upgrade run every migration from base, which fails on a database that already has the schema ("relation … already exists")`
     : 'the upgrade from the other rows alone is predicted to fail as well';
