@@ -16,7 +16,8 @@ const npm = (cwd: string, args: string[]): string => execFileSync('npm', args, {
 function cleanCopy(): string {
   const dir = tempDir('preflight-src-');
   const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' }).split('\0').filter(Boolean);
-  for (const f of files) if (existsSync(path.join(REPO, f))) cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
+  // a checkout's node_modules or dist may be a link git does not ignore (node_modules/ matches folders only)
+  for (const f of files) if (existsSync(path.join(REPO, f)) && !/^(node_modules|dist)(\/|$)/u.test(f)) cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
   return dir;
 }
 

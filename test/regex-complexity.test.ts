@@ -23,8 +23,6 @@ const BOUNDED: Record<string, string> = {
   'check/log-scanner.ts /Running upgrade (.*?) -> ([^,\\s]+)/': 'log lines are cut at 64 KB (MAX_LINE), as above',
   'check/rules/stamps-overlap.ts /^Requested revision (.+?) overlaps with other requested revisions (.+)$/':
     "the upgrade prediction's own message, built from the stamped revision ids",
-  "errors/errors.ts /[A-Za-z][A-Za-z0-9+.-]*:\\/\\/[^\\s'\"`]*@[^\\s'\"`]*/":
-    'error messages we write, quoting at most a command-line argument or one value',
 };
 
 /**

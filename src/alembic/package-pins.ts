@@ -88,12 +88,18 @@ function requirementPin(line: string): { name: string; version?: string } | unde
   return { name: normalizeName(m[1]!), version: exact };
 }
 
+/** A requirement line without its comment: pip's comments start at a # at the line's start or after a blank. */
+function withoutComment(line: string): string {
+  for (let i = line.indexOf('#'); i >= 0; i = line.indexOf('#', i + 1)) if (i === 0 || line[i - 1] === ' ' || line[i - 1] === '\t') return line.slice(0, i);
+  return line;
+}
+
 /** pip's logical lines: comments dropped, backslash continuations joined. */
 function logicalLines(text: string): string[] {
   return text
     .replace(/\\\r?\n/gu, '')
     .split(/\r?\n/u)
-    .map((l) => l.replace(/(^|\s)#.*$/u, '').trim())
+    .map((l) => withoutComment(l).trim())
     .filter((l) => l !== '');
 }
 

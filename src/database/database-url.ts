@@ -30,7 +30,7 @@ export type DatabaseTarget = PostgresTarget | SqliteTarget;
 export const TEMPLATE_URL = 'driver://user:pass@localhost/dbname';
 
 // the example names no credentials: every output passes through redactSecrets, which would hide a user:password@ example's password too
-const NOT_A_URL_HINT = 'Pass a SQLAlchemy-style URL such as postgresql://HOST:5432/DBNAME (with USER:PASSWORD and an @ before HOST) or sqlite:///path/to.db.';
+const NOT_A_URL_HINT = 'Pass a SQLAlchemy-style URL such as postgresql://HOST:5432/DBNAME (with USER:PASSWORD and an at sign before HOST) or sqlite:///path/to.db.';
 
 /** The libpq environment variables that stand in for parts a PostgreSQL URL leaves out. */
 export type LibpqEnv = Readonly<Record<string, string | undefined>>;
