@@ -269,7 +269,7 @@ function databaseOptions<T>(y: Argv<T>) {
     .option('ssl-ca', { type: 'string', describe: 'CA certificate (PEM) to verify the server with' })
     .option('connect-timeout', { type: 'number', default: 10, describe: 'seconds per connection attempt' })
     .option('connect-retries', { type: 'number', default: 3, describe: 'retries after transient connection failures' })
-    .option('statement-timeout', { type: 'number', default: 5000, describe: 'milliseconds for each query on our session' })
+    .option('statement-timeout', { type: 'number', default: 5000, describe: 'milliseconds for each query on our session (0: no server-side limit; our wait still ends after 10 minutes)' })
     .option('lint', { type: 'boolean', describe: 'accepted as --no-lint, so a script can pass check\'s flags: this command never runs the migration lints (check does)' })
     .check((args) => {
       if (args.lint === true) throw new UsageError('--lint runs the migration lints, which only `check` runs.', { hint: 'Run `alembic-preflight check` for the lints; this command reads the database and runs none (--no-lint is accepted).' });
@@ -282,11 +282,12 @@ const SINGLE = ['config', 'name', 'alembic-version', 'python-version', 'target',
 /** Flags whose empty value (`--versions "$UNSET"`) is a mistake in a script: taken as "not given", another project would be checked. */
 const NOT_EMPTY = ['config', 'name', 'versions', 'database-url', 'alembic-version', 'python-version', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'from', 'to', 'revision', 'after', 'ignore', 'lint-since', 'from-logs'];
 /** Number flags: yargs turns `abc` into NaN, and a negative timeout or deadline would end every run at once. */
-const NUMBERS: Record<string, { unit: string; above?: number; from?: number; integer?: boolean }> = {
-  'connect-timeout': { unit: 'seconds', above: 0 },
-  'connect-retries': { unit: 'a count', from: 0, integer: true },
-  'statement-timeout': { unit: 'milliseconds; 0 for none', from: 0, integer: true },
-  deadline: { unit: 'minutes', above: 0 },
+/** Each has a ceiling: Node's timers fire at once past 2^31 - 1 ms (24.8 days), which would end every run. */
+const NUMBERS: Record<string, { unit: string; above?: number; from?: number; integer?: boolean; upTo: number }> = {
+  'connect-timeout': { unit: 'seconds', above: 0, upTo: 3600 },
+  'connect-retries': { unit: 'a count', from: 0, integer: true, upTo: 100 },
+  'statement-timeout': { unit: 'milliseconds; 0 for no server-side limit', from: 0, integer: true, upTo: 86_400_000 },
+  deadline: { unit: 'minutes', above: 0, upTo: 1440 },
 };
 
 /** yargs .check: what yargs' own types let through. Throws a UsageError (exit 2), which .fail passes on unchanged. */
@@ -308,9 +309,9 @@ function checkFlagValues(args: Record<string, unknown>): true {
   for (const [flag, want] of Object.entries(NUMBERS)) {
     const n = args[flag];
     if (n === undefined) continue;
-    const ok = typeof n === 'number' && Number.isFinite(n) && (want.above === undefined || n > want.above) && (want.from === undefined || n >= want.from) && (!want.integer || Number.isInteger(n));
+    const ok = typeof n === 'number' && Number.isFinite(n) && (want.above === undefined || n > want.above) && (want.from === undefined || n >= want.from) && (!want.integer || Number.isInteger(n)) && n <= want.upTo;
     if (!ok) {
-      const range = `${want.integer ? 'a whole number' : 'a number'} ${want.above !== undefined ? `above ${want.above}` : `from ${want.from ?? 0}`}`;
+      const range = `${want.integer ? 'a whole number' : 'a number'} ${want.above !== undefined ? `above ${want.above}` : `from ${want.from ?? 0}`} up to ${want.upTo.toLocaleString('en-US')}`;
       throw new UsageError(`--${flag} takes ${range} (${want.unit}), not ${Number.isNaN(n) ? 'a word' : String(n)}.`, { hint: `Pass a value such as --${flag} ${want.above !== undefined ? want.above + 1 : want.from ?? 0}, or leave it out for the default.` });
     }
   }

@@ -271,11 +271,16 @@ describe('bad input never crashes and never passes silently', () => {
       [['verify', '--version-table', ''], '--version-table was given an empty value.'],
       [['verify', '--database-url', ''], '--database-url was given an empty value.'],
       // NaN, or a timeout that ends every attempt at once
-      [['verify', '--connect-timeout', 'abc'], '--connect-timeout takes a number above 0 (seconds), not a word.'],
-      [['verify', '--connect-timeout', '0'], '--connect-timeout takes a number above 0 (seconds), not 0.'],
+      [['verify', '--connect-timeout', 'abc'], '--connect-timeout takes a number above 0 up to 3,600 (seconds), not a word.'],
+      [['verify', '--connect-timeout', '0'], '--connect-timeout takes a number above 0 up to 3,600 (seconds), not 0.'],
       [['verify', '--connect-retries', '1.5'], '--connect-retries takes a whole number from 0'],
       [['verify', '--statement-timeout', '-5'], '--statement-timeout takes a whole number from 0'],
-      [['release', '--deadline', '-1', '--', 'true'], '--deadline takes a number above 0 (minutes), not -1.'],
+      [['release', '--deadline', '-1', '--', 'true'], '--deadline takes a number above 0 up to 1,440 (minutes), not -1.'],
+      // past Node's timer limit (2^31 - 1 ms) a timer fires at once: every run would end on the spot
+      [['release', '--deadline', '40000', '--', 'true'], '--deadline takes a number above 0 up to 1,440 (minutes), not 40000.'],
+      [['verify', '--connect-timeout', '3000000'], '--connect-timeout takes a number above 0 up to 3,600 (seconds), not 3000000.'],
+      [['verify', '--statement-timeout', '99999999999'], '--statement-timeout takes a whole number from 0 up to 86,400,000'],
+      [['verify', '--connect-retries', '1000'], '--connect-retries takes a whole number from 0 up to 100'],
     ];
     for (const [args, message] of cases) {
       const r = run(...args);

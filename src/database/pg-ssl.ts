@@ -14,8 +14,8 @@ export interface SslPlan {
   /** Where the mode came from, for the diagnosis. */
   readonly source: 'flag' | 'url' | 'PGSSLMODE' | 'default';
   readonly attempts: readonly SslAttempt[];
-  /** Plain-text fallback only when the server says it has no TLS (prefer), or TLS only after plain fails (allow). */
-  readonly fallback: 'none' | 'on-no-ssl' | 'on-any-failure';
+  /** Plain text after a failure over TLS (prefer), or TLS after a failure in plain text (allow); never for a host that cannot be reached. */
+  readonly fallback: 'none' | 'on-any-failure';
   readonly caFile?: string;
 }
 
@@ -81,7 +81,9 @@ export function planSsl(
     case 'allow':
       return { mode, source, attempts: [false, noVerify], fallback: 'on-any-failure' };
     case 'prefer':
-      return { mode, source, attempts: [noVerify, false], fallback: 'on-no-ssl' };
+      // libpq (and so psycopg2) retries without TLS when the server has none, when the handshake fails,
+      // and when the server refuses the TLS connection during startup
+      return { mode, source, attempts: [noVerify, false], fallback: 'on-any-failure' };
     case 'require':
       // libpq: require with a root certificate behaves as verify-ca
       return { mode, source, attempts: [ca ? verifyCa : noVerify], fallback: 'none', caFile };

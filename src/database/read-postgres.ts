@@ -96,6 +96,38 @@ function loadPg(): PgModule {
   }
 }
 
+/**
+ * How long a query may wait for its answer on our side: the server's own limit plus one connect timeout for
+ * the network, or ten minutes when --statement-timeout 0 lifts the server's limit.
+ */
+export function queryDeadlineMs(opts: Pick<PostgresOptions, 'statementTimeoutMs' | 'connectTimeoutMs'>): number {
+  return opts.statementTimeoutMs > 0 ? opts.statementTimeoutMs + opts.connectTimeoutMs : 600_000;
+}
+
+/** The statement_timeout to set: 0 means none, as in PostgreSQL. */
+export function statementTimeoutSetting(ms: number): number {
+  return Math.max(0, Math.floor(ms));
+}
+
+/**
+ * The connect attempt, ended by us at its deadline whatever phase it is in: the driver's own timer does
+ * not end a peer that answered the TLS request and then went silent.
+ */
+function withinDeadline<T>(work: Promise<T>, ms: number, abandon: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abandon();
+      reject(Object.assign(new Error(`timeout expired after ${ms / 1000} s`), { code: 'ETIMEDOUT' }));
+    }, ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+function socketOf(client: PgClient): { destroy(): void } | undefined {
+  return (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+}
+
 async function connectOnce(
   pg: PgModule,
   t: PostgresTarget,
@@ -115,19 +147,21 @@ async function connectOnce(
       ssl,
       application_name: 'alembic-preflight',
       connectionTimeoutMillis: opts.connectTimeoutMs,
+      // client-side: a server that stops answering mid-query would otherwise hold the run forever
+      query_timeout: queryDeadlineMs(opts),
     });
     client.on('error', () => undefined);
     try {
-      await client.connect();
+      await withinDeadline(client.connect(), opts.connectTimeoutMs, () => socketOf(client)?.destroy());
       return { client, ssl };
     } catch (e) {
       await client.end().catch(() => undefined);
       error = classify(e, t, plan);
-      const noSsl = /does not support SSL/iu.test((e as Error).message ?? '');
       const more = i + 1 < plan.attempts.length;
       if (!more) break;
-      if (plan.fallback === 'on-no-ssl' && !noSsl) break;
       if (plan.fallback === 'none') break;
+      // the other mode reaches the same host: no point where the host itself cannot be reached
+      if (error.kind === 'dns' || error.kind === 'refused') break;
     }
   }
   return { error: error! };
@@ -142,7 +176,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   // simple query; the rows and the end of the transaction in another
   const schemaTest = req.versionTableSchema === null ? "pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'" : `n.nspname = ${pgLiteral(req.versionTableSchema)}`;
   const setup = (await client.query(
-    `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts.statementTimeoutMs))}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery;
+    `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${statementTimeoutSetting(opts.statementTimeoutMs)}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery;
      SELECT n.nspname AS schema, c.relname AS name, a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type, a.attname IS NOT NULL AS hascol
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'version_num' AND NOT a.attisdropped
@@ -210,6 +244,9 @@ export function classify(e: unknown, t: PostgresTarget, plan: SslPlan): Classifi
   }
   if (code === 'ECONNREFUSED') {
     return mk('refused', true, `Connection refused by ${describeTarget(t).host}: nothing is listening there.`, 'Check the host and port, and that the server is running and accepts TCP connections.');
+  }
+  if (/Query read timeout/iu.test(raw)) {
+    return mk('timeout', false, `The database stopped answering: a query on ${describeTarget(t).host} had no reply within the statement timeout plus the connect timeout.`, 'Check the server and the network path to it; a server that stalls under load answers again once the load passes. --statement-timeout sets the limit (0 lifts the server-side one; our wait then ends after 10 minutes).');
   }
   if (code === 'ETIMEDOUT' || code === 'ECONNRESET' || /timeout|timed out/iu.test(raw) && !/statement timeout|lock timeout/iu.test(raw)) {
     return mk('timeout', true, `Timed out connecting to ${describeTarget(t).host} (${raw}).`, 'Check network access to the database (firewall, VPN, trusted sources), or raise --connect-timeout.');

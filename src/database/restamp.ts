@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { DatabaseError } from '../errors/errors.js';
 import type { DatabaseTarget } from './database-url.js';
-import { withPostgresClient, type PostgresOptions } from './read-postgres.js';
+import { statementTimeoutSetting, withPostgresClient, type PostgresOptions } from './read-postgres.js';
 import { quoteIdent, type VersionTableRequest } from './version-table.js';
 
 /** The statement restamp runs, as it is shown in a dry run. */
@@ -42,7 +42,7 @@ export async function restampRow(t: DatabaseTarget, req: VersionTableRequest, fr
     return;
   }
   await withPostgresClient(t, pg, async (client) => {
-    await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(pg.statementTimeoutMs))}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(pg.lockTimeoutMs))}`);
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${statementTimeoutSetting(pg.statementTimeoutMs)}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(pg.lockTimeoutMs))}`);
     try {
       const already = await client.query(`SELECT count(*)::int AS n FROM ${table} WHERE version_num = $1`, [to]);
       if ((already.rows[0] as { n: number }).n > 0) throw new RestampRefused(`'${to}' is already a row of ${req.versionTable}`);
