@@ -155,6 +155,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           deadlineMinutes: args.deadline,
           out: (t) => writeReport(t, format),
           event: (level, event, fields, msg) => log[level]({ event, ...fields }, msg),
+          report: (e) => reportError(e, format),
         });
       },
     )

@@ -1,5 +1,5 @@
 import { runVerify } from '../check/run-verify.js';
-import { ConfigError, EXIT } from '../errors/errors.js';
+import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
 import path from 'node:path';
 import { commandGenerates, commandProject, commandTarget, releaseGenerates } from '../release/procfile-target.js';
 import { alembicCommand, flaskAppMissing, flaskCommand, runChild } from '../release/run-child.js';
@@ -18,6 +18,8 @@ export interface ReleaseCommandOptions extends VerifyCommandOptions {
   readonly deadlineMinutes?: number;
   readonly out: (text: string) => void;
   readonly event?: (level: 'info' | 'warn' | 'error', event: string, fields: Record<string, unknown>, msg: string) => void;
+  /** Prints an error as the CLI does and returns its exit code; release then still ends with its verdict line. */
+  readonly report?: (e: PreflightError) => number;
 }
 
 /**
@@ -27,6 +29,20 @@ export interface ReleaseCommandOptions extends VerifyCommandOptions {
  */
 export async function releaseCommand(opts: ReleaseCommandOptions): Promise<number> {
   const started = Date.now();
+  let running = false;
+  try {
+    return await releaseSteps(opts, started, () => (running = true));
+  } catch (e) {
+    // exits 2 and 3 end with a verdict line too: the release log's last line is always one
+    if (!(e instanceof PreflightError) || !opts.report) throw e;
+    const code = opts.report(e);
+    const what = running ? 'FAILED after the command started' : 'STOPPED before Alembic started';
+    opts.out(`alembic-preflight release: ${what}: ${e.kind} error, see above (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`);
+    return code;
+  }
+}
+
+async function releaseSteps(opts: ReleaseCommandOptions, started: number, markRunning: () => void): Promise<number> {
   // `release -- alembic -c db/alembic.ini upgrade heads`: check the project the wrapped command migrates (its
   // -c wins over ALEMBIC_CONFIG, as in Alembic; ours over both), and predict its target, not the default head
   const adopted = opts.command && opts.command.length > 0 ? commandProject(opts.command) : {};
@@ -72,6 +88,7 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
 
   const argv = opts.command && opts.command.length > 0 ? [...opts.command] : upgradeCommand(target, model.config, opts);
   opts.out(`alembic-preflight release: running ${argv.map((a, i) => (i === 0 ? a.split('/').at(-1) : a)).join(' ')} (${pending.length} migration${pending.length === 1 ? '' : 's'}: ${pending.join(' → ') || 'none'})\n`);
+  markRunning();
   const child = await runChild(argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000 }).catch((e: Error) => {
     throw new ConfigError(`Could not start ${argv[0]}: ${e.message}.`, { hint: 'Check that the command exists and is executable.' });
   });

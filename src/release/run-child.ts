@@ -67,20 +67,28 @@ export interface ChildOutcome {
 
 /**
  * Runs the command with our stdio (its output reaches the release log
- * unchanged), forwards SIGTERM/SIGINT, and stops it at the deadline
- * (SIGTERM, then SIGKILL after the grace period).
+ * unchanged), forwards SIGTERM/SIGINT to its whole process group, and stops
+ * the group at the deadline (SIGTERM, then SIGKILL after the grace period).
  */
 export function runChild(argv: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; deadlineMs: number; graceMs?: number }): Promise<ChildOutcome> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env, stdio: 'inherit' });
+    // a process group of its own: `-- sh -c …` or a script starts Alembic as a grandchild, which a signal
+    // to the shell alone would leave running after we report it stopped
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env, stdio: 'inherit', detached: true });
     let forwarded: NodeJS.Signals | undefined;
     let deadlineHit = false;
     let killer: NodeJS.Timeout | undefined;
+    const signalGroup = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // the group is gone already
+      }
+    };
     const stop = (signal: NodeJS.Signals): void => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      killer ??= setTimeout(() => child.kill('SIGKILL'), opts.graceMs ?? 20_000);
+      signalGroup(signal);
+      killer ??= setTimeout(() => signalGroup('SIGKILL'), opts.graceMs ?? 20_000);
     };
     const onSignal = (signal: NodeJS.Signals) => () => {
       forwarded ??= signal;
@@ -106,6 +114,8 @@ export function runChild(argv: readonly string[], opts: { cwd: string; env: Node
     });
     child.once('exit', (code, signal) => {
       done();
+      // stopped: what the command left behind in its group goes with it
+      if (forwarded || deadlineHit) signalGroup('SIGKILL');
       resolve({ code, signal, forwarded, deadlineHit, ms: Date.now() - started });
     });
   });
