@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { describeTarget, parseDatabaseUrl, type PostgresTarget } from '../src/da
 import { planSsl } from '../src/database/pg-ssl.js';
 import { type PreflightError } from '../src/errors/errors.js';
 import { redactSecrets } from '../src/errors/redact.js';
+import { PYTHON } from './helpers/oracle.js';
 
 const PW = 'pa$$:w/rd@x';
 const enc = encodeURIComponent(PW);
@@ -143,5 +145,36 @@ describe('libpq sslmode, implemented explicitly', () => {
   it('rejects no-verify and unknown modes with a libpq-correct hint', () => {
     expect(() => planSsl(pgt('postgres://u:p@h/db?sslmode=no-verify'), {}, {})).toThrow(/libpq/);
     expect(() => planSsl(pgt('postgres://u:p@h/db?sslmode=bogus'), {}, {})).toThrow(/not an sslmode/);
+  });
+});
+
+describe('a PostgreSQL URL read as SQLAlchemy reads it (make_url), which is what Alembic connects with', () => {
+  const URLS = [
+    'postgresql://u:pw@db.example.com:5432/app',
+    'postgresql://u@x:pw@db.example.com/app',
+    'postgresql://u:p%40ss@db.example.com/app',
+    'postgresql://u:p:w@db.example.com/app',
+    'postgresql://db.example.com:5432/app',
+    'postgresql://u:p@ss@db.example.com:5432/app',
+    'postgresql://u:a@b@c@db.example.com/app',
+  ];
+
+  it('splits user, password and host where SQLAlchemy does; a password with an unencoded @ is refused, since Alembic cannot connect', () => {
+    const py = spawnSync(PYTHON, ['-c', 'import json, sys\nfrom sqlalchemy.engine import make_url\nout = []\nfor u in sys.argv[1:]:\n    x = make_url(u)\n    out.append([x.username, x.password, x.host, x.port, x.database])\nprint(json.dumps(out))', ...URLS], { encoding: 'utf8' });
+    expect(py.status, py.stderr).toBe(0);
+    const theirs = JSON.parse(py.stdout) as [string | null, string | null, string, number | null, string][];
+    URLS.forEach((url, i) => {
+      const [user, password, host, port, database] = theirs[i]!;
+      if (host.includes('@')) {
+        // SQLAlchemy took part of the password for the host name: DNS fails for Alembic
+        expect(() => parseDatabaseUrl(url, '/')).toThrow(/password holds an unencoded '@'/u);
+        return;
+      }
+      const ours = parseDatabaseUrl(url, '/');
+      expect(ours.dialect).toBe('postgresql');
+      if (ours.dialect !== 'postgresql') return;
+      expect({ user: ours.user ?? null, password: ours.password ?? null, host: ours.host, port: ours.port, database: ours.database }, url).toEqual({ user, password, host, port: port ?? 5432, database });
+    });
+    expect(theirs.filter(([, , host]) => host.includes('@'))).toHaveLength(2);
   });
 });

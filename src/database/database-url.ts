@@ -65,15 +65,20 @@ function parsePostgres(scheme: string, rest: string, env: LibpqEnv | undefined):
   const q = rest.indexOf('?');
   const main = q >= 0 ? rest.slice(0, q) : rest;
   const query = q >= 0 ? rest.slice(q + 1) : '';
-  // the credentials end at the last '@' before the path (passwords may contain '/' only percent-encoded)
-  const lastAt = main.lastIndexOf('@');
-  const slash = main.indexOf('/', lastAt + 1);
-  const end = slash < 0 ? main.length : slash;
-  const authority = main.slice(0, end);
-  const pathPart = main.slice(end + 1);
-  const atInAuth = authority.lastIndexOf('@');
-  const userinfo = atInAuth >= 0 ? authority.slice(0, atInAuth) : undefined;
-  const hostport = atInAuth >= 0 ? authority.slice(atInAuth + 1) : authority;
+  // as SQLAlchemy's make_url reads it (Alembic connects through it): a user name up to the first ':' or
+  // '/', a password up to the first '@' after it, then the host. A password holding an unencoded '@' thus
+  // leaves the rest of it in the host, and Alembic cannot connect where a last-'@' split would.
+  const creds = /^([^:/]*)(?::([^@]*))?@/u.exec(main);
+  const userinfo = creds ? creds[0].slice(0, -1) : undefined;
+  const afterCreds = creds ? main.slice(creds[0].length) : main;
+  const slash = afterCreds.indexOf('/');
+  const hostport = slash < 0 ? afterCreds : afterCreds.slice(0, slash);
+  const pathPart = slash < 0 ? '' : afterCreds.slice(slash + 1);
+  if (creds && hostport.includes('@')) {
+    throw new UsageError("The database URL's password holds an unencoded '@': SQLAlchemy (and so Alembic) ends the password at its first '@' and takes the rest for the host name, so `alembic upgrade` cannot connect.", {
+      hint: 'Percent-encode the password in the URL (@ as %40, : as %3A, / as %2F, % as %25); on Heroku the URL in DATABASE_URL is already encoded.',
+    });
+  }
   let user: string | undefined;
   let password: string | undefined;
   if (userinfo !== undefined) {
