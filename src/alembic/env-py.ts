@@ -180,8 +180,6 @@ export interface UrlOptionCall {
 export function readUrlOptionCalls(source: string): UrlOptionCall[] {
   const out: UrlOptionCall[] = [];
   const lines = linesOf(source);
-  // url = os.environ["DATABASE_URL"].replace("%", "%%") on a line of its own escapes what a later call stores
-  const escapedElsewhere = lines.some((ll) => escapesPercent(ll.tokens));
   const offlineOnly = offlineOnlyLines(lines);
   for (const ll of lines) {
     const t = ll.tokens;
@@ -199,7 +197,7 @@ export function readUrlOptionCalls(source: string): UrlOptionCall[] {
       if (literal(args[keyAt] ?? []).value !== 'sqlalchemy.url') continue;
       const value = args[keyAt + 1] ?? [];
       const lit = literal(value).value;
-      out.push({ line: t[i]!.line, ...(typeof lit === 'string' ? { literal: lit } : {}), escaped: escapesPercent(value) || (typeof lit !== 'string' && escapedElsewhere), offlineOnly: offlineOnly(t[i]!.line) });
+      out.push({ line: t[i]!.line, ...(typeof lit === 'string' ? { literal: lit } : {}), escaped: valueEscaped(value, t[i]!.line, lines, 0), offlineOnly: offlineOnly(t[i]!.line) });
     }
   }
   return out;
@@ -300,6 +298,33 @@ function readOfflineOnlyLines(lines: readonly LogicalLine[]): (line: number) => 
   }
   const offlineDefs = [...defRange].filter(([name]) => named.has(name) && !namedOnline.has(name));
   return (line) => offlineLines.has(line) || offlineDefs.some(([, r]) => line >= r.from && line <= r.to);
+}
+
+/**
+ * Whether the value stored is the escaped URL, followed as far as it can be read plainly: the expression
+ * itself (`url.replace("%", "%%")`), the last assignment to a variable before the call (`url = …`), or a
+ * module-level function it calls whose body escapes. An escape of some other variable does not count: the
+ * value stored is what configparser sees.
+ */
+function valueEscaped(value: readonly Token[], beforeLine: number, lines: readonly LogicalLine[], depth: number): boolean {
+  if (escapesPercent(value)) return true;
+  if (depth > 8) return false;
+  const name = value.length === 1 && value[0]!.type === Tok.Name ? value[0]!.text : undefined;
+  if (name !== undefined) {
+    const assigned = [...lines].reverse().find((ll) => ll.line < beforeLine && ll.tokens[0]?.text === name && ll.tokens[1]?.text === '=');
+    return assigned !== undefined && valueEscaped(assigned.tokens.slice(2), assigned.line, lines, depth + 1);
+  }
+  const called = value.length >= 3 && value[0]!.type === Tok.Name && value[1]!.text === '(' ? value[0]!.text : undefined;
+  if (called !== undefined) {
+    const def = lines.findIndex((ll) => ll.indent === 0 && ll.tokens[0]?.text === 'def' && ll.tokens[1]?.text === called);
+    if (def < 0) return false;
+    for (let k = def + 1; k < lines.length && lines[k]!.indent > 0; k++) {
+      const ll = lines[k]!;
+      // the function returns the escaped value, or the escaped variable it returns
+      if (ll.tokens[0]?.text === 'return' && valueEscaped(ll.tokens.slice(1), ll.line, lines.slice(def, k + 1), depth + 1)) return true;
+    }
+  }
+  return false;
 }
 
 /** `….replace("%", "%%")` somewhere in the value's expression. */

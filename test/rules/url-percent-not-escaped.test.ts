@@ -170,4 +170,23 @@ describe('url-percent-not-escaped in verify, against real Alembic', () => {
     const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
     expect(alembic.status, alembic.stderr).toBe(0);
   });
+
+  // the value configparser sees decides, not an escape somewhere in the file
+  const cases: [string, string, boolean][] = [
+    ['an escape of another variable (a decoy)', 'safe = os.environ["DATABASE_URL"].replace("%", "%%")\nurl = os.environ["DATABASE_URL"]\nconfig.set_main_option("sqlalchemy.url", url)', false],
+    ['the variable escaped where it is assigned, then passed on through another', 'raw = os.environ["DATABASE_URL"].replace("%", "%%")\nurl = raw\nconfig.set_main_option("sqlalchemy.url", url)', true],
+    ['a function that returns the escaped URL', 'def get_url():\n    url = os.environ["DATABASE_URL"]\n    return url.replace("%", "%%")\nconfig.set_main_option("sqlalchemy.url", get_url())', true],
+    ['a function that escapes a copy but returns the raw URL', 'def get_url():\n    url = os.environ["DATABASE_URL"]\n    shown = url.replace("%", "%%")\n    return url\nconfig.set_main_option("sqlalchemy.url", get_url())', false],
+  ];
+  for (const [name, store, escaped] of cases) {
+    it(`${name}: ${escaped ? 'passes, and alembic upgrade head succeeds' : 'blocks, and alembic upgrade head fails with ValueError'}`, async () => {
+      const root = project(store);
+      const { url } = database();
+      const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1' });
+      expect(out.exitCode).toBe(escaped ? 0 : 1);
+      const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
+      if (escaped) expect(alembic.status, alembic.stderr).toBe(0);
+      else expect(alembic.stderr).toContain('ValueError: invalid interpolation syntax');
+    });
+  }
 });
