@@ -204,7 +204,7 @@ const EXIT_CODES = {
   common: `Exit codes: 0 fine, 1 blocking findings, 2 usage or configuration error, 3 database error, 4 and 5 release's command failed or left the database elsewhere, 130/143 release stopped by a signal, 70 a bug. See \`<command> --help\`.`,
   check: ['Exit codes:', CODES.ok, '1  blocking findings (errors; warnings too with --strict)', CODES.usage, CODES.bug].join('\n  '),
   database: ['Exit codes:', CODES.ok, '1  the upgrade would fail, or cannot be predicted (blocking findings)', CODES.usage, CODES.database, CODES.bug].join('\n  '),
-  backfill: ['Exit codes:', '0  the placeholders are proven (dry run), or written and proven again on disk', '1  an id could not be placed, or the proof failed: nothing was written', CODES.usage, CODES.database, CODES.bug].join('\n  '),
+  backfill: ['Exit codes:', '0  the placeholders are proven (dry run), or written and proven again on disk', '1  an id could not be placed, or the proof failed: nothing was written', CODES.usage, CODES.database, '73 --write could not write (another run, permissions, a file changed meanwhile): nothing was written', CODES.bug].join('\n  '),
   restamp: ['Exit codes:', '0  the UPDATE is proven (dry run), or written', '1  refused (the row or the revision is not what the command says)', CODES.usage, CODES.database, CODES.bug].join('\n  '),
   scanLogs: ['Exit codes:', '0  no Alembic failure in the log', '1  failures found', CODES.usage, CODES.bug].join('\n  '),
   release: [

@@ -6,7 +6,8 @@ import { pyFormat, renderFileName, slugOf } from '../src/generate/file-template.
 import { headerStyleOf, renderPlaceholder } from '../src/generate/placeholder.js';
 import { rewireDownRevision } from '../src/generate/rewire.js';
 import { unifiedDiff } from '../src/generate/unified-diff.js';
-import { writeChanges, WriteConflict } from '../src/generate/write-changes.js';
+import { writeChanges } from '../src/generate/write-changes.js';
+import { WriteError } from '../src/errors/errors.js';
 import { PYTHON } from './helpers/oracle.js';
 import { spawnSync } from 'node:child_process';
 import { tempDir } from './helpers/temp-dir.js';
@@ -171,7 +172,7 @@ describe('atomic writes', () => {
         { absPath: edited, before: Buffer.from('old'), after: Buffer.from('new') },
         { absPath: path.join(dir, 'taken.py'), before: null, after: Buffer.from('theirs') },
       ]),
-    ).toThrow(WriteConflict);
+    ).toThrow(WriteError);
     expect(readFileSync(edited, 'utf8')).toBe('old');
     expect(readFileSync(path.join(dir, 'taken.py'), 'utf8')).toBe('mine');
     expect(readdirSync(dir).sort()).toEqual(['child.py', 'taken.py']);
@@ -193,5 +194,44 @@ describe('atomic writes', () => {
     expect(readFileSync(edited, 'utf8')).toBe('old');
     expect(existsSync(path.join(dir, 'placeholder.py'))).toBe(false);
     expect(readdirSync(dir)).toEqual(['child.py']);
+  });
+  it('undo never writes over bytes someone else put there after us', () => {
+    const dir = tempDir('preflight-write-');
+    const edited = path.join(dir, 'child.py');
+    writeFileSync(edited, 'old');
+    const undo = writeChanges([
+      { absPath: edited, before: Buffer.from('old'), after: Buffer.from('new') },
+      { absPath: path.join(dir, 'placeholder.py'), before: null, after: Buffer.from('p') },
+    ]);
+    writeFileSync(edited, 'an editor saved this');
+    writeFileSync(path.join(dir, 'placeholder.py'), 'edited by hand');
+    undo();
+    expect(readFileSync(edited, 'utf8')).toBe('an editor saved this');
+    expect(readFileSync(path.join(dir, 'placeholder.py'), 'utf8')).toBe('edited by hand');
+  });
+  it('a read-only folder is a write error (exit 73) that says so, and nothing is left behind', () => {
+    if (process.getuid?.() === 0) {
+      // root writes through permission bits: a read-only bind is not available here, so a file stands where the folder should be
+      const dir = tempDir('preflight-write-');
+      writeFileSync(path.join(dir, 'versions'), 'not a folder');
+      const e = (() => {
+        try {
+          writeChanges([{ absPath: path.join(dir, 'versions', 'placeholder.py'), before: null, after: Buffer.from('p') }]);
+        } catch (err) {
+          return err as WriteError;
+        }
+        throw new Error('wrote into a file');
+      })();
+      expect(e).toBeInstanceOf(WriteError);
+      expect(e.exitCode).toBe(73);
+      expect(e.message).toMatch(/^Cannot write in .* \((ENOTDIR|EEXIST)/u);
+      expect(readdirSync(dir)).toEqual(['versions']);
+      return;
+    }
+    const dir = tempDir('preflight-write-');
+    chmodSync(dir, 0o555);
+    expect(() => writeChanges([{ absPath: path.join(dir, 'placeholder.py'), before: null, after: Buffer.from('p') }])).toThrow(/Cannot write in .* \(EACCES: permission denied\); nothing was written/u);
+    chmodSync(dir, 0o755);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

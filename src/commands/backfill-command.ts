@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fsPath } from '../alembic/fs-path.js';
 import { investigateMissing } from '../alembic/git-history.js';
-import { loadProjectConfig } from '../alembic/alembic-config.js';
+import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig } from '../alembic/project-model.js';
 import type { StampValue } from '../alembic/upgrade-plan.js';
 import { missingIds } from '../check/run-verify.js';
@@ -11,6 +11,7 @@ import { UsageError } from '../errors/errors.js';
 import { deployOrigin, procfileTarget } from '../release/procfile-target.js';
 import { planBackfill, proveBackfill, type BackfillOutcome, type MissingId } from '../generate/plan-backfill.js';
 import { writeChanges } from '../generate/write-changes.js';
+import { acquireWriteLock } from '../generate/write-lock.js';
 import { backfillJson, backfillText } from '../report/backfill-report.js';
 import { configOptions, type CommandOutput } from './check-command.js';
 import { scanLogFile } from './read-log.js';
@@ -30,9 +31,21 @@ export interface BackfillCommandOptions extends VerifyCommandOptions {
 
 
 export async function backfillCommand(opts: BackfillCommandOptions): Promise<CommandOutput & { outcome: BackfillOutcome }> {
-  const now = opts.now ?? new Date();
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
+  if (!opts.write) return backfillRun(opts, loadOptions, config);
+  // from reading the files to proving what was written: one writer at a time
+  const folders = config.versionLocations.filter((l) => l.exists).map((l) => l.absPath);
+  const lock = acquireWriteLock(folders[0] ?? config.cwd, folders);
+  try {
+    return await backfillRun(opts, loadOptions, config);
+  } finally {
+    lock.release();
+  }
+}
+
+async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType<typeof configOptions>, config: ProjectConfig): Promise<CommandOutput & { outcome: BackfillOutcome }> {
+  const now = opts.now ?? new Date();
   // the proof predicts what the deploy runs: the Procfile release line's target unless --target says otherwise
   const deploy = opts.target === undefined ? procfileTarget(opts.cwd, config.iniPath) : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';

@@ -14,6 +14,8 @@ export const EXIT = {
   sigint: 130,
   sigterm: 143,
   internal: 70,
+  /** backfill --write could not write (a read-only tree, permissions, another run holding the lock, a file changed under it). */
+  cantWrite: 73,
   /** The report could not be written to standard output (a full disk, say): the run's result was lost. */
   output: 74,
 } as const;
@@ -56,4 +58,10 @@ export class ConfigError extends PreflightError {
 export class DatabaseError extends PreflightError {
   readonly exitCode = EXIT.database;
   readonly kind = 'database';
+}
+
+/** Writing the files failed or was refused; nothing of ours is left half-written. */
+export class WriteError extends PreflightError {
+  readonly exitCode = EXIT.cantWrite;
+  readonly kind = 'write';
 }

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { fsPath } from '../alembic/fs-path.js';
+import { WriteError } from '../errors/errors.js';
+import { cannotWrite } from './write-lock.js';
 
 export interface FileChange {
   readonly absPath: string;
@@ -39,7 +41,10 @@ export function writeChanges(changes: readonly FileChange[]): () => void {
     done.length = 0;
   };
   try {
-    const staged = changes.map((c) => {
+    // new files first: a placeholder in place before any child names it, so a run killed between two
+    // steps leaves a graph Alembic loads (at worst with a placeholder nobody revises yet)
+    const ordered = [...changes.filter((c) => c.before === null), ...changes.filter((c) => c.before !== null)];
+    const staged = ordered.map((c) => {
       const tmp = path.join(path.dirname(c.absPath), `.${path.basename(c.absPath)}.${randomBytes(4).toString('hex')}.tmp`);
       if (c.before === null) mkdirSync(path.dirname(c.absPath), { recursive: true });
       writeDurably(tmp, c.after, c.before === null ? undefined : statSync(fsPath(c.absPath)).mode);
@@ -55,18 +60,23 @@ export function writeChanges(changes: readonly FileChange[]): () => void {
           throw e;
         }
         unlinkSync(fsPath(c.tmp));
-        done.push(() => unlinkSync(fsPath(c.absPath)));
+        const ours = c.after;
+        // undo only what is still ours: someone else's bytes in its place are never removed
+        done.push(() => (sameBytes(c.absPath, ours) ? unlinkSync(fsPath(c.absPath)) : undefined));
       } else {
         const now = readFileSync(fsPath(c.absPath));
         if (!now.equals(c.before)) throw new WriteConflict(`${c.absPath} changed while we were planning; nothing was written`, c.absPath);
         renameSync(fsPath(c.tmp), fsPath(c.absPath));
         const original = c.before;
-        done.push(() => writeBack(c.absPath, original));
+        const ours = c.after;
+        done.push(() => (sameBytes(c.absPath, ours) ? writeBack(c.absPath, original) : undefined));
       }
     }
     return undo;
   } catch (e) {
     undo();
+    if (e instanceof WriteConflict) throw new WriteError(`${e.message}. Run backfill again: it plans against the files as they are now.`, { hint: 'Another process (an editor, a second backfill, git) changed the files while this run planned.' });
+    if ((e as NodeJS.ErrnoException).code) throw cannotWrite(e, path.dirname(changes[0]?.absPath ?? '.'));
     throw e;
   } finally {
     for (const t of temps) {
@@ -76,6 +86,14 @@ export function writeChanges(changes: readonly FileChange[]): () => void {
         // already moved into place
       }
     }
+  }
+}
+
+function sameBytes(file: string, data: Buffer): boolean {
+  try {
+    return readFileSync(fsPath(file)).equals(data);
+  } catch {
+    return false;
   }
 }
 
