@@ -64,6 +64,7 @@ import { loggingConfigBroken } from './rules/logging-config-broken.js';
 import { iniUrlMissing } from './rules/ini-url-missing.js';
 import { otherDatabasesNotVerified } from './rules/other-databases-not-verified.js';
 import { schemaAlreadyPresent } from './rules/schema-already-present.js';
+import { databaseNotWritable } from './rules/database-not-writable.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
@@ -115,6 +116,7 @@ export const RULES: readonly Rule[] = [
   stampIsSymbolic,
   versionTableMissing,
   schemaAlreadyPresent,
+  databaseNotWritable,
   pendingMigrations,
   databaseAtHead,
   releaseCommandInvalid,

@@ -5,7 +5,7 @@ import { DatabaseError } from '../errors/errors.js';
 import { describeTarget, type PostgresTarget } from './database-url.js';
 import { redactSecrets } from '../errors/redact.js';
 import { planSsl, type SslAttempt, type SslPlan } from './pg-ssl.js';
-import { pgLiteral, quoteIdent, reprOf, type VersionTableRequest, type VersionTableState } from './version-table.js';
+import { pgLiteral, quoteIdent, reprOf, type VersionTableRequest, type VersionTableState, type Writability } from './version-table.js';
 
 export interface PostgresOptions {
   readonly ssl?: string;
@@ -176,8 +176,12 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   // simple query; the rows and the end of the transaction in another
   const schemaTest = req.versionTableSchema === null ? "pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'" : `n.nspname = ${pgLiteral(req.versionTableSchema)}`;
   const setup = (await client.query(
-    `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${statementTimeoutSetting(opts.statementTimeoutMs)}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery;
-     SELECT n.nspname AS schema, c.relname AS name, a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type, a.attname IS NOT NULL AS hascol
+    `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${statementTimeoutSetting(opts.statementTimeoutMs)}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,
+       current_setting('default_transaction_read_only') = 'on' AS readonly,
+       ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)} AS target_schema,
+       (SELECT pg_catalog.has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE n.nspname = ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)}) AS can_create;
+     SELECT n.nspname AS schema, c.relname AS name, a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type, a.attname IS NOT NULL AS hascol,
+            c.relkind AS kind, pg_catalog.has_table_privilege(c.oid, 'INSERT') AS can_insert, pg_catalog.has_table_privilege(c.oid, 'UPDATE') AS can_update, pg_catalog.has_table_privilege(c.oid, 'DELETE') AS can_delete
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'version_num' AND NOT a.attisdropped
       WHERE c.relname = ${pgLiteral(req.versionTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest}
@@ -185,11 +189,22 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
      SELECT c.relname AS name FROM pg_catalog.pg_class c
       WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema()) AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm'])`,
   )) as unknown as { rows: unknown[] }[];
-  const info = setup[setup.length - 3]!.rows[0] as { version: string; recovery: boolean };
+  const info = setup[setup.length - 3]!.rows[0] as { version: string; recovery: boolean; readonly: boolean; target_schema: string | null; can_create: boolean | null };
   // what an unqualified create_table would collide with: the relations of the schema CREATE TABLE writes to
   const tables = (setup[setup.length - 1]!.rows as { name: string }[]).map((r) => r.name);
   // SQLAlchemy's has_table: visible on the search_path (or in the named schema), tables, views and friends
-  const table = setup[setup.length - 2]!.rows[0] as { schema: string; name: string; typmod: number | null; type: string | null; hascol: boolean } | undefined;
+  const table = setup[setup.length - 2]!.rows[0] as
+    | { schema: string; name: string; typmod: number | null; type: string | null; hascol: boolean; kind: string; can_insert: boolean; can_update: boolean; can_delete: boolean }
+    | undefined;
+  // what decides whether Alembic can write: the server's role, the session's default, the schema, the table
+  const writable: Writability = {
+    recovery: info.recovery,
+    readOnly: info.readonly,
+    schema: info.target_schema,
+    schemaExists: info.can_create !== null,
+    canCreate: info.can_create === true,
+    ...(table ? { table: { kind: table.kind, insert: table.can_insert, update: table.can_update, delete: table.can_delete } } : {}),
+  };
   let rows: unknown[] = [];
   let columnLength: number | null = null;
   let paddingType: string | null = null;
@@ -214,6 +229,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   const d = describeTarget(t);
   return {
     tables,
+    writable,
     dialect: 'postgresql',
     host: d.host,
     database: t.database,

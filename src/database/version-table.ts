@@ -26,6 +26,22 @@ export interface VersionTableState {
    */
   readonly tables?: readonly string[];
   readonly tls: { readonly mode: string; readonly encrypted: boolean; readonly verified: boolean } | null;
+  /** PostgreSQL: what decides whether Alembic can write the version table (undefined for SQLite). */
+  readonly writable?: Writability;
+}
+
+export interface Writability {
+  /** A hot standby: no transaction can write. */
+  readonly recovery: boolean;
+  /** default_transaction_read_only is on for this session (the database's or the role's setting). */
+  readonly readOnly: boolean;
+  /** The schema the table is (or would be created) in: version_table_schema, else current_schema(); null when the search_path names no schema that exists. */
+  readonly schema: string | null;
+  readonly schemaExists: boolean;
+  /** CREATE on that schema, which a missing version table needs. */
+  readonly canCreate: boolean;
+  /** The table's relation kind (r, p, v, m, f) and this role's privileges on it. */
+  readonly table?: { readonly kind: string; readonly insert: boolean; readonly update: boolean; readonly delete: boolean };
 }
 
 export interface VersionTableRequest {

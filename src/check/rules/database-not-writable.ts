@@ -1,0 +1,65 @@
+import { tableName, upgradeCommand } from '../db-helpers.js';
+import type { DatabaseContext, Rule } from '../finding.js';
+
+/**
+ * The upgrade has work to do, but this database or role cannot write it: a hot standby, a session that
+ * is read-only by default, a version_table_schema that does not exist, a role without CREATE on the
+ * schema the table must be created in, or without the privileges the version-table changes need.
+ * Alembic then fails on its first write, after migrations may have run.
+ */
+export const databaseNotWritable: Rule = {
+  code: 'database-not-writable',
+  severity: 'error',
+  summary: 'The upgrade must write, but the database or role cannot: a standby, a read-only default, a missing schema, or missing privileges.',
+  check({ database: db }) {
+    const w = db?.state.writable;
+    if (!db || !w || !db.prediction.willSucceed || db.prediction.steps.length === 0) return [];
+    const problem = whyNot(db, w);
+    if (!problem) return [];
+    return [{ code: 'database-not-writable', severity: 'error', message: `\`${upgradeCommand(db)}\` has ${db.prediction.steps.length} migration${db.prediction.steps.length === 1 ? '' : 's'} to apply, but ${problem.why}.`, hint: problem.fix, ...(problem.alembic ? { alembicError: problem.alembic } : {}) }];
+  },
+};
+
+function whyNot(db: DatabaseContext, w: NonNullable<DatabaseContext['state']['writable']>): { why: string; fix: string; alembic?: string } | undefined {
+  // Alembic creates a missing version table first; otherwise its first write is the first migration's
+  // own first statement, which cannot be named without running it
+  const readOnly = db.state.exists
+    ? { at: ` (Alembic fails on the first statement ${db.prediction.steps[0]!.revision} runs: "cannot execute … in a read-only transaction")` }
+    : { at: '', alembic: 'sqlalchemy.exc.InternalError: (psycopg2.errors.ReadOnlySqlTransaction) cannot execute CREATE TABLE in a read-only transaction' };
+  if (w.recovery) {
+    return { why: `the database is a hot standby (in recovery), which takes no writes${readOnly.at}`, fix: 'Point the URL at the primary: a read replica or follower cannot be migrated.', ...(readOnly.alembic ? { alembic: readOnly.alembic } : {}) };
+  }
+  if (w.readOnly) {
+    return {
+      why: `default_transaction_read_only is on for this connection (set on the database or the role), so every transaction Alembic opens is read-only${readOnly.at}`,
+      fix: 'Use a credential whose sessions can write, or turn the setting off where it was set: ALTER ROLE … SET default_transaction_read_only = off (or ALTER DATABASE …).',
+      ...(readOnly.alembic ? { alembic: readOnly.alembic } : {}),
+    };
+  }
+  const table = tableName(db);
+  if (!db.state.exists) {
+    if (!w.schemaExists || w.schema === null) {
+      const schema = w.schema ?? '(none: no schema on the search_path exists)';
+      return { why: `the schema the version table would be created in, ${schema}, does not exist`, fix: `Create it first (CREATE SCHEMA ${w.schema ?? '…'}), or correct version_table_schema / --version-table-schema.`, alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.InvalidSchemaName) schema "${w.schema ?? ''}" does not exist` };
+    }
+    if (!w.canCreate) {
+      return {
+        why: `the version table must be created in schema ${w.schema}, and this role has no CREATE privilege there (PostgreSQL 15 no longer grants it on public to every role)`,
+        fix: `GRANT CREATE ON SCHEMA ${w.schema} TO <this role>, or migrate with the schema owner's credential.`,
+        alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.InsufficientPrivilege) permission denied for schema ${w.schema}`,
+      };
+    }
+    return undefined;
+  }
+  const t = w.table;
+  if (!t) return undefined;
+  if (t.kind === 'm') return { why: `${table} is a materialized view, which no UPDATE can change`, fix: 'Replace it with the table Alembic creates (version_num varchar(32) primary key).', alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.WrongObjectType) cannot change materialized view "${db.state.versionTable}"` };
+  const ops = db.prediction.steps.flatMap((s) => s.versionOps.map((o) => o.split(' ', 1)[0]!));
+  const needs = (['INSERT', 'UPDATE', 'DELETE'] as const).filter((op) => ops.includes(op) && !t[op.toLowerCase() as 'insert' | 'update' | 'delete']);
+  if (needs.length === 0) return undefined;
+  return {
+    why: `the version-table changes need ${needs.join(', ')} on ${table}, which this role does not have`,
+    fix: `GRANT ${needs.join(', ')} ON ${table} TO <this role>, or migrate with the credential that owns the schema.`,
+    alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.InsufficientPrivilege) permission denied for table ${db.state.versionTable}`,
+  };
+}
