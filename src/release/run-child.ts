@@ -73,15 +73,14 @@ export interface ChildOutcome {
 export function runChild(argv: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; deadlineMs: number; graceMs?: number }): Promise<ChildOutcome> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    // a process group of its own: `-- sh -c …` or a script starts Alembic as a grandchild, which a signal
-    // to the shell alone would leave running after we report it stopped
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env, stdio: 'inherit', detached: true });
     let forwarded: NodeJS.Signals | undefined;
     let deadlineHit = false;
     let killer: NodeJS.Timeout | undefined;
+    let pid: number | undefined;
     const signalGroup = (signal: NodeJS.Signals): void => {
+      if (pid === undefined) return;
       try {
-        process.kill(-child.pid!, signal);
+        process.kill(-pid, signal);
       } catch {
         // the group is gone already
       }
@@ -94,10 +93,17 @@ export function runChild(argv: readonly string[], opts: { cwd: string; env: Node
       forwarded ??= signal;
       stop(signal);
     };
+    // listening before the spawn: a signal that lands in between would otherwise end us by default and
+    // leave the command running
     const onTerm = onSignal('SIGTERM');
     const onInt = onSignal('SIGINT');
     process.on('SIGTERM', onTerm);
     process.on('SIGINT', onInt);
+    // a process group of its own: `-- sh -c …` or a script starts Alembic as a grandchild, which a signal
+    // to the shell alone would leave running after we report it stopped
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env, stdio: 'inherit', detached: true });
+    pid = child.pid;
+    if (forwarded) stop(forwarded);
     const deadline = setTimeout(() => {
       deadlineHit = true;
       stop('SIGTERM');
