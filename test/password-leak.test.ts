@@ -16,16 +16,18 @@ const ROLE = 'probe';
 
 interface Run {
   readonly status: number | null;
+  /** stdout, then stderr: each in its own order, which the two pipes do not keep between them. */
   readonly out: string;
 }
 
 function run(cwd: string, args: readonly string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.on('close', (status) => resolve({ status, out }));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('close', (status) => resolve({ status, out: `${stdout}\n--- stderr ---\n${stderr}` }));
   });
 }
 
