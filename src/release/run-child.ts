@@ -76,11 +76,12 @@ export function runChild(argv: readonly string[], opts: { cwd: string; env: Node
     let forwarded: NodeJS.Signals | undefined;
     let deadlineHit = false;
     let killer: NodeJS.Timeout | undefined;
-    let pid: number | undefined;
+    // set once the command is spawned; a signal before that is recorded and forwarded right after
+    const group: { pid?: number } = {};
     const signalGroup = (signal: NodeJS.Signals): void => {
-      if (pid === undefined) return;
+      if (group.pid === undefined) return;
       try {
-        process.kill(-pid, signal);
+        process.kill(-group.pid, signal);
       } catch {
         // the group is gone already
       }
@@ -102,7 +103,7 @@ export function runChild(argv: readonly string[], opts: { cwd: string; env: Node
     // a process group of its own: `-- sh -c …` or a script starts Alembic as a grandchild, which a signal
     // to the shell alone would leave running after we report it stopped
     const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env, stdio: 'inherit', detached: true });
-    pid = child.pid;
+    group.pid = child.pid;
     if (forwarded) stop(forwarded);
     const deadline = setTimeout(() => {
       deadlineHit = true;
