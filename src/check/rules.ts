@@ -65,7 +65,6 @@ import { iniUrlMissing } from './rules/ini-url-missing.js';
 import { otherDatabasesNotVerified } from './rules/other-databases-not-verified.js';
 import { schemaAlreadyPresent } from './rules/schema-already-present.js';
 import { databaseNotWritable } from './rules/database-not-writable.js';
-import { noUpgradeFunction } from './rules/no-upgrade-function.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
@@ -98,7 +97,6 @@ export const RULES: readonly Rule[] = [
   unreadableFile,
   unresolvedImport,
   moduleLevelOpCall,
-  noUpgradeFunction,
   needsNewerPython,
   urlPercentNotEscaped,
   versionLocationIsCwd,
