@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,9 @@ const GUIDE = readFileSync(path.join(REPO, 'docs', 'heroku.md'), 'utf8');
 const PACKAGE_JSON = JSON.parse(/```json\n([^`]*?"alembic-preflight"[^`]*?)```/u.exec(GUIDE)![1]!) as { dependencies: Record<string, string> };
 const RELEASE_LINE = /^\s*(release: \.\/node_modules\/\.bin\/alembic-preflight release)$/mu.exec(GUIDE)![1]!;
 const NPM_QUIET = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
-const npm = (cwd: string, args: string[]): string => execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+// asynchronous: an install takes minutes, and a worker blocked that long misses vitest's RPC deadline
+const npm = async (cwd: string, args: string[]): Promise<string> =>
+  (await promisify(execFile)('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' }, maxBuffer: 64 * 1024 * 1024 })).stdout;
 
 /** The repository as a clean clone of the working tree would hold it: the files git tracks or would add. */
 function cleanCopy(): string {
@@ -38,9 +41,9 @@ function pythonApp(spec: string): string {
 }
 
 /** Heroku's Node buildpack: install with devDependencies, then prune them. */
-function herokuInstall(app: string): void {
-  npm(app, ['install', ...NPM_QUIET]);
-  npm(app, ['prune', '--omit=dev', ...NPM_QUIET]);
+async function herokuInstall(app: string): Promise<void> {
+  await npm(app, ['install', ...NPM_QUIET]);
+  await npm(app, ['prune', '--omit=dev', ...NPM_QUIET]);
 }
 
 /** The Procfile's release line through /bin/sh, as the release dyno runs it. */
@@ -74,23 +77,23 @@ describe('installed into a Python app as docs/heroku.md says, then the release l
     symlinkSync(path.join(REPO, 'node_modules'), path.join(source, 'node_modules'));
   });
 
-  it('the tarball holds only what runs: the bin, the built code and its types', () => {
-    const listing = JSON.parse(npm(source, ['pack', '--dry-run', '--json', '--loglevel=error'])) as { files: { path: string }[] }[];
+  it('the tarball holds only what runs: the bin, the built code and its types', async () => {
+    const listing = JSON.parse(await npm(source, ['pack', '--dry-run', '--json', '--loglevel=error'])) as { files: { path: string }[] }[];
     const files = listing[0]!.files.map((f) => f.path);
     expect(files).toEqual(expect.arrayContaining(['bin/alembic-preflight.js', 'dist/cli-loader.js', 'dist/cli.bundle.cjs', 'dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']));
     expect(files.filter((f) => !/^(bin\/|dist\/|package\.json$|README\.md$)/u.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
   }, 300_000);
 
-  it('from `npm pack`\'s tarball', () => {
+  it('from `npm pack`\'s tarball', async () => {
     const out = tempDir('preflight-pack-');
-    const name = npm(source, ['pack', '--pack-destination', out, '--loglevel=error']).trim().split('\n').at(-1)!;
+    const name = (await npm(source, ['pack', '--pack-destination', out, '--loglevel=error'])).trim().split('\n').at(-1)!;
     const app = pythonApp(`file:${path.join(out, name)}`);
-    herokuInstall(app);
+    await herokuInstall(app);
     expectDeployed(app);
   }, 600_000);
 
-  it('from a git URL (git+file:// of a clean clone): npm builds it in prepare', () => {
+  it('from a git URL (git+file:// of a clean clone): npm builds it in prepare', async () => {
     const repo = tempDir('preflight-git-');
     cpSync(source, repo, { recursive: true, filter: (f) => path.basename(f) !== 'node_modules' && path.basename(f) !== 'dist' });
     const git = (...args: string[]): string => execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
@@ -99,7 +102,7 @@ describe('installed into a Python app as docs/heroku.md says, then the release l
     git('commit', '-qm', 'snapshot');
     expect(existsSync(path.join(repo, 'dist'))).toBe(false);
     const app = pythonApp(`git+file://${repo}`);
-    herokuInstall(app);
+    await herokuInstall(app);
     expectDeployed(app);
   }, 900_000);
 });
