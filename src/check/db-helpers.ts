@@ -10,10 +10,13 @@ export function rowText(v: StampValue): string {
 
 /** The version table's name as a SQL statement needs it. */
 export function tableName(db: DatabaseContext): string {
-  const t = db.state.versionTable;
-  const s = db.state.versionTableSchema;
+  return sqlTableName(db.state.versionTable, db.state.versionTableSchema);
+}
+
+/** A table as a statement names it: quoted only where a plain name would not do. */
+export function sqlTableName(table: string, schema: string | null): string {
   const q = (x: string): string => (/^[a-z_][a-z0-9_]*$/u.test(x) ? x : `"${x.replaceAll('"', '""')}"`);
-  return s ? `${q(s)}.${q(t)}` : q(t);
+  return schema ? `${q(schema)}.${q(table)}` : q(table);
 }
 
 /** `upgrade <target>` as the user types it. */

@@ -4,6 +4,7 @@ import { investigateMissing } from '../alembic/git-history.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig } from '../alembic/project-model.js';
 import type { StampValue } from '../alembic/upgrade-plan.js';
+import { sqlTableName } from '../check/db-helpers.js';
 import { missingIds } from '../check/run-verify.js';
 import { parseDatabaseUrl } from '../database/database-url.js';
 import type { VersionTableState } from '../database/version-table.js';
@@ -148,10 +149,4 @@ function parseAfter(values: readonly string[], ids: readonly string[]): Map<stri
     }
   }
   return out;
-}
-
-/** The version table as a statement names it: quoted only where a plain name would not do. */
-function sqlTableName(table: string, schema: string | null): string {
-  const q = (x: string): string => (/^[a-z_][a-z0-9_]*$/u.test(x) ? x : `"${x.replaceAll('"', '""')}"`);
-  return schema ? `${q(schema)}.${q(table)}` : q(table);
 }
