@@ -65,6 +65,7 @@ import { iniUrlMissing } from './rules/ini-url-missing.js';
 import { otherDatabasesNotVerified } from './rules/other-databases-not-verified.js';
 import { schemaAlreadyPresent } from './rules/schema-already-present.js';
 import { databaseNotWritable } from './rules/database-not-writable.js';
+import { versionTableWriteUnverified } from './rules/version-table-write-unverified.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
@@ -117,6 +118,7 @@ export const RULES: readonly Rule[] = [
   versionTableMissing,
   schemaAlreadyPresent,
   databaseNotWritable,
+  versionTableWriteUnverified,
   pendingMigrations,
   databaseAtHead,
   releaseCommandInvalid,

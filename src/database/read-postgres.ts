@@ -6,6 +6,7 @@ import { describeTarget, type PostgresTarget } from './database-url.js';
 import { redactSecrets } from '../errors/redact.js';
 import { planSsl, type SslAttempt, type SslPlan } from './pg-ssl.js';
 import { pgLiteral, quoteIdent, reprOf, type VersionTableRequest, type VersionTableState, type Writability } from './version-table.js';
+import { versionRelation, WRITE_PATH_COLUMNS, type WritePathRow } from './write-path.js';
 
 export interface PostgresOptions {
   readonly ssl?: string;
@@ -181,7 +182,8 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
        ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)} AS target_schema,
        (SELECT pg_catalog.has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE n.nspname = ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)}) AS can_create;
      SELECT n.nspname AS schema, c.relname AS name, a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type, a.attname IS NOT NULL AS hascol,
-            c.relkind AS kind, pg_catalog.has_table_privilege(c.oid, 'INSERT') AS can_insert, pg_catalog.has_table_privilege(c.oid, 'UPDATE') AS can_update, pg_catalog.has_table_privilege(c.oid, 'DELETE') AS can_delete
+            c.relkind AS kind, pg_catalog.has_table_privilege(c.oid, 'INSERT') AS can_insert, pg_catalog.has_table_privilege(c.oid, 'UPDATE') AS can_update, pg_catalog.has_table_privilege(c.oid, 'DELETE') AS can_delete,
+            ${WRITE_PATH_COLUMNS}
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'version_num' AND NOT a.attisdropped
       WHERE c.relname = ${pgLiteral(req.versionTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest}
@@ -194,7 +196,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   const tables = (setup[setup.length - 1]!.rows as { name: string }[]).map((r) => r.name);
   // SQLAlchemy's has_table: visible on the search_path (or in the named schema), tables, views and friends
   const table = setup[setup.length - 2]!.rows[0] as
-    | { schema: string; name: string; typmod: number | null; type: string | null; hascol: boolean; kind: string; can_insert: boolean; can_update: boolean; can_delete: boolean }
+    | ({ schema: string; name: string; typmod: number | null; type: string | null; hascol: boolean; kind: string; can_insert: boolean; can_update: boolean; can_delete: boolean } & WritePathRow)
     | undefined;
   // what decides whether Alembic can write: the server's role, the session's default, the schema, the table
   const writable: Writability = {
@@ -203,7 +205,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
     schema: info.target_schema,
     schemaExists: info.can_create !== null,
     canCreate: info.can_create === true,
-    ...(table ? { table: { kind: table.kind, insert: table.can_insert, update: table.can_update, delete: table.can_delete } } : {}),
+    ...(table ? { table: versionRelation(table) } : {}),
   };
   let rows: unknown[] = [];
   let columnLength: number | null = null;

@@ -40,8 +40,36 @@ export interface Writability {
   readonly schemaExists: boolean;
   /** CREATE on that schema, which a missing version table needs. */
   readonly canCreate: boolean;
-  /** The table's relation kind (r, p, v, m, f) and this role's privileges on it. */
-  readonly table?: { readonly kind: string; readonly insert: boolean; readonly update: boolean; readonly delete: boolean };
+  /** The table's relation kind (r, p, v, m, f), this role's privileges on it, and what else decides a write. */
+  readonly table?: VersionRelation;
+}
+
+export type WriteCommand = 'INSERT' | 'UPDATE' | 'DELETE';
+
+export interface VersionRelation {
+  readonly kind: string;
+  readonly insert: boolean;
+  readonly update: boolean;
+  readonly delete: boolean;
+  /** Views and foreign tables: the commands PostgreSQL can carry out on them (pg_relation_is_updatable); undefined for tables. */
+  readonly updatable?: readonly WriteCommand[];
+  /** Row security applies to this role here (row_security_active). */
+  readonly rowSecurity?: boolean;
+  /** The row-security policies that apply to this role, with their expressions as the server prints them. */
+  readonly policies?: readonly RowPolicy[];
+  /** Enabled user triggers that fire on a write command. */
+  readonly triggers?: readonly { readonly name: string; readonly fn: string; readonly on: readonly WriteCommand[] }[];
+  /** Enabled rewrite rules on a write command: `instead` for an unconditional DO INSTEAD, `nothing` for DO INSTEAD NOTHING, `returning` when it has a RETURNING clause. */
+  readonly rules?: readonly { readonly name: string; readonly on: WriteCommand; readonly instead: boolean; readonly nothing: boolean; readonly returning: boolean }[];
+}
+
+export interface RowPolicy {
+  readonly name: string;
+  /** The commands it covers (ALL covers every one). */
+  readonly on: readonly ('SELECT' | WriteCommand)[];
+  readonly permissive: boolean;
+  readonly using: string | null;
+  readonly check: string | null;
 }
 
 export interface VersionTableRequest {

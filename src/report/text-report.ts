@@ -153,7 +153,9 @@ export function verifyText(result: VerifyResult, notes: readonly string[], urlSo
     const apply = p.steps.length === 0 ? 'with nothing to apply' : `applying ${plural(p.steps.length, 'migration')}`;
     // a multidb env.py: the verdict covers the database read, not the others the same upgrade migrates
     const partial = result.findings.some((f) => f.code === 'other-databases-not-verified');
-    lines.push(partial ? `OK on the database read: \`${cmd}\` will succeed there ${apply}; the other databases env.py migrates were not read (other-databases-not-verified).` : `OK: \`${cmd}\` will succeed${p.steps.length === 0 ? ' ' : ', '}${apply}.`);
+    // server-side code on the version table: the one thing on the path that only running can judge
+    const unverified = result.findings.some((f) => f.code === 'version-table-write-unverified') ? ', unless the server-side code on the version table refuses the write (version-table-write-unverified)' : '';
+    lines.push(partial ? `OK on the database read: \`${cmd}\` will succeed there ${apply}${unverified}; the other databases env.py migrates were not read (other-databases-not-verified).` : `OK: \`${cmd}\` will succeed${p.steps.length === 0 ? ' ' : ', '}${apply}${unverified}.`);
   } else if (!p.willSucceed) {
     lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}.` : `BLOCKED: \`${cmd}\` will fail with: ${oneLine(p.cliOutput ?? "")}`);
   } else {

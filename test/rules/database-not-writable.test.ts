@@ -1,32 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../src/commands/verify-command.js';
-import { PYTHON, REPO } from '../helpers/oracle.js';
+import { PYTHON } from '../helpers/oracle.js';
 import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from '../helpers/pg-cluster.js';
-import { tempDir } from '../helpers/temp-dir.js';
-
-/** The bundled example: two migrations, its env.py reading DATABASE_URL. */
-function example(schema?: string): string {
-  const dir = tempDir('preflight-writable-');
-  cpSync(path.join(REPO, 'examples', 'heroku-app'), dir, { recursive: true });
-  if (schema) {
-    const env = path.join(dir, 'migrations', 'env.py');
-    writeFileSync(env, readFileSync(env, 'utf8').replace('context.configure(connection=connection, target_metadata=target_metadata)', `context.configure(connection=connection, target_metadata=target_metadata, version_table_schema=${JSON.stringify(schema)})`));
-  }
-  return dir;
-}
-
-function alembicUpgrade(root: string, url: string): { status: number | null; last: string } {
-  const r = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' } });
-  // the exception's line (SQLAlchemy adds a "Background on this error" line after it)
-  return { status: r.status, last: r.stderr.trim().split('\n').filter((l) => /^\w+(\.\w+)*(Error|Exception): /u.test(l)).at(-1) ?? '' };
-}
+import { alembicUpgrade, databases, example } from '../helpers/writable-db.js';
 
 describe('database-not-writable: verify blocks where real Alembic cannot write (PostgreSQL)', () => {
   let pg: PgServer;
-  let n = 0;
+  const dbs = databases(() => pg, 'writable');
+  const database = dbs.next;
+  const atFirst = dbs.atFirst;
   beforeAll(async () => {
     pg = await startPostgres();
     await pgExec(pg.url, ['DROP ROLE IF EXISTS limited', `CREATE ROLE limited LOGIN PASSWORD '${TEST_PASSWORD}'`]);
@@ -34,13 +17,6 @@ describe('database-not-writable: verify blocks where real Alembic cannot write (
   afterAll(async () => {
     await pg?.stop();
   });
-
-  async function database(): Promise<{ name: string; admin: string; limited: string }> {
-    const name = `writable_${++n}`;
-    await pgExec(pg.url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`, `GRANT CONNECT ON DATABASE ${name} TO limited`]);
-    const admin = pg.urlFor(name);
-    return { name, admin, limited: admin.replace(`${pg.user}:`, 'limited:') };
-  }
 
   async function expectBlocked(root: string, url: string, alembicSays: RegExp): Promise<void> {
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
@@ -52,7 +28,9 @@ describe('database-not-writable: verify blocks where real Alembic cannot write (
     expect(real.last).toMatch(alembicSays);
     // where the first write is a migration's own statement the finding names no exact line, only the class
     if (f!.alembicError) expect(real.last).toBe(f!.alembicError);
-    else expect(f!.message).toContain('cannot execute … in a read-only transaction');
+    else if (f!.message.includes('read-only')) expect(f!.message).toContain('cannot execute … in a read-only transaction');
+    // a foreign table's wrapper picks the exact words; the finding quotes the class
+    else expect(real.last).toContain(/\("([^"]+)"\)/u.exec(f!.message)![1]);
   }
 
   it('default_transaction_read_only on the database', async () => {
@@ -101,6 +79,55 @@ describe('database-not-writable: verify blocks where real Alembic cannot write (
     } finally {
       await standby.stop();
     }
+  });
+
+  it('a version view PostgreSQL cannot update', async () => {
+    const db = await database();
+    const root = await atFirst(db, ['ALTER TABLE alembic_version RENAME TO av_real', 'CREATE VIEW alembic_version AS SELECT DISTINCT version_num FROM av_real']);
+    await expectBlocked(root, db.admin, /cannot update view "alembic_version"/u);
+  });
+
+  it('a foreign version table whose wrapper takes no writes', async () => {
+    const db = await database();
+    // an empty file: Alembic INSERTs the first revision, and file_fdw takes no INSERT
+    await pgExec(db.admin, ['CREATE EXTENSION file_fdw', 'CREATE SERVER files FOREIGN DATA WRAPPER file_fdw', "CREATE FOREIGN TABLE alembic_version (version_num varchar(32)) SERVER files OPTIONS (filename '/dev/null', format 'csv')"]);
+    const root = example();
+    await expectBlocked(root, db.admin, /cannot insert into foreign table "alembic_version"/u);
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: db.admin } });
+    expect(out.stdout).toContain('cannot insert into foreign table');
+  });
+
+  it('a rule that turns the UPDATE into nothing', async () => {
+    const db = await database();
+    const root = await atFirst(db, ['CREATE RULE keep AS ON UPDATE TO alembic_version DO INSTEAD NOTHING']);
+    await expectBlocked(root, db.admin, /^FAILED: Online migration expected to match one row when updating '1f2a3b4c5d6e' to '2a3b4c5d6e7f' in 'alembic_version'; 0 found$/u);
+  });
+
+  it('a rule that replaces the INSERT without RETURNING', async () => {
+    const db = await database();
+    await pgExec(db.admin, ['CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY)', 'CREATE RULE keep AS ON INSERT TO alembic_version DO INSTEAD NOTHING']);
+    await expectBlocked(example(), db.admin, /cannot perform INSERT RETURNING on relation "alembic_version"/u);
+  });
+
+  it('row security with no policy for UPDATE', async () => {
+    const db = await database();
+    const root = await atFirst(db, [
+      'GRANT USAGE, CREATE ON SCHEMA public TO limited', 'GRANT ALL ON alembic_version, users TO limited',
+      'ALTER TABLE alembic_version ENABLE ROW LEVEL SECURITY', 'CREATE POLICY see ON alembic_version FOR SELECT USING (true)',
+    ]);
+    await expectBlocked(root, db.limited, /^FAILED: Online migration expected to match one row when updating '1f2a3b4c5d6e' to '2a3b4c5d6e7f' in 'alembic_version'; 0 found$/u);
+  });
+
+  it('row security whose policies admit every row stays quiet', async () => {
+    const db = await database();
+    const root = await atFirst(db, [
+      'GRANT USAGE, CREATE ON SCHEMA public TO limited', 'GRANT ALL ON alembic_version, users TO limited',
+      'ALTER TABLE alembic_version ENABLE ROW LEVEL SECURITY', 'CREATE POLICY anything ON alembic_version USING (true)',
+    ]);
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: db.limited } });
+    expect(out.result.findings.map((f) => f.code)).toEqual(['pending-migrations']);
+    expect(out.exitCode).toBe(0);
+    expect(alembicUpgrade(root, db.limited).status).toBe(0);
   });
 
   it('stays quiet where Alembic can write, and when there is nothing to run', async () => {

@@ -1,16 +1,18 @@
-import { tableName, upgradeCommand } from '../db-helpers.js';
+import { upgradeCommand } from '../db-helpers.js';
+import { versionWrites } from '../version-writes.js';
 import type { DatabaseContext, Rule } from '../finding.js';
 
 /**
  * The upgrade has work to do, but this database or role cannot write it: a hot standby, a session that
  * is read-only by default, a version_table_schema that does not exist, a role without CREATE on the
- * schema the table must be created in, or without the privileges the version-table changes need.
+ * schema the table must be created in, without the privileges the version-table changes need, or a
+ * version relation that cannot take them (a view, a foreign table, DO INSTEAD NOTHING, row security).
  * Alembic then fails on its first write, after migrations may have run.
  */
 export const databaseNotWritable: Rule = {
   code: 'database-not-writable',
   severity: 'error',
-  summary: 'The upgrade must write, but the database or role cannot: a standby, a read-only default, a missing schema, or missing privileges.',
+  summary: 'The upgrade must write, but the database or role cannot: a standby, a read-only default, a missing schema, missing privileges, or a version relation that refuses the write.',
   check({ database: db }) {
     const w = db?.state.writable;
     if (!db || !w || !db.prediction.willSucceed || db.prediction.steps.length === 0) return [];
@@ -36,7 +38,6 @@ function whyNot(db: DatabaseContext, w: NonNullable<DatabaseContext['state']['wr
       ...(readOnly.alembic ? { alembic: readOnly.alembic } : {}),
     };
   }
-  const table = tableName(db);
   if (!db.state.exists) {
     if (!w.schemaExists || w.schema === null) {
       const schema = w.schema ?? '(none: no schema on the search_path exists)';
@@ -52,14 +53,5 @@ function whyNot(db: DatabaseContext, w: NonNullable<DatabaseContext['state']['wr
     return undefined;
   }
   const t = w.table;
-  if (!t) return undefined;
-  if (t.kind === 'm') return { why: `${table} is a materialized view, which no UPDATE can change`, fix: 'Replace it with the table Alembic creates (version_num varchar(32) primary key).', alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.WrongObjectType) cannot change materialized view "${db.state.versionTable}"` };
-  const ops = db.prediction.steps.flatMap((s) => s.versionOps.map((o) => o.split(' ', 1)[0]!));
-  const needs = (['INSERT', 'UPDATE', 'DELETE'] as const).filter((op) => ops.includes(op) && !t[op.toLowerCase() as 'insert' | 'update' | 'delete']);
-  if (needs.length === 0) return undefined;
-  return {
-    why: `the version-table changes need ${needs.join(', ')} on ${table}, which this role does not have`,
-    fix: `GRANT ${needs.join(', ')} ON ${table} TO <this role>, or migrate with the credential that owns the schema.`,
-    alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.InsufficientPrivilege) permission denied for table ${db.state.versionTable}`,
-  };
+  return t ? versionWrites(db, t).blocked : undefined;
 }
