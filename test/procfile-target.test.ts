@@ -288,7 +288,7 @@ describe('releaseConfig: the ini the release phase migrates, for a checkout whos
   });
 
   it('check reads that ini, says so, and grades for that line; -c, $ALEMBIC_CONFIG or ./alembic.ini keep their say', () => {
-    const root = makeProject({ ...files, 'db/migrations/versions/a1_x.py': "revision = 'a1'\ndown_revision = None\n", 'db/migrations/versions/b1_x.py': "revision = 'b1'\ndown_revision = None\n", Procfile: 'release: alembic -c db/alembic.ini upgrade heads\n' }, null);
+    const root = makeProject({ ...files, 'db/migrations/versions/a1_x.py': "revision = 'a1'\ndown_revision = None\ndef upgrade():\n    pass\n", 'db/migrations/versions/b1_x.py': "revision = 'b1'\ndown_revision = None\ndef upgrade():\n    pass\n", Procfile: 'release: alembic -c db/alembic.ini upgrade heads\n' }, null);
     const text = runCli(root, ['check', '--no-lint']);
     expect(text.status, text.stdout + text.stderr).toBe(0);
     expect(text.stdout).toContain('db/alembic.ini, as the release line in Procfile:1 names it');

@@ -39,6 +39,11 @@ export interface ReadResult {
    * (`bind = op.get_context().bind` at module level): the method and line.
    */
   readonly proxyCalls: readonly { readonly method: string; readonly line: number }[];
+  /**
+   * Whether the module binds `upgrade`, which Alembic calls when it runs the revision: 'unknown' where
+   * something may bind it at run time (a star import, a module `__getattr__`, `globals()`).
+   */
+  readonly upgradeBound: 'yes' | 'no' | 'unknown';
 }
 
 /** `from alembic import op` (also in a parenthesised list), without `as`: the name `op` is the proxy. */
@@ -156,7 +161,8 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
     if (b) fields[f] = b;
   }
   const loadBreaking = proxyCalls.filter((c) => !c.tries.some((t) => swallowing.has(t))).map(({ method, line }) => ({ method, line }));
-  const result: ReadResult = { fields, docstring, dynamic, syntaxError: error, imports, proxyCalls: loadBreaking };
+  const upgradeBound = bindings.has('upgrade') ? 'yes' : dynamic.length > 0 ? 'unknown' : 'no';
+  const result: ReadResult = { fields, docstring, dynamic, syntaxError: error, imports, proxyCalls: loadBreaking, upgradeBound };
   return { result: newer ? { ...result, newer } : result, bindings };
 
   function scopeOf(stack: readonly Block[]): Scope {

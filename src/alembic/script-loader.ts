@@ -35,6 +35,7 @@ export type FileProblemCode =
   | 'illegal-revision-characters'
   | 'unresolved-import'
   | 'module-level-op-call'
+  | 'no-upgrade-function'
   | 'needs-newer-python';
 
 export interface FileProblem {
@@ -206,6 +207,15 @@ export function loadScript(
       code: 'module-level-op-call',
       message: `calls op.${call.method}() outside upgrade() and downgrade()${more}, so it runs whenever Alembic loads the scripts. op only works during a migration run: \`alembic upgrade\`, \`downgrade\`, \`stamp\` and \`current\` still work, but \`alembic heads\`, \`history\` and \`revision\` fail with ${error}`,
       line: call.line,
+    });
+  }
+  if (read.upgradeBound === 'no' && !read.syntaxError) {
+    // Alembic imports the module as its file name with every non-word character made '_'
+    const module = file.fileName.replace(/[^\p{L}\p{N}_]/gu, '_');
+    problems.push({
+      code: 'no-upgrade-function',
+      message: `defines no upgrade() at module level, so Alembic fails when it runs this revision: AttributeError: module '${module}' has no attribute 'upgrade'`,
+      line: 1,
     });
   }
   const dynamicLine = read.dynamic[0]?.line;

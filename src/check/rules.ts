@@ -66,6 +66,7 @@ import { otherDatabasesNotVerified } from './rules/other-databases-not-verified.
 import { schemaAlreadyPresent } from './rules/schema-already-present.js';
 import { databaseNotWritable } from './rules/database-not-writable.js';
 import { versionTableWriteUnverified } from './rules/version-table-write-unverified.js';
+import { noUpgradeFunction } from './rules/no-upgrade-function.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
@@ -98,6 +99,7 @@ export const RULES: readonly Rule[] = [
   unreadableFile,
   unresolvedImport,
   moduleLevelOpCall,
+  noUpgradeFunction,
   needsNewerPython,
   urlPercentNotEscaped,
   versionLocationIsCwd,
