@@ -1,5 +1,6 @@
 import { headerColon, matching, splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type NewerSyntax, type SyntaxProblem, type Token, type TokenizeOptions } from './python-tokenizer.js';
 import { evalStringLiteral } from './string-literal.js';
+import { BINDS_UNSEEN, classUnbound, decoratorUnbound, defUnbound, statementUnbound, type UnboundRead } from './unbound-names.js';
 import type { PyUnknown, PyValue } from './python-value.js';
 
 /** The module attributes Alembic reads from a revision file. */
@@ -44,12 +45,18 @@ export interface ReadResult {
    * something may bind it at run time (a star import, a module `__getattr__`, `globals()`).
    */
   readonly upgradeBound: 'yes' | 'no' | 'unknown';
+  /** The first name module-level code certainly reads before anything binds it: NameError on import. */
+  readonly unboundName?: { readonly name: string; readonly line: number };
+  /** An unbound name read in an annotation before that: NameError only where Python evaluates annotations (before 3.14). */
+  readonly unboundAnnotation?: { readonly name: string; readonly line: number };
 }
 
 /** `from alembic import op` (also in a parenthesised list), without `as`: the name `op` is the proxy. */
 // the list is bounded: unbounded, each `from alembic import` was tried against everything after it
 // that is words, spaces and commas, and a file of many such lines took seconds
 const IMPORTS_OP = /\bfrom\s+alembic\s+import\s*\(?[\w\s,]{0,2000}?\bop\b(?!\s+as\b)/u;
+
+const FUTURE_ANNOTATIONS = /^from[ \t]+__future__[ \t]+import[^\n]*\bannotations\b/mu;
 
 const COMPOUND = new Set([
   'if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'async', 'match', 'case',
@@ -118,6 +125,15 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
   // a try whose except catches the NameError (FitTrackee's workaround) keeps the load alive
   const tryAt = new Map<number, number>();
   const swallowing = new Set<number>();
+  let namePass = !BINDS_UNSEEN.test(source);
+  let unboundName: { name: string; line: number } | undefined;
+  let unboundAnnotation: { name: string; line: number } | undefined;
+  const noteUnbound = (r: UnboundRead): void => {
+    if (unboundName) return;
+    if (r.certain) unboundName = { name: r.certain.text, line: r.certain.line };
+    else if (r.annotation && !unboundAnnotation) unboundAnnotation = { name: r.annotation.text, line: r.annotation.line };
+  };
+  const isBound = (n: string): boolean => bindings.has(n);
 
   for (const ll of lines) {
     while (blocks.length > 0 && blocks[blocks.length - 1]!.indent >= ll.indent) blocks.pop();
@@ -133,11 +149,17 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
     const head = toks[0]!;
     if (head.type === Tok.Name && COMPOUND.has(head.text) && isHeader(ll)) {
       first = false;
+      if (namePass && scope === 'module') {
+        const def = toks[head.text === 'async' ? 1 : 0]!.text;
+        if (def === 'def') noteUnbound(defUnbound(toks, headerColon(toks), isBound));
+        else if (def === 'class') noteUnbound(classUnbound(toks, headerColon(toks), isBound));
+      }
       handleHeader(ll, scope, blocks);
       continue;
     }
     if (head.type === Tok.Op && head.text === '@') {
       first = false;
+      if (namePass && scope === 'module') noteUnbound(decoratorUnbound(toks, isBound));
       continue;
     }
     if (scope === 'function') {
@@ -151,6 +173,7 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
         if (doc) docstring = doc;
       }
       first = false;
+      if (namePass && scope === 'module') noteUnbound(statementUnbound(toks, stmt[0], stmt[1], isBound));
       handleStatement(toks, stmt[0], stmt[1], scope, blocks);
     }
   }
@@ -162,8 +185,15 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
   }
   const loadBreaking = proxyCalls.filter((c) => !c.tries.some((t) => swallowing.has(t))).map(({ method, line }) => ({ method, line }));
   const upgradeBound = bindings.has('upgrade') ? 'yes' : dynamic.length > 0 ? 'unknown' : 'no';
-  const result: ReadResult = { fields, docstring, dynamic, syntaxError: error, imports, proxyCalls: loadBreaking, upgradeBound };
+  const result: ReadResult = { fields, docstring, dynamic, syntaxError: error, imports, proxyCalls: loadBreaking, upgradeBound, ...unboundReads() };
   return { result: newer ? { ...result, newer } : result, bindings };
+
+  function unboundReads(): Pick<ReadResult, 'unboundName' | 'unboundAnnotation'> {
+    if (dynamic.length > 0 || error) return {};
+    // PEP 563: annotations stay strings
+    const annotation = unboundAnnotation && !FUTURE_ANNOTATIONS.test(source) ? { unboundAnnotation } : {};
+    return { ...(unboundName ? { unboundName } : {}), ...annotation };
+  }
 
   function scopeOf(stack: readonly Block[]): Scope {
     if (stack.length === 0) return 'module';
@@ -189,6 +219,8 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
     if (kind === 'async' && toks[1]) kind = toks[1].text;
     const colon = headerColon(toks);
     const headerScope: Scope = scope;
+    // a case pattern's captures bind names this reader does not follow
+    if (kind === 'match' || kind === 'case') namePass = false;
     if (kind === 'def' || kind === 'class') {
       const nameTok = toks[toks[0]!.text === 'async' ? 2 : 1];
       if (nameTok && nameTok.type === Tok.Name) {

@@ -36,6 +36,7 @@ export type FileProblemCode =
   | 'unresolved-import'
   | 'module-level-op-call'
   | 'no-upgrade-function'
+  | 'name-not-defined'
   | 'needs-newer-python';
 
 export interface FileProblem {
@@ -197,6 +198,25 @@ export function loadScript(
         );
       }
     }
+  }
+  // an annotation's name fails first where the declared Python evaluates annotations (3.14 defers them)
+  const inAnnotation = read.unboundAnnotation !== undefined && python !== null && python !== undefined && python.minor < 14;
+  const unbound = inAnnotation ? read.unboundAnnotation : read.unboundName;
+  if (unbound) {
+    const { name, line } = unbound;
+    const error = `NameError: name '${name}' is not defined`;
+    const where = inAnnotation ? `in an annotation, which Python ${python!.text} (${python!.source}) evaluates when it runs the file,` : 'at module level';
+    const problem: FileProblem = {
+      code: 'name-not-defined',
+      message: `reads ${name} ${where} (line ${line}) before anything binds it, so Python raises ${error} whenever Alembic loads the file: every command fails`,
+      line,
+      failure: { exception: 'NameError', message: error, commandError: false },
+      hint: `Define ${name} before line ${line}, import it, or correct its spelling. What a migration needs from the application is safer imported inside upgrade().`,
+    };
+    // Python stops at whichever comes first in the file: this, or a relative import that fails
+    const later = problems.findIndex((p) => p.code === 'unresolved-import' && p.failure !== undefined && (p.line ?? 0) > line);
+    if (later >= 0) problems.splice(later, 0, problem);
+    else problems.push(problem);
   }
   const call = read.proxyCalls[0];
   if (call) {

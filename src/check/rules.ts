@@ -67,6 +67,7 @@ import { schemaAlreadyPresent } from './rules/schema-already-present.js';
 import { databaseNotWritable } from './rules/database-not-writable.js';
 import { versionTableWriteUnverified } from './rules/version-table-write-unverified.js';
 import { noUpgradeFunction } from './rules/no-upgrade-function.js';
+import { nameNotDefined } from './rules/name-not-defined.js';
 
 /** Every rule, in the order findings are listed (within a severity). */
 export const RULES: readonly Rule[] = [
@@ -100,6 +101,7 @@ export const RULES: readonly Rule[] = [
   unresolvedImport,
   moduleLevelOpCall,
   noUpgradeFunction,
+  nameNotDefined,
   needsNewerPython,
   urlPercentNotEscaped,
   versionLocationIsCwd,
