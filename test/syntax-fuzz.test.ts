@@ -32,6 +32,23 @@ function sources(n = 120, seed = 11): string[] {
   return texts;
 }
 
+/**
+ * Whole lines of the kinds a token-level edit rarely makes: stars, scope declarations, decorators,
+ * escapes. `seen`: where the reader must reject them when CPython does (everywhere, or at module level
+ * only); the rest are known gaps: they need a symbol table over bodies, the Unicode name database (an
+ * unknown \N{…} name) or a parser (`{**a: 1}`).
+ */
+const LINES: readonly { readonly text: string; readonly seen: 'always' | 'module' | 'gap' }[] = [
+  { text: '*', seen: 'always' }, { text: '**', seen: 'always' }, { text: 'print(*)', seen: 'always' }, { text: 'f(a, *)', seen: 'always' },
+  { text: '*a = b', seen: 'module' }, { text: 'a, *b, *c = d', seen: 'module' }, { text: 'x = *y', seen: 'module' },
+  { text: 'global x', seen: 'always' }, { text: '@dec', seen: 'gap' }, { text: '@dec\nx = 1', seen: 'always' },
+  { text: 'yield', seen: 'gap' }, { text: 'await x', seen: 'always' }, { text: 'return', seen: 'always' }, { text: 'lambda: (yield)', seen: 'always' },
+  { text: 'del f()', seen: 'always' }, { text: 'f() = 1', seen: 'always' }, { text: 'def f(a, a): pass', seen: 'always' },
+  { text: 'x: int = 1 = 2', seen: 'always' }, { text: 'class A: return', seen: 'always' }, { text: 'import a.b as', seen: 'always' },
+  { text: 'from . import *', seen: 'always' }, { text: 'x = "\\N{EM DASH}"', seen: 'always' },
+  { text: 'nonlocal x', seen: 'gap' }, { text: '__debug__ = 1', seen: 'module' }, { text: 'x = "\\N{DASH}"', seen: 'gap' }, { text: 'x = {**a: 1}', seen: 'gap' },
+];
+
 function mutate(text: string, next: () => number): string {
   let t = text;
   const edits = 1 + Math.floor(next() * 3);
@@ -82,6 +99,37 @@ describe('syntax errors against CPython, fuzzed', () => {
     expect(theyFail).toBeGreaterThan(1500);
     expect(bothFail / theyFail).toBeGreaterThan(0.99);
     expect(same / bothFail).toBeGreaterThan(0.975);
+  });
+
+  it('never reports a file CPython compiles, and sees what it rejects, when whole lines of rarer kinds are inserted (2,000 migrations)', () => {
+    const texts = sources();
+    const next = rng(20261125);
+    const kinds: { readonly seen: string; readonly module: boolean }[] = [];
+    const cases = Array.from({ length: 2000 }, () => {
+      const lines = texts[Math.floor(next() * texts.length)]!.split('\n');
+      const at = Math.floor(next() * lines.length);
+      // at the indentation of the line it goes before, so it lands in a body as often as at module level
+      const indent = /^[ \t]*/u.exec(lines[at] ?? '')![0];
+      const kind = LINES[Math.floor(next() * LINES.length)]!;
+      kinds.push({ seen: kind.seen, module: indent === '' });
+      lines.splice(at, 0, ...kind.text.split('\n').map((l) => indent + l));
+      return lines.join('\n');
+    });
+    const truth = cpythonCompile(cases);
+    let theyFail = 0;
+    const missed: string[] = [];
+    cases.forEach((src, i) => {
+      const ours = outcomeOf(tokenize(src, { skipBodies: true }).error);
+      expect(outcomeOf(tokenize(src, { skipBodies: false }).error), JSON.stringify(src)).toEqual(ours);
+      if (truth[i] === null) expect(ours, `CPython compiles this: ${JSON.stringify(src)}`).toBeNull();
+      else {
+        theyFail++;
+        const k = kinds[i]!;
+        if (!ours && (k.seen === 'always' || (k.seen === 'module' && k.module))) missed.push(`${JSON.stringify(truth[i])}: ${JSON.stringify(src)}`);
+      }
+    });
+    expect(missed.slice(0, 5)).toEqual([]);
+    expect(theyFail).toBeGreaterThan(1000);
   });
 
   it('reads a migration cut short at every character as CPython does: no crash, the same verdict, message and line', () => {

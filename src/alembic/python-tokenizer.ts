@@ -137,6 +137,8 @@ const P_SLASH = 5;
 const P_DOT = 6;
 /** A relative import's `.` (`from .`, `from ..`): more dots, a name or `import` follow. */
 const P_RELDOT = 7;
+/** A prefix `*` outside parameters and `import *`: an operand must follow (`print(*)`, `*` alone). */
+const P_STAR = 8;
 const PUNCT1 = new Uint8Array(128).fill(P_DANGLING);
 for (const ch of ';*)]}') PUNCT1[ch.charCodeAt(0)] = P_NONE;
 PUNCT1[58] = P_COLON;
@@ -221,6 +223,8 @@ function opMayFollow(before: number, c: number, len: number, depth: number): boo
       return startsOperand(c, len) || (len === 1 && (closer || c === 44 || c === 58));
     case P_DOT:
       return closer;
+    case P_STAR:
+      return startsOperand(c, len) && c !== 42;
     default:
       // P_RELDOT
       return c === 46 || closer;
@@ -406,6 +410,86 @@ function assignmentError(toks: readonly Token[], s: number, e: number): Tokenize
       }
     }
     start = eqs[i]! + 1;
+  }
+  return null;
+}
+
+/**
+ * The compiler's error for a star out of place in a module-level assignment: a lone starred value
+ * (`a = *b`), a lone starred target (`*a = b`), two starred targets in one list (`a, *b, *c = d`).
+ * The value is compiled before the targets, so its error comes first.
+ */
+function starredAssignmentError(toks: readonly Token[]): TokenizeError | null {
+  for (let s = 0; s < toks.length; ) {
+    let e = s;
+    while (e < toks.length && toks[e]!.text !== ';') e++;
+    const err = starredInStatement(toks, s, e);
+    if (err !== null) return err;
+    s = e + 1;
+  }
+  return null;
+}
+
+function starredInStatement(toks: readonly Token[], s: number, e: number): TokenizeError | null {
+  const first = toks[s];
+  if (first === undefined || (first.type === Tok.Name && wordKind(first.text, 0, first.text.length) !== Word.Name)) return null;
+  for (let k = s; k < e; k++) if (toks[k]!.type === Tok.Name && toks[k]!.text === 'lambda') return null;
+  const eqs = topLevelIndexes(toks, s, e, '=');
+  const debug = debugTarget(toks, s, e, eqs);
+  if (debug !== null) return new TokenizeError('cannot assign to __debug__', toks[debug]!.line, toks[debug]!.col, E_PARSER);
+  if (eqs.length === 0 || topLevelIndexes(toks, s, eqs[0]!, ':').length > 0) return null;
+  const star = (k: number): boolean => toks[k]?.type === Tok.Op && toks[k]!.text === '*';
+  const error = (k: number, msg: string): TokenizeError => new TokenizeError(msg, toks[k]!.line, toks[k]!.col, E_PARSER);
+  const value = eqs[eqs.length - 1]! + 1;
+  if (star(value) && topLevelIndexes(toks, value, e, ',').length === 0) return error(value, "can't use starred expression here");
+  let start = s;
+  for (const eq of eqs) {
+    const items = splitTop(toks, start, eq, ',');
+    const starred = items.filter(([a]) => star(a));
+    if (items.length === 1 && starred.length === 1) return error(starred[0]![0], 'starred assignment target must be in a list or tuple');
+    const nested = starredTargetList(toks, start, eq);
+    if (nested !== null) return error(nested, 'multiple starred expressions in assignment');
+    start = eq + 1;
+  }
+  return null;
+}
+
+/**
+ * `__debug__` stored to (as a name or an attribute) by a plain, annotated or augmented assignment's
+ * target, outside a subscript's brackets: the compiler refuses it. Null when none is.
+ */
+function debugTarget(toks: readonly Token[], s: number, e: number, eqs: readonly number[]): number | null {
+  let end = eqs.length > 0 ? eqs[eqs.length - 1]! : -1;
+  if (end < 0) {
+    const colon = topLevelIndexes(toks, s, e, ':')[0];
+    const aug = toks.findIndex((t, k) => k >= s && k < e && t.type === Tok.Op && t.text.length >= 2 && t.text.endsWith('=') && !['==', '!=', '<=', '>=', ':='].includes(t.text));
+    end = colon ?? (aug >= 0 ? aug : -1);
+    if (end < 0) return null;
+  }
+  // per open bracket: whether it subscripts or calls (what it holds is read, not stored)
+  const reads: boolean[] = [];
+  for (let k = s; k < end; k++) {
+    const t = toks[k]!;
+    const x = t.text;
+    if (t.type === Tok.Op && (x === '(' || x === '[' || x === '{')) {
+      const prev = k > s ? toks[k - 1]! : undefined;
+      reads.push(prev !== undefined && (prev.type === Tok.Name || prev.text === ')' || prev.text === ']'));
+    } else if (t.type === Tok.Op && (x === ')' || x === ']' || x === '}')) reads.pop();
+    else if (t.type === Tok.Name && x === '__debug__' && !reads.includes(true) && !['.', '[', '('].includes(toks[k + 1]?.text ?? '')) return k;
+  }
+  return null;
+}
+
+/** Where a target list toks[s, e) (or one inside its brackets, `(a, *b, *c)`) holds two starred items; null when none does. */
+function starredTargetList(toks: readonly Token[], s: number, e: number): number | null {
+  const items = splitTop(toks, s, e, ',');
+  if (items.filter(([a]) => toks[a]?.type === Tok.Op && toks[a]!.text === '*').length > 1) return s;
+  for (const [a, b] of items) {
+    const open = toks[a]?.text;
+    if ((open === '(' || open === '[') && matching(toks, a, b) === b - 1) {
+      const inner = starredTargetList(toks, a + 1, b - 1);
+      if (inner !== null) return inner;
+    }
   }
   return null;
 }
@@ -1049,6 +1133,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   const kwBase: number[] = [];
   /** The innermost open bracket is a call's; and its next token starts an argument. */
   let inCall = false;
+  /** The pending prefix `*` (P_STAR) came after a call's first argument. */
+  let starAfterArgument = false;
   let argStart = false;
   /** What argumentStart saw: an `=` or `:=` at the call's level in the argument it found. */
   let argAssigns = false;
@@ -1084,6 +1170,10 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (currentIndent === 0 && current !== SKIPPED && deferred === null) {
         const e = src.charCodeAt(currentBegin) === 105 || src.charCodeAt(currentBegin) === 102 ? importOrAssignmentError(current!) : assignmentTargetsError(current!);
         if (e !== null) fail(e);
+        else {
+          const starred = starredAssignmentError(current!);
+          if (starred !== null) compileAt(starred);
+        }
       }
       if (!skipping) {
         lines.push({ indent: currentIndent, line: currentLine, tokens: current });
@@ -1928,7 +2018,9 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     if (c === 42) {
       if (!operandEnd) {
         if (symtableError === null) importStar();
-        return P_NONE;
+        if (prefixStarTakesNothing()) return P_NONE;
+        starAfterArgument = inCall && !startsArgumentList(pos);
+        return P_STAR;
       }
       if (prevKind !== K_WORD || prevEnd - prevStart !== 6) return P_DANGLING;
       if (src.startsWith('lambda', prevStart)) return P_NONE;
@@ -1941,9 +2033,28 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     return PUNCT1[c]!;
   }
 
+  /** Whether only blanks separate `at` from the `(` before it: the first argument. */
+  function startsArgumentList(at: number): boolean {
+    for (let i = at - 1; ; i--) {
+      const d = src.charCodeAt(i);
+      if (d !== 32 && d !== 9 && d !== 10 && d !== 13 && d !== 12) return d === 40;
+    }
+  }
+
+  /** A prefix `*` that may stand alone: `import *`, the keyword-only marker of a def's or a lambda's parameters. */
+  function prefixStarTakesNothing(): boolean {
+    // blanks and backslash continuations may stand between (`from x import \\` then `*`)
+    let i = pos - 1;
+    for (let c = src.charCodeAt(i); i >= 0 && (c === 32 || c === 9 || c === 12 || c === 10 || c === 13 || c === 92); c = src.charCodeAt(--i));
+    if (i >= 5 && src.startsWith('import', i - 5) && !(i >= 6 && isAsciiIdent(src.charCodeAt(i - 6)))) return true;
+    return lambdaAt.length > 0 || (depth > 0 && (argFlags[depth - 1]! & A_PARAMS) !== 0);
+  }
+
   /** A `*` at pos after the word `import` (`from x import *`) in a function's or a class's body: the symbol table's error, at the `*`. */
   function importStar(): void {
-    const i = lastNonBlank(src, pos - 1);
+    // blanks and backslash continuations may stand between (`from x import \\` then `*`)
+    let i = pos - 1;
+    for (let c = src.charCodeAt(i); i >= 0 && (c === 32 || c === 9 || c === 12 || c === 10 || c === 13 || c === 92); c = src.charCodeAt(--i));
     if (i < 5 || src.charCodeAt(i) !== 116 || !src.startsWith('import', i - 5) || identAt(src, i - 6)) return;
     if (enclosingScope() <= B_CLASS) symtableError = new TokenizeError('import * only allowed at module level', line, pos - lineStart);
   }
@@ -1973,6 +2084,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    */
   function operandMissing(pending: number, at: number, col: number, where: number): TokenizeError {
     if (pending === P_DANGLING && afterArrow(where)) return errorAt("expected ':'", arrowAt);
+    // `f(a, *)`: CPython's rule for a lone star after arguments names an unpacking order instead
+    if (pending === P_STAR && starAfterArgument) return new TokenizeError('iterable argument unpacking follows keyword argument unpacking', firstArgLine(depth - 1), col, E_PARSER);
     return new TokenizeError('invalid syntax', at, col, E_PARSER);
   }
 
