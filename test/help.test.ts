@@ -48,7 +48,7 @@ describe('--help a person can read', () => {
   });
 });
 
-describe('flags the README gives a command are accepted by it', () => {
+describe('flags docs/cli.md gives a command are accepted by it', () => {
   it('verify, release, backfill and restamp take --no-lint (they never lint); --lint is refused with the way to lint', () => {
     const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null) });
     for (const command of [['verify'], ['release'], ['backfill'], ['restamp', '--from', 'x', '--to', 'a1']]) {

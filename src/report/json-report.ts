@@ -5,7 +5,7 @@ import { toJson } from '../alembic/python-value.js';
 
 export const SCHEMA_VERSION = 1;
 
-/** The `check` JSON document (schemaVersion 1, documented in the README). */
+/** The `check` JSON document (schemaVersion 1, docs/json.md; docs/json-schema.json is its contract). */
 export function checkJson(result: CheckResult): Record<string, unknown> {
   const { model } = result;
   const rel = (p: string): string => path.relative(model.config.cwd, p) || '.';
