@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Copies a versions folder keeping only each file's docstring and its module-level revision variables
 // (Python's own ast), so real Alembic can load migrations that import application code not installed here.
-// Used by compare-real.mjs --strip, and for the local real-project run of test/upgrade-differential.test.ts:
+// Used by compare-real.mjs --strip, and for the local real-project run of test/integration/upgrade-differential.test.ts:
 //
 //   node scripts/strip-migrations.mjs SRC_VERSIONS DST_VERSIONS
 import { spawnSync } from 'node:child_process';

@@ -56,7 +56,19 @@ export interface ReadResult {
 // that is words, spaces and commas, and a file of many such lines took seconds
 const IMPORTS_OP = /\bfrom\s+alembic\s+import\s*\(?[\w\s,]{0,2000}?\bop\b(?!\s+as\b)/u;
 
-const FUTURE_ANNOTATIONS = /^from[ \t]+__future__[ \t]+import[^\n]*\bannotations\b/mu;
+/** `from __future__ import annotations` (PEP 563), also in a parenthesised or continued list. */
+function futureAnnotations(source: string): boolean {
+  if (!source.includes('__future__')) return false;
+  const lines = source.split(/\r\n|\r|\n/u);
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^from[ \t]+__future__[ \t]+import\b/u.test(lines[i]!)) continue;
+    let text = lines[i]!;
+    // the import goes on while a parenthesis is open or a line ends with a backslash
+    while (i + 1 < lines.length && ((text.includes('(') && !text.includes(')')) || text.endsWith('\\'))) text += ` ${lines[++i]!}`;
+    if (/\bannotations\b/u.test(text)) return true;
+  }
+  return false;
+}
 
 const COMPOUND = new Set([
   'if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'async', 'match', 'case',
@@ -191,7 +203,7 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
   function unboundReads(): Pick<ReadResult, 'unboundName' | 'unboundAnnotation'> {
     if (dynamic.length > 0 || error) return {};
     // PEP 563: annotations stay strings
-    const annotation = unboundAnnotation && !FUTURE_ANNOTATIONS.test(source) ? { unboundAnnotation } : {};
+    const annotation = unboundAnnotation && !futureAnnotations(source) ? { unboundAnnotation } : {};
     return { ...(unboundName ? { unboundName } : {}), ...annotation };
   }
 

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BASELINE_BELOW, useBaselineTierForSmallProjects } from '../../src/alembic/compiler-tier.js';
+import { REPO } from '../helpers/oracle.js';
+
+// Whether V8 optimised a hot function with TurboFan inside and after withBaselineTier, asked of V8
+// itself (%GetOptimizationStatus, bit 6 "TurboFanned") in a child started with --allow-natives-syntax.
+const CHILD = `
+const { useBaselineTierForSmallProjects, withBaselineTier } = await import(${JSON.stringify(path.join(REPO, 'dist/alembic/compiler-tier.js'))});
+const on = useBaselineTierForSmallProjects(process.execArgv, process.env.NODE_OPTIONS ?? '');
+const files = Number(process.argv[1]);
+function hot(n) { let s = 0; for (let i = 0; i < n; i++) s = (s + i * i) % 1000003; return s; }
+const turbofanned = () => (%GetOptimizationStatus(hot) & 64) !== 0;
+const warm = (ms) => { const end = Date.now() + ms; while (Date.now() < end && !turbofanned()) hot(2000); return turbofanned(); };
+const inside = withBaselineTier(files, () => warm(800));
+const after = warm(Number(process.argv[2]));
+console.log(JSON.stringify({ on, inside, after }));
+`;
+
+/** `afterMs`: how long the function runs hot after the reading (until TurboFan has it): long when it should come, enough to be sure when it should not. */
+function run(files: number, flags: readonly string[] = [], afterMs = 8000): { on: boolean; inside: boolean; after: boolean } {
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', ...flags, '--input-type=module', '-e', CHILD, String(files), String(afterMs)], { encoding: 'utf8', timeout: 30_000 });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as { on: boolean; inside: boolean; after: boolean };
+}
+
+describe('reading a small project without the optimising compiler', () => {
+  it('keeps TurboFan off while a small project is read, and on again afterwards', () => {
+    expect(run(300)).toEqual({ on: true, inside: false, after: true });
+  });
+
+  it('leaves TurboFan alone for a large project', () => {
+    expect(run(BASELINE_BELOW)).toEqual({ on: true, inside: true, after: true });
+  });
+
+  it('never turns on a compiler the user turned off, nor touches flags the user set', () => {
+    expect(run(300, ['--no-opt'], 2000)).toEqual({ on: false, inside: false, after: false });
+    expect(run(300, ['--max-opt=1'], 2000)).toEqual({ on: false, inside: false, after: false });
+    expect(useBaselineTierForSmallProjects([], '--jitless')).toBe(false);
+    expect(useBaselineTierForSmallProjects(['--freeze-flags-after-init'], '')).toBe(false);
+    expect(useBaselineTierForSmallProjects(['--turbofan'], '')).toBe(false);
+    expect(useBaselineTierForSmallProjects([], '--max-old-space-size=4096 --enable-source-maps')).toBe(true);
+    expect(useBaselineTierForSmallProjects(['--optimize-for-size'], '')).toBe(true);
+    // off again in this test process
+    expect(useBaselineTierForSmallProjects(['--no-opt'], '')).toBe(false);
+  });
+});

@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { PYTHON, REPO, SHARED_ORACLE } from '../helpers/oracle.js';
+import { pgExec, startPostgres, type PgServer } from '../helpers/pg-cluster.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+// docs/json-schema.json is the contract of --format json: every document the CLI prints validates
+// against it, and the schema is strict enough that a changed document does not.
+const require = createRequire(import.meta.url);
+const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
+const validate = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(path.join(REPO, 'docs', 'json-schema.json'), 'utf8')) as object);
+
+function documentOf(cwd: string, args: string[], env: Record<string, string> = {}): Record<string, unknown> {
+  const r = runCli(cwd, [...args, '--format', 'json'], env);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+function expectValid(doc: Record<string, unknown>): void {
+  expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+}
+
+function example(): string {
+  const dir = tempDir('json-schema-');
+  cpSync(path.join(REPO, 'examples', 'heroku-app'), dir, { recursive: true });
+  // an empty file is an empty SQLite database: a new app's
+  writeFileSync(path.join(dir, 'fresh.db'), '');
+  return dir;
+}
+
+describe('the JSON documents follow docs/json-schema.json', () => {
+  let pg: PgServer;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await pg?.stop();
+  });
+
+  it('check on the example and on generated projects whose findings cover every severity', () => {
+    expectValid(documentOf(example(), ['check']));
+    const severities = new Set<string>();
+    for (const [seed, extra] of [['4', ['--traps', '0.3', '--extras']], ['3', ['--roots', '2', '--heads', '2']]] as const) {
+      const dir = tempDir('json-schema-corpus-');
+      execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', dir, '--n', '80', '--seed', seed, ...extra, '--force'], { stdio: 'ignore' });
+      const doc = documentOf(dir, ['check']);
+      expectValid(doc);
+      for (const f of doc.findings as { severity: string }[]) severities.add(f.severity);
+    }
+    // info findings come from a database: pending migrations
+    const pending = documentOf(example(), ['verify'], { DATABASE_URL: 'sqlite:///fresh.db' });
+    expectValid(pending);
+    for (const f of pending.findings as { severity: string }[]) severities.add(f.severity);
+    expect([...severities].sort()).toEqual(['error', 'info', 'warning']);
+  });
+
+  it('verify on SQLite and PostgreSQL, and the error document', async () => {
+    const root = example();
+    expect(documentOf(root, ['verify'], { DATABASE_URL: 'sqlite:///fresh.db' }).command).toBe('verify');
+    await pgExec(pg.url, ['DROP DATABASE IF EXISTS schema_doc', 'CREATE DATABASE schema_doc']);
+    const url = pg.urlFor('schema_doc');
+    await pgExec(url, ['CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)', "INSERT INTO alembic_version VALUES ('guest_lockout_001')"]);
+    const pgDoc = documentOf(root, ['verify'], { DATABASE_URL: url });
+    expectValid(pgDoc);
+    expect((pgDoc.database as { server: unknown }).server).not.toBeNull();
+    const error = documentOf(tempDir('json-schema-empty-'), ['check']);
+    expect(error.error).toBeDefined();
+    expectValid(error);
+  });
+
+  it('is strict: a renamed, missing or extra field fails', () => {
+    const doc = documentOf(example(), ['verify'], { DATABASE_URL: 'sqlite:///fresh.db' });
+    const findings = doc.findings as Record<string, unknown>[];
+    expect(findings.length).toBeGreaterThan(0);
+    const broken = [
+      { ...doc, extra: 1 },
+      { ...doc, schemaVersion: 2 },
+      { ...doc, findings: [{ ...findings[0], code: undefined }] },
+      { ...doc, findings: [{ ...findings[0], severity: 'fatal' }] },
+      Object.fromEntries(Object.entries(doc).filter(([k]) => k !== 'graph')),
+    ].map((d) => JSON.parse(JSON.stringify(d)) as Record<string, unknown>);
+    for (const d of broken) expect(validate(d)).toBe(false);
+  });
+});

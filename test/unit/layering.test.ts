@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// style.md: cli → commands → {check, generate, release, report} → {alembic, database} → {errors, logger}
+const RANK: Record<string, number> = {
+  '': 0,
+  commands: 1,
+  check: 2,
+  generate: 2,
+  release: 2,
+  report: 2,
+  alembic: 3,
+  database: 3,
+  errors: 4,
+  logger: 4,
+};
+const SRC = path.resolve(import.meta.dirname, '../../src');
+
+/** The layer of a file under src/: its first folder, or '' for the entry files at the top. */
+function layerOf(file: string): string {
+  const rel = path.relative(SRC, file).split(path.sep);
+  // version.ts holds one constant that every layer may print
+  if (rel.length === 1) return rel[0] === 'version.ts' ? 'errors' : '';
+  return rel[0]!;
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sources(p) : e.name.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Imports that point to a layer above the importing file's own (`from` and dynamic `import()`, also `export … from`). */
+function upwardImports(files: readonly { file: string; text: string }[]): string[] {
+  const upward: string[] = [];
+  for (const { file, text } of files) {
+    const from = layerOf(file);
+    for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)) {
+      const to = layerOf(path.resolve(path.dirname(file), m[1]!));
+      if (RANK[to]! < RANK[from]!) upward.push(`${path.relative(SRC, file)} → ${m[1]}`);
+    }
+  }
+  return upward;
+}
+
+describe('imports flow one way through the layers', () => {
+  const files = sources(SRC);
+
+  it('every folder of src/ has a layer', () => {
+    const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(folders.filter((f) => !(f in RANK))).toEqual([]);
+  });
+
+  it('no module imports from a layer above its own', () => {
+    expect(upwardImports(files.map((file) => ({ file, text: readFileSync(file, 'utf8') })))).toEqual([]);
+  });
+
+  it('catches an upward import, static or dynamic, and lets a downward or sideways one pass', () => {
+    const at = (rel: string, text: string) => ({ file: path.join(SRC, rel), text });
+    expect(
+      upwardImports([
+        at('alembic/a.ts', "import { x } from '../commands/check-command.js';"),
+        at('database/b.ts', "const m = await import('../report/text-report.js');"),
+        at('check/rules/c.ts', "export { y } from '../../cli.js';"),
+        at('report/d.ts', "import type { CheckResult } from '../check/run-check.js';\nimport { e } from '../errors/errors.js';"),
+        at('cli.ts', "import { run } from './commands/check-command.js';"),
+      ]),
+    ).toEqual(['alembic/a.ts → ../commands/check-command.js', 'database/b.ts → ../report/text-report.js', 'check/rules/c.ts → ../../cli.js']);
+  });
+});
