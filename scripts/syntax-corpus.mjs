@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { tokenize } from '../dist/alembic/python-tokenizer.js';
+import { tokenize } from '../dist/python/python-tokenizer.js';
 import { readPythonText } from '../dist/alembic/source-reader.js';
 
 const args = process.argv.slice(2);

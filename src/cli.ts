@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { EXIT, PreflightError, UsageError } from './errors/errors.js';
 import { redactDeep, redactSecrets } from './errors/redact.js';
 import { RULES } from './check/rules.js';
-import { useBaselineTierForSmallProjects } from './alembic/compiler-tier.js';
+import { useBaselineTierForSmallProjects } from './python/compiler-tier.js';
 import { terminalSafe } from './logger/terminal-safe.js';
 import { packageVersion } from './version.js';
 

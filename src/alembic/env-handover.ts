@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { linesOf, readEnvPy } from './env-py.js';
 import { isStdlibOrAlembic, projectImportRoots, type ImportRoots } from './import-resolver.js';
-import { Tok } from './python-tokenizer.js';
+import { Tok } from '../python/python-tokenizer.js';
 import { readPythonText } from './source-reader.js';
 
 /** Where env.py hands the run over to code of another module, and what that module is. */

@@ -1,4 +1,4 @@
-import { decodeEscapingBadBytes, originalBytes } from './python-decode.js';
+import { decodeEscapingBadBytes, originalBytes } from '../python/python-decode.js';
 
 /**
  * File names that are not UTF-8. Linux stores names as bytes; Node decodes them lossily (U+FFFD),

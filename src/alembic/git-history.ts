@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { readRevisionSource } from './revision-reader.js';
-import type { PyValue } from './python-value.js';
+import type { PyValue } from '../python/python-value.js';
 
 export interface CommitRef {
   readonly hash: string;

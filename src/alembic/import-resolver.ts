@@ -3,8 +3,8 @@ import path from 'node:path';
 import { parse } from 'smol-toml';
 import type { ProjectConfig } from './alembic-config.js';
 import { NOT_SOURCE_DIRS, projectFolders } from './project-folders.js';
-import { Tok, tokenize } from './python-tokenizer.js';
-import { evalStringLiteral } from './string-literal.js';
+import { Tok, tokenize } from '../python/python-tokenizer.js';
+import { evalStringLiteral } from '../python/string-literal.js';
 
 // sys.stdlib_module_names (CPython 3.11–3.13), top-level names only
 const STDLIB = new Set(

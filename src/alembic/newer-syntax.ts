@@ -1,4 +1,4 @@
-import type { NewerSyntax } from './python-tokenizer.js';
+import type { NewerSyntax } from '../python/python-tokenizer.js';
 import type { DeclaredPython } from './python-version.js';
 
 /** Syntax in a file that the project's Python may not accept. */

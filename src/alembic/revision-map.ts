@@ -1,5 +1,5 @@
 import { codePointCompare } from './discovery.js';
-import { keyOf, pyRepr, pyStr, truthy, type PyValue } from './python-value.js';
+import { keyOf, pyRepr, pyStr, truthy, type PyValue } from '../python/python-value.js';
 import type { AlembicFailure, LoadedScript, ScriptFile } from './script-loader.js';
 
 export type GraphProblemCode =

@@ -1,7 +1,7 @@
-import { headerColon, matching, splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type NewerSyntax, type SyntaxProblem, type Token, type TokenizeOptions } from './python-tokenizer.js';
-import { evalStringLiteral } from './string-literal.js';
-import { BINDS_UNSEEN, classUnbound, decoratorUnbound, defUnbound, statementUnbound, type UnboundRead } from './unbound-names.js';
-import type { PyUnknown, PyValue } from './python-value.js';
+import { headerColon, matching, splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type NewerSyntax, type SyntaxProblem, type Token, type TokenizeOptions } from '../python/python-tokenizer.js';
+import { evalStringLiteral } from '../python/string-literal.js';
+import { BINDS_UNSEEN, classUnbound, decoratorUnbound, defUnbound, statementUnbound, type UnboundRead } from '../python/unbound-names.js';
+import type { PyUnknown, PyValue } from '../python/python-value.js';
 
 /** The module attributes Alembic reads from a revision file. */
 export const REVISION_FIELDS = ['revision', 'down_revision', 'branch_labels', 'depends_on'] as const;

@@ -5,9 +5,9 @@ import type { Docstring, RevisionField } from './revision-reader.js';
 import { NULL_BYTES, nullBytesForPython, type SourceOutcome } from './source-reader.js';
 import type { ImportCheck } from './import-resolver.js';
 import { newerSyntaxIssue } from './newer-syntax.js';
-import type { NewerSyntax } from './python-tokenizer.js';
+import type { NewerSyntax } from '../python/python-tokenizer.js';
 import type { DeclaredPython } from './python-version.js';
-import { findUnknown, keyOf, NONE, pyRepr, toTuple, truthy, type PyUnknown, type PyValue } from './python-value.js';
+import { findUnknown, keyOf, NONE, pyRepr, toTuple, truthy, type PyUnknown, type PyValue } from '../python/python-value.js';
 
 /** Why Alembic fails on a file, in Alembic's own words. */
 export interface AlembicFailure {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { TextDecoder } from 'node:util';
 import { envPyPath, type ProjectConfig } from './alembic-config.js';
 import { fsPath } from './fs-path.js';
-import { decodeEscapingBadBytes, utf8Problem } from './python-decode.js';
+import { decodeEscapingBadBytes, utf8Problem } from '../python/python-decode.js';
 import { readRevisionSource, type ReadResult } from './revision-reader.js';
 
 /**

@@ -1,4 +1,4 @@
-import { pyRepr } from './python-value.js';
+import { pyRepr } from '../python/python-value.js';
 import type { Rev, RevisionMap } from './revision-map.js';
 
 /**

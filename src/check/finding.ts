@@ -1,6 +1,6 @@
 import type { CreatedTablesByRevision } from './created-table-facts.js';
-import type { ReleaseCommandProblem } from '../alembic/alembic-argv.js';
-import type { GeneratedAtRelease } from '../alembic/generating-command.js';
+import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
+import type { GeneratedAtRelease } from '../deploy/generating-command.js';
 import type { Forensics } from '../alembic/git-history.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import type { LintContext } from './lint/lint-context.js';

@@ -1,5 +1,5 @@
-import type { ReleaseCommandProblem } from '../alembic/alembic-argv.js';
-import type { GeneratedAtRelease } from '../alembic/generating-command.js';
+import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
+import type { GeneratedAtRelease } from '../deploy/generating-command.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import { predictUpgrade } from '../alembic/upgrade-plan.js';
 import type { DatabaseContext, Finding, Rule, Severity } from './finding.js';

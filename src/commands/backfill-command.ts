@@ -9,7 +9,7 @@ import { missingIds } from '../check/run-verify.js';
 import { parseDatabaseUrl } from '../database/database-url.js';
 import type { VersionTableState } from '../database/version-table.js';
 import { UsageError } from '../errors/errors.js';
-import { deployOrigin, procfileTarget } from '../release/procfile-target.js';
+import { deployOrigin, procfileTarget } from '../deploy/procfile-target.js';
 import { planBackfill, proveBackfill, type BackfillOutcome, type MissingId } from '../generate/plan-backfill.js';
 import { writeChanges } from '../generate/write-changes.js';
 import { acquireWriteLock } from '../generate/write-lock.js';

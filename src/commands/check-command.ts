@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigOptions } from '../alembic/alembic-config.js';
-import type { ReleaseCommandProblem } from '../alembic/alembic-argv.js';
-import type { GeneratedAtRelease } from '../alembic/generating-command.js';
+import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
+import type { GeneratedAtRelease } from '../deploy/generating-command.js';
 import { detectAlembicVersion } from '../alembic/detect-alembic-version.js';
 import { detectPythonVersion, parsePythonVersion, type DeclaredPython } from '../alembic/python-version.js';
 import { filesChangedSince } from '../alembic/git-history.js';
 import { parseAlembicVersion, type AlembicVersion } from '../alembic/alembic-version.js';
 import { loadProject, type ProjectModel } from '../alembic/project-model.js';
 import { RELATIVE } from '../alembic/upgrade-plan.js';
-import { deployOrigin, procfileTarget, releaseConfig, releaseGenerates, releaseProblem } from '../release/procfile-target.js';
+import { deployOrigin, procfileTarget, releaseConfig, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
 import type { LintScope } from '../check/lint/lint-baseline.js';
 import { loadLintConfig } from '../check/lint/lint-config.js';
 import { LintContext } from '../check/lint/lint-context.js';

@@ -1,7 +1,7 @@
 import { runVerify } from '../check/run-verify.js';
 import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
 import path from 'node:path';
-import { commandGenerates, commandProject, commandTarget, releaseGenerates } from '../release/procfile-target.js';
+import { commandGenerates, commandProject, commandTarget, releaseGenerates } from '../deploy/procfile-target.js';
 import { alembicCommand, flaskAppMissing, flaskCommand, runChild } from '../release/run-child.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { detectContext } from '../release/context.js';

@@ -1,5 +1,5 @@
 import { predictUpgrade } from '../alembic/upgrade-plan.js';
-import { deployOrigin, procfileTarget } from '../release/procfile-target.js';
+import { deployOrigin, procfileTarget } from '../deploy/procfile-target.js';
 import { releaseLineShown, upgradeShown } from '../report/text-report.js';
 import { restampRow, restampSql } from '../database/restamp.js';
 import { UsageError } from '../errors/errors.js';

@@ -15,7 +15,7 @@ import type { VersionTableRequest, VersionTableState } from '../database/version
 import { ConfigError, UsageError } from '../errors/errors.js';
 import { verifyJson } from '../report/json-report.js';
 import { verifyText } from '../report/text-report.js';
-import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../release/procfile-target.js';
+import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
 import { configOptions, type CheckCommandOptions, type CommandOutput } from './check-command.js';
 
 export interface VerifyCommandOptions extends CheckCommandOptions {

@@ -1,6 +1,6 @@
 import { decodePythonSource } from '../alembic/source-reader.js';
-import { Tok, tokenize, type Token } from '../alembic/python-tokenizer.js';
-import { evalStringLiteral } from '../alembic/string-literal.js';
+import { Tok, tokenize, type Token } from '../python/python-tokenizer.js';
+import { evalStringLiteral } from '../python/string-literal.js';
 
 export type RewireResult =
   | { readonly ok: true; readonly content: Buffer; readonly changedLines: readonly number[]; readonly notes: readonly string[] }

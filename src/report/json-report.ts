@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { CheckResult } from '../check/run-check.js';
 import type { VerifyResult } from '../check/run-verify.js';
-import { toJson } from '../alembic/python-value.js';
+import { toJson } from '../python/python-value.js';
 
 export const SCHEMA_VERSION = 1;
 

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BASELINE_BELOW, useBaselineTierForSmallProjects } from '../../src/alembic/compiler-tier.js';
+import { BASELINE_BELOW, useBaselineTierForSmallProjects } from '../../src/python/compiler-tier.js';
 import { REPO } from '../helpers/oracle.js';
 
 // Whether V8 optimised a hot function with TurboFan inside and after withBaselineTier, asked of V8
 // itself (%GetOptimizationStatus, bit 6 "TurboFanned") in a child started with --allow-natives-syntax.
 const CHILD = `
-const { useBaselineTierForSmallProjects, withBaselineTier } = await import(${JSON.stringify(path.join(REPO, 'dist/alembic/compiler-tier.js'))});
+const { useBaselineTierForSmallProjects, withBaselineTier } = await import(${JSON.stringify(path.join(REPO, 'dist/python/compiler-tier.js'))});
 const on = useBaselineTierForSmallProjects(process.execArgv, process.env.NODE_OPTIONS ?? '');
 const files = Number(process.argv[1]);
 function hot(n) { let s = 0; for (let i = 0; i < n; i++) s = (s + i * i) % 1000003; return s; }

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IniError, parseIni } from '../../src/alembic/ini-parser.js';
-import { decodeLikePython } from '../../src/alembic/python-decode.js';
+import { decodeLikePython } from '../../src/python/python-decode.js';
 import { BIN } from '../helpers/cli.js';
 import { alembicTargets, PYTHON } from '../helpers/oracle.js';
 import { ENV_PY, makeProject, rev } from '../helpers/project.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backfillCommand } from '../../src/commands/backfill-command.js';
 import { verifyCommand } from '../../src/commands/verify-command.js';
-import { commandProject, commandTarget, procfileTarget, releaseConfig } from '../../src/release/procfile-target.js';
+import { commandProject, commandTarget, procfileTarget, releaseConfig } from '../../src/deploy/procfile-target.js';
 import { runCli } from '../helpers/cli.js';
 import { prepareDatabase, writeScenarioProject, type RevSpec } from '../helpers/db-scenario.js';
 import { alembicOnPath, alembicTargets } from '../helpers/oracle.js';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { newerSyntaxIssue } from '../../src/alembic/newer-syntax.js';
-import { tokenize } from '../../src/alembic/python-tokenizer.js';
+import { tokenize } from '../../src/python/python-tokenizer.js';
 import { cpythonCompile, outcomeOf, PYTHON } from '../helpers/oracle.js';
 
 // The syntax errors the tokenizer reports, against CPython's own compile(): a

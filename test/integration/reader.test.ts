@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { growthRatio, LINEAR_BOUND } from '../helpers/growth.js';
 import { readRevisionSource } from '../../src/alembic/revision-reader.js';
-import { evalStringLiteral } from '../../src/alembic/string-literal.js';
+import { evalStringLiteral } from '../../src/python/string-literal.js';
 import { REPO } from '../helpers/oracle.js';
 
 const val = (src: string, field: 'revision' | 'down_revision' = 'revision') => readRevisionSource(src).fields[field]?.value;
@@ -28,7 +28,7 @@ describe('static reader', () => {
     // env.py's readers hand over whatever token stands where a string may be; this once looped forever,
     // so it runs (the built code) in a child with a deadline rather than hang the test run
     const texts = ['dialect', '', '(', 'rb', '123', 'rb"x"'];
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', `const { evalStringLiteral } = await import(${JSON.stringify(path.join(REPO, 'dist/alembic/string-literal.js'))}); console.log(JSON.stringify(${JSON.stringify(texts)}.map(evalStringLiteral)))`], { encoding: 'utf8', timeout: 20_000 });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', `const { evalStringLiteral } = await import(${JSON.stringify(path.join(REPO, 'dist/python/string-literal.js'))}); console.log(JSON.stringify(${JSON.stringify(texts)}.map(evalStringLiteral)))`], { encoding: 'utf8', timeout: 20_000 });
     expect(run.signal, run.stderr).toBeNull();
     const unknown = { t: 'unknown', reason: 'not a string literal' };
     expect(JSON.parse(run.stdout)).toEqual([unknown, unknown, unknown, unknown, unknown, { t: 'bytes', v: 'x' }]);

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tokenize } from '../../src/alembic/python-tokenizer.js';
+import { tokenize } from '../../src/python/python-tokenizer.js';
 import { cpythonCompile, outcomeOf, PYTHON, REPO, SHARED_ORACLE, type CompileOutcome } from '../helpers/oracle.js';
 import { rng } from '../helpers/rng.js';
 import { tempDir } from '../helpers/temp-dir.js';

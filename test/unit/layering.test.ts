@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// style.md: cli → commands → {check, generate, release, report} → {alembic, database} → {errors, logger}
+// cli → commands → {check, generate, release, report} → deploy → {alembic, database} → python → {errors, logger}
 const RANK: Record<string, number> = {
   '': 0,
   commands: 1,
@@ -10,10 +10,12 @@ const RANK: Record<string, number> = {
   generate: 2,
   release: 2,
   report: 2,
-  alembic: 3,
-  database: 3,
-  errors: 4,
-  logger: 4,
+  deploy: 3,
+  alembic: 4,
+  database: 4,
+  python: 5,
+  errors: 6,
+  logger: 6,
 };
 const SRC = path.resolve(import.meta.dirname, '../../src');
 

@@ -7,11 +7,11 @@ import { vcsRepositoryName } from '../../src/alembic/import-resolver.js';
 import { inlineComment, parseIni } from '../../src/alembic/ini-parser.js';
 import { plpgsqlGuards } from '../../src/check/lint/plpgsql-guard.js';
 import { nameSuggester, templateMatcher } from '../../src/check/rules/filename-convention.js';
-import { procfileReleaseLines } from '../../src/alembic/procfile-release-lines.js';
+import { procfileReleaseLines } from '../../src/deploy/procfile-release-lines.js';
 import { readRevisionSource } from '../../src/alembic/revision-reader.js';
 import { pyFormat } from '../../src/generate/file-template.js';
 import { headerStyleOf } from '../../src/generate/placeholder.js';
-import { commandProject, procfileTarget } from '../../src/release/procfile-target.js';
+import { commandProject, procfileTarget } from '../../src/deploy/procfile-target.js';
 import { growthRatio, LINEAR_BOUND, tolerant } from '../helpers/growth.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

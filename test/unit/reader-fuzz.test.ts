@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { tokenize } from '../../src/alembic/python-tokenizer.js';
+import { tokenize } from '../../src/python/python-tokenizer.js';
 import { readRevisionSource } from '../../src/alembic/revision-reader.js';
 import { decodePythonSource } from '../../src/alembic/source-reader.js';
-import type { PyValue } from '../../src/alembic/python-value.js';
+import type { PyValue } from '../../src/python/python-value.js';
 
 /** A tiny deterministic PRNG so failures reproduce. */
 function rng(seed: number): () => number {

@@ -1,4 +1,4 @@
-import { evalStringLiteral } from '../../alembic/string-literal.js';
+import { evalStringLiteral } from '../../python/string-literal.js';
 import type { PyNode, PySource } from './python-syntax.js';
 
 /** `op.` helpers that build values rather than change the schema. */

@@ -1,6 +1,6 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import type { parser } from '@lezer/python';
-import { evalStringLiteral } from '../../alembic/string-literal.js';
+import { evalStringLiteral } from '../../python/string-literal.js';
 
 /**
  * Python analysed with a real grammar (@lezer/python), for the lints. The

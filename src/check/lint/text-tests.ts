@@ -1,4 +1,4 @@
-import { headerColon, matching, splitTop, Tok, tokenize, topLevelOp, type Token } from '../../alembic/python-tokenizer.js';
+import { headerColon, matching, splitTop, Tok, tokenize, topLevelOp, type Token } from '../../python/python-tokenizer.js';
 
 const ARGUMENT_MARKS: ReadonlySet<string> = new Set([',', '=']);
 

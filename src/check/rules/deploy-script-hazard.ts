@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { FLASK_OPTIONS_WITH_VALUE } from '../../alembic/alembic-argv.js';
-import { generatingCommand } from '../../alembic/generating-command.js';
-import { pipfileScripts } from '../../alembic/pipfile-scripts.js';
-import { procfileProcesses, procfileReleaseLines } from '../../alembic/procfile-release-lines.js';
+import { FLASK_OPTIONS_WITH_VALUE } from '../../deploy/alembic-argv.js';
+import { generatingCommand } from '../../deploy/generating-command.js';
+import { pipfileScripts } from '../../deploy/pipfile-scripts.js';
+import { procfileProcesses, procfileReleaseLines } from '../../deploy/procfile-release-lines.js';
 import { projectFolders } from '../../alembic/project-folders.js';
 import type { Finding, Rule } from '../finding.js';
 import { projectFinding, walkFiles } from '../lint/lint-context.js';

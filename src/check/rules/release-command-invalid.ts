@@ -1,4 +1,4 @@
-import type { ReleaseCommandProblem } from '../../alembic/alembic-argv.js';
+import type { ReleaseCommandProblem } from '../../deploy/alembic-argv.js';
 import type { Rule } from '../finding.js';
 import { releaseLocation } from '../rule-helpers.js';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { GeneratedAtRelease } from '../../alembic/generating-command.js';
+import type { GeneratedAtRelease } from '../../deploy/generating-command.js';
 import { describeForensics, type Forensics } from '../../alembic/git-history.js';
 import { predictUpgrade, translate, type StampValue } from '../../alembic/upgrade-plan.js';
 import type { RevisionMap } from '../../alembic/revision-map.js';

@@ -7,7 +7,7 @@ import { check, DEFAULT_INI, makeProject, rev } from '../../helpers/project.js';
 import { cpythonCompile, PYTHON } from '../../helpers/oracle.js';
 import { newerSyntaxIssue } from '../../../src/alembic/newer-syntax.js';
 import { detectPythonVersion } from '../../../src/alembic/python-version.js';
-import { tokenize } from '../../../src/alembic/python-tokenizer.js';
+import { tokenize } from '../../../src/python/python-tokenizer.js';
 import { LATEST_ALEMBIC } from '../../../src/alembic/alembic-version.js';
 import { loadProject } from '../../../src/alembic/project-model.js';
 import { checkModel } from '../../../src/commands/check-command.js';

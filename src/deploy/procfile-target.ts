@@ -1,10 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { FLASK_OPTIONS_WITH_VALUE, releaseUpgrade, type ReleaseCommandProblem } from '../alembic/alembic-argv.js';
+import { FLASK_OPTIONS_WITH_VALUE, releaseUpgrade, type ReleaseCommandProblem } from './alembic-argv.js';
 import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/alembic-version.js';
-import { afterShellC, generatingCommand, isShell, type GeneratedAtRelease } from '../alembic/generating-command.js';
-import { pipfileScripts } from '../alembic/pipfile-scripts.js';
-import { procfileReleaseLines } from '../alembic/procfile-release-lines.js';
+import { afterShellC, generatingCommand, isShell, type GeneratedAtRelease } from './generating-command.js';
+import { pipfileScripts } from './pipfile-scripts.js';
+import { procfileReleaseLines } from './procfile-release-lines.js';
 import { projectFolders } from '../alembic/project-folders.js';
 
 /** The upgrade target a Heroku release phase runs, and where that was read. */
