@@ -4,5 +4,6 @@ export { buildRevisionMap, type RevisionMap } from './alembic/revision-map.js';
 export { LATEST_ALEMBIC, parseAlembicVersion, type AlembicVersion } from './alembic/alembic-version.js';
 export { runCheck, type CheckResult } from './check/run-check.js';
 export { RULES } from './check/rules.js';
-export type { Finding, Rule, Severity } from './check/finding.js';
+export type { Finding, Severity } from './check/finding.js';
+export type { Rule } from './check/rule.js';
 export { EXIT, PreflightError, ConfigError, UsageError, DatabaseError } from './errors/errors.js';

@@ -6,7 +6,7 @@ import { IniError, inlineComment, inlineCommentAdvice, parseIni, type IniFile } 
 import { decodeBytesLikePython, decodeLikePython } from '../python/python-decode.js';
 import { findAlembicSetups } from './find-alembic-setups.js';
 import { hereAnchored, scriptFolderBesideIni } from './script-folder-beside-ini.js';
-import { declaredImports } from './import-resolver.js';
+import { declaredImports } from './declared-imports.js';
 import { projectFolders } from './project-folders.js';
 import { detectPythonVersion, type DeclaredPython } from './python-version.js';
 import { detectFlaskMigrateVersion } from './detect-alembic-version.js';

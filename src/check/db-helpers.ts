@@ -1,5 +1,5 @@
 import type { StampValue } from '../alembic/upgrade-plan.js';
-import type { DatabaseContext } from './finding.js';
+import type { DatabaseContext } from './rule.js';
 
 /** A row value as SQL would write it, for messages and fix commands. */
 export function rowText(v: StampValue): string {

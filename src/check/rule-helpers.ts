@@ -4,7 +4,8 @@ import { readEnvPyText, readSourceFile, type SourceOutcome } from '../alembic/so
 import type { GraphProblem, GraphProblemCode, Rev } from '../alembic/revision-map.js';
 import type { AlembicFailure, FileProblem, FileProblemCode, ScriptFile } from '../alembic/script-loader.js';
 import { envPyPath, type ConfigNote } from '../alembic/alembic-config.js';
-import type { Finding, Rule, Severity } from './finding.js';
+import type { Finding, Severity } from './finding.js';
+import type { Rule } from './rule.js';
 
 /** How `alembic upgrade` shows a failure: `FAILED: …` for command errors, else the traceback's last line. */
 export function alembicOutput(f: AlembicFailure | undefined): string | undefined {

@@ -1,4 +1,4 @@
-import type { Rule } from './finding.js';
+import type { Rule } from './rule.js';
 import { ddlInTryExcept } from './rules/ddl-in-try-except.js';
 import { enumAddValueUnguarded } from './rules/enum-add-value-unguarded.js';
 import { executeWithParamsArgument } from './rules/execute-with-params-argument.js';

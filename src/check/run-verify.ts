@@ -2,7 +2,7 @@ import type { Forensics } from '../alembic/git-history.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
-import type { DatabaseContext, UrlFacts } from './finding.js';
+import type { DatabaseContext, UrlFacts } from './rule.js';
 import { alembicOutput } from './rule-helpers.js';
 import { runCheck, type CheckOptions, type CheckResult } from './run-check.js';
 

@@ -1,6 +1,6 @@
 import type { RowPolicy, VersionRelation, WriteCommand } from '../database/version-table.js';
 import { tableName } from './db-helpers.js';
-import type { DatabaseContext } from './finding.js';
+import type { DatabaseContext } from './rule.js';
 
 /** A write Alembic's version-table changes cannot make, as PostgreSQL decides it. */
 export interface WriteBlocked {

@@ -47,6 +47,47 @@ function upwardImports(files: readonly { file: string; text: string }[]): string
   return upward;
 }
 
+/** Every import cycle among the files (type-only imports count: they tie the files' design together). */
+function importCycles(files: readonly { file: string; text: string }[]): string[][] {
+  const edges = new Map<string, string[]>();
+  for (const { file, text } of files) {
+    const to = [...text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)].map((m) => path.resolve(path.dirname(file), m[1]!).replace(/\.js$/u, '.ts'));
+    edges.set(file, to);
+  }
+  // Tarjan's strongly connected components
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const on = new Set<string>();
+  const cycles: string[][] = [];
+  let next = 0;
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    on.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!edges.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        on.delete(w);
+        scc.push(path.relative(SRC, w));
+      } while (w !== v);
+      if (scc.length > 1 || (edges.get(v) ?? []).includes(v)) cycles.push(scc.sort());
+    }
+  };
+  for (const f of edges.keys()) if (!index.has(f)) visit(f);
+  return cycles;
+}
+
 describe('imports flow one way through the layers', () => {
   const files = sources(SRC);
 
@@ -57,6 +98,16 @@ describe('imports flow one way through the layers', () => {
 
   it('no module imports from a layer above its own', () => {
     expect(upwardImports(files.map((file) => ({ file, text: readFileSync(file, 'utf8') })))).toEqual([]);
+  });
+
+  it('no files import each other in a cycle', () => {
+    expect(importCycles(files.map((file) => ({ file, text: readFileSync(file, 'utf8') })))).toEqual([]);
+  });
+
+  it('finds a cycle through type imports, and none in a chain', () => {
+    const at = (rel: string, text: string) => ({ file: path.join(SRC, rel), text });
+    expect(importCycles([at('a/x.ts', "import type { Y } from './y.js';"), at('a/y.ts', "import { z } from '../b/z.js';"), at('b/z.ts', "import type { X } from '../a/x.js';")])).toEqual([['a/x.ts', 'a/y.ts', 'b/z.ts']]);
+    expect(importCycles([at('a/x.ts', "import type { Y } from './y.js';"), at('a/y.ts', "import { z } from '../b/z.js';"), at('b/z.ts', '')])).toEqual([]);
   });
 
   it('catches an upward import, static or dynamic, and lets a downward or sideways one pass', () => {

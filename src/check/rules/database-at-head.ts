@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /** Nothing to do: the database already contains the target. */
 export const databaseAtHead: Rule = {

@@ -1,6 +1,6 @@
 import { upgradeCommand } from '../db-helpers.js';
 import { versionWrites } from '../version-writes.js';
-import type { DatabaseContext, Rule } from '../finding.js';
+import type { DatabaseContext, Rule } from '../rule.js';
 
 /**
  * The upgrade has work to do, but this database or role cannot write it: a hot standby, a session that

@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { alembicOutput, graphProblems } from '../rule-helpers.js';
 
 /** down_revision plus depends_on links form a loop. */

@@ -5,7 +5,8 @@ import { generatingCommand } from '../../deploy/generating-command.js';
 import { pipfileScripts } from '../../deploy/pipfile-scripts.js';
 import { procfileProcesses, procfileReleaseLines } from '../../deploy/procfile-release-lines.js';
 import { projectFolders } from '../../alembic/project-folders.js';
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { projectFinding, walkFiles } from '../lint/lint-context.js';
 import { occursDelimited } from '../lint/occurs-delimited.js';
 

@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /** The docstring header says one thing, the variables another; Alembic follows the variables. */
 export const docstringMismatch: Rule = {

@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { alembicOutput, graphProblems, revLocation } from '../rule-helpers.js';
 
 /** down_revision names a branch label; Alembic accepts that only in depends_on. */

@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { alembicOutput, graphProblems, revLocation } from '../rule-helpers.js';
 
 /** A branch label is used twice, or equals a revision id. */

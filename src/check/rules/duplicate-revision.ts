@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { graphProblems } from '../rule-helpers.js';
 
 /** Two files declare the same revision id: the last loaded wins and the other stays a phantom head. */

@@ -1,5 +1,5 @@
 import { featuresOf } from '../../alembic/alembic-version.js';
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { alembicOutput, graphProblems, revLocation } from '../rule-helpers.js';
 
 /** down_revision = '' means base before Alembic 1.12.1 and a KeyError after. */

@@ -1,4 +1,5 @@
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { lintFinding } from '../lint/lint-context.js';
 import type { PyNode, PySource } from '../lint/python-syntax.js';
 import { doesNothing, isDataOnlyCall, isSchemaCall, migrationPairs, sqlStatements } from '../lint/migration-ops.js';

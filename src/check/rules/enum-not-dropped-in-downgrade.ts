@@ -1,4 +1,5 @@
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { lintFinding } from '../lint/lint-context.js';
 import { doesNothing, migrationPairs } from '../lint/migration-ops.js';
 import { projectDialect, type ProjectDialect } from '../lint/project-dialect.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /** Overlapping or symlinked version locations reach the same file twice; Alembic ignores the second. */
 export const fileLoadedTwice: Rule = {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /** The file name should carry the revision id where file_template puts it. */
 export const filenameConvention: Rule = {

@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /** Alembic executes dot-files such as .old.py (only .#* Emacs locks are skipped). */
 export const hiddenRevisionFile: Rule = {

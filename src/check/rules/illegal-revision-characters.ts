@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { findingsFromFileProblems } from '../rule-helpers.js';
 
 /** '@', '-', '+' (and ':' since Alembic 1.17.1) are not allowed in revision ids. */

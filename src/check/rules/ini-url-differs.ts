@@ -1,5 +1,6 @@
 import { TEMPLATE_URL } from '../../database/database-url.js';
-import type { Finding, IniUrl, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { IniUrl, Rule } from '../rule.js';
 import { POSTGRES_SCHEME_REFUSED, URL_ABSENT_ERROR, URL_EMPTY_ERROR, URL_NONE_ERROR } from '../rule-helpers.js';
 
 /** SQLAlchemy's and Python's words for each URL `engine_from_config` cannot connect with (SQLAlchemy 2's, where 1.4 words them otherwise). */

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { iniUrlConnection } from '../../alembic/env-py.js';
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { envPySource, envPyText, URL_ABSENT_ERROR, URL_EMPTY_ERROR, URL_NONE_ERROR } from '../rule-helpers.js';
 
 const FIX = 'Read the URL in env.py, after config = context.config: config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1).replace("%", "%%")) (and import os)';

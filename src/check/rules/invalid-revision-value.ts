@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { findingsFromFileProblems } from '../rule-helpers.js';
 
 /** revision is an int, None, bytes or a tuple instead of a string (or, before Alembic 1.12.1, down_revision an int). */

@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { unguardedFileConfigCall } from '../../alembic/env-py.js';
 import { fileConfigFailure } from '../../alembic/logging-config.js';
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { projectFinding } from '../lint/lint-context.js';
 import { envPySource, envPyText } from '../rule-helpers.js';
 

@@ -1,4 +1,5 @@
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { alembicOutput, consequenceOf, graphProblems, revLocation, unparsedDeclaring } from '../rule-helpers.js';
 
 /** depends_on names an unknown id or label (partial ids are not accepted here). */

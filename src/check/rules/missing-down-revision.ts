@@ -1,4 +1,5 @@
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { alembicOutput, consequenceOf, graphProblems, revLocation, unparsedDeclaring } from '../rule-helpers.js';
 
 /** down_revision names an id that no file declares: every Alembic command dies with KeyError. */

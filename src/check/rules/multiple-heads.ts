@@ -1,7 +1,8 @@
 import { multipleHeadsMessage } from '../../alembic/upgrade-plan.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { ScriptFile } from '../../alembic/script-loader.js';
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /** More than one head: `alembic upgrade head` cannot choose (duplicates and effective heads count). */
 export const multipleHeads: Rule = {

@@ -1,7 +1,8 @@
 import { newerSyntaxProblem, type FileProblem } from '../../alembic/script-loader.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import { alembicOutput, envPySource, fileProblems } from '../rule-helpers.js';
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /**
  * A migration (or env.py) uses syntax that only a newer Python accepts than

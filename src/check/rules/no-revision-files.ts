@@ -1,5 +1,5 @@
 import type { ProjectConfig } from '../../alembic/alembic-config.js';
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /** No revision file at all: nothing to check, and a stamped database cannot be located. */
 export const noRevisionFiles: Rule = {

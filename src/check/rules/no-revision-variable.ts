@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { findingsFromFileProblems } from '../rule-helpers.js';
 
 /** A .py file without `revision` (e.g. helpers.py) in a versions folder breaks every command. */

@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /** What the upgrade will apply, in order. */
 export const pendingMigrations: Rule = {

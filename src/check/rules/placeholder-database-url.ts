@@ -1,4 +1,5 @@
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { projectFinding } from '../lint/lint-context.js';
 
 import { TEMPLATE_URL } from '../../database/database-url.js';

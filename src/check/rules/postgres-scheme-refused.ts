@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { POSTGRES_SCHEME_REFUSED, postgresSchemeFix } from '../rule-helpers.js';
 
 /**

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { projectFolders } from '../../alembic/project-folders.js';
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { projectFinding } from '../lint/lint-context.js';
 import { POSTGRES_SCHEME_REFUSED, postgresSchemeFix } from '../rule-helpers.js';
 

@@ -1,5 +1,5 @@
 import type { ReleaseCommandProblem } from '../../deploy/alembic-argv.js';
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { releaseLocation } from '../rule-helpers.js';
 
 /**

@@ -1,4 +1,5 @@
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { releaseLocation } from '../rule-helpers.js';
 
 const APPLIED = `It writes a new migration file on the one-off release dyno, the upgrade after it applies that file, and the dyno is discarded with the file: the database is left at a revision no file in the repository has, and the next release fails with "Can't locate revision identified by '…'".`;

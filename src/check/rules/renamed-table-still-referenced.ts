@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { globMatcher } from '../lint/lint-config.js';
 import { calledHelper, migrationFunctions } from '../lint/migration-ops.js';
 import { projectFinding, walkFiles, type LintContext } from '../lint/lint-context.js';

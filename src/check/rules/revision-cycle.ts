@@ -1,4 +1,5 @@
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { alembicOutput, consequenceOf, graphProblems, unparsedDeclaring } from '../rule-helpers.js';
 
 /** down_revision links form a loop (or leave no base or head at all). */

@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { projectDialect } from '../lint/project-dialect.js';
 
 const LIMIT = 32;

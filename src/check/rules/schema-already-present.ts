@@ -1,6 +1,6 @@
 import { predictUpgrade } from '../../alembic/upgrade-plan.js';
 import { upgradeCommand } from '../db-helpers.js';
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /**
  * The version table is missing or empty, so Alembic starts from base, but the schema already holds tables

@@ -7,7 +7,8 @@ import { readEnvPy, searchPathSetting } from '../../alembic/env-py.js';
 import type { ImportRoots } from '../../alembic/import-resolver.js';
 import { parseIni } from '../../alembic/ini-parser.js';
 import { readPythonText } from '../../alembic/source-reader.js';
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { projectFinding, walkFiles } from '../lint/lint-context.js';
 
 /** Two script locations in one repository that keep their version rows in the same table. */

@@ -1,5 +1,5 @@
 import { rowText, tableName } from '../db-helpers.js';
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /** A row holding a branch label, `head`, `heads`, `base`, `label@…` or NULL: Alembic interprets it instead of reading it as an id. */
 export const stampIsSymbolic: Rule = {

@@ -1,5 +1,5 @@
 import { rowText, tableName } from '../db-helpers.js';
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /** A row that matches a revision only as a unique prefix: Alembic carries on, and leaves the stale row behind. */
 export const stampResolvesByPrefix: Rule = {

@@ -4,7 +4,7 @@ import { describeForensics, type Forensics } from '../../alembic/git-history.js'
 import { predictUpgrade, translate, type StampValue } from '../../alembic/upgrade-plan.js';
 import type { RevisionMap } from '../../alembic/revision-map.js';
 import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
-import type { DatabaseContext, Rule } from '../finding.js';
+import type { DatabaseContext, Rule } from '../rule.js';
 
 /** A version-table row that names no revision in the repository: the `guest_lockout_001` incident. */
 export const stampedRevisionMissing: Rule = {

@@ -1,5 +1,5 @@
 import { tableName } from '../db-helpers.js';
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /** Two rows where one is an ancestor of the other: Alembic refuses to plan from such a state. */
 export const stampsOverlap: Rule = {

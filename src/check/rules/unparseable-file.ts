@@ -1,4 +1,5 @@
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { ScriptFile } from '../../alembic/script-loader.js';
 import { nullBytesForPython } from '../../alembic/source-reader.js';

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { featuresOf } from '../../alembic/alembic-version.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import { hereAnchored, scriptFolderBesideIni } from '../../alembic/script-folder-beside-ini.js';
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
 
 /** A file Alembic loads cannot be opened: dangling symlink, folder named *.py, no permission, a pipe or device; or env.py is missing. */

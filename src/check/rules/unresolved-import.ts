@@ -1,7 +1,8 @@
 import { runFunctionImports } from '../../alembic/env-py.js';
 import { declaredFor, importChecker } from '../../alembic/import-resolver.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { envPySource, envPyText, fileProblems, findingsFromFileProblems } from '../rule-helpers.js';
 
 const RELATIVE = 'ImportError: attempted relative import with no known parent package';

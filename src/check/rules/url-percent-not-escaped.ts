@@ -1,5 +1,6 @@
 import { interpolationErrorAt, readUrlOptionCalls } from '../../alembic/env-py.js';
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { envPySource, envPyText } from '../rule-helpers.js';
 
 const FIX = 'config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))';

@@ -1,4 +1,5 @@
-import type { Finding, Rule } from '../finding.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /**
  * env.py takes the database URL from another variable than the one we read: the verdict may be

@@ -1,4 +1,4 @@
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 
 /** No version table: an uninitialised database. Alembic creates the table and runs everything. */
 export const versionTableMissing: Rule = {

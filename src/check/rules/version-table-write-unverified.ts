@@ -1,5 +1,5 @@
 import { upgradeCommand } from '../db-helpers.js';
-import type { Rule } from '../finding.js';
+import type { Rule } from '../rule.js';
 import { versionWrites } from '../version-writes.js';
 
 /**

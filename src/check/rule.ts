@@ -1,0 +1,120 @@
+import type { Finding, Severity } from './finding.js';
+import type { CreatedTablesByRevision } from './created-table-facts.js';
+import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
+import type { GeneratedAtRelease } from '../deploy/generating-command.js';
+import type { Forensics } from '../alembic/git-history.js';
+import type { ProjectModel } from '../alembic/project-model.js';
+import type { LintContext } from './lint/lint-context.js';
+import type { StampResolution, UpgradePrediction } from '../alembic/upgrade-plan.js';
+import type { VersionTableState } from '../database/version-table.js';
+
+/** What `verify` adds: the live version table, each row's resolution, and the predicted upgrade. */
+export interface DatabaseContext {
+  readonly state: VersionTableState;
+  readonly stamps: readonly StampResolution[];
+  readonly prediction: UpgradePrediction;
+  /** Where each missing id came from, per git (absent when not searched). */
+  readonly forensics?: ReadonlyMap<string, Forensics>;
+  /** The database URL holds a `%` that ConfigParser refuses to store (the URL itself never reaches the rules). */
+  readonly urlBarePercent?: boolean;
+  /** The database-URL variables env.py reads, each compared with the URL we read (the values never reach the rules). */
+  readonly urlVariables?: UrlVariables;
+  /** env.py connects with alembic.ini's sqlalchemy.url: how that URL compares with ours (the values never reach the rules). */
+  readonly iniUrl?: IniUrl;
+  /** env.py migrates several databases, each with its own version table, and verify read one of them. */
+  readonly otherDatabases?: OtherDatabases;
+  /** What each revision's upgrade() creates, read when the upgrade starts from base in a schema that has tables. */
+  readonly createdTables?: CreatedTablesByRevision;
+}
+
+/** What verify learnt about the URL it read and the URL Alembic will use, for the URL rules. */
+export type UrlFacts = Pick<DatabaseContext, 'urlBarePercent' | 'urlVariables' | 'iniUrl' | 'otherDatabases' | 'createdTables'>;
+
+export interface OtherDatabases {
+  /** env.py, relative to the working folder, and the line that runs the migrations per database. */
+  readonly envPy: string;
+  readonly envPyLine: number;
+  /** Where env.py takes the databases' names: alembic.ini's `databases` (Alembic's multidb template), the app's binds (Flask-Migrate's), or elsewhere. */
+  readonly names: 'ini' | 'binds' | 'unknown';
+  /**
+   * alembic.ini's `databases` names, each with its section's line and how its sqlalchemy.url compares
+   * with the URL verify read ('unknown' too when env.py may connect otherwise than with the ini's URLs).
+   */
+  readonly listed?: {
+    readonly ini: string;
+    readonly line: number;
+    readonly databases: readonly { readonly name: string; readonly line?: number; readonly here: 'same' | 'different' | 'unknown' }[];
+  };
+  /** Where our URL came from: $NAME or --database-url. */
+  readonly source: string;
+}
+
+export interface IniUrl {
+  /**
+   * same: names the database we read; different: another one; unknown: not a URL we can compare;
+   * placeholder: the template's driver://…; empty: the option is blank; absent: there is none;
+   * postgres-scheme: postgres://…, which the project's SQLAlchemy refuses.
+   */
+  readonly state: 'same' | 'different' | 'unknown' | 'placeholder' | 'empty' | 'absent' | 'postgres-scheme';
+  /** Where our URL came from: $NAME or --database-url. */
+  readonly source: string;
+  /** env.py, relative to the working folder, and the line of its engine_from_config (or create_engine) call. */
+  readonly envPy: string;
+  readonly envPyLine: number;
+  /** How env.py builds its engine from the ini: Alembic's template, or create_engine(config.get_main_option("sqlalchemy.url")). */
+  readonly via: 'engine_from_config' | 'create_engine';
+  /** alembic.ini, relative to the working folder, and the option's line (the section's when absent). */
+  readonly ini: string;
+  readonly line: number;
+  readonly section: string;
+}
+
+export interface UrlVariables {
+  /** The variable the URL came from; null when it was given with --database-url. */
+  readonly used: string | null;
+  readonly reads: readonly {
+    readonly name: string;
+    readonly line: number;
+    readonly here: 'same' | 'different' | 'unset';
+    /** The value starts with postgres:// and reaches SQLAlchemy as it is (unset here: the --database-url value stands in for it). */
+    readonly postgresScheme?: boolean;
+  }[];
+  /**
+   * Whether a postgres:// value read here reaches SQLAlchemy as it is: env.py does nothing to the
+   * scheme, and the project's SQLAlchemy (1.4 and later) refuses it.
+   */
+  readonly schemeRefused?: boolean;
+  /** env.py, relative to the working folder. */
+  readonly envPy: string;
+}
+
+export interface CheckContext {
+  readonly model: ProjectModel;
+  readonly database?: DatabaseContext;
+  /** Present when lints run (`check` without --no-lint). */
+  readonly lint?: LintContext;
+  /**
+   * `check --target`: the deploy's upgrade target, and Alembic's run to it on
+   * an empty version table. Only how the target resolves is read from it: the
+   * live rows are `verify`'s business.
+   */
+  readonly target?: UpgradePrediction;
+  /** The release phase's migration command, when it fails before migrating or migrates nothing. */
+  readonly release?: ReleaseCommandProblem;
+  /** Commands the release phase runs that write a new migration (`flask db migrate` before the upgrade). */
+  readonly releaseGenerates?: readonly GeneratedAtRelease[];
+}
+
+export interface Rule {
+  /** Stable kebab-case code; also the name of the rule file, its doc page and its test. */
+  readonly code: string;
+  readonly severity: Severity;
+  /** One line for `--rules` and the docs index. */
+  readonly summary: string;
+  /** `lint`: a migration lint (review-time advice; severity configurable, off with --no-lint). Default: a graph or database rule. */
+  readonly kind?: 'lint';
+  /** Lints only: false for a rule that runs only when configured on. */
+  readonly enabledByDefault?: boolean;
+  /** `previous`: findings of the rules listed before this one (only the catch-all rule reads them). */
+  check(ctx: CheckContext, previous?: readonly Finding[]): Finding[];
+}
