@@ -38,6 +38,15 @@ export interface UpgradePrediction {
   readonly unpredictable?: string;
 }
 
+/** What a failure is, for the rules that explain it; the message is Alembic's words, never parsed. */
+export type FailureDetail =
+  | { readonly kind: 'no-such-revision'; readonly tooShort: boolean }
+  | { readonly kind: 'ambiguous-prefix'; readonly candidates: readonly string[] }
+  | { readonly kind: 'not-in-branch'; readonly branch: string }
+  | { readonly kind: 'overlap'; readonly target: string; readonly others: readonly string[] }
+  | { readonly kind: 'rowcount' }
+  | { readonly kind: 'value-too-long'; readonly limit: number };
+
 export interface PredictedFailure {
   /** Python exception class (CommandError when the CLI prints `FAILED: …`). */
   readonly exception: string;
@@ -47,6 +56,7 @@ export interface PredictedFailure {
   /** Stage `step`: the revision being applied, and for a KeyError the version-table row Alembic looked for. */
   readonly revision?: string;
   readonly row?: string;
+  readonly detail?: FailureDetail;
 }
 
 /** An exception Alembic raises, by class; `argument` is what `_catch_revision_errors` quotes. */
@@ -65,6 +75,7 @@ export class AlembicRaise extends Error {
     message: string,
     readonly argument?: string,
     readonly stage: 'load' | 'target' | 'stamp' | 'overlap' | 'step' = 'target',
+    readonly detail?: FailureDetail,
   ) {
     super(message);
   }
@@ -128,6 +139,7 @@ export function predictUpgrade(map: RevisionMap, target: string, rows: readonly 
         stage: failure.stage,
         ...(failure.step !== undefined ? { revision: failure.step } : {}),
         ...(failure.step !== undefined && failure.exception === 'KeyError' && failure.argument !== undefined ? { row: failure.argument } : {}),
+        ...(failure.detail ? { detail: failure.detail } : {}),
       },
       cliOutput: failure.cliOutput,
     };
@@ -144,11 +156,11 @@ export function resolveStamps(map: RevisionMap, rows: readonly StampValue[]): St
 export function translate(e: AlembicRaise, destination: string): AlembicRaise {
   switch (e.exception) {
     case 'ResolutionError':
-      return new AlembicRaise('CommandError', `Can't locate revision identified by '${e.argument ?? ''}'`, e.argument, e.stage);
+      return new AlembicRaise('CommandError', `Can't locate revision identified by '${e.argument ?? ''}'`, e.argument, e.stage, e.detail);
     case 'MultipleHeads':
-      return new AlembicRaise('CommandError', multipleHeadsMessage(destination), undefined, e.stage);
+      return new AlembicRaise('CommandError', multipleHeadsMessage(destination), undefined, e.stage, e.detail);
     case 'RevisionError':
-      return new AlembicRaise('CommandError', e.message, e.argument, e.stage);
+      return new AlembicRaise('CommandError', e.message, e.argument, e.stage, e.detail);
     default:
       return e;
   }
@@ -299,16 +311,16 @@ class Resolver {
       if (branchRev) revs = this.filterForLineage(revs, checkBranch!, stage);
       if (revs.length === 0) {
         const short = id.length < 4 ? '; please ensure at least four characters are present for partial revision identifier matches' : '';
-        throw new AlembicRaise('ResolutionError', `No such revision or branch '${id}'${short}`, id, stage);
+        throw new AlembicRaise('ResolutionError', `No such revision or branch '${id}'${short}`, id, stage, { kind: 'no-such-revision', tooShort: short !== '' });
       }
       if (revs.length > 1) {
-        throw new AlembicRaise('ResolutionError', `Multiple revisions start with '${id}': ${revs.slice(0, 3).map((x) => `'${x}'`).join(', ')}...`, id, stage);
+        throw new AlembicRaise('ResolutionError', `Multiple revisions start with '${id}': ${revs.slice(0, 3).map((x) => `'${x}'`).join(', ')}...`, id, stage, { kind: 'ambiguous-prefix', candidates: revs.slice(0, 3) });
       }
       rev = this.byKey.get(revs[0]!)!;
     }
     if (checkBranch && branchRev) {
       if (!this.sharesLineage(rev, [branchRev.id], stage)) {
-        throw new AlembicRaise('ResolutionError', `Revision ${rev.id} is not a member of branch '${checkBranch}'`, id, stage);
+        throw new AlembicRaise('ResolutionError', `Revision ${rev.id} is not a member of branch '${checkBranch}'`, id, stage, { kind: 'not-in-branch', branch: checkBranch });
       }
     }
     return rev;
@@ -353,7 +365,7 @@ class Resolver {
         if (overlaps.length > 0) {
           // Alembic joins a Python set here, so with several overlaps the order varies; we sort
           const names = overlaps.map((x) => x.id).sort();
-          throw new AlembicRaise('RevisionError', `Requested revision ${target.id} overlaps with other requested revisions ${names.join(', ')}`, undefined, stage);
+          throw new AlembicRaise('RevisionError', `Requested revision ${target.id} overlaps with other requested revisions ${names.join(', ')}`, undefined, stage, { kind: 'overlap', target: target.id, others: names });
         }
       }
     }
@@ -542,7 +554,7 @@ function simulateVersionTable(r: Resolver, ordered: readonly Rev[], rows: readon
       const n = count.get(v) ?? 0;
       count.set(v, 0);
       ops.push(`DELETE ${v}`);
-      if (n !== 1) throw new AlembicRaise('CommandError', `Online migration expected to match one row when deleting '${v}' in '${table}'; ${n} found`, undefined, 'step');
+      if (n !== 1) throw new AlembicRaise('CommandError', `Online migration expected to match one row when deleting '${v}' in '${table}'; ${n} found`, undefined, 'step', { kind: 'rowcount' });
     };
     const update = (from: string, to: string): void => {
       if (heads.has(to)) throw new AlembicRaise('AssertionError', '', undefined, 'step');
@@ -552,7 +564,7 @@ function simulateVersionTable(r: Resolver, ordered: readonly Rev[], rows: readon
       count.set(from, 0);
       count.set(to, (count.get(to) ?? 0) + n);
       ops.push(`UPDATE ${from} -> ${to}`);
-      if (n !== 1) throw new AlembicRaise('CommandError', `Online migration expected to match one row when updating '${from}' to '${to}' in '${table}'; ${n} found`, undefined, 'step');
+      if (n !== 1) throw new AlembicRaise('CommandError', `Online migration expected to match one row when updating '${from}' to '${to}' in '${table}'; ${n} found`, undefined, 'step', { kind: 'rowcount' });
     };
     const present = down.filter((d) => heads.has(d));
     if (down.length === 0 || present.length === 0) {

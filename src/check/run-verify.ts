@@ -56,15 +56,14 @@ function predict(model: ProjectModel, state: VersionTableState, target: string):
   const p = predictUpgrade(model.map, target, state.rows, state.versionTable);
   if (!p.willSucceed || state.dialect !== 'postgresql') return p;
   const limit = state.exists ? state.columnLength : DEFAULT_PG_LENGTH;
-  const tooLong = limit === null ? undefined : p.steps.find((s) => s.revision.length > limit);
-  if (!tooLong) return p;
+  if (limit === null || !p.steps.some((s) => s.revision.length > limit)) return p;
   const message = `(psycopg2.errors.StringDataRightTruncation) value too long for type character varying(${limit})`;
   return {
     target,
     willSucceed: false,
     steps: [],
     finalHeads: null,
-    failure: { exception: 'sqlalchemy.exc.DataError', message, stage: 'step' },
+    failure: { exception: 'sqlalchemy.exc.DataError', message, stage: 'step', detail: { kind: 'value-too-long', limit } },
     cliOutput: `sqlalchemy.exc.DataError: ${message}`,
   };
 }

@@ -23,9 +23,9 @@ export const stampedRevisionMissing: Rule = {
       if (f.exception === 'AssertionError') why = 'is an empty string; Alembic crashes on it with an AssertionError traceback';
       else if (f.exception === 'MultipleHeads') why = `is the symbol 'head', which is ambiguous because the graph has ${heads.length} heads`;
       else if (f.exception === 'RevisionError') why = 'is not a string, so Alembic cannot resolve it';
-      else if (/^Multiple revisions start with/u.test(f.message)) why = `is a prefix of several revisions (${f.message.replace(/^.*?: /u, '').replace(/\.\.\.$/u, '')}), so it resolves to none`;
-      else if (/at least four characters/u.test(f.message)) why = 'names no revision (and revisions of 3 characters or fewer never match by prefix)';
-      else if (/is not a member of branch/u.test(f.message)) why = `names a revision outside its branch (${f.message})`;
+      else if (f.detail?.kind === 'ambiguous-prefix') why = `is a prefix of several revisions (${f.detail.candidates.map((x) => `'${x}'`).join(', ')}), so it resolves to none`;
+      else if (f.detail?.kind === 'no-such-revision' && f.detail.tooShort) why = 'names no revision (and revisions of 3 characters or fewer never match by prefix)';
+      else if (f.detail?.kind === 'not-in-branch') why = `names a revision outside its branch (${f.message})`;
       else why = 'names a revision that no migration file in the repository defines';
       const sqlDelete = failed.length === 1 ? deleteAdvice(s.value, db, model.map) : undefined;
       const restamp = heads.length === 1 ? ` If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row${db.otherDatabases ? '; here it stamps every database env.py migrates, not only this one' : ''}; \`${upgradeCommand(db)}\` then has nothing to run).` : '';

@@ -31,8 +31,8 @@ export const upgradeWillFail: Rule = {
     const f = p.failure!;
     let hint = 'Fix what the message names, then run verify again.';
     if (f.stage === 'target') hint = `Check the target '${p.target}': use head, heads, <label>@head or a revision id that exists (alembic heads lists them)${db ? '' : ', in the deploy script and in --target'}.`;
-    else if (/value too long/u.test(f.message)) hint = 'Give the revision an id of at most 32 characters (rename revision and every down_revision that points at it).';
-    else if (/Online migration expected to match one row/u.test(f.message)) hint = 'The version table holds duplicate rows: delete the duplicates so each revision appears once.';
+    else if (f.detail?.kind === 'value-too-long') hint = `Give the revision an id of at most ${f.detail.limit} characters (rename revision and every down_revision that points at it).`;
+    else if (f.detail?.kind === 'rowcount') hint = 'The version table holds duplicate rows: delete the duplicates so each revision appears once.';
     // a KeyError while applying a merge: one parent's row was already replaced through another parent
     const merge = f.revision !== undefined ? model.map.byKey.get(f.revision) : undefined;
     const redundant = merge && f.row !== undefined && merge.normalizedDown.includes(f.row) ? redundantParent(model.map, f.row, merge.normalizedDown) : undefined;
