@@ -1,4 +1,4 @@
-import type { Finding, Severity } from './finding.js';
+import type { Finding, FindingCode, Severity } from './finding.js';
 import type { CreatedTablesByRevision } from './created-table-facts.js';
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
@@ -107,7 +107,7 @@ export interface CheckContext {
 
 export interface Rule {
   /** Stable kebab-case code; also the name of the rule file, its doc page and its test. */
-  readonly code: string;
+  readonly code: FindingCode;
   readonly severity: Severity;
   /** One line for `--rules` and the docs index. */
   readonly summary: string;

@@ -2,11 +2,103 @@ import path from 'node:path';
 import type { CheckResult } from '../check/run-check.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { toJson } from '../python/python-value.js';
+import type { FindingCode, Severity } from '../check/finding.js';
+import type { StampResolution, UpgradePrediction } from '../alembic/upgrade-plan.js';
+import type { VersionTableState } from '../database/version-table.js';
 
 export const SCHEMA_VERSION = 1;
 
+type Nullable<T> = T | null;
+
+/** The `check` document; docs/json-schema.json is its contract, and a test holds real outputs to it. */
+export interface CheckDocument {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly command: 'check' | 'verify';
+  readonly ok: boolean;
+  readonly alembicVersion: string;
+  readonly alembicVersionFrom: Nullable<string>;
+  readonly complete: boolean;
+  readonly alembicError: Nullable<string>;
+  readonly alembicErrorAlternatives: readonly string[];
+  readonly target: string;
+  readonly targetFrom: Nullable<string>;
+  readonly targetVia: Nullable<string>;
+  readonly config: {
+    readonly configFile: Nullable<string>;
+    readonly configFileFrom: Nullable<string>;
+    readonly pyproject: Nullable<string>;
+    readonly section: string;
+    readonly scriptLocation: string;
+    readonly flaskMigrate: boolean;
+    readonly versionLocations: readonly string[];
+    readonly recursive: boolean;
+    readonly sourceless: boolean;
+    readonly python: Nullable<{ readonly version: string; readonly source: string }>;
+  };
+  readonly graph: {
+    readonly revisions: readonly {
+      readonly revision: string;
+      readonly downRevisions: readonly string[];
+      readonly branchLabels: readonly string[];
+      readonly dependsOn: readonly string[];
+      readonly path: string;
+      readonly line: Nullable<number>;
+    }[];
+    readonly heads: readonly string[];
+    readonly realHeads: readonly string[];
+    readonly bases: readonly string[];
+    readonly realBases: readonly string[];
+    readonly branchPoints: readonly string[];
+    readonly mergePoints: readonly string[];
+  };
+  readonly findings: readonly {
+    readonly code: FindingCode;
+    readonly severity: Severity;
+    readonly message: string;
+    readonly hint: string;
+    readonly path: Nullable<string>;
+    readonly line: Nullable<number>;
+    readonly revision: Nullable<string>;
+    readonly alembicError: Nullable<string>;
+  }[];
+  readonly ignoredFindings: number;
+  readonly lintScope: Nullable<{ readonly since: readonly string[]; readonly changedSince: Nullable<string>; readonly filesNotLinted: number }>;
+}
+
+/** `verify`: the check document plus the database read and the predicted upgrade. */
+export interface VerifyDocument extends CheckDocument {
+  readonly command: 'verify';
+  readonly database: {
+    readonly dialect: VersionTableState['dialect'];
+    readonly host: VersionTableState['host'];
+    readonly database: string;
+    readonly urlFrom: string;
+    readonly versionTable: string;
+    readonly versionTableSchema: Nullable<string>;
+    readonly versionTableExists: boolean;
+    readonly settings: readonly string[];
+    readonly stamps: readonly { readonly value: Nullable<string>; readonly resolvesTo: readonly string[]; readonly how: StampResolution['how'] }[];
+    readonly state: DatabaseState;
+    readonly server: VersionTableState['server'];
+    readonly tls: VersionTableState['tls'];
+  };
+  readonly prediction: {
+    readonly target: string;
+    readonly willSucceed: boolean;
+    readonly pending: readonly string[];
+    readonly steps: UpgradePrediction['steps'];
+    readonly finalHeads: UpgradePrediction['finalHeads'];
+    readonly alembicError: Nullable<string>;
+    readonly failureStage: Nullable<string>;
+    readonly cliOutput: Nullable<string>;
+    readonly unpredictable: Nullable<string>;
+  };
+}
+
+export type DatabaseState = 'uninitialised' | 'empty' | 'at-target' | 'behind' | 'unresolvable' | 'overlapping' | 'blocked';
+
 /** The `check` JSON document (schemaVersion 1, docs/json.md; docs/json-schema.json is its contract). */
-export function checkJson(result: CheckResult): Record<string, unknown> {
+export function checkJson(result: CheckResult): CheckDocument {
   const { model } = result;
   const rel = (p: string): string => path.relative(model.config.cwd, p) || '.';
   return {
@@ -67,7 +159,7 @@ export function checkJson(result: CheckResult): Record<string, unknown> {
 }
 
 /** `verify`: the check document plus `database` and `prediction` (schemaVersion 1). */
-export function verifyJson(result: VerifyResult, notes: readonly string[], urlSource: string): Record<string, unknown> {
+export function verifyJson(result: VerifyResult, notes: readonly string[], urlSource: string): VerifyDocument {
   const { state, stamps, prediction: p } = result.database;
   return {
     ...checkJson(result),
@@ -105,7 +197,7 @@ export function verifyJson(result: VerifyResult, notes: readonly string[], urlSo
 }
 
 /** One word for where the database stands relative to the target. */
-export function databaseState(result: VerifyResult): string {
+export function databaseState(result: VerifyResult): DatabaseState {
   const { state, stamps, prediction: p } = result.database;
   if (!state.exists) return 'uninitialised';
   if (stamps.some((s) => s.how === 'failed')) return 'unresolvable';

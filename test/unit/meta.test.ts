@@ -27,6 +27,12 @@ describe('rule, doc and test stay in step', () => {
     expect(base('src/check/rules', '.ts')).toEqual(codes);
   });
 
+  it('the FindingCode union names every code and nothing else', () => {
+    const text = readFileSync(path.join(REPO, 'src/check/finding.ts'), 'utf8');
+    const union = text.slice(text.indexOf('export type FindingCode ='), text.indexOf(';', text.indexOf('export type FindingCode =')));
+    expect([...union.matchAll(/'([a-z-]+)'/gu)].map((m) => m[1]).sort()).toEqual(codes);
+  });
+
   it('every code has a doc page with problem, example and fix, listed in the index at its default severity', () => {
     expect(base('docs/findings', '.md').filter((n) => n !== 'README')).toEqual(codes);
     const index = readFileSync(path.join(REPO, 'docs/findings/README.md'), 'utf8');

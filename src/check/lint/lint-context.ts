@@ -6,7 +6,7 @@ import { NOT_SOURCE_DIRS } from '../../alembic/project-folders.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Rev } from '../../alembic/revision-map.js';
 import { readEnvPyText, readPythonText } from '../../alembic/source-reader.js';
-import type { Finding, Severity } from '../finding.js';
+import type { Finding, FindingCode, Severity } from '../finding.js';
 import { lintBaseline, type LintBaseline, type LintScope } from './lint-baseline.js';
 import type { LintConfig } from './lint-config.js';
 import { PySource, type PyNode, type PythonParser } from './python-syntax.js';
@@ -178,7 +178,7 @@ export class LintContext {
 
 /** A finding of a lint rule at a node of a revision file. */
 export function lintFinding(
-  code: string,
+  code: FindingCode,
   severity: Severity,
   file: LintFile,
   py: PySource,
@@ -191,7 +191,7 @@ export function lintFinding(
 
 
 /** A finding about a project file that is not a revision (env.py, alembic.ini, Procfile, application code). */
-export function projectFinding(code: string, severity: Severity, relPath: string, line: number | undefined, message: string, hint: string): Finding {
+export function projectFinding(code: FindingCode, severity: Severity, relPath: string, line: number | undefined, message: string, hint: string): Finding {
   return { code, severity, message: `${relPath}${line ? `:${line}` : ''}: ${message}`, hint, path: relPath, line };
 }
 

@@ -12,7 +12,7 @@ export const docstringMismatch: Rule = {
       if (!doc) continue;
       if (doc.revisionId !== undefined && doc.revisionId !== '' && r.script.revision.t === 'str' && doc.revisionId !== r.id) {
         out.push({
-          code: 'docstring-mismatch',
+          code: 'docstring-mismatch' as const,
           severity: 'warning' as const,
           message: `${r.file.path}: the docstring says "Revision ID: ${doc.revisionId}" but revision = '${r.id}'. Alembic uses the variable; the header misleads reviewers.`,
           hint: `Change the docstring line to "Revision ID: ${r.id}".`,
@@ -26,7 +26,7 @@ export const docstringMismatch: Rule = {
         const actual = r.script.versionedDownValues.map((v) => (v.t === 'str' ? v.v : '?'));
         if (written.join(',') !== actual.join(',')) {
           out.push({
-            code: 'docstring-mismatch',
+            code: 'docstring-mismatch' as const,
             severity: 'warning' as const,
             message: `${r.file.path}: the docstring says "Revises: ${doc.revises}" but down_revision is ${actual.length ? actual.map((a) => `'${a}'`).join(', ') : 'None'}. Alembic follows down_revision${actual.length === 0 && written.length > 0 ? ', so this file is a new base (and probably a second head)' : ''}.`,
             hint: `Make down_revision and the "Revises:" line agree (Revises: ${actual.join(', ')}), after checking which parent is right.`,

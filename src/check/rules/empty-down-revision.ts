@@ -9,7 +9,7 @@ export const emptyDownRevision: Rule = {
   summary: "down_revision = '' (a base before Alembic 1.12.1, a crash since).",
   check({ model }) {
     const keyed = graphProblems(model, 'empty-down-revision').map((p) => ({
-      code: 'empty-down-revision',
+      code: 'empty-down-revision' as const,
       severity: 'error' as const,
       message: `${p.rev!.file.path}: down_revision is the empty string. Since Alembic 1.12.1 that is an id to look up, not "no parent": Alembic warns and crashes with ${p.failure!.message}.`,
       hint: 'Write down_revision = None for a first revision.',
@@ -22,7 +22,7 @@ export const emptyDownRevision: Rule = {
     return model.map.revisions
       .filter((r) => r.script.downRevision.t === 'str' && r.script.downRevision.v === '')
       .map((r) => ({
-        code: 'empty-down-revision',
+        code: 'empty-down-revision' as const,
         severity: 'error' as const,
         message: `${r.file.path}: down_revision is the empty string. Alembic ${model.alembicVersion.label} reads it as a base, but from 1.12.1 on it is a KeyError on every command.`,
         hint: 'Write down_revision = None.',

@@ -18,7 +18,7 @@ export const filenameConvention: Rule = {
       // a project-wide variant of the template (CKAN: 017_1250b2ff3e36_add_pkg_relationships) still names the id
       if (matches(stem, r.id) || namesId(stem, r.id)) continue;
       out.push({
-        code: 'filename-convention',
+        code: 'filename-convention' as const,
         severity: 'warning' as const,
         message: `${r.file.path}: the file name does not match file_template ${template} for revision '${r.id}'. A renamed or copied file often keeps a stale id; check that the id and the name belong together.`,
         hint: `Rename it to ${suggest(stem, r.id)}.py (git mv keeps history).`,

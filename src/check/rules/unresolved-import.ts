@@ -38,7 +38,7 @@ function nothingDeclared(found: readonly Finding[], undeclared: ReadonlyMap<Find
   const first = found[0]!;
   const where = `${first.path}:${first.line}`;
   return {
-    code: 'unresolved-import',
+    code: 'unresolved-import' as const,
     severity: 'info',
     message: `${where}: ${modules.length === 1 ? `${modules[0]}, imported ${found.length === 1 ? 'by a migration or env.py' : `in ${found.length} places`}, is` : `${modules.length} modules imported by migrations or env.py (${modules.slice(0, 12).join(', ')}${modules.length > 12 ? ', …' : ''}) are`} neither in the standard library nor in this repository, and the project declares no dependencies in a file alembic-preflight reads (requirements*.txt, pyproject.toml, setup.cfg's install_requires, setup.py, a lock file). Whether they are installed where Alembic runs cannot be checked; one that is missing there fails every command with ModuleNotFoundError.`,
     hint: 'Declare the dependencies in requirements.txt or pyproject.toml (Heroku\'s Python buildpack needs one of them, or a lock file, to install anything); each import is then checked against them.',
@@ -74,7 +74,7 @@ function envPyImports(model: ProjectModel, undeclared: Map<Finding, string>): Fi
   const importable = importChecker(model.config);
   const out: Finding[] = [];
   for (const imp of all) {
-    const base = { code: 'unresolved-import', path: rel, line: imp.line };
+    const base = { code: 'unresolved-import' as const, path: rel, line: imp.line };
     const runs = `Alembic runs env.py for every command that connects (upgrade, downgrade, stamp, current; not heads or history)${imp.fn === undefined ? '' : `, and ${imp.fn}() with it`}`;
     const where = imp.fn === undefined ? '' : ` inside ${imp.fn}()`;
     if (imp.level > 0) {

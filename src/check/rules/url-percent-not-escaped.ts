@@ -1,5 +1,5 @@
 import { interpolationErrorAt, readUrlOptionCalls } from '../../alembic/env-py.js';
-import type { Finding } from '../finding.js';
+import type { Finding, FindingCode } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { envPySource, envPyText } from '../rule-helpers.js';
 
@@ -49,6 +49,6 @@ export const urlPercentNotEscaped: Rule = {
   },
 };
 
-function finding(code: string, severity: 'error' | 'warning', path: string, line: number, message: string, hint: string, alembicError: string | undefined): Finding {
+function finding(code: FindingCode, severity: 'error' | 'warning', path: string, line: number, message: string, hint: string, alembicError: string | undefined): Finding {
   return { code, severity, message, hint, path, line, ...(alembicError ? { alembicError } : {}) };
 }
