@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-/** Folders that hold no project source, never searched: environments, caches, build output, dependencies. */
-export const NOT_SOURCE_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.venv', 'venv', 'env', '.tox', '.nox', '__pycache__', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.ruff_cache']);
+export { NOT_SOURCE_DIRS } from '../project/project-files.js';
 
 /**
  * The folders whose project files (dependency lists, Procfile) describe the

@@ -7,6 +7,7 @@ import type { ProjectModel } from '../alembic/project-model.js';
 import type { LintContext } from './lint/lint-context.js';
 import type { StampResolution, UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
+import type { ProjectFiles } from '../project/project-files.js';
 
 /** What `verify` adds: the live version table, each row's resolution, and the predicted upgrade. */
 export interface DatabaseContext {
@@ -90,6 +91,8 @@ export interface UrlVariables {
 
 export interface CheckContext {
   readonly model: ProjectModel;
+  /** The project's files beyond the model: rules read through this, never through node:fs. */
+  readonly files: ProjectFiles;
   readonly database?: DatabaseContext;
   /** Present when lints run (`check` without --no-lint). */
   readonly lint?: LintContext;

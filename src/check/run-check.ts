@@ -1,5 +1,6 @@
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
+import { diskFiles, type ProjectFiles } from '../project/project-files.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import { predictUpgrade } from '../alembic/upgrade-plan.js';
 import type { Finding, Severity } from './finding.js';
@@ -12,6 +13,8 @@ import { RULES } from './rules.js';
 export interface CheckOptions {
   /** CODE or CODE:REVISION */
   readonly ignore?: readonly string[];
+  /** The project's files, read once for every rule (default: the disk). */
+  readonly files?: ProjectFiles;
   readonly strict?: boolean;
   /** Present for `verify`: adds the database findings and the prediction. */
   readonly database?: DatabaseContext;
@@ -63,7 +66,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
   const lintFound = new Set<Finding>();
   const old = opts.lint?.baseline?.paths;
   const target = opts.target !== undefined && !opts.database ? predictUpgrade(model.map, opts.target, []) : undefined;
-  const ctx = { model, database: opts.database, lint: opts.lint, target, release: opts.release, releaseGenerates: opts.releaseGenerates };
+  const ctx = { model, files: opts.files ?? diskFiles(), database: opts.database, lint: opts.lint, target, release: opts.release, releaseGenerates: opts.releaseGenerates };
   for (const rule of RULES) {
     if (rule.kind === 'lint') {
       if (!opts.lint) continue;

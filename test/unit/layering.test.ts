@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// cli → commands → {check, generate, release, report} → deploy → {alembic, database} → python → {errors, logger}
+// cli → commands → {check, generate, release, report} → deploy → {alembic, database} → {python, project} → {errors, logger}
 const RANK: Record<string, number> = {
   '': 0,
   commands: 1,
@@ -14,6 +14,7 @@ const RANK: Record<string, number> = {
   alembic: 4,
   database: 4,
   python: 5,
+  project: 5,
   errors: 6,
   logger: 6,
 };
@@ -98,6 +99,13 @@ describe('imports flow one way through the layers', () => {
 
   it('no module imports from a layer above its own', () => {
     expect(upwardImports(files.map((file) => ({ file, text: readFileSync(file, 'utf8') })))).toEqual([]);
+  });
+
+  it('the rules touch no disk, process or environment: they read the project through ProjectFiles', () => {
+    const rules = files.filter((f) => f.startsWith(path.join(SRC, 'check', 'rules') + path.sep));
+    expect(rules.length).toBeGreaterThan(60);
+    const reaching = rules.filter((f) => /from 'node:(fs|child_process)'|process\.env/u.test(readFileSync(f, 'utf8')));
+    expect(reaching.map((f) => path.relative(SRC, f))).toEqual([]);
   });
 
   it('no files import each other in a cycle', () => {

@@ -1,8 +1,6 @@
-import { readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { envPyPath } from '../../alembic/alembic-config.js';
 import { autocommitIsolation } from '../../alembic/env-py.js';
-import { NOT_SOURCE_DIRS } from '../../alembic/project-folders.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Rev } from '../../alembic/revision-map.js';
 import { readEnvPyText, readPythonText } from '../../alembic/source-reader.js';
@@ -193,29 +191,4 @@ export function lintFinding(
 /** A finding about a project file that is not a revision (env.py, alembic.ini, Procfile, application code). */
 export function projectFinding(code: FindingCode, severity: Severity, relPath: string, line: number | undefined, message: string, hint: string): Finding {
   return { code, severity, message: `${relPath}${line ? `:${line}` : ''}: ${message}`, hint, path: relPath, line };
-}
-
-/** Folders never searched for application sources or deploy scripts. */
-export const SKIP_DIRS = new Set([...NOT_SOURCE_DIRS, '.bench', '.cache']);
-
-/** Files under `root` (relative paths with `/`), skipping SKIP_DIRS and `also`; at most `limit`. */
-export function walkFiles(root: string, also: ReadonlySet<string> = new Set(), limit = 50_000): string[] {
-  const out: string[] = [];
-  const visit = (dir: string, rel: string): void => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (out.length >= limit) return;
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name) && !also.has(path.join(dir, e.name))) visit(path.join(dir, e.name), r);
-      } else if (e.isFile()) out.push(r);
-    }
-  };
-  visit(root, '');
-  return out;
 }

@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { FLASK_OPTIONS_WITH_VALUE } from '../../deploy/alembic-argv.js';
 import { generatingCommand } from '../../deploy/generating-command.js';
@@ -7,7 +6,8 @@ import { procfileProcesses, procfileReleaseLines } from '../../deploy/procfile-r
 import { projectFolders } from '../../alembic/project-folders.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { projectFinding, walkFiles } from '../lint/lint-context.js';
+import { projectFinding } from '../lint/lint-context.js';
+import { walkFiles, type ProjectFiles } from '../../project/project-files.js';
 import { occursDelimited } from '../lint/occurs-delimited.js';
 
 /**
@@ -34,7 +34,7 @@ export const deployScriptHazard: Rule = {
   severity: 'warning',
   kind: 'lint',
   summary: 'Deploy scripts that run `upgrade heads` here and `upgrade head` there, fall back to `alembic stamp head`, add `|| true` after a migration, a Procfile `release:` line that a later one replaces, a `web:` line that migrates at every start, or generate a migration where the app is deployed.',
-  check({ lint }, previous = []) {
+  check({ lint, files }, previous = []) {
     const out: Finding[] = [];
     if (!lint) return out;
     const upgrades: { rel: string; line: number; target: string }[] = [];
@@ -42,17 +42,13 @@ export const deployScriptHazard: Rule = {
     // the working folder's files, then the deploy files of the folders above it up to the repository's root
     // (a Procfile or Dockerfile at the root, Alembic run from backend/)
     const found = [
-      ...walkFiles(lint.cwd, new Set([lint.model.config.scriptDir]), 20_000).map((key) => ({ key, file: path.join(lint.cwd, key) })),
-      ...projectFolders(lint.cwd).slice(1).flatMap((dir) => topDeployFiles(dir)),
+      ...walkFiles(files, lint.cwd, new Set([lint.model.config.scriptDir]), 20_000).map((key) => ({ key, file: path.join(lint.cwd, key) })),
+      ...projectFolders(lint.cwd).slice(1).flatMap((dir) => topDeployFiles(dir, files)),
     ];
     for (const { key, file } of found) {
       if (!DEPLOY_FILE.test(key)) continue;
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch {
-        continue;
-      }
+      const text = files.text(file);
+      if (text === undefined) continue;
       const rel = path.relative(lint.cwd, file).split(path.sep).join('/');
       deployFiles.push({ rel, key, text });
       if (key === 'Procfile') out.push(...replacedReleaseLines(this, rel, text), ...migratedAtStart(this, rel, text));
@@ -161,16 +157,10 @@ interface DeployFile {
 const TOP_DEPLOY_DIRS = ['', 'bin', 'script', 'scripts', 'deploy', 'ops', '.github/workflows'];
 
 /** A folder's deploy files by name alone, without walking it (it is the repository, not the Alembic project). */
-function topDeployFiles(dir: string): { key: string; file: string }[] {
+function topDeployFiles(dir: string, files: ProjectFiles): { key: string; file: string }[] {
   const out: { key: string; file: string }[] = [];
   for (const sub of TOP_DEPLOY_DIRS) {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(path.join(dir, sub), { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) if (e.isFile()) out.push({ key: sub ? `${sub}/${e.name}` : e.name, file: path.join(dir, sub, e.name) });
+    for (const e of files.entries(path.join(dir, sub)) ?? []) if (e.file) out.push({ key: sub ? `${sub}/${e.name}` : e.name, file: path.join(dir, sub, e.name) });
   }
   return out;
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../../project/project-files.js';
 import { iniUrlConnection } from '../../alembic/env-py.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
@@ -21,7 +21,7 @@ export const iniUrlMissing: Rule = {
   code: 'ini-url-missing',
   severity: 'error',
   summary: "env.py connects only with the ini's sqlalchemy.url, and the ini has none (pyproject.toml's is never read).",
-  check({ model, database }) {
+  check({ model, database, files }) {
     if (database?.iniUrl) return [];
     const env = envPySource(model);
     const text = envPyText(model);
@@ -40,7 +40,7 @@ export const iniUrlMissing: Rule = {
     const iniRel = iniPath ? path.relative(cwd, iniPath) || iniPath : undefined;
     const what = !iniRel ? 'there is no alembic.ini' : value === undefined ? `[${section}] in ${iniRel} has no sqlalchemy.url` : `[${section}] sqlalchemy.url in ${iniRel} is empty`;
     const alembicError = value !== undefined ? URL_EMPTY_ERROR : connection.via === 'create_engine' ? URL_NONE_ERROR : URL_ABSENT_ERROR;
-    const toml = model.config.tomlPath ? tomlUrlLine(model.config.tomlPath) : undefined;
+    const toml = model.config.tomlPath ? tomlUrlLine(model.config.tomlPath, files) : undefined;
     const tomlNote = toml !== undefined ? ` pyproject.toml sets sqlalchemy.url in [tool.alembic] (line ${toml}), which Alembic never reads: get_section and get_main_option read the ini only.` : '';
     const finding: Finding = {
       code: this.code,
@@ -56,13 +56,9 @@ export const iniUrlMissing: Rule = {
 };
 
 /** The line of a sqlalchemy.url key in [tool.alembic] (`sqlalchemy.url = …`, a dotted key, or quoted), if any. */
-function tomlUrlLine(file: string): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+function tomlUrlLine(file: string, files: ProjectFiles): number | undefined {
+  const text = files.text(file);
+  if (text === undefined) return undefined;
   let inAlembic = false;
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {

@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import { unguardedFileConfigCall } from '../../alembic/env-py.js';
 import { fileConfigFailure } from '../../alembic/logging-config.js';
@@ -22,7 +21,7 @@ export const loggingConfigBroken: Rule = {
   code: 'logging-config-broken',
   severity: 'error',
   summary: "env.py passes the ini to logging's fileConfig, and the ini is missing or its logging sections are incomplete.",
-  check({ model }) {
+  check({ model, files }) {
     const env = envPySource(model);
     // a missing or unreadable env.py is another rule's finding
     const text = envPyText(model);
@@ -34,7 +33,7 @@ export const loggingConfigBroken: Rule = {
     const failure = fileConfigFailure({
       fname,
       ini: iniPath ? ini : undefined,
-      empty: iniPath !== undefined && sizeOf(iniPath) === 0,
+      empty: iniPath !== undefined && files.size(iniPath) === 0,
       // undeclared: the newest Python, which a new deploy gets
       python312: !python || python.minor >= 12,
       alembicDefaults: call.defaults === 'config_args',
@@ -65,10 +64,3 @@ export const loggingConfigBroken: Rule = {
   },
 };
 
-function sizeOf(file: string): number | undefined {
-  try {
-    return statSync(file).size;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../../project/project-files.js';
 import { projectFolders } from '../../alembic/project-folders.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
@@ -12,7 +12,7 @@ export const postgresUrlScheme: Rule = {
   severity: 'error',
   kind: 'lint',
   summary: "env.py passes DATABASE_URL to SQLAlchemy without rewriting Heroku's postgres:// scheme (SQLAlchemy 1.4+ refuses it).",
-  check({ lint }) {
+  check({ lint, files }) {
     const out: Finding[] = [];
     const env = lint?.envPy();
     if (!lint || !env) return out;
@@ -27,7 +27,7 @@ export const postgresUrlScheme: Rule = {
     const rewrites = py.strings(py.top).some(({ value }) => /^postgres(ql)?(:\/\/|:|$)/.test(value)) || /drivername|make_url\s*\(/.test(py.text);
     if (rewrites) return out;
     // outside Heroku, DATABASE_URL is whatever the team set (usually postgresql://): a hazard, not a certainty
-    const heroku = herokuSign(lint.cwd);
+    const heroku = herokuSign(lint.cwd, files);
     out.push(
       projectFinding(this.code, heroku ? this.severity : 'warning', env.path, py.lineOf(read.node.from),
         `env.py reads ${read.value} and hands it to SQLAlchemy unchanged. ${heroku ? `This project deploys to Heroku (${heroku}), and Heroku Postgres` : 'If this app runs on Heroku (no Procfile, app.json or heroku.yml was found, so this is a warning): Heroku Postgres'} sets it to postgres://…, which SQLAlchemy 1.4 and later refuse: "${POSTGRES_SCHEME_REFUSED}", so the release phase fails before any migration runs.`,
@@ -39,10 +39,10 @@ export const postgresUrlScheme: Rule = {
 };
 
 /** The first Heroku deploy file in the working folder or above it in its repository, as a relative path. */
-function herokuSign(cwd: string): string | undefined {
+function herokuSign(cwd: string, files: ProjectFiles): string | undefined {
   for (const dir of projectFolders(cwd)) {
     for (const name of ['Procfile', 'app.json', 'heroku.yml']) {
-      if (existsSync(path.join(dir, name))) return path.relative(cwd, path.join(dir, name));
+      if (files.exists(path.join(dir, name))) return path.relative(cwd, path.join(dir, name));
     }
   }
   return undefined;

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { globMatcher } from '../lint/lint-config.js';
 import { calledHelper, migrationFunctions } from '../lint/migration-ops.js';
-import { projectFinding, walkFiles, type LintContext } from '../lint/lint-context.js';
+import { projectFinding, type LintContext } from '../lint/lint-context.js';
+import { walkFiles } from '../../project/project-files.js';
 import type { PyNode, PySource } from '../lint/python-syntax.js';
 
 /** Raw SQL in the application that still names a table a migration renamed. */
@@ -13,7 +13,7 @@ export const renamedTableStillReferenced: Rule = {
   severity: 'warning',
   kind: 'lint',
   summary: 'After op.rename_table(old, new), raw SQL in the application (app-sources globs) still says FROM/JOIN/UPDATE/INSERT INTO/DELETE FROM old.',
-  check({ lint }) {
+  check({ lint, files: disk }) {
     const out: Finding[] = [];
     if (!lint) return out;
     const renames = finalRenames(lint);
@@ -25,16 +25,12 @@ export const renamedTableStillReferenced: Rule = {
     const revisionFiles = new Set(files.map((f) => f.absPath));
     const names = [...renames.keys()];
     const pattern = new RegExp(`\\b(FROM|JOIN|UPDATE|INSERT\\s+INTO|DELETE\\s+FROM)\\s+(?:"?\\w+"?\\.)?("?)(${names.map(escape).join('|')})\\2(?![\\w.])`, 'gi');
-    for (const rel of walkFiles(lint.cwd, skip)) {
+    for (const rel of walkFiles(disk, lint.cwd, skip)) {
       if (!matchers.some((m) => m(rel))) continue;
       const abs = path.join(lint.cwd, rel);
       if (revisionFiles.has(abs)) continue;
-      let text: string;
-      try {
-        text = readFileSync(abs, 'utf8');
-      } catch {
-        continue;
-      }
+      const text = disk.text(abs);
+      if (text === undefined) continue;
       const lower = text.toLowerCase();
       if (!names.some((n) => lower.includes(n.toLowerCase()))) continue;
       const hits: { index: number; keyword: string; table: string }[] = [];

@@ -1,4 +1,3 @@
-import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { splitPrependSysPath } from '../../alembic/alembic-config.js';
 import { featuresOf, type AlembicFeatures } from '../../alembic/alembic-version.js';
@@ -9,7 +8,8 @@ import { parseIni } from '../../alembic/ini-parser.js';
 import { readPythonText } from '../../alembic/source-reader.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { projectFinding, walkFiles } from '../lint/lint-context.js';
+import { projectFinding } from '../lint/lint-context.js';
+import { walkFiles } from '../../project/project-files.js';
 
 /** Two script locations in one repository that keep their version rows in the same table. */
 export const sharedVersionTable: Rule = {
@@ -17,20 +17,20 @@ export const sharedVersionTable: Rule = {
   severity: 'warning',
   kind: 'lint',
   summary: 'Two script locations in the repository use the same version table: on a shared database they overwrite each other.',
-  check({ model, lint }) {
+  check({ model, lint, files }) {
     const out: Finding[] = [];
     if (!lint) return out;
     const features = featuresOf(model.alembicVersion);
     const cwd = lint.cwd;
     // every ini section with a script_location, in every *.ini of the repository
     const locations = new Map<string, { where: string; envPath: string; roots: ImportRoots }>();
-    for (const rel of walkFiles(cwd, new Set(), 20_000)) {
+    for (const rel of walkFiles(files, cwd, new Set(), 20_000)) {
       if (!rel.endsWith('.ini')) continue;
       const abs = path.join(cwd, rel);
+      const text = files.text(abs);
+      if (text === undefined || !text.includes('script_location')) continue;
       let ini;
       try {
-        const text = readFileSync(abs, 'utf8');
-        if (!text.includes('script_location')) continue;
         ini = parseIni(text, rel, { here: path.dirname(abs) });
       } catch {
         continue;
@@ -46,12 +46,14 @@ export const sharedVersionTable: Rule = {
         for (const base of [path.dirname(abs), cwd]) {
           const dir = path.resolve(base, loc);
           const env = path.join(dir, 'env.py');
+          const real = files.realpath(dir);
+          // not there: try the other base
+          if (real === undefined) continue;
           try {
-            const real = realpathSync(dir);
             if (!locations.has(real)) locations.set(real, { where: `${rel} [${section}]`, envPath: env, roots: { cwd, iniPath: abs, prependSysPath: prependSysPath(ini, section, features) } });
             break;
           } catch {
-            // try the other base
+            // an option Python could not read either: try the other base
           }
         }
       }

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../../project/project-files.js';
 import { featuresOf } from '../../alembic/alembic-version.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import { hereAnchored, scriptFolderBesideIni } from '../../alembic/script-folder-beside-ini.js';
@@ -12,7 +12,7 @@ export const unreadableFile: Rule = {
   code: 'unreadable-file',
   severity: 'error',
   summary: 'A file Alembic would load cannot be read (dangling symlink, directory, permissions, a pipe or device), or env.py is missing.',
-  check({ model }) {
+  check({ model, files }) {
     const revisions = findingsFromFileProblems(
       model,
       'unreadable-file',
@@ -27,7 +27,7 @@ export const unreadableFile: Rule = {
               : 'Make the file readable by the user that runs Alembic.',
       (file, p) => `${file.path}: ${p.message}${p.message.startsWith('it is ') ? '.' : '. Alembic cannot load it and stops.'}`,
     );
-    const env = envPyFinding(model);
+    const env = envPyFinding(model, files);
     return env ? [...revisions, env] : revisions;
   },
 };
@@ -38,13 +38,13 @@ export const unreadableFile: Rule = {
  * `alembic upgrade head` fails, even with nothing to apply. A compiled env.pyc (beside it or in
  * __pycache__) is what Alembic's load_python_file falls back to, so one of those means no finding.
  */
-function envPyFinding(model: ProjectModel): Finding | undefined {
+function envPyFinding(model: ProjectModel, files: ProjectFiles): Finding | undefined {
   // --versions with no configuration: a graph without a script folder, so no env.py to ask for
   if (model.config.scriptLocation === '') return undefined;
   // script_location names a package we cannot find: Alembic stops there (script-location-unresolved), before env.py
   if (model.config.scriptDirUnresolved) return undefined;
   const { abs, rel, outcome } = envPySource(model);
-  if (outcome.kind !== 'unreadable' || compiledEnvPy(abs)) return undefined;
+  if (outcome.kind !== 'unreadable' || compiledEnvPy(abs, files)) return undefined;
   const missing = outcome.error.startsWith('ImportError');
   return {
     code: 'unreadable-file',
@@ -85,11 +85,7 @@ function envPyAsAlembicNamesIt(model: ProjectModel): string {
   return dir.endsWith('/') ? `${dir}env.py` : `${dir}/env.py`;
 }
 
-function compiledEnvPy(abs: string): boolean {
-  if (existsSync(`${abs}c`)) return true;
-  try {
-    return readdirSync(path.join(path.dirname(abs), '__pycache__')).some((n) => n.startsWith('env.') && n.endsWith('.pyc'));
-  } catch {
-    return false;
-  }
+function compiledEnvPy(abs: string, files: ProjectFiles): boolean {
+  if (files.exists(`${abs}c`)) return true;
+  return (files.entries(path.join(path.dirname(abs), '__pycache__')) ?? []).some((e) => e.name.startsWith('env.') && e.name.endsWith('.pyc'));
 }
