@@ -361,13 +361,20 @@ function statementWord(src: string, b: number): string {
 
 /** The first error among a module-level logical line's `;`-separated statements: an `import` or `from … import` statement's grammar, any other statement's assignment targets; or null (for a line whose first word starts with i or f, which may be an import or not: `foo: int = 1`). */
 function importOrAssignmentError(toks: readonly Token[]): TokenizeError | null {
-  for (let i = 0; i < toks.length; ) {
-    let end = i;
-    while (end < toks.length && toks[end]!.text !== ';') end++;
-    const t = toks[i]!;
-    const e = t.type === Tok.Name && (t.text === 'import' || t.text === 'from') ? importError(toks, i, end) : assignmentError(toks, i, end);
-    if (e !== null) return e;
-    i = end + 1;
+  return firstInStatements(toks, (s, e) => {
+    const t = toks[s]!;
+    return t.type === Tok.Name && (t.text === 'import' || t.text === 'from') ? importError(toks, s, e) : assignmentError(toks, s, e);
+  });
+}
+
+/** The first error `check` finds in the `;`-separated statements toks[s, e) of a logical line, in order. */
+function firstInStatements(toks: readonly Token[], check: (s: number, e: number) => TokenizeError | null): TokenizeError | null {
+  for (let s = 0; s < toks.length; ) {
+    let e = s;
+    while (e < toks.length && toks[e]!.text !== ';') e++;
+    const err = check(s, e);
+    if (err !== null) return err;
+    s = e + 1;
   }
   return null;
 }
@@ -382,14 +389,7 @@ function importOrAssignmentError(toks: readonly Token[]): TokenizeError | null {
  * alone, as is any target holding a keyword or, when annotated, a comma.
  */
 function assignmentTargetsError(toks: readonly Token[]): TokenizeError | null {
-  for (let s = 0; s < toks.length; ) {
-    let e = s;
-    while (e < toks.length && toks[e]!.text !== ';') e++;
-    const err = assignmentError(toks, s, e);
-    if (err !== null) return err;
-    s = e + 1;
-  }
-  return null;
+  return firstInStatements(toks, (s, e) => assignmentError(toks, s, e));
 }
 
 function assignmentError(toks: readonly Token[], s: number, e: number): TokenizeError | null {
@@ -420,14 +420,7 @@ function assignmentError(toks: readonly Token[], s: number, e: number): Tokenize
  * The value is compiled before the targets, so its error comes first.
  */
 function starredAssignmentError(toks: readonly Token[]): TokenizeError | null {
-  for (let s = 0; s < toks.length; ) {
-    let e = s;
-    while (e < toks.length && toks[e]!.text !== ';') e++;
-    const err = starredInStatement(toks, s, e);
-    if (err !== null) return err;
-    s = e + 1;
-  }
-  return null;
+  return firstInStatements(toks, (s, e) => starredInStatement(toks, s, e));
 }
 
 function starredInStatement(toks: readonly Token[], s: number, e: number): TokenizeError | null {

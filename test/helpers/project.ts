@@ -132,3 +132,17 @@ export function migration(id: string, down: string | null, upgrade: string, down
   const d = down === null ? 'None' : `'${down}'`;
   return `"""rev ${id}\n\nRevision ID: ${id}\nRevises: ${down ?? ''}\n"""\nfrom alembic import op\n${header}\nrevision = '${id}'\ndown_revision = ${d}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n${body(upgrade)}\n\n\ndef downgrade():\n${body(downgrade)}\n`;
 }
+
+/** alembic.ini and env.py for real Alembic on a SQLite file: the ini's URL, a plain online run. */
+export const SQLITE_INI = '[alembic]\nscript_location = migrations\nsqlalchemy.url = sqlite:///app.db\n';
+export const SQLITE_ENV_PY = [
+  'from alembic import context',
+  'from sqlalchemy import engine_from_config, pool',
+  'config = context.config',
+  'connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)',
+  'with connectable.connect() as connection:',
+  '    context.configure(connection=connection)',
+  '    with context.begin_transaction():',
+  '        context.run_migrations()',
+  '',
+].join('\n');

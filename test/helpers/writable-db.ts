@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { PYTHON, REPO } from './oracle.js';
-import { pgExec, type PgServer } from './pg-cluster.js';
+import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from './pg-cluster.js';
 import { tempDir } from './temp-dir.js';
 
 /** The bundled example: two migrations, its env.py reading DATABASE_URL. */
@@ -51,4 +51,20 @@ export function databases(pg: () => PgServer, prefix: string): { next(): Promise
       return root;
     },
   };
+}
+
+/**
+ * A throwaway cluster for the enclosing describe, with role `limited` made, and fresh databases on it:
+ * call inside describe().
+ */
+export function writableCluster(prefix: string): ReturnType<typeof databases> & { readonly pg: () => PgServer } {
+  let pg: PgServer;
+  beforeAll(async () => {
+    pg = await startPostgres();
+    await pgExec(pg.url, ['DROP ROLE IF EXISTS limited', `CREATE ROLE limited LOGIN PASSWORD '${TEST_PASSWORD}'`]);
+  }, 120_000);
+  afterAll(async () => {
+    await pg?.stop();
+  });
+  return { ...databases(() => pg, prefix), pg: () => pg };
 }

@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRevisionSource } from '../../src/alembic/revision-reader.js';
-import { PYTHON, REPO, SHARED_ORACLE } from '../helpers/oracle.js';
+import { corpusSources } from '../helpers/corpus.js';
+import { PYTHON, REPO } from '../helpers/oracle.js';
 import { rng } from '../helpers/rng.js';
-import { tempDir } from '../helpers/temp-dir.js';
 
 // Module-level names against CPython running the files: realistic revision files with one edit of the
 // kind a typo makes (a letter added or lost, a dot moved), executed as Alembic imports them. A file
@@ -20,20 +19,8 @@ interface Outcome {
 }
 
 function revisionFiles(): string[] {
-  const out = tempDir('name-fuzz-');
-  execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', out, '--n', '120', '--seed', '11', '--traps', '0.1', '--extras', '--force'], { stdio: 'ignore' });
-  const texts: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.py')) texts.push(readFileSync(p, 'utf8'));
-    }
-  };
-  walk(out);
-  walk(path.join(REPO, 'examples'));
   // env.py runs only inside Alembic (context.config is a proxy there): revision files only
-  return texts.filter((t) => !t.includes('import context'));
+  return corpusSources().filter((t) => !t.includes('import context'));
 }
 
 const EDITS = ['a', '_', 'x', '1', ' ', '.', '(', ')'];

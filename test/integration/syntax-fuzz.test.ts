@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tokenize } from '../../src/python/python-tokenizer.js';
-import { cpythonCompile, outcomeOf, PYTHON, REPO, SHARED_ORACLE, type CompileOutcome } from '../helpers/oracle.js';
+import { corpusSources } from '../helpers/corpus.js';
+import { cpythonCompile, outcomeOf, type CompileOutcome } from '../helpers/oracle.js';
 import { rng } from '../helpers/rng.js';
-import { tempDir } from '../helpers/temp-dir.js';
 
 // Syntax errors against CPython's compile() on thousands of broken migration
 // files: realistic revision files (the synthetic corpus and the bundled
@@ -16,21 +13,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const EDITS = ['(', ')', '[', ']', '{', '}', ',', ';', ':', '.', '+', '-', '*', '/', '=', '"', "'", '#', '\\', ' ', '\n', '    ', '\t', 'a', '1', '0', '_', '@', '!', '$', '"""', '->', '**', ':=', 'é', '\u00a0'];
 
-function sources(n = 120, seed = 11): string[] {
-  const out = tempDir('syntax-fuzz-');
-  execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', out, '--n', String(n), '--seed', String(seed), '--traps', '0.1', '--extras', '--force'], { stdio: 'ignore' });
-  const texts: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.py')) texts.push(readFileSync(p, 'utf8'));
-    }
-  };
-  walk(out);
-  walk(path.join(REPO, 'examples'));
-  return texts;
-}
+const sources = corpusSources;
 
 /**
  * Whole lines of the kinds a token-level edit rarely makes: stars, scope declarations, decorators,

@@ -1,22 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { PYTHON } from '../../helpers/oracle.js';
-import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from '../../helpers/pg-cluster.js';
-import { alembicUpgrade, databases, example } from '../../helpers/writable-db.js';
+import { pgExec } from '../../helpers/pg-cluster.js';
+import { alembicUpgrade, example, writableCluster } from '../../helpers/writable-db.js';
 
 describe('database-not-writable: verify blocks where real Alembic cannot write (PostgreSQL)', () => {
-  let pg: PgServer;
-  const dbs = databases(() => pg, 'writable');
+  const dbs = writableCluster('writable');
   const database = dbs.next;
   const atFirst = dbs.atFirst;
-  beforeAll(async () => {
-    pg = await startPostgres();
-    await pgExec(pg.url, ['DROP ROLE IF EXISTS limited', `CREATE ROLE limited LOGIN PASSWORD '${TEST_PASSWORD}'`]);
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
 
   async function expectBlocked(root: string, url: string, alembicSays: RegExp): Promise<void> {
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
@@ -35,7 +27,7 @@ describe('database-not-writable: verify blocks where real Alembic cannot write (
 
   it('default_transaction_read_only on the database', async () => {
     const db = await database();
-    await pgExec(pg.url, `ALTER DATABASE ${db.name} SET default_transaction_read_only = on`);
+    await pgExec(dbs.pg().url, `ALTER DATABASE ${db.name} SET default_transaction_read_only = on`);
     await expectBlocked(example(), db.admin, /cannot execute CREATE TABLE in a read-only transaction/u);
   });
 
@@ -59,6 +51,7 @@ describe('database-not-writable: verify blocks where real Alembic cannot write (
   });
 
   it('a hot standby with a migration pending', async () => {
+    const pg = dbs.pg();
     if (!pg.startStandby) return expect(pg.startStandby).toBeDefined();
     const db = await database();
     const root = example();
@@ -136,7 +129,7 @@ describe('database-not-writable: verify blocks where real Alembic cannot write (
     const fresh = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: db.admin } });
     expect(fresh.result.findings.map((f) => f.code)).not.toContain('database-not-writable');
     expect(alembicUpgrade(root, db.admin).status).toBe(0);
-    await pgExec(pg.url, `ALTER DATABASE ${db.name} SET default_transaction_read_only = on`);
+    await pgExec(dbs.pg().url, `ALTER DATABASE ${db.name} SET default_transaction_read_only = on`);
     const atHead = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: db.admin } });
     expect(atHead.exitCode).toBe(0);
     expect(alembicUpgrade(root, db.admin).status).toBe(0);

@@ -2,21 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../../helpers/describe-rule.js';
 import { PYTHON } from '../../helpers/oracle.js';
-import { check, makeProject } from '../../helpers/project.js';
+import { check, makeProject, SQLITE_ENV_PY, SQLITE_INI } from '../../helpers/project.js';
 
 const V = 'migrations/versions/';
-const INI = '[alembic]\nscript_location = migrations\nsqlalchemy.url = sqlite:///app.db\n';
-const ENV = [
-  'from alembic import context',
-  'from sqlalchemy import engine_from_config, pool',
-  'config = context.config',
-  'connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)',
-  'with connectable.connect() as connection:',
-  '    context.configure(connection=connection)',
-  '    with context.begin_transaction():',
-  '        context.run_migrations()',
-  '',
-].join('\n');
+const INI = SQLITE_INI;
+const ENV = SQLITE_ENV_PY;
 
 const file = (moduleCode: string, body = "op.create_table('t', sa.Column('id', sa.Integer()))"): string =>
   `from alembic import op\nimport sqlalchemy as sa\n\nrevision = 'a1'\ndown_revision = None\nbranch_labels = None\ndepends_on = None\n${moduleCode}\n\ndef upgrade():\n    ${body}\n\n\ndef downgrade():\n    op.drop_table('t')\n`;

@@ -4,21 +4,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../../helpers/describe-rule.js';
 import { PYTHON } from '../../helpers/oracle.js';
-import { check, makeProject, rev } from '../../helpers/project.js';
+import { check, makeProject, rev, SQLITE_ENV_PY, SQLITE_INI } from '../../helpers/project.js';
 
 const V = 'migrations/versions/';
-const ENV = [
-  'from alembic import context',
-  'from sqlalchemy import engine_from_config, pool',
-  'config = context.config',
-  'connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)',
-  'with connectable.connect() as connection:',
-  '    context.configure(connection=connection)',
-  '    with context.begin_transaction():',
-  '        context.run_migrations()',
-  '',
-].join('\n');
-const INI = '[alembic]\nscript_location = migrations\nsqlalchemy.url = sqlite:///app.db\n';
+const ENV = SQLITE_ENV_PY;
+const INI = SQLITE_INI;
 
 const project = (extra: string, files: Record<string, string> = {}): string => makeProject({ 'migrations/env.py': ENV, [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1', extra), ...files }, INI);
 

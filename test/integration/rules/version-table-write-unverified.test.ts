@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
-import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from '../../helpers/pg-cluster.js';
-import { alembicUpgrade, databases } from '../../helpers/writable-db.js';
+import { alembicUpgrade, writableCluster } from '../../helpers/writable-db.js';
 
 describe('version-table-write-unverified: server-side code on the version table qualifies the OK (PostgreSQL)', () => {
-  let pg: PgServer;
-  const dbs = databases(() => pg, 'unverified');
+  const dbs = writableCluster('unverified');
   const database = dbs.next;
   const atFirst = dbs.atFirst;
-  beforeAll(async () => {
-    pg = await startPostgres();
-    await pgExec(pg.url, ['DROP ROLE IF EXISTS limited', `CREATE ROLE limited LOGIN PASSWORD '${TEST_PASSWORD}'`]);
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
 
   it('a trigger or a policy expression on the version table qualifies the OK, and can refuse the write', async () => {
     const db = await database();
