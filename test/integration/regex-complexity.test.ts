@@ -21,8 +21,6 @@ const BOUNDED: Record<string, string> = {
   'check/log-scanner.ts /Revision (\\S+) referenced from .+? is not present/':
     'log lines are cut at 64 KB (MAX_LINE): at most tens of ms for a line built to hit it',
   'check/log-scanner.ts /Running upgrade (.*?) -> ([^,\\s]+)/': 'log lines are cut at 64 KB (MAX_LINE), as above',
-  'check/rules/stamps-overlap.ts /^Requested revision (.+?) overlaps with other requested revisions (.+)$/':
-    "the upgrade prediction's own message, built from the stamped revision ids",
 };
 
 /**
