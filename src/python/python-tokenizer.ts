@@ -24,6 +24,7 @@
  */
 import { augmentedTargetError, blanksEnd, bracketAssignError, chainAssignError, comprehensionError, conditionAssignError, delTargetError, forTargetError, refusedAssignError, targetAssignError, withTargetsError } from './python-condition.js';
 import { isEscapedByte, originalBytes, utf8Problem } from './python-decode.js';
+import { unicodeNameExists } from './unicode-name.js';
 
 export const enum Tok {
   Name = 1,
@@ -965,7 +966,7 @@ const WALRUS_REFUSING_STATEMENTS: ReadonlySet<string> = new Set(['return', 'asse
 /** SyntaxError's subclasses, which Alembic's traceback names: IndentationError and TabError. */
 function indentationException(message: string): string | undefined {
   if (message.startsWith('inconsistent use of tabs')) return 'TabError';
-  return /^(?:expected an indented block|unexpected indent|unindent does not match|too many levels of indentation)/u.test(message) ? 'IndentationError' : undefined;
+  return /^(?:expected an indented block|unexpected indent|unexpected unindent|unindent does not match|too many levels of indentation)/u.test(message) ? 'IndentationError' : undefined;
 }
 
 export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeResult {
@@ -1028,6 +1029,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * `break` and `continue` outside a loop's within it.
    */
   const levelBlock = [B_OTHER];
+  /** Per indentation level, where the header that opened it begins (the module's: 0). */
+  const levelHeader = [0];
   let lineBlock = B_OTHER;
   /** What enclosingScope saw between the line and its function or class: a loop's block, a `try` statement's. */
   let loopInScope = false;
@@ -1058,6 +1061,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   /** The last `for` at each bracket level, whose targets its `in` ends. */
   const compForLast: number[] = [];
   const callComma: boolean[] = [];
+  /** Per open brace: its current element began with `*` or `**`, so no `:` may follow at its level (`{**a: 1}`). */
+  const braceStar: boolean[] = [];
   let ternaryOpen = 0;
   /** The same indentation with a tab as one column: where the two disagree, CPython raises TabError. */
   const altStack = [0];
@@ -1110,6 +1115,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
   let symtableError: TokenizeError | null = null;
   /** `nonlocal` at module level: the symbol table says so only after its walk, so after symtableError. */
   let moduleNonlocal: TokenizeError | null = null;
+  /** `nonlocal` in a function or class no function encloses: no binding can exist; the analysis says so after the module's own names. */
+  let bodyNonlocal: TokenizeError | null = null;
   /** Where the last `lazy` soft keyword began (its token is left out), and the `import` or `from` after it (its token marked lazy). */
   let lazyAt = -1;
   let lazyImportAt = -1;
@@ -1231,6 +1238,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           levelClause.push(C_NONE);
           // the header on the line before opened it (after an earlier parser error, maybe nothing did)
           levelBlock.push(prevEndedWithColon ? lineBlock : B_OTHER);
+          levelHeader.push(headerBegin);
         } else {
           let unfinished = false;
           // the tokenizer's dedent comes before the parser's complaint about a missing block
@@ -1238,6 +1246,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
             indentStack.pop();
             altStack.pop();
             levelBlock.pop();
+            levelHeader.pop();
             if (levelClause.pop() === C_TRY) unfinished = true;
           }
           if (indentStack[indentStack.length - 1] !== col) {
@@ -1268,6 +1277,8 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         // a decorator is followed, at its own indentation, by another, a def or a class (`@op.f(…)` over `op.g()` is "invalid syntax" there)
         if (decoratorCol >= 0) {
           if (col === decoratorCol && first !== 64 && !decorated(src, pos)) fail(new TokenizeError('invalid syntax', line, col, E_PARSER));
+          // the block ends under a decorator: the parser meets a DEDENT where the def belongs
+          else if (col < decoratorCol) fail(new TokenizeError('unexpected unindent', line, col, E_PARSER));
           decoratorCol = -1;
         }
         if (first === 64) decoratorCol = col;
@@ -1366,6 +1377,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         throw new TokenizeError(`invalid character '${ch}' (U+${hex})`, line, startCol);
       }
       if (c === 123) brace(pos, startLine);
+      if (depth > 0 && bracketCh[depth - 1] === 123 && fieldNest === 0) braceElement(c, len, punctBefore, startLine, startCol);
       if (c === 59 && misplacedSemicolon(punctBefore)) semicolonError(punctBefore, startCol);
       else if ((c === 44 && punctBefore === P_SEPARATOR) || (c === 47 && len === 1 && punctBefore === P_SEPARATOR && slashOutsideParameters()) || !opMayFollow(punctBefore, c, len, depth) || (c === 45 && len === 2 && misplacedArrow()) || (c === 58 && len === 1 && punctBefore === P_SEPARATOR && colonAfterOpener(pos)) || (c === 42 && punctBefore === P_DANGLING && afterArrow(pos))) {
         fail(operandMissing(punctBefore, startLine, startCol, pos));
@@ -1432,12 +1444,15 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     }
     if ((needsOperand(punct) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(10, 0))) && current !== null) fail(operandMissing(punct, line, pos - lineStart, pos));
     finishLine();
+    // a decorator over nothing: the end of the file (in a block, its DEDENT) where the def belongs
+    if (decoratorCol >= 0) fail(new TokenizeError(decoratorCol > 0 ? 'unexpected unindent' : 'invalid syntax', lastLine(), 0, E_PARSER));
     if (prevEndedWithColon) fail(new TokenizeError(missingBlock(), lastLine(), 0, E_PARSER));
     if (levelClause.includes(C_TRY)) fail(new TokenizeError("expected 'except' or 'finally' block", lastLine(), 0, E_PARSER));
     if (deferred !== null) return failed(deferred as TokenizeError);
     if (futureError !== null) return failed(futureError as TokenizeError);
     if (symtableError !== null) return failed(symtableError as TokenizeError);
     if (moduleNonlocal !== null) return failed(moduleNonlocal as TokenizeError);
+    if (bodyNonlocal !== null) return failed(bodyNonlocal as TokenizeError);
     if (compileError !== null) return failed(compileError as TokenizeError);
     return newer.length > 0 ? { lines, newer } : { lines };
   } catch (e) {
@@ -2174,6 +2189,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     bracketPos[depth] = at;
     argFlags[depth] = paren;
     callComma[depth] = false;
+    braceStar[depth] = false;
     argStart = false;
     bracketCol[depth++] = atCol;
     compFor[depth] = false;
@@ -2517,7 +2533,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       if (startsStatement && len === 3 && src.charCodeAt(begin) === 100 && src.startsWith('del', begin)) delAt = pos;
       // a compiler error already found leaves only the symbol table's (`nonlocal`) to look for
       if (startsStatement && (compileError === null || len === 8)) outsideStatement(begin, atLine);
-      else if (asyncShaped(src.charCodeAt(begin), len)) asyncWord(begin, atLine);
+      else if (asyncShaped(src.charCodeAt(begin), len)) asyncWord(begin, atLine, before);
       if (len === 4 && !startsStatement && src.startsWith('else', begin)) elseWord(begin, atLine, before);
     }
     // in a call, a word matters where an argument starts, or as lambda, for, yield
@@ -2585,12 +2601,14 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const isAsync = c0 === 97 && len === 5 && src.startsWith('async', begin);
     const isNonlocal = c0 === 110 && len === 8 && src.startsWith('nonlocal', begin);
     if (!isNonlocal && compileError !== null) return;
-    if (!isReturn && !isYield && !isBreak && !isContinue && !isAsync && !isNonlocal) return asyncWord(begin, atLine);
+    if (!isReturn && !isYield && !isBreak && !isContinue && !isAsync && !isNonlocal) return asyncWord(begin, atLine, P_SEMI);
     const scope = enclosingScope();
     if (isNonlocal) {
       // the symbol table's analysis, after its whole walk: a name used before at module level is its walk's own
       // error ("… assigned to before nonlocal declaration"), which is not tracked here, so that case is left unjudged
-      if (scope > B_CLASS && moduleNonlocal === null && !namesSeenBefore(begin)) moduleNonlocal = new TokenizeError('nonlocal declaration not allowed at module level', atLine, begin - lineStart);
+      if (scope > B_CLASS) {
+        if (moduleNonlocal === null && !namesSeenBefore(begin, 0)) moduleNonlocal = new TokenizeError('nonlocal declaration not allowed at module level', atLine, begin - lineStart);
+      } else if (bodyNonlocal === null) bodyNonlocal = unboundNonlocal(begin, atLine);
       return;
     }
     if (isAsync) {
@@ -2604,11 +2622,38 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     } else if (!loopInScope) compileError = new TokenizeError(isBreak ? "'break' outside loop" : "'continue' not properly in loop", atLine, begin - lineStart);
   }
 
-  /** Whether any name of the `nonlocal` statement at [begin, pos) appears as a word earlier in the file. */
-  function namesSeenBefore(begin: number): boolean {
-    const names = /^[ \t\f]*([^\n;#]*)/u.exec(src.slice(pos, pos + 1000))![1]!.split(',').map((n) => n.trim());
-    const before = src.slice(0, begin);
-    return names.some((n) => n === '' || new RegExp(`(?<![\\w.])${n.replace(/[^\p{L}\p{N}_]/gu, '')}(?!\\w)`, 'u').test(before));
+  /** The names of the `nonlocal` statement whose word ends at pos. */
+  function nonlocalNames(): string[] {
+    return /^[ \t\f]*([^\n;#]*)/u.exec(src.slice(pos, pos + 1000))![1]!.split(',').map((n) => n.trim());
+  }
+
+  /** Whether any name of the `nonlocal` statement at [begin, pos) appears as a word in src[from, begin). */
+  function namesSeenBefore(begin: number, from: number): boolean {
+    const before = src.slice(from, begin);
+    return nonlocalNames().some((n) => n === '' || new RegExp(`(?<![\\w.])${n.replace(/[^\p{L}\p{N}_]/gu, '')}(?!\\w)`, 'u').test(before));
+  }
+
+  /**
+   * A `nonlocal` statement at [begin, pos) in a function or class body: when no function encloses
+   * that scope, no name can have a binding, which CPython's symbol table reports for the first name.
+   * Left unjudged where its walk may say something else first: a name already seen in the scope
+   * (a parameter, a use, an assignment), in a file that says `global`, or mangled in a class (`__x`).
+   */
+  function unboundNonlocal(begin: number, atLine: number): TokenizeError | null {
+    let i = levelBlock.length - 1;
+    let from: number;
+    if (lineColon && lineBlock <= B_CLASS) from = currentBegin;
+    else {
+      while (i > 0 && levelBlock[i]! > B_CLASS) i--;
+      from = levelHeader[i]!;
+      i--;
+    }
+    for (; i >= 0; i--) if (levelBlock[i]! <= B_FUNC) return null;
+    const names = nonlocalNames();
+    if (names.some((n) => !/^[A-Za-z_]\w*$/u.test(n) || n.startsWith('__')) || namesSeenBefore(begin, from)) return null;
+    // a `global` for the same name makes it "nonlocal and global"; any `global` in the file leaves the case unjudged
+    if (src.includes('global')) return null;
+    return new TokenizeError(`no binding for nonlocal '${names[0]}' found`, atLine, begin - lineStart);
   }
 
   /**
@@ -2638,7 +2683,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
    * there would be a scope of its own. `async for` in a list, set or dict
    * comprehension needs a coroutine too.
    */
-  function asyncWord(begin: number, atLine: number): void {
+  function asyncWord(begin: number, atLine: number, before: number): void {
     const c0 = src.charCodeAt(begin);
     if (c0 === 102 || c0 === 108) {
       if ((depth > 0 || c0 === 108) && wordKind(src, begin, pos) === Word.Keyword) {
@@ -2660,6 +2705,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
     const isAwait = src.startsWith('await', begin);
     const isYield = !isAwait && src.startsWith('yield', begin);
     if (!isAwait && !isYield && !src.startsWith('async', begin)) return;
+    if (isYield && misplacedYield(begin, before)) fail(new TokenizeError('invalid syntax', atLine, begin - lineStart, E_PARSER));
     if (lineScoped) return;
     const scope = enclosingScope();
     if (isYield) {
@@ -2680,6 +2726,35 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       for (let i = 0; i < depth; i++) if (bracketCh[i] === 40 && !(argFlags[i]! & A_CALL)) return;
       compileAt(new TokenizeError('asynchronous comprehension outside of an asynchronous function', bracketLine[depth - 1]!, bracketCol[depth - 1]!));
     }
+  }
+
+  /**
+   * A `yield` at `begin`, not starting a statement, where the grammar has no place for one: a yield
+   * expression stands alone in a grouping `(…)` or as an assignment's whole value (`x = yield`,
+   * `x += yield`), nowhere else (`f(yield)`, `[1, yield]`, `return yield`, `f(lambda: yield)`).
+   * Where the token before it cannot be told for sure (a comment between), it is not judged.
+   */
+  function misplacedYield(begin: number, before: number): boolean {
+    if (before === P_NONE || before === P_STAR || before === P_SLASH || (before === P_COLON && depth > 0)) return true;
+    if (before !== P_SEPARATOR && before !== P_DANGLING) return false;
+    if (before === P_DANGLING && depth > 0) return true;
+    let j = begin - 1;
+    for (;;) {
+      const c = src.charCodeAt(j);
+      if (c === 32 || c === 9 || c === 12 || c === 10 || c === 13) j--;
+      else if (c === 92) j--;
+      else break;
+    }
+    const lineBegin = src.lastIndexOf('\n', j) + 1;
+    if (src.indexOf('#', lineBegin) < j && src.indexOf('#', lineBegin) >= 0) return false;
+    const c = src.charCodeAt(j);
+    if (before === P_SEPARATOR) return c === 44 || c === 91 || c === 123 || (c === 40 && (argFlags[depth - 1]! & A_CALL) !== 0);
+    if (c !== 61) return true;
+    // `=` and the augmented assignments (`>>=` too) end in `=`; `==`, `!=`, `<=`, `>=` and `:=` compare or bind
+    const b = src.charCodeAt(j - 1);
+    if (b === 61 || b === 33 || b === 58) return true;
+    if (b === 60 || b === 62) return src.charCodeAt(j - 2) !== b;
+    return false;
   }
 
   /** Whether the word `lambda` stands in the current statement before `at` (its body is a function of its own). */
@@ -2705,6 +2780,16 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
       else if (scope === B_TRY) tryInScope = true;
     }
     return scope;
+  }
+
+  /**
+   * An operator at the top level of a `{…}` display: a `*` or `**` that starts an element makes a
+   * set's or dict's unpacking, which takes no `: value` (CPython: "invalid syntax" at the colon).
+   */
+  function braceElement(c: number, len: number, before: number, atLine: number, atCol: number): void {
+    if (c === 42 && len <= 2 && before === P_SEPARATOR) braceStar[depth - 1] = true;
+    else if (c === 44 && len === 1) braceStar[depth - 1] = false;
+    else if (c === 58 && len === 1 && braceStar[depth - 1]) fail(new TokenizeError('invalid syntax', atLine, atCol, E_PARSER));
   }
 
   /** Keeps the compiler's error that comes first in the file. */
@@ -3081,6 +3166,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
           if ((c === 45 && len === 2 && misplacedArrow()) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(c, len))) return;
           // `->`/`-=` and a `*` after an operator are rare in bodies: the general loop notes and checks a header's arrow
           if ((c === 45 && len === 2) || (c === 42 && punct === P_DANGLING)) return;
+          if (depth > 0 && bracketCh[depth - 1] === 123 && ((c === 42 && punct === P_SEPARATOR) || (c === 44 && braceStar[depth - 1]))) return;
           const next = len !== 1 ? P_DANGLING : c === 42 || c === 47 ? punctOf(c) : PUNCT1[c]!;
           if (ternaryOpen > 0 && len === 1 && (c === 44 || c === 59)) ternaryEnd(depth, -1);
           operandEnd = false;
@@ -3151,7 +3237,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         case COLON: {
           const len = src.charCodeAt(pos + 1) === 61 ? 2 : 1;
           // `:=` outside brackets is checked by the general loop
-          if ((len === 2 && depth === 0) || !opMayFollow(punct, 58, len, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(58, len)) || (len === 1 && punct === P_SEPARATOR && colonAfterOpener(pos))) return;
+          if ((len === 2 && depth === 0) || (depth > 0 && braceStar[depth - 1]) || !opMayFollow(punct, 58, len, depth) || (operandEnd && prevKw && prevKind === K_WORD && keywordRefuses(58, len)) || (len === 1 && punct === P_SEPARATOR && colonAfterOpener(pos))) return;
           operandEnd = false;
           if (ternaryOpen > 0 && len === 1) ternaryEnd(depth, pos);
           if (len === 1 && lambdaAt.length > 0) lambdaColon(pos);
@@ -3438,8 +3524,7 @@ export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeRe
         }
         if (src.charCodeAt(i) !== 125) end = i;
         else if (i === at + 3) end = i;
-        else if (/[^A-Za-z0-9 -]/u.test(src.slice(at + 3, i))) {
-          // names are letters, digits, spaces and hyphens; which of those names exist only a Unicode database knows
+        else if (/[^A-Za-z0-9 -]/u.test(src.slice(at + 3, i)) || !unicodeNameExists(src.slice(at + 3, i))) {
           reason = 'unknown Unicode character name';
           end = i + 1;
         } else return null;

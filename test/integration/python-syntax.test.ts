@@ -10,6 +10,14 @@ import { cpythonCompile, outcomeOf, PYTHON } from '../helpers/oracle.js';
 
 /** Python that must be accepted: soft keywords, literals, operators, strings in every form. */
 const VALID = [
+  // decorators over a def or class, nonlocal with a binding, yield where a yield expression may stand, \N names
+  "@a\n@b(1)\ndef f(): pass\n\n@c\nclass A:\n    @property\n    def x(self): pass\n",
+  "def f():\n    x = 1\n    def g():\n        nonlocal x\n        x = 2\n",
+  "def f():\n    def g():\n        nonlocal x\n    x = 1\n",
+  "def f():\n    x = yield\n    x += yield\n    y: int = yield\n    z = (yield)\n    f((yield), a)\n    w = (  # c,\n        yield\n    )\n",
+  'x = "\\N{EM DASH}\\N{em dash}\\N{NBSP}\\N{HANGUL SYLLABLE GAG}\\N{CJK UNIFIED IDEOGRAPH-4E00}"\n',
+  'x = b"\\N{DASH}" + r"\\N{DASH}"\n',
+  "x = {**a, **b, 'k': lambda: 1}\ny = {*a, *b}\nz = {1: {**a}}\n",
   'x = __debug__\n',
   'x[__debug__] = 1\n',
   'f(__debug__).a = 1\n',
@@ -287,6 +295,39 @@ const VALID = [
 
 /** Python that must be rejected, with CPython's message and line. */
 const INVALID = [
+  // a decorator over nothing, or over a statement a block's end cuts off
+  "@dec\n",
+  "@dec\n\n# c\n\n",
+  "@a\n@b\n",
+  "def upgrade():\n    @dec\n\nx = 1\n",
+  "def upgrade():\n    @dec\n",
+  "class A:\n    @dec\n    def f(self): pass\n    @dec\n",
+  "if x:\n    @dec\nx = 1\n",
+  // nonlocal where no function encloses the scope
+  "def upgrade():\n    nonlocal counter\n",
+  "def upgrade():\n    if x: nonlocal a, b\n",
+  "class A:\n    nonlocal x\n",
+  "class A:\n    def f(self):\n        nonlocal y\n",
+  // yield where no yield expression may stand
+  "def g():\n    f(yield)\n",
+  "def g():\n    op.execute(\n        yield\n        'SELECT 1'\n    )\n",
+  "def g():\n    x = [1, yield]\n",
+  "def g():\n    return yield\n",
+  "def g():\n    x = 1 + yield\n",
+  "def g():\n    f(lambda: yield)\n",
+  "def g():\n    x == yield\n",
+  "class A(yield): pass\n",
+  // an unknown \N name, in a string and an f-string
+  'x = "\\N{DASH}"\n',
+  'x = "\\N{EM-DASH}"\n',
+  'x = "\\N{hangul syllable GA}"\n',
+  'x = "\\N{CJK UNIFIED IDEOGRAPH-4e00}"\n',
+  'x = f"{a}\\N{NO SUCH NAME}"\n',
+  // unpacking then a value in a display
+  "x = {**a: 1}\n",
+  "x = {1: 2, **a: 3}\n",
+  "x = {\n    **a\n    : 1}\n",
+  "def upgrade():\n    x = {*a: 1}\n",
   // assignments to __debug__ at module level
   '__debug__ = 1\n',
   'x.__debug__ = 1\n',
