@@ -20,13 +20,14 @@ const { loadScript } = await load('alembic/script-loader.js');
 const { buildRevisionMap } = await load('alembic/revision-map.js');
 const { configOptions, checkModel } = await load('commands/check-command.js');
 const { checkJson } = await load('report/json-report.js');
+const { diskFiles } = await load('project/project-files.js');
 
-const opts = configOptions({ cwd: process.cwd(), format: 'json', env: process.env });
+const opts = configOptions({ cwd: process.cwd(), format: 'json', env: process.env, files: diskFiles() });
 const config = await loadProjectConfig(opts);
 const features = featuresOf(opts.alembicVersion);
-const discover = () => discoverRevisionFiles(config.versionLocations, { recursive: config.recursive, sourceless: config.sourceless, features });
+const discover = () => discoverRevisionFiles(config.files, config.versionLocations, { recursive: config.recursive, sourceless: config.sourceless, features });
 // the parser's results, made before the clock starts: the reading that costs nothing
-const outcomes = discover().files.map((f) => (f.kind === 'source' ? readSourceFile(f.loadPath) : undefined));
+const outcomes = discover().files.map((f) => (f.kind === 'source' ? readSourceFile(config.files, f.loadPath) : undefined));
 
 const phases = {};
 let last = performance.now();

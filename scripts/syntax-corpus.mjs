@@ -12,6 +12,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { tokenize } from '../dist/python/python-tokenizer.js';
 import { readPythonText } from '../dist/alembic/source-reader.js';
+import { diskFiles } from '../dist/project/project-files.js';
 
 const args = process.argv.slice(2);
 const all = args.includes('--all');
@@ -43,7 +44,7 @@ const asked = [];
 let read = 0;
 for (const file of files) {
   if (statSync(file).size > 3e6) continue;
-  const text = readPythonText(file);
+  const text = readPythonText(diskFiles(), file);
   if (text === undefined) continue;
   read++;
   let ours = null;

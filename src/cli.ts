@@ -229,12 +229,13 @@ function withHelp<T>(y: Argv<T>, usage: string, examples: readonly [string, stri
 
 /** Every rule with its state here: the severity it reports at (after pyproject.toml / alembic.ini), or off. */
 async function listRules(configFlag: string | undefined, format: 'text' | 'json', env: NodeJS.ProcessEnv): Promise<void> {
-  const { existsSync } = await import('node:fs');
   const path = await import('node:path');
   const { loadLintConfig } = await import('./check/lint/lint-config.js');
   const { ruleSetting } = await import('./check/run-check.js');
+  const { diskFiles } = await import('./project/project-files.js');
+  const files = diskFiles();
   const ini = path.resolve(configFlag ?? env.ALEMBIC_CONFIG ?? 'alembic.ini');
-  const config = await loadLintConfig(process.cwd(), existsSync(ini) ? ini : undefined, new Set(RULES.map((r) => r.code)));
+  const config = await loadLintConfig(files, process.cwd(), files.exists(ini) ? ini : undefined, new Set(RULES.map((r) => r.code)));
   const rows = RULES.map((r) => ({ code: r.code, kind: r.kind ?? 'graph', state: ruleSetting(r, config), default: r.enabledByDefault === false ? 'off' : r.severity, summary: r.summary }));
   if (format === 'json') {
     process.stdout.write(JSON.stringify({ schemaVersion: 1, command: 'rules', configuredIn: config.sources, lint: config.lint, lintSince: config.lintSince?.names ?? null, rules: rows }, null, 2) + '\n');

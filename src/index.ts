@@ -7,3 +7,4 @@ export { RULES } from './check/rules.js';
 export type { Finding, Severity } from './check/finding.js';
 export type { Rule } from './check/rule.js';
 export { EXIT, PreflightError, ConfigError, UsageError, DatabaseError } from './errors/errors.js';
+export { diskFiles, type ProjectFiles } from './project/project-files.js';

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../project/project-files.js';
 import { ConfigError } from '../errors/errors.js';
 import { featuresOf, type AlembicFeatures, type AlembicVersion } from './alembic-version.js';
 import { IniError, inlineComment, inlineCommentAdvice, parseIni, type IniFile } from './ini-parser.js';
@@ -14,6 +14,8 @@ import { pyRepr, str } from '../python/python-value.js';
 
 export interface ConfigOptions {
   readonly cwd: string;
+  /** The run's reader of the project: every file below is read through it. */
+  readonly files: ProjectFiles;
   /** -c/--config; default ALEMBIC_CONFIG or ./alembic.ini */
   readonly configFile?: string;
   /** Where configFile was read when the user did not give it (the release line's -c: `Procfile:1`). */
@@ -49,6 +51,8 @@ export interface ConfigNote {
 
 export interface ProjectConfig {
   readonly cwd: string;
+  /** The run's reader of the project (what loaded this configuration): the files are read once, through it. */
+  readonly files: ProjectFiles;
   readonly iniPath?: string;
   /**
    * The ini's name as Alembic's Config holds it (config.config_file_name, which env.py hands to
@@ -132,6 +136,10 @@ export function splitPrependSysPath(value: string, pathSeparator: string | undef
 export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectConfig> {
   const f = featuresOf(opts.alembicVersion);
   const cwd = opts.cwd;
+  const files = opts.files;
+  const isFile = (p: string): boolean => files.kind(p) === 'file';
+  const isDir = (p: string): boolean => files.kind(p) === 'dir';
+  const exists = (p: string): boolean => files.exists(p);
   const env = opts.env ?? {};
   const section = opts.section ?? 'alembic';
   const notes: ConfigNote[] = [];
@@ -139,7 +147,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
 
   let iniName = opts.configFile ?? env.ALEMBIC_CONFIG ?? 'alembic.ini';
   // a Flask app's root: Flask-Migrate keeps alembic.ini in its directory (default migrations/)
-  const flaskRoot = !opts.configFile && !env.ALEMBIC_CONFIG && !isFile(path.join(cwd, iniName)) && isFile(path.join(cwd, 'migrations', 'alembic.ini')) && isFlaskMigrateDir(path.join(cwd, 'migrations'), cwd);
+  const flaskRoot = !opts.configFile && !env.ALEMBIC_CONFIG && !isFile(path.join(cwd, iniName)) && isFile(path.join(cwd, 'migrations', 'alembic.ini')) && isFlaskMigrateDir(files, path.join(cwd, 'migrations'), cwd);
   if (flaskRoot) iniName = path.join('migrations', 'alembic.ini');
   let tomlName = 'pyproject.toml';
   if (f.pyproject && path.basename(iniName) === 'pyproject.toml') {
@@ -151,12 +159,12 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   /** alembic.ini as findings name it, when it exists. */
   const iniShown = iniExists ? path.relative(cwd, iniPath) || iniName : undefined;
   const tomlPath = f.pyproject ? path.resolve(cwd, tomlName) : undefined;
-  const toml = tomlPath && isFile(tomlPath) ? await readTomlSection(tomlPath) : undefined;
+  const toml = tomlPath && isFile(tomlPath) ? await readTomlSection(files, tomlPath) : undefined;
   const tomlArgs: Record<string, string> = tomlPath ? { here: path.dirname(tomlPath) } : {};
   // Alembic reads a -c file that cannot be opened as an empty one (configparser skips it): from 1.16 on,
   // [tool.alembic] then configures the project and every command works; otherwise it fails, less clearly than this
   if (opts.configFile && !iniExists && path.basename(opts.configFile) !== 'pyproject.toml' && !(toml && 'script_location' in toml)) {
-    const what = !existsSync(iniPath) ? 'does not exist' : isDir(iniPath) ? 'is a folder, not a file' : 'is not a regular file (a device or a pipe)';
+    const what = !exists(iniPath) ? 'does not exist' : isDir(iniPath) ? 'is a folder, not a file' : 'is not a regular file (a device or a pipe)';
     throw new ConfigError(`The config file ${opts.configFile} ${what}.`, {
       alembicError: f.pyproject ? "FAILED: No 'script_location' key found in configuration." : `FAILED: No config file '${iniName}' found, or file has no '[${section}]' section`,
       hint: 'Pass the path of your alembic.ini with -c, or run from the folder that holds it.',
@@ -166,7 +174,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   if (iniExists) {
     let text: string | undefined;
     try {
-      text = readIniText(iniPath, iniName);
+      text = readIniText(files, iniPath, iniName);
       ini = parseIni(text, iniName, { here: path.dirname(iniPath) });
     } catch (e) {
       throw iniFailure(e, iniName, text?.startsWith('\uFEFF') === true);
@@ -187,7 +195,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
           alembicError: `FAILED: No config file '${iniName}' found, or file has no '[${section}]' section`,
           hint: iniExists
             ? `${iniName} has no [${section}] section: add it, or name the section that holds script_location with -n.`
-            : notHereHint(cwd),
+            : notHereHint(files, cwd),
         });
       }
       return undefined;
@@ -231,7 +239,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
     (unset || sl!.value) &&
     iniExists &&
     ini?.hasSection(section) &&
-    (flaskRoot || ((unset || !isFile(path.join(path.resolve(cwd, String(sl!.value)), 'env.py'))) && isFlaskMigrateDir(path.dirname(iniPath), cwd)))
+    (flaskRoot || ((unset || !isFile(path.join(path.resolve(cwd, String(sl!.value)), 'env.py'))) && isFlaskMigrateDir(files, path.dirname(iniPath), cwd)))
   ) {
     const value = path.relative(cwd, path.dirname(iniPath)) || '.';
     sl = unset ? { value, from: 'ini' } : { ...sl!, value };
@@ -246,7 +254,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
     const message = "No 'script_location' key found in configuration.";
     throw new ConfigError(message, {
       alembicError: `FAILED: ${message}`,
-      hint: iniExists ? `Add script_location to the [${section}] section of ${iniName}.` : notHereHint(cwd),
+      hint: iniExists ? `Add script_location to the [${section}] section of ${iniName}.` : notHereHint(files, cwd),
     });
   }
   const scriptLocation = String(sl.value);
@@ -274,15 +282,15 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   // 7. the script directory must exist
   const scriptLocationHint = (): string => {
     const written = sl.from === 'ini' ? ini?.rawValue(section, 'script_location') : undefined;
-    const cased = otherCaseWritten(written, scriptLocation, cwd, iniPath);
+    const cased = otherCaseWritten(files, written, scriptLocation, cwd, iniPath);
     if (cased !== undefined) return caseAdvice('script_location', cased);
-    if (forwardSlashed(scriptLocation, cwd) !== undefined) return backslashAdvice('script_location', (written ?? scriptLocation).replaceAll('\\', '/'));
+    if (forwardSlashed(files, scriptLocation, cwd) !== undefined) return backslashAdvice('script_location', (written ?? scriptLocation).replaceAll('\\', '/'));
     const c = sl.from === 'ini' ? inlineComment(scriptLocation) : undefined;
-    if (!c) return suggestScriptLocation(cwd, iniPath, scriptLocation, written);
+    if (!c) return suggestScriptLocation(files, cwd, iniPath, scriptLocation, written);
     const advice = inlineCommentAdvice('script_location', scriptLocation);
-    return existsSync(path.resolve(cwd, c.before)) ? advice.trimEnd() : advice + suggestScriptLocation(cwd, iniPath, c.before);
+    return exists(path.resolve(cwd, c.before)) ? advice.trimEnd() : advice + suggestScriptLocation(files, cwd, iniPath, c.before);
   };
-  if (scriptDir !== null && !existsSync(scriptDir) && !overridden) {
+  if (scriptDir !== null && !exists(scriptDir) && !overridden) {
     // older Alembic formats the folder with %r: a backslash or a quote in it prints as repr() writes it
     const shown = f.pyproject ? scriptLocation : pyRepr(str(scriptDir));
     throw new ConfigError(`script_location ${JSON.stringify(scriptLocation)} does not exist (resolved against ${displayDir(cwd)}).`, {
@@ -299,10 +307,10 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   const missingEntryHint = (entry: string): { hint?: string } => {
     if (overridden) return {};
     const written = ini?.rawValue(section, 'version_locations');
-    if (forwardSlashed(entry, cwd) !== undefined) return { hint: backslashAdvice('version_locations', (written ?? entry).replaceAll('\\', '/')) };
+    if (forwardSlashed(files, entry, cwd) !== undefined) return { hint: backslashAdvice('version_locations', (written ?? entry).replaceAll('\\', '/')) };
     // one entry written alone is given back whole; in a list, the entry as the folders spell it
     const alone = written !== undefined && listed.length === 1 ? written : undefined;
-    const cased = otherCaseWritten(alone, entry, cwd, iniPath);
+    const cased = otherCaseWritten(files, alone, entry, cwd, iniPath);
     return cased === undefined ? {} : { hint: caseAdvice(alone !== undefined ? 'version_locations' : `the entry ${JSON.stringify(entry)}`, cased) };
   };
   if (listed && listed.length > 0) {
@@ -315,7 +323,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
     for (const [index, entry] of listed.entries()) {
       const abs = coerceResource(entry, prepend, undefined, false);
       if (abs === null) continue;
-      const loc = { configured: entry, absPath: abs, exists: existsSync(abs) };
+      const loc = { configured: entry, absPath: abs, exists: exists(abs) };
       locations.push(loc);
       if (entry === '') {
         notes.push({
@@ -352,9 +360,9 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
     usesDefault = true;
     const base = scriptDir ?? cwd;
     const abs = path.join(base, 'versions');
-    const exists = existsSync(abs);
-    locations = scriptDir === null ? [] : [{ configured: path.join(scriptLocation, 'versions'), absPath: abs, exists }];
-    if (scriptDir !== null && !exists) {
+    const found = exists(abs);
+    locations = scriptDir === null ? [] : [{ configured: path.join(scriptLocation, 'versions'), absPath: abs, exists: found }];
+    if (scriptDir !== null && !found) {
       notes.push({
         code: 'versions-folder-missing',
         message: `The versions folder ${path.relative(cwd, abs) || abs} does not exist${f.sortedWalk ? '' : '; Alembic before 1.10 fails with FileNotFoundError on every command'}.`,
@@ -424,6 +432,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
   ): ProjectConfig {
     return {
       cwd,
+      files,
       iniPath: iniExists ? iniPath : undefined,
       configFileName: iniName,
       ini,
@@ -439,15 +448,15 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
       truncateSlugLength,
       prependSysPath,
       notes,
-      ...(flaskMigrate ? { flaskMigrate, flaskMigrateVersion: detectFlaskMigrateVersion(cwd)?.version ?? null } : {}),
+      ...(flaskMigrate ? { flaskMigrate, flaskMigrateVersion: detectFlaskMigrateVersion(files, cwd)?.version ?? null } : {}),
       ...(opts.configFileFrom !== undefined && iniExists ? { configFileFrom: opts.configFileFrom } : {}),
-      python: opts.python === undefined ? detectPythonVersion(cwd) : opts.python,
+      python: opts.python === undefined ? detectPythonVersion(files, cwd) : opts.python,
     };
   }
 
   function location(entry: string, base: string): VersionLocation {
     const abs = path.resolve(base, entry);
-    return { configured: entry, absPath: abs, exists: existsSync(abs) };
+    return { configured: entry, absPath: abs, exists: exists(abs) };
   }
 
   /** version_locations / prepend_sys_path splitting, per version (reference §1.4). */
@@ -497,10 +506,10 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
    * which setuptools, hatch, poetry and uv find on their own): importable once the project is installed.
    */
   function srcLayoutPackage(pkg: string): { root: string; project: string } | undefined {
-    for (const project of projectFolders(cwd)) {
+    for (const project of projectFolders(files, cwd)) {
       const root = path.join(project, 'src');
       if (!isDir(path.join(root, ...pkg.split('.')))) continue;
-      if (['pyproject.toml', 'setup.py', 'setup.cfg'].some((f) => existsSync(path.join(project, f)))) return { root, project };
+      if (['pyproject.toml', 'setup.py', 'setup.cfg'].some((f) => exists(path.join(project, f)))) return { root, project };
     }
     return undefined;
   }
@@ -543,7 +552,7 @@ export async function loadProjectConfig(opts: ConfigOptions): Promise<ProjectCon
         return path.join(src.root, ...pkg.split('.'), ...tokens.slice(1));
       }
       // the package may sit higher up the repository: say where to run from instead of "not found"
-      const above = projectFolders(cwd).slice(1).find((dir) => isDir(path.join(dir, ...pkg.split('.'))));
+      const above = projectFolders(files, cwd).slice(1).find((dir) => isDir(path.join(dir, ...pkg.split('.'))));
       const why = above
         ? `which is not importable from this folder: the package is in ${displayDir(above)}. Run from there (Alembic needs the same), or install the package into the environment`
         : `whose folder is not in this repository (looked in ${[...new Set(roots)].map(displayDir).join(', ')})`;
@@ -580,11 +589,11 @@ function tomlValue(v: unknown, name: string, args: Record<string, string>): unkn
   throw new ConfigError(`unsupported TOML value type for key: '${name}'`, { alembicError: `FAILED: unsupported TOML value type for key: '${name}'` });
 }
 
-async function readTomlSection(file: string): Promise<TomlTable | undefined> {
+async function readTomlSection(files: ProjectFiles, file: string): Promise<TomlTable | undefined> {
   const { parse } = await import('smol-toml');
   let data: Record<string, unknown>;
   // tomllib.load decodes the bytes as strict UTF-8 and keeps a byte-order mark, which no TOML statement starts with
-  const decoded = decodeBytesLikePython(readConfigBytes(file));
+  const decoded = decodeBytesLikePython(readConfigBytes(files, file));
   if ('error' in decoded) {
     throw new ConfigError('pyproject.toml is not UTF-8 text, and Python reads it as UTF-8.', { alembicError: decoded.error, hint: 'Save pyproject.toml as UTF-8.', path: file });
   }
@@ -635,8 +644,8 @@ function iniFailure(e: unknown, iniName: string, byteOrderMark = false): ConfigE
  * mode). Invalid bytes are Python's UnicodeDecodeError on every Alembic command, unless a line read
  * before them already failed.
  */
-function readIniText(file: string, iniName: string): string {
-  const decoded = decodeLikePython(readConfigBytes(file));
+function readIniText(files: ProjectFiles, file: string, iniName: string): string {
+  const decoded = decodeLikePython(readConfigBytes(files, file));
   if ('text' in decoded) return decoded.text;
   parseIni(decoded.before, iniName, {}, { partial: true });
   throw new ConfigError(`${iniName} is not UTF-8 text, and Python reads it as UTF-8.`, {
@@ -645,12 +654,10 @@ function readIniText(file: string, iniName: string): string {
   });
 }
 
-function readConfigBytes(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new ConfigError(`${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'Check the file permissions.' });
-  }
+function readConfigBytes(files: ProjectFiles, file: string): Buffer {
+  const bytes = files.bytes(file);
+  if (bytes === undefined) throw new ConfigError(`${file} cannot be read: ${files.readError(file) ?? 'unknown error'}`, { hint: 'Check the file permissions.' });
+  return bytes;
 }
 
 /** The fix for a byte-order mark, which Windows editors save and Python reads as text. */
@@ -659,33 +666,17 @@ function withoutByteOrderMark(name: string): string {
 }
 
 /** What to run instead, when this folder has no configuration: the setups found below it. */
-function notHereHint(cwd: string): string {
-  const found = findAlembicSetups(cwd);
+function notHereHint(files: ProjectFiles, cwd: string): string {
+  const found = findAlembicSetups(files, cwd);
   if (found.length === 0) return 'Run alembic-preflight from the folder that holds alembic.ini, or pass it with -c path/to/alembic.ini (or name the revision folder with --versions DIR).';
   return `This folder has no Alembic configuration, but below it: ${found.join(' | ')}.`;
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /**
  * A relative path that does not exist but names folders that do when the case is ignored
  * (`app/db/migrations` for `App/DB/migrations`): the path as the folders spell it, else undefined.
  */
-function otherCase(value: string, cwd: string): string | undefined {
+function otherCase(files: ProjectFiles, value: string, cwd: string): string | undefined {
   if (path.isAbsolute(value) || value.includes('%')) return undefined;
   const parts = value.split('/').filter((p) => p !== '' && p !== '.');
   let dir = cwd;
@@ -696,12 +687,8 @@ function otherCase(value: string, cwd: string): string | undefined {
       spelt.push(part);
       continue;
     }
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return undefined;
-    }
+    const names = files.entries(dir)?.map((e) => e.name);
+    if (names === undefined) return undefined;
     const match = names.includes(part) ? part : names.find((n) => n.toLowerCase() === part.toLowerCase());
     if (match === undefined) return undefined;
     spelt.push(match);
@@ -712,12 +699,12 @@ function otherCase(value: string, cwd: string): string | undefined {
 }
 
 /** otherCase for a value as written: `%(here)s/…` is looked up from the ini's folder and given back with `%(here)s`. */
-function otherCaseWritten(written: string | undefined, value: string, cwd: string, iniPath: string): string | undefined {
+function otherCaseWritten(files: ProjectFiles, written: string | undefined, value: string, cwd: string, iniPath: string): string | undefined {
   if (written?.startsWith('%(here)s/')) {
-    const cased = otherCase(written.slice('%(here)s/'.length), path.dirname(iniPath));
+    const cased = otherCase(files, written.slice('%(here)s/'.length), path.dirname(iniPath));
     return cased === undefined ? undefined : `%(here)s/${cased}`;
   }
-  return otherCase(value, cwd);
+  return otherCase(files, value, cwd);
 }
 
 function caseAdvice(what: string, cased: string): string {
@@ -726,10 +713,10 @@ function caseAdvice(what: string, cased: string): string {
 }
 
 /** A path written with Windows backslashes that exists with forward slashes: its forward-slashed form, else undefined. */
-function forwardSlashed(value: string, cwd: string): string | undefined {
+function forwardSlashed(files: ProjectFiles, value: string, cwd: string): string | undefined {
   if (!value.includes('\\')) return undefined;
   const slashed = value.replaceAll('\\', '/');
-  return existsSync(path.resolve(cwd, slashed)) ? slashed : undefined;
+  return files.exists(path.resolve(cwd, slashed)) ? slashed : undefined;
 }
 
 function backslashAdvice(option: string, slashed: string): string {
@@ -741,25 +728,25 @@ function displayDir(p: string): string {
 }
 
 /** A folder and those above it in its repository (outside one, its parent too): where a path written elsewhere may point. */
-function searchBases(dir: string): string[] {
-  const chain = projectFolders(dir);
-  return chain.length > 1 || existsSync(path.join(dir, '.git')) ? chain : [dir, path.dirname(dir)];
+function searchBases(files: ProjectFiles, dir: string): string[] {
+  const chain = projectFolders(files, dir);
+  return chain.length > 1 || files.exists(path.join(dir, '.git')) ? chain : [dir, path.dirname(dir)];
 }
 
 /**
  * For a script_location that is not there: the folder above this one it is written for (run from there,
  * or anchor it with %(here)s), else folders near the ini that look like Alembic script folders.
  */
-function suggestScriptLocation(cwd: string, iniPath: string, configured: string, written?: string): string {
+function suggestScriptLocation(files: ProjectFiles, cwd: string, iniPath: string, configured: string, written?: string): string {
   const iniDir = path.dirname(iniPath);
   const here = (dir: string): string => hereAnchored(iniPath, dir);
   if (path.isAbsolute(configured)) {
     // a path of another machine (a container image's /app/...): its longest tail that is a script folder here
     const parts = configured.split(/[\\/]/u).filter(Boolean);
     for (let i = 1; i < parts.length; i++) {
-      for (const base of searchBases(iniDir)) {
+      for (const base of searchBases(files, iniDir)) {
         const dir = path.resolve(base, ...parts.slice(i));
-        if (!existsSync(path.join(dir, 'env.py'))) continue;
+        if (!files.exists(path.join(dir, 'env.py'))) continue;
         // %(here)s made it absolute: the user wrote a path relative to the ini, one level off
         if (written?.includes('%(here)s')) {
           return `${written} is resolved against the ini's own folder (${path.relative(cwd, iniDir) || 'this folder'}), and there is no such folder there; the one holding env.py is ${path.relative(cwd, dir) || 'this folder'}. Write script_location = ${here(dir)}.`;
@@ -769,9 +756,9 @@ function suggestScriptLocation(cwd: string, iniPath: string, configured: string,
     }
   } else {
     // written relative to the folder Alembic is usually run from (the repository root, an ini in a subfolder)
-    for (const base of searchBases(cwd).slice(1)) {
+    for (const base of searchBases(files, cwd).slice(1)) {
       const dir = path.resolve(base, configured);
-      if (!existsSync(path.join(dir, 'env.py'))) continue;
+      if (!files.exists(path.join(dir, 'env.py'))) continue;
       const from = path.relative(cwd, base);
       const ini = path.relative(base, iniPath);
       return `From ${from} it names ${path.relative(cwd, dir) || 'this folder'}, which holds env.py: a relative script_location is resolved against the folder Alembic runs from, not the ini's. Run from there (cd ${from} && alembic -c ${ini} …; alembic-preflight check -c ${ini}), or write script_location = ${here(dir)} so that it works from any folder.`;
@@ -780,11 +767,11 @@ function suggestScriptLocation(cwd: string, iniPath: string, configured: string,
   const found: string[] = [];
   for (const base of [...new Set([cwd, iniDir])]) {
     for (const cand of ['migrations', 'alembic', 'migration', 'db/migrations', 'app/migrations']) {
-      if (existsSync(path.join(base, cand, 'env.py'))) found.push(path.relative(cwd, path.join(base, cand)) || '.');
+      if (files.exists(path.join(base, cand, 'env.py'))) found.push(path.relative(cwd, path.join(base, cand)) || '.');
     }
   }
   // %(here)s only helps when the path is written relative to the ini's folder
-  const besideIni = scriptFolderBesideIni(cwd, iniPath, configured);
+  const besideIni = scriptFolderBesideIni(files, cwd, iniPath, configured);
   const rel = besideIni ? ` A relative script_location is resolved against the current directory, not the ini file; script_location = ${here(besideIni)} makes it independent of where you run from.` : '';
   return found.length > 0
     ? `Did you mean script_location = ${found[0]}? (found an env.py there).${rel}`
@@ -792,16 +779,12 @@ function suggestScriptLocation(cwd: string, iniPath: string, configured: string,
 }
 
 /** A folder holding the env.py that Flask-Migrate runs: its template reads the app through flask.current_app. */
-function isFlaskMigrateDir(dir: string, cwd: string): boolean {
-  let text: string;
-  try {
-    text = readFileSync(path.join(dir, 'env.py'), 'utf8');
-  } catch {
-    return false;
-  }
+function isFlaskMigrateDir(files: ProjectFiles, dir: string, cwd: string): boolean {
+  const text = files.text(path.join(dir, 'env.py'));
+  if (text === undefined) return false;
   // a line's first `from flask import` only: retrying from each one on a long line is quadratic
   if (/^(?:(?!\bfrom flask import\b)[^\n\r\u2028\u2029])*\bfrom flask import\b[^\n\r\u2028\u2029]*\bcurrent_app\b/m.test(text) && /current_app\.extensions\[\s*['"]migrate['"]\s*\]/.test(text)) return true;
   // an env.py rewritten to build the app itself (ghostportal's create_app()) has lost the template's
   // lines, but `flask db` still runs it; the project's declared Flask-Migrate says so
-  return declaredImports(cwd).has('flask_migrate');
+  return declaredImports(files, cwd).has('flask_migrate');
 }

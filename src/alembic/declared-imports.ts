@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../project/project-files.js';
 import { parse } from 'smol-toml';
 import { projectFolders } from './project-folders.js';
 import { Tok, tokenize } from '../python/python-tokenizer.js';
@@ -107,13 +107,13 @@ function normalizedName(name: string): string {
  * (`zope.interface` → `zope`).
  * Read from the working folder up to the repository root.
  */
-export function declaredImports(cwd: string): Set<string> {
+export function declaredImports(files: ProjectFiles, cwd: string): Set<string> {
   const names = new Set<string>();
-  for (const dir of projectFolders(cwd)) declaredIn(dir, names);
+  for (const dir of projectFolders(files, cwd)) declaredIn(files, dir, names);
   return names;
 }
 
-function declaredIn(cwd: string, names: Set<string>): void {
+function declaredIn(files: ProjectFiles, cwd: string, names: Set<string>): void {
   const add = (dist: string): void => {
     const d = normalizedName(dist);
     names.add(d.replace(/-/g, '_'));
@@ -124,13 +124,7 @@ function declaredIn(cwd: string, names: Set<string>): void {
     for (const alias of [d.replace(/^python-/, ''), d.replace(/-python$/, ''), d.replace(/(?<=[a-z])\d+$/, '')]) names.add(alias.replace(/-/g, '_'));
     if (dist.includes('.')) names.add(dist.slice(0, dist.indexOf('.')).toLowerCase());
   };
-  const read = (rel: string): string | undefined => {
-    try {
-      return readFileSync(path.join(cwd, rel), 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
+  const read = (rel: string): string | undefined => files.text(path.join(cwd, rel));
   const seen = new Set<string>();
   const requirements = (rel: string): void => {
     const key = path.normalize(rel);
@@ -152,13 +146,7 @@ function declaredIn(cwd: string, names: Set<string>): void {
       }
     }
   };
-  const list = (dir: string, pattern: RegExp): string[] => {
-    try {
-      return readdirSync(path.join(cwd, dir)).filter((f) => pattern.test(f)).sort();
-    } catch {
-      return [];
-    }
-  };
+  const list = (dir: string, pattern: RegExp): string[] => (files.entries(path.join(cwd, dir)) ?? []).map((e) => e.name).filter((f) => pattern.test(f)).sort();
   for (const f of list('.', /^requirements.*\.txt$/)) requirements(f);
   for (const f of list('requirements', /^[^.].*\.txt$/)) requirements(path.join('requirements', f));
   // one level deeper too: SecureDrop keeps requirements/python3/requirements.txt

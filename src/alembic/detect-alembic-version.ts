@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../project/project-files.js';
 import { LATEST_ALEMBIC, parseAlembicVersion, type AlembicVersion } from './alembic-version.js';
 import { pinnedVersion, projectFileReader, type PackagePin, type ReadProjectFile } from './package-pins.js';
 
@@ -7,7 +7,7 @@ import { pinnedVersion, projectFileReader, type PackagePin, type ReadProjectFile
  * The Alembic the project will deploy with: the version its lockfile or an exact pin names (see
  * pinnedVersion for the order), else the newest release. `source` says which file it came from.
  */
-export function detectAlembicVersion(cwd: string, read: ReadProjectFile = projectFileReader(cwd)): { version: AlembicVersion; source: string } {
+export function detectAlembicVersion(files: ProjectFiles, cwd: string, read: ReadProjectFile = projectFileReader(files, cwd)): { version: AlembicVersion; source: string } {
   const pin = pinnedVersion('alembic', read);
   const v = pin ? parseAlembicVersion(pin.version) : null;
   if (v && pin) return { version: v, source: pin.source };
@@ -15,7 +15,7 @@ export function detectAlembicVersion(cwd: string, read: ReadProjectFile = projec
 }
 
 /** The Flask-Migrate release the project installs, when a lockfile or an exact pin says. */
-export function detectFlaskMigrateVersion(cwd: string, read: ReadProjectFile = projectFileReader(cwd)): PackagePin | undefined {
+export function detectFlaskMigrateVersion(files: ProjectFiles, cwd: string, read: ReadProjectFile = projectFileReader(files, cwd)): PackagePin | undefined {
   return pinnedVersion('flask-migrate', read);
 }
 
@@ -24,8 +24,8 @@ export function detectFlaskMigrateVersion(cwd: string, read: ReadProjectFile = p
  * releases that still took postgres:// as PostgreSQL. Without such a pin, 1.4 or later is assumed:
  * Alembic 1.15 and later require it.
  */
-export function sqlalchemyBefore14(cwd: string): boolean {
-  for (const [, text] of requirementFiles(cwd)) {
+export function sqlalchemyBefore14(files: ProjectFiles, cwd: string): boolean {
+  for (const [, text] of requirementFiles(files, cwd)) {
     const m = /^[ \t]*sqlalchemy[ \t]*(?:\[[^\]\n\r\u2028\u2029]*\][ \t]*)?(==|<=?|~=)[ \t]*(\d+)\.(\d+)/imu.exec(text);
     if (!m) continue;
     const [major, minor] = [Number(m[2]), Number(m[3])];
@@ -36,12 +36,10 @@ export function sqlalchemyBefore14(cwd: string): boolean {
 }
 
 /** The requirements files a pin is looked for in, in order, with their text (those that can be read). */
-function* requirementFiles(cwd: string): Generator<[string, string]> {
+function* requirementFiles(files: ProjectFiles, cwd: string): Generator<[string, string]> {
   for (const name of ['requirements.txt', 'requirements/base.txt', 'requirements/prod.txt']) {
-    try {
-      yield [name, readFileSync(path.join(cwd, name), 'utf8')];
-    } catch {
-      // absent or unreadable: the next one
-    }
+    // absent or unreadable: the next one
+    const text = files.text(path.join(cwd, name));
+    if (text !== undefined) yield [name, text];
   }
 }

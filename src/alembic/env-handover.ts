@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { linesOf, readEnvPy } from './env-py.js';
 import { isStdlibOrAlembic, projectImportRoots, type ImportRoots } from './import-resolver.js';
@@ -75,9 +74,9 @@ export function envHandover(envPy: string, config: ImportRoots): EnvHandover | u
   // the first called module of the repository that configures (env.py may read its settings from another first)
   for (const c of called) {
     const rel = c.module.split('.').join('/');
-    const files = [...new Set(roots.flatMap((r) => [path.join(r, `${rel}.py`), path.join(r, rel, '__init__.py')]))].filter((f) => existsSync(f));
+    const files = [...new Set(roots.flatMap((r) => [path.join(r, `${rel}.py`), path.join(r, rel, '__init__.py')]))].filter((f) => config.files.exists(f));
     const holders = files.flatMap((file) => {
-      const text = readPythonText(file);
+      const text = readPythonText(config.files, file);
       return text !== undefined && readEnvPy(text).calls.length > 0 ? [{ file, text }] : [];
     });
     if (holders.length === 1) return { kind: 'followed', module: c.module, file: holders[0]!.file, text: holders[0]!.text, line: c.line };

@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import type { GitOutput, ProjectFiles } from '../project/project-files.js';
 import { readRevisionSource } from './revision-reader.js';
 import type { PyValue } from '../python/python-value.js';
 
@@ -45,27 +44,25 @@ export type Forensics =
 
 interface Git {
   readonly root: string;
+  readonly files: ProjectFiles;
   run(args: readonly string[], allowFail?: boolean): string | null;
 }
 
 /** Opens the git work tree around `cwd`, or says why there is none (a Heroku slug has no .git). */
-export function openGit(cwd: string): Git | { readonly unavailable: string } {
-  const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_PAGER: 'cat' };
-  const raw = (dir: string, args: readonly string[]): { status: number | null; stdout: string; error?: Error } => {
-    const r = spawnSync('git', ['-c', 'core.quotepath=off', ...args], { cwd: dir, env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
-    return { status: r.status, stdout: r.stdout ?? '', error: r.error };
-  };
+export function openGit(files: ProjectFiles, cwd: string): Git | { readonly unavailable: string } {
+  const raw = (dir: string, args: readonly string[]): GitOutput | null => files.git(dir, args);
   const top = raw(cwd, ['rev-parse', '--show-toplevel']);
-  if (top.error) return { unavailable: 'git is not installed, so the history could not be searched' };
+  if (top === null) return { unavailable: 'git is not installed, so the history could not be searched' };
   if (top.status !== 0) return { unavailable: 'the project is not in a git work tree (a Heroku slug has none), so the history could not be searched' };
   const root = top.stdout.trim();
   const head = raw(root, ['rev-parse', '--verify', '-q', 'HEAD']);
-  if (head.status !== 0) return { unavailable: 'the git repository has no commits yet' };
+  if (head?.status !== 0) return { unavailable: 'the git repository has no commits yet' };
   return {
     root,
+    files,
     run(args, allowFail = false) {
       const r = raw(root, args);
-      if (r.status !== 0) {
+      if (r?.status !== 0) {
         if (allowFail) return null;
         throw new Error(`git ${args[0]} failed`);
       }
@@ -79,23 +76,16 @@ export function openGit(cwd: string): Git | { readonly unavailable: string } {
  * the version folders, then the defining file's parents and children read
  * from the commit before it was removed.
  */
-export function investigateMissing(ids: readonly string[], cwd: string, versionDirs: readonly string[]): Map<string, Forensics> {
+export function investigateMissing(files: ProjectFiles, ids: readonly string[], cwd: string, versionDirs: readonly string[]): Map<string, Forensics> {
   const out = new Map<string, Forensics>();
-  const git = openGit(cwd);
+  const git = openGit(files, cwd);
   if ('unavailable' in git) {
     for (const id of ids) out.set(id, { kind: 'no-git', reason: git.unavailable });
     return out;
   }
-  const rootReal = realpathSync(git.root);
-  const dirs = versionDirs.map((d) => {
-    let real = d;
-    try {
-      real = realpathSync(d);
-    } catch {
-      // a missing folder still names where files used to be
-    }
-    return path.relative(rootReal, real) || '.';
-  });
+  const rootReal = files.realpath(git.root) ?? git.root;
+  // a missing folder still names where files used to be
+  const dirs = versionDirs.map((d) => path.relative(rootReal, files.realpath(d) ?? d) || '.');
   for (const id of ids) {
     try {
       out.set(id, investigateOne(git, id, dirs));
@@ -177,7 +167,7 @@ function investigateOne(git: Git, id: string, dirs: readonly string[]): Forensic
     const file = e.newPath ?? e.path;
     const def = defines(e.commit.hash, file);
     if (!def) continue;
-    if (inHead(e.commit.hash)) return { kind: 'in-tree', id, commit: e.commit, path: file, inWorkTree: existsSync(path.join(git.root, file)) };
+    if (inHead(e.commit.hash)) return { kind: 'in-tree', id, commit: e.commit, path: file, inWorkTree: git.files.exists(path.join(git.root, file)) };
     const refs = (git.run(['for-each-ref', '--contains', e.commit.hash, '--format=%(refname:short)', 'refs/heads', 'refs/remotes', 'refs/tags', 'refs/stash'], true) ?? '')
       .split('\n')
       .filter((r) => r && !r.endsWith('/HEAD'));
@@ -284,8 +274,8 @@ export function describeForensics(f: Forensics): string {
  * the merge base of `ref` and HEAD (committed or not), plus untracked files.
  * A PR's CI lints what the PR brings, not what main changed meanwhile.
  */
-export function filesChangedSince(cwd: string, ref: string): { files: Set<string> } | { error: string; hint: string } {
-  const git = openGit(cwd);
+export function filesChangedSince(files: ProjectFiles, cwd: string, ref: string): { files: Set<string> } | { error: string; hint: string } {
+  const git = openGit(files, cwd);
   if ('unavailable' in git) return { error: `--lint-changed-since needs git: ${git.unavailable}`, hint: 'Use --lint-since REV instead, which needs no git.' };
   if (ref.startsWith('-') || git.run(['rev-parse', '--verify', '-q', `${ref}^{commit}`], true) === null) {
     return { error: `--lint-changed-since ${ref}: git knows no commit by that name`, hint: 'CI clones are often shallow and single-branch: fetch the base first (git fetch origin main), then pass origin/main.' };

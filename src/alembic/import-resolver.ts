@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../project/project-files.js';
 import type { ProjectConfig } from './alembic-config.js';
 import { declaredImports } from './declared-imports.js';
 import { NOT_SOURCE_DIRS, projectFolders } from './project-folders.js';
@@ -46,7 +46,8 @@ export function importChecker(config: ProjectConfig): ImportCheck {
 }
 
 function newImportChecker(config: ProjectConfig): ImportCheck {
-  const folders = projectFolders(config.cwd);
+  const files = config.files;
+  const folders = projectFolders(files, config.cwd);
   const roots = projectImportRoots(config);
   // read on first need: most migrations import only what Alembic brings
   let declared: Set<string> | undefined;
@@ -59,10 +60,10 @@ function newImportChecker(config: ProjectConfig): ImportCheck {
     if (declared.has(module.toLowerCase())) return true;
     let ok = cache.get(module);
     if (ok === undefined) {
-      allRoots ??= [...roots, ...folders.flatMap(srcLayout)];
-      ok = allRoots.some((r) => existsSync(path.join(r, module)) || existsSync(path.join(r, `${module}.py`)))
+      allRoots ??= [...roots, ...folders.flatMap((f) => srcLayout(files, f))];
+      ok = allRoots.some((r) => files.exists(path.join(r, module)) || files.exists(path.join(r, `${module}.py`)))
         ? true
-        : { elsewhere: misplaced(packageBelow(folders[folders.length - 1]!, module), config) };
+        : { elsewhere: misplaced(packageBelow(files, folders[folders.length - 1]!, module), config) };
       cache.set(module, ok);
     }
     return ok;
@@ -76,16 +77,13 @@ function newImportChecker(config: ProjectConfig): ImportCheck {
  * application needs as much as its migrations do (peter_sslers keeps its
  * package in src/ and imports it from two revisions).
  */
-function srcLayout(folder: string): string[] {
+function srcLayout(files: ProjectFiles, folder: string): string[] {
   const src = path.join(folder, 'src');
-  if (!existsSync(src)) return [];
-  if (existsSync(path.join(folder, 'setup.py')) || existsSync(path.join(folder, 'setup.cfg'))) return [src];
+  if (!files.exists(src)) return [];
+  if (files.exists(path.join(folder, 'setup.py')) || files.exists(path.join(folder, 'setup.cfg'))) return [src];
   // a pyproject.toml that only configures tools ([tool.black], [tool.alembic]) builds nothing
-  try {
-    return /^\[(?:project|build-system|tool\.poetry)\]/m.test(readFileSync(path.join(folder, 'pyproject.toml'), 'utf8')) ? [src] : [];
-  } catch {
-    return [];
-  }
+  const pyproject = files.text(path.join(folder, 'pyproject.toml'));
+  return pyproject !== undefined && /^\[(?:project|build-system|tool\.poetry)\]/m.test(pyproject) ? [src] : [];
 }
 
 function misplaced(abs: string | undefined, config: ProjectConfig): MisplacedPackage | undefined {
@@ -102,19 +100,15 @@ function misplaced(abs: string | undefined, config: ProjectConfig): MisplacedPac
  * The shallowest `module/__init__.py` or `module.py` under `root` (four levels
  * at most); only asked about imports that already failed.
  */
-function packageBelow(root: string, module: string): string | undefined {
+function packageBelow(files: ProjectFiles, root: string, module: string): string | undefined {
   let level = [root];
   for (let depth = 0; depth < 4 && level.length > 0; depth++) {
     const next: string[] = [];
     for (const dir of level) {
-      let names: string[];
-      try {
-        names = readdirSync(dir).sort();
-      } catch {
-        continue;
-      }
+      const names = files.entries(dir)?.map((e) => e.name).sort();
+      if (names === undefined) continue;
       if (depth > 0) {
-        if (names.includes(module) && existsSync(path.join(dir, module, '__init__.py'))) return path.join(dir, module);
+        if (names.includes(module) && files.exists(path.join(dir, module, '__init__.py'))) return path.join(dir, module);
         if (names.includes(`${module}.py`)) return path.join(dir, `${module}.py`);
       }
       for (const n of names) if (!n.startsWith('.') && !NOT_SOURCE_DIRS.has(n) && !n.includes('.')) next.push(path.join(dir, n));
@@ -125,7 +119,7 @@ function packageBelow(root: string, module: string): string | undefined {
 }
 
 /** What decides where Python finds a module from Alembic's process: the folder, the ini and its prepend_sys_path. */
-export type ImportRoots = Pick<ProjectConfig, 'cwd' | 'iniPath' | 'prependSysPath'>;
+export type ImportRoots = Pick<ProjectConfig, 'cwd' | 'files' | 'iniPath' | 'prependSysPath'>;
 
 /** Where a module of the project can be found: the working folder, the ini's folder, prepend_sys_path. */
 export function pythonPathRoots(config: ImportRoots): string[] {
@@ -138,7 +132,7 @@ export function pythonPathRoots(config: ImportRoots): string[] {
  * import designate, which pip installed).
  */
 export function projectImportRoots(config: ImportRoots): string[] {
-  return [...new Set([...pythonPathRoots(config), ...projectFolders(config.cwd)])];
+  return [...new Set([...pythonPathRoots(config), ...projectFolders(config.files, config.cwd)])];
 }
 
 const declaredByConfig = new WeakMap<ProjectConfig, Set<string>>();
@@ -147,7 +141,7 @@ const declaredByConfig = new WeakMap<ProjectConfig, Set<string>>();
 export function declaredFor(config: ProjectConfig): Set<string> {
   let names = declaredByConfig.get(config);
   if (!names) {
-    names = declaredImports(config.cwd);
+    names = declaredImports(config.files, config.cwd);
     declaredByConfig.set(config, names);
   }
   return names;

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../project/project-files.js';
 import { parse as parseToml } from 'smol-toml';
 
 /** An exact version of a Python package the project installs, and the file that says so. */
@@ -12,14 +12,8 @@ export interface PackagePin {
 /** Reads a file of the project by its path relative to the root; undefined when absent or unreadable. */
 export type ReadProjectFile = (rel: string) => string | undefined;
 
-export function projectFileReader(cwd: string): ReadProjectFile {
-  return (rel) => {
-    try {
-      return readFileSync(path.join(cwd, rel), 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
+export function projectFileReader(files: ProjectFiles, cwd: string): ReadProjectFile {
+  return (rel) => files.text(path.join(cwd, rel));
 }
 
 /** PEP 503's normal form: case-blind, runs of -, _ and . alike. */

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../project/project-files.js';
 
 export { NOT_SOURCE_DIRS } from '../project/project-files.js';
 
@@ -9,10 +9,10 @@ export { NOT_SOURCE_DIRS } from '../project/project-files.js';
  * it up to the repository's root (pgAdmin runs Alembic from web/, its
  * requirements.txt is one level up). Outside a repository, the working folder only.
  */
-export function projectFolders(cwd: string): string[] {
+export function projectFolders(files: ProjectFiles, cwd: string): string[] {
   const chain = [cwd];
   for (let dir = cwd; chain.length <= 8; ) {
-    if (existsSync(path.join(dir, '.git'))) return chain;
+    if (files.exists(path.join(dir, '.git'))) return chain;
     const up = path.dirname(dir);
     if (up === dir) break;
     dir = up;

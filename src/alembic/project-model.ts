@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadProjectConfig, type ConfigOptions, type ProjectConfig } from './alembic-config.js';
 import { featuresOf, type AlembicVersion } from './alembic-version.js';
@@ -89,7 +88,7 @@ interface ModelBuild {
 
 function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overlay?: ReadonlyMap<string, Buffer>): ModelBuild {
   const features = featuresOf(alembicVersion);
-  let discovery: DiscoveryResult = discoverRevisionFiles(config.versionLocations, {
+  let discovery: DiscoveryResult = discoverRevisionFiles(config.files, config.versionLocations, {
     recursive: config.recursive,
     sourceless: config.sourceless,
     features,
@@ -104,7 +103,7 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
   }
   const sourceOf = (file: string): SourceOutcome => {
     const given = overlay?.get(file);
-    return given ? sourceOutcome(given) : readSourceFile(file);
+    return given ? sourceOutcome(given) : readSourceFile(config.files, file);
   };
   const resolveImported = importResolver(config);
   const importable = importChecker(config);
@@ -168,14 +167,13 @@ function importResolver(config: ProjectConfig): (u: PyUnknown) => PyValue | unde
     const parts = module.split('.');
     outer: for (const root of roots) {
       for (const candidate of [path.join(root, ...parts) + '.py', path.join(root, ...parts, '__init__.py')]) {
-        try {
-          // decoded as Python reads it: a module that does not compile resolves nothing
-          const decoded = decodePythonSource(readFileSync(candidate));
-          found = 'text' in decoded ? readModuleConstants(decoded.text) : null;
-          break outer;
-        } catch {
-          // not here; try the next root
-        }
+        const bytes = config.files.bytes(candidate);
+        // not here; try the next root
+        if (bytes === undefined) continue;
+        // decoded as Python reads it: a module that does not compile resolves nothing
+        const decoded = decodePythonSource(bytes);
+        found = 'text' in decoded ? readModuleConstants(decoded.text) : null;
+        break outer;
       }
     }
     cache.set(module, found);

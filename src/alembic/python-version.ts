@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../project/project-files.js';
 
 /** The Python the project says it runs on: what decides which syntax its migrations may use. */
 export interface DeclaredPython {
@@ -25,7 +25,8 @@ export function parsePythonVersion(text: string, source: string): DeclaredPython
  * python_full_version or python_version); null when none declares one, or the
  * declaration is not a Python 3 version the buildpack accepts.
  */
-export function detectPythonVersion(cwd: string): DeclaredPython | null {
+export function detectPythonVersion(files: ProjectFiles, cwd: string): DeclaredPython | null {
+  const readText = (file: string): string | null => files.text(file) ?? null;
   const runtime = readText(path.join(cwd, 'runtime.txt'));
   if (runtime !== null) {
     const m = /^\s*python-(\S+)\s*$/u.exec(runtime);
@@ -47,12 +48,4 @@ export function detectPythonVersion(cwd: string): DeclaredPython | null {
     }
   }
   return null;
-}
-
-function readText(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
 }

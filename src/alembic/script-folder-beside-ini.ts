@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../project/project-files.js';
 
 /**
  * The script folder (env.py) that a relative script_location names from the ini's own folder, when it names
@@ -7,10 +7,10 @@ import path from 'node:path';
  * folder (`script_location = .` in migrations/alembic.ini, deployed as `cd migrations && alembic upgrade
  * head`). Undefined for an absolute or package:resource location, or one that works from `cwd`.
  */
-export function scriptFolderBesideIni(cwd: string, iniPath: string, location: string): string | undefined {
+export function scriptFolderBesideIni(files: ProjectFiles, cwd: string, iniPath: string, location: string): string | undefined {
   if (location === '' || path.isAbsolute(location) || /^[\w.]+:/u.test(location)) return undefined;
   const there = path.resolve(path.dirname(iniPath), location);
-  return !existsSync(path.join(path.resolve(cwd, location), 'env.py')) && existsSync(path.join(there, 'env.py')) ? there : undefined;
+  return !files.exists(path.join(path.resolve(cwd, location), 'env.py')) && files.exists(path.join(there, 'env.py')) ? there : undefined;
 }
 
 /** The script_location that names `dir` from any folder: `%(here)s/…` relative to the ini (`%(here)s` for its own folder). */

@@ -1,9 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import path from 'node:path';
 import { TextDecoder } from 'node:util';
 import { envPyPath, type ProjectConfig } from './alembic-config.js';
-import { fsPath } from './fs-path.js';
+import type { ProjectFiles } from '../project/project-files.js';
+import type { SourceBytes } from '../project/source-bytes.js';
 import { decodeEscapingBadBytes, utf8Problem } from '../python/python-decode.js';
 import { readRevisionSource, type ReadResult } from './revision-reader.js';
 
@@ -17,13 +16,13 @@ export type SourceOutcome =
   | { readonly kind: 'undecodable'; readonly error: string; readonly line: number }
   | { readonly kind: 'read'; readonly read: ReadResult };
 
-/** Reads one revision file from disk and statically reads its module-level bindings. */
-export function readSourceFile(file: string): SourceOutcome {
-  return sourceOutcome(readFromDisk(file));
+/** Reads one revision file and statically reads its module-level bindings. */
+export function readSourceFile(files: ProjectFiles, file: string): SourceOutcome {
+  return sourceOutcome(files.source(file));
 }
 
 /** The outcome for bytes already in hand (an overlay, a test) or a read error. */
-export function sourceOutcome(content: Buffer | { error: string; endless?: string }): SourceOutcome {
+export function sourceOutcome(content: SourceBytes): SourceOutcome {
   if ('error' in content) return { kind: 'unreadable', ...content };
   const decoded = decodePythonSource(content);
   if ('error' in decoded) return { kind: 'undecodable', error: decoded.error, line: decoded.line };
@@ -68,21 +67,25 @@ export function decodePythonSource(buf: Buffer): { text: string } | { error: str
 }
 
 /** A Python file's text as Python decodes it (BOM dropped, coding line honoured); undefined when it cannot be read or decoded. */
-export function readPythonText(abs: string): string | undefined {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(fsPath(abs));
-  } catch {
-    return undefined;
-  }
+export function readPythonText(files: ProjectFiles, abs: string): string | undefined {
+  const buf = files.bytes(abs);
+  if (buf === undefined) return undefined;
+  const decoded = decodePythonSource(buf);
+  return 'text' in decoded ? decoded.text : undefined;
+}
+
+/** A revision file's text, read afresh rather than kept (the model read it once already; thousands are not held twice). */
+export function readRevisionText(files: ProjectFiles, abs: string): string | undefined {
+  const buf = files.source(abs);
+  if ('error' in buf) return undefined;
   const decoded = decodePythonSource(buf);
   return 'text' in decoded ? decoded.text : undefined;
 }
 
 /** env.py's text as Python decodes it; undefined when it is missing, not decodable, or the script folder is not known (envPyPath). */
-export function readEnvPyText(config: Pick<ProjectConfig, 'scriptDir' | 'scriptDirUnresolved'>): string | undefined {
+export function readEnvPyText(config: Pick<ProjectConfig, 'scriptDir' | 'scriptDirUnresolved' | 'files'>): string | undefined {
   const abs = envPyPath(config);
-  return abs === undefined ? undefined : readPythonText(abs);
+  return abs === undefined ? undefined : readPythonText(config.files, abs);
 }
 
 /** A file whose coding line names another codec than utf-8: decoded whole, as CPython does before it tokenizes. */
@@ -175,75 +178,6 @@ function declaresCoding(buf: Buffer): boolean {
   let newlines = 0;
   for (let i = 0; i < at; i++) if (buf[i] === 10 && ++newlines === 2) return false;
   return true;
-}
-
-/** Reused between files: revision files are small, and one open + read + close is half of readFileSync's calls. */
-let scratch = Buffer.allocUnsafe(256 * 1024);
-
-/**
- * Opened without blocking: Python's open() of a named pipe waits for a writer, so Alembic would hang
- * the release until the platform's timeout, where we say what the file is. Not Windows'.
- */
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
-/** Beyond this a file is asked whether it is a device (/dev/zero behind a link never ends). */
-const LARGE = 64 * 1024 * 1024;
-
-/**
- * The file's bytes. The result may be a view of a shared buffer that the next
- * call overwrites: the caller decodes it before reading another file.
- */
-function readFromDisk(file: string): Buffer | { error: string; endless?: string } {
-  let fd: number;
-  try {
-    fd = openSync(fsPath(file), OPEN_FLAGS);
-  } catch (e) {
-    return { error: osError(file, e as NodeJS.ErrnoException) };
-  }
-  try {
-    let size = 0;
-    for (;;) {
-      if (size === scratch.length) {
-        if (size >= LARGE && !fstatSync(fd).isFile()) return notAFile(fd, file);
-        const bigger = Buffer.allocUnsafe(scratch.length * 2);
-        scratch.copy(bigger);
-        scratch = bigger;
-      }
-      const got = readSync(fd, scratch, size, scratch.length - size, null);
-      if (got === 0) break;
-      size += got;
-    }
-    // a pipe nobody writes to reads as empty (a link to /dev/null is an empty file to Python too)
-    if (size === 0 && fstatSync(fd).isFIFO()) return notAFile(fd, file);
-    return scratch.subarray(0, size);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    // EAGAIN: a pipe with a writer that has not written yet
-    return err.code === 'EAGAIN' ? notAFile(fd, file) : { error: osError(file, err) };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function osError(file: string, e: NodeJS.ErrnoException): string {
-  const code = e.code;
-  if (code === 'ENOENT' || code === 'ELOOP') return `ImportError: Can't find Python file ${file}`;
-  if (code === 'EISDIR') return `IsADirectoryError: [Errno 21] Is a directory: '${file}'`;
-  if (code === 'EACCES' || code === 'EPERM') return `PermissionError: [Errno 13] Permission denied: '${file}'`;
-  // a socket cannot be opened at all
-  if (code === 'ENXIO') return `OSError: [Errno 6] No such device or address: '${file}'`;
-  return `OSError: ${e.message}`;
-}
-
-/** Not an exception Alembic raises: it blocks on a pipe, and reads a device like /dev/zero until memory runs out. */
-function notAFile(fd: number, file: string): { error: string; endless: string } {
-  const name = path.basename(file);
-  if (fstatSync(fd).isFIFO()) {
-    return {
-      error: "it is a named pipe, not a file: Alembic would wait on it without end, and the deploy hang until the platform's timeout",
-      endless: `(nothing: it waits without end reading ${name}, a named pipe)`,
-    };
-  }
-  return { error: 'it is a device that never ends, not a file: Alembic would read it until memory runs out', endless: `(nothing: it reads ${name}, a device, until memory runs out)` };
 }
 
 function lineOfOffset(buf: Buffer, offset: number): number {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ProjectModel } from '../alembic/project-model.js';
-import { readEnvPyText, readSourceFile, type SourceOutcome } from '../alembic/source-reader.js';
+import { readEnvPyText, readSourceFile, sourceOutcome, type SourceOutcome } from '../alembic/source-reader.js';
 import type { GraphProblem, GraphProblemCode, Rev } from '../alembic/revision-map.js';
 import type { AlembicFailure, FileProblem, FileProblemCode, ScriptFile } from '../alembic/script-loader.js';
 import { envPyPath, type ConfigNote } from '../alembic/alembic-config.js';
@@ -133,7 +133,10 @@ export function envPySource(model: ProjectModel): { readonly abs: string; readon
   if (!env) {
     const known = envPyPath(model.config);
     const abs = known ?? path.join(model.config.scriptDir, 'env.py');
-    const outcome: SourceOutcome = known === undefined ? { kind: 'unreadable', error: 'the script folder is not known' } : readSourceFile(abs);
+    // the bytes the other readers of env.py share; read as a revision file only to word a failure as Python does
+    const bytes = known === undefined ? undefined : model.config.files.bytes(abs);
+    const outcome: SourceOutcome =
+      known === undefined ? { kind: 'unreadable', error: 'the script folder is not known' } : bytes !== undefined ? sourceOutcome(bytes) : readSourceFile(model.config.files, abs);
     env = { abs, rel: path.relative(model.config.cwd, abs) || abs, outcome };
     envPys.set(model, env);
   }

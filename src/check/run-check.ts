@@ -1,6 +1,6 @@
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
-import { diskFiles, type ProjectFiles } from '../project/project-files.js';
+import type { ProjectFiles } from '../project/project-files.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import { predictUpgrade } from '../alembic/upgrade-plan.js';
 import type { Finding, Severity } from './finding.js';
@@ -66,7 +66,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
   const lintFound = new Set<Finding>();
   const old = opts.lint?.baseline?.paths;
   const target = opts.target !== undefined && !opts.database ? predictUpgrade(model.map, opts.target, []) : undefined;
-  const ctx = { model, files: opts.files ?? diskFiles(), database: opts.database, lint: opts.lint, target, release: opts.release, releaseGenerates: opts.releaseGenerates };
+  const ctx = { model, files: opts.files ?? model.config.files, database: opts.database, lint: opts.lint, target, release: opts.release, releaseGenerates: opts.releaseGenerates };
   for (const rule of RULES) {
     if (rule.kind === 'lint') {
       if (!opts.lint) continue;

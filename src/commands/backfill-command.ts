@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fsPath } from '../alembic/fs-path.js';
 import { investigateMissing } from '../alembic/git-history.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig } from '../alembic/project-model.js';
+import { diskFiles } from '../project/project-files.js';
 import type { StampValue } from '../alembic/upgrade-plan.js';
 import { sqlTableName } from '../check/db-helpers.js';
 import { missingIds } from '../check/run-verify.js';
@@ -14,7 +13,7 @@ import { planBackfill, proveBackfill, type BackfillOutcome, type MissingId } fro
 import { writeChanges } from '../generate/write-changes.js';
 import { acquireWriteLock } from '../generate/write-lock.js';
 import { backfillJson, backfillText } from '../report/backfill-report.js';
-import { configOptions, type CommandOutput } from './check-command.js';
+import { configOptions, withFiles, type CommandOutput } from './check-command.js';
 import { scanLogFile } from './read-log.js';
 import { chooseVersionTable, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
 
@@ -32,7 +31,7 @@ export interface BackfillCommandOptions extends VerifyCommandOptions {
 
 
 export async function backfillCommand(opts: BackfillCommandOptions): Promise<CommandOutput & { outcome: BackfillOutcome }> {
-  const loadOptions = configOptions(opts);
+  const loadOptions = configOptions(withFiles(opts));
   const config = await loadProjectConfig(loadOptions);
   if (!opts.write) return backfillRun(opts, loadOptions, config);
   // from reading the files to proving what was written: one writer at a time
@@ -48,7 +47,7 @@ export async function backfillCommand(opts: BackfillCommandOptions): Promise<Com
 async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType<typeof configOptions>, config: ProjectConfig): Promise<CommandOutput & { outcome: BackfillOutcome }> {
   const now = opts.now ?? new Date();
   // the proof predicts what the deploy runs: the Procfile release line's target unless --target says otherwise
-  const deploy = opts.target === undefined ? procfileTarget(opts.cwd, config.iniPath) : undefined;
+  const deploy = opts.target === undefined ? procfileTarget(config.files, opts.cwd, config.iniPath) : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
   const explicitIds = (opts.revisions?.length ?? 0) > 0 || opts.fromLogs !== undefined;
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
@@ -91,6 +90,7 @@ async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType
     opts.git === false || ids.length === 0
       ? new Map()
       : investigateMissing(
+          config.files,
           ids,
           config.cwd,
           config.versionLocations.map((l) => l.absPath),
@@ -107,8 +107,12 @@ async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType
   const after = parseAfter(opts.after ?? [], ids);
   const rows: readonly StampValue[] | null = state ? state.rows : null;
   const io = {
-    readFile: (p: string) => readFileSync(fsPath(p)),
-    exists: (p: string) => existsSync(fsPath(p)),
+    readFile: (p: string) => {
+      const bytes = config.files.bytes(p);
+      if (bytes === undefined) throw new Error(`${config.files.readError(p) ?? 'cannot read'}: ${p}`);
+      return bytes;
+    },
+    exists: (p: string) => config.files.exists(p),
     rebuild: (overlay: ReadonlyMap<string, Buffer>) => modelFromConfig(config, loadOptions.alembicVersion, overlay),
   };
   const versionTable = state ? sqlTableName(state.versionTable, state.versionTableSchema) : undefined;
@@ -121,8 +125,8 @@ async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType
   if (opts.write && ready) {
     const undo = writeChanges([...plan.changes].map(([absPath, c]) => ({ absPath, before: c.before, after: c.after })));
     written = true;
-    // the proof again, from what is now on disk
-    const recheck = proveBackfill(model, modelFromConfig(config, loadOptions.alembicVersion), missing.map((m) => m.id), rows, target);
+    // the proof again, from what is now on disk (read afresh: the run's reader holds the folders as they were)
+    const recheck = proveBackfill(model, modelFromConfig({ ...config, files: diskFiles() }, loadOptions.alembicVersion), missing.map((m) => m.id), rows, target);
     finalPlan = { ...plan, proof: recheck };
     if (!recheck.ok) {
       undo();

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { diskFiles, type ProjectFiles } from '../project/project-files.js';
 import type { ConfigOptions } from '../alembic/alembic-config.js';
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
@@ -44,6 +44,13 @@ export interface CheckCommandOptions {
   readonly target?: string;
   /** --lint-changed-since: lint only revision files changed since this git ref. */
   readonly lintChangedSince?: string;
+  /** The run's reader of the project (a library caller or a test may hand one in); the disk, read once, when absent. */
+  readonly files?: ProjectFiles;
+}
+
+/** The options with the run's reader of the project settled: every step of one run reads through the same one. */
+export function withFiles<T extends { readonly files?: ProjectFiles }>(opts: T): T & { readonly files: ProjectFiles } {
+  return opts.files ? (opts as T & { readonly files: ProjectFiles }) : { ...opts, files: diskFiles() };
 }
 
 export interface CommandOutput {
@@ -59,12 +66,12 @@ export async function checkModel(
   model: ProjectModel,
   opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[]; lintChangedSince?: string; target?: string; targetFrom?: string; targetVia?: string; release?: ReleaseCommandProblem; releaseGenerates?: readonly GeneratedAtRelease[] },
 ): Promise<CheckResult> {
-  const config = await loadLintConfig(model.config.cwd, model.config.iniPath, new Set(RULES.map((r) => r.code)));
+  const config = await loadLintConfig(model.config.files, model.config.cwd, model.config.iniPath, new Set(RULES.map((r) => r.code)));
   const since = opts.lintSince && opts.lintSince.length > 0 ? { names: opts.lintSince, from: '--lint-since' } : config.lintSince;
   const linting = opts.lintOnly || (opts.lint !== false && config.lint);
   let changedSince: LintScope['changedSince'];
   if (linting && opts.lintChangedSince !== undefined) {
-    const changed = filesChangedSince(model.config.cwd, opts.lintChangedSince);
+    const changed = filesChangedSince(model.config.files, model.config.cwd, opts.lintChangedSince);
     if ('error' in changed) throw new ConfigError(`${changed.error}.`, { hint: changed.hint });
     changedSince = { ref: opts.lintChangedSince, files: changed.files };
   }
@@ -72,18 +79,18 @@ export async function checkModel(
   return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly, target: opts.target, targetFrom: opts.targetFrom, targetVia: opts.targetVia, release: opts.release, releaseGenerates: opts.releaseGenerates });
 }
 
-export function resolveAlembicVersion(cwd: string, flag: string | undefined): AlembicVersion {
+export function resolveAlembicVersion(files: ProjectFiles, cwd: string, flag: string | undefined): AlembicVersion {
   if (flag) {
     const v = parseAlembicVersion(flag);
     if (!v) throw new UsageError(`--alembic-version ${flag} is not a version.`, { hint: 'Use a version such as 1.13.1, or latest.' });
     return { ...v, source: '--alembic-version' };
   }
-  const found = detectAlembicVersion(cwd);
+  const found = detectAlembicVersion(files, cwd);
   return found.source === 'default' ? found.version : { ...found.version, source: found.source };
 }
 
-export function resolvePython(cwd: string, flag: string | undefined): DeclaredPython | null {
-  if (flag === undefined) return detectPythonVersion(cwd);
+export function resolvePython(files: ProjectFiles, cwd: string, flag: string | undefined): DeclaredPython | null {
+  if (flag === undefined) return detectPythonVersion(files, cwd);
   const v = parsePythonVersion(flag, '--python-version');
   if (!v) throw new UsageError(`--python-version ${flag} is not a Python 3 version.`, { hint: 'Use the version the app runs on, such as 3.12 or 3.12.7.' });
   return v;
@@ -93,27 +100,30 @@ export function resolvePython(cwd: string, flag: string | undefined): DeclaredPy
  * With no -c: the ini the release phase's upgrade names (release: alembic -c db/alembic.ini upgrade head),
  * unless $ALEMBIC_CONFIG or ./alembic.ini says which ini, as it does for Alembic.
  */
-export function releaseLineConfig(cwd: string, env: Readonly<Record<string, string | undefined>> | undefined): { config: string; from: string } | undefined {
-  return env?.ALEMBIC_CONFIG || existsSync(path.join(cwd, 'alembic.ini')) ? undefined : releaseConfig(cwd);
+export function releaseLineConfig(files: ProjectFiles, cwd: string, env: Readonly<Record<string, string | undefined>> | undefined): { config: string; from: string } | undefined {
+  return env?.ALEMBIC_CONFIG || files.exists(path.join(cwd, 'alembic.ini')) ? undefined : releaseConfig(files, cwd);
 }
 
 /** The project flags every command shares, as the configuration loader takes them. */
-export function configOptions(opts: CheckCommandOptions): ConfigOptions {
-  const fromRelease = opts.config === undefined ? releaseLineConfig(opts.cwd, opts.env) : undefined;
+export function configOptions(opts: CheckCommandOptions & { readonly files: ProjectFiles }): ConfigOptions {
+  const files = opts.files;
+  const fromRelease = opts.config === undefined ? releaseLineConfig(files, opts.cwd, opts.env) : undefined;
   return {
     cwd: opts.cwd,
+    files,
     configFile: opts.config ?? fromRelease?.config,
     ...(fromRelease ? { configFileFrom: fromRelease.from } : {}),
     section: opts.name,
     versions: opts.versions,
     recursive: opts.recursive,
     env: opts.env,
-    alembicVersion: resolveAlembicVersion(opts.cwd, opts.alembicVersion),
-    python: resolvePython(opts.cwd, opts.pythonVersion) ?? opts.pythonFallback?.() ?? null,
+    alembicVersion: resolveAlembicVersion(files, opts.cwd, opts.alembicVersion),
+    python: resolvePython(files, opts.cwd, opts.pythonVersion) ?? opts.pythonFallback?.() ?? null,
   };
 }
 
-export async function checkCommand(opts: CheckCommandOptions): Promise<CommandOutput & { result: CheckResult }> {
+export async function checkCommand(given: CheckCommandOptions): Promise<CommandOutput & { result: CheckResult }> {
+  const opts = withFiles(given);
   if (opts.lint === false && opts.lintOnly) throw new UsageError('--no-lint and --lint-only contradict each other.', { hint: 'Use one of them.' });
   if (opts.target !== undefined && (opts.target.trim() === '' || RELATIVE.test(opts.target))) {
     throw new UsageError(`check --target takes head, heads, LABEL@head or a revision, not '${opts.target}'.`, {
@@ -125,10 +135,10 @@ export async function checkCommand(opts: CheckCommandOptions): Promise<CommandOu
   }
   const model = await loadProject(configOptions(opts));
   // no --target: grade for what the Heroku release phase runs, when the Procfile says so plainly
-  const deploy = opts.target === undefined ? procfileTarget(opts.cwd, model.config.iniPath, model.alembicVersion) : undefined;
+  const deploy = opts.target === undefined ? procfileTarget(opts.files, opts.cwd, model.config.iniPath, model.alembicVersion) : undefined;
   // `head` is the default grading already: only say where it came from (planning a new database's whole
   // upgrade costs ~0.2 s at 10,000 revisions, which an explicit --target head pays)
-  const generates = releaseGenerates(opts.cwd);
+  const generates = releaseGenerates(opts.files, opts.cwd);
   const result = await checkModel(model, { ...(deploy ? { ...opts, target: deploy.target === 'head' ? undefined : deploy.target, ...deployOrigin(deploy), release: releaseProblem(deploy) } : opts), releaseGenerates: generates });
   const stdout = opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) + '\n' : checkText(result);
   return { stdout, exitCode: result.ok ? 0 : 1, result };

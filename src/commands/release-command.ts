@@ -1,13 +1,13 @@
 import { runVerify } from '../check/run-verify.js';
 import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
 import path from 'node:path';
+import type { ProjectFiles } from '../project/project-files.js';
 import { commandGenerates, commandProject, commandTarget, releaseGenerates } from '../deploy/procfile-target.js';
 import { alembicCommand, flaskAppMissing, flaskCommand, runChild } from '../release/run-child.js';
-import { existsSync, readFileSync } from 'node:fs';
 import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
 import { findingText, verifyText } from '../report/text-report.js';
-import { releaseLineConfig } from './check-command.js';
+import { releaseLineConfig, withFiles } from './check-command.js';
 import { openProjectAndDatabase, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
 
 export interface ReleaseCommandOptions extends VerifyCommandOptions {
@@ -42,15 +42,16 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
   }
 }
 
-async function releaseSteps(opts: ReleaseCommandOptions, started: number, markRunning: () => void): Promise<number> {
+async function releaseSteps(given: ReleaseCommandOptions, started: number, markRunning: () => void): Promise<number> {
+  const opts = withFiles(given);
   // `release -- alembic -c db/alembic.ini upgrade heads`: check the project the wrapped command migrates (its
   // -c wins over ALEMBIC_CONFIG, as in Alembic; ours over both), and predict its target, not the default head
   const adopted = opts.command && opts.command.length > 0 ? commandProject(opts.command) : {};
   const config = opts.config ?? adopted.config;
   const name = opts.name ?? adopted.name;
   // else the ini the project is loaded from (configOptions): ./alembic.ini, or the one the release line names
-  const ini = config ?? opts.env.ALEMBIC_CONFIG ?? releaseLineConfig(opts.cwd, opts.env)?.config;
-  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.command, opts.cwd, ini ? path.resolve(opts.cwd, ini) : undefined) : undefined;
+  const ini = config ?? opts.env.ALEMBIC_CONFIG ?? releaseLineConfig(opts.files, opts.cwd, opts.env)?.config;
+  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? path.resolve(opts.cwd, ini) : undefined) : undefined;
   // --target decides what is graded; a command Alembic refuses (or that cannot migrate) stops the release either way
   const wrapped = opts.target === undefined ? read : undefined;
   const target = opts.target ?? wrapped?.target ?? 'head';
@@ -70,8 +71,8 @@ async function releaseSteps(opts: ReleaseCommandOptions, started: number, markRu
   const { table, db, state, model, source, url } = await openProjectAndDatabase({ ...opts, config, name, pythonFallback }, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
   // the release line (a migration generated before this command runs is on disk by now, and looks pending)
   // and the wrapped command; the line's own finding says where it is written
-  const fromLine = releaseGenerates(opts.cwd);
-  const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
+  const fromLine = releaseGenerates(opts.files, opts.cwd);
+  const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
   const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] }, undefined, url);
   const prediction = result.database.prediction;
   if (!result.ok) {
@@ -89,7 +90,7 @@ async function releaseSteps(opts: ReleaseCommandOptions, started: number, markRu
   const argv = opts.command && opts.command.length > 0 ? [...opts.command] : upgradeCommand(target, model.config, opts);
   opts.out(`alembic-preflight release: running ${argv.map((a, i) => (i === 0 ? a.split('/').at(-1) : a)).join(' ')} (${pending.length} migration${pending.length === 1 ? '' : 's'}: ${pending.join(' → ') || 'none'})\n`);
   markRunning();
-  const child = await runChild(argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000 }).catch((e: Error) => {
+  const child = await runChild(argv, { cwd: opts.cwd, env: opts.env, deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000 }).catch((e: Error) => {
     throw new ConfigError(`Could not start ${argv[0]}: ${e.message}.`, { hint: 'Check that the command exists and is executable.' });
   });
   log('info', 'release.child-exit', { code: child.code, signal: child.signal, ms: child.ms }, 'command finished');
@@ -119,11 +120,12 @@ async function releaseSteps(opts: ReleaseCommandOptions, started: number, markRu
  * sets the script folder (plain `alembic` finds no alembic.ini there), else `alembic upgrade` with our -c/-n.
  * Throws before anything runs when that command cannot run here.
  */
-function upgradeCommand(target: string, config: { flaskMigrate?: boolean; scriptDir: string }, opts: ReleaseCommandOptions): string[] {
+function upgradeCommand(target: string, config: { flaskMigrate?: boolean; scriptDir: string; files: ProjectFiles }, opts: ReleaseCommandOptions): string[] {
+  const files = config.files;
   const onHeroku = 'On Heroku, list the buildpacks in this order: heroku/nodejs, then heroku/python (heroku buildpacks -a APP), and keep ';
   if (config.flaskMigrate) {
     const directory = path.relative(opts.cwd, config.scriptDir) || '.';
-    const missing = flaskAppMissing(opts.cwd, opts.env, existsSync, (f) => (existsSync(f) ? readFileSync(f, 'utf8') : undefined));
+    const missing = flaskAppMissing(opts.cwd, opts.env, (f) => files.exists(f), (f) => files.text(f));
     if (missing) {
       throw new ConfigError(`This is a Flask-Migrate project, so the upgrade is \`flask db upgrade\`, and flask cannot find the app: ${missing}. Nothing was run.`, {
         hint: `Set the app: heroku config:set FLASK_APP=app:create_app -a APP, or put it on the release line (release: FLASK_APP=app:create_app ./node_modules/.bin/alembic-preflight release), or wrap your own command: release -- flask --app app db upgrade -d ${directory}.`,

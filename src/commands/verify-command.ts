@@ -16,7 +16,7 @@ import { ConfigError, UsageError } from '../errors/errors.js';
 import { verifyJson } from '../report/json-report.js';
 import { verifyText } from '../report/text-report.js';
 import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
-import { configOptions, type CheckCommandOptions, type CommandOutput } from './check-command.js';
+import { configOptions, withFiles, type CheckCommandOptions, type CommandOutput } from './check-command.js';
 
 export interface VerifyCommandOptions extends CheckCommandOptions {
   readonly databaseUrl?: string;
@@ -59,7 +59,8 @@ export interface ProjectAndDatabase {
  * configuration, then the database and, while its round trips are under way,
  * the revision files; then builds the model.
  */
-export async function openProjectAndDatabase(opts: VerifyCommandOptions, missingUrlHint: string): Promise<ProjectAndDatabase> {
+export async function openProjectAndDatabase(given: VerifyCommandOptions, missingUrlHint: string): Promise<ProjectAndDatabase> {
+  const opts = withFiles(given);
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
   const raw = opts.databaseUrl ?? opts.env[envName];
   if (!raw) throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, { hint: missingUrlHint });
@@ -120,7 +121,7 @@ function compareUrlVariables(config: ProjectConfig, source: string, used: string
     const here = value === undefined ? 'unset' : sameDatabase(value, url, config.cwd) === 'different' ? 'different' : 'same';
     return { ...r, here, postgresScheme };
   });
-  const schemeRefused = reads.some((r) => r.postgresScheme === true) && !rewritesPostgresScheme(source) && !sqlalchemyBefore14(config.cwd);
+  const schemeRefused = reads.some((r) => r.postgresScheme === true) && !rewritesPostgresScheme(source) && !sqlalchemyBefore14(config.files, config.cwd);
   return { used, reads, envPy: shown(config, path.join(config.scriptDir, 'env.py')), ...(schemeRefused ? { schemeRefused } : {}) };
 }
 
@@ -154,7 +155,7 @@ function compareIniUrl(config: ProjectConfig, envPy: string, url: string, source
     value === undefined ? 'absent'
     : value.trim() === '' ? 'empty'
     : value.trim() === TEMPLATE_URL ? 'placeholder'
-    : POSTGRES_SCHEME.test(value) && !sqlalchemyBefore14(config.cwd) ? 'postgres-scheme'
+    : POSTGRES_SCHEME.test(value) && !sqlalchemyBefore14(config.files, config.cwd) ? 'postgres-scheme'
     : sameDatabase(value, url, config.cwd);
   return { state, source, envPy: shown(config, path.join(config.scriptDir, 'env.py')), envPyLine: connection.line, via: connection.via, ini: shown(config, config.iniPath), line, section: config.section };
 }
@@ -205,11 +206,11 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
     `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
   );
   // no --target: predict what the deploy runs, when the Procfile release line says so plainly
-  const deploy = opts.target === undefined ? procfileTarget(opts.cwd, config.iniPath, model.alembicVersion) : undefined;
+  const deploy = opts.target === undefined ? procfileTarget(config.files, opts.cwd, config.iniPath, model.alembicVersion) : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
   const missing = model.failure ? [] : missingIds(model, state);
-  const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}), releaseGenerates: releaseGenerates(opts.cwd) }, forensics, url);
+  const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(config.files, missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}), releaseGenerates: releaseGenerates(config.files, opts.cwd) }, forensics, url);
   const stdout = opts.format === 'json' ? JSON.stringify(verifyJson(result, table.notes, source), null, 2) + '\n' : verifyText(result, table.notes, source);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }

@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../project/project-files.js';
 import { FLASK_OPTIONS_WITH_VALUE, releaseUpgrade, type ReleaseCommandProblem } from './alembic-argv.js';
 import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/alembic-version.js';
 import { afterShellC, generatingCommand, isShell, type GeneratedAtRelease } from './generating-command.js';
@@ -43,13 +43,13 @@ const MAX_SCRIPT_BYTES = 1 << 20;
  * relative step) or when several different targets are run (a Procfile and a heroku.yml that
  * disagree among them): the caller then keeps its default instead of guessing.
  */
-export function procfileTarget(cwd: string, iniPath?: string, version: AlembicVersion = LATEST_ALEMBIC): DeployTarget | undefined {
-  const release = releaseCommands(cwd);
+export function procfileTarget(files: ProjectFiles, cwd: string, iniPath?: string, version: AlembicVersion = LATEST_ALEMBIC): DeployTarget | undefined {
+  const release = releaseCommands(files, cwd);
   if (!release) return undefined;
   const ini = path.resolve(iniPath ?? path.join(cwd, 'alembic.ini'));
   const found: DeployTarget[] = [];
   for (const command of release.commands) {
-    const targets = lineTargets(command.text, { dir: release.dir, cwd, ini, path: command.shown, line: command.line, version }, true);
+    const targets = lineTargets(command.text, { files, dir: release.dir, cwd, ini, path: command.shown, line: command.line, version }, true);
     if (targets === null) return undefined;
     found.push(...targets.map((t) => (t.path === command.shown ? t : { ...t, via: { path: command.shown, line: command.line } })));
   }
@@ -69,13 +69,13 @@ export function releaseProblem(d: DeployTarget | undefined): ReleaseCommandProbl
  * in its Procfile or heroku.yml line, a script or Pipfile entry that line runs, or the command an
  * `alembic-preflight release --` on that line wraps.
  */
-export function releaseGenerates(cwd: string): GeneratedAtRelease[] {
-  const release = releaseCommands(cwd);
+export function releaseGenerates(files: ProjectFiles, cwd: string): GeneratedAtRelease[] {
+  const release = releaseCommands(files, cwd);
   if (!release) return [];
   const out: GeneratedAtRelease[] = [];
   for (const command of release.commands) {
     const generated: Generated[] = [];
-    const upgrades = lineTargets(command.text, { dir: release.dir, cwd, ini: '', path: command.shown, line: command.line, version: LATEST_ALEMBIC, generated }, true);
+    const upgrades = lineTargets(command.text, { files, dir: release.dir, cwd, ini: '', path: command.shown, line: command.line, version: LATEST_ALEMBIC, generated }, true);
     const via = `${command.shown}:${command.line}`;
     out.push(...generated.map((g) => ({ command: g.command, at: `${g.path}:${g.line}`, ...(g.path !== command.shown ? { via } : {}), ...(upgrades?.length === 0 ? { noUpgrade: true } : {}) })));
   }
@@ -83,9 +83,9 @@ export function releaseGenerates(cwd: string): GeneratedAtRelease[] {
 }
 
 /** The same for the command `alembic-preflight release --` wraps, read from cwd: `at` is '' for the command itself. */
-export function commandGenerates(argv: readonly string[], cwd: string): GeneratedAtRelease[] {
+export function commandGenerates(files: ProjectFiles, argv: readonly string[], cwd: string): GeneratedAtRelease[] {
   const generated: Generated[] = [];
-  const upgrades = lineTargets(argv.join(' '), { dir: cwd, cwd, ini: '', path: '', line: 0, version: LATEST_ALEMBIC, generated }, true);
+  const upgrades = lineTargets(argv.join(' '), { files, dir: cwd, cwd, ini: '', path: '', line: 0, version: LATEST_ALEMBIC, generated }, true);
   return generated.map((g) => ({ command: g.command, at: g.path === '' ? '' : `${g.path}:${g.line}`, ...(upgrades?.length === 0 ? { noUpgrade: true } : {}) }));
 }
 
@@ -94,19 +94,15 @@ export function commandGenerates(argv: readonly string[], cwd: string): Generate
  * or in a script it runs), relative to cwd, with where that is written; undefined when an upgrade names
  * none, when they disagree or name a variable, or when the file is not there.
  */
-export function releaseConfig(cwd: string): { config: string; from: string } | undefined {
-  const release = releaseCommands(cwd);
+export function releaseConfig(files: ProjectFiles, cwd: string): { config: string; from: string } | undefined {
+  const release = releaseCommands(files, cwd);
   if (!release) return undefined;
   const configs: { config?: string; path: string; line: number }[] = [];
-  for (const command of release.commands) lineTargets(command.text, { dir: release.dir, cwd, ini: '', path: command.shown, line: command.line, configs, version: LATEST_ALEMBIC }, true);
+  for (const command of release.commands) lineTargets(command.text, { files, dir: release.dir, cwd, ini: '', path: command.shown, line: command.line, configs, version: LATEST_ALEMBIC }, true);
   const named = new Set(configs.map((c) => c.config));
   const [config] = named;
   if (named.size !== 1 || config === undefined || !path.isAbsolute(config)) return undefined;
-  try {
-    if (!statSync(config).isFile()) return undefined;
-  } catch {
-    return undefined;
-  }
+  if (files.kind(config) !== 'file') return undefined;
   return { config: path.relative(cwd, config), from: `${configs[0]!.path}:${configs[0]!.line}` };
 }
 
@@ -115,9 +111,9 @@ export function releaseConfig(cwd: string): { config: string; from: string } | u
  * has a Procfile or a heroku.yml (Heroku reads the app root's files). Each with the file it is in, as
  * reports name it.
  */
-function releaseCommands(cwd: string): { dir: string; commands: { text: string; line: number; shown: string }[] } | undefined {
-  for (const dir of projectFolders(cwd)) {
-    const sources = [procfileRelease(dir), manifestRelease(dir)];
+function releaseCommands(files: ProjectFiles, cwd: string): { dir: string; commands: { text: string; line: number; shown: string }[] } | undefined {
+  for (const dir of projectFolders(files, cwd)) {
+    const sources = [procfileRelease(files, dir), manifestRelease(files, dir)];
     if (sources.every((x) => x === undefined)) continue;
     const commands = sources.flatMap((source) => (source ? source.commands.map((c) => ({ ...c, shown: path.relative(cwd, source.file) || path.basename(source.file) })) : []));
     return { dir, commands };
@@ -135,9 +131,9 @@ interface ReleaseSource {
  * type and a later line replaces an earlier one (its buildpack warns "Duplicate key `release` found");
  * undefined when the folder has no Procfile.
  */
-function procfileRelease(dir: string): ReleaseSource | undefined {
+function procfileRelease(files: ProjectFiles, dir: string): ReleaseSource | undefined {
   const file = path.join(dir, 'Procfile');
-  const text = readOptional(file);
+  const text = files.text(file);
   if (text === undefined) return undefined;
   const [last] = procfileReleaseLines(text).slice(-1);
   return { file, commands: last ? [last] : [] };
@@ -147,9 +143,9 @@ function procfileRelease(dir: string): ReleaseSource | undefined {
  * heroku.yml's `release:` section's `command:`, written as a list (`- ./release.sh`), a flow list or one
  * string; undefined when the folder has no heroku.yml.
  */
-function manifestRelease(dir: string): ReleaseSource | undefined {
+function manifestRelease(files: ProjectFiles, dir: string): ReleaseSource | undefined {
   const file = path.join(dir, 'heroku.yml');
-  const text = readOptional(file);
+  const text = files.text(file);
   if (text === undefined) return undefined;
   const lines = text.split(/\r?\n/u);
   const commands: { text: string; line: number }[] = [];
@@ -183,21 +179,13 @@ function unquote(s: string): string {
   return /^(["']).*\1$/u.test(s) ? s.slice(1, -1) : s;
 }
 
-function readOptional(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The upgrade a command wrapped by `alembic-preflight release -- CMD` runs, read as a release line is
  * (a script it runs included); undefined when it is not read plainly. `direct` when the command itself
  * is the upgrade (not a script), so what the database holds afterwards can be checked.
  */
-export function commandTarget(argv: readonly string[], cwd: string, iniPath?: string): { target: string; direct: boolean; problem?: ReleaseCommandProblem } | undefined {
-  const found = lineTargets(argv.join(' '), { dir: cwd, cwd, ini: path.resolve(iniPath ?? path.join(cwd, 'alembic.ini')), path: '', line: 0, version: LATEST_ALEMBIC }, true);
+export function commandTarget(files: ProjectFiles, argv: readonly string[], cwd: string, iniPath?: string): { target: string; direct: boolean; problem?: ReleaseCommandProblem } | undefined {
+  const found = lineTargets(argv.join(' '), { files, dir: cwd, cwd, ini: path.resolve(iniPath ?? path.join(cwd, 'alembic.ini')), path: '', line: 0, version: LATEST_ALEMBIC }, true);
   // an upgrade that cannot migrate: said before the command runs (in a script it runs, with its line)
   const broken = found?.find((f) => f.problem);
   if (broken) return { target: broken.target, direct: broken.path === '', problem: broken.path === '' ? { ...broken.problem!, at: '' } : releaseProblem(broken) };
@@ -235,6 +223,8 @@ export function deployOrigin(d: DeployTarget): { targetFrom: string; targetVia?:
 }
 
 interface Where {
+  /** The run's reader of the project: the scripts and Pipfile a line runs are read through it. */
+  readonly files: ProjectFiles;
   /** Where the command runs: the app root (the Procfile's folder), or the folder a `cd` moved to. */
   readonly dir: string;
   /** The app root, when `dir` is no longer it (set by the first call). */
@@ -306,7 +296,7 @@ function lineTargets(shellLine: string, from: Where, followScripts: boolean): De
     }
     const release = preflightRelease(words);
     // in a folder we cannot know, an upgrade (or what may run one) cannot be read; anything else runs there harmlessly
-    if (lost && (release || upgradeTarget(words, where.version) !== undefined || words[first] === 'pipenv' || scriptRun(words.slice(first), where.dir) !== undefined)) {
+    if (lost && (release || upgradeTarget(words, where.version) !== undefined || words[first] === 'pipenv' || scriptRun(where.files, words.slice(first), where.dir) !== undefined)) {
       unreadable = true;
       continue;
     }
@@ -347,14 +337,14 @@ function lineTargets(shellLine: string, from: Where, followScripts: boolean): De
       continue;
     }
     // `pipenv run upgrade`: the Pipfile's [scripts] entry is the command (4Geeks' Flask template)
-    const pipenv = words[first] === 'pipenv' && words[first + 1] === 'run' && words[first + 2] ? pipfileScript(where.dir, words[first + 2]!) : undefined;
+    const pipenv = words[first] === 'pipenv' && words[first + 1] === 'run' && words[first + 2] ? pipfileScript(where.files, where.dir, words[first + 2]!) : undefined;
     if (pipenv && followScripts) {
       const inner = lineTargets([pipenv.command, ...words.slice(first + 3)].join(' '), { ...where, path: path.relative(where.cwd, pipenv.file), line: pipenv.line }, false);
       if (inner === null) unreadable = true;
       else out.push(...inner);
       continue;
     }
-    const script = followScripts ? scriptRun(words.slice(first), where.dir) : undefined;
+    const script = followScripts ? scriptRun(where.files, words.slice(first), where.dir) : undefined;
     if (script === undefined) continue;
     const rel = path.relative(where.cwd, script.file);
     for (const { text, line } of shellLines(script.text)) {
@@ -416,7 +406,7 @@ function commandStart(words: readonly string[]): number {
  * The shell script of the app a command runs (`bash bin/release.sh`, `sh -e ./release`, `./release-tasks.sh`),
  * read; undefined for anything else (`bash -c '…'`, a Python script, a file outside the app or too large to be one).
  */
-function scriptRun(words: readonly string[], dir: string): { file: string; text: string } | undefined {
+function scriptRun(files: ProjectFiles, words: readonly string[], dir: string): { file: string; text: string } | undefined {
   let i = 0;
   if (words[0] === '/usr/bin/env' || words[0] === 'env') i++;
   const name = words[i]?.split('/').pop() ?? '';
@@ -436,14 +426,9 @@ function scriptRun(words: readonly string[], dir: string): { file: string; text:
   if (candidate === undefined || /[$`'"*?]/u.test(candidate)) return undefined;
   const file = path.resolve(dir, candidate);
   if (path.relative(dir, file).startsWith('..')) return undefined;
-  let text: string;
-  try {
-    if (statSync(file).size > MAX_SCRIPT_BYTES) return undefined;
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  if (text.includes('\0')) return undefined;
+  const size = files.size(file);
+  const text = size === undefined || size > MAX_SCRIPT_BYTES ? undefined : files.text(file);
+  if (text === undefined || text.includes('\0')) return undefined;
   // run directly, a file runs under its #! interpreter (bash runs one without #! itself): follow only shell scripts
   const shebang = /^#!(.*)/u.exec(text);
   if (viaShell) return { file, text };
@@ -451,9 +436,9 @@ function scriptRun(words: readonly string[], dir: string): { file: string; text:
 }
 
 /** The command a Pipfile's [scripts] entry runs (`upgrade = "flask db upgrade"`), with where it is written. */
-function pipfileScript(dir: string, name: string): { command: string; file: string; line: number } | undefined {
+function pipfileScript(files: ProjectFiles, dir: string, name: string): { command: string; file: string; line: number } | undefined {
   const file = path.join(dir, 'Pipfile');
-  const text = readOptional(file);
+  const text = files.text(file);
   if (text === undefined) return undefined;
   const entry = pipfileScripts(text).find((e) => e.name === name);
   return entry ? { command: entry.command, file, line: entry.line } : undefined;

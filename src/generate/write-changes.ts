@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
-import { fsPath } from '../alembic/fs-path.js';
+import { fsPath } from '../project/fs-path.js';
 import { WriteError } from '../errors/errors.js';
 import { cannotWrite } from './write-lock.js';
 

@@ -68,9 +68,10 @@ export interface ChildOutcome {
 /**
  * Runs the command with our stdio (its output reaches the release log
  * unchanged), forwards SIGTERM/SIGINT to its whole process group, and stops
- * the group at the deadline (SIGTERM, then SIGKILL after the grace period).
+ * the group at the deadline (SIGTERM, then SIGKILL after the grace period). `env` is laid over this
+ * process's environment, which the command inherits.
  */
-export function runChild(argv: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; deadlineMs: number; graceMs?: number }): Promise<ChildOutcome> {
+export function runChild(argv: readonly string[], opts: { cwd: string; env: Readonly<Record<string, string | undefined>>; deadlineMs: number; graceMs?: number }): Promise<ChildOutcome> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     let forwarded: NodeJS.Signals | undefined;
@@ -102,7 +103,7 @@ export function runChild(argv: readonly string[], opts: { cwd: string; env: Node
     process.on('SIGINT', onInt);
     // a process group of its own: `-- sh -c …` or a script starts Alembic as a grandchild, which a signal
     // to the shell alone would leave running after we report it stopped
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env, stdio: 'inherit', detached: true });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: 'inherit', detached: true });
     group.pid = child.pid;
     if (forwarded) stop(forwarded);
     const deadline = setTimeout(() => {

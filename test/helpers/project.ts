@@ -5,6 +5,7 @@ import { loadProject } from '../../src/alembic/project-model.js';
 import type { CheckResult } from '../../src/check/run-check.js';
 import { checkModel } from '../../src/commands/check-command.js';
 import { tempDir } from './temp-dir.js';
+import { diskFiles } from '../../src/project/project-files.js';
 
 export const DEFAULT_INI = '[alembic]\nscript_location = migrations\npath_separator = os\n';
 
@@ -119,7 +120,7 @@ export const SCRIPT_MAKO = 'revision = ${repr(up_revision)}\ndown_revision = ${r
 /** `check` as the command runs it: graph rules, then the lints with the project's own settings. */
 export async function check(root: string, version = 'latest', opts: { lint?: boolean } = {}): Promise<CheckResult> {
   const v = version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(version)!;
-  return checkModel(await loadProject({ cwd: root, alembicVersion: v }), opts);
+  return checkModel(await loadProject({ files: diskFiles(), cwd: root, alembicVersion: v }), opts);
 }
 
 export function codes(result: CheckResult): string[] {

@@ -84,6 +84,7 @@ function writeProjects(seed: number): string[] {
 const CHILD = `
 const dist = ${JSON.stringify(path.join(REPO, 'dist'))};
 const { loadProject } = await import(dist + '/alembic/project-model.js');
+const { diskFiles } = await import(dist + '/project/project-files.js');
 const { LATEST_ALEMBIC, parseAlembicVersion } = await import(dist + '/alembic/alembic-version.js');
 const { checkModel } = await import(dist + '/commands/check-command.js');
 const { predictUpgrade } = await import(dist + '/alembic/upgrade-plan.js');
@@ -93,7 +94,7 @@ for (const dir of JSON.parse(process.argv[1])) {
   process.stdout.write('START ' + dir + '\\n');
   for (const version of [LATEST_ALEMBIC, parseAlembicVersion('1.8.1')]) {
     try {
-      const model = await loadProject({ cwd: dir, alembicVersion: version });
+      const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version });
       const result = await checkModel(model, { lint: true });
       JSON.stringify(checkJson(result));
       checkText(result);

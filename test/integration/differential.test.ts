@@ -8,6 +8,7 @@ import { loadProject, type ProjectModel } from '../../src/alembic/project-model.
 import { predictUpgrade } from '../../src/alembic/upgrade-plan.js';
 import { alembicTargets, oracleGraph, PYTHON, SHARED_ORACLE, type OracleGraph } from '../helpers/oracle.js';
 import { makeProject, rev } from '../helpers/project.js';
+import { diskFiles } from '../../src/project/project-files.js';
 
 let tmp: string;
 let fixtures: string[];
@@ -81,7 +82,7 @@ describe.each(alembicTargets())('edge-case fixtures against real Alembic ($name)
       const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
       let model: ProjectModel;
       try {
-        model = await loadProject({ cwd: dir, alembicVersion: version });
+        model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version });
       } catch (e) {
         // a configuration error must correspond to an Alembic failure
         expect(truth.ok, `${name}: we raised ${(e as Error).message}`).toBe(false);
@@ -110,7 +111,7 @@ describe.each(alembicTargets())('generated projects against real Alembic ($name)
     execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', dir, ...args], { stdio: 'ignore' });
     const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
     const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
-    const model = await loadProject({ cwd: dir, alembicVersion: version });
+    const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version });
     expect(model.complete).toBe(true);
     compare(model, truth, `${name} (${target.name})`);
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { revisions?: unknown[] };
@@ -143,7 +144,7 @@ describe.each(alembicTargets())('constants through imported modules against real
     try {
       const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
       const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
-      const model = await loadProject({ cwd: dir, alembicVersion: version });
+      const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version });
       expect(model.complete).toBe(expectComplete);
       compare(model, truth, `${head} / ${labels} (${target.name})`);
       if (expectComplete) expect(truth.ok).toBe(true);
@@ -172,7 +173,7 @@ describe.each(alembicTargets())('constants through a package installed from the 
       const truth = oracleGraph(cwd, { ini: 'alembic.ini', env: { ...target.env, PYTHONPATH: [target.env.PYTHONPATH, repo].filter(Boolean).join(':') } });
       expect(truth.ok).toBe(true);
       const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
-      const model = await loadProject({ cwd, alembicVersion: version });
+      const model = await loadProject({ files: diskFiles(), cwd, alembicVersion: version });
       expect(model.complete).toBe(true);
       compare(model, truth, `neutron layout (${target.name})`);
       expect([...(model.map.revisions.find((r) => r.id === 'b2')?.labels ?? [])]).toEqual(['expand']);
@@ -204,7 +205,7 @@ describe.each(alembicTargets())('falsy and absent depends_on against real Alembi
     try {
       const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
       const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
-      const model = await loadProject({ cwd: dir, alembicVersion: version });
+      const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version });
       compare(model, truth, `${a1}${b2} (${target.name})`);
       // no finding may claim a failure Alembic does not have
       const failures = [...new Set(model.map.problems.filter((p) => p.failure).map((p) => `${p.failure!.exception}: ${p.failure!.message}`))];
@@ -239,7 +240,7 @@ describe.each(alembicTargets())('down_revision and depends_on values that are no
     try {
       const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
       const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
-      const model = await loadProject({ cwd: dir, alembicVersion: version });
+      const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version });
       compare(model, truth, `${body.replace('\n', '; ')} (${target.name})`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -328,7 +329,7 @@ async function compareTrap(target: ReturnType<typeof alembicTargets>[number], fi
   try {
     const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
     const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
-    compare(await loadProject({ cwd: dir, alembicVersion: version }), truth, `${Object.keys(files).length} files (${target.name})`);
+    compare(await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version }), truth, `${Object.keys(files).length} files (${target.name})`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -375,7 +376,7 @@ describe.each(alembicTargets())('revision values that are not strings against re
     try {
       const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
       const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
-      const model = await loadProject({ cwd: dir, alembicVersion: version });
+      const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version });
       const ours = model.failure?.failure;
       if (!truth.ok) {
         expect(ours, value).toBeDefined();
@@ -405,7 +406,7 @@ describe.each(alembicTargets())('a cycle that mixes str and bytes ids against re
       'migrations/versions/b5_x.py': head("b'b5'", "''"),
     });
     const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
-    const ours = (await loadProject({ cwd: dir, alembicVersion: version })).failure?.failure;
+    const ours = (await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version })).failure?.failure;
     const types = (m: string): string[] => [...m.matchAll(/'(\w+)'/gu)].map((x) => x[1]!).sort();
     for (const seed of ['1', '2', '3']) {
       const truth = oracleGraph(dir, { ini: 'alembic.ini', env: { ...target.env, PYTHONHASHSEED: seed } });
@@ -427,7 +428,7 @@ describe.each(alembicTargets())('a cycle whose message would join a tuple id, ag
   ])('$name', async ({ files }) => {
     const dir = makeProject({ 'migrations/env.py': '', ...Object.fromEntries(Object.entries(files).map(([k, v]) => [`migrations/versions/${k}`, `${v}branch_labels = None\ndepends_on = None\n`])) });
     const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
-    const ours = (await loadProject({ cwd: dir, alembicVersion: version })).failure?.failure;
+    const ours = (await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version })).failure?.failure;
     const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
     expect(`${truth.error?.class}: ${truth.error?.message}`).toMatch(/^TypeError: sequence item \d: expected str instance, tuple found$/u);
     expect(ours?.message).toBe(`${truth.error!.class}: ${truth.error!.message}`);

@@ -90,6 +90,7 @@ import { readFileSync } from 'node:fs';
 const dist = ${JSON.stringify(path.join(REPO, 'dist'))};
 const envPy = await import(dist + '/alembic/env-py.js');
 const { loadProject } = await import(dist + '/alembic/project-model.js');
+const { diskFiles } = await import(dist + '/project/project-files.js');
 const { LATEST_ALEMBIC } = await import(dist + '/alembic/alembic-version.js');
 const { checkModel } = await import(dist + '/commands/check-command.js');
 const { checkText } = await import(dist + '/report/text-report.js');
@@ -110,7 +111,7 @@ for (const file of files) {
 for (const dir of projects) {
   process.stdout.write('START ' + dir + '\\n');
   try {
-    checkText(await checkModel(await loadProject({ cwd: dir, alembicVersion: LATEST_ALEMBIC }), { lint: true }));
+    checkText(await checkModel(await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: LATEST_ALEMBIC }), { lint: true }));
   } catch (e) {
     process.stdout.write('THROW ' + dir + ' check ' + (e && e.stack || e) + '\\n');
   }

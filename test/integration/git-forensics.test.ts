@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { investigateMissing } from '../../src/alembic/git-history.js';
 import { prepareDatabase, readRowsAfter, runAlembicUpgrade, writeScenarioProject, type Scenario } from '../helpers/db-scenario.js';
 import { runCli } from '../helpers/cli.js';
+import { diskFiles } from '../../src/project/project-files.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -51,7 +52,7 @@ describe('git forensics for a missing id', () => {
     git(root, 'commit', '-qam', 'drop the lockout migration');
     const sha = git(root, 'rev-parse', '--short', 'HEAD');
 
-    const f = investigateMissing(['ggg777'], root, [path.join(root, 'migrations', 'versions')]).get('ggg777')!;
+    const f = investigateMissing(diskFiles(), ['ggg777'], root, [path.join(root, 'migrations', 'versions')]).get('ggg777')!;
     expect(f).toMatchObject({ kind: 'deleted', path: 'migrations/versions/ggg777_m.py', downRevisions: ['aaa111'], children: ['bbb222'], commit: { short: sha, subject: 'drop the lockout migration' } });
 
     const v = cli(root, ['verify']);
@@ -86,7 +87,7 @@ describe('git forensics for a missing id', () => {
     unlinkSync(file);
     git(root, 'commit', '-qam', 'drop the lockout migration');
     const sha = git(root, 'rev-parse', '--short', 'HEAD');
-    expect(investigateMissing(['ggg777'], root, [path.join(root, 'migrations', 'versions')]).get('ggg777')).toMatchObject({ kind: 'deleted', operations: true });
+    expect(investigateMissing(diskFiles(), ['ggg777'], root, [path.join(root, 'migrations', 'versions')]).get('ggg777')).toMatchObject({ kind: 'deleted', operations: true });
     const v = cli(root, ['verify']);
     expect(v.stdout).toContain('its upgrade() ran operations, so a no-op placeholder');
     const b = cli(root, ['backfill', '--rewire']);
@@ -109,7 +110,7 @@ describe('git forensics for a missing id', () => {
     );
     unlinkSync(versions(root, 'ggg777_m.py'));
     git(root, 'commit', '-qam', 'drop it');
-    expect(investigateMissing(['ggg777'], root, [path.join(root, 'migrations', 'versions')]).get('ggg777')).toMatchObject({ kind: 'deleted', operations: false });
+    expect(investigateMissing(diskFiles(), ['ggg777'], root, [path.join(root, 'migrations', 'versions')]).get('ggg777')).toMatchObject({ kind: 'deleted', operations: false });
     expect(cli(root, ['backfill', '--rewire']).stdout).not.toContain('WARNING');
   });
 

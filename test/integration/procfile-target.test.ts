@@ -9,6 +9,7 @@ import { runCli } from '../helpers/cli.js';
 import { prepareDatabase, writeScenarioProject, type RevSpec } from '../helpers/db-scenario.js';
 import { alembicOnPath, alembicTargets } from '../helpers/oracle.js';
 import { makeProject } from '../helpers/project.js';
+import { diskFiles } from '../../src/project/project-files.js';
 
 const TWO_BRANCHES: RevSpec[] = [
   { id: 'a1', down: null, labels: ['left'] },
@@ -56,13 +57,13 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
   ];
   it.each(cases)('%s', (line, expected) => {
     const root = makeProject({ Procfile: `web: gunicorn app:app\n${line}\n` });
-    const t = procfileTarget(root);
+    const t = procfileTarget(diskFiles(), root);
     expect(t?.target).toBe(expected);
     if (expected !== undefined) expect(t).toMatchObject({ path: 'Procfile', line: 2 });
   });
 
   it('keeps an upgrade that cannot migrate, with what Alembic does instead', () => {
-    const t = (line: string) => procfileTarget(makeProject({ Procfile: `release: ${line}\n` }));
+    const t = (line: string) => procfileTarget(diskFiles(), makeProject({ Procfile: `release: ${line}\n` }));
     expect(t('alembic upgrade --sql head')).toMatchObject({ target: 'head', problem: { kind: 'offline', command: 'alembic upgrade --sql head' } });
     expect(t('alembic upgrade heads -n db2')).toMatchObject({ target: 'head', problem: { kind: 'refused', detail: 'alembic: error: unrecognized arguments: -n db2' } });
     expect(t('alembic -h upgrade heads')?.problem).toMatchObject({ kind: 'exits', detail: '-h' });
@@ -80,7 +81,7 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
   });
 
   it("reads Flask's own options before db", () => {
-    const t = (line: string) => procfileTarget(makeProject({ Procfile: `release: ${line}\n` }))?.target;
+    const t = (line: string) => procfileTarget(diskFiles(), makeProject({ Procfile: `release: ${line}\n` }))?.target;
     expect(t('flask --app app db upgrade heads')).toBe('heads');
     expect(t('flask -A app:create_app -e .env --no-debug db upgrade heads')).toBe('heads');
     expect(t('python -m flask --app=app db upgrade')).toBe('head');
@@ -88,13 +89,13 @@ describe('procfileTarget: the upgrade the Heroku release phase runs', () => {
   });
 
   it('reads the last release line, the one Heroku keeps when there are several', () => {
-    const t = procfileTarget(makeProject({ Procfile: 'release: alembic upgrade heads\nweb: gunicorn app:app\nrelease: alembic upgrade head\n' }));
+    const t = procfileTarget(diskFiles(), makeProject({ Procfile: 'release: alembic upgrade heads\nweb: gunicorn app:app\nrelease: alembic upgrade head\n' }));
     expect(t).toEqual({ target: 'head', path: 'Procfile', line: 3 });
-    expect(procfileTarget(makeProject({ Procfile: 'release: alembic upgrade heads\nrelease: python seed.py\n' }))).toBeUndefined();
+    expect(procfileTarget(diskFiles(), makeProject({ Procfile: 'release: alembic upgrade heads\nrelease: python seed.py\n' }))).toBeUndefined();
   });
 
   it('is undefined without a Procfile', () => {
-    expect(procfileTarget(makeProject({ 'app.py': '' }))).toBeUndefined();
+    expect(procfileTarget(diskFiles(), makeProject({ 'app.py': '' }))).toBeUndefined();
   });
 });
 
@@ -111,12 +112,12 @@ describe('procfileTarget follows a shell script of the app that the release line
   it.each(followed)('%s', (line, files) => {
     const root = makeProject({ Procfile: `web: gunicorn app:app\n${line}\n`, ...files });
     const script = Object.keys(files)[0]!;
-    expect(procfileTarget(root)).toEqual({ target: 'heads', path: script, line: 5, via: { path: 'Procfile', line: 2 } });
+    expect(procfileTarget(diskFiles(), root)).toEqual({ target: 'heads', path: script, line: 5, via: { path: 'Procfile', line: 2 } });
   });
 
   it("follows `pipenv run NAME` to the Pipfile's [scripts] entry (4Geeks' Flask template)", () => {
     const pipfile = (scripts: string) => `[[source]]\nurl = "https://pypi.org/simple"\n\n[scripts]\nstart="flask run"\n${scripts}\n\n[packages]\nflask = "*"\n`;
-    const t = (line: string, scripts: string) => procfileTarget(makeProject({ Procfile: `${line}\n`, Pipfile: pipfile(scripts) }));
+    const t = (line: string, scripts: string) => procfileTarget(diskFiles(), makeProject({ Procfile: `${line}\n`, Pipfile: pipfile(scripts) }));
     expect(t('release: pipenv run upgrade', 'upgrade="flask db upgrade"')).toEqual({ target: 'head', path: 'Pipfile', line: 6, via: { path: 'Procfile', line: 1 } });
     expect(t('release: pipenv run migrate', "migrate = 'alembic upgrade heads'")).toMatchObject({ target: 'heads', path: 'Pipfile' });
     // extra words after the name are the script's arguments
@@ -129,14 +130,14 @@ describe('procfileTarget follows a shell script of the app that the release line
   });
 
   it('reads conditionals, continuations and messages as the shell runs them', () => {
-    const t = (body: string) => procfileTarget(makeProject({ Procfile: 'release: bash release.sh\n', 'release.sh': body }));
+    const t = (body: string) => procfileTarget(diskFiles(), makeProject({ Procfile: 'release: bash release.sh\n', 'release.sh': body }));
     expect(t('if [ "$RUN_MIGRATIONS" = "true" ]; then\n  alembic upgrade heads\nfi\n')).toMatchObject({ target: 'heads', path: 'release.sh', line: 2 });
     expect(t('echo "running alembic upgrade $TARGET"\nalembic \\\n  -c alembic.ini \\\n  upgrade heads\n')).toMatchObject({ target: 'heads', line: 2 });
     expect(t('# alembic upgrade heads\nflask db upgrade\n')).toMatchObject({ target: 'head', line: 2 });
   });
 
   it("keeps the default where the script's upgrade is not plain, differs, or is not a shell script it can read", () => {
-    const t = (line: string, files: Record<string, string>) => procfileTarget(makeProject({ Procfile: `${line}\n`, ...files }));
+    const t = (line: string, files: Record<string, string>) => procfileTarget(diskFiles(), makeProject({ Procfile: `${line}\n`, ...files }));
     expect(t('release: bash release.sh', { 'release.sh': 'alembic upgrade ${TARGET:-head}\n' })).toBeUndefined();
     expect(t('release: bash release.sh', { 'release.sh': 'alembic upgrade head\nalembic upgrade heads\n' })).toBeUndefined();
     // the script and the line disagree
@@ -193,9 +194,9 @@ describe('procfileTarget follows a `cd` on the release line (the app in a subfol
     for (const [line, expected] of cases) {
       const root = makeProject({ ...files, Procfile: `${line}\n` }, null);
       const backend = path.join(root, 'backend');
-      expect(procfileTarget(backend, path.join(backend, 'alembic.ini'))?.target, line).toBe(expected);
+      expect(procfileTarget(diskFiles(), backend, path.join(backend, 'alembic.ini'))?.target, line).toBe(expected);
       // an ini the line reads after its cd is not adopted for a check run from the root, where its paths would not resolve
-      expect(releaseConfig(root), line).toBeUndefined();
+      expect(releaseConfig(diskFiles(), root), line).toBeUndefined();
     }
   });
 
@@ -227,16 +228,16 @@ describe('procfileTarget follows a `cd` on the release line (the app in a subfol
 describe('commandTarget: the upgrade a command wrapped by `release --` runs', () => {
   it('reads the command as a release line: directly, through a script, or not at all', () => {
     const root = makeProject({ 'bin/migrate.sh': '#!/bin/sh\nalembic upgrade heads\n', 'other/alembic.ini': '' });
-    expect(commandTarget(['alembic', 'upgrade', 'heads'], root)).toEqual({ target: 'heads', direct: true });
-    expect(commandTarget(['python', '-m', 'alembic', '-c', 'alembic.ini', 'upgrade', 'left@head'], root)).toEqual({ target: 'left@head', direct: true });
-    expect(commandTarget(['flask', 'db', 'upgrade'], root)).toEqual({ target: 'head', direct: true });
-    expect(commandTarget(['bash', 'bin/migrate.sh'], root)).toEqual({ target: 'heads', direct: false });
-    expect(commandTarget(['sh', '-c', 'alembic upgrade heads && python -m app seed'], root)).toEqual({ target: 'heads', direct: true });
+    expect(commandTarget(diskFiles(), ['alembic', 'upgrade', 'heads'], root)).toEqual({ target: 'heads', direct: true });
+    expect(commandTarget(diskFiles(), ['python', '-m', 'alembic', '-c', 'alembic.ini', 'upgrade', 'left@head'], root)).toEqual({ target: 'left@head', direct: true });
+    expect(commandTarget(diskFiles(), ['flask', 'db', 'upgrade'], root)).toEqual({ target: 'head', direct: true });
+    expect(commandTarget(diskFiles(), ['bash', 'bin/migrate.sh'], root)).toEqual({ target: 'heads', direct: false });
+    expect(commandTarget(diskFiles(), ['sh', '-c', 'alembic upgrade heads && python -m app seed'], root)).toEqual({ target: 'heads', direct: true });
     for (const argv of [['alembic', 'upgrade', '$T'], ['python', 'manage.py', 'migrate'], ['alembic', '-c', 'other/alembic.ini', 'upgrade', 'heads'], ['alembic', 'upgrade', '+1']]) {
-      expect(commandTarget(argv, root), argv.join(' ')).toBeUndefined();
+      expect(commandTarget(diskFiles(), argv, root), argv.join(' ')).toBeUndefined();
     }
     // -c names this project's ini: still read
-    expect(commandTarget(['alembic', '-c', 'other/alembic.ini', 'upgrade', 'heads'], root, path.join(root, 'other/alembic.ini'))).toEqual({ target: 'heads', direct: true });
+    expect(commandTarget(diskFiles(), ['alembic', '-c', 'other/alembic.ini', 'upgrade', 'heads'], root, path.join(root, 'other/alembic.ini'))).toEqual({ target: 'heads', direct: true });
   });
 });
 
@@ -283,7 +284,7 @@ describe('releaseConfig: the ini the release phase migrates, for a checkout whos
     ];
     for (const [line, expected] of cases) {
       const root = makeProject({ ...files, Procfile: `${line}\nweb: gunicorn app:app\n` }, null);
-      expect(releaseConfig(root), line).toEqual(expected);
+      expect(releaseConfig(diskFiles(), root), line).toEqual(expected);
     }
   });
 
@@ -317,22 +318,22 @@ describe("procfileTarget reads heroku.yml's release command (the container stack
     ['one string', 'release:  # migrations\n  command: alembic upgrade heads  # all branches\n', 5],
     ['a flow list', "release:\n  command: ['alembic upgrade heads']\n", 5],
   ])('%s', (_name, release, line) => {
-    expect(procfileTarget(makeProject({ 'heroku.yml': manifest(release) }))).toEqual({ target: 'heads', path: 'heroku.yml', line });
+    expect(procfileTarget(diskFiles(), makeProject({ 'heroku.yml': manifest(release) }))).toEqual({ target: 'heads', path: 'heroku.yml', line });
   });
 
   it('follows the script the manifest runs, and names the manifest line', () => {
     const root = makeProject({ 'heroku.yml': manifest('release:\n  image: worker\n  command:\n    - ./deployment-tasks.sh\n'), 'deployment-tasks.sh': '#!/bin/sh\nalembic upgrade heads\n' });
-    expect(procfileTarget(root)).toEqual({ target: 'heads', path: 'deployment-tasks.sh', line: 2, via: { path: 'heroku.yml', line: 7 } });
+    expect(procfileTarget(diskFiles(), root)).toEqual({ target: 'heads', path: 'deployment-tasks.sh', line: 2, via: { path: 'heroku.yml', line: 7 } });
   });
 
   it('with a Procfile too: the same target is taken, different ones are not guessed between', () => {
-    const both = (procfile: string, release: string) => procfileTarget(makeProject({ Procfile: procfile, 'heroku.yml': manifest(release) }));
+    const both = (procfile: string, release: string) => procfileTarget(diskFiles(), makeProject({ Procfile: procfile, 'heroku.yml': manifest(release) }));
     expect(both('release: alembic upgrade heads\n', 'release:\n  command:\n    - alembic upgrade heads\n')).toMatchObject({ target: 'heads', path: 'Procfile' });
     expect(both('release: alembic upgrade head\n', 'release:\n  command:\n    - alembic upgrade heads\n')).toBeUndefined();
     // a manifest without a release section leaves the Procfile's
     expect(both('release: alembic upgrade heads\n', '')).toMatchObject({ target: 'heads', path: 'Procfile' });
     // another section's command is not the release command
-    expect(procfileTarget(makeProject({ 'heroku.yml': 'run:\n  web:\n    command:\n      - alembic upgrade heads\n' }))).toBeUndefined();
+    expect(procfileTarget(diskFiles(), makeProject({ 'heroku.yml': 'run:\n  web:\n    command:\n      - alembic upgrade heads\n' }))).toBeUndefined();
   });
 });
 

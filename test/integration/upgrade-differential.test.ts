@@ -10,6 +10,7 @@ import { predictUpgrade } from '../../src/alembic/upgrade-plan.js';
 import { alembicTargets, PYTHON, REPO, SHARED_ORACLE } from '../helpers/oracle.js';
 import { makeProject, rev } from '../helpers/project.js';
 import { rng } from '../helpers/rng.js';
+import { diskFiles } from '../../src/project/project-files.js';
 
 // `alembic upgrade <target>` against many random version tables on generated graphs, each state run by
 // real Alembic (its MigrationContext and HeadMaintainer writing to a real SQLite file, migration bodies
@@ -140,7 +141,7 @@ async function compareStates(
   given?: State[],
 ): Promise<{ truth: Outcome[]; succeeded: number; failures: Set<string> }> {
   const version = alembic.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(alembic.version)!;
-  const model = await loadProject({ cwd: dir, alembicVersion: version });
+  const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version });
   expect(model.complete && model.failure === undefined, `${label}: the project must load cleanly`).toBe(true);
   const states = given ?? randomStates(model.map, seed, STATES_PER_SHAPE);
   const work = mkdtempSync(path.join(tmp, 'states-'));

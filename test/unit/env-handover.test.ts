@@ -3,13 +3,14 @@ import { loadProjectConfig } from '../../src/alembic/alembic-config.js';
 import { LATEST_ALEMBIC } from '../../src/alembic/alembic-version.js';
 import { envHandover } from '../../src/alembic/env-handover.js';
 import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
+import { diskFiles } from '../../src/project/project-files.js';
 
 // env.py that calls an imported function instead of context.configure(): which module decides the version table
 const MODULE = "from alembic import context\n\ndef run():\n    context.configure(connection=None, version_table='shared')\n";
 
 async function handover(envPy: string, files: Record<string, string | Buffer> = { 'tools/__init__.py': '', 'tools/migrate.py': MODULE }): Promise<unknown> {
   const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': envPy, ...files }, DEFAULT_INI);
-  const config = await loadProjectConfig({ cwd: root, alembicVersion: LATEST_ALEMBIC });
+  const config = await loadProjectConfig({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC });
   const h = envHandover(envPy, config);
   return h && { kind: h.kind, module: h.module, line: h.line };
 }

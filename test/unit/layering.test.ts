@@ -108,6 +108,16 @@ describe('imports flow one way through the layers', () => {
     expect(reaching.map((f) => path.relative(SRC, f))).toEqual([]);
   });
 
+  it('only the project reader, the database drivers, the writers, the child runner and the entry touch the disk, processes or the environment', () => {
+    // the rest is pure: contents in (through ProjectFiles), data out
+    const allowed = [/^project\//u, /^database\//u, /^generate\/write-/u, /^release\//u, /^logger\//u, /^commands\/(?:read-log|warm-code-cache)\.ts$/u, /^cli(?:-loader)?\.ts$/u, /^version\.ts$/u];
+    const reaching = files
+      .map((f) => path.relative(SRC, f))
+      .filter((rel) => !allowed.some((a) => a.test(rel)))
+      .filter((rel) => /from 'node:(fs|fs\/promises|child_process)'|import\('node:(fs|child_process)'\)|process\.env/u.test(readFileSync(path.join(SRC, rel), 'utf8')));
+    expect(reaching).toEqual([]);
+  });
+
   it('no files import each other in a cycle', () => {
     expect(importCycles(files.map((file) => ({ file, text: readFileSync(file, 'utf8') })))).toEqual([]);
   });

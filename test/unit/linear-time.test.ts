@@ -14,6 +14,7 @@ import { headerStyleOf } from '../../src/generate/placeholder.js';
 import { commandProject, procfileTarget } from '../../src/deploy/procfile-target.js';
 import { growthRatio, LINEAR_BOUND, tolerant } from '../helpers/growth.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { diskFiles } from '../../src/project/project-files.js';
 
 /**
  * Inputs that made a pattern backtrack quadratically or cubically (found by recheck, see
@@ -54,8 +55,8 @@ describe('inputs that used to take quadratic or cubic time', () => {
       }
       return dirs.get(n)!;
     };
-    linear((n) => detectAlembicVersion(dirFor(n)), 500);
-    expect(detectAlembicVersion(dirFor(2000))?.source).toBe('requirements.txt');
+    linear((n) => detectAlembicVersion(diskFiles(), dirFor(n)), 500);
+    expect(detectAlembicVersion(diskFiles(), dirFor(2000))?.source).toBe('requirements.txt');
   });
 
   it('an env.py logging import followed by a blank run', () => {
@@ -77,7 +78,7 @@ describe('inputs that used to take quadratic or cubic time', () => {
       }
       return dirs.get(n)!;
     };
-    linear((n) => procfileTarget(dirFor(n)), 500);
+    linear((n) => procfileTarget(diskFiles(), dirFor(n)), 500);
   });
 
   it('a Procfile release line of thousands of chained `cd backend &&`', () => {
@@ -91,7 +92,7 @@ describe('inputs that used to take quadratic or cubic time', () => {
       }
       return dirs.get(n)!;
     };
-    linear((n) => procfileTarget(dirFor(n)), 1_000);
+    linear((n) => procfileTarget(diskFiles(), dirFor(n)), 1_000);
   });
 
   it('a shell line with a long blank run and no operator', () => {

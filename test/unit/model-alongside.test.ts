@@ -5,6 +5,7 @@ import { modelFromConfig, modelFromConfigAlongside } from '../../src/alembic/pro
 import { checkModel } from '../../src/commands/check-command.js';
 import { checkJson } from '../../src/report/json-report.js';
 import { makeProject, rev } from '../helpers/project.js';
+import { diskFiles } from '../../src/project/project-files.js';
 
 /**
  * verify reads the database while it reads the revision files (modelFromConfigAlongside): the
@@ -40,7 +41,7 @@ function roundTrips(steps: number): { done: () => boolean; finishedAt: () => num
 describe('reading the revision files while the database is read', () => {
   it('builds the same model as reading them in one go', async () => {
     const root = project();
-    const config = await loadProjectConfig({ cwd: root, alembicVersion: LATEST_ALEMBIC, env: {} });
+    const config = await loadProjectConfig({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC, env: {} });
     const alone = modelFromConfig(config, LATEST_ALEMBIC);
     const trips = roundTrips(5);
     const alongside = await modelFromConfigAlongside(config, LATEST_ALEMBIC, { waiting: () => !trips.done(), abandon: () => undefined });
@@ -53,7 +54,7 @@ describe('reading the revision files while the database is read', () => {
 
   it('lets the other work go on during the reading, where a plain read holds it until the end', async () => {
     const root = project();
-    const config = await loadProjectConfig({ cwd: root, alembicVersion: LATEST_ALEMBIC, env: {} });
+    const config = await loadProjectConfig({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC, env: {} });
     const before = roundTrips(5);
     modelFromConfig(config, LATEST_ALEMBIC);
     const plainEnd = performance.now();
@@ -71,7 +72,7 @@ describe('reading the revision files while the database is read', () => {
 
   it('stops reading as soon as the other work fails, with that failure', async () => {
     const root = project();
-    const config = await loadProjectConfig({ cwd: root, alembicVersion: LATEST_ALEMBIC, env: {} });
+    const config = await loadProjectConfig({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC, env: {} });
     let pauses = 0;
     const failure = new Error('connection refused');
     const run = modelFromConfigAlongside(config, LATEST_ALEMBIC, {
@@ -87,7 +88,7 @@ describe('reading the revision files while the database is read', () => {
 
   it('reads on without pausing once the other work is done', async () => {
     const root = project();
-    const config = await loadProjectConfig({ cwd: root, alembicVersion: LATEST_ALEMBIC, env: {} });
+    const config = await loadProjectConfig({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC, env: {} });
     let asked = 0;
     const model = await modelFromConfigAlongside(config, LATEST_ALEMBIC, {
       waiting: () => {

@@ -1,29 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diskFiles, walkFiles, type Entry, type ProjectFiles } from '../../src/project/project-files.js';
+import { diskFiles, walkFiles } from '../../src/project/project-files.js';
+import { memoryFiles } from '../helpers/memory-files.js';
 import { tempDir } from '../helpers/temp-dir.js';
-
-/** Files held in memory: what a rule sees in a test that touches no disk. */
-function memoryFiles(tree: Record<string, string>): ProjectFiles {
-  const entries = (abs: string): Entry[] | undefined => {
-    const prefix = abs.endsWith('/') ? abs : `${abs}/`;
-    const names = new Map<string, boolean>();
-    for (const p of Object.keys(tree)) {
-      if (!p.startsWith(prefix)) continue;
-      const [name, ...rest] = p.slice(prefix.length).split('/');
-      names.set(name!, rest.length > 0 || names.get(name!) === true);
-    }
-    return names.size === 0 ? undefined : [...names].map(([name, dir]) => ({ name, dir, file: !dir }));
-  };
-  return {
-    text: (abs) => tree[abs],
-    exists: (abs) => abs in tree || entries(abs) !== undefined,
-    size: (abs) => (abs in tree ? Buffer.byteLength(tree[abs]!) : undefined),
-    realpath: (abs) => (abs in tree || entries(abs) ? abs : undefined),
-    entries,
-  };
-}
 
 describe('ProjectFiles', () => {
   it('walkFiles lists files in listing order, skips environments and caches, and stops at the limit', () => {

@@ -3,13 +3,14 @@ import { LATEST_ALEMBIC } from '../../src/alembic/alembic-version.js';
 import { loadProject } from '../../src/alembic/project-model.js';
 import { runCheck } from '../../src/check/run-check.js';
 import { makeProject, rev } from '../helpers/project.js';
+import { diskFiles } from '../../src/project/project-files.js';
 
 const V = 'migrations/versions/';
 
 describe('runCheck options', () => {
   it('--ignore CODE:REVISION suppresses only that revision, CODE suppresses all', async () => {
     const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1').replace('Revises: a1', 'Revises: q'), [V + 'c3_x.py']: rev('c3', 'b2').replace('Revises: b2', 'Revises: q') });
-    const model = await loadProject({ cwd: root, alembicVersion: LATEST_ALEMBIC });
+    const model = await loadProject({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC });
     expect(runCheck(model).findings.filter((f) => f.code === 'docstring-mismatch')).toHaveLength(2);
     const one = runCheck(model, { ignore: ['docstring-mismatch:b2'] });
     expect(one.findings.filter((f) => f.code === 'docstring-mismatch').map((f) => f.revision)).toEqual(['c3']);
@@ -19,7 +20,7 @@ describe('runCheck options', () => {
 
   it('--strict makes warnings block; errors always block', async () => {
     const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1').replace('Revises: a1', 'Revises: q') });
-    const model = await loadProject({ cwd: root, alembicVersion: LATEST_ALEMBIC });
+    const model = await loadProject({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC });
     expect(runCheck(model).ok).toBe(true);
     expect(runCheck(model, { strict: true }).ok).toBe(false);
   });
@@ -31,7 +32,7 @@ describe('the text report', () => {
     const files: Record<string, string> = { [V + 'a1_x.py']: rev('a1', null) };
     for (let i = 2; i <= 8; i++) files[`${V}r${i}_x.py`] = rev(`r${i}`, i === 2 ? 'a1' : `r${i - 1}`).replace(/Revises: \w+/, 'Revises: zz');
     files[`${V}b9_x.py`] = rev('b9', 'r8').replace('Revises: r8', 'Revises: q1');
-    const result = runCheck(await loadProject({ cwd: makeProject(files), alembicVersion: LATEST_ALEMBIC }));
+    const result = runCheck(await loadProject({ files: diskFiles(), cwd: makeProject(files), alembicVersion: LATEST_ALEMBIC }));
     const found = result.findings.filter((f) => f.code === 'docstring-mismatch');
     expect(found).toHaveLength(8);
     const text = checkText(result);

@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import type { ProjectFiles } from '../../project/project-files.js';
 import type { Rev, RevisionMap } from '../../alembic/revision-map.js';
 import { ConfigError } from '../../errors/errors.js';
 
@@ -25,7 +25,8 @@ export interface LintScope {
   readonly changedSince?: { readonly ref: string; readonly files: ReadonlySet<string> };
 }
 
-export function lintBaseline(map: RevisionMap, scope: LintScope): LintBaseline {
+export function lintBaseline(files: ProjectFiles, map: RevisionMap, scope: LintScope): LintBaseline {
+  const real = (p: string): string => files.realpath(p) ?? p;
   const paths = new Set<string>();
   const since = (scope.since?.names ?? []).map((n) => resolve(map, n, scope.since!.from));
   const seen = new Set<Rev>();
@@ -43,15 +44,6 @@ export function lintBaseline(map: RevisionMap, scope: LintScope): LintBaseline {
   const changed = scope.changedSince?.files;
   if (changed) for (const rev of map.all) if (!changed.has(real(rev.file.absPath))) paths.add(rev.file.path);
   return { since: since.map((r) => r.id), changedSince: scope.changedSince?.ref, paths };
-}
-
-/** git reports real paths; a version folder reached through a symlink must still match. */
-function real(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
 }
 
 /**

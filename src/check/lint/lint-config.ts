@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../../project/project-files.js';
 import { parseIni } from '../../alembic/ini-parser.js';
 import { ConfigError } from '../../errors/errors.js';
 import type { Severity } from '../finding.js';
@@ -43,9 +43,9 @@ const SETTINGS = new Set<RuleSetting>(['error', 'warning', 'info', 'off', 'on'])
  * pyproject.toml wins. Unknown keys, unknown rule codes and ignores without a
  * reason are configuration errors (exit 2), never silently dropped.
  */
-export async function loadLintConfig(cwd: string, iniPath: string | undefined, knownCodes: ReadonlySet<string>): Promise<LintConfig> {
-  const fromIni = iniPath ? readIniSection(iniPath, knownCodes) : undefined;
-  const fromToml = await readPyproject(path.join(cwd, 'pyproject.toml'), knownCodes);
+export async function loadLintConfig(files: ProjectFiles, cwd: string, iniPath: string | undefined, knownCodes: ReadonlySet<string>): Promise<LintConfig> {
+  const fromIni = iniPath ? readIniSection(files.text(iniPath), iniPath, knownCodes) : undefined;
+  const fromToml = await readPyproject(files.text(path.join(cwd, 'pyproject.toml')), knownCodes);
   const rules = new Map<string, RuleSetting>([...(fromIni?.rules ?? []), ...(fromToml?.rules ?? [])]);
   return {
     lint: fromToml?.lint ?? fromIni?.lint ?? true,
@@ -71,17 +71,8 @@ interface Partial {
 
 const KEYS = ['lint', 'rules', 'ignore', 'targets-sqlite', 'app-sources', 'postgres-version', 'lint-since'];
 
-/** A settings file's text, or undefined when there is none to read. */
-function readOptional(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-async function readPyproject(file: string, known: ReadonlySet<string>): Promise<Partial | undefined> {
-  const text = readOptional(file);
+/** `text`: pyproject.toml's, undefined when there is none to read. */
+async function readPyproject(text: string | undefined, known: ReadonlySet<string>): Promise<Partial | undefined> {
   if (text === undefined || !text.includes('alembic-preflight')) return undefined;
   const { parse } = await import('smol-toml');
   let data: Record<string, unknown>;
@@ -136,8 +127,7 @@ async function readPyproject(file: string, known: ReadonlySet<string>): Promise<
   return out;
 }
 
-function readIniSection(iniPath: string, known: ReadonlySet<string>): Partial | undefined {
-  const text = readOptional(iniPath);
+function readIniSection(text: string | undefined, iniPath: string, known: ReadonlySet<string>): Partial | undefined {
   if (text === undefined || !text.includes('[alembic-preflight]')) return undefined;
   const ini = parseIni(text, path.basename(iniPath), { here: path.dirname(iniPath) });
   const section = ini.sections.get('alembic-preflight');

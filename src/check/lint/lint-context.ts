@@ -3,7 +3,7 @@ import { envPyPath } from '../../alembic/alembic-config.js';
 import { autocommitIsolation } from '../../alembic/env-py.js';
 import type { ProjectModel } from '../../alembic/project-model.js';
 import type { Rev } from '../../alembic/revision-map.js';
-import { readEnvPyText, readPythonText } from '../../alembic/source-reader.js';
+import { readEnvPyText, readPythonText, readRevisionText } from '../../alembic/source-reader.js';
 import type { Finding, FindingCode, Severity } from '../finding.js';
 import { lintBaseline, type LintBaseline, type LintScope } from './lint-baseline.js';
 import type { LintConfig } from './lint-config.js';
@@ -45,7 +45,7 @@ export class LintContext {
     /** What to leave out: `lint-since` (the setting, or --lint-since which replaces it) and --lint-changed-since. */
     scope: LintScope = { since: config.lintSince },
   ) {
-    if (scope.since || scope.changedSince) this.baseline = lintBaseline(model.map, scope);
+    if (scope.since || scope.changedSince) this.baseline = lintBaseline(model.config.files, model.map, scope);
   }
 
   get cwd(): string {
@@ -57,7 +57,7 @@ export class LintContext {
     if (!this.texts) {
       this.texts = [];
       for (const rev of this.upgradeOrder()) {
-        const text = readPythonText(rev.file.absPath);
+        const text = readRevisionText(this.model.config.files, rev.file.absPath);
         if (text !== undefined) this.texts.push({ rev, path: rev.file.path, text });
       }
     }
@@ -128,7 +128,7 @@ export class LintContext {
   /** env.py of the script location, parsed; undefined when absent or not Python we can read. */
   envPy(): { path: string; py: PySource } | undefined {
     const abs = envPyPath(this.model.config);
-    const text = abs === undefined ? undefined : readPythonText(abs);
+    const text = abs === undefined ? undefined : readPythonText(this.model.config.files, abs);
     if (abs === undefined || text === undefined) return undefined;
     const rel = path.relative(this.cwd, abs) || abs;
     const py = this.parse(rel, text);

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ProjectFiles } from '../../project/project-files.js';
 import { declaredFor } from '../../alembic/import-resolver.js';
 import { projectFolders } from '../../alembic/project-folders.js';
 import type { LintContext } from './lint-context.js';
@@ -59,7 +59,8 @@ function readDialect(lint: LintContext): ProjectDialect {
   const declared = declaredFor(lint.model.config);
   if (PG_DRIVERS.some((d) => declared.has(d))) return { dialect: 'postgresql' };
   if (lint.files().some((f) => /postgres/iu.test(f.text))) return { dialect: 'postgresql' };
-  if (anyFileMentions(lint.cwd, () => ['Procfile', 'app.json'], /postgres/iu)) return { dialect: 'postgresql' };
+  const files = lint.model.config.files;
+  if (anyFileMentions(files, lint.cwd, () => ['Procfile', 'app.json'], /postgres/iu)) return { dialect: 'postgresql' };
   const scheme = url ? /^(sqlite|mysql|mariadb|mssql|oracle)\b/iu.exec(url.value)?.[1] : undefined;
   if (scheme && env && !URL_FROM_ELSEWHERE.test(envText)) {
     return {
@@ -72,7 +73,7 @@ function readDialect(lint: LintContext): ProjectDialect {
   // driver, and neither its manifests nor its container set-up mention PostgreSQL (an extra such as
   // sqlalchemy[postgresql] names no driver package)
   const drivers = OTHER_DRIVERS.filter(([d]) => declared.has(d));
-  if (drivers.length === 0 || anyFileMentions(lint.cwd, manifestsIn, PG_WORDS)) return { dialect: 'unknown' };
+  if (drivers.length === 0 || anyFileMentions(files, lint.cwd, (dir) => manifestsIn(files, dir), PG_WORDS)) return { dialect: 'unknown' };
   const databases = [...new Set(drivers.map(([, db]) => db))];
   return {
     dialect: 'other',
@@ -82,31 +83,21 @@ function readDialect(lint: LintContext): ProjectDialect {
 }
 
 /** Some file `namesIn(dir)` lists, in a folder from cwd up to the repository root, matches `pattern`. */
-function anyFileMentions(cwd: string, namesIn: (dir: string) => string[], pattern: RegExp): boolean {
-  for (const dir of projectFolders(cwd)) {
+function anyFileMentions(files: ProjectFiles, cwd: string, namesIn: (dir: string) => string[], pattern: RegExp): boolean {
+  for (const dir of projectFolders(files, cwd)) {
     for (const name of namesIn(dir)) {
-      try {
-        if (pattern.test(readFileSync(path.join(dir, name), 'utf8'))) return true;
-      } catch {
-        // absent
-      }
+      const text = files.text(path.join(dir, name));
+      if (text !== undefined && pattern.test(text)) return true;
     }
   }
   return false;
 }
 
 /** The manifests and container set-ups of a folder, with its requirements files and requirements/ folder. */
-function manifestsIn(dir: string): string[] {
+function manifestsIn(files: ProjectFiles, dir: string): string[] {
   const names = [...MANIFESTS];
-  try {
-    for (const f of readdirSync(path.join(dir, 'requirements'))) if (f.endsWith('.txt') || f.endsWith('.in')) names.push(path.join('requirements', f));
-  } catch {
-    // no requirements folder
-  }
-  try {
-    for (const f of readdirSync(dir)) if (f.includes('requirements') && (f.endsWith('.txt') || f.endsWith('.in'))) names.push(f);
-  } catch {
-    // unreadable folder: nothing to add
-  }
+  // no requirements folder, or an unreadable one: nothing to add
+  for (const { name: f } of files.entries(path.join(dir, 'requirements')) ?? []) if (f.endsWith('.txt') || f.endsWith('.in')) names.push(path.join('requirements', f));
+  for (const { name: f } of files.entries(dir) ?? []) if (f.includes('requirements') && (f.endsWith('.txt') || f.endsWith('.in'))) names.push(f);
   return names;
 }

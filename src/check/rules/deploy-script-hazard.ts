@@ -43,7 +43,7 @@ export const deployScriptHazard: Rule = {
     // (a Procfile or Dockerfile at the root, Alembic run from backend/)
     const found = [
       ...walkFiles(files, lint.cwd, new Set([lint.model.config.scriptDir]), 20_000).map((key) => ({ key, file: path.join(lint.cwd, key) })),
-      ...projectFolders(lint.cwd).slice(1).flatMap((dir) => topDeployFiles(dir, files)),
+      ...projectFolders(files, lint.cwd).slice(1).flatMap((dir) => topDeployFiles(dir, files)),
     ];
     for (const { key, file } of found) {
       if (!DEPLOY_FILE.test(key)) continue;

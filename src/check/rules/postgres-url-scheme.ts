@@ -40,7 +40,7 @@ export const postgresUrlScheme: Rule = {
 
 /** The first Heroku deploy file in the working folder or above it in its repository, as a relative path. */
 function herokuSign(cwd: string, files: ProjectFiles): string | undefined {
-  for (const dir of projectFolders(cwd)) {
+  for (const dir of projectFolders(files, cwd)) {
     for (const name of ['Procfile', 'app.json', 'heroku.yml']) {
       if (files.exists(path.join(dir, name))) return path.relative(cwd, path.join(dir, name));
     }

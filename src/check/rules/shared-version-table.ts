@@ -50,7 +50,7 @@ export const sharedVersionTable: Rule = {
           // not there: try the other base
           if (real === undefined) continue;
           try {
-            if (!locations.has(real)) locations.set(real, { where: `${rel} [${section}]`, envPath: env, roots: { cwd, iniPath: abs, prependSysPath: prependSysPath(ini, section, features) } });
+            if (!locations.has(real)) locations.set(real, { where: `${rel} [${section}]`, envPath: env, roots: { cwd, files, iniPath: abs, prependSysPath: prependSysPath(ini, section, features) } });
             break;
           } catch {
             // an option Python could not read either: try the other base
@@ -61,7 +61,7 @@ export const sharedVersionTable: Rule = {
     if (locations.size < 2) return out;
     const byTable = new Map<string, { where: string; env: string; line?: number }[]>();
     for (const { where, envPath, roots } of locations.values()) {
-      let text = readPythonText(envPath);
+      let text = readPythonText(files, envPath);
       if (text === undefined) continue;
       let rel = path.relative(cwd, envPath);
       // env.py that hands the run to a module of the repository: that module configures, as verify reads it

@@ -65,8 +65,8 @@ function envPyFinding(model: ProjectModel, files: ProjectFiles): Finding | undef
  * the script folder is right, the folder Alembic is run from is not.
  */
 function besideIni(model: ProjectModel): string | undefined {
-  const { scriptLocation, iniPath, cwd } = model.config;
-  const there = iniPath ? scriptFolderBesideIni(cwd, iniPath, scriptLocation) : undefined;
+  const { scriptLocation, iniPath, cwd, files } = model.config;
+  const there = iniPath ? scriptFolderBesideIni(files, cwd, iniPath, scriptLocation) : undefined;
   if (!iniPath || !there) return undefined;
   const from = path.relative(cwd, path.dirname(iniPath)) || '.';
   const ini = path.basename(iniPath);

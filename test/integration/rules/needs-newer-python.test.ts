@@ -13,6 +13,7 @@ import { loadProject } from '../../../src/alembic/project-model.js';
 import { checkModel } from '../../../src/commands/check-command.js';
 import { runCli } from '../../helpers/cli.js';
 import { interpreterPython } from '../../../src/release/interpreter-python.js';
+import { diskFiles } from '../../../src/project/project-files.js';
 
 const V = 'migrations/versions/';
 const NESTED = '\n\ndef upgrade():\n    for row in rows:\n        op.execute(f"UPDATE users SET plan = {row["plan"]}")\n';
@@ -154,11 +155,11 @@ describe('needs-newer-python: which syntax, and what Python 3.11 says', () => {
 
 describe('needs-newer-python: the declared Python', () => {
   it('reads runtime.txt, then .python-version, then Pipfile.lock, as the buildpack does', () => {
-    expect(detectPythonVersion(makeProject({ 'runtime.txt': ' python-3.11.9\n', '.python-version': '3.13\n' }))).toEqual({ minor: 11, text: '3.11.9', source: 'runtime.txt' });
-    expect(detectPythonVersion(makeProject({ '.python-version': '# the app\n3.12\n' }))).toEqual({ minor: 12, text: '3.12', source: '.python-version' });
-    expect(detectPythonVersion(makeProject({ 'Pipfile.lock': JSON.stringify({ _meta: { requires: { python_version: '3.10' } } }) }))).toEqual({ minor: 10, text: '3.10', source: 'Pipfile.lock' });
-    expect(detectPythonVersion(makeProject({ 'runtime.txt': 'python 3.11\n' }))).toBeNull();
-    expect(detectPythonVersion(makeProject({ 'README.md': 'x' }))).toBeNull();
+    expect(detectPythonVersion(diskFiles(), makeProject({ 'runtime.txt': ' python-3.11.9\n', '.python-version': '3.13\n' }))).toEqual({ minor: 11, text: '3.11.9', source: 'runtime.txt' });
+    expect(detectPythonVersion(diskFiles(), makeProject({ '.python-version': '# the app\n3.12\n' }))).toEqual({ minor: 12, text: '3.12', source: '.python-version' });
+    expect(detectPythonVersion(diskFiles(), makeProject({ 'Pipfile.lock': JSON.stringify({ _meta: { requires: { python_version: '3.10' } } }) }))).toEqual({ minor: 10, text: '3.10', source: 'Pipfile.lock' });
+    expect(detectPythonVersion(diskFiles(), makeProject({ 'runtime.txt': 'python 3.11\n' }))).toBeNull();
+    expect(detectPythonVersion(diskFiles(), makeProject({ 'README.md': 'x' }))).toBeNull();
   });
 
   it.each([
@@ -214,7 +215,7 @@ describe('needs-newer-python: the declared Python', () => {
     expect(f).toMatchObject({ severity: 'warning', line: 16 });
     expect(f.message).toContain('declares no Python version');
     expect(r.ok).toBe(true);
-    const strict = await checkModel(await loadProject({ cwd: root, alembicVersion: LATEST_ALEMBIC }), { strict: true });
+    const strict = await checkModel(await loadProject({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC }), { strict: true });
     expect(strict.ok).toBe(false);
   });
 

@@ -5,6 +5,7 @@ import { loadProject } from '../../../src/alembic/project-model.js';
 import { checkModel } from '../../../src/commands/check-command.js';
 import { describeRule } from '../../helpers/describe-rule.js';
 import { check, makeProject, rev } from '../../helpers/project.js';
+import { diskFiles } from '../../../src/project/project-files.js';
 
 const V = 'migrations/versions/';
 
@@ -40,7 +41,7 @@ describe('script-location-unresolved from a subfolder of the repository', () => 
     const sub = path.join(root, 'mypkg', 'db');
     expect((await check(sub, 'latest')).findings.map((x) => x.code)).toEqual(['script-location-unresolved']);
     // from the repository's root the package is found, env.py is read, and nothing else is reported
-    const top = await checkModel(await loadProject({ cwd: root, configFile: path.join(sub, 'alembic.ini'), alembicVersion: LATEST_ALEMBIC }), {});
+    const top = await checkModel(await loadProject({ files: diskFiles(), cwd: root, configFile: path.join(sub, 'alembic.ini'), alembicVersion: LATEST_ALEMBIC }), {});
     expect(top.findings.filter((x) => x.severity === 'error')).toEqual([]);
   });
 });

@@ -52,6 +52,16 @@ describe('unreadable-file: files that never end', () => {
     expect(codes(latest)).toEqual([]);
   });
 
+  it('a named pipe or a device in place of a Procfile, a requirements file or a script the release runs is read as absent, never waited on', async () => {
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'bin/release.sh': 'alembic upgrade head\n' }, DEFAULT_INI);
+    execFileSync('mkfifo', [path.join(root, 'Procfile')]);
+    execFileSync('mkfifo', [path.join(root, 'requirements.txt')]);
+    symlinkSync('/dev/zero', path.join(root, 'runtime.txt'));
+    const r = await check(root, 'latest', { lint: true });
+    expect(codes(r)).toEqual([]);
+    expect(r.ok).toBe(true);
+  });
+
   it('a link to /dev/null is an empty file, as Python reads it', async () => {
     const root = makeProject({ [V + 'a1_x.py']: rev('a1', null) }, DEFAULT_INI);
     symlinkSync('/dev/null', path.join(root, V, 'b2_x.py'));
