@@ -33,7 +33,7 @@ const DYNAMIC: Record<string, string> = {
     "anchored, one class: linear",
   "alembic/ini-parser.ts `[^${PY_SPACE}]`":
     "one character",
-  "python/python-tokenizer.ts `(?<![\\\\w.])${n.replace(/[^\\p{L}\\p{N}_]/gu, '')}(?!\\\\w)`":
+  "python/tokenizer-words.ts `(?<![\\\\w.])${n.replace(/[^\\p{L}\\p{N}_]/gu, '')}(?!\\\\w)`":
     "a literal name between lookarounds",
   "check/lint/lint-config.ts `^${re}$`":
     "a glob turned into literals and [^/]* runs, each run ended by a literal or the end",

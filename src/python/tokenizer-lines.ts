@@ -1,0 +1,363 @@
+// The run's outer loop: logical lines, indentation, blocks and their clauses, the end of the input.
+import { CONTINUATION_AT_END, identAt, isIdentPart, skipBlanks } from './python-chars.js';
+import { blanksEnd } from './condition-lexer.js';
+import { afterAsync, assignmentTargetsError, conflictMarkerLine, decorated, importOrAssignmentError, indentationException, isWordAt, starredAssignmentError } from './statement-checks.js';
+import { Tokenizer } from './tokenizer-state.js';
+import { B_ASYNC_FUNC, B_CLASS, B_FUNC, B_LOOP, B_OTHER, B_TRY, C_EXCEPT, C_IF, C_LOOP, C_NONE, C_TRY, C_TRY_ELSE, COMPOUND_HEADS, isStringPrefix, K_WORD, needsOperand, opensBody, P_COLON, P_SEMI, SKIPPED } from './tokenizer-tables.js';
+import { E_PARSER, E_QUIET, TokenizeError, type TokenizeResult } from './tokens.js';
+
+declare module './tokenizer-state.js' {
+  interface Tokenizer {
+    run(): TokenizeResult;
+    logicalLineStart(): number;
+    measureIndent(): [number, number] | null;
+    indentOrDedent(col: number, altcol: number): void;
+    beginLogicalLine(col: number): void;
+    endOfInput(): TokenizeResult;
+    finishLine(): void;
+    newline(): void;
+    failed(e: TokenizeError): TokenizeResult;
+    tabError(col: number): TokenizeError;
+    lastLine(): number;
+    missingBlock(): string;
+    headerWord(): [string, boolean];
+    missingColon(): void;
+    defWithoutParen(b: number): TokenizeError | null;
+    clause(col: number): void;
+    blockOf(b: number): number;
+  }
+}
+
+/** What the start of a logical line found: a line to read, a blank or comment-only line, or the end of the input. */
+const LINE = 0;
+const BLANK = 1;
+const END = 2;
+
+Tokenizer.prototype.run = function (this: Tokenizer): TokenizeResult {
+  try {
+    while (this.pos < this.n) {
+      if (this.current === null && this.depth === 0) {
+        const found = this.logicalLineStart();
+        if (found === END) break;
+        if (found === BLANK) continue;
+      }
+      if (this.skipping) {
+        this.skipPlain();
+        if (this.pos >= this.n) break;
+      }
+      this.scanToken();
+    }
+    return this.endOfInput();
+  } catch (e) {
+    if (e instanceof TokenizeError) return this.failed(e.rank === E_QUIET && this.deferred !== null ? this.deferred : e);
+    throw e;
+  }
+};
+
+/** At a logical line's start: its indentation measured and checked, the line's state reset (LINE), or BLANK or END. */
+Tokenizer.prototype.logicalLineStart = function (this: Tokenizer): number {
+  const indent = this.measureIndent();
+  if (indent === null) return END;
+  const [col, altcol] = indent;
+  const c = this.src.charCodeAt(this.pos);
+  if (c === 10 || c === 13 || c === 35) {
+    // blank or comment-only line: no logical line
+    while (this.pos < this.n && this.src.charCodeAt(this.pos) !== 10 && this.src.charCodeAt(this.pos) !== 13) this.pos++;
+    if (this.pos < this.n) {
+      if (this.src.charCodeAt(this.pos) === 13 && this.src.charCodeAt(this.pos + 1) === 10) this.pos++;
+      this.pos++;
+      this.newline();
+    }
+    return BLANK;
+  }
+  this.indentOrDedent(col, altcol);
+  this.beginLogicalLine(col);
+  return LINE;
+};
+
+/** The indentation of the line at pos, counted with tabs to 8 columns and to 1 (altcol); null at the end of the input. */
+Tokenizer.prototype.measureIndent = function (this: Tokenizer): [number, number] | null {
+  let col = 0;
+  let altcol = 0;
+  // CPython: the first backslash continuation after blanks fixes the indentation of what follows (if not at column 0), both ways of counting tabs alike
+  let contCol = 0;
+  while (this.pos < this.n) {
+    const c = this.src.charCodeAt(this.pos);
+    if (c === 32) {
+      col++;
+      altcol++;
+    } else if (c === 9) {
+      col = (Math.floor(col / 8) + 1) * 8;
+      altcol++;
+    } else if (c === 12) col = altcol = 0;
+    else if (c === 92 && (this.pos + 1 >= this.n || this.src.charCodeAt(this.pos + 1) === 10 || this.src.charCodeAt(this.pos + 1) === 13)) {
+      if (contCol === 0) contCol = col;
+      const at = this.line;
+      this.pos += this.src.charCodeAt(this.pos + 1) === 13 && this.src.charCodeAt(this.pos + 2) === 10 ? 3 : 2;
+      if (this.pos >= this.n) throw new TokenizeError('unexpected EOF while parsing', at, 0, E_QUIET);
+      this.newline();
+      continue;
+    } else break;
+    this.pos++;
+  }
+  if (contCol !== 0) col = altcol = contCol;
+  return this.pos >= this.n ? null : [col, altcol];
+};
+
+/** An indent opens a level (the header before must have asked for it); a dedent closes levels down to one that exists. */
+Tokenizer.prototype.indentOrDedent = function (this: Tokenizer, col: number, altcol: number): void {
+  const top = this.indentStack[this.indentStack.length - 1]!;
+  if (col > top) {
+    if (altcol <= this.altStack[this.altStack.length - 1]!) throw this.tabError(col);
+    // CPython raises this one without scanning on; after an earlier parser error it is no error of the tokenizer's
+    if (!this.prevEndedWithColon && this.deferred === null) throw new TokenizeError('unexpected indent', this.line, col);
+    this.indentStack.push(col);
+    this.altStack.push(altcol);
+    this.levelClause.push(C_NONE);
+    // the header on the line before opened it (after an earlier parser error, maybe nothing did)
+    this.levelBlock.push(this.prevEndedWithColon ? this.lineBlock : B_OTHER);
+    this.levelHeader.push(this.headerBegin);
+    return;
+  }
+  let unfinished = false;
+  // the tokenizer's dedent comes before the parser's complaint about a missing block
+  while (this.indentStack[this.indentStack.length - 1]! > col) {
+    this.indentStack.pop();
+    this.altStack.pop();
+    this.levelBlock.pop();
+    this.levelHeader.pop();
+    if (this.levelClause.pop() === C_TRY) unfinished = true;
+  }
+  if (this.indentStack[this.indentStack.length - 1] !== col) {
+    throw new TokenizeError('unindent does not match any outer indentation level', this.line, col, E_QUIET);
+  }
+  if (this.altStack[this.altStack.length - 1] !== altcol) throw this.tabError(col);
+  if (this.prevEndedWithColon) this.fail(new TokenizeError(this.missingBlock(), this.line, col, E_PARSER));
+  if (unfinished) this.fail(new TokenizeError("expected 'except' or 'finally' block", this.line, col, E_PARSER));
+};
+
+/** The state of a new logical line at `col`, and what its first character says about the line before (a decorator's). */
+Tokenizer.prototype.beginLogicalLine = function (this: Tokenizer, col: number): void {
+  this.clause(col);
+  this.skipping = this.skipAbove >= 0 && col > this.skipAbove;
+  if (!this.skipping) this.skipAbove = -1;
+  this.current = this.skipping ? SKIPPED : [];
+  this.operandEnd = false;
+  this.punct = P_SEMI;
+  this.lineColon = false;
+  this.stmtColon = false;
+  this.annotated = 0;
+  this.lineEquals = false;
+  this.stmtComma = false;
+  this.lineClosed = false;
+  this.lineScoped = false;
+  this.currentIndent = col;
+  this.currentLine = this.line;
+  this.currentBegin = this.pos;
+  this.stmtBegin = this.pos;
+  const first = this.src.charCodeAt(this.pos);
+  // a decorator is followed, at its own indentation, by another, a def or a class (`@op.f(…)` over `op.g()` is "invalid syntax" there)
+  if (this.decoratorCol >= 0) {
+    if (col === this.decoratorCol && first !== 64 && !decorated(this.src, this.pos)) this.fail(new TokenizeError('invalid syntax', this.line, col, E_PARSER));
+    // the block ends under a decorator: the parser meets a DEDENT where the def belongs
+    else if (col < this.decoratorCol) this.fail(new TokenizeError('unexpected unindent', this.line, col, E_PARSER));
+    this.decoratorCol = -1;
+  }
+  if (first === 64) this.decoratorCol = col;
+  if (first === 100 || first === 97) {
+    const b = afterAsync(this.src, this.pos);
+    const e = isWordAt(this.src, b, 'def') ? this.defWithoutParen(b) : null;
+    if (e !== null) this.fail(e);
+  }
+};
+
+/** The end of the input: a bracket left open, a dangling operator, a block or decorator left without what it needs; then the first error by CPython's order. */
+Tokenizer.prototype.endOfInput = function (this: Tokenizer): TokenizeResult {
+  // a bracket left open: the parser met the end of the file, unless a parser error came first on a later line
+  if (this.depth > 0 && (this.deferred === null || this.deferredAt > this.bracketLine[this.depth - 1]!)) {
+    throw new TokenizeError(`'${String.fromCharCode(this.bracketCh[this.depth - 1]!)}' was never closed`, this.bracketLine[this.depth - 1]!, this.bracketCol[this.depth - 1]!);
+  }
+  if ((needsOperand(this.punct) || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(10, 0))) && this.current !== null) this.fail(this.operandMissing(this.punct, this.line, this.pos - this.lineStart, this.pos));
+  this.finishLine();
+  // a decorator over nothing: the end of the file (in a block, its DEDENT) where the def belongs
+  if (this.decoratorCol >= 0) this.fail(new TokenizeError(this.decoratorCol > 0 ? 'unexpected unindent' : 'invalid syntax', this.lastLine(), 0, E_PARSER));
+  if (this.prevEndedWithColon) this.fail(new TokenizeError(this.missingBlock(), this.lastLine(), 0, E_PARSER));
+  if (this.levelClause.includes(C_TRY)) this.fail(new TokenizeError("expected 'except' or 'finally' block", this.lastLine(), 0, E_PARSER));
+  // the parser's error, then the future statement's, the symbol table's (its walk, then its analysis), the compiler's
+  for (const e of [this.deferred, this.futureError, this.symtableError, this.moduleNonlocal, this.bodyNonlocal, this.compileError]) if (e !== null) return this.failed(e);
+  return this.newer.length > 0 ? { lines: this.lines, newer: this.newer } : { lines: this.lines };
+};
+
+Tokenizer.prototype.finishLine = function (this: Tokenizer): void {
+  this.looseIf = false;
+  if (this.ternaryOpen > 0) this.ternaryEnd(0, -1);
+  if (this.lambdaAt.length > 0) this.lambdaAt.length = this.lambdaLevel.length = 0;
+  if (this.delAt >= 0) this.delTargets();
+  if (this.pendingAwait !== null) {
+    if (!this.lineScoped) this.compileAt(this.pendingAwait);
+    this.pendingAwait = null;
+  }
+  if (this.current !== null && (this.skipping || this.current.length > 0)) {
+    this.prevEndedWithColon = this.punct === P_COLON;
+    if (this.prevEndedWithColon) {
+      this.headerBegin = this.currentBegin;
+      this.headerLine = this.currentLine;
+      // `x = a:` opens no block: only a compound statement's header may end on a colon
+      if (!this.startsCompound(this.currentBegin) && !COMPOUND_HEADS.has(this.headerWord()[0])) this.fail(new TokenizeError('invalid syntax', this.line, this.pos - this.lineStart, E_PARSER));
+    } else if (!this.lineColon) this.missingColon();
+    this.levelClause[this.levelClause.length - 1] = this.lineClause;
+    // a `;` moved stmtBegin: a later statement of a module-level line may be a future import
+    if (this.futureState !== 3 || this.src.charCodeAt(this.currentBegin) === 102 || (this.currentIndent === 0 && this.stmtBegin !== this.currentBegin)) this.futureImport();
+    // a module-level import's grammar, from its tokens (the same in both modes: no body is at column 0); `x = 1; import a` is left to the token checks
+    if (this.currentIndent === 0 && this.current !== SKIPPED && this.deferred === null) {
+      const e = this.src.charCodeAt(this.currentBegin) === 105 || this.src.charCodeAt(this.currentBegin) === 102 ? importOrAssignmentError(this.current!) : assignmentTargetsError(this.current!);
+      if (e !== null) this.fail(e);
+      else {
+        const starred = starredAssignmentError(this.current!);
+        if (starred !== null) this.compileAt(starred);
+      }
+    }
+    if (!this.skipping) {
+      this.lines.push({ indent: this.currentIndent, line: this.currentLine, tokens: this.current });
+      if (this.skipBodies && this.punct === P_COLON && opensBody(this.current)) this.skipAbove = this.currentIndent;
+    }
+  }
+  this.current = null;
+};
+
+Tokenizer.prototype.newline = function (this: Tokenizer): void {
+  this.line++;
+  this.lineStart = this.pos;
+};
+
+Tokenizer.prototype.failed = function (this: Tokenizer, e: TokenizeError): TokenizeResult {
+  // the lines the parser read before its error; a tokenizer error found later replaces the message only
+  const exception = e.exception ?? indentationException(e.message);
+  const marker = conflictMarkerLine(this.src);
+  const error = {
+    message: e.message,
+    line: e.line,
+    col: e.col,
+    ...(exception === undefined ? {} : { exception }),
+    ...(e.since === undefined ? {} : { since: e.since }),
+    ...(marker === undefined ? {} : { conflictMarkerLine: marker }),
+  };
+  return { lines: this.deferred === null ? this.lines : this.lines.slice(0, this.linesBeforeError), error, ...(this.newer.length > 0 ? { newer: this.newer } : {}) };
+};
+
+/** CPython's TabError: a tab counted as 8 columns and as 1 give a different block structure. */
+Tokenizer.prototype.tabError = function (this: Tokenizer, col: number): TokenizeError {
+  return new TokenizeError('inconsistent use of tabs and spaces in indentation', this.line, col, E_QUIET);
+};
+
+/** The number of the file's last line, as CPython counts at the end of input: a final newline opens no line. */
+Tokenizer.prototype.lastLine = function (this: Tokenizer): number {
+  const last = this.src.charCodeAt(this.n - 1);
+  return last === 10 || last === 13 ? this.line - 1 : this.line;
+};
+
+/** CPython's IndentationError for a block header with no body: "expected an indented block after 'if' statement on line 3". */
+Tokenizer.prototype.missingBlock = function (this: Tokenizer): string {
+  const [word, star] = this.headerWord();
+  const what = word === 'def' ? 'function definition' : word === 'class' ? 'class definition' : `'${word}${word === 'except' && star ? '*' : ''}' statement`;
+  return `expected an indented block after ${what} on line ${this.headerLine}`;
+};
+
+/** The first word of the last block header (after `async`), and whether a `*` follows it (`except*`). */
+Tokenizer.prototype.headerWord = function (this: Tokenizer): [string, boolean] {
+  const b = afterAsync(this.src, this.headerBegin);
+  let at = b;
+  while (identAt(this.src, at)) at++;
+  const word = this.src.slice(b, at);
+  while (this.src.charCodeAt(at) === 32 || this.src.charCodeAt(at) === 9 || this.src.charCodeAt(at) === 12) at++;
+  return [word, this.src.charCodeAt(at) === 42];
+};
+
+/**
+ * A compound statement's header with no `:` outside brackets: `def
+ * upgrade()` with its colon forgotten. CPython says "expected ':'" at the
+ * header's end, and "expected '('" for `def f:`; it says so whatever follows, so the next line's indent is
+ * no error of its own.
+ */
+Tokenizer.prototype.missingColon = function (this: Tokenizer): void {
+  const b = afterAsync(this.src, this.currentBegin);
+  if (b !== this.currentBegin && !(this.src.startsWith('def', b) || this.src.startsWith('for', b) || this.src.startsWith('with', b))) return;
+  if (!this.startsCompound(b)) return;
+  // reported when the line began
+  if (this.src.startsWith('def', b) && this.defWithoutParen(b) !== null) return;
+  this.fail(new TokenizeError("expected ':'", this.line, this.pos - this.lineStart, E_PARSER));
+};
+
+/**
+ * `def f:`, `def f -> int:`, `def up grade():`: CPython's parser wants `(`
+ * (or 3.12's `[`) right after the function's name and says "expected '('" at
+ * whatever token stands there instead, before anything later on the line.
+ * Returns that error for `def NAME` at `b`, or null.
+ */
+Tokenizer.prototype.defWithoutParen = function (this: Tokenizer, b: number): TokenizeError | null {
+  let i = skipBlanks(this.src, b + 3);
+  const name = i;
+  while (isIdentPart(this.src.charCodeAt(i), this.src, i)) i++;
+  if (i === name) return null;
+  // `def f'x'`: the name is a string's prefix, so a string follows `def`, not a name
+  if ((this.src.charCodeAt(i) === 39 || this.src.charCodeAt(i) === 34) && i - name <= 2 && isStringPrefix(this.src, name, i)) return this.errorAt('invalid syntax', name);
+  i = skipBlanks(this.src, i);
+  const d = this.src.charCodeAt(i);
+  if (d === 40 || d === 91) return null;
+  // a continuation that ends the file (the backslash, or its own line end, last) is the tokenizer's error; blanks after it are the parser's
+  if (i >= this.n - 1 && CONTINUATION_AT_END.test(this.src)) return null;
+  return this.errorAt("expected '('", i);
+};
+
+/**
+ * A logical line starting at pos, at column `col`, after the statement
+ * before it at its level: a clause (`elif`, `else`, `except`, `finally`)
+ * that has nothing to follow, or a `try` left with neither `except` nor
+ * `finally`, is CPython's error there. Sets lineClause for the next line,
+ * and lineBlock for the block the line may open.
+ */
+Tokenizer.prototype.clause = function (this: Tokenizer, col: number): void {
+  this.lineBlock = this.blockOf(this.pos);
+  const before = this.levelClause[this.levelClause.length - 1]!;
+  const c0 = this.src.charCodeAt(this.pos);
+  let w = C_NONE;
+  let allowed = true;
+  if (c0 === 101 && isWordAt(this.src, this.pos, 'except')) {
+    allowed = before === C_TRY || before === C_EXCEPT || before < 0;
+    if (before < 0) this.compileAt(new TokenizeError("default 'except:' must be last", -before, col));
+    const next = this.src.charCodeAt(blanksEnd(this.src, this.pos + 6, false));
+    w = next === 58 ? -this.line : C_EXCEPT;
+    if (next === 42) this.needs(11, 'except* (exception groups, PEP 654)', this.line, 'invalid syntax', 11);
+  } else if (c0 === 102 && isWordAt(this.src, this.pos, 'finally')) allowed = before === C_TRY || before === C_EXCEPT || before < 0 || before === C_TRY_ELSE;
+  else if (before === C_TRY) {
+    this.lineClause = C_NONE;
+    return this.fail(new TokenizeError("expected 'except' or 'finally' block", this.line, col, E_PARSER));
+  } else if (c0 === 101 && isWordAt(this.src, this.pos, 'elif')) {
+    allowed = before === C_IF;
+    w = C_IF;
+  } else if (c0 === 101 && isWordAt(this.src, this.pos, 'else')) {
+    allowed = before === C_IF || before === C_LOOP || before === C_EXCEPT || before < 0;
+    w = before === C_EXCEPT || before < 0 ? C_TRY_ELSE : C_NONE;
+  } else if (c0 === 105 && isWordAt(this.src, this.pos, 'if')) w = C_IF;
+  else if (c0 === 116 && isWordAt(this.src, this.pos, 'try')) w = C_TRY;
+  else if (this.lineBlock === B_LOOP) w = C_LOOP;
+  if (w === C_TRY || w === C_EXCEPT || w === C_TRY_ELSE || w < 0 || (c0 === 102 && isWordAt(this.src, this.pos, 'finally'))) this.lineBlock = B_TRY;
+  this.lineClause = w;
+  if (!allowed) this.fail(new TokenizeError('invalid syntax', this.line, col, E_PARSER));
+};
+
+/** What block the statement at `b` opens if it is a compound one: a function's body, a class's, a loop's, or another. */
+Tokenizer.prototype.blockOf = function (this: Tokenizer, b: number): number {
+  const a = afterAsync(this.src, b);
+  switch (this.src.charCodeAt(a)) {
+    case 100: // d
+      return !isWordAt(this.src, a, 'def') ? B_OTHER : a === b ? B_FUNC : B_ASYNC_FUNC;
+    case 99: // c
+      return isWordAt(this.src, a, 'class') ? B_CLASS : B_OTHER;
+    case 102: // f
+    case 119: // w
+      return isWordAt(this.src, a, 'for') || isWordAt(this.src, a, 'while') ? B_LOOP : B_OTHER;
+    default:
+      return B_OTHER;
+  }
+};

@@ -1,0 +1,88 @@
+// The tokenizer's vocabulary: token kinds, logical lines, results, the error it raises and how errors rank.
+export const enum Tok {
+  Name = 1,
+  Number = 2,
+  String = 3,
+  Op = 4,
+}
+
+export interface Token {
+  readonly type: Tok;
+  readonly text: string;
+  readonly line: number;
+  readonly col: number;
+  /** On the `import` or `from` after PEP 810's `lazy` (whose own token is left out): the module loads at first use. */
+  readonly lazy?: true;
+}
+
+export interface LogicalLine {
+  /** Indentation column (tabs to the next multiple of 8, as CPython). */
+  readonly indent: number;
+  readonly line: number;
+  readonly tokens: Token[];
+}
+
+export interface SyntaxProblem {
+  readonly message: string;
+  readonly line: number;
+  readonly col: number;
+  /** The exception when it is not a SyntaxError (3.12+ raises UnicodeDecodeError for an f-string's text that is not UTF-8). */
+  readonly exception?: string;
+  /** The error exists only from Python 3.`since` on (PEP 810's refusals): an older Python fails earlier, at the newer syntax itself. */
+  readonly since?: number;
+  /** The first line that is a merge conflict marker (`<<<<<<< HEAD`), when the file has one: the likely cause. */
+  readonly conflictMarkerLine?: number;
+}
+
+export interface TokenizeResult {
+  readonly lines: LogicalLine[];
+  readonly error?: SyntaxProblem;
+  /** Syntax only newer Pythons accept, the first use of each kind in file order (accepted here: which Python runs is the caller's to say). */
+  readonly newer?: readonly NewerSyntax[];
+}
+
+/** A construct that Python 3.`since` and later accept and older ones reject. */
+export interface NewerSyntax {
+  /** The first Python 3 minor version that accepts it (12 for 3.12). */
+  readonly since: number;
+  /** What it is, for a message: "type parameters (PEP 695)". */
+  readonly feature: string;
+  readonly line: number;
+  /** CPython's SyntaxError message for it from 3.`messageFrom` up to 3.`since - 1`, where it is the same in all of them (checked against real CPython). */
+  readonly message?: string;
+  readonly messageFrom?: number;
+}
+
+/**
+ * How an error ranks against a later one. After a parser error CPython
+ * tokenizes the rest of the file, and a tokenizer error found there replaces
+ * it: `test repo :)` is "unmatched ')'", not "invalid syntax".
+ */
+/** A tokenizer error CPython raises at once (a bad string, bracket, character or number): it wins. */
+export const E_TOKEN = 0;
+/** A parser error: it stands unless the rest of the file has an E_TOKEN error. */
+export const E_PARSER = 1;
+/** A tokenizer error CPython leaves for the parser to raise (indentation, a line continuation): an earlier parser error stands. */
+export const E_QUIET = 2;
+
+export class TokenizeError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly col: number,
+    readonly rank: number = E_TOKEN,
+    readonly exception?: string,
+    readonly since?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface TokenizeOptions {
+  /**
+   * Skip the bodies of `def` and `class` blocks: they are still scanned, so
+   * every syntax error is still reported, but yield no tokens. Module-level
+   * assignments never live there, and bodies are most of a migration file.
+   */
+  readonly skipBodies?: boolean;
+}
