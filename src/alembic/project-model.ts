@@ -20,22 +20,29 @@ export interface ProjectModel {
   readonly failure?: { readonly failure: AlembicFailure; readonly file?: ScriptFile; readonly problem: FileProblem | GraphProblem };
   /** False when some value could not be known statically: the graph may differ from Alembic's. */
   readonly complete: boolean;
+  /** Each revision file's text as Python decoded it, kept when asked (the lints read it; a --no-lint run need not hold it). */
+  readonly texts?: ReadonlyMap<string, string>;
 }
 
-export type LoadOptions = ConfigOptions;
+export type LoadOptions = ConfigOptions & ModelOptions;
+
+export interface ModelOptions {
+  /** Keep each revision file's decoded text in the model (`texts`), so that nothing reads it again. */
+  readonly keepText?: boolean;
+}
 
 /** Reads the configuration and every revision file, and builds the graph as Alembic would. */
 export async function loadProject(opts: LoadOptions): Promise<ProjectModel> {
   const config = await loadProjectConfig(opts);
-  return modelFromConfig(config, opts.alembicVersion);
+  return modelFromConfig(config, opts.alembicVersion, undefined, opts);
 }
 
 /**
  * `overlay` replaces file contents, or adds files that are not on disk yet
  * (placed after the discovered ones): what a planned edit would load as.
  */
-export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVersion, overlay?: ReadonlyMap<string, Buffer>): ProjectModel {
-  const build = modelBuild(config, alembicVersion, overlay);
+export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVersion, overlay?: ReadonlyMap<string, Buffer>, opts: ModelOptions = {}): ProjectModel {
+  const build = modelBuild(config, alembicVersion, overlay, opts.keepText === true);
   return withBaselineTier(build.total, () => {
     build.load(() => false);
     return build.finish();
@@ -86,7 +93,7 @@ interface ModelBuild {
   finish(): ProjectModel;
 }
 
-function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overlay?: ReadonlyMap<string, Buffer>): ModelBuild {
+function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overlay?: ReadonlyMap<string, Buffer>, keepText = false): ModelBuild {
   const features = featuresOf(alembicVersion);
   let discovery: DiscoveryResult = discoverRevisionFiles(config.files, config.versionLocations, {
     recursive: config.recursive,
@@ -101,9 +108,12 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
       files: [...discovery.files, ...added.map((p) => ({ loadPath: p, fileName: path.basename(p), realPath: p, kind: 'source' as const }))],
     };
   }
+  const texts = keepText ? new Map<string, string>() : undefined;
   const sourceOf = (file: string): SourceOutcome => {
     const given = overlay?.get(file);
-    return given ? sourceOutcome(given) : readSourceFile(config.files, file);
+    const outcome = given ? sourceOutcome(given) : readSourceFile(config.files, file);
+    if (texts && outcome.kind === 'read') texts.set(file, outcome.text);
+    return outcome;
   };
   const resolveImported = importResolver(config);
   const importable = importChecker(config);
@@ -133,7 +143,7 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
       }
       if (!failure && map.failure) failure = { failure: map.failure.failure!, file: map.failure.rev?.file, problem: map.failure };
       const complete = files.every((f) => !f.problems.some((p) => p.code === 'not-statically-known' || p.code === 'bytecode-only-revision'));
-      return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete };
+      return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete, ...(texts ? { texts } : {}) };
     },
   };
 }

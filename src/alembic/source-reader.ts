@@ -14,7 +14,7 @@ import { readRevisionSource, type ReadResult } from './revision-reader.js';
 export type SourceOutcome =
   | { readonly kind: 'unreadable'; readonly error: string; readonly endless?: string }
   | { readonly kind: 'undecodable'; readonly error: string; readonly line: number }
-  | { readonly kind: 'read'; readonly read: ReadResult };
+  | { readonly kind: 'read'; readonly read: ReadResult; readonly text: string };
 
 /** Reads one revision file and statically reads its module-level bindings. */
 export function readSourceFile(files: ProjectFiles, file: string): SourceOutcome {
@@ -26,7 +26,7 @@ export function sourceOutcome(content: SourceBytes): SourceOutcome {
   if ('error' in content) return { kind: 'unreadable', ...content };
   const decoded = decodePythonSource(content);
   if ('error' in decoded) return { kind: 'undecodable', error: decoded.error, line: decoded.line };
-  return { kind: 'read', read: readRevisionSource(decoded.text) };
+  return { kind: 'read', read: readRevisionSource(decoded.text), text: decoded.text };
 }
 
 /** What CPython before 3.11.4 raises for a NUL in source; see nullBytesForPython for later ones. */

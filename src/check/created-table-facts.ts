@@ -19,7 +19,7 @@ export async function createdTablesByRevision(model: ProjectModel): Promise<Crea
   const parser = await loadPythonParser();
   const out = new Map<string, { path: string; tables: CreatedTable[] }>();
   for (const rev of model.map.revisions) {
-    const text = readRevisionText(model.config.files, rev.file.absPath);
+    const text = model.texts?.get(rev.file.absPath) ?? readRevisionText(model.config.files, rev.file.absPath);
     if (text === undefined || !text.includes('create_table')) continue;
     const py = new PySource(text, parser);
     if (py.hasErrors) continue;

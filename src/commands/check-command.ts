@@ -1,17 +1,17 @@
 import path from 'node:path';
 import { diskFiles, type ProjectFiles } from '../project/project-files.js';
-import type { ConfigOptions } from '../alembic/alembic-config.js';
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
 import { detectAlembicVersion } from '../alembic/detect-alembic-version.js';
 import { detectPythonVersion, parsePythonVersion, type DeclaredPython } from '../alembic/python-version.js';
 import { filesChangedSince } from '../alembic/git-history.js';
 import { parseAlembicVersion, type AlembicVersion } from '../alembic/alembic-version.js';
-import { loadProject, type ProjectModel } from '../alembic/project-model.js';
+import { loadProjectConfig, type ConfigOptions, type ProjectConfig } from '../alembic/alembic-config.js';
+import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { RELATIVE } from '../alembic/upgrade-plan.js';
 import { deployOrigin, procfileTarget, releaseConfig, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
 import type { LintScope } from '../check/lint/lint-baseline.js';
-import { loadLintConfig } from '../check/lint/lint-config.js';
+import { loadLintConfig, type LintConfig } from '../check/lint/lint-config.js';
 import { LintContext } from '../check/lint/lint-context.js';
 import { loadPythonParser } from '../check/lint/python-syntax.js';
 import { RULES } from '../check/rules.js';
@@ -64,9 +64,9 @@ export interface CommandOutput {
  */
 export async function checkModel(
   model: ProjectModel,
-  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[]; lintChangedSince?: string; target?: string; targetFrom?: string; targetVia?: string; release?: ReleaseCommandProblem; releaseGenerates?: readonly GeneratedAtRelease[] },
+  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[]; lintChangedSince?: string; target?: string; targetFrom?: string; targetVia?: string; release?: ReleaseCommandProblem; releaseGenerates?: readonly GeneratedAtRelease[]; lintConfig?: LintConfig },
 ): Promise<CheckResult> {
-  const config = await loadLintConfig(model.config.files, model.config.cwd, model.config.iniPath, new Set(RULES.map((r) => r.code)));
+  const config = opts.lintConfig ?? (await projectLintConfig(model.config));
   const since = opts.lintSince && opts.lintSince.length > 0 ? { names: opts.lintSince, from: '--lint-since' } : config.lintSince;
   const linting = opts.lintOnly || (opts.lint !== false && config.lint);
   let changedSince: LintScope['changedSince'];
@@ -77,6 +77,11 @@ export async function checkModel(
   }
   const lint = linting ? new LintContext(model, config, await loadPythonParser(), { since, changedSince }) : undefined;
   return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly, target: opts.target, targetFrom: opts.targetFrom, targetVia: opts.targetVia, release: opts.release, releaseGenerates: opts.releaseGenerates });
+}
+
+/** The project's lint settings (pyproject.toml, alembic.ini). */
+function projectLintConfig(config: ProjectConfig): Promise<LintConfig> {
+  return loadLintConfig(config.files, config.cwd, config.iniPath, new Set(RULES.map((r) => r.code)));
 }
 
 export function resolveAlembicVersion(files: ProjectFiles, cwd: string, flag: string | undefined): AlembicVersion {
@@ -133,13 +138,18 @@ export async function checkCommand(given: CheckCommandOptions): Promise<CommandO
   if (opts.lint === false && ((opts.lintSince && opts.lintSince.length > 0) || opts.lintChangedSince !== undefined)) {
     throw new UsageError(`${opts.lintChangedSince !== undefined ? '--lint-changed-since' : '--lint-since'} has no effect with --no-lint.`, { hint: 'Drop one of them.' });
   }
-  const model = await loadProject(configOptions(opts));
+  const loadOptions = configOptions(opts);
+  const config = await loadProjectConfig(loadOptions);
+  // the lints' settings first: a run that lints keeps each revision file's text from the one reading
+  const lintConfig = await projectLintConfig(config);
+  const linting = opts.lintOnly === true || (opts.lint !== false && lintConfig.lint);
+  const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, { keepText: linting });
   // no --target: grade for what the Heroku release phase runs, when the Procfile says so plainly
   const deploy = opts.target === undefined ? procfileTarget(opts.files, opts.cwd, model.config.iniPath, model.alembicVersion) : undefined;
   // `head` is the default grading already: only say where it came from (planning a new database's whole
   // upgrade costs ~0.2 s at 10,000 revisions, which an explicit --target head pays)
   const generates = releaseGenerates(opts.files, opts.cwd);
-  const result = await checkModel(model, { ...(deploy ? { ...opts, target: deploy.target === 'head' ? undefined : deploy.target, ...deployOrigin(deploy), release: releaseProblem(deploy) } : opts), releaseGenerates: generates });
+  const result = await checkModel(model, { ...(deploy ? { ...opts, target: deploy.target === 'head' ? undefined : deploy.target, ...deployOrigin(deploy), release: releaseProblem(deploy) } : opts), releaseGenerates: generates, lintConfig });
   const stdout = opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) + '\n' : checkText(result);
   return { stdout, exitCode: result.ok ? 0 : 1, result };
 }

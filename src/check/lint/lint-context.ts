@@ -57,7 +57,7 @@ export class LintContext {
     if (!this.texts) {
       this.texts = [];
       for (const rev of this.upgradeOrder()) {
-        const text = readRevisionText(this.model.config.files, rev.file.absPath);
+        const text = this.model.texts?.get(rev.file.absPath) ?? readRevisionText(this.model.config.files, rev.file.absPath);
         if (text !== undefined) this.texts.push({ rev, path: rev.file.path, text });
       }
     }
