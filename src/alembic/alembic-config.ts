@@ -6,9 +6,9 @@ import { IniError, inlineComment, inlineCommentAdvice, parseIni, type IniFile } 
 import { decodeBytesLikePython, decodeLikePython } from '../python/python-decode.js';
 import { findAlembicSetups } from './find-alembic-setups.js';
 import { hereAnchored, scriptFolderBesideIni } from './script-folder-beside-ini.js';
-import { declaredImports } from './declared-imports.js';
-import { projectFolders } from './project-folders.js';
-import { detectPythonVersion, type DeclaredPython } from './python-version.js';
+import { declaredImports } from '../packaging/declared-imports.js';
+import { projectFolders } from '../packaging/project-folders.js';
+import { detectPythonVersion, type DeclaredPython } from '../packaging/python-version.js';
 import { detectFlaskMigrateVersion } from './detect-alembic-version.js';
 import { pyRepr, str } from '../python/python-value.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ProjectFiles } from '../project/project-files.js';
 import { LATEST_ALEMBIC, parseAlembicVersion, type AlembicVersion } from './alembic-version.js';
-import { pinnedVersion, projectFileReader, type PackagePin, type ReadProjectFile } from './package-pins.js';
+import { pinnedVersion, projectFileReader, type PackagePin, type ReadProjectFile } from '../packaging/package-pins.js';
 
 /**
  * The Alembic the project will deploy with: the version its lockfile or an exact pin names (see

@@ -6,7 +6,7 @@ import { NULL_BYTES, nullBytesForPython, type SourceOutcome } from './source-rea
 import type { ImportCheck } from './import-resolver.js';
 import { newerSyntaxIssue } from './newer-syntax.js';
 import type { NewerSyntax } from '../python/python-tokenizer.js';
-import type { DeclaredPython } from './python-version.js';
+import type { DeclaredPython } from '../packaging/python-version.js';
 import { findUnknown, keyOf, NONE, pyRepr, toTuple, truthy, type PyUnknown, type PyValue } from '../python/python-value.js';
 
 /** Why Alembic fails on a file, in Alembic's own words. */

@@ -2,7 +2,7 @@ import type { Finding, FindingCode, Severity } from './finding.js';
 import type { CreatedTablesByRevision } from './created-table-facts.js';
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
-import type { Forensics } from '../alembic/git-history.js';
+import type { Forensics } from '../history/git-history.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import type { LintContext } from './lint/lint-context.js';
 import type { StampResolution, UpgradePrediction } from '../alembic/upgrade-plan.js';

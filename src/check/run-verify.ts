@@ -1,4 +1,4 @@
-import type { Forensics } from '../alembic/git-history.js';
+import type { Forensics } from '../history/git-history.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';

@@ -1,4 +1,4 @@
-import { investigateMissing } from '../alembic/git-history.js';
+import { investigateMissing } from '../history/git-history.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig } from '../alembic/project-model.js';
 import { diskFiles } from '../project/project-files.js';

@@ -6,7 +6,7 @@ import { envHandover } from '../alembic/env-handover.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
 import { readEnvPyText } from '../alembic/source-reader.js';
 import { modelFromConfigAlongside, type ProjectModel } from '../alembic/project-model.js';
-import { investigateMissing } from '../alembic/git-history.js';
+import { investigateMissing } from '../history/git-history.js';
 import type { IniUrl, OtherDatabases, UrlFacts, UrlVariables } from '../check/rule.js';
 import { missingIds, runVerify, type VerifyResult } from '../check/run-verify.js';
 import { parseDatabaseUrl, sameDatabase, TEMPLATE_URL, type DatabaseTarget } from '../database/database-url.js';

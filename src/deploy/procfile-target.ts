@@ -5,7 +5,7 @@ import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/alembic-version.
 import { afterShellC, generatingCommand, isShell, type GeneratedAtRelease } from './generating-command.js';
 import { pipfileScripts } from './pipfile-scripts.js';
 import { procfileReleaseLines } from './procfile-release-lines.js';
-import { projectFolders } from '../alembic/project-folders.js';
+import { projectFolders } from '../packaging/project-folders.js';
 
 /** The upgrade target a Heroku release phase runs, and where that was read. */
 export interface DeployTarget {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { describeForensics, type Forensics } from '../alembic/git-history.js';
+import { describeForensics, type Forensics } from '../history/git-history.js';
 import type { ProjectModel } from '../alembic/project-model.js';
 import type { Rev, RevisionMap } from '../alembic/revision-map.js';
 import { decodePythonSource } from '../alembic/source-reader.js';

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, realpathSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import type { DeclaredPython } from '../alembic/python-version.js';
+import type { DeclaredPython } from '../packaging/python-version.js';
 import { onPath } from './run-child.js';
 
 /**

@@ -1,4 +1,4 @@
-import { describeForensics } from '../alembic/git-history.js';
+import { describeForensics } from '../history/git-history.js';
 import type { UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { BackfillOutcome } from '../generate/plan-backfill.js';
 import { unifiedDiff } from '../generate/unified-diff.js';

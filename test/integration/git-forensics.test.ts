@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { investigateMissing } from '../../src/alembic/git-history.js';
+import { investigateMissing } from '../../src/history/git-history.js';
 import { prepareDatabase, readRowsAfter, runAlembicUpgrade, writeScenarioProject, type Scenario } from '../helpers/db-scenario.js';
 import { runCli } from '../helpers/cli.js';
 import { diskFiles } from '../../src/project/project-files.js';

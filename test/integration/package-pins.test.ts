@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pinnedVersion } from '../../src/alembic/package-pins.js';
+import { pinnedVersion } from '../../src/packaging/package-pins.js';
 import { runCli } from '../helpers/cli.js';
 import { makeProject, rev } from '../helpers/project.js';
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// cli → commands → {check, generate, release, report} → deploy → {alembic, database} → {python, project} → {errors, logger}
+// cli → commands → {check, generate, release, report} → {deploy, history} → {alembic, database} → packaging → {python, project} → {errors, logger}
 const RANK: Record<string, number> = {
   '': 0,
   commands: 1,
@@ -11,8 +11,10 @@ const RANK: Record<string, number> = {
   release: 2,
   report: 2,
   deploy: 3,
+  history: 3,
   alembic: 4,
   database: 4,
+  packaging: 4.5,
   python: 5,
   project: 5,
   errors: 6,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectAlembicVersion } from '../../src/alembic/detect-alembic-version.js';
 import { interpolationErrorAt, unguardedFileConfigCall } from '../../src/alembic/env-py.js';
-import { vcsRepositoryName } from '../../src/alembic/declared-imports.js';
+import { vcsRepositoryName } from '../../src/packaging/declared-imports.js';
 import { inlineComment, parseIni } from '../../src/alembic/ini-parser.js';
 import { plpgsqlGuards } from '../../src/check/lint/plpgsql-guard.js';
 import { nameSuggester, templateMatcher } from '../../src/check/rules/filename-convention.js';

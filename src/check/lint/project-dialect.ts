@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ProjectFiles } from '../../project/project-files.js';
 import { declaredFor } from '../../alembic/import-resolver.js';
-import { projectFolders } from '../../alembic/project-folders.js';
+import { projectFolders } from '../../packaging/project-folders.js';
 import type { LintContext } from './lint-context.js';
 
 /** What the project shows of the database it migrates: PostgreSQL, certainly another one, or not known. */

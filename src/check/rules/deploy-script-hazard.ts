@@ -3,7 +3,7 @@ import { FLASK_OPTIONS_WITH_VALUE } from '../../deploy/alembic-argv.js';
 import { generatingCommand } from '../../deploy/generating-command.js';
 import { pipfileScripts } from '../../deploy/pipfile-scripts.js';
 import { procfileProcesses, procfileReleaseLines } from '../../deploy/procfile-release-lines.js';
-import { projectFolders } from '../../alembic/project-folders.js';
+import { projectFolders } from '../../packaging/project-folders.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { projectFinding } from '../lint/lint-context.js';

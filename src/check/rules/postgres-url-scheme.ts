@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ProjectFiles } from '../../project/project-files.js';
-import { projectFolders } from '../../alembic/project-folders.js';
+import { projectFolders } from '../../packaging/project-folders.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { projectFinding } from '../lint/lint-context.js';

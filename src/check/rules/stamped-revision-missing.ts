@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { GeneratedAtRelease } from '../../deploy/generating-command.js';
-import { describeForensics, type Forensics } from '../../alembic/git-history.js';
+import { describeForensics, type Forensics } from '../../history/git-history.js';
 import { predictUpgrade, translate, type StampValue } from '../../alembic/upgrade-plan.js';
 import type { RevisionMap } from '../../alembic/revision-map.js';
 import { rowText, tableName, upgradeCommand } from '../db-helpers.js';

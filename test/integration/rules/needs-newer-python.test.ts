@@ -6,7 +6,7 @@ import { describeRule } from '../../helpers/describe-rule.js';
 import { check, DEFAULT_INI, makeProject, rev } from '../../helpers/project.js';
 import { cpythonCompile, PYTHON } from '../../helpers/oracle.js';
 import { newerSyntaxIssue } from '../../../src/alembic/newer-syntax.js';
-import { detectPythonVersion } from '../../../src/alembic/python-version.js';
+import { detectPythonVersion } from '../../../src/packaging/python-version.js';
 import { tokenize } from '../../../src/python/python-tokenizer.js';
 import { LATEST_ALEMBIC } from '../../../src/alembic/alembic-version.js';
 import { loadProject } from '../../../src/alembic/project-model.js';
