@@ -1,4 +1,8 @@
-// The small lexer and expression reader behind python-condition.ts: just enough of an expression to name what CPython names.
+// The expression reader behind python-condition.ts: just enough of an expression to name what CPython
+// names. It reads tokens by the tokenizer's own rules (operators, string prefixes, identifier characters).
+import { isIdentPart, isIdentStart } from './python-chars.js';
+import { isStringPrefix, opLength } from './tokenizer-tables.js';
+
 export const GENERIC = 'invalid syntax';
 export const T_END = 0;
 export const T_NAME = 1;
@@ -19,8 +23,6 @@ export const KEYWORDS: ReadonlySet<string> = new Set(
   'and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield False None True'.split(' '),
 );
 const BINARY: ReadonlySet<string> = new Set(['|', '^', '&', '<<', '>>', '+', '-', '*', '/', '//', '%', '@', '**']);
-const OPS3 = ['**=', '//=', '>>=', '<<=', '...'];
-const OPS2 = ['==', '!=', '<=', '>=', '->', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '**', '//', '<<', '>>', ':=', '@='];
 
 export const COMPARISON: ReadonlySet<string> = new Set(['<', '>', '==', '>=', '<=', '!=']);
 export const LOOSER_WORDS: ReadonlySet<string> = new Set(['if', 'else', 'and', 'or', 'not', 'in', 'is']);
@@ -202,11 +204,11 @@ export function lex(src: string, p: number): Lexed {
     const end = stringEnd(src, p);
     return end < 0 ? { ...END, start: p, end: p } : { kind: T_STRING, start: p, end, text: '' };
   }
-  if (isNameChar(c) && !(c >= 48 && c <= 57)) {
+  if (isIdentStart(c, src, p)) {
     let e = p + 1;
-    while (e < n && isNameChar(src.charCodeAt(e))) e++;
+    while (e < n && isIdentPart(src.charCodeAt(e), src, e)) e++;
     const q = src.charCodeAt(e);
-    if ((q === 34 || q === 39) && e - p <= 2 && /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])$/.test(src.slice(p, e))) {
+    if ((q === 34 || q === 39) && e - p <= 2 && isStringPrefix(src, p, e)) {
       const end = stringEnd(src, e);
       return end < 0 ? { ...END, start: p, end: p } : { kind: T_STRING, start: p, end, text: '' };
     }
@@ -216,7 +218,7 @@ export function lex(src: string, p: number): Lexed {
     let e = p + 1;
     for (;;) {
       const d = src.charCodeAt(e);
-      if (isNameChar(d) || d === 46) e++;
+      if (isIdentPart(d, src, e) || d === 46) e++;
       else if ((d === 43 || d === 45) && (src.charCodeAt(e - 1) | 32) === 101 && !/^0[xX]/.test(src.slice(p, p + 2))) e++;
       else break;
     }
@@ -226,9 +228,9 @@ export function lex(src: string, p: number): Lexed {
     const end = groupEnd(src, p);
     return end < 0 ? { ...END, start: p, end: p } : { kind: T_GROUP, start: p, end, text: String.fromCharCode(c) };
   }
-  for (const op of OPS3) if (src.startsWith(op, p)) return { kind: T_OP, start: p, end: p + 3, text: op };
-  for (const op of OPS2) if (src.startsWith(op, p)) return { kind: T_OP, start: p, end: p + 2, text: op };
-  return { kind: T_OP, start: p, end: p + 1, text: src[p]! };
+  // the tokenizer's operators, longest first; any other character is one token, as CPython's ERRORTOKEN
+  const len = Math.max(opLength(src, p, c), 1);
+  return { kind: T_OP, start: p, end: p + len, text: src.slice(p, p + len) };
 }
 
 /**
@@ -244,10 +246,6 @@ export function blanksEnd(src: string, p: number, inBrackets: boolean): number {
     else if (inBrackets && c === 35) while (p < src.length && src.charCodeAt(p) !== 10 && src.charCodeAt(p) !== 13) p++;
     else return p;
   }
-}
-
-function isNameChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c > 127;
 }
 
 /** After the string literal whose quote is at q, or -1 when it does not end on its line (single-quoted) or at all. */
