@@ -11,15 +11,16 @@
  *
  * The cache holds compiled bytecode, so it is only used when it is certainly
  * ours and intact: one file per bundle path and content (a SHA-1 of the
- * source: V8 itself checks only the source's length), Node version,
- * architecture and command; a checksum over the payload; and, on POSIX, a folder and file owned
+ * source, which the build writes beside the bundle: V8 itself checks only the
+ * source's length), Node version, architecture and command; a CRC-32 over the
+ * payload against corruption; and, on POSIX, a folder and file owned
  * by the user and writable by nobody else. Anything else (missing, corrupt,
  * rejected by V8, an unusable folder) means compiling as before, and any
  * failure to write is silent: the cache never changes what a run prints or
  * returns. `ALEMBIC_PREFLIGHT_CODE_CACHE=off` turns it off, a path moves it.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import type * as Crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,11 +34,13 @@ interface CliBundle {
   warmCodeCache(): Promise<void>;
 }
 
-/** A cache file: MAGIC, the payload's SHA-1 (20 bytes), its length (4 bytes, little-endian), the payload. */
-const MAGIC = Buffer.from('APCC0001', 'latin1');
+/** A cache file: MAGIC, the payload's CRC-32 (4 bytes), its length (4 bytes, little-endian), the payload. */
+const MAGIC = Buffer.from('APCC0002', 'latin1');
 const DIGEST_AT = MAGIC.length;
-const LENGTH_AT = DIGEST_AT + 20;
+const LENGTH_AT = DIGEST_AT + 4;
 const HEADER = LENGTH_AT + 4;
+/** node:crypto and node:zlib, loaded only when a run needs them: most runs hash nothing. */
+const requireBuiltin = createRequire(import.meta.url);
 /** Commands get a cache each (each compiles its own code paths); anything else shares one. */
 const COMMANDS = new Set(['check', 'verify', 'release', 'backfill', 'restamp', 'scan-logs']);
 const OFF = new Set(['off', '0', 'false', 'no']);
@@ -55,25 +58,48 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | nul
  * The path is part of it because V8 restores the script's name from the cache: another copy of the
  * same bundle would name the first one's file in its stack traces.
  */
-export function codeCacheName(source: string, argv: readonly string[], bundlePath: string): string {
+export function codeCacheName(source: string, argv: readonly string[], bundlePath: string, sourceKey: string = sourceHash(source)): string {
   // the first known command word (an option's value may come before it); a wrong guess only costs a cache miss
   const command = argv.find((a) => COMMANDS.has(a)) ?? 'other';
-  return `cli-${hex(sha1(path.resolve(bundlePath)), 8)}-${hex(sha1(source), 16)}-${process.version}-${process.arch}-${command}.v8`;
+  return `cli-${fnv1a(path.resolve(bundlePath))}-${sourceKey}-${process.version}-${process.arch}-${command}.v8`;
 }
 
-function hex(digest: Buffer, length: number): string {
-  return digest.toString('hex').slice(0, length);
+/** The bundle's key as its build wrote it (`<16 hex digits of its SHA-1> <length>`), when it is there and still fits the source. */
+export function builtSourceKey(source: string, keyFile: string): string | undefined {
+  try {
+    const [key, length] = readFileSync(keyFile, 'latin1').trim().split(' ');
+    return key !== undefined && /^[0-9a-f]{16}$/u.test(key) && Number(length) === source.length ? key : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-function sha1(data: string | Buffer): Buffer {
-  return createHash('sha1').update(data).digest();
+/** 16 hex digits of the source's SHA-1: what the build writes beside the bundle (scripts/bundle.mjs). */
+export function sourceHash(source: string): string {
+  const { createHash } = requireBuiltin('node:crypto') as typeof Crypto;
+  return createHash('sha1').update(source).digest('hex').slice(0, 16);
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: which install a cache file belongs to (not a defence, the ownership checks are). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The payload's CRC-32 (zlib's; a truncated SHA-1 where this Node has none). */
+function checksum(payload: Buffer): number {
+  const zlib = requireBuiltin('node:zlib') as { crc32?: (data: Buffer) => number };
+  if (typeof zlib.crc32 === 'function') return zlib.crc32(payload);
+  const { createHash } = requireBuiltin('node:crypto') as typeof Crypto;
+  return createHash('sha1').update(payload).digest().readUInt32LE(0);
 }
 
 /** Runs the bundled CLI with argv and returns its exit code. */
 export async function runBundledCli(argv: string[], bundlePath = defaultBundle(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const output = watchOutput(argv.find((a) => COMMANDS.has(a)) === 'release');
   const source = readFileSync(bundlePath, 'utf8');
-  const file = cacheFileFor(source, argv, bundlePath, env);
+  const file = cacheFileFor(source, argv, bundlePath, env, builtSourceKey(source, `${bundlePath}.key`));
   const cachedData = file === null ? undefined : readCache(file);
   // one line, so that line numbers in stack traces stay the bundle's own
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundlePath, cachedData });
@@ -116,10 +142,10 @@ function watchOutput(release: boolean): { lost: boolean } {
   return state;
 }
 
-function cacheFileFor(source: string, argv: readonly string[], bundlePath: string, env: NodeJS.ProcessEnv): string | null {
+function cacheFileFor(source: string, argv: readonly string[], bundlePath: string, env: NodeJS.ProcessEnv, key: string | undefined): string | null {
   try {
     const dir = codeCacheDir(env);
-    return dir === null ? null : path.join(dir, codeCacheName(source, argv, bundlePath));
+    return dir === null ? null : path.join(dir, codeCacheName(source, argv, bundlePath, key ?? sourceHash(source)));
   } catch {
     // no home folder to be found (a user without a passwd entry and no HOME): run without a cache
     return null;
@@ -146,7 +172,7 @@ export function readCache(file: string): Buffer | undefined {
     if (!buf.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
     if (buf.readUInt32LE(LENGTH_AT) !== st.size - HEADER) return undefined;
     const payload = buf.subarray(HEADER);
-    return sha1(payload).equals(buf.subarray(DIGEST_AT, LENGTH_AT)) ? payload : undefined;
+    return checksum(payload) === buf.readUInt32LE(DIGEST_AT) ? payload : undefined;
   } catch {
     return undefined;
   } finally {
@@ -193,13 +219,14 @@ export function makeDirs(dir: string, mode: number): void {
  */
 export function writeCache(file: string, payload: Buffer): void {
   const dir = path.dirname(file);
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  // unique among runs: the pid, and the time for a pid reused; 'wx' below refuses a name already taken
+  const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
   try {
     makeDirs(dir, 0o700);
     if (!ownedAndPrivate(statSync(dir))) return;
     const header = Buffer.alloc(HEADER);
     MAGIC.copy(header, 0);
-    sha1(payload).copy(header, DIGEST_AT);
+    header.writeUInt32LE(checksum(payload), DIGEST_AT);
     header.writeUInt32LE(payload.length, LENGTH_AT);
     writeFileSync(tmp, Buffer.concat([header, payload]), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, file);

@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { codeCacheDir, codeCacheName, readCache, writeCache } from '../../src/cli-loader.js';
+import { builtSourceKey, codeCacheDir, codeCacheName, readCache, sourceHash, writeCache } from '../../src/cli-loader.js';
 import { BIN, runCli, type CliRun } from '../helpers/cli.js';
+import { REPO } from '../helpers/oracle.js';
 import { makeProject, rev } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -86,7 +87,8 @@ describe('the code cache the bin loads the CLI with', () => {
     const mid = flipped.length >> 1;
     flipped[mid] = flipped[mid]! ^ 0x55;
     const junk = junkFramed(Buffer.alloc(4096, 7));
-    expect(readCache(file)?.equals(good.subarray(32))).toBe(true);
+    // the header: magic (8 bytes), CRC-32 (4), length (4)
+    expect(readCache(file)?.equals(good.subarray(16))).toBe(true);
     for (const bad of [flipped, good.subarray(0, good.length - 100), Buffer.from('APCC0001'), junk]) {
       writeFileSync(file, bad, { mode: 0o600 });
       // the checksum turns away what V8 might not (it checks a cache's length and version, not its bytes)
@@ -177,6 +179,19 @@ describe('the code cache the bin loads the CLI with', () => {
     expect(codeCacheDir({ ALEMBIC_PREFLIGHT_CODE_CACHE: 'OFF' })).toBeNull();
     expect(codeCacheDir({ ALEMBIC_PREFLIGHT_CODE_CACHE: '/x/y' })).toBe(path.resolve('/x/y'));
     expect(codeCacheDir({ XDG_CACHE_HOME: '/c' })).toBe(path.join('/c', 'alembic-preflight'));
+  });
+
+  it("keys the bundle by the SHA-1 its build wrote beside it, the same a run would compute, and only while it fits the source", () => {
+    const bundle = path.join(REPO, 'dist', 'cli.bundle.cjs');
+    const source = readFileSync(bundle, 'utf8');
+    expect(builtSourceKey(source, `${bundle}.key`)).toBe(sourceHash(source));
+    expect(codeCacheName(source, ['check'], bundle, builtSourceKey(source, `${bundle}.key`))).toBe(codeCacheName(source, ['check'], bundle));
+    // an edited bundle (another length) or a missing or mangled key file: the run hashes the source itself
+    expect(builtSourceKey(`${source} `, `${bundle}.key`)).toBeUndefined();
+    const dir = tempDir();
+    expect(builtSourceKey(source, path.join(dir, 'missing.key'))).toBeUndefined();
+    writeFileSync(path.join(dir, 'bad.key'), `not-hex ${source.length}\n`);
+    expect(builtSourceKey(source, path.join(dir, 'bad.key'))).toBeUndefined();
   });
 
   it('gives every command of the CLI a cache of its own', () => {
