@@ -63,11 +63,16 @@ export function assignmentTargetsError(toks: readonly Token[]): TokenizeError | 
   return firstInStatements(toks, (s, e) => assignmentError(toks, s, e));
 }
 
-function assignmentError(toks: readonly Token[], s: number, e: number): TokenizeError | null {
+/** Whether toks[s, e) may be a plain assignment: it starts with no keyword, nor a soft one (`match x, y:`), and holds no `lambda` (whose defaults are `=` too). */
+function mayAssign(toks: readonly Token[], s: number, e: number): boolean {
   const first = toks[s];
-  // a statement that starts with a keyword, or a soft one (`match x, y:`), is no assignment of this kind
-  if (first === undefined || (first.type === Tok.Name && wordKind(first.text, 0, first.text.length) !== Word.Name)) return null;
-  for (let k = s; k < e; k++) if (toks[k]!.type === Tok.Name && toks[k]!.text === 'lambda') return null;
+  if (first === undefined || (first.type === Tok.Name && wordKind(first.text, 0, first.text.length) !== Word.Name)) return false;
+  for (let k = s; k < e; k++) if (toks[k]!.type === Tok.Name && toks[k]!.text === 'lambda') return false;
+  return true;
+}
+
+function assignmentError(toks: readonly Token[], s: number, e: number): TokenizeError | null {
+  if (!mayAssign(toks, s, e)) return null;
   const eqs = topLevelIndexes(toks, s, e, '=');
   // an annotation: a `:` before the first `=`
   const colon = topLevelIndexes(toks, s, eqs[0] ?? e, ':')[0];
@@ -95,9 +100,7 @@ export function starredAssignmentError(toks: readonly Token[]): TokenizeError | 
 }
 
 function starredInStatement(toks: readonly Token[], s: number, e: number): TokenizeError | null {
-  const first = toks[s];
-  if (first === undefined || (first.type === Tok.Name && wordKind(first.text, 0, first.text.length) !== Word.Name)) return null;
-  for (let k = s; k < e; k++) if (toks[k]!.type === Tok.Name && toks[k]!.text === 'lambda') return null;
+  if (!mayAssign(toks, s, e)) return null;
   const eqs = topLevelIndexes(toks, s, e, '=');
   const debug = debugTarget(toks, s, e, eqs);
   if (debug !== null) return new TokenizeError('cannot assign to __debug__', toks[debug]!.line, toks[debug]!.col, E_PARSER);
@@ -338,8 +341,8 @@ export function headerColon(toks: readonly Token[]): number {
   return toks.length;
 }
 
-export function topLevelIndexes(toks: readonly Token[], s: number, e: number, op: string): number[] {
-  const out: number[] = [];
+/** The operators of toks[s, e) outside any bracket, in order, until `visit` returns true; that index, or -1. */
+function findTopLevelOp(toks: readonly Token[], s: number, e: number, visit: (i: number, op: string) => boolean): number {
   let depth = 0;
   for (let i = s; i < e; i++) {
     const t = toks[i]!;
@@ -347,22 +350,22 @@ export function topLevelIndexes(toks: readonly Token[], s: number, e: number, op
     const x = t.text;
     if (x === '(' || x === '[' || x === '{') depth++;
     else if (x === ')' || x === ']' || x === '}') depth--;
-    else if (depth === 0 && x === op) out.push(i);
+    else if (depth === 0 && visit(i, x)) return i;
   }
+  return -1;
+}
+
+export function topLevelIndexes(toks: readonly Token[], s: number, e: number, op: string): number[] {
+  const out: number[] = [];
+  findTopLevelOp(toks, s, e, (i, x) => {
+    if (x === op) out.push(i);
+    return false;
+  });
   return out;
 }
 
 export function topLevelOp(toks: readonly Token[], s: number, e: number, ops: ReadonlySet<string>): number {
-  let depth = 0;
-  for (let i = s; i < e; i++) {
-    const t = toks[i]!;
-    if (t.type !== Tok.Op) continue;
-    const x = t.text;
-    if (x === '(' || x === '[' || x === '{') depth++;
-    else if (x === ')' || x === ']' || x === '}') depth--;
-    else if (depth === 0 && ops.has(x)) return i;
-  }
-  return -1;
+  return findTopLevelOp(toks, s, e, (_, x) => ops.has(x));
 }
 
 export function splitTop(toks: readonly Token[], s: number, e: number, op: string): [number, number][] {

@@ -238,14 +238,7 @@ Tokenizer.prototype.skipOperator = function (this: Tokenizer, c: number): boolea
   }
   this.punct = next;
   this.pos += len;
-  if (c === 59) {
-    if (this.delAt >= 0) this.delTargets();
-    this.stmtBegin = this.pos;
-    this.lineEquals = false;
-    this.stmtComma = false;
-    this.stmtColon = false;
-    this.annotated = 0;
-  }
+  if (c === 59) this.nextStatement();
   return true;
 };
 

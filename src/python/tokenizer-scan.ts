@@ -11,6 +11,7 @@ declare module './tokenizer-state.js' {
     scanOperator(c: number, startLine: number, startCol: number, punctBefore: number): void;
     operatorChecks(c: number, len: number, startLine: number, startCol: number, punctBefore: number): void;
     closeBracket(c: number, startLine: number, startCol: number, punctBefore: number): void;
+    nextStatement(): void;
   }
 }
 
@@ -118,14 +119,7 @@ Tokenizer.prototype.scanOperator = function (this: Tokenizer, c: number, startLi
     else if (augmentedOp(this.src, this.pos, c, len)) this.augmentedInBrackets();
   } else if (c === 61 || len >= 2) this.assignmentOperator(c, len);
   this.pos += len;
-  if (c === 59) {
-    if (this.delAt >= 0) this.delTargets();
-    this.stmtBegin = this.pos;
-    this.lineEquals = false;
-    this.stmtComma = false;
-    this.stmtColon = false;
-    this.annotated = 0;
-  }
+  if (c === 59) this.nextStatement();
   this.operandEnd = false;
   if (c === 58 && len === 1 && this.depth === 0) {
     // a block header's colon: a statement may follow on the same line (`try: import a as b`)
@@ -171,4 +165,14 @@ Tokenizer.prototype.closeBracket = function (this: Tokenizer, c: number, startLi
   if (punctBefore === P_DANGLING || punctBefore >= P_DOT) this.fail(new TokenizeError('invalid syntax', startLine, startCol, E_PARSER));
   this.leftBracket(startLine, startCol);
   this.closed(this.pos - 1, startLine);
+};
+
+/** Just after a `;`: the next statement of the logical line starts here. */
+Tokenizer.prototype.nextStatement = function (this: Tokenizer): void {
+  if (this.delAt >= 0) this.delTargets();
+  this.stmtBegin = this.pos;
+  this.lineEquals = false;
+  this.stmtComma = false;
+  this.stmtColon = false;
+  this.annotated = 0;
 };
