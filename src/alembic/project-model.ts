@@ -8,7 +8,7 @@ import { buildRevisionMap, type GraphProblem, type RevisionMap } from './revisio
 import { importChecker, projectImportRoots } from './import-resolver.js';
 import { readModuleConstants } from './revision-reader.js';
 import { loadScript, relativeDisplay, type AlembicFailure, type FileProblem, type ScriptFile } from './script-loader.js';
-import { decodePythonSource, readSourceFile, sourceOutcome, type SourceOutcome } from './source-reader.js';
+import { decodePythonSource, readRevisionText, readSourceFile, sourceOutcome, type SourceOutcome } from './source-reader.js';
 
 export interface ProjectModel {
   readonly config: ProjectConfig;
@@ -29,6 +29,11 @@ export type LoadOptions = ConfigOptions & ModelOptions;
 export interface ModelOptions {
   /** Keep each revision file's decoded text in the model (`texts`), so that nothing reads it again. */
   readonly keepText?: boolean;
+}
+
+/** A revision file's text as Python decodes it: the model's copy when it kept one, else read again; undefined when it cannot be read or decoded. */
+export function revisionText(model: ProjectModel, absPath: string): string | undefined {
+  return model.texts?.get(absPath) ?? readRevisionText(model.config.files, absPath);
 }
 
 /** Reads the configuration and every revision file, and builds the graph as Alembic would. */

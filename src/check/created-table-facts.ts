@@ -1,5 +1,4 @@
-import type { ProjectModel } from '../alembic/project-model.js';
-import { readRevisionText } from '../alembic/source-reader.js';
+import { revisionText, type ProjectModel } from '../alembic/project-model.js';
 import type { VersionTableState } from '../database/version-table.js';
 import { createdTables, type CreatedTable } from './lint/created-tables.js';
 import { loadPythonParser, PySource } from './lint/python-syntax.js';
@@ -19,7 +18,7 @@ export async function createdTablesByRevision(model: ProjectModel): Promise<Crea
   const parser = await loadPythonParser();
   const out = new Map<string, { path: string; tables: CreatedTable[] }>();
   for (const rev of model.map.revisions) {
-    const text = model.texts?.get(rev.file.absPath) ?? readRevisionText(model.config.files, rev.file.absPath);
+    const text = revisionText(model, rev.file.absPath);
     if (text === undefined || !text.includes('create_table')) continue;
     const py = new PySource(text, parser);
     if (py.hasErrors) continue;

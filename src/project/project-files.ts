@@ -101,6 +101,7 @@ export function diskFiles(): ProjectFiles {
   const text = memo((abs) => bytes(abs)?.toString('utf8'));
   const stat = memo((abs) => attempt(() => statSync(fsPath(abs))));
   const entries = memo(listEntries);
+  const resolve = memo(resolvePath);
   const git = memo((key) => runGit(JSON.parse(key) as [string, string[]]));
   return {
     text,
@@ -116,8 +117,9 @@ export function diskFiles(): ProjectFiles {
       return s === undefined ? undefined : s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'other';
     },
     size: (abs) => stat(abs)?.size,
-    realpath: memo((abs) => attempt(() => realpathSync(fsPath(abs)))),
-    resolve: memo(resolvePath),
+    // a path that exists, resolved: what resolve() gives it
+    realpath: (abs) => (stat(abs) === undefined ? undefined : resolve(abs)),
+    resolve,
     entries,
     listdir: memo(listInOrder),
     git: (cwd, args) => git(JSON.stringify([cwd, args])),

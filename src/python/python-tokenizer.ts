@@ -39,7 +39,6 @@ import './tokenizer-strings.js';
 export { Tok, type LogicalLine, type NewerSyntax, type SyntaxProblem, type Token, type TokenizeOptions, type TokenizeResult } from './tokens.js';
 export { detach } from './tokenizer-tables.js';
 export { headerColon, matching, splitTop, topLevelIndexes, topLevelOp } from './statement-checks.js';
-export { oldFStringMessage, oldFStringRejects, oldStringEnd } from './old-fstrings.js';
 
 /** The file's logical lines and tokens, and the first syntax error CPython would raise importing it. */
 export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeResult {

@@ -14,7 +14,7 @@ declare module './tokenizer-state.js' {
     lazyImport(begin: number, atLine: number): boolean;
     outsideStatement(begin: number, atLine: number): void;
     nonlocalNames(): string[];
-    namesSeenBefore(begin: number, from: number): boolean;
+    namesSeenBefore(names: readonly string[], begin: number, from: number): boolean;
     unboundNonlocal(begin: number, atLine: number): TokenizeError | null;
     elseWord(begin: number, atLine: number, before: number): void;
     asyncShaped(c0: number, len: number): boolean;
@@ -150,7 +150,7 @@ Tokenizer.prototype.outsideStatement = function (this: Tokenizer, begin: number,
     // the symbol table's analysis, after its whole walk: a name used before at module level is its walk's own
     // error ("… assigned to before nonlocal declaration"), which is not tracked here, so that case is left unjudged
     if (scope > B_CLASS) {
-      if (this.moduleNonlocal === null && !this.namesSeenBefore(begin, 0)) this.moduleNonlocal = new TokenizeError('nonlocal declaration not allowed at module level', atLine, begin - this.lineStart);
+      if (this.moduleNonlocal === null && !this.namesSeenBefore(this.nonlocalNames(), begin, 0)) this.moduleNonlocal = new TokenizeError('nonlocal declaration not allowed at module level', atLine, begin - this.lineStart);
     } else if (this.bodyNonlocal === null) this.bodyNonlocal = this.unboundNonlocal(begin, atLine);
     return;
   }
@@ -171,9 +171,9 @@ Tokenizer.prototype.nonlocalNames = function (this: Tokenizer): string[] {
 };
 
 /** Whether any name of the `nonlocal` statement at [begin, pos) appears as a word in src[from, begin). */
-Tokenizer.prototype.namesSeenBefore = function (this: Tokenizer, begin: number, from: number): boolean {
+Tokenizer.prototype.namesSeenBefore = function (this: Tokenizer, names: readonly string[], begin: number, from: number): boolean {
   const before = this.src.slice(from, begin);
-  return this.nonlocalNames().some((n) => n === '' || new RegExp(`(?<![\\w.])${n.replace(/[^\p{L}\p{N}_]/gu, '')}(?!\\w)`, 'u').test(before));
+  return names.some((n) => n === '' || new RegExp(`(?<![\\w.])${n.replace(/[^\p{L}\p{N}_]/gu, '')}(?!\\w)`, 'u').test(before));
 };
 
 /**
@@ -193,7 +193,7 @@ Tokenizer.prototype.unboundNonlocal = function (this: Tokenizer, begin: number, 
   }
   for (; i >= 0; i--) if (this.levelBlock[i]! <= B_FUNC) return null;
   const names = this.nonlocalNames();
-  if (names.some((n) => !/^[A-Za-z_]\w*$/u.test(n) || n.startsWith('__')) || this.namesSeenBefore(begin, from)) return null;
+  if (names.some((n) => !/^[A-Za-z_]\w*$/u.test(n) || n.startsWith('__')) || this.namesSeenBefore(names, begin, from)) return null;
   // a `global` for the same name makes it "nonlocal and global"; any `global` in the file leaves the case unjudged
   if (this.src.includes('global')) return null;
   return new TokenizeError(`no binding for nonlocal '${names[0]}' found`, atLine, begin - this.lineStart);
@@ -289,7 +289,8 @@ Tokenizer.prototype.misplacedYield = function (this: Tokenizer, begin: number, b
     else break;
   }
   const lineBegin = this.src.lastIndexOf('\n', j) + 1;
-  if (this.src.indexOf('#', lineBegin) < j && this.src.indexOf('#', lineBegin) >= 0) return false;
+  const hash = this.src.indexOf('#', lineBegin);
+  if (hash >= 0 && hash < j) return false;
   const c = this.src.charCodeAt(j);
   if (before === P_SEPARATOR) return c === 44 || c === 91 || c === 123 || (c === 40 && (this.argFlags[this.depth - 1]! & A_CALL) !== 0);
   if (c !== 61) return true;

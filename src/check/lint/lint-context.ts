@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { envPyPath } from '../../alembic/alembic-config.js';
 import { autocommitIsolation } from '../../alembic/env-py.js';
-import type { ProjectModel } from '../../alembic/project-model.js';
+import { revisionText, type ProjectModel } from '../../alembic/project-model.js';
 import type { Rev } from '../../alembic/revision-map.js';
-import { readEnvPyText, readPythonText, readRevisionText } from '../../alembic/source-reader.js';
+import { readEnvPyText, readPythonText } from '../../alembic/source-reader.js';
 import type { Finding, FindingCode, Severity } from '../finding.js';
 import { lintBaseline, type LintBaseline, type LintScope } from './lint-baseline.js';
 import type { LintConfig } from './lint-config.js';
@@ -57,7 +57,7 @@ export class LintContext {
     if (!this.texts) {
       this.texts = [];
       for (const rev of this.upgradeOrder()) {
-        const text = this.model.texts?.get(rev.file.absPath) ?? readRevisionText(this.model.config.files, rev.file.absPath);
+        const text = revisionText(this.model, rev.file.absPath);
         if (text !== undefined) this.texts.push({ rev, path: rev.file.path, text });
       }
     }
