@@ -86,17 +86,7 @@ for (let i = 0; i < runs; i++) {
 // included), so the corpus stays source-only for the cold runs above. Reported, not a target.
 /** The head ids `alembic heads` printed (its branch labels come in a set's order, which varies between runs). */
 const headIds = (text) => text.split('\n').map((l) => l.trim().split(' ')[0]).filter(Boolean).sort();
-const pycache = mkdtempSync(path.join(os.tmpdir(), 'bench-pycache-'));
-const warmEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '', PYTHONPYCACHEPREFIX: pycache };
-time('/usr/bin/python3', ['-m', 'alembic', 'heads'], { env: warmEnv });
-const theirsWarm = median(
-  Array.from({ length: runs }, () => {
-    const { ms, r } = time('/usr/bin/python3', ['-m', 'alembic', 'heads'], { env: warmEnv });
-    if (r.status !== 0 || headIds(r.stdout).join(' ') !== headIds(theirHeads).join(' ')) throw new Error(`alembic heads (bytecode cached) failed: ${r.stderr.slice(-500)}`);
-    return ms;
-  }),
-);
-rmSync(pycache, { recursive: true, force: true });
+const theirsWarm = warmHeads(out, (stdout) => headIds(stdout).join(' ') === headIds(theirHeads).join(' '));
 
 const a = median(ours);
 const b = median(theirs);
@@ -277,9 +267,7 @@ try {
     bare.push(ms);
   }
   const bareMs = median(bare);
-  const pathWithAlembic = { PATH: `${path.join(repo, '.bench', 'bin')}:${process.env.PATH}` };
-  mkdirSync(path.join(repo, '.bench', 'bin'), { recursive: true });
-  writeFileSync(path.join(repo, '.bench', 'bin', 'alembic'), '#!/bin/sh\nexec /usr/bin/python3 -m alembic "$@"\n', { mode: 0o755 });
+  const pathWithAlembic = alembicOnPath();
   const releaseNoop = measure(example, ['release'], { DATABASE_URL: dbUrl, ...pathWithAlembic });
   const releaseAlways = measure(example, ['release', '--always-run'], { DATABASE_URL: dbUrl, ...pathWithAlembic });
   releaseOverhead = releaseAlways - bareMs;
@@ -295,14 +283,36 @@ console.log('\ntargets (ratios to Alembic in this run):');
 for (const t of targets) console.log(`  ${t.ok ? 'met   ' : 'MISSED'} ${t.label}: ${t.value} (target ${t.goal})`);
 if (targets.some((t) => !t.ok)) process.exitCode = 1;
 
-/** `alembic heads` in `dir` as its second run on a machine finds it: bytecode cached (a throwaway prefix, filled by one untimed run). */
-function warmHeads(dir) {
+/** `fn` given the variables of a warm Alembic: its bytecode cached under a throwaway PYTHONPYCACHEPREFIX, removed after. */
+function withWarmAlembic(fn) {
   const pyc = mkdtempSync(path.join(os.tmpdir(), 'bench-pycache-'));
-  const env = { PYTHONDONTWRITEBYTECODE: '', PYTHONPYCACHEPREFIX: pyc };
-  time('/usr/bin/python3', ['-m', 'alembic', 'heads'], { cwd: dir, env: { ...process.env, ...env } });
-  const ms = medianIn(dir, '/usr/bin/python3', ['-m', 'alembic', 'heads'], env);
-  rmSync(pyc, { recursive: true, force: true });
-  return ms;
+  try {
+    return fn({ PYTHONDONTWRITEBYTECODE: '', PYTHONPYCACHEPREFIX: pyc });
+  } finally {
+    rmSync(pyc, { recursive: true, force: true });
+  }
+}
+
+/** The median of warm `alembic heads` in `dir` (one untimed run fills the cache); each run's output must pass `check`. */
+function warmHeads(dir, check = () => true) {
+  return withWarmAlembic((env) => {
+    const run = () => time('/usr/bin/python3', ['-m', 'alembic', 'heads'], { cwd: dir, env: { ...process.env, ...env } });
+    run();
+    return median(
+      Array.from({ length: runs }, () => {
+        const { ms, r } = run();
+        if (r.status !== 0 || !check(r.stdout)) throw new Error(`alembic heads (bytecode cached) failed: ${r.stderr.slice(-500)}`);
+        return ms;
+      }),
+    );
+  });
+}
+
+/** PATH with an `alembic` command that runs Debian's Alembic, as the release line calls it by name. */
+function alembicOnPath() {
+  mkdirSync(path.join(repo, '.bench', 'bin'), { recursive: true });
+  writeFileSync(path.join(repo, '.bench', 'bin', 'alembic'), '#!/bin/sh\nexec /usr/bin/python3 -m alembic "$@"\n', { mode: 0o755 });
+  return { PATH: `${path.join(repo, '.bench', 'bin')}:${process.env.PATH}` };
 }
 
 /**
@@ -311,17 +321,16 @@ function warmHeads(dir) {
  */
 function sqliteAt300(dir) {
   rmSync(path.join(dir, 'corpus.db'), { force: true });
-  const pyc = mkdtempSync(path.join(os.tmpdir(), 'bench-pycache-'));
-  const env = { PYTHONDONTWRITEBYTECODE: '', PYTHONPYCACHEPREFIX: pyc };
-  const stamp = time('/usr/bin/python3', ['-m', 'alembic', 'stamp', 'heads'], { cwd: dir, env: { ...process.env, ...env } });
-  if (stamp.r.status !== 0) throw new Error(`alembic stamp failed: ${stamp.r.stderr.slice(-500)}`);
-  const upgrade = medianIn(dir, '/usr/bin/python3', ['-m', 'alembic', 'upgrade', 'head'], env);
   const url = { DATABASE_URL: 'sqlite:///corpus.db' };
-  const verify = medianIn(dir, process.execPath, [BIN, 'verify', '--format', 'json'], url);
-  mkdirSync(path.join(repo, '.bench', 'bin'), { recursive: true });
-  writeFileSync(path.join(repo, '.bench', 'bin', 'alembic'), '#!/bin/sh\nexec /usr/bin/python3 -m alembic "$@"\n', { mode: 0o755 });
-  const release = medianIn(dir, process.execPath, [BIN, 'release', '--always-run'], { ...env, ...url, PATH: `${path.join(repo, '.bench', 'bin')}:${process.env.PATH}` });
-  rmSync(pyc, { recursive: true, force: true });
+  const { upgrade, verify, release } = withWarmAlembic((env) => {
+    const stamp = time('/usr/bin/python3', ['-m', 'alembic', 'stamp', 'heads'], { cwd: dir, env: { ...process.env, ...env } });
+    if (stamp.r.status !== 0) throw new Error(`alembic stamp failed: ${stamp.r.stderr.slice(-500)}`);
+    return {
+      upgrade: medianIn(dir, '/usr/bin/python3', ['-m', 'alembic', 'upgrade', 'head'], env),
+      verify: medianIn(dir, process.execPath, [BIN, 'verify', '--format', 'json'], url),
+      release: medianIn(dir, process.execPath, [BIN, 'release', '--always-run'], { ...env, ...url, ...alembicOnPath() }),
+    };
+  });
   console.log(`300 revisions on SQLite at head: alembic upgrade head (no-op, warm) ${upgrade.toFixed(0)} ms; verify ${verify.toFixed(0)} ms; release --always-run ${release.toFixed(0)} ms`);
   target('300: verify vs a no-op alembic upgrade head (SQLite)', `${(verify / upgrade).toFixed(2)} of its time`, '<= 0.5', verify / upgrade <= 0.5);
   target('300: release over a bare no-op upgrade', `+${(release - upgrade).toFixed(0)} ms`, '<= +300 ms', release - upgrade <= 300);
