@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll } from 'vitest';
+
 import { PYTHON } from './oracle.js';
-import { pgExec, startPostgres, type PgServer } from './pg-cluster.js';
+import { pgExec, type PgServer } from './pg-cluster.js';
+import { postgresForSuite } from './postgres-suite.js';
 
 /** An env.py that runs the migrations online against $TEST_DB_URL, in Alembic's transaction. */
 export const TEST_DB_ENV_PY = [
@@ -45,12 +46,6 @@ export async function alembicOnPostgres(pg: PgServer, dir: string, env: Record<s
  * and stopped after them.
  */
 export function useAlembicOnPostgres(): (dir: string, env: Record<string, string>, setup?: readonly string[]) => Promise<(...args: string[]) => AlembicRun> {
-  let pg: PgServer | undefined;
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
-  return (dir, env, setup) => alembicOnPostgres(pg!, dir, env, setup);
+  const pg = postgresForSuite();
+  return (dir, env, setup) => alembicOnPostgres(pg(), dir, env, setup);
 }

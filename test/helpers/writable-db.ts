@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { PYTHON, REPO } from './oracle.js';
-import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from './pg-cluster.js';
+import { pgExec, TEST_PASSWORD, type PgServer } from './pg-cluster.js';
 import { tempDir } from './temp-dir.js';
+import { postgresForSuite } from './postgres-suite.js';
 
 /** The bundled example: two migrations, its env.py reading DATABASE_URL. */
 export function example(schema?: string): string {
@@ -58,13 +59,8 @@ export function databases(pg: () => PgServer, prefix: string): { next(): Promise
  * call inside describe().
  */
 export function writableCluster(prefix: string): ReturnType<typeof databases> & { readonly pg: () => PgServer } {
-  let pg: PgServer;
-  beforeAll(async () => {
-    pg = await startPostgres();
-    await pgExec(pg.url, ['DROP ROLE IF EXISTS limited', `CREATE ROLE limited LOGIN PASSWORD '${TEST_PASSWORD}'`]);
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.stop();
+  const pg = postgresForSuite(async (server) => {
+    await pgExec(server.url, ['DROP ROLE IF EXISTS limited', `CREATE ROLE limited LOGIN PASSWORD '${TEST_PASSWORD}'`]);
   });
-  return { ...databases(() => pg, prefix), pg: () => pg };
+  return { ...databases(pg, prefix), pg };
 }

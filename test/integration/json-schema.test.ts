@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { PYTHON, REPO, SHARED_ORACLE } from '../helpers/oracle.js';
-import { pgExec, startPostgres, type PgServer } from '../helpers/pg-cluster.js';
+import { pgExec } from '../helpers/pg-cluster.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { postgresForSuite } from '../helpers/postgres-suite.js';
 
 // docs/json-schema.json is the contract of --format json: every document the CLI prints validates
 // against it, and the schema is strict enough that a changed document does not.
@@ -32,13 +33,7 @@ function example(): string {
 }
 
 describe('the JSON documents follow docs/json-schema.json', () => {
-  let pg: PgServer;
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
+  const pg = postgresForSuite();
 
   it('check on the example and on generated projects whose findings cover every severity', () => {
     expectValid(documentOf(example(), ['check']));
@@ -60,8 +55,8 @@ describe('the JSON documents follow docs/json-schema.json', () => {
   it('verify on SQLite and PostgreSQL, and the error document', async () => {
     const root = example();
     expect(documentOf(root, ['verify'], { DATABASE_URL: 'sqlite:///fresh.db' }).command).toBe('verify');
-    await pgExec(pg.url, ['DROP DATABASE IF EXISTS schema_doc', 'CREATE DATABASE schema_doc']);
-    const url = pg.urlFor('schema_doc');
+    await pgExec(pg().url, ['DROP DATABASE IF EXISTS schema_doc', 'CREATE DATABASE schema_doc']);
+    const url = pg().urlFor('schema_doc');
     await pgExec(url, ['CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)', "INSERT INTO alembic_version VALUES ('guest_lockout_001')"]);
     const pgDoc = documentOf(root, ['verify'], { DATABASE_URL: url });
     expectValid(pgDoc);

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { pgExec, startPostgres, type PgServer } from '../helpers/pg-cluster.js';
+import { pgExec } from '../helpers/pg-cluster.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { postgresForSuite } from '../helpers/postgres-suite.js';
 
 // a Flask app as Flask-Migrate's docs write it; the URL comes from Heroku's DATABASE_URL
 const APP_PY = `import os
@@ -31,10 +32,8 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-
 def upgrade():
     op.create_table('users', sa.Column('id', sa.Integer, primary_key=True))
-
 
 def downgrade():
     op.drop_table('users')
@@ -54,19 +53,13 @@ function flaskApp(appFile = 'app.py'): string {
 }
 
 describe('release in a Flask-Migrate app runs the upgrade it graded: flask db upgrade (real Flask-Migrate, PostgreSQL)', () => {
-  let pg: PgServer;
+  const pg = postgresForSuite();
   let n = 0;
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
 
   async function database(): Promise<string> {
     const name = `flask_${++n}`;
-    await pgExec(pg.url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
-    return pg.urlFor(name).replace(/^postgresql:/u, 'postgres:');
+    await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
+    return pg().urlFor(name).replace(/^postgresql:/u, 'postgres:');
   }
 
   it('a pending migration is applied by flask db upgrade, and the verdict is OK', async () => {

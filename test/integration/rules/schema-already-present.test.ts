@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { PYTHON, REPO } from '../../helpers/oracle.js';
-import { pgExec, startPostgres, type PgServer } from '../../helpers/pg-cluster.js';
+import { pgExec } from '../../helpers/pg-cluster.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { postgresForSuite } from '../../helpers/postgres-suite.js';
 
 /** The bundled example: 1f2a3b4c5d6e creates users, 2a3b4c5d6e7f creates guest_sessions. */
 function example(): string {
@@ -99,17 +100,11 @@ describe('schema-already-present on SQLite, against real Alembic', () => {
 });
 
 describe('schema-already-present on PostgreSQL, against real Alembic', () => {
-  let pg: PgServer;
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
+  const pg = postgresForSuite();
 
   it('a dropped version table over a fully applied schema: blocks; real Alembic fails with relation "users" already exists', async () => {
-    await pgExec(pg.url, ['DROP DATABASE IF EXISTS schema_probe', 'CREATE DATABASE schema_probe']);
-    const url = pg.urlFor('schema_probe');
+    await pgExec(pg().url, ['DROP DATABASE IF EXISTS schema_probe', 'CREATE DATABASE schema_probe']);
+    const url = pg().urlFor('schema_probe');
     const root = example();
     expect(alembic(root, url, 'upgrade', 'head').status).toBe(0);
     await pgExec(url, 'DROP TABLE alembic_version');
