@@ -10,6 +10,7 @@
 // hand-stamped one, and on one at its first revision), generated projects of several shapes
 // (../shared/oracle/gen_corpus.py, fixed seeds, written to the same temporary paths every run), and any
 // --project folder (a real project's checkout: run from its root, as its release would).
+// The result cache is off unless $ALEMBIC_PREFLIGHT_CACHE names a folder (to prove a cached run prints the same).
 // Exit 0 when --compare finds every document identical, 1 when some differ, 2 on a usage error.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,7 +38,7 @@ function run(cwd, args, env = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args, '--format', 'json'], {
     cwd,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ALEMBIC_PREFLIGHT_CODE_CACHE: 'off', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ALEMBIC_PREFLIGHT_CODE_CACHE: 'off', ALEMBIC_PREFLIGHT_CACHE: process.env.ALEMBIC_PREFLIGHT_CACHE ?? 'off', ...env },
     maxBuffer: 1 << 28,
   });
   return `exit ${r.status}\n${r.stdout}`;

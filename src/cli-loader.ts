@@ -19,7 +19,7 @@
  * failure to write is silent: the cache never changes what a run prints or
  * returns. `ALEMBIC_PREFLIGHT_CODE_CACHE=off` turns it off, a path moves it.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import type * as Crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -27,19 +27,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { EXIT } from './errors/errors.js';
+import { fnv1a, readPrivateFile, writePrivateFile } from './project/private-file.js';
 
 /** What the bundle exports: the CLI's entry, which returns the exit code. */
 interface CliBundle {
-  main(argv: string[]): Promise<number>;
+  main(argv: string[], env: NodeJS.ProcessEnv, build: { key: string }): Promise<number>;
   warmCodeCache(): Promise<void>;
 }
 
 /** A cache file: MAGIC, the payload's CRC-32 (4 bytes), its length (4 bytes, little-endian), the payload. */
 const MAGIC = Buffer.from('APCC0002', 'latin1');
-const DIGEST_AT = MAGIC.length;
-const LENGTH_AT = DIGEST_AT + 4;
-const HEADER = LENGTH_AT + 4;
-/** node:crypto and node:zlib, loaded only when a run needs them: most runs hash nothing. */
+/** node:crypto, loaded only when a run needs it: most runs hash nothing. */
 const requireBuiltin = createRequire(import.meta.url);
 /** Commands get a cache each (each compiles its own code paths); anything else shares one. */
 const COMMANDS = new Set(['check', 'verify', 'release', 'backfill', 'restamp', 'scan-logs']);
@@ -80,33 +78,20 @@ export function sourceHash(source: string): string {
   return createHash('sha1').update(source).digest('hex').slice(0, 16);
 }
 
-/** FNV-1a, 32 bits, as 8 hex digits: which install a cache file belongs to (not a defence, the ownership checks are). */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, '0');
-}
-
-/** The payload's CRC-32 (zlib's; a truncated SHA-1 where this Node has none). */
-function checksum(payload: Buffer): number {
-  const zlib = requireBuiltin('node:zlib') as { crc32?: (data: Buffer) => number };
-  if (typeof zlib.crc32 === 'function') return zlib.crc32(payload);
-  const { createHash } = requireBuiltin('node:crypto') as typeof Crypto;
-  return createHash('sha1').update(payload).digest().readUInt32LE(0);
-}
-
 /** Runs the bundled CLI with argv and returns its exit code. */
 export async function runBundledCli(argv: string[], bundlePath = defaultBundle(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const output = watchOutput(argv.find((a) => COMMANDS.has(a)) === 'release');
   const source = readFileSync(bundlePath, 'utf8');
-  const file = cacheFileFor(source, argv, bundlePath, env, builtSourceKey(source, `${bundlePath}.key`));
+  const built = builtSourceKey(source, `${bundlePath}.key`);
+  const file = cacheFileFor(source, argv, bundlePath, env, built);
   const cachedData = file === null ? undefined : readCache(file);
   // one line, so that line numbers in stack traces stay the bundle's own
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundlePath, cachedData });
   const mod = { exports: {} as CliBundle };
   const load = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
   load(mod.exports, createRequire(bundlePath), mod, bundlePath, path.dirname(bundlePath));
-  const code = await mod.exports.main(argv);
+  // the bundle's key tells results one build cached from another's (a build that wrote none is hashed here)
+  const code = await mod.exports.main(argv, env, { key: built ?? sourceHash(source) });
   // written after the run, so that it holds every function this command compiled; not after a usage or
   // configuration error (exit 2), which stops before the command's work and would leave a thin cache
   if (file !== null && code !== 2 && (cachedData === undefined || script.cachedDataRejected === true)) {
@@ -158,58 +143,7 @@ function defaultBundle(): string {
 
 /** The payload of an intact cache file that only this user can have written; undefined for anything else. */
 export function readCache(file: string): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!ownedAndPrivate(st) || !ownedAndPrivate(statSync(path.dirname(file))) || st.size < HEADER) return undefined;
-    const buf = Buffer.allocUnsafe(st.size);
-    if (readSync(fd, buf, 0, st.size, 0) !== st.size) return undefined;
-    if (!buf.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-    if (buf.readUInt32LE(LENGTH_AT) !== st.size - HEADER) return undefined;
-    const payload = buf.subarray(HEADER);
-    return checksum(payload) === buf.readUInt32LE(DIGEST_AT) ? payload : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Bytecode from a file another user could have written would run as ours. */
-function ownedAndPrivate(st: { uid: number; mode: number }): boolean {
-  if (typeof process.getuid !== 'function') return true;
-  return st.uid === process.getuid() && (st.mode & 0o022) === 0;
-}
-
-/**
- * mkdir -p that always ends. Node's recursive mkdir retries a folder whose mkdir fails with ENOENT
- * after its parent reports EEXIST, which on procfs or sysfs (a cache path such as /proc/x) never
- * changes: the process spins at full CPU after its work is done, and a release phase never ends.
- * Each missing folder is made once, top down; any failure but EEXIST throws.
- */
-export function makeDirs(dir: string, mode: number): void {
-  const missing: string[] = [];
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    try {
-      if (statSync(d).isDirectory()) break;
-      throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(d) === d) throw e;
-      missing.push(d);
-    }
-  }
-  for (const d of missing.reverse()) {
-    try {
-      mkdirSync(d, { mode });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-  }
+  return readPrivateFile(file, MAGIC);
 }
 
 /**
@@ -218,18 +152,9 @@ export function makeDirs(dir: string, mode: number): void {
  * (two installs in turn then cost one miss a day, and a removed one's files do not stay); never throws.
  */
 export function writeCache(file: string, payload: Buffer): void {
-  const dir = path.dirname(file);
-  // unique among runs: the pid, and the time for a pid reused; 'wx' below refuses a name already taken
-  const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  if (!writePrivateFile(file, MAGIC, payload)) return;
   try {
-    makeDirs(dir, 0o700);
-    if (!ownedAndPrivate(statSync(dir))) return;
-    const header = Buffer.alloc(HEADER);
-    MAGIC.copy(header, 0);
-    header.writeUInt32LE(checksum(payload), DIGEST_AT);
-    header.writeUInt32LE(payload.length, LENGTH_AT);
-    writeFileSync(tmp, Buffer.concat([header, payload]), { mode: 0o600, flag: 'wx' });
-    renameSync(tmp, file);
+    const dir = path.dirname(file);
     const place = path.basename(file).slice(0, 'cli-'.length + 9);
     const bundle = path.basename(file).slice(0, place.length + 16);
     const hourAgo = Date.now() - 3_600_000;
@@ -242,11 +167,6 @@ export function writeCache(file: string, payload: Buffer): void {
       if (stale) unlinkSync(other);
     }
   } catch {
-    // a read-only home, a full disk, a race with another run: the next run compiles again
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // never created, or already renamed
-    }
+    // a race with another run: the next write tidies up
   }
 }

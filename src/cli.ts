@@ -6,11 +6,16 @@ import { useBaselineTierForSmallProjects } from './python/compiler-tier.js';
 import { terminalSafe } from './logger/terminal-safe.js';
 import { packageVersion } from './version.js';
 
+/** What the bundle's loader knows of the build: its key (results cached by one build are not another's). */
+export interface BuildInfo {
+  readonly key?: string;
+}
+
 /**
  * The only place that sets the exit code. Everything below returns data or
  * throws a PreflightError; anything else is a bug and exits 70.
  */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, build: BuildInfo = {}): Promise<number> {
   let exitCode: number = EXIT.ok;
   let format: 'text' | 'json' = argv.includes('--format=json') || argv.join(' ').includes('--format json') ? 'json' : 'text';
   const cwdError = currentFolderError();
@@ -54,7 +59,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         format = args.format;
         if (args.rules) return listRules(args.config, args.format, env);
         const { checkCommand } = await import('./commands/check-command.js');
-        const out = await checkCommand({ ...projectArgs(args), env, lint: args.lint, lintOnly: args['lint-only'], lintSince: args['lint-since'], lintChangedSince: args['lint-changed-since'], target: args.target });
+        const out = await checkCommand({ ...projectArgs(args, build), env, lint: args.lint, lintOnly: args['lint-only'], lintSince: args['lint-since'], lintChangedSince: args['lint-changed-since'], target: args.target });
         writeReport(out.stdout, format);
         exitCode = out.exitCode;
       },
@@ -68,7 +73,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         format = args.format;
         if (args.rules) return listRules(args.config, args.format, env);
         const { verifyCommand } = await import('./commands/verify-command.js');
-        const out = await verifyCommand({ ...projectArgs(args), ...databaseArgs(args), env, git: args.git });
+        const out = await verifyCommand({ ...projectArgs(args, build), ...databaseArgs(args), env, git: args.git });
         writeReport(out.stdout, format);
         exitCode = out.exitCode;
       },
@@ -88,7 +93,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         format = args.format;
         const { backfillCommand } = await import('./commands/backfill-command.js');
         const out = await backfillCommand({
-          ...projectArgs(args),
+          ...projectArgs(args, build),
           ...databaseArgs(args),
           env,
           revisions: args.revision,
@@ -128,7 +133,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       async (args) => {
         format = args.format;
         const { restampCommand } = await import('./commands/restamp-command.js');
-        const out = await restampCommand({ ...projectArgs(args), ...databaseArgs(args), env, from: args.from, to: args.to, yes: args.yes });
+        const out = await restampCommand({ ...projectArgs(args, build), ...databaseArgs(args), env, from: args.from, to: args.to, yes: args.yes });
         writeReport(out.stdout, format);
         exitCode = out.exitCode;
       },
@@ -147,7 +152,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         const log = await getLogger('info');
         const rest = ((args['--'] as unknown[] | undefined) ?? []).map(String);
         exitCode = await releaseCommand({
-          ...projectArgs(args),
+          ...projectArgs(args, build),
           ...databaseArgs(args),
           env,
           command: rest.length > 0 ? rest : undefined,
@@ -257,7 +262,8 @@ function projectOptions(y: Yargs) {
     .option('format', { choices: ['text', 'json'] as const, default: 'text' as const })
     .option('strict', { type: 'boolean', default: false, describe: 'warnings also block' })
     .option('ignore', { type: 'string', array: true, describe: 'suppress CODE or CODE:REVISION (repeatable)' })
-    .option('rules', { type: 'boolean', describe: 'list the rules and exit' });
+    .option('rules', { type: 'boolean', describe: 'list the rules and exit' })
+    .option('cache-dir', { type: 'string', describe: 'where to keep each revision file\'s reading between runs, or off (default: $ALEMBIC_PREFLIGHT_CACHE, else ~/.cache/alembic-preflight)' });
 }
 
 function databaseOptions<T>(y: Argv<T>) {
@@ -280,9 +286,9 @@ function databaseOptions<T>(y: Argv<T>) {
 }
 
 /** Flags that take one value; given twice, which one was meant is a guess (argparse keeps the last). */
-const SINGLE = ['config', 'name', 'alembic-version', 'python-version', 'target', 'lint-changed-since', 'from-logs', 'from', 'to', 'database-url', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'connect-timeout', 'connect-retries', 'statement-timeout', 'deadline'];
+const SINGLE = ['cache-dir', 'config', 'name', 'alembic-version', 'python-version', 'target', 'lint-changed-since', 'from-logs', 'from', 'to', 'database-url', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'connect-timeout', 'connect-retries', 'statement-timeout', 'deadline'];
 /** Flags whose empty value (`--versions "$UNSET"`) is a mistake in a script: taken as "not given", another project would be checked. */
-const NOT_EMPTY = ['config', 'name', 'versions', 'database-url', 'alembic-version', 'python-version', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'from', 'to', 'revision', 'after', 'ignore', 'lint-since', 'from-logs'];
+const NOT_EMPTY = ['cache-dir', 'config', 'name', 'versions', 'database-url', 'alembic-version', 'python-version', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'from', 'to', 'revision', 'after', 'ignore', 'lint-since', 'from-logs'];
 /** Number flags: yargs turns `abc` into NaN, and a negative timeout or deadline would end every run at once. */
 /** Each has a ceiling: Node's timers fire at once past 2^31 - 1 ms (24.8 days), which would end every run. */
 const NUMBERS: Record<string, { unit: string; above?: number; from?: number; integer?: boolean; upTo: number }> = {
@@ -361,9 +367,12 @@ function projectArgs(args: {
   format: 'text' | 'json';
   strict: boolean;
   ignore?: string[];
-}) {
+  'cache-dir'?: string;
+}, build: BuildInfo) {
   return {
     cwd: process.cwd(),
+    cacheDir: args['cache-dir'],
+    buildKey: build.key,
     config: args.config,
     name: args.name,
     versions: args.versions,

@@ -8,7 +8,9 @@ import { buildRevisionMap, type GraphProblem, type RevisionMap } from './revisio
 import { importChecker, projectImportRoots } from './import-resolver.js';
 import { readModuleConstants } from './revision-reader.js';
 import { loadScript, relativeDisplay, type AlembicFailure, type FileProblem, type ScriptFile } from './script-loader.js';
-import { decodePythonSource, readRevisionText, readSourceFile, sourceOutcome, type SourceOutcome } from './source-reader.js';
+import { decodePythonSource, readRevisionText, sourceOutcome, type SourceOutcome } from './source-reader.js';
+import type { ResultCache } from '../project/result-cache.js';
+import type { ReadResult } from './revision-reader.js';
 
 export interface ProjectModel {
   readonly config: ProjectConfig;
@@ -29,6 +31,8 @@ export type LoadOptions = ConfigOptions & ModelOptions;
 export interface ModelOptions {
   /** Keep each revision file's decoded text in the model (`texts`), so that nothing reads it again. */
   readonly keepText?: boolean;
+  /** Each revision file's reading from an earlier run, by content; what this run reads is added to it. */
+  readonly cache?: ResultCache;
 }
 
 /** A revision file's text as Python decodes it: the model's copy when it kept one, else read again; undefined when it cannot be read or decoded. */
@@ -47,7 +51,7 @@ export async function loadProject(opts: LoadOptions): Promise<ProjectModel> {
  * (placed after the discovered ones): what a planned edit would load as.
  */
 export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVersion, overlay?: ReadonlyMap<string, Buffer>, opts: ModelOptions = {}): ProjectModel {
-  const build = modelBuild(config, alembicVersion, overlay, opts.keepText === true);
+  const build = modelBuild(config, alembicVersion, overlay, opts);
   return withBaselineTier(build.total, () => {
     build.load(() => false);
     return build.finish();
@@ -66,11 +70,12 @@ export async function modelFromConfigAlongside(
   config: ProjectConfig,
   alembicVersion: AlembicVersion,
   other: { readonly waiting: () => boolean; readonly abandon: () => void },
+  opts: ModelOptions = {},
 ): Promise<ProjectModel> {
   // one pause first: the other work, just started, runs up to its first real wait (a connection opening)
   await pause();
   other.abandon();
-  const build = modelBuild(config, alembicVersion);
+  const build = modelBuild(config, alembicVersion, undefined, opts);
   return withBaselineTierAsync(build.total, async () => {
     while (other.waiting()) {
       const until = performance.now() + SLICE_MS;
@@ -98,7 +103,7 @@ interface ModelBuild {
   finish(): ProjectModel;
 }
 
-function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overlay?: ReadonlyMap<string, Buffer>, keepText = false): ModelBuild {
+function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overlay: ReadonlyMap<string, Buffer> | undefined, opts: ModelOptions): ModelBuild {
   const features = featuresOf(alembicVersion);
   let discovery: DiscoveryResult = discoverRevisionFiles(config.files, config.versionLocations, {
     recursive: config.recursive,
@@ -113,10 +118,13 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
       files: [...discovery.files, ...added.map((p) => ({ loadPath: p, fileName: path.basename(p), realPath: p, kind: 'source' as const }))],
     };
   }
-  const texts = keepText ? new Map<string, string>() : undefined;
+  const texts = opts.keepText === true ? new Map<string, string>() : undefined;
+  const cache = opts.cache;
   const sourceOf = (file: string): SourceOutcome => {
-    const given = overlay?.get(file);
-    const outcome = given ? sourceOutcome(given) : readSourceFile(config.files, file);
+    const content = overlay?.get(file) ?? config.files.source(file);
+    const cached = cache && !('error' in content) ? (cache.get(content) as ReadResult | undefined) : undefined;
+    const outcome = cached ? cachedOutcome(cached, texts ? textOf(content as Buffer) : () => readRevisionText(config.files, file) ?? '') : sourceOutcome(content);
+    if (cache && !cached && outcome.kind === 'read') cache.set(content as Buffer, outcome.read);
     if (texts && outcome.kind === 'read') texts.set(file, outcome.text);
     return outcome;
   };
@@ -151,6 +159,29 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
       return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete, ...(texts ? { texts } : {}) };
     },
   };
+}
+
+/**
+ * A reading found in the cache, with the text its bytes decode to: given, or decoded when first asked
+ * for (from the bytes read again: source() hands out a view the next read overwrites).
+ */
+function cachedOutcome(read: ReadResult, text: string | (() => string)): SourceOutcome {
+  if (typeof text === 'string') return { kind: 'read', read, text };
+  let decoded: string | undefined;
+  return {
+    kind: 'read',
+    read,
+    get text(): string {
+      decoded ??= text();
+      return decoded;
+    },
+  };
+}
+
+/** The text of bytes that decoded before (their reading is cached), so decode now. */
+function textOf(bytes: Buffer): string {
+  const decoded = decodePythonSource(bytes);
+  return 'text' in decoded ? decoded.text : '';
 }
 
 /**

@@ -14,6 +14,7 @@ import { writeChanges } from '../generate/write-changes.js';
 import { acquireWriteLock } from '../generate/write-lock.js';
 import { backfillJson, backfillText } from '../report/backfill-report.js';
 import { configOptions, withFiles, type CommandOutput } from './check-command.js';
+import { readingCache, saveReadingCache } from './reading-cache.js';
 import { scanLogFile } from './read-log.js';
 import { chooseVersionTable, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
 
@@ -63,7 +64,9 @@ async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType
     state = await readVersionTable(db, chooseVersionTable(config, opts, db.dialect), opts);
   }
   const logs = opts.fromLogs !== undefined ? await scanLogFile(opts.fromLogs, opts.cwd) : undefined;
-  const model = modelFromConfig(config, loadOptions.alembicVersion);
+  const cache = readingCache(opts, config);
+  const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, { cache });
+  await saveReadingCache(cache);
 
   const seen = new Map<string, string[]>();
   const add = (id: string, where: string): void => {

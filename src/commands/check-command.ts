@@ -19,8 +19,9 @@ import { runCheck, type CheckResult } from '../check/run-check.js';
 import { ConfigError, UsageError } from '../errors/errors.js';
 import { checkJson } from '../report/json-report.js';
 import { checkText } from '../report/text-report.js';
+import { readingCache, saveReadingCache, type CacheOptions } from './reading-cache.js';
 
-export interface CheckCommandOptions {
+export interface CheckCommandOptions extends CacheOptions {
   readonly cwd: string;
   readonly config?: string;
   readonly name?: string;
@@ -143,7 +144,9 @@ export async function checkCommand(given: CheckCommandOptions): Promise<CommandO
   // the lints' settings first: a run that lints keeps each revision file's text from the one reading
   const lintConfig = await projectLintConfig(config);
   const linting = opts.lintOnly === true || (opts.lint !== false && lintConfig.lint);
-  const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, { keepText: linting });
+  const cache = readingCache(opts, config);
+  const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, { keepText: linting, cache });
+  await saveReadingCache(cache);
   // no --target: grade for what the Heroku release phase runs, when the Procfile says so plainly
   const deploy = opts.target === undefined ? procfileTarget(opts.files, opts.cwd, model.config.iniPath, model.alembicVersion) : undefined;
   // `head` is the default grading already: only say where it came from (planning a new database's whole

@@ -17,6 +17,7 @@ import { verifyJson } from '../report/json-report.js';
 import { verifyText } from '../report/text-report.js';
 import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
 import { configOptions, withFiles, type CheckCommandOptions, type CommandOutput } from './check-command.js';
+import { readingCache, saveReadingCache } from './reading-cache.js';
 
 export interface VerifyCommandOptions extends CheckCommandOptions {
   readonly databaseUrl?: string;
@@ -81,12 +82,19 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
       failed = { error };
     },
   );
-  const model = await modelFromConfigAlongside(config, loadOptions.alembicVersion, {
-    waiting: () => !settled,
-    abandon: () => {
-      if (failed) throw failed.error;
+  const cache = readingCache(opts, config);
+  const model = await modelFromConfigAlongside(
+    config,
+    loadOptions.alembicVersion,
+    {
+      waiting: () => !settled,
+      abandon: () => {
+        if (failed) throw failed.error;
+      },
     },
-  });
+    { cache },
+  );
+  await saveReadingCache(cache);
   const state = await reading;
   const source = opts.databaseUrl ? '--database-url' : `$${envName}`;
   const urlVariables = compareUrlVariables(config, envPy, opts.databaseUrl ? null : envName, raw, opts.env);

@@ -13,6 +13,12 @@ export function configureLogger(next: { level?: string; format?: LogFormat }): v
   instance = undefined;
 }
 
+/** Whether debug lines are wanted: a caller can skip loading the logger when they are not. */
+export function debugWanted(): boolean {
+  const level = settings.level ?? process.env.ALEMBIC_PREFLIGHT_LOG_LEVEL;
+  return level === 'debug' || level === 'trace';
+}
+
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 const COLOURS: Record<string, string> = { info: '\x1b[36m', warn: '\x1b[33m', error: '\x1b[31m', fatal: '\x1b[31m', debug: '\x1b[90m', trace: '\x1b[90m' };
 

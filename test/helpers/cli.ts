@@ -20,7 +20,8 @@ export function runCli(cwd: string, args: readonly string[], env: Record<string,
     cwd,
     encoding: 'utf8',
     input: opts.input,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // the suite's folder for the result cache (setup.ts), unless the test names its own
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.ALEMBIC_PREFLIGHT_CACHE ? { ALEMBIC_PREFLIGHT_CACHE: process.env.ALEMBIC_PREFLIGHT_CACHE } : {}), ...env },
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import { removeTempDirs } from './temp-dir.js';
 
@@ -9,3 +11,7 @@ afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
 
 // throwaway projects and databases go with the test file that made them (runs after its own hooks)
 afterAll(removeTempDirs);
+
+// the CLI keeps each revision file's reading between runs (~/.cache by default): the tests' thousands of
+// throwaway projects keep theirs in one folder of the temp dir instead (result-cache.test sets its own)
+process.env.ALEMBIC_PREFLIGHT_CACHE ??= path.join(os.tmpdir(), 'alembic-preflight-test-results');

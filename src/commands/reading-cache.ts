@@ -1,0 +1,32 @@
+import type { ProjectConfig } from '../alembic/alembic-config.js';
+import { debugWanted, getLogger } from '../logger/logger.js';
+import { diskResultCache, resultCacheDir, type ResultCache } from '../project/result-cache.js';
+
+/** Where a command's cache of revision-file readings comes from. */
+export interface CacheOptions {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** --cache-dir: the cache folder, or off. */
+  readonly cacheDir?: string;
+  /**
+   * The tool build's key (the bundled CLI's, written by the build): results are only reused by the
+   * same reader. Without one (the library, a run from source) nothing is cached.
+   */
+  readonly buildKey?: string;
+}
+
+/** The run's cache of revision-file readings, or undefined when it is off or there is no build key. */
+export function readingCache(opts: CacheOptions, config: Pick<ProjectConfig, 'scriptDir'>): ResultCache | undefined {
+  if (opts.buildKey === undefined) return undefined;
+  const dir = resultCacheDir(opts.cwd, opts.cacheDir, opts.env);
+  return dir === null ? undefined : diskResultCache(dir, config.scriptDir, opts.buildKey);
+}
+
+/** Writes what the run added to the cache; says what it found and wrote on --log-level debug. */
+export async function saveReadingCache(cache: ResultCache | undefined): Promise<void> {
+  if (!cache) return;
+  const file = cache.save();
+  if (!debugWanted()) return;
+  const { hits, misses } = cache.stats;
+  (await getLogger()).debug({ hits, misses, written: file ?? null }, `result cache: ${hits} of ${hits + misses} revision files read from the cache${file ? '; cache written' : ''}`);
+}

@@ -1,0 +1,117 @@
+/**
+ * The tool's own cache files (compiled code, per-file results): a private folder, a file framed as
+ * MAGIC, the payload's CRC-32, its length, the payload; written atomically. A file is trusted only
+ * when this user owns it and nobody else can write it or its folder: a cache another user could
+ * write would change what a run reports (or, for code, what it runs). Every failure is silent: a
+ * cache only ever saves work.
+ */
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import type * as Crypto from 'node:crypto';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+/** node:zlib and node:crypto, loaded only when a run reads or writes a cache. */
+const requireBuiltin = createRequire(import.meta.url);
+
+const DIGEST_AT = 8;
+const LENGTH_AT = DIGEST_AT + 4;
+const HEADER = LENGTH_AT + 4;
+
+/** The payload of an intact file with this 8-byte magic that only this user can have written; undefined for anything else. */
+export function readPrivateFile(file: string, magic: Buffer): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || !ownedAndPrivate(st) || !ownedAndPrivate(statSync(path.dirname(file))) || st.size < HEADER) return undefined;
+    const buf = Buffer.allocUnsafe(st.size);
+    if (readSync(fd, buf, 0, st.size, 0) !== st.size) return undefined;
+    if (!buf.subarray(0, magic.length).equals(magic)) return undefined;
+    if (buf.readUInt32LE(LENGTH_AT) !== st.size - HEADER) return undefined;
+    const payload = buf.subarray(HEADER);
+    return checksum(payload) === buf.readUInt32LE(DIGEST_AT) ? payload : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes the file atomically (a private temporary file renamed over it) in a private folder made
+ * as needed; false when it could not (a read-only home, a full disk, a folder another user can write).
+ */
+export function writePrivateFile(file: string, magic: Buffer, payload: Buffer): boolean {
+  const dir = path.dirname(file);
+  // unique among runs: the pid, and the time for a pid reused; 'wx' refuses a name already taken
+  const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  try {
+    makeDirs(dir, 0o700);
+    if (!ownedAndPrivate(statSync(dir))) return false;
+    const header = Buffer.alloc(HEADER);
+    magic.copy(header, 0);
+    header.writeUInt32LE(checksum(payload), DIGEST_AT);
+    header.writeUInt32LE(payload.length, LENGTH_AT);
+    writeFileSync(tmp, Buffer.concat([header, payload]), { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created, or already renamed
+    }
+    return false;
+  }
+}
+
+/** Owned by this user and writable by nobody else (always true where there are no uids). */
+export function ownedAndPrivate(st: { uid: number; mode: number }): boolean {
+  if (typeof process.getuid !== 'function') return true;
+  return st.uid === process.getuid() && (st.mode & 0o022) === 0;
+}
+
+/** The payload's CRC-32 (zlib's; a truncated SHA-1 where this Node has none). */
+function checksum(payload: Buffer): number {
+  const zlib = requireBuiltin('node:zlib') as { crc32?: (data: Buffer) => number };
+  if (typeof zlib.crc32 === 'function') return zlib.crc32(payload);
+  const { createHash } = requireBuiltin('node:crypto') as typeof Crypto;
+  return createHash('sha1').update(payload).digest().readUInt32LE(0);
+}
+
+/**
+ * mkdir -p that always ends. Node's recursive mkdir retries a folder whose mkdir fails with ENOENT
+ * after its parent reports EEXIST, which on procfs or sysfs (a cache path such as /proc/x) never
+ * changes: the process spins at full CPU after its work is done, and a release phase never ends.
+ * Each missing folder is made once, top down; any failure but EEXIST throws.
+ */
+export function makeDirs(dir: string, mode: number): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    try {
+      if (statSync(d).isDirectory()) break;
+      throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(d) === d) throw e;
+      missing.push(d);
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d, { mode });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: a cache file's name, not a defence (the ownership checks are). */
+export function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,133 @@
+/**
+ * What reading each revision file gave, kept between runs: keyed by the SHA-256 of the file's bytes,
+ * in one file per project and build of the tool (the key the build writes beside the bundle, so a
+ * changed reader never meets an old result). A run then only hashes the files it has read before.
+ * The file is private and checksummed (private-file.ts); one that is missing, corrupt, another
+ * build's or another user's counts as empty. It is written atomically, only when it would change.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fnv1a, readPrivateFile, writePrivateFile } from './private-file.js';
+
+/** Stored results, as JSON values, by the content they were read from. */
+export interface ResultCache {
+  /** The result stored for these bytes, or undefined. */
+  get(bytes: Buffer): unknown;
+  /** Stores a result (JSON-serialisable) for these bytes. */
+  set(bytes: Buffer, value: unknown): void;
+  /** How many get() calls found a result, and how many did not. */
+  readonly stats: { readonly hits: number; readonly misses: number };
+  /** Writes the results this run used or made, when that differs from the file read; where it went, or undefined. */
+  save(): string | undefined;
+}
+
+const MAGIC = Buffer.from('APRC0001', 'latin1');
+const OFF = new Set(['off', '0', 'false', 'no']);
+
+/**
+ * The cache folder: --cache-dir, else $ALEMBIC_PREFLIGHT_CACHE (a folder, or off), else
+ * $XDG_CACHE_HOME/alembic-preflight or ~/.cache/alembic-preflight; null when turned off. Relative
+ * paths are from the working folder.
+ */
+export function resultCacheDir(cwd: string, flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string | null {
+  const set = flag ?? env['ALEMBIC_PREFLIGHT_CACHE'];
+  if (set !== undefined && set !== '') return OFF.has(set.toLowerCase()) ? null : path.resolve(cwd, set);
+  try {
+    return path.join(env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'alembic-preflight');
+  } catch {
+    // no home folder (a user without a passwd entry and no HOME)
+    return null;
+  }
+}
+
+/**
+ * The cache of the project whose revision files are under `scriptDir`, for the tool build `key`.
+ * The file is named after the script folder's path relative to the cache folder, so a cache kept
+ * inside the project (a build step's) is found again when the project has moved (Heroku builds in
+ * one folder and releases from another).
+ */
+export function diskResultCache(dir: string, scriptDir: string, key: string): ResultCache {
+  const file = path.join(dir, `results-${fnv1a(path.relative(dir, scriptDir))}.bin`);
+  const stored = readEntries(file, key);
+  const used = new Map<string, unknown>();
+  let hits = 0;
+  let misses = 0;
+  let changed = false;
+  const digest = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('base64url');
+  return {
+    get(bytes) {
+      const h = digest(bytes);
+      const value = stored?.get(h) ?? used.get(h);
+      if (value === undefined) {
+        misses++;
+        return undefined;
+      }
+      hits++;
+      used.set(h, value);
+      return value;
+    },
+    set(bytes, value) {
+      used.set(digest(bytes), value);
+      changed = true;
+    },
+    get stats() {
+      return { hits, misses };
+    },
+    save() {
+      // unchanged: every result came from the file, and the file holds no other
+      if (!changed && stored !== undefined && stored.size === used.size) return undefined;
+      const payload = Buffer.from(JSON.stringify({ key, entries: Object.fromEntries(used) }, bigIntsTagged));
+      if (!writePrivateFile(file, MAGIC, payload)) return undefined;
+      dropStale(dir);
+      return file;
+    },
+  };
+}
+
+/** Results no run has written for a month (a project gone, a test's folder), and temporary files a killed run left. */
+function dropStale(dir: string): void {
+  try {
+    const monthAgo = Date.now() - 30 * 86_400_000;
+    const hourAgo = Date.now() - 3_600_000;
+    for (const name of readdirSync(dir)) {
+      if (!name.startsWith('results-')) continue;
+      const other = path.join(dir, name);
+      const mtime = statSync(other).mtimeMs;
+      if (name.endsWith('.bin') ? mtime < monthAgo : name.endsWith('.tmp') && mtime < hourAgo) unlinkSync(other);
+    }
+  } catch {
+    // another run removed it first
+  }
+}
+
+/** The stored results when the file is this build's, intact and private; undefined otherwise. */
+function readEntries(file: string, key: string): Map<string, unknown> | undefined {
+  const payload = readPrivateFile(file, MAGIC);
+  if (payload === undefined) return undefined;
+  try {
+    const doc = JSON.parse(payload.toString('utf8')) as { key?: unknown; entries?: unknown };
+    if (doc.key !== key || typeof doc.entries !== 'object' || doc.entries === null) return undefined;
+    return new Map(Object.entries(doc.entries as Record<string, unknown>).map(([h, v]) => [h, untagBigInts(v)]));
+  } catch {
+    return undefined;
+  }
+}
+
+/** JSON has no big integers: each is stored as {"$bigint": "<decimal>"}. */
+function bigIntsTagged(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? { $bigint: value.toString() } : value;
+}
+
+function untagBigInts(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = untagBigInts(value[i]);
+    return value;
+  }
+  const o = value as Record<string, unknown>;
+  if (typeof o['$bigint'] === 'string' && Object.keys(o).length === 1) return BigInt(o['$bigint']);
+  for (const k of Object.keys(o)) o[k] = untagBigInts(o[k]);
+  return o;
+}

@@ -1,0 +1,153 @@
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../helpers/cli.js';
+import { migration, makeProject, rev } from '../helpers/project.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { diskResultCache } from '../../src/project/result-cache.js';
+
+const V = 'migrations/versions/';
+
+/** A project whose readings hold every kind of value the cache must give back as it was read. */
+function variedProject(): string {
+  return makeProject({
+    [V + 'a1_base.py']: rev('a1', null),
+    // an int too big for a double, a tuple, an unknown value, a docstring with its own id
+    [V + 'b2_big.py']: `"""big\n\nRevision ID: b2\nRevises: a1\n"""\nrevision = 'b2'\ndown_revision = ('a1',)\nbranch_labels = 123456789012345678901234567890\ndepends_on = None\n\ndef upgrade():\n    pass\n`,
+    [V + 'c3_unknown.py']: rev('c3', 'b2').replace("depends_on = None", 'depends_on = compute()'),
+    // a syntax error, a merge conflict marker, an import nothing declares, a module-level op call
+    [V + 'd4_broken.py']: rev('d4', 'c3').replace('def upgrade():\n    pass', 'def upgrade(:\n    pass'),
+    [V + 'e5_conflict.py']: rev('e5', 'c3').replace("branch_labels = None", '<<<<<<< HEAD\nbranch_labels = None\n=======\nbranch_labels = None\n>>>>>>> other'),
+    [V + 'f6_imports.py']: rev('f6', 'c3', 'import not_a_declared_package\nop.get_bind()\n'),
+    [V + 'g7_lints.py']: migration('g7', 'f6', "op.add_column('users', sa.Column('email', sa.String(), nullable=False))", "op.drop_column('users', 'email')"),
+    [V + 'h8_newer.py']: rev('h8', 'g7', 'type Alias = int\n'),
+  });
+}
+
+const check = (cwd: string, cache: string, ...args: string[]): CliRun => runCli(cwd, ['check', '--log-level', 'debug', ...args], { ALEMBIC_PREFLIGHT_CACHE: cache });
+/** What the debug line says: how many of how many revision files came from the cache, and whether it was written. */
+const cacheLine = (r: CliRun): { hits: number; total: number; written: boolean } => {
+  const m = /result cache: (\d+) of (\d+) revision files read from the cache(; cache written)?/.exec(r.stderr);
+  if (!m) throw new Error(`no result-cache line in: ${r.stderr}`);
+  return { hits: Number(m[1]), total: Number(m[2]), written: m[3] !== undefined };
+};
+const cacheFiles = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('results-')) : []);
+
+describe('the per-file result cache', () => {
+  it('prints byte-identical output from a cold, a filled and a disabled cache, text and JSON, lints on and off', () => {
+    const root = variedProject();
+    for (const args of [['--format', 'json'], ['--format', 'json', '--no-lint'], [], ['--python-version', '3.11', '--format', 'json']]) {
+      const dir = tempDir('results-');
+      const off = check(root, 'off', ...args);
+      const first = check(root, dir, ...args);
+      const second = check(root, dir, ...args);
+      expect(off.stderr).not.toMatch(/result cache/);
+      expect(cacheLine(first)).toEqual({ hits: 0, total: 8, written: true });
+      // the edge files' readings were stored and given back, none read again, nothing rewritten
+      expect(cacheLine(second)).toEqual({ hits: 8, total: 8, written: false });
+      expect(first.stdout, args.join(' ')).toBe(off.stdout);
+      expect(second.stdout, args.join(' ')).toBe(off.stdout);
+      expect([first.status, second.status]).toEqual([off.status, off.status]);
+    }
+    // the findings the edge files give are really in that output
+    const json = JSON.parse(check(root, 'off', '--format', 'json').stdout) as { findings: { code: string }[] };
+    expect(json.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['unparseable-file', 'not-statically-known', 'unresolved-import', 'module-level-op-call', 'needs-newer-python']));
+  });
+
+  it('verify prints the same from a filled cache as with none', () => {
+    const root = variedProject();
+    const db = new Database(path.join(root, 'app.db'));
+    db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('a1')");
+    db.close();
+    const dir = tempDir('results-');
+    const verify = (cache: string): CliRun => runCli(root, ['verify', '--format', 'json', '--log-level', 'debug'], { ALEMBIC_PREFLIGHT_CACHE: cache, DATABASE_URL: 'sqlite:///app.db' });
+    const off = verify('off');
+    expect(JSON.parse(off.stdout)).toMatchObject({ command: 'verify' });
+    const first = verify(dir);
+    const second = verify(dir);
+    expect(cacheLine(second)).toEqual({ hits: 8, total: 8, written: false });
+    expect([first.stdout, second.stdout]).toEqual([off.stdout, off.stdout]);
+  });
+
+  it('reads an edited file again and keeps only the readings of files that exist', () => {
+    const root = variedProject();
+    const dir = tempDir('results-');
+    check(root, dir, '--no-lint');
+    writeFileSync(path.join(root, V, 'd4_broken.py'), rev('d4', 'c3'));
+    const edited = check(root, dir, '--no-lint', '--format', 'json');
+    expect(cacheLine(edited)).toEqual({ hits: 7, total: 8, written: true });
+    expect(edited.stdout).toBe(check(root, 'off', '--no-lint', '--format', 'json').stdout);
+    const unparseable = (JSON.parse(edited.stdout) as { findings: { code: string; path?: string }[] }).findings.filter((f) => f.code === 'unparseable-file').map((f) => f.path);
+    expect(unparseable).toEqual([V + 'e5_conflict.py']);
+    expect(cacheLine(check(root, dir, '--no-lint'))).toEqual({ hits: 8, total: 8, written: false });
+  });
+
+  it('ignores a corrupt, foreign or shared cache file and never fails the run for it', () => {
+    const root = variedProject();
+    const dir = tempDir('results-');
+    const expected = check(root, 'off', '--format', 'json').stdout;
+    check(root, dir);
+    const [name] = cacheFiles(dir);
+    const file = path.join(dir, name!);
+    const bytes = readFileSync(file);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 5) ^ 0xff, bytes.length - 5);
+    writeFileSync(file, bytes);
+    const corrupt = check(root, dir, '--format', 'json');
+    expect(cacheLine(corrupt)).toMatchObject({ hits: 0, written: true });
+    expect(corrupt.stdout).toBe(expected);
+    // truncated to its header
+    writeFileSync(file, bytes.subarray(0, 20));
+    expect(cacheLine(check(root, dir))).toMatchObject({ hits: 0, written: true });
+    // a folder others may write: neither read nor written
+    chmodSync(dir, 0o777);
+    const shared = check(root, dir, '--format', 'json');
+    expect(cacheLine(shared)).toEqual({ hits: 0, total: 8, written: false });
+    expect(shared.stdout).toBe(expected);
+    // a path that cannot be a folder: the run is the same, with no cache
+    const blocked = check(root, path.join(file, 'below'), '--format', 'json');
+    expect(cacheLine(blocked)).toEqual({ hits: 0, total: 8, written: false });
+    expect(blocked.stdout).toBe(expected);
+  });
+
+  it('keeps results of one build away from another', () => {
+    const dir = tempDir('results-');
+    const scripts = path.join(dir, 'project', 'migrations');
+    const a = diskResultCache(dir, scripts, 'build-a');
+    expect(a.get(Buffer.from('x = 1\n'))).toBeUndefined();
+    a.set(Buffer.from('x = 1\n'), { fields: { revision: { value: { t: 'int', v: 2n ** 70n }, line: 1 } } });
+    expect(a.save()).toBeDefined();
+    const again = diskResultCache(dir, scripts, 'build-a');
+    expect(again.get(Buffer.from('x = 1\n'))).toEqual({ fields: { revision: { value: { t: 'int', v: 2n ** 70n }, line: 1 } } });
+    expect(again.get(Buffer.from('x = 2\n'))).toBeUndefined();
+    expect(again.stats).toEqual({ hits: 1, misses: 1 });
+    expect(diskResultCache(dir, scripts, 'build-b').get(Buffer.from('x = 1\n'))).toBeUndefined();
+  });
+
+  it('lives in --cache-dir, $ALEMBIC_PREFLIGHT_CACHE or $XDG_CACHE_HOME, and nowhere when off', () => {
+    const root = variedProject();
+    const xdg = tempDir('xdg-');
+    const env = { XDG_CACHE_HOME: xdg, ALEMBIC_PREFLIGHT_CACHE: '' };
+    runCli(root, ['check', '--no-lint'], env);
+    expect(cacheFiles(path.join(xdg, 'alembic-preflight'))).toHaveLength(1);
+    // the flag wins over the variable; a relative folder is the working folder's
+    runCli(root, ['check', '--no-lint', '--cache-dir', '.preflight-cache'], { ...env, ALEMBIC_PREFLIGHT_CACHE: 'off' });
+    expect(cacheFiles(path.join(root, '.preflight-cache'))).toHaveLength(1);
+    const off = tempDir('xdg-');
+    runCli(root, ['check', '--no-lint'], { XDG_CACHE_HOME: off, ALEMBIC_PREFLIGHT_CACHE: 'off' });
+    runCli(root, ['check', '--no-lint', '--cache-dir', 'off'], { XDG_CACHE_HOME: off, ALEMBIC_PREFLIGHT_CACHE: '' });
+    expect(cacheFiles(path.join(off, 'alembic-preflight'))).toEqual([]);
+    expect(runCli(root, ['check', '--cache-dir', ''], env)).toMatchObject({ status: 2 });
+  });
+
+  it('a cache kept in the project is found again where the project is released from', () => {
+    // Heroku builds in one folder and runs the release phase in another, from the same slug
+    const build = variedProject();
+    check(build, '.preflight-cache', '--no-lint');
+    const slug = path.join(tempDir('slug-'), 'app');
+    cpSync(build, slug, { recursive: true });
+    const release = check(slug, '.preflight-cache', '--no-lint', '--format', 'json');
+    expect(cacheLine(release)).toEqual({ hits: 8, total: 8, written: false });
+    expect(release.stdout).toBe(check(slug, 'off', '--no-lint', '--format', 'json').stdout);
+  });
+});
