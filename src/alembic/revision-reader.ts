@@ -1,55 +1,12 @@
-import { headerColon, matching, splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type NewerSyntax, type SyntaxProblem, type Token, type TokenizeOptions } from '../python/python-tokenizer.js';
+import { headerColon, matching, splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type Token, type TokenizeOptions } from '../python/python-tokenizer.js';
 import { evalStringLiteral } from '../python/string-literal.js';
+import { docstringOfText } from './docstring-fields.js';
+import { readRevisionFast } from './fast-revision-reader.js';
 import { BINDS_UNSEEN, classUnbound, decoratorUnbound, defUnbound, statementUnbound, type UnboundRead } from '../python/unbound-names.js';
 import type { PyUnknown, PyValue } from '../python/python-value.js';
 
-/** The module attributes Alembic reads from a revision file. */
-export const REVISION_FIELDS = ['revision', 'down_revision', 'branch_labels', 'depends_on'] as const;
-export type RevisionField = (typeof REVISION_FIELDS)[number];
-
-export interface FieldBinding {
-  readonly value: PyValue;
-  readonly line: number;
-}
-
-export interface DynamicHint {
-  /** What could bind module attributes at run time (module `__getattr__`, `globals()`, star import…). */
-  readonly reason: string;
-  readonly line: number;
-}
-
-export interface Docstring {
-  readonly text: string;
-  readonly line: number;
-  readonly revisionId?: string;
-  readonly revises?: string;
-}
-
-export interface ReadResult {
-  /** Final binding of each field after the whole module ran; absent when never bound. */
-  readonly fields: Partial<Record<RevisionField, FieldBinding>>;
-  readonly docstring?: Docstring;
-  readonly dynamic: readonly DynamicHint[];
-  readonly syntaxError?: SyntaxProblem;
-  /** Syntax only newer Pythons accept (the first use of each kind). */
-  readonly newer?: readonly NewerSyntax[];
-  /** Absolute module-level imports (top-level package name), which Python runs when Alembic loads the file (a lazy import waits for first use). */
-  readonly imports: readonly { readonly module: string; readonly line: number; readonly level: number }[];
-  /**
-   * Calls of Alembic's `op` proxy in code that runs when the file is loaded
-   * (`bind = op.get_context().bind` at module level): the method and line.
-   */
-  readonly proxyCalls: readonly { readonly method: string; readonly line: number }[];
-  /**
-   * Whether the module binds `upgrade`, which Alembic calls when it runs the revision: 'unknown' where
-   * something may bind it at run time (a star import, a module `__getattr__`, `globals()`).
-   */
-  readonly upgradeBound: 'yes' | 'no' | 'unknown';
-  /** The first name module-level code certainly reads before anything binds it: NameError on import. */
-  readonly unboundName?: { readonly name: string; readonly line: number };
-  /** An unbound name read in an annotation before that: NameError only where Python evaluates annotations (before 3.14). */
-  readonly unboundAnnotation?: { readonly name: string; readonly line: number };
-}
+export { REVISION_FIELDS, type Docstring, type DynamicHint, type FieldBinding, type ReadResult, type RevisionField } from './read-result.js';
+import { REVISION_FIELDS, type Docstring, type DynamicHint, type FieldBinding, type ReadResult, type RevisionField } from './read-result.js';
 
 /** `from alembic import op` (also in a parenthesised list), without `as`: the name `op` is the proxy. */
 // the list is bounded: unbounded, each `from alembic import` was tried against everything after it
@@ -106,7 +63,13 @@ function alwaysRuns(toks: readonly Token[]): boolean {
  * the reason, never as a guess.
  */
 export function readRevisionSource(source: string, options: TokenizeOptions = SKIP_BODIES): ReadResult {
-  return readModule(source, options).result;
+  // most files are plain enough for the fast path, which proves them free of syntax errors; the rest are read here
+  return (options === SKIP_BODIES ? readRevisionFast(source) : undefined) ?? readModule(source, options).result;
+}
+
+/** readRevisionSource without the fast path: what the fast path is held to. */
+export function readRevisionSourceFaithful(source: string): ReadResult {
+  return readModule(source, SKIP_BODIES).result;
 }
 
 /**
@@ -642,16 +605,7 @@ function docstringOf(toks: Token[], s: number, e: number): Docstring | undefined
     if (v.t !== 'str') return undefined;
     text += v.v;
   }
-  return { text, line: toks[s]!.line, revisionId: docstringField(text, DOC_REVISION_ID), revises: docstringField(text, DOC_REVISES) };
-}
-
-// a line's blanks only (`\s` without line breaks), so that no match is tried across a run of blank lines
-const DOC_REVISION_ID = /^[^\S\n\r\u2028\u2029]*Revision ID:[ \t]*(.*)/mu;
-const DOC_REVISES = /^[^\S\n\r\u2028\u2029]*Revises:[ \t]*(.*)/mu;
-
-/** The rest of the docstring line the pattern finds, without trailing blanks. */
-function docstringField(text: string, pattern: RegExp): string | undefined {
-  return pattern.exec(text)?.[1]!.trimEnd();
+  return docstringOfText(text, toks[s]!.line);
 }
 
 function depthAt(toks: Token[], s: number, i: number): number {

@@ -20,9 +20,10 @@ interface Run {
   readonly out: string;
 }
 
+/** One run; the result cache off, so that its debug line is the same in every run compared. */
 function run(cwd: string, args: readonly string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ALEMBIC_PREFLIGHT_CACHE: 'off', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

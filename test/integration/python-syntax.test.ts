@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { readRevisionFast } from '../../src/alembic/fast-revision-reader.js';
+import { readRevisionSourceFaithful } from '../../src/alembic/revision-reader.js';
 import { newerSyntaxIssue } from '../../src/alembic/newer-syntax.js';
 import { tokenize } from '../../src/python/python-tokenizer.js';
 import { cpythonCompile, outcomeOf, PYTHON } from '../helpers/oracle.js';
@@ -1370,6 +1372,12 @@ describe('syntax errors against CPython', () => {
       const expected = truth[i]!;
       expect(expected === null, `the case list itself: ${JSON.stringify(src)}`).toBe(i < VALID.length);
       for (const skipBodies of [true, false]) expect(ours(src, skipBodies), `${JSON.stringify(src)} (skipBodies ${skipBodies})`).toEqual(expected);
+      // the revision reader's fast path clears only what CPython compiles, and reads it as the faithful reader does
+      const fast = readRevisionFast(src);
+      if (fast) {
+        expect(expected, `the fast path cleared ${JSON.stringify(src)}`).toBeNull();
+        expect(fast, JSON.stringify(src)).toEqual(readRevisionSourceFaithful(src));
+      }
     });
   });
 

@@ -8,6 +8,7 @@ import type { Finding, FindingCode, Severity } from '../finding.js';
 import { lintBaseline, type LintBaseline, type LintScope } from './lint-baseline.js';
 import type { LintConfig } from './lint-config.js';
 import { PySource, type PyNode, type PythonParser } from './python-syntax.js';
+import { tokenTests, type TokenTests } from './text-tests.js';
 
 
 /**
@@ -35,6 +36,7 @@ export class LintContext {
   private readonly trees = new Map<string, PySource | null>();
   private order?: Rev[];
   private autocommit: number | undefined | null = null;
+  private readonly tokenTested = new Map<string, TokenTests>();
   /** `lint-since`: revision files whose findings are not reported (undefined: every file is linted). */
   readonly baseline?: LintBaseline;
 
@@ -106,6 +108,13 @@ export class LintContext {
       this.trees.set(key, py);
     }
     return py ?? undefined;
+  }
+
+  /** The tokenizer's text tests of a file's text, from one tokenization for all of them. */
+  tokenTests(text: string): TokenTests {
+    let found = this.tokenTested.get(text);
+    if (!found) this.tokenTested.set(text, (found = tokenTests(text)));
+    return found;
   }
 
   /**

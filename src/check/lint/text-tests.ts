@@ -1,4 +1,4 @@
-import { headerColon, matching, splitTop, Tok, tokenize, topLevelOp, type Token } from '../../python/python-tokenizer.js';
+import { headerColon, matching, splitTop, Tok, tokenize, topLevelOp, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 
 const ARGUMENT_MARKS: ReadonlySet<string> = new Set([',', '=']);
 
@@ -12,10 +12,26 @@ const ARGUMENT_MARKS: ReadonlySet<string> = new Set([',', '=']);
  * otherwise need is most of what empty-downgrade costs.
  */
 export function downgradeMayDoNothing(text: string): boolean {
-  if (!text.includes('downgrade')) return false;
+  return tokenTests(text).downgradeMayDoNothing;
+}
+
+/** What the tokenizer-based text tests say of a file, from one tokenization (none when neither word is in it). */
+export interface TokenTests {
+  readonly downgradeMayDoNothing: boolean;
+  readonly executeMayTakeParams: boolean;
+}
+
+export function tokenTests(text: string): TokenTests {
+  const downgrade = text.includes('downgrade');
+  const execute = text.includes('execute');
+  if (!downgrade && !execute) return { downgradeMayDoNothing: false, executeMayTakeParams: false };
   const { lines, error } = tokenize(text);
   // let the parser decide (a file that does not parse is left to the graph rules)
-  if (error) return true;
+  if (error) return { downgradeMayDoNothing: downgrade, executeMayTakeParams: execute };
+  return { downgradeMayDoNothing: downgrade && downgradeIn(lines), executeMayTakeParams: execute && executeIn(lines) };
+}
+
+function downgradeIn(lines: readonly LogicalLine[]): boolean {
   // each module-level function's header line and colon; its statements are split only when asked for
   const defs = new Map<string, { at: number; colon: number }>();
   const firstParams = new Map<string, string>();
@@ -86,9 +102,10 @@ function statementsOf(tokens: readonly Token[], from: number): Token[][] {
  * what execute-with-params-argument reports, read with the tokenizer.
  */
 export function executeMayTakeParams(text: string): boolean {
-  if (!text.includes('execute')) return false;
-  const { lines, error } = tokenize(text);
-  if (error) return true;
+  return tokenTests(text).executeMayTakeParams;
+}
+
+function executeIn(lines: readonly LogicalLine[]): boolean {
   for (const { tokens: t } of lines) {
     for (let i = 0; i + 3 < t.length; i++) {
       if (t[i + 2]!.text !== 'execute' || t[i + 1]!.text !== '.' || t[i + 3]!.text !== '(') continue;

@@ -3,7 +3,6 @@ import type { Rule } from '../rule.js';
 import { lintFinding } from '../lint/lint-context.js';
 import type { PyNode, PySource } from '../lint/python-syntax.js';
 import { doesNothing, isDataOnlyCall, isSchemaCall, migrationPairs, sqlStatements } from '../lint/migration-ops.js';
-import { downgradeMayDoNothing } from '../lint/text-tests.js';
 
 /** downgrade() that does nothing while upgrade() changes the schema. */
 export const emptyDowngrade: Rule = {
@@ -14,7 +13,7 @@ export const emptyDowngrade: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
-    for (const { file, py } of lint.newParsedFiles(downgradeMayDoNothing)) {
+    for (const { file, py } of lint.newParsedFiles((text) => lint.tokenTests(text).downgradeMayDoNothing)) {
       // in a multi-database script, each database's pair: upgrade_<engine>() and downgrade_<engine>()
       for (const { up, down } of migrationPairs(py)) {
         if (!doesNothing(py, down.fn) || doesNothing(py, up.fn)) continue;

@@ -1,7 +1,6 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { lintFinding } from '../lint/lint-context.js';
-import { executeMayTakeParams } from '../lint/text-tests.js';
 
 /** `op.execute(sql, {params})`: op.execute has no parameters argument. */
 export const executeWithParamsArgument: Rule = {
@@ -12,7 +11,7 @@ export const executeWithParamsArgument: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
-    for (const { file, py } of lint.newParsedFiles(executeMayTakeParams)) {
+    for (const { file, py } of lint.newParsedFiles((text) => lint.tokenTests(text).executeMayTakeParams)) {
       for (const call of py.calls(py.top)) {
         const callee = py.callee(call);
         if (callee !== 'op.execute' && !/^batch(_op)?\.execute$/.test(callee)) continue;

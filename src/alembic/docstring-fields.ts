@@ -1,0 +1,15 @@
+import type { Docstring } from './read-result.js';
+
+// a line's blanks only (`\s` without line breaks), so that no match is tried across a run of blank lines
+const DOC_REVISION_ID = /^[^\S\n\r\u2028\u2029]*Revision ID:[ \t]*(.*)/mu;
+const DOC_REVISES = /^[^\S\n\r\u2028\u2029]*Revises:[ \t]*(.*)/mu;
+
+/** A module docstring's value with the `Revision ID:` and `Revises:` lines Alembic's template writes. */
+export function docstringOfText(text: string, line: number): Docstring {
+  return { text, line, revisionId: docstringField(text, DOC_REVISION_ID), revises: docstringField(text, DOC_REVISES) };
+}
+
+/** The rest of the docstring line the pattern finds, without trailing blanks. */
+function docstringField(text: string, pattern: RegExp): string | undefined {
+  return pattern.exec(text)?.[1]!.trimEnd();
+}

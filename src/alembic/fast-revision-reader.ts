@@ -1,0 +1,586 @@
+import { docstringOfText } from './docstring-fields.js';
+import { REVISION_FIELDS, type Docstring, type FieldBinding, type ReadResult, type RevisionField } from './read-result.js';
+import { NONE, type PyValue } from '../python/python-value.js';
+
+/**
+ * The fast path of the revision reader: one pass over the characters, no token objects, for the
+ * revision files most projects have (a docstring, imports, literal assignments, functions whose
+ * bodies are calls, assignments, `with` blocks and `pass`). It proves such a file free of syntax
+ * errors with a deliberately small grammar and returns what the faithful reader would; anything
+ * outside that grammar (another statement, an operator, a backslash, a tab, a non-ASCII character
+ * outside a comment, a name it cannot prove bound) returns undefined, and the faithful reader
+ * (python-tokenizer.ts, CPython's messages) reads the file instead. Undefined never means an error.
+ * `fast-revision-reader.test.ts` holds it to the faithful reader on the syntax corpus and the fuzzers.
+ */
+export function readRevisionFast(src: string): ReadResult | undefined {
+  try {
+    return new FastReader(src).read();
+  } catch (e) {
+    if (e === OUTSIDE) return undefined;
+    throw e;
+  }
+}
+
+/** Thrown where the file leaves the fast path's grammar. */
+const OUTSIDE = new Error('outside the fast path');
+
+const NAME = 1;
+const NUMBER = 2;
+const STRING = 3;
+const OP = 4;
+const NEWLINE = 5;
+const END = 6;
+/** `->`, as OP's code. */
+const ARROW = 0x3e2d;
+
+const KEYWORDS: ReadonlySet<string> = new Set([
+  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except',
+  'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
+  // not a keyword, but nothing may bind it ("cannot assign to __debug__"): left to the faithful reader everywhere
+  '__debug__',
+]);
+/** Builtins an annotation may read without a binding of its own. */
+const BUILTIN_TYPES: ReadonlySet<string> = new Set(['str', 'int', 'bool', 'bytes', 'float']);
+
+/** Character classes for ASCII: 1 a name's first character, 2 a name's later character only (a digit). */
+const NAME_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_]/u.test(ch)) NAME_CHAR[c] = 1;
+  else if (/[0-9]/u.test(ch)) NAME_CHAR[c] = 2;
+}
+
+class FastReader {
+  private pos = 0;
+  private line = 1;
+  /** Open brackets: a newline inside them joins lines. */
+  private depth = 0;
+  private kind = 0;
+  private start = 0;
+  private end = 0;
+  private tokLine = 1;
+  /** OP: the character's code (ARROW for `->`). */
+  private op = 0;
+  private readonly bound = new Map<string, FieldBinding | null>();
+  private readonly imports: { module: string; line: number; level: number }[] = [];
+  private docstring: Docstring | undefined;
+
+  constructor(private readonly src: string) {}
+
+  read(): ReadResult {
+    // a carriage return is a line break to Python, anywhere
+    if (this.src.includes('\r')) throw OUTSIDE;
+    const indents = [0];
+    let expectBlock = false;
+    let first = true;
+    for (;;) {
+      const indent = this.lineStart();
+      if (indent < 0) break;
+      const top = indents[indents.length - 1]!;
+      if (expectBlock) {
+        // deeper nesting than migrations have stays clear of CPython's limit on nested blocks
+        if (indent <= top || indents.length > 10) throw OUTSIDE;
+        indents.push(indent);
+        expectBlock = false;
+      } else if (indent > top) {
+        throw OUTSIDE;
+      } else {
+        while (indents[indents.length - 1]! > indent) indents.pop();
+        if (indents[indents.length - 1] !== indent) throw OUTSIDE;
+      }
+      this.next();
+      expectBlock = indents.length === 1 ? this.moduleStatement(first) : this.bodyStatement();
+      first = false;
+    }
+    if (expectBlock) throw OUTSIDE;
+    const fields: Partial<Record<RevisionField, FieldBinding>> = {};
+    for (const f of REVISION_FIELDS) {
+      const b = this.bound.get(f);
+      // bound by an import or a def: the faithful reader says what that is
+      if (b === null) throw OUTSIDE;
+      if (b) fields[f] = b;
+    }
+    return { fields, docstring: this.docstring, dynamic: [], syntaxError: undefined, imports: this.imports, proxyCalls: [], upgradeBound: this.bound.has('upgrade') ? 'yes' : 'no' };
+  }
+
+  /** At a line's start: skips blank and comment-only lines; the next statement's indentation, or -1 at the end. */
+  private lineStart(): number {
+    const s = this.src;
+    for (;;) {
+      let i = this.pos;
+      while (s.charCodeAt(i) === 0x20) i++;
+      const c = s.charCodeAt(i);
+      if (i >= s.length) return -1;
+      if (c === 0x0a) {
+        this.pos = i + 1;
+        this.line++;
+        continue;
+      }
+      if (c === 0x23) {
+        this.pos = this.skipComment(i);
+        continue;
+      }
+      const indent = i - this.pos;
+      this.pos = i;
+      return indent;
+    }
+  }
+
+  /** Past a comment, at its newline (or the end). */
+  private skipComment(i: number): number {
+    const j = this.src.indexOf('\n', i);
+    return j < 0 ? this.src.length : j;
+  }
+
+  /** The next token: kind, start, end, tokLine, op. */
+  private next(): void {
+    const s = this.src;
+    let i = this.pos;
+    for (;;) {
+      const c = s.charCodeAt(i);
+      if (c === 0x20) {
+        i++;
+      } else if (c === 0x23) {
+        i = this.skipComment(i);
+      } else if (c === 0x0a && this.depth > 0) {
+        i++;
+        this.line++;
+      } else {
+        break;
+      }
+    }
+    this.start = i;
+    this.tokLine = this.line;
+    if (i >= s.length) {
+      if (this.depth > 0) throw OUTSIDE;
+      // the last line's newline, then the end
+      this.kind = this.kind === NEWLINE || this.kind === 0 ? END : NEWLINE;
+      this.pos = this.end = i;
+      return;
+    }
+    const c = s.charCodeAt(i);
+    if (c === 0x0a) {
+      this.kind = NEWLINE;
+      this.pos = this.end = i + 1;
+      this.line++;
+      return;
+    }
+    if (c < 128 && NAME_CHAR[c] === 1) {
+      let j = i + 1;
+      while (j < s.length) {
+        const d = s.charCodeAt(j);
+        if (d >= 128) throw OUTSIDE;
+        if (NAME_CHAR[d] === 0) break;
+        j++;
+      }
+      // a string prefix (r'', b'', f'') or a name run into a string
+      const q = s.charCodeAt(j);
+      if (q === 0x27 || q === 0x22) throw OUTSIDE;
+      this.kind = NAME;
+      this.pos = this.end = j;
+      return;
+    }
+    if (c >= 0x30 && c <= 0x39) {
+      let j = i + 1;
+      if (c !== 0x30) while (s.charCodeAt(j) >= 0x30 && s.charCodeAt(j) <= 0x39) j++;
+      // only decimal integers without leading zeros, underscores, fractions or suffixes
+      const d = s.charCodeAt(j);
+      if ((d < 128 && NAME_CHAR[d] !== 0) || d === 0x2e || d >= 128) throw OUTSIDE;
+      this.kind = NUMBER;
+      this.pos = this.end = j;
+      return;
+    }
+    if (c === 0x27 || c === 0x22) {
+      this.kind = STRING;
+      this.pos = this.end = this.stringEnd(i, c);
+      return;
+    }
+    this.kind = OP;
+    this.op = c;
+    let j = i + 1;
+    switch (c) {
+      case 0x28: // (
+      case 0x5b: // [
+      case 0x7b: // {
+        this.depth++;
+        if (this.depth > 50) throw OUTSIDE;
+        break;
+      case 0x29: // )
+      case 0x5d: // ]
+      case 0x7d: // }
+        if (this.depth === 0) throw OUTSIDE;
+        this.depth--;
+        break;
+      case 0x2c: // ,
+        break;
+      case 0x2e: {
+        // `.` but not `...` or `.5`
+        const d = s.charCodeAt(j);
+        if (d === 0x2e || (d >= 0x30 && d <= 0x39)) throw OUTSIDE;
+        break;
+      }
+      case 0x3d: // = but not ==
+      case 0x3a: // : but not :=
+        if (s.charCodeAt(j) === 0x3d) throw OUTSIDE;
+        break;
+      case 0x2d: // - or ->
+        if (s.charCodeAt(j) === 0x3e) {
+          this.op = ARROW;
+          j++;
+        } else if (s.charCodeAt(j) === 0x3d) {
+          throw OUTSIDE;
+        }
+        break;
+      default:
+        throw OUTSIDE;
+    }
+    this.pos = this.end = j;
+  }
+
+  /** Past a string literal without prefix or backslash, of ASCII only (a triple-quoted one may span lines). */
+  private stringEnd(i: number, q: number): number {
+    const s = this.src;
+    const triple = s.charCodeAt(i + 1) === q && s.charCodeAt(i + 2) === q;
+    let j = triple ? i + 3 : i + 1;
+    for (;;) {
+      if (j >= s.length) throw OUTSIDE;
+      const c = s.charCodeAt(j);
+      if (c === q) {
+        if (!triple) return j + 1;
+        if (s.charCodeAt(j + 1) === q && s.charCodeAt(j + 2) === q) return j + 3;
+      } else if (c === 0x0a) {
+        if (!triple) throw OUTSIDE;
+        this.line++;
+      } else if (c === 0x5c || c >= 0x7f || (c < 0x20 && c !== 0x0a)) {
+        // escapes, control characters, anything past ASCII: the faithful reader's
+        throw OUTSIDE;
+      }
+      j++;
+    }
+  }
+
+  private text(): string {
+    return this.src.slice(this.start, this.end);
+  }
+
+  private isOp(code: number): boolean {
+    return this.kind === OP && this.op === code;
+  }
+
+  private expectOp(code: number): void {
+    if (!this.isOp(code)) throw OUTSIDE;
+    this.next();
+  }
+
+  private expectNewline(): void {
+    if (this.kind !== NEWLINE) throw OUTSIDE;
+  }
+
+  /** A name that is not a keyword, consumed. */
+  private plainName(): string {
+    if (this.kind !== NAME) throw OUTSIDE;
+    const name = this.text();
+    if (KEYWORDS.has(name)) throw OUTSIDE;
+    this.next();
+    return name;
+  }
+
+  /** A statement at module level; true when it opens a block (a def). */
+  private moduleStatement(first: boolean): boolean {
+    const line = this.tokLine;
+    if (this.kind === STRING) {
+      if (!first) throw OUTSIDE;
+      const value = this.stringValue();
+      this.next();
+      this.expectNewline();
+      this.docstring = docstringOfText(value, line);
+      return false;
+    }
+    if (this.kind !== NAME) throw OUTSIDE;
+    const word = this.text();
+    if (word === 'import') return this.importNames(line);
+    if (word === 'from') return this.fromImport(line);
+    if (word === 'def') return this.defHeader(true);
+    const name = this.plainName();
+    if (this.isOp(0x3a)) {
+      this.next();
+      this.annotation();
+    }
+    this.expectOp(0x3d);
+    const value = this.literal();
+    this.expectNewline();
+    this.bound.set(name, { value, line });
+    return false;
+  }
+
+  /** `import a.b [as c], …` */
+  private importNames(line: number): boolean {
+    this.next();
+    for (;;) {
+      const top = this.plainName();
+      while (this.isOp(0x2e)) {
+        this.next();
+        this.plainName();
+      }
+      let local = top;
+      if (this.kind === NAME && this.text() === 'as') {
+        this.next();
+        local = this.plainName();
+      }
+      this.imports.push({ module: top, line, level: 0 });
+      this.bound.set(local, null);
+      if (!this.isOp(0x2c)) break;
+      this.next();
+    }
+    this.expectNewline();
+    return false;
+  }
+
+  /** `from a.b import x [as y], …` (absolute, unparenthesised, not `*`, not `__future__`). */
+  private fromImport(line: number): boolean {
+    this.next();
+    const top = this.plainName();
+    if (top === '__future__') throw OUTSIDE;
+    while (this.isOp(0x2e)) {
+      this.next();
+      this.plainName();
+    }
+    if (this.kind !== NAME || this.text() !== 'import') throw OUTSIDE;
+    this.next();
+    for (;;) {
+      let local = this.plainName();
+      if (this.kind === NAME && this.text() === 'as') {
+        this.next();
+        local = this.plainName();
+      }
+      this.bound.set(local, null);
+      if (!this.isOp(0x2c)) break;
+      this.next();
+    }
+    this.expectNewline();
+    this.imports.push({ module: top, line, level: 0 });
+    return false;
+  }
+
+  /** `def NAME() [-> annotation]:` ending its line; at module level its annotation is read there. */
+  private defHeader(module: boolean): boolean {
+    this.next();
+    const name = this.plainName();
+    // a module-level __getattr__ answers any attribute at run time: the faithful reader says so
+    if (module && name === '__getattr__') throw OUTSIDE;
+    this.expectOp(0x28);
+    this.expectOp(0x29);
+    if (this.isOp(ARROW)) {
+      this.next();
+      if (module) this.annotation();
+      else this.expression();
+    }
+    if (!this.isOp(0x3a)) throw OUTSIDE;
+    this.next();
+    this.expectNewline();
+    if (module) this.bound.set(name, null);
+    return true;
+  }
+
+  /** An annotation: None, or a dotted name whose first part is bound, optionally subscripted by annotations. */
+  private annotation(): void {
+    if (this.kind === NAME && this.text() === 'None') {
+      this.next();
+      return;
+    }
+    const name = this.plainName();
+    if (!this.bound.has(name) && !BUILTIN_TYPES.has(name)) throw OUTSIDE;
+    while (this.isOp(0x2e)) {
+      this.next();
+      this.plainName();
+    }
+    if (!this.isOp(0x5b)) return;
+    this.next();
+    for (;;) {
+      this.annotation();
+      if (!this.isOp(0x2c)) break;
+      this.next();
+      if (this.isOp(0x5d)) break;
+    }
+    this.expectOp(0x5d);
+  }
+
+  /** A literal value at module level: a string, None, or a tuple or list of them. */
+  private literal(): PyValue {
+    if (this.kind === STRING) {
+      const v = this.stringValue();
+      this.next();
+      if (this.kind === STRING) throw OUTSIDE;
+      return { t: 'str', v };
+    }
+    if (this.kind === NAME && this.text() === 'None') {
+      this.next();
+      return NONE;
+    }
+    if (this.isOp(0x28) || this.isOp(0x5b)) {
+      const list = this.op === 0x5b;
+      const close = list ? 0x5d : 0x29;
+      this.next();
+      const items: PyValue[] = [];
+      let comma = false;
+      while (!this.isOp(close)) {
+        items.push(this.literal());
+        if (!this.isOp(0x2c)) break;
+        comma = true;
+        this.next();
+      }
+      this.expectOp(close);
+      // `('a')` is the string: parentheses alone make no tuple
+      if (!list && items.length === 1 && !comma) return items[0]!;
+      return { t: list ? 'list' : 'tuple', items };
+    }
+    throw OUTSIDE;
+  }
+
+  /** The value of the current STRING token (no escapes to undo: stringEnd refused backslashes). */
+  private stringValue(): string {
+    const s = this.src;
+    const q = s.charCodeAt(this.start);
+    const triple = this.end - this.start >= 6 && s.charCodeAt(this.start + 1) === q && s.charCodeAt(this.start + 2) === q;
+    return triple ? s.slice(this.start + 3, this.end - 3) : s.slice(this.start + 1, this.end - 1);
+  }
+
+  /** A statement in a function body (or a `with` block in it); true when it opens a block. */
+  private bodyStatement(): boolean {
+    if (this.kind === NAME) {
+      const word = this.text();
+      if (word === 'pass') {
+        this.next();
+        this.expectNewline();
+        return false;
+      }
+      if (word === 'with') {
+        this.next();
+        this.expression();
+        if (this.kind === NAME && this.text() === 'as') {
+          this.next();
+          this.plainName();
+        }
+        this.expectOp(0x3a);
+        this.expectNewline();
+        return true;
+      }
+      if (KEYWORDS.has(word) && word !== 'None' && word !== 'True' && word !== 'False') throw OUTSIDE;
+    }
+    this.expression();
+    if (this.isOp(0x3d)) {
+      // NAME = expression; the target was one plain name
+      if (!this.singleName) throw OUTSIDE;
+      this.next();
+      this.expression();
+    }
+    this.expectNewline();
+    return false;
+  }
+
+  /** Whether the expression just read was one name that is not a keyword (an assignment's target). */
+  private singleName = false;
+
+  /** An expression of the fast grammar: `-`NUMBER, or an atom with attribute, call and subscript trailers. */
+  private expression(): void {
+    this.singleName = false;
+    if (this.isOp(0x2d)) {
+      this.next();
+      if (this.kind !== NUMBER) throw OUTSIDE;
+      this.next();
+      return;
+    }
+    let trailers = 0;
+    let plain = false;
+    if (this.kind === NAME) {
+      const name = this.text();
+      if (KEYWORDS.has(name) && name !== 'None' && name !== 'True' && name !== 'False') throw OUTSIDE;
+      plain = !KEYWORDS.has(name);
+      this.next();
+    } else if (this.kind === NUMBER) {
+      this.next();
+    } else if (this.kind === STRING) {
+      while (this.kind === STRING) this.next();
+    } else if (this.isOp(0x28)) {
+      this.next();
+      this.items(0x29);
+    } else if (this.isOp(0x5b)) {
+      this.next();
+      this.items(0x5d);
+    } else if (this.isOp(0x7b)) {
+      this.next();
+      this.dictItems();
+    } else {
+      throw OUTSIDE;
+    }
+    for (;;) {
+      if (this.isOp(0x2e)) {
+        this.next();
+        if (this.kind !== NAME || KEYWORDS.has(this.text())) throw OUTSIDE;
+        this.next();
+      } else if (this.isOp(0x28)) {
+        this.next();
+        this.callArguments();
+      } else if (this.isOp(0x5b)) {
+        this.next();
+        this.items(0x5d, true);
+      } else {
+        break;
+      }
+      trailers++;
+    }
+    this.singleName = plain && trailers === 0;
+  }
+
+  /** Comma-separated expressions up to the closing bracket (consumed); a subscript needs at least one. */
+  private items(close: number, subscript = false): void {
+    if (this.isOp(close)) {
+      if (subscript) throw OUTSIDE;
+      this.next();
+      return;
+    }
+    for (;;) {
+      this.expression();
+      if (!this.isOp(0x2c)) break;
+      this.next();
+      if (this.isOp(close)) break;
+    }
+    this.expectOp(close);
+  }
+
+  /** `key: value, …}`: a dict display (a set display is the faithful reader's). */
+  private dictItems(): void {
+    while (!this.isOp(0x7d)) {
+      this.expression();
+      this.expectOp(0x3a);
+      this.expression();
+      if (!this.isOp(0x2c)) break;
+      this.next();
+    }
+    this.expectOp(0x7d);
+  }
+
+  /** A call's arguments up to `)` (consumed): positional ones, then `name=value` ones, each name once. */
+  private callArguments(): void {
+    let keywords: Set<string> | undefined;
+    while (!this.isOp(0x29)) {
+      if (this.kind === NAME && this.src.charCodeAt(this.end) === 0x3d && this.src.charCodeAt(this.end + 1) !== 0x3d) {
+        const name = this.text();
+        if (KEYWORDS.has(name)) throw OUTSIDE;
+        keywords ??= new Set();
+        // `f(a=1, a=2)`: CPython's "keyword argument repeated"
+        if (keywords.has(name)) throw OUTSIDE;
+        keywords.add(name);
+        this.next();
+        this.expectOp(0x3d);
+      } else if (keywords) {
+        // a positional argument after a keyword one
+        throw OUTSIDE;
+      }
+      this.expression();
+      if (!this.isOp(0x2c)) break;
+      this.next();
+    }
+    this.expectOp(0x29);
+  }
+}
