@@ -109,7 +109,8 @@ console.log(`ratio:                    ${ratio.toFixed(1)}x faster`);
 console.log(`alembic heads, bytecode cached: ${theirsWarm.toFixed(0)} ms (median of ${runs}; its second run on any machine): ${(theirsWarm / a).toFixed(1)}x`);
 console.log(`peak RSS (ours):          ${rssMb.toFixed(1)} MB`);
 const cached10k = cachedIn(out, ['check', '--no-lint', '--format', 'json']);
-console.log(`check --no-lint, results cached: ${cached10k.toFixed(0)} ms: ${(theirsWarm / cached10k).toFixed(1)}x warm alembic heads`);
+const cachedRss = Number(/MAXRSS (\d+)/.exec(time(process.execPath, ['--input-type=module', '-e', probe], { env: { ...process.env, ALEMBIC_PREFLIGHT_CODE_CACHE: codeCache, ALEMBIC_PREFLIGHT_CACHE: resultCache } }).r.stderr)?.[1] ?? 0) / 1024;
+console.log(`check --no-lint, results cached: ${cached10k.toFixed(0)} ms: ${(theirsWarm / cached10k).toFixed(1)}x warm alembic heads; peak RSS ${cachedRss.toFixed(1)} MB`);
 target(`${n}: check --no-lint vs warm alembic heads`, `${(theirsWarm / a).toFixed(1)}x`, '>= 8x', theirsWarm / a >= 8);
 target(`${n}: peak RSS, --no-lint`, `${rssMb.toFixed(1)} MB`, '<= 110 MB', rssMb <= 110);
 {

@@ -21,6 +21,26 @@ export function readRevisionFast(src: string): ReadResult | undefined {
   }
 }
 
+/** What the lints' text tests need of a file the fast path reads (check/lint/text-tests.ts decides from it). */
+export interface FastBodyFacts {
+  /** Each module-level function (the last definition of a name wins): whether its body is only `pass` and strings, and whether it names globals, eval or getattr. */
+  readonly defs: ReadonlyMap<string, { readonly doesNothing: boolean; readonly picks: boolean }>;
+  /** Some `op.execute(…)`, `batch.execute(…)` or `batch_op.execute(…)` has more than one argument, a trailing comma or a keyword. */
+  readonly executeWithParams: boolean;
+}
+
+/** The facts of a file the fast path reads; undefined where it leaves the file to the faithful reader. */
+export function bodyFactsFast(src: string): FastBodyFacts | undefined {
+  try {
+    const reader = new FastReader(src, true);
+    reader.read();
+    return { defs: reader.defs!, executeWithParams: reader.executeWithParams };
+  } catch (e) {
+    if (e === OUTSIDE) return undefined;
+    throw e;
+  }
+}
+
 /** Thrown where the file leaves the fast path's grammar. */
 const OUTSIDE = new Error('outside the fast path');
 
@@ -39,6 +59,10 @@ const KEYWORDS: ReadonlySet<string> = new Set([
   // not a keyword, but nothing may bind it ("cannot assign to __debug__"): left to the faithful reader everywhere
   '__debug__',
 ]);
+/** The names a dispatching downgrade() picks its function with. */
+const PICKERS: ReadonlySet<string> = new Set(['globals', 'eval', 'getattr']);
+/** What `.execute(` is called on, for executeWithParams. */
+const EXECUTE_OWNERS: ReadonlySet<string> = new Set(['op', 'batch', 'batch_op']);
 /** Builtins an annotation may read without a binding of its own. */
 const BUILTIN_TYPES: ReadonlySet<string> = new Set(['str', 'int', 'bool', 'bytes', 'float']);
 
@@ -64,8 +88,17 @@ class FastReader {
   private readonly bound = new Map<string, FieldBinding | null>();
   private readonly imports: { module: string; line: number; level: number }[] = [];
   private docstring: Docstring | undefined;
+  /** bodyFactsFast's: the module-level functions, and the one whose body is being read. */
+  readonly defs: Map<string, { doesNothing: boolean; picks: boolean }> | undefined;
+  private def: { doesNothing: boolean; picks: boolean } | undefined;
+  executeWithParams = false;
 
-  constructor(private readonly src: string) {}
+  constructor(
+    private readonly src: string,
+    facts = false,
+  ) {
+    this.defs = facts ? new Map() : undefined;
+  }
 
   read(): ReadResult {
     // a carriage return is a line break to Python, anywhere
@@ -88,6 +121,8 @@ class FastReader {
         while (indents[indents.length - 1]! > indent) indents.pop();
         if (indents[indents.length - 1] !== indent) throw OUTSIDE;
       }
+      // back at module level: the function's body has ended (before its first token is read)
+      if (indents.length === 1) this.def = undefined;
       this.next();
       expectBlock = indents.length === 1 ? this.moduleStatement(first) : this.bodyStatement();
       first = false;
@@ -178,6 +213,7 @@ class FastReader {
       if (q === 0x27 || q === 0x22) throw OUTSIDE;
       this.kind = NAME;
       this.pos = this.end = j;
+      if (this.def && j - i <= 7 && PICKERS.has(s.slice(i, j))) this.def.picks = true;
       return;
     }
     if (c >= 0x30 && c <= 0x39) {
@@ -379,6 +415,10 @@ class FastReader {
     this.next();
     this.expectNewline();
     if (module) this.bound.set(name, null);
+    if (this.defs) {
+      this.def = { doesNothing: true, picks: false };
+      this.defs.set(name, this.def);
+    }
     return true;
   }
 
@@ -454,6 +494,7 @@ class FastReader {
         this.expectNewline();
         return false;
       }
+      if (this.def) this.def.doesNothing = false;
       if (word === 'with') {
         this.next();
         this.expression();
@@ -467,7 +508,10 @@ class FastReader {
       }
       if (KEYWORDS.has(word) && word !== 'None' && word !== 'True' && word !== 'False') throw OUTSIDE;
     }
+    const strings = this.kind === STRING;
     this.expression();
+    // a statement of strings alone (a docstring) does nothing
+    if (this.def && !(strings && this.trailers === 0 && this.kind === NEWLINE)) this.def.doesNothing = false;
     if (this.isOp(0x3d)) {
       // NAME = expression; the target was one plain name
       if (!this.singleName) throw OUTSIDE;
@@ -480,6 +524,8 @@ class FastReader {
 
   /** Whether the expression just read was one name that is not a keyword (an assignment's target). */
   private singleName = false;
+  /** How many trailers (attributes, calls, subscripts) the expression just read had. */
+  private trailers = 0;
 
   /** An expression of the fast grammar: `-`NUMBER, or an atom with attribute, call and subscript trailers. */
   private expression(): void {
@@ -492,10 +538,13 @@ class FastReader {
     }
     let trailers = 0;
     let plain = false;
+    // the name just before a `.`, for `op.execute(`
+    let owner: string | undefined;
     if (this.kind === NAME) {
       const name = this.text();
       if (KEYWORDS.has(name) && name !== 'None' && name !== 'True' && name !== 'False') throw OUTSIDE;
       plain = !KEYWORDS.has(name);
+      owner = name;
       this.next();
     } else if (this.kind === NUMBER) {
       this.next();
@@ -513,23 +562,33 @@ class FastReader {
     } else {
       throw OUTSIDE;
     }
+    let execute = false;
     for (;;) {
       if (this.isOp(0x2e)) {
         this.next();
         if (this.kind !== NAME || KEYWORDS.has(this.text())) throw OUTSIDE;
+        const attribute = this.text();
+        execute = attribute === 'execute' && owner !== undefined && EXECUTE_OWNERS.has(owner);
+        owner = attribute;
         this.next();
-      } else if (this.isOp(0x28)) {
+        trailers++;
+        continue;
+      }
+      if (this.isOp(0x28)) {
         this.next();
-        this.callArguments();
+        if (this.callArguments() && execute) this.executeWithParams = true;
       } else if (this.isOp(0x5b)) {
         this.next();
         this.items(0x5d, true);
       } else {
         break;
       }
+      owner = undefined;
+      execute = false;
       trailers++;
     }
     this.singleName = plain && trailers === 0;
+    this.trailers = trailers;
   }
 
   /** Comma-separated expressions up to the closing bracket (consumed); a subscript needs at least one. */
@@ -560,9 +619,10 @@ class FastReader {
     this.expectOp(0x7d);
   }
 
-  /** A call's arguments up to `)` (consumed): positional ones, then `name=value` ones, each name once. */
-  private callArguments(): void {
+  /** A call's arguments up to `)` (consumed): positional ones, then `name=value` ones, each name once; true when it had a comma or a keyword. */
+  private callArguments(): boolean {
     let keywords: Set<string> | undefined;
+    let comma = false;
     while (!this.isOp(0x29)) {
       if (this.kind === NAME && this.src.charCodeAt(this.end) === 0x3d && this.src.charCodeAt(this.end + 1) !== 0x3d) {
         const name = this.text();
@@ -579,8 +639,10 @@ class FastReader {
       }
       this.expression();
       if (!this.isOp(0x2c)) break;
+      comma = true;
       this.next();
     }
     this.expectOp(0x29);
+    return comma || keywords !== undefined;
   }
 }

@@ -98,18 +98,27 @@ function valueEnd(line: string, v: number): number {
 /** Every string in a JSON value, redacted; the same object when nothing changed. */
 export function redactDeep<T>(value: T): T {
   if (typeof value === 'string') return redactSecrets(value) as T;
+  // copies are made only from the first change on: a report of 10,000 revisions is mostly unchanged
   if (Array.isArray(value)) {
-    const next = value.map(redactDeep);
-    return (next.some((x, i) => x !== value[i]) ? next : value) as T;
+    let next: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const r = redactDeep(v);
+      if (r !== v) next ??= value.slice();
+      if (next) next[i] = r;
+    }
+    return (next ?? value) as T;
   }
   if (value !== null && typeof value === 'object') {
-    let changed = false;
-    const next: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      next[k] = redactDeep(v);
-      if (next[k] !== v) changed = true;
+    let next: Record<string, unknown> | undefined;
+    const o = value as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      const r = redactDeep(v);
+      if (r !== v) next ??= { ...o };
+      if (next) next[k] = r;
     }
-    return (changed ? next : value) as T;
+    return (next ?? value) as T;
   }
   return value;
 }

@@ -4,6 +4,7 @@ import { readRevisionSourceFaithful } from '../../src/alembic/revision-reader.js
 import { corpusSources } from '../helpers/corpus.js';
 import { cpythonCompile } from '../helpers/oracle.js';
 import { rng } from '../helpers/rng.js';
+import { tokenTests, tokenTestsByTokenizer } from '../../src/check/lint/text-tests.js';
 
 // The fast path must read exactly what the faithful reader reads, and only clear files CPython
 // compiles; syntax-fuzz.test and python-syntax.test hold it to CPython on broken files too.
@@ -115,6 +116,8 @@ describe('the fast path of the revision reader', () => {
       if (!fast) continue;
       cleared.push(text);
       expect(fast, text).toEqual(readRevisionSourceFaithful(text));
+      // the lints' text tests, answered from the fast path's facts, as the tokenizer answers them
+      expect(tokenTests(text), text).toEqual(tokenTestsByTokenizer(text));
     }
     expect(cpythonCompile(cleared).filter((t) => t !== null)).toEqual([]);
     // the corpus is made to hold traps and extras: most files are still plain
@@ -128,7 +131,10 @@ describe('the fast path of the revision reader', () => {
     const cleared = cases.filter((c) => readRevisionFast(c) !== undefined);
     const verdicts = cpythonCompile(cleared);
     expect(cleared.filter((_, i) => verdicts[i] !== null).map((c) => JSON.stringify(c)).slice(0, 3)).toEqual([]);
-    for (const c of cleared) expect(readRevisionFast(c), JSON.stringify(c)).toEqual(readRevisionSourceFaithful(c));
+    for (const c of cleared) {
+      expect(readRevisionFast(c), JSON.stringify(c)).toEqual(readRevisionSourceFaithful(c));
+      expect(tokenTests(c), JSON.stringify(c)).toEqual(tokenTestsByTokenizer(c));
+    }
     // edits that keep a file valid (a space, a trailing comma, a name) are still cleared
     expect(cleared.length).toBeGreaterThan(300);
     // and most aimed edits break the file, which the fast path leaves to the faithful reader

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { doesNothing, migrationFunctions } from '../../src/check/lint/migration-ops.js';
 import { loadPythonParser, PySource } from '../../src/check/lint/python-syntax.js';
-import { downgradeMayDoNothing, executeMayTakeParams } from '../../src/check/lint/text-tests.js';
+import { downgradeMayDoNothing, executeMayTakeParams, tokenTests, tokenTestsByTokenizer } from '../../src/check/lint/text-tests.js';
+import { bodyFactsFast } from '../../src/alembic/fast-revision-reader.js';
 import { rng } from '../helpers/rng.js';
 
 // The lints parse only the files these token-level tests select, so each must be a superset of what
@@ -74,6 +75,7 @@ describe('the token-level tests are supersets of the grammar on 3,000 generated 
     const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
     let qualifying = 0;
     let dispatched = 0;
+    let fast = 0;
     for (let i = 0; i < 3000; i++) {
       const defs: string[] = [];
       for (let d = 0; d < 1 + Math.floor(r() * 3); d++) {
@@ -89,7 +91,13 @@ describe('the token-level tests are supersets of the grammar on 3,000 generated 
       if (truth && !grammarDoesNothing(text, true)) dispatched++;
       if (truth) expect(downgradeMayDoNothing(text), text).toBe(true);
       if (grammarExecuteWithParams(text)) expect(executeMayTakeParams(text), text).toBe(true);
+      // a file the fast path reads is answered from its facts: exactly as the tokenizer answers
+      if (bodyFactsFast(text)) {
+        fast++;
+        expect(tokenTests(text), text).toEqual(tokenTestsByTokenizer(text));
+      }
     }
+    expect(fast).toBeGreaterThan(150);
     // the draw must exercise both sides
     expect(qualifying).toBeGreaterThan(100);
     expect(dispatched).toBeGreaterThan(20);

@@ -1,3 +1,4 @@
+import { bodyFactsFast, type FastBodyFacts } from '../../alembic/fast-revision-reader.js';
 import { headerColon, matching, splitTop, Tok, tokenize, topLevelOp, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 
 const ARGUMENT_MARKS: ReadonlySet<string> = new Set([',', '=']);
@@ -25,10 +26,33 @@ export function tokenTests(text: string): TokenTests {
   const downgrade = text.includes('downgrade');
   const execute = text.includes('execute');
   if (!downgrade && !execute) return { downgradeMayDoNothing: false, executeMayTakeParams: false };
+  // a file the revision reader's fast path reads is answered from its facts, without the tokenizer
+  const facts = bodyFactsFast(text);
+  if (facts) return { downgradeMayDoNothing: downgrade && downgradeFromFacts(facts), executeMayTakeParams: execute && facts.executeWithParams };
+  return tokenTestsByTokenizer(text);
+}
+
+/** tokenTests from the tokenizer's logical lines, for any file: what the fast path's answers are held to. */
+export function tokenTestsByTokenizer(text: string): TokenTests {
+  const downgrade = text.includes('downgrade');
+  const execute = text.includes('execute');
+  if (!downgrade && !execute) return { downgradeMayDoNothing: false, executeMayTakeParams: false };
   const { lines, error } = tokenize(text);
   // let the parser decide (a file that does not parse is left to the graph rules)
   if (error) return { downgradeMayDoNothing: downgrade, executeMayTakeParams: execute };
   return { downgradeMayDoNothing: downgrade && downgradeIn(lines), executeMayTakeParams: execute && executeIn(lines) };
+}
+
+/**
+ * downgradeIn for a file of the fast path's grammar, where functions take no parameters: a
+ * downgrade() that does nothing, or one that picks a downgrade_<engine>() by name (globals, eval,
+ * getattr) where such a function does nothing. A helper it hands the name to needs a parameter.
+ */
+function downgradeFromFacts(facts: FastBodyFacts): boolean {
+  const down = facts.defs.get('downgrade');
+  if (!down) return false;
+  if (down.doesNothing) return true;
+  return down.picks && [...facts.defs].some(([name, d]) => name.startsWith('downgrade_') && d.doesNothing);
 }
 
 function downgradeIn(lines: readonly LogicalLine[]): boolean {
