@@ -60,7 +60,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         if (args.rules) return listRules(args.config, args.format, env);
         const { checkCommand } = await import('./commands/check-command.js');
         const out = await checkCommand({ ...projectArgs(args, build), env, lint: args.lint, lintOnly: args['lint-only'], lintSince: args['lint-since'], lintChangedSince: args['lint-changed-since'], target: args.target });
-        writeReport(out.stdout, format);
+        writeReport(out.stdout, format, out.document);
         exitCode = out.exitCode;
       },
     )
@@ -74,7 +74,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         if (args.rules) return listRules(args.config, args.format, env);
         const { verifyCommand } = await import('./commands/verify-command.js');
         const out = await verifyCommand({ ...projectArgs(args, build), ...databaseArgs(args), env, git: args.git });
-        writeReport(out.stdout, format);
+        writeReport(out.stdout, format, out.document);
         exitCode = out.exitCode;
       },
     )
@@ -103,7 +103,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           write: args.write,
           git: args.git,
         });
-        writeReport(out.stdout, format);
+        writeReport(out.stdout, format, out.document);
         exitCode = out.exitCode;
       },
     )
@@ -118,7 +118,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         format = args.format;
         const { scanLogsCommand } = await import('./commands/scan-logs-command.js');
         const out = await scanLogsCommand({ cwd: process.cwd(), file: args.file ?? '-', format: args.format });
-        writeReport(out.stdout, format);
+        writeReport(out.stdout, format, out.document);
         exitCode = out.exitCode;
       },
     )
@@ -134,7 +134,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         format = args.format;
         const { restampCommand } = await import('./commands/restamp-command.js');
         const out = await restampCommand({ ...projectArgs(args, build), ...databaseArgs(args), env, from: args.from, to: args.to, yes: args.yes });
-        writeReport(out.stdout, format);
+        writeReport(out.stdout, format, out.document);
         exitCode = out.exitCode;
       },
     )
@@ -408,15 +408,15 @@ class UsageErrorFromYargs extends PreflightError {
  * escapes them). Credentials are hidden by where they stand (a URL's password, password=…): a report
  * quotes argv, Procfile lines and log lines, any of which can carry one.
  */
-function writeReport(text: string, format: 'text' | 'json'): void {
-  process.stdout.write(format === 'text' ? terminalSafe(redactSecrets(text)) : redactJson(text));
+function writeReport(text: string, format: 'text' | 'json', document?: unknown): void {
+  process.stdout.write(format === 'text' ? terminalSafe(redactSecrets(text)) : redactJson(text, document));
 }
 
-/** A JSON document with every string redacted; the same bytes when none held a credential. */
-function redactJson(text: string): string {
-  let doc: unknown;
+/** A JSON document with every string redacted; the same bytes when none held a credential. `document`: what `text` holds, when the command kept it. */
+function redactJson(text: string, document?: unknown): string {
+  let doc: unknown = document;
   try {
-    doc = JSON.parse(text);
+    doc ??= JSON.parse(text);
   } catch {
     return redactSecrets(text);
   }

@@ -41,6 +41,14 @@ export function bodyFactsFast(src: string): FastBodyFacts | undefined {
   }
 }
 
+/**
+ * A string that does not keep the file's text alive: V8 makes a longer slice a view of its parent,
+ * and a docstring kept in the model would hold its whole file (the parent is flattened to its own length first).
+ */
+function own(slice: string): string {
+  return slice.length < 13 ? slice : (' ' + slice).slice(1);
+}
+
 /** Thrown where the file leaves the fast path's grammar. */
 const OUTSIDE = new Error('outside the fast path');
 
@@ -482,7 +490,7 @@ class FastReader {
     const s = this.src;
     const q = s.charCodeAt(this.start);
     const triple = this.end - this.start >= 6 && s.charCodeAt(this.start + 1) === q && s.charCodeAt(this.start + 2) === q;
-    return triple ? s.slice(this.start + 3, this.end - 3) : s.slice(this.start + 1, this.end - 1);
+    return own(triple ? s.slice(this.start + 3, this.end - 3) : s.slice(this.start + 1, this.end - 1));
   }
 
   /** A statement in a function body (or a `with` block in it); true when it opens a block. */

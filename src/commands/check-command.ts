@@ -57,6 +57,8 @@ export function withFiles<T extends { readonly files?: ProjectFiles }>(opts: T):
 export interface CommandOutput {
   readonly stdout: string;
   readonly exitCode: number;
+  /** With --format json: the document stdout holds, so the entry redacts it without parsing stdout again. */
+  readonly document?: unknown;
 }
 
 /**
@@ -153,6 +155,7 @@ export async function checkCommand(given: CheckCommandOptions): Promise<CommandO
   // upgrade costs ~0.2 s at 10,000 revisions, which an explicit --target head pays)
   const generates = releaseGenerates(opts.files, opts.cwd);
   const result = await checkModel(model, { ...(deploy ? { ...opts, target: deploy.target === 'head' ? undefined : deploy.target, ...deployOrigin(deploy), release: releaseProblem(deploy) } : opts), releaseGenerates: generates, lintConfig });
-  const stdout = opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) + '\n' : checkText(result);
-  return { stdout, exitCode: result.ok ? 0 : 1, result };
+  const document = opts.format === 'json' ? checkJson(result) : undefined;
+  const stdout = document ? JSON.stringify(document, null, 2) + '\n' : checkText(result);
+  return { stdout, exitCode: result.ok ? 0 : 1, result, ...(document ? { document } : {}) };
 }

@@ -219,8 +219,9 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(config.files, missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
   const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}), releaseGenerates: releaseGenerates(config.files, opts.cwd) }, forensics, url);
-  const stdout = opts.format === 'json' ? JSON.stringify(verifyJson(result, table.notes, source), null, 2) + '\n' : verifyText(result, table.notes, source);
-  return { stdout, exitCode: result.ok ? 0 : 1, result };
+  const document = opts.format === 'json' ? verifyJson(result, table.notes, source) : undefined;
+  const stdout = document ? JSON.stringify(document, null, 2) + '\n' : verifyText(result, table.notes, source);
+  return { stdout, exitCode: result.ok ? 0 : 1, result, ...(document ? { document } : {}) };
 }
 
 export async function readVersionTable(db: DatabaseTarget, table: VersionTableRequest, opts: VerifyCommandOptions): Promise<VersionTableState> {
