@@ -10,7 +10,8 @@ import { readModuleConstants } from './revision-reader.js';
 import { loadScript, relativeDisplay, type AlembicFailure, type FileProblem, type ScriptFile } from './script-loader.js';
 import { decodePythonSource, readRevisionText, sourceOutcome, type SourceOutcome } from './source-reader.js';
 import type { ResultCache } from '../project/result-cache.js';
-import type { ReadResult } from './revision-reader.js';
+import { readRevisionSourceFaithful, type ReadResult } from './revision-reader.js';
+import { readRevisionFast } from './fast-revision-reader.js';
 
 export interface ProjectModel {
   readonly config: ProjectConfig;
@@ -122,9 +123,7 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
   const cache = opts.cache;
   const sourceOf = (file: string): SourceOutcome => {
     const content = overlay?.get(file) ?? config.files.source(file);
-    const cached = cache && !('error' in content) ? (cache.get(content) as ReadResult | undefined) : undefined;
-    const outcome = cached ? cachedOutcome(cached, texts ? textOf(content as Buffer) : () => readRevisionText(config.files, file) ?? '') : sourceOutcome(content);
-    if (cache && !cached && outcome.kind === 'read') cache.set(content as Buffer, outcome.read);
+    const outcome = cache ? sourceOutcome(content, (text, bytes) => cachedReading(cache, text, bytes)) : sourceOutcome(content);
     if (texts && outcome.kind === 'read') texts.set(file, outcome.text);
     return outcome;
   };
@@ -162,26 +161,18 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
 }
 
 /**
- * A reading found in the cache, with the text its bytes decode to: given, or decoded when first asked
- * for (from the bytes read again: source() hands out a view the next read overwrites).
+ * A file's reading: the fast path's, else the cache's for these bytes, else the faithful reader's
+ * (then kept). The cache holds only what the fast path leaves: reading a plain file costs less
+ * than hashing it and finding it again.
  */
-function cachedOutcome(read: ReadResult, text: string | (() => string)): SourceOutcome {
-  if (typeof text === 'string') return { kind: 'read', read, text };
-  let decoded: string | undefined;
-  return {
-    kind: 'read',
-    read,
-    get text(): string {
-      decoded ??= text();
-      return decoded;
-    },
-  };
-}
-
-/** The text of bytes that decoded before (their reading is cached), so decode now. */
-function textOf(bytes: Buffer): string {
-  const decoded = decodePythonSource(bytes);
-  return 'text' in decoded ? decoded.text : '';
+function cachedReading(cache: ResultCache, text: string, bytes: Buffer): ReadResult {
+  const fast = readRevisionFast(text);
+  if (fast) return fast;
+  const cached = cache.get(bytes) as ReadResult | undefined;
+  if (cached) return cached;
+  const read = readRevisionSourceFaithful(text);
+  cache.set(bytes, read);
+  return read;
 }
 
 /**

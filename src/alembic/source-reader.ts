@@ -21,12 +21,12 @@ export function readSourceFile(files: ProjectFiles, file: string): SourceOutcome
   return sourceOutcome(files.source(file));
 }
 
-/** The outcome for bytes already in hand (an overlay, a test) or a read error. */
-export function sourceOutcome(content: SourceBytes): SourceOutcome {
+/** The outcome for bytes already in hand (an overlay, a test) or a read error; `read` reads the decoded text (the model's may use its cache). */
+export function sourceOutcome(content: SourceBytes, read: (text: string, bytes: Buffer) => ReadResult = (text) => readRevisionSource(text)): SourceOutcome {
   if ('error' in content) return { kind: 'unreadable', ...content };
   const decoded = decodePythonSource(content);
   if ('error' in decoded) return { kind: 'undecodable', error: decoded.error, line: decoded.line };
-  return { kind: 'read', read: readRevisionSource(decoded.text), text: decoded.text };
+  return { kind: 'read', read: read(decoded.text, content), text: decoded.text };
 }
 
 /** What CPython before 3.11.4 raises for a NUL in source; see nullBytesForPython for later ones. */

@@ -28,5 +28,6 @@ export async function saveReadingCache(cache: ResultCache | undefined): Promise<
   const file = cache.save();
   if (!debugWanted()) return;
   const { hits, misses } = cache.stats;
-  (await getLogger()).debug({ hits, misses, written: file ?? null }, `result cache: ${hits} of ${hits + misses} revision files read from the cache${file ? '; cache written' : ''}`);
+  // the fast path reads plain files without the cache: these are the others
+  (await getLogger()).debug({ hits, misses, written: file ?? null }, `result cache: ${hits} of ${hits + misses} revision files off the fast path read from the cache${file ? '; cache written' : ''}`);
 }

@@ -5,8 +5,9 @@
  * The file is private and checksummed (private-file.ts); one that is missing, corrupt, another
  * build's or another user's counts as empty. It is written atomically, only when it would change.
  */
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fnv1a, readPrivateFile, writePrivateFile } from './private-file.js';
@@ -24,6 +25,8 @@ export interface ResultCache {
 }
 
 const MAGIC = Buffer.from('APRC0001', 'latin1');
+/** node:crypto, loaded on the first file to hash: a project of plain files never needs it. */
+const requireBuiltin = createRequire(import.meta.url);
 const OFF = new Set(['off', '0', 'false', 'no']);
 
 /**
@@ -55,7 +58,7 @@ export function diskResultCache(dir: string, scriptDir: string, key: string): Re
   let hits = 0;
   let misses = 0;
   let changed = false;
-  const digest = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('base64url');
+  const digest = (bytes: Buffer): string => (requireBuiltin('node:crypto') as typeof Crypto).createHash('sha256').update(bytes).digest('base64url');
   return {
     get(bytes) {
       const h = digest(bytes);
