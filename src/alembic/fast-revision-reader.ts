@@ -67,10 +67,19 @@ const KEYWORDS: ReadonlySet<string> = new Set([
   // not a keyword, but nothing may bind it ("cannot assign to __debug__"): left to the faithful reader everywhere
   '__debug__',
 ]);
+/** KEYWORDS by length, for telling a name from a keyword without making its string. */
+const KEYWORDS_BY_LENGTH: readonly (readonly string[])[] = (() => {
+  const out: string[][] = Array.from({ length: 10 }, () => []);
+  for (const k of KEYWORDS) out[k.length]!.push(k);
+  return out;
+})();
+/** What keywordAt says: a plain name, one of the constants None, True and False, or another keyword. */
+const PLAIN = 0;
+const CONSTANT = 1;
+const KEYWORD = 2;
+
 /** The names a dispatching downgrade() picks its function with. */
 const PICKERS: ReadonlySet<string> = new Set(['globals', 'eval', 'getattr']);
-/** What `.execute(` is called on, for executeWithParams. */
-const EXECUTE_OWNERS: ReadonlySet<string> = new Set(['op', 'batch', 'batch_op']);
 /** Builtins an annotation may read without a binding of its own. */
 const BUILTIN_TYPES: ReadonlySet<string> = new Set(['str', 'int', 'bool', 'bytes', 'float']);
 
@@ -307,6 +316,26 @@ class FastReader {
     return this.src.slice(this.start, this.end);
   }
 
+  /** Whether the current token is exactly `word`. */
+  private is(word: string): boolean {
+    return this.end - this.start === word.length && this.src.startsWith(word, this.start);
+  }
+
+  /** For a NAME: PLAIN, CONSTANT (None, True, False) or KEYWORD. */
+  private keywordAt(): number {
+    const n = this.end - this.start;
+    if (n < 2 || n > 9) return PLAIN;
+    for (const k of KEYWORDS_BY_LENGTH[n]!) {
+      if (this.src.startsWith(k, this.start)) return k === 'None' || k === 'True' || k === 'False' ? CONSTANT : KEYWORD;
+    }
+    return PLAIN;
+  }
+
+  /** Whether the current NAME is one `.execute(` is called on (only when collecting facts). */
+  private executeOwner(): boolean {
+    return this.defs !== undefined && (this.is('op') || this.is('batch') || this.is('batch_op'));
+  }
+
   private isOp(code: number): boolean {
     return this.kind === OP && this.op === code;
   }
@@ -322,11 +351,16 @@ class FastReader {
 
   /** A name that is not a keyword, consumed. */
   private plainName(): string {
-    if (this.kind !== NAME) throw OUTSIDE;
+    if (this.kind !== NAME || this.keywordAt() !== PLAIN) throw OUTSIDE;
     const name = this.text();
-    if (KEYWORDS.has(name)) throw OUTSIDE;
     this.next();
     return name;
+  }
+
+  /** plainName where the name itself is not needed. */
+  private skipPlainName(): void {
+    if (this.kind !== NAME || this.keywordAt() !== PLAIN) throw OUTSIDE;
+    this.next();
   }
 
   /** A statement at module level; true when it opens a block (a def). */
@@ -341,10 +375,9 @@ class FastReader {
       return false;
     }
     if (this.kind !== NAME) throw OUTSIDE;
-    const word = this.text();
-    if (word === 'import') return this.importNames(line);
-    if (word === 'from') return this.fromImport(line);
-    if (word === 'def') return this.defHeader(true);
+    if (this.is('import')) return this.importNames(line);
+    if (this.is('from')) return this.fromImport(line);
+    if (this.is('def')) return this.defHeader(true);
     const name = this.plainName();
     if (this.isOp(0x3a)) {
       this.next();
@@ -364,10 +397,10 @@ class FastReader {
       const top = this.plainName();
       while (this.isOp(0x2e)) {
         this.next();
-        this.plainName();
+        this.skipPlainName();
       }
       let local = top;
-      if (this.kind === NAME && this.text() === 'as') {
+      if (this.kind === NAME && this.is('as')) {
         this.next();
         local = this.plainName();
       }
@@ -387,13 +420,13 @@ class FastReader {
     if (top === '__future__') throw OUTSIDE;
     while (this.isOp(0x2e)) {
       this.next();
-      this.plainName();
+      this.skipPlainName();
     }
-    if (this.kind !== NAME || this.text() !== 'import') throw OUTSIDE;
+    if (this.kind !== NAME || !this.is('import')) throw OUTSIDE;
     this.next();
     for (;;) {
       let local = this.plainName();
-      if (this.kind === NAME && this.text() === 'as') {
+      if (this.kind === NAME && this.is('as')) {
         this.next();
         local = this.plainName();
       }
@@ -432,7 +465,7 @@ class FastReader {
 
   /** An annotation: None, or a dotted name whose first part is bound, optionally subscripted by annotations. */
   private annotation(): void {
-    if (this.kind === NAME && this.text() === 'None') {
+    if (this.kind === NAME && this.is('None')) {
       this.next();
       return;
     }
@@ -440,7 +473,7 @@ class FastReader {
     if (!this.bound.has(name) && !BUILTIN_TYPES.has(name)) throw OUTSIDE;
     while (this.isOp(0x2e)) {
       this.next();
-      this.plainName();
+      this.skipPlainName();
     }
     if (!this.isOp(0x5b)) return;
     this.next();
@@ -461,7 +494,7 @@ class FastReader {
       if (this.kind === STRING) throw OUTSIDE;
       return { t: 'str', v };
     }
-    if (this.kind === NAME && this.text() === 'None') {
+    if (this.kind === NAME && this.is('None')) {
       this.next();
       return NONE;
     }
@@ -496,25 +529,24 @@ class FastReader {
   /** A statement in a function body (or a `with` block in it); true when it opens a block. */
   private bodyStatement(): boolean {
     if (this.kind === NAME) {
-      const word = this.text();
-      if (word === 'pass') {
+      if (this.is('pass')) {
         this.next();
         this.expectNewline();
         return false;
       }
       if (this.def) this.def.doesNothing = false;
-      if (word === 'with') {
+      if (this.is('with')) {
         this.next();
         this.expression();
-        if (this.kind === NAME && this.text() === 'as') {
+        if (this.kind === NAME && this.is('as')) {
           this.next();
-          this.plainName();
+          this.skipPlainName();
         }
         this.expectOp(0x3a);
         this.expectNewline();
         return true;
       }
-      if (KEYWORDS.has(word) && word !== 'None' && word !== 'True' && word !== 'False') throw OUTSIDE;
+      if (this.keywordAt() === KEYWORD) throw OUTSIDE;
     }
     const strings = this.kind === STRING;
     this.expression();
@@ -546,13 +578,13 @@ class FastReader {
     }
     let trailers = 0;
     let plain = false;
-    // the name just before a `.`, for `op.execute(`
-    let owner: string | undefined;
+    // the name just before a `.` is one `.execute(` is called on
+    let owner = false;
     if (this.kind === NAME) {
-      const name = this.text();
-      if (KEYWORDS.has(name) && name !== 'None' && name !== 'True' && name !== 'False') throw OUTSIDE;
-      plain = !KEYWORDS.has(name);
-      owner = name;
+      const k = this.keywordAt();
+      if (k === KEYWORD) throw OUTSIDE;
+      plain = k === PLAIN;
+      owner = this.executeOwner();
       this.next();
     } else if (this.kind === NUMBER) {
       this.next();
@@ -574,10 +606,9 @@ class FastReader {
     for (;;) {
       if (this.isOp(0x2e)) {
         this.next();
-        if (this.kind !== NAME || KEYWORDS.has(this.text())) throw OUTSIDE;
-        const attribute = this.text();
-        execute = attribute === 'execute' && owner !== undefined && EXECUTE_OWNERS.has(owner);
-        owner = attribute;
+        if (this.kind !== NAME || this.keywordAt() !== PLAIN) throw OUTSIDE;
+        execute = owner && this.is('execute');
+        owner = this.executeOwner();
         this.next();
         trailers++;
         continue;
@@ -591,7 +622,7 @@ class FastReader {
       } else {
         break;
       }
-      owner = undefined;
+      owner = false;
       execute = false;
       trailers++;
     }
@@ -633,8 +664,8 @@ class FastReader {
     let comma = false;
     while (!this.isOp(0x29)) {
       if (this.kind === NAME && this.src.charCodeAt(this.end) === 0x3d && this.src.charCodeAt(this.end + 1) !== 0x3d) {
+        if (this.keywordAt() !== PLAIN) throw OUTSIDE;
         const name = this.text();
-        if (KEYWORDS.has(name)) throw OUTSIDE;
         keywords ??= new Set();
         // `f(a=1, a=2)`: CPython's "keyword argument repeated"
         if (keywords.has(name)) throw OUTSIDE;
