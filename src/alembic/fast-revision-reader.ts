@@ -1,4 +1,5 @@
 import { docstringOfText } from './docstring-fields.js';
+import { ARROW, FastLexer, KEYWORD, NAME, NEWLINE, NUMBER, OUTSIDE, PLAIN, STRING } from './fast-lexer.js';
 import { REVISION_FIELDS, type Docstring, type FieldBinding, type ReadResult, type RevisionField } from './read-result.js';
 import { NONE, type PyValue } from '../python/python-value.js';
 
@@ -41,79 +42,21 @@ export function bodyFactsFast(src: string): FastBodyFacts | undefined {
   }
 }
 
-/**
- * A string that does not keep the file's text alive: V8 makes a longer slice a view of its parent,
- * and a docstring kept in the model would hold its whole file (the parent is flattened to its own length first).
- */
-function own(slice: string): string {
-  return slice.length < 13 ? slice : (' ' + slice).slice(1);
-}
-
-/** Thrown where the file leaves the fast path's grammar. */
-const OUTSIDE = new Error('outside the fast path');
-
-const NAME = 1;
-const NUMBER = 2;
-const STRING = 3;
-const OP = 4;
-const NEWLINE = 5;
-const END = 6;
-/** `->`, as OP's code. */
-const ARROW = 0x3e2d;
-
-const KEYWORDS: ReadonlySet<string> = new Set([
-  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except',
-  'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
-  // not a keyword, but nothing may bind it ("cannot assign to __debug__"): left to the faithful reader everywhere
-  '__debug__',
-]);
-/** KEYWORDS by length, for telling a name from a keyword without making its string. */
-const KEYWORDS_BY_LENGTH: readonly (readonly string[])[] = (() => {
-  const out: string[][] = Array.from({ length: 10 }, () => []);
-  for (const k of KEYWORDS) out[k.length]!.push(k);
-  return out;
-})();
-/** What keywordAt says: a plain name, one of the constants None, True and False, or another keyword. */
-const PLAIN = 0;
-const CONSTANT = 1;
-const KEYWORD = 2;
-
-/** The names a dispatching downgrade() picks its function with. */
-const PICKERS: ReadonlySet<string> = new Set(['globals', 'eval', 'getattr']);
 /** Builtins an annotation may read without a binding of its own. */
 const BUILTIN_TYPES: ReadonlySet<string> = new Set(['str', 'int', 'bool', 'bytes', 'float']);
 
-/** Character classes for ASCII: 1 a name's first character, 2 a name's later character only (a digit). */
-const NAME_CHAR = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  if (/[A-Za-z_]/u.test(ch)) NAME_CHAR[c] = 1;
-  else if (/[0-9]/u.test(ch)) NAME_CHAR[c] = 2;
-}
-
-class FastReader {
-  private pos = 0;
-  private line = 1;
-  /** Open brackets: a newline inside them joins lines. */
-  private depth = 0;
-  private kind = 0;
-  private start = 0;
-  private end = 0;
-  private tokLine = 1;
-  /** OP: the character's code (ARROW for `->`). */
-  private op = 0;
+class FastReader extends FastLexer {
   private readonly bound = new Map<string, FieldBinding | null>();
   private readonly imports: { module: string; line: number; level: number }[] = [];
   private docstring: Docstring | undefined;
   /** bodyFactsFast's: the module-level functions, and the one whose body is being read. */
   readonly defs: Map<string, { doesNothing: boolean; picks: boolean }> | undefined;
+  /** The module-level function whose body is being read (bodyFactsFast): `watch` notes its picker names. */
   private def: { doesNothing: boolean; picks: boolean } | undefined;
   executeWithParams = false;
 
-  constructor(
-    private readonly src: string,
-    facts = false,
-  ) {
+  constructor(src: string, facts = false) {
+    super(src);
     this.defs = facts ? new Map() : undefined;
   }
 
@@ -139,7 +82,7 @@ class FastReader {
         if (indents[indents.length - 1] !== indent) throw OUTSIDE;
       }
       // back at module level: the function's body has ended (before its first token is read)
-      if (indents.length === 1) this.def = undefined;
+      if (indents.length === 1) this.def = this.watch = undefined;
       this.next();
       expectBlock = indents.length === 1 ? this.moduleStatement(first) : this.bodyStatement();
       first = false;
@@ -155,199 +98,30 @@ class FastReader {
     return { fields, docstring: this.docstring, dynamic: [], syntaxError: undefined, imports: this.imports, proxyCalls: [], upgradeBound: this.bound.has('upgrade') ? 'yes' : 'no' };
   }
 
-  /** At a line's start: skips blank and comment-only lines; the next statement's indentation, or -1 at the end. */
-  private lineStart(): number {
-    const s = this.src;
-    for (;;) {
-      let i = this.pos;
-      while (s.charCodeAt(i) === 0x20) i++;
-      const c = s.charCodeAt(i);
-      if (i >= s.length) return -1;
-      if (c === 0x0a) {
-        this.pos = i + 1;
-        this.line++;
-        continue;
-      }
-      if (c === 0x23) {
-        this.pos = this.skipComment(i);
-        continue;
-      }
-      const indent = i - this.pos;
-      this.pos = i;
-      return indent;
-    }
-  }
 
-  /** Past a comment, at its newline (or the end). */
-  private skipComment(i: number): number {
-    const j = this.src.indexOf('\n', i);
-    return j < 0 ? this.src.length : j;
-  }
 
-  /** The next token: kind, start, end, tokLine, op. */
-  private next(): void {
-    const s = this.src;
-    let i = this.pos;
-    for (;;) {
-      const c = s.charCodeAt(i);
-      if (c === 0x20) {
-        i++;
-      } else if (c === 0x23) {
-        i = this.skipComment(i);
-      } else if (c === 0x0a && this.depth > 0) {
-        i++;
-        this.line++;
-      } else {
-        break;
-      }
-    }
-    this.start = i;
-    this.tokLine = this.line;
-    if (i >= s.length) {
-      if (this.depth > 0) throw OUTSIDE;
-      // the last line's newline, then the end
-      this.kind = this.kind === NEWLINE || this.kind === 0 ? END : NEWLINE;
-      this.pos = this.end = i;
-      return;
-    }
-    const c = s.charCodeAt(i);
-    if (c === 0x0a) {
-      this.kind = NEWLINE;
-      this.pos = this.end = i + 1;
-      this.line++;
-      return;
-    }
-    if (c < 128 && NAME_CHAR[c] === 1) {
-      let j = i + 1;
-      while (j < s.length) {
-        const d = s.charCodeAt(j);
-        if (d >= 128) throw OUTSIDE;
-        if (NAME_CHAR[d] === 0) break;
-        j++;
-      }
-      // a string prefix (r'', b'', f'') or a name run into a string
-      const q = s.charCodeAt(j);
-      if (q === 0x27 || q === 0x22) throw OUTSIDE;
-      this.kind = NAME;
-      this.pos = this.end = j;
-      if (this.def && j - i <= 7 && PICKERS.has(s.slice(i, j))) this.def.picks = true;
-      return;
-    }
-    if (c >= 0x30 && c <= 0x39) {
-      let j = i + 1;
-      if (c !== 0x30) while (s.charCodeAt(j) >= 0x30 && s.charCodeAt(j) <= 0x39) j++;
-      // only decimal integers without leading zeros, underscores, fractions or suffixes
-      const d = s.charCodeAt(j);
-      if ((d < 128 && NAME_CHAR[d] !== 0) || d === 0x2e || d >= 128) throw OUTSIDE;
-      this.kind = NUMBER;
-      this.pos = this.end = j;
-      return;
-    }
-    if (c === 0x27 || c === 0x22) {
-      this.kind = STRING;
-      this.pos = this.end = this.stringEnd(i, c);
-      return;
-    }
-    this.kind = OP;
-    this.op = c;
-    let j = i + 1;
-    switch (c) {
-      case 0x28: // (
-      case 0x5b: // [
-      case 0x7b: // {
-        this.depth++;
-        if (this.depth > 50) throw OUTSIDE;
-        break;
-      case 0x29: // )
-      case 0x5d: // ]
-      case 0x7d: // }
-        if (this.depth === 0) throw OUTSIDE;
-        this.depth--;
-        break;
-      case 0x2c: // ,
-        break;
-      case 0x2e: {
-        // `.` but not `...` or `.5`
-        const d = s.charCodeAt(j);
-        if (d === 0x2e || (d >= 0x30 && d <= 0x39)) throw OUTSIDE;
-        break;
-      }
-      case 0x3d: // = but not ==
-      case 0x3a: // : but not :=
-        if (s.charCodeAt(j) === 0x3d) throw OUTSIDE;
-        break;
-      case 0x2d: // - or ->
-        if (s.charCodeAt(j) === 0x3e) {
-          this.op = ARROW;
-          j++;
-        } else if (s.charCodeAt(j) === 0x3d) {
-          throw OUTSIDE;
-        }
-        break;
-      default:
-        throw OUTSIDE;
-    }
-    this.pos = this.end = j;
-  }
 
-  /** Past a string literal without prefix or backslash, of ASCII only (a triple-quoted one may span lines). */
-  private stringEnd(i: number, q: number): number {
-    const s = this.src;
-    const triple = s.charCodeAt(i + 1) === q && s.charCodeAt(i + 2) === q;
-    let j = triple ? i + 3 : i + 1;
-    for (;;) {
-      if (j >= s.length) throw OUTSIDE;
-      const c = s.charCodeAt(j);
-      if (c === q) {
-        if (!triple) return j + 1;
-        if (s.charCodeAt(j + 1) === q && s.charCodeAt(j + 2) === q) return j + 3;
-      } else if (c === 0x0a) {
-        if (!triple) throw OUTSIDE;
-        this.line++;
-      } else if (c === 0x5c || c >= 0x7f || (c < 0x20 && c !== 0x0a)) {
-        // escapes, control characters, anything past ASCII: the faithful reader's
-        throw OUTSIDE;
-      }
-      j++;
-    }
-  }
 
-  private text(): string {
-    return this.src.slice(this.start, this.end);
-  }
 
-  /** Whether the current token is exactly `word`. */
-  private is(word: string): boolean {
-    return this.end - this.start === word.length && this.src.startsWith(word, this.start);
-  }
 
-  /** For a NAME: PLAIN, CONSTANT (None, True, False) or KEYWORD. */
-  private keywordAt(): number {
-    const n = this.end - this.start;
-    if (n < 2 || n > 9) return PLAIN;
-    for (const k of KEYWORDS_BY_LENGTH[n]!) {
-      if (this.src.startsWith(k, this.start)) return k === 'None' || k === 'True' || k === 'False' ? CONSTANT : KEYWORD;
-    }
-    return PLAIN;
-  }
+
+
+
+
+
+
+
 
   /** Whether the current NAME is one `.execute(` is called on (only when collecting facts). */
   private executeOwner(): boolean {
     return this.defs !== undefined && (this.is('op') || this.is('batch') || this.is('batch_op'));
   }
 
-  private isOp(code: number): boolean {
-    return this.kind === OP && this.op === code;
-  }
 
-  private expectOp(code: number): void {
-    if (!this.isOp(code)) throw OUTSIDE;
-    this.next();
-  }
 
-  private expectNewline(): void {
-    if (this.kind !== NEWLINE) throw OUTSIDE;
-  }
+
+
+
 
   /** A name that is not a keyword, consumed. */
   private plainName(): string {
@@ -458,6 +232,7 @@ class FastReader {
     if (module) this.bound.set(name, null);
     if (this.defs) {
       this.def = { doesNothing: true, picks: false };
+      this.watch = this.def;
       this.defs.set(name, this.def);
     }
     return true;
@@ -518,13 +293,7 @@ class FastReader {
     throw OUTSIDE;
   }
 
-  /** The value of the current STRING token (no escapes to undo: stringEnd refused backslashes). */
-  private stringValue(): string {
-    const s = this.src;
-    const q = s.charCodeAt(this.start);
-    const triple = this.end - this.start >= 6 && s.charCodeAt(this.start + 1) === q && s.charCodeAt(this.start + 2) === q;
-    return own(triple ? s.slice(this.start + 3, this.end - 3) : s.slice(this.start + 1, this.end - 1));
-  }
+
 
   /** A statement in a function body (or a `with` block in it); true when it opens a block. */
   private bodyStatement(): boolean {
