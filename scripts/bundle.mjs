@@ -58,6 +58,21 @@ await build({
   plugins: [cliuiCommonJs, lazyWrapAnsi],
 });
 
+// the loader as CommonJS for the bin (bin/package.json makes it CommonJS): Node starts a CommonJS
+// entry about 9 ms sooner than an ES module one, on every run; dist/cli-loader.js stays for importers
+await build({
+  entryPoints: ['dist/cli-loader.js'],
+  outfile: 'dist/cli-loader.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  define: { 'import.meta.url': '__preflightUrl' },
+  banner: { js: "const __preflightUrl = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
 // the code cache's key for this bundle, so that a run reads it instead of hashing a megabyte (src/cli-loader.ts)
 const source = readFileSync('dist/cli.bundle.cjs', 'utf8');
 writeFileSync('dist/cli.bundle.cjs.key', `${createHash('sha1').update(source).digest('hex').slice(0, 16)} ${source.length}\n`);

@@ -80,7 +80,7 @@ describe('installed into a Python app as docs/heroku.md says, then the release l
   it('the tarball holds only what runs: the bin, the built code and its types', async () => {
     const listing = JSON.parse(await npm(source, ['pack', '--dry-run', '--json', '--loglevel=error'])) as { files: { path: string }[] }[];
     const files = listing[0]!.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/alembic-preflight.js', 'dist/cli-loader.js', 'dist/cli.bundle.cjs', 'dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']));
+    expect(files).toEqual(expect.arrayContaining(['bin/alembic-preflight.js', 'bin/package.json', 'dist/cli-loader.cjs', 'dist/cli-loader.js', 'dist/cli.bundle.cjs', 'dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']));
     expect(files.filter((f) => !/^(bin\/|dist\/|package\.json$|README\.md$)/u.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
   }, 300_000);
