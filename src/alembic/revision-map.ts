@@ -570,11 +570,26 @@ function outsideSpace(
   up: (r: Rev) => Iterable<string>,
 ): Rev[] {
   const reached = new Uint8Array(size);
-  for (const r of iterateRelated(revMap, heads, down).revs) reached[r.ord] = 1;
-  for (const r of iterateRelated(revMap, bases, up).revs) reached[r.ord]! |= 2;
+  mark(revMap, heads, down, reached, 1);
+  mark(revMap, bases, up, reached, 2);
   const out: Rev[] = [];
   for (const r of revMap.values()) if (reached[r.ord] !== 3) out.push(r);
   return out;
+}
+
+/** Sets `bit` in `reached` for every revision iterateRelated would visit from `targets`, without listing them. */
+function mark(revMap: ReadonlyMap<string, Rev>, targets: readonly Rev[], edges: (r: Rev) => Iterable<string>, reached: Uint8Array, bit: number): void {
+  const todo: Rev[] = [...targets];
+  while (todo.length > 0) {
+    const rev = todo.pop()!;
+    if ((reached[rev.ord]! & bit) !== 0) continue;
+    reached[rev.ord]! |= bit;
+    for (const id of edges(rev)) {
+      const next = revMap.get(id);
+      // a key that names another revision (a label) is skipped, as iterateRelated skips it
+      if (next && next.key === id && (reached[next.ord]! & bit) === 0) todo.push(next);
+    }
+  }
 }
 
 /**

@@ -102,6 +102,8 @@ export interface LoadedScript {
 }
 
 const LEGACY_REV = /^([a-f0-9]+)\.py$/;
+/** A character verify_rev_id may refuse (':' only in some releases). */
+const MAY_BE_ILLEGAL = /[@+:-]/u;
 
 /**
  * Emulates importing one revision file and constructing its `Script`, in the
@@ -343,7 +345,9 @@ export function loadScript(
     return withRead;
   }
   // verify_rev_id: set(revision) & illegal characters; a tuple's members are its items, whole
-  const members = revision.t === 'str' ? [...revision.v] : revision.t === 'tuple' ? revision.items.flatMap((i) => (i.t === 'str' ? [i.v] : [])) : [];
+  // most ids hold none of the characters: only those that do are split into their members
+  const suspect = revision.t === 'tuple' || (revision.t === 'str' && MAY_BE_ILLEGAL.test(revision.v));
+  const members = !suspect ? [] : revision.t === 'str' ? [...revision.v] : revision.t === 'tuple' ? revision.items.flatMap((i) => (i.t === 'str' ? [i.v] : [])) : [];
   const illegal = new Set(members.filter((ch) => ch === '@' || ch === '-' || ch === '+' || (ch === ':' && features.colonIllegal)));
   if (illegal.size > 0) {
     const msg = `Character(s) '${[...illegal].sort().join(', ')}' not allowed in revision identifier '${revision.t === 'str' ? revision.v : pyRepr(revision)}'`;
