@@ -134,6 +134,11 @@ const startMs = median(Array.from({ length: runs }, () => time(process.execPath,
 const floorMs = median(Array.from({ length: runs }, () => time(process.execPath, ['-e', floorScript]).ms));
 console.log(`floor: node start-up ${startMs.toFixed(0)} ms; start-up + reading the files, nothing parsed ${floorMs.toFixed(0)} ms (alembic heads / floor = ${(b / floorMs).toFixed(1)}x)`);
 
+/** Warm `alembic heads` at 2,000 revisions, for the parse-free bound measured with the 300-revision project's empty run. */
+let warmAt2000 = NaN;
+/** The median of what a run does besides reading Python, in dir (scripts/parse-free-floor.mjs). */
+const parseFree = (dir) => median(Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, [path.join(repo, 'scripts', 'parse-free-floor.mjs')], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 })).total));
+
 // lints: check with and without them on a generated 2,000-revision project, beside real `alembic heads` there
 {
   const small = corpus(2000);
@@ -142,6 +147,7 @@ console.log(`floor: node start-up ${startMs.toFixed(0)} ms; start-up + reading t
   const heads2k = medianIn(small, '/usr/bin/python3', ['-m', 'alembic', 'heads'], { PYTHONDONTWRITEBYTECODE: '1' });
   const warm2k = warmHeads(small);
   console.log(`2000 revisions: check ${lintOn.toFixed(0)} ms with lints, ${lintOff.toFixed(0)} ms with --no-lint (lints +${(lintOn - lintOff).toFixed(0)} ms); alembic heads ${heads2k.toFixed(0)} ms, warm ${warm2k.toFixed(0)} ms: ratio to warm ${(warm2k / lintOn).toFixed(1)}x with lints, ${(warm2k / lintOff).toFixed(1)}x without`);
+  warmAt2000 = warm2k;
   target('2000: check --no-lint vs warm alembic heads', `${(warm2k / lintOff).toFixed(1)}x`, '>= 2.5x', warm2k / lintOff >= 2.5);
   target('2000: check with lints vs warm alembic heads', `${(warm2k / lintOn).toFixed(1)}x`, '>= 1.0x', warm2k / lintOn >= 1);
   const cachedOff = cachedIn(small, ['check', '--no-lint', '--format', 'json']);
@@ -177,6 +183,10 @@ console.log(`floor: node start-up ${startMs.toFixed(0)} ms; start-up + reading t
   // the 20x line against what no parser can change: an empty project's whole run (start-up, the bundle,
   // the configuration) plus, at 10,000 revisions, everything a run does besides reading Python
   // (scripts/parse-free-floor.mjs: discovery, the files' bytes, the Scripts, the graph, the rules, the JSON)
+  // the same bound at 2,000 and 300 revisions: how far a faster reader could take those ratios
+  const free2k = emptyMs + parseFree(corpus(2000));
+  const free300 = emptyMs + parseFree(mid);
+  console.log(`if reading Python cost nothing: about ${free2k.toFixed(0)} ms at 2000 revisions (${(warmAt2000 / free2k).toFixed(1)}x warm alembic heads), ${free300.toFixed(0)} ms at 300 (${(warm300 / free300).toFixed(1)}x)`);
   const freeRuns = Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, [path.join(repo, 'scripts', 'parse-free-floor.mjs')], { cwd: out, encoding: 'utf8', maxBuffer: 1 << 28 })));
   const free = median(freeRuns.map((r) => r.total));
   const phases = freeRuns.find((r) => r.total === free).phases;
