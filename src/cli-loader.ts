@@ -22,12 +22,11 @@
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import type * as Crypto from 'node:crypto';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { EXIT } from './errors/errors.js';
-import { fnv1a, readPrivateFile, writePrivateFile } from './project/private-file.js';
+import { fnv1a, readPrivateFile, toolCacheDir, writePrivateFile } from './project/private-file.js';
 
 /** What the bundle exports: the CLI's entry, which returns the exit code. */
 interface CliBundle {
@@ -41,14 +40,11 @@ const MAGIC = Buffer.from('APCC0002', 'latin1');
 const requireBuiltin = createRequire(import.meta.url);
 /** Commands get a cache each (each compiles its own code paths); anything else shares one. */
 const COMMANDS = new Set(['check', 'verify', 'release', 'backfill', 'restamp', 'scan-logs']);
-const OFF = new Set(['off', '0', 'false', 'no']);
 
-/** Where the cache lives, or null when it is turned off. */
+/** Where the cache lives, or null when it is turned off (or there is no home folder to keep it in). */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
-  const set = env['ALEMBIC_PREFLIGHT_CODE_CACHE'];
-  if (set !== undefined && set !== '') return OFF.has(set.toLowerCase()) ? null : path.resolve(set);
-  const base = env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache');
-  return path.join(base, 'alembic-preflight');
+  // '' resolves a relative setting from the current folder, asked for only then: it may be gone
+  return toolCacheDir(env['ALEMBIC_PREFLIGHT_CODE_CACHE'], '', env);
 }
 
 /**
@@ -132,7 +128,7 @@ function cacheFileFor(source: string, argv: readonly string[], bundlePath: strin
     const dir = codeCacheDir(env);
     return dir === null ? null : path.join(dir, codeCacheName(source, argv, bundlePath, key ?? sourceHash(source)));
   } catch {
-    // no home folder to be found (a user without a passwd entry and no HOME): run without a cache
+    // a relative cache setting in a current folder that is gone: run without a cache (main says what happened)
     return null;
   }
 }

@@ -157,5 +157,5 @@ export async function checkCommand(given: CheckCommandOptions): Promise<CommandO
   const result = await checkModel(model, { ...(deploy ? { ...opts, target: deploy.target === 'head' ? undefined : deploy.target, ...deployOrigin(deploy), release: releaseProblem(deploy) } : opts), releaseGenerates: generates, lintConfig });
   const document = opts.format === 'json' ? checkJson(result) : undefined;
   const stdout = document ? JSON.stringify(document, null, 2) + '\n' : checkText(result);
-  return { stdout, exitCode: result.ok ? 0 : 1, result, ...(document ? { document } : {}) };
+  return { stdout, exitCode: result.ok ? 0 : 1, result, document };
 }

@@ -221,7 +221,7 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
   const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}), releaseGenerates: releaseGenerates(config.files, opts.cwd) }, forensics, url);
   const document = opts.format === 'json' ? verifyJson(result, table.notes, source) : undefined;
   const stdout = document ? JSON.stringify(document, null, 2) + '\n' : verifyText(result, table.notes, source);
-  return { stdout, exitCode: result.ok ? 0 : 1, result, ...(document ? { document } : {}) };
+  return { stdout, exitCode: result.ok ? 0 : 1, result, document };
 }
 
 export async function readVersionTable(db: DatabaseTarget, table: VersionTableRequest, opts: VerifyCommandOptions): Promise<VersionTableState> {

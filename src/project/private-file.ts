@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type * as Crypto from 'node:crypto';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 
 /** node:zlib and node:crypto, loaded only when a run reads or writes a cache. */
@@ -66,6 +67,22 @@ export function writePrivateFile(file: string, magic: Buffer, payload: Buffer): 
       // never created, or already renamed
     }
     return false;
+  }
+}
+
+const OFF: ReadonlySet<string> = new Set(['off', '0', 'false', 'no']);
+
+/**
+ * The tool's cache folder: `setting` (a folder, relative to `cwd`, or off) when given, else
+ * $XDG_CACHE_HOME/alembic-preflight or ~/.cache/alembic-preflight; null when turned off or there
+ * is no home folder (a user without a passwd entry and no HOME).
+ */
+export function toolCacheDir(setting: string | undefined, cwd: string, env: Readonly<Record<string, string | undefined>>): string | null {
+  if (setting !== undefined && setting !== '') return OFF.has(setting.toLowerCase()) ? null : path.resolve(cwd, setting);
+  try {
+    return path.join(env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'alembic-preflight');
+  } catch {
+    return null;
   }
 }
 

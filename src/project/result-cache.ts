@@ -1,16 +1,16 @@
 /**
  * What reading each revision file gave, kept between runs: keyed by the SHA-256 of the file's bytes,
  * in one file per project and build of the tool (the key the build writes beside the bundle, so a
- * changed reader never meets an old result). A run then only hashes the files it has read before.
+ * changed reader never meets an old result). The model asks it only for files the fast path leaves,
+ * which it then reads only once.
  * The file is private and checksummed (private-file.ts); one that is missing, corrupt, another
  * build's or another user's counts as empty. It is written atomically, only when it would change.
  */
 import type * as Crypto from 'node:crypto';
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { fnv1a, readPrivateFile, writePrivateFile } from './private-file.js';
+import { fnv1a, readPrivateFile, toolCacheDir, writePrivateFile } from './private-file.js';
 
 /** Stored results, as JSON values, by the content they were read from. */
 export interface ResultCache {
@@ -27,7 +27,6 @@ export interface ResultCache {
 const MAGIC = Buffer.from('APRC0001', 'latin1');
 /** node:crypto, loaded on the first file to hash: a project of plain files never needs it. */
 const requireBuiltin = createRequire(import.meta.url);
-const OFF = new Set(['off', '0', 'false', 'no']);
 
 /**
  * The cache folder: --cache-dir, else $ALEMBIC_PREFLIGHT_CACHE (a folder, or off), else
@@ -35,14 +34,7 @@ const OFF = new Set(['off', '0', 'false', 'no']);
  * paths are from the working folder.
  */
 export function resultCacheDir(cwd: string, flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string | null {
-  const set = flag ?? env['ALEMBIC_PREFLIGHT_CACHE'];
-  if (set !== undefined && set !== '') return OFF.has(set.toLowerCase()) ? null : path.resolve(cwd, set);
-  try {
-    return path.join(env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'alembic-preflight');
-  } catch {
-    // no home folder (a user without a passwd entry and no HOME)
-    return null;
-  }
+  return toolCacheDir(flag ?? env['ALEMBIC_PREFLIGHT_CACHE'], cwd, env);
 }
 
 /**

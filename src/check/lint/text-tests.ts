@@ -23,20 +23,27 @@ export interface TokenTests {
 }
 
 export function tokenTests(text: string): TokenTests {
-  const downgrade = text.includes('downgrade');
-  const execute = text.includes('execute');
-  if (!downgrade && !execute) return { downgradeMayDoNothing: false, executeMayTakeParams: false };
-  // a file the revision reader's fast path reads is answered from its facts, without the tokenizer
-  const facts = bodyFactsFast(text);
-  if (facts) return { downgradeMayDoNothing: downgrade && downgradeFromFacts(facts), executeMayTakeParams: execute && facts.executeWithParams };
-  return tokenTestsByTokenizer(text);
+  return wordsThen(text, (downgrade, execute) => {
+    // a file the revision reader's fast path reads is answered from its facts, without the tokenizer
+    const facts = bodyFactsFast(text);
+    if (!facts) return byTokens(text, downgrade, execute);
+    return { downgradeMayDoNothing: downgrade && downgradeFromFacts(facts), executeMayTakeParams: execute && facts.executeWithParams };
+  });
 }
 
 /** tokenTests from the tokenizer's logical lines, for any file: what the fast path's answers are held to. */
 export function tokenTestsByTokenizer(text: string): TokenTests {
+  return wordsThen(text, (downgrade, execute) => byTokens(text, downgrade, execute));
+}
+
+/** Neither test can say yes without its word in the text: `then` runs only when one of them is. */
+function wordsThen(text: string, then: (downgrade: boolean, execute: boolean) => TokenTests): TokenTests {
   const downgrade = text.includes('downgrade');
   const execute = text.includes('execute');
-  if (!downgrade && !execute) return { downgradeMayDoNothing: false, executeMayTakeParams: false };
+  return downgrade || execute ? then(downgrade, execute) : { downgradeMayDoNothing: false, executeMayTakeParams: false };
+}
+
+function byTokens(text: string, downgrade: boolean, execute: boolean): TokenTests {
   const { lines, error } = tokenize(text);
   // let the parser decide (a file that does not parse is left to the graph rules)
   if (error) return { downgradeMayDoNothing: downgrade, executeMayTakeParams: execute };
