@@ -25,6 +25,8 @@ export interface ProjectModel {
   readonly complete: boolean;
   /** Each revision file's text as Python decoded it, kept when asked (the lints read it; a --no-lint run need not hold it). */
   readonly texts?: ReadonlyMap<string, string>;
+  /** Each revision file's SHA-256 (ResultCache.digest), kept when the text is kept and a result cache is on. */
+  readonly digests?: ReadonlyMap<string, string>;
 }
 
 export type LoadOptions = ConfigOptions & ModelOptions;
@@ -121,10 +123,21 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
   }
   const texts = opts.keepText === true ? new Map<string, string>() : undefined;
   const cache = opts.cache;
+  // a run that lints with a cache looks up what the lints found in each file by its digest
+  const digests = texts && cache ? new Map<string, string>() : undefined;
   const sourceOf = (file: string): SourceOutcome => {
     const content = overlay?.get(file) ?? config.files.source(file);
-    const outcome = cache ? sourceOutcome(content, (text, bytes) => cachedReading(cache, text, bytes)) : sourceOutcome(content);
+    let digest: string | undefined;
+    const outcome = cache
+      ? sourceOutcome(content, (text, bytes) => {
+          // the bytes are a view the next read overwrites: digest them now, once, and only when asked
+          const once = (): string => (digest ??= cache.digest(bytes));
+          if (digests) once();
+          return cachedReading(cache, text, once);
+        })
+      : sourceOutcome(content);
     if (texts && outcome.kind === 'read') texts.set(file, outcome.text);
+    if (digests && digest !== undefined && outcome.kind === 'read') digests.set(file, digest);
     return outcome;
   };
   const resolveImported = importResolver(config);
@@ -155,7 +168,7 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
       }
       if (!failure && map.failure) failure = { failure: map.failure.failure!, file: map.failure.rev?.file, problem: map.failure };
       const complete = files.every((f) => !f.problems.some((p) => p.code === 'not-statically-known' || p.code === 'bytecode-only-revision'));
-      return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete, ...(texts ? { texts } : {}) };
+      return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete, ...(texts ? { texts } : {}), ...(digests ? { digests } : {}) };
     },
   };
 }
@@ -165,13 +178,13 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
  * (then kept). The cache holds only what the fast path leaves: reading a plain file costs less
  * than hashing it and finding it again.
  */
-function cachedReading(cache: ResultCache, text: string, bytes: Buffer): ReadResult {
+function cachedReading(cache: ResultCache, text: string, digest: () => string): ReadResult {
   const fast = readRevisionFast(text);
   if (fast) return fast;
-  const cached = cache.get(bytes) as ReadResult | undefined;
+  const cached = cache.get(digest()) as ReadResult | undefined;
   if (cached) return cached;
   const read = readRevisionSourceFaithful(text);
-  cache.set(bytes, read);
+  cache.set(digest(), read);
   return read;
 }
 

@@ -19,6 +19,7 @@ import { runCheck, type CheckResult } from '../check/run-check.js';
 import { ConfigError, UsageError } from '../errors/errors.js';
 import { checkJson } from '../report/json-report.js';
 import { checkText } from '../report/text-report.js';
+import type { ResultCache } from '../project/result-cache.js';
 import { readingCache, saveReadingCache, type CacheOptions } from './reading-cache.js';
 
 export interface CheckCommandOptions extends CacheOptions {
@@ -67,7 +68,7 @@ export interface CommandOutput {
  */
 export async function checkModel(
   model: ProjectModel,
-  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[]; lintChangedSince?: string; target?: string; targetFrom?: string; targetVia?: string; release?: ReleaseCommandProblem; releaseGenerates?: readonly GeneratedAtRelease[]; lintConfig?: LintConfig },
+  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[]; lintChangedSince?: string; target?: string; targetFrom?: string; targetVia?: string; release?: ReleaseCommandProblem; releaseGenerates?: readonly GeneratedAtRelease[]; lintConfig?: LintConfig; cache?: ResultCache },
 ): Promise<CheckResult> {
   const config = opts.lintConfig ?? (await projectLintConfig(model.config));
   const since = opts.lintSince && opts.lintSince.length > 0 ? { names: opts.lintSince, from: '--lint-since' } : config.lintSince;
@@ -78,7 +79,7 @@ export async function checkModel(
     if ('error' in changed) throw new ConfigError(`${changed.error}.`, { hint: changed.hint });
     changedSince = { ref: opts.lintChangedSince, files: changed.files };
   }
-  const lint = linting ? new LintContext(model, config, await loadPythonParser(), { since, changedSince }) : undefined;
+  const lint = linting ? new LintContext(model, config, await loadPythonParser(), { since, changedSince }, opts.cache) : undefined;
   return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly, target: opts.target, targetFrom: opts.targetFrom, targetVia: opts.targetVia, release: opts.release, releaseGenerates: opts.releaseGenerates });
 }
 
@@ -148,13 +149,13 @@ export async function checkCommand(given: CheckCommandOptions): Promise<CommandO
   const linting = opts.lintOnly === true || (opts.lint !== false && lintConfig.lint);
   const cache = readingCache(opts, config);
   const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, { keepText: linting, cache });
-  await saveReadingCache(cache);
   // no --target: grade for what the Heroku release phase runs, when the Procfile says so plainly
   const deploy = opts.target === undefined ? procfileTarget(opts.files, opts.cwd, model.config.iniPath, model.alembicVersion) : undefined;
   // `head` is the default grading already: only say where it came from (planning a new database's whole
   // upgrade costs ~0.2 s at 10,000 revisions, which an explicit --target head pays)
   const generates = releaseGenerates(opts.files, opts.cwd);
-  const result = await checkModel(model, { ...(deploy ? { ...opts, target: deploy.target === 'head' ? undefined : deploy.target, ...deployOrigin(deploy), release: releaseProblem(deploy) } : opts), releaseGenerates: generates, lintConfig });
+  const result = await checkModel(model, { ...(deploy ? { ...opts, target: deploy.target === 'head' ? undefined : deploy.target, ...deployOrigin(deploy), release: releaseProblem(deploy) } : opts), releaseGenerates: generates, lintConfig, cache });
+  await saveReadingCache(cache);
   const document = opts.format === 'json' ? checkJson(result) : undefined;
   const stdout = document ? JSON.stringify(document, null, 2) + '\n' : checkText(result);
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };

@@ -1,5 +1,6 @@
 import type { ProjectConfig } from '../alembic/alembic-config.js';
 import { debugWanted, getLogger } from '../logger/logger.js';
+import { LINT_KIND } from '../check/lint/lint-context.js';
 import { diskResultCache, resultCacheDir, type ResultCache } from '../project/result-cache.js';
 
 /** Where a command's cache of revision-file readings comes from. */
@@ -27,7 +28,9 @@ export async function saveReadingCache(cache: ResultCache | undefined): Promise<
   if (!cache) return;
   const file = cache.save();
   if (!debugWanted()) return;
-  const { hits, misses } = cache.stats;
+  const { hits, misses } = cache.stats();
+  const lint = cache.stats(LINT_KIND);
+  const linted = lint.hits + lint.misses > 0 ? `; the lints' findings for ${lint.hits} of ${lint.hits + lint.misses} files` : '';
   // the fast path reads plain files without the cache: these are the others
-  (await getLogger()).debug({ hits, misses, written: file ?? null }, `result cache: ${hits} of ${hits + misses} revision files off the fast path read from the cache${file ? '; cache written' : ''}`);
+  (await getLogger()).debug({ hits, misses, lintHits: lint.hits, lintMisses: lint.misses, written: file ?? null }, `result cache: ${hits} of ${hits + misses} revision files off the fast path read from the cache${linted}${file ? '; cache written' : ''}`);
 }

@@ -12,15 +12,23 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fnv1a, readPrivateFile, toolCacheDir, writePrivateFile } from './private-file.js';
 
-/** Stored results, as JSON values, by the content they were read from. */
+/**
+ * Stored results, as JSON values, by the content they were read from (its digest) and their kind: a
+ * file's reading (the default kind) and what the lints found in it are kept apart.
+ */
 export interface ResultCache {
-  /** The result stored for these bytes, or undefined. */
-  get(bytes: Buffer): unknown;
-  /** Stores a result (JSON-serialisable) for these bytes. */
-  set(bytes: Buffer, value: unknown): void;
-  /** How many get() calls found a result, and how many did not. */
-  readonly stats: { readonly hits: number; readonly misses: number };
-  /** Writes the results this run used or made, when that differs from the file read; where it went, or undefined. */
+  /** The SHA-256 of these bytes, as get() and set() take it. */
+  digest(bytes: Buffer): string;
+  /** The result of this kind stored for the content with this digest, or undefined. */
+  get(digest: string, kind?: string): unknown;
+  /** Stores a result (JSON-serialisable) for the content with this digest. */
+  set(digest: string, value: unknown, kind?: string): void;
+  /** How many get() calls of a kind found a result, and how many did not. */
+  stats(kind?: string): { readonly hits: number; readonly misses: number };
+  /**
+   * Writes the results this run used or made, when that differs from the file read; where it went,
+   * or undefined. Results of a kind this run never asked for are kept as they were.
+   */
   save(): string | undefined;
 }
 
@@ -47,30 +55,41 @@ export function diskResultCache(dir: string, scriptDir: string, key: string): Re
   const file = path.join(dir, `results-${fnv1a(path.relative(dir, scriptDir))}.bin`);
   const stored = readEntries(file, key);
   const used = new Map<string, unknown>();
-  let hits = 0;
-  let misses = 0;
+  const counts = new Map<string, { hits: number; misses: number }>();
   let changed = false;
-  const digest = (bytes: Buffer): string => (requireBuiltin('node:crypto') as typeof Crypto).createHash('sha256').update(bytes).digest('base64url');
+  const counted = (kind: string): { hits: number; misses: number } => {
+    let c = counts.get(kind);
+    if (!c) counts.set(kind, (c = { hits: 0, misses: 0 }));
+    return c;
+  };
+  // a reading is stored under the bare digest, any other kind under "kind:digest"
+  const entryKey = (digest: string, kind: string): string => (kind === '' ? digest : `${kind}:${digest}`);
   return {
-    get(bytes) {
-      const h = digest(bytes);
+    digest: (bytes) => (requireBuiltin('node:crypto') as typeof Crypto).createHash('sha256').update(bytes).digest('base64url'),
+    get(digest, kind = '') {
+      const h = entryKey(digest, kind);
       const value = stored?.get(h) ?? used.get(h);
+      const c = counted(kind);
       if (value === undefined) {
-        misses++;
+        c.misses++;
         return undefined;
       }
-      hits++;
+      c.hits++;
       used.set(h, value);
       return value;
     },
-    set(bytes, value) {
-      used.set(digest(bytes), value);
+    set(digest, value, kind = '') {
+      counted(kind);
+      used.set(entryKey(digest, kind), value);
       changed = true;
     },
-    get stats() {
+    stats(kind = '') {
+      const { hits, misses } = counts.get(kind) ?? { hits: 0, misses: 0 };
       return { hits, misses };
     },
     save() {
+      // a kind this run never asked for (the lints' findings, in a run without lints) stays as it was
+      if (stored) for (const [h, v] of stored) if (!used.has(h) && !counts.has(kindOf(h))) used.set(h, v);
       // unchanged: every result came from the file, and the file holds no other
       if (!changed && stored !== undefined && stored.size === used.size) return undefined;
       const payload = Buffer.from(JSON.stringify({ key, entries: Object.fromEntries(used) }, bigIntsTagged));
@@ -79,6 +98,12 @@ export function diskResultCache(dir: string, scriptDir: string, key: string): Re
       return file;
     },
   };
+}
+
+/** The kind of a stored entry's key: what precedes the digest ("" for a reading; digests hold no colon). */
+function kindOf(entryKey: string): string {
+  const colon = entryKey.lastIndexOf(':');
+  return colon < 0 ? '' : entryKey.slice(0, colon);
 }
 
 /** Results no run has written for a month (a project gone, a test's folder), and temporary files a killed run left. */

@@ -1,10 +1,11 @@
-import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { migration, makeProject, rev } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { createHash } from 'node:crypto';
 import { diskResultCache } from '../../src/project/result-cache.js';
 
 const V = 'migrations/versions/';
@@ -27,10 +28,17 @@ function variedProject(): string {
 
 const check = (cwd: string, cache: string, ...args: string[]): CliRun => runCli(cwd, ['check', '--log-level', 'debug', ...args], { ALEMBIC_PREFLIGHT_CACHE: cache });
 /** What the debug line says: how many of the revision files the fast path leaves came from the cache, and whether it was written. */
+const CACHE_LINE = /result cache: (\d+) of (\d+) revision files off the fast path read from the cache(?:; the lints' findings for (\d+) of (\d+) files)?(; cache written)?/;
 const cacheLine = (r: CliRun): { hits: number; total: number; written: boolean } => {
-  const m = /result cache: (\d+) of (\d+) revision files off the fast path read from the cache(; cache written)?/.exec(r.stderr);
+  const m = CACHE_LINE.exec(r.stderr);
   if (!m) throw new Error(`no result-cache line in: ${r.stderr}`);
-  return { hits: Number(m[1]), total: Number(m[2]), written: m[3] !== undefined };
+  return { hits: Number(m[1]), total: Number(m[2]), written: m[5] !== undefined };
+};
+/** The same line's count of files whose lint findings came from the cache, of those the lints looked at. */
+const lintLine = (r: CliRun): { hits: number; total: number; written: boolean } => {
+  const m = CACHE_LINE.exec(r.stderr);
+  if (!m || m[3] === undefined) throw new Error(`no lint count in: ${r.stderr}`);
+  return { hits: Number(m[3]), total: Number(m[4]), written: m[5] !== undefined };
 };
 const cacheFiles = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('results-')) : []);
 
@@ -120,14 +128,22 @@ describe('the per-file result cache', () => {
     const dir = tempDir('results-');
     const scripts = path.join(dir, 'project', 'migrations');
     const a = diskResultCache(dir, scripts, 'build-a');
-    expect(a.get(Buffer.from('x = 1\n'))).toBeUndefined();
-    a.set(Buffer.from('x = 1\n'), { fields: { revision: { value: { t: 'int', v: 2n ** 70n }, line: 1 } } });
+    const one = a.digest(Buffer.from('x = 1\n'));
+    expect(one).toBe(createHash('sha256').update('x = 1\n').digest('base64url'));
+    expect(a.get(one)).toBeUndefined();
+    a.set(one, { fields: { revision: { value: { t: 'int', v: 2n ** 70n }, line: 1 } } });
+    a.set(one, { f: {} }, 'lint');
     expect(a.save()).toBeDefined();
     const again = diskResultCache(dir, scripts, 'build-a');
-    expect(again.get(Buffer.from('x = 1\n'))).toEqual({ fields: { revision: { value: { t: 'int', v: 2n ** 70n }, line: 1 } } });
-    expect(again.get(Buffer.from('x = 2\n'))).toBeUndefined();
-    expect(again.stats).toEqual({ hits: 1, misses: 1 });
-    expect(diskResultCache(dir, scripts, 'build-b').get(Buffer.from('x = 1\n'))).toBeUndefined();
+    expect(again.get(one)).toEqual({ fields: { revision: { value: { t: 'int', v: 2n ** 70n }, line: 1 } } });
+    expect(again.get(again.digest(Buffer.from('x = 2\n')))).toBeUndefined();
+    expect(again.stats()).toEqual({ hits: 1, misses: 1 });
+    // a run that never asks for a kind keeps its entries: here nothing changed, so nothing is written
+    expect(again.save()).toBeUndefined();
+    const third = diskResultCache(dir, scripts, 'build-a');
+    expect(third.get(one, 'lint')).toEqual({ f: {} });
+    expect(third.stats('lint')).toEqual({ hits: 1, misses: 0 });
+    expect(diskResultCache(dir, scripts, 'build-b').get(one)).toBeUndefined();
   });
 
   it('lives in --cache-dir, $ALEMBIC_PREFLIGHT_CACHE or $XDG_CACHE_HOME, and nowhere when off', () => {
@@ -155,5 +171,77 @@ describe('the per-file result cache', () => {
     const release = check(slug, '.preflight-cache', '--no-lint', '--format', 'json');
     expect(cacheLine(release)).toEqual({ hits: 6, total: 6, written: false });
     expect(release.stdout).toBe(check(slug, 'off', '--no-lint', '--format', 'json').stdout);
+  });
+});
+
+/** A project where each kind of lint the cache keeps has something to report. */
+function lintedProject(): string {
+  return makeProject({
+    [V + 'a1_users.py']: migration('a1', null, "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))", "op.drop_table('users')"),
+    // the table model's facts: a foreign key whose type differs from the key it references
+    [V + 'b2_orders.py']: migration('b2', 'a1', "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.String(36), sa.ForeignKey('users.id')))", "op.drop_table('orders')"),
+    // one file at a time: DDL in try/except, an enum value (whose findings depend on postgres-version), bind parameters
+    [V + 'c3_try.py']: migration('c3', 'b2', "try:\n    op.create_index('ix_orders_user', 'orders', ['user_id'])\nexcept Exception:\n    pass", "op.drop_index('ix_orders_user')"),
+    [V + 'd4_enum.py']: migration('d4', 'c3', `op.execute("ALTER TYPE status ADD VALUE 'archived'")`, 'pass'),
+    [V + 'e5_rename.py']: migration('e5', 'd4', "op.rename_table('orders', 'purchases')", "op.rename_table('purchases', 'orders')"),
+    [V + 'f6_params.py']: migration('f6', 'e5', "op.execute('UPDATE users SET id = :x', {'x': 1})", "op.execute('UPDATE users SET id = 1')"),
+    // the renames' facts: application SQL that still names the old table
+    'app/queries.py': 'SQL = "SELECT * FROM orders WHERE id = 1"\n',
+  });
+}
+
+describe("the lints' findings in the result cache", () => {
+  const codes = (r: CliRun): string[] => (JSON.parse(r.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code);
+
+  it('gives every file back without parsing it, and prints what a run without the cache prints', () => {
+    const root = lintedProject();
+    const dir = tempDir('results-');
+    const off = check(root, 'off', '--format', 'json');
+    expect(codes(off)).toEqual(expect.arrayContaining(['foreign-key-type-mismatch', 'ddl-in-try-except', 'enum-add-value-unguarded', 'execute-with-params-argument', 'renamed-table-still-referenced']));
+    const first = check(root, dir, '--format', 'json');
+    expect(lintLine(first)).toMatchObject({ hits: 0, written: true });
+    const second = check(root, dir, '--format', 'json');
+    const { total } = lintLine(first);
+    expect(total).toBeGreaterThanOrEqual(5);
+    expect(lintLine(second)).toEqual({ hits: total, total, written: false });
+    expect([first.stdout, second.stdout]).toEqual([off.stdout, off.stdout]);
+    // text output too
+    expect(check(root, dir).stdout).toBe(check(root, 'off').stdout);
+  });
+
+  it('finds again what an edit, a rename or a setting changes, and reuses the rest', () => {
+    const root = lintedProject();
+    const dir = tempDir('results-');
+    const total = lintLine(check(root, dir)).total;
+    const same = (): void => {
+      const cached = check(root, dir, '--format', 'json');
+      expect(cached.stdout).toBe(check(root, 'off', '--format', 'json').stdout);
+      expect(lintLine(check(root, dir))).toEqual({ hits: total, total, written: false });
+    };
+    // an edited file: the new bytes miss, the others hit
+    writeFileSync(path.join(root, V, 'b2_orders.py'), migration('b2', 'a1', "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.BigInteger(), sa.ForeignKey('users.id')))", "op.drop_table('orders')"));
+    expect(lintLine(check(root, dir))).toEqual({ hits: total - 1, total, written: true });
+    same();
+    // a renamed file: its findings name the new path
+    renameSync(path.join(root, V, 'c3_try.py'), path.join(root, V, 'c3_renamed.py'));
+    const renamed = check(root, dir, '--format', 'json');
+    expect(renamed.stdout).toContain('c3_renamed.py');
+    expect(renamed.stdout).toBe(check(root, 'off', '--format', 'json').stdout);
+    same();
+    // a setting a rule's findings depend on: PostgreSQL 11 refuses ALTER TYPE … ADD VALUE in a transaction
+    writeFileSync(path.join(root, 'pyproject.toml'), '[tool.alembic-preflight]\npostgres-version = 11\n');
+    const older = check(root, dir, '--format', 'json');
+    expect(older.stdout).toContain('PostgreSQL before 12 refuses it');
+    expect(older.stdout).toBe(check(root, 'off', '--format', 'json').stdout);
+    same();
+  });
+
+  it('keeps them through runs that do not lint', () => {
+    const root = lintedProject();
+    const dir = tempDir('results-');
+    const total = lintLine(check(root, dir)).total;
+    check(root, dir, '--no-lint');
+    runCli(root, ['verify', '--log-level', 'debug'], { ALEMBIC_PREFLIGHT_CACHE: dir, DATABASE_URL: 'sqlite:///app.db' });
+    expect(lintLine(check(root, dir))).toEqual({ hits: total, total, written: false });
   });
 });

@@ -7,8 +7,25 @@ import { readEnvPyText, readPythonText } from '../../alembic/source-reader.js';
 import type { Finding, FindingCode, Severity } from '../finding.js';
 import { lintBaseline, type LintBaseline, type LintScope } from './lint-baseline.js';
 import type { LintConfig } from './lint-config.js';
+import type { ResultCache } from '../../project/result-cache.js';
 import { PySource, type PyNode, type PythonParser } from './python-syntax.js';
 import { tokenTests, type TokenTests } from './text-tests.js';
+
+/** The result cache's kind for what the lints found in a file. */
+export const LINT_KIND = 'lint';
+
+/**
+ * What the result cache keeps of one file for the lints. Facts (`x`) depend on the bytes only;
+ * findings (`f`) also on the file's path and revision, which they name, and on each rule's context.
+ */
+interface LintEntry {
+  p: string;
+  r: string;
+  /** Per rule code: the context the findings were made in, and the findings. */
+  f: Record<string, { c: string; v: Finding[] }>;
+  /** Per kind of fact (the table model's, the renames'): what a replay needs from this file. */
+  x: Record<string, unknown>;
+}
 
 
 /**
@@ -40,12 +57,16 @@ export class LintContext {
   /** `lint-since`: revision files whose findings are not reported (undefined: every file is linted). */
   readonly baseline?: LintBaseline;
 
+  private readonly entries = new Map<LintFile, LintEntry | null>();
+
   constructor(
     readonly model: ProjectModel,
     readonly config: LintConfig,
     private readonly parser: PythonParser,
     /** What to leave out: `lint-since` (the setting, or --lint-since which replaces it) and --lint-changed-since. */
     scope: LintScope = { since: config.lintSince },
+    /** Where each file's findings and facts are kept between runs (by the digests the model kept). */
+    private readonly cache?: ResultCache,
   ) {
     if (scope.since || scope.changedSince) this.baseline = lintBaseline(model.config.files, model.map, scope);
   }
@@ -93,11 +114,80 @@ export class LintContext {
   private parsedOf(files: readonly LintFile[], words: readonly TextTest[]): { file: LintFile; py: PySource }[] {
     const out: { file: LintFile; py: PySource }[] = [];
     for (const file of files) {
-      if (words.length > 0 && !words.some((w) => (typeof w === 'string' ? file.text.includes(w) : typeof w === 'function' ? w(file.text) : w.test(file.text)))) continue;
+      if (!passes(file.text, words)) continue;
       const py = this.parse(file.path, file.text);
       if (py) out.push({ file, py });
     }
     return out;
+  }
+
+  /**
+   * What a rule that looks at one file at a time finds in each file `newParsedFiles` gives: from the
+   * result cache when the file's bytes, path and revision and the rule's `context` (what else its
+   * findings depend on: a setting, the project's dialect) were seen before; else parsed and found.
+   */
+  newFileFindings(code: string, context: () => string, tests: readonly TextTest[], find: (file: LintFile, py: PySource) => Finding[]): Finding[] {
+    const old = this.baseline?.paths;
+    const out: Finding[] = [];
+    let ctx: string | undefined;
+    for (const file of this.files()) {
+      if ((old && old.has(file.path)) || !passes(file.text, tests)) continue;
+      const entry = this.entry(file);
+      ctx ??= context();
+      const kept = entry?.f[code];
+      if (kept && kept.c === ctx) {
+        for (const f of kept.v) out.push({ ...f });
+        continue;
+      }
+      const py = this.parse(file.path, file.text);
+      // a file lezer cannot parse has no findings here (the graph rules report what Alembic makes of it)
+      const found = py ? find(file, py) : [];
+      out.push(...found);
+      if (entry) this.store(file, entry, () => (entry.f[code] = { c: ctx!, v: found.map((f) => ({ ...f })) }));
+    }
+    return out;
+  }
+
+  /**
+   * A fact of `kind` about each of `files` its text tests select, in order: from the result cache
+   * when these bytes were seen, else parsed and extracted. Files that do not parse are left out.
+   */
+  factsOf<T>(kind: string, files: readonly LintFile[], tests: readonly TextTest[], extract: (file: LintFile, py: PySource) => T): { file: LintFile; facts: T }[] {
+    const out: { file: LintFile; facts: T }[] = [];
+    for (const file of files) {
+      if (!passes(file.text, tests)) continue;
+      const entry = this.entry(file);
+      if (entry && Object.hasOwn(entry.x, kind)) {
+        const kept = entry.x[kind] as T | null;
+        if (kept !== null) out.push({ file, facts: kept });
+        continue;
+      }
+      const py = this.parse(file.path, file.text);
+      const facts = py ? extract(file, py) : undefined;
+      if (entry) this.store(file, entry, () => (entry.x[kind] = facts ?? null));
+      if (facts !== undefined) out.push({ file, facts });
+    }
+    return out;
+  }
+
+  /** The file's cache entry (a fresh one when none is kept); null without a cache or a digest. */
+  private entry(file: LintFile): LintEntry | null {
+    let entry = this.entries.get(file);
+    if (entry !== undefined) return entry;
+    const digest = this.cache && this.model.digests?.get(file.rev.file.absPath);
+    entry = null;
+    if (digest !== undefined && this.cache) {
+      const kept = this.cache.get(digest, LINT_KIND) as LintEntry | undefined;
+      // findings name the file and its revision: kept only for the same ones; facts hold for the bytes alone
+      entry = kept && kept.p === file.path && kept.r === file.rev.id ? kept : { p: file.path, r: file.rev.id, f: {}, x: kept?.x ?? {} };
+    }
+    this.entries.set(file, entry);
+    return entry;
+  }
+
+  private store(file: LintFile, entry: LintEntry, change: () => void): void {
+    change();
+    this.cache!.set(this.model.digests!.get(file.rev.file.absPath)!, entry, LINT_KIND);
   }
 
   parse(key: string, text: string): PySource | undefined {
@@ -183,6 +273,11 @@ export class LintContext {
   }
 }
 
+/** Whether a file's text passes one of the tests (every file, with none). */
+function passes(text: string, tests: readonly TextTest[]): boolean {
+  return tests.length === 0 || tests.some((w) => (typeof w === 'string' ? text.includes(w) : typeof w === 'function' ? w(text) : w.test(text)));
+}
+
 /** A finding of a lint rule at a node of a revision file. */
 export function lintFinding(
   code: FindingCode,
@@ -193,7 +288,12 @@ export function lintFinding(
   message: string,
   hint: string,
 ): Finding {
-  return { ...projectFinding(code, severity, file.path, py.lineOf(node.from), message, hint), revision: file.rev.id };
+  return lintFindingAt(code, severity, file, py.lineOf(node.from), message, hint);
+}
+
+/** A finding of a lint rule at a line of a revision file. */
+export function lintFindingAt(code: FindingCode, severity: Severity, file: LintFile, line: number, message: string, hint: string): Finding {
+  return { ...projectFinding(code, severity, file.path, line, message, hint), revision: file.rev.id };
 }
 
 

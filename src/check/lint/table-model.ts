@@ -11,8 +11,7 @@ export interface ColumnType {
 /** A foreign key met while replaying the migrations, with both ends' types as they were at that point. */
 export interface ForeignKeySite {
   readonly file: LintFile;
-  readonly py: PySource;
-  readonly node: PyNode;
+  readonly line: number;
   readonly table: string;
   readonly column: string;
   readonly type?: ColumnType;
@@ -27,6 +26,36 @@ const WORDS = ['create_table', 'add_column', 'alter_column', 'drop_table', 'drop
 
 type Columns = Map<string, ColumnType | undefined>;
 type PendingSite = Omit<ForeignKeySite, 'type' | 'refType'>;
+
+/**
+ * One step of the replay, as plain data (kept in the result cache, so a file seen before is not
+ * parsed again). null stands for a name or type the file does not spell plainly.
+ */
+type TableOp =
+  /** create_table: a new, empty table */
+  | readonly ['T', string]
+  /** a column added (create_table, add_column), with the foreign keys it declares: [table, column, line] */
+  | readonly ['C', string, string, ColumnType | null, readonly (readonly [string, string, number])[]]
+  /** add_column: the table exists from here on */
+  | readonly ['E', string]
+  /** what the replay cannot follow: every column of this name in this table becomes unknown (null: any) */
+  | readonly ['F', string | null, string | null]
+  /** alter_column of a known table: its new type (false: unchanged), its new name */
+  | readonly ['A', string, string, ColumnType | null | false, string | null]
+  | readonly ['D', string, string]
+  | readonly ['X', string]
+  | readonly ['N', string | null, string | null]
+  /** a foreign key: table, column, referenced table and column, line */
+  | readonly ['K', string, string, string, string, number]
+  /** the types of the foreign keys met so far are read now */
+  | readonly ['R'];
+
+/** What a file's replay needs: the tables its raw SQL makes unknown, and each upgrade function's steps. */
+interface TableFacts {
+  /** raw SQL's tables (or all: `clear`), forgotten before each function's replay */
+  readonly raw?: { readonly clear: boolean; readonly drop: readonly string[] };
+  readonly fns: readonly { readonly engine: string; readonly ops: readonly TableOp[] }[];
+}
 
 /**
  * Replays create_table / add_column / alter_column / drop_* / rename_table
@@ -47,118 +76,166 @@ export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
   const sites: ForeignKeySite[] = [];
   const pending: PendingSite[] = [];
   const typeOf = (t: string, c: string): ColumnType | undefined => tables.get(t)?.get(c);
-  const resolvePending = (): void => {
-    for (const p of pending.splice(0)) sites.push({ ...p, type: typeOf(p.table, p.column), refType: typeOf(p.refTable, p.refColumn) });
-  };
-  const forget = (table: string | undefined, column: string | undefined): void => {
+  const forget = (table: string | null, column: string | null): void => {
     for (const [name, cols] of tables) {
-      if (table !== undefined && name !== table) continue;
-      for (const c of cols.keys()) if (column === undefined || c === column) cols.set(c, undefined);
+      if (table !== null && name !== table) continue;
+      for (const c of cols.keys()) if (column === null || c === column) cols.set(c, undefined);
     }
   };
 
-  for (const { file, py } of lint.parsedAmong(replayedFiles(lint.files()), ...WORDS)) {
-    for (const { fn, engine } of migrationFunctions(py, 'upgrade')) {
-      const key = engine ?? '';
-      tables = databases.get(key) ?? new Map<string, Columns>();
-      databases.set(key, tables);
-      forgetRawSql(py, tables);
-      replay(file, py, fn, new Set());
+  for (const { file, facts } of lint.factsOf('tables', replayedFiles(lint.files()), WORDS, tableFacts)) {
+    for (const { engine, ops } of facts.fns) {
+      tables = databases.get(engine) ?? new Map<string, Columns>();
+      databases.set(engine, tables);
+      if (facts.raw?.clear) tables.clear();
+      else for (const t of facts.raw?.drop ?? []) tables.delete(t);
+      for (const op of ops) apply(file, op);
     }
   }
   return sites;
 
-  function replay(file: LintFile, py: PySource, fn: PyNode, seen: Set<PyNode>): void {
-    seen.add(fn);
-    const aliases = batchAliases(py, fn);
-    for (const call of py.calls(fn)) {
-      const callee = py.callee(call);
-      const helper = calledHelper(py, callee, seen);
-      if (helper) {
-        replay(file, py, helper, seen);
-        continue;
+  function apply(file: LintFile, op: TableOp): void {
+    switch (op[0]) {
+      case 'T':
+        tables.set(op[1], new Map());
+        break;
+      case 'C': {
+        const [, table, column, type, keys] = op;
+        tables.get(table)?.set(column, type ?? undefined);
+        for (const [refTable, refColumn, line] of keys) pending.push({ file, line, table, column, refTable, refColumn });
+        break;
       }
-      const dot = callee.indexOf('.');
-      const owner = callee.slice(0, dot);
-      const op = callee.slice(dot + 1);
-      const batch = owner !== 'op' && aliases.has(owner);
-      if (owner !== 'op' && !batch) continue;
-      const { positional: pos, keywords: kw } = py.args(call);
-      const arg = (i: number, name: string): PyNode | undefined => pos[i] ?? kw.get(name);
-      // batch operations take the table from the with-statement, so their arguments shift by one
-      const shift = batch ? -1 : 0;
-      const tableArg = batch ? aliases.get(owner) : py.str(arg(0, 'table_name'));
-      if (op === 'create_table' && !batch) {
-        if (tableArg === undefined) continue;
-        const cols: Columns = new Map();
-        tables.set(tableArg, cols);
-        for (const c of pos.slice(1)) {
-          if (c.name !== 'CallExpression') continue;
-          const kind = lastName(py.callee(c));
-          if (kind === 'Column') addColumn(py, c, tableArg, cols, file, pending);
-          else if (kind === 'ForeignKeyConstraint') fkConstraint(py, c, tableArg, file, pending);
-        }
-        resolvePending();
-      } else if (op === 'add_column') {
-        const col = arg(1 + shift, 'column');
-        if (tableArg === undefined) {
-          // a column of this name, in a table we cannot name, may have been dropped and re-added with another type
-          forget(undefined, col?.name === 'CallExpression' ? columnName(py, py.args(col)) : undefined);
-          continue;
-        }
-        const cols: Columns = tables.get(tableArg) ?? new Map();
-        tables.set(tableArg, cols);
-        if (col?.name !== 'CallExpression' || lastName(py.callee(col)) !== 'Column') {
-          forget(tableArg, undefined);
-          continue;
-        }
-        addColumn(py, col, tableArg, cols, file, pending);
-        resolvePending();
-      } else if (op === 'alter_column') {
-        const column = py.str(arg(1 + shift, 'column_name'));
-        const type = kw.get('type_');
-        const renamed = kw.get('new_column_name');
-        if (!type && !renamed) continue;
-        const to = renamed ? py.str(renamed) : undefined;
-        if (tableArg === undefined || column === undefined || (renamed && to === undefined)) {
-          forget(tableArg, column);
-          // a new name we cannot read may be any column
-          if (renamed) forget(tableArg, to);
-          continue;
-        }
-        const cols = tables.get(tableArg);
-        if (!cols) continue;
-        if (type) cols.set(column, readType(py, type));
-        if (to !== undefined) {
+      case 'E':
+        if (!tables.has(op[1])) tables.set(op[1], new Map());
+        break;
+      case 'F':
+        forget(op[1], op[2]);
+        break;
+      case 'A': {
+        const [, table, column, type, to] = op;
+        const cols = tables.get(table);
+        if (!cols) break;
+        if (type !== false) cols.set(column, type ?? undefined);
+        if (to !== null) {
           cols.set(to, cols.get(column));
           cols.delete(column);
         }
-      } else if (op === 'drop_column') {
-        const column = py.str(arg(1 + shift, 'column_name'));
-        if (tableArg !== undefined && column !== undefined) tables.get(tableArg)?.delete(column);
-      } else if (op === 'drop_table' && !batch) {
-        if (tableArg !== undefined) tables.delete(tableArg);
-      } else if (op === 'rename_table' && !batch) {
-        const to = py.str(arg(1, 'new_table_name'));
-        if (tableArg !== undefined) {
-          const cols = tables.get(tableArg);
-          tables.delete(tableArg);
-          if (to !== undefined && cols) tables.set(to, cols);
-        } else if (to !== undefined) tables.set(to, new Map());
-        else forget(undefined, undefined);
-      } else if (op === 'create_foreign_key') {
-        // op: (name, source, referent, local_cols, remote_cols); batch: (name, referent, local_cols, remote_cols)
-        const source = batch ? aliases.get(owner) : py.str(arg(1, 'source_table'));
-        const referent = py.str(arg(2 + shift, 'referent_table'));
-        const locals = strList(py, arg(3 + shift, 'local_cols'));
-        const remotes = strList(py, arg(4 + shift, 'remote_cols'));
-        if (source === undefined || referent === undefined || !locals || !remotes) continue;
-        locals.forEach((l, i) => {
-          const r = remotes[i];
-          if (r !== undefined) pending.push({ file, py, node: call, table: source, column: l, refTable: referent, refColumn: r });
-        });
-        resolvePending();
+        break;
       }
+      case 'D':
+        tables.get(op[1])?.delete(op[2]);
+        break;
+      case 'X':
+        tables.delete(op[1]);
+        break;
+      case 'N': {
+        const [, from, to] = op;
+        if (from !== null) {
+          const cols = tables.get(from);
+          tables.delete(from);
+          if (to !== null && cols) tables.set(to, cols);
+        } else if (to !== null) tables.set(to, new Map());
+        else forget(null, null);
+        break;
+      }
+      case 'K':
+        pending.push({ file, line: op[5], table: op[1], column: op[2], refTable: op[3], refColumn: op[4] });
+        break;
+      case 'R':
+        for (const p of pending.splice(0)) sites.push({ ...p, type: typeOf(p.table, p.column), refType: typeOf(p.refTable, p.refColumn) });
+        break;
+    }
+  }
+}
+
+/** A file's replay steps, read from its parse tree. */
+function tableFacts(_file: LintFile, py: PySource): TableFacts {
+  const fns = migrationFunctions(py, 'upgrade').map(({ fn, engine }) => {
+    const ops: TableOp[] = [];
+    extract(py, fn, new Set(), ops);
+    return { engine: engine ?? '', ops };
+  });
+  const raw = rawSqlTables(py);
+  return raw ? { raw, fns } : { fns };
+}
+
+function extract(py: PySource, fn: PyNode, seen: Set<PyNode>, ops: TableOp[]): void {
+  seen.add(fn);
+  const aliases = batchAliases(py, fn);
+  const line = (n: PyNode): number => py.lineOf(n.from);
+  for (const call of py.calls(fn)) {
+    const callee = py.callee(call);
+    const helper = calledHelper(py, callee, seen);
+    if (helper) {
+      extract(py, helper, seen, ops);
+      continue;
+    }
+    const dot = callee.indexOf('.');
+    const owner = callee.slice(0, dot);
+    const op = callee.slice(dot + 1);
+    const batch = owner !== 'op' && aliases.has(owner);
+    if (owner !== 'op' && !batch) continue;
+    const { positional: pos, keywords: kw } = py.args(call);
+    const arg = (i: number, name: string): PyNode | undefined => pos[i] ?? kw.get(name);
+    // batch operations take the table from the with-statement, so their arguments shift by one
+    const shift = batch ? -1 : 0;
+    const tableArg = batch ? aliases.get(owner) : py.str(arg(0, 'table_name'));
+    if (op === 'create_table' && !batch) {
+      if (tableArg === undefined) continue;
+      ops.push(['T', tableArg]);
+      for (const c of pos.slice(1)) {
+        if (c.name !== 'CallExpression') continue;
+        const kind = lastName(py.callee(c));
+        if (kind === 'Column') addColumn(py, c, tableArg, ops);
+        else if (kind === 'ForeignKeyConstraint') fkConstraint(py, c, tableArg, ops);
+      }
+      ops.push(['R']);
+    } else if (op === 'add_column') {
+      const col = arg(1 + shift, 'column');
+      if (tableArg === undefined) {
+        // a column of this name, in a table we cannot name, may have been dropped and re-added with another type
+        ops.push(['F', null, (col?.name === 'CallExpression' ? columnName(py, py.args(col)) : undefined) ?? null]);
+        continue;
+      }
+      ops.push(['E', tableArg]);
+      if (col?.name !== 'CallExpression' || lastName(py.callee(col)) !== 'Column') {
+        ops.push(['F', tableArg, null]);
+        continue;
+      }
+      addColumn(py, col, tableArg, ops);
+      ops.push(['R']);
+    } else if (op === 'alter_column') {
+      const column = py.str(arg(1 + shift, 'column_name'));
+      const type = kw.get('type_');
+      const renamed = kw.get('new_column_name');
+      if (!type && !renamed) continue;
+      const to = renamed ? py.str(renamed) : undefined;
+      if (tableArg === undefined || column === undefined || (renamed && to === undefined)) {
+        ops.push(['F', tableArg ?? null, column ?? null]);
+        // a new name we cannot read may be any column
+        if (renamed) ops.push(['F', tableArg ?? null, to ?? null]);
+        continue;
+      }
+      ops.push(['A', tableArg, column, type ? (readType(py, type) ?? null) : false, to ?? null]);
+    } else if (op === 'drop_column') {
+      const column = py.str(arg(1 + shift, 'column_name'));
+      if (tableArg !== undefined && column !== undefined) ops.push(['D', tableArg, column]);
+    } else if (op === 'drop_table' && !batch) {
+      if (tableArg !== undefined) ops.push(['X', tableArg]);
+    } else if (op === 'rename_table' && !batch) {
+      ops.push(['N', tableArg ?? null, py.str(arg(1, 'new_table_name')) ?? null]);
+    } else if (op === 'create_foreign_key') {
+      // op: (name, source, referent, local_cols, remote_cols); batch: (name, referent, local_cols, remote_cols)
+      const source = batch ? aliases.get(owner) : py.str(arg(1, 'source_table'));
+      const referent = py.str(arg(2 + shift, 'referent_table'));
+      const locals = strList(py, arg(3 + shift, 'local_cols'));
+      const remotes = strList(py, arg(4 + shift, 'remote_cols'));
+      if (source === undefined || referent === undefined || !locals || !remotes) continue;
+      locals.forEach((l, i) => {
+        const r = remotes[i];
+        if (r !== undefined) ops.push(['K', source, l, referent, r, line(call)]);
+      });
+      ops.push(['R']);
     }
   }
 }
@@ -230,11 +307,13 @@ const TABLE_DDL_WORDS = new RegExp(HAS_TABLE_DDL.source, 'gi');
  * Tables that raw SQL in the file creates, drops or alters are no longer
  * known to the model. When a string literal holds such SQL we cannot
  * attribute to a table (built at run time: %-formatting, f-strings with
- * fields), nothing is. The whole file is read, downgrade() too: that can only
- * forget more.
+ * fields), nothing is (`clear`). The whole file is read, downgrade() too:
+ * that can only forget more. Undefined when the file has no such SQL.
  */
-function forgetRawSql(py: PySource, tables: Map<string, Columns>): void {
-  if (!HAS_TABLE_DDL.test(py.text)) return;
+function rawSqlTables(py: PySource): TableFacts['raw'] {
+  if (!HAS_TABLE_DDL.test(py.text)) return undefined;
+  const drop: string[] = [];
+  let clear = false;
   py.top.cursor().iterate((n) => {
     if (n.name !== 'String' && n.name !== 'FormatString' && n.name !== 'ContinuedString') return undefined;
     const raw = py.of(n.node).match(TABLE_DDL_WORDS)?.length ?? 0;
@@ -243,11 +322,12 @@ function forgetRawSql(py: PySource, tables: Map<string, Columns>): void {
     let attributed = 0;
     for (const m of (value ?? '').matchAll(TABLE_DDL)) {
       attributed++;
-      tables.delete(m[1]!);
+      drop.push(m[1]!);
     }
-    if (attributed < raw) tables.clear();
+    if (attributed < raw) clear = true;
     return false;
   });
+  return { clear, drop };
 }
 
 /** The name of a `Column(…)` from its arguments (first positional or `name=`). */
@@ -255,19 +335,19 @@ function columnName(py: PySource, { positional, keywords }: ReturnType<PySource[
   return py.str(positional[0] ?? keywords.get('name'));
 }
 
-function addColumn(py: PySource, col: PyNode, table: string, cols: Columns, file: LintFile, pending: PendingSite[]): void {
+function addColumn(py: PySource, col: PyNode, table: string, ops: TableOp[]): void {
   const args = py.args(col);
   const { positional, keywords } = args;
   const name = columnName(py, args);
   if (name === undefined) {
     // a column we cannot name may replace any column of the table
-    for (const c of cols.keys()) cols.set(c, undefined);
+    ops.push(['F', table, null]);
     return;
   }
   let type: ColumnType | undefined;
   const typeNode = keywords.get('type_') ?? positional.slice(1).find((p) => !isConstraintCall(py, p));
   if (typeNode) type = readType(py, typeNode);
-  cols.set(name, type);
+  const keys: [string, string, number][] = [];
   for (const p of positional.slice(1)) {
     if (p.name !== 'CallExpression' || lastName(py.callee(p)) !== 'ForeignKey') continue;
     const target = py.str(py.args(p).positional[0] ?? py.args(p).keywords.get('column'));
@@ -275,11 +355,12 @@ function addColumn(py: PySource, col: PyNode, table: string, cols: Columns, file
     if (target === undefined || dot <= 0) continue;
     // a column without a type takes it from the referenced column in SQLAlchemy: nothing to compare
     if (type === undefined) continue;
-    pending.push({ file, py, node: p, table, column: name, refTable: target.slice(0, dot).split('.').pop()!, refColumn: target.slice(dot + 1) });
+    keys.push([target.slice(0, dot).split('.').pop()!, target.slice(dot + 1), py.lineOf(p.from)]);
   }
+  ops.push(['C', table, name, type ?? null, keys]);
 }
 
-function fkConstraint(py: PySource, c: PyNode, table: string, file: LintFile, pending: PendingSite[]): void {
+function fkConstraint(py: PySource, c: PyNode, table: string, ops: TableOp[]): void {
   const { positional, keywords } = py.args(c);
   const locals = strList(py, positional[0] ?? keywords.get('columns'));
   const refs = strList(py, positional[1] ?? keywords.get('refcolumns'));
@@ -288,7 +369,7 @@ function fkConstraint(py: PySource, c: PyNode, table: string, file: LintFile, pe
     const r = refs[i];
     const dot = r?.lastIndexOf('.') ?? -1;
     if (r === undefined || dot <= 0) return;
-    pending.push({ file, py, node: c, table, column: l, refTable: r.slice(0, dot).split('.').pop()!, refColumn: r.slice(dot + 1) });
+    ops.push(['K', table, l, r.slice(0, dot).split('.').pop()!, r.slice(dot + 1), py.lineOf(c.from)]);
   });
 }
 

@@ -18,7 +18,8 @@ export const ddlInTryExcept: Rule = {
     // env.py runs each statement in autocommit: a failure leaves no transaction to poison
     if (lint.envAutocommit() !== undefined) return out;
     let dialect: ProjectDialect | undefined;
-    for (const { file, py } of lint.newParsedFiles('try')) {
+    out.push(...lint.newFileFindings(this.code, () => JSON.stringify((dialect ??= projectDialect(lint))), ['try'], (file, py) => {
+      const found: Finding[] = [];
       for (const { fn, name } of [...migrationFunctions(py, 'upgrade'), ...migrationFunctions(py, 'downgrade')]) {
         for (const t of py.all(fn, 'TryStatement')) {
           const { tryBody, swallows, rollsBack } = tryParts(py, t);
@@ -45,7 +46,7 @@ export const ddlInTryExcept: Rule = {
             const deferred = calls.find((c) => isSchemaCall(py, c) && isQueued(c));
             if (deferred) {
               const what = `${py.callee(deferred)}(…)`;
-              out.push(
+              found.push(
                 lintFinding(this.code, 'warning', file, py, t,
                   `try: wraps ${what} in ${name}(), but inside \`with op.batch_alter_table(…)\` that call only queues the operation: Alembic runs the batch when the with block ends, outside this try, so the except never sees its failure. Where ${what} fails (the index or constraint is not there, or has another name), the upgrade stops at the end of the with block and the fallback in the except never runs.`,
                   `Decide before the batch instead of catching, e.g. \`names = {i["name"] for i in sa.inspect(op.get_bind()).get_indexes("t")}\` and then \`if "ix_t_x" in names: ${py.callee(deferred).split('.')[0]}.drop_index("ix_t_x")\`.`,
@@ -58,7 +59,7 @@ export const ddlInTryExcept: Rule = {
           // a project that plainly runs on SQLite or MySQL only: the transaction PostgreSQL poisons is not there
           dialect ??= projectDialect(lint);
           const elsewhere = dialect.dialect === 'other';
-          out.push(
+          found.push(
             lintFinding(
               this.code,
               elsewhere ? 'info' : this.severity,
@@ -75,7 +76,8 @@ export const ddlInTryExcept: Rule = {
           );
         }
       }
-    }
+      return found;
+    }));
     return out;
   },
 };

@@ -13,7 +13,8 @@ export const emptyDowngrade: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint) return out;
-    for (const { file, py } of lint.newParsedFiles((text) => lint.tokenTests(text).downgradeMayDoNothing)) {
+    out.push(...lint.newFileFindings(this.code, () => '', [(text) => lint.tokenTests(text).downgradeMayDoNothing], (file, py) => {
+      const found: Finding[] = [];
       // in a multi-database script, each database's pair: upgrade_<engine>() and downgrade_<engine>()
       for (const { up, down } of migrationPairs(py)) {
         if (!doesNothing(py, down.fn) || doesNothing(py, up.fn)) continue;
@@ -26,7 +27,7 @@ export const emptyDowngrade: Rule = {
         if (changes.every((c) => runsAgain(py, c))) {
           // a comment in the empty downgrade() is the decision the hint asks for
           if (/^[^\S\n\r\u2028\u2029]*#/mu.test(py.of(down.fn))) continue;
-          out.push(
+          found.push(
             lintFinding(this.code, 'info', file, py, down.fn,
               `${down.name}() does nothing, and ${up.name}() only makes changes that can run again (${py.callee(change) || 'execute'}(…) at line ${py.lineOf(change.from)}: CREATE OR REPLACE, CREATE … IF NOT EXISTS). \`alembic downgrade\` moves the version row back and leaves them in place, so the older code runs against the newer definitions; upgrading again succeeds.`,
               `If the older code needs the previous definition, restore it in ${down.name}(); if not, say so in ${down.name}() with a comment, or raise NotImplementedError("irreversible: <why>") to stop a rollback.`,
@@ -34,14 +35,15 @@ export const emptyDowngrade: Rule = {
           );
           continue;
         }
-        out.push(
+        found.push(
           lintFinding(this.code, this.severity, file, py, down.fn,
             `${down.name}() does nothing, but ${up.name}() changes the schema (${py.callee(change) || 'execute'}(…) at line ${py.lineOf(change.from)}). \`alembic downgrade\` will report success and move the version row back while the change stays: the database is then ahead of what the code believes, and upgrading again fails on what is still there unless ${up.name}() checks for it first.`,
             `Write the inverse operations in ${down.name}(), or make the irreversibility explicit so a rollback stops instead of lying: raise NotImplementedError("irreversible: <why>").`,
           ),
         );
       }
-    }
+      return found;
+    }));
     return out;
   },
 };

@@ -21,7 +21,8 @@ export const enumAddValueUnguarded: Rule = {
     const pg = lint.config.postgresVersion;
     // env.py runs each statement in autocommit: no migration transaction at all
     const envAutocommit = lint.envAutocommit() !== undefined;
-    for (const { file, py } of lint.newParsedFiles(/add\s+value/i)) {
+    out.push(...lint.newFileFindings(this.code, () => `${pg ?? ''} ${envAutocommit}`, [/add\s+value/i], (file, py) => {
+      const found: Finding[] = [];
       const adds = py.strings(py.top).flatMap(({ value, node }) => {
         const ms = [...value.matchAll(ADD_VALUE)];
         const sqlGuards = plpgsqlGuards(value, ms.map((m) => ({ at: m.index, label: m[3]! })));
@@ -43,7 +44,7 @@ export const enumAddValueUnguarded: Rule = {
             ? adds.slice(0, i).find((a) => sameType(a.m[1]!, type) && sameFunction(a.node, node))
             : undefined;
         if (addedBefore) {
-          out.push(
+          found.push(
             lintFinding(this.code, this.severity, file, py, node,
               `ALTER TYPE ${type} ADD VALUE '${label}' is guarded by enum_range(), but line ${py.lineOf(addedBefore.node.from)} adds a value to ${type} earlier in the same transaction: PostgreSQL then refuses the lookup with "unsafe use of new value … New enum values must be committed before they can be used", so the upgrade fails on every database that did not have that value yet.`,
               `op.execute("ALTER TYPE ${type} ADD VALUE IF NOT EXISTS '${label}'")  (or look the value up in pg_enum, which compares names)`,
@@ -52,7 +53,7 @@ export const enumAddValueUnguarded: Rule = {
         } else if (!ifNotExists && !guard && !(inSwallowingTry(py, node) && (inAutocommit || committedInFunction(py, node)))) {
           // a try that swallows the failure where no transaction is open (after a COMMIT, in an autocommit block):
           // an existing value is skipped and the release goes on (merklebot/storage)
-          out.push(
+          found.push(
             lintFinding(this.code, this.severity, file, py, node,
               `ALTER TYPE ${type} ADD VALUE '${label}' has no IF NOT EXISTS: it fails with "enum label "${label}" already exists" wherever the value is already there (a re-run after a partial failure, a restored dump, a database stamped by hand), and that failure stops the release.`,
               `op.execute("ALTER TYPE ${type} ADD VALUE IF NOT EXISTS '${label}'")${pg !== undefined && pg < 12 ? ', inside `with op.get_context().autocommit_block():`' : ''}`,
@@ -60,14 +61,14 @@ export const enumAddValueUnguarded: Rule = {
           );
         }
         if (pg !== undefined && pg < 12 && insideDoBlock(value, m.index)) {
-          out.push(
+          found.push(
             lintFinding(this.code, this.severity, file, py, node,
               `ALTER TYPE ${type} ADD VALUE runs inside a DO block, and postgres-version = ${pg} is configured: PostgreSQL before 12 refuses it inside a function or DO block ("ALTER TYPE ... ADD cannot be executed from a function"), in or out of a transaction.`,
               `with op.get_context().autocommit_block():\n    op.execute("ALTER TYPE ${type} ADD VALUE IF NOT EXISTS '${label}'")`,
             ),
           );
         } else if (!inAutocommit && pg !== undefined && pg < 12) {
-          out.push(
+          found.push(
             lintFinding(this.code, this.severity, file, py, node,
               `ALTER TYPE ${type} ADD VALUE runs inside the migration's transaction, and postgres-version = ${pg} is configured: PostgreSQL before 12 refuses it with "ALTER TYPE ... ADD cannot run inside a transaction block".`,
               `with op.get_context().autocommit_block():\n    op.execute("ALTER TYPE ${type} ADD VALUE IF NOT EXISTS '${label}'")`,
@@ -75,7 +76,8 @@ export const enumAddValueUnguarded: Rule = {
           );
         }
       }
-    }
+      return found;
+    }));
     return out;
   },
 };

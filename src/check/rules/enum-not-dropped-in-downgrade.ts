@@ -16,7 +16,8 @@ export const enumNotDroppedInDowngrade: Rule = {
     if (!lint) return out;
     let dialect: ProjectDialect | undefined;
     // the finding needs a named enum and a downgrade that drops a table or column
-    for (const { file, py } of lint.newParsedFiles((t) => (t.includes('Enum') || t.includes('ENUM') || CREATE_TYPE_WORDS.test(t)) && (t.includes('drop_table') || t.includes('drop_column')))) {
+    out.push(...lint.newFileFindings(this.code, () => JSON.stringify((dialect ??= projectDialect(lint))), [(t) => (t.includes('Enum') || t.includes('ENUM') || CREATE_TYPE_WORDS.test(t)) && (t.includes('drop_table') || t.includes('drop_column'))], (file, py) => {
+      const found: Finding[] = [];
       // in a multi-database script, each database's pair: upgrade_<engine>() and downgrade_<engine>()
       for (const pair of migrationPairs(py)) {
         const up = pair.up.fn;
@@ -58,7 +59,7 @@ export const enumNotDroppedInDowngrade: Rule = {
           // SQLite and MySQL keep an enum inside the column: there is no type to leave behind
           dialect ??= projectDialect(lint);
           const elsewhere = dialect.dialect === 'other';
-          out.push(
+          found.push(
             lintFinding(this.code, elsewhere ? 'info' : this.severity, file, py, call,
               `${elsewhere ? `This project does not appear to use PostgreSQL (${dialect.why}), so this only matters if it moves there. ` : ''}${pair.up.name}() creates the enum type '${name}', and ${pair.down.name}() drops the table or column that uses it but not the type. PostgreSQL keeps the type after DROP TABLE and DROP COLUMN, so after a downgrade the next upgrade fails with "type "${name}" already exists".`,
               `In ${pair.down.name}(), after dropping the table: sa.Enum(name="${name}").drop(op.get_bind(), checkfirst=True)  (or op.execute("DROP TYPE IF EXISTS ${name}")).`,
@@ -66,7 +67,8 @@ export const enumNotDroppedInDowngrade: Rule = {
           );
         }
       }
-    }
+      return found;
+    }));
     return out;
   },
 };

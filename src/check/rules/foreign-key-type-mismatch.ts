@@ -1,6 +1,6 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { lintFinding } from '../lint/lint-context.js';
+import { lintFindingAt } from '../lint/lint-context.js';
 import { FAMILY, foreignKeySites, type ColumnType } from '../lint/table-model.js';
 
 /** A foreign-key column whose type differs from the column it references, per the replayed migration history. */
@@ -25,7 +25,7 @@ export const foreignKeyTypeMismatch: Rule = {
       // a constraint PostgreSQL accepts does not fail the deploy: report it, do not block on it
       const severity = compatible && this.severity === 'error' ? 'warning' : this.severity;
       out.push(
-        lintFinding(this.code, severity, s.file, s.py, s.node,
+        lintFindingAt(this.code, severity, s.file, s.line,
           `${s.table}.${s.column} (${s.type.written}) references ${s.refTable}.${s.refColumn} (${s.refType.written}, as the migrations up to this line leave it). ${consequence}`,
           `Declare ${s.table}.${s.column} with the referenced column's type: sa.Column("${s.column}", ${s.refType.written}, sa.ForeignKey("${s.refTable}.${s.refColumn}")) — or leave the type out of a Column that has a ForeignKey and SQLAlchemy copies it.`,
         ),

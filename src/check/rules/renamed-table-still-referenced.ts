@@ -3,7 +3,7 @@ import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { globMatcher } from '../lint/lint-config.js';
 import { calledHelper, migrationFunctions } from '../lint/migration-ops.js';
-import { projectFinding, type LintContext } from '../lint/lint-context.js';
+import { projectFinding, type LintContext, type LintFile } from '../lint/lint-context.js';
 import { walkFiles } from '../../project/project-files.js';
 import type { PyNode, PySource } from '../lint/python-syntax.js';
 
@@ -108,32 +108,45 @@ function finalRenames(lint: LintContext): Map<string, { to: string; file: string
   const all = lint.files();
   const first = all.findIndex((f) => f.text.includes('rename_table'));
   if (first < 0) return renames;
-  for (const { file, py } of lint.parsedAmong(all.slice(first), 'rename_table', 'create_table', 'create_all', '.create(', CREATE_TABLE)) {
-    // every database's upgrade_<engine>() in a multi-database script: the application's SQL may address any of them
-    for (const call of migrationFunctions(py, 'upgrade').flatMap(({ fn }) => callsWithHelpers(py, fn))) {
-      const callee = py.callee(call);
-      const { positional, keywords } = py.args(call);
-      if (callee === 'op.rename_table') {
-        const from = py.str(positional[0] ?? keywords.get('old_table_name'));
-        const to = py.str(positional[1] ?? keywords.get('new_table_name'));
-        if (to === undefined) renames.clear();
+  for (const { file, facts } of lint.factsOf('renames', all.slice(first), ['rename_table', 'create_table', 'create_all', '.create(', CREATE_TABLE], renameFacts)) {
+    for (const step of facts) {
+      if (step[0] === 'N') {
+        const [, from, to] = step;
+        if (to === null) renames.clear();
         else renames.delete(to);
-        if (from !== undefined && to !== undefined) renames.set(from, { to, file: file.path, revision: file.rev.id });
-      } else if (callee === 'op.create_table') {
-        const name = py.str(positional[0] ?? keywords.get('table_name'));
-        if (name === undefined) renames.clear();
-        else renames.delete(name);
-      } else if (createsUnknownTable(py, call, callee)) {
-        renames.clear();
-      } else if (CREATE_TABLE.test(py.of(call))) {
-        const named = py.strings(call).flatMap(({ value }) => [...value.matchAll(CREATE_TABLE_NAMED)].map((m) => m[1]!));
-        // no readable name: SQL assembled at run time, which may create any table
-        if (named.length === 0) renames.clear();
-        for (const n of named) renames.delete(n);
-      }
+        if (from !== null && to !== null) renames.set(from, { to, file: file.path, revision: file.rev.id });
+      } else if (step[1].length === 0) renames.clear();
+      else for (const n of step[1]) renames.delete(n);
     }
   }
   return renames;
+}
+
+/**
+ * What a file's upgrade functions do to table names, in order, as plain data (kept in the result
+ * cache): a rename (null: a name not spelled plainly), or tables created (none named: any table).
+ */
+type RenameStep = readonly ['N', string | null, string | null] | readonly ['G', readonly string[]];
+
+function renameFacts(_file: LintFile, py: PySource): RenameStep[] {
+  const steps: RenameStep[] = [];
+  // every database's upgrade_<engine>() in a multi-database script: the application's SQL may address any of them
+  for (const call of migrationFunctions(py, 'upgrade').flatMap(({ fn }) => callsWithHelpers(py, fn))) {
+    const callee = py.callee(call);
+    const { positional, keywords } = py.args(call);
+    if (callee === 'op.rename_table') {
+      steps.push(['N', py.str(positional[0] ?? keywords.get('old_table_name')) ?? null, py.str(positional[1] ?? keywords.get('new_table_name')) ?? null]);
+    } else if (callee === 'op.create_table') {
+      const name = py.str(positional[0] ?? keywords.get('table_name'));
+      steps.push(['G', name === undefined ? [] : [name]]);
+    } else if (createsUnknownTable(py, call, callee)) {
+      steps.push(['G', []]);
+    } else if (CREATE_TABLE.test(py.of(call))) {
+      // no readable name: SQL assembled at run time, which may create any table
+      steps.push(['G', py.strings(call).flatMap(({ value }) => [...value.matchAll(CREATE_TABLE_NAMED)].map((m) => m[1]!))]);
+    }
+  }
+  return steps;
 }
 
 const CREATE_TABLE = /\bCREATE\s+TABLE\b/i;

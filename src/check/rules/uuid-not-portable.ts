@@ -13,7 +13,8 @@ export const uuidNotPortable: Rule = {
   check({ lint }) {
     const out: Finding[] = [];
     if (!lint || !targetsSqlite(lint)) return out;
-    for (const { file, py } of lint.newParsedFiles('UUID')) {
+    out.push(...lint.newFileFindings(this.code, () => '', ['UUID'], (file, py) => {
+      const found: Finding[] = [];
       const uses: PyNode[] = [];
       py.top.cursor().iterate((n) => {
         if (n.name !== 'MemberExpression' && n.name !== 'VariableName') return undefined;
@@ -31,15 +32,16 @@ export const uuidNotPortable: Rule = {
         uses.push(node);
         return false;
       });
-      if (uses.length === 0) continue;
+      if (uses.length === 0) return found;
       const first = uses[0]!;
-      out.push(
+      found.push(
         lintFinding(this.code, this.severity, file, py, first,
           `${py.of(first)} is PostgreSQL's UUID type${uses.length > 1 ? ` (${uses.length} uses in this file)` : ''}, and this project also runs on SQLite: there the column is created without UUID semantics (values come back as strings or fail to bind with as_uuid), so tests on SQLite and production on PostgreSQL disagree.`,
           'Use the dialect-aware type: sa.Uuid() (SQLAlchemy 2.0+), or postgresql.UUID(as_uuid=True).with_variant(sa.String(36), "sqlite"). If the project does not run on SQLite, set targets-sqlite = false in [tool.alembic-preflight].',
         ),
       );
-    }
+      return found;
+    }));
     return out;
   },
 };
