@@ -68,12 +68,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       'verify',
       ABOUT.verify,
       (y) =>
-        withHelp(databaseOptions(projectOptions(y)).option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' }), `$0 verify [options]\n\n${ABOUT.verify}`, [["$0 verify", "read $DATABASE_URL (read-only) and predict `alembic upgrade head`"], ["$0 verify --database-url-env AUDIT_DATABASE_URL", "another database"], ["$0 verify --target heads --format json", "predict `upgrade heads`, as JSON"]], EXIT_CODES.database),
+        withHelp(ledgerOptions(databaseOptions(projectOptions(y))).option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' }), `$0 verify [options]\n\n${ABOUT.verify}`, [["$0 verify", "read $DATABASE_URL (read-only) and predict `alembic upgrade head`"], ["$0 verify --database-url-env AUDIT_DATABASE_URL", "another database"], ["$0 verify --target heads --format json", "predict `upgrade heads`, as JSON"]], EXIT_CODES.database),
       async (args) => {
         format = args.format;
         if (args.rules) return listRules(args.config, args.format, env);
         const { verifyCommand } = await import('./commands/verify-command.js');
-        const out = await verifyCommand({ ...projectArgs(args, build), ...databaseArgs(args), env, git: args.git });
+        const out = await verifyCommand({ ...projectArgs(args, build), ...databaseArgs(args), ...ledgerArgs(args), env, git: args.git });
         writeReport(out.stdout, format, out.document);
         exitCode = out.exitCode;
       },
@@ -142,7 +142,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       'release',
       ABOUT.release,
       (y) =>
-        withHelp(databaseOptions(projectOptions(y))
+        withHelp(ledgerOptions(databaseOptions(projectOptions(y)))
+          .option('on-ahead', { choices: ['allow', 'block'] as const, describe: 'when the database is ahead of this code (a rollback, per the ledger): exit 0 without migrating (allow, the default) or stop (block)' })
           .option('always-run', { type: 'boolean', default: false, describe: 'run the command even when the database is already at the target' })
           .option('deadline', { type: 'number', default: 50, describe: "minutes before the command is stopped (Heroku ends a release after 60)" }), `$0 release [options] [-- COMMAND…]\n\n${ABOUT.release}`, [["$0 release", "verify, then `alembic upgrade head` (or `flask db upgrade`) when it will succeed"], ["$0 release -c db/alembic.ini --target heads", "another ini, and `upgrade heads`"], ["$0 release -- ./bin/migrate.sh", "run your own command instead, after the same verification"]], EXIT_CODES.release),
       async (args) => {
@@ -154,6 +155,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         exitCode = await releaseCommand({
           ...projectArgs(args, build),
           ...databaseArgs(args),
+          ...ledgerArgs(args),
+          onAhead: args['on-ahead'],
           env,
           command: rest.length > 0 ? rest : undefined,
           alwaysRun: args['always-run'],
@@ -164,7 +167,22 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         });
       },
     )
-    .demandCommand(1, 'Name a command: check, verify, backfill, scan-logs, restamp or release');
+    .command(
+      'ledger <action>',
+      ABOUT.ledger,
+      (y) =>
+        withHelp(ledgerOptions(databaseOptions(projectOptions(y)))
+          .positional('action', { choices: ['record'] as const, describe: 'record: put what the database already holds in the ledger' })
+          .option('yes', { type: 'boolean', default: false, describe: 'really write to the database' }), `$0 ledger record [options]\n\n${ABOUT.ledger}`, [["$0 ledger record", "dry run: the rows it would record, and whether it creates the table"], ["$0 ledger record --yes", "write them, in one transaction"]], EXIT_CODES.ledger),
+      async (args) => {
+        format = args.format;
+        const { ledgerRecordCommand } = await import('./commands/ledger-command.js');
+        const out = await ledgerRecordCommand({ ...projectArgs(args, build), ...databaseArgs(args), ...ledgerArgs(args), env, yes: args.yes });
+        writeReport(out.stdout, format, out.document);
+        exitCode = out.exitCode;
+      },
+    )
+    .demandCommand(1, 'Name a command: check, verify, backfill, scan-logs, restamp, release or ledger');
   try {
     await parser.parseAsync();
     return exitCode;
@@ -186,6 +204,7 @@ const ABOUT = {
   backfill: 'Write a no-op placeholder migration for each stamped-but-missing revision id, placed and proven (dry run unless --write).',
   scanLogs: 'Find every Alembic failure in a deploy log (heroku releases:output, heroku logs, CI logs); - or no file reads stdin.',
   restamp: 'Replace one version-table row (a renamed migration\'s old id) with its new id, in one transaction; dry run unless --yes.',
+  ledger: "Record in the ledger (alembic_preflight_history) the revisions the database already holds, for a database older than the ledger or after an applied migration's file was edited; dry run unless --yes.",
   release: 'Heroku release phase: verify, then run `alembic upgrade <target>` (or the command after --) only if it will succeed, verify the result, print one verdict.',
 };
 
@@ -211,6 +230,7 @@ const EXIT_CODES = {
   database: ['Exit codes:', CODES.ok, '1  the upgrade would fail, or cannot be predicted (blocking findings)', CODES.usage, CODES.database, CODES.bug].join('\n  '),
   backfill: ['Exit codes:', '0  the placeholders are proven (dry run), or written and proven again on disk', '1  an id could not be placed, or the proof failed: nothing was written', CODES.usage, CODES.database, '73 --write could not write (another run, permissions, a file changed meanwhile): nothing was written', CODES.bug].join('\n  '),
   restamp: ['Exit codes:', '0  the UPDATE is proven (dry run), or written', '1  refused (the row or the revision is not what the command says)', CODES.usage, CODES.database, CODES.bug].join('\n  '),
+  ledger: ['Exit codes:', '0  the rows are shown (dry run), or written', '1  a row names no revision of this code: nothing was written', CODES.usage, CODES.database, CODES.bug].join('\n  '),
   scanLogs: ['Exit codes:', '0  no Alembic failure in the log', '1  failures found', CODES.usage, CODES.bug].join('\n  '),
   release: [
     'Exit codes:',
@@ -285,10 +305,26 @@ function databaseOptions<T>(y: Argv<T>) {
     });
 }
 
+/** The ledger's flags: verify and release read it, release writes it. */
+function ledgerOptions<T>(y: Argv<T>) {
+  return y
+    .option('ledger-table', { type: 'string', describe: 'the ledger of what releases applied (default: ledger-table in the settings, else alembic_preflight_history)' })
+    .option('ledger', { type: 'boolean', describe: 'read the ledger, and (release) record what was applied (--no-ledger: neither; the setting ledger = false stops the recording)' })
+    .check((args) => {
+      const t = args['ledger-table'];
+      if (t !== undefined && !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/u.test(String(t))) throw new UsageError(`--ledger-table ${String(t)} is not a table name.`, { hint: 'Use letters, digits and underscores (at most 63 characters, not starting with a digit).' });
+      return true;
+    });
+}
+
+function ledgerArgs(args: { 'ledger-table'?: string; ledger?: boolean }) {
+  return { ledgerTable: args['ledger-table'], ledger: args.ledger };
+}
+
 /** Flags that take one value; given twice, which one was meant is a guess (argparse keeps the last). */
-const SINGLE = ['cache-dir', 'config', 'name', 'alembic-version', 'python-version', 'target', 'lint-changed-since', 'from-logs', 'from', 'to', 'database-url', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'connect-timeout', 'connect-retries', 'statement-timeout', 'deadline'];
+const SINGLE = ['ledger-table', 'on-ahead', 'cache-dir', 'config', 'name', 'alembic-version', 'python-version', 'target', 'lint-changed-since', 'from-logs', 'from', 'to', 'database-url', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'connect-timeout', 'connect-retries', 'statement-timeout', 'deadline'];
 /** Flags whose empty value (`--versions "$UNSET"`) is a mistake in a script: taken as "not given", another project would be checked. */
-const NOT_EMPTY = ['cache-dir', 'config', 'name', 'versions', 'database-url', 'alembic-version', 'python-version', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'from', 'to', 'revision', 'after', 'ignore', 'lint-since', 'from-logs'];
+const NOT_EMPTY = ['ledger-table', 'cache-dir', 'config', 'name', 'versions', 'database-url', 'alembic-version', 'python-version', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'from', 'to', 'revision', 'after', 'ignore', 'lint-since', 'from-logs'];
 /** Number flags: yargs turns `abc` into NaN, and a negative timeout or deadline would end every run at once. */
 /** Each has a ceiling: Node's timers fire at once past 2^31 - 1 ms (24.8 days), which would end every run. */
 const NUMBERS: Record<string, { unit: string; above?: number; from?: number; integer?: boolean; upTo: number }> = {

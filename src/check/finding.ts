@@ -3,8 +3,10 @@ export type Severity = 'error' | 'warning' | 'info';
 
 /** Every finding code: one rule file, one doc page and one test each (test/unit/meta.test.ts). */
 export type FindingCode =
+  | 'applied-migration-edited'
   | 'autogenerate-marker-left'
   | 'bytecode-only-revision'
+  | 'database-ahead'
   | 'database-at-head'
   | 'database-not-writable'
   | 'ddl-in-try-except'
@@ -28,6 +30,7 @@ export type FindingCode =
   | 'ini-url-missing'
   | 'ini-value-misread'
   | 'invalid-revision-value'
+  | 'ledger-unreadable'
   | 'logging-config-broken'
   | 'missing-dependency'
   | 'missing-down-revision'

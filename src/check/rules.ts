@@ -17,6 +17,9 @@ import { pendingMigrations } from './rules/pending-migrations.js';
 import { stampIsSymbolic } from './rules/stamp-is-symbolic.js';
 import { stampResolvesByPrefix } from './rules/stamp-resolves-by-prefix.js';
 import { stampedRevisionMissing } from './rules/stamped-revision-missing.js';
+import { databaseAhead } from './rules/database-ahead.js';
+import { appliedMigrationEdited } from './rules/applied-migration-edited.js';
+import { ledgerUnreadable } from './rules/ledger-unreadable.js';
 import { stampsOverlap } from './rules/stamps-overlap.js';
 import { versionTableMissing } from './rules/version-table-missing.js';
 import { upgradeWillFail } from './rules/upgrade-will-fail.js';
@@ -115,7 +118,10 @@ export const RULES: readonly Rule[] = [
   iniUrlDiffers,
   otherDatabasesNotVerified,
   postgresSchemeRefused,
+  databaseAhead,
   stampedRevisionMissing,
+  appliedMigrationEdited,
+  ledgerUnreadable,
   stampsOverlap,
   stampResolvesByPrefix,
   stampIsSymbolic,

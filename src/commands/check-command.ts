@@ -83,8 +83,8 @@ export async function checkModel(
   return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly, target: opts.target, targetFrom: opts.targetFrom, targetVia: opts.targetVia, release: opts.release, releaseGenerates: opts.releaseGenerates });
 }
 
-/** The project's lint settings (pyproject.toml, alembic.ini). */
-function projectLintConfig(config: ProjectConfig): Promise<LintConfig> {
+/** The project's settings (pyproject.toml, alembic.ini): the lints', and the ledger's for verify and release. */
+export function projectLintConfig(config: ProjectConfig): Promise<LintConfig> {
   return loadLintConfig(config.files, config.cwd, config.iniPath, new Set(RULES.map((r) => r.code)));
 }
 

@@ -8,7 +8,12 @@ import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
 import { findingText, verifyText } from '../report/text-report.js';
 import { releaseLineConfig, withFiles } from './check-command.js';
-import { openProjectAndDatabase, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
+import { openProjectAndDatabase, postgresOptions, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
+import type { DatabaseTarget } from '../database/database-url.js';
+import type { LedgerRow } from '../database/ledger.js';
+import { writeLedger, type LedgerWrite } from '../database/write-ledger.js';
+import type { OnAhead } from '../check/lint/lint-config.js';
+import { ledgerRows } from '../check/ledger-rows.js';
 
 export interface ReleaseCommandOptions extends VerifyCommandOptions {
   /** The command to run instead of `alembic upgrade <target>` (after `--`). */
@@ -20,6 +25,8 @@ export interface ReleaseCommandOptions extends VerifyCommandOptions {
   readonly event?: (level: 'info' | 'warn' | 'error', event: string, fields: Record<string, unknown>, msg: string) => void;
   /** Prints an error as the CLI does and returns its exit code; release then still ends with its verdict line. */
   readonly report?: (e: PreflightError) => number;
+  /** --on-ahead: when the database is ahead of this code (a rollback), exit 0 without migrating (allow) or stop (block). */
+  readonly onAhead?: OnAhead;
 }
 
 /**
@@ -68,13 +75,22 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
 
   // with nothing declared, the Python that will run Alembic here says which syntax it takes
   const pythonFallback = opts.command ? undefined : () => interpreterPython(opts.env);
-  const { table, db, state, model, source, url } = await openProjectAndDatabase({ ...opts, config, name, pythonFallback }, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
+  const { table, db, state, model, source, url, settings, ledgerTable } = await openProjectAndDatabase({ ...opts, config, name, pythonFallback }, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
   // the release line (a migration generated before this command runs is on disk by now, and looks pending)
   // and the wrapped command; the line's own finding says where it is written
   const fromLine = releaseGenerates(opts.files, opts.cwd);
   const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
   const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] }, undefined, url);
   const prediction = result.database.prediction;
+  // a rollback: the ledger shows a newer release applied what this code has no file for
+  const onAhead = opts.onAhead ?? settings.onAhead;
+  const blocks = (f: { severity: string }): boolean => f.severity === 'error' || (opts.strict === true && f.severity === 'warning');
+  const ahead = result.findings.filter((f) => f.code === 'database-ahead');
+  if (!result.ok && onAhead === 'allow' && ahead.length > 0 && !result.findings.some((f) => blocks(f) && f.code !== 'database-ahead')) {
+    for (const f of result.findings) if (f.severity !== 'info') opts.out(findingText(f).join('\n') + '\n');
+    log('warn', 'release.ahead', { rows: state.rows.map(String) }, 'the database is ahead of this code');
+    return verdict(EXIT.ok, `OK, NOT MIGRATED: the database is ahead of this code (${state.rows.map(String).join(', ')}; a rollback?), so Alembic was not started and nothing changed; --on-ahead block stops such a release`);
+  }
   if (!result.ok) {
     opts.out(verifyText(result, table.notes, source));
     return verdict(EXIT.blocked, `BLOCKED before Alembic started: ${prediction.cliOutput ?? 'see the findings above'}`);
@@ -112,7 +128,25 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
   if ((!opts.command || wrapped?.direct) && (got.length !== want.length || got.some((g, i) => g !== want[i]))) {
     return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(', ') || '(no rows)'}, not ${want.join(', ')}`);
   }
+  const matched = got.length === want.length && got.every((g, i) => g === want[i]);
+  if (ledgerTable !== undefined && settings.ledger && pending.length > 0) {
+    if (matched) await record(db, { table: ledgerTable, schema: table.versionTableSchema, create: state.ledger?.exists !== true }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
+    else opts.out(`alembic-preflight release: warning: the ledger was not written: the command left the database at ${got.join(', ') || '(no rows)'}, not where the prediction said (${want.join(', ')})\n`);
+  }
   return verdict(EXIT.ok, `OK: applied ${pending.length} migration${pending.length === 1 ? '' : 's'}; the database is at ${got.join(', ')}`);
+}
+
+/** Writes the ledger; a failure is a warning in the log that never changes the release's exit code. */
+async function record(db: DatabaseTarget, to: LedgerWrite, rows: LedgerRow[], opts: ReleaseCommandOptions, log: NonNullable<ReleaseCommandOptions['event']>): Promise<void> {
+  try {
+    await writeLedger(db, to, rows, postgresOptions(opts));
+    log('info', 'release.ledger', { table: to.table, rows: rows.length }, `ledger ${to.table}: ${rows.length} revision${rows.length === 1 ? '' : 's'} recorded`);
+  } catch (e) {
+    const message = e instanceof PreflightError ? e.message : String(e);
+    const hint = e instanceof PreflightError && e.hint ? ` ${e.hint}` : '';
+    opts.out(`alembic-preflight release: warning: the migrations were applied, but the ledger ${to.table} was not written: ${message}${hint}\n`);
+    log('warn', 'release.ledger-failed', { table: to.table }, 'the ledger was not written');
+  }
 }
 
 /**

@@ -16,7 +16,9 @@ import { ConfigError, UsageError } from '../errors/errors.js';
 import { verifyJson } from '../report/json-report.js';
 import { verifyText } from '../report/text-report.js';
 import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
-import { configOptions, withFiles, type CheckCommandOptions, type CommandOutput } from './check-command.js';
+import { configOptions, projectLintConfig, withFiles, type CheckCommandOptions, type CommandOutput } from './check-command.js';
+import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
+import type { LintConfig } from '../check/lint/lint-config.js';
 import { readingCache, saveReadingCache } from './reading-cache.js';
 
 export interface VerifyCommandOptions extends CheckCommandOptions {
@@ -35,6 +37,10 @@ export interface VerifyCommandOptions extends CheckCommandOptions {
   readonly onRetry?: (info: { attempt: number; delayMs: number; kind: string; message: string }) => void;
   /** Search git history for missing ids (default true). */
   readonly git?: boolean;
+  /** --ledger-table: the ledger's table (else the settings', else alembic_preflight_history). */
+  readonly ledgerTable?: string;
+  /** --no-ledger: neither read nor (release) write it. */
+  readonly ledger?: boolean;
 }
 
 /** Where the version table settings came from, for the diagnosis. */
@@ -53,6 +59,10 @@ export interface ProjectAndDatabase {
   readonly source: string;
   /** How our URL compares with what Alembic will connect with (url-percent-not-escaped, url-variable-differs, ini-url-differs). */
   readonly url: UrlFacts;
+  /** The project's settings (the ledger's among them). */
+  readonly settings: LintConfig;
+  /** The ledger's table, unless --no-ledger or the settings turn it off. */
+  readonly ledgerTable?: string;
 }
 
 /**
@@ -70,9 +80,11 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
   const config = await loadProjectConfig(loadOptions);
   const envPy = envPyText(config);
   const table = chooseVersionTable(config, opts, db.dialect, envPy);
+  const settings = await projectLintConfig(config);
+  const ledgerTable = opts.ledger === false ? undefined : (opts.ledgerTable ?? settings.ledgerTable ?? DEFAULT_LEDGER_TABLE);
   // the database is read while the files are: a remote database's round trips cost as much as the
   // reading, and its failure still ends the run as soon as it is known
-  const reading = readVersionTable(db, table, opts);
+  const reading = readVersionTable(db, { ...table, ...(ledgerTable !== undefined ? { ledgerTable } : {}) }, opts);
   let settled = false;
   let failed: { error: unknown } | undefined;
   reading.then(
@@ -103,7 +115,7 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
   // a missing or empty version table in a schema that has tables: which of them the migrations create
   const createdTables = needsCreatedTables(state) && !model.failure ? await createdTablesByRevision(model) : undefined;
   const url: UrlFacts = { urlBarePercent: interpolationErrorAt(raw) >= 0, urlVariables, ...(iniUrl ? { iniUrl } : {}), ...(otherDatabases ? { otherDatabases } : {}), ...(createdTables ? { createdTables } : {}) };
-  return { config, table, db, state, model, source, url };
+  return { config, table, db, state, model, source, url, settings, ...(ledgerTable !== undefined ? { ledgerTable } : {}) };
 }
 
 /** The script location's env.py as Python decodes it, or '' when there is none (Alembic would fail to run at all; check reports the configuration). */

@@ -4,6 +4,7 @@ import type { Client as PgClient } from 'pg';
 import { DatabaseError } from '../errors/errors.js';
 import { describeTarget, type PostgresTarget } from './database-url.js';
 import { redactSecrets } from '../errors/redact.js';
+import { parseLedgerRows, selectLedgerSql, type LedgerState } from './ledger.js';
 import { planSsl, type SslAttempt, type SslPlan } from './pg-ssl.js';
 import { pgLiteral, quoteIdent, reprOf, type VersionTableRequest, type VersionTableState, type Writability } from './version-table.js';
 import { versionRelation, WRITE_PATH_COLUMNS, type WritePathRow } from './write-path.js';
@@ -176,6 +177,13 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   // costs tens of milliseconds): the settings, the server and the table's description in one
   // simple query; the rows and the end of the transaction in another
   const schemaTest = req.versionTableSchema === null ? "pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'" : `n.nspname = ${pgLiteral(req.versionTableSchema)}`;
+  if (req.ledgerTable?.includes('\0')) throw new DatabaseError("The ledger table's name holds a NUL character, which no PostgreSQL name can.", { hint: 'Check --ledger-table or ledger-table in the settings.' });
+  // one more statement in the first round trip; a SELECT of no rows when no ledger is asked for
+  const ledgerQuery =
+    req.ledgerTable === undefined
+      ? 'SELECT true AS can_select WHERE false'
+      : `SELECT pg_catalog.has_table_privilege(c.oid, 'SELECT') AS can_select FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest} LIMIT 1`;
   const setup = (await client.query(
     `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${statementTimeoutSetting(opts.statementTimeoutMs)}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,
        current_setting('default_transaction_read_only') = 'on' AS readonly,
@@ -189,13 +197,16 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
       WHERE c.relname = ${pgLiteral(req.versionTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest}
       LIMIT 1;
      SELECT c.relname AS name FROM pg_catalog.pg_class c
-      WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema()) AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm'])`,
+      WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema()) AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']);
+     ${ledgerQuery}`,
   )) as unknown as { rows: unknown[] }[];
-  const info = setup[setup.length - 3]!.rows[0] as { version: string; recovery: boolean; readonly: boolean; target_schema: string | null; can_create: boolean | null };
+  const info = setup[setup.length - 4]!.rows[0] as { version: string; recovery: boolean; readonly: boolean; target_schema: string | null; can_create: boolean | null };
   // what an unqualified create_table would collide with: the relations of the schema CREATE TABLE writes to
-  const tables = (setup[setup.length - 1]!.rows as { name: string }[]).map((r) => r.name);
+  const tables = (setup[setup.length - 2]!.rows as { name: string }[]).map((r) => r.name);
+  // the ledger, where the version table is (or would be): whether it is there, and readable
+  const ledgerFound = setup[setup.length - 1]!.rows[0] as { can_select: boolean } | undefined;
   // SQLAlchemy's has_table: visible on the search_path (or in the named schema), tables, views and friends
-  const table = setup[setup.length - 2]!.rows[0] as
+  const table = setup[setup.length - 3]!.rows[0] as
     | ({ schema: string; name: string; typmod: number | null; type: string | null; hascol: boolean; kind: string; can_insert: boolean; can_update: boolean; can_delete: boolean } & WritePathRow)
     | undefined;
   // what decides whether Alembic can write: the server's role, the session's default, the schema, the table
@@ -210,6 +221,9 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   let rows: unknown[] = [];
   let columnLength: number | null = null;
   let paddingType: string | null = null;
+  const readLedger = ledgerFound?.can_select === true && req.ledgerTable !== undefined;
+  const ledgerSelect = readLedger ? `${selectLedgerSql(req.ledgerTable!, req.versionTableSchema)}; ` : '';
+  let ledgerRows: unknown[][] = [];
   if (table) {
     if (!table.hascol) {
       throw new DatabaseError(`The table ${table.schema}.${table.name} has no version_num column, so it is not an Alembic version table.`, {
@@ -221,17 +235,31 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
     if (table.type === 'character') paddingType = table.typmod !== null && table.typmod > 4 ? `character(${table.typmod - 4})` : 'character';
     const name = req.versionTableSchema === null ? quoteIdent(req.versionTable) : `${quoteIdent(req.versionTableSchema)}.${quoteIdent(req.versionTable)}`;
     // Alembic's own SELECT (no ORDER BY): the row order it sees decides which stale row it names first
-    const res = (await client.query({ text: `SELECT version_num FROM ${name}; ROLLBACK`, rowMode: 'array' })) as unknown as { rows: unknown[][] }[];
+    const res = (await client.query({ text: `SELECT version_num FROM ${name}; ${ledgerSelect}ROLLBACK`, rowMode: 'array' })) as unknown as { rows: unknown[][] }[];
     rows = res[0]!.rows.map((r) => r[0]);
+    if (readLedger) ledgerRows = res[1]!.rows;
+  } else if (readLedger) {
+    const res = (await client.query({ text: `${ledgerSelect}ROLLBACK`, rowMode: 'array' })) as unknown as { rows: unknown[][] }[];
+    ledgerRows = res[0]!.rows;
   } else {
     await client.query('ROLLBACK');
   }
+  const ledger: LedgerState | undefined =
+    req.ledgerTable === undefined
+      ? undefined
+      : {
+          table: req.ledgerTable,
+          exists: ledgerFound !== undefined,
+          rows: parseLedgerRows(ledgerRows),
+          ...(ledgerFound && !ledgerFound.can_select ? { unreadable: `this role has no SELECT privilege on ${req.ledgerTable}` } : {}),
+        };
   const stream = (client as unknown as { connection?: { stream?: TLSSocket } }).connection?.stream;
   const encrypted = ssl !== false && stream !== undefined && (stream as { encrypted?: boolean }).encrypted === true;
   const d = describeTarget(t);
   return {
     tables,
     writable,
+    ...(ledger ? { ledger } : {}),
     dialect: 'postgresql',
     host: d.host,
     database: t.database,

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { DatabaseError } from '../errors/errors.js';
 import type { SqliteTarget } from './database-url.js';
+import { parseLedgerRows, selectLedgerSql, type LedgerState } from './ledger.js';
 import { quoteIdent, reprOf, type VersionTableRequest, type VersionTableState } from './version-table.js';
 
 /**
@@ -45,10 +46,12 @@ export async function readSqliteVersionTable(t: SqliteTarget, req: VersionTableR
         });
       }
     }
+    const ledger = req.ledgerTable === undefined ? undefined : readLedger(db, schema, req.ledgerTable);
     // what an unqualified create_table would collide with (SQLite compares table names case-blind)
     const tables = (db.prepare(`SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`).raw().all() as string[][]).map((r) => String(r[0]));
     return {
       tables,
+      ...(ledger ? { ledger } : {}),
       dialect: 'sqlite',
       host: null,
       database: t.written,
@@ -66,5 +69,16 @@ export async function readSqliteVersionTable(t: SqliteTarget, req: VersionTableR
     throw new DatabaseError(`Reading the SQLite database ${t.written} failed: ${(e as Error).message}.`, { hint: 'Check that the file is a SQLite database and is not locked by a long write.' });
   } finally {
     db.close();
+  }
+}
+
+/** The ledger beside the version table, in the same attached database. */
+function readLedger(db: SqliteDatabase, schema: string, table: string): LedgerState {
+  const found = db.prepare(`SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE`).get(table) as { name: string } | undefined;
+  if (!found) return { table, exists: false, rows: [] };
+  try {
+    return { table, exists: true, rows: parseLedgerRows(db.prepare(selectLedgerSql(found.name, schema)).raw().all() as unknown[][]) };
+  } catch (e) {
+    return { table, exists: true, rows: [], unreadable: (e as Error).message };
   }
 }

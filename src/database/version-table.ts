@@ -1,3 +1,5 @@
+import type { LedgerState } from './ledger.js';
+
 /** One `version_num` value as the database returned it: strings normally, NULL or other types only in hand-made tables. */
 export type RowValue = string | null | { readonly repr: string };
 
@@ -28,6 +30,8 @@ export interface VersionTableState {
   readonly tls: { readonly mode: string; readonly encrypted: boolean; readonly verified: boolean } | null;
   /** PostgreSQL: what decides whether Alembic can write the version table (undefined for SQLite). */
   readonly writable?: Writability;
+  /** The ledger of what releases applied, when it was asked for. */
+  readonly ledger?: LedgerState;
 }
 
 export interface Writability {
@@ -75,12 +79,11 @@ export interface RowPolicy {
 export interface VersionTableRequest {
   readonly versionTable: string;
   readonly versionTableSchema: string | null;
+  /** The ledger to read beside the version table (ledger.ts); not read when absent. */
+  readonly ledgerTable?: string;
 }
 
-/** Double-quotes an SQL identifier (PostgreSQL and SQLite agree on this form). */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+export { quoteIdent } from './quote-ident.js';
 
 /**
  * A PostgreSQL string literal for `s`, right whatever standard_conforming_strings says: an escape

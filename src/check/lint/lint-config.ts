@@ -29,9 +29,17 @@ export interface LintConfig {
   readonly postgresVersion?: number;
   /** Revisions at or below which lint findings are not reported (see lint-baseline), with where that was set. */
   readonly lintSince?: { readonly names: readonly string[]; readonly from: string };
+  /** release: record what it applied in the ledger (default true). */
+  readonly ledger: boolean;
+  /** The ledger's table (default alembic_preflight_history). */
+  readonly ledgerTable?: string;
+  /** release, when the database is ahead of the code (a rollback): exit 0 without migrating, or stop. */
+  readonly onAhead: OnAhead;
   /** Files the settings came from, for `--rules`. */
   readonly sources: readonly string[];
 }
+
+export type OnAhead = 'allow' | 'block';
 
 export const DEFAULT_APP_SOURCES = ['**/*.py', '**/*.sql'];
 
@@ -55,6 +63,9 @@ export async function loadLintConfig(files: ProjectFiles, cwd: string, iniPath: 
     appSources: fromToml?.appSources ?? fromIni?.appSources ?? DEFAULT_APP_SOURCES,
     postgresVersion: fromToml?.postgresVersion ?? fromIni?.postgresVersion,
     lintSince: fromToml?.lintSince ?? fromIni?.lintSince,
+    ledger: fromToml?.ledger ?? fromIni?.ledger ?? true,
+    ledgerTable: fromToml?.ledgerTable ?? fromIni?.ledgerTable,
+    onAhead: fromToml?.onAhead ?? fromIni?.onAhead ?? 'allow',
     sources: [fromIni ? path.relative(cwd, iniPath!) || iniPath! : undefined, fromToml ? 'pyproject.toml' : undefined].filter((x): x is string => x !== undefined),
   };
 }
@@ -67,9 +78,12 @@ interface Partial {
   appSources?: string[];
   postgresVersion?: number;
   lintSince?: { names: string[]; from: string };
+  ledger?: boolean;
+  ledgerTable?: string;
+  onAhead?: OnAhead;
 }
 
-const KEYS = ['lint', 'rules', 'ignore', 'targets-sqlite', 'app-sources', 'postgres-version', 'lint-since'];
+const KEYS = ['lint', 'rules', 'ignore', 'targets-sqlite', 'app-sources', 'postgres-version', 'lint-since', 'ledger', 'ledger-table', 'on-ahead'];
 
 /** `text`: pyproject.toml's, undefined when there is none to read. */
 async function readPyproject(text: string | undefined, known: ReadonlySet<string>): Promise<Partial | undefined> {
@@ -124,7 +138,24 @@ async function readPyproject(text: string | undefined, known: ReadonlySet<string
     }
     out.lintSince = { names: names.map((x: string) => x.trim()), from: `${where} lint-since` };
   }
+  if (t.ledger !== undefined) {
+    if (typeof t.ledger !== 'boolean') throw configError(where, 'ledger must be true or false');
+    out.ledger = t.ledger;
+  }
+  if (t['ledger-table'] !== undefined) out.ledgerTable = checkTableName(t['ledger-table'], where);
+  if (t['on-ahead'] !== undefined) out.onAhead = checkOnAhead(t['on-ahead'], where);
   return out;
+}
+
+/** A table name for the ledger: a plain identifier, as Alembic's version_table usually is. */
+export function checkTableName(v: unknown, where: string): string {
+  if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/u.test(v)) throw configError(where, 'ledger-table must be a table name: letters, digits and underscores, at most 63 characters, not starting with a digit');
+  return v;
+}
+
+function checkOnAhead(v: unknown, where: string): OnAhead {
+  if (v !== 'allow' && v !== 'block') throw configError(where, 'on-ahead must be "allow" or "block"');
+  return v;
 }
 
 function readIniSection(text: string | undefined, iniPath: string, known: ReadonlySet<string>): Partial | undefined {
@@ -150,10 +181,16 @@ function readIniSection(text: string | undefined, iniPath: string, known: Readon
       const names = raw.split(/[\s,]+/).filter(Boolean);
       if (names.length === 0) throw configError(where, 'lint-since must name at least one revision id');
       out.lintSince = { names, from: `${where} lint-since` };
+    } else if (key === 'ledger') {
+      out.ledger = parseBool(raw, key, where);
+    } else if (key === 'ledger-table') {
+      out.ledgerTable = checkTableName(raw, where);
+    } else if (key === 'on-ahead') {
+      out.onAhead = checkOnAhead(raw, where);
     } else if (key === 'ignore') {
       for (const line of raw.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) out.ignores.push(parseIgnoreLine(line, known, where));
     } else {
-      throw configError(where, `has an unknown option '${key}' (known: lint, targets-sqlite, app-sources, postgres-version, lint-since, ignore, rule.<code>)`);
+      throw configError(where, `has an unknown option '${key}' (known: lint, targets-sqlite, app-sources, postgres-version, lint-since, ledger, ledger-table, on-ahead, ignore, rule.<code>)`);
     }
   }
   return out;

@@ -5,6 +5,8 @@ import { predictUpgrade, translate, type StampValue } from '../../alembic/upgrad
 import type { RevisionMap } from '../../alembic/revision-map.js';
 import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
 import type { DatabaseContext, Rule } from '../rule.js';
+import type { LedgerRow } from '../../database/ledger.js';
+import { aheadChain, appliedByText, latestByRevision } from '../ledger-view.js';
 
 /** A version-table row that names no revision in the repository: the `guest_lockout_001` incident. */
 export const stampedRevisionMissing: Rule = {
@@ -14,9 +16,12 @@ export const stampedRevisionMissing: Rule = {
   check({ model, database: db, releaseGenerates }) {
     if (!db) return [];
     const failed = db.stamps.filter((s) => s.how === 'failed' && s.failure);
+    // rows the ledger shows a newer release applied are database-ahead's (a rollback), not a mystery
+    const known = latestByRevision(db.state.ledger);
+    const ahead = (s: (typeof failed)[number]): boolean => typeof s.value === 'string' && s.failure?.exception === 'ResolutionError' && aheadChain(s.value, model.map, known) !== undefined;
     const heads = model.map.heads;
     const folder = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(' ');
-    return failed.map((s) => {
+    return failed.filter((s) => !ahead(s)).map((s) => {
       const f = s.failure!;
       const own = translate(f, db.prediction.target).cliOutput;
       let why: string;
@@ -39,7 +44,7 @@ export const stampedRevisionMissing: Rule = {
       return {
         code: 'stamped-revision-missing',
         severity: 'error' as const,
-        message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${blank ? '' : origin(typeof s.value === 'string' ? db.forensics?.get(s.value) : undefined)}${
+        message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${blank ? '' : ledgerEvidence(typeof s.value === 'string' ? known.get(s.value) : undefined, db.state.ledger?.table)}${blank ? '' : origin(typeof s.value === 'string' ? db.forensics?.get(s.value) : undefined)}${
           !blank && f.exception === 'ResolutionError' ? generatedAtRelease(releaseGenerates?.[0], typeof s.value === 'string' ? db.forensics?.get(s.value) : undefined) : ''
         }`,
         hint,
@@ -91,6 +96,12 @@ function blankHint(b: Blanks, db: DatabaseContext): string {
 function generatedAtRelease(g: GeneratedAtRelease | undefined, f: Forensics | undefined): string {
   if (!g || (f && f.kind !== 'never' && f.kind !== 'no-git')) return '';
   return ` The release phase runs \`${g.command}\`${g.at ? ` (${g.at})` : ''}, which writes a migration on the release dyno and loses it with the dyno: that is how a database gets a revision no file in the repository has (release-generates-migration).`;
+}
+
+/** What the ledger says of an id it recorded but cannot chain down to this code, as a sentence. */
+function ledgerEvidence(r: LedgerRow | undefined, table: string | undefined): string {
+  if (!r) return '';
+  return ` The ledger ${table} shows ${appliedByText(r)} applied it (${r.path}), but not every revision between it and this code, so it is not simply a newer release's.`;
 }
 
 /** What git says about the id, as a sentence appended to the message. */

@@ -1,0 +1,46 @@
+import path from 'node:path';
+import type { ProjectModel } from '../alembic/project-model.js';
+import type { UpgradeStep } from '../alembic/upgrade-plan.js';
+import type { LedgerRow } from '../database/ledger.js';
+import { sha256Hex } from '../project/sha256.js';
+
+/**
+ * What identifies a release, from the variables Heroku (with runtime dyno metadata), GitHub
+ * Actions and GitLab CI set. Nothing else from the environment is ever recorded: it may hold secrets.
+ */
+const RELEASE_VARIABLES = ['HEROKU_RELEASE_VERSION', 'HEROKU_SLUG_COMMIT', 'HEROKU_APP_NAME', 'SOURCE_VERSION', 'DYNO', 'GITHUB_REPOSITORY', 'GITHUB_SHA', 'GITHUB_RUN_ID', 'CI_COMMIT_SHA', 'CI_PIPELINE_ID'];
+
+/** The release's identity for the ledger: the variables above that are set, and the code's heads. */
+export function appliedBy(env: Readonly<Record<string, string | undefined>>, model: ProjectModel): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of RELEASE_VARIABLES) {
+    const v = env[name];
+    // identifiers are short words; anything else is not what the variable should hold, and not recorded
+    if (v !== undefined && /^[\w.:/@+-]{1,200}$/u.test(v)) out[name] = v;
+  }
+  out['heads'] = model.map.heads.join(' ');
+  return out;
+}
+
+/** The ledger's rows for the migrations an upgrade applied, in the order it applied them. */
+export function ledgerRows(model: ProjectModel, steps: readonly UpgradeStep[], env: Readonly<Record<string, string | undefined>>, cwd: string, now = new Date()): LedgerRow[] {
+  const by = appliedBy(env, model);
+  const at = now.toISOString();
+  const rows: LedgerRow[] = [];
+  for (const step of steps) {
+    const rev = model.map.byKey.get(step.revision);
+    const bytes = rev ? model.config.files.bytes(rev.file.absPath) : undefined;
+    if (!rev || !bytes) continue;
+    rows.push({
+      revision: rev.id,
+      downRevisions: [...rev.versionedDown],
+      branchLabels: [...rev.origLabels],
+      dependsOn: [...rev.deps],
+      path: path.relative(cwd, rev.file.absPath) || rev.file.absPath,
+      sha256: sha256Hex(bytes),
+      appliedAt: at,
+      appliedBy: by,
+    });
+  }
+  return rows;
+}

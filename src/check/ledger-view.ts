@@ -1,0 +1,57 @@
+import type { RevisionMap } from '../alembic/revision-map.js';
+import type { LedgerRow, LedgerState } from '../database/ledger.js';
+
+/** A version-table row this code has no file for, which the ledger shows a newer release applied. */
+export interface AheadRow {
+  readonly row: string;
+  /** The ledger's record of each revision between the row and this code, the row first. */
+  readonly chain: readonly LedgerRow[];
+  /** The revisions of this code the chain comes down to (empty: it starts from base). */
+  readonly reaches: readonly string[];
+}
+
+/** The newest ledger row of each revision. */
+export function latestByRevision(ledger: LedgerState | undefined): Map<string, LedgerRow> {
+  const out = new Map<string, LedgerRow>();
+  for (const r of ledger?.rows ?? []) out.set(r.revision, r);
+  return out;
+}
+
+/**
+ * The row is ahead when every revision from it down (through down revisions) that this code does
+ * not have is one the ledger recorded, until each line of descent reaches a revision this code has
+ * or base. One revision the ledger does not know (a hand stamp, a file lost) and it is not: it stays
+ * a revision nobody can account for. Undefined then.
+ */
+export function aheadChain(row: string, map: RevisionMap, known: ReadonlyMap<string, LedgerRow>): AheadRow | undefined {
+  if (map.byKey.has(row)) return undefined;
+  const chain: LedgerRow[] = [];
+  const reaches: string[] = [];
+  const seen = new Set<string>();
+  const queue = [row];
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (map.byKey.has(id)) {
+      reaches.push(id);
+      continue;
+    }
+    const rec = known.get(id);
+    if (!rec) return undefined;
+    chain.push(rec);
+    queue.push(...rec.downRevisions);
+  }
+  return { row, chain, reaches };
+}
+
+/** Who applied a ledger row, in words: the release's version and commit where known, and the dyno. */
+export function appliedByText(r: LedgerRow): string {
+  const by = r.appliedBy;
+  const release = by['HEROKU_RELEASE_VERSION'] ? `release ${by['HEROKU_RELEASE_VERSION']}` : undefined;
+  const commit = by['SOURCE_VERSION'] ?? by['HEROKU_SLUG_COMMIT'] ?? by['GITHUB_SHA'] ?? by['CI_COMMIT_SHA'];
+  const parts = [release, commit ? `commit ${commit.slice(0, 12)}` : undefined, by['DYNO'] ? `dyno ${by['DYNO']}` : undefined].filter((p): p is string => p !== undefined);
+  const who = parts.length > 0 ? parts.join(', ') : by['heads'] ? `a release whose code had head ${by['heads']}` : 'a release';
+  if (by['recordedBy'] === 'ledger record') return `\`ledger record\` (${parts.length > 0 ? parts.join(', ') : `code at head ${by['heads'] ?? '?'}`}), which found it applied, on ${r.appliedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/u, ' UTC')}`;
+  return `${who} on ${r.appliedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/u, ' UTC')}`;
+}

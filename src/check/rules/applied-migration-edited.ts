@@ -1,0 +1,33 @@
+import { sha256Hex } from '../../project/sha256.js';
+import { appliedByText, latestByRevision } from '../ledger-view.js';
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
+
+/** Flyway's validate: a migration the ledger says a release applied, whose file's bytes changed since. */
+export const appliedMigrationEdited: Rule = {
+  code: 'applied-migration-edited',
+  severity: 'warning',
+  summary: 'A migration file changed after a release applied it (the ledger keeps its SHA-256): databases that ran it keep what the old version did.',
+  check({ model, database: db, files }) {
+    const known = latestByRevision(db?.state.ledger);
+    if (known.size === 0) return [];
+    const out: Finding[] = [];
+    for (const rev of model.map.all) {
+      const rec = known.get(rev.id);
+      if (!rec) continue;
+      const bytes = files.bytes(rev.file.absPath);
+      if (!bytes) continue;
+      const now = sha256Hex(bytes);
+      if (now === rec.sha256) continue;
+      out.push({
+        code: 'applied-migration-edited',
+        severity: 'warning',
+        message: `${rev.file.path}: revision ${rev.id} changed after ${appliedByText(rec)} applied it (SHA-256 ${rec.sha256.slice(0, 12)}… then, ${now.slice(0, 12)}… now${rec.path !== rev.file.path ? `; it was ${rec.path}` : ''}). Databases that already ran it keep what the old version did; a new database gets what the file says now.`,
+        hint: `Put a change that must reach existing databases in a new migration, and restore this file (git log -p -- ${rev.file.path}). If the edit changes nothing that runs (a comment, formatting), record the file as it is now: alembic-preflight ledger record --yes.`,
+        path: rev.file.path,
+        revision: rev.id,
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,91 @@
+import { latestByRevision } from '../check/ledger-view.js';
+import { ledgerRows } from '../check/ledger-rows.js';
+import type { Rev } from '../alembic/revision-map.js';
+import type { ProjectModel } from '../alembic/project-model.js';
+import { resolveStamps } from '../alembic/upgrade-plan.js';
+import { writeLedger } from '../database/write-ledger.js';
+import type { LedgerRow } from '../database/ledger.js';
+import type { CommandOutput } from './check-command.js';
+import { openProjectAndDatabase, postgresOptions, type VerifyCommandOptions } from './verify-command.js';
+
+export interface LedgerCommandOptions extends VerifyCommandOptions {
+  readonly yes?: boolean;
+}
+
+/**
+ * `ledger record`: puts in the ledger the revisions the database holds (its rows and everything
+ * below them, as Alembic counts them applied) that the ledger lacks or holds with other bytes: for a
+ * database older than the ledger, or to accept an applied file's harmless edit. A dry run unless --yes.
+ */
+export async function ledgerRecordCommand(opts: LedgerCommandOptions): Promise<CommandOutput> {
+  const { table, db, state, model, ledgerTable } = await openProjectAndDatabase({ ...opts, ledger: true }, `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`);
+  const name = ledgerTable!;
+  const head = `alembic-preflight ledger record: ${name} (${opts.yes ? 'writing' : 'dry run'})`;
+  const refuse = (why: string, fix: string): CommandOutput => output(opts, { ok: false, table: name, written: false, rows: [], refused: why }, [head, '', `REFUSED: ${why}`, `  fix: ${fix}`]);
+  if (model.failure) return refuse(`the revision files do not load (${model.failure.failure.message}).`, 'alembic-preflight check shows what to fix first.');
+  if (state.ledger?.unreadable) return refuse(`the ledger cannot be read (${state.ledger.unreadable}).`, `GRANT SELECT, INSERT ON ${name} TO <role>.`);
+  const stamps = resolveStamps(model.map, state.rows);
+  const unknown = stamps.filter((s) => s.how === 'failed');
+  if (unknown.length > 0) {
+    return refuse(`the ${state.versionTable} row${unknown.length === 1 ? '' : 's'} ${unknown.map((s) => `'${String(s.value)}'`).join(', ')} name${unknown.length === 1 ? 's' : ''} no revision of this code.`, 'alembic-preflight verify explains the row; record from the code that has its file.');
+  }
+  const applied = appliedRevisions(model, stamps.flatMap((s) => (s.how === 'failed' ? [] : s.revisions)));
+  const known = latestByRevision(state.ledger);
+  // recorded after the fact: says so, where a release's row says which release applied it
+  const fresh = ledgerRows(model, applied.map((r) => ({ revision: r.id, downRevisions: [], versionOps: [] })), opts.env, opts.cwd).map((r) => ({ ...r, appliedBy: { ...r.appliedBy, recordedBy: 'ledger record' } }));
+  const rows = fresh.filter((r) => known.get(r.revision)?.sha256 !== r.sha256);
+  const create = state.ledger?.exists !== true;
+  const lines = [head, ''];
+  if (rows.length === 0 && !create) lines.push(`Nothing to record: ${name} already holds the ${applied.length} revision${applied.length === 1 ? '' : 's'} the database has, with these files' bytes.`);
+  else {
+    if (create) lines.push(`${opts.yes ? 'Creates' : 'Would create'} ${name} beside ${state.versionTable}.`);
+    for (const r of rows) lines.push(`  ${r.revision}  ${r.path}  sha256 ${r.sha256.slice(0, 12)}…${known.has(r.revision) ? ' (the file changed since it was recorded)' : ''}`);
+    lines.push('', opts.yes ? `Recorded ${rows.length} revision${rows.length === 1 ? '' : 's'}.` : `Run again with --yes to record ${rows.length} revision${rows.length === 1 ? '' : 's'} (one transaction).`);
+  }
+  if (opts.yes && (rows.length > 0 || create)) await writeLedger(db, { table: name, schema: table.versionTableSchema, create }, rows, postgresOptions(opts));
+  return output(opts, { ok: true, table: name, written: opts.yes === true && (rows.length > 0 || create), created: create && opts.yes === true, rows }, lines);
+}
+
+interface LedgerDocument {
+  readonly ok: boolean;
+  readonly table: string;
+  readonly written: boolean;
+  readonly created?: boolean;
+  readonly rows: readonly LedgerRow[];
+  readonly refused?: string;
+}
+
+function output(opts: LedgerCommandOptions, doc: LedgerDocument, lines: readonly string[]): CommandOutput {
+  const document = opts.format === 'json' ? { schemaVersion: 1, command: 'ledger record', ...doc } : undefined;
+  return { stdout: document ? JSON.stringify(document, null, 2) + '\n' : lines.join('\n') + '\n', exitCode: doc.ok ? 0 : 1, document };
+}
+
+/** The revisions at or below `heads` (down revisions and dependencies), parents first. */
+function appliedRevisions(model: ProjectModel, heads: readonly string[]): Rev[] {
+  const out: Rev[] = [];
+  const seen = new Set<Rev>();
+  const visit = (start: Rev): void => {
+    // iterative post-order: a history of thousands of revisions is deeper than the call stack
+    const stack: [Rev, number][] = [[start, 0]];
+    seen.add(start);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const below = top[0].allDown;
+      if (top[1] < below.length) {
+        const next = model.map.byKey.get(below[top[1]++]!);
+        if (next && !seen.has(next)) {
+          seen.add(next);
+          stack.push([next, 0]);
+        }
+      } else {
+        out.push(top[0]);
+        stack.pop();
+      }
+    }
+  };
+  for (const h of heads) {
+    const rev = model.map.byKey.get(h);
+    if (rev && !seen.has(rev)) visit(rev);
+  }
+  return out;
+}

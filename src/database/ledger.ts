@@ -1,0 +1,110 @@
+/**
+ * The ledger: a table of our own, beside the version table, with one row per revision a release
+ * applied (Alembic keeps only the current heads). It lets an older release recognise a database
+ * that a newer one moved ahead, and shows whether an applied migration's file changed since.
+ */
+import { quoteIdent } from './quote-ident.js';
+
+/** The ledger's table unless the settings or --ledger-table name another. */
+export const DEFAULT_LEDGER_TABLE = 'alembic_preflight_history';
+
+/** One revision a release applied, as the ledger keeps it. */
+export interface LedgerRow {
+  readonly revision: string;
+  readonly downRevisions: readonly string[];
+  readonly branchLabels: readonly string[];
+  readonly dependsOn: readonly string[];
+  /** The revision file, relative to the folder the release ran in. */
+  readonly path: string;
+  /** SHA-256 of the file's bytes, in hex. */
+  readonly sha256: string;
+  /** When the release recorded it: ISO 8601, UTC. */
+  readonly appliedAt: string;
+  /** What identifies the release (HEROKU_RELEASE_VERSION, SOURCE_VERSION, DYNO, …), and the code's heads. */
+  readonly appliedBy: Readonly<Record<string, string>>;
+}
+
+/** The ledger as verify read it. */
+export interface LedgerState {
+  readonly table: string;
+  readonly exists: boolean;
+  /** In the order they were recorded. */
+  readonly rows: readonly LedgerRow[];
+  /** Why the rows could not be read (no SELECT privilege), when the table exists. */
+  readonly unreadable?: string;
+}
+
+/** The ledger's columns, in the order every statement names them. */
+export const LEDGER_COLUMNS = ['revision', 'down_revisions', 'branch_labels', 'depends_on', 'path', 'sha256', 'applied_at', 'applied_by'] as const;
+
+/** The ledger's name as SQL: in the version table's schema when one is configured. */
+export function ledgerSql(table: string, schema: string | null): string {
+  return schema === null ? quoteIdent(table) : `${quoteIdent(schema)}.${quoteIdent(table)}`;
+}
+
+/**
+ * CREATE TABLE IF NOT EXISTS for both dialects: plain text columns (lists and the release as JSON),
+ * so that nothing depends on a server's types.
+ */
+export function createLedgerSql(table: string, schema: string | null): string {
+  return `CREATE TABLE IF NOT EXISTS ${ledgerSql(table, schema)} (
+  revision VARCHAR(255) NOT NULL,
+  down_revisions TEXT NOT NULL,
+  branch_labels TEXT NOT NULL,
+  depends_on TEXT NOT NULL,
+  path TEXT NOT NULL,
+  sha256 VARCHAR(64) NOT NULL,
+  applied_at VARCHAR(40) NOT NULL,
+  applied_by TEXT NOT NULL
+)`;
+}
+
+/** The SELECT that reads the ledger, oldest first. */
+export function selectLedgerSql(table: string, schema: string | null): string {
+  return `SELECT ${LEDGER_COLUMNS.join(', ')} FROM ${ledgerSql(table, schema)} ORDER BY applied_at`;
+}
+
+/** A row's values in LEDGER_COLUMNS order, as they are stored. */
+export function ledgerValues(row: LedgerRow): string[] {
+  return [row.revision, JSON.stringify(row.downRevisions), JSON.stringify(row.branchLabels), JSON.stringify(row.dependsOn), row.path, row.sha256, row.appliedAt, JSON.stringify(row.appliedBy)];
+}
+
+/**
+ * Rows as the database returned them (arrays in LEDGER_COLUMNS order). A row someone edited into
+ * something we cannot read is left out: the ledger is evidence, and a wrong row proves nothing.
+ */
+export function parseLedgerRows(raw: readonly (readonly unknown[])[]): LedgerRow[] {
+  const out: LedgerRow[] = [];
+  for (const r of raw) {
+    const [revision, down, labels, depends, file, sha, at, by] = r;
+    if (typeof revision !== 'string' || typeof file !== 'string' || typeof sha !== 'string' || typeof at !== 'string') continue;
+    const downRevisions = stringList(down);
+    const branchLabels = stringList(labels);
+    const dependsOn = stringList(depends);
+    const appliedBy = stringRecord(by);
+    if (!downRevisions || !branchLabels || !dependsOn || !appliedBy) continue;
+    out.push({ revision, downRevisions, branchLabels, dependsOn, path: file, sha256: sha, appliedAt: at, appliedBy });
+  }
+  return out;
+}
+
+function parsed(v: unknown): unknown {
+  if (typeof v !== 'string') return undefined;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function stringList(v: unknown): string[] | undefined {
+  const p = parsed(v);
+  return Array.isArray(p) && p.every((x) => typeof x === 'string') ? (p as string[]) : undefined;
+}
+
+function stringRecord(v: unknown): Record<string, string> | undefined {
+  const p = parsed(v);
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return undefined;
+  const entries = Object.entries(p as Record<string, unknown>);
+  return entries.every(([, x]) => typeof x === 'string') ? Object.fromEntries(entries as [string, string][]) : undefined;
+}

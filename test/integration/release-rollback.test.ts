@@ -1,0 +1,196 @@
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/cli.js';
+import { PYTHON, REPO } from '../helpers/oracle.js';
+import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from '../helpers/pg-cluster.js';
+
+/** The Procfile's release line, exactly as Heroku runs it. */
+const RELEASE_LINE = /^release:\s*(.+)$/mu.exec(readFileSync(path.join(REPO, 'Procfile'), 'utf8'))![1]!;
+const VERSIONS = 'examples/heroku-app/migrations/versions';
+
+/** Two migrations release v2 adds on top of the example's head (2a3b4c5d6e7f). */
+const V2_FILES: Record<string, string> = {
+  '3b4c5d6e7f80_add_notes.py': migration('3b4c5d6e7f80', '2a3b4c5d6e7f', 'op.create_table("notes", sa.Column("id", sa.Integer(), primary_key=True))', 'op.drop_table("notes")'),
+  '4c5d6e7f8091_add_tags.py': migration('4c5d6e7f8091', '3b4c5d6e7f80', 'op.create_table("tags", sa.Column("id", sa.Integer(), primary_key=True))', 'op.drop_table("tags")'),
+};
+
+function migration(id: string, down: string, up: string, downgrade: string): string {
+  return `"""${id}\n\nRevision ID: ${id}\nRevises: ${down}\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "${id}"\ndown_revision = "${down}"\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    ${up}\n\n\ndef downgrade():\n    ${downgrade}\n`;
+}
+
+interface Slug {
+  readonly dir: string;
+  readonly marker: string;
+}
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly alembicStarts: number;
+}
+
+describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfile line, real Alembic)', () => {
+  let pg: PgServer;
+  let n = 0;
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await pg?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** A slug of the example app, with `extra` migrations; `alembic` on PATH counts its starts. */
+  function slug(extra: Record<string, string> = {}): Slug {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-rollback-'));
+    dirs.push(dir);
+    cpSync(path.join(REPO, 'examples'), path.join(dir, 'examples'), { recursive: true });
+    cpSync(path.join(REPO, 'Procfile'), path.join(dir, 'Procfile'));
+    mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(BIN, path.join(dir, 'node_modules', '.bin', 'alembic-preflight'));
+    mkdirSync(path.join(dir, '.bin'));
+    const marker = path.join(dir, 'alembic-starts');
+    writeFileSync(path.join(dir, '.bin', 'alembic'), `#!/bin/sh\necho "$@" >> '${marker}'\nexec ${PYTHON} -m alembic "$@"\n`);
+    chmodSync(path.join(dir, '.bin', 'alembic'), 0o755);
+    for (const [file, body] of Object.entries(extra)) writeFileSync(path.join(dir, VERSIONS, file), body);
+    return { dir, marker };
+  }
+
+  async function database(): Promise<{ db: string; url: string }> {
+    const db = `rollback_${++n}`;
+    await pgExec(pg.url, [`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db}`]);
+    return { db, url: pg.urlFor(db).replace(/^postgresql:/u, 'postgres:') };
+  }
+
+  const starts = (marker: string): number => (existsSync(marker) ? readFileSync(marker, 'utf8').trim().split('\n').length : 0);
+
+  /** The Procfile's release line in a slug, as Heroku runs it for release `version`. */
+  function release(s: Slug, url: string, version: string, line = RELEASE_LINE): Run {
+    const env = { PATH: `${path.join(s.dir, '.bin')}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '', DYNO: 'release.1', HEROKU_RELEASE_VERSION: version, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1', ALEMBIC_PREFLIGHT_CACHE: 'off' };
+    const r = spawnSync('/bin/sh', ['-c', line], { cwd: s.dir, encoding: 'utf8', env });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, alembicStarts: starts(s.marker) };
+  }
+
+  function verify(s: Slug, url: string, ...args: string[]): { status: number | null; stdout: string } {
+    const r = spawnSync(process.execPath, [BIN, 'verify', '--format', 'json', ...args], { cwd: s.dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off' } });
+    return { status: r.status, stdout: r.stdout };
+  }
+
+  const codes = (json: string): string[] => (JSON.parse(json) as { findings: { code: string }[] }).findings.map((f) => f.code);
+  const ledger = async (db: string): Promise<unknown[][]> => pgExec(pg.urlFor(db), 'SELECT revision, path, applied_by FROM alembic_preflight_history ORDER BY applied_at, revision');
+
+  it('v1 applies A, v2 applies B and C, the rollback to v1 exits 0 without starting Alembic and names B, C and v2', async () => {
+    const { db, url } = await database();
+    const v1 = slug();
+    const v2 = slug(V2_FILES);
+    const first = release(v1, url, 'v1');
+    expect(first.status, first.stdout + first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/ledger alembic_preflight_history: 2 revisions recorded/u);
+    const second = release(v2, url, 'v2');
+    expect(second.status, second.stdout + second.stderr).toBe(0);
+    expect(second.stdout).toContain('OK: applied 2 migrations; the database is at 4c5d6e7f8091');
+    const rows = await ledger(db);
+    expect(rows.map((r) => r[0])).toEqual(['1f2a3b4c5d6e', '2a3b4c5d6e7f', '3b4c5d6e7f80', '4c5d6e7f8091']);
+    expect(rows[2]![1]).toBe(`${VERSIONS}/3b4c5d6e7f80_add_notes.py`);
+    expect(JSON.parse(String(rows[3]![2]))).toEqual({ HEROKU_RELEASE_VERSION: 'v2', DYNO: 'release.1', heads: '4c5d6e7f8091' });
+
+    const before = starts(v1.marker);
+    const rollback = release(v1, url, 'v3');
+    expect(rollback.status, rollback.stdout + rollback.stderr).toBe(0);
+    expect(rollback.alembicStarts).toBe(before);
+    expect(rollback.stdout).toMatch(/\[database-ahead\] The alembic_version row '4c5d6e7f8091' is ahead of this code by 2 revisions/u);
+    expect(rollback.stdout).toMatch(/4c5d6e7f8091 \(examples\/heroku-app\/migrations\/versions\/4c5d6e7f8091_add_tags\.py; release v2, dyno release\.1 on \d{4}-\d\d-\d\d/u);
+    expect(rollback.stdout).toContain('3b4c5d6e7f80 (examples/heroku-app/migrations/versions/3b4c5d6e7f80_add_notes.py; release v2');
+    expect(rollback.stdout).toContain('alembic downgrade 2a3b4c5d6e7f');
+    expect(rollback.stdout).toMatch(/^alembic-preflight release: OK, NOT MIGRATED: the database is ahead of this code \(4c5d6e7f8091; a rollback\?\)/mu);
+    expect(await pgExec(pg.urlFor(db), 'SELECT version_num FROM alembic_version')).toEqual([['4c5d6e7f8091']]);
+    // and the line that asks to block stops it
+    const blocked = release(v1, url, 'v3', `${RELEASE_LINE} --on-ahead block`);
+    expect(blocked.status).toBe(1);
+    expect(blocked.stdout).toMatch(/BLOCKED before Alembic started: FAILED: Can't locate revision identified by '4c5d6e7f8091'/u);
+    // rolling forward again runs nothing and records nothing new
+    const forward = release(v2, url, 'v4');
+    expect(forward.status).toBe(0);
+    expect(await ledger(db)).toHaveLength(4);
+  }, 120_000);
+
+  it('a hand-stamped id the ledger does not know still blocks; an edited applied file is reported', async () => {
+    const { db, url } = await database();
+    const v1 = slug();
+    expect(release(v1, url, 'v1').status).toBe(0);
+    await pgExec(pg.urlFor(db), "UPDATE alembic_version SET version_num = 'guest_lockout_001'");
+    const blocked = release(v1, url, 'v2');
+    expect(blocked.status).toBe(1);
+    expect(blocked.stdout).toContain("[stamped-revision-missing] The alembic_version row 'guest_lockout_001'");
+    expect(blocked.stdout).not.toContain('database-ahead');
+    await pgExec(pg.urlFor(db), "UPDATE alembic_version SET version_num = '2a3b4c5d6e7f'");
+    appendFileSync(path.join(v1.dir, VERSIONS, '2a3b4c5d6e7f_add_guest_sessions.py'), '# reworded after the release\n');
+    const edited = verify(v1, url);
+    expect(edited.status).toBe(0);
+    expect(codes(edited.stdout)).toContain('applied-migration-edited');
+    expect(verify(v1, url, '--strict').status).toBe(1);
+    // accepting the edit records the file's bytes again
+    const recorded = spawnSync(process.execPath, [BIN, 'ledger', 'record', '--yes'], { cwd: v1.dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off' } });
+    expect(recorded.status, recorded.stdout + recorded.stderr).toBe(0);
+    expect(recorded.stdout).toContain('2a3b4c5d6e7f  examples/heroku-app/migrations/versions/2a3b4c5d6e7f_add_guest_sessions.py');
+    expect(codes(verify(v1, url).stdout)).not.toContain('applied-migration-edited');
+  }, 120_000);
+
+  it('without a ledger the rollback blocks as before; ledger record fills one for a database older than it', async () => {
+    const { db, url } = await database();
+    const v1 = slug();
+    const v2 = slug(V2_FILES);
+    const upgraded = release(v2, url, 'v2', `${RELEASE_LINE} --no-ledger`);
+    expect(upgraded.status, upgraded.stdout + upgraded.stderr).toBe(0);
+    expect((await pgExec(pg.urlFor(db), "SELECT to_regclass('alembic_preflight_history') IS NULL"))[0]![0]).toBe(true);
+    const blocked = release(v1, url, 'v3');
+    expect(blocked.status).toBe(1);
+    expect(blocked.stdout).toContain('[stamped-revision-missing]');
+    // verify reads no ledger and creates none
+    expect(verify(v1, url).status).toBe(1);
+    expect((await pgExec(pg.urlFor(db), "SELECT to_regclass('alembic_preflight_history') IS NULL"))[0]![0]).toBe(true);
+    const dry = spawnSync(process.execPath, [BIN, 'ledger', 'record'], { cwd: v2.dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off' } });
+    expect(dry.status, dry.stdout + dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('Would create alembic_preflight_history');
+    expect((await pgExec(pg.urlFor(db), "SELECT to_regclass('alembic_preflight_history') IS NULL"))[0]![0]).toBe(true);
+    const wet = spawnSync(process.execPath, [BIN, 'ledger', 'record', '--yes'], { cwd: v2.dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url, HEROKU_RELEASE_VERSION: 'v2', ALEMBIC_PREFLIGHT_CACHE: 'off' } });
+    expect(wet.status, wet.stdout + wet.stderr).toBe(0);
+    expect((await ledger(db)).map((r) => r[0])).toEqual(['1f2a3b4c5d6e', '2a3b4c5d6e7f', '3b4c5d6e7f80', '4c5d6e7f8091']);
+    const rollback = release(v1, url, 'v3');
+    expect(rollback.status).toBe(0);
+    expect(rollback.stdout).toContain('`ledger record` (release v2), which found it applied');
+  }, 120_000);
+
+  it('a role that cannot read the ledger is warned; one that cannot write it keeps the release green', async () => {
+    const { db, url } = await database();
+    const suffix = String(n);
+    const deployer = `deployer_${suffix}`;
+    const reader = `reader_${suffix}`;
+    await pgExec(pg.url, [`CREATE ROLE ${deployer} LOGIN PASSWORD '${TEST_PASSWORD}'`, `CREATE ROLE ${reader} LOGIN PASSWORD '${TEST_PASSWORD}'`]);
+    // the ledger exists, owned by another role: the deployer may read it but not write it
+    await pgExec(pg.urlFor(db), [
+      `GRANT ALL ON SCHEMA public TO ${deployer}`,
+      `GRANT USAGE ON SCHEMA public TO ${reader}`,
+      'CREATE TABLE alembic_preflight_history (revision VARCHAR(255) NOT NULL, down_revisions TEXT NOT NULL, branch_labels TEXT NOT NULL, depends_on TEXT NOT NULL, path TEXT NOT NULL, sha256 VARCHAR(64) NOT NULL, applied_at VARCHAR(40) NOT NULL, applied_by TEXT NOT NULL)',
+      `GRANT SELECT ON alembic_preflight_history TO ${deployer}`,
+    ]);
+    const as = (role: string): string => url.replace(/\/\/[^:]+:/u, `//${role}:`);
+    const v1 = slug();
+    const green = release(v1, as(deployer), 'v1');
+    expect(green.status, green.stdout + green.stderr).toBe(0);
+    expect(green.stdout).toMatch(/OK: applied 2 migrations/u);
+    expect(green.stdout).toMatch(/warning: the migrations were applied, but the ledger alembic_preflight_history was not written: .*permission denied/u);
+    expect(green.stdout).not.toContain(TEST_PASSWORD);
+    expect(await ledger(db)).toEqual([]);
+    // a read-only role without SELECT on the ledger: warned, and the verdict is still the version table's
+    await pgExec(pg.urlFor(db), [`GRANT SELECT ON alembic_version TO ${reader}`]);
+    const read = verify(v1, as(reader));
+    expect(read.status, read.stdout).toBe(0);
+    expect(codes(read.stdout)).toContain('ledger-unreadable');
+  }, 120_000);
+});
