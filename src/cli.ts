@@ -68,11 +68,18 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       'verify',
       ABOUT.verify,
       (y) =>
-        withHelp(ledgerOptions(databaseOptions(projectOptions(y))).option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' }), `$0 verify [options]\n\n${ABOUT.verify}`, [["$0 verify", "read $DATABASE_URL (read-only) and predict `alembic upgrade head`"], ["$0 verify --database-url-env AUDIT_DATABASE_URL", "another database"], ["$0 verify --target heads --format json", "predict `upgrade heads`, as JSON"]], EXIT_CODES.database),
+        withHelp(ledgerOptions(databaseOptions(projectOptions(y))).option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' }).option('downgrade', { type: 'string', describe: 'predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error' }), `$0 verify [options]\n\n${ABOUT.verify}`, [["$0 verify", "read $DATABASE_URL (read-only) and predict `alembic upgrade head`"], ["$0 verify --database-url-env AUDIT_DATABASE_URL", "another database"], ["$0 verify --target heads --format json", "predict `upgrade heads`, as JSON"]], EXIT_CODES.database),
       async (args) => {
         format = args.format;
         if (args.rules) return listRules(args.config, args.format, env);
         const { verifyCommand } = await import('./commands/verify-command.js');
+        if (args.downgrade !== undefined) {
+          const { verifyDowngradeCommand } = await import('./commands/verify-command.js');
+          const out = await verifyDowngradeCommand({ ...projectArgs(args, build), ...databaseArgs(args), env, downgrade: args.downgrade });
+          writeReport(out.stdout, format, out.document);
+          exitCode = out.exitCode;
+          return;
+        }
         const out = await verifyCommand({ ...projectArgs(args, build), ...databaseArgs(args), ...ledgerArgs(args), env, git: args.git });
         writeReport(out.stdout, format, out.document);
         exitCode = out.exitCode;
@@ -322,7 +329,7 @@ function ledgerArgs(args: { 'ledger-table'?: string; ledger?: boolean }) {
 }
 
 /** Flags that take one value; given twice, which one was meant is a guess (argparse keeps the last). */
-const SINGLE = ['ledger-table', 'on-ahead', 'cache-dir', 'config', 'name', 'alembic-version', 'python-version', 'target', 'lint-changed-since', 'from-logs', 'from', 'to', 'database-url', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'connect-timeout', 'connect-retries', 'statement-timeout', 'deadline'];
+const SINGLE = ['downgrade', 'ledger-table', 'on-ahead', 'cache-dir', 'config', 'name', 'alembic-version', 'python-version', 'target', 'lint-changed-since', 'from-logs', 'from', 'to', 'database-url', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'connect-timeout', 'connect-retries', 'statement-timeout', 'deadline'];
 /** Flags whose empty value (`--versions "$UNSET"`) is a mistake in a script: taken as "not given", another project would be checked. */
 const NOT_EMPTY = ['ledger-table', 'cache-dir', 'config', 'name', 'versions', 'database-url', 'alembic-version', 'python-version', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'from', 'to', 'revision', 'after', 'ignore', 'lint-since', 'from-logs'];
 /** Number flags: yargs turns `abc` into NaN, and a negative timeout or deadline would end every run at once. */

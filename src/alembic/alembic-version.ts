@@ -37,6 +37,8 @@ export function featuresOf(v: AlembicVersion) {
     recursiveVersionLocations: atLeast(v, 1, 10),
     /** 1.12.1: `down_revision = ''` stays '' (a KeyError) instead of meaning base. */
     emptyStringDownRevisionIsKey: atLeast(v, 1, 12, 1),
+    /** 1.13.1: a downgrade through a merge leaves out a down revision another one already implies. */
+    unmergeDropsAncestors: atLeast(v, 1, 13, 1),
     /** 1.13.3: version_path_separator accepts newline and strips items. */
     versionPathSeparatorNewline: atLeast(v, 1, 13, 3),
     /** 1.16: path_separator, pyproject.toml, new config errors, empty script_location = CWD. */

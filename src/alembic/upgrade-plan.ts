@@ -1,12 +1,9 @@
-import { pyRepr } from '../python/python-value.js';
 import type { Rev, RevisionMap } from './revision-map.js';
+import { AlembicRaise, type FailureDetail } from './alembic-raise.js';
+import { VersionRows, type StampValue } from './version-rows.js';
 
-/**
- * One value read from the version table, as the driver hands it to Alembic.
- * Strings are the normal case; NULL and non-strings only appear in tables a
- * human created by hand.
- */
-export type StampValue = string | null | { readonly repr: string };
+export { AlembicRaise, type FailureDetail } from './alembic-raise.js';
+export type { StampValue } from './version-rows.js';
 
 /** How a version-table row resolves (reference §4.6). */
 export interface StampResolution {
@@ -22,6 +19,8 @@ export interface UpgradeStep {
   readonly downRevisions: readonly string[];
   /** What the version table does at this step (Alembic's HeadMaintainer). */
   readonly versionOps: readonly string[];
+  /** The rows after this step (downgrade predictions keep them). */
+  readonly rowsAfter?: readonly (string | null)[];
 }
 
 export interface UpgradePrediction {
@@ -38,15 +37,6 @@ export interface UpgradePrediction {
   readonly unpredictable?: string;
 }
 
-/** What a failure is, for the rules that explain it; the message is Alembic's words, never parsed. */
-export type FailureDetail =
-  | { readonly kind: 'no-such-revision'; readonly tooShort: boolean }
-  | { readonly kind: 'ambiguous-prefix'; readonly candidates: readonly string[] }
-  | { readonly kind: 'not-in-branch'; readonly branch: string }
-  | { readonly kind: 'overlap'; readonly target: string; readonly others: readonly string[] }
-  | { readonly kind: 'rowcount' }
-  | { readonly kind: 'value-too-long'; readonly limit: number };
-
 export interface PredictedFailure {
   /** Python exception class (CommandError when the CLI prints `FAILED: …`). */
   readonly exception: string;
@@ -59,39 +49,25 @@ export interface PredictedFailure {
   readonly detail?: FailureDetail;
 }
 
-/** An exception Alembic raises, by class; `argument` is what `_catch_revision_errors` quotes. */
-export class AlembicRaise extends Error {
-  /** The revision whose step was being applied when Alembic raised (stage `step`). */
-  step?: string;
-  constructor(
-    readonly exception:
-      | 'ResolutionError'
-      | 'MultipleHeads'
-      | 'RevisionError'
-      | 'CommandError'
-      | 'AssertionError'
-      | 'KeyError'
-      | 'Unpredictable',
-    message: string,
-    readonly argument?: string,
-    readonly stage: 'load' | 'target' | 'stamp' | 'overlap' | 'step' = 'target',
-    readonly detail?: FailureDetail,
-  ) {
-    super(message);
-  }
+export const RELATIVE = /^(?:(.+?)@)?(\w+)?([+-]\d+)/u;
 
-  /** True when Alembic's CLI reports it as `FAILED: …` rather than a traceback. */
-  get commandError(): boolean {
-    return this.exception === 'CommandError';
-  }
+/** Where a relative walk ends: a revision, "base" (walked down past a base), or nowhere (null). */
+export const BASE = Symbol('base');
+type WalkEnd = Rev | null | typeof BASE;
 
-  get cliOutput(): string {
-    if (this.commandError) return `FAILED: ${this.message}`;
-    return `${this.exception}${this.message ? `: ${this.message}` : ''}`;
-  }
+/** `_relative_destination.match(target)`: the label, the symbol walked from, and the signed step count. */
+export function relativeTarget(target: string): { label?: string; symbol?: string; text: string; steps: bigint } | undefined {
+  const m = RELATIVE.exec(target);
+  if (!m) return undefined;
+  // Python's \w and \d take every script's letters and digits, and int() reads those digits
+  if (/[^ -~]/u.test(m[0])) throw new AlembicRaise('Unpredictable', `the relative target '${target}' holds characters outside ASCII, which Python's \\w and int() read differently`);
+  const text = m[3]!;
+  return { label: m[1], symbol: m[2], text, steps: BigInt(text.replace(/^\+/u, '')) };
 }
 
-export const RELATIVE = /^(?:(.+?)@)?(\w+)?([+-]\d+)/u;
+function abs(n: bigint): bigint {
+  return n < 0n ? -n : n;
+}
 /** What `alembic upgrade <destination>` prints when `head` names several heads. */
 export function multipleHeadsMessage(destination: string): string {
   return `Multiple head revisions are present for given argument '${destination}'; please specify a specific target revision, '<branchname>@${destination}' to narrow to a specific head, or 'heads' for all heads`;
@@ -166,7 +142,8 @@ export function translate(e: AlembicRaise, destination: string): AlembicRaise {
   }
 }
 
-class Resolver {
+/** Alembic's RevisionMap lookups and walks over our map, shared by the upgrade and downgrade predictions. */
+export class Resolver {
   private readonly byKey: ReadonlyMap<string, Rev>;
   private graph: IndexedGraph | undefined;
   constructor(private readonly map: RevisionMap) {
@@ -175,7 +152,7 @@ class Resolver {
 
   iterateUpgrade(upper: string, lower: readonly StampValue[]): Rev[] {
     // _collect_upgrade_revisions
-    const targets = this.parseUpgradeTarget(upper);
+    const targets = this.parseUpgradeTarget(upper, lower);
     const distinctTargets = new Set(targets);
     // the target walk can only raise (overlap) with several targets; otherwise defer it
     let required: Set<Rev> | undefined;
@@ -194,14 +171,88 @@ class Resolver {
     return this.topologicalSort(needs, targets);
   }
 
-  private parseUpgradeTarget(target: string): Rev[] {
-    if (RELATIVE.test(target)) {
-      throw new AlembicRaise('Unpredictable', `relative upgrade targets such as '${target}' are not predicted; name a revision, head, heads or label@head`);
+  /** `_parse_upgrade_target`, then `is_revision` on each target (a walk that ends nowhere fails that assert). */
+  private parseUpgradeTarget(target: string, rows: readonly StampValue[]): Rev[] {
+    const rel = relativeTarget(target);
+    if (!rel) return this.getRevisions(target, 'target');
+    const { label, symbol, text, steps } = rel;
+    let found: WalkEnd;
+    if (steps > 0n) {
+      if (symbol === undefined) {
+        const current: StampValue[] = rows.length === 0 ? [null] : [...rows];
+        // try to filter to a single start (avoid ambiguous branches)
+        let start: (StampValue | Rev)[] = current;
+        if (label) {
+          start = this.filterRevsForLineage(this.getRevisionsFromRows(current), label);
+          if (start.length === 0) {
+            // the branch is not a head: backtrack to its tips among the current revisions' ancestors
+            const active = this.filterRevsForLineage(this.ancestors(this.getRevisionsFromRows(current), true, false, 'target'), label);
+            const downs = new Set(active.flatMap((r) => r.normalizedDown));
+            start = active.filter((r) => !downs.has(r.id));
+            if (start.length === 0) start = [null];
+          }
+        }
+        if (start.length > 1) throw new AlembicRaise('RevisionError', 'Ambiguous upgrade from multiple current revisions');
+        const first = start[0]!;
+        // a row that is not a string: get_revision refuses it
+        if (first !== null && typeof first === 'object' && 'repr' in first) throw notAString(first.repr, 'stamp');
+        found = this.walk(first, steps, label);
+        if (found === null) throw new AlembicRaise('RevisionError', `Relative revision ${text} didn't produce ${abs(steps)} migrations`);
+      } else {
+        found = this.walk(this.getRevisionOrNone(symbol, 'target'), steps, label);
+      }
+    } else {
+      if (symbol === undefined) throw new AlembicRaise('RevisionError', `Relative revision ${steps} didn't produce ${abs(steps)} migrations`);
+      found = this.walk(this.getRevisionOrNone(label === undefined ? symbol : `${label}@${symbol}`, 'target'), steps, undefined);
     }
-    return this.getRevisions(target, 'target');
+    if (found === null || found === BASE) throw new AlembicRaise('AssertionError', '', undefined, 'target');
+    return [found];
   }
 
-  private getRevisionsFromRows(rows: readonly StampValue[]): Rev[] {
+  /**
+   * `_walk`: `steps` up (by children; with `label`, only its lineage) or down (by down revisions, past a
+   * base to "base"). null when the walk runs out of revisions (no_overwalk); "Ambiguous walk" at a fork.
+   */
+  walk(start: string | Rev | null | typeof BASE, steps: bigint, label: string | undefined): WalkEnd {
+    let at: WalkEnd = typeof start === 'string' ? this.getRevisionOrNone(start, 'target') : start;
+    const n = abs(steps);
+    for (let i = 0n; i < n; i++) {
+      let children: (Rev | typeof BASE)[];
+      if (steps > 0n) {
+        if (at === BASE) throw new AlembicRaise('AssertionError', '', undefined, 'target');
+        const up = this.revisionsOfIds(at === null ? this.map.bases : at.nextrev);
+        children = label ? this.filterRevsForLineage(up, label) : up;
+      } else if (at === BASE) children = [];
+      else {
+        children = this.revisionsOfIds(at === null ? this.map.heads : at.versionedDown);
+        if (children.length === 0) children = [BASE];
+      }
+      if (children.length === 0) return null;
+      if (children.length > 1) throw new AlembicRaise('RevisionError', 'Ambiguous walk');
+      at = children[0]!;
+    }
+    return at;
+  }
+
+  /** `get_revisions` of a tuple of ids. */
+  revisionsOfIds(ids: readonly string[]): Rev[] {
+    return ids.flatMap((id) => this.getRevisions(id, 'target'));
+  }
+
+  /** `filter_for_lineage` over revisions. */
+  filterRevsForLineage(revs: readonly Rev[], label: string): Rev[] {
+    const keep = new Set(this.filterForLineage(revs.map((r) => r.id), label, 'target'));
+    return revs.filter((r) => keep.has(r.id));
+  }
+
+  /** `get_revision`: one revision, or None for base (and for a head whose id is empty). */
+  getRevisionOrNone(id: string, stage: AlembicRaise['stage']): Rev | null {
+    const [resolved, label] = this.resolveRevisionNumber(id, stage);
+    if (resolved.length > 1) throw new AlembicRaise('MultipleHeads', `Multiple heads are present for given argument '${id}'; ${resolved.join(', ')}`, undefined, stage);
+    return resolved.length === 0 ? null : this.revisionForIdent(resolved[0]!, label, stage);
+  }
+
+  getRevisionsFromRows(rows: readonly StampValue[]): Rev[] {
     const out: Rev[] = [];
     for (const row of rows) {
       if (row !== null && typeof row !== 'string') {
@@ -235,7 +286,7 @@ class Resolver {
   }
 
   /** `get_revisions` for one string identifier. */
-  private getRevisions(idIn: string, stage: AlembicRaise['stage']): Rev[] {
+  getRevisions(idIn: string, stage: AlembicRaise['stage']): Rev[] {
     const [resolved, label] = this.resolveRevisionNumber(idIn, stage);
     if (resolved.length === 1 && isNegativePythonInt(resolved[0]!)) {
       throw new AlembicRaise('Unpredictable', `the identifier '${idIn}' is a relative step (${resolved[0]}) that Alembic walks from the heads; this is not predicted`, undefined, stage);
@@ -244,7 +295,7 @@ class Resolver {
   }
 
   /** `_resolve_revision_number`: `label@id`, the symbolic words, else the id itself. */
-  private resolveRevisionNumber(idIn: string, stage: AlembicRaise['stage']): [string[], string | undefined] {
+  resolveRevisionNumber(idIn: string, stage: AlembicRaise['stage']): [string[], string | undefined] {
     let id = idIn;
     let label: string | undefined;
     const at = id.indexOf('@');
@@ -273,7 +324,7 @@ class Resolver {
   }
 
   /** `filter_for_lineage(targets, check_against)` with `include_dependencies=False`. */
-  private filterForLineage(targets: readonly string[], checkAgainst: string, stage: AlembicRaise['stage']): string[] {
+  filterForLineage(targets: readonly string[], checkAgainst: string, stage: AlembicRaise['stage']): string[] {
     const [ids, label] = this.resolveRevisionNumber(checkAgainst, stage);
     const shares = [...(label ? [label] : []), ...ids];
     return targets.filter((t) => this.sharesLineage(this.revisionForIdent(t, undefined, stage), shares, stage));
@@ -287,7 +338,7 @@ class Resolver {
     return false;
   }
 
-  private resolveBranch(label: string, stage: AlembicRaise['stage']): Rev {
+  resolveBranch(label: string, stage: AlembicRaise['stage']): Rev {
     const hit = this.byKey.get(label);
     if (hit) return hit;
     try {
@@ -301,7 +352,7 @@ class Resolver {
   }
 
   /** `_revision_for_ident`: exact key (ids and labels), else a unique prefix of a key longer than 3. */
-  private revisionForIdent(id: string, checkBranch: string | undefined, stage: AlembicRaise['stage']): Rev {
+  revisionForIdent(id: string, checkBranch: string | undefined, stage: AlembicRaise['stage']): Rev {
     const branchRev = checkBranch ? this.resolveBranch(checkBranch, stage) : undefined;
     let rev = this.byKey.get(id);
     if (!rev) {
@@ -331,7 +382,7 @@ class Resolver {
     return this.related(targets, (r) => (includeDeps ? r.normalizedDown : r.versionedDown), check, stage);
   }
 
-  private descendants(targets: readonly Rev[], includeDeps: boolean, check: boolean, stage: AlembicRaise['stage']): Rev[] {
+  descendants(targets: readonly Rev[], includeDeps: boolean, check: boolean, stage: AlembicRaise['stage']): Rev[] {
     return this.related(targets, (r) => (includeDeps ? r.allNextrev : r.nextrev), check, stage);
   }
 
@@ -421,7 +472,7 @@ class Resolver {
   }
 
   /** `_topological_sort`: heads first, following the map's insertion order. */
-  private topologicalSort(revisions: ReadonlySet<Rev>, heads: readonly Rev[]): Rev[] {
+  topologicalSort(revisions: ReadonlySet<Rev>, heads: readonly Rev[]): Rev[] {
     const g = this.indexed();
     const todo = new Set([...revisions].map((r) => r.id));
     const order = new Map<string, number>();
@@ -514,12 +565,7 @@ interface IndexedGraph {
 
 /** `HeadMaintainer.update_to_step` per upgrade step, with the online rowcount check. */
 function simulateVersionTable(r: Resolver, ordered: readonly Rev[], rows: readonly StampValue[], table: string): { steps: UpgradeStep[]; finalHeads: (string | null)[] } {
-  const count = new Map<string | null, number>();
-  for (const row of rows) {
-    const k = typeof row === 'string' || row === null ? row : row.repr;
-    count.set(k, (count.get(k) ?? 0) + 1);
-  }
-  const heads = new Set<string | null>(count.keys());
+  const t = new VersionRows(rows, table);
   const steps: UpgradeStep[] = [];
   for (const rev of ordered) {
     try {
@@ -529,65 +575,34 @@ function simulateVersionTable(r: Resolver, ordered: readonly Rev[], rows: readon
       throw e;
     }
   }
-  const finalHeads: (string | null)[] = [];
-  for (const [k, n] of count) for (let i = 0; i < n; i++) finalHeads.push(k);
-  finalHeads.sort((a, b) => (a === null ? -1 : b === null ? 1 : a < b ? -1 : a > b ? 1 : 0));
-  return { steps, finalHeads };
+  return { steps, finalHeads: t.final() };
 
   function applyStep(rev: Rev): UpgradeStep {
-    const ops: string[] = [];
+    t.ops = [];
     const down = rev.normalizedDown;
     const id = rev.id;
-    const insert = (v: string): void => {
-      if (heads.has(v)) throw new AlembicRaise('AssertionError', '', undefined, 'step');
-      heads.add(v);
-      count.set(v, 1);
-      ops.push(`INSERT ${v}`);
-    };
-    // `self.heads.remove(…)` runs before the SQL: a row the set lacks is a KeyError, not a rowcount error
-    const remove = (v: string): void => {
-      if (!heads.has(v)) throw new AlembicRaise('KeyError', pyRepr({ t: 'str', v }), v, 'step');
-      heads.delete(v);
-    };
-    const del = (v: string): void => {
-      remove(v);
-      const n = count.get(v) ?? 0;
-      count.set(v, 0);
-      ops.push(`DELETE ${v}`);
-      if (n !== 1) throw new AlembicRaise('CommandError', `Online migration expected to match one row when deleting '${v}' in '${table}'; ${n} found`, undefined, 'step', { kind: 'rowcount' });
-    };
-    const update = (from: string, to: string): void => {
-      if (heads.has(to)) throw new AlembicRaise('AssertionError', '', undefined, 'step');
-      remove(from);
-      heads.add(to);
-      const n = count.get(from) ?? 0;
-      count.set(from, 0);
-      count.set(to, (count.get(to) ?? 0) + n);
-      ops.push(`UPDATE ${from} -> ${to}`);
-      if (n !== 1) throw new AlembicRaise('CommandError', `Online migration expected to match one row when updating '${from}' to '${to}' in '${table}'; ${n} found`, undefined, 'step', { kind: 'rowcount' });
-    };
-    const present = down.filter((d) => heads.has(d));
+    const present = down.filter((d) => t.heads.has(d));
     if (down.length === 0 || present.length === 0) {
-      insert(id);
+      t.insert(id);
     } else if (down.length > 1 && present.length > 1) {
-      const others = [...heads].filter((h): h is string => h !== null && !down.includes(h));
+      const others = [...t.heads].filter((h): h is string => h !== null && !down.includes(h));
       let from: string[];
       if (others.length > 0) {
         const anc = r.ancestorIds(others);
         from = down.filter((d) => !anc.has(d));
       } else from = [...down];
       // Alembic takes these from a set: which row it UPDATEs varies, the end state does not
-      for (const d of from.slice(0, -1)) del(d);
-      update(from[from.length - 1]!, id);
+      for (const d of from.slice(0, -1)) t.del(d);
+      t.update(from[from.length - 1]!, id);
     } else {
       let downRev: string;
       if (down.length !== 1) {
         if (present.length !== 1) throw new AlembicRaise('AssertionError', "Can't do an UPDATE because downrevision is ambiguous", undefined, 'step');
         downRev = present[0]!;
       } else downRev = down[0]!;
-      update(downRev, id);
+      t.update(downRev, id);
     }
-    return { revision: id, downRevisions: [...rev.versionedDown], versionOps: ops };
+    return { revision: id, downRevisions: [...rev.versionedDown], versionOps: t.ops };
   }
 }
 

@@ -18,6 +18,10 @@ import { verifyText } from '../report/text-report.js';
 import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
 import { configOptions, projectLintConfig, withFiles, type CheckCommandOptions, type CommandOutput } from './check-command.js';
 import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
+import { predictDowngrade } from '../alembic/downgrade-plan.js';
+import { featuresOf } from '../alembic/alembic-version.js';
+import { alembicOutput } from '../check/rule-helpers.js';
+import { downgradeJson, downgradeText, type DowngradeReport } from '../report/downgrade-report.js';
 import type { LintConfig } from '../check/lint/lint-config.js';
 import { readingCache, saveReadingCache } from './reading-cache.js';
 
@@ -41,6 +45,8 @@ export interface VerifyCommandOptions extends CheckCommandOptions {
   readonly ledgerTable?: string;
   /** --no-ledger: neither read nor (release) write it. */
   readonly ledger?: boolean;
+  /** --downgrade TARGET: predict `alembic downgrade TARGET` instead of the upgrade. */
+  readonly downgrade?: string;
 }
 
 /** Where the version table settings came from, for the diagnosis. */
@@ -217,6 +223,27 @@ function compareOtherDatabases(config: ProjectConfig, envPy: string, url: string
     }
   }
   return { envPy: envPyShown, envPyLine: setup.line, names: setup.names, ...(listed ? { listed } : {}), source };
+}
+
+/** `verify --downgrade TARGET`: the steps `alembic downgrade TARGET` runs, the rows after each, or its error. */
+export async function verifyDowngradeCommand(opts: VerifyCommandOptions & { readonly downgrade: string }): Promise<CommandOutput> {
+  if (opts.downgrade.trim() === '') throw new UsageError('--downgrade needs a target.', { hint: 'Name a revision, base, -1, REV-1 or label@-1.' });
+  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  const { state, model, source } = await openProjectAndDatabase({ ...opts, ledger: false }, `Pass --database-url, or set ${envName}.`);
+  const f = model.failure ? alembicOutput(model.failure.failure) : undefined;
+  const prediction = predictDowngrade(model.map, opts.downgrade, state.rows, featuresOf(model.alembicVersion), state.versionTable);
+  const dbName = state.dialect === 'sqlite' ? `sqlite ${state.database}` : `postgresql ${state.host}/${state.database}`;
+  const report: DowngradeReport = {
+    command: model.config.flaskMigrate ? `flask db downgrade ${opts.downgrade}` : `alembic downgrade ${opts.downgrade}`,
+    database: `${dbName} (from ${source})`,
+    versionTable: state.versionTableSchema ? `${state.versionTableSchema}.${state.versionTable}` : state.versionTable,
+    rows: state.rows,
+    prediction,
+    ...(f ? { loadFailure: f } : {}),
+  };
+  const ok = !f && prediction.willSucceed;
+  const document = opts.format === 'json' ? downgradeJson(report) : undefined;
+  return { stdout: document ? JSON.stringify(document, null, 2) + '\n' : downgradeText(report), exitCode: ok ? 0 : 1, document };
 }
 
 export async function verifyCommand(opts: VerifyCommandOptions): Promise<CommandOutput & { result: VerifyResult }> {

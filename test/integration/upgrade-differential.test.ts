@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LATEST_ALEMBIC, parseAlembicVersion } from '../../src/alembic/alembic-version.js';
+import { featuresOf, LATEST_ALEMBIC, parseAlembicVersion } from '../../src/alembic/alembic-version.js';
 import { loadProject } from '../../src/alembic/project-model.js';
 import type { RevisionMap } from '../../src/alembic/revision-map.js';
 import { predictUpgrade } from '../../src/alembic/upgrade-plan.js';
+import { predictDowngrade } from '../../src/alembic/downgrade-plan.js';
 import { alembicTargets, PYTHON, REPO, SHARED_ORACLE } from '../helpers/oracle.js';
 import { makeProject, rev } from '../helpers/project.js';
 import { rng } from '../helpers/rng.js';
@@ -20,6 +21,8 @@ import { diskFiles } from '../../src/project/project-files.js';
 interface State {
   rows: string[] | null;
   target: string;
+  /** `alembic downgrade <target>` instead of upgrade. */
+  direction?: 'down';
 }
 
 interface Outcome {
@@ -73,11 +76,25 @@ function randomStates(map: RevisionMap, seed: number, n: number): State[] {
     if (k < 0.94 && labels.length > 0) return pick(labels);
     return pick(ids);
   };
+  // relative targets (+N, -N, REV+N, base+N, label@+N, label@head-N) a quarter of the time
+  const relative = (): string => {
+    const n = 1 + Math.floor(r() * r() * 4);
+    const k = r();
+    if (k < 0.25) return `+${n}`;
+    if (k < 0.3) return `-${n}`;
+    if (k < 0.5) return `${pick(ids)}+${n}`;
+    if (k < 0.6) return `${pick(ids)}-${n}`;
+    if (k < 0.7) return `base+${n}`;
+    if (k < 0.8 && labels.length > 0) return `${pick(labels)}@+${n}`;
+    if (k < 0.9 && labels.length > 0) return `${pick(labels)}@head-${n}`;
+    return `head-${n}`;
+  };
   const target = (): string => {
     const k = r();
+    if (k < 0.25) return relative();
     if (k < 0.45) return 'head';
-    if (k < 0.75) return 'heads';
-    if (k < 0.85 && labels.length > 0) return `${pick(labels)}@head`;
+    if (k < 0.7) return 'heads';
+    if (k < 0.8 && labels.length > 0) return `${pick(labels)}@head`;
     if (k < 0.95) return pick(ids);
     return pick(ids).slice(0, 4);
   };
@@ -99,6 +116,42 @@ function randomStates(map: RevisionMap, seed: number, n: number): State[] {
       rows = [...new Set(Array.from({ length: count }, row))];
     }
     out.push({ rows, target: target() });
+  }
+  return out;
+}
+
+/** Version tables as a rollback meets them, and the targets `alembic downgrade` takes. */
+function downgradeStates(map: RevisionMap, seed: number, n: number): State[] {
+  const r = rng(seed);
+  const ids = map.revisions.map((x) => x.id);
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const labels = [...map.labels.keys()];
+  const heads = [...new Set(map.heads)];
+  const target = (): string => {
+    const steps = 1 + Math.floor(r() * r() * 4);
+    const k = r();
+    if (k < 0.1) return 'base';
+    if (k < 0.3) return `-${steps}`;
+    if (k < 0.5) return pick(ids);
+    if (k < 0.6) return `${pick(ids)}-${steps}`;
+    if (k < 0.65) return `${pick(ids)}+${steps}`;
+    if (k < 0.7) return `+${steps}`;
+    if (k < 0.78 && labels.length > 0) return `${pick(labels)}@-${steps}`;
+    if (k < 0.84 && labels.length > 0) return `${pick(labels)}@base`;
+    if (k < 0.88 && labels.length > 0) return `${pick(labels)}@${pick(ids)}`;
+    if (k < 0.92) return `${pick(ids)}:${pick(ids)}`;
+    if (k < 0.96) return 'head-1';
+    return 'guest_lockout_001';
+  };
+  const out: State[] = [];
+  while (out.length < n) {
+    const k = r();
+    let rows: string[] | null;
+    if (k < 0.05) rows = null;
+    else if (k < 0.35) rows = [...heads];
+    else if (k < 0.45) rows = [pick(heads)];
+    else rows = [...new Set(Array.from({ length: 1 + Math.floor(r() * r() * 3) }, () => pick(ids)))];
+    out.push({ rows, target: target(), direction: 'down' });
   }
   return out;
 }
@@ -126,9 +179,10 @@ function sameFailure(ours: string | null, theirs: string): boolean {
  * rows removed, the row written and the statements issued do not. Every other step compares exactly.
  */
 function mergeInvariant(ops: readonly string[]): readonly string[] {
-  if (!ops.some((o) => o.startsWith('DELETE ')) || !ops.some((o) => o.startsWith('UPDATE '))) return ops;
-  const removed = ops.map((o) => o.split(' ')[1]!).sort();
-  const written = ops.filter((o) => o.startsWith('UPDATE ')).map((o) => o.split(' -> ')[1]!);
+  // a merge (DELETEs and an UPDATE) upgrading, an unmerge (INSERTs and an UPDATE) downgrading
+  if (!ops.some((o) => o.startsWith('DELETE ') || o.startsWith('INSERT ')) || !ops.some((o) => o.startsWith('UPDATE '))) return ops;
+  const removed = ops.filter((o) => !o.startsWith('INSERT ')).map((o) => o.split(' ')[1]!).sort();
+  const written = ops.filter((o) => !o.startsWith('DELETE ')).map((o) => (o.startsWith('UPDATE ') ? o.split(' -> ')[1]! : o.split(' ')[1]!)).sort();
   return [`merge: ${ops.map((o) => o.split(' ')[0]).sort().join(',')}; removes ${removed.join(',')}; writes ${written.join(',')}`];
 }
 
@@ -158,8 +212,9 @@ async function compareStates(
   let succeeded = 0;
   const failures = new Set<string>();
   for (const [i, t] of truth.entries()) {
-    const what = `${label}, state ${i}: rows ${JSON.stringify(t.rows)}, upgrade ${t.target}`;
-    const p = predictUpgrade(model.map, t.target, t.rows ?? []);
+    const down = states[i]!.direction === 'down';
+    const what = `${label}, state ${i}: rows ${JSON.stringify(t.rows)}, ${down ? 'downgrade' : 'upgrade'} ${t.target}`;
+    const p = down ? predictDowngrade(model.map, t.target, t.rows ?? [], featuresOf(version)) : predictUpgrade(model.map, t.target, t.rows ?? []);
     expect(p.unpredictable, what).toBeUndefined();
     expect(p.willSucceed, `${what}: Alembic ${t.ok ? 'succeeded' : `failed: ${t.cli}`}; we said ${p.cliOutput ?? 'success'}`).toBe(t.ok);
     if (t.ok) {
@@ -186,6 +241,21 @@ describe.each(alembicTargets())('upgrade predictions on random version tables ag
     expect(succeeded, name).toBeGreaterThan(STATES_PER_SHAPE / 10);
     expect(failures.size, [...failures].join('\n')).toBeGreaterThanOrEqual(2);
     // and merges, where the version table loses rows
+    expect(truth.some((t) => t.ok && t.steps.some((s) => s.ops.some((o) => o.startsWith('DELETE ')))), name).toBe(true);
+  }, 120_000);
+});
+
+describe.each(alembicTargets())('downgrade predictions on random version tables against real Alembic ($name)', (alembic) => {
+  it.each(SHAPES)('$name', async ({ name, args }) => {
+    const dir = path.join(tmp, `down-${name.replace(/\W+/gu, '-')}-${alembic.name}`);
+    execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', dir, ...args], { stdio: 'ignore' });
+    const version = alembic.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(alembic.version)!;
+    const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version });
+    const states = downgradeStates(model.map, 100 + SHAPES.findIndex((s) => s.name === name), STATES_PER_SHAPE);
+    const { truth, succeeded, failures } = await compareStates(dir, name, 0, alembic, states);
+    expect(succeeded, name).toBeGreaterThan(STATES_PER_SHAPE / 10);
+    expect(failures.size, [...failures].join('\n')).toBeGreaterThanOrEqual(2);
+    // and steps that remove rows (a branch's base, or into a branch point)
     expect(truth.some((t) => t.ok && t.steps.some((s) => s.ops.some((o) => o.startsWith('DELETE ')))), name).toBe(true);
   }, 120_000);
 });
@@ -228,6 +298,19 @@ const FIXED: { name: string; files: Record<string, string>; states: State[]; exp
       { rows: ['heads'], target: 'b1' },
     ],
   },
+  {
+    // a downgrade through a merge of a revision and one that depends on it: 1.13.1 stopped leaving both rows
+    name: 'downgrading a merge whose parents depend on each other',
+    files: { 'a1_x.py': rev('a1', null), 'b1_x.py': rev('b1', null).replace('depends_on = None', "depends_on = 'a1'"), 'm1_x.py': rev('m1', "('a1', 'b1')") },
+    states: [
+      { rows: ['m1'], target: '-1', direction: 'down' },
+      { rows: ['m1'], target: 'b1', direction: 'down' },
+      { rows: ['m1'], target: 'base', direction: 'down' },
+      { rows: ['m1'], target: 'a1', direction: 'down' },
+      { rows: ['m1'], target: '+1', direction: 'down' },
+      { rows: ['a1', 'b1'], target: 'a1@+1', direction: 'down' },
+    ],
+  },
 ];
 
 describe.each(alembicTargets())('hand-made graphs against real Alembic ($name)', (alembic) => {
@@ -251,3 +334,20 @@ if (REAL.length > 0) {
     }, 600_000);
   });
 }
+
+describe('downgrade through a merge of a revision and one depending on it, by Alembic release', () => {
+  it('leaves both parents before 1.13.1 and only the dependent one from 1.13.1 on (Alembic #1373)', async () => {
+    const dir = makeProject({
+      'migrations/env.py': '',
+      'migrations/versions/a1_x.py': rev('a1', null),
+      'migrations/versions/b1_x.py': rev('b1', null).replace('depends_on = None', "depends_on = 'a1'"),
+      'migrations/versions/m1_x.py': rev('m1', "('a1', 'b1')"),
+    });
+    const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: parseAlembicVersion('1.8.1')! });
+    const before = predictDowngrade(model.map, 'b1', ['m1'], featuresOf(parseAlembicVersion('1.13.0')!));
+    const after = predictDowngrade(model.map, 'b1', ['m1'], featuresOf(parseAlembicVersion('1.13.1')!));
+    expect(before.finalHeads).toEqual(['a1', 'b1']);
+    expect(after.finalHeads).toEqual(['b1']);
+    expect(after.steps.map((s) => s.versionOps)).toEqual([['UPDATE m1 -> b1']]);
+  });
+});

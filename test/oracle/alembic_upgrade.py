@@ -1,15 +1,16 @@
 #!/usr/bin/python3
-"""Ask real Alembic what `alembic upgrade <target>` does against many version
-tables, one SQLite file each, in one process.
+"""Ask real Alembic what `alembic upgrade <target>` (or `downgrade`) does
+against many version tables, one SQLite file each, in one process.
 
     alembic_upgrade.py --cwd DIR --ini alembic.ini --work DIR < states.json
 
-states.json: [{"rows": ["a1", ...] | null, "target": "head"}, ...]; null
-rows leave the version table absent. For each state this creates the SQLite
-file, creates the version table with Alembic's own MigrationContext and
-inserts the rows, then runs Alembic's real MigrationContext.run_migrations()
-with `ScriptDirectory._upgrade_revs(target, heads)` as `alembic upgrade` does,
-every migration body replaced by a no-op (the version-table writes are real
+states.json: [{"rows": ["a1", ...] | null, "target": "head", "direction":
+"up" | "down"}, ...]; null rows leave the version table absent; "down" runs
+`alembic downgrade <target>` (`ScriptDirectory._downgrade_revs`) instead.
+For each state this creates the SQLite file, creates the version table with
+Alembic's own MigrationContext and inserts the rows, then runs Alembic's real
+MigrationContext.run_migrations() with `ScriptDirectory._upgrade_revs(target,
+heads)` as `alembic upgrade` does (or `_downgrade_revs`), every migration body replaced by a no-op (the version-table writes are real
 SQL against the real file). Prints one JSON list: per state, ok, the steps
 (revision and the alembic_version statements each one issued), the rows
 after, or the exception class and message and what the CLI prints.
@@ -46,6 +47,7 @@ def main():
     # walk_revisions(), which itself fails on graphs Alembic loads, such as a revision named "heads")
     for sc in {r for r in script.revision_map._revision_map.values() if r is not None}:
         sc.module.upgrade = lambda: None
+        sc.module.downgrade = lambda: None
 
     out = []
     for i, st in enumerate(states):
@@ -71,11 +73,16 @@ def main():
             del statements[:]
 
         target = st["target"]
+        down = st.get("direction") == "down"
         res = {"target": target, "rows": st["rows"]}
         try:
+            if down and ":" in target:
+                # command.downgrade: a range is for --sql only
+                raise CommandError("Range revision not allowed")
+            plan = (lambda rev, c: script._downgrade_revs(target, rev)) if down else (lambda rev, c: script._upgrade_revs(target, rev))
             with engine.begin() as conn:
                 ctx = MigrationContext.configure(
-                    conn, opts={"fn": lambda rev, c: script._upgrade_revs(target, rev), "on_version_apply": [applied]})
+                    conn, opts={"fn": plan, "on_version_apply": [applied]})
                 ctx.run_migrations()
             with engine.connect() as conn:
                 rows = [r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))]

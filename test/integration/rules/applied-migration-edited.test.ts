@@ -1,4 +1,4 @@
-import { appendFileSync, renameSync } from 'node:fs';
+import { appendFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ledgerProject, ledgerRow, sqliteWithLedger, V, verifyLedger } from '../../helpers/ledger-db.js';
@@ -24,5 +24,16 @@ describe('applied-migration-edited', () => {
     renameSync(path.join(root, V, 'c3_step.py'), path.join(root, V, 'c3_renamed.py'));
     const { result } = await verifyLedger(root, sqliteWithLedger(root, ['c3'], ledger));
     expect(result.findings.map((f) => f.code)).not.toContain('applied-migration-edited');
+  });
+
+  it('a recorded revision whose file is gone: the graph finding names the release that applied it, without git', async () => {
+    const root = ledgerProject();
+    const ledger = [ledgerRow(root, 'a1', null), ledgerRow(root, 'b2', 'a1'), ledgerRow(root, 'c3', 'b2')];
+    rmSync(path.join(root, V, 'b2_step.py'));
+    const { result, exitCode } = await verifyLedger(root, sqliteWithLedger(root, ['c3'], ledger));
+    expect(exitCode).toBe(1);
+    const f = result.findings.find((x) => x.code === 'missing-down-revision')!;
+    expect(f.message).toContain(`The ledger alembic_preflight_history shows release v7, dyno release.1 on 2026-11-20 10:00:00 UTC applied 'b2' from ${V}b2_step.py, which this code no longer has.`);
+    expect(f.hint).toMatch(/^Restore migrations\/versions\/b2_step\.py \(SHA-256 [0-9a-f]{12}… as applied\)/u);
   });
 });
