@@ -4,7 +4,7 @@ import { redactDeep, redactSecrets } from './errors/redact.js';
 import { RULES } from './check/rules.js';
 import { useBaselineTierForSmallProjects } from './python/compiler-tier.js';
 import { terminalSafe } from './logger/terminal-safe.js';
-import { packageVersion } from './version.js';
+import { findingPage, packageVersion } from './version.js';
 
 /** What the bundle's loader knows of the build: its key (results cached by one build are not another's). */
 export interface BuildInfo {
@@ -56,8 +56,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           .option('lint-changed-since', { type: 'string', describe: 'lint only revision files changed since the merge base with this git ref, such as origin/main (a pull request)' })
           .option('lint-since', { type: 'string', array: true, describe: 'lint only revisions newer than REV: not REV or its ancestors (repeatable; replaces lint-since in the settings)' }), `$0 check [options]\n\n${ABOUT.check}`, [["$0 check", "the graph, the configuration and the migration lints"], ["$0 check --no-lint --format json", "the graph only, as JSON (CI)"], ["$0 check --lint-changed-since origin/main", "lint only the migrations of a pull request"]], EXIT_CODES.check),
       async (args) => {
-        format = args.format;
-        if (args.rules) return listRules(args.config, args.format, env);
+        format = args.format === 'json' ? 'json' : 'text';
+        if (args.rules) return listRules(args.config, format, env);
         const { checkCommand } = await import('./commands/check-command.js');
         const out = await checkCommand({ ...projectArgs(args, build), env, lint: args.lint, lintOnly: args['lint-only'], lintSince: args['lint-since'], lintChangedSince: args['lint-changed-since'], target: args.target });
         writeReport(out.stdout, format, out.document);
@@ -70,8 +70,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       (y) =>
         withHelp(ledgerOptions(databaseOptions(projectOptions(y))).option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' }).option('downgrade', { type: 'string', describe: 'predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error' }), `$0 verify [options]\n\n${ABOUT.verify}`, [["$0 verify", "read $DATABASE_URL (read-only) and predict `alembic upgrade head`"], ["$0 verify --database-url-env AUDIT_DATABASE_URL", "another database"], ["$0 verify --target heads --format json", "predict `upgrade heads`, as JSON"]], EXIT_CODES.database),
       async (args) => {
-        format = args.format;
-        if (args.rules) return listRules(args.config, args.format, env);
+        format = args.format === 'json' ? 'json' : 'text';
+        if (args.rules) return listRules(args.config, format, env);
         const { verifyCommand } = await import('./commands/verify-command.js');
         if (args.downgrade !== undefined) {
           const { verifyDowngradeCommand } = await import('./commands/verify-command.js');
@@ -97,7 +97,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           .option('write', { type: 'boolean', default: false, describe: 'write the files (default: print the diff)' })
           .option('git', { type: 'boolean', default: true, describe: 'search git history for where each id came from (--no-git to skip)' }), `$0 backfill [options]\n\n${ABOUT.backfill}`, [["$0 backfill", "dry run: the placeholder for each row no file defines, its diff and the proof"], ["$0 backfill --after 1f2a3b4c5d6e --rewire --write", "write it after that revision, children rewired"], ["heroku releases:output -a APP | $0 backfill --from-logs -", "take the ids from a failed release"]], EXIT_CODES.backfill),
       async (args) => {
-        format = args.format;
+        format = textOrJson(args.format, 'backfill');
         const { backfillCommand } = await import('./commands/backfill-command.js');
         const out = await backfillCommand({
           ...projectArgs(args, build),
@@ -138,7 +138,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           .option('to', { type: 'string', demandOption: true, describe: 'the id of the same migration in the code' })
           .option('yes', { type: 'boolean', default: false, describe: 'really write to the database' }), `$0 restamp --from OLD --to NEW [options]\n\n${ABOUT.restamp}`, [["$0 restamp --from 3c4d5e6f --to 7a8b9c0d", "dry run: the one-row UPDATE and what the upgrade then runs"], ["$0 restamp --from 3c4d5e6f --to 7a8b9c0d --yes", "write it, in one transaction"]], EXIT_CODES.restamp),
       async (args) => {
-        format = args.format;
+        format = textOrJson(args.format, 'restamp');
         const { restampCommand } = await import('./commands/restamp-command.js');
         const out = await restampCommand({ ...projectArgs(args, build), ...databaseArgs(args), env, from: args.from, to: args.to, yes: args.yes });
         writeReport(out.stdout, format, out.document);
@@ -154,7 +154,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           .option('always-run', { type: 'boolean', default: false, describe: 'run the command even when the database is already at the target' })
           .option('deadline', { type: 'number', default: 50, describe: "minutes before the command is stopped (Heroku ends a release after 60)" }), `$0 release [options] [-- COMMAND…]\n\n${ABOUT.release}`, [["$0 release", "verify, then `alembic upgrade head` (or `flask db upgrade`) when it will succeed"], ["$0 release -c db/alembic.ini --target heads", "another ini, and `upgrade heads`"], ["$0 release -- ./bin/migrate.sh", "run your own command instead, after the same verification"]], EXIT_CODES.release),
       async (args) => {
-        format = args.format;
+        format = textOrJson(args.format, 'release');
         const { releaseCommand } = await import('./commands/release-command.js');
         const { getLogger } = await import('./logger/logger.js');
         const log = await getLogger('info');
@@ -182,14 +182,27 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           .positional('action', { choices: ['record'] as const, describe: 'record: put what the database already holds in the ledger' })
           .option('yes', { type: 'boolean', default: false, describe: 'really write to the database' }), `$0 ledger record [options]\n\n${ABOUT.ledger}`, [["$0 ledger record", "dry run: the rows it would record, and whether it creates the table"], ["$0 ledger record --yes", "write them, in one transaction"]], EXIT_CODES.ledger),
       async (args) => {
-        format = args.format;
+        format = textOrJson(args.format, 'ledger');
         const { ledgerRecordCommand } = await import('./commands/ledger-command.js');
         const out = await ledgerRecordCommand({ ...projectArgs(args, build), ...databaseArgs(args), ...ledgerArgs(args), env, yes: args.yes });
         writeReport(out.stdout, format, out.document);
         exitCode = out.exitCode;
       },
     )
-    .demandCommand(1, 'Name a command: check, verify, backfill, scan-logs, restamp, release or ledger');
+    .command(
+      'explain <code>',
+      ABOUT.explain,
+      (y) =>
+        withHelp(y
+          .positional('code', { type: 'string', describe: 'a finding code, as reports print it in brackets' })
+          .option('format', { choices: ['text', 'json'] as const, default: 'text' as const }), `$0 explain CODE\n\n${ABOUT.explain}`, [["$0 explain stamped-revision-missing", "the guest_lockout_001 finding: problem, example, fix"]], EXIT_CODES.explain),
+      (args) => {
+        format = args.format;
+        const out = explain(String(args.code), args.format);
+        writeReport(out, format);
+      },
+    )
+    .demandCommand(1, 'Name a command: check, verify, backfill, scan-logs, restamp, release, ledger or explain');
   try {
     await parser.parseAsync();
     return exitCode;
@@ -212,6 +225,7 @@ const ABOUT = {
   scanLogs: 'Find every Alembic failure in a deploy log (heroku releases:output, heroku logs, CI logs); - or no file reads stdin.',
   restamp: 'Replace one version-table row (a renamed migration\'s old id) with its new id, in one transaction; dry run unless --yes.',
   ledger: "Record in the ledger (alembic_preflight_history) the revisions the database already holds, for a database older than the ledger or after an applied migration's file was edited; dry run unless --yes.",
+  explain: "Print a finding's page: what the problem is, an example, and the fix (the page under docs/findings/).",
   release: 'Heroku release phase: verify, then run `alembic upgrade <target>` (or the command after --) only if it will succeed, verify the result, print one verdict.',
 };
 
@@ -238,6 +252,7 @@ const EXIT_CODES = {
   backfill: ['Exit codes:', '0  the placeholders are proven (dry run), or written and proven again on disk', '1  an id could not be placed, or the proof failed: nothing was written', CODES.usage, CODES.database, '73 --write could not write (another run, permissions, a file changed meanwhile): nothing was written', CODES.bug].join('\n  '),
   restamp: ['Exit codes:', '0  the UPDATE is proven (dry run), or written', '1  refused (the row or the revision is not what the command says)', CODES.usage, CODES.database, CODES.bug].join('\n  '),
   ledger: ['Exit codes:', '0  the rows are shown (dry run), or written', '1  a row names no revision of this code: nothing was written', CODES.usage, CODES.database, CODES.bug].join('\n  '),
+  explain: ['Exit codes:', '0  the page is printed', '2  no finding has that code (the message lists close ones)', CODES.bug].join('\n  '),
   scanLogs: ['Exit codes:', '0  no Alembic failure in the log', '1  failures found', CODES.usage, CODES.bug].join('\n  '),
   release: [
     'Exit codes:',
@@ -286,7 +301,7 @@ function projectOptions(y: Yargs) {
     .option('recursive', { type: 'boolean', describe: 'search version folders recursively (recursive_version_locations)' })
     .option('alembic-version', { type: 'string', describe: 'Alembic release to model (default: the pin in requirements.txt, else latest)' })
     .option('python-version', { type: 'string', describe: 'Python the app runs on, e.g. 3.12 (default: runtime.txt, .python-version or Pipfile.lock, as Heroku reads them)' })
-    .option('format', { choices: ['text', 'json'] as const, default: 'text' as const })
+    .option('format', { choices: ['text', 'json', 'github', 'markdown'] as const, default: 'text' as const, describe: 'text, json, or for check and verify github (annotations) or markdown (a step summary)' })
     .option('strict', { type: 'boolean', default: false, describe: 'warnings also block' })
     .option('ignore', { type: 'string', array: true, describe: 'suppress CODE or CODE:REVISION (repeatable)' })
     .option('rules', { type: 'boolean', describe: 'list the rules and exit' })
@@ -310,6 +325,27 @@ function databaseOptions<T>(y: Argv<T>) {
       if (args.lint === true) throw new UsageError('--lint runs the migration lints, which only `check` runs.', { hint: 'Run `alembic-preflight check` for the lints; this command reads the database and runs none (--no-lint is accepted).' });
       return true;
     });
+}
+
+/** `explain CODE`: the finding's page, or its summary and page as JSON. */
+function explain(code: string, format: 'text' | 'json'): string {
+  const rule = RULES.find((r) => r.code === code);
+  const page = rule ? findingPage(code) : undefined;
+  if (!rule || page === undefined) {
+    const words = code.split(/[^a-z0-9]+/u).filter((w) => w.length > 2);
+    // the codes that share the most words with what was typed
+    const score = (c: string): number => words.filter((w) => c.includes(w)).length;
+    const close = RULES.map((r) => r.code).filter((c) => score(c) > 0).sort((a, b) => score(b) - score(a));
+    throw new UsageError(`No finding has the code '${code}'.`, { hint: close.length > 0 ? `Did you mean ${close.slice(0, 5).join(', ')}?` : 'alembic-preflight check --rules lists every code.' });
+  }
+  if (format === 'json') return JSON.stringify({ schemaVersion: 1, command: 'explain', code, severity: rule.severity, kind: rule.kind ?? 'graph', summary: rule.summary, page: `docs/findings/${code}.md`, text: page }, null, 2) + '\n';
+  return page.endsWith('\n') ? page : page + '\n';
+}
+
+/** --format for a command that prints only text or JSON: github and markdown are check's and verify's. */
+function textOrJson(given: 'text' | 'json' | 'github' | 'markdown', command: string): 'text' | 'json' {
+  if (given === 'github' || given === 'markdown') throw new UsageError(`--format ${given} is for check and verify, not ${command}.`, { hint: 'Use --format text or --format json here.' });
+  return given;
 }
 
 /** The ledger's flags: verify and release read it, release writes it. */
@@ -407,7 +443,7 @@ function projectArgs(args: {
   recursive?: boolean;
   'alembic-version'?: string;
   'python-version'?: string;
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'github' | 'markdown';
   strict: boolean;
   ignore?: string[];
   'cache-dir'?: string;
@@ -422,7 +458,8 @@ function projectArgs(args: {
     recursive: args.recursive,
     alembicVersion: args['alembic-version'],
     pythonVersion: args['python-version'],
-    format: args.format,
+    format: args.format === 'json' ? ('json' as const) : ('text' as const),
+    ...(args.format === 'github' || args.format === 'markdown' ? { review: args.format } : {}),
     strict: args.strict,
     ignore: args.ignore,
   };

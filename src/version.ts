@@ -12,3 +12,16 @@ export function packageVersion(): string {
     return 'unknown';
   }
 }
+
+/**
+ * A finding's page (docs/findings/CODE.md), which ships with the package beside package.json;
+ * undefined when it is not there.
+ */
+export function findingPage(code: string): string | undefined {
+  if (!/^[a-z][a-z0-9-]*$/u.test(code)) return undefined;
+  try {
+    return readFileSync(new URL(`../docs/findings/${code}.md`, import.meta.url), 'utf8');
+  } catch {
+    return undefined;
+  }
+}

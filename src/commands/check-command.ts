@@ -20,6 +20,7 @@ import { ConfigError, UsageError } from '../errors/errors.js';
 import { checkJson } from '../report/json-report.js';
 import { checkText } from '../report/text-report.js';
 import type { ResultCache } from '../project/result-cache.js';
+import { githubAnnotations, markdownSummary } from '../report/review-formats.js';
 import { readingCache, saveReadingCache, type CacheOptions } from './reading-cache.js';
 
 export interface CheckCommandOptions extends CacheOptions {
@@ -34,6 +35,8 @@ export interface CheckCommandOptions extends CacheOptions {
   /** Where to find the Python when neither --python-version nor a file declares one (release: the dyno's interpreter). */
   readonly pythonFallback?: () => DeclaredPython | null;
   readonly format: 'text' | 'json';
+  /** --format github or markdown (check and verify): annotations or a step summary instead of the text report. */
+  readonly review?: 'github' | 'markdown';
   readonly strict?: boolean;
   readonly ignore?: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -157,6 +160,13 @@ export async function checkCommand(given: CheckCommandOptions): Promise<CommandO
   const result = await checkModel(model, { ...(deploy ? { ...opts, target: deploy.target === 'head' ? undefined : deploy.target, ...deployOrigin(deploy), release: releaseProblem(deploy) } : opts), releaseGenerates: generates, lintConfig, cache });
   await saveReadingCache(cache);
   const document = opts.format === 'json' ? checkJson(result) : undefined;
-  const stdout = document ? JSON.stringify(document, null, 2) + '\n' : checkText(result);
+  const stdout = document ? JSON.stringify(document, null, 2) + '\n' : reviewOr('check', result, checkText(result), opts.review);
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };
+}
+
+/** The text report, or what --format github or markdown makes of the same result. */
+export function reviewOr(command: 'check' | 'verify', result: CheckResult, text: string, review: CheckCommandOptions['review']): string {
+  if (review === 'github') return githubAnnotations(result, text);
+  if (review === 'markdown') return markdownSummary(command, result, text);
+  return text;
 }

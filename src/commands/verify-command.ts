@@ -16,7 +16,7 @@ import { ConfigError, UsageError } from '../errors/errors.js';
 import { verifyJson } from '../report/json-report.js';
 import { verifyText } from '../report/text-report.js';
 import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
-import { configOptions, projectLintConfig, withFiles, type CheckCommandOptions, type CommandOutput } from './check-command.js';
+import { configOptions, projectLintConfig, reviewOr, withFiles, type CheckCommandOptions, type CommandOutput } from './check-command.js';
 import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
 import { predictDowngrade } from '../alembic/downgrade-plan.js';
 import { featuresOf } from '../alembic/alembic-version.js';
@@ -228,6 +228,7 @@ function compareOtherDatabases(config: ProjectConfig, envPy: string, url: string
 /** `verify --downgrade TARGET`: the steps `alembic downgrade TARGET` runs, the rows after each, or its error. */
 export async function verifyDowngradeCommand(opts: VerifyCommandOptions & { readonly downgrade: string }): Promise<CommandOutput> {
   if (opts.downgrade.trim() === '') throw new UsageError('--downgrade needs a target.', { hint: 'Name a revision, base, -1, REV-1 or label@-1.' });
+  if (opts.review) throw new UsageError(`--format ${opts.review} is for verify's findings, not --downgrade.`, { hint: 'Use --format text or --format json with --downgrade.' });
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
   const { state, model, source } = await openProjectAndDatabase({ ...opts, ledger: false }, `Pass --database-url, or set ${envName}.`);
   const f = model.failure ? alembicOutput(model.failure.failure) : undefined;
@@ -259,7 +260,7 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(config.files, missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
   const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}), releaseGenerates: releaseGenerates(config.files, opts.cwd) }, forensics, url);
   const document = opts.format === 'json' ? verifyJson(result, table.notes, source) : undefined;
-  const stdout = document ? JSON.stringify(document, null, 2) + '\n' : verifyText(result, table.notes, source);
+  const stdout = document ? JSON.stringify(document, null, 2) + '\n' : reviewOr('verify', result, verifyText(result, table.notes, source), opts.review);
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };
 }
 

@@ -128,7 +128,8 @@ function oneLine(text: string): string {
 }
 
 /** The message without the location the line already starts with (messages carry it for JSON readers). */
-function stripPath(message: string, p: string | undefined, line: number | undefined): string {
+/** A finding's message without the `path:line: ` it starts with, where the report shows the place itself. */
+export function stripPath(message: string, p: string | undefined, line: number | undefined): string {
   if (!p) return message;
   for (const prefix of [`${p}:${line}: `, `${p}: `]) if (message.startsWith(prefix)) return message.slice(prefix.length);
   return message;

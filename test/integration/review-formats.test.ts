@@ -1,0 +1,96 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../src/check/run-check.js';
+import { githubAnnotations, markdownSummary } from '../../src/report/review-formats.js';
+import { runCli } from '../helpers/cli.js';
+import { migration, makeProject, rev } from '../helpers/project.js';
+
+const V = 'migrations/versions/';
+
+/** Findings of every severity: two heads (error), DDL in try/except made a warning, pending migrations (info, verify). */
+function project(): string {
+  return makeProject({
+    [V + 'a1_base.py']: rev('a1', null),
+    [V + 'b2_left.py']: rev('b2', 'a1'),
+    [V + 'c3_right.py']: migration('c3', 'a1', "try:\n    op.create_index('ix_t_x', 't', ['x'])\nexcept Exception:\n    pass", "op.drop_index('ix_t_x')"),
+    'pyproject.toml': '[tool.alembic-preflight.rules]\nddl-in-try-except = "warning"\n',
+  });
+}
+
+interface Annotation {
+  level: string;
+  props: Record<string, string>;
+  body: string;
+}
+
+/** Reads `::level k=v,k=v::body` back, undoing GitHub's escaping. */
+function annotations(stdout: string): Annotation[] {
+  const unescape = (s: string): string => s.replaceAll('%0A', '\n').replaceAll('%0D', '\r').replaceAll('%3A', ':').replaceAll('%2C', ',').replaceAll('%25', '%');
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::'))
+    .map((l) => {
+      const m = /^::(\w+) ([^:]*)::(.*)$/u.exec(l)!;
+      const props = Object.fromEntries(m[2]!.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), unescape(kv.slice(kv.indexOf('=') + 1))]));
+      return { level: m[1]!, props, body: unescape(m[3]!) };
+    });
+}
+
+describe('--format github and --format markdown', () => {
+  it('check: one annotation per finding, at its file and line, by severity, then the verdict; the exit code as in text', () => {
+    const root = project();
+    const text = runCli(root, ['check']);
+    const gh = runCli(root, ['check', '--format', 'github']);
+    expect(gh.status).toBe(text.status);
+    expect(gh.status).toBe(1);
+    const json = JSON.parse(runCli(root, ['check', '--format', 'json']).stdout) as { findings: { code: string; severity: string; path?: string; line?: number }[] };
+    const a = annotations(gh.stdout);
+    expect(a.map((x) => [x.level, x.props['title']])).toEqual(json.findings.map((f) => [{ error: 'error', warning: 'warning', info: 'notice' }[f.severity], `${f.code} (docs/findings/${f.code}.md)`]));
+    const ddl = a.find((x) => x.props['title']!.startsWith('ddl-in-try-except'))!;
+    expect(ddl.level).toBe('warning');
+    expect(ddl.props['file']).toBe(`${V}c3_right.py`);
+    expect(ddl.props['line']).toBe(String(json.findings.find((f) => f.code === 'ddl-in-try-except')!.line));
+    // the message without its path prefix, and the fix on the next line of the annotation
+    expect(ddl.body).toMatch(/^try: wraps op\.create_index\(…\) in upgrade\(\)/u);
+    expect(ddl.body).toMatch(/\nfix: /u);
+    expect(gh.stdout.trimEnd().split('\n').at(-1)).toBe(text.stdout.trimEnd().split('\n').at(-1));
+  });
+
+  it('escapes what would end a workflow command early', () => {
+    const result = {
+      ok: false,
+      findings: [{ code: 'multiple-heads', severity: 'error', message: '100% sure:\r\nnext', hint: 'a, b: c', path: 'odd,dir:x/a.py', line: 3 }],
+    } as unknown as CheckResult;
+    const out = githubAnnotations(result, 'BLOCKED: x\n');
+    expect(out).toBe('::error file=odd%2Cdir%3Ax/a.py,line=3,title=multiple-heads (docs/findings/multiple-heads.md)::100%25 sure:%0D%0Anext%0Afix: a, b: c\nBLOCKED: x\n');
+    expect(markdownSummary('check', result, 'BLOCKED: x\n')).toContain('| error | [`multiple-heads`](docs/findings/multiple-heads.md) | `odd,dir:x/a.py:3` | 100% sure: next |');
+  });
+
+  it('verify: the markdown summary has the verdict, a row per finding with its page, and the fixes', () => {
+    const root = project();
+    const db = new Database(path.join(root, 'app.db'));
+    db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('guest_lockout_001')");
+    db.close();
+    const env = { DATABASE_URL: 'sqlite:///app.db' };
+    const md = runCli(root, ['verify', '--format', 'markdown', '--target', 'heads'], env);
+    expect(md.status).toBe(1);
+    const lines = md.stdout.split('\n');
+    expect(lines[0]).toBe("## alembic-preflight verify: ❌ BLOCKED: `alembic upgrade heads` will fail with: FAILED: Can't locate revision identified by 'guest_lockout_001'");
+    const json = JSON.parse(runCli(root, ['verify', '--format', 'json', '--target', 'heads'], env).stdout) as { findings: { code: string }[] };
+    const rows = lines.filter((l) => /^\| (error|warning|info) \|/u.test(l));
+    expect(rows.map((l) => /\[`([a-z-]+)`\]\(docs\/findings\/\1\.md\)/u.exec(l)![1])).toEqual(json.findings.map((f) => f.code));
+    expect(md.stdout).toContain('- **`stamped-revision-missing`**: ');
+    const gh = runCli(root, ['verify', '--format', 'github', '--target', 'heads'], env);
+    expect(annotations(gh.stdout).find((x) => x.props['title']!.startsWith('stamped-revision-missing'))!.body).toContain("Alembic prints: FAILED: Can't locate revision identified by 'guest_lockout_001'");
+  });
+
+  it('is refused by the commands that print only text or JSON', () => {
+    const root = project();
+    for (const args of [['backfill', '--format', 'github'], ['release', '--format', 'markdown'], ['restamp', '--from', 'a', '--to', 'b', '--format', 'github']]) {
+      const r = runCli(root, args, { DATABASE_URL: 'sqlite:///app.db' });
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/--format (github|markdown) is for check and verify/u);
+    }
+  });
+});
