@@ -190,6 +190,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       },
     )
     .command(
+      'graph',
+      ABOUT.graph,
+      (y) =>
+        withHelp(databaseOptions(projectOptions(y))
+          .option('format', { choices: ['mermaid', 'dot', 'text'] as const, default: 'mermaid' as const, describe: 'mermaid (a flowchart), dot (Graphviz) or text (the lines `alembic history` prints)' })
+          .option('full', { type: 'boolean', default: false, describe: 'draw every revision (otherwise a straight run of more than 4 shows its ends and a count)' }), `$0 graph [options]\n\n${ABOUT.graph}`, [["$0 graph > graph.mmd", "the history as a Mermaid flowchart"], ["DATABASE_URL=… $0 graph --format dot | dot -Tsvg > graph.svg", "with the database's rows, pending revisions and stray ids marked"]], EXIT_CODES.graph),
+      async (args) => {
+        format = 'text';
+        const { graphCommand } = await import('./commands/graph-command.js');
+        const out = await graphCommand({ ...projectArgs({ ...args, format: 'text' }, build), ...databaseArgs(args), env, graphFormat: args.format, full: args.full });
+        writeReport(out.stdout, format);
+        exitCode = out.exitCode;
+      },
+    )
+    .command(
       'explain <code>',
       ABOUT.explain,
       (y) =>
@@ -202,7 +217,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         writeReport(out, format);
       },
     )
-    .demandCommand(1, 'Name a command: check, verify, backfill, scan-logs, restamp, release, ledger or explain');
+    .demandCommand(1, 'Name a command: check, verify, backfill, scan-logs, restamp, release, ledger, graph or explain');
   try {
     await parser.parseAsync();
     return exitCode;
@@ -225,6 +240,7 @@ const ABOUT = {
   scanLogs: 'Find every Alembic failure in a deploy log (heroku releases:output, heroku logs, CI logs); - or no file reads stdin.',
   restamp: 'Replace one version-table row (a renamed migration\'s old id) with its new id, in one transaction; dry run unless --yes.',
   ledger: "Record in the ledger (alembic_preflight_history) the revisions the database already holds, for a database older than the ledger or after an applied migration's file was edited; dry run unless --yes.",
+  graph: 'Draw the revision graph (Mermaid, DOT, or the text of `alembic history`), with a database\'s rows, pending revisions and stray ids marked.',
   explain: "Print a finding's page: what the problem is, an example, and the fix (the page under docs/findings/).",
   release: 'Heroku release phase: verify, then run `alembic upgrade <target>` (or the command after --) only if it will succeed, verify the result, print one verdict.',
 };
@@ -252,6 +268,7 @@ const EXIT_CODES = {
   backfill: ['Exit codes:', '0  the placeholders are proven (dry run), or written and proven again on disk', '1  an id could not be placed, or the proof failed: nothing was written', CODES.usage, CODES.database, '73 --write could not write (another run, permissions, a file changed meanwhile): nothing was written', CODES.bug].join('\n  '),
   restamp: ['Exit codes:', '0  the UPDATE is proven (dry run), or written', '1  refused (the row or the revision is not what the command says)', CODES.usage, CODES.database, CODES.bug].join('\n  '),
   ledger: ['Exit codes:', '0  the rows are shown (dry run), or written', '1  a row names no revision of this code: nothing was written', CODES.usage, CODES.database, CODES.bug].join('\n  '),
+  graph: ['Exit codes:', '0  the graph is printed', CODES.usage, CODES.database, CODES.bug].join('\n  '),
   explain: ['Exit codes:', '0  the page is printed', '2  no finding has that code (the message lists close ones)', CODES.bug].join('\n  '),
   scanLogs: ['Exit codes:', '0  no Alembic failure in the log', '1  failures found', CODES.usage, CODES.bug].join('\n  '),
   release: [

@@ -1,0 +1,38 @@
+import { loadProjectConfig } from '../alembic/alembic-config.js';
+import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
+import { predictUpgrade, resolveStamps } from '../alembic/upgrade-plan.js';
+import { renderGraph, type GraphDatabase } from '../report/graph-render.js';
+import { configOptions, withFiles, type CommandOutput } from './check-command.js';
+import { openProjectAndDatabase, type VerifyCommandOptions } from './verify-command.js';
+
+export interface GraphCommandOptions extends VerifyCommandOptions {
+  readonly graphFormat: 'mermaid' | 'dot' | 'text';
+  readonly full?: boolean;
+}
+
+/**
+ * `graph`: the revision graph as Mermaid, DOT or `alembic history`'s text; with a database (a URL
+ * given, or the variable set), its rows, what the upgrade would apply, and rows no file defines.
+ */
+export async function graphCommand(given: GraphCommandOptions): Promise<CommandOutput> {
+  const opts = withFiles(given);
+  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  let model: ProjectModel;
+  let database: GraphDatabase | undefined;
+  if (opts.databaseUrl !== undefined || opts.env[envName]) {
+    const read = await openProjectAndDatabase({ ...opts, ledger: false }, `Pass --database-url, or set ${envName}.`);
+    model = read.model;
+    const stamps = resolveStamps(model.map, read.state.rows);
+    const pending = model.failure ? [] : predictUpgrade(model.map, opts.target ?? 'head', read.state.rows, read.state.versionTable).steps.map((s) => s.revision);
+    database = {
+      current: new Set(stamps.flatMap((s) => (s.how === 'failed' ? [] : s.revisions))),
+      pending: new Set(pending),
+      dangling: stamps.flatMap((s) => (s.how === 'failed' && typeof s.value === 'string' ? [s.value] : [])),
+    };
+  } else {
+    const loadOptions = configOptions(opts);
+    model = modelFromConfig(await loadProjectConfig(loadOptions), loadOptions.alembicVersion);
+  }
+  const stdout = renderGraph(model, { format: opts.graphFormat, full: opts.full, ...(database ? { database } : {}) });
+  return { stdout, exitCode: 0 };
+}
