@@ -77,11 +77,11 @@ describe('installed into a Python app as docs/heroku.md says, then the release l
     symlinkSync(path.join(REPO, 'node_modules'), path.join(source, 'node_modules'));
   });
 
-  it('the tarball holds only what runs: the bin, the built code and its types', async () => {
+  it('the tarball holds only what runs: the bin, the built code, its types and the findings\' pages (explain)', async () => {
     const listing = JSON.parse(await npm(source, ['pack', '--dry-run', '--json', '--loglevel=error'])) as { files: { path: string }[] }[];
     const files = listing[0]!.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/alembic-preflight.js', 'bin/package.json', 'dist/cli-loader.cjs', 'dist/cli-loader.js', 'dist/cli.bundle.cjs', 'dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md']));
-    expect(files.filter((f) => !/^(bin\/|dist\/|package\.json$|README\.md$)/u.test(f))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['bin/alembic-preflight.js', 'bin/package.json', 'dist/cli-loader.cjs', 'dist/cli-loader.js', 'dist/cli.bundle.cjs', 'dist/index.js', 'dist/index.d.ts', 'package.json', 'README.md', 'docs/findings/stamped-revision-missing.md']));
+    expect(files.filter((f) => !/^(bin\/|dist\/|docs\/findings\/[A-Za-z-]+\.md$|package\.json$|README\.md$)/u.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
   }, 300_000);
 
