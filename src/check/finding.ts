@@ -2,79 +2,84 @@
 export type Severity = 'error' | 'warning' | 'info';
 
 /** Every finding code: one rule file, one doc page and one test each (test/unit/meta.test.ts). */
-export type FindingCode =
-  | 'applied-migration-edited'
-  | 'autogenerate-marker-left'
-  | 'bytecode-only-revision'
-  | 'database-ahead'
-  | 'database-at-head'
-  | 'database-not-writable'
-  | 'ddl-in-try-except'
-  | 'dependency-cycle'
-  | 'deploy-script-hazard'
-  | 'docstring-mismatch'
-  | 'down-revision-is-label'
-  | 'duplicate-branch-label'
-  | 'duplicate-revision'
-  | 'empty-down-revision'
-  | 'empty-downgrade'
-  | 'enum-add-value-unguarded'
-  | 'enum-not-dropped-in-downgrade'
-  | 'execute-with-params-argument'
-  | 'file-loaded-twice'
-  | 'filename-convention'
-  | 'foreign-key-type-mismatch'
-  | 'hidden-revision-file'
-  | 'illegal-revision-characters'
-  | 'ini-url-differs'
-  | 'ini-url-missing'
-  | 'ini-value-misread'
-  | 'invalid-revision-value'
-  | 'ledger-unreadable'
-  | 'logging-config-broken'
-  | 'missing-dependency'
-  | 'missing-down-revision'
-  | 'module-level-op-call'
-  | 'multiple-heads'
-  | 'name-not-defined'
-  | 'needs-newer-python'
-  | 'no-down-revision-variable'
-  | 'no-revision-files'
-  | 'no-revision-variable'
-  | 'no-upgrade-function'
-  | 'not-statically-known'
-  | 'other-databases-not-verified'
-  | 'pending-migrations'
-  | 'placeholder-database-url'
-  | 'postgres-scheme-refused'
-  | 'postgres-url-scheme'
-  | 'redundant-merge-parent'
-  | 'release-command-invalid'
-  | 'release-generates-migration'
-  | 'renamed-table-still-referenced'
-  | 'revision-cycle'
-  | 'revision-id-too-long'
-  | 'schema-already-present'
-  | 'script-location-needs-install'
-  | 'script-location-unresolved'
-  | 'self-loop'
-  | 'shared-version-table'
-  | 'stamp-is-symbolic'
-  | 'stamp-resolves-by-prefix'
-  | 'stamped-revision-missing'
-  | 'stamps-overlap'
-  | 'unparseable-file'
-  | 'unreadable-file'
-  | 'unresolved-import'
-  | 'upgrade-will-fail'
-  | 'url-percent-not-escaped'
-  | 'url-variable-differs'
-  | 'uuid-not-portable'
-  | 'version-location-is-cwd'
-  | 'version-location-missing'
-  | 'version-table-missing'
-  | 'version-table-write-unverified'
-  | 'versions-folder-missing';
+export const FINDING_CODES = [
+  'applied-migration-edited',
+  'autogenerate-marker-left',
+  'bytecode-only-revision',
+  'database-ahead',
+  'database-at-head',
+  'database-not-writable',
+  'ddl-in-try-except',
+  'dependency-cycle',
+  'deploy-script-hazard',
+  'docstring-mismatch',
+  'down-revision-is-label',
+  'duplicate-branch-label',
+  'duplicate-revision',
+  'empty-down-revision',
+  'empty-downgrade',
+  'enum-add-value-unguarded',
+  'enum-not-dropped-in-downgrade',
+  'execute-with-params-argument',
+  'file-loaded-twice',
+  'filename-convention',
+  'foreign-key-type-mismatch',
+  'hidden-revision-file',
+  'illegal-revision-characters',
+  'ini-url-differs',
+  'ini-url-missing',
+  'ini-value-misread',
+  'invalid-revision-value',
+  'ledger-unreadable',
+  'logging-config-broken',
+  'missing-dependency',
+  'missing-down-revision',
+  'module-level-op-call',
+  'multiple-heads',
+  'name-not-defined',
+  'needs-newer-python',
+  'no-down-revision-variable',
+  'no-revision-files',
+  'no-revision-variable',
+  'no-upgrade-function',
+  'not-statically-known',
+  'other-databases-not-verified',
+  'pending-migrations',
+  'placeholder-database-url',
+  'postgres-scheme-refused',
+  'postgres-url-scheme',
+  'redundant-merge-parent',
+  'release-command-invalid',
+  'release-generates-migration',
+  'renamed-table-still-referenced',
+  'revision-cycle',
+  'revision-id-too-long',
+  'schema-already-present',
+  'script-location-needs-install',
+  'script-location-unresolved',
+  'self-loop',
+  'shared-version-table',
+  'stamp-is-symbolic',
+  'stamp-resolves-by-prefix',
+  'stamped-revision-missing',
+  'stamps-overlap',
+  'suppression-without-reason',
+  'unparseable-file',
+  'unreadable-file',
+  'unresolved-import',
+  'upgrade-will-fail',
+  'url-percent-not-escaped',
+  'url-variable-differs',
+  'uuid-not-portable',
+  'version-location-is-cwd',
+  'version-location-missing',
+  'version-table-missing',
+  'version-table-write-unverified',
+  'versions-folder-missing',
+] as const;
+
+export type FindingCode = (typeof FINDING_CODES)[number];
+
 
 /** A finding is data: what is wrong, where, why Alembic cares, and the fix. */
 export interface Finding {

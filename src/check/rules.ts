@@ -20,6 +20,7 @@ import { stampedRevisionMissing } from './rules/stamped-revision-missing.js';
 import { databaseAhead } from './rules/database-ahead.js';
 import { appliedMigrationEdited } from './rules/applied-migration-edited.js';
 import { ledgerUnreadable } from './rules/ledger-unreadable.js';
+import { suppressionWithoutReason } from './rules/suppression-without-reason.js';
 import { stampsOverlap } from './rules/stamps-overlap.js';
 import { versionTableMissing } from './rules/version-table-missing.js';
 import { upgradeWillFail } from './rules/upgrade-will-fail.js';
@@ -144,6 +145,7 @@ export const RULES: readonly Rule[] = [
   foreignKeyTypeMismatch,
   emptyDowngrade,
   renamedTableStillReferenced,
+  suppressionWithoutReason,
   postgresUrlScheme,
   placeholderDatabaseUrl,
   sharedVersionTable,

@@ -1,7 +1,7 @@
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
 import type { ProjectFiles } from '../project/project-files.js';
-import type { ProjectModel } from '../alembic/project-model.js';
+import { revisionText, type ProjectModel } from '../alembic/project-model.js';
 import { predictUpgrade } from '../alembic/upgrade-plan.js';
 import type { Finding, Severity } from './finding.js';
 import type { DatabaseContext, Rule } from './rule.js';
@@ -9,6 +9,7 @@ import { alembicOutput } from './rule-helpers.js';
 import { globMatcher, type LintConfig } from './lint/lint-config.js';
 import type { LintContext } from './lint/lint-context.js';
 import { RULES } from './rules.js';
+import { covering, directivesOf, type Directive } from './suppressions.js';
 
 export interface CheckOptions {
   /** CODE or CODE:REVISION */
@@ -40,6 +41,8 @@ export interface CheckResult {
   readonly model: ProjectModel;
   readonly findings: readonly Finding[];
   readonly ignored: number;
+  /** Findings a `# alembic-preflight: ignore CODE -- reason` comment in their revision file covers. */
+  readonly suppressed: readonly SuppressedFinding[];
   /** The upgrade target the findings are graded for (`head` unless --target or verify's target says otherwise). */
   readonly target: string;
   /** Where the target came from: `--target` (check), or the Procfile release line (`Procfile:3`); absent for the default `head` and for verify's --target. */
@@ -90,7 +93,8 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
       !ignore.some((spec) => matchesIgnore(spec, f)) &&
       !matchers.some((i) => i.rule === f.code && (i.matches === undefined || (f.path !== undefined && i.matches(f.path))) && (i.revision === undefined || f.revision?.split(', ').includes(i.revision))),
   );
-  const findings = kept.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+  const { shown, suppressed } = applySuppressions(model, kept);
+  const findings = shown.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   const blocking = findings.some((f) => f.severity === 'error' || (opts.strict === true && f.severity === 'warning'));
   const failure = model.failure?.failure;
   const revisionPaths = new Set(model.map.all.map((r) => r.file.path));
@@ -99,6 +103,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     model,
     findings,
     ignored: all.length - kept.length,
+    suppressed,
     target: opts.database?.prediction.target ?? opts.target ?? 'head',
     targetFrom: opts.targetFrom ?? (opts.target !== undefined && !opts.database ? '--target' : undefined),
     targetVia: opts.targetVia,
@@ -124,4 +129,32 @@ export function ruleSetting(rule: Rule, config: LintConfig | undefined): Severit
   const set = rule.kind === 'lint' ? config?.rules.get(rule.code) : undefined;
   if (set === undefined) return rule.enabledByDefault === false ? 'off' : rule.severity;
   return set === 'on' ? rule.severity : set;
+}
+
+export interface SuppressedFinding {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly path: string;
+  readonly line: number | null;
+  readonly reason: string;
+  /** Where the comment is. */
+  readonly directiveLine: number;
+}
+
+/** Sets aside the findings an in-file directive covers (suppressions.ts); reads only files that have findings. */
+function applySuppressions(model: ProjectModel, findings: readonly Finding[]): { shown: Finding[]; suppressed: SuppressedFinding[] } {
+  const revs = new Map(model.map.all.map((r) => [r.file.path, r]));
+  const read = new Map<string, Directive[]>();
+  const suppressed: SuppressedFinding[] = [];
+  const shown = findings.filter((f) => {
+    const rev = f.path === undefined || f.code === 'suppression-without-reason' ? undefined : revs.get(f.path);
+    if (!rev) return true;
+    let directives = read.get(rev.file.path);
+    if (!directives) read.set(rev.file.path, (directives = directivesOf(revisionText(model, rev.file.absPath) ?? '', rev.script.line)));
+    const d = covering(directives, f.code, f.line);
+    if (!d) return true;
+    suppressed.push({ code: f.code, severity: f.severity, path: f.path!, line: f.line ?? null, reason: d.reason!, directiveLine: d.line });
+    return false;
+  });
+  return { shown, suppressed };
 }

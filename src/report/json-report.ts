@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CheckResult } from '../check/run-check.js';
+import type { CheckResult, SuppressedFinding } from '../check/run-check.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { toJson } from '../python/python-value.js';
 import type { FindingCode, Severity } from '../check/finding.js';
@@ -62,6 +62,7 @@ export interface CheckDocument {
     readonly alembicError: Nullable<string>;
   }[];
   readonly ignoredFindings: number;
+  readonly suppressedFindings: readonly SuppressedFinding[];
   readonly lintScope: Nullable<{ readonly since: readonly string[]; readonly changedSince: Nullable<string>; readonly filesNotLinted: number }>;
 }
 
@@ -152,6 +153,7 @@ export function checkJson(result: CheckResult): CheckDocument {
       alembicError: f.alembicError ?? null,
     })),
     ignoredFindings: result.ignored,
+    suppressedFindings: result.suppressed.map((x) => ({ ...x })),
     lintScope: result.lintScope
       ? { since: result.lintScope.since, changedSince: result.lintScope.changedSince ?? null, filesNotLinted: result.lintScope.files }
       : null,

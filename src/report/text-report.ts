@@ -38,6 +38,7 @@ function headsAndFindings(result: CheckResult, before: readonly string[] = []): 
   // one at a time: a spread of 200,000 findings overflows the call stack
   for (const line of findingsText(result.findings)) lines.push(line);
   if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
+  if (result.suppressed.length > 0) lines.push(`(${plural(result.suppressed.length, 'finding')} suppressed by "# alembic-preflight: ignore" comments: ${result.suppressed.slice(0, 3).map((s) => `${s.code} at ${s.path}:${s.directiveLine}`).join(', ')}${result.suppressed.length > 3 ? ', …' : ''})`, '');
   if (result.model.config.flaskMigrate && result.findings.some((f) => ALEMBIC_FIX.test(f.hint))) {
     // plain `alembic` finds no alembic.ini at a Flask app's root; flask db takes the same subcommands
     lines.push("(Flask-Migrate project: run the fixes' alembic commands through flask db from the app's root, e.g. `flask db stamp …`, `flask db merge …`, with the same arguments.)", '');

@@ -27,7 +27,9 @@ describe('version-table-missing: when the upgrade will not simply run', () => {
     expect(await message([...LINEAR, { id: 'ccc333', down: 'aaa111' }])).toContain('(the upgrade is predicted to fail: see the error)');
   });
 
-  it('says so when the upgrade could not be predicted (a relative target)', async () => {
-    expect(await message(LINEAR, '+1')).toContain('(the upgrade could not be predicted: see the error)');
+  it('says so when the upgrade could not be predicted (a relative target spelt outside ASCII)', async () => {
+    expect(await message(LINEAR, 'é@+1')).toContain('(the upgrade could not be predicted: see the error)');
+    // a plain relative target is predicted
+    expect(await message(LINEAR, '+1')).not.toContain('could not be predicted');
   });
 });
