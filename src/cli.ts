@@ -56,7 +56,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           .option('lint-changed-since', { type: 'string', describe: 'lint only revision files changed since the merge base with this git ref, such as origin/main (a pull request)' })
           .option('lint-since', { type: 'string', array: true, describe: 'lint only revisions newer than REV: not REV or its ancestors (repeatable; replaces lint-since in the settings)' }), `$0 check [options]\n\n${ABOUT.check}`, [["$0 check", "the graph, the configuration and the migration lints"], ["$0 check --no-lint --format json", "the graph only, as JSON (CI)"], ["$0 check --lint-changed-since origin/main", "lint only the migrations of a pull request"]], EXIT_CODES.check),
       async (args) => {
-        format = args.format === 'json' ? 'json' : 'text';
+        format = args.format === 'json' || args.format === 'sarif' ? 'json' : 'text';
         if (args.rules) return listRules(args.config, format, env);
         const { checkCommand } = await import('./commands/check-command.js');
         const out = await checkCommand({ ...projectArgs(args, build), env, lint: args.lint, lintOnly: args['lint-only'], lintSince: args['lint-since'], lintChangedSince: args['lint-changed-since'], target: args.target });
@@ -70,7 +70,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       (y) =>
         withHelp(ledgerOptions(databaseOptions(projectOptions(y))).option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' }).option('downgrade', { type: 'string', describe: 'predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error' }), `$0 verify [options]\n\n${ABOUT.verify}`, [["$0 verify", "read $DATABASE_URL (read-only) and predict `alembic upgrade head`"], ["$0 verify --database-url-env AUDIT_DATABASE_URL", "another database"], ["$0 verify --target heads --format json", "predict `upgrade heads`, as JSON"]], EXIT_CODES.database),
       async (args) => {
-        format = args.format === 'json' ? 'json' : 'text';
+        format = args.format === 'json' || args.format === 'sarif' ? 'json' : 'text';
         if (args.rules) return listRules(args.config, format, env);
         const { verifyCommand } = await import('./commands/verify-command.js');
         if (args.downgrade !== undefined) {
@@ -318,7 +318,7 @@ function projectOptions(y: Yargs) {
     .option('recursive', { type: 'boolean', describe: 'search version folders recursively (recursive_version_locations)' })
     .option('alembic-version', { type: 'string', describe: 'Alembic release to model (default: the pin in requirements.txt, else latest)' })
     .option('python-version', { type: 'string', describe: 'Python the app runs on, e.g. 3.12 (default: runtime.txt, .python-version or Pipfile.lock, as Heroku reads them)' })
-    .option('format', { choices: ['text', 'json', 'github', 'markdown'] as const, default: 'text' as const, describe: 'text, json, or for check and verify github (annotations) or markdown (a step summary)' })
+    .option('format', { choices: ['text', 'json', 'github', 'markdown', 'sarif'] as const, default: 'text' as const, describe: 'text, json, or for check and verify github (annotations), markdown (a step summary) or sarif (SARIF 2.1.0)' })
     .option('strict', { type: 'boolean', default: false, describe: 'warnings also block' })
     .option('ignore', { type: 'string', array: true, describe: 'suppress CODE or CODE:REVISION (repeatable)' })
     .option('rules', { type: 'boolean', describe: 'list the rules and exit' })
@@ -360,8 +360,8 @@ function explain(code: string, format: 'text' | 'json'): string {
 }
 
 /** --format for a command that prints only text or JSON: github and markdown are check's and verify's. */
-function textOrJson(given: 'text' | 'json' | 'github' | 'markdown', command: string): 'text' | 'json' {
-  if (given === 'github' || given === 'markdown') throw new UsageError(`--format ${given} is for check and verify, not ${command}.`, { hint: 'Use --format text or --format json here.' });
+function textOrJson(given: 'text' | 'json' | 'github' | 'markdown' | 'sarif', command: string): 'text' | 'json' {
+  if (given === 'github' || given === 'markdown' || given === 'sarif') throw new UsageError(`--format ${given} is for check and verify, not ${command}.`, { hint: 'Use --format text or --format json here.' });
   return given;
 }
 
@@ -460,7 +460,7 @@ function projectArgs(args: {
   recursive?: boolean;
   'alembic-version'?: string;
   'python-version'?: string;
-  format: 'text' | 'json' | 'github' | 'markdown';
+  format: 'text' | 'json' | 'github' | 'markdown' | 'sarif';
   strict: boolean;
   ignore?: string[];
   'cache-dir'?: string;
@@ -476,7 +476,7 @@ function projectArgs(args: {
     alembicVersion: args['alembic-version'],
     pythonVersion: args['python-version'],
     format: args.format === 'json' ? ('json' as const) : ('text' as const),
-    ...(args.format === 'github' || args.format === 'markdown' ? { review: args.format } : {}),
+    ...(args.format === 'github' || args.format === 'markdown' || args.format === 'sarif' ? { review: args.format } : {}),
     strict: args.strict,
     ignore: args.ignore,
   };

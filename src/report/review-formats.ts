@@ -60,3 +60,55 @@ export function markdownSummary(command: 'check' | 'verify', result: CheckResult
   }
   return lines.join('\n') + '\n';
 }
+
+/** Where the findings' pages are published: the repository the package is installed from. */
+const PAGES = 'https://github.com/alembic-preflight/alembic-preflight/blob/main/';
+
+const SARIF_LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+
+/** A rule as SARIF describes it (tool.driver.rules). */
+export interface SarifRule {
+  readonly code: string;
+  readonly severity: Finding['severity'];
+  readonly summary: string;
+}
+
+/**
+ * `--format sarif`: a SARIF 2.1.0 log (GitHub code scanning and other review tools read it): every
+ * rule with its page as helpUri, every finding as a result at its file and line.
+ */
+export function sarifLog(result: CheckResult, rules: readonly SarifRule[], version: string): unknown {
+  const index = new Map(rules.map((r, i) => [r.code, i]));
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'alembic-preflight',
+            version,
+            informationUri: 'https://github.com/alembic-preflight/alembic-preflight',
+            rules: rules.map((r) => ({
+              id: r.code,
+              name: r.code,
+              shortDescription: { text: r.summary },
+              helpUri: PAGES + findingDocPath(r.code),
+              defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
+            })),
+          },
+        },
+        results: result.findings.map((f) => ({
+          ruleId: f.code,
+          ...(index.has(f.code) ? { ruleIndex: index.get(f.code)! } : {}),
+          level: SARIF_LEVEL[f.severity],
+          message: { text: `${stripPath(f.message, f.path, f.line)}${f.alembicError ? ` Alembic prints: ${f.alembicError}` : ''} Fix: ${f.hint}` },
+          ...(f.path !== undefined
+            ? { locations: [{ physicalLocation: { artifactLocation: { uri: f.path.split('\\').join('/') }, ...(f.line !== undefined ? { region: { startLine: f.line } } : {}) } }] }
+            : {}),
+          ...(f.revision !== undefined ? { properties: { revision: f.revision } } : {}),
+        })),
+      },
+    ],
+  };
+}

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -5,16 +7,24 @@ import type { CheckResult } from '../../src/check/run-check.js';
 import { githubAnnotations, markdownSummary } from '../../src/report/review-formats.js';
 import { runCli } from '../helpers/cli.js';
 import { migration, makeProject, rev } from '../helpers/project.js';
+import { RULES } from '../../src/check/rules.js';
+
+const require = createRequire(import.meta.url);
+/** The SARIF 2.1.0 JSON Schema (draft-04), as OASIS published it, checked with ajv. */
+const Ajv = require('ajv') as new (o: object) => { addMetaSchema(s: object): void; compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
+const ajv = new Ajv({ allErrors: true, schemaId: 'id', validateSchema: false });
+ajv.addMetaSchema(require('ajv/lib/refs/json-schema-draft-04.json') as object);
+const validateSarif = ajv.compile(JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object);
 
 const V = 'migrations/versions/';
 
-/** Findings of every severity: two heads (error), DDL in try/except made a warning, pending migrations (info, verify). */
+/** Findings of every severity: two heads (error), DDL in try/except made a warning, bind parameters made info. */
 function project(): string {
   return makeProject({
     [V + 'a1_base.py']: rev('a1', null),
     [V + 'b2_left.py']: rev('b2', 'a1'),
-    [V + 'c3_right.py']: migration('c3', 'a1', "try:\n    op.create_index('ix_t_x', 't', ['x'])\nexcept Exception:\n    pass", "op.drop_index('ix_t_x')"),
-    'pyproject.toml': '[tool.alembic-preflight.rules]\nddl-in-try-except = "warning"\n',
+    [V + 'c3_right.py']: migration('c3', 'a1', "try:\n    op.create_index('ix_t_x', 't', ['x'])\nexcept Exception:\n    pass\nop.execute(sa.text('UPDATE t SET x = :x'), {'x': 1})", "op.drop_index('ix_t_x')"),
+    'pyproject.toml': '[tool.alembic-preflight.rules]\nddl-in-try-except = "warning"\nexecute-with-params-argument = "info"\n',
   });
 }
 
@@ -91,6 +101,30 @@ describe('--format github and --format markdown', () => {
       const r = runCli(root, args, { DATABASE_URL: 'sqlite:///app.db' });
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/--format (github|markdown) is for check and verify/u);
+    }
+  });
+
+  it('--format sarif is a valid SARIF 2.1.0 log: every rule with its page, every finding at its place, on check and verify', () => {
+    const root = project();
+    const db = new Database(path.join(root, 'app.db'));
+    db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('guest_lockout_001')");
+    db.close();
+    const env = { DATABASE_URL: 'sqlite:///app.db' };
+    for (const args of [['check'], ['verify', '--target', 'heads']]) {
+      const r = runCli(root, [...args, '--format', 'sarif'], env);
+      expect(r.status, r.stderr).toBe(1);
+      const log = JSON.parse(r.stdout) as { version: string; runs: { tool: { driver: { rules: { id: string; helpUri: string }[] } }; results: { ruleId: string; ruleIndex: number; level: string; locations?: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[] }[] };
+      expect(validateSarif(log), JSON.stringify(validateSarif.errors)).toBe(true);
+      const run = log.runs[0]!;
+      expect(run.tool.driver.rules.map((x) => x.id)).toEqual(RULES.map((x) => x.code));
+      expect(run.tool.driver.rules.every((x) => x.helpUri.endsWith(`/docs/findings/${x.id}.md`))).toBe(true);
+      const json = JSON.parse(runCli(root, [...args, '--format', 'json'], env).stdout) as { findings: { code: string; severity: string; path: string | null; line: number | null }[] };
+      expect(run.results.map((x) => [x.ruleId, x.level, x.locations?.[0]?.physicalLocation.artifactLocation.uri ?? null, x.locations?.[0]?.physicalLocation.region?.startLine ?? null])).toEqual(
+        json.findings.map((f) => [f.code, { error: 'error', warning: 'warning', info: 'note' }[f.severity], f.path, f.path === null ? null : f.line]),
+      );
+      expect(run.results.every((x) => run.tool.driver.rules[x.ruleIndex]!.id === x.ruleId)).toBe(true);
+      // every severity: check has an error, a warning and a note (verify runs no lints: an error and a warning)
+      expect(new Set(run.results.map((x) => x.level))).toEqual(new Set(args[0] === 'check' ? ['error', 'warning', 'note'] : ['error', 'warning']));
     }
   });
 });
