@@ -475,6 +475,7 @@ function projectArgs(args: {
     recursive: args.recursive,
     alembicVersion: args['alembic-version'],
     pythonVersion: args['python-version'],
+    toolVersion: packageVersion(),
     format: args.format === 'json' ? ('json' as const) : ('text' as const),
     ...(args.format === 'github' || args.format === 'markdown' || args.format === 'sarif' ? { review: args.format } : {}),
     strict: args.strict,

@@ -21,7 +21,6 @@ import { checkJson } from '../report/json-report.js';
 import { checkText } from '../report/text-report.js';
 import type { ResultCache } from '../project/result-cache.js';
 import { githubAnnotations, markdownSummary, sarifLog } from '../report/review-formats.js';
-import { packageVersion } from '../version.js';
 import { readingCache, saveReadingCache, type CacheOptions } from './reading-cache.js';
 
 export interface CheckCommandOptions extends CacheOptions {
@@ -36,6 +35,8 @@ export interface CheckCommandOptions extends CacheOptions {
   /** Where to find the Python when neither --python-version nor a file declares one (release: the dyno's interpreter). */
   readonly pythonFallback?: () => DeclaredPython | null;
   readonly format: 'text' | 'json';
+  /** The tool's version, for reports that name it (SARIF). */
+  readonly toolVersion?: string;
   /** --format github, markdown or sarif (check and verify): annotations, a step summary or a SARIF log instead of the report. */
   readonly review?: 'github' | 'markdown' | 'sarif';
   readonly strict?: boolean;
@@ -160,14 +161,14 @@ export async function checkCommand(given: CheckCommandOptions): Promise<CommandO
   const generates = releaseGenerates(opts.files, opts.cwd);
   const result = await checkModel(model, { ...(deploy ? { ...opts, target: deploy.target === 'head' ? undefined : deploy.target, ...deployOrigin(deploy), release: releaseProblem(deploy) } : opts), releaseGenerates: generates, lintConfig, cache });
   await saveReadingCache(cache);
-  const document = opts.review === 'sarif' ? sarifOf(result) : opts.format === 'json' ? checkJson(result) : undefined;
+  const document = opts.review === 'sarif' ? sarifOf(result, opts.toolVersion) : opts.format === 'json' ? checkJson(result) : undefined;
   const stdout = document ? JSON.stringify(document, null, 2) + '\n' : reviewOr('check', result, checkText(result), opts.review);
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };
 }
 
 /** The SARIF log of a result, with every rule of this build. */
-export function sarifOf(result: CheckResult): unknown {
-  return sarifLog(result, RULES.map((r) => ({ code: r.code, severity: r.severity, summary: r.summary })), packageVersion());
+export function sarifOf(result: CheckResult, toolVersion = 'unknown'): unknown {
+  return sarifLog(result, RULES.map((r) => ({ code: r.code, severity: r.severity, summary: r.summary })), toolVersion);
 }
 
 /** The text report, or what --format github or markdown makes of the same result. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CheckResult, SuppressedFinding } from '../check/run-check.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { toJson } from '../python/python-value.js';
+import { findingDocPath } from './review-formats.js';
 import type { FindingCode, Severity } from '../check/finding.js';
 import type { StampResolution, UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
@@ -60,6 +61,8 @@ export interface CheckDocument {
     readonly line: Nullable<number>;
     readonly revision: Nullable<string>;
     readonly alembicError: Nullable<string>;
+    /** The finding's page, from the package's root. */
+    readonly page: string;
   }[];
   readonly ignoredFindings: number;
   readonly suppressedFindings: readonly SuppressedFinding[];
@@ -151,6 +154,7 @@ export function checkJson(result: CheckResult): CheckDocument {
       line: f.line ?? null,
       revision: f.revision ?? null,
       alembicError: f.alembicError ?? null,
+      page: findingDocPath(f.code),
     })),
     ignoredFindings: result.ignored,
     suppressedFindings: result.suppressed.map((x) => ({ ...x })),

@@ -37,6 +37,7 @@ function headsAndFindings(result: CheckResult, before: readonly string[] = []): 
   lines.push('');
   // one at a time: a spread of 200,000 findings overflows the call stack
   for (const line of findingsText(result.findings)) lines.push(line);
+  if (result.findings.length > 0) lines.push(`(each finding's page: docs/findings/<code>.md, or \`alembic-preflight explain <code>\`)`, '');
   if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
   if (result.suppressed.length > 0) lines.push(`(${plural(result.suppressed.length, 'finding')} suppressed by "# alembic-preflight: ignore" comments: ${result.suppressed.slice(0, 3).map((s) => `${s.code} at ${s.path}:${s.directiveLine}`).join(', ')}${result.suppressed.length > 3 ? ', …' : ''})`, '');
   if (result.model.config.flaskMigrate && result.findings.some((f) => ALEMBIC_FIX.test(f.hint))) {
