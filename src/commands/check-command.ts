@@ -21,6 +21,7 @@ import { checkJson } from '../report/json-report.js';
 import { checkText } from '../report/text-report.js';
 import type { ResultCache } from '../project/result-cache.js';
 import { githubAnnotations, markdownSummary, sarifLog } from '../report/review-formats.js';
+import { renderGraph, type GraphDatabase } from '../report/graph-render.js';
 import { readingCache, saveReadingCache, type CacheOptions } from './reading-cache.js';
 
 export interface CheckCommandOptions extends CacheOptions {
@@ -172,8 +173,8 @@ export function sarifOf(result: CheckResult, toolVersion = 'unknown'): unknown {
 }
 
 /** The text report, or what --format github or markdown makes of the same result. */
-export function reviewOr(command: 'check' | 'verify', result: CheckResult, text: string, review: CheckCommandOptions['review']): string {
+export function reviewOr(command: 'check' | 'verify', result: CheckResult, text: string, review: CheckCommandOptions['review'], database?: GraphDatabase): string {
   if (review === 'github') return githubAnnotations(result, text);
-  if (review === 'markdown') return markdownSummary(command, result, text);
+  if (review === 'markdown') return markdownSummary(command, result, text, renderGraph(result.model, { format: 'mermaid', ...(database ? { database } : {}) }));
   return text;
 }

@@ -1,7 +1,7 @@
 import { loadProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { predictUpgrade, resolveStamps } from '../alembic/upgrade-plan.js';
-import { renderGraph, type GraphDatabase } from '../report/graph-render.js';
+import { databaseMarks, renderGraph, type GraphDatabase } from '../report/graph-render.js';
 import { configOptions, withFiles, type CommandOutput } from './check-command.js';
 import { openProjectAndDatabase, type VerifyCommandOptions } from './verify-command.js';
 
@@ -22,13 +22,8 @@ export async function graphCommand(given: GraphCommandOptions): Promise<CommandO
   if (opts.databaseUrl !== undefined || opts.env[envName]) {
     const read = await openProjectAndDatabase({ ...opts, ledger: false }, `Pass --database-url, or set ${envName}.`);
     model = read.model;
-    const stamps = resolveStamps(model.map, read.state.rows);
-    const pending = model.failure ? [] : predictUpgrade(model.map, opts.target ?? 'head', read.state.rows, read.state.versionTable).steps.map((s) => s.revision);
-    database = {
-      current: new Set(stamps.flatMap((s) => (s.how === 'failed' ? [] : s.revisions))),
-      pending: new Set(pending),
-      dangling: stamps.flatMap((s) => (s.how === 'failed' && typeof s.value === 'string' ? [s.value] : [])),
-    };
+    const steps = model.failure ? [] : predictUpgrade(model.map, opts.target ?? 'head', read.state.rows, read.state.versionTable).steps;
+    database = databaseMarks(resolveStamps(model.map, read.state.rows), steps);
   } else {
     const loadOptions = configOptions(opts);
     model = modelFromConfig(await loadProjectConfig(loadOptions), loadOptions.alembicVersion);

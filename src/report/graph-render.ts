@@ -1,6 +1,6 @@
 import type { ProjectModel } from '../alembic/project-model.js';
 import type { Rev } from '../alembic/revision-map.js';
-import { AlembicRaise, Resolver } from '../alembic/upgrade-plan.js';
+import { AlembicRaise, Resolver, type StampResolution } from '../alembic/upgrade-plan.js';
 import { pyStr } from '../python/python-value.js';
 
 /** What a database adds to the picture: its rows, what `upgrade` would apply, and rows no file defines. */
@@ -11,6 +11,15 @@ export interface GraphDatabase {
   readonly pending: ReadonlySet<string>;
   /** Rows no file defines (a hand stamp, a newer release's revision). */
   readonly dangling: readonly string[];
+}
+
+/** The marks for a database whose rows resolved to `stamps`, with the upgrade's `steps`. */
+export function databaseMarks(stamps: readonly StampResolution[], steps: readonly { readonly revision: string }[]): GraphDatabase {
+  return {
+    current: new Set(stamps.flatMap((s) => (s.how === 'failed' ? [] : s.revisions))),
+    pending: new Set(steps.map((s) => s.revision)),
+    dangling: stamps.flatMap((s) => (s.how === 'failed' && typeof s.value === 'string' ? [s.value] : [])),
+  };
 }
 
 export interface GraphOptions {

@@ -44,7 +44,7 @@ function cell(s: string): string {
  * `--format markdown`: the verdict, then a findings table with each code linked to its page, then
  * the fixes; for `$GITHUB_STEP_SUMMARY` or a pull-request comment.
  */
-export function markdownSummary(command: 'check' | 'verify', result: CheckResult, textReport: string): string {
+export function markdownSummary(command: 'check' | 'verify', result: CheckResult, textReport: string, mermaidGraph?: string): string {
   const verdict = verdictOf(textReport);
   const lines = [`## alembic-preflight ${command}: ${result.ok ? '✅' : '❌'} ${cell(verdict)}`, ''];
   if (result.findings.length === 0) lines.push('No findings.');
@@ -58,6 +58,8 @@ export function markdownSummary(command: 'check' | 'verify', result: CheckResult
     for (const f of result.findings) lines.push(`- **\`${f.code}\`**${f.path !== undefined ? ` (\`${cell(f.path)}\`)` : ''}: ${cell(f.hint)}${f.alembicError ? ` Alembic prints: \`${cell(f.alembicError)}\`` : ''}`);
     lines.push('', '</details>');
   }
+  // GitHub draws a mermaid block in step summaries and comments
+  if (mermaidGraph) lines.push('', '### Revision graph', '', '```mermaid', mermaidGraph.trimEnd(), '```');
   return lines.join('\n') + '\n';
 }
 

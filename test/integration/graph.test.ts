@@ -89,6 +89,18 @@ describe('alembic-preflight graph', () => {
   }, 60_000);
 });
 
+describe('the graph in --format markdown', () => {
+  it('ends verify\'s summary with the graph, the stray row marked, as a Mermaid block that parses', async () => {
+    const root = incident();
+    const md = runCli(root, ['verify', '--format', 'markdown'], { DATABASE_URL: 'sqlite:///app.db' });
+    expect(md.status).toBe(1);
+    const m = /### Revision graph\n\n```mermaid\n([\s\S]*?)\n```/u.exec(md.stdout);
+    expect(m, md.stdout).not.toBeNull();
+    await expect(mermaid.parse(m![1]!)).resolves.toBeTruthy();
+    expect(m![1]).toContain('guest_lockout_001 (database, no file)');
+  }, 60_000);
+});
+
 /** Every edge's ends are declared nodes, and the braces close: what Graphviz needs to lay it out. */
 function balancedDot(text: string): boolean {
   const nodes = new Set([...text.matchAll(/^ {2}(\w+) \[label=/gmu)].map((m) => m[1]!));

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -8,6 +9,8 @@ import { githubAnnotations, markdownSummary } from '../../src/report/review-form
 import { runCli } from '../helpers/cli.js';
 import { migration, makeProject, rev } from '../helpers/project.js';
 import { RULES } from '../../src/check/rules.js';
+import { PYTHON, SHARED_ORACLE } from '../helpers/oracle.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const require = createRequire(import.meta.url);
 /** The SARIF 2.1.0 JSON Schema (draft-04), as OASIS published it, checked with ajv. */
@@ -127,4 +130,17 @@ describe('--format github and --format markdown', () => {
       expect(new Set(run.results.map((x) => x.level))).toEqual(new Set(args[0] === 'check' ? ['error', 'warning', 'note'] : ['error', 'warning']));
     }
   });
+
+  it('on a generated project: as many annotations and SARIF results as JSON findings, and the SARIF valid', () => {
+    const dir = path.join(tempDir('preflight-formats-'), 'project');
+    execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', dir, '--n', '200', '--seed', '3', '--traps', '0.1', '--branch-rate', '0.1', '--label-rate', '0.3', '--heads', '2'], { stdio: 'ignore' });
+    const json = JSON.parse(runCli(dir, ['check', '--format', 'json']).stdout) as { findings: { code: string; severity: string }[] };
+    expect(new Set(json.findings.map((f) => f.severity)).size, JSON.stringify(json.findings.map((f) => f.code))).toBeGreaterThanOrEqual(2);
+    expect(annotations(runCli(dir, ['check', '--format', 'github']).stdout)).toHaveLength(json.findings.length);
+    const sarif = JSON.parse(runCli(dir, ['check', '--format', 'sarif']).stdout) as { runs: { results: unknown[] }[] };
+    expect(validateSarif(sarif), JSON.stringify(validateSarif.errors)).toBe(true);
+    expect(sarif.runs[0]!.results).toHaveLength(json.findings.length);
+    const md = runCli(dir, ['check', '--format', 'markdown']).stdout;
+    expect(md.split('\n').filter((l) => /^\| (error|warning|info) \|/u.test(l))).toHaveLength(json.findings.length);
+  }, 60_000);
 });
