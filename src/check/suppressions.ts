@@ -12,7 +12,19 @@ export interface Directive {
   readonly fileWide: boolean;
 }
 
-const DIRECTIVE = /#[^\S\r\n]*alembic-preflight:[^\S\r\n]*ignore\b([^\r\n]*)$/u;
+const MARK = 'alembic-preflight:';
+
+/** What follows `# alembic-preflight: ignore` on a line; undefined when the line has no such comment. Scanned, not matched: a line may be long. */
+function directiveText(line: string): string | undefined {
+  const at = line.indexOf(MARK);
+  if (at < 0) return undefined;
+  let hash = at - 1;
+  while (hash >= 0 && (line[hash] === ' ' || line[hash] === '\t')) hash--;
+  if (hash < 0 || line[hash] !== '#') return undefined;
+  const rest = line.slice(at + MARK.length).trimStart();
+  if (!rest.startsWith('ignore') || /^\w/u.test(rest.slice(6))) return undefined;
+  return rest.slice(6);
+}
 
 /** The directives of a file's text; `revisionLine`: where `revision = …` is (file-wide above it). */
 export function directivesOf(text: string, revisionLine: number | undefined): Directive[] {
@@ -20,9 +32,9 @@ export function directivesOf(text: string, revisionLine: number | undefined): Di
   const out: Directive[] = [];
   const lines = text.split(/\r\n|\r|\n/u);
   lines.forEach((raw, i) => {
-    const m = DIRECTIVE.exec(raw);
-    if (!m) return;
-    const [codesPart, ...rest] = m[1]!.split('--');
+    const found = directiveText(raw);
+    if (found === undefined) return;
+    const [codesPart, ...rest] = found.split('--');
     const reason = rest.join('--').trim();
     const codes = codesPart!.split(/[\s,]+/u).filter(Boolean);
     const line = i + 1;
