@@ -1,6 +1,7 @@
 import { translate } from '../../alembic/upgrade-plan.js';
 import { aheadChain, appliedByText, latestByRevision } from '../ledger-view.js';
 import { upgradeCommand } from '../db-helpers.js';
+import { describeForensics, type Forensics } from '../../history/git-history.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 
@@ -27,7 +28,7 @@ export const databaseAhead: Rule = {
       out.push({
         code: 'database-ahead',
         severity: 'error',
-        message: `The ${db.state.versionTable} row '${s.value}' is ahead of this code by ${n} revision${n === 1 ? '' : 's'}, which the ledger ${db.state.ledger!.table} shows a newer release applied on top of ${base}: ${applied}. This code has no file for ${n === 1 ? 'it' : 'them'}: this is a rollback, or an older release deployed after a newer one, and \`${upgradeCommand(db)}\` would stop with "Can't locate revision identified by '${s.value}'".`,
+        message: `The ${db.state.versionTable} row '${s.value}' is ahead of this code by ${n} revision${n === 1 ? '' : 's'}, which the ledger ${db.state.ledger!.table} shows a newer release applied on top of ${base}: ${applied}. This code has no file for ${n === 1 ? 'it' : 'them'}: this is a rollback, or an older release deployed after a newer one, and \`${upgradeCommand(db)}\` would stop with "Can't locate revision identified by '${s.value}'".${gitEvidence(db.forensics?.get(s.value))}`,
         hint: `\`alembic-preflight release\` leaves the database as it is and exits 0 here (--on-ahead block stops the release instead), so this code runs on the newer schema. If the schema must match this code, downgrade it with the newer code, where those files exist: ${down}${commit ? ` from commit ${commit.slice(0, 12)}` : ''} (on Heroku: \`heroku run -a APP -- ${down.split(', then ')[0]}\` while the newer release is live, or roll forward to it first), then release this code again.`,
         revision: s.value,
         alembicError: translate(s.failure, db.prediction.target).cliOutput,
@@ -36,3 +37,8 @@ export const databaseAhead: Rule = {
     return out;
   },
 };
+
+/** What git adds where the project is a work tree (a slug has none): where the row's file lives. */
+function gitEvidence(f: Forensics | undefined): string {
+  return f && f.kind !== 'no-git' ? ` Git: ${describeForensics(f)}.` : '';
+}

@@ -1,7 +1,10 @@
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { ledgerProject, ledgerRow, sqliteWithLedger, V, verifyLedger } from '../../helpers/ledger-db.js';
+import { migration } from '../../helpers/project.js';
 
 describe('database-ahead', () => {
   it('reports rows a newer release applied, with the chain down to this code, instead of stamped-revision-missing', async () => {
@@ -45,5 +48,23 @@ describe('database-ahead', () => {
     const here = await verifyLedger(root, sqliteWithLedger(root, ['b2'], [ledgerRow(root, 'a1', null), ledgerRow(root, 'b2', 'a1')]));
     expect(here.exitCode).toBe(0);
     expect(here.result.findings.map((f) => f.code)).not.toContain('database-ahead');
+  });
+
+  it('adds what git knows where the project is a work tree: the branch that has the newer files', async () => {
+    const root = ledgerProject(['a1', 'b2']);
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-qm', 'v1');
+    git('checkout', '-q', '-b', 'newer');
+    writeFileSync(path.join(root, V, 'c3_step.py'), migration('c3', 'b2', "op.create_table('t_c3', sa.Column('id', sa.Integer()))", "op.drop_table('t_c3')"));
+    git('add', '-A');
+    git('commit', '-qm', 'v2 adds c3');
+    const ledger = [ledgerRow(root, 'c3', 'b2')];
+    git('checkout', '-q', 'main');
+    const url = sqliteWithLedger(root, ['c3'], ledger);
+    const { result } = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1' });
+    const f = result.findings.find((x) => x.code === 'database-ahead')!;
+    expect(f.message).toMatch(/ Git: .*newer/u);
   });
 });
