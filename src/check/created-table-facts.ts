@@ -1,4 +1,5 @@
 import { revisionText, type ProjectModel } from '../alembic/project-model.js';
+import { resolveStamps, Resolver } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
 import { createdTables, type CreatedTable } from './lint/created-tables.js';
 import { loadPythonParser, PySource } from './lint/python-syntax.js';
@@ -14,10 +15,25 @@ export function needsCreatedTables(state: VersionTableState): boolean {
   return (state.tables?.length ?? 0) > 0 && (!state.exists || state.rows.length === 0);
 }
 
-export async function createdTablesByRevision(model: ProjectModel): Promise<CreatedTablesByRevision> {
+/**
+ * With rows in the version table, the probes need only the revisions the rows name (their tables must
+ * be there) and those not yet applied (theirs must not): a database at head costs one file.
+ */
+export function probedRevisions(model: ProjectModel, state: VersionTableState): ReadonlySet<string> | undefined {
+  if (!state.tables || !state.exists || state.rows.length === 0) return undefined;
+  const r = new Resolver(model.map);
+  const rows = resolveStamps(model.map, state.rows);
+  if (rows.some((s) => s.how === 'failed')) return undefined;
+  const current = rows.flatMap((s) => s.revisions);
+  const applied = r.ancestorIds(current);
+  return new Set([...current, ...model.map.revisions.filter((x) => !applied.has(x.id)).map((x) => x.id)]);
+}
+
+export async function createdTablesByRevision(model: ProjectModel, only?: ReadonlySet<string>): Promise<CreatedTablesByRevision> {
   const parser = await loadPythonParser();
   const out = new Map<string, { path: string; tables: CreatedTable[] }>();
   for (const rev of model.map.revisions) {
+    if (only && !only.has(rev.id)) continue;
     const text = revisionText(model, rev.file.absPath);
     if (text === undefined || !text.includes('create_table')) continue;
     const py = new PySource(text, parser);

@@ -21,6 +21,8 @@ import { databaseAhead } from './rules/database-ahead.js';
 import { appliedMigrationEdited } from './rules/applied-migration-edited.js';
 import { ledgerUnreadable } from './rules/ledger-unreadable.js';
 import { suppressionWithoutReason } from './rules/suppression-without-reason.js';
+import { schemaAheadOfStamp } from './rules/schema-ahead-of-stamp.js';
+import { schemaBehindStamp } from './rules/schema-behind-stamp.js';
 import { stampsOverlap } from './rules/stamps-overlap.js';
 import { versionTableMissing } from './rules/version-table-missing.js';
 import { upgradeWillFail } from './rules/upgrade-will-fail.js';
@@ -128,6 +130,8 @@ export const RULES: readonly Rule[] = [
   stampIsSymbolic,
   versionTableMissing,
   schemaAlreadyPresent,
+  schemaAheadOfStamp,
+  schemaBehindStamp,
   databaseNotWritable,
   versionTableWriteUnverified,
   pendingMigrations,

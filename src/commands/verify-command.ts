@@ -1,4 +1,4 @@
-import { createdTablesByRevision, needsCreatedTables } from '../check/created-table-facts.js';
+import { createdTablesByRevision, needsCreatedTables, probedRevisions } from '../check/created-table-facts.js';
 import path from 'node:path';
 import { iniUrlConnection, interpolationErrorAt, multiDatabaseSetup, passesUrlUnchanged, readDatabaseUrlVariables, readEnvPy, rewritesPostgresScheme, searchPathSetting, urlsOnlyFromIni, type EnvSetting } from '../alembic/env-py.js';
 import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
@@ -120,7 +120,8 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
   const iniUrl = compareIniUrl(config, envPy, raw, source);
   const otherDatabases = compareOtherDatabases(config, envPy, raw, source);
   // a missing or empty version table in a schema that has tables: which of them the migrations create
-  const createdTables = needsCreatedTables(state) && !model.failure ? await createdTablesByRevision(model) : undefined;
+  const probed = model.failure ? undefined : probedRevisions(model, state);
+  const createdTables = model.failure ? undefined : needsCreatedTables(state) ? await createdTablesByRevision(model) : probed ? await createdTablesByRevision(model, probed) : undefined;
   const url: UrlFacts = { urlBarePercent: interpolationErrorAt(raw) >= 0, urlVariables, ...(iniUrl ? { iniUrl } : {}), ...(otherDatabases ? { otherDatabases } : {}), ...(createdTables ? { createdTables } : {}) };
   return { config, table, db, state, model, source, url, settings, ...(ledgerTable !== undefined ? { ledgerTable } : {}) };
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { probedTableCount } from '../check/schema-probe.js';
 import type { CheckResult } from '../check/run-check.js';
 import type { Finding } from '../check/finding.js';
 import type { VerifyResult } from '../check/run-verify.js';
@@ -158,7 +159,10 @@ export function verifyText(result: VerifyResult, notes: readonly string[], urlSo
     const partial = result.findings.some((f) => f.code === 'other-databases-not-verified');
     // server-side code on the version table: the one thing on the path that only running can judge
     const unverified = result.findings.some((f) => f.code === 'version-table-write-unverified') ? ', unless the server-side code on the version table refuses the write (version-table-write-unverified)' : '';
-    lines.push(partial ? `OK on the database read: \`${cmd}\` will succeed there ${apply}${unverified}; the other databases env.py migrates were not read (other-databases-not-verified).` : `OK: \`${cmd}\` will succeed${p.steps.length === 0 ? ' ' : ', '}${apply}${unverified}.`);
+    const probed = probedTableCount(result.database);
+    // what the probes looked at, and no more: table names of the stamped and pending revisions
+    const probes = probed === undefined || probed === 0 ? '' : ` Schema probes: ${probed === 1 ? 'the table' : `all ${probed} tables`} the stamped and pending revisions create ${probed === 1 ? 'agrees' : 'agree'} with the database (table names only).`;
+    lines.push(partial ? `OK on the database read: \`${cmd}\` will succeed there ${apply}${unverified}; the other databases env.py migrates were not read (other-databases-not-verified).${probes}` : `OK: \`${cmd}\` will succeed${p.steps.length === 0 ? ' ' : ', '}${apply}${unverified}.${probes}`);
   } else if (!p.willSucceed) {
     lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}.` : `BLOCKED: \`${cmd}\` will fail with: ${oneLine(p.cliOutput ?? "")}`);
   } else {

@@ -1,0 +1,19 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync } from 'node:fs';
+import path from 'node:path';
+import { PYTHON, REPO } from './oracle.js';
+import { tempDir } from './temp-dir.js';
+
+/** The bundled example app in a folder of its own (its env.py reads DATABASE_URL). */
+export function exampleCopy(): string {
+  const root = tempDir('preflight-example-');
+  cpSync(path.join(REPO, 'examples/heroku-app'), root, { recursive: true });
+  return root;
+}
+
+/** Real `alembic ARGS` in the example against `url`: its exit status and the traceback's exception line (or the last line). */
+export function exampleAlembic(root: string, url: string, ...args: string[]): { status: number | null; error: string } {
+  const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' } });
+  const lines = `${r.stdout}\n${r.stderr}`.trim().split('\n');
+  return { status: r.status, error: lines.find((l) => /^sqlalchemy\.exc\.\w+: /u.test(l)) ?? lines.at(-1) ?? '' };
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { exampleAlembic, exampleCopy } from '../../helpers/example-db.js';
+import { pgExec } from '../../helpers/pg-cluster.js';
+import { postgresForSuite } from '../../helpers/postgres-suite.js';
+
+/** The example upgraded to head by real Alembic, then stamped back to its first revision by hand. */
+async function stampedBack(url: string): Promise<string> {
+  const root = exampleCopy();
+  expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
+  expect(exampleAlembic(root, url, 'stamp', '1f2a3b4c5d6e').status).toBe(0);
+  return root;
+}
+
+describe('schema-ahead-of-stamp', () => {
+  it('SQLite: the pending revision\'s table exists; the error is the one real Alembic then raises', async () => {
+    const url = 'sqlite:///app.db';
+    const root = await stampedBack(url);
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    expect(out.exitCode).toBe(1);
+    const f = out.result.findings.find((x) => x.code === 'schema-ahead-of-stamp')!;
+    expect(f.message).toContain("tables the pending migrations create are already in the database: guest_sessions (2a3b4c5d6e7f, migrations/versions/2a3b4c5d6e7f_add_guest_sessions.py:21)");
+    const real = exampleAlembic(root, url, 'upgrade', 'head');
+    expect(real.status).not.toBe(0);
+    expect(f.alembicError).toBe(real.error);
+    expect(out.stdout).toContain(`BLOCKED: \`alembic upgrade head\` will fail with: ${real.error}`);
+  }, 60_000);
+
+  it('stays quiet on a database at the revision its tables say, and on one behind with nothing created yet', async () => {
+    const root = exampleCopy();
+    const url = 'sqlite:///app.db';
+    expect(exampleAlembic(root, url, 'upgrade', '1f2a3b4c5d6e').status).toBe(0);
+    const behind = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    expect(behind.result.findings.map((x) => x.code)).not.toContain('schema-ahead-of-stamp');
+    expect(behind.exitCode).toBe(0);
+    expect(behind.stdout).toMatch(/Schema probes: all 2 tables the stamped and pending revisions create agree with the database \(table names only\)\.$/mu);
+    expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
+  }, 60_000);
+
+  describe('PostgreSQL', () => {
+    const pg = postgresForSuite();
+    it('the pending revision\'s table exists; the error is the one real Alembic then raises', async () => {
+      await pgExec(pg().url, ['DROP DATABASE IF EXISTS probe_ahead', 'CREATE DATABASE probe_ahead']);
+      const url = pg().urlFor('probe_ahead');
+      const root = await stampedBack(url);
+      const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+      const f = out.result.findings.find((x) => x.code === 'schema-ahead-of-stamp')!;
+      const real = exampleAlembic(root, url, 'upgrade', 'head');
+      expect(real.status).not.toBe(0);
+      expect(f.alembicError).toBe(real.error);
+    }, 60_000);
+  });
+});
