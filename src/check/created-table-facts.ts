@@ -1,5 +1,5 @@
 import { revisionText, type ProjectModel } from '../alembic/project-model.js';
-import { resolveStamps, Resolver } from '../alembic/upgrade-plan.js';
+import { resolveStamps } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
 import { createdTables, type CreatedTable } from './lint/created-tables.js';
 import { loadPythonParser, PySource } from './lint/python-syntax.js';
@@ -17,16 +17,22 @@ export function needsCreatedTables(state: VersionTableState): boolean {
 
 /**
  * With rows in the version table, the probes need only the revisions the rows name (their tables must
- * be there) and those not yet applied (theirs must not): a database at head costs one file.
+ * be there) and those after them (theirs must not): a database at head costs one file, and nothing
+ * walks the rest of the history.
  */
 export function probedRevisions(model: ProjectModel, state: VersionTableState): ReadonlySet<string> | undefined {
   if (!state.tables || !state.exists || state.rows.length === 0) return undefined;
-  const r = new Resolver(model.map);
   const rows = resolveStamps(model.map, state.rows);
   if (rows.some((s) => s.how === 'failed')) return undefined;
-  const current = rows.flatMap((s) => s.revisions);
-  const applied = r.ancestorIds(current);
-  return new Set([...current, ...model.map.revisions.filter((x) => !applied.has(x.id)).map((x) => x.id)]);
+  const out = new Set<string>();
+  const todo = rows.flatMap((s) => s.revisions);
+  while (todo.length > 0) {
+    const id = todo.pop()!;
+    if (out.has(id)) continue;
+    out.add(id);
+    for (const next of model.map.byKey.get(id)?.nextrev ?? []) todo.push(next);
+  }
+  return out;
 }
 
 export async function createdTablesByRevision(model: ProjectModel, only?: ReadonlySet<string>): Promise<CreatedTablesByRevision> {
