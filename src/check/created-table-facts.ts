@@ -2,7 +2,9 @@ import { revisionText, type ProjectModel } from '../alembic/project-model.js';
 import { resolveStamps } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
 import { createdTables, type CreatedTable } from './lint/created-tables.js';
-import { loadPythonParser, PySource } from './lint/python-syntax.js';
+import { loadPythonParser, PySource, type PythonParser } from './lint/python-syntax.js';
+import { readRevisionFast } from '../alembic/fast-revision-reader.js';
+import { createdTablesFast } from './created-tables-fast.js';
 
 /** What each revision's upgrade() certainly creates, for the revisions that create anything. */
 export type CreatedTablesByRevision = ReadonlyMap<string, { readonly path: string; readonly tables: readonly CreatedTable[] }>;
@@ -36,15 +38,20 @@ export function probedRevisions(model: ProjectModel, state: VersionTableState): 
 }
 
 export async function createdTablesByRevision(model: ProjectModel, only?: ReadonlySet<string>): Promise<CreatedTablesByRevision> {
-  const parser = await loadPythonParser();
+  let parser: PythonParser | undefined;
   const out = new Map<string, { path: string; tables: CreatedTable[] }>();
   for (const rev of model.map.revisions) {
     if (only && !only.has(rev.id)) continue;
     const text = revisionText(model, rev.file.absPath);
     if (text === undefined || !text.includes('create_table')) continue;
-    const py = new PySource(text, parser);
-    if (py.hasErrors) continue;
-    const tables = createdTables(py);
+    // a plain file is scanned; the parser (tens of milliseconds to load) only for the others
+    let tables = readRevisionFast(text) ? createdTablesFast(text) : undefined;
+    if (tables === undefined) {
+      parser ??= await loadPythonParser();
+      const py = new PySource(text, parser);
+      if (py.hasErrors) continue;
+      tables = createdTables(py);
+    }
     if (tables.length > 0) out.set(rev.id, { path: rev.file.path, tables });
   }
   return out;
