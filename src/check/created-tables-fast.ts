@@ -13,9 +13,8 @@ export function createdTablesFast(text: string): CreatedTable[] | undefined {
   // strings and comments blanked, so that only code is searched (offsets and lines kept)
   const code = codeOnly(text);
   if (code === undefined || code.includes('upgrade_')) return undefined;
-  const def = /^def upgrade\s*\([^)\n]*\)[^:\n]*:[^\S\n]*$/mu.exec(code);
-  if (!def) return code.includes('def upgrade') ? undefined : [];
-  const start = def.index + def[0].length;
+  const start = upgradeBodyStart(code);
+  if (start === undefined) return code.includes('def upgrade') ? undefined : [];
   // the body ends at the next line that starts at column 0 with code
   const next = /^\S/mu.exec(code.slice(start + 1));
   const end = next ? start + 1 + next.index : code.length;
@@ -32,6 +31,16 @@ export function createdTablesFast(text: string): CreatedTable[] | undefined {
     out.push({ name: first[2]!, line: lineAt(text, start + m.index) });
   }
   return out;
+}
+
+/** Where upgrade()'s body starts: after a `def upgrade(…)…:` line that ends at its colon; undefined when there is none. */
+function upgradeBodyStart(code: string): number | undefined {
+  let at = 0;
+  for (const line of code.split('\n')) {
+    if (line.startsWith('def upgrade') && /^def upgrade\s*\(/u.test(line) && line.trimEnd().endsWith(':')) return at + line.length;
+    at += line.length + 1;
+  }
+  return undefined;
 }
 
 /** The top-level arguments of the call whose `(` ends just before `at`, as text; undefined if unclosed. */

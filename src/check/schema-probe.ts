@@ -16,6 +16,9 @@ export function catalogHas(db: DatabaseContext): (name: string) => boolean {
   return (name) => present.has(sqlite ? name.toLowerCase() : name);
 }
 
+/** Calls and SQL that may drop, rename or replace a table, with the table's name as written. */
+const REMOVES = /(?:drop_table|rename_table)\s*\(\s*['"]([^'"\n]+)['"]|\b(?:DROP|ALTER)\s+TABLE\s+(?:IF\s+EXISTS\s+)?["`]?(\w+)/giu;
+
 /**
  * Whether a revision's file names the table where it may drop, rename or re-create it some other
  * way (drop_table, rename_table, raw DROP/ALTER TABLE): its tables are then left out of the probes,
@@ -25,8 +28,9 @@ export function mayRemove(model: ProjectModel, revision: string, table: string):
   const rev = model.map.byKey.get(revision);
   const text = rev ? revisionText(model, rev.file.absPath) : undefined;
   if (text === undefined) return true;
-  const quoted = new RegExp(`(?:drop_table|rename_table)\\s*\\(\\s*['"]${escape(table)}['"]|\\b(?:DROP|ALTER)\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?["\`]?${escape(table)}\\b`, 'iu');
-  return quoted.test(upgradePart(text));
+  const wanted = table.toLowerCase();
+  for (const m of upgradePart(text).matchAll(REMOVES)) if ((m[1] ?? m[2] ?? '').toLowerCase() === wanted) return true;
+  return false;
 }
 
 /** The text before `def downgrade`: what upgrade() runs (helpers above it included). */
@@ -35,9 +39,6 @@ function upgradePart(text: string): string {
   return at < 0 ? text : text.slice(0, at);
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
-}
 
 /** How many tables the probes set against the catalog: those of the stamped revisions and of the pending ones. */
 export function probedTableCount(db: DatabaseContext): number | undefined {
