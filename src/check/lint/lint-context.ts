@@ -88,42 +88,8 @@ export class LintContext {
   }
 
   /**
-   * Files whose text mentions one of `words` (case-sensitive), parsed. The
-   * words are a superset filter: a rule must only ever need to look at a file
-   * that contains them.
-   */
-  parsedFiles(...words: TextTest[]): { file: LintFile; py: PySource }[] {
-    return this.parsedOf(this.files(), words);
-  }
-
-  /** `parsedFiles` over a subset of `files()` (a rule that knows where its history starts). */
-  parsedAmong(files: readonly LintFile[], ...words: TextTest[]): { file: LintFile; py: PySource }[] {
-    return this.parsedOf(files, words);
-  }
-
-  /**
-   * `parsedFiles` without the files at or below the lint baseline: for rules
-   * that look at one file at a time, so history is not even parsed. Rules
-   * that model the whole history (the table model) use `parsedFiles`.
-   */
-  newParsedFiles(...words: TextTest[]): { file: LintFile; py: PySource }[] {
-    const old = this.baseline?.paths;
-    return this.parsedOf(old ? this.files().filter((f) => !old.has(f.path)) : this.files(), words);
-  }
-
-  private parsedOf(files: readonly LintFile[], words: readonly TextTest[]): { file: LintFile; py: PySource }[] {
-    const out: { file: LintFile; py: PySource }[] = [];
-    for (const file of files) {
-      if (!passes(file.text, words)) continue;
-      const py = this.parse(file.path, file.text);
-      if (py) out.push({ file, py });
-    }
-    return out;
-  }
-
-  /**
-   * What a rule that looks at one file at a time finds in each file `newParsedFiles` gives: from the
-   * result cache when the file's bytes, path and revision and the rule's `context` (what else its
+   * What a rule that looks at one file at a time finds in each file its text tests select, leaving
+   * out the files at or below the lint baseline (history is not even parsed): from the result cache when the file's bytes, path and revision and the rule's `context` (what else its
    * findings depend on: a setting, the project's dialect) were seen before; else parsed and found.
    */
   newFileFindings(code: string, context: () => string, tests: readonly TextTest[], find: (file: LintFile, py: PySource) => Finding[]): Finding[] {
