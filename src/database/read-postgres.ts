@@ -106,6 +106,11 @@ export function queryDeadlineMs(opts: Pick<PostgresOptions, 'statementTimeoutMs'
   return opts.statementTimeoutMs > 0 ? opts.statementTimeoutMs + opts.connectTimeoutMs : 600_000;
 }
 
+/** Our limits for the transaction just begun: the statement and lock timeouts, as SET LOCAL statements. */
+export function localLimits(opts: Pick<PostgresOptions, 'statementTimeoutMs' | 'lockTimeoutMs'>): string {
+  return `SET LOCAL statement_timeout = ${statementTimeoutSetting(opts.statementTimeoutMs)}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}`;
+}
+
 /** The statement_timeout to set: 0 means none, as in PostgreSQL. */
 export function statementTimeoutSetting(ms: number): number {
   return Math.max(0, Math.floor(ms));
@@ -185,7 +190,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
       : `SELECT pg_catalog.has_table_privilege(c.oid, 'SELECT') AS can_select FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest} LIMIT 1`;
   const setup = (await client.query(
-    `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${statementTimeoutSetting(opts.statementTimeoutMs)}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(opts.lockTimeoutMs))}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,
+    `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,
        current_setting('default_transaction_read_only') = 'on' AS readonly,
        ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)} AS target_schema,
        (SELECT pg_catalog.has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE n.nspname = ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)}) AS can_create;

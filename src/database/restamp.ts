@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { DatabaseError } from '../errors/errors.js';
 import type { DatabaseTarget } from './database-url.js';
-import { statementTimeoutSetting, withPostgresClient, type PostgresOptions } from './read-postgres.js';
+import { withPostgresClient, type PostgresOptions } from './read-postgres.js';
+import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
 import { quoteIdent, type VersionTableRequest } from './version-table.js';
 
 /** The statement restamp runs, as it is shown in a dry run. */
@@ -22,9 +22,7 @@ function tableSql(req: VersionTableRequest): string {
 export async function restampRow(t: DatabaseTarget, req: VersionTableRequest, from: string, to: string, pg: PostgresOptions): Promise<void> {
   const table = tableSql(req);
   if (t.dialect === 'sqlite') {
-    if (!existsSync(t.file)) throw new DatabaseError(`The SQLite database file ${t.written} does not exist.`, { hint: 'Check the path in the URL.' });
-    const { default: Database } = await import('better-sqlite3');
-    const db = new Database(t.file, { fileMustExist: true, timeout: 5000 });
+    const db = await openSqliteForWrite(t, 5000);
     try {
       const run = db.transaction(() => {
         const already = db.prepare(`SELECT count(*) AS n FROM ${table} WHERE version_num = ?`).get(to) as { n: number };
@@ -42,15 +40,14 @@ export async function restampRow(t: DatabaseTarget, req: VersionTableRequest, fr
     return;
   }
   await withPostgresClient(t, pg, async (client) => {
-    await client.query(`BEGIN; SET LOCAL statement_timeout = ${statementTimeoutSetting(pg.statementTimeoutMs)}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(pg.lockTimeoutMs))}`);
     try {
-      const already = await client.query(`SELECT count(*)::int AS n FROM ${table} WHERE version_num = $1`, [to]);
-      if ((already.rows[0] as { n: number }).n > 0) throw new RestampRefused(`'${to}' is already a row of ${req.versionTable}`);
-      const res = await client.query(`UPDATE ${table} SET version_num = $1 WHERE version_num = $2`, [to, from]);
-      if (res.rowCount !== 1) throw new RestampRefused(`the UPDATE would change ${res.rowCount ?? 0} rows, not exactly one`);
-      await client.query('COMMIT');
+      await inWriteTransaction(client, pg, async () => {
+        const already = await client.query(`SELECT count(*)::int AS n FROM ${table} WHERE version_num = $1`, [to]);
+        if ((already.rows[0] as { n: number }).n > 0) throw new RestampRefused(`'${to}' is already a row of ${req.versionTable}`);
+        const res = await client.query(`UPDATE ${table} SET version_num = $1 WHERE version_num = $2`, [to, from]);
+        if (res.rowCount !== 1) throw new RestampRefused(`the UPDATE would change ${res.rowCount ?? 0} rows, not exactly one`);
+      });
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
       if (e instanceof RestampRefused) throw new DatabaseError(`Restamp rolled back: ${e.message}.`, { hint: 'Nothing was changed. Run alembic-preflight verify to see the current rows.' });
       throw e;
     }

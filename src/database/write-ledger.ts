@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { DatabaseError } from '../errors/errors.js';
 import type { DatabaseTarget } from './database-url.js';
 import { createLedgerSql, LEDGER_COLUMNS, ledgerSql, ledgerValues, type LedgerRow } from './ledger.js';
-import { statementTimeoutSetting, withPostgresClient, type PostgresOptions } from './read-postgres.js';
+import { withPostgresClient, type PostgresOptions } from './read-postgres.js';
+import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
 
 export interface LedgerWrite {
   readonly table: string;
@@ -24,14 +24,10 @@ export async function writeLedger(t: DatabaseTarget, to: LedgerWrite, rows: read
     `INSERT INTO ${table} (${LEDGER_COLUMNS.join(', ')}) VALUES ${rows.map((_, r) => `(${LEDGER_COLUMNS.map((__, c) => placeholder(r * LEDGER_COLUMNS.length + c + 1)).join(', ')})`).join(', ')}`;
   const values = rows.flatMap(ledgerValues);
   if (t.dialect === 'sqlite') {
-    if (!existsSync(t.file)) throw new DatabaseError(`The SQLite database file ${t.written} does not exist.`, { hint: 'Check the path in the URL.' });
-    const { default: Database } = await import('better-sqlite3');
-    let db;
-    try {
-      db = new Database(t.file, { fileMustExist: true, timeout: pg.lockTimeoutMs });
-    } catch (e) {
+    const db = await openSqliteForWrite(t, pg.lockTimeoutMs).catch((e: unknown) => {
+      if (e instanceof DatabaseError) throw e;
       throw new DatabaseError(`Cannot open ${t.written} to write the ledger: ${(e as Error).message}.`, { hint: 'Check that the file is writable.' });
-    }
+    });
     try {
       db.transaction(() => {
         if (to.create) db.exec(createLedgerSql(to.table, to.schema));
@@ -45,13 +41,12 @@ export async function writeLedger(t: DatabaseTarget, to: LedgerWrite, rows: read
     return;
   }
   await withPostgresClient(t, pg, async (client) => {
-    await client.query(`BEGIN; SET LOCAL statement_timeout = ${statementTimeoutSetting(pg.statementTimeoutMs)}; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(pg.lockTimeoutMs))}`);
     try {
-      if (to.create) await client.query(createLedgerSql(to.table, to.schema));
-      if (rows.length > 0) await client.query(insert((i) => `$${i}`), values);
-      await client.query('COMMIT');
+      await inWriteTransaction(client, pg, async () => {
+        if (to.create) await client.query(createLedgerSql(to.table, to.schema));
+        if (rows.length > 0) await client.query(insert((i) => `$${i}`), values);
+      });
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
       const message = (e as Error).message;
       throw new DatabaseError(`Writing the ledger ${to.table} failed: ${message}.`, {
         hint: /permission denied/iu.test(message)
