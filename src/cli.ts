@@ -18,6 +18,11 @@ export interface BuildInfo {
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, build: BuildInfo = {}): Promise<number> {
   let exitCode: number = EXIT.ok;
   let format: 'text' | 'json' = argv.includes('--format=json') || argv.join(' ').includes('--format json') ? 'json' : 'text';
+  /** A command's output on stdout, in the format chosen, and its exit code as the run's. */
+  const report = (out: { stdout: string; exitCode: number; document?: unknown }): void => {
+    writeReport(out.stdout, format, out.document);
+    exitCode = out.exitCode;
+  };
   const cwdError = currentFolderError();
   if (cwdError) return reportError(cwdError, format);
   // a process of its own: a small project's files are read faster without V8's optimising compiler
@@ -60,8 +65,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         if (args.rules) return listRules(args.config, format, env);
         const { checkCommand } = await import('./commands/check-command.js');
         const out = await checkCommand({ ...projectArgs(args, build), env, lint: args.lint, lintOnly: args['lint-only'], lintSince: args['lint-since'], lintChangedSince: args['lint-changed-since'], target: args.target });
-        writeReport(out.stdout, format, out.document);
-        exitCode = out.exitCode;
+        report(out);
       },
     )
     .command(
@@ -76,13 +80,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         if (args.downgrade !== undefined) {
           const { verifyDowngradeCommand } = await import('./commands/verify-command.js');
           const out = await verifyDowngradeCommand({ ...projectArgs(args, build), ...databaseArgs(args), env, downgrade: args.downgrade });
-          writeReport(out.stdout, format, out.document);
-          exitCode = out.exitCode;
+          report(out);
           return;
         }
         const out = await verifyCommand({ ...projectArgs(args, build), ...databaseArgs(args), ...ledgerArgs(args), env, git: args.git });
-        writeReport(out.stdout, format, out.document);
-        exitCode = out.exitCode;
+        report(out);
       },
     )
     .command(
@@ -110,8 +112,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           write: args.write,
           git: args.git,
         });
-        writeReport(out.stdout, format, out.document);
-        exitCode = out.exitCode;
+        report(out);
       },
     )
     .command(
@@ -125,8 +126,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         format = args.format;
         const { scanLogsCommand } = await import('./commands/scan-logs-command.js');
         const out = await scanLogsCommand({ cwd: process.cwd(), file: args.file ?? '-', format: args.format });
-        writeReport(out.stdout, format, out.document);
-        exitCode = out.exitCode;
+        report(out);
       },
     )
     .command(
@@ -141,8 +141,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         format = textOrJson(args.format, 'restamp');
         const { restampCommand } = await import('./commands/restamp-command.js');
         const out = await restampCommand({ ...projectArgs(args, build), ...databaseArgs(args), env, from: args.from, to: args.to, yes: args.yes });
-        writeReport(out.stdout, format, out.document);
-        exitCode = out.exitCode;
+        report(out);
       },
     )
     .command(
@@ -185,8 +184,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         format = textOrJson(args.format, 'ledger');
         const { ledgerRecordCommand } = await import('./commands/ledger-command.js');
         const out = await ledgerRecordCommand({ ...projectArgs(args, build), ...databaseArgs(args), ...ledgerArgs(args), env, yes: args.yes });
-        writeReport(out.stdout, format, out.document);
-        exitCode = out.exitCode;
+        report(out);
       },
     )
     .command(
@@ -200,8 +198,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         format = 'text';
         const { graphCommand } = await import('./commands/graph-command.js');
         const out = await graphCommand({ ...projectArgs({ ...args, format: 'text' }, build), ...databaseArgs(args), env, graphFormat: args.format, full: args.full });
-        writeReport(out.stdout, format);
-        exitCode = out.exitCode;
+        report(out);
       },
     )
     .command(
