@@ -2,7 +2,8 @@ import { latestByRevision } from '../check/ledger-view.js';
 import { ledgerRows } from '../check/ledger-rows.js';
 import type { Rev } from '../alembic/revision-map.js';
 import type { ProjectModel } from '../alembic/project-model.js';
-import { resolveStamps } from '../alembic/upgrade-plan.js';
+import { resolveStamps, Resolver } from '../alembic/upgrade-plan.js';
+import { historyOrder } from '../report/graph-render.js';
 import { writeLedger } from '../database/write-ledger.js';
 import type { LedgerRow } from '../database/ledger.js';
 import type { CommandOutput } from './check-command.js';
@@ -62,30 +63,6 @@ function output(opts: LedgerCommandOptions, doc: LedgerDocument, lines: readonly
 
 /** The revisions at or below `heads` (down revisions and dependencies), parents first. */
 function appliedRevisions(model: ProjectModel, heads: readonly string[]): Rev[] {
-  const out: Rev[] = [];
-  const seen = new Set<Rev>();
-  const visit = (start: Rev): void => {
-    // iterative post-order: a history of thousands of revisions is deeper than the call stack
-    const stack: [Rev, number][] = [[start, 0]];
-    seen.add(start);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const below = top[0].allDown;
-      if (top[1] < below.length) {
-        const next = model.map.byKey.get(below[top[1]++]!);
-        if (next && !seen.has(next)) {
-          seen.add(next);
-          stack.push([next, 0]);
-        }
-      } else {
-        out.push(top[0]);
-        stack.pop();
-      }
-    }
-  };
-  for (const h of heads) {
-    const rev = model.map.byKey.get(h);
-    if (rev && !seen.has(rev)) visit(rev);
-  }
-  return out;
+  const below = new Set(new Resolver(model.map).ancestors(heads.flatMap((h) => model.map.byKey.get(h) ?? []), true, false, 'stamp'));
+  return historyOrder(model).reverse().filter((r) => below.has(r));
 }
