@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { PYTHON, REPO } from './oracle.js';
 import { tempDir } from './temp-dir.js';
 
@@ -8,6 +9,15 @@ import { tempDir } from './temp-dir.js';
 export function exampleCopy(): string {
   const root = tempDir('preflight-example-');
   cpSync(path.join(REPO, 'examples/heroku-app'), root, { recursive: true });
+  return root;
+}
+
+/** The example with the incident's SQLite database (app.db): one row, guest_lockout_001, that no file defines. */
+export function exampleIncident(): string {
+  const root = exampleCopy();
+  const db = new Database(path.join(root, 'app.db'));
+  db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('guest_lockout_001')");
+  db.close();
   return root;
 }
 

@@ -1,5 +1,4 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { JSDOM } from 'jsdom';
@@ -8,6 +7,7 @@ import { runCli } from '../helpers/cli.js';
 import { PYTHON, REPO, SHARED_ORACLE } from '../helpers/oracle.js';
 import { makeProject, rev } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { exampleIncident } from '../helpers/example-db.js';
 
 type Mermaid = { parse(text: string): Promise<unknown> };
 let mermaid: Mermaid;
@@ -28,16 +28,6 @@ function sortLabels(line: string): string {
   return line.replace(/ -> (\S+) \(([^)]*,[^)]*)\)/u, (_m, id: string, labels: string) => ` -> ${id} (${labels.split(', ').sort().join(', ')})`);
 }
 
-/** The example app with the incident's database: a row no file defines. */
-function incident(): string {
-  const root = tempDir('preflight-graph-');
-  cpSync(path.join(REPO, 'examples/heroku-app'), root, { recursive: true });
-  const db = new Database(path.join(root, 'app.db'));
-  db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('guest_lockout_001')");
-  db.close();
-  return root;
-}
-
 describe('alembic-preflight graph', () => {
   it.each([
     ['branchy, labels and depends_on', ['--n', '150', '--seed', '5', '--branch-rate', '0.2', '--label-rate', '0.6', '--depends-rate', '0.15', '--heads', '3']],
@@ -52,7 +42,7 @@ describe('alembic-preflight graph', () => {
   }, 60_000);
 
   it('draws the incident: the database row no file defines in red, valid Mermaid and DOT', async () => {
-    const root = incident();
+    const root = exampleIncident();
     const env = { DATABASE_URL: 'sqlite:///app.db' };
     const m = runCli(root, ['graph'], env);
     expect(m.status, m.stderr).toBe(0);
@@ -91,7 +81,7 @@ describe('alembic-preflight graph', () => {
 
 describe('the graph in --format markdown', () => {
   it('ends verify\'s summary with the graph, the stray row marked, as a Mermaid block that parses', async () => {
-    const root = incident();
+    const root = exampleIncident();
     const md = runCli(root, ['verify', '--format', 'markdown'], { DATABASE_URL: 'sqlite:///app.db' });
     expect(md.status).toBe(1);
     const m = /### Revision graph\n\n```mermaid\n([\s\S]*?)\n```/u.exec(md.stdout);

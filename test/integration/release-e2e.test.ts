@@ -1,15 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
 import { alembicCommand, PYTHON, REPO } from '../helpers/oracle.js';
 import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from '../helpers/pg-cluster.js';
-
-/** The Procfile's release line, exactly as Heroku runs it. */
-const RELEASE_LINE = /^release:\s*(.+)$/mu.exec(readFileSync(path.join(REPO, 'Procfile'), 'utf8'))![1]!;
-const VERSIONS = 'examples/heroku-app/migrations/versions';
+import { alembicStarts, exampleSlug, RELEASE_LINE, VERSIONS } from '../helpers/release-slug.js';
 
 interface Run {
   readonly status: number | null;
@@ -33,17 +29,8 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
 
   /** A slug: the example app, node_modules/.bin linked as npm would, `alembic` on PATH (Debian's, counted). */
   async function app(extra: Record<string, string> = {}): Promise<{ dir: string; url: string; marker: string; db: string }> {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-slug-'));
+    const { dir, marker } = exampleSlug('preflight-slug-', extra);
     apps.push(dir);
-    cpSync(path.join(REPO, 'examples'), path.join(dir, 'examples'), { recursive: true });
-    cpSync(path.join(REPO, 'Procfile'), path.join(dir, 'Procfile'));
-    mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
-    symlinkSync(BIN, path.join(dir, 'node_modules', '.bin', 'alembic-preflight'));
-    mkdirSync(path.join(dir, '.bin'));
-    const marker = path.join(dir, 'alembic-starts');
-    writeFileSync(path.join(dir, '.bin', 'alembic'), `#!/bin/sh\necho "$@" >> '${marker}'\nexec ${PYTHON} -m alembic "$@"\n`);
-    chmodSync(path.join(dir, '.bin', 'alembic'), 0o755);
-    for (const [file, body] of Object.entries(extra)) writeFileSync(path.join(dir, VERSIONS, file), body);
     const db = `release_${++n}`;
     await pgExec(pg.url, [`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db}`]);
     const url = pg.urlFor(db).replace(/^postgresql:/u, 'postgres:');
@@ -54,7 +41,7 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     return { PATH: `${path.join(a.dir, '.bin')}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '', DYNO: 'release.7', DATABASE_URL: a.url, PYTHONDONTWRITEBYTECODE: '1', ...more };
   }
 
-  const starts = (marker: string): number => (existsSync(marker) ? readFileSync(marker, 'utf8').trim().split('\n').length : 0);
+  const starts = alembicStarts;
 
   function release(a: { dir: string; url: string; marker: string }, more: Record<string, string> = {}, line = RELEASE_LINE): Run {
     const r = spawnSync('/bin/sh', ['-c', line], { cwd: a.dir, encoding: 'utf8', env: env(a, more) });

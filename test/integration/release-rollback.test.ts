@@ -1,15 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
-import { PYTHON, REPO } from '../helpers/oracle.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
 import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from '../helpers/pg-cluster.js';
-
-/** The Procfile's release line, exactly as Heroku runs it. */
-const RELEASE_LINE = /^release:\s*(.+)$/mu.exec(readFileSync(path.join(REPO, 'Procfile'), 'utf8'))![1]!;
-const VERSIONS = 'examples/heroku-app/migrations/versions';
+import { alembicStarts, exampleSlug, RELEASE_LINE, VERSIONS, type Slug } from '../helpers/release-slug.js';
 
 /** Two migrations release v2 adds on top of the example's head (2a3b4c5d6e7f). */
 const V2_FILES: Record<string, string> = {
@@ -19,11 +14,6 @@ const V2_FILES: Record<string, string> = {
 
 function migration(id: string, down: string, up: string, downgrade: string): string {
   return `"""${id}\n\nRevision ID: ${id}\nRevises: ${down}\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "${id}"\ndown_revision = "${down}"\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    ${up}\n\n\ndef downgrade():\n    ${downgrade}\n`;
-}
-
-interface Slug {
-  readonly dir: string;
-  readonly marker: string;
 }
 
 interface Run {
@@ -47,18 +37,9 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
 
   /** A slug of the example app, with `extra` migrations; `alembic` on PATH counts its starts. */
   function slug(extra: Record<string, string> = {}): Slug {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-rollback-'));
-    dirs.push(dir);
-    cpSync(path.join(REPO, 'examples'), path.join(dir, 'examples'), { recursive: true });
-    cpSync(path.join(REPO, 'Procfile'), path.join(dir, 'Procfile'));
-    mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
-    symlinkSync(BIN, path.join(dir, 'node_modules', '.bin', 'alembic-preflight'));
-    mkdirSync(path.join(dir, '.bin'));
-    const marker = path.join(dir, 'alembic-starts');
-    writeFileSync(path.join(dir, '.bin', 'alembic'), `#!/bin/sh\necho "$@" >> '${marker}'\nexec ${PYTHON} -m alembic "$@"\n`);
-    chmodSync(path.join(dir, '.bin', 'alembic'), 0o755);
-    for (const [file, body] of Object.entries(extra)) writeFileSync(path.join(dir, VERSIONS, file), body);
-    return { dir, marker };
+    const made = exampleSlug('preflight-rollback-', extra);
+    dirs.push(made.dir);
+    return made;
   }
 
   async function database(): Promise<{ db: string; url: string }> {
@@ -67,7 +48,7 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     return { db, url: pg.urlFor(db).replace(/^postgresql:/u, 'postgres:') };
   }
 
-  const starts = (marker: string): number => (existsSync(marker) ? readFileSync(marker, 'utf8').trim().split('\n').length : 0);
+  const starts = alembicStarts;
 
   /** The Procfile's release line in a slug, as Heroku runs it for release `version`. */
   function release(s: Slug, url: string, version: string, line = RELEASE_LINE): Run {
@@ -76,12 +57,10 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, alembicStarts: starts(s.marker) };
   }
 
-  function verify(s: Slug, url: string, ...args: string[]): { status: number | null; stdout: string } {
-    const r = spawnSync(process.execPath, [BIN, 'verify', '--format', 'json', ...args], { cwd: s.dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off' } });
-    return { status: r.status, stdout: r.stdout };
-  }
+  const verify = (s: Slug, url: string, ...args: string[]): CliRun => runCli(s.dir, ['verify', '--format', 'json', ...args], { DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off' });
 
   const codes = (json: string): string[] => (JSON.parse(json) as { findings: { code: string }[] }).findings.map((f) => f.code);
+  const noLedger = async (db: string): Promise<boolean> => (await pgExec(pg.urlFor(db), "SELECT to_regclass('alembic_preflight_history') IS NULL"))[0]![0] === true;
   const ledger = async (db: string): Promise<unknown[][]> => pgExec(pg.urlFor(db), 'SELECT revision, path, applied_by FROM alembic_preflight_history ORDER BY applied_at, revision');
 
   it('v1 applies A, v2 applies B and C, the rollback to v1 exits 0 without starting Alembic and names B, C and v2', async () => {
@@ -135,7 +114,7 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     expect(codes(edited.stdout)).toContain('applied-migration-edited');
     expect(verify(v1, url, '--strict').status).toBe(1);
     // accepting the edit records the file's bytes again
-    const recorded = spawnSync(process.execPath, [BIN, 'ledger', 'record', '--yes'], { cwd: v1.dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off' } });
+    const recorded = runCli(v1.dir, ['ledger', 'record', '--yes'], { DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off' });
     expect(recorded.status, recorded.stdout + recorded.stderr).toBe(0);
     expect(recorded.stdout).toContain('2a3b4c5d6e7f  examples/heroku-app/migrations/versions/2a3b4c5d6e7f_add_guest_sessions.py');
     expect(codes(verify(v1, url).stdout)).not.toContain('applied-migration-edited');
@@ -147,18 +126,18 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     const v2 = slug(V2_FILES);
     const upgraded = release(v2, url, 'v2', `${RELEASE_LINE} --no-ledger`);
     expect(upgraded.status, upgraded.stdout + upgraded.stderr).toBe(0);
-    expect((await pgExec(pg.urlFor(db), "SELECT to_regclass('alembic_preflight_history') IS NULL"))[0]![0]).toBe(true);
+    expect(await noLedger(db)).toBe(true);
     const blocked = release(v1, url, 'v3');
     expect(blocked.status).toBe(1);
     expect(blocked.stdout).toContain('[stamped-revision-missing]');
     // verify reads no ledger and creates none
     expect(verify(v1, url).status).toBe(1);
-    expect((await pgExec(pg.urlFor(db), "SELECT to_regclass('alembic_preflight_history') IS NULL"))[0]![0]).toBe(true);
-    const dry = spawnSync(process.execPath, [BIN, 'ledger', 'record'], { cwd: v2.dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off' } });
+    expect(await noLedger(db)).toBe(true);
+    const dry = runCli(v2.dir, ['ledger', 'record'], { DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off' });
     expect(dry.status, dry.stdout + dry.stderr).toBe(0);
     expect(dry.stdout).toContain('Would create alembic_preflight_history');
-    expect((await pgExec(pg.urlFor(db), "SELECT to_regclass('alembic_preflight_history') IS NULL"))[0]![0]).toBe(true);
-    const wet = spawnSync(process.execPath, [BIN, 'ledger', 'record', '--yes'], { cwd: v2.dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url, HEROKU_RELEASE_VERSION: 'v2', ALEMBIC_PREFLIGHT_CACHE: 'off' } });
+    expect(await noLedger(db)).toBe(true);
+    const wet = runCli(v2.dir, ['ledger', 'record', '--yes'], { DATABASE_URL: url, HEROKU_RELEASE_VERSION: 'v2', ALEMBIC_PREFLIGHT_CACHE: 'off' });
     expect(wet.status, wet.stdout + wet.stderr).toBe(0);
     expect((await ledger(db)).map((r) => r[0])).toEqual(['1f2a3b4c5d6e', '2a3b4c5d6e7f', '3b4c5d6e7f80', '4c5d6e7f8091']);
     const rollback = release(v1, url, 'v3');

@@ -1,12 +1,12 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BIN } from '../helpers/cli.js';
 import { REPO } from '../helpers/oracle.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { exampleCopy, exampleIncident } from '../helpers/example-db.js';
 
 interface Step {
   name: string;
@@ -18,14 +18,7 @@ interface Step {
 
 /** The example app; `stamped`: its SQLite database hand-stamped with guest_lockout_001. */
 function exampleApp(stamped: boolean): string {
-  const root = tempDir('preflight-wiring-');
-  cpSync(path.join(REPO, 'examples/heroku-app'), root, { recursive: true });
-  if (stamped) {
-    const db = new Database(path.join(root, 'app.db'));
-    db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('guest_lockout_001')");
-    db.close();
-  }
-  return root;
+  return stamped ? exampleIncident() : exampleCopy();
 }
 
 /** `${{ inputs.x }}` and `${{ github.action_path }}` as GitHub fills them in. */
