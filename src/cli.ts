@@ -72,7 +72,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       'verify',
       ABOUT.verify,
       (y) =>
-        withHelp(ledgerOptions(databaseOptions(projectOptions(y))).option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' }).option('downgrade', { type: 'string', describe: 'predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error' }), `$0 verify [options]\n\n${ABOUT.verify}`, [["$0 verify", "read $DATABASE_URL (read-only) and predict `alembic upgrade head`"], ["$0 verify --database-url-env AUDIT_DATABASE_URL", "another database"], ["$0 verify --target heads --format json", "predict `upgrade heads`, as JSON"]], EXIT_CODES.database),
+        withHelp(probeOption(ledgerOptions(databaseOptions(projectOptions(y)))).option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' }).option('downgrade', { type: 'string', describe: 'predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error' }), `$0 verify [options]\n\n${ABOUT.verify}`, [["$0 verify", "read $DATABASE_URL (read-only) and predict `alembic upgrade head`"], ["$0 verify --database-url-env AUDIT_DATABASE_URL", "another database"], ["$0 verify --target heads --format json", "predict `upgrade heads`, as JSON"]], EXIT_CODES.database),
       async (args) => {
         format = args.format === 'json' || args.format === 'sarif' ? 'json' : 'text';
         if (args.rules) return listRules(args.config, format, env);
@@ -83,7 +83,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           report(out);
           return;
         }
-        const out = await verifyCommand({ ...projectArgs(args, build), ...databaseArgs(args), ...ledgerArgs(args), env, git: args.git });
+        const out = await verifyCommand({ ...projectArgs(args, build), ...databaseArgs(args), ...ledgerArgs(args), schemaProbes: args['schema-probes'], env, git: args.git });
         report(out);
       },
     )
@@ -148,7 +148,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       'release',
       ABOUT.release,
       (y) =>
-        withHelp(ledgerOptions(databaseOptions(projectOptions(y)))
+        withHelp(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))
           .option('on-ahead', { choices: ['allow', 'block'] as const, describe: 'when the database is ahead of this code (a rollback, per the ledger): exit 0 without migrating (allow, the default) or stop (block)' })
           .option('always-run', { type: 'boolean', default: false, describe: 'run the command even when the database is already at the target' })
           .option('deadline', { type: 'number', default: 50, describe: "minutes before the command is stopped (Heroku ends a release after 60)" }), `$0 release [options] [-- COMMAND…]\n\n${ABOUT.release}`, [["$0 release", "verify, then `alembic upgrade head` (or `flask db upgrade`) when it will succeed"], ["$0 release -c db/alembic.ini --target heads", "another ini, and `upgrade heads`"], ["$0 release -- ./bin/migrate.sh", "run your own command instead, after the same verification"]], EXIT_CODES.release),
@@ -162,6 +162,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           ...projectArgs(args, build),
           ...databaseArgs(args),
           ...ledgerArgs(args),
+          schemaProbes: args['schema-probes'],
           onAhead: args['on-ahead'],
           env,
           command: rest.length > 0 ? rest : undefined,
@@ -360,6 +361,11 @@ function explain(code: string, format: 'text' | 'json'): string {
 function textOrJson(given: 'text' | 'json' | 'github' | 'markdown' | 'sarif', command: string): 'text' | 'json' {
   if (given === 'github' || given === 'markdown' || given === 'sarif') throw new UsageError(`--format ${given} is for check and verify, not ${command}.`, { hint: 'Use --format text or --format json here.' });
   return given;
+}
+
+/** verify's and release's schema probes (read-only, on by default). */
+function probeOption<T>(y: Argv<T>) {
+  return y.option('schema-probes', { type: 'boolean', default: true, describe: 'compare the tables, columns, indexes, constraints and types the migrations name with the catalog (--no-schema-probes: skip)' });
 }
 
 /** The ledger's flags: verify and release read it, release writes it. */

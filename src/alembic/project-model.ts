@@ -36,6 +36,8 @@ export interface ModelOptions {
   readonly keepText?: boolean;
   /** Each revision file's reading from an earlier run, by content; what this run reads is added to it. */
   readonly cache?: ResultCache;
+  /** Called with each revision file's decoded text as it is read (and its digest when a cache is on): facts taken from it without keeping it. */
+  readonly onText?: (absPath: string, text: string, digest: string | undefined) => void;
 }
 
 /** A revision file's text as Python decodes it: the model's copy when it kept one, else read again; undefined when it cannot be read or decoded. */
@@ -137,6 +139,7 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
         })
       : sourceOutcome(content);
     if (texts && outcome.kind === 'read') texts.set(file, outcome.text);
+    if (opts.onText && outcome.kind === 'read') opts.onText(file, outcome.text, digest);
     if (digests && digest !== undefined && outcome.kind === 'read') digests.set(file, digest);
     return outcome;
   };

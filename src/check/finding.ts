@@ -57,6 +57,8 @@ export const FINDING_CODES = [
   'schema-ahead-of-stamp',
   'schema-already-present',
   'schema-behind-stamp',
+  'schema-object-missing',
+  'schema-probes-unavailable',
   'script-location-needs-install',
   'script-location-unresolved',
   'self-loop',

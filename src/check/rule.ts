@@ -1,5 +1,5 @@
 import type { Finding, FindingCode, Severity } from './finding.js';
-import type { CreatedTablesByRevision } from './created-table-facts.js';
+import type { SchemaProbe } from './schema/schema-probe.js';
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
 import type { Forensics } from '../history/git-history.js';
@@ -24,12 +24,12 @@ export interface DatabaseContext {
   readonly iniUrl?: IniUrl;
   /** env.py migrates several databases, each with its own version table, and verify read one of them. */
   readonly otherDatabases?: OtherDatabases;
-  /** What each revision's upgrade() creates, read when the upgrade starts from base in a schema that has tables. */
-  readonly createdTables?: CreatedTablesByRevision;
+  /** The schema probes: what the migrations say set against the catalog (absent when it was not read). */
+  readonly schema?: SchemaProbe;
 }
 
 /** What verify learnt about the URL it read and the URL Alembic will use, for the URL rules. */
-export type UrlFacts = Pick<DatabaseContext, 'urlBarePercent' | 'urlVariables' | 'iniUrl' | 'otherDatabases' | 'createdTables'>;
+export type UrlFacts = Pick<DatabaseContext, 'urlBarePercent' | 'urlVariables' | 'iniUrl' | 'otherDatabases'>;
 
 export interface OtherDatabases {
   /** env.py, relative to the working folder, and the line that runs the migrations per database. */

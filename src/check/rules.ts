@@ -23,6 +23,8 @@ import { ledgerUnreadable } from './rules/ledger-unreadable.js';
 import { suppressionWithoutReason } from './rules/suppression-without-reason.js';
 import { schemaAheadOfStamp } from './rules/schema-ahead-of-stamp.js';
 import { schemaBehindStamp } from './rules/schema-behind-stamp.js';
+import { schemaObjectMissing } from './rules/schema-object-missing.js';
+import { schemaProbesUnavailable } from './rules/schema-probes-unavailable.js';
 import { stampsOverlap } from './rules/stamps-overlap.js';
 import { versionTableMissing } from './rules/version-table-missing.js';
 import { upgradeWillFail } from './rules/upgrade-will-fail.js';
@@ -132,6 +134,8 @@ export const RULES: readonly Rule[] = [
   schemaAlreadyPresent,
   schemaAheadOfStamp,
   schemaBehindStamp,
+  schemaObjectMissing,
+  schemaProbesUnavailable,
   databaseNotWritable,
   versionTableWriteUnverified,
   pendingMigrations,

@@ -5,6 +5,8 @@ import type { VersionTableState } from '../database/version-table.js';
 import type { DatabaseContext, UrlFacts } from './rule.js';
 import { alembicOutput } from './rule-helpers.js';
 import { runCheck, type CheckOptions, type CheckResult } from './run-check.js';
+import { probeSchema } from './schema/schema-probe.js';
+import type { SchemaOp } from './schema/schema-object.js';
 
 export interface VerifyResult extends CheckResult {
   readonly database: DatabaseContext;
@@ -30,10 +32,12 @@ export function runVerify(
   opts: CheckOptions = {},
   forensics?: ReadonlyMap<string, Forensics>,
   url: UrlFacts = {},
+  schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>,
 ): VerifyResult {
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
-  const database: DatabaseContext = { state, stamps, prediction, forensics, ...url };
+  const schema = model.failure ? undefined : probeSchema(model, state, stamps, prediction, schemaOps);
+  const database: DatabaseContext = { state, stamps, prediction, forensics, ...url, ...(schema ? { schema } : {}) };
   const result = runCheck(model, { ...opts, database });
   const predictionBlocks = !prediction.willSucceed;
   return { ...result, ok: result.ok && !predictionBlocks, database };

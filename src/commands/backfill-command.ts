@@ -61,7 +61,7 @@ async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType
   let state: VersionTableState | undefined;
   if (raw) {
     const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
-    state = await readVersionTable(db, chooseVersionTable(config, opts, db.dialect), opts);
+    state = await readVersionTable(db, { ...chooseVersionTable(config, opts, db.dialect), catalog: true }, opts);
   }
   const logs = opts.fromLogs !== undefined ? await scanLogFile(opts.fromLogs, opts.cwd) : undefined;
   const cache = readingCache(opts, config);
@@ -116,10 +116,11 @@ async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType
       return bytes;
     },
     exists: (p: string) => config.files.exists(p),
-    rebuild: (overlay: ReadonlyMap<string, Buffer>) => modelFromConfig(config, loadOptions.alembicVersion, overlay),
+    // the texts kept: the schema probes read the planned files, which are not on disk yet
+    rebuild: (overlay: ReadonlyMap<string, Buffer>) => modelFromConfig(config, loadOptions.alembicVersion, overlay, { keepText: true }),
   };
   const versionTable = state ? sqlTableName(state.versionTable, state.versionTableSchema) : undefined;
-  const plan = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now, ...(versionTable ? { versionTable } : {}) }, io);
+  const plan = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now, ...(versionTable ? { versionTable } : {}), ...(state ? { state } : {}) }, io);
 
   let written = false;
   let restored: string | undefined;

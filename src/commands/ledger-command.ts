@@ -19,7 +19,7 @@ export interface LedgerCommandOptions extends VerifyCommandOptions {
  * database older than the ledger, or to accept an applied file's harmless edit. A dry run unless --yes.
  */
 export async function ledgerRecordCommand(opts: LedgerCommandOptions): Promise<CommandOutput> {
-  const { table, db, state, model, ledgerTable } = await openProjectAndDatabase({ ...opts, ledger: true }, `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`);
+  const { table, db, state, model, ledgerTable } = await openProjectAndDatabase({ ...opts, ledger: true, schemaProbes: false }, `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`);
   const name = ledgerTable!;
   const head = `alembic-preflight ledger record: ${name} (${opts.yes ? 'writing' : 'dry run'})`;
   const refuse = (why: string, fix: string): CommandOutput => output(opts, { ok: false, table: name, written: false, rows: [], refused: why }, [head, '', `REFUSED: ${why}`, `  fix: ${fix}`]);

@@ -19,7 +19,7 @@ export interface RestampCommandOptions extends VerifyCommandOptions {
  */
 export async function restampCommand(opts: RestampCommandOptions): Promise<CommandOutput> {
   if (opts.from === opts.to) throw new UsageError('--from and --to are the same revision.', { hint: 'Name the old id (in the database) and the new id (in the code).' });
-  const { table, db, state, model } = await openProjectAndDatabase(opts, `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`);
+  const { table, db, state, model } = await openProjectAndDatabase({ ...opts, schemaProbes: false }, `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`);
   const deploy = opts.target === undefined ? procfileTarget(model.config.files, opts.cwd, model.config.iniPath) : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
   const upgrade = upgradeShown(model.config.flaskMigrate === true, target);

@@ -1,4 +1,3 @@
-import { createdTablesByRevision, needsCreatedTables, probedRevisions } from '../check/created-table-facts.js';
 import path from 'node:path';
 import { iniUrlConnection, interpolationErrorAt, multiDatabaseSetup, passesUrlUnchanged, readDatabaseUrlVariables, readEnvPy, rewritesPostgresScheme, searchPathSetting, urlsOnlyFromIni, type EnvSetting } from '../alembic/env-py.js';
 import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
@@ -12,6 +11,7 @@ import { missingIds, runVerify, type VerifyResult } from '../check/run-verify.js
 import { parseDatabaseUrl, sameDatabase, TEMPLATE_URL, type DatabaseTarget } from '../database/database-url.js';
 import type { PostgresOptions } from '../database/read-postgres.js';
 import type { VersionTableRequest, VersionTableState } from '../database/version-table.js';
+import { schemaOps as readSchemaOps, type SchemaOp } from '../check/schema/schema-ops.js';
 import { ConfigError, UsageError } from '../errors/errors.js';
 import { verifyJson } from '../report/json-report.js';
 import { verifyText } from '../report/text-report.js';
@@ -25,6 +25,7 @@ import { downgradeJson, downgradeText, type DowngradeReport } from '../report/do
 import { databaseMarks } from '../report/graph-render.js';
 import type { LintConfig } from '../check/lint/lint-config.js';
 import { readingCache, saveReadingCache } from './reading-cache.js';
+import type { ResultCache } from '../project/result-cache.js';
 
 export interface VerifyCommandOptions extends CheckCommandOptions {
   readonly databaseUrl?: string;
@@ -48,6 +49,8 @@ export interface VerifyCommandOptions extends CheckCommandOptions {
   readonly ledger?: boolean;
   /** --downgrade TARGET: predict `alembic downgrade TARGET` instead of the upgrade. */
   readonly downgrade?: string;
+  /** --no-schema-probes: do not read the schema's catalog nor compare it with the migrations. */
+  readonly schemaProbes?: boolean;
 }
 
 /** Where the version table settings came from, for the diagnosis. */
@@ -70,6 +73,8 @@ export interface ProjectAndDatabase {
   readonly settings: LintConfig;
   /** The ledger's table, unless --no-ledger or the settings turn it off. */
   readonly ledgerTable?: string;
+  /** Each revision file's steps for the schema probes, by path (unless --no-schema-probes). */
+  readonly schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>;
 }
 
 /**
@@ -91,7 +96,7 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
   const ledgerTable = opts.ledger === false ? undefined : (opts.ledgerTable ?? settings.ledgerTable ?? DEFAULT_LEDGER_TABLE);
   // the database is read while the files are: a remote database's round trips cost as much as the
   // reading, and its failure still ends the run as soon as it is known
-  const reading = readVersionTable(db, { ...table, ...(ledgerTable !== undefined ? { ledgerTable } : {}) }, opts);
+  const reading = readVersionTable(db, { ...table, ...(ledgerTable !== undefined ? { ledgerTable } : {}), ...(opts.schemaProbes === false ? {} : { catalog: true }) }, opts);
   let settled = false;
   let failed: { error: unknown } | undefined;
   reading.then(
@@ -102,6 +107,7 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
     },
   );
   const cache = readingCache(opts, config);
+  const schemaOps = opts.schemaProbes === false ? undefined : new Map<string, readonly SchemaOp[]>();
   const model = await modelFromConfigAlongside(
     config,
     loadOptions.alembicVersion,
@@ -111,7 +117,8 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
         if (failed) throw failed.error;
       },
     },
-    { cache },
+    // the probes' steps are read from each file as the model reads it (the text is not kept)
+    { cache, ...(schemaOps ? { onText: (file: string, text: string, digest: string | undefined) => void schemaOps.set(file, cachedSchemaOps(cache, text, digest)) } : {}) },
   );
   await saveReadingCache(cache);
   const state = await reading;
@@ -119,12 +126,24 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
   const urlVariables = compareUrlVariables(config, envPy, opts.databaseUrl ? null : envName, raw, opts.env);
   const iniUrl = compareIniUrl(config, envPy, raw, source);
   const otherDatabases = compareOtherDatabases(config, envPy, raw, source);
-  // a missing or empty version table in a schema that has tables: which of them the migrations create
-  const probed = model.failure ? undefined : probedRevisions(model, state);
-  const createdTables = model.failure ? undefined : needsCreatedTables(state) ? await createdTablesByRevision(model) : probed ? await createdTablesByRevision(model, probed) : undefined;
-  const url: UrlFacts = { urlBarePercent: interpolationErrorAt(raw) >= 0, urlVariables, ...(iniUrl ? { iniUrl } : {}), ...(otherDatabases ? { otherDatabases } : {}), ...(createdTables ? { createdTables } : {}) };
-  return { config, table, db, state, model, source, url, settings, ...(ledgerTable !== undefined ? { ledgerTable } : {}) };
+  const url: UrlFacts = { urlBarePercent: interpolationErrorAt(raw) >= 0, urlVariables, ...(iniUrl ? { iniUrl } : {}), ...(otherDatabases ? { otherDatabases } : {}) };
+  return { config, table, db, state, model, source, url, settings, ...(ledgerTable !== undefined ? { ledgerTable } : {}), ...(schemaOps ? { schemaOps } : {}) };
 }
+
+/** The schema probes' steps of one file: from the result cache when the same bytes were read before. */
+function cachedSchemaOps(cache: ResultCache | undefined, text: string, digest: string | undefined): readonly SchemaOp[] {
+  if (!cache) return readSchemaOps(text);
+  // a file the reader's fast path read has no digest yet: its text's serves (hashing costs a tenth of reading the steps)
+  const key = digest ?? cache.digest(Buffer.from(text, 'utf8'));
+  const kept = cache.get(key, SCHEMA_OPS_KIND) as readonly SchemaOp[] | undefined;
+  if (kept) return kept;
+  const ops = readSchemaOps(text);
+  cache.set(key, ops, SCHEMA_OPS_KIND);
+  return ops;
+}
+
+/** The result cache's kind for a file's schema-probe steps. */
+const SCHEMA_OPS_KIND = 'schema-ops';
 
 /** The script location's env.py as Python decodes it, or '' when there is none (Alembic would fail to run at all; check reports the configuration). */
 function envPyText(config: ProjectConfig): string {
@@ -232,7 +251,7 @@ export async function verifyDowngradeCommand(opts: VerifyCommandOptions & { read
   if (opts.downgrade.trim() === '') throw new UsageError('--downgrade needs a target.', { hint: 'Name a revision, base, -1, REV-1 or label@-1.' });
   if (opts.review) throw new UsageError(`--format ${opts.review} is for verify's findings, not --downgrade.`, { hint: 'Use --format text or --format json with --downgrade.' });
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const { state, model, source } = await openProjectAndDatabase({ ...opts, ledger: false }, `Pass --database-url, or set ${envName}.`);
+  const { state, model, source } = await openProjectAndDatabase({ ...opts, ledger: false, schemaProbes: false }, `Pass --database-url, or set ${envName}.`);
   const f = model.failure ? alembicOutput(model.failure.failure) : undefined;
   const prediction = predictDowngrade(model.map, opts.downgrade, state.rows, featuresOf(model.alembicVersion), state.versionTable);
   const dbName = state.dialect === 'sqlite' ? `sqlite ${state.database}` : `postgresql ${state.host}/${state.database}`;
@@ -251,7 +270,7 @@ export async function verifyDowngradeCommand(opts: VerifyCommandOptions & { read
 
 export async function verifyCommand(opts: VerifyCommandOptions): Promise<CommandOutput & { result: VerifyResult }> {
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const { config, table, state, model, source, url } = await openProjectAndDatabase(
+  const { config, table, state, model, source, url, schemaOps } = await openProjectAndDatabase(
     opts,
     `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
   );
@@ -260,7 +279,7 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
   const target = opts.target ?? deploy?.target ?? 'head';
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(config.files, missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}), releaseGenerates: releaseGenerates(config.files, opts.cwd) }, forensics, url);
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}), releaseGenerates: releaseGenerates(config.files, opts.cwd) }, forensics, url, schemaOps);
   const document = opts.review === 'sarif' ? sarifOf(result, opts.toolVersion) : opts.format === 'json' ? verifyJson(result, table.notes, source) : undefined;
   const stdout = document ? JSON.stringify(document, null, 2) + '\n' : reviewOr('verify', result, verifyText(result, table.notes, source), opts.review, databaseMarks(result.database.stamps, result.database.prediction.steps));
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };

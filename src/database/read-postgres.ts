@@ -6,7 +6,7 @@ import { describeTarget, type PostgresTarget } from './database-url.js';
 import { redactSecrets } from '../errors/redact.js';
 import { parseLedgerRows, selectLedgerSql, type LedgerState } from './ledger.js';
 import { planSsl, type SslAttempt, type SslPlan } from './pg-ssl.js';
-import { pgLiteral, quoteIdent, reprOf, type VersionTableRequest, type VersionTableState, type Writability } from './version-table.js';
+import { pgLiteral, quoteIdent, reprOf, type SchemaCatalog, type VersionTableRequest, type VersionTableState, type Writability } from './version-table.js';
 import { versionRelation, WRITE_PATH_COLUMNS, type WritePathRow } from './write-path.js';
 
 export interface PostgresOptions {
@@ -193,7 +193,9 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
     `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,
        current_setting('default_transaction_read_only') = 'on' AS readonly,
        ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)} AS target_schema,
-       (SELECT pg_catalog.has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE n.nspname = ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)}) AS can_create;
+       (SELECT pg_catalog.has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE n.nspname = ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)}) AS can_create,
+       pg_catalog.array_length(pg_catalog.current_schemas(false), 1) AS path_schemas,
+       ARRAY(SELECT t FROM pg_catalog.unnest(ARRAY['pg_attribute', 'pg_index', 'pg_constraint', 'pg_type']) t WHERE NOT pg_catalog.has_table_privilege('pg_catalog.' || t, 'SELECT')) AS unreadable_catalogs;
      SELECT n.nspname AS schema, c.relname AS name, a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type, a.attname IS NOT NULL AS hascol,
             c.relkind AS kind, pg_catalog.has_table_privilege(c.oid, 'INSERT') AS can_insert, pg_catalog.has_table_privilege(c.oid, 'UPDATE') AS can_update, pg_catalog.has_table_privilege(c.oid, 'DELETE') AS can_delete,
             ${WRITE_PATH_COLUMNS}
@@ -205,7 +207,10 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
       WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema()) AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']);
      ${ledgerQuery}`,
   )) as unknown as { rows: unknown[] }[];
-  const info = setup[setup.length - 4]!.rows[0] as { version: string; recovery: boolean; readonly: boolean; target_schema: string | null; can_create: boolean | null };
+  const info = setup[setup.length - 4]!.rows[0] as { version: string; recovery: boolean; readonly: boolean; target_schema: string | null; can_create: boolean | null; path_schemas: number | null; unreadable_catalogs: string[] };
+  // the probes' catalog rides on the next round trip, when this role may read it
+  const readCatalog = req.catalog === true && info.unreadable_catalogs.length === 0;
+  const catalogSelect = readCatalog ? `${CATALOG_SQL}; ` : '';
   // what an unqualified create_table would collide with: the relations of the schema CREATE TABLE writes to
   const tables = (setup[setup.length - 2]!.rows as { name: string }[]).map((r) => r.name);
   // the ledger, where the version table is (or would be): whether it is there, and readable
@@ -229,6 +234,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   const readLedger = ledgerFound?.can_select === true && req.ledgerTable !== undefined;
   const ledgerSelect = readLedger ? `${selectLedgerSql(req.ledgerTable!, req.versionTableSchema)}; ` : '';
   let ledgerRows: unknown[][] = [];
+  let catalogRow: unknown[] | undefined;
   if (table) {
     if (!table.hascol) {
       throw new DatabaseError(`The table ${table.schema}.${table.name} has no version_num column, so it is not an Alembic version table.`, {
@@ -240,15 +246,22 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
     if (table.type === 'character') paddingType = table.typmod !== null && table.typmod > 4 ? `character(${table.typmod - 4})` : 'character';
     const name = req.versionTableSchema === null ? quoteIdent(req.versionTable) : `${quoteIdent(req.versionTableSchema)}.${quoteIdent(req.versionTable)}`;
     // Alembic's own SELECT (no ORDER BY): the row order it sees decides which stale row it names first
-    const res = (await client.query({ text: `SELECT version_num FROM ${name}; ${ledgerSelect}ROLLBACK`, rowMode: 'array' })) as unknown as { rows: unknown[][] }[];
+    const res = (await client.query({ text: `SELECT version_num FROM ${name}; ${ledgerSelect}${catalogSelect}ROLLBACK`, rowMode: 'array' })) as unknown as { rows: unknown[][] }[];
     rows = res[0]!.rows.map((r) => r[0]);
     if (readLedger) ledgerRows = res[1]!.rows;
-  } else if (readLedger) {
-    const res = (await client.query({ text: `${ledgerSelect}ROLLBACK`, rowMode: 'array' })) as unknown as { rows: unknown[][] }[];
-    ledgerRows = res[0]!.rows;
+    if (readCatalog) catalogRow = res[readLedger ? 2 : 1]!.rows[0];
+  } else if (readLedger || readCatalog) {
+    const res = (await client.query({ text: `${ledgerSelect}${catalogSelect}ROLLBACK`, rowMode: 'array' })) as unknown as { rows: unknown[][] }[];
+    if (readLedger) ledgerRows = res[0]!.rows;
+    if (readCatalog) catalogRow = res[readLedger ? 1 : 0]!.rows[0];
   } else {
     await client.query('ROLLBACK');
   }
+  const catalog: VersionTableState['catalog'] = !req.catalog
+    ? undefined
+    : !readCatalog
+      ? { unreadable: `this role cannot read ${info.unreadable_catalogs.map((t) => `pg_catalog.${t}`).join(', ')}` }
+      : catalogOf(catalogRow, info.path_schemas);
   const ledger: LedgerState | undefined =
     req.ledgerTable === undefined
       ? undefined
@@ -265,6 +278,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
     tables,
     writable,
     ...(ledger ? { ledger } : {}),
+    ...(catalog ? { catalog } : {}),
     dialect: 'postgresql',
     host: d.host,
     database: t.database,
@@ -329,4 +343,30 @@ export function classify(e: unknown, t: PostgresTarget, plan: SslPlan): Classifi
     );
   }
   return mk('other', false, `Database error on ${where}${code ? ` (${code})` : ''}: ${raw}.`, 'Check the URL and that the server is reachable; run with --log-level debug for details.');
+}
+
+/**
+ * The schema probes' catalog of current_schema() in one statement: the columns of its tables and
+ * views, its indexes, constraints and types (array types left out), each as a JSON array. One line,
+ * so that a server log shows it whole.
+ */
+const CATALOG_SQL = `SELECT
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p', 'v', 'm', 'f']) AND a.attnum > 0 AND NOT a.attisdropped),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(i.relname, t.relname)) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
+    WHERE i.relnamespace = ns.oid),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(t.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class t ON t.oid = k.conrelid
+    WHERE t.relnamespace = ns.oid),
+  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A')
+  FROM pg_catalog.pg_namespace ns WHERE ns.nspname = pg_catalog.current_schema()`.replace(/\s+/gu, ' ');
+
+function catalogOf(row: unknown[] | undefined, pathSchemas: number | null): SchemaCatalog {
+  const pairs = (v: unknown): [string, string][] => (Array.isArray(v) ? v.map((p) => [String((p as unknown[])[0]), String((p as unknown[])[1])]) : []);
+  return {
+    columns: pairs(row?.[0]),
+    indexes: pairs(row?.[1]),
+    constraints: pairs(row?.[2]),
+    types: Array.isArray(row?.[3]) ? (row[3] as unknown[]).map(String) : [],
+    searchPathSchemas: pathSchemas ?? 0,
+  };
 }

@@ -49,9 +49,11 @@ export async function readSqliteVersionTable(t: SqliteTarget, req: VersionTableR
     const ledger = req.ledgerTable === undefined ? undefined : readLedger(db, schema, req.ledgerTable);
     // what an unqualified create_table would collide with (SQLite compares table names case-blind)
     const tables = (db.prepare(`SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`).raw().all() as string[][]).map((r) => String(r[0]));
+    const catalog = req.catalog ? readCatalog(db, schema) : undefined;
     return {
       tables,
       ...(ledger ? { ledger } : {}),
+      ...(catalog ? { catalog } : {}),
       dialect: 'sqlite',
       host: null,
       database: t.written,
@@ -80,5 +82,19 @@ function readLedger(db: SqliteDatabase, schema: string, table: string): LedgerSt
     return { table, exists: true, rows: parseLedgerRows(db.prepare(selectLedgerSql(found.name, schema)).raw().all() as unknown[][]) };
   } catch (e) {
     return { table, exists: true, rows: [], unreadable: (e as Error).message };
+  }
+}
+
+/** The columns of the schema's tables and views, and its indexes, for the schema probes. */
+function readCatalog(db: SqliteDatabase, schema: string): NonNullable<VersionTableState['catalog']> {
+  try {
+    const columns = db
+      .prepare(`SELECT m.name, p.name FROM ${quoteIdent(schema)}.sqlite_master m JOIN pragma_table_info(m.name, ?) p WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`)
+      .raw()
+      .all(schema) as [string, string][];
+    const indexes = db.prepare(`SELECT name, tbl_name FROM ${quoteIdent(schema)}.sqlite_master WHERE type = 'index'`).raw().all() as [string, string][];
+    return { columns: columns.map(([t, c]) => [String(t), String(c)]), indexes: indexes.map(([i, t]) => [String(i), String(t)]) };
+  } catch (e) {
+    return { unreadable: (e as Error).message };
   }
 }

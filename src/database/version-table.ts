@@ -32,6 +32,25 @@ export interface VersionTableState {
   readonly writable?: Writability;
   /** The ledger of what releases applied, when it was asked for. */
   readonly ledger?: LedgerState;
+  /** The objects the schema probes compare, when asked for; `unreadable` says why they could not be read. */
+  readonly catalog?: SchemaCatalog | { readonly unreadable: string };
+}
+
+/**
+ * What the schema CREATE TABLE writes to holds (PostgreSQL's current_schema(), SQLite's main): the
+ * columns of its tables and views, its indexes, and on PostgreSQL its constraints and types.
+ */
+export interface SchemaCatalog {
+  /** [table, column] */
+  readonly columns: readonly (readonly [string, string])[];
+  /** [index, table] */
+  readonly indexes: readonly (readonly [string, string])[];
+  /** [table, constraint] (PostgreSQL) */
+  readonly constraints?: readonly (readonly [string, string])[];
+  /** type names, array types left out (PostgreSQL) */
+  readonly types?: readonly string[];
+  /** PostgreSQL: the schemas on the search_path that exist; a name missing from the first may be found in another */
+  readonly searchPathSchemas?: number;
 }
 
 export interface Writability {
@@ -81,6 +100,8 @@ export interface VersionTableRequest {
   readonly versionTableSchema: string | null;
   /** The ledger to read beside the version table (ledger.ts); not read when absent. */
   readonly ledgerTable?: string;
+  /** Read the schema's catalog for the probes (SchemaCatalog). */
+  readonly catalog?: boolean;
 }
 
 export { quoteIdent } from './quote-ident.js';

@@ -7,6 +7,9 @@ import { predictUpgrade, resolveStamps, type StampValue, type UpgradePrediction 
 import { FileTemplateError, renderFileName } from './file-template.js';
 import { DEFAULT_STYLE, headerStyleOf, renderPlaceholder } from './placeholder.js';
 import { rewireDownRevision } from './rewire.js';
+import type { VersionTableState } from '../database/version-table.js';
+import { clashError, describeObject } from '../check/schema/describe-object.js';
+import { probeSchema, schemaMatches, type SchemaMatch } from '../check/schema/schema-probe.js';
 
 /** One id to backfill and everything we know about where it came from. */
 export interface MissingId {
@@ -29,6 +32,8 @@ export interface BackfillRequest {
   /** The version table's name as SQL needs it (for the DELETE of a stale row). */
   readonly versionTable?: string;
   readonly now: Date;
+  /** The database read, with its catalog: candidates ranked by it and the proof's schema probes. */
+  readonly state?: VersionTableState;
 }
 
 /** Reads a file and rebuilds the model with planned contents; injected so planning stays testable. */
@@ -54,6 +59,8 @@ export interface Candidate {
   readonly rewires: readonly string[];
   /** What `alembic upgrade <target>` would run on the database with the placeholder there. */
   readonly prediction: UpgradePrediction;
+  /** How well the catalog matches the schema this revision leaves (the placeholder changes nothing). */
+  readonly schema?: SchemaMatch;
 }
 
 export interface Refusal {
@@ -76,6 +83,18 @@ export interface Proof {
   readonly headsAfter: readonly string[];
   readonly scenarios: readonly { readonly rows: readonly StampValue[]; readonly resolves: boolean; readonly prediction: UpgradePrediction }[];
   readonly problems: readonly string[];
+  /** The schema probes on the database with the placeholders in place (when its catalog was read). */
+  readonly schema?: ProofSchema;
+}
+
+/** Whether the schema the no-op placeholders leave matches the database's catalog. */
+export interface ProofSchema {
+  readonly checked: number;
+  readonly unknown: number;
+  /** objects whose presence differs from what the revisions up to the stamp leave */
+  readonly differ: readonly string[];
+  /** the pending step that fails on the schema as it is, with its error */
+  readonly clash?: string;
 }
 
 export interface BackfillPlan {
@@ -151,7 +170,7 @@ export function planBackfill(model: ProjectModel, req: BackfillRequest, io: Back
     current = io.rebuild(overlayOf(changes));
   }
 
-  const proof = placeholders.length > 0 ? proveBackfill(model, current, req.missing.map((m) => m.id), req.rows, req.target) : null;
+  const proof = placeholders.length > 0 ? proveBackfill(model, current, req.missing.map((m) => m.id), req.rows, req.target, req.state) : null;
   return { placeholders, skipped, refused, changes, proof };
 }
 
@@ -312,6 +331,7 @@ function candidates(model: ProjectModel, id: string, req: BackfillRequest, io: B
       r = down === undefined ? undefined : model.map.byKey.get(down);
     }
   }
+  const matches = req.state ? schemaMatches(model, req.state) : undefined;
   const out: Candidate[] = [];
   for (const after of picks) {
     const scratch = new Map(changes) as Map<string, { before: Buffer | null; after: Buffer }>;
@@ -322,9 +342,15 @@ function candidates(model: ProjectModel, id: string, req: BackfillRequest, io: B
     const prediction = next.failure
       ? { target: req.target, willSucceed: false, steps: [], finalHeads: null, cliOutput: next.failure.failure.message }
       : predictUpgrade(next.map, req.target, rows);
-    out.push({ after, rewires: r.placeholder.rewired.map((x) => x.revision), prediction });
+    const schema = matches?.find((m) => m.revision === after);
+    out.push({ after, rewires: r.placeholder.rewired.map((x) => x.revision), prediction, ...(schema ? { schema } : {}) });
   }
-  return out;
+  // the catalog's best match first: fewest objects that disagree, then the one that explains most
+  return matches ? out.sort((a, b) => rank(a) - rank(b)) : out;
+  function rank(c: Candidate): number {
+    const i = matches!.findIndex((m) => m.revision === c.after);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  }
 }
 
 /** The id's row is stale when no candidate works and the upgrade from the database's other rows succeeds. */
@@ -341,7 +367,7 @@ function staleRow(model: ProjectModel, id: string, req: BackfillRequest, listed:
  * row resolves, and `alembic upgrade <target>` is predicted to succeed, from
  * the live rows or, without a database, from each id as a one-row table.
  */
-export function proveBackfill(before: ProjectModel, after: ProjectModel, ids: readonly string[], rows: readonly StampValue[] | null, target: string): Proof {
+export function proveBackfill(before: ProjectModel, after: ProjectModel, ids: readonly string[], rows: readonly StampValue[] | null, target: string, state?: VersionTableState): Proof {
   const problems: string[] = [];
   const headsBefore = [...before.map.heads];
   const headsAfter = [...after.map.heads];
@@ -364,5 +390,17 @@ export function proveBackfill(before: ProjectModel, after: ProjectModel, ids: re
       if (!prediction.willSucceed) problems.push(`\`alembic upgrade ${target}\` from ${label} is still predicted to fail: ${prediction.cliOutput ?? prediction.unpredictable ?? 'unknown'}`);
     }
   }
-  return { ok: problems.length === 0, headsBefore, headsAfter, scenarios, problems };
+  const schema = rows && state && !after.failure ? proofSchema(after, state, rows, target) : undefined;
+  if (schema?.clash) problems.push(`on this database's schema the upgrade fails: ${schema.clash}`);
+  return { ok: problems.length === 0, headsBefore, headsAfter, scenarios, problems, ...(schema ? { schema } : {}) };
+}
+
+/** The schema probes with the placeholders in place: what differs at the stamp, and where the upgrade would fail. */
+function proofSchema(after: ProjectModel, state: VersionTableState, rows: readonly StampValue[], target: string): ProofSchema | undefined {
+  const probe = probeSchema(after, state, resolveStamps(after.map, rows), predictUpgrade(after.map, target, rows));
+  if (!probe || probe.unavailable !== undefined) return undefined;
+  const c = probe.clash;
+  const clash = c ? `${c.revision} (${c.path}:${c.line}) ${c.problem === 'exists' ? 'creates' : 'drops or alters'} ${describeObject(c.obj)}, which ${c.problem === 'exists' ? 'is already there' : 'is not there'}${clashError(c, state.dialect) ? `: ${clashError(c, state.dialect)}` : ''}` : undefined;
+  const differ = probe.behind.map((m) => `${describeObject(m.obj)} (${m.expected === 'present' ? 'created' : 'dropped'} by ${m.by.revision}, ${m.path}:${m.by.line}) is ${m.expected === 'present' ? 'missing' : 'still there'}`);
+  return { checked: probe.checked, unknown: probe.unknown, differ, ...(clash ? { clash } : {}) };
 }

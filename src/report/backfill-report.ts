@@ -51,7 +51,8 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
     if (r.candidates.length > 0) {
       lines.push(`  Where could it go? With the placeholder after each of these, \`${upgradeShown(o.flaskMigrate === true, r.candidates[0]!.prediction.target)}\` would, on this database:`);
       for (const c of r.candidates) {
-        lines.push(`    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(', ')})` : ''}`);
+        const schema = c.schema ? `; the catalog matches ${c.schema.agree} of ${c.schema.of} objects the migrations up to it name` : '';
+        lines.push(`    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(', ')})` : ''}${schema}`);
       }
       if (r.stale) {
         const rest = r.stale.rest.map(rowLabel).join(', ');
@@ -72,6 +73,12 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
     for (const s of proof.scenarios) {
       const from = s.rows.map(rowLabel).join(', ');
       lines.push(`  database at ${from}: rows ${s.resolves ? 'resolve' : 'do NOT resolve'}; \`${upgradeShown(o.flaskMigrate === true, s.prediction.target)}\` ${runs(s.prediction)}`);
+    }
+    if (proof.schema) {
+      const counted = `${proof.schema.checked} object${proof.schema.checked === 1 ? '' : 's'} checked, ${proof.schema.unknown} unknown`;
+      lines.push(proof.schema.differ.length === 0 ? `  schema: with the no-op placeholder, the catalog agrees with what the migrations up to the stamp leave (${counted})` : `  schema: with the no-op placeholder, the catalog differs from what the migrations up to the stamp leave (${counted}):`);
+      for (const d of proof.schema.differ.slice(0, 10)) lines.push(`    ${d}`);
+      if (proof.schema.differ.length > 10) lines.push(`    and ${proof.schema.differ.length - 10} more`);
     }
     for (const p of proof.problems) lines.push(`  problem: ${p}`);
     lines.push('');
@@ -112,7 +119,7 @@ export function backfillJson(o: BackfillOutcome, write: boolean): unknown {
       reason: r.reason,
       suggestion: r.suggestion ?? null,
       forensics: r.forensics ?? null,
-      candidates: r.candidates.map((c) => ({ after: c.after, rewires: c.rewires, prediction: prediction(c.prediction) })),
+      candidates: r.candidates.map((c) => ({ after: c.after, rewires: c.rewires, prediction: prediction(c.prediction), schema: c.schema ? { agree: c.schema.agree, of: c.schema.of } : null })),
       ...(r.stale ? { stale: { otherRows: r.stale.rest.map(rowLabel), prediction: prediction(r.stale.prediction) } } : {}),
     })),
     changes: [...plan.changes].map(([abs, c]) => ({ path: path.relative(o.cwd, abs), kind: c.before === null ? 'create' : 'modify' })),
@@ -123,6 +130,7 @@ export function backfillJson(o: BackfillOutcome, write: boolean): unknown {
           headsAfter: plan.proof.headsAfter,
           scenarios: plan.proof.scenarios.map((s) => ({ rows: s.rows.map(rowLabel), resolves: s.resolves, prediction: prediction(s.prediction) })),
           problems: plan.proof.problems,
+          schema: plan.proof.schema ? { checked: plan.proof.schema.checked, unknown: plan.proof.schema.unknown, differ: plan.proof.schema.differ, clash: plan.proof.schema.clash ?? null } : null,
         }
       : null,
   };

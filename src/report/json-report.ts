@@ -6,6 +6,7 @@ import { findingDocPath } from './review-formats.js';
 import type { FindingCode, Severity } from '../check/finding.js';
 import type { StampResolution, UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
+import type { SchemaMatch } from '../check/schema/schema-probe.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -85,6 +86,7 @@ export interface VerifyDocument extends CheckDocument {
     readonly state: DatabaseState;
     readonly server: VersionTableState['server'];
     readonly tls: VersionTableState['tls'];
+    readonly schemaProbes: Nullable<{ readonly checked: number; readonly unknown: number; readonly differ: number; readonly unavailable: Nullable<string>; readonly matches: readonly SchemaMatch[] }>;
   };
   readonly prediction: {
     readonly target: string;
@@ -187,6 +189,9 @@ export function verifyJson(result: VerifyResult, notes: readonly string[], urlSo
       state: databaseState(result),
       server: state.server,
       tls: state.tls,
+      schemaProbes: result.database.schema
+        ? { checked: result.database.schema.checked, unknown: result.database.schema.unknown, differ: result.database.schema.behind.length, unavailable: result.database.schema.unavailable ?? null, matches: result.database.schema.matches ?? [] }
+        : null,
     },
     prediction: {
       target: p.target,

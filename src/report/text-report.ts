@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { probedTableCount } from '../check/schema-probe.js';
 import type { CheckResult } from '../check/run-check.js';
 import type { Finding } from '../check/finding.js';
 import type { VerifyResult } from '../check/run-verify.js';
@@ -154,15 +153,13 @@ export function verifyText(result: VerifyResult, notes: readonly string[], urlSo
   ]);
   const cmd = upgradeShown(result.model.config.flaskMigrate === true, p.target);
   if (result.ok) {
-    const apply = p.steps.length === 0 ? 'with nothing to apply' : `applying ${plural(p.steps.length, 'migration')}`;
+    const apply = p.steps.length === 0 ? 'with nothing to apply' : `and apply ${plural(p.steps.length, 'migration')}`;
     // a multidb env.py: the verdict covers the database read, not the others the same upgrade migrates
     const partial = result.findings.some((f) => f.code === 'other-databases-not-verified');
     // server-side code on the version table: the one thing on the path that only running can judge
     const unverified = result.findings.some((f) => f.code === 'version-table-write-unverified') ? ', unless the server-side code on the version table refuses the write (version-table-write-unverified)' : '';
-    const probed = probedTableCount(result.database);
-    // what the probes looked at, and no more: table names of the stamped and pending revisions
-    const probes = probed === undefined || probed === 0 ? '' : ` Schema probes: ${probed === 1 ? 'the table' : `all ${probed} tables`} the stamped and pending revisions create ${probed === 1 ? 'agrees' : 'agree'} with the database (table names only).`;
-    lines.push(partial ? `OK on the database read: \`${cmd}\` will succeed there ${apply}${unverified}; the other databases env.py migrates were not read (other-databases-not-verified).${probes}` : `OK: \`${cmd}\` will succeed${p.steps.length === 0 ? ' ' : ', '}${apply}${unverified}.${probes}`);
+    const probes = probesSentence(result.database);
+    lines.push(partial ? `OK on the database read: \`${cmd}\` will find its revisions there ${apply}${unverified}; the other databases env.py migrates were not read (other-databases-not-verified).${probes}` : `OK: \`${cmd}\` will find its revisions ${apply}${unverified}.${probes}`);
   } else if (!p.willSucceed) {
     lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}.` : `BLOCKED: \`${cmd}\` will fail with: ${oneLine(p.cliOutput ?? "")}`);
   } else {
@@ -176,6 +173,20 @@ export function verifyText(result: VerifyResult, notes: readonly string[], urlSo
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * What the schema probes compared, and no more: the objects the migrations name, by name. Empty
+ * when they did not run (--no-schema-probes, no catalog).
+ */
+function probesSentence(db: VerifyResult['database']): string {
+  const s = db.schema;
+  if (!s) return '';
+  if (s.unavailable !== undefined) return ' Schema probes: not run, the catalog could not be read (schema-probes-unavailable).';
+  if (s.checked === 0 && s.unknown === 0) return '';
+  const counted = `${plural(s.checked, 'object')} checked, ${s.unknown} unknown`;
+  const differ = s.behind.length;
+  return differ === 0 ? ` Schema probes agree (${counted}).` : ` Schema probes: ${plural(differ, 'object')} differ${differ === 1 ? 's' : ''} (schema-behind-stamp); ${counted}.`;
 }
 
 /** The upgrade command as the project runs it: Flask-Migrate's `flask db upgrade` (head by default), else `alembic upgrade`. */

@@ -12,11 +12,11 @@ export const schemaAlreadyPresent: Rule = {
   severity: 'error',
   summary: 'No version row, yet the database already has tables the migrations create: the upgrade from base fails on "already exists".',
   check({ model, database: db }) {
-    if (!db?.createdTables || !db.state.tables || !db.prediction.willSucceed) return [];
+    if (!db?.schema || !db.state.tables || !db.prediction.willSucceed) return [];
     if (db.state.exists && db.state.rows.length > 0) return [];
     const present = new Set(db.state.dialect === 'sqlite' ? db.state.tables.map((t) => t.toLowerCase()) : db.state.tables);
     const has = (name: string): boolean => present.has(db.state.dialect === 'sqlite' ? name.toLowerCase() : name);
-    const steps = db.prediction.steps.map((s) => ({ revision: s.revision, created: db.createdTables!.get(s.revision) }));
+    const steps = db.prediction.steps.map((s) => ({ revision: s.revision, created: db.schema!.createdTables.get(s.revision) }));
     const clashes = steps.flatMap((s) => (s.created?.tables ?? []).filter((t) => has(t.name)).map((t) => ({ ...t, revision: s.revision, path: s.created!.path })));
     if (clashes.length === 0) return [];
     const first = clashes[0]!;

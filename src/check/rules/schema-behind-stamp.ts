@@ -1,39 +1,48 @@
+import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { catalogHas, mayRemove, type ProbedTable } from '../schema-probe.js';
+import { describeObject } from '../schema/describe-object.js';
+import type { StampMismatch } from '../schema/schema-probe.js';
 
 /**
- * A version-table row says a revision ran, but tables its upgrade() creates are not in the database:
- * stamped without running it, or the tables were dropped since. The upgrade will not create them.
+ * The version table says a revision ran, but the schema lacks what it did: an object it (or one
+ * below it) creates is missing, or one it drops is still there. Stamped without running, or
+ * changed by hand since; the upgrade will not redo it.
  */
 export const schemaBehindStamp: Rule = {
   code: 'schema-behind-stamp',
   severity: 'warning',
-  summary: 'Tables the stamped revision creates are missing from the database: it was stamped without running (or they were dropped).',
+  summary: 'What the stamped revisions create is missing (or what they drop is still there): stamped without running, or changed by hand since.',
   check({ model, database: db }) {
-    if (!db?.createdTables || !db.state.tables || !db.state.exists) return [];
-    const has = catalogHas(db);
-    const missing: ProbedTable[] = [];
-    for (const s of db.stamps) {
-      if (s.how === 'failed') continue;
-      for (const id of s.revisions) {
-        const created = db.createdTables.get(id);
-        for (const t of created?.tables ?? []) if (!has(t.name) && !mayRemove(model, id, t.name)) missing.push({ ...t, revision: id, path: created!.path });
-      }
-    }
-    return missing.map((t) => {
-      const parent = model.map.byKey.get(t.revision)?.versionedDown;
+    const behind = db?.schema?.behind ?? [];
+    if (!db || behind.length === 0) return [];
+    const byRevision = new Map<string, StampMismatch[]>();
+    for (const m of behind) byRevision.set(m.by.revision, [...(byRevision.get(m.by.revision) ?? []), m]);
+    return [...byRevision].map(([revision, found]): Finding => {
+      const first = found[0]!;
+      const parent = model.map.byKey.get(revision)?.versionedDown;
       const back = parent && parent.length === 1 ? parent[0]! : parent && parent.length === 0 ? 'base' : undefined;
+      const missing = found.filter((m) => m.expected === 'present').map((m) => describeObject(m.obj));
+      const left = found.filter((m) => m.expected === 'absent').map((m) => describeObject(m.obj));
+      const parts = [
+        missing.length > 0 ? `${list(missing)} it creates ${missing.length === 1 ? 'is' : 'are'} not in the database` : '',
+        left.length > 0 ? `${list(left)} it drops ${left.length === 1 ? 'is' : 'are'} still there` : '',
+      ].filter((p) => p !== '');
+      const stamped = db.stamps.some((s) => s.revisions.includes(revision));
       return {
-        code: 'schema-behind-stamp' as const,
-        severity: 'warning' as const,
-        message: `${t.path}:${t.line}: the ${db.state.versionTable} table says ${t.revision} ran, but the table ${t.name} it creates is not in the database. It was stamped without running its upgrade() (or the table was dropped since); \`alembic upgrade\` will not create it, and the code that needs it will fail.`,
+        code: 'schema-behind-stamp',
+        severity: 'warning',
+        message: `${first.path}:${first.by.line}: the ${db.state.versionTable} table says ${revision} ran${stamped ? '' : ' (it is below the stamp)'}, but ${parts.join(', and ')}. It was stamped without running its upgrade() (or the schema was changed by hand since); \`alembic upgrade\` will not redo it, and the code that needs it will fail.`,
         hint: back
-          ? `If ${t.revision} never ran, move the stamp back and run it: alembic stamp ${back}, then alembic upgrade head. If the table was dropped on purpose, a migration should say so.`
-          : `If ${t.revision} never ran, stamp its parent and upgrade again; if the table was dropped on purpose, a migration should say so.`,
-        path: t.path,
-        line: t.line,
-        revision: t.revision,
+          ? `If ${revision} never ran, move the stamp back and run it: alembic stamp ${back}, then alembic upgrade head. If the change was undone on purpose, a migration should say so.`
+          : `If ${revision} never ran, stamp its parent and upgrade again; if the change was undone on purpose, a migration should say so.`,
+        path: first.path,
+        line: first.by.line,
+        revision,
       };
     });
   },
 };
+
+function list(items: readonly string[]): string {
+  return items.length <= 3 ? items.join(', ') : `${items.slice(0, 3).join(', ')} and ${items.length - 3} more`;
+}

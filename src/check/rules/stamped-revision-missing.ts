@@ -46,7 +46,7 @@ export const stampedRevisionMissing: Rule = {
         severity: 'error' as const,
         message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${blank ? '' : ledgerEvidence(typeof s.value === 'string' ? known.get(s.value) : undefined, db.state.ledger?.table)}${blank ? '' : origin(typeof s.value === 'string' ? db.forensics?.get(s.value) : undefined)}${
           !blank && f.exception === 'ResolutionError' ? generatedAtRelease(releaseGenerates?.[0], typeof s.value === 'string' ? db.forensics?.get(s.value) : undefined) : ''
-        }`,
+        }${!blank && f.exception === 'ResolutionError' ? schemaEvidence(db) : ''}`,
         hint,
         revision: typeof s.value === 'string' ? s.value : undefined,
         alembicError: own,
@@ -153,4 +153,13 @@ function missingHint(id: string, f: Forensics | undefined, folder: string, delet
         f === undefined ? ` Find where it came from: git log --all --oneline -S "${id}" -- ${folder}.` : ''
       }${restamp} ${deleteOrNot.startsWith('DELETE') ? `If the row is simply stale: ${deleteOrNot}` : deleteOrNot}`;
   }
+}
+
+/** Which revision's schema the catalog matches, per the schema probes (the objects the migrations name, by name). */
+function schemaEvidence(db: DatabaseContext): string {
+  const [best, next] = db.schema?.matches ?? [];
+  if (!best) return '';
+  const exact = best.agree === best.of;
+  const runnerUp = next ? `; next, ${next.revision}: ${next.agree} of ${next.of}` : '';
+  return ` The schema ${exact ? 'matches' : 'comes closest to'} what the migrations up to ${best.revision} leave: ${best.agree} of ${best.of} objects they name agree with the catalog${runnerUp}.`;
 }

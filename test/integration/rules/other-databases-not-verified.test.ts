@@ -67,7 +67,7 @@ describe('other-databases-not-verified: env.py migrates several databases and ve
       expect(f!.hint).toContain(`alembic-preflight verify --database-url "<the URL of [engine2] in alembic.ini:${engine2}>"`);
       expect(f!.hint).not.toContain('[engine1]');
       const text = runCli(root, ['verify'], { DATABASE_URL: `sqlite:///${one}` });
-      expect(lastLine(text.stdout)).toBe('OK on the database read: `alembic upgrade head` will succeed there with nothing to apply; the other databases env.py migrates were not read (other-databases-not-verified).');
+      expect(lastLine(text.stdout)).toBe('OK on the database read: `alembic upgrade head` will find its revisions there with nothing to apply; the other databases env.py migrates were not read (other-databases-not-verified).');
 
       // the hint's command, run on engine2, blocks with what real Alembic printed
       const other = runCli(root, ['verify'], { DATABASE_URL: `sqlite:///${two}` });
@@ -118,7 +118,7 @@ describe('other-databases-not-verified: env.py migrates several databases and ve
     const r = runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: `sqlite:///${one}` });
     expect(r.status).toBe(0);
     expect(found(r.stdout)).toEqual([]);
-    expect(lastLine(runCli(root, ['verify'], { DATABASE_URL: `sqlite:///${one}` }).stdout)).toBe('OK: `alembic upgrade head` will succeed with nothing to apply.');
+    expect(lastLine(runCli(root, ['verify'], { DATABASE_URL: `sqlite:///${one}` }).stdout)).toBe('OK: `alembic upgrade head` will find its revisions with nothing to apply.');
   });
 
   it("reads a Flask-Migrate multidb env.py (the app's binds), and release prints the warning before it runs nothing", () => {

@@ -1,0 +1,20 @@
+import type { Rule } from '../rule.js';
+
+/** The catalog could not be read (a role kept from pg_catalog): the schema probes claim nothing. */
+export const schemaProbesUnavailable: Rule = {
+  code: 'schema-probes-unavailable',
+  severity: 'warning',
+  summary: 'The schema probes could not read the catalog, so nothing was compared with what the migrations create.',
+  check({ database: db }) {
+    const why = db?.schema?.unavailable;
+    if (!db || why === undefined) return [];
+    return [
+      {
+        code: 'schema-probes-unavailable',
+        severity: 'warning',
+        message: `The schema probes could not read the catalog (${why}): the tables, columns, indexes and types the migrations create were not compared with the database, so a schema that disagrees with ${db.state.versionTable} goes unseen.`,
+        hint: 'Run verify with a role that can read pg_catalog (every role can, unless a hardening script revoked it), or accept the risk with --no-schema-probes.',
+      },
+    ];
+  },
+};

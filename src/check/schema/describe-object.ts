@@ -1,0 +1,48 @@
+import type { ObjectRef } from './schema-ops.js';
+import type { UpgradeClash } from './schema-probe.js';
+
+/** An object as a finding names it: "the table users", "the column users.email". */
+export function describeObject(obj: ObjectRef): string {
+  switch (obj.kind) {
+    case 'column':
+      return `the column ${obj.table}.${obj.name}`;
+    case 'constraint':
+      return `the constraint ${obj.name} on ${obj.table}`;
+    default:
+      return `the ${obj.kind} ${obj.name}`;
+  }
+}
+
+/**
+ * The exception line real Alembic ends with when a step meets the schema as it is, for the cases
+ * whose wording is fixed (test/integration/rules/schema-*.test.ts compares them with real runs);
+ * undefined for the others.
+ */
+export function clashError(clash: UpgradeClash, dialect: 'postgresql' | 'sqlite'): string | undefined {
+  const { obj, problem } = clash;
+  if (dialect === 'sqlite') {
+    if (clash.batch) return undefined;
+    const op = 'sqlalchemy.exc.OperationalError: (sqlite3.OperationalError)';
+    if (problem === 'exists') {
+      if (obj.kind === 'table') return `${op} table ${obj.name} already exists`;
+      if (obj.kind === 'index') return `${op} index ${obj.name} already exists`;
+      if (obj.kind === 'column') return `${op} duplicate column name: ${obj.name}`;
+      return undefined;
+    }
+    if (obj.kind === 'table') return `${op} no such table: ${obj.name}`;
+    if (obj.kind === 'index') return `${op} no such index: ${obj.name}`;
+    return undefined;
+  }
+  const pe = 'sqlalchemy.exc.ProgrammingError: (psycopg2.errors.';
+  if (problem === 'exists') {
+    if (obj.kind === 'table' || obj.kind === 'index') return `${pe}DuplicateTable) relation "${obj.name}" already exists`;
+    if (obj.kind === 'column') return `${pe}DuplicateColumn) column "${obj.name}" of relation "${obj.table}" already exists`;
+    if (obj.kind === 'type') return `${pe}DuplicateObject) type "${obj.name}" already exists`;
+    return undefined;
+  }
+  if (obj.kind === 'table') return `${pe}UndefinedTable) table "${obj.name}" does not exist`;
+  if (obj.kind === 'column') return `${pe}UndefinedColumn) column "${obj.name}" of relation "${obj.table}" does not exist`;
+  if (obj.kind === 'index') return `${pe}UndefinedObject) index "${obj.name}" does not exist`;
+  if (obj.kind === 'constraint') return `${pe}UndefinedObject) constraint "${obj.name}" of relation "${obj.table}" does not exist`;
+  return undefined;
+}

@@ -1,0 +1,23 @@
+/** What the probes compare: tables (with views), their columns, indexes, named constraints, and types (enums). */
+export type ObjectKind = 'table' | 'column' | 'index' | 'constraint' | 'type';
+
+/** One schema object: `table` is the owner of a column or a constraint (and of an index, which is named schema-wide). */
+export interface ObjectRef {
+  readonly kind: ObjectKind;
+  readonly name: string;
+  readonly table?: string;
+}
+
+/**
+ * One step of a revision's upgrade(), as plain data. `strict` steps fail when the object already
+ * exists (create) or is missing (drop); `need` is a step that fails on a missing object (an ALTER).
+ * `forget` is what the reading cannot follow: matching objects become unknown (null matches any).
+ * `batch` marks a step inside `batch_alter_table`: on SQLite a batch copies the table, where adding
+ * a column that exists does not fail (dropping or altering one that is missing still does).
+ */
+export type SchemaOp =
+  | { readonly op: 'create'; readonly obj: ObjectRef; readonly strict: boolean; readonly line: number; readonly once?: true; readonly batch?: true }
+  | { readonly op: 'drop'; readonly obj: ObjectRef; readonly strict: boolean; readonly line: number; readonly batch?: true }
+  | { readonly op: 'need'; readonly obj: ObjectRef; readonly line: number; readonly batch?: true }
+  | { readonly op: 'rename'; readonly obj: ObjectRef; readonly to: string; readonly line: number }
+  | { readonly op: 'forget'; readonly kind: ObjectKind | null; readonly table: string | null; readonly name: string | null; readonly line: number; readonly why: string };

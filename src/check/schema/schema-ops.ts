@@ -1,0 +1,488 @@
+import { codeOnly } from '../../python/code-only.js';
+import { callsIn, readExpression, readStatement, strOf, type PyExpr } from '../../python/expression-reader.js';
+import type { ObjectKind, ObjectRef, SchemaOp } from './schema-object.js';
+import { sqlOps } from './sql-ops.js';
+
+export type { ObjectKind, ObjectRef, SchemaOp } from './schema-object.js';
+
+type Call = PyExpr & { k: 'call' };
+
+interface Line {
+  readonly start: number;
+  readonly end: number;
+  readonly indent: number;
+  readonly line: number;
+}
+
+interface Block {
+  readonly indent: number;
+  /** with-statements run their body; if/for/try/def bodies may not */
+  readonly conditional: boolean;
+  readonly alias?: { readonly name: string; readonly table: string | null };
+}
+
+/** Module roots whose calls only build values or log: a call to anything else imported may run DDL of its own. */
+const QUIET_MODULES = /^(?:sqlalchemy|alembic|sqlmodel|typing|typing_extensions|datetime|uuid|json|os|sys|logging|enum|re|time|decimal|collections|itertools|functools|textwrap|hashlib|random|string|secrets|warnings|math|pathlib|dataclasses|geoalchemy2|psycopg2|citext|sqlalchemy_utils)(?:\.|$)/u;
+
+/**
+ * The steps of a revision file's upgrade() in the order they run, read from the text without a
+ * parser: each logical line of upgrade()'s body (and of the module's helper functions it calls),
+ * with the blocks around it. A step under `if`, `for`, `try` or in a helper makes its objects
+ * unknown; what cannot be read at all (SQL built at run time, a helper imported from elsewhere,
+ * a multi-database script) makes everything unknown from there on.
+ */
+export function schemaOps(text: string): SchemaOp[] {
+  const code = codeOnly(text);
+  if (code === undefined) return [everything(1, 'the file has a string the reading cannot follow')];
+  const lines = logicalLines(code);
+  const defs = new Map<string, number>();
+  const imported = new Map<string, string>();
+  // module-level names bound to a value, read only when a step uses one
+  const values = new Map<string, string>();
+  lines.forEach((l, i) => {
+    if (l.indent !== 0) return;
+    const head = code.charCodeAt(l.start);
+    if (head === 0x64 || head === 0x61) {
+      const def = /^(?:async\s+)?def\s+(\w+)/u.exec(code.slice(l.start, Math.min(l.end, l.start + 200)));
+      if (def) defs.set(def[1]!, i);
+    }
+    if (head === 0x66 || head === 0x69) for (const [name, from] of importsOf(text.slice(l.start, l.end))) imported.set(name, from);
+    const assign = /^(\w+)\s*(?::[^=]*)?=(?!=)/u.exec(code.slice(l.start, l.end));
+    if (assign) values.set(assign[1]!, text.slice(l.start + assign[0].length, l.end));
+  });
+  const upgrade = defs.get('upgrade');
+  if (upgrade === undefined) return [];
+  if ([...defs.keys()].some((d) => d.startsWith('upgrade_'))) return [everything(lines[upgrade]!.line, 'a multi-database script (upgrade_<engine>)')];
+  const ops: SchemaOp[] = [];
+  const reader = new BodyReader(text, code, lines, defs, imported, values, ops);
+  reader.body(upgrade, false, new Set());
+  return ops;
+}
+
+function everything(line: number, why: string): SchemaOp {
+  return { op: 'forget', kind: null, table: null, name: null, line, why };
+}
+
+/** `import a.b as c`, `from a import b as c`: each bound name with the module it comes from. */
+function importsOf(s: string): [string, string][] {
+  const from = /^from\s+([\w.]+)\s+import\s+\(?([^)]*)\)?/u.exec(s);
+  // `a as b` with its blanks made single first: the bound name is the last word
+  const bound = (p: string): string => p.replace(/\s+/gu, ' ').trim().split(' as ').pop()!.trim();
+  if (from) return from[2]!.split(',').filter((p) => p.trim() !== '').map((p) => [bound(p), from[1]!]);
+  const imp = /^import\s+(.+)/u.exec(s);
+  if (imp) return imp[1]!.split(',').map((p) => [bound(p).split('.')[0]!, p.trim().split(/\s/u)[0]!]);
+  return [];
+}
+
+/** The logical lines of code-only text: bracketed and backslash-continued lines joined, blank lines left out. */
+function logicalLines(code: string): Line[] {
+  const out: Line[] = [];
+  let depth = 0;
+  let line = 1;
+  // the current logical line: where its first code character is, its indent and line
+  let first = -1;
+  let indent = 0;
+  let firstLine = 1;
+  let column = 0;
+  const n = code.length;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? code.charCodeAt(i) : 0x0a;
+    if (c === 0x0a) {
+      if (first >= 0 && (depth > 0 || code.charCodeAt(i - 1) === 0x5c) && i < n) {
+        line++;
+        column = 0;
+        continue;
+      }
+      if (first >= 0) out.push({ start: first, end: i, indent, line: firstLine });
+      first = -1;
+      depth = 0;
+      line++;
+      column = 0;
+      continue;
+    }
+    if (first < 0) {
+      if (c === 0x20) column++;
+      else if (c === 0x09) column += 8 - (column % 8);
+      else if (c !== 0x0d && c !== 0x0c) {
+        first = i;
+        indent = column;
+        firstLine = line;
+      }
+      if (first < 0) continue;
+    }
+    if (c === 0x22 || c === 0x27) {
+      // a string's body is blank in code-only text: its closing quote is the next one of its kind
+      const triple = code.charCodeAt(i + 1) === c && code.charCodeAt(i + 2) === c;
+      const quote = triple ? code.slice(i, i + 3) : code[i]!;
+      const close = code.indexOf(quote, i + quote.length);
+      const end = close < 0 ? n - 1 : close + quote.length - 1;
+      for (let k = code.indexOf('\n', i); k >= 0 && k < end; k = code.indexOf('\n', k + 1)) line++;
+      i = end;
+    } else if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
+    else if (c === 0x29 || c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
+  }
+  return out;
+}
+
+
+const COMPOUND = /^(?:async\s+)?(if|elif|else|for|while|try|except|finally|with|def|class|match|case)\b/u;
+
+class BodyReader {
+  /** names bound in upgrade() to values the steps may use (a SQL string, an Enum) */
+  private readonly locals = new Map<string, PyExpr>();
+
+  constructor(
+    private readonly text: string,
+    private readonly code: string,
+    private readonly lines: readonly Line[],
+    private readonly defs: ReadonlyMap<string, number>,
+    private readonly imported: Map<string, string>,
+    private readonly values: ReadonlyMap<string, string>,
+    private readonly ops: SchemaOp[],
+  ) {}
+
+  /** The body of the def at `at`, every step conditional when `conditional` (a helper's). */
+  body(at: number, conditional: boolean, seen: Set<number>): void {
+    seen.add(at);
+    const head = this.lines[at]!;
+    const stack: Block[] = [{ indent: head.indent, conditional }];
+    // a one-line def (`def upgrade(): op.drop_table("t")`)
+    const colon = headerColon(this.code, head);
+    if (colon !== undefined && this.code.slice(colon + 1, head.end).trim() !== '') this.statement(colon + 1, head.end, head.line, stack, seen);
+    for (let i = at + 1; i < this.lines.length; i++) {
+      const l = this.lines[i]!;
+      if (l.indent <= head.indent) break;
+      while (stack.length > 1 && stack[stack.length - 1]!.indent >= l.indent) stack.pop();
+      const kw = COMPOUND.exec(this.code.slice(l.start, l.end));
+      if (!kw) {
+        this.statement(l.start, l.end, l.line, stack, seen);
+        continue;
+      }
+      const c = headerColon(this.code, l);
+      if (c === undefined) {
+        this.ops.push(everything(l.line, 'a statement the reading cannot follow'));
+        continue;
+      }
+      const block: Block = kw[1] === 'with' ? { indent: l.indent, conditional: false, ...this.batchAlias(l.start, c) } : { indent: l.indent, conditional: true };
+      stack.push(block);
+      if (c + 1 < l.end && this.code.slice(c + 1, l.end).trim() !== '') this.statement(c + 1, l.end, l.line, stack, seen);
+    }
+  }
+
+  /** `with op.batch_alter_table("t") as b:`: the alias and its table (null when not a literal). */
+  private batchAlias(start: number, colon: number): Pick<Block, 'alias'> {
+    const m = /^with\s+op\.batch_alter_table\s*\(/u.exec(this.code.slice(start, colon));
+    if (!m) return {};
+    const src = this.text.slice(start + 'with'.length, colon);
+    const as = /\bas\s+(\w+)\s*$/u.exec(this.code.slice(start, colon));
+    const e = readExpression(src.slice(0, as ? src.length - as[0].length : src.length));
+    if (!as || e?.k !== 'call') return {};
+    const table = strOf(e.args[0] ?? e.kw.get('table_name'));
+    const schema = e.kw.get('schema');
+    return { alias: { name: as[1]!, table: table !== undefined && (schema === undefined || isNone(schema)) ? table : null } };
+  }
+
+  private statement(start: number, end: number, line: number, stack: readonly Block[], seen: Set<number>): void {
+    const conditional = stack.some((b) => b.conditional);
+    const aliases = new Map(stack.flatMap((b) => (b.alias ? [[b.alias.name, b.alias.table] as const] : [])));
+    const src = this.text.slice(start, end);
+    const imports = importsOf(src);
+    if (imports.length > 0) {
+      for (const [name, from] of imports) this.imported.set(name, from);
+      return;
+    }
+    const assign = /^(\w+)\s*(?::[^=]*)?=(?!=)/u.exec(this.code.slice(start, end));
+    const exprs = readStatement(assign ? src.slice(assign[0].length) : src);
+    if (!exprs) {
+      this.ops.push(everything(line, 'a statement the reading cannot follow'));
+      return;
+    }
+    if (assign && exprs.length === 1) this.locals.set(assign[1]!, exprs[0]!);
+    const out = new OpWriter(line, conditional, this.ops);
+    for (const e of exprs) for (const call of callsIn(e, (c) => this.interesting(c, aliases))) this.call(call, aliases, out, seen);
+  }
+
+  /** Calls whose arguments are not searched further: the steps themselves. */
+  private interesting(c: Call, aliases: ReadonlyMap<string, string | null>): boolean {
+    const [owner, method] = splitCallee(c.callee);
+    return owner === 'op' || aliases.has(owner) || method === 'execute' || method === 'exec_driver_sql';
+  }
+
+  private call(c: Call, aliases: ReadonlyMap<string, string | null>, out: OpWriter, seen: Set<number>): void {
+    const [owner, method] = splitCallee(c.callee);
+    const resolve = (e: PyExpr): PyExpr => this.resolve(e);
+    if (owner === 'op' || aliases.has(owner)) return opCall(method, c, aliases.has(owner) ? { table: aliases.get(owner)! } : undefined, out, resolve);
+    if (method === 'execute' || method === 'exec_driver_sql') {
+      if (c.args.length > 0 || c.kw.size > 0 || c.star) sqlStep(c.args[0] ?? c.kw.get('statement'), out, resolve);
+      return;
+    }
+    if ((method === 'create' || method === 'drop') && (c.recv || owner !== '')) {
+      const type = enumType(c.recv ?? { k: 'name', v: owner }, resolve);
+      if (type) return out.push({ op: method, obj: { kind: 'type', name: type.name }, strict: false, line: out.line });
+    }
+    if (owner === '' && this.defs.has(c.callee)) {
+      const def = this.defs.get(c.callee)!;
+      if (!seen.has(def)) this.body(def, true, seen);
+      return;
+    }
+    // a call into code the reading does not follow: an import from the app (db.create_all(), a helper)
+    const root = (owner === '' ? c.callee : owner).split('.')[0]!;
+    const from = this.imported.get(root);
+    if (root !== '' && from !== undefined && !QUIET_MODULES.test(from) && !this.locals.has(root)) out.push(everything(out.line, `${c.callee}() comes from ${from}, which the reading does not follow`));
+  }
+
+  /** A name's value where upgrade() or the module binds it (once); the expression itself otherwise. */
+  private resolve(e: PyExpr): PyExpr {
+    if (e.k !== 'name') return e;
+    const local = this.locals.get(e.v);
+    if (local) return local;
+    const src = this.values.get(e.v);
+    return (src !== undefined ? readExpression(src) : undefined) ?? e;
+  }
+}
+
+/** The colon that ends a compound statement's header, at bracket depth 0; undefined when there is none. */
+function headerColon(code: string, l: Line): number | undefined {
+  let depth = 0;
+  let lambda = 0;
+  for (let i = l.start; i < l.end; i++) {
+    const c = code[i]!;
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (depth === 0 && c === 'l' && code.startsWith('lambda', i) && !/\w/u.test(code[i - 1] ?? ' ') && !/\w/u.test(code[i + 6] ?? ' ')) lambda++;
+    else if (depth === 0 && c === ':' && code[i + 1] !== '=') {
+      if (lambda > 0) lambda--;
+      else return i;
+    }
+  }
+  return undefined;
+}
+
+function splitCallee(callee: string): [string, string] {
+  const dot = callee.lastIndexOf('.');
+  return dot < 0 ? ['', callee] : [callee.slice(0, dot), callee.slice(dot + 1)];
+}
+
+function isNone(e: PyExpr): boolean {
+  return e.k === 'name' && e.v === 'None';
+}
+
+function isFalse(e: PyExpr | undefined): boolean {
+  return e?.k === 'name' && e.v === 'False';
+}
+
+function isTrue(e: PyExpr | undefined): boolean {
+  return e?.k === 'name' && e.v === 'True';
+}
+
+/** Adds steps, turning a conditional step into one that forgets its objects. */
+class OpWriter {
+  constructor(
+    readonly line: number,
+    private readonly conditional: boolean,
+    private readonly ops: SchemaOp[],
+  ) {}
+
+  push(op: SchemaOp): void {
+    if (!this.conditional || op.op === 'forget') {
+      this.ops.push(op);
+      return;
+    }
+    if (op.op === 'need') return;
+    this.ops.push(forgetOf(op.obj, op.line, 'a step under if, for, try or in a helper function'));
+    if (op.op === 'rename') this.ops.push(forgetOf({ ...op.obj, name: op.to }, op.line, 'a step under if, for, try or in a helper function'));
+  }
+}
+
+function forgetOf(obj: ObjectRef, line: number, why: string): SchemaOp {
+  // an index is named schema-wide; its table is where it was made, not part of its identity
+  return { op: 'forget', kind: obj.kind, table: obj.kind === 'index' || obj.kind === 'type' || obj.kind === 'table' ? null : (obj.table ?? null), name: obj.name, line, why };
+}
+
+type Resolve = (e: PyExpr) => PyExpr;
+
+/** `op.<method>(…)`, or `<batch>.<method>(…)` inside `with op.batch_alter_table(table)` (then `batch` is set). */
+function opCall(method: string, c: Call, batch: { table: string | null } | undefined, out: OpWriter, resolve: Resolve): void {
+  const line = out.line;
+  // batch operations take the table from the with-statement, so their arguments shift by one
+  const shift = batch ? -1 : 0;
+  const arg = (i: number, name: string): PyExpr | undefined => (i >= 0 ? c.args[i] : undefined) ?? c.kw.get(name);
+  const otherSchema = c.kw.has('schema') && !isNone(c.kw.get('schema')!);
+  const table = batch ? batch.table : strOf(arg(0, 'table_name'));
+  const strict = true;
+  const b = batch ? { batch: true as const } : {};
+  const unknownTable = (kind: ObjectKind | null, name: string | null): void => out.push({ op: 'forget', kind, table: null, name, line, why: 'a table name the reading cannot see' });
+  switch (method) {
+    case 'create_table': {
+      if (batch) return;
+      const name = strOf(arg(0, 'table_name'));
+      if (name === undefined || otherSchema) return unknownTable(null, null);
+      // create_table makes the enums' types first (before_create), with no check, once per run of Alembic
+      for (const a of c.args.slice(1)) {
+        const col = resolve(a);
+        const type = col.k === 'call' && /(?:^|\.)Column$/u.test(col.callee) ? enumType(col.kw.get('type_') ?? col.args[1], resolve) : undefined;
+        if (type?.creates) out.push({ op: 'create', obj: { kind: 'type', name: type.name }, strict: true, line, once: true });
+      }
+      out.push({ op: 'create', obj: { kind: 'table', name }, strict: true, line });
+      if (c.star) out.push({ op: 'forget', kind: null, table: name, name: null, line, why: 'columns passed with *' });
+      for (const a of c.args.slice(1)) tableElement(resolve(a), name, out);
+      return;
+    }
+    case 'drop_table':
+      if (batch) return;
+      if (table === undefined || table === null || otherSchema) return unknownTable('table', null);
+      return out.push({ op: 'drop', obj: { kind: 'table', name: table }, strict: true, line });
+    case 'rename_table': {
+      const to = strOf(arg(1, 'new_table_name'));
+      if (batch || table === undefined || table === null || to === undefined || otherSchema) return unknownTable(null, null);
+      return out.push({ op: 'rename', obj: { kind: 'table', name: table }, to, line });
+    }
+    case 'add_column': {
+      const col = resolve(arg(1 + shift, 'column') ?? { k: 'other', parts: [] });
+      const name = col.k === 'call' && /(?:^|\.)Column$/u.test(col.callee) ? strOf(col.args[0] ?? col.kw.get('name')) : undefined;
+      if (table === undefined || table === null || otherSchema) return unknownTable('column', name ?? null);
+      if (name === undefined) return out.push({ op: 'forget', kind: 'column', table, name: null, line, why: 'a column the reading cannot name' });
+      return out.push({ op: 'create', obj: { kind: 'column', table, name }, strict, line, ...b });
+    }
+    case 'drop_column': {
+      const name = strOf(arg(1 + shift, 'column_name'));
+      if (table === undefined || table === null || otherSchema) return unknownTable('column', name ?? null);
+      if (name === undefined) return out.push({ op: 'forget', kind: 'column', table, name: null, line, why: 'a column the reading cannot name' });
+      return out.push({ op: 'drop', obj: { kind: 'column', table, name }, strict, line, ...b });
+    }
+    case 'alter_column': {
+      const name = strOf(arg(1 + shift, 'column_name'));
+      const renamed = c.kw.get('new_column_name');
+      const to = renamed ? strOf(renamed) : undefined;
+      if (table === undefined || table === null || name === undefined || otherSchema || (renamed && to === undefined)) {
+        unknownTable('column', name ?? null);
+        if (renamed) unknownTable('column', to ?? null);
+        return;
+      }
+      out.push({ op: 'need', obj: { kind: 'column', table, name }, line, ...b });
+      if (to !== undefined) out.push({ op: 'rename', obj: { kind: 'column', table, name }, to, line });
+      return;
+    }
+    case 'create_index': {
+      const name = strOf(arg(0, 'index_name'));
+      const on = batch ? table : strOf(arg(1, 'table_name'));
+      if (name === undefined || otherSchema) return unknownTable('index', null);
+      return out.push({ op: 'create', obj: { kind: 'index', name, ...(on ? { table: on } : {}) }, strict: !isTrue(c.kw.get('if_not_exists')), line, ...b });
+    }
+    case 'drop_index': {
+      const name = strOf(arg(0, 'index_name'));
+      if (name === undefined || otherSchema) return unknownTable('index', null);
+      return out.push({ op: 'drop', obj: { kind: 'index', name }, strict: !isTrue(c.kw.get('if_exists')), line, ...b });
+    }
+    case 'create_unique_constraint':
+    case 'create_foreign_key':
+    case 'create_check_constraint':
+    case 'create_primary_key':
+    case 'create_exclude_constraint': {
+      const name = strOf(arg(0, 'constraint_name'));
+      const on = batch ? table : strOf(arg(1, method === 'create_foreign_key' ? 'source_table' : 'table_name'));
+      if (on === undefined || on === null || otherSchema) return unknownTable('constraint', name ?? null);
+      // an unnamed constraint takes the naming convention's name, which env.py may set
+      if (name === undefined) return out.push({ op: 'forget', kind: 'constraint', table: on, name: null, line, why: 'a constraint named by the naming convention' });
+      return out.push({ op: 'create', obj: { kind: 'constraint', table: on, name }, strict, line, ...b });
+    }
+    case 'drop_constraint': {
+      const name = strOf(arg(0, 'constraint_name'));
+      const on = batch ? table : strOf(arg(1, 'table_name'));
+      if (on === undefined || on === null || otherSchema) return unknownTable('constraint', name ?? null);
+      if (name === undefined) return out.push({ op: 'forget', kind: 'constraint', table: on, name: null, line, why: 'a constraint the reading cannot name' });
+      return out.push({ op: 'drop', obj: { kind: 'constraint', table: on, name }, strict, line, ...b });
+    }
+    case 'execute':
+      return sqlStep(arg(0, 'sqltext'), out, resolve);
+    case 'f':
+    case 'get_bind':
+    case 'get_context':
+    case 'inline_literal':
+    case 'bulk_insert':
+    case 'create_table_comment':
+    case 'drop_table_comment':
+    case 'create_sequence':
+    case 'drop_sequence':
+    case 'batch_alter_table':
+    case 'run_async':
+      return;
+    default:
+      if (table !== undefined && table !== null) out.push({ op: 'forget', kind: null, table, name: null, line, why: `op.${method}, which the probes do not model` });
+      else out.push(everything(line, `op.${method}, which the probes do not model`));
+  }
+}
+
+/** A positional argument of create_table: a Column, a named constraint or Index, or something unknown. */
+function tableElement(e: PyExpr, table: string, out: OpWriter): void {
+  const line = out.line;
+  if (e.k !== 'call') {
+    out.push({ op: 'forget', kind: null, table, name: null, line, why: 'a table element the reading cannot see' });
+    return;
+  }
+  const kind = e.callee.slice(e.callee.lastIndexOf('.') + 1);
+  if (kind === 'Column') {
+    const name = strOf(e.args[0] ?? e.kw.get('name'));
+    if (name === undefined) {
+      out.push({ op: 'forget', kind: 'column', table, name: null, line, why: 'a column the reading cannot name' });
+      return;
+    }
+    out.push({ op: 'create', obj: { kind: 'column', table, name }, strict: false, line });
+  } else if (/^(?:UniqueConstraint|PrimaryKeyConstraint|ForeignKeyConstraint|CheckConstraint)$/u.test(kind)) {
+    const name = strOf(e.kw.get('name'));
+    if (name !== undefined) out.push({ op: 'create', obj: { kind: 'constraint', table, name }, strict: false, line });
+    else if (e.kw.has('name')) out.push({ op: 'forget', kind: 'constraint', table, name: null, line, why: 'a constraint the reading cannot name' });
+  } else if (kind === 'Index') {
+    const name = strOf(e.args[0] ?? e.kw.get('name'));
+    if (name !== undefined) out.push({ op: 'create', obj: { kind: 'index', name, table }, strict: false, line });
+  } else {
+    out.push({ op: 'forget', kind: null, table, name: null, line, why: `${e.callee}(…) in create_table` });
+  }
+}
+
+/** The named type an `Enum`/`ENUM` expression stands for, and whether create_table makes it. */
+function enumType(e: PyExpr | undefined, resolve: Resolve): { name: string; creates: boolean } | undefined {
+  const x = e ? resolve(e) : undefined;
+  if (x?.k !== 'call' || !/(?:^|\.)(?:Enum|ENUM)$/u.test(x.callee)) return undefined;
+  const name = strOf(x.kw.get('name'));
+  if (name === undefined || (x.kw.has('schema') && !isNone(x.kw.get('schema')!))) return undefined;
+  return { name, creates: !isFalse(x.kw.get('create_type')) && !isFalse(x.kw.get('native_enum')) && !x.kw.has('metadata') };
+}
+
+/** Literal SQL's steps; a statement built at run time whose literal keyword changes rows only is none. */
+function sqlStep(arg: PyExpr | undefined, out: OpWriter, resolve: Resolve): void {
+  const e = sqlArgument(arg, resolve);
+  if (e.kind === 'literal') for (const op of sqlOps(e.sql, out.line)) out.push(op);
+  else if (e.kind === 'template' && ROWS_ONLY.test(e.sql)) return;
+  else if (e.kind !== 'data') out.push(everything(out.line, 'SQL built at run time'));
+}
+
+const ROWS_ONLY = /^\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|COMMENT|GRANT|REVOKE|SET|ANALYZE|VACUUM)\b/iu;
+
+type SqlArgument = { kind: 'literal'; sql: string } | { kind: 'template'; sql: string } | { kind: 'data' } | { kind: 'unknown' };
+
+/** What an execute() call runs: literal SQL, a template (its literal text), a SQLAlchemy data statement, or unknown. */
+function sqlArgument(arg: PyExpr | undefined, resolve: Resolve): SqlArgument {
+  const e = arg ? resolve(arg) : undefined;
+  if (!e) return { kind: 'unknown' };
+  if (e.k === 'str') return { kind: 'literal', sql: e.v };
+  if (e.k === 'fstr') return { kind: 'template', sql: templateText(e.raw) };
+  if (e.k === 'other' && e.parts[0]?.k === 'str') return { kind: 'template', sql: e.parts[0].v };
+  if (e.k === 'call') {
+    const method = e.callee.slice(e.callee.lastIndexOf('.') + 1);
+    if (method === 'text' && !e.recv) return sqlArgument(e.args[0] ?? e.kw.get('text'), resolve);
+    if ((method === 'bindparams' || method === 'columns' || method === 'execution_options' || method === 'strip' || method === 'dedent') && (e.recv || e.args[0])) return sqlArgument(e.recv ?? e.args[0], resolve);
+    if (method === 'format' && e.recv?.k === 'str') return { kind: 'template', sql: e.recv.v };
+    // table.insert(), update(t).values(…), sa.select(…): rows only
+    if (/^(?:insert|update|delete|select|values|where|filter|filter_by|returning|from_select|on_conflict_do_nothing|on_conflict_do_update|order_by|limit|join|outerjoin)$/u.test(method)) return { kind: 'data' };
+  }
+  return { kind: 'unknown' };
+}
+
+/** An f-string's text before its first field (its statement keyword is there). */
+function templateText(raw: string): string {
+  const q = raw.search(/['"]/u);
+  const body = raw.slice(q).replace(/^(?:'''|"""|'|")/u, '');
+  const field = body.indexOf('{');
+  return field < 0 ? body : body.slice(0, field);
+}

@@ -1,0 +1,301 @@
+import { revisionText, type ProjectModel } from '../../alembic/project-model.js';
+import type { StampResolution, UpgradePrediction } from '../../alembic/upgrade-plan.js';
+import type { SchemaCatalog, VersionTableState } from '../../database/version-table.js';
+import { schemaOps, type ObjectKind, type ObjectRef, type SchemaOp } from './schema-ops.js';
+import { SchemaState, type Evidence, type Presence } from './schema-state.js';
+
+/** An object whose presence in the database differs from what the stamped revisions left. */
+export interface StampMismatch {
+  readonly obj: ObjectRef;
+  /** present: a stamped revision (or one below it) creates it and it is missing; absent: one drops it and it is there */
+  readonly expected: 'present' | 'absent';
+  readonly by: Evidence;
+  readonly path: string;
+}
+
+/** The first step of the pending upgrade that fails on the schema as it is. */
+export interface UpgradeClash {
+  readonly obj: ObjectRef;
+  /** exists: the step creates what is already there; missing: it drops or alters what is not */
+  readonly problem: 'exists' | 'missing';
+  readonly revision: string;
+  readonly path: string;
+  readonly line: number;
+  /** a step of batch_alter_table (on SQLite it fails in Alembic's own copy of the table, with a KeyError) */
+  readonly batch?: true;
+}
+
+/** How well the catalog matches the schema each revision leaves (for a row no file defines). */
+export interface SchemaMatch {
+  readonly revision: string;
+  readonly agree: number;
+  readonly of: number;
+}
+
+export interface SchemaProbe {
+  /** Objects compared with the catalog: at the stamp, and the pending steps' checks. */
+  readonly checked: number;
+  /** Objects the migrations name that the reading could not follow (not compared). */
+  readonly unknown: number;
+  readonly behind: readonly StampMismatch[];
+  readonly clash?: UpgradeClash;
+  /** The catalog could not be read: why (the probes then claim nothing). */
+  readonly unavailable?: string;
+  /** For rows no file defines: the revisions whose schema the catalog matches best, best first. */
+  readonly matches?: readonly SchemaMatch[];
+  /** The tables each pending revision certainly creates (the first-run rule's facts). */
+  readonly createdTables: ReadonlyMap<string, { readonly path: string; readonly tables: readonly { readonly name: string; readonly line: number }[] }>;
+}
+
+/** Kinds each server's catalog answers for; other kinds are never compared. */
+const PROBED: Record<VersionTableState['dialect'], ReadonlySet<ObjectKind>> = {
+  postgresql: new Set(['table', 'column', 'index', 'constraint', 'type']),
+  sqlite: new Set(['table', 'column', 'index']),
+};
+
+/**
+ * Sets what the migrations say against the catalog, read-only: the schema the stamped revisions
+ * leave (replayed from the first revision), and the pending steps run against the schema as it is.
+ */
+export function probeSchema(model: ProjectModel, state: VersionTableState, stamps: readonly StampResolution[], prediction: UpgradePrediction, read?: ReadonlyMap<string, readonly SchemaOp[]>): SchemaProbe | undefined {
+  if (!state.catalog || !state.tables) return undefined;
+  const ops = opsReader(model, read);
+  const createdTables = new Map<string, { path: string; tables: { name: string; line: number }[] }>();
+  for (const step of prediction.steps) {
+    const tables = ops(step.revision).flatMap((o) => (o.op === 'create' && o.strict && o.obj.kind === 'table' ? [{ name: o.obj.name, line: o.line }] : []));
+    if (tables.length > 0) createdTables.set(step.revision, { path: ops.path(step.revision), tables });
+  }
+  if ('unreadable' in state.catalog) return { checked: 0, unknown: 0, behind: [], unavailable: state.catalog.unreadable, createdTables };
+  const catalog = new Catalog(state, state.catalog);
+  let checked = 0;
+  let unknown = 0;
+  const behind: StampMismatch[] = [];
+  let matches: SchemaMatch[] | undefined;
+  const stamped = stamps.flatMap((s) => (s.how === 'failed' ? [] : s.revisions));
+  if (stamps.some((s) => s.how === 'failed')) {
+    matches = matchRevisions(model, ops, catalog);
+  } else if (stamped.length > 0) {
+    const replay = new SchemaState(() => 'unknown', catalog.fold);
+    for (const rev of pathTo(model, stamped)) for (const op of ops(rev)) replay.apply(op, rev);
+    const cmp = compare(replay, catalog);
+    checked += cmp.checked;
+    unknown += cmp.unknown;
+    for (const m of cmp.mismatches) behind.push({ ...m, path: ops.path(m.by.revision) });
+  }
+  let clash: UpgradeClash | undefined;
+  if (prediction.willSucceed && (stamped.length > 0 || state.rows.length === 0)) {
+    const run = upgradeAgainst(catalog, prediction, ops);
+    checked += run.checked;
+    unknown += run.unknown;
+    clash = run.clash;
+  }
+  return { checked, unknown, behind: collapse(behind), ...(clash ? { clash } : {}), ...(matches ? { matches } : {}), createdTables };
+}
+
+type OpsReader = ((revision: string) => readonly SchemaOp[]) & { path: (revision: string) => string };
+
+/** Each revision's steps, read once (`early`: by file, taken while the model read the files). */
+function opsReader(model: ProjectModel, early?: ReadonlyMap<string, readonly SchemaOp[]>): OpsReader {
+  const kept = new Map<string, readonly SchemaOp[]>();
+  const read = (revision: string): readonly SchemaOp[] => {
+    let ops = kept.get(revision);
+    if (ops === undefined) {
+      const rev = model.map.byKey.get(revision);
+      const taken = rev ? early?.get(rev.file.absPath) : undefined;
+      if (taken) {
+        kept.set(revision, taken);
+        return taken;
+      }
+      const text = rev ? revisionText(model, rev.file.absPath) : undefined;
+      ops = text === undefined ? [{ op: 'forget', kind: null, table: null, name: null, line: 1, why: 'the file could not be read' }] : schemaOps(text);
+      kept.set(revision, ops);
+    }
+    return ops;
+  };
+  return Object.assign(read, { path: (revision: string) => model.map.byKey.get(revision)?.file.path ?? revision });
+}
+
+/**
+ * The revisions below and at `tips` (dependencies included), each after everything below it: the
+ * order an upgrade from an empty database runs them in, up to the order of parallel branches.
+ */
+function pathTo(model: ProjectModel, tips: readonly string[]): string[] {
+  const out: string[] = [];
+  const done = new Set<string>();
+  for (const tip of tips) {
+    const stack: { id: string; expanded: boolean }[] = [{ id: tip, expanded: false }];
+    while (stack.length > 0) {
+      const top = stack.pop()!;
+      if (done.has(top.id)) continue;
+      if (top.expanded) {
+        done.add(top.id);
+        out.push(top.id);
+        continue;
+      }
+      stack.push({ id: top.id, expanded: true });
+      const rev = model.map.byKey.get(top.id);
+      for (const down of [...(rev?.allDown ?? [])].reverse()) if (!done.has(down) && model.map.byKey.has(down)) stack.push({ id: down, expanded: false });
+    }
+  }
+  return out;
+}
+
+/** What the database holds, for the kinds its catalog answers (others are unknown). */
+class Catalog {
+  readonly fold: (n: string) => string;
+  readonly sqlite: boolean;
+  private readonly tables: Set<string>;
+  private readonly columns: Set<string>;
+  private readonly indexes: Set<string>;
+  private readonly constraints: Set<string>;
+  private readonly types: Set<string>;
+  private readonly kinds: ReadonlySet<ObjectKind>;
+  /** PostgreSQL with several schemas on the search_path: a name missing here may be found in another */
+  readonly elsewhere: boolean;
+
+  constructor(state: VersionTableState, c: SchemaCatalog) {
+    const sqlite = state.dialect === 'sqlite';
+    this.sqlite = sqlite;
+    this.fold = sqlite ? (n) => n.toLowerCase() : (n) => n;
+    const f = this.fold;
+    this.kinds = PROBED[state.dialect];
+    this.tables = new Set((state.tables ?? []).map(f));
+    this.columns = new Set(c.columns.map(([t, n]) => `${f(t)}\u001f${f(n)}`));
+    this.indexes = new Set(c.indexes.map(([n]) => f(n)));
+    this.constraints = new Set((c.constraints ?? []).map(([t, n]) => `${f(t)}\u001f${f(n)}`));
+    this.types = new Set((c.types ?? []).map(f));
+    this.elsewhere = (c.searchPathSchemas ?? 1) > 1;
+  }
+
+  probes(kind: ObjectKind): boolean {
+    return this.kinds.has(kind);
+  }
+
+  has(obj: ObjectRef): Presence {
+    if (!this.kinds.has(obj.kind)) return 'unknown';
+    const f = this.fold;
+    switch (obj.kind) {
+      case 'table':
+        return this.tables.has(f(obj.name)) ? 'present' : 'absent';
+      case 'index':
+        return this.indexes.has(f(obj.name)) ? 'present' : 'absent';
+      case 'type':
+        return this.types.has(f(obj.name)) ? 'present' : 'absent';
+      default: {
+        // the columns of a table in another schema on the search_path are not read
+        if (!this.tables.has(f(obj.table ?? ''))) return this.elsewhere ? 'unknown' : 'absent';
+        const set = obj.kind === 'column' ? this.columns : this.constraints;
+        return set.has(`${f(obj.table ?? '')}\u001f${f(obj.name)}`) ? 'present' : 'absent';
+      }
+    }
+  }
+}
+
+/** The replay's objects set against the catalog. */
+function compare(replay: SchemaState, catalog: Catalog): { checked: number; unknown: number; agree: number; mismatches: { obj: ObjectRef; expected: 'present' | 'absent'; by: Evidence }[] } {
+  let checked = 0;
+  let unknown = 0;
+  let agree = 0;
+  const mismatches: { obj: ObjectRef; expected: 'present' | 'absent'; by: Evidence }[] = [];
+  for (const { obj, state, by } of replay.objects()) {
+    if (!catalog.probes(obj.kind)) continue;
+    const actual = catalog.has(obj);
+    if (state === 'unknown' || actual === 'unknown' || !by) {
+      unknown++;
+      continue;
+    }
+    checked++;
+    if (state === actual) agree++;
+    else mismatches.push({ obj, expected: state, by });
+  }
+  return { checked, unknown, agree, mismatches };
+}
+
+/** A missing table's columns, constraints and indexes say nothing more: only the table is reported. */
+function collapse(behind: readonly StampMismatch[]): StampMismatch[] {
+  const missingTables = new Set(behind.filter((m) => m.obj.kind === 'table' && m.expected === 'present').map((m) => m.obj.name));
+  return behind.filter((m) => m.obj.kind === 'table' || !(m.expected === 'present' && m.obj.table !== undefined && missingTables.has(m.obj.table)));
+}
+
+/**
+ * The pending steps run against the catalog: the first that creates an object already there, or
+ * drops or alters one that is not, is where Alembic stops. Only steps the reading is sure of count.
+ */
+function upgradeAgainst(catalog: Catalog, prediction: UpgradePrediction, ops: OpsReader): { checked: number; unknown: number; clash?: UpgradeClash } {
+  const run = new SchemaState((obj) => catalog.has(obj), catalog.fold);
+  // create_table makes an enum's type once per run of Alembic
+  const madeTypes = new Set<string>();
+  let checked = 0;
+  let unknown = 0;
+  for (const step of prediction.steps) {
+    for (const op of ops(step.revision)) {
+      const clash = (problem: UpgradeClash['problem'], obj: ObjectRef): { checked: number; unknown: number; clash: UpgradeClash } => ({
+        checked,
+        unknown,
+        clash: { obj, problem, revision: step.revision, path: ops.path(step.revision), line: op.line, ...(op.op !== 'forget' && op.op !== 'rename' && op.batch ? { batch: true as const } : {}) },
+      });
+      // a batch on SQLite copies the table: adding a column that is there already replaces it
+      const sqliteBatchAdd = op.op === 'create' && op.batch === true && catalog.sqlite;
+      if ((op.op === 'create' && (op.strict || op.once) && !sqliteBatchAdd) || (op.op === 'drop' && op.strict) || op.op === 'need') {
+        if (!catalog.probes(op.obj.kind)) {
+          run.apply(op, step.revision);
+          continue;
+        }
+        const now = run.get(op.obj);
+        if (now === 'unknown') unknown++;
+        else checked++;
+        if (op.op === 'create') {
+          const first = !(op.once && madeTypes.has(catalog.fold(op.obj.name)));
+          if (op.once) madeTypes.add(catalog.fold(op.obj.name));
+          if (now === 'present' && first) return clash('exists', op.obj);
+        } else if (now === 'absent' && !(catalog.elsewhere && (op.obj.kind === 'table' || op.obj.kind === 'index' || op.obj.kind === 'type'))) {
+          return clash('missing', op.obj);
+        }
+      }
+      run.apply(op, step.revision);
+    }
+  }
+  return { checked, unknown };
+}
+
+/** How well the catalog matches the schema each revision leaves, best first; undefined without a readable catalog. */
+export function schemaMatches(model: ProjectModel, state: VersionTableState): SchemaMatch[] | undefined {
+  if (!state.catalog || !state.tables || 'unreadable' in state.catalog || model.failure) return undefined;
+  return matchRevisions(model, opsReader(model), new Catalog(state, state.catalog));
+}
+
+/**
+ * For a row no file defines: the schema after each revision, along an order `alembic upgrade
+ * heads` could run them in from an empty database, set against the catalog; an object a later revision
+ * creates first counts as absent. Exact for a linear history.
+ */
+function matchRevisions(model: ProjectModel, ops: OpsReader, catalog: Catalog): SchemaMatch[] {
+  const order = pathTo(model, model.map.heads);
+  const replay = new SchemaState(() => 'unknown', catalog.fold);
+  const later = new Map<string, { obj: ObjectRef; at: number }>();
+  order.forEach((rev, at) => {
+    for (const op of ops(rev)) {
+      if (op.op === 'forget') continue;
+      const key = replay.key(op.obj);
+      if (!later.has(key)) later.set(key, { obj: op.obj, at: op.op === 'create' ? at : -1 });
+    }
+  });
+  const scored = order.map((rev, at) => {
+    for (const op of ops(rev)) replay.apply(op, rev);
+    const cmp = compare(replay, catalog);
+    let agree = cmp.agree;
+    let of = cmp.checked;
+    for (const { obj, at: created } of later.values()) {
+      const actual = created > at ? catalog.has(obj) : 'unknown';
+      if (actual === 'unknown') continue;
+      of++;
+      if (actual === 'absent') agree++;
+    }
+    return { revision: rev, agree, of, at };
+  });
+  // fewest disagreements first; among equals the later revision (it explains more of the schema)
+  return scored
+    .filter((m) => m.of > 0)
+    .sort((a, b) => a.of - a.agree - (b.of - b.agree) || b.agree - a.agree || b.at - a.at)
+    .map(({ revision, agree, of }) => ({ revision, agree, of }));
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { exampleAlembic } from '../../helpers/example-db.js';
+import { pgExec } from '../../helpers/pg-cluster.js';
+import { postgresForSuite } from '../../helpers/postgres-suite.js';
+import { projectWith } from '../../helpers/probe-app.js';
+
+/** users with a nickname column, then a revision that drops it. */
+const DROPS_NICKNAME: readonly (readonly [string, string])[] = [
+  ['a1000000', 'op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("nickname", sa.String(50)))'],
+  ['b2000000', 'op.drop_column("users", "nickname")'],
+];
+
+describe('schema-object-missing', () => {
+  it('SQLite: the column the pending migration drops is gone already; real Alembic fails there', async () => {
+    const root = projectWith(DROPS_NICKNAME);
+    const url = 'sqlite:///app.db';
+    expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+    // the column dropped by hand, as a hotfix would
+    expect(exampleAlembic(root, url, 'upgrade', 'b2000000').status).toBe(0);
+    expect(exampleAlembic(root, url, 'stamp', 'a1000000').status).toBe(0);
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    const f = out.result.findings.find((x) => x.code === 'schema-object-missing')!;
+    expect(f.severity).toBe('error');
+    expect(f.message).toContain('The pending migration b2000000 (migrations/versions/b2000000_step.py:16) drops or alters the column users.nickname, which is not in the database');
+    expect(out.exitCode).toBe(1);
+    expect(exampleAlembic(root, url, 'upgrade', 'head').status).not.toBe(0);
+  }, 60_000);
+
+  it('stays quiet when the column is there', async () => {
+    const root = projectWith(DROPS_NICKNAME);
+    const url = 'sqlite:///app.db';
+    expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    expect(out.result.findings.map((x) => x.code)).not.toContain('schema-object-missing');
+    expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
+  }, 60_000);
+
+  describe('PostgreSQL', () => {
+    const pg = postgresForSuite();
+    it('the exception line is the one real Alembic prints', async () => {
+      await pgExec(pg().url, ['DROP DATABASE IF EXISTS probe_missing', 'CREATE DATABASE probe_missing']);
+      const url = pg().urlFor('probe_missing');
+      const root = projectWith(DROPS_NICKNAME);
+      expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+      await pgExec(url, 'ALTER TABLE users DROP COLUMN nickname');
+      const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+      const f = out.result.findings.find((x) => x.code === 'schema-object-missing')!;
+      const real = exampleAlembic(root, url, 'upgrade', 'head');
+      expect(real.status).not.toBe(0);
+      expect(f.alembicError).toBe(real.error);
+      // a1000000 creates it and is recorded as applied
+      expect(f.message).toContain('a1000000 (migrations/versions/a1000000_step.py:16) creates it and is recorded as applied');
+      expect(f.hint).toContain('alembic stamp base, then alembic upgrade head');
+    }, 60_000);
+  });
+});

@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { schemaOps, type SchemaOp } from '../../src/check/schema/schema-ops.js';
+import { sqlOps } from '../../src/check/schema/sql-ops.js';
+import { SchemaState } from '../../src/check/schema/schema-state.js';
+import { revisionFile } from '../helpers/probe-app.js';
+
+/** The steps of a revision whose upgrade() body is `body` (module-level `head` above it), without lines. */
+function steps(body: string, head = ''): unknown[] {
+  const text = revisionFile('a1', null, body).replace('import sqlalchemy as sa\n', `import sqlalchemy as sa\n${head}\n`);
+  return schemaOps(text).map((op) => withoutLine(op));
+}
+
+/** A step without its line (and a forget's reason blanked): what the assertions compare. */
+function withoutLine(op: SchemaOp): unknown {
+  const copy: Record<string, unknown> = { ...op };
+  delete copy.line;
+  if ('why' in copy) copy.why = undefined;
+  return copy;
+}
+
+const forgetAll = { op: 'forget', kind: null, table: null, name: null, why: undefined };
+
+describe('schemaOps: what upgrade() certainly does', () => {
+  it('create_table: the enum types it makes first, the table, its columns, named constraints and indexes', () => {
+    expect(
+      steps(
+        [
+          'op.create_table("users",',
+          '    sa.Column("id", sa.Integer(), primary_key=True),',
+          '    sa.Column("kind", sa.Enum("a", "b", name="user_kind")),',
+          '    sa.Column("mood", postgresql.ENUM("x", name="mood", create_type=False)),',
+          '    sa.UniqueConstraint("id", name="uq_users_id"),',
+          '    sa.Index("ix_users_kind", "kind"),',
+          ')',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      { op: 'create', obj: { kind: 'type', name: 'user_kind' }, strict: true, once: true },
+      { op: 'create', obj: { kind: 'table', name: 'users' }, strict: true },
+      { op: 'create', obj: { kind: 'column', table: 'users', name: 'id' }, strict: false },
+      { op: 'create', obj: { kind: 'column', table: 'users', name: 'kind' }, strict: false },
+      { op: 'create', obj: { kind: 'column', table: 'users', name: 'mood' }, strict: false },
+      { op: 'create', obj: { kind: 'constraint', table: 'users', name: 'uq_users_id' }, strict: false },
+      { op: 'create', obj: { kind: 'index', name: 'ix_users_kind', table: 'users' }, strict: false },
+    ]);
+  });
+
+  it('columns, indexes, constraints and renames, keyword arguments too', () => {
+    expect(
+      steps(
+        [
+          'op.add_column("users", sa.Column("email", sa.String(255)))',
+          'op.create_index(op.f("ix_users_email"), "users", ["email"], unique=True)',
+          'op.create_index("ix_maybe", "users", ["email"], if_not_exists=True)',
+          'op.alter_column(table_name="users", column_name="email", new_column_name="mail")',
+          'op.create_foreign_key("fk_s_u", "sessions", "users", ["user_id"], ["id"])',
+          'op.drop_constraint("fk_s_u", "sessions", type_="foreignkey")',
+          'op.drop_index("ix_users_email", table_name="users")',
+          'op.rename_table("users", "accounts")',
+          'op.drop_table("legacy")',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      { op: 'create', obj: { kind: 'column', table: 'users', name: 'email' }, strict: true },
+      { op: 'create', obj: { kind: 'index', name: 'ix_users_email', table: 'users' }, strict: true },
+      { op: 'create', obj: { kind: 'index', name: 'ix_maybe', table: 'users' }, strict: false },
+      { op: 'need', obj: { kind: 'column', table: 'users', name: 'email' } },
+      { op: 'rename', obj: { kind: 'column', table: 'users', name: 'email' }, to: 'mail' },
+      { op: 'create', obj: { kind: 'constraint', table: 'sessions', name: 'fk_s_u' }, strict: true },
+      { op: 'drop', obj: { kind: 'constraint', table: 'sessions', name: 'fk_s_u' }, strict: true },
+      { op: 'drop', obj: { kind: 'index', name: 'ix_users_email' }, strict: true },
+      { op: 'rename', obj: { kind: 'table', name: 'users' }, to: 'accounts' },
+      { op: 'drop', obj: { kind: 'table', name: 'legacy' }, strict: true },
+    ]);
+  });
+
+  it('batch operations take their table from the with-statement', () => {
+    expect(steps(['with op.batch_alter_table("users", schema=None) as batch_op:', '    batch_op.add_column(sa.Column("x", sa.Integer()))', '    batch_op.drop_column("y")'].join('\n'))).toEqual([
+      { op: 'create', obj: { kind: 'column', table: 'users', name: 'x' }, strict: true, batch: true },
+      { op: 'drop', obj: { kind: 'column', table: 'users', name: 'y' }, strict: true, batch: true },
+    ]);
+  });
+
+  it('a step under if, for or try, or in a helper the module defines, makes its objects unknown', () => {
+    const why = undefined;
+    expect(steps(['if op.get_bind().dialect.name == "postgresql":', '    op.drop_table("legacy")', 'helper()'].join('\n'), 'def helper():\n    op.add_column("users", sa.Column("x", sa.Integer()))\n')).toEqual([
+      { op: 'forget', kind: 'table', table: null, name: 'legacy', why },
+      { op: 'forget', kind: 'column', table: 'users', name: 'x', why },
+    ]);
+    expect(steps(['for t in ["a", "b"]:', '    op.add_column(t, sa.Column("x", sa.Integer()))'].join('\n'))).toEqual([{ op: 'forget', kind: 'column', table: null, name: 'x', why }]);
+  });
+
+  it('what cannot be read at all makes everything unknown from there', () => {
+    expect(steps('create_views(op)', 'from myapp.db import create_views\n')).toEqual([forgetAll]);
+    expect(steps('op.execute(f"ALTER TABLE {name} ADD COLUMN x int")')).toEqual([forgetAll]);
+    expect(steps('op.execute(SQL)', 'SQL = helper()\n')).toEqual([forgetAll]);
+    // rows only, by a template's literal keyword or by SQLAlchemy's constructs
+    expect(steps('op.execute(f"UPDATE {table} SET x = 1")\nop.execute(users.update().values(x=1))\nop.bulk_insert(t, [])')).toEqual([]);
+    // names from SQLAlchemy and the standard library build values; they run no DDL
+    expect(steps('t = table("users", column("id"))\nlog.info(datetime.now())', 'from sqlalchemy.sql import table, column\nfrom datetime import datetime\n')).toEqual([]);
+  });
+
+  it('literal SQL, through sa.text() and names bound to it', () => {
+    expect(steps('op.execute(sa.text(DDL))', 'DDL = """\nCREATE TYPE mood AS ENUM (\'sad\');\nALTER TABLE users ADD COLUMN mood mood, DROP COLUMN IF EXISTS old;\n"""\n')).toEqual([
+      { op: 'create', obj: { kind: 'type', name: 'mood' }, strict: true },
+      { op: 'need', obj: { kind: 'table', name: 'users' } },
+      { op: 'create', obj: { kind: 'column', table: 'users', name: 'mood' }, strict: true },
+      { op: 'drop', obj: { kind: 'column', table: 'users', name: 'old' }, strict: false },
+    ]);
+  });
+
+  it('a multi-database script and an unreadable file are unknown as a whole', () => {
+    expect(schemaOps(revisionFile('a1', null, 'globals()["upgrade_%s" % engine]()') + '\ndef upgrade_engine1():\n    op.drop_table("x")\n').map((o) => o.op)).toEqual(['forget']);
+    expect(schemaOps('def upgrade():\n    op.execute("unclosed)\n').map((o) => o.op)).toEqual(['forget']);
+  });
+});
+
+describe('sqlOps', () => {
+  const ops = (sql: string): unknown[] => sqlOps(sql, 1).map((op) => { const r = withoutLine(op) as Record<string, unknown>; delete r.why; return r; });
+
+  it('tables with their columns, views, indexes and types; IF [NOT] EXISTS is not strict', () => {
+    expect(ops('CREATE TABLE IF NOT EXISTS "Audit" (id serial PRIMARY KEY, "Kind" text, CONSTRAINT pk CHECK (id > 0))')).toEqual([
+      { op: 'create', obj: { kind: 'table', name: 'Audit' }, strict: false },
+      { op: 'create', obj: { kind: 'column', table: 'Audit', name: 'id' }, strict: false },
+      { op: 'create', obj: { kind: 'column', table: 'Audit', name: 'Kind' }, strict: false },
+    ]);
+    expect(ops('CREATE UNIQUE INDEX CONCURRENTLY ix_a ON Audit (id); DROP INDEX IF EXISTS ix_b; DROP TYPE mood')).toEqual([
+      { op: 'create', obj: { kind: 'index', name: 'ix_a', table: 'audit' }, strict: true },
+      { op: 'drop', obj: { kind: 'index', name: 'ix_b' }, strict: false },
+      { op: 'drop', obj: { kind: 'type', name: 'mood' }, strict: true },
+    ]);
+    expect(ops('CREATE OR REPLACE VIEW v AS SELECT 1')).toEqual([
+      { op: 'create', obj: { kind: 'table', name: 'v' }, strict: false },
+      { op: 'forget', kind: 'column', table: 'v', name: null },
+    ]);
+  });
+
+  it('statements that touch nothing compared are no step; others make everything unknown', () => {
+    expect(ops("UPDATE users SET x = 1; GRANT SELECT ON users TO r; CREATE EXTENSION IF NOT EXISTS citext; CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; COMMENT ON TABLE users IS 'x'")).toEqual([]);
+    expect(ops('DO $$ BEGIN EXECUTE \'DROP TABLE users\'; END $$')).toEqual([{ op: 'forget', kind: null, table: null, name: null }]);
+    expect(ops('DROP TABLE other.users')).toEqual([{ op: 'forget', kind: 'table', table: null, name: null }]);
+  });
+
+  it('ALTER TABLE actions, and an action it does not model forgets the table', () => {
+    expect(ops('ALTER TABLE users RENAME COLUMN a TO b, ADD CONSTRAINT uq UNIQUE (b)')).toEqual([
+      { op: 'need', obj: { kind: 'table', name: 'users' } },
+      { op: 'need', obj: { kind: 'column', table: 'users', name: 'a' } },
+      { op: 'rename', obj: { kind: 'column', table: 'users', name: 'a' }, to: 'b' },
+      { op: 'create', obj: { kind: 'constraint', table: 'users', name: 'uq' }, strict: true },
+    ]);
+    expect(ops('ALTER TABLE users ATTACH PARTITION p FOR VALUES IN (1)')).toEqual([
+      { op: 'need', obj: { kind: 'table', name: 'users' } },
+      { op: 'forget', kind: null, table: 'users', name: null },
+    ]);
+  });
+});
+
+describe('SchemaState: the replay', () => {
+  const replay = (ops: SchemaOp[]): SchemaState => {
+    const s = new SchemaState(() => 'unknown');
+    for (const op of ops) s.apply(op, 'r');
+    return s;
+  };
+  const col = (table: string, name: string) => ({ kind: 'column' as const, table, name });
+
+  it('a dropped table takes its columns and indexes; a re-created one starts empty', () => {
+    const s = replay([
+      { op: 'create', obj: { kind: 'table', name: 't' }, strict: true, line: 1 },
+      { op: 'create', obj: col('t', 'a'), strict: false, line: 1 },
+      { op: 'create', obj: { kind: 'index', name: 'ix', table: 't' }, strict: true, line: 2 },
+      { op: 'drop', obj: { kind: 'table', name: 't' }, strict: true, line: 3 },
+      { op: 'create', obj: { kind: 'table', name: 't' }, strict: true, line: 4 },
+    ]);
+    expect(s.get(col('t', 'a'))).toBe('absent');
+    expect(s.get({ kind: 'index', name: 'ix' })).toBe('absent');
+    expect(s.get({ kind: 'table', name: 't' })).toBe('present');
+  });
+
+  it('a renamed table keeps its columns, an unknown step in between is overridden by a later one', () => {
+    const s = replay([
+      { op: 'create', obj: { kind: 'table', name: 't' }, strict: true, line: 1 },
+      { op: 'create', obj: col('t', 'a'), strict: false, line: 1 },
+      { op: 'forget', kind: 'column', table: null, name: 'b', line: 2, why: 'x' },
+      { op: 'rename', obj: { kind: 'table', name: 't' }, to: 'u', line: 3 },
+      { op: 'create', obj: col('u', 'c'), strict: true, line: 4 },
+    ]);
+    expect(s.get(col('u', 'a'))).toBe('present');
+    expect(s.get(col('t', 'a'))).toBe('absent');
+    expect(s.get(col('u', 'b'))).toBe('unknown');
+    expect(s.get(col('u', 'c'))).toBe('present');
+    expect(s.get({ kind: 'table', name: 't' })).toBe('absent');
+  });
+});
