@@ -39,7 +39,7 @@ const MAGIC = Buffer.from('APCC0002', 'latin1');
 /** node:crypto, loaded only when a run needs it: most runs hash nothing. */
 const requireBuiltin = createRequire(import.meta.url);
 /** Commands get a cache each (each compiles its own code paths); anything else shares one. */
-const COMMANDS = new Set(['check', 'verify', 'release', 'backfill', 'restamp', 'scan-logs', 'ledger', 'explain', 'graph']);
+const COMMANDS = new Set(['check', 'verify', 'release', 'backfill', 'restamp', 'scan-logs', 'ledger', 'explain', 'graph', 'rehearse']);
 
 /** Where the cache lives, or null when it is turned off (or there is no home folder to keep it in). */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {

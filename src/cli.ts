@@ -203,6 +203,33 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       },
     )
     .command(
+      'rehearse',
+      ABOUT.rehearse,
+      (y) =>
+        withHelp(databaseOptions(projectOptions(y))
+          .option('step', { type: 'boolean', default: false, describe: 'each revision in turn: upgrade, downgrade to its parent, upgrade again' })
+          .option('down-to', { type: 'string', describe: 'the cycle downgrades to this revision instead of base (reached by an upgrade first)' })
+          .option('scratch-url', { type: 'string', describe: 'a PostgreSQL server where a uniquely named database may be created and dropped (never production); default: a throwaway local cluster from the server binaries' })
+          .option('step-minutes', { type: 'number', default: 10, describe: 'minutes each Alembic command may take' })
+          .option('from-production', { type: 'boolean', default: false, describe: "copy the schema of the database --database-url / $DATABASE_URL names (read-only; no rows but the version table's) and run the pending upgrade on the copy" }), `$0 rehearse [options]\n\n${ABOUT.rehearse}`, [["$0 rehearse", "upgrade head, downgrade base, upgrade head on a scratch database"], ["$0 rehearse --step", "each revision up, down and up again"], ["$0 rehearse --scratch-url postgresql://ci@localhost/postgres", "on a CI service container"]], EXIT_CODES.rehearse),
+      async (args) => {
+        format = textOrJson(args.format, 'rehearse');
+        const { rehearseCommand } = await import('./commands/rehearse-command.js');
+        const out = await rehearseCommand({
+          ...projectArgs(args, build),
+          ...databaseArgs(args),
+          env,
+          step: args.step,
+          downTo: args['down-to'],
+          scratchUrl: args['scratch-url'],
+          stepMinutes: args['step-minutes'],
+          fromProduction: args['from-production'],
+          progress: (line) => process.stderr.write(`${line}\n`),
+        });
+        report(out);
+      },
+    )
+    .command(
       'explain <code>',
       ABOUT.explain,
       (y) =>
@@ -215,7 +242,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         writeReport(out, format);
       },
     )
-    .demandCommand(1, 'Name a command: check, verify, backfill, scan-logs, restamp, release, ledger, graph or explain');
+    .demandCommand(1, 'Name a command: check, verify, backfill, scan-logs, restamp, release, ledger, graph, rehearse or explain');
   try {
     await parser.parseAsync();
     return exitCode;
@@ -238,6 +265,7 @@ const ABOUT = {
   scanLogs: 'Find every Alembic failure in a deploy log (heroku releases:output, heroku logs, CI logs); - or no file reads stdin.',
   restamp: 'Replace one version-table row (a renamed migration\'s old id) with its new id, in one transaction; dry run unless --yes.',
   ledger: "Record in the ledger (alembic_preflight_history) the revisions the database already holds, for a database older than the ledger or after an applied migration's file was edited; dry run unless --yes.",
+  rehearse: "Run the project's real migrations on a scratch database it creates and always removes: upgrade head, downgrade base, upgrade head (or --step: each revision up, down, up), checking that each downgrade gives back the schema from before its upgrade.",
   graph: 'Draw the revision graph (Mermaid, DOT, or the text of `alembic history`), with a database\'s rows, pending revisions and stray ids marked.',
   explain: "Print a finding's page: what the problem is, an example, and the fix (the page under docs/findings/).",
   release: 'Heroku release phase: verify, then run `alembic upgrade <target>` (or the command after --) only if it will succeed, verify the result, print one verdict.',
@@ -267,6 +295,7 @@ const EXIT_CODES = {
   restamp: ['Exit codes:', '0  the UPDATE is proven (dry run), or written', '1  refused (the row or the revision is not what the command says)', CODES.usage, CODES.database, CODES.bug].join('\n  '),
   ledger: ['Exit codes:', '0  the rows are shown (dry run), or written', '1  a row names no revision of this code: nothing was written', CODES.usage, CODES.database, CODES.bug].join('\n  '),
   graph: ['Exit codes:', '0  the graph is printed', CODES.usage, CODES.database, CODES.bug].join('\n  '),
+  rehearse: ['Exit codes:', '0  every step ran, and every downgrade gave back the schema from before its upgrade', '1  a step failed, or a downgrade left the schema different', CODES.usage, '3  no scratch database could be made', '130/143 stopped by a signal (the scratch database is removed)', CODES.bug].join('\n  '),
   explain: ['Exit codes:', '0  the page is printed', '2  no finding has that code (the message lists close ones)', CODES.bug].join('\n  '),
   scanLogs: ['Exit codes:', '0  no Alembic failure in the log', '1  failures found', CODES.usage, CODES.bug].join('\n  '),
   release: [

@@ -17,10 +17,10 @@ export function onPath(name: string, env: Readonly<Record<string, string | undef
   return undefined;
 }
 
-/** `alembic upgrade <target>`: `alembic` from PATH, else `python -m alembic`; undefined when neither exists. */
-export function alembicCommand(target: string, env: Readonly<Record<string, string | undefined>>, project: { config?: string; name?: string } = {}): string[] | undefined {
+/** `alembic upgrade <target>` (or `downgrade`): `alembic` from PATH, else `python -m alembic`; undefined when neither exists. */
+export function alembicCommand(target: string, env: Readonly<Record<string, string | undefined>>, project: { config?: string; name?: string } = {}, command: 'upgrade' | 'downgrade' = 'upgrade'): string[] | undefined {
   // the same configuration we verified: -c and -n go to Alembic too
-  const args = [...(project.config ? ['-c', project.config] : []), ...(project.name ? ['-n', project.name] : []), 'upgrade', target];
+  const args = [...(project.config ? ['-c', project.config] : []), ...(project.name ? ['-n', project.name] : []), command, target];
   const alembic = onPath('alembic', env);
   if (alembic) return [alembic, ...args];
   const python = onPath('python', env) ?? onPath('python3', env);
@@ -29,12 +29,12 @@ export function alembicCommand(target: string, env: Readonly<Record<string, stri
 }
 
 /**
- * `flask db upgrade` as Flask-Migrate runs it for a project whose script folder `flask db` sets: the
+ * `flask db upgrade` (or `downgrade`) as Flask-Migrate runs it for a project whose script folder `flask db` sets: the
  * folder we graded goes to `-d`, so the upgrade reads the same revisions whatever the app's
  * Migrate(directory=) says. `flask` from PATH, else `python -m flask`; undefined when neither exists.
  */
-export function flaskCommand(target: string, directory: string, env: Readonly<Record<string, string | undefined>>): string[] | undefined {
-  const args = ['db', 'upgrade', '-d', directory, ...(target === 'head' ? [] : [target])];
+export function flaskCommand(target: string, directory: string, env: Readonly<Record<string, string | undefined>>, command: 'upgrade' | 'downgrade' = 'upgrade'): string[] | undefined {
+  const args = ['db', command, '-d', directory, ...(target === 'head' && command === 'upgrade' ? [] : [target])];
   const flask = onPath('flask', env);
   if (flask) return [flask, ...args];
   const python = onPath('python', env) ?? onPath('python3', env);
@@ -63,7 +63,12 @@ export interface ChildOutcome {
   readonly forwarded?: NodeJS.Signals;
   readonly deadlineHit: boolean;
   readonly ms: number;
+  /** With `capture`: what the command wrote to stdout and stderr, interleaved (its last 256 KiB). */
+  readonly output?: string;
 }
+
+/** How much of a captured command's output is kept: its end, where the traceback is. */
+const CAPTURE_LIMIT = 256 * 1024;
 
 /**
  * Runs the command with our stdio (its output reaches the release log
@@ -71,7 +76,7 @@ export interface ChildOutcome {
  * the group at the deadline (SIGTERM, then SIGKILL after the grace period). `env` is laid over this
  * process's environment, which the command inherits.
  */
-export function runChild(argv: readonly string[], opts: { cwd: string; env: Readonly<Record<string, string | undefined>>; deadlineMs: number; graceMs?: number }): Promise<ChildOutcome> {
+export function runChild(argv: readonly string[], opts: { cwd: string; env: Readonly<Record<string, string | undefined>>; deadlineMs: number; graceMs?: number; capture?: boolean }): Promise<ChildOutcome> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     let forwarded: NodeJS.Signals | undefined;
@@ -103,8 +108,15 @@ export function runChild(argv: readonly string[], opts: { cwd: string; env: Read
     process.on('SIGINT', onInt);
     // a process group of its own: `-- sh -c …` or a script starts Alembic as a grandchild, which a signal
     // to the shell alone would leave running after we report it stopped
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: 'inherit', detached: true });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: opts.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit', detached: true });
     group.pid = child.pid;
+    let output = '';
+    const keep = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      if (output.length > 2 * CAPTURE_LIMIT) output = output.slice(-CAPTURE_LIMIT);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     if (forwarded) stop(forwarded);
     const deadline = setTimeout(() => {
       deadlineHit = true;
@@ -124,7 +136,13 @@ export function runChild(argv: readonly string[], opts: { cwd: string; env: Read
       done();
       // stopped: what the command left behind in its group goes with it
       if (forwarded || deadlineHit) signalGroup('SIGKILL');
-      resolve({ code, signal, forwarded, deadlineHit, ms: Date.now() - started });
+      const result = { code, signal, forwarded, deadlineHit, ms: Date.now() - started };
+      if (!opts.capture) return resolve(result);
+      // the pipes may still hold the last of the output when the process has exited
+      let open = [child.stdout, child.stderr].filter((s) => s && !s.readableEnded).length;
+      const finish = (): void => resolve({ ...result, output: output.slice(-CAPTURE_LIMIT) });
+      if (open === 0) return finish();
+      for (const s of [child.stdout, child.stderr]) s?.once('end', () => --open === 0 && finish());
     });
   });
 }

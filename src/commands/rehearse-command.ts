@@ -1,0 +1,233 @@
+import path from 'node:path';
+import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
+import { readDatabaseUrlVariables } from '../alembic/env-py.js';
+import { modelFromConfig, revisionText, type ProjectModel } from '../alembic/project-model.js';
+import { readEnvPyText } from '../alembic/source-reader.js';
+import { predictUpgrade } from '../alembic/upgrade-plan.js';
+import { schemaOps } from '../check/schema/schema-ops.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
+import { copyProductionSchema } from '../database/copy-schema.js';
+import { localClusterScratch, localServerBinaries, serverScratch, sqliteScratch, type Scratch } from '../database/scratch-database.js';
+import { schemaDiff, snapshotSchema } from '../database/schema-snapshot.js';
+import { DatabaseError, UsageError } from '../errors/errors.js';
+import { readAlembicFailure } from '../release/alembic-failure.js';
+import type { RehearseOutcome, RehearseStep, SchemaDrift } from '../release/rehearse-outcome.js';
+import { alembicCommand, flaskCommand, runChild } from '../release/run-child.js';
+import { rehearseJson, rehearseText } from '../report/rehearse-report.js';
+import { configOptions, withFiles, type CommandOutput } from './check-command.js';
+import { chooseVersionTable, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
+
+export interface RehearseCommandOptions extends VerifyCommandOptions {
+  /** Up, down and up again for each revision in turn (pytest-alembic's up/down consistency). */
+  readonly step?: boolean;
+  /** The downgrade's target in the cycle (default base). */
+  readonly downTo?: string;
+  /** A PostgreSQL server where a uniquely named database may be created and dropped. */
+  readonly scratchUrl?: string;
+  /** One line per step as it ends (stderr in the CLI). */
+  readonly progress?: (line: string) => void;
+  /** Minutes each Alembic command may take. */
+  readonly stepMinutes?: number;
+  /** Copy production's schema (no rows but the version table's; read-only there) and run the pending upgrade on it. */
+  readonly fromProduction?: boolean;
+}
+
+/**
+ * Runs the project's real migrations, with the interpreter and command the release runs, on a
+ * scratch database it creates and always removes: the cycle (upgrade head, downgrade base or
+ * --down-to, upgrade head) or --step (each revision up, down, up), comparing the schema after each
+ * downgrade with the one before the matching upgrade.
+ */
+export async function rehearseCommand(opts: RehearseCommandOptions): Promise<CommandOutput & { outcome: RehearseOutcome }> {
+  const config = await loadProjectConfig(configOptions(withFiles(opts)));
+  const model = modelFromConfig(config, configOptions(withFiles(opts)).alembicVersion);
+  if (model.failure) throw new UsageError(`The migrations do not load, so there is nothing to rehearse: ${model.failure.failure.message}`, { hint: 'Run alembic-preflight check and fix what it reports first.' });
+  const variables = urlVariables(config);
+  const order = stepOrder(model, opts.step === true);
+  const production = opts.fromProduction ? await readProduction(config, opts) : undefined;
+  // --database-url given: the scratch cluster runs the PostgreSQL major version that server runs (read-only, one connection)
+  const major = production?.major ?? (opts.databaseUrl && !opts.scratchUrl && /^postgres/iu.test(opts.databaseUrl.trim()) ? (await readProduction(config, opts)).major : undefined);
+  const scratch = await makeScratch(config, opts, production, major);
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (s: NodeJS.Signals) => () => void (interrupted ??= s);
+  const term = onSignal('SIGTERM');
+  const int = onSignal('SIGINT');
+  process.on('SIGTERM', term);
+  process.on('SIGINT', int);
+  const steps: RehearseStep[] = [];
+  const drift: SchemaDrift[] = [];
+  const flask = config.flaskMigrate === true;
+  const env = { ...Object.fromEntries(variables.map((v) => [v, scratch.url])), ...(flask ? { SQLALCHEMY_DATABASE_URI: scratch.url } : {}) };
+  const run = async (command: 'upgrade' | 'downgrade', target: string): Promise<boolean> => {
+    if (interrupted) return false;
+    const argv = flask ? flaskCommand(target, path.relative(opts.cwd, config.scriptDir) || '.', opts.env, command) : alembicCommand(target, opts.env, { config: opts.config, name: opts.name }, command);
+    if (!argv) throw new UsageError(flask ? 'Neither flask nor python is on PATH.' : 'Neither alembic nor python is on PATH.', { hint: 'Run rehearse where the app and its requirements are installed.' });
+    const child = await runChild(argv, { cwd: opts.cwd, env: { ...opts.env, ...env }, deadlineMs: (opts.stepMinutes ?? 10) * 60_000, capture: true });
+    interrupted ??= child.forwarded;
+    const ok = child.code === 0;
+    const step: RehearseStep = { command, target, ok, ms: child.ms, ...(ok ? {} : { failure: readAlembicFailure(child.output ?? '') }) };
+    steps.push(step);
+    opts.progress?.(`rehearse: ${flask ? 'flask db' : 'alembic'} ${command} ${target}: ${ok ? 'ok' : interrupted ? 'stopped' : 'FAILED'} (${(child.ms / 1000).toFixed(1)} s)`);
+    return ok && !interrupted;
+  };
+  const versionTable = chooseVersionTable(config, opts, scratch.dialect).versionTable;
+  const snapshot = (): Promise<string[]> => snapshotSchema(scratch.url, scratch.dialect, versionTable);
+  const creator = creatorOf(model);
+  let copied: string | undefined;
+  try {
+    if (production) {
+      copied = await copyProductionSchema(production.target, scratch, production.rows, production.versionTable, opts.env, opts.ssl);
+      opts.progress?.(`rehearse: production's schema copied with ${copied} (${production.rows.length} version row${production.rows.length === 1 ? '' : 's'})`);
+      await run('upgrade', 'head');
+    } else if (opts.step) await stepByStep(order, run, snapshot, drift);
+    else await cycle(opts.downTo ?? 'base', run, snapshot, drift, creator);
+  } finally {
+    process.off('SIGTERM', term);
+    process.off('SIGINT', int);
+    await scratch.remove();
+  }
+  const ok = !interrupted && steps.every((s) => s.ok) && drift.length === 0;
+  const outcome: RehearseOutcome = { mode: production ? 'from-production' : opts.step ? 'step' : 'cycle', scratch: scratch.describe, ...(copied ? { copiedWith: copied } : {}), command: flask ? 'flask db' : 'alembic', steps, drift, ...(interrupted ? { interrupted } : {}), ok };
+  const document = opts.format === 'json' ? rehearseJson(outcome) : undefined;
+  const exitCode = interrupted ? (interrupted === 'SIGINT' ? 130 : 143) : ok ? 0 : 1;
+  return { stdout: document ? JSON.stringify(document, null, 2) + '\n' : rehearseText(outcome), exitCode, document, outcome };
+}
+
+type Run = (command: 'upgrade' | 'downgrade', target: string) => Promise<boolean>;
+
+/** Empty → upgrade head → downgrade (base or REV, reached first) → upgrade head, comparing the schema each time. */
+async function cycle(downTo: string, run: Run, snapshot: () => Promise<string[]>, drift: SchemaDrift[], creator: Creator): Promise<void> {
+  let before = await snapshot();
+  if (downTo !== 'base') {
+    if (!(await run('upgrade', downTo))) return;
+    before = await snapshot();
+  }
+  if (!(await run('upgrade', 'head'))) return;
+  const head = await snapshot();
+  if (!(await run('downgrade', downTo))) return;
+  const back = schemaDiff(before, await snapshot());
+  if (back.added.length + back.removed.length > 0) drift.push(...byCreator(`after downgrade ${downTo}`, back, creator));
+  if (!(await run('upgrade', 'head'))) return;
+  const again = schemaDiff(head, await snapshot());
+  if (again.added.length + again.removed.length > 0) drift.push({ when: 'after upgrade head again', leftBehind: again.added, missing: again.removed });
+}
+
+/** Each revision in order: up, down to where it was, up again. */
+async function stepByStep(order: readonly { id: string; back: string; path: string }[], run: Run, snapshot: () => Promise<string[]>, drift: SchemaDrift[]): Promise<void> {
+  let before = await snapshot();
+  for (const r of order) {
+    if (!(await run('upgrade', r.id))) return;
+    const after = await snapshot();
+    if (!(await run('downgrade', r.back))) return;
+    const back = schemaDiff(before, await snapshot());
+    if (back.added.length + back.removed.length > 0) drift.push({ when: `after downgrade ${r.back}`, revision: r.id, path: r.path, leftBehind: back.added, missing: back.removed });
+    if (!(await run('upgrade', r.id))) return;
+    const again = schemaDiff(after, await snapshot());
+    if (again.added.length + again.removed.length > 0) drift.push({ when: `after upgrade ${r.id} again`, revision: r.id, path: r.path, leftBehind: again.added, missing: again.removed });
+    before = after;
+  }
+}
+
+/** The revisions in upgrade order, each with what a downgrade of it alone goes back to; --step needs one line of history. */
+function stepOrder(model: ProjectModel, step: boolean): { id: string; back: string; path: string }[] {
+  const p = predictUpgrade(model.map, 'heads', []);
+  if (!step) return [];
+  const out: { id: string; back: string; path: string }[] = [];
+  for (const s of p.steps) {
+    const rev = model.map.byKey.get(s.revision)!;
+    if (rev.allDown.length > 1 || rev.nextrev.length > 1) {
+      throw new UsageError(`--step walks one line of history, and ${s.revision} ${rev.allDown.length > 1 ? 'merges' : 'branches'} it.`, { hint: 'Run the cycle (without --step) for a history with branches.' });
+    }
+    out.push({ id: s.revision, back: rev.allDown[0] ?? 'base', path: rev.file.path });
+  }
+  return out;
+}
+
+type Creator = (line: string) => { revision: string; path: string } | undefined;
+
+/** Which revision's upgrade() creates the object a snapshot line names (the last one that does), per the schema probes' reading. */
+function creatorOf(model: ProjectModel): Creator {
+  const order = predictUpgrade(model.map, 'heads', []).steps.map((s) => s.revision);
+  const made = new Map<string, { revision: string; path: string }>();
+  for (const id of order) {
+    const rev = model.map.byKey.get(id);
+    const text = rev ? revisionText(model, rev.file.absPath) : undefined;
+    if (!rev || text === undefined) continue;
+    for (const op of schemaOps(text)) if (op.op === 'create') made.set(`${op.obj.kind} ${op.obj.kind === 'column' ? `${op.obj.table}.` : ''}${op.obj.name}`, { revision: id, path: rev.file.path });
+  }
+  return (line) => {
+    const m = /^(table|column|index|type|constraint|sequence) ([^\s:(]+)/u.exec(line);
+    return m ? made.get(`${m[1]} ${m[2]}`) : undefined;
+  };
+}
+
+/** Drift grouped by the revision that creates each object. */
+function byCreator(when: string, diff: { added: string[]; removed: string[] }, creator: Creator): SchemaDrift[] {
+  const groups = new Map<string, { revision?: string; path?: string; leftBehind: string[]; missing: string[] }>();
+  const add = (line: string, key: 'leftBehind' | 'missing'): void => {
+    const c = creator(line);
+    const k = c?.revision ?? '';
+    const g = groups.get(k) ?? { ...(c ? { revision: c.revision, path: c.path } : {}), leftBehind: [], missing: [] };
+    g[key].push(line);
+    groups.set(k, g);
+  };
+  for (const l of diff.added) add(l, 'leftBehind');
+  for (const l of diff.removed) add(l, 'missing');
+  return [...groups.values()].map((g) => ({ when, ...g }));
+}
+
+/** The variables env.py reads its URL from (DATABASE_URL when it names none); a configuration that takes it from the ini only is refused. */
+function urlVariables(config: ProjectConfig): string[] {
+  if (config.flaskMigrate) return ['DATABASE_URL'];
+  const envPy = readEnvPyText(config) ?? '';
+  const names = [...new Set(readDatabaseUrlVariables(envPy).map((r) => r.name))];
+  if (names.length === 0) {
+    throw new UsageError('env.py reads no database URL from the environment, so rehearse cannot point Alembic at a scratch database without changing your files.', {
+      hint: 'Have env.py take the URL from an environment variable when it is set (config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])), as Heroku apps do.',
+    });
+  }
+  return names.includes('DATABASE_URL') ? names : [...names, 'DATABASE_URL'];
+}
+
+interface Production {
+  readonly target: DatabaseTarget;
+  readonly rows: string[];
+  readonly versionTable: string;
+  /** The server's major version, to make the scratch cluster match it. */
+  readonly major?: number;
+}
+
+/** Production's version rows and server version, read as verify reads them (read-only). */
+async function readProduction(config: ProjectConfig, opts: RehearseCommandOptions): Promise<Production> {
+  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  const raw = opts.databaseUrl ?? opts.env[envName];
+  if (!raw) throw new UsageError(`--from-production reads production's schema: pass --database-url, or set ${envName}.`, { hint: `DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight rehearse --from-production` });
+  const target = parseDatabaseUrl(raw, opts.cwd, opts.env);
+  const table = chooseVersionTable(config, opts, target.dialect);
+  const state = await readVersionTable(target, { versionTable: table.versionTable, versionTableSchema: table.versionTableSchema }, opts);
+  const rows = state.rows.filter((r): r is string => typeof r === 'string');
+  const major = state.server ? Number(/^(\d+)/u.exec(state.server.version)?.[1]) : undefined;
+  return { target, rows, versionTable: table.versionTable, ...(major ? { major } : {}) };
+}
+
+/** --scratch-url, else a SQLite file for a SQLite project, else a local cluster from the server binaries (production's major when known). */
+async function makeScratch(config: ProjectConfig, opts: RehearseCommandOptions, production: Production | undefined, major: number | undefined): Promise<Scratch> {
+  if (production?.target.dialect === 'sqlite') return sqliteScratch();
+  if (opts.scratchUrl) {
+    const target = parseDatabaseUrl(opts.scratchUrl, opts.cwd, opts.env);
+    if (target.dialect !== 'postgresql') throw new UsageError('--scratch-url must name a PostgreSQL server.', { hint: 'A SQLite project rehearses on a temporary SQLite file without it.' });
+    return serverScratch(opts.scratchUrl);
+  }
+  const ini = config.ini;
+  const url = opts.databaseUrl ?? opts.env[opts.databaseUrlEnv ?? 'DATABASE_URL'] ?? (ini?.hasOption(config.section, 'sqlalchemy.url') ? ini.get(config.section, 'sqlalchemy.url') : undefined);
+  const sqlite = typeof url === 'string' && /^sqlite(?:\+\w+)?:/iu.test(url.trim());
+  if (sqlite) return sqliteScratch();
+  const binaries = (major !== undefined ? localServerBinaries(major) : undefined) ?? localServerBinaries();
+  if (binaries && major !== undefined && binaries.major !== major) opts.progress?.(`rehearse: production runs PostgreSQL ${major}, and only PostgreSQL ${binaries.major} is installed here: the scratch cluster runs ${binaries.major}`);
+  if (!binaries) {
+    throw new DatabaseError('No scratch PostgreSQL: --scratch-url is not given and the PostgreSQL server binaries (initdb, pg_ctl) are not installed here.', {
+      hint: 'Pass --scratch-url postgresql://USER:PASSWORD@HOST/postgres (a server where a database may be created and dropped, never production), or install the server binaries (apt-get install postgresql).',
+    });
+  }
+  return localClusterScratch(binaries);
+}

@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DatabaseError } from '../errors/errors.js';
+import type { DatabaseTarget } from './database-url.js';
+import { localServerBinaries, type Scratch } from './scratch-database.js';
+import { quoteIdent } from './quote-ident.js';
+
+/**
+ * Production's schema, without its rows, copied into the scratch database, then the version table's
+ * rows: read-only on production (`pg_dump --schema-only`, which reads in one read-only transaction;
+ * SQLite's sqlite_master opened read-only). Returns how it was read.
+ */
+export async function copyProductionSchema(prod: DatabaseTarget, scratch: Scratch, rows: readonly string[], versionTable: string, env: Readonly<Record<string, string | undefined>>, sslmode?: string): Promise<string> {
+  if (prod.dialect === 'sqlite') {
+    const { default: Database } = await import('better-sqlite3');
+    const from = new Database(prod.file, { readonly: true, fileMustExist: true });
+    const statements = (from.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END, rowid").raw().all() as string[][]).map((r) => r[0]!);
+    from.close();
+    const to = new Database(scratch.url.slice('sqlite:///'.length));
+    try {
+      for (const s of statements) to.exec(s);
+      insertRows((sql, values) => to.prepare(sql).run(...values), rows, versionTable, '?');
+    } finally {
+      to.close();
+    }
+    return 'the SQLite catalog (sqlite_master)';
+  }
+  if (scratch.dialect !== 'postgresql') throw new DatabaseError('A PostgreSQL production needs a PostgreSQL scratch database.', { hint: 'Drop --scratch-url, or give a PostgreSQL one.' });
+  const pgDump = findPgDump(env);
+  if (!pgDump) throw new DatabaseError('--from-production needs pg_dump (PostgreSQL client tools) on PATH.', { hint: 'Install the PostgreSQL client (apt-get install postgresql-client) at least as new as the production server.' });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'alembic-preflight-schema-'));
+  try {
+    const out = path.join(dir, 'schema.sql');
+    // the password goes in the environment, never on a command line others can read
+    const libpq = { PGHOST: prod.host, PGPORT: String(prod.port), PGDATABASE: prod.database, ...(prod.user ? { PGUSER: prod.user } : {}), ...(prod.password ? { PGPASSWORD: prod.password } : {}), PGSSLMODE: sslmode ?? env.PGSSLMODE ?? 'prefer', PGAPPNAME: 'alembic-preflight rehearse' };
+    const r = spawnSync(pgDump, ['--schema-only', '--no-owner', '--no-privileges', '--file', out], { env: { PATH: env.PATH ?? '', ...libpq }, encoding: 'utf8' });
+    if (r.status !== 0) throw new DatabaseError(`pg_dump could not read production's schema: ${(r.stderr || '').trim().split('\n').at(-1) ?? 'it failed'}.`, { hint: 'pg_dump must be at least as new as the server; check the URL and that the role may read the schema.' });
+    // psql's meta-commands (\\restrict in newer dumps) are not SQL
+    const sql = readFileSync(out, 'utf8').split('\n').filter((l) => !l.startsWith('\\')).join('\n');
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: scratch.url, application_name: 'alembic-preflight rehearse' });
+    await c.connect();
+    try {
+      await c.query(sql);
+      // the dump empties the search_path for its session: the rows go in with it restored
+      await c.query('SELECT pg_catalog.set_config($1, $2, false)', ['search_path', '"$user", public']);
+      await insertRows((text, values) => c.query(text, values), rows, versionTable, '$');
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+    return 'pg_dump --schema-only';
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function insertRows(run: (sql: string, values: unknown[]) => unknown, rows: readonly string[], versionTable: string, placeholder: '$' | '?'): Promise<void> {
+  for (const row of rows) await run(`INSERT INTO ${quoteIdent(versionTable)} (version_num) VALUES (${placeholder === '$' ? '$1' : '?'})`, [row]);
+}
+
+function findPgDump(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir && spawnSync(path.join(dir, 'pg_dump'), ['--version']).status === 0) return path.join(dir, 'pg_dump');
+  }
+  const local = localServerBinaries();
+  return local && spawnSync(path.join(local.bin, 'pg_dump'), ['--version']).status === 0 ? path.join(local.bin, 'pg_dump') : undefined;
+}

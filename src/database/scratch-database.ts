@@ -1,0 +1,148 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { DatabaseError } from '../errors/errors.js';
+import { quoteIdent } from './quote-ident.js';
+
+/** A database rehearse may create objects in and then removes: never a database the user named for anything else. */
+export interface Scratch {
+  /** The URL Alembic connects with (it holds a password: never printed). */
+  readonly url: string;
+  readonly dialect: 'postgresql' | 'sqlite';
+  /** How it was made, for the report: "a database on the server --scratch-url names", "a local cluster (PostgreSQL 15)", "a SQLite file". */
+  readonly describe: string;
+  /** Removes it; safe to call twice. */
+  remove(): Promise<void>;
+}
+
+/** A SQLite file in a folder of its own, removed with it. */
+export function sqliteScratch(): Scratch {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'alembic-preflight-rehearse-'));
+  return {
+    url: `sqlite:///${path.join(dir, 'rehearse.db')}`,
+    dialect: 'sqlite',
+    describe: 'a SQLite file in a temporary folder',
+    remove: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * A uniquely named database on the server `--scratch-url` points at (its own database is only
+ * connected to, to run CREATE DATABASE and, at the end, DROP DATABASE).
+ */
+export async function serverScratch(serverUrl: string): Promise<Scratch> {
+  const { default: pg } = await import('pg');
+  const name = `alembic_preflight_rehearse_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl, application_name: 'alembic-preflight rehearse' });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+  } catch (e) {
+    throw new DatabaseError(`Cannot create a scratch database on the --scratch-url server: ${(e as Error).message}.`, {
+      hint: 'The role needs CREATEDB there (ALTER ROLE … CREATEDB), on a server that is not production.',
+    });
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  let removed = false;
+  return {
+    url: u.toString(),
+    dialect: 'postgresql',
+    describe: 'a new database on the --scratch-url server',
+    async remove() {
+      if (removed) return;
+      removed = true;
+      const c = new pg.Client({ connectionString: serverUrl, application_name: 'alembic-preflight rehearse' });
+      await c.connect();
+      try {
+        // a connection Alembic left open would block the drop
+        await c.query('SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()', [name]);
+        await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+    },
+  };
+}
+
+/** initdb, pg_ctl and postgres of one major version, from PATH or Debian's versioned folders. */
+export function localServerBinaries(major?: number): { bin: string; major: number } | undefined {
+  const dirs: string[] = [];
+  const onPath = spawnSync('sh', ['-c', 'dirname "$(command -v initdb)"'], { encoding: 'utf8' }).stdout.trim();
+  if (onPath && onPath !== '.' && existsSync(path.join(onPath, 'pg_ctl'))) dirs.push(onPath);
+  const debian = '/usr/lib/postgresql';
+  if (existsSync(debian)) for (const v of readdirSync(debian)) if (existsSync(path.join(debian, v, 'bin', 'initdb'))) dirs.push(path.join(debian, v, 'bin'));
+  const found = dirs.flatMap((bin) => {
+    const v = /(\d+)/u.exec(spawnSync(path.join(bin, 'pg_ctl'), ['--version'], { encoding: 'utf8' }).stdout ?? '');
+    return v ? [{ bin, major: Number(v[1]) }] : [];
+  });
+  found.sort((a, b) => b.major - a.major);
+  return major === undefined ? found[0] : found.find((f) => f.major === major);
+}
+
+/**
+ * A throwaway cluster in a temporary folder, listening on 127.0.0.1 on a free port with a random
+ * password: started with the local server binaries, stopped and deleted by remove(). Run as the
+ * postgres user when we are root (initdb refuses root).
+ */
+export async function localClusterScratch(binaries: { bin: string; major: number }): Promise<Scratch> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'alembic-preflight-rehearse-'));
+  const data = path.join(dir, 'data');
+  const password = randomBytes(18).toString('hex');
+  const asRoot = process.getuid?.() === 0;
+  const run = (cmd: string, args: string[]): void => {
+    const exe = path.join(binaries.bin, cmd);
+    const full = asRoot ? ['runuser', '-u', 'postgres', '--', exe, ...args] : [exe, ...args];
+    const r = spawnSync(full[0]!, full.slice(1), { encoding: 'utf8' });
+    if (r.status !== 0) throw new DatabaseError(`${cmd} failed while making the scratch cluster: ${(r.stderr || r.stdout || '').trim().split('\n').at(-1)}`, { hint: 'Give --scratch-url (a server where a database may be created and dropped) instead.' });
+  };
+  const pwfile = path.join(dir, 'pw');
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (asRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(dir, uid, gid);
+    chownSync(pwfile, uid, gid);
+  }
+  let started = false;
+  const stop = (): void => {
+    if (started) {
+      started = false;
+      const exe = path.join(binaries.bin, 'pg_ctl');
+      const args = ['-D', data, '-m', 'immediate', 'stop'];
+      spawnSync(asRoot ? 'runuser' : exe, asRoot ? ['-u', 'postgres', '--', exe, ...args] : args, { stdio: 'ignore' });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    run('initdb', ['-D', data, '-U', 'rehearse', '--pwfile', pwfile, '--auth=scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync']);
+    const port = await freePort();
+    run('pg_ctl', ['-D', data, '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`, 'start']);
+    started = true;
+    return {
+      url: `postgresql://rehearse:${password}@127.0.0.1:${port}/postgres`,
+      dialect: 'postgresql',
+      describe: `a throwaway local cluster (PostgreSQL ${binaries.major})`,
+      remove: async () => stop(),
+    };
+  } catch (e) {
+    stop();
+    throw e;
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,163 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rehearseCommand } from '../../src/commands/rehearse-command.js';
+import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
+import { pgExec } from '../helpers/pg-cluster.js';
+import { postgresForSuite } from '../helpers/postgres-suite.js';
+import { revisionFile } from '../helpers/probe-app.js';
+import { REPO } from '../helpers/oracle.js';
+
+/** The example app's configuration with these revisions: [id, upgrade body, downgrade body], each revising the one before. */
+function project(revisions: readonly (readonly [string, string, string])[]): string {
+  const root = exampleCopy();
+  const versions = path.join(root, 'migrations', 'versions');
+  rmSync(versions, { recursive: true });
+  mkdirSync(versions);
+  revisions.forEach(([id, up, down], i) => writeFileSync(path.join(versions, `${id}_step.py`), revisionFile(id, i === 0 ? null : revisions[i - 1]![0], up, down)));
+  return root;
+}
+
+const CLEAN: readonly (readonly [string, string, string])[] = [
+  ['a1000000', 'op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("email", sa.String(255)))\nop.create_index("ix_users_email", "users", ["email"])', 'op.drop_index("ix_users_email", table_name="users")\nop.drop_table("users")'],
+  ['b2000000', 'op.add_column("users", sa.Column("nickname", sa.String(50)))', 'op.drop_column("users", "nickname")'],
+];
+
+/** Scratch folders rehearse makes in the temporary folder (it must leave none). */
+function scratchFolders(): string[] {
+  return readdirSync(os.tmpdir()).filter((n) => n.startsWith('alembic-preflight-rehearse-') || n.startsWith('alembic-preflight-schema-'));
+}
+
+const rehearse = (root: string, extra: Record<string, unknown> = {}, env: Record<string, string> = {}) =>
+  rehearseCommand({ cwd: root, format: 'text', env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', ...env }, ...extra });
+
+describe('rehearse on SQLite', () => {
+  it('a clean project passes the cycle and --step, and leaves no scratch file', async () => {
+    const before = scratchFolders();
+    const root = project(CLEAN);
+    const cycle = await rehearse(root, {}, { DATABASE_URL: 'sqlite:///app.db' });
+    expect(cycle.outcome.steps.map((s) => `${s.command} ${s.target} ${s.ok}`)).toEqual(['upgrade head true', 'downgrade base true', 'upgrade head true']);
+    expect(cycle.exitCode).toBe(0);
+    const step = await rehearse(root, { step: true }, { DATABASE_URL: 'sqlite:///app.db' });
+    expect(step.outcome.steps.map((s) => `${s.command} ${s.target}`)).toEqual(['upgrade a1000000', 'downgrade base', 'upgrade a1000000', 'upgrade b2000000', 'downgrade a1000000', 'upgrade b2000000']);
+    expect(step.exitCode).toBe(0);
+    expect(scratchFolders()).toEqual(before);
+  }, 120_000);
+
+  it('a downgrade that leaves an index: --step names the revision and the index', async () => {
+    const root = project([CLEAN[0]!, ['b2000000', 'op.create_index("ix_users_both", "users", ["id", "email"])', 'pass']]);
+    const out = await rehearse(root, { step: true }, { DATABASE_URL: 'sqlite:///app.db' });
+    expect(out.exitCode).toBe(1);
+    expect(out.outcome.drift).toEqual([{ when: 'after downgrade a1000000', revision: 'b2000000', path: 'migrations/versions/b2000000_step.py', leftBehind: ['index ix_users_both on users: CREATE INDEX ix_users_both ON users (id, email)'], missing: [] }]);
+    expect(out.stdout).toContain('left behind: index ix_users_both');
+  }, 120_000);
+});
+
+describe('rehearse on PostgreSQL', () => {
+  const pg = postgresForSuite();
+
+  it('a clean project passes on a --scratch-url server, whose scratch database is dropped after', async () => {
+    const root = project(CLEAN);
+    const out = await rehearse(root, { step: true, scratchUrl: pg().url });
+    expect(out.exitCode).toBe(0);
+    expect(out.outcome.scratch).toBe('a new database on the --scratch-url server');
+    expect(await pgExec(pg().url, "SELECT datname FROM pg_database WHERE datname LIKE 'alembic_preflight_rehearse_%'")).toEqual([]);
+  }, 120_000);
+
+  it('--database-url given: the scratch cluster runs the major version that server runs', async () => {
+    const root = project(CLEAN);
+    const out = await rehearse(root, { databaseUrl: pg().url });
+    const [[version]] = (await pgExec(pg().url, 'SHOW server_version')) as [[string]];
+    expect(out.outcome.scratch).toBe(`a throwaway local cluster (PostgreSQL ${/^\d+/u.exec(version)![0]})`);
+    expect(out.exitCode).toBe(0);
+  }, 120_000);
+
+  it('an enum type the downgrade leaves: named with its revision, and the second upgrade fails on it as Alembic says', async () => {
+    const before = scratchFolders();
+    const root = project([
+      CLEAN[0]!,
+      ['c3000000', 'op.create_table("audit", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("kind", sa.Enum("login", "logout", name="audit_kind")))', 'op.drop_table("audit")'],
+    ]);
+    // the default scratch for a PostgreSQL project: a throwaway local cluster (the URL only tells the dialect)
+    const out = await rehearse(root, {}, { DATABASE_URL: pg().urlFor('never_opened') });
+    expect(out.outcome.scratch).toMatch(/^a throwaway local cluster \(PostgreSQL \d+\)$/u);
+    expect(out.outcome.drift).toEqual([{ when: 'after downgrade base', revision: 'c3000000', path: 'migrations/versions/c3000000_step.py', leftBehind: ['type audit_kind enum(login,logout)'], missing: [] }]);
+    const failed = out.outcome.steps.at(-1)!;
+    expect(failed.ok).toBe(false);
+    expect(failed.failure?.revision).toBe('c3000000');
+    expect(failed.failure?.error).toBe('sqlalchemy.exc.ProgrammingError: (psycopg2.errors.DuplicateObject) type "audit_kind" already exists');
+    expect(failed.failure?.statement).toBe("CREATE TYPE audit_kind AS ENUM ('login', 'logout')");
+    expect(out.exitCode).toBe(1);
+    expect(scratchFolders()).toEqual(before);
+  }, 120_000);
+
+  it('a foreign key whose type differs from the key it references fails with its revision and statement', async () => {
+    const root = project([
+      CLEAN[0]!,
+      ['d4000000', 'op.create_table("sessions", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("user_id", sa.String(36), sa.ForeignKey("users.id")))', 'op.drop_table("sessions")'],
+    ]);
+    const out = await rehearse(root, { scratchUrl: pg().url });
+    const failed = out.outcome.steps.find((s) => !s.ok)!;
+    expect(failed.failure?.revision).toBe('d4000000');
+    expect(failed.failure?.error).toContain('(psycopg2.errors.DatatypeMismatch) foreign key constraint "sessions_user_id_fkey" cannot be implemented');
+    expect(failed.failure?.statement).toContain('CREATE TABLE sessions');
+    expect(out.stdout).toContain('FAILED: `alembic upgrade head` at d4000000');
+  }, 120_000);
+
+  it('DDL in try/except poisons the transaction: the next statement fails, in that revision', async () => {
+    const root = project([
+      CLEAN[0]!,
+      ['e5000000', 'try:\n    op.execute("ALTER TABLE no_such_table ADD COLUMN x integer")\nexcept Exception:\n    pass\nop.add_column("users", sa.Column("age", sa.Integer()))', 'op.drop_column("users", "age")'],
+    ]);
+    const out = await rehearse(root, { scratchUrl: pg().url });
+    const failed = out.outcome.steps.find((s) => !s.ok)!;
+    expect(failed.failure?.revision).toBe('e5000000');
+    expect(failed.failure?.error).toContain('(psycopg2.errors.InFailedSqlTransaction) current transaction is aborted');
+  }, 120_000);
+
+  it('--from-production: the pending migration fails on production\'s schema only, and production sees reads only', async () => {
+    await pgExec(pg().url, ['DROP DATABASE IF EXISTS rehearse_prod', 'CREATE DATABASE rehearse_prod']);
+    const prod = pg().urlFor('rehearse_prod');
+    const root = project(CLEAN);
+    expect(exampleAlembic(root, prod, 'upgrade', 'a1000000').status).toBe(0);
+    // a hotfix added the column by hand: b2000000 passes on a fresh database, fails on this one
+    await pgExec(prod, 'ALTER TABLE users ADD COLUMN nickname varchar(50)');
+    expect((await rehearse(root, { scratchUrl: pg().url })).exitCode).toBe(0);
+    const logBefore = readFileSync(pg().logFile!, 'utf8').length;
+    const out = await rehearse(root, { fromProduction: true }, { DATABASE_URL: prod });
+    const failed = out.outcome.steps.find((s) => !s.ok)!;
+    expect(out.outcome.copiedWith).toBe('pg_dump --schema-only');
+    expect(failed.failure?.revision).toBe('b2000000');
+    expect(failed.failure?.error).toBe('sqlalchemy.exc.ProgrammingError: (psycopg2.errors.DuplicateColumn) column "nickname" of relation "users" already exists');
+    expect(out.exitCode).toBe(1);
+    // production: only what this run's reads sent, and none of it writes
+    const ours = readFileSync(pg().logFile!, 'utf8').slice(logBefore).split('\n').filter((l) => /^app=alembic-preflight[^:]*:.*statement: /u.test(l)).map((l) => l.replace(/^.*statement: /u, ''));
+    expect(ours.length).toBeGreaterThan(0);
+    for (const s of ours) expect(s).not.toMatch(/^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|TRUNCATE|GRANT|REVOKE|COMMENT)\b/iu);
+    expect(await pgExec(prod, 'SELECT version_num FROM alembic_version')).toEqual([['a1000000']]);
+  }, 120_000);
+
+  it('SIGTERM mid-run: the command stops, and the scratch cluster is gone', async () => {
+    const before = scratchFolders();
+    const root = project([CLEAN[0]!, ['f6000000', 'op.execute("SELECT pg_sleep(60)")', 'pass']]);
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'rehearse'], { cwd: root, env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', DATABASE_URL: pg().urlFor('never_opened') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // the cluster is up and Alembic is in the long step when its folder appears and a second passes
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        if (scratchFolders().length > before.length || child.exitCode !== null) {
+          clearInterval(t);
+          setTimeout(resolve, 4000);
+        }
+      }, 100);
+    });
+    expect(child.exitCode, err).toBeNull();
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code, err).toBe(143);
+    expect(scratchFolders()).toEqual(before);
+  }, 120_000);
+});
