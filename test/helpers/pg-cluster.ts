@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../src/database/scratch-database.js';
 
 export interface PgServer {
   /** postgresql://USER:PASSWORD@127.0.0.1:PORT/postgres */
@@ -32,16 +32,6 @@ function findOnPath(bin: string): string | undefined {
   return r.status === 0 && found ? found : undefined;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A PostgreSQL server for tests: TEST_DATABASE_URL when set; else a
