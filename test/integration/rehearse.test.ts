@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { rehearseCommand } from '../../src/commands/rehearse-command.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
@@ -52,6 +53,25 @@ describe('rehearse on SQLite', () => {
     expect(out.exitCode).toBe(1);
     expect(out.outcome.drift).toEqual([{ when: 'after downgrade a1000000', revision: 'b2000000', path: 'migrations/versions/b2000000_step.py', leftBehind: ['index ix_users_both on users: CREATE INDEX ix_users_both ON users (id, email)'], missing: [] }]);
     expect(out.stdout).toContain('left behind: index ix_users_both');
+  }, 120_000);
+});
+
+describe('rehearse --from-production on SQLite', () => {
+  it("copies the schema (not the rows) read-only, and runs the pending upgrade on the copy", async () => {
+    const root = project(CLEAN);
+    const prod = path.join(root, 'app.db');
+    expect(exampleAlembic(root, `sqlite:///${prod}`, 'upgrade', 'a1000000').status).toBe(0);
+    const db = new Database(prod);
+    db.exec("ALTER TABLE users ADD COLUMN nickname VARCHAR(50); INSERT INTO users (email) VALUES ('someone@example.com')");
+    db.close();
+    const before = readFileSync(prod);
+    const out = await rehearse(root, { fromProduction: true }, { DATABASE_URL: `sqlite:///${prod}` });
+    expect(out.outcome.copiedWith).toBe('the SQLite catalog (sqlite_master)');
+    const failed = out.outcome.steps.find((s) => !s.ok)!;
+    expect(failed.failure?.revision).toBe('b2000000');
+    expect(failed.failure?.error).toBe('sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) duplicate column name: nickname');
+    // production's file is byte for byte what it was
+    expect(readFileSync(prod).equals(before)).toBe(true);
   }, 120_000);
 });
 

@@ -115,4 +115,26 @@ describe('schema-already-present on PostgreSQL, against real Alembic', () => {
     expect(alembic(root, url, 'upgrade', 'head').out).toContain('relation "users" already exists');
     expect(followHint(root, url, v.finding!.hint)).toEqual([]);
   }, 60_000);
+
+  it("a schema the app built with SQLAlchemy's metadata.create_all and never stamped: blocks, as real Alembic then fails", async () => {
+    await pgExec(pg().url, ['DROP DATABASE IF EXISTS schema_create_all', 'CREATE DATABASE schema_create_all']);
+    const url = pg().urlFor('schema_create_all');
+    const root = example();
+    // the app's models, as its first deploy made them before anyone ran Alembic
+    const models = [
+      'import sys, sqlalchemy as sa',
+      'm = sa.MetaData()',
+      'sa.Table("users", m, sa.Column("id", sa.Integer, primary_key=True), sa.Column("email", sa.String(255), nullable=False, unique=True))',
+      'sa.Table("guest_sessions", m, sa.Column("id", sa.Integer, primary_key=True), sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False), sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"))',
+      'm.create_all(sa.create_engine(sys.argv[1]))',
+    ].join('\n');
+    const made = spawnSync(PYTHON, ['-c', models, url], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const v = await verify(root, url);
+    expect(v.exitCode).toBe(1);
+    expect(v.finding?.message).toContain('The database has no alembic_version table');
+    expect(v.finding?.hint).toContain('alembic stamp 2a3b4c5d6e7f');
+    expect(alembic(root, url, 'upgrade', 'head').out).toContain('relation "users" already exists');
+    expect(followHint(root, url, v.finding!.hint)).toEqual([]);
+  }, 60_000);
 });
