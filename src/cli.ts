@@ -211,7 +211,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           .option('down-to', { type: 'string', describe: 'the cycle downgrades to this revision instead of base (reached by an upgrade first)' })
           .option('scratch-url', { type: 'string', describe: 'a PostgreSQL server where a uniquely named database may be created and dropped (never production); default: a throwaway local cluster from the server binaries' })
           .option('step-minutes', { type: 'number', default: 10, describe: 'minutes each Alembic command may take' })
-          .option('from-production', { type: 'boolean', default: false, describe: "copy the schema of the database --database-url / $DATABASE_URL names (read-only; no rows but the version table's) and run the pending upgrade on the copy" }), `$0 rehearse [options]\n\n${ABOUT.rehearse}`, [["$0 rehearse", "upgrade head, downgrade base, upgrade head on a scratch database"], ["$0 rehearse --step", "each revision up, down and up again"], ["$0 rehearse --scratch-url postgresql://ci@localhost/postgres", "on a CI service container"]], EXIT_CODES.rehearse),
+          .option('from-production', { type: 'boolean', default: false, describe: "copy the schema of the database --database-url / $DATABASE_URL names (read-only; no rows but the version table's) and run the pending upgrade on the copy" })
+          .option('schema-copy', { choices: ['auto', 'pg_dump', 'catalog'] as const, default: 'auto' as const, describe: "--from-production: pg_dump --schema-only, the catalog (tables, keys, indexes, types, sequences, views; no functions or triggers), or pg_dump when installed (auto)" }), `$0 rehearse [options]\n\n${ABOUT.rehearse}`, [["$0 rehearse", "upgrade head, downgrade base, upgrade head on a scratch database"], ["$0 rehearse --step", "each revision up, down and up again"], ["$0 rehearse --scratch-url postgresql://ci@localhost/postgres", "on a CI service container"]], EXIT_CODES.rehearse),
       async (args) => {
         format = textOrJson(args.format, 'rehearse');
         const { rehearseCommand } = await import('./commands/rehearse-command.js');
@@ -224,6 +225,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           scratchUrl: args['scratch-url'],
           stepMinutes: args['step-minutes'],
           fromProduction: args['from-production'],
+          schemaCopy: args['schema-copy'],
           progress: (line) => process.stderr.write(`${line}\n`),
         });
         report(out);

@@ -15,7 +15,8 @@ import type { RehearseOutcome, RehearseStep, SchemaDrift } from '../release/rehe
 import { alembicCommand, flaskCommand, runChild } from '../release/run-child.js';
 import { rehearseJson, rehearseText } from '../report/rehearse-report.js';
 import { configOptions, withFiles, type CommandOutput } from './check-command.js';
-import { chooseVersionTable, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
+import { chooseVersionTable, postgresOptions, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
+import { catalogDdl } from '../database/catalog-ddl.js';
 
 export interface RehearseCommandOptions extends VerifyCommandOptions {
   /** Up, down and up again for each revision in turn (pytest-alembic's up/down consistency). */
@@ -30,6 +31,8 @@ export interface RehearseCommandOptions extends VerifyCommandOptions {
   readonly stepMinutes?: number;
   /** Copy production's schema (no rows but the version table's; read-only there) and run the pending upgrade on it. */
   readonly fromProduction?: boolean;
+  /** How: pg_dump, the catalog, or pg_dump when installed (auto). */
+  readonly schemaCopy?: 'auto' | 'pg_dump' | 'catalog';
 }
 
 /**
@@ -76,7 +79,13 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
   let copied: string | undefined;
   try {
     if (production) {
-      copied = await copyProductionSchema(production.target, scratch, production.rows, production.versionTable, opts.env, opts.ssl);
+      const prodTarget = production.target;
+      const catalog = async (): Promise<string[]> => {
+        if (prodTarget.dialect !== 'postgresql') return [];
+        const { withPostgresClient } = await import('../database/read-postgres.js');
+        return withPostgresClient(prodTarget, postgresOptions(opts), (client) => catalogDdl(client));
+      };
+      copied = await copyProductionSchema(prodTarget, scratch, production.rows, production.versionTable, opts.env, { ...(opts.ssl ? { sslmode: opts.ssl } : {}), with: opts.schemaCopy ?? 'auto', catalog });
       opts.progress?.(`rehearse: production's schema copied with ${copied} (${production.rows.length} version row${production.rows.length === 1 ? '' : 's'})`);
       await run('upgrade', 'head');
     } else if (opts.step) await stepByStep(order, run, snapshot, drift);

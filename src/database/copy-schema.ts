@@ -12,7 +12,15 @@ import { quoteIdent } from './quote-ident.js';
  * rows: read-only on production (`pg_dump --schema-only`, which reads in one read-only transaction;
  * SQLite's sqlite_master opened read-only). Returns how it was read.
  */
-export async function copyProductionSchema(prod: DatabaseTarget, scratch: Scratch, rows: readonly string[], versionTable: string, env: Readonly<Record<string, string | undefined>>, sslmode?: string): Promise<string> {
+export async function copyProductionSchema(
+  prod: DatabaseTarget,
+  scratch: Scratch,
+  rows: readonly string[],
+  versionTable: string,
+  env: Readonly<Record<string, string | undefined>>,
+  how: { readonly sslmode?: string; readonly with: 'auto' | 'pg_dump' | 'catalog'; readonly catalog: () => Promise<string[]> },
+): Promise<string> {
+  const sslmode = how.sslmode;
   if (prod.dialect === 'sqlite') {
     const { default: Database } = await import('better-sqlite3');
     const from = new Database(prod.file, { readonly: true, fileMustExist: true });
@@ -28,8 +36,13 @@ export async function copyProductionSchema(prod: DatabaseTarget, scratch: Scratc
     return 'the SQLite catalog (sqlite_master)';
   }
   if (scratch.dialect !== 'postgresql') throw new DatabaseError('A PostgreSQL production needs a PostgreSQL scratch database.', { hint: 'Drop --scratch-url, or give a PostgreSQL one.' });
-  const pgDump = findPgDump(env);
-  if (!pgDump) throw new DatabaseError('--from-production needs pg_dump (PostgreSQL client tools) on PATH.', { hint: 'Install the PostgreSQL client (apt-get install postgresql-client) at least as new as the production server.' });
+  const pgDump = how.with === 'catalog' ? undefined : findPgDump(env);
+  if (!pgDump && how.with === 'pg_dump') throw new DatabaseError('--schema-copy pg_dump: pg_dump (PostgreSQL client tools) is not on PATH.', { hint: 'Install the PostgreSQL client at least as new as the production server, or use --schema-copy catalog.' });
+  if (!pgDump) {
+    // no pg_dump: the catalog's tables, columns, keys, indexes, types, sequences and views
+    await loadInto(scratch, (await how.catalog()).join(';\n'), rows, versionTable);
+    return 'the catalog (pg_catalog)';
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'alembic-preflight-schema-'));
   try {
     const out = path.join(dir, 'schema.sql');
@@ -38,21 +51,25 @@ export async function copyProductionSchema(prod: DatabaseTarget, scratch: Scratc
     const r = spawnSync(pgDump, ['--schema-only', '--no-owner', '--no-privileges', '--file', out], { env: { PATH: env.PATH ?? '', ...libpq }, encoding: 'utf8' });
     if (r.status !== 0) throw new DatabaseError(`pg_dump could not read production's schema: ${(r.stderr || '').trim().split('\n').at(-1) ?? 'it failed'}.`, { hint: 'pg_dump must be at least as new as the server; check the URL and that the role may read the schema.' });
     // psql's meta-commands (\\restrict in newer dumps) are not SQL
-    const sql = readFileSync(out, 'utf8').split('\n').filter((l) => !l.startsWith('\\')).join('\n');
-    const { default: pg } = await import('pg');
-    const c = new pg.Client({ connectionString: scratch.url, application_name: 'alembic-preflight rehearse' });
-    await c.connect();
-    try {
-      await c.query(sql);
-      // the dump empties the search_path for its session: the rows go in with it restored
-      await c.query('SELECT pg_catalog.set_config($1, $2, false)', ['search_path', '"$user", public']);
-      await insertRows((text, values) => c.query(text, values), rows, versionTable, '$');
-    } finally {
-      await c.end().catch(() => undefined);
-    }
+    await loadInto(scratch, readFileSync(out, 'utf8').split('\n').filter((l) => !l.startsWith('\\')).join('\n'), rows, versionTable);
     return 'pg_dump --schema-only';
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the schema's SQL in the scratch database, then puts the version rows in. */
+async function loadInto(scratch: Scratch, sql: string, rows: readonly string[], versionTable: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: scratch.url, application_name: 'alembic-preflight rehearse' });
+  await c.connect();
+  try {
+    await c.query(sql);
+    // a dump empties the search_path for its session: the rows go in with it restored
+    await c.query('SELECT pg_catalog.set_config($1, $2, false)', ['search_path', '"$user", public']);
+    await insertRows((text, values) => c.query(text, values), rows, versionTable, '$');
+  } finally {
+    await c.end().catch(() => undefined);
   }
 }
 

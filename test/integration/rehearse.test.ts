@@ -146,12 +146,15 @@ describe('rehearse on PostgreSQL', () => {
     await pgExec(prod, 'ALTER TABLE users ADD COLUMN nickname varchar(50)');
     expect((await rehearse(root, { scratchUrl: pg().url })).exitCode).toBe(0);
     const logBefore = readFileSync(pg().logFile!, 'utf8').length;
-    const out = await rehearse(root, { fromProduction: true }, { DATABASE_URL: prod });
-    const failed = out.outcome.steps.find((s) => !s.ok)!;
-    expect(out.outcome.copiedWith).toBe('pg_dump --schema-only');
-    expect(failed.failure?.revision).toBe('b2000000');
-    expect(failed.failure?.error).toBe('sqlalchemy.exc.ProgrammingError: (psycopg2.errors.DuplicateColumn) column "nickname" of relation "users" already exists');
-    expect(out.exitCode).toBe(1);
+    // with pg_dump, and from the catalog (what runs where pg_dump is not installed)
+    for (const [schemaCopy, copiedWith] of [['auto', 'pg_dump --schema-only'], ['catalog', 'the catalog (pg_catalog)']] as const) {
+      const out = await rehearse(root, { fromProduction: true, schemaCopy }, { DATABASE_URL: prod });
+      const failed = out.outcome.steps.find((s) => !s.ok)!;
+      expect(out.outcome.copiedWith).toBe(copiedWith);
+      expect(failed.failure?.revision).toBe('b2000000');
+      expect(failed.failure?.error).toBe('sqlalchemy.exc.ProgrammingError: (psycopg2.errors.DuplicateColumn) column "nickname" of relation "users" already exists');
+      expect(out.exitCode).toBe(1);
+    }
     // production: only what this run's reads sent, and none of it writes
     const ours = readFileSync(pg().logFile!, 'utf8').slice(logBefore).split('\n').filter((l) => /^app=alembic-preflight[^:]*:.*statement: /u.test(l)).map((l) => l.replace(/^.*statement: /u, ''));
     expect(ours.length).toBeGreaterThan(0);
