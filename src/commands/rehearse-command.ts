@@ -7,7 +7,7 @@ import { predictUpgrade } from '../alembic/upgrade-plan.js';
 import { schemaOps } from '../check/schema/schema-ops.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
 import { copyProductionSchema } from '../database/copy-schema.js';
-import { localClusterScratch, localServerBinaries, serverScratch, sqliteScratch, type Scratch } from '../database/scratch-database.js';
+import { containerScratch, localClusterScratch, localServerBinaries, serverScratch, sqliteScratch, type Scratch } from '../database/scratch-database.js';
 import { schemaDiff, snapshotSchema } from '../database/schema-snapshot.js';
 import { DatabaseError, UsageError } from '../errors/errors.js';
 import { readAlembicFailure } from '../release/alembic-failure.js';
@@ -25,6 +25,8 @@ export interface RehearseCommandOptions extends VerifyCommandOptions {
   readonly downTo?: string;
   /** A PostgreSQL server where a uniquely named database may be created and dropped. */
   readonly scratchUrl?: string;
+  /** `docker`: a container even when the server binaries are installed. */
+  readonly scratch?: 'auto' | 'docker';
   /** One line per step as it ends (stderr in the CLI). */
   readonly progress?: (line: string) => void;
   /** Minutes each Alembic command may take. */
@@ -61,9 +63,11 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
   const drift: SchemaDrift[] = [];
   const flask = config.flaskMigrate === true;
   const env = { ...Object.fromEntries(variables.map((v) => [v, scratch.url])), ...(flask ? { SQLALCHEMY_DATABASE_URI: scratch.url } : {}) };
+  // the configuration read (-c, $ALEMBIC_CONFIG or the release line's -c, and -n) goes to Alembic as -c and -n
+  const project = { ...(config.iniPath ? { config: path.relative(opts.cwd, config.iniPath) } : {}), ...(config.section !== 'alembic' ? { name: config.section } : {}) };
   const run = async (command: 'upgrade' | 'downgrade', target: string): Promise<boolean> => {
     if (interrupted) return false;
-    const argv = flask ? flaskCommand(target, path.relative(opts.cwd, config.scriptDir) || '.', opts.env, command) : alembicCommand(target, opts.env, { config: opts.config, name: opts.name }, command);
+    const argv = flask ? flaskCommand(target, path.relative(opts.cwd, config.scriptDir) || '.', opts.env, command) : alembicCommand(target, opts.env, project, command);
     if (!argv) throw new UsageError(flask ? 'Neither flask nor python is on PATH.' : 'Neither alembic nor python is on PATH.', { hint: 'Run rehearse where the app and its requirements are installed.' });
     const child = await runChild(argv, { cwd: opts.cwd, env: { ...opts.env, ...env }, deadlineMs: (opts.stepMinutes ?? 10) * 60_000, capture: true });
     interrupted ??= child.forwarded;
@@ -233,10 +237,10 @@ async function makeScratch(config: ProjectConfig, opts: RehearseCommandOptions, 
   if (sqlite) return sqliteScratch();
   const binaries = (major !== undefined ? localServerBinaries(major) : undefined) ?? localServerBinaries();
   if (binaries && major !== undefined && binaries.major !== major) opts.progress?.(`rehearse: production runs PostgreSQL ${major}, and only PostgreSQL ${binaries.major} is installed here: the scratch cluster runs ${binaries.major}`);
-  if (!binaries) {
-    throw new DatabaseError('No scratch PostgreSQL: --scratch-url is not given and the PostgreSQL server binaries (initdb, pg_ctl) are not installed here.', {
-      hint: 'Pass --scratch-url postgresql://USER:PASSWORD@HOST/postgres (a server where a database may be created and dropped, never production), or install the server binaries (apt-get install postgresql).',
-    });
-  }
-  return localClusterScratch(binaries);
+  if (binaries && opts.scratch !== 'docker') return localClusterScratch(binaries);
+  const container = await containerScratch(major);
+  if ('url' in container) return container;
+  throw new DatabaseError(`No scratch PostgreSQL: ${opts.scratch === 'docker' ? '' : '--scratch-url is not given, the PostgreSQL server binaries (initdb, pg_ctl) are not installed here, and '}${container.unavailable}.`, {
+    hint: "Pass --scratch-url with the URL of a PostgreSQL server where a database may be created and dropped (never production's), install the server binaries (apt-get install postgresql), or install the package @testcontainers/postgresql beside a running Docker engine.",
+  });
 }

@@ -136,6 +136,41 @@ export async function localClusterScratch(binaries: { bin: string; major: number
   }
 }
 
+/**
+ * A PostgreSQL container through testcontainers, when the app installed it
+ * (`@testcontainers/postgresql`) and a Docker engine answers: of production's major version when
+ * known. Undefined with the reason when either is missing.
+ */
+export async function containerScratch(major: number | undefined): Promise<Scratch | { readonly unavailable: string }> {
+  let mod: { PostgreSqlContainer: new (image: string) => { withPassword(p: string): unknown; start(): Promise<{ getConnectionUri(): string; stop(): Promise<unknown> }> } };
+  try {
+    // an optional package: a name in a variable keeps the bundler from requiring it
+    const name = '@testcontainers/postgresql';
+    mod = (await import(name)) as typeof mod;
+  } catch {
+    return { unavailable: '@testcontainers/postgresql is not installed' };
+  }
+  const image = `postgres:${major ?? 16}`;
+  try {
+    const container = new mod.PostgreSqlContainer(image);
+    (container as unknown as { withPassword(p: string): unknown }).withPassword(randomBytes(18).toString('hex'));
+    const started = await container.start();
+    let removed = false;
+    return {
+      url: started.getConnectionUri(),
+      dialect: 'postgresql',
+      describe: `a throwaway container (${image})`,
+      async remove() {
+        if (removed) return;
+        removed = true;
+        await started.stop();
+      },
+    };
+  } catch (e) {
+    return { unavailable: `Docker did not start ${image}: ${((e as Error).message || 'no answer').split('\n')[0]}` };
+  }
+}
+
 /** A TCP port free on 127.0.0.1 right now. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -47,6 +47,16 @@ describe('rehearse on SQLite', () => {
     expect(scratchFolders()).toEqual(before);
   }, 120_000);
 
+  it("runs Alembic with the configuration the release line names (-c), as release does", async () => {
+    const root = project(CLEAN);
+    mkdirSync(path.join(root, 'config'));
+    writeFileSync(path.join(root, 'config', 'alembic.ini'), readFileSync(path.join(root, 'alembic.ini'), 'utf8').replace(/^script_location = .*$/mu, 'script_location = %(here)s/../migrations'));
+    rmSync(path.join(root, 'alembic.ini'));
+    writeFileSync(path.join(root, 'Procfile'), 'release: alembic -c config/alembic.ini upgrade head\n');
+    const out = await rehearse(root, {}, { DATABASE_URL: 'sqlite:///app.db' });
+    expect(out.outcome.steps.map((s) => s.ok)).toEqual([true, true, true]);
+  }, 120_000);
+
   it('a downgrade that leaves an index: --step names the revision and the index', async () => {
     const root = project([CLEAN[0]!, ['b2000000', 'op.create_index("ix_users_both", "users", ["id", "email"])', 'pass']]);
     const out = await rehearse(root, { step: true }, { DATABASE_URL: 'sqlite:///app.db' });
@@ -161,6 +171,23 @@ describe('rehearse on PostgreSQL', () => {
     for (const s of ours) expect(s).not.toMatch(/^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|TRUNCATE|GRANT|REVOKE|COMMENT)\b/iu);
     expect(await pgExec(prod, 'SELECT version_num FROM alembic_version')).toEqual([['a1000000']]);
   }, 120_000);
+
+  it('--scratch docker: a container where a Docker engine answers; where none does, exit 3 with what to do instead', async () => {
+    const before = scratchFolders();
+    const root = project(CLEAN);
+    const result = await rehearse(root, { scratch: 'docker' }, { DATABASE_URL: pg().urlFor('never_opened') }).then(
+      (out) => ({ out }),
+      (e: Error & { hint?: string }) => ({ e }),
+    );
+    if ('out' in result) {
+      expect(result.out.outcome.scratch).toBe('a throwaway container (postgres:16)');
+      expect(result.out.exitCode).toBe(0);
+    } else {
+      expect(result.e.message).toMatch(/^No scratch PostgreSQL: Docker did not start postgres:16: /u);
+      expect(result.e.hint).toContain('--scratch-url');
+    }
+    expect(scratchFolders()).toEqual(before);
+  }, 300_000);
 
   it('SIGTERM mid-run: the command stops, and the scratch cluster is gone', async () => {
     const before = scratchFolders();
