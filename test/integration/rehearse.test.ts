@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { pgExec } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { revisionFile } from '../helpers/probe-app.js';
 import { REPO } from '../helpers/oracle.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** The example app's configuration with these revisions: [id, upgrade body, downgrade body], each revising the one before. */
 function project(revisions: readonly (readonly [string, string, string])[]): string {
@@ -188,6 +189,22 @@ describe('rehearse on PostgreSQL', () => {
     }
     expect(scratchFolders()).toEqual(before);
   }, 300_000);
+
+  it('a Flask-Migrate app: flask db upgrade and downgrade, with the app reading the scratch URL from DATABASE_URL', async () => {
+    const dir = tempDir('preflight-rehearse-flask-');
+    writeFileSync(
+      path.join(dir, 'app.py'),
+      "import os\nfrom flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\nfrom flask_migrate import Migrate\n\napp = Flask(__name__)\napp.config['SQLALCHEMY_DATABASE_URI'] = os.environ['DATABASE_URL']\ndb = SQLAlchemy(app)\nmigrate = Migrate(app, db)\n",
+    );
+    // Debian's flask, with Flask-Migrate beside it (the first python on PATH may lack them)
+    const init = spawnSync('flask', ['db', 'init'], { cwd: dir, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', FLASK_APP: 'app.py', DATABASE_URL: 'sqlite://' } });
+    expect(init.status, init.stderr).toBe(0);
+    writeFileSync(path.join(dir, 'migrations', 'versions', 'a1000000_step.py'), revisionFile('a1000000', null, CLEAN[0]![1], CLEAN[0]![2]));
+    const out = await rehearse(dir, { scratchUrl: pg().url }, { PATH: '/usr/bin:/bin', FLASK_APP: 'app.py', DATABASE_URL: pg().urlFor('never_opened') });
+    expect(out.outcome.command).toBe('flask db');
+    expect(out.outcome.steps.map((s) => `${s.command} ${s.target} ${s.ok}`)).toEqual(['upgrade head true', 'downgrade base true', 'upgrade head true']);
+    expect(out.exitCode).toBe(0);
+  }, 120_000);
 
   it('SIGTERM mid-run: the command stops, and the scratch cluster is gone', async () => {
     const before = scratchFolders();
