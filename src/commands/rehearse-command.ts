@@ -52,13 +52,21 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
   const production = opts.fromProduction ? await readProduction(config, opts) : undefined;
   // --database-url given: the scratch cluster runs the PostgreSQL major version that server runs (read-only, one connection)
   const major = production?.major ?? (opts.databaseUrl && !opts.scratchUrl && /^postgres/iu.test(opts.databaseUrl.trim()) ? (await readProduction(config, opts)).major : undefined);
-  const scratch = await makeScratch(config, opts, production, major);
+  // listening before the scratch database exists: a signal while it is made still ends in its removal
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (s: NodeJS.Signals) => () => void (interrupted ??= s);
   const term = onSignal('SIGTERM');
   const int = onSignal('SIGINT');
   process.on('SIGTERM', term);
   process.on('SIGINT', int);
+  let scratch: Scratch;
+  try {
+    scratch = await makeScratch(config, opts, production, major);
+  } catch (e) {
+    process.off('SIGTERM', term);
+    process.off('SIGINT', int);
+    throw e;
+  }
   const steps: RehearseStep[] = [];
   const drift: SchemaDrift[] = [];
   const flask = config.flaskMigrate === true;

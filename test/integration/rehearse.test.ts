@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rehearseCommand } from '../../src/commands/rehearse-command.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
 import { pgExec } from '../helpers/pg-cluster.js';
@@ -27,9 +27,26 @@ const CLEAN: readonly (readonly [string, string, string])[] = [
   ['b2000000', 'op.add_column("users", sa.Column("nickname", sa.String(50)))', 'op.drop_column("users", "nickname")'],
 ];
 
+/**
+ * This file's own temporary folder (TMPDIR, which os.tmpdir() and the CLI read), so that counting the
+ * scratch folders rehearse leaves sees no other run's. Open to all: the scratch cluster runs as the
+ * postgres user when the tests run as root.
+ */
+const TMP = mkdtempSync(path.join(os.tmpdir(), 'rehearse-test-'));
+chmodSync(TMP, 0o755);
+const savedTmp = process.env.TMPDIR;
+beforeAll(() => {
+  process.env.TMPDIR = TMP;
+});
+afterAll(() => {
+  if (savedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmp;
+  rmSync(TMP, { recursive: true, force: true });
+});
+
 /** Scratch folders rehearse makes in the temporary folder (it must leave none). */
 function scratchFolders(): string[] {
-  return readdirSync(os.tmpdir()).filter((n) => n.startsWith('alembic-preflight-rehearse-') || n.startsWith('alembic-preflight-schema-'));
+  return readdirSync(TMP).filter((n) => n.startsWith('alembic-preflight-rehearse-') || n.startsWith('alembic-preflight-schema-'));
 }
 
 const rehearse = (root: string, extra: Record<string, unknown> = {}, env: Record<string, string> = {}) =>
@@ -209,7 +226,7 @@ describe('rehearse on PostgreSQL', () => {
   it('SIGTERM mid-run: the command stops, and the scratch cluster is gone', async () => {
     const before = scratchFolders();
     const root = project([CLEAN[0]!, ['f6000000', 'op.execute("SELECT pg_sleep(60)")', 'pass']]);
-    const child = spawn(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'rehearse'], { cwd: root, env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', DATABASE_URL: pg().urlFor('never_opened') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'rehearse'], { cwd: root, env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', DATABASE_URL: pg().urlFor('never_opened'), TMPDIR: TMP }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     // the cluster is up and Alembic is in the long step when its folder appears and a second passes
