@@ -44,8 +44,9 @@ export interface RehearseCommandOptions extends VerifyCommandOptions {
  * downgrade with the one before the matching upgrade.
  */
 export async function rehearseCommand(opts: RehearseCommandOptions): Promise<CommandOutput & { outcome: RehearseOutcome }> {
-  const config = await loadProjectConfig(configOptions(withFiles(opts)));
-  const model = modelFromConfig(config, configOptions(withFiles(opts)).alembicVersion);
+  const loadOptions = configOptions(withFiles(opts));
+  const config = await loadProjectConfig(loadOptions);
+  const model = modelFromConfig(config, loadOptions.alembicVersion);
   if (model.failure) throw new UsageError(`The migrations do not load, so there is nothing to rehearse: ${model.failure.failure.message}`, { hint: 'Run alembic-preflight check and fix what it reports first.' });
   const variables = urlVariables(config);
   const order = stepOrder(model, opts.step === true);
@@ -87,7 +88,6 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
   };
   const versionTable = chooseVersionTable(config, opts, scratch.dialect).versionTable;
   const snapshot = (): Promise<string[]> => snapshotSchema(scratch.url, scratch.dialect, versionTable);
-  const creator = creatorOf(model);
   let copied: string | undefined;
   try {
     if (production) {
@@ -101,7 +101,8 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
       opts.progress?.(`rehearse: production's schema copied with ${copied} (${production.rows.length} version row${production.rows.length === 1 ? '' : 's'})`);
       await run('upgrade', 'head');
     } else if (opts.step) await stepByStep(order, run, snapshot, drift);
-    else await cycle(opts.downTo ?? 'base', run, snapshot, drift, creator);
+    // which revision made a leftover is read from the files only when there is one
+    else await cycle(opts.downTo ?? 'base', run, snapshot, drift, () => creatorOf(model));
   } finally {
     process.off('SIGTERM', term);
     process.off('SIGINT', int);
@@ -117,7 +118,7 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
 type Run = (command: 'upgrade' | 'downgrade', target: string) => Promise<boolean>;
 
 /** Empty → upgrade head → downgrade (base or REV, reached first) → upgrade head, comparing the schema each time. */
-async function cycle(downTo: string, run: Run, snapshot: () => Promise<string[]>, drift: SchemaDrift[], creator: Creator): Promise<void> {
+async function cycle(downTo: string, run: Run, snapshot: () => Promise<string[]>, drift: SchemaDrift[], creator: () => Creator): Promise<void> {
   let before = await snapshot();
   if (downTo !== 'base') {
     if (!(await run('upgrade', downTo))) return;
@@ -127,7 +128,7 @@ async function cycle(downTo: string, run: Run, snapshot: () => Promise<string[]>
   const head = await snapshot();
   if (!(await run('downgrade', downTo))) return;
   const back = schemaDiff(before, await snapshot());
-  if (back.added.length + back.removed.length > 0) drift.push(...byCreator(`after downgrade ${downTo}`, back, creator));
+  if (back.added.length + back.removed.length > 0) drift.push(...byCreator(`after downgrade ${downTo}`, back, creator()));
   if (!(await run('upgrade', 'head'))) return;
   const again = schemaDiff(head, await snapshot());
   if (again.added.length + again.removed.length > 0) drift.push({ when: 'after upgrade head again', leftBehind: again.added, missing: again.removed });
@@ -151,8 +152,8 @@ async function stepByStep(order: readonly { id: string; back: string; path: stri
 
 /** The revisions in upgrade order, each with what a downgrade of it alone goes back to; --step needs one line of history. */
 function stepOrder(model: ProjectModel, step: boolean): { id: string; back: string; path: string }[] {
-  const p = predictUpgrade(model.map, 'heads', []);
   if (!step) return [];
+  const p = predictUpgrade(model.map, 'heads', []);
   const out: { id: string; back: string; path: string }[] = [];
   for (const s of p.steps) {
     const rev = model.map.byKey.get(s.revision)!;
