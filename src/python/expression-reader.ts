@@ -1,4 +1,5 @@
 import { evalStringLiteral } from './string-literal.js';
+import { Tok, type Token } from './tokens.js';
 
 /**
  * A Python expression as far as a static reading of migrations needs it: literals, dotted names,
@@ -15,80 +16,8 @@ export type PyExpr =
   | { readonly k: 'seq'; readonly items: readonly PyExpr[] }
   | { readonly k: 'other'; readonly parts: readonly PyExpr[] };
 
-interface Token {
-  readonly t: 'str' | 'name' | 'num' | 'op';
-  readonly v: string;
-}
-
 const OPEN = new Set(['(', '[', '{']);
 const CLOSE = new Set([')', ']', '}']);
-const TWO = new Set(['**', '//', '==', '!=', '<=', '>=', '->', ':=', '<<', '>>', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=']);
-
-/** The tokens of a piece of Python source (newlines inside brackets and comments dropped); undefined on an unclosed string. */
-export function pyTokens(text: string): Token[] | undefined {
-  const out: Token[] = [];
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c || c === 0x5c) {
-      i++;
-    } else if (c === 0x23) {
-      const nl = text.indexOf('\n', i);
-      i = nl < 0 ? n : nl;
-    } else if (isNameStart(c)) {
-      let j = i + 1;
-      while (j < n && isNameChar(text.charCodeAt(j))) j++;
-      const q = text.charCodeAt(j);
-      // a string prefix: r'…', b"…", f'…', rb'…'
-      if ((q === 0x22 || q === 0x27) && j - i <= 2 && /^(?:[rRbBuUfFtT]|[rR][bBfFtT]|[bBfFtT][rR])$/u.test(text.slice(i, j))) {
-        const end = stringEnd(text, j);
-        if (end === undefined) return undefined;
-        out.push({ t: 'str', v: text.slice(i, end) });
-        i = end;
-      } else {
-        out.push({ t: 'name', v: text.slice(i, j) });
-        i = j;
-      }
-    } else if (c === 0x22 || c === 0x27) {
-      const end = stringEnd(text, i);
-      if (end === undefined) return undefined;
-      out.push({ t: 'str', v: text.slice(i, end) });
-      i = end;
-    } else if (c >= 0x30 && c <= 0x39) {
-      let j = i + 1;
-      while (j < n && (isNameChar(text.charCodeAt(j)) || text.charCodeAt(j) === 0x2e)) j++;
-      out.push({ t: 'num', v: text.slice(i, j) });
-      i = j;
-    } else {
-      const two = text.slice(i, i + 2);
-      const op = TWO.has(two) ? two : text[i]!;
-      out.push({ t: 'op', v: op });
-      i += op.length;
-    }
-  }
-  return out;
-}
-
-/** Where the string literal whose quote is at `at` ends (just after its closing quote). */
-function stringEnd(text: string, at: number): number | undefined {
-  const q = text[at]!;
-  const quote = text.startsWith(q.repeat(3), at) ? q.repeat(3) : q;
-  for (let j = at + quote.length; j < text.length; j++) {
-    if (text[j] === '\\') j++;
-    else if (text.startsWith(quote, j)) return j + quote.length;
-    else if (quote.length === 1 && text[j] === '\n') return undefined;
-  }
-  return undefined;
-}
-
-function isNameStart(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c > 0x7f;
-}
-
-function isNameChar(c: number): boolean {
-  return isNameStart(c) || (c >= 0x30 && c <= 0x39);
-}
 
 /** Words that join operands (`a if b else c`, `x for x in y`, `not a`): the expression goes on past them. */
 const WORD_OPERATORS = new Set(['if', 'else', 'for', 'in', 'not', 'and', 'or', 'is', 'await', 'async', 'return', 'yield', 'assert', 'del', 'raise', 'from', 'pass', 'global', 'nonlocal']);
@@ -112,11 +41,11 @@ export class ExpressionReader {
     let operators = false;
     while (!this.atEnd()) {
       const t = this.peek()!;
-      if (t.t === 'name' && t.v === 'lambda') {
+      if (t.type === Tok.Name && t.text === 'lambda') {
         // a lambda's body runs later, if ever: read past it
         this.skipLambda();
         operators = true;
-      } else if ((t.t === 'op' && !OPEN.has(t.v)) || (t.t === 'name' && WORD_OPERATORS.has(t.v))) {
+      } else if ((t.type === Tok.Op && !OPEN.has(t.text)) || (t.type === Tok.Name && WORD_OPERATORS.has(t.text))) {
         this.i++;
         operators = true;
       } else {
@@ -131,13 +60,13 @@ export class ExpressionReader {
   /** Whether the expression read so far ends here. */
   private atEnd(): boolean {
     const t = this.peek();
-    return !t || (t.t === 'op' && (t.v === ',' || t.v === '=' || t.v === ':' || CLOSE.has(t.v) || t.v === ';'));
+    return !t || (t.type === Tok.Op && (t.text === ',' || t.text === '=' || t.text === ':' || CLOSE.has(t.text) || t.text === ';'));
   }
 
   private skipLambda(): void {
     this.i++;
     // parameters up to the lambda's colon, then its body as one expression
-    while (!this.done && !(this.peek()!.t === 'op' && this.peek()!.v === ':')) this.i++;
+    while (!this.done && !(this.peek()!.type === Tok.Op && this.peek()!.text === ':')) this.i++;
     this.i++;
     this.expr();
   }
@@ -147,19 +76,19 @@ export class ExpressionReader {
     let e = this.primary();
     for (;;) {
       const t = this.peek();
-      if (t?.t !== 'op') return e;
-      if (t.v === '.' && this.peek(1)?.t === 'name') {
-        const attr = this.peek(1)!.v;
+      if (t?.type !== Tok.Op) return e;
+      if (t.text === '.' && this.peek(1)?.type === Tok.Name) {
+        const attr = this.peek(1)!.text;
         this.i += 2;
         if (e.k === 'name') e = { k: 'name', v: `${e.v}.${attr}` };
-        else if (this.peek()?.v === '(' && this.peek()?.t === 'op') {
+        else if (this.peek()?.text === '(' && this.peek()?.type === Tok.Op) {
           this.i++;
           e = { ...this.callArgs(`.${attr}`), recv: e };
         } else e = { k: 'other', parts: [e] };
-      } else if (t.v === '(') {
+      } else if (t.text === '(') {
         this.i++;
         e = this.callArgs(e.k === 'name' ? e.v : '', e.k === 'name' ? undefined : e);
-      } else if (t.v === '[') {
+      } else if (t.text === '[') {
         this.i++;
         const inner = this.list(']');
         e = { k: 'other', parts: [e, ...inner] };
@@ -169,12 +98,12 @@ export class ExpressionReader {
 
   private primary(): PyExpr {
     const t = this.peek()!;
-    if (t.t === 'str') {
+    if (t.type === Tok.String) {
       let value = '';
       let raw = '';
       let plain = true;
-      while (this.peek()?.t === 'str') {
-        const s = this.tokens[this.i++]!.v;
+      while (this.peek()?.type === Tok.String) {
+        const s = this.tokens[this.i++]!.text;
         raw += s;
         const v = evalStringLiteral(s);
         if (v.t === 'str') value += v.v;
@@ -182,19 +111,19 @@ export class ExpressionReader {
       }
       return plain ? { k: 'str', v: value } : { k: 'fstr', raw };
     }
-    if (t.t === 'num') {
+    if (t.type === Tok.Number) {
       this.i++;
       return { k: 'num' };
     }
-    if (t.t === 'name') {
+    if (t.type === Tok.Name) {
       this.i++;
-      return { k: 'name', v: t.v };
+      return { k: 'name', v: t.text };
     }
-    if (t.v === '(' || t.v === '[' || t.v === '{') {
+    if (t.text === '(' || t.text === '[' || t.text === '{') {
       this.i++;
-      const items = this.list(t.v === '(' ? ')' : t.v === '[' ? ']' : '}');
-      if (t.v === '{') return { k: 'other', parts: items };
-      return t.v === '(' && items.length === 1 && !this.trailingComma ? items[0]! : { k: 'seq', items };
+      const items = this.list(t.text === '(' ? ')' : t.text === '[' ? ']' : '}');
+      if (t.text === '{') return { k: 'other', parts: items };
+      return t.text === '(' && items.length === 1 && !this.trailingComma ? items[0]! : { k: 'seq', items };
     }
     return { k: 'other', parts: [] };
   }
@@ -207,16 +136,16 @@ export class ExpressionReader {
     this.trailingComma = false;
     while (!this.done) {
       const t = this.peek()!;
-      if (t.t === 'op' && t.v === close) {
+      if (t.type === Tok.Op && t.text === close) {
         this.i++;
         return items;
       }
-      if (t.t === 'op' && (t.v === ',' || t.v === ':' || t.v === '=' || t.v === '*' || t.v === '**')) {
+      if (t.type === Tok.Op && (t.text === ',' || t.text === ':' || t.text === '=' || t.text === '*' || t.text === '**')) {
         this.i++;
-        this.trailingComma = t.v === ',';
+        this.trailingComma = t.text === ',';
         continue;
       }
-      if (t.t === 'op' && CLOSE.has(t.v)) {
+      if (t.type === Tok.Op && CLOSE.has(t.text)) {
         // a mismatched bracket: stop here rather than read past it
         return items;
       }
@@ -235,26 +164,26 @@ export class ExpressionReader {
     let star = false;
     while (!this.done) {
       const t = this.peek()!;
-      if (t.t === 'op' && t.v === ')') {
+      if (t.type === Tok.Op && t.text === ')') {
         this.i++;
         break;
       }
-      if (t.t === 'op' && t.v === ',') {
+      if (t.type === Tok.Op && t.text === ',') {
         this.i++;
         continue;
       }
-      if (t.t === 'op' && (t.v === '*' || t.v === '**')) {
+      if (t.type === Tok.Op && (t.text === '*' || t.text === '**')) {
         this.i++;
         star = true;
         this.expr();
         continue;
       }
-      if (t.t === 'name' && this.peek(1)?.t === 'op' && this.peek(1)!.v === '=') {
+      if (t.type === Tok.Name && this.peek(1)?.type === Tok.Op && this.peek(1)!.text === '=') {
         this.i += 2;
-        kw.set(t.v, this.expr());
+        kw.set(t.text, this.expr());
         continue;
       }
-      if (t.t === 'op' && CLOSE.has(t.v)) break;
+      if (t.type === Tok.Op && CLOSE.has(t.text)) break;
       const before = this.i;
       args.push(this.expr());
       if (this.i === before) this.i++;
@@ -263,16 +192,13 @@ export class ExpressionReader {
   }
 }
 
-/** The expression `text` holds, read whole; undefined when it cannot be tokenized. */
-export function readExpression(text: string): PyExpr | undefined {
-  const tokens = pyTokens(text);
-  return tokens ? new ExpressionReader(tokens).expr() : undefined;
+/** The expression the tokens hold, read whole. */
+export function readExpression(tokens: readonly Token[]): PyExpr {
+  return new ExpressionReader(tokens).expr();
 }
 
-/** Every expression of a statement (`a, b = f(x)`: a, b and the call), keywords such as `return` read as operators. */
-export function readStatement(text: string): PyExpr[] | undefined {
-  const tokens = pyTokens(text);
-  if (!tokens) return undefined;
+/** Every expression of a statement's tokens (`a, b = f(x)`: a, b and the call), keywords such as `return` read as operators. */
+export function readStatement(tokens: readonly Token[]): PyExpr[] {
   const r = new ExpressionReader(tokens);
   const out: PyExpr[] = [];
   while (!r.done) {

@@ -1,18 +1,11 @@
-import { codeOnly } from '../../python/code-only.js';
 import { callsIn, readExpression, readStatement, strOf, type PyExpr } from '../../python/expression-reader.js';
+import { headerColon, tokenize, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 import type { ObjectKind, ObjectRef, SchemaOp } from './schema-object.js';
 import { sqlOps } from './sql-ops.js';
 
 export type { ObjectKind, ObjectRef, SchemaOp } from './schema-object.js';
 
 type Call = PyExpr & { k: 'call' };
-
-interface Line {
-  readonly start: number;
-  readonly end: number;
-  readonly indent: number;
-  readonly line: number;
-}
 
 interface Block {
   readonly indent: number;
@@ -25,36 +18,33 @@ interface Block {
 const QUIET_MODULES = /^(?:sqlalchemy|alembic|sqlmodel|typing|typing_extensions|datetime|uuid|json|os|sys|logging|enum|re|time|decimal|collections|itertools|functools|textwrap|hashlib|random|string|secrets|warnings|math|pathlib|dataclasses|geoalchemy2|psycopg2|citext|sqlalchemy_utils)(?:\.|$)/u;
 
 /**
- * The steps of a revision file's upgrade() in the order they run, read from the text without a
- * parser: each logical line of upgrade()'s body (and of the module's helper functions it calls),
- * with the blocks around it. A step under `if`, `for`, `try` or in a helper makes its objects
- * unknown; what cannot be read at all (SQL built at run time, a helper imported from elsewhere,
- * a multi-database script) makes everything unknown from there on.
+ * The steps of a revision file's upgrade() in the order they run, read from the tokenizer's logical
+ * lines without a parser: each statement of upgrade()'s body (and of the module's helper functions
+ * it calls), with the blocks around it. A step under `if`, `for`, `try` or in a helper makes its
+ * objects unknown; what cannot be read at all (SQL built at run time, a helper imported from
+ * elsewhere, a multi-database script, a syntax error) makes everything unknown from there on.
  */
 export function schemaOps(text: string): SchemaOp[] {
-  const code = codeOnly(text);
-  if (code === undefined) return [everything(1, 'the file has a string the reading cannot follow')];
-  const lines = logicalLines(code);
+  const { lines, error } = tokenize(text);
+  if (error) return [everything(error.line, 'a syntax error the reading cannot follow')];
   const defs = new Map<string, number>();
   const imported = new Map<string, string>();
   // module-level names bound to a value, read only when a step uses one
-  const values = new Map<string, string>();
+  const values = new Map<string, readonly Token[]>();
   lines.forEach((l, i) => {
     if (l.indent !== 0) return;
-    const head = code.charCodeAt(l.start);
-    if (head === 0x64 || head === 0x61) {
-      const def = /^(?:async\s+)?def\s+(\w+)/u.exec(code.slice(l.start, Math.min(l.end, l.start + 200)));
-      if (def) defs.set(def[1]!, i);
-    }
-    if (head === 0x66 || head === 0x69) for (const [name, from] of importsOf(text.slice(l.start, l.end))) imported.set(name, from);
-    const assign = /^(\w+)\s*(?::[^=]*)?=(?!=)/u.exec(code.slice(l.start, l.end));
-    if (assign) values.set(assign[1]!, text.slice(l.start + assign[0].length, l.end));
+    const t = l.tokens;
+    const def = t[0]?.text === 'def' ? t[1] : t[0]?.text === 'async' && t[1]?.text === 'def' ? t[2] : undefined;
+    if (def?.type === Tok.Name) defs.set(def.text, i);
+    for (const [name, from] of importsOf(t)) imported.set(name, from);
+    const value = assignedAt(t);
+    if (value !== undefined) values.set(t[0]!.text, t.slice(value));
   });
   const upgrade = defs.get('upgrade');
   if (upgrade === undefined) return [];
   if ([...defs.keys()].some((d) => d.startsWith('upgrade_'))) return [everything(lines[upgrade]!.line, 'a multi-database script (upgrade_<engine>)')];
   const ops: SchemaOp[] = [];
-  const reader = new BodyReader(text, code, lines, defs, imported, values, ops);
+  const reader = new BodyReader(lines, defs, imported, values, ops);
   reader.body(upgrade, false, new Set());
   return ops;
 }
@@ -64,80 +54,61 @@ function everything(line: number, why: string): SchemaOp {
 }
 
 /** `import a.b as c`, `from a import b as c`: each bound name with the module it comes from. */
-function importsOf(s: string): [string, string][] {
-  const from = /^from\s+([\w.]+)\s+import\s+\(?([^)]*)\)?/u.exec(s);
-  // `a as b` with its blanks made single first: the bound name is the last word
-  const bound = (p: string): string => p.replace(/\s+/gu, ' ').trim().split(' as ').pop()!.trim();
-  if (from) return from[2]!.split(',').filter((p) => p.trim() !== '').map((p) => [bound(p), from[1]!]);
-  const imp = /^import\s+(.+)/u.exec(s);
-  if (imp) return imp[1]!.split(',').map((p) => [bound(p).split('.')[0]!, p.trim().split(/\s/u)[0]!]);
-  return [];
-}
-
-/** The logical lines of code-only text: bracketed and backslash-continued lines joined, blank lines left out. */
-function logicalLines(code: string): Line[] {
-  const out: Line[] = [];
-  let depth = 0;
-  let line = 1;
-  // the current logical line: where its first code character is, its indent and line
-  let first = -1;
-  let indent = 0;
-  let firstLine = 1;
-  let column = 0;
-  const n = code.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? code.charCodeAt(i) : 0x0a;
-    if (c === 0x0a) {
-      if (first >= 0 && (depth > 0 || code.charCodeAt(i - 1) === 0x5c) && i < n) {
-        line++;
-        column = 0;
-        continue;
-      }
-      if (first >= 0) out.push({ start: first, end: i, indent, line: firstLine });
-      first = -1;
-      depth = 0;
-      line++;
-      column = 0;
-      continue;
-    }
-    if (first < 0) {
-      if (c === 0x20) column++;
-      else if (c === 0x09) column += 8 - (column % 8);
-      else if (c !== 0x0d && c !== 0x0c) {
-        first = i;
-        indent = column;
-        firstLine = line;
-      }
-      if (first < 0) continue;
-    }
-    if (c === 0x22 || c === 0x27) {
-      // a string's body is blank in code-only text: its closing quote is the next one of its kind
-      const triple = code.charCodeAt(i + 1) === c && code.charCodeAt(i + 2) === c;
-      const quote = triple ? code.slice(i, i + 3) : code[i]!;
-      const close = code.indexOf(quote, i + quote.length);
-      const end = close < 0 ? n - 1 : close + quote.length - 1;
-      for (let k = code.indexOf('\n', i); k >= 0 && k < end; k = code.indexOf('\n', k + 1)) line++;
-      i = end;
-    } else if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
-    else if (c === 0x29 || c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
+function importsOf(t: readonly Token[]): [string, string][] {
+  const head = t[0]?.text;
+  if (head !== 'from' && head !== 'import') return [];
+  const at = head === 'from' ? t.findIndex((x) => x.type === Tok.Name && x.text === 'import') : 0;
+  if (at < 0) return [];
+  const from = head === 'from' ? t.slice(1, at).map((x) => x.text).join('') : undefined;
+  const out: [string, string][] = [];
+  let item: Token[] = [];
+  const flush = (): void => {
+    const names = item.filter((x) => x.type === Tok.Name);
+    item = [];
+    if (names.length === 0) return;
+    const as = names.findIndex((x) => x.text === 'as');
+    // `import a.b` binds a; `as` binds the name after it
+    const bound = as >= 0 ? names[as + 1]?.text : from !== undefined ? names[0]!.text : names[0]!.text;
+    const module = from ?? names.slice(0, as >= 0 ? as : undefined).map((x) => x.text).join('.');
+    if (bound !== undefined) out.push([bound, module]);
+  };
+  for (const x of t.slice(at + 1)) {
+    if (x.type === Tok.Op && x.text === ',') flush();
+    else if (!(x.type === Tok.Op && (x.text === '(' || x.text === ')'))) item.push(x);
   }
+  flush();
   return out;
 }
 
+/** Where the value of `name = …` (or `name: T = …`) starts in a statement's tokens; undefined for anything else. */
+function assignedAt(t: readonly Token[]): number | undefined {
+  if (t[0]?.type !== Tok.Name || t[1]?.type !== Tok.Op) return undefined;
+  if (t[1].text === '=') return 2;
+  if (t[1].text !== ':') return undefined;
+  const eq = t.findIndex((x, i) => i > 1 && x.type === Tok.Op && x.text === '=');
+  return eq < 0 ? undefined : eq + 1;
+}
 
-const COMPOUND = /^(?:async\s+)?(if|elif|else|for|while|try|except|finally|with|def|class|match|case)\b/u;
+const COMPOUND = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'match', 'case']);
+
+/** The compound statement a line opens (`async` skipped), or undefined. */
+function compoundKeyword(t: readonly Token[]): string | undefined {
+  const first = t[0]?.text === 'async' ? t[1] : t[0];
+  if (first?.type !== Tok.Name || !COMPOUND.has(first.text)) return undefined;
+  // `match` and `case` are soft keywords: `match = …` or `match(…)` is a statement
+  if ((first.text === 'match' || first.text === 'case') && t.length > 1 && t[1]!.type === Tok.Op && t[1]!.text !== '(' && t[1]!.text !== '[') return undefined;
+  return first.text;
+}
 
 class BodyReader {
   /** names bound in upgrade() to values the steps may use (a SQL string, an Enum) */
   private readonly locals = new Map<string, PyExpr>();
 
   constructor(
-    private readonly text: string,
-    private readonly code: string,
-    private readonly lines: readonly Line[],
+    private readonly lines: readonly LogicalLine[],
     private readonly defs: ReadonlyMap<string, number>,
     private readonly imported: Map<string, string>,
-    private readonly values: ReadonlyMap<string, string>,
+    private readonly values: ReadonlyMap<string, readonly Token[]>,
     private readonly ops: SchemaOp[],
   ) {}
 
@@ -147,57 +118,39 @@ class BodyReader {
     const head = this.lines[at]!;
     const stack: Block[] = [{ indent: head.indent, conditional }];
     // a one-line def (`def upgrade(): op.drop_table("t")`)
-    const colon = headerColon(this.code, head);
-    if (colon !== undefined && this.code.slice(colon + 1, head.end).trim() !== '') this.statement(colon + 1, head.end, head.line, stack, seen);
+    const colon = headerColon(head.tokens);
+    if (colon + 1 < head.tokens.length) this.statement(head.tokens.slice(colon + 1), head.line, stack, seen);
     for (let i = at + 1; i < this.lines.length; i++) {
       const l = this.lines[i]!;
       if (l.indent <= head.indent) break;
       while (stack.length > 1 && stack[stack.length - 1]!.indent >= l.indent) stack.pop();
-      const kw = COMPOUND.exec(this.code.slice(l.start, l.end));
-      if (!kw) {
-        this.statement(l.start, l.end, l.line, stack, seen);
+      const kw = compoundKeyword(l.tokens);
+      if (kw === undefined) {
+        this.statement(l.tokens, l.line, stack, seen);
         continue;
       }
-      const c = headerColon(this.code, l);
-      if (c === undefined) {
+      const c = headerColon(l.tokens);
+      if (c >= l.tokens.length) {
         this.ops.push(everything(l.line, 'a statement the reading cannot follow'));
         continue;
       }
-      const block: Block = kw[1] === 'with' ? { indent: l.indent, conditional: false, ...this.batchAlias(l.start, c) } : { indent: l.indent, conditional: true };
+      const block: Block = kw === 'with' ? { indent: l.indent, conditional: false, ...batchAlias(l.tokens.slice(0, c)) } : { indent: l.indent, conditional: true };
       stack.push(block);
-      if (c + 1 < l.end && this.code.slice(c + 1, l.end).trim() !== '') this.statement(c + 1, l.end, l.line, stack, seen);
+      if (c + 1 < l.tokens.length) this.statement(l.tokens.slice(c + 1), l.line, stack, seen);
     }
   }
 
-  /** `with op.batch_alter_table("t") as b:`: the alias and its table (null when not a literal). */
-  private batchAlias(start: number, colon: number): Pick<Block, 'alias'> {
-    const m = /^with\s+op\.batch_alter_table\s*\(/u.exec(this.code.slice(start, colon));
-    if (!m) return {};
-    const src = this.text.slice(start + 'with'.length, colon);
-    const as = /\bas\s+(\w+)\s*$/u.exec(this.code.slice(start, colon));
-    const e = readExpression(src.slice(0, as ? src.length - as[0].length : src.length));
-    if (!as || e?.k !== 'call') return {};
-    const table = strOf(e.args[0] ?? e.kw.get('table_name'));
-    const schema = e.kw.get('schema');
-    return { alias: { name: as[1]!, table: table !== undefined && (schema === undefined || isNone(schema)) ? table : null } };
-  }
-
-  private statement(start: number, end: number, line: number, stack: readonly Block[], seen: Set<number>): void {
+  private statement(tokens: readonly Token[], line: number, stack: readonly Block[], seen: Set<number>): void {
     const conditional = stack.some((b) => b.conditional);
     const aliases = new Map(stack.flatMap((b) => (b.alias ? [[b.alias.name, b.alias.table] as const] : [])));
-    const src = this.text.slice(start, end);
-    const imports = importsOf(src);
+    const imports = importsOf(tokens);
     if (imports.length > 0) {
       for (const [name, from] of imports) this.imported.set(name, from);
       return;
     }
-    const assign = /^(\w+)\s*(?::[^=]*)?=(?!=)/u.exec(this.code.slice(start, end));
-    const exprs = readStatement(assign ? src.slice(assign[0].length) : src);
-    if (!exprs) {
-      this.ops.push(everything(line, 'a statement the reading cannot follow'));
-      return;
-    }
-    if (assign && exprs.length === 1) this.locals.set(assign[1]!, exprs[0]!);
+    const value = assignedAt(tokens);
+    const exprs = readStatement(value === undefined ? tokens : tokens.slice(value));
+    if (value !== undefined && exprs.length === 1) this.locals.set(tokens[0]!.text, exprs[0]!);
     const out = new OpWriter(line, conditional, this.ops);
     for (const e of exprs) for (const call of callsIn(e, (c) => this.interesting(c, aliases))) this.call(call, aliases, out, seen);
   }
@@ -236,26 +189,20 @@ class BodyReader {
     if (e.k !== 'name') return e;
     const local = this.locals.get(e.v);
     if (local) return local;
-    const src = this.values.get(e.v);
-    return (src !== undefined ? readExpression(src) : undefined) ?? e;
+    const tokens = this.values.get(e.v);
+    return tokens !== undefined ? readExpression(tokens) : e;
   }
 }
 
-/** The colon that ends a compound statement's header, at bracket depth 0; undefined when there is none. */
-function headerColon(code: string, l: Line): number | undefined {
-  let depth = 0;
-  let lambda = 0;
-  for (let i = l.start; i < l.end; i++) {
-    const c = code[i]!;
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (depth === 0 && c === 'l' && code.startsWith('lambda', i) && !/\w/u.test(code[i - 1] ?? ' ') && !/\w/u.test(code[i + 6] ?? ' ')) lambda++;
-    else if (depth === 0 && c === ':' && code[i + 1] !== '=') {
-      if (lambda > 0) lambda--;
-      else return i;
-    }
-  }
-  return undefined;
+/** `with op.batch_alter_table("t") as b:` (the header's tokens before its colon): the alias and its table (null when not a literal). */
+function batchAlias(t: readonly Token[]): Pick<Block, 'alias'> {
+  const n = t.length;
+  if (t[1]?.text !== 'op' || t[2]?.text !== '.' || t[3]?.text !== 'batch_alter_table' || t[n - 2]?.text !== 'as' || t[n - 1]?.type !== Tok.Name) return {};
+  const e = readExpression(t.slice(1, n - 2));
+  if (e.k !== 'call') return {};
+  const table = strOf(e.args[0] ?? e.kw.get('table_name'));
+  const schema = e.kw.get('schema');
+  return { alias: { name: t[n - 1]!.text, table: table !== undefined && (schema === undefined || isNone(schema)) ? table : null } };
 }
 
 function splitCallee(callee: string): [string, string] {
