@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { onPath } from '../project/on-path.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,10 +78,8 @@ async function insertRows(run: (sql: string, values: unknown[]) => unknown, rows
   for (const row of rows) await run(`INSERT INTO ${quoteIdent(versionTable)} (version_num) VALUES (${placeholder === '$' ? '$1' : '?'})`, [row]);
 }
 
+/** pg_dump on PATH, else beside the local server binaries. */
 function findPgDump(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir && spawnSync(path.join(dir, 'pg_dump'), ['--version']).status === 0) return path.join(dir, 'pg_dump');
-  }
   const local = localServerBinaries();
-  return local && spawnSync(path.join(local.bin, 'pg_dump'), ['--version']).status === 0 ? path.join(local.bin, 'pg_dump') : undefined;
+  return onPath('pg_dump', env) ?? (local ? onPath('pg_dump', { PATH: local.bin }) : undefined);
 }

@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseError } from '../errors/errors.js';
+import { onPath } from '../project/on-path.js';
 import { quoteIdent } from './quote-ident.js';
 
 /** A database rehearse may create objects in and then removes: never a database the user named for anything else. */
@@ -73,8 +74,8 @@ export async function serverScratch(serverUrl: string): Promise<Scratch> {
 /** initdb, pg_ctl and postgres of one major version, from PATH or Debian's versioned folders. */
 export function localServerBinaries(major?: number): { bin: string; major: number } | undefined {
   const dirs: string[] = [];
-  const onPath = spawnSync('sh', ['-c', 'dirname "$(command -v initdb)"'], { encoding: 'utf8' }).stdout.trim();
-  if (onPath && onPath !== '.' && existsSync(path.join(onPath, 'pg_ctl'))) dirs.push(onPath);
+  const initdb = onPath('initdb', process.env);
+  if (initdb && existsSync(path.join(path.dirname(initdb), 'pg_ctl'))) dirs.push(path.dirname(initdb));
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) for (const v of readdirSync(debian)) if (existsSync(path.join(debian, v, 'bin', 'initdb'))) dirs.push(path.join(debian, v, 'bin'));
   const found = dirs.flatMap((bin) => {

@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync, realpathSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { DeclaredPython } from '../packaging/python-version.js';
-import { onPath } from './run-child.js';
+import { onPath } from '../project/on-path.js';
 
 /**
  * The Python that will run `alembic upgrade` here: the interpreter named in

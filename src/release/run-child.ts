@@ -1,21 +1,6 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-
-/** Finds an executable on PATH (what the shell would run). */
-export function onPath(name: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+import { onPath } from '../project/on-path.js';
 
 /** `alembic upgrade <target>` (or `downgrade`): `alembic` from PATH, else `python -m alembic`; undefined when neither exists. */
 export function alembicCommand(target: string, env: Readonly<Record<string, string | undefined>>, project: { config?: string; name?: string } = {}, command: 'upgrade' | 'downgrade' = 'upgrade'): string[] | undefined {
