@@ -3,6 +3,7 @@ import { schemaOps, type SchemaOp } from '../../src/check/schema/schema-ops.js';
 import { sqlOps } from '../../src/check/schema/sql-ops.js';
 import { SchemaState } from '../../src/check/schema/schema-state.js';
 import { revisionFile } from '../helpers/probe-app.js';
+import { rng } from '../helpers/rng.js';
 
 /** The steps of a revision whose upgrade() body is `body` (module-level `head` above it), without lines. */
 function steps(body: string, head = ''): unknown[] {
@@ -189,5 +190,35 @@ describe('SchemaState: the replay', () => {
     expect(s.get(col('u', 'b'))).toBe('unknown');
     expect(s.get(col('u', 'c'))).toBe('present');
     expect(s.get({ kind: 'table', name: 't' })).toBe('absent');
+  });
+});
+
+describe('SchemaState.takeTouched: the objects whose presence a step may change', () => {
+  it('names every object whose presence changed, over 3,000 random steps', () => {
+    const next = rng(57);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+    const tables = ['t1', 't2', 't3'];
+    const names = ['a', 'b', 'c'];
+    const indexes = ['i1', 'i2', 'i3'];
+    const s = new SchemaState(() => 'unknown');
+    const states = (): Map<string, string> => new Map([...s.objects()].map((o) => [s.key(o.obj), `${o.state}/${o.by?.revision ?? ''}`]));
+    for (let step = 0; step < 3000; step++) {
+      const before = states();
+      const t = pick(tables);
+      const r = next();
+      const op: SchemaOp =
+        r < 0.15 ? { op: 'create', obj: { kind: 'table', name: t }, strict: true, line: step }
+        : r < 0.35 ? { op: pick(['create', 'drop'] as const), obj: { kind: 'column', table: t, name: pick(names) }, strict: true, line: step }
+        : r < 0.45 ? { op: 'create', obj: { kind: 'index', name: pick(indexes), table: t }, strict: true, line: step }
+        : r < 0.55 ? { op: 'drop', obj: { kind: pick(['table', 'index'] as const), name: pick([...tables, ...indexes]) }, strict: true, line: step }
+        : r < 0.7 ? { op: 'rename', obj: { kind: 'table', name: t }, to: pick(tables), line: step }
+        : r < 0.8 ? { op: 'rename', obj: { kind: 'column', table: t, name: pick(names) }, to: pick(names), line: step }
+        : r < 0.95 ? { op: 'forget', kind: pick(['column', 'constraint', 'index', null] as const), table: t, name: next() < 0.5 ? pick(names) : null, line: step, why: 'x' }
+        : { op: 'forget', kind: null, table: null, name: next() < 0.5 ? pick(tables) : null, line: step, why: 'x' };
+      s.apply(op, `r${step}`);
+      const touched = s.takeTouched();
+      if (touched === 'all') continue;
+      for (const [key, now] of states()) if (before.get(key) !== now) expect(touched.has(key), `${JSON.stringify(op)} changed ${key}`).toBe(true);
+    }
   });
 });

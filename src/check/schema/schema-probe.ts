@@ -280,22 +280,52 @@ function matchRevisions(model: ProjectModel, ops: OpsReader, catalog: Catalog): 
       if (!later.has(key)) later.set(key, { obj: op.obj, at: op.op === 'create' ? at : -1 });
     }
   });
+  // an object a later revision creates first counts as absent up to it: its counts by that revision,
+  // summed from the end, so that each revision adds the ones created after it
+  const laterOf = new Array<number>(order.length + 1).fill(0);
+  const laterAgree = new Array<number>(order.length + 1).fill(0);
+  for (const { obj, at } of later.values()) {
+    const actual = at >= 0 ? catalog.has(obj) : 'unknown';
+    if (actual === 'unknown') continue;
+    laterOf[at]!++;
+    if (actual === 'absent') laterAgree[at]!++;
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    laterOf[i] = laterOf[i]! + laterOf[i + 1]!;
+    laterAgree[i] = laterAgree[i]! + laterAgree[i + 1]!;
+  }
+  // what compare() counts, kept per object and updated only for the objects each revision touches
+  const counted = new Map<string, 0 | 1 | 2>();
+  let of = 0;
+  let agree = 0;
+  const rescore = (key: string): void => {
+    const obj = replay.objectOf(key);
+    if (!obj) return;
+    const was = counted.get(key) ?? 0;
+    const now = scoreOf(replay, catalog, obj);
+    of += (now > 0 ? 1 : 0) - (was > 0 ? 1 : 0);
+    agree += (now === 2 ? 1 : 0) - (was === 2 ? 1 : 0);
+    counted.set(key, now);
+  };
   const scored = order.map((rev, at) => {
     for (const op of ops(rev)) replay.apply(op, rev);
-    const cmp = compare(replay, catalog);
-    let agree = cmp.agree;
-    let of = cmp.checked;
-    for (const { obj, at: created } of later.values()) {
-      const actual = created > at ? catalog.has(obj) : 'unknown';
-      if (actual === 'unknown') continue;
-      of++;
-      if (actual === 'absent') agree++;
-    }
-    return { revision: rev, agree, of, at };
+    const touched = replay.takeTouched();
+    if (touched === 'all') for (const { obj } of replay.objects()) rescore(replay.key(obj));
+    else for (const key of touched) rescore(key);
+    return { revision: rev, agree: agree + laterAgree[at + 1]!, of: of + laterOf[at + 1]!, at };
   });
   // fewest disagreements first; among equals the later revision (it explains more of the schema)
   return scored
     .filter((m) => m.of > 0)
     .sort((a, b) => a.of - a.agree - (b.of - b.agree) || b.agree - a.agree || b.at - a.at)
     .map(({ revision, agree, of }) => ({ revision, agree, of }));
+}
+
+/** One object as compare() counts it: 0 not compared (unknown on either side), 1 differs, 2 agrees. */
+function scoreOf(replay: SchemaState, catalog: Catalog, obj: ObjectRef): 0 | 1 | 2 {
+  if (!catalog.probes(obj.kind)) return 0;
+  const actual = catalog.has(obj);
+  const { state, by } = replay.lookup(obj);
+  if (state === 'unknown' || actual === 'unknown' || !by) return 0;
+  return state === actual ? 2 : 1;
 }

@@ -35,11 +35,16 @@ export class SchemaState {
   private seq = 0;
   private readonly entries = new Map<string, Entry>();
   private readonly patterns: Pattern[] = [];
+  private readonly patternKeys = new Set<string>();
   /** the last create (fresh, empty) or drop of each table, for the columns and constraints it owns */
   private readonly tableEvents = new Map<string, { seq: number; created: boolean; by: Evidence }>();
   /** a table renamed in the replay: the name the base knows it by */
   private readonly origins = new Map<string, string>();
   private readonly indexOwner = new Map<string, string>();
+  /** the keys of the columns and constraints each table has entries for (a table's events change them all) */
+  private readonly ownedBy = new Map<string, Set<string>>();
+  /** the keys whose presence may have changed since takeTouched(); 'all' after a step that may touch any */
+  private touched: Set<string> | 'all' = new Set();
 
   constructor(
     private readonly base: (obj: ObjectRef) => Presence,
@@ -80,7 +85,51 @@ export class SchemaState {
   }
 
   private set(obj: ObjectRef, state: Presence, by: Evidence, seq = ++this.seq): void {
-    this.entries.set(this.key(obj), { obj, state, seq, by });
+    this.put({ obj, state, seq, by });
+  }
+
+  private addPattern(p: Pattern): void {
+    const key = `${p.kind}\u001f${p.table === null ? '' : this.fold(p.table)}\u001f${p.name === null ? '' : this.fold(p.name)}\u001f${p.table === null}\u001f${p.name === null}\u001f${p.seq}`;
+    if (this.patternKeys.has(key)) return;
+    this.patternKeys.add(key);
+    this.patterns.push(p);
+  }
+
+  private put(entry: Entry): void {
+    const key = this.key(entry.obj);
+    this.entries.set(key, entry);
+    if (OWNED.has(entry.obj.kind) && entry.obj.table !== undefined) {
+      const t = this.fold(entry.obj.table);
+      const keys = this.ownedBy.get(t) ?? new Set<string>();
+      keys.add(key);
+      this.ownedBy.set(t, keys);
+    }
+    this.touch(key);
+  }
+
+  private touch(key: string): void {
+    if (this.touched !== 'all') this.touched.add(key);
+  }
+
+  /** The columns and constraints of a table, and its indexes: what an event of the table changes. */
+  private touchTable(table: string): void {
+    for (const key of this.ownedBy.get(table) ?? []) this.touch(key);
+    for (const [index, owner] of this.indexOwner) if (owner === table) this.touch(this.key({ kind: 'index', name: index }));
+  }
+
+  /**
+   * The keys of the objects whose presence may have changed since the last call ('all' when a step
+   * could change any): for scoring a replay step by step without comparing every object each time.
+   */
+  takeTouched(): ReadonlySet<string> | 'all' {
+    const t = this.touched;
+    this.touched = new Set();
+    return t;
+  }
+
+  /** The object a key stands for, when a step named it. */
+  objectOf(key: string): ObjectRef | undefined {
+    return this.entries.get(key)?.obj;
   }
 
   apply(op: SchemaOp, revision: string): void {
@@ -88,7 +137,10 @@ export class SchemaState {
     switch (op.op) {
       case 'create':
         this.set(op.obj, 'present', by);
-        if (op.obj.kind === 'table') this.tableEvents.set(this.fold(op.obj.name), { seq: this.seq, created: true, by });
+        if (op.obj.kind === 'table') {
+          this.tableEvents.set(this.fold(op.obj.name), { seq: this.seq, created: true, by });
+          this.touchTable(this.fold(op.obj.name));
+        }
         if (op.obj.kind === 'index' && op.obj.table !== undefined) this.indexOwner.set(this.fold(op.obj.name), this.fold(op.obj.table));
         this.origins.delete(op.obj.kind === 'table' ? this.fold(op.obj.name) : '');
         return;
@@ -99,7 +151,12 @@ export class SchemaState {
       case 'need':
         return;
       case 'forget':
-        this.patterns.push({ kind: op.kind, table: op.table, name: op.name, seq: ++this.seq });
+        this.addPattern({ kind: op.kind, table: op.table, name: op.name, seq: ++this.seq });
+        if (op.table === null) this.touched = 'all';
+        else {
+          this.touchTable(this.fold(op.table));
+          this.touch(this.key({ kind: 'table', name: op.table }));
+        }
         return;
       case 'rename':
         return this.rename(op.obj, op.to, by);
@@ -109,6 +166,7 @@ export class SchemaState {
   private dropTable(name: string, by: Evidence): void {
     const t = this.fold(name);
     this.tableEvents.set(t, { seq: this.seq, created: false, by });
+    this.touchTable(t);
     this.origins.delete(t);
     for (const [index, owner] of this.indexOwner) if (owner === t) this.set({ kind: 'index', name: index, table: name }, 'absent', by, this.seq);
   }
@@ -125,13 +183,19 @@ export class SchemaState {
     const was = this.lookup(obj).state;
     const seq = ++this.seq;
     // what the steps said of the table's columns, constraints and indexes moves with it
-    for (const e of [...this.entries.values()]) {
-      if (OWNED.has(e.obj.kind) && e.obj.table !== undefined && this.fold(e.obj.table) === from) {
-        this.entries.set(this.key({ ...e.obj, table: to }), { ...e, obj: { ...e.obj, table: to } });
-      }
+    this.touchTable(from);
+    this.touchTable(dest);
+    for (const key of [...(this.ownedBy.get(from) ?? [])]) {
+      const e = this.entries.get(key)!;
+      this.put({ ...e, obj: { ...e.obj, table: to } });
     }
-    for (const p of [...this.patterns]) if (p.table !== null && this.fold(p.table) === from) this.patterns.push({ ...p, table: to });
-    for (const [index, owner] of this.indexOwner) if (owner === from) this.indexOwner.set(index, dest);
+    // the table's unknown steps go with it, each once per name (tables renamed back and forth)
+    for (const p of [...this.patterns]) if (p.table !== null && this.fold(p.table) === from) this.addPattern({ ...p, table: to });
+    for (const [index, owner] of this.indexOwner) {
+      if (owner !== from) continue;
+      this.indexOwner.set(index, dest);
+      this.touch(this.key({ kind: 'index', name: index }));
+    }
     const ev = this.tableEvents.get(from);
     if (ev) this.tableEvents.set(dest, ev);
     else this.tableEvents.delete(dest);
