@@ -195,7 +195,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
        ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)} AS target_schema,
        (SELECT pg_catalog.has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE n.nspname = ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)}) AS can_create,
        pg_catalog.array_length(pg_catalog.current_schemas(false), 1) AS path_schemas,
-       ARRAY(SELECT t FROM pg_catalog.unnest(ARRAY['pg_attribute', 'pg_index', 'pg_constraint', 'pg_type']) t WHERE NOT pg_catalog.has_table_privilege('pg_catalog.' || t, 'SELECT')) AS unreadable_catalogs;
+       ${req.catalog ? "ARRAY(SELECT t FROM pg_catalog.unnest(ARRAY['pg_attribute', 'pg_index', 'pg_constraint', 'pg_type']) t WHERE NOT pg_catalog.has_table_privilege('pg_catalog.' || t, 'SELECT'))" : 'ARRAY[]::text[]'} AS unreadable_catalogs;
      SELECT n.nspname AS schema, c.relname AS name, a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type, a.attname IS NOT NULL AS hascol,
             c.relkind AS kind, pg_catalog.has_table_privilege(c.oid, 'INSERT') AS can_insert, pg_catalog.has_table_privilege(c.oid, 'UPDATE') AS can_update, pg_catalog.has_table_privilege(c.oid, 'DELETE') AS can_delete,
             ${WRITE_PATH_COLUMNS}
