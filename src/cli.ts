@@ -228,7 +228,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           stepMinutes: args['step-minutes'],
           fromProduction: args['from-production'],
           schemaCopy: args['schema-copy'],
-          progress: (line) => process.stderr.write(`${line}\n`),
+          // nothing in a progress line holds a URL; redacted all the same, as every other output is
+          progress: (line) => process.stderr.write(`${terminalSafe(redactSecrets(line))}\n`),
         });
         report(out);
       },

@@ -111,6 +111,8 @@ describe('rehearse on PostgreSQL', () => {
     const out = await rehearse(root, { step: true, scratchUrl: pg().url });
     expect(out.exitCode).toBe(0);
     expect(out.outcome.scratch).toBe('a new database on the --scratch-url server');
+    // the server's password (in the URL Alembic connects with) is in no part of the result
+    expect(JSON.stringify(out)).not.toContain(pg().password);
     expect(await pgExec(pg().url, "SELECT datname FROM pg_database WHERE datname LIKE 'alembic_preflight_rehearse_%'")).toEqual([]);
   }, 120_000);
 
