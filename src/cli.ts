@@ -213,6 +213,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           .option('scratch', { choices: ['auto', 'docker'] as const, default: 'auto' as const, describe: 'docker: a PostgreSQL container (testcontainers) even when the server binaries are installed' })
           .option('step-minutes', { type: 'number', default: 10, describe: 'minutes each Alembic command may take' })
           .option('from-production', { type: 'boolean', default: false, describe: "copy the schema of the database --database-url / $DATABASE_URL names (read-only; no rows but the version table's) and run the pending upgrade on the copy" })
+          .option('url-env', { type: 'string', array: true, describe: "another variable the app reads its database URL from (repeatable): set to the scratch database's URL, like DATABASE_URL" })
           .option('schema-copy', { choices: ['auto', 'pg_dump', 'catalog'] as const, default: 'auto' as const, describe: "--from-production: pg_dump --schema-only, the catalog (tables, keys, indexes, types, sequences, views; no functions or triggers), or pg_dump when installed (auto)" }), `$0 rehearse [options]\n\n${ABOUT.rehearse}`, [["$0 rehearse", "upgrade head, downgrade base, upgrade head on a scratch database"], ["$0 rehearse --step", "each revision up, down and up again"], ["$0 rehearse --scratch-url postgresql://ci@localhost/postgres", "on a CI service container"]], EXIT_CODES.rehearse),
       async (args) => {
         format = textOrJson(args.format, 'rehearse');
@@ -224,6 +225,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           step: args.step,
           downTo: args['down-to'],
           scratchUrl: args['scratch-url'],
+          urlEnv: args['url-env'],
           scratch: args.scratch,
           stepMinutes: args['step-minutes'],
           fromProduction: args['from-production'],

@@ -8,8 +8,12 @@ import { schemaOps } from '../check/schema/schema-ops.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
 import { copyProductionSchema } from '../database/copy-schema.js';
 import { containerScratch, localClusterScratch, localServerBinaries, serverScratch, sqliteScratch, type Scratch } from '../database/scratch-database.js';
-import { schemaDiff, snapshotSchema } from '../database/schema-snapshot.js';
-import { DatabaseError, UsageError } from '../errors/errors.js';
+import { schemaDiff, scratchVersionRows, snapshotSchema } from '../database/schema-snapshot.js';
+import { predictDowngrade } from '../alembic/downgrade-plan.js';
+import { featuresOf } from '../alembic/alembic-version.js';
+import { appUrlReads } from '../deploy/app-url-reads.js';
+import { fenceLoadsIn, fenceTarget, makeFence, refusalError } from '../release/fence.js';
+import { ConfigError, DatabaseError, UsageError, type PreflightError } from '../errors/errors.js';
 import { readAlembicFailure } from '../release/alembic-failure.js';
 import type { RehearseOutcome, RehearseStep, SchemaDrift } from '../release/rehearse-outcome.js';
 import { alembicCommand, flaskCommand, runChild } from '../release/run-child.js';
@@ -35,6 +39,8 @@ export interface RehearseCommandOptions extends VerifyCommandOptions {
   readonly fromProduction?: boolean;
   /** How: pg_dump, the catalog, or pg_dump when installed (auto). */
   readonly schemaCopy?: 'auto' | 'pg_dump' | 'catalog';
+  /** More variables the app reads its database URL from, set to the scratch database's URL too. */
+  readonly urlEnv?: readonly string[];
 }
 
 /**
@@ -71,22 +77,63 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
   const steps: RehearseStep[] = [];
   const drift: SchemaDrift[] = [];
   const flask = config.flaskMigrate === true;
-  const env = { ...Object.fromEntries(variables.map((v) => [v, scratch.url])), ...(flask ? { SQLALCHEMY_DATABASE_URI: scratch.url } : {}) };
+  const set = [...new Set([...variables, ...(flask ? ['SQLALCHEMY_DATABASE_URI'] : []), ...(opts.urlEnv ?? [])])];
+  const env = Object.fromEntries(set.map((v) => [v, scratch.url]));
+  // the app's Python may connect to the scratch database and to nothing else, whatever its code reads
+  const fence = makeFence([fenceTarget(parseDatabaseUrl(scratch.url, opts.cwd))], set, opts.env);
+  const childEnv = { ...opts.env, ...env, ...fence.env };
   // the configuration read (-c, $ALEMBIC_CONFIG or the release line's -c, and -n) goes to Alembic as -c and -n
   const project = { ...(config.iniPath ? { config: path.relative(opts.cwd, config.iniPath) } : {}), ...(config.section !== 'alembic' ? { name: config.section } : {}) };
+  const commandName = flask ? 'flask db' : 'alembic';
+  const { versionTable, versionTableSchema } = chooseVersionTable(config, opts, scratch.dialect);
+  // where each step should leave the scratch's version table: Alembic's own plan from the rows before it
+  let rows: string[] = production ? [...production.rows].sort() : [];
+  const expectedAfter = (command: 'upgrade' | 'downgrade', target: string): string[] | undefined => {
+    const p = command === 'upgrade' ? predictUpgrade(model.map, target, rows, versionTable) : predictDowngrade(model.map, target, rows, featuresOf(model.alembicVersion), versionTable);
+    return p.finalHeads ? [...p.finalHeads].map(String).sort() : undefined;
+  };
+  let stop: PreflightError | undefined;
+  let probed = false;
   const run = async (command: 'upgrade' | 'downgrade', target: string): Promise<boolean> => {
-    if (interrupted) return false;
+    if (interrupted || stop) return false;
     const argv = flask ? flaskCommand(target, path.relative(opts.cwd, config.scriptDir) || '.', opts.env, command) : alembicCommand(target, opts.env, project, command);
     if (!argv) throw new UsageError(flask ? 'Neither flask nor python is on PATH.' : 'Neither alembic nor python is on PATH.', { hint: 'Run rehearse where the app and its requirements are installed.' });
-    const child = await runChild(argv, { cwd: opts.cwd, env: { ...opts.env, ...env }, deadlineMs: (opts.stepMinutes ?? 10) * 60_000, capture: true });
+    if (!probed) {
+      probed = true;
+      if (fenceLoadsIn(argv, childEnv, opts.cwd, fence) === false) {
+        stop = fenceNotLoaded(commandName);
+        return false;
+      }
+    }
+    const expected = expectedAfter(command, target);
+    const loadedBefore = fence.loaded();
+    const child = await runChild(argv, { cwd: opts.cwd, env: childEnv, deadlineMs: (opts.stepMinutes ?? 10) * 60_000, capture: true });
     interrupted ??= child.forwarded;
+    const refused = fence.refused();
+    if (refused.length > 0) {
+      stop = refusalError(refused[0]!, { what: `\`${commandName} ${command} ${target}\``, tool: 'rehearse', set, reads: appUrlReads(config.files, opts.cwd, config.versionLocations.map((l) => l.absPath)) });
+      return false;
+    }
+    if (fence.loaded() === loadedBefore) {
+      stop = fenceNotLoaded(commandName);
+      return false;
+    }
     const ok = child.code === 0;
     const step: RehearseStep = { command, target, ok, ms: child.ms, ...(ok ? {} : { failure: readAlembicFailure(child.output ?? '') }) };
     steps.push(step);
-    opts.progress?.(`rehearse: ${flask ? 'flask db' : 'alembic'} ${command} ${target}: ${ok ? 'ok' : interrupted ? 'stopped' : 'FAILED'} (${(child.ms / 1000).toFixed(1)} s)`);
-    return ok && !interrupted;
+    opts.progress?.(`rehearse: ${commandName} ${command} ${target}: ${ok ? 'ok' : interrupted ? 'stopped' : 'FAILED'} (${(child.ms / 1000).toFixed(1)} s)`);
+    if (!ok || interrupted) return false;
+    // belt and braces: the step must have moved the scratch's version table where Alembic's plan says
+    const now = await scratchVersionRows(scratch.url, scratch.dialect, versionTable, versionTableSchema ?? undefined);
+    if (expected && (now.length !== expected.length || now.some((r, i) => r !== expected[i]))) {
+      stop = new ConfigError(`After \`${commandName} ${command} ${target}\` the scratch database's ${versionTable} holds ${now.join(', ') || 'no row'}, not ${expected.join(', ') || 'no row'}: the migrations ran somewhere else, or on another version table.`, {
+        hint: 'Check that env.py takes its URL from the environment (DATABASE_URL) and passes version_table as a literal; rehearse stopped before the next step.',
+      });
+      return false;
+    }
+    rows = now;
+    return true;
   };
-  const versionTable = chooseVersionTable(config, opts, scratch.dialect).versionTable;
   const snapshot = (): Promise<string[]> => snapshotSchema(scratch.url, scratch.dialect, versionTable);
   let copied: string | undefined;
   try {
@@ -106,10 +153,12 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
   } finally {
     process.off('SIGTERM', term);
     process.off('SIGINT', int);
+    fence.remove();
     await scratch.remove();
   }
+  if (stop) throw stop;
   const ok = !interrupted && steps.every((s) => s.ok) && drift.length === 0;
-  const outcome: RehearseOutcome = { mode: production ? 'from-production' : opts.step ? 'step' : 'cycle', scratch: scratch.describe, ...(copied ? { copiedWith: copied } : {}), command: flask ? 'flask db' : 'alembic', steps, drift, ...(interrupted ? { interrupted } : {}), ok };
+  const outcome: RehearseOutcome = { mode: production ? 'from-production' : opts.step ? 'step' : 'cycle', scratch: scratch.describe, ...(copied ? { copiedWith: copied } : {}), command: commandName, steps, drift, ...(interrupted ? { interrupted } : {}), ok };
   const document = opts.format === 'json' ? rehearseJson(outcome) : undefined;
   const exitCode = interrupted ? (interrupted === 'SIGINT' ? 130 : 143) : ok ? 0 : 1;
   return { stdout: document ? JSON.stringify(document, null, 2) + '\n' : rehearseText(outcome), exitCode, document, outcome };
@@ -196,6 +245,13 @@ function byCreator(when: string, diff: { added: string[]; removed: string[] }, c
   for (const l of diff.added) add(l, 'leftBehind');
   for (const l of diff.removed) add(l, 'missing');
   return [...groups.values()].map((g) => ({ when, ...g }));
+}
+
+/** The fence never loaded in the Python that runs the migrations, so nothing keeps them on the scratch database. */
+function fenceNotLoaded(command: string): ConfigError {
+  return new ConfigError(`The Python that runs ${command} did not load alembic-preflight's connection fence (it ignores PYTHONPATH: python -I or -E?), so nothing would keep the migrations on the scratch database; nothing was run past this point.`, {
+    hint: 'Run rehearse with a Python that honours PYTHONPATH (the console script pip installs does), or give the app only the scratch database in its environment.',
+  });
 }
 
 /** The variables env.py reads its URL from (DATABASE_URL when it names none); a configuration that takes it from the ini only is refused. */

@@ -14,6 +14,8 @@ import type { LedgerRow } from '../database/ledger.js';
 import { writeLedger, type LedgerWrite } from '../database/write-ledger.js';
 import type { OnAhead } from '../check/lint/lint-config.js';
 import { ledgerRows } from '../check/ledger-rows.js';
+import { appUrlReads } from '../deploy/app-url-reads.js';
+import { fenceTarget, makeFence, refusalError } from '../release/fence.js';
 
 export interface ReleaseCommandOptions extends VerifyCommandOptions {
   /** The command to run instead of `alembic upgrade <target>` (after `--`). */
@@ -105,11 +107,24 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
 
   const argv = opts.command && opts.command.length > 0 ? [...opts.command] : upgradeCommand(target, model.config, opts);
   opts.out(`alembic-preflight release: running ${argv.map((a, i) => (i === 0 ? a.split('/').at(-1) : a)).join(' ')} (${pending.length} migration${pending.length === 1 ? '' : 's'}: ${pending.join(' → ') || 'none'})\n`);
+  // the upgrade may connect to the database verify read and to nothing else; a script that wraps it (or a
+  // project that migrates several databases) may rightly reach others, and is not fenced
+  const urlVariable = opts.databaseUrl === undefined ? [opts.databaseUrlEnv ?? 'DATABASE_URL'] : [];
+  const fence = (!opts.command || wrapped?.direct) && !url.otherDatabases ? makeFence([fenceTarget(db)], urlVariable, opts.env) : undefined;
   markRunning();
-  const child = await runChild(argv, { cwd: opts.cwd, env: opts.env, deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000 }).catch((e: Error) => {
-    throw new ConfigError(`Could not start ${argv[0]}: ${e.message}.`, { hint: 'Check that the command exists and is executable.' });
-  });
+  const child = await runChild(argv, { cwd: opts.cwd, env: { ...opts.env, ...fence?.env }, deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000 })
+    .catch((e: Error) => {
+      fence?.remove();
+      throw new ConfigError(`Could not start ${argv[0]}: ${e.message}.`, { hint: 'Check that the command exists and is executable.' });
+    });
   log('info', 'release.child-exit', { code: child.code, signal: child.signal, ms: child.ms }, 'command finished');
+  const refused = fence?.refused()[0];
+  fence?.remove();
+  if (refused) {
+    const e = refusalError(refused, { what: `\`${argv.map((a, i) => (i === 0 ? path.basename(a) : a)).join(' ')}\``, tool: 'release', set: urlVariable, reads: appUrlReads(model.config.files, opts.cwd, model.config.versionLocations.map((l) => l.absPath)) });
+    opts.out(`${e.message}\n  fix: ${e.hint}\n`);
+    return verdict(EXIT.usage, `STOPPED: the upgrade reached for another database than the one verified, and was stopped before its first statement there`);
+  }
   if (child.forwarded) {
     const code = child.forwarded === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
     return verdict(code, `STOPPED: ${child.forwarded} received; forwarded to the command, which ended with ${child.signal ?? `exit ${child.code}`}. Check the database before the next release`);

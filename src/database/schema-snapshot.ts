@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { quoteIdent } from './quote-ident.js';
 
 /**
  * The schema of a scratch database as sorted lines ("table users", "column users.email character
@@ -71,4 +72,37 @@ export function schemaDiff(before: readonly string[], after: readonly string[]):
   const b = new Set(before);
   const a = new Set(after);
   return { added: after.filter((x) => !b.has(x)), removed: before.filter((x) => !a.has(x)) };
+}
+
+/**
+ * The version table's rows in a scratch database (sorted; none when the table is missing), the table
+ * named as Alembic writes it: in `schema` when env.py sets version_table_schema, else where the
+ * search path finds it.
+ */
+export async function scratchVersionRows(url: string, dialect: 'postgresql' | 'sqlite', versionTable: string, schema?: string): Promise<string[]> {
+  if (dialect === 'sqlite') {
+    const file = url.slice('sqlite:///'.length);
+    if (!existsSync(file)) return [];
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE").get(versionTable);
+      if (!exists) return [];
+      return (db.prepare(`SELECT version_num FROM ${quoteIdent(versionTable)}`).raw().all() as [unknown][]).map((r) => String(r[0])).sort();
+    } finally {
+      db.close();
+    }
+  }
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: url, application_name: 'alembic-preflight rehearse' });
+  await c.connect();
+  try {
+    const name = `${schema ? `${quoteIdent(schema)}.` : ''}${quoteIdent(versionTable)}`;
+    const exists = await c.query({ text: 'SELECT pg_catalog.to_regclass($1) IS NOT NULL', values: [name], rowMode: 'array' });
+    if (!(exists.rows[0] as boolean[])[0]) return [];
+    const r = await c.query({ text: `SELECT version_num FROM ${name}`, rowMode: 'array' });
+    return (r.rows as unknown[][]).map((row) => String(row[0])).sort();
+  } finally {
+    await c.end().catch(() => undefined);
+  }
 }

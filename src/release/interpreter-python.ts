@@ -30,7 +30,7 @@ export function interpreterPython(env: Readonly<Record<string, string | undefine
 }
 
 /** The interpreter of a console script (`#!/app/.heroku/python/bin/python`), when its first lines name a Python. */
-function shebangPython(script: string): string | undefined {
+export function shebangPython(script: string): string | undefined {
   const buf = Buffer.alloc(256);
   let fd: number | undefined;
   try {

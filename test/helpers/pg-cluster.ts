@@ -105,7 +105,7 @@ async function startLocalCluster(opts: { ssl?: boolean }): Promise<PgServer> {
     appendFileSync(path.join(data, 'postgresql.conf'), "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
   }
   const port = await freePort();
-  run('pg_ctl', ['-D', data, '-w', '-t', '60', '-l', path.join(dir, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off -c max_connections=50 -c log_statement=all -c log_connections=on -c log_line_prefix=app=%a:`, 'start']);
+  run('pg_ctl', ['-D', data, '-w', '-t', '60', '-l', path.join(dir, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off -c max_connections=50 -c log_statement=all -c log_connections=on -c log_line_prefix=app=%a:db=%d:`, 'start']);
   const base = `postgresql://${USER}:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${port}`;
   return {
     url: `${base}/postgres`,
