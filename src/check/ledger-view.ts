@@ -1,4 +1,5 @@
 import type { RevisionMap } from '../alembic/revision-map.js';
+import type { StampValue } from '../alembic/version-rows.js';
 import type { LedgerRow, LedgerState } from '../database/ledger.js';
 
 /** A version-table row this code has no file for, which the ledger shows a newer release applied. */
@@ -43,6 +44,67 @@ export function aheadChain(row: string, map: RevisionMap, known: ReadonlyMap<str
     queue.push(...rec.downRevisions);
   }
   return { row, chain, reaches };
+}
+
+/**
+ * Where a row the ledger accounts for leaves the database, against this code:
+ * - ahead: a true rollback. Every head of this code is at or below where the ledger's chains meet it (or
+ *   a row it has), on the same line, so the database already holds everything this code would apply.
+ * - diverged: the database applied revisions this code lacks, and lacks revisions this code has (a
+ *   branch released over another one); `lacking` lists this code's revisions it never got.
+ * - unrelated: the chain reaches base without meeting any revision of this code: a database released
+ *   from another history (another app's, say).
+ */
+export interface LedgerPosition {
+  readonly kind: 'ahead' | 'diverged' | 'unrelated';
+  readonly ahead: AheadRow;
+  /** diverged: this code's revisions the database never got, in the map's order. */
+  readonly lacking: readonly string[];
+}
+
+/**
+ * The ledger's account of each row this code has no file for (rows it cannot account for are left out:
+ * they stay a mystery). The heads' check is over all the rows at once: what every row reaches together.
+ */
+export function ledgerPositions(rows: readonly StampValue[], map: RevisionMap, known: ReadonlyMap<string, LedgerRow>): Map<string, LedgerPosition> {
+  const out = new Map<string, LedgerPosition>();
+  if (known.size === 0) return out;
+  const chains: AheadRow[] = [];
+  const reached: string[] = [];
+  for (const row of rows) {
+    if (typeof row !== 'string') continue;
+    if (map.byKey.has(row)) reached.push(row);
+    else {
+      const chain = aheadChain(row, map, known);
+      if (chain) {
+        chains.push(chain);
+        reached.push(...chain.reaches);
+      }
+    }
+  }
+  if (chains.length === 0) return out;
+  const covered = ancestorsOrSelf(map, reached);
+  const lacking = map.revisions.filter((r) => !covered.has(r.key)).map((r) => r.id);
+  for (const chain of chains) {
+    const kind = chain.reaches.length === 0 && map.revisions.length > 0 ? 'unrelated' : lacking.length > 0 ? 'diverged' : 'ahead';
+    out.set(chain.row, { kind, ahead: chain, lacking: kind === 'diverged' ? lacking : [] });
+  }
+  return out;
+}
+
+/** The revisions at or below these, through down revisions and dependencies. */
+function ancestorsOrSelf(map: RevisionMap, from: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...from];
+  while (stack.length > 0) {
+    const key = stack.pop()!;
+    if (seen.has(key)) continue;
+    const rev = map.byKey.get(key);
+    if (!rev) continue;
+    seen.add(key);
+    stack.push(...rev.allDown);
+  }
+  return seen;
 }
 
 /** Who applied a ledger row, in words: the release's version and commit where known, and the dyno. */

@@ -18,6 +18,8 @@ import { stampIsSymbolic } from './rules/stamp-is-symbolic.js';
 import { stampResolvesByPrefix } from './rules/stamp-resolves-by-prefix.js';
 import { stampedRevisionMissing } from './rules/stamped-revision-missing.js';
 import { databaseAhead } from './rules/database-ahead.js';
+import { databaseDiverged } from './rules/database-diverged.js';
+import { databaseUnrelated } from './rules/database-unrelated.js';
 import { appliedMigrationEdited } from './rules/applied-migration-edited.js';
 import { ledgerUnreadable } from './rules/ledger-unreadable.js';
 import { suppressionWithoutReason } from './rules/suppression-without-reason.js';
@@ -124,6 +126,8 @@ export const RULES: readonly Rule[] = [
   otherDatabasesNotVerified,
   postgresSchemeRefused,
   databaseAhead,
+  databaseDiverged,
+  databaseUnrelated,
   stampedRevisionMissing,
   appliedMigrationEdited,
   ledgerUnreadable,

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, rmSync } from 'node:fs';
+import { PYTHON } from '../helpers/oracle.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../helpers/cli.js';
@@ -171,5 +172,61 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     const read = verify(v1, as(reader));
     expect(read.status, read.stdout).toBe(0);
     expect(codes(read.stdout)).toContain('ledger-unreadable');
+  }, 120_000);
+
+  /** Branch A's migration and branch B's, each on top of the example's head. */
+  const BRANCH_A = { 'aaaa1111_feature_x.py': migration('aaaa1111', '2a3b4c5d6e7f', 'op.create_table("feature_x", sa.Column("id", sa.Integer(), primary_key=True))', 'op.drop_table("feature_x")') };
+  const BRANCH_B = { 'bbbb2222_feature_y.py': migration('bbbb2222', '2a3b4c5d6e7f', 'op.create_table("feature_y", sa.Column("id", sa.Integer(), primary_key=True))', 'op.drop_table("feature_y")') };
+  const tables = async (db: string): Promise<unknown[][]> => pgExec(pg.urlFor(db), "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'feature_%' ORDER BY 1");
+
+  it('a staging app that released branch A, then branch B: blocked before Alembic, B never goes live without its table, and real Alembic fails the same way', async () => {
+    const { db, url } = await database();
+    const a = slug(BRANCH_A);
+    expect(release(a, url, 'v5').status).toBe(0);
+    const b = slug(BRANCH_B);
+    const blocked = release(b, url, 'v6');
+    expect(blocked.status, blocked.stdout + blocked.stderr).toBe(1);
+    expect(blocked.alembicStarts).toBe(0);
+    expect(blocked.stdout).toContain('[database-diverged] The database took another branch after 2a3b4c5d6e7f: it has aaaa1111, which this code lacks, and lacks bbbb2222.');
+    expect(blocked.stdout).not.toContain('NOT MIGRATED');
+    expect(await pgExec(pg.urlFor(db), 'SELECT version_num FROM alembic_version')).toEqual([['aaaa1111']]);
+    expect(await tables(db)).toEqual([['feature_x']]);
+    // what Alembic itself does with branch B's code on that database
+    const real = spawnSync(PYTHON, ['-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'upgrade', 'head'], { cwd: b.dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(real.status).not.toBe(0);
+    expect(`${real.stdout}${real.stderr}`).toContain("Can't locate revision identified by 'aaaa1111'");
+  }, 120_000);
+
+  it("DATABASE_URL naming another app's database that releases through the tool: blocked with 'is this the right database?'", async () => {
+    const { db, url } = await database();
+    const other = slug({
+      'cafe0001_orders.py': migration('cafe0001', '', 'op.create_table("orders", sa.Column("id", sa.Integer(), primary_key=True))', 'op.drop_table("orders")').replace('down_revision = ""', 'down_revision = None'),
+    });
+    for (const f of ['1f2a3b4c5d6e_create_users.py', '2a3b4c5d6e7f_add_guest_sessions.py']) rmSync(path.join(other.dir, VERSIONS, f));
+    expect(release(other, url, 'v40').status).toBe(0);
+    const ours = slug();
+    const blocked = release(ours, url, 'v7');
+    expect(blocked.status, blocked.stdout + blocked.stderr).toBe(1);
+    expect(blocked.alembicStarts).toBe(0);
+    expect(blocked.stdout).toContain("[database-unrelated] Is this the right database? Its alembic_version row 'cafe0001' comes from a history that shares no revision with this code");
+    expect(await pgExec(pg.urlFor(db), 'SELECT version_num FROM alembic_version')).toEqual([['cafe0001']]);
+    expect(await pgExec(pg.urlFor(db), "SELECT count(*)::int FROM information_schema.tables WHERE table_name = 'users'")).toEqual([[0]]);
+  }, 120_000);
+
+  it('on SQLite too: branch A then branch B is blocked, and the database keeps branch A', () => {
+    const a = slug(BRANCH_A);
+    const file = path.join(a.dir, 'staging.db');
+    const url = `sqlite:///${file}`;
+    // an empty database file, as a staging app's starts
+    spawnSync(PYTHON, ['-c', `import sqlite3; sqlite3.connect(${JSON.stringify(file)}).close()`]);
+    const first = release(a, url, 'v5');
+    expect(first.status, first.stdout + first.stderr).toBe(0);
+    const b = slug(BRANCH_B);
+    const blocked = release(b, url, 'v6');
+    expect(blocked.status, blocked.stdout + blocked.stderr).toBe(1);
+    expect(blocked.alembicStarts).toBe(0);
+    expect(blocked.stdout).toContain('[database-diverged]');
+    const rows = spawnSync(PYTHON, ['-c', `import sqlite3; print(sqlite3.connect(${JSON.stringify(file)}).execute("SELECT version_num FROM alembic_version").fetchall())`], { encoding: 'utf8' }).stdout.trim();
+    expect(rows).toBe("[('aaaa1111',)]");
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { translate } from '../../alembic/upgrade-plan.js';
-import { aheadChain, appliedByText, latestByRevision } from '../ledger-view.js';
+import { appliedByText, latestByRevision, ledgerPositions } from '../ledger-view.js';
 import { upgradeCommand } from '../db-helpers.js';
 import { describeForensics, type Forensics } from '../../history/git-history.js';
 import type { Finding } from '../finding.js';
@@ -9,16 +9,18 @@ import type { Rule } from '../rule.js';
 export const databaseAhead: Rule = {
   code: 'database-ahead',
   severity: 'error',
-  summary: 'The database is ahead of this code: the ledger shows a newer release applied the revisions it has no file for (a rollback); `alembic upgrade` would stop with "Can\'t locate revision".',
+  summary: 'The database is ahead of this code on the same line: the ledger shows a newer release applied the revisions it has no file for on top of this code\'s heads (a rollback); `alembic upgrade` would stop with "Can\'t locate revision".',
   check({ model, database: db }) {
     const known = latestByRevision(db?.state.ledger);
     if (!db || known.size === 0) return [];
+    // only a proven rollback: every head of this code is at or below where the ledger's chains meet it
+    const positions = ledgerPositions(db.state.rows, model.map, known);
     const out: Finding[] = [];
     for (const s of db.stamps) {
       if (s.how !== 'failed' || typeof s.value !== 'string' || s.failure?.exception !== 'ResolutionError') continue;
-      const ahead = aheadChain(s.value, model.map, known);
-      if (!ahead) continue;
-      const { chain, reaches } = ahead;
+      const position = positions.get(s.value);
+      if (position?.kind !== 'ahead') continue;
+      const { chain, reaches } = position.ahead;
       const n = chain.length;
       const base = reaches.length === 0 ? 'base' : reaches.join(', ');
       const applied = chain.map((r) => `${r.revision} (${r.path}; ${appliedByText(r)})`).join('; ');

@@ -6,7 +6,7 @@ import type { RevisionMap } from '../../alembic/revision-map.js';
 import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
 import type { DatabaseContext, Rule } from '../rule.js';
 import type { LedgerRow } from '../../database/ledger.js';
-import { aheadChain, appliedByText, latestByRevision } from '../ledger-view.js';
+import { appliedByText, latestByRevision, ledgerPositions } from '../ledger-view.js';
 
 /** A version-table row that names no revision in the repository: the `guest_lockout_001` incident. */
 export const stampedRevisionMissing: Rule = {
@@ -16,9 +16,10 @@ export const stampedRevisionMissing: Rule = {
   check({ model, database: db, releaseGenerates }) {
     if (!db) return [];
     const failed = db.stamps.filter((s) => s.how === 'failed' && s.failure);
-    // rows the ledger shows a newer release applied are database-ahead's (a rollback), not a mystery
+    // rows the ledger accounts for are database-ahead's, -diverged's or -unrelated's, not a mystery
     const known = latestByRevision(db.state.ledger);
-    const ahead = (s: (typeof failed)[number]): boolean => typeof s.value === 'string' && s.failure?.exception === 'ResolutionError' && aheadChain(s.value, model.map, known) !== undefined;
+    const positions = ledgerPositions(db.state.rows, model.map, known);
+    const ahead = (s: (typeof failed)[number]): boolean => typeof s.value === 'string' && s.failure?.exception === 'ResolutionError' && positions.has(s.value);
     const heads = model.map.heads;
     const folder = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(' ');
     return failed.filter((s) => !ahead(s)).map((s) => {
