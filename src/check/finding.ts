@@ -69,6 +69,7 @@ export const FINDING_CODES = [
   'stamp-resolves-by-prefix',
   'stamped-revision-missing',
   'stamps-overlap',
+  'suppression-refused',
   'suppression-without-reason',
   'unparseable-file',
   'unreadable-file',

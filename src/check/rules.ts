@@ -23,6 +23,7 @@ import { databaseUnrelated } from './rules/database-unrelated.js';
 import { appliedMigrationEdited } from './rules/applied-migration-edited.js';
 import { ledgerUnreadable } from './rules/ledger-unreadable.js';
 import { suppressionWithoutReason } from './rules/suppression-without-reason.js';
+import { suppressionRefused } from './rules/suppression-refused.js';
 import { schemaAheadOfStamp } from './rules/schema-ahead-of-stamp.js';
 import { schemaBehindStamp } from './rules/schema-behind-stamp.js';
 import { schemaObjectMissing } from './rules/schema-object-missing.js';
@@ -158,6 +159,7 @@ export const RULES: readonly Rule[] = [
   emptyDowngrade,
   renamedTableStillReferenced,
   suppressionWithoutReason,
+  suppressionRefused,
   postgresUrlScheme,
   placeholderDatabaseUrl,
   sharedVersionTable,

@@ -10,6 +10,7 @@ import { globMatcher, type LintConfig } from './lint/lint-config.js';
 import type { LintContext } from './lint/lint-context.js';
 import { RULES } from './rules.js';
 import { covering, directivesOf, type Directive } from './suppressions.js';
+import { refusedSuppression } from './rules/suppression-refused.js';
 
 export interface CheckOptions {
   /** CODE or CODE:REVISION */
@@ -88,12 +89,18 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
   }
   const configIgnores = (opts.config ?? opts.lint?.config)?.ignores ?? [];
   const matchers = configIgnores.map((i) => ({ ...i, matches: i.path === undefined ? undefined : globMatcher(i.path) }));
-  const kept = all.filter(
-    (f) =>
-      !ignore.some((spec) => matchesIgnore(spec, f)) &&
-      !matchers.some((i) => i.rule === f.code && (i.matches === undefined || (f.path !== undefined && i.matches(f.path))) && (i.revision === undefined || f.revision?.split(', ').includes(i.revision))),
-  );
-  const { shown, suppressed } = applySuppressions(model, kept);
+  // an ignore never hides a predicted failure: the finding stays, and the ignore is reported
+  const refused: Finding[] = [];
+  const kept = all.filter((f) => {
+    const flag = ignore.find((spec) => matchesIgnore(spec, f));
+    const setting = matchers.some((i) => i.rule === f.code && (i.matches === undefined || (f.path !== undefined && i.matches(f.path))) && (i.revision === undefined || f.revision?.split(', ').includes(i.revision)));
+    if (flag === undefined && !setting) return true;
+    if (!predictsFailure(f)) return false;
+    refused.push(refusedSuppression(f, flag !== undefined ? { kind: 'flag', spec: flag } : { kind: 'setting' }));
+    return true;
+  });
+  const { shown, suppressed, refusedInFile } = applySuppressions(model, kept);
+  shown.push(...dedupe([...refused, ...refusedInFile]));
   const findings = shown.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   const blocking = findings.some((f) => f.severity === 'error' || (opts.strict === true && f.severity === 'warning'));
   const failure = model.failure?.failure;
@@ -141,20 +148,46 @@ export interface SuppressedFinding {
   readonly directiveLine: number;
 }
 
-/** Sets aside the findings an in-file directive covers (suppressions.ts); reads only files that have findings. */
-function applySuppressions(model: ProjectModel, findings: readonly Finding[]): { shown: Finding[]; suppressed: SuppressedFinding[] } {
+/**
+ * Sets aside the findings an in-file directive covers (suppressions.ts); reads only files that have
+ * findings. A directive over a finding that predicts a failure is refused, not applied.
+ */
+function applySuppressions(model: ProjectModel, findings: readonly Finding[]): { shown: Finding[]; suppressed: SuppressedFinding[]; refusedInFile: Finding[] } {
   const revs = new Map(model.map.all.map((r) => [r.file.path, r]));
   const read = new Map<string, Directive[]>();
   const suppressed: SuppressedFinding[] = [];
+  const refusedInFile: Finding[] = [];
   const shown = findings.filter((f) => {
-    const rev = f.path === undefined || f.code === 'suppression-without-reason' ? undefined : revs.get(f.path);
+    const rev = f.path === undefined || f.code === 'suppression-without-reason' || f.code === 'suppression-refused' ? undefined : revs.get(f.path);
     if (!rev) return true;
     let directives = read.get(rev.file.path);
     if (!directives) read.set(rev.file.path, (directives = directivesOf(revisionText(model, rev.file.absPath) ?? '', rev.script.line)));
     const d = covering(directives, f.code, f.line);
     if (!d) return true;
+    if (predictsFailure(f)) {
+      refusedInFile.push(refusedSuppression(f, { kind: 'comment', path: rev.file.path, line: d.line }));
+      return true;
+    }
     suppressed.push({ code: f.code, severity: f.severity, path: f.path!, line: f.line ?? null, reason: d.reason!, directiveLine: d.line });
     return false;
   });
-  return { shown, suppressed };
+  return { shown, suppressed, refusedInFile };
+}
+
+const LINTS: ReadonlySet<string> = new Set(RULES.filter((r) => r.kind === 'lint').map((r) => r.code));
+
+/** A finding that says Alembic, Python or the database will fail (or that it cannot be known): an error that is not a lint. Only the others are advisory. */
+function predictsFailure(f: Finding): boolean {
+  return f.severity === 'error' && !LINTS.has(f.code);
+}
+
+/** One note per refused suppression, however many findings it named. */
+function dedupe(notes: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return notes.filter((n) => {
+    const key = `${n.message}|${n.path ?? ''}|${n.line ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
