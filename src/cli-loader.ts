@@ -30,7 +30,7 @@ import { fnv1a, readPrivateFile, toolCacheDir, writePrivateFile } from './projec
 
 /** What the bundle exports: the CLI's entry, which returns the exit code. */
 interface CliBundle {
-  main(argv: string[], env: NodeJS.ProcessEnv, build: { key: string }): Promise<number>;
+  main(argv: string[], env: NodeJS.ProcessEnv, build: { key: string; dir: string }): Promise<number>;
   warmCodeCache(): Promise<void>;
 }
 
@@ -87,7 +87,7 @@ export async function runBundledCli(argv: string[], bundlePath = defaultBundle()
   const load = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
   load(mod.exports, createRequire(bundlePath), mod, bundlePath, path.dirname(bundlePath));
   // the bundle's key tells results one build cached from another's (a build that wrote none is hashed here)
-  const code = await mod.exports.main(argv, env, { key: built ?? sourceHash(source) });
+  const code = await mod.exports.main(argv, env, { key: built ?? sourceHash(source), dir: path.dirname(bundlePath) });
   // written after the run, so that it holds every function this command compiled; not after a usage or
   // configuration error (exit 2), which stops before the command's work and would leave a thin cache
   if (file !== null && code !== 2 && (cachedData === undefined || script.cachedDataRejected === true)) {

@@ -9,6 +9,8 @@ import { findingPage, packageVersion } from './version.js';
 /** What the bundle's loader knows of the build: its key (results cached by one build are not another's). */
 export interface BuildInfo {
   readonly key?: string;
+  /** The folder the bundle is installed in (its result cache's secret is kept there). */
+  readonly dir?: string;
 }
 
 /**
@@ -508,6 +510,7 @@ function projectArgs(args: {
     cwd: process.cwd(),
     cacheDir: args['cache-dir'],
     buildKey: build.key,
+    installDir: build.dir,
     config: args.config,
     name: args.name,
     versions: args.versions,

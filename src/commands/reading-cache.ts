@@ -1,6 +1,7 @@
 import type { ProjectConfig } from '../alembic/alembic-config.js';
 import { debugWanted, getLogger } from '../logger/logger.js';
 import { LINT_KIND } from '../check/lint/lint-context.js';
+import { cacheSecret } from '../project/cache-secret.js';
 import { diskResultCache, resultCacheDir, type ResultCache } from '../project/result-cache.js';
 
 /** Where a command's cache of revision-file readings comes from. */
@@ -14,13 +15,17 @@ export interface CacheOptions {
    * same reader. Without one (the library, a run from source) nothing is cached.
    */
   readonly buildKey?: string;
+  /** Where the tool is installed: its result cache is sealed with a secret kept there. */
+  readonly installDir?: string;
 }
 
 /** The run's cache of revision-file readings, or undefined when it is off or there is no build key. */
 export function readingCache(opts: CacheOptions, config: Pick<ProjectConfig, 'scriptDir'>): ResultCache | undefined {
   if (opts.buildKey === undefined) return undefined;
   const dir = resultCacheDir(opts.cwd, opts.cacheDir, opts.env);
-  return dir === null ? undefined : diskResultCache(dir, config.scriptDir, opts.buildKey);
+  if (dir === null) return undefined;
+  const secret = cacheSecret(opts.installDir, opts.cwd, opts.env);
+  return secret === undefined ? undefined : diskResultCache(dir, config.scriptDir, opts.buildKey, secret);
 }
 
 /** Writes what the run added to the cache; says what it found and wrote on --log-level debug. */

@@ -132,3 +132,26 @@ export function fnv1a(text: string): string {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return (h >>> 0).toString(16).padStart(8, '0');
 }
+
+const MAC_LENGTH = 32;
+
+/**
+ * A private file whose payload is also sealed with an HMAC-SHA256 under `secret`: only a run that
+ * holds the secret (this install's, cache-secret.ts) can have written it. A file copied from
+ * elsewhere, committed to a repository or edited with its CRC recomputed reads as undefined.
+ */
+export function readSealedFile(file: string, magic: Buffer, secret: Buffer): Buffer | undefined {
+  const framed = readPrivateFile(file, magic);
+  if (framed === undefined || framed.length < MAC_LENGTH) return undefined;
+  const { createHmac, timingSafeEqual } = requireBuiltin('node:crypto') as typeof Crypto;
+  const payload = framed.subarray(MAC_LENGTH);
+  const mac = createHmac('sha256', secret).update(magic).update(payload).digest();
+  return timingSafeEqual(mac, framed.subarray(0, MAC_LENGTH)) ? payload : undefined;
+}
+
+/** Writes a file readSealedFile accepts under the same secret (atomically, as writePrivateFile). */
+export function writeSealedFile(file: string, magic: Buffer, payload: Buffer, secret: Buffer): boolean {
+  const { createHmac } = requireBuiltin('node:crypto') as typeof Crypto;
+  const mac = createHmac('sha256', secret).update(magic).update(payload).digest();
+  return writePrivateFile(file, magic, Buffer.concat([mac, payload]));
+}

@@ -10,7 +10,7 @@ import type * as Crypto from 'node:crypto';
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fnv1a, readPrivateFile, toolCacheDir, writePrivateFile } from './private-file.js';
+import { fnv1a, readSealedFile, toolCacheDir, writeSealedFile } from './private-file.js';
 
 /**
  * Stored results, as JSON values, by the content they were read from (its digest) and their kind: a
@@ -32,7 +32,7 @@ export interface ResultCache {
   save(): string | undefined;
 }
 
-const MAGIC = Buffer.from('APRC0001', 'latin1');
+const MAGIC = Buffer.from('APRC0002', 'latin1');
 /** node:crypto, loaded on the first file to hash: a project of plain files never needs it. */
 const requireBuiltin = createRequire(import.meta.url);
 
@@ -46,14 +46,15 @@ export function resultCacheDir(cwd: string, flag: string | undefined, env: Reado
 }
 
 /**
- * The cache of the project whose revision files are under `scriptDir`, for the tool build `key`.
+ * The cache of the project whose revision files are under `scriptDir`, for the tool build `key`,
+ * sealed with this install's `secret` (cache-secret.ts): a file it did not write is not read.
  * The file is named after the script folder's path relative to the cache folder, so a cache kept
  * inside the project (a build step's) is found again when the project has moved (Heroku builds in
  * one folder and releases from another).
  */
-export function diskResultCache(dir: string, scriptDir: string, key: string): ResultCache {
+export function diskResultCache(dir: string, scriptDir: string, key: string, secret: Buffer): ResultCache {
   const file = path.join(dir, `results-${fnv1a(path.relative(dir, scriptDir))}.bin`);
-  const stored = readEntries(file, key);
+  const stored = readEntries(file, key, secret);
   const used = new Map<string, unknown>();
   const counts = new Map<string, { hits: number; misses: number }>();
   let changed = false;
@@ -93,7 +94,7 @@ export function diskResultCache(dir: string, scriptDir: string, key: string): Re
       // unchanged: every result came from the file, and the file holds no other
       if (!changed && stored !== undefined && stored.size === used.size) return undefined;
       const payload = Buffer.from(JSON.stringify({ key, entries: Object.fromEntries(used) }, bigIntsTagged));
-      if (!writePrivateFile(file, MAGIC, payload)) return undefined;
+      if (!writeSealedFile(file, MAGIC, payload, secret)) return undefined;
       dropStale(dir);
       return file;
     },
@@ -122,9 +123,9 @@ function dropStale(dir: string): void {
   }
 }
 
-/** The stored results when the file is this build's, intact and private; undefined otherwise. */
-function readEntries(file: string, key: string): Map<string, unknown> | undefined {
-  const payload = readPrivateFile(file, MAGIC);
+/** The stored results when the file is this build's, intact, private and sealed by this install; undefined otherwise. */
+function readEntries(file: string, key: string, secret: Buffer): Map<string, unknown> | undefined {
+  const payload = readSealedFile(file, MAGIC, secret);
   if (payload === undefined) return undefined;
   try {
     const doc = JSON.parse(payload.toString('utf8')) as { key?: unknown; entries?: unknown };

@@ -7,6 +7,9 @@ import { migration, makeProject, rev } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { createHash } from 'node:crypto';
 import { diskResultCache } from '../../src/project/result-cache.js';
+import { REPO } from '../helpers/oracle.js';
+
+const SECRET = Buffer.alloc(32, 1);
 
 const V = 'migrations/versions/';
 
@@ -127,23 +130,56 @@ describe('the per-file result cache', () => {
   it('keeps results of one build away from another', () => {
     const dir = tempDir('results-');
     const scripts = path.join(dir, 'project', 'migrations');
-    const a = diskResultCache(dir, scripts, 'build-a');
+    const a = diskResultCache(dir, scripts, 'build-a', SECRET);
     const one = a.digest(Buffer.from('x = 1\n'));
     expect(one).toBe(createHash('sha256').update('x = 1\n').digest('base64url'));
     expect(a.get(one)).toBeUndefined();
     a.set(one, { fields: { revision: { value: { t: 'int', v: 2n ** 70n }, line: 1 } } });
     a.set(one, { f: {} }, 'lint');
     expect(a.save()).toBeDefined();
-    const again = diskResultCache(dir, scripts, 'build-a');
+    const again = diskResultCache(dir, scripts, 'build-a', SECRET);
     expect(again.get(one)).toEqual({ fields: { revision: { value: { t: 'int', v: 2n ** 70n }, line: 1 } } });
     expect(again.get(again.digest(Buffer.from('x = 2\n')))).toBeUndefined();
     expect(again.stats()).toEqual({ hits: 1, misses: 1 });
     // a run that never asks for a kind keeps its entries: here nothing changed, so nothing is written
     expect(again.save()).toBeUndefined();
-    const third = diskResultCache(dir, scripts, 'build-a');
+    const third = diskResultCache(dir, scripts, 'build-a', SECRET);
     expect(third.get(one, 'lint')).toEqual({ f: {} });
     expect(third.stats('lint')).toEqual({ hits: 1, misses: 0 });
-    expect(diskResultCache(dir, scripts, 'build-b').get(one)).toBeUndefined();
+    expect(diskResultCache(dir, scripts, 'build-b', SECRET).get(one)).toBeUndefined();
+    // another install's secret: the same file reads as empty
+    expect(diskResultCache(dir, scripts, 'build-a', Buffer.alloc(32, 2)).get(one)).toBeUndefined();
+  });
+
+  it("trusts only what this install wrote: a cache committed with a broken file's entry is not read", () => {
+    // a lambda takes the file off the fast path, so its reading comes from the cache
+    const good = rev('c3', 'b2').replace('def upgrade():\n    pass', 'def upgrade():\n    f = lambda: 1');
+    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), [V + 'c3_merge.py']: good });
+    const first = check(root, '.preflight-cache', '--no-lint');
+    expect(first.status).toBe(0);
+    expect(cacheLine(first)).toEqual({ hits: 0, total: 1, written: true });
+    const [name] = cacheFiles(path.join(root, '.preflight-cache'));
+    const file = path.join(root, '.preflight-cache', name!);
+    // the file as the attacker commits it: the broken bytes' digest mapped to the good file's reading
+    const broken = good.replace('def upgrade():', 'def upgrade(:');
+    writeFileSync(path.join(root, V, 'c3_merge.py'), broken);
+    const buildKey = readFileSync(path.join(REPO, 'dist/cli.bundle.cjs.key'), 'latin1').trim().split(' ')[0]!;
+    const installSecret = readFileSync(path.join(REPO, 'dist/.alembic-preflight-cache-secret'));
+    const real = diskResultCache(path.dirname(file), path.join(root, 'migrations'), buildKey, installSecret);
+    const reading = real.get(real.digest(Buffer.from(good)));
+    expect(reading).toBeDefined();
+    const craft = (secret: Buffer): void => {
+      const forged = diskResultCache(path.dirname(file), path.join(root, 'migrations'), buildKey, secret);
+      forged.set(forged.digest(Buffer.from(broken)), reading);
+      expect(forged.save()).toBe(file);
+    };
+    craft(Buffer.alloc(32, 7));
+    const honest = check(root, '.preflight-cache', '--no-lint', '--format', 'json');
+    expect(honest.status).toBe(1);
+    expect((JSON.parse(honest.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code)).toContain('unparseable-file');
+    // the same forgery sealed with this install's own secret would be believed: the seal is what stops it
+    craft(installSecret);
+    expect(check(root, '.preflight-cache', '--no-lint').status).toBe(0);
   });
 
   it('lives in --cache-dir, $ALEMBIC_PREFLIGHT_CACHE or $XDG_CACHE_HOME, and nowhere when off', () => {
@@ -162,7 +198,7 @@ describe('the per-file result cache', () => {
     expect(runCli(root, ['check', '--cache-dir', ''], env)).toMatchObject({ status: 2 });
   });
 
-  it('a cache kept in the project is found again where the project is released from', () => {
+  it('a cache folder that moves with the project is found again by the install that wrote it', () => {
     // Heroku builds in one folder and runs the release phase in another, from the same slug
     const build = variedProject();
     check(build, '.preflight-cache', '--no-lint');
