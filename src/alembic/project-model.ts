@@ -31,6 +31,21 @@ export interface ProjectModel {
 
 export type LoadOptions = ConfigOptions & ModelOptions;
 
+/** CPython's verdict on one source: its exception's class, message and line. */
+export interface SyntaxVerdict {
+  readonly exception: string;
+  readonly message: string;
+  readonly line: number;
+}
+
+/** An interpreter that compiles sources (never runs them), for the files the fast path cannot clear. */
+export interface SyntaxOracle {
+  /** The result cache's kind for its verdicts: one per interpreter and version. */
+  readonly key: string;
+  /** compile() of each source: null when it compiles; undefined when the interpreter could not answer. */
+  compile(sources: readonly { readonly bytes: Buffer; readonly path: string }[]): { readonly minor: number; readonly verdicts: readonly (SyntaxVerdict | null)[] } | undefined;
+}
+
 export interface ModelOptions {
   /** Keep each revision file's decoded text in the model (`texts`), so that nothing reads it again. */
   readonly keepText?: boolean;
@@ -38,6 +53,12 @@ export interface ModelOptions {
   readonly cache?: ResultCache;
   /** Called with each revision file's decoded text as it is read (and its digest when a cache is on): facts taken from it without keeping it. */
   readonly onText?: (absPath: string, text: string, digest: string | undefined) => void;
+  /**
+   * The interpreter the migrations will be imported by: the files the fast path cannot clear are
+   * compiled by it in one batch, and where it rejects one the static reader cleared, its verdict is
+   * the file's. Absent: the static readers' verdict stands.
+   */
+  readonly syntaxOracle?: SyntaxOracle;
 }
 
 /** A revision file's text as Python decodes it: the model's copy when it kept one, else read again; undefined when it cannot be read or decoded. */
@@ -127,17 +148,22 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
   const cache = opts.cache;
   // a run that lints with a cache looks up what the lints found in each file by its digest
   const digests = texts && cache ? new Map<string, string>() : undefined;
-  const sourceOf = (file: string): SourceOutcome => {
+  const oracle = opts.syntaxOracle;
+  // the files the fast path did not clear, for the interpreter to compile at the end
+  const slow: SlowFile[] = [];
+  const sourceOf = (file: string, index: number): SourceOutcome => {
     const content = overlay?.get(file) ?? config.files.source(file);
     let digest: string | undefined;
-    const outcome = cache
-      ? sourceOutcome(content, (text, bytes) => {
-          // the bytes are a view the next read overwrites: digest them now, once, and only when asked
-          const once = (): string => (digest ??= cache.digest(bytes));
-          if (digests) once();
-          return cachedReading(cache, text, once);
-        })
-      : sourceOutcome(content);
+    const outcome = sourceOutcome(content, (text, bytes) => {
+      // the bytes are a view the next read overwrites: digest them now, once, and only when asked
+      const once = (): string => (digest ??= cache!.digest(bytes));
+      if (cache && digests) once();
+      const fast = readRevisionFast(text);
+      if (fast) return fast;
+      const reading = cache ? cachedReading(cache, text, once) : readRevisionSourceFaithful(text);
+      if (oracle) slow.push({ index, path: file, bytes: Buffer.from(bytes), text, reading, ...(cache ? { digest: once() } : {}) });
+      return reading;
+    });
     if (texts && outcome.kind === 'read') texts.set(file, outcome.text);
     if (opts.onText && outcome.kind === 'read') opts.onText(file, outcome.text, digest);
     if (digests && digest !== undefined && outcome.kind === 'read') digests.set(file, digest);
@@ -154,12 +180,19 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
       while (files.length < found.length) {
         const i = files.length;
         const f = found[i]!;
-        files.push(loadScript(i, f, display(f.loadPath), () => sourceOf(f.loadPath), features, resolveImported, importable, config.python));
+        files.push(loadScript(i, f, display(f.loadPath), () => sourceOf(f.loadPath, i), features, resolveImported, importable, config.python));
         if (enough()) return files.length === found.length;
       }
       return true;
     },
     finish() {
+      if (oracle && slow.length > 0) {
+        for (const [s, problem] of interpreterVerdicts(oracle, slow, cache)) {
+          const f = found[s.index]!;
+          const read: ReadResult = { ...s.reading, syntaxError: problem };
+          files[s.index] = loadScript(s.index, f, display(f.loadPath), () => ({ kind: 'read', read, text: s.text }), features, resolveImported, importable, config.python);
+        }
+      }
       const map = buildRevisionMap(files);
       let failure: ProjectModel['failure'];
       for (const file of files) {
@@ -176,14 +209,53 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
   };
 }
 
+/** A revision file the fast path did not clear: where it is, what it holds, and what the static reader read. */
+interface SlowFile {
+  readonly index: number;
+  readonly path: string;
+  readonly bytes: Buffer;
+  readonly text: string;
+  readonly reading: ReadResult;
+  readonly digest?: string;
+}
+
 /**
- * A file's reading: the fast path's, else the cache's for these bytes, else the faithful reader's
- * (then kept). The cache holds only what the fast path leaves: reading a plain file costs less
- * than hashing it and finding it again.
+ * The files the interpreter rejects where the static reader found no error, with the interpreter's
+ * error. Its verdicts are kept in the result cache by content. A file whose newer syntax the reader
+ * already grades against the interpreter's version (needs-newer-python) is left to that finding.
+ */
+function interpreterVerdicts(oracle: SyntaxOracle, slow: readonly SlowFile[], cache: ResultCache | undefined): [SlowFile, NonNullable<ReadResult['syntaxError']>][] {
+  const kind = oracle.key;
+  const known = new Map<SlowFile, { minor: number; verdict: SyntaxVerdict | null }>();
+  const ask: SlowFile[] = [];
+  for (const s of slow) {
+    const kept = s.digest !== undefined ? (cache?.get(s.digest, kind) as { minor: number; verdict: SyntaxVerdict | null } | undefined) : undefined;
+    if (kept) known.set(s, kept);
+    else ask.push(s);
+  }
+  if (ask.length > 0) {
+    const answer = oracle.compile(ask.map((s) => ({ bytes: s.bytes, path: s.path })));
+    if (!answer) return [];
+    ask.forEach((s, i) => {
+      const v = { minor: answer.minor, verdict: answer.verdicts[i] ?? null };
+      known.set(s, v);
+      if (s.digest !== undefined) cache?.set(s.digest, v, kind);
+    });
+  }
+  const out: [SlowFile, NonNullable<ReadResult['syntaxError']>][] = [];
+  for (const [s, { minor, verdict }] of known) {
+    if (!verdict || s.reading.syntaxError || (s.reading.newer ?? []).some((n) => n.since > minor)) continue;
+    out.push([s, { message: verdict.message, line: verdict.line, col: 0, ...(verdict.exception !== 'SyntaxError' ? { exception: verdict.exception } : {}) }]);
+  }
+  return out;
+}
+
+/**
+ * A file's reading off the fast path: the cache's for these bytes, else the faithful reader's (then
+ * kept). The cache holds only what the fast path leaves: reading a plain file costs less than
+ * hashing it and finding it again.
  */
 function cachedReading(cache: ResultCache, text: string, digest: () => string): ReadResult {
-  const fast = readRevisionFast(text);
-  if (fast) return fast;
   const cached = cache.get(digest()) as ReadResult | undefined;
   if (cached) return cached;
   const read = readRevisionSourceFaithful(text);

@@ -2,7 +2,7 @@ import { headerColon, matching, splitTop, Tok, tokenize, topLevelIndexes, topLev
 import { evalStringLiteral } from '../python/string-literal.js';
 import { docstringOfText } from './docstring-fields.js';
 import { readRevisionFast } from './fast-revision-reader.js';
-import { BINDS_UNSEEN, classUnbound, decoratorUnbound, defUnbound, statementUnbound, type UnboundRead } from '../python/unbound-names.js';
+import { BINDS_UNSEEN, classUnbound, decoratorUnbound, defUnbound, headerUnbound, statementUnbound, type UnboundRead } from '../python/unbound-names.js';
 import type { PyUnknown, PyValue } from '../python/python-value.js';
 
 export { REVISION_FIELDS, type Docstring, type DynamicHint, type FieldBinding, type ReadResult, type RevisionField } from './read-result.js';
@@ -128,6 +128,8 @@ function readModule(source: string, options: TokenizeOptions = SKIP_BODIES): { r
         const def = toks[head.text === 'async' ? 1 : 0]!.text;
         if (def === 'def') noteUnbound(defUnbound(toks, headerColon(toks), isBound));
         else if (def === 'class') noteUnbound(classUnbound(toks, headerColon(toks), isBound));
+        // a header at the top level runs when the module is imported
+        else if (blocks.length === 0) noteUnbound(headerUnbound(toks, headerColon(toks), isBound));
       }
       handleHeader(ll, scope, blocks);
       continue;

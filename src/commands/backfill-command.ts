@@ -13,7 +13,7 @@ import { planBackfill, proveBackfill, type BackfillOutcome, type MissingId } fro
 import { writeChanges } from '../generate/write-changes.js';
 import { acquireWriteLock } from '../generate/write-lock.js';
 import { backfillJson, backfillText } from '../report/backfill-report.js';
-import { configOptions, withFiles, type CommandOutput } from './check-command.js';
+import { configOptions, syntaxOracle, withFiles, type CommandOutput } from './check-command.js';
 import { readingCache, saveReadingCache } from './reading-cache.js';
 import { scanLogFile } from './read-log.js';
 import { chooseVersionTable, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
@@ -65,7 +65,7 @@ async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType
   }
   const logs = opts.fromLogs !== undefined ? await scanLogFile(opts.fromLogs, opts.cwd) : undefined;
   const cache = readingCache(opts, config);
-  const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, { cache });
+  const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, { cache, ...syntaxOracle(opts, config) });
   await saveReadingCache(cache);
 
   const seen = new Map<string, string[]>();

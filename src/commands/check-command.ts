@@ -7,7 +7,7 @@ import { detectPythonVersion, parsePythonVersion, type DeclaredPython } from '..
 import { filesChangedSince } from '../history/git-history.js';
 import { parseAlembicVersion, type AlembicVersion } from '../alembic/alembic-version.js';
 import { loadProjectConfig, type ConfigOptions, type ProjectConfig } from '../alembic/alembic-config.js';
-import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
+import { modelFromConfig, type SyntaxOracle, type ProjectModel } from '../alembic/project-model.js';
 import { RELATIVE } from '../alembic/upgrade-plan.js';
 import { deployOrigin, procfileTarget, releaseConfig, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
 import type { LintScope } from '../check/lint/lint-baseline.js';
@@ -23,6 +23,7 @@ import type { ResultCache } from '../project/result-cache.js';
 import { githubAnnotations, markdownSummary, sarifLog } from '../report/review-formats.js';
 import { renderGraph, type GraphDatabase } from '../report/graph-render.js';
 import { readingCache, saveReadingCache, type CacheOptions } from './reading-cache.js';
+import { pythonSyntaxOracle } from '../release/syntax-oracle.js';
 
 export interface CheckCommandOptions extends CacheOptions {
   readonly cwd: string;
@@ -119,6 +120,16 @@ export function releaseLineConfig(files: ProjectFiles, cwd: string, env: Readonl
   return env?.ALEMBIC_CONFIG || files.exists(path.join(cwd, 'alembic.ini')) ? undefined : releaseConfig(files, cwd);
 }
 
+/**
+ * The interpreter that will import the migrations, as the syntax oracle for the files the fast path
+ * cannot clear (ALEMBIC_PREFLIGHT_PYTHON=off keeps to the static readers).
+ */
+export function syntaxOracle(opts: { readonly env: Readonly<Record<string, string | undefined>> }, config: Pick<ProjectConfig, 'python'>): { syntaxOracle?: SyntaxOracle } {
+  if (/^(off|0|false|no)$/iu.test(opts.env['ALEMBIC_PREFLIGHT_PYTHON'] ?? '')) return {};
+  const oracle = pythonSyntaxOracle(opts.env, config.python);
+  return oracle ? { syntaxOracle: oracle } : {};
+}
+
 /** The project flags every command shares, as the configuration loader takes them. */
 export function configOptions(opts: CheckCommandOptions & { readonly files: ProjectFiles }): ConfigOptions {
   const files = opts.files;
@@ -154,7 +165,7 @@ export async function checkCommand(given: CheckCommandOptions): Promise<CommandO
   const lintConfig = await projectLintConfig(config);
   const linting = opts.lintOnly === true || (opts.lint !== false && lintConfig.lint);
   const cache = readingCache(opts, config);
-  const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, { keepText: linting, cache });
+  const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, { keepText: linting, cache, ...syntaxOracle(opts, config) });
   // no --target: grade for what the Heroku release phase runs, when the Procfile says so plainly
   const deploy = opts.target === undefined ? procfileTarget(opts.files, opts.cwd, model.config.iniPath, model.alembicVersion) : undefined;
   // `head` is the default grading already: only say where it came from (planning a new database's whole

@@ -16,7 +16,7 @@ import { ConfigError, UsageError } from '../errors/errors.js';
 import { verifyJson } from '../report/json-report.js';
 import { verifyText } from '../report/text-report.js';
 import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
-import { configOptions, projectLintConfig, reviewOr, sarifOf, withFiles, type CheckCommandOptions, type CommandOutput } from './check-command.js';
+import { configOptions, projectLintConfig, reviewOr, sarifOf, syntaxOracle, withFiles, type CheckCommandOptions, type CommandOutput } from './check-command.js';
 import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
 import { predictDowngrade } from '../alembic/downgrade-plan.js';
 import { featuresOf } from '../alembic/alembic-version.js';
@@ -118,7 +118,7 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
       },
     },
     // the probes' steps are read from each file as the model reads it (the text is not kept)
-    { cache, ...(schemaOps ? { onText: (file: string, text: string, digest: string | undefined) => void schemaOps.set(file, cachedSchemaOps(cache, text, digest)) } : {}) },
+    { cache, ...syntaxOracle(opts, config), ...(schemaOps ? { onText: (file: string, text: string, digest: string | undefined) => void schemaOps.set(file, cachedSchemaOps(cache, text, digest)) } : {}) },
   );
   await saveReadingCache(cache);
   const state = await reading;

@@ -9,7 +9,8 @@ import { E_PARSER, TokenizeError } from './tokens.js';
 
 declare module './tokenizer-state.js' {
   interface Tokenizer {
-    openBracket(c: number, atLine: number, atCol: number, paren: number, at: number): void;
+    openBracket(c: number, atLine: number, atCol: number, paren: number, at: number, subscript?: boolean): void;
+    subscriptHere(): boolean;
     leftBracket(atLine: number, atCol: number): void;
     parenKind(): number;
     argWord(begin: number): void;
@@ -30,13 +31,19 @@ declare module './tokenizer-state.js' {
   }
 }
 
-Tokenizer.prototype.openBracket = function (this: Tokenizer, c: number, atLine: number, atCol: number, paren: number, at: number): void {
+/** CPython's tokenizer keeps at most this many brackets open (MAXLEVEL); one more is its error. */
+const MAX_NESTED_BRACKETS = 200;
+
+Tokenizer.prototype.openBracket = function (this: Tokenizer, c: number, atLine: number, atCol: number, paren: number, at: number, subscript = false): void {
+  if (this.depth >= MAX_NESTED_BRACKETS) throw new TokenizeError('too many nested parentheses', atLine, atCol);
   this.bracketCh[this.depth] = c;
+  this.bracketSub[this.depth] = subscript;
   this.bracketLine[this.depth] = atLine;
   this.bracketPos[this.depth] = at;
   this.argFlags[this.depth] = paren;
   this.callComma[this.depth] = false;
   this.braceStar[this.depth] = false;
+  if (c === 123) this.braceKind[this.depth] = this.braceElem[this.depth] = this.braceLambdas[this.depth] = 0;
   this.argStart = false;
   this.bracketCol[this.depth++] = atCol;
   this.compFor[this.depth] = false;
@@ -54,6 +61,9 @@ Tokenizer.prototype.leftBracket = function (this: Tokenizer, atLine: number, atC
       // PEP 798 (3.15) lets a comprehension's element be unpacked; older Pythons say so in these words from 3.9 on
       if (e.since !== undefined) this.needs(e.since, 'unpacking in a comprehension (PEP 798)', error.line, e.message, 9);
       else this.fail(error);
+    } else if (this.bracketSub[this.depth] === true) {
+      // `x[n for n in y]`: a subscript's index is no comprehension; CPython stops at the `for`
+      this.fail(this.errorAt('invalid syntax', this.compForAt[this.depth + 1]!));
     }
   }
   if (f & A_CALL) {
@@ -72,6 +82,12 @@ Tokenizer.prototype.leftBracket = function (this: Tokenizer, atLine: number, atC
   this.inCall = this.depth > 0 && (this.argFlags[this.depth - 1]! & A_CALL) !== 0;
   // the bracket was itself (part of) an argument, whose start is behind
   this.argStart = false;
+};
+
+/** Whether a `[` here opens a subscript: it follows an operand, not a keyword (`in [`, `return [`). */
+Tokenizer.prototype.subscriptHere = function (this: Tokenizer): boolean {
+  if (!this.operandEnd) return false;
+  return !(this.prevKind === K_WORD && this.prevKw && wordKind(this.src, this.prevStart, this.prevEnd) === Word.Keyword);
 };
 
 /**

@@ -158,8 +158,10 @@ Tokenizer.prototype.keywordRefuses = function (this: Tokenizer, c: number, len: 
   // `def` and `class` take a name and nothing else (`def -upgrade():`, `def (`)
   const named = this.prevEnd - this.prevStart;
   if ((named === 3 && this.src.startsWith('def', this.prevStart)) || (named === 5 && this.src.startsWith('class', this.prevStart))) return true;
-  if (c !== 10 && startsOperand(c, len)) return false;
   const w = this.src.slice(this.prevStart, this.prevEnd);
+  // `pass`, `break` and `continue` are whole statements: only the line's end or a `;` may follow
+  if (w === 'pass' || w === 'break' || w === 'continue') return c !== 10 && c !== 59;
+  if (c !== 10 && startsOperand(c, len)) return false;
   switch (c) {
     case 10:
     case 59:

@@ -3,6 +3,8 @@ import { CONTINUATION_AT_END, identAt, isIdentPart, skipBlanks } from './python-
 import { blanksEnd } from './condition-lexer.js';
 import { afterAsync, assignmentTargetsError, conflictMarkerLine, decorated, importOrAssignmentError, indentationException, isWordAt, starredAssignmentError } from './statement-checks.js';
 import { Tokenizer } from './tokenizer-state.js';
+import { blockNestingOverflow, type LineStart } from './block-nesting.js';
+import { declarationError } from './scope-declarations.js';
 import { B_ASYNC_FUNC, B_CLASS, B_FUNC, B_LOOP, B_OTHER, B_TRY, C_EXCEPT, C_IF, C_LOOP, C_NONE, C_TRY, C_TRY_ELSE, COMPOUND_HEADS, isStringPrefix, K_WORD, needsOperand, opensBody, P_COLON, P_SEMI, SKIPPED } from './tokenizer-tables.js';
 import { E_PARSER, E_QUIET, TokenizeError, type TokenizeResult } from './tokens.js';
 
@@ -23,10 +25,17 @@ declare module './tokenizer-state.js' {
     headerWord(): [string, boolean];
     missingColon(): void;
     defWithoutParen(b: number): TokenizeError | null;
+    classAfterName(b: number): TokenizeError | null;
     clause(col: number): void;
     blockOf(b: number): number;
+    nestedBlocks(): void;
+    declarations(): void;
   }
 }
+
+/** First characters of the words that open or continue a block: async, class/case, def, elif/else/except, for/finally, if, match, try, while/with. */
+const BLOCK_FIRST = new Uint8Array(128);
+for (const c of 'acdefimtw') BLOCK_FIRST[c.charCodeAt(0)] = 1;
 
 /** What the start of a logical line found: a line to read, a blank or comment-only line, or the end of the input. */
 const LINE = 0;
@@ -114,6 +123,7 @@ Tokenizer.prototype.indentOrDedent = function (this: Tokenizer, col: number, alt
     this.indentStack.push(col);
     this.altStack.push(altcol);
     this.levelClause.push(C_NONE);
+    this.levelHandlers.push(0);
     // the header on the line before opened it (after an earlier parser error, maybe nothing did)
     this.levelBlock.push(this.prevEndedWithColon ? this.lineBlock : B_OTHER);
     this.levelHeader.push(this.headerBegin);
@@ -126,6 +136,7 @@ Tokenizer.prototype.indentOrDedent = function (this: Tokenizer, col: number, alt
     this.altStack.pop();
     this.levelBlock.pop();
     this.levelHeader.pop();
+    this.levelHandlers.pop();
     if (this.levelClause.pop() === C_TRY) unfinished = true;
   }
   if (this.indentStack[this.indentStack.length - 1] !== col) {
@@ -156,6 +167,8 @@ Tokenizer.prototype.beginLogicalLine = function (this: Tokenizer, col: number): 
   this.currentBegin = this.pos;
   this.stmtBegin = this.pos;
   const first = this.src.charCodeAt(this.pos);
+  // the lines that can open a block, for the compiler's limit on nested blocks (block-nesting.ts)
+  if (BLOCK_FIRST[first] === 1) this.blockLines.push(this.pos, col, this.line);
   // a decorator is followed, at its own indentation, by another, a def or a class (`@op.f(…)` over `op.g()` is "invalid syntax" there)
   if (this.decoratorCol >= 0) {
     if (col === this.decoratorCol && first !== 64 && !decorated(this.src, this.pos)) this.fail(new TokenizeError('invalid syntax', this.line, col, E_PARSER));
@@ -168,7 +181,28 @@ Tokenizer.prototype.beginLogicalLine = function (this: Tokenizer, col: number): 
     const b = afterAsync(this.src, this.pos);
     const e = isWordAt(this.src, b, 'def') ? this.defWithoutParen(b) : null;
     if (e !== null) this.fail(e);
+  } else if (first === 99 && isWordAt(this.src, this.pos, 'class')) {
+    const e = this.classAfterName(this.pos);
+    if (e !== null) this.fail(e);
   }
+};
+
+/**
+ * `class He/per:`, `class A.b:`, `class A=1:`: after a class's name only its bases' `(`, 3.12's type
+ * parameters' `[` or the `:` may follow; anything else is CPython's "invalid syntax" there. The line's
+ * end is missingColon's to report.
+ */
+Tokenizer.prototype.classAfterName = function (this: Tokenizer, b: number): TokenizeError | null {
+  let i = skipBlanks(this.src, b + 5);
+  const name = i;
+  while (isIdentPart(this.src.charCodeAt(i), this.src, i)) i++;
+  if (i === name || i === b + 5) return null;
+  // `class f'x'`: the name is a string's prefix, which other checks report
+  if ((this.src.charCodeAt(i) === 39 || this.src.charCodeAt(i) === 34) && i - name <= 2 && isStringPrefix(this.src, name, i)) return null;
+  i = skipBlanks(this.src, i);
+  const d = this.src.charCodeAt(i);
+  if (d === 40 || d === 91 || (d === 58 && this.src.charCodeAt(i + 1) !== 61) || d === 10 || d === 13 || d === 35 || d === 92 || i >= this.n) return null;
+  return this.errorAt('invalid syntax', i);
 };
 
 /** The end of the input: a bracket left open, a dangling operator, a block or decorator left without what it needs; then the first error by CPython's order. */
@@ -183,6 +217,8 @@ Tokenizer.prototype.endOfInput = function (this: Tokenizer): TokenizeResult {
   if (this.decoratorCol >= 0) this.fail(new TokenizeError(this.decoratorCol > 0 ? 'unexpected unindent' : 'invalid syntax', this.lastLine(), 0, E_PARSER));
   if (this.prevEndedWithColon) this.fail(new TokenizeError(this.missingBlock(), this.lastLine(), 0, E_PARSER));
   if (this.levelClause.includes(C_TRY)) this.fail(new TokenizeError("expected 'except' or 'finally' block", this.lastLine(), 0, E_PARSER));
+  this.nestedBlocks();
+  this.declarations();
   // the parser's error, then the future statement's, the symbol table's (its walk, then its analysis), the compiler's
   for (const e of [this.deferred, this.futureError, this.symtableError, this.moduleNonlocal, this.bodyNonlocal, this.compileError]) if (e !== null) return this.failed(e);
   return this.newer.length > 0 ? { lines: this.lines, newer: this.newer } : { lines: this.lines };
@@ -328,6 +364,11 @@ Tokenizer.prototype.clause = function (this: Tokenizer, col: number): void {
     const next = this.src.charCodeAt(blanksEnd(this.src, this.pos + 6, false));
     w = next === 58 ? -this.line : C_EXCEPT;
     if (next === 42) this.needs(11, 'except* (exception groups, PEP 654)', this.line, 'invalid syntax', 11);
+    // the handlers of one try are all `except` or all `except*`: the first that differs is the error
+    const kind = next === 42 ? 2 : 1;
+    const top = this.levelHandlers.length - 1;
+    if (allowed && this.levelHandlers[top] !== 0 && this.levelHandlers[top] !== kind) this.fail(new TokenizeError("cannot have both 'except' and 'except*' on the same 'try'", this.line, col, E_PARSER));
+    this.levelHandlers[top] = kind;
   } else if (c0 === 102 && isWordAt(this.src, this.pos, 'finally')) allowed = before === C_TRY || before === C_EXCEPT || before < 0 || before === C_TRY_ELSE;
   else if (before === C_TRY) {
     this.lineClause = C_NONE;
@@ -339,7 +380,10 @@ Tokenizer.prototype.clause = function (this: Tokenizer, col: number): void {
     allowed = before === C_IF || before === C_LOOP || before === C_EXCEPT || before < 0;
     w = before === C_EXCEPT || before < 0 ? C_TRY_ELSE : C_NONE;
   } else if (c0 === 105 && isWordAt(this.src, this.pos, 'if')) w = C_IF;
-  else if (c0 === 116 && isWordAt(this.src, this.pos, 'try')) w = C_TRY;
+  else if (c0 === 116 && isWordAt(this.src, this.pos, 'try')) {
+    w = C_TRY;
+    this.levelHandlers[this.levelHandlers.length - 1] = 0;
+  }
   else if (this.lineBlock === B_LOOP) w = C_LOOP;
   if (w === C_TRY || w === C_EXCEPT || w === C_TRY_ELSE || w < 0 || (c0 === 102 && isWordAt(this.src, this.pos, 'finally'))) this.lineBlock = B_TRY;
   this.lineClause = w;
@@ -360,4 +404,33 @@ Tokenizer.prototype.blockOf = function (this: Tokenizer, b: number): number {
     default:
       return B_OTHER;
   }
+};
+
+/**
+ * The compiler's limit on statically nested blocks (block-nesting.ts): over the limit of every Python
+ * it is the compiler's error; over 3.12's only, the file needs 3.13.
+ */
+Tokenizer.prototype.nestedBlocks = function (this: Tokenizer): void {
+  // a block is entered per header; fewer than ten headers cannot reach the limit unless a `with` has many items
+  if (this.blockLines.length < 30 && !this.src.includes('with')) return;
+  const starts: LineStart[] = [];
+  for (let i = 0; i < this.blockLines.length; i += 3) starts.push({ pos: this.blockLines[i]!, col: this.blockLines[i + 1]!, line: this.blockLines[i + 2]! });
+  const over = blockNestingOverflow(this.src, starts);
+  const message = 'too many statically nested blocks';
+  if (over.from313 !== undefined) this.compileAt(new TokenizeError(message, over.upTo312 ?? over.from313, 0));
+  else if (over.upTo312 !== undefined) this.needs(13, 'more than 20 statically nested blocks', over.upTo312, message);
+};
+
+const DECLARATION = /^[ \t]*(?:global|nonlocal)[ \t]/mu;
+
+/**
+ * A `global` or `nonlocal` declaration of a name its scope used or bound before (scope-declarations.ts):
+ * the symbol table's error. Read from every body's tokens, so a file that skipped bodies is read again
+ * whole; only files with such a declaration are, which migrations rarely have.
+ */
+Tokenizer.prototype.declarations = function (this: Tokenizer): void {
+  if (this.deferred !== null || this.futureError !== null || !DECLARATION.test(this.src)) return;
+  const lines = this.skipBodies ? new Tokenizer(this.src, { skipBodies: false }).run().lines : this.lines;
+  const e = declarationError(lines);
+  if (e !== null && (this.symtableError === null || this.symtableError.line > e.line)) this.symtableError = new TokenizeError(e.message, e.line, e.col);
 };

@@ -174,19 +174,20 @@ Tokenizer.prototype.skipPlain = function (this: Tokenizer): void {
         this.pos += 2;
         break;
       case OPEN: {
-        // after a `.`, no bracket (`op.(`)
-        if (this.punct >= P_DOT) return;
+        // after a `.`, no bracket (`op.(`); after a keyword that refuses one (`pass(`), the general loop says so
+        if (this.punct >= P_DOT || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(c, 1))) return;
         if (c === 123) this.brace(this.pos, this.line);
         const paren = c === 40 ? this.parenKind() : 0;
+        const subscript = c === 91 && this.subscriptHere();
         if (this.argStart) this.argToken(c, 1);
         this.punct = P_SEPARATOR;
         this.operandEnd = false;
-        this.openBracket(c, this.line, this.pos - this.lineStart, paren, this.pos);
+        this.openBracket(c, this.line, this.pos - this.lineStart, paren, this.pos, subscript);
         this.pos++;
         break;
       }
       case CLOSE:
-        if (this.depth === 0 || this.bracketCh[this.depth - 1] !== openerOf(c) || this.punct === P_DANGLING || this.punct >= P_DOT || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(c, 1))) return;
+        if (this.depth === 0 || this.bracketCh[this.depth - 1] !== openerOf(c) || c === 125 || this.punct === P_DANGLING || this.punct >= P_DOT || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(c, 1))) return;
         if (this.ternaryOpen > 0) this.ternaryEnd(this.depth, -1);
         this.punct = P_NONE;
         this.depth--;
@@ -222,7 +223,8 @@ Tokenizer.prototype.skipOperator = function (this: Tokenizer, c: number): boolea
   if ((c === 45 && len === 2 && this.misplacedArrow()) || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(c, len))) return false;
   // `->`/`-=` and a `*` after an operator are rare in bodies: the general loop notes and checks a header's arrow
   if ((c === 45 && len === 2) || (c === 42 && this.punct === P_DANGLING)) return false;
-  if (this.depth > 0 && this.bracketCh[this.depth - 1] === 123 && ((c === 42 && this.punct === P_SEPARATOR) || (c === 44 && this.braceStar[this.depth - 1]))) return false;
+  // a `{` display's separators and unpackings are judged by the general loop (braceElement)
+  if (this.depth > 0 && this.bracketCh[this.depth - 1] === 123 && this.fieldNest === 0 && (c === 42 || c === 44)) return false;
   const next = len !== 1 ? P_DANGLING : c === 42 || c === 47 ? this.punctOf(c) : PUNCT1[c]!;
   if (this.ternaryOpen > 0 && len === 1 && (c === 44 || c === 59)) this.ternaryEnd(this.depth, -1);
   this.operandEnd = false;
@@ -269,7 +271,7 @@ Tokenizer.prototype.skipDot = function (this: Tokenizer): boolean {
 Tokenizer.prototype.skipColon = function (this: Tokenizer): boolean {
   const len = this.src.charCodeAt(this.pos + 1) === 61 ? 2 : 1;
   // `:=` outside brackets is checked by the general loop
-  if ((len === 2 && this.depth === 0) || (this.depth > 0 && this.braceStar[this.depth - 1]) || !opMayFollow(this.punct, 58, len, this.depth) || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(58, len)) || (len === 1 && this.punct === P_SEPARATOR && this.colonAfterOpener(this.pos))) return false;
+  if ((len === 2 && this.depth === 0) || (this.depth > 0 && this.bracketCh[this.depth - 1] === 123 && this.fieldNest === 0) || !opMayFollow(this.punct, 58, len, this.depth) || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(58, len)) || (len === 1 && this.punct === P_SEPARATOR && this.colonAfterOpener(this.pos))) return false;
   this.operandEnd = false;
   if (this.ternaryOpen > 0 && len === 1) this.ternaryEnd(this.depth, this.pos);
   if (len === 1 && this.lambdaAt.length > 0) this.lambdaColon(this.pos);

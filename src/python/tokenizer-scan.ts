@@ -108,6 +108,7 @@ Tokenizer.prototype.scanOperator = function (this: Tokenizer, c: number, startLi
   }
   this.operatorChecks(c, len, startLine, startCol, punctBefore);
   const paren = c === 40 ? this.parenKind() : 0;
+  const subscript = c === 91 && len === 1 && this.subscriptHere();
   if (this.inCall) {
     if (len === 1 && c === 44) this.argComma();
     else if (len === 1 && c === 58) this.argColon();
@@ -128,7 +129,7 @@ Tokenizer.prototype.scanOperator = function (this: Tokenizer, c: number, startLi
     this.stmtBegin = this.pos;
   } else if (c === 44 && this.depth === 0 && !this.lineColon) this.python2Comma(this.pos - 1);
   if (len === 1) {
-    if (c === 40 || c === 91 || c === 123) this.openBracket(c, startLine, startCol, paren, this.pos - 1);
+    if (c === 40 || c === 91 || c === 123) this.openBracket(c, startLine, startCol, paren, this.pos - 1, subscript);
     else if (c === 41 || c === 93 || c === 125) this.closeBracket(c, startLine, startCol, punctBefore);
   }
   if (!this.skipping) this.current!.push({ type: Tok.Op, text: len === 1 ? OP1_TEXT[c]! : this.src.slice(this.pos - len, this.pos), line: startLine, col: startCol });

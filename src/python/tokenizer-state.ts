@@ -90,6 +90,8 @@ export class Tokenizer {
    */
   
   readonly levelClause!: number[];
+  /** Per indentation level, the kind of the handlers of the `try` there: 0 none yet, 1 `except`, 2 `except*`. */
+  readonly levelHandlers!: number[];
   
   lineClause!: number;
   /**
@@ -103,6 +105,8 @@ export class Tokenizer {
   /** Per indentation level, where the header that opened it begins (the module's: 0). */
   
   readonly levelHeader!: number[];
+  /** Logical lines that may open or continue a block (first character a, c, d, e, f, i, m, t or w): offset, column, line, flat. */
+  readonly blockLines!: number[];
   
   lineBlock!: number;
   /** What enclosingScope saw between the line and its function or class: a loop's block, a `try` statement's. */
@@ -149,6 +153,20 @@ export class Tokenizer {
   /** Per open brace: its current element began with `*` or `**`, so no `:` may follow at its level (`{**a: 1}`). */
   
   readonly braceStar!: boolean[];
+  /** Per bracket, whether a `[` follows an operand: a subscript, which takes no bare generator. */
+  readonly bracketSub!: boolean[];
+  /**
+   * Per `{` bracket, what its elements so far make it (0 none yet, 1 a dict, 2 a set, 3 a
+   * comprehension, unchecked), and the element being read: flags (BRACE_* in tokenizer-words.ts),
+   * its line, the lambdas whose `:` is still to come.
+   */
+  readonly braceKind!: number[];
+  readonly braceElem!: number[];
+  readonly braceElemLine!: number[];
+  readonly braceLambdas!: number[];
+  /** Where the current element's key colon is, for the error of a pair among a set's elements. */
+  braceColonAt!: number;
+  braceColonLine!: number;
   
   ternaryOpen!: number;
   /** The same indentation with a tab as one column: where the two disagree, CPython raises TabError. */
@@ -310,8 +328,10 @@ export class Tokenizer {
     this.delAt = -1;
     this.indentStack = [0];
     this.levelClause = [C_NONE];
+    this.levelHandlers = [0];
     this.lineClause = C_NONE;
     this.levelBlock = [B_OTHER];
+    this.blockLines = [];
     this.levelHeader = [0];
     this.lineBlock = B_OTHER;
     this.loopInScope = false;
@@ -327,6 +347,13 @@ export class Tokenizer {
     this.compForLast = [];
     this.callComma = [];
     this.braceStar = [];
+    this.bracketSub = [];
+    this.braceKind = [];
+    this.braceElem = [];
+    this.braceElemLine = [];
+    this.braceLambdas = [];
+    this.braceColonAt = 0;
+    this.braceColonLine = 0;
     this.ternaryOpen = 0;
     this.altStack = [0];
     this.prevEndedWithColon = false;

@@ -23,6 +23,8 @@ declare module './tokenizer-state.js' {
     lambdaBefore(at: number): boolean;
     enclosingScope(): number;
     braceElement(c: number, len: number, before: number, atLine: number, atCol: number): void;
+    braceToken(atLine: number, begin?: number, end?: number): void;
+    braceElementEnd(d: number, atLine: number, atCol: number): void;
     compileAt(e: TokenizeError): void;
   }
 }
@@ -36,8 +38,10 @@ Tokenizer.prototype.endsOperand = function (this: Tokenizer): boolean {
   if (!this.operandEnd) return false;
   if (this.prevKind !== K_WORD) return true;
   const kind = wordKind(this.src, this.prevStart, this.prevEnd);
+  // `pass`, `break` and `continue` are whole statements: an operand after one is out of place
+  if (kind === Word.Keyword) return isWholeStatement(this.src, this.prevStart, this.prevEnd);
   // match, case and type are keywords where no operand precedes them, as here
-  if (kind === Word.Keyword || kind === Word.Soft) return false;
+  if (kind === Word.Soft) return false;
   this.prevKind = K_NAME;
   return true;
 };
@@ -45,6 +49,7 @@ Tokenizer.prototype.endsOperand = function (this: Tokenizer): boolean {
 /** An operand token (string, number) starts at `begin`: an error when another one just ended. */
 Tokenizer.prototype.operand = function (this: Tokenizer, kind: number, begin: number, atLine: number): void {
   if (this.argStart) this.argToken(0, 0);
+  if (this.depth > 0 && this.bracketCh[this.depth - 1] === 123 && this.fieldNest === 0) this.braceToken(atLine);
   this.stringAfterString = this.operandEnd && kind === K_STRING && this.prevKind === K_STRING;
   if (this.operandEnd && (kind !== K_STRING || this.prevKind !== K_STRING) && this.endsOperand()) this.fail(this.sideBySide(kind, begin, atLine));
   this.operandEnd = true;
@@ -81,6 +86,7 @@ Tokenizer.prototype.word = function (this: Tokenizer, begin: number, atLine: num
   }
   // in a call, a word matters where an argument starts, or as lambda, for, yield
   if (this.inCall && (this.argStart || maySpecial(this.src.charCodeAt(begin), len))) this.argWord(begin);
+  else if (this.depth > 0 && this.bracketCh[this.depth - 1] === 123 && this.fieldNest === 0) this.braceToken(atLine, begin, this.pos);
   if (this.operandEnd && this.endsOperand()) {
     if (wordKind(this.src, begin, this.pos) === Word.Keyword) {
       this.operandEnd = false;
@@ -331,12 +337,68 @@ Tokenizer.prototype.enclosingScope = function (this: Tokenizer): number {
  * set's or dict's unpacking, which takes no `: value` (CPython: "invalid syntax" at the colon).
  */
 Tokenizer.prototype.braceElement = function (this: Tokenizer, c: number, len: number, before: number, atLine: number, atCol: number): void {
-  if (c === 42 && len <= 2 && before === P_SEPARATOR) this.braceStar[this.depth - 1] = true;
-  else if (c === 44 && len === 1) this.braceStar[this.depth - 1] = false;
-  else if (c === 58 && len === 1 && this.braceStar[this.depth - 1]) this.fail(new TokenizeError('invalid syntax', atLine, atCol, E_PARSER));
+  const d = this.depth - 1;
+  if (c === 42 && len <= 2 && before === P_SEPARATOR) {
+    this.braceStar[d] = true;
+    this.braceToken(atLine);
+    if (len === 2) this.braceElem[d]! |= BRACE_UNPACK;
+  } else if ((c === 44 && len === 1) || c === 125) {
+    this.braceStar[d] = false;
+    this.braceElementEnd(d, atLine, atCol);
+  } else if (c === 58 && len === 1) {
+    if (this.braceStar[d]) this.fail(new TokenizeError('invalid syntax', atLine, atCol, E_PARSER));
+    // a lambda's own colon ends its parameters; another is the key's
+    if (this.braceLambdas[d]! > 0) this.braceLambdas[d]!--;
+    else if (!(this.braceElem[d]! & BRACE_COLON)) {
+      this.braceElem[d]! |= BRACE_COLON;
+      this.braceColonAt = atCol;
+      this.braceColonLine = atLine;
+    }
+  } else this.braceToken(atLine);
 };
+
+/** A token at a `{`'s own level: the first of an element, or a word that changes how it reads (`lambda`, a comprehension's `for`). */
+Tokenizer.prototype.braceToken = function (this: Tokenizer, atLine: number, begin = -1, end = -1): void {
+  const d = this.depth - 1;
+  if (!(this.braceElem[d]! & BRACE_STARTED)) {
+    this.braceElem[d]! |= BRACE_STARTED;
+    this.braceElemLine[d] = atLine;
+  }
+  if (begin < 0) return;
+  if (end - begin === 6 && this.src.startsWith('lambda', begin)) this.braceLambdas[d]!++;
+  else if (end - begin === 3 && this.src.startsWith('for', begin)) this.braceKind[d] = BRACE_COMPREHENSION;
+};
+
+/**
+ * An element of a `{` display ended (its `,` or the `}`): a dict's elements are all `key: value` or
+ * `**mapping`, a set's none of them. CPython's parser says "':' expected after dictionary key" at a
+ * plain element among a dict's, and "invalid syntax" at a pair among a set's.
+ */
+Tokenizer.prototype.braceElementEnd = function (this: Tokenizer, d: number, atLine: number, atCol: number): void {
+  const e = this.braceElem[d]!;
+  this.braceElem[d] = this.braceLambdas[d] = 0;
+  if (!(e & BRACE_STARTED) || this.braceKind[d] === BRACE_COMPREHENSION) return;
+  const kind = e & (BRACE_COLON | BRACE_UNPACK) ? BRACE_DICT : BRACE_SET;
+  if (this.braceKind[d] === 0) this.braceKind[d] = kind;
+  else if (this.braceKind[d] === BRACE_DICT && kind === BRACE_SET) this.fail(new TokenizeError("':' expected after dictionary key", this.braceElemLine[d]!, atCol, E_PARSER));
+  else if (this.braceKind[d] === BRACE_SET && kind === BRACE_DICT) this.fail(new TokenizeError('invalid syntax', e & BRACE_COLON ? this.braceColonLine : atLine, e & BRACE_COLON ? this.braceColonAt : atCol, E_PARSER));
+};
+
+/** An element's flags, and what a `{` display's elements make it. */
+const BRACE_STARTED = 1;
+const BRACE_COLON = 2;
+const BRACE_UNPACK = 4;
+const BRACE_DICT = 1;
+const BRACE_SET = 2;
+const BRACE_COMPREHENSION = 3;
 
 /** Keeps the compiler's error that comes first in the file. */
 Tokenizer.prototype.compileAt = function (this: Tokenizer, e: TokenizeError): void {
   if (this.compileError === null || this.compileError.line > e.line || (this.compileError.line === e.line && this.compileError.col > e.col)) this.compileError = e;
 };
+
+/** Whether the keyword at [begin, end) is a statement on its own: `pass`, `break`, `continue`. */
+function isWholeStatement(src: string, begin: number, end: number): boolean {
+  const n = end - begin;
+  return (n === 4 && src.startsWith('pass', begin)) || (n === 5 && src.startsWith('break', begin)) || (n === 8 && src.startsWith('continue', begin));
+}

@@ -104,6 +104,52 @@ export function classUnbound(toks: readonly Token[], colon: number, bound: Bound
   return toks[2]?.text === '(' ? { certain: load(toks, 2, colon, bound) } : {};
 }
 
+/**
+ * A compound statement's header at the module's top level evaluates its expression first: a `with`'s
+ * first context manager (`with (a as b, c as d):` reads `a`), a `for`'s iterable, an `if`'s or a
+ * `while`'s condition.
+ */
+export function headerUnbound(toks: readonly Token[], colon: number, bound: Bound): UnboundRead {
+  const word = toks[0]!.text;
+  if (word === 'if' || word === 'while') return { certain: load(toks, 1, colon, bound) };
+  if (word === 'for') {
+    const inAt = topLevelWord(toks, 1, colon, 'in');
+    return inAt < 0 ? {} : { certain: load(toks, inAt + 1, colon, bound) };
+  }
+  if (word !== 'with') return {};
+  // `with (a as b, c as d):` is 3.9's parenthesised items; `with (a, b) as c:` one item
+  const open = toks[1]?.text === '(' ? 2 : 1;
+  const close = open === 2 ? matchingClose(toks, 1) : -1;
+  const parenthesised = open === 2 && close === colon - 1;
+  const s = parenthesised ? 2 : 1;
+  const e = parenthesised ? close : colon;
+  const comma = topLevelIndexes(toks as Token[], s, e, ',')[0] ?? e;
+  const as = topLevelWord(toks, s, comma, 'as');
+  return { certain: load(toks, s, as < 0 ? comma : as, bound) };
+}
+
+/** The first keyword `word` in toks[s, e) outside brackets, or -1. */
+function topLevelWord(toks: readonly Token[], s: number, e: number, word: string): number {
+  let depth = 0;
+  for (let i = s; i < e; i++) {
+    const t = toks[i]!;
+    if (t.type === Tok.Op && (t.text === '(' || t.text === '[' || t.text === '{')) depth++;
+    else if (t.type === Tok.Op && (t.text === ')' || t.text === ']' || t.text === '}')) depth--;
+    else if (depth === 0 && t.type === Tok.Name && t.text === word) return i;
+  }
+  return -1;
+}
+
+function matchingClose(toks: readonly Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < toks.length; i++) {
+    const t = toks[i]!.text;
+    if (t === '(' || t === '[' || t === '{') depth++;
+    else if ((t === ')' || t === ']' || t === '}') && --depth === 0) return i;
+  }
+  return -1;
+}
+
 /** `def name(params) -> ann:` evaluates the defaults, then (where evaluated) the annotations. */
 export function defUnbound(toks: readonly Token[], colon: number, bound: Bound): UnboundRead {
   const open = toks.findIndex((t) => t.text === '(');

@@ -34,6 +34,8 @@ const LINES: readonly { readonly text: string; readonly seen: 'always' | 'module
   { text: 'nonlocal x', seen: 'gap' }, { text: 'nonlocal zz_unbound', seen: 'always' }, { text: '__debug__ = 1', seen: 'module' },
   { text: 'x = "\\N{DASH}"', seen: 'always' }, { text: 'x = "\\N{em dash}"', seen: 'always' }, { text: 'x = f"\\N{HANGUL SYLLABLE GAX}"', seen: 'always' },
   { text: 'x = {**a: 1}', seen: 'always' }, { text: 'x = {1: 2, *b: 3}', seen: 'always' }, { text: '@dec\n', seen: 'always' }, { text: '@a\n@b', seen: 'always' },
+  { text: 'x = {"a": 1, "c"}', seen: 'always' }, { text: 'class He/per: pass', seen: 'always' }, { text: 'pass(1)', seen: 'always' }, { text: 'x = y[n for n in z]', seen: 'always' },
+  { text: 'zz_bound = 1\nglobal zz_bound', seen: 'always' },
 ];
 
 /**

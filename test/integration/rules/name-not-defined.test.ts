@@ -45,6 +45,9 @@ describe('name-not-defined against real Alembic', () => {
     ['a class base', 'class Model(Base):\n    pass', 'Base'],
     ['a Python 2 builtin', "name = unicode('users')", 'unicode'],
     ['an argument of a call', "sa_table = str(tabel_name, 'x')", 'tabel_name'],
+    ["a with statement's first context manager, in 3.9's parentheses", 'with (a as b, c as d):\n    pass', 'a'],
+    ["a for loop's iterable", 'for table in tabels:\n    pass', 'tabels'],
+    ["an if's condition", 'if DIALECT == "postgresql":\n    pass', 'DIALECT'],
   ];
   for (const [what, code, name] of cases) {
     it(`${what}: reported, and alembic heads fails with that NameError`, async () => {
