@@ -94,6 +94,11 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
   const table = chooseVersionTable(config, opts, db.dialect, envPy);
   const settings = await projectLintConfig(config);
   const ledgerTable = opts.ledger === false ? undefined : (opts.ledgerTable ?? settings.ledgerTable ?? DEFAULT_LEDGER_TABLE);
+  if (ledgerTable !== undefined && ledgerTable === table.versionTable) {
+    throw new UsageError(`The ledger table '${ledgerTable}' is the version table: the ledger keeps its own rows beside Alembic's.`, {
+      hint: `Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger.`,
+    });
+  }
   // the database is read while the files are: a remote database's round trips cost as much as the
   // reading, and its failure still ends the run as soon as it is known
   const reading = readVersionTable(db, { ...table, ...(ledgerTable !== undefined ? { ledgerTable } : {}), ...(opts.schemaProbes === false ? {} : { catalog: true }) }, opts);

@@ -3,6 +3,7 @@
  * applied (Alembic keeps only the current heads). It lets an older release recognise a database
  * that a newer one moved ahead, and shows whether an applied migration's file changed since.
  */
+import { UsageError } from '../errors/errors.js';
 import { quoteIdent } from './quote-ident.js';
 
 /** The ledger's table unless the settings or --ledger-table name another. */
@@ -36,6 +37,16 @@ export interface LedgerState {
 
 /** The ledger's columns, in the order every statement names them. */
 export const LEDGER_COLUMNS = ['revision', 'down_revisions', 'branch_labels', 'depends_on', 'path', 'sha256', 'applied_at', 'applied_by'] as const;
+
+/**
+ * A table of the ledger's name that is something else (another tool's, or the version table): its
+ * columns are not the ledger's. Reading or writing it would fail or corrupt it, so the run stops.
+ */
+export function notALedger(table: string, missing: readonly string[]): UsageError {
+  return new UsageError(`The ledger table '${table}' exists and is not alembic-preflight's ledger: it has no ${missing.join(', ')} column${missing.length === 1 ? '' : 's'}.`, {
+    hint: 'Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger.',
+  });
+}
 
 /** The ledger's name as SQL: in the version table's schema when one is configured. */
 export function ledgerSql(table: string, schema: string | null): string {

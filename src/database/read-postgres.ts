@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import type { TLSSocket } from 'node:tls';
 import type { Client as PgClient } from 'pg';
-import { DatabaseError } from '../errors/errors.js';
+import { DatabaseError, PreflightError } from '../errors/errors.js';
 import { describeTarget, type PostgresTarget } from './database-url.js';
 import { redactSecrets } from '../errors/redact.js';
-import { parseLedgerRows, selectLedgerSql, type LedgerState } from './ledger.js';
+import { LEDGER_COLUMNS, notALedger, parseLedgerRows, selectLedgerSql, type LedgerState } from './ledger.js';
 import { planSsl, type SslAttempt, type SslPlan } from './pg-ssl.js';
 import { pgLiteral, quoteIdent, reprOf, type SchemaCatalog, type VersionTableRequest, type VersionTableState, type Writability } from './version-table.js';
 import { versionRelation, WRITE_PATH_COLUMNS, type WritePathRow } from './write-path.js';
@@ -62,7 +62,7 @@ export async function withPostgresClient<T>(t: PostgresTarget, opts: PostgresOpt
       try {
         return await work(client, plan, ssl);
       } catch (e) {
-        if (e instanceof DatabaseError) throw e;
+        if (e instanceof PreflightError) throw e;
         const c = classify(e, t, plan);
         throw new DatabaseError(c.message, { hint: c.hint });
       } finally {
@@ -187,7 +187,10 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   const ledgerQuery =
     req.ledgerTable === undefined
       ? 'SELECT true AS can_select WHERE false'
-      : `SELECT pg_catalog.has_table_privilege(c.oid, 'SELECT') AS can_select FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      : `SELECT pg_catalog.has_table_privilege(c.oid, 'SELECT') AS can_select,
+        ARRAY(SELECT col FROM pg_catalog.unnest(ARRAY[${LEDGER_COLUMNS.map((col) => pgLiteral(col)).join(', ')}]) col
+               WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = col AND NOT a.attisdropped)) AS missing
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest} LIMIT 1`;
   const setup = (await client.query(
     `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,
@@ -214,7 +217,11 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   // what an unqualified create_table would collide with: the relations of the schema CREATE TABLE writes to
   const tables = (setup[setup.length - 2]!.rows as { name: string }[]).map((r) => r.name);
   // the ledger, where the version table is (or would be): whether it is there, and readable
-  const ledgerFound = setup[setup.length - 1]!.rows[0] as { can_select: boolean } | undefined;
+  const ledgerFound = setup[setup.length - 1]!.rows[0] as { can_select: boolean; missing: string[] } | undefined;
+  if (ledgerFound && ledgerFound.missing.length > 0) {
+    await client.query('ROLLBACK');
+    throw notALedger(req.ledgerTable!, ledgerFound.missing);
+  }
   // SQLAlchemy's has_table: visible on the search_path (or in the named schema), tables, views and friends
   const table = setup[setup.length - 3]!.rows[0] as
     | ({ schema: string; name: string; typmod: number | null; type: string | null; hascol: boolean; kind: string; can_insert: boolean; can_update: boolean; can_delete: boolean } & WritePathRow)

@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { DatabaseError } from '../errors/errors.js';
+import { DatabaseError, PreflightError } from '../errors/errors.js';
 import type { SqliteTarget } from './database-url.js';
-import { parseLedgerRows, selectLedgerSql, type LedgerState } from './ledger.js';
+import { LEDGER_COLUMNS, notALedger, parseLedgerRows, selectLedgerSql, type LedgerState } from './ledger.js';
 import { quoteIdent, reprOf, type VersionTableRequest, type VersionTableState } from './version-table.js';
 
 /**
@@ -67,7 +67,7 @@ export async function readSqliteVersionTable(t: SqliteTarget, req: VersionTableR
       tls: null,
     };
   } catch (e) {
-    if (e instanceof DatabaseError) throw e;
+    if (e instanceof PreflightError) throw e;
     throw new DatabaseError(`Reading the SQLite database ${t.written} failed: ${(e as Error).message}.`, { hint: 'Check that the file is a SQLite database and is not locked by a long write.' });
   } finally {
     db.close();
@@ -78,6 +78,9 @@ export async function readSqliteVersionTable(t: SqliteTarget, req: VersionTableR
 function readLedger(db: SqliteDatabase, schema: string, table: string): LedgerState {
   const found = db.prepare(`SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE`).get(table) as { name: string } | undefined;
   if (!found) return { table, exists: false, rows: [] };
+  const columns = new Set((db.prepare('SELECT name FROM pragma_table_info(?, ?)').raw().all(found.name, schema) as [string][]).map((r) => String(r[0]).toLowerCase()));
+  const missing = LEDGER_COLUMNS.filter((c) => !columns.has(c));
+  if (missing.length > 0) throw notALedger(table, missing);
   try {
     return { table, exists: true, rows: parseLedgerRows(db.prepare(selectLedgerSql(found.name, schema)).raw().all() as unknown[][]) };
   } catch (e) {
