@@ -7,6 +7,14 @@ export function findingDocPath(code: string): string {
   return `docs/findings/${code}.md`;
 }
 
+/** Where the findings' pages are published: the repository the package is installed from. */
+const PAGES = 'https://github.com/alembic-preflight/alembic-preflight/blob/main/';
+
+/** A finding's page as a link that works from any repository's pull request or workflow run. */
+export function findingUrl(code: string): string {
+  return PAGES + findingDocPath(code);
+}
+
 /** The verdict line of a text report: its last line ("OK: …" or "BLOCKED: …"). */
 function verdictOf(text: string): string {
   return text.trimEnd().split('\n').at(-1) ?? '';
@@ -28,16 +36,28 @@ const LEVEL: Record<Finding['severity'], string> = { error: 'error', warning: 'w
  */
 export function githubAnnotations(result: CheckResult, textReport: string): string {
   const lines = result.findings.map((f) => {
-    const props = [f.path !== undefined ? `file=${escapeProperty(f.path)}` : undefined, f.path !== undefined && f.line !== undefined ? `line=${f.line}` : undefined, `title=${escapeProperty(`${f.code} (${findingDocPath(f.code)})`)}`].filter((p): p is string => p !== undefined);
+    const props = [f.path !== undefined ? `file=${escapeProperty(f.path)}` : undefined, f.path !== undefined && f.line !== undefined ? `line=${f.line}` : undefined, `title=${escapeProperty(`${f.code} (${findingUrl(f.code)})`)}`].filter((p): p is string => p !== undefined);
     const body = [stripPath(f.message, f.path, f.line), f.alembicError ? `Alembic prints: ${f.alembicError}` : undefined, `${f.severity === 'info' ? 'note' : 'fix'}: ${f.hint}`].filter((p): p is string => p !== undefined).join('\n');
     return `::${LEVEL[f.severity]} ${props.join(',')}::${escapeData(body)}`;
   });
   return [...lines, verdictOf(textReport)].join('\n') + '\n';
 }
 
-/** A Markdown table cell: one line, pipes escaped. */
+/**
+ * Text for a Markdown table cell or list item: one line, in which nothing from the project (a
+ * version-table row, a revision id, a path) can become markup. Its code spans become <code>
+ * elements and every character Markdown or HTML would read is an entity, so `<script>`, a link's
+ * brackets or a stray backtick are shown as written.
+ */
 function cell(s: string): string {
-  return s.replace(/\r?\n/gu, ' ').replaceAll('|', '\\|');
+  const parts = s.replace(/\r?\n/gu, ' ').split(/(`[^`]*`)/u);
+  return parts.map((p, i) => (i % 2 === 1 && p.length >= 2 ? `<code>${escapeMarkup(p.slice(1, -1))}</code>` : escapeMarkup(p))).join('');
+}
+
+const MARKUP = /[&<>"|[\]*_`\\~!#]/gu;
+
+function escapeMarkup(s: string): string {
+  return s.replace(MARKUP, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**
@@ -51,20 +71,17 @@ export function markdownSummary(command: 'check' | 'verify', result: CheckResult
   else {
     lines.push('| severity | finding | where | message |', '|---|---|---|---|');
     for (const f of result.findings) {
-      const where = f.path !== undefined ? `\`${cell(f.path)}${f.line !== undefined ? `:${f.line}` : ''}\`` : f.revision !== undefined ? `revision \`${cell(f.revision)}\`` : '';
-      lines.push(`| ${f.severity} | [\`${f.code}\`](${findingDocPath(f.code)}) | ${where} | ${cell(stripPath(f.message, f.path, f.line))} |`);
+      const where = f.path !== undefined ? `<code>${escapeMarkup(f.path)}${f.line !== undefined ? `:${f.line}` : ''}</code>` : f.revision !== undefined ? `revision <code>${escapeMarkup(f.revision)}</code>` : '';
+      lines.push(`| ${f.severity} | [\`${f.code}\`](${findingUrl(f.code)}) | ${where} | ${cell(stripPath(f.message, f.path, f.line))} |`);
     }
     lines.push('', '<details><summary>How to fix each</summary>', '');
-    for (const f of result.findings) lines.push(`- **\`${f.code}\`**${f.path !== undefined ? ` (\`${cell(f.path)}\`)` : ''}: ${cell(f.hint)}${f.alembicError ? ` Alembic prints: \`${cell(f.alembicError)}\`` : ''}`);
+    for (const f of result.findings) lines.push(`- **\`${f.code}\`**${f.path !== undefined ? ` (<code>${escapeMarkup(f.path)}</code>)` : ''}: ${cell(f.hint)}${f.alembicError ? ` Alembic prints: <code>${escapeMarkup(f.alembicError)}</code>` : ''}`);
     lines.push('', '</details>');
   }
   // GitHub draws a mermaid block in step summaries and comments
   if (mermaidGraph) lines.push('', '### Revision graph', '', '```mermaid', mermaidGraph.trimEnd(), '```');
   return lines.join('\n') + '\n';
 }
-
-/** Where the findings' pages are published: the repository the package is installed from. */
-const PAGES = 'https://github.com/alembic-preflight/alembic-preflight/blob/main/';
 
 const SARIF_LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -95,7 +112,7 @@ export function sarifLog(result: CheckResult, rules: readonly SarifRule[], versi
               id: r.code,
               name: r.code,
               shortDescription: { text: r.summary },
-              helpUri: PAGES + findingDocPath(r.code),
+              helpUri: findingUrl(r.code),
               defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
             })),
           },

@@ -50,6 +50,9 @@ function annotations(stdout: string): Annotation[] {
     });
 }
 
+/** Where the findings' pages are linked from a pull request or a workflow run. */
+const PAGES = 'https://github.com/alembic-preflight/alembic-preflight/blob/main/';
+
 describe('--format github and --format markdown', () => {
   it('check: one annotation per finding, at its file and line, by severity, then the verdict; the exit code as in text', () => {
     const root = project();
@@ -59,7 +62,7 @@ describe('--format github and --format markdown', () => {
     expect(gh.status).toBe(1);
     const json = JSON.parse(runCli(root, ['check', '--format', 'json']).stdout) as { findings: { code: string; severity: string; path?: string; line?: number }[] };
     const a = annotations(gh.stdout);
-    expect(a.map((x) => [x.level, x.props['title']])).toEqual(json.findings.map((f) => [{ error: 'error', warning: 'warning', info: 'notice' }[f.severity], `${f.code} (docs/findings/${f.code}.md)`]));
+    expect(a.map((x) => [x.level, x.props['title']])).toEqual(json.findings.map((f) => [{ error: 'error', warning: 'warning', info: 'notice' }[f.severity], `${f.code} (${PAGES}docs/findings/${f.code}.md)`]));
     const ddl = a.find((x) => x.props['title']!.startsWith('ddl-in-try-except'))!;
     expect(ddl.level).toBe('warning');
     expect(ddl.props['file']).toBe(`${V}c3_right.py`);
@@ -76,8 +79,8 @@ describe('--format github and --format markdown', () => {
       findings: [{ code: 'multiple-heads', severity: 'error', message: '100% sure:\r\nnext', hint: 'a, b: c', path: 'odd,dir:x/a.py', line: 3 }],
     } as unknown as CheckResult;
     const out = githubAnnotations(result, 'BLOCKED: x\n');
-    expect(out).toBe('::error file=odd%2Cdir%3Ax/a.py,line=3,title=multiple-heads (docs/findings/multiple-heads.md)::100%25 sure:%0D%0Anext%0Afix: a, b: c\nBLOCKED: x\n');
-    expect(markdownSummary('check', result, 'BLOCKED: x\n')).toContain('| error | [`multiple-heads`](docs/findings/multiple-heads.md) | `odd,dir:x/a.py:3` | 100% sure: next |');
+    expect(out).toBe('::error file=odd%2Cdir%3Ax/a.py,line=3,title=multiple-heads (https%3A//github.com/alembic-preflight/alembic-preflight/blob/main/docs/findings/multiple-heads.md)::100%25 sure:%0D%0Anext%0Afix: a, b: c\nBLOCKED: x\n');
+    expect(markdownSummary('check', result, 'BLOCKED: x\n')).toContain(`| error | [\`multiple-heads\`](${PAGES}docs/findings/multiple-heads.md) | <code>odd,dir:x/a.py:3</code> | 100% sure: next |`);
   });
 
   it('verify: the markdown summary has the verdict, a row per finding with its page, and the fixes', () => {
@@ -89,10 +92,10 @@ describe('--format github and --format markdown', () => {
     const md = runCli(root, ['verify', '--format', 'markdown', '--target', 'heads'], env);
     expect(md.status).toBe(1);
     const lines = md.stdout.split('\n');
-    expect(lines[0]).toBe("## alembic-preflight verify: ❌ BLOCKED: `alembic upgrade heads` will fail with: FAILED: Can't locate revision identified by 'guest_lockout_001'");
+    expect(lines[0]).toBe("## alembic-preflight verify: ❌ BLOCKED: <code>alembic upgrade heads</code> will fail with: FAILED: Can't locate revision identified by 'guest&#95;lockout&#95;001'");
     const json = JSON.parse(runCli(root, ['verify', '--format', 'json', '--target', 'heads'], env).stdout) as { findings: { code: string }[] };
     const rows = lines.filter((l) => /^\| (error|warning|info) \|/u.test(l));
-    expect(rows.map((l) => /\[`([a-z-]+)`\]\(docs\/findings\/\1\.md\)/u.exec(l)![1])).toEqual(json.findings.map((f) => f.code));
+    expect(rows.map((l) => /\[`([a-z-]+)`\]\(https:\/\/github\.com\/alembic-preflight\/alembic-preflight\/blob\/main\/docs\/findings\/\1\.md\)/u.exec(l)![1])).toEqual(json.findings.map((f) => f.code));
     expect(md.stdout).toContain('- **`stamped-revision-missing`**: ');
     const gh = runCli(root, ['verify', '--format', 'github', '--target', 'heads'], env);
     expect(annotations(gh.stdout).find((x) => x.props['title']!.startsWith('stamped-revision-missing'))!.body).toContain("Alembic prints: FAILED: Can't locate revision identified by 'guest_lockout_001'");
@@ -143,4 +146,27 @@ describe('--format github and --format markdown', () => {
     const md = runCli(dir, ['check', '--format', 'markdown']).stdout;
     expect(md.split('\n').filter((l) => /^\| (error|warning|info) \|/u.test(l))).toHaveLength(json.findings.length);
   }, 60_000);
+});
+
+describe('--format markdown keeps what the project holds as text', () => {
+  it('a version-table row or revision id holding <script>, <img> or a link renders as those characters, not as markup', async () => {
+    const { marked } = await import('marked');
+    const { JSDOM } = await import('jsdom');
+    const root = project();
+    const db = new Database(path.join(root, 'app.db'));
+    const evil = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '[click](javascript:alert(1))', 'a`<b>`|c'];
+    db.exec('CREATE TABLE alembic_version (version_num VARCHAR(64) NOT NULL PRIMARY KEY)');
+    for (const e of evil) db.prepare('INSERT INTO alembic_version VALUES (?)').run(e);
+    db.close();
+    const md = runCli(root, ['verify', '--format', 'markdown', '--target', 'heads'], { DATABASE_URL: 'sqlite:///app.db' }).stdout;
+    const html = await marked.parse(md, { gfm: true });
+    const dom = new JSDOM(html).window.document;
+    expect(dom.querySelectorAll('script, img, iframe, b')).toHaveLength(0);
+    // the only links are the findings' pages
+    for (const a of dom.querySelectorAll('a')) expect(a.getAttribute('href')).toMatch(/^https:\/\/github\.com\/alembic-preflight\/alembic-preflight\/blob\/main\/docs\/findings\/[a-z-]+\.md$/u);
+    const text = dom.body.textContent ?? '';
+    for (const e of evil.slice(0, 3)) expect(text).toContain(e);
+    // every table row has its four cells: no value split one
+    for (const tr of dom.querySelectorAll('tbody tr')) expect(tr.querySelectorAll('td')).toHaveLength(4);
+  });
 });
