@@ -377,8 +377,15 @@ export function chooseVersionTable(
   const schemas = facts.calls.flatMap((c) => (c.versionTableSchema ? [c.versionTableSchema] : []));
   const versionTable = pick(opts.versionTable, tables, 'version_table', '--version-table', 'alembic_version') ?? 'alembic_version';
   let versionTableSchema = pick(opts.versionTableSchema, schemas, 'version_table_schema', '--version-table-schema', null);
+  // the migrations' unqualified objects are where env.py's own search_path puts them; the probes read that schema
+  const pathSet = dialect === 'postgresql' ? searchPathSetting(envPy) : undefined;
+  const objectsSchema: TableChoice['objectsSchema'] = !pathSet
+    ? undefined
+    : pathSet.schema !== undefined
+      ? { schema: pathSet.schema }
+      : { unknown: `${rel}:${pathSet.line} sets the search_path (${pathSet.expression}), so which schema holds the migrations' tables is not known statically` };
   // an unqualified table is the one env.py's own search_path finds (the cookbook's schema-per-tenant recipe)
-  const searchPath = dialect === 'postgresql' && opts.versionTableSchema === undefined && schemas.length === 0 ? searchPathSetting(envPy) : undefined;
+  const searchPath = opts.versionTableSchema === undefined && schemas.length === 0 ? pathSet : undefined;
   if (searchPath?.schema !== undefined) {
     versionTableSchema = searchPath.schema;
     notes.push(`version_table_schema='${searchPath.schema}' from the search_path set at ${rel}:${searchPath.line}`);
@@ -399,5 +406,5 @@ export function chooseVersionTable(
       `version_table='${versionTable}' assumed: ${rel}:${unpacked.line} passes ${unpacked.expression} to context.configure(), which may set another table; pass --version-table if it does`,
     );
   }
-  return { versionTable, versionTableSchema, notes };
+  return { versionTable, versionTableSchema, notes, ...(objectsSchema ? { objectsSchema } : {}) };
 }

@@ -207,13 +207,14 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
       WHERE c.relname = ${pgLiteral(req.versionTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest}
       LIMIT 1;
      SELECT c.relname AS name FROM pg_catalog.pg_class c
-      WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema()) AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']);
+      WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ${req.objectsSchema && 'schema' in req.objectsSchema ? pgLiteral(req.objectsSchema.schema) : 'current_schema()'}) AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']);
      ${ledgerQuery}`,
   )) as unknown as { rows: unknown[] }[];
   const info = setup[setup.length - 4]!.rows[0] as { version: string; recovery: boolean; readonly: boolean; target_schema: string | null; can_create: boolean | null; path_schemas: number | null; unreadable_catalogs: string[] };
   // the probes' catalog rides on the next round trip, when this role may read it
-  const readCatalog = req.catalog === true && info.unreadable_catalogs.length === 0;
-  const catalogSelect = readCatalog ? `${CATALOG_SQL}; ` : '';
+  const objects = req.objectsSchema;
+  const readCatalog = req.catalog === true && info.unreadable_catalogs.length === 0 && !(objects && 'unknown' in objects);
+  const catalogSelect = readCatalog ? `${catalogSql(objects && 'schema' in objects ? objects.schema : undefined)}; ` : '';
   // what an unqualified create_table would collide with: the relations of the schema CREATE TABLE writes to
   const tables = (setup[setup.length - 2]!.rows as { name: string }[]).map((r) => r.name);
   // the ledger, where the version table is (or would be): whether it is there, and readable
@@ -266,9 +267,11 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   }
   const catalog: VersionTableState['catalog'] = !req.catalog
     ? undefined
-    : !readCatalog
-      ? { unreadable: `this role cannot read ${info.unreadable_catalogs.map((t) => `pg_catalog.${t}`).join(', ')}` }
-      : catalogOf(catalogRow, info.path_schemas);
+    : objects && 'unknown' in objects
+      ? { unreadable: objects.unknown }
+      : !readCatalog
+        ? { unreadable: `this role cannot read ${info.unreadable_catalogs.map((t) => `pg_catalog.${t}`).join(', ')}` }
+        : catalogOf(catalogRow, objects && 'schema' in objects ? 1 : info.path_schemas);
   const ledger: LedgerState | undefined =
     req.ledgerTable === undefined
       ? undefined
@@ -357,6 +360,11 @@ export function classify(e: unknown, t: PostgresTarget, plan: SslPlan): Classifi
  * views, its indexes, constraints and types (array types left out), each as a JSON array. One line,
  * so that a server log shows it whole.
  */
+/** The probes' catalog of one schema: env.py's, where it sets the search_path to one, else the connection's current schema. */
+function catalogSql(schema: string | undefined): string {
+  return CATALOG_SQL.replace('pg_catalog.current_schema()', schema === undefined ? 'pg_catalog.current_schema()' : pgLiteral(schema));
+}
+
 const CATALOG_SQL = `SELECT
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
     WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p', 'v', 'm', 'f']) AND a.attnum > 0 AND NOT a.attisdropped),

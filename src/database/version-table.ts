@@ -102,6 +102,12 @@ export interface VersionTableRequest {
   readonly ledgerTable?: string;
   /** Read the schema's catalog for the probes (SchemaCatalog). */
   readonly catalog?: boolean;
+  /**
+   * Where the migrations' unqualified objects live, when env.py sets the search_path to one schema:
+   * the catalog is read there (absent: the connection's current schema). A string as reason
+   * when env.py sets it in a way not known statically: the catalog is not read, for that reason.
+   */
+  readonly objectsSchema?: { readonly schema: string } | { readonly unknown: string };
 }
 
 export { quoteIdent } from './quote-ident.js';

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { exampleAlembic, exampleCopy } from '../../helpers/example-db.js';
@@ -41,4 +43,37 @@ describe('schema-behind-stamp', () => {
       expect(out.result.findings.find((x) => x.code === 'schema-behind-stamp')?.message).toContain('the table guest_sessions it creates is not in the database');
     }, 60_000);
   });
+});
+
+describe('schema-behind-stamp where env.py sets the search_path', () => {
+  const pg = postgresForSuite();
+  /** The example app with env.py putting everything in schema `app`: SET search_path, and the version table there. */
+  function appSchemaProject(): string {
+    const root = exampleCopy();
+    const envPy = path.join(root, 'migrations', 'env.py');
+    writeFileSync(
+      envPy,
+      readFileSync(envPy, 'utf8')
+        .replace('    with connectable.connect() as connection:\n', '    with connectable.connect() as connection:\n        connection.execute(text("SET search_path TO app"))\n')
+        .replace('context.configure(connection=connection, target_metadata=target_metadata)', "context.configure(connection=connection, target_metadata=target_metadata, version_table_schema='app')")
+        .replace('from sqlalchemy import engine_from_config, pool', 'from sqlalchemy import engine_from_config, pool, text'),
+    );
+    return root;
+  }
+
+  it("reads the schema env.py writes to: quiet on a healthy database, and a table dropped there is reported", async () => {
+    await pgExec(pg().url, ['DROP DATABASE IF EXISTS probe_app_schema', 'CREATE DATABASE probe_app_schema']);
+    const url = pg().urlFor('probe_app_schema');
+    await pgExec(url, 'CREATE SCHEMA app');
+    const root = appSchemaProject();
+    const up = exampleAlembic(root, url, 'upgrade', 'head');
+    expect(up.status, up.error).toBe(0);
+    expect(await pgExec(url, "SELECT count(*)::int FROM information_schema.tables WHERE table_schema = 'app' AND table_name = 'users'")).toEqual([[1]]);
+    const healthy = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    expect(healthy.result.findings.filter((f) => f.severity !== 'info').map((f) => f.message)).toEqual([]);
+    expect(healthy.exitCode).toBe(0);
+    await pgExec(url, 'DROP TABLE app.guest_sessions');
+    const dropped = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    expect(dropped.result.findings.find((x) => x.code === 'schema-behind-stamp')?.message).toContain('the table guest_sessions it creates is not in the database');
+  }, 60_000);
 });
