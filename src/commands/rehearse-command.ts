@@ -7,7 +7,7 @@ import { predictUpgrade } from '../alembic/upgrade-plan.js';
 import { schemaOps } from '../check/schema/schema-ops.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
 import { copyProductionSchema } from '../database/copy-schema.js';
-import { containerScratch, localClusterScratch, localServerBinaries, serverScratch, sqliteScratch, type Scratch } from '../database/scratch-database.js';
+import { containerScratch, localClusterScratch, localServerBinaries, reapScratchFolders, serverScratch, sqliteScratch, type Scratch } from '../database/scratch-database.js';
 import { schemaDiff, scratchVersionRows, snapshotSchema } from '../database/schema-snapshot.js';
 import { predictDowngrade } from '../alembic/downgrade-plan.js';
 import { featuresOf } from '../alembic/alembic-version.js';
@@ -290,6 +290,8 @@ async function readProduction(config: ProjectConfig, opts: RehearseCommandOption
 
 /** --scratch-url, else a SQLite file for a SQLite project, else a local cluster from the server binaries (production's major when known). */
 async function makeScratch(config: ProjectConfig, opts: RehearseCommandOptions, production: Production | undefined, major: number | undefined): Promise<Scratch> {
+  // what runs killed with SIGKILL left (their watchdog also stops a cluster, this catches the rest)
+  reapScratchFolders(() => localServerBinaries());
   if (production?.target.dialect === 'sqlite') return sqliteScratch();
   if (opts.scratchUrl) {
     const target = parseDatabaseUrl(opts.scratchUrl, opts.cwd, opts.env);

@@ -1,6 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,7 @@ export interface Scratch {
 
 /** A SQLite file in a folder of its own, removed with it. */
 export function sqliteScratch(): Scratch {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'alembic-preflight-rehearse-'));
+  const dir = scratchFolder();
   return {
     url: `sqlite:///${path.join(dir, 'rehearse.db')}`,
     dialect: 'sqlite',
@@ -36,10 +37,12 @@ export function sqliteScratch(): Scratch {
  */
 export async function serverScratch(serverUrl: string): Promise<Scratch> {
   const { default: pg } = await import('pg');
-  const name = `alembic_preflight_rehearse_${randomBytes(6).toString('hex')}`;
+  // named for this machine and process, so that a later run can tell a database whose run was killed
+  const name = `${SERVER_PREFIX}${hostTag()}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl, application_name: 'alembic-preflight rehearse' });
   try {
     await admin.connect();
+    await dropOrphans(admin);
     await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
   } catch (e) {
     throw new DatabaseError(`Cannot create a scratch database on the --scratch-url server: ${(e as Error).message}.`, {
@@ -92,7 +95,7 @@ export function localServerBinaries(major?: number): { bin: string; major: numbe
  * postgres user when we are root (initdb refuses root).
  */
 export async function localClusterScratch(binaries: { bin: string; major: number }): Promise<Scratch> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'alembic-preflight-rehearse-'));
+  const dir = scratchFolder();
   const data = path.join(dir, 'data');
   const password = randomBytes(18).toString('hex');
   const asRoot = process.getuid?.() === 0;
@@ -111,18 +114,34 @@ export async function localClusterScratch(binaries: { bin: string; major: number
     chownSync(pwfile, uid, gid);
   }
   let started = false;
+  let watchdog: ChildProcess | undefined;
+  const stopArgv = (): string[] => {
+    const exe = path.join(binaries.bin, 'pg_ctl');
+    const args = ['-D', data, '-m', 'immediate', 'stop'];
+    return asRoot ? ['runuser', '-u', 'postgres', '--', exe, ...args] : [exe, ...args];
+  };
   const stop = (): void => {
+    if (watchdog?.pid !== undefined) {
+      try {
+        process.kill(-watchdog.pid, 'SIGKILL');
+      } catch {
+        // it had ended
+      }
+      watchdog = undefined;
+    }
     if (started) {
       started = false;
-      const exe = path.join(binaries.bin, 'pg_ctl');
-      const args = ['-D', data, '-m', 'immediate', 'stop'];
-      spawnSync(asRoot ? 'runuser' : exe, asRoot ? ['-u', 'postgres', '--', exe, ...args] : args, { stdio: 'ignore' });
+      const argv = stopArgv();
+      spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore' });
     }
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     run('initdb', ['-D', data, '-U', 'rehearse', '--pwfile', pwfile, '--auth=scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync']);
     const port = await freePort();
+    // the cluster dies with this process, however it ends (SIGKILL, an OOM kill): a watchdog outside it stops and
+    // deletes it, watching from before the cluster starts
+    watchdog = dieWith(process.pid, [stopArgv(), ['rm', '-rf', dir]]);
     run('pg_ctl', ['-D', data, '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`, 'start']);
     started = true;
     return {
@@ -182,4 +201,94 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Scratch folders and server databases are named with this, and their owner. */
+const FOLDER_PREFIX = 'alembic-preflight-rehearse-';
+const SERVER_PREFIX = 'alembic_preflight_rehearse_';
+/** The connection fence's folders (release/fence.ts), which hold an owner file too. */
+const FENCE_PREFIX = 'alembic-preflight-fence-';
+
+/** A temporary folder for a scratch database, with the pid of the run that owns it. */
+function scratchFolder(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), FOLDER_PREFIX));
+  writeFileSync(path.join(dir, 'owner'), `${process.pid}\n`);
+  return dir;
+}
+
+/** Eight hex digits of this machine's name: a server database named with another machine's is never reaped from here. */
+function hostTag(): string {
+  return createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
+}
+
+/** Whether a process with this pid runs (on this machine). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A watchdog, in a process group of its own, that runs the commands once `pid` is gone: a run killed
+ * with SIGKILL cannot clean up, so the cleanup waits outside it. The caller kills it when it cleans up
+ * itself.
+ */
+function dieWith(pid: number, commands: readonly (readonly string[])[]): ChildProcess {
+  const quote = (a: string): string => `'${a.replaceAll("'", "'\\''")}'`;
+  const script = `while kill -0 ${pid} 2>/dev/null; do sleep 1; done; ${commands.map((c) => `${c.map(quote).join(' ')} >/dev/null 2>&1`).join('; ')}`;
+  const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return child;
+}
+
+/**
+ * What killed runs left behind: scratch folders whose owner is gone (their cluster stopped, if its
+ * postmaster still runs). Called before a new scratch is made; never fails the run.
+ */
+export function reapScratchFolders(binaries: () => { bin: string } | undefined): void {
+  let names: string[];
+  try {
+    names = readdirSync(os.tmpdir()).filter((n) => n.startsWith(FOLDER_PREFIX) || n.startsWith(FENCE_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = path.join(os.tmpdir(), name);
+    try {
+      const owner = Number(readFileSync(path.join(dir, 'owner'), 'utf8').trim());
+      if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) continue;
+      const postmaster = path.join(dir, 'data', 'postmaster.pid');
+      if (existsSync(postmaster)) {
+        const pm = Number(readFileSync(postmaster, 'utf8').split('\n')[0]);
+        if (Number.isInteger(pm) && pm > 0 && alive(pm)) {
+          const bin = binaries()?.bin;
+          const pgCtl = bin ? path.join(bin, 'pg_ctl') : undefined;
+          if (pgCtl) spawnSync(process.getuid?.() === 0 ? 'runuser' : pgCtl, process.getuid?.() === 0 ? ['-u', 'postgres', '--', pgCtl, '-D', path.join(dir, 'data'), '-m', 'immediate', 'stop'] : ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop'], { stdio: 'ignore' });
+          else process.kill(pm, 'SIGQUIT');
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // another user's, or being made right now: left alone
+    }
+  }
+}
+
+/** Scratch databases on the --scratch-url server that this machine's killed runs left: their connections ended, then dropped. */
+async function dropOrphans(admin: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> }): Promise<void> {
+  const mine = `${SERVER_PREFIX}${hostTag()}_`;
+  const found = (await admin.query('SELECT datname FROM pg_catalog.pg_database WHERE pg_catalog.left(datname, pg_catalog.length($1)) = $1', [mine])).rows as { datname: string }[];
+  for (const { datname } of found) {
+    const pid = Number(datname.slice(mine.length).split('_')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+    try {
+      await admin.query('SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1', [datname]);
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)}`);
+    } catch {
+      // another run dropped it, or it is busy: the next run tries again
+    }
+  }
 }

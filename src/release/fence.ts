@@ -46,6 +46,8 @@ export function fenceTarget(t: DatabaseTarget): FenceTarget {
 export function makeFence(allow: readonly FenceTarget[], set: readonly string[], env: Readonly<Record<string, string | undefined>>): Fence {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'alembic-preflight-fence-'));
   writeFileSync(path.join(dir, 'sitecustomize.py'), FENCE_PYTHON, { mode: 0o600 });
+  // whose it is: a run killed with SIGKILL leaves it, and the next rehearse removes it
+  writeFileSync(path.join(dir, 'owner'), `${process.pid}\n`);
   const loadedFile = path.join(dir, 'loaded');
   const reportFile = path.join(dir, 'refused');
   const spec = { allow, set, loaded: loadedFile, report: reportFile };

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -81,6 +81,22 @@ describe('rehearse on SQLite', () => {
     expect(out.exitCode).toBe(1);
     expect(out.outcome.drift).toEqual([{ when: 'after downgrade a1000000', revision: 'b2000000', path: 'migrations/versions/b2000000_step.py', leftBehind: ['index ix_users_both on users: CREATE INDEX ix_users_both ON users (id, email)'], missing: [] }]);
     expect(out.stdout).toContain('left behind: index ix_users_both');
+  }, 120_000);
+  it("removes the scratch and fence folders a killed run left (their owner's pid is gone), and no other", async () => {
+    const dead = spawnSync('true').pid!;
+    const orphan = mkdtempSync(path.join(TMP, 'alembic-preflight-rehearse-'));
+    writeFileSync(path.join(orphan, 'owner'), `${dead}\n`);
+    writeFileSync(path.join(orphan, 'rehearse.db'), '');
+    const fence = mkdtempSync(path.join(TMP, 'alembic-preflight-fence-'));
+    writeFileSync(path.join(fence, 'owner'), `${dead}\n`);
+    const live = mkdtempSync(path.join(TMP, 'alembic-preflight-rehearse-'));
+    writeFileSync(path.join(live, 'owner'), `${process.pid}\n`);
+    const out = await rehearse(project(CLEAN), {}, { DATABASE_URL: 'sqlite:///app.db' });
+    expect(out.exitCode).toBe(0);
+    expect(readdirSync(TMP)).not.toContain(path.basename(orphan));
+    expect(readdirSync(TMP)).not.toContain(path.basename(fence));
+    expect(readdirSync(TMP)).toContain(path.basename(live));
+    rmSync(live, { recursive: true });
   }, 120_000);
 });
 
@@ -246,4 +262,55 @@ describe('rehearse on PostgreSQL', () => {
     expect(code, err).toBe(143);
     expect(scratchFolders()).toEqual(before);
   }, 120_000);
+
+  /** Polls until `done()` holds (or a minute passes, when the test fails on what it then finds). */
+  async function until(done: () => boolean | Promise<boolean>): Promise<void> {
+    for (let i = 0; i < 600 && !(await done()); i++) await new Promise((r) => setTimeout(r, 100));
+  }
+
+  it('SIGKILL mid-run: the local cluster dies with it, and its folder goes', async () => {
+    const before = scratchFolders();
+    const root = project([CLEAN[0]!, ['f6000000', 'op.execute("SELECT pg_sleep(60)")', 'pass']]);
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'rehearse'], { cwd: root, env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', DATABASE_URL: pg().urlFor('never_opened'), TMPDIR: TMP }, stdio: 'ignore' });
+    // the cluster's postmaster runs (initdb's own single-user backend writes a negative pid first)
+    let folder: string | undefined;
+    let postmaster = 0;
+    await until(() => {
+      folder = scratchFolders().find((f) => !before.includes(f));
+      const pidFile = folder ? path.join(TMP, folder, 'data', 'postmaster.pid') : '';
+      postmaster = folder && existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+      return postmaster > 0 && running(postmaster);
+    });
+    expect(running(postmaster)).toBe(true);
+    child.kill('SIGKILL');
+    await until(() => !running(postmaster) && !existsSync(path.join(TMP, folder!)));
+    expect(running(postmaster)).toBe(false);
+    expect(scratchFolders()).toEqual(before);
+  }, 120_000);
+
+  it('SIGKILL mid-run on a --scratch-url server: the next run drops the database the killed one left', async () => {
+    const root = project([CLEAN[0]!, ['f6000000', 'op.execute("SELECT pg_sleep(60)")', 'pass']]);
+    const scratchDbs = async (): Promise<unknown[][]> => pgExec(pg().url, "SELECT datname FROM pg_database WHERE datname LIKE 'alembic\\_preflight\\_rehearse\\_%'");
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'rehearse', '--scratch-url', pg().url], { cwd: root, env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', TMPDIR: TMP }, stdio: 'ignore' });
+    // the scratch database exists and Alembic sleeps in the long step
+    await until(async () => (await pgExec(pg().url, "SELECT count(*)::int FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND datname LIKE 'alembic\\_preflight\\_rehearse\\_%'"))[0]![0] === 1);
+    expect(await scratchDbs()).toHaveLength(1);
+    child.kill('SIGKILL');
+    await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // the killed run's database outlives it, until the next run on the server
+    expect(await scratchDbs()).toHaveLength(1);
+    const next = await rehearse(project(CLEAN), { scratchUrl: pg().url });
+    expect(next.exitCode).toBe(0);
+    expect(await scratchDbs()).toEqual([]);
+  }, 120_000);
 });
+
+/** Whether a process with this pid runs. */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
