@@ -12,7 +12,7 @@ import { fileURLToPath, URL } from 'node:url';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const n = Number(process.env.BENCH_REVISIONS ?? 10000);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-const gen = path.resolve(repo, '../shared/oracle/gen_corpus.py');
+const gen = path.resolve(repo, 'test/oracle/corpus.py');
 const BIN = path.join(repo, 'bin/alembic-preflight.js');
 
 /**

@@ -8,7 +8,7 @@
 //   (--json: one line of JSON instead of the summary, for scripts/compare-history.mjs)
 //     (without --strip, real Alembic reads the same ini from the same folder, so the configuration is compared too)
 //
-// The oracle is ../shared/oracle/oracle.py with --stub-imports (migrations import application code that
+// The oracle is test/oracle/alembic_graph.py with --stub-imports (migrations import application code that
 // is not installed here). --strip gives the oracle a copy that keeps only the docstring and the
 // module-level revision variables, for migrations that run application code at import; we still read
 // the original files. `--alembic-version latest` models the newest Alembic and runs the oracle on the
@@ -23,7 +23,7 @@ import { stripMigrations } from './strip-migrations.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.join(HERE, '..', 'bin', 'alembic-preflight.js');
-const ORACLE = path.resolve(HERE, '..', '..', 'shared', 'oracle', 'oracle.py');
+const ORACLE = path.resolve(HERE, '..', 'test', 'oracle', 'alembic_graph.py');
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 
 const { values } = parseArgs({
@@ -71,23 +71,32 @@ if (values.strip) folders = folders.map((f) => stripOrExit(f));
 // with the project's own ini and nothing stripped, real Alembic resolves the configuration too
 const oracleArgs =
   values.ini && !values.strip
-    ? [ORACLE, '--stub-imports', '--alembic-ini', path.resolve(cwd, values.ini), '--cwd', cwd, ...(values.name ? ['--ini-section', values.name] : [])]
-    : [ORACLE, '--stub-imports', ...folders.flatMap((f) => ['--versions', f])];
+    ? [ORACLE, '--stub-imports', '--cwd', cwd, '--ini', path.resolve(cwd, values.ini), ...(values.name ? ['-n', values.name] : [])]
+    : [ORACLE, '--stub-imports', '--cwd', cwd, ...folders.flatMap((f) => ['--versions', f])];
 if (values.recursive || o.config.recursive) oracleArgs.push('--recursive');
 // recursive_version_locations and other newer behaviour need the newest Alembic on both sides
-if (values['alembic-version'] === 'latest') oracleArgs.push('--alembic', process.env.ALEMBIC_LATEST_SRC ?? 'latest');
-const or = spawnSync(PYTHON, oracleArgs, { encoding: 'utf8', maxBuffer: 1 << 28 });
-const t = JSON.parse(or.stdout || '{}');
-if (!t.revisions && !(t.error && t.error.stage !== 'config')) {
-  console.error(`the oracle produced no graph: ${t.error ? `${t.error.type ?? ''} ${t.error.message}` : ''}\n${or.stderr.slice(-2000)}`);
+const latest = values['alembic-version'] === 'latest' && process.env.ALEMBIC_LATEST_SRC ? { PYTHONPATH: process.env.ALEMBIC_LATEST_SRC } : {};
+const or = spawnSync(PYTHON, oracleArgs, { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ...latest } });
+const answer = JSON.parse(or.stdout || '{}');
+if (answer.ok === undefined) {
+  console.error(`the oracle produced no graph:\n${or.stderr.slice(-2000)}`);
   process.exit(2);
 }
 // Alembic raised before it had a graph (a dangling down_revision, a cycle): only the failure is compared
-t.revisions ??= o.graph.revisions.map((r) => ({ revision: r.revision, down_revisions: r.downRevisions, own_branch_labels: r.branchLabels, dependencies: r.dependsOn }));
-t.heads ??= o.graph.heads;
-t.real_heads ??= o.graph.realHeads;
-t.bases ??= o.graph.bases;
-t.real_bases ??= o.graph.realBases;
+const t = {
+  alembic_version: answer.alembic,
+  error: answer.ok ? undefined : answer.error,
+  revisions: (answer.revisions ?? o.graph.revisions.map((r) => ({ revision: r.revision, downRevisions: r.downRevisions, ownLabels: r.branchLabels, dependsOn: r.dependsOn }))).map((r) => ({
+    revision: r.revision,
+    down_revisions: r.downRevisions,
+    own_branch_labels: r.ownLabels,
+    dependencies: r.dependsOn,
+  })),
+  heads: answer.heads ?? o.graph.heads,
+  real_heads: answer.realHeads ?? o.graph.realHeads,
+  bases: answer.bases ?? o.graph.bases,
+  real_bases: answer.realBases ?? o.graph.realBases,
+};
 
 const sorted = (a) => JSON.stringify([...(a ?? [])].sort());
 const byId = new Map(o.graph.revisions.map((r) => [r.revision, r]));
@@ -119,13 +128,13 @@ const ourCode = ourFailure === null ? undefined : o.findings.find((f) => f.alemb
 if (t.error) {
   // str(SyntaxError) ends with "(file, line N)", which the CLI's last line leaves out
   const said = t.error.message.split('\n')[0].replace(/ \([^()]*, line \d+\)$/u, '');
-  if (ourFailure === null || !ourFailure.includes(said)) diffs.push(`failure: ${JSON.stringify(ourFailure)} vs Alembic's ${t.error.class ?? t.error.type}: ${JSON.stringify(t.error.message)}`);
+  if (ourFailure === null || !ourFailure.includes(said)) diffs.push(`failure: ${JSON.stringify(ourFailure)} vs Alembic's ${t.error.class}: ${JSON.stringify(t.error.message)}`);
 } else if (ourFailure !== null && ourCode !== 'unresolved-import') {
   diffs.push(`failure: ${JSON.stringify(ourFailure)} (${ourCode}) where Alembic loads every script`);
 }
 const uncertain = o.findings.filter((f) => f.code === 'not-statically-known').length;
 if (values.json) {
-  console.log(JSON.stringify({ revisions: t.revisions.length, ours: byId.size, heads: t.heads, error: t.error ? `${t.error.class ?? t.error.type}: ${t.error.message}` : null, uncertain, stubbed, diffs }));
+  console.log(JSON.stringify({ revisions: t.revisions.length, ours: byId.size, heads: t.heads, error: t.error ? `${t.error.class}: ${t.error.message}` : null, uncertain, stubbed, diffs }));
   process.exit(diffs.length === 0 ? 0 : 1);
 }
 console.log(

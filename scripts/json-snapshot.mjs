@@ -8,7 +8,7 @@
 //
 // The set: the bundled example (check; verify on a fresh SQLite database, on the incident's
 // hand-stamped one, and on one at its first revision), generated projects of several shapes
-// (../shared/oracle/gen_corpus.py, fixed seeds, written to the same temporary paths every run), and any
+// (test/oracle/corpus.py, fixed seeds, written to the same temporary paths every run), and any
 // --project folder (a real project's checkout: run from its root, as its release would).
 // The result cache is off unless $ALEMBIC_PREFLIGHT_CACHE names a folder (to prove a cached run prints the same).
 // Exit 0 when --compare finds every document identical, 1 when some differ, 2 on a usage error.
@@ -23,7 +23,7 @@ import Database from 'better-sqlite3';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..');
 const BIN = path.join(REPO, 'bin', 'alembic-preflight.js');
-const GEN = path.resolve(REPO, '..', 'shared', 'oracle', 'gen_corpus.py');
+const GEN = path.resolve(REPO, 'test', 'oracle', 'corpus.py');
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 const WORK = path.join(os.tmpdir(), 'preflight-json-snapshot');
 

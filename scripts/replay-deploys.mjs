@@ -2,7 +2,7 @@
 // Replays a real project's deploys against real Alembic: for consecutive states of its migrations
 // folder (commits that changed it, oldest first), a SQLite database stamped where the earlier state's
 // `alembic upgrade head` left it, and the later state's code. `verify` predicts the upgrade; real
-// Alembic (../shared/oracle/oracle_db.py) computes it; the steps, the rows left and the failure line
+// Alembic (test/oracle/alembic_upgrade.py) computes it; the steps, the rows left and the failure line
 // must be the same. With --rollback, also the reverse: the database at the later state's heads and the
 // earlier state's code (a rollback), where Alembic usually cannot locate the newer revisions.
 // A developer tool for docs/real-projects.md, like compare-history.mjs.
@@ -20,7 +20,7 @@ import { commitsChanging, extractFolder } from './folder-history.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.join(HERE, '..', 'bin', 'alembic-preflight.js');
-const ORACLE_DB = path.resolve(HERE, '..', '..', 'shared', 'oracle', 'oracle_db.py');
+const ORACLE = path.resolve(HERE, '..', 'test', 'oracle', 'alembic_upgrade.py');
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 const { values } = parseArgs({
   options: {
@@ -64,14 +64,28 @@ function project(root, folder, db) {
   return dir;
 }
 
+/** A SQLite file with Alembic's version table holding `rows`, for verify to read. */
+function stamp(db, rows) {
+  rmSync(db, { force: true });
+  const sql = ['CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));', ...rows.map((r) => `INSERT INTO alembic_version VALUES ('${r.replaceAll("'", "''")}');`)].join('\n');
+  const r = spawnSync(PYTHON, ['-c', 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.stdin.read()); c.commit()', db], { input: sql, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`could not stamp ${db}: ${r.stderr}`);
+}
+
 const extract = (commit, root) => extractFolder(values.git, commit, values.path, root);
 
-/** Real Alembic on a fresh SQLite file stamped with `rows`: the upgrade's steps and rows, or its failure. */
-function theirs(folder, db, rows) {
-  rmSync(db, { force: true });
-  const r = spawnSync(PYTHON, [ORACLE_DB, '--stub-imports', '--url', `sqlite:///${db}`, '--versions', folder, '--target', values.target, '--init-stamp', ...rows], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const o = JSON.parse(r.stdout || '{}');
-  return o;
+/**
+ * Real Alembic on a fresh SQLite file stamped with `rows` (none: no version table), in the project
+ * folder `dir`: the upgrade's steps and rows, or its failure (`load` when the scripts did not load).
+ */
+function theirs(dir, rows) {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'replay-work-'));
+  try {
+    const r = spawnSync(PYTHON, [ORACLE, '--stub-imports', '--cwd', dir, '--ini', 'alembic.ini', '--work', work], { input: JSON.stringify([{ rows: rows.length > 0 ? rows : null, target: values.target }]), encoding: 'utf8', maxBuffer: 1 << 28 });
+    return JSON.parse(r.stdout || '[{}]')[0];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 function ours(dir, db) {
@@ -84,21 +98,18 @@ function ours(dir, db) {
 function compare(o, t) {
   const diffs = [];
   if (o.error) return [`verify failed: ${o.error}`];
-  const up = t.upgrade;
-  const load = t.script_load;
-  const theirOk = load?.ok !== false && up?.ok === true;
+  const theirOk = t.ok === true;
   const p = o.prediction;
   if (p.unpredictable) return [];
-  if (p.willSucceed !== theirOk) diffs.push(`willSucceed ${p.willSucceed} vs ${theirOk} (${theirOk ? '' : (load?.ok === false ? load.error.cli : up?.error?.cli)})`);
+  if (p.willSucceed !== theirOk) diffs.push(`willSucceed ${p.willSucceed} vs ${theirOk} (${theirOk ? '' : t.cli})`);
   if (theirOk) {
-    const steps = up.steps.map((s) => s.revision).join(' ');
+    const steps = t.steps.map((s) => s.revision).join(' ');
     if (p.pending.join(' ') !== steps) diffs.push(`steps ${p.pending.join(' ')} vs ${steps}`);
-    const final = [...(up.final_heads ?? [])].sort().join(' ');
-    if ([...(p.finalHeads ?? [])].sort().join(' ') !== final) diffs.push(`final ${JSON.stringify(p.finalHeads)} vs ${JSON.stringify(up.final_heads)}`);
+    const final = [...(t.finalRows ?? [])].sort().join(' ');
+    if ([...(p.finalHeads ?? [])].sort().join(' ') !== final) diffs.push(`final ${JSON.stringify(p.finalHeads)} vs ${JSON.stringify(t.finalRows)}`);
   } else {
-    const cli = (load?.ok === false ? load.error.cli : up?.error?.cli) ?? '';
-    const first = cli.split('\n')[0].replace(/ \([^()]*, line \d+\)$/u, '');
-    if (!(p.cliOutput ?? '').includes(first.replace(/^Traceback \(most recent call last\): \.\.\. /u, ''))) diffs.push(`failure ${JSON.stringify(p.cliOutput)} vs ${JSON.stringify(cli)}`);
+    const first = (t.cli ?? '').split('\n')[0].replace(/ \([^()]*, line \d+\)$/u, '');
+    if (!(p.cliOutput ?? '').includes(first)) diffs.push(`failure ${JSON.stringify(p.cliOutput)} vs ${JSON.stringify(t.cli)}`);
   }
   return diffs;
 }
@@ -111,7 +122,7 @@ const report = (label, d, t) => {
     tally.differ++;
     console.log(`${label} DIFFER: ${d.slice(0, 4).join('; ')}`);
   }
-  if (t.upgrade?.ok === true && t.script_load?.ok !== false) tally.applying++;
+  if (t.ok === true) tally.applying++;
   else tally.failing++;
 };
 let previous;
@@ -123,16 +134,18 @@ for (const commit of commits) {
     const db = path.join(root, 'db.sqlite');
     const dir = project(root, folder, db);
     // where this state's own upgrade leaves a database: its heads, if Alembic can load it
-    const fresh = theirs(folder, db, []);
-    const heads = fresh.script_load?.ok !== false ? fresh.script_heads ?? [] : undefined;
+    const fresh = theirs(dir, []);
+    const heads = fresh.load ? undefined : fresh.ok ? fresh.finalRows : [];
     if (previous?.heads) {
-      const t = theirs(folder, db, previous.heads);
+      const t = theirs(dir, previous.heads);
+      stamp(db, previous.heads);
       report(`${previous.commit.slice(0, 10)}→${commit.slice(0, 10)}`, compare(ours(dir, db), t), t);
     } else if (previous) tally.skipped++;
     if (values.rollback && previous && heads && heads.length > 0) {
       const back = extract(previous.commit, path.join(root, 'back'));
       const backDir = project(path.join(root, 'b'), back, db);
-      const t = theirs(back, db, heads);
+      const t = theirs(backDir, heads);
+      stamp(db, heads);
       report(`${commit.slice(0, 10)}⇢${previous.commit.slice(0, 10)} (rollback)`, compare(ours(backDir, db), t), t);
     }
     previous = { commit, heads };

@@ -536,10 +536,12 @@ export class Resolver {
 
   /** Ids of the ancestors of the revisions named (themselves included; unknown names skipped). */
   ancestorIds(ids: Iterable<string>): { has(id: string): boolean } {
+    // `get_revisions(other_heads)`: a row that names its revision by a prefix or a label counts as that revision
     const revs: Rev[] = [];
     for (const id of ids) {
       const r = this.byKey.get(id);
       if (r) revs.push(r);
+      else for (const x of this.getRevisions(id, 'step')) if (x) revs.push(x);
     }
     const g = this.indexed();
     const bits = this.ancestorBits(g, revs.map((r) => g.index.get(r)!));

@@ -1,16 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PYTHON, REPO, SHARED_ORACLE } from './oracle.js';
+import { CORPUS, PYTHON, REPO } from './oracle.js';
 import { tempDir } from './temp-dir.js';
 
 /**
- * Realistic migration sources: a generated project's .py files (../shared/oracle/gen_corpus.py, traps
+ * Realistic migration sources: a generated project's .py files (test/oracle/corpus.py, traps
  * and extras on) and the bundled example's, env.py files included.
  */
 export function corpusSources(n = 120, seed = 11): string[] {
   const out = tempDir('corpus-');
-  execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', out, '--n', String(n), '--seed', String(seed), '--traps', '0.1', '--extras', '--force'], { stdio: 'ignore' });
+  execFileSync(PYTHON, [CORPUS, '--out', out, '--n', String(n), '--seed', String(seed), '--traps', '0.1', '--extras', '--force'], { stdio: 'ignore' });
   const texts: string[] = [];
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -22,4 +22,9 @@ export function corpusSources(n = 120, seed = 11): string[] {
   walk(out);
   walk(path.join(REPO, 'examples'));
   return texts;
+}
+
+/** Writes a generated project into `dir` (test/oracle/corpus.py with `args`). */
+export function generateCorpus(dir: string, args: readonly string[]): void {
+  execFileSync(PYTHON, [CORPUS, '--out', dir, ...args, '--force'], { stdio: 'ignore' });
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SHARED_ORACLE = path.resolve(REPO, '../shared/oracle');
+/** The project's corpus generator (test/oracle/corpus.py). */
+export const CORPUS = path.join(REPO, 'test/oracle/corpus.py');
 export const PYTHON = '/usr/bin/python3';
 
 export interface OracleGraph {
@@ -75,4 +76,25 @@ export function cpythonCompile(sources: readonly string[]): CompileOutcome[] {
     'print(json.dumps(out))',
   ].join('\n');
   return JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(sources), encoding: 'utf8', maxBuffer: 1 << 28 })) as CompileOutcome[];
+}
+
+/**
+ * CPython's verdict on each source as a file's bytes, the way import reads them: a coding
+ * declaration counts (compile() of a str ignores it). One Python process for all.
+ */
+export function cpythonCompileBytes(sources: readonly string[]): CompileOutcome[] {
+  const script = [
+    'import base64, json, sys, warnings',
+    "warnings.simplefilter('ignore')",
+    'out = []',
+    'for src in json.load(sys.stdin):',
+    '    try:',
+    "        compile(base64.b64decode(src), 'migration.py', 'exec'); out.append(None)",
+    '    except SyntaxError as e:',
+    "        out.append({'msg': e.msg, 'line': e.lineno, **({} if type(e) is SyntaxError else {'exc': type(e).__name__})})",
+    '    except ValueError as e:',
+    "        out.append({'msg': 'ValueError', 'line': 0})",
+    'print(json.dumps(out))',
+  ].join('\n');
+  return JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(sources.map((s) => Buffer.from(s).toString('base64'))), encoding: 'utf8', maxBuffer: 1 << 28 })) as CompileOutcome[];
 }

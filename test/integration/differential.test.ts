@@ -1,12 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAlembicVersion, LATEST_ALEMBIC } from '../../src/alembic/alembic-version.js';
 import { loadProject, type ProjectModel } from '../../src/alembic/project-model.js';
 import { predictUpgrade } from '../../src/alembic/upgrade-plan.js';
-import { alembicTargets, oracleGraph, PYTHON, SHARED_ORACLE, type OracleGraph } from '../helpers/oracle.js';
+import { alembicTargets, oracleGraph, type OracleGraph } from '../helpers/oracle.js';
+import { generateCorpus } from '../helpers/corpus.js';
+import { EDGE_INI, EDGE_PROJECTS } from '../fixtures/edge-projects.js';
 import { makeProject, rev } from '../helpers/project.js';
 import { diskFiles } from '../../src/project/project-files.js';
 
@@ -15,9 +16,18 @@ let fixtures: string[];
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'preflight-diff-'));
-  execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'make_fixtures.py'), '--out', path.join(tmp, 'fx')], { stdio: 'ignore' });
-  const index = JSON.parse(readFileSync(path.join(tmp, 'fx', 'index.json'), 'utf8')) as Record<string, unknown>;
-  fixtures = Object.keys(index).sort();
+  fixtures = Object.keys(EDGE_PROJECTS).sort();
+  for (const name of fixtures) {
+    const project = EDGE_PROJECTS[name]!;
+    const dir = path.join(tmp, 'fx', name);
+    mkdirSync(path.join(dir, 'migrations', 'versions'), { recursive: true });
+    writeFileSync(path.join(dir, 'alembic.ini'), project.ini ?? EDGE_INI);
+    writeFileSync(path.join(dir, 'migrations', 'env.py'), 'from alembic import context\n');
+    for (const [rel, content] of Object.entries(project.files)) {
+      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      writeFileSync(path.join(dir, rel), content);
+    }
+  }
 });
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -108,7 +118,7 @@ describe.each(alembicTargets())('generated projects against real Alembic ($name)
   it.each(SHAPES)('$name', async ({ name, args }) => {
     if (name === 'recursive-locations' && target.name === 'system') return; // recursion needs Alembic ≥ 1.10
     const dir = path.join(tmp, `corpus-${name}-${target.name}`);
-    execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', dir, ...args], { stdio: 'ignore' });
+    generateCorpus(dir, args);
     const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });
     const version = target.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(target.version)!;
     const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version });

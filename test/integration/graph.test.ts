@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { JSDOM } from 'jsdom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { PYTHON, REPO, SHARED_ORACLE } from '../helpers/oracle.js';
+import { PYTHON, REPO } from '../helpers/oracle.js';
+import { generateCorpus } from '../helpers/corpus.js';
 import { makeProject, rev } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { exampleIncident } from '../helpers/example-db.js';
@@ -34,7 +35,7 @@ describe('alembic-preflight graph', () => {
     ['many merges', ['--n', '120', '--seed', '11', '--branch-rate', '0.3', '--merge-rate', '0.6', '--depends-rate', '0.1']],
   ])('--format text prints what `alembic history` prints (%s)', (_name, args) => {
     const dir = path.join(tempDir('preflight-graph-'), 'project');
-    execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', dir, ...args], { stdio: 'ignore' });
+    generateCorpus(dir, args);
     // the Alembic installed here (1.8.1) lists the folder unsorted; newer releases sort it
     const ours = runCli(dir, ['graph', '--format', 'text', '--alembic-version', '1.8.1']);
     expect(ours.status, ours.stderr).toBe(0);

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { PYTHON, REPO, SHARED_ORACLE } from '../helpers/oracle.js';
+import { REPO } from '../helpers/oracle.js';
+import { generateCorpus } from '../helpers/corpus.js';
 import { pgExec } from '../helpers/pg-cluster.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
@@ -40,7 +40,7 @@ describe('the JSON documents follow docs/json-schema.json', () => {
     const severities = new Set<string>();
     for (const [seed, extra] of [['4', ['--traps', '0.3', '--extras']], ['3', ['--roots', '2', '--heads', '2']]] as const) {
       const dir = tempDir('json-schema-corpus-');
-      execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', dir, '--n', '80', '--seed', seed, ...extra, '--force'], { stdio: 'ignore' });
+      generateCorpus(dir, ['--n', '80', '--seed', seed, ...extra, '--force']);
       const doc = documentOf(dir, ['check']);
       expectValid(doc);
       for (const f of doc.findings as { severity: string }[]) severities.add(f.severity);

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -9,7 +8,7 @@ import { githubAnnotations, markdownSummary } from '../../src/report/review-form
 import { runCli } from '../helpers/cli.js';
 import { migration, makeProject, rev } from '../helpers/project.js';
 import { RULES } from '../../src/check/rules.js';
-import { PYTHON, SHARED_ORACLE } from '../helpers/oracle.js';
+import { generateCorpus } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const require = createRequire(import.meta.url);
@@ -136,7 +135,7 @@ describe('--format github and --format markdown', () => {
 
   it('on a generated project: as many annotations and SARIF results as JSON findings, and the SARIF valid', () => {
     const dir = path.join(tempDir('preflight-formats-'), 'project');
-    execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', dir, '--n', '200', '--seed', '3', '--traps', '0.1', '--branch-rate', '0.1', '--label-rate', '0.3', '--heads', '2'], { stdio: 'ignore' });
+    generateCorpus(dir, ['--n', '200', '--seed', '3', '--traps', '0.1', '--branch-rate', '0.1', '--label-rate', '0.3', '--heads', '2']);
     const json = JSON.parse(runCli(dir, ['check', '--format', 'json']).stdout) as { findings: { code: string; severity: string }[] };
     expect(new Set(json.findings.map((f) => f.severity)).size, JSON.stringify(json.findings.map((f) => f.code))).toBeGreaterThanOrEqual(2);
     expect(annotations(runCli(dir, ['check', '--format', 'github']).stdout)).toHaveLength(json.findings.length);

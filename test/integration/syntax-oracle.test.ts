@@ -8,7 +8,7 @@ import { modelFromConfig } from '../../src/alembic/project-model.js';
 import { diskFiles } from '../../src/project/project-files.js';
 import { pythonSyntaxOracle } from '../../src/release/syntax-oracle.js';
 import { corpusSources } from '../helpers/corpus.js';
-import { cpythonCompile, PYTHON } from '../helpers/oracle.js';
+import { cpythonCompile, cpythonCompileBytes, PYTHON } from '../helpers/oracle.js';
 import { rng } from '../helpers/rng.js';
 import { DEFAULT_INI, makeProject, migration, rev } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -85,7 +85,8 @@ describe('no file CPython rejects is cleared where the interpreter is at hand', 
       sources.push(edited);
     }
     const root = makeProject(files, DEFAULT_INI);
-    const truth = cpythonCompile(sources);
+    // as import reads each file: its bytes, coding declaration and all
+    const truth = cpythonCompileBytes(sources);
     const config = await loadProjectConfig({ cwd: root, files: diskFiles(), env: {}, alembicVersion: parseAlembicVersion('1.8.1')!, python: null });
     const oracle = pythonSyntaxOracle({ PATH: '/usr/bin:/bin' }, null)!;
     const model = modelFromConfig(config, parseAlembicVersion('1.8.1')!, undefined, { syntaxOracle: oracle });

@@ -8,7 +8,8 @@ import { loadProject } from '../../src/alembic/project-model.js';
 import type { RevisionMap } from '../../src/alembic/revision-map.js';
 import { predictUpgrade } from '../../src/alembic/upgrade-plan.js';
 import { predictDowngrade } from '../../src/alembic/downgrade-plan.js';
-import { alembicTargets, PYTHON, REPO, SHARED_ORACLE } from '../helpers/oracle.js';
+import { alembicTargets, PYTHON, REPO } from '../helpers/oracle.js';
+import { generateCorpus } from '../helpers/corpus.js';
 import { makeProject, rev } from '../helpers/project.js';
 import { rng } from '../helpers/rng.js';
 import { diskFiles } from '../../src/project/project-files.js';
@@ -235,7 +236,7 @@ async function compareStates(
 describe.each(alembicTargets())('upgrade predictions on random version tables against real Alembic ($name)', (alembic) => {
   it.each(SHAPES)('$name', async ({ name, args }) => {
     const dir = path.join(tmp, `${name.replace(/\W+/gu, '-')}-${alembic.name}`);
-    execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', dir, ...args], { stdio: 'ignore' });
+    generateCorpus(dir, args);
     const { truth, succeeded, failures } = await compareStates(dir, name, SHAPES.findIndex((s) => s.name === name) + 1, alembic);
     // the states must exercise both outcomes, and more than one kind of failure
     expect(succeeded, name).toBeGreaterThan(STATES_PER_SHAPE / 10);
@@ -248,7 +249,7 @@ describe.each(alembicTargets())('upgrade predictions on random version tables ag
 describe.each(alembicTargets())('downgrade predictions on random version tables against real Alembic ($name)', (alembic) => {
   it.each(SHAPES)('$name', async ({ name, args }) => {
     const dir = path.join(tmp, `down-${name.replace(/\W+/gu, '-')}-${alembic.name}`);
-    execFileSync(PYTHON, [path.join(SHARED_ORACLE, 'gen_corpus.py'), '--out', dir, ...args], { stdio: 'ignore' });
+    generateCorpus(dir, args);
     const version = alembic.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(alembic.version)!;
     const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version });
     const states = downgradeStates(model.map, 100 + SHAPES.findIndex((s) => s.name === name), STATES_PER_SHAPE);

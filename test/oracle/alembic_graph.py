@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Ask real Alembic for the revision graph of a project and print it as JSON.
 
-    alembic_graph.py --cwd DIR [--ini alembic.ini] [--versions DIR ...] [--recursive]
+    alembic_graph.py --cwd DIR [--ini alembic.ini] [-n SECTION] [--versions DIR ...] [--recursive] [--stub-imports]
 
 Exit 0 with {"ok": true, ...} when Alembic built the map, {"ok": false,
 "error": {...}} when it raised. Never writes bytecode into the project.
@@ -21,7 +21,15 @@ def main():
     ap.add_argument("--ini", default=None)
     ap.add_argument("--versions", action="append", default=[])
     ap.add_argument("--recursive", action="store_true")
+    ap.add_argument("-n", "--name", default=None, help="the ini section (alembic -n)")
+    ap.add_argument("--stub-imports", action="store_true", help="give a migration's uninstalled imports stand-ins (stub_imports.py)")
     a = ap.parse_args()
+    if a.stub_imports:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import stub_imports
+
+        stub_imports.install()
+        sys.path.pop(0)
     os.chdir(a.cwd)
     sys.path.insert(0, a.cwd)
     import alembic
@@ -33,7 +41,7 @@ def main():
         warnings.simplefilter("always")
         try:
             if a.ini:
-                cfg = Config(a.ini)
+                cfg = Config(a.ini, ini_section=a.name) if a.name else Config(a.ini)
             else:
                 cfg = Config()
                 cfg.set_main_option("script_location", a.cwd)
@@ -54,9 +62,10 @@ def main():
                 revisions=[
                     {
                         "revision": r.revision,
-                        "downRevisions": list(r._versioned_down_revisions),
-                        "dependsOn": [d for d in (r.dependencies if isinstance(r.dependencies, (tuple, list)) else ([r.dependencies] if r.dependencies else []))],
-                        "labels": sorted(r.branch_labels),
+                        "downRevisions": [literal(d) for d in r._versioned_down_revisions],
+                        "dependsOn": [literal(d) for d in (r.dependencies if isinstance(r.dependencies, (tuple, list)) else ([r.dependencies] if r.dependencies else []))],
+                        "labels": sorted(str(x) for x in r.branch_labels),
+                        "ownLabels": sorted((literal(x) for x in getattr(r, "_orig_branch_labels", ())), key=json.dumps),
                         "path": os.path.relpath(r.path, a.cwd),
                     }
                     for r in revs
@@ -69,6 +78,11 @@ def main():
             out.update(ok=False, error={"class": type(e).__name__, "message": msg})
     out["warnings"] = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
     print(json.dumps(out))
+
+
+def literal(v):
+    """A value as written, or a marker for one a stand-in import supplied (stub_imports.py)."""
+    return v if isinstance(v, str) else {"__nonliteral__": type(v).__name__}
 
 
 main()

@@ -2,7 +2,7 @@
 """Ask real Alembic what `alembic upgrade <target>` (or `downgrade`) does
 against many version tables, one SQLite file each, in one process.
 
-    alembic_upgrade.py --cwd DIR --ini alembic.ini --work DIR < states.json
+    alembic_upgrade.py --cwd DIR --ini alembic.ini --work DIR [--stub-imports] < states.json
 
 states.json: [{"rows": ["a1", ...] | null, "target": "head", "direction":
 "up" | "down"}, ...]; null rows leave the version table absent; "down" runs
@@ -31,7 +31,14 @@ def main():
     ap.add_argument("--cwd", required=True)
     ap.add_argument("--ini", required=True)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--stub-imports", action="store_true", help="give a migration's uninstalled imports stand-ins (stub_imports.py)")
     a = ap.parse_args()
+    if a.stub_imports:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import stub_imports
+
+        stub_imports.install()
+        sys.path.pop(0)
     states = json.load(sys.stdin)
     os.chdir(a.cwd)
     sys.path.insert(0, a.cwd)
@@ -42,7 +49,14 @@ def main():
     from alembic.util import CommandError
     from sqlalchemy import create_engine, event, text
 
-    script = ScriptDirectory.from_config(Config(a.ini))
+    try:
+        script = ScriptDirectory.from_config(Config(a.ini))
+        script.revision_map.heads
+    except Exception as e:  # noqa: BLE001 - a project Alembic cannot load is an answer too
+        msg = str(e)
+        cli = ("FAILED: " + msg) if isinstance(e, CommandError) else type(e).__name__ + (": " + msg if msg else "")
+        json.dump([{"target": st["target"], "rows": st["rows"], "ok": False, "steps": [], "error": {"class": type(e).__name__, "message": msg}, "cli": cli, "load": True} for st in states], sys.stdout)
+        return
     # the bodies would run DDL; the version-table bookkeeping is what is compared (the raw map, not
     # walk_revisions(), which itself fails on graphs Alembic loads, such as a revision named "heads")
     for sc in {r for r in script.revision_map._revision_map.values() if r is not None}:
