@@ -28,9 +28,20 @@ export function appUrlReads(files: ProjectFiles, root: string, skipDirs: readonl
       for (const r of readDatabaseUrlVariables(text)) if (!variables.some((v) => v.name === r.name)) variables.push({ name: r.name, path: rel, line: r.line });
     }
     if (!dotenvOverride) {
-      const m = /load_dotenv\([^)]*\boverride\s*=\s*True/u.exec(text);
-      if (m) dotenvOverride = { path: rel, line: text.slice(0, m.index).split('\n').length };
+      const at = dotenvOverrideAt(text);
+      if (at >= 0) dotenvOverride = { path: rel, line: text.slice(0, at).split('\n').length };
     }
   }
   return { variables, ...(dotenvOverride ? { dotenvOverride } : {}) };
+}
+
+/** Where a `load_dotenv(…, override=True)` call starts, or -1: each call's arguments read up to its `)`, at most 500 characters. */
+function dotenvOverrideAt(text: string): number {
+  for (let at = text.indexOf('load_dotenv('); at >= 0; at = text.indexOf('load_dotenv(', at + 1)) {
+    const open = at + 'load_dotenv('.length;
+    const close = text.indexOf(')', open);
+    const args = text.slice(open, close < 0 || close - open > 500 ? open + 500 : close);
+    if (/\boverride\s*=\s*True\b/u.test(args)) return at;
+  }
+  return -1;
 }

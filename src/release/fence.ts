@@ -106,7 +106,7 @@ function pythonBehind(exe: string): string[] | undefined {
   } catch {
     return undefined;
   }
-  const words = /^#!\s*(.*)$/u.exec(first)?.[1]?.trim().split(/\s+/u) ?? [];
+  const words = first.startsWith('#!') ? first.slice(2).trim().split(/\s+/u) : [];
   // `#!/usr/bin/env python3 -I`: the program env runs, and its flags
   const at = words[0] && path.basename(words[0]) === 'env' ? words.findIndex((w, i) => i > 0 && !w.startsWith('-')) : 0;
   const program = at >= 0 ? words[at] : undefined;
