@@ -338,10 +338,13 @@ Tokenizer.prototype.enclosingScope = function (this: Tokenizer): number {
  */
 Tokenizer.prototype.braceElement = function (this: Tokenizer, c: number, len: number, before: number, atLine: number, atCol: number): void {
   const d = this.depth - 1;
-  if (c === 42 && len <= 2 && before === P_SEPARATOR) {
+  // a star among a lambda's parameters (`lambda *a, **k: 0`) is the parameter's, not an unpacking
+  if (c === 42 && len <= 2 && before === P_SEPARATOR && this.braceLambdas[d] === 0) {
     this.braceStar[d] = true;
     this.braceToken(atLine);
     if (len === 2) this.braceElem[d]! |= BRACE_UNPACK;
+  } else if (c === 44 && len === 1 && this.braceLambdas[d]! > 0) {
+    // a comma between a lambda's parameters (`{'<': lambda v, c: v < c}`) does not end the element
   } else if ((c === 44 && len === 1) || c === 125) {
     this.braceStar[d] = false;
     this.braceElementEnd(d, atLine, atCol);

@@ -18,6 +18,9 @@ const VALID = [
   'x = {1, 2, *a}\n',
   'x = {k: v for k, v in y}\n',
   'x = {lambda: 1}\n',
+  // a lambda's parameters hold commas that do not end a dict's or set's element (pip's distlib writes these)
+  "x = {'<': lambda v, c, p: v < c, 'y': lambda a=1, *b, **k: (a, b)}\n",
+  'x = {lambda a, b: 0, 1}\n',
   'x = y[[n for n in z]]\n',
   'x = y[{n for n in z}]\n',
   'x[(n for n in y)]\n',
@@ -334,6 +337,7 @@ const INVALID = [
   'x = {**a, "b"}\n',
   'x = {"a": 1, **b, "c"}\n',
   'x = {"a": 1, "b": lambda: 1, "c"}\n',
+  'x = {"a": lambda v, c: v, "c"}\n',
   'def upgrade():\n    op.bulk_insert(t, [{"id": 1, "name"}])\n',
   'x[n for n in range(3)]\n',
   'x[n for n in y, 1]\n',
