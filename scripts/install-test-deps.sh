@@ -10,6 +10,8 @@ PKGS=()
 /usr/bin/python3 -c 'import alembic, sqlalchemy, psycopg2' 2>/dev/null || PKGS+=(python3-alembic python3-sqlalchemy python3-psycopg2 python3-typing-extensions)
 # the drivers and the .env loader the connection fence is tested against
 /usr/bin/python3 -c 'import psycopg, pg8000, dotenv' 2>/dev/null || PKGS+=(python3-psycopg python3-pg8000 python3-dotenv)
+# pip, whose requirements-file reader and marker evaluation the pins are held to
+/usr/bin/python3 -c 'import pip._internal.req.req_file, pip._vendor.packaging.markers' 2>/dev/null || PKGS+=(python3-pip)
 # real Flask-Migrate (and the flask command) for the release phase of a Flask app
 /usr/bin/python3 -c 'import flask_migrate, flask_sqlalchemy' 2>/dev/null && [ -x /usr/bin/flask ] || PKGS+=(python3-flask-migrate python3-flask-sqlalchemy python3-flask)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

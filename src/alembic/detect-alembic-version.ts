@@ -2,13 +2,16 @@ import path from 'node:path';
 import type { ProjectFiles } from '../project/project-files.js';
 import { LATEST_ALEMBIC, parseAlembicVersion, type AlembicVersion } from './alembic-version.js';
 import { pinnedVersion, projectFileReader, type PackagePin, type ReadProjectFile } from '../packaging/package-pins.js';
+import { detectPythonVersion } from '../packaging/python-version.js';
+import { dynoMarkers } from '../packaging/requirement-marker.js';
 
 /**
  * The Alembic the project will deploy with: the version its lockfile or an exact pin names (see
  * pinnedVersion for the order), else the newest release. `source` says which file it came from.
  */
 export function detectAlembicVersion(files: ProjectFiles, cwd: string, read: ReadProjectFile = projectFileReader(files, cwd)): { version: AlembicVersion; source: string } {
-  const pin = pinnedVersion('alembic', read);
+  // a pin behind an environment marker counts where the marker holds on the dyno, for the declared Python
+  const pin = pinnedVersion('alembic', read, dynoMarkers(detectPythonVersion(files, cwd)));
   const v = pin ? parseAlembicVersion(pin.version) : null;
   if (v && pin) return { version: v, source: pin.source };
   return { version: LATEST_ALEMBIC, source: 'default' };
@@ -16,7 +19,7 @@ export function detectAlembicVersion(files: ProjectFiles, cwd: string, read: Rea
 
 /** The Flask-Migrate release the project installs, when a lockfile or an exact pin says. */
 export function detectFlaskMigrateVersion(files: ProjectFiles, cwd: string, read: ReadProjectFile = projectFileReader(files, cwd)): PackagePin | undefined {
-  return pinnedVersion('flask-migrate', read);
+  return pinnedVersion('flask-migrate', read, dynoMarkers(detectPythonVersion(files, cwd)));
 }
 
 /**
