@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { migrateAndStamp } from './demo-schema.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(repo, 'bin', 'alembic-preflight.js');
@@ -21,13 +22,14 @@ function run(title, cwd, args, env = {}) {
   return r.status;
 }
 
-/** Creates the version table exactly as Alembic does and stamps it (the demo's only write). */
-function stamp(file, rows) {
+/** A database the example's migrations brought to `upTo`, then stamped with `rows` (the demo's only writes). */
+function database(file, upTo, rows) {
   const db = new Database(file);
-  db.exec('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))');
-  const insert = db.prepare('INSERT INTO alembic_version (version_num) VALUES (?)');
-  for (const r of rows) insert.run(r);
-  db.close();
+  try {
+    migrateAndStamp(db, upTo, rows);
+  } finally {
+    db.close();
+  }
 }
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'preflight-demo-'));
@@ -35,33 +37,34 @@ try {
   cpSync(example, scratch, { recursive: true });
   const checked = run('the bundled example: migration files only, no database', scratch, ['check']);
 
-  stamp(path.join(scratch, 'prod.db'), ['guest_lockout_001']);
+  // production ran 1f2a3b4c5d6e, then was stamped by hand with an id no file defines
+  database(path.join(scratch, 'prod.db'), '1f2a3b4c5d6e', ['guest_lockout_001']);
   const incident = run(
-    'production, stamped by hand with an id no file defines (the release phase would fail)',
+    'production: migrated to 1f2a3b4c5d6e, then stamped by hand with an id no file defines',
     scratch,
     ['verify'],
     { DATABASE_URL: 'sqlite:///prod.db' },
   );
 
   const guarded = run(
-    'the Procfile release line on that database: blocked before Alembic starts, the previous release stays live',
+    'the release line on that database: blocked before Alembic starts; the last release stays live',
     scratch,
     ['release'],
     { DATABASE_URL: 'sqlite:///prod.db', DYNO: 'release.7' },
   );
 
   const fixed = run(
-    'the fix: a no-op placeholder for guest_lockout_001 after 1f2a3b4c5d6e, the next migration rewired to it, proven, written',
+    'the fix: a proven no-op placeholder for guest_lockout_001 after 1f2a3b4c5d6e, the next rewired',
     scratch,
     ['backfill', '--after', '1f2a3b4c5d6e', '--rewire', '--write'],
     { DATABASE_URL: 'sqlite:///prod.db' },
   );
   const after = run('production again, with the placeholder in the repository', scratch, ['verify'], { DATABASE_URL: 'sqlite:///prod.db' });
 
-  stamp(path.join(scratch, 'staging.db'), ['1f2a3b4c5d6e']);
+  database(path.join(scratch, 'staging.db'), '1f2a3b4c5d6e', ['1f2a3b4c5d6e']);
   const healthy = run('staging, behind head (the release would succeed)', scratch, ['verify'], { DATABASE_URL: 'sqlite:///staging.db' });
 
-  stamp(path.join(scratch, 'current.db'), ['2a3b4c5d6e7f']);
+  database(path.join(scratch, 'current.db'), '2a3b4c5d6e7f', ['2a3b4c5d6e7f']);
   const noop = run('a deploy with no new migration: release verifies and skips Alembic', scratch, ['release'], { DATABASE_URL: 'sqlite:///current.db', DYNO: 'release.8' });
 
   const asExpected = checked === 0 && incident === 1 && guarded === 1 && fixed === 0 && after === 0 && healthy === 0 && noop === 0;

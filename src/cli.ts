@@ -93,7 +93,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       'backfill',
       ABOUT.backfill,
       (y) =>
-        withHelp(databaseOptions(projectOptions(y))
+        withHelp(probeOption(databaseOptions(projectOptions(y)))
           .option('revision', { type: 'string', array: true, describe: 'an id to backfill (repeatable); default: the rows of the database that resolve to nothing' })
           .option('from-logs', { type: 'string', describe: 'take the ids (and their parents) from a deploy log; - reads stdin' })
           .option('after', { type: 'string', array: true, describe: 'parent of the placeholder: REV, or ID=REV per id (repeatable)' })
@@ -113,6 +113,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           rewire: args.rewire,
           write: args.write,
           git: args.git,
+          schemaProbes: args['schema-probes'],
         });
         report(out);
       },
@@ -153,6 +154,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         withHelp(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))
           .option('on-ahead', { choices: ['allow', 'block'] as const, describe: 'when the database is ahead of this code (a rollback, per the ledger): exit 0 without migrating (allow, the default) or stop (block)' })
           .option('always-run', { type: 'boolean', default: false, describe: 'run the command even when the database is already at the target' })
+          .option('cosmetic', { type: 'boolean', default: false, describe: 'also print the findings about how the code reads (docstrings, file names), left out of the release log by default' })
           .option('deadline', { type: 'number', default: 50, describe: "minutes before the command is stopped (Heroku ends a release after 60)" }), `$0 release [options] [-- COMMAND…]\n\n${ABOUT.release}`, [["$0 release", "verify, then `alembic upgrade head` (or `flask db upgrade`) when it will succeed"], ["$0 release -c db/alembic.ini --target heads", "another ini, and `upgrade heads`"], ["$0 release -- ./bin/migrate.sh", "run your own command instead, after the same verification"]], EXIT_CODES.release),
       async (args) => {
         format = textOrJson(args.format, 'release');
@@ -169,6 +171,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           env,
           command: rest.length > 0 ? rest : undefined,
           alwaysRun: args['always-run'],
+          cosmetic: args.cosmetic,
           deadlineMinutes: args.deadline,
           out: (t) => writeReport(t, format),
           event: (level, event, fields, msg) => log[level]({ event, ...fields }, msg),
@@ -522,7 +525,14 @@ function projectArgs(args: {
     ...(args.format === 'github' || args.format === 'markdown' || args.format === 'sarif' ? { review: args.format } : {}),
     strict: args.strict,
     ignore: args.ignore,
+    width: reportWidth(),
   };
+}
+
+/** The width text reports wrap at: the terminal's (at least 60 columns), else the reports' default of 100. */
+function reportWidth(): number | undefined {
+  const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
+  return columns !== undefined && columns > 0 ? Math.max(60, columns) : undefined;
 }
 
 /** Every path is relative to the current folder, and yargs asks for it as it loads. */

@@ -122,6 +122,27 @@ export function predictUpgrade(map: RevisionMap, target: string, rows: readonly 
   }
 }
 
+/**
+ * How many revisions a database moved up between two readings of its version table: those the rows
+ * after include (with their ancestors) and the rows before did not. Undefined when a row does not
+ * resolve, or the database moved down (what it no longer has is not an upgrade).
+ */
+export function revisionsApplied(map: RevisionMap, before: readonly StampValue[], after: readonly StampValue[]): number | undefined {
+  if (![...before, ...after].every((x) => typeof x === 'string' && map.byKey.has(x))) return undefined;
+  const r = new Resolver(map);
+  const was = r.ancestorIds(before as string[]);
+  const now = r.ancestorIds(after as string[]);
+  let up = 0;
+  for (const rev of map.revisions) {
+    if (map.byKey.get(rev.key) !== rev) continue;
+    const inNow = now.has(rev.key);
+    const inWas = was.has(rev.key);
+    if (inWas && !inNow) return undefined;
+    if (inNow && !inWas) up++;
+  }
+  return up;
+}
+
 /** Resolves each row on its own, as `get_revisions` would, for per-row findings. */
 export function resolveStamps(map: RevisionMap, rows: readonly StampValue[]): StampResolution[] {
   const r = new Resolver(map);

@@ -88,7 +88,18 @@ export const FINDING_CODES = [
 export type FindingCode = (typeof FINDING_CODES)[number];
 
 
-/** A finding is data: what is wrong, where, why Alembic cares, and the fix. */
+/** One piece of evidence behind a finding, in a sentence: what git, the schema or the ledger shows. */
+export interface Evidence {
+  readonly label: 'git' | 'schema' | 'ledger' | 'release' | 'database';
+  readonly text: string;
+}
+
+/**
+ * A finding is data: what is wrong, where, why Alembic cares, and the fix. `message` is the whole
+ * diagnosis (JSON and the review formats carry it); the text report leads with `title`, then
+ * Alembic's line, the evidence a sentence each, and `fix` (the one command) before the `hint`'s
+ * alternatives. A finding without a title leads with its message's first sentence.
+ */
 export interface Finding {
   readonly code: FindingCode;
   readonly severity: Severity;
@@ -99,4 +110,15 @@ export interface Finding {
   readonly revision?: string;
   /** The text Alembic prints when it fails on this problem. */
   readonly alembicError?: string;
+  /** What is wrong, in at most about 90 characters: the text report's first line. */
+  readonly title?: string;
+  readonly evidence?: readonly Evidence[];
+  /** The one command that fixes it, filled in; `hint` then holds the alternatives. */
+  readonly fix?: string;
+}
+
+/** The whole fix in one string, for the formats that have one field for it: the command, then the alternatives. */
+export function fixAndHint(f: Pick<Finding, 'fix' | 'hint'>): string {
+  if (!f.fix) return f.hint;
+  return f.hint ? `${f.fix} (${f.hint.replace(/\.$/u, '')})` : f.fix;
 }

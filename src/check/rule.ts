@@ -116,6 +116,11 @@ export interface Rule {
   readonly summary: string;
   /** `lint`: a migration lint (review-time advice; severity configurable, off with --no-lint). Default: a graph or database rule. */
   readonly kind?: 'lint';
+  /**
+   * A finding about how the code reads, never about what Alembic does (a docstring, a file name): left
+   * out of `release`'s log unless asked (--cosmetic), where a reader looks for what went wrong.
+   */
+  readonly cosmetic?: true;
   /** Lints only: false for a rule that runs only when configured on. */
   readonly enabledByDefault?: boolean;
   /** `previous`: findings of the rules listed before this one (only the catch-all rule reads them). */

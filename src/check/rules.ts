@@ -1,3 +1,4 @@
+import type { FindingCode } from './finding.js';
 import type { Rule } from './rule.js';
 import { ddlInTryExcept } from './rules/ddl-in-try-except.js';
 import { enumAddValueUnguarded } from './rules/enum-add-value-unguarded.js';
@@ -166,3 +167,10 @@ export const RULES: readonly Rule[] = [
   autogenerateMarkerLeft,
   deployScriptHazard,
 ];
+
+const COSMETIC = new Set(RULES.filter((r) => r.cosmetic).map((r) => r.code));
+
+/** Whether a finding is only about how the code reads (a docstring, a file name): see Rule.cosmetic. */
+export function isCosmetic(code: FindingCode): boolean {
+  return COSMETIC.has(code);
+}

@@ -61,7 +61,8 @@ async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType
   let state: VersionTableState | undefined;
   if (raw) {
     const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
-    state = await readVersionTable(db, { ...chooseVersionTable(config, opts, db.dialect), catalog: true }, opts);
+    // the catalog ranks the candidates and lets the proof run the schema probes; --no-schema-probes reads rows only
+    state = await readVersionTable(db, { ...chooseVersionTable(config, opts, db.dialect), ...(opts.schemaProbes === false ? {} : { catalog: true }) }, opts);
   }
   const logs = opts.fromLogs !== undefined ? await scanLogFile(opts.fromLogs, opts.cwd) : undefined;
   const cache = readingCache(opts, config);

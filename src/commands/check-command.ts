@@ -41,6 +41,8 @@ export interface CheckCommandOptions extends CacheOptions {
   readonly toolVersion?: string;
   /** --format github, markdown or sarif (check and verify): annotations, a step summary or a SARIF log instead of the report. */
   readonly review?: 'github' | 'markdown' | 'sarif';
+  /** The width text reports wrap at (the CLI passes the terminal's; 100 otherwise). */
+  readonly width?: number;
   readonly strict?: boolean;
   readonly ignore?: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -174,7 +176,7 @@ export async function checkCommand(given: CheckCommandOptions): Promise<CommandO
   const result = await checkModel(model, { ...(deploy ? { ...opts, target: deploy.target === 'head' ? undefined : deploy.target, ...deployOrigin(deploy), release: releaseProblem(deploy) } : opts), releaseGenerates: generates, lintConfig, cache });
   await saveReadingCache(cache);
   const document = opts.review === 'sarif' ? sarifOf(result, opts.toolVersion) : opts.format === 'json' ? checkJson(result) : undefined;
-  const stdout = document ? JSON.stringify(document, null, 2) + '\n' : reviewOr('check', result, checkText(result), opts.review);
+  const stdout = document ? JSON.stringify(document, null, 2) + '\n' : reviewOr('check', result, checkText(result, opts.width), opts.review);
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };
 }
 

@@ -88,6 +88,10 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
   const { versionTable, versionTableSchema } = chooseVersionTable(config, opts, scratch.dialect);
   // where each step should leave the scratch's version table: Alembic's own plan from the rows before it
   let rows: string[] = production ? [...production.rows].sort() : [];
+  // a traceback's frame in a revision file names the revision that was running (the paths as Python loaded them)
+  const real = (file: string): string => config.files.realpath(file) ?? file;
+  const byFile = new Map(model.map.revisions.map((r) => [real(r.file.absPath), r.id]));
+  const revisionAt = (file: string): string | undefined => byFile.get(real(path.resolve(opts.cwd, file)));
   const expectedAfter = (command: 'upgrade' | 'downgrade', target: string): string[] | undefined => {
     const p = command === 'upgrade' ? predictUpgrade(model.map, target, rows, versionTable) : predictDowngrade(model.map, target, rows, featuresOf(model.alembicVersion), versionTable);
     return p.finalHeads ? [...p.finalHeads].map(String).sort() : undefined;
@@ -119,7 +123,7 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
       return false;
     }
     const ok = child.code === 0;
-    const step: RehearseStep = { command, target, ok, ms: child.ms, ...(ok ? {} : { failure: readAlembicFailure(child.output ?? '') }) };
+    const step: RehearseStep = { command, target, ok, ms: child.ms, ...(ok ? {} : { failure: readAlembicFailure(child.output ?? '', revisionAt) }) };
     steps.push(step);
     opts.progress?.(`rehearse: ${commandName} ${command} ${target}: ${ok ? 'ok' : interrupted ? 'stopped' : 'FAILED'} (${(child.ms / 1000).toFixed(1)} s)`);
     if (!ok || interrupted) return false;

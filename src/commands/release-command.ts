@@ -1,11 +1,13 @@
 import { runVerify } from '../check/run-verify.js';
+import { isCosmetic } from '../check/rules.js';
+import { revisionsApplied } from '../alembic/upgrade-plan.js';
 import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
 import path from 'node:path';
 import type { ProjectFiles } from '../project/project-files.js';
 import { commandGenerates, commandProject, commandTarget, releaseGenerates } from '../deploy/procfile-target.js';
 import { alembicCommand, flaskAppMissing, flaskCommand, runChild } from '../release/run-child.js';
 import { detectContext } from '../release/context.js';
-import { interpreterPython } from '../release/interpreter-python.js';
+import { interpreterPython, pythonFindsModule } from '../release/interpreter-python.js';
 import { findingText, verifyText } from '../report/text-report.js';
 import { releaseLineConfig, withFiles } from './check-command.js';
 import { openProjectAndDatabase, postgresOptions, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
@@ -29,6 +31,8 @@ export interface ReleaseCommandOptions extends VerifyCommandOptions {
   readonly report?: (e: PreflightError) => number;
   /** --on-ahead: when the database is ahead of this code (a rollback), exit 0 without migrating (allow) or stop (block). */
   readonly onAhead?: OnAhead;
+  /** --cosmetic: print the findings about how the code reads (docstrings, file names) too. */
+  readonly cosmetic?: boolean;
 }
 
 /**
@@ -66,9 +70,10 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
   const target = opts.target ?? wrapped?.target ?? 'head';
   const ctx = detectContext(opts.env);
   const log = opts.event ?? (() => undefined);
+  // the event first: the verdict is the log's last line
   const verdict = (code: number, text: string): number => {
-    opts.out(`alembic-preflight release: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`);
     log(code === 0 ? 'info' : 'error', 'release.verdict', { exitCode: code }, text);
+    opts.out(`alembic-preflight release: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`);
     return code;
   };
   const fromCommand = [opts.config === undefined && adopted.config !== undefined ? `-c ${adopted.config}` : '', opts.name === undefined && adopted.name !== undefined ? `-n ${adopted.name}` : ''].filter(Boolean).join(' ');
@@ -84,25 +89,30 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
   const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
   const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] }, undefined, url, schemaOps);
   const prediction = result.database.prediction;
+  // the release log is read for what went wrong: how the code reads (a docstring, a file name) stays out unless asked
+  const shown = opts.cosmetic ? result : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };
+  const hidden = result.findings.length - shown.findings.length;
   // a rollback: the ledger shows a newer release applied what this code has no file for
   const onAhead = opts.onAhead ?? settings.onAhead;
   const blocks = (f: { severity: string }): boolean => f.severity === 'error' || (opts.strict === true && f.severity === 'warning');
   const ahead = result.findings.filter((f) => f.code === 'database-ahead');
   if (!result.ok && onAhead === 'allow' && ahead.length > 0 && !result.findings.some((f) => blocks(f) && f.code !== 'database-ahead')) {
-    for (const f of result.findings) if (f.severity !== 'info') opts.out(findingText(f).join('\n') + '\n');
+    for (const f of shown.findings) if (f.severity !== 'info') opts.out(findingText(f, opts.width).join('\n') + '\n');
     log('warn', 'release.ahead', { rows: state.rows.map(String) }, 'the database is ahead of this code');
     return verdict(EXIT.ok, `OK, NOT MIGRATED: the database is ahead of this code (${state.rows.map(String).join(', ')}; a rollback?), so Alembic was not started and nothing changed; --on-ahead block stops such a release`);
   }
   if (!result.ok) {
-    opts.out(verifyText(result, table.notes, source));
+    opts.out(verifyText(shown, table.notes, source, opts.width));
     return verdict(EXIT.blocked, `BLOCKED before Alembic started: ${prediction.cliOutput ?? 'see the findings above'}`);
   }
   // what does not stop this release still belongs in its log (another database verify could not read, say)
-  for (const f of result.findings) if (f.severity === 'warning') opts.out(findingText(f).join('\n') + '\n');
+  for (const f of shown.findings) if (f.severity === 'warning') opts.out(findingText(f, opts.width).join('\n') + '\n');
+  if (hidden > 0) opts.out(`(${hidden} cosmetic finding${hidden === 1 ? '' : 's'} not shown: a docstring or a file name; --cosmetic prints ${hidden === 1 ? 'it' : 'them'})\n`);
   const pending = prediction.steps.map((s) => s.revision);
   log('info', 'release.verified', { pending: pending.length, target }, `verified: ${pending.length} migration(s) to apply`);
-  if (pending.length === 0 && !opts.alwaysRun && !opts.command) {
-    return verdict(EXIT.ok, `OK: the database is already at ${target} (${state.rows.join(', ')}); nothing to run`);
+  // a wrapped command is an upgrade too: at the target it would have nothing to apply, so it does not start
+  if (pending.length === 0 && !opts.alwaysRun) {
+    return verdict(EXIT.ok, `OK: the database is already at ${target} (${state.rows.join(', ')}); nothing to run${opts.command ? ', so the command was not started (--always-run starts it anyway)' : ''}`);
   }
 
   const argv = opts.command && opts.command.length > 0 ? [...opts.command] : upgradeCommand(target, model.config, opts);
@@ -139,16 +149,23 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
   const expected = prediction.finalHeads ?? [];
   const got = [...after.rows].map((r) => (typeof r === 'string' ? r : String(r))).sort();
   const want = [...expected].map((r) => String(r)).sort();
-  // a wrapped command is checked only when it is itself the upgrade (a script may do more)
-  if ((!opts.command || wrapped?.direct) && (got.length !== want.length || got.some((g, i) => g !== want[i]))) {
-    return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(', ') || '(no rows)'}, not ${want.join(', ')}`);
-  }
+  // what the database shows afterwards, not what was predicted: the command may have run one migration
+  // (`-- alembic upgrade REV`), none, or another database's; a script may do more, but not less
   const matched = got.length === want.length && got.every((g, i) => g === want[i]);
-  if (ledgerTable !== undefined && settings.ledger && pending.length > 0) {
-    if (matched) await record(db, { table: ledgerTable, schema: table.versionTableSchema, create: state.ledger?.exists !== true }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
-    else opts.out(`alembic-preflight release: warning: the ledger was not written: the command left the database at ${got.join(', ') || '(no rows)'}, not where the prediction said (${want.join(', ')})\n`);
+  const applied = revisionsApplied(model.map, state.rows, after.rows);
+  const moved = applied === undefined ? 'the version table changed in a way no upgrade explains' : `${plural(applied, 'migration')} applied of ${pending.length} predicted`;
+  if (!matched) {
+    if (ledgerTable !== undefined && settings.ledger && pending.length > 0) opts.out(`alembic-preflight release: the ledger was not written: the database is not where the prediction said\n`);
+    return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(', ') || '(no rows)'}, not ${want.join(', ')} (${moved})`);
   }
-  return verdict(EXIT.ok, `OK: applied ${pending.length} migration${pending.length === 1 ? '' : 's'}; the database is at ${got.join(', ')}`);
+  if (ledgerTable !== undefined && settings.ledger && pending.length > 0) {
+    await record(db, { table: ledgerTable, schema: table.versionTableSchema, create: state.ledger?.exists !== true }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
+  }
+  return verdict(EXIT.ok, `OK: applied ${plural(applied ?? pending.length, 'migration')}; the database is at ${got.join(', ')}`);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** Writes the ledger; a failure is a warning in the log that never changes the release's exit code. */
@@ -174,7 +191,7 @@ function upgradeCommand(target: string, config: { flaskMigrate?: boolean; script
   const onHeroku = 'On Heroku, list the buildpacks in this order: heroku/nodejs, then heroku/python (heroku buildpacks -a APP), and keep ';
   if (config.flaskMigrate) {
     const directory = path.relative(opts.cwd, config.scriptDir) || '.';
-    const missing = flaskAppMissing(opts.cwd, opts.env, (f) => files.exists(f), (f) => files.text(f));
+    const missing = flaskAppMissing(opts.cwd, opts.env, (f) => files.exists(f), (f) => files.text(f), (name) => pythonFindsModule(name, opts.cwd, opts.env));
     if (missing) {
       throw new ConfigError(`This is a Flask-Migrate project, so the upgrade is \`flask db upgrade\`, and flask cannot find the app: ${missing}. Nothing was run.`, {
         hint: `Set the app: heroku config:set FLASK_APP=app:create_app -a APP, or put it on the release line (release: FLASK_APP=app:create_app ./node_modules/.bin/alembic-preflight release), or wrap your own command: release -- flask --app app db upgrade -d ${directory}.`,

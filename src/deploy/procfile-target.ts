@@ -185,7 +185,15 @@ function unquote(s: string): string {
  * is the upgrade (not a script), so what the database holds afterwards can be checked.
  */
 export function commandTarget(files: ProjectFiles, argv: readonly string[], cwd: string, iniPath?: string): { target: string; direct: boolean; problem?: ReleaseCommandProblem } | undefined {
-  const found = lineTargets(argv.join(' '), { files, dir: cwd, cwd, ini: path.resolve(iniPath ?? path.join(cwd, 'alembic.ini')), path: '', line: 0, version: LATEST_ALEMBIC }, true);
+  const ini = path.resolve(iniPath ?? path.join(cwd, 'alembic.ini'));
+  const exact = directUpgrade(argv);
+  if (exact !== 'shell') {
+    if (exact === undefined || exact === 'unread') return undefined;
+    if (exact.problem) return { target: exact.target ?? 'head', direct: true, problem: { ...exact.problem, at: '' } };
+    const other = exact.config !== undefined && path.resolve(cwd, exact.config) !== ini;
+    return exact.target === null || other ? undefined : { target: exact.target, direct: true };
+  }
+  const found = lineTargets(argv.join(' '), { files, dir: cwd, cwd, ini, path: '', line: 0, version: LATEST_ALEMBIC }, true);
   // an upgrade that cannot migrate: said before the command runs (in a script it runs, with its line)
   const broken = found?.find((f) => f.problem);
   if (broken) return { target: broken.target, direct: broken.path === '', problem: broken.path === '' ? { ...broken.problem!, at: '' } : releaseProblem(broken) };
@@ -199,6 +207,11 @@ export function commandTarget(files: ProjectFiles, argv: readonly string[], cwd:
  * when the command's upgrades disagree; a script the command runs is not read for them.
  */
 export function commandProject(argv: readonly string[]): { config?: string; name?: string } {
+  const exact = directUpgrade(argv);
+  if (exact !== 'shell') {
+    const plain: { config?: string; name?: string } = exact === undefined || exact === 'unread' || exact.problem ? {} : exact;
+    return { ...(plain.config !== undefined ? { config: plain.config } : {}), ...(plain.name !== undefined ? { name: plain.name } : {}) };
+  }
   const configs = new Set<string | undefined>();
   const names = new Set<string | undefined>();
   for (const cmd of argv.join(' ').split(SHELL_SPLIT)) {
@@ -457,6 +470,21 @@ function shellLines(text: string): { text: string; line: number }[] {
     if (s !== '') out.push({ text: s, line });
   }
   return out;
+}
+
+/**
+ * `release -- alembic …` starts alembic itself, with no shell between: its words are argv exactly (a
+ * value may hold a blank or a quote), read as Alembic's argparse reads them. 'shell' for any other
+ * command, which is read as the shell line it may be (`sh -c "…"`, a script).
+ */
+function directUpgrade(argv: readonly string[]): Upgrade | 'unread' | 'shell' | undefined {
+  if (argv.length === 0 || toolAt([argv[0]!], 'alembic') !== 0) return 'shell';
+  const args = argv.slice(1);
+  const read = releaseUpgrade(args, LATEST_ALEMBIC);
+  if (read === undefined || read === 'unread') return read;
+  const target = literal(read.revision);
+  const problem = read.problem ? problemOf(read.problem, args) : undefined;
+  return { target, ...(read.config !== undefined ? { config: read.config } : {}), ...(read.name !== undefined ? { name: read.name } : {}), ...(problem ? { problem } : {}) };
 }
 
 interface Upgrade {

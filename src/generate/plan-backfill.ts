@@ -75,6 +75,8 @@ export interface Refusal {
    * should go. The prediction is the upgrade from those rows.
    */
   readonly stale?: { readonly rest: readonly StampValue[]; readonly prediction: UpgradePrediction };
+  /** The catalog was read, but the database has none of the objects the migrations create: the schema ranks nothing. */
+  readonly nothingCompared?: true;
 }
 
 export interface Proof {
@@ -158,7 +160,8 @@ export function planBackfill(model: ProjectModel, req: BackfillRequest, io: Back
     if ('refuse' in place) {
       const listed = place.listCandidates ? candidates(current, id, req, io, changes) : [];
       const stale = place.listCandidates ? staleRow(current, id, req, listed) : undefined;
-      refused.push({ id, reason: place.refuse, forensics: m.forensics, suggestion: place.suggestion, candidates: listed, ...(stale ? { stale } : {}) });
+      const nothingCompared = place.listCandidates && req.state && !current.failure && schemaMatches(current, req.state)?.length === 0;
+      refused.push({ id, reason: place.refuse, forensics: m.forensics, suggestion: place.suggestion, candidates: listed, ...(stale ? { stale } : {}), ...(nothingCompared ? { nothingCompared: true as const } : {}) });
       continue;
     }
     const attempt = placeOne(current, id, place.parents, place.children, place.how, m, req, io, changes);

@@ -52,8 +52,8 @@ interface Git {
 export function openGit(files: ProjectFiles, cwd: string): Git | { readonly unavailable: string } {
   const raw = (dir: string, args: readonly string[]): GitOutput | null => files.git(dir, args);
   const top = raw(cwd, ['rev-parse', '--show-toplevel']);
-  if (top === null) return { unavailable: 'git is not installed, so the history could not be searched' };
-  if (top.status !== 0) return { unavailable: 'the project is not in a git work tree (a Heroku slug has none), so the history could not be searched' };
+  if (top === null) return { unavailable: 'git is not installed' };
+  if (top.status !== 0) return { unavailable: 'the project is not in a git work tree (a Heroku slug has none)' };
   const root = top.stdout.trim();
   const head = raw(root, ['rev-parse', '--verify', '-q', 'HEAD']);
   if (head?.status !== 0) return { unavailable: 'the git repository has no commits yet' };

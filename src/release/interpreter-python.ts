@@ -44,3 +44,18 @@ export function shebangPython(script: string): string | undefined {
     if (fd !== undefined) closeSync(fd);
   }
 }
+
+/**
+ * Whether the Python that `flask` runs under finds a top-level module, as flask's CLI imports the app:
+ * the folder first on sys.path. `importlib.util.find_spec` locates without importing, so none of the
+ * app's code runs. Undefined when no Python answers (nothing is claimed then).
+ */
+export function pythonFindsModule(name: string, cwd: string, env: Readonly<Record<string, string | undefined>>): boolean | undefined {
+  const flask = onPath('flask', env);
+  const interpreter = (flask ? shebangPython(flask) : undefined) ?? onPath('python', env) ?? onPath('python3', env);
+  if (!interpreter) return undefined;
+  const probe = 'import importlib.util, sys; sys.path.insert(0, ""); print("found" if importlib.util.find_spec(sys.argv[1]) else "absent")';
+  const r = spawnSync(interpreter, ['-c', probe, name], { cwd, encoding: 'utf8', timeout: 10_000, env: env as NodeJS.ProcessEnv });
+  const said = (r.stdout ?? '').trim();
+  return said === 'found' ? true : said === 'absent' ? false : undefined;
+}

@@ -28,17 +28,51 @@ export function flaskCommand(target: string, directory: string, env: Readonly<Re
 }
 
 /**
- * Why `flask` cannot find the app from here, or undefined when it can: FLASK_APP, else the files
- * flask's CLI loads it from (wsgi.py or app.py in the folder, FLASK_APP in .flaskenv or .env).
+ * Why `flask` cannot find the app from here, or undefined when it can: FLASK_APP (from the
+ * environment, else .flaskenv or .env), else wsgi.py or app.py in the folder. A FLASK_APP module is
+ * looked for as flask's CLI imports it, with the folder first on sys.path: a file or package here,
+ * else wherever `findModule` (Python's find_spec, which runs none of the app's code) says.
  */
-export function flaskAppMissing(cwd: string, env: Readonly<Record<string, string | undefined>>, exists: (file: string) => boolean, read: (file: string) => string | undefined): string | undefined {
-  if (env.FLASK_APP) return undefined;
-  if (exists(path.join(cwd, 'wsgi.py')) || exists(path.join(cwd, 'app.py'))) return undefined;
-  for (const file of ['.flaskenv', '.env']) {
-    const lines = (read(path.join(cwd, file)) ?? '').split('\n').map((l) => l.trim().replace(/^export\s/u, '').trimStart());
-    if (lines.some((l) => l.startsWith('FLASK_APP') && l.slice(9).trimStart().startsWith('='))) return undefined;
+export function flaskAppMissing(cwd: string, env: Readonly<Record<string, string | undefined>>, exists: (file: string) => boolean, read: (file: string) => string | undefined, findModule?: (name: string) => boolean | undefined): string | undefined {
+  const fromFile = (['.flaskenv', '.env'] as const).map((file) => ({ file, value: assignedIn(read(path.join(cwd, file)) ?? '', 'FLASK_APP') })).find((x) => x.value !== undefined);
+  const value = env.FLASK_APP || fromFile?.value;
+  if (value) {
+    const where = env.FLASK_APP ? 'FLASK_APP' : `FLASK_APP in ${fromFile!.file}`;
+    return appModuleMissing(value, where, cwd, exists, findModule);
   }
+  if (exists(path.join(cwd, 'wsgi.py')) || exists(path.join(cwd, 'app.py'))) return undefined;
   return 'FLASK_APP is not set, and there is no wsgi.py or app.py here (nor FLASK_APP in .flaskenv or .env)';
+}
+
+/** The value a dotenv-style file assigns to a name (`NAME=value`, `export NAME="value"`), or undefined. */
+function assignedIn(text: string, name: string): string | undefined {
+  for (const raw of text.split('\n')) {
+    const line = raw.trim().replace(/^export\s+/u, '');
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length).trimStart();
+    if (!rest.startsWith('=')) continue;
+    return rest.slice(1).trim().replace(/^(['"])(.*)\1$/u, '$2');
+  }
+  return undefined;
+}
+
+/**
+ * Flask's `prepare_import` and `locate_app`, up to the import: `module[:app]` or `path/file.py[:app]`.
+ * Undefined when the module is found (it may still fail while importing: flask reports that).
+ */
+function appModuleMissing(value: string, where: string, cwd: string, exists: (file: string) => boolean, findModule?: (name: string) => boolean | undefined): string | undefined {
+  const colon = value.indexOf(':');
+  const target = (colon < 0 ? value : value.slice(0, colon)).trim();
+  if (target === '') return `${where} is ${JSON.stringify(value)}, which names no module`;
+  if (target.endsWith('.py') || target.includes('/')) {
+    const file = path.resolve(cwd, target.endsWith('.py') ? target : `${target}.py`);
+    const found = exists(file) || exists(path.join(path.resolve(cwd, target), '__init__.py'));
+    return found ? undefined : `${where} is ${JSON.stringify(value)}, and there is no ${path.relative(cwd, file) || target} here`;
+  }
+  const top = target.split('.')[0]!;
+  if (exists(path.join(cwd, `${top}.py`)) || exists(path.join(cwd, top, '__init__.py')) || exists(path.join(cwd, top))) return undefined;
+  if (findModule?.(top) === false) return `${where} is ${JSON.stringify(value)}, and Python finds no module ${top} (no ${top}.py or ${top}/ here, nor an installed one)`;
+  return undefined;
 }
 
 export interface ChildOutcome {

@@ -51,7 +51,7 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
     if (r.candidates.length > 0) {
       lines.push(`  Where could it go? With the placeholder after each of these, \`${upgradeShown(o.flaskMigrate === true, r.candidates[0]!.prediction.target)}\` would, on this database:`);
       for (const c of r.candidates) {
-        const schema = c.schema ? `; the catalog matches ${c.schema.agree} of ${c.schema.of} objects the migrations up to it name` : '';
+        const schema = c.schema ? `; schema: ${c.schema.agree === c.schema.of ? `all ${c.schema.of}` : `${c.schema.agree} of ${c.schema.of}`} objects compared agree, ${c.schema.present} present` : '';
         lines.push(`    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(', ')})` : ''}${schema}`);
       }
       if (r.stale) {
@@ -60,8 +60,15 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
         lines.push(`    DELETE FROM ${o.versionTable ?? 'alembic_version'} WHERE version_num = '${r.id.replaceAll("'", "''")}';`);
         lines.push(`  Proof: from ${rest} alone, \`${upgradeShown(o.flaskMigrate === true, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`);
       } else {
-        lines.push('  Pick the revision the database had reached when it was stamped (its schema tells), then run:');
-        lines.push(`    alembic-preflight backfill --revision ${r.id} --after <REV> --rewire --write`);
+        // the schema names the parent only when every object compared agrees and some are there at all
+        const best = r.candidates[0]!.schema;
+        const named = best && best.agree === best.of && best.present > 0 ? r.candidates[0]!.after : undefined;
+        if (named) lines.push(`  The schema is exactly what the migrations up to ${named} leave; place it there:`);
+        else {
+          if (r.nothingCompared) lines.push('  The schema cannot tell: the database has none of the objects the migrations create, so nothing could be compared.');
+          lines.push('  Pick the revision the database had reached when it was stamped, then run:');
+        }
+        lines.push(`    alembic-preflight backfill --revision ${r.id} --after ${named ?? '<REV>'} --rewire --write`);
       }
     }
     lines.push('');
@@ -119,7 +126,7 @@ export function backfillJson(o: BackfillOutcome, write: boolean): unknown {
       reason: r.reason,
       suggestion: r.suggestion ?? null,
       forensics: r.forensics ?? null,
-      candidates: r.candidates.map((c) => ({ after: c.after, rewires: c.rewires, prediction: prediction(c.prediction), schema: c.schema ? { agree: c.schema.agree, of: c.schema.of } : null })),
+      candidates: r.candidates.map((c) => ({ after: c.after, rewires: c.rewires, prediction: prediction(c.prediction), schema: c.schema ? { agree: c.schema.agree, of: c.schema.of, present: c.schema.present } : null })),
       ...(r.stale ? { stale: { otherRows: r.stale.rest.map(rowLabel), prediction: prediction(r.stale.prediction) } } : {}),
     })),
     changes: [...plan.changes].map(([abs, c]) => ({ path: path.relative(o.cwd, abs), kind: c.before === null ? 'create' : 'modify' })),

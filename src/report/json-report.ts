@@ -3,7 +3,7 @@ import type { CheckResult, SuppressedFinding } from '../check/run-check.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { toJson } from '../python/python-value.js';
 import { findingDocPath } from './review-formats.js';
-import type { FindingCode, Severity } from '../check/finding.js';
+import type { Evidence, FindingCode, Severity } from '../check/finding.js';
 import type { StampResolution, UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
 import type { SchemaMatch } from '../check/schema/schema-probe.js';
@@ -56,8 +56,14 @@ export interface CheckDocument {
   readonly findings: readonly {
     readonly code: FindingCode;
     readonly severity: Severity;
+    /** What is wrong in one short line (the text report's first line), when the rule gives one. */
+    readonly title: Nullable<string>;
     readonly message: string;
+    /** The one command that fixes it, filled in from the evidence; `hint` then holds the alternatives. */
+    readonly fix: Nullable<string>;
     readonly hint: string;
+    /** What git, the schema, the ledger or the release showed, a sentence each (also in `message`). */
+    readonly evidence: readonly { readonly label: Evidence['label']; readonly text: string }[];
     readonly path: Nullable<string>;
     readonly line: Nullable<number>;
     readonly revision: Nullable<string>;
@@ -150,8 +156,11 @@ export function checkJson(result: CheckResult): CheckDocument {
     findings: result.findings.map((f) => ({
       code: f.code,
       severity: f.severity,
+      title: f.title ?? null,
       message: f.message,
+      fix: f.fix ?? null,
       hint: f.hint,
+      evidence: (f.evidence ?? []).map((e) => ({ ...e })),
       path: f.path ?? null,
       line: f.line ?? null,
       revision: f.revision ?? null,

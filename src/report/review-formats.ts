@@ -1,4 +1,4 @@
-import type { Finding } from '../check/finding.js';
+import { fixAndHint, type Finding } from '../check/finding.js';
 import type { CheckResult } from '../check/run-check.js';
 import { stripPath } from './text-report.js';
 
@@ -37,7 +37,7 @@ const LEVEL: Record<Finding['severity'], string> = { error: 'error', warning: 'w
 export function githubAnnotations(result: CheckResult, textReport: string): string {
   const lines = result.findings.map((f) => {
     const props = [f.path !== undefined ? `file=${escapeProperty(f.path)}` : undefined, f.path !== undefined && f.line !== undefined ? `line=${f.line}` : undefined, `title=${escapeProperty(`${f.code} (${findingUrl(f.code)})`)}`].filter((p): p is string => p !== undefined);
-    const body = [stripPath(f.message, f.path, f.line), f.alembicError ? `Alembic prints: ${f.alembicError}` : undefined, `${f.severity === 'info' ? 'note' : 'fix'}: ${f.hint}`].filter((p): p is string => p !== undefined).join('\n');
+    const body = [stripPath(f.message, f.path, f.line), f.alembicError ? `Alembic prints: ${f.alembicError}` : undefined, `${f.severity === 'info' ? 'note' : 'fix'}: ${fixAndHint(f)}`].filter((p): p is string => p !== undefined).join('\n');
     return `::${LEVEL[f.severity]} ${props.join(',')}::${escapeData(body)}`;
   });
   return [...lines, verdictOf(textReport)].join('\n') + '\n';
@@ -75,7 +75,7 @@ export function markdownSummary(command: 'check' | 'verify', result: CheckResult
       lines.push(`| ${f.severity} | [\`${f.code}\`](${findingUrl(f.code)}) | ${where} | ${cell(stripPath(f.message, f.path, f.line))} |`);
     }
     lines.push('', '<details><summary>How to fix each</summary>', '');
-    for (const f of result.findings) lines.push(`- **\`${f.code}\`**${f.path !== undefined ? ` (<code>${escapeMarkup(f.path)}</code>)` : ''}: ${cell(f.hint)}${f.alembicError ? ` Alembic prints: <code>${escapeMarkup(f.alembicError)}</code>` : ''}`);
+    for (const f of result.findings) lines.push(`- **\`${f.code}\`**${f.path !== undefined ? ` (<code>${escapeMarkup(f.path)}</code>)` : ''}: ${cell(fixAndHint(f))}${f.alembicError ? ` Alembic prints: <code>${escapeMarkup(f.alembicError)}</code>` : ''}`);
     lines.push('', '</details>');
   }
   // GitHub draws a mermaid block in step summaries and comments
@@ -121,7 +121,7 @@ export function sarifLog(result: CheckResult, rules: readonly SarifRule[], versi
           ruleId: f.code,
           ...(index.has(f.code) ? { ruleIndex: index.get(f.code)! } : {}),
           level: SARIF_LEVEL[f.severity],
-          message: { text: `${stripPath(f.message, f.path, f.line)}${f.alembicError ? ` Alembic prints: ${f.alembicError}` : ''} Fix: ${f.hint}` },
+          message: { text: `${stripPath(f.message, f.path, f.line)}${f.alembicError ? ` Alembic prints: ${f.alembicError}` : ''} Fix: ${fixAndHint(f)}` },
           ...(f.path !== undefined
             ? { locations: [{ physicalLocation: { artifactLocation: { uri: f.path.split('\\').join('/') }, ...(f.line !== undefined ? { region: { startLine: f.line } } : {}) } }] }
             : {}),

@@ -1,15 +1,16 @@
 import path from 'node:path';
 import type { CheckResult } from '../check/run-check.js';
-import type { Finding } from '../check/finding.js';
+import { fixAndHint, type Finding } from '../check/finding.js';
 import type { VerifyResult } from '../check/run-verify.js';
+import { DEFAULT_WIDTH, wrapText } from './wrap.js';
 
 const MARK = { error: 'error', warning: 'warning', info: 'info' } as const;
 /** A fix that tells the user to run an Alembic command. */
 const ALEMBIC_FIX = /\balembic (?:stamp|merge|revision|upgrade|downgrade)\b/;
 
 /** Human diagnosis: what, where, why Alembic cares, how to fix; one verdict line last. */
-export function checkText(result: CheckResult): string {
-  const lines = [headerLine('check', result), ...headsAndFindings(result)];
+export function checkText(result: CheckResult, width = DEFAULT_WIDTH): string {
+  const lines = headsAndFindings(result, [headerLine('check', result)], width);
   const { errors, warnings } = counts(result);
   if (result.ok) {
     lines.push(`OK: no blocking problems (${plural(errors, 'error')}, ${plural(warnings, 'warning')}).`);
@@ -29,33 +30,47 @@ function headerLine(command: string, { model }: CheckResult): string {
   return `alembic-preflight ${command}: ${plural(model.map.revisions.length, 'revision')} in ${where} (modelling Alembic ${model.alembicVersion.label}${model.alembicVersion.source ? ` from ${model.alembicVersion.source}` : ', the newest (no pin found)'}${python}${flask}${ini})`;
 }
 
-/** The heads line, then every finding, then how many --ignore hid. */
-function headsAndFindings(result: CheckResult, before: readonly string[] = []): string[] {
-  const lines = [...before];
+/**
+ * The header lines, the heads line, then every finding, then how many --ignore hid: each wrapped at
+ * `width` (the verdict, added by the caller, never is: it is the line a log is read for).
+ */
+function headsAndFindings(result: CheckResult, before: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  const push = (...ls: string[]): void => {
+    for (const l of ls) {
+      if (l.length <= width) lines.push(l);
+      else {
+        const indent = /^ */u.exec(l)![0];
+        lines.push(...wrapText(l.slice(indent.length), width, indent, `${indent}${INDENT}`));
+      }
+    }
+  };
+  push(...before);
+  const findingLines = findingsText(result.findings, width);
   const fromProcfile = result.targetFrom !== undefined && result.targetFrom !== '--target';
-  if (result.model.map.heads.length > 0) lines.push(`heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`${upgradeShown(result.model.config.flaskMigrate === true, result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`);
-  lines.push('');
+  if (result.model.map.heads.length > 0) push(`heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`${upgradeShown(result.model.config.flaskMigrate === true, result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`);
+  push('');
   // one at a time: a spread of 200,000 findings overflows the call stack
-  for (const line of findingsText(result.findings)) lines.push(line);
-  if (result.findings.length > 0) lines.push(`(each finding's page: docs/findings/<code>.md, or \`alembic-preflight explain <code>\`)`, '');
-  if (result.ignored > 0) lines.push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
-  if (result.suppressed.length > 0) lines.push(`(${plural(result.suppressed.length, 'finding')} suppressed by "# alembic-preflight: ignore" comments: ${result.suppressed.slice(0, 3).map((s) => `${s.code} at ${s.path}:${s.directiveLine}`).join(', ')}${result.suppressed.length > 3 ? ', …' : ''})`, '');
-  if (result.model.config.flaskMigrate && result.findings.some((f) => ALEMBIC_FIX.test(f.hint))) {
+  for (const line of findingLines) lines.push(line);
+  if (result.findings.length > 0) push(`(each finding's page: docs/findings/<code>.md, or \`alembic-preflight explain <code>\`)`, '');
+  if (result.ignored > 0) push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
+  if (result.suppressed.length > 0) push(`(${plural(result.suppressed.length, 'finding')} suppressed by "# alembic-preflight: ignore" comments: ${result.suppressed.slice(0, 3).map((s) => `${s.code} at ${s.path}:${s.directiveLine}`).join(', ')}${result.suppressed.length > 3 ? ', …' : ''})`, '');
+  if (result.model.config.flaskMigrate && result.findings.some((f) => ALEMBIC_FIX.test(fixAndHint(f)))) {
     // plain `alembic` finds no alembic.ini at a Flask app's root; flask db takes the same subcommands
-    lines.push("(Flask-Migrate project: run the fixes' alembic commands through flask db from the app's root, e.g. `flask db stamp …`, `flask db merge …`, with the same arguments.)", '');
+    push("(Flask-Migrate project: run the fixes' alembic commands through flask db from the app's root, e.g. `flask db stamp …`, `flask db merge …`, with the same arguments.)", '');
     const purge = purgeNote(result.model.config.flaskMigrateVersion ?? null, result.findings);
-    if (purge) lines.push(purge, '');
+    if (purge) push(purge, '');
   }
   const scope = result.lintScope;
   if (!scope && result.migrationLintErrors > 0) {
-    lines.push(
+    push(
       `(${plural(result.migrationLintErrors, 'lint error')} in migration files. If a migration is already applied everywhere, fixing it changes nothing: \`--lint-since REV\` or lint-since in the settings stops linting REV and older, and --lint-changed-since origin/main lints only a branch's own migrations; see docs/lints.md.)`,
       '',
     );
   }
   if (scope) {
     const how = [scope.since.length > 0 ? `at or below ${scope.since.join(', ')} (lint-since)` : '', scope.changedSince ? `unchanged since ${scope.changedSince}` : ''].filter(Boolean).join(' or ');
-    lines.push(`(the lints skip ${plural(scope.files, 'revision file')}: ${how})`, '');
+    push(`(the lints skip ${plural(scope.files, 'revision file')}: ${how})`, '');
   }
   return lines;
 }
@@ -80,7 +95,7 @@ const COMPACT_ABOVE = 5;
  * repeats one pattern in 100 files gets its message and fix three times, then
  * one line per further location, so the other codes stay readable.
  */
-function findingsText(findings: readonly Finding[]): string[] {
+function findingsText(findings: readonly Finding[], width: number): string[] {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
     const g = groups.get(f.code);
@@ -90,12 +105,16 @@ function findingsText(findings: readonly Finding[]): string[] {
   const lines: string[] = [];
   for (const [code, group] of groups) {
     const full = group.length > COMPACT_ABOVE ? group.slice(0, FULL_PER_CODE) : group;
-    for (const f of full) lines.push(...findingText(f), '');
+    for (const f of full) lines.push(...findingText(f, width), '');
     const rest = group.slice(full.length);
     if (rest.length === 0) continue;
     const severities = [...new Set(rest.map((f) => f.severity))].map((x) => MARK[x]).join('/');
     lines.push(`${severities} [${code}]: ${rest.length} more like these (each with its message and fix in --format json):`);
-    for (const f of rest) lines.push(`  ${location(f)}${firstSentence(stripPath(f.message, f.path, f.line))}`);
+    for (const f of rest) {
+      const where = location(f);
+      const what = f.title ?? firstSentence(oneLine(stripPath(f.message, f.path, f.line)));
+      lines.push(...wrapText(what, width, `  ${where}`, '      '));
+    }
     lines.push('');
   }
   return lines;
@@ -113,12 +132,92 @@ function location(f: Finding): string {
   return f.path ? `${f.path}${f.line ? `:${f.line}` : ''}: ` : '';
 }
 
-export function findingText(f: Finding): string[] {
-  const out = [`${MARK[f.severity]} [${f.code}] ${location(f)}${oneLine(stripPath(f.message, f.path, f.line))}`];
-  if (f.alembicError) out.push(`  Alembic prints: ${oneLine(f.alembicError)}`);
+/**
+ * One finding, read in seconds: `severity [code] what is wrong` on the first line, then labelled,
+ * indented lines: where, Alembic's own line, the evidence a sentence each, and the fix (the one
+ * command, then the alternatives). Lines wrap at `width` on word boundaries; a command in backticks,
+ * or the fix's command, is never broken.
+ */
+export function findingText(f: Finding, width = DEFAULT_WIDTH): string[] {
+  const head = `${MARK[f.severity]} [${f.code}] `;
+  const message = oneLine(stripPath(f.message, f.path, f.line));
+  const { title, rest } = f.title !== undefined ? { title: oneLine(f.title), rest: withoutEvidence(afterFirstSentence(message), f) } : splitTitle(message, width - head.length);
+  const out = wrapText(title, width, head, INDENT);
+  if (f.path) out.push(`  --> ${f.path}${f.line ? `:${f.line}` : ''}`);
+  // an info finding's details are not a why
+  if (rest) out.push(...wrapText(rest, width, f.severity === 'info' ? '  ' : '  why: ', INDENT));
+  if (f.alembicError) out.push(...wrapText(oneLine(f.alembicError), width, '  Alembic prints: ', INDENT));
+  for (const e of f.evidence ?? []) out.push(...wrapText(oneLine(e.text), width, `  ${e.label}: `, INDENT));
+  const [prose = '', ...code] = f.hint.split(/\r?\n/u);
+  if (f.fix) {
+    out.push(`  fix: ${f.fix}`);
+    if (prose) out.push(...wrapText(prose, width, '  also: ', INDENT));
+  } else if (prose) out.push(...wrapText(prose, width, `  ${f.severity === 'info' ? 'note' : 'fix'}: `, INDENT));
   // a hint may hold code over several lines: they stay under it, so no line of it (nor an id in it) starts where our verdict does
-  out.push(`  ${f.severity === 'info' ? 'note' : 'fix'}: ${f.hint.replace(/\r?\n/g, '\n       ')}`);
+  for (const c of code) out.push(`       ${c}`);
   return out;
+}
+
+const INDENT = '    ';
+const FIRST_SENTENCE = /^.*?[.!?;](?=\s+[A-Z`"'(]|$)/su;
+
+/** What a message says after its first sentence, which a title replaces. */
+function afterFirstSentence(message: string): string {
+  const first = FIRST_SENTENCE.exec(message)?.[0] ?? message;
+  return message.slice(first.length).trim();
+}
+
+/** A message's text without the evidence sentences the report prints on their own labelled lines. */
+function withoutEvidence(text: string, f: Finding): string {
+  let out = text;
+  for (const e of f.evidence ?? []) {
+    const said = oneLine(e.text);
+    for (const form of [`Git: ${said}`, said]) out = out.replace(form, '');
+  }
+  return out.replace(/\s{2,}/gu, ' ').trim();
+}
+
+/**
+ * A message without a title of its own: its first sentence leads when it fits, else the words up to
+ * the last clause break (`, ` `: ` ` (`) or blank that fits, never inside a `backtick span`, and an
+ * ellipsis; what follows is the finding's `why`.
+ */
+function splitTitle(message: string, room: number): { title: string; rest: string } {
+  const first = FIRST_SENTENCE.exec(message)?.[0] ?? message;
+  const after = message.slice(first.length).trim();
+  if (first.length <= room) return { title: first.replace(/;$/u, '.'), rest: after };
+  const cut = titleCut(first, room - 1);
+  return { title: `${first.slice(0, cut).replace(/[,:;]$/u, '')}…`, rest: `…${first.slice(cut).trimStart()}${after ? ` ${after}` : ''}` };
+}
+
+/**
+ * Where a long first sentence breaks into title and why: the last clause break (`, ` `: ` `; `) that
+ * fits, else the last blank, preferring both outside parentheses; never inside a backtick span.
+ */
+function titleCut(sentence: string, room: number): number {
+  const best = { clause: -1, blank: -1, nested: -1 };
+  let inSpan = false;
+  let depth = 0;
+  for (let i = 0; i < Math.min(room, sentence.length); i++) {
+    const c = sentence[i];
+    if (c === '`') inSpan = !inSpan;
+    if (inSpan) continue;
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    if (c !== ' ') continue;
+    if (depth > 0) {
+      best.nested = i;
+      continue;
+    }
+    best.blank = i;
+    if (/[,:;]/u.test(sentence[i - 1] ?? '')) best.clause = i;
+  }
+  if (best.clause >= room / 3) return best.clause;
+  if (best.blank > 0) return best.blank;
+  if (best.nested > 0) return best.nested;
+  // one span fills the room: the title ends before it
+  const span = sentence.indexOf('`');
+  return span > 0 ? span : room;
 }
 
 /**
@@ -138,7 +237,7 @@ export function stripPath(message: string, p: string | undefined, line: number |
 }
 
 /** The verify diagnosis: where the database is, what Alembic will do, and the verdict last. */
-export function verifyText(result: VerifyResult, notes: readonly string[], urlSource: string): string {
+export function verifyText(result: VerifyResult, notes: readonly string[], urlSource: string, width = DEFAULT_WIDTH): string {
   const { state, prediction: p } = result.database;
   const dbName = state.dialect === 'sqlite' ? `sqlite ${state.database}` : `postgresql ${state.host}/${state.database}`;
   const tls = state.tls ? `, TLS ${state.tls.encrypted ? (state.tls.verified ? 'verified' : 'encrypted, not verified') : 'off'} (sslmode=${state.tls.mode})` : '';
@@ -150,7 +249,7 @@ export function verifyText(result: VerifyResult, notes: readonly string[], urlSo
     `database: ${dbName} (from ${urlSource}${tls}${standby})`,
     state.exists ? `version table ${table}: ${rows.length === 0 ? 'empty' : rows.join(', ')}` : `version table ${table}: absent (a new database)`,
     ...notes.map((note) => `  ${note}`),
-  ]);
+  ], width);
   const cmd = upgradeShown(result.model.config.flaskMigrate === true, p.target);
   if (result.ok) {
     const apply = p.steps.length === 0 ? 'with nothing to apply' : `and apply ${plural(p.steps.length, 'migration')}`;
@@ -158,35 +257,48 @@ export function verifyText(result: VerifyResult, notes: readonly string[], urlSo
     const partial = result.findings.some((f) => f.code === 'other-databases-not-verified');
     // server-side code on the version table: the one thing on the path that only running can judge
     const unverified = result.findings.some((f) => f.code === 'version-table-write-unverified') ? ', unless the server-side code on the version table refuses the write (version-table-write-unverified)' : '';
-    const probes = probesSentence(result.database);
-    lines.push(partial ? `OK on the database read: \`${cmd}\` will find its revisions there ${apply}${unverified}; the other databases env.py migrates were not read (other-databases-not-verified).${probes}` : `OK: \`${cmd}\` will find its revisions ${apply}${unverified}.${probes}`);
+    // what the probes compared stands on its own line, so the verdict stays one short line
+    const probes = probesLine(result.database);
+    if (probes) lines.push(...wrapText(probes, width, '', '  '), '');
+    lines.push(partial ? `OK on the database read: \`${cmd}\` will find its revisions there ${apply}${unverified}; the other databases env.py migrates were not read (other-databases-not-verified).` : `OK: \`${cmd}\` will find its revisions ${apply}${unverified}.`);
   } else if (!p.willSucceed) {
-    lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}.` : `BLOCKED: \`${cmd}\` will fail with: ${oneLine(p.cliOutput ?? "")}`);
+    // Alembic's exact line is under the finding that explains it; the verdict says what it means
+    lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}.` : `BLOCKED: \`${cmd}\` will fail: ${brief(oneLine((p.cliOutput ?? '').replace(/^FAILED: /u, '')))}`);
   } else {
     // the graph and the table allow the upgrade, but a finding says Alembic itself fails first (a broken env.py)
     const fails = result.findings.find((f) => f.severity === 'error' && f.alembicError !== undefined);
     const { errors, warnings } = counts(result);
     lines.push(
       fails
-        ? `BLOCKED: \`${cmd}\` will fail with: ${oneLine(fails.alembicError!)} (${fails.path ?? 'see above'}).`
+        ? `BLOCKED: \`${cmd}\` will fail: ${brief(oneLine(fails.alembicError!).replace(/^FAILED: /u, ''))} (${fails.path ?? 'see above'}).`
         : `BLOCKED: \`${cmd}\` would run, but ${plural(errors, 'error')} and ${plural(warnings, 'warning')} block the release${errors === 0 ? ' (--strict)' : ''}.`,
     );
   }
   return lines.join('\n') + '\n';
 }
 
+/** Alembic's reason in the verdict, cut when it runs long (argparse lists every command): the finding above quotes it whole. */
+function brief(reason: string): string {
+  if (reason.length <= VERDICT_REASON) return reason;
+  const cut = reason.lastIndexOf(' ', VERDICT_REASON);
+  return `${reason.slice(0, cut > VERDICT_REASON / 2 ? cut : VERDICT_REASON)}… (in full above)`;
+}
+
+const VERDICT_REASON = 160;
+
 /**
  * What the schema probes compared, and no more: the objects the migrations name, by name. Empty
- * when they did not run (--no-schema-probes, no catalog).
+ * when they did not run (--no-schema-probes). "Agree" only where objects were compared.
  */
-function probesSentence(db: VerifyResult['database']): string {
+function probesLine(db: VerifyResult['database']): string {
   const s = db.schema;
   if (!s) return '';
-  if (s.unavailable !== undefined) return ' Schema probes: not run, the catalog could not be read (schema-probes-unavailable).';
+  if (s.unavailable !== undefined) return 'schema probes: not run, the catalog could not be read (schema-probes-unavailable)';
   if (s.checked === 0 && s.unknown === 0) return '';
+  if (s.checked === 0) return `schema probes: nothing could be compared (${s.unknown} object${s.unknown === 1 ? '' : 's'} the migrations name could not be followed statically)`;
   const counted = `${plural(s.checked, 'object')} checked, ${s.unknown} unknown`;
   const differ = s.behind.length;
-  return differ === 0 ? ` Schema probes agree (${counted}).` : ` Schema probes: ${plural(differ, 'object')} differ${differ === 1 ? 's' : ''} (schema-behind-stamp); ${counted}.`;
+  return differ === 0 ? `schema probes: the database agrees (${counted})` : `schema probes: ${plural(differ, 'object')} differ${differ === 1 ? 's' : ''} (schema-behind-stamp); ${counted}`;
 }
 
 /** The upgrade command as the project runs it: Flask-Migrate's `flask db upgrade` (head by default), else `alembic upgrade`. */
@@ -204,7 +316,7 @@ export function releaseLineShown(targetFrom: string, targetVia?: string): string
  * same result in two steps that every release has.
  */
 function purgeNote(version: string | null, findings: readonly { hint: string }[]): string | undefined {
-  if (!findings.some((f) => /\bstamp --purge\b/u.test(f.hint))) return undefined;
+  if (!findings.some((f) => /\bstamp --purge\b/u.test(fixAndHint(f)))) return undefined;
   const parts = (version ?? '').split('.').map(Number);
   const recent = version !== null && (parts[0]! > 4 || (parts[0] === 4 && (parts[1]! > 0 || (parts[2] ?? 0) >= 6)));
   if (recent) return undefined;

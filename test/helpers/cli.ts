@@ -25,3 +25,12 @@ export function runCli(cwd: string, args: readonly string[], env: Record<string,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * A text report with each wrapped line joined back to the one it continues (a wrapped line goes on
+ * four spaces further in), so a test can look for a sentence wherever the width broke it.
+ */
+export function unwrapped(report: string): string {
+  // a first sentence too long for the first line goes on after an ellipsis, on the next labelled line
+  return report.replace(/…\n {2}(?:why: )?…/gu, ' ').replace(/\n {4,}(?=\S)/gu, ' ');
+}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PYTHON, REPO } from './oracle.js';
 import { tempDir } from './temp-dir.js';
+import { migrateAndStamp } from '../../scripts/demo-schema.mjs';
 
 /** The bundled example app in a folder of its own (its env.py reads DATABASE_URL). */
 export function exampleCopy(): string {
@@ -12,12 +13,18 @@ export function exampleCopy(): string {
   return root;
 }
 
-/** The example with the incident's SQLite database (app.db): one row, guest_lockout_001, that no file defines. */
+/**
+ * The example with the incident's SQLite database (app.db): what 1f2a3b4c5d6e creates, then one row,
+ * guest_lockout_001, that no file defines (the demo's production database).
+ */
 export function exampleIncident(): string {
   const root = exampleCopy();
   const db = new Database(path.join(root, 'app.db'));
-  db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('guest_lockout_001')");
-  db.close();
+  try {
+    migrateAndStamp(db, '1f2a3b4c5d6e', ['guest_lockout_001']);
+  } finally {
+    db.close();
+  }
   return root;
 }
 

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PYTHON, REPO } from '../helpers/oracle.js';
+import { unwrapped } from '../helpers/cli.js';
 import { makeProject, migration, rev } from '../helpers/project.js';
 
 // the lines of Flask-Migrate's env.py template that identify it
@@ -35,7 +36,7 @@ describe('Flask-Migrate layout (script_location set by flask db, not by the ini)
     const doc = JSON.parse(r.stdout);
     expect(doc.config).toMatchObject({ configFile: 'migrations/alembic.ini', scriptLocation: 'migrations', flaskMigrate: true, versionLocations: ['migrations/versions'] });
     expect(doc.graph.heads).toEqual(['b2']);
-    expect(run(root).stdout.split('\n')[0]).toContain("script_location migrations, as Flask-Migrate's `flask db` sets it");
+    expect(unwrapped(run(root).stdout).split('\n')[0]).toContain("script_location migrations, as Flask-Migrate's `flask db` sets it");
   });
 
   it('works with -c migrations/alembic.ini', () => {
@@ -127,7 +128,7 @@ describe('text report', () => {
     expect(made.status).toBe(0);
     const v = spawnSync(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'verify', '--database-url', 'sqlite:///app.db', '--no-git'], { cwd: root, encoding: 'utf8' });
     expect(v.status, v.stdout + v.stderr).toBe(1);
-    expect(v.stdout).toContain("BLOCKED: `flask db upgrade heads` will fail with: FAILED: Can't locate revision identified by 'guest1'");
+    expect(v.stdout).toContain("BLOCKED: `flask db upgrade heads` will fail: Can't locate revision identified by 'guest1'");
   });
 
   it('says to run the fixes\' alembic commands through flask db, in a Flask-Migrate project only', () => {
@@ -150,8 +151,9 @@ describe('text report', () => {
     const rel = 'migrations/versions/c3_x.py';
     writeFileSync(path.join(root, rel), migration('c3', 'b2', "op.add_column('t', sa.Column('x', sa.Integer()))", 'pass'));
     const out = run(root).stdout;
-    const line = out.split('\n').find((l) => l.includes('[empty-downgrade]'))!;
-    expect(line).toMatch(/^warning \[empty-downgrade\] migrations\/versions\/c3_x\.py:\d+: downgrade\(\) does nothing/);
-    expect(line.split(rel)).toHaveLength(2);
+    // the finding's block: its title, then the location on a line of its own, and nowhere else
+    const block = out.slice(out.indexOf('warning [empty-downgrade]')).split('\n\n')[0]!;
+    expect(block).toMatch(/^warning \[empty-downgrade\] downgrade\(\) does nothing.*\n {2}--> migrations\/versions\/c3_x\.py:\d+\n/u);
+    expect(block.split(rel)).toHaveLength(2);
   });
 });

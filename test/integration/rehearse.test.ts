@@ -100,6 +100,24 @@ describe('rehearse on SQLite', () => {
   }, 120_000);
 });
 
+describe('rehearse names the failing revision', () => {
+  it('when the ini keeps Alembic quiet (logger_alembic at ERROR): from the traceback, as Alembic ran it', async () => {
+    const root = project([CLEAN[0]!, ['b2000000', 'op.add_column("users", sa.Column("email", sa.String(50)))', 'op.drop_column("users", "email")']]);
+    const ini = path.join(root, 'alembic.ini');
+    writeFileSync(ini, readFileSync(ini, 'utf8').replace(/(\[logger_alembic\]\nlevel = )INFO/u, '$1ERROR'));
+    expect(readFileSync(ini, 'utf8')).toContain('[logger_alembic]\nlevel = ERROR');
+    // real Alembic prints no "Running upgrade" line here
+    const real = spawnSync('/usr/bin/python3', ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATABASE_URL: 'sqlite:///real.db' } });
+    expect(real.status).not.toBe(0);
+    expect(real.stderr).not.toContain('Running upgrade');
+    const out = await rehearse(root, {}, { DATABASE_URL: 'sqlite:///app.db' });
+    const failed = out.outcome.steps.find((s) => !s.ok)!;
+    expect(failed.failure?.revision).toBe('b2000000');
+    expect(failed.failure?.error).toBe('sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) duplicate column name: email');
+    expect(out.stdout).toContain('  revision: b2000000');
+  }, 120_000);
+});
+
 describe('rehearse --from-production on SQLite', () => {
   it("copies the schema (not the rows) read-only, and runs the pending upgrade on the copy", async () => {
     const root = project(CLEAN);

@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
+import { BIN, unwrapped } from '../helpers/cli.js';
 import { alembicCommand, PYTHON, REPO } from '../helpers/oracle.js';
 import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from '../helpers/pg-cluster.js';
 import { alembicStarts, exampleSlug, RELEASE_LINE, VERSIONS } from '../helpers/release-slug.js';
@@ -169,6 +169,24 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(real.last).toBe('alembic: error: unrecognized arguments: -c examples/heroku-app/alembic.ini');
   }, 60_000);
 
+  it('a wrapped alembic gets its words as argv, a value with a blank whole: the upgrade runs, as real Alembic reads it', async () => {
+    const a = await app();
+    const ours = RELEASE_LINE.replace(/ -c \S+/u, '');
+    // no shell between release and alembic: `-x "note=two words"` is one value, not a command named "words"
+    const r = release(a, {}, `${ours} -- alembic -c examples/heroku-app/alembic.ini -x "note=two words" upgrade head`);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('[release-command-invalid]');
+    expect(r.alembicStarts).toBe(1);
+    expect((await rows(a)).length).toBe(1);
+    // the same words with an option after upgrade: refused for that option, which is what argparse names
+    const b = await app();
+    const refused = release(b, {}, `${ours} -- alembic -c examples/heroku-app/alembic.ini -x "note=two words" upgrade --bogus head`);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain('alembic: error: unrecognized arguments: --bogus');
+    const real = alembicCommand(b.dir, ['-c', 'examples/heroku-app/alembic.ini', '-x', 'note=two words', 'upgrade', '--bogus', 'head']);
+    expect(real.last).toBe('alembic: error: unrecognized arguments: --bogus');
+  }, 60_000);
+
   it('a wrapped command that generates a migration before upgrading: blocked before it starts, no file written, database untouched', async () => {
     const a = await app();
     const ours = RELEASE_LINE.replace(/ -c \S+/u, '');
@@ -178,7 +196,7 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.alembicStarts).toBe(0);
     expect(r.stdout).toContain('[release-generates-migration]');
-    expect(r.stdout).toContain('The release phase runs `alembic revision --autogenerate` (the command after `alembic-preflight release --`)');
+    expect(unwrapped(r.stdout)).toContain('The release phase runs `alembic revision --autogenerate` (the command after `alembic-preflight release --`)');
     expect(readdirSync(path.join(a.dir, VERSIONS)).sort()).toEqual(before);
     expect(await pgExec(pg.urlFor(a.db), "SELECT to_regclass('alembic_version')::text")).toEqual([[null]]);
   }, 60_000);
@@ -194,7 +212,7 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     // Alembic ran once, for the revision; the upgrade never started
     expect(r.alembicStarts).toBe(1);
     expect(readdirSync(path.join(a.dir, VERSIONS)).length).toBe(before + 1);
-    expect(r.stdout).toContain('[release-generates-migration] Procfile:1');
+    expect(r.stdout).toMatch(/^error \[release-generates-migration\] .*\n {2}--> Procfile:1$/mu);
     expect(await pgExec(pg.urlFor(a.db), "SELECT to_regclass('alembic_version')::text")).toEqual([[null]]);
   }, 60_000);
 
@@ -272,6 +290,47 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     const r = release(a);
     expect(r.status).toBe(5);
     expect(r.stdout).toMatch(/^alembic-preflight release: MISMATCH: the command succeeded, but the database is at \(no rows\), not 2a3b4c5d6e7f/mu);
+  }, 60_000);
+
+  it('a command after -- that migrates less than predicted: MISMATCH, exit 5, with the rows seen and the count that ran', async () => {
+    const a = await app();
+    // a script whose upgrade cannot be read plainly (its target is a variable): graded for head
+    writeFileSync(path.join(a.dir, 'migrate.sh'), '#!/bin/sh\nset -e\nREV=1f2a3b4c5d6e\nalembic -c examples/heroku-app/alembic.ini upgrade "$REV"\n');
+    const r = release(a, {}, `${RELEASE_LINE} -- sh migrate.sh`);
+    expect(r.alembicStarts).toBe(1);
+    expect(await rows(a)).toEqual([['1f2a3b4c5d6e']]);
+    expect(r.status, r.stdout + r.stderr).toBe(5);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^alembic-preflight release: MISMATCH: the command succeeded, but the database is at 1f2a3b4c5d6e, not 2a3b4c5d6e7f \(1 migration applied of 2 predicted\)/u);
+    expect(r.stdout).not.toMatch(/OK: applied/u);
+    // graded for head while the command itself names another revision: the same
+    const b = await app();
+    const named = release(b, {}, `${RELEASE_LINE} --target head -- alembic -c examples/heroku-app/alembic.ini upgrade 1f2a3b4c5d6e`);
+    expect(named.status, named.stdout + named.stderr).toBe(5);
+    expect(named.stdout).toMatch(/MISMATCH: the command succeeded, but the database is at 1f2a3b4c5d6e, not 2a3b4c5d6e7f \(1 migration applied of 2 predicted\)/u);
+  }, 60_000);
+
+  it('applied N counts what the rows show: a script that also runs a later migration is reported as it ran', async () => {
+    const a = await app();
+    alembic(a, 'upgrade', '1f2a3b4c5d6e');
+    writeFileSync(path.join(a.dir, 'migrate.sh'), '#!/bin/sh\nset -e\nalembic -c examples/heroku-app/alembic.ini upgrade head\n');
+    const r = release(a, {}, `${RELEASE_LINE} -- sh migrate.sh`);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^alembic-preflight release: OK: applied 1 migration; the database is at 2a3b4c5d6e7f/u);
+  }, 60_000);
+
+  it('at the target, a command after -- is not started either (--always-run starts it)', async () => {
+    const a = await app();
+    alembic(a, 'upgrade', 'head');
+    writeFileSync(path.join(a.dir, 'migrate.sh'), '#!/bin/sh\nset -e\ntouch ran-the-script\nalembic -c examples/heroku-app/alembic.ini upgrade head\n');
+    const r = release(a, {}, `${RELEASE_LINE} -- sh migrate.sh`);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(existsSync(path.join(a.dir, 'ran-the-script'))).toBe(false);
+    expect(r.alembicStarts).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^alembic-preflight release: OK: the database is already at head \(2a3b4c5d6e7f\); nothing to run, so the command was not started \(--always-run starts it anyway\)/u);
+    const always = release(a, {}, `${RELEASE_LINE} --always-run -- sh migrate.sh`);
+    expect(always.status, always.stdout + always.stderr).toBe(0);
+    expect(existsSync(path.join(a.dir, 'ran-the-script'))).toBe(true);
+    expect(always.stdout).toMatch(/OK: applied 0 migrations; the database is at 2a3b4c5d6e7f/u);
   }, 60_000);
 
   it('wrong password: exit 3, the password appears nowhere', async () => {

@@ -92,6 +92,33 @@ describe('release in a Flask-Migrate app runs the upgrade it graded: flask db up
     expect(await pgExec(url.replace(/^postgres:/u, 'postgresql:'), "SELECT to_regclass('alembic_version') IS NULL")).toEqual([[true]]);
   }, 120_000);
 
+  it.each([
+    ['a module Python cannot find', 'servce:app', "FLASK_APP is \"servce:app\", and Python finds no module servce"],
+    ['a file that is not there', 'src/service.py', 'FLASK_APP is "src/service.py", and there is no src/service.py here'],
+  ])('a FLASK_APP naming %s stops the release before flask starts', async (_what, flaskApp_, said) => {
+    const dir = flaskApp('service.py');
+    const url = await database();
+    // real flask on this app fails: the check is not stricter than flask itself
+    const real = spawnSync('flask', ['db', 'current'], { cwd: dir, encoding: 'utf8', env: { PATH, FLASK_APP: flaskApp_, DATABASE_URL: url } });
+    expect(real.status).not.toBe(0);
+    const r = runCli(dir, ['release'], { PATH, DATABASE_URL: url, FLASK_APP: flaskApp_ });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`flask cannot find the app: ${said}`);
+    expect(r.stderr).not.toContain('Traceback');
+    expect(await pgExec(url.replace(/^postgres:/u, 'postgresql:'), "SELECT to_regclass('alembic_version') IS NULL")).toEqual([[true]]);
+  }, 120_000);
+
+  it('a FLASK_APP module that is installed, not in the folder, is left to flask', async () => {
+    const dir = flaskApp('service.py');
+    const url = await database();
+    // the app as an importable module elsewhere: on PYTHONPATH, where find_spec finds it
+    const lib = tempDir('preflight-flask-lib-');
+    writeFileSync(path.join(lib, 'installed_service.py'), APP_PY);
+    const r = runCli(dir, ['release'], { PATH, DATABASE_URL: url, FLASK_APP: 'installed_service:app', PYTHONPATH: lib });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(await pgExec(url.replace(/^postgres:/u, 'postgresql:'), 'SELECT version_num FROM alembic_version')).toEqual([['a1users']]);
+  }, 120_000);
+
   it('a migrations folder elsewhere (flask db init -d db/migrations) is the -d the upgrade gets', async () => {
     const dir = tempDir('preflight-flask-');
     writeFileSync(path.join(dir, 'app.py'), APP_PY);

@@ -91,7 +91,7 @@ describe('--format github and --format markdown', () => {
     const md = runCli(root, ['verify', '--format', 'markdown', '--target', 'heads'], env);
     expect(md.status).toBe(1);
     const lines = md.stdout.split('\n');
-    expect(lines[0]).toBe("## alembic-preflight verify: ❌ BLOCKED: <code>alembic upgrade heads</code> will fail with: FAILED: Can't locate revision identified by 'guest&#95;lockout&#95;001'");
+    expect(lines[0]).toBe("## alembic-preflight verify: ❌ BLOCKED: <code>alembic upgrade heads</code> will fail: Can't locate revision identified by 'guest&#95;lockout&#95;001'");
     const json = JSON.parse(runCli(root, ['verify', '--format', 'json', '--target', 'heads'], env).stdout) as { findings: { code: string }[] };
     const rows = lines.filter((l) => /^\| (error|warning|info) \|/u.test(l));
     expect(rows.map((l) => /\[`([a-z-]+)`\]\(https:\/\/github\.com\/alembic-preflight\/alembic-preflight\/blob\/main\/docs\/findings\/\1\.md\)/u.exec(l)![1])).toEqual(json.findings.map((f) => f.code));

@@ -1,11 +1,13 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { backfillCommand } from '../../src/commands/backfill-command.js';
 import { verifyCommand } from '../../src/commands/verify-command.js';
 import { exampleAlembic } from '../helpers/example-db.js';
 import { pgExec } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
-import { PROBE_APP, projectWith } from '../helpers/probe-app.js';
+import { PROBE_APP, projectWith, revisionFile } from '../helpers/probe-app.js';
 
 /**
  * The schema probes against real Alembic: the probe app migrated by Alembic, the database then
@@ -52,7 +54,7 @@ function suite(name: string, open: () => Promise<Db>, postgres: boolean): void {
       const v = await verify(root, db);
       // users, its two columns and index, the column and index dropped since, sessions and its two
       // columns, audit and its two columns; PostgreSQL adds audit's enum type
-      expect(v.out.stdout).toContain(`Schema probes agree (${postgres ? 13 : 12} objects checked, 0 unknown).`);
+      expect(v.out.stdout).toContain(`schema probes: the database agrees (${postgres ? 13 : 12} objects checked, 0 unknown)`);
       expect(v.codes.filter((c) => c.startsWith('schema-'))).toEqual([]);
       agreesWithAlembic(root, db, v, false);
     }, 60_000);
@@ -75,7 +77,7 @@ function suite(name: string, open: () => Promise<Db>, postgres: boolean): void {
       const f = v.find('schema-behind-stamp')!;
       expect(f.revision).toBe('a1000000');
       expect(f.message).toContain('the column users.email, the index ix_users_email it creates are not in the database');
-      expect(v.out.stdout).toContain('Schema probes: 2 objects differ (schema-behind-stamp)');
+      expect(v.out.stdout).toContain('schema probes: 2 objects differ (schema-behind-stamp)');
       agreesWithAlembic(root, db, v, false);
     }, 60_000);
 
@@ -103,7 +105,26 @@ function suite(name: string, open: () => Promise<Db>, postgres: boolean): void {
       const { root, db } = await migrated('head');
       await db.exec("UPDATE alembic_version SET version_num = 'guest_lockout_001'");
       const v = await verify(root, db);
-      expect(v.find('stamped-revision-missing')?.message).toContain(`The schema matches what the migrations up to c3000000 leave: ${postgres ? 13 : 12} of ${postgres ? 13 : 12} objects they name agree with the catalog; next, b2000000:`);
+      const f = v.find('stamped-revision-missing');
+      const n = postgres ? 13 : 12;
+      expect(f?.evidence?.find((e) => e.label === 'schema')?.text).toMatch(new RegExp(`^The database has exactly what the migrations up to c3000000 leave: all ${n} objects compared agree, [1-9]\\d* of them present; b2000000 next, `, 'u'));
+      // the evidence names the parent, so the fix is the one command with it filled in
+      expect(f?.fix).toBe('alembic-preflight backfill --after c3000000 --rewire --write');
+    }, 60_000);
+
+    it('a row no file defines on a database with none of the tables: nothing is claimed, nothing ranked', async () => {
+      const { root, db } = await migrated('base');
+      await db.exec("INSERT INTO alembic_version (version_num) VALUES ('guest_lockout_001')");
+      const v = await verify(root, db);
+      const f = v.find('stamped-revision-missing');
+      expect(f?.evidence?.find((e) => e.label === 'schema')?.text).toBe('Nothing could be compared: the database has none of the objects the migrations create.');
+      expect(f?.message).not.toMatch(/agree|matches|closest/u);
+      expect(f?.fix).toBe('alembic-preflight backfill  # lists where the placeholder could go');
+      expect(v.out.stdout).not.toMatch(/agree/u);
+      const listed = await backfillCommand({ cwd: root, format: 'text', env: { DATABASE_URL: db.url } });
+      expect(listed.stdout).toContain('The schema cannot tell: the database has none of the objects the migrations create, so nothing could be compared.');
+      expect(listed.stdout).not.toMatch(/objects compared agree/u);
+      expect(listed.stdout).toContain('--after <REV>');
     }, 60_000);
 
     it('--no-schema-probes reads no catalog and claims nothing', async () => {
@@ -156,5 +177,24 @@ describe('PostgreSQL', () => {
     const v = await verify(root, db);
     expect(v.find('schema-ahead-of-stamp')?.message).toContain('the type audit_kind, which the pending migration c3000000 creates');
     agreesWithAlembic(root, db, v, true);
+  }, 60_000);
+});
+
+describe('schema probes and a decorated upgrade()', () => {
+  it('a migration a decorator skips on SQLite is not held against a SQLite database (real Alembic skips it)', async () => {
+    const root = projectWith([['a1000000', 'op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True))']]);
+    const skip = 'def skip_on_sqlite(fn):\n    def run():\n        if op.get_bind().dialect.name != "sqlite":\n            fn()\n    return run\n\n\n@skip_on_sqlite\ndef upgrade():';
+    const decorated = revisionFile('b2000000', 'a1000000', 'op.create_table("pg_only", sa.Column("id", sa.Integer(), primary_key=True))').replace('def upgrade():', skip);
+    expect(decorated).toContain('@skip_on_sqlite\ndef upgrade():\n    op.create_table("pg_only"');
+    writeFileSync(path.join(root, 'migrations', 'versions', 'b2000000_step.py'), decorated);
+    const url = `sqlite:///${path.join(root, 'app.db')}`;
+    const real = exampleAlembic(root, url, 'upgrade', 'head');
+    expect(real.status, real.error).toBe(0);
+    const tables = new Database(path.join(root, 'app.db'), { readonly: true });
+    expect(tables.prepare("SELECT name FROM sqlite_master WHERE name = 'pg_only'").all()).toEqual([]);
+    tables.close();
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    expect(out.result.findings.map((f) => f.code)).not.toContain('schema-behind-stamp');
+    expect(out.exitCode).toBe(0);
   }, 60_000);
 });

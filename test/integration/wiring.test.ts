@@ -72,7 +72,8 @@ describe('the composite GitHub Action (action.yml)', () => {
     const summary = path.join(runnerTemp, 'summary-stamped.md');
     const blocked = await run(checkStep, { ...defaults, 'database-url': 'sqlite:///app.db', args: '--strict' }, stamped, summary);
     expect(blocked.status).toBe(1);
-    expect(blocked.stdout).toMatch(/^::error title=stamped-revision-missing \(docs\/findings\/stamped-revision-missing\.md\)::The alembic_version row 'guest_lockout_001'/mu);
+    // the page's address is absolute: a relative one would point into the app's own repository
+    expect(blocked.stdout).toMatch(/^::error title=stamped-revision-missing \(https%3A\/\/github\.com\/[^)]*\/docs\/findings\/stamped-revision-missing\.md\)::The alembic_version row 'guest_lockout_001'/mu);
     const written = readFileSync(summary, 'utf8');
     expect(written).toMatch(/^## alembic-preflight check: /mu);
     expect(written).toMatch(/^## alembic-preflight verify: ❌ BLOCKED/mu);

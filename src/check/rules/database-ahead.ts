@@ -30,6 +30,7 @@ export const databaseAhead: Rule = {
       out.push({
         code: 'database-ahead',
         severity: 'error',
+        title: `the database is ${n} revision${n === 1 ? '' : 's'} ahead of this code (a rollback, per the ledger)`,
         message: `The ${db.state.versionTable} row '${s.value}' is ahead of this code by ${n} revision${n === 1 ? '' : 's'}, which the ledger ${db.state.ledger!.table} shows a newer release applied on top of ${base}: ${applied}. This code has no file for ${n === 1 ? 'it' : 'them'}: this is a rollback, or an older release deployed after a newer one, and \`${upgradeCommand(db)}\` would stop with "Can't locate revision identified by '${s.value}'".${gitEvidence(db.forensics?.get(s.value))}`,
         hint: `\`alembic-preflight release\` leaves the database as it is and exits 0 here (--on-ahead block stops the release instead), so this code runs on the newer schema. If the schema must match this code, downgrade it with the newer code, where those files exist: ${down}${commit ? ` from commit ${commit.slice(0, 12)}` : ''} (on Heroku: \`heroku run -a APP -- ${down.split(', then ')[0]}\` while the newer release is live, or roll forward to it first), then release this code again.`,
         revision: s.value,

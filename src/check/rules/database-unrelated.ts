@@ -27,6 +27,7 @@ export const databaseUnrelated: Rule = {
       out.push({
         code: 'database-unrelated',
         severity: 'error',
+        title: `wrong database? '${s.value}' comes from a history unrelated to this code`,
         message: `Is this the right database? Its ${db.state.versionTable} row '${s.value}' comes from a history that shares no revision with this code: the ledger ${db.state.ledger!.table} shows ${chain.length} revision${chain.length === 1 ? '' : 's'} applied from base (newest: ${newest.revision}, ${appliedByText(newest)}), none of them among this code's ${model.map.revisions.length}. \`${upgradeCommand(db)}\` would stop with "Can't locate revision identified by '${s.value}'".`,
         hint: `Check which database ${db.urlVariables?.used ? `$${db.urlVariables.used}` : 'the URL'} names (heroku pg:info -a APP lists the app's databases): it should be this app's own. Nothing was changed.`,
         revision: s.value,

@@ -5,6 +5,7 @@ export const docstringMismatch: Rule = {
   code: 'docstring-mismatch',
   severity: 'warning',
   summary: 'The "Revision ID:" / "Revises:" docstring lines disagree with the variables.',
+  cosmetic: true,
   check({ model }) {
     const out = [];
     for (const r of model.map.all) {

@@ -6,6 +6,7 @@ export const filenameConvention: Rule = {
   code: 'filename-convention',
   severity: 'warning',
   summary: "The file name does not follow file_template (default {revision}_{slug}.py).",
+  cosmetic: true,
   check({ model }) {
     const template = model.config.fileTemplate;
     if (!template.includes('%(rev)s')) return [];

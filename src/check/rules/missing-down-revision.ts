@@ -22,6 +22,7 @@ export const missingDownRevision: Rule = {
       const finding: Finding = {
         code: 'missing-down-revision',
         severity: 'error',
+        title: p.warning ? `down_revision ${shown} names no revision file` : `down_revision ${shown} is not a string`,
         message: p.warning
           ? `${p.rev!.file.path}: down_revision refers to ${shown}, which no revision file declares. Alembic warns "${p.warning}" and then crashes with ${p.failure!.message} on every command, \`alembic heads\` included.${ledger}`
           : `${p.rev!.file.path}: down_revision holds ${shown}, which is not a string, so no revision can match it. Alembic crashes with ${p.failure!.message} while it writes the "is not present" warning, on every command, \`alembic heads\` included.`,

@@ -34,9 +34,11 @@ export const multipleHeads: Rule = {
     const finding: Finding = {
       code: 'multiple-heads',
       severity: blocks ? 'error' : 'warning',
+      title: `${heads.length} heads (${shortList(unique)}): ${blocks ? `\`alembic upgrade ${own ? p!.target : 'head'}\` cannot pick one` : `not on \`alembic upgrade ${p!.target}\`'s path`}`,
       message: `The revision graph has ${heads.length} heads (${heads.join(', ')}); ${refuses}${notHere}.${notes.length ? ' ' + notes.join('; ') + '.' : ''}`,
+      ...(merge ? { fix: `alembic merge -m "merge heads" ${unique.join(' ')}` } : {}),
       hint: merge
-        ? `Merge them into one head: alembic merge -m "merge heads" ${unique.join(' ')}${p ? '' : '. If the deploy runs `alembic upgrade heads` or `LABEL@head` on purpose, say so: check --target heads (or --target LABEL@head)'}`
+        ? `Merge them into one head${p ? '.' : '. If the deploy runs `alembic upgrade heads` or `LABEL@head` on purpose, say so: check --target heads (or --target LABEL@head).'}`
         : notes.some((n) => n.includes('duplicate'))
           ? 'Give the duplicated revision a unique id (or delete the stale copy); the extra head disappears with it.'
           : `Run \`alembic upgrade heads\` instead, or merge: alembic merge -m "merge heads" ${unique.join(' ')}`,
@@ -51,6 +53,8 @@ export const multipleHeads: Rule = {
       {
         ...finding,
         severity: 'info',
+        title: `${heads.length} heads only while ${cause.length === 1 ? 'a file Python cannot parse is' : `${cause.length} files Python cannot parse are`} left out`,
+        fix: undefined,
         message: `The revision graph has ${heads.length} heads (${heads.join(', ')}) only because ${cause.length === 1 ? `${cause[0]!.path}, which Python cannot parse, is` : `${cause.length} files Python cannot parse (the first: ${cause[0]!.path}) are`} left out (unparseable-file): with ${cause.length === 1 ? 'it' : 'them'}, the graph has one head. This goes away when ${cause.length === 1 ? 'that file is' : 'they are'} fixed; merging now would add a wrong merge.`,
         hint: `Fix the syntax error${cause.length === 1 ? '' : 's'} first (unparseable-file), then run check again.`,
         alembicError: undefined,
@@ -71,4 +75,9 @@ function onlyForUnparsed(model: ProjectModel, heads: readonly string[]): ScriptF
   const parents = new Set([...closed, ...model.map.all.flatMap((r) => r.script.versionedDown)]);
   const remaining = heads.filter((h) => !closed.has(h)).length + unparsed.filter((f) => !parents.has(f.unparsedRevision!)).length;
   return remaining <= 1 ? unparsed : undefined;
+}
+
+/** A few ids for a one-line title; the message lists them all. */
+function shortList(ids: readonly string[]): string {
+  return ids.length <= 3 ? ids.join(', ') : `${ids.slice(0, 2).join(', ')} and ${ids.length - 2} more`;
 }

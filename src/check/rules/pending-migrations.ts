@@ -12,7 +12,7 @@ export const pendingMigrations: Rule = {
       {
         code: 'pending-migrations',
         severity: 'info',
-        message: `\`alembic upgrade ${db.prediction.target}\` will apply ${ids.length} migration${ids.length === 1 ? '' : 's'}: ${ids.join(' -> ')}.`,
+        message: `\`alembic upgrade ${db.prediction.target}\` will apply ${ids.length} migration${ids.length === 1 ? '' : 's'}. In order: ${ids.join(' -> ')}.`,
         hint: `Nothing to fix; the database ends at ${(db.prediction.finalHeads ?? []).map(String).join(', ')}.`,
         revision: ids.join(', '),
       },

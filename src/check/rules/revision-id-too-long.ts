@@ -19,6 +19,7 @@ export const revisionIdTooLong: Rule = {
     return long.map((r) => ({
       code: 'revision-id-too-long',
       severity,
+      title: `revision id is ${[...r.id].length} characters; version_num holds ${LIMIT}`,
       message: `${r.file.path}: revision id '${r.id}' is ${[...r.id].length} characters; alembic_version.version_num is VARCHAR(${LIMIT}). ${
         sqliteOnly
           ? `This project appears to run on SQLite only (${dialect!.why}), which does not enforce the width, so it works there; on PostgreSQL or MySQL the UPDATE of alembic_version fails after this migration's DDL ran.`

@@ -28,12 +28,15 @@ export const schemaBehindStamp: Rule = {
         left.length > 0 ? `${list(left)} it drops ${left.length === 1 ? 'is' : 'are'} still there` : '',
       ].filter((p) => p !== '');
       const stamped = db.stamps.some((s) => s.revisions.includes(revision));
+      const what = missing.length > 0 ? `${missing.length === 1 ? missing[0] : `${missing.length} objects`} it creates ${missing.length === 1 ? 'is' : 'are'} missing` : `${left.length === 1 ? left[0] : `${left.length} objects`} it drops ${left.length === 1 ? 'is' : 'are'} still there`;
       return {
         code: 'schema-behind-stamp',
         severity: 'warning',
+        title: `stamped past ${revision}, but ${what}`,
         message: `${first.path}:${first.by.line}: the ${db.state.versionTable} table says ${revision} ran${stamped ? '' : ' (it is below the stamp)'}, but ${parts.join(', and ')}. It was stamped without running its upgrade() (or the schema was changed by hand since); \`alembic upgrade\` will not redo it, and the code that needs it will fail.`,
+        ...(back ? { fix: `alembic stamp ${back} && alembic upgrade head` } : {}),
         hint: back
-          ? `If ${revision} never ran, move the stamp back and run it: alembic stamp ${back}, then alembic upgrade head. If the change was undone on purpose, a migration should say so.`
+          ? `If ${revision} never ran, move the stamp back to its parent and run it. If the change was undone on purpose, a migration should say so.`
           : `If ${revision} never ran, stamp its parent and upgrade again; if the change was undone on purpose, a migration should say so.`,
         path: first.path,
         line: first.by.line,

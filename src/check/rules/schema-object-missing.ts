@@ -22,6 +22,7 @@ export const schemaObjectMissing: Rule = {
       {
         code: 'schema-object-missing',
         severity: 'error',
+        title: `pending ${clash.revision} needs ${what}, which is not in the database`,
         message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) drops or alters ${what}, which is not in the database: \`${upgradeCommand(db)}\` will fail there with "does not exist".${maker ? ` ${maker.by.revision} (${maker.path}:${maker.by.line}) creates it and is recorded as applied, so it was stamped without running, or the object was dropped since.` : ''}`,
         hint: maker && back
           ? `If ${maker.by.revision} never ran, move the stamp back and run it: alembic stamp ${back}, then ${upgradeCommand(db)}. If ${what} was removed on purpose, a migration should say so.`

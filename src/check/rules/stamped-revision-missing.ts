@@ -5,6 +5,8 @@ import { predictUpgrade, translate, type StampValue } from '../../alembic/upgrad
 import type { RevisionMap } from '../../alembic/revision-map.js';
 import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
 import type { DatabaseContext, Rule } from '../rule.js';
+import type { Evidence, Finding } from '../finding.js';
+import type { StampResolution } from '../../alembic/upgrade-plan.js';
 import type { LedgerRow } from '../../database/ledger.js';
 import { appliedByText, latestByRevision, ledgerPositions } from '../ledger-view.js';
 
@@ -22,39 +24,63 @@ export const stampedRevisionMissing: Rule = {
     const ahead = (s: (typeof failed)[number]): boolean => typeof s.value === 'string' && s.failure?.exception === 'ResolutionError' && positions.has(s.value);
     const heads = model.map.heads;
     const folder = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(' ');
-    return failed.filter((s) => !ahead(s)).map((s) => {
+    return failed.filter((s) => !ahead(s)).map((s): Finding => {
       const f = s.failure!;
       const own = translate(f, db.prediction.target).cliOutput;
-      let why: string;
-      if (f.exception === 'AssertionError') why = 'is an empty string; Alembic crashes on it with an AssertionError traceback';
-      else if (f.exception === 'MultipleHeads') why = `is the symbol 'head', which is ambiguous because the graph has ${heads.length} heads`;
-      else if (f.exception === 'RevisionError') why = 'is not a string, so Alembic cannot resolve it';
-      else if (f.detail?.kind === 'ambiguous-prefix') why = `is a prefix of several revisions (${f.detail.candidates.map((x) => `'${x}'`).join(', ')}), so it resolves to none`;
-      else if (f.detail?.kind === 'no-such-revision' && f.detail.tooShort) why = 'names no revision (and revisions of 3 characters or fewer never match by prefix)';
-      else if (f.detail?.kind === 'not-in-branch') why = `names a revision outside its branch (${f.message})`;
-      else why = 'names a revision that no migration file in the repository defines';
+      let { why, title } = whyOf(s.value, f, heads.length);
       const sqlDelete = failed.length === 1 ? deleteAdvice(s.value, db, model.map) : undefined;
-      const restamp = heads.length === 1 ? ` If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row${db.otherDatabases ? '; here it stamps every database env.py migrates, not only this one' : ''}; \`${upgradeCommand(db)}\` then has nothing to run).` : '';
+      const restamp = heads.length === 1 ? `If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row${db.otherDatabases ? '; here it stamps every database env.py migrates, not only this one' : ''}; \`${upgradeCommand(db)}\` then has nothing to run).` : '';
       const blank = blankAround(s.value, (id) => model.map.byKey.get(id));
-      if (blank) why = blankWhy(blank, db.state.paddingType);
-      const hint = blank
-        ? blankHint(blank, db)
-        : typeof s.value === 'string' && s.value !== '' && f.exception === 'ResolutionError'
-          ? missingHint(s.value, db.forensics?.get(s.value), folder, sqlDelete ?? `Do not delete the row: ${noDelete(db, failed.length)}.`, restamp)
-          : `Correct the row${sqlDelete ? `, or delete it: ${sqlDelete}` : ` (${noDelete(db, failed.length)})`}${restamp}`;
+      if (blank) {
+        why = blankWhy(blank, db.state.paddingType);
+        title = `stamped ${rowText(blank.value)}: '${blank.id}' with blanks Alembic does not strip`;
+      }
+      const id = typeof s.value === 'string' ? s.value : undefined;
+      const missing = !blank && id !== undefined && id !== '' && f.exception === 'ResolutionError';
+      const forensics = id === undefined ? undefined : db.forensics?.get(id);
+      const evidence: Evidence[] = [];
+      if (!blank) {
+        const ledger = ledgerEvidence(id === undefined ? undefined : known.get(id), db.state.ledger?.table);
+        if (ledger) evidence.push({ label: 'ledger', text: ledger });
+        if (forensics) evidence.push({ label: 'git', text: `${capitalised(describeForensics(forensics))}.` });
+        const generated = missing ? generatedAtRelease(releaseGenerates?.[0], forensics) : '';
+        if (generated) evidence.push({ label: 'release', text: generated });
+      }
+      const schema = missing ? schemaEvidence(db) : undefined;
+      if (schema) evidence.push({ label: 'schema', text: schema.text });
+      const plan = missing
+        ? missingPlan(id!, forensics, folder, sqlDelete ?? `Do not delete the row: ${noDelete(db, failed.length)}.`, restamp, schema?.after)
+        : { hint: blank ? blankHint(blank, db) : `Correct the row${sqlDelete ? `, or delete it: ${sqlDelete}` : ` (${noDelete(db, failed.length)})`}${restamp ? ` ${restamp}` : ''}` };
       return {
         code: 'stamped-revision-missing',
         severity: 'error' as const,
-        message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${blank ? '' : ledgerEvidence(typeof s.value === 'string' ? known.get(s.value) : undefined, db.state.ledger?.table)}${blank ? '' : origin(typeof s.value === 'string' ? db.forensics?.get(s.value) : undefined)}${
-          !blank && f.exception === 'ResolutionError' ? generatedAtRelease(releaseGenerates?.[0], typeof s.value === 'string' ? db.forensics?.get(s.value) : undefined) : ''
-        }${!blank && f.exception === 'ResolutionError' ? schemaEvidence(db) : ''}`,
-        hint,
-        revision: typeof s.value === 'string' ? s.value : undefined,
+        title,
+        message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${evidence.map((e) => ` ${e.label === 'git' ? 'Git: ' : ''}${e.text}`).join('')}`,
+        hint: plan.hint,
+        ...(plan.fix ? { fix: plan.fix } : {}),
+        ...(evidence.length > 0 ? { evidence } : {}),
+        revision: id,
         alembicError: own,
       };
     });
   },
 };
+
+/** Why Alembic cannot resolve the row: the sentence for the message, and the report's first line. */
+function whyOf(value: StampValue, f: NonNullable<StampResolution['failure']>, heads: number): { why: string; title: string } {
+  const row = rowText(value);
+  if (f.exception === 'AssertionError') return { why: 'is an empty string; Alembic crashes on it with an AssertionError traceback', title: 'stamped with an empty string: Alembic crashes on it' };
+  if (f.exception === 'MultipleHeads') return { why: `is the symbol 'head', which is ambiguous because the graph has ${heads} heads`, title: `stamped 'head', which is ambiguous with ${heads} heads` };
+  if (f.exception === 'RevisionError') return { why: 'is not a string, so Alembic cannot resolve it', title: `stamped ${row}, which is not a string` };
+  if (f.detail?.kind === 'ambiguous-prefix') return { why: `is a prefix of several revisions (${f.detail.candidates.map((x) => `'${x}'`).join(', ')}), so it resolves to none`, title: `stamped ${row}, a prefix of ${f.detail.candidates.length} revisions` };
+  if (f.detail?.kind === 'no-such-revision' && f.detail.tooShort) return { why: 'names no revision (and revisions of 3 characters or fewer never match by prefix)', title: `stamped ${row}, which names no revision` };
+  if (f.detail?.kind === 'not-in-branch') return { why: `names a revision outside its branch (${f.message})`, title: `stamped ${row}, outside its branch` };
+  return { why: 'names a revision that no migration file in the repository defines', title: `stamped ${row}, which no migration file defines` };
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
 
 /** A row that names a revision once the blanks around it are dropped (a column that pads, or a hand-typed stamp). */
 interface Blanks {
@@ -96,18 +122,13 @@ function blankHint(b: Blanks, db: DatabaseContext): string {
  */
 function generatedAtRelease(g: GeneratedAtRelease | undefined, f: Forensics | undefined): string {
   if (!g || (f && f.kind !== 'never' && f.kind !== 'no-git')) return '';
-  return ` The release phase runs \`${g.command}\`${g.at ? ` (${g.at})` : ''}, which writes a migration on the release dyno and loses it with the dyno: that is how a database gets a revision no file in the repository has (release-generates-migration).`;
+  return `The release phase runs \`${g.command}\`${g.at ? ` (${g.at})` : ''}, which writes a migration on the release dyno and loses it with the dyno: that is how a database gets a revision no file in the repository has (release-generates-migration).`;
 }
 
 /** What the ledger says of an id it recorded but cannot chain down to this code, as a sentence. */
 function ledgerEvidence(r: LedgerRow | undefined, table: string | undefined): string {
   if (!r) return '';
-  return ` The ledger ${table} shows ${appliedByText(r)} applied it (${r.path}), but not every revision between it and this code, so it is not simply a newer release's.`;
-}
-
-/** What git says about the id, as a sentence appended to the message. */
-function origin(f: Forensics | undefined): string {
-  return f ? ` Git: ${describeForensics(f)}.` : '';
+  return `The ledger ${table} shows ${appliedByText(r)} applied it (${r.path}), but not every revision between it and this code, so it is not simply a newer release's.`;
 }
 
 /**
@@ -134,33 +155,50 @@ function noDelete(db: DatabaseContext, failing: number): string {
     : 'the upgrade from the other rows alone is predicted to fail as well';
 }
 
-function missingHint(id: string, f: Forensics | undefined, folder: string, deleteOrNot: string, restamp: string): string {
+/**
+ * The one command that fixes a row no file defines, filled in from the evidence, and the
+ * alternatives after it.
+ */
+function missingPlan(id: string, f: Forensics | undefined, folder: string, deleteOrNot: string, restamp: string, after: string | undefined): { fix?: string; hint: string } {
   const placeholder = 'alembic-preflight backfill';
   switch (f?.kind) {
     case 'renamed':
-      return `The migration is in the code under its new id: alembic-preflight restamp --from ${id} --to ${f.newId} --yes (replaces exactly that row).`;
+      return { fix: `alembic-preflight restamp --from ${id} --to ${f.newId} --yes`, hint: 'The migration is in the code under its new id; restamp replaces exactly that row.' };
     case 'deleted':
       return f.operations
-        ? `Restore ${f.path} from commit ${f.commit.short}^ (git checkout ${f.commit.short}^ -- ${f.path}): its upgrade() ran operations, so a no-op placeholder (${placeholder} --rewire --write) would leave every fresh database without them.`
-        : `Restore ${f.path} from commit ${f.commit.short}^ (git checkout ${f.commit.short}^ -- ${f.path}), or generate a no-op in its place: ${placeholder} --rewire --write (git gives the exact parent).`;
+        ? { fix: `git checkout ${f.commit.short}^ -- ${f.path}`, hint: `Restore the file: its upgrade() ran operations, so a no-op placeholder (${placeholder} --rewire --write) would leave every fresh database without them.` }
+        : { fix: `git checkout ${f.commit.short}^ -- ${f.path}`, hint: `Or generate a no-op in its place: ${placeholder} --rewire --write (git gives the exact parent).` };
     case 'other-ref':
-      return `Deploy the code that has it (${f.refs.join(', ')}), or merge that branch. Only if that code is gone for good: ${placeholder} --after <REV> --rewire --write.`;
+      return { hint: `Deploy the code that has it (${f.refs.join(', ')}), or merge that branch. Only if that code is gone for good: ${placeholder} --after <REV> --rewire --write.` };
     case 'in-tree':
-      return f.inWorkTree ? `Make Alembic load ${f.path} (it is outside the version folders, or its name is skipped); alembic-preflight check explains.` : `Restore it: git checkout -- ${f.path}.`;
+      return f.inWorkTree ? { hint: `Make Alembic load ${f.path} (it is outside the version folders, or its name is skipped); alembic-preflight check explains.` } : { fix: `git checkout -- ${f.path}`, hint: 'Restore the file.' };
     case 'never':
     case 'no-git':
-    case undefined:
-      return `Add a no-op migration with revision = '${id}' where the database reached it: ${placeholder} --after <REV> --rewire --write (run without --after to see the candidate parents).${
-        f === undefined ? ` Find where it came from: git log --all --oneline -S "${id}" -- ${folder}.` : ''
-      }${restamp} ${deleteOrNot.startsWith('DELETE') ? `If the row is simply stale: ${deleteOrNot}` : deleteOrNot}`;
+    case undefined: {
+      const search = f === undefined ? ` Find where it came from: git log --all --oneline -S "${id}" -- ${folder}.` : '';
+      const rest = `${restamp ? ` ${restamp}` : ''} ${deleteOrNot.startsWith('DELETE') ? `If the row is simply stale: ${deleteOrNot}` : deleteOrNot}`;
+      // the schema names the parent: the placeholder goes there; without it, backfill lists the candidates
+      return after !== undefined
+        ? { fix: `${placeholder} --after ${after} --rewire --write`, hint: `A no-op migration with revision = '${id}' after ${after}, where the schema says the database stands; backfill proves the upgrade before it writes.${search}${rest}` }
+        : { fix: `${placeholder}  # lists where the placeholder could go`, hint: `Then add a no-op migration with revision = '${id}' after the revision the database had reached when it was stamped: ${placeholder} --after REV --rewire --write.${search}${rest}` };
+    }
   }
 }
 
-/** Which revision's schema the catalog matches, per the schema probes (the objects the migrations name, by name). */
-function schemaEvidence(db: DatabaseContext): string {
-  const [best, next] = db.schema?.matches ?? [];
-  if (!best) return '';
+/**
+ * Which revision's schema the catalog matches, per the schema probes (the objects the migrations name,
+ * by name), and the revision to place the placeholder after when the match is exact. A claim only
+ * from objects the database has: with none of them, nothing could be compared.
+ */
+function schemaEvidence(db: DatabaseContext): { text: string; after?: string } | undefined {
+  const s = db.schema;
+  if (!s || s.unavailable !== undefined || s.matches === undefined) return undefined;
+  const [best, next] = s.matches;
+  if (!best) return { text: 'Nothing could be compared: the database has none of the objects the migrations create.' };
   const exact = best.agree === best.of;
-  const runnerUp = next ? `; next, ${next.revision}: ${next.agree} of ${next.of}` : '';
-  return ` The schema ${exact ? 'matches' : 'comes closest to'} what the migrations up to ${best.revision} leave: ${best.agree} of ${best.of} objects they name agree with the catalog${runnerUp}.`;
+  const runnerUp = next ? `; ${next.revision} next, ${next.agree} of ${next.of}` : '';
+  return {
+    text: `The database ${exact ? 'has exactly' : 'comes closest to'} what the migrations up to ${best.revision} leave: ${exact ? `all ${best.of}` : `${best.agree} of ${best.of}`} objects compared agree, ${best.present} of them present${runnerUp}.`,
+    ...(exact ? { after: best.revision } : {}),
+  };
 }

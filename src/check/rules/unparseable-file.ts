@@ -58,6 +58,7 @@ function envPyProblem(model: ProjectModel): Finding | undefined {
   return {
     code: 'unparseable-file',
     severity: 'error',
+    title: `env.py does not compile: ${problem.message}`,
     message: `${rel}: ${problem.message} (line ${problem.line}). Alembic runs env.py for every command that touches the database, so \`alembic upgrade head\` fails here; \`alembic heads\` and \`history\` still work, because they never run it.`,
     hint: outcome.kind === 'read' && outcome.read.syntaxError?.conflictMarkerLine !== undefined
       ? conflictHint(outcome.read.syntaxError.conflictMarkerLine, rel)

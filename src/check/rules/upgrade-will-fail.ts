@@ -23,7 +23,8 @@ export const upgradeWillFail: Rule = {
         {
           code: 'upgrade-will-fail',
           severity: 'error',
-          message: `Cannot predict \`alembic upgrade ${p.target}\`: ${p.unpredictable}. Refusing to give an all-clear.`,
+          title: `cannot predict \`alembic upgrade ${p.target}\`: no all-clear`,
+          message: `No all-clear for \`alembic upgrade ${p.target}\`. What it does cannot be predicted: ${p.unpredictable}.`,
           hint: 'Name the target revision explicitly, or fix the version-table row; then run verify again.',
         },
       ];
@@ -42,6 +43,7 @@ export const upgradeWillFail: Rule = {
         {
           code: 'upgrade-will-fail',
           severity: 'error',
+          title: `merge ${merge.id} lists ${f.row}, which another parent already brings in`,
           message:
             `${onNew}\`alembic upgrade ${p.target}\` will fail at merge revision ${merge.id}: it lists ${f.row} as a down revision, but ${f.row} is already an ancestor of ${redundant.via}, ` +
             `another of its parents${redundant.throughDependency ? ' (through depends_on)' : ''}. By the time the merge runs, the ${f.row} row of the version table has been replaced, and Alembic's bookkeeping raises ${p.cliOutput}.`,
@@ -57,6 +59,8 @@ export const upgradeWillFail: Rule = {
       {
         code: 'upgrade-will-fail',
         severity: 'error',
+        // Alembic's line is printed on its own under the title
+        title: `\`alembic upgrade ${p.target}\` will fail${f.stage === 'target' ? `: it cannot find '${p.target}'` : ''}`,
         message: `${onNew}\`alembic upgrade ${p.target}\` will fail: ${p.cliOutput}`,
         hint,
         alembicError: p.cliOutput ?? undefined,

@@ -45,7 +45,8 @@ export function schemaOps(text: string): SchemaOp[] {
   if ([...defs.keys()].some((d) => d.startsWith('upgrade_'))) return [everything(lines[upgrade]!.line, 'a multi-database script (upgrade_<engine>)')];
   const ops: SchemaOp[] = [];
   const reader = new BodyReader(lines, defs, imported, values, ops);
-  reader.body(upgrade, false, new Set());
+  // a decorator decides whether and how the body runs (one that skips it on SQLite, say): its steps may not
+  reader.body(upgrade, lines[upgrade - 1]?.tokens[0]?.text === '@', new Set());
   return ops;
 }
 

@@ -23,6 +23,8 @@ export interface UpgradeClash {
   readonly line: number;
   /** a step of batch_alter_table (on SQLite it fails in Alembic's own copy of the table, with a KeyError) */
   readonly batch?: true;
+  /** the missing table is the one an ALTER TABLE names (for a column or constraint of it): PostgreSQL says "relation" */
+  readonly altered?: true;
 }
 
 /** How well the catalog matches the schema each revision leaves (for a row no file defines). */
@@ -30,6 +32,8 @@ export interface SchemaMatch {
   readonly revision: string;
   readonly agree: number;
   readonly of: number;
+  /** Of the objects that agree, those the catalog has (the rest agree by being absent). */
+  readonly present: number;
 }
 
 export interface SchemaProbe {
@@ -41,7 +45,10 @@ export interface SchemaProbe {
   readonly clash?: UpgradeClash;
   /** The catalog could not be read: why (the probes then claim nothing). */
   readonly unavailable?: string;
-  /** For rows no file defines: the revisions whose schema the catalog matches best, best first. */
+  /**
+   * For rows no file defines: the revisions whose schema the catalog matches best, best first. Empty
+   * when no object any migration creates is in the database: absences alone tell no revision apart.
+   */
   readonly matches?: readonly SchemaMatch[];
   /** The tables each pending revision certainly creates (the first-run rule's facts). */
   readonly createdTables: ReadonlyMap<string, { readonly path: string; readonly tables: readonly { readonly name: string; readonly line: number }[] }>;
@@ -249,6 +256,9 @@ function upgradeAgainst(catalog: Catalog, prediction: UpgradePrediction, ops: Op
           if (op.once) madeTypes.add(catalog.fold(op.obj.name));
           if (now === 'present' && first) return clash('exists', op.obj);
         } else if (now === 'absent' && !(catalog.elsewhere && (op.obj.kind === 'table' || op.obj.kind === 'index' || op.obj.kind === 'type'))) {
+          // ALTER TABLE on a table that is not there: the server names the table, not the column or constraint
+          const table = (op.obj.kind === 'column' || op.obj.kind === 'constraint') && op.obj.table !== undefined ? { kind: 'table' as const, name: op.obj.table } : undefined;
+          if (table && catalog.probes('table') && run.get(table) === 'absent') return { ...clash('missing', table), clash: { ...clash('missing', table).clash, altered: true } };
           return clash('missing', op.obj);
         }
       }
@@ -295,16 +305,18 @@ function matchRevisions(model: ProjectModel, ops: OpsReader, catalog: Catalog): 
     laterAgree[i] = laterAgree[i]! + laterAgree[i + 1]!;
   }
   // what compare() counts, kept per object and updated only for the objects each revision touches
-  const counted = new Map<string, 0 | 1 | 2>();
+  const counted = new Map<string, Score>();
   let of = 0;
   let agree = 0;
+  let present = 0;
   const rescore = (key: string): void => {
     const obj = replay.objectOf(key);
     if (!obj) return;
     const was = counted.get(key) ?? 0;
     const now = scoreOf(replay, catalog, obj);
     of += (now > 0 ? 1 : 0) - (was > 0 ? 1 : 0);
-    agree += (now === 2 ? 1 : 0) - (was === 2 ? 1 : 0);
+    agree += (now >= 2 ? 1 : 0) - (was >= 2 ? 1 : 0);
+    present += (now === 3 ? 1 : 0) - (was === 3 ? 1 : 0);
     counted.set(key, now);
   };
   const scored = order.map((rev, at) => {
@@ -312,20 +324,25 @@ function matchRevisions(model: ProjectModel, ops: OpsReader, catalog: Catalog): 
     const touched = replay.takeTouched();
     if (touched === 'all') for (const { obj } of replay.objects()) rescore(replay.key(obj));
     else for (const key of touched) rescore(key);
-    return { revision: rev, agree: agree + laterAgree[at + 1]!, of: of + laterOf[at + 1]!, at };
+    return { revision: rev, agree: agree + laterAgree[at + 1]!, of: of + laterOf[at + 1]!, present, at };
   });
+  // a database without one object any migration creates agrees best with whichever revision creates
+  // least: that is no evidence of where it stands, so nothing is ranked
+  if (!scored.some((m) => m.present > 0)) return [];
   // fewest disagreements first; among equals the later revision (it explains more of the schema)
   return scored
     .filter((m) => m.of > 0)
     .sort((a, b) => a.of - a.agree - (b.of - b.agree) || b.agree - a.agree || b.at - a.at)
-    .map(({ revision, agree, of }) => ({ revision, agree, of }));
+    .map(({ revision, agree, of, present }) => ({ revision, agree, of, present }));
 }
 
-/** One object as compare() counts it: 0 not compared (unknown on either side), 1 differs, 2 agrees. */
-function scoreOf(replay: SchemaState, catalog: Catalog, obj: ObjectRef): 0 | 1 | 2 {
+/** One object as compare() counts it: 0 not compared (unknown on either side), 1 differs, 2 agrees absent, 3 agrees present. */
+type Score = 0 | 1 | 2 | 3;
+function scoreOf(replay: SchemaState, catalog: Catalog, obj: ObjectRef): Score {
   if (!catalog.probes(obj.kind)) return 0;
   const actual = catalog.has(obj);
   const { state, by } = replay.lookup(obj);
   if (state === 'unknown' || actual === 'unknown' || !by) return 0;
-  return state === actual ? 2 : 1;
+  if (state !== actual) return 1;
+  return actual === 'present' ? 3 : 2;
 }

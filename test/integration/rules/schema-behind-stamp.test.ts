@@ -16,7 +16,7 @@ describe('schema-behind-stamp', () => {
     const f = out.result.findings.find((x) => x.code === 'schema-behind-stamp')!;
     expect(f.severity).toBe('warning');
     expect(f.message).toContain('the alembic_version table says 2a3b4c5d6e7f ran, but the table guest_sessions it creates is not in the database');
-    expect(f.hint).toContain('alembic stamp 1f2a3b4c5d6e, then alembic upgrade head');
+    expect(f.fix).toBe('alembic stamp 1f2a3b4c5d6e && alembic upgrade head');
     // the upgrade itself goes through (so the verdict stays OK) and leaves the table missing
     expect(out.exitCode).toBe(0);
     expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);

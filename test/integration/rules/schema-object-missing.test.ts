@@ -53,5 +53,26 @@ describe('schema-object-missing', () => {
       expect(f.message).toContain('a1000000 (migrations/versions/a1000000_step.py:16) creates it and is recorded as applied');
       expect(f.hint).toContain('alembic stamp base, then alembic upgrade head');
     }, 60_000);
+
+    it.each([
+      ['a constraint', 'op.drop_constraint("uq_attribute_code", "attribute", type_="unique")'],
+      ['a column', 'op.drop_column("attribute", "code")'],
+    ])('%s of a table that is gone: the line quoted is the missing table, as PostgreSQL reports it first', async (_what, step) => {
+      const name = `probe_gone_${_what.length}`;
+      await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
+      const url = pg().urlFor(name);
+      const root = projectWith([
+        ['a1000000', 'op.create_table("attribute", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.String(10)), sa.UniqueConstraint("code", name="uq_attribute_code"))'],
+        ['b2000000', step],
+      ]);
+      expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+      await pgExec(url, 'DROP TABLE attribute');
+      const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+      const f = out.result.findings.find((x) => x.code === 'schema-object-missing')!;
+      const real = exampleAlembic(root, url, 'upgrade', 'head');
+      expect(real.status).not.toBe(0);
+      expect(real.error).toContain('relation "attribute" does not exist');
+      expect(f.alembicError).toBe(real.error);
+    }, 60_000);
   });
 });

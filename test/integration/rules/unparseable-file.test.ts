@@ -147,7 +147,7 @@ describe('unparseable-file: env.py', () => {
     writeFileSync(path.join(bad, 'app.db'), '');
     const r = runCli(bad, ['verify', '--database-url', 'sqlite:///app.db']);
     expect(r.status).toBe(1);
-    expect(r.stdout.trim().split('\n').pop()).toBe("BLOCKED: `alembic upgrade head` will fail with: SyntaxError: expected ':' (migrations/env.py).");
+    expect(r.stdout.trim().split('\n').pop()).toBe("BLOCKED: `alembic upgrade head` will fail: SyntaxError: expected ':' (migrations/env.py).");
   });
 
   it('says nothing of an env.py that compiles, and real Alembic upgrades with it', async () => {
