@@ -73,7 +73,7 @@ const shapes = [
   ['branchy', ['--n', '200', '--seed', '2', '--branch-rate', '0.2', '--merge-rate', '0.5', '--label-rate', '0.1', '--depends-rate', '0.05']],
   ['roots', ['--n', '150', '--seed', '3', '--roots', '2', '--heads', '2', '--cross-root-merges']],
   ['traps', ['--n', '120', '--seed', '4', '--traps', '0.2', '--extras']],
-  ['subdirs', ['--n', '120', '--seed', '5', '--subdirs', '3', '--locations', '2', '--id-style', 'date']],
+  ['subdirs', ['--n', '120', '--seed', '5', '--subdirs', '3', '--locations', '2']],
 ];
 for (const [name, args] of shapes) {
   const dir = path.join(WORK, `corpus-${name}`);

@@ -18,7 +18,7 @@ const { discoverRevisionFiles } = await load('alembic/discovery.js');
 const { readSourceFile } = await load('alembic/source-reader.js');
 const { loadScript } = await load('alembic/script-loader.js');
 const { buildRevisionMap } = await load('alembic/revision-map.js');
-const { configOptions, checkModel } = await load('commands/check-command.js');
+const { configOptions, checkModel } = await load('workspace/open-project.js');
 const { checkJson } = await load('report/json-report.js');
 const { diskFiles } = await load('project/project-files.js');
 

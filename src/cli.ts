@@ -78,13 +78,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       async (args) => {
         format = args.format === 'json' || args.format === 'sarif' ? 'json' : 'text';
         if (args.rules) return listRules(args.config, format, env);
-        const { verifyCommand } = await import('./commands/verify-command.js');
         if (args.downgrade !== undefined) {
-          const { verifyDowngradeCommand } = await import('./commands/verify-command.js');
+          const { verifyDowngradeCommand } = await import('./commands/verify-downgrade-command.js');
           const out = await verifyDowngradeCommand({ ...projectArgs(args, build), ...databaseArgs(args), env, downgrade: args.downgrade });
           report(out);
           return;
         }
+        const { verifyCommand } = await import('./commands/verify-command.js');
         const out = await verifyCommand({ ...projectArgs(args, build), ...databaseArgs(args), ...ledgerArgs(args), schemaProbes: args['schema-probes'], env, git: args.git });
         report(out);
       },

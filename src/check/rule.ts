@@ -8,6 +8,7 @@ import type { LintContext } from './lint/lint-context.js';
 import type { StampResolution, UpgradePrediction } from '../alembic/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
 import type { ProjectFiles } from '../project/project-files.js';
+import type { IniUrl, OtherDatabases, UrlVariables } from '../database/url-comparisons.js';
 
 /** What `verify` adds: the live version table, each row's resolution, and the predicted upgrade. */
 export interface DatabaseContext {
@@ -31,63 +32,7 @@ export interface DatabaseContext {
 /** What verify learnt about the URL it read and the URL Alembic will use, for the URL rules. */
 export type UrlFacts = Pick<DatabaseContext, 'urlBarePercent' | 'urlVariables' | 'iniUrl' | 'otherDatabases'>;
 
-export interface OtherDatabases {
-  /** env.py, relative to the working folder, and the line that runs the migrations per database. */
-  readonly envPy: string;
-  readonly envPyLine: number;
-  /** Where env.py takes the databases' names: alembic.ini's `databases` (Alembic's multidb template), the app's binds (Flask-Migrate's), or elsewhere. */
-  readonly names: 'ini' | 'binds' | 'unknown';
-  /**
-   * alembic.ini's `databases` names, each with its section's line and how its sqlalchemy.url compares
-   * with the URL verify read ('unknown' too when env.py may connect otherwise than with the ini's URLs).
-   */
-  readonly listed?: {
-    readonly ini: string;
-    readonly line: number;
-    readonly databases: readonly { readonly name: string; readonly line?: number; readonly here: 'same' | 'different' | 'unknown' }[];
-  };
-  /** Where our URL came from: $NAME or --database-url. */
-  readonly source: string;
-}
-
-export interface IniUrl {
-  /**
-   * same: names the database we read; different: another one; unknown: not a URL we can compare;
-   * placeholder: the template's driver://…; empty: the option is blank; absent: there is none;
-   * postgres-scheme: postgres://…, which the project's SQLAlchemy refuses.
-   */
-  readonly state: 'same' | 'different' | 'unknown' | 'placeholder' | 'empty' | 'absent' | 'postgres-scheme';
-  /** Where our URL came from: $NAME or --database-url. */
-  readonly source: string;
-  /** env.py, relative to the working folder, and the line of its engine_from_config (or create_engine) call. */
-  readonly envPy: string;
-  readonly envPyLine: number;
-  /** How env.py builds its engine from the ini: Alembic's template, or create_engine(config.get_main_option("sqlalchemy.url")). */
-  readonly via: 'engine_from_config' | 'create_engine';
-  /** alembic.ini, relative to the working folder, and the option's line (the section's when absent). */
-  readonly ini: string;
-  readonly line: number;
-  readonly section: string;
-}
-
-export interface UrlVariables {
-  /** The variable the URL came from; null when it was given with --database-url. */
-  readonly used: string | null;
-  readonly reads: readonly {
-    readonly name: string;
-    readonly line: number;
-    readonly here: 'same' | 'different' | 'unset';
-    /** The value starts with postgres:// and reaches SQLAlchemy as it is (unset here: the --database-url value stands in for it). */
-    readonly postgresScheme?: boolean;
-  }[];
-  /**
-   * Whether a postgres:// value read here reaches SQLAlchemy as it is: env.py does nothing to the
-   * scheme, and the project's SQLAlchemy (1.4 and later) refuses it.
-   */
-  readonly schemeRefused?: boolean;
-  /** env.py, relative to the working folder. */
-  readonly envPy: string;
-}
+export type { IniUrl, OtherDatabases, UrlVariables } from '../database/url-comparisons.js';
 
 export interface CheckContext {
   readonly model: ProjectModel;

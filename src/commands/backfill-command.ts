@@ -13,10 +13,13 @@ import { planBackfill, proveBackfill, type BackfillOutcome, type MissingId } fro
 import { writeChanges } from '../generate/write-changes.js';
 import { acquireWriteLock } from '../generate/write-lock.js';
 import { backfillJson, backfillText } from '../report/backfill-report.js';
-import { configOptions, syntaxOracle, withFiles, type CommandOutput } from './check-command.js';
-import { readingCache, saveReadingCache } from './reading-cache.js';
-import { scanLogFile } from './read-log.js';
-import { chooseVersionTable, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
+import { configOptions, syntaxOracle } from '../workspace/open-project.js';
+import { withFiles, type CommandOutput } from '../workspace/command-options.js';
+import { readingCache, saveReadingCache } from '../workspace/reading-cache.js';
+import { scanLogFile } from '../workspace/read-log.js';
+import { chooseVersionTable } from '../workspace/version-table-choice.js';
+import { readVersionTable } from '../workspace/open-database.js';
+import type { VerifyCommandOptions } from '../workspace/command-options.js';
 
 export interface BackfillCommandOptions extends VerifyCommandOptions {
   readonly revisions?: readonly string[];

@@ -2,8 +2,10 @@ import { loadProjectConfig } from '../alembic/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
 import { predictUpgrade, resolveStamps } from '../alembic/upgrade-plan.js';
 import { databaseMarks, renderGraph, type GraphDatabase } from '../report/graph-render.js';
-import { configOptions, withFiles, type CommandOutput } from './check-command.js';
-import { openProjectAndDatabase, type VerifyCommandOptions } from './verify-command.js';
+import { configOptions } from '../workspace/open-project.js';
+import { withFiles, type CommandOutput } from '../workspace/command-options.js';
+import { openProjectAndDatabase } from '../workspace/open-database.js';
+import type { VerifyCommandOptions } from '../workspace/command-options.js';
 
 export interface GraphCommandOptions extends VerifyCommandOptions {
   readonly graphFormat: 'mermaid' | 'dot' | 'text';

@@ -6,8 +6,9 @@ import { resolveStamps, Resolver } from '../alembic/upgrade-plan.js';
 import { historyOrder } from '../report/graph-render.js';
 import { writeLedger } from '../database/write-ledger.js';
 import type { LedgerRow } from '../database/ledger.js';
-import type { CommandOutput } from './check-command.js';
-import { openProjectAndDatabase, postgresOptions, type VerifyCommandOptions } from './verify-command.js';
+import type { CommandOutput } from '../workspace/command-options.js';
+import { openProjectAndDatabase, postgresOptions } from '../workspace/open-database.js';
+import type { VerifyCommandOptions } from '../workspace/command-options.js';
 
 export interface LedgerCommandOptions extends VerifyCommandOptions {
   readonly yes?: boolean;

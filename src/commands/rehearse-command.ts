@@ -18,8 +18,11 @@ import { readAlembicFailure } from '../release/alembic-failure.js';
 import type { RehearseOutcome, RehearseStep, SchemaDrift } from '../release/rehearse-outcome.js';
 import { alembicCommand, flaskCommand, runChild } from '../release/run-child.js';
 import { rehearseJson, rehearseText } from '../report/rehearse-report.js';
-import { configOptions, withFiles, type CommandOutput } from './check-command.js';
-import { chooseVersionTable, postgresOptions, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
+import { configOptions } from '../workspace/open-project.js';
+import { withFiles, type CommandOutput } from '../workspace/command-options.js';
+import { chooseVersionTable } from '../workspace/version-table-choice.js';
+import { postgresOptions, readVersionTable } from '../workspace/open-database.js';
+import type { VerifyCommandOptions } from '../workspace/command-options.js';
 import { catalogDdl } from '../database/catalog-ddl.js';
 
 export interface RehearseCommandOptions extends VerifyCommandOptions {

@@ -9,8 +9,10 @@ import { alembicCommand, flaskAppMissing, flaskCommand, runChild } from '../rele
 import { detectContext } from '../release/context.js';
 import { interpreterPython, pythonFindsModule } from '../release/interpreter-python.js';
 import { findingText, verifyText } from '../report/text-report.js';
-import { releaseLineConfig, withFiles } from './check-command.js';
-import { openProjectAndDatabase, postgresOptions, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
+import { releaseLineConfig } from '../workspace/open-project.js';
+import { withFiles } from '../workspace/command-options.js';
+import { openProjectAndDatabase, postgresOptions, readVersionTable } from '../workspace/open-database.js';
+import type { VerifyCommandOptions } from '../workspace/command-options.js';
 import type { DatabaseTarget } from '../database/database-url.js';
 import type { LedgerRow } from '../database/ledger.js';
 import { writeLedger, type LedgerWrite } from '../database/write-ledger.js';

@@ -3,8 +3,9 @@ import { deployOrigin, procfileTarget } from '../deploy/procfile-target.js';
 import { releaseLineShown, upgradeShown } from '../report/text-report.js';
 import { restampRow, restampSql } from '../database/restamp.js';
 import { UsageError } from '../errors/errors.js';
-import type { CommandOutput } from './check-command.js';
-import { openProjectAndDatabase, postgresOptions, readVersionTable, type VerifyCommandOptions } from './verify-command.js';
+import type { CommandOutput } from '../workspace/command-options.js';
+import { openProjectAndDatabase, postgresOptions, readVersionTable } from '../workspace/open-database.js';
+import type { VerifyCommandOptions } from '../workspace/command-options.js';
 
 export interface RestampCommandOptions extends VerifyCommandOptions {
   readonly from: string;

@@ -1,6 +1,6 @@
 import type { LogGroup, LogScanResult } from '../check/log-scanner.js';
-import type { CommandOutput } from './check-command.js';
-import { scanLogFile } from './read-log.js';
+import type { CommandOutput } from '../workspace/command-options.js';
+import { scanLogFile } from '../workspace/read-log.js';
 
 export interface ScanLogsOptions {
   readonly cwd: string;

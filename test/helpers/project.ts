@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LATEST_ALEMBIC, parseAlembicVersion } from '../../src/alembic/alembic-version.js';
 import { loadProject } from '../../src/alembic/project-model.js';
 import type { CheckResult } from '../../src/check/run-check.js';
-import { checkModel } from '../../src/commands/check-command.js';
+import { checkModel } from '../../src/workspace/open-project.js';
 import { tempDir } from './temp-dir.js';
 import { diskFiles } from '../../src/project/project-files.js';
 

@@ -24,7 +24,8 @@ describe('backfill with the schema probes', () => {
       ['2a3b4c5d6e7f', 7, 7],
       ['1f2a3b4c5d6e', 3, 7],
     ]);
-    expect(out.stdout).toContain('--after 2a3b4c5d6e7f --rewire: runs nothing; the catalog matches 7 of 7 objects the migrations up to it name');
+    expect(out.stdout).toContain('--after 2a3b4c5d6e7f --rewire: runs nothing; schema: all 7 objects compared agree, 7 present');
+    expect(out.stdout).toContain('--after 1f2a3b4c5d6e --rewire: runs 2a3b4c5d6e7f (rewires 2a3b4c5d6e7f); schema: 3 of 7 objects compared agree, 3 present');
   }, 60_000);
 
   it('the proof says the no-op placeholder leaves the schema the migrations expect, when it does', async () => {

@@ -92,7 +92,7 @@ const envPy = await import(dist + '/alembic/env-py.js');
 const { loadProject } = await import(dist + '/alembic/project-model.js');
 const { diskFiles } = await import(dist + '/project/project-files.js');
 const { LATEST_ALEMBIC } = await import(dist + '/alembic/alembic-version.js');
-const { checkModel } = await import(dist + '/commands/check-command.js');
+const { checkModel } = await import(dist + '/workspace/open-project.js');
 const { checkText } = await import(dist + '/report/text-report.js');
 const readers = Object.entries(envPy).filter(([, f]) => typeof f === 'function');
 if (readers.length < 10) throw new Error('env-py.js exports only ' + readers.length + ' functions');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { backfillCommand } from '../../src/commands/backfill-command.js';
 import { verifyCommand } from '../../src/commands/verify-command.js';
 import { commandProject, commandTarget, procfileTarget, releaseConfig } from '../../src/deploy/procfile-target.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, unwrapped } from '../helpers/cli.js';
 import { prepareDatabase, writeScenarioProject, type RevSpec } from '../helpers/db-scenario.js';
 import { alembicOnPath, alembicTargets } from '../helpers/oracle.js';
 import { makeProject } from '../helpers/project.js';
@@ -161,7 +161,7 @@ describe('procfileTarget follows a shell script of the app that the release line
     writeFileSync(path.join(root, 'bin/release.sh'), '#!/bin/bash\nset -e\nalembic upgrade heads\n');
     const text = runCli(root, ['check', '--no-lint']);
     expect(text.status, text.stdout).toBe(0);
-    expect(text.stdout).toContain('graded for `alembic upgrade heads` (the release line in Procfile:1, at bin/release.sh:3)');
+    expect(unwrapped(text.stdout)).toContain('graded for `alembic upgrade heads` (the release line in Procfile:1, at bin/release.sh:3)');
     const json = JSON.parse(runCli(root, ['check', '--no-lint', '--format', 'json']).stdout) as { target: string; targetFrom: string; targetVia: string | null };
     expect(json).toMatchObject({ target: 'heads', targetFrom: 'bin/release.sh:3', targetVia: 'Procfile:1' });
   });
@@ -247,10 +247,13 @@ describe('commandProject: the -c and -n of the upgrade a command wrapped by `rel
     expect(commandProject(['python', '-m', 'alembic', '--config=db/alembic.ini', '-n', 'tenant', 'upgrade', 'heads'])).toEqual({ config: 'db/alembic.ini', name: 'tenant' });
     expect(commandProject(['sh', '-c', '"alembic --config db/alembic.ini --name tenant upgrade head && python seed.py"'])).toEqual({ config: 'db/alembic.ini', name: 'tenant' });
     expect(commandProject(['alembic', '-c', 'config-1/alembic.ini', 'upgrade', 'head'])).toEqual({ config: 'config-1/alembic.ini' });
-    // nothing to adopt: no option, a variable, two upgrades that disagree, not an upgrade, a script, flask
+    // alembic started directly gets its words as they are: no shell expands a `$` or splits a blank
+    expect(commandProject(['alembic', '-c', '$ALEMBIC_INI', 'upgrade', 'head'])).toEqual({ config: '$ALEMBIC_INI' });
+    expect(commandProject(['alembic', '-c', 'my db/alembic.ini', 'upgrade', 'head'])).toEqual({ config: 'my db/alembic.ini' });
+    // nothing to adopt: no option, a variable the shell expands, two upgrades that disagree, not an upgrade, a script, flask
     for (const argv of [
       ['alembic', 'upgrade', 'head'],
-      ['alembic', '-c', '$ALEMBIC_INI', 'upgrade', 'head'],
+      ['sh', '-c', 'alembic -c $ALEMBIC_INI upgrade head'],
       ['sh', '-c', 'alembic -c a.ini upgrade head && alembic -c b.ini upgrade head'],
       ['sh', '-c', 'alembic -c a.ini upgrade head && alembic upgrade head'],
       ['alembic', '-c', 'db/alembic.ini', 'current'],

@@ -2,10 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// cli → commands → {check, generate, release, report} → {deploy, history} → {alembic, database} → packaging → {python, project} → {errors, logger}
+// cli → commands → workspace → {check, generate, release, report} → {deploy, history} → {alembic, database} → packaging → {python, project} → {errors, logger}
 const RANK: Record<string, number> = {
   '': 0,
   commands: 1,
+  workspace: 1.5,
   check: 2,
   generate: 2,
   release: 2,
@@ -112,12 +113,18 @@ describe('imports flow one way through the layers', () => {
 
   it('only the project reader, the database drivers, the writers, the child runner and the entry touch the disk, processes or the environment', () => {
     // the rest is pure: contents in (through ProjectFiles), data out
-    const allowed = [/^project\//u, /^database\//u, /^generate\/write-/u, /^release\//u, /^logger\//u, /^commands\/(?:read-log|warm-code-cache)\.ts$/u, /^cli(?:-loader)?\.ts$/u, /^version\.ts$/u];
+    const allowed = [/^project\//u, /^database\//u, /^generate\/write-/u, /^release\//u, /^logger\//u, /^workspace\/read-log\.ts$/u, /^commands\/warm-code-cache\.ts$/u, /^cli(?:-loader)?\.ts$/u, /^version\.ts$/u];
     const reaching = files
       .map((f) => path.relative(SRC, f))
       .filter((rel) => !allowed.some((a) => a.test(rel)))
       .filter((rel) => /from 'node:(fs|fs\/promises|child_process)'|import\('node:(fs|child_process)'\)|process\.env/u.test(readFileSync(path.join(SRC, rel), 'utf8')));
     expect(reaching).toEqual([]);
+  });
+
+  it('no command imports another: what they share is the workspace below them', () => {
+    const commands = files.filter((f) => f.startsWith(path.join(SRC, 'commands') + path.sep));
+    const across = commands.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/(?:from\s+|import\s*\(\s*)'\.\/([^']+)'/gu)].map((m) => `${path.basename(f)} → ${m[1]}`));
+    expect(across).toEqual([]);
   });
 
   it('no files import each other in a cycle', () => {

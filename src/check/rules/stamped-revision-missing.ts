@@ -180,7 +180,7 @@ function missingPlan(id: string, f: Forensics | undefined, folder: string, delet
       // the schema names the parent: the placeholder goes there; without it, backfill lists the candidates
       return after !== undefined
         ? { fix: `${placeholder} --after ${after} --rewire --write`, hint: `A no-op migration with revision = '${id}' after ${after}, where the schema says the database stands; backfill proves the upgrade before it writes.${search}${rest}` }
-        : { fix: `${placeholder}  # lists where the placeholder could go`, hint: `Then add a no-op migration with revision = '${id}' after the revision the database had reached when it was stamped: ${placeholder} --after REV --rewire --write.${search}${rest}` };
+        : { fix: `${placeholder}  # lists where the placeholder could go`, hint: `Then add a no-op migration with revision = '${id}' after the revision the database had reached when it was stamped: ${placeholder} --after <REV> --rewire --write.${search}${rest}` };
     }
   }
 }

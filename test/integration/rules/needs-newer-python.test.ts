@@ -10,7 +10,7 @@ import { detectPythonVersion } from '../../../src/packaging/python-version.js';
 import { tokenize } from '../../../src/python/python-tokenizer.js';
 import { LATEST_ALEMBIC } from '../../../src/alembic/alembic-version.js';
 import { loadProject } from '../../../src/alembic/project-model.js';
-import { checkModel } from '../../../src/commands/check-command.js';
+import { checkModel } from '../../../src/workspace/open-project.js';
 import { runCli } from '../../helpers/cli.js';
 import { interpreterPython } from '../../../src/release/interpreter-python.js';
 import { diskFiles } from '../../../src/project/project-files.js';

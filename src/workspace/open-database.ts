@@ -1,0 +1,135 @@
+import type { ProjectConfig } from '../alembic/alembic-config.js';
+import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
+import { loadProjectConfig } from '../alembic/alembic-config.js';
+import { modelFromConfigAlongside, type ProjectModel } from '../alembic/project-model.js';
+import type { UrlFacts } from '../check/rule.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
+import type { PostgresOptions } from '../database/read-postgres.js';
+import type { VersionTableRequest, VersionTableState } from '../database/version-table.js';
+import { compareUrls, type UrlProject } from '../database/url-comparisons.js';
+import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
+import { schemaOps as readSchemaOps, type SchemaOp } from '../check/schema/schema-ops.js';
+import type { LintConfig } from '../check/lint/lint-config.js';
+import { UsageError } from '../errors/errors.js';
+import type { ResultCache } from '../project/result-cache.js';
+import { withFiles, type VerifyCommandOptions } from './command-options.js';
+import { configOptions, projectLintConfig, syntaxOracle } from './open-project.js';
+import { readingCache, saveReadingCache } from './reading-cache.js';
+import { chooseVersionTable, envPyText, type TableChoice } from './version-table-choice.js';
+
+/** The project and the live version table, as every database command starts. */
+export interface ProjectAndDatabase {
+  readonly config: ProjectConfig;
+  readonly table: TableChoice;
+  readonly db: DatabaseTarget;
+  readonly state: VersionTableState;
+  readonly model: ProjectModel;
+  /** Where the URL came from, for the report: --database-url or $NAME. */
+  readonly source: string;
+  /** How our URL compares with what Alembic will connect with (url-percent-not-escaped, url-variable-differs, ini-url-differs). */
+  readonly url: UrlFacts;
+  /** The project's settings (the ledger's among them). */
+  readonly settings: LintConfig;
+  /** The ledger's table, unless --no-ledger or the settings turn it off. */
+  readonly ledgerTable?: string;
+  /** Each revision file's steps for the schema probes, by path (unless --no-schema-probes). */
+  readonly schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>;
+}
+
+/**
+ * Resolves the URL (flag, else the environment variable), reads the
+ * configuration, then the database and, while its round trips are under way,
+ * the revision files; then builds the model.
+ */
+export async function openProjectAndDatabase(given: VerifyCommandOptions, missingUrlHint: string): Promise<ProjectAndDatabase> {
+  const opts = withFiles(given);
+  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  const raw = opts.databaseUrl ?? opts.env[envName];
+  if (!raw) throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, { hint: missingUrlHint });
+  const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
+  const loadOptions = configOptions(opts);
+  const config = await loadProjectConfig(loadOptions);
+  const envPy = envPyText(config);
+  const table = chooseVersionTable(config, opts, db.dialect, envPy);
+  const settings = await projectLintConfig(config);
+  const ledgerTable = opts.ledger === false ? undefined : (opts.ledgerTable ?? settings.ledgerTable ?? DEFAULT_LEDGER_TABLE);
+  if (ledgerTable !== undefined && ledgerTable === table.versionTable) {
+    throw new UsageError(`The ledger table '${ledgerTable}' is the version table: the ledger keeps its own rows beside Alembic's.`, {
+      hint: `Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger.`,
+    });
+  }
+  // the database is read while the files are: a remote database's round trips cost as much as the
+  // reading, and its failure still ends the run as soon as it is known
+  const reading = readVersionTable(db, { ...table, ...(ledgerTable !== undefined ? { ledgerTable } : {}), ...(opts.schemaProbes === false ? {} : { catalog: true }) }, opts);
+  let settled = false;
+  let failed: { error: unknown } | undefined;
+  reading.then(
+    () => (settled = true),
+    (error: unknown) => {
+      settled = true;
+      failed = { error };
+    },
+  );
+  const cache = readingCache(opts, config);
+  const schemaOps = opts.schemaProbes === false ? undefined : new Map<string, readonly SchemaOp[]>();
+  const model = await modelFromConfigAlongside(
+    config,
+    loadOptions.alembicVersion,
+    {
+      waiting: () => !settled,
+      abandon: () => {
+        if (failed) throw failed.error;
+      },
+    },
+    // the probes' steps are read from each file as the model reads it (the text is not kept)
+    { cache, ...syntaxOracle(opts, config), ...(schemaOps ? { onText: (file: string, text: string, digest: string | undefined) => void schemaOps.set(file, cachedSchemaOps(cache, text, digest)) } : {}) },
+  );
+  await saveReadingCache(cache);
+  const state = await reading;
+  const source = opts.databaseUrl ? '--database-url' : `$${envName}`;
+  const url = compareUrls(urlProject(config, envPy), { url: raw, source, variable: opts.databaseUrl ? null : envName, env: opts.env });
+  return { config, table, db, state, model, source, url, settings, ...(ledgerTable !== undefined ? { ledgerTable } : {}), ...(schemaOps ? { schemaOps } : {}) };
+}
+
+/** The schema probes' steps of one file: from the result cache when the same bytes were read before. */
+function cachedSchemaOps(cache: ResultCache | undefined, text: string, digest: string | undefined): readonly SchemaOp[] {
+  if (!cache) return readSchemaOps(text);
+  // a file the reader's fast path read has no digest yet: its text's serves (hashing costs a tenth of reading the steps)
+  const key = digest ?? cache.digest(Buffer.from(text, 'utf8'));
+  const kept = cache.get(key, SCHEMA_OPS_KIND) as readonly SchemaOp[] | undefined;
+  if (kept) return kept;
+  const ops = readSchemaOps(text);
+  cache.set(key, ops, SCHEMA_OPS_KIND);
+  return ops;
+}
+
+/** The result cache's kind for a file's schema-probe steps. */
+const SCHEMA_OPS_KIND = 'schema-ops';
+
+/** What the URL comparisons need of the project: its files' places, alembic.ini as read, env.py's text. */
+function urlProject(config: ProjectConfig, envPy: string): UrlProject {
+  return { cwd: config.cwd, scriptDir: config.scriptDir, iniPath: config.iniPath, ini: config.ini, section: config.section, envPy, sqlalchemyBefore14: sqlalchemyBefore14(config.files, config.cwd) };
+}
+
+export async function readVersionTable(db: DatabaseTarget, table: VersionTableRequest, opts: VerifyCommandOptions): Promise<VersionTableState> {
+  if (db.dialect === 'sqlite') {
+    const { readSqliteVersionTable } = await import('../database/read-sqlite.js');
+    return readSqliteVersionTable(db, table);
+  }
+  const { readPostgresVersionTable } = await import('../database/read-postgres.js');
+  return readPostgresVersionTable(db, table, postgresOptions(opts));
+}
+
+/** The connection settings every command shares. */
+export function postgresOptions(opts: VerifyCommandOptions): PostgresOptions {
+  return {
+    ssl: opts.ssl,
+    sslCa: opts.sslCa,
+    connectTimeoutMs: (opts.connectTimeout ?? 10) * 1000,
+    retries: opts.connectRetries ?? 3,
+    statementTimeoutMs: opts.statementTimeout ?? 5000,
+    lockTimeoutMs: 2000,
+    env: opts.env,
+    onRetry: opts.onRetry,
+  };
+}
