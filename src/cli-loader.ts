@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { EXIT } from './errors/errors.js';
 import { fnv1a, readPrivateFile, toolCacheDir, writePrivateFile } from './project/private-file.js';
+import { COMMAND_NAMES } from './cli/command-names.js';
 
 /** What the bundle exports: the CLI's entry, which returns the exit code. */
 interface CliBundle {
@@ -39,7 +40,7 @@ const MAGIC = Buffer.from('APCC0002', 'latin1');
 /** node:crypto, loaded only when a run needs it: most runs hash nothing. */
 const requireBuiltin = createRequire(import.meta.url);
 /** Commands get a cache each (each compiles its own code paths); anything else shares one. */
-const COMMANDS = new Set(['check', 'verify', 'release', 'backfill', 'restamp', 'scan-logs', 'ledger', 'explain', 'graph', 'rehearse']);
+const COMMANDS = new Set<string>(COMMAND_NAMES);
 
 /** Where the cache lives, or null when it is turned off (or there is no home folder to keep it in). */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {

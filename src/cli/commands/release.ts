@@ -1,0 +1,46 @@
+import { defineCommand } from '../command-spec.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { databaseArgs, databaseOptions, ledgerArgs, ledgerOptions, probeOption, projectArgs, projectOptions, textOrJson } from '../shared-options.js';
+
+export const release = defineCommand({
+  name: 'release',
+  command: 'release',
+  summary: 'Heroku release phase: verify, then run `alembic upgrade <target>` (or the command after --) only if it will succeed, verify the result, print one verdict.',
+  usage: '$0 release [options] [-- COMMAND…]',
+  examples: [
+    ['$0 release', 'verify, then `alembic upgrade head` (or `flask db upgrade`) when it will succeed'],
+    ['$0 release -c db/alembic.ini --target heads', 'another ini, and `upgrade heads`'],
+    ['$0 release -- ./bin/migrate.sh', 'run your own command instead, after the same verification'],
+  ],
+  exitCodes: EXIT_CODES.release,
+  options: (y) =>
+    probeOption(ledgerOptions(databaseOptions(projectOptions(y))))
+      .option('on-ahead', { choices: ['allow', 'block'] as const, describe: 'when the database is ahead of this code (a rollback, per the ledger): exit 0 without migrating (allow, the default) or stop (block)' })
+      .option('always-run', { type: 'boolean', default: false, describe: 'run the command even when the database is already at the target' })
+      .option('cosmetic', { type: 'boolean', default: false, describe: 'also print the findings about how the code reads (docstrings, file names), left out of the release log by default' })
+      .option('deadline', { type: 'number', default: 50, describe: 'minutes before the command is stopped (Heroku ends a release after 60)' }),
+  async run(args, ctx) {
+    ctx.setFormat(textOrJson(args.format, 'release'));
+    const { releaseCommand } = await import('../../commands/release-command.js');
+    const { getLogger } = await import('../../logger/logger.js');
+    const log = await getLogger('info');
+    const rest = ((args['--'] as unknown[] | undefined) ?? []).map(String);
+    ctx.setExitCode(
+      await releaseCommand({
+        ...projectArgs(args, ctx.build),
+        ...databaseArgs(args),
+        ...ledgerArgs(args),
+        schemaProbes: args['schema-probes'],
+        onAhead: args['on-ahead'],
+        env: ctx.env,
+        command: rest.length > 0 ? rest : undefined,
+        alwaysRun: args['always-run'],
+        cosmetic: args.cosmetic,
+        deadlineMinutes: args.deadline,
+        out: (t) => ctx.write(t),
+        event: (level, event, fields, msg) => log[level]({ event, ...fields }, msg),
+        report: (e) => ctx.reportError(e),
+      }),
+    );
+  },
+});

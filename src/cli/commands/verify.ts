@@ -1,0 +1,33 @@
+import { defineCommand } from '../command-spec.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { listRules } from '../list-rules.js';
+import { databaseArgs, databaseOptions, ledgerArgs, ledgerOptions, probeOption, projectArgs, projectOptions } from '../shared-options.js';
+
+export const verify = defineCommand({
+  name: 'verify',
+  command: 'verify',
+  summary: 'Read the live version table (read-only) and predict whether `alembic upgrade <target>` will succeed.',
+  usage: '$0 verify [options]',
+  examples: [
+    ['$0 verify', 'read $DATABASE_URL (read-only) and predict `alembic upgrade head`'],
+    ['$0 verify --database-url-env AUDIT_DATABASE_URL', 'another database'],
+    ['$0 verify --target heads --format json', 'predict `upgrade heads`, as JSON'],
+  ],
+  exitCodes: EXIT_CODES.database,
+  options: (y) =>
+    probeOption(ledgerOptions(databaseOptions(projectOptions(y))))
+      .option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' })
+      .option('downgrade', { type: 'string', describe: 'predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error' }),
+  async run(args, ctx) {
+    const format = args.format === 'json' || args.format === 'sarif' ? 'json' : 'text';
+    ctx.setFormat(format);
+    if (args.rules) return listRules(args.config, format, ctx.env);
+    if (args.downgrade !== undefined) {
+      const { verifyDowngradeCommand } = await import('../../commands/verify-downgrade-command.js');
+      ctx.report(await verifyDowngradeCommand({ ...projectArgs(args, ctx.build), ...databaseArgs(args), env: ctx.env, downgrade: args.downgrade }));
+      return;
+    }
+    const { verifyCommand } = await import('../../commands/verify-command.js');
+    ctx.report(await verifyCommand({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), schemaProbes: args['schema-probes'], env: ctx.env, git: args.git }));
+  },
+});
