@@ -112,6 +112,11 @@ export interface Finding {
   readonly alembicError?: string;
   /** What is wrong, in at most about 90 characters: the text report's first line. */
   readonly title?: string;
+  /**
+   * The message's first sentence says what the title says, so under the title the text report starts
+   * after it. Without it the whole message is the finding's why: nothing it says is lost to the title.
+   */
+  readonly titleRestates?: true;
   readonly evidence?: readonly Evidence[];
   /** The one command that fixes it, filled in; `hint` then holds the alternatives. */
   readonly fix?: string;

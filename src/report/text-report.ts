@@ -141,7 +141,7 @@ function location(f: Finding): string {
 export function findingText(f: Finding, width = DEFAULT_WIDTH): string[] {
   const head = `${MARK[f.severity]} [${f.code}] `;
   const message = oneLine(stripPath(f.message, f.path, f.line));
-  const { title, rest } = f.title !== undefined ? { title: oneLine(f.title), rest: withoutEvidence(afterFirstSentence(message), f) } : splitTitle(message, width - head.length);
+  const { title, rest } = f.title !== undefined ? { title: oneLine(f.title), rest: withoutEvidence(f.titleRestates ? afterFirstSentence(message) : message, f) } : splitTitle(message, width - head.length);
   const out = wrapText(title, width, head, INDENT);
   if (f.path) out.push(`  --> ${f.path}${f.line ? `:${f.line}` : ''}`);
   // an info finding's details are not a why

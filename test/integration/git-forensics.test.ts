@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { investigateMissing } from '../../src/history/git-history.js';
 import { prepareDatabase, readRowsAfter, runAlembicUpgrade, writeScenarioProject, type Scenario } from '../helpers/db-scenario.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, unwrapped } from '../helpers/cli.js';
 import { diskFiles } from '../../src/project/project-files.js';
 
 const roots: string[] = [];
@@ -131,7 +131,7 @@ describe('git forensics for a missing id', () => {
 
     const v = cli(root, ['verify']);
     expect(v.status).toBe(1);
-    expect(v.stdout).toContain('renamed to migrations/versions/new222_m.py with the new id new222');
+    expect(unwrapped(v.stdout)).toContain('git: migrations/versions/old111_m.py defined it and was renamed to migrations/versions/new222_m.py with the new id new222');
     expect(v.stdout).toContain('alembic-preflight restamp --from old111 --to new222 --yes');
 
     const b = cli(root, ['backfill', '--rewire', '--write']);
@@ -170,7 +170,7 @@ describe('git forensics for a missing id', () => {
 
     const v = cli(root, ['verify']);
     expect(v.status).toBe(1);
-    expect(v.stdout).toContain('defines it only outside the checked-out history, on feature/lockout');
+    expect(unwrapped(v.stdout)).toContain('defines it only outside the checked-out history, on feature/lockout');
     const b = cli(root, ['backfill', '--rewire', '--write']);
     expect(b.status).toBe(1);
     expect(b.stdout).toContain('it exists on feature/lockout');
@@ -189,7 +189,7 @@ describe('git forensics for a missing id', () => {
       ['guest_lockout_001'],
     );
     const v = cli(root, ['verify']);
-    expect(v.stdout).toContain('no commit on any branch ever had a file with this id in migrations/versions: it was stamped by hand');
+    expect(unwrapped(v.stdout)).toContain('git: No commit on any branch ever had a file with this id in migrations/versions: it was stamped by hand');
     const b = cli(root, ['backfill']);
     expect(b.status).toBe(1);
     expect(b.stdout).toContain('--after aaa111 --rewire: runs bbb222 (rewires bbb222)');
@@ -202,7 +202,7 @@ describe('git forensics for a missing id', () => {
     await prepareDatabase(s, 'sqlite', root);
     const v = cli(root, ['verify']);
     expect(v.status).toBe(1);
-    expect(v.stdout).toContain('git history not searched: the project is not in a git work tree');
+    expect(unwrapped(v.stdout)).toContain('git: Git history not searched: the project is not in a git work tree');
     const b = cli(root, ['backfill', '--after', 'aaa111']);
     expect(b.status, b.stdout).toBe(0);
   });

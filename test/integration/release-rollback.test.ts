@@ -3,7 +3,7 @@ import { appendFileSync, rmSync } from 'node:fs';
 import { PYTHON } from '../helpers/oracle.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliRun } from '../helpers/cli.js';
+import { runCli, unwrapped, type CliRun } from '../helpers/cli.js';
 import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from '../helpers/pg-cluster.js';
 import { alembicStarts, exampleSlug, RELEASE_LINE, VERSIONS, type Slug } from '../helpers/release-slug.js';
 
@@ -83,9 +83,10 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     const rollback = release(v1, url, 'v3');
     expect(rollback.status, rollback.stdout + rollback.stderr).toBe(0);
     expect(rollback.alembicStarts).toBe(before);
-    expect(rollback.stdout).toMatch(/\[database-ahead\] The alembic_version row '4c5d6e7f8091' is ahead of this code by 2 revisions/u);
-    expect(rollback.stdout).toMatch(/4c5d6e7f8091 \(examples\/heroku-app\/migrations\/versions\/4c5d6e7f8091_add_tags\.py; release v2, dyno release\.1 on \d{4}-\d\d-\d\d/u);
-    expect(rollback.stdout).toContain('3b4c5d6e7f80 (examples/heroku-app/migrations/versions/3b4c5d6e7f80_add_notes.py; release v2');
+    expect(rollback.stdout).toContain('[database-ahead] the database is 2 revisions ahead of this code (a rollback, per the ledger)');
+    expect(unwrapped(rollback.stdout)).toMatch(/why: The alembic_version row '4c5d6e7f8091' is ahead of this code by 2 revisions/u);
+    expect(unwrapped(rollback.stdout)).toMatch(/4c5d6e7f8091 \(examples\/heroku-app\/migrations\/versions\/4c5d6e7f8091_add_tags\.py; release v2, dyno release\.1 on \d{4}-\d\d-\d\d/u);
+    expect(unwrapped(rollback.stdout)).toContain('3b4c5d6e7f80 (examples/heroku-app/migrations/versions/3b4c5d6e7f80_add_notes.py; release v2');
     expect(rollback.stdout).toContain('alembic downgrade 2a3b4c5d6e7f');
     expect(rollback.stdout).toMatch(/^alembic-preflight release: OK, NOT MIGRATED: the database is ahead of this code \(4c5d6e7f8091; a rollback\?\)/mu);
     expect(await pgExec(pg.urlFor(db), 'SELECT version_num FROM alembic_version')).toEqual([['4c5d6e7f8091']]);
@@ -106,7 +107,7 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     await pgExec(pg.urlFor(db), "UPDATE alembic_version SET version_num = 'guest_lockout_001'");
     const blocked = release(v1, url, 'v2');
     expect(blocked.status).toBe(1);
-    expect(blocked.stdout).toContain("[stamped-revision-missing] The alembic_version row 'guest_lockout_001'");
+    expect(blocked.stdout).toContain("[stamped-revision-missing] stamped 'guest_lockout_001', which no migration file defines");
     expect(blocked.stdout).not.toContain('database-ahead');
     await pgExec(pg.urlFor(db), "UPDATE alembic_version SET version_num = '2a3b4c5d6e7f'");
     appendFileSync(path.join(v1.dir, VERSIONS, '2a3b4c5d6e7f_add_guest_sessions.py'), '# reworded after the release\n');
@@ -143,7 +144,7 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     expect((await ledger(db)).map((r) => r[0])).toEqual(['1f2a3b4c5d6e', '2a3b4c5d6e7f', '3b4c5d6e7f80', '4c5d6e7f8091']);
     const rollback = release(v1, url, 'v3');
     expect(rollback.status).toBe(0);
-    expect(rollback.stdout).toContain('`ledger record` (release v2), which found it applied');
+    expect(unwrapped(rollback.stdout)).toContain('`ledger record` (release v2), which found it applied');
   }, 120_000);
 
   it('a role that cannot read the ledger is warned; one that cannot write it keeps the release green', async () => {
@@ -187,7 +188,8 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     const blocked = release(b, url, 'v6');
     expect(blocked.status, blocked.stdout + blocked.stderr).toBe(1);
     expect(blocked.alembicStarts).toBe(0);
-    expect(blocked.stdout).toContain('[database-diverged] The database took another branch after 2a3b4c5d6e7f: it has aaaa1111, which this code lacks, and lacks bbbb2222.');
+    expect(unwrapped(blocked.stdout)).toContain("[database-diverged] the database took another branch after 2a3b4c5d6e7f: 'aaaa1111' is not in this code");
+    expect(unwrapped(blocked.stdout)).toContain('why: The database took another branch after 2a3b4c5d6e7f: it has aaaa1111, which this code lacks, and lacks bbbb2222.');
     expect(blocked.stdout).not.toContain('NOT MIGRATED');
     expect(await pgExec(pg.urlFor(db), 'SELECT version_num FROM alembic_version')).toEqual([['aaaa1111']]);
     expect(await tables(db)).toEqual([['feature_x']]);
@@ -208,7 +210,8 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     const blocked = release(ours, url, 'v7');
     expect(blocked.status, blocked.stdout + blocked.stderr).toBe(1);
     expect(blocked.alembicStarts).toBe(0);
-    expect(blocked.stdout).toContain("[database-unrelated] Is this the right database? Its alembic_version row 'cafe0001' comes from a history that shares no revision with this code");
+    expect(blocked.stdout).toContain("[database-unrelated] wrong database? 'cafe0001' comes from a history unrelated to this code");
+    expect(unwrapped(blocked.stdout)).toContain("why: Is this the right database? Its alembic_version row 'cafe0001' comes from a history that shares no revision with this code");
     expect(await pgExec(pg.urlFor(db), 'SELECT version_num FROM alembic_version')).toEqual([['cafe0001']]);
     expect(await pgExec(pg.urlFor(db), "SELECT count(*)::int FROM information_schema.tables WHERE table_name = 'users'")).toEqual([[0]]);
   }, 120_000);

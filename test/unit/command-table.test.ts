@@ -11,7 +11,7 @@ const CLI_DOC = readFileSync(path.join(REPO, 'docs/cli.md'), 'utf8');
 /** The flags a command declares, as its builder hands them to yargs, each with the ways it may be written. */
 function flagsOf(spec: (typeof COMMAND_TABLE)[number]): string[][] {
   const y = spec.options(yargs([]));
-  const { key, alias, choices } = y.getOptions() as unknown as { key: Record<string, boolean>; alias: Record<string, string[]>; choices: Record<string, string[]> };
+  const { key, alias, choices } = (y as unknown as { getOptions(): unknown }).getOptions() as { key: Record<string, boolean>; alias: Record<string, string[]>; choices: Record<string, string[]> };
   const aliases = new Set(Object.values(alias).flat());
   return Object.keys(key)
     .filter((k) => k !== 'help' && k !== 'version' && k !== '$0' && !aliases.has(k))

@@ -29,6 +29,7 @@ describe('a finding in the text report', () => {
     code: 'stamped-revision-missing',
     severity: 'error',
     title: "stamped 'guest_lockout_001', which no migration file defines",
+    titleRestates: true,
     message: "The alembic_version row 'guest_lockout_001' names a revision that no migration file in the repository defines; `alembic upgrade head` will stop before running anything. The database has exactly what the migrations up to 1f2a3b4c5d6e leave.",
     evidence: [{ label: 'schema', text: 'The database has exactly what the migrations up to 1f2a3b4c5d6e leave.' }],
     fix: 'alembic-preflight backfill --after 1f2a3b4c5d6e --rewire --write',

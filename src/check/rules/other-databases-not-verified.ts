@@ -48,5 +48,5 @@ function commands(databases: readonly { name: string; line?: number }[], ini: st
 }
 
 function finding(severity: 'error' | 'warning', path: string, line: number, title: string, message: string, hint: string): Finding {
-  return { code: CODE, severity, title, message, hint, path, line };
+  return { code: CODE, severity, title, titleRestates: true, message, hint, path, line };
 }

@@ -55,6 +55,8 @@ export const stampedRevisionMissing: Rule = {
         code: 'stamped-revision-missing',
         severity: 'error' as const,
         title,
+        // a missing id's title says all its first sentence does; a prefix, a blank or a type has details there
+        ...(missing ? { titleRestates: true as const } : {}),
         message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${evidence.map((e) => ` ${e.label === 'git' ? 'Git: ' : ''}${e.text}`).join('')}`,
         hint: plan.hint,
         ...(plan.fix ? { fix: plan.fix } : {}),
@@ -78,7 +80,10 @@ function whyOf(value: StampValue, f: NonNullable<StampResolution['failure']>, he
   return { why: 'names a revision that no migration file in the repository defines', title: `stamped ${row}, which no migration file defines` };
 }
 
+/** A sentence's first letter in capitals, unless it starts with a path or an id, which keep their case. */
 function capitalised(s: string): string {
+  const first = s.split(' ', 1)[0] ?? '';
+  if (first.includes('/') || first.includes('.') || first.includes('_')) return s;
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 

@@ -23,6 +23,7 @@ export const upgradeWillFail: Rule = {
         {
           code: 'upgrade-will-fail',
           severity: 'error',
+          titleRestates: true,
           title: `cannot predict \`alembic upgrade ${p.target}\`: no all-clear`,
           message: `No all-clear for \`alembic upgrade ${p.target}\`. What it does cannot be predicted: ${p.unpredictable}.`,
           hint: 'Name the target revision explicitly, or fix the version-table row; then run verify again.',
@@ -60,6 +61,7 @@ export const upgradeWillFail: Rule = {
         code: 'upgrade-will-fail',
         severity: 'error',
         // Alembic's line is printed on its own under the title
+        titleRestates: true,
         title: `\`alembic upgrade ${p.target}\` will fail${f.stage === 'target' ? `: it cannot find '${p.target}'` : ''}`,
         message: `${onNew}\`alembic upgrade ${p.target}\` will fail: ${p.cliOutput}`,
         hint,
