@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { unwrapped } from '../../helpers/cli.js';
 import { PYTHON } from '../../helpers/oracle.js';
 import { pgExec } from '../../helpers/pg-cluster.js';
 import { alembicUpgrade, example, writableCluster } from '../../helpers/writable-db.js';
@@ -87,7 +88,7 @@ describe('database-not-writable: verify blocks where real Alembic cannot write (
     const root = example();
     await expectBlocked(root, db.admin, /cannot insert into foreign table "alembic_version"/u);
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: db.admin } });
-    expect(out.stdout).toContain('cannot insert into foreign table');
+    expect(unwrapped(out.stdout)).toContain('cannot insert into foreign table');
   });
 
   it('a rule that turns the UPDATE into nothing', async () => {
