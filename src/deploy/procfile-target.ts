@@ -4,8 +4,8 @@ import { FLASK_OPTIONS_WITH_VALUE, releaseUpgrade, type ReleaseCommandProblem } 
 import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/alembic-version.js';
 import { afterShellC, generatingCommand, isShell, type GeneratedAtRelease } from './generating-command.js';
 import { pipfileScripts } from './pipfile-scripts.js';
-import { procfileReleaseLines } from './procfile-release-lines.js';
-import { projectFolders } from '../packaging/project-folders.js';
+import { releaseCommands } from './release-commands.js';
+import { commandArgs, decidedAtRunTime, shellLines, shellWords, SHELL_SPLIT, subshellOf } from './shell-words.js';
 
 /** The upgrade target a Heroku release phase runs, and where that was read. */
 export interface DeployTarget {
@@ -17,17 +17,6 @@ export interface DeployTarget {
   readonly via?: { readonly path: string; readonly line: number };
   /** The upgrade fails before migrating (Alembic refuses its command line) or exits without migrating. */
   readonly problem?: Omit<ReleaseCommandProblem, 'at' | 'via'>;
-}
-
-// the blanks around an operator are left to shellWords: matching them here is quadratic on a long run of blanks
-const SHELL_SPLIT = /&&|\|\||;|\|/u;
-/**
- * A line's rest without surrounding blanks; undefined when a line break is left inside it (a lone CR).
- * What `\s*(.*?)\s*$` captures, without that pattern's quadratic retries on a run of blanks.
- */
-function lineRest(rest: string): string | undefined {
-  const t = rest.trim();
-  return /[\n\r\u2028\u2029]/u.test(t) ? undefined : t;
 }
 
 /** Release scripts are short; a larger file is not one. */
@@ -104,79 +93,6 @@ export function releaseConfig(files: ProjectFiles, cwd: string): { config: strin
   if (named.size !== 1 || config === undefined || !path.isAbsolute(config)) return undefined;
   if (files.kind(config) !== 'file') return undefined;
   return { config: path.relative(cwd, config), from: `${configs[0]!.path}:${configs[0]!.line}` };
-}
-
-/**
- * The release phase's commands, from the app root: the nearest folder up to the repository's root that
- * has a Procfile or a heroku.yml (Heroku reads the app root's files). Each with the file it is in, as
- * reports name it.
- */
-function releaseCommands(files: ProjectFiles, cwd: string): { dir: string; commands: { text: string; line: number; shown: string }[] } | undefined {
-  for (const dir of projectFolders(files, cwd)) {
-    const sources = [procfileRelease(files, dir), manifestRelease(files, dir)];
-    if (sources.every((x) => x === undefined)) continue;
-    const commands = sources.flatMap((source) => (source ? source.commands.map((c) => ({ ...c, shown: path.relative(cwd, source.file) || path.basename(source.file) })) : []));
-    return { dir, commands };
-  }
-  return undefined;
-}
-
-interface ReleaseSource {
-  readonly file: string;
-  readonly commands: readonly { readonly text: string; readonly line: number }[];
-}
-
-/**
- * The Procfile's `release:` line, the last when there are several: Heroku keeps one command per process
- * type and a later line replaces an earlier one (its buildpack warns "Duplicate key `release` found");
- * undefined when the folder has no Procfile.
- */
-function procfileRelease(files: ProjectFiles, dir: string): ReleaseSource | undefined {
-  const file = path.join(dir, 'Procfile');
-  const text = files.text(file);
-  if (text === undefined) return undefined;
-  const [last] = procfileReleaseLines(text).slice(-1);
-  return { file, commands: last ? [last] : [] };
-}
-
-/**
- * heroku.yml's `release:` section's `command:`, written as a list (`- ./release.sh`), a flow list or one
- * string; undefined when the folder has no heroku.yml.
- */
-function manifestRelease(files: ProjectFiles, dir: string): ReleaseSource | undefined {
-  const file = path.join(dir, 'heroku.yml');
-  const text = files.text(file);
-  if (text === undefined) return undefined;
-  const lines = text.split(/\r?\n/u);
-  const commands: { text: string; line: number }[] = [];
-  const start = lines.findIndex((l) => /^release:\s*(?:#.*)?$/u.test(l));
-  for (let i = start + 1; start >= 0 && i < lines.length; i++) {
-    const l = lines[i]!;
-    if (/^\S/u.test(l)) break;
-    const m = /^(\s+)command:/u.exec(l);
-    const rest = m ? lineRest(l.slice(m[0].length)) : undefined;
-    if (!m || rest === undefined) continue;
-    const indent = m[1]!.length;
-    const value = rest.replace(/(?<!\s)\s+#[^]*$/u, '');
-    if (value.startsWith('[')) {
-      for (const item of value.replace(/^\[|\]$/gu, '').split(',')) if (item.trim()) commands.push({ text: unquote(item.trim()), line: i + 1 });
-    } else if (value !== '') {
-      commands.push({ text: unquote(value), line: i + 1 });
-    } else {
-      for (let k = i + 1; k < lines.length; k++) {
-        const item = /^(\s*)-(?=\s)/u.exec(lines[k]!);
-        const text = item ? lineRest(lines[k]!.slice(item[0].length)) : undefined;
-        if (item && text !== undefined && item[1]!.length >= indent) commands.push({ text: unquote(text), line: k + 1 });
-        else if (lines[k]!.trim() !== '' && !lines[k]!.trim().startsWith('#')) break;
-      }
-    }
-    break;
-  }
-  return { file, commands };
-}
-
-function unquote(s: string): string {
-  return /^(["']).*\1$/u.test(s) ? s.slice(1, -1) : s;
 }
 
 /**
@@ -457,21 +373,6 @@ function pipfileScript(files: ProjectFiles, dir: string, name: string): { comman
   return entry ? { command: entry.command, file, line: entry.line } : undefined;
 }
 
-/** A script's logical lines (backslash continuations joined), comments dropped, with the line each starts on. */
-function shellLines(text: string): { text: string; line: number }[] {
-  const out: { text: string; line: number }[] = [];
-  const raw = text.split(/\r?\n/u);
-  for (let i = 0; i < raw.length; i++) {
-    const line = i + 1;
-    let s = raw[i]!;
-    while (s.endsWith('\\') && i + 1 < raw.length) s = s.slice(0, -1) + ' ' + raw[++i]!;
-    // a comment runs to the end of the line whatever it holds (`.*` would stop at a lone CR and retry from each later #)
-    s = s.replace(/(^|\s)#[^]*$/u, '$1').trim();
-    if (s !== '') out.push({ text: s, line });
-  }
-  return out;
-}
-
 /**
  * `release -- alembic …` starts alembic itself, with no shell between: its words are argv exactly (a
  * value may hold a blank or a quote), read as Alembic's argparse reads them. 'shell' for any other
@@ -532,67 +433,12 @@ function problemOf(p: { kind: ReleaseCommandProblem['kind']; detail: string; fix
   return { kind: p.kind, detail: p.detail, command: ['alembic', ...args].join(' '), ...(p.fixed ? { fixed: ['alembic', ...p.fixed].join(' ') } : {}) };
 }
 
-/**
- * The words the shell hands to alembic: a trailing comment, background `&` and redirections
- * (`2>&1`, `> log`) dropped; undefined when a word is still rewritten by the shell (a variable,
- * a glob, a subshell's parenthesis), so that what Alembic receives is not known here.
- */
-function commandArgs(words: readonly string[]): string[] | undefined {
-  const out: string[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    if (w.startsWith('#')) break;
-    if (w === '&') continue;
-    const redirect = /^\d*(?:>>?|<|>&|&>)(.*)$/u.exec(w);
-    if (redirect) {
-      // `> log` names its file in the next word; `2>&1` and `>log` carry it
-      if (redirect[1] === '') i++;
-      continue;
-    }
-    if (/[$`(){}<>|&;*?[\]~!\\]/u.test(w)) return undefined;
-    out.push(w);
-  }
-  return out;
-}
-
 /** Heroku's app folder: the slug is unpacked there and the release phase starts in it. */
 const HEROKU_APP = '/app';
-
-/**
- * A command with the subshell parentheses around it taken off: `(cd backend` opens one, `upgrade heads)`
- * closes one (a `)` that no `(` of the command matches; `$(date)` is the command's own).
- */
-function subshellOf(segment: string): { body: string; opens: number; closes: number } {
-  let body = segment.trim();
-  let opens = 0;
-  while (body.startsWith('(')) {
-    body = body.slice(1).trimStart();
-    opens++;
-  }
-  let closes = 0;
-  let balance = 0;
-  for (const c of body) balance += c === '(' ? 1 : c === ')' ? -1 : 0;
-  while (balance < 0 && body.endsWith(')')) {
-    body = body.slice(0, -1).trimEnd();
-    balance++;
-    closes++;
-  }
-  return { body, opens, closes };
-}
-
-/** A command's words as the shell hands them over, quotes removed (`sh -c "alembic upgrade heads"`). */
-function shellWords(cmd: string): string[] {
-  return cmd.trim().split(/\s+/u).map((w) => w.replace(/["']/gu, '')).filter(Boolean);
-}
 
 /** A -c value as the release phase reads it: absolute, or as written when the shell decides it. */
 function configPath(dir: string, written: string | undefined): string | undefined {
   return written === undefined || decidedAtRunTime(written) ? written : path.resolve(dir, written);
-}
-
-/** A word holding a variable or a command substitution. */
-function decidedAtRunTime(word: string): boolean {
-  return /[$`]/u.test(word);
 }
 
 /** The value of one of the migration tool's own options (`-c X`, `--config X`, `--config=X`); `sh -c alembic …`'s -c is the shell's. */
