@@ -178,38 +178,11 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   if (req.versionTable.includes('\0') || req.versionTableSchema?.includes('\0')) {
     throw new DatabaseError('The version table\'s name holds a NUL character, which no PostgreSQL name can.', { hint: 'Check version_table / version_table_schema in env.py, or --version-table.' });
   }
+  if (req.ledgerTable?.includes('\0')) throw new DatabaseError("The ledger table's name holds a NUL character, which no PostgreSQL name can.", { hint: 'Check --ledger-table or ledger-table in the settings.' });
   // two round trips in all (this also runs from a laptop against a remote database, where each
   // costs tens of milliseconds): the settings, the server and the table's description in one
   // simple query; the rows and the end of the transaction in another
-  const schemaTest = req.versionTableSchema === null ? "pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'" : `n.nspname = ${pgLiteral(req.versionTableSchema)}`;
-  if (req.ledgerTable?.includes('\0')) throw new DatabaseError("The ledger table's name holds a NUL character, which no PostgreSQL name can.", { hint: 'Check --ledger-table or ledger-table in the settings.' });
-  // one more statement in the first round trip; a SELECT of no rows when no ledger is asked for
-  const ledgerQuery =
-    req.ledgerTable === undefined
-      ? 'SELECT true AS can_select WHERE false'
-      : `SELECT pg_catalog.has_table_privilege(c.oid, 'SELECT') AS can_select,
-        ARRAY(SELECT col FROM pg_catalog.unnest(ARRAY[${LEDGER_COLUMNS.map((col) => pgLiteral(col)).join(', ')}]) col
-               WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = col AND NOT a.attisdropped)) AS missing
-      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest} LIMIT 1`;
-  const setup = (await client.query(
-    `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,
-       current_setting('default_transaction_read_only') = 'on' AS readonly,
-       ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)} AS target_schema,
-       (SELECT pg_catalog.has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE n.nspname = ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)}) AS can_create,
-       pg_catalog.array_length(pg_catalog.current_schemas(false), 1) AS path_schemas,
-       ${req.catalog ? "ARRAY(SELECT t FROM pg_catalog.unnest(ARRAY['pg_attribute', 'pg_index', 'pg_constraint', 'pg_type']) t WHERE NOT pg_catalog.has_table_privilege('pg_catalog.' || t, 'SELECT'))" : 'ARRAY[]::text[]'} AS unreadable_catalogs;
-     SELECT n.nspname AS schema, c.relname AS name, a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type, a.attname IS NOT NULL AS hascol,
-            c.relkind AS kind, pg_catalog.has_table_privilege(c.oid, 'INSERT') AS can_insert, pg_catalog.has_table_privilege(c.oid, 'UPDATE') AS can_update, pg_catalog.has_table_privilege(c.oid, 'DELETE') AS can_delete,
-            ${WRITE_PATH_COLUMNS}
-       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-       LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'version_num' AND NOT a.attisdropped
-      WHERE c.relname = ${pgLiteral(req.versionTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest}
-      LIMIT 1;
-     SELECT c.relname AS name FROM pg_catalog.pg_class c
-      WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ${req.objectsSchema && 'schema' in req.objectsSchema ? pgLiteral(req.objectsSchema.schema) : 'current_schema()'}) AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']);
-     ${ledgerQuery}`,
-  )) as unknown as { rows: unknown[] }[];
+  const setup = (await client.query(setupSql(req, opts))) as unknown as { rows: unknown[] }[];
   const info = setup[setup.length - 4]!.rows[0] as { version: string; recovery: boolean; readonly: boolean; target_schema: string | null; can_create: boolean | null; path_schemas: number | null; unreadable_catalogs: string[] };
   // the probes' catalog rides on the next round trip, when this role may read it
   const objects = req.objectsSchema;
@@ -302,6 +275,39 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
     server: { version: info.version, inRecovery: info.recovery },
     tls: { mode: plan.mode, encrypted, verified: encrypted && (ssl as { rejectUnauthorized?: boolean }).rejectUnauthorized === true },
   };
+}
+
+/**
+ * The first round trip: the session's limits, the server and its settings, the version table's
+ * description, the relations of the schema CREATE TABLE writes to, and the ledger's, in one simple query.
+ */
+function setupSql(req: VersionTableRequest, opts: PostgresOptions): string {
+  const schemaTest = req.versionTableSchema === null ? "pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'" : `n.nspname = ${pgLiteral(req.versionTableSchema)}`;
+  // one more statement in the first round trip; a SELECT of no rows when no ledger is asked for
+  const ledgerQuery =
+    req.ledgerTable === undefined
+      ? 'SELECT true AS can_select WHERE false'
+      : `SELECT pg_catalog.has_table_privilege(c.oid, 'SELECT') AS can_select,
+        ARRAY(SELECT col FROM pg_catalog.unnest(ARRAY[${LEDGER_COLUMNS.map((col) => pgLiteral(col)).join(', ')}]) col
+               WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = col AND NOT a.attisdropped)) AS missing
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest} LIMIT 1`;
+  return `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,
+       current_setting('default_transaction_read_only') = 'on' AS readonly,
+       ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)} AS target_schema,
+       (SELECT pg_catalog.has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE n.nspname = ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)}) AS can_create,
+       pg_catalog.array_length(pg_catalog.current_schemas(false), 1) AS path_schemas,
+       ${req.catalog ? "ARRAY(SELECT t FROM pg_catalog.unnest(ARRAY['pg_attribute', 'pg_index', 'pg_constraint', 'pg_type']) t WHERE NOT pg_catalog.has_table_privilege('pg_catalog.' || t, 'SELECT'))" : 'ARRAY[]::text[]'} AS unreadable_catalogs;
+     SELECT n.nspname AS schema, c.relname AS name, a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type, a.attname IS NOT NULL AS hascol,
+            c.relkind AS kind, pg_catalog.has_table_privilege(c.oid, 'INSERT') AS can_insert, pg_catalog.has_table_privilege(c.oid, 'UPDATE') AS can_update, pg_catalog.has_table_privilege(c.oid, 'DELETE') AS can_delete,
+            ${WRITE_PATH_COLUMNS}
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'version_num' AND NOT a.attisdropped
+      WHERE c.relname = ${pgLiteral(req.versionTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest}
+      LIMIT 1;
+     SELECT c.relname AS name FROM pg_catalog.pg_class c
+      WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ${req.objectsSchema && 'schema' in req.objectsSchema ? pgLiteral(req.objectsSchema.schema) : 'current_schema()'}) AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']);
+     ${ledgerQuery}`;
 }
 
 /** Names the class of failure (DNS, refused, timeout, auth, TLS, permission, missing database) and what to try. */
