@@ -12,12 +12,12 @@ import { fileURLToPath } from 'node:url';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const load = (m) => import(path.join(dist, m));
-const { loadProjectConfig } = await load('alembic/alembic-config.js');
-const { featuresOf } = await load('alembic/alembic-version.js');
-const { discoverRevisionFiles } = await load('alembic/discovery.js');
-const { readSourceFile } = await load('alembic/source-reader.js');
-const { loadScript } = await load('alembic/script-loader.js');
-const { buildRevisionMap } = await load('alembic/revision-map.js');
+const { loadProjectConfig } = await load('alembic/config/alembic-config.js');
+const { featuresOf } = await load('alembic/config/alembic-version.js');
+const { discoverRevisionFiles } = await load('alembic/loading/discovery.js');
+const { readSourceFile } = await load('alembic/reading/source-reader.js');
+const { loadScript } = await load('alembic/loading/script-loader.js');
+const { buildRevisionMap } = await load('alembic/graph/revision-map.js');
 const { configOptions, checkModel } = await load('workspace/open-project.js');
 const { checkJson } = await load('report/json-report.js');
 const { diskFiles } = await load('project/project-files.js');

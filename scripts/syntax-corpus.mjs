@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { tokenize } from '../dist/python/python-tokenizer.js';
-import { readPythonText } from '../dist/alembic/source-reader.js';
+import { readPythonText } from '../dist/alembic/reading/source-reader.js';
 import { diskFiles } from '../dist/project/project-files.js';
 
 const args = process.argv.slice(2);

@@ -1,4 +1,4 @@
-import type { StampValue } from '../alembic/upgrade-plan.js';
+import type { StampValue } from '../alembic/graph/upgrade-plan.js';
 import type { DatabaseContext } from './rule.js';
 
 /** A row value as SQL would write it, for messages and fix commands. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { ProjectModel } from '../alembic/project-model.js';
-import type { UpgradeStep } from '../alembic/upgrade-plan.js';
+import type { ProjectModel } from '../alembic/loading/project-model.js';
+import type { UpgradeStep } from '../alembic/graph/upgrade-plan.js';
 import type { LedgerRow } from '../database/ledger.js';
 import { sha256Hex } from '../project/sha256.js';
 

@@ -1,5 +1,5 @@
-import type { RevisionMap } from '../alembic/revision-map.js';
-import type { StampValue } from '../alembic/version-rows.js';
+import type { RevisionMap } from '../alembic/graph/revision-map.js';
+import type { StampValue } from '../alembic/graph/version-rows.js';
 import type { LedgerRow, LedgerState } from '../database/ledger.js';
 
 /** A version-table row this code has no file for, which the ledger shows a newer release applied. */

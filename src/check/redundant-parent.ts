@@ -1,4 +1,4 @@
-import type { Rev, RevisionMap } from '../alembic/revision-map.js';
+import type { Rev, RevisionMap } from '../alembic/graph/revision-map.js';
 
 /**
  * A merge parent that another of the merge's parents already descends from

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { ProjectModel } from '../alembic/project-model.js';
-import { readEnvPyText, readSourceFile, sourceOutcome, type SourceOutcome } from '../alembic/source-reader.js';
-import type { GraphProblem, GraphProblemCode, Rev } from '../alembic/revision-map.js';
-import type { AlembicFailure, FileProblem, FileProblemCode, ScriptFile } from '../alembic/script-loader.js';
-import { envPyPath, type ConfigNote } from '../alembic/alembic-config.js';
+import type { ProjectModel } from '../alembic/loading/project-model.js';
+import { readEnvPyText, readSourceFile, sourceOutcome, type SourceOutcome } from '../alembic/reading/source-reader.js';
+import type { GraphProblem, GraphProblemCode, Rev } from '../alembic/graph/revision-map.js';
+import type { AlembicFailure, FileProblem, FileProblemCode, ScriptFile } from '../alembic/loading/script-loader.js';
+import { envPyPath, type ConfigNote } from '../alembic/config/alembic-config.js';
 import type { Finding, Severity } from './finding.js';
 import type { Rule } from './rule.js';
 

@@ -1,8 +1,8 @@
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
 import type { ProjectFiles } from '../project/project-files.js';
-import { revisionText, type ProjectModel } from '../alembic/project-model.js';
-import { predictUpgrade } from '../alembic/upgrade-plan.js';
+import { revisionText, type ProjectModel } from '../alembic/loading/project-model.js';
+import { predictUpgrade } from '../alembic/graph/upgrade-plan.js';
 import type { Finding, Severity } from './finding.js';
 import type { DatabaseContext, Rule } from './rule.js';
 import { alembicOutput } from './rule-helpers.js';

@@ -1,6 +1,6 @@
 import type { Forensics } from '../history/git-history.js';
-import type { ProjectModel } from '../alembic/project-model.js';
-import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembic/upgrade-plan.js';
+import type { ProjectModel } from '../alembic/loading/project-model.js';
+import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
 import type { DatabaseContext, UrlFacts } from './rule.js';
 import { alembicOutput } from './rule-helpers.js';

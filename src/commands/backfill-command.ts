@@ -1,8 +1,8 @@
 import { investigateMissing } from '../history/git-history.js';
-import { loadProjectConfig, type ProjectConfig } from '../alembic/alembic-config.js';
-import { modelFromConfig } from '../alembic/project-model.js';
+import { loadProjectConfig, type ProjectConfig } from '../alembic/config/alembic-config.js';
+import { modelFromConfig } from '../alembic/loading/project-model.js';
 import { diskFiles } from '../project/project-files.js';
-import type { StampValue } from '../alembic/upgrade-plan.js';
+import type { StampValue } from '../alembic/graph/upgrade-plan.js';
 import { sqlTableName } from '../check/db-helpers.js';
 import { missingIds } from '../check/run-verify.js';
 import { parseDatabaseUrl } from '../database/database-url.js';

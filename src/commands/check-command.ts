@@ -1,6 +1,6 @@
-import { loadProjectConfig } from '../alembic/alembic-config.js';
-import { modelFromConfig } from '../alembic/project-model.js';
-import { RELATIVE } from '../alembic/upgrade-plan.js';
+import { loadProjectConfig } from '../alembic/config/alembic-config.js';
+import { modelFromConfig } from '../alembic/loading/project-model.js';
+import { RELATIVE } from '../alembic/graph/upgrade-plan.js';
 import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
 import type { CheckResult } from '../check/run-check.js';
 import { UsageError } from '../errors/errors.js';

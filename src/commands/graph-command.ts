@@ -1,6 +1,6 @@
-import { loadProjectConfig } from '../alembic/alembic-config.js';
-import { modelFromConfig, type ProjectModel } from '../alembic/project-model.js';
-import { predictUpgrade, resolveStamps } from '../alembic/upgrade-plan.js';
+import { loadProjectConfig } from '../alembic/config/alembic-config.js';
+import { modelFromConfig, type ProjectModel } from '../alembic/loading/project-model.js';
+import { predictUpgrade, resolveStamps } from '../alembic/graph/upgrade-plan.js';
 import { databaseMarks, renderGraph, type GraphDatabase } from '../report/graph-render.js';
 import { configOptions } from '../workspace/open-project.js';
 import { withFiles, type CommandOutput } from '../workspace/command-options.js';

@@ -1,8 +1,8 @@
 import { latestByRevision } from '../check/ledger-view.js';
 import { ledgerRows } from '../check/ledger-rows.js';
-import type { Rev } from '../alembic/revision-map.js';
-import type { ProjectModel } from '../alembic/project-model.js';
-import { resolveStamps, Resolver } from '../alembic/upgrade-plan.js';
+import type { Rev } from '../alembic/graph/revision-map.js';
+import type { ProjectModel } from '../alembic/loading/project-model.js';
+import { resolveStamps, Resolver } from '../alembic/graph/upgrade-plan.js';
 import { historyOrder } from '../report/graph-render.js';
 import { writeLedger } from '../database/write-ledger.js';
 import type { LedgerRow } from '../database/ledger.js';

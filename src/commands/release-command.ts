@@ -1,6 +1,6 @@
 import { runVerify } from '../check/run-verify.js';
 import { isCosmetic } from '../check/rules.js';
-import { revisionsApplied } from '../alembic/upgrade-plan.js';
+import { revisionsApplied } from '../alembic/graph/upgrade-plan.js';
 import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
 import path from 'node:path';
 import type { ProjectFiles } from '../project/project-files.js';

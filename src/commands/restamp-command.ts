@@ -1,4 +1,4 @@
-import { predictUpgrade } from '../alembic/upgrade-plan.js';
+import { predictUpgrade } from '../alembic/graph/upgrade-plan.js';
 import { deployOrigin, procfileTarget } from '../deploy/procfile-target.js';
 import { releaseLineShown, upgradeShown } from '../report/text-report.js';
 import { restampRow, restampSql } from '../database/restamp.js';

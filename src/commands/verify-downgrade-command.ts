@@ -1,5 +1,5 @@
-import { predictDowngrade } from '../alembic/downgrade-plan.js';
-import { featuresOf } from '../alembic/alembic-version.js';
+import { predictDowngrade } from '../alembic/graph/downgrade-plan.js';
+import { featuresOf } from '../alembic/config/alembic-version.js';
 import { alembicOutput } from '../check/rule-helpers.js';
 import { UsageError } from '../errors/errors.js';
 import { downgradeJson, downgradeText, type DowngradeReport } from '../report/downgrade-report.js';

@@ -1,4 +1,4 @@
-import { readRevisionSource } from '../alembic/revision-reader.js';
+import { readRevisionSource } from '../alembic/reading/revision-reader.js';
 
 /**
  * A migration as `alembic revision --autogenerate` writes it, with the

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { IniFile } from '../alembic/ini-parser.js';
-import { iniUrlConnection, interpolationErrorAt, multiDatabaseSetup, passesUrlUnchanged, readDatabaseUrlVariables, rewritesPostgresScheme, urlsOnlyFromIni } from '../alembic/env-py.js';
+import type { IniFile } from '../alembic/config/ini-parser.js';
+import { iniUrlConnection, interpolationErrorAt, multiDatabaseSetup, passesUrlUnchanged, readDatabaseUrlVariables, rewritesPostgresScheme, urlsOnlyFromIni } from '../alembic/env/env-py.js';
 import { sameDatabase, TEMPLATE_URL } from './database-url.js';
 
 /**

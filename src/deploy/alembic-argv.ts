@@ -1,4 +1,4 @@
-import { atLeast, type AlembicVersion } from '../alembic/alembic-version.js';
+import { atLeast, type AlembicVersion } from '../alembic/config/alembic-version.js';
 
 /**
  * Alembic's command line as Python's argparse reads it (CPython 3.11's rules), for the `upgrade`

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ProjectFiles } from '../project/project-files.js';
 import { FLASK_OPTIONS_WITH_VALUE, releaseUpgrade, type ReleaseCommandProblem } from './alembic-argv.js';
-import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/alembic-version.js';
+import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/config/alembic-version.js';
 import { afterShellC, generatingCommand, isShell, type GeneratedAtRelease } from './generating-command.js';
 import { pipfileScripts } from './pipfile-scripts.js';
 import { releaseCommands } from './release-commands.js';

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describeForensics, type Forensics } from '../history/git-history.js';
-import type { ProjectModel } from '../alembic/project-model.js';
-import type { Rev, RevisionMap } from '../alembic/revision-map.js';
-import { decodePythonSource } from '../alembic/source-reader.js';
-import { predictUpgrade, resolveStamps, type StampValue, type UpgradePrediction } from '../alembic/upgrade-plan.js';
+import type { ProjectModel } from '../alembic/loading/project-model.js';
+import type { Rev, RevisionMap } from '../alembic/graph/revision-map.js';
+import { decodePythonSource } from '../alembic/reading/source-reader.js';
+import { predictUpgrade, resolveStamps, type StampValue, type UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import { FileTemplateError, renderFileName } from './file-template.js';
 import { DEFAULT_STYLE, headerStyleOf, renderPlaceholder } from './placeholder.js';
 import { rewireDownRevision } from './rewire.js';

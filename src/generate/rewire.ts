@@ -1,4 +1,4 @@
-import { decodePythonSource } from '../alembic/source-reader.js';
+import { decodePythonSource } from '../alembic/reading/source-reader.js';
 import { Tok, tokenize, type Token } from '../python/python-tokenizer.js';
 import { evalStringLiteral } from '../python/string-literal.js';
 

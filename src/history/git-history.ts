@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { GitOutput, ProjectFiles } from '../project/project-files.js';
-import { readRevisionSource } from '../alembic/revision-reader.js';
+import { readRevisionSource } from '../alembic/reading/revision-reader.js';
 import type { PyValue } from '../python/python-value.js';
 
 export interface CommitRef {

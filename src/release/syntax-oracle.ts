@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { SyntaxOracle, SyntaxVerdict } from '../alembic/project-model.js';
+import type { SyntaxOracle, SyntaxVerdict } from '../alembic/loading/project-model.js';
 import type { DeclaredPython } from '../packaging/python-version.js';
 import { onPath } from '../project/on-path.js';
 import { shebangPython } from './interpreter-python.js';

@@ -1,5 +1,5 @@
 import { describeForensics } from '../history/git-history.js';
-import type { UpgradePrediction } from '../alembic/upgrade-plan.js';
+import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { BackfillOutcome } from '../generate/plan-backfill.js';
 import { unifiedDiff } from '../generate/unified-diff.js';
 import { releaseLineShown, upgradeShown } from './text-report.js';

@@ -1,5 +1,5 @@
-import type { UpgradePrediction } from '../alembic/upgrade-plan.js';
-import type { StampValue } from '../alembic/version-rows.js';
+import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
+import type { StampValue } from '../alembic/graph/version-rows.js';
 
 /** What `verify --downgrade` prints: the command, the rows before, each step with the rows after it, the verdict. */
 export interface DowngradeReport {

@@ -1,6 +1,6 @@
-import type { ProjectModel } from '../alembic/project-model.js';
-import type { Rev } from '../alembic/revision-map.js';
-import { AlembicRaise, Resolver, type StampResolution } from '../alembic/upgrade-plan.js';
+import type { ProjectModel } from '../alembic/loading/project-model.js';
+import type { Rev } from '../alembic/graph/revision-map.js';
+import { AlembicRaise, Resolver, type StampResolution } from '../alembic/graph/upgrade-plan.js';
 import { pyStr } from '../python/python-value.js';
 
 /** What a database adds to the picture: its rows, what `upgrade` would apply, and rows no file defines. */

@@ -1,7 +1,7 @@
-import type { ProjectConfig } from '../alembic/alembic-config.js';
-import { sqlalchemyBefore14 } from '../alembic/detect-alembic-version.js';
-import { loadProjectConfig } from '../alembic/alembic-config.js';
-import { modelFromConfigAlongside, type ProjectModel } from '../alembic/project-model.js';
+import type { ProjectConfig } from '../alembic/config/alembic-config.js';
+import { sqlalchemyBefore14 } from '../alembic/config/detect-alembic-version.js';
+import { loadProjectConfig } from '../alembic/config/alembic-config.js';
+import { modelFromConfigAlongside, type ProjectModel } from '../alembic/loading/project-model.js';
 import type { UrlFacts } from '../check/rule.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
 import type { PostgresOptions } from '../database/read-postgres.js';

@@ -1,4 +1,4 @@
-import type { ProjectConfig } from '../alembic/alembic-config.js';
+import type { ProjectConfig } from '../alembic/config/alembic-config.js';
 import { debugWanted, getLogger } from '../logger/logger.js';
 import { LINT_KIND } from '../check/lint/lint-context.js';
 import { cacheSecret } from '../project/cache-secret.js';

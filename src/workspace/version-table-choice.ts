@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { readEnvPy, searchPathSetting, type EnvSetting } from '../alembic/env-py.js';
-import { envHandover } from '../alembic/env-handover.js';
-import type { ProjectConfig } from '../alembic/alembic-config.js';
-import { readEnvPyText } from '../alembic/source-reader.js';
+import { readEnvPy, searchPathSetting, type EnvSetting } from '../alembic/env/env-py.js';
+import { envHandover } from '../alembic/env/env-handover.js';
+import type { ProjectConfig } from '../alembic/config/alembic-config.js';
+import { readEnvPyText } from '../alembic/reading/source-reader.js';
 import type { DatabaseTarget } from '../database/database-url.js';
 import type { VersionTableRequest } from '../database/version-table.js';
 import { ConfigError } from '../errors/errors.js';

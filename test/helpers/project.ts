@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LATEST_ALEMBIC, parseAlembicVersion } from '../../src/alembic/alembic-version.js';
-import { loadProject } from '../../src/alembic/project-model.js';
+import { LATEST_ALEMBIC, parseAlembicVersion } from '../../src/alembic/config/alembic-version.js';
+import { loadProject } from '../../src/alembic/loading/project-model.js';
 import type { CheckResult } from '../../src/check/run-check.js';
 import { checkModel } from '../../src/workspace/open-project.js';
 import { tempDir } from './temp-dir.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { movedBeforeCommand, parseAlembicArgv, releaseUpgrade, type AlembicArgv } from '../../src/deploy/alembic-argv.js';
-import { atLeast, LATEST_ALEMBIC, parseAlembicVersion } from '../../src/alembic/alembic-version.js';
+import { atLeast, LATEST_ALEMBIC, parseAlembicVersion } from '../../src/alembic/config/alembic-version.js';
 import { alembicTargets, PYTHON, REPO } from '../helpers/oracle.js';
 
 type Real =

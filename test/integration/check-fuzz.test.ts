@@ -83,11 +83,11 @@ function writeProjects(seed: number): string[] {
 /** Runs in a child: check (with lints) and an upgrade plan per project, printing a line per project. */
 const CHILD = `
 const dist = ${JSON.stringify(path.join(REPO, 'dist'))};
-const { loadProject } = await import(dist + '/alembic/project-model.js');
+const { loadProject } = await import(dist + '/alembic/loading/project-model.js');
 const { diskFiles } = await import(dist + '/project/project-files.js');
-const { LATEST_ALEMBIC, parseAlembicVersion } = await import(dist + '/alembic/alembic-version.js');
+const { LATEST_ALEMBIC, parseAlembicVersion } = await import(dist + '/alembic/config/alembic-version.js');
 const { checkModel } = await import(dist + '/workspace/open-project.js');
-const { predictUpgrade } = await import(dist + '/alembic/upgrade-plan.js');
+const { predictUpgrade } = await import(dist + '/alembic/graph/upgrade-plan.js');
 const { checkJson } = await import(dist + '/report/json-report.js');
 const { checkText } = await import(dist + '/report/text-report.js');
 for (const dir of JSON.parse(process.argv[1])) {

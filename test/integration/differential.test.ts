@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAlembicVersion, LATEST_ALEMBIC } from '../../src/alembic/alembic-version.js';
-import { loadProject, type ProjectModel } from '../../src/alembic/project-model.js';
-import { predictUpgrade } from '../../src/alembic/upgrade-plan.js';
+import { parseAlembicVersion, LATEST_ALEMBIC } from '../../src/alembic/config/alembic-version.js';
+import { loadProject, type ProjectModel } from '../../src/alembic/loading/project-model.js';
+import { predictUpgrade } from '../../src/alembic/graph/upgrade-plan.js';
 import { alembicTargets, oracleGraph, type OracleGraph } from '../helpers/oracle.js';
 import { generateCorpus } from '../helpers/corpus.js';
 import { EDGE_INI, EDGE_PROJECTS } from '../fixtures/edge-projects.js';

@@ -88,10 +88,10 @@ const tmp = fuzzFolder('preflight-env-fuzz-', process.env.ENV_FUZZ_DIR);
 const CHILD = `
 import { readFileSync } from 'node:fs';
 const dist = ${JSON.stringify(path.join(REPO, 'dist'))};
-const envPy = await import(dist + '/alembic/env-py.js');
-const { loadProject } = await import(dist + '/alembic/project-model.js');
+const envPy = await import(dist + '/alembic/env/env-py.js');
+const { loadProject } = await import(dist + '/alembic/loading/project-model.js');
 const { diskFiles } = await import(dist + '/project/project-files.js');
-const { LATEST_ALEMBIC } = await import(dist + '/alembic/alembic-version.js');
+const { LATEST_ALEMBIC } = await import(dist + '/alembic/config/alembic-version.js');
 const { checkModel } = await import(dist + '/workspace/open-project.js');
 const { checkText } = await import(dist + '/report/text-report.js');
 const readers = Object.entries(envPy).filter(([, f]) => typeof f === 'function');

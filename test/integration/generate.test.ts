@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync, chmodSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRevisionSource } from '../../src/alembic/revision-reader.js';
+import { readRevisionSource } from '../../src/alembic/reading/revision-reader.js';
 import { pyFormat, renderFileName, slugOf } from '../../src/generate/file-template.js';
 import { headerStyleOf, renderPlaceholder } from '../../src/generate/placeholder.js';
 import { rewireDownRevision } from '../../src/generate/rewire.js';

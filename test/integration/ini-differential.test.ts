@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IniError, parseIni } from '../../src/alembic/ini-parser.js';
+import { IniError, parseIni } from '../../src/alembic/config/ini-parser.js';
 import { decodeLikePython } from '../../src/python/python-decode.js';
 import { BIN } from '../helpers/cli.js';
 import { alembicTargets, PYTHON } from '../helpers/oracle.js';

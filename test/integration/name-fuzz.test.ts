@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRevisionSource } from '../../src/alembic/revision-reader.js';
+import { readRevisionSource } from '../../src/alembic/reading/revision-reader.js';
 import { corpusSources } from '../helpers/corpus.js';
 import { PYTHON, REPO } from '../helpers/oracle.js';
 import { rng } from '../helpers/rng.js';

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { readRevisionFast } from '../../src/alembic/fast-revision-reader.js';
-import { readRevisionSourceFaithful } from '../../src/alembic/revision-reader.js';
-import { newerSyntaxIssue } from '../../src/alembic/newer-syntax.js';
+import { readRevisionFast } from '../../src/alembic/reading/fast-revision-reader.js';
+import { readRevisionSourceFaithful } from '../../src/alembic/reading/revision-reader.js';
+import { newerSyntaxIssue } from '../../src/alembic/reading/newer-syntax.js';
 import { tokenize } from '../../src/python/python-tokenizer.js';
 import { cpythonCompile, outcomeOf, PYTHON } from '../helpers/oracle.js';
 

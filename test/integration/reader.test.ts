@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { growthRatio, LINEAR_BOUND } from '../helpers/growth.js';
-import { readRevisionSource } from '../../src/alembic/revision-reader.js';
+import { readRevisionSource } from '../../src/alembic/reading/revision-reader.js';
 import { evalStringLiteral } from '../../src/python/string-literal.js';
 import { REPO } from '../helpers/oracle.js';
 

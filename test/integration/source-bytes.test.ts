@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { readRevisionSource } from '../../src/alembic/revision-reader.js';
-import { decodePythonSource } from '../../src/alembic/source-reader.js';
+import { readRevisionSource } from '../../src/alembic/reading/revision-reader.js';
+import { decodePythonSource } from '../../src/alembic/reading/source-reader.js';
 import { runCli } from '../helpers/cli.js';
 import { PYTHON } from '../helpers/oracle.js';
 import { makeProject, rev } from '../helpers/project.js';

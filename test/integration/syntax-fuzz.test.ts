@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tokenize } from '../../src/python/python-tokenizer.js';
-import { readRevisionFast } from '../../src/alembic/fast-revision-reader.js';
-import { readRevisionSourceFaithful } from '../../src/alembic/revision-reader.js';
+import { readRevisionFast } from '../../src/alembic/reading/fast-revision-reader.js';
+import { readRevisionSourceFaithful } from '../../src/alembic/reading/revision-reader.js';
 import { corpusSources } from '../helpers/corpus.js';
 import { cpythonCompile, outcomeOf, type CompileOutcome } from '../helpers/oracle.js';
 import { rng } from '../helpers/rng.js';

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../src/commands/verify-command.js';
-import { readEnvPy, searchPathSetting } from '../../src/alembic/env-py.js';
+import { readEnvPy, searchPathSetting } from '../../src/alembic/env/env-py.js';
 import type { PreflightError } from '../../src/errors/errors.js';
 import { prepareDatabase, runAlembicUpgrade, writeScenarioProject, type Scenario } from '../helpers/db-scenario.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadProjectConfig } from '../../src/alembic/alembic-config.js';
-import { LATEST_ALEMBIC } from '../../src/alembic/alembic-version.js';
-import { envHandover } from '../../src/alembic/env-handover.js';
+import { loadProjectConfig } from '../../src/alembic/config/alembic-config.js';
+import { LATEST_ALEMBIC } from '../../src/alembic/config/alembic-version.js';
+import { envHandover } from '../../src/alembic/env/env-handover.js';
 import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 import { diskFiles } from '../../src/project/project-files.js';
 

@@ -1,14 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectAlembicVersion } from '../../src/alembic/detect-alembic-version.js';
-import { interpolationErrorAt, unguardedFileConfigCall } from '../../src/alembic/env-py.js';
+import { detectAlembicVersion } from '../../src/alembic/config/detect-alembic-version.js';
+import { interpolationErrorAt, unguardedFileConfigCall } from '../../src/alembic/env/env-py.js';
 import { vcsRepositoryName } from '../../src/packaging/declared-imports.js';
-import { inlineComment, parseIni } from '../../src/alembic/ini-parser.js';
+import { inlineComment, parseIni } from '../../src/alembic/config/ini-parser.js';
 import { plpgsqlGuards } from '../../src/check/lint/plpgsql-guard.js';
 import { nameSuggester, templateMatcher } from '../../src/check/rules/filename-convention.js';
 import { procfileReleaseLines } from '../../src/deploy/procfile-release-lines.js';
-import { readRevisionSource } from '../../src/alembic/revision-reader.js';
+import { readRevisionSource } from '../../src/alembic/reading/revision-reader.js';
 import { pyFormat } from '../../src/generate/file-template.js';
 import { headerStyleOf } from '../../src/generate/placeholder.js';
 import { commandProject, procfileTarget } from '../../src/deploy/procfile-target.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { doesNothing, migrationFunctions } from '../../src/check/lint/migration-ops.js';
 import { loadPythonParser, PySource } from '../../src/check/lint/python-syntax.js';
 import { downgradeMayDoNothing, executeMayTakeParams, tokenTests, tokenTestsByTokenizer } from '../../src/check/lint/text-tests.js';
-import { bodyFactsFast } from '../../src/alembic/fast-revision-reader.js';
+import { bodyFactsFast } from '../../src/alembic/reading/fast-revision-reader.js';
 import { rng } from '../helpers/rng.js';
 
 // The lints parse only the files these token-level tests select, so each must be a superset of what

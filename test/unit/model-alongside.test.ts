@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadProjectConfig } from '../../src/alembic/alembic-config.js';
-import { LATEST_ALEMBIC } from '../../src/alembic/alembic-version.js';
-import { modelFromConfig, modelFromConfigAlongside } from '../../src/alembic/project-model.js';
+import { loadProjectConfig } from '../../src/alembic/config/alembic-config.js';
+import { LATEST_ALEMBIC } from '../../src/alembic/config/alembic-version.js';
+import { modelFromConfig, modelFromConfigAlongside } from '../../src/alembic/loading/project-model.js';
 import { checkModel } from '../../src/workspace/open-project.js';
 import { checkJson } from '../../src/report/json-report.js';
 import { makeProject, rev } from '../helpers/project.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildRevisionMap, normalizeByWalking, normalizeFast } from '../../src/alembic/revision-map.js';
-import { loadScript } from '../../src/alembic/script-loader.js';
-import { sourceOutcome } from '../../src/alembic/source-reader.js';
-import { featuresOf, LATEST_ALEMBIC } from '../../src/alembic/alembic-version.js';
+import { buildRevisionMap, normalizeByWalking, normalizeFast } from '../../src/alembic/graph/revision-map.js';
+import { loadScript } from '../../src/alembic/loading/script-loader.js';
+import { sourceOutcome } from '../../src/alembic/reading/source-reader.js';
+import { featuresOf, LATEST_ALEMBIC } from '../../src/alembic/config/alembic-version.js';
 
 /** A seeded generator, so a failure names a reproducible graph. */
 function rng(seed: number): () => number {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tokenize } from '../../src/python/python-tokenizer.js';
-import { readRevisionSource } from '../../src/alembic/revision-reader.js';
-import { decodePythonSource } from '../../src/alembic/source-reader.js';
+import { readRevisionSource } from '../../src/alembic/reading/revision-reader.js';
+import { decodePythonSource } from '../../src/alembic/reading/source-reader.js';
 import type { PyValue } from '../../src/python/python-value.js';
 
 /** A tiny deterministic PRNG so failures reproduce. */

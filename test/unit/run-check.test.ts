@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LATEST_ALEMBIC } from '../../src/alembic/alembic-version.js';
-import { loadProject } from '../../src/alembic/project-model.js';
+import { LATEST_ALEMBIC } from '../../src/alembic/config/alembic-version.js';
+import { loadProject } from '../../src/alembic/loading/project-model.js';
 import { runCheck } from '../../src/check/run-check.js';
 import { makeProject, rev } from '../helpers/project.js';
 import { diskFiles } from '../../src/project/project-files.js';

@@ -13,18 +13,18 @@ const IO_LIMIT = 12;
 
 /** Files over the limit today, at their length today (docs/architecture.md names them). */
 const LONG_FILES: Record<string, number> = {
-  'alembic/env-py.ts': 888,
-  'alembic/alembic-config.ts': 790,
-  'alembic/revision-map.ts': 700,
-  'alembic/upgrade-plan.ts': 635,
-  'alembic/revision-reader.ts': 633,
+  'alembic/env/env-py.ts': 888,
+  'alembic/config/alembic-config.ts': 790,
+  'alembic/graph/revision-map.ts': 700,
+  'alembic/graph/upgrade-plan.ts': 635,
+  'alembic/reading/revision-reader.ts': 633,
 };
 /** Functions over the limit today, by file and name, at their length today. */
 const LONG_FUNCTIONS: Record<string, number> = {
-  'alembic/revision-reader.ts readModule': 450,
-  'alembic/alembic-config.ts loadProjectConfig': 436,
-  'alembic/script-loader.ts loadScript': 312,
-  'alembic/revision-map.ts buildRevisionMap': 173,
+  'alembic/reading/revision-reader.ts readModule': 450,
+  'alembic/config/alembic-config.ts loadProjectConfig': 436,
+  'alembic/loading/script-loader.ts loadScript': 312,
+  'alembic/graph/revision-map.ts buildRevisionMap': 173,
 };
 /** Modules that touch node:fs, node:child_process or process.env today, past the limit of 12. */
 const IO_MODULES_TODAY = 25;

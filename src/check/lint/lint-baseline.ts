@@ -1,5 +1,5 @@
 import type { ProjectFiles } from '../../project/project-files.js';
-import type { Rev, RevisionMap } from '../../alembic/revision-map.js';
+import type { Rev, RevisionMap } from '../../alembic/graph/revision-map.js';
 import { ConfigError } from '../../errors/errors.js';
 
 /**

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ProjectFiles } from '../../project/project-files.js';
-import { parseIni } from '../../alembic/ini-parser.js';
+import { parseIni } from '../../alembic/config/ini-parser.js';
 import { ConfigError } from '../../errors/errors.js';
 import type { Severity } from '../finding.js';
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { envPyPath } from '../../alembic/alembic-config.js';
-import { autocommitIsolation } from '../../alembic/env-py.js';
-import { revisionText, type ProjectModel } from '../../alembic/project-model.js';
-import type { Rev } from '../../alembic/revision-map.js';
-import { readEnvPyText, readPythonText } from '../../alembic/source-reader.js';
+import { envPyPath } from '../../alembic/config/alembic-config.js';
+import { autocommitIsolation } from '../../alembic/env/env-py.js';
+import { revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
+import type { Rev } from '../../alembic/graph/revision-map.js';
+import { readEnvPyText, readPythonText } from '../../alembic/reading/source-reader.js';
 import type { Finding, FindingCode, Severity } from '../finding.js';
 import { lintBaseline, type LintBaseline, type LintScope } from './lint-baseline.js';
 import type { LintConfig } from './lint-config.js';

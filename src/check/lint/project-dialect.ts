@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ProjectFiles } from '../../project/project-files.js';
-import { declaredFor } from '../../alembic/import-resolver.js';
+import { declaredFor } from '../../alembic/reading/import-resolver.js';
 import { projectFolders } from '../../packaging/project-folders.js';
 import type { LintContext } from './lint-context.js';
 

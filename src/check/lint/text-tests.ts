@@ -1,4 +1,4 @@
-import { bodyFactsFast, type FastBodyFacts } from '../../alembic/fast-revision-reader.js';
+import { bodyFactsFast, type FastBodyFacts } from '../../alembic/reading/fast-revision-reader.js';
 import { headerColon, matching, splitTop, Tok, tokenize, topLevelOp, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 
 const ARGUMENT_MARKS: ReadonlySet<string> = new Set([',', '=']);

@@ -1,4 +1,4 @@
-import { translate } from '../../alembic/upgrade-plan.js';
+import { translate } from '../../alembic/graph/upgrade-plan.js';
 import { appliedByText, latestByRevision, ledgerPositions } from '../ledger-view.js';
 import { upgradeCommand } from '../db-helpers.js';
 import { describeForensics, type Forensics } from '../../history/git-history.js';

@@ -1,4 +1,4 @@
-import { translate } from '../../alembic/upgrade-plan.js';
+import { translate } from '../../alembic/graph/upgrade-plan.js';
 import { upgradeCommand } from '../db-helpers.js';
 import type { Finding } from '../finding.js';
 import { appliedByText, latestByRevision, ledgerPositions } from '../ledger-view.js';

@@ -1,4 +1,4 @@
-import { featuresOf } from '../../alembic/alembic-version.js';
+import { featuresOf } from '../../alembic/config/alembic-version.js';
 import type { Rule } from '../rule.js';
 import { alembicOutput, graphProblems, revLocation } from '../rule-helpers.js';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { unguardedFileConfigCall } from '../../alembic/env-py.js';
-import { fileConfigFailure } from '../../alembic/logging-config.js';
+import { unguardedFileConfigCall } from '../../alembic/env/env-py.js';
+import { fileConfigFailure } from '../../alembic/config/logging-config.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { projectFinding } from '../lint/lint-context.js';

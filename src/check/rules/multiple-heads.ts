@@ -1,6 +1,6 @@
-import { multipleHeadsMessage } from '../../alembic/upgrade-plan.js';
-import type { ProjectModel } from '../../alembic/project-model.js';
-import type { ScriptFile } from '../../alembic/script-loader.js';
+import { multipleHeadsMessage } from '../../alembic/graph/upgrade-plan.js';
+import type { ProjectModel } from '../../alembic/loading/project-model.js';
+import type { ScriptFile } from '../../alembic/loading/script-loader.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 

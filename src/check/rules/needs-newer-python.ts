@@ -1,5 +1,5 @@
-import { newerSyntaxProblem, type FileProblem } from '../../alembic/script-loader.js';
-import type { ProjectModel } from '../../alembic/project-model.js';
+import { newerSyntaxProblem, type FileProblem } from '../../alembic/loading/script-loader.js';
+import type { ProjectModel } from '../../alembic/loading/project-model.js';
 import { alembicOutput, envPySource, fileProblems } from '../rule-helpers.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';

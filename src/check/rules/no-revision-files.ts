@@ -1,4 +1,4 @@
-import type { ProjectConfig } from '../../alembic/alembic-config.js';
+import type { ProjectConfig } from '../../alembic/config/alembic-config.js';
 import type { Rule } from '../rule.js';
 
 /** No revision file at all: nothing to check, and a stamped database cannot be located. */

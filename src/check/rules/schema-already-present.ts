@@ -1,4 +1,4 @@
-import { predictUpgrade } from '../../alembic/upgrade-plan.js';
+import { predictUpgrade } from '../../alembic/graph/upgrade-plan.js';
 import { upgradeCommand } from '../db-helpers.js';
 import type { Rule } from '../rule.js';
 

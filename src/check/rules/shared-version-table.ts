@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { splitPrependSysPath } from '../../alembic/alembic-config.js';
-import { featuresOf, type AlembicFeatures } from '../../alembic/alembic-version.js';
-import { envHandover } from '../../alembic/env-handover.js';
-import { readEnvPy, searchPathSetting } from '../../alembic/env-py.js';
-import type { ImportRoots } from '../../alembic/import-resolver.js';
-import { parseIni } from '../../alembic/ini-parser.js';
-import { readPythonText } from '../../alembic/source-reader.js';
+import { splitPrependSysPath } from '../../alembic/config/alembic-config.js';
+import { featuresOf, type AlembicFeatures } from '../../alembic/config/alembic-version.js';
+import { envHandover } from '../../alembic/env/env-handover.js';
+import { readEnvPy, searchPathSetting } from '../../alembic/env/env-py.js';
+import type { ImportRoots } from '../../alembic/reading/import-resolver.js';
+import { parseIni } from '../../alembic/config/ini-parser.js';
+import { readPythonText } from '../../alembic/reading/source-reader.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { projectFinding } from '../lint/lint-context.js';

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { GeneratedAtRelease } from '../../deploy/generating-command.js';
 import { describeForensics, type Forensics } from '../../history/git-history.js';
-import { predictUpgrade, translate, type StampValue } from '../../alembic/upgrade-plan.js';
-import type { RevisionMap } from '../../alembic/revision-map.js';
+import { predictUpgrade, translate, type StampValue } from '../../alembic/graph/upgrade-plan.js';
+import type { RevisionMap } from '../../alembic/graph/revision-map.js';
 import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
 import type { DatabaseContext, Rule } from '../rule.js';
 import type { Evidence, Finding } from '../finding.js';
-import type { StampResolution } from '../../alembic/upgrade-plan.js';
+import type { StampResolution } from '../../alembic/graph/upgrade-plan.js';
 import type { LedgerRow } from '../../database/ledger.js';
 import { appliedByText, latestByRevision, ledgerPositions } from '../ledger-view.js';
 

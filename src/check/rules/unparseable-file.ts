@@ -1,8 +1,8 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import type { ProjectModel } from '../../alembic/project-model.js';
-import type { ScriptFile } from '../../alembic/script-loader.js';
-import { nullBytesForPython } from '../../alembic/source-reader.js';
+import type { ProjectModel } from '../../alembic/loading/project-model.js';
+import type { ScriptFile } from '../../alembic/loading/script-loader.js';
+import { nullBytesForPython } from '../../alembic/reading/source-reader.js';
 import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
 
 /** Python cannot compile the file, so Alembic cannot import it: every command fails. */

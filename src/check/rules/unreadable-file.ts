@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { ProjectFiles } from '../../project/project-files.js';
-import { featuresOf } from '../../alembic/alembic-version.js';
-import type { ProjectModel } from '../../alembic/project-model.js';
-import { hereAnchored, scriptFolderBesideIni } from '../../alembic/script-folder-beside-ini.js';
+import { featuresOf } from '../../alembic/config/alembic-version.js';
+import type { ProjectModel } from '../../alembic/loading/project-model.js';
+import { hereAnchored, scriptFolderBesideIni } from '../../alembic/config/script-folder-beside-ini.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';

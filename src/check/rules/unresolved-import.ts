@@ -1,6 +1,6 @@
-import { runFunctionImports } from '../../alembic/env-py.js';
-import { declaredFor, importChecker } from '../../alembic/import-resolver.js';
-import type { ProjectModel } from '../../alembic/project-model.js';
+import { runFunctionImports } from '../../alembic/env/env-py.js';
+import { declaredFor, importChecker } from '../../alembic/reading/import-resolver.js';
+import type { ProjectModel } from '../../alembic/loading/project-model.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { envPySource, envPyText, fileProblems, findingsFromFileProblems } from '../rule-helpers.js';

@@ -1,5 +1,5 @@
-import { revisionText, type ProjectModel } from '../../alembic/project-model.js';
-import type { StampResolution, UpgradePrediction } from '../../alembic/upgrade-plan.js';
+import { revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
+import type { StampResolution, UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
 import type { SchemaCatalog, VersionTableState } from '../../database/version-table.js';
 import { schemaOps, type ObjectKind, type ObjectRef, type SchemaOp } from './schema-ops.js';
 import { SchemaState, type Evidence, type Presence } from './schema-state.js';

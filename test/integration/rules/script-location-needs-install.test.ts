@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LATEST_ALEMBIC } from '../../../src/alembic/alembic-version.js';
-import { loadProject } from '../../../src/alembic/project-model.js';
+import { LATEST_ALEMBIC } from '../../../src/alembic/config/alembic-version.js';
+import { loadProject } from '../../../src/alembic/loading/project-model.js';
 import { describeRule } from '../../helpers/describe-rule.js';
 import { alembicCommand, alembicTargets } from '../../helpers/oracle.js';
 import { check, makeProject, rev } from '../../helpers/project.js';

@@ -1,5 +1,5 @@
-import { AlembicRaise } from './alembic-raise.js';
-import type { AlembicFeatures } from './alembic-version.js';
+import { AlembicRaise } from '../loading/alembic-raise.js';
+import type { AlembicFeatures } from '../config/alembic-version.js';
 import type { Rev, RevisionMap } from './revision-map.js';
 import { BASE, relativeTarget, Resolver, translate, type UpgradePrediction, type UpgradeStep } from './upgrade-plan.js';
 import { VersionRows, type StampValue } from './version-rows.js';

@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
-import { envPyPath, type ProjectConfig } from './alembic-config.js';
-import type { ProjectFiles } from '../project/project-files.js';
-import type { SourceBytes } from '../project/source-bytes.js';
-import { decodeEscapingBadBytes, utf8Problem } from '../python/python-decode.js';
+import { envPyPath, type ProjectConfig } from '../config/alembic-config.js';
+import type { ProjectFiles } from '../../project/project-files.js';
+import type { SourceBytes } from '../../project/source-bytes.js';
+import { decodeEscapingBadBytes, utf8Problem } from '../../python/python-decode.js';
 import { readRevisionSource, type ReadResult } from './revision-reader.js';
 
 /**

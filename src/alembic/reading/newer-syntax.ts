@@ -1,5 +1,5 @@
-import type { NewerSyntax } from '../python/python-tokenizer.js';
-import type { DeclaredPython } from '../packaging/python-version.js';
+import type { NewerSyntax } from '../../python/python-tokenizer.js';
+import type { DeclaredPython } from '../../packaging/python-version.js';
 
 /** Syntax in a file that the project's Python may not accept. */
 export interface NewerSyntaxIssue {

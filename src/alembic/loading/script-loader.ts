@@ -1,13 +1,13 @@
 import path from 'node:path';
-import type { AlembicFeatures } from './alembic-version.js';
+import type { AlembicFeatures } from '../config/alembic-version.js';
 import type { DiscoveredFile } from './discovery.js';
-import type { Docstring, RevisionField } from './revision-reader.js';
-import { NULL_BYTES, nullBytesForPython, type SourceOutcome } from './source-reader.js';
-import type { ImportCheck } from './import-resolver.js';
-import { newerSyntaxIssue } from './newer-syntax.js';
-import type { NewerSyntax } from '../python/python-tokenizer.js';
-import type { DeclaredPython } from '../packaging/python-version.js';
-import { findUnknown, keyOf, NONE, pyRepr, toTuple, truthy, type PyUnknown, type PyValue } from '../python/python-value.js';
+import type { Docstring, RevisionField } from '../reading/revision-reader.js';
+import { NULL_BYTES, nullBytesForPython, type SourceOutcome } from '../reading/source-reader.js';
+import type { ImportCheck } from '../reading/import-resolver.js';
+import { newerSyntaxIssue } from '../reading/newer-syntax.js';
+import type { NewerSyntax } from '../../python/python-tokenizer.js';
+import type { DeclaredPython } from '../../packaging/python-version.js';
+import { findUnknown, keyOf, NONE, pyRepr, toTuple, truthy, type PyUnknown, type PyValue } from '../../python/python-value.js';
 
 /** Why Alembic fails on a file, in Alembic's own words. */
 export interface AlembicFailure {

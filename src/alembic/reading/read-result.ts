@@ -1,5 +1,5 @@
-import type { NewerSyntax, SyntaxProblem } from '../python/python-tokenizer.js';
-import type { PyValue } from '../python/python-value.js';
+import type { NewerSyntax, SyntaxProblem } from '../../python/python-tokenizer.js';
+import type { PyValue } from '../../python/python-value.js';
 
 /** The module attributes Alembic reads from a revision file. */
 export const REVISION_FIELDS = ['revision', 'down_revision', 'branch_labels', 'depends_on'] as const;

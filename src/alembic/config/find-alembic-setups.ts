@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { Entry, ProjectFiles } from '../project/project-files.js';
+import type { Entry, ProjectFiles } from '../../project/project-files.js';
 import { parseIni } from './ini-parser.js';
-import { NOT_SOURCE_DIRS } from '../packaging/project-folders.js';
+import { NOT_SOURCE_DIRS } from '../../packaging/project-folders.js';
 import { scriptFolderBesideIni } from './script-folder-beside-ini.js';
 
 /**

@@ -1,5 +1,5 @@
-import { pyRepr } from '../python/python-value.js';
-import { AlembicRaise } from './alembic-raise.js';
+import { pyRepr } from '../../python/python-value.js';
+import { AlembicRaise } from '../loading/alembic-raise.js';
 
 /**
  * One value read from the version table, as the driver hands it to Alembic.

@@ -1,5 +1,5 @@
 import { IniError, type IniFile } from './ini-parser.js';
-import { pyRepr } from '../python/python-value.js';
+import { pyRepr } from '../../python/python-value.js';
 
 /** Why `logging.config.fileConfig(fname)` raises for a file, as Python prints the exception. */
 export interface LoggingConfigFailure {

@@ -1,16 +1,16 @@
 import path from 'node:path';
-import type { ProjectFiles } from '../project/project-files.js';
-import { ConfigError } from '../errors/errors.js';
+import type { ProjectFiles } from '../../project/project-files.js';
+import { ConfigError } from '../../errors/errors.js';
 import { featuresOf, type AlembicFeatures, type AlembicVersion } from './alembic-version.js';
 import { IniError, inlineComment, inlineCommentAdvice, parseIni, type IniFile } from './ini-parser.js';
-import { decodeBytesLikePython, decodeLikePython } from '../python/python-decode.js';
+import { decodeBytesLikePython, decodeLikePython } from '../../python/python-decode.js';
 import { findAlembicSetups } from './find-alembic-setups.js';
 import { hereAnchored, scriptFolderBesideIni } from './script-folder-beside-ini.js';
-import { declaredImports } from '../packaging/declared-imports.js';
-import { projectFolders } from '../packaging/project-folders.js';
-import { detectPythonVersion, type DeclaredPython } from '../packaging/python-version.js';
+import { declaredImports } from '../../packaging/declared-imports.js';
+import { projectFolders } from '../../packaging/project-folders.js';
+import { detectPythonVersion, type DeclaredPython } from '../../packaging/python-version.js';
 import { detectFlaskMigrateVersion } from './detect-alembic-version.js';
-import { pyRepr, str } from '../python/python-value.js';
+import { pyRepr, str } from '../../python/python-value.js';
 
 export interface ConfigOptions {
   readonly cwd: string;

@@ -1,9 +1,9 @@
-import { headerColon, matching, splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type Token, type TokenizeOptions } from '../python/python-tokenizer.js';
-import { evalStringLiteral } from '../python/string-literal.js';
+import { headerColon, matching, splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type Token, type TokenizeOptions } from '../../python/python-tokenizer.js';
+import { evalStringLiteral } from '../../python/string-literal.js';
 import { docstringOfText } from './docstring-fields.js';
 import { readRevisionFast } from './fast-revision-reader.js';
-import { BINDS_UNSEEN, classUnbound, decoratorUnbound, defUnbound, headerUnbound, statementUnbound, type UnboundRead } from '../python/unbound-names.js';
-import type { PyUnknown, PyValue } from '../python/python-value.js';
+import { BINDS_UNSEEN, classUnbound, decoratorUnbound, defUnbound, headerUnbound, statementUnbound, type UnboundRead } from '../../python/unbound-names.js';
+import type { PyUnknown, PyValue } from '../../python/python-value.js';
 
 export { REVISION_FIELDS, type Docstring, type DynamicHint, type FieldBinding, type ReadResult, type RevisionField } from './read-result.js';
 import { REVISION_FIELDS, type Docstring, type DynamicHint, type FieldBinding, type ReadResult, type RevisionField } from './read-result.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { ProjectFiles } from '../project/project-files.js';
-import type { AlembicFeatures } from './alembic-version.js';
-import type { VersionLocation } from './alembic-config.js';
+import type { ProjectFiles } from '../../project/project-files.js';
+import type { AlembicFeatures } from '../config/alembic-version.js';
+import type { VersionLocation } from '../config/alembic-config.js';
 
 export interface DiscoveredFile {
   /** The path Alembic loads (the resolved target in new versions). */

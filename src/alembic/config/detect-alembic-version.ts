@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { ProjectFiles } from '../project/project-files.js';
+import type { ProjectFiles } from '../../project/project-files.js';
 import { LATEST_ALEMBIC, parseAlembicVersion, type AlembicVersion } from './alembic-version.js';
-import { pinnedVersion, projectFileReader, type PackagePin, type ReadProjectFile } from '../packaging/package-pins.js';
-import { detectPythonVersion } from '../packaging/python-version.js';
-import { dynoMarkers } from '../packaging/requirement-marker.js';
+import { pinnedVersion, projectFileReader, type PackagePin, type ReadProjectFile } from '../../packaging/package-pins.js';
+import { detectPythonVersion } from '../../packaging/python-version.js';
+import { dynoMarkers } from '../../packaging/requirement-marker.js';
 
 /**
  * The Alembic the project will deploy with: the version its lockfile or an exact pin names (see

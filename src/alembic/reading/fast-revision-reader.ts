@@ -1,7 +1,7 @@
 import { docstringOfText } from './docstring-fields.js';
 import { ARROW, FastLexer, KEYWORD, NAME, NEWLINE, NUMBER, OUTSIDE, PLAIN, STRING } from './fast-lexer.js';
 import { REVISION_FIELDS, type Docstring, type FieldBinding, type ReadResult, type RevisionField } from './read-result.js';
-import { NONE, type PyValue } from '../python/python-value.js';
+import { NONE, type PyValue } from '../../python/python-value.js';
 
 /**
  * The fast path of the revision reader: one pass over the characters, no token objects, for the

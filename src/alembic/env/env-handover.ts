@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { linesOf, readEnvPy } from './env-py.js';
-import { isStdlibOrAlembic, projectImportRoots, type ImportRoots } from './import-resolver.js';
-import { Tok } from '../python/python-tokenizer.js';
-import { readPythonText } from './source-reader.js';
+import { isStdlibOrAlembic, projectImportRoots, type ImportRoots } from '../reading/import-resolver.js';
+import { Tok } from '../../python/python-tokenizer.js';
+import { readPythonText } from '../reading/source-reader.js';
 
 /** Where env.py hands the run over to code of another module, and what that module is. */
 export type EnvHandover =

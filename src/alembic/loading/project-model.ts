@@ -1,17 +1,17 @@
 import path from 'node:path';
-import { loadProjectConfig, type ConfigOptions, type ProjectConfig } from './alembic-config.js';
-import { featuresOf, type AlembicVersion } from './alembic-version.js';
-import { withBaselineTier, withBaselineTierAsync } from '../python/compiler-tier.js';
+import { loadProjectConfig, type ConfigOptions, type ProjectConfig } from '../config/alembic-config.js';
+import { featuresOf, type AlembicVersion } from '../config/alembic-version.js';
+import { withBaselineTier, withBaselineTierAsync } from '../../python/compiler-tier.js';
 import { discoverRevisionFiles, type DiscoveryResult, type SkippedTwice } from './discovery.js';
-import type { PyUnknown, PyValue } from '../python/python-value.js';
-import { buildRevisionMap, type GraphProblem, type RevisionMap } from './revision-map.js';
-import { importChecker, projectImportRoots } from './import-resolver.js';
-import { readModuleConstants } from './revision-reader.js';
+import type { PyUnknown, PyValue } from '../../python/python-value.js';
+import { buildRevisionMap, type GraphProblem, type RevisionMap } from '../graph/revision-map.js';
+import { importChecker, projectImportRoots } from '../reading/import-resolver.js';
+import { readModuleConstants } from '../reading/revision-reader.js';
 import { loadScript, relativeDisplay, type AlembicFailure, type FileProblem, type ScriptFile } from './script-loader.js';
-import { decodePythonSource, readRevisionText, sourceOutcome, type SourceOutcome } from './source-reader.js';
-import type { ResultCache } from '../project/result-cache.js';
-import { readRevisionSourceFaithful, type ReadResult } from './revision-reader.js';
-import { readRevisionFast } from './fast-revision-reader.js';
+import { decodePythonSource, readRevisionText, sourceOutcome, type SourceOutcome } from '../reading/source-reader.js';
+import type { ResultCache } from '../../project/result-cache.js';
+import { readRevisionSourceFaithful, type ReadResult } from '../reading/revision-reader.js';
+import { readRevisionFast } from '../reading/fast-revision-reader.js';
 
 export interface ProjectModel {
   readonly config: ProjectConfig;

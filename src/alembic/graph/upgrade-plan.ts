@@ -1,8 +1,8 @@
 import type { Rev, RevisionMap } from './revision-map.js';
-import { AlembicRaise, type FailureDetail } from './alembic-raise.js';
+import { AlembicRaise, type FailureDetail } from '../loading/alembic-raise.js';
 import { VersionRows, type StampValue } from './version-rows.js';
 
-export { AlembicRaise, type FailureDetail } from './alembic-raise.js';
+export { AlembicRaise, type FailureDetail } from '../loading/alembic-raise.js';
 export type { StampValue } from './version-rows.js';
 
 /** How a version-table row resolves (reference §4.6). */

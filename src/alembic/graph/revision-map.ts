@@ -1,6 +1,6 @@
-import { codePointCompare } from './discovery.js';
-import { keyOf, pyRepr, pyStr, truthy, type PyValue } from '../python/python-value.js';
-import type { AlembicFailure, LoadedScript, ScriptFile } from './script-loader.js';
+import { codePointCompare } from '../loading/discovery.js';
+import { keyOf, pyRepr, pyStr, truthy, type PyValue } from '../../python/python-value.js';
+import type { AlembicFailure, LoadedScript, ScriptFile } from '../loading/script-loader.js';
 
 export type GraphProblemCode =
   | 'duplicate-revision'

@@ -1,5 +1,5 @@
-import { splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type Token } from '../python/python-tokenizer.js';
-import { evalStringLiteral } from '../python/string-literal.js';
+import { splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
+import { evalStringLiteral } from '../../python/string-literal.js';
 
 /** A keyword argument of `context.configure(...)` in env.py that decides where Alembic keeps its version rows. */
 export interface EnvSetting {

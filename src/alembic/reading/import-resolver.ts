@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { ProjectFiles } from '../project/project-files.js';
-import type { ProjectConfig } from './alembic-config.js';
-import { declaredImports } from '../packaging/declared-imports.js';
-import { NOT_SOURCE_DIRS, projectFolders } from '../packaging/project-folders.js';
+import type { ProjectFiles } from '../../project/project-files.js';
+import type { ProjectConfig } from '../config/alembic-config.js';
+import { declaredImports } from '../../packaging/declared-imports.js';
+import { NOT_SOURCE_DIRS, projectFolders } from '../../packaging/project-folders.js';
 
 // sys.stdlib_module_names (CPython 3.11–3.13), top-level names only
 const STDLIB = new Set(

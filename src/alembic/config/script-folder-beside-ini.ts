@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ProjectFiles } from '../project/project-files.js';
+import type { ProjectFiles } from '../../project/project-files.js';
 
 /**
  * The script folder (env.py) that a relative script_location names from the ini's own folder, when it names
