@@ -15,8 +15,8 @@ const IO_LIMIT = 12;
 const LONG_FILES: Record<string, number> = {
   'alembic/env/env-py.ts': 888,
   'alembic/config/alembic-config.ts': 790,
-  'alembic/graph/revision-map.ts': 700,
   'alembic/graph/upgrade-plan.ts': 635,
+  'alembic/graph/revision-map.ts': 591,
   'alembic/reading/revision-reader.ts': 633,
 };
 /** Functions over the limit today, by file and name, at their length today. */
@@ -24,7 +24,6 @@ const LONG_FUNCTIONS: Record<string, number> = {
   'alembic/reading/revision-reader.ts readModule': 450,
   'alembic/config/alembic-config.ts loadProjectConfig': 436,
   'alembic/loading/script-loader.ts loadScript': 312,
-  'alembic/graph/revision-map.ts buildRevisionMap': 173,
 };
 /** Modules that touch node:fs, node:child_process or process.env today, past the limit of 12. */
 const IO_MODULES_TODAY = 25;

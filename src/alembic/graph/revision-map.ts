@@ -1,145 +1,9 @@
 import { codePointCompare } from '../loading/discovery.js';
-import { keyOf, pyRepr, pyStr, truthy, type PyValue } from '../../python/python-value.js';
-import type { AlembicFailure, LoadedScript, ScriptFile } from '../loading/script-loader.js';
+import { pyRepr, type PyValue } from '../../python/python-value.js';
+import type { AlembicFailure, ScriptFile } from '../loading/script-loader.js';
+import { nextEpoch, Rev, type GraphProblem } from './rev.js';
 
-export type GraphProblemCode =
-  | 'duplicate-revision'
-  | 'duplicate-branch-label'
-  | 'missing-dependency'
-  | 'missing-down-revision'
-  | 'empty-down-revision'
-  | 'down-revision-is-label'
-  | 'revision-cycle'
-  | 'dependency-cycle';
-
-export interface GraphProblem {
-  readonly code: GraphProblemCode;
-  readonly message: string;
-  /** The revision whose file carries the problem. */
-  readonly rev?: Rev;
-  /** Other revisions involved (the duplicate loser, the label's owner, the cycle members). */
-  readonly others: readonly Rev[];
-  readonly ids: readonly string[];
-  /** Set when this is where Alembic raises; warnings leave it unset. */
-  readonly failure?: AlembicFailure;
-  /** Alembic's UserWarning text, where it warns. */
-  readonly warning?: string;
-}
-
-const NO_KEYS: readonly string[] = [];
-
-/** Walk marks: each walk takes a fresh epoch, so no per-walk Set of visited revisions is allocated. */
-let epoch = 0;
-
-/** One loaded revision: Alembic's `Revision` state, plus where it came from. */
-export class Rev {
-  readonly key: string;
-  readonly origLabels: readonly string[];
-  readonly deps: readonly string[];
-  /** Children whose down_revision names this revision, then all children (dependencies too); tiny, so arrays. */
-  readonly nextrev: string[] = [];
-  readonly allNextrev: string[] = [];
-  resolvedDeps: string[] = [];
-  /** The epoch of the last walk that reached this revision. */
-  mark = 0;
-  private labelSet?: Set<string>;
-  private normalizedDeps: string[] = [];
-  private normalizedDownCache?: string[];
-  private allDownCache?: string[];
-  private allDownFor?: string[];
-
-  constructor(
-    readonly script: LoadedScript,
-    readonly file: ScriptFile,
-    /** Position in load order (the map's `all`). */
-    readonly ord: number,
-  ) {
-    this.key = script.key;
-    this.origLabels = script.branchLabels.length === 0 ? NO_KEYS : script.branchLabels.map(keyOf);
-    this.deps = script.resolvedDependsOn.length === 0 ? NO_KEYS : script.resolvedDependsOn.map(keyOf);
-  }
-
-  /** Own labels plus those `_add_branches` propagated (created on first use: most revisions have none). */
-  get labels(): Set<string> {
-    return (this.labelSet ??= new Set(this.origLabels));
-  }
-  get id(): string {
-    return pyStr(this.script.revision);
-  }
-  get versionedDown(): readonly string[] {
-    return this.script.versionedDown;
-  }
-  get isBase(): boolean {
-    return this.script.versionedDown.length === 0;
-  }
-  get isRealBase(): boolean {
-    return this.isBase && this.script.dependenciesIsNone;
-  }
-  /** Down revisions and resolved dependencies, deduplicated; cached per resolvedDeps array (walks read it often). */
-  get allDown(): string[] {
-    if (this.allDownFor !== this.resolvedDeps || this.allDownCache === undefined) {
-      this.allDownFor = this.resolvedDeps;
-      this.allDownCache = downWith(this.versionedDown, this.resolvedDeps);
-    }
-    return this.allDownCache;
-  }
-  /** `_normalized_resolved_dependencies` (set by the map's normalisation). */
-  get normalizedResolvedDeps(): string[] {
-    return this.normalizedDeps;
-  }
-  set normalizedResolvedDeps(deps: string[]) {
-    this.normalizedDeps = deps;
-    this.normalizedDownCache = undefined;
-  }
-  /** `_normalized_down_revisions`; cached, since upgrade planning walks it for every revision. */
-  get normalizedDown(): string[] {
-    if (!this.normalizedDownCache) {
-      this.normalizedDownCache = downWith(this.versionedDown, this.normalizedDeps);
-    }
-    return this.normalizedDownCache;
-  }
-  get isHead(): boolean {
-    return this.nextrev.length === 0;
-  }
-  get isRealHead(): boolean {
-    return this.allNextrev.length === 0;
-  }
-  get isBranchPoint(): boolean {
-    return this.nextrev.length > 1;
-  }
-  get isRealBranchPoint(): boolean {
-    return this.allNextrev.length > 1;
-  }
-  get isMergePoint(): boolean {
-    return this.versionedDown.length > 1;
-  }
-  addNextrev(child: Rev): void {
-    if (!this.allNextrev.includes(child.key)) this.allNextrev.push(child.key);
-    if (child.versionedDown.includes(this.key) && !this.nextrev.includes(child.key)) this.nextrev.push(child.key);
-  }
-  /** What `Script.__str__` raises instead, when a down revision is not a str (`", ".join` in `format_as_comma`). */
-  describeError(): string | undefined {
-    const down = this.script.versionedDownValues;
-    const i = down.findIndex((v) => v.t !== 'str');
-    if (this.describesAsBase() || i < 0) return undefined;
-    const v = down[i]!;
-    const type = v.t === 'none' ? 'NoneType' : v.t;
-    return `TypeError: sequence item ${i}: expected str instance, ${type} found`;
-  }
-  /** `_format_down_revision`: `if not self.down_revision` (the scalar of a one-item tuple) prints `<base>`. */
-  private describesAsBase(): boolean {
-    const down = this.script.versionedDownValues;
-    return down.length === 0 || (down.length === 1 && !truthy(down[0]!));
-  }
-  /** `Script.__str__`, used inside Alembic's "referenced from" warning. */
-  describe(): string {
-    const down = this.script.versionedDownValues;
-    const downText = this.describesAsBase() ? '<base>' : down.map(pyStr).join(', ');
-    const flags = `${this.isHead ? ' (head)' : ''}${this.isBranchPoint ? ' (branchpoint)' : ''}${this.isMergePoint ? ' (mergepoint)' : ''}`;
-    const doc = (this.file.docstring?.text ?? '').trim().split('\n\n')[0] ?? '';
-    return `${downText} -> ${this.id}${flags}, ${doc}`;
-  }
-}
+export { Rev, type GraphProblem, type GraphProblemCode } from './rev.js';
 
 export interface RevisionMap {
   /** Winning revision per id, in Alembic's map order. */
@@ -176,90 +40,14 @@ export interface RevisionMap {
  */
 export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
   const problems: GraphProblem[] = [];
-  const fail = (p: Omit<GraphProblem, 'failure'>, failure: AlembicFailure): void => {
-    problems.push({ ...p, failure });
-  };
-  const map = new Map<string, Rev>();
-  // bit 1: no longer a head, bit 2: no longer a real head (indexed like `all`; Alembic's sets keep load order)
-  const demoted = new Uint8Array(scripts.length);
-  const bases: Rev[] = [];
-  const realBases: Rev[] = [];
-  const hasLabels: Rev[] = [];
-  const all: Rev[] = [];
-
-  for (const file of scripts) {
-    if (!file.script) continue;
-    const rev = new Rev(file.script, file, all.length);
-    all.push(rev);
-    const existing = map.get(rev.key);
-    if (existing) {
-      const warning = `Revision ${rev.id} is present more than once`;
-      problems.push({ code: 'duplicate-revision', message: warning, rev, others: [existing], ids: [rev.id], warning });
-    }
-    map.set(rev.key, rev);
-    if (rev.origLabels.length > 0) hasLabels.push(rev);
-    if (rev.isBase) bases.push(rev);
-    if (rev.isRealBase) realBases.push(rev);
-  }
+  const fail: Fail = (p, failure) => void problems.push({ ...p, failure });
+  const { map, all, bases, realBases, hasLabels } = collectRevisions(scripts, problems);
   const revMap = new Map(map);
-  const labels = new Map<string, Rev>();
-
-  // _map_branch_labels (Alembic iterates a set: which of two clashing revisions is named first varies)
-  for (const rev of hasLabels) {
-    for (const label of rev.origLabels) {
-      const owner = map.get(label);
-      if (owner) {
-        const msg = labelClash(label, rev, owner);
-        fail({ code: 'duplicate-branch-label', message: msg, rev, others: [owner], ids: [label] }, { exception: 'RevisionError', message: msg, commandError: true });
-        continue;
-      }
-      map.set(label, rev);
-      labels.set(label, rev);
-    }
-  }
+  const labels = mapBranchLabels(hasLabels, map, fail);
   markLabelOrder(problems);
-
-  // _add_depends_on: `if revision.dependencies:` where dependencies is the tuple as a scalar, so a
-  // falsy one resolves to nothing (rev.deps is what it resolves; `_is_real_base` reads `is None`)
-  for (const rev of all) {
-    const resolved: string[] = [];
-    for (const dep of rev.deps) {
-      const target = map.get(dep);
-      if (!target) {
-        const msg = `KeyError: ${keyRepr(dep)}`;
-        fail({ code: 'missing-dependency', message: msg, rev, others: [], ids: [dep] }, { exception: 'KeyError', message: msg, commandError: false });
-        continue;
-      }
-      resolved.push(target.key);
-    }
-    rev.resolvedDeps = resolved;
-  }
+  addDependsOn(all, map, fail);
   markDependencyOrder(problems);
-
-  // down revisions: nextrev links and head elimination
-  const visited = ++epoch;
-  for (const rev of map.values()) {
-    if (rev.mark === visited) continue;
-    rev.mark = visited;
-    for (const down of rev.allDown) {
-      const target = map.get(down);
-      if (!target) {
-        const code = down === '' ? 'empty-down-revision' : 'missing-down-revision';
-        // the warning formats the revision with ", ".join(down revisions): a non-str one raises there
-        const joinError = rev.describeError();
-        if (joinError) {
-          problems.push({ code, message: joinError, rev, others: [], ids: [down], failure: { exception: 'TypeError', message: joinError, commandError: false } });
-          continue;
-        }
-        const warning = `Revision ${keyText(down)} referenced from ${rev.describe()} is not present`;
-        const msg = `KeyError: ${keyRepr(down)}`;
-        problems.push({ code, message: warning, rev, others: [], ids: [down], warning, failure: { exception: 'KeyError', message: msg, commandError: false } });
-        continue;
-      }
-      target.addNextrev(rev);
-      demoted[target.ord]! |= rev.versionedDown.includes(down) ? 3 : 2;
-    }
-  }
+  const demoted = linkDownRevisions(map, all.length, problems);
   const heads = all.filter((r) => (demoted[r.ord]! & 1) === 0);
   const realHeads = all.filter((r) => (demoted[r.ord]! & 2) === 0);
 
@@ -284,48 +72,7 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     });
   };
   if (labelDowns.size > 0) normalizeDependsOn();
-
-  // _detect_cycles on the id-only map: no heads or no bases first, then the walk down from the heads,
-  // which raises KeyError on a label used as down_revision, if it reaches one (a revision whose
-  // down_revision is its own label is its own child: no head reaches it, and it is a cycle instead)
-  if (revMap.size > 0) {
-    const ids = (revs: Iterable<Rev>): string[] => [...revs].map((r) => r.id);
-    const hit = heads.length > 0 && bases.length > 0 && labelDowns.size > 0 ? firstLabelDown(heads, revMap, labels) : undefined;
-    if (heads.length === 0 || bases.length === 0) {
-      const members = [...revMap.values()];
-      const msg = `Cycle is detected in revisions (${ids(members).join(', ')})`;
-      fail({ code: 'revision-cycle', message: msg, others: members, ids: ids(members) }, unjoinable(members) ?? { exception: 'CycleDetected', message: msg, commandError: true });
-    } else if (hit) {
-      const msg = `KeyError: ${keyRepr(hit.label)}`;
-      fail({ code: 'down-revision-is-label', message: `down_revision names the branch label '${hit.label}', not a revision id`, rev: hit.rev, others: [labels.get(hit.label)!], ids: [hit.label] }, { exception: 'KeyError', message: msg, commandError: false });
-    } else {
-      const deleted = onlyRealCycles(outsideSpace(revMap, all.length, heads, (r) => r.versionedDown, bases, (r) => r.nextrev), revMap, problems, (r) => r.versionedDown);
-      if (deleted.length > 0) {
-        const sorted = deleted.map((r) => r.id).sort(codePointCompare);
-        const msg = `Cycle is detected in revisions (${sorted.join(', ')})`;
-        fail({ code: 'revision-cycle', message: msg, others: deleted, ids: sorted }, (unsortable(deleted) ?? unjoinable(deleted, true)) ?? { exception: 'CycleDetected', message: msg, commandError: true });
-      }
-    }
-    if (problems.some((p) => p.code === 'revision-cycle')) {
-      // Alembic stops at the first cycle; a dependency cycle then adds nothing new
-    } else if (labelDowns.size === 0 && all.every((r) => r.script.dependenciesIsNone)) {
-      // no depends_on and no label as down_revision: the dependency graph is the down-revision
-      // graph (same heads, bases and edges), which was just checked
-    } else if ((realHeads.length === 0 || realBases.length === 0) && (!problems.some((p) => p.failure) || cyclicKeys(revMap, (r) => r.allDown).size > 0)) {
-      // after an earlier failure (a dependency that is not there) no real base may be left
-      // only because of it: that is not a cycle of its own
-      const members = [...revMap.values()];
-      const msg = `Dependency cycle is detected in revisions (${ids(members).join(', ')})`;
-      fail({ code: 'dependency-cycle', message: msg, others: members, ids: ids(members) }, unjoinable(members) ?? { exception: 'DependencyCycleDetected', message: msg, commandError: true });
-    } else {
-      const deleted = onlyRealCycles(outsideSpace(revMap, all.length, realHeads, (r) => r.allDown, realBases, (r) => r.allNextrev), revMap, problems, (r) => r.allDown);
-      if (deleted.length > 0) {
-        const sorted = deleted.map((r) => r.id).sort(codePointCompare);
-        const msg = `Dependency cycle is detected in revisions (${sorted.join(', ')})`;
-        fail({ code: 'dependency-cycle', message: msg, others: deleted, ids: sorted }, (unsortable(deleted) ?? unjoinable(deleted, true)) ?? { exception: 'DependencyCycleDetected', message: msg, commandError: true });
-      }
-    }
-  }
+  if (revMap.size > 0) detectCycles({ revMap, all, labels, labelDowns, heads, bases, realHeads, realBases, problems, fail });
 
   let propagated = false;
   return {
@@ -346,6 +93,163 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     problems,
     failure: problems.find((p) => p.failure),
   };
+}
+
+/** Records a problem that stops Alembic, with the failure it raises. */
+type Fail = (p: Omit<GraphProblem, 'failure'>, failure: AlembicFailure) => void;
+
+/** The revisions in load order, by id, with the bases and the labelled ones (a duplicate id: the later wins, as in Alembic's dict). */
+function collectRevisions(scripts: readonly ScriptFile[], problems: GraphProblem[]): { map: Map<string, Rev>; all: Rev[]; bases: Rev[]; realBases: Rev[]; hasLabels: Rev[] } {
+  const map = new Map<string, Rev>();
+  const bases: Rev[] = [];
+  const realBases: Rev[] = [];
+  const hasLabels: Rev[] = [];
+  const all: Rev[] = [];
+
+  for (const file of scripts) {
+    if (!file.script) continue;
+    const rev = new Rev(file.script, file, all.length);
+    all.push(rev);
+    const existing = map.get(rev.key);
+    if (existing) {
+      const warning = `Revision ${rev.id} is present more than once`;
+      problems.push({ code: 'duplicate-revision', message: warning, rev, others: [existing], ids: [rev.id], warning });
+    }
+    map.set(rev.key, rev);
+    if (rev.origLabels.length > 0) hasLabels.push(rev);
+    if (rev.isBase) bases.push(rev);
+    if (rev.isRealBase) realBases.push(rev);
+  }
+  return { map, all, bases, realBases, hasLabels };
+}
+
+/** Alembic's _map_branch_labels: each label names its revision in the map, unless an id or another label has it. */
+function mapBranchLabels(hasLabels: readonly Rev[], map: Map<string, Rev>, fail: Fail): Map<string, Rev> {
+  const labels = new Map<string, Rev>();
+  // (Alembic iterates a set: which of two clashing revisions is named first varies)
+  for (const rev of hasLabels) {
+    for (const label of rev.origLabels) {
+      const owner = map.get(label);
+      if (owner) {
+        const msg = labelClash(label, rev, owner);
+        fail({ code: 'duplicate-branch-label', message: msg, rev, others: [owner], ids: [label] }, { exception: 'RevisionError', message: msg, commandError: true });
+        continue;
+      }
+      map.set(label, rev);
+      labels.set(label, rev);
+    }
+  }
+  return labels;
+}
+
+/** Alembic's _add_depends_on: each revision's depends_on resolved through the map. */
+function addDependsOn(all: readonly Rev[], map: Map<string, Rev>, fail: Fail): void {
+  // _add_depends_on: `if revision.dependencies:` where dependencies is the tuple as a scalar, so a
+  // falsy one resolves to nothing (rev.deps is what it resolves; `_is_real_base` reads `is None`)
+  for (const rev of all) {
+    const resolved: string[] = [];
+    for (const dep of rev.deps) {
+      const target = map.get(dep);
+      if (!target) {
+        const msg = `KeyError: ${keyRepr(dep)}`;
+        fail({ code: 'missing-dependency', message: msg, rev, others: [], ids: [dep] }, { exception: 'KeyError', message: msg, commandError: false });
+        continue;
+      }
+      resolved.push(target.key);
+    }
+    rev.resolvedDeps = resolved;
+  }
+}
+
+/**
+ * The down revisions: each links its target to its child (nextrev) and takes the target off the heads.
+ * Per revision, bit 1: no longer a head, bit 2: no longer a real head.
+ */
+function linkDownRevisions(map: Map<string, Rev>, count: number, problems: GraphProblem[]): Uint8Array {
+  // indexed like `all` (Alembic's sets keep load order)
+  const demoted = new Uint8Array(count);
+  const visited = nextEpoch();
+  for (const rev of map.values()) {
+    if (rev.mark === visited) continue;
+    rev.mark = visited;
+    for (const down of rev.allDown) {
+      const target = map.get(down);
+      if (!target) {
+        const code = down === '' ? 'empty-down-revision' : 'missing-down-revision';
+        // the warning formats the revision with ", ".join(down revisions): a non-str one raises there
+        const joinError = rev.describeError();
+        if (joinError) {
+          problems.push({ code, message: joinError, rev, others: [], ids: [down], failure: { exception: 'TypeError', message: joinError, commandError: false } });
+          continue;
+        }
+        const warning = `Revision ${keyText(down)} referenced from ${rev.describe()} is not present`;
+        const msg = `KeyError: ${keyRepr(down)}`;
+        problems.push({ code, message: warning, rev, others: [], ids: [down], warning, failure: { exception: 'KeyError', message: msg, commandError: false } });
+        continue;
+      }
+      target.addNextrev(rev);
+      demoted[target.ord]! |= rev.versionedDown.includes(down) ? 3 : 2;
+    }
+  }
+  return demoted;
+}
+
+interface CycleInputs {
+  readonly revMap: Map<string, Rev>;
+  readonly all: readonly Rev[];
+  readonly labels: Map<string, Rev>;
+  readonly labelDowns: ReadonlySet<Rev>;
+  readonly heads: readonly Rev[];
+  readonly bases: readonly Rev[];
+  readonly realHeads: readonly Rev[];
+  readonly realBases: readonly Rev[];
+  readonly problems: GraphProblem[];
+  readonly fail: Fail;
+}
+
+/**
+ * Alembic's _detect_cycles on the id-only map: no heads or no bases first, then the walk down from the
+ * heads, which raises KeyError on a label used as down_revision, if it reaches one (a revision whose
+ * down_revision is its own label is its own child: no head reaches it, and it is a cycle instead);
+ * then the same for the dependency graph.
+ */
+function detectCycles({ revMap, all, labels, labelDowns, heads, bases, realHeads, realBases, problems, fail }: CycleInputs): void {
+  const ids = (revs: Iterable<Rev>): string[] => [...revs].map((r) => r.id);
+  const hit = heads.length > 0 && bases.length > 0 && labelDowns.size > 0 ? firstLabelDown(heads, revMap, labels) : undefined;
+  if (heads.length === 0 || bases.length === 0) {
+    const members = [...revMap.values()];
+    const msg = `Cycle is detected in revisions (${ids(members).join(', ')})`;
+    fail({ code: 'revision-cycle', message: msg, others: members, ids: ids(members) }, unjoinable(members) ?? { exception: 'CycleDetected', message: msg, commandError: true });
+  } else if (hit) {
+    const msg = `KeyError: ${keyRepr(hit.label)}`;
+    fail({ code: 'down-revision-is-label', message: `down_revision names the branch label '${hit.label}', not a revision id`, rev: hit.rev, others: [labels.get(hit.label)!], ids: [hit.label] }, { exception: 'KeyError', message: msg, commandError: false });
+  } else {
+    const deleted = onlyRealCycles(outsideSpace(revMap, all.length, heads, (r) => r.versionedDown, bases, (r) => r.nextrev), revMap, problems, (r) => r.versionedDown);
+    if (deleted.length > 0) {
+      const sorted = deleted.map((r) => r.id).sort(codePointCompare);
+      const msg = `Cycle is detected in revisions (${sorted.join(', ')})`;
+      fail({ code: 'revision-cycle', message: msg, others: deleted, ids: sorted }, (unsortable(deleted) ?? unjoinable(deleted, true)) ?? { exception: 'CycleDetected', message: msg, commandError: true });
+    }
+  }
+  if (problems.some((p) => p.code === 'revision-cycle')) {
+    // Alembic stops at the first cycle; a dependency cycle then adds nothing new
+  } else if (labelDowns.size === 0 && all.every((r) => r.script.dependenciesIsNone)) {
+    // no depends_on and no label as down_revision: the dependency graph is the down-revision
+    // graph (same heads, bases and edges), which was just checked
+  } else if ((realHeads.length === 0 || realBases.length === 0) && (!problems.some((p) => p.failure) || cyclicKeys(revMap, (r) => r.allDown).size > 0)) {
+    // after an earlier failure (a dependency that is not there) no real base may be left
+    // only because of it: that is not a cycle of its own
+    const members = [...revMap.values()];
+    const msg = `Dependency cycle is detected in revisions (${ids(members).join(', ')})`;
+    fail({ code: 'dependency-cycle', message: msg, others: members, ids: ids(members) }, unjoinable(members) ?? { exception: 'DependencyCycleDetected', message: msg, commandError: true });
+  } else {
+    const deleted = onlyRealCycles(outsideSpace(revMap, all.length, realHeads, (r) => r.allDown, realBases, (r) => r.allNextrev), revMap, problems, (r) => r.allDown);
+    if (deleted.length > 0) {
+      const sorted = deleted.map((r) => r.id).sort(codePointCompare);
+      const msg = `Dependency cycle is detected in revisions (${sorted.join(', ')})`;
+      fail({ code: 'dependency-cycle', message: msg, others: deleted, ids: sorted }, (unsortable(deleted) ?? unjoinable(deleted, true)) ?? { exception: 'DependencyCycleDetected', message: msg, commandError: true });
+    }
+  }
 }
 
 /** `_normalize_depends_on` literally: walk every ancestor of every revision with dependencies. */
@@ -474,7 +378,7 @@ export function iterateRelated(
   targets: Iterable<Rev>,
   fn: (r: Rev) => Iterable<string>,
 ): { revs: Rev[]; broken?: { rev: Rev; id: string } } {
-  const seen = ++epoch;
+  const seen = nextEpoch();
   const out: Rev[] = [];
   let broken: { rev: Rev; id: string } | undefined;
   for (const target of targets) {
@@ -592,19 +496,6 @@ function mark(revMap: ReadonlyMap<string, Rev>, targets: readonly Rev[], edges: 
   }
 }
 
-/**
- * `dedupe_tuple(down revisions + dependencies)`: a down_revision that names a parent twice lists it once
- * (a duplicate once sent the upgrade sort round forever). The down revisions themselves when nothing is
- * added or removed, so most revisions share their array.
- */
-function downWith(down: readonly string[], deps: readonly string[]): string[] {
-  if (deps.length === 0 && (down.length < 2 || new Set(down).size === down.length)) return down as string[];
-  return dedupe([...down, ...deps]);
-}
-
-function dedupe(xs: readonly string[]): string[] {
-  return [...new Set(xs)];
-}
 
 
 /**
