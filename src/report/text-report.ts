@@ -150,7 +150,7 @@ export function findingText(f: Finding, width = DEFAULT_WIDTH): string[] {
   for (const e of f.evidence ?? []) out.push(...wrapText(oneLine(e.text), width, `  ${e.label}: `, INDENT));
   const [prose = '', ...code] = f.hint.split(/\r?\n/u);
   if (f.fix) {
-    out.push(`  fix: ${f.fix}`);
+    out.push(`  fix: ${oneLine(f.fix)}`);
     if (prose) out.push(...wrapText(prose, width, '  also: ', INDENT));
   } else if (prose) out.push(...wrapText(prose, width, `  ${f.severity === 'info' ? 'note' : 'fix'}: `, INDENT));
   // a hint may hold code over several lines: they stay under it, so no line of it (nor an id in it) starts where our verdict does

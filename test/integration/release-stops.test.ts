@@ -7,8 +7,11 @@ import { prepareDatabase, writeScenarioProject, type Scenario } from '../helpers
 
 const AT_HEAD: Scenario = { name: 'at-head', revs: [{ id: 'a1', down: null }], rows: ['a1'] };
 
-/** A wrapped command that starts a grandchild (as a shell or a script starts Alembic) and waits for it. */
-const GRANDCHILD = ['--', 'sh', '-c', 'sleep 300 & echo $! > grandchild.pid; wait'];
+/**
+ * A wrapped command that starts a grandchild (as a shell or a script starts Alembic) and waits for it;
+ * --always-run starts it on a database already at the target, where release otherwise starts nothing.
+ */
+const GRANDCHILD = ['--always-run', '--', 'sh', '-c', 'sleep 300 & echo $! > grandchild.pid; wait'];
 
 /** Running (a zombie left for a reaper is dead: it runs nothing). */
 function running(pid: number): boolean {
