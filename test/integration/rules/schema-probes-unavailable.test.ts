@@ -22,7 +22,7 @@ describe('schema-probes-unavailable (PostgreSQL)', () => {
     expect(f.message).toContain('could not read the catalog (this role cannot read pg_catalog.pg_constraint)');
     expect(out.result.findings.map((x) => x.code)).not.toContain('schema-behind-stamp');
     expect(out.exitCode).toBe(0);
-    expect(out.stdout).toContain('Schema probes: not run, the catalog could not be read (schema-probes-unavailable).');
+    expect(out.stdout).toContain('schema probes: not run, the catalog could not be read (schema-probes-unavailable)');
     expect(out.stdout).not.toContain('the database agrees');
     // the same database read by a role that can: the stamp is caught
     const full = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: admin } });
