@@ -382,7 +382,11 @@ function directUpgrade(argv: readonly string[]): Upgrade | 'unread' | 'shell' | 
   if (argv.length === 0 || toolAt([argv[0]!], 'alembic') !== 0) return 'shell';
   const args = argv.slice(1);
   const read = releaseUpgrade(args, LATEST_ALEMBIC);
-  if (read === undefined || read === 'unread') return read;
+  return read === undefined || read === 'unread' ? read : upgradeOf(read, args);
+}
+
+/** What Alembic's argparse made of an upgrade's words, as the release's reading takes it. */
+function upgradeOf(read: Exclude<ReturnType<typeof releaseUpgrade>, 'unread' | undefined>, args: readonly string[]): Upgrade {
   const target = literal(read.revision);
   const problem = read.problem ? problemOf(read.problem, args) : undefined;
   return { target, ...(read.config !== undefined ? { config: read.config } : {}), ...(read.name !== undefined ? { name: read.name } : {}), ...(problem ? { problem } : {}) };
@@ -409,11 +413,7 @@ function upgradeTarget(words: readonly string[], version: AlembicVersion): Upgra
     const args = commandArgs(words.slice(alembic + 1));
     const read = args ? releaseUpgrade(args, version) : 'unread';
     if (read === undefined) return undefined;
-    if (read !== 'unread') {
-      const target = read.revision === undefined ? null : literal(read.revision);
-      const problem = read.problem ? problemOf(read.problem, args!) : undefined;
-      return { target, ...(read.config !== undefined ? { config: read.config } : {}), ...(read.name !== undefined ? { name: read.name } : {}), ...(problem ? { problem } : {}) };
-    }
+    if (read !== 'unread') return upgradeOf(read, args!);
   }
   const from = isFlask ? flask + 1 : alembic + 1;
   const up = words.findIndex((w, k) => k >= from && w === 'upgrade');
