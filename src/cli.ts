@@ -29,11 +29,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       exitCode = out.exitCode;
     },
     write: (text) => writeReport(text, format),
-    reportError: (e) => reportError(e, format),
+    reportError: (e) => reportError(e, format, env),
     setExitCode: (code) => void (exitCode = code),
   };
   const cwdError = currentFolderError();
-  if (cwdError) return reportError(cwdError, format);
+  if (cwdError) return reportError(cwdError, format, env);
   // a process of its own: a small project's files are read faster without V8's optimising compiler
   useBaselineTierForSmallProjects(process.execArgv, env['NODE_OPTIONS'] ?? '');
   const { default: yargs } = await import('yargs');
@@ -54,7 +54,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, describe: 'default: warn (info for release)' })
     .middleware(async (args) => {
       const { configureLogger } = await import('./logger/logger.js');
-      configureLogger({ format: args['log-format'], level: args['log-level'] });
+      configureLogger({ format: args['log-format'], level: args['log-level'], env });
     })
     .fail((msg, err) => {
       throw err ?? new UsageErrorFromYargs(msg);
@@ -77,7 +77,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     await parser.parseAsync();
     return exitCode;
   } catch (e) {
-    return reportError(e, format);
+    return reportError(e, format, env);
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readMachineText } from './project/machine-files.js';
 
 /**
  * Our version, from package.json. src/, dist/ and the bundled CLI all sit one
@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
  */
 export function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+    return (JSON.parse(readMachineText(new URL('../package.json', import.meta.url))) as { version?: string }).version ?? 'unknown';
   } catch {
     return 'unknown';
   }
@@ -20,7 +20,7 @@ export function packageVersion(): string {
 export function findingPage(code: string): string | undefined {
   if (!/^[a-z][a-z0-9-]*$/u.test(code)) return undefined;
   try {
-    return readFileSync(new URL(`../docs/findings/${code}.md`, import.meta.url), 'utf8');
+    return readMachineText(new URL(`../docs/findings/${code}.md`, import.meta.url));
   } catch {
     return undefined;
   }

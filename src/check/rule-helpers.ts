@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ProjectModel } from '../alembic/loading/project-model.js';
 import { readEnvPyText, readSourceFile, sourceOutcome, type SourceOutcome } from '../alembic/reading/source-reader.js';
 import type { GraphProblem, GraphProblemCode, Rev } from '../alembic/graph/revision-map.js';
-import type { AlembicFailure, FileProblem, FileProblemCode, ScriptFile } from '../alembic/loading/script-loader.js';
+import type { AlembicFailure, FileProblemCode, FileProblemOf, ScriptFile } from '../alembic/loading/script-loader.js';
 import { envPyPath, type ConfigNote } from '../alembic/config/alembic-config.js';
 import type { Finding, Severity } from './finding.js';
 import type { Rule } from './rule.js';
@@ -13,9 +13,9 @@ export function alembicOutput(f: AlembicFailure | undefined): string | undefined
   return f.commandError ? `FAILED: ${f.message}` : f.message;
 }
 
-export function fileProblems(model: ProjectModel, code: FileProblemCode): { file: ScriptFile; problem: FileProblem }[] {
-  const out: { file: ScriptFile; problem: FileProblem }[] = [];
-  for (const file of model.files) for (const problem of file.problems) if (problem.code === code) out.push({ file, problem });
+export function fileProblems<C extends FileProblemCode>(model: ProjectModel, code: C): { file: ScriptFile; problem: FileProblemOf<C> }[] {
+  const out: { file: ScriptFile; problem: FileProblemOf<C> }[] = [];
+  for (const file of model.files) for (const problem of file.problems) if (problem.code === code) out.push({ file, problem: problem as FileProblemOf<C> });
   return out;
 }
 
@@ -23,18 +23,18 @@ export function graphProblems(model: ProjectModel, code: GraphProblemCode): Grap
   return model.map.problems.filter((p) => p.code === code);
 }
 
-/** The common shape: one finding per file problem, Alembic's own text as the message. */
-export function findingsFromFileProblems(
+/** The common shape: one finding per file problem, worded by the rule from what the loader found. */
+export function findingsFromFileProblems<C extends FileProblemCode>(
   model: ProjectModel,
-  code: FileProblemCode,
+  code: C,
   severity: Severity,
-  hint: (file: ScriptFile, problem: FileProblem) => string,
-  message?: (file: ScriptFile, problem: FileProblem) => string,
+  hint: (file: ScriptFile, problem: FileProblemOf<C>) => string,
+  message: (file: ScriptFile, problem: FileProblemOf<C>) => string,
 ): Finding[] {
   return fileProblems(model, code).map(({ file, problem }) => ({
     code,
     severity: problem.failure ? 'error' : severity,
-    message: message ? message(file, problem) : `${file.path}: ${problem.message}`,
+    message: message(file, problem),
     hint: hint(file, problem),
     path: file.path,
     line: problem.line,
@@ -94,16 +94,28 @@ export function postgresSchemeFix(variable: string): string {
   return `url = os.environ["${variable}"]\nif url.startswith("postgres://"):\n    url = url.replace("postgres://", "postgresql://", 1)\nconfig.set_main_option("sqlalchemy.url", url.replace("%", "%%"))`;
 }
 
-/** A rule that reports one kind of configuration note (facts found while resolving alembic.ini). */
-export function configNoteRule(code: ConfigNote['code'], severity: Severity, summary: string, hint: string): Rule {
+/**
+ * A rule that reports one kind of configuration note (facts found while resolving alembic.ini), in its
+ * own words: `words` gives the message, and the hint where the note knows the exact fix.
+ */
+export function configNoteRule<C extends ConfigNote['code']>(
+  code: C,
+  severity: Severity,
+  summary: string,
+  hint: string,
+  words: (note: Extract<ConfigNote, { readonly code: C }>) => { readonly message: string; readonly hint?: string },
+): Rule {
   return {
     code,
     severity,
     summary,
     check({ model }) {
       return model.config.notes
-        .filter((n) => n.code === code)
-        .map((n) => ({ code, severity, message: n.message, hint: n.hint ?? hint, path: n.path, line: n.line, alembicError: n.alembicError }));
+        .filter((n): n is Extract<ConfigNote, { readonly code: C }> => n.code === code)
+        .map((n) => {
+          const said = words(n);
+          return { code, severity, message: said.message, hint: said.hint ?? hint, path: n.path, line: n.line, alembicError: n.alembicError };
+        });
     },
   };
 }

@@ -23,7 +23,8 @@ function redactJson(text: string, document?: unknown): string {
   return clean === doc ? text : JSON.stringify(clean, null, 2) + (text.endsWith('\n') ? '\n' : '');
 }
 
-export function reportError(e: unknown, format: 'text' | 'json'): number {
+/** A failure on stderr (or as the JSON document); ALEMBIC_PREFLIGHT_DEBUG in `env` adds an internal error's stack. */
+export function reportError(e: unknown, format: 'text' | 'json', env: Readonly<Record<string, string | undefined>>): number {
   const out = (text: string): string => redactSecrets(text);
   // human text on stderr: control characters from the project shown as text, as on stdout
   const say = (text: string): void => void process.stderr.write(terminalSafe(text));
@@ -44,6 +45,6 @@ export function reportError(e: unknown, format: 'text' | 'json'): number {
   }
   const err = e as Error;
   say(`alembic-preflight: internal error: ${out(err?.message ?? String(e))}\n  This is a bug; please report it with the command you ran. (ALEMBIC_PREFLIGHT_DEBUG=1 shows the stack.)\n`);
-  if (process.env.ALEMBIC_PREFLIGHT_DEBUG) process.stderr.write(`${out(err?.stack ?? '')}\n`);
+  if (env.ALEMBIC_PREFLIGHT_DEBUG) process.stderr.write(`${out(err?.stack ?? '')}\n`);
   return EXIT.internal;
 }

@@ -11,7 +11,7 @@ import { UsageError } from '../errors/errors.js';
 import { deployOrigin, procfileTarget } from '../deploy/procfile-target.js';
 import { planBackfill, proveBackfill, type BackfillOutcome, type MissingId } from '../generate/plan-backfill.js';
 import { writeChanges } from '../generate/write-changes.js';
-import { acquireWriteLock } from '../generate/write-lock.js';
+import { acquireWriteLock } from '../generate/write-changes.js';
 import { backfillJson, backfillText } from '../report/backfill-report.js';
 import { configOptions, syntaxOracle } from '../workspace/open-project.js';
 import { withFiles, type CommandOutput } from '../workspace/command-options.js';
@@ -121,7 +121,7 @@ async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType
     },
     exists: (p: string) => config.files.exists(p),
     // the texts kept: the schema probes read the planned files, which are not on disk yet
-    rebuild: (overlay: ReadonlyMap<string, Buffer>) => modelFromConfig(config, loadOptions.alembicVersion, overlay, { keepText: true }),
+    rebuild: (overlay: ReadonlyMap<string, Buffer>) => modelFromConfig(config, loadOptions.alembicVersion, overlay),
   };
   const versionTable = state ? sqlTableName(state.versionTable, state.versionTableSchema) : undefined;
   const plan = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now, ...(versionTable ? { versionTable } : {}), ...(state ? { state } : {}) }, io);

@@ -1,6 +1,6 @@
 import { loadProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig } from '../alembic/loading/project-model.js';
-import { RELATIVE } from '../alembic/graph/upgrade-plan.js';
+import { RELATIVE } from '../alembic/graph/resolver.js';
 import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
 import type { CheckResult } from '../check/run-check.js';
 import { UsageError } from '../errors/errors.js';
@@ -28,7 +28,7 @@ export async function checkCommand(given: CheckCommandOptions): Promise<CommandO
   const lintConfig = await projectLintConfig(config);
   const linting = opts.lintOnly === true || (opts.lint !== false && lintConfig.lint);
   const cache = readingCache(opts, config);
-  const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, { keepText: linting, cache, ...syntaxOracle(opts, config) });
+  const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, { lintDigests: linting, cache, ...syntaxOracle(opts, config) });
   // no --target: grade for what the Heroku release phase runs, when the Procfile says so plainly
   const deploy = opts.target === undefined ? procfileTarget(opts.files, opts.cwd, model.config.iniPath, model.alembicVersion) : undefined;
   // `head` is the default grading already: only say where it came from (planning a new database's whole

@@ -1,19 +1,16 @@
 import path from 'node:path';
-import { loadProjectConfig, type ProjectConfig } from '../alembic/config/alembic-config.js';
-import { readDatabaseUrlVariables } from '../alembic/env/env-py.js';
-import { modelFromConfig, revisionText, type ProjectModel } from '../alembic/loading/project-model.js';
-import { readEnvPyText } from '../alembic/reading/source-reader.js';
+import { loadProjectConfig } from '../alembic/config/alembic-config.js';
+import { modelFromConfig } from '../alembic/loading/project-model.js';
 import { predictUpgrade } from '../alembic/graph/upgrade-plan.js';
-import { schemaOps } from '../check/schema/schema-ops.js';
-import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
+import { parseDatabaseUrl } from '../database/database-url.js';
 import { copyProductionSchema } from '../database/copy-schema.js';
-import { containerScratch, localClusterScratch, localServerBinaries, reapScratchFolders, serverScratch, sqliteScratch, type Scratch } from '../database/scratch-database.js';
-import { schemaDiff, scratchVersionRows, snapshotSchema } from '../database/schema-snapshot.js';
+import { type Scratch } from '../database/scratch-database.js';
+import { scratchVersionRows, snapshotSchema } from '../database/schema-snapshot.js';
 import { predictDowngrade } from '../alembic/graph/downgrade-plan.js';
 import { featuresOf } from '../alembic/config/alembic-version.js';
 import { appUrlReads } from '../deploy/app-url-reads.js';
 import { fenceLoadsIn, fenceTarget, makeFence, refusalError } from '../release/fence.js';
-import { ConfigError, DatabaseError, UsageError, type PreflightError } from '../errors/errors.js';
+import { ConfigError, UsageError, type PreflightError } from '../errors/errors.js';
 import { readAlembicFailure } from '../release/alembic-failure.js';
 import type { RehearseOutcome, RehearseStep, SchemaDrift } from '../release/rehearse-outcome.js';
 import { alembicCommand, flaskCommand, runChild } from '../release/run-child.js';
@@ -21,21 +18,16 @@ import { rehearseJson, rehearseText } from '../report/rehearse-report.js';
 import { configOptions } from '../workspace/open-project.js';
 import { withFiles, type CommandOutput } from '../workspace/command-options.js';
 import { chooseVersionTable } from '../workspace/version-table-choice.js';
-import { postgresOptions, readVersionTable } from '../workspace/open-database.js';
-import type { VerifyCommandOptions } from '../workspace/command-options.js';
+import { postgresOptions } from '../workspace/open-database.js';
 import { catalogDdl } from '../database/catalog-ddl.js';
+import { creatorOf, cycle, fenceNotLoaded, stepByStep, stepOrder } from '../release/rehearse-cycle.js';
+import { makeScratch, readProduction, urlVariables, type ScratchOptions } from '../workspace/rehearse-databases.js';
 
-export interface RehearseCommandOptions extends VerifyCommandOptions {
+export interface RehearseCommandOptions extends ScratchOptions {
   /** Up, down and up again for each revision in turn (pytest-alembic's up/down consistency). */
   readonly step?: boolean;
   /** The downgrade's target in the cycle (default base). */
   readonly downTo?: string;
-  /** A PostgreSQL server where a uniquely named database may be created and dropped. */
-  readonly scratchUrl?: string;
-  /** `docker`: a container even when the server binaries are installed. */
-  readonly scratch?: 'auto' | 'docker';
-  /** One line per step as it ends (stderr in the CLI). */
-  readonly progress?: (line: string) => void;
   /** Minutes each Alembic command may take. */
   readonly stepMinutes?: number;
   /** Copy production's schema (no rows but the version table's; read-only there) and run the pending upgrade on it. */
@@ -169,152 +161,4 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
   const document = opts.format === 'json' ? rehearseJson(outcome) : undefined;
   const exitCode = interrupted ? (interrupted === 'SIGINT' ? 130 : 143) : ok ? 0 : 1;
   return { stdout: document ? JSON.stringify(document, null, 2) + '\n' : rehearseText(outcome), exitCode, document, outcome };
-}
-
-type Run = (command: 'upgrade' | 'downgrade', target: string) => Promise<boolean>;
-
-/** Empty → upgrade head → downgrade (base or REV, reached first) → upgrade head, comparing the schema each time. */
-async function cycle(downTo: string, run: Run, snapshot: () => Promise<string[]>, drift: SchemaDrift[], creator: () => Creator): Promise<void> {
-  let before = await snapshot();
-  if (downTo !== 'base') {
-    if (!(await run('upgrade', downTo))) return;
-    before = await snapshot();
-  }
-  if (!(await run('upgrade', 'head'))) return;
-  const head = await snapshot();
-  if (!(await run('downgrade', downTo))) return;
-  const back = schemaDiff(before, await snapshot());
-  if (back.added.length + back.removed.length > 0) drift.push(...byCreator(`after downgrade ${downTo}`, back, creator()));
-  if (!(await run('upgrade', 'head'))) return;
-  const again = schemaDiff(head, await snapshot());
-  if (again.added.length + again.removed.length > 0) drift.push({ when: 'after upgrade head again', leftBehind: again.added, missing: again.removed });
-}
-
-/** Each revision in order: up, down to where it was, up again. */
-async function stepByStep(order: readonly { id: string; back: string; path: string }[], run: Run, snapshot: () => Promise<string[]>, drift: SchemaDrift[]): Promise<void> {
-  let before = await snapshot();
-  for (const r of order) {
-    if (!(await run('upgrade', r.id))) return;
-    const after = await snapshot();
-    if (!(await run('downgrade', r.back))) return;
-    const back = schemaDiff(before, await snapshot());
-    if (back.added.length + back.removed.length > 0) drift.push({ when: `after downgrade ${r.back}`, revision: r.id, path: r.path, leftBehind: back.added, missing: back.removed });
-    if (!(await run('upgrade', r.id))) return;
-    const again = schemaDiff(after, await snapshot());
-    if (again.added.length + again.removed.length > 0) drift.push({ when: `after upgrade ${r.id} again`, revision: r.id, path: r.path, leftBehind: again.added, missing: again.removed });
-    before = after;
-  }
-}
-
-/** The revisions in upgrade order, each with what a downgrade of it alone goes back to; --step needs one line of history. */
-function stepOrder(model: ProjectModel, step: boolean): { id: string; back: string; path: string }[] {
-  if (!step) return [];
-  const p = predictUpgrade(model.map, 'heads', []);
-  const out: { id: string; back: string; path: string }[] = [];
-  for (const s of p.steps) {
-    const rev = model.map.byKey.get(s.revision)!;
-    if (rev.allDown.length > 1 || rev.nextrev.length > 1) {
-      throw new UsageError(`--step walks one line of history, and ${s.revision} ${rev.allDown.length > 1 ? 'merges' : 'branches'} it.`, { hint: 'Run the cycle (without --step) for a history with branches.' });
-    }
-    out.push({ id: s.revision, back: rev.allDown[0] ?? 'base', path: rev.file.path });
-  }
-  return out;
-}
-
-type Creator = (line: string) => { revision: string; path: string } | undefined;
-
-/** Which revision's upgrade() creates the object a snapshot line names (the last one that does), per the schema probes' reading. */
-function creatorOf(model: ProjectModel): Creator {
-  const order = predictUpgrade(model.map, 'heads', []).steps.map((s) => s.revision);
-  const made = new Map<string, { revision: string; path: string }>();
-  for (const id of order) {
-    const rev = model.map.byKey.get(id);
-    const text = rev ? revisionText(model, rev.file.absPath) : undefined;
-    if (!rev || text === undefined) continue;
-    for (const op of schemaOps(text)) if (op.op === 'create') made.set(`${op.obj.kind} ${op.obj.kind === 'column' ? `${op.obj.table}.` : ''}${op.obj.name}`, { revision: id, path: rev.file.path });
-  }
-  return (line) => {
-    const m = /^(table|column|index|type|constraint|sequence) ([^\s:(]+)/u.exec(line);
-    return m ? made.get(`${m[1]} ${m[2]}`) : undefined;
-  };
-}
-
-/** Drift grouped by the revision that creates each object. */
-function byCreator(when: string, diff: { added: string[]; removed: string[] }, creator: Creator): SchemaDrift[] {
-  const groups = new Map<string, { revision?: string; path?: string; leftBehind: string[]; missing: string[] }>();
-  const add = (line: string, key: 'leftBehind' | 'missing'): void => {
-    const c = creator(line);
-    const k = c?.revision ?? '';
-    const g = groups.get(k) ?? { ...(c ? { revision: c.revision, path: c.path } : {}), leftBehind: [], missing: [] };
-    g[key].push(line);
-    groups.set(k, g);
-  };
-  for (const l of diff.added) add(l, 'leftBehind');
-  for (const l of diff.removed) add(l, 'missing');
-  return [...groups.values()].map((g) => ({ when, ...g }));
-}
-
-/** The fence never loaded in the Python that runs the migrations, so nothing keeps them on the scratch database. */
-function fenceNotLoaded(command: string): ConfigError {
-  return new ConfigError(`The Python that runs ${command} did not load alembic-preflight's connection fence (it ignores PYTHONPATH: python -I or -E?), so nothing would keep the migrations on the scratch database; nothing was run past this point.`, {
-    hint: 'Run rehearse with a Python that honours PYTHONPATH (the console script pip installs does), or give the app only the scratch database in its environment.',
-  });
-}
-
-/** The variables env.py reads its URL from (DATABASE_URL when it names none); a configuration that takes it from the ini only is refused. */
-function urlVariables(config: ProjectConfig): string[] {
-  if (config.flaskMigrate) return ['DATABASE_URL'];
-  const envPy = readEnvPyText(config) ?? '';
-  const names = [...new Set(readDatabaseUrlVariables(envPy).map((r) => r.name))];
-  if (names.length === 0) {
-    throw new UsageError('env.py reads no database URL from the environment, so rehearse cannot point Alembic at a scratch database without changing your files.', {
-      hint: 'Have env.py take the URL from an environment variable when it is set (config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])), as Heroku apps do.',
-    });
-  }
-  return names.includes('DATABASE_URL') ? names : [...names, 'DATABASE_URL'];
-}
-
-interface Production {
-  readonly target: DatabaseTarget;
-  readonly rows: string[];
-  readonly versionTable: string;
-  /** The server's major version, to make the scratch cluster match it. */
-  readonly major?: number;
-}
-
-/** Production's version rows and server version, read as verify reads them (read-only). */
-async function readProduction(config: ProjectConfig, opts: RehearseCommandOptions): Promise<Production> {
-  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const raw = opts.databaseUrl ?? opts.env[envName];
-  if (!raw) throw new UsageError(`--from-production reads production's schema: pass --database-url, or set ${envName}.`, { hint: `DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight rehearse --from-production` });
-  const target = parseDatabaseUrl(raw, opts.cwd, opts.env);
-  const table = chooseVersionTable(config, opts, target.dialect);
-  const state = await readVersionTable(target, { versionTable: table.versionTable, versionTableSchema: table.versionTableSchema }, opts);
-  const rows = state.rows.filter((r): r is string => typeof r === 'string');
-  const major = state.server ? Number(/^(\d+)/u.exec(state.server.version)?.[1]) : undefined;
-  return { target, rows, versionTable: table.versionTable, ...(major ? { major } : {}) };
-}
-
-/** --scratch-url, else a SQLite file for a SQLite project, else a local cluster from the server binaries (production's major when known). */
-async function makeScratch(config: ProjectConfig, opts: RehearseCommandOptions, production: Production | undefined, major: number | undefined): Promise<Scratch> {
-  // what runs killed with SIGKILL left (their watchdog also stops a cluster, this catches the rest)
-  reapScratchFolders(() => localServerBinaries());
-  if (production?.target.dialect === 'sqlite') return sqliteScratch();
-  if (opts.scratchUrl) {
-    const target = parseDatabaseUrl(opts.scratchUrl, opts.cwd, opts.env);
-    if (target.dialect !== 'postgresql') throw new UsageError('--scratch-url must name a PostgreSQL server.', { hint: 'A SQLite project rehearses on a temporary SQLite file without it.' });
-    return serverScratch(opts.scratchUrl);
-  }
-  const ini = config.ini;
-  const url = opts.databaseUrl ?? opts.env[opts.databaseUrlEnv ?? 'DATABASE_URL'] ?? (ini?.hasOption(config.section, 'sqlalchemy.url') ? ini.get(config.section, 'sqlalchemy.url') : undefined);
-  const sqlite = typeof url === 'string' && /^sqlite(?:\+\w+)?:/iu.test(url.trim());
-  if (sqlite) return sqliteScratch();
-  const binaries = (major !== undefined ? localServerBinaries(major) : undefined) ?? localServerBinaries();
-  if (binaries && major !== undefined && binaries.major !== major) opts.progress?.(`rehearse: production runs PostgreSQL ${major}, and only PostgreSQL ${binaries.major} is installed here: the scratch cluster runs ${binaries.major}`);
-  if (binaries && opts.scratch !== 'docker') return localClusterScratch(binaries);
-  const container = await containerScratch(major);
-  if ('url' in container) return container;
-  throw new DatabaseError(`No scratch PostgreSQL: ${opts.scratch === 'docker' ? '' : '--scratch-url is not given, the PostgreSQL server binaries (initdb, pg_ctl) are not installed here, and '}${container.unavailable}.`, {
-    hint: "Pass --scratch-url with the URL of a PostgreSQL server where a database may be created and dropped (never production's), install the server binaries (apt-get install postgresql), or install the package @testcontainers/postgresql beside a running Docker engine.",
-  });
 }

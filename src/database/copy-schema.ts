@@ -1,8 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { onPath } from '../project/on-path.js';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { makeTempDir, readMachineText, removeTree } from '../project/machine-files.js';
+import { onPath, runProgram } from '../project/programs.js';
 import { DatabaseError } from '../errors/errors.js';
 import type { DatabaseTarget } from './database-url.js';
 import { localServerBinaries, type Scratch } from './scratch-database.js';
@@ -44,18 +42,18 @@ export async function copyProductionSchema(
     await loadInto(scratch, (await how.catalog()).join(';\n'), rows, versionTable);
     return 'the catalog (pg_catalog)';
   }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'alembic-preflight-schema-'));
+  const dir = makeTempDir('alembic-preflight-schema-');
   try {
     const out = path.join(dir, 'schema.sql');
     // the password goes in the environment, never on a command line others can read
     const libpq = { PGHOST: prod.host, PGPORT: String(prod.port), PGDATABASE: prod.database, ...(prod.user ? { PGUSER: prod.user } : {}), ...(prod.password ? { PGPASSWORD: prod.password } : {}), PGSSLMODE: sslmode ?? env.PGSSLMODE ?? 'prefer', PGAPPNAME: 'alembic-preflight rehearse' };
-    const r = spawnSync(pgDump, ['--schema-only', '--no-owner', '--no-privileges', '--file', out], { env: { PATH: env.PATH ?? '', ...libpq }, encoding: 'utf8' });
+    const r = runProgram(pgDump, ['--schema-only', '--no-owner', '--no-privileges', '--file', out], { env: { PATH: env.PATH ?? '', ...libpq } });
     if (r.status !== 0) throw new DatabaseError(`pg_dump could not read production's schema: ${(r.stderr || '').trim().split('\n').at(-1) ?? 'it failed'}.`, { hint: 'pg_dump must be at least as new as the server; check the URL and that the role may read the schema.' });
     // psql's meta-commands (\\restrict in newer dumps) are not SQL
-    await loadInto(scratch, readFileSync(out, 'utf8').split('\n').filter((l) => !l.startsWith('\\')).join('\n'), rows, versionTable);
+    await loadInto(scratch, readMachineText(out).split('\n').filter((l) => !l.startsWith('\\')).join('\n'), rows, versionTable);
     return 'pg_dump --schema-only';
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTree(dir);
   }
 }
 

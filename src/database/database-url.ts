@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { pathExists } from '../project/machine-files.js';
 import path from 'node:path';
 import { UsageError } from '../errors/errors.js';
 
@@ -195,7 +195,7 @@ function decode(s: string, what: string): string {
  */
 function localSocket(portText: string | undefined): string | undefined {
   const port = portText && /^\d+$/u.test(portText) ? portText : '5432';
-  return ['/var/run/postgresql', '/tmp'].find((dir) => existsSync(path.join(dir, `.s.PGSQL.${port}`)));
+  return ['/var/run/postgresql', '/tmp'].find((dir) => pathExists(path.join(dir, `.s.PGSQL.${port}`)));
 }
 
 /** Where we connect, without credentials: safe for output, logs and JSON. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readMachineText } from '../project/machine-files.js';
 import type { ConnectionOptions } from 'node:tls';
 import { UsageError } from '../errors/errors.js';
 import type { PostgresTarget } from './database-url.js';
@@ -62,7 +62,7 @@ export function planSsl(
   let ca: string | undefined;
   if (caFile && caFile !== 'system' && mode !== 'disable') {
     try {
-      ca = readFileSync(caFile, 'utf8');
+      ca = readMachineText(caFile);
     } catch (e) {
       throw new UsageError(`Cannot read the CA certificate file ${caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, {
         hint: 'Pass the PEM file that signed the server certificate with --ssl-ca FILE.',

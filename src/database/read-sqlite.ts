@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { pathKind } from '../project/machine-files.js';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { DatabaseError, PreflightError } from '../errors/errors.js';
 import type { SqliteTarget } from './database-url.js';
@@ -11,12 +11,13 @@ import { quoteIdent, reprOf, type VersionTableRequest, type VersionTableState } 
  * would then "upgrade" that instead of the real one.
  */
 export async function readSqliteVersionTable(t: SqliteTarget, req: VersionTableRequest): Promise<VersionTableState> {
-  if (!existsSync(t.file)) {
+  const kind = pathKind(t.file);
+  if (kind === 'missing') {
     throw new DatabaseError(`The SQLite database file ${t.written} does not exist.`, {
       hint: 'Check the path in the URL (sqlite:///relative.db is relative to the current folder, sqlite:////abs.db is absolute). Alembic would create a new empty database there and run every migration on it.',
     });
   }
-  if (!statSync(t.file).isFile()) throw new DatabaseError(`The SQLite database path ${t.written} is not a file.`, { hint: 'Point the URL at the database file.' });
+  if (kind !== 'file') throw new DatabaseError(`The SQLite database path ${t.written} is not a file.`, { hint: 'Point the URL at the database file.' });
   const { default: Database } = await import('better-sqlite3');
   let db: SqliteDatabase;
   try {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { pathExists } from '../project/machine-files.js';
 import { quoteIdent } from './quote-ident.js';
 
 /**
@@ -14,7 +14,7 @@ export async function snapshotSchema(url: string, dialect: 'postgresql' | 'sqlit
 async function snapshotSqlite(url: string, versionTable: string): Promise<string[]> {
   const file = url.slice('sqlite:///'.length);
   // before the first upgrade Alembic has not made the file yet: an empty schema
-  if (!existsSync(file)) return [];
+  if (!pathExists(file)) return [];
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
@@ -82,7 +82,7 @@ export function schemaDiff(before: readonly string[], after: readonly string[]):
 export async function scratchVersionRows(url: string, dialect: 'postgresql' | 'sqlite', versionTable: string, schema?: string): Promise<string[]> {
   if (dialect === 'sqlite') {
     const file = url.slice('sqlite:///'.length);
-    if (!existsSync(file)) return [];
+    if (!pathExists(file)) return [];
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {

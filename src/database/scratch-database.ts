@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseError } from '../errors/errors.js';
-import { onPath } from '../project/on-path.js';
+import { onPath, processAlive } from '../project/programs.js';
 import { quoteIdent } from './quote-ident.js';
 
 /** A database rehearse may create objects in and then removes: never a database the user named for anything else. */
@@ -221,15 +221,6 @@ function hostTag(): string {
   return createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
 }
 
-/** Whether a process with this pid runs (on this machine). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * A watchdog, in a process group of its own, that runs the commands once `pid` is gone: a run killed
@@ -259,11 +250,11 @@ export function reapScratchFolders(binaries: () => { bin: string } | undefined):
     const dir = path.join(os.tmpdir(), name);
     try {
       const owner = Number(readFileSync(path.join(dir, 'owner'), 'utf8').trim());
-      if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) continue;
+      if (!Number.isInteger(owner) || owner <= 0 || processAlive(owner)) continue;
       const postmaster = path.join(dir, 'data', 'postmaster.pid');
       if (existsSync(postmaster)) {
         const pm = Number(readFileSync(postmaster, 'utf8').split('\n')[0]);
-        if (Number.isInteger(pm) && pm > 0 && alive(pm)) {
+        if (Number.isInteger(pm) && pm > 0 && processAlive(pm)) {
           const bin = binaries()?.bin;
           const pgCtl = bin ? path.join(bin, 'pg_ctl') : undefined;
           if (pgCtl) spawnSync(process.getuid?.() === 0 ? 'runuser' : pgCtl, process.getuid?.() === 0 ? ['-u', 'postgres', '--', pgCtl, '-D', path.join(dir, 'data'), '-m', 'immediate', 'stop'] : ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop'], { stdio: 'ignore' });
@@ -283,7 +274,7 @@ async function dropOrphans(admin: { query(text: string, values?: unknown[]): Pro
   const found = (await admin.query('SELECT datname FROM pg_catalog.pg_database WHERE pg_catalog.left(datname, pg_catalog.length($1)) = $1', [mine])).rows as { datname: string }[];
   for (const { datname } of found) {
     const pid = Number(datname.slice(mine.length).split('_')[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+    if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
     try {
       await admin.query('SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1', [datname]);
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)}`);

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { IniFile } from '../alembic/config/ini-parser.js';
-import { iniUrlConnection, interpolationErrorAt, multiDatabaseSetup, passesUrlUnchanged, readDatabaseUrlVariables, rewritesPostgresScheme, urlsOnlyFromIni } from '../alembic/env/env-py.js';
+import { iniUrlConnection, passesUrlUnchanged, readDatabaseUrlVariables, rewritesPostgresScheme } from '../alembic/env/env-database-url.js';
+import { multiDatabaseSetup, urlsOnlyFromIni } from '../alembic/env/env-setup-facts.js';
+import { interpolationErrorAt } from '../alembic/env/env-url-options.js';
 import { sameDatabase, TEMPLATE_URL } from './database-url.js';
 
 /**

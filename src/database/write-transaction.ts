@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { pathExists } from '../project/machine-files.js';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { Client as PgClient } from 'pg';
 import { DatabaseError } from '../errors/errors.js';
@@ -10,7 +10,7 @@ import { localLimits, type PostgresOptions } from './read-postgres.js';
  * SQLite would create an empty database there. Opening itself may throw the driver's error.
  */
 export async function openSqliteForWrite(t: SqliteTarget, busyMs: number): Promise<SqliteDatabase> {
-  if (!existsSync(t.file)) throw new DatabaseError(`The SQLite database file ${t.written} does not exist.`, { hint: 'Check the path in the URL.' });
+  if (!pathExists(t.file)) throw new DatabaseError(`The SQLite database file ${t.written} does not exist.`, { hint: 'Check the path in the URL.' });
   const { default: Database } = await import('better-sqlite3');
   return new Database(t.file, { fileMustExist: true, timeout: busyMs });
 }

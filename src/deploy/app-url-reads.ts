@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { readDatabaseUrlVariables } from '../alembic/env/env-py.js';
+import { readDatabaseUrlVariables } from '../alembic/env/env-database-url.js';
 import { walkFiles, type ProjectFiles } from '../project/project-files.js';
 
 /** Where the app's code reads a database URL from the environment, or loads a .env file over it. */

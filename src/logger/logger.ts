@@ -5,17 +5,22 @@ import { redactDeep } from '../errors/redact.js';
 export type LogFormat = 'text' | 'json' | 'logfmt';
 
 let instance: Logger | undefined;
-let settings: { level?: string; format: LogFormat } = { format: 'text' };
+/** The environment is the CLI's to read: it hands over what the logger needs from it. */
+type LoggerEnv = Readonly<Record<string, string | undefined>>;
+let settings: { level?: string; format: LogFormat; env: LoggerEnv } = { format: 'text', env: {} };
 
-/** Set once by the CLI from --log-format / --log-level, before any command logs. */
-export function configureLogger(next: { level?: string; format?: LogFormat }): void {
-  settings = { level: next.level ?? settings.level, format: next.format ?? settings.format };
+/**
+ * Set once by the CLI from --log-format / --log-level and its environment (ALEMBIC_PREFLIGHT_LOG_LEVEL,
+ * NO_COLOR, FORCE_COLOR), before any command logs.
+ */
+export function configureLogger(next: { level?: string; format?: LogFormat; env?: LoggerEnv }): void {
+  settings = { level: next.level ?? settings.level, format: next.format ?? settings.format, env: next.env ?? settings.env };
   instance = undefined;
 }
 
 /** Whether debug lines are wanted: a caller can skip loading the logger when they are not. */
 export function debugWanted(): boolean {
-  const level = settings.level ?? process.env.ALEMBIC_PREFLIGHT_LOG_LEVEL;
+  const level = settings.level ?? settings.env.ALEMBIC_PREFLIGHT_LOG_LEVEL;
   return level === 'debug' || level === 'trace';
 }
 
@@ -69,11 +74,11 @@ export function formatLine(json: string, format: LogFormat, colour: boolean): st
  * Messages never contain database URLs or passwords: callers pass redacted values.
  */
 export async function getLogger(defaultLevel = 'warn'): Promise<Logger> {
-  const level = settings.level ?? process.env.ALEMBIC_PREFLIGHT_LOG_LEVEL ?? defaultLevel;
+  const level = settings.level ?? settings.env.ALEMBIC_PREFLIGHT_LOG_LEVEL ?? defaultLevel;
   const format = settings.format;
   if (!instance) {
     const { pino } = await import('pino');
-    const colour = useColour(process.env, process.stderr.isTTY === true);
+    const colour = useColour(settings.env, process.stderr.isTTY === true);
     const stream = { write: (line: string) => void process.stderr.write(formatLine(line, format, colour)) };
     instance = pino({ level, base: undefined, redact: ['password', 'url', 'databaseUrl'] }, stream);
   }

@@ -5,7 +5,7 @@
  * write would change what a run reports (or, for code, what it runs). Every failure is silent: a
  * cache only ever saves work.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import type * as Crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -137,7 +137,7 @@ const MAC_LENGTH = 32;
 
 /**
  * A private file whose payload is also sealed with an HMAC-SHA256 under `secret`: only a run that
- * holds the secret (this install's, cache-secret.ts) can have written it. A file copied from
+ * holds the secret (this install's, `cacheSecret` below) can have written it. A file copied from
  * elsewhere, committed to a repository or edited with its CRC recomputed reads as undefined.
  */
 export function readSealedFile(file: string, magic: Buffer, secret: Buffer): Buffer | undefined {
@@ -154,4 +154,90 @@ export function writeSealedFile(file: string, magic: Buffer, payload: Buffer, se
   const { createHmac } = requireBuiltin('node:crypto') as typeof Crypto;
   const mac = createHmac('sha256', secret).update(magic).update(payload).digest();
   return writePrivateFile(file, magic, Buffer.concat([mac, payload]));
+}
+
+/**
+ * Removes the files of a cache folder that `stale` picks, given each name and when it was last
+ * written; silent when another run removed one first.
+ */
+export function pruneFolder(dir: string, stale: (name: string, mtimeMs: number) => boolean): void {
+  try {
+    for (const name of readdirSync(dir)) {
+      const file = path.join(dir, name);
+      if (stale(name, statSync(file).mtimeMs)) unlinkSync(file);
+    }
+  } catch {
+    // another run removed it first
+  }
+}
+
+// ---- the key that seals the result cache
+
+const SECRET_BYTES = 32;
+const NAME = '.alembic-preflight-cache-secret';
+
+/**
+ * The secret that seals this install's result cache: a random key kept beside the installed tool
+ * (the bundle's folder, or the single executable's), made on first use. A cache is then trusted only
+ * when this install wrote it: a results file committed to a repository, copied from another machine
+ * or crafted with a recomputed checksum does not carry its seal. Where the install's folder cannot be
+ * written (a system-wide install), the key lives in this user's cache folder, unless that folder is
+ * inside the project being read (HOME=/app on a Heroku dyno), where a repository could supply it.
+ * Undefined when neither works: nothing is cached then.
+ */
+export function cacheSecret(installDir: string | undefined, cwd: string, env: Readonly<Record<string, string | undefined>>): Buffer | undefined {
+  if (installDir !== undefined) {
+    const own = secretIn(path.join(installDir, NAME));
+    if (own) return own;
+  }
+  const home = toolCacheDir(undefined, cwd, env);
+  if (home === null || isInside(home, cwd)) return undefined;
+  try {
+    makeDirs(home, 0o700);
+  } catch {
+    return undefined;
+  }
+  return secretIn(path.join(home, NAME));
+}
+
+function isInside(dir: string, root: string): boolean {
+  const rel = path.relative(path.resolve(root), path.resolve(dir));
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** The key in `file`, made there first when it is missing; undefined when it cannot be read or made, or is not private. */
+function secretIn(file: string): Buffer | undefined {
+  const existing = readKey(file);
+  if (existing !== 'missing') return existing;
+  const { randomBytes } = requireBuiltin('node:crypto') as typeof Crypto;
+  let fd: number | undefined;
+  try {
+    // 'wx': two first runs at once both try, and the loser reads the winner's
+    fd = openSync(file, 'wx', 0o600);
+    const key = randomBytes(SECRET_BYTES);
+    writeSync(fd, key);
+    return key;
+  } catch {
+    const again = readKey(file);
+    return again === 'missing' ? undefined : again;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function readKey(file: string): Buffer | undefined | 'missing' {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || !ownedAndPrivate(st) || st.size !== SECRET_BYTES) return undefined;
+    const key = Buffer.alloc(SECRET_BYTES);
+    return readSync(fd, key, 0, SECRET_BYTES, 0) === SECRET_BYTES ? key : undefined;
+  } finally {
+    closeSync(fd);
+  }
 }

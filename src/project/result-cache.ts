@@ -7,10 +7,9 @@
  * build's or another user's counts as empty. It is written atomically, only when it would change.
  */
 import type * as Crypto from 'node:crypto';
-import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fnv1a, readSealedFile, toolCacheDir, writeSealedFile } from './private-file.js';
+import { fnv1a, pruneFolder, readSealedFile, toolCacheDir, writeSealedFile } from './private-file.js';
 
 /**
  * Stored results, as JSON values, by the content they were read from (its digest) and their kind: a
@@ -47,7 +46,7 @@ export function resultCacheDir(cwd: string, flag: string | undefined, env: Reado
 
 /**
  * The cache of the project whose revision files are under `scriptDir`, for the tool build `key`,
- * sealed with this install's `secret` (cache-secret.ts): a file it did not write is not read.
+ * sealed with this install's `secret` (`cacheSecret` in private-file.ts): a file it did not write is not read.
  * The file is named after the script folder's path relative to the cache folder, so a cache kept
  * inside the project (a build step's) is found again when the project has moved (Heroku builds in
  * one folder and releases from another).
@@ -109,18 +108,9 @@ function kindOf(entryKey: string): string {
 
 /** Results no run has written for a month (a project gone, a test's folder), and temporary files a killed run left. */
 function dropStale(dir: string): void {
-  try {
-    const monthAgo = Date.now() - 30 * 86_400_000;
-    const hourAgo = Date.now() - 3_600_000;
-    for (const name of readdirSync(dir)) {
-      if (!name.startsWith('results-')) continue;
-      const other = path.join(dir, name);
-      const mtime = statSync(other).mtimeMs;
-      if (name.endsWith('.bin') ? mtime < monthAgo : name.endsWith('.tmp') && mtime < hourAgo) unlinkSync(other);
-    }
-  } catch {
-    // another run removed it first
-  }
+  const monthAgo = Date.now() - 30 * 86_400_000;
+  const hourAgo = Date.now() - 3_600_000;
+  pruneFolder(dir, (name, mtime) => name.startsWith('results-') && (name.endsWith('.bin') ? mtime < monthAgo : name.endsWith('.tmp') && mtime < hourAgo));
 }
 
 /** The stored results when the file is this build's, intact, private and sealed by this install; undefined otherwise. */

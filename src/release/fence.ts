@@ -1,12 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { DatabaseTarget } from '../database/database-url.js';
 import type { AppUrlReads } from '../deploy/app-url-reads.js';
 import { ConfigError } from '../errors/errors.js';
 import { FENCE_PYTHON } from './fence-python.js';
-import { shebangPython } from './interpreter-python.js';
+import { makeTempDir, readMachineText, removeTree, writeOwnFile } from '../project/machine-files.js';
+import { fileHead, runProgram, shebangPython } from '../project/programs.js';
 
 /** A database a fenced child may connect to. */
 export type FenceTarget = { readonly dialect: 'postgresql'; readonly host: string; readonly port: number; readonly dbname: string } | { readonly dialect: 'sqlite'; readonly path: string };
@@ -44,17 +42,17 @@ export function fenceTarget(t: DatabaseTarget): FenceTarget {
  * tool points at the allowed database, so a refusal can say which of them the app's code replaced.
  */
 export function makeFence(allow: readonly FenceTarget[], set: readonly string[], env: Readonly<Record<string, string | undefined>>): Fence {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'alembic-preflight-fence-'));
-  writeFileSync(path.join(dir, 'sitecustomize.py'), FENCE_PYTHON, { mode: 0o600 });
+  const dir = makeTempDir('alembic-preflight-fence-');
+  writeOwnFile(path.join(dir, 'sitecustomize.py'), FENCE_PYTHON, 0o600);
   // whose it is: a run killed with SIGKILL leaves it, and the next rehearse removes it
-  writeFileSync(path.join(dir, 'owner'), `${process.pid}\n`);
+  writeOwnFile(path.join(dir, 'owner'), `${process.pid}\n`);
   const loadedFile = path.join(dir, 'loaded');
   const reportFile = path.join(dir, 'refused');
   const spec = { allow, set, loaded: loadedFile, report: reportFile };
   const pythonPath = [dir, ...(env.PYTHONPATH ? [env.PYTHONPATH] : [])].join(path.delimiter);
   const lines = (file: string): string[] => {
     try {
-      return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      return readMachineText(file).split('\n').filter(Boolean);
     } catch {
       return [];
     }
@@ -70,7 +68,7 @@ export function makeFence(allow: readonly FenceTarget[], set: readonly string[],
         return [];
       }
     }),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    remove: () => removeTree(dir),
   };
 }
 
@@ -91,7 +89,7 @@ export function fenceLoadsIn(argv: readonly string[], env: Readonly<Record<strin
   const python = argv[0] ? pythonBehind(argv[0]) : undefined;
   if (!python) return undefined;
   const before = fence.loaded();
-  spawnSync(python[0]!, [...python.slice(1), '-c', 'pass'], { cwd, env: { ...process.env, ...env }, stdio: 'ignore', timeout: 30_000 });
+  runProgram(python[0]!, [...python.slice(1), '-c', 'pass'], { cwd, env, overProcessEnv: true, quiet: true, timeout: 30_000 });
   return fence.loaded() > before;
 }
 
@@ -100,12 +98,9 @@ const PYTHON_NAME = /^python[\d.]*$/u;
 /** The interpreter and its flags that run an executable: itself when it is a Python, else its shebang's. */
 function pythonBehind(exe: string): string[] | undefined {
   if (PYTHON_NAME.test(path.basename(exe))) return [exe];
-  let first = '';
-  try {
-    first = readFileSync(exe, 'latin1').slice(0, 256).split('\n')[0] ?? '';
-  } catch {
-    return undefined;
-  }
+  const head = fileHead(exe, 256, 'latin1');
+  if (head === undefined) return undefined;
+  const first = head.split('\n')[0] ?? '';
   const words = first.startsWith('#!') ? first.slice(2).trim().split(/\s+/u) : [];
   // `#!/usr/bin/env python3 -I`: the program env runs, and its flags
   const at = words[0] && path.basename(words[0]) === 'env' ? words.findIndex((w, i) => i > 0 && !w.startsWith('-')) : 0;

@@ -1,8 +1,6 @@
-import { closeSync, openSync, readSync, realpathSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { DeclaredPython } from '../packaging/python-version.js';
-import { onPath } from '../project/on-path.js';
+import { onPath, realPath, runProgram, shebangPython } from '../project/programs.js';
 
 /**
  * The Python that will run `alembic upgrade` here: the interpreter named in
@@ -16,33 +14,14 @@ export function interpreterPython(env: Readonly<Record<string, string | undefine
   const interpreter = (alembic ? shebangPython(alembic) : undefined) ?? onPath('python', env) ?? onPath('python3', env);
   if (!interpreter) return null;
   // the binary behind `python` is usually named for its version (python3.12): no process to start
-  let real = '';
-  try {
-    real = path.basename(realpathSync(interpreter));
-  } catch {
-    // a dangling link: ask it below, which fails the same way
-  }
+  const target = realPath(interpreter);
+  // a dangling link: asked below, it fails the same way
+  const real = target === undefined ? '' : path.basename(target);
   const named = /^python3\.(\d+)$/u.exec(real);
   if (named) return { minor: Number(named[1]), text: `3.${named[1]}`, source: `\`${path.basename(interpreter)}\` in this dyno is ${real}` };
-  const r = spawnSync(interpreter, ['--version'], { encoding: 'utf8', timeout: 5000, env: env as NodeJS.ProcessEnv });
-  const m = /Python 3\.(\d+)\.(\d+)/u.exec(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+  const r = runProgram(interpreter, ['--version'], { timeout: 5000, env });
+  const m = /Python 3\.(\d+)\.(\d+)/u.exec(`${r.stdout}${r.stderr}`);
   return m ? { minor: Number(m[1]), text: `3.${m[1]}.${m[2]}`, source: `\`${path.basename(interpreter)} --version\` in this dyno` } : null;
-}
-
-/** The interpreter of a console script (`#!/app/.heroku/python/bin/python`), when its first lines name a Python. */
-export function shebangPython(script: string): string | undefined {
-  const buf = Buffer.alloc(256);
-  let fd: number | undefined;
-  try {
-    fd = openSync(script, 'r');
-    const head = buf.toString('utf8', 0, readSync(fd, buf, 0, 256, 0));
-    // `#!/path/python`, or a shell script that execs one (pip's form for long paths: `'''exec' /path/python "$0" "$@"`)
-    return /^#!\s*(\/\S*\/python[\d.]*)\s*$/mu.exec(head.split('\n')[0]!)?.[1] ?? /\bexec'?\s+(\/\S*\/python[\d.]*)\s/u.exec(head)?.[1];
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 /**
@@ -55,7 +34,7 @@ export function pythonFindsModule(name: string, cwd: string, env: Readonly<Recor
   const interpreter = (flask ? shebangPython(flask) : undefined) ?? onPath('python', env) ?? onPath('python3', env);
   if (!interpreter) return undefined;
   const probe = 'import importlib.util, sys; sys.path.insert(0, ""); print("found" if importlib.util.find_spec(sys.argv[1]) else "absent")';
-  const r = spawnSync(interpreter, ['-c', probe, name], { cwd, encoding: 'utf8', timeout: 10_000, env: env as NodeJS.ProcessEnv });
-  const said = (r.stdout ?? '').trim();
+  const r = runProgram(interpreter, ['-c', probe, name], { cwd, timeout: 10_000, env });
+  const said = r.stdout.trim();
   return said === 'found' ? true : said === 'absent' ? false : undefined;
 }

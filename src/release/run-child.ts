@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { onPath } from '../project/on-path.js';
+import { onPath } from '../project/programs.js';
 
 /** `alembic upgrade <target>` (or `downgrade`): `alembic` from PATH, else `python -m alembic`; undefined when neither exists. */
 export function alembicCommand(target: string, env: Readonly<Record<string, string | undefined>>, project: { config?: string; name?: string } = {}, command: 'upgrade' | 'downgrade' = 'upgrade'): string[] | undefined {

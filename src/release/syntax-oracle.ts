@@ -1,10 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { SyntaxOracle, SyntaxVerdict } from '../alembic/loading/project-model.js';
 import type { DeclaredPython } from '../packaging/python-version.js';
-import { onPath } from '../project/on-path.js';
-import { shebangPython } from './interpreter-python.js';
+import { onPath, realPath, runProgram, shebangPython } from '../project/programs.js';
 
 /**
  * compile() of each source, never executed, in one process: -I (no PYTHON* variables, no user site,
@@ -38,14 +35,14 @@ export function pythonSyntaxOracle(env: Readonly<Record<string, string | undefin
   const python = (alembic ? shebangPython(alembic) : undefined) ?? onPath('python3', env) ?? onPath('python', env);
   if (!python) return undefined;
   // the minor version the binary is named for, when it is (python3 links to python3.11): known before any process runs
-  const named = /^python3\.(\d+)$/u.exec(path.basename(realPath(python)));
+  const named = /^python3\.(\d+)$/u.exec(path.basename(realPath(python) ?? python));
   const minor = named ? Number(named[1]) : declared?.minor;
   if (declared && minor !== undefined && minor !== declared.minor) return undefined;
   return {
     key: `cpython-${python}-${minor ?? 'any'}`,
     compile(sources) {
       const input = JSON.stringify({ sources: sources.map((s) => s.bytes.toString('base64')), paths: sources.map((s) => s.path) });
-      const r = spawnSync(python, ['-I', '-S', '-B', '-c', SCRIPT], { input, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { PATH: env.PATH ?? '' } });
+      const r = runProgram(python, ['-I', '-S', '-B', '-c', SCRIPT], { input, timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { PATH: env.PATH ?? '' } });
       if (r.status !== 0 || !r.stdout) return undefined;
       try {
         const doc = JSON.parse(r.stdout) as { version: [number, number, number]; verdicts: ([string, string, number] | null)[] };
@@ -56,12 +53,4 @@ export function pythonSyntaxOracle(env: Readonly<Record<string, string | undefin
       }
     },
   };
-}
-
-function realPath(file: string): string {
-  try {
-    return realpathSync(file);
-  } catch {
-    return file;
-  }
 }

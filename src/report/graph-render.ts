@@ -1,6 +1,7 @@
 import type { ProjectModel } from '../alembic/loading/project-model.js';
 import type { Rev } from '../alembic/graph/revision-map.js';
-import { AlembicRaise, Resolver, type StampResolution } from '../alembic/graph/upgrade-plan.js';
+import { AlembicRaise } from '../alembic/graph/upgrade-plan.js';
+import { Resolver, type StampResolution } from '../alembic/graph/resolver.js';
 import { pyStr } from '../python/python-value.js';
 
 /** What a database adds to the picture: its rows, what `upgrade` would apply, and rows no file defines. */

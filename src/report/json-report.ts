@@ -4,7 +4,8 @@ import type { VerifyResult } from '../check/run-verify.js';
 import { toJson } from '../python/python-value.js';
 import { findingDocPath } from './review-formats.js';
 import type { Evidence, FindingCode, Severity } from '../check/finding.js';
-import type { StampResolution, UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
+import type { StampResolution } from '../alembic/graph/resolver.js';
+import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
 import type { SchemaMatch } from '../check/schema/schema-probe.js';
 

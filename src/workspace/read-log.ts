@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { fileChunks, pathExists } from '../project/machine-files.js';
 import path from 'node:path';
 import { LogScanner, type LogScanResult } from '../check/log-scanner.js';
 import { UsageError } from '../errors/errors.js';
@@ -11,11 +11,11 @@ export async function scanLogFile(file: string, cwd: string, stdin: AsyncIterabl
     return { result: scanner.end(), display: '<stdin>' };
   }
   const abs = path.resolve(cwd, file);
-  if (!existsSync(abs)) {
+  if (!pathExists(abs)) {
     throw new UsageError(`The log file ${file} does not exist.`, { hint: 'Save the log first, e.g. heroku releases:output -a APP > release.log' });
   }
   try {
-    for await (const chunk of createReadStream(abs, { highWaterMark: 64 * 1024 })) scanner.push(chunk as Buffer);
+    for await (const chunk of fileChunks(abs)) scanner.push(chunk);
   } catch (e) {
     throw new UsageError(`Cannot read the log file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, { hint: 'Check that it is a readable file.' });
   }

@@ -1,7 +1,7 @@
 import type { ProjectConfig } from '../alembic/config/alembic-config.js';
 import { debugWanted, getLogger } from '../logger/logger.js';
 import { LINT_KIND } from '../check/lint/lint-context.js';
-import { cacheSecret } from '../project/cache-secret.js';
+import { cacheSecret } from '../project/private-file.js';
 import { diskResultCache, resultCacheDir, type ResultCache } from '../project/result-cache.js';
 
 /** Where a command's cache of revision-file readings comes from. */

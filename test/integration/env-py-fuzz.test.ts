@@ -84,18 +84,19 @@ const PROJECTS = Number(process.env.ENV_FUZZ_PROJECTS ?? 150);
 const BATCH = 500;
 const tmp = fuzzFolder('preflight-env-fuzz-', process.env.ENV_FUZZ_DIR);
 
-/** Runs in a child: every exported reader of env-py.js on each file, then check (lints on) on the projects. */
+/** Runs in a child: every exported reader of env.py's modules on each file, then check (lints on) on the projects. */
 const CHILD = `
 import { readFileSync } from 'node:fs';
 const dist = ${JSON.stringify(path.join(REPO, 'dist'))};
-const envPy = await import(dist + '/alembic/env/env-py.js');
+const READERS = ['env-py', 'env-url-options', 'env-database-url', 'env-setup-facts'];
+const modules = await Promise.all(READERS.map((m) => import(dist + '/alembic/env/' + m + '.js')));
 const { loadProject } = await import(dist + '/alembic/loading/project-model.js');
 const { diskFiles } = await import(dist + '/project/project-files.js');
 const { LATEST_ALEMBIC } = await import(dist + '/alembic/config/alembic-version.js');
 const { checkModel } = await import(dist + '/workspace/open-project.js');
 const { checkText } = await import(dist + '/report/text-report.js');
-const readers = Object.entries(envPy).filter(([, f]) => typeof f === 'function');
-if (readers.length < 10) throw new Error('env-py.js exports only ' + readers.length + ' functions');
+const readers = modules.flatMap((m) => Object.entries(m)).filter(([, f]) => typeof f === 'function');
+if (readers.length < 10) throw new Error('the env.py readers export only ' + readers.length + ' functions');
 const { files, projects } = JSON.parse(process.argv[1]);
 for (const file of files) {
   process.stdout.write('START ' + file + '\\n');

@@ -1,8 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
 import { REPO } from '../helpers/oracle.js';
 import { makeProject, rev } from '../helpers/project.js';
+import { COMMAND_NAMES } from '../../src/cli/command-names.js';
+import { renderCliDoc } from '../../scripts/cli-doc.mjs';
 
 const COMMANDS = {
   check: 'alembic-preflight check [options]',
@@ -60,5 +64,20 @@ describe('flags docs/cli.md gives a command are accepted by it', () => {
       expect(refused.status).toBe(2);
       expect(refused.stderr).toContain('only `check` runs');
     }
+  });
+});
+
+describe('docs/cli.md, generated from the command table', () => {
+  const doc = readFileSync(path.join(REPO, 'docs', 'cli.md'), 'utf8');
+
+  it("holds each command's --help exactly as the built CLI prints it (npm run docs:cli writes it)", () => {
+    expect(renderCliDoc(doc, COMMAND_NAMES, (name) => runCli(REPO, [name, '--help']).stdout)).toBe(doc);
+  });
+
+  it('a help that changes makes the page stale, and a command without its block is an error', () => {
+    const stale = renderCliDoc(doc, COMMAND_NAMES, (name) => (name === 'graph' ? 'alembic-preflight graph [options]\n' : runCli(REPO, [name, '--help']).stdout));
+    expect(stale).not.toBe(doc);
+    expect(stale).toContain('```text\nalembic-preflight graph [options]\n```');
+    expect(() => renderCliDoc(doc.replace(/<!-- help: explain [^\n]*\n/u, ''), COMMAND_NAMES, () => '')).toThrow(/no block for explain/u);
   });
 });

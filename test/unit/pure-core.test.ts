@@ -29,21 +29,24 @@ describe('the core on a project held in memory', () => {
   });
 
   it('reads each revision file once, with the lints or without, and every other file once', async () => {
+    // two heads: a finding on a revision file, whose suppression comments are then looked for
     const tree = {
       '/app/alembic.ini': DEFAULT_INI,
       '/app/migrations/env.py': ENV_PY,
       [`${V}/a1_first.py`]: migration('a1', null, "op.create_table('t')", "op.drop_table('t')"),
       [`${V}/b2_second.py`]: rev('b2', 'a1'),
+      [`${V}/c3_third.py`]: rev('c3', 'a1'),
       '/app/Procfile': 'release: alembic upgrade head\n',
     };
     const counts = async (lint: boolean): Promise<Map<string, number>> => {
       const files = memoryFiles(tree);
-      await checkCommand({ cwd: '/app', format: 'text', env: {}, files, lint });
+      const out = await checkCommand({ cwd: '/app', format: 'json', env: {}, files, lint });
+      expect((JSON.parse(out.stdout) as { findings: { code: string; path: string }[] }).findings).toContainEqual(expect.objectContaining({ code: 'multiple-heads', path: 'migrations/versions/c3_third.py' }));
       return files.reads;
     };
     for (const lint of [false, true]) {
       const reads = await counts(lint);
-      expect([`${V}/a1_first.py`, `${V}/b2_second.py`].map((f) => reads.get(f))).toEqual([1, 1]);
+      expect([`${V}/a1_first.py`, `${V}/b2_second.py`, `${V}/c3_third.py`].map((f) => reads.get(f))).toEqual([1, 1, 1]);
       for (const [file, n] of reads) expect(n, file).toBe(1);
     }
   });

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { linesOf, readEnvPy } from './env-py.js';
+import { readEnvPy } from './env-py.js';
+import { linesOf } from './env-tokens.js';
 import { isStdlibOrAlembic, projectImportRoots, type ImportRoots } from '../reading/import-resolver.js';
 import { Tok } from '../../python/python-tokenizer.js';
 import { readPythonText } from '../reading/source-reader.js';

@@ -1,7 +1,8 @@
 import { AlembicRaise } from '../loading/alembic-raise.js';
 import type { AlembicFeatures } from '../config/alembic-version.js';
 import type { Rev, RevisionMap } from './revision-map.js';
-import { BASE, relativeTarget, Resolver, translate, type UpgradePrediction, type UpgradeStep } from './upgrade-plan.js';
+import { BASE, relativeTarget, Resolver } from './resolver.js';
+import { translate, type UpgradePrediction, type UpgradeStep } from './upgrade-plan.js';
 import { VersionRows, type StampValue } from './version-rows.js';
 
 /**

@@ -19,9 +19,9 @@ export type GraphProblemCode =
   | 'revision-cycle'
   | 'dependency-cycle';
 
+/** A problem of the graph as data; its rule file words it, quoting Alembic's `failure` and `warning`. */
 export interface GraphProblem {
   readonly code: GraphProblemCode;
-  readonly message: string;
   /** The revision whose file carries the problem. */
   readonly rev?: Rev;
   /** Other revisions involved (the duplicate loser, the label's owner, the cycle members). */

@@ -8,7 +8,7 @@ import { buildRevisionMap, type GraphProblem, type RevisionMap } from '../graph/
 import { importChecker, projectImportRoots } from '../reading/import-resolver.js';
 import { readModuleConstants } from '../reading/revision-reader.js';
 import { loadScript, relativeDisplay, type AlembicFailure, type FileProblem, type ScriptFile } from './script-loader.js';
-import { decodePythonSource, readRevisionText, sourceOutcome, type SourceOutcome } from '../reading/source-reader.js';
+import { decodePythonSource, sourceOutcome, type SourceOutcome } from '../reading/source-reader.js';
 import type { ResultCache } from '../../project/result-cache.js';
 import { readRevisionSourceFaithful, type ReadResult } from '../reading/revision-reader.js';
 import { readRevisionFast } from '../reading/fast-revision-reader.js';
@@ -23,9 +23,12 @@ export interface ProjectModel {
   readonly failure?: { readonly failure: AlembicFailure; readonly file?: ScriptFile; readonly problem: FileProblem | GraphProblem };
   /** False when some value could not be known statically: the graph may differ from Alembic's. */
   readonly complete: boolean;
-  /** Each revision file's text as Python decoded it, kept when asked (the lints read it; a --no-lint run need not hold it). */
-  readonly texts?: ReadonlyMap<string, string>;
-  /** Each revision file's SHA-256 (ResultCache.digest), kept when the text is kept and a result cache is on. */
+  /**
+   * Each revision file's text as Python decoded it, read once while the model is built: the lints, the
+   * suppressions, the schema probes and rehearse read it from here, never from the disk again.
+   */
+  readonly texts: ReadonlyMap<string, string>;
+  /** Each revision file's SHA-256 (ResultCache.digest), kept when the lints ask for it and a result cache is on. */
   readonly digests?: ReadonlyMap<string, string>;
 }
 
@@ -47,8 +50,8 @@ export interface SyntaxOracle {
 }
 
 export interface ModelOptions {
-  /** Keep each revision file's decoded text in the model (`texts`), so that nothing reads it again. */
-  readonly keepText?: boolean;
+  /** Keep each revision file's digest (`digests`), by which the lints look up what they found in it before. */
+  readonly lintDigests?: boolean;
   /** Each revision file's reading from an earlier run, by content; what this run reads is added to it. */
   readonly cache?: ResultCache;
   /** Called with each revision file's decoded text as it is read (and its digest when a cache is on): facts taken from it without keeping it. */
@@ -61,9 +64,9 @@ export interface ModelOptions {
   readonly syntaxOracle?: SyntaxOracle;
 }
 
-/** A revision file's text as Python decodes it: the model's copy when it kept one, else read again; undefined when it cannot be read or decoded. */
+/** A revision file's text as Python decoded it when the model read it; undefined when it could not be read or decoded. */
 export function revisionText(model: ProjectModel, absPath: string): string | undefined {
-  return model.texts?.get(absPath) ?? readRevisionText(model.config.files, absPath);
+  return model.texts.get(absPath);
 }
 
 /** Reads the configuration and every revision file, and builds the graph as Alembic would. */
@@ -144,10 +147,10 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
       files: [...discovery.files, ...added.map((p) => ({ loadPath: p, fileName: path.basename(p), realPath: p, kind: 'source' as const }))],
     };
   }
-  const texts = opts.keepText === true ? new Map<string, string>() : undefined;
+  const texts = new Map<string, string>();
   const cache = opts.cache;
   // a run that lints with a cache looks up what the lints found in each file by its digest
-  const digests = texts && cache ? new Map<string, string>() : undefined;
+  const digests = opts.lintDigests === true && cache ? new Map<string, string>() : undefined;
   const oracle = opts.syntaxOracle;
   // the files the fast path did not clear, for the interpreter to compile at the end
   const slow: SlowFile[] = [];
@@ -164,7 +167,7 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
       if (oracle) slow.push({ index, path: file, bytes: Buffer.from(bytes), text, reading, ...(cache ? { digest: once() } : {}) });
       return reading;
     });
-    if (texts && outcome.kind === 'read') texts.set(file, outcome.text);
+    if (outcome.kind === 'read') texts.set(file, outcome.text);
     if (opts.onText && outcome.kind === 'read') opts.onText(file, outcome.text, digest);
     if (digests && digest !== undefined && outcome.kind === 'read') digests.set(file, digest);
     return outcome;
@@ -204,7 +207,7 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
       }
       if (!failure && map.failure) failure = { failure: map.failure.failure!, file: map.failure.rev?.file, problem: map.failure };
       const complete = files.every((f) => !f.problems.some((p) => p.code === 'not-statically-known' || p.code === 'bytecode-only-revision'));
-      return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete, ...(texts ? { texts } : {}), ...(digests ? { digests } : {}) };
+      return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete, texts, ...(digests ? { digests } : {}) };
     },
   };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { AlembicFeatures } from '../config/alembic-version.js';
 import type { DiscoveredFile } from './discovery.js';
-import type { Docstring, RevisionField } from '../reading/revision-reader.js';
+import type { ReadResult, RevisionField } from '../reading/revision-reader.js';
 import { NULL_BYTES, nullBytesForPython, type SourceOutcome } from '../reading/source-reader.js';
 import type { ImportCheck } from '../reading/import-resolver.js';
 import { newerSyntaxIssue } from '../reading/newer-syntax.js';
@@ -9,97 +9,8 @@ import type { NewerSyntax } from '../../python/python-tokenizer.js';
 import type { DeclaredPython } from '../../packaging/python-version.js';
 import { findUnknown, keyOf, NONE, pyRepr, toTuple, truthy, type PyUnknown, type PyValue } from '../../python/python-value.js';
 
-/** Why Alembic fails on a file, in Alembic's own words. */
-export interface AlembicFailure {
-  /** Python exception class, e.g. "KeyError", "CommandError", "LoopDetected". */
-  readonly exception: string;
-  readonly message: string;
-  /** True when `alembic upgrade` prints it as `FAILED: …` (a CommandError or RevisionError). */
-  readonly commandError: boolean;
-  /**
-   * Other messages Alembic may print first instead: where it walks a Python
-   * set of revisions, which one it meets first depends on object addresses.
-   */
-  readonly orderVaries?: readonly string[];
-}
-
-export type FileProblemCode =
-  | 'unreadable-file'
-  | 'unparseable-file'
-  | 'bytecode-only-revision'
-  | 'no-revision-variable'
-  | 'no-down-revision-variable'
-  | 'not-statically-known'
-  | 'invalid-revision-value'
-  | 'self-loop'
-  | 'illegal-revision-characters'
-  | 'unresolved-import'
-  | 'module-level-op-call'
-  | 'no-upgrade-function'
-  | 'name-not-defined'
-  | 'needs-newer-python';
-
-export interface FileProblem {
-  readonly code: FileProblemCode;
-  readonly message: string;
-  readonly line?: number;
-  /** Set when Alembic fails on this file (otherwise the problem only makes our model uncertain). */
-  readonly failure?: AlembicFailure;
-  /** The fix, where it depends on what was found (the rule's own hint otherwise). */
-  readonly hint?: string;
-  /** needs-newer-python: the declared Python rejects the file (false: no Python is declared). */
-  readonly blocking?: boolean;
-  /** unresolved-import: the module imported, when nothing declares it and the repository has no such package. */
-  readonly undeclared?: string;
-}
-
-export interface ScriptFile {
-  readonly index: number;
-  /** Relative to the working folder, for messages and JSON. */
-  readonly path: string;
-  readonly absPath: string;
-  readonly fileName: string;
-  /** The module docstring, when the file was read (Alembic shows its first paragraph as the message). */
-  readonly docstring?: Docstring;
-  /** Problems in the order Alembic would meet them; the first with a failure stops Alembic. */
-  readonly problems: FileProblem[];
-  /** Present when the file yields a revision we can place in the graph. */
-  readonly script?: LoadedScript;
-  /**
-   * The revision id a file that Python cannot parse assigns before its syntax
-   * error. It is not in the graph (Alembic cannot load the file), but it tells
-   * which broken references are only the consequence of this file.
-   */
-  readonly unparsedRevision?: string;
-  /** The down revisions such a file assigns before its error, when they are plain strings: which heads it would close. */
-  readonly unparsedDownRevisions?: readonly string[];
-  /** A file Python cannot parse that holds a merge conflict marker: its line (the likely cause, for the hint). */
-  readonly conflictMarkerLine?: number;
-}
-
-/** Alembic's `Script`/`Revision` constructor output, as data. */
-export interface LoadedScript {
-  readonly revision: PyValue;
-  readonly key: string;
-  readonly idSource: 'variable' | 'filename';
-  readonly line?: number;
-  readonly downRevision: PyValue;
-  readonly downLine?: number;
-  /** `_versioned_down_revisions` as map keys. */
-  readonly versionedDown: readonly string[];
-  readonly versionedDownValues: readonly PyValue[];
-  /** depends_on as written, normalised to a list. */
-  readonly dependsOn: readonly PyValue[];
-  readonly dependsOnLine?: number;
-  /** What `_add_depends_on` resolves: `to_tuple(self.dependencies)` when that scalar is truthy. */
-  readonly resolvedDependsOn: readonly PyValue[];
-  /** `self.dependencies is None` (`_is_real_base` reads it): no depends_on, or a falsy one. */
-  readonly dependenciesIsNone: boolean;
-  readonly branchLabels: readonly PyValue[];
-  readonly branchLabelsLine?: number;
-  /** Fields whose value we could not know; the script is placed with them as None. */
-  readonly uncertainFields: readonly RevisionField[];
-}
+export type { AlembicFailure, FileProblem, FileProblemCode, FileProblemOf, InvalidRevisionValue, LoadedScript, ScriptFile } from './script-file.js';
+import type { FileProblem, FileProblemOf, InvalidRevisionValue, LoadedScript, ScriptFile } from './script-file.js';
 
 const LEGACY_REV = /^([a-f0-9]+)\.py$/;
 /** A character verify_rev_id may refuse (':' only in some releases). */
@@ -122,32 +33,90 @@ export function loadScript(
 ): ScriptFile {
   const problems: FileProblem[] = [];
   const base = { index, path: displayPath, absPath: file.loadPath, fileName: file.fileName, problems };
+  const read = readSource(file, source, python, problems);
+  if (read === undefined) return base;
+  const withRead = read.docstring ? { ...base, docstring: read.docstring } : base;
+  const unparsed = syntaxProblems(read, python, problems, withRead);
+  if (unparsed) return unparsed;
+  if (importable) importProblems(read, importable, problems);
+  unboundProblem(read, python, problems);
+  loadTimeProblems(read, file, problems);
+  const at: Loading = { file, read, problems, features, resolveImported };
+  // 1. revision (or the legacy hex filename)
+  const id = revisionOf(at);
+  if (!id) return withRead;
+  // 2. module.down_revision (a plain attribute access), then the other fields
+  const fields = otherFields(at);
+  if (!fields) return withRead;
+  // 3. Revision.__init__: self-loops first, then the id check
+  if (!revisionInitPasses(at, id, fields)) return withRead;
+  // 4. normalisation
+  return { ...withRead, script: normalised(features, id, fields) };
+}
+
+/** One file's loading after it was read: what each step reads and where its problems go. */
+interface Loading {
+  readonly file: DiscoveredFile;
+  readonly read: ReadResult;
+  readonly problems: FileProblem[];
+  readonly features: AlembicFeatures;
+  readonly resolveImported?: (u: PyUnknown) => PyValue | undefined;
+}
+
+interface FieldRead {
+  readonly value: PyValue;
+  readonly line?: number;
+  readonly missing: boolean;
+}
+
+/** The revision id and where it comes from. */
+interface RevisionId {
+  readonly revision: PyValue;
+  readonly idSource: 'variable' | 'filename';
+  readonly rev: FieldRead;
+}
+
+/** down_revision, branch_labels and depends_on, unknown values placed as None. */
+interface OtherFields {
+  readonly down: FieldRead;
+  readonly downValue: PyValue;
+  readonly labelsField: FieldRead;
+  readonly depsField: FieldRead;
+  readonly dependencies: readonly PyValue[];
+  readonly branchLabels: readonly PyValue[];
+  readonly uncertainFields: RevisionField[];
+}
+
+/** The file's source read, or undefined (with its problem) when Python cannot get to its text. */
+function readSource(file: DiscoveredFile, source: () => SourceOutcome, python: DeclaredPython | null | undefined, problems: FileProblem[]): ReadResult | undefined {
   if (file.kind === 'bytecode') {
-    problems.push({
-      code: 'bytecode-only-revision',
-      message: `${file.fileName} is compiled bytecode with no source beside it; with sourceless = true Alembic executes it, but it cannot be read statically.`,
-    });
-    return base;
+    problems.push({ code: 'bytecode-only-revision' });
+    return undefined;
   }
   const outcome = source();
   if (outcome.kind === 'unreadable') {
     // a pipe or an endless device: Alembic raises nothing, it never gets past reading the file
     const failure = outcome.endless !== undefined ? { exception: 'none', message: outcome.endless } : { exception: outcome.error.split(':')[0]!, message: outcome.error };
     problems.push({ code: 'unreadable-file', message: outcome.error, failure: { ...failure, commandError: false } });
-    return base;
+    return undefined;
   }
   if (outcome.kind === 'undecodable') {
     const error = nullBytesForPython(outcome.error, python);
     problems.push({
       code: 'unparseable-file',
-      message: error === NULL_BYTES && !python ? `${error} (Python 3.11.4 and later raise SyntaxError with these words)` : error,
+      error,
+      at: 'bytes',
+      ...(error === NULL_BYTES && !python ? { wordingVaries: true as const } : {}),
       line: outcome.line,
       failure: { exception: error.split(':')[0]!, message: error, commandError: false },
     });
-    return base;
+    return undefined;
   }
-  const read = outcome.read;
-  const withRead = read.docstring ? { ...base, docstring: read.docstring } : base;
+  return outcome.read;
+}
+
+/** Syntax Python refuses: the file as far as it was read (Alembic stops at it), else undefined. */
+function syntaxProblems(read: ReadResult, python: DeclaredPython | null | undefined, problems: FileProblem[], withRead: ScriptFile): ScriptFile | undefined {
   // an error only newer Pythons have (`lazy import` in a function): an older declared Python fails
   // earlier, at the newer syntax itself, which needs-newer-python reports with its message
   const onlyNewer = read.syntaxError?.since !== undefined;
@@ -157,7 +126,8 @@ export function loadScript(
     const exception = read.syntaxError.exception ?? 'SyntaxError';
     problems.push({
       code: 'unparseable-file',
-      message: `${exception}: ${read.syntaxError.message} (line ${read.syntaxError.line})`,
+      error: `${exception}: ${read.syntaxError.message}`,
+      at: 'syntax',
       line: read.syntaxError.line,
       failure: { exception, message: `${exception}: ${read.syntaxError.message}`, commandError: false },
     });
@@ -169,180 +139,167 @@ export function loadScript(
     const parents = items?.every((i): i is Extract<PyValue, { t: 'str' }> => i.t === 'str') ? items.map((i) => i.v) : undefined;
     return { ...marked, unparsedRevision: declared.v, ...(parents ? { unparsedDownRevisions: parents } : {}) };
   }
-  if (importable) {
-    for (const imp of read.imports) {
-      if (imp.level > 0) {
-        const msg = 'ImportError: attempted relative import with no known parent package';
-        problems.push({
-          code: 'unresolved-import',
-          message: `uses a relative import (from ${'.'.repeat(imp.level)}${imp.module} import …). Alembic loads migration files as top-level modules, so this always fails: ${msg}.`,
-          line: imp.line,
-          failure: { exception: 'ImportError', message: msg, commandError: false },
-        });
-      } else {
-        const found = importable(imp.module);
-        if (found === true) continue;
-        const fails = `every command fails with ModuleNotFoundError: No module named '${imp.module}'`;
-        problems.push(
-          found.elsewhere
-            ? {
-                code: 'unresolved-import',
-                message: `imports ${imp.module}, which the repository has at ${found.elsewhere.path}, but not on Python's path where Alembic runs (the working folder, the ini's folder, prepend_sys_path) and not as a declared requirement. Alembic executes this import when it loads the file: unless something puts that folder's parent on sys.path first (the application, PYTHONPATH), ${fails}.`,
-                line: imp.line,
-                hint: `Put it on Alembic's path: prepend_sys_path = ${found.elsewhere.prepend} in the [alembic] section (or PYTHONPATH). Better still, move the import inside upgrade()/downgrade() so it only runs when that migration does: migrations that import application code break when that code changes later.`,
-              }
-            : {
-                code: 'unresolved-import',
-                message: `imports ${imp.module}, which is not in the standard library, not in this repository and not declared in requirements.txt, pyproject.toml or a lock file. Alembic executes this import when it loads the file; if ${imp.module} is missing there, ${fails}.`,
-                line: imp.line,
-                undeclared: imp.module,
-              },
-        );
-      }
+  return undefined;
+}
+
+/** Imports that fail where Alembic runs, in the file's order. */
+function importProblems(read: ReadResult, importable: ImportCheck, problems: FileProblem[]): void {
+  for (const imp of read.imports) {
+    if (imp.level > 0) {
+      const message = 'ImportError: attempted relative import with no known parent package';
+      problems.push({ code: 'unresolved-import', module: imp.module, level: imp.level, line: imp.line, failure: { exception: 'ImportError', message, commandError: false } });
+      continue;
     }
+    const found = importable(imp.module);
+    if (found === true) continue;
+    const { elsewhere } = found;
+    problems.push({ code: 'unresolved-import', module: imp.module, level: 0, line: imp.line, ...(elsewhere ? { elsewhere } : { undeclared: imp.module }) });
   }
+}
+
+/** A name read before anything binds it: Python's NameError, in the file's order among the failing imports. */
+function unboundProblem(read: ReadResult, python: DeclaredPython | null | undefined, problems: FileProblem[]): void {
   // an annotation's name fails first where the declared Python evaluates annotations (3.14 defers them)
   const inAnnotation = read.unboundAnnotation !== undefined && python !== null && python !== undefined && python.minor < 14;
   const unbound = inAnnotation ? read.unboundAnnotation : read.unboundName;
   if (unbound) {
     const { name, line } = unbound;
-    const error = `NameError: name '${name}' is not defined`;
-    const where = inAnnotation ? `in an annotation, which Python ${python!.text} (${python!.source}) evaluates when it runs the file,` : 'at module level';
     const problem: FileProblem = {
       code: 'name-not-defined',
-      message: `reads ${name} ${where} (line ${line}) before anything binds it, so Python raises ${error} whenever Alembic loads the file: every command fails`,
+      name,
       line,
-      failure: { exception: 'NameError', message: error, commandError: false },
-      hint: `Define ${name} before line ${line}, import it, or correct its spelling. What a migration needs from the application is safer imported inside upgrade().`,
+      ...(inAnnotation ? { annotation: { python: python!.text, source: python!.source } } : {}),
+      failure: { exception: 'NameError', message: `NameError: name '${name}' is not defined`, commandError: false },
     };
     // Python stops at whichever comes first in the file: this, or a relative import that fails
     const later = problems.findIndex((p) => p.code === 'unresolved-import' && p.failure !== undefined && (p.line ?? 0) > line);
     if (later >= 0) problems.splice(later, 0, problem);
     else problems.push(problem);
   }
+}
+
+/** What runs, or is missing, when Alembic imports the module: op calls outside functions, no upgrade(). */
+function loadTimeProblems(read: ReadResult, file: DiscoveredFile, problems: FileProblem[]): void {
   const call = read.proxyCalls[0];
-  if (call) {
-    // Alembic's own text, from alembic.util.langhelpers.ModuleClsProxy
-    const error = `NameError: Can't invoke function '${call.method}', as the proxy object has not yet been established for the Alembic 'Operations' class.  Try placing this code inside a callable.`;
-    const more = read.proxyCalls.length > 1 ? ` (and ${read.proxyCalls.length - 1} more op call${read.proxyCalls.length > 2 ? 's' : ''} outside functions)` : '';
-    problems.push({
-      code: 'module-level-op-call',
-      message: `calls op.${call.method}() outside upgrade() and downgrade()${more}, so it runs whenever Alembic loads the scripts. op only works during a migration run: \`alembic upgrade\`, \`downgrade\`, \`stamp\` and \`current\` still work, but \`alembic heads\`, \`history\` and \`revision\` fail with ${error}`,
-      line: call.line,
-    });
-  }
+  if (call) problems.push({ code: 'module-level-op-call', method: call.method, more: read.proxyCalls.length - 1, line: call.line });
   if (read.upgradeBound === 'no' && !read.syntaxError) {
     // Alembic imports the module as its file name with every non-word character made '_'
     const module = file.fileName.replace(/[^\p{L}\p{N}_]/gu, '_');
-    problems.push({
-      code: 'no-upgrade-function',
-      message: `defines no upgrade() at module level, so Alembic fails when it runs this revision: AttributeError: module '${module}' has no attribute 'upgrade'`,
-      line: 1,
-    });
+    problems.push({ code: 'no-upgrade-function', module, line: 1 });
   }
-  const dynamicLine = read.dynamic[0]?.line;
-  const field = (name: RevisionField): { value: PyValue; line?: number; missing: boolean } => {
-    const b = read.fields[name];
-    if (!b) return { value: NONE, missing: true };
-    let value = b.value;
-    if (resolveImported) value = substituteImports(value, resolveImported);
-    return { value, line: b.line, missing: false };
-  };
-  const uncertain = (name: RevisionField, u: PyUnknown, line?: number): void => {
-    problems.push({
-      code: 'not-statically-known',
-      message: `${name} is ${u.reason}; its value is only known when Python runs the file.`,
-      line,
-    });
-  };
+}
 
-  // 1. revision (or the legacy hex filename)
-  const rev = field('revision');
+function field(at: Loading, name: RevisionField): FieldRead {
+  const b = at.read.fields[name];
+  if (!b) return { value: NONE, missing: true };
+  let value = b.value;
+  if (at.resolveImported) value = substituteImports(value, at.resolveImported);
+  return { value, line: b.line, missing: false };
+}
+
+function uncertain(at: Loading, name: RevisionField, u: PyUnknown, line?: number): void {
+  at.problems.push({ code: 'not-statically-known', field: name, reason: u.reason, line });
+}
+
+/** Step 1: the revision variable, or the legacy hex file name; undefined where Alembic stops. */
+function revisionOf(at: Loading): RevisionId | undefined {
+  const { read, problems, file } = at;
+  const rev = field(at, 'revision');
   let revision: PyValue;
   let idSource: 'variable' | 'filename' = 'variable';
   if (rev.missing) {
     if (read.dynamic.length > 0) {
-      problems.push({ code: 'not-statically-known', message: `revision is never assigned, but ${read.dynamic[0]!.reason}.`, line: dynamicLine });
-      return withRead;
+      problems.push({ code: 'not-statically-known', field: 'revision', reason: read.dynamic[0]!.reason, neverAssigned: true, line: read.dynamic[0]?.line });
+      return undefined;
     }
     const m = LEGACY_REV.exec(file.fileName);
     if (!m) {
       const msg = `Could not determine revision id from filename ${file.fileName}. Be sure the 'revision' variable is declared inside the script (please see 'Upgrading from Alembic 0.1 to 0.2' in the documentation).`;
       problems.push({ code: 'no-revision-variable', message: msg, failure: { exception: 'CommandError', message: msg, commandError: true } });
-      return withRead;
+      return undefined;
     }
     revision = { t: 'str', v: m[1]! };
     idSource = 'filename';
   } else {
     const u = findUnknown(rev.value);
     if (u) {
-      uncertain('revision', u, rev.line);
-      return withRead;
+      uncertain(at, 'revision', u, rev.line);
+      return undefined;
     }
     revision = rev.value;
   }
+  return { revision, idSource, rev };
+}
 
-  // 2. module.down_revision (a plain attribute access)
-  const down = field('down_revision');
+/** Step 2: module.down_revision, then branch_labels and depends_on; undefined where Alembic stops. */
+function otherFields(at: Loading): OtherFields | undefined {
+  const { read, problems, file } = at;
+  const down = field(at, 'down_revision');
   if (down.missing) {
     if (read.dynamic.length > 0) {
-      problems.push({ code: 'not-statically-known', message: `down_revision is never assigned, but ${read.dynamic[0]!.reason}.`, line: dynamicLine });
-      return withRead;
+      problems.push({ code: 'not-statically-known', field: 'down_revision', reason: read.dynamic[0]!.reason, neverAssigned: true, line: read.dynamic[0]?.line });
+      return undefined;
     }
     const moduleId = file.fileName.replace(/\W/gu, '_');
     const msg = `AttributeError: module '${moduleId}' has no attribute 'down_revision'`;
     problems.push({ code: 'no-down-revision-variable', message: msg, failure: { exception: 'AttributeError', message: msg, commandError: false } });
-    return withRead;
+    return undefined;
   }
   const uncertainFields: RevisionField[] = [];
   let downValue = down.value;
   const du = findUnknown(downValue);
   if (du) {
-    uncertain('down_revision', du, down.line);
+    uncertain(at, 'down_revision', du, down.line);
     uncertainFields.push('down_revision');
     downValue = NONE;
   }
-  const labelsField = field('branch_labels');
+  const labelsField = field(at, 'branch_labels');
   let labelsValue = labelsField.value;
   const lu = findUnknown(labelsValue);
   if (lu) {
-    uncertain('branch_labels', lu, labelsField.line);
+    uncertain(at, 'branch_labels', lu, labelsField.line);
     uncertainFields.push('branch_labels');
     labelsValue = NONE;
   }
-  const depsField = field('depends_on');
+  const depsField = field(at, 'depends_on');
   let depsValue = depsField.value;
   const dpu = findUnknown(depsValue);
   if (dpu) {
-    uncertain('depends_on', dpu, depsField.line);
+    uncertain(at, 'depends_on', dpu, depsField.line);
     uncertainFields.push('depends_on');
     depsValue = NONE;
   }
   const dependencies = toTuple(depsValue, [])!;
   const branchLabels = toTuple(labelsValue, [])!;
+  return { down, downValue, labelsField, depsField, dependencies, branchLabels, uncertainFields };
+}
 
-  // 3. Revision.__init__: self-loops first, then the id check
+/** Step 3: Revision.__init__'s checks; false where Alembic stops (its problem pushed). */
+function revisionInitPasses(at: Loading, id: RevisionId, fields: OtherFields): boolean {
+  const { problems, features } = at;
+  const { revision, rev } = id;
+  const { down, downValue, depsField, dependencies } = fields;
   const revKey = keyOf(revision);
   if (truthy(downValue) && (toTuple(downValue, [])!).some((d) => keyOf(d) === revKey)) {
     const msg = `Self-loop is detected in revisions (${pyStrOf(revision)})`;
     problems.push({ code: 'self-loop', message: msg, line: down.line, failure: { exception: 'LoopDetected', message: msg, commandError: true } });
-    return withRead;
+    return false;
   }
   if (dependencies.some((d) => keyOf(d) === revKey)) {
     const msg = `Dependency self-loop is detected in revisions (${pyStrOf(revision)})`;
     problems.push({ code: 'self-loop', message: msg, line: depsField.line, failure: { exception: 'DependencyLoopDetected', message: msg, commandError: true } });
-    return withRead;
+    return false;
   }
   if (revision.t === 'int' || revision.t === 'none' || revision.t === 'bool') {
     const typeName = revision.t === 'none' ? 'NoneType' : revision.t;
     const msg = `TypeError: '${typeName}' object is not iterable`;
-    problems.push({ code: 'invalid-revision-value', message: `revision = ${pyRepr(revision)} is not a string. ${msg}`, line: rev.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
-    return withRead;
+    problems.push({ code: 'invalid-revision-value', field: 'revision', why: 'not-a-string', repr: pyRepr(revision), typeError: msg, line: rev.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
+    return false;
   }
   if (revision.t === 'list' || (revision.t === 'tuple' && findUnhashable(revision))) {
     const msg = `TypeError: unhashable type: '${revision.t === 'list' ? 'list' : findUnhashable(revision)}'`;
-    problems.push({ code: 'invalid-revision-value', message: `revision = ${pyRepr(revision)} is not a string.`, line: rev.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
-    return withRead;
+    problems.push({ code: 'invalid-revision-value', field: 'revision', why: 'not-a-string', repr: pyRepr(revision), line: rev.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
+    return false;
   }
   // verify_rev_id: set(revision) & illegal characters; a tuple's members are its items, whole
   // most ids hold none of the characters: only those that do are split into their members
@@ -352,49 +309,40 @@ export function loadScript(
   if (illegal.size > 0) {
     const msg = `Character(s) '${[...illegal].sort().join(', ')}' not allowed in revision identifier '${revision.t === 'str' ? revision.v : pyRepr(revision)}'`;
     problems.push({ code: 'illegal-revision-characters', message: msg, line: rev.line, failure: { exception: 'RevisionError', message: msg, commandError: true } });
-    return withRead;
+    return false;
   }
-  if (revision.t === 'str') {
-    if (revision.v === 'head' || revision.v === 'heads' || revision.v === 'base') {
-      // loaded under that key, but every argument naming it is read as the word first
-      problems.push({
-        code: 'invalid-revision-value',
-        message: `revision = '${revision.v}' is one of Alembic's own words. Alembic loads it, but reads every mention of it as the word: \`alembic upgrade\` then runs other revisions than this one, or fails with "Multiple head revisions are present".`,
-        line: rev.line,
-      });
-    }
-    if (revision.v === '') {
-      // Alembic files it under "", but `if current_head:` then resolves `head` to nothing
-      problems.push({
-        code: 'invalid-revision-value',
-        message: 'revision = "" is the empty string. Alembic loads it, but when it is the head, `alembic upgrade head` resolves to nothing and silently runs no migration at all.',
-        line: rev.line,
-      });
-    }
-  } else if (revision.t === 'tuple') {
-    // hashable, so Alembic files the revision under the tuple itself, which no down_revision or row can name
-    problems.push({
-      code: 'invalid-revision-value',
-      message: `revision = ${pyRepr(revision)} is a tuple, not a string. Alembic files the revision under the tuple itself: a down_revision naming it finds nothing, and when it is the head \`alembic upgrade head\` ${
-        revision.items.length === 0 ? 'resolves to nothing (the empty tuple is false) and silently runs no migration at all' : "fails with TypeError: int() argument must be a string, a bytes-like object or a real number, not 'tuple'"
-      }.`,
-      line: rev.line,
-    });
-  } else if (revision.t === 'bytes') {
-    problems.push({
-      code: 'invalid-revision-value',
-      message: `revision = ${pyRepr(revision)} is bytes, not a string; Alembic builds the graph but fails when it resolves it: revision identifier ${pyRepr(revision)} is not a string; ensure database driver settings are correct`,
-      line: rev.line,
-    });
-  }
+  const looksWrong = revisionLooksWrong(revision);
+  if (looksWrong) problems.push({ code: 'invalid-revision-value', ...looksWrong, line: rev.line });
 
   // before 1.12.1, tuple_rev_as_scalar(down_revision) takes len() of the raw value
   if (!features.emptyStringDownRevisionIsKey && (downValue.t === 'int' || downValue.t === 'bool') && truthy(downValue)) {
     const msg = `TypeError: object of type '${downValue.t}' has no len()`;
-    problems.push({ code: 'invalid-revision-value', message: `down_revision = ${pyRepr(downValue)} is not a string. ${msg}`, line: down.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
-    return withRead;
+    problems.push({ code: 'invalid-revision-value', field: 'down_revision', why: 'not-a-string', repr: pyRepr(downValue), typeError: msg, line: down.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
+    return false;
   }
+  return true;
+}
 
+/**
+ * A revision id Alembic loads but then uses otherwise than it looks: one of its own words, the empty
+ * string, a tuple (filed under the tuple itself), bytes (fails when resolved).
+ */
+function revisionLooksWrong(revision: PyValue): InvalidRevisionValue | undefined {
+  // loaded under that key, but every argument naming it is read as the word first
+  if (revision.t === 'str' && (revision.v === 'head' || revision.v === 'heads' || revision.v === 'base')) return { field: 'revision', why: 'keyword', word: revision.v };
+  // Alembic files it under "", but `if current_head:` then resolves `head` to nothing
+  if (revision.t === 'str' && revision.v === '') return { field: 'revision', why: 'empty' };
+  // hashable, so Alembic files the revision under the tuple itself, which no down_revision or row can name
+  if (revision.t === 'tuple') return { field: 'revision', why: 'tuple', repr: pyRepr(revision), empty: revision.items.length === 0 };
+  if (revision.t === 'bytes') return { field: 'revision', why: 'bytes', repr: pyRepr(revision) };
+  return undefined;
+}
+
+/** Step 4: the script as Alembic's Revision holds it. */
+function normalised(features: AlembicFeatures, id: RevisionId, fields: OtherFields): LoadedScript {
+  const { revision, idSource, rev } = id;
+  const { down, downValue, labelsField, depsField, dependencies, branchLabels, uncertainFields } = fields;
+  const revKey = keyOf(revision);
   // 4. normalisation (tuple_rev_as_scalar(to_tuple(...)); before 1.12.1 without to_tuple)
   // then _versioned_down_revisions = to_tuple(down_revision, default=()): a one-item sequence is its item,
   // so [None] and (None,) mean base
@@ -419,10 +367,9 @@ export function loadScript(
     branchLabelsLine: labelsField.line,
     uncertainFields,
   };
-  return { ...withRead, script };
+  return script;
 }
 
-/** `tuple_rev_as_scalar`: falsy is None, a one-item sequence its item (`rev[0]`), anything else itself. */
 /** The type name of the first unhashable item of a tuple (a list inside it), as Python's TypeError names it. */
 function findUnhashable(v: PyValue): string | undefined {
   if (v.t === 'list') return 'list';
@@ -434,6 +381,7 @@ function findUnhashable(v: PyValue): string | undefined {
   return undefined;
 }
 
+/** `tuple_rev_as_scalar`: falsy is None, a one-item sequence its item (`rev[0]`), anything else itself. */
 function tupleRevAsScalar(v: PyValue): PyValue {
   if (!truthy(v)) return NONE;
   if ((v.t === 'tuple' || v.t === 'list') && v.items.length === 1) return v.items[0]!;
@@ -457,25 +405,17 @@ export function relativeDisplay(cwd: string, abs: string): string {
 }
 
 /** The file's first syntax that the project's Python may not accept, as a problem (blocking when a declared Python rejects it). */
-export function newerSyntaxProblem(uses: readonly NewerSyntax[], python: DeclaredPython | null | undefined, errorLine: number | undefined): FileProblem | undefined {
+export function newerSyntaxProblem(uses: readonly NewerSyntax[], python: DeclaredPython | null | undefined, errorLine: number | undefined): FileProblemOf<'needs-newer-python'> | undefined {
   const issue = newerSyntaxIssue(uses, python, errorLine);
   if (!issue) return undefined;
   const { use } = issue;
-  const needs = `line ${use.line} uses ${use.feature}, which needs Python 3.${use.since} or later`;
-  if (!python) {
-    return {
-      code: 'needs-newer-python',
-      message: `${needs}. The project declares no Python version (runtime.txt, .python-version or Pipfile.lock), so whether the Python that runs Alembic accepts it cannot be told; Heroku then uses the version cached from an earlier build, or its default`,
-      line: use.line,
-      blocking: false,
-    };
-  }
-  const message = issue.message === undefined ? undefined : `SyntaxError: ${issue.message}`;
+  const at = { code: 'needs-newer-python' as const, line: use.line, feature: use.feature, since: use.since };
+  if (!python) return { ...at, blocking: false };
+  const syntaxError = issue.message === undefined ? undefined : `SyntaxError: ${issue.message}`;
   return {
-    code: 'needs-newer-python',
-    message: `${needs}, and the app runs Python ${python.text} (${python.source}): Python 3.${python.minor} cannot compile this file, so Alembic fails when it loads it${message ? ` (${message})` : ''}`,
-    line: use.line,
+    ...at,
     blocking: true,
-    ...(message ? { failure: { exception: 'SyntaxError', message, commandError: false } } : {}),
+    python: { text: python.text, source: python.source, minor: python.minor },
+    ...(syntaxError ? { syntaxError, failure: { exception: 'SyntaxError', message: syntaxError, commandError: false } } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { envPyPath, type ProjectConfig } from '../config/alembic-config.js';
 import type { ProjectFiles } from '../../project/project-files.js';
-import type { SourceBytes } from '../../project/source-bytes.js';
+import type { SourceBytes } from '../../project/project-files.js';
 import { decodeEscapingBadBytes, utf8Problem } from '../../python/python-decode.js';
 import { readRevisionSource, type ReadResult } from './revision-reader.js';
 
@@ -70,14 +70,6 @@ export function decodePythonSource(buf: Buffer): { text: string } | { error: str
 export function readPythonText(files: ProjectFiles, abs: string): string | undefined {
   const buf = files.bytes(abs);
   if (buf === undefined) return undefined;
-  const decoded = decodePythonSource(buf);
-  return 'text' in decoded ? decoded.text : undefined;
-}
-
-/** A revision file's text, read afresh rather than kept (the model read it once already; thousands are not held twice). */
-export function readRevisionText(files: ProjectFiles, abs: string): string | undefined {
-  const buf = files.source(abs);
-  if ('error' in buf) return undefined;
   const decoded = decodePythonSource(buf);
   return 'text' in decoded ? decoded.text : undefined;
 }

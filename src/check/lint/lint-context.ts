@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { envPyPath } from '../../alembic/config/alembic-config.js';
-import { autocommitIsolation } from '../../alembic/env/env-py.js';
+import { autocommitIsolation } from '../../alembic/env/env-setup-facts.js';
 import { revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
 import type { Rev } from '../../alembic/graph/revision-map.js';
 import { readEnvPyText, readPythonText } from '../../alembic/reading/source-reader.js';

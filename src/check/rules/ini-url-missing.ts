@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ProjectFiles } from '../../project/project-files.js';
-import { iniUrlConnection } from '../../alembic/env/env-py.js';
+import { iniUrlConnection } from '../../alembic/env/env-database-url.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { envPySource, envPyText, URL_ABSENT_ERROR, URL_EMPTY_ERROR, URL_NONE_ERROR } from '../rule-helpers.js';

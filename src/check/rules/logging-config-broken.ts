@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { unguardedFileConfigCall } from '../../alembic/env/env-py.js';
+import { unguardedFileConfigCall } from '../../alembic/env/env-setup-facts.js';
 import { fileConfigFailure } from '../../alembic/config/logging-config.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';

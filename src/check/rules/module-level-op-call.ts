@@ -12,6 +12,12 @@ export const moduleLevelOpCall: Rule = {
       'module-level-op-call',
       'warning',
       () => 'Move the call into upgrade()/downgrade(), or into a function they call: def upgrade(): bind = op.get_bind(); …',
+      (file, { method, more }) => {
+        // Alembic's own text, from alembic.util.langhelpers.ModuleClsProxy
+        const error = `NameError: Can't invoke function '${method}', as the proxy object has not yet been established for the Alembic 'Operations' class.  Try placing this code inside a callable.`;
+        const others = more > 0 ? ` (and ${more} more op call${more > 1 ? 's' : ''} outside functions)` : '';
+        return `${file.path}: calls op.${method}() outside upgrade() and downgrade()${others}, so it runs whenever Alembic loads the scripts. op only works during a migration run: \`alembic upgrade\`, \`downgrade\`, \`stamp\` and \`current\` still work, but \`alembic heads\`, \`history\` and \`revision\` fail with ${error}`;
+      },
     );
   },
 };

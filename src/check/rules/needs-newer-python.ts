@@ -1,4 +1,4 @@
-import { newerSyntaxProblem, type FileProblem } from '../../alembic/loading/script-loader.js';
+import { newerSyntaxProblem, type FileProblemOf } from '../../alembic/loading/script-loader.js';
 import type { ProjectModel } from '../../alembic/loading/project-model.js';
 import { alembicOutput, envPySource, fileProblems } from '../rule-helpers.js';
 import type { Finding } from '../finding.js';
@@ -27,22 +27,33 @@ export const needsNewerPython: Rule = {
   },
 };
 
-function finding(model: ProjectModel, file: string, p: FileProblem): Finding {
+function finding(model: ProjectModel, file: string, p: FileProblemOf<'needs-newer-python'>): Finding {
   const python = model.config.python;
   return {
     code: 'needs-newer-python',
     severity: p.blocking ? 'error' : 'warning',
-    message: `${file}: ${p.message}.`,
+    message: `${file}: ${whatFails(p)}.`,
     hint: python
-      ? `Rewrite line ${p.line} for Python 3.${python.minor}${tip(p.message)}, or run the app on a newer Python${python.source.includes('--version') ? ' (declare it in .python-version)' : ` (${python.source})`}.`
-      : `Declare the Python the app runs on (a .python-version file holding, say, 3.13; --python-version in CI), or rewrite line ${p.line} for older Pythons${tip(p.message)}.`,
+      ? `Rewrite line ${p.line} for Python 3.${python.minor}${tip(p)}, or run the app on a newer Python${python.source.includes('--version') ? ' (declare it in .python-version)' : ` (${python.source})`}.`
+      : `Declare the Python the app runs on (a .python-version file holding, say, 3.13; --python-version in CI), or rewrite line ${p.line} for older Pythons${tip(p)}.`,
     path: file,
     line: p.line,
     alembicError: alembicOutput(p.failure),
   };
 }
 
-function tip(message: string): string {
+/** The newer syntax, and what the declared Python (or the lack of one) makes of it. */
+function whatFails(p: FileProblemOf<'needs-newer-python'>): string {
+  const needs = `line ${p.line} uses ${p.feature}, which needs Python 3.${p.since} or later`;
+  if (!p.python) {
+    return `${needs}. The project declares no Python version (runtime.txt, .python-version or Pipfile.lock), so whether the Python that runs Alembic accepts it cannot be told; Heroku then uses the version cached from an earlier build, or its default`;
+  }
+  const { text, source, minor } = p.python;
+  return `${needs}, and the app runs Python ${text} (${source}): Python 3.${minor} cannot compile this file, so Alembic fails when it loads it${p.syntaxError ? ` (${p.syntaxError})` : ''}`;
+}
+
+function tip(p: FileProblemOf<'needs-newer-python'>): string {
+  const message = `${p.feature} ${p.syntaxError ?? ''}`;
   if (message.includes('PEP 701')) return ` (inside an f-string's braces use the other quote, f"{row['id']}", and no backslash or comment)`;
   if (message.includes('PEP 758')) return ' (parenthesize the exception types: except (A, B):)';
   return '';

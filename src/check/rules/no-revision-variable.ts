@@ -13,6 +13,8 @@ export const noRevisionVariable: Rule = {
       'error',
       (file) =>
         `Move ${file.fileName} out of the versions folder (Alembic treats every .py file there as a migration), or add revision = "<id>" if it is one.`,
+      // Alembic's own words
+      (file, p) => `${file.path}: ${p.message}`,
     );
   },
 };

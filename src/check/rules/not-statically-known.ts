@@ -13,7 +13,10 @@ export const notStaticallyKnown: Rule = {
       'error',
       () =>
         'Write the value as a plain string literal, tuple of literals or None (revision = "abc123"). If it must stay computed, review the graph by hand and silence this with --ignore not-statically-known:<revision>.',
-      (file, p) => `${file.path}: ${p.message} alembic-preflight does not guess, so its graph may differ from Alembic's here.`,
+      (file, p) => {
+        const what = p.neverAssigned ? `${p.field} is never assigned, but ${p.reason}.` : `${p.field} is ${p.reason}; its value is only known when Python runs the file.`;
+        return `${file.path}: ${what} alembic-preflight does not guess, so its graph may differ from Alembic's here.`;
+      },
     );
   },
 };

@@ -6,7 +6,7 @@ import type { RevisionMap } from '../../alembic/graph/revision-map.js';
 import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
 import type { DatabaseContext, Rule } from '../rule.js';
 import type { Evidence, Finding } from '../finding.js';
-import type { StampResolution } from '../../alembic/graph/upgrade-plan.js';
+import type { StampResolution } from '../../alembic/graph/resolver.js';
 import type { LedgerRow } from '../../database/ledger.js';
 import { appliedByText, latestByRevision, ledgerPositions } from '../ledger-view.js';
 

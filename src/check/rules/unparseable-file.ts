@@ -1,7 +1,7 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import type { ProjectModel } from '../../alembic/loading/project-model.js';
-import type { ScriptFile } from '../../alembic/loading/script-loader.js';
+import type { FileProblemOf, ScriptFile } from '../../alembic/loading/script-loader.js';
 import { nullBytesForPython } from '../../alembic/reading/source-reader.js';
 import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
 
@@ -16,21 +16,27 @@ export const unparseableFile: Rule = {
       'unparseable-file',
       'error',
       hintFor,
-      (file, p) => `${file.path}: ${p.message}. Alembic executes every file it finds, so every command fails here.`,
+      (file, p) => `${file.path}: ${pythonSays(p)}. Alembic executes every file it finds, so every command fails here.`,
     );
     const env = envPyProblem(model);
     return env ? [...revisions, env] : revisions;
   },
 };
 
-function hintFor(file: ScriptFile, p: { readonly message: string; readonly line?: number }): string {
+/** Python's error, with its line for a syntax error; the null-byte error's wording depends on the release. */
+function pythonSays(p: FileProblemOf<'unparseable-file'>): string {
+  if (p.at === 'syntax') return `${p.error} (line ${p.line})`;
+  return p.wordingVaries ? `${p.error} (Python 3.11.4 and later raise SyntaxError with these words)` : p.error;
+}
+
+function hintFor(file: ScriptFile, p: FileProblemOf<'unparseable-file'>): string {
   const marker = file.conflictMarkerLine;
   if (marker !== undefined) return conflictHint(marker, file.path);
   if (file.fileName.startsWith('._')) return `This is a macOS AppleDouble file; delete it (find . -name '._*' -delete) and add ._* to .gitignore.`;
-  if (p.message.includes('cannot contain null bytes')) {
+  if (p.error.includes('cannot contain null bytes')) {
     return `Line ${p.line ?? '?'} holds a NUL byte: the file is binary, or saved as UTF-16. Save it as UTF-8 text, or delete it if it is not a migration.`;
   }
-  if (/codec can't decode|encoding/.test(p.message)) return 'Save the file as UTF-8, or declare the encoding it is saved in on line 1 or 2 (# -*- coding: latin-1 -*-).';
+  if (/codec can't decode|encoding/.test(p.error)) return 'Save the file as UTF-8, or declare the encoding it is saved in on line 1 or 2 (# -*- coding: latin-1 -*-).';
   return `Fix the syntax error at line ${p.line ?? '?'}; Alembic imports every file in the versions folder, so one broken file stops every command.`;
 }
 

@@ -1,6 +1,7 @@
-import { runFunctionImports } from '../../alembic/env/env-py.js';
+import { runFunctionImports } from '../../alembic/env/env-setup-facts.js';
 import { declaredFor, importChecker } from '../../alembic/reading/import-resolver.js';
 import type { ProjectModel } from '../../alembic/loading/project-model.js';
+import type { FileProblemOf, ScriptFile } from '../../alembic/loading/script-loader.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { envPySource, envPyText, fileProblems, findingsFromFileProblems } from '../rule-helpers.js';
@@ -16,7 +17,7 @@ export const unresolvedImport: Rule = {
   severity: 'warning',
   summary: 'A migration or env.py imports a module that is not in the repository, the standard library or the declared requirements.',
   check({ model }) {
-    const findings = findingsFromFileProblems(model, 'unresolved-import', 'warning', (_file, problem) => problem.hint ?? DECLARE_OR_MOVE);
+    const findings = findingsFromFileProblems(model, 'unresolved-import', 'warning', revisionHint, revisionMessage);
     // each finding about a package nothing declares, with its module (the same problems, in the same order)
     const undeclared = new Map<Finding, string>();
     fileProblems(model, 'unresolved-import').forEach(({ problem }, i) => {
@@ -27,6 +28,20 @@ export const unresolvedImport: Rule = {
     return [...out.filter((f) => !undeclared.has(f)), nothingDeclared(out.filter((f) => undeclared.has(f)), undeclared)];
   },
 };
+
+function revisionHint(_file: ScriptFile, { elsewhere }: FileProblemOf<'unresolved-import'>): string {
+  if (!elsewhere) return DECLARE_OR_MOVE;
+  return `Put it on Alembic's path: prepend_sys_path = ${elsewhere.prepend} in the [alembic] section (or PYTHONPATH). Better still, move the import inside upgrade()/downgrade() so it only runs when that migration does: migrations that import application code break when that code changes later.`;
+}
+
+function revisionMessage(file: ScriptFile, { module, level, elsewhere }: FileProblemOf<'unresolved-import'>): string {
+  if (level > 0) return `${file.path}: uses a relative import (from ${'.'.repeat(level)}${module} import …). Alembic loads migration files as top-level modules, so this always fails: ${RELATIVE}.`;
+  const fails = `every command fails with ModuleNotFoundError: No module named '${module}'`;
+  if (elsewhere) {
+    return `${file.path}: imports ${module}, which the repository has at ${elsewhere.path}, but not on Python's path where Alembic runs (the working folder, the ini's folder, prepend_sys_path) and not as a declared requirement. Alembic executes this import when it loads the file: unless something puts that folder's parent on sys.path first (the application, PYTHONPATH), ${fails}.`;
+  }
+  return `${file.path}: imports ${module}, which is not in the standard library, not in this repository and not declared in requirements.txt, pyproject.toml or a lock file. Alembic executes this import when it loads the file; if ${module} is missing there, ${fails}.`;
+}
 
 /**
  * A project that declares no dependency in any file read here (packit-service installs its

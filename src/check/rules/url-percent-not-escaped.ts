@@ -1,4 +1,4 @@
-import { interpolationErrorAt, readUrlOptionCalls } from '../../alembic/env/env-py.js';
+import { interpolationErrorAt, readUrlOptionCalls } from '../../alembic/env/env-url-options.js';
 import type { Finding, FindingCode } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { envPySource, envPyText } from '../rule-helpers.js';

@@ -1,5 +1,6 @@
 import { revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
-import type { StampResolution, UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
+import type { StampResolution } from '../../alembic/graph/resolver.js';
+import type { UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
 import type { SchemaCatalog, VersionTableState } from '../../database/version-table.js';
 import { schemaOps, type ObjectKind, type ObjectRef, type SchemaOp } from './schema-ops.js';
 import { SchemaState, type Evidence, type Presence } from './schema-state.js';

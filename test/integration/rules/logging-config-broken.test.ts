@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { unguardedFileConfigCall } from '../../../src/alembic/env/env-py.js';
+import { unguardedFileConfigCall } from '../../../src/alembic/env/env-setup-facts.js';
 import { IniError, parseIni } from '../../../src/alembic/config/ini-parser.js';
 import { fileConfigFailure } from '../../../src/alembic/config/logging-config.js';
 import { BIN } from '../../helpers/cli.js';

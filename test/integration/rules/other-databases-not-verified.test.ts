@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { multiDatabaseSetup } from '../../../src/alembic/env/env-py.js';
+import { multiDatabaseSetup } from '../../../src/alembic/env/env-setup-facts.js';
 import { runCli, unwrapped } from '../../helpers/cli.js';
 import { alembicCommand, alembicTargets, PYTHON } from '../../helpers/oracle.js';
 import { DEFAULT_INI, makeProject, onlineEnvPy, rev } from '../../helpers/project.js';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { passesUrlUnchanged, rewritesPostgresScheme } from '../../../src/alembic/env/env-py.js';
+import { passesUrlUnchanged, rewritesPostgresScheme } from '../../../src/alembic/env/env-database-url.js';
 import { runCli } from '../../helpers/cli.js';
 import { PYTHON } from '../../helpers/oracle.js';
 import { pgExec, startPostgres, type PgServer } from '../../helpers/pg-cluster.js';

@@ -6,6 +6,7 @@ import { describeRule } from '../../helpers/describe-rule.js';
 import { alembicCommand, alembicTargets } from '../../helpers/oracle.js';
 import { check, makeProject, rev } from '../../helpers/project.js';
 import { diskFiles } from '../../../src/project/project-files.js';
+import { checkModel } from '../../../src/workspace/open-project.js';
 
 const PKG = 'src/mypkg/';
 const files = (ini: string): Record<string, string> => ({
@@ -62,11 +63,12 @@ describe('script-location-needs-install against real Alembic', () => {
     delete rest['alembic.ini'];
     const nested = makeProject({ ...rest, 'db/alembic.ini': BARE }, null);
     const m = await loadProject({ files: diskFiles(), cwd: nested, configFile: path.join(nested, 'db/alembic.ini'), alembicVersion: LATEST_ALEMBIC });
-    expect(m.config.notes.find((n) => n.code === 'script-location-needs-install')?.hint).toContain('prepend_sys_path = %(here)s/../src in [alembic] of db/alembic.ini');
+    const hintOf = async (model: typeof m): Promise<string | undefined> => (await checkModel(model, {})).findings.find((f) => f.code === 'script-location-needs-install')?.hint;
+    expect(await hintOf(m)).toContain('prepend_sys_path = %(here)s/../src in [alembic] of db/alembic.ini');
     expect(m.map.heads).toEqual(['b2']);
     const toml = makeProject({ ...rest, 'pyproject.toml': '[project]\nname = "mypkg"\nversion = "1"\n\n[tool.alembic]\nscript_location = "mypkg:migrations"\n' }, null);
     const t = await loadProject({ files: diskFiles(), cwd: toml, configFile: path.join(toml, 'pyproject.toml'), alembicVersion: LATEST_ALEMBIC });
-    expect(t.config.notes.find((n) => n.code === 'script-location-needs-install')?.hint).toContain('prepend_sys_path = ["%(here)s/src"] in [tool.alembic] of pyproject.toml');
+    expect(await hintOf(t)).toContain('prepend_sys_path = ["%(here)s/src"] in [tool.alembic] of pyproject.toml');
   });
 
   it('is found from an ini inside the package too (Prefect keeps alembic.ini in src/prefect/server/database/)', async () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readDatabaseUrlVariables } from '../../../src/alembic/env/env-py.js';
+import { readDatabaseUrlVariables } from '../../../src/alembic/env/env-database-url.js';
 import { runCli } from '../../helpers/cli.js';
 import { PYTHON } from '../../helpers/oracle.js';
 import { makeProject, onlineEnvPy, rev } from '../../helpers/project.js';

@@ -1,0 +1,2 @@
+export declare function renderCliDoc(doc: string, names: readonly string[], helpOf: (name: string) => string): string;
+export declare function helpOf(name: string): string;
