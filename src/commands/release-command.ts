@@ -1,13 +1,11 @@
 import { runVerify } from '../check/run-verify.js';
 import { isCosmetic } from '../check/rules.js';
-import { revisionsApplied } from '../alembic/graph/upgrade-plan.js';
 import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
 import path from 'node:path';
-import type { ProjectFiles } from '../project/project-files.js';
 import { commandGenerates, commandProject, commandTarget, releaseGenerates } from '../deploy/procfile-target.js';
-import { alembicCommand, flaskAppMissing, flaskCommand, runChild } from '../release/run-child.js';
+import { runChild } from '../release/run-child.js';
 import { detectContext } from '../release/context.js';
-import { interpreterPython, pythonFindsModule } from '../release/interpreter-python.js';
+import { interpreterPython } from '../release/interpreter-python.js';
 import { findingText, verifyText } from '../report/text-report.js';
 import { releaseLineConfig } from '../workspace/open-project.js';
 import { withFiles } from '../workspace/command-options.js';
@@ -20,6 +18,8 @@ import type { OnAhead } from '../check/lint/lint-config.js';
 import { ledgerRows } from '../check/ledger-rows.js';
 import { appUrlReads } from '../deploy/app-url-reads.js';
 import { fenceTarget, makeFence, refusalError } from '../release/fence.js';
+import { afterUpgrade, plural } from '../release/after-upgrade.js';
+import { upgradeCommand } from '../release/upgrade-command.js';
 
 export interface ReleaseCommandOptions extends VerifyCommandOptions {
   /** The command to run instead of `alembic upgrade <target>` (after `--`). */
@@ -147,15 +147,7 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
   if (child.code !== 0) {
     return verdict(EXIT.wrappedCommand, `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`);
   }
-  const after = await readVersionTable(db, table, opts);
-  const expected = prediction.finalHeads ?? [];
-  const got = [...after.rows].map((r) => (typeof r === 'string' ? r : String(r))).sort();
-  const want = [...expected].map((r) => String(r)).sort();
-  // what the database shows afterwards, not what was predicted: the command may have run one migration
-  // (`-- alembic upgrade REV`), none, or another database's; a script may do more, but not less
-  const matched = got.length === want.length && got.every((g, i) => g === want[i]);
-  const applied = revisionsApplied(model.map, state.rows, after.rows);
-  const moved = applied === undefined ? 'the version table changed in a way no upgrade explains' : `${plural(applied, 'migration')} applied of ${pending.length} predicted`;
+  const { matched, got, want, applied, moved } = afterUpgrade(model.map, prediction, state.rows, (await readVersionTable(db, table, opts)).rows);
   if (!matched) {
     if (ledgerTable !== undefined && settings.ledger && pending.length > 0) opts.out(`alembic-preflight release: the ledger was not written: the database is not where the prediction said\n`);
     return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(', ') || '(no rows)'}, not ${want.join(', ')} (${moved})`);
@@ -164,10 +156,6 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
     await record(db, { table: ledgerTable, schema: table.versionTableSchema, create: state.ledger?.exists !== true }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
   }
   return verdict(EXIT.ok, `OK: applied ${plural(applied ?? pending.length, 'migration')}; the database is at ${got.join(', ')}`);
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** Writes the ledger; a failure is a warning in the log that never changes the release's exit code. */
@@ -181,29 +169,4 @@ async function record(db: DatabaseTarget, to: LedgerWrite, rows: LedgerRow[], op
     opts.out(`alembic-preflight release: warning: the migrations were applied, but the ledger ${to.table} was not written: ${message}${hint}\n`);
     log('warn', 'release.ledger-failed', { table: to.table }, 'the ledger was not written');
   }
-}
-
-/**
- * The upgrade the prediction graded, as this project runs it: `flask db upgrade -d DIR` where Flask-Migrate
- * sets the script folder (plain `alembic` finds no alembic.ini there), else `alembic upgrade` with our -c/-n.
- * Throws before anything runs when that command cannot run here.
- */
-function upgradeCommand(target: string, config: { flaskMigrate?: boolean; scriptDir: string; files: ProjectFiles }, opts: ReleaseCommandOptions): string[] {
-  const files = config.files;
-  const onHeroku = 'On Heroku, list the buildpacks in this order: heroku/nodejs, then heroku/python (heroku buildpacks -a APP), and keep ';
-  if (config.flaskMigrate) {
-    const directory = path.relative(opts.cwd, config.scriptDir) || '.';
-    const missing = flaskAppMissing(opts.cwd, opts.env, (f) => files.exists(f), (f) => files.text(f), (name) => pythonFindsModule(name, opts.cwd, opts.env));
-    if (missing) {
-      throw new ConfigError(`This is a Flask-Migrate project, so the upgrade is \`flask db upgrade\`, and flask cannot find the app: ${missing}. Nothing was run.`, {
-        hint: `Set the app: heroku config:set FLASK_APP=app:create_app -a APP, or put it on the release line (release: FLASK_APP=app:create_app ./node_modules/.bin/alembic-preflight release), or wrap your own command: release -- flask --app app db upgrade -d ${directory}.`,
-      });
-    }
-    const argv = flaskCommand(target, directory, opts.env);
-    if (!argv) throw new ConfigError('Neither `flask` nor `python` is on PATH, so `flask db upgrade` cannot run. Nothing was run.', { hint: `${onHeroku}Flask-Migrate in requirements.txt.` });
-    return argv;
-  }
-  const argv = alembicCommand(target, opts.env, { config: opts.config, name: opts.name });
-  if (!argv) throw new ConfigError('Neither `alembic` nor `python` is on PATH, so the upgrade cannot run.', { hint: `${onHeroku}alembic in requirements.txt.` });
-  return argv;
 }
