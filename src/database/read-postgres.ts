@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { TLSSocket } from 'node:tls';
 import type { Client as PgClient } from 'pg';
 import { DatabaseError, PreflightError } from '../errors/errors.js';
@@ -47,7 +46,7 @@ export async function readPostgresVersionTable(t: PostgresTarget, req: VersionTa
  */
 export async function withPostgresClient<T>(t: PostgresTarget, opts: PostgresOptions, work: (client: PgClient, plan: SslPlan, ssl: SslAttempt) => Promise<T>): Promise<T> {
   const plan = planSsl(t, { flag: opts.ssl, caFile: opts.sslCa }, opts.env);
-  const pg = loadPg();
+  const pg = await loadPg();
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let last: Classified | undefined;
   for (let attempt = 0; attempt <= opts.retries; attempt++) {
@@ -84,15 +83,19 @@ type PgModule = { Client: typeof PgClient };
  * Worker, and where Node has no global navigator (Node 20) it answers by
  * constructing a fetch Response, which loads Node's whole fetch implementation:
  * half of pg's load time, about 35 ms of every verify. A navigator present only
- * while pg loads (synchronously, so nothing else can see it) answers first.
+ * while pg loads answers first. A plain import(), so that the bundles (the
+ * bin's, the Action's, the wheel's) resolve pg as they resolve every package.
  */
-function loadPg(): PgModule {
-  const require = createRequire(import.meta.url);
+async function loadPg(): Promise<PgModule> {
   const g = globalThis as { navigator?: unknown };
-  if (g.navigator !== undefined) return require('pg') as PgModule;
+  const load = async (): Promise<PgModule> => {
+    const m = (await import('pg')) as PgModule & { default?: PgModule };
+    return m.default ?? m;
+  };
+  if (g.navigator !== undefined) return load();
   Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Node.js' }, configurable: true, writable: true });
   try {
-    return require('pg') as PgModule;
+    return await load();
   } finally {
     delete g.navigator;
   }

@@ -7,6 +7,8 @@ import { BIN } from '../helpers/cli.js';
 import { REPO } from '../helpers/oracle.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { exampleCopy, exampleIncident } from '../helpers/example-db.js';
+import { pgExec, startPostgres } from '../helpers/pg-cluster.js';
+import { buildAction } from '../../scripts/build-action.mjs';
 
 interface Step {
   name: string;
@@ -27,9 +29,11 @@ function expand(text: string, inputs: Record<string, string>, actionPath: string
 }
 
 describe('the composite GitHub Action (action.yml)', () => {
-  it('installs from its own checkout, then annotates, summarises and fails on what blocks', async () => {
+  it('runs from its own checkout with nothing installed, then annotates, summarises and fails on what blocks', async () => {
     const action = parse(readFileSync(path.join(REPO, 'action.yml'), 'utf8')) as { runs: { using: string; steps: Step[] }; inputs: Record<string, { default?: string }> };
     expect(action.runs.using).toBe('composite');
+    // nothing to install at run time: the committed action/cli.cjs carries its dependencies
+    expect(action.runs.steps.map((s) => s.run).join('\n')).not.toMatch(/\bnpm\b|\bnpx\b/u);
     // the action's checkout, as GitHub downloads it: the repository's files, nothing built or installed
     const checkout = tempDir('preflight-action-');
     const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: REPO, encoding: 'utf8' }).split('\0').filter(Boolean);
@@ -38,8 +42,8 @@ describe('the composite GitHub Action (action.yml)', () => {
       mkdirSync(path.dirname(path.join(checkout, f)), { recursive: true });
       cpSync(path.join(REPO, f), path.join(checkout, f));
     }
+    expect(existsSync(path.join(checkout, 'node_modules'))).toBe(false);
     const runnerTemp = tempDir('preflight-runner-');
-    // asynchronous: npm ci takes a minute or two, and a blocked worker cannot report to vitest meanwhile
     const run = (step: Step, inputs: Record<string, string>, cwd: string, summary: string): Promise<{ status: number | null; stdout: string; stderr: string }> => {
       const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', GITHUB_ACTION_PATH: checkout, RUNNER_TEMP: runnerTemp, GITHUB_STEP_SUMMARY: summary, GITHUB_ACTIONS: 'true', ALEMBIC_PREFLIGHT_CACHE: 'off' };
       for (const [k, v] of Object.entries(step.env ?? {})) env[k] = expand(v, inputs, checkout);
@@ -55,10 +59,8 @@ describe('the composite GitHub Action (action.yml)', () => {
       });
     };
     const defaults = Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, v.default ?? '']));
-    const [install, checkStep] = action.runs.steps as [Step, Step];
-    const installed = await run(install, defaults, checkout, path.join(runnerTemp, 'summary-install.md'));
-    expect(installed.status, installed.stderr).toBe(0);
-    expect(existsSync(path.join(checkout, 'dist/cli.bundle.cjs'))).toBe(true);
+    expect(action.runs.steps).toHaveLength(1);
+    const checkStep = action.runs.steps[0]!;
 
     // a clean project: green, and a summary that says so
     const clean = exampleApp(false);
@@ -67,17 +69,30 @@ describe('the composite GitHub Action (action.yml)', () => {
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
     expect(readFileSync(cleanSummary, 'utf8')).toMatch(/^## alembic-preflight check: ✅ OK/u);
 
-    // the incident's database, given as the database-url input: annotations, two summaries, exit 1
-    const stamped = exampleApp(true);
-    const summary = path.join(runnerTemp, 'summary-stamped.md');
-    const blocked = await run(checkStep, { ...defaults, 'database-url': 'sqlite:///app.db', args: '--strict' }, stamped, summary);
-    expect(blocked.status).toBe(1);
-    // the page's address is absolute: a relative one would point into the app's own repository
-    expect(blocked.stdout).toMatch(/^::error title=stamped-revision-missing \(https%3A\/\/github\.com\/[^)]*\/docs\/findings\/stamped-revision-missing\.md\)::The alembic_version row 'guest_lockout_001'/mu);
-    const written = readFileSync(summary, 'utf8');
-    expect(written).toMatch(/^## alembic-preflight check: /mu);
-    expect(written).toMatch(/^## alembic-preflight verify: ❌ BLOCKED/mu);
+    // the incident's database (PostgreSQL, hand-stamped), given as the database-url input: annotations, two summaries, exit 1
+    const pg = await startPostgres();
+    try {
+      await pgExec(pg.url, ['DROP DATABASE IF EXISTS action_incident', 'CREATE DATABASE action_incident']);
+      const url = pg.urlFor('action_incident');
+      await pgExec(url, ['CREATE TABLE alembic_version (version_num varchar(32) primary key)', "INSERT INTO alembic_version VALUES ('guest_lockout_001')"]);
+      const summary = path.join(runnerTemp, 'summary-stamped.md');
+      const blocked = await run(checkStep, { ...defaults, 'database-url': url, args: '--strict' }, exampleApp(false), summary);
+      expect(blocked.status, blocked.stdout + blocked.stderr).toBe(1);
+      // the page's address is absolute: a relative one would point into the app's own repository
+      expect(blocked.stdout).toMatch(/^::error title=stamped-revision-missing \(https%3A\/\/github\.com\/[^)]*\/docs\/findings\/stamped-revision-missing\.md\)::The alembic_version row 'guest_lockout_001'/mu);
+      const written = readFileSync(summary, 'utf8');
+      expect(written).toMatch(/^## alembic-preflight check: /mu);
+      expect(written).toMatch(/^## alembic-preflight verify: ❌ BLOCKED/mu);
+    } finally {
+      await pg.stop();
+    }
   }, 600_000);
+
+  it('runs the committed action/cli.cjs, which is what npm run build:action writes from this source', async () => {
+    const fresh = path.join(tempDir('preflight-action-build-'), 'cli.cjs');
+    await buildAction(fresh);
+    expect(readFileSync(fresh).equals(readFileSync(path.join(REPO, 'action', 'cli.cjs'))), 'action/cli.cjs is stale: run npm run build:action').toBe(true);
+  });
 });
 
 describe('the pre-commit hook (.pre-commit-hooks.yaml)', () => {

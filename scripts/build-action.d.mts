@@ -1,0 +1,1 @@
+export declare function buildAction(outfile?: string): Promise<void>;
