@@ -40,9 +40,13 @@ function sqliteAddon(node) {
     rmSync(dir, { recursive: true, force: true });
     cpSync(path.join(REPO, 'node_modules/better-sqlite3'), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}build`) });
     // npm sets npm_config_node_gyp for the scripts it runs; otherwise npm's own copy beside this Node
-    const gyp = process.env.npm_config_node_gyp ?? path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-    run(path.join(node, 'bin', 'node'), [gyp, 'rebuild', '--release', `--nodedir=${node}`, '-j', '2'], { cwd: dir, env: { ...process.env, PATH: `${path.join(node, 'bin')}${path.delimiter}${process.env.PATH}` } });
+    const gyp = process.env.npm_config_node_gyp ?? process.env.NPM_CONFIG_NODE_GYP ?? path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+    // npm's own settings (npm_config_nodedir from an .npmrc, say) would point node-gyp at another Node's headers
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/iu.test(k)));
+    run(path.join(node, 'bin', 'node'), [gyp, 'rebuild', '--release', `--nodedir=${node}`, '-j', '2'], { cwd: dir, env: { ...env, PATH: `${path.join(node, 'bin')}${path.delimiter}${process.env.PATH}` } });
   }
+  // the addon must load in that Node: a build against other headers fails here, not in a user's release
+  run(path.join(node, 'bin', 'node'), ['-e', 'process.dlopen({ exports: {} }, process.argv[1])', addon]);
   return { dir, addon };
 }
 
