@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,15 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
   let wheel: string;
   let pg: PgServer;
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build-wheel.mjs')], { cwd: REPO, stdio: 'ignore' });
+    // asynchronous: the first build compiles the SQLite addon (about two minutes), and a blocked worker
+    // cannot report to vitest meanwhile
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(REPO, 'scripts', 'build-wheel.mjs')], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`build-wheel exited ${code}: ${stderr}`))));
+    });
     const built = readdirSync(path.join(REPO, 'dist', 'wheels')).filter((f) => f.endsWith('.whl'));
     expect(built).toHaveLength(1);
     wheel = path.join(REPO, 'dist', 'wheels', built[0]!);
