@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { CLI_BUNDLE } from './bundle-options.mjs';
+import { CLI_BUNDLE, mainEntry } from './bundle-options.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -15,7 +15,7 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export async function buildAction(outfile = path.join(REPO, 'action', 'cli.cjs')) {
   await build({
     ...CLI_BUNDLE,
-    stdin: { contents: "import { main } from './dist/cli.js';\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n", resolveDir: REPO, loader: 'js', sourcefile: 'action-entry.js' },
+    stdin: mainEntry(REPO, 'action-entry.js'),
     outfile,
     absWorkingDir: REPO,
     external: ['better-sqlite3', 'pg-native'],

@@ -15,7 +15,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rm
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { CLI_BUNDLE, EXTERNAL } from './bundle-options.mjs';
+import { CLI_BUNDLE, EXTERNAL, mainEntry } from './bundle-options.mjs';
 import { NODE, nodeRuntime } from './node-runtime.mjs';
 
 /** Node's fuse for the injected blob (its documentation's value). */
@@ -75,7 +75,7 @@ async function executable(node, work) {
   const home = "require('node:path').join(require('node:path').dirname(process.execPath), '..', 'share', 'alembic-preflight', 'dist', 'cli.sea.cjs')";
   await build({
     ...CLI_BUNDLE,
-    stdin: { contents: "import { main } from './dist/cli.js';\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n", resolveDir: REPO, loader: 'js' },
+    stdin: mainEntry(REPO, 'wheel-entry.js'),
     outfile: main,
     target: 'node24',
     banner: { js: `var __preflightFile = ${home};\nvar require = require('node:module').createRequire(__preflightFile);\nconst __preflightUrl = require('node:url').pathToFileURL(__preflightFile).href;` },
@@ -107,7 +107,7 @@ const sqlite = sqliteAddon(node);
 const work = path.join(CACHE, 'stage');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
-const exe = await executable(node, path.join(work));
+const exe = await executable(node, work);
 const tree = path.join(work, 'tree');
 const share = path.join(tree, 'data', 'share', 'alembic-preflight');
 for (const name of externalPackages()) {

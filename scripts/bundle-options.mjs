@@ -44,3 +44,8 @@ export const CLI_BUNDLE = {
   logLevel: 'warning',
   plugins: [cliuiCommonJs, lazyWrapAnsi],
 };
+
+/** A bundle's entry that runs the CLI on argv and sets the exit code (the Action's script, the wheel's executable). */
+export function mainEntry(resolveDir, sourcefile) {
+  return { contents: "import { main } from './dist/cli.js';\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n", resolveDir, loader: 'js', sourcefile };
+}
