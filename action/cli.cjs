@@ -100,33 +100,35 @@ function useBaselineTierForSmallProjects(execArgv, nodeOptions) {
   return enabled;
 }
 function withBaselineTier(files, read) {
-  if (!enabled || files >= BASELINE_BELOW)
+  if (!enabled || files === 0 || files >= BASELINE_BELOW)
     return read();
-  import_node_v8.default.setFlagsFromString("--no-turbofan");
+  setV8Flags("--no-turbofan");
   try {
     return read();
   } finally {
-    import_node_v8.default.setFlagsFromString("--turbofan");
+    setV8Flags("--turbofan");
   }
 }
 async function withBaselineTierAsync(files, read) {
-  if (!enabled || files >= BASELINE_BELOW)
+  if (!enabled || files === 0 || files >= BASELINE_BELOW)
     return read();
-  import_node_v8.default.setFlagsFromString("--no-turbofan");
+  setV8Flags("--no-turbofan");
   try {
     return await read();
   } finally {
-    import_node_v8.default.setFlagsFromString("--turbofan");
+    setV8Flags("--turbofan");
   }
 }
-var import_node_v8, BASELINE_BELOW, COMPILER_FLAGS, enabled;
+var import_node_module, BASELINE_BELOW, COMPILER_FLAGS, enabled, requireBuiltin, setV8Flags;
 var init_compiler_tier = __esm({
   "dist/python/compiler-tier.js"() {
     "use strict";
-    import_node_v8 = __toESM(require("node:v8"), 1);
+    import_node_module = require("node:module");
     BASELINE_BELOW = 1500;
     COMPILER_FLAGS = /(?:^|\s)--(?:no-)?(?:opt|turbofan|jitless|max-opt|maglev|sparkplug|always-opt|always-turbofan|freeze-flags-after-init)(?:[=\s]|$)/u;
     enabled = false;
+    requireBuiltin = (0, import_node_module.createRequire)(__preflightUrl);
+    setV8Flags = (flags) => requireBuiltin("node:v8").setFlagsFromString(flags);
   }
 });
 
@@ -2753,7 +2755,7 @@ var require_thread_stream = __commonJS({
 var require_transport = __commonJS({
   "node_modules/pino/lib/transport.js"(exports2, module2) {
     "use strict";
-    var { createRequire: createRequire4 } = require("module");
+    var { createRequire: createRequire8 } = require("module");
     var getCallers = require_caller();
     var { join, isAbsolute, sep } = require("node:path");
     var sleep = require_atomic_sleep();
@@ -2864,7 +2866,7 @@ var require_transport = __commonJS({
         for (const filePath of callers) {
           try {
             const context = filePath === "node:repl" ? process.cwd() + sep : filePath;
-            fixTarget2 = createRequire4(context).resolve(origin);
+            fixTarget2 = createRequire8(context).resolve(origin);
             break;
           } catch (err) {
             continue;
@@ -10473,7 +10475,7 @@ function nameTable() {
     return names;
   const set = /* @__PURE__ */ new Set();
   let prev = "";
-  for (const entry of (0, import_node_zlib.inflateSync)(Buffer.from(NAMES_DEFLATED, "base64")).toString("latin1").split("\n")) {
+  for (const entry of requireBuiltin2("node:zlib").inflateSync(Buffer.from(NAMES_DEFLATED, "base64")).toString("latin1").split("\n")) {
     prev = prev.slice(0, entry.charCodeAt(0) - 48) + entry.slice(1);
     set.add(prev);
   }
@@ -10511,11 +10513,11 @@ function unicodeNameExists(name2) {
     return unifiedIdeograph(name2.slice(CJK.length));
   return nameTable().has(name2.toUpperCase());
 }
-var import_node_zlib, HANGUL, CJK, JAMO_L, JAMO_V, JAMO_T, names;
+var import_node_module2, HANGUL, CJK, JAMO_L, JAMO_V, JAMO_T, names, requireBuiltin2;
 var init_unicode_name = __esm({
   "dist/python/unicode-name.js"() {
     "use strict";
-    import_node_zlib = require("node:zlib");
+    import_node_module2 = require("node:module");
     init_unicode_names_data();
     HANGUL = "HANGUL SYLLABLE ";
     CJK = "CJK UNIFIED IDEOGRAPH-";
@@ -10523,6 +10525,7 @@ var init_unicode_name = __esm({
     JAMO_V = ["A", "AE", "YA", "YAE", "EO", "E", "YEO", "YE", "O", "WA", "WAE", "OE", "YO", "U", "WEO", "WE", "WI", "YU", "EU", "YI", "I"];
     JAMO_T = ["", "G", "GG", "GS", "N", "NJ", "NH", "D", "L", "LG", "LM", "LB", "LS", "LT", "LP", "LH", "M", "B", "BS", "S", "SS", "NG", "J", "C", "K", "T", "P", "H"];
     names = null;
+    requireBuiltin2 = (0, import_node_module2.createRequire)(__preflightUrl);
   }
 });
 
@@ -14235,7 +14238,7 @@ function resolvePath(p) {
 }
 function runGit([cwd, args]) {
   const env2 = { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", GIT_PAGER: "cat" };
-  const r = (0, import_node_child_process.spawnSync)("git", ["-c", "core.quotepath=off", ...args], { cwd, env: env2, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  const r = requireBuiltin3("node:child_process").spawnSync("git", ["-c", "core.quotepath=off", ...args], { cwd, env: env2, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
   if (r.error)
     return null;
   return { status: r.status, stdout: r.stdout ?? "" };
@@ -14314,12 +14317,12 @@ function readFileBytes(file) {
     (0, import_node_fs2.closeSync)(fd);
   }
 }
-var import_node_child_process, import_node_fs2, import_node_path6, NOT_SOURCE_DIRS, SKIP_DIRS, attempt, scratch, OPEN_FLAGS, LARGE;
+var import_node_fs2, import_node_module3, import_node_path6, NOT_SOURCE_DIRS, SKIP_DIRS, attempt, requireBuiltin3, scratch, OPEN_FLAGS, LARGE;
 var init_project_files = __esm({
   "dist/project/project-files.js"() {
     "use strict";
-    import_node_child_process = require("node:child_process");
     import_node_fs2 = require("node:fs");
+    import_node_module3 = require("node:module");
     import_node_path6 = __toESM(require("node:path"), 1);
     init_fs_path();
     NOT_SOURCE_DIRS = /* @__PURE__ */ new Set([".git", "node_modules", ".venv", "venv", "env", ".tox", ".nox", "__pycache__", "site-packages", "dist", "build", ".mypy_cache", ".pytest_cache", ".ruff_cache"]);
@@ -14331,6 +14334,7 @@ var init_project_files = __esm({
         return void 0;
       }
     };
+    requireBuiltin3 = (0, import_node_module3.createRequire)(__preflightUrl);
     scratch = Buffer.allocUnsafe(256 * 1024);
     OPEN_FLAGS = import_node_fs2.constants.O_RDONLY | (import_node_fs2.constants.O_NONBLOCK ?? 0);
     LARGE = 64 * 1024 * 1024;
@@ -26891,14 +26895,14 @@ var init_database_unrelated = __esm({
 
 // dist/project/sha256.js
 function sha256Hex(bytes) {
-  return requireBuiltin("node:crypto").createHash("sha256").update(bytes).digest("hex");
+  return requireBuiltin4("node:crypto").createHash("sha256").update(bytes).digest("hex");
 }
-var import_node_module, requireBuiltin;
+var import_node_module4, requireBuiltin4;
 var init_sha256 = __esm({
   "dist/project/sha256.js"() {
     "use strict";
-    import_node_module = require("node:module");
-    requireBuiltin = (0, import_node_module.createRequire)(__preflightUrl);
+    import_node_module4 = require("node:module");
+    requireBuiltin4 = (0, import_node_module4.createRequire)(__preflightUrl);
   }
 });
 
@@ -32947,7 +32951,7 @@ function shebangPython(script) {
 }
 function runProgram(file, args, opts) {
   const env2 = opts.overProcessEnv ? { ...process.env, ...opts.env } : opts.env;
-  const r = (0, import_node_child_process2.spawnSync)(file, [...args], {
+  const r = requireBuiltin5("node:child_process").spawnSync(file, [...args], {
     cwd: opts.cwd,
     env: env2,
     encoding: "utf8",
@@ -32958,13 +32962,14 @@ function runProgram(file, args, opts) {
   });
   return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
-var import_node_child_process2, import_node_fs3, import_node_path38;
+var import_node_fs3, import_node_module5, import_node_path38, requireBuiltin5;
 var init_programs = __esm({
   "dist/project/programs.js"() {
     "use strict";
-    import_node_child_process2 = require("node:child_process");
     import_node_fs3 = require("node:fs");
+    import_node_module5 = require("node:module");
     import_node_path38 = __toESM(require("node:path"), 1);
+    requireBuiltin5 = (0, import_node_module5.createRequire)(__preflightUrl);
   }
 });
 
@@ -33914,10 +33919,10 @@ function ownedAndPrivate(st) {
   return st.uid === process.getuid() && (st.mode & 18) === 0;
 }
 function checksum(payload) {
-  const zlib = requireBuiltin2("node:zlib");
+  const zlib = requireBuiltin6("node:zlib");
   if (typeof zlib.crc32 === "function")
     return zlib.crc32(payload);
-  const { createHash: createHash2 } = requireBuiltin2("node:crypto");
+  const { createHash: createHash2 } = requireBuiltin6("node:crypto");
   return createHash2("sha1").update(payload).digest().readUInt32LE(0);
 }
 function makeDirs(dir, mode) {
@@ -33952,13 +33957,13 @@ function readSealedFile(file, magic, secret) {
   const framed = readPrivateFile(file, magic);
   if (framed === void 0 || framed.length < MAC_LENGTH)
     return void 0;
-  const { createHmac, timingSafeEqual } = requireBuiltin2("node:crypto");
+  const { createHmac, timingSafeEqual } = requireBuiltin6("node:crypto");
   const payload = framed.subarray(MAC_LENGTH);
   const mac = createHmac("sha256", secret).update(magic).update(payload).digest();
   return timingSafeEqual(mac, framed.subarray(0, MAC_LENGTH)) ? payload : void 0;
 }
 function writeSealedFile(file, magic, payload, secret) {
-  const { createHmac } = requireBuiltin2("node:crypto");
+  const { createHmac } = requireBuiltin6("node:crypto");
   const mac = createHmac("sha256", secret).update(magic).update(payload).digest();
   return writePrivateFile(file, magic, Buffer.concat([mac, payload]));
 }
@@ -33996,7 +34001,7 @@ function secretIn(file) {
   const existing = readKey(file);
   if (existing !== "missing")
     return existing;
-  const { randomBytes: randomBytes3 } = requireBuiltin2("node:crypto");
+  const { randomBytes: randomBytes3 } = requireBuiltin6("node:crypto");
   let fd;
   try {
     fd = (0, import_node_fs5.openSync)(file, "wx", 384);
@@ -34028,15 +34033,15 @@ function readKey(file) {
     (0, import_node_fs5.closeSync)(fd);
   }
 }
-var import_node_fs5, import_node_module2, import_node_os2, import_node_path44, requireBuiltin2, DIGEST_AT, LENGTH_AT, HEADER, OFF, MAC_LENGTH, SECRET_BYTES, NAME2;
+var import_node_fs5, import_node_module6, import_node_os2, import_node_path44, requireBuiltin6, DIGEST_AT, LENGTH_AT, HEADER, OFF, MAC_LENGTH, SECRET_BYTES, NAME2;
 var init_private_file = __esm({
   "dist/project/private-file.js"() {
     "use strict";
     import_node_fs5 = require("node:fs");
-    import_node_module2 = require("node:module");
+    import_node_module6 = require("node:module");
     import_node_os2 = __toESM(require("node:os"), 1);
     import_node_path44 = __toESM(require("node:path"), 1);
-    requireBuiltin2 = (0, import_node_module2.createRequire)(__preflightUrl);
+    requireBuiltin6 = (0, import_node_module6.createRequire)(__preflightUrl);
     DIGEST_AT = 8;
     LENGTH_AT = DIGEST_AT + 4;
     HEADER = LENGTH_AT + 4;
@@ -34053,7 +34058,15 @@ function resultCacheDir(cwd, flag, env2) {
 }
 function diskResultCache(dir, scriptDir, key, secret) {
   const file = import_node_path45.default.join(dir, `results-${fnv1a(import_node_path45.default.relative(dir, scriptDir))}.bin`);
-  const stored = readEntries(file, key, secret);
+  let loaded = false;
+  let storedEntries;
+  const storedMap = () => {
+    if (!loaded) {
+      loaded = true;
+      storedEntries = readEntries(file, key, secret);
+    }
+    return storedEntries;
+  };
   const used = /* @__PURE__ */ new Map();
   const counts2 = /* @__PURE__ */ new Map();
   let changed = false;
@@ -34065,10 +34078,10 @@ function diskResultCache(dir, scriptDir, key, secret) {
   };
   const entryKey = (digest, kind) => kind === "" ? digest : `${kind}:${digest}`;
   return {
-    digest: (bytes) => requireBuiltin3("node:crypto").createHash("sha256").update(bytes).digest("base64url"),
+    digest: (bytes) => requireBuiltin7("node:crypto").createHash("sha256").update(bytes).digest("base64url"),
     get(digest, kind = "") {
       const h = entryKey(digest, kind);
-      const value = stored?.get(h) ?? used.get(h);
+      const value = storedMap()?.get(h) ?? used.get(h);
       const c = counted(kind);
       if (value === void 0) {
         c.misses++;
@@ -34088,6 +34101,9 @@ function diskResultCache(dir, scriptDir, key, secret) {
       return { hits, misses };
     },
     save() {
+      if (!loaded && !changed)
+        return void 0;
+      const stored = storedMap();
       if (stored) {
         for (const [h, v] of stored)
           if (!used.has(h) && !counts2.has(kindOf(h)))
@@ -34143,15 +34159,15 @@ function untagBigInts(value) {
     o[k] = untagBigInts(o[k]);
   return o;
 }
-var import_node_module3, import_node_path45, MAGIC, requireBuiltin3;
+var import_node_module7, import_node_path45, MAGIC, requireBuiltin7;
 var init_result_cache = __esm({
   "dist/project/result-cache.js"() {
     "use strict";
-    import_node_module3 = require("node:module");
+    import_node_module7 = require("node:module");
     import_node_path45 = __toESM(require("node:path"), 1);
     init_private_file();
     MAGIC = Buffer.from("APRC0002", "latin1");
-    requireBuiltin3 = (0, import_node_module3.createRequire)(__preflightUrl);
+    requireBuiltin7 = (0, import_node_module7.createRequire)(__preflightUrl);
   }
 });
 
@@ -41455,7 +41471,7 @@ function localServerBinaries(major) {
         dirs.push(import_node_path51.default.join(debian, v, "bin"));
   }
   const found = dirs.flatMap((bin) => {
-    const v = /(\d+)/u.exec((0, import_node_child_process3.spawnSync)(import_node_path51.default.join(bin, "pg_ctl"), ["--version"], { encoding: "utf8" }).stdout ?? "");
+    const v = /(\d+)/u.exec((0, import_node_child_process.spawnSync)(import_node_path51.default.join(bin, "pg_ctl"), ["--version"], { encoding: "utf8" }).stdout ?? "");
     return v ? [{ bin, major: Number(v[1]) }] : [];
   });
   found.sort((a, b) => b.major - a.major);
@@ -41469,7 +41485,7 @@ async function localClusterScratch(binaries) {
   const run = (cmd, args) => {
     const exe = import_node_path51.default.join(binaries.bin, cmd);
     const full = asRoot ? ["runuser", "-u", "postgres", "--", exe, ...args] : [exe, ...args];
-    const r = (0, import_node_child_process3.spawnSync)(full[0], full.slice(1), { encoding: "utf8" });
+    const r = (0, import_node_child_process.spawnSync)(full[0], full.slice(1), { encoding: "utf8" });
     if (r.status !== 0)
       throw new DatabaseError(`${cmd} failed while making the scratch cluster: ${(r.stderr || r.stdout || "").trim().split("\n").at(-1)}`, { hint: "Give --scratch-url (a server where a database may be created and dropped) instead." });
   };
@@ -41477,8 +41493,8 @@ async function localClusterScratch(binaries) {
   (0, import_node_fs6.writeFileSync)(pwfile, `${password}
 `, { mode: 384 });
   if (asRoot) {
-    const uid = Number((0, import_node_child_process3.execFileSync)("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
-    const gid = Number((0, import_node_child_process3.execFileSync)("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
+    const uid = Number((0, import_node_child_process.execFileSync)("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
+    const gid = Number((0, import_node_child_process.execFileSync)("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
     (0, import_node_fs6.chownSync)(dir, uid, gid);
     (0, import_node_fs6.chownSync)(pwfile, uid, gid);
   }
@@ -41500,7 +41516,7 @@ async function localClusterScratch(binaries) {
     if (started) {
       started = false;
       const argv = stopArgv();
-      (0, import_node_child_process3.spawnSync)(argv[0], argv.slice(1), { stdio: "ignore" });
+      (0, import_node_child_process.spawnSync)(argv[0], argv.slice(1), { stdio: "ignore" });
     }
     (0, import_node_fs6.rmSync)(dir, { recursive: true, force: true });
   };
@@ -41572,7 +41588,7 @@ function hostTag() {
 function dieWith(pid, commands2) {
   const quote = (a) => `'${a.replaceAll("'", "'\\''")}'`;
   const script = `while kill -0 ${pid} 2>/dev/null; do sleep 1; done; ${commands2.map((c) => `${c.map(quote).join(" ")} >/dev/null 2>&1`).join("; ")}`;
-  const child = (0, import_node_child_process3.spawn)("/bin/sh", ["-c", script], { detached: true, stdio: "ignore" });
+  const child = (0, import_node_child_process.spawn)("/bin/sh", ["-c", script], { detached: true, stdio: "ignore" });
   child.unref();
   return child;
 }
@@ -41596,7 +41612,7 @@ function reapScratchFolders(binaries) {
           const bin = binaries()?.bin;
           const pgCtl = bin ? import_node_path51.default.join(bin, "pg_ctl") : void 0;
           if (pgCtl)
-            (0, import_node_child_process3.spawnSync)(process.getuid?.() === 0 ? "runuser" : pgCtl, process.getuid?.() === 0 ? ["-u", "postgres", "--", pgCtl, "-D", import_node_path51.default.join(dir, "data"), "-m", "immediate", "stop"] : ["-D", import_node_path51.default.join(dir, "data"), "-m", "immediate", "stop"], { stdio: "ignore" });
+            (0, import_node_child_process.spawnSync)(process.getuid?.() === 0 ? "runuser" : pgCtl, process.getuid?.() === 0 ? ["-u", "postgres", "--", pgCtl, "-D", import_node_path51.default.join(dir, "data"), "-m", "immediate", "stop"] : ["-D", import_node_path51.default.join(dir, "data"), "-m", "immediate", "stop"], { stdio: "ignore" });
           else
             process.kill(pm, "SIGQUIT");
         }
@@ -41620,11 +41636,11 @@ async function dropOrphans(admin) {
     }
   }
 }
-var import_node_child_process3, import_node_crypto2, import_node_fs6, import_node_crypto3, import_node_net, import_node_os3, import_node_path51, FOLDER_PREFIX, SERVER_PREFIX, FENCE_PREFIX;
+var import_node_child_process, import_node_crypto2, import_node_fs6, import_node_crypto3, import_node_net, import_node_os3, import_node_path51, FOLDER_PREFIX, SERVER_PREFIX, FENCE_PREFIX;
 var init_scratch_database = __esm({
   "dist/database/scratch-database.js"() {
     "use strict";
-    import_node_child_process3 = require("node:child_process");
+    import_node_child_process = require("node:child_process");
     import_node_crypto2 = require("node:crypto");
     import_node_fs6 = require("node:fs");
     import_node_crypto3 = require("node:crypto");
@@ -42575,7 +42591,7 @@ function runChild(argv, opts) {
     const onInt = onSignal("SIGINT");
     process.on("SIGTERM", onTerm);
     process.on("SIGINT", onInt);
-    const child = (0, import_node_child_process4.spawn)(argv[0], argv.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: opts.capture ? ["ignore", "pipe", "pipe"] : "inherit", detached: true });
+    const child = (0, import_node_child_process2.spawn)(argv[0], argv.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: opts.capture ? ["ignore", "pipe", "pipe"] : "inherit", detached: true });
     group.pid = child.pid;
     let output2 = "";
     const keep = (chunk) => {
@@ -42618,11 +42634,11 @@ function runChild(argv, opts) {
     });
   });
 }
-var import_node_child_process4, import_node_path55, CAPTURE_LIMIT;
+var import_node_child_process2, import_node_path55, CAPTURE_LIMIT;
 var init_run_child = __esm({
   "dist/release/run-child.js"() {
     "use strict";
-    import_node_child_process4 = require("node:child_process");
+    import_node_child_process2 = require("node:child_process");
     import_node_path55 = __toESM(require("node:path"), 1);
     init_programs();
     CAPTURE_LIMIT = 256 * 1024;
@@ -43600,6 +43616,18 @@ var init_verify_command = __esm({
     init_procfile_target();
     init_graph_render();
     init_open_database();
+  }
+});
+
+// lazy-assert:assert
+var require_assert = __commonJS({
+  "lazy-assert:assert"(exports2) {
+    exports2.notStrictEqual = (actual, expected, message) => {
+      if (Object.is(actual, expected)) require("node:assert").notStrictEqual(actual, expected, message);
+    };
+    exports2.strictEqual = (actual, expected, message) => {
+      if (!Object.is(actual, expected)) require("node:assert").strictEqual(actual, expected, message);
+    };
   }
 });
 
@@ -46517,7 +46545,7 @@ var import_assert, import_cliui, import_util5, import_fs4, import_url, import_pa
 var init_esm2 = __esm({
   "node_modules/yargs/lib/platform-shims/esm.mjs"() {
     "use strict";
-    import_assert = require("assert");
+    import_assert = __toESM(require_assert(), 1);
     import_cliui = __toESM(require_build(), 1);
     init_sync();
     import_util5 = require("util");
@@ -50459,6 +50487,15 @@ function reportError(e, format3, env2) {
   return EXIT.internal;
 }
 
+// dist/cli/skip-help-cache.js
+function skipHelpCache(y) {
+  const usage2 = y.getInternalMethods?.().getUsageInstance?.();
+  if (usage2 && typeof usage2.cacheHelpMessage === "function")
+    usage2.cacheHelpMessage = () => {
+    };
+  return y;
+}
+
 // dist/cli.js
 async function main(argv, env2 = process.env, build = {}) {
   let exitCode = EXIT.ok;
@@ -50488,7 +50525,7 @@ async function main(argv, env2 = process.env, build = {}) {
   });
   for (const spec of COMMAND_TABLE) {
     parser3 = parser3.command(spec.command, spec.summary, (y) => {
-      let out = spec.options(y).usage(`${spec.usage}
+      let out = spec.options(skipHelpCache(y)).usage(`${spec.usage}
 
 ${spec.summary}`);
       for (const [command2, description] of spec.examples)

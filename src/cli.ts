@@ -8,6 +8,7 @@ import { COMMAND_TABLE } from './cli/command-table.js';
 import { EXIT_CODES } from './cli/exit-codes.js';
 import { checkFlagValues } from './cli/flag-checks.js';
 import { reportError, writeReport } from './cli/report-output.js';
+import { skipHelpCache } from './cli/skip-help-cache.js';
 
 export type { BuildInfo } from './cli/build-info.js';
 
@@ -65,7 +66,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       spec.summary,
       (y) => {
         // a command's help: its real usage line, a few examples and its exit codes
-        let out = spec.options(y).usage(`${spec.usage}\n\n${spec.summary}`);
+        let out = spec.options(skipHelpCache(y)).usage(`${spec.usage}\n\n${spec.summary}`);
         for (const [command, description] of spec.examples) out = out.example(command, description);
         return out.epilogue(spec.exitCodes);
       },

@@ -1,11 +1,15 @@
-import { spawnSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 // Programs on this machine: found on PATH, their interpreter read from their first line, run to
 // completion. A child that runs for a whole command, with its output streamed, is release/run-child.ts.
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+// node:child_process loads net, dgram and streams with it (about 7 ms): loaded when a program is run
+const requireBuiltin = createRequire(import.meta.url);
 
 /** Finds an executable on PATH (what the shell would run). */
 export function onPath(name: string, env: Env): string | undefined {
@@ -85,7 +89,7 @@ export interface ProgramOptions {
 /** Runs a program to completion, its output kept as text (or discarded with `quiet`). */
 export function runProgram(file: string, args: readonly string[], opts: ProgramOptions): ProgramRun {
   const env = (opts.overProcessEnv ? { ...process.env, ...opts.env } : opts.env) as NodeJS.ProcessEnv;
-  const r = spawnSync(file, [...args], {
+  const r = (requireBuiltin('node:child_process') as typeof ChildProcess).spawnSync(file, [...args], {
     cwd: opts.cwd,
     env,
     encoding: 'utf8',

@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import { closeSync, constants, fstatSync, lstatSync, opendirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fsName, fsPath, mayBeLossy } from './fs-path.js';
 
@@ -175,9 +176,12 @@ function resolvePath(p: string): string {
   }
 }
 
+// node:child_process loads net, dgram and streams with it (about 7 ms): loaded when git is run
+const requireBuiltin = createRequire(import.meta.url);
+
 function runGit([cwd, args]: [string, string[]]): GitOutput | null {
   const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_PAGER: 'cat' };
-  const r = spawnSync('git', ['-c', 'core.quotepath=off', ...args], { cwd, env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const r = (requireBuiltin('node:child_process') as typeof ChildProcess).spawnSync('git', ['-c', 'core.quotepath=off', ...args], { cwd, env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   if (r.error) return null;
   return { status: r.status, stdout: r.stdout ?? '' };
 }

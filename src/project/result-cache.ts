@@ -53,7 +53,17 @@ export function resultCacheDir(cwd: string, flag: string | undefined, env: Reado
  */
 export function diskResultCache(dir: string, scriptDir: string, key: string, secret: Buffer): ResultCache {
   const file = path.join(dir, `results-${fnv1a(path.relative(dir, scriptDir))}.bin`);
-  const stored = readEntries(file, key, secret);
+  // read on the first question: a run whose files all take the fast path (most small projects, every
+  // empty one) never asks, and reading and checking the sealed file is a tenth of such a run
+  let loaded = false;
+  let storedEntries: Map<string, unknown> | undefined;
+  const storedMap = (): Map<string, unknown> | undefined => {
+    if (!loaded) {
+      loaded = true;
+      storedEntries = readEntries(file, key, secret);
+    }
+    return storedEntries;
+  };
   const used = new Map<string, unknown>();
   const counts = new Map<string, { hits: number; misses: number }>();
   let changed = false;
@@ -68,7 +78,7 @@ export function diskResultCache(dir: string, scriptDir: string, key: string, sec
     digest: (bytes) => (requireBuiltin('node:crypto') as typeof Crypto).createHash('sha256').update(bytes).digest('base64url'),
     get(digest, kind = '') {
       const h = entryKey(digest, kind);
-      const value = stored?.get(h) ?? used.get(h);
+      const value = storedMap()?.get(h) ?? used.get(h);
       const c = counted(kind);
       if (value === undefined) {
         c.misses++;
@@ -88,6 +98,9 @@ export function diskResultCache(dir: string, scriptDir: string, key: string, sec
       return { hits, misses };
     },
     save() {
+      // nothing asked and nothing added: the file stays as it is, unread
+      if (!loaded && !changed) return undefined;
+      const stored = storedMap();
       // a kind this run never asked for (the lints' findings, in a run without lints) stays as it was
       if (stored) for (const [h, v] of stored) if (!used.has(h) && !counts.has(kindOf(h))) used.set(h, v);
       // unchanged: every result came from the file, and the file holds no other

@@ -15,7 +15,8 @@
  * library keeps its own), and not when the user set V8's compiler flags (a `--jitless` or `--no-opt`
  * must not be switched back on afterwards).
  */
-import v8 from 'node:v8';
+import { createRequire } from 'node:module';
+import type * as V8 from 'node:v8';
 
 /** From this many revision files on, the optimising compiler stays on (the crossover measured on 2 cores). */
 export const BASELINE_BELOW = 1500;
@@ -24,6 +25,9 @@ export const BASELINE_BELOW = 1500;
 const COMPILER_FLAGS = /(?:^|\s)--(?:no-)?(?:opt|turbofan|jitless|max-opt|maglev|sparkplug|always-opt|always-turbofan|freeze-flags-after-init)(?:[=\s]|$)/u;
 
 let enabled = false;
+// node:v8 costs a run about 5 ms to load: loaded when there is a file to read
+const requireBuiltin = createRequire(import.meta.url);
+const setV8Flags = (flags: string): void => (requireBuiltin('node:v8') as typeof V8).setFlagsFromString(flags);
 
 /** Turns the baseline tier on for this process, unless the user set V8's compiler flags; returns whether it is on. */
 export function useBaselineTierForSmallProjects(execArgv: readonly string[], nodeOptions: string): boolean {
@@ -33,22 +37,22 @@ export function useBaselineTierForSmallProjects(execArgv: readonly string[], nod
 
 /** Runs `read` (the reading of `files` revision files) without TurboFan when that is faster and allowed. */
 export function withBaselineTier<T>(files: number, read: () => T): T {
-  if (!enabled || files >= BASELINE_BELOW) return read();
-  v8.setFlagsFromString('--no-turbofan');
+  if (!enabled || files === 0 || files >= BASELINE_BELOW) return read();
+  setV8Flags('--no-turbofan');
   try {
     return read();
   } finally {
-    v8.setFlagsFromString('--turbofan');
+    setV8Flags('--turbofan');
   }
 }
 
 /** withBaselineTier for a reading that pauses for the event loop (modelFromConfigAlongside): what runs in the pauses is short. */
 export async function withBaselineTierAsync<T>(files: number, read: () => Promise<T>): Promise<T> {
-  if (!enabled || files >= BASELINE_BELOW) return read();
-  v8.setFlagsFromString('--no-turbofan');
+  if (!enabled || files === 0 || files >= BASELINE_BELOW) return read();
+  setV8Flags('--no-turbofan');
   try {
     return await read();
   } finally {
-    v8.setFlagsFromString('--turbofan');
+    setV8Flags('--turbofan');
   }
 }

@@ -1,4 +1,5 @@
-import { inflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import type * as Zlib from 'node:zlib';
 import { CJK_RANGES, NAMES_DEFLATED } from './unicode-names-data.js';
 
 // CPython's \N{…} lookup (unicodedata's _getcode): a name or alias, in any ASCII case; Hangul
@@ -12,13 +13,15 @@ const JAMO_V = ['A', 'AE', 'YA', 'YAE', 'EO', 'E', 'YEO', 'YE', 'O', 'WA', 'WAE'
 const JAMO_T = ['', 'G', 'GG', 'GS', 'N', 'NJ', 'NH', 'D', 'L', 'LG', 'LM', 'LB', 'LS', 'LT', 'LP', 'LH', 'M', 'B', 'BS', 'S', 'SS', 'NG', 'J', 'C', 'K', 'T', 'P', 'H'];
 
 let names: ReadonlySet<string> | null = null;
+// node:zlib costs a run about 5 ms to load, and only a file with a \N escape needs it
+const requireBuiltin = createRequire(import.meta.url);
 
 /** The table, unpacked on first use: most files hold no \N escape. */
 function nameTable(): ReadonlySet<string> {
   if (names !== null) return names;
   const set = new Set<string>();
   let prev = '';
-  for (const entry of inflateSync(Buffer.from(NAMES_DEFLATED, 'base64')).toString('latin1').split('\n')) {
+  for (const entry of (requireBuiltin('node:zlib') as typeof Zlib).inflateSync(Buffer.from(NAMES_DEFLATED, 'base64')).toString('latin1').split('\n')) {
     prev = prev.slice(0, entry.charCodeAt(0) - 48) + entry.slice(1);
     set.add(prev);
   }

@@ -69,10 +69,14 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
     expect(run(['python', '-m', 'alembic_preflight', '--version']).stdout.trim()).toBe(VERSION);
   });
 
-  it('check on the example: green, from the files alone', () => {
-    const r = app().run(['alembic-preflight', 'check', '-c', 'examples/heroku-app/alembic.ini']);
+  it('check on the example: green, from the files alone; the same report into a file as into a pipe', () => {
+    const { dir, run } = app();
+    const r = run(['alembic-preflight', 'check', '-c', 'examples/heroku-app/alembic.ini']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`heads: ${HEAD}`);
+    // the executable starts from a snapshot: its standard streams are made for this run, whatever they are
+    expect(run(['alembic-preflight', 'check', '-c', 'examples/heroku-app/alembic.ini', '>', 'report.txt']).status).toBe(0);
+    expect(readFileSync(path.join(dir, 'report.txt'), 'utf8')).toBe(r.stdout);
   });
 
   it('verify against SQLite (better-sqlite3 from the wheel): the hand-stamped row blocks, and the file is not written', () => {
