@@ -5,6 +5,7 @@ export type Severity = 'error' | 'warning' | 'info';
 export const FINDING_CODES = [
   'applied-migration-edited',
   'autogenerate-marker-left',
+  'breaks-serving-release',
   'bytecode-only-revision',
   'database-ahead',
   'database-at-head',
@@ -33,6 +34,9 @@ export const FINDING_CODES = [
   'ini-value-misread',
   'invalid-revision-value',
   'ledger-unreadable',
+  'lock-on-large-table',
+  'lock-queue-blocker',
+  'lock-timeout-missing',
   'logging-config-broken',
   'missing-dependency',
   'missing-down-revision',

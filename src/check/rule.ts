@@ -1,4 +1,5 @@
 import type { Finding, FindingCode, Severity } from './finding.js';
+import type { PendingLocks } from './schema/pending-locks.js';
 import type { SchemaProbe } from './schema/schema-probe.js';
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
@@ -28,6 +29,8 @@ export interface DatabaseContext {
   readonly otherDatabases?: OtherDatabases;
   /** The schema probes: what the migrations say set against the catalog (absent when it was not read). */
   readonly schema?: SchemaProbe;
+  /** The pending steps' locks graded against the live tables (PostgreSQL; absent with --locks off or nothing to grade). */
+  readonly locks?: PendingLocks;
 }
 
 /** What verify learnt about the URL it read and the URL Alembic will use, for the URL rules. */

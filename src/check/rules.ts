@@ -76,6 +76,10 @@ import { loggingConfigBroken } from './rules/logging-config-broken.js';
 import { iniUrlMissing } from './rules/ini-url-missing.js';
 import { otherDatabasesNotVerified } from './rules/other-databases-not-verified.js';
 import { schemaAlreadyPresent } from './rules/schema-already-present.js';
+import { lockOnLargeTable } from './rules/lock-on-large-table.js';
+import { lockTimeoutMissing } from './rules/lock-timeout-missing.js';
+import { lockQueueBlocker } from './rules/lock-queue-blocker.js';
+import { breaksServingRelease } from './rules/breaks-serving-release.js';
 import { databaseNotWritable } from './rules/database-not-writable.js';
 import { versionTableWriteUnverified } from './rules/version-table-write-unverified.js';
 import { noUpgradeFunction } from './rules/no-upgrade-function.js';
@@ -138,6 +142,10 @@ export const RULES: readonly Rule[] = [
   stampIsSymbolic,
   versionTableMissing,
   schemaAlreadyPresent,
+  lockOnLargeTable,
+  lockTimeoutMissing,
+  lockQueueBlocker,
+  breaksServingRelease,
   schemaAheadOfStamp,
   schemaBehindStamp,
   schemaObjectMissing,

@@ -1,3 +1,4 @@
+import type { LockSettings } from './schema/pending-locks.js';
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
 import type { ProjectFiles } from '../project/project-files.js';
@@ -36,6 +37,8 @@ export interface CheckOptions {
   readonly release?: ReleaseCommandProblem;
   /** Commands the release phase runs that write a new migration. */
   readonly releaseGenerates?: readonly GeneratedAtRelease[];
+  /** `verify`: --locks and its thresholds, for the pending steps' lock grades (default: warn at 100,000 rows or 256 MB). */
+  readonly locks?: LockSettings;
 }
 
 export interface CheckResult {

@@ -3,7 +3,8 @@ import type { ProjectModel } from '../alembic/loading/project-model.js';
 import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
 import type { DatabaseContext, UrlFacts } from './rule.js';
-import { alembicOutput } from './rule-helpers.js';
+import { alembicOutput, envPySource, envPyText } from './rule-helpers.js';
+import { DEFAULT_LOCK_SETTINGS, pendingLocks } from './schema/pending-locks.js';
 import { runCheck, type CheckOptions, type CheckResult } from './run-check.js';
 import { probeSchema } from './schema/schema-probe.js';
 import type { SchemaOp } from './schema/schema-object.js';
@@ -37,7 +38,8 @@ export function runVerify(
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
   const schema = model.failure ? undefined : probeSchema(model, state, stamps, prediction, schemaOps);
-  const database: DatabaseContext = { state, stamps, prediction, forensics, ...url, ...(schema ? { schema } : {}) };
+  const locks = model.failure ? undefined : pendingLocks(model, state, prediction, opts.locks ?? DEFAULT_LOCK_SETTINGS, envPyForLocks(model), schemaOps);
+  const database: DatabaseContext = { state, stamps, prediction, forensics, ...url, ...(schema ? { schema } : {}), ...(locks ? { locks } : {}) };
   const result = runCheck(model, { ...opts, database });
   const predictionBlocks = !prediction.willSucceed;
   return { ...result, ok: result.ok && !predictionBlocks, database };
@@ -70,4 +72,10 @@ function predict(model: ProjectModel, state: VersionTableState, target: string):
     failure: { exception: 'sqlalchemy.exc.DataError', message, stage: 'step', detail: { kind: 'value-too-long', limit } },
     cliOutput: `sqlalchemy.exc.DataError: ${message}`,
   };
+}
+
+/** env.py's text and path, where a lock_timeout set for every migration would be. */
+function envPyForLocks(model: ProjectModel): { path: string; text: string } | undefined {
+  const text = envPyText(model);
+  return text === undefined ? undefined : { path: envPySource(model).rel, text };
 }

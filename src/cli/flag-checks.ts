@@ -1,7 +1,7 @@
 import { UsageError } from '../errors/errors.js';
 
 /** Flags that take one value; given twice, which one was meant is a guess (argparse keeps the last). */
-const SINGLE = ['downgrade', 'ledger-table', 'on-ahead', 'cache-dir', 'config', 'name', 'alembic-version', 'python-version', 'target', 'lint-changed-since', 'from-logs', 'from', 'to', 'database-url', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'connect-timeout', 'connect-retries', 'statement-timeout', 'deadline'];
+const SINGLE = ['downgrade', 'ledger-table', 'on-ahead', 'cache-dir', 'config', 'name', 'alembic-version', 'python-version', 'target', 'lint-changed-since', 'from-logs', 'from', 'to', 'database-url', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'connect-timeout', 'connect-retries', 'statement-timeout', 'deadline', 'locks', 'locks-rows', 'locks-mb'];
 /** Flags whose empty value (`--versions "$UNSET"`) is a mistake in a script: taken as "not given", another project would be checked. */
 const NOT_EMPTY = ['ledger-table', 'cache-dir', 'config', 'name', 'versions', 'database-url', 'alembic-version', 'python-version', 'database-url-env', 'version-table', 'version-table-schema', 'ssl-ca', 'from', 'to', 'revision', 'after', 'ignore', 'lint-since', 'from-logs'];
 /** Number flags: yargs turns `abc` into NaN, and a negative timeout or deadline would end every run at once. */
@@ -11,6 +11,8 @@ const NUMBERS: Record<string, { unit: string; above?: number; from?: number; int
   'connect-retries': { unit: 'a count', from: 0, integer: true, upTo: 100 },
   'statement-timeout': { unit: 'milliseconds; 0 for no server-side limit', from: 0, integer: true, upTo: 86_400_000 },
   deadline: { unit: 'minutes', above: 0, upTo: 1440 },
+  'locks-rows': { unit: 'rows', from: 0, integer: true, upTo: 1e15 },
+  'locks-mb': { unit: 'megabytes', from: 0, upTo: 1e12 },
 };
 
 /** yargs .check: what yargs' own types let through. Throws a UsageError (exit 2), which .fail passes on unchanged. */

@@ -1,3 +1,4 @@
+import { DEFAULT_LOCK_SETTINGS, type LockSettings } from '../check/schema/pending-locks.js';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors/errors.js';
 import { packageVersion } from '../version.js';
@@ -50,6 +51,19 @@ export function textOrJson(given: 'text' | 'json' | 'github' | 'markdown' | 'sar
 /** verify's and release's schema probes (read-only, on by default). */
 export function probeOption<T>(y: Argv<T>) {
   return y.option('schema-probes', { type: 'boolean', default: true, describe: 'compare the tables, columns, indexes, constraints and types the migrations name with the catalog (--no-schema-probes: skip)' });
+}
+
+/** verify's and release's lock grades: on PostgreSQL, each pending step's lock against the table's live size. */
+export function lockOptions<T>(y: Argv<T>) {
+  return y
+    .option('locks', { choices: ['warn', 'block', 'off'] as const, default: 'warn' as const, describe: "grade each pending step's lock on PostgreSQL against the table's live size: warn, block (errors: release stops before Alembic starts) or off" })
+    .option('locks-rows', { type: 'number', default: DEFAULT_LOCK_SETTINGS.rows, describe: 'a table this many rows or more is large for --locks' })
+    .option('locks-mb', { type: 'number', default: DEFAULT_LOCK_SETTINGS.bytes / 1024 / 1024, describe: 'a table this many megabytes or more (with its indexes) is large for --locks' });
+}
+
+/** The lock settings from lockOptions' flags. */
+export function lockArgs(args: { locks?: 'warn' | 'block' | 'off'; 'locks-rows'?: number; 'locks-mb'?: number }): { locks: LockSettings } {
+  return { locks: { mode: args.locks ?? DEFAULT_LOCK_SETTINGS.mode, rows: args['locks-rows'] ?? DEFAULT_LOCK_SETTINGS.rows, bytes: (args['locks-mb'] ?? DEFAULT_LOCK_SETTINGS.bytes / 1024 / 1024) * 1024 * 1024 } };
 }
 
 /** The ledger's flags: verify and release read it, release writes it. */

@@ -89,7 +89,7 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
   // and the wrapped command; the line's own finding says where it is written
   const fromLine = releaseGenerates(opts.files, opts.cwd);
   const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] }, undefined, url, schemaOps);
+  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...(opts.locks ? { locks: opts.locks } : {}), release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] }, undefined, url, schemaOps);
   const prediction = result.database.prediction;
   // the release log is read for what went wrong: how the code reads (a docstring, a file name) stays out unless asked
   const shown = opts.cosmetic ? result : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };

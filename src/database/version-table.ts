@@ -51,6 +51,32 @@ export interface SchemaCatalog {
   readonly types?: readonly string[];
   /** PostgreSQL: the schemas on the search_path that exist; a name missing from the first may be found in another */
   readonly searchPathSchemas?: number;
+  /** PostgreSQL: each table's live size, read with the catalog for the lock grades. */
+  readonly tableSizes?: readonly TableSize[];
+  /** PostgreSQL: the locks other sessions hold or wait for on the schema's tables (no query text is read). */
+  readonly lockHolders?: readonly LockHolder[];
+  /** PostgreSQL: lock_timeout and statement_timeout as this role's sessions start (its and the database's settings), in ms; 0 is none. */
+  readonly timeouts?: { readonly lockMs: number; readonly statementMs: number };
+}
+
+/** A table's size: rows as of the last ANALYZE (null when never analysed), bytes with its indexes and TOAST, live rows counted since. */
+export interface TableSize {
+  readonly table: string;
+  readonly rows: number | null;
+  readonly bytes: number;
+  readonly liveRows: number | null;
+}
+
+/** A lock another session holds (or waits for) on a table, with its session's state and transaction age. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly table: string;
+  /** pg_locks' mode: AccessShareLock, RowExclusiveLock, … */
+  readonly mode: string;
+  readonly granted: boolean;
+  /** active, idle in transaction, …; null when this role may not see the session's state */
+  readonly state: string | null;
+  readonly transactionSeconds: number | null;
 }
 
 export interface Writability {

@@ -1,3 +1,4 @@
+import type { LockSettings } from '../check/schema/pending-locks.js';
 import { diskFiles, type ProjectFiles } from '../project/project-files.js';
 import type { DeclaredPython } from '../packaging/python-version.js';
 import type { CacheOptions } from './reading-cache.js';
@@ -74,5 +75,7 @@ export interface VerifyCommandOptions extends CheckCommandOptions {
   readonly downgrade?: string;
   /** --no-schema-probes: do not read the schema's catalog nor compare it with the migrations. */
   readonly schemaProbes?: boolean;
+  /** --locks and its thresholds (the lock grades ride on the schema probes' catalog). */
+  readonly locks?: LockSettings;
 }
 

@@ -162,3 +162,8 @@ export async function pgExec(url: string, sql: string | string[]): Promise<unkno
     await c.end();
   }
 }
+
+/** The server process id of a node-postgres client's session (set once it has connected; not in pg's types). */
+export function pidOf(client: object): number {
+  return (client as { processID?: number }).processID ?? -1;
+}

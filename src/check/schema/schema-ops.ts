@@ -1,6 +1,7 @@
 import { callsIn, readExpression, readStatement, strOf, type PyExpr } from '../../python/expression-reader.js';
 import { headerColon, tokenize, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 import type { ObjectKind, ObjectRef, SchemaOp } from './schema-object.js';
+import { lockStepOf, type LockStep } from './lock-facts.js';
 import { sqlOps } from './sql-ops.js';
 
 export type { ObjectKind, ObjectRef, SchemaOp } from './schema-object.js';
@@ -25,8 +26,22 @@ const QUIET_MODULES = /^(?:sqlalchemy|alembic|sqlmodel|typing|typing_extensions|
  * elsewhere, a multi-database script, a syntax error) makes everything unknown from there on.
  */
 export function schemaOps(text: string): SchemaOp[] {
+  return readSteps(text).ops;
+}
+
+/**
+ * The steps of upgrade() that lock a table that may hold rows (lock-facts.ts), read as schemaOps
+ * reads them, and the lines where the reading could not follow the steps (none of those is graded).
+ */
+export function lockSteps(text: string): { steps: LockStep[]; unread: { line: number; why: string }[] } {
+  const locks: LockStep[] = [];
+  const { ops } = readSteps(text, locks);
+  return { steps: locks, unread: ops.flatMap((o) => (o.op === 'forget' && o.table === null && o.kind === null ? [{ line: o.line, why: o.why }] : [])) };
+}
+
+function readSteps(text: string, locks?: LockStep[]): { ops: SchemaOp[] } {
   const { lines, error } = tokenize(text);
-  if (error) return [everything(error.line, 'a syntax error the reading cannot follow')];
+  if (error) return { ops: [everything(error.line, 'a syntax error the reading cannot follow')] };
   const defs = new Map<string, number>();
   const imported = new Map<string, string>();
   // module-level names bound to a value, read only when a step uses one
@@ -41,13 +56,13 @@ export function schemaOps(text: string): SchemaOp[] {
     if (value !== undefined) values.set(t[0]!.text, t.slice(value));
   });
   const upgrade = defs.get('upgrade');
-  if (upgrade === undefined) return [];
-  if ([...defs.keys()].some((d) => d.startsWith('upgrade_'))) return [everything(lines[upgrade]!.line, 'a multi-database script (upgrade_<engine>)')];
+  if (upgrade === undefined) return { ops: [] };
+  if ([...defs.keys()].some((d) => d.startsWith('upgrade_'))) return { ops: [everything(lines[upgrade]!.line, 'a multi-database script (upgrade_<engine>)')] };
   const ops: SchemaOp[] = [];
-  const reader = new BodyReader(lines, defs, imported, values, ops);
+  const reader = new BodyReader(lines, defs, imported, values, ops, locks);
   // a decorator decides whether and how the body runs (one that skips it on SQLite, say): its steps may not
   reader.body(upgrade, lines[upgrade - 1]?.tokens[0]?.text === '@', new Set());
-  return ops;
+  return { ops };
 }
 
 function everything(line: number, why: string): SchemaOp {
@@ -111,6 +126,7 @@ class BodyReader {
     private readonly imported: Map<string, string>,
     private readonly values: ReadonlyMap<string, readonly Token[]>,
     private readonly ops: SchemaOp[],
+    private readonly locks?: LockStep[],
   ) {}
 
   /** The body of the def at `at`, every step conditional when `conditional` (a helper's). */
@@ -165,7 +181,12 @@ class BodyReader {
   private call(c: Call, aliases: ReadonlyMap<string, string | null>, out: OpWriter, seen: Set<number>): void {
     const [owner, method] = splitCallee(c.callee);
     const resolve = (e: PyExpr): PyExpr => this.resolve(e);
-    if (owner === 'op' || aliases.has(owner)) return opCall(method, c, aliases.has(owner) ? { table: aliases.get(owner)! } : undefined, out, resolve);
+    if (owner === 'op' || aliases.has(owner)) {
+      const batchTable = aliases.has(owner) ? aliases.get(owner)! : undefined;
+      const lock = this.locks ? lockStepOf(method, c, batchTable, out.line, out.conditional, resolve) : undefined;
+      if (lock) this.locks!.push(lock);
+      return opCall(method, c, batchTable === undefined ? undefined : { table: batchTable }, out, resolve);
+    }
     if (method === 'execute' || method === 'exec_driver_sql') {
       if (c.args.length > 0 || c.kw.size > 0 || c.star) sqlStep(c.args[0] ?? c.kw.get('statement'), out, resolve);
       return;
@@ -227,7 +248,7 @@ function isTrue(e: PyExpr | undefined): boolean {
 class OpWriter {
   constructor(
     readonly line: number,
-    private readonly conditional: boolean,
+    readonly conditional: boolean,
     private readonly ops: SchemaOp[],
   ) {}
 

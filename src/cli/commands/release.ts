@@ -1,6 +1,6 @@
 import { defineCommand } from '../command-spec.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { databaseArgs, databaseOptions, ledgerArgs, ledgerOptions, probeOption, projectArgs, projectOptions, textOrJson } from '../shared-options.js';
+import { databaseArgs, databaseOptions, ledgerArgs, ledgerOptions, lockArgs, lockOptions, probeOption, projectArgs, projectOptions, textOrJson } from '../shared-options.js';
 
 export const release = defineCommand({
   name: 'release',
@@ -14,7 +14,7 @@ export const release = defineCommand({
   ],
   exitCodes: EXIT_CODES.release,
   options: (y) =>
-    probeOption(ledgerOptions(databaseOptions(projectOptions(y))))
+    lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y)))))
       .option('on-ahead', { choices: ['allow', 'block'] as const, describe: 'when the database is ahead of this code (a rollback, per the ledger): exit 0 without migrating (allow, the default) or stop (block)' })
       .option('always-run', { type: 'boolean', default: false, describe: 'run the command even when the database is already at the target' })
       .option('cosmetic', { type: 'boolean', default: false, describe: 'also print the findings about how the code reads (docstrings, file names), left out of the release log by default' })
@@ -31,6 +31,7 @@ export const release = defineCommand({
         ...databaseArgs(args),
         ...ledgerArgs(args),
         schemaProbes: args['schema-probes'],
+        ...lockArgs(args),
         onAhead: args['on-ahead'],
         env: ctx.env,
         command: rest.length > 0 ? rest : undefined,

@@ -1,7 +1,7 @@
 import { defineCommand } from '../command-spec.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { listRules } from '../list-rules.js';
-import { databaseArgs, databaseOptions, ledgerArgs, ledgerOptions, probeOption, projectArgs, projectOptions } from '../shared-options.js';
+import { databaseArgs, databaseOptions, ledgerArgs, ledgerOptions, lockArgs, lockOptions, probeOption, projectArgs, projectOptions } from '../shared-options.js';
 
 export const verify = defineCommand({
   name: 'verify',
@@ -15,7 +15,7 @@ export const verify = defineCommand({
   ],
   exitCodes: EXIT_CODES.database,
   options: (y) =>
-    probeOption(ledgerOptions(databaseOptions(projectOptions(y))))
+    lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y)))))
       .option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' })
       .option('downgrade', { type: 'string', describe: 'predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error' }),
   async run(args, ctx) {
@@ -28,6 +28,6 @@ export const verify = defineCommand({
       return;
     }
     const { verifyCommand } = await import('../../commands/verify-command.js');
-    ctx.report(await verifyCommand({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), schemaProbes: args['schema-probes'], env: ctx.env, git: args.git }));
+    ctx.report(await verifyCommand({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), schemaProbes: args['schema-probes'], ...lockArgs(args), env: ctx.env, git: args.git }));
   },
 });

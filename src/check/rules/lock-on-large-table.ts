@@ -1,0 +1,45 @@
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
+import { blockedBy } from '../schema/lock-grade.js';
+import { sizeText, type PendingLock } from '../schema/pending-locks.js';
+
+/** What the lock is held for. */
+const WHAT = { rewrite: 'a new copy of the table and its indexes is written', scan: 'every row is read to validate it', index: 'an index is built from every row', instant: 'a catalog change' } as const;
+
+const WORK = { rewrite: 'rewrites', scan: 'scans', index: 'indexes', instant: 'alters' } as const;
+
+/**
+ * A pending step holds a lock that stops the serving app's writes (or reads) for as long as it
+ * rewrites, scans or indexes a table at or above the size thresholds (PostgreSQL; sizes read live).
+ */
+export const lockOnLargeTable: Rule = {
+  code: 'lock-on-large-table',
+  severity: 'warning',
+  summary: 'A pending step rewrites, scans or indexes a large table under a lock that stops the serving app (PostgreSQL, live table sizes).',
+  check({ database: db }) {
+    const locks = db?.locks;
+    if (!locks) return [];
+    return locks.steps.filter((s) => s.large && s.grade.work !== 'instant' && blockedBy(s.grade.mode) !== 'nothing the app does').map((s) => finding(s, locks.settings.mode === 'block'));
+  },
+};
+
+function finding(s: PendingLock, block: boolean): Finding {
+  const { grade, step } = s;
+  const blocked = blockedBy(grade.mode);
+  const may = grade.uncertain ? 'may ' : '';
+  const verb = grade.uncertain ? WORK[grade.work].replace(/s(?= |$)/u, '') : WORK[grade.work];
+  const also = grade.alsoLocks ? ` It also takes ${grade.alsoLocks.mode} on ${grade.alsoLocks.table}.` : '';
+  return {
+    code: 'lock-on-large-table',
+    severity: block ? 'error' : 'warning',
+    titleRestates: true,
+    title: `${step.call} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
+    message:
+      `op.${step.call} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0]!.toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${WHAT[grade.work]}), and the release still serving keeps sending them.` +
+      `${grade.uncertain ? ` It rewrites the table ${grade.uncertain}.` : ''}${grade.caveat ? ` ${grade.caveat}` : ''}${also}${step.conditional ? ' The step is under if, for or try, or in a helper: it may not run.' : ''}`,
+    hint: `Safe form: ${grade.recipe}.${block ? ' (--locks block makes this an error; --locks warn reports it only.)' : ' (--locks block makes this stop the release.)'}`,
+    path: s.path,
+    line: step.line,
+    revision: s.revision,
+  };
+}

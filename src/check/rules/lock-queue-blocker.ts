@@ -1,0 +1,51 @@
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
+import { conflicts } from '../schema/lock-grade.js';
+import type { PendingLock } from '../schema/pending-locks.js';
+
+/**
+ * Another session holds (or waits for) a lock on a table a pending step locks, in a mode the step
+ * must wait for: the migration queues behind it, and every later query on the table behind the migration.
+ */
+export const lockQueueBlocker: Rule = {
+  code: 'lock-queue-blocker',
+  severity: 'warning',
+  summary: 'Another session holds a lock the pending migration must wait for (an idle transaction, a long query, a dump): it will queue, and the app behind it.',
+  check({ database: db }) {
+    const locks = db?.locks;
+    if (!locks) return [];
+    const out: Finding[] = [];
+    const seen = new Set<number>();
+    for (const h of locks.holders) {
+      if (seen.has(h.pid)) continue;
+      const step = locks.steps.find((s) => (s.table === h.table && conflicts(h.mode, s.grade.mode)) || (s.grade.alsoLocks?.table === h.table && conflicts(h.mode, s.grade.alsoLocks.mode)));
+      if (!step) continue;
+      seen.add(h.pid);
+      out.push(finding(h, step, locks.settings.mode === 'block'));
+    }
+    return out;
+  },
+};
+
+function finding(h: NonNullable<NonNullable<Parameters<Rule['check']>[0]['database']>['locks']>['holders'][number], s: PendingLock, block: boolean): Finding {
+  const age = h.transactionSeconds === null ? 'its transaction age hidden from this role' : `in a transaction for ${duration(h.transactionSeconds)}`;
+  const state = h.state ?? 'state hidden from this role';
+  const mode = s.table === h.table ? s.grade.mode : s.grade.alsoLocks!.mode;
+  return {
+    code: 'lock-queue-blocker',
+    severity: block ? 'error' : 'warning',
+    titleRestates: true,
+    title: `session ${h.pid} (${state}) ${h.granted ? 'holds' : 'waits for'} a lock on ${h.table} that op.${s.step.call} must wait for`,
+    message: `Session ${h.pid} (${state}, ${age}) ${h.granted ? 'holds' : 'waits for'} ${h.mode} on ${h.table}. op.${s.step.call} needs ${mode} there, so the migration will wait for that session, and every query on ${h.table} that comes after will wait behind the migration.`,
+    hint: `Find what it is: SELECT pid, usename, application_name, state, xact_start FROM pg_stat_activity WHERE pid = ${h.pid}; end it if it should not be there (SELECT pg_terminate_backend(${h.pid})), or release when it has finished.`,
+    path: s.path,
+    line: s.step.line,
+    revision: s.revision,
+  };
+}
+
+function duration(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}

@@ -1,0 +1,31 @@
+import type { Rule } from '../rule.js';
+import { sizeText } from '../schema/pending-locks.js';
+
+/**
+ * A pending step asks for ACCESS EXCLUSIVE on a large table and nothing bounds the wait: a queued
+ * ACCESS EXCLUSIVE request blocks every later query on the table, even for a change that takes no time.
+ */
+export const lockTimeoutMissing: Rule = {
+  code: 'lock-timeout-missing',
+  severity: 'warning',
+  summary: 'A pending step waits for ACCESS EXCLUSIVE on a large table with no lock_timeout: every query on it queues behind the wait.',
+  check({ database: db }) {
+    const locks = db?.locks;
+    if (!locks || locks.timeoutSet || !locks.timeouts || locks.timeouts.lockMs > 0) return [];
+    const first = locks.steps.find((s) => s.large && (s.grade.mode === 'ACCESS EXCLUSIVE' || s.grade.alsoLocks?.mode === 'ACCESS EXCLUSIVE'));
+    if (!first) return [];
+    return [
+      {
+        code: 'lock-timeout-missing',
+        severity: locks.settings.mode === 'block' ? 'error' : 'warning',
+        titleRestates: true,
+        title: `no lock_timeout, and op.${first.step.call} waits for ACCESS EXCLUSIVE on ${first.table}`,
+        message: `No lock_timeout is set, and op.${first.step.call} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. Neither the role, the database, env.py nor a pending migration sets lock_timeout (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : 'none'}).`,
+        hint: `At the top of the migration's upgrade(): op.execute("SET lock_timeout = '5s'"), and let the release retry; or for every migration: ALTER ROLE <role> SET lock_timeout = '5s'.`,
+        path: first.path,
+        line: first.step.line,
+        revision: first.revision,
+      },
+    ];
+  },
+};

@@ -1,0 +1,166 @@
+import { strOf, type PyExpr } from '../../python/expression-reader.js';
+
+type Call = PyExpr & { k: 'call' };
+
+/** What an argument of a step says that decides its lock, its rewrite or its scan on PostgreSQL. */
+export type LockFlag =
+  /** CREATE/DROP INDEX CONCURRENTLY (postgresql_concurrently=True) */
+  | 'concurrently'
+  /** a constraint added NOT VALID (postgresql_not_valid=True): no validation scan */
+  | 'not-valid'
+  /** a column's server_default that calls a volatile function (random(), gen_random_uuid(), clock_timestamp(), nextval()) */
+  | 'default-volatile'
+  /** a column's server_default the reading cannot classify: it may be volatile */
+  | 'default-expression'
+  /** a constant server_default (a string or number) */
+  | 'default-constant'
+  /** an identity column or a stored generated column (sa.Identity, sa.Computed): the table is rewritten */
+  | 'identity-or-computed'
+  /** nullable=False */
+  | 'not-null'
+  /** a new type (alter_column type_=…) */
+  | 'type'
+  /** a new name (alter_column new_column_name=…, rename_table) */
+  | 'rename';
+
+/**
+ * A step of upgrade() that takes a lock on a table that may already hold rows: the Alembic operation,
+ * the table, and what its arguments say (lock-grade.ts grades it for a server version).
+ */
+export interface LockStep {
+  /** The operation's name: add_column, alter_column, create_index, create_foreign_key, … */
+  readonly call: string;
+  readonly table: string;
+  readonly column?: string;
+  /** create_foreign_key: the referenced table, which it locks too. */
+  readonly references?: string;
+  /** drop_index without table_name: the index, whose table the catalog names. */
+  readonly index?: string;
+  readonly flags: readonly LockFlag[];
+  readonly line: number;
+  /** Under if, for or try, or in a helper function: it may not run. */
+  readonly conditional: boolean;
+  /** Inside batch_alter_table: on PostgreSQL the same ALTER TABLE, unless recreate="always" copies the table. */
+  readonly batch?: true;
+}
+
+/** The operations that lock an existing table; create_table and the rest lock none that holds rows. */
+const LOCKING = new Set([
+  'add_column',
+  'drop_column',
+  'alter_column',
+  'create_index',
+  'drop_index',
+  'create_foreign_key',
+  'create_check_constraint',
+  'create_unique_constraint',
+  'create_primary_key',
+  'create_exclude_constraint',
+  'drop_constraint',
+  'drop_table',
+  'rename_table',
+]);
+
+const isTrue = (e: PyExpr | undefined): boolean => e?.k === 'name' && e.v === 'True';
+const isFalse = (e: PyExpr | undefined): boolean => e?.k === 'name' && e.v === 'False';
+
+/**
+ * The lock step of `op.<method>(…)` (or a batch operation on `batchTable`), or undefined when the
+ * operation locks no existing table or its table is not a literal (then nothing is claimed).
+ */
+export function lockStepOf(method: string, c: Call, batchTable: string | null | undefined, line: number, conditional: boolean, resolve: (e: PyExpr) => PyExpr): LockStep | undefined {
+  if (!LOCKING.has(method)) return undefined;
+  const batch = batchTable !== undefined;
+  const shift = batch ? -1 : 0;
+  const arg = (i: number, name: string): PyExpr | undefined => (i >= 0 ? c.args[i] : undefined) ?? c.kw.get(name);
+  const dialect = (name: string): PyExpr | undefined => c.kw.get(`postgresql_${name}`);
+  let table: string | undefined;
+  let column: string | undefined;
+  let references: string | undefined;
+  let index: string | undefined;
+  const flags: LockFlag[] = [];
+  switch (method) {
+    case 'create_index':
+    case 'drop_index':
+      table = batch ? (batchTable ?? undefined) : strOf(arg(1, 'table_name'));
+      index = strOf(arg(0, 'index_name'));
+      if (isTrue(dialect('concurrently'))) flags.push('concurrently');
+      break;
+    case 'create_foreign_key':
+      table = batch ? (batchTable ?? undefined) : strOf(arg(1, 'source_table'));
+      references = strOf(arg(2 + shift, 'referent_table'));
+      if (isTrue(dialect('not_valid'))) flags.push('not-valid');
+      break;
+    case 'create_check_constraint':
+      table = batch ? (batchTable ?? undefined) : strOf(arg(1, 'table_name'));
+      if (isTrue(dialect('not_valid'))) flags.push('not-valid');
+      break;
+    case 'create_unique_constraint':
+    case 'create_primary_key':
+    case 'create_exclude_constraint':
+    case 'drop_constraint':
+      table = batch ? (batchTable ?? undefined) : strOf(arg(1, 'table_name'));
+      break;
+    case 'rename_table':
+      table = strOf(arg(0, 'old_table_name'));
+      flags.push('rename');
+      break;
+    case 'drop_table':
+      table = strOf(arg(0, 'table_name'));
+      break;
+    case 'add_column':
+      table = batch ? (batchTable ?? undefined) : strOf(arg(0, 'table_name'));
+      ({ column } = addedColumn(resolve(arg(1 + shift, 'column') ?? { k: 'other', parts: [] }), resolve, flags));
+      break;
+    default:
+      table = batch ? (batchTable ?? undefined) : strOf(arg(0, 'table_name'));
+      column = strOf(arg(1 + shift, 'column_name'));
+      if (method === 'alter_column') alteredColumn(c, flags);
+  }
+  const schema = c.kw.get('schema');
+  if (schema !== undefined && !(schema.k === 'name' && schema.v === 'None')) return undefined;
+  // a drop_index names its table or is found by its index in the catalog
+  if (table === undefined && !(method === 'drop_index' && index !== undefined)) return undefined;
+  return { call: method, table: table ?? '', ...(column !== undefined ? { column } : {}), ...(references !== undefined ? { references } : {}), ...(index !== undefined ? { index } : {}), flags, line, conditional, ...(batch ? { batch: true as const } : {}) };
+}
+
+/** add_column's Column(…): its name, and what its default, nullability and kind say. */
+function addedColumn(col: PyExpr, resolve: (e: PyExpr) => PyExpr, flags: LockFlag[]): { column?: string } {
+  if (col.k !== 'call' || !/(?:^|\.)Column$/u.test(col.callee)) return {};
+  if (isFalse(col.kw.get('nullable')) || isTrue(col.kw.get('primary_key'))) flags.push('not-null');
+  const def = col.kw.get('server_default');
+  if (def !== undefined && !(def.k === 'name' && def.v === 'None')) flags.push(defaultKind(resolve(def), resolve));
+  // positional arguments after the name and type: Identity(), Computed(…), a Sequence
+  for (const a of col.args.slice(1)) {
+    const x = resolve(a);
+    if (x.k === 'call' && /(?:^|\.)(?:Identity|Computed)$/u.test(x.callee)) flags.push('identity-or-computed');
+  }
+  return { column: strOf(col.args[0] ?? col.kw.get('name')) };
+}
+
+/** alter_column's keywords: a new type, NOT NULL, a new name. */
+function alteredColumn(c: Call, flags: LockFlag[]): void {
+  if (c.kw.has('type_')) flags.push('type');
+  if (isFalse(c.kw.get('nullable'))) flags.push('not-null');
+  if (c.kw.has('new_column_name')) flags.push('rename');
+}
+
+/** PostgreSQL's volatile functions a column default commonly calls: each row gets its own value, so ADD COLUMN rewrites. */
+const VOLATILE = /\b(?:random|gen_random_uuid|uuid_generate_v[14]|uuid_generate_v1mc|clock_timestamp|timeofday|nextval|txid_current|statement_timestamp)\s*\(/iu;
+/** Stable or immutable defaults (now(), CURRENT_TIMESTAMP, a literal): stored once in the catalog. */
+const STABLE = /^\s*(?:now\(\)|current_timestamp|current_date|localtimestamp|transaction_timestamp\(\)|true|false|null|'[^']*'(?:::\w+(?:\s\w+)*)?|-?\d+(?:\.\d+)?)\s*$/iu;
+
+/** A server_default: a literal, SQL text (sa.text) or a SQL function (sa.func.x()). */
+function defaultKind(e: PyExpr, resolve: (e: PyExpr) => PyExpr): LockFlag {
+  if (e.k === 'str' || e.k === 'num') return 'default-constant';
+  if (e.k !== 'call') return 'default-expression';
+  const method = e.callee.slice(e.callee.lastIndexOf('.') + 1);
+  if (method === 'text' || method === 'literal_column') {
+    const sql = strOf(resolve(e.args[0] ?? { k: 'other', parts: [] }));
+    if (sql === undefined) return 'default-expression';
+    return VOLATILE.test(sql) ? 'default-volatile' : STABLE.test(sql) ? 'default-constant' : 'default-expression';
+  }
+  if (/(?:^|\.)func\.\w+$/u.test(e.callee)) return VOLATILE.test(`${method}(`) ? 'default-volatile' : STABLE.test(`${method}()`) ? 'default-constant' : 'default-expression';
+  if (/^(?:true|false|null|literal)$/u.test(method)) return 'default-constant';
+  return 'default-expression';
+}
