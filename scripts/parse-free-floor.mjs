@@ -49,7 +49,9 @@ const files = found.files.map((f, i) => loadScript(i, f, path.relative(config.cw
 mark('scripts');
 const map = buildRevisionMap(files);
 mark('graph');
-const model = { config, alembicVersion: opts.alembicVersion, files, loadedTwice: found.loadedTwice, map, complete: true };
+// the texts the model keeps for the rules, from the same readings
+const texts = new Map(found.files.flatMap((f, i) => (outcomes[i]?.kind === 'read' ? [[f.loadPath, outcomes[i].text]] : [])));
+const model = { config, alembicVersion: opts.alembicVersion, files, loadedTwice: found.loadedTwice, map, complete: true, texts };
 const result = await checkModel(model, { lint: false });
 mark('rules');
 const json = JSON.stringify(checkJson(result), null, 2);
