@@ -2313,14 +2313,14 @@ function listEntries(dir) {
   let listed = attempt(() => (0, import_node_fs2.readdirSync)(fsPath(dir), { withFileTypes: true }));
   if (listed === void 0)
     return void 0;
-  let names2 = null;
+  let names3 = null;
   if (listed.some((e) => mayBeLossy(e.name))) {
     listed = attempt(() => (0, import_node_fs2.readdirSync)(fsPath(dir), { withFileTypes: true, encoding: "buffer" }));
     if (listed === void 0)
       return void 0;
-    names2 = listed.map((e) => fsName(e.name));
+    names3 = listed.map((e) => fsName(e.name));
   }
-  return listed.map((e, i) => ({ name: names2 === null ? e.name : names2[i], dir: e.isDirectory(), file: e.isFile(), link: e.isSymbolicLink() }));
+  return listed.map((e, i) => ({ name: names3 === null ? e.name : names3[i], dir: e.isDirectory(), file: e.isFile(), link: e.isSymbolicLink() }));
 }
 function listInOrder(dir) {
   const out = [];
@@ -2516,12 +2516,12 @@ function findAlembicSetups(files, cwd) {
       if (listed === void 0)
         continue;
       const entries = [...listed].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      const names2 = new Set(entries.map((e) => e.name));
+      const names3 = new Set(entries.map((e) => e.name));
       for (const e of entries)
         if (e.file && /^alembic[\w.-]*\.ini$/u.test(e.name))
           inis.push(import_node_path8.default.join(dir, e.name));
       const versions = entries.find((e) => e.dir && e.name === "versions");
-      if (names2.has("env.py") && versions)
+      if (names3.has("env.py") && versions)
         scriptDirs.push({ dir, nested: hasSubfolders(files, import_node_path8.default.join(dir, "versions")) });
       for (const e of entries)
         if (e.dir && !e.name.startsWith(".") && !NOT_SOURCE_DIRS.has(e.name) && e.name !== "versions")
@@ -5555,7 +5555,7 @@ var init_tokenizer_headers = __esm({
       const savedPos = this.pos;
       const savedLine = this.line;
       const savedLineStart = this.lineStart;
-      const names2 = [];
+      const names3 = [];
       let positionalDefault = false;
       let defaultAfterSlash = false;
       let star = -1;
@@ -5575,7 +5575,7 @@ var init_tokenizer_headers = __esm({
             break;
           }
           if (c === 47) {
-            if (names2.length === 0 && star < 0)
+            if (names3.length === 0 && star < 0)
               error = this.errorAt(blanksEnd(this.src, at2 + 1, true) >= close ? "invalid syntax" : "at least one argument must precede /", at2);
             else if (slash)
               error = this.errorAt("/ may appear only once", at2);
@@ -5630,9 +5630,9 @@ var init_tokenizer_headers = __esm({
             } else
               keywordOnly++;
             if (name2 !== "") {
-              if (names2.includes(name2))
+              if (names3.includes(name2))
                 this.symtableError ??= new TokenizeError(`duplicate argument '${name2}' in function definition`, this.lineFrom(this.currentBegin, this.currentLine, begin), begin);
-              names2.push(name2);
+              names3.push(name2);
             }
           }
           if (error !== null)
@@ -6454,9 +6454,9 @@ var init_tokenizer_words = __esm({
     Tokenizer.prototype.nonlocalNames = function() {
       return /^[ \t\f]*([^\n;#]*)/u.exec(this.src.slice(this.pos, this.pos + 1e3))[1].split(",").map((n) => n.trim());
     };
-    Tokenizer.prototype.namesSeenBefore = function(names2, begin, from) {
+    Tokenizer.prototype.namesSeenBefore = function(names3, begin, from) {
       const before = this.src.slice(from, begin);
-      return names2.some((n) => n === "" || new RegExp(`(?<![\\w.])${n.replace(/[^\p{L}\p{N}_]/gu, "")}(?!\\w)`, "u").test(before));
+      return names3.some((n) => n === "" || new RegExp(`(?<![\\w.])${n.replace(/[^\p{L}\p{N}_]/gu, "")}(?!\\w)`, "u").test(before));
     };
     Tokenizer.prototype.unboundNonlocal = function(begin, atLine) {
       let i = this.levelBlock.length - 1;
@@ -6472,12 +6472,12 @@ var init_tokenizer_words = __esm({
       for (; i >= 0; i--)
         if (this.levelBlock[i] <= B_FUNC)
           return null;
-      const names2 = this.nonlocalNames();
-      if (names2.some((n) => !/^[A-Za-z_]\w*$/u.test(n) || n.startsWith("__")) || this.namesSeenBefore(names2, begin, from))
+      const names3 = this.nonlocalNames();
+      if (names3.some((n) => !/^[A-Za-z_]\w*$/u.test(n) || n.startsWith("__")) || this.namesSeenBefore(names3, begin, from))
         return null;
       if (this.src.includes("global"))
         return null;
-      return new TokenizeError(`no binding for nonlocal '${names2[0]}' found`, atLine, begin - this.lineStart);
+      return new TokenizeError(`no binding for nonlocal '${names3[0]}' found`, atLine, begin - this.lineStart);
     };
     Tokenizer.prototype.elseWord = function(begin, atLine, before) {
       if (this.ternaryOpen > 0 && this.ternaryIf[this.depth] >= 0) {
@@ -8013,22 +8013,22 @@ function normalizedName(name2) {
   return name2.trim().toLowerCase().replace(/[-_.]+/g, "-");
 }
 function declaredImports(files, cwd) {
-  const names2 = /* @__PURE__ */ new Set();
+  const names3 = /* @__PURE__ */ new Set();
   for (const dir of projectFolders(files, cwd))
-    declaredIn(files, dir, names2);
-  return names2;
+    declaredIn(files, dir, names3);
+  return names3;
 }
-function declaredIn(files, cwd, names2) {
+function declaredIn(files, cwd, names3) {
   const add2 = (dist) => {
     const d = normalizedName(dist);
-    names2.add(d.replace(/-/g, "_"));
+    names3.add(d.replace(/-/g, "_"));
     const known = Object.hasOwn(DIST_TO_IMPORT, d) ? DIST_TO_IMPORT[d] : void 0;
     if (known)
-      names2.add(known.toLowerCase());
+      names3.add(known.toLowerCase());
     for (const alias of [d.replace(/^python-/, ""), d.replace(/-python$/, ""), d.replace(/(?<=[a-z])\d+$/, "")])
-      names2.add(alias.replace(/-/g, "_"));
+      names3.add(alias.replace(/-/g, "_"));
     if (dist.includes("."))
-      names2.add(dist.slice(0, dist.indexOf(".")).toLowerCase());
+      names3.add(dist.slice(0, dist.indexOf(".")).toLowerCase());
   };
   const read = (rel) => files.text(import_node_path9.default.join(cwd, rel));
   const seen = /* @__PURE__ */ new Set();
@@ -8057,13 +8057,13 @@ function declaredIn(files, cwd, names2) {
       }
     }
   };
-  const list2 = (dir, pattern) => (files.entries(import_node_path9.default.join(cwd, dir)) ?? []).map((e) => e.name).filter((f) => pattern.test(f)).sort();
-  for (const f of list2(".", /^requirements.*\.txt$/))
+  const list3 = (dir, pattern) => (files.entries(import_node_path9.default.join(cwd, dir)) ?? []).map((e) => e.name).filter((f) => pattern.test(f)).sort();
+  for (const f of list3(".", /^requirements.*\.txt$/))
     requirements(f);
-  for (const f of list2("requirements", /^[^.].*\.txt$/))
+  for (const f of list3("requirements", /^[^.].*\.txt$/))
     requirements(import_node_path9.default.join("requirements", f));
-  for (const sub of list2("requirements", /^[^.]+$/))
-    for (const f of list2(import_node_path9.default.join("requirements", sub), /^[^.].*\.txt$/))
+  for (const sub of list3("requirements", /^[^.]+$/))
+    for (const f of list3(import_node_path9.default.join("requirements", sub), /^[^.].*\.txt$/))
       requirements(import_node_path9.default.join("requirements", sub, f));
   const pyproject = read("pyproject.toml");
   if (pyproject !== void 0)
@@ -8283,10 +8283,10 @@ function otherCase(files, value, cwd) {
       spelt.push(part);
       continue;
     }
-    const names2 = files.entries(dir)?.map((e) => e.name);
-    if (names2 === void 0)
+    const names3 = files.entries(dir)?.map((e) => e.name);
+    if (names3 === void 0)
       return void 0;
-    const match = names2.includes(part) ? part : names2.find((n) => n.toLowerCase() === part.toLowerCase());
+    const match = names3.includes(part) ? part : names3.find((n) => n.toLowerCase() === part.toLowerCase());
     if (match === void 0)
       return void 0;
     spelt.push(match);
@@ -8587,8 +8587,8 @@ var init_config_source = __esm({
       }
       /** The separator option that applies to a path list, by name and value; undefined when none is set. */
       separatorOption(isPrepend) {
-        const names2 = this.f.pyproject ? isPrepend ? ["path_separator"] : ["path_separator", "version_path_separator"] : isPrepend ? [] : ["version_path_separator"];
-        for (const n of names2) {
+        const names3 = this.f.pyproject ? isPrepend ? ["path_separator"] : ["path_separator", "version_path_separator"] : isPrepend ? [] : ["version_path_separator"];
+        for (const n of names3) {
           const v = this.getMainOption(n);
           if (v !== void 0)
             return [n, v];
@@ -9704,16 +9704,16 @@ function packageBelow(files, root, module2) {
   for (let depth = 0; depth < 4 && level.length > 0; depth++) {
     const next = [];
     for (const dir of level) {
-      const names2 = files.entries(dir)?.map((e) => e.name).sort();
-      if (names2 === void 0)
+      const names3 = files.entries(dir)?.map((e) => e.name).sort();
+      if (names3 === void 0)
         continue;
       if (depth > 0) {
-        if (names2.includes(module2) && files.exists(import_node_path15.default.join(dir, module2, "__init__.py")))
+        if (names3.includes(module2) && files.exists(import_node_path15.default.join(dir, module2, "__init__.py")))
           return import_node_path15.default.join(dir, module2);
-        if (names2.includes(`${module2}.py`))
+        if (names3.includes(`${module2}.py`))
           return import_node_path15.default.join(dir, `${module2}.py`);
       }
-      for (const n of names2)
+      for (const n of names3)
         if (!n.startsWith(".") && !NOT_SOURCE_DIRS.has(n) && !n.includes("."))
           next.push(import_node_path15.default.join(dir, n));
     }
@@ -9728,12 +9728,12 @@ function projectImportRoots(config) {
   return [.../* @__PURE__ */ new Set([...pythonPathRoots(config), ...projectFolders(config.files, config.cwd)])];
 }
 function declaredFor(config) {
-  let names2 = declaredByConfig.get(config);
-  if (!names2) {
-    names2 = declaredImports(config.files, config.cwd);
-    declaredByConfig.set(config, names2);
+  let names3 = declaredByConfig.get(config);
+  if (!names3) {
+    names3 = declaredImports(config.files, config.cwd);
+    declaredByConfig.set(config, names3);
   }
-  return names2;
+  return names3;
 }
 var import_node_path15, STDLIB, WITH_ALEMBIC, checkers, declaredByConfig;
 var init_import_resolver = __esm({
@@ -10329,8 +10329,8 @@ var init_fast_revision_reader = __esm({
           return NONE;
         }
         if (this.isOp(40) || this.isOp(91)) {
-          const list2 = this.op === 91;
-          const close = list2 ? 93 : 41;
+          const list3 = this.op === 91;
+          const close = list3 ? 93 : 41;
           this.next();
           const items = [];
           let comma = false;
@@ -10342,9 +10342,9 @@ var init_fast_revision_reader = __esm({
             this.next();
           }
           this.expectOp(close);
-          if (!list2 && items.length === 1 && !comma)
+          if (!list3 && items.length === 1 && !comma)
             return items[0];
-          return { t: list2 ? "list" : "tuple", items };
+          return { t: list3 ? "list" : "tuple", items };
         }
         throw OUTSIDE;
       }
@@ -10517,24 +10517,24 @@ var init_fast_revision_reader = __esm({
 });
 
 // dist/alembic/reading/expression-value.js
-function evalExpr(names2, toks, s, e) {
+function evalExpr(names3, toks, s, e) {
   if (e <= s)
     return { t: "unknown", reason: "an empty expression" };
   if (toks[s].text === "yield" || toks[s].text === "await")
     return { t: "unknown", reason: `a ${toks[s].text} expression` };
   const commas = topLevelIndexes(toks, s, e, ",");
   if (commas.length === 0)
-    return evalSum(names2, toks, s, e);
+    return evalSum(names3, toks, s, e);
   const items = [];
   for (const [a, b] of splitTop(toks, s, e, ",")) {
     if (b > a)
-      items.push(evalSum(names2, toks, a, b));
+      items.push(evalSum(names3, toks, a, b));
     else if (b !== e)
       return { t: "unknown", reason: "a malformed tuple" };
   }
   return { t: "tuple", items };
 }
-function evalSum(names2, toks, s, e) {
+function evalSum(names3, toks, s, e) {
   for (let i = s; i < e; i++) {
     const t2 = toks[i];
     if (t2.type === Tok.Name && EXPRESSION_KEYWORDS.has(t2.text) && depthAt(toks, s, i) === 0) {
@@ -10543,19 +10543,19 @@ function evalSum(names2, toks, s, e) {
   }
   const plus = topLevelIndexes(toks, s, e, "+");
   if (plus.length === 0)
-    return evalAtom(names2, toks, s, e);
+    return evalAtom(names3, toks, s, e);
   let acc = null;
   let start = s;
   for (const p of [...plus, e]) {
     if (p === start)
       return { t: "unknown", reason: "a unary operator" };
-    const v = evalAtom(names2, toks, start, p);
+    const v = evalAtom(names3, toks, start, p);
     acc = acc === null ? v : add(acc, v);
     start = p + 1;
   }
   return acc;
 }
-function evalAtom(names2, toks, s, e) {
+function evalAtom(names3, toks, s, e) {
   const t2 = toks[s];
   if (t2.type === Tok.String) {
     let acc = null;
@@ -10583,7 +10583,7 @@ function evalAtom(names2, toks, s, e) {
         return { t: "none" };
       if (t2.text === "True" || t2.text === "False")
         return { t: "bool", v: t2.text === "True" };
-      const b = names2.get(t2.text);
+      const b = names3.get(t2.text);
       if (b) {
         if (b.value.t !== "unknown")
           return b.value;
@@ -10607,11 +10607,11 @@ function evalAtom(names2, toks, s, e) {
       if (t2.text === "(") {
         if (close === s + 1)
           return { t: "tuple", items: [] };
-        return evalExpr(names2, toks, s + 1, close);
+        return evalExpr(names3, toks, s + 1, close);
       }
       if (close === s + 1)
         return { t: "list", items: [] };
-      const inner = evalExpr(names2, toks, s + 1, close);
+      const inner = evalExpr(names3, toks, s + 1, close);
       const hasComma = topLevelIndexes(toks, s + 1, close, ",").length > 0;
       if (inner.t === "unknown")
         return inner;
@@ -10623,10 +10623,10 @@ function evalAtom(names2, toks, s, e) {
   if (t2.type === Tok.Op && t2.text === "{")
     return { t: "unknown", reason: "a set or dict" };
   if (t2.type === Tok.Name && s + 1 < e)
-    return moduleAttribute(names2, toks, s, e) ?? trailerUnknown(toks, s + 1, e, t2.text);
+    return moduleAttribute(names3, toks, s, e) ?? trailerUnknown(toks, s + 1, e, t2.text);
   return { t: "unknown", reason: `an expression starting with \`${t2.text}\`` };
 }
-function moduleAttribute(names2, toks, s, e) {
+function moduleAttribute(names3, toks, s, e) {
   const attrs = [];
   for (let i = s + 1; i < e; i += 2) {
     if (toks[i].text !== "." || toks[i + 1]?.type !== Tok.Name || i + 1 >= e)
@@ -10634,7 +10634,7 @@ function moduleAttribute(names2, toks, s, e) {
     attrs.push(toks[i + 1].text);
   }
   const base = toks[s].text;
-  const b = names2.get(base)?.value;
+  const b = names3.get(base)?.value;
   if (b?.t !== "unknown")
     return void 0;
   const name2 = attrs.pop();
@@ -12170,9 +12170,13 @@ function gradeLock(step, major) {
     }
     case "create_check_constraint":
       return { mode: "ACCESS EXCLUSIVE", work: has("not-valid") ? "instant" : "scan", recipe: "op.create_check_constraint(\u2026, postgresql_not_valid=True), then op.execute('ALTER TABLE \u2026 VALIDATE CONSTRAINT name')" };
+    case "validate_constraint":
+      return { mode: "SHARE UPDATE EXCLUSIVE", work: "scan", recipe: "already the safe form" };
     case "create_unique_constraint":
     case "create_primary_key":
     case "create_exclude_constraint":
+      if (has("using-index"))
+        return { mode: "ACCESS EXCLUSIVE", work: "instant", recipe: "already the safe form" };
       return { mode: "ACCESS EXCLUSIVE", work: "index", recipe: `build the index first (${CONCURRENT_INDEX}), then op.execute('ALTER TABLE \u2026 ADD CONSTRAINT name UNIQUE USING INDEX index_name')` };
     default:
       return { mode: "ACCESS EXCLUSIVE", work: "instant", recipe: "set lock_timeout so a queued lock gives up instead of blocking every query behind it" };
@@ -12205,6 +12209,9 @@ function modeOfPgLocks(mode) {
 function conflicts(held, wanted) {
   const m = modeOfPgLocks(held);
   return m !== void 0 && CONFLICTS[wanted].includes(m);
+}
+function stepName(step) {
+  return step.sql ? `op.execute's SQL (as ${step.call})` : `op.${step.call}`;
 }
 var LOCK_MODES, CONCURRENT_INDEX, CONFLICTS;
 var init_lock_grade = __esm({
@@ -12628,9 +12635,9 @@ function templateStatement(py, arg) {
 function fieldsAsPlaceholders(py, node) {
   let raw = "";
   let at2 = node.from;
-  for (const field2 of node.getChildren("FormatReplacement")) {
-    raw += py.text.slice(at2, field2.from) + "x";
-    at2 = field2.to;
+  for (const field3 of node.getChildren("FormatReplacement")) {
+    raw += py.text.slice(at2, field3.from) + "x";
+    at2 = field3.to;
   }
   raw += py.text.slice(at2, node.to);
   const v = evalStringLiteral(raw);
@@ -12856,8 +12863,8 @@ function trueOnPostgres(cond) {
     return eq[2] === "postgresql" === (eq[1] === "==");
   const within = DIALECT_IN.exec(c);
   if (within) {
-    const names2 = [...within[2].matchAll(/['"](\w+)['"]/g)].map((m) => m[1]);
-    return names2.includes("postgresql") === (within[1] === "in");
+    const names3 = [...within[2].matchAll(/['"](\w+)['"]/g)].map((m) => m[1]);
+    return names3.includes("postgresql") === (within[1] === "in");
   }
   const starts = DIALECT_STARTS.exec(c);
   if (starts) {
@@ -13257,9 +13264,10 @@ function schemaOps(text) {
   return readSteps(text).ops;
 }
 function lockSteps(text) {
-  const locks = [];
-  const { ops } = readSteps(text, locks);
-  return { steps: locks, unread: ops.flatMap((o) => o.op === "forget" && o.table === null && o.kind === null ? [{ line: o.line, why: o.why }] : []) };
+  const sink = { locks: [], sql: [], unread: [] };
+  const { ops } = readSteps(text, sink);
+  const lost = ops.flatMap((o) => o.op === "forget" && o.table === null && o.kind === null ? [{ line: o.line, why: o.why }] : []);
+  return { steps: sink.locks, sql: sink.sql, unread: [...sink.unread, ...lost].sort((a, b) => a.line - b.line) };
 }
 function readSteps(text, locks) {
   const { lines, error } = tokenize(text);
@@ -13305,13 +13313,13 @@ function importsOf(t2) {
   const out = [];
   let item = [];
   const flush = () => {
-    const names2 = item.filter((x) => x.type === Tok.Name);
+    const names3 = item.filter((x) => x.type === Tok.Name);
     item = [];
-    if (names2.length === 0)
+    if (names3.length === 0)
       return;
-    const as = names2.findIndex((x) => x.text === "as");
-    const bound = as >= 0 ? names2[as + 1]?.text : from !== void 0 ? names2[0].text : names2[0].text;
-    const module2 = from ?? names2.slice(0, as >= 0 ? as : void 0).map((x) => x.text).join(".");
+    const as = names3.findIndex((x) => x.text === "as");
+    const bound = as >= 0 ? names3[as + 1]?.text : from !== void 0 ? names3[0].text : names3[0].text;
+    const module2 = from ?? names3.slice(0, as >= 0 ? as : void 0).map((x) => x.text).join(".");
     if (bound !== void 0)
       out.push([bound, module2]);
   };
@@ -13571,8 +13579,8 @@ function sqlArgument(arg, resolve6) {
 function templateText(raw) {
   const q = raw.search(/['"]/u);
   const body = raw.slice(q).replace(/^(?:'''|"""|'|")/u, "");
-  const field2 = body.indexOf("{");
-  return field2 < 0 ? body : body.slice(0, field2);
+  const field3 = body.indexOf("{");
+  return field3 < 0 ? body : body.slice(0, field3);
 }
 var QUIET_MODULES, COMPOUND3, BodyReader, OpWriter, ROWS_ONLY;
 var init_schema_ops = __esm({
@@ -13661,10 +13669,16 @@ var init_schema_ops = __esm({
           const batchTable = aliases.has(owner) ? aliases.get(owner) : void 0;
           const lock = this.locks ? lockStepOf(method, c, batchTable, out.line, out.conditional, resolve6) : void 0;
           if (lock)
-            this.locks.push(lock);
+            this.locks.locks.push(lock);
+          else if (this.locks && LOCKING.has(method))
+            this.locks.unread.push({ line: out.line, why: `op.${method} on a table the reading cannot name or outside the schema read` });
+          if (this.locks && method === "execute")
+            this.literalSql(c.args[0] ?? c.kw.get("sqltext"), out);
           return opCall(method, c, batchTable === void 0 ? void 0 : { table: batchTable }, out, resolve6);
         }
         if (method === "execute" || method === "exec_driver_sql") {
+          if (this.locks)
+            this.literalSql(c.args[0] ?? c.kw.get("statement"), out);
           if (c.args.length > 0 || c.kw.size > 0 || c.star)
             sqlStep(c.args[0] ?? c.kw.get("statement"), out, resolve6);
           return;
@@ -13684,6 +13698,12 @@ var init_schema_ops = __esm({
         const from = this.imported.get(root);
         if (root !== "" && from !== void 0 && !QUIET_MODULES.test(from) && !this.locals.has(root))
           out.push(everything(out.line, `${c.callee}() comes from ${from}, which the reading does not follow`));
+      }
+      /** Keeps the literal SQL of an execute() for the lock grades. */
+      literalSql(arg, out) {
+        const e = sqlArgument(arg, (x) => this.resolve(x));
+        if (e.kind === "literal")
+          this.locks.sql.push({ line: out.line, sql: e.sql, conditional: out.conditional });
       }
       /** A name's value where upgrade() or the module binds it (once); the expression itself otherwise. */
       resolve(e) {
@@ -13721,8 +13741,156 @@ var init_schema_ops = __esm({
   }
 });
 
+// dist/check/schema/sql-lock-steps.js
+function sqlLockSteps(parsed2, line, conditional) {
+  const steps = [];
+  const unread = [];
+  const step = (call, table, flags = [], extra = {}) => void steps.push({ call, table, flags, line, conditional, ...extra });
+  for (const { stmt } of parsed2.stmts ?? []) {
+    const [kind, body] = Object.entries(stmt ?? {})[0] ?? [];
+    const n = body ?? {};
+    if (kind === "AlterTableStmt" && field2(n, "objtype") === "OBJECT_TABLE") {
+      const table = relname(n["relation"]);
+      if (table === void 0) {
+        unread.push(outside("ALTER TABLE", n["relation"]));
+        continue;
+      }
+      for (const c of list(n["cmds"]))
+        alterTableCmd(table, c["AlterTableCmd"] ?? {}, step, unread);
+    } else if (kind === "IndexStmt") {
+      const table = relname(n["relation"]);
+      if (table !== void 0)
+        step("create_index", table, n["concurrent"] === true ? ["concurrently"] : []);
+      else
+        unread.push(outside("CREATE INDEX", n["relation"]));
+    } else if (kind === "DropStmt" && (field2(n, "removeType") === "OBJECT_INDEX" || field2(n, "removeType") === "OBJECT_TABLE")) {
+      for (const o of list(n["objects"])) {
+        const name2 = names2(o).at(-1);
+        if (name2 === void 0)
+          continue;
+        if (field2(n, "removeType") === "OBJECT_TABLE")
+          step("drop_table", name2);
+        else
+          step("drop_index", "", n["concurrent"] === true ? ["concurrently"] : [], { index: name2 });
+      }
+    } else if (kind === "RenameStmt") {
+      const table = relname(n["relation"]);
+      if (table === void 0) {
+        unread.push(outside("ALTER \u2026 RENAME", n["relation"]));
+        continue;
+      }
+      if (field2(n, "renameType") === "OBJECT_TABLE")
+        step("rename_table", table, ["rename"]);
+      else if (field2(n, "renameType") === "OBJECT_COLUMN")
+        step("alter_column", table, ["rename"], { column: String(n["subname"]) });
+      else
+        unread.push(`ALTER \u2026 RENAME of a ${String(n["renameType"]).replace("OBJECT_", "").toLowerCase()}`);
+    }
+  }
+  return { steps, unread };
+}
+function alterTableCmd(table, c, step, unread) {
+  const sub = field2(c, "subtype");
+  const column = typeof c["name"] === "string" ? { column: c["name"] } : {};
+  switch (sub) {
+    case "AT_AddColumn": {
+      const def = (c["def"] ?? {})["ColumnDef"] ?? {};
+      return step("add_column", table, columnFlags(def), typeof def["colname"] === "string" ? { column: def["colname"] } : {});
+    }
+    case "AT_DropColumn":
+      return step("drop_column", table, [], column);
+    case "AT_AlterColumnType":
+      return step("alter_column", table, ["type"], column);
+    case "AT_SetNotNull":
+      return step("alter_column", table, ["not-null"], column);
+    case "AT_ColumnDefault":
+    case "AT_DropNotNull":
+      return step("alter_column", table, [], column);
+    case "AT_DropConstraint":
+      return step("drop_constraint", table);
+    case "AT_ValidateConstraint":
+      return step("validate_constraint", table);
+    case "AT_AddConstraint": {
+      const k = (c["def"] ?? {})["Constraint"] ?? {};
+      const notValid = k["skip_validation"] === true ? ["not-valid"] : [];
+      switch (field2(k, "contype")) {
+        case "CONSTR_FOREIGN": {
+          const references = relname(k["pktable"]);
+          return step("create_foreign_key", table, notValid, references !== void 0 ? { references } : {});
+        }
+        case "CONSTR_CHECK":
+          return step("create_check_constraint", table, notValid);
+        case "CONSTR_UNIQUE":
+        case "CONSTR_PRIMARY":
+        case "CONSTR_EXCLUSION":
+          return step("create_unique_constraint", table, typeof k["indexname"] === "string" ? ["using-index"] : []);
+        default:
+          unread.push(`ALTER TABLE ${table} ADD CONSTRAINT of kind ${field2(k, "contype")}`);
+          return;
+      }
+    }
+    default:
+      unread.push(`ALTER TABLE ${table} ${String(sub).replace(/^AT_/u, "")}`);
+  }
+}
+function columnFlags(def) {
+  const flags = [];
+  for (const item of list(def["constraints"])) {
+    const k = item["Constraint"] ?? {};
+    const type = field2(k, "contype");
+    if (type === "CONSTR_NOTNULL" || type === "CONSTR_PRIMARY")
+      flags.push("not-null");
+    else if (type === "CONSTR_IDENTITY" || type === "CONSTR_GENERATED")
+      flags.push("identity-or-computed");
+    else if (type === "CONSTR_DEFAULT")
+      flags.push(defaultFlag(k["raw_expr"]));
+  }
+  return flags;
+}
+function defaultFlag(expr) {
+  let volatile = false;
+  const walk = (v) => {
+    if (Array.isArray(v))
+      return v.forEach(walk);
+    if (v === null || typeof v !== "object")
+      return;
+    const call = v["FuncCall"];
+    if (call && names2({ List: { items: call["funcname"] } }).some((f) => VOLATILE2.has(f)))
+      volatile = true;
+    for (const x of Object.values(v))
+      walk(x);
+  };
+  walk(expr);
+  return volatile ? "default-volatile" : "default-constant";
+}
+function outside(what, rel) {
+  const r = rel ?? {};
+  return `${what} on ${String(r["schemaname"] ?? "?")}.${String(r["relname"] ?? "?")}, outside the schema read`;
+}
+function field2(n, key) {
+  return typeof n[key] === "string" ? n[key] : void 0;
+}
+function list(v) {
+  return Array.isArray(v) ? v : [];
+}
+function relname(v) {
+  const r = v ?? {};
+  return typeof r["relname"] === "string" && r["schemaname"] === void 0 ? r["relname"] : void 0;
+}
+function names2(v) {
+  const items = list((v ?? {})["List"] ? v["List"]["items"] : []);
+  return items.flatMap((i) => typeof i["String"]?.["sval"] === "string" ? [String(i["String"]["sval"])] : []);
+}
+var VOLATILE2;
+var init_sql_lock_steps = __esm({
+  "dist/check/schema/sql-lock-steps.js"() {
+    "use strict";
+    VOLATILE2 = /* @__PURE__ */ new Set(["random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4", "clock_timestamp", "timeofday", "nextval", "txid_current", "statement_timestamp"]);
+  }
+});
+
 // dist/check/schema/pending-locks.js
-function pendingLocks(model, state, prediction, settings2, envPy, kept) {
+function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql) {
   if (settings2.mode === "off" || state.dialect !== "postgresql" || !prediction.willSucceed || prediction.steps.length === 0)
     return void 0;
   const catalog = state.catalog && !("unreadable" in state.catalog) ? state.catalog : void 0;
@@ -13733,6 +13901,7 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept) {
   const indexTable = new Map(catalog.indexes.map(([index, table]) => [index, table]));
   const large = (t2) => t2 !== void 0 && ((t2.rows ?? t2.liveRows ?? 0) >= settings2.rows || t2.bytes >= settings2.bytes);
   const steps = [];
+  let sqlUngraded = 0;
   const unread = [];
   let timeoutSet;
   for (const { revision } of prediction.steps) {
@@ -13747,7 +13916,20 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept) {
     for (const u of read.unread)
       unread.push({ revision, path: rev.file.path, ...u });
     timeoutSet ??= timeoutLine(text, rev.file.path);
-    for (const step of read.steps) {
+    const fromSql = [];
+    for (const q of read.sql.filter((x) => SCHEMA_CHANGE.test(x.sql))) {
+      const parsed2 = parseSql?.(q.sql);
+      if (parsed2 === void 0) {
+        sqlUngraded += parseSql ? 0 : 1;
+        unread.push({ revision, path: rev.file.path, line: q.line, why: parseSql ? "SQL that PostgreSQL's parser rejects" : "SQL run by op.execute, without PostgreSQL's parser to read it" });
+        continue;
+      }
+      const got = sqlLockSteps(parsed2, q.line, q.conditional);
+      fromSql.push(...got.steps.map((x) => ({ ...x, sql: true })));
+      for (const why of got.unread)
+        unread.push({ revision, path: rev.file.path, line: q.line, why });
+    }
+    for (const step of [...read.steps, ...fromSql]) {
       const table = step.table !== "" ? step.table : indexTable.get(step.index ?? "") ?? "";
       if (table === "" || !sizes.has(table))
         continue;
@@ -13758,7 +13940,7 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept) {
   timeoutSet ??= envPy ? timeoutLine(envPy.text, envPy.path) : void 0;
   const touched = new Set(steps.flatMap((s) => [s.table, ...s.grade.alsoLocks ? [s.grade.alsoLocks.table] : []]));
   const holders = (catalog.lockHolders ?? []).filter((h) => touched.has(h.table));
-  return { settings: settings2, major, steps, unread, holders, ...catalog.timeouts ? { timeouts: catalog.timeouts } : {}, ...timeoutSet ? { timeoutSet } : {} };
+  return { settings: settings2, major, steps, unread, sqlUngraded, holders, ...catalog.timeouts ? { timeouts: catalog.timeouts } : {}, ...timeoutSet ? { timeoutSet } : {} };
 }
 function touchesExisting(o, sizes, indexTable) {
   if (o.op === "forget")
@@ -13768,7 +13950,7 @@ function touchesExisting(o, sizes, indexTable) {
 }
 function timeoutLine(text, path60) {
   const lines = text.split("\n");
-  const i = lines.findIndex((l) => TIMEOUT.test(l.replace(/#.*$/u, "")));
+  const i = lines.findIndex((l) => TIMEOUT.test(l.includes("#") ? l.slice(0, l.indexOf("#")) : l));
   return i < 0 ? void 0 : { path: path60, line: i + 1 };
 }
 function sizeText(size) {
@@ -13787,15 +13969,17 @@ function short(n, units, step) {
   }
   return `${i === 0 ? Math.round(v) : v >= 10 ? Math.round(v) : v.toFixed(1)}${units[i]}`;
 }
-var DEFAULT_LOCK_SETTINGS, TIMEOUT;
+var DEFAULT_LOCK_SETTINGS, TIMEOUT, SCHEMA_CHANGE;
 var init_pending_locks = __esm({
   "dist/check/schema/pending-locks.js"() {
     "use strict";
     init_project_model();
     init_lock_grade();
     init_schema_ops();
+    init_sql_lock_steps();
     DEFAULT_LOCK_SETTINGS = { mode: "warn", rows: 1e5, bytes: 256 * 1024 * 1024 };
     TIMEOUT = /\block_timeout\b/u;
+    SCHEMA_CHANGE = /\b(?:ALTER|DROP|CREATE\s+(?:UNIQUE\s+)?INDEX|TRUNCATE|CLUSTER|REINDEX|VACUUM\s+FULL)\b/iu;
   }
 });
 
@@ -19017,8 +19201,8 @@ var init_resolver = __esm({
           if (track) {
             const overlaps = [...perTarget].filter((x) => targetSet.has(x) && x !== target);
             if (overlaps.length > 0) {
-              const names2 = overlaps.map((x) => x.id).sort();
-              throw new AlembicRaise("RevisionError", `Requested revision ${target.id} overlaps with other requested revisions ${names2.join(", ")}`, void 0, stage, { kind: "overlap", target: target.id, others: names2 });
+              const names3 = overlaps.map((x) => x.id).sort();
+              throw new AlembicRaise("RevisionError", `Requested revision ${target.id} overlaps with other requested revisions ${names3.join(", ")}`, void 0, stage, { kind: "overlap", target: target.id, others: names3 });
             }
           }
         }
@@ -19490,11 +19674,11 @@ async function readPyproject(text, known) {
     out.postgresVersion = checkVersion(t2["postgres-version"], where);
   if (t2["lint-since"] !== void 0) {
     const v = t2["lint-since"];
-    const names2 = typeof v === "string" ? [v] : v;
-    if (!Array.isArray(names2) || names2.length === 0 || !names2.every((x) => typeof x === "string" && x.trim() !== "")) {
+    const names3 = typeof v === "string" ? [v] : v;
+    if (!Array.isArray(names3) || names3.length === 0 || !names3.every((x) => typeof x === "string" && x.trim() !== "")) {
       throw configError(where, 'lint-since must be a revision id or an array of them, such as "3f2a9c1d0b7e"');
     }
-    out.lintSince = { names: names2.map((x) => x.trim()), from: `${where} lint-since` };
+    out.lintSince = { names: names3.map((x) => x.trim()), from: `${where} lint-since` };
   }
   if (t2.ledger !== void 0) {
     if (typeof t2.ledger !== "boolean")
@@ -19539,10 +19723,10 @@ function readIniSection(text, iniPath, known) {
     } else if (key === "postgres-version") {
       out.postgresVersion = checkVersion(Number(raw), where);
     } else if (key === "lint-since") {
-      const names2 = raw.split(/[\s,]+/).filter(Boolean);
-      if (names2.length === 0)
+      const names3 = raw.split(/[\s,]+/).filter(Boolean);
+      if (names3.length === 0)
         throw configError(where, "lint-since must name at least one revision id");
-      out.lintSince = { names: names2, from: `${where} lint-since` };
+      out.lintSince = { names: names3, from: `${where} lint-since` };
     } else if (key === "ledger") {
       out.ledger = parseBool(raw, key, where);
     } else if (key === "ledger-table") {
@@ -24596,11 +24780,11 @@ var init_python_syntax = __esm({
         const positional = [];
         const keywords = /* @__PURE__ */ new Map();
         let starred = false;
-        const list2 = call.getChild("ArgList");
-        if (!list2)
+        const list3 = call.getChild("ArgList");
+        if (!list3)
           return { positional, keywords, starred };
         let pendingName;
-        for (let c = list2.firstChild; c; c = c.nextSibling) {
+        for (let c = list3.firstChild; c; c = c.nextSibling) {
           if (c.name === "(" || c.name === ")" || c.name === "," || c.name === "Comment")
             continue;
           if (c.name === "*" || c.name === "**") {
@@ -25135,14 +25319,14 @@ function anyFileMentions(files, cwd, namesIn, pattern) {
   return false;
 }
 function manifestsIn(files, dir) {
-  const names2 = [...MANIFESTS];
+  const names3 = [...MANIFESTS];
   for (const { name: f } of files.entries(import_node_path22.default.join(dir, "requirements")) ?? [])
     if (f.endsWith(".txt") || f.endsWith(".in"))
-      names2.push(import_node_path22.default.join("requirements", f));
+      names3.push(import_node_path22.default.join("requirements", f));
   for (const { name: f } of files.entries(dir) ?? [])
     if (f.includes("requirements") && (f.endsWith(".txt") || f.endsWith(".in")))
-      names2.push(f);
-  return names2;
+      names3.push(f);
+  return names3;
 }
 var import_node_path22, PG_DRIVERS, OTHER_DRIVERS, SCHEME_DATABASES, MANIFESTS, URL_FROM_ELSEWHERE, byLint, PG_WORDS;
 var init_project_dialect = __esm({
@@ -25231,8 +25415,8 @@ function catchesNoDatabaseError(py, caught) {
   if (!caught)
     return false;
   const text = py.of(caught).replace(/\s+/g, "");
-  const names2 = /^\(.*\)$/.test(text) ? text.slice(1, -1).split(",").filter((x) => x !== "") : [text];
-  return names2.length > 0 && names2.every((n) => NOT_DATABASE_ERRORS.has(n));
+  const names3 = /^\(.*\)$/.test(text) ? text.slice(1, -1).split(",").filter((x) => x !== "") : [text];
+  return names3.length > 0 && names3.every((n) => NOT_DATABASE_ERRORS.has(n));
 }
 function reraisesOnPostgres(py, body) {
   const statements2 = bodyStatements(body);
@@ -26061,7 +26245,7 @@ function replayedFiles(all) {
   if (last < 0)
     return [];
   const upTo = all.slice(0, last + 1);
-  const names2 = /* @__PURE__ */ new Set();
+  const names3 = /* @__PURE__ */ new Set();
   for (const f of upTo) {
     if (!HAS_FK.test(f.text))
       continue;
@@ -26069,7 +26253,7 @@ function replayedFiles(all) {
       for (const m of f.text.matchAll(re))
         for (const g of m.slice(1))
           if (g)
-            names2.add(g);
+            names3.add(g);
   }
   const pairs = [];
   for (const f of upTo) {
@@ -26084,14 +26268,14 @@ function replayedFiles(all) {
   for (let grew = true; grew; ) {
     grew = false;
     for (const [a, b] of pairs) {
-      if (names2.has(a) !== names2.has(b)) {
-        names2.add(a);
-        names2.add(b);
+      if (names3.has(a) !== names3.has(b)) {
+        names3.add(a);
+        names3.add(b);
         grew = true;
       }
     }
   }
-  const mentions = names2.size === 0 ? void 0 : new RegExp(`['"](?:\\w+\\.)?(?:${[...names2].join("|")})['"]`);
+  const mentions = names3.size === 0 ? void 0 : new RegExp(`['"](?:\\w+\\.)?(?:${[...names3].join("|")})['"]`);
   return upTo.filter((f) => HAS_FK.test(f.text) || UNNAMED_TABLE.test(f.text) || HAS_TABLE_DDL.test(f.text) || (mentions?.test(f.text) ?? false));
 }
 function rawSqlTables(py) {
@@ -26479,8 +26663,8 @@ var init_renamed_table_still_referenced = __esm({
         const { config, files } = lint.model;
         const skip = new Set([config.scriptDir, ...config.versionLocations.map((v) => v.absPath)].filter((d) => d !== lint.cwd));
         const revisionFiles = new Set(files.map((f) => f.absPath));
-        const names2 = [...renames.keys()];
-        const pattern = new RegExp(`\\b(FROM|JOIN|UPDATE|INSERT\\s+INTO|DELETE\\s+FROM)\\s+(?:"?\\w+"?\\.)?("?)(${names2.map(escape).join("|")})\\2(?![\\w.])`, "gi");
+        const names3 = [...renames.keys()];
+        const pattern = new RegExp(`\\b(FROM|JOIN|UPDATE|INSERT\\s+INTO|DELETE\\s+FROM)\\s+(?:"?\\w+"?\\.)?("?)(${names3.map(escape).join("|")})\\2(?![\\w.])`, "gi");
         for (const rel of walkFiles(disk, lint.cwd, skip)) {
           if (!matchers.some((m) => m(rel)))
             continue;
@@ -26491,7 +26675,7 @@ var init_renamed_table_still_referenced = __esm({
           if (text === void 0)
             continue;
           const lower = text.toLowerCase();
-          if (!names2.some((n) => lower.includes(n.toLowerCase())))
+          if (!names3.some((n) => lower.includes(n.toLowerCase())))
             continue;
           const hits = [];
           if (rel.endsWith(".py")) {
@@ -27100,9 +27284,9 @@ var init_shared_version_table = __esm({
           if (unknown)
             continue;
           for (const k of keys) {
-            const list2 = byTable.get(k) ?? [];
-            list2.push({ where, env: rel, line });
-            byTable.set(k, list2);
+            const list3 = byTable.get(k) ?? [];
+            list3.push({ where, env: rel, line });
+            byTable.set(k, list3);
           }
         }
         for (const [key, users] of byTable) {
@@ -27362,9 +27546,9 @@ function optionOf(p, arg) {
   return "unknown";
 }
 function push(values, dest, value) {
-  const list2 = values.get(dest);
-  if (list2)
-    list2.push(value);
+  const list3 = values.get(dest);
+  if (list3)
+    list3.push(value);
   else
     values.set(dest, [value]);
 }
@@ -28327,6 +28511,7 @@ var init_finding = __esm({
       "ini-value-misread",
       "invalid-revision-value",
       "ledger-unreadable",
+      "lock-not-graded",
       "lock-on-large-table",
       "lock-queue-blocker",
       "lock-timeout-missing",
@@ -28587,7 +28772,7 @@ var init_schema_ahead_of_stamp = __esm({
 });
 
 // dist/check/rules/schema-behind-stamp.js
-function list(items) {
+function list2(items) {
   return items.length <= 3 ? items.join(", ") : `${items.slice(0, 3).join(", ")} and ${items.length - 3} more`;
 }
 var schemaBehindStamp;
@@ -28613,8 +28798,8 @@ var init_schema_behind_stamp = __esm({
           const missing = found.filter((m) => m.expected === "present").map((m) => describeObject(m.obj));
           const left = found.filter((m) => m.expected === "absent").map((m) => describeObject(m.obj));
           const parts = [
-            missing.length > 0 ? `${list(missing)} it creates ${missing.length === 1 ? "is" : "are"} not in the database` : "",
-            left.length > 0 ? `${list(left)} it drops ${left.length === 1 ? "is" : "are"} still there` : ""
+            missing.length > 0 ? `${list2(missing)} it creates ${missing.length === 1 ? "is" : "are"} not in the database` : "",
+            left.length > 0 ? `${list2(left)} it drops ${left.length === 1 ? "is" : "are"} still there` : ""
           ].filter((p) => p !== "");
           const stamped = db.stamps.some((s) => s.revisions.includes(revision));
           const what = missing.length > 0 ? `${missing.length === 1 ? missing[0] : `${missing.length} objects`} it creates ${missing.length === 1 ? "is" : "are"} missing` : `${left.length === 1 ? left[0] : `${left.length} objects`} it drops ${left.length === 1 ? "is" : "are"} still there`;
@@ -30211,9 +30396,9 @@ var init_version_location_missing = __esm({
     versionLocationMissing = configNoteRule("version-location-missing", "warning", "A version_locations entry does not exist; Alembic skips it silently.", "Fix the path (relative paths are resolved against the current directory; use %(here)s/...) or remove the entry.", (note) => {
       if ("fromComment" in note) {
         const one = note.fromComment.length === 1;
-        const names2 = note.fromComment.map((e) => JSON.stringify(e)).join(", ");
+        const names3 = note.fromComment.map((e) => JSON.stringify(e)).join(", ");
         return {
-          message: `version_locations ends in an inline comment, which Alembic reads as part of the value: ${one ? "the entry" : "the entries"} ${names2} ${one ? "does" : "do"} not exist, and Alembic skips ${one ? "it" : "them"} silently.`,
+          message: `version_locations ends in an inline comment, which Alembic reads as part of the value: ${one ? "the entry" : "the entries"} ${names3} ${one ? "does" : "do"} not exist, and Alembic skips ${one ? "it" : "them"} silently.`,
           hint: inlineCommentAdvice("version_locations", note.written).trimEnd()
         };
       }
@@ -30407,9 +30592,9 @@ var init_url_variable_differs = __esm({
         if (v.used === null)
           return [];
         const first = v.reads[0];
-        const names2 = v.reads.map((r) => `$${r.name}`).join(" or ");
+        const names3 = v.reads.map((r) => `$${r.name}`).join(" or ");
         return [
-          finding3("warning", v.envPy, first.line, `env.py takes the database URL from ${names2}, not from ${read}, which verify read; ${v.reads.length > 1 ? "none is" : "it is not"} set here. Where Alembic runs, this verdict holds only if ${names2} names the same database as ${read}.`, flag(first.name))
+          finding3("warning", v.envPy, first.line, `env.py takes the database URL from ${names3}, not from ${read}, which verify read; ${v.reads.length > 1 ? "none is" : "it is not"} set here. Where Alembic runs, this verdict holds only if ${names3} names the same database as ${read}.`, flag(first.name))
         ];
       }
     };
@@ -30560,7 +30745,7 @@ function configure(cp) {
     return cp.get(sect, key);
   };
   const optional = (sect, key, fallback) => cp.hasOption(sect, key) ? cp.get(sect, key) : fallback;
-  const names2 = (list2) => list2.split(",").map((s) => s.trim());
+  const names3 = (list3) => list3.split(",").map((s) => s.trim());
   const level = (sect) => {
     if (!cp.hasOption(sect, "level"))
       return;
@@ -30578,7 +30763,7 @@ function configure(cp) {
   const formatters = /* @__PURE__ */ new Set();
   const flist = item(section("formatters"), "keys");
   if (flist.length > 0) {
-    for (const form of names2(flist)) {
+    for (const form of names3(flist)) {
       const sect = `formatter_${form}`;
       const fs = cp.hasSection(sect) ? cp.rawValue(sect, "format") : void 0;
       const style = cp.hasSection(sect) ? cp.rawValue(sect, "style") ?? "%" : "%";
@@ -30604,7 +30789,7 @@ function configure(cp) {
   const handlers = /* @__PURE__ */ new Set();
   const hlist = item(section("handlers"), "keys");
   if (hlist.length > 0) {
-    for (const hand of names2(hlist)) {
+    for (const hand of names3(hlist)) {
       const sect = section(`handler_${hand}`, { by: "handlers", as: hand });
       item(sect, "class");
       const fmt = optional(sect, "formatter", "");
@@ -30616,7 +30801,7 @@ function configure(cp) {
       handlers.add(hand);
     }
   }
-  const llist = names2(item(section("loggers"), "keys"));
+  const llist = names3(item(section("loggers"), "keys"));
   const root = llist.indexOf("root");
   if (root < 0) {
     throw new Raised({
@@ -30629,10 +30814,10 @@ function configure(cp) {
   }
   llist.splice(root, 1);
   const loggerHandlers = (sect) => {
-    const list2 = item(sect, "handlers");
-    if (list2.length === 0)
+    const list3 = item(sect, "handlers");
+    if (list3.length === 0)
       return;
-    for (const hand of names2(list2)) {
+    for (const hand of names3(list3)) {
       if (!handlers.has(hand))
         throw keyError(hand, `[${sect}] names handler ${hand}, which [handlers] does not list`, `list ${hand} in the keys of [handlers] and add [handler_${hand}], or remove ${hand} from the handlers of [${sect}]`, sect, "handlers");
     }
@@ -31029,15 +31214,15 @@ var init_other_databases_not_verified = __esm({
         const fails = "`alembic upgrade` fails as a whole if any one of them holds a revision no file has, or cannot be upgraded";
         const l = o.listed;
         if (l) {
-          const names2 = l.databases.map((d) => d.name);
-          const listedAt = `alembic.ini's databases = ${names2.join(", ")} (${l.ini}:${l.line})`;
+          const names3 = l.databases.map((d) => d.name);
+          const listedAt = `alembic.ini's databases = ${names3.join(", ")} (${l.ini}:${l.line})`;
           const read = l.databases.filter((d) => d.here === "same");
           if (read.length === 0 && l.databases.every((d) => d.here === "different")) {
-            return [finding5("error", l.ini, l.line, `env.py migrates ${names2.length} databases (${o.envPy}:${o.envPyLine}); none is the one verify read`, `${runs2}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`, `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`)];
+            return [finding5("error", l.ini, l.line, `env.py migrates ${names3.length} databases (${o.envPy}:${o.envPyLine}); none is the one verify read`, `${runs2}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`, `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`)];
           }
           const unread = l.databases.filter((d) => d.here !== "same");
           const which2 = read.length > 0 ? `This verdict is about ${read.map((d) => d.name).join(" and ")} (${o.source})` : `Which of them ${o.source} names cannot be told from alembic.ini, so this verdict is about one of them at most`;
-          const title = read.length > 0 ? `env.py migrates ${names2.length} databases (${o.envPy}:${o.envPyLine}); verify read only ${read.map((d) => d.name).join(" and ")}` : `env.py migrates ${names2.length} databases (${o.envPy}:${o.envPyLine}); verify read one at most`;
+          const title = read.length > 0 ? `env.py migrates ${names3.length} databases (${o.envPy}:${o.envPyLine}); verify read only ${read.map((d) => d.name).join(" and ")}` : `env.py migrates ${names3.length} databases (${o.envPy}:${o.envPyLine}); verify read one at most`;
           return [finding5("warning", l.ini, l.line, title, `${runs2}: ${listedAt}. ${which2}; verify did not read the version table of ${unread.map((d) => d.name).join(", ")}, and ${fails}.`, `Verify each of them too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): ${commands(unread, l.ini)}.`)];
         }
         const which = o.names === "binds" ? "the application's main database and each bind of SQLALCHEMY_BINDS" : "each database env.py names";
@@ -31113,8 +31298,8 @@ function finding6(s, block) {
     code: "lock-on-large-table",
     severity: block ? "error" : "warning",
     titleRestates: true,
-    title: `${step.call} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
-    message: `op.${step.call} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0].toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${WHAT[grade.work]}), and the release still serving keeps sending them.${grade.uncertain ? ` It rewrites the table ${grade.uncertain}.` : ""}${grade.caveat ? ` ${grade.caveat}` : ""}${also}${step.conditional ? " The step is under if, for or try, or in a helper: it may not run." : ""}`,
+    title: `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
+    message: `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0].toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${WHAT[grade.work]}), and the release still serving keeps sending them.${grade.uncertain ? ` It rewrites the table ${grade.uncertain}.` : ""}${grade.caveat ? ` ${grade.caveat}` : ""}${also}${step.conditional ? " The step is under if, for or try, or in a helper: it may not run." : ""}`,
     hint: `Safe form: ${grade.recipe}.${block ? " (--locks block makes this an error; --locks warn reports it only.)" : " (--locks block makes this stop the release.)"}`,
     path: s.path,
     line: step.line,
@@ -31148,6 +31333,7 @@ var lockTimeoutMissing;
 var init_lock_timeout_missing = __esm({
   "dist/check/rules/lock-timeout-missing.js"() {
     "use strict";
+    init_lock_grade();
     init_pending_locks();
     lockTimeoutMissing = {
       code: "lock-timeout-missing",
@@ -31165,8 +31351,8 @@ var init_lock_timeout_missing = __esm({
             code: "lock-timeout-missing",
             severity: locks.settings.mode === "block" ? "error" : "warning",
             titleRestates: true,
-            title: `no lock_timeout, and op.${first.step.call} waits for ACCESS EXCLUSIVE on ${first.table}`,
-            message: `No lock_timeout is set, and op.${first.step.call} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. Neither the role, the database, env.py nor a pending migration sets lock_timeout (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : "none"}).`,
+            title: `no lock_timeout, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`,
+            message: `No lock_timeout is set, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. Neither the role, the database, env.py nor a pending migration sets lock_timeout (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : "none"}).`,
             hint: `At the top of the migration's upgrade(): op.execute("SET lock_timeout = '5s'"), and let the release retry; or for every migration: ALTER ROLE <role> SET lock_timeout = '5s'.`,
             path: first.path,
             line: first.step.line,
@@ -31187,8 +31373,8 @@ function finding7(h, s, block) {
     code: "lock-queue-blocker",
     severity: block ? "error" : "warning",
     titleRestates: true,
-    title: `session ${h.pid} (${state}) ${h.granted ? "holds" : "waits for"} a lock on ${h.table} that op.${s.step.call} must wait for`,
-    message: `Session ${h.pid} (${state}, ${age}) ${h.granted ? "holds" : "waits for"} ${h.mode} on ${h.table}. op.${s.step.call} needs ${mode} there, so the migration will wait for that session, and every query on ${h.table} that comes after will wait behind the migration.`,
+    title: `session ${h.pid} (${state}) ${h.granted ? "holds" : "waits for"} a lock on ${h.table} that ${stepName(s.step)} must wait for`,
+    message: `Session ${h.pid} (${state}, ${age}) ${h.granted ? "holds" : "waits for"} ${h.mode} on ${h.table}. ${stepName(s.step)} needs ${mode} there, so the migration will wait for that session, and every query on ${h.table} that comes after will wait behind the migration.`,
     hint: `Find what it is: SELECT pid, usename, application_name, state, xact_start FROM pg_stat_activity WHERE pid = ${h.pid}; end it if it should not be there (SELECT pg_terminate_backend(${h.pid})), or release when it has finished.`,
     path: s.path,
     line: s.step.line,
@@ -31255,14 +31441,50 @@ var init_breaks_serving_release = __esm({
               code: "breaks-serving-release",
               severity: "warning",
               titleRestates: true,
-              title: `op.${s.step.call} ${breaks.what} while the old release still serves`,
-              message: `op.${s.step.call} ${breaks.what} while the old release still serves. ${breaks.why[0].toUpperCase()}${breaks.why.slice(1)}: Heroku keeps the previous release serving while the release phase runs (and, with preboot, until the new dynos are up), so its requests fail from this step until the new code serves.${s.step.conditional ? " The step is under if, for or try, or in a helper: it may not run." : ""}`,
+              title: `${stepName(s.step)} ${breaks.what} while the old release still serves`,
+              message: `${stepName(s.step)} ${breaks.what} while the old release still serves. ${breaks.why[0].toUpperCase()}${breaks.why.slice(1)}: Heroku keeps the previous release serving while the release phase runs (and, with preboot, until the new dynos are up), so its requests fail from this step until the new code serves.${s.step.conditional ? " The step is under if, for or try, or in a helper: it may not run." : ""}`,
               hint: "Expand, then contract, over two releases: first ship code that no longer uses it (keep the column or table; for a rename, add the new one and write both), then remove or rename it in a later release.",
               path: s.path,
               line: s.step.line,
               revision: s.revision
             }
           ];
+        });
+      }
+    };
+  }
+});
+
+// dist/check/rules/lock-not-graded.js
+var lockNotGraded;
+var init_lock_not_graded = __esm({
+  "dist/check/rules/lock-not-graded.js"() {
+    "use strict";
+    lockNotGraded = {
+      code: "lock-not-graded",
+      severity: "info",
+      summary: "A pending step the lock grades cannot read (SQL built at run time, a helper from elsewhere): its lock is not graded.",
+      check({ database: db }) {
+        const locks = db?.locks;
+        if (!locks || locks.unread.length === 0 || db.state.catalog && "tableSizes" in db.state.catalog && db.state.catalog.tableSizes?.length === 0)
+          return [];
+        const byRevision = /* @__PURE__ */ new Map();
+        for (const u of locks.unread)
+          byRevision.set(u.revision, [...byRevision.get(u.revision) ?? [], u]);
+        return [...byRevision.values()].map((lines) => {
+          const first = lines[0];
+          const listed = lines.map((u) => `line ${u.line}: ${u.why}`).join("; ");
+          return {
+            code: "lock-not-graded",
+            severity: "info",
+            titleRestates: true,
+            title: `${lines.length === 1 ? "a step" : `${lines.length} steps`} of ${first.revision} not graded for locks`,
+            message: `${lines.length === 1 ? "A step" : `${lines.length} steps`} of ${first.revision} not graded for locks. ${listed}. Which tables they lock, and how, is not known before they run.`,
+            hint: 'Read those lines for ALTER TABLE, CREATE INDEX or constraints on large tables; literal SQL in op.execute("\u2026") is graded like the operations.',
+            path: first.path,
+            line: first.line,
+            revision: first.revision
+          };
         });
       }
     };
@@ -31589,6 +31811,7 @@ var init_rules = __esm({
     init_lock_timeout_missing();
     init_lock_queue_blocker();
     init_breaks_serving_release();
+    init_lock_not_graded();
     init_database_not_writable();
     init_version_table_write_unverified();
     init_no_upgrade_function();
@@ -31653,6 +31876,7 @@ var init_rules = __esm({
       lockTimeoutMissing,
       lockQueueBlocker,
       breaksServingRelease,
+      lockNotGraded,
       schemaAheadOfStamp,
       schemaBehindStamp,
       schemaObjectMissing,
@@ -32312,7 +32536,7 @@ function runVerify(model, state, target, opts = {}, forensics, url = {}, schemaO
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
   const schema = model.failure ? void 0 : probeSchema(model, state, stamps, prediction, schemaOps2);
-  const locks = model.failure ? void 0 : pendingLocks(model, state, prediction, opts.locks ?? DEFAULT_LOCK_SETTINGS, envPyForLocks(model), schemaOps2);
+  const locks = model.failure ? void 0 : pendingLocks(model, state, prediction, opts.locks ?? DEFAULT_LOCK_SETTINGS, envPyForLocks(model), schemaOps2, opts.parseSql);
   const database = { state, stamps, prediction, forensics, ...url, ...schema ? { schema } : {}, ...locks ? { locks } : {} };
   const result = runCheck(model, { ...opts, database });
   const predictionBlocks = !prediction.willSucceed;
@@ -32586,21 +32810,21 @@ function commandProject(argv) {
     return { ...plain2.config !== void 0 ? { config: plain2.config } : {}, ...plain2.name !== void 0 ? { name: plain2.name } : {} };
   }
   const configs = /* @__PURE__ */ new Set();
-  const names2 = /* @__PURE__ */ new Set();
+  const names3 = /* @__PURE__ */ new Set();
   for (const cmd of argv.join(" ").split(SHELL_SPLIT)) {
     const words2 = shellWords(cmd);
     const up = toolAt(words2, "alembic") < 0 ? void 0 : upgradeTarget(words2, LATEST_ALEMBIC);
     if (up === void 0)
       continue;
     configs.add(up.config);
-    names2.add(up.name);
+    names3.add(up.name);
   }
   const one = (values) => {
     const [v] = values;
     return values.size === 1 && v !== void 0 && !decidedAtRunTime(v) ? v : void 0;
   };
   const config = one(configs);
-  const name2 = one(names2);
+  const name2 = one(names3);
   return { ...config !== void 0 ? { config } : {}, ...name2 !== void 0 ? { name: name2 } : {} };
 }
 function deployOrigin(d) {
@@ -32943,14 +33167,14 @@ function headerStyleOf(source) {
   const newline2 = source.includes("\r\n") ? "\r\n" : "\n";
   const annotations = {};
   let quote = "'";
-  for (const field2 of ["revision", "down_revision", "branch_labels", "depends_on"]) {
-    const m = new RegExp(`^${field2}[ \\t]*(?::([^=\\r\\n]*))?=[ \\t]*(.*)$`, "mu").exec(source);
+  for (const field3 of ["revision", "down_revision", "branch_labels", "depends_on"]) {
+    const m = new RegExp(`^${field3}[ \\t]*(?::([^=\\r\\n]*))?=[ \\t]*(.*)$`, "mu").exec(source);
     if (!m)
       continue;
     const annotation = m[1]?.trim();
     if (annotation)
-      annotations[field2] = annotation;
-    if (field2 === "revision" && m[2]?.startsWith('"'))
+      annotations[field3] = annotation;
+    if (field3 === "revision" && m[2]?.startsWith('"'))
       quote = '"';
   }
   const typing = /^from typing import [^\r\n]+$/mu.exec(source)?.[0];
@@ -32960,7 +33184,7 @@ function headerStyleOf(source) {
 function renderPlaceholder(spec, style = DEFAULT_STYLE) {
   const q = style.quote;
   const down = spec.downRevisions.length === 0 ? "None" : spec.downRevisions.length === 1 ? pyStr2(spec.downRevisions[0], q) : `(${spec.downRevisions.map((d) => pyStr2(d, q)).join(", ")})`;
-  const ann = (field2) => style.annotations[field2] ? `: ${style.annotations[field2]}` : "";
+  const ann = (field3) => style.annotations[field3] ? `: ${style.annotations[field3]}` : "";
   const ret = style.returnAnnotations ? " -> None" : "";
   const created = spec.createdAt.toISOString().replace("T", " ").replace("Z", "");
   const lines = [
@@ -33599,13 +33823,13 @@ function cannotWrite(e, where) {
   });
 }
 function removeTemporaries(folder) {
-  let names2;
+  let names3;
   try {
-    names2 = (0, import_node_fs4.readdirSync)(folder);
+    names3 = (0, import_node_fs4.readdirSync)(folder);
   } catch {
     return;
   }
-  for (const n of names2)
+  for (const n of names3)
     if (OUR_TEMP.test(n))
       tryUnlink(import_node_path39.default.join(folder, n));
 }
@@ -36665,7 +36889,7 @@ var require_cert_signatures = __commonJS({
 var require_sasl = __commonJS({
   "node_modules/pg/lib/crypto/sasl.js"(exports2, module2) {
     "use strict";
-    var crypto = require_utils2();
+    var crypto2 = require_utils2();
     var { signatureAlgorithmHashFromCertificate } = require_cert_signatures();
     function saslprep(password) {
       const nonAsciiSpace = /[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g;
@@ -36683,7 +36907,7 @@ var require_sasl = __commonJS({
       if (mechanism === "SCRAM-SHA-256-PLUS" && typeof stream.getPeerCertificate !== "function") {
         throw new Error("SASL: Mechanism SCRAM-SHA-256-PLUS requires a certificate");
       }
-      const clientNonce = crypto.randomBytes(18).toString("base64");
+      const clientNonce = crypto2.randomBytes(18).toString("base64");
       const gs2Header = mechanism === "SCRAM-SHA-256-PLUS" ? "p=tls-server-end-point" : stream ? "y" : "n";
       return {
         mechanism,
@@ -36725,20 +36949,20 @@ var require_sasl = __commonJS({
         const peerCert = stream.getPeerCertificate().raw;
         let hashName = signatureAlgorithmHashFromCertificate(peerCert);
         if (hashName === "MD5" || hashName === "SHA-1") hashName = "SHA-256";
-        const certHash = await crypto.hashByName(hashName, peerCert);
+        const certHash = await crypto2.hashByName(hashName, peerCert);
         const bindingData = Buffer.concat([Buffer.from("p=tls-server-end-point,,"), Buffer.from(certHash)]);
         channelBinding = bindingData.toString("base64");
       }
       const clientFinalMessageWithoutProof = "c=" + channelBinding + ",r=" + sv.nonce;
       const authMessage = clientFirstMessageBare + "," + serverFirstMessage + "," + clientFinalMessageWithoutProof;
       const saltBytes = Buffer.from(sv.salt, "base64");
-      const saltedPassword = await crypto.deriveKey(saslprep(password), saltBytes, sv.iteration);
-      const clientKey = await crypto.hmacSha256(saltedPassword, "Client Key");
-      const storedKey = await crypto.sha256(clientKey);
-      const clientSignature = await crypto.hmacSha256(storedKey, authMessage);
+      const saltedPassword = await crypto2.deriveKey(saslprep(password), saltBytes, sv.iteration);
+      const clientKey = await crypto2.hmacSha256(saltedPassword, "Client Key");
+      const storedKey = await crypto2.sha256(clientKey);
+      const clientSignature = await crypto2.hmacSha256(storedKey, authMessage);
       const clientProof = xorBuffers(Buffer.from(clientKey), Buffer.from(clientSignature)).toString("base64");
-      const serverKey = await crypto.hmacSha256(saltedPassword, "Server Key");
-      const serverSignatureBytes = await crypto.hmacSha256(serverKey, authMessage);
+      const serverKey = await crypto2.hmacSha256(saltedPassword, "Server Key");
+      const serverSignatureBytes = await crypto2.hmacSha256(serverKey, authMessage);
       session.message = "SASLResponse";
       session.serverSignature = Buffer.from(serverSignatureBytes).toString("base64");
       session.response = clientFinalMessageWithoutProof + ",p=" + clientProof;
@@ -37276,12 +37500,12 @@ var require_result = __commonJS({
         const row = { ...this._prebuiltEmptyResultObject };
         for (let i = 0, len = rowData.length; i < len; i++) {
           const rawValue = rowData[i];
-          const field2 = this.fields[i].name;
+          const field3 = this.fields[i].name;
           if (rawValue !== null) {
             const v = this.fields[i].format === "binary" ? Buffer.from(rawValue) : rawValue;
-            row[field2] = this._parsers[i](v);
+            row[field3] = this._parsers[i](v);
           } else {
-            row[field2] = null;
+            row[field3] = null;
           }
         }
         return row;
@@ -38497,40 +38721,40 @@ var require_connection = __commonJS({
         this.sslNegotiation = config.sslNegotiation || "postgres";
         this._ending = false;
         this._emitMessage = false;
-        const self = this;
+        const self2 = this;
         this.on("newListener", function(eventName) {
           if (eventName === "message") {
-            self._emitMessage = true;
+            self2._emitMessage = true;
           }
         });
       }
       connect(port, host) {
-        const self = this;
+        const self2 = this;
         this._connecting = true;
         this.stream.setNoDelay(true);
         this.stream.connect(port, host);
         this.stream.once("connect", function() {
-          if (self._keepAlive) {
-            self.stream.setKeepAlive(true, self._keepAliveInitialDelayMillis);
+          if (self2._keepAlive) {
+            self2.stream.setKeepAlive(true, self2._keepAliveInitialDelayMillis);
           }
-          self.emit("connect");
+          self2.emit("connect");
         });
         const reportStreamError = function(error) {
-          if (self._ending && (error.code === "ECONNRESET" || error.code === "EPIPE")) {
+          if (self2._ending && (error.code === "ECONNRESET" || error.code === "EPIPE")) {
             return;
           }
-          self.emit("error", error);
+          self2.emit("error", error);
         };
         this.stream.on("error", reportStreamError);
         this.stream.on("close", function() {
-          self.emit("end");
+          self2.emit("end");
         });
         if (!this.ssl) {
           return this.attachListeners(this.stream);
         }
         if (this.sslNegotiation === "direct") {
           return this.stream.once("connect", function() {
-            self.upgradeToSSL(host, reportStreamError);
+            self2.upgradeToSSL(host, reportStreamError);
           });
         }
         this.stream.once("data", function(buffer) {
@@ -38539,32 +38763,32 @@ var require_connection = __commonJS({
             case "S":
               break;
             case "N":
-              self.stream.end();
-              return self.emit("error", new Error("The server does not support SSL connections"));
+              self2.stream.end();
+              return self2.emit("error", new Error("The server does not support SSL connections"));
             default:
-              self.stream.end();
-              return self.emit("error", new Error("There was an error establishing an SSL connection"));
+              self2.stream.end();
+              return self2.emit("error", new Error("There was an error establishing an SSL connection"));
           }
-          self.upgradeToSSL(host, reportStreamError);
+          self2.upgradeToSSL(host, reportStreamError);
         });
       }
       upgradeToSSL(host, reportStreamError) {
-        const self = this;
+        const self2 = this;
         const options = {
-          socket: self.stream,
+          socket: self2.stream,
           // tls.connect checks the server identity against `servername`, falling
           // back to `host` and then to 'localhost'. `servername` must stay unset
           // for IP addresses (see below), so `host` is needed to keep certificate
           // validation working when connecting to an IP address.
           host
         };
-        if (self.ssl !== true) {
-          Object.assign(options, self.ssl);
-          if ("key" in self.ssl) {
-            options.key = self.ssl.key;
+        if (self2.ssl !== true) {
+          Object.assign(options, self2.ssl);
+          if ("key" in self2.ssl) {
+            options.key = self2.ssl.key;
           }
         }
-        if (self.sslNegotiation === "direct") {
+        if (self2.sslNegotiation === "direct") {
           options.ALPNProtocols = ["postgresql"];
         }
         const net2 = require("net");
@@ -38572,13 +38796,13 @@ var require_connection = __commonJS({
           options.servername = host;
         }
         try {
-          self.stream = stream.getSecureStream(options);
+          self2.stream = stream.getSecureStream(options);
         } catch (err) {
-          return self.emit("error", err);
+          return self2.emit("error", err);
         }
-        self.attachListeners(self.stream);
-        self.stream.on("error", reportStreamError);
-        self.emit("sslconnect");
+        self2.attachListeners(self2.stream);
+        self2.stream.on("error", reportStreamError);
+        self2.emit("sslconnect");
       }
       attachListeners(stream2) {
         parse3(stream2, (msg) => {
@@ -38681,21 +38905,21 @@ var require_split2 = __commonJS({
     var kLast = /* @__PURE__ */ Symbol("last");
     var kDecoder = /* @__PURE__ */ Symbol("decoder");
     function transform(chunk, enc, cb) {
-      let list2;
+      let list3;
       if (this.overflow) {
         const buf = this[kDecoder].write(chunk);
-        list2 = buf.split(this.matcher);
-        if (list2.length === 1) return cb();
-        list2.shift();
+        list3 = buf.split(this.matcher);
+        if (list3.length === 1) return cb();
+        list3.shift();
         this.overflow = false;
       } else {
         this[kLast] += this[kDecoder].write(chunk);
-        list2 = this[kLast].split(this.matcher);
+        list3 = this[kLast].split(this.matcher);
       }
-      this[kLast] = list2.pop();
-      for (let i = 0; i < list2.length; i++) {
+      this[kLast] = list3.pop();
+      for (let i = 0; i < list3.length; i++) {
         try {
-          push2(this, this.mapper(list2[i]));
+          push2(this, this.mapper(list3[i]));
         } catch (error) {
           return cb(error);
         }
@@ -38718,9 +38942,9 @@ var require_split2 = __commonJS({
       }
       cb();
     }
-    function push2(self, val) {
+    function push2(self2, val) {
       if (val !== void 0) {
-        self.push(val);
+        self2.push(val);
       }
     }
     function noop(incoming) {
@@ -38838,13 +39062,13 @@ var require_helper = __commonJS({
       return true;
     };
     var matcher = module2.exports.match = function(connInfo, entry) {
-      return fieldNames.slice(0, -1).reduce(function(prev, field2, idx) {
+      return fieldNames.slice(0, -1).reduce(function(prev, field3, idx) {
         if (idx == 1) {
-          if (Number(connInfo[field2] || defaultPort) === Number(entry[field2])) {
+          if (Number(connInfo[field3] || defaultPort) === Number(entry[field3])) {
             return prev && true;
           }
         }
-        return prev && (entry[field2] === "*" || entry[field2] === connInfo[field2]);
+        return prev && (entry[field3] === "*" || entry[field3] === connInfo[field3]);
       }, true);
     };
     module2.exports.getPassword = function(connInfo, stream, cb) {
@@ -38881,11 +39105,11 @@ var require_helper = __commonJS({
       var obj = {};
       var isLastField = false;
       var addToObj = function(idx, i0, i1) {
-        var field2 = line.substring(i0, i1);
+        var field3 = line.substring(i0, i1);
         if (!Object.hasOwnProperty.call(process.env, "PGPASS_NO_DEESCAPE")) {
-          field2 = field2.replace(/\\([:\\])/g, "$1");
+          field3 = field3.replace(/\\([:\\])/g, "$1");
         }
-        obj[fieldNames[idx]] = field2;
+        obj[fieldNames[idx]] = field3;
       };
       for (var i = 0; i < line.length - 1; i += 1) {
         curChar = line.charAt(i + 1);
@@ -38977,7 +39201,7 @@ var require_client = __commonJS({
     var Query2 = require_query();
     var defaults2 = require_defaults();
     var Connection2 = require_connection();
-    var crypto = require_utils2();
+    var crypto2 = require_utils2();
     var activeQueryDeprecationNotice = nodeUtils.deprecate(
       () => {
       },
@@ -39095,7 +39319,7 @@ var require_client = __commonJS({
         this._queryQueue.length = 0;
       }
       _connect(callback) {
-        const self = this;
+        const self2 = this;
         const con = this.connection;
         this._connectionCallback = callback;
         if (this._connecting || this._connected) {
@@ -39121,16 +39345,16 @@ var require_client = __commonJS({
           con.connect(this.port, this.host);
         }
         con.on("connect", function() {
-          if (self.ssl) {
-            if (self.sslNegotiation !== "direct") {
+          if (self2.ssl) {
+            if (self2.sslNegotiation !== "direct") {
               con.requestSsl();
             }
           } else {
-            con.startup(self.getStartupConf());
+            con.startup(self2.getStartupConf());
           }
         });
         con.on("sslconnect", function() {
-          con.startup(self.getStartupConf());
+          con.startup(self2.getStartupConf());
         });
         this._attachListeners(con);
         con.once("end", () => {
@@ -39232,7 +39456,7 @@ var require_client = __commonJS({
       _handleAuthMD5Password(msg) {
         this._getPassword(async () => {
           try {
-            const hashedPassword = await crypto.postgresMd5PasswordHash(this.user, this.password, msg.salt);
+            const hashedPassword = await crypto2.postgresMd5PasswordHash(this.user, this.password, msg.salt);
             this.connection.password(hashedPassword);
           } catch (e) {
             this.emit("error", e);
@@ -39669,9 +39893,9 @@ var require_pg_pool = __commonJS({
     var EventEmitter = require("events").EventEmitter;
     var NOOP = function() {
     };
-    var removeWhere = (list2, predicate) => {
-      const i = list2.findIndex(predicate);
-      return i === -1 ? void 0 : list2.splice(i, 1)[0];
+    var removeWhere = (list3, predicate) => {
+      const i = list3.findIndex(predicate);
+      return i === -1 ? void 0 : list3.splice(i, 1)[0];
     };
     var IdleItem = class {
       constructor(client, idleListener, timeoutId) {
@@ -40163,34 +40387,34 @@ var require_query2 = __commonJS({
     };
     NativeQuery.prototype.submit = function(client) {
       this.state = "running";
-      const self = this;
+      const self2 = this;
       this.native = client.native;
       client.native.arrayMode = this._arrayMode;
       let after = function(err, rows, results) {
         client.native.arrayMode = false;
         setImmediate(function() {
-          self.emit("_done");
+          self2.emit("_done");
         });
         if (err) {
-          return self.handleError(err);
+          return self2.handleError(err);
         }
-        if (self._emitRowEvents) {
+        if (self2._emitRowEvents) {
           if (results.length > 1) {
             rows.forEach((rowOfRows, i) => {
               rowOfRows.forEach((row) => {
-                self.emit("row", row, results[i]);
+                self2.emit("row", row, results[i]);
               });
             });
           } else {
             rows.forEach(function(row) {
-              self.emit("row", row, results);
+              self2.emit("row", row, results);
             });
           }
         }
-        self.state = "end";
-        self.emit("end", results);
-        if (self.callback) {
-          self.callback(null, results);
+        self2.state = "end";
+        self2.emit("end", results);
+        if (self2.callback) {
+          self2.callback(null, results);
         }
       };
       if (process.domain) {
@@ -40212,8 +40436,8 @@ var require_query2 = __commonJS({
         }
         return client.native.prepare(this.name, this.text, values.length, function(err) {
           if (err) return after(err);
-          client.namedQueries[self.name] = self.text;
-          return self.native.execute(self.name, values, after);
+          client.namedQueries[self2.name] = self2.text;
+          return self2.native.execute(self2.name, values, after);
         });
       } else if (this.values) {
         if (!Array.isArray(this.values)) {
@@ -40297,34 +40521,34 @@ var require_client2 = __commonJS({
       this._queryQueue.length = 0;
     };
     Client2.prototype._connect = function(cb) {
-      const self = this;
+      const self2 = this;
       if (this._connecting) {
         process.nextTick(() => cb(new Error("Client has already been connected. You cannot reuse a client.")));
         return;
       }
       this._connecting = true;
       this.connectionParameters.getLibpqConnectionString(function(err, conString) {
-        if (self.connectionParameters.nativeConnectionString) conString = self.connectionParameters.nativeConnectionString;
+        if (self2.connectionParameters.nativeConnectionString) conString = self2.connectionParameters.nativeConnectionString;
         if (err) return cb(err);
-        self.native.connect(conString, function(err2) {
+        self2.native.connect(conString, function(err2) {
           if (err2) {
-            self.native.end();
+            self2.native.end();
             return cb(err2);
           }
-          self._connected = true;
-          self.native.on("error", function(err3) {
-            self._queryable = false;
-            self._errorAllQueries(err3);
-            self.emit("error", err3);
+          self2._connected = true;
+          self2.native.on("error", function(err3) {
+            self2._queryable = false;
+            self2._errorAllQueries(err3);
+            self2.emit("error", err3);
           });
-          self.native.on("notification", function(msg) {
-            self.emit("notification", {
+          self2.native.on("notification", function(msg) {
+            self2.emit("notification", {
               channel: msg.relname,
               payload: msg.extra
             });
           });
-          self.emit("connect");
-          self._pulseQueryQueue(true);
+          self2.emit("connect");
+          self2._pulseQueryQueue(true);
           cb(null, this);
         });
       });
@@ -40417,7 +40641,7 @@ var require_client2 = __commonJS({
       return result;
     };
     Client2.prototype.end = function(cb) {
-      const self = this;
+      const self2 = this;
       this._ending = true;
       if (this._connecting && !this._connected) {
         this.once("connect", () => {
@@ -40432,11 +40656,11 @@ var require_client2 = __commonJS({
         });
       }
       const doEnd = function() {
-        self.native.end(function() {
-          self._connected = false;
-          self._errorAllQueries(new Error("Connection terminated"));
+        self2.native.end(function() {
+          self2._connected = false;
+          self2._errorAllQueries(new Error("Connection terminated"));
           process.nextTick(() => {
-            self.emit("end");
+            self2.emit("end");
             if (cb) cb();
           });
         });
@@ -40470,9 +40694,9 @@ var require_client2 = __commonJS({
       }
       this._activeQuery = query;
       query.submit(this);
-      const self = this;
+      const self2 = this;
       query.once("_done", function() {
-        self._pulseQueryQueue();
+        self2._pulseQueryQueue();
       });
     };
     Client2.prototype._pulsePipelinedQueryQueue = function() {
@@ -40486,7 +40710,7 @@ var require_client2 = __commonJS({
         return;
       }
       this._pipelineInFlight = true;
-      const self = this;
+      const self2 = this;
       const queries = [];
       const nativeQueries = [];
       const utils = require_utils();
@@ -40505,29 +40729,29 @@ var require_client2 = __commonJS({
         queries.push(pipelineEntry);
       }
       this.native.pipeline(queries, function(err, results) {
-        self._pipelineInFlight = false;
+        self2._pipelineInFlight = false;
         if (err) {
-          self._connected = false;
-          self._queryable = false;
+          self2._connected = false;
+          self2._queryable = false;
           for (let i = 0; i < nativeQueries.length; i++) {
             const q = nativeQueries[i];
-            q.native = self.native;
+            q.native = self2.native;
             q.handleError(err);
           }
-          self._errorAllQueries(err);
-          self.emit("error", err);
-          self.emit("end");
+          self2._errorAllQueries(err);
+          self2.emit("error", err);
+          self2.emit("end");
           return;
         }
         for (let i = 0; i < nativeQueries.length; i++) {
           const q = nativeQueries[i];
           const r = results[i];
-          q.native = self.native;
+          q.native = self2.native;
           if (r.err) {
             q.handleError(r.err);
           } else {
             if (q.name) {
-              self.namedQueries[q.name] = q.text;
+              self2.namedQueries[q.name] = q.text;
             }
             q.state = "end";
             q.emit("end", r.result);
@@ -40539,7 +40763,7 @@ var require_client2 = __commonJS({
             q.emit("_done");
           });
         }
-        self._pulsePipelinedQueryQueue();
+        self2._pulsePipelinedQueryQueue();
       });
     };
     Client2.prototype.cancel = function(query) {
@@ -40804,7 +41028,7 @@ async function readInside(client, t2, req, opts, plan, ssl) {
   const info = setup[setup.length - 4].rows[0];
   const objects = req.objectsSchema;
   const readCatalog2 = req.catalog === true && info.unreadable_catalogs.length === 0 && !(objects && "unknown" in objects);
-  const catalogSelect = readCatalog2 ? `${catalogSql(objects && "schema" in objects ? objects.schema : void 0)}; ` : "";
+  const catalogSelect = readCatalog2 ? `${catalogSql(objects && "schema" in objects ? objects.schema : void 0, req.liveFacts === true)}; ` : "";
   const tables = setup[setup.length - 2].rows.map((r) => r.name);
   const ledgerFound = setup[setup.length - 1].rows[0];
   if (ledgerFound && ledgerFound.missing.length > 0) {
@@ -40950,8 +41174,9 @@ function classify(e, t2, plan) {
   }
   return mk("other", false, `Database error on ${where}${code ? ` (${code})` : ""}: ${raw}.`, "Check the URL and that the server is reachable; run with --log-level debug for details.");
 }
-function catalogSql(schema) {
-  return CATALOG_SQL.replace("pg_catalog.current_schema()", schema === void 0 ? "pg_catalog.current_schema()" : pgLiteral(schema));
+function catalogSql(schema, live) {
+  const sql = `${CATALOG_SQL}${live ? LIVE_FACTS_SQL : ""} FROM pg_catalog.pg_namespace ns WHERE ns.nspname = pg_catalog.current_schema()`;
+  return sql.replace("pg_catalog.current_schema()", schema === void 0 ? "pg_catalog.current_schema()" : pgLiteral(schema));
 }
 function catalogOf(row, pathSchemas) {
   const pairs = (v) => Array.isArray(v) ? v.map((p) => [String(p[0]), String(p[1])]) : [];
@@ -40965,14 +41190,16 @@ function catalogOf(row, pathSchemas) {
   };
 }
 function liveFacts(row) {
-  const list2 = (v) => Array.isArray(v) ? v : [];
+  if (!row || row.length <= 4)
+    return {};
+  const list3 = (v) => Array.isArray(v) ? v : [];
   const num = (v) => typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v !== "" && Number.isFinite(Number(v)) ? Number(v) : null;
-  const tableSizes = list2(row?.[4]).map((r) => {
+  const tableSizes = list3(row?.[4]).map((r) => {
     const reltuples = num(r[1]);
     const analysed = r[4] === true || reltuples !== null && reltuples > 0;
     return { table: String(r[0]), rows: analysed && reltuples !== null && reltuples >= 0 ? Math.round(reltuples) : null, bytes: num(r[2]) ?? 0, liveRows: num(r[3]) };
   });
-  const lockHolders = list2(row?.[5]).map((r) => ({
+  const lockHolders = list3(row?.[5]).map((r) => ({
     pid: num(r[0]) ?? 0,
     table: String(r[1]),
     mode: String(r[2]),
@@ -40984,7 +41211,7 @@ function liveFacts(row) {
   const timeouts = settings2 ? { lockMs: num(settings2["lock_timeout"]) ?? 0, statementMs: num(settings2["statement_timeout"]) ?? 0 } : void 0;
   return { tableSizes, lockHolders, ...timeouts ? { timeouts } : {} };
 }
-var CATALOG_SQL;
+var LIVE_FACTS_SQL, CATALOG_SQL;
 var init_read_postgres = __esm({
   "dist/database/read-postgres.js"() {
     "use strict";
@@ -40995,6 +41222,14 @@ var init_read_postgres = __esm({
     init_pg_ssl();
     init_version_table();
     init_write_path();
+    LIVE_FACTS_SQL = `,
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, c.reltuples, pg_catalog.pg_total_relation_size(c.oid), pg_catalog.pg_stat_get_live_tuples(c.oid),
+      pg_catalog.pg_stat_get_last_analyze_time(c.oid) IS NOT NULL OR pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid) IS NOT NULL))
+    FROM pg_catalog.pg_class c WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p'])),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.pid, c.relname, l.mode, l.granted, a.state, EXTRACT(EPOCH FROM pg_catalog.now() - a.xact_start)::float8))
+    FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()),
+  (SELECT pg_catalog.json_object_agg(name, reset_val) FROM pg_catalog.pg_settings WHERE name = ANY (ARRAY['lock_timeout', 'statement_timeout']))`.replace(/\s+/gu, " ");
     CATALOG_SQL = `SELECT
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
     WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p', 'v', 'm', 'f']) AND a.attnum > 0 AND NOT a.attisdropped),
@@ -41002,15 +41237,7 @@ var init_read_postgres = __esm({
     WHERE i.relnamespace = ns.oid),
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(t.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class t ON t.oid = k.conrelid
     WHERE t.relnamespace = ns.oid),
-  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A'),
-  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, c.reltuples, pg_catalog.pg_total_relation_size(c.oid), pg_catalog.pg_stat_get_live_tuples(c.oid),
-      pg_catalog.pg_stat_get_last_analyze_time(c.oid) IS NOT NULL OR pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid) IS NOT NULL))
-    FROM pg_catalog.pg_class c WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p'])),
-  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.pid, c.relname, l.mode, l.granted, a.state, EXTRACT(EPOCH FROM pg_catalog.now() - a.xact_start)::float8))
-    FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()),
-  (SELECT pg_catalog.json_object_agg(name, reset_val) FROM pg_catalog.pg_settings WHERE name = ANY (ARRAY['lock_timeout', 'statement_timeout']))
-  FROM pg_catalog.pg_namespace ns WHERE ns.nspname = pg_catalog.current_schema()`.replace(/\s+/gu, " ");
+  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A')`.replace(/\s+/gu, " ");
   }
 });
 
@@ -41033,7 +41260,7 @@ async function openProjectAndDatabase(given, missingUrlHint) {
       hint: `Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger.`
     });
   }
-  const reading = readVersionTable(db, { ...table, ...ledgerTable !== void 0 ? { ledgerTable } : {}, ...opts.schemaProbes === false ? {} : { catalog: true } }, opts);
+  const reading = readVersionTable(db, { ...table, ...ledgerTable !== void 0 ? { ledgerTable } : {}, ...opts.schemaProbes === false ? {} : { catalog: true, liveFacts: (opts.locks?.mode ?? "warn") !== "off" } }, opts);
   let settled = false;
   let failed;
   reading.then(() => settled = true, (error) => {
@@ -41156,10 +41383,10 @@ async function backfillRun(opts, loadOptions, config) {
   await saveReadingCache(cache);
   const seen = /* @__PURE__ */ new Map();
   const add2 = (id2, where) => {
-    const list2 = seen.get(id2) ?? [];
-    if (!list2.includes(where))
-      list2.push(where);
-    seen.set(id2, list2);
+    const list3 = seen.get(id2) ?? [];
+    if (!list3.includes(where))
+      list3.push(where);
+    seen.set(id2, list3);
   };
   for (const id2 of opts.revisions ?? [])
     add2(id2, "named with --revision");
@@ -42126,13 +42353,13 @@ function dieWith(pid, commands2) {
   return child;
 }
 function reapScratchFolders(binaries) {
-  let names2;
+  let names3;
   try {
-    names2 = (0, import_node_fs6.readdirSync)(import_node_os3.default.tmpdir()).filter((n) => n.startsWith(FOLDER_PREFIX) || n.startsWith(FENCE_PREFIX));
+    names3 = (0, import_node_fs6.readdirSync)(import_node_os3.default.tmpdir()).filter((n) => n.startsWith(FOLDER_PREFIX) || n.startsWith(FENCE_PREFIX));
   } catch {
     return;
   }
-  for (const name2 of names2) {
+  for (const name2 of names3) {
     const dir = import_node_path51.default.join(import_node_os3.default.tmpdir(), name2);
     try {
       const owner = Number((0, import_node_fs6.readFileSync)(import_node_path51.default.join(dir, "owner"), "utf8").trim());
@@ -42960,7 +43187,7 @@ function pythonBehind(exe) {
   return exec ? [exec] : void 0;
 }
 function refusalError(r, run) {
-  const list2 = (xs) => xs.join(", ");
+  const list3 = (xs) => xs.join(", ");
   const allowed = run.tool === "rehearse" ? "the scratch database" : `the database verify read${run.set[0] ? ` ($${run.set[0]})` : ""}`;
   const rerun = run.tool === "rehearse" ? "run rehearse again" : "release again";
   const point = (name2) => run.tool === "rehearse" ? `point it at the scratch database: alembic-preflight rehearse --url-env ${name2}` : `have the app read ${run.set[0] ?? "the URL verify read"} instead of ${name2}, then ${rerun}`;
@@ -42969,14 +43196,14 @@ function refusalError(r, run) {
   let hint;
   if (r.changed.length > 0) {
     const o = run.reads.dotenvOverride;
-    why = `The app's code replaced ${list2(r.changed)}${o ? ` (load_dotenv(override=True) at ${o.path}:${o.line} loads .env over the environment)` : ""}.`;
+    why = `The app's code replaced ${list3(r.changed)}${o ? ` (load_dotenv(override=True) at ${o.path}:${o.line} loads .env over the environment)` : ""}.`;
     hint = o ? `${o.path}:${o.line} calls load_dotenv(override=True), so .env wins over the environment: drop override=True (the environment then wins, as Heroku's config vars do), then ${rerun}.` : `Have the app keep the environment's ${r.changed[0]} when it is set, then ${rerun}.`;
   } else if (r.holding.length > 0) {
-    why = `${list2(r.holding)} ${r.holding.length === 1 ? "holds" : "hold"} that database's URL, and the app read it.`;
+    why = `${list3(r.holding)} ${r.holding.length === 1 ? "holds" : "hold"} that database's URL, and the app read it.`;
     hint = `${point(r.holding[0]).replace(/^./u, (c) => c.toUpperCase())}`;
   } else if (others.length > 0) {
     why = "No environment variable holds that URL: the app's code falls back to it when the variable it reads is unset.";
-    hint = `The app's code reads ${list2(others.map((v) => `${v.name} (${v.path}:${v.line})`))}; ${point(others[0].name)}`;
+    hint = `The app's code reads ${list3(others.map((v) => `${v.name} (${v.path}:${v.line})`))}; ${point(others[0].name)}`;
   } else {
     why = "No environment variable holds that URL: the app's code builds it.";
     hint = run.tool === "rehearse" ? "Have the app take its database URL from an environment variable when it is set, and name it: alembic-preflight rehearse --url-env NAME" : `Have the app take its database URL from ${run.set[0] ?? "DATABASE_URL"}, then ${rerun}.`;
@@ -43401,13 +43628,13 @@ function urlVariables(config) {
   if (config.flaskMigrate)
     return ["DATABASE_URL"];
   const envPy = readEnvPyText(config) ?? "";
-  const names2 = [...new Set(readDatabaseUrlVariables(envPy).map((r) => r.name))];
-  if (names2.length === 0) {
+  const names3 = [...new Set(readDatabaseUrlVariables(envPy).map((r) => r.name))];
+  if (names3.length === 0) {
     throw new UsageError("env.py reads no database URL from the environment, so rehearse cannot point Alembic at a scratch database without changing your files.", {
       hint: 'Have env.py take the URL from an environment variable when it is set (config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])), as Heroku apps do.'
     });
   }
-  return names2.includes("DATABASE_URL") ? names2 : [...names2, "DATABASE_URL"];
+  return names3.includes("DATABASE_URL") ? names3 : [...names3, "DATABASE_URL"];
 }
 async function readProduction(config, opts) {
   const envName = opts.databaseUrlEnv ?? "DATABASE_URL";
@@ -43614,6 +43841,3021 @@ var init_rehearse_command = __esm({
   }
 });
 
+// node_modules/@pgsql/types/types.js
+var require_types = __commonJS({
+  "node_modules/@pgsql/types/types.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+  }
+});
+
+// node_modules/@pgsql/types/enums.js
+var require_enums = __commonJS({
+  "node_modules/@pgsql/types/enums.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+  }
+});
+
+// node_modules/@pgsql/types/index.js
+var require_types2 = __commonJS({
+  "node_modules/@pgsql/types/index.js"(exports2) {
+    "use strict";
+    var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __exportStar = exports2 && exports2.__exportStar || function(m, exports3) {
+      for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports3, p)) __createBinding(exports3, m, p);
+    };
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    __exportStar(require_types(), exports2);
+    __exportStar(require_enums(), exports2);
+  }
+});
+
+// node_modules/libpg-query/wasm/libpg-query.js
+var require_libpg_query = __commonJS({
+  "node_modules/libpg-query/wasm/libpg-query.js"(exports2, module2) {
+    var PgQueryModule = (() => {
+      var _scriptName = globalThis.document?.currentScript?.src;
+      return async function(moduleArg = {}) {
+        var Module = moduleArg;
+        var ENVIRONMENT_IS_WEB = !!globalThis.window;
+        var ENVIRONMENT_IS_WORKER = !!globalThis.WorkerGlobalScope;
+        var ENVIRONMENT_IS_NODE = globalThis.process?.versions?.node && globalThis.process?.type != "renderer";
+        var programArgs = [];
+        var thisProgram = "./this.program";
+        var quit_ = (status, toThrow) => {
+          throw toThrow;
+        };
+        if (typeof __filename != "undefined") {
+          _scriptName = __filename;
+        } else if (ENVIRONMENT_IS_WORKER) {
+          _scriptName = self.location.href;
+        }
+        var scriptDirectory = "";
+        function locateFile(path60) {
+          if (Module["locateFile"]) {
+            return Module["locateFile"](path60, scriptDirectory);
+          }
+          return scriptDirectory + path60;
+        }
+        var readAsync, readBinary;
+        if (ENVIRONMENT_IS_NODE) {
+          var fs = require("node:fs");
+          scriptDirectory = __dirname + "/";
+          readBinary = (filename) => {
+            filename = isFileURI(filename) ? new URL(filename) : filename;
+            var ret = fs.readFileSync(filename);
+            return ret;
+          };
+          readAsync = async (filename, binary = true) => {
+            filename = isFileURI(filename) ? new URL(filename) : filename;
+            var ret = fs.readFileSync(filename, binary ? void 0 : "utf8");
+            return ret;
+          };
+          if (process.argv.length > 1) {
+            thisProgram = process.argv[1].replace(/\\/g, "/");
+          }
+          programArgs = process.argv.slice(2);
+          quit_ = (status, toThrow) => {
+            process.exitCode = status;
+            throw toThrow;
+          };
+        } else if (ENVIRONMENT_IS_WEB || ENVIRONMENT_IS_WORKER) {
+          try {
+            scriptDirectory = new URL(".", _scriptName).href;
+          } catch {
+          }
+          {
+            if (ENVIRONMENT_IS_WORKER) {
+              readBinary = (url) => {
+                var xhr = new XMLHttpRequest();
+                xhr.open("GET", url, false);
+                xhr.responseType = "arraybuffer";
+                xhr.send(null);
+                return new Uint8Array(xhr.response);
+              };
+            }
+            readAsync = async (url) => {
+              var response = await fetch(url, { credentials: "same-origin" });
+              if (response.ok) {
+                return response.arrayBuffer();
+              }
+              throw new Error(response.status + " : " + response.url);
+            };
+          }
+        } else {
+        }
+        var out = console.log.bind(console);
+        var err = console.error.bind(console);
+        var wasmBinary;
+        var ABORT = false;
+        var EXITSTATUS;
+        var isFileURI = (filename) => filename.startsWith("file://");
+        class EmscriptenEH {
+        }
+        class EmscriptenSjLj extends EmscriptenEH {
+        }
+        var runtimeInitialized = false;
+        function getMemoryBuffer() {
+          return wasmMemory.buffer;
+        }
+        function updateMemoryViews() {
+          if (HEAP8?.buffer?.resizable) return;
+          var b = getMemoryBuffer();
+          HEAP8 = new Int8Array(b);
+          HEAP16 = new Int16Array(b);
+          Module["HEAPU8"] = HEAPU8 = new Uint8Array(b);
+          HEAPU16 = new Uint16Array(b);
+          HEAP32 = new Int32Array(b);
+          Module["HEAPU32"] = HEAPU32 = new Uint32Array(b);
+          HEAPF32 = new Float32Array(b);
+          HEAPF64 = new Float64Array(b);
+          HEAP64 = new BigInt64Array(b);
+          HEAPU64 = new BigUint64Array(b);
+        }
+        function preRun() {
+          var preRun2 = Module["preRun"];
+          if (preRun2) {
+            if (typeof preRun2 == "function") preRun2 = [preRun2];
+            onPreRuns.push(...preRun2);
+          }
+          callRuntimeCallbacks(onPreRuns);
+        }
+        function initRuntime() {
+          runtimeInitialized = true;
+          if (!Module["noFSInit"] && !FS.initialized) FS.init();
+          TTY.init();
+          wasmExports["A"]();
+          FS.ignorePermissions = false;
+        }
+        function postRun() {
+          var postRun2 = Module["postRun"];
+          if (postRun2) {
+            if (typeof postRun2 == "function") postRun2 = [postRun2];
+            onPostRuns.push(...postRun2);
+          }
+          callRuntimeCallbacks(onPostRuns);
+        }
+        function abort(what) {
+          Module["onAbort"]?.(what);
+          what = `Aborted(${what})`;
+          err(what);
+          ABORT = true;
+          what += ". Build with -sASSERTIONS for more info.";
+          var e = new WebAssembly.RuntimeError(what);
+          throw e;
+        }
+        var wasmBinaryFile;
+        function findWasmBinary() {
+          return locateFile("libpg-query.wasm");
+        }
+        function getBinarySync(file) {
+          if (readBinary) {
+            return readBinary(file);
+          }
+          throw "both async and sync fetching of the wasm failed";
+        }
+        async function getWasmBinary(binaryFile) {
+          if (!wasmBinary) {
+            try {
+              var response = await readAsync(binaryFile);
+              return new Uint8Array(response);
+            } catch {
+            }
+          }
+          return getBinarySync(binaryFile);
+        }
+        async function instantiateArrayBuffer(binaryFile, imports) {
+          try {
+            var binary = await getWasmBinary(binaryFile);
+            var instance2 = await WebAssembly.instantiate(binary, imports);
+            return instance2;
+          } catch (reason) {
+            err(`failed to asynchronously prepare wasm: ${reason}`);
+            abort(reason);
+          }
+        }
+        async function instantiateAsync(binary, binaryFile, imports) {
+          if (!binary && !ENVIRONMENT_IS_NODE) {
+            try {
+              var response = fetch(binaryFile, { credentials: "same-origin" });
+              var instantiationResult = await WebAssembly.instantiateStreaming(response, imports);
+              return instantiationResult;
+            } catch (reason) {
+              err(`wasm streaming compile failed: ${reason}`);
+              err("falling back to ArrayBuffer instantiation");
+            }
+          }
+          return instantiateArrayBuffer(binaryFile, imports);
+        }
+        function getWasmImports() {
+          var imports = { a: wasmImports };
+          return imports;
+        }
+        async function createWasm() {
+          function receiveInstance(instance2) {
+            wasmExports = instance2.exports;
+            assignWasmExports(wasmExports);
+            updateMemoryViews();
+            return wasmExports;
+          }
+          function receiveInstantiationResult(result2) {
+            return receiveInstance(result2["instance"]);
+          }
+          var info = getWasmImports();
+          var instantiateWasm = Module["instantiateWasm"];
+          if (instantiateWasm) {
+            return new Promise((resolve6) => {
+              instantiateWasm(info, (inst) => resolve6(receiveInstance(inst)));
+            });
+          }
+          wasmBinaryFile ??= findWasmBinary();
+          var result = await instantiateAsync(wasmBinary, wasmBinaryFile, info);
+          var exports3 = receiveInstantiationResult(result);
+          return exports3;
+        }
+        class ExitStatus {
+          name = "ExitStatus";
+          constructor(status) {
+            this.message = `Program terminated with exit(${status})`;
+            this.status = status;
+          }
+        }
+        var HEAP16;
+        var HEAP32;
+        var HEAP64;
+        var HEAP8;
+        var HEAPF32;
+        var HEAPF64;
+        var HEAPU16;
+        var HEAPU32;
+        var HEAPU64;
+        var HEAPU8;
+        var callRuntimeCallbacks = (callbacks) => {
+          while (callbacks.length > 0) {
+            callbacks.shift()(Module);
+          }
+        };
+        var onPostRuns = [];
+        var onPreRuns = [];
+        function getValue(ptr, type = "i8") {
+          if (type.endsWith("*")) type = "*";
+          switch (type) {
+            case "i1":
+              return HEAP8[ptr];
+            case "i8":
+              return HEAP8[ptr];
+            case "i16":
+              return HEAP16[ptr >> 1];
+            case "i32":
+              return HEAP32[ptr >> 2];
+            case "i64":
+              return HEAP64[ptr >> 3];
+            case "float":
+              return HEAPF32[ptr >> 2];
+            case "double":
+              return HEAPF64[ptr >> 3];
+            case "*":
+              return HEAPU32[ptr >> 2];
+            default:
+              abort(`invalid type for getValue: ${type}`);
+          }
+        }
+        var noExitRuntime = true;
+        var stackRestore = (val) => __emscripten_stack_restore(val);
+        var stackSave = () => _emscripten_stack_get_current();
+        var UTF8Decoder = globalThis.TextDecoder && new TextDecoder();
+        var findStringEnd = (heapOrArray, idx, maxBytesToRead, ignoreNul) => {
+          var maxIdx = idx + maxBytesToRead;
+          if (ignoreNul) return maxIdx;
+          while (heapOrArray[idx] && !(idx >= maxIdx)) ++idx;
+          return idx;
+        };
+        var UTF8ArrayToString = (heapOrArray, idx = 0, maxBytesToRead, ignoreNul) => {
+          var endPtr = findStringEnd(heapOrArray, idx, maxBytesToRead, ignoreNul);
+          if (endPtr - idx > 16 && heapOrArray.buffer && UTF8Decoder) {
+            return UTF8Decoder.decode(heapOrArray.subarray(idx, endPtr));
+          }
+          var str2 = "";
+          while (idx < endPtr) {
+            var u0 = heapOrArray[idx++];
+            if (!(u0 & 128)) {
+              str2 += String.fromCharCode(u0);
+              continue;
+            }
+            var u1 = heapOrArray[idx++] & 63;
+            if ((u0 & 224) == 192) {
+              str2 += String.fromCharCode((u0 & 31) << 6 | u1);
+              continue;
+            }
+            var u2 = heapOrArray[idx++] & 63;
+            if ((u0 & 240) == 224) {
+              u0 = (u0 & 15) << 12 | u1 << 6 | u2;
+            } else {
+              u0 = (u0 & 7) << 18 | u1 << 12 | u2 << 6 | heapOrArray[idx++] & 63;
+            }
+            if (u0 < 65536) {
+              str2 += String.fromCharCode(u0);
+            } else {
+              var ch = u0 - 65536;
+              str2 += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
+            }
+          }
+          return str2;
+        };
+        var UTF8ToString = (ptr, maxBytesToRead, ignoreNul) => ptr ? UTF8ArrayToString(HEAPU8, ptr, maxBytesToRead, ignoreNul) : "";
+        var ___assert_fail = (condition, filename, line, func) => abort(`Assertion failed: ${UTF8ToString(condition)}, at: ` + [filename ? UTF8ToString(filename) : "unknown filename", line, func ? UTF8ToString(func) : "unknown function"]);
+        var __abort_js = () => abort("");
+        var runtimeKeepaliveCounter = 0;
+        var __emscripten_runtime_keepalive_clear = () => {
+          noExitRuntime = false;
+          runtimeKeepaliveCounter = 0;
+        };
+        var __emscripten_throw_longjmp = () => {
+          throw new EmscriptenSjLj();
+        };
+        var timers = {};
+        var handleException = (e) => {
+          if (e instanceof ExitStatus || e == "unwind") {
+            return EXITSTATUS;
+          }
+          quit_(1, e);
+        };
+        var keepRuntimeAlive = () => noExitRuntime || runtimeKeepaliveCounter > 0;
+        var _proc_exit = (code) => {
+          EXITSTATUS = code;
+          if (!keepRuntimeAlive()) {
+            Module["onExit"]?.(code);
+            ABORT = true;
+          }
+          quit_(code, new ExitStatus(code));
+        };
+        var exitJS = (status, implicit) => {
+          EXITSTATUS = status;
+          _proc_exit(status);
+        };
+        var _exit = exitJS;
+        var maybeExit = () => {
+          if (!keepRuntimeAlive()) {
+            try {
+              _exit(EXITSTATUS);
+            } catch (e) {
+              handleException(e);
+            }
+          }
+        };
+        var callUserCallback = (func) => {
+          if (ABORT) {
+            return;
+          }
+          try {
+            return func();
+          } catch (e) {
+            handleException(e);
+          } finally {
+            maybeExit();
+          }
+        };
+        var _emscripten_get_now = () => performance.now();
+        var __setitimer_js = (which, timeout_ms) => {
+          if (timers[which]) {
+            clearTimeout(timers[which].id);
+            delete timers[which];
+          }
+          if (!timeout_ms) return 0;
+          var id2 = setTimeout(() => {
+            delete timers[which];
+            callUserCallback(() => __emscripten_timeout(which, _emscripten_get_now()));
+          }, timeout_ms);
+          timers[which] = { id: id2, timeout_ms };
+          return 0;
+        };
+        var getHeapMax = () => 1073741824;
+        var alignMemory = (size, alignment) => Math.ceil(size / alignment) * alignment;
+        var growMemory = (size) => {
+          var oldHeapSize = wasmMemory.buffer.byteLength;
+          var pages = (size - oldHeapSize + 65535) / 65536 | 0;
+          try {
+            wasmMemory.grow(pages);
+            updateMemoryViews();
+            return 1;
+          } catch (e) {
+          }
+        };
+        var _emscripten_resize_heap = (requestedSize) => {
+          var oldSize = HEAPU8.length;
+          requestedSize >>>= 0;
+          var maxHeapSize = getHeapMax();
+          if (requestedSize > maxHeapSize) {
+            return false;
+          }
+          for (var cutDown = 1; cutDown <= 4; cutDown *= 2) {
+            var overGrownHeapSize = oldSize * (1 + 0.2 / cutDown);
+            overGrownHeapSize = Math.min(overGrownHeapSize, requestedSize + 100663296);
+            var newSize = Math.min(maxHeapSize, alignMemory(Math.max(requestedSize, overGrownHeapSize), 65536));
+            var replacement = growMemory(newSize);
+            if (replacement) {
+              return true;
+            }
+          }
+          return false;
+        };
+        var PATH = { isAbs: (path60) => path60.charAt(0) === "/", splitPath: (filename) => {
+          var splitPathRe = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/;
+          return splitPathRe.exec(filename).slice(1);
+        }, normalizeArray: (parts, allowAboveRoot) => {
+          var up = 0;
+          for (var i = parts.length - 1; i >= 0; i--) {
+            var last = parts[i];
+            if (last === ".") {
+              parts.splice(i, 1);
+            } else if (last === "..") {
+              parts.splice(i, 1);
+              up++;
+            } else if (up) {
+              parts.splice(i, 1);
+              up--;
+            }
+          }
+          if (allowAboveRoot) {
+            for (; up; up--) {
+              parts.unshift("..");
+            }
+          }
+          return parts;
+        }, normalize: (path60) => {
+          var isAbsolute = PATH.isAbs(path60), trailingSlash = path60.slice(-1) === "/";
+          path60 = PATH.normalizeArray(path60.split("/").filter((p) => !!p), !isAbsolute).join("/");
+          if (!path60 && !isAbsolute) {
+            path60 = ".";
+          }
+          if (path60 && trailingSlash) {
+            path60 += "/";
+          }
+          return (isAbsolute ? "/" : "") + path60;
+        }, dirname: (path60) => {
+          var result = PATH.splitPath(path60), root = result[0], dir = result[1];
+          if (!root && !dir) {
+            return ".";
+          }
+          if (dir) {
+            dir = dir.slice(0, -1);
+          }
+          return root + dir;
+        }, basename: (path60) => path60 && path60.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
+        var initRandomFill = () => {
+          if (ENVIRONMENT_IS_NODE) {
+            var nodeCrypto = require("node:crypto");
+            return (view) => (nodeCrypto.randomFillSync(view), 0);
+          }
+          return (view) => (crypto.getRandomValues(view), 0);
+        };
+        var randomFill = (view) => (randomFill = initRandomFill())(view);
+        var PATH_FS = { resolve: (...args) => {
+          var resolvedPath = "", resolvedAbsolute = false;
+          for (var i = args.length - 1; i >= -1 && !resolvedAbsolute; i--) {
+            var path60 = i >= 0 ? args[i] : FS.cwd();
+            if (typeof path60 != "string") {
+              throw new TypeError("Arguments to path.resolve must be strings");
+            } else if (!path60) {
+              return "";
+            }
+            resolvedPath = path60 + "/" + resolvedPath;
+            resolvedAbsolute = PATH.isAbs(path60);
+          }
+          resolvedPath = PATH.normalizeArray(resolvedPath.split("/").filter((p) => !!p), !resolvedAbsolute).join("/");
+          return (resolvedAbsolute ? "/" : "") + resolvedPath || ".";
+        }, relative: (from, to) => {
+          from = PATH_FS.resolve(from).slice(1);
+          to = PATH_FS.resolve(to).slice(1);
+          function trim(arr) {
+            var start = 0;
+            for (; start < arr.length; start++) {
+              if (arr[start] !== "") break;
+            }
+            var end = arr.length - 1;
+            for (; end >= 0; end--) {
+              if (arr[end] !== "") break;
+            }
+            if (start > end) return [];
+            return arr.slice(start, end - start + 1);
+          }
+          var fromParts = trim(from.split("/"));
+          var toParts = trim(to.split("/"));
+          var length = Math.min(fromParts.length, toParts.length);
+          var samePartsLength = length;
+          for (var i = 0; i < length; i++) {
+            if (fromParts[i] !== toParts[i]) {
+              samePartsLength = i;
+              break;
+            }
+          }
+          var outputParts = [];
+          for (var i = samePartsLength; i < fromParts.length; i++) {
+            outputParts.push("..");
+          }
+          outputParts = outputParts.concat(toParts.slice(samePartsLength));
+          return outputParts.join("/");
+        } };
+        var FS_stdin_getChar_buffer = [];
+        var lengthBytesUTF8 = (str2) => {
+          var len = 0;
+          for (var i = 0; i < str2.length; ++i) {
+            var c = str2.charCodeAt(i);
+            if (c <= 127) {
+              len++;
+            } else if (c <= 2047) {
+              len += 2;
+            } else if (c >= 55296 && c <= 57343) {
+              len += 4;
+              ++i;
+            } else {
+              len += 3;
+            }
+          }
+          return len;
+        };
+        var stringToUTF8Array = (str2, heap, outIdx, maxBytesToWrite) => {
+          if (!(maxBytesToWrite > 0)) return 0;
+          var startIdx = outIdx;
+          var endIdx = outIdx + maxBytesToWrite - 1;
+          for (var i = 0; i < str2.length; ++i) {
+            var u = str2.codePointAt(i);
+            if (u <= 127) {
+              if (outIdx >= endIdx) break;
+              heap[outIdx++] = u;
+            } else if (u <= 2047) {
+              if (outIdx + 1 >= endIdx) break;
+              heap[outIdx++] = 192 | u >> 6;
+              heap[outIdx++] = 128 | u & 63;
+            } else if (u <= 65535) {
+              if (outIdx + 2 >= endIdx) break;
+              heap[outIdx++] = 224 | u >> 12;
+              heap[outIdx++] = 128 | u >> 6 & 63;
+              heap[outIdx++] = 128 | u & 63;
+            } else {
+              if (outIdx + 3 >= endIdx) break;
+              heap[outIdx++] = 240 | u >> 18;
+              heap[outIdx++] = 128 | u >> 12 & 63;
+              heap[outIdx++] = 128 | u >> 6 & 63;
+              heap[outIdx++] = 128 | u & 63;
+              i++;
+            }
+          }
+          heap[outIdx] = 0;
+          return outIdx - startIdx;
+        };
+        var intArrayFromString = (stringy, dontAddNull, length) => {
+          var len = length > 0 ? length : lengthBytesUTF8(stringy) + 1;
+          var u8array = new Array(len);
+          var numBytesWritten = stringToUTF8Array(stringy, u8array, 0, u8array.length);
+          if (dontAddNull) u8array.length = numBytesWritten;
+          return u8array;
+        };
+        var FS_stdin_getChar = () => {
+          if (!FS_stdin_getChar_buffer.length) {
+            var result = null;
+            if (ENVIRONMENT_IS_NODE) {
+              var BUFSIZE = 256;
+              var buf = Buffer.alloc(BUFSIZE);
+              var bytesRead = 0;
+              var fd = process.stdin.fd;
+              try {
+                bytesRead = fs.readSync(fd, buf, 0, BUFSIZE);
+              } catch (e) {
+                if (e.toString().includes("EOF")) bytesRead = 0;
+                else throw e;
+              }
+              if (bytesRead > 0) {
+                result = buf.slice(0, bytesRead).toString("utf-8");
+              }
+            } else if (globalThis.window?.prompt) {
+              result = window.prompt("Input: ");
+              if (result !== null) {
+                result += "\n";
+              }
+            } else {
+            }
+            if (!result) {
+              return null;
+            }
+            FS_stdin_getChar_buffer = intArrayFromString(result, true);
+          }
+          return FS_stdin_getChar_buffer.shift();
+        };
+        var TTY = { ttys: [], init() {
+        }, shutdown() {
+        }, register(dev, ops) {
+          TTY.ttys[dev] = { input: [], output: [], ops };
+          FS.registerDevice(dev, TTY.stream_ops);
+        }, stream_ops: { open(stream) {
+          var tty = TTY.ttys[stream.node.rdev];
+          if (!tty) {
+            throw new FS.ErrnoError(43);
+          }
+          stream.tty = tty;
+          stream.seekable = false;
+        }, close(stream) {
+          stream.tty.ops.fsync(stream.tty);
+        }, fsync(stream) {
+          stream.tty.ops.fsync(stream.tty);
+        }, read(stream, buffer, offset, length, pos) {
+          if (!stream.tty || !stream.tty.ops.get_char) {
+            throw new FS.ErrnoError(60);
+          }
+          var bytesRead = 0;
+          for (var i = 0; i < length; i++) {
+            var result;
+            try {
+              result = stream.tty.ops.get_char(stream.tty);
+            } catch (e) {
+              throw new FS.ErrnoError(29);
+            }
+            if (result === void 0 && bytesRead === 0) {
+              throw new FS.ErrnoError(6);
+            }
+            if (result === null || result === void 0) break;
+            bytesRead++;
+            buffer[offset + i] = result;
+          }
+          if (bytesRead) {
+            stream.node.atime = Date.now();
+          }
+          return bytesRead;
+        }, write(stream, buffer, offset, length, pos) {
+          if (!stream.tty || !stream.tty.ops.put_char) {
+            throw new FS.ErrnoError(60);
+          }
+          try {
+            for (var i = 0; i < length; i++) {
+              stream.tty.ops.put_char(stream.tty, buffer[offset + i]);
+            }
+          } catch (e) {
+            throw new FS.ErrnoError(29);
+          }
+          if (length) {
+            stream.node.mtime = stream.node.ctime = Date.now();
+          }
+          return i;
+        } }, default_tty_ops: { get_char(tty) {
+          return FS_stdin_getChar();
+        }, put_char(tty, val) {
+          if (val === null || val === 10) {
+            out(UTF8ArrayToString(tty.output));
+            tty.output = [];
+          } else {
+            if (val != 0) tty.output.push(val);
+          }
+        }, fsync(tty) {
+          if (tty.output?.length > 0) {
+            out(UTF8ArrayToString(tty.output));
+            tty.output = [];
+          }
+        }, ioctl_tcgets(tty) {
+          return { c_iflag: 25856, c_oflag: 5, c_cflag: 191, c_lflag: 35387, c_cc: [3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
+        }, ioctl_tcsets(tty, optional_actions, data) {
+          return 0;
+        }, ioctl_tiocgwinsz(tty) {
+          return [24, 80];
+        } }, default_tty1_ops: { put_char(tty, val) {
+          if (val === null || val === 10) {
+            err(UTF8ArrayToString(tty.output));
+            tty.output = [];
+          } else {
+            if (val != 0) tty.output.push(val);
+          }
+        }, fsync(tty) {
+          if (tty.output?.length > 0) {
+            err(UTF8ArrayToString(tty.output));
+            tty.output = [];
+          }
+        } } };
+        var mmapAlloc = (size) => {
+          abort();
+        };
+        var MEMFS = { ops_table: null, mount(mount) {
+          return MEMFS.createNode(null, "/", 16895, 0);
+        }, createNode(parent, name2, mode, dev) {
+          if (FS.isBlkdev(mode) || FS.isFIFO(mode)) {
+            throw new FS.ErrnoError(63);
+          }
+          MEMFS.ops_table ||= { dir: { node: { getattr: MEMFS.node_ops.getattr, setattr: MEMFS.node_ops.setattr, lookup: MEMFS.node_ops.lookup, mknod: MEMFS.node_ops.mknod, rename: MEMFS.node_ops.rename, unlink: MEMFS.node_ops.unlink, rmdir: MEMFS.node_ops.rmdir, readdir: MEMFS.node_ops.readdir, symlink: MEMFS.node_ops.symlink }, stream: { llseek: MEMFS.stream_ops.llseek } }, file: { node: { getattr: MEMFS.node_ops.getattr, setattr: MEMFS.node_ops.setattr }, stream: { llseek: MEMFS.stream_ops.llseek, read: MEMFS.stream_ops.read, write: MEMFS.stream_ops.write, mmap: MEMFS.stream_ops.mmap, msync: MEMFS.stream_ops.msync } }, link: { node: { getattr: MEMFS.node_ops.getattr, setattr: MEMFS.node_ops.setattr, readlink: MEMFS.node_ops.readlink }, stream: {} }, chrdev: { node: { getattr: MEMFS.node_ops.getattr, setattr: MEMFS.node_ops.setattr }, stream: FS.chrdev_stream_ops } };
+          var node = FS.createNode(parent, name2, mode, dev);
+          if (FS.isDir(node.mode)) {
+            node.node_ops = MEMFS.ops_table.dir.node;
+            node.stream_ops = MEMFS.ops_table.dir.stream;
+            node.contents = {};
+          } else if (FS.isFile(node.mode)) {
+            node.node_ops = MEMFS.ops_table.file.node;
+            node.stream_ops = MEMFS.ops_table.file.stream;
+            node.usedBytes = 0;
+            node.contents = MEMFS.emptyFileContents ??= new Uint8Array(0);
+          } else if (FS.isLink(node.mode)) {
+            node.node_ops = MEMFS.ops_table.link.node;
+            node.stream_ops = MEMFS.ops_table.link.stream;
+          } else if (FS.isChrdev(node.mode)) {
+            node.node_ops = MEMFS.ops_table.chrdev.node;
+            node.stream_ops = MEMFS.ops_table.chrdev.stream;
+          }
+          node.atime = node.mtime = node.ctime = Date.now();
+          if (parent) {
+            parent.contents[name2] = node;
+            parent.atime = parent.mtime = parent.ctime = node.atime;
+          }
+          return node;
+        }, getFileDataAsTypedArray(node) {
+          return node.contents.subarray(0, node.usedBytes);
+        }, expandFileStorage(node, newCapacity) {
+          var prevCapacity = node.contents.length;
+          if (prevCapacity >= newCapacity) return;
+          var CAPACITY_DOUBLING_MAX = 1024 * 1024;
+          newCapacity = Math.max(newCapacity, prevCapacity * (prevCapacity < CAPACITY_DOUBLING_MAX ? 2 : 1.125) >>> 0);
+          if (prevCapacity) newCapacity = Math.max(newCapacity, 256);
+          var oldContents = MEMFS.getFileDataAsTypedArray(node);
+          node.contents = new Uint8Array(newCapacity);
+          node.contents.set(oldContents);
+        }, resizeFileStorage(node, newSize) {
+          if (node.usedBytes == newSize) return;
+          var oldContents = node.contents;
+          node.contents = new Uint8Array(newSize);
+          node.contents.set(oldContents.subarray(0, Math.min(newSize, node.usedBytes)));
+          node.usedBytes = newSize;
+        }, node_ops: { getattr(node) {
+          var attr = {};
+          attr.dev = FS.isChrdev(node.mode) ? node.id : 1;
+          attr.ino = node.id;
+          attr.mode = node.mode;
+          attr.nlink = 1;
+          attr.uid = 0;
+          attr.gid = 0;
+          attr.rdev = node.rdev;
+          if (FS.isDir(node.mode)) {
+            attr.size = 4096;
+          } else if (FS.isFile(node.mode)) {
+            attr.size = node.usedBytes;
+          } else if (FS.isLink(node.mode)) {
+            attr.size = node.link.length;
+          } else {
+            attr.size = 0;
+          }
+          attr.atime = new Date(node.atime);
+          attr.mtime = new Date(node.mtime);
+          attr.ctime = new Date(node.ctime);
+          attr.blksize = 4096;
+          attr.blocks = Math.ceil(attr.size / attr.blksize);
+          return attr;
+        }, setattr(node, attr) {
+          for (const key of ["mode", "atime", "mtime", "ctime"]) {
+            if (attr[key] != null) {
+              node[key] = attr[key];
+            }
+          }
+          if (attr.size !== void 0) {
+            MEMFS.resizeFileStorage(node, attr.size);
+          }
+        }, lookup(parent, name2) {
+          if (!MEMFS.doesNotExistError) {
+            MEMFS.doesNotExistError = new FS.ErrnoError(44);
+            MEMFS.doesNotExistError.stack = "<generic error, no stack>";
+          }
+          throw MEMFS.doesNotExistError;
+        }, mknod(parent, name2, mode, dev) {
+          return MEMFS.createNode(parent, name2, mode, dev);
+        }, rename(old_node, new_dir, new_name) {
+          var new_node;
+          try {
+            new_node = FS.lookupNode(new_dir, new_name);
+          } catch (e) {
+          }
+          if (new_node) {
+            if (FS.isDir(old_node.mode)) {
+              for (var i in new_node.contents) {
+                throw new FS.ErrnoError(55);
+              }
+            }
+            FS.hashRemoveNode(new_node);
+          }
+          delete old_node.parent.contents[old_node.name];
+          new_dir.contents[new_name] = old_node;
+          old_node.name = new_name;
+          new_dir.ctime = new_dir.mtime = old_node.parent.ctime = old_node.parent.mtime = Date.now();
+        }, unlink(parent, name2) {
+          delete parent.contents[name2];
+          parent.ctime = parent.mtime = Date.now();
+        }, rmdir(parent, name2) {
+          var node = FS.lookupNode(parent, name2);
+          for (var i in node.contents) {
+            throw new FS.ErrnoError(55);
+          }
+          delete parent.contents[name2];
+          parent.ctime = parent.mtime = Date.now();
+        }, readdir(node) {
+          return [".", "..", ...Object.keys(node.contents)];
+        }, symlink(parent, newname, oldpath) {
+          var node = MEMFS.createNode(parent, newname, 511 | 40960, 0);
+          node.link = oldpath;
+          return node;
+        }, readlink(node) {
+          if (!FS.isLink(node.mode)) {
+            throw new FS.ErrnoError(28);
+          }
+          return node.link;
+        } }, stream_ops: { read(stream, buffer, offset, length, position) {
+          var contents = stream.node.contents;
+          if (position >= stream.node.usedBytes) return 0;
+          var size = Math.min(stream.node.usedBytes - position, length);
+          buffer.set(contents.subarray(position, position + size), offset);
+          return size;
+        }, write(stream, buffer, offset, length, position, canOwn) {
+          if (buffer.buffer === HEAP8.buffer) {
+            canOwn = false;
+          }
+          if (!length) return 0;
+          var node = stream.node;
+          node.mtime = node.ctime = Date.now();
+          if (canOwn) {
+            node.contents = buffer.subarray(offset, offset + length);
+            node.usedBytes = length;
+          } else if (node.usedBytes === 0 && position === 0) {
+            node.contents = buffer.slice(offset, offset + length);
+            node.usedBytes = length;
+          } else {
+            MEMFS.expandFileStorage(node, position + length);
+            node.contents.set(buffer.subarray(offset, offset + length), position);
+            node.usedBytes = Math.max(node.usedBytes, position + length);
+          }
+          return length;
+        }, llseek(stream, offset, whence) {
+          var position = offset;
+          if (whence === 1) {
+            position += stream.position;
+          } else if (whence === 2) {
+            if (FS.isFile(stream.node.mode)) {
+              position += stream.node.usedBytes;
+            }
+          }
+          if (position < 0) {
+            throw new FS.ErrnoError(28);
+          }
+          return position;
+        }, mmap(stream, length, position, prot, flags) {
+          if (!FS.isFile(stream.node.mode)) {
+            throw new FS.ErrnoError(43);
+          }
+          var ptr;
+          var allocated;
+          var contents = stream.node.contents;
+          if (!(flags & 2) && contents.buffer === HEAP8.buffer) {
+            allocated = false;
+            ptr = contents.byteOffset;
+          } else {
+            allocated = true;
+            ptr = mmapAlloc(length);
+            if (!ptr) {
+              throw new FS.ErrnoError(48);
+            }
+            if (contents) {
+              if (position > 0 || position + length < contents.length) {
+                if (contents.subarray) {
+                  contents = contents.subarray(position, position + length);
+                } else {
+                  contents = Array.prototype.slice.call(contents, position, position + length);
+                }
+              }
+              HEAP8.set(contents, ptr);
+            }
+          }
+          return { ptr, allocated };
+        }, msync(stream, buffer, offset, length, mmapFlags) {
+          MEMFS.stream_ops.write(stream, buffer, 0, length, offset, false);
+          return 0;
+        } } };
+        var FS_modeStringToFlags = (str2) => {
+          if (typeof str2 != "string") return str2;
+          var flagModes = { r: 0, "r+": 2, w: 512 | 64 | 1, "w+": 512 | 64 | 2, a: 1024 | 64 | 1, "a+": 1024 | 64 | 2 };
+          var flags = flagModes[str2];
+          if (typeof flags == "undefined") {
+            throw new Error(`Unknown file open mode: ${str2}`);
+          }
+          return flags;
+        };
+        var FS_fileDataToTypedArray = (data) => {
+          if (typeof data == "string") {
+            data = intArrayFromString(data, true);
+          }
+          if (!data.subarray) {
+            data = new Uint8Array(data);
+          }
+          return data;
+        };
+        var FS_getMode = (canRead, canWrite) => {
+          var mode = 0;
+          if (canRead) mode |= 292 | 73;
+          if (canWrite) mode |= 146;
+          return mode;
+        };
+        var asyncLoad = async (url) => {
+          var arrayBuffer = await readAsync(url);
+          return new Uint8Array(arrayBuffer);
+        };
+        var FS_createDataFile = (...args) => FS.createDataFile(...args);
+        var getUniqueRunDependency = (id2) => id2;
+        var dependenciesPromise = null;
+        var resolveRunDependencies = async () => dependenciesPromise;
+        var runDependencies = 0;
+        var dependenciesPromiseResolve = null;
+        var removeRunDependency = (id2) => {
+          runDependencies--;
+          Module["monitorRunDependencies"]?.(runDependencies);
+          if (!runDependencies) {
+            dependenciesPromiseResolve();
+          }
+        };
+        var addRunDependency = (id2) => {
+          if (!runDependencies) {
+            dependenciesPromise = new Promise((resolve6) => dependenciesPromiseResolve = resolve6);
+          }
+          runDependencies++;
+          Module["monitorRunDependencies"]?.(runDependencies);
+        };
+        var preloadPlugins = [];
+        var FS_handledByPreloadPlugin = async (byteArray, fullname) => {
+          if (typeof Browser != "undefined") Browser.init();
+          for (var plugin of preloadPlugins) {
+            if (plugin["canHandle"](fullname)) {
+              return plugin["handle"](byteArray, fullname);
+            }
+          }
+          return byteArray;
+        };
+        var FS_preloadFile = async (parent, name2, url, canRead, canWrite, dontCreateFile, canOwn, preFinish) => {
+          var fullname = name2 ? PATH_FS.resolve(PATH.join2(parent, name2)) : parent;
+          var dep = getUniqueRunDependency(`cp ${fullname}`);
+          addRunDependency(dep);
+          try {
+            var byteArray = url;
+            if (typeof url == "string") {
+              byteArray = await asyncLoad(url);
+            }
+            byteArray = await FS_handledByPreloadPlugin(byteArray, fullname);
+            preFinish?.();
+            if (!dontCreateFile) {
+              FS_createDataFile(parent, name2, byteArray, canRead, canWrite, canOwn);
+            }
+          } finally {
+            removeRunDependency(dep);
+          }
+        };
+        var FS_createPreloadedFile = (parent, name2, url, canRead, canWrite, onload, onerror, dontCreateFile, canOwn, preFinish) => {
+          FS_preloadFile(parent, name2, url, canRead, canWrite, dontCreateFile, canOwn, preFinish).then(onload).catch(onerror);
+        };
+        var FS = { root: null, mounts: [], devices: {}, streams: [], nextInode: 1, nameTable: null, currentPath: "/", initialized: false, ignorePermissions: true, filesystems: null, syncFSRequests: 0, ErrnoError: class {
+          name = "ErrnoError";
+          constructor(errno) {
+            this.errno = errno;
+          }
+        }, FSStream: class {
+          shared = {};
+          get object() {
+            return this.node;
+          }
+          set object(val) {
+            this.node = val;
+          }
+          get isRead() {
+            return (this.flags & 2097155) !== 1;
+          }
+          get isWrite() {
+            return (this.flags & 2097155) !== 0;
+          }
+          get isAppend() {
+            return this.flags & 1024;
+          }
+          get flags() {
+            return this.shared.flags;
+          }
+          set flags(val) {
+            this.shared.flags = val;
+          }
+          get position() {
+            return this.shared.position;
+          }
+          set position(val) {
+            this.shared.position = val;
+          }
+        }, FSNode: class {
+          node_ops = {};
+          stream_ops = {};
+          readMode = 292 | 73;
+          writeMode = 146;
+          mounted = null;
+          constructor(parent, name2, mode, rdev) {
+            if (!parent) {
+              parent = this;
+            }
+            this.parent = parent;
+            this.mount = parent.mount;
+            this.id = FS.nextInode++;
+            this.name = name2;
+            this.mode = mode;
+            this.rdev = rdev;
+            this.atime = this.mtime = this.ctime = Date.now();
+          }
+          get read() {
+            return (this.mode & this.readMode) === this.readMode;
+          }
+          set read(val) {
+            val ? this.mode |= this.readMode : this.mode &= ~this.readMode;
+          }
+          get write() {
+            return (this.mode & this.writeMode) === this.writeMode;
+          }
+          set write(val) {
+            val ? this.mode |= this.writeMode : this.mode &= ~this.writeMode;
+          }
+          get isFolder() {
+            return FS.isDir(this.mode);
+          }
+          get isDevice() {
+            return FS.isChrdev(this.mode);
+          }
+          addListener(cb, exclusive = false) {
+            var entry = { cb, exclusive };
+            var listeners = this.listeners ??= /* @__PURE__ */ new Set();
+            listeners.add(entry);
+            return { listeners, entry };
+          }
+          notifyListeners(flags) {
+            if (!this.listeners) return;
+            var excl;
+            for (var entry of this.listeners) {
+              if (entry.exclusive) (excl ||= []).push(entry);
+              else entry.cb(flags);
+            }
+            if (excl) {
+              var i = (this.exclTurn || 0) % excl.length;
+              this.exclTurn = i + 1;
+              excl[i].cb(flags);
+            }
+          }
+        }, lookupPath(path60, opts = {}) {
+          if (!path60) {
+            throw new FS.ErrnoError(44);
+          }
+          opts.follow_mount ??= true;
+          if (!PATH.isAbs(path60)) {
+            path60 = FS.cwd() + "/" + path60;
+          }
+          linkloop: for (var nlinks = 0; nlinks < 40; nlinks++) {
+            var parts = path60.split("/").filter((p) => !!p);
+            var current = FS.root;
+            var current_path = "/";
+            for (var i = 0; i < parts.length; i++) {
+              var islast = i === parts.length - 1;
+              if (islast && opts.parent) {
+                break;
+              }
+              if (parts[i] === ".") {
+                continue;
+              }
+              if (parts[i] === "..") {
+                current_path = PATH.dirname(current_path);
+                if (FS.isRoot(current)) {
+                  path60 = current_path + "/" + parts.slice(i + 1).join("/");
+                  nlinks--;
+                  continue linkloop;
+                } else {
+                  current = current.parent;
+                }
+                continue;
+              }
+              current_path = PATH.join2(current_path, parts[i]);
+              try {
+                current = FS.lookupNode(current, parts[i]);
+              } catch (e) {
+                if (e?.errno === 44 && islast && opts.noent_okay) {
+                  return { path: current_path };
+                }
+                throw e;
+              }
+              if (FS.isMountpoint(current) && (!islast || opts.follow_mount)) {
+                current = current.mounted.root;
+              }
+              if (FS.isLink(current.mode) && (!islast || opts.follow)) {
+                if (!current.node_ops.readlink) {
+                  throw new FS.ErrnoError(52);
+                }
+                var link = current.node_ops.readlink(current);
+                if (!PATH.isAbs(link)) {
+                  link = PATH.dirname(current_path) + "/" + link;
+                }
+                path60 = link + "/" + parts.slice(i + 1).join("/");
+                continue linkloop;
+              }
+            }
+            return { path: current_path, node: current };
+          }
+          throw new FS.ErrnoError(32);
+        }, getPath(node) {
+          var path60;
+          while (true) {
+            if (FS.isRoot(node)) {
+              var mount = node.mount.mountpoint;
+              if (!path60) return mount;
+              return mount[mount.length - 1] !== "/" ? `${mount}/${path60}` : mount + path60;
+            }
+            path60 = path60 ? `${node.name}/${path60}` : node.name;
+            node = node.parent;
+          }
+        }, hashName(parentid, name2) {
+          var hash2 = 0;
+          for (var i = 0; i < name2.length; i++) {
+            hash2 = (hash2 << 5) - hash2 + name2.charCodeAt(i) | 0;
+          }
+          return (parentid + hash2 >>> 0) % FS.nameTable.length;
+        }, hashAddNode(node) {
+          var hash2 = FS.hashName(node.parent.id, node.name);
+          node.name_next = FS.nameTable[hash2];
+          FS.nameTable[hash2] = node;
+        }, hashRemoveNode(node) {
+          var hash2 = FS.hashName(node.parent.id, node.name);
+          if (FS.nameTable[hash2] === node) {
+            FS.nameTable[hash2] = node.name_next;
+          } else {
+            var current = FS.nameTable[hash2];
+            while (current) {
+              if (current.name_next === node) {
+                current.name_next = node.name_next;
+                break;
+              }
+              current = current.name_next;
+            }
+          }
+        }, lookupNode(parent, name2) {
+          var errCode = FS.mayLookup(parent);
+          if (errCode) {
+            throw new FS.ErrnoError(errCode);
+          }
+          var hash2 = FS.hashName(parent.id, name2);
+          for (var node = FS.nameTable[hash2]; node; node = node.name_next) {
+            var nodeName = node.name;
+            if (node.parent.id === parent.id && nodeName === name2) {
+              return node;
+            }
+          }
+          return FS.lookup(parent, name2);
+        }, createNode(parent, name2, mode, rdev) {
+          var node = new FS.FSNode(parent, name2, mode, rdev);
+          FS.hashAddNode(node);
+          return node;
+        }, destroyNode(node) {
+          FS.hashRemoveNode(node);
+        }, isRoot(node) {
+          return node === node.parent;
+        }, isMountpoint(node) {
+          return !!node.mounted;
+        }, isFile(mode) {
+          return (mode & 61440) === 32768;
+        }, isDir(mode) {
+          return (mode & 61440) === 16384;
+        }, isLink(mode) {
+          return (mode & 61440) === 40960;
+        }, isChrdev(mode) {
+          return (mode & 61440) === 8192;
+        }, isBlkdev(mode) {
+          return (mode & 61440) === 24576;
+        }, isFIFO(mode) {
+          return (mode & 61440) === 4096;
+        }, isSocket(mode) {
+          return (mode & 49152) === 49152;
+        }, flagsToPermissionString(flag) {
+          var perms = ["r", "w", "rw"][flag & 3];
+          if (flag & 512) {
+            perms += "w";
+          }
+          return perms;
+        }, nodePermissions(node, perms) {
+          if (FS.ignorePermissions) {
+            return 0;
+          }
+          if (perms.includes("r") && !(node.mode & 292)) {
+            return 2;
+          }
+          if (perms.includes("w") && !(node.mode & 146)) {
+            return 2;
+          }
+          if (perms.includes("x") && !(node.mode & 73)) {
+            return 2;
+          }
+          return 0;
+        }, mayLookup(dir) {
+          if (!FS.isDir(dir.mode)) return 54;
+          var errCode = FS.nodePermissions(dir, "x");
+          if (errCode) return errCode;
+          if (!dir.node_ops.lookup) return 2;
+          return 0;
+        }, mayCreate(dir, name2) {
+          if (!FS.isDir(dir.mode)) {
+            return 54;
+          }
+          try {
+            var node = FS.lookupNode(dir, name2);
+            return 20;
+          } catch (e) {
+          }
+          return FS.nodePermissions(dir, "wx");
+        }, mayDelete(dir, name2, isdir) {
+          var node;
+          try {
+            node = FS.lookupNode(dir, name2);
+          } catch (e) {
+            return e.errno;
+          }
+          var errCode = FS.nodePermissions(dir, "wx");
+          if (errCode) {
+            return errCode;
+          }
+          if (isdir) {
+            if (!FS.isDir(node.mode)) {
+              return 54;
+            }
+            if (FS.isRoot(node) || FS.getPath(node) === FS.cwd()) {
+              return 10;
+            }
+          } else if (FS.isDir(node.mode)) {
+            return 31;
+          }
+          return 0;
+        }, mayOpen(node, flags) {
+          if (!node) {
+            return 44;
+          }
+          if (FS.isLink(node.mode)) {
+            return 32;
+          }
+          var mode = FS.flagsToPermissionString(flags);
+          if (FS.isDir(node.mode)) {
+            if (mode !== "r" || flags & (512 | 64)) {
+              return 31;
+            }
+          }
+          return FS.nodePermissions(node, mode);
+        }, checkOpExists(op, err2) {
+          if (!op) {
+            throw new FS.ErrnoError(err2);
+          }
+          return op;
+        }, MAX_OPEN_FDS: 4096, nextfd() {
+          for (var fd = 0; fd <= FS.MAX_OPEN_FDS; fd++) {
+            if (!FS.streams[fd]) {
+              return fd;
+            }
+          }
+          throw new FS.ErrnoError(33);
+        }, getStreamChecked(fd) {
+          var stream = FS.getStream(fd);
+          if (!stream) {
+            throw new FS.ErrnoError(8);
+          }
+          return stream;
+        }, getStream: (fd) => FS.streams[fd], createStream(stream, fd = -1) {
+          stream = Object.assign(new FS.FSStream(), stream);
+          if (fd == -1) {
+            fd = FS.nextfd();
+          }
+          stream.fd = fd;
+          FS.streams[fd] = stream;
+          return stream;
+        }, closeStream(fd) {
+          FS.streams[fd] = null;
+        }, dupStream(origStream, fd = -1) {
+          var stream = FS.createStream(origStream, fd);
+          stream.stream_ops?.dup?.(stream);
+          return stream;
+        }, doSetAttr(stream, node, attr) {
+          var setattr = stream?.stream_ops.setattr;
+          var arg = setattr ? stream : node;
+          setattr ??= node.node_ops.setattr;
+          FS.checkOpExists(setattr, 63);
+          try {
+            setattr(arg, attr);
+          } catch (e) {
+            if (e instanceof RangeError) {
+              throw new FS.ErrnoError(22);
+            }
+            throw e;
+          }
+        }, chrdev_stream_ops: { open(stream) {
+          var device = FS.getDevice(stream.node.rdev);
+          stream.stream_ops = device.stream_ops;
+          stream.stream_ops.open?.(stream);
+        }, llseek() {
+          throw new FS.ErrnoError(70);
+        } }, major: (dev) => dev >> 8, minor: (dev) => dev & 255, makedev: (ma, mi) => ma << 8 | mi, registerDevice(dev, ops) {
+          FS.devices[dev] = { stream_ops: ops };
+        }, getDevice: (dev) => FS.devices[dev], getMounts(mount) {
+          var mounts = [];
+          var check2 = [mount];
+          while (check2.length) {
+            var m = check2.pop();
+            mounts.push(m);
+            check2.push(...m.mounts);
+          }
+          return mounts;
+        }, syncfs(populate, callback) {
+          if (typeof populate == "function") {
+            callback = populate;
+            populate = false;
+          }
+          FS.syncFSRequests++;
+          if (FS.syncFSRequests > 1) {
+            err(`warning: ${FS.syncFSRequests} FS.syncfs operations in flight at once, probably just doing extra work`);
+          }
+          var mounts = FS.getMounts(FS.root.mount);
+          var completed = 0;
+          function doCallback(errCode) {
+            FS.syncFSRequests--;
+            return callback(errCode);
+          }
+          function done(errCode) {
+            if (errCode) {
+              if (!done.errored) {
+                done.errored = true;
+                return doCallback(errCode);
+              }
+              return;
+            }
+            if (++completed >= mounts.length) {
+              doCallback(null);
+            }
+          }
+          for (var mount of mounts) {
+            if (mount.type.syncfs) {
+              mount.type.syncfs(mount, populate, done);
+            } else {
+              done(null);
+            }
+          }
+        }, mount(type, opts, mountpoint) {
+          var root = mountpoint === "/";
+          var pseudo = !mountpoint;
+          var node;
+          if (root && FS.root) {
+            throw new FS.ErrnoError(10);
+          } else if (!root && !pseudo) {
+            var lookup = FS.lookupPath(mountpoint, { follow_mount: false });
+            mountpoint = lookup.path;
+            node = lookup.node;
+            if (FS.isMountpoint(node)) {
+              throw new FS.ErrnoError(10);
+            }
+            if (!FS.isDir(node.mode)) {
+              throw new FS.ErrnoError(54);
+            }
+          }
+          var mount = { type, opts, mountpoint, mounts: [] };
+          var mountRoot = type.mount(mount);
+          mountRoot.mount = mount;
+          mount.root = mountRoot;
+          if (root) {
+            FS.root = mountRoot;
+          } else if (node) {
+            node.mounted = mount;
+            if (node.mount) {
+              node.mount.mounts.push(mount);
+            }
+          }
+          return mountRoot;
+        }, unmount(mountpoint) {
+          var lookup = FS.lookupPath(mountpoint, { follow_mount: false });
+          if (!FS.isMountpoint(lookup.node)) {
+            throw new FS.ErrnoError(28);
+          }
+          var node = lookup.node;
+          var mount = node.mounted;
+          var mounts = FS.getMounts(mount);
+          for (var [hash2, current] of Object.entries(FS.nameTable)) {
+            while (current) {
+              var next = current.name_next;
+              if (mounts.includes(current.mount)) {
+                FS.destroyNode(current);
+              }
+              current = next;
+            }
+          }
+          node.mounted = null;
+          var idx = node.mount.mounts.indexOf(mount);
+          node.mount.mounts.splice(idx, 1);
+        }, lookup(parent, name2) {
+          return parent.node_ops.lookup(parent, name2);
+        }, mknod(path60, mode, dev) {
+          var lookup = FS.lookupPath(path60, { parent: true });
+          var parent = lookup.node;
+          var name2 = PATH.basename(path60);
+          if (!name2) {
+            throw new FS.ErrnoError(28);
+          }
+          if (name2 === "." || name2 === "..") {
+            throw new FS.ErrnoError(20);
+          }
+          var errCode = FS.mayCreate(parent, name2);
+          if (errCode) {
+            throw new FS.ErrnoError(errCode);
+          }
+          if (!parent.node_ops.mknod) {
+            throw new FS.ErrnoError(63);
+          }
+          return parent.node_ops.mknod(parent, name2, mode, dev);
+        }, statfs(path60) {
+          return FS.statfsNode(FS.lookupPath(path60, { follow: true }).node);
+        }, statfsStream(stream) {
+          return FS.statfsNode(stream.node);
+        }, statfsNode(node) {
+          var rtn = { bsize: 4096, frsize: 4096, blocks: 1e6, bfree: 5e5, bavail: 5e5, files: FS.nextInode, ffree: FS.nextInode - 1, fsid: 42, flags: 2, namelen: 255 };
+          if (node.node_ops.statfs) {
+            Object.assign(rtn, node.node_ops.statfs(node.mount.opts.root));
+          }
+          return rtn;
+        }, create(path60, mode = 438) {
+          mode &= 4095;
+          mode |= 32768;
+          return FS.mknod(path60, mode, 0);
+        }, mkdir(path60, mode = 511) {
+          mode &= 511 | 512;
+          mode |= 16384;
+          return FS.mknod(path60, mode, 0);
+        }, mkdirTree(path60, mode) {
+          var dirs = path60.split("/");
+          var d = "";
+          for (var dir of dirs) {
+            if (!dir) continue;
+            if (d || PATH.isAbs(path60)) d += "/";
+            d += dir;
+            try {
+              FS.mkdir(d, mode);
+            } catch (e) {
+              if (e.errno != 20) throw e;
+            }
+          }
+        }, mkdev(path60, mode, dev) {
+          if (typeof dev == "undefined") {
+            dev = mode;
+            mode = 438;
+          }
+          mode |= 8192;
+          return FS.mknod(path60, mode, dev);
+        }, symlink(oldpath, newpath) {
+          if (!PATH_FS.resolve(oldpath)) {
+            throw new FS.ErrnoError(44);
+          }
+          var lookup = FS.lookupPath(newpath, { parent: true });
+          var parent = lookup.node;
+          if (!parent) {
+            throw new FS.ErrnoError(44);
+          }
+          var newname = PATH.basename(newpath);
+          var errCode = FS.mayCreate(parent, newname);
+          if (errCode) {
+            throw new FS.ErrnoError(errCode);
+          }
+          if (!parent.node_ops.symlink) {
+            throw new FS.ErrnoError(63);
+          }
+          return parent.node_ops.symlink(parent, newname, oldpath);
+        }, link(oldpath, newpath, flags) {
+          var lookup = FS.lookupPath(newpath, { parent: true });
+          var parent = lookup.node;
+          if (!parent) {
+            throw new FS.ErrnoError(44);
+          }
+          var newname = PATH.basename(newpath);
+          var errCode = FS.mayCreate(parent, newname);
+          if (errCode) {
+            throw new FS.ErrnoError(errCode);
+          }
+          if (!parent.node_ops.link) {
+            throw new FS.ErrnoError(34);
+          }
+          return parent.node_ops.link(parent, newname, oldpath, flags);
+        }, rename(old_path, new_path) {
+          var old_dirname = PATH.dirname(old_path);
+          var new_dirname = PATH.dirname(new_path);
+          var old_name = PATH.basename(old_path);
+          var new_name = PATH.basename(new_path);
+          var lookup, old_dir, new_dir;
+          lookup = FS.lookupPath(old_path, { parent: true });
+          old_dir = lookup.node;
+          lookup = FS.lookupPath(new_path, { parent: true });
+          new_dir = lookup.node;
+          if (!old_dir || !new_dir) throw new FS.ErrnoError(44);
+          if (old_dir.mount !== new_dir.mount) {
+            throw new FS.ErrnoError(75);
+          }
+          var old_node = FS.lookupNode(old_dir, old_name);
+          var relative2 = PATH_FS.relative(old_path, new_dirname);
+          if (relative2.charAt(0) !== ".") {
+            throw new FS.ErrnoError(28);
+          }
+          relative2 = PATH_FS.relative(new_path, old_dirname);
+          if (relative2.charAt(0) !== ".") {
+            throw new FS.ErrnoError(55);
+          }
+          var new_node;
+          try {
+            new_node = FS.lookupNode(new_dir, new_name);
+          } catch (e) {
+          }
+          if (old_node === new_node) {
+            return;
+          }
+          var isdir = FS.isDir(old_node.mode);
+          var errCode = FS.mayDelete(old_dir, old_name, isdir);
+          if (errCode) {
+            throw new FS.ErrnoError(errCode);
+          }
+          errCode = new_node ? FS.mayDelete(new_dir, new_name, isdir) : FS.mayCreate(new_dir, new_name);
+          if (errCode) {
+            throw new FS.ErrnoError(errCode);
+          }
+          if (!old_dir.node_ops.rename) {
+            throw new FS.ErrnoError(63);
+          }
+          if (FS.isMountpoint(old_node) || new_node && FS.isMountpoint(new_node)) {
+            throw new FS.ErrnoError(10);
+          }
+          if (new_dir !== old_dir) {
+            errCode = FS.nodePermissions(old_dir, "w");
+            if (errCode) {
+              throw new FS.ErrnoError(errCode);
+            }
+          }
+          FS.hashRemoveNode(old_node);
+          try {
+            old_dir.node_ops.rename(old_node, new_dir, new_name);
+            old_node.parent = new_dir;
+          } catch (e) {
+            throw e;
+          } finally {
+            FS.hashAddNode(old_node);
+          }
+        }, rmdir(path60) {
+          var lookup = FS.lookupPath(path60, { parent: true });
+          var parent = lookup.node;
+          var name2 = PATH.basename(path60);
+          var node = FS.lookupNode(parent, name2);
+          var errCode = FS.mayDelete(parent, name2, true);
+          if (errCode) {
+            throw new FS.ErrnoError(errCode);
+          }
+          if (!parent.node_ops.rmdir) {
+            throw new FS.ErrnoError(63);
+          }
+          if (FS.isMountpoint(node)) {
+            throw new FS.ErrnoError(10);
+          }
+          parent.node_ops.rmdir(parent, name2);
+          FS.destroyNode(node);
+        }, readdir(path60) {
+          var lookup = FS.lookupPath(path60, { follow: true });
+          var node = lookup.node;
+          var readdir = FS.checkOpExists(node.node_ops.readdir, 54);
+          return readdir(node);
+        }, unlink(path60) {
+          var lookup = FS.lookupPath(path60, { parent: true });
+          var parent = lookup.node;
+          if (!parent) {
+            throw new FS.ErrnoError(44);
+          }
+          var name2 = PATH.basename(path60);
+          var node = FS.lookupNode(parent, name2);
+          var errCode = FS.mayDelete(parent, name2, false);
+          if (errCode) {
+            throw new FS.ErrnoError(errCode);
+          }
+          if (!parent.node_ops.unlink) {
+            throw new FS.ErrnoError(63);
+          }
+          if (FS.isMountpoint(node)) {
+            throw new FS.ErrnoError(10);
+          }
+          parent.node_ops.unlink(parent, name2);
+          FS.destroyNode(node);
+        }, readlink(path60) {
+          var lookup = FS.lookupPath(path60);
+          var link = lookup.node;
+          if (!link) {
+            throw new FS.ErrnoError(44);
+          }
+          if (!link.node_ops.readlink) {
+            throw new FS.ErrnoError(28);
+          }
+          return link.node_ops.readlink(link);
+        }, stat(path60, dontFollow) {
+          var lookup = FS.lookupPath(path60, { follow: !dontFollow });
+          var node = lookup.node;
+          var getattr = FS.checkOpExists(node.node_ops.getattr, 63);
+          return getattr(node);
+        }, fstat(fd) {
+          var stream = FS.getStreamChecked(fd);
+          var node = stream.node;
+          var getattr = stream.stream_ops.getattr;
+          var arg = getattr ? stream : node;
+          getattr ??= node.node_ops.getattr;
+          FS.checkOpExists(getattr, 63);
+          return getattr(arg);
+        }, lstat(path60) {
+          return FS.stat(path60, true);
+        }, doChmod(stream, node, mode, dontFollow) {
+          FS.doSetAttr(stream, node, { mode: mode & 4095 | node.mode & ~4095, ctime: Date.now(), dontFollow });
+        }, chmod(path60, mode, dontFollow) {
+          var node;
+          if (typeof path60 == "string") {
+            var lookup = FS.lookupPath(path60, { follow: !dontFollow });
+            node = lookup.node;
+          } else {
+            node = path60;
+          }
+          FS.doChmod(null, node, mode, dontFollow);
+        }, lchmod(path60, mode) {
+          FS.chmod(path60, mode, true);
+        }, fchmod(fd, mode) {
+          var stream = FS.getStreamChecked(fd);
+          FS.doChmod(stream, stream.node, mode, false);
+        }, doChown(stream, node, dontFollow) {
+          FS.doSetAttr(stream, node, { timestamp: Date.now(), dontFollow });
+        }, chown(path60, uid, gid, dontFollow) {
+          var node;
+          if (typeof path60 == "string") {
+            var lookup = FS.lookupPath(path60, { follow: !dontFollow });
+            node = lookup.node;
+          } else {
+            node = path60;
+          }
+          FS.doChown(null, node, dontFollow);
+        }, lchown(path60, uid, gid) {
+          FS.chown(path60, uid, gid, true);
+        }, fchown(fd, uid, gid) {
+          var stream = FS.getStreamChecked(fd);
+          FS.doChown(stream, stream.node, false);
+        }, doTruncate(stream, node, len) {
+          if (FS.isDir(node.mode)) {
+            throw new FS.ErrnoError(31);
+          }
+          if (!FS.isFile(node.mode)) {
+            throw new FS.ErrnoError(28);
+          }
+          var errCode = FS.nodePermissions(node, "w");
+          if (errCode) {
+            throw new FS.ErrnoError(errCode);
+          }
+          FS.doSetAttr(stream, node, { size: len, timestamp: Date.now() });
+        }, truncate(path60, len) {
+          if (len < 0) {
+            throw new FS.ErrnoError(28);
+          }
+          var node;
+          if (typeof path60 == "string") {
+            var lookup = FS.lookupPath(path60, { follow: true });
+            node = lookup.node;
+          } else {
+            node = path60;
+          }
+          FS.doTruncate(null, node, len);
+        }, ftruncate(fd, len) {
+          var stream = FS.getStreamChecked(fd);
+          if (len < 0 || (stream.flags & 2097155) === 0) {
+            throw new FS.ErrnoError(28);
+          }
+          FS.doTruncate(stream, stream.node, len);
+        }, utime(path60, atime, mtime, dontFollow) {
+          var lookup = FS.lookupPath(path60, { follow: !dontFollow });
+          FS.doSetAttr(null, lookup.node, { atime, mtime, dontFollow });
+        }, open(path60, flags, mode = 438) {
+          if (path60 === "") {
+            throw new FS.ErrnoError(44);
+          }
+          flags = FS_modeStringToFlags(flags);
+          if (flags & 64) {
+            mode = mode & 4095 | 32768;
+          } else {
+            mode = 0;
+          }
+          var node;
+          var isDirPath;
+          if (typeof path60 == "object") {
+            node = path60;
+          } else {
+            isDirPath = path60.endsWith("/");
+            var lookup = FS.lookupPath(path60, { follow: !(flags & 131072), noent_okay: true });
+            node = lookup.node;
+            path60 = lookup.path;
+          }
+          var created = false;
+          if (flags & 64) {
+            if (node) {
+              if (flags & 128) {
+                throw new FS.ErrnoError(20);
+              }
+            } else if (isDirPath) {
+              throw new FS.ErrnoError(31);
+            } else {
+              node = FS.mknod(path60, mode | 511, 0);
+              created = true;
+            }
+          }
+          if (!node) {
+            throw new FS.ErrnoError(44);
+          }
+          if (FS.isChrdev(node.mode)) {
+            flags &= ~512;
+          }
+          if (flags & 65536 && !FS.isDir(node.mode)) {
+            throw new FS.ErrnoError(54);
+          }
+          if (!created) {
+            var errCode = FS.mayOpen(node, flags);
+            if (errCode) {
+              throw new FS.ErrnoError(errCode);
+            }
+          }
+          if (flags & 512 && !created) {
+            FS.truncate(node, 0);
+          }
+          flags &= ~(128 | 512 | 131072);
+          var stream = FS.createStream({ node, path: FS.getPath(node), flags, seekable: true, position: 0, stream_ops: node.stream_ops, ungotten: [], error: false });
+          if (stream.stream_ops.open) {
+            stream.stream_ops.open(stream);
+          }
+          if (created) {
+            FS.chmod(node, mode & 511);
+          }
+          return stream;
+        }, close(stream) {
+          if (FS.isClosed(stream)) {
+            throw new FS.ErrnoError(8);
+          }
+          if (stream.getdents) stream.getdents = null;
+          stream.node?.notifyListeners(32);
+          try {
+            if (stream.stream_ops.close) {
+              stream.stream_ops.close(stream);
+            }
+          } catch (e) {
+            throw e;
+          } finally {
+            FS.closeStream(stream.fd);
+          }
+          stream.fd = null;
+        }, isClosed(stream) {
+          return stream.fd === null;
+        }, llseek(stream, offset, whence) {
+          if (FS.isClosed(stream)) {
+            throw new FS.ErrnoError(8);
+          }
+          if (!stream.seekable || !stream.stream_ops.llseek) {
+            throw new FS.ErrnoError(70);
+          }
+          if (whence != 0 && whence != 1 && whence != 2) {
+            throw new FS.ErrnoError(28);
+          }
+          stream.position = stream.stream_ops.llseek(stream, offset, whence);
+          stream.ungotten = [];
+          return stream.position;
+        }, read(stream, buffer, offset, length, position) {
+          if (length < 0 || position < 0) {
+            throw new FS.ErrnoError(28);
+          }
+          if (FS.isClosed(stream)) {
+            throw new FS.ErrnoError(8);
+          }
+          if ((stream.flags & 2097155) === 1) {
+            throw new FS.ErrnoError(8);
+          }
+          if (FS.isDir(stream.node.mode)) {
+            throw new FS.ErrnoError(31);
+          }
+          if (!stream.stream_ops.read) {
+            throw new FS.ErrnoError(28);
+          }
+          var seeking = typeof position != "undefined";
+          if (!seeking) {
+            position = stream.position;
+          } else if (!stream.seekable) {
+            throw new FS.ErrnoError(70);
+          }
+          var bytesRead = stream.stream_ops.read(stream, buffer, offset, length, position);
+          if (!seeking) stream.position += bytesRead;
+          return bytesRead;
+        }, write(stream, buffer, offset, length, position, canOwn) {
+          if (length < 0 || position < 0) {
+            throw new FS.ErrnoError(28);
+          }
+          if (FS.isClosed(stream)) {
+            throw new FS.ErrnoError(8);
+          }
+          if ((stream.flags & 2097155) === 0) {
+            throw new FS.ErrnoError(8);
+          }
+          if (FS.isDir(stream.node.mode)) {
+            throw new FS.ErrnoError(31);
+          }
+          if (!stream.stream_ops.write) {
+            throw new FS.ErrnoError(28);
+          }
+          if (stream.seekable && stream.flags & 1024) {
+            FS.llseek(stream, 0, 2);
+          }
+          var seeking = typeof position != "undefined";
+          if (!seeking) {
+            position = stream.position;
+          } else if (!stream.seekable) {
+            throw new FS.ErrnoError(70);
+          }
+          var bytesWritten = stream.stream_ops.write(stream, buffer, offset, length, position, canOwn);
+          if (!seeking) stream.position += bytesWritten;
+          return bytesWritten;
+        }, mmap(stream, length, position, prot, flags) {
+          if ((prot & 2) !== 0 && (flags & 2) === 0 && (stream.flags & 2097155) !== 2) {
+            throw new FS.ErrnoError(2);
+          }
+          if ((stream.flags & 2097155) === 1) {
+            throw new FS.ErrnoError(2);
+          }
+          if (!stream.stream_ops.mmap) {
+            throw new FS.ErrnoError(43);
+          }
+          if (!length) {
+            throw new FS.ErrnoError(28);
+          }
+          return stream.stream_ops.mmap(stream, length, position, prot, flags);
+        }, msync(stream, buffer, offset, length, mmapFlags) {
+          if (!stream.stream_ops.msync) {
+            return 0;
+          }
+          return stream.stream_ops.msync(stream, buffer, offset, length, mmapFlags);
+        }, ioctl(stream, cmd, arg) {
+          if (!stream.stream_ops.ioctl) {
+            throw new FS.ErrnoError(59);
+          }
+          return stream.stream_ops.ioctl(stream, cmd, arg);
+        }, readFile(path60, opts = {}) {
+          opts.flags = opts.flags ?? 0;
+          opts.encoding = opts.encoding ?? "binary";
+          if (opts.encoding !== "utf8" && opts.encoding !== "binary") {
+            abort(`Invalid encoding type "${opts.encoding}"`);
+          }
+          var stream = FS.open(path60, opts.flags);
+          var stat = FS.stat(path60);
+          var length = stat.size;
+          var buf = new Uint8Array(length);
+          FS.read(stream, buf, 0, length, 0);
+          if (opts.encoding === "utf8") {
+            buf = UTF8ArrayToString(buf);
+          }
+          FS.close(stream);
+          return buf;
+        }, writeFile(path60, data, opts = {}) {
+          opts.flags = opts.flags ?? 577;
+          var stream = FS.open(path60, opts.flags, opts.mode);
+          data = FS_fileDataToTypedArray(data);
+          FS.write(stream, data, 0, data.byteLength, void 0, opts.canOwn);
+          FS.close(stream);
+        }, cwd: () => FS.currentPath, chdir(path60) {
+          var lookup = FS.lookupPath(path60, { follow: true });
+          if (lookup.node === null) {
+            throw new FS.ErrnoError(44);
+          }
+          if (!FS.isDir(lookup.node.mode)) {
+            throw new FS.ErrnoError(54);
+          }
+          var errCode = FS.nodePermissions(lookup.node, "x");
+          if (errCode) {
+            throw new FS.ErrnoError(errCode);
+          }
+          FS.currentPath = lookup.path;
+        }, createDefaultDirectories() {
+          FS.mkdir("/tmp");
+          FS.mkdir("/home");
+          FS.mkdir("/home/web_user");
+        }, createDefaultDevices() {
+          FS.mkdir("/dev");
+          FS.registerDevice(FS.makedev(1, 3), { read: () => 0, write: (stream, buffer, offset, length, pos) => length, llseek: () => 0 });
+          FS.mkdev("/dev/null", FS.makedev(1, 3));
+          TTY.register(FS.makedev(5, 0), TTY.default_tty_ops);
+          TTY.register(FS.makedev(6, 0), TTY.default_tty1_ops);
+          FS.mkdev("/dev/tty", FS.makedev(5, 0));
+          FS.mkdev("/dev/tty1", FS.makedev(6, 0));
+          var randomBuffer = new Uint8Array(1024), randomLeft = 0;
+          var randomByte = () => {
+            if (randomLeft === 0) {
+              randomFill(randomBuffer);
+              randomLeft = randomBuffer.byteLength;
+            }
+            return randomBuffer[--randomLeft];
+          };
+          FS.createDevice("/dev", "random", randomByte);
+          FS.createDevice("/dev", "urandom", randomByte);
+          FS.mkdir("/dev/shm");
+          FS.mkdir("/dev/shm/tmp");
+        }, createSpecialDirectories() {
+          FS.mkdir("/proc");
+          var proc_self = FS.mkdir("/proc/self");
+          FS.mkdir("/proc/self/fd");
+          FS.mount({ mount() {
+            var node = FS.createNode(proc_self, "fd", 16895, 73);
+            node.stream_ops = { llseek: MEMFS.stream_ops.llseek };
+            node.node_ops = { lookup(parent, name2) {
+              var fd = +name2;
+              var stream = FS.getStreamChecked(fd);
+              var ret = { parent: null, mount: { mountpoint: "fake" }, node_ops: { readlink: () => stream.path }, id: fd + 1 };
+              ret.parent = ret;
+              return ret;
+            }, readdir() {
+              return Array.from(FS.streams.entries()).filter(([k, v]) => v).map(([k, v]) => k.toString());
+            } };
+            return node;
+          } }, {}, "/proc/self/fd");
+        }, createStandardStreams(input, output2, error) {
+          if (input) {
+            FS.createDevice("/dev", "stdin", input);
+          } else {
+            FS.symlink("/dev/tty", "/dev/stdin");
+          }
+          if (output2) {
+            FS.createDevice("/dev", "stdout", null, output2);
+          } else {
+            FS.symlink("/dev/tty", "/dev/stdout");
+          }
+          if (error) {
+            FS.createDevice("/dev", "stderr", null, error);
+          } else {
+            FS.symlink("/dev/tty1", "/dev/stderr");
+          }
+          var stdin = FS.open("/dev/stdin", 0);
+          var stdout = FS.open("/dev/stdout", 1);
+          var stderr = FS.open("/dev/stderr", 1);
+        }, staticInit() {
+          FS.nameTable = new Array(4096);
+          FS.mount(MEMFS, {}, "/");
+          FS.createDefaultDirectories();
+          FS.createDefaultDevices();
+          FS.createSpecialDirectories();
+          FS.filesystems = { MEMFS };
+        }, init(input, output2, error) {
+          FS.initialized = true;
+          input ??= Module["stdin"];
+          output2 ??= Module["stdout"];
+          error ??= Module["stderr"];
+          FS.createStandardStreams(input, output2, error);
+        }, quit() {
+          FS.initialized = false;
+          for (var stream of FS.streams) {
+            if (stream) {
+              FS.close(stream);
+            }
+          }
+        }, findObject(path60, dontResolveLastLink) {
+          var ret = FS.analyzePath(path60, dontResolveLastLink);
+          if (!ret.exists) {
+            return null;
+          }
+          return ret.object;
+        }, analyzePath(path60, dontResolveLastLink) {
+          try {
+            var lookup = FS.lookupPath(path60, { follow: !dontResolveLastLink });
+            path60 = lookup.path;
+          } catch (e) {
+          }
+          var ret = { isRoot: false, exists: false, error: 0, name: null, path: null, object: null, parentExists: false, parentPath: null, parentObject: null };
+          try {
+            var lookup = FS.lookupPath(path60, { parent: true });
+            ret.parentExists = true;
+            ret.parentPath = lookup.path;
+            ret.parentObject = lookup.node;
+            ret.name = PATH.basename(path60);
+            lookup = FS.lookupPath(path60, { follow: !dontResolveLastLink });
+            ret.exists = true;
+            ret.path = lookup.path;
+            ret.object = lookup.node;
+            ret.name = lookup.node.name;
+            ret.isRoot = lookup.path === "/";
+          } catch (e) {
+            ret.error = e.errno;
+          }
+          return ret;
+        }, createPath(parent, path60, canRead, canWrite) {
+          parent = typeof parent == "string" ? parent : FS.getPath(parent);
+          var parts = path60.split("/").reverse();
+          while (parts.length) {
+            var part = parts.pop();
+            if (!part) continue;
+            var current = PATH.join2(parent, part);
+            try {
+              FS.mkdir(current);
+            } catch (e) {
+              if (e.errno != 20) throw e;
+            }
+            parent = current;
+          }
+          return current;
+        }, createFile(parent, name2, properties, canRead, canWrite) {
+          var path60 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var mode = FS_getMode(canRead, canWrite);
+          return FS.create(path60, mode);
+        }, createDataFile(parent, name2, data, canRead, canWrite, canOwn) {
+          var path60 = name2;
+          if (parent) {
+            parent = typeof parent == "string" ? parent : FS.getPath(parent);
+            path60 = name2 ? PATH.join2(parent, name2) : parent;
+          }
+          var mode = FS_getMode(canRead, canWrite);
+          var node = FS.create(path60, mode);
+          if (data) {
+            data = FS_fileDataToTypedArray(data);
+            FS.chmod(node, mode | 146);
+            var stream = FS.open(node, 577);
+            FS.write(stream, data, 0, data.length, 0, canOwn);
+            FS.close(stream);
+            FS.chmod(node, mode);
+          }
+        }, createDevice(parent, name2, input, output2) {
+          var path60 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var mode = FS_getMode(!!input, !!output2);
+          FS.createDevice.major ??= 64;
+          var dev = FS.makedev(FS.createDevice.major++, 0);
+          FS.registerDevice(dev, { open(stream) {
+            stream.seekable = false;
+          }, close(stream) {
+            if (output2?.buffer?.length) {
+              output2(10);
+            }
+          }, read(stream, buffer, offset, length, pos) {
+            var bytesRead = 0;
+            for (var i = 0; i < length; i++) {
+              var result;
+              try {
+                result = input();
+              } catch (e) {
+                throw new FS.ErrnoError(29);
+              }
+              if (result === void 0 && bytesRead === 0) {
+                throw new FS.ErrnoError(6);
+              }
+              if (result === null || result === void 0) break;
+              bytesRead++;
+              buffer[offset + i] = result;
+            }
+            if (bytesRead) {
+              stream.node.atime = Date.now();
+            }
+            return bytesRead;
+          }, write(stream, buffer, offset, length, pos) {
+            for (var i = 0; i < length; i++) {
+              try {
+                output2(buffer[offset + i]);
+              } catch (e) {
+                throw new FS.ErrnoError(29);
+              }
+            }
+            if (length) {
+              stream.node.mtime = stream.node.ctime = Date.now();
+            }
+            return i;
+          } });
+          return FS.mkdev(path60, mode, dev);
+        }, forceLoadFile(obj) {
+          if (obj.isDevice || obj.isFolder || obj.link || obj.contents) return true;
+          if (globalThis.XMLHttpRequest) {
+            abort("Lazy loading should have been performed (contents set) in createLazyFile, but it was not. Lazy loading only works in web workers. Use --embed-file or --preload-file in emcc on the main thread.");
+          } else {
+            try {
+              obj.contents = readBinary(obj.url);
+            } catch (e) {
+              throw new FS.ErrnoError(29);
+            }
+          }
+        }, createLazyFile(parent, name2, url, canRead, canWrite) {
+          class LazyUint8Array {
+            lengthKnown = false;
+            chunks = [];
+            get(idx) {
+              if (idx > this.length - 1 || idx < 0) {
+                return void 0;
+              }
+              var chunkOffset = idx % this.chunkSize;
+              var chunkNum = idx / this.chunkSize | 0;
+              return this.getter(chunkNum)[chunkOffset];
+            }
+            setDataGetter(getter) {
+              this.getter = getter;
+            }
+            cacheLength() {
+              var xhr = new XMLHttpRequest();
+              xhr.open("HEAD", url, false);
+              xhr.send(null);
+              if (!(xhr.status >= 200 && xhr.status < 300 || xhr.status === 304)) abort("Couldn't load " + url + ". Status: " + xhr.status);
+              var datalength = Number(xhr.getResponseHeader("Content-length"));
+              var header;
+              var hasByteServing = (header = xhr.getResponseHeader("Accept-Ranges")) && header === "bytes";
+              var usesGzip = (header = xhr.getResponseHeader("Content-Encoding")) && header === "gzip";
+              var chunkSize = 1024 * 1024;
+              if (!hasByteServing) chunkSize = datalength;
+              var doXHR = (from, to) => {
+                if (from > to) abort(`invalid range (${from}, ${to}) or no bytes requested!`);
+                if (to > datalength - 1) abort(`only ${datalength} bytes available! programmer error!`);
+                var xhr2 = new XMLHttpRequest();
+                xhr2.open("GET", url, false);
+                if (datalength !== chunkSize) xhr2.setRequestHeader("Range", "bytes=" + from + "-" + to);
+                xhr2.responseType = "arraybuffer";
+                if (xhr2.overrideMimeType) {
+                  xhr2.overrideMimeType("text/plain; charset=x-user-defined");
+                }
+                xhr2.send(null);
+                if (!(xhr2.status >= 200 && xhr2.status < 300 || xhr2.status === 304)) abort("Couldn't load " + url + ". Status: " + xhr2.status);
+                if (xhr2.response !== void 0) {
+                  return new Uint8Array(xhr2.response || []);
+                }
+                return intArrayFromString(xhr2.responseText ?? "", true);
+              };
+              var lazyArray2 = this;
+              lazyArray2.setDataGetter((chunkNum) => {
+                var start = chunkNum * chunkSize;
+                var end = (chunkNum + 1) * chunkSize - 1;
+                end = Math.min(end, datalength - 1);
+                if (typeof lazyArray2.chunks[chunkNum] == "undefined") {
+                  lazyArray2.chunks[chunkNum] = doXHR(start, end);
+                }
+                if (typeof lazyArray2.chunks[chunkNum] == "undefined") abort("doXHR failed!");
+                return lazyArray2.chunks[chunkNum];
+              });
+              if (usesGzip || !datalength) {
+                chunkSize = datalength = 1;
+                datalength = this.getter(0).length;
+                chunkSize = datalength;
+                out("LazyFiles on gzip forces download of the whole file when length is accessed");
+              }
+              this._length = datalength;
+              this._chunkSize = chunkSize;
+              this.lengthKnown = true;
+            }
+            get length() {
+              if (!this.lengthKnown) {
+                this.cacheLength();
+              }
+              return this._length;
+            }
+            get chunkSize() {
+              if (!this.lengthKnown) {
+                this.cacheLength();
+              }
+              return this._chunkSize;
+            }
+          }
+          if (globalThis.XMLHttpRequest) {
+            if (!ENVIRONMENT_IS_WORKER) abort("Cannot do synchronous binary XHRs outside webworkers in modern browsers. Use --embed-file or --preload-file in emcc");
+            var lazyArray = new LazyUint8Array();
+            var properties = { isDevice: false, contents: lazyArray };
+          } else {
+            var properties = { isDevice: false, url };
+          }
+          var node = FS.createFile(parent, name2, properties, canRead, canWrite);
+          if (properties.contents) {
+            node.contents = properties.contents;
+          } else if (properties.url) {
+            node.contents = null;
+            node.url = properties.url;
+          }
+          Object.defineProperties(node, { usedBytes: { get: function() {
+            return this.contents.length;
+          } } });
+          var stream_ops = {};
+          for (const [key, fn] of Object.entries(node.stream_ops)) {
+            stream_ops[key] = (...args) => {
+              FS.forceLoadFile(node);
+              return fn(...args);
+            };
+          }
+          function writeChunks(stream, buffer, offset, length, position) {
+            var contents = stream.node.contents;
+            if (position >= contents.length) return 0;
+            var size = Math.min(contents.length - position, length);
+            if (contents.slice) {
+              for (var i = 0; i < size; i++) {
+                buffer[offset + i] = contents[position + i];
+              }
+            } else {
+              for (var i = 0; i < size; i++) {
+                buffer[offset + i] = contents.get(position + i);
+              }
+            }
+            return size;
+          }
+          stream_ops.read = (stream, buffer, offset, length, position) => {
+            FS.forceLoadFile(node);
+            return writeChunks(stream, buffer, offset, length, position);
+          };
+          stream_ops.mmap = (stream, length, position, prot, flags) => {
+            FS.forceLoadFile(node);
+            var ptr = mmapAlloc(length);
+            if (!ptr) {
+              throw new FS.ErrnoError(48);
+            }
+            writeChunks(stream, HEAP8, ptr, length, position);
+            return { ptr, allocated: true };
+          };
+          node.stream_ops = stream_ops;
+          return node;
+        } };
+        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path60, allowEmpty) {
+          if (PATH.isAbs(path60)) {
+            return path60;
+          }
+          var dir;
+          if (dirfd === -100) {
+            dir = FS.cwd();
+          } else {
+            var dirstream = SYSCALLS.getStreamFromFD(dirfd);
+            dir = dirstream.path;
+          }
+          if (path60.length == 0) {
+            if (!allowEmpty) {
+              throw new FS.ErrnoError(44);
+            }
+            return dir;
+          }
+          return dir + "/" + path60;
+        }, writeStat(buf, stat) {
+          HEAPU32[buf >> 2] = stat.dev;
+          HEAPU32[buf + 4 >> 2] = stat.mode;
+          HEAPU32[buf + 8 >> 2] = stat.nlink;
+          HEAPU32[buf + 12 >> 2] = stat.uid;
+          HEAPU32[buf + 16 >> 2] = stat.gid;
+          HEAPU32[buf + 20 >> 2] = stat.rdev;
+          HEAP64[buf + 24 >> 3] = BigInt(stat.size);
+          HEAP32[buf + 32 >> 2] = 4096;
+          HEAP32[buf + 36 >> 2] = stat.blocks;
+          var atime = stat.atime.getTime();
+          var mtime = stat.mtime.getTime();
+          var ctime = stat.ctime.getTime();
+          HEAP64[buf + 40 >> 3] = BigInt(Math.floor(atime / 1e3));
+          HEAPU32[buf + 48 >> 2] = atime % 1e3 * 1e3 * 1e3;
+          HEAP64[buf + 56 >> 3] = BigInt(Math.floor(mtime / 1e3));
+          HEAPU32[buf + 64 >> 2] = mtime % 1e3 * 1e3 * 1e3;
+          HEAP64[buf + 72 >> 3] = BigInt(Math.floor(ctime / 1e3));
+          HEAPU32[buf + 80 >> 2] = ctime % 1e3 * 1e3 * 1e3;
+          HEAP64[buf + 88 >> 3] = BigInt(stat.ino);
+          return 0;
+        }, writeStatFs(buf, stats) {
+          HEAPU32[buf + 4 >> 2] = stats.bsize;
+          HEAPU32[buf + 60 >> 2] = stats.bsize;
+          HEAP64[buf + 8 >> 3] = BigInt(stats.blocks);
+          HEAP64[buf + 16 >> 3] = BigInt(stats.bfree);
+          HEAP64[buf + 24 >> 3] = BigInt(stats.bavail);
+          HEAP64[buf + 32 >> 3] = BigInt(stats.files);
+          HEAP64[buf + 40 >> 3] = BigInt(stats.ffree);
+          HEAPU32[buf + 48 >> 2] = stats.fsid;
+          HEAPU32[buf + 64 >> 2] = stats.flags;
+          HEAPU32[buf + 56 >> 2] = stats.namelen;
+        }, doMsync(addr, stream, len, flags, offset) {
+          if (!FS.isFile(stream.node.mode)) {
+            throw new FS.ErrnoError(43);
+          }
+          if (flags & 2) {
+            return 0;
+          }
+          var buffer = HEAPU8.subarray(addr, addr + len);
+          FS.msync(stream, buffer, offset, len, flags);
+        }, getStreamFromFD(fd) {
+          var stream = FS.getStreamChecked(fd);
+          return stream;
+        }, varargs: void 0, getStr(ptr) {
+          var ret = UTF8ToString(ptr);
+          return ret;
+        } };
+        function _fd_close(fd) {
+          try {
+            var stream = SYSCALLS.getStreamFromFD(fd);
+            FS.close(stream);
+            return 0;
+          } catch (e) {
+            if (typeof FS == "undefined" || !(e.name === "ErrnoError")) throw e;
+            return e.errno;
+          }
+        }
+        var doReadv = (stream, iov, iovcnt, offset) => {
+          var ret = 0;
+          for (var i = 0; i < iovcnt; i++) {
+            var ptr = HEAPU32[iov >> 2];
+            var len = HEAPU32[iov + 4 >> 2];
+            iov += 8;
+            try {
+              var curr = FS.read(stream, HEAP8, ptr, len, offset);
+            } catch (e) {
+              if (ret > 0 && e instanceof FS.ErrnoError && (e.errno == 6 || e.errno == 6)) {
+                break;
+              }
+              throw e;
+            }
+            if (curr < 0) return -1;
+            ret += curr;
+            if (curr < len) break;
+            if (typeof offset != "undefined") {
+              offset += curr;
+            }
+          }
+          return ret;
+        };
+        function _fd_read(fd, iov, iovcnt, pnum) {
+          try {
+            var stream = SYSCALLS.getStreamFromFD(fd);
+            var num = doReadv(stream, iov, iovcnt);
+            HEAPU32[pnum >> 2] = num;
+            return 0;
+          } catch (e) {
+            if (typeof FS == "undefined" || !(e.name === "ErrnoError")) throw e;
+            return e.errno;
+          }
+        }
+        var INT53_MAX = 9007199254740992;
+        var INT53_MIN = -9007199254740992;
+        var bigintToI53Checked = (num) => num < INT53_MIN || num > INT53_MAX ? NaN : Number(num);
+        function _fd_seek(fd, offset, whence, newOffset) {
+          offset = bigintToI53Checked(offset);
+          try {
+            if (isNaN(offset)) return 22;
+            var stream = SYSCALLS.getStreamFromFD(fd);
+            FS.llseek(stream, offset, whence);
+            HEAP64[newOffset >> 3] = BigInt(stream.position);
+            if (stream.getdents && offset === 0 && whence === 0) stream.getdents = null;
+            return 0;
+          } catch (e) {
+            if (typeof FS == "undefined" || !(e.name === "ErrnoError")) throw e;
+            return e.errno;
+          }
+        }
+        var doWritev = (stream, iov, iovcnt, offset) => {
+          if (iovcnt == 1) {
+            return FS.write(stream, HEAP8, HEAPU32[iov >> 2], HEAPU32[iov + 4 >> 2], offset);
+          }
+          var total = 0;
+          for (var i = 0, p = iov; i < iovcnt; i++, p += 8) {
+            total += HEAPU32[p + 4 >> 2];
+          }
+          var view = new Uint8Array(total);
+          var voff = 0;
+          for (var i = 0; i < iovcnt; i++, iov += 8) {
+            var ptr = HEAPU32[iov >> 2];
+            var len = HEAPU32[iov + 4 >> 2];
+            view.set(HEAPU8.subarray(ptr, ptr + len), voff);
+            voff += len;
+          }
+          return FS.write(stream, view, 0, total, offset);
+        };
+        function _fd_write(fd, iov, iovcnt, pnum) {
+          try {
+            var stream = SYSCALLS.getStreamFromFD(fd);
+            var num = doWritev(stream, iov, iovcnt);
+            HEAPU32[pnum >> 2] = num;
+            return 0;
+          } catch (e) {
+            if (typeof FS == "undefined" || !(e.name === "ErrnoError")) throw e;
+            return e.errno;
+          }
+        }
+        var wasmTableMirror = [];
+        var getWasmTableEntry = (funcPtr) => {
+          var func = wasmTableMirror[funcPtr];
+          if (!func) {
+            wasmTableMirror[funcPtr] = func = wasmTable.get(funcPtr);
+          }
+          return func;
+        };
+        var stringToUTF8 = (str2, outPtr, maxBytesToWrite) => stringToUTF8Array(str2, HEAPU8, outPtr, maxBytesToWrite);
+        FS.createPreloadedFile = FS_createPreloadedFile;
+        FS.preloadFile = FS_preloadFile;
+        FS.staticInit();
+        {
+          if (Module["noExitRuntime"]) noExitRuntime = Module["noExitRuntime"];
+          if (Module["print"]) out = Module["print"];
+          if (Module["printErr"]) err = Module["printErr"];
+          if (Module["arguments"]) programArgs = Module["arguments"];
+          if (Module["thisProgram"]) thisProgram = Module["thisProgram"];
+          var preInit = Module["preInit"];
+          if (preInit) {
+            if (typeof preInit == "function") Module["preInit"] = preInit = [preInit];
+            while (preInit.length > 0) {
+              preInit.shift()();
+            }
+          }
+        }
+        Module["getValue"] = getValue;
+        Module["UTF8ToString"] = UTF8ToString;
+        Module["stringToUTF8"] = stringToUTF8;
+        Module["lengthBytesUTF8"] = lengthBytesUTF8;
+        var _wasm_parse_query, _malloc, _free, _wasm_parse_query_raw, _wasm_free_parse_result, _wasm_parse_plpgsql, _wasm_fingerprint, _wasm_normalize_query, _wasm_parse_query_detailed, _wasm_free_detailed_result, _wasm_scan, _wasm_free_string, __emscripten_timeout, _setThrew, __emscripten_stack_restore, _emscripten_stack_get_current, memory, __indirect_function_table, wasmMemory, wasmTable;
+        function assignWasmExports(wasmExports2) {
+          _wasm_parse_query = Module["_wasm_parse_query"] = wasmExports2["B"];
+          _malloc = Module["_malloc"] = wasmExports2["C"];
+          _free = Module["_free"] = wasmExports2["E"];
+          _wasm_parse_query_raw = Module["_wasm_parse_query_raw"] = wasmExports2["F"];
+          _wasm_free_parse_result = Module["_wasm_free_parse_result"] = wasmExports2["G"];
+          _wasm_parse_plpgsql = Module["_wasm_parse_plpgsql"] = wasmExports2["H"];
+          _wasm_fingerprint = Module["_wasm_fingerprint"] = wasmExports2["I"];
+          _wasm_normalize_query = Module["_wasm_normalize_query"] = wasmExports2["J"];
+          _wasm_parse_query_detailed = Module["_wasm_parse_query_detailed"] = wasmExports2["K"];
+          _wasm_free_detailed_result = Module["_wasm_free_detailed_result"] = wasmExports2["L"];
+          _wasm_scan = Module["_wasm_scan"] = wasmExports2["M"];
+          _wasm_free_string = Module["_wasm_free_string"] = wasmExports2["N"];
+          __emscripten_timeout = wasmExports2["O"];
+          _setThrew = wasmExports2["P"];
+          __emscripten_stack_restore = wasmExports2["Q"];
+          _emscripten_stack_get_current = wasmExports2["R"];
+          memory = wasmMemory = wasmExports2["z"];
+          __indirect_function_table = wasmTable = wasmExports2["D"];
+        }
+        var wasmImports = { c: ___assert_fail, x: __abort_js, w: __emscripten_runtime_keepalive_clear, p: __emscripten_throw_longjmp, o: __setitimer_js, q: _emscripten_resize_heap, m: _exit, u: _fd_close, r: _fd_read, s: _fd_seek, t: _fd_write, g: invoke_i, b: invoke_ii, a: invoke_iii, d: invoke_iiii, k: invoke_iiiii, l: invoke_ji, e: invoke_v, f: invoke_vi, h: invoke_vii, j: invoke_viii, i: invoke_viiii, y: invoke_viiiii, n: invoke_viiiiiiiiiiiii, v: _proc_exit };
+        function invoke_iii(index, a1, a2) {
+          var sp = stackSave();
+          try {
+            return getWasmTableEntry(index)(a1, a2);
+          } catch (e) {
+            stackRestore(sp);
+            if (!(e instanceof EmscriptenEH)) throw e;
+            _setThrew(1, 0);
+          }
+        }
+        function invoke_ii(index, a1) {
+          var sp = stackSave();
+          try {
+            return getWasmTableEntry(index)(a1);
+          } catch (e) {
+            stackRestore(sp);
+            if (!(e instanceof EmscriptenEH)) throw e;
+            _setThrew(1, 0);
+          }
+        }
+        function invoke_i(index) {
+          var sp = stackSave();
+          try {
+            return getWasmTableEntry(index)();
+          } catch (e) {
+            stackRestore(sp);
+            if (!(e instanceof EmscriptenEH)) throw e;
+            _setThrew(1, 0);
+          }
+        }
+        function invoke_v(index) {
+          var sp = stackSave();
+          try {
+            getWasmTableEntry(index)();
+          } catch (e) {
+            stackRestore(sp);
+            if (!(e instanceof EmscriptenEH)) throw e;
+            _setThrew(1, 0);
+          }
+        }
+        function invoke_iiii(index, a1, a2, a3) {
+          var sp = stackSave();
+          try {
+            return getWasmTableEntry(index)(a1, a2, a3);
+          } catch (e) {
+            stackRestore(sp);
+            if (!(e instanceof EmscriptenEH)) throw e;
+            _setThrew(1, 0);
+          }
+        }
+        function invoke_viiii(index, a1, a2, a3, a4) {
+          var sp = stackSave();
+          try {
+            getWasmTableEntry(index)(a1, a2, a3, a4);
+          } catch (e) {
+            stackRestore(sp);
+            if (!(e instanceof EmscriptenEH)) throw e;
+            _setThrew(1, 0);
+          }
+        }
+        function invoke_viiiiiiiiiiiii(index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13) {
+          var sp = stackSave();
+          try {
+            getWasmTableEntry(index)(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13);
+          } catch (e) {
+            stackRestore(sp);
+            if (!(e instanceof EmscriptenEH)) throw e;
+            _setThrew(1, 0);
+          }
+        }
+        function invoke_iiiii(index, a1, a2, a3, a4) {
+          var sp = stackSave();
+          try {
+            return getWasmTableEntry(index)(a1, a2, a3, a4);
+          } catch (e) {
+            stackRestore(sp);
+            if (!(e instanceof EmscriptenEH)) throw e;
+            _setThrew(1, 0);
+          }
+        }
+        function invoke_viii(index, a1, a2, a3) {
+          var sp = stackSave();
+          try {
+            getWasmTableEntry(index)(a1, a2, a3);
+          } catch (e) {
+            stackRestore(sp);
+            if (!(e instanceof EmscriptenEH)) throw e;
+            _setThrew(1, 0);
+          }
+        }
+        function invoke_vi(index, a1) {
+          var sp = stackSave();
+          try {
+            getWasmTableEntry(index)(a1);
+          } catch (e) {
+            stackRestore(sp);
+            if (!(e instanceof EmscriptenEH)) throw e;
+            _setThrew(1, 0);
+          }
+        }
+        function invoke_vii(index, a1, a2) {
+          var sp = stackSave();
+          try {
+            getWasmTableEntry(index)(a1, a2);
+          } catch (e) {
+            stackRestore(sp);
+            if (!(e instanceof EmscriptenEH)) throw e;
+            _setThrew(1, 0);
+          }
+        }
+        function invoke_viiiii(index, a1, a2, a3, a4, a5) {
+          var sp = stackSave();
+          try {
+            getWasmTableEntry(index)(a1, a2, a3, a4, a5);
+          } catch (e) {
+            stackRestore(sp);
+            if (!(e instanceof EmscriptenEH)) throw e;
+            _setThrew(1, 0);
+          }
+        }
+        function invoke_ji(index, a1) {
+          var sp = stackSave();
+          try {
+            return getWasmTableEntry(index)(a1);
+          } catch (e) {
+            stackRestore(sp);
+            if (!(e instanceof EmscriptenEH)) throw e;
+            _setThrew(1, 0);
+            return 0n;
+          }
+        }
+        async function run() {
+          preRun();
+          if (runDependencies) {
+            await resolveRunDependencies();
+          }
+          var setStatus = Module["setStatus"];
+          if (setStatus) {
+            setStatus("Running...");
+            await new Promise((resolve6) => setTimeout(resolve6, 1));
+            setTimeout(setStatus, 1, "");
+          }
+          if (ABORT) return;
+          initRuntime();
+          Module["onRuntimeInitialized"]?.();
+          postRun();
+        }
+        var wasmExports;
+        wasmExports = await createWasm();
+        await run();
+        ;
+        return Module;
+      };
+    })();
+    if (typeof exports2 === "object" && typeof module2 === "object") {
+      module2.exports = PgQueryModule;
+      module2.exports.default = PgQueryModule;
+    } else if (typeof define === "function" && define["amd"]) define([], () => PgQueryModule);
+  }
+});
+
+// node_modules/libpg-query/wasm/index.cjs
+var require_wasm = __commonJS({
+  "node_modules/libpg-query/wasm/index.cjs"(exports2) {
+    "use strict";
+    var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __exportStar = exports2 && exports2.__exportStar || function(m, exports3) {
+      for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports3, p)) __createBinding(exports3, m, p);
+    };
+    var __importDefault = exports2 && exports2.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.scan = exports2.normalize = exports2.fingerprint = exports2.parsePlPgSQL = exports2.parse = exports2.SqlError = void 0;
+    exports2.hasSqlDetails = hasSqlDetails;
+    exports2.formatSqlError = formatSqlError;
+    exports2.loadModule = loadModule;
+    exports2.parseSync = parseSync;
+    exports2.parsePlPgSQLSync = parsePlPgSQLSync;
+    exports2.fingerprintSync = fingerprintSync;
+    exports2.normalizeSync = normalizeSync;
+    exports2.scanSync = scanSync;
+    __exportStar(require_types2(), exports2);
+    var SqlError = class extends Error {
+      sqlDetails;
+      constructor(message, details) {
+        super(message);
+        this.name = "SqlError";
+        this.sqlDetails = details;
+      }
+    };
+    exports2.SqlError = SqlError;
+    function hasSqlDetails(error) {
+      return error instanceof SqlError && error.sqlDetails !== void 0;
+    }
+    function formatSqlError(error, query, options = {}) {
+      const { showPosition = true, showQuery = true, color = false, maxQueryLength } = options;
+      const lines = [];
+      const red = color ? "\x1B[31m" : "";
+      const yellow = color ? "\x1B[33m" : "";
+      const reset = color ? "\x1B[0m" : "";
+      lines.push(`${red}Error: ${error.message}${reset}`);
+      if (error.sqlDetails) {
+        const { cursorPosition, fileName, functionName, lineNumber } = error.sqlDetails;
+        if (cursorPosition !== void 0 && cursorPosition >= 0) {
+          lines.push(`Position: ${cursorPosition}`);
+        }
+        if (fileName || functionName || lineNumber) {
+          const details = [];
+          if (fileName)
+            details.push(`file: ${fileName}`);
+          if (functionName)
+            details.push(`function: ${functionName}`);
+          if (lineNumber)
+            details.push(`line: ${lineNumber}`);
+          lines.push(`Source: ${details.join(", ")}`);
+        }
+        if (showQuery && showPosition && cursorPosition !== void 0 && cursorPosition >= 0) {
+          let displayQuery = query;
+          let adjustedPosition = cursorPosition;
+          if (maxQueryLength && query.length > maxQueryLength) {
+            const start = Math.max(0, cursorPosition - Math.floor(maxQueryLength / 2));
+            const end = Math.min(query.length, start + maxQueryLength);
+            displayQuery = (start > 0 ? "..." : "") + query.substring(start, end) + (end < query.length ? "..." : "");
+            adjustedPosition = cursorPosition - start + (start > 0 ? 3 : 0);
+          }
+          lines.push(displayQuery);
+          lines.push(" ".repeat(adjustedPosition) + `${yellow}^${reset}`);
+        }
+      } else if (showQuery) {
+        let displayQuery = query;
+        if (maxQueryLength && query.length > maxQueryLength) {
+          displayQuery = query.substring(0, maxQueryLength) + "...";
+        }
+        lines.push(`Query: ${displayQuery}`);
+      }
+      return lines.join("\n");
+    }
+    var libpg_query_js_1 = __importDefault(require_libpg_query());
+    var wasmModule;
+    var initPromise = (0, libpg_query_js_1.default)().then((module3) => {
+      wasmModule = module3;
+    });
+    function ensureLoaded() {
+      if (!wasmModule)
+        throw new Error("WASM module not initialized. Call `loadModule()` first.");
+    }
+    async function loadModule() {
+      if (!wasmModule) {
+        await initPromise;
+      }
+    }
+    function awaitInit(fn) {
+      return (async (...args) => {
+        await initPromise;
+        return fn(...args);
+      });
+    }
+    function stringToPtr(str2) {
+      ensureLoaded();
+      if (typeof str2 !== "string") {
+        throw new TypeError(`Expected a string, got ${typeof str2}`);
+      }
+      const len = wasmModule.lengthBytesUTF8(str2) + 1;
+      const ptr = wasmModule._malloc(len);
+      try {
+        wasmModule.stringToUTF8(str2, ptr, len);
+        return ptr;
+      } catch (error) {
+        wasmModule._free(ptr);
+        throw error;
+      }
+    }
+    function ptrToString(ptr) {
+      ensureLoaded();
+      if (typeof ptr !== "number") {
+        throw new TypeError(`Expected a number, got ${typeof ptr}`);
+      }
+      return wasmModule.UTF8ToString(ptr);
+    }
+    exports2.parse = awaitInit(async (query) => {
+      if (query === null || query === void 0) {
+        throw new Error("Query cannot be null or undefined");
+      }
+      if (query === "") {
+        throw new Error("Query cannot be empty");
+      }
+      const queryPtr = stringToPtr(query);
+      let resultPtr = 0;
+      try {
+        resultPtr = wasmModule._wasm_parse_query_raw(queryPtr);
+        if (!resultPtr) {
+          throw new Error("Failed to parse query: memory allocation failed");
+        }
+        const parseTreePtr = wasmModule.getValue(resultPtr, "i32");
+        const stderrBufferPtr = wasmModule.getValue(resultPtr + 4, "i32");
+        const errorPtr = wasmModule.getValue(resultPtr + 8, "i32");
+        if (errorPtr) {
+          const messagePtr = wasmModule.getValue(errorPtr, "i32");
+          const funcnamePtr = wasmModule.getValue(errorPtr + 4, "i32");
+          const filenamePtr = wasmModule.getValue(errorPtr + 8, "i32");
+          const lineno = wasmModule.getValue(errorPtr + 12, "i32");
+          const cursorpos = wasmModule.getValue(errorPtr + 16, "i32");
+          const message = messagePtr ? wasmModule.UTF8ToString(messagePtr) : "Unknown error";
+          const funcname = funcnamePtr ? wasmModule.UTF8ToString(funcnamePtr) : void 0;
+          const filename = filenamePtr ? wasmModule.UTF8ToString(filenamePtr) : void 0;
+          throw new SqlError(message, {
+            message,
+            cursorPosition: cursorpos > 0 ? cursorpos - 1 : 0,
+            // Convert to 0-based
+            fileName: filename,
+            functionName: funcname,
+            lineNumber: lineno > 0 ? lineno : void 0
+          });
+        }
+        if (!parseTreePtr) {
+          throw new Error("No parse tree generated");
+        }
+        const parseTreeStr = wasmModule.UTF8ToString(parseTreePtr);
+        return JSON.parse(parseTreeStr);
+      } finally {
+        wasmModule._free(queryPtr);
+        if (resultPtr) {
+          wasmModule._wasm_free_parse_result(resultPtr);
+        }
+      }
+    });
+    exports2.parsePlPgSQL = awaitInit(async (query) => {
+      const queryPtr = stringToPtr(query);
+      let resultPtr = 0;
+      try {
+        resultPtr = wasmModule._wasm_parse_plpgsql(queryPtr);
+        const resultStr = ptrToString(resultPtr);
+        if (!resultStr.startsWith("{")) {
+          throw new Error(resultStr);
+        }
+        return JSON.parse(resultStr);
+      } finally {
+        wasmModule._free(queryPtr);
+        if (resultPtr) {
+          wasmModule._wasm_free_string(resultPtr);
+        }
+      }
+    });
+    exports2.fingerprint = awaitInit(async (query) => {
+      const queryPtr = stringToPtr(query);
+      let resultPtr = 0;
+      try {
+        resultPtr = wasmModule._wasm_fingerprint(queryPtr);
+        const resultStr = ptrToString(resultPtr);
+        if (resultStr.startsWith("syntax error") || resultStr.startsWith("deparse error") || resultStr.startsWith("ERROR")) {
+          throw new Error(resultStr);
+        }
+        return resultStr;
+      } finally {
+        wasmModule._free(queryPtr);
+        if (resultPtr) {
+          wasmModule._wasm_free_string(resultPtr);
+        }
+      }
+    });
+    exports2.normalize = awaitInit(async (query) => {
+      const queryPtr = stringToPtr(query);
+      let resultPtr = 0;
+      try {
+        resultPtr = wasmModule._wasm_normalize_query(queryPtr);
+        const resultStr = ptrToString(resultPtr);
+        if (resultStr.startsWith("syntax error") || resultStr.startsWith("deparse error") || resultStr.startsWith("ERROR")) {
+          throw new Error(resultStr);
+        }
+        return resultStr;
+      } finally {
+        wasmModule._free(queryPtr);
+        if (resultPtr) {
+          wasmModule._wasm_free_string(resultPtr);
+        }
+      }
+    });
+    function parseSync(query) {
+      if (!wasmModule) {
+        throw new Error("WASM module not initialized. Call loadModule() first.");
+      }
+      if (query === null || query === void 0) {
+        throw new Error("Query cannot be null or undefined");
+      }
+      if (query === "") {
+        throw new Error("Query cannot be empty");
+      }
+      const queryPtr = stringToPtr(query);
+      let resultPtr = 0;
+      try {
+        resultPtr = wasmModule._wasm_parse_query_raw(queryPtr);
+        if (!resultPtr) {
+          throw new Error("Failed to parse query: memory allocation failed");
+        }
+        const parseTreePtr = wasmModule.getValue(resultPtr, "i32");
+        const stderrBufferPtr = wasmModule.getValue(resultPtr + 4, "i32");
+        const errorPtr = wasmModule.getValue(resultPtr + 8, "i32");
+        if (errorPtr) {
+          const messagePtr = wasmModule.getValue(errorPtr, "i32");
+          const funcnamePtr = wasmModule.getValue(errorPtr + 4, "i32");
+          const filenamePtr = wasmModule.getValue(errorPtr + 8, "i32");
+          const lineno = wasmModule.getValue(errorPtr + 12, "i32");
+          const cursorpos = wasmModule.getValue(errorPtr + 16, "i32");
+          const message = messagePtr ? wasmModule.UTF8ToString(messagePtr) : "Unknown error";
+          const funcname = funcnamePtr ? wasmModule.UTF8ToString(funcnamePtr) : void 0;
+          const filename = filenamePtr ? wasmModule.UTF8ToString(filenamePtr) : void 0;
+          throw new SqlError(message, {
+            message,
+            cursorPosition: cursorpos > 0 ? cursorpos - 1 : 0,
+            // Convert to 0-based
+            fileName: filename,
+            functionName: funcname,
+            lineNumber: lineno > 0 ? lineno : void 0
+          });
+        }
+        if (!parseTreePtr) {
+          throw new Error("No parse tree generated");
+        }
+        const parseTreeStr = wasmModule.UTF8ToString(parseTreePtr);
+        return JSON.parse(parseTreeStr);
+      } finally {
+        wasmModule._free(queryPtr);
+        if (resultPtr) {
+          wasmModule._wasm_free_parse_result(resultPtr);
+        }
+      }
+    }
+    function parsePlPgSQLSync(query) {
+      if (!wasmModule) {
+        throw new Error("WASM module not initialized. Call loadModule() first.");
+      }
+      const queryPtr = stringToPtr(query);
+      let resultPtr = 0;
+      try {
+        resultPtr = wasmModule._wasm_parse_plpgsql(queryPtr);
+        const resultStr = ptrToString(resultPtr);
+        if (!resultStr.startsWith("{")) {
+          throw new Error(resultStr);
+        }
+        return JSON.parse(resultStr);
+      } finally {
+        wasmModule._free(queryPtr);
+        if (resultPtr) {
+          wasmModule._wasm_free_string(resultPtr);
+        }
+      }
+    }
+    function fingerprintSync(query) {
+      if (!wasmModule) {
+        throw new Error("WASM module not initialized. Call loadModule() first.");
+      }
+      const queryPtr = stringToPtr(query);
+      let resultPtr = 0;
+      try {
+        resultPtr = wasmModule._wasm_fingerprint(queryPtr);
+        const resultStr = ptrToString(resultPtr);
+        if (resultStr.startsWith("syntax error") || resultStr.startsWith("deparse error") || resultStr.startsWith("ERROR")) {
+          throw new Error(resultStr);
+        }
+        return resultStr;
+      } finally {
+        wasmModule._free(queryPtr);
+        if (resultPtr) {
+          wasmModule._wasm_free_string(resultPtr);
+        }
+      }
+    }
+    function normalizeSync(query) {
+      if (!wasmModule) {
+        throw new Error("WASM module not initialized. Call loadModule() first.");
+      }
+      const queryPtr = stringToPtr(query);
+      let resultPtr = 0;
+      try {
+        resultPtr = wasmModule._wasm_normalize_query(queryPtr);
+        const resultStr = ptrToString(resultPtr);
+        if (resultStr.startsWith("syntax error") || resultStr.startsWith("deparse error") || resultStr.startsWith("ERROR")) {
+          throw new Error(resultStr);
+        }
+        return resultStr;
+      } finally {
+        wasmModule._free(queryPtr);
+        if (resultPtr) {
+          wasmModule._wasm_free_string(resultPtr);
+        }
+      }
+    }
+    exports2.scan = awaitInit(async (query) => {
+      const queryPtr = stringToPtr(query);
+      let resultPtr = 0;
+      try {
+        resultPtr = wasmModule._wasm_scan(queryPtr);
+        const resultStr = ptrToString(resultPtr);
+        if (resultStr.startsWith("syntax error") || resultStr.startsWith("deparse error") || resultStr.startsWith("ERROR")) {
+          throw new Error(resultStr);
+        }
+        return JSON.parse(resultStr);
+      } finally {
+        wasmModule._free(queryPtr);
+        if (resultPtr) {
+          wasmModule._wasm_free_string(resultPtr);
+        }
+      }
+    });
+    function scanSync(query) {
+      if (!wasmModule) {
+        throw new Error("WASM module not initialized. Call loadModule() first.");
+      }
+      const queryPtr = stringToPtr(query);
+      let resultPtr = 0;
+      try {
+        resultPtr = wasmModule._wasm_scan(queryPtr);
+        const resultStr = ptrToString(resultPtr);
+        if (resultStr.startsWith("syntax error") || resultStr.startsWith("deparse error") || resultStr.startsWith("ERROR")) {
+          throw new Error(resultStr);
+        }
+        return JSON.parse(resultStr);
+      } finally {
+        wasmModule._free(queryPtr);
+        if (resultPtr) {
+          wasmModule._wasm_free_string(resultPtr);
+        }
+      }
+    }
+  }
+});
+
+// dist/workspace/sql-parser.js
+async function loadSqlParser() {
+  try {
+    const mod = await Promise.resolve().then(() => __toESM(require_wasm(), 1));
+    const pg2 = typeof mod.parseSync === "function" ? mod : mod.default;
+    await pg2.loadModule();
+    return (sql) => {
+      try {
+        return pg2.parseSync(sql);
+      } catch {
+        return void 0;
+      }
+    };
+  } catch {
+    return void 0;
+  }
+}
+async function withSqlGrades(run) {
+  const first = run();
+  if (!first.database.locks?.sqlUngraded)
+    return first;
+  const parser3 = await loadSqlParser();
+  return parser3 ? run(parser3) : first;
+}
+var init_sql_parser = __esm({
+  "dist/workspace/sql-parser.js"() {
+    "use strict";
+  }
+});
+
 // dist/release/context.js
 function detectContext(env2) {
   const dyno = env2.DYNO ?? "";
@@ -43762,7 +47004,8 @@ async function releaseSteps(given, started, markRunning) {
   const { table, db, state, model, source, url, settings: settings2, ledgerTable, schemaOps: schemaOps2 } = await openProjectAndDatabase({ ...opts, config, name: name2, pythonFallback }, "On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.");
   const fromLine = releaseGenerates(opts.files, opts.cwd);
   const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...opts.locks ? { locks: opts.locks } : {}, release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] }, void 0, url, schemaOps2);
+  const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...opts.locks ? { locks: opts.locks } : {}, release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] };
+  const result = await withSqlGrades((parseSql) => runVerify(model, state, target, { ...checkOpts, ...parseSql ? { parseSql } : {} }, void 0, url, schemaOps2));
   const prediction = result.database.prediction;
   const shown3 = opts.cosmetic ? result : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };
   const hidden = result.findings.length - shown3.findings.length;
@@ -43850,6 +47093,7 @@ var init_release_command = __esm({
   "dist/commands/release-command.js"() {
     "use strict";
     init_run_verify();
+    init_sql_parser();
     init_rules();
     init_errors();
     import_node_path59 = __toESM(require("node:path"), 1);
@@ -44133,7 +47377,8 @@ async function verifyCommand(opts) {
   const target = opts.target ?? deploy?.target ?? "head";
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(config.files, missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : void 0;
-  const result = runVerify(model, state, target, { ignore: opts.ignore, strict: opts.strict, ...opts.locks ? { locks: opts.locks } : {}, ...deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}, releaseGenerates: releaseGenerates(config.files, opts.cwd) }, forensics, url, schemaOps2);
+  const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...opts.locks ? { locks: opts.locks } : {}, ...deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}, releaseGenerates: releaseGenerates(config.files, opts.cwd) };
+  const result = await withSqlGrades((parseSql) => runVerify(model, state, target, { ...checkOpts, ...parseSql ? { parseSql } : {} }, forensics, url, schemaOps2));
   const document = opts.review === "sarif" ? sarifOf(result, opts.toolVersion) : opts.format === "json" ? verifyJson(result, table.notes, source) : void 0;
   const stdout = document ? JSON.stringify(document, null, 2) + "\n" : reviewOr("verify", result, verifyText(result, table.notes, source, opts.width), opts.review, databaseMarks(result.database.stamps, result.database.prediction.steps));
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };
@@ -44143,6 +47388,7 @@ var init_verify_command = __esm({
     "use strict";
     init_git_history();
     init_run_verify();
+    init_sql_parser();
     init_json_report();
     init_text_report();
     init_review_output();
@@ -45960,8 +49206,8 @@ function combineAliases(aliases) {
     }
   }
   aliasArrays.forEach(function(aliasArray) {
-    aliasArray = aliasArray.filter(function(v, i, self) {
-      return self.indexOf(v) === i;
+    aliasArray = aliasArray.filter(function(v, i, self2) {
+      return self2.indexOf(v) === i;
     });
     const lastAlias = aliasArray.pop();
     if (lastAlias !== void 0 && typeof lastAlias === "string") {
@@ -47841,25 +51087,25 @@ function isBoolean(fail) {
 }
 function usage(yargs, shim3) {
   const __ = shim3.y18n.__;
-  const self = {};
+  const self2 = {};
   const fails = [];
-  self.failFn = function failFn(f) {
+  self2.failFn = function failFn(f) {
     fails.push(f);
   };
   let failMessage = null;
   let globalFailMessage = null;
   let showHelpOnFail = true;
-  self.showHelpOnFail = function showHelpOnFailFn(arg1 = true, arg2) {
+  self2.showHelpOnFail = function showHelpOnFailFn(arg1 = true, arg2) {
     const [enabled2, message] = typeof arg1 === "string" ? [true, arg1] : [arg1, arg2];
     if (yargs.getInternalMethods().isGlobalContext()) {
       globalFailMessage = message;
     }
     failMessage = message;
     showHelpOnFail = enabled2;
-    return self;
+    return self2;
   };
   let failureOutput = false;
-  self.fail = function fail(msg, err) {
+  self2.fail = function fail(msg, err) {
     const logger = yargs.getInternalMethods().getLoggerInstance();
     if (fails.length) {
       for (let i = fails.length - 1; i >= 0; --i) {
@@ -47870,7 +51116,7 @@ function usage(yargs, shim3) {
           else if (msg)
             throw Error(msg);
         } else {
-          fail2(msg, err, self);
+          fail2(msg, err, self2);
         }
       }
     } else {
@@ -47903,31 +51149,31 @@ function usage(yargs, shim3) {
   };
   let usages = [];
   let usageDisabled = false;
-  self.usage = (msg, description) => {
+  self2.usage = (msg, description) => {
     if (msg === null) {
       usageDisabled = true;
       usages = [];
-      return self;
+      return self2;
     }
     usageDisabled = false;
     usages.push([msg, description || ""]);
-    return self;
+    return self2;
   };
-  self.getUsage = () => {
+  self2.getUsage = () => {
     return usages;
   };
-  self.getUsageDisabled = () => {
+  self2.getUsageDisabled = () => {
     return usageDisabled;
   };
-  self.getPositionalGroupName = () => {
+  self2.getPositionalGroupName = () => {
     return __("Positionals:");
   };
   let examples = [];
-  self.example = (cmd, description) => {
+  self2.example = (cmd, description) => {
     examples.push([cmd, description || ""]);
   };
   let commands2 = [];
-  self.command = function command2(cmd, description, isDefault, aliases, deprecated = false) {
+  self2.command = function command2(cmd, description, isDefault, aliases, deprecated = false) {
     if (isDefault) {
       commands2 = commands2.map((cmdArray) => {
         cmdArray[2] = false;
@@ -47936,33 +51182,33 @@ function usage(yargs, shim3) {
     }
     commands2.push([cmd, description || "", isDefault, aliases, deprecated]);
   };
-  self.getCommands = () => commands2;
+  self2.getCommands = () => commands2;
   let descriptions = {};
-  self.describe = function describe(keyOrKeys, desc) {
+  self2.describe = function describe(keyOrKeys, desc) {
     if (Array.isArray(keyOrKeys)) {
       keyOrKeys.forEach((k) => {
-        self.describe(k, desc);
+        self2.describe(k, desc);
       });
     } else if (typeof keyOrKeys === "object") {
       Object.keys(keyOrKeys).forEach((k) => {
-        self.describe(k, keyOrKeys[k]);
+        self2.describe(k, keyOrKeys[k]);
       });
     } else {
       descriptions[keyOrKeys] = desc;
     }
   };
-  self.getDescriptions = () => descriptions;
+  self2.getDescriptions = () => descriptions;
   let epilogs = [];
-  self.epilog = (msg) => {
+  self2.epilog = (msg) => {
     epilogs.push(msg);
   };
   let wrapSet = false;
   let wrap;
-  self.wrap = (cols) => {
+  self2.wrap = (cols) => {
     wrapSet = true;
     wrap = cols;
   };
-  self.getWrap = () => {
+  self2.getWrap = () => {
     if (shim3.getEnv("YARGS_DISABLE_WRAP")) {
       return null;
     }
@@ -47973,8 +51219,8 @@ function usage(yargs, shim3) {
     return wrap;
   };
   const deferY18nLookupPrefix = "__yargsString__:";
-  self.deferY18nLookup = (str2) => deferY18nLookupPrefix + str2;
-  self.help = function help() {
+  self2.deferY18nLookup = (str2) => deferY18nLookupPrefix + str2;
+  self2.help = function help() {
     if (cachedHelpMessage)
       return cachedHelpMessage;
     normalizeAliases();
@@ -47995,7 +51241,7 @@ function usage(yargs, shim3) {
         acc[key] = true;
       return acc;
     }, {}));
-    const theWrap = self.getWrap();
+    const theWrap = self2.getWrap();
     const ui = shim3.cliui({
       width: theWrap,
       wrap: !!theWrap
@@ -48082,7 +51328,7 @@ function usage(yargs, shim3) {
     }).filter(({ normalizedKeys }) => normalizedKeys.length > 0).map(({ groupName, normalizedKeys }) => {
       const switches = normalizedKeys.reduce((acc, key) => {
         acc[key] = [key].concat(options.alias[key] || []).map((sw) => {
-          if (groupName === self.getPositionalGroupName())
+          if (groupName === self2.getPositionalGroupName())
             return sw;
           else {
             return (/^[0-9]$/.test(sw) ? options.boolean.includes(key) ? "-" : "--" : sw.length > 1 ? "--" : "-") + sw;
@@ -48092,9 +51338,9 @@ function usage(yargs, shim3) {
       }, {});
       return { groupName, normalizedKeys, switches };
     });
-    const shortSwitchesUsed = displayedGroups.filter(({ groupName }) => groupName !== self.getPositionalGroupName()).some(({ normalizedKeys, switches }) => !normalizedKeys.every((key) => isLongSwitch(switches[key])));
+    const shortSwitchesUsed = displayedGroups.filter(({ groupName }) => groupName !== self2.getPositionalGroupName()).some(({ normalizedKeys, switches }) => !normalizedKeys.every((key) => isLongSwitch(switches[key])));
     if (shortSwitchesUsed) {
-      displayedGroups.filter(({ groupName }) => groupName !== self.getPositionalGroupName()).forEach(({ normalizedKeys, switches }) => {
+      displayedGroups.filter(({ groupName }) => groupName !== self2.getPositionalGroupName()).forEach(({ normalizedKeys, switches }) => {
         normalizedKeys.forEach((key) => {
           if (isLongSwitch(switches[key])) {
             switches[key] = addIndentation(switches[key], "-x, ".length);
@@ -48127,7 +51373,7 @@ function usage(yargs, shim3) {
           key in deprecatedOptions ? deprecatedExtra(deprecatedOptions[key]) : null,
           type,
           key in demandedOptions ? `[${__("required")}]` : null,
-          options.choices && options.choices[key] ? `[${__("choices:")} ${self.stringifiedValues(options.choices[key])}]` : null,
+          options.choices && options.choices[key] ? `[${__("choices:")} ${self2.stringifiedValues(options.choices[key])}]` : null,
           defaultString(options.default[key], options.defaultDescription[key])
         ].filter(Boolean).join(" ");
         ui.span({
@@ -48191,7 +51437,7 @@ function usage(yargs, shim3) {
     (Object.keys(options.alias) || []).forEach((key) => {
       options.alias[key].forEach((alias) => {
         if (descriptions[alias])
-          self.describe(key, descriptions[alias]);
+          self2.describe(key, descriptions[alias]);
         if (alias in demandedOptions)
           yargs.demandOption(key, demandedOptions[alias]);
         if (options.boolean.includes(alias))
@@ -48210,13 +51456,13 @@ function usage(yargs, shim3) {
     });
   }
   let cachedHelpMessage;
-  self.cacheHelpMessage = function() {
+  self2.cacheHelpMessage = function() {
     cachedHelpMessage = this.help();
   };
-  self.clearCachedHelpMessage = function() {
+  self2.clearCachedHelpMessage = function() {
     cachedHelpMessage = void 0;
   };
-  self.hasCachedHelpMessage = function() {
+  self2.hasCachedHelpMessage = function() {
     return !!cachedHelpMessage;
   };
   function addUngroupedKeys(keys, aliases, groups, defaultGroup) {
@@ -48236,18 +51482,18 @@ function usage(yargs, shim3) {
   function filterHiddenOptions(key) {
     return yargs.getOptions().hiddenOptions.indexOf(key) < 0 || yargs.parsed.argv[yargs.getOptions().showHiddenOpt];
   }
-  self.showHelp = (level) => {
+  self2.showHelp = (level) => {
     const logger = yargs.getInternalMethods().getLoggerInstance();
     if (!level)
       level = "error";
     const emit = typeof level === "function" ? level : logger[level];
-    emit(self.help());
+    emit(self2.help());
   };
-  self.functionDescription = (fn) => {
+  self2.functionDescription = (fn) => {
     const description = fn.name ? shim3.Parser.decamelize(fn.name, "-") : __("generated-value");
     return ["(", description, ")"].join("");
   };
-  self.stringifiedValues = function stringifiedValues(values, separator) {
+  self2.stringifiedValues = function stringifiedValues(values, separator) {
     let string2 = "";
     const sep = separator || ", ";
     const array = [].concat(values);
@@ -48289,17 +51535,17 @@ function usage(yargs, shim3) {
     }
   }
   let version2 = null;
-  self.version = (ver) => {
+  self2.version = (ver) => {
     version2 = ver;
   };
-  self.showVersion = (level) => {
+  self2.showVersion = (level) => {
     const logger = yargs.getInternalMethods().getLoggerInstance();
     if (!level)
       level = "error";
     const emit = typeof level === "function" ? level : logger[level];
     emit(version2);
   };
-  self.reset = function reset(localLookup) {
+  self2.reset = function reset(localLookup) {
     failMessage = null;
     failureOutput = false;
     usages = [];
@@ -48308,10 +51554,10 @@ function usage(yargs, shim3) {
     examples = [];
     commands2 = [];
     descriptions = objFilter(descriptions, (k) => !localLookup[k]);
-    return self;
+    return self2;
   };
   const frozens = [];
-  self.freeze = function freeze() {
+  self2.freeze = function freeze() {
     frozens.push({
       failMessage,
       failureOutput,
@@ -48323,7 +51569,7 @@ function usage(yargs, shim3) {
       descriptions
     });
   };
-  self.unfreeze = function unfreeze(defaultCommand = false) {
+  self2.unfreeze = function unfreeze(defaultCommand = false) {
     const frozen = frozens.pop();
     if (!frozen)
       return;
@@ -48346,7 +51592,7 @@ function usage(yargs, shim3) {
       } = frozen);
     }
   };
-  return self;
+  return self2;
 }
 function isIndentedText(text) {
   return typeof text === "object";
@@ -48601,9 +51847,9 @@ var init_completion = __esm({
         if (isSyncCompletionFunction(this.customCompletionFunction)) {
           const result = this.customCompletionFunction(current, argv);
           if (isPromise(result)) {
-            return result.then((list2) => {
+            return result.then((list3) => {
               this.shim.process.nextTick(() => {
-                done(null, list2);
+                done(null, list3);
               });
             }).catch((err) => {
               this.shim.process.nextTick(() => {
@@ -48686,8 +51932,8 @@ var init_levenshtein = __esm({
 function validation(yargs, usage2, shim3) {
   const __ = shim3.y18n.__;
   const __n = shim3.y18n.__n;
-  const self = {};
-  self.nonOptionCount = function nonOptionCount(argv) {
+  const self2 = {};
+  self2.nonOptionCount = function nonOptionCount(argv) {
     const demandedCommands = yargs.getDemandedCommands();
     const positionalCount = argv._.length + (argv["--"] ? argv["--"].length : 0);
     const _s = positionalCount - yargs.getInternalMethods().getContext().commands.length;
@@ -48707,12 +51953,12 @@ function validation(yargs, usage2, shim3) {
       }
     }
   };
-  self.positionalCount = function positionalCount(required, observed) {
+  self2.positionalCount = function positionalCount(required, observed) {
     if (observed < required) {
       usage2.fail(__n("Not enough non-option arguments: got %s, need at least %s", "Not enough non-option arguments: got %s, need at least %s", observed, observed + "", required + ""));
     }
   };
-  self.requiredArguments = function requiredArguments(argv, demandedOptions) {
+  self2.requiredArguments = function requiredArguments(argv, demandedOptions) {
     let missing = null;
     for (const key of Object.keys(demandedOptions)) {
       if (!Object.prototype.hasOwnProperty.call(argv, key) || typeof argv[key] === "undefined") {
@@ -48733,13 +51979,13 @@ ${customMsgs.join("\n")}` : "";
       usage2.fail(__n("Missing required argument: %s", "Missing required arguments: %s", Object.keys(missing).length, Object.keys(missing).join(", ") + customMsg));
     }
   };
-  self.unknownArguments = function unknownArguments(argv, aliases, positionalMap, isDefaultCommand, checkPositionals = true) {
+  self2.unknownArguments = function unknownArguments(argv, aliases, positionalMap, isDefaultCommand, checkPositionals = true) {
     var _a2;
     const commandKeys = yargs.getInternalMethods().getCommandInstance().getCommands();
     const unknown = [];
     const currentContext = yargs.getInternalMethods().getContext();
     Object.keys(argv).forEach((key) => {
-      if (!specialKeys.includes(key) && !Object.prototype.hasOwnProperty.call(positionalMap, key) && !Object.prototype.hasOwnProperty.call(yargs.getInternalMethods().getParseContext(), key) && !self.isValidAndSomeAliasIsNotNew(key, aliases)) {
+      if (!specialKeys.includes(key) && !Object.prototype.hasOwnProperty.call(positionalMap, key) && !Object.prototype.hasOwnProperty.call(yargs.getInternalMethods().getParseContext(), key) && !self2.isValidAndSomeAliasIsNotNew(key, aliases)) {
         unknown.push(key);
       }
     });
@@ -48767,7 +52013,7 @@ ${customMsgs.join("\n")}` : "";
       usage2.fail(__n("Unknown argument: %s", "Unknown arguments: %s", unknown.length, unknown.map((s) => s.trim() ? s : `"${s}"`).join(", ")));
     }
   };
-  self.unknownCommands = function unknownCommands(argv) {
+  self2.unknownCommands = function unknownCommands(argv) {
     const commandKeys = yargs.getInternalMethods().getCommandInstance().getCommands();
     const unknown = [];
     const currentContext = yargs.getInternalMethods().getContext();
@@ -48785,14 +52031,14 @@ ${customMsgs.join("\n")}` : "";
       return false;
     }
   };
-  self.isValidAndSomeAliasIsNotNew = function isValidAndSomeAliasIsNotNew(key, aliases) {
+  self2.isValidAndSomeAliasIsNotNew = function isValidAndSomeAliasIsNotNew(key, aliases) {
     if (!Object.prototype.hasOwnProperty.call(aliases, key)) {
       return false;
     }
     const newAliases = yargs.parsed.newAliases;
     return [key, ...aliases[key]].some((a) => !Object.prototype.hasOwnProperty.call(newAliases, a) || !newAliases[key]);
   };
-  self.limitedChoices = function limitedChoices(argv) {
+  self2.limitedChoices = function limitedChoices(argv) {
     const options = yargs.getOptions();
     const invalid = {};
     if (!Object.keys(options.choices).length)
@@ -48817,11 +52063,11 @@ ${customMsgs.join("\n")}` : "";
     usage2.fail(msg);
   };
   let implied = {};
-  self.implies = function implies(key, value) {
+  self2.implies = function implies(key, value) {
     argsert("<string|object> [array|number|string]", [key, value], arguments.length);
     if (typeof key === "object") {
       Object.keys(key).forEach((k) => {
-        self.implies(k, key[k]);
+        self2.implies(k, key[k]);
       });
     } else {
       yargs.global(key);
@@ -48829,14 +52075,14 @@ ${customMsgs.join("\n")}` : "";
         implied[key] = [];
       }
       if (Array.isArray(value)) {
-        value.forEach((i) => self.implies(key, i));
+        value.forEach((i) => self2.implies(key, i));
       } else {
         assertNotStrictEqual(value, void 0, shim3);
         implied[key].push(value);
       }
     }
   };
-  self.getImplied = function getImplied() {
+  self2.getImplied = function getImplied() {
     return implied;
   };
   function keyExists(argv, val) {
@@ -48852,7 +52098,7 @@ ${customMsgs.join("\n")}` : "";
     }
     return val;
   }
-  self.implications = function implications(argv) {
+  self2.implications = function implications(argv) {
     const implyFail = [];
     Object.keys(implied).forEach((key) => {
       const origKey = key;
@@ -48876,11 +52122,11 @@ ${customMsgs.join("\n")}` : "";
     }
   };
   let conflicting = {};
-  self.conflicts = function conflicts2(key, value) {
+  self2.conflicts = function conflicts2(key, value) {
     argsert("<string|object> [array|string]", [key, value], arguments.length);
     if (typeof key === "object") {
       Object.keys(key).forEach((k) => {
-        self.conflicts(k, key[k]);
+        self2.conflicts(k, key[k]);
       });
     } else {
       yargs.global(key);
@@ -48888,14 +52134,14 @@ ${customMsgs.join("\n")}` : "";
         conflicting[key] = [];
       }
       if (Array.isArray(value)) {
-        value.forEach((i) => self.conflicts(key, i));
+        value.forEach((i) => self2.conflicts(key, i));
       } else {
         conflicting[key].push(value);
       }
     }
   };
-  self.getConflicting = () => conflicting;
-  self.conflicting = function conflictingFn(argv) {
+  self2.getConflicting = () => conflicting;
+  self2.conflicting = function conflictingFn(argv) {
     Object.keys(argv).forEach((key) => {
       if (conflicting[key]) {
         conflicting[key].forEach((value) => {
@@ -48915,7 +52161,7 @@ ${customMsgs.join("\n")}` : "";
       });
     }
   };
-  self.recommendCommands = function recommendCommands(cmd, potentialCommands) {
+  self2.recommendCommands = function recommendCommands(cmd, potentialCommands) {
     const threshold = 3;
     potentialCommands = potentialCommands.sort((a, b) => b.length - a.length);
     let recommended = null;
@@ -48930,24 +52176,24 @@ ${customMsgs.join("\n")}` : "";
     if (recommended)
       usage2.fail(__("Did you mean %s?", recommended));
   };
-  self.reset = function reset(localLookup) {
+  self2.reset = function reset(localLookup) {
     implied = objFilter(implied, (k) => !localLookup[k]);
     conflicting = objFilter(conflicting, (k) => !localLookup[k]);
-    return self;
+    return self2;
   };
   const frozens = [];
-  self.freeze = function freeze() {
+  self2.freeze = function freeze() {
     frozens.push({
       implied,
       conflicting
     });
   };
-  self.unfreeze = function unfreeze() {
+  self2.unfreeze = function unfreeze() {
     const frozen = frozens.pop();
     assertNotStrictEqual(frozen, void 0, shim3);
     ({ implied, conflicting } = frozen);
   };
-  return self;
+  return self2;
 }
 var specialKeys;
 var init_validation = __esm({
@@ -50088,8 +53334,8 @@ var init_yargs_factory = __esm({
           if (!rootPath && __classPrivateFieldGet(this, _YargsInstance_shim, "f").path.extname(startDir)) {
             startDir = __classPrivateFieldGet(this, _YargsInstance_shim, "f").path.dirname(startDir);
           }
-          const pkgJsonPath = __classPrivateFieldGet(this, _YargsInstance_shim, "f").findUp(startDir, (dir, names2) => {
-            if (names2.includes("package.json")) {
+          const pkgJsonPath = __classPrivateFieldGet(this, _YargsInstance_shim, "f").findUp(startDir, (dir, names3) => {
+            if (names3.includes("package.json")) {
               return "package.json";
             } else {
               return void 0;

@@ -196,6 +196,7 @@ const pgServer = await startPostgres();
 let overhead = NaN;
 let releaseOverhead = NaN;
 let probesOverhead = NaN;
+let locksOverhead = NaN;
 /** Points the bench database's version table at `rev`. */
 async function resetStamp(url, rev) {
   const { default: pg } = await import('pg');
@@ -268,6 +269,13 @@ try {
   const probesBig = measurePair(out, ['verify', '--no-schema-probes', '--format', 'json'], ['verify', '--format', 'json'], { DATABASE_URL: dbUrl }, { DATABASE_URL: dbUrl });
   await resetStamp(dbUrl, '2a3b4c5d6e7f');
   probesOverhead = probesSmall.diff;
+  // the lock grades (PostgreSQL): the tables' sizes, locks and timeouts in the catalog's round trip,
+  // and the pending steps read again; at 10,000 revisions a new database, where every step is pending
+  const newDb = { DATABASE_URL: dbUrl.replace(/\/preflight_bench$/u, '/preflight_bench_new') };
+  const locksSmall = measurePair(example, ['verify', '--locks', 'off', '--format', 'json'], ['verify', '--format', 'json'], { DATABASE_URL: dbUrl }, { DATABASE_URL: dbUrl });
+  const locksBig = measurePair(out, ['verify', '--locks', 'off', '--target', 'heads', '--format', 'json'], ['verify', '--target', 'heads', '--format', 'json'], newDb, newDb);
+  locksOverhead = locksSmall.diff;
+  console.log(`lock grades, example (local PG): ${signed(locksSmall.diff)} ms over verify --locks off; ${n} revisions all pending: ${signed(locksBig.diff)} ms`);
   console.log(`schema probes, example (healthy, local PG): ${signed(probesSmall.diff)} ms over verify --no-schema-probes (median of paired differences)`);
   console.log(`schema probes, ${n} revisions over an empty schema (every object reported): ${signed(probesBig.diff)} ms`);
   console.log(`verify vs check (example):   ${small.b.toFixed(0)} vs ${small.a.toFixed(0)} ms: ${signed(small.diff)} ms (median of paired differences)`);
@@ -324,6 +332,7 @@ try {
 }
 target('verify over check, local PostgreSQL', `+${overhead.toFixed(0)} ms`, '<= 100 ms', overhead <= 100);
 target('schema probes, local PostgreSQL', `+${probesOverhead.toFixed(0)} ms`, '<= 30 ms', probesOverhead <= 30);
+target('lock grades over --locks off, example, local PostgreSQL', `${locksOverhead < 0 ? '' : '+'}${locksOverhead.toFixed(0)} ms`, '<= 20 ms', locksOverhead <= 20);
 target('heads agree with Alembic', headsAgree ? 'yes' : 'no', 'yes', headsAgree);
 console.log('\ntargets (ratios to Alembic in this run):');
 for (const t of targets) console.log(`  ${t.ok ? 'met   ' : 'MISSED'} ${t.label}: ${t.value} (target ${t.goal})`);

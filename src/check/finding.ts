@@ -34,6 +34,7 @@ export const FINDING_CODES = [
   'ini-value-misread',
   'invalid-revision-value',
   'ledger-unreadable',
+  'lock-not-graded',
   'lock-on-large-table',
   'lock-queue-blocker',
   'lock-timeout-missing',

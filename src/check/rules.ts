@@ -80,6 +80,7 @@ import { lockOnLargeTable } from './rules/lock-on-large-table.js';
 import { lockTimeoutMissing } from './rules/lock-timeout-missing.js';
 import { lockQueueBlocker } from './rules/lock-queue-blocker.js';
 import { breaksServingRelease } from './rules/breaks-serving-release.js';
+import { lockNotGraded } from './rules/lock-not-graded.js';
 import { databaseNotWritable } from './rules/database-not-writable.js';
 import { versionTableWriteUnverified } from './rules/version-table-write-unverified.js';
 import { noUpgradeFunction } from './rules/no-upgrade-function.js';
@@ -146,6 +147,7 @@ export const RULES: readonly Rule[] = [
   lockTimeoutMissing,
   lockQueueBlocker,
   breaksServingRelease,
+  lockNotGraded,
   schemaAheadOfStamp,
   schemaBehindStamp,
   schemaObjectMissing,

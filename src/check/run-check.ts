@@ -1,4 +1,4 @@
-import type { LockSettings } from './schema/pending-locks.js';
+import type { LockSettings, SqlParser } from './schema/pending-locks.js';
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
 import type { ProjectFiles } from '../project/project-files.js';
@@ -39,6 +39,8 @@ export interface CheckOptions {
   readonly releaseGenerates?: readonly GeneratedAtRelease[];
   /** `verify`: --locks and its thresholds, for the pending steps' lock grades (default: warn at 100,000 rows or 256 MB). */
   readonly locks?: LockSettings;
+  /** `verify`: PostgreSQL's parser, for the lock grades of SQL a pending step runs (loaded by the caller when needed). */
+  readonly parseSql?: SqlParser;
 }
 
 export interface CheckResult {

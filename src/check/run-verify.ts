@@ -38,7 +38,7 @@ export function runVerify(
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
   const schema = model.failure ? undefined : probeSchema(model, state, stamps, prediction, schemaOps);
-  const locks = model.failure ? undefined : pendingLocks(model, state, prediction, opts.locks ?? DEFAULT_LOCK_SETTINGS, envPyForLocks(model), schemaOps);
+  const locks = model.failure ? undefined : pendingLocks(model, state, prediction, opts.locks ?? DEFAULT_LOCK_SETTINGS, envPyForLocks(model), schemaOps, opts.parseSql);
   const database: DatabaseContext = { state, stamps, prediction, forensics, ...url, ...(schema ? { schema } : {}), ...(locks ? { locks } : {}) };
   const result = runCheck(model, { ...opts, database });
   const predictionBlocks = !prediction.willSucceed;

@@ -190,7 +190,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   // the probes' catalog rides on the next round trip, when this role may read it
   const objects = req.objectsSchema;
   const readCatalog = req.catalog === true && info.unreadable_catalogs.length === 0 && !(objects && 'unknown' in objects);
-  const catalogSelect = readCatalog ? `${catalogSql(objects && 'schema' in objects ? objects.schema : undefined)}; ` : '';
+  const catalogSelect = readCatalog ? `${catalogSql(objects && 'schema' in objects ? objects.schema : undefined, req.liveFacts === true)}; ` : '';
   // what an unqualified create_table would collide with: the relations of the schema CREATE TABLE writes to
   const tables = (setup[setup.length - 2]!.rows as { name: string }[]).map((r) => r.name);
   // the ledger, where the version table is (or would be): whether it is there, and readable
@@ -370,9 +370,20 @@ export function classify(e: unknown, t: PostgresTarget, plan: SslPlan): Classifi
  * so that a server log shows it whole.
  */
 /** The probes' catalog of one schema: env.py's, where it sets the search_path to one, else the connection's current schema. */
-function catalogSql(schema: string | undefined): string {
-  return CATALOG_SQL.replace('pg_catalog.current_schema()', schema === undefined ? 'pg_catalog.current_schema()' : pgLiteral(schema));
+function catalogSql(schema: string | undefined, live: boolean): string {
+  const sql = `${CATALOG_SQL}${live ? LIVE_FACTS_SQL : ''} FROM pg_catalog.pg_namespace ns WHERE ns.nspname = pg_catalog.current_schema()`;
+  return sql.replace('pg_catalog.current_schema()', schema === undefined ? 'pg_catalog.current_schema()' : pgLiteral(schema));
 }
+
+/** The lock grades' columns: sizes, other sessions' locks, the role's timeouts (read with --locks warn or block). */
+const LIVE_FACTS_SQL = `,
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, c.reltuples, pg_catalog.pg_total_relation_size(c.oid), pg_catalog.pg_stat_get_live_tuples(c.oid),
+      pg_catalog.pg_stat_get_last_analyze_time(c.oid) IS NOT NULL OR pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid) IS NOT NULL))
+    FROM pg_catalog.pg_class c WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p'])),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.pid, c.relname, l.mode, l.granted, a.state, EXTRACT(EPOCH FROM pg_catalog.now() - a.xact_start)::float8))
+    FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()),
+  (SELECT pg_catalog.json_object_agg(name, reset_val) FROM pg_catalog.pg_settings WHERE name = ANY (ARRAY['lock_timeout', 'statement_timeout']))`.replace(/\s+/gu, ' ');
 
 const CATALOG_SQL = `SELECT
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
@@ -381,15 +392,7 @@ const CATALOG_SQL = `SELECT
     WHERE i.relnamespace = ns.oid),
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(t.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class t ON t.oid = k.conrelid
     WHERE t.relnamespace = ns.oid),
-  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A'),
-  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, c.reltuples, pg_catalog.pg_total_relation_size(c.oid), pg_catalog.pg_stat_get_live_tuples(c.oid),
-      pg_catalog.pg_stat_get_last_analyze_time(c.oid) IS NOT NULL OR pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid) IS NOT NULL))
-    FROM pg_catalog.pg_class c WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p'])),
-  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.pid, c.relname, l.mode, l.granted, a.state, EXTRACT(EPOCH FROM pg_catalog.now() - a.xact_start)::float8))
-    FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()),
-  (SELECT pg_catalog.json_object_agg(name, reset_val) FROM pg_catalog.pg_settings WHERE name = ANY (ARRAY['lock_timeout', 'statement_timeout']))
-  FROM pg_catalog.pg_namespace ns WHERE ns.nspname = pg_catalog.current_schema()`.replace(/\s+/gu, ' ');
+  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A')`.replace(/\s+/gu, ' ');
 
 function catalogOf(row: unknown[] | undefined, pathSchemas: number | null): SchemaCatalog {
   const pairs = (v: unknown): [string, string][] => (Array.isArray(v) ? v.map((p) => [String((p as unknown[])[0]), String((p as unknown[])[1])]) : []);
@@ -405,6 +408,8 @@ function catalogOf(row: unknown[] | undefined, pathSchemas: number | null): Sche
 
 /** The live facts the lock grades read with the catalog: table sizes, other sessions' locks, the timeouts. */
 function liveFacts(row: unknown[] | undefined): Pick<SchemaCatalog, 'tableSizes' | 'lockHolders' | 'timeouts'> {
+  // not asked for (--locks off): the catalog's row ends with the types
+  if (!row || row.length <= 4) return {};
   const list = (v: unknown): unknown[][] => (Array.isArray(v) ? (v as unknown[][]) : []);
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
   const tableSizes: TableSize[] = list(row?.[4]).map((r) => {

@@ -128,6 +128,8 @@ export interface VersionTableRequest {
   readonly ledgerTable?: string;
   /** Read the schema's catalog for the probes (SchemaCatalog). */
   readonly catalog?: boolean;
+  /** With the catalog, on PostgreSQL: the tables' sizes, other sessions' locks and the role's timeouts, for the lock grades. */
+  readonly liveFacts?: boolean;
   /**
    * Where the migrations' unqualified objects live, when env.py sets the search_path to one schema:
    * the catalog is read there (absent: the connection's current schema). A string as reason

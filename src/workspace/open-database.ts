@@ -60,7 +60,7 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
   }
   // the database is read while the files are: a remote database's round trips cost as much as the
   // reading, and its failure still ends the run as soon as it is known
-  const reading = readVersionTable(db, { ...table, ...(ledgerTable !== undefined ? { ledgerTable } : {}), ...(opts.schemaProbes === false ? {} : { catalog: true }) }, opts);
+  const reading = readVersionTable(db, { ...table, ...(ledgerTable !== undefined ? { ledgerTable } : {}), ...(opts.schemaProbes === false ? {} : { catalog: true, liveFacts: (opts.locks?.mode ?? 'warn') !== 'off' }) }, opts);
   let settled = false;
   let failed: { error: unknown } | undefined;
   reading.then(

@@ -52,6 +52,11 @@ const CASES: readonly Case[] = [
   { name: 'create_unique_constraint', upgrade: "op.create_unique_constraint('uq_orders_code', 'orders', ['code'])", lock: 'ACCESS EXCLUSIVE', rewrite: false },
   { name: 'drop_constraint', upgrade: "op.drop_constraint('ck_orders_amount', 'orders', type_='check')", lock: 'ACCESS EXCLUSIVE', rewrite: false },
   { name: 'rename_table', upgrade: "op.rename_table('orders', 'purchases')", lock: 'ACCESS EXCLUSIVE', rewrite: false },
+  // the same read from SQL, through PostgreSQL's own parser
+  { name: 'SQL: CREATE INDEX', upgrade: 'op.execute("CREATE INDEX ix_orders_amount ON orders (amount)")', lock: 'SHARE', rewrite: false },
+  { name: 'SQL: ALTER COLUMN TYPE', upgrade: 'op.execute("ALTER TABLE orders ALTER COLUMN amount TYPE bigint")', lock: 'ACCESS EXCLUSIVE', rewrite: true },
+  { name: 'SQL: ADD FOREIGN KEY NOT VALID', upgrade: 'op.execute("ALTER TABLE orders ADD CONSTRAINT fk_c FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID")', lock: 'SHARE ROW EXCLUSIVE', rewrite: false },
+  { name: 'SQL: ADD COLUMN with a volatile default', upgrade: 'op.execute("ALTER TABLE orders ADD COLUMN r float8 DEFAULT random()")', lock: 'ACCESS EXCLUSIVE', rewrite: true },
 ];
 
 function project(upgrade: string): string {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON, REPO } from '../helpers/oracle.js';
@@ -106,6 +106,31 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/OK: applied 1 migration/u);
     expect(await pgExec(url, 'SELECT version_num FROM alembic_version')).toEqual([[HEAD]]);
+  });
+
+  it("verify grades a pending migration's SQL with the parser the wheel carries (libpg_query's WebAssembly)", async () => {
+    const { dir, run } = app();
+    await pgExec(pg.url, ['DROP DATABASE IF EXISTS wheel_sql', 'CREATE DATABASE wheel_sql']);
+    const url = pg.urlFor('wheel_sql');
+    expect(run(['python', '-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'upgrade', 'head'], { DATABASE_URL: url }).status).toBe(0);
+    const step = [
+      `revision = "c3sql"`,
+      `down_revision = "${HEAD}"`,
+      'branch_labels = None',
+      'depends_on = None',
+      'from alembic import op',
+      '',
+      'def upgrade():',
+      '    op.execute("ALTER TABLE users RENAME COLUMN email TO mail")',
+      '',
+      'def downgrade():',
+      '    pass',
+      '',
+    ].join('\n');
+    writeFileSync(path.join(dir, 'examples', 'heroku-app', 'migrations', 'versions', 'c3sql_rename.py'), step);
+    const v = run(['alembic-preflight', 'verify', '-c', 'examples/heroku-app/alembic.ini'], { DATABASE_URL: url });
+    expect(v.stdout).toContain("[breaks-serving-release] op.execute's SQL (as alter_column) renames column users.email");
+    expect(v.stdout).not.toContain('lock-not-graded');
   });
 
   it('rehearse on SQLite: the real migrations up, down and up on a scratch file', () => {

@@ -38,7 +38,10 @@ describe('lock steps read from upgrade()', () => {
   });
 
   it('says which lines it could not follow', () => {
-    expect(lockSteps(migration('b1', 'a0', 'op.execute(build_sql())', 'pass')).unread).toEqual([{ line: 17, why: 'SQL built at run time' }]);
+    expect(lockSteps(migration('b1', 'a0', "op.execute(build_sql())\nop.add_column('orders', sa.Column('x', sa.Integer()), schema='audit')", 'pass')).unread).toEqual([
+      { line: 17, why: 'SQL built at run time' },
+      { line: 18, why: 'op.add_column on a table the reading cannot name or outside the schema read' },
+    ]);
   });
 });
 
@@ -55,5 +58,33 @@ describe('lock grades by server version', () => {
     expect(conflicts('RowExclusiveLock', 'SHARE')).toBe(true);
     expect(conflicts('RowExclusiveLock', 'SHARE UPDATE EXCLUSIVE')).toBe(false);
     expect(conflicts('ShareUpdateExclusiveLock', 'SHARE UPDATE EXCLUSIVE')).toBe(true);
+  });
+});
+
+describe('lock steps read from SQL by PostgreSQL\'s parser', () => {
+  it('gives each ALTER TABLE subcommand, index and rename its step, and says what it does not model', async () => {
+    const { loadSqlParser } = await import('../../src/workspace/sql-parser.js');
+    const { sqlLockSteps } = await import('../../src/check/schema/sql-lock-steps.js');
+    const parse = (await loadSqlParser())!;
+    const read = (sql: string) => {
+      const got = sqlLockSteps(parse(sql)!, 3, false);
+      return { steps: got.steps.map((s) => [s.call, s.table, ...s.flags, ...(s.references ? [`-> ${s.references}`] : [])]), unread: got.unread };
+    };
+    expect(read("ALTER TABLE orders ADD COLUMN a int NOT NULL DEFAULT 0, ADD COLUMN b uuid DEFAULT gen_random_uuid(), ALTER COLUMN c SET NOT NULL; CREATE UNIQUE INDEX CONCURRENTLY ix ON orders (a)")).toEqual({
+      steps: [
+        ['add_column', 'orders', 'not-null', 'default-constant'],
+        ['add_column', 'orders', 'default-volatile'],
+        ['alter_column', 'orders', 'not-null'],
+        ['create_index', 'orders', 'concurrently'],
+      ],
+      unread: [],
+    });
+    expect(read('ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES customers (id) NOT VALID; ALTER TABLE orders VALIDATE CONSTRAINT fk; ALTER TABLE orders RENAME TO purchases').steps).toEqual([
+      ['create_foreign_key', 'orders', 'not-valid', '-> customers'],
+      ['validate_constraint', 'orders'],
+      ['rename_table', 'orders', 'rename'],
+    ]);
+    expect(read('ALTER TABLE orders SET LOGGED; ALTER TABLE audit.orders ADD COLUMN x int; UPDATE orders SET a = 1')).toEqual({ steps: [], unread: ['ALTER TABLE orders SetLogged', 'ALTER TABLE on audit.orders, outside the schema read'] });
+    expect(parse('ALTER TABLE orders ADD COLUM x int')).toBeUndefined();
   });
 });

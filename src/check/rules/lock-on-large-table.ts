@@ -1,6 +1,6 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { blockedBy } from '../schema/lock-grade.js';
+import { blockedBy, stepName } from '../schema/lock-grade.js';
 import { sizeText, type PendingLock } from '../schema/pending-locks.js';
 
 /** What the lock is held for. */
@@ -33,9 +33,9 @@ function finding(s: PendingLock, block: boolean): Finding {
     code: 'lock-on-large-table',
     severity: block ? 'error' : 'warning',
     titleRestates: true,
-    title: `${step.call} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
+    title: `${stepName(step).replace(/^op\./u, '')} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
     message:
-      `op.${step.call} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0]!.toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${WHAT[grade.work]}), and the release still serving keeps sending them.` +
+      `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0]!.toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${WHAT[grade.work]}), and the release still serving keeps sending them.` +
       `${grade.uncertain ? ` It rewrites the table ${grade.uncertain}.` : ''}${grade.caveat ? ` ${grade.caveat}` : ''}${also}${step.conditional ? ' The step is under if, for or try, or in a helper: it may not run.' : ''}`,
     hint: `Safe form: ${grade.recipe}.${block ? ' (--locks block makes this an error; --locks warn reports it only.)' : ' (--locks block makes this stop the release.)'}`,
     path: s.path,

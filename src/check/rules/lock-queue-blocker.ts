@@ -1,6 +1,6 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { conflicts } from '../schema/lock-grade.js';
+import { conflicts, stepName } from '../schema/lock-grade.js';
 import type { PendingLock } from '../schema/pending-locks.js';
 
 /**
@@ -35,8 +35,8 @@ function finding(h: NonNullable<NonNullable<Parameters<Rule['check']>[0]['databa
     code: 'lock-queue-blocker',
     severity: block ? 'error' : 'warning',
     titleRestates: true,
-    title: `session ${h.pid} (${state}) ${h.granted ? 'holds' : 'waits for'} a lock on ${h.table} that op.${s.step.call} must wait for`,
-    message: `Session ${h.pid} (${state}, ${age}) ${h.granted ? 'holds' : 'waits for'} ${h.mode} on ${h.table}. op.${s.step.call} needs ${mode} there, so the migration will wait for that session, and every query on ${h.table} that comes after will wait behind the migration.`,
+    title: `session ${h.pid} (${state}) ${h.granted ? 'holds' : 'waits for'} a lock on ${h.table} that ${stepName(s.step)} must wait for`,
+    message: `Session ${h.pid} (${state}, ${age}) ${h.granted ? 'holds' : 'waits for'} ${h.mode} on ${h.table}. ${stepName(s.step)} needs ${mode} there, so the migration will wait for that session, and every query on ${h.table} that comes after will wait behind the migration.`,
     hint: `Find what it is: SELECT pid, usename, application_name, state, xact_start FROM pg_stat_activity WHERE pid = ${h.pid}; end it if it should not be there (SELECT pg_terminate_backend(${h.pid})), or release when it has finished.`,
     path: s.path,
     line: s.step.line,

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { stepName } from '../schema/lock-grade.js';
 import { sizeText } from '../schema/pending-locks.js';
 
 /**
@@ -19,8 +20,8 @@ export const lockTimeoutMissing: Rule = {
         code: 'lock-timeout-missing',
         severity: locks.settings.mode === 'block' ? 'error' : 'warning',
         titleRestates: true,
-        title: `no lock_timeout, and op.${first.step.call} waits for ACCESS EXCLUSIVE on ${first.table}`,
-        message: `No lock_timeout is set, and op.${first.step.call} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. Neither the role, the database, env.py nor a pending migration sets lock_timeout (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : 'none'}).`,
+        title: `no lock_timeout, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`,
+        message: `No lock_timeout is set, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. Neither the role, the database, env.py nor a pending migration sets lock_timeout (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : 'none'}).`,
         hint: `At the top of the migration's upgrade(): op.execute("SET lock_timeout = '5s'"), and let the release retry; or for every migration: ALTER ROLE <role> SET lock_timeout = '5s'.`,
         path: first.path,
         line: first.step.line,

@@ -21,7 +21,9 @@ export type LockFlag =
   /** a new type (alter_column type_=…) */
   | 'type'
   /** a new name (alter_column new_column_name=…, rename_table) */
-  | 'rename';
+  | 'rename'
+  /** ADD CONSTRAINT … USING INDEX: the index was built before */
+  | 'using-index';
 
 /**
  * A step of upgrade() that takes a lock on a table that may already hold rows: the Alembic operation,
@@ -42,10 +44,12 @@ export interface LockStep {
   readonly conditional: boolean;
   /** Inside batch_alter_table: on PostgreSQL the same ALTER TABLE, unless recreate="always" copies the table. */
   readonly batch?: true;
+  /** Read from the SQL an op.execute() runs (sql-lock-steps.ts), not from an Alembic call. */
+  readonly sql?: true;
 }
 
 /** The operations that lock an existing table; create_table and the rest lock none that holds rows. */
-const LOCKING = new Set([
+export const LOCKING = new Set([
   'add_column',
   'drop_column',
   'alter_column',

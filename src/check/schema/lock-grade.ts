@@ -71,9 +71,12 @@ export function gradeLock(step: LockStep, major: number): LockGrade {
     }
     case 'create_check_constraint':
       return { mode: 'ACCESS EXCLUSIVE', work: has('not-valid') ? 'instant' : 'scan', recipe: "op.create_check_constraint(…, postgresql_not_valid=True), then op.execute('ALTER TABLE … VALIDATE CONSTRAINT name')" };
+    case 'validate_constraint':
+      return { mode: 'SHARE UPDATE EXCLUSIVE', work: 'scan', recipe: 'already the safe form' };
     case 'create_unique_constraint':
     case 'create_primary_key':
     case 'create_exclude_constraint':
+      if (has('using-index')) return { mode: 'ACCESS EXCLUSIVE', work: 'instant', recipe: 'already the safe form' };
       return { mode: 'ACCESS EXCLUSIVE', work: 'index', recipe: `build the index first (${CONCURRENT_INDEX}), then op.execute('ALTER TABLE … ADD CONSTRAINT name UNIQUE USING INDEX index_name')` };
     default:
       // drop_column, drop_constraint, drop_table, rename_table: catalog changes under the strongest lock
@@ -126,4 +129,9 @@ export function modeOfPgLocks(mode: string): LockMode | undefined {
 export function conflicts(held: string, wanted: LockMode): boolean {
   const m = modeOfPgLocks(held);
   return m !== undefined && CONFLICTS[wanted].includes(m);
+}
+
+/** How a finding names a step: the Alembic call, or op.execute's SQL read as that call. */
+export function stepName(step: LockStep): string {
+  return step.sql ? `op.execute's SQL (as ${step.call})` : `op.${step.call}`;
 }

@@ -5,6 +5,7 @@ import type { LockStep } from './lock-facts.js';
 import { gradeLock, type LockGrade } from './lock-grade.js';
 import type { SchemaOp } from './schema-object.js';
 import { lockSteps } from './schema-ops.js';
+import { sqlLockSteps, type ParsedSql } from './sql-lock-steps.js';
 
 /** `--locks` and its thresholds: a table at or above either is large. */
 export interface LockSettings {
@@ -42,6 +43,8 @@ export interface PendingLocks {
   readonly steps: readonly PendingLock[];
   /** Lines of pending revisions the reading could not follow: no lock is claimed for them. */
   readonly unread: readonly { readonly revision: string; readonly path: string; readonly line: number; readonly why: string }[];
+  /** Statements of literal SQL that change a schema and were not parsed (no parser was given): a caller with one grades them again. */
+  readonly sqlUngraded: number;
   /** Other sessions' locks on the tables the pending steps lock. */
   readonly holders: readonly LockHolder[];
   readonly timeouts?: SchemaCatalog['timeouts'];
@@ -50,6 +53,11 @@ export interface PendingLocks {
 }
 
 const TIMEOUT = /\block_timeout\b/u;
+/** SQL that may lock a table that holds rows; data changes and SET are left to the reading's other rules. */
+const SCHEMA_CHANGE = /\b(?:ALTER|DROP|CREATE\s+(?:UNIQUE\s+)?INDEX|TRUNCATE|CLUSTER|REINDEX|VACUUM\s+FULL)\b/iu;
+
+/** PostgreSQL's parser (libpg_query), loaded by the caller when pending SQL needs it: the parse tree, or undefined when it rejects the SQL. */
+export type SqlParser = (sql: string) => ParsedSql | undefined;
 
 /**
  * The pending upgrade's steps graded against the live catalog (PostgreSQL only, read-only: the sizes,
@@ -63,6 +71,7 @@ export function pendingLocks(
   settings: LockSettings,
   envPy?: { readonly path: string; readonly text: string },
   kept?: ReadonlyMap<string, readonly SchemaOp[]>,
+  parseSql?: SqlParser,
 ): PendingLocks | undefined {
   if (settings.mode === 'off' || state.dialect !== 'postgresql' || !prediction.willSucceed || prediction.steps.length === 0) return undefined;
   const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
@@ -73,6 +82,7 @@ export function pendingLocks(
   // the analysed count when there is one; the statistics' live count (approximate) before the first ANALYZE
   const large = (t?: TableSize): boolean => t !== undefined && ((t.rows ?? t.liveRows ?? 0) >= settings.rows || t.bytes >= settings.bytes);
   const steps: PendingLock[] = [];
+  let sqlUngraded = 0;
   const unread: PendingLocks['unread'][number][] = [];
   let timeoutSet: TimeoutSetting | undefined;
   for (const { revision } of prediction.steps) {
@@ -87,7 +97,19 @@ export function pendingLocks(
     const read = lockSteps(text);
     for (const u of read.unread) unread.push({ revision, path: rev.file.path, ...u });
     timeoutSet ??= timeoutLine(text, rev.file.path);
-    for (const step of read.steps) {
+    const fromSql: LockStep[] = [];
+    for (const q of read.sql.filter((x) => SCHEMA_CHANGE.test(x.sql))) {
+      const parsed = parseSql?.(q.sql);
+      if (parsed === undefined) {
+        sqlUngraded += parseSql ? 0 : 1;
+        unread.push({ revision, path: rev.file.path, line: q.line, why: parseSql ? 'SQL that PostgreSQL\'s parser rejects' : "SQL run by op.execute, without PostgreSQL's parser to read it" });
+        continue;
+      }
+      const got = sqlLockSteps(parsed, q.line, q.conditional);
+      fromSql.push(...got.steps.map((x) => ({ ...x, sql: true as const })));
+      for (const why of got.unread) unread.push({ revision, path: rev.file.path, line: q.line, why });
+    }
+    for (const step of [...read.steps, ...fromSql]) {
       const table = step.table !== '' ? step.table : (indexTable.get(step.index ?? '') ?? '');
       // a table the upgrade creates first holds no rows: its locks wait for nobody
       if (table === '' || !sizes.has(table)) continue;
@@ -98,7 +120,7 @@ export function pendingLocks(
   timeoutSet ??= envPy ? timeoutLine(envPy.text, envPy.path) : undefined;
   const touched = new Set(steps.flatMap((s) => [s.table, ...(s.grade.alsoLocks ? [s.grade.alsoLocks.table] : [])]));
   const holders = (catalog.lockHolders ?? []).filter((h) => touched.has(h.table));
-  return { settings, major, steps, unread, holders, ...(catalog.timeouts ? { timeouts: catalog.timeouts } : {}), ...(timeoutSet ? { timeoutSet } : {}) };
+  return { settings, major, steps, unread, sqlUngraded, holders, ...(catalog.timeouts ? { timeouts: catalog.timeouts } : {}), ...(timeoutSet ? { timeoutSet } : {}) };
 }
 
 /** Whether a step may lock a table that exists now (any step the reading could not follow may). */
@@ -111,7 +133,8 @@ function touchesExisting(o: SchemaOp, sizes: ReadonlyMap<string, TableSize>, ind
 /** The first line of `text` that names lock_timeout outside a comment. */
 function timeoutLine(text: string, path: string): TimeoutSetting | undefined {
   const lines = text.split('\n');
-  const i = lines.findIndex((l) => TIMEOUT.test(l.replace(/#.*$/u, '')));
+  // the line up to a comment (indexOf: a pattern for it backtracks on a line of many #)
+  const i = lines.findIndex((l) => TIMEOUT.test(l.includes('#') ? l.slice(0, l.indexOf('#')) : l));
   return i < 0 ? undefined : { path, line: i + 1 };
 }
 

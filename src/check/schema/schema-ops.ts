@@ -1,7 +1,7 @@
 import { callsIn, readExpression, readStatement, strOf, type PyExpr } from '../../python/expression-reader.js';
 import { headerColon, tokenize, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 import type { ObjectKind, ObjectRef, SchemaOp } from './schema-object.js';
-import { lockStepOf, type LockStep } from './lock-facts.js';
+import { LOCKING, lockStepOf, type LockStep } from './lock-facts.js';
 import { sqlOps } from './sql-ops.js';
 
 export type { ObjectKind, ObjectRef, SchemaOp } from './schema-object.js';
@@ -33,13 +33,27 @@ export function schemaOps(text: string): SchemaOp[] {
  * The steps of upgrade() that lock a table that may hold rows (lock-facts.ts), read as schemaOps
  * reads them, and the lines where the reading could not follow the steps (none of those is graded).
  */
-export function lockSteps(text: string): { steps: LockStep[]; unread: { line: number; why: string }[] } {
-  const locks: LockStep[] = [];
-  const { ops } = readSteps(text, locks);
-  return { steps: locks, unread: ops.flatMap((o) => (o.op === 'forget' && o.table === null && o.kind === null ? [{ line: o.line, why: o.why }] : [])) };
+export function lockSteps(text: string): { steps: LockStep[]; sql: LiteralSql[]; unread: { line: number; why: string }[] } {
+  const sink = { locks: [] as LockStep[], sql: [] as LiteralSql[], unread: [] as { line: number; why: string }[] };
+  const { ops } = readSteps(text, sink);
+  const lost = ops.flatMap((o) => (o.op === 'forget' && o.table === null && o.kind === null ? [{ line: o.line, why: o.why }] : []));
+  return { steps: sink.locks, sql: sink.sql, unread: [...sink.unread, ...lost].sort((a, b) => a.line - b.line) };
 }
 
-function readSteps(text: string, locks?: LockStep[]): { ops: SchemaOp[] } {
+/** Literal SQL a step runs (op.execute, a connection's execute), for PostgreSQL's own parser. */
+export interface LiteralSql {
+  readonly line: number;
+  readonly sql: string;
+  readonly conditional: boolean;
+}
+
+interface LockSink {
+  readonly locks: LockStep[];
+  readonly sql: LiteralSql[];
+  readonly unread: { line: number; why: string }[];
+}
+
+function readSteps(text: string, locks?: LockSink): { ops: SchemaOp[] } {
   const { lines, error } = tokenize(text);
   if (error) return { ops: [everything(error.line, 'a syntax error the reading cannot follow')] };
   const defs = new Map<string, number>();
@@ -126,7 +140,7 @@ class BodyReader {
     private readonly imported: Map<string, string>,
     private readonly values: ReadonlyMap<string, readonly Token[]>,
     private readonly ops: SchemaOp[],
-    private readonly locks?: LockStep[],
+    private readonly locks?: LockSink,
   ) {}
 
   /** The body of the def at `at`, every step conditional when `conditional` (a helper's). */
@@ -184,10 +198,13 @@ class BodyReader {
     if (owner === 'op' || aliases.has(owner)) {
       const batchTable = aliases.has(owner) ? aliases.get(owner)! : undefined;
       const lock = this.locks ? lockStepOf(method, c, batchTable, out.line, out.conditional, resolve) : undefined;
-      if (lock) this.locks!.push(lock);
+      if (lock) this.locks!.locks.push(lock);
+      else if (this.locks && LOCKING.has(method)) this.locks.unread.push({ line: out.line, why: `op.${method} on a table the reading cannot name or outside the schema read` });
+      if (this.locks && method === 'execute') this.literalSql(c.args[0] ?? c.kw.get('sqltext'), out);
       return opCall(method, c, batchTable === undefined ? undefined : { table: batchTable }, out, resolve);
     }
     if (method === 'execute' || method === 'exec_driver_sql') {
+      if (this.locks) this.literalSql(c.args[0] ?? c.kw.get('statement'), out);
       if (c.args.length > 0 || c.kw.size > 0 || c.star) sqlStep(c.args[0] ?? c.kw.get('statement'), out, resolve);
       return;
     }
@@ -204,6 +221,12 @@ class BodyReader {
     const root = (owner === '' ? c.callee : owner).split('.')[0]!;
     const from = this.imported.get(root);
     if (root !== '' && from !== undefined && !QUIET_MODULES.test(from) && !this.locals.has(root)) out.push(everything(out.line, `${c.callee}() comes from ${from}, which the reading does not follow`));
+  }
+
+  /** Keeps the literal SQL of an execute() for the lock grades. */
+  private literalSql(arg: PyExpr | undefined, out: OpWriter): void {
+    const e = sqlArgument(arg, (x) => this.resolve(x));
+    if (e.kind === 'literal') this.locks!.sql.push({ line: out.line, sql: e.sql, conditional: out.conditional });
   }
 
   /** A name's value where upgrade() or the module binds it (once); the expression itself otherwise. */

@@ -33,6 +33,9 @@ describe('lock-on-large-table', () => {
     expect(raised.result.findings.map((f) => f.code)).not.toContain('lock-on-large-table');
     const off = await verifyCommand({ cwd: big.root, format: 'text', env: { DATABASE_URL: big.url }, locks: { mode: 'off', rows: 100_000, bytes: 1024 ** 3 } });
     expect(off.result.findings.map((f) => f.code)).not.toContain('lock-on-large-table');
+    // --locks off reads no sizes, locks or timeouts at all
+    const catalog = off.result.database.state.catalog;
+    expect(catalog && !('unreadable' in catalog) ? [catalog.tableSizes, catalog.lockHolders, catalog.timeouts] : 'unread').toEqual([undefined, undefined, undefined]);
   }, 60_000);
 
   it('--locks block: release exits 1 before Alembic starts, and the table is neither rewritten nor stamped', async () => {

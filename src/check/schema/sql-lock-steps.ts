@@ -1,0 +1,155 @@
+import type { LockFlag, LockStep } from './lock-facts.js';
+
+/** A node of PostgreSQL's parse tree as libpg_query hands it over (JSON): `{ NodeType: { …fields } }`. */
+type Node = Record<string, unknown>;
+
+/** The statements of one `op.execute(…)`'s SQL, parsed by PostgreSQL's own parser (libpg_query). */
+export interface ParsedSql {
+  readonly stmts?: readonly { readonly stmt?: Node }[];
+}
+
+const VOLATILE = new Set(['random', 'gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v1mc', 'uuid_generate_v4', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'statement_timestamp']);
+
+/**
+ * The lock steps of SQL run by a step at `line`, in the shape lock-facts.ts gives Alembic's calls (an
+ * ALTER TABLE with several subcommands gives one step each), and what is not graded: a subcommand or
+ * statement on a table whose lock this does not model. Statements that lock no existing table
+ * (CREATE TABLE, SET, data changes) give nothing.
+ */
+export function sqlLockSteps(parsed: ParsedSql, line: number, conditional: boolean): { steps: LockStep[]; unread: string[] } {
+  const steps: LockStep[] = [];
+  const unread: string[] = [];
+  const step = (call: string, table: string, flags: LockFlag[] = [], extra: Partial<LockStep> = {}): void => void steps.push({ call, table, flags, line, conditional, ...extra });
+  for (const { stmt } of parsed.stmts ?? []) {
+    const [kind, body] = Object.entries(stmt ?? {})[0] ?? [];
+    const n = (body ?? {}) as Node;
+    if (kind === 'AlterTableStmt' && field(n, 'objtype') === 'OBJECT_TABLE') {
+      const table = relname(n['relation']);
+      if (table === undefined) {
+        unread.push(outside('ALTER TABLE', n['relation']));
+        continue;
+      }
+      for (const c of list(n['cmds'])) alterTableCmd(table, (c['AlterTableCmd'] ?? {}) as Node, step, unread);
+    } else if (kind === 'IndexStmt') {
+      const table = relname(n['relation']);
+      if (table !== undefined) step('create_index', table, n['concurrent'] === true ? ['concurrently'] : []);
+      else unread.push(outside('CREATE INDEX', n['relation']));
+    } else if (kind === 'DropStmt' && (field(n, 'removeType') === 'OBJECT_INDEX' || field(n, 'removeType') === 'OBJECT_TABLE')) {
+      for (const o of list(n['objects'])) {
+        const name = names(o).at(-1);
+        if (name === undefined) continue;
+        if (field(n, 'removeType') === 'OBJECT_TABLE') step('drop_table', name);
+        else step('drop_index', '', n['concurrent'] === true ? ['concurrently'] : [], { index: name });
+      }
+    } else if (kind === 'RenameStmt') {
+      const table = relname(n['relation']);
+      if (table === undefined) {
+        unread.push(outside('ALTER … RENAME', n['relation']));
+        continue;
+      }
+      if (field(n, 'renameType') === 'OBJECT_TABLE') step('rename_table', table, ['rename']);
+      else if (field(n, 'renameType') === 'OBJECT_COLUMN') step('alter_column', table, ['rename'], { column: String(n['subname']) });
+      else unread.push(`ALTER … RENAME of a ${String(n['renameType']).replace('OBJECT_', '').toLowerCase()}`);
+    }
+  }
+  return { steps, unread };
+}
+
+function alterTableCmd(table: string, c: Node, step: (call: string, table: string, flags?: LockFlag[], extra?: Partial<LockStep>) => void, unread: string[]): void {
+  const sub = field(c, 'subtype');
+  const column = typeof c['name'] === 'string' ? { column: c['name'] } : {};
+  switch (sub) {
+    case 'AT_AddColumn': {
+      const def = (((c['def'] ?? {}) as Node)['ColumnDef'] ?? {}) as Node;
+      return step('add_column', table, columnFlags(def), typeof def['colname'] === 'string' ? { column: def['colname'] } : {});
+    }
+    case 'AT_DropColumn':
+      return step('drop_column', table, [], column);
+    case 'AT_AlterColumnType':
+      return step('alter_column', table, ['type'], column);
+    case 'AT_SetNotNull':
+      return step('alter_column', table, ['not-null'], column);
+    case 'AT_ColumnDefault':
+    case 'AT_DropNotNull':
+      return step('alter_column', table, [], column);
+    case 'AT_DropConstraint':
+      return step('drop_constraint', table);
+    case 'AT_ValidateConstraint':
+      return step('validate_constraint', table);
+    case 'AT_AddConstraint': {
+      const k = (((c['def'] ?? {}) as Node)['Constraint'] ?? {}) as Node;
+      const notValid: LockFlag[] = k['skip_validation'] === true ? ['not-valid'] : [];
+      switch (field(k, 'contype')) {
+        case 'CONSTR_FOREIGN': {
+          const references = relname(k['pktable']);
+          return step('create_foreign_key', table, notValid, references !== undefined ? { references } : {});
+        }
+        case 'CONSTR_CHECK':
+          return step('create_check_constraint', table, notValid);
+        case 'CONSTR_UNIQUE':
+        case 'CONSTR_PRIMARY':
+        case 'CONSTR_EXCLUSION':
+          // ADD CONSTRAINT … USING INDEX takes an index built before: no build under the lock
+          return step('create_unique_constraint', table, typeof k['indexname'] === 'string' ? ['using-index'] : []);
+        default:
+          unread.push(`ALTER TABLE ${table} ADD CONSTRAINT of kind ${field(k, 'contype')}`);
+          return;
+      }
+    }
+    default:
+      unread.push(`ALTER TABLE ${table} ${String(sub).replace(/^AT_/u, '')}`);
+  }
+}
+
+/** What a new column's definition says: its default (volatile or not), NOT NULL, identity or generation. */
+function columnFlags(def: Node): LockFlag[] {
+  const flags: LockFlag[] = [];
+  for (const item of list(def['constraints'])) {
+    const k = (item['Constraint'] ?? {}) as Node;
+    const type = field(k, 'contype');
+    if (type === 'CONSTR_NOTNULL' || type === 'CONSTR_PRIMARY') flags.push('not-null');
+    else if (type === 'CONSTR_IDENTITY' || type === 'CONSTR_GENERATED') flags.push('identity-or-computed');
+    else if (type === 'CONSTR_DEFAULT') flags.push(defaultFlag(k['raw_expr']));
+  }
+  return flags;
+}
+
+/** A default expression: volatile when it calls a volatile function anywhere, else stored once. */
+function defaultFlag(expr: unknown): LockFlag {
+  let volatile = false;
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (v === null || typeof v !== 'object') return;
+    const call = (v as Node)['FuncCall'] as Node | undefined;
+    if (call && names({ List: { items: call['funcname'] } }).some((f) => VOLATILE.has(f))) volatile = true;
+    for (const x of Object.values(v)) walk(x);
+  };
+  walk(expr);
+  return volatile ? 'default-volatile' : 'default-constant';
+}
+
+/** A statement on a table in another schema than the one whose sizes were read. */
+function outside(what: string, rel: unknown): string {
+  const r = (rel ?? {}) as Node;
+  return `${what} on ${String(r['schemaname'] ?? '?')}.${String(r['relname'] ?? '?')}, outside the schema read`;
+}
+
+function field(n: Node, key: string): string | undefined {
+  return typeof n[key] === 'string' ? n[key] : undefined;
+}
+
+function list(v: unknown): Node[] {
+  return Array.isArray(v) ? (v as Node[]) : [];
+}
+
+/** A RangeVar's table name, in the default schema only (a table elsewhere is not the one the catalog read). */
+function relname(v: unknown): string | undefined {
+  const r = (v ?? {}) as Node;
+  return typeof r['relname'] === 'string' && r['schemaname'] === undefined ? r['relname'] : undefined;
+}
+
+/** The strings of a List node (a qualified name). */
+function names(v: unknown): string[] {
+  const items = list(((v ?? {}) as Node)['List'] ? (((v as Node)['List'] as Node)['items']) : []);
+  return items.flatMap((i) => (typeof (i['String'] as Node | undefined)?.['sval'] === 'string' ? [String((i['String'] as Node)['sval'])] : []));
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { lockFixture } from '../../helpers/lock-fixture.js';
+import { postgresForSuite } from '../../helpers/postgres-suite.js';
+
+describe('lock-not-graded', () => {
+  const pg = postgresForSuite();
+
+  it('SQL built at run time is said not graded, with its line; literal SQL is graded through PostgreSQL\'s parser', async () => {
+    const built = await lockFixture(pg(), 'ungraded_built', 120_000, 'col = "amount"\nop.execute(f"ALTER TABLE orders ALTER COLUMN {col} TYPE bigint")');
+    const out = await verifyCommand({ cwd: built.root, format: 'text', env: { DATABASE_URL: built.url } });
+    const f = out.result.findings.filter((x) => x.code === 'lock-not-graded');
+    expect(f.map((x) => [x.severity, x.title, x.line])).toEqual([['info', 'a step of b1 not graded for locks', 18]]);
+    expect(f[0]!.message).toContain('line 18: SQL built at run time');
+    const literal = await lockFixture(pg(), 'ungraded_literal', 120_000, 'op.execute("ALTER TABLE orders ALTER COLUMN amount TYPE bigint")');
+    const graded = await verifyCommand({ cwd: literal.root, format: 'text', env: { DATABASE_URL: literal.url } });
+    expect(graded.result.findings.map((x) => x.code)).not.toContain('lock-not-graded');
+    const lock = graded.result.findings.find((x) => x.code === 'lock-on-large-table');
+    expect([lock?.title?.startsWith("execute's SQL (as alter_column) rewrites orders"), lock?.line]).toEqual([true, 17]);
+  }, 60_000);
+});
