@@ -13897,7 +13897,10 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
   if (!catalog?.tableSizes)
     return void 0;
   const major = Number(/^(\d+)/u.exec(state.server?.version ?? "")?.[1] ?? 0);
+  if (catalog.tableSizes.length === 0)
+    return { settings: settings2, major, steps: [], unread: [], sqlUngraded: 0, holders: [] };
   const sizes = new Map(catalog.tableSizes.map((t2) => [t2.table, t2]));
+  const lowerNames = [...sizes.keys()].map((t2) => t2.toLowerCase());
   const indexTable = new Map(catalog.indexes.map(([index, table]) => [index, table]));
   const large = (t2) => t2 !== void 0 && ((t2.rows ?? t2.liveRows ?? 0) >= settings2.rows || t2.bytes >= settings2.bytes);
   const steps = [];
@@ -13917,7 +13920,7 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
       unread.push({ revision, path: rev.file.path, ...u });
     timeoutSet ??= timeoutLine(text, rev.file.path);
     const fromSql = [];
-    for (const q of read.sql.filter((x) => SCHEMA_CHANGE.test(x.sql))) {
+    for (const q of read.sql.filter((x) => SCHEMA_CHANGE.test(x.sql) && namesAny(x.sql, lowerNames))) {
       const parsed2 = parseSql?.(q.sql);
       if (parsed2 === void 0) {
         sqlUngraded += parseSql ? 0 : 1;
@@ -13941,6 +13944,10 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
   const touched = new Set(steps.flatMap((s) => [s.table, ...s.grade.alsoLocks ? [s.grade.alsoLocks.table] : []]));
   const holders = (catalog.lockHolders ?? []).filter((h) => touched.has(h.table));
   return { settings: settings2, major, steps, unread, sqlUngraded, holders, ...catalog.timeouts ? { timeouts: catalog.timeouts } : {}, ...timeoutSet ? { timeoutSet } : {} };
+}
+function namesAny(sql, lowerNames) {
+  const text = sql.toLowerCase();
+  return lowerNames.some((t2) => text.includes(t2));
 }
 function touchesExisting(o, sizes, indexTable) {
   if (o.op === "forget")

@@ -77,7 +77,11 @@ export function pendingLocks(
   const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
   if (!catalog?.tableSizes) return undefined;
   const major = Number(/^(\d+)/u.exec(state.server?.version ?? '')?.[1] ?? 0);
+  // a schema with no tables yet (a new database): nothing there holds rows, and nothing is read
+  if (catalog.tableSizes.length === 0) return { settings, major, steps: [], unread: [], sqlUngraded: 0, holders: [] };
   const sizes = new Map(catalog.tableSizes.map((t) => [t.table, t]));
+  // names as PostgreSQL folds unquoted ones: SQL that names none of them locks no table that holds rows
+  const lowerNames = [...sizes.keys()].map((t) => t.toLowerCase());
   const indexTable = new Map(catalog.indexes.map(([index, table]) => [index, table]));
   // the analysed count when there is one; the statistics' live count (approximate) before the first ANALYZE
   const large = (t?: TableSize): boolean => t !== undefined && ((t.rows ?? t.liveRows ?? 0) >= settings.rows || t.bytes >= settings.bytes);
@@ -98,7 +102,7 @@ export function pendingLocks(
     for (const u of read.unread) unread.push({ revision, path: rev.file.path, ...u });
     timeoutSet ??= timeoutLine(text, rev.file.path);
     const fromSql: LockStep[] = [];
-    for (const q of read.sql.filter((x) => SCHEMA_CHANGE.test(x.sql))) {
+    for (const q of read.sql.filter((x) => SCHEMA_CHANGE.test(x.sql) && namesAny(x.sql, lowerNames))) {
       const parsed = parseSql?.(q.sql);
       if (parsed === undefined) {
         sqlUngraded += parseSql ? 0 : 1;
@@ -121,6 +125,12 @@ export function pendingLocks(
   const touched = new Set(steps.flatMap((s) => [s.table, ...(s.grade.alsoLocks ? [s.grade.alsoLocks.table] : [])]));
   const holders = (catalog.lockHolders ?? []).filter((h) => touched.has(h.table));
   return { settings, major, steps, unread, sqlUngraded, holders, ...(catalog.timeouts ? { timeouts: catalog.timeouts } : {}), ...(timeoutSet ? { timeoutSet } : {}) };
+}
+
+/** Whether the SQL's text holds one of the names (lower-cased): a cheap test before PostgreSQL's parser is loaded. */
+function namesAny(sql: string, lowerNames: readonly string[]): boolean {
+  const text = sql.toLowerCase();
+  return lowerNames.some((t) => text.includes(t));
 }
 
 /** Whether a step may lock a table that exists now (any step the reading could not follow may). */

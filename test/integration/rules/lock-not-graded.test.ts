@@ -18,4 +18,13 @@ describe('lock-not-graded', () => {
     const lock = graded.result.findings.find((x) => x.code === 'lock-on-large-table');
     expect([lock?.title?.startsWith("execute's SQL (as alter_column) rewrites orders"), lock?.line]).toEqual([true, 17]);
   }, 60_000);
+
+  it('a new database (no tables yet) has nothing to lock: nothing is said', async () => {
+    const { url, root } = await lockFixture(pg(), 'ungraded_new', 10, 'op.execute("DROP INDEX IF EXISTS ix_gone")');
+    const { pgExec } = await import('../../helpers/pg-cluster.js');
+    await pgExec(url, ['DROP TABLE orders', 'DROP TABLE customers', 'DROP TABLE alembic_version']);
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    expect([out.result.database.prediction.steps.length, out.result.database.locks?.sqlUngraded, out.result.database.locks?.steps]).toEqual([2, 0, []]);
+    expect(out.result.findings.map((x) => x.code).filter((c) => c.startsWith('lock-'))).toEqual([]);
+  }, 60_000);
 });
