@@ -12272,6 +12272,15 @@ function strOf(e) {
     return strOf(e.args[0]);
   return void 0;
 }
+function isNone(e) {
+  return e?.k === "name" && e.v === "None";
+}
+function isFalse(e) {
+  return e?.k === "name" && e.v === "False";
+}
+function isTrue(e) {
+  return e?.k === "name" && e.v === "True";
+}
 var OPEN2, CLOSE2, WORD_OPERATORS, ExpressionReader;
 var init_expression_reader = __esm({
   "dist/python/expression-reader.js"() {
@@ -12510,7 +12519,7 @@ function lockStepOf(method, c, batchTable, line, conditional, resolve6) {
         alteredColumn(c, flags);
   }
   const schema = c.kw.get("schema");
-  if (schema !== void 0 && !(schema.k === "name" && schema.v === "None"))
+  if (schema !== void 0 && !isNone(schema))
     return void 0;
   if (table === void 0 && !(method === "drop_index" && index !== void 0))
     return void 0;
@@ -12522,7 +12531,7 @@ function addedColumn(col, resolve6, flags) {
   if (isFalse(col.kw.get("nullable")) || isTrue(col.kw.get("primary_key")))
     flags.push("not-null");
   const def = col.kw.get("server_default");
-  if (def !== void 0 && !(def.k === "name" && def.v === "None"))
+  if (def !== void 0 && !isNone(def))
     flags.push(defaultKind(resolve6(def), resolve6));
   for (const a of col.args.slice(1)) {
     const x = resolve6(a);
@@ -12557,7 +12566,7 @@ function defaultKind(e, resolve6) {
     return "default-constant";
   return "default-expression";
 }
-var LOCKING, isTrue, isFalse, VOLATILE, STABLE;
+var LOCKING, VOLATILE, STABLE;
 var init_lock_facts = __esm({
   "dist/check/schema/lock-facts.js"() {
     "use strict";
@@ -12577,8 +12586,6 @@ var init_lock_facts = __esm({
       "drop_table",
       "rename_table"
     ]);
-    isTrue = (e) => e?.k === "name" && e.v === "True";
-    isFalse = (e) => e?.k === "name" && e.v === "False";
     VOLATILE = /\b(?:random|gen_random_uuid|uuid_generate_v[14]|uuid_generate_v1mc|clock_timestamp|timeofday|nextval|txid_current|statement_timestamp)\s*\(/iu;
     STABLE = /^\s*(?:now\(\)|current_timestamp|current_date|localtimestamp|transaction_timestamp\(\)|true|false|null|'[^']*'(?:::\w+(?:\s\w+)*)?|-?\d+(?:\.\d+)?)\s*$/iu;
   }
@@ -13365,15 +13372,6 @@ function splitCallee(callee) {
   const dot3 = callee.lastIndexOf(".");
   return dot3 < 0 ? ["", callee] : [callee.slice(0, dot3), callee.slice(dot3 + 1)];
 }
-function isNone(e) {
-  return e.k === "name" && e.v === "None";
-}
-function isFalse2(e) {
-  return e?.k === "name" && e.v === "False";
-}
-function isTrue2(e) {
-  return e?.k === "name" && e.v === "True";
-}
 function forgetOf(obj, line, why) {
   return { op: "forget", kind: obj.kind, table: obj.kind === "index" || obj.kind === "type" || obj.kind === "table" ? null : obj.table ?? null, name: obj.name, line, why };
 }
@@ -13455,13 +13453,13 @@ function opCall(method, c, batch, out, resolve6) {
       const on = batch ? table : strOf(arg(1, "table_name"));
       if (name2 === void 0 || otherSchema)
         return unknownTable("index", null);
-      return out.push({ op: "create", obj: { kind: "index", name: name2, ...on ? { table: on } : {} }, strict: !isTrue2(c.kw.get("if_not_exists")), line, ...b });
+      return out.push({ op: "create", obj: { kind: "index", name: name2, ...on ? { table: on } : {} }, strict: !isTrue(c.kw.get("if_not_exists")), line, ...b });
     }
     case "drop_index": {
       const name2 = strOf(arg(0, "index_name"));
       if (name2 === void 0 || otherSchema)
         return unknownTable("index", null);
-      return out.push({ op: "drop", obj: { kind: "index", name: name2 }, strict: !isTrue2(c.kw.get("if_exists")), line, ...b });
+      return out.push({ op: "drop", obj: { kind: "index", name: name2 }, strict: !isTrue(c.kw.get("if_exists")), line, ...b });
     }
     case "create_unique_constraint":
     case "create_foreign_key":
@@ -13541,7 +13539,7 @@ function enumType(e, resolve6) {
   const name2 = strOf(x.kw.get("name"));
   if (name2 === void 0 || x.kw.has("schema") && !isNone(x.kw.get("schema")))
     return void 0;
-  return { name: name2, creates: !isFalse2(x.kw.get("create_type")) && !isFalse2(x.kw.get("native_enum")) && !x.kw.has("metadata") };
+  return { name: name2, creates: !isFalse(x.kw.get("create_type")) && !isFalse(x.kw.get("native_enum")) && !x.kw.has("metadata") };
 }
 function sqlStep(arg, out, resolve6) {
   const e = sqlArgument(arg, resolve6);
@@ -31372,10 +31370,9 @@ var init_lock_timeout_missing = __esm({
 });
 
 // dist/check/rules/lock-queue-blocker.js
-function finding7(h, s, block) {
+function finding7(h, s, mode, block) {
   const age = h.transactionSeconds === null ? "its transaction age hidden from this role" : `in a transaction for ${duration(h.transactionSeconds)}`;
   const state = h.state ?? "state hidden from this role";
-  const mode = s.table === h.table ? s.grade.mode : s.grade.alsoLocks.mode;
   return {
     code: "lock-queue-blocker",
     severity: block ? "error" : "warning",
@@ -31413,11 +31410,15 @@ var init_lock_queue_blocker = __esm({
         for (const h of locks.holders) {
           if (seen.has(h.pid))
             continue;
-          const step = locks.steps.find((s) => s.table === h.table && conflicts(h.mode, s.grade.mode) || s.grade.alsoLocks?.table === h.table && conflicts(h.mode, s.grade.alsoLocks.mode));
+          const wanted = (s) => s.table === h.table ? s.grade.mode : s.grade.alsoLocks?.table === h.table ? s.grade.alsoLocks.mode : void 0;
+          const step = locks.steps.find((s) => {
+            const mode = wanted(s);
+            return mode !== void 0 && conflicts(h.mode, mode);
+          });
           if (!step)
             continue;
           seen.add(h.pid);
-          out.push(finding7(h, step, locks.settings.mode === "block"));
+          out.push(finding7(h, step, wanted(step), locks.settings.mode === "block"));
         }
         return out;
       }

@@ -227,3 +227,18 @@ export function strOf(e: PyExpr | undefined): string | undefined {
   if (e?.k === 'call' && (e.callee === 'op.f' || e.callee === 'f') && e.args.length === 1) return strOf(e.args[0]);
   return undefined;
 }
+
+/** The literal `None`. */
+export function isNone(e: PyExpr | undefined): boolean {
+  return e?.k === 'name' && e.v === 'None';
+}
+
+/** The literal `False`. */
+export function isFalse(e: PyExpr | undefined): boolean {
+  return e?.k === 'name' && e.v === 'False';
+}
+
+/** The literal `True`. */
+export function isTrue(e: PyExpr | undefined): boolean {
+  return e?.k === 'name' && e.v === 'True';
+}

@@ -1,6 +1,7 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { conflicts, stepName } from '../schema/lock-grade.js';
+import type { LockHolder } from '../../database/version-table.js';
+import { conflicts, stepName, type LockMode } from '../schema/lock-grade.js';
 import type { PendingLock } from '../schema/pending-locks.js';
 
 /**
@@ -18,19 +19,23 @@ export const lockQueueBlocker: Rule = {
     const seen = new Set<number>();
     for (const h of locks.holders) {
       if (seen.has(h.pid)) continue;
-      const step = locks.steps.find((s) => (s.table === h.table && conflicts(h.mode, s.grade.mode)) || (s.grade.alsoLocks?.table === h.table && conflicts(h.mode, s.grade.alsoLocks.mode)));
+      // the mode each step wants on the holder's table (a foreign key's second table included)
+      const wanted = (s: PendingLock): LockMode | undefined => (s.table === h.table ? s.grade.mode : s.grade.alsoLocks?.table === h.table ? s.grade.alsoLocks.mode : undefined);
+      const step = locks.steps.find((s) => {
+        const mode = wanted(s);
+        return mode !== undefined && conflicts(h.mode, mode);
+      });
       if (!step) continue;
       seen.add(h.pid);
-      out.push(finding(h, step, locks.settings.mode === 'block'));
+      out.push(finding(h, step, wanted(step)!, locks.settings.mode === 'block'));
     }
     return out;
   },
 };
 
-function finding(h: NonNullable<NonNullable<Parameters<Rule['check']>[0]['database']>['locks']>['holders'][number], s: PendingLock, block: boolean): Finding {
+function finding(h: LockHolder, s: PendingLock, mode: LockMode, block: boolean): Finding {
   const age = h.transactionSeconds === null ? 'its transaction age hidden from this role' : `in a transaction for ${duration(h.transactionSeconds)}`;
   const state = h.state ?? 'state hidden from this role';
-  const mode = s.table === h.table ? s.grade.mode : s.grade.alsoLocks!.mode;
   return {
     code: 'lock-queue-blocker',
     severity: block ? 'error' : 'warning',

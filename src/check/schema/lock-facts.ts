@@ -1,4 +1,4 @@
-import { strOf, type PyExpr } from '../../python/expression-reader.js';
+import { isFalse, isNone, isTrue, strOf, type PyExpr } from '../../python/expression-reader.js';
 
 type Call = PyExpr & { k: 'call' };
 
@@ -65,9 +65,6 @@ export const LOCKING = new Set([
   'rename_table',
 ]);
 
-const isTrue = (e: PyExpr | undefined): boolean => e?.k === 'name' && e.v === 'True';
-const isFalse = (e: PyExpr | undefined): boolean => e?.k === 'name' && e.v === 'False';
-
 /**
  * The lock step of `op.<method>(…)` (or a batch operation on `batchTable`), or undefined when the
  * operation locks no existing table or its table is not a literal (then nothing is claimed).
@@ -122,7 +119,7 @@ export function lockStepOf(method: string, c: Call, batchTable: string | null | 
       if (method === 'alter_column') alteredColumn(c, flags);
   }
   const schema = c.kw.get('schema');
-  if (schema !== undefined && !(schema.k === 'name' && schema.v === 'None')) return undefined;
+  if (schema !== undefined && !isNone(schema)) return undefined;
   // a drop_index names its table or is found by its index in the catalog
   if (table === undefined && !(method === 'drop_index' && index !== undefined)) return undefined;
   return { call: method, table: table ?? '', ...(column !== undefined ? { column } : {}), ...(references !== undefined ? { references } : {}), ...(index !== undefined ? { index } : {}), flags, line, conditional, ...(batch ? { batch: true as const } : {}) };
@@ -133,7 +130,7 @@ function addedColumn(col: PyExpr, resolve: (e: PyExpr) => PyExpr, flags: LockFla
   if (col.k !== 'call' || !/(?:^|\.)Column$/u.test(col.callee)) return {};
   if (isFalse(col.kw.get('nullable')) || isTrue(col.kw.get('primary_key'))) flags.push('not-null');
   const def = col.kw.get('server_default');
-  if (def !== undefined && !(def.k === 'name' && def.v === 'None')) flags.push(defaultKind(resolve(def), resolve));
+  if (def !== undefined && !isNone(def)) flags.push(defaultKind(resolve(def), resolve));
   // positional arguments after the name and type: Identity(), Computed(…), a Sequence
   for (const a of col.args.slice(1)) {
     const x = resolve(a);

@@ -1,4 +1,4 @@
-import { callsIn, readExpression, readStatement, strOf, type PyExpr } from '../../python/expression-reader.js';
+import { callsIn, isFalse, isNone, isTrue, readExpression, readStatement, strOf, type PyExpr } from '../../python/expression-reader.js';
 import { headerColon, tokenize, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 import type { ObjectKind, ObjectRef, SchemaOp } from './schema-object.js';
 import { LOCKING, lockStepOf, type LockStep } from './lock-facts.js';
@@ -253,18 +253,6 @@ function batchAlias(t: readonly Token[]): Pick<Block, 'alias'> {
 function splitCallee(callee: string): [string, string] {
   const dot = callee.lastIndexOf('.');
   return dot < 0 ? ['', callee] : [callee.slice(0, dot), callee.slice(dot + 1)];
-}
-
-function isNone(e: PyExpr): boolean {
-  return e.k === 'name' && e.v === 'None';
-}
-
-function isFalse(e: PyExpr | undefined): boolean {
-  return e?.k === 'name' && e.v === 'False';
-}
-
-function isTrue(e: PyExpr | undefined): boolean {
-  return e?.k === 'name' && e.v === 'True';
 }
 
 /** Adds steps, turning a conditional step into one that forgets its objects. */
