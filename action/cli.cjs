@@ -28308,6 +28308,41 @@ var init_database_ahead = __esm({
   }
 });
 
+// dist/check/rules/rollback-loses-schema.js
+var rollbackLosesSchema;
+var init_rollback_loses_schema = __esm({
+  "dist/check/rules/rollback-loses-schema.js"() {
+    "use strict";
+    init_ledger_view();
+    rollbackLosesSchema = {
+      code: "rollback-loses-schema",
+      severity: "warning",
+      summary: "On a rollback, a revision the database is ahead by dropped, renamed or changed a table or column this code's migrations create: the older code's queries that use it fail.",
+      check({ database: db }) {
+        const rollback = db?.rollback;
+        if (!rollback)
+          return [];
+        const out = rollback.losses.map((l) => {
+          const object = l.step.call === "drop_table" || l.step.call === "rename_table" ? `table ${l.step.table}` : `column ${l.step.table}.${l.step.column ?? "?"}`;
+          const created = `this code's migrations create ${object} (${l.createdBy.path}:${l.createdBy.line})`;
+          const now = l.goneNow ? ` The database has no ${object} now.` : "";
+          return {
+            code: "rollback-loses-schema",
+            severity: "warning",
+            title: `the newer release's ${l.applied.revision} ${l.what}, which this code expects`,
+            message: `The database is ahead of this code at '${l.row}', and the ledger records that ${l.applied.revision} (${l.applied.path}:${l.step.line}; ${appliedByText(l.applied)}) ${l.what}; ${created}.${now} After the rollback this code serves on that schema, and ${l.why.replace(/^the serving release's code/u, "this code").replace(/^the serving release/u, "this code")}.${l.step.conditional ? " The step was under if, for or try, or in a helper: it may not have run." : ""}`,
+            hint: `Roll forward to the release that applied ${l.applied.revision}, or downgrade with its code first (${l.applied.path} has the downgrade()), then roll back; --on-ahead block makes such a rollback stop before it goes live.`,
+            path: l.createdBy.path,
+            line: l.createdBy.line,
+            revision: l.applied.revision
+          };
+        });
+        return out;
+      }
+    };
+  }
+});
+
 // dist/check/rules/database-diverged.js
 var NAMED, databaseDiverged;
 var init_database_diverged = __esm({
@@ -28490,6 +28525,7 @@ var init_finding = __esm({
       "breaks-serving-release",
       "bytecode-only-revision",
       "database-ahead",
+      "rollback-loses-schema",
       "database-at-head",
       "database-diverged",
       "database-not-writable",
@@ -31758,6 +31794,7 @@ var init_rules = __esm({
     init_stamp_resolves_by_prefix();
     init_stamped_revision_missing();
     init_database_ahead();
+    init_rollback_loses_schema();
     init_database_diverged();
     init_database_unrelated();
     init_applied_migration_edited();
@@ -31870,6 +31907,7 @@ var init_rules = __esm({
       otherDatabasesNotVerified,
       postgresSchemeRefused,
       databaseAhead,
+      rollbackLosesSchema,
       databaseDiverged,
       databaseUnrelated,
       stampedRevisionMissing,
@@ -32335,6 +32373,12 @@ function pathTo(model, tips) {
   }
   return out;
 }
+function catalogPresence(state) {
+  if (!state.catalog || "unreadable" in state.catalog)
+    return void 0;
+  const catalog = new Catalog(state, state.catalog);
+  return { has: (obj) => catalog.has(obj), fold: catalog.fold };
+}
 function compare2(replay, catalog) {
   let checked = 0;
   let unknown = 0;
@@ -32536,6 +32580,71 @@ var init_schema_probe = __esm({
   }
 });
 
+// dist/check/schema/rollback-losses.js
+function rollbackLosses(model, state, stamps, early) {
+  const known = latestByRevision(state.ledger);
+  if (known.size === 0 || !stamps.some((s) => s.how === "failed" && s.failure?.exception === "ResolutionError"))
+    return void 0;
+  const positions = [...ledgerPositions(state.rows, model.map, known).entries()].filter(([, p]) => p.kind === "ahead");
+  if (positions.length === 0)
+    return void 0;
+  const catalog = catalogPresence(state);
+  const fold = catalog?.fold ?? (state.dialect === "sqlite" ? (n) => n.toLowerCase() : (n) => n);
+  const ops = opsReader(model, early);
+  const built = new SchemaState(() => "unknown", fold);
+  for (const rev of pathTo(model, model.map.heads))
+    for (const op of ops(rev))
+      built.apply(op, rev);
+  const losses = [];
+  const unrecorded = [];
+  for (const [row, position] of positions) {
+    for (const applied of [...position.ahead.chain].reverse()) {
+      if (applied.steps === void 0) {
+        unrecorded.push(applied.revision);
+        continue;
+      }
+      for (const recorded of applied.steps) {
+        const step = lockStepOf2(recorded);
+        const breaks = breaksServing(step);
+        const obj = objectOf(step);
+        if (!breaks || !obj)
+          continue;
+        const here = built.lookup(obj);
+        if (here.state !== "present" || !here.by)
+          continue;
+        const removes = step.call !== "alter_column" || step.flags.includes("rename");
+        const now = catalog?.has(obj) ?? "unknown";
+        if (removes && now === "present")
+          continue;
+        losses.push({ row, applied, step, what: breaks.what, why: breaks.why, createdBy: { ...here.by, path: ops.path(here.by.revision) }, goneNow: removes && now === "absent" });
+      }
+    }
+  }
+  return { losses, unrecorded };
+}
+function lockStepOf2(r) {
+  return { call: r.call, table: r.table, ...r.column !== void 0 ? { column: r.column } : {}, flags: r.flags.filter(isLockFlag), line: r.line, conditional: r.conditional === true };
+}
+function isLockFlag(f) {
+  return FLAGS.has(f);
+}
+function objectOf(step) {
+  if (step.call === "drop_table" || step.call === "rename_table")
+    return { kind: "table", name: step.table };
+  return step.column !== void 0 ? { kind: "column", name: step.column, table: step.table } : void 0;
+}
+var FLAGS;
+var init_rollback_losses = __esm({
+  "dist/check/schema/rollback-losses.js"() {
+    "use strict";
+    init_ledger_view();
+    init_lock_grade();
+    init_schema_probe();
+    init_schema_state();
+    FLAGS = /* @__PURE__ */ new Set(["concurrently", "not-valid", "default-volatile", "default-expression", "default-constant", "identity-or-computed", "not-null", "type", "rename", "using-index"]);
+  }
+});
+
 // dist/check/run-verify.js
 function missingIds(model, state) {
   return resolveStamps(model.map, state.rows).flatMap((s) => s.how === "failed" && typeof s.value === "string" && s.value !== "" && s.failure?.exception === "ResolutionError" ? [s.value] : []);
@@ -32545,7 +32654,8 @@ function runVerify(model, state, target, opts = {}, forensics, url = {}, schemaO
   const stamps = resolveStamps(model.map, state.rows);
   const schema = model.failure ? void 0 : probeSchema(model, state, stamps, prediction, schemaOps2);
   const locks = model.failure ? void 0 : pendingLocks(model, state, prediction, opts.locks ?? DEFAULT_LOCK_SETTINGS, envPyForLocks(model), schemaOps2, opts.parseSql);
-  const database = { state, stamps, prediction, forensics, ...url, ...schema ? { schema } : {}, ...locks ? { locks } : {} };
+  const rollback = model.failure ? void 0 : rollbackLosses(model, state, stamps, schemaOps2);
+  const database = { state, stamps, prediction, forensics, ...url, ...schema ? { schema } : {}, ...locks ? { locks } : {}, ...rollback ? { rollback } : {} };
   const result = runCheck(model, { ...opts, database });
   const predictionBlocks = !prediction.willSucceed;
   return { ...result, ok: result.ok && !predictionBlocks, database };
@@ -32593,6 +32703,7 @@ var init_run_verify = __esm({
     init_pending_locks();
     init_run_check();
     init_schema_probe();
+    init_rollback_losses();
     DEFAULT_PG_LENGTH = 32;
   }
 });
@@ -35270,19 +35381,26 @@ function createLedgerSql(table, schema) {
   path TEXT NOT NULL,
   sha256 VARCHAR(64) NOT NULL,
   applied_at VARCHAR(40) NOT NULL,
-  applied_by TEXT NOT NULL
+  applied_by TEXT NOT NULL,
+  steps TEXT
 )`;
 }
-function selectLedgerSql(table, schema) {
-  return `SELECT ${LEDGER_COLUMNS.join(", ")} FROM ${ledgerSql(table, schema)} ORDER BY applied_at`;
+function addStepsColumnSql(table, schema) {
+  return `ALTER TABLE ${ledgerSql(table, schema)} ADD COLUMN ${STEPS_COLUMN} TEXT`;
+}
+function selectLedgerSql(table, schema, hasSteps) {
+  return `SELECT ${LEDGER_COLUMNS.join(", ")}, ${hasSteps ? STEPS_COLUMN : "NULL"} FROM ${ledgerSql(table, schema)} ORDER BY applied_at`;
 }
 function ledgerValues(row) {
   return [row.revision, JSON.stringify(row.downRevisions), JSON.stringify(row.branchLabels), JSON.stringify(row.dependsOn), row.path, row.sha256, row.appliedAt, JSON.stringify(row.appliedBy)];
 }
+function stepsValue(row) {
+  return row.steps === void 0 ? null : JSON.stringify(row.steps);
+}
 function parseLedgerRows(raw) {
   const out = [];
   for (const r of raw) {
-    const [revision, down, labels, depends, file, sha, at2, by] = r;
+    const [revision, down, labels, depends, file, sha, at2, by, recorded] = r;
     if (typeof revision !== "string" || typeof file !== "string" || typeof sha !== "string" || typeof at2 !== "string")
       continue;
     const downRevisions = stringList(down);
@@ -35291,7 +35409,8 @@ function parseLedgerRows(raw) {
     const appliedBy2 = stringRecord(by);
     if (!downRevisions || !branchLabels || !dependsOn || !appliedBy2)
       continue;
-    out.push({ revision, downRevisions, branchLabels, dependsOn, path: file, sha256: sha, appliedAt: at2, appliedBy: appliedBy2 });
+    const steps = recordedSteps(recorded);
+    out.push({ revision, downRevisions, branchLabels, dependsOn, path: file, sha256: sha, appliedAt: at2, appliedBy: appliedBy2, ...steps ? { steps } : {} });
   }
   return out;
 }
@@ -35315,7 +35434,24 @@ function stringRecord(v) {
   const entries = Object.entries(p);
   return entries.every(([, x]) => typeof x === "string") ? Object.fromEntries(entries) : void 0;
 }
-var DEFAULT_LEDGER_TABLE, LEDGER_COLUMNS;
+function recordedSteps(v) {
+  const p = parsed(v);
+  if (!Array.isArray(p))
+    return void 0;
+  const out = [];
+  for (const x of p) {
+    if (typeof x !== "object" || x === null)
+      return void 0;
+    const { call, table, column, flags, line, conditional } = x;
+    if (typeof call !== "string" || typeof table !== "string" || typeof line !== "number" || !Array.isArray(flags) || !flags.every((f) => typeof f === "string"))
+      return void 0;
+    if (column !== void 0 && typeof column !== "string")
+      return void 0;
+    out.push({ call, table, ...typeof column === "string" ? { column } : {}, flags, line, ...conditional === true ? { conditional: true } : {} });
+  }
+  return out;
+}
+var DEFAULT_LEDGER_TABLE, LEDGER_COLUMNS, STEPS_COLUMN;
 var init_ledger = __esm({
   "dist/database/ledger.js"() {
     "use strict";
@@ -35323,6 +35459,7 @@ var init_ledger = __esm({
     init_quote_ident();
     DEFAULT_LEDGER_TABLE = "alembic_preflight_history";
     LEDGER_COLUMNS = ["revision", "down_revisions", "branch_labels", "depends_on", "path", "sha256", "applied_at", "applied_by"];
+    STEPS_COLUMN = "steps";
   }
 });
 
@@ -35432,10 +35569,11 @@ function readLedger(db, schema, table) {
   const missing = LEDGER_COLUMNS.filter((c) => !columns.has(c));
   if (missing.length > 0)
     throw notALedger(table, missing);
+  const hasSteps = columns.has(STEPS_COLUMN);
   try {
-    return { table, exists: true, rows: parseLedgerRows(db.prepare(selectLedgerSql(found.name, schema)).raw().all()) };
+    return { table, exists: true, hasSteps, rows: parseLedgerRows(db.prepare(selectLedgerSql(found.name, schema, hasSteps)).raw().all()) };
   } catch (e) {
-    return { table, exists: true, rows: [], unreadable: e.message };
+    return { table, exists: true, hasSteps, rows: [], unreadable: e.message };
   }
 }
 function readCatalog(db, schema) {
@@ -41056,7 +41194,7 @@ async function readInside(client, t2, req, opts, plan, ssl) {
   let columnLength = null;
   let paddingType = null;
   const readLedger2 = ledgerFound?.can_select === true && req.ledgerTable !== void 0;
-  const ledgerSelect = readLedger2 ? `${selectLedgerSql(req.ledgerTable, req.versionTableSchema)}; ` : "";
+  const ledgerSelect = readLedger2 ? `${selectLedgerSql(req.ledgerTable, req.versionTableSchema, ledgerFound?.has_steps === true)}; ` : "";
   let ledgerRows2 = [];
   let catalogRow;
   if (table) {
@@ -41090,6 +41228,7 @@ async function readInside(client, t2, req, opts, plan, ssl) {
     table: req.ledgerTable,
     exists: ledgerFound !== void 0,
     rows: parseLedgerRows(ledgerRows2),
+    ...ledgerFound ? { hasSteps: ledgerFound.has_steps } : {},
     ...ledgerFound && !ledgerFound.can_select ? { unreadable: `this role has no SELECT privilege on ${req.ledgerTable}` } : {}
   };
   const stream = client.connection?.stream;
@@ -41118,7 +41257,8 @@ function setupSql(req, opts) {
   const schemaTest = req.versionTableSchema === null ? "pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'" : `n.nspname = ${pgLiteral(req.versionTableSchema)}`;
   const ledgerQuery = req.ledgerTable === void 0 ? "SELECT true AS can_select WHERE false" : `SELECT pg_catalog.has_table_privilege(c.oid, 'SELECT') AS can_select,
         ARRAY(SELECT col FROM pg_catalog.unnest(ARRAY[${LEDGER_COLUMNS.map((col) => pgLiteral(col)).join(", ")}]) col
-               WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = col AND NOT a.attisdropped)) AS missing
+               WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = col AND NOT a.attisdropped)) AS missing,
+        EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ${pgLiteral(STEPS_COLUMN)} AND NOT a.attisdropped) AS has_steps
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest} LIMIT 1`;
   return `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,
@@ -42026,16 +42166,32 @@ function ledgerRows(model, steps, env2, cwd, now = /* @__PURE__ */ new Date()) {
       path: import_node_path50.default.relative(cwd, rev.file.absPath) || rev.file.absPath,
       sha256: sha256Hex(bytes),
       appliedAt: at2,
-      appliedBy: by
+      appliedBy: by,
+      ...ledgerSteps(revisionText(model, rev.file.absPath))
     });
   }
   return rows;
+}
+function ledgerSteps(text) {
+  if (text === void 0)
+    return {};
+  const steps = lockSteps(text).steps.map((s) => ({
+    call: s.call,
+    table: s.table,
+    ...s.column !== void 0 ? { column: s.column } : {},
+    flags: [...s.flags],
+    line: s.line,
+    ...s.conditional ? { conditional: true } : {}
+  }));
+  return { steps };
 }
 var import_node_path50, RELEASE_VARIABLES;
 var init_ledger_rows = __esm({
   "dist/check/ledger-rows.js"() {
     "use strict";
     import_node_path50 = __toESM(require("node:path"), 1);
+    init_project_model();
+    init_schema_ops();
     init_sha256();
     RELEASE_VARIABLES = ["HEROKU_RELEASE_VERSION", "HEROKU_SLUG_COMMIT", "HEROKU_APP_NAME", "SOURCE_VERSION", "DYNO", "GITHUB_REPOSITORY", "GITHUB_SHA", "GITHUB_RUN_ID", "CI_COMMIT_SHA", "CI_PIPELINE_ID"];
   }
@@ -42073,8 +42229,12 @@ async function writeLedger(t2, to, rows, pg2) {
   if (rows.length === 0 && !to.create)
     return;
   const table = ledgerSql(to.table, to.schema);
-  const insert = (placeholder) => `INSERT INTO ${table} (${LEDGER_COLUMNS.join(", ")}) VALUES ${rows.map((_, r) => `(${LEDGER_COLUMNS.map((__, c) => placeholder(r * LEDGER_COLUMNS.length + c + 1)).join(", ")})`).join(", ")}`;
-  const values = rows.flatMap(ledgerValues);
+  const addColumn2 = !to.create && !to.hasSteps && rows.length > 0;
+  const insert = (withSteps, placeholder) => {
+    const columns = withSteps ? [...LEDGER_COLUMNS, STEPS_COLUMN] : [...LEDGER_COLUMNS];
+    const sql = `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${rows.map((_, r) => `(${columns.map((__, c) => placeholder(r * columns.length + c + 1)).join(", ")})`).join(", ")}`;
+    return { sql, values: rows.flatMap((row) => withSteps ? [...ledgerValues(row), stepsValue(row)] : ledgerValues(row)) };
+  };
   if (t2.dialect === "sqlite") {
     const db = await openSqliteForWrite(t2, pg2.lockTimeoutMs).catch((e) => {
       if (e instanceof DatabaseError)
@@ -42085,8 +42245,13 @@ async function writeLedger(t2, to, rows, pg2) {
       db.transaction(() => {
         if (to.create)
           db.exec(createLedgerSql(to.table, to.schema));
-        if (rows.length > 0)
-          db.prepare(insert(() => "?")).run(...values);
+        let withSteps = !addColumn2;
+        if (addColumn2)
+          withSteps = tried(() => db.exec(addStepsColumnSql(to.table, to.schema)));
+        if (rows.length > 0) {
+          const { sql, values } = insert(withSteps, () => "?");
+          db.prepare(sql).run(...values);
+        }
       }).immediate();
     } catch (e) {
       throw new DatabaseError(`Writing the ledger ${to.table} failed: ${e.message}.`, { hint: "Check that the file is writable and not locked by a long write." });
@@ -42100,8 +42265,18 @@ async function writeLedger(t2, to, rows, pg2) {
       await inWriteTransaction(client, pg2, async () => {
         if (to.create)
           await client.query(createLedgerSql(to.table, to.schema));
-        if (rows.length > 0)
-          await client.query(insert((i) => `$${i}`), values);
+        let withSteps = !addColumn2;
+        if (addColumn2) {
+          await client.query("SAVEPOINT ledger_steps");
+          withSteps = await client.query(addStepsColumnSql(to.table, to.schema)).then(() => true, async () => {
+            await client.query("ROLLBACK TO SAVEPOINT ledger_steps");
+            return false;
+          });
+        }
+        if (rows.length > 0) {
+          const { sql, values } = insert(withSteps, (i) => `$${i}`);
+          await client.query(sql, values);
+        }
       });
     } catch (e) {
       const message = e.message;
@@ -42110,6 +42285,14 @@ async function writeLedger(t2, to, rows, pg2) {
       });
     }
   });
+}
+function tried(work) {
+  try {
+    work();
+    return true;
+  } catch {
+    return false;
+  }
 }
 var init_write_ledger = __esm({
   "dist/database/write-ledger.js"() {
@@ -42156,7 +42339,7 @@ async function ledgerRecordCommand(opts) {
     lines.push("", opts.yes ? `Recorded ${rows.length} revision${rows.length === 1 ? "" : "s"}.` : `Run again with --yes to record ${rows.length} revision${rows.length === 1 ? "" : "s"} (one transaction).`);
   }
   if (opts.yes && (rows.length > 0 || create))
-    await writeLedger(db, { table: name2, schema: table.versionTableSchema, create }, rows, postgresOptions(opts));
+    await writeLedger(db, { table: name2, schema: table.versionTableSchema, create, hasSteps: state.ledger?.hasSteps === true }, rows, postgresOptions(opts));
   return output(opts, { ok: true, table: name2, written: opts.yes === true && (rows.length > 0 || create), created: create && opts.yes === true, rows }, lines);
 }
 function output(opts, doc, lines) {
@@ -47080,7 +47263,7 @@ async function releaseSteps(given, started, markRunning) {
     return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(", ") || "(no rows)"}, not ${want.join(", ")} (${moved})`);
   }
   if (ledgerTable !== void 0 && settings2.ledger && pending.length > 0) {
-    await record(db, { table: ledgerTable, schema: table.versionTableSchema, create: state.ledger?.exists !== true }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
+    await record(db, { table: ledgerTable, schema: table.versionTableSchema, create: state.ledger?.exists !== true, hasSteps: state.ledger?.hasSteps === true }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
   }
   return verdict(EXIT.ok, `OK: applied ${plural2(applied ?? pending.length, "migration")}; the database is at ${got.join(", ")}`);
 }

@@ -8,6 +8,7 @@ export const FINDING_CODES = [
   'breaks-serving-release',
   'bytecode-only-revision',
   'database-ahead',
+  'rollback-loses-schema',
   'database-at-head',
   'database-diverged',
   'database-not-writable',

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import type { ProjectModel } from '../alembic/loading/project-model.js';
+import { revisionText, type ProjectModel } from '../alembic/loading/project-model.js';
 import type { UpgradeStep } from '../alembic/graph/upgrade-plan.js';
-import type { LedgerRow } from '../database/ledger.js';
+import type { LedgerRow, RecordedStep } from '../database/ledger.js';
+import { lockSteps } from './schema/schema-ops.js';
 import { sha256Hex } from '../project/sha256.js';
 
 /**
@@ -40,7 +41,26 @@ export function ledgerRows(model: ProjectModel, steps: readonly UpgradeStep[], e
       sha256: sha256Hex(bytes),
       appliedAt: at,
       appliedBy: by,
+      ...ledgerSteps(revisionText(model, rev.file.absPath)),
     });
   }
   return rows;
+}
+
+/**
+ * The steps to keep for a revision: what its upgrade() does to tables that may hold rows, so that an
+ * older release can later say what a newer one removed (database-ahead). Read as the lock grades read
+ * them; SQL that op.execute runs is not among them.
+ */
+export function ledgerSteps(text: string | undefined): { steps?: RecordedStep[] } {
+  if (text === undefined) return {};
+  const steps = lockSteps(text).steps.map((s) => ({
+    call: s.call,
+    table: s.table,
+    ...(s.column !== undefined ? { column: s.column } : {}),
+    flags: [...s.flags],
+    line: s.line,
+    ...(s.conditional ? { conditional: true as const } : {}),
+  }));
+  return { steps };
 }

@@ -1,6 +1,7 @@
 import type { Finding, FindingCode, Severity } from './finding.js';
 import type { PendingLocks } from './schema/pending-locks.js';
 import type { SchemaProbe } from './schema/schema-probe.js';
+import type { RollbackLosses } from './schema/rollback-losses.js';
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
 import type { Forensics } from '../history/git-history.js';
@@ -31,6 +32,8 @@ export interface DatabaseContext {
   readonly schema?: SchemaProbe;
   /** The pending steps' locks graded against the live tables (PostgreSQL; absent with --locks off or nothing to grade). */
   readonly locks?: PendingLocks;
+  /** A rollback: what the revisions the database is ahead by removed of this code's schema, per the ledger's steps. */
+  readonly rollback?: RollbackLosses;
 }
 
 /** What verify learnt about the URL it read and the URL Alembic will use, for the URL rules. */

@@ -19,6 +19,7 @@ import { stampIsSymbolic } from './rules/stamp-is-symbolic.js';
 import { stampResolvesByPrefix } from './rules/stamp-resolves-by-prefix.js';
 import { stampedRevisionMissing } from './rules/stamped-revision-missing.js';
 import { databaseAhead } from './rules/database-ahead.js';
+import { rollbackLosesSchema } from './rules/rollback-loses-schema.js';
 import { databaseDiverged } from './rules/database-diverged.js';
 import { databaseUnrelated } from './rules/database-unrelated.js';
 import { appliedMigrationEdited } from './rules/applied-migration-edited.js';
@@ -133,6 +134,7 @@ export const RULES: readonly Rule[] = [
   otherDatabasesNotVerified,
   postgresSchemeRefused,
   databaseAhead,
+  rollbackLosesSchema,
   databaseDiverged,
   databaseUnrelated,
   stampedRevisionMissing,

@@ -7,6 +7,7 @@ import { alembicOutput, envPySource, envPyText } from './rule-helpers.js';
 import { DEFAULT_LOCK_SETTINGS, pendingLocks } from './schema/pending-locks.js';
 import { runCheck, type CheckOptions, type CheckResult } from './run-check.js';
 import { probeSchema } from './schema/schema-probe.js';
+import { rollbackLosses } from './schema/rollback-losses.js';
 import type { SchemaOp } from './schema/schema-object.js';
 
 export interface VerifyResult extends CheckResult {
@@ -39,7 +40,8 @@ export function runVerify(
   const stamps = resolveStamps(model.map, state.rows);
   const schema = model.failure ? undefined : probeSchema(model, state, stamps, prediction, schemaOps);
   const locks = model.failure ? undefined : pendingLocks(model, state, prediction, opts.locks ?? DEFAULT_LOCK_SETTINGS, envPyForLocks(model), schemaOps, opts.parseSql);
-  const database: DatabaseContext = { state, stamps, prediction, forensics, ...url, ...(schema ? { schema } : {}), ...(locks ? { locks } : {}) };
+  const rollback = model.failure ? undefined : rollbackLosses(model, state, stamps, schemaOps);
+  const database: DatabaseContext = { state, stamps, prediction, forensics, ...url, ...(schema ? { schema } : {}), ...(locks ? { locks } : {}), ...(rollback ? { rollback } : {}) };
   const result = runCheck(model, { ...opts, database });
   const predictionBlocks = !prediction.willSucceed;
   return { ...result, ok: result.ok && !predictionBlocks, database };

@@ -45,7 +45,7 @@ export async function ledgerRecordCommand(opts: LedgerCommandOptions): Promise<C
     for (const r of rows) lines.push(`  ${r.revision}  ${r.path}  sha256 ${r.sha256.slice(0, 12)}…${known.has(r.revision) ? ' (the file changed since it was recorded)' : ''}`);
     lines.push('', opts.yes ? `Recorded ${rows.length} revision${rows.length === 1 ? '' : 's'}.` : `Run again with --yes to record ${rows.length} revision${rows.length === 1 ? '' : 's'} (one transaction).`);
   }
-  if (opts.yes && (rows.length > 0 || create)) await writeLedger(db, { table: name, schema: table.versionTableSchema, create }, rows, postgresOptions(opts));
+  if (opts.yes && (rows.length > 0 || create)) await writeLedger(db, { table: name, schema: table.versionTableSchema, create, hasSteps: state.ledger?.hasSteps === true }, rows, postgresOptions(opts));
   return output(opts, { ok: true, table: name, written: opts.yes === true && (rows.length > 0 || create), created: create && opts.yes === true, rows }, lines);
 }
 

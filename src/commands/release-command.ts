@@ -155,7 +155,7 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
     return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(', ') || '(no rows)'}, not ${want.join(', ')} (${moved})`);
   }
   if (ledgerTable !== undefined && settings.ledger && pending.length > 0) {
-    await record(db, { table: ledgerTable, schema: table.versionTableSchema, create: state.ledger?.exists !== true }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
+    await record(db, { table: ledgerTable, schema: table.versionTableSchema, create: state.ledger?.exists !== true, hasSteps: state.ledger?.hasSteps === true }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
   }
   return verdict(EXIT.ok, `OK: applied ${plural(applied ?? pending.length, 'migration')}; the database is at ${got.join(', ')}`);
 }

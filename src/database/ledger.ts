@@ -23,6 +23,22 @@ export interface LedgerRow {
   readonly appliedAt: string;
   /** What identifies the release (HEROKU_RELEASE_VERSION, SOURCE_VERSION, DYNO, …), and the code's heads. */
   readonly appliedBy: Readonly<Record<string, string>>;
+  /**
+   * The steps of the revision's upgrade() that lock a table, as the release read them (the call, the
+   * table, the column, what its arguments say); undefined for a row recorded before the ledger kept them.
+   */
+  readonly steps?: readonly RecordedStep[];
+}
+
+/** One step of an applied revision, as the ledger keeps it: plain data, read back without the reader that took it. */
+export interface RecordedStep {
+  readonly call: string;
+  readonly table: string;
+  readonly column?: string;
+  readonly flags: readonly string[];
+  readonly line: number;
+  /** Under if, for or try, or in a helper: it may not have run. */
+  readonly conditional?: true;
 }
 
 /** The ledger as verify read it. */
@@ -33,10 +49,15 @@ export interface LedgerState {
   readonly rows: readonly LedgerRow[];
   /** Why the rows could not be read (no SELECT privilege), when the table exists. */
   readonly unreadable?: string;
+  /** The table has the steps column (a ledger created before it was added has not: the next write adds it). */
+  readonly hasSteps?: boolean;
 }
 
 /** The ledger's columns, in the order every statement names them. */
 export const LEDGER_COLUMNS = ['revision', 'down_revisions', 'branch_labels', 'depends_on', 'path', 'sha256', 'applied_at', 'applied_by'] as const;
+
+/** The column added later, nullable: a ledger without it is read and written as before, and gets it on the next write. */
+export const STEPS_COLUMN = 'steps';
 
 /**
  * A table of the ledger's name that is something else (another tool's, or the version table): its
@@ -66,18 +87,29 @@ export function createLedgerSql(table: string, schema: string | null): string {
   path TEXT NOT NULL,
   sha256 VARCHAR(64) NOT NULL,
   applied_at VARCHAR(40) NOT NULL,
-  applied_by TEXT NOT NULL
+  applied_by TEXT NOT NULL,
+  steps TEXT
 )`;
 }
 
-/** The SELECT that reads the ledger, oldest first. */
-export function selectLedgerSql(table: string, schema: string | null): string {
-  return `SELECT ${LEDGER_COLUMNS.join(', ')} FROM ${ledgerSql(table, schema)} ORDER BY applied_at`;
+/** Adds the steps column to a ledger created before it existed. */
+export function addStepsColumnSql(table: string, schema: string | null): string {
+  return `ALTER TABLE ${ledgerSql(table, schema)} ADD COLUMN ${STEPS_COLUMN} TEXT`;
+}
+
+/** The SELECT that reads the ledger, oldest first (the steps as NULL where the table has no such column). */
+export function selectLedgerSql(table: string, schema: string | null, hasSteps: boolean): string {
+  return `SELECT ${LEDGER_COLUMNS.join(', ')}, ${hasSteps ? STEPS_COLUMN : 'NULL'} FROM ${ledgerSql(table, schema)} ORDER BY applied_at`;
 }
 
 /** A row's values in LEDGER_COLUMNS order, as they are stored. */
 export function ledgerValues(row: LedgerRow): string[] {
   return [row.revision, JSON.stringify(row.downRevisions), JSON.stringify(row.branchLabels), JSON.stringify(row.dependsOn), row.path, row.sha256, row.appliedAt, JSON.stringify(row.appliedBy)];
+}
+
+/** The steps column's value: JSON, or null for a row whose steps were not read. */
+export function stepsValue(row: LedgerRow): string | null {
+  return row.steps === undefined ? null : JSON.stringify(row.steps);
 }
 
 /**
@@ -87,14 +119,15 @@ export function ledgerValues(row: LedgerRow): string[] {
 export function parseLedgerRows(raw: readonly (readonly unknown[])[]): LedgerRow[] {
   const out: LedgerRow[] = [];
   for (const r of raw) {
-    const [revision, down, labels, depends, file, sha, at, by] = r;
+    const [revision, down, labels, depends, file, sha, at, by, recorded] = r;
     if (typeof revision !== 'string' || typeof file !== 'string' || typeof sha !== 'string' || typeof at !== 'string') continue;
     const downRevisions = stringList(down);
     const branchLabels = stringList(labels);
     const dependsOn = stringList(depends);
     const appliedBy = stringRecord(by);
     if (!downRevisions || !branchLabels || !dependsOn || !appliedBy) continue;
-    out.push({ revision, downRevisions, branchLabels, dependsOn, path: file, sha256: sha, appliedAt: at, appliedBy });
+    const steps = recordedSteps(recorded);
+    out.push({ revision, downRevisions, branchLabels, dependsOn, path: file, sha256: sha, appliedAt: at, appliedBy, ...(steps ? { steps } : {}) });
   }
   return out;
 }
@@ -118,4 +151,19 @@ function stringRecord(v: unknown): Record<string, string> | undefined {
   if (typeof p !== 'object' || p === null || Array.isArray(p)) return undefined;
   const entries = Object.entries(p as Record<string, unknown>);
   return entries.every(([, x]) => typeof x === 'string') ? Object.fromEntries(entries as [string, string][]) : undefined;
+}
+
+/** The steps column read back; a value that is not a list of steps counts as not recorded. */
+function recordedSteps(v: unknown): RecordedStep[] | undefined {
+  const p = parsed(v);
+  if (!Array.isArray(p)) return undefined;
+  const out: RecordedStep[] = [];
+  for (const x of p as unknown[]) {
+    if (typeof x !== 'object' || x === null) return undefined;
+    const { call, table, column, flags, line, conditional } = x as Record<string, unknown>;
+    if (typeof call !== 'string' || typeof table !== 'string' || typeof line !== 'number' || !Array.isArray(flags) || !flags.every((f) => typeof f === 'string')) return undefined;
+    if (column !== undefined && typeof column !== 'string') return undefined;
+    out.push({ call, table, ...(typeof column === 'string' ? { column } : {}), flags: flags as string[], line, ...(conditional === true ? { conditional: true as const } : {}) });
+  }
+  return out;
 }

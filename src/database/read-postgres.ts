@@ -3,7 +3,7 @@ import type { Client as PgClient } from 'pg';
 import { DatabaseError, PreflightError } from '../errors/errors.js';
 import { describeTarget, type PostgresTarget } from './database-url.js';
 import { redactSecrets } from '../errors/redact.js';
-import { LEDGER_COLUMNS, notALedger, parseLedgerRows, selectLedgerSql, type LedgerState } from './ledger.js';
+import { LEDGER_COLUMNS, notALedger, parseLedgerRows, selectLedgerSql, STEPS_COLUMN, type LedgerState } from './ledger.js';
 import { planSsl, type SslAttempt, type SslPlan } from './pg-ssl.js';
 import { pgLiteral, quoteIdent, reprOf, type LockHolder, type SchemaCatalog, type TableSize, type VersionTableRequest, type VersionTableState, type Writability } from './version-table.js';
 import { versionRelation, WRITE_PATH_COLUMNS, type WritePathRow } from './write-path.js';
@@ -194,7 +194,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   // what an unqualified create_table would collide with: the relations of the schema CREATE TABLE writes to
   const tables = (setup[setup.length - 2]!.rows as { name: string }[]).map((r) => r.name);
   // the ledger, where the version table is (or would be): whether it is there, and readable
-  const ledgerFound = setup[setup.length - 1]!.rows[0] as { can_select: boolean; missing: string[] } | undefined;
+  const ledgerFound = setup[setup.length - 1]!.rows[0] as { can_select: boolean; missing: string[]; has_steps: boolean } | undefined;
   if (ledgerFound && ledgerFound.missing.length > 0) {
     await client.query('ROLLBACK');
     throw notALedger(req.ledgerTable!, ledgerFound.missing);
@@ -216,7 +216,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   let columnLength: number | null = null;
   let paddingType: string | null = null;
   const readLedger = ledgerFound?.can_select === true && req.ledgerTable !== undefined;
-  const ledgerSelect = readLedger ? `${selectLedgerSql(req.ledgerTable!, req.versionTableSchema)}; ` : '';
+  const ledgerSelect = readLedger ? `${selectLedgerSql(req.ledgerTable!, req.versionTableSchema, ledgerFound?.has_steps === true)}; ` : '';
   let ledgerRows: unknown[][] = [];
   let catalogRow: unknown[] | undefined;
   if (table) {
@@ -255,6 +255,7 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
           table: req.ledgerTable,
           exists: ledgerFound !== undefined,
           rows: parseLedgerRows(ledgerRows),
+          ...(ledgerFound ? { hasSteps: ledgerFound.has_steps } : {}),
           ...(ledgerFound && !ledgerFound.can_select ? { unreadable: `this role has no SELECT privilege on ${req.ledgerTable}` } : {}),
         };
   const stream = (client as unknown as { connection?: { stream?: TLSSocket } }).connection?.stream;
@@ -292,7 +293,8 @@ function setupSql(req: VersionTableRequest, opts: PostgresOptions): string {
       ? 'SELECT true AS can_select WHERE false'
       : `SELECT pg_catalog.has_table_privilege(c.oid, 'SELECT') AS can_select,
         ARRAY(SELECT col FROM pg_catalog.unnest(ARRAY[${LEDGER_COLUMNS.map((col) => pgLiteral(col)).join(', ')}]) col
-               WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = col AND NOT a.attisdropped)) AS missing
+               WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = col AND NOT a.attisdropped)) AS missing,
+        EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ${pgLiteral(STEPS_COLUMN)} AND NOT a.attisdropped) AS has_steps
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest} LIMIT 1`;
   return `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,

@@ -2,7 +2,7 @@ import { pathKind } from '../project/machine-files.js';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { DatabaseError, PreflightError } from '../errors/errors.js';
 import type { SqliteTarget } from './database-url.js';
-import { LEDGER_COLUMNS, notALedger, parseLedgerRows, selectLedgerSql, type LedgerState } from './ledger.js';
+import { LEDGER_COLUMNS, notALedger, parseLedgerRows, selectLedgerSql, STEPS_COLUMN, type LedgerState } from './ledger.js';
 import { quoteIdent, reprOf, type VersionTableRequest, type VersionTableState } from './version-table.js';
 
 /**
@@ -82,10 +82,11 @@ function readLedger(db: SqliteDatabase, schema: string, table: string): LedgerSt
   const columns = new Set((db.prepare('SELECT name FROM pragma_table_info(?, ?)').raw().all(found.name, schema) as [string][]).map((r) => String(r[0]).toLowerCase()));
   const missing = LEDGER_COLUMNS.filter((c) => !columns.has(c));
   if (missing.length > 0) throw notALedger(table, missing);
+  const hasSteps = columns.has(STEPS_COLUMN);
   try {
-    return { table, exists: true, rows: parseLedgerRows(db.prepare(selectLedgerSql(found.name, schema)).raw().all() as unknown[][]) };
+    return { table, exists: true, hasSteps, rows: parseLedgerRows(db.prepare(selectLedgerSql(found.name, schema, hasSteps)).raw().all() as unknown[][]) };
   } catch (e) {
-    return { table, exists: true, rows: [], unreadable: (e as Error).message };
+    return { table, exists: true, hasSteps, rows: [], unreadable: (e as Error).message };
   }
 }
 

@@ -1,6 +1,6 @@
 import { DatabaseError } from '../errors/errors.js';
 import type { DatabaseTarget } from './database-url.js';
-import { createLedgerSql, LEDGER_COLUMNS, ledgerSql, ledgerValues, type LedgerRow } from './ledger.js';
+import { addStepsColumnSql, createLedgerSql, LEDGER_COLUMNS, ledgerSql, ledgerValues, STEPS_COLUMN, stepsValue, type LedgerRow } from './ledger.js';
 import { withPostgresClient, type PostgresOptions } from './read-postgres.js';
 import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
 
@@ -10,6 +10,8 @@ export interface LedgerWrite {
   readonly schema: string | null;
   /** Create the table first (it was not there when verify read the database). */
   readonly create: boolean;
+  /** The table has the steps column; when false, the write adds it first (and writes without it if it may not). */
+  readonly hasSteps: boolean;
 }
 
 /**
@@ -20,9 +22,12 @@ export interface LedgerWrite {
 export async function writeLedger(t: DatabaseTarget, to: LedgerWrite, rows: readonly LedgerRow[], pg: PostgresOptions): Promise<void> {
   if (rows.length === 0 && !to.create) return;
   const table = ledgerSql(to.table, to.schema);
-  const insert = (placeholder: (i: number) => string): string =>
-    `INSERT INTO ${table} (${LEDGER_COLUMNS.join(', ')}) VALUES ${rows.map((_, r) => `(${LEDGER_COLUMNS.map((__, c) => placeholder(r * LEDGER_COLUMNS.length + c + 1)).join(', ')})`).join(', ')}`;
-  const values = rows.flatMap(ledgerValues);
+  const addColumn = !to.create && !to.hasSteps && rows.length > 0;
+  const insert = (withSteps: boolean, placeholder: (i: number) => string): { sql: string; values: (string | null)[] } => {
+    const columns: string[] = withSteps ? [...LEDGER_COLUMNS, STEPS_COLUMN] : [...LEDGER_COLUMNS];
+    const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows.map((_, r) => `(${columns.map((__, c) => placeholder(r * columns.length + c + 1)).join(', ')})`).join(', ')}`;
+    return { sql, values: rows.flatMap((row) => (withSteps ? [...ledgerValues(row), stepsValue(row)] : ledgerValues(row))) };
+  };
   if (t.dialect === 'sqlite') {
     const db = await openSqliteForWrite(t, pg.lockTimeoutMs).catch((e: unknown) => {
       if (e instanceof DatabaseError) throw e;
@@ -31,7 +36,12 @@ export async function writeLedger(t: DatabaseTarget, to: LedgerWrite, rows: read
     try {
       db.transaction(() => {
         if (to.create) db.exec(createLedgerSql(to.table, to.schema));
-        if (rows.length > 0) db.prepare(insert(() => '?')).run(...values);
+        let withSteps = !addColumn;
+        if (addColumn) withSteps = tried(() => db.exec(addStepsColumnSql(to.table, to.schema)));
+        if (rows.length > 0) {
+          const { sql, values } = insert(withSteps, () => '?');
+          db.prepare(sql).run(...values);
+        }
       }).immediate();
     } catch (e) {
       throw new DatabaseError(`Writing the ledger ${to.table} failed: ${(e as Error).message}.`, { hint: 'Check that the file is writable and not locked by a long write.' });
@@ -44,7 +54,22 @@ export async function writeLedger(t: DatabaseTarget, to: LedgerWrite, rows: read
     try {
       await inWriteTransaction(client, pg, async () => {
         if (to.create) await client.query(createLedgerSql(to.table, to.schema));
-        if (rows.length > 0) await client.query(insert((i) => `$${i}`), values);
+        let withSteps = !addColumn;
+        if (addColumn) {
+          // only the table's owner may add the column: a release run by another role writes the rows without it
+          await client.query('SAVEPOINT ledger_steps');
+          withSteps = await client.query(addStepsColumnSql(to.table, to.schema)).then(
+            () => true,
+            async () => {
+              await client.query('ROLLBACK TO SAVEPOINT ledger_steps');
+              return false;
+            },
+          );
+        }
+        if (rows.length > 0) {
+          const { sql, values } = insert(withSteps, (i) => `$${i}`);
+          await client.query(sql, values);
+        }
       });
     } catch (e) {
       const message = (e as Error).message;
@@ -55,4 +80,14 @@ export async function writeLedger(t: DatabaseTarget, to: LedgerWrite, rows: read
       });
     }
   });
+}
+
+/** Whether `work` ran without throwing (SQLite: a failed statement leaves the transaction usable). */
+function tried(work: () => unknown): boolean {
+  try {
+    work();
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { createLedgerSql, LEDGER_COLUMNS, ledgerValues, type LedgerRow } from '../../src/database/ledger.js';
+import { createLedgerSql, LEDGER_COLUMNS, ledgerValues, stepsValue, type LedgerRow } from '../../src/database/ledger.js';
+import { ledgerSteps } from '../../src/check/ledger-rows.js';
 import { verifyCommand } from '../../src/commands/verify-command.js';
 import { migration, makeProject } from './project.js';
 
@@ -16,7 +17,7 @@ export function ledgerProject(ids: readonly string[] = ['a1', 'b2', 'c3']): stri
 }
 
 /** The ledger row a release would have written for a revision whose file is `body` (or the project's file). */
-export function ledgerRow(root: string, id: string, down: string | null, opts: { body?: string; release?: string; at?: string } = {}): LedgerRow {
+export function ledgerRow(root: string, id: string, down: string | null, opts: { body?: string; release?: string; at?: string; steps?: boolean } = {}): LedgerRow {
   const rel = `${V}${id}_step.py`;
   const bytes = opts.body !== undefined ? Buffer.from(opts.body) : readFileSync(path.join(root, rel));
   return {
@@ -28,6 +29,8 @@ export function ledgerRow(root: string, id: string, down: string | null, opts: {
     sha256: createHash('sha256').update(bytes).digest('hex'),
     appliedAt: opts.at ?? '2026-11-20T10:00:00.000Z',
     appliedBy: { HEROKU_RELEASE_VERSION: opts.release ?? 'v7', DYNO: 'release.1', heads: id },
+    // what a release records now: the steps read from the file, as the release reads them
+    ...(opts.steps ? ledgerSteps(bytes.toString('utf8')) : {}),
   };
 }
 
@@ -39,7 +42,7 @@ export function sqliteWithLedger(root: string, rows: readonly string[], ledger: 
   if (ledgerSql !== undefined) db.exec(ledgerSql);
   else if (ledger !== null) {
     db.exec(createLedgerSql('alembic_preflight_history', null));
-    for (const r of ledger) db.prepare(`INSERT INTO alembic_preflight_history (${LEDGER_COLUMNS.join(', ')}) VALUES (${LEDGER_COLUMNS.map(() => '?').join(', ')})`).run(...ledgerValues(r));
+    for (const r of ledger) db.prepare(`INSERT INTO alembic_preflight_history (${LEDGER_COLUMNS.join(', ')}, steps) VALUES (${LEDGER_COLUMNS.map(() => '?').join(', ')}, ?)`).run(...ledgerValues(r), stepsValue(r));
   }
   db.close();
   return 'sqlite:///app.db';

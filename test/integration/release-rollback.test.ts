@@ -100,6 +100,35 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     expect(await ledger(db)).toHaveLength(4);
   }, 120_000);
 
+  it('a rollback over a release that dropped a column names it from the ledger\'s steps; an older ledger gets the steps column', async () => {
+    const { db, url } = await database();
+    // a ledger created before it kept steps, owned by the releasing role
+    await pgExec(pg.urlFor(db), 'CREATE TABLE alembic_preflight_history (revision VARCHAR(255) NOT NULL, down_revisions TEXT NOT NULL, branch_labels TEXT NOT NULL, depends_on TEXT NOT NULL, path TEXT NOT NULL, sha256 VARCHAR(64) NOT NULL, applied_at VARCHAR(40) NOT NULL, applied_by TEXT NOT NULL)');
+    const v1 = slug();
+    const v2 = slug({ '5d6e7f8091a2_drop_failed_attempts.py': migration('5d6e7f8091a2', '2a3b4c5d6e7f', 'op.drop_column("guest_sessions", "failed_attempts")', 'op.add_column("guest_sessions", sa.Column("failed_attempts", sa.Integer(), nullable=False, server_default="0"))') });
+    expect(release(v1, url, 'v1').status).toBe(0);
+    const second = release(v2, url, 'v2');
+    expect(second.status, second.stdout + second.stderr).toBe(0);
+    // the release's own warning about the serving release, before it migrated
+    expect(unwrapped(second.stdout)).toContain('[breaks-serving-release] op.drop_column drops column guest_sessions.failed_attempts while the old release still serves');
+    const recorded = await pgExec(pg.urlFor(db), 'SELECT revision, steps FROM alembic_preflight_history ORDER BY applied_at, revision');
+    expect(recorded.map((r) => [r[0], JSON.parse(String(r[1]))])).toEqual([
+      ['1f2a3b4c5d6e', []],
+      ['2a3b4c5d6e7f', []],
+      ['5d6e7f8091a2', [{ call: 'drop_column', table: 'guest_sessions', column: 'failed_attempts', flags: [], line: 16 }]],
+    ]);
+    const column = "SELECT count(*)::int FROM information_schema.columns WHERE table_name = 'guest_sessions' AND column_name = 'failed_attempts'";
+    expect(await pgExec(pg.urlFor(db), column)).toEqual([[0]]);
+    const rollback = release(v1, url, 'v3');
+    expect(rollback.status, rollback.stdout + rollback.stderr).toBe(0);
+    const out = unwrapped(rollback.stdout);
+    expect(out).toContain("[rollback-loses-schema] the newer release's 5d6e7f8091a2 drops column guest_sessions.failed_attempts, which this code expects");
+    expect(out).toContain(`this code's migrations create column guest_sessions.failed_attempts (${VERSIONS}/2a3b4c5d6e7f_add_guest_sessions.py:21). The database has no column guest_sessions.failed_attempts now.`);
+    expect(out).toContain('release v2, dyno release.1');
+    expect(rollback.stdout).toMatch(/OK, NOT MIGRATED: the database is ahead of this code/u);
+    expect(await pgExec(pg.urlFor(db), 'SELECT version_num FROM alembic_version')).toEqual([['5d6e7f8091a2']]);
+  }, 120_000);
+
   it('a hand-stamped id the ledger does not know still blocks; an edited applied file is reported', async () => {
     const { db, url } = await database();
     const v1 = slug();

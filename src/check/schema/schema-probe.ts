@@ -100,10 +100,10 @@ export function probeSchema(model: ProjectModel, state: VersionTableState, stamp
   return { checked, unknown, behind: collapse(behind), ...(clash ? { clash } : {}), ...(matches ? { matches } : {}), createdTables };
 }
 
-type OpsReader = ((revision: string) => readonly SchemaOp[]) & { path: (revision: string) => string };
+export type OpsReader = ((revision: string) => readonly SchemaOp[]) & { path: (revision: string) => string };
 
 /** Each revision's steps, read once (`early`: by file, taken while the model read the files). */
-function opsReader(model: ProjectModel, early?: ReadonlyMap<string, readonly SchemaOp[]>): OpsReader {
+export function opsReader(model: ProjectModel, early?: ReadonlyMap<string, readonly SchemaOp[]>): OpsReader {
   const kept = new Map<string, readonly SchemaOp[]>();
   const read = (revision: string): readonly SchemaOp[] => {
     let ops = kept.get(revision);
@@ -127,7 +127,7 @@ function opsReader(model: ProjectModel, early?: ReadonlyMap<string, readonly Sch
  * The revisions below and at `tips` (dependencies included), each after everything below it: the
  * order an upgrade from an empty database runs them in, up to the order of parallel branches.
  */
-function pathTo(model: ProjectModel, tips: readonly string[]): string[] {
+export function pathTo(model: ProjectModel, tips: readonly string[]): string[] {
   const out: string[] = [];
   const done = new Set<string>();
   for (const tip of tips) {
@@ -146,6 +146,13 @@ function pathTo(model: ProjectModel, tips: readonly string[]): string[] {
     }
   }
   return out;
+}
+
+/** What the catalog says of an object (unknown for kinds it does not answer), and how the server compares names; undefined without a readable catalog. */
+export function catalogPresence(state: VersionTableState): { has: (obj: ObjectRef) => Presence; fold: (n: string) => string } | undefined {
+  if (!state.catalog || 'unreadable' in state.catalog) return undefined;
+  const catalog = new Catalog(state, state.catalog);
+  return { has: (obj) => catalog.has(obj), fold: catalog.fold };
 }
 
 /** What the database holds, for the kinds its catalog answers (others are unknown). */
