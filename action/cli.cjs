@@ -32649,16 +32649,25 @@ var init_rollback_losses = __esm({
 function missingIds(model, state) {
   return resolveStamps(model.map, state.rows).flatMap((s) => s.how === "failed" && typeof s.value === "string" && s.value !== "" && s.failure?.exception === "ResolutionError" ? [s.value] : []);
 }
-function runVerify(model, state, target, opts = {}, forensics, url = {}, schemaOps2) {
+function databaseFacts(model, state, target, opts = {}, forensics, url = {}, schemaOps2) {
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
   const schema = model.failure ? void 0 : probeSchema(model, state, stamps, prediction, schemaOps2);
-  const locks = model.failure ? void 0 : pendingLocks(model, state, prediction, opts.locks ?? DEFAULT_LOCK_SETTINGS, envPyForLocks(model), schemaOps2, opts.parseSql);
+  const locks = gradeLocks(model, state, prediction, opts, schemaOps2);
   const rollback = model.failure ? void 0 : rollbackLosses(model, state, stamps, schemaOps2);
-  const database = { state, stamps, prediction, forensics, ...url, ...schema ? { schema } : {}, ...locks ? { locks } : {}, ...rollback ? { rollback } : {} };
+  return { state, stamps, prediction, forensics, ...url, ...schema ? { schema } : {}, ...locks ? { locks } : {}, ...rollback ? { rollback } : {} };
+}
+function withParsedSql(model, database, opts, schemaOps2, parseSql) {
+  const locks = gradeLocks(model, database.state, database.prediction, { ...opts, parseSql }, schemaOps2);
+  return { ...database, ...locks ? { locks } : {} };
+}
+function verifyOver(model, database, opts) {
   const result = runCheck(model, { ...opts, database });
-  const predictionBlocks = !prediction.willSucceed;
+  const predictionBlocks = !database.prediction.willSucceed;
   return { ...result, ok: result.ok && !predictionBlocks, database };
+}
+function gradeLocks(model, state, prediction, opts, schemaOps2) {
+  return model.failure ? void 0 : pendingLocks(model, state, prediction, opts.locks ?? DEFAULT_LOCK_SETTINGS, envPyForLocks(model), schemaOps2, opts.parseSql);
 }
 function predict(model, state, target) {
   const f = model.failure?.failure;
@@ -47034,16 +47043,19 @@ async function loadSqlParser() {
     return void 0;
   }
 }
-async function withSqlGrades(run) {
-  const first = run();
-  if (!first.database.locks?.sqlUngraded)
-    return first;
-  const parser3 = await loadSqlParser();
-  return parser3 ? run(parser3) : first;
+async function verifyWithSqlGrades(model, state, target, opts, forensics, url, schemaOps2) {
+  let database = databaseFacts(model, state, target, opts, forensics, url, schemaOps2);
+  if (database.locks?.sqlUngraded) {
+    const parser3 = await loadSqlParser();
+    if (parser3)
+      database = withParsedSql(model, database, opts, schemaOps2, parser3);
+  }
+  return verifyOver(model, database, opts);
 }
 var init_sql_parser = __esm({
   "dist/workspace/sql-parser.js"() {
     "use strict";
+    init_run_verify();
   }
 });
 
@@ -47196,7 +47208,7 @@ async function releaseSteps(given, started, markRunning) {
   const fromLine = releaseGenerates(opts.files, opts.cwd);
   const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
   const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...opts.locks ? { locks: opts.locks } : {}, release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] };
-  const result = await withSqlGrades((parseSql) => runVerify(model, state, target, { ...checkOpts, ...parseSql ? { parseSql } : {} }, void 0, url, schemaOps2));
+  const result = await verifyWithSqlGrades(model, state, target, checkOpts, void 0, url, schemaOps2);
   const prediction = result.database.prediction;
   const shown3 = opts.cosmetic ? result : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };
   const hidden = result.findings.length - shown3.findings.length;
@@ -47283,7 +47295,6 @@ var import_node_path59;
 var init_release_command = __esm({
   "dist/commands/release-command.js"() {
     "use strict";
-    init_run_verify();
     init_sql_parser();
     init_rules();
     init_errors();
@@ -47569,7 +47580,7 @@ async function verifyCommand(opts) {
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(config.files, missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : void 0;
   const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...opts.locks ? { locks: opts.locks } : {}, ...deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}, releaseGenerates: releaseGenerates(config.files, opts.cwd) };
-  const result = await withSqlGrades((parseSql) => runVerify(model, state, target, { ...checkOpts, ...parseSql ? { parseSql } : {} }, forensics, url, schemaOps2));
+  const result = await verifyWithSqlGrades(model, state, target, checkOpts, forensics, url, schemaOps2);
   const document = opts.review === "sarif" ? sarifOf(result, opts.toolVersion) : opts.format === "json" ? verifyJson(result, table.notes, source) : void 0;
   const stdout = document ? JSON.stringify(document, null, 2) + "\n" : reviewOr("verify", result, verifyText(result, table.notes, source, opts.width), opts.review, databaseMarks(result.database.stamps, result.database.prediction.steps));
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };

@@ -4,7 +4,7 @@ import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembi
 import type { VersionTableState } from '../database/version-table.js';
 import type { DatabaseContext, UrlFacts } from './rule.js';
 import { alembicOutput, envPySource, envPyText } from './rule-helpers.js';
-import { DEFAULT_LOCK_SETTINGS, pendingLocks } from './schema/pending-locks.js';
+import { DEFAULT_LOCK_SETTINGS, pendingLocks, type PendingLocks, type SqlParser } from './schema/pending-locks.js';
 import { runCheck, type CheckOptions, type CheckResult } from './run-check.js';
 import { probeSchema } from './schema/schema-probe.js';
 import { rollbackLosses } from './schema/rollback-losses.js';
@@ -36,15 +36,42 @@ export function runVerify(
   url: UrlFacts = {},
   schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>,
 ): VerifyResult {
+  return verifyOver(model, databaseFacts(model, state, target, opts, forensics, url, schemaOps), opts);
+}
+
+/** What the rules read of the database: the prediction, each row's resolution, the schema probes, the locks, a rollback's losses. */
+export function databaseFacts(
+  model: ProjectModel,
+  state: VersionTableState,
+  target: string,
+  opts: CheckOptions = {},
+  forensics?: ReadonlyMap<string, Forensics>,
+  url: UrlFacts = {},
+  schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>,
+): DatabaseContext {
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
   const schema = model.failure ? undefined : probeSchema(model, state, stamps, prediction, schemaOps);
-  const locks = model.failure ? undefined : pendingLocks(model, state, prediction, opts.locks ?? DEFAULT_LOCK_SETTINGS, envPyForLocks(model), schemaOps, opts.parseSql);
+  const locks = gradeLocks(model, state, prediction, opts, schemaOps);
   const rollback = model.failure ? undefined : rollbackLosses(model, state, stamps, schemaOps);
-  const database: DatabaseContext = { state, stamps, prediction, forensics, ...url, ...(schema ? { schema } : {}), ...(locks ? { locks } : {}), ...(rollback ? { rollback } : {}) };
+  return { state, stamps, prediction, forensics, ...url, ...(schema ? { schema } : {}), ...(locks ? { locks } : {}), ...(rollback ? { rollback } : {}) };
+}
+
+/** The pending steps' locks graded again, now with PostgreSQL's parser for their literal SQL. */
+export function withParsedSql(model: ProjectModel, database: DatabaseContext, opts: CheckOptions, schemaOps: ReadonlyMap<string, readonly SchemaOp[]> | undefined, parseSql: SqlParser): DatabaseContext {
+  const locks = gradeLocks(model, database.state, database.prediction, { ...opts, parseSql }, schemaOps);
+  return { ...database, ...(locks ? { locks } : {}) };
+}
+
+/** Every rule over the model and the database's facts. */
+export function verifyOver(model: ProjectModel, database: DatabaseContext, opts: CheckOptions): VerifyResult {
   const result = runCheck(model, { ...opts, database });
-  const predictionBlocks = !prediction.willSucceed;
+  const predictionBlocks = !database.prediction.willSucceed;
   return { ...result, ok: result.ok && !predictionBlocks, database };
+}
+
+function gradeLocks(model: ProjectModel, state: VersionTableState, prediction: UpgradePrediction, opts: CheckOptions, schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>): PendingLocks | undefined {
+  return model.failure ? undefined : pendingLocks(model, state, prediction, opts.locks ?? DEFAULT_LOCK_SETTINGS, envPyForLocks(model), schemaOps, opts.parseSql);
 }
 
 function predict(model: ProjectModel, state: VersionTableState, target: string): UpgradePrediction {

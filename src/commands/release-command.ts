@@ -1,5 +1,4 @@
-import { runVerify } from '../check/run-verify.js';
-import { withSqlGrades } from '../workspace/sql-parser.js';
+import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
 import { isCosmetic } from '../check/rules.js';
 import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
 import path from 'node:path';
@@ -91,7 +90,7 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
   const fromLine = releaseGenerates(opts.files, opts.cwd);
   const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
   const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...(opts.locks ? { locks: opts.locks } : {}), release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] };
-  const result = await withSqlGrades((parseSql) => runVerify(model, state, target, { ...checkOpts, ...(parseSql ? { parseSql } : {}) }, undefined, url, schemaOps));
+  const result = await verifyWithSqlGrades(model, state, target, checkOpts, undefined, url, schemaOps);
   const prediction = result.database.prediction;
   // the release log is read for what went wrong: how the code reads (a docstring, a file name) stays out unless asked
   const shown = opts.cosmetic ? result : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };

@@ -1,4 +1,10 @@
-import type { VerifyResult } from '../check/run-verify.js';
+import { databaseFacts, verifyOver, withParsedSql, type VerifyResult } from '../check/run-verify.js';
+import type { CheckOptions } from '../check/run-check.js';
+import type { UrlFacts } from '../check/rule.js';
+import type { SchemaOp } from '../check/schema/schema-object.js';
+import type { ProjectModel } from '../alembic/loading/project-model.js';
+import type { VersionTableState } from '../database/version-table.js';
+import type { Forensics } from '../history/git-history.js';
 import type { ParsedSql } from '../check/schema/sql-lock-steps.js';
 import type { SqlParser } from '../check/schema/pending-locks.js';
 
@@ -30,10 +36,24 @@ export async function loadSqlParser(): Promise<SqlParser | undefined> {
   }
 }
 
-/** A verify run, run again with PostgreSQL's parser when the first left literal SQL of a pending step ungraded. */
-export async function withSqlGrades(run: (parseSql?: SqlParser) => VerifyResult): Promise<VerifyResult> {
-  const first = run();
-  if (!first.database.locks?.sqlUngraded) return first;
-  const parser = await loadSqlParser();
-  return parser ? run(parser) : first;
+/**
+ * A verify run whose pending literal SQL is graded by PostgreSQL's parser: the facts are read once,
+ * the parser is loaded only when a pending step's SQL was left ungraded, that step's locks are graded
+ * again, and the rules run once.
+ */
+export async function verifyWithSqlGrades(
+  model: ProjectModel,
+  state: VersionTableState,
+  target: string,
+  opts: CheckOptions,
+  forensics: ReadonlyMap<string, Forensics> | undefined,
+  url: UrlFacts,
+  schemaOps: ReadonlyMap<string, readonly SchemaOp[]> | undefined,
+): Promise<VerifyResult> {
+  let database = databaseFacts(model, state, target, opts, forensics, url, schemaOps);
+  if (database.locks?.sqlUngraded) {
+    const parser = await loadSqlParser();
+    if (parser) database = withParsedSql(model, database, opts, schemaOps, parser);
+  }
+  return verifyOver(model, database, opts);
 }
