@@ -875,10 +875,10 @@ function parseNumber(ctx, startPtr, startChr, sign, endChr) {
   }
   if (!(state & 1))
     TomlError.x("unfinished numeric value", ctx, startPtr);
-  let str2 = ctx.s.slice(startPtr, ctx.p);
+  let str3 = ctx.s.slice(startPtr, ctx.p);
   if (hasUnderscores)
-    str2 = str2.replaceAll("_", "");
-  return state > 1 ? parseFloat(str2) : parseInteger(ctx, str2, 10, startPtr);
+    str3 = str3.replaceAll("_", "");
+  return state > 1 ? parseFloat(str3) : parseInteger(ctx, str3, 10, startPtr);
 }
 function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   let c, underscore = 1;
@@ -894,15 +894,15 @@ function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   }
   if (underscore & 1)
     TomlError.x("unfinished numeric value", ctx);
-  let str2 = ctx.s.slice(startPtr + 2, ctx.p);
+  let str3 = ctx.s.slice(startPtr + 2, ctx.p);
   if (underscore)
-    str2 = str2.replaceAll("_", "");
-  return parseInteger(ctx, str2, base, startPtr);
+    str3 = str3.replaceAll("_", "");
+  return parseInteger(ctx, str3, base, startPtr);
 }
-function parseInteger(ctx, str2, base, startPtr) {
+function parseInteger(ctx, str3, base, startPtr) {
   if (ctx.bi !== true)
     int: {
-      let val = parseInt(str2, base);
+      let val = parseInt(str3, base);
       if (!Number.isSafeInteger(val)) {
         if (ctx.bi)
           break int;
@@ -910,7 +910,7 @@ function parseInteger(ctx, str2, base, startPtr) {
       }
       return val;
     }
-  return base === 10 ? BigInt(str2) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str2);
+  return base === 10 ? BigInt(str3) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str3);
 }
 function parseDate(ctx, c, endChr) {
   let startPtr = ctx.p++, unsafeSeparator;
@@ -957,25 +957,25 @@ function parseTime(ctx, c, endChr) {
   let t2 = ctx.s.slice(start, ctx.p);
   return readDate(ctx, t2, 4, false, start);
 }
-function readDate(ctx, str2, type, unsafeDelim, errPtr, temporalSuffix) {
+function readDate(ctx, str3, type, unsafeDelim, errPtr, temporalSuffix) {
   if (ctx.ld) {
-    let date = new TomlDate(str2, type, unsafeDelim);
+    let date = new TomlDate(str3, type, unsafeDelim);
     if (!date.isValid())
       TomlError.x("invalid date", ctx, errPtr);
     return date;
   }
   try {
     if (temporalSuffix)
-      str2 += temporalSuffix;
+      str3 += temporalSuffix;
     switch (type) {
       case 1:
-        return Temporal.ZonedDateTime.from(str2);
+        return Temporal.ZonedDateTime.from(str3);
       case 2:
-        return Temporal.PlainDateTime.from(str2);
+        return Temporal.PlainDateTime.from(str3);
       case 3:
-        return Temporal.PlainDate.from(str2);
+        return Temporal.PlainDate.from(str3);
       case 4:
-        return Temporal.PlainTime.from(str2);
+        return Temporal.PlainTime.from(str3);
     }
   } catch (e) {
     TomlError.x(e instanceof Error ? e.message : "" + e, ctx, errPtr);
@@ -1475,10 +1475,10 @@ function stringify(obj, { maxDepth = 1e3, numbersAsFloat = false, strictTemporal
   if (extendedTypeOf(obj) !== "object") {
     throw new TypeError("stringify can only be called with an object");
   }
-  let str2 = stringifyTable(0, obj, "", maxDepth, numbersAsFloat, strictTemporal);
-  if (str2[str2.length - 1] !== "\n")
-    return str2 + "\n";
-  return str2;
+  let str3 = stringifyTable(0, obj, "", maxDepth, numbersAsFloat, strictTemporal);
+  if (str3[str3.length - 1] !== "\n")
+    return str3 + "\n";
+  return str3;
 }
 var BARE_KEY, HAS_WELLFORMED;
 var init_stringify = __esm({
@@ -8057,13 +8057,13 @@ function declaredIn(files, cwd, names3) {
       }
     }
   };
-  const list3 = (dir, pattern) => (files.entries(import_node_path9.default.join(cwd, dir)) ?? []).map((e) => e.name).filter((f) => pattern.test(f)).sort();
-  for (const f of list3(".", /^requirements.*\.txt$/))
+  const list4 = (dir, pattern) => (files.entries(import_node_path9.default.join(cwd, dir)) ?? []).map((e) => e.name).filter((f) => pattern.test(f)).sort();
+  for (const f of list4(".", /^requirements.*\.txt$/))
     requirements(f);
-  for (const f of list3("requirements", /^[^.].*\.txt$/))
+  for (const f of list4("requirements", /^[^.].*\.txt$/))
     requirements(import_node_path9.default.join("requirements", f));
-  for (const sub of list3("requirements", /^[^.]+$/))
-    for (const f of list3(import_node_path9.default.join("requirements", sub), /^[^.].*\.txt$/))
+  for (const sub of list4("requirements", /^[^.]+$/))
+    for (const f of list4(import_node_path9.default.join("requirements", sub), /^[^.].*\.txt$/))
       requirements(import_node_path9.default.join("requirements", sub, f));
   const pyproject = read("pyproject.toml");
   if (pyproject !== void 0)
@@ -8677,7 +8677,7 @@ var init_config_source = __esm({
 
 // dist/alembic/config/misread-values.js
 function misreadValues(src, prepend) {
-  const { ini, section, iniShown, f, notes } = src;
+  const { ini, section, iniShown, f, notes: notes2 } = src;
   if (!ini?.hasSection(section))
     return;
   const at2 = (name2) => ({ line: ini.optionLine(section, name2), path: iniShown });
@@ -8698,17 +8698,17 @@ function misreadValues(src, prepend) {
     const c = inlineComment(v);
     if (!/^(true|yes|on|1)$/iu.test((c?.before ?? v).trim()))
       continue;
-    notes.push({ code: "ini-value-misread", option: name2, value: v, ...c ? { comment: c.comment } : {}, ...at2(name2) });
+    notes2.push({ code: "ini-value-misread", option: name2, value: v, ...c ? { comment: c.comment } : {}, ...at2(name2) });
   }
   const prependText = value("prepend_sys_path");
   const broken = prepend.filter((p) => inlineComment(p) !== void 0);
   if (prependText !== void 0 && broken.length > 0) {
-    notes.push({ code: "ini-value-misread", option: "prepend_sys_path", value: prependText, misreadPath: broken[0], ...at2("prepend_sys_path") });
+    notes2.push({ code: "ini-value-misread", option: "prepend_sys_path", value: prependText, misreadPath: broken[0], ...at2("prepend_sys_path") });
   }
   const url = value("sqlalchemy.url");
   const urlComment = url === void 0 ? void 0 : inlineComment(url);
   if (urlComment)
-    notes.push({ code: "ini-value-misread", option: "sqlalchemy.url", comment: urlComment.comment, ...at2("sqlalchemy.url") });
+    notes2.push({ code: "ini-value-misread", option: "sqlalchemy.url", comment: urlComment.comment, ...at2("sqlalchemy.url") });
 }
 var init_misread_values = __esm({
   "dist/alembic/config/misread-values.js"() {
@@ -8800,7 +8800,7 @@ function missingScriptDir(src, sl, scriptLocation, scriptDir) {
   });
 }
 function listedLocations(src, listed, prepend) {
-  const { ini, section, iniShown, notes } = src;
+  const { ini, section, iniShown, notes: notes2 } = src;
   const locations = [];
   const rawListed = !src.overridden && ini?.hasSection(section) ? ini.get(section, "version_locations") : void 0;
   const listedComment = rawListed ? inlineComment(rawListed) : void 0;
@@ -8814,16 +8814,16 @@ function listedLocations(src, listed, prepend) {
     const loc = { configured: entry, absPath: abs2, exists: src.exists(abs2) };
     locations.push(loc);
     if (entry === "") {
-      notes.push({ code: "version-location-is-cwd", ...at2 });
+      notes2.push({ code: "version-location-is-cwd", ...at2 });
     } else if (!loc.exists && fromComment >= 0 && index >= fromComment) {
       commentMissing.push(entry);
     } else if (!loc.exists) {
       const spelling = misspelt(src, entry, listed);
-      notes.push({ code: "version-location-missing", entry, ...spelling ? { spelling } : {}, ...at2 });
+      notes2.push({ code: "version-location-missing", entry, ...spelling ? { spelling } : {}, ...at2 });
     }
   }
   if (commentMissing.length > 0)
-    notes.push({ code: "version-location-missing", fromComment: commentMissing, written: rawListed, ...at2 });
+    notes2.push({ code: "version-location-missing", fromComment: commentMissing, written: rawListed, ...at2 });
   return { versionLocations: locations, usesDefaultVersions: false };
 }
 function misspelt(src, entry, listed) {
@@ -10329,8 +10329,8 @@ var init_fast_revision_reader = __esm({
           return NONE;
         }
         if (this.isOp(40) || this.isOp(91)) {
-          const list3 = this.op === 91;
-          const close = list3 ? 93 : 41;
+          const list4 = this.op === 91;
+          const close = list4 ? 93 : 41;
           this.next();
           const items = [];
           let comma = false;
@@ -10342,9 +10342,9 @@ var init_fast_revision_reader = __esm({
             this.next();
           }
           this.expectOp(close);
-          if (!list3 && items.length === 1 && !comma)
+          if (!list4 && items.length === 1 && !comma)
             return items[0];
-          return { t: list3 ? "list" : "tuple", items };
+          return { t: list4 ? "list" : "tuple", items };
         }
         throw OUTSIDE;
       }
@@ -12061,10 +12061,10 @@ function interpreterVerdicts(oracle, slow, cache) {
     });
   }
   const out = [];
-  for (const [s, { minor, verdict }] of known) {
-    if (!verdict || s.reading.syntaxError || (s.reading.newer ?? []).some((n) => n.since > minor))
+  for (const [s, { minor, verdict: verdict3 }] of known) {
+    if (!verdict3 || s.reading.syntaxError || (s.reading.newer ?? []).some((n) => n.since > minor))
       continue;
-    out.push([s, { message: verdict.message, line: verdict.line, col: 0, ...verdict.exception !== "SyntaxError" ? { exception: verdict.exception } : {} }]);
+    out.push([s, { message: verdict3.message, line: verdict3.line, col: 0, ...verdict3.exception !== "SyntaxError" ? { exception: verdict3.exception } : {} }]);
   }
   return out;
 }
@@ -13953,10 +13953,10 @@ function touchesExisting(o, sizes, indexTable) {
   const table = o.obj.kind === "table" ? o.obj.name : o.obj.kind === "index" ? o.obj.table ?? indexTable.get(o.obj.name) : o.obj.table;
   return table === void 0 || sizes.has(table);
 }
-function timeoutLine(text, path60) {
+function timeoutLine(text, path61) {
   const lines = text.split("\n");
   const i = lines.findIndex((l) => TIMEOUT.test(l.includes("#") ? l.slice(0, l.indexOf("#")) : l));
-  return i < 0 ? void 0 : { path: path60, line: i + 1 };
+  return i < 0 ? void 0 : { path: path61, line: i + 1 };
 }
 function sizeText(size) {
   if (!size)
@@ -14398,8 +14398,8 @@ var require_req = __commonJS({
       if (req.originalUrl) {
         _req.url = req.originalUrl;
       } else {
-        const path60 = req.path;
-        _req.url = typeof path60 === "string" ? path60 : req.url ? req.url.path || req.url : void 0;
+        const path61 = req.path;
+        _req.url = typeof path61 === "string" ? path61 : req.url ? req.url.path || req.url : void 0;
       }
       if (req.query) {
         _req.query = req.query;
@@ -14564,14 +14564,14 @@ var require_redact = __commonJS({
       }
       return obj;
     }
-    function parsePath(path60) {
+    function parsePath(path61) {
       const parts = [];
       let current = "";
       let inBrackets = false;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path60.length; i++) {
-        const char = path60[i];
+      for (let i = 0; i < path61.length; i++) {
+        const char = path61[i];
         if (!inBrackets && char === ".") {
           if (current) {
             parts.push(current);
@@ -14702,10 +14702,10 @@ var require_redact = __commonJS({
       return current;
     }
     function redactPaths(obj, paths, censor, remove = false) {
-      for (const path60 of paths) {
-        const parts = parsePath(path60);
+      for (const path61 of paths) {
+        const parts = parsePath(path61);
         if (parts.includes("*")) {
-          redactWildcardPath(obj, parts, censor, path60, remove);
+          redactWildcardPath(obj, parts, censor, path61, remove);
         } else {
           if (remove) {
             removeKey(obj, parts);
@@ -14790,8 +14790,8 @@ var require_redact = __commonJS({
           }
         } else {
           if (afterWildcard.includes("*")) {
-            const wrappedCensor = typeof censor === "function" ? (value, path60) => {
-              const fullPath = [...pathArray.slice(0, pathLength), ...path60];
+            const wrappedCensor = typeof censor === "function" ? (value, path61) => {
+              const fullPath = [...pathArray.slice(0, pathLength), ...path61];
               return censor(value, fullPath);
             } : censor;
             redactWildcardPath(current, afterWildcard, wrappedCensor, originalPath, remove);
@@ -14826,8 +14826,8 @@ var require_redact = __commonJS({
         return null;
       }
       const pathStructure = /* @__PURE__ */ new Map();
-      for (const path60 of pathsToClone) {
-        const parts = parsePath(path60);
+      for (const path61 of pathsToClone) {
+        const parts = parsePath(path61);
         let current = pathStructure;
         for (let i = 0; i < parts.length; i++) {
           const part = parts[i];
@@ -14879,24 +14879,24 @@ var require_redact = __commonJS({
       }
       return cloneSelectively(obj, pathStructure);
     }
-    function validatePath(path60) {
-      if (typeof path60 !== "string") {
+    function validatePath(path61) {
+      if (typeof path61 !== "string") {
         throw new Error("Paths must be (non-empty) strings");
       }
-      if (path60 === "") {
+      if (path61 === "") {
         throw new Error("Invalid redaction path ()");
       }
-      if (path60.includes("..")) {
-        throw new Error(`Invalid redaction path (${path60})`);
+      if (path61.includes("..")) {
+        throw new Error(`Invalid redaction path (${path61})`);
       }
-      if (path60.includes(",")) {
-        throw new Error(`Invalid redaction path (${path60})`);
+      if (path61.includes(",")) {
+        throw new Error(`Invalid redaction path (${path61})`);
       }
       let bracketCount = 0;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path60.length; i++) {
-        const char = path60[i];
+      for (let i = 0; i < path61.length; i++) {
+        const char = path61[i];
         if ((char === '"' || char === "'") && bracketCount > 0) {
           if (!inQuotes) {
             inQuotes = true;
@@ -14910,20 +14910,20 @@ var require_redact = __commonJS({
         } else if (char === "]" && !inQuotes) {
           bracketCount--;
           if (bracketCount < 0) {
-            throw new Error(`Invalid redaction path (${path60})`);
+            throw new Error(`Invalid redaction path (${path61})`);
           }
         }
       }
       if (bracketCount !== 0) {
-        throw new Error(`Invalid redaction path (${path60})`);
+        throw new Error(`Invalid redaction path (${path61})`);
       }
     }
     function validatePaths(paths) {
       if (!Array.isArray(paths)) {
         throw new TypeError("paths must be an array");
       }
-      for (const path60 of paths) {
-        validatePath(path60);
+      for (const path61 of paths) {
+        validatePath(path61);
       }
     }
     function slowRedact(options = {}) {
@@ -15050,10 +15050,10 @@ var require_redaction = __commonJS({
     var strict = false;
     function redaction(opts, serialize) {
       const { paths, censor, remove } = handle(opts);
-      const shape = paths.reduce((o, str2) => {
+      const shape = paths.reduce((o, str3) => {
         rx.lastIndex = 0;
-        const first = rx.exec(str2);
-        const next = rx.exec(str2);
+        const first = rx.exec(str3);
+        const next = rx.exec(str3);
         let ns = first[1] !== void 0 ? first[1].replace(/^(?:"|'|`)(.*)(?:"|'|`)$/, "$1") : first[0];
         if (ns === "*") {
           ns = wildcardFirstSym;
@@ -15066,7 +15066,7 @@ var require_redaction = __commonJS({
           return o;
         }
         const { index } = next;
-        const nextPath = `${str2.substr(index, str2.length - 1)}`;
+        const nextPath = `${str3.substr(index, str3.length - 1)}`;
         o[ns] = o[ns] || [];
         if (ns !== wildcardFirstSym && o[ns].length === 0) {
           o[ns].push(...o[wildcardFirstSym] || []);
@@ -15091,8 +15091,8 @@ var require_redaction = __commonJS({
         if (shape[k] === null) {
           o[k] = (value) => topCensor(value, [k]);
         } else {
-          const wrappedCensor = typeof censor === "function" ? (value, path60) => {
-            return censor(value, [k, ...path60]);
+          const wrappedCensor = typeof censor === "function" ? (value, path61) => {
+            return censor(value, [k, ...path61]);
           } : censor;
           o[k] = Redact({
             paths: shape[k],
@@ -15182,7 +15182,7 @@ var require_quick_format_unescaped = __commonJS({
       }
       var argLen = args.length;
       if (argLen === 0) return f;
-      var str2 = "";
+      var str3 = "";
       var a = 1 - offset;
       var lastPos = -1;
       var flen = f && f.length || 0;
@@ -15197,8 +15197,8 @@ var require_quick_format_unescaped = __commonJS({
                 break;
               if (args[a] == null) break;
               if (lastPos < i)
-                str2 += f.slice(lastPos, i);
-              str2 += Number(args[a]);
+                str3 += f.slice(lastPos, i);
+              str3 += Number(args[a]);
               lastPos = i + 2;
               i++;
               break;
@@ -15207,8 +15207,8 @@ var require_quick_format_unescaped = __commonJS({
                 break;
               if (args[a] == null) break;
               if (lastPos < i)
-                str2 += f.slice(lastPos, i);
-              str2 += Math.floor(Number(args[a]));
+                str3 += f.slice(lastPos, i);
+              str3 += Math.floor(Number(args[a]));
               lastPos = i + 2;
               i++;
               break;
@@ -15221,21 +15221,21 @@ var require_quick_format_unescaped = __commonJS({
                 break;
               if (args[a] === void 0) break;
               if (lastPos < i)
-                str2 += f.slice(lastPos, i);
+                str3 += f.slice(lastPos, i);
               var type = typeof args[a];
               if (type === "string") {
-                str2 += "'" + args[a] + "'";
+                str3 += "'" + args[a] + "'";
                 lastPos = i + 2;
                 i++;
                 break;
               }
               if (type === "function") {
-                str2 += args[a].name || "<anonymous>";
+                str3 += args[a].name || "<anonymous>";
                 lastPos = i + 2;
                 i++;
                 break;
               }
-              str2 += ss(args[a]);
+              str3 += ss(args[a]);
               lastPos = i + 2;
               i++;
               break;
@@ -15243,15 +15243,15 @@ var require_quick_format_unescaped = __commonJS({
               if (a >= argLen)
                 break;
               if (lastPos < i)
-                str2 += f.slice(lastPos, i);
-              str2 += String(args[a]);
+                str3 += f.slice(lastPos, i);
+              str3 += String(args[a]);
               lastPos = i + 2;
               i++;
               break;
             case 37:
               if (lastPos < i)
-                str2 += f.slice(lastPos, i);
-              str2 += "%";
+                str3 += f.slice(lastPos, i);
+              str3 += "%";
               lastPos = i + 2;
               i++;
               a--;
@@ -15264,9 +15264,9 @@ var require_quick_format_unescaped = __commonJS({
       if (lastPos === -1)
         return f;
       else if (lastPos < flen) {
-        str2 += f.slice(lastPos);
+        str3 += f.slice(lastPos);
       }
-      return str2;
+      return str3;
     }
   }
 });
@@ -15313,7 +15313,7 @@ var require_sonic_boom = __commonJS({
     var fs = require("fs");
     var EventEmitter = require("events");
     var inherits = require("util").inherits;
-    var path60 = require("path");
+    var path61 = require("path");
     var sleep = require_atomic_sleep();
     var assert = require("assert");
     var BUSY_WRITE_TIMEOUT = 100;
@@ -15367,7 +15367,7 @@ var require_sonic_boom = __commonJS({
       const mode = sonic.mode;
       if (sonic.sync) {
         try {
-          if (sonic.mkdir) fs.mkdirSync(path60.dirname(file), { recursive: true });
+          if (sonic.mkdir) fs.mkdirSync(path61.dirname(file), { recursive: true });
           const fd = fs.openSync(file, flags, mode);
           fileOpened(null, fd);
         } catch (err) {
@@ -15375,7 +15375,7 @@ var require_sonic_boom = __commonJS({
           throw err;
         }
       } else if (sonic.mkdir) {
-        fs.mkdir(path60.dirname(file), { recursive: true }, (err) => {
+        fs.mkdir(path61.dirname(file), { recursive: true }, (err) => {
           if (err) return fileOpened(err);
           fs.open(file, flags, mode, fileOpened);
         });
@@ -16778,29 +16778,29 @@ var require_tools = __commonJS({
         }
       }
     }
-    function asString(str2) {
+    function asString(str3) {
       let result = "";
       let last = 0;
       let found = false;
       let point = 255;
-      const l = str2.length;
+      const l = str3.length;
       if (l > 100) {
-        return JSON.stringify(str2);
+        return JSON.stringify(str3);
       }
       for (var i = 0; i < l && point >= 32; i++) {
-        point = str2.charCodeAt(i);
+        point = str3.charCodeAt(i);
         if (point === 34 || point === 92) {
-          result += str2.slice(last, i) + "\\";
+          result += str3.slice(last, i) + "\\";
           last = i;
           found = true;
         }
       }
       if (!found) {
-        result = str2;
+        result = str3;
       } else {
-        result += str2.slice(last);
+        result += str3.slice(last);
       }
-      return point < 32 ? JSON.stringify(str2) : '"' + result + '"';
+      return point < 32 ? JSON.stringify(str3) : '"' + result + '"';
     }
     function asJson(obj, msg, num, time) {
       if (asJsonChan.hasSubscribers === false) {
@@ -17505,11 +17505,11 @@ var require_safe_stable_stringify = __commonJS({
     exports2.configure = configure2;
     module2.exports = stringify2;
     var strEscapeSequencesRegExp = /[\u0000-\u001f\u0022\u005c\ud800-\udfff]/;
-    function strEscape(str2) {
-      if (str2.length < 5e3 && !strEscapeSequencesRegExp.test(str2)) {
-        return `"${str2}"`;
+    function strEscape(str3) {
+      if (str3.length < 5e3 && !strEscapeSequencesRegExp.test(str3)) {
+        return `"${str3}"`;
       }
-      return JSON.stringify(str2);
+      return JSON.stringify(str3);
     }
     function sort(array, comparator) {
       if (array.length > 200 || comparator) {
@@ -20696,9 +20696,9 @@ var init_dist2 = __esm({
         };
       }
     };
-    NodeProp.closedBy = new NodeProp({ deserialize: (str2) => str2.split(" ") });
-    NodeProp.openedBy = new NodeProp({ deserialize: (str2) => str2.split(" ") });
-    NodeProp.group = new NodeProp({ deserialize: (str2) => str2.split(" ") });
+    NodeProp.closedBy = new NodeProp({ deserialize: (str3) => str3.split(" ") });
+    NodeProp.openedBy = new NodeProp({ deserialize: (str3) => str3.split(" ") });
+    NodeProp.group = new NodeProp({ deserialize: (str3) => str3.split(" ") });
     NodeProp.isolate = new NodeProp({ deserialize: (value) => {
       if (value && value != "rtl" && value != "ltr" && value != "auto")
         throw new RangeError("Invalid value for isolate: " + value);
@@ -20895,11 +20895,11 @@ var init_dist2 = __esm({
           return mounted.tree.toString();
         let children = "";
         for (let ch of this.children) {
-          let str2 = ch.toString();
-          if (str2) {
+          let str3 = ch.toString();
+          if (str3) {
             if (children)
               children += ",";
-            children += str2;
+            children += str3;
           }
         }
         return !this.type.name ? children : (/\W/.test(this.type.name) && !this.type.isError ? JSON.stringify(this.type.name) : this.type.name) + (children.length ? "(" + children + ")" : "");
@@ -24785,11 +24785,11 @@ var init_python_syntax = __esm({
         const positional = [];
         const keywords = /* @__PURE__ */ new Map();
         let starred = false;
-        const list3 = call.getChild("ArgList");
-        if (!list3)
+        const list4 = call.getChild("ArgList");
+        if (!list4)
           return { positional, keywords, starred };
         let pendingName;
-        for (let c = list3.firstChild; c; c = c.nextSibling) {
+        for (let c = list4.firstChild; c; c = c.nextSibling) {
           if (c.name === "(" || c.name === ")" || c.name === "," || c.name === "Comment")
             continue;
           if (c.name === "*" || c.name === "**") {
@@ -27289,9 +27289,9 @@ var init_shared_version_table = __esm({
           if (unknown)
             continue;
           for (const k of keys) {
-            const list3 = byTable.get(k) ?? [];
-            list3.push({ where, env: rel, line });
-            byTable.set(k, list3);
+            const list4 = byTable.get(k) ?? [];
+            list4.push({ where, env: rel, line });
+            byTable.set(k, list4);
           }
         }
         for (const [key, users] of byTable) {
@@ -27551,9 +27551,9 @@ function optionOf(p, arg) {
   return "unknown";
 }
 function push(values, dest, value) {
-  const list3 = values.get(dest);
-  if (list3)
-    list3.push(value);
+  const list4 = values.get(dest);
+  if (list4)
+    list4.push(value);
   else
     values.set(dest, [value]);
 }
@@ -29795,15 +29795,15 @@ var init_multiple_heads = __esm({
         const counts2 = /* @__PURE__ */ new Map();
         for (const h of heads)
           counts2.set(h, (counts2.get(h) ?? 0) + 1);
-        const notes = [];
+        const notes2 = [];
         for (const r of model.map.headRevs) {
           if (model.map.byKey.get(r.key) !== r)
-            notes.push(`${r.id} from ${r.file.path} is a head only because another file redeclares that id (see duplicate-revision)`);
+            notes2.push(`${r.id} from ${r.file.path} is a head only because another file redeclares that id (see duplicate-revision)`);
           else if (!real.has(r.id))
-            notes.push(`${r.id} is an effective head: only a depends_on points at it`);
+            notes2.push(`${r.id} is an effective head: only a depends_on points at it`);
         }
         const unique = [...counts2.keys()];
-        const merge = unique.length > 1 && notes.length === 0;
+        const merge = unique.length > 1 && notes2.length === 0;
         const first = model.map.revisions.find((r) => r.id === unique[unique.length - 1]);
         const p = database?.prediction ?? target;
         const blocks = !p || p.failure?.message.startsWith("Multiple head") === true || p.failure?.stage === "load" && /(^|@)head$/u.test(p.target);
@@ -29815,9 +29815,9 @@ var init_multiple_heads = __esm({
           code: "multiple-heads",
           severity: blocks ? "error" : "warning",
           title: `${heads.length} heads (${shortList(unique)}): ${blocks ? `\`alembic upgrade ${own2 ? p.target : "head"}\` cannot pick one` : `not on \`alembic upgrade ${p.target}\`'s path`}`,
-          message: `The revision graph has ${heads.length} heads (${heads.join(", ")}); ${refuses}${notHere}.${notes.length ? " " + notes.join("; ") + "." : ""}`,
+          message: `The revision graph has ${heads.length} heads (${heads.join(", ")}); ${refuses}${notHere}.${notes2.length ? " " + notes2.join("; ") + "." : ""}`,
           ...merge ? { fix: `alembic merge -m "merge heads" ${unique.join(" ")}` } : {},
-          hint: merge ? `Merge them into one head${p ? "." : ". If the deploy runs `alembic upgrade heads` or `LABEL@head` on purpose, say so: check --target heads (or --target LABEL@head)."}` : notes.some((n) => n.includes("duplicate")) ? "Give the duplicated revision a unique id (or delete the stale copy); the extra head disappears with it." : `Run \`alembic upgrade heads\` instead, or merge: alembic merge -m "merge heads" ${unique.join(" ")}`,
+          hint: merge ? `Merge them into one head${p ? "." : ". If the deploy runs `alembic upgrade heads` or `LABEL@head` on purpose, say so: check --target heads (or --target LABEL@head)."}` : notes2.some((n) => n.includes("duplicate")) ? "Give the duplicated revision a unique id (or delete the stale copy); the extra head disappears with it." : `Run \`alembic upgrade heads\` instead, or merge: alembic merge -m "merge heads" ${unique.join(" ")}`,
           path: first?.file.path,
           line: first?.script.line,
           revision: unique.join(", "),
@@ -30559,8 +30559,8 @@ var init_env_url_options = __esm({
 });
 
 // dist/check/rules/url-percent-not-escaped.js
-function finding2(code, severity, path60, line, message, hint, alembicError) {
-  return { code, severity, message, hint, path: path60, line, ...alembicError ? { alembicError } : {} };
+function finding2(code, severity, path61, line, message, hint, alembicError) {
+  return { code, severity, message, hint, path: path61, line, ...alembicError ? { alembicError } : {} };
 }
 var FIX, urlPercentNotEscaped;
 var init_url_percent_not_escaped = __esm({
@@ -30607,8 +30607,8 @@ var init_url_percent_not_escaped = __esm({
 });
 
 // dist/check/rules/url-variable-differs.js
-function finding3(severity, path60, line, message, hint) {
-  return { code: "url-variable-differs", severity, message, hint, path: path60, line };
+function finding3(severity, path61, line, message, hint) {
+  return { code: "url-variable-differs", severity, message, hint, path: path61, line };
 }
 var urlVariableDiffers;
 var init_url_variable_differs = __esm({
@@ -30786,7 +30786,7 @@ function configure(cp) {
     return cp.get(sect, key);
   };
   const optional = (sect, key, fallback) => cp.hasOption(sect, key) ? cp.get(sect, key) : fallback;
-  const names3 = (list3) => list3.split(",").map((s) => s.trim());
+  const names3 = (list4) => list4.split(",").map((s) => s.trim());
   const level = (sect) => {
     if (!cp.hasOption(sect, "level"))
       return;
@@ -30855,10 +30855,10 @@ function configure(cp) {
   }
   llist.splice(root, 1);
   const loggerHandlers = (sect) => {
-    const list3 = item(sect, "handlers");
-    if (list3.length === 0)
+    const list4 = item(sect, "handlers");
+    if (list4.length === 0)
       return;
-    for (const hand of names3(list3)) {
+    for (const hand of names3(list4)) {
       if (!handlers.has(hand))
         throw keyError(hand, `[${sect}] names handler ${hand}, which [handlers] does not list`, `list ${hand} in the keys of [handlers] and add [handler_${hand}], or remove ${hand} from the handlers of [${sect}]`, sect, "handlers");
     }
@@ -31235,8 +31235,8 @@ var init_ini_url_missing = __esm({
 function commands(databases, ini) {
   return databases.map((d) => `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === void 0 ? "" : `:${d.line}`}>"`).join("; ");
 }
-function finding5(severity, path60, line, title, message, hint) {
-  return { code: CODE, severity, title, titleRestates: true, message, hint, path: path60, line };
+function finding5(severity, path61, line, title, message, hint) {
+  return { code: CODE, severity, title, titleRestates: true, message, hint, path: path61, line };
 }
 var CODE, otherDatabasesNotVerified;
 var init_other_databases_not_verified = __esm({
@@ -32065,9 +32065,9 @@ function applySuppressions(model, findings) {
 function predictsFailure(f) {
   return f.severity === "error" && !LINTS.has(f.code);
 }
-function dedupe2(notes) {
+function dedupe2(notes2) {
   const seen = /* @__PURE__ */ new Set();
-  return notes.filter((n) => {
+  return notes2.filter((n) => {
     const key = `${n.message}|${n.path ?? ""}|${n.line ?? ""}`;
     if (seen.has(key))
       return false;
@@ -33404,7 +33404,7 @@ function rewireDownRevision(buf, from, to) {
   if (!src.startsWith(hit.text, at2))
     return { ok: false, reason: "internal: token position mismatch", line: hit.line };
   edits.push({ at: at2, length: hit.text.length, text: replacement, line: hit.line });
-  const notes = [];
+  const notes2 = [];
   const doc = firstDocstring(tokens2.lines.map((l) => l.tokens));
   if (doc) {
     const docAt = offsetOf(doc);
@@ -33418,7 +33418,7 @@ function rewireDownRevision(buf, from, to) {
         const p = same[0];
         edits.push({ at: listStart + p.index, length: from.length, text: to, line: lineOf(starts, listStart) });
       } else {
-        notes.push(`the docstring's Revises: line does not list '${from}' and was left as it is`);
+        notes2.push(`the docstring's Revises: line does not list '${from}' and was left as it is`);
       }
     }
   }
@@ -33428,7 +33428,7 @@ function rewireDownRevision(buf, from, to) {
     out = out.slice(0, e.at) + e.text + out.slice(e.at + e.length);
   const body = Buffer.from(out, "utf8");
   const content2 = bom ? Buffer.concat([Buffer.from([239, 187, 191]), body]) : body;
-  return { ok: true, content: content2, changedLines: [...new Set(edits.map((e) => e.line))].sort((a, b) => a - b), notes };
+  return { ok: true, content: content2, changedLines: [...new Set(edits.map((e) => e.line))].sort((a, b) => a - b), notes: notes2 };
 }
 function isAssignment(tokens2) {
   const second = tokens2[1];
@@ -34324,7 +34324,7 @@ function stripPath(message, p, line) {
       return message.slice(prefix.length);
   return message;
 }
-function verifyText(result, notes, urlSource, width = DEFAULT_WIDTH) {
+function verifyText(result, notes2, urlSource, width = DEFAULT_WIDTH) {
   const { state, prediction: p } = result.database;
   const dbName = state.dialect === "sqlite" ? `sqlite ${state.database}` : `postgresql ${state.host}/${state.database}`;
   const tls = state.tls ? `, TLS ${state.tls.encrypted ? state.tls.verified ? "verified" : "encrypted, not verified" : "off"} (sslmode=${state.tls.mode})` : "";
@@ -34335,7 +34335,7 @@ function verifyText(result, notes, urlSource, width = DEFAULT_WIDTH) {
     headerLine("verify", result),
     `database: ${dbName} (from ${urlSource}${tls}${standby})`,
     state.exists ? `version table ${table}: ${rows.length === 0 ? "empty" : rows.join(", ")}` : `version table ${table}: absent (a new database)`,
-    ...notes.map((note) => `  ${note}`)
+    ...notes2.map((note) => `  ${note}`)
   ], width);
   const cmd = upgradeShown(result.model.config.flaskMigrate === true, p.target);
   if (result.ok) {
@@ -35188,7 +35188,7 @@ function envPyText2(config) {
   return readEnvPyText(config) ?? "";
 }
 function chooseVersionTable(config, opts, dialect, envPy = envPyText2(config)) {
-  const notes = [];
+  const notes2 = [];
   const envPath = import_node_path47.default.join(config.scriptDir, "env.py");
   let rel = import_node_path47.default.relative(config.cwd, envPath);
   const handover = envHandover(envPy, config);
@@ -35196,7 +35196,7 @@ function chooseVersionTable(config, opts, dialect, envPy = envPyText2(config)) {
     const via = rel;
     envPy = handover.text;
     rel = import_node_path47.default.relative(config.cwd, handover.file);
-    notes.push(`${via}:${handover.line} hands over to ${handover.module}, whose context.configure() is read (${rel})`);
+    notes2.push(`${via}:${handover.line} hands over to ${handover.module}, whose context.configure() is read (${rel})`);
   } else if (handover && opts.versionTable === void 0) {
     throw new ConfigError(`env.py never calls context.configure() itself but hands over to ${handover.module} here, which is not a module of this repository that configures one, so the version table it uses cannot be known statically.`, {
       path: rel,
@@ -35212,7 +35212,7 @@ function chooseVersionTable(config, opts, dialect, envPy = envPyText2(config)) {
     if (flag !== void 0) {
       if (settings2.length > 0 && !(distinct.length === 1 && distinct[0] === flag && !dynamic)) {
         const said = dynamic ? dynamic.expression : `'${String(distinct[0])}'`;
-        notes.push(`${flagName} ${flag} overrides ${name2}=${said} in ${rel}:${(dynamic ?? literal4[0]).line}`);
+        notes2.push(`${flagName} ${flag} overrides ${name2}=${said} in ${rel}:${(dynamic ?? literal4[0]).line}`);
       }
       return flag;
     }
@@ -35231,7 +35231,7 @@ function chooseVersionTable(config, opts, dialect, envPy = envPyText2(config)) {
       });
     }
     if (distinct.length === 1) {
-      notes.push(`${name2}=${distinct[0] === null ? "None" : `'${distinct[0]}'`} from ${rel}:${literal4[0].line}`);
+      notes2.push(`${name2}=${distinct[0] === null ? "None" : `'${distinct[0]}'`} from ${rel}:${literal4[0].line}`);
       return distinct[0] ?? dflt;
     }
     return dflt;
@@ -35245,7 +35245,7 @@ function chooseVersionTable(config, opts, dialect, envPy = envPyText2(config)) {
   const searchPath = opts.versionTableSchema === void 0 && schemas.length === 0 ? pathSet : void 0;
   if (searchPath?.schema !== void 0) {
     versionTableSchema = searchPath.schema;
-    notes.push(`version_table_schema='${searchPath.schema}' from the search_path set at ${rel}:${searchPath.line}`);
+    notes2.push(`version_table_schema='${searchPath.schema}' from the search_path set at ${rel}:${searchPath.line}`);
   } else if (searchPath) {
     throw new ConfigError(`${rel} sets PostgreSQL's search_path itself (${searchPath.expression}), so which schema's ${versionTable} Alembic reads and writes cannot be known statically.`, {
       path: rel,
@@ -35255,9 +35255,9 @@ function chooseVersionTable(config, opts, dialect, envPy = envPyText2(config)) {
   }
   const unpacked = facts.calls.find((c) => c.unpacked)?.unpacked;
   if (unpacked && opts.versionTable === void 0 && tables.length === 0) {
-    notes.push(`version_table='${versionTable}' assumed: ${rel}:${unpacked.line} passes ${unpacked.expression} to context.configure(), which may set another table; pass --version-table if it does`);
+    notes2.push(`version_table='${versionTable}' assumed: ${rel}:${unpacked.line} passes ${unpacked.expression} to context.configure(), which may set another table; pass --version-table if it does`);
   }
-  return { versionTable, versionTableSchema, notes, ...objectsSchema ? { objectsSchema } : {} };
+  return { versionTable, versionTableSchema, notes: notes2, ...objectsSchema ? { objectsSchema } : {} };
 }
 var import_node_path47;
 var init_version_table_choice = __esm({
@@ -36836,20 +36836,20 @@ var require_utils = __commonJS({
       }
       return Object.defineProperties(Object.create(Object.getPrototypeOf(config)), Object.getOwnPropertyDescriptors(config));
     }
-    var escapeIdentifier2 = function(str2) {
-      return '"' + str2.replace(/"/g, '""') + '"';
+    var escapeIdentifier2 = function(str3) {
+      return '"' + str3.replace(/"/g, '""') + '"';
     };
-    var escapeLiteral2 = function(str2) {
+    var escapeLiteral2 = function(str3) {
       let hasBackslash = false;
       let escaped = "'";
-      if (str2 == null) {
+      if (str3 == null) {
         return "''";
       }
-      if (typeof str2 !== "string") {
+      if (typeof str3 !== "string") {
         return "''";
       }
-      for (let i = 0; i < str2.length; i++) {
-        const c = str2[i];
+      for (let i = 0; i < str3.length; i++) {
+        const c = str3[i];
         if (c === "'") {
           escaped += c + c;
         } else if (c === "\\") {
@@ -37264,22 +37264,22 @@ var require_type_overrides = __commonJS({
 var require_pg_connection_string = __commonJS({
   "node_modules/pg-connection-string/index.js"(exports2, module2) {
     "use strict";
-    function parse3(str2, options = {}) {
-      if (str2.charAt(0) === "/") {
-        const config2 = str2.split(" ");
+    function parse3(str3, options = {}) {
+      if (str3.charAt(0) === "/") {
+        const config2 = str3.split(" ");
         return { host: config2[0], database: config2[1] };
       }
       const config = /* @__PURE__ */ Object.create(null);
       let result;
       let dummyHost = false;
-      if (/ |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(str2)) {
-        str2 = encodeURI(str2).replace(/%25(\d\d)/g, "%$1");
+      if (/ |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(str3)) {
+        str3 = encodeURI(str3).replace(/%25(\d\d)/g, "%$1");
       }
       try {
         try {
-          result = new URL(str2, "postgres://base");
+          result = new URL(str3, "postgres://base");
         } catch (e) {
-          result = new URL(str2.replace("@/", "@___DUMMY___/"), "postgres://base");
+          result = new URL(str3.replace("@/", "@___DUMMY___/"), "postgres://base");
           dummyHost = true;
         }
       } catch (err) {
@@ -37425,8 +37425,8 @@ var require_pg_connection_string = __commonJS({
       }, /* @__PURE__ */ Object.create(null));
       return poolConfig;
     }
-    function parseIntoClientConfig(str2) {
-      return toClientConfig(parse3(str2));
+    function parseIntoClientConfig(str3) {
+      return toClientConfig(parse3(str3));
     }
     function deprecatedSslModeWarning(sslmode) {
       if (!deprecatedSslModeWarning.warned && typeof process !== "undefined" && process.emitWarning) {
@@ -39060,21 +39060,21 @@ var require_split2 = __commonJS({
     var kLast = /* @__PURE__ */ Symbol("last");
     var kDecoder = /* @__PURE__ */ Symbol("decoder");
     function transform(chunk, enc, cb) {
-      let list3;
+      let list4;
       if (this.overflow) {
         const buf = this[kDecoder].write(chunk);
-        list3 = buf.split(this.matcher);
-        if (list3.length === 1) return cb();
-        list3.shift();
+        list4 = buf.split(this.matcher);
+        if (list4.length === 1) return cb();
+        list4.shift();
         this.overflow = false;
       } else {
         this[kLast] += this[kDecoder].write(chunk);
-        list3 = this[kLast].split(this.matcher);
+        list4 = this[kLast].split(this.matcher);
       }
-      this[kLast] = list3.pop();
-      for (let i = 0; i < list3.length; i++) {
+      this[kLast] = list4.pop();
+      for (let i = 0; i < list4.length; i++) {
         try {
-          push2(this, this.mapper(list3[i]));
+          push2(this, this.mapper(list4[i]));
         } catch (error) {
           return cb(error);
         }
@@ -39156,7 +39156,7 @@ var require_split2 = __commonJS({
 var require_helper = __commonJS({
   "node_modules/pgpass/lib/helper.js"(exports2, module2) {
     "use strict";
-    var path60 = require("path");
+    var path61 = require("path");
     var Stream = require("stream").Stream;
     var split = require_split2();
     var util = require("util");
@@ -39195,7 +39195,7 @@ var require_helper = __commonJS({
     };
     module2.exports.getFileName = function(rawEnv) {
       var env2 = rawEnv || process.env;
-      var file = env2.PGPASSFILE || (isWin ? path60.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path60.join(env2.HOME || "./", ".pgpass"));
+      var file = env2.PGPASSFILE || (isWin ? path61.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path61.join(env2.HOME || "./", ".pgpass"));
       return file;
     };
     module2.exports.usePgPass = function(stats, fname) {
@@ -39327,7 +39327,7 @@ var require_helper = __commonJS({
 var require_lib = __commonJS({
   "node_modules/pgpass/lib/index.js"(exports2, module2) {
     "use strict";
-    var path60 = require("path");
+    var path61 = require("path");
     var fs = require("fs");
     var helper = require_helper();
     module2.exports = function(connInfo, cb) {
@@ -39852,11 +39852,11 @@ var require_client = __commonJS({
       // escapeIdentifier and escapeLiteral moved to utility functions & exported
       // on PG
       // re-exported here for backwards compatibility
-      escapeIdentifier(str2) {
-        return utils.escapeIdentifier(str2);
+      escapeIdentifier(str3) {
+        return utils.escapeIdentifier(str3);
       }
-      escapeLiteral(str2) {
-        return utils.escapeLiteral(str2);
+      escapeLiteral(str3) {
+        return utils.escapeLiteral(str3);
       }
       _pulseQueryQueue() {
         if (this.pipeline) {
@@ -40048,9 +40048,9 @@ var require_pg_pool = __commonJS({
     var EventEmitter = require("events").EventEmitter;
     var NOOP = function() {
     };
-    var removeWhere = (list3, predicate) => {
-      const i = list3.findIndex(predicate);
-      return i === -1 ? void 0 : list3.splice(i, 1)[0];
+    var removeWhere = (list4, predicate) => {
+      const i = list4.findIndex(predicate);
+      return i === -1 ? void 0 : list4.splice(i, 1)[0];
     };
     var IdleItem = class {
       constructor(client, idleListener, timeoutId) {
@@ -41349,14 +41349,14 @@ function catalogOf(row, pathSchemas) {
 function liveFacts(row) {
   if (!row || row.length <= 4)
     return {};
-  const list3 = (v) => Array.isArray(v) ? v : [];
+  const list4 = (v) => Array.isArray(v) ? v : [];
   const num = (v) => typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v !== "" && Number.isFinite(Number(v)) ? Number(v) : null;
-  const tableSizes = list3(row?.[4]).map((r) => {
+  const tableSizes = list4(row?.[4]).map((r) => {
     const reltuples = num(r[1]);
     const analysed = r[4] === true || reltuples !== null && reltuples > 0;
     return { table: String(r[0]), rows: analysed && reltuples !== null && reltuples >= 0 ? Math.round(reltuples) : null, bytes: num(r[2]) ?? 0, liveRows: num(r[3]) };
   });
-  const lockHolders = list3(row?.[5]).map((r) => ({
+  const lockHolders = list4(row?.[5]).map((r) => ({
     pid: num(r[0]) ?? 0,
     table: String(r[1]),
     mode: String(r[2]),
@@ -41540,10 +41540,10 @@ async function backfillRun(opts, loadOptions, config) {
   await saveReadingCache(cache);
   const seen = /* @__PURE__ */ new Map();
   const add2 = (id2, where) => {
-    const list3 = seen.get(id2) ?? [];
-    if (!list3.includes(where))
-      list3.push(where);
-    seen.set(id2, list3);
+    const list4 = seen.get(id2) ?? [];
+    if (!list4.includes(where))
+      list4.push(where);
+    seen.set(id2, list4);
   };
   for (const id2 of opts.revisions ?? [])
     add2(id2, "named with --revision");
@@ -41681,8 +41681,8 @@ function escapeMarkup(s) {
   return s.replace(MARKUP, (c) => `&#${c.charCodeAt(0)};`);
 }
 function markdownSummary(command2, result, textReport, mermaidGraph) {
-  const verdict = verdictOf(textReport);
-  const lines = [`## alembic-preflight ${command2}: ${result.ok ? "\u2705" : "\u274C"} ${cell(verdict)}`, ""];
+  const verdict3 = verdictOf(textReport);
+  const lines = [`## alembic-preflight ${command2}: ${result.ok ? "\u2705" : "\u274C"} ${cell(verdict3)}`, ""];
   if (result.findings.length === 0)
     lines.push("No findings.");
   else {
@@ -41809,7 +41809,7 @@ function checkJson(result) {
     lintScope: result.lintScope ? { since: result.lintScope.since, changedSince: result.lintScope.changedSince ?? null, filesNotLinted: result.lintScope.files } : null
   };
 }
-function verifyJson(result, notes, urlSource) {
+function verifyJson(result, notes2, urlSource) {
   const { state, stamps, prediction: p } = result.database;
   return {
     ...checkJson(result),
@@ -41822,7 +41822,7 @@ function verifyJson(result, notes, urlSource) {
       versionTable: state.versionTable,
       versionTableSchema: state.versionTableSchema,
       versionTableExists: state.exists,
-      settings: notes,
+      settings: notes2,
       stamps: stamps.map((s) => ({
         value: typeof s.value === "string" || s.value === null ? s.value : s.value.repr,
         resolvesTo: s.revisions,
@@ -42790,205 +42790,6 @@ SELECT 'sequence ' || c.relname
   }
 });
 
-// dist/alembic/graph/downgrade-plan.js
-function predictDowngrade(map, target, rows, features, versionTable = "alembic_version") {
-  const r = new Resolver(map);
-  try {
-    if (target.includes(":"))
-      throw new AlembicRaise("CommandError", "Range revision not allowed");
-    const ordered = collectDowngrade(r, map, target, rows);
-    const { steps, finalHeads } = simulateDowngrade(r, ordered, rows, versionTable, features.unmergeDropsAncestors);
-    return { target, willSucceed: true, steps, finalHeads, cliOutput: null };
-  } catch (e) {
-    if (!(e instanceof AlembicRaise))
-      throw e;
-    const failure = e.exception === "CommandError" ? e : translate(e, target);
-    if (failure.exception === "Unpredictable")
-      return { target, willSucceed: false, steps: [], finalHeads: null, cliOutput: null, unpredictable: failure.message };
-    return {
-      target,
-      willSucceed: false,
-      steps: [],
-      finalHeads: null,
-      failure: { exception: failure.exception, message: failure.message, stage: failure.stage, ...failure.step !== void 0 ? { revision: failure.step } : {} },
-      cliOutput: failure.cliOutput
-    };
-  }
-}
-function collectDowngrade(r, map, target, rows) {
-  const [label, found] = parseDowngradeTarget(r, target, rows);
-  const to = found === BASE ? null : found;
-  let roots;
-  if (to === null)
-    roots = map.revisions.filter((x) => x.versionedDown.length === 0);
-  else
-    roots = r.revisionsOfIds(to.nextrev);
-  if (label && roots.length > 1) {
-    const ancestors = new Set(r.ancestors([r.resolveBranch(label, "target")], false, false, "target"));
-    roots = roots.filter((x) => ancestors.has(x));
-    if (roots.length === 0)
-      throw new AlembicRaise("RevisionError", "Not a valid downgrade target from current heads");
-  }
-  const heads = r.getRevisionsFromRows(rows);
-  const active = new Set(r.ancestors(heads, true, false, "overlap"));
-  const drop = new Set(r.descendants(roots, true, false, "target").filter((x) => active.has(x)));
-  if (to !== null && drop.size === 0 && !heads.includes(to)) {
-    throw new AlembicRaise("CommandError", `Destination ${target} is not a valid downgrade target from current head(s)`);
-  }
-  return r.topologicalSort(drop, heads);
-}
-function parseDowngradeTarget(r, target, rows) {
-  const rel = relativeTarget(target);
-  if (!rel) {
-    const at2 = target.lastIndexOf("@");
-    const label2 = at2 > 0 ? target.slice(0, at2) : void 0;
-    return [label2, r.getRevisionOrNone(target.slice(at2 + 1), "target")];
-  }
-  const { symbol, text, steps } = rel;
-  let label = rel.label;
-  const produced = () => new AlembicRaise("RevisionError", `Relative revision ${text} didn't produce ${steps < 0n ? -steps : steps} migrations`);
-  if (steps >= 0n) {
-    if (symbol === void 0)
-      throw produced();
-    const found2 = r.walk(symbol, steps, label);
-    if (found2 === null)
-      throw new AlembicRaise("RevisionError", "Walked too far");
-    return [label, found2];
-  }
-  let from = symbol;
-  if (symbol === void 0) {
-    if (label) {
-      const strings3 = rows.map((x) => typeof x === "string" ? x : void 0);
-      if (strings3.some((x) => x === void 0))
-        throw new AlembicRaise("Unpredictable", "a version-table row that is not a string, under a relative downgrade on a branch");
-      let symbols = r.filterForLineage(strings3, label, "target");
-      if (symbols.length === 0) {
-        symbols = r.filterRevsForLineage(branchHeads(r, r.ancestors(r.getRevisionsFromRows(rows), true, false, "overlap")), label).map((x) => x.id);
-      }
-      if (symbols.length !== 1)
-        throw new AlembicRaise("AssertionError", "", void 0, "target");
-      from = symbols[0];
-    } else {
-      if (rows.length === 0)
-        throw produced();
-      const first = rows[0];
-      if (typeof first !== "string")
-        throw new AlembicRaise("Unpredictable", "a relative downgrade from a version-table row that is NULL or not a string");
-      from = first;
-      label = first;
-    }
-  }
-  const start = r.getRevisionOrNone(label === void 0 ? from : `${label}@${from}`, "target");
-  const found = r.walk(start, steps, void 0);
-  if (found === null)
-    throw symbol === void 0 ? produced() : new AlembicRaise("RevisionError", "Walked too far");
-  return [label, found];
-}
-function branchHeads(r, revs) {
-  const set = new Set(revs);
-  return [...set].filter((x) => !r.descendants([x], false, false, "target").some((d) => d !== x && set.has(d)));
-}
-function simulateDowngrade(r, ordered, rows, table, dropImplied) {
-  const t2 = new VersionRows(rows, table);
-  const steps = [];
-  for (const rev of ordered) {
-    try {
-      t2.ops = [];
-      step(rev);
-      steps.push({ revision: rev.id, downRevisions: [...rev.versionedDown], versionOps: t2.ops, rowsAfter: t2.final() });
-    } catch (e) {
-      if (e instanceof AlembicRaise && e.stage === "step")
-        e.step = rev.id;
-      throw e;
-    }
-  }
-  return { steps, finalHeads: t2.final() };
-  function step(rev) {
-    const id2 = rev.id;
-    const down = rev.normalizedDown;
-    const unmergeTo = () => {
-      const others = [...t2.heads].filter((h) => h !== null && h !== id2);
-      if (others.length === 0) {
-        if (!dropImplied)
-          return [...down];
-        return down.filter((d) => !down.some((e) => e !== d && r.ancestorIds([e]).has(d)));
-      }
-      const anc = r.ancestorIds(others);
-      return down.filter((d) => !anc.has(d));
-    };
-    if (t2.heads.has(id2) && (down.length === 0 || unmergeTo().length === 0))
-      t2.del(id2);
-    else if (t2.heads.has(id2) && down.length > 1) {
-      const to = unmergeTo();
-      for (const x of to.slice(0, -1))
-        t2.insert(x);
-      t2.update(id2, to[to.length - 1]);
-    } else {
-      let downRev;
-      if (down.length !== 1) {
-        const present = down.filter((d) => t2.heads.has(d));
-        if (present.length !== 1)
-          throw new AlembicRaise("AssertionError", "Can't do an UPDATE because downrevision is ambiguous", void 0, "step");
-        downRev = present[0];
-      } else
-        downRev = down[0];
-      t2.update(id2, downRev);
-    }
-  }
-}
-var init_downgrade_plan = __esm({
-  "dist/alembic/graph/downgrade-plan.js"() {
-    "use strict";
-    init_alembic_raise();
-    init_resolver();
-    init_upgrade_plan();
-    init_version_rows();
-  }
-});
-
-// dist/deploy/app-url-reads.js
-function appUrlReads(files, root, skipDirs = []) {
-  const skip = new Set(skipDirs.map((d) => import_node_path53.default.resolve(d)));
-  const variables = [];
-  let dotenvOverride;
-  for (const rel of walkFiles(files, root, skip).filter((f) => f.endsWith(".py")).slice(0, MAX_FILES)) {
-    const text = files.text(import_node_path53.default.join(root, rel));
-    if (text === void 0)
-      continue;
-    if (/environ|getenv/u.test(text)) {
-      for (const r of readDatabaseUrlVariables(text))
-        if (!variables.some((v) => v.name === r.name))
-          variables.push({ name: r.name, path: rel, line: r.line });
-    }
-    if (!dotenvOverride) {
-      const at2 = dotenvOverrideAt(text);
-      if (at2 >= 0)
-        dotenvOverride = { path: rel, line: text.slice(0, at2).split("\n").length };
-    }
-  }
-  return { variables, ...dotenvOverride ? { dotenvOverride } : {} };
-}
-function dotenvOverrideAt(text) {
-  for (let at2 = text.indexOf("load_dotenv("); at2 >= 0; at2 = text.indexOf("load_dotenv(", at2 + 1)) {
-    const open = at2 + "load_dotenv(".length;
-    const close = text.indexOf(")", open);
-    const args = text.slice(open, close < 0 || close - open > 500 ? open + 500 : close);
-    if (/\boverride\s*=\s*True\b/u.test(args))
-      return at2;
-  }
-  return -1;
-}
-var import_node_path53, MAX_FILES;
-var init_app_url_reads = __esm({
-  "dist/deploy/app-url-reads.js"() {
-    "use strict";
-    import_node_path53 = __toESM(require("node:path"), 1);
-    init_env_database_url();
-    init_project_files();
-    MAX_FILES = 3e3;
-  }
-});
-
 // dist/release/fence-python.js
 var FENCE_PYTHON;
 var init_fence_python = __esm({
@@ -43328,13 +43129,13 @@ function fenceTarget(t2) {
 }
 function makeFence(allow, set, env2) {
   const dir = makeTempDir("alembic-preflight-fence-");
-  writeOwnFile(import_node_path54.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
-  writeOwnFile(import_node_path54.default.join(dir, "owner"), `${process.pid}
+  writeOwnFile(import_node_path53.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
+  writeOwnFile(import_node_path53.default.join(dir, "owner"), `${process.pid}
 `);
-  const loadedFile = import_node_path54.default.join(dir, "loaded");
-  const reportFile = import_node_path54.default.join(dir, "refused");
+  const loadedFile = import_node_path53.default.join(dir, "loaded");
+  const reportFile = import_node_path53.default.join(dir, "refused");
   const spec = { allow, set, loaded: loadedFile, report: reportFile };
-  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path54.default.delimiter);
+  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path53.default.delimiter);
   const lines = (file) => {
     try {
       return readMachineText(file).split("\n").filter(Boolean);
@@ -43372,22 +43173,22 @@ function fenceLoadsIn(argv, env2, cwd, fence) {
   return fence.loaded() > before;
 }
 function pythonBehind(exe) {
-  if (PYTHON_NAME.test(import_node_path54.default.basename(exe)))
+  if (PYTHON_NAME.test(import_node_path53.default.basename(exe)))
     return [exe];
   const head = fileHead(exe, 256, "latin1");
   if (head === void 0)
     return void 0;
   const first = head.split("\n")[0] ?? "";
   const words2 = first.startsWith("#!") ? first.slice(2).trim().split(/\s+/u) : [];
-  const at2 = words2[0] && import_node_path54.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
+  const at2 = words2[0] && import_node_path53.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
   const program = at2 >= 0 ? words2[at2] : void 0;
-  if (program && PYTHON_NAME.test(import_node_path54.default.basename(program)))
+  if (program && PYTHON_NAME.test(import_node_path53.default.basename(program)))
     return [program, ...words2.slice(at2 + 1)];
   const exec = shebangPython(exe);
   return exec ? [exec] : void 0;
 }
 function refusalError(r, run) {
-  const list3 = (xs) => xs.join(", ");
+  const list4 = (xs) => xs.join(", ");
   const allowed = run.tool === "rehearse" ? "the scratch database" : `the database verify read${run.set[0] ? ` ($${run.set[0]})` : ""}`;
   const rerun = run.tool === "rehearse" ? "run rehearse again" : "release again";
   const point = (name2) => run.tool === "rehearse" ? `point it at the scratch database: alembic-preflight rehearse --url-env ${name2}` : `have the app read ${run.set[0] ?? "the URL verify read"} instead of ${name2}, then ${rerun}`;
@@ -43396,70 +43197,30 @@ function refusalError(r, run) {
   let hint;
   if (r.changed.length > 0) {
     const o = run.reads.dotenvOverride;
-    why = `The app's code replaced ${list3(r.changed)}${o ? ` (load_dotenv(override=True) at ${o.path}:${o.line} loads .env over the environment)` : ""}.`;
+    why = `The app's code replaced ${list4(r.changed)}${o ? ` (load_dotenv(override=True) at ${o.path}:${o.line} loads .env over the environment)` : ""}.`;
     hint = o ? `${o.path}:${o.line} calls load_dotenv(override=True), so .env wins over the environment: drop override=True (the environment then wins, as Heroku's config vars do), then ${rerun}.` : `Have the app keep the environment's ${r.changed[0]} when it is set, then ${rerun}.`;
   } else if (r.holding.length > 0) {
-    why = `${list3(r.holding)} ${r.holding.length === 1 ? "holds" : "hold"} that database's URL, and the app read it.`;
+    why = `${list4(r.holding)} ${r.holding.length === 1 ? "holds" : "hold"} that database's URL, and the app read it.`;
     hint = `${point(r.holding[0]).replace(/^./u, (c) => c.toUpperCase())}`;
   } else if (others.length > 0) {
     why = "No environment variable holds that URL: the app's code falls back to it when the variable it reads is unset.";
-    hint = `The app's code reads ${list3(others.map((v) => `${v.name} (${v.path}:${v.line})`))}; ${point(others[0].name)}`;
+    hint = `The app's code reads ${list4(others.map((v) => `${v.name} (${v.path}:${v.line})`))}; ${point(others[0].name)}`;
   } else {
     why = "No environment variable holds that URL: the app's code builds it.";
     hint = run.tool === "rehearse" ? "Have the app take its database URL from an environment variable when it is set, and name it: alembic-preflight rehearse --url-env NAME" : `Have the app take its database URL from ${run.set[0] ?? "DATABASE_URL"}, then ${rerun}.`;
   }
   return new ConfigError(`${run.what} connected to ${describeRefused(r.target)}, not ${allowed}; the connection was closed before its first statement. ${why}`, { hint });
 }
-var import_node_path54, PYTHON_NAME;
+var import_node_path53, PYTHON_NAME;
 var init_fence = __esm({
   "dist/release/fence.js"() {
     "use strict";
-    import_node_path54 = __toESM(require("node:path"), 1);
+    import_node_path53 = __toESM(require("node:path"), 1);
     init_errors();
     init_fence_python();
     init_machine_files();
     init_programs();
     PYTHON_NAME = /^python[\d.]*$/u;
-  }
-});
-
-// dist/release/alembic-failure.js
-function readAlembicFailure(output2, revisionAt) {
-  const lines = output2.split("\n").map((l) => l.trim());
-  let revision;
-  let fromTraceback;
-  let error;
-  for (const line of lines) {
-    const frame = revisionAt && /^File "(.+)", line \d+, in /u.exec(line);
-    if (frame)
-      fromTraceback = revisionAt(frame[1]) ?? fromTraceback;
-    const at2 = line.indexOf("Running upgrade ") >= 0 ? line.indexOf("Running upgrade ") : line.indexOf("Running downgrade ");
-    if (at2 >= 0) {
-      const words2 = line.slice(at2).split(" -> ");
-      const up = line.startsWith("Running upgrade ", at2);
-      const id2 = up ? words2[1] : words2[0].slice("Running downgrade ".length);
-      revision = id2?.split(/[\s,]/u).find((w) => w !== "") ?? revision;
-    }
-    const name2 = LEADING_NAME.exec(line)?.[1];
-    if (name2 && (EXCEPTION_NAME.test(name2) || name2 === "FAILED"))
-      error = line;
-  }
-  const sql = output2.lastIndexOf("[SQL: ");
-  let statement;
-  if (sql >= 0) {
-    const end = output2.indexOf("]\n", sql);
-    statement = output2.slice(sql + 6, end < 0 ? void 0 : end).trim().replace(/\s+/gu, " ");
-  }
-  const last = lines.filter((l) => l !== "" && !l.startsWith("(Background on this error")).at(-1);
-  revision ??= fromTraceback;
-  return { ...revision ? { revision } : {}, ...statement ? { statement } : {}, error: error ?? last ?? "it stopped without printing an error" };
-}
-var LEADING_NAME, EXCEPTION_NAME;
-var init_alembic_failure = __esm({
-  "dist/release/alembic-failure.js"() {
-    "use strict";
-    LEADING_NAME = /^([\w.]+)(?::|$)/u;
-    EXCEPTION_NAME = /(?:Error|Exception|Exit|Interrupt)$/u;
   }
 });
 
@@ -43484,14 +43245,18 @@ function flaskCommand(target, directory, env2, command2 = "upgrade") {
     return [python, "-m", "flask", ...args];
   return void 0;
 }
+function appPython(env2, flask) {
+  const script = onPath(flask ? "flask" : "alembic", env2);
+  return (script ? shebangPython(script) : void 0) ?? onPath("python", env2) ?? onPath("python3", env2);
+}
 function flaskAppMissing(cwd, env2, exists, read, findModule) {
-  const fromFile = [".flaskenv", ".env"].map((file) => ({ file, value: assignedIn(read(import_node_path55.default.join(cwd, file)) ?? "", "FLASK_APP") })).find((x) => x.value !== void 0);
+  const fromFile = [".flaskenv", ".env"].map((file) => ({ file, value: assignedIn(read(import_node_path54.default.join(cwd, file)) ?? "", "FLASK_APP") })).find((x) => x.value !== void 0);
   const value = env2.FLASK_APP || fromFile?.value;
   if (value) {
     const where = env2.FLASK_APP ? "FLASK_APP" : `FLASK_APP in ${fromFile.file}`;
     return appModuleMissing(value, where, cwd, exists, findModule);
   }
-  if (exists(import_node_path55.default.join(cwd, "wsgi.py")) || exists(import_node_path55.default.join(cwd, "app.py")))
+  if (exists(import_node_path54.default.join(cwd, "wsgi.py")) || exists(import_node_path54.default.join(cwd, "app.py")))
     return void 0;
   return "FLASK_APP is not set, and there is no wsgi.py or app.py here (nor FLASK_APP in .flaskenv or .env)";
 }
@@ -43513,12 +43278,12 @@ function appModuleMissing(value, where, cwd, exists, findModule) {
   if (target === "")
     return `${where} is ${JSON.stringify(value)}, which names no module`;
   if (target.endsWith(".py") || target.includes("/")) {
-    const file = import_node_path55.default.resolve(cwd, target.endsWith(".py") ? target : `${target}.py`);
-    const found = exists(file) || exists(import_node_path55.default.join(import_node_path55.default.resolve(cwd, target), "__init__.py"));
-    return found ? void 0 : `${where} is ${JSON.stringify(value)}, and there is no ${import_node_path55.default.relative(cwd, file) || target} here`;
+    const file = import_node_path54.default.resolve(cwd, target.endsWith(".py") ? target : `${target}.py`);
+    const found = exists(file) || exists(import_node_path54.default.join(import_node_path54.default.resolve(cwd, target), "__init__.py"));
+    return found ? void 0 : `${where} is ${JSON.stringify(value)}, and there is no ${import_node_path54.default.relative(cwd, file) || target} here`;
   }
   const top = target.split(".")[0];
-  if (exists(import_node_path55.default.join(cwd, `${top}.py`)) || exists(import_node_path55.default.join(cwd, top, "__init__.py")) || exists(import_node_path55.default.join(cwd, top)))
+  if (exists(import_node_path54.default.join(cwd, `${top}.py`)) || exists(import_node_path54.default.join(cwd, top, "__init__.py")) || exists(import_node_path54.default.join(cwd, top)))
     return void 0;
   if (findModule?.(top) === false)
     return `${where} is ${JSON.stringify(value)}, and Python finds no module ${top} (no ${top}.py or ${top}/ here, nor an installed one)`;
@@ -43594,14 +43359,267 @@ function runChild(argv, opts) {
     });
   });
 }
-var import_node_child_process2, import_node_path55, CAPTURE_LIMIT;
+var import_node_child_process2, import_node_path54, CAPTURE_LIMIT;
 var init_run_child = __esm({
   "dist/release/run-child.js"() {
     "use strict";
     import_node_child_process2 = require("node:child_process");
-    import_node_path55 = __toESM(require("node:path"), 1);
+    import_node_path54 = __toESM(require("node:path"), 1);
     init_programs();
     CAPTURE_LIMIT = 256 * 1024;
+  }
+});
+
+// dist/release/alembic-failure.js
+function readAlembicFailure(output2, revisionAt) {
+  const lines = output2.split("\n").map((l) => l.trim());
+  let revision;
+  let fromTraceback;
+  let error;
+  for (const line of lines) {
+    const frame = revisionAt && /^File "(.+)", line \d+, in /u.exec(line);
+    if (frame)
+      fromTraceback = revisionAt(frame[1]) ?? fromTraceback;
+    const at2 = line.indexOf("Running upgrade ") >= 0 ? line.indexOf("Running upgrade ") : line.indexOf("Running downgrade ");
+    if (at2 >= 0) {
+      const words2 = line.slice(at2).split(" -> ");
+      const up = line.startsWith("Running upgrade ", at2);
+      const id2 = up ? words2[1] : words2[0].slice("Running downgrade ".length);
+      revision = id2?.split(/[\s,]/u).find((w) => w !== "") ?? revision;
+    }
+    const name2 = LEADING_NAME.exec(line)?.[1];
+    if (name2 && (EXCEPTION_NAME.test(name2) || name2 === "FAILED"))
+      error = line;
+  }
+  const sql = output2.lastIndexOf("[SQL: ");
+  let statement;
+  if (sql >= 0) {
+    const end = output2.indexOf("]\n", sql);
+    statement = output2.slice(sql + 6, end < 0 ? void 0 : end).trim().replace(/\s+/gu, " ");
+  }
+  const last = lines.filter((l) => l !== "" && !l.startsWith("(Background on this error")).at(-1);
+  revision ??= fromTraceback;
+  return { ...revision ? { revision } : {}, ...statement ? { statement } : {}, error: error ?? last ?? "it stopped without printing an error" };
+}
+var LEADING_NAME, EXCEPTION_NAME;
+var init_alembic_failure = __esm({
+  "dist/release/alembic-failure.js"() {
+    "use strict";
+    LEADING_NAME = /^([\w.]+)(?::|$)/u;
+    EXCEPTION_NAME = /(?:Error|Exception|Exit|Interrupt)$/u;
+  }
+});
+
+// dist/release/model-drift-python.js
+var MODEL_DRIFT_PYTHON;
+var init_model_drift_python = __esm({
+  "dist/release/model-drift-python.js"() {
+    "use strict";
+    MODEL_DRIFT_PYTHON = String.raw`import json, sys
+args = json.loads(sys.argv[1])
+out = {"metadata": True, "diffs": []}
+
+
+def names(cols):
+    return [c.name for c in cols]
+
+
+def text(v):
+    return None if v is None else str(v)
+
+
+def table_of(obj):
+    t = getattr(obj, "table", None)
+    return None if t is None else t.name
+
+
+def describe(d):
+    kind = d[0]
+    if kind in ("add_table", "remove_table"):
+        return {"kind": kind, "table": d[1].name}
+    if kind in ("add_column", "remove_column"):
+        c = d[3]
+        return {"kind": kind, "table": d[2], "column": c.name, "type": text(c.type), "nullable": bool(c.nullable)}
+    if kind in ("add_index", "remove_index"):
+        i = d[1]
+        return {"kind": kind, "table": table_of(i), "name": i.name, "columns": names(i.columns), "unique": bool(i.unique)}
+    if kind in ("add_fk", "remove_fk"):
+        fk = d[1]
+        return {"kind": kind, "table": fk.parent.name, "name": fk.name, "columns": names(fk.columns), "references": fk.referred_table.name}
+    if kind in ("add_constraint", "remove_constraint"):
+        c = d[1]
+        return {"kind": kind, "table": table_of(c), "name": c.name, "columns": names(c.columns), "constraint": type(c).__name__}
+    return {"kind": str(kind), "text": repr(d)[:300]}
+
+
+def modified(m):
+    return {"kind": m[0], "table": m[2], "column": m[3], "database": text(m[5]), "models": text(m[6])}
+
+
+def compare(rev, context):
+    from alembic.autogenerate import compare_metadata
+    md = context.opts.get("target_metadata")
+    if md is None:
+        out["metadata"] = False
+        return []
+    for d in compare_metadata(context, md):
+        if isinstance(d, list):
+            out["diffs"].extend(modified(m) for m in d)
+        else:
+            out["diffs"].append(describe(d))
+    return []
+
+
+from alembic.runtime.environment import EnvironmentContext
+from alembic.script import ScriptDirectory
+if args.get("flask"):
+    from flask.cli import ScriptInfo
+    app = ScriptInfo().load_app()
+    app.app_context().push()
+    cfg = app.extensions["migrate"].migrate.get_config(args.get("directory"))
+else:
+    # the Config the alembic command line makes, cmd_opts included (an env.py may read them)
+    from alembic.config import CommandLine, Config
+    argv = (["-c", args["config"]] if args.get("config") else []) + (["-n", args["name"]] if args.get("name") else []) + ["current"]
+    opts = CommandLine().parser.parse_args(argv)
+    cfg = Config(file_=opts.config, ini_section=opts.name, cmd_opts=opts)
+script = ScriptDirectory.from_config(cfg)
+with EnvironmentContext(cfg, script, fn=compare, as_sql=False):
+    script.run_env()
+sys.stdout.write("\n" + args["marker"] + " " + json.dumps(out) + "\n")
+sys.stdout.flush()
+`;
+  }
+});
+
+// dist/release/model-drift.js
+function readModelDrift(output2, touched) {
+  const at2 = output2.lastIndexOf(`
+${MODEL_DRIFT_MARKER} `);
+  if (at2 < 0)
+    return void 0;
+  const line = output2.slice(at2 + MODEL_DRIFT_MARKER.length + 2).split("\n")[0];
+  let parsed2;
+  try {
+    parsed2 = JSON.parse(line);
+  } catch {
+    return void 0;
+  }
+  const diffs = Array.isArray(parsed2.diffs) ? parsed2.diffs : [];
+  return { metadata: parsed2.metadata !== false, differences: diffs.map((d) => difference(d, touched)) };
+}
+function str2(v) {
+  return typeof v === "string" ? v : void 0;
+}
+function list3(v) {
+  return Array.isArray(v) ? v.map(String).join(", ") : "";
+}
+function difference(d, touched) {
+  const kind = str2(d["kind"]) ?? "unknown";
+  const table = str2(d["table"]);
+  const column = str2(d["column"]);
+  const name2 = str2(d["name"]);
+  const [verb, what] = [kind.split("_")[0], kind.slice(kind.indexOf("_") + 1)];
+  const owner = table ?? "?";
+  const described = (() => {
+    switch (what) {
+      case "table":
+        return { thing: `table ${owner}`, detail: "", touch: touched("table", table, table) };
+      case "column":
+        return { thing: `column ${owner}.${column ?? "?"}`, detail: ` (${str2(d["type"]) ?? "?"}, ${d["nullable"] === false ? "NOT NULL" : "nullable"})`, touch: touched("column", table, column) ?? touched("table", table, table) };
+      case "index":
+        return { thing: `${d["unique"] === true ? "unique index" : "index"} ${name2 ?? "(unnamed)"} on ${owner} (${list3(d["columns"])})`, detail: "", touch: touched("index", table, name2) ?? touched("table", table, table) };
+      case "fk":
+        return { thing: `foreign key ${owner} (${list3(d["columns"])}) to ${str2(d["references"]) ?? "?"}${name2 ? ` (${name2})` : ""}`, detail: "", touch: touched("constraint", table, name2) ?? touched("column", table, d["columns"]?.[0]) ?? touched("table", table, table) };
+      case "constraint":
+        return { thing: `${str2(d["constraint"]) ?? "constraint"} ${name2 ?? "(unnamed)"} on ${owner} (${list3(d["columns"])})`, detail: "", touch: touched("constraint", table, name2) ?? touched("table", table, table) };
+      default:
+        return { thing: str2(d["text"]) ?? kind, detail: "", touch: touched("column", table, column) ?? touched("table", table, table) };
+    }
+  })();
+  const touch = described.touch ? { touched: described.touch } : {};
+  const where = { ...table !== void 0 ? { table } : {}, ...column !== void 0 ? { column } : {} };
+  if (verb === "add")
+    return { kind, ...where, summary: `the models have ${described.thing}; the migrations do not make it`, models: `${described.thing}${described.detail}`, migrations: "none", ...touch };
+  if (verb === "remove")
+    return { kind, ...where, summary: `the migrations make ${described.thing}; the models do not have it`, models: "none", migrations: `${described.thing}${described.detail}`, ...touch };
+  const property = what === "nullable" ? "nullable" : what === "type" ? "type" : what === "default" ? "server default" : what;
+  const say = (v) => what === "nullable" ? v === "False" ? "NOT NULL" : "nullable" : str2(v) ?? "none";
+  return { kind, ...where, summary: `column ${owner}.${column ?? "?"}: the models and the migrations differ in its ${property}`, models: say(d["models"]), migrations: say(d["database"]), ...touch };
+}
+function lastTouches(model) {
+  const last = /* @__PURE__ */ new Map();
+  const key = (kind, table, name2) => `${kind}${kind === "column" || kind === "constraint" ? table ?? "" : ""}${name2 ?? ""}`;
+  for (const step of predictUpgrade(model.map, "heads", []).steps) {
+    const rev = model.map.byKey.get(step.revision);
+    const text = rev ? revisionText(model, rev.file.absPath) : void 0;
+    if (!rev || text === void 0)
+      continue;
+    for (const op of schemaOps(text)) {
+      if (op.op === "forget")
+        continue;
+      const touch = { revision: rev.id, path: rev.file.path, line: op.line };
+      last.set(key(op.obj.kind, op.obj.table, op.obj.name), touch);
+      if (op.obj.table !== void 0)
+        last.set(key("table", void 0, op.obj.table), touch);
+      if (op.op === "rename")
+        last.set(key(op.obj.kind, op.obj.table, op.to), touch);
+    }
+  }
+  return (kind, table, name2) => {
+    const found = name2 === void 0 ? void 0 : last.get(key(kind, table, name2));
+    return found && { ...found, of: kind === "column" || kind === "constraint" ? `${table ?? "?"}.${name2}` : name2 };
+  };
+}
+var MODEL_DRIFT_MARKER;
+var init_model_drift = __esm({
+  "dist/release/model-drift.js"() {
+    "use strict";
+    init_project_model();
+    init_upgrade_plan();
+    init_schema_ops();
+    MODEL_DRIFT_MARKER = "ALEMBIC_PREFLIGHT_MODELS";
+  }
+});
+
+// dist/release/rehearse-after.js
+async function compareModels(runApp, python, config, model) {
+  const child = await runApp([python, "-c", MODEL_DRIFT_PYTHON, JSON.stringify({ ...config, marker: MODEL_DRIFT_MARKER })], "the models compared with the schema");
+  if (!child)
+    return void 0;
+  const drift = child.code === 0 ? readModelDrift(child.output ?? "", lastTouches(model)) : void 0;
+  return drift ?? { failed: readAlembicFailure(child.output ?? "") };
+}
+async function runThen(runApp, command2) {
+  const child = await runApp(["/bin/sh", "-c", command2], `\`${command2}\``);
+  if (!child)
+    return void 0;
+  const ok = child.code === 0;
+  return { command: command2, ok, ms: child.ms, exit: child.signal ?? `exit ${child.code ?? "?"}`, ...ok ? {} : { failure: readAlembicFailure(child.output ?? "") } };
+}
+async function idempotencyPass(order2, step) {
+  const runs2 = [];
+  for (const r of order2) {
+    const up = await step("upgrade", r.id);
+    if (!up?.ok)
+      return void 0;
+    if (!(await step("stamp", r.back))?.ok)
+      return void 0;
+    const again = await step("upgrade", r.id, true);
+    if (!again)
+      return void 0;
+    runs2.push({ revision: r.id, path: r.path, ok: again.ok, ...again.failure ? { failure: again.failure } : {} });
+    if (!again.ok && !(await step("stamp", r.id))?.ok)
+      return void 0;
+  }
+  return runs2;
+}
+var init_rehearse_after = __esm({
+  "dist/release/rehearse-after.js"() {
+    "use strict";
+    init_alembic_failure();
+    init_model_drift_python();
+    init_model_drift();
   }
 });
 
@@ -43611,13 +43629,8 @@ function rehearseText(o) {
   const lines = [`alembic-preflight rehearse (${how}) on ${o.scratch}, removed afterwards`, ""];
   for (const s of o.steps) {
     lines.push(`${s.ok ? "ok    " : "FAILED"} ${o.command} ${s.command} ${s.target} (${(s.ms / 1e3).toFixed(1)} s)`);
-    if (s.failure) {
-      if (s.failure.revision)
-        lines.push(`  revision: ${s.failure.revision}`);
-      if (s.failure.statement)
-        lines.push(`  statement: ${s.failure.statement}`);
-      lines.push(`  error: ${s.failure.error}`);
-    }
+    if (s.failure)
+      failureLines(lines, s.failure);
   }
   for (const d of o.drift) {
     lines.push("", `schema ${d.when}${d.revision ? `, ${d.revision} (${d.path})` : ""}:`);
@@ -43626,20 +43639,83 @@ function rehearseText(o) {
     for (const x of d.missing)
       lines.push(`  missing: ${x}`);
   }
-  lines.push("");
-  if (o.interrupted)
-    lines.push(`STOPPED by ${o.interrupted}; the scratch database was removed.`);
-  else if (o.ok && o.mode === "from-production")
-    lines.push("OK: the pending upgrade ran on a copy of production's schema.");
-  else if (o.ok)
-    lines.push(`OK: the migrations ran ${o.mode === "step" ? "up, down and up again, one revision at a time" : "up, down and up again"}, and each downgrade gave back the schema from before its upgrade.`);
-  else {
-    const failed = o.steps.find((s) => !s.ok);
-    lines.push(failed ? `FAILED: \`${o.command} ${failed.command} ${failed.target}\`${failed.failure?.revision ? ` at ${failed.failure.revision}` : ""}: ${failed.failure?.error ?? "failed"}` : `FAILED: ${o.drift.length} schema difference${o.drift.length === 1 ? "" : "s"} after a downgrade or a repeated upgrade (above).`);
+  if (o.idempotency) {
+    lines.push("", "idempotency: each revision's upgrade() run again on a schema that has its changes:");
+    for (const r of o.idempotency) {
+      lines.push(`${r.ok ? "ok    " : "FAILED"} ${r.revision} (${r.path})`);
+      if (r.failure)
+        failureLines(lines, r.failure);
+    }
   }
+  if (o.models)
+    modelLines(lines, o.models);
+  if (o.then) {
+    lines.push("", `${o.then.ok ? "ok    " : "FAILED"} then: ${o.then.command} (${o.then.exit}, ${(o.then.ms / 1e3).toFixed(1)} s)`);
+    if (o.then.failure)
+      lines.push(`  error: ${o.then.failure.error}`);
+  }
+  lines.push("", verdict(o));
   return lines.join("\n") + "\n";
 }
+function failureLines(lines, f) {
+  if (f.revision)
+    lines.push(`  revision: ${f.revision}`);
+  if (f.statement)
+    lines.push(`  statement: ${f.statement}`);
+  lines.push(`  error: ${f.error}`);
+}
+function modelLines(lines, models) {
+  lines.push("");
+  if ("failed" in models) {
+    lines.push("FAILED the models could not be compared with the schema (env.py run with Alembic's autogenerate comparison):", `  error: ${models.failed.error}`, "  fix: make env.py importable outside `alembic upgrade` (its models and their imports), or skip the comparison with --no-drift");
+    return;
+  }
+  if (!models.metadata) {
+    lines.push("models: env.py passes no target_metadata to context.configure(), so there are no models to compare with the schema.");
+    return;
+  }
+  if (models.differences.length === 0) {
+    lines.push("ok     models: env.py's target_metadata matches the schema the migrations made");
+    return;
+  }
+  lines.push(`models: ${models.differences.length} difference${models.differences.length === 1 ? "" : "s"} between env.py's target_metadata and the schema the migrations made:`);
+  for (const d of models.differences)
+    differenceLines(lines, d);
+}
+function differenceLines(lines, d) {
+  lines.push(`  ${d.summary}`);
+  if (d.touched)
+    lines.push(`    --> ${d.touched.path}:${d.touched.line} (${d.touched.revision}, the last revision that touches ${d.touched.of})`);
+  lines.push(`    models: ${d.models}`, `    migrations: ${d.migrations}`);
+}
+function verdict(o) {
+  if (o.interrupted)
+    return `STOPPED by ${o.interrupted}; the scratch database was removed.`;
+  if (o.ok) {
+    const extra = [o.idempotency ? "each upgrade() ran twice" : "", o.models && !("failed" in o.models) && o.models.metadata ? "the models match the schema" : "", o.then ? `\`${o.then.command}\` succeeded` : ""].filter((x) => x !== "");
+    const tail = extra.length > 0 ? `; ${extra.join("; ")}` : "";
+    if (o.mode === "from-production")
+      return `OK: the pending upgrade ran on a copy of production's schema${tail}.`;
+    return `OK: the migrations ran ${o.mode === "step" ? "up, down and up again, one revision at a time" : "up, down and up again"}, and each downgrade gave back the schema from before its upgrade${tail}.`;
+  }
+  const failed = o.steps.find((s) => !s.ok);
+  if (failed)
+    return `FAILED: \`${o.command} ${failed.command} ${failed.target}\`${failed.failure?.revision ? ` at ${failed.failure.revision}` : ""}: ${failed.failure?.error ?? "failed"}`;
+  if (o.drift.length > 0)
+    return `FAILED: ${o.drift.length} schema difference${o.drift.length === 1 ? "" : "s"} after a downgrade or a repeated upgrade (above).`;
+  const twice = (o.idempotency ?? []).filter((r) => !r.ok);
+  if (twice.length > 0)
+    return `FAILED: ${twice.length} migration${twice.length === 1 ? "" : "s"} fail${twice.length === 1 ? "s" : ""} when run a second time: ${twice.map((r) => r.revision).join(", ")}.`;
+  if (o.models && "failed" in o.models)
+    return `FAILED: the models could not be compared with the schema: ${o.models.failed.error}`;
+  if (o.models && o.models.differences.length > 0)
+    return `FAILED: the models and the migrations differ in ${o.models.differences.length} place${o.models.differences.length === 1 ? "" : "s"} (above); write the migration that makes them agree (alembic revision --autogenerate shows it).`;
+  if (o.then && !o.then.ok)
+    return `FAILED: \`${o.then.command}\` failed after the final upgrade (${o.then.exit}): ${o.then.failure?.error ?? ""}`;
+  return "FAILED";
+}
 function rehearseJson(o) {
+  const failure = (f) => ({ revision: f?.revision ?? null, statement: f?.statement ?? null, error: f?.error ?? null });
   return {
     schemaVersion: 1,
     command: "rehearse",
@@ -43648,13 +43724,76 @@ function rehearseJson(o) {
     scratch: o.scratch,
     copiedWith: o.copiedWith ?? null,
     interrupted: o.interrupted ?? null,
-    steps: o.steps.map((s) => ({ command: s.command, target: s.target, ok: s.ok, ms: s.ms, revision: s.failure?.revision ?? null, statement: s.failure?.statement ?? null, error: s.failure?.error ?? null })),
-    drift: o.drift.map((d) => ({ when: d.when, revision: d.revision ?? null, path: d.path ?? null, leftBehind: d.leftBehind, missing: d.missing }))
+    steps: o.steps.map((s) => ({ command: s.command, target: s.target, ok: s.ok, ms: s.ms, ...failure(s.failure) })),
+    drift: o.drift.map((d) => ({ when: d.when, revision: d.revision ?? null, path: d.path ?? null, leftBehind: d.leftBehind, missing: d.missing })),
+    models: !o.models ? null : "failed" in o.models ? { compared: false, metadata: null, differences: [], error: o.models.failed.error } : {
+      compared: true,
+      metadata: o.models.metadata,
+      differences: o.models.differences.map((d) => ({ kind: d.kind, table: d.table ?? null, column: d.column ?? null, summary: d.summary, models: d.models, migrations: d.migrations, revision: d.touched?.revision ?? null, path: d.touched?.path ?? null, line: d.touched?.line ?? null })),
+      error: null
+    },
+    idempotency: o.idempotency ? o.idempotency.map((r) => ({ revision: r.revision, path: r.path, ok: r.ok, statement: r.failure?.statement ?? null, error: r.failure?.error ?? null })) : null,
+    then: o.then ? { command: o.then.command, ok: o.then.ok, ms: o.then.ms, exit: o.then.exit, error: o.then.failure?.error ?? null } : null
   };
 }
 var init_rehearse_report = __esm({
   "dist/report/rehearse-report.js"() {
     "use strict";
+  }
+});
+
+// dist/report/rehearse-review.js
+function notes(o) {
+  const out = [];
+  for (const s of o.steps)
+    if (!s.ok)
+      out.push({ title: `rehearse: ${o.command} ${s.command} ${s.target} failed`, body: [s.failure?.revision ? `revision ${s.failure.revision}` : "", s.failure?.statement ? `statement: ${s.failure.statement}` : "", s.failure?.error ?? "failed"].filter((x) => x !== "").join("\n") });
+  for (const d of o.drift)
+    out.push({ title: `rehearse: the schema ${d.when}`, body: [...d.leftBehind.map((x) => `left behind: ${x}`), ...d.missing.map((x) => `missing: ${x}`)].join("\n"), ...d.path ? { path: d.path } : {} });
+  for (const r of o.idempotency ?? [])
+    if (!r.ok)
+      out.push({ title: `rehearse --idempotent: ${r.revision} fails when run a second time`, body: [r.failure?.statement ? `statement: ${r.failure.statement}` : "", r.failure?.error ?? "failed"].filter((x) => x !== "").join("\n"), path: r.path });
+  if (o.models && "failed" in o.models)
+    out.push({ title: "rehearse: the models could not be compared with the schema", body: `${o.models.failed.error}
+fix: make env.py importable outside alembic upgrade, or pass --no-drift` });
+  else
+    for (const d of o.models?.differences ?? [])
+      out.push({ title: "rehearse: the models and the migrations differ", body: `${d.summary}
+models: ${d.models}
+migrations: ${d.migrations}`, ...d.touched ? { path: d.touched.path, line: d.touched.line } : {} });
+  if (o.then && !o.then.ok)
+    out.push({ title: `rehearse --then: ${o.then.command} failed`, body: `${o.then.exit}: ${o.then.failure?.error ?? ""}` });
+  return out;
+}
+function rehearseGithub(o) {
+  const lines = notes(o).map((n) => {
+    const props = [n.path !== void 0 ? `file=${escapeProperty(n.path)}` : void 0, n.path !== void 0 && n.line !== void 0 ? `line=${n.line}` : void 0, `title=${escapeProperty(n.title)}`].filter((p) => p !== void 0);
+    return `::error ${props.join(",")}::${escapeData(n.body)}`;
+  });
+  return [...lines, verdict2(o)].join("\n") + "\n";
+}
+function rehearseMarkdown(o) {
+  const lines = [`## alembic-preflight rehearse: ${o.ok ? "\u2705" : "\u274C"} ${cell(verdict2(o))}`, "", "| command | ok | time |", "|---|---|---|"];
+  for (const s of o.steps)
+    lines.push(`| ${cell(`\`${o.command} ${s.command} ${s.target}\``)} | ${s.ok ? "\u2705" : "\u274C"} | ${(s.ms / 1e3).toFixed(1)} s |`);
+  if (o.models && !("failed" in o.models))
+    lines.push("", o.models.metadata ? `Models against the migrations: ${o.models.differences.length === 0 ? "no difference." : `${o.models.differences.length} difference${o.models.differences.length === 1 ? "" : "s"}.`}` : "Models: env.py passes no target_metadata.");
+  const failed = notes(o);
+  if (failed.length > 0) {
+    lines.push("", "| what | where | details |", "|---|---|---|");
+    for (const n of failed)
+      lines.push(`| ${cell(n.title)} | ${n.path !== void 0 ? cell(`\`${n.path}${n.line !== void 0 ? `:${n.line}` : ""}\``) : ""} | ${cell(n.body.replace(/\n/gu, "; "))} |`);
+  }
+  return lines.join("\n") + "\n";
+}
+function verdict2(o) {
+  return rehearseText(o).trimEnd().split("\n").at(-1) ?? "";
+}
+var init_rehearse_review = __esm({
+  "dist/report/rehearse-review.js"() {
+    "use strict";
+    init_review_formats();
+    init_rehearse_report();
   }
 });
 
@@ -43717,6 +43856,162 @@ var init_catalog_ddl = __esm({
   "dist/database/catalog-ddl.js"() {
     "use strict";
     init_version_table();
+  }
+});
+
+// dist/alembic/graph/downgrade-plan.js
+function predictDowngrade(map, target, rows, features, versionTable = "alembic_version") {
+  const r = new Resolver(map);
+  try {
+    if (target.includes(":"))
+      throw new AlembicRaise("CommandError", "Range revision not allowed");
+    const ordered = collectDowngrade(r, map, target, rows);
+    const { steps, finalHeads } = simulateDowngrade(r, ordered, rows, versionTable, features.unmergeDropsAncestors);
+    return { target, willSucceed: true, steps, finalHeads, cliOutput: null };
+  } catch (e) {
+    if (!(e instanceof AlembicRaise))
+      throw e;
+    const failure = e.exception === "CommandError" ? e : translate(e, target);
+    if (failure.exception === "Unpredictable")
+      return { target, willSucceed: false, steps: [], finalHeads: null, cliOutput: null, unpredictable: failure.message };
+    return {
+      target,
+      willSucceed: false,
+      steps: [],
+      finalHeads: null,
+      failure: { exception: failure.exception, message: failure.message, stage: failure.stage, ...failure.step !== void 0 ? { revision: failure.step } : {} },
+      cliOutput: failure.cliOutput
+    };
+  }
+}
+function collectDowngrade(r, map, target, rows) {
+  const [label, found] = parseDowngradeTarget(r, target, rows);
+  const to = found === BASE ? null : found;
+  let roots;
+  if (to === null)
+    roots = map.revisions.filter((x) => x.versionedDown.length === 0);
+  else
+    roots = r.revisionsOfIds(to.nextrev);
+  if (label && roots.length > 1) {
+    const ancestors = new Set(r.ancestors([r.resolveBranch(label, "target")], false, false, "target"));
+    roots = roots.filter((x) => ancestors.has(x));
+    if (roots.length === 0)
+      throw new AlembicRaise("RevisionError", "Not a valid downgrade target from current heads");
+  }
+  const heads = r.getRevisionsFromRows(rows);
+  const active = new Set(r.ancestors(heads, true, false, "overlap"));
+  const drop = new Set(r.descendants(roots, true, false, "target").filter((x) => active.has(x)));
+  if (to !== null && drop.size === 0 && !heads.includes(to)) {
+    throw new AlembicRaise("CommandError", `Destination ${target} is not a valid downgrade target from current head(s)`);
+  }
+  return r.topologicalSort(drop, heads);
+}
+function parseDowngradeTarget(r, target, rows) {
+  const rel = relativeTarget(target);
+  if (!rel) {
+    const at2 = target.lastIndexOf("@");
+    const label2 = at2 > 0 ? target.slice(0, at2) : void 0;
+    return [label2, r.getRevisionOrNone(target.slice(at2 + 1), "target")];
+  }
+  const { symbol, text, steps } = rel;
+  let label = rel.label;
+  const produced = () => new AlembicRaise("RevisionError", `Relative revision ${text} didn't produce ${steps < 0n ? -steps : steps} migrations`);
+  if (steps >= 0n) {
+    if (symbol === void 0)
+      throw produced();
+    const found2 = r.walk(symbol, steps, label);
+    if (found2 === null)
+      throw new AlembicRaise("RevisionError", "Walked too far");
+    return [label, found2];
+  }
+  let from = symbol;
+  if (symbol === void 0) {
+    if (label) {
+      const strings3 = rows.map((x) => typeof x === "string" ? x : void 0);
+      if (strings3.some((x) => x === void 0))
+        throw new AlembicRaise("Unpredictable", "a version-table row that is not a string, under a relative downgrade on a branch");
+      let symbols = r.filterForLineage(strings3, label, "target");
+      if (symbols.length === 0) {
+        symbols = r.filterRevsForLineage(branchHeads(r, r.ancestors(r.getRevisionsFromRows(rows), true, false, "overlap")), label).map((x) => x.id);
+      }
+      if (symbols.length !== 1)
+        throw new AlembicRaise("AssertionError", "", void 0, "target");
+      from = symbols[0];
+    } else {
+      if (rows.length === 0)
+        throw produced();
+      const first = rows[0];
+      if (typeof first !== "string")
+        throw new AlembicRaise("Unpredictable", "a relative downgrade from a version-table row that is NULL or not a string");
+      from = first;
+      label = first;
+    }
+  }
+  const start = r.getRevisionOrNone(label === void 0 ? from : `${label}@${from}`, "target");
+  const found = r.walk(start, steps, void 0);
+  if (found === null)
+    throw symbol === void 0 ? produced() : new AlembicRaise("RevisionError", "Walked too far");
+  return [label, found];
+}
+function branchHeads(r, revs) {
+  const set = new Set(revs);
+  return [...set].filter((x) => !r.descendants([x], false, false, "target").some((d) => d !== x && set.has(d)));
+}
+function simulateDowngrade(r, ordered, rows, table, dropImplied) {
+  const t2 = new VersionRows(rows, table);
+  const steps = [];
+  for (const rev of ordered) {
+    try {
+      t2.ops = [];
+      step(rev);
+      steps.push({ revision: rev.id, downRevisions: [...rev.versionedDown], versionOps: t2.ops, rowsAfter: t2.final() });
+    } catch (e) {
+      if (e instanceof AlembicRaise && e.stage === "step")
+        e.step = rev.id;
+      throw e;
+    }
+  }
+  return { steps, finalHeads: t2.final() };
+  function step(rev) {
+    const id2 = rev.id;
+    const down = rev.normalizedDown;
+    const unmergeTo = () => {
+      const others = [...t2.heads].filter((h) => h !== null && h !== id2);
+      if (others.length === 0) {
+        if (!dropImplied)
+          return [...down];
+        return down.filter((d) => !down.some((e) => e !== d && r.ancestorIds([e]).has(d)));
+      }
+      const anc = r.ancestorIds(others);
+      return down.filter((d) => !anc.has(d));
+    };
+    if (t2.heads.has(id2) && (down.length === 0 || unmergeTo().length === 0))
+      t2.del(id2);
+    else if (t2.heads.has(id2) && down.length > 1) {
+      const to = unmergeTo();
+      for (const x of to.slice(0, -1))
+        t2.insert(x);
+      t2.update(id2, to[to.length - 1]);
+    } else {
+      let downRev;
+      if (down.length !== 1) {
+        const present = down.filter((d) => t2.heads.has(d));
+        if (present.length !== 1)
+          throw new AlembicRaise("AssertionError", "Can't do an UPDATE because downrevision is ambiguous", void 0, "step");
+        downRev = present[0];
+      } else
+        downRev = down[0];
+      t2.update(id2, downRev);
+    }
+  }
+}
+var init_downgrade_plan = __esm({
+  "dist/alembic/graph/downgrade-plan.js"() {
+    "use strict";
+    init_alembic_raise();
+    init_resolver();
+    init_upgrade_plan();
+    init_version_rows();
   }
 });
 
@@ -43812,14 +44107,191 @@ function fenceNotLoaded(command2) {
     hint: "Run rehearse with a Python that honours PYTHONPATH (the console script pip installs does), or give the app only the scratch database in its environment."
   });
 }
+function downgradeTarget(model, target) {
+  if (!/^-\d+$/u.test(target))
+    return target;
+  const p = predictDowngrade(model.map, target, [...model.map.heads], featuresOf(model.alembicVersion));
+  if (!p.finalHeads)
+    throw new UsageError(`--down-to ${target} does not resolve from head: ${p.failure?.message ?? "Alembic would refuse it"}.`, { hint: "Name the revision to go down to instead." });
+  if (p.finalHeads.length > 1)
+    throw new UsageError(`--down-to ${target} leaves several heads (${p.finalHeads.join(", ")}), and the cycle goes down to one.`, { hint: "Name the revision to go down to instead." });
+  return p.finalHeads[0] === void 0 ? "base" : String(p.finalHeads[0]);
+}
 var init_rehearse_cycle = __esm({
   "dist/release/rehearse-cycle.js"() {
     "use strict";
     init_project_model();
     init_upgrade_plan();
+    init_downgrade_plan();
+    init_alembic_version();
     init_schema_ops();
     init_schema_snapshot();
     init_errors();
+  }
+});
+
+// dist/deploy/app-url-reads.js
+function appUrlReads(files, root, skipDirs = []) {
+  const skip = new Set(skipDirs.map((d) => import_node_path55.default.resolve(d)));
+  const variables = [];
+  let dotenvOverride;
+  for (const rel of walkFiles(files, root, skip).filter((f) => f.endsWith(".py")).slice(0, MAX_FILES)) {
+    const text = files.text(import_node_path55.default.join(root, rel));
+    if (text === void 0)
+      continue;
+    if (/environ|getenv/u.test(text)) {
+      for (const r of readDatabaseUrlVariables(text))
+        if (!variables.some((v) => v.name === r.name))
+          variables.push({ name: r.name, path: rel, line: r.line });
+    }
+    if (!dotenvOverride) {
+      const at2 = dotenvOverrideAt(text);
+      if (at2 >= 0)
+        dotenvOverride = { path: rel, line: text.slice(0, at2).split("\n").length };
+    }
+  }
+  return { variables, ...dotenvOverride ? { dotenvOverride } : {} };
+}
+function dotenvOverrideAt(text) {
+  for (let at2 = text.indexOf("load_dotenv("); at2 >= 0; at2 = text.indexOf("load_dotenv(", at2 + 1)) {
+    const open = at2 + "load_dotenv(".length;
+    const close = text.indexOf(")", open);
+    const args = text.slice(open, close < 0 || close - open > 500 ? open + 500 : close);
+    if (/\boverride\s*=\s*True\b/u.test(args))
+      return at2;
+  }
+  return -1;
+}
+var import_node_path55, MAX_FILES;
+var init_app_url_reads = __esm({
+  "dist/deploy/app-url-reads.js"() {
+    "use strict";
+    import_node_path55 = __toESM(require("node:path"), 1);
+    init_env_database_url();
+    init_project_files();
+    MAX_FILES = 3e3;
+  }
+});
+
+// dist/release/rehearse-runner.js
+var import_node_path56, RehearseRunner;
+var init_rehearse_runner = __esm({
+  "dist/release/rehearse-runner.js"() {
+    "use strict";
+    import_node_path56 = __toESM(require("node:path"), 1);
+    init_alembic_version();
+    init_downgrade_plan();
+    init_upgrade_plan();
+    init_schema_snapshot();
+    init_app_url_reads();
+    init_errors();
+    init_alembic_failure();
+    init_fence();
+    init_rehearse_cycle();
+    init_run_child();
+    RehearseRunner = class {
+      s;
+      steps = [];
+      stop;
+      commandName;
+      probed = false;
+      rows;
+      lastFailure;
+      flask;
+      byFile;
+      constructor(s) {
+        this.s = s;
+        this.flask = s.config.flaskMigrate === true;
+        this.commandName = this.flask ? "flask db" : "alembic";
+        this.rows = [...s.rows].sort();
+      }
+      get interrupted() {
+        return this.s.signals.interrupted;
+      }
+      /** Nothing stopped the run and every step so far succeeded. */
+      clean() {
+        return !this.interrupted && !this.stop && this.steps.every((x) => x.ok);
+      }
+      /** One Alembic command; `record` false: a repeat of the idempotency pass, whose failure is its finding, not the rehearsal's step. */
+      run = async (command2, target, record2 = true) => {
+        const { s } = this;
+        if (this.interrupted || this.stop)
+          return false;
+        const argv = this.flask ? flaskCommand(target, import_node_path56.default.relative(s.cwd, s.config.scriptDir) || ".", s.env, command2) : alembicCommand(target, s.env, s.project, command2);
+        if (!argv)
+          throw new UsageError(this.flask ? "Neither flask nor python is on PATH." : "Neither alembic nor python is on PATH.", { hint: "Run rehearse where the app and its requirements are installed." });
+        if (!this.probed) {
+          this.probed = true;
+          if (fenceLoadsIn(argv, s.childEnv, s.cwd, s.fence) === false)
+            return this.halt(fenceNotLoaded(this.commandName));
+        }
+        const expected = command2 === "stamp" ? target === "base" ? [] : [target] : this.expectedAfter(command2, target);
+        const loadedBefore = s.fence.loaded();
+        const child = await this.child(argv, `\`${this.commandName} ${command2} ${target}\``);
+        if (!child)
+          return false;
+        if (s.fence.loaded() === loadedBefore)
+          return this.halt(fenceNotLoaded(this.commandName));
+        const ok = child.code === 0;
+        this.lastFailure = ok ? void 0 : readAlembicFailure(child.output ?? "", (file) => this.revisionAt(file));
+        if (record2)
+          this.steps.push({ command: command2, target, ok, ms: child.ms, ...this.lastFailure ? { failure: this.lastFailure } : {} });
+        s.progress?.(`rehearse: ${this.commandName} ${command2} ${target}${record2 ? "" : " again"}: ${ok ? "ok" : this.interrupted ? "stopped" : "FAILED"} (${(child.ms / 1e3).toFixed(1)} s)`);
+        if (!ok || this.interrupted)
+          return false;
+        const now = await scratchVersionRows(s.scratch.url, s.scratch.dialect, s.versionTable, s.versionTableSchema ?? void 0);
+        if (expected && (now.length !== expected.length || now.some((r, i) => r !== expected[i]))) {
+          return this.halt(new ConfigError(`After \`${this.commandName} ${command2} ${target}\` the scratch database's ${s.versionTable} holds ${now.join(", ") || "no row"}, not ${expected.join(", ") || "no row"}: the migrations ran somewhere else, or on another version table.`, {
+            hint: "Check that env.py takes its URL from the environment (DATABASE_URL) and passes version_table as a literal; rehearse stopped before the next step."
+          }));
+        }
+        this.rows = now;
+        return true;
+      };
+      /** Another of the app's commands (the models' comparison, --then), behind the same fence. */
+      runApp = async (argv, what) => {
+        if (this.interrupted || this.stop)
+          return void 0;
+        const child = await this.child(argv, what);
+        if (!child)
+          return void 0;
+        this.s.progress?.(`rehearse: ${what}: ${child.code === 0 ? "ok" : this.interrupted ? "stopped" : "FAILED"} (${(child.ms / 1e3).toFixed(1)} s)`);
+        return this.interrupted ? void 0 : child;
+      };
+      /** A step of the idempotency pass: its outcome, undefined when the run stopped. */
+      repeatable = async (command2, target, repeat = false) => {
+        const ok = await this.run(command2, target, !repeat);
+        return this.interrupted || this.stop ? void 0 : { ok, ...this.lastFailure ? { failure: this.lastFailure } : {} };
+      };
+      async child(argv, what) {
+        const { s } = this;
+        const child = await runChild(argv, { cwd: s.cwd, env: s.childEnv, deadlineMs: s.stepMinutes * 6e4, capture: true });
+        s.signals.interrupted ??= child.forwarded;
+        const refused = s.fence.refused();
+        if (refused.length > 0) {
+          this.halt(refusalError(refused[0], { what, tool: "rehearse", set: [...s.set], reads: appUrlReads(s.config.files, s.cwd, s.config.versionLocations.map((l) => l.absPath)) }));
+          return void 0;
+        }
+        return child;
+      }
+      halt(e) {
+        this.stop = e;
+        return false;
+      }
+      /** Where Alembic's own plan leaves the version table after the command, from the rows before it. */
+      expectedAfter(command2, target) {
+        const { model, versionTable } = this.s;
+        const p = command2 === "upgrade" ? predictUpgrade(model.map, target, this.rows, versionTable) : predictDowngrade(model.map, target, this.rows, featuresOf(model.alembicVersion), versionTable);
+        return p.finalHeads ? [...p.finalHeads].map(String).sort() : void 0;
+      }
+      /** The revision a traceback's frame runs in (the paths as Python loaded them). */
+      revisionAt(file) {
+        const { config, model, cwd } = this.s;
+        const real = (f) => config.files.realpath(f) ?? f;
+        this.byFile ??= new Map(model.map.revisions.map((r) => [real(r.file.absPath), r.id]));
+        return this.byFile.get(real(import_node_path56.default.resolve(cwd, file)));
+      }
+    };
   }
 });
 
@@ -43900,11 +44372,15 @@ async function rehearseCommand(opts) {
   if (model.failure)
     throw new UsageError(`The migrations do not load, so there is nothing to rehearse: ${model.failure.failure.message}`, { hint: "Run alembic-preflight check and fix what it reports first." });
   const variables = urlVariables(config);
+  if (opts.idempotent && opts.fromProduction)
+    throw new UsageError("--idempotent runs every revision from an empty database, and --from-production runs only the pending ones on a copy.", { hint: "Run them as two rehearsals." });
   const order2 = stepOrder(model, opts.step === true);
+  const walk = opts.idempotent ? stepOrder(model, true) : [];
+  const downTo = downgradeTarget(model, opts.downTo ?? "base");
   const production = opts.fromProduction ? await readProduction(config, opts) : void 0;
   const major = production?.major ?? (opts.databaseUrl && !opts.scratchUrl && /^postgres/iu.test(opts.databaseUrl.trim()) ? (await readProduction(config, opts)).major : void 0);
-  let interrupted;
-  const onSignal = (s) => () => void (interrupted ??= s);
+  const signals = {};
+  const onSignal = (s) => () => void (signals.interrupted ??= s);
   const term = onSignal("SIGTERM");
   const int = onSignal("SIGINT");
   process.on("SIGTERM", term);
@@ -43917,72 +44393,45 @@ async function rehearseCommand(opts) {
     process.off("SIGINT", int);
     throw e;
   }
-  const steps = [];
   const drift = [];
   const flask = config.flaskMigrate === true;
   const set = [.../* @__PURE__ */ new Set([...variables, ...flask ? ["SQLALCHEMY_DATABASE_URI"] : [], ...opts.urlEnv ?? []])];
   const env2 = Object.fromEntries(set.map((v) => [v, scratch2.url]));
   const fence = makeFence([fenceTarget(parseDatabaseUrl(scratch2.url, opts.cwd))], set, opts.env);
-  const childEnv = { ...opts.env, ...env2, ...fence.env };
-  const project = { ...config.iniPath ? { config: import_node_path56.default.relative(opts.cwd, config.iniPath) } : {}, ...config.section !== "alembic" ? { name: config.section } : {} };
-  const commandName = flask ? "flask db" : "alembic";
+  const project = { ...config.iniPath ? { config: import_node_path57.default.relative(opts.cwd, config.iniPath) } : {}, ...config.section !== "alembic" ? { name: config.section } : {} };
   const { versionTable, versionTableSchema } = chooseVersionTable(config, opts, scratch2.dialect);
-  let rows = production ? [...production.rows].sort() : [];
-  const real = (file) => config.files.realpath(file) ?? file;
-  const byFile = new Map(model.map.revisions.map((r) => [real(r.file.absPath), r.id]));
-  const revisionAt = (file) => byFile.get(real(import_node_path56.default.resolve(opts.cwd, file)));
-  const expectedAfter = (command2, target) => {
-    const p = command2 === "upgrade" ? predictUpgrade(model.map, target, rows, versionTable) : predictDowngrade(model.map, target, rows, featuresOf(model.alembicVersion), versionTable);
-    return p.finalHeads ? [...p.finalHeads].map(String).sort() : void 0;
-  };
-  let stop;
-  let probed = false;
-  const run = async (command2, target) => {
-    if (interrupted || stop)
-      return false;
-    const argv = flask ? flaskCommand(target, import_node_path56.default.relative(opts.cwd, config.scriptDir) || ".", opts.env, command2) : alembicCommand(target, opts.env, project, command2);
-    if (!argv)
-      throw new UsageError(flask ? "Neither flask nor python is on PATH." : "Neither alembic nor python is on PATH.", { hint: "Run rehearse where the app and its requirements are installed." });
-    if (!probed) {
-      probed = true;
-      if (fenceLoadsIn(argv, childEnv, opts.cwd, fence) === false) {
-        stop = fenceNotLoaded(commandName);
-        return false;
-      }
-    }
-    const expected = expectedAfter(command2, target);
-    const loadedBefore = fence.loaded();
-    const child = await runChild(argv, { cwd: opts.cwd, env: childEnv, deadlineMs: (opts.stepMinutes ?? 10) * 6e4, capture: true });
-    interrupted ??= child.forwarded;
-    const refused = fence.refused();
-    if (refused.length > 0) {
-      stop = refusalError(refused[0], { what: `\`${commandName} ${command2} ${target}\``, tool: "rehearse", set, reads: appUrlReads(config.files, opts.cwd, config.versionLocations.map((l) => l.absPath)) });
-      return false;
-    }
-    if (fence.loaded() === loadedBefore) {
-      stop = fenceNotLoaded(commandName);
-      return false;
-    }
-    const ok2 = child.code === 0;
-    const step = { command: command2, target, ok: ok2, ms: child.ms, ...ok2 ? {} : { failure: readAlembicFailure(child.output ?? "", revisionAt) } };
-    steps.push(step);
-    opts.progress?.(`rehearse: ${commandName} ${command2} ${target}: ${ok2 ? "ok" : interrupted ? "stopped" : "FAILED"} (${(child.ms / 1e3).toFixed(1)} s)`);
-    if (!ok2 || interrupted)
-      return false;
-    const now = await scratchVersionRows(scratch2.url, scratch2.dialect, versionTable, versionTableSchema ?? void 0);
-    if (expected && (now.length !== expected.length || now.some((r, i) => r !== expected[i]))) {
-      stop = new ConfigError(`After \`${commandName} ${command2} ${target}\` the scratch database's ${versionTable} holds ${now.join(", ") || "no row"}, not ${expected.join(", ") || "no row"}: the migrations ran somewhere else, or on another version table.`, {
-        hint: "Check that env.py takes its URL from the environment (DATABASE_URL) and passes version_table as a literal; rehearse stopped before the next step."
-      });
-      return false;
-    }
-    rows = now;
-    return true;
-  };
+  const runner = new RehearseRunner({
+    cwd: opts.cwd,
+    env: opts.env,
+    childEnv: { ...opts.env, ...env2, ...fence.env },
+    config,
+    model,
+    scratch: scratch2,
+    fence,
+    set,
+    project,
+    versionTable,
+    versionTableSchema,
+    // where each step should leave the scratch's version table: Alembic's own plan from the rows before it
+    rows: production?.rows ?? [],
+    stepMinutes: opts.stepMinutes ?? 10,
+    ...opts.progress ? { progress: opts.progress } : {},
+    signals
+  });
+  const { run } = runner;
   const snapshot = () => snapshotSchema(scratch2.url, scratch2.dialect, versionTable);
+  const clean = () => runner.clean();
   let copied;
+  let idempotency;
+  let models;
+  let then;
   try {
-    if (production) {
+    if (walk.length > 0)
+      idempotency = await idempotencyPass(walk, runner.repeatable) ?? [];
+    if (walk.length > 0 && clean())
+      await run("downgrade", "base");
+    if (!clean()) {
+    } else if (production) {
       const prodTarget = production.target;
       const catalog = async () => {
         if (prodTarget.dialect !== "postgresql")
@@ -43996,47 +44445,66 @@ async function rehearseCommand(opts) {
     } else if (opts.step)
       await stepByStep(order2, run, snapshot, drift);
     else
-      await cycle(opts.downTo ?? "base", run, snapshot, drift, () => creatorOf(model));
+      await cycle(downTo, run, snapshot, drift, () => creatorOf(model));
+    const python = appPython(opts.env, flask);
+    const driftConfig = flask ? { flask, directory: import_node_path57.default.relative(opts.cwd, config.scriptDir) || "." } : { flask, ...project };
+    if (clean() && drift.length === 0 && opts.drift !== false && python)
+      models = await compareModels(runner.runApp, python, driftConfig, model);
+    if (clean() && opts.then)
+      then = await runThen(runner.runApp, opts.then);
   } finally {
     process.off("SIGTERM", term);
     process.off("SIGINT", int);
     fence.remove();
     await scratch2.remove();
   }
-  if (stop)
-    throw stop;
-  const ok = !interrupted && steps.every((s) => s.ok) && drift.length === 0;
-  const outcome = { mode: production ? "from-production" : opts.step ? "step" : "cycle", scratch: scratch2.describe, ...copied ? { copiedWith: copied } : {}, command: commandName, steps, drift, ...interrupted ? { interrupted } : {}, ok };
+  if (runner.stop)
+    throw runner.stop;
+  const { interrupted, steps } = runner;
+  const modelsOk = models === void 0 || !("failed" in models) && models.differences.length === 0;
+  const ok = !interrupted && steps.every((s) => s.ok) && drift.length === 0 && modelsOk && (idempotency ?? []).every((r) => r.ok) && then?.ok !== false;
+  const outcome = {
+    mode: production ? "from-production" : opts.step ? "step" : "cycle",
+    scratch: scratch2.describe,
+    ...copied ? { copiedWith: copied } : {},
+    command: runner.commandName,
+    steps,
+    drift,
+    ...models ? { models } : {},
+    ...idempotency ? { idempotency } : {},
+    ...then ? { then } : {},
+    ...interrupted ? { interrupted } : {},
+    ok
+  };
   const document = opts.format === "json" ? rehearseJson(outcome) : void 0;
   const exitCode = interrupted ? interrupted === "SIGINT" ? 130 : 143 : ok ? 0 : 1;
-  return { stdout: document ? JSON.stringify(document, null, 2) + "\n" : rehearseText(outcome), exitCode, document, outcome };
+  const stdout = document ? JSON.stringify(document, null, 2) + "\n" : opts.review === "github" ? rehearseGithub(outcome) : opts.review === "markdown" ? rehearseMarkdown(outcome) : rehearseText(outcome);
+  return { stdout, exitCode, document, outcome };
 }
-var import_node_path56;
+var import_node_path57;
 var init_rehearse_command = __esm({
   "dist/commands/rehearse-command.js"() {
     "use strict";
-    import_node_path56 = __toESM(require("node:path"), 1);
+    import_node_path57 = __toESM(require("node:path"), 1);
     init_alembic_config();
     init_project_model();
-    init_upgrade_plan();
     init_database_url();
     init_copy_schema();
     init_scratch_database();
     init_schema_snapshot();
-    init_downgrade_plan();
-    init_alembic_version();
-    init_app_url_reads();
     init_fence();
     init_errors();
-    init_alembic_failure();
     init_run_child();
+    init_rehearse_after();
     init_rehearse_report();
+    init_rehearse_review();
     init_open_project();
     init_command_options();
     init_version_table_choice();
     init_open_database();
     init_catalog_ddl();
     init_rehearse_cycle();
+    init_rehearse_runner();
     init_rehearse_databases();
   }
 });
@@ -44104,11 +44572,11 @@ var require_libpg_query = __commonJS({
           _scriptName = self.location.href;
         }
         var scriptDirectory = "";
-        function locateFile(path60) {
+        function locateFile(path61) {
           if (Module["locateFile"]) {
-            return Module["locateFile"](path60, scriptDirectory);
+            return Module["locateFile"](path61, scriptDirectory);
           }
-          return scriptDirectory + path60;
+          return scriptDirectory + path61;
         }
         var readAsync, readBinary;
         if (ENVIRONMENT_IS_NODE) {
@@ -44348,16 +44816,16 @@ var require_libpg_query = __commonJS({
           if (endPtr - idx > 16 && heapOrArray.buffer && UTF8Decoder) {
             return UTF8Decoder.decode(heapOrArray.subarray(idx, endPtr));
           }
-          var str2 = "";
+          var str3 = "";
           while (idx < endPtr) {
             var u0 = heapOrArray[idx++];
             if (!(u0 & 128)) {
-              str2 += String.fromCharCode(u0);
+              str3 += String.fromCharCode(u0);
               continue;
             }
             var u1 = heapOrArray[idx++] & 63;
             if ((u0 & 224) == 192) {
-              str2 += String.fromCharCode((u0 & 31) << 6 | u1);
+              str3 += String.fromCharCode((u0 & 31) << 6 | u1);
               continue;
             }
             var u2 = heapOrArray[idx++] & 63;
@@ -44367,13 +44835,13 @@ var require_libpg_query = __commonJS({
               u0 = (u0 & 7) << 18 | u1 << 12 | u2 << 6 | heapOrArray[idx++] & 63;
             }
             if (u0 < 65536) {
-              str2 += String.fromCharCode(u0);
+              str3 += String.fromCharCode(u0);
             } else {
               var ch = u0 - 65536;
-              str2 += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
+              str3 += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
             }
           }
-          return str2;
+          return str3;
         };
         var UTF8ToString = (ptr, maxBytesToRead, ignoreNul) => ptr ? UTF8ArrayToString(HEAPU8, ptr, maxBytesToRead, ignoreNul) : "";
         var ___assert_fail = (condition, filename, line, func) => abort(`Assertion failed: ${UTF8ToString(condition)}, at: ` + [filename ? UTF8ToString(filename) : "unknown filename", line, func ? UTF8ToString(func) : "unknown function"]);
@@ -44472,7 +44940,7 @@ var require_libpg_query = __commonJS({
           }
           return false;
         };
-        var PATH = { isAbs: (path60) => path60.charAt(0) === "/", splitPath: (filename) => {
+        var PATH = { isAbs: (path61) => path61.charAt(0) === "/", splitPath: (filename) => {
           var splitPathRe = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/;
           return splitPathRe.exec(filename).slice(1);
         }, normalizeArray: (parts, allowAboveRoot) => {
@@ -44495,18 +44963,18 @@ var require_libpg_query = __commonJS({
             }
           }
           return parts;
-        }, normalize: (path60) => {
-          var isAbsolute = PATH.isAbs(path60), trailingSlash = path60.slice(-1) === "/";
-          path60 = PATH.normalizeArray(path60.split("/").filter((p) => !!p), !isAbsolute).join("/");
-          if (!path60 && !isAbsolute) {
-            path60 = ".";
+        }, normalize: (path61) => {
+          var isAbsolute = PATH.isAbs(path61), trailingSlash = path61.slice(-1) === "/";
+          path61 = PATH.normalizeArray(path61.split("/").filter((p) => !!p), !isAbsolute).join("/");
+          if (!path61 && !isAbsolute) {
+            path61 = ".";
           }
-          if (path60 && trailingSlash) {
-            path60 += "/";
+          if (path61 && trailingSlash) {
+            path61 += "/";
           }
-          return (isAbsolute ? "/" : "") + path60;
-        }, dirname: (path60) => {
-          var result = PATH.splitPath(path60), root = result[0], dir = result[1];
+          return (isAbsolute ? "/" : "") + path61;
+        }, dirname: (path61) => {
+          var result = PATH.splitPath(path61), root = result[0], dir = result[1];
           if (!root && !dir) {
             return ".";
           }
@@ -44514,7 +44982,7 @@ var require_libpg_query = __commonJS({
             dir = dir.slice(0, -1);
           }
           return root + dir;
-        }, basename: (path60) => path60 && path60.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
+        }, basename: (path61) => path61 && path61.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
         var initRandomFill = () => {
           if (ENVIRONMENT_IS_NODE) {
             var nodeCrypto = require("node:crypto");
@@ -44526,14 +44994,14 @@ var require_libpg_query = __commonJS({
         var PATH_FS = { resolve: (...args) => {
           var resolvedPath = "", resolvedAbsolute = false;
           for (var i = args.length - 1; i >= -1 && !resolvedAbsolute; i--) {
-            var path60 = i >= 0 ? args[i] : FS.cwd();
-            if (typeof path60 != "string") {
+            var path61 = i >= 0 ? args[i] : FS.cwd();
+            if (typeof path61 != "string") {
               throw new TypeError("Arguments to path.resolve must be strings");
-            } else if (!path60) {
+            } else if (!path61) {
               return "";
             }
-            resolvedPath = path60 + "/" + resolvedPath;
-            resolvedAbsolute = PATH.isAbs(path60);
+            resolvedPath = path61 + "/" + resolvedPath;
+            resolvedAbsolute = PATH.isAbs(path61);
           }
           resolvedPath = PATH.normalizeArray(resolvedPath.split("/").filter((p) => !!p), !resolvedAbsolute).join("/");
           return (resolvedAbsolute ? "/" : "") + resolvedPath || ".";
@@ -44570,10 +45038,10 @@ var require_libpg_query = __commonJS({
           return outputParts.join("/");
         } };
         var FS_stdin_getChar_buffer = [];
-        var lengthBytesUTF8 = (str2) => {
+        var lengthBytesUTF8 = (str3) => {
           var len = 0;
-          for (var i = 0; i < str2.length; ++i) {
-            var c = str2.charCodeAt(i);
+          for (var i = 0; i < str3.length; ++i) {
+            var c = str3.charCodeAt(i);
             if (c <= 127) {
               len++;
             } else if (c <= 2047) {
@@ -44587,12 +45055,12 @@ var require_libpg_query = __commonJS({
           }
           return len;
         };
-        var stringToUTF8Array = (str2, heap, outIdx, maxBytesToWrite) => {
+        var stringToUTF8Array = (str3, heap, outIdx, maxBytesToWrite) => {
           if (!(maxBytesToWrite > 0)) return 0;
           var startIdx = outIdx;
           var endIdx = outIdx + maxBytesToWrite - 1;
-          for (var i = 0; i < str2.length; ++i) {
-            var u = str2.codePointAt(i);
+          for (var i = 0; i < str3.length; ++i) {
+            var u = str3.codePointAt(i);
             if (u <= 127) {
               if (outIdx >= endIdx) break;
               heap[outIdx++] = u;
@@ -44942,12 +45410,12 @@ var require_libpg_query = __commonJS({
           MEMFS.stream_ops.write(stream, buffer, 0, length, offset, false);
           return 0;
         } } };
-        var FS_modeStringToFlags = (str2) => {
-          if (typeof str2 != "string") return str2;
+        var FS_modeStringToFlags = (str3) => {
+          if (typeof str3 != "string") return str3;
           var flagModes = { r: 0, "r+": 2, w: 512 | 64 | 1, "w+": 512 | 64 | 2, a: 1024 | 64 | 1, "a+": 1024 | 64 | 2 };
-          var flags = flagModes[str2];
+          var flags = flagModes[str3];
           if (typeof flags == "undefined") {
-            throw new Error(`Unknown file open mode: ${str2}`);
+            throw new Error(`Unknown file open mode: ${str3}`);
           }
           return flags;
         };
@@ -45110,16 +45578,16 @@ var require_libpg_query = __commonJS({
               excl[i].cb(flags);
             }
           }
-        }, lookupPath(path60, opts = {}) {
-          if (!path60) {
+        }, lookupPath(path61, opts = {}) {
+          if (!path61) {
             throw new FS.ErrnoError(44);
           }
           opts.follow_mount ??= true;
-          if (!PATH.isAbs(path60)) {
-            path60 = FS.cwd() + "/" + path60;
+          if (!PATH.isAbs(path61)) {
+            path61 = FS.cwd() + "/" + path61;
           }
           linkloop: for (var nlinks = 0; nlinks < 40; nlinks++) {
-            var parts = path60.split("/").filter((p) => !!p);
+            var parts = path61.split("/").filter((p) => !!p);
             var current = FS.root;
             var current_path = "/";
             for (var i = 0; i < parts.length; i++) {
@@ -45133,7 +45601,7 @@ var require_libpg_query = __commonJS({
               if (parts[i] === "..") {
                 current_path = PATH.dirname(current_path);
                 if (FS.isRoot(current)) {
-                  path60 = current_path + "/" + parts.slice(i + 1).join("/");
+                  path61 = current_path + "/" + parts.slice(i + 1).join("/");
                   nlinks--;
                   continue linkloop;
                 } else {
@@ -45161,7 +45629,7 @@ var require_libpg_query = __commonJS({
                 if (!PATH.isAbs(link)) {
                   link = PATH.dirname(current_path) + "/" + link;
                 }
-                path60 = link + "/" + parts.slice(i + 1).join("/");
+                path61 = link + "/" + parts.slice(i + 1).join("/");
                 continue linkloop;
               }
             }
@@ -45169,14 +45637,14 @@ var require_libpg_query = __commonJS({
           }
           throw new FS.ErrnoError(32);
         }, getPath(node) {
-          var path60;
+          var path61;
           while (true) {
             if (FS.isRoot(node)) {
               var mount = node.mount.mountpoint;
-              if (!path60) return mount;
-              return mount[mount.length - 1] !== "/" ? `${mount}/${path60}` : mount + path60;
+              if (!path61) return mount;
+              return mount[mount.length - 1] !== "/" ? `${mount}/${path61}` : mount + path61;
             }
-            path60 = path60 ? `${node.name}/${path60}` : node.name;
+            path61 = path61 ? `${node.name}/${path61}` : node.name;
             node = node.parent;
           }
         }, hashName(parentid, name2) {
@@ -45460,10 +45928,10 @@ var require_libpg_query = __commonJS({
           node.mount.mounts.splice(idx, 1);
         }, lookup(parent, name2) {
           return parent.node_ops.lookup(parent, name2);
-        }, mknod(path60, mode, dev) {
-          var lookup = FS.lookupPath(path60, { parent: true });
+        }, mknod(path61, mode, dev) {
+          var lookup = FS.lookupPath(path61, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path60);
+          var name2 = PATH.basename(path61);
           if (!name2) {
             throw new FS.ErrnoError(28);
           }
@@ -45478,8 +45946,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(63);
           }
           return parent.node_ops.mknod(parent, name2, mode, dev);
-        }, statfs(path60) {
-          return FS.statfsNode(FS.lookupPath(path60, { follow: true }).node);
+        }, statfs(path61) {
+          return FS.statfsNode(FS.lookupPath(path61, { follow: true }).node);
         }, statfsStream(stream) {
           return FS.statfsNode(stream.node);
         }, statfsNode(node) {
@@ -45488,20 +45956,20 @@ var require_libpg_query = __commonJS({
             Object.assign(rtn, node.node_ops.statfs(node.mount.opts.root));
           }
           return rtn;
-        }, create(path60, mode = 438) {
+        }, create(path61, mode = 438) {
           mode &= 4095;
           mode |= 32768;
-          return FS.mknod(path60, mode, 0);
-        }, mkdir(path60, mode = 511) {
+          return FS.mknod(path61, mode, 0);
+        }, mkdir(path61, mode = 511) {
           mode &= 511 | 512;
           mode |= 16384;
-          return FS.mknod(path60, mode, 0);
-        }, mkdirTree(path60, mode) {
-          var dirs = path60.split("/");
+          return FS.mknod(path61, mode, 0);
+        }, mkdirTree(path61, mode) {
+          var dirs = path61.split("/");
           var d = "";
           for (var dir of dirs) {
             if (!dir) continue;
-            if (d || PATH.isAbs(path60)) d += "/";
+            if (d || PATH.isAbs(path61)) d += "/";
             d += dir;
             try {
               FS.mkdir(d, mode);
@@ -45509,13 +45977,13 @@ var require_libpg_query = __commonJS({
               if (e.errno != 20) throw e;
             }
           }
-        }, mkdev(path60, mode, dev) {
+        }, mkdev(path61, mode, dev) {
           if (typeof dev == "undefined") {
             dev = mode;
             mode = 438;
           }
           mode |= 8192;
-          return FS.mknod(path60, mode, dev);
+          return FS.mknod(path61, mode, dev);
         }, symlink(oldpath, newpath) {
           if (!PATH_FS.resolve(oldpath)) {
             throw new FS.ErrnoError(44);
@@ -45610,10 +46078,10 @@ var require_libpg_query = __commonJS({
           } finally {
             FS.hashAddNode(old_node);
           }
-        }, rmdir(path60) {
-          var lookup = FS.lookupPath(path60, { parent: true });
+        }, rmdir(path61) {
+          var lookup = FS.lookupPath(path61, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path60);
+          var name2 = PATH.basename(path61);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, true);
           if (errCode) {
@@ -45627,18 +46095,18 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.rmdir(parent, name2);
           FS.destroyNode(node);
-        }, readdir(path60) {
-          var lookup = FS.lookupPath(path60, { follow: true });
+        }, readdir(path61) {
+          var lookup = FS.lookupPath(path61, { follow: true });
           var node = lookup.node;
           var readdir = FS.checkOpExists(node.node_ops.readdir, 54);
           return readdir(node);
-        }, unlink(path60) {
-          var lookup = FS.lookupPath(path60, { parent: true });
+        }, unlink(path61) {
+          var lookup = FS.lookupPath(path61, { parent: true });
           var parent = lookup.node;
           if (!parent) {
             throw new FS.ErrnoError(44);
           }
-          var name2 = PATH.basename(path60);
+          var name2 = PATH.basename(path61);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, false);
           if (errCode) {
@@ -45652,8 +46120,8 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.unlink(parent, name2);
           FS.destroyNode(node);
-        }, readlink(path60) {
-          var lookup = FS.lookupPath(path60);
+        }, readlink(path61) {
+          var lookup = FS.lookupPath(path61);
           var link = lookup.node;
           if (!link) {
             throw new FS.ErrnoError(44);
@@ -45662,8 +46130,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           return link.node_ops.readlink(link);
-        }, stat(path60, dontFollow) {
-          var lookup = FS.lookupPath(path60, { follow: !dontFollow });
+        }, stat(path61, dontFollow) {
+          var lookup = FS.lookupPath(path61, { follow: !dontFollow });
           var node = lookup.node;
           var getattr = FS.checkOpExists(node.node_ops.getattr, 63);
           return getattr(node);
@@ -45675,37 +46143,37 @@ var require_libpg_query = __commonJS({
           getattr ??= node.node_ops.getattr;
           FS.checkOpExists(getattr, 63);
           return getattr(arg);
-        }, lstat(path60) {
-          return FS.stat(path60, true);
+        }, lstat(path61) {
+          return FS.stat(path61, true);
         }, doChmod(stream, node, mode, dontFollow) {
           FS.doSetAttr(stream, node, { mode: mode & 4095 | node.mode & ~4095, ctime: Date.now(), dontFollow });
-        }, chmod(path60, mode, dontFollow) {
+        }, chmod(path61, mode, dontFollow) {
           var node;
-          if (typeof path60 == "string") {
-            var lookup = FS.lookupPath(path60, { follow: !dontFollow });
+          if (typeof path61 == "string") {
+            var lookup = FS.lookupPath(path61, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path60;
+            node = path61;
           }
           FS.doChmod(null, node, mode, dontFollow);
-        }, lchmod(path60, mode) {
-          FS.chmod(path60, mode, true);
+        }, lchmod(path61, mode) {
+          FS.chmod(path61, mode, true);
         }, fchmod(fd, mode) {
           var stream = FS.getStreamChecked(fd);
           FS.doChmod(stream, stream.node, mode, false);
         }, doChown(stream, node, dontFollow) {
           FS.doSetAttr(stream, node, { timestamp: Date.now(), dontFollow });
-        }, chown(path60, uid, gid, dontFollow) {
+        }, chown(path61, uid, gid, dontFollow) {
           var node;
-          if (typeof path60 == "string") {
-            var lookup = FS.lookupPath(path60, { follow: !dontFollow });
+          if (typeof path61 == "string") {
+            var lookup = FS.lookupPath(path61, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path60;
+            node = path61;
           }
           FS.doChown(null, node, dontFollow);
-        }, lchown(path60, uid, gid) {
-          FS.chown(path60, uid, gid, true);
+        }, lchown(path61, uid, gid) {
+          FS.chown(path61, uid, gid, true);
         }, fchown(fd, uid, gid) {
           var stream = FS.getStreamChecked(fd);
           FS.doChown(stream, stream.node, false);
@@ -45721,16 +46189,16 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(errCode);
           }
           FS.doSetAttr(stream, node, { size: len, timestamp: Date.now() });
-        }, truncate(path60, len) {
+        }, truncate(path61, len) {
           if (len < 0) {
             throw new FS.ErrnoError(28);
           }
           var node;
-          if (typeof path60 == "string") {
-            var lookup = FS.lookupPath(path60, { follow: true });
+          if (typeof path61 == "string") {
+            var lookup = FS.lookupPath(path61, { follow: true });
             node = lookup.node;
           } else {
-            node = path60;
+            node = path61;
           }
           FS.doTruncate(null, node, len);
         }, ftruncate(fd, len) {
@@ -45739,11 +46207,11 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           FS.doTruncate(stream, stream.node, len);
-        }, utime(path60, atime, mtime, dontFollow) {
-          var lookup = FS.lookupPath(path60, { follow: !dontFollow });
+        }, utime(path61, atime, mtime, dontFollow) {
+          var lookup = FS.lookupPath(path61, { follow: !dontFollow });
           FS.doSetAttr(null, lookup.node, { atime, mtime, dontFollow });
-        }, open(path60, flags, mode = 438) {
-          if (path60 === "") {
+        }, open(path61, flags, mode = 438) {
+          if (path61 === "") {
             throw new FS.ErrnoError(44);
           }
           flags = FS_modeStringToFlags(flags);
@@ -45754,13 +46222,13 @@ var require_libpg_query = __commonJS({
           }
           var node;
           var isDirPath;
-          if (typeof path60 == "object") {
-            node = path60;
+          if (typeof path61 == "object") {
+            node = path61;
           } else {
-            isDirPath = path60.endsWith("/");
-            var lookup = FS.lookupPath(path60, { follow: !(flags & 131072), noent_okay: true });
+            isDirPath = path61.endsWith("/");
+            var lookup = FS.lookupPath(path61, { follow: !(flags & 131072), noent_okay: true });
             node = lookup.node;
-            path60 = lookup.path;
+            path61 = lookup.path;
           }
           var created = false;
           if (flags & 64) {
@@ -45771,7 +46239,7 @@ var require_libpg_query = __commonJS({
             } else if (isDirPath) {
               throw new FS.ErrnoError(31);
             } else {
-              node = FS.mknod(path60, mode | 511, 0);
+              node = FS.mknod(path61, mode | 511, 0);
               created = true;
             }
           }
@@ -45910,14 +46378,14 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(59);
           }
           return stream.stream_ops.ioctl(stream, cmd, arg);
-        }, readFile(path60, opts = {}) {
+        }, readFile(path61, opts = {}) {
           opts.flags = opts.flags ?? 0;
           opts.encoding = opts.encoding ?? "binary";
           if (opts.encoding !== "utf8" && opts.encoding !== "binary") {
             abort(`Invalid encoding type "${opts.encoding}"`);
           }
-          var stream = FS.open(path60, opts.flags);
-          var stat = FS.stat(path60);
+          var stream = FS.open(path61, opts.flags);
+          var stat = FS.stat(path61);
           var length = stat.size;
           var buf = new Uint8Array(length);
           FS.read(stream, buf, 0, length, 0);
@@ -45926,14 +46394,14 @@ var require_libpg_query = __commonJS({
           }
           FS.close(stream);
           return buf;
-        }, writeFile(path60, data, opts = {}) {
+        }, writeFile(path61, data, opts = {}) {
           opts.flags = opts.flags ?? 577;
-          var stream = FS.open(path60, opts.flags, opts.mode);
+          var stream = FS.open(path61, opts.flags, opts.mode);
           data = FS_fileDataToTypedArray(data);
           FS.write(stream, data, 0, data.byteLength, void 0, opts.canOwn);
           FS.close(stream);
-        }, cwd: () => FS.currentPath, chdir(path60) {
-          var lookup = FS.lookupPath(path60, { follow: true });
+        }, cwd: () => FS.currentPath, chdir(path61) {
+          var lookup = FS.lookupPath(path61, { follow: true });
           if (lookup.node === null) {
             throw new FS.ErrnoError(44);
           }
@@ -46026,26 +46494,26 @@ var require_libpg_query = __commonJS({
               FS.close(stream);
             }
           }
-        }, findObject(path60, dontResolveLastLink) {
-          var ret = FS.analyzePath(path60, dontResolveLastLink);
+        }, findObject(path61, dontResolveLastLink) {
+          var ret = FS.analyzePath(path61, dontResolveLastLink);
           if (!ret.exists) {
             return null;
           }
           return ret.object;
-        }, analyzePath(path60, dontResolveLastLink) {
+        }, analyzePath(path61, dontResolveLastLink) {
           try {
-            var lookup = FS.lookupPath(path60, { follow: !dontResolveLastLink });
-            path60 = lookup.path;
+            var lookup = FS.lookupPath(path61, { follow: !dontResolveLastLink });
+            path61 = lookup.path;
           } catch (e) {
           }
           var ret = { isRoot: false, exists: false, error: 0, name: null, path: null, object: null, parentExists: false, parentPath: null, parentObject: null };
           try {
-            var lookup = FS.lookupPath(path60, { parent: true });
+            var lookup = FS.lookupPath(path61, { parent: true });
             ret.parentExists = true;
             ret.parentPath = lookup.path;
             ret.parentObject = lookup.node;
-            ret.name = PATH.basename(path60);
-            lookup = FS.lookupPath(path60, { follow: !dontResolveLastLink });
+            ret.name = PATH.basename(path61);
+            lookup = FS.lookupPath(path61, { follow: !dontResolveLastLink });
             ret.exists = true;
             ret.path = lookup.path;
             ret.object = lookup.node;
@@ -46055,9 +46523,9 @@ var require_libpg_query = __commonJS({
             ret.error = e.errno;
           }
           return ret;
-        }, createPath(parent, path60, canRead, canWrite) {
+        }, createPath(parent, path61, canRead, canWrite) {
           parent = typeof parent == "string" ? parent : FS.getPath(parent);
-          var parts = path60.split("/").reverse();
+          var parts = path61.split("/").reverse();
           while (parts.length) {
             var part = parts.pop();
             if (!part) continue;
@@ -46071,17 +46539,17 @@ var require_libpg_query = __commonJS({
           }
           return current;
         }, createFile(parent, name2, properties, canRead, canWrite) {
-          var path60 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path61 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(canRead, canWrite);
-          return FS.create(path60, mode);
+          return FS.create(path61, mode);
         }, createDataFile(parent, name2, data, canRead, canWrite, canOwn) {
-          var path60 = name2;
+          var path61 = name2;
           if (parent) {
             parent = typeof parent == "string" ? parent : FS.getPath(parent);
-            path60 = name2 ? PATH.join2(parent, name2) : parent;
+            path61 = name2 ? PATH.join2(parent, name2) : parent;
           }
           var mode = FS_getMode(canRead, canWrite);
-          var node = FS.create(path60, mode);
+          var node = FS.create(path61, mode);
           if (data) {
             data = FS_fileDataToTypedArray(data);
             FS.chmod(node, mode | 146);
@@ -46091,7 +46559,7 @@ var require_libpg_query = __commonJS({
             FS.chmod(node, mode);
           }
         }, createDevice(parent, name2, input, output2) {
-          var path60 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path61 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(!!input, !!output2);
           FS.createDevice.major ??= 64;
           var dev = FS.makedev(FS.createDevice.major++, 0);
@@ -46134,7 +46602,7 @@ var require_libpg_query = __commonJS({
             }
             return i;
           } });
-          return FS.mkdev(path60, mode, dev);
+          return FS.mkdev(path61, mode, dev);
         }, forceLoadFile(obj) {
           if (obj.isDevice || obj.isFolder || obj.link || obj.contents) return true;
           if (globalThis.XMLHttpRequest) {
@@ -46278,9 +46746,9 @@ var require_libpg_query = __commonJS({
           node.stream_ops = stream_ops;
           return node;
         } };
-        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path60, allowEmpty) {
-          if (PATH.isAbs(path60)) {
-            return path60;
+        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path61, allowEmpty) {
+          if (PATH.isAbs(path61)) {
+            return path61;
           }
           var dir;
           if (dirfd === -100) {
@@ -46289,13 +46757,13 @@ var require_libpg_query = __commonJS({
             var dirstream = SYSCALLS.getStreamFromFD(dirfd);
             dir = dirstream.path;
           }
-          if (path60.length == 0) {
+          if (path61.length == 0) {
             if (!allowEmpty) {
               throw new FS.ErrnoError(44);
             }
             return dir;
           }
-          return dir + "/" + path60;
+          return dir + "/" + path61;
         }, writeStat(buf, stat) {
           HEAPU32[buf >> 2] = stat.dev;
           HEAPU32[buf + 4 >> 2] = stat.mode;
@@ -46442,7 +46910,7 @@ var require_libpg_query = __commonJS({
           }
           return func;
         };
-        var stringToUTF8 = (str2, outPtr, maxBytesToWrite) => stringToUTF8Array(str2, HEAPU8, outPtr, maxBytesToWrite);
+        var stringToUTF8 = (str3, outPtr, maxBytesToWrite) => stringToUTF8Array(str3, HEAPU8, outPtr, maxBytesToWrite);
         FS.createPreloadedFile = FS_createPreloadedFile;
         FS.preloadFile = FS_preloadFile;
         FS.staticInit();
@@ -46756,15 +47224,15 @@ var require_wasm = __commonJS({
         return fn(...args);
       });
     }
-    function stringToPtr(str2) {
+    function stringToPtr(str3) {
       ensureLoaded();
-      if (typeof str2 !== "string") {
-        throw new TypeError(`Expected a string, got ${typeof str2}`);
+      if (typeof str3 !== "string") {
+        throw new TypeError(`Expected a string, got ${typeof str3}`);
       }
-      const len = wasmModule.lengthBytesUTF8(str2) + 1;
+      const len = wasmModule.lengthBytesUTF8(str3) + 1;
       const ptr = wasmModule._malloc(len);
       try {
-        wasmModule.stringToUTF8(str2, ptr, len);
+        wasmModule.stringToUTF8(str3, ptr, len);
         return ptr;
       } catch (error) {
         wasmModule._free(ptr);
@@ -47083,13 +47551,13 @@ function interpreterPython(env2) {
   if (!interpreter)
     return null;
   const target = realPath(interpreter);
-  const real = target === void 0 ? "" : import_node_path57.default.basename(target);
+  const real = target === void 0 ? "" : import_node_path58.default.basename(target);
   const named = /^python3\.(\d+)$/u.exec(real);
   if (named)
-    return { minor: Number(named[1]), text: `3.${named[1]}`, source: `\`${import_node_path57.default.basename(interpreter)}\` in this dyno is ${real}` };
+    return { minor: Number(named[1]), text: `3.${named[1]}`, source: `\`${import_node_path58.default.basename(interpreter)}\` in this dyno is ${real}` };
   const r = runProgram(interpreter, ["--version"], { timeout: 5e3, env: env2 });
   const m = /Python 3\.(\d+)\.(\d+)/u.exec(`${r.stdout}${r.stderr}`);
-  return m ? { minor: Number(m[1]), text: `3.${m[1]}.${m[2]}`, source: `\`${import_node_path57.default.basename(interpreter)} --version\` in this dyno` } : null;
+  return m ? { minor: Number(m[1]), text: `3.${m[1]}.${m[2]}`, source: `\`${import_node_path58.default.basename(interpreter)} --version\` in this dyno` } : null;
 }
 function pythonFindsModule(name2, cwd, env2) {
   const flask = onPath("flask", env2);
@@ -47101,11 +47569,11 @@ function pythonFindsModule(name2, cwd, env2) {
   const said = r.stdout.trim();
   return said === "found" ? true : said === "absent" ? false : void 0;
 }
-var import_node_path57;
+var import_node_path58;
 var init_interpreter_python = __esm({
   "dist/release/interpreter-python.js"() {
     "use strict";
-    import_node_path57 = __toESM(require("node:path"), 1);
+    import_node_path58 = __toESM(require("node:path"), 1);
     init_programs();
   }
 });
@@ -47134,7 +47602,7 @@ function upgradeCommand2(target, config, opts) {
   const files = config.files;
   const onHeroku = "On Heroku, list the buildpacks in this order: heroku/nodejs, then heroku/python (heroku buildpacks -a APP), and keep ";
   if (config.flaskMigrate) {
-    const directory = import_node_path58.default.relative(opts.cwd, config.scriptDir) || ".";
+    const directory = import_node_path59.default.relative(opts.cwd, config.scriptDir) || ".";
     const missing = flaskAppMissing(opts.cwd, opts.env, (f) => files.exists(f), (f) => files.text(f), (name2) => pythonFindsModule(name2, opts.cwd, opts.env));
     if (missing) {
       throw new ConfigError(`This is a Flask-Migrate project, so the upgrade is \`flask db upgrade\`, and flask cannot find the app: ${missing}. Nothing was run.`, {
@@ -47151,11 +47619,11 @@ function upgradeCommand2(target, config, opts) {
     throw new ConfigError("Neither `alembic` nor `python` is on PATH, so the upgrade cannot run.", { hint: `${onHeroku}alembic in requirements.txt.` });
   return argv;
 }
-var import_node_path58;
+var import_node_path59;
 var init_upgrade_command = __esm({
   "dist/release/upgrade-command.js"() {
     "use strict";
-    import_node_path58 = __toESM(require("node:path"), 1);
+    import_node_path59 = __toESM(require("node:path"), 1);
     init_errors();
     init_interpreter_python();
     init_run_child();
@@ -47188,12 +47656,12 @@ async function releaseSteps(given, started, markRunning) {
   const config = opts.config ?? adopted.config;
   const name2 = opts.name ?? adopted.name;
   const ini = config ?? opts.env.ALEMBIC_CONFIG ?? releaseLineConfig(opts.files, opts.cwd, opts.env)?.config;
-  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? import_node_path59.default.resolve(opts.cwd, ini) : void 0) : void 0;
+  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? import_node_path60.default.resolve(opts.cwd, ini) : void 0) : void 0;
   const wrapped = opts.target === void 0 ? read : void 0;
   const target = opts.target ?? wrapped?.target ?? "head";
   const ctx = detectContext(opts.env);
   const log = opts.event ?? (() => void 0);
-  const verdict = (code, text) => {
+  const verdict3 = (code, text) => {
     log(code === 0 ? "info" : "error", "release.verdict", { exitCode: code }, text);
     opts.out(`alembic-preflight release: ${text} (${((Date.now() - started) / 1e3).toFixed(1)} s, exit ${code})
 `);
@@ -47220,11 +47688,11 @@ async function releaseSteps(given, started, markRunning) {
       if (f.severity !== "info")
         opts.out(findingText(f, opts.width).join("\n") + "\n");
     log("warn", "release.ahead", { rows: state.rows.map(String) }, "the database is ahead of this code");
-    return verdict(EXIT.ok, `OK, NOT MIGRATED: the database is ahead of this code (${state.rows.map(String).join(", ")}; a rollback?), so Alembic was not started and nothing changed; --on-ahead block stops such a release`);
+    return verdict3(EXIT.ok, `OK, NOT MIGRATED: the database is ahead of this code (${state.rows.map(String).join(", ")}; a rollback?), so Alembic was not started and nothing changed; --on-ahead block stops such a release`);
   }
   if (!result.ok) {
     opts.out(verifyText(shown3, table.notes, source, opts.width));
-    return verdict(EXIT.blocked, `BLOCKED before Alembic started: ${prediction.cliOutput ?? "see the findings above"}`);
+    return verdict3(EXIT.blocked, `BLOCKED before Alembic started: ${prediction.cliOutput ?? "see the findings above"}`);
   }
   for (const f of shown3.findings)
     if (f.severity === "warning")
@@ -47235,7 +47703,7 @@ async function releaseSteps(given, started, markRunning) {
   const pending = prediction.steps.map((s) => s.revision);
   log("info", "release.verified", { pending: pending.length, target }, `verified: ${pending.length} migration(s) to apply`);
   if (pending.length === 0 && !opts.alwaysRun) {
-    return verdict(EXIT.ok, `OK: the database is already at ${target} (${state.rows.join(", ")}); nothing to run${opts.command ? ", so the command was not started (--always-run starts it anyway)" : ""}`);
+    return verdict3(EXIT.ok, `OK: the database is already at ${target} (${state.rows.join(", ")}); nothing to run${opts.command ? ", so the command was not started (--always-run starts it anyway)" : ""}`);
   }
   const argv = opts.command && opts.command.length > 0 ? [...opts.command] : upgradeCommand2(target, model.config, opts);
   opts.out(`alembic-preflight release: running ${argv.map((a, i) => i === 0 ? a.split("/").at(-1) : a).join(" ")} (${pending.length} migration${pending.length === 1 ? "" : "s"}: ${pending.join(" \u2192 ") || "none"})
@@ -47251,33 +47719,33 @@ async function releaseSteps(given, started, markRunning) {
   const refused = fence?.refused()[0];
   fence?.remove();
   if (refused) {
-    const e = refusalError(refused, { what: `\`${argv.map((a, i) => i === 0 ? import_node_path59.default.basename(a) : a).join(" ")}\``, tool: "release", set: urlVariable, reads: appUrlReads(model.config.files, opts.cwd, model.config.versionLocations.map((l) => l.absPath)) });
+    const e = refusalError(refused, { what: `\`${argv.map((a, i) => i === 0 ? import_node_path60.default.basename(a) : a).join(" ")}\``, tool: "release", set: urlVariable, reads: appUrlReads(model.config.files, opts.cwd, model.config.versionLocations.map((l) => l.absPath)) });
     opts.out(`${e.message}
   fix: ${e.hint}
 `);
-    return verdict(EXIT.usage, `STOPPED: the upgrade reached for another database than the one verified, and was stopped before its first statement there`);
+    return verdict3(EXIT.usage, `STOPPED: the upgrade reached for another database than the one verified, and was stopped before its first statement there`);
   }
   if (child.forwarded) {
     const code = child.forwarded === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
-    return verdict(code, `STOPPED: ${child.forwarded} received; forwarded to the command, which ended with ${child.signal ?? `exit ${child.code}`}. Check the database before the next release`);
+    return verdict3(code, `STOPPED: ${child.forwarded} received; forwarded to the command, which ended with ${child.signal ?? `exit ${child.code}`}. Check the database before the next release`);
   }
   if (child.deadlineHit) {
-    return verdict(EXIT.wrappedCommand, `FAILED: the command ran past the --deadline of ${opts.deadlineMinutes ?? 50} min and was stopped (Heroku ends a release after one hour)`);
+    return verdict3(EXIT.wrappedCommand, `FAILED: the command ran past the --deadline of ${opts.deadlineMinutes ?? 50} min and was stopped (Heroku ends a release after one hour)`);
   }
   if (child.code !== 0) {
-    return verdict(EXIT.wrappedCommand, `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`);
+    return verdict3(EXIT.wrappedCommand, `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`);
   }
   const { matched, got, want, applied, moved } = afterUpgrade(model.map, prediction, state.rows, (await readVersionTable(db, table, opts)).rows);
   if (!matched) {
     if (ledgerTable !== void 0 && settings2.ledger && pending.length > 0)
       opts.out(`alembic-preflight release: the ledger was not written: the database is not where the prediction said
 `);
-    return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(", ") || "(no rows)"}, not ${want.join(", ")} (${moved})`);
+    return verdict3(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(", ") || "(no rows)"}, not ${want.join(", ")} (${moved})`);
   }
   if (ledgerTable !== void 0 && settings2.ledger && pending.length > 0) {
     await record(db, { table: ledgerTable, schema: table.versionTableSchema, create: state.ledger?.exists !== true, hasSteps: state.ledger?.hasSteps === true }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
   }
-  return verdict(EXIT.ok, `OK: applied ${plural2(applied ?? pending.length, "migration")}; the database is at ${got.join(", ")}`);
+  return verdict3(EXIT.ok, `OK: applied ${plural2(applied ?? pending.length, "migration")}; the database is at ${got.join(", ")}`);
 }
 async function record(db, to, rows, opts, log) {
   try {
@@ -47291,14 +47759,14 @@ async function record(db, to, rows, opts, log) {
     log("warn", "release.ledger-failed", { table: to.table }, "the ledger was not written");
   }
 }
-var import_node_path59;
+var import_node_path60;
 var init_release_command = __esm({
   "dist/commands/release-command.js"() {
     "use strict";
     init_sql_parser();
     init_rules();
     init_errors();
-    import_node_path59 = __toESM(require("node:path"), 1);
+    import_node_path60 = __toESM(require("node:path"), 1);
     init_procfile_target();
     init_run_child();
     init_context();
@@ -48585,15 +49053,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph2) {
-      const path60 = [graph2[toModel].parent, toModel];
+      const path61 = [graph2[toModel].parent, toModel];
       let fn = conversions[graph2[toModel].parent][toModel];
       let cur = graph2[toModel].parent;
       while (graph2[cur].parent) {
-        path60.unshift(graph2[cur].parent);
+        path61.unshift(graph2[cur].parent);
         fn = link(conversions[graph2[cur].parent][cur], fn);
         cur = graph2[cur].parent;
       }
-      fn.conversion = path60;
+      fn.conversion = path61;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -49027,8 +49495,8 @@ var require_build = __commonJS({
       shouldApplyLayoutDSL(...args) {
         return args.length === 1 && typeof args[0] === "string" && /[\t\n]/.test(args[0]);
       }
-      applyLayoutDSL(str2) {
-        const rows = str2.split("\n").map((row) => row.split("	"));
+      applyLayoutDSL(str3) {
+        const rows = str3.split("\n").map((row) => row.split("	"));
         let leftColumnWidth = 0;
         rows.forEach((columns) => {
           if (columns.length > 1 && mixin2.stringWidth(columns[0]) > leftColumnWidth) {
@@ -49052,8 +49520,8 @@ var require_build = __commonJS({
           padding: this.measurePadding(text)
         };
       }
-      measurePadding(str2) {
-        const noAnsi = mixin2.stripAnsi(str2);
+      measurePadding(str3) {
+        const noAnsi = mixin2.stripAnsi(str3);
         return [0, noAnsi.match(/\s*$/)[0].length, 0, noAnsi.match(/^\s*/)[0].length];
       }
       toString() {
@@ -49065,7 +49533,7 @@ var require_build = __commonJS({
       }
       rowToString(row, lines) {
         this.rasterize(row).forEach((rrow, r) => {
-          let str2 = "";
+          let str3 = "";
           rrow.forEach((col, c) => {
             const { width } = row[c];
             const wrapWidth = this.negatePadding(row[c]);
@@ -49082,20 +49550,20 @@ var require_build = __commonJS({
             }
             const padding = row[c].padding || [0, 0, 0, 0];
             if (padding[left]) {
-              str2 += " ".repeat(padding[left]);
+              str3 += " ".repeat(padding[left]);
             }
-            str2 += addBorder(row[c], ts, "| ");
-            str2 += ts;
-            str2 += addBorder(row[c], ts, " |");
+            str3 += addBorder(row[c], ts, "| ");
+            str3 += ts;
+            str3 += addBorder(row[c], ts, " |");
             if (padding[right]) {
-              str2 += " ".repeat(padding[right]);
+              str3 += " ".repeat(padding[right]);
             }
             if (r === 0 && lines.length > 0) {
-              str2 = this.renderInline(str2, lines[lines.length - 1]);
+              str3 = this.renderInline(str3, lines[lines.length - 1]);
             }
           });
           lines.push({
-            text: str2.replace(/ +$/, ""),
+            text: str3.replace(/ +$/, ""),
             span: row.span
           });
         });
@@ -49140,7 +49608,7 @@ var require_build = __commonJS({
             wrapped.unshift(...new Array(col.padding[top] || 0).fill(""));
             wrapped.push(...new Array(col.padding[bottom] || 0).fill(""));
           }
-          wrapped.forEach((str2, r) => {
+          wrapped.forEach((str3, r) => {
             if (!rrows[r]) {
               rrows.push([]);
             }
@@ -49150,7 +49618,7 @@ var require_build = __commonJS({
                 rrow.push("");
               }
             }
-            rrow.push(str2);
+            rrow.push(str3);
           });
         });
         return rrows;
@@ -49216,21 +49684,21 @@ var require_build = __commonJS({
       }
       return 80;
     }
-    function alignRight(str2, width) {
-      str2 = str2.trim();
-      const strWidth = mixin2.stringWidth(str2);
+    function alignRight(str3, width) {
+      str3 = str3.trim();
+      const strWidth = mixin2.stringWidth(str3);
       if (strWidth < width) {
-        return " ".repeat(width - strWidth) + str2;
+        return " ".repeat(width - strWidth) + str3;
       }
-      return str2;
+      return str3;
     }
-    function alignCenter(str2, width) {
-      str2 = str2.trim();
-      const strWidth = mixin2.stringWidth(str2);
+    function alignCenter(str3, width) {
+      str3 = str3.trim();
+      const strWidth = mixin2.stringWidth(str3);
       if (strWidth >= width) {
-        return str2;
+        return str3;
       }
-      return " ".repeat(width - strWidth >> 1) + str2;
+      return " ".repeat(width - strWidth >> 1) + str3;
     }
     var mixin2;
     function cliui2(opts, _mixin) {
@@ -49277,19 +49745,19 @@ var init_sync = __esm({
 });
 
 // node_modules/yargs-parser/build/lib/string-utils.js
-function camelCase(str2) {
-  const isCamelCase = str2 !== str2.toLowerCase() && str2 !== str2.toUpperCase();
+function camelCase(str3) {
+  const isCamelCase = str3 !== str3.toLowerCase() && str3 !== str3.toUpperCase();
   if (!isCamelCase) {
-    str2 = str2.toLowerCase();
+    str3 = str3.toLowerCase();
   }
-  if (str2.indexOf("-") === -1 && str2.indexOf("_") === -1) {
-    return str2;
+  if (str3.indexOf("-") === -1 && str3.indexOf("_") === -1) {
+    return str3;
   } else {
     let camelcase = "";
     let nextChrUpper = false;
-    const leadingHyphens = str2.match(/^-+/);
-    for (let i = leadingHyphens ? leadingHyphens[0].length : 0; i < str2.length; i++) {
-      let chr = str2.charAt(i);
+    const leadingHyphens = str3.match(/^-+/);
+    for (let i = leadingHyphens ? leadingHyphens[0].length : 0; i < str3.length; i++) {
+      let chr = str3.charAt(i);
       if (nextChrUpper) {
         nextChrUpper = false;
         chr = chr.toUpperCase();
@@ -49303,13 +49771,13 @@ function camelCase(str2) {
     return camelcase;
   }
 }
-function decamelize(str2, joinString) {
-  const lowercase = str2.toLowerCase();
+function decamelize(str3, joinString) {
+  const lowercase = str3.toLowerCase();
   joinString = joinString || "-";
   let notCamelcase = "";
-  for (let i = 0; i < str2.length; i++) {
+  for (let i = 0; i < str3.length; i++) {
     const chrLower = lowercase.charAt(i);
-    const chrString = str2.charAt(i);
+    const chrString = str3.charAt(i);
     if (chrLower !== chrString && i > 0) {
       notCamelcase += `${joinString}${lowercase.charAt(i)}`;
     } else {
@@ -50258,11 +50726,11 @@ var init_lib = __esm({
       resolve: import_path2.resolve,
       // TODO: figure  out a  way to combine ESM and CJS coverage, such  that
       // we can exercise all the lines below:
-      require: (path60) => {
+      require: (path61) => {
         if (typeof require !== "undefined") {
-          return require(path60);
-        } else if (path60.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path60, "utf8"));
+          return require(path61);
+        } else if (path61.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path61, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -50373,7 +50841,7 @@ var init_lib2 = __esm({
         if (typeof arguments[0] !== "string") {
           return this._taggedLiteral(arguments[0], ...arguments);
         }
-        const str2 = args.shift();
+        const str3 = args.shift();
         let cb = function() {
         };
         if (typeof args[args.length - 1] === "function")
@@ -50382,8 +50850,8 @@ var init_lib2 = __esm({
         };
         if (!this.cache[this.locale])
           this._readLocaleFile();
-        if (!this.cache[this.locale][str2] && this.updateFiles) {
-          this.cache[this.locale][str2] = str2;
+        if (!this.cache[this.locale][str3] && this.updateFiles) {
+          this.cache[this.locale][str3] = str3;
           this._enqueueWrite({
             directory: this.directory,
             locale: this.locale,
@@ -50392,7 +50860,7 @@ var init_lib2 = __esm({
         } else {
           cb();
         }
-        return shim.format.apply(shim.format, [this.cache[this.locale][str2] || str2].concat(args));
+        return shim.format.apply(shim.format, [this.cache[this.locale][str3] || str3].concat(args));
       }
       __n() {
         const args = Array.prototype.slice.call(arguments);
@@ -50405,10 +50873,10 @@ var init_lib2 = __esm({
           cb = args.pop();
         if (!this.cache[this.locale])
           this._readLocaleFile();
-        let str2 = quantity === 1 ? singular : plural3;
+        let str3 = quantity === 1 ? singular : plural3;
         if (this.cache[this.locale][singular]) {
           const entry = this.cache[this.locale][singular];
-          str2 = entry[quantity === 1 ? "one" : "other"];
+          str3 = entry[quantity === 1 ? "one" : "other"];
         }
         if (!this.cache[this.locale][singular] && this.updateFiles) {
           this.cache[this.locale][singular] = {
@@ -50423,8 +50891,8 @@ var init_lib2 = __esm({
         } else {
           cb();
         }
-        const values = [str2];
-        if (~str2.indexOf("%d"))
+        const values = [str3];
+        if (~str3.indexOf("%d"))
           values.push(quantity);
         return shim.format.apply(shim.format, values.concat(args));
       }
@@ -50444,15 +50912,15 @@ var init_lib2 = __esm({
         }
       }
       _taggedLiteral(parts, ...args) {
-        let str2 = "";
+        let str3 = "";
         parts.forEach(function(part, i) {
           const arg = args[i + 1];
-          str2 += part;
+          str3 += part;
           if (typeof arg !== "undefined") {
-            str2 += "%s";
+            str3 += "%s";
           }
         });
-        return this.__.apply(this, [str2].concat([].slice.call(args, 1)));
+        return this.__.apply(this, [str3].concat([].slice.call(args, 1)));
       }
       _enqueueWrite(work) {
         this.writeQueue.push(work);
@@ -50585,8 +51053,8 @@ var init_esm2 = __esm({
       requireDirectory: () => {
         throw new YError(REQUIRE_DIRECTORY_ERROR);
       },
-      stringWidth: (str2) => {
-        return [...str2].length;
+      stringWidth: (str3) => {
+        return [...str3].length;
       },
       y18n: y18n_default({
         directory: (0, import_path4.resolve)(__dirname2, "../../../locales"),
@@ -51421,7 +51889,7 @@ function usage(yargs, shim3) {
     return wrap;
   };
   const deferY18nLookupPrefix = "__yargsString__:";
-  self2.deferY18nLookup = (str2) => deferY18nLookupPrefix + str2;
+  self2.deferY18nLookup = (str3) => deferY18nLookupPrefix + str3;
   self2.help = function help() {
     if (cachedHelpMessage)
       return cachedHelpMessage;
@@ -52049,9 +52517,9 @@ var init_completion = __esm({
         if (isSyncCompletionFunction(this.customCompletionFunction)) {
           const result = this.customCompletionFunction(current, argv);
           if (isPromise(result)) {
-            return result.then((list3) => {
+            return result.then((list4) => {
               this.shim.process.nextTick(() => {
-                done(null, list3);
+                done(null, list4);
               });
             }).catch((err) => {
               this.shim.process.nextTick(() => {
@@ -54135,12 +54603,12 @@ var backfill = defineCommand({
 // dist/cli/list-rules.js
 init_rules();
 async function listRules(configFlag, format3, env2) {
-  const path60 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
+  const path61 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
   const { loadLintConfig: loadLintConfig2 } = await Promise.resolve().then(() => (init_lint_config(), lint_config_exports));
   const { ruleSetting: ruleSetting2 } = await Promise.resolve().then(() => (init_run_check(), run_check_exports));
   const { diskFiles: diskFiles2 } = await Promise.resolve().then(() => (init_project_files(), project_files_exports));
   const files = diskFiles2();
-  const ini = path60.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
+  const ini = path61.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
   const config = await loadLintConfig2(files, process.cwd(), files.exists(ini) ? ini : void 0, new Set(RULES.map((r) => r.code)));
   const rows = RULES.map((r) => ({ code: r.code, kind: r.kind ?? "graph", state: ruleSetting2(r, config), default: r.enabledByDefault === false ? "off" : r.severity, summary: r.summary }));
   if (format3 === "json") {
@@ -54250,6 +54718,7 @@ var ledger = defineCommand({
 // dist/cli/commands/rehearse.js
 init_redact();
 init_terminal_safe();
+init_errors();
 var rehearse = defineCommand({
   name: "rehearse",
   command: "rehearse",
@@ -54258,12 +54727,15 @@ var rehearse = defineCommand({
   examples: [
     ["$0 rehearse", "upgrade head, downgrade base, upgrade head on a scratch database"],
     ["$0 rehearse --step", "each revision up, down and up again"],
+    ['$0 rehearse --idempotent --then "python seed.py"', "each upgrade() twice, then the seed script on the migrated database"],
     ["$0 rehearse --scratch-url postgresql://ci@localhost/postgres", "on a CI service container"]
   ],
   exitCodes: EXIT_CODES.rehearse,
-  options: (y) => databaseOptions(projectOptions(y)).option("step", { type: "boolean", default: false, describe: "each revision in turn: upgrade, downgrade to its parent, upgrade again" }).option("down-to", { type: "string", describe: "the cycle downgrades to this revision instead of base (reached by an upgrade first)" }).option("scratch-url", { type: "string", describe: "a PostgreSQL server where a uniquely named database may be created and dropped (never production); default: a throwaway local cluster from the server binaries" }).option("scratch", { choices: ["auto", "docker"], default: "auto", describe: "docker: a PostgreSQL container (testcontainers) even when the server binaries are installed" }).option("step-minutes", { type: "number", default: 10, describe: "minutes each Alembic command may take" }).option("from-production", { type: "boolean", default: false, describe: "copy the schema of the database --database-url / $DATABASE_URL names (read-only; no rows but the version table's) and run the pending upgrade on the copy" }).option("url-env", { type: "string", array: true, describe: "another variable the app reads its database URL from (repeatable): set to the scratch database's URL, like DATABASE_URL" }).option("schema-copy", { choices: ["auto", "pg_dump", "catalog"], default: "auto", describe: "--from-production: pg_dump --schema-only, the catalog (tables, keys, indexes, types, sequences, views; no functions or triggers), or pg_dump when installed (auto)" }),
+  options: (y) => databaseOptions(projectOptions(y)).option("step", { type: "boolean", default: false, describe: "each revision in turn: upgrade, downgrade to its parent, upgrade again" }).option("down-to", { type: "string", describe: "the cycle downgrades to this revision instead of base (reached by an upgrade first); -1 goes one revision down from head, as `alembic downgrade -1`" }).option("drift", { type: "boolean", default: true, describe: "after the final upgrade, compare env.py's target_metadata with the schema (Alembic's autogenerate comparison, in the app's Python); --no-drift skips it" }).option("idempotent", { type: "boolean", default: false, describe: "first run each revision's upgrade() twice (stamped back to its parent, upgraded again) and name those that fail the second time" }).option("then", { type: "string", describe: "a command (a seed script, a smoke test) run through the shell on the scratch database after the final upgrade, with the migrations' environment and fence; its failure fails the rehearsal" }).option("scratch-url", { type: "string", describe: "a PostgreSQL server where a uniquely named database may be created and dropped (never production); default: a throwaway local cluster from the server binaries" }).option("scratch", { choices: ["auto", "docker"], default: "auto", describe: "docker: a PostgreSQL container (testcontainers) even when the server binaries are installed" }).option("step-minutes", { type: "number", default: 10, describe: "minutes each Alembic command may take" }).option("from-production", { type: "boolean", default: false, describe: "copy the schema of the database --database-url / $DATABASE_URL names (read-only; no rows but the version table's) and run the pending upgrade on the copy" }).option("url-env", { type: "string", array: true, describe: "another variable the app reads its database URL from (repeatable): set to the scratch database's URL, like DATABASE_URL" }).option("schema-copy", { choices: ["auto", "pg_dump", "catalog"], default: "auto", describe: "--from-production: pg_dump --schema-only, the catalog (tables, keys, indexes, types, sequences, views; no functions or triggers), or pg_dump when installed (auto)" }),
   async run(args, ctx) {
-    ctx.setFormat(textOrJson(args.format, "rehearse"));
+    if (args.format === "sarif")
+      throw new UsageError("--format sarif is for check and verify, not rehearse.", { hint: "Use --format text, json, github or markdown here." });
+    ctx.setFormat(args.format === "json" ? "json" : "text");
     const { rehearseCommand: rehearseCommand2 } = await Promise.resolve().then(() => (init_rehearse_command(), rehearse_command_exports));
     ctx.report(await rehearseCommand2({
       ...projectArgs(args, ctx.build),
@@ -54271,6 +54743,9 @@ var rehearse = defineCommand({
       env: ctx.env,
       step: args.step,
       downTo: args["down-to"],
+      drift: args.drift,
+      idempotent: args.idempotent,
+      then: args.then,
       scratchUrl: args["scratch-url"],
       urlEnv: args["url-env"],
       scratch: args.scratch,

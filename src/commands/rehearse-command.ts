@@ -1,26 +1,24 @@
 import path from 'node:path';
 import { loadProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig } from '../alembic/loading/project-model.js';
-import { predictUpgrade } from '../alembic/graph/upgrade-plan.js';
 import { parseDatabaseUrl } from '../database/database-url.js';
 import { copyProductionSchema } from '../database/copy-schema.js';
 import { type Scratch } from '../database/scratch-database.js';
-import { scratchVersionRows, snapshotSchema } from '../database/schema-snapshot.js';
-import { predictDowngrade } from '../alembic/graph/downgrade-plan.js';
-import { featuresOf } from '../alembic/config/alembic-version.js';
-import { appUrlReads } from '../deploy/app-url-reads.js';
-import { fenceLoadsIn, fenceTarget, makeFence, refusalError } from '../release/fence.js';
-import { ConfigError, UsageError, type PreflightError } from '../errors/errors.js';
-import { readAlembicFailure } from '../release/alembic-failure.js';
-import type { RehearseOutcome, RehearseStep, SchemaDrift } from '../release/rehearse-outcome.js';
-import { alembicCommand, flaskCommand, runChild } from '../release/run-child.js';
+import { snapshotSchema } from '../database/schema-snapshot.js';
+import { fenceTarget, makeFence } from '../release/fence.js';
+import { UsageError } from '../errors/errors.js';
+import type { IdempotencyRun, RehearseOutcome, SchemaDrift, ThenRun } from '../release/rehearse-outcome.js';
+import { appPython } from '../release/run-child.js';
+import { compareModels, idempotencyPass, runThen, type DriftConfig } from '../release/rehearse-after.js';
 import { rehearseJson, rehearseText } from '../report/rehearse-report.js';
+import { rehearseGithub, rehearseMarkdown } from '../report/rehearse-review.js';
 import { configOptions } from '../workspace/open-project.js';
 import { withFiles, type CommandOutput } from '../workspace/command-options.js';
 import { chooseVersionTable } from '../workspace/version-table-choice.js';
 import { postgresOptions } from '../workspace/open-database.js';
 import { catalogDdl } from '../database/catalog-ddl.js';
-import { creatorOf, cycle, fenceNotLoaded, stepByStep, stepOrder } from '../release/rehearse-cycle.js';
+import { creatorOf, cycle, downgradeTarget, stepByStep, stepOrder } from '../release/rehearse-cycle.js';
+import { RehearseRunner } from '../release/rehearse-runner.js';
 import { makeScratch, readProduction, urlVariables, type ScratchOptions } from '../workspace/rehearse-databases.js';
 
 export interface RehearseCommandOptions extends ScratchOptions {
@@ -36,6 +34,12 @@ export interface RehearseCommandOptions extends ScratchOptions {
   readonly schemaCopy?: 'auto' | 'pg_dump' | 'catalog';
   /** More variables the app reads its database URL from, set to the scratch database's URL too. */
   readonly urlEnv?: readonly string[];
+  /** Compare env.py's target_metadata with the schema after the final upgrade (default true). */
+  readonly drift?: boolean;
+  /** Run each revision's upgrade() a second time on a schema that has its changes. */
+  readonly idempotent?: boolean;
+  /** A command (a seed script, a smoke test) to run on the scratch database after the final upgrade. */
+  readonly then?: string;
 }
 
 /**
@@ -50,13 +54,16 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
   const model = modelFromConfig(config, loadOptions.alembicVersion);
   if (model.failure) throw new UsageError(`The migrations do not load, so there is nothing to rehearse: ${model.failure.failure.message}`, { hint: 'Run alembic-preflight check and fix what it reports first.' });
   const variables = urlVariables(config);
+  if (opts.idempotent && opts.fromProduction) throw new UsageError('--idempotent runs every revision from an empty database, and --from-production runs only the pending ones on a copy.', { hint: 'Run them as two rehearsals.' });
   const order = stepOrder(model, opts.step === true);
+  const walk = opts.idempotent ? stepOrder(model, true) : [];
+  const downTo = downgradeTarget(model, opts.downTo ?? 'base');
   const production = opts.fromProduction ? await readProduction(config, opts) : undefined;
   // --database-url given: the scratch cluster runs the PostgreSQL major version that server runs (read-only, one connection)
   const major = production?.major ?? (opts.databaseUrl && !opts.scratchUrl && /^postgres/iu.test(opts.databaseUrl.trim()) ? (await readProduction(config, opts)).major : undefined);
   // listening before the scratch database exists: a signal while it is made still ends in its removal
-  let interrupted: NodeJS.Signals | undefined;
-  const onSignal = (s: NodeJS.Signals) => () => void (interrupted ??= s);
+  const signals: { interrupted?: NodeJS.Signals } = {};
+  const onSignal = (s: NodeJS.Signals) => () => void (signals.interrupted ??= s);
   const term = onSignal('SIGTERM');
   const int = onSignal('SIGINT');
   process.on('SIGTERM', term);
@@ -69,74 +76,47 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
     process.off('SIGINT', int);
     throw e;
   }
-  const steps: RehearseStep[] = [];
   const drift: SchemaDrift[] = [];
   const flask = config.flaskMigrate === true;
   const set = [...new Set([...variables, ...(flask ? ['SQLALCHEMY_DATABASE_URI'] : []), ...(opts.urlEnv ?? [])])];
   const env = Object.fromEntries(set.map((v) => [v, scratch.url]));
   // the app's Python may connect to the scratch database and to nothing else, whatever its code reads
   const fence = makeFence([fenceTarget(parseDatabaseUrl(scratch.url, opts.cwd))], set, opts.env);
-  const childEnv = { ...opts.env, ...env, ...fence.env };
   // the configuration read (-c, $ALEMBIC_CONFIG or the release line's -c, and -n) goes to Alembic as -c and -n
   const project = { ...(config.iniPath ? { config: path.relative(opts.cwd, config.iniPath) } : {}), ...(config.section !== 'alembic' ? { name: config.section } : {}) };
-  const commandName = flask ? 'flask db' : 'alembic';
   const { versionTable, versionTableSchema } = chooseVersionTable(config, opts, scratch.dialect);
-  // where each step should leave the scratch's version table: Alembic's own plan from the rows before it
-  let rows: string[] = production ? [...production.rows].sort() : [];
-  // a traceback's frame in a revision file names the revision that was running (the paths as Python loaded them)
-  const real = (file: string): string => config.files.realpath(file) ?? file;
-  const byFile = new Map(model.map.revisions.map((r) => [real(r.file.absPath), r.id]));
-  const revisionAt = (file: string): string | undefined => byFile.get(real(path.resolve(opts.cwd, file)));
-  const expectedAfter = (command: 'upgrade' | 'downgrade', target: string): string[] | undefined => {
-    const p = command === 'upgrade' ? predictUpgrade(model.map, target, rows, versionTable) : predictDowngrade(model.map, target, rows, featuresOf(model.alembicVersion), versionTable);
-    return p.finalHeads ? [...p.finalHeads].map(String).sort() : undefined;
-  };
-  let stop: PreflightError | undefined;
-  let probed = false;
-  const run = async (command: 'upgrade' | 'downgrade', target: string): Promise<boolean> => {
-    if (interrupted || stop) return false;
-    const argv = flask ? flaskCommand(target, path.relative(opts.cwd, config.scriptDir) || '.', opts.env, command) : alembicCommand(target, opts.env, project, command);
-    if (!argv) throw new UsageError(flask ? 'Neither flask nor python is on PATH.' : 'Neither alembic nor python is on PATH.', { hint: 'Run rehearse where the app and its requirements are installed.' });
-    if (!probed) {
-      probed = true;
-      if (fenceLoadsIn(argv, childEnv, opts.cwd, fence) === false) {
-        stop = fenceNotLoaded(commandName);
-        return false;
-      }
-    }
-    const expected = expectedAfter(command, target);
-    const loadedBefore = fence.loaded();
-    const child = await runChild(argv, { cwd: opts.cwd, env: childEnv, deadlineMs: (opts.stepMinutes ?? 10) * 60_000, capture: true });
-    interrupted ??= child.forwarded;
-    const refused = fence.refused();
-    if (refused.length > 0) {
-      stop = refusalError(refused[0]!, { what: `\`${commandName} ${command} ${target}\``, tool: 'rehearse', set, reads: appUrlReads(config.files, opts.cwd, config.versionLocations.map((l) => l.absPath)) });
-      return false;
-    }
-    if (fence.loaded() === loadedBefore) {
-      stop = fenceNotLoaded(commandName);
-      return false;
-    }
-    const ok = child.code === 0;
-    const step: RehearseStep = { command, target, ok, ms: child.ms, ...(ok ? {} : { failure: readAlembicFailure(child.output ?? '', revisionAt) }) };
-    steps.push(step);
-    opts.progress?.(`rehearse: ${commandName} ${command} ${target}: ${ok ? 'ok' : interrupted ? 'stopped' : 'FAILED'} (${(child.ms / 1000).toFixed(1)} s)`);
-    if (!ok || interrupted) return false;
-    // belt and braces: the step must have moved the scratch's version table where Alembic's plan says
-    const now = await scratchVersionRows(scratch.url, scratch.dialect, versionTable, versionTableSchema ?? undefined);
-    if (expected && (now.length !== expected.length || now.some((r, i) => r !== expected[i]))) {
-      stop = new ConfigError(`After \`${commandName} ${command} ${target}\` the scratch database's ${versionTable} holds ${now.join(', ') || 'no row'}, not ${expected.join(', ') || 'no row'}: the migrations ran somewhere else, or on another version table.`, {
-        hint: 'Check that env.py takes its URL from the environment (DATABASE_URL) and passes version_table as a literal; rehearse stopped before the next step.',
-      });
-      return false;
-    }
-    rows = now;
-    return true;
-  };
+  const runner = new RehearseRunner({
+    cwd: opts.cwd,
+    env: opts.env,
+    childEnv: { ...opts.env, ...env, ...fence.env },
+    config,
+    model,
+    scratch,
+    fence,
+    set,
+    project,
+    versionTable,
+    versionTableSchema,
+    // where each step should leave the scratch's version table: Alembic's own plan from the rows before it
+    rows: production?.rows ?? [],
+    stepMinutes: opts.stepMinutes ?? 10,
+    ...(opts.progress ? { progress: opts.progress } : {}),
+    signals,
+  });
+  const { run } = runner;
   const snapshot = (): Promise<string[]> => snapshotSchema(scratch.url, scratch.dialect, versionTable);
+  const clean = (): boolean => runner.clean();
   let copied: string | undefined;
+  let idempotency: IdempotencyRun[] | undefined;
+  let models: RehearseOutcome['models'];
+  let then: ThenRun | undefined;
   try {
-    if (production) {
+    // each upgrade() twice, from an empty database to head, then back to empty for the run below
+    if (walk.length > 0) idempotency = (await idempotencyPass(walk, runner.repeatable)) ?? [];
+    if (walk.length > 0 && clean()) await run('downgrade', 'base');
+    if (!clean()) {
+      // the idempotency pass stopped: nothing below runs
+    } else if (production) {
       const prodTarget = production.target;
       const catalog = async (): Promise<string[]> => {
         if (prodTarget.dialect !== 'postgresql') return [];
@@ -148,17 +128,36 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
       await run('upgrade', 'head');
     } else if (opts.step) await stepByStep(order, run, snapshot, drift);
     // which revision made a leftover is read from the files only when there is one
-    else await cycle(opts.downTo ?? 'base', run, snapshot, drift, () => creatorOf(model));
+    else await cycle(downTo, run, snapshot, drift, () => creatorOf(model));
+    const python = appPython(opts.env, flask);
+    const driftConfig: DriftConfig = flask ? { flask, directory: path.relative(opts.cwd, config.scriptDir) || '.' } : { flask, ...project };
+    if (clean() && drift.length === 0 && opts.drift !== false && python) models = await compareModels(runner.runApp, python, driftConfig, model);
+    if (clean() && opts.then) then = await runThen(runner.runApp, opts.then);
   } finally {
     process.off('SIGTERM', term);
     process.off('SIGINT', int);
     fence.remove();
     await scratch.remove();
   }
-  if (stop) throw stop;
-  const ok = !interrupted && steps.every((s) => s.ok) && drift.length === 0;
-  const outcome: RehearseOutcome = { mode: production ? 'from-production' : opts.step ? 'step' : 'cycle', scratch: scratch.describe, ...(copied ? { copiedWith: copied } : {}), command: commandName, steps, drift, ...(interrupted ? { interrupted } : {}), ok };
+  if (runner.stop) throw runner.stop;
+  const { interrupted, steps } = runner;
+  const modelsOk = models === undefined || (!('failed' in models) && models.differences.length === 0);
+  const ok = !interrupted && steps.every((s) => s.ok) && drift.length === 0 && modelsOk && (idempotency ?? []).every((r) => r.ok) && then?.ok !== false;
+  const outcome: RehearseOutcome = {
+    mode: production ? 'from-production' : opts.step ? 'step' : 'cycle',
+    scratch: scratch.describe,
+    ...(copied ? { copiedWith: copied } : {}),
+    command: runner.commandName,
+    steps,
+    drift,
+    ...(models ? { models } : {}),
+    ...(idempotency ? { idempotency } : {}),
+    ...(then ? { then } : {}),
+    ...(interrupted ? { interrupted } : {}),
+    ok,
+  };
   const document = opts.format === 'json' ? rehearseJson(outcome) : undefined;
   const exitCode = interrupted ? (interrupted === 'SIGINT' ? 130 : 143) : ok ? 0 : 1;
-  return { stdout: document ? JSON.stringify(document, null, 2) + '\n' : rehearseText(outcome), exitCode, document, outcome };
+  const stdout = document ? JSON.stringify(document, null, 2) + '\n' : opts.review === 'github' ? rehearseGithub(outcome) : opts.review === 'markdown' ? rehearseMarkdown(outcome) : rehearseText(outcome);
+  return { stdout, exitCode, document, outcome };
 }

@@ -1,5 +1,7 @@
 import { revisionText, type ProjectModel } from '../alembic/loading/project-model.js';
 import { predictUpgrade } from '../alembic/graph/upgrade-plan.js';
+import { predictDowngrade } from '../alembic/graph/downgrade-plan.js';
+import { featuresOf } from '../alembic/config/alembic-version.js';
 import { schemaOps } from '../check/schema/schema-ops.js';
 import { schemaDiff } from '../database/schema-snapshot.js';
 import { ConfigError, UsageError } from '../errors/errors.js';
@@ -96,4 +98,16 @@ export function fenceNotLoaded(command: string): ConfigError {
   return new ConfigError(`The Python that runs ${command} did not load alembic-preflight's connection fence (it ignores PYTHONPATH: python -I or -E?), so nothing would keep the migrations on the scratch database; nothing was run past this point.`, {
     hint: 'Run rehearse with a Python that honours PYTHONPATH (the console script pip installs does), or give the app only the scratch database in its environment.',
   });
+}
+
+/**
+ * The cycle's downgrade target as a revision: base, a revision, or a relative step down from head
+ * (`-1`, as the lessons' `alembic downgrade -1`), resolved by Alembic's downgrade plan from the heads.
+ */
+export function downgradeTarget(model: ProjectModel, target: string): string {
+  if (!/^-\d+$/u.test(target)) return target;
+  const p = predictDowngrade(model.map, target, [...model.map.heads], featuresOf(model.alembicVersion));
+  if (!p.finalHeads) throw new UsageError(`--down-to ${target} does not resolve from head: ${p.failure?.message ?? 'Alembic would refuse it'}.`, { hint: 'Name the revision to go down to instead.' });
+  if (p.finalHeads.length > 1) throw new UsageError(`--down-to ${target} leaves several heads (${p.finalHeads.join(', ')}), and the cycle goes down to one.`, { hint: 'Name the revision to go down to instead.' });
+  return p.finalHeads[0] === undefined ? 'base' : String(p.finalHeads[0]);
 }

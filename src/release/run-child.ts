@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { onPath } from '../project/programs.js';
+import { onPath, shebangPython } from '../project/programs.js';
 
 /** `alembic upgrade <target>` (or `downgrade`): `alembic` from PATH, else `python -m alembic`; undefined when neither exists. */
-export function alembicCommand(target: string, env: Readonly<Record<string, string | undefined>>, project: { config?: string; name?: string } = {}, command: 'upgrade' | 'downgrade' = 'upgrade'): string[] | undefined {
+export function alembicCommand(target: string, env: Readonly<Record<string, string | undefined>>, project: { config?: string; name?: string } = {}, command: 'upgrade' | 'downgrade' | 'stamp' = 'upgrade'): string[] | undefined {
   // the same configuration we verified: -c and -n go to Alembic too
   const args = [...(project.config ? ['-c', project.config] : []), ...(project.name ? ['-n', project.name] : []), command, target];
   const alembic = onPath('alembic', env);
@@ -18,13 +18,19 @@ export function alembicCommand(target: string, env: Readonly<Record<string, stri
  * folder we graded goes to `-d`, so the upgrade reads the same revisions whatever the app's
  * Migrate(directory=) says. `flask` from PATH, else `python -m flask`; undefined when neither exists.
  */
-export function flaskCommand(target: string, directory: string, env: Readonly<Record<string, string | undefined>>, command: 'upgrade' | 'downgrade' = 'upgrade'): string[] | undefined {
+export function flaskCommand(target: string, directory: string, env: Readonly<Record<string, string | undefined>>, command: 'upgrade' | 'downgrade' | 'stamp' = 'upgrade'): string[] | undefined {
   const args = ['db', command, '-d', directory, ...(target === 'head' && command === 'upgrade' ? [] : [target])];
   const flask = onPath('flask', env);
   if (flask) return [flask, ...args];
   const python = onPath('python', env) ?? onPath('python3', env);
   if (python) return [python, '-m', 'flask', ...args];
   return undefined;
+}
+
+/** The Python the migrations run under: the interpreter `alembic`'s (or `flask`'s) script names, else python or python3 on PATH. */
+export function appPython(env: Readonly<Record<string, string | undefined>>, flask: boolean): string | undefined {
+  const script = onPath(flask ? 'flask' : 'alembic', env);
+  return (script ? shebangPython(script) : undefined) ?? onPath('python', env) ?? onPath('python3', env);
 }
 
 /**

@@ -21,10 +21,10 @@ function verdictOf(text: string): string {
 }
 
 /** GitHub's workflow-command escaping: the message, and (more strictly) a property's value. */
-function escapeData(s: string): string {
+export function escapeData(s: string): string {
   return s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
 }
-function escapeProperty(s: string): string {
+export function escapeProperty(s: string): string {
   return escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C');
 }
 
@@ -49,7 +49,7 @@ export function githubAnnotations(result: CheckResult, textReport: string): stri
  * elements and every character Markdown or HTML would read is an entity, so `<script>`, a link's
  * brackets or a stray backtick are shown as written.
  */
-function cell(s: string): string {
+export function cell(s: string): string {
   const parts = s.replace(/\r?\n/gu, ' ').split(/(`[^`]*`)/u);
   return parts.map((p, i) => (i % 2 === 1 && p.length >= 2 ? `<code>${escapeMarkup(p.slice(1, -1))}</code>` : escapeMarkup(p))).join('');
 }

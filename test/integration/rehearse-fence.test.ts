@@ -88,7 +88,7 @@ describe('rehearse: the fence keeps the migrations on the scratch database', () 
     );
     writeFileSync(
       path.join(dir, 'app.py'),
-      "from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\nfrom flask_migrate import Migrate\nfrom config import DevelopmentConfig\n\napp = Flask(__name__)\napp.config.from_object(DevelopmentConfig)\ndb = SQLAlchemy(app)\nmigrate = Migrate(app, db)\n",
+      "from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\nfrom flask_migrate import Migrate\nfrom config import DevelopmentConfig\n\napp = Flask(__name__)\napp.config.from_object(DevelopmentConfig)\ndb = SQLAlchemy(app)\nmigrate = Migrate(app, db)\n\n\n\nclass User(db.Model):\n    __tablename__ = 'users'\n    id = db.Column(db.Integer, primary_key=True)\n    email = db.Column(db.String(255))\n",
     );
     const env = { PATH: '/usr/bin:/bin', FLASK_APP: 'app.py' };
     const init = spawnSync('flask', ['db', 'init'], { cwd: dir, encoding: 'utf8', env: { ...env, DEV_DATABASE_URL: 'sqlite://' } });

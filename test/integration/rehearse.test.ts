@@ -247,7 +247,7 @@ describe('rehearse on PostgreSQL', () => {
     const dir = tempDir('preflight-rehearse-flask-');
     writeFileSync(
       path.join(dir, 'app.py'),
-      "import os\nfrom flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\nfrom flask_migrate import Migrate\n\napp = Flask(__name__)\napp.config['SQLALCHEMY_DATABASE_URI'] = os.environ['DATABASE_URL']\ndb = SQLAlchemy(app)\nmigrate = Migrate(app, db)\n",
+      "import os\nfrom flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\nfrom flask_migrate import Migrate\n\napp = Flask(__name__)\napp.config['SQLALCHEMY_DATABASE_URI'] = os.environ['DATABASE_URL']\ndb = SQLAlchemy(app)\nmigrate = Migrate(app, db)\n\n\n\nclass User(db.Model):\n    __tablename__ = 'users'\n    id = db.Column(db.Integer, primary_key=True)\n    email = db.Column(db.String(255), index=True)\n",
     );
     // Debian's flask, with Flask-Migrate beside it (the first python on PATH may lack them)
     const init = spawnSync('flask', ['db', 'init'], { cwd: dir, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', FLASK_APP: 'app.py', DATABASE_URL: 'sqlite://' } });
