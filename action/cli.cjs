@@ -43478,11 +43478,15 @@ if args.get("flask"):
     app.app_context().push()
     cfg = app.extensions["migrate"].migrate.get_config(args.get("directory"))
 else:
-    # the Config the alembic command line makes, cmd_opts included (an env.py may read them)
-    from alembic.config import CommandLine, Config
+    # the Config the alembic command line makes, as this Alembic's own main() makes it (cmd_opts
+    # included, which an env.py may read; a pyproject.toml beside the ini on newer releases)
+    from alembic.config import CommandLine
     argv = (["-c", args["config"]] if args.get("config") else []) + (["-n", args["name"]] if args.get("name") else []) + ["current"]
-    opts = CommandLine().parser.parse_args(argv)
-    cfg = Config(file_=opts.config, ini_section=opts.name, cmd_opts=opts)
+    made = []
+    cl = CommandLine()
+    cl.run_cmd = lambda config, options: made.append(config)
+    cl.main(argv)
+    cfg = made[0]
 script = ScriptDirectory.from_config(cfg)
 with EnvironmentContext(cfg, script, fn=compare, as_sql=False):
     script.run_env()
