@@ -1525,17 +1525,17 @@ function dynoMarkers(python) {
 }
 function tokens(text) {
   const out = [];
-  let at2 = 0;
+  let at3 = 0;
   for (; ; ) {
-    while (at2 < text.length && /\s/u.test(text[at2]))
-      at2++;
-    if (at2 >= text.length)
+    while (at3 < text.length && /\s/u.test(text[at3]))
+      at3++;
+    if (at3 >= text.length)
       break;
-    TOKEN.lastIndex = at2;
+    TOKEN.lastIndex = at3;
     const m = TOKEN.exec(text);
     if (!m)
       return void 0;
-    at2 = TOKEN.lastIndex;
+    at3 = TOKEN.lastIndex;
     if (m[1])
       out.push({ kind: "paren", open: m[1] === "(" });
     else if (m[2])
@@ -1763,7 +1763,7 @@ function requirementsPin(file, want, read, markers, seen = /* @__PURE__ */ new S
   if (text === void 0)
     return void 0;
   const nested = [];
-  for (const { text: line, line: at2 } of logicalLines(text)) {
+  for (const { text: line, line: at3 } of logicalLines(text)) {
     const opt = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=[^\s-]))(\S+)/u.exec(line);
     if (opt) {
       nested.push({ file: import_node_path3.default.posix.join(import_node_path3.default.posix.dirname(rel), opt[2]), kind: opt[1].startsWith("-c") || opt[1] === "--constraint" ? "c" : "r" });
@@ -1773,7 +1773,7 @@ function requirementsPin(file, want, read, markers, seen = /* @__PURE__ */ new S
       continue;
     const pin = requirementPin(line);
     if (pin?.name === want && pin.version && (pin.marker === void 0 || evaluateMarker(pin.marker, markers) !== false)) {
-      return { version: pin.version, source: `${rel}:${at2}${via ? ` (via ${via})` : ""}` };
+      return { version: pin.version, source: `${rel}:${at3}${via ? ` (via ${via})` : ""}` };
     }
   }
   for (const n of nested) {
@@ -2313,14 +2313,14 @@ function listEntries(dir) {
   let listed = attempt(() => (0, import_node_fs2.readdirSync)(fsPath(dir), { withFileTypes: true }));
   if (listed === void 0)
     return void 0;
-  let names3 = null;
+  let names4 = null;
   if (listed.some((e) => mayBeLossy(e.name))) {
     listed = attempt(() => (0, import_node_fs2.readdirSync)(fsPath(dir), { withFileTypes: true, encoding: "buffer" }));
     if (listed === void 0)
       return void 0;
-    names3 = listed.map((e) => fsName(e.name));
+    names4 = listed.map((e) => fsName(e.name));
   }
-  return listed.map((e, i) => ({ name: names3 === null ? e.name : names3[i], dir: e.isDirectory(), file: e.isFile(), link: e.isSymbolicLink() }));
+  return listed.map((e, i) => ({ name: names4 === null ? e.name : names4[i], dir: e.isDirectory(), file: e.isFile(), link: e.isSymbolicLink() }));
 }
 function listInOrder(dir) {
   const out = [];
@@ -2516,12 +2516,12 @@ function findAlembicSetups(files, cwd) {
       if (listed === void 0)
         continue;
       const entries = [...listed].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      const names3 = new Set(entries.map((e) => e.name));
+      const names4 = new Set(entries.map((e) => e.name));
       for (const e of entries)
         if (e.file && /^alembic[\w.-]*\.ini$/u.test(e.name))
           inis.push(import_node_path8.default.join(dir, e.name));
       const versions = entries.find((e) => e.dir && e.name === "versions");
-      if (names3.has("env.py") && versions)
+      if (names4.has("env.py") && versions)
         scriptDirs.push({ dir, nested: hasSubfolders(files, import_node_path8.default.join(dir, "versions")) });
       for (const e of entries)
         if (e.dir && !e.name.startsWith(".") && !NOT_SOURCE_DIRS.has(e.name) && e.name !== "versions")
@@ -2708,8 +2708,8 @@ function opensBody(toks) {
     return true;
   return first.text === "async" && toks[1]?.text === "def";
 }
-function augmentedOp(src, at2, c, len) {
-  return len >= 2 && src.charCodeAt(at2 + len - 1) === 61 && (len === 3 || !(c === 61 || c === 60 || c === 62 || c === 33 || c === 58));
+function augmentedOp(src, at3, c, len) {
+  return len >= 2 && src.charCodeAt(at3 + len - 1) === 61 && (len === 3 || !(c === 61 || c === 60 || c === 62 || c === 33 || c === 58));
 }
 function maySpecial(c0, len) {
   return c0 === 108 && len === 6 || c0 === 102 && len === 3 || c0 === 121 && len === 5;
@@ -3504,10 +3504,10 @@ function isWordAt(src, b, w) {
 function afterAsync(src, b) {
   if (src.charCodeAt(b) !== 97 || !src.startsWith("async", b) || identAt(src, b + 5))
     return b;
-  let at2 = b + 5;
-  while (src.charCodeAt(at2) === 32 || src.charCodeAt(at2) === 9 || src.charCodeAt(at2) === 12)
-    at2++;
-  return at2;
+  let at3 = b + 5;
+  while (src.charCodeAt(at3) === 32 || src.charCodeAt(at3) === 9 || src.charCodeAt(at3) === 12)
+    at3++;
+  return at3;
 }
 function statementStart(src, b) {
   while (src.charCodeAt(b) === 32 || src.charCodeAt(b) === 9 || src.charCodeAt(b) === 12)
@@ -3770,9 +3770,9 @@ function importAlias(toks, k, end) {
     return -k;
   return k + 1;
 }
-function importBad(toks, at2, end) {
-  const t2 = at2 < end ? toks[at2] : toks[end - 1];
-  return new TokenizeError("invalid syntax", t2.line, at2 < end ? t2.col : t2.col + t2.text.length, E_PARSER);
+function importBad(toks, at3, end) {
+  const t2 = at3 < end ? toks[at3] : toks[end - 1];
+  return new TokenizeError("invalid syntax", t2.line, at3 < end ? t2.col : t2.col + t2.text.length, E_PARSER);
 }
 function openerOf(close) {
   return close === 41 ? 40 : close - 2;
@@ -3971,37 +3971,37 @@ function clauseBodies(n, held, inner) {
   return void 0;
 }
 function headerWord(src, pos) {
-  let at2 = pos;
+  let at3 = pos;
   let isAsync = false;
-  if (wordAt(src, at2, "async")) {
+  if (wordAt(src, at3, "async")) {
     isAsync = true;
-    at2 += 5;
-    while (src.charCodeAt(at2) === 32 || src.charCodeAt(at2) === 9 || src.charCodeAt(at2) === 12)
-      at2++;
+    at3 += 5;
+    while (src.charCodeAt(at3) === 32 || src.charCodeAt(at3) === 9 || src.charCodeAt(at3) === 12)
+      at3++;
   }
-  if (wordAt(src, at2, "def"))
+  if (wordAt(src, at3, "def"))
     return { kind: "def", async: isAsync };
   if (isAsync)
-    return { kind: wordAt(src, at2, "for") ? "loop" : wordAt(src, at2, "with") ? "with" : "other", async: true };
-  const kind = wordAt(src, at2, "class") ? "class" : wordAt(src, at2, "for") || wordAt(src, at2, "while") ? "loop" : wordAt(src, at2, "with") ? "with" : wordAt(src, at2, "try") ? "try" : wordAt(src, at2, "except") ? "except" : wordAt(src, at2, "else") ? "else" : wordAt(src, at2, "finally") ? "finally" : wordAt(src, at2, "if") || wordAt(src, at2, "elif") ? "if" : wordAt(src, at2, "match") || wordAt(src, at2, "case") ? "block" : "other";
+    return { kind: wordAt(src, at3, "for") ? "loop" : wordAt(src, at3, "with") ? "with" : "other", async: true };
+  const kind = wordAt(src, at3, "class") ? "class" : wordAt(src, at3, "for") || wordAt(src, at3, "while") ? "loop" : wordAt(src, at3, "with") ? "with" : wordAt(src, at3, "try") ? "try" : wordAt(src, at3, "except") ? "except" : wordAt(src, at3, "else") ? "else" : wordAt(src, at3, "finally") ? "finally" : wordAt(src, at3, "if") || wordAt(src, at3, "elif") ? "if" : wordAt(src, at3, "match") || wordAt(src, at3, "case") ? "block" : "other";
   return { kind, async: false };
 }
-function wordAt(src, at2, word) {
-  if (!src.startsWith(word, at2))
+function wordAt(src, at3, word) {
+  if (!src.startsWith(word, at3))
     return false;
-  const c = src.charCodeAt(at2 + word.length);
+  const c = src.charCodeAt(at3 + word.length);
   return !(c >= 48 && c <= 57 || c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95 || c > 127);
 }
 function withItems(src, pos) {
-  let at2 = src.indexOf("with", pos) + 4;
-  while (src.charCodeAt(at2) === 32 || src.charCodeAt(at2) === 9)
-    at2++;
-  const parenthesized = src.charCodeAt(at2) === 40;
+  let at3 = src.indexOf("with", pos) + 4;
+  while (src.charCodeAt(at3) === 32 || src.charCodeAt(at3) === 9)
+    at3++;
+  const parenthesized = src.charCodeAt(at3) === 40;
   let depth = 0;
   let commas = 0;
   let innerCommas = 0;
   let closedAt = -1;
-  for (let i = at2; i < src.length; i++) {
+  for (let i = at3; i < src.length; i++) {
     const c = src.charCodeAt(i);
     if (c === 34 || c === 39) {
       i = stringEnd2(src, i) - 1;
@@ -4581,10 +4581,10 @@ var init_tokenizer_lines = __esm({
         else if (c === 92 && (this.pos + 1 >= this.n || this.src.charCodeAt(this.pos + 1) === 10 || this.src.charCodeAt(this.pos + 1) === 13)) {
           if (contCol === 0)
             contCol = col;
-          const at2 = this.line;
+          const at3 = this.line;
           this.pos += this.src.charCodeAt(this.pos + 1) === 13 && this.src.charCodeAt(this.pos + 2) === 10 ? 3 : 2;
           if (this.pos >= this.n)
-            throw new TokenizeError("unexpected EOF while parsing", at2, 0, E_QUIET);
+            throw new TokenizeError("unexpected EOF while parsing", at3, 0, E_QUIET);
           this.newline();
           continue;
         } else
@@ -4781,13 +4781,13 @@ var init_tokenizer_lines = __esm({
     };
     Tokenizer.prototype.headerWord = function() {
       const b = afterAsync(this.src, this.headerBegin);
-      let at2 = b;
-      while (identAt(this.src, at2))
-        at2++;
-      const word = this.src.slice(b, at2);
-      while (this.src.charCodeAt(at2) === 32 || this.src.charCodeAt(at2) === 9 || this.src.charCodeAt(at2) === 12)
-        at2++;
-      return [word, this.src.charCodeAt(at2) === 42];
+      let at3 = b;
+      while (identAt(this.src, at3))
+        at3++;
+      const word = this.src.slice(b, at3);
+      while (this.src.charCodeAt(at3) === 32 || this.src.charCodeAt(at3) === 9 || this.src.charCodeAt(at3) === 12)
+        at3++;
+      return [word, this.src.charCodeAt(at3) === 42];
     };
     Tokenizer.prototype.missingColon = function() {
       const b = afterAsync(this.src, this.currentBegin);
@@ -4934,11 +4934,11 @@ var init_tokenizer_scan = __esm({
       if (c === 92) {
         const next = this.src.charCodeAt(this.pos + 1);
         if (next === 10 || next === 13 || this.pos + 1 >= this.n) {
-          const at2 = this.line;
+          const at3 = this.line;
           const col = this.pos + 1 - this.lineStart;
           this.pos += next === 13 && this.src.charCodeAt(this.pos + 2) === 10 ? 3 : this.pos + 1 >= this.n ? 1 : 2;
           if (this.pos >= this.n && this.depth === 0)
-            throw new TokenizeError("unexpected EOF while parsing", at2, col, E_QUIET);
+            throw new TokenizeError("unexpected EOF while parsing", at3, col, E_QUIET);
           if (next === 10 || next === 13)
             this.newline();
           return;
@@ -5158,7 +5158,7 @@ function startsWithKeyword(src, first) {
   return KEYWORDS.has(word) || word === "match" || word === "case" || word === "type";
 }
 function augmentedTargetError(src, start, op) {
-  const illegal = (name2, at2) => ({ message: `'${name2}' is an illegal expression for augmented assignment`, at: at2 });
+  const illegal = (name2, at3) => ({ message: `'${name2}' is an illegal expression for augmented assignment`, at: at3 });
   const first = lex(src, start);
   const word = first.kind === T_NAME ? src.slice(first.start, first.end) : "";
   if (word === "lambda")
@@ -5382,35 +5382,35 @@ var init_tokenizer_assignments = __esm({
     init_tokenizer_state();
     init_tokenizer_tables();
     init_tokens();
-    Tokenizer.prototype.firstEquals = function(at2) {
+    Tokenizer.prototype.firstEquals = function(at3) {
       this.lineEquals = true;
-      this.firstEqAt = at2;
+      this.firstEqAt = at3;
       const b = statementStart(this.src, this.stmtBegin);
-      if (this.src.charCodeAt(b) === 116 && isWordAt(this.src, b, "type") && this.declaredNameEnd(b + 4) === at2) {
+      if (this.src.charCodeAt(b) === 116 && isWordAt(this.src, b, "type") && this.declaredNameEnd(b + 4) === at3) {
         this.needs(12, "type parameters or a type alias (PEP 695)", this.currentLine, "invalid syntax", 11);
       }
       if (this.src.charCodeAt(b) === 121 && isWordAt(this.src, b, "yield") && !this.lambdaOpenOutside())
         return this.fail(this.errorAt("assignment to yield expression not possible", b));
       const w = EQUALS_REFUSED[this.src.charCodeAt(b)];
       if (w === void 0)
-        return this.assignedTo(b, at2);
+        return this.assignedTo(b, at3);
       for (let i = 0; i < w.length; i++) {
         const word = w[i];
         if (!isWordAt(this.src, b, word))
           continue;
         const cond = b + word.length;
-        const e = word === "if" || word === "elif" || word === "while" ? conditionAssignError(this.src, cond, at2) : refusedAssignError(this.src, cond, at2);
+        const e = word === "if" || word === "elif" || word === "while" ? conditionAssignError(this.src, cond, at3) : refusedAssignError(this.src, cond, at3);
         if (e !== null)
           this.fail(this.errorAt(e.message, e.at));
         return;
       }
-      this.assignedTo(b, at2);
+      this.assignedTo(b, at3);
     };
-    Tokenizer.prototype.assignedTo = function(b, at2) {
-      const c = this.src.charCodeAt(lastNonBlank(this.src, at2 - 1));
+    Tokenizer.prototype.assignedTo = function(b, at3) {
+      const c = this.src.charCodeAt(lastNonBlank(this.src, at3 - 1));
       if (c !== 41 && c !== 34 && c !== 39 && c !== 125 && !this.stmtComma && !(c === 93 && this.src.charCodeAt(b) === 91))
         return;
-      const e = targetAssignError(this.src, b, at2);
+      const e = targetAssignError(this.src, b, at3);
       if (e !== null)
         this.fail(this.errorAt(e.message, e.at));
     };
@@ -5457,14 +5457,14 @@ var init_tokenizer_assignments = __esm({
       if (this.lineEquals || this.stmtColon || keywordFirst || nameAlone)
         this.fail(new TokenizeError("invalid syntax", atLine, atCol, E_PARSER));
     };
-    Tokenizer.prototype.laterEquals = function(at2) {
+    Tokenizer.prototype.laterEquals = function(at3) {
       if (this.ternaryOpen > 0 && this.ternaryIf[0] >= 0)
         return this.ternaryEnd(0, -1);
-      const e = chainAssignError(this.src, statementStart(this.src, this.stmtBegin), this.firstEqAt, at2);
+      const e = chainAssignError(this.src, statementStart(this.src, this.stmtBegin), this.firstEqAt, at3);
       if (e !== null)
         this.fail(this.errorAt(e.message, e.at));
     };
-    Tokenizer.prototype.statementColon = function(at2) {
+    Tokenizer.prototype.statementColon = function(at3) {
       const b = afterAsync(this.src, statementStart(this.src, this.stmtBegin));
       if (this.lineColon || this.stmtColon || !this.startsCompound(b)) {
         if (!this.stmtColon && !this.lineEquals && !this.lambdaOpenOutside() && !isWordAt(this.src, b, "match") && !isWordAt(this.src, b, "case"))
@@ -5473,18 +5473,18 @@ var init_tokenizer_assignments = __esm({
         return;
       }
       if (this.src.charCodeAt(b) === 119 && isWordAt(this.src, b, "with")) {
-        const e = withTargetsError(this.src, b + 4, at2);
+        const e = withTargetsError(this.src, b + 4, at3);
         if (e !== null)
           this.fail(this.errorAt(e.message, e.at));
       }
       this.lineEquals = false;
       this.stmtComma = false;
     };
-    Tokenizer.prototype.annotatedEquals = function(at2) {
+    Tokenizer.prototype.annotatedEquals = function(at3) {
       if (this.annotated === 1)
         this.annotated = 2;
       else if (!this.lambdaOpenOutside())
-        this.fail(this.errorAt("invalid syntax", at2));
+        this.fail(this.errorAt("invalid syntax", at3));
     };
     Tokenizer.prototype.delTargets = function() {
       const e = delTargetError(this.src, this.delAt);
@@ -5513,11 +5513,11 @@ var init_tokenizer_headers = __esm({
         return;
       this.needs(12, "type parameters or a type alias (PEP 695)", this.bracketLine[0], word === "def" ? "expected '('" : "invalid syntax", 11);
     };
-    Tokenizer.prototype.declaredNameEnd = function(at2) {
-      let i = at2;
+    Tokenizer.prototype.declaredNameEnd = function(at3) {
+      let i = at3;
       while (this.src.charCodeAt(i) === 32 || this.src.charCodeAt(i) === 9 || this.src.charCodeAt(i) === 12)
         i++;
-      if (i === at2)
+      if (i === at3)
         return -1;
       const name2 = i;
       while (identAt(this.src, i))
@@ -5526,22 +5526,22 @@ var init_tokenizer_headers = __esm({
         return -1;
       return blanksEnd(this.src, i, false);
     };
-    Tokenizer.prototype.afterParameters = function(at2) {
+    Tokenizer.prototype.afterParameters = function(at3) {
       if (!isWordAt(this.src, afterAsync(this.src, this.currentBegin), "def"))
         return;
-      this.parametersError(this.bracketPos[0], at2 - 1);
-      at2 = blanksEnd(this.src, at2, false);
-      const c = this.src.charCodeAt(at2);
-      if (at2 >= this.n || c === 10 || c === 13 || c === 35)
+      this.parametersError(this.bracketPos[0], at3 - 1);
+      at3 = blanksEnd(this.src, at3, false);
+      const c = this.src.charCodeAt(at3);
+      if (at3 >= this.n || c === 10 || c === 13 || c === 35)
         return;
-      if (c === 58 && this.src.charCodeAt(at2 + 1) !== 61 || c === 45 && this.src.charCodeAt(at2 + 1) === 62)
+      if (c === 58 && this.src.charCodeAt(at3 + 1) !== 61 || c === 45 && this.src.charCodeAt(at3 + 1) === 62)
         return;
-      this.fail(this.errorAt("expected ':'", at2));
+      this.fail(this.errorAt("expected ':'", at3));
     };
     Tokenizer.prototype.lambdaOpenOutside = function() {
       return this.lambdaLevel.length > 0 && this.lambdaLevel[0] === 0;
     };
-    Tokenizer.prototype.lambdaColon = function(at2) {
+    Tokenizer.prototype.lambdaColon = function(at3) {
       while (this.lambdaLevel.length > 0 && this.lambdaLevel[this.lambdaLevel.length - 1] > this.depth) {
         this.lambdaAt.pop();
         this.lambdaLevel.pop();
@@ -5549,13 +5549,13 @@ var init_tokenizer_headers = __esm({
       if (this.lambdaLevel.length === 0 || this.lambdaLevel[this.lambdaLevel.length - 1] !== this.depth)
         return;
       this.lambdaLevel.pop();
-      this.parametersError(this.lambdaAt.pop() - 1, at2);
+      this.parametersError(this.lambdaAt.pop() - 1, at3);
     };
     Tokenizer.prototype.parametersError = function(open, close) {
       const savedPos = this.pos;
       const savedLine = this.line;
       const savedLineStart = this.lineStart;
-      const names3 = [];
+      const names4 = [];
       let positionalDefault = false;
       let defaultAfterSlash = false;
       let star = -1;
@@ -5568,19 +5568,19 @@ var init_tokenizer_headers = __esm({
       this.rescanning = true;
       try {
         for (this.pos = blanksEnd(this.src, this.pos, true); this.pos < close && error === null; this.pos = blanksEnd(this.src, this.pos, true)) {
-          const at2 = this.pos;
+          const at3 = this.pos;
           const c = this.src.charCodeAt(this.pos);
           if (kwargs) {
-            error = this.errorAt("arguments cannot follow var-keyword argument", at2);
+            error = this.errorAt("arguments cannot follow var-keyword argument", at3);
             break;
           }
           if (c === 47) {
-            if (names3.length === 0 && star < 0)
-              error = this.errorAt(blanksEnd(this.src, at2 + 1, true) >= close ? "invalid syntax" : "at least one argument must precede /", at2);
+            if (names4.length === 0 && star < 0)
+              error = this.errorAt(blanksEnd(this.src, at3 + 1, true) >= close ? "invalid syntax" : "at least one argument must precede /", at3);
             else if (slash)
-              error = this.errorAt("/ may appear only once", at2);
+              error = this.errorAt("/ may appear only once", at3);
             else if (star >= 0)
-              error = this.errorAt("/ must be ahead of *", at2);
+              error = this.errorAt("/ must be ahead of *", at3);
             slash = true;
             this.pos++;
           } else {
@@ -5609,14 +5609,14 @@ var init_tokenizer_headers = __esm({
               this.skipExpression(close, false);
             if (stars === 1) {
               if (star >= 0)
-                error = this.errorAt("* argument may appear only once", at2);
+                error = this.errorAt("* argument may appear only once", at3);
               else if (hasDefault)
-                error = this.errorAt("var-positional argument cannot have default value", at2);
-              star = at2;
+                error = this.errorAt("var-positional argument cannot have default value", at3);
+              star = at3;
               starNamed = name2 !== "";
             } else if (stars === 2) {
               if (hasDefault)
-                error = this.errorAt("var-keyword argument cannot have default value", at2);
+                error = this.errorAt("var-keyword argument cannot have default value", at3);
               else if (star >= 0 && !starNamed && keywordOnly === 0)
                 error = this.errorAt("named arguments must follow bare *", star);
               kwargs = true;
@@ -5626,13 +5626,13 @@ var init_tokenizer_headers = __esm({
                   defaultAfterSlash = slash;
                 positionalDefault = true;
               } else if (positionalDefault)
-                error = defaultAfterSlash ? this.errorAt("invalid syntax", close) : this.errorAt("non-default argument follows default argument", at2);
+                error = defaultAfterSlash ? this.errorAt("invalid syntax", close) : this.errorAt("non-default argument follows default argument", at3);
             } else
               keywordOnly++;
             if (name2 !== "") {
-              if (names3.includes(name2))
+              if (names4.includes(name2))
                 this.symtableError ??= new TokenizeError(`duplicate argument '${name2}' in function definition`, this.lineFrom(this.currentBegin, this.currentLine, begin), begin);
-              names3.push(name2);
+              names4.push(name2);
             }
           }
           if (error !== null)
@@ -5653,10 +5653,10 @@ var init_tokenizer_headers = __esm({
       if (error !== null)
         this.fail(error);
     };
-    Tokenizer.prototype.tupleParameterError = function(at2, close, afterPlain, lambda) {
+    Tokenizer.prototype.tupleParameterError = function(at3, close, afterPlain, lambda) {
       if (!afterPlain)
-        return this.errorAt("invalid syntax", at2);
-      let p = blanksEnd(this.src, at2 + 1, true);
+        return this.errorAt("invalid syntax", at3);
+      let p = blanksEnd(this.src, at3 + 1, true);
       let count = 0;
       for (; ; ) {
         const b = p;
@@ -5673,7 +5673,7 @@ var init_tokenizer_headers = __esm({
         if (this.src.charCodeAt(p) === 41)
           break;
       }
-      return count > 0 ? this.errorAt(`${lambda ? "Lambda expression" : "Function"} parameters cannot be parenthesized`, at2) : null;
+      return count > 0 ? this.errorAt(`${lambda ? "Lambda expression" : "Function"} parameters cannot be parenthesized`, at3) : null;
     };
     Tokenizer.prototype.skipExpression = function(end, annotation) {
       this.pos++;
@@ -5708,26 +5708,26 @@ var init_tokenizer_headers = __esm({
         }
       }
     };
-    Tokenizer.prototype.errorAt = function(message, at2) {
-      const start = Math.max(this.src.lastIndexOf("\n", at2 - 1), this.src.lastIndexOf("\r", at2 - 1)) + 1;
-      return new TokenizeError(message, this.lineFrom(this.currentBegin, this.currentLine, at2), at2 - start, E_PARSER);
+    Tokenizer.prototype.errorAt = function(message, at3) {
+      const start = Math.max(this.src.lastIndexOf("\n", at3 - 1), this.src.lastIndexOf("\r", at3 - 1)) + 1;
+      return new TokenizeError(message, this.lineFrom(this.currentBegin, this.currentLine, at3), at3 - start, E_PARSER);
     };
-    Tokenizer.prototype.python2Comma = function(at2) {
+    Tokenizer.prototype.python2Comma = function(at3) {
       if (!this.lineEquals)
         this.stmtComma = true;
       const c = this.src.charCodeAt(this.currentBegin);
       if (c === 101 && isWordAt(this.src, this.currentBegin, "except")) {
-        if (this.asBeforeColon(at2))
+        if (this.asBeforeColon(at3))
           this.fail(new TokenizeError("multiple exception types must be parenthesized", this.currentLine, 0, E_PARSER));
         else
           this.needs(14, "several exception types without parentheses (PEP 758)", this.currentLine, "multiple exception types must be parenthesized", 11);
-      } else if ((c === 114 || this.stmtBegin !== this.currentBegin) && isWordAt(this.src, statementStart(this.src, this.stmtBegin), "raise") && !this.lambdaBefore(at2)) {
-        this.fail(this.errorAt("invalid syntax", at2));
+      } else if ((c === 114 || this.stmtBegin !== this.currentBegin) && isWordAt(this.src, statementStart(this.src, this.stmtBegin), "raise") && !this.lambdaBefore(at3)) {
+        this.fail(this.errorAt("invalid syntax", at3));
       }
     };
-    Tokenizer.prototype.asBeforeColon = function(at2) {
+    Tokenizer.prototype.asBeforeColon = function(at3) {
       let nest = 0;
-      for (let i = at2; i < this.n; i++) {
+      for (let i = at3; i < this.n; i++) {
         const c = this.src.charCodeAt(i);
         if (c === 40 || c === 91 || c === 123)
           nest++;
@@ -5872,8 +5872,8 @@ var init_tokenizer_operators = __esm({
         return this.operandEnd ? P_DANGLING : P_SLASH;
       return PUNCT1[c];
     };
-    Tokenizer.prototype.startsArgumentList = function(at2) {
-      for (let i = at2 - 1; ; i--) {
+    Tokenizer.prototype.startsArgumentList = function(at3) {
+      for (let i = at3 - 1; ; i--) {
         const d = this.src.charCodeAt(i);
         if (d !== 32 && d !== 9 && d !== 10 && d !== 13 && d !== 12)
           return d === 40;
@@ -5900,21 +5900,21 @@ var init_tokenizer_operators = __esm({
       if (this.src.charCodeAt(this.pos + 1) === 62)
         this.arrowAt = this.pos;
     };
-    Tokenizer.prototype.afterArrow = function(at2) {
+    Tokenizer.prototype.afterArrow = function(at3) {
       if (this.arrowAt < 0)
         return false;
       let i = skipBlanks(this.src, this.arrowAt + 2);
       if (this.src.charCodeAt(i) === 35)
-        while (i < at2 && this.src.charCodeAt(i) !== 10 && this.src.charCodeAt(i) !== 13)
+        while (i < at3 && this.src.charCodeAt(i) !== 10 && this.src.charCodeAt(i) !== 13)
           i++;
-      return i === at2 || i === at2 - 1 && this.src.charCodeAt(i) === 13;
+      return i === at3 || i === at3 - 1 && this.src.charCodeAt(i) === 13;
     };
-    Tokenizer.prototype.operandMissing = function(pending, at2, col, where) {
+    Tokenizer.prototype.operandMissing = function(pending, at3, col, where) {
       if (pending === P_DANGLING && this.afterArrow(where))
         return this.errorAt("expected ':'", this.arrowAt);
       if (pending === P_STAR && this.starAfterArgument)
         return new TokenizeError("iterable argument unpacking follows keyword argument unpacking", this.firstArgLine(this.depth - 1), col, E_PARSER);
-      return new TokenizeError("invalid syntax", at2, col, E_PARSER);
+      return new TokenizeError("invalid syntax", at3, col, E_PARSER);
     };
     Tokenizer.prototype.slashOutsideParameters = function() {
       if (this.lambdaAt.length > 0 || this.compFor[this.depth] === true)
@@ -5950,8 +5950,8 @@ var init_tokenizer_operators = __esm({
         return false;
       return !(before === P_SEPARATOR && c0 === 105 && len === 2 && this.src.charCodeAt(begin + 1) === 110);
     };
-    Tokenizer.prototype.colonAfterOpener = function(at2) {
-      let i = at2 - 1;
+    Tokenizer.prototype.colonAfterOpener = function(at3) {
+      let i = at3 - 1;
       for (let d = this.src.charCodeAt(i); d === 32 || d === 9 || d === 12 || d === 10 || d === 13; d = this.src.charCodeAt(--i))
         ;
       const c = this.src.charCodeAt(i);
@@ -6000,13 +6000,13 @@ var init_tokenizer_brackets = __esm({
     init_tokenizer_tables();
     init_tokens();
     MAX_NESTED_BRACKETS = 200;
-    Tokenizer.prototype.openBracket = function(c, atLine, atCol, paren, at2, subscript2 = false) {
+    Tokenizer.prototype.openBracket = function(c, atLine, atCol, paren, at3, subscript2 = false) {
       if (this.depth >= MAX_NESTED_BRACKETS)
         throw new TokenizeError("too many nested parentheses", atLine, atCol);
       this.bracketCh[this.depth] = c;
       this.bracketSub[this.depth] = subscript2;
       this.bracketLine[this.depth] = atLine;
-      this.bracketPos[this.depth] = at2;
+      this.bracketPos[this.depth] = at3;
       this.argFlags[this.depth] = paren;
       this.callComma[this.depth] = false;
       this.braceStar[this.depth] = false;
@@ -6162,7 +6162,7 @@ var init_tokenizer_brackets = __esm({
       }
       this.argFlags[top] = f | A_UNKNOWN;
     };
-    Tokenizer.prototype.bracketEquals = function(at2) {
+    Tokenizer.prototype.bracketEquals = function(at3) {
       const top = this.depth - 1;
       const b = statementStart(this.src, this.stmtBegin);
       if (top === 0 && (isWordAt(this.src, b, "def") || isWordAt(this.src, b, "class") || isWordAt(this.src, b, "type"))) {
@@ -6171,11 +6171,11 @@ var init_tokenizer_brackets = __esm({
         return;
       }
       if (isWordAt(this.src, b, "from") || isWordAt(this.src, b, "import"))
-        return this.fail(this.errorAt("invalid syntax", at2));
-      const start = this.argumentStart(top, at2);
+        return this.fail(this.errorAt("invalid syntax", at3));
+      const start = this.argumentStart(top, at3);
       if (start < 0 || this.argLambda || this.argColonSeen && this.bracketCh[top] !== 123)
         return;
-      const e = bracketAssignError(this.src, start, at2, this.bracketCh[top] === 123 ? this.argEntry : 0);
+      const e = bracketAssignError(this.src, start, at3, this.bracketCh[top] === 123 ? this.argEntry : 0);
       if (e !== null)
         this.fail(this.errorAt(e.message, e.at));
     };
@@ -6255,20 +6255,20 @@ var init_tokenizer_brackets = __esm({
       this.argEntry = this.argColonSeen ? 2 : dict ? 1 : 0;
       return start;
     };
-    Tokenizer.prototype.lineAt = function(top, at2) {
-      return this.lineFrom(this.bracketPos[top], this.bracketLine[top], at2);
+    Tokenizer.prototype.lineAt = function(top, at3) {
+      return this.lineFrom(this.bracketPos[top], this.bracketLine[top], at3);
     };
-    Tokenizer.prototype.lineFrom = function(from, fromLine, at2) {
+    Tokenizer.prototype.lineFrom = function(from, fromLine, at3) {
       let l = fromLine;
-      for (let i = from; i < at2; i++) {
+      for (let i = from; i < at3; i++) {
         const d = this.src.charCodeAt(i);
         if (d === 10 || d === 13 && this.src.charCodeAt(i + 1) !== 10)
           l++;
       }
       return l;
     };
-    Tokenizer.prototype.startsArgument = function(at2) {
-      for (let i = at2 - 1; ; i--) {
+    Tokenizer.prototype.startsArgument = function(at3) {
+      for (let i = at3 - 1; ; i--) {
         const d = this.src.charCodeAt(i);
         if (d !== 32 && d !== 9 && d !== 10 && d !== 13 && d !== 12)
           return d === 40 || d === 44;
@@ -6454,9 +6454,9 @@ var init_tokenizer_words = __esm({
     Tokenizer.prototype.nonlocalNames = function() {
       return /^[ \t\f]*([^\n;#]*)/u.exec(this.src.slice(this.pos, this.pos + 1e3))[1].split(",").map((n) => n.trim());
     };
-    Tokenizer.prototype.namesSeenBefore = function(names3, begin, from) {
+    Tokenizer.prototype.namesSeenBefore = function(names4, begin, from) {
       const before = this.src.slice(from, begin);
-      return names3.some((n) => n === "" || new RegExp(`(?<![\\w.])${n.replace(/[^\p{L}\p{N}_]/gu, "")}(?!\\w)`, "u").test(before));
+      return names4.some((n) => n === "" || new RegExp(`(?<![\\w.])${n.replace(/[^\p{L}\p{N}_]/gu, "")}(?!\\w)`, "u").test(before));
     };
     Tokenizer.prototype.unboundNonlocal = function(begin, atLine) {
       let i = this.levelBlock.length - 1;
@@ -6472,12 +6472,12 @@ var init_tokenizer_words = __esm({
       for (; i >= 0; i--)
         if (this.levelBlock[i] <= B_FUNC)
           return null;
-      const names3 = this.nonlocalNames();
-      if (names3.some((n) => !/^[A-Za-z_]\w*$/u.test(n) || n.startsWith("__")) || this.namesSeenBefore(names3, begin, from))
+      const names4 = this.nonlocalNames();
+      if (names4.some((n) => !/^[A-Za-z_]\w*$/u.test(n) || n.startsWith("__")) || this.namesSeenBefore(names4, begin, from))
         return null;
       if (this.src.includes("global"))
         return null;
-      return new TokenizeError(`no binding for nonlocal '${names3[0]}' found`, atLine, begin - this.lineStart);
+      return new TokenizeError(`no binding for nonlocal '${names4[0]}' found`, atLine, begin - this.lineStart);
     };
     Tokenizer.prototype.elseWord = function(begin, atLine, before) {
       if (this.ternaryOpen > 0 && this.ternaryIf[this.depth] >= 0) {
@@ -6575,8 +6575,8 @@ var init_tokenizer_words = __esm({
         return this.src.charCodeAt(j - 2) !== b;
       return false;
     };
-    Tokenizer.prototype.lambdaBefore = function(at2) {
-      for (let i = this.stmtBegin; i + 6 <= at2; i++)
+    Tokenizer.prototype.lambdaBefore = function(at3) {
+      for (let i = this.stmtBegin; i + 6 <= at3; i++)
         if (this.src.charCodeAt(i) === 108 && this.src.startsWith("lambda", i))
           return true;
       return false;
@@ -6725,8 +6725,8 @@ var init_tokenizer_keywords = __esm({
       this.ternaryOpen++;
     };
     Tokenizer.prototype.ternaryEnd = function(level, colon) {
-      const at2 = this.ternaryIf[level];
-      if (at2 >= 0) {
+      const at3 = this.ternaryIf[level];
+      if (at3 >= 0) {
         this.ternaryIf[level] = -1;
         this.ternaryOpen--;
         if (colon >= 0)
@@ -6734,7 +6734,7 @@ var init_tokenizer_keywords = __esm({
         else if (level === 0)
           this.fail(this.errorAt("expected 'else' after 'if' expression", statementStart(this.src, this.stmtBegin)));
         else
-          this.fail(new TokenizeError("expected 'else' after 'if' expression", this.lineAt(level - 1, Math.max(this.argumentStart(level - 1, at2), 0)), 0, E_PARSER));
+          this.fail(new TokenizeError("expected 'else' after 'if' expression", this.lineAt(level - 1, Math.max(this.argumentStart(level - 1, at3), 0)), 0, E_PARSER));
       }
       if (level === 0) {
         this.ternaryIf.length = 0;
@@ -6796,25 +6796,25 @@ var init_tokenizer_keywords = __esm({
           return true;
       }
     };
-    Tokenizer.prototype.brace = function(at2, atLine) {
+    Tokenizer.prototype.brace = function(at3, atLine) {
       if (this.endsOperand())
-        this.fail(this.sideBySide(K_OTHER, at2, atLine));
+        this.fail(this.sideBySide(K_OTHER, at3, atLine));
     };
-    Tokenizer.prototype.closed = function(at2, atLine) {
+    Tokenizer.prototype.closed = function(at3, atLine) {
       if (this.depth === 0 && !this.lineClosed) {
         this.lineClosed = true;
         if (this.bracketCh[0] === 40)
-          this.afterParameters(at2 + 1);
+          this.afterParameters(at3 + 1);
         else if (this.bracketCh[0] === 91)
           this.typeParameters();
       }
       this.operandEnd = true;
       this.prevKind = K_OTHER;
-      this.prevStart = at2;
+      this.prevStart = at3;
       this.prevLine = atLine;
     };
-    Tokenizer.prototype.sideBySide = function(kind, at2, atLine) {
-      const col = at2 - this.lineStart;
+    Tokenizer.prototype.sideBySide = function(kind, at3, atLine) {
+      const col = at3 - this.lineStart;
       if (this.prevKind === K_NAME || this.prevKind === K_WORD) {
         const name2 = this.src.slice(this.prevStart, this.prevEnd);
         if ((name2 === "print" || name2 === "exec") && this.src.charCodeAt(this.prevStart - 1) !== 46) {
@@ -7133,20 +7133,20 @@ var init_tokenizer_numbers = __esm({
 });
 
 // dist/python/old-fstrings.js
-function oldFStringRejects(src, at2, triple, end) {
+function oldFStringRejects(src, at3, triple, end) {
   const ql = triple ? 3 : 1;
-  return oldStringEnd(src, at2, triple) !== end || oldFieldsReject(src, at2 + ql, end - ql, 0) !== 0;
+  return oldStringEnd(src, at3, triple) !== end || oldFieldsReject(src, at3 + ql, end - ql, 0) !== 0;
 }
-function oldFStringMessage(src, at2, triple, end) {
-  const legacy = oldStringEnd(src, at2, triple);
+function oldFStringMessage(src, at3, triple, end) {
+  const legacy = oldStringEnd(src, at3, triple);
   if (triple || legacy < 0 || legacy >= end)
     return null;
-  for (let i = at2; i < end; i++)
+  for (let i = at3; i < end; i++)
     if (src.charCodeAt(i) === 10 || src.charCodeAt(i) === 13)
       return null;
   if (!oldTokensResync(src, legacy, end) || !plainTokenAt(src, legacy))
     return null;
-  return truncatedFieldMessage(src, at2 + 1, legacy - 1);
+  return truncatedFieldMessage(src, at3 + 1, legacy - 1);
 }
 function oldTokensResync(src, from, end) {
   let i = from;
@@ -7176,8 +7176,8 @@ function oldTokensResync(src, from, end) {
   }
   return i === end;
 }
-function plainTokenAt(src, at2) {
-  let i = at2;
+function plainTokenAt(src, at3) {
+  let i = at3;
   while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9)
     i++;
   const c = src.charCodeAt(i);
@@ -7240,9 +7240,9 @@ function truncatedFieldMessage(src, from, to) {
     return null;
   return stack.length > 0 ? `f-string: unmatched '${String.fromCharCode(stack[stack.length - 1])}'` : "f-string: expecting '}'";
 }
-function oldStringEnd(src, at2, triple) {
-  const q = src.charCodeAt(at2);
-  for (let i = at2 + (triple ? 3 : 1); i < src.length; i++) {
+function oldStringEnd(src, at3, triple) {
+  const q = src.charCodeAt(at3);
+  for (let i = at3 + (triple ? 3 : 1); i < src.length; i++) {
     const c = src.charCodeAt(i);
     if (c === 92)
       i++;
@@ -7343,20 +7343,20 @@ function nameTable() {
   names = set;
   return set;
 }
-function jamoEnd(s, at2, column) {
+function jamoEnd(s, at3, column) {
   let best = -1;
   for (const j of column)
-    if (j.length > best && s.startsWith(j, at2))
+    if (j.length > best && s.startsWith(j, at3))
       best = j.length;
-  return best < 0 ? -1 : at2 + best;
+  return best < 0 ? -1 : at3 + best;
 }
 function hangulSyllable(rest) {
-  let at2 = jamoEnd(rest, 0, JAMO_L);
-  if (at2 >= 0)
-    at2 = jamoEnd(rest, at2, JAMO_V);
-  if (at2 >= 0)
-    at2 = jamoEnd(rest, at2, JAMO_T);
-  return at2 === rest.length;
+  let at3 = jamoEnd(rest, 0, JAMO_L);
+  if (at3 >= 0)
+    at3 = jamoEnd(rest, at3, JAMO_V);
+  if (at3 >= 0)
+    at3 = jamoEnd(rest, at3, JAMO_T);
+  return at3 === rest.length;
 }
 function unifiedIdeograph(hex) {
   if (!/^[0-9A-F]{4,5}$/u.test(hex))
@@ -7401,17 +7401,17 @@ var init_tokenizer_strings = __esm({
     init_tokenizer_tables();
     init_tokens();
     init_unicode_name();
-    Tokenizer.prototype.scanString = function(at2, prefixLen) {
-      const begin = at2 - prefixLen;
+    Tokenizer.prototype.scanString = function(at3, prefixLen) {
+      const begin = at3 - prefixLen;
       const startLine = this.line;
       const startCol = begin - this.lineStart;
-      const q = this.src.charCodeAt(at2);
-      const triple = this.src.charCodeAt(at2 + 1) === q && this.src.charCodeAt(at2 + 2) === q;
+      const q = this.src.charCodeAt(at3);
+      const triple = this.src.charCodeAt(at3 + 1) === q && this.src.charCodeAt(at3 + 2) === q;
       let fields = false;
       let raw = false;
       let bytes = false;
       let template = false;
-      for (let i = begin; i < at2; i++) {
+      for (let i = begin; i < at3; i++) {
         const p = this.src.charCodeAt(i) | 32;
         if (p === 102)
           fields = true;
@@ -7425,7 +7425,7 @@ var init_tokenizer_strings = __esm({
       if (template)
         this.needs(14, "a template string (PEP 750)", startLine, "invalid syntax", 11);
       const concatenated = this.stringNest === 0 && this.stringAfterString;
-      this.pos = at2 + (triple ? 3 : 1);
+      this.pos = at3 + (triple ? 3 : 1);
       const errorBefore = this.stringError;
       let nonAscii = false;
       let badByte = -1;
@@ -7513,19 +7513,19 @@ var init_tokenizer_strings = __esm({
         this.pos++;
       }
       if (badByte >= 0 && errorBefore === null)
-        this.undecodableText(at2 + (triple ? 3 : 1), this.pos - (triple ? 3 : 1), badByte, badChunk, fields, raw, startLine);
+        this.undecodableText(at3 + (triple ? 3 : 1), this.pos - (triple ? 3 : 1), badByte, badChunk, fields, raw, startLine);
       if (nonAscii && errorBefore === null)
         this.stringError = "bytes can only contain ASCII literal characters";
       if (fields && this.stringNest === 1 && this.stringError === null)
-        this.newerFString(at2, triple, template, startLine);
+        this.newerFString(at3, triple, template, startLine);
       this.leaveString(bytes, concatenated);
     };
-    Tokenizer.prototype.newerFString = function(at2, triple, template, startLine) {
+    Tokenizer.prototype.newerFString = function(at3, triple, template, startLine) {
       if (template) {
-        if (oldStringEnd(this.src, at2, triple) !== this.pos)
+        if (oldStringEnd(this.src, at3, triple) !== this.pos)
           this.needs(14, "a template string with nested quotes (PEP 750)", startLine);
-      } else if (oldFStringRejects(this.src, at2, triple, this.pos)) {
-        const message = oldFStringMessage(this.src, at2, triple, this.pos);
+      } else if (oldFStringRejects(this.src, at3, triple, this.pos)) {
+        const message = oldFStringMessage(this.src, at3, triple, this.pos);
         if (message !== null)
           this.needs(12, "an f-string that only PEP 701 allows (quotes, a backslash or a comment inside its braces)", startLine, message, 11);
         else
@@ -7574,14 +7574,14 @@ var init_tokenizer_strings = __esm({
       this.stringErrorException = fields ? "UnicodeDecodeError" : void 0;
       this.stringErrorLine = atLine;
     };
-    Tokenizer.prototype.nameDecodeError = function(at2) {
-      let begin = at2;
+    Tokenizer.prototype.nameDecodeError = function(at3) {
+      let begin = at3;
       while (begin > this.lineStart && mayBeInName(this.src.charCodeAt(begin - 1)))
         begin--;
       const c0 = this.src.charCodeAt(begin);
       if (c0 >= 48 && c0 <= 57)
-        begin = at2;
-      let end = at2;
+        begin = at3;
+      let end = at3;
       while (end < this.n && mayBeInName(this.src.charCodeAt(end)))
         end++;
       let bad = false;
@@ -7599,15 +7599,15 @@ var init_tokenizer_strings = __esm({
       else if (e === 120 || !bytes && (e === 117 || e === 85 || e === 78))
         this.stringError = this.escapeError(chunk, this.pos, e, q, triple);
     };
-    Tokenizer.prototype.escapeError = function(chunk, at2, e, q, triple) {
+    Tokenizer.prototype.escapeError = function(chunk, at3, e, q, triple) {
       let end = -1;
       let reason = "";
       if (e === 78) {
         reason = "malformed \\N character escape";
-        if (this.src.charCodeAt(at2 + 2) !== 123)
-          end = at2 + 2;
+        if (this.src.charCodeAt(at3 + 2) !== 123)
+          end = at3 + 2;
         else {
-          let i = at2 + 3;
+          let i = at3 + 3;
           for (; i < this.n; i++) {
             const c = this.src.charCodeAt(i);
             if (c === 125 || c === q && (!triple || this.src.charCodeAt(i + 1) === q && this.src.charCodeAt(i + 2) === q))
@@ -7617,9 +7617,9 @@ var init_tokenizer_strings = __esm({
           }
           if (this.src.charCodeAt(i) !== 125)
             end = i;
-          else if (i === at2 + 3)
+          else if (i === at3 + 3)
             end = i;
-          else if (/[^A-Za-z0-9 -]/u.test(this.src.slice(at2 + 3, i)) || !unicodeNameExists(this.src.slice(at2 + 3, i))) {
+          else if (/[^A-Za-z0-9 -]/u.test(this.src.slice(at3 + 3, i)) || !unicodeNameExists(this.src.slice(at3 + 3, i))) {
             reason = "unknown Unicode character name";
             end = i + 1;
           } else
@@ -7630,30 +7630,30 @@ var init_tokenizer_strings = __esm({
         let k = 0;
         let v = 0;
         while (k < count) {
-          const h = this.src.charCodeAt(at2 + 2 + k);
+          const h = this.src.charCodeAt(at3 + 2 + k);
           if (!isHexDigit(h))
             break;
           v = v * 16 + (h <= 57 ? h - 48 : (h | 32) - 87);
           k++;
         }
         if (k < count) {
-          end = at2 + 2 + k;
+          end = at3 + 2 + k;
           reason = `truncated \\${String.fromCharCode(e)}${"X".repeat(count)} escape`;
         } else if (v > 1114111) {
-          end = at2 + 2 + k;
+          end = at3 + 2 + k;
           reason = "illegal Unicode character";
         } else
           return null;
       }
       if (this.fieldNest > 0)
         return "f-string expression part cannot include a backslash";
-      const from = this.decodedOffset(chunk, at2);
-      return `(unicode error) 'unicodeescape' codec can't decode bytes in position ${from}-${from + this.decodedOffset(at2, end) - 1}: ${reason}`;
+      const from = this.decodedOffset(chunk, at3);
+      return `(unicode error) 'unicodeescape' codec can't decode bytes in position ${from}-${from + this.decodedOffset(at3, end) - 1}: ${reason}`;
     };
-    Tokenizer.prototype.bytesEscapeError = function(chunk, at2) {
-      if (isHexDigit(this.src.charCodeAt(at2 + 2)) && isHexDigit(this.src.charCodeAt(at2 + 3)))
+    Tokenizer.prototype.bytesEscapeError = function(chunk, at3) {
+      if (isHexDigit(this.src.charCodeAt(at3 + 2)) && isHexDigit(this.src.charCodeAt(at3 + 3)))
         return null;
-      return this.fieldNest > 0 ? "f-string expression part cannot include a backslash" : `(value error) invalid \\x escape at position ${this.decodedOffset(chunk, at2)}`;
+      return this.fieldNest > 0 ? "f-string expression part cannot include a backslash" : `(value error) invalid \\x escape at position ${this.decodedOffset(chunk, at3)}`;
     };
     Tokenizer.prototype.decodedOffset = function(from, to) {
       let k = 0;
@@ -7677,11 +7677,11 @@ var init_tokenizer_strings = __esm({
       }
       return k;
     };
-    Tokenizer.prototype.lineAfterLiterals = function(at2) {
+    Tokenizer.prototype.lineAfterLiterals = function(at3) {
       const savedPos = this.pos;
       const savedLine = this.line;
       const savedLineStart = this.lineStart;
-      this.pos = at2;
+      this.pos = at3;
       this.rescanning = true;
       try {
         for (; ; ) {
@@ -7823,10 +7823,10 @@ var init_tokenizer_strings = __esm({
         }
       }
     };
-    Tokenizer.prototype.prefixBefore = function(at2) {
+    Tokenizer.prototype.prefixBefore = function(at3) {
       for (let len = 2; len >= 1; len--) {
-        const b = at2 - len;
-        if (b >= 0 && isStringPrefix(this.src, b, at2) && !(b > 0 && isAsciiIdent(this.src.charCodeAt(b - 1))))
+        const b = at3 - len;
+        if (b >= 0 && isStringPrefix(this.src, b, at3) && !(b > 0 && isAsciiIdent(this.src.charCodeAt(b - 1))))
           return len;
       }
       return 0;
@@ -8013,22 +8013,22 @@ function normalizedName(name2) {
   return name2.trim().toLowerCase().replace(/[-_.]+/g, "-");
 }
 function declaredImports(files, cwd) {
-  const names3 = /* @__PURE__ */ new Set();
+  const names4 = /* @__PURE__ */ new Set();
   for (const dir of projectFolders(files, cwd))
-    declaredIn(files, dir, names3);
-  return names3;
+    declaredIn(files, dir, names4);
+  return names4;
 }
-function declaredIn(files, cwd, names3) {
+function declaredIn(files, cwd, names4) {
   const add2 = (dist) => {
     const d = normalizedName(dist);
-    names3.add(d.replace(/-/g, "_"));
+    names4.add(d.replace(/-/g, "_"));
     const known = Object.hasOwn(DIST_TO_IMPORT, d) ? DIST_TO_IMPORT[d] : void 0;
     if (known)
-      names3.add(known.toLowerCase());
+      names4.add(known.toLowerCase());
     for (const alias of [d.replace(/^python-/, ""), d.replace(/-python$/, ""), d.replace(/(?<=[a-z])\d+$/, "")])
-      names3.add(alias.replace(/-/g, "_"));
+      names4.add(alias.replace(/-/g, "_"));
     if (dist.includes("."))
-      names3.add(dist.slice(0, dist.indexOf(".")).toLowerCase());
+      names4.add(dist.slice(0, dist.indexOf(".")).toLowerCase());
   };
   const read = (rel) => files.text(import_node_path9.default.join(cwd, rel));
   const seen = /* @__PURE__ */ new Set();
@@ -8149,7 +8149,7 @@ function setupPyRequirements(text) {
       const open = tokens2[i + 2];
       if (open.text !== "[" && open.text !== "(" && open.text !== "{")
         continue;
-      const at2 = open.text === "{" ? 2 : 1;
+      const at3 = open.text === "{" ? 2 : 1;
       let depth = 0;
       for (let k = i + 2; k < tokens2.length; k++) {
         const x = tokens2[k];
@@ -8158,7 +8158,7 @@ function setupPyRequirements(text) {
         else if (x.type === Tok.Op && (x.text === "]" || x.text === ")" || x.text === "}")) {
           if (--depth === 0)
             break;
-        } else if (x.type === Tok.String && depth === at2) {
+        } else if (x.type === Tok.String && depth === at3) {
           const v = evalStringLiteral(x.text);
           if (v.t === "str")
             out.push(...requirementNames(v.v));
@@ -8283,10 +8283,10 @@ function otherCase(files, value, cwd) {
       spelt.push(part);
       continue;
     }
-    const names3 = files.entries(dir)?.map((e) => e.name);
-    if (names3 === void 0)
+    const names4 = files.entries(dir)?.map((e) => e.name);
+    if (names4 === void 0)
       return void 0;
-    const match = names3.includes(part) ? part : names3.find((n) => n.toLowerCase() === part.toLowerCase());
+    const match = names4.includes(part) ? part : names4.find((n) => n.toLowerCase() === part.toLowerCase());
     if (match === void 0)
       return void 0;
     spelt.push(match);
@@ -8587,8 +8587,8 @@ var init_config_source = __esm({
       }
       /** The separator option that applies to a path list, by name and value; undefined when none is set. */
       separatorOption(isPrepend) {
-        const names3 = this.f.pyproject ? isPrepend ? ["path_separator"] : ["path_separator", "version_path_separator"] : isPrepend ? [] : ["version_path_separator"];
-        for (const n of names3) {
+        const names4 = this.f.pyproject ? isPrepend ? ["path_separator"] : ["path_separator", "version_path_separator"] : isPrepend ? [] : ["version_path_separator"];
+        for (const n of names4) {
           const v = this.getMainOption(n);
           if (v !== void 0)
             return [n, v];
@@ -8680,7 +8680,7 @@ function misreadValues(src, prepend) {
   const { ini, section, iniShown, f, notes: notes2 } = src;
   if (!ini?.hasSection(section))
     return;
-  const at2 = (name2) => ({ line: ini.optionLine(section, name2), path: iniShown });
+  const at3 = (name2) => ({ line: ini.optionLine(section, name2), path: iniShown });
   const value = (name2) => {
     try {
       return ini.hasOption(section, name2) ? ini.get(section, name2) : void 0;
@@ -8698,17 +8698,17 @@ function misreadValues(src, prepend) {
     const c = inlineComment(v);
     if (!/^(true|yes|on|1)$/iu.test((c?.before ?? v).trim()))
       continue;
-    notes2.push({ code: "ini-value-misread", option: name2, value: v, ...c ? { comment: c.comment } : {}, ...at2(name2) });
+    notes2.push({ code: "ini-value-misread", option: name2, value: v, ...c ? { comment: c.comment } : {}, ...at3(name2) });
   }
   const prependText = value("prepend_sys_path");
   const broken = prepend.filter((p) => inlineComment(p) !== void 0);
   if (prependText !== void 0 && broken.length > 0) {
-    notes2.push({ code: "ini-value-misread", option: "prepend_sys_path", value: prependText, misreadPath: broken[0], ...at2("prepend_sys_path") });
+    notes2.push({ code: "ini-value-misread", option: "prepend_sys_path", value: prependText, misreadPath: broken[0], ...at3("prepend_sys_path") });
   }
   const url = value("sqlalchemy.url");
   const urlComment = url === void 0 ? void 0 : inlineComment(url);
   if (urlComment)
-    notes2.push({ code: "ini-value-misread", option: "sqlalchemy.url", comment: urlComment.comment, ...at2("sqlalchemy.url") });
+    notes2.push({ code: "ini-value-misread", option: "sqlalchemy.url", comment: urlComment.comment, ...at3("sqlalchemy.url") });
 }
 var init_misread_values = __esm({
   "dist/alembic/config/misread-values.js"() {
@@ -8806,7 +8806,7 @@ function listedLocations(src, listed, prepend) {
   const listedComment = rawListed ? inlineComment(rawListed) : void 0;
   const fromComment = listedComment ? listed.findIndex((e) => e.includes("#")) : -1;
   const commentMissing = [];
-  const at2 = { line: ini?.optionLine(section, "version_locations"), path: iniShown };
+  const at3 = { line: ini?.optionLine(section, "version_locations"), path: iniShown };
   for (const [index, entry] of listed.entries()) {
     const abs2 = src.coerceResource(entry, prepend, void 0, false);
     if (abs2 === null)
@@ -8814,16 +8814,16 @@ function listedLocations(src, listed, prepend) {
     const loc = { configured: entry, absPath: abs2, exists: src.exists(abs2) };
     locations.push(loc);
     if (entry === "") {
-      notes2.push({ code: "version-location-is-cwd", ...at2 });
+      notes2.push({ code: "version-location-is-cwd", ...at3 });
     } else if (!loc.exists && fromComment >= 0 && index >= fromComment) {
       commentMissing.push(entry);
     } else if (!loc.exists) {
       const spelling = misspelt(src, entry, listed);
-      notes2.push({ code: "version-location-missing", entry, ...spelling ? { spelling } : {}, ...at2 });
+      notes2.push({ code: "version-location-missing", entry, ...spelling ? { spelling } : {}, ...at3 });
     }
   }
   if (commentMissing.length > 0)
-    notes2.push({ code: "version-location-missing", fromComment: commentMissing, written: rawListed, ...at2 });
+    notes2.push({ code: "version-location-missing", fromComment: commentMissing, written: rawListed, ...at3 });
   return { versionLocations: locations, usesDefaultVersions: false };
 }
 function misspelt(src, entry, listed) {
@@ -9704,16 +9704,16 @@ function packageBelow(files, root, module2) {
   for (let depth = 0; depth < 4 && level.length > 0; depth++) {
     const next = [];
     for (const dir of level) {
-      const names3 = files.entries(dir)?.map((e) => e.name).sort();
-      if (names3 === void 0)
+      const names4 = files.entries(dir)?.map((e) => e.name).sort();
+      if (names4 === void 0)
         continue;
       if (depth > 0) {
-        if (names3.includes(module2) && files.exists(import_node_path15.default.join(dir, module2, "__init__.py")))
+        if (names4.includes(module2) && files.exists(import_node_path15.default.join(dir, module2, "__init__.py")))
           return import_node_path15.default.join(dir, module2);
-        if (names3.includes(`${module2}.py`))
+        if (names4.includes(`${module2}.py`))
           return import_node_path15.default.join(dir, `${module2}.py`);
       }
-      for (const n of names3)
+      for (const n of names4)
         if (!n.startsWith(".") && !NOT_SOURCE_DIRS.has(n) && !n.includes("."))
           next.push(import_node_path15.default.join(dir, n));
     }
@@ -9728,12 +9728,12 @@ function projectImportRoots(config) {
   return [.../* @__PURE__ */ new Set([...pythonPathRoots(config), ...projectFolders(config.files, config.cwd)])];
 }
 function declaredFor(config) {
-  let names3 = declaredByConfig.get(config);
-  if (!names3) {
-    names3 = declaredImports(config.files, config.cwd);
-    declaredByConfig.set(config, names3);
+  let names4 = declaredByConfig.get(config);
+  if (!names4) {
+    names4 = declaredImports(config.files, config.cwd);
+    declaredByConfig.set(config, names4);
   }
-  return names3;
+  return names4;
 }
 var import_node_path15, STDLIB, WITH_ALEMBIC, checkers, declaredByConfig;
 var init_import_resolver = __esm({
@@ -10517,24 +10517,24 @@ var init_fast_revision_reader = __esm({
 });
 
 // dist/alembic/reading/expression-value.js
-function evalExpr(names3, toks, s, e) {
+function evalExpr(names4, toks, s, e) {
   if (e <= s)
     return { t: "unknown", reason: "an empty expression" };
   if (toks[s].text === "yield" || toks[s].text === "await")
     return { t: "unknown", reason: `a ${toks[s].text} expression` };
   const commas = topLevelIndexes(toks, s, e, ",");
   if (commas.length === 0)
-    return evalSum(names3, toks, s, e);
+    return evalSum(names4, toks, s, e);
   const items = [];
   for (const [a, b] of splitTop(toks, s, e, ",")) {
     if (b > a)
-      items.push(evalSum(names3, toks, a, b));
+      items.push(evalSum(names4, toks, a, b));
     else if (b !== e)
       return { t: "unknown", reason: "a malformed tuple" };
   }
   return { t: "tuple", items };
 }
-function evalSum(names3, toks, s, e) {
+function evalSum(names4, toks, s, e) {
   for (let i = s; i < e; i++) {
     const t2 = toks[i];
     if (t2.type === Tok.Name && EXPRESSION_KEYWORDS.has(t2.text) && depthAt(toks, s, i) === 0) {
@@ -10543,19 +10543,19 @@ function evalSum(names3, toks, s, e) {
   }
   const plus = topLevelIndexes(toks, s, e, "+");
   if (plus.length === 0)
-    return evalAtom(names3, toks, s, e);
+    return evalAtom(names4, toks, s, e);
   let acc = null;
   let start = s;
   for (const p of [...plus, e]) {
     if (p === start)
       return { t: "unknown", reason: "a unary operator" };
-    const v = evalAtom(names3, toks, start, p);
+    const v = evalAtom(names4, toks, start, p);
     acc = acc === null ? v : add(acc, v);
     start = p + 1;
   }
   return acc;
 }
-function evalAtom(names3, toks, s, e) {
+function evalAtom(names4, toks, s, e) {
   const t2 = toks[s];
   if (t2.type === Tok.String) {
     let acc = null;
@@ -10583,7 +10583,7 @@ function evalAtom(names3, toks, s, e) {
         return { t: "none" };
       if (t2.text === "True" || t2.text === "False")
         return { t: "bool", v: t2.text === "True" };
-      const b = names3.get(t2.text);
+      const b = names4.get(t2.text);
       if (b) {
         if (b.value.t !== "unknown")
           return b.value;
@@ -10607,11 +10607,11 @@ function evalAtom(names3, toks, s, e) {
       if (t2.text === "(") {
         if (close === s + 1)
           return { t: "tuple", items: [] };
-        return evalExpr(names3, toks, s + 1, close);
+        return evalExpr(names4, toks, s + 1, close);
       }
       if (close === s + 1)
         return { t: "list", items: [] };
-      const inner = evalExpr(names3, toks, s + 1, close);
+      const inner = evalExpr(names4, toks, s + 1, close);
       const hasComma = topLevelIndexes(toks, s + 1, close, ",").length > 0;
       if (inner.t === "unknown")
         return inner;
@@ -10623,10 +10623,10 @@ function evalAtom(names3, toks, s, e) {
   if (t2.type === Tok.Op && t2.text === "{")
     return { t: "unknown", reason: "a set or dict" };
   if (t2.type === Tok.Name && s + 1 < e)
-    return moduleAttribute(names3, toks, s, e) ?? trailerUnknown(toks, s + 1, e, t2.text);
+    return moduleAttribute(names4, toks, s, e) ?? trailerUnknown(toks, s + 1, e, t2.text);
   return { t: "unknown", reason: `an expression starting with \`${t2.text}\`` };
 }
-function moduleAttribute(names3, toks, s, e) {
+function moduleAttribute(names4, toks, s, e) {
   const attrs = [];
   for (let i = s + 1; i < e; i += 2) {
     if (toks[i].text !== "." || toks[i + 1]?.type !== Tok.Name || i + 1 >= e)
@@ -10634,7 +10634,7 @@ function moduleAttribute(names3, toks, s, e) {
     attrs.push(toks[i + 1].text);
   }
   const base = toks[s].text;
-  const b = names3.get(base)?.value;
+  const b = names4.get(base)?.value;
   if (b?.t !== "unknown")
     return void 0;
   const name2 = attrs.pop();
@@ -11463,7 +11463,7 @@ function readEnvPyText(config) {
 }
 function decodeDeclared(body, encoding) {
   const codec = encoding.toLowerCase().replace(/[^a-z0-9.]+/g, "_");
-  const failAt = (message, at2) => ({ error: `SyntaxError: ${message}`, line: lineOfOffset(body, at2) });
+  const failAt = (message, at3) => ({ error: `SyntaxError: ${message}`, line: lineOfOffset(body, at3) });
   if (LATIN1_NAMES.has(codec))
     return { text: body.toString("latin1") };
   if (ASCII_NAMES.has(codec)) {
@@ -11525,11 +11525,11 @@ function normalEncodingName(name2) {
   return name2;
 }
 function declaresCoding(buf) {
-  const at2 = buf.indexOf(CODING);
-  if (at2 < 0 || at2 > 400)
+  const at3 = buf.indexOf(CODING);
+  if (at3 < 0 || at3 > 400)
     return false;
   let newlines2 = 0;
-  for (let i = 0; i < at2; i++)
+  for (let i = 0; i < at3; i++)
     if (buf[i] === 10 && ++newlines2 === 2)
       return false;
   return true;
@@ -11598,14 +11598,14 @@ function loadScript(index, file, displayPath, source, features, resolveImported,
     importProblems(read, importable, problems);
   unboundProblem(read, python, problems);
   loadTimeProblems(read, file, problems);
-  const at2 = { file, read, problems, features, resolveImported };
-  const id2 = revisionOf(at2);
+  const at3 = { file, read, problems, features, resolveImported };
+  const id2 = revisionOf(at3);
   if (!id2)
     return withRead;
-  const fields = otherFields(at2);
+  const fields = otherFields(at3);
   if (!fields)
     return withRead;
-  if (!revisionInitPasses(at2, id2, fields))
+  if (!revisionInitPasses(at3, id2, fields))
     return withRead;
   return { ...withRead, script: normalised(features, id2, fields) };
 }
@@ -11701,21 +11701,21 @@ function loadTimeProblems(read, file, problems) {
     problems.push({ code: "no-upgrade-function", module: module2, line: 1 });
   }
 }
-function field(at2, name2) {
-  const b = at2.read.fields[name2];
+function field(at3, name2) {
+  const b = at3.read.fields[name2];
   if (!b)
     return { value: NONE, missing: true };
   let value = b.value;
-  if (at2.resolveImported)
-    value = substituteImports(value, at2.resolveImported);
+  if (at3.resolveImported)
+    value = substituteImports(value, at3.resolveImported);
   return { value, line: b.line, missing: false };
 }
-function uncertain(at2, name2, u, line) {
-  at2.problems.push({ code: "not-statically-known", field: name2, reason: u.reason, line });
+function uncertain(at3, name2, u, line) {
+  at3.problems.push({ code: "not-statically-known", field: name2, reason: u.reason, line });
 }
-function revisionOf(at2) {
-  const { read, problems, file } = at2;
-  const rev = field(at2, "revision");
+function revisionOf(at3) {
+  const { read, problems, file } = at3;
+  const rev = field(at3, "revision");
   let revision;
   let idSource = "variable";
   if (rev.missing) {
@@ -11734,16 +11734,16 @@ function revisionOf(at2) {
   } else {
     const u = findUnknown(rev.value);
     if (u) {
-      uncertain(at2, "revision", u, rev.line);
+      uncertain(at3, "revision", u, rev.line);
       return void 0;
     }
     revision = rev.value;
   }
   return { revision, idSource, rev };
 }
-function otherFields(at2) {
-  const { read, problems, file } = at2;
-  const down = field(at2, "down_revision");
+function otherFields(at3) {
+  const { read, problems, file } = at3;
+  const down = field(at3, "down_revision");
   if (down.missing) {
     if (read.dynamic.length > 0) {
       problems.push({ code: "not-statically-known", field: "down_revision", reason: read.dynamic[0].reason, neverAssigned: true, line: read.dynamic[0]?.line });
@@ -11758,23 +11758,23 @@ function otherFields(at2) {
   let downValue = down.value;
   const du = findUnknown(downValue);
   if (du) {
-    uncertain(at2, "down_revision", du, down.line);
+    uncertain(at3, "down_revision", du, down.line);
     uncertainFields.push("down_revision");
     downValue = NONE;
   }
-  const labelsField = field(at2, "branch_labels");
+  const labelsField = field(at3, "branch_labels");
   let labelsValue = labelsField.value;
   const lu = findUnknown(labelsValue);
   if (lu) {
-    uncertain(at2, "branch_labels", lu, labelsField.line);
+    uncertain(at3, "branch_labels", lu, labelsField.line);
     uncertainFields.push("branch_labels");
     labelsValue = NONE;
   }
-  const depsField = field(at2, "depends_on");
+  const depsField = field(at3, "depends_on");
   let depsValue = depsField.value;
   const dpu = findUnknown(depsValue);
   if (dpu) {
-    uncertain(at2, "depends_on", dpu, depsField.line);
+    uncertain(at3, "depends_on", dpu, depsField.line);
     uncertainFields.push("depends_on");
     depsValue = NONE;
   }
@@ -11782,8 +11782,8 @@ function otherFields(at2) {
   const branchLabels = toTuple(labelsValue, []);
   return { down, downValue, labelsField, depsField, dependencies: dependencies2, branchLabels, uncertainFields };
 }
-function revisionInitPasses(at2, id2, fields) {
-  const { problems, features } = at2;
+function revisionInitPasses(at3, id2, fields) {
+  const { problems, features } = at3;
   const { revision, rev } = id2;
   const { down, downValue, depsField, dependencies: dependencies2 } = fields;
   const revKey = keyOf(revision);
@@ -11903,12 +11903,12 @@ function newerSyntaxProblem(uses, python, errorLine) {
   if (!issue)
     return void 0;
   const { use } = issue;
-  const at2 = { code: "needs-newer-python", line: use.line, feature: use.feature, since: use.since };
+  const at3 = { code: "needs-newer-python", line: use.line, feature: use.feature, since: use.since };
   if (!python)
-    return { ...at2, blocking: false };
+    return { ...at3, blocking: false };
   const syntaxError = issue.message === void 0 ? void 0 : `SyntaxError: ${issue.message}`;
   return {
-    ...at2,
+    ...at3,
     blocking: true,
     python: { text: python.text, source: python.source, minor: python.minor },
     ...syntaxError ? { syntaxError, failure: { exception: "SyntaxError", message: syntaxError, commandError: false } } : {}
@@ -12061,10 +12061,10 @@ function interpreterVerdicts(oracle, slow, cache) {
     });
   }
   const out = [];
-  for (const [s, { minor, verdict: verdict3 }] of known) {
-    if (!verdict3 || s.reading.syntaxError || (s.reading.newer ?? []).some((n) => n.since > minor))
+  for (const [s, { minor, verdict: verdict4 }] of known) {
+    if (!verdict4 || s.reading.syntaxError || (s.reading.newer ?? []).some((n) => n.since > minor))
       continue;
-    out.push([s, { message: verdict3.message, line: verdict3.line, col: 0, ...verdict3.exception !== "SyntaxError" ? { exception: verdict3.exception } : {} }]);
+    out.push([s, { message: verdict4.message, line: verdict4.line, col: 0, ...verdict4.exception !== "SyntaxError" ? { exception: verdict4.exception } : {} }]);
   }
   return out;
 }
@@ -12641,12 +12641,12 @@ function templateStatement(py, arg) {
 }
 function fieldsAsPlaceholders(py, node) {
   let raw = "";
-  let at2 = node.from;
+  let at3 = node.from;
   for (const field3 of node.getChildren("FormatReplacement")) {
-    raw += py.text.slice(at2, field3.from) + "x";
-    at2 = field3.to;
+    raw += py.text.slice(at3, field3.from) + "x";
+    at3 = field3.to;
   }
-  raw += py.text.slice(at2, node.to);
+  raw += py.text.slice(at3, node.to);
   const v = evalStringLiteral(raw);
   return v.t === "str" ? v.v : void 0;
 }
@@ -12870,8 +12870,8 @@ function trueOnPostgres(cond) {
     return eq[2] === "postgresql" === (eq[1] === "==");
   const within = DIALECT_IN.exec(c);
   if (within) {
-    const names3 = [...within[2].matchAll(/['"](\w+)['"]/g)].map((m) => m[1]);
-    return names3.includes("postgresql") === (within[1] === "in");
+    const names4 = [...within[2].matchAll(/['"](\w+)['"]/g)].map((m) => m[1]);
+    return names4.includes("postgresql") === (within[1] === "in");
   }
   const starts = DIALECT_STARTS.exec(c);
   if (starts) {
@@ -13296,14 +13296,14 @@ function readSteps(text, locks) {
     if (value !== void 0)
       values.set(t2[0].text, t2.slice(value));
   });
-  const upgrade = defs.get("upgrade");
-  if (upgrade === void 0)
+  const upgrade2 = defs.get("upgrade");
+  if (upgrade2 === void 0)
     return { ops: [] };
   if ([...defs.keys()].some((d) => d.startsWith("upgrade_")))
-    return { ops: [everything(lines[upgrade].line, "a multi-database script (upgrade_<engine>)")] };
+    return { ops: [everything(lines[upgrade2].line, "a multi-database script (upgrade_<engine>)")] };
   const ops = [];
   const reader = new BodyReader(lines, defs, imported, values, ops, locks);
-  reader.body(upgrade, lines[upgrade - 1]?.tokens[0]?.text === "@", /* @__PURE__ */ new Set());
+  reader.body(upgrade2, lines[upgrade2 - 1]?.tokens[0]?.text === "@", /* @__PURE__ */ new Set());
   return { ops };
 }
 function everything(line, why) {
@@ -13313,24 +13313,24 @@ function importsOf(t2) {
   const head = t2[0]?.text;
   if (head !== "from" && head !== "import")
     return [];
-  const at2 = head === "from" ? t2.findIndex((x) => x.type === Tok.Name && x.text === "import") : 0;
-  if (at2 < 0)
+  const at3 = head === "from" ? t2.findIndex((x) => x.type === Tok.Name && x.text === "import") : 0;
+  if (at3 < 0)
     return [];
-  const from = head === "from" ? t2.slice(1, at2).map((x) => x.text).join("") : void 0;
+  const from = head === "from" ? t2.slice(1, at3).map((x) => x.text).join("") : void 0;
   const out = [];
   let item = [];
   const flush = () => {
-    const names3 = item.filter((x) => x.type === Tok.Name);
+    const names4 = item.filter((x) => x.type === Tok.Name);
     item = [];
-    if (names3.length === 0)
+    if (names4.length === 0)
       return;
-    const as = names3.findIndex((x) => x.text === "as");
-    const bound = as >= 0 ? names3[as + 1]?.text : from !== void 0 ? names3[0].text : names3[0].text;
-    const module2 = from ?? names3.slice(0, as >= 0 ? as : void 0).map((x) => x.text).join(".");
+    const as = names4.findIndex((x) => x.text === "as");
+    const bound = as >= 0 ? names4[as + 1]?.text : from !== void 0 ? names4[0].text : names4[0].text;
+    const module2 = from ?? names4.slice(0, as >= 0 ? as : void 0).map((x) => x.text).join(".");
     if (bound !== void 0)
       out.push([bound, module2]);
   };
-  for (const x of t2.slice(at2 + 1)) {
+  for (const x of t2.slice(at3 + 1)) {
     if (x.type === Tok.Op && x.text === ",")
       flush();
     else if (!(x.type === Tok.Op && (x.text === "(" || x.text === ")")))
@@ -13608,14 +13608,14 @@ var init_schema_ops = __esm({
         this.locks = locks;
       }
       /** The body of the def at `at`, every step conditional when `conditional` (a helper's). */
-      body(at2, conditional, seen) {
-        seen.add(at2);
-        const head = this.lines[at2];
+      body(at3, conditional, seen) {
+        seen.add(at3);
+        const head = this.lines[at3];
         const stack = [{ indent: head.indent, conditional }];
         const colon = headerColon(head.tokens);
         if (colon + 1 < head.tokens.length)
           this.statement(head.tokens.slice(colon + 1), head.line, stack, seen);
-        for (let i = at2 + 1; i < this.lines.length; i++) {
+        for (let i = at3 + 1; i < this.lines.length; i++) {
           const l = this.lines[i];
           if (l.indent <= head.indent)
             break;
@@ -14043,11 +14043,11 @@ function redactUserinfo(line) {
     if (line[userEnd] !== ":")
       return;
     const limit = k + 1 < starts.length ? starts[k + 1] : line.length;
-    const at2 = line.lastIndexOf("@", limit - 1);
-    if (at2 <= userEnd)
+    const at3 = line.lastIndexOf("@", limit - 1);
+    if (at3 <= userEnd)
       return;
     out += line.slice(kept, userEnd + 1) + HIDDEN;
-    kept = at2;
+    kept = at3;
   });
   return out + line.slice(kept);
 }
@@ -18992,19 +18992,19 @@ var init_resolver = __esm({
        * base to "base"). null when the walk runs out of revisions (no_overwalk); "Ambiguous walk" at a fork.
        */
       walk(start, steps, label) {
-        let at2 = typeof start === "string" ? this.getRevisionOrNone(start, "target") : start;
+        let at3 = typeof start === "string" ? this.getRevisionOrNone(start, "target") : start;
         const n = abs(steps);
         for (let i = 0n; i < n; i++) {
           let children;
           if (steps > 0n) {
-            if (at2 === BASE)
+            if (at3 === BASE)
               throw new AlembicRaise("AssertionError", "", void 0, "target");
-            const up = this.revisionsOfIds(at2 === null ? this.map.bases : at2.nextrev);
+            const up = this.revisionsOfIds(at3 === null ? this.map.bases : at3.nextrev);
             children = label ? this.filterRevsForLineage(up, label) : up;
-          } else if (at2 === BASE)
+          } else if (at3 === BASE)
             children = [];
           else {
-            children = this.revisionsOfIds(at2 === null ? this.map.heads : at2.versionedDown);
+            children = this.revisionsOfIds(at3 === null ? this.map.heads : at3.versionedDown);
             if (children.length === 0)
               children = [BASE];
           }
@@ -19012,9 +19012,9 @@ var init_resolver = __esm({
             return null;
           if (children.length > 1)
             throw new AlembicRaise("RevisionError", "Ambiguous walk");
-          at2 = children[0];
+          at3 = children[0];
         }
-        return at2;
+        return at3;
       }
       /** `get_revisions` of a tuple of ids. */
       revisionsOfIds(ids) {
@@ -19083,10 +19083,10 @@ var init_resolver = __esm({
       resolveRevisionNumber(idIn, stage) {
         let id2 = idIn;
         let label;
-        const at2 = id2.indexOf("@");
-        if (at2 >= 0) {
-          label = id2.slice(0, at2);
-          id2 = id2.slice(at2 + 1);
+        const at3 = id2.indexOf("@");
+        if (at3 >= 0) {
+          label = id2.slice(0, at3);
+          id2 = id2.slice(at3 + 1);
         }
         if (id2 === "heads") {
           if (label)
@@ -19206,8 +19206,8 @@ var init_resolver = __esm({
           if (track) {
             const overlaps = [...perTarget].filter((x) => targetSet.has(x) && x !== target);
             if (overlaps.length > 0) {
-              const names3 = overlaps.map((x) => x.id).sort();
-              throw new AlembicRaise("RevisionError", `Requested revision ${target.id} overlaps with other requested revisions ${names3.join(", ")}`, void 0, stage, { kind: "overlap", target: target.id, others: names3 });
+              const names4 = overlaps.map((x) => x.id).sort();
+              throw new AlembicRaise("RevisionError", `Requested revision ${target.id} overlaps with other requested revisions ${names4.join(", ")}`, void 0, stage, { kind: "overlap", target: target.id, others: names4 });
             }
           }
         }
@@ -19273,15 +19273,15 @@ var init_resolver = __esm({
         for (const k of this.byKey.keys())
           if (!order2.has(k))
             order2.set(k, i++);
-        const at2 = (id2) => g.index.get(this.byKey.get(id2));
-        const ancestorsOf = (id2) => this.ancestorBits(g, [at2(id2)]);
+        const at3 = (id2) => g.index.get(this.byKey.get(id2));
+        const ancestorsOf = (id2) => this.ancestorBits(g, [at3(id2)]);
         const currentHeads = [...new Set(heads.map((h) => h.id).filter((id2) => todo.has(id2)))].sort((a, b) => order2.get(a) - order2.get(b));
         const ancestorsByIdx = currentHeads.map(ancestorsOf);
         const output2 = [];
         let idx = 0;
         while (currentHeads.length > 0) {
           const candidate = currentHeads[idx];
-          const n = at2(candidate);
+          const n = at3(candidate);
           let moved = false;
           for (let j = 0; j < ancestorsByIdx.length; j++) {
             if (j !== idx && hasBit(ancestorsByIdx[j], n)) {
@@ -19531,11 +19531,11 @@ function revLocation(rev) {
     return {};
   return { path: rev.file.path, line: rev.script.line, revision: rev.id };
 }
-function releaseLocation(at2) {
-  const m = /^(.*):(\d+)$/u.exec(at2);
+function releaseLocation(at3) {
+  const m = /^(.*):(\d+)$/u.exec(at3);
   if (m)
     return { path: m[1], line: Number(m[2]) };
-  return at2 === "" ? {} : { path: at2 };
+  return at3 === "" ? {} : { path: at3 };
 }
 function postgresSchemeFix(variable) {
   return `url = os.environ["${variable}"]
@@ -19679,11 +19679,11 @@ async function readPyproject(text, known) {
     out.postgresVersion = checkVersion(t2["postgres-version"], where);
   if (t2["lint-since"] !== void 0) {
     const v = t2["lint-since"];
-    const names3 = typeof v === "string" ? [v] : v;
-    if (!Array.isArray(names3) || names3.length === 0 || !names3.every((x) => typeof x === "string" && x.trim() !== "")) {
+    const names4 = typeof v === "string" ? [v] : v;
+    if (!Array.isArray(names4) || names4.length === 0 || !names4.every((x) => typeof x === "string" && x.trim() !== "")) {
       throw configError(where, 'lint-since must be a revision id or an array of them, such as "3f2a9c1d0b7e"');
     }
-    out.lintSince = { names: names3.map((x) => x.trim()), from: `${where} lint-since` };
+    out.lintSince = { names: names4.map((x) => x.trim()), from: `${where} lint-since` };
   }
   if (t2.ledger !== void 0) {
     if (typeof t2.ledger !== "boolean")
@@ -19728,10 +19728,10 @@ function readIniSection(text, iniPath, known) {
     } else if (key === "postgres-version") {
       out.postgresVersion = checkVersion(Number(raw), where);
     } else if (key === "lint-since") {
-      const names3 = raw.split(/[\s,]+/).filter(Boolean);
-      if (names3.length === 0)
+      const names4 = raw.split(/[\s,]+/).filter(Boolean);
+      if (names4.length === 0)
         throw configError(where, "lint-since must name at least one revision id");
-      out.lintSince = { names: names3, from: `${where} lint-since` };
+      out.lintSince = { names: names4, from: `${where} lint-since` };
     } else if (key === "ledger") {
       out.ledger = parseBool(raw, key, where);
     } else if (key === "ledger-table") {
@@ -19882,9 +19882,9 @@ function matching2(t2, open) {
   }
   return t2.length;
 }
-function enclosingCall(t2, at2) {
+function enclosingCall(t2, at3) {
   let depth = 0;
-  for (let i = at2 - 1; i > 0; i--) {
+  for (let i = at3 - 1; i > 0; i--) {
     const text = t2[i].type === Tok.Op ? t2[i].text : "";
     if (text === ")" || text === "]" || text === "}")
       depth++;
@@ -20088,7 +20088,7 @@ function calleeAt(t2, from) {
 function autocommitIsolation(source) {
   if (!source.includes("isolation_level"))
     return void 0;
-  let at2;
+  let at3;
   for (const ll of linesOf(source)) {
     const t2 = ll.tokens;
     for (let i = 0; i + 2 < t2.length; i++) {
@@ -20099,12 +20099,12 @@ function autocommitIsolation(source) {
       const value = t2[i + 2];
       const end = t2[i + 3]?.text;
       if (value.type === Tok.String && literal([value]).value === "AUTOCOMMIT" && (end === void 0 || end === "," || end === ")" || end === "}"))
-        at2 ??= value.line;
+        at3 ??= value.line;
       else
         return void 0;
     }
   }
-  return at2;
+  return at3;
 }
 function runFunctionImports(source) {
   const lines = linesOf(source);
@@ -24681,8 +24681,8 @@ var init_python_syntax = __esm({
        * unknown. What a migration's `execute(QUERY)` runs (RefStack reuses
        * `query` for each statement).
        */
-      constantAt(name2, at2) {
-        let fn = at2.parent;
+      constantAt(name2, at3) {
+        let fn = at3.parent;
         while (fn && fn.name !== "FunctionDefinition" && fn.name !== "LambdaExpression" && fn.name !== "ClassDefinition")
           fn = fn.parent;
         if (fn && fn.name !== "FunctionDefinition")
@@ -24693,12 +24693,12 @@ var init_python_syntax = __esm({
           if (inFn === "unknown")
             return void 0;
           if (inFn.length > 0) {
-            const last = inFn.filter((b) => b.statement.to <= at2.from).pop();
+            const last = inFn.filter((b) => b.statement.to <= at3.from).pop();
             const block = last?.statement.parent;
-            if (!last || !block || block.from > at2.from || at2.to > block.to)
+            if (!last || !block || block.from > at3.from || at3.to > block.to)
               return void 0;
             if (inFn.length > 1) {
-              for (let n = at2.parent; n && n.from !== block.from; n = n.parent)
+              for (let n = at3.parent; n && n.from !== block.from; n = n.parent)
                 if (n.name === "ForStatement" || n.name === "WhileStatement")
                   return void 0;
             }
@@ -25006,8 +25006,8 @@ function downgradeIn(lines) {
     return true;
   const picker = (x) => x.text === "globals" || x.text === "eval" || x.text === "getattr";
   const picksParam2 = (b, param) => b.some((s) => {
-    const at2 = s.findIndex(picker);
-    return at2 >= 0 && s.some((x, j) => j > at2 && x.type === Tok.Name && x.text === param);
+    const at3 = s.findIndex(picker);
+    return at3 >= 0 && s.some((x, j) => j > at3 && x.type === Tok.Name && x.text === param);
   });
   const dispatches2 = body.some((s) => s.some(picker)) || body.some((s) => s.some((x) => x.text.includes("downgrade_")) && s.some((x, j) => {
     if (s[j + 1]?.text !== "(" || x.type !== Tok.Name || x.text === "downgrade")
@@ -25324,14 +25324,14 @@ function anyFileMentions(files, cwd, namesIn, pattern) {
   return false;
 }
 function manifestsIn(files, dir) {
-  const names3 = [...MANIFESTS];
+  const names4 = [...MANIFESTS];
   for (const { name: f } of files.entries(import_node_path22.default.join(dir, "requirements")) ?? [])
     if (f.endsWith(".txt") || f.endsWith(".in"))
-      names3.push(import_node_path22.default.join("requirements", f));
+      names4.push(import_node_path22.default.join("requirements", f));
   for (const { name: f } of files.entries(dir) ?? [])
     if (f.includes("requirements") && (f.endsWith(".txt") || f.endsWith(".in")))
-      names3.push(f);
-  return names3;
+      names4.push(f);
+  return names4;
 }
 var import_node_path22, PG_DRIVERS, OTHER_DRIVERS, SCHEME_DATABASES, MANIFESTS, URL_FROM_ELSEWHERE, byLint, PG_WORDS;
 var init_project_dialect = __esm({
@@ -25420,8 +25420,8 @@ function catchesNoDatabaseError(py, caught) {
   if (!caught)
     return false;
   const text = py.of(caught).replace(/\s+/g, "");
-  const names3 = /^\(.*\)$/.test(text) ? text.slice(1, -1).split(",").filter((x) => x !== "") : [text];
-  return names3.length > 0 && names3.every((n) => NOT_DATABASE_ERRORS.has(n));
+  const names4 = /^\(.*\)$/.test(text) ? text.slice(1, -1).split(",").filter((x) => x !== "") : [text];
+  return names4.length > 0 && names4.every((n) => NOT_DATABASE_ERRORS.has(n));
 }
 function reraisesOnPostgres(py, body) {
   const statements2 = bodyStatements(body);
@@ -25552,8 +25552,8 @@ var init_ddl_in_try_except = __esm({
 
 // dist/check/lint/occurs-delimited.js
 function occursDelimited(text, word, continues) {
-  for (let at2 = text.indexOf(word); at2 >= 0; at2 = text.indexOf(word, at2 + 1)) {
-    if (!continues.test(text[at2 - 1] ?? " ") && !continues.test(text[at2 + word.length] ?? " "))
+  for (let at3 = text.indexOf(word); at3 >= 0; at3 = text.indexOf(word, at3 + 1)) {
+    if (!continues.test(text[at3 - 1] ?? " ") && !continues.test(text[at3 + word.length] ?? " "))
       return true;
   }
   return false;
@@ -25565,9 +25565,9 @@ var init_occurs_delimited = __esm({
 });
 
 // dist/check/lint/plpgsql-guard.js
-function insideDoBlock(sql, at2) {
+function insideDoBlock(sql, at3) {
   const body = DOLLAR.exec(sql);
-  return body !== null && body.index < at2;
+  return body !== null && body.index < at3;
 }
 function plpgsqlGuards(sql, statements2) {
   const out = statements2.map(() => void 0);
@@ -25643,8 +25643,8 @@ function conditionGuard(stack, label) {
   }
   return void 0;
 }
-function startsStatement(sql, at2) {
-  let i = at2;
+function startsStatement(sql, at3) {
+  let i = at3;
   while (i > 0 && /\s/.test(sql[i - 1]))
     i--;
   if (i === 0 || sql[i - 1] === ";" || sql[i - 1] === "$")
@@ -26250,7 +26250,7 @@ function replayedFiles(all) {
   if (last < 0)
     return [];
   const upTo = all.slice(0, last + 1);
-  const names3 = /* @__PURE__ */ new Set();
+  const names4 = /* @__PURE__ */ new Set();
   for (const f of upTo) {
     if (!HAS_FK.test(f.text))
       continue;
@@ -26258,7 +26258,7 @@ function replayedFiles(all) {
       for (const m of f.text.matchAll(re))
         for (const g of m.slice(1))
           if (g)
-            names3.add(g);
+            names4.add(g);
   }
   const pairs = [];
   for (const f of upTo) {
@@ -26273,14 +26273,14 @@ function replayedFiles(all) {
   for (let grew = true; grew; ) {
     grew = false;
     for (const [a, b] of pairs) {
-      if (names3.has(a) !== names3.has(b)) {
-        names3.add(a);
-        names3.add(b);
+      if (names4.has(a) !== names4.has(b)) {
+        names4.add(a);
+        names4.add(b);
         grew = true;
       }
     }
   }
-  const mentions = names3.size === 0 ? void 0 : new RegExp(`['"](?:\\w+\\.)?(?:${[...names3].join("|")})['"]`);
+  const mentions = names4.size === 0 ? void 0 : new RegExp(`['"](?:\\w+\\.)?(?:${[...names4].join("|")})['"]`);
   return upTo.filter((f) => HAS_FK.test(f.text) || UNNAMED_TABLE.test(f.text) || HAS_TABLE_DDL.test(f.text) || (mentions?.test(f.text) ?? false));
 }
 function rawSqlTables(py) {
@@ -26668,8 +26668,8 @@ var init_renamed_table_still_referenced = __esm({
         const { config, files } = lint.model;
         const skip = new Set([config.scriptDir, ...config.versionLocations.map((v) => v.absPath)].filter((d) => d !== lint.cwd));
         const revisionFiles = new Set(files.map((f) => f.absPath));
-        const names3 = [...renames.keys()];
-        const pattern = new RegExp(`\\b(FROM|JOIN|UPDATE|INSERT\\s+INTO|DELETE\\s+FROM)\\s+(?:"?\\w+"?\\.)?("?)(${names3.map(escape).join("|")})\\2(?![\\w.])`, "gi");
+        const names4 = [...renames.keys()];
+        const pattern = new RegExp(`\\b(FROM|JOIN|UPDATE|INSERT\\s+INTO|DELETE\\s+FROM)\\s+(?:"?\\w+"?\\.)?("?)(${names4.map(escape).join("|")})\\2(?![\\w.])`, "gi");
         for (const rel of walkFiles(disk, lint.cwd, skip)) {
           if (!matchers.some((m) => m(rel)))
             continue;
@@ -26680,7 +26680,7 @@ var init_renamed_table_still_referenced = __esm({
           if (text === void 0)
             continue;
           const lower = text.toLowerCase();
-          if (!names3.some((n) => lower.includes(n.toLowerCase())))
+          if (!names4.some((n) => lower.includes(n.toLowerCase())))
             continue;
           const hits = [];
           if (rel.endsWith(".py")) {
@@ -27347,7 +27347,7 @@ function commandsOf(v) {
 }
 function parseAlembicArgv(args, v, prog = "alembic") {
   const top = topParser(v, prog);
-  const upgrade = upgradeParser(prog);
+  const upgrade2 = upgradeParser(prog);
   const commands2 = commandsOf(v);
   if (args.includes("--"))
     return { kind: "unread" };
@@ -27365,10 +27365,10 @@ function parseAlembicArgv(args, v, prog = "alembic") {
     const name2 = first.values.get("name")?.at(-1);
     if (command2 !== "upgrade")
       return { kind: "other", command: command2 };
-    const sub = parse2(upgrade, subArgs, "revision");
+    const sub = parse2(upgrade2, subArgs, "revision");
     const positionals = sub.rest ?? [];
     if (positionals.length === 0)
-      throw new Refused(`${upgrade.prog}: error: the following arguments are required: revision`);
+      throw new Refused(`${upgrade2.prog}: error: the following arguments are required: revision`);
     extras.push(...sub.extras, ...positionals.slice(1));
     if (extras.length > 0)
       throw new Refused(`${prog}: error: unrecognized arguments: ${extras.join(" ")}`);
@@ -27412,16 +27412,16 @@ function movedBeforeCommand(args, v) {
   if (up < 0)
     return void 0;
   const top = topParser(v, "alembic");
-  const upgrade = upgradeParser("alembic");
+  const upgrade2 = upgradeParser("alembic");
   const after = args.slice(up + 1);
   const moved = [];
   const kept = [];
   for (let i = 0; i < after.length; i++) {
-    const own2 = recognised(upgrade, after[i]);
+    const own2 = recognised(upgrade2, after[i]);
     const global2 = own2 === void 0 ? recognised(top, after[i]) : void 0;
     if (global2 === void 0) {
       kept.push(after[i]);
-      if (own2 !== void 0 && takesNextWord(upgrade, own2) && i + 1 < after.length)
+      if (own2 !== void 0 && takesNextWord(upgrade2, own2) && i + 1 < after.length)
         kept.push(after[++i]);
       continue;
     }
@@ -27616,7 +27616,7 @@ function generatingCommand(cmd) {
   first = afterShellC(words2, first);
   if (words2[first] === "echo" || words2[first] === "printf")
     return void 0;
-  const at2 = (i, skip) => {
+  const at3 = (i, skip) => {
     while (i < words2.length && words2[i].startsWith("-"))
       i += skip.has(words2[i]) ? 2 : 1;
     return i;
@@ -27624,7 +27624,7 @@ function generatingCommand(cmd) {
   for (let i = 0; i < words2.length; i++) {
     const w = words2[i];
     if (w === "alembic" || w.endsWith("/alembic") || w === "-m" && words2[i + 1] === "alembic" && /^python/u.test(words2[i - 1] ?? "")) {
-      const c = at2(w === "-m" ? i + 2 : i + 1, ALEMBIC_OPTIONS_WITH_VALUE);
+      const c = at3(w === "-m" ? i + 2 : i + 1, ALEMBIC_OPTIONS_WITH_VALUE);
       if (words2[c] === "revision" || words2[c] === "init")
         return `alembic ${words2[c]}${words2[c] === "revision" && words2.slice(c).includes("--autogenerate") ? " --autogenerate" : ""}`;
       return void 0;
@@ -27635,7 +27635,7 @@ function generatingCommand(cmd) {
         d += FLASK_OPTIONS_WITH_VALUE.includes(words2[d]) ? 2 : 1;
       if (words2[d] !== "db")
         return void 0;
-      const c = at2(d + 1, FLASK_DB_OPTIONS_WITH_VALUE);
+      const c = at3(d + 1, FLASK_DB_OPTIONS_WITH_VALUE);
       if (words2[c] === "migrate" || words2[c] === "revision" || words2[c] === "init")
         return `flask db ${words2[c]}`;
       return void 0;
@@ -27889,14 +27889,14 @@ var init_database_at_head = __esm({
       check({ database: db }) {
         if (!db || !db.prediction.willSucceed || db.prediction.steps.length !== 0)
           return [];
-        const at2 = (db.prediction.finalHeads ?? []).map(String).join(", ") || "(empty)";
+        const at3 = (db.prediction.finalHeads ?? []).map(String).join(", ") || "(empty)";
         return [
           {
             code: "database-at-head",
             severity: "info",
-            message: `The database is at ${at2}; \`alembic upgrade ${db.prediction.target}\` has nothing to apply.`,
+            message: `The database is at ${at3}; \`alembic upgrade ${db.prediction.target}\` has nothing to apply.`,
             hint: "Nothing to fix.",
-            revision: at2
+            revision: at3
           }
         ];
       }
@@ -28212,13 +28212,13 @@ var init_stamped_revision_missing = __esm({
         return failed.filter((s) => !ahead(s)).map((s) => {
           const f = s.failure;
           const own2 = translate(f, db.prediction.target).cliOutput;
-          let { why, title } = whyOf(s.value, f, heads.length);
+          let { why, title: title2 } = whyOf(s.value, f, heads.length);
           const sqlDelete = failed.length === 1 ? deleteAdvice(s.value, db, model.map) : void 0;
           const restamp2 = heads.length === 1 ? `If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row${db.otherDatabases ? "; here it stamps every database env.py migrates, not only this one" : ""}; \`${upgradeCommand(db)}\` then has nothing to run).` : "";
           const blank = blankAround(s.value, (id3) => model.map.byKey.get(id3));
           if (blank) {
             why = blankWhy(blank, db.state.paddingType);
-            title = `stamped ${rowText(blank.value)}: '${blank.id}' with blanks Alembic does not strip`;
+            title2 = `stamped ${rowText(blank.value)}: '${blank.id}' with blanks Alembic does not strip`;
           }
           const id2 = typeof s.value === "string" ? s.value : void 0;
           const missing = !blank && id2 !== void 0 && id2 !== "" && f.exception === "ResolutionError";
@@ -28241,7 +28241,7 @@ var init_stamped_revision_missing = __esm({
           return {
             code: "stamped-revision-missing",
             severity: "error",
-            title,
+            title: title2,
             // a missing id's title says all its first sentence does; a prefix, a blank or a type has details there
             ...missing ? { titleRestates: true } : {},
             message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${evidence.map((e) => ` ${e.label === "git" ? "Git: " : ""}${e.text}`).join("")}`,
@@ -28612,15 +28612,15 @@ var init_finding = __esm({
 
 // dist/check/suppressions.js
 function directiveText(line) {
-  const at2 = line.indexOf(MARK);
-  if (at2 < 0)
+  const at3 = line.indexOf(MARK);
+  if (at3 < 0)
     return void 0;
-  let hash2 = at2 - 1;
+  let hash2 = at3 - 1;
   while (hash2 >= 0 && (line[hash2] === " " || line[hash2] === "	"))
     hash2--;
   if (hash2 < 0 || line[hash2] !== "#")
     return void 0;
-  const rest = line.slice(at2 + MARK.length).trimStart();
+  const rest = line.slice(at3 + MARK.length).trimStart();
   if (!rest.startsWith("ignore") || /^\w/u.test(rest.slice(6)))
     return void 0;
   return rest.slice(6);
@@ -29488,9 +29488,9 @@ var init_file_loaded_twice = __esm({
 function namesId(stem, id2) {
   if (id2 === "")
     return false;
-  for (let at2 = stem.indexOf(id2); at2 >= 0; at2 = stem.indexOf(id2, at2 + 1)) {
-    const before = at2 === 0 ? "_" : stem[at2 - 1];
-    const after = at2 + id2.length === stem.length ? "_" : stem[at2 + id2.length];
+  for (let at3 = stem.indexOf(id2); at3 >= 0; at3 = stem.indexOf(id2, at3 + 1)) {
+    const before = at3 === 0 ? "_" : stem[at3 - 1];
+    const after = at3 + id2.length === stem.length ? "_" : stem[at3 + id2.length];
     if ("_-.".includes(before) && "_-.".includes(after))
       return true;
   }
@@ -29536,20 +29536,20 @@ function isWordChar(ch) {
     return true;
   return c >= 128 && WORD2.test(ch);
 }
-function matchParts(parts, i, stem, at2, rev, failed = /* @__PURE__ */ new Set()) {
+function matchParts(parts, i, stem, at3, rev, failed = /* @__PURE__ */ new Set()) {
   if (i === parts.length)
-    return at2 === stem.length;
-  const key = i * (stem.length + 1) + at2;
+    return at3 === stem.length;
+  const key = i * (stem.length + 1) + at3;
   if (failed.has(key))
     return false;
   const p = parts[i];
   let ok = false;
   if (p.kind === "text" || p.kind === "rev") {
     const text = p.kind === "text" ? p.text : rev;
-    ok = stem.startsWith(text, at2) && matchParts(parts, i + 1, stem, at2 + text.length, rev, failed);
+    ok = stem.startsWith(text, at3) && matchParts(parts, i + 1, stem, at3 + text.length, rev, failed);
   } else {
-    const end = runEnd(p.kind, stem, at2);
-    const min = p.kind === "digits" ? at2 + 1 : at2;
+    const end = runEnd(p.kind, stem, at3);
+    const min = p.kind === "digits" ? at3 + 1 : at3;
     for (let k = end; k >= min && !ok; k--)
       ok = matchParts(parts, i + 1, stem, k, rev, failed);
   }
@@ -29557,8 +29557,8 @@ function matchParts(parts, i, stem, at2, rev, failed = /* @__PURE__ */ new Set()
     failed.add(key);
   return ok;
 }
-function runEnd(kind, stem, at2) {
-  let end = at2;
+function runEnd(kind, stem, at3) {
+  let end = at3;
   while (end < stem.length && (kind === "word" ? isWordChar(stem[end]) : stem.charCodeAt(end) >= 48 && stem.charCodeAt(end) <= 57))
     end++;
   return end;
@@ -29568,17 +29568,17 @@ function longestPrefix(parts, stem, rev) {
   reach[0] = 1;
   for (const p of parts) {
     const next = new Uint8Array(stem.length + 1);
-    for (let at2 = 0; at2 <= stem.length; at2++) {
-      if (!reach[at2])
+    for (let at3 = 0; at3 <= stem.length; at3++) {
+      if (!reach[at3])
         continue;
       if (p.kind === "text" || p.kind === "rev") {
         const text = p.kind === "text" ? p.text : rev;
-        if (stem.startsWith(text, at2))
-          next[at2 + text.length] = 1;
+        if (stem.startsWith(text, at3))
+          next[at3 + text.length] = 1;
         continue;
       }
-      const end = runEnd(p.kind, stem, at2);
-      for (let k = p.kind === "digits" ? at2 + 1 : at2; k <= end; k++)
+      const end = runEnd(p.kind, stem, at3);
+      for (let k = p.kind === "digits" ? at3 + 1 : at3; k <= end; k++)
         next[k] = 1;
     }
     reach = next;
@@ -30437,9 +30437,9 @@ var init_version_location_missing = __esm({
     versionLocationMissing = configNoteRule("version-location-missing", "warning", "A version_locations entry does not exist; Alembic skips it silently.", "Fix the path (relative paths are resolved against the current directory; use %(here)s/...) or remove the entry.", (note) => {
       if ("fromComment" in note) {
         const one = note.fromComment.length === 1;
-        const names3 = note.fromComment.map((e) => JSON.stringify(e)).join(", ");
+        const names4 = note.fromComment.map((e) => JSON.stringify(e)).join(", ");
         return {
-          message: `version_locations ends in an inline comment, which Alembic reads as part of the value: ${one ? "the entry" : "the entries"} ${names3} ${one ? "does" : "do"} not exist, and Alembic skips ${one ? "it" : "them"} silently.`,
+          message: `version_locations ends in an inline comment, which Alembic reads as part of the value: ${one ? "the entry" : "the entries"} ${names4} ${one ? "does" : "do"} not exist, and Alembic skips ${one ? "it" : "them"} silently.`,
           hint: inlineCommentAdvice("version_locations", note.written).trimEnd()
         };
       }
@@ -30532,19 +30532,19 @@ function interpolationErrorAt(value) {
 function withoutInterpolations(value) {
   let out = "";
   let from = 0;
-  let at2 = value.indexOf("%(");
+  let at3 = value.indexOf("%(");
   let close = -1;
-  while (at2 >= 0) {
-    if (close < at2 + 2)
-      close = value.indexOf(")", at2 + 2);
+  while (at3 >= 0) {
+    if (close < at3 + 2)
+      close = value.indexOf(")", at3 + 2);
     if (close < 0)
       break;
-    if (close > at2 + 2 && value[close + 1] === "s") {
-      out += value.slice(from, at2);
+    if (close > at3 + 2 && value[close + 1] === "s") {
+      out += value.slice(from, at3);
       from = close + 2;
-      at2 = value.indexOf("%(", from);
+      at3 = value.indexOf("%(", from);
     } else
-      at2 = value.indexOf("%(", at2 + 1);
+      at3 = value.indexOf("%(", at3 + 1);
   }
   return out + value.slice(from);
 }
@@ -30590,10 +30590,10 @@ var init_url_percent_not_escaped = __esm({
             continue;
           }
           if (call.literal !== void 0) {
-            const at2 = interpolationErrorAt(call.literal);
-            if (at2 < 0)
+            const at3 = interpolationErrorAt(call.literal);
+            if (at3 < 0)
               continue;
-            out.push(finding2(this.code, "error", rel, call.line, `${where}: the URL written in env.py holds a % that ConfigParser refuses (at position ${at2}), so every command that runs env.py fails before any migration.`, `Write %% for each % in it, or ${FIX}.`, `ValueError: invalid interpolation syntax in '<the URL>' at position ${at2}`));
+            out.push(finding2(this.code, "error", rel, call.line, `${where}: the URL written in env.py holds a % that ConfigParser refuses (at position ${at3}), so every command that runs env.py fails before any migration.`, `Write %% for each % in it, or ${FIX}.`, `ValueError: invalid interpolation syntax in '<the URL>' at position ${at3}`));
           } else if (database?.urlBarePercent === true) {
             out.push(finding2(this.code, "error", rel, call.line, `${where}: env.py stores the database URL with set_main_option, and this database's URL holds a % (a URL-encoded character, such as @ in a password as %40). ConfigParser refuses it: \`alembic upgrade\` fails before any migration.`, `${FIX}: configparser reads %% back as %.`, "ValueError: invalid interpolation syntax in '<the database URL, not shown>'"));
           } else {
@@ -30633,9 +30633,9 @@ var init_url_variable_differs = __esm({
         if (v.used === null)
           return [];
         const first = v.reads[0];
-        const names3 = v.reads.map((r) => `$${r.name}`).join(" or ");
+        const names4 = v.reads.map((r) => `$${r.name}`).join(" or ");
         return [
-          finding3("warning", v.envPy, first.line, `env.py takes the database URL from ${names3}, not from ${read}, which verify read; ${v.reads.length > 1 ? "none is" : "it is not"} set here. Where Alembic runs, this verdict holds only if ${names3} names the same database as ${read}.`, flag(first.name))
+          finding3("warning", v.envPy, first.line, `env.py takes the database URL from ${names4}, not from ${read}, which verify read; ${v.reads.length > 1 ? "none is" : "it is not"} set here. Where Alembic runs, this verdict holds only if ${names4} names the same database as ${read}.`, flag(first.name))
         ];
       }
     };
@@ -30786,7 +30786,7 @@ function configure(cp) {
     return cp.get(sect, key);
   };
   const optional = (sect, key, fallback) => cp.hasOption(sect, key) ? cp.get(sect, key) : fallback;
-  const names3 = (list4) => list4.split(",").map((s) => s.trim());
+  const names4 = (list4) => list4.split(",").map((s) => s.trim());
   const level = (sect) => {
     if (!cp.hasOption(sect, "level"))
       return;
@@ -30804,7 +30804,7 @@ function configure(cp) {
   const formatters = /* @__PURE__ */ new Set();
   const flist = item(section("formatters"), "keys");
   if (flist.length > 0) {
-    for (const form of names3(flist)) {
+    for (const form of names4(flist)) {
       const sect = `formatter_${form}`;
       const fs = cp.hasSection(sect) ? cp.rawValue(sect, "format") : void 0;
       const style = cp.hasSection(sect) ? cp.rawValue(sect, "style") ?? "%" : "%";
@@ -30830,7 +30830,7 @@ function configure(cp) {
   const handlers = /* @__PURE__ */ new Set();
   const hlist = item(section("handlers"), "keys");
   if (hlist.length > 0) {
-    for (const hand of names3(hlist)) {
+    for (const hand of names4(hlist)) {
       const sect = section(`handler_${hand}`, { by: "handlers", as: hand });
       item(sect, "class");
       const fmt = optional(sect, "formatter", "");
@@ -30842,7 +30842,7 @@ function configure(cp) {
       handlers.add(hand);
     }
   }
-  const llist = names3(item(section("loggers"), "keys"));
+  const llist = names4(item(section("loggers"), "keys"));
   const root = llist.indexOf("root");
   if (root < 0) {
     throw new Raised({
@@ -30858,7 +30858,7 @@ function configure(cp) {
     const list4 = item(sect, "handlers");
     if (list4.length === 0)
       return;
-    for (const hand of names3(list4)) {
+    for (const hand of names4(list4)) {
       if (!handlers.has(hand))
         throw keyError(hand, `[${sect}] names handler ${hand}, which [handlers] does not list`, `list ${hand} in the keys of [handlers] and add [handler_${hand}], or remove ${hand} from the handlers of [${sect}]`, sect, "handlers");
     }
@@ -30950,8 +30950,8 @@ var init_logging_config_broken = __esm({
           finding8 = projectFinding(this.code, this.severity, env2.rel, callLine, `env.py passes ${fname} (config.config_file_name) to logging's fileConfig, and ${failure.cause}. ${consequence}`, hint);
         } else {
           const rel = import_node_path33.default.relative(model.config.cwd, iniPath) || fname;
-          const at2 = failure.section === void 0 ? void 0 : (failure.option === void 0 ? void 0 : ini?.optionLine(failure.section, failure.option)) ?? ini?.sectionLines.get(failure.section);
-          finding8 = projectFinding(this.code, this.severity, rel, at2, `env.py (${env2.rel}:${callLine}) passes ${fname} to logging's fileConfig, and ${failure.cause}. ${consequence}`, hint);
+          const at3 = failure.section === void 0 ? void 0 : (failure.option === void 0 ? void 0 : ini?.optionLine(failure.section, failure.option)) ?? ini?.sectionLines.get(failure.section);
+          finding8 = projectFinding(this.code, this.severity, rel, at3, `env.py (${env2.rel}:${callLine}) passes ${fname} to logging's fileConfig, and ${failure.cause}. ${consequence}`, hint);
         }
         return [{ ...finding8, alembicError: failure.error }];
       }
@@ -30982,8 +30982,8 @@ function readDatabaseUrlVariables(source) {
     const t2 = ll.tokens;
     const urlLine = t2.some((x, k) => x.type === Tok.String && literal([x]).value === "sqlalchemy.url" || x.type === Tok.Name && (URL_CALLS.has(x.text) || k === 0 && /url|uri|dsn/iu.test(x.text) && t2[1]?.text === "="));
     for (let i = 0; i < t2.length; i++) {
-      const at2 = environRead(t2, i);
-      const arg = at2 < 0 ? void 0 : t2[at2];
+      const at3 = environRead(t2, i);
+      const arg = at3 < 0 ? void 0 : t2[at3];
       if (arg?.type !== Tok.String)
         continue;
       const value = evalStringLiteral(arg.text);
@@ -30994,7 +30994,7 @@ function readDatabaseUrlVariables(source) {
   return out;
 }
 function iniUrlConnection(source) {
-  let at2 = null;
+  let at3 = null;
   let mainSection = false;
   const lines = linesOf(source);
   for (const ll of lines) {
@@ -31017,7 +31017,7 @@ function iniUrlConnection(source) {
         if (!(iniUrlOption(arg) || name2 !== void 0 && boundOnlyToIniUrl(lines, name2)))
           return null;
         mainSection = true;
-        at2 ??= { line: tok.line, via: "create_engine" };
+        at3 ??= { line: tok.line, via: "create_engine" };
         i = close;
         continue;
       }
@@ -31035,11 +31035,11 @@ function iniUrlConnection(source) {
       } else if (tok.text === "engine_from_config" || tok.text === "async_engine_from_config") {
         if (splitTop(args, 0, args.length, ",").some(([s, e]) => e - s > 1 && args[s].type === Tok.Name && args[s].text === "url" && args[s + 1].text === "="))
           return null;
-        at2 ??= { line: tok.line, via: "engine_from_config" };
+        at3 ??= { line: tok.line, via: "engine_from_config" };
       }
     }
   }
-  return mainSection ? at2 : null;
+  return mainSection ? at3 : null;
 }
 function iniUrlOption(t2) {
   const n = t2.length;
@@ -31113,12 +31113,12 @@ function passesUrlUnchanged(source, name2) {
   for (const ll of lines) {
     const t2 = ll.tokens;
     for (let i = 0; i < t2.length; i++) {
-      const at2 = environRead(t2, i);
-      const arg = at2 < 0 ? void 0 : t2[at2];
+      const at3 = environRead(t2, i);
+      const arg = at3 < 0 ? void 0 : t2[at3];
       if (arg?.type !== Tok.String || literal([arg]).value !== name2)
         continue;
       const begin = t2[i - 1]?.text === "." && t2[i - 2]?.text === "os" ? i - 2 : i;
-      const end = afterMethods(t2, matching2(t2, at2 - 1) + 1);
+      const end = afterMethods(t2, matching2(t2, at3 - 1) + 1);
       if (sinkArgument(t2, begin, end))
         sunk = true;
       else if (begin === 2 && t2[1].text === "=" && t2[0].type === Tok.Name && end === t2.length)
@@ -31235,8 +31235,8 @@ var init_ini_url_missing = __esm({
 function commands(databases, ini) {
   return databases.map((d) => `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === void 0 ? "" : `:${d.line}`}>"`).join("; ");
 }
-function finding5(severity, path61, line, title, message, hint) {
-  return { code: CODE, severity, title, titleRestates: true, message, hint, path: path61, line };
+function finding5(severity, path61, line, title2, message, hint) {
+  return { code: CODE, severity, title: title2, titleRestates: true, message, hint, path: path61, line };
 }
 var CODE, otherDatabasesNotVerified;
 var init_other_databases_not_verified = __esm({
@@ -31255,16 +31255,16 @@ var init_other_databases_not_verified = __esm({
         const fails = "`alembic upgrade` fails as a whole if any one of them holds a revision no file has, or cannot be upgraded";
         const l = o.listed;
         if (l) {
-          const names3 = l.databases.map((d) => d.name);
-          const listedAt = `alembic.ini's databases = ${names3.join(", ")} (${l.ini}:${l.line})`;
+          const names4 = l.databases.map((d) => d.name);
+          const listedAt = `alembic.ini's databases = ${names4.join(", ")} (${l.ini}:${l.line})`;
           const read = l.databases.filter((d) => d.here === "same");
           if (read.length === 0 && l.databases.every((d) => d.here === "different")) {
-            return [finding5("error", l.ini, l.line, `env.py migrates ${names3.length} databases (${o.envPy}:${o.envPyLine}); none is the one verify read`, `${runs2}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`, `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`)];
+            return [finding5("error", l.ini, l.line, `env.py migrates ${names4.length} databases (${o.envPy}:${o.envPyLine}); none is the one verify read`, `${runs2}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`, `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`)];
           }
           const unread = l.databases.filter((d) => d.here !== "same");
           const which2 = read.length > 0 ? `This verdict is about ${read.map((d) => d.name).join(" and ")} (${o.source})` : `Which of them ${o.source} names cannot be told from alembic.ini, so this verdict is about one of them at most`;
-          const title = read.length > 0 ? `env.py migrates ${names3.length} databases (${o.envPy}:${o.envPyLine}); verify read only ${read.map((d) => d.name).join(" and ")}` : `env.py migrates ${names3.length} databases (${o.envPy}:${o.envPyLine}); verify read one at most`;
-          return [finding5("warning", l.ini, l.line, title, `${runs2}: ${listedAt}. ${which2}; verify did not read the version table of ${unread.map((d) => d.name).join(", ")}, and ${fails}.`, `Verify each of them too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): ${commands(unread, l.ini)}.`)];
+          const title2 = read.length > 0 ? `env.py migrates ${names4.length} databases (${o.envPy}:${o.envPyLine}); verify read only ${read.map((d) => d.name).join(" and ")}` : `env.py migrates ${names4.length} databases (${o.envPy}:${o.envPyLine}); verify read one at most`;
+          return [finding5("warning", l.ini, l.line, title2, `${runs2}: ${listedAt}. ${which2}; verify did not read the version table of ${unread.map((d) => d.name).join(", ")}, and ${fails}.`, `Verify each of them too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): ${commands(unread, l.ini)}.`)];
         }
         const which = o.names === "binds" ? "the application's main database and each bind of SQLALCHEMY_BINDS" : "each database env.py names";
         return [finding5("warning", o.envPy, o.envPyLine, "env.py migrates several databases; verify read only one", `${runs2}: ${which}. This verdict is about the one database verify read (${o.source}); ${fails}.`, `Verify each of the others too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): alembic-preflight verify --database-url "<its URL>", once per database.`)];
@@ -31274,7 +31274,7 @@ var init_other_databases_not_verified = __esm({
 });
 
 // dist/check/rules/schema-already-present.js
-function stampHint(steps, has, after, upgrade) {
+function stampHint(steps, has, after, upgrade2) {
   const firstMissing = steps.findIndex((s) => (s.created?.tables ?? []).some((t2) => !has(t2.name)));
   const later = firstMissing < 0 ? [] : steps.slice(firstMissing + 1).filter((s) => (s.created?.tables ?? []).some((t2) => has(t2.name)));
   const check2 = "First make sure this is the database you meant (the URL, the schema on the search_path).";
@@ -31283,7 +31283,7 @@ function stampHint(steps, has, after, upgrade) {
   }
   const fit = firstMissing < 0 ? steps[steps.length - 1] : steps[firstMissing - 1];
   const p = after(fit.revision);
-  const then = !p.willSucceed ? "the upgrade from there is predicted to fail too" : p.steps.length === 0 ? `\`${upgrade}\` then has nothing to run` : `\`${upgrade}\` then applies ${p.steps.length} migration${p.steps.length === 1 ? "" : "s"} (${p.steps.map((s) => s.revision).join(" \u2192 ")})`;
+  const then = !p.willSucceed ? "the upgrade from there is predicted to fail too" : p.steps.length === 0 ? `\`${upgrade2}\` then has nothing to run` : `\`${upgrade2}\` then applies ${p.steps.length} migration${p.steps.length === 1 ? "" : "s"} (${p.steps.map((s) => s.revision).join(" \u2192 ")})`;
   return `${check2} The tables the migrations up to ${fit.revision} create are all there${firstMissing < 0 ? "" : `, and ${steps[firstMissing].revision}'s are not`}: if the columns match too, record that: alembic stamp ${fit.revision}; ${then}. (Judged from table names only.)`;
 }
 var schemaAlreadyPresent;
@@ -32454,24 +32454,24 @@ function matchRevisions(model, ops, catalog) {
   const order2 = pathTo(model, model.map.heads);
   const replay = new SchemaState(() => "unknown", catalog.fold);
   const later = /* @__PURE__ */ new Map();
-  order2.forEach((rev, at2) => {
+  order2.forEach((rev, at3) => {
     for (const op of ops(rev)) {
       if (op.op === "forget")
         continue;
       const key = replay.key(op.obj);
       if (!later.has(key))
-        later.set(key, { obj: op.obj, at: op.op === "create" ? at2 : -1 });
+        later.set(key, { obj: op.obj, at: op.op === "create" ? at3 : -1 });
     }
   });
   const laterOf = new Array(order2.length + 1).fill(0);
   const laterAgree = new Array(order2.length + 1).fill(0);
-  for (const { obj, at: at2 } of later.values()) {
-    const actual = at2 >= 0 ? catalog.has(obj) : "unknown";
+  for (const { obj, at: at3 } of later.values()) {
+    const actual = at3 >= 0 ? catalog.has(obj) : "unknown";
     if (actual === "unknown")
       continue;
-    laterOf[at2]++;
+    laterOf[at3]++;
     if (actual === "absent")
-      laterAgree[at2]++;
+      laterAgree[at3]++;
   }
   for (let i = order2.length - 1; i >= 0; i--) {
     laterOf[i] = laterOf[i] + laterOf[i + 1];
@@ -32492,7 +32492,7 @@ function matchRevisions(model, ops, catalog) {
     present += (now === 3 ? 1 : 0) - (was === 3 ? 1 : 0);
     counted.set(key, now);
   };
-  const scored = order2.map((rev, at2) => {
+  const scored = order2.map((rev, at3) => {
     for (const op of ops(rev))
       replay.apply(op, rev);
     const touched = replay.takeTouched();
@@ -32502,7 +32502,7 @@ function matchRevisions(model, ops, catalog) {
     else
       for (const key of touched)
         rescore(key);
-    return { revision: rev, agree: agree + laterAgree[at2 + 1], of: of + laterOf[at2 + 1], present, at: at2 };
+    return { revision: rev, agree: agree + laterAgree[at3 + 1], of: of + laterOf[at3 + 1], present, at: at3 };
   });
   if (!scored.some((m) => m.present > 0))
     return [];
@@ -32648,6 +32648,9 @@ var init_rollback_losses = __esm({
 // dist/check/run-verify.js
 function missingIds(model, state) {
   return resolveStamps(model.map, state.rows).flatMap((s) => s.how === "failed" && typeof s.value === "string" && s.value !== "" && s.failure?.exception === "ResolutionError" ? [s.value] : []);
+}
+function runVerify(model, state, target, opts = {}, forensics, url = {}, schemaOps2) {
+  return verifyOver(model, databaseFacts(model, state, target, opts, forensics, url, schemaOps2), opts);
 }
 function databaseFacts(model, state, target, opts = {}, forensics, url = {}, schemaOps2) {
   const prediction = predict(model, state, target);
@@ -32938,21 +32941,21 @@ function commandProject(argv) {
     return { ...plain2.config !== void 0 ? { config: plain2.config } : {}, ...plain2.name !== void 0 ? { name: plain2.name } : {} };
   }
   const configs = /* @__PURE__ */ new Set();
-  const names3 = /* @__PURE__ */ new Set();
+  const names4 = /* @__PURE__ */ new Set();
   for (const cmd of argv.join(" ").split(SHELL_SPLIT)) {
     const words2 = shellWords(cmd);
     const up = toolAt(words2, "alembic") < 0 ? void 0 : upgradeTarget(words2, LATEST_ALEMBIC);
     if (up === void 0)
       continue;
     configs.add(up.config);
-    names3.add(up.name);
+    names4.add(up.name);
   }
   const one = (values) => {
     const [v] = values;
     return values.size === 1 && v !== void 0 && !decidedAtRunTime(v) ? v : void 0;
   };
   const config = one(configs);
-  const name2 = one(names3);
+  const name2 = one(names4);
   return { ...config !== void 0 ? { config } : {}, ...name2 !== void 0 ? { name: name2 } : {} };
 }
 function deployOrigin(d) {
@@ -33400,10 +33403,10 @@ function rewireDownRevision(buf, from, to) {
   if (replacement === void 0)
     return { ok: false, reason: `down_revision's string form (${hit.text}) cannot be rewritten safely`, line: hit.line };
   const edits = [];
-  const at2 = offsetOf(hit);
-  if (!src.startsWith(hit.text, at2))
+  const at3 = offsetOf(hit);
+  if (!src.startsWith(hit.text, at3))
     return { ok: false, reason: "internal: token position mismatch", line: hit.line };
-  edits.push({ at: at2, length: hit.text.length, text: replacement, line: hit.line });
+  edits.push({ at: at3, length: hit.text.length, text: replacement, line: hit.line });
   const notes2 = [];
   const doc = firstDocstring(tokens2.lines.map((l) => l.tokens));
   if (doc) {
@@ -33951,13 +33954,13 @@ function cannotWrite(e, where) {
   });
 }
 function removeTemporaries(folder) {
-  let names3;
+  let names4;
   try {
-    names3 = (0, import_node_fs4.readdirSync)(folder);
+    names4 = (0, import_node_fs4.readdirSync)(folder);
   } catch {
     return;
   }
-  for (const n of names3)
+  for (const n of names4)
     if (OUR_TEMP.test(n))
       tryUnlink(import_node_path39.default.join(folder, n));
 }
@@ -34238,8 +34241,8 @@ function location(f) {
 function findingText(f, width = DEFAULT_WIDTH) {
   const head = `${MARK2[f.severity]} [${f.code}] `;
   const message = oneLine(stripPath(f.message, f.path, f.line));
-  const { title, rest } = f.title !== void 0 ? { title: oneLine(f.title), rest: withoutEvidence(f.titleRestates ? afterFirstSentence(message) : message, f) } : splitTitle(message, width - head.length);
-  const out = wrapText(title, width, head, INDENT);
+  const { title: title2, rest } = f.title !== void 0 ? { title: oneLine(f.title), rest: withoutEvidence(f.titleRestates ? afterFirstSentence(message) : message, f) } : splitTitle(message, width - head.length);
+  const out = wrapText(title2, width, head, INDENT);
   if (f.path)
     out.push(`  --> ${f.path}${f.line ? `:${f.line}` : ""}`);
   if (rest)
@@ -35409,8 +35412,8 @@ function stepsValue(row) {
 function parseLedgerRows(raw) {
   const out = [];
   for (const r of raw) {
-    const [revision, down, labels, depends, file, sha, at2, by, recorded] = r;
-    if (typeof revision !== "string" || typeof file !== "string" || typeof sha !== "string" || typeof at2 !== "string")
+    const [revision, down, labels, depends, file, sha, at3, by, recorded] = r;
+    if (typeof revision !== "string" || typeof file !== "string" || typeof sha !== "string" || typeof at3 !== "string")
       continue;
     const downRevisions = stringList(down);
     const branchLabels = stringList(labels);
@@ -35419,7 +35422,7 @@ function parseLedgerRows(raw) {
     if (!downRevisions || !branchLabels || !dependsOn || !appliedBy2)
       continue;
     const steps = recordedSteps(recorded);
-    out.push({ revision, downRevisions, branchLabels, dependsOn, path: file, sha256: sha, appliedAt: at2, appliedBy: appliedBy2, ...steps ? { steps } : {} });
+    out.push({ revision, downRevisions, branchLabels, dependsOn, path: file, sha256: sha, appliedAt: at3, appliedBy: appliedBy2, ...steps ? { steps } : {} });
   }
   return out;
 }
@@ -41681,8 +41684,8 @@ function escapeMarkup(s) {
   return s.replace(MARKUP, (c) => `&#${c.charCodeAt(0)};`);
 }
 function markdownSummary(command2, result, textReport, mermaidGraph) {
-  const verdict3 = verdictOf(textReport);
-  const lines = [`## alembic-preflight ${command2}: ${result.ok ? "\u2705" : "\u274C"} ${cell(verdict3)}`, ""];
+  const verdict4 = verdictOf(textReport);
+  const lines = [`## alembic-preflight ${command2}: ${result.ok ? "\u2705" : "\u274C"} ${cell(verdict4)}`, ""];
   if (result.findings.length === 0)
     lines.push("No findings.");
   else {
@@ -42160,7 +42163,7 @@ function appliedBy(env2, model) {
 }
 function ledgerRows(model, steps, env2, cwd, now = /* @__PURE__ */ new Date()) {
   const by = appliedBy(env2, model);
-  const at2 = now.toISOString();
+  const at3 = now.toISOString();
   const rows = [];
   for (const step of steps) {
     const rev = model.map.byKey.get(step.revision);
@@ -42174,7 +42177,7 @@ function ledgerRows(model, steps, env2, cwd, now = /* @__PURE__ */ new Date()) {
       dependsOn: [...rev.deps],
       path: import_node_path50.default.relative(cwd, rev.file.absPath) || rev.file.absPath,
       sha256: sha256Hex(bytes),
-      appliedAt: at2,
+      appliedAt: at3,
       appliedBy: by,
       ...ledgerSteps(revisionText(model, rev.file.absPath))
     });
@@ -42553,13 +42556,13 @@ function dieWith(pid, commands2) {
   return child;
 }
 function reapScratchFolders(binaries) {
-  let names3;
+  let names4;
   try {
-    names3 = (0, import_node_fs6.readdirSync)(import_node_os3.default.tmpdir()).filter((n) => n.startsWith(FOLDER_PREFIX) || n.startsWith(FENCE_PREFIX));
+    names4 = (0, import_node_fs6.readdirSync)(import_node_os3.default.tmpdir()).filter((n) => n.startsWith(FOLDER_PREFIX) || n.startsWith(FENCE_PREFIX));
   } catch {
     return;
   }
-  for (const name2 of names3) {
+  for (const name2 of names4) {
     const dir = import_node_path51.default.join(import_node_os3.default.tmpdir(), name2);
     try {
       const owner = Number((0, import_node_fs6.readFileSync)(import_node_path51.default.join(dir, "owner"), "utf8").trim());
@@ -43180,10 +43183,10 @@ function pythonBehind(exe) {
     return void 0;
   const first = head.split("\n")[0] ?? "";
   const words2 = first.startsWith("#!") ? first.slice(2).trim().split(/\s+/u) : [];
-  const at2 = words2[0] && import_node_path53.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
-  const program = at2 >= 0 ? words2[at2] : void 0;
+  const at3 = words2[0] && import_node_path53.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
+  const program = at3 >= 0 ? words2[at3] : void 0;
   if (program && PYTHON_NAME.test(import_node_path53.default.basename(program)))
-    return [program, ...words2.slice(at2 + 1)];
+    return [program, ...words2.slice(at3 + 1)];
   const exec = shebangPython(exe);
   return exec ? [exec] : void 0;
 }
@@ -43380,10 +43383,10 @@ function readAlembicFailure(output2, revisionAt) {
     const frame = revisionAt && /^File "(.+)", line \d+, in /u.exec(line);
     if (frame)
       fromTraceback = revisionAt(frame[1]) ?? fromTraceback;
-    const at2 = line.indexOf("Running upgrade ") >= 0 ? line.indexOf("Running upgrade ") : line.indexOf("Running downgrade ");
-    if (at2 >= 0) {
-      const words2 = line.slice(at2).split(" -> ");
-      const up = line.startsWith("Running upgrade ", at2);
+    const at3 = line.indexOf("Running upgrade ") >= 0 ? line.indexOf("Running upgrade ") : line.indexOf("Running downgrade ");
+    if (at3 >= 0) {
+      const words2 = line.slice(at3).split(" -> ");
+      const up = line.startsWith("Running upgrade ", at3);
       const id2 = up ? words2[1] : words2[0].slice("Running downgrade ".length);
       revision = id2?.split(/[\s,]/u).find((w) => w !== "") ?? revision;
     }
@@ -43498,11 +43501,11 @@ sys.stdout.flush()
 
 // dist/release/model-drift.js
 function readModelDrift(output2, touched) {
-  const at2 = output2.lastIndexOf(`
+  const at3 = output2.lastIndexOf(`
 ${MODEL_DRIFT_MARKER} `);
-  if (at2 < 0)
+  if (at3 < 0)
     return void 0;
-  const line = output2.slice(at2 + MODEL_DRIFT_MARKER.length + 2).split("\n")[0];
+  const line = output2.slice(at3 + MODEL_DRIFT_MARKER.length + 2).split("\n")[0];
   let parsed2;
   try {
     parsed2 = JSON.parse(line);
@@ -43913,9 +43916,9 @@ function collectDowngrade(r, map, target, rows) {
 function parseDowngradeTarget(r, target, rows) {
   const rel = relativeTarget(target);
   if (!rel) {
-    const at2 = target.lastIndexOf("@");
-    const label2 = at2 > 0 ? target.slice(0, at2) : void 0;
-    return [label2, r.getRevisionOrNone(target.slice(at2 + 1), "target")];
+    const at3 = target.lastIndexOf("@");
+    const label2 = at3 > 0 ? target.slice(0, at3) : void 0;
+    return [label2, r.getRevisionOrNone(target.slice(at3 + 1), "target")];
   }
   const { symbol, text, steps } = rel;
   let label = rel.label;
@@ -44149,20 +44152,20 @@ function appUrlReads(files, root, skipDirs = []) {
           variables.push({ name: r.name, path: rel, line: r.line });
     }
     if (!dotenvOverride) {
-      const at2 = dotenvOverrideAt(text);
-      if (at2 >= 0)
-        dotenvOverride = { path: rel, line: text.slice(0, at2).split("\n").length };
+      const at3 = dotenvOverrideAt(text);
+      if (at3 >= 0)
+        dotenvOverride = { path: rel, line: text.slice(0, at3).split("\n").length };
     }
   }
   return { variables, ...dotenvOverride ? { dotenvOverride } : {} };
 }
 function dotenvOverrideAt(text) {
-  for (let at2 = text.indexOf("load_dotenv("); at2 >= 0; at2 = text.indexOf("load_dotenv(", at2 + 1)) {
-    const open = at2 + "load_dotenv(".length;
+  for (let at3 = text.indexOf("load_dotenv("); at3 >= 0; at3 = text.indexOf("load_dotenv(", at3 + 1)) {
+    const open = at3 + "load_dotenv(".length;
     const close = text.indexOf(")", open);
     const args = text.slice(open, close < 0 || close - open > 500 ? open + 500 : close);
     if (/\boverride\s*=\s*True\b/u.test(args))
-      return at2;
+      return at3;
   }
   return -1;
 }
@@ -44304,13 +44307,13 @@ function urlVariables(config) {
   if (config.flaskMigrate)
     return ["DATABASE_URL"];
   const envPy = readEnvPyText(config) ?? "";
-  const names3 = [...new Set(readDatabaseUrlVariables(envPy).map((r) => r.name))];
-  if (names3.length === 0) {
+  const names4 = [...new Set(readDatabaseUrlVariables(envPy).map((r) => r.name))];
+  if (names4.length === 0) {
     throw new UsageError("env.py reads no database URL from the environment, so rehearse cannot point Alembic at a scratch database without changing your files.", {
       hint: 'Have env.py take the URL from an environment variable when it is set (config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])), as Heroku apps do.'
     });
   }
-  return names3.includes("DATABASE_URL") ? names3 : [...names3, "DATABASE_URL"];
+  return names4.includes("DATABASE_URL") ? names4 : [...names4, "DATABASE_URL"];
 }
 async function readProduction(config, opts) {
   const envName = opts.databaseUrlEnv ?? "DATABASE_URL";
@@ -47665,7 +47668,7 @@ async function releaseSteps(given, started, markRunning) {
   const target = opts.target ?? wrapped?.target ?? "head";
   const ctx = detectContext(opts.env);
   const log = opts.event ?? (() => void 0);
-  const verdict3 = (code, text) => {
+  const verdict4 = (code, text) => {
     log(code === 0 ? "info" : "error", "release.verdict", { exitCode: code }, text);
     opts.out(`alembic-preflight release: ${text} (${((Date.now() - started) / 1e3).toFixed(1)} s, exit ${code})
 `);
@@ -47692,11 +47695,11 @@ async function releaseSteps(given, started, markRunning) {
       if (f.severity !== "info")
         opts.out(findingText(f, opts.width).join("\n") + "\n");
     log("warn", "release.ahead", { rows: state.rows.map(String) }, "the database is ahead of this code");
-    return verdict3(EXIT.ok, `OK, NOT MIGRATED: the database is ahead of this code (${state.rows.map(String).join(", ")}; a rollback?), so Alembic was not started and nothing changed; --on-ahead block stops such a release`);
+    return verdict4(EXIT.ok, `OK, NOT MIGRATED: the database is ahead of this code (${state.rows.map(String).join(", ")}; a rollback?), so Alembic was not started and nothing changed; --on-ahead block stops such a release`);
   }
   if (!result.ok) {
     opts.out(verifyText(shown3, table.notes, source, opts.width));
-    return verdict3(EXIT.blocked, `BLOCKED before Alembic started: ${prediction.cliOutput ?? "see the findings above"}`);
+    return verdict4(EXIT.blocked, `BLOCKED before Alembic started: ${prediction.cliOutput ?? "see the findings above"}`);
   }
   for (const f of shown3.findings)
     if (f.severity === "warning")
@@ -47707,7 +47710,7 @@ async function releaseSteps(given, started, markRunning) {
   const pending = prediction.steps.map((s) => s.revision);
   log("info", "release.verified", { pending: pending.length, target }, `verified: ${pending.length} migration(s) to apply`);
   if (pending.length === 0 && !opts.alwaysRun) {
-    return verdict3(EXIT.ok, `OK: the database is already at ${target} (${state.rows.join(", ")}); nothing to run${opts.command ? ", so the command was not started (--always-run starts it anyway)" : ""}`);
+    return verdict4(EXIT.ok, `OK: the database is already at ${target} (${state.rows.join(", ")}); nothing to run${opts.command ? ", so the command was not started (--always-run starts it anyway)" : ""}`);
   }
   const argv = opts.command && opts.command.length > 0 ? [...opts.command] : upgradeCommand2(target, model.config, opts);
   opts.out(`alembic-preflight release: running ${argv.map((a, i) => i === 0 ? a.split("/").at(-1) : a).join(" ")} (${pending.length} migration${pending.length === 1 ? "" : "s"}: ${pending.join(" \u2192 ") || "none"})
@@ -47727,29 +47730,29 @@ async function releaseSteps(given, started, markRunning) {
     opts.out(`${e.message}
   fix: ${e.hint}
 `);
-    return verdict3(EXIT.usage, `STOPPED: the upgrade reached for another database than the one verified, and was stopped before its first statement there`);
+    return verdict4(EXIT.usage, `STOPPED: the upgrade reached for another database than the one verified, and was stopped before its first statement there`);
   }
   if (child.forwarded) {
     const code = child.forwarded === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
-    return verdict3(code, `STOPPED: ${child.forwarded} received; forwarded to the command, which ended with ${child.signal ?? `exit ${child.code}`}. Check the database before the next release`);
+    return verdict4(code, `STOPPED: ${child.forwarded} received; forwarded to the command, which ended with ${child.signal ?? `exit ${child.code}`}. Check the database before the next release`);
   }
   if (child.deadlineHit) {
-    return verdict3(EXIT.wrappedCommand, `FAILED: the command ran past the --deadline of ${opts.deadlineMinutes ?? 50} min and was stopped (Heroku ends a release after one hour)`);
+    return verdict4(EXIT.wrappedCommand, `FAILED: the command ran past the --deadline of ${opts.deadlineMinutes ?? 50} min and was stopped (Heroku ends a release after one hour)`);
   }
   if (child.code !== 0) {
-    return verdict3(EXIT.wrappedCommand, `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`);
+    return verdict4(EXIT.wrappedCommand, `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`);
   }
   const { matched, got, want, applied, moved } = afterUpgrade(model.map, prediction, state.rows, (await readVersionTable(db, table, opts)).rows);
   if (!matched) {
     if (ledgerTable !== void 0 && settings2.ledger && pending.length > 0)
       opts.out(`alembic-preflight release: the ledger was not written: the database is not where the prediction said
 `);
-    return verdict3(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(", ") || "(no rows)"}, not ${want.join(", ")} (${moved})`);
+    return verdict4(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(", ") || "(no rows)"}, not ${want.join(", ")} (${moved})`);
   }
   if (ledgerTable !== void 0 && settings2.ledger && pending.length > 0) {
     await record(db, { table: ledgerTable, schema: table.versionTableSchema, create: state.ledger?.exists !== true, hasSteps: state.ledger?.hasSteps === true }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
   }
-  return verdict3(EXIT.ok, `OK: applied ${plural2(applied ?? pending.length, "migration")}; the database is at ${got.join(", ")}`);
+  return verdict4(EXIT.ok, `OK: applied ${plural2(applied ?? pending.length, "migration")}; the database is at ${got.join(", ")}`);
 }
 async function record(db, to, rows, opts, log) {
   try {
@@ -47860,11 +47863,11 @@ async function restampCommand(opts) {
   const { table, db, state, model } = await openProjectAndDatabase({ ...opts, schemaProbes: false }, `Pass --database-url, or set ${opts.databaseUrlEnv ?? "DATABASE_URL"}.`);
   const deploy = opts.target === void 0 ? procfileTarget(model.config.files, opts.cwd, model.config.iniPath) : void 0;
   const target = opts.target ?? deploy?.target ?? "head";
-  const upgrade = upgradeShown(model.config.flaskMigrate === true, target);
+  const upgrade2 = upgradeShown(model.config.flaskMigrate === true, target);
   const lines = [`alembic-preflight restamp ${opts.from} \u2192 ${opts.to} (${opts.yes ? "applying" : "dry run"})`];
   if (deploy) {
     const origin = deployOrigin(deploy);
-    lines.push(`target: \`${upgrade}\`, the release line in ${releaseLineShown(origin.targetFrom, origin.targetVia)}`);
+    lines.push(`target: \`${upgrade2}\`, the release line in ${releaseLineShown(origin.targetFrom, origin.targetVia)}`);
   }
   lines.push("");
   const refuse = (why, fix) => ({ stdout: [...lines, `REFUSED: ${why}`, `  fix: ${fix}`].join("\n") + "\n", exitCode: 1 });
@@ -47884,7 +47887,7 @@ async function restampCommand(opts) {
   const prediction = predictUpgrade(model.map, target, after);
   const sql = restampSql(table, opts.from, opts.to);
   lines.push(`SQL (one transaction; commits only if exactly one row changes): ${sql}`);
-  lines.push(prediction.willSucceed ? `then \`${upgrade}\` ${prediction.steps.length === 0 ? "runs nothing" : `runs ${prediction.steps.map((s) => s.revision).join(" \u2192 ")}`}` : `then \`${upgrade}\` is still predicted to fail: ${prediction.cliOutput ?? prediction.unpredictable}`);
+  lines.push(prediction.willSucceed ? `then \`${upgrade2}\` ${prediction.steps.length === 0 ? "runs nothing" : `runs ${prediction.steps.map((s) => s.revision).join(" \u2192 ")}`}` : `then \`${upgrade2}\` is still predicted to fail: ${prediction.cliOutput ?? prediction.unpredictable}`);
   lines.push("");
   if (!opts.yes) {
     lines.push("Dry run: nothing changed. Run again with --yes to apply.");
@@ -48036,6 +48039,318 @@ var init_verify_downgrade_command = __esm({
     init_errors();
     init_downgrade_report();
     init_open_database();
+  }
+});
+
+// dist/check/fleet.js
+function verifyFleet(model, place, tenants, target, opts, schemaOps2) {
+  const verified = tenants.entries().map(({ tenant, schemas }) => {
+    const result = runVerify(model, stateOf(place, tenant), target, opts, void 0, {}, schemaOps2);
+    const p = result.database.prediction;
+    return {
+      rows: [...tenant.rows].sort(),
+      exists: tenant.exists,
+      schemas,
+      willSucceed: p.willSucceed,
+      pending: p.steps.length,
+      ...!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {},
+      findings: result.findings,
+      ok: result.ok
+    };
+  });
+  verified.sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(" ").localeCompare(b.rows.join(" ")));
+  const quiet = (g) => g.ok && g.findings.every((f) => f.severity === "info");
+  const main2 = verified.find(quiet);
+  const outliers = verified.filter((g) => g !== main2);
+  return { total: tenants.total, groups: verified, outliers, ok: verified.every((g) => g.ok) };
+}
+function stateOf(place, t2) {
+  return {
+    dialect: "postgresql",
+    host: place.host,
+    database: place.database,
+    versionTable: place.versionTable,
+    versionTableSchema: t2.schema,
+    foundInSchema: t2.exists ? t2.schema : null,
+    exists: t2.exists,
+    rows: t2.rows,
+    columnLength: null,
+    server: place.server,
+    tables: t2.tables,
+    tls: null,
+    ...t2.ledger ? { ledger: t2.ledger } : {},
+    catalog: t2.catalog
+  };
+}
+function tenantKey(t2) {
+  const sorted = (xs) => xs.map((x) => x.join("")).sort();
+  const c = t2.catalog;
+  const facts = [t2.exists, [...t2.rows].sort(), t2.ledger?.rows.map((r) => [r.revision, r.sha256, r.downRevisions.join(" ")]) ?? null, [...t2.tables].sort(), sorted(c.columns), sorted(c.indexes), sorted(c.constraints ?? []), [...c.types ?? []].sort()];
+  return sha256Hex(Buffer.from(JSON.stringify(facts)));
+}
+function inShard(schema, index, count) {
+  return parseInt(sha256Hex(Buffer.from(schema)).slice(0, 8), 16) % count === index - 1;
+}
+var TenantGroups;
+var init_fleet = __esm({
+  "dist/check/fleet.js"() {
+    "use strict";
+    init_sha256();
+    init_run_verify();
+    TenantGroups = class {
+      groups = /* @__PURE__ */ new Map();
+      total = 0;
+      add(t2) {
+        this.total++;
+        const key = tenantKey(t2);
+        const g = this.groups.get(key);
+        if (g)
+          g.schemas.push(t2.schema);
+        else
+          this.groups.set(key, { tenant: t2, schemas: [t2.schema] });
+      }
+      entries() {
+        return [...this.groups.values()];
+      }
+    };
+  }
+});
+
+// dist/database/read-tenants.js
+function likePattern(glob) {
+  return [...glob].map((c) => c === "*" ? "%" : c === "?" ? "_" : c === "%" || c === "_" || c === "\\" ? `\\${c}` : c).join("");
+}
+async function readTenants(t2, pattern, versionTable, ledgerTable, opts, onBatch, keep = () => true) {
+  if ([pattern, versionTable, ledgerTable ?? ""].some((s) => s.includes("\0")))
+    throw new DatabaseError("A name holds a NUL character, which no PostgreSQL name can.", { hint: "Check --tenants and the version table." });
+  const like = `n.nspname LIKE ${pgLiteral(likePattern(pattern))} ESCAPE '\\'`;
+  return withPostgresClient(t2, opts, async (client) => {
+    const first = await client.query({
+      text: `SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery; SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE ${like} ORDER BY n.nspname`,
+      rowMode: "array"
+    });
+    const info = first[0].rows[0] ?? [];
+    const names4 = first[1].rows.map((r) => String(r[0])).filter(keep);
+    for (let i = 0; i < names4.length; i += BATCH)
+      onBatch(await readBatch(client, names4.slice(i, i + BATCH), versionTable, ledgerTable, opts));
+    return { server: { version: String(info[0] ?? ""), inRecovery: info[1] === true }, total: names4.length };
+  });
+}
+async function readBatch(client, batch, versionTable, ledgerTable, opts) {
+  const these = (names4) => `n.nspname = ANY (ARRAY[${names4.map(pgLiteral).join(", ")}]::text[])`;
+  const begin = `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}`;
+  const perSchema = (table, select) => `CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = n.oid AND c.relname = ${pgLiteral(table)} AND c.relkind = ANY (${RELATIONS})) THEN pg_catalog.query_to_xml(pg_catalog.format(${pgLiteral(select)}, n.nspname, ${pgLiteral(table)}), false, true, '')::text END`;
+  const stored = [];
+  for (let i = 0; i < batch.length; i += LOCK_BATCH) {
+    stored.push(begin, `SELECT n.nspname, ${perSchema(versionTable, "SELECT version_num AS v FROM %I.%I")},
+         ${ledgerTable === void 0 ? "NULL" : perSchema(ledgerTable, "SELECT pg_catalog.json_agg(t ORDER BY t.applied_at)::text AS j FROM %I.%I t")}
+         FROM pg_catalog.pg_namespace n WHERE ${these(batch.slice(i, i + LOCK_BATCH))}`, "ROLLBACK");
+  }
+  const inBatch = `JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ${these(batch)}`;
+  const catalog = [
+    begin,
+    `SELECT n.nspname, pg_catalog.json_agg(c.relname) FROM pg_catalog.pg_class c ${inBatch} AND c.relkind = ANY (${RELATIONS}) GROUP BY n.nspname`,
+    `SELECT n.nspname, pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid ${inBatch} AND c.relkind = ANY (${RELATIONS}) AND a.attnum > 0 AND NOT a.attisdropped GROUP BY n.nspname`,
+    `SELECT n.nspname, pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, t.relname)) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class c ON c.oid = x.indexrelid JOIN pg_catalog.pg_class t ON t.oid = x.indrelid ${inBatch} GROUP BY n.nspname`,
+    `SELECT n.nspname, pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid ${inBatch} GROUP BY n.nspname`,
+    `SELECT n.nspname, pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y JOIN pg_catalog.pg_namespace n ON n.oid = y.typnamespace WHERE ${these(batch)} AND y.typcategory <> 'A' GROUP BY n.nspname`,
+    "ROLLBACK"
+  ];
+  const res = await client.query({ text: [...stored, ...catalog].join(";\n"), rowMode: "array" });
+  const versionRows = /* @__PURE__ */ new Map();
+  const transactions = stored.length / 3;
+  for (let k = 0; k < transactions; k++)
+    for (const r of res[k * 5 + 3].rows)
+      versionRows.set(String(r[0]), r);
+  const at3 = transactions * 5 + 3;
+  const by = (rows) => new Map((rows ?? []).map((r) => [String(r[0]), Array.isArray(r[1]) ? r[1] : []]));
+  const [tableOf, columnOf, indexOf, constraintOf, typeOf] = res.slice(at3, at3 + 5).map((r) => by(r.rows));
+  const pairs = (v) => (v ?? []).map((p) => [String(p[0]), String(p[1])]);
+  return batch.map((schema) => {
+    const r = versionRows.get(schema) ?? [];
+    const versions = r[1] == null ? void 0 : xmlValues(String(r[1]), "v");
+    return {
+      schema,
+      exists: versions !== void 0,
+      rows: versions ?? [],
+      ...ledgerTable === void 0 ? {} : { ledger: ledgerOf(ledgerTable, r[2] == null ? null : String(r[2])) },
+      tables: (tableOf.get(schema) ?? []).map(String),
+      catalog: { columns: pairs(columnOf.get(schema)), indexes: pairs(indexOf.get(schema)), constraints: pairs(constraintOf.get(schema)), types: (typeOf.get(schema) ?? []).map(String), searchPathSchemas: 1 }
+    };
+  });
+}
+function ledgerOf(table, xml) {
+  if (xml === null || xml === void 0)
+    return { table, exists: false, rows: [] };
+  const json = xmlValues(String(xml), "j")[0];
+  const objects = json === void 0 || json === "" ? [] : JSON.parse(json);
+  const raw = objects.map((o) => [...LEDGER_COLUMNS.map((c) => o[c]), o[STEPS_COLUMN] ?? null]);
+  return { table, exists: true, rows: parseLedgerRows(raw), hasSteps: objects.length === 0 || STEPS_COLUMN in objects[0] };
+}
+function xmlValues(xml, name2) {
+  const out = [];
+  const re = new RegExp(`<${name2}>([^<]*)</${name2}>`, "gu");
+  for (const m of xml.matchAll(re))
+    out.push(decodeXml(m[1]));
+  return out;
+}
+function decodeXml(s) {
+  return s.replace(/&(?:#x([0-9a-fA-F]+)|#(\d+)|(amp|lt|gt|quot|apos));/gu, (_, hex, dec, named) => {
+    if (hex)
+      return String.fromCodePoint(parseInt(hex, 16));
+    if (dec)
+      return String.fromCodePoint(Number(dec));
+    return { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" }[named];
+  });
+}
+var RELATIONS, BATCH, LOCK_BATCH;
+var init_read_tenants = __esm({
+  "dist/database/read-tenants.js"() {
+    "use strict";
+    init_errors();
+    init_ledger();
+    init_read_postgres();
+    init_version_table();
+    RELATIONS = "ARRAY['r', 'p', 'v', 'm', 'f']";
+    BATCH = 2500;
+    LOCK_BATCH = 500;
+  }
+});
+
+// dist/report/fleet-report.js
+function at2(g) {
+  return !g.exists ? "(no version table)" : g.rows.length === 0 ? "(no row)" : g.rows.join(", ");
+}
+function upgrade(g) {
+  if (!g.willSucceed)
+    return `FAILS: ${(g.alembicError ?? "the upgrade fails").replace(/^FAILED: /u, "")}`;
+  return g.pending === 0 ? "nothing to apply" : `applies ${g.pending} migration${g.pending === 1 ? "" : "s"}`;
+}
+function title(f) {
+  return f.title ?? f.message.split(/(?<=\.)\s/u)[0];
+}
+function names3(schemas) {
+  const shown3 = schemas.slice(0, NAMES_SHOWN).join(", ");
+  return schemas.length > NAMES_SHOWN ? `${shown3} and ${schemas.length - NAMES_SHOWN} more` : shown3;
+}
+function fleetText(r, c) {
+  const shard = c.shard ? `, shard ${c.shard.index}/${c.shard.count}` : "";
+  const lines = [`alembic-preflight verify --tenants '${c.pattern}' on ${c.host ?? "localhost"}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? "" : "s"}; upgrade ${c.target}`, ""];
+  if (r.total === 0)
+    return [...lines, `FAILED: no schema matches '${c.pattern}'.`].join("\n") + "\n";
+  const width = Math.max(7, String(r.total).length);
+  const atWidth = Math.min(40, Math.max(...r.groups.map((g) => at2(g).length), 2));
+  lines.push(`${"tenants".padStart(width)}  ${"at".padEnd(atWidth)}  upgrade`);
+  for (const g of r.groups) {
+    const codes = [...new Set(g.findings.filter((f) => f.severity !== "info").map((f) => f.code))];
+    lines.push(`${String(g.schemas.length).padStart(width)}  ${at2(g).padEnd(atWidth)}  ${upgrade(g)}${codes.length > 0 ? `  [${codes.join(", ")}]` : ""}`);
+  }
+  if (r.outliers.length > 0) {
+    const count = r.outliers.reduce((n, g) => n + g.schemas.length, 0);
+    lines.push("", `apart from the fleet (${count} schema${count === 1 ? "" : "s"}):`);
+    for (const g of r.outliers) {
+      lines.push(`  ${names3(g.schemas)}: at ${at2(g)}; ${upgrade(g)}`);
+      for (const f of g.findings)
+        if (f.severity !== "info")
+          lines.push(`    ${f.severity} [${f.code}] ${title(f)}`);
+    }
+  }
+  lines.push("", verdict3(r, c));
+  return lines.join("\n") + "\n";
+}
+function verdict3(r, c) {
+  const failing = r.groups.filter((g) => !g.ok);
+  if (failing.length === 0)
+    return `OK: all ${r.total} tenant${r.total === 1 ? "" : "s"} upgrade to ${c.target} cleanly, as predicted.`;
+  const n = failing.reduce((k, g) => k + g.schemas.length, 0);
+  return `FAILED: ${n} of ${r.total} tenant${r.total === 1 ? "" : "s"} would fail or are blocked: ${names3(failing.flatMap((g) => g.schemas))}.`;
+}
+function fleetJson(r, c) {
+  return {
+    schemaVersion: 1,
+    command: "verify --tenants",
+    pattern: c.pattern,
+    host: c.host,
+    database: c.database,
+    target: c.target,
+    shard: c.shard ?? null,
+    ok: r.ok,
+    total: r.total,
+    groups: r.groups.map((g) => ({
+      at: g.rows,
+      versionTable: g.exists,
+      tenants: g.schemas.length,
+      schemas: g.schemas,
+      willSucceed: g.willSucceed,
+      pending: g.pending,
+      alembicError: g.alembicError ?? null,
+      ok: g.ok,
+      outlier: r.outliers.includes(g),
+      findings: g.findings.map((f) => ({ code: f.code, severity: f.severity, title: title(f), message: f.message, hint: f.hint, path: f.path ?? null, line: f.line ?? null, revision: f.revision ?? null }))
+    }))
+  };
+}
+var NAMES_SHOWN;
+var init_fleet_report = __esm({
+  "dist/report/fleet-report.js"() {
+    "use strict";
+    NAMES_SHOWN = 10;
+  }
+});
+
+// dist/commands/verify-tenants-command.js
+var verify_tenants_command_exports = {};
+__export(verify_tenants_command_exports, {
+  parseShard: () => parseShard,
+  verifyTenantsCommand: () => verifyTenantsCommand
+});
+function parseShard(text) {
+  const m = /^(\d+)\/(\d+)$/u.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count)
+    throw new UsageError(`--shard ${text} is not I/N with 1 <= I <= N.`, { hint: "For the second of four shards: --shard 2/4." });
+  return { index, count };
+}
+async function verifyTenantsCommand(given) {
+  const opts = withFiles(given);
+  const envName = opts.databaseUrlEnv ?? "DATABASE_URL";
+  const raw = opts.databaseUrl ?? opts.env[envName];
+  if (!raw)
+    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, { hint: `Pass --database-url, or set ${envName}.` });
+  const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
+  if (db.dialect !== "postgresql")
+    throw new UsageError("--tenants reads schemas, which only PostgreSQL has.", { hint: "Point --database-url at the PostgreSQL database that holds the tenant schemas." });
+  const loadOptions = configOptions(opts);
+  const config = await loadProjectConfig(loadOptions);
+  const { versionTable } = chooseVersionTable(config, { ...opts.versionTable ? { versionTable: opts.versionTable } : {}, versionTableSchema: opts.tenants }, "postgresql");
+  const settings2 = await projectLintConfig(config);
+  const ledgerTable = opts.ledger === false ? void 0 : opts.ledgerTable ?? settings2.ledgerTable ?? DEFAULT_LEDGER_TABLE;
+  const model = modelFromConfig(config, loadOptions.alembicVersion);
+  const groups = new TenantGroups();
+  const { shard } = opts;
+  const read = await readTenants(db, opts.tenants, versionTable, ledgerTable, postgresOptions(opts), (batch) => batch.forEach((t2) => groups.add(t2)), (schema) => !shard || inShard(schema, shard.index, shard.count));
+  const where = describeTarget(db);
+  const result = verifyFleet(model, { host: where.host, database: where.database, versionTable, server: read.server }, groups, opts.target ?? "head", { ignore: opts.ignore, strict: opts.strict });
+  const context = { pattern: opts.tenants, host: where.host, database: where.database, target: opts.target ?? "head", ...opts.shard ? { shard: opts.shard } : {} };
+  const document = opts.format === "json" ? fleetJson(result, context) : void 0;
+  return { stdout: document ? JSON.stringify(document, null, 2) + "\n" : fleetText(result, context), exitCode: result.ok ? 0 : 1, document, result };
+}
+var init_verify_tenants_command = __esm({
+  "dist/commands/verify-tenants-command.js"() {
+    "use strict";
+    init_alembic_config();
+    init_project_model();
+    init_fleet();
+    init_database_url();
+    init_read_tenants();
+    init_ledger();
+    init_errors();
+    init_fleet_report();
+    init_open_project();
+    init_open_database();
+    init_command_options();
+    init_version_table_choice();
   }
 });
 
@@ -54008,8 +54323,8 @@ var init_yargs_factory = __esm({
           if (!rootPath && __classPrivateFieldGet(this, _YargsInstance_shim, "f").path.extname(startDir)) {
             startDir = __classPrivateFieldGet(this, _YargsInstance_shim, "f").path.dirname(startDir);
           }
-          const pkgJsonPath = __classPrivateFieldGet(this, _YargsInstance_shim, "f").findUp(startDir, (dir, names3) => {
-            if (names3.includes("package.json")) {
+          const pkgJsonPath = __classPrivateFieldGet(this, _YargsInstance_shim, "f").findUp(startDir, (dir, names4) => {
+            if (names4.includes("package.json")) {
               return "package.json";
             } else {
               return void 0;
@@ -54840,6 +55155,7 @@ var scanLogs = defineCommand({
 });
 
 // dist/cli/commands/verify.js
+init_errors();
 var verify = defineCommand({
   name: "verify",
   command: "verify",
@@ -54848,10 +55164,11 @@ var verify = defineCommand({
   examples: [
     ["$0 verify", "read $DATABASE_URL (read-only) and predict `alembic upgrade head`"],
     ["$0 verify --database-url-env AUDIT_DATABASE_URL", "another database"],
-    ["$0 verify --target heads --format json", "predict `upgrade heads`, as JSON"]
+    ["$0 verify --target heads --format json", "predict `upgrade heads`, as JSON"],
+    ["$0 verify --tenants 'tenant_*'", "every tenant schema's version table in one pass: the fleet's histogram and its outliers"]
   ],
   exitCodes: EXIT_CODES.database,
-  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))).option("git", { type: "boolean", default: true, describe: "search git history for where a missing id came from (--no-git to skip)" }).option("downgrade", { type: "string", describe: "predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error" }),
+  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))).option("git", { type: "boolean", default: true, describe: "search git history for where a missing id came from (--no-git to skip)" }).option("tenants", { type: "string", describe: "PostgreSQL: read every schema matching this pattern (* and ?) as a tenant with its own version table, in one read-only pass, and predict each one's upgrade" }).option("shard", { type: "string", describe: "with --tenants: only shard I of N (I/N), a stable slice by the hash of each schema name" }).option("downgrade", { type: "string", describe: "predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error" }),
   async run(args, ctx) {
     const format3 = args.format === "json" || args.format === "sarif" ? "json" : "text";
     ctx.setFormat(format3);
@@ -54860,6 +55177,15 @@ var verify = defineCommand({
     if (args.downgrade !== void 0) {
       const { verifyDowngradeCommand: verifyDowngradeCommand2 } = await Promise.resolve().then(() => (init_verify_downgrade_command(), verify_downgrade_command_exports));
       ctx.report(await verifyDowngradeCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), env: ctx.env, downgrade: args.downgrade }));
+      return;
+    }
+    if (args.shard !== void 0 && args.tenants === void 0)
+      throw new UsageError("--shard slices the tenants of --tenants.", { hint: "Add --tenants 'PATTERN', or drop --shard." });
+    if (args.tenants !== void 0) {
+      const { parseShard: parseShard2, verifyTenantsCommand: verifyTenantsCommand2 } = await Promise.resolve().then(() => (init_verify_tenants_command(), verify_tenants_command_exports));
+      if (args.format === "github" || args.format === "markdown" || args.format === "sarif")
+        throw new UsageError(`--format ${args.format} is not made for --tenants yet.`, { hint: "Use --format text or json with --tenants." });
+      ctx.report(await verifyTenantsCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, tenants: args.tenants, ...args.shard !== void 0 ? { shard: parseShard2(args.shard) } : {} }));
       return;
     }
     const { verifyCommand: verifyCommand2 } = await Promise.resolve().then(() => (init_verify_command(), verify_command_exports));

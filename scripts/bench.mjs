@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, URL } from 'node:url';
 import { emptyProject, npmBinRun, pairedOverNode, userEnv, wheelExecutable } from './bench-startup.mjs';
+import { benchFleet } from './bench-fleet.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const n = Number(process.env.BENCH_REVISIONS ?? 10000);
@@ -197,6 +198,7 @@ let overhead = NaN;
 let releaseOverhead = NaN;
 let probesOverhead = NaN;
 let locksOverhead = NaN;
+let fleet = { tenants: 0, ms: NaN, rssMb: NaN };
 /** Points the bench database's version table at `rev`. */
 async function resetStamp(url, rev) {
   const { default: pg } = await import('pg');
@@ -226,13 +228,21 @@ try {
   const measure = (cwd, args, env) => median(Array.from({ length: runs }, () => runOnce(cwd, args, env)));
   // check and verify alternate, and the overhead is the median of each pair's difference: on a
   // noisy host two separate batches of 2-second runs drift apart by more than verify adds
-  const measurePair = (cwd, argsA, argsB, envB, envA = {}) => {
+  const measurePair = (cwd, argsA, argsB, envB, envA = {}, rounds = runs) => {
     const xs = [];
     const ys = [];
     const ds = [];
-    for (let i = 0; i < runs; i++) {
-      const x = runOnce(cwd, argsA, envA);
-      const y = runOnce(cwd, argsB, envB);
+    for (let i = 0; i < rounds; i++) {
+      // which of the pair runs first alternates: the second run of a pair finds warmer caches
+      let x;
+      let y;
+      if (i % 2 === 0) {
+        x = runOnce(cwd, argsA, envA);
+        y = runOnce(cwd, argsB, envB);
+      } else {
+        y = runOnce(cwd, argsB, envB);
+        x = runOnce(cwd, argsA, envA);
+      }
       xs.push(x);
       ys.push(y);
       ds.push(y - x);
@@ -272,7 +282,8 @@ try {
   // the lock grades (PostgreSQL): the tables' sizes, locks and timeouts in the catalog's round trip,
   // and the pending steps read again; at 10,000 revisions a new database, where every step is pending
   const newDb = { DATABASE_URL: dbUrl.replace(/\/preflight_bench$/u, '/preflight_bench_new') };
-  const locksSmall = measurePair(example, ['verify', '--locks', 'off', '--format', 'json'], ['verify', '--format', 'json'], { DATABASE_URL: dbUrl }, { DATABASE_URL: dbUrl });
+  // a difference of a few ms between runs of ~0.2 s: many short pairs, so one slow run moves nothing
+  const locksSmall = measurePair(example, ['verify', '--locks', 'off', '--format', 'json'], ['verify', '--format', 'json'], { DATABASE_URL: dbUrl }, { DATABASE_URL: dbUrl }, Math.max(runs * 4, 21));
   const locksBig = measurePair(out, ['verify', '--locks', 'off', '--target', 'heads', '--format', 'json'], ['verify', '--target', 'heads', '--format', 'json'], newDb, newDb);
   locksOverhead = locksSmall.diff;
   console.log(`lock grades, example (local PG): ${signed(locksSmall.diff)} ms over verify --locks off; ${n} revisions all pending: ${signed(locksBig.diff)} ms`);
@@ -327,12 +338,17 @@ try {
   console.log(`alembic upgrade head (no-op): ${bareMs.toFixed(0)} ms (median of ${runs})`);
   console.log(`release (no-op, skips Alembic): ${releaseNoop.toFixed(0)} ms: ${(releaseNoop - bareMs).toFixed(0)} ms vs bare Alembic`);
   console.log(`release --always-run (no-op):  ${releaseAlways.toFixed(0)} ms: overhead +${releaseOverhead.toFixed(0)} ms`);
+
+  // a fleet: verify --tenants over every tenant schema of one database, in one read
+  fleet = await benchFleet({ serverUrl: pgServer.url, repo, bin: BIN, runs });
+  console.log(`verify --tenants, ${fleet.tenants} schemas (local PG): ${fleet.ms.toFixed(0)} ms, peak RSS ${fleet.rssMb.toFixed(0)} MB, one read (one round trip after the connection), ${fleet.groups} group(s)`);
 } finally {
   await pgServer.stop();
 }
 target('verify over check, local PostgreSQL', `+${overhead.toFixed(0)} ms`, '<= 100 ms', overhead <= 100);
 target('schema probes, local PostgreSQL', `+${probesOverhead.toFixed(0)} ms`, '<= 30 ms', probesOverhead <= 30);
 target('lock grades over --locks off, example, local PostgreSQL', `${locksOverhead < 0 ? '' : '+'}${locksOverhead.toFixed(0)} ms`, '<= 20 ms', locksOverhead <= 20);
+target(`verify --tenants, ${fleet.tenants} schemas, local PostgreSQL`, `${(fleet.ms / 1000).toFixed(1)} s`, '< 10 s', fleet.ms < 10_000);
 target('heads agree with Alembic', headsAgree ? 'yes' : 'no', 'yes', headsAgree);
 console.log('\ntargets (ratios to Alembic in this run):');
 for (const t of targets) console.log(`  ${t.ok ? 'met   ' : 'MISSED'} ${t.label}: ${t.value} (target ${t.goal})`);

@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors/errors.js';
 import { defineCommand } from '../command-spec.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { listRules } from '../list-rules.js';
@@ -12,11 +13,14 @@ export const verify = defineCommand({
     ['$0 verify', 'read $DATABASE_URL (read-only) and predict `alembic upgrade head`'],
     ['$0 verify --database-url-env AUDIT_DATABASE_URL', 'another database'],
     ['$0 verify --target heads --format json', 'predict `upgrade heads`, as JSON'],
+    ["$0 verify --tenants 'tenant_*'", "every tenant schema's version table in one pass: the fleet's histogram and its outliers"],
   ],
   exitCodes: EXIT_CODES.database,
   options: (y) =>
     lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y)))))
       .option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' })
+      .option('tenants', { type: 'string', describe: "PostgreSQL: read every schema matching this pattern (* and ?) as a tenant with its own version table, in one read-only pass, and predict each one's upgrade" })
+      .option('shard', { type: 'string', describe: 'with --tenants: only shard I of N (I/N), a stable slice by the hash of each schema name' })
       .option('downgrade', { type: 'string', describe: 'predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error' }),
   async run(args, ctx) {
     const format = args.format === 'json' || args.format === 'sarif' ? 'json' : 'text';
@@ -25,6 +29,13 @@ export const verify = defineCommand({
     if (args.downgrade !== undefined) {
       const { verifyDowngradeCommand } = await import('../../commands/verify-downgrade-command.js');
       ctx.report(await verifyDowngradeCommand({ ...projectArgs(args, ctx.build), ...databaseArgs(args), env: ctx.env, downgrade: args.downgrade }));
+      return;
+    }
+    if (args.shard !== undefined && args.tenants === undefined) throw new UsageError('--shard slices the tenants of --tenants.', { hint: "Add --tenants 'PATTERN', or drop --shard." });
+    if (args.tenants !== undefined) {
+      const { parseShard, verifyTenantsCommand } = await import('../../commands/verify-tenants-command.js');
+      if (args.format === 'github' || args.format === 'markdown' || args.format === 'sarif') throw new UsageError(`--format ${args.format} is not made for --tenants yet.`, { hint: 'Use --format text or json with --tenants.' });
+      ctx.report(await verifyTenantsCommand({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, tenants: args.tenants, ...(args.shard !== undefined ? { shard: parseShard(args.shard) } : {}) }));
       return;
     }
     const { verifyCommand } = await import('../../commands/verify-command.js');

@@ -1,0 +1,123 @@
+import type { ProjectModel } from '../alembic/loading/project-model.js';
+import type { TenantState } from '../database/read-tenants.js';
+import type { VersionTableState } from '../database/version-table.js';
+import type { Finding } from './finding.js';
+import { sha256Hex } from '../project/sha256.js';
+import type { CheckOptions } from './run-check.js';
+import { runVerify } from './run-verify.js';
+import type { SchemaOp } from './schema/schema-object.js';
+
+/** Tenants whose version rows, ledger and catalog are the same: one verify answers for all of them. */
+export interface TenantGroup {
+  /** The version rows, sorted (empty: no row, or no version table). */
+  readonly rows: readonly string[];
+  readonly exists: boolean;
+  readonly schemas: readonly string[];
+  /** `alembic upgrade` succeeds on them, as predicted. */
+  readonly willSucceed: boolean;
+  /** Migrations the upgrade applies. */
+  readonly pending: number;
+  /** Alembic's error when it fails. */
+  readonly alembicError?: string;
+  /** What verify reports for one of them (the same for all). */
+  readonly findings: readonly Finding[];
+  readonly ok: boolean;
+}
+
+export interface FleetResult {
+  readonly total: number;
+  /** Most tenants first. */
+  readonly groups: readonly TenantGroup[];
+  /** The tenants whose upgrade fails or who are reported on, in groups apart from the largest healthy one. */
+  readonly outliers: readonly TenantGroup[];
+  readonly ok: boolean;
+}
+
+/** Where the fleet is: host and database (no credentials), the version table every tenant schema has. */
+export interface FleetPlace {
+  readonly host: string | null;
+  readonly database: string;
+  readonly versionTable: string;
+  readonly server: VersionTableState['server'];
+}
+
+/**
+ * The tenants sorted into groups as they are read, keeping one tenant's facts per group: what a fleet
+ * costs in memory is its distinct tenants, not its size.
+ */
+export class TenantGroups {
+  private readonly groups = new Map<string, { tenant: TenantState; schemas: string[] }>();
+  total = 0;
+
+  add(t: TenantState): void {
+    this.total++;
+    const key = tenantKey(t);
+    const g = this.groups.get(key);
+    if (g) g.schemas.push(t.schema);
+    else this.groups.set(key, { tenant: t, schemas: [t.schema] });
+  }
+
+  entries(): readonly { readonly tenant: TenantState; readonly schemas: readonly string[] }[] {
+    return [...this.groups.values()];
+  }
+}
+
+/**
+ * Verifies every tenant with the one model, one verify per group (the same rows, ledger and catalog
+ * give the same answer), and sorts the fleet: the histogram, and the outliers.
+ */
+export function verifyFleet(model: ProjectModel, place: FleetPlace, tenants: TenantGroups, target: string, opts: CheckOptions, schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>): FleetResult {
+  const verified: TenantGroup[] = tenants.entries().map(({ tenant, schemas }) => {
+    const result = runVerify(model, stateOf(place, tenant), target, opts, undefined, {}, schemaOps);
+    const p = result.database.prediction;
+    return {
+      rows: [...tenant.rows].sort(),
+      exists: tenant.exists,
+      schemas,
+      willSucceed: p.willSucceed,
+      pending: p.steps.length,
+      ...(!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {}),
+      findings: result.findings,
+      ok: result.ok,
+    };
+  });
+  verified.sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(' ').localeCompare(b.rows.join(' ')));
+  const quiet = (g: TenantGroup): boolean => g.ok && g.findings.every((f) => f.severity === 'info');
+  // the fleet's main body: the largest group that is healthy; every other group is an outlier
+  const main = verified.find(quiet);
+  const outliers = verified.filter((g) => g !== main);
+  return { total: tenants.total, groups: verified, outliers, ok: verified.every((g) => g.ok) };
+}
+
+/** The tenant as verify reads a database: its schema's version table, ledger and catalog. */
+function stateOf(place: FleetPlace, t: TenantState): VersionTableState {
+  return {
+    dialect: 'postgresql',
+    host: place.host,
+    database: place.database,
+    versionTable: place.versionTable,
+    versionTableSchema: t.schema,
+    foundInSchema: t.exists ? t.schema : null,
+    exists: t.exists,
+    rows: t.rows,
+    columnLength: null,
+    server: place.server,
+    tables: t.tables,
+    tls: null,
+    ...(t.ledger ? { ledger: t.ledger } : {}),
+    catalog: t.catalog,
+  };
+}
+
+/** What decides a tenant's verdict, as one key: its rows, its ledger and its catalog, in a stable order. */
+function tenantKey(t: TenantState): string {
+  const sorted = (xs: readonly (readonly string[])[]): string[] => xs.map((x) => x.join('\u001f')).sort();
+  const c = t.catalog;
+  const facts = [t.exists, [...t.rows].sort(), t.ledger?.rows.map((r) => [r.revision, r.sha256, r.downRevisions.join(' ')]) ?? null, [...t.tables].sort(), sorted(c.columns), sorted(c.indexes), sorted(c.constraints ?? []), [...(c.types ?? [])].sort()];
+  return sha256Hex(Buffer.from(JSON.stringify(facts)));
+}
+
+/** A stable slice of the tenants: the ones whose name hashes to shard `index` (1-based) of `count`; the same on every machine. */
+export function inShard(schema: string, index: number, count: number): boolean {
+  return parseInt(sha256Hex(Buffer.from(schema)).slice(0, 8), 16) % count === index - 1;
+}

@@ -1,0 +1,89 @@
+import type { FleetResult, TenantGroup } from '../check/fleet.js';
+import type { Finding } from '../check/finding.js';
+
+/** What the fleet's report says of where it read. */
+export interface FleetContext {
+  readonly pattern: string;
+  readonly host: string | null;
+  readonly database: string;
+  readonly target: string;
+  readonly shard?: { readonly index: number; readonly count: number };
+}
+
+const NAMES_SHOWN = 10;
+
+function at(g: TenantGroup): string {
+  return !g.exists ? '(no version table)' : g.rows.length === 0 ? '(no row)' : g.rows.join(', ');
+}
+
+function upgrade(g: TenantGroup): string {
+  if (!g.willSucceed) return `FAILS: ${(g.alembicError ?? 'the upgrade fails').replace(/^FAILED: /u, '')}`;
+  return g.pending === 0 ? 'nothing to apply' : `applies ${g.pending} migration${g.pending === 1 ? '' : 's'}`;
+}
+
+function title(f: Finding): string {
+  return f.title ?? f.message.split(/(?<=\.)\s/u)[0]!;
+}
+
+function names(schemas: readonly string[]): string {
+  const shown = schemas.slice(0, NAMES_SHOWN).join(', ');
+  return schemas.length > NAMES_SHOWN ? `${shown} and ${schemas.length - NAMES_SHOWN} more` : shown;
+}
+
+/** The histogram first (tenants by revision, and what the upgrade does there), then the outliers with their findings. */
+export function fleetText(r: FleetResult, c: FleetContext): string {
+  const shard = c.shard ? `, shard ${c.shard.index}/${c.shard.count}` : '';
+  const lines = [`alembic-preflight verify --tenants '${c.pattern}' on ${c.host ?? 'localhost'}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? '' : 's'}; upgrade ${c.target}`, ''];
+  if (r.total === 0) return [...lines, `FAILED: no schema matches '${c.pattern}'.`].join('\n') + '\n';
+  const width = Math.max(7, String(r.total).length);
+  const atWidth = Math.min(40, Math.max(...r.groups.map((g) => at(g).length), 2));
+  lines.push(`${'tenants'.padStart(width)}  ${'at'.padEnd(atWidth)}  upgrade`);
+  for (const g of r.groups) {
+    const codes = [...new Set(g.findings.filter((f) => f.severity !== 'info').map((f) => f.code))];
+    lines.push(`${String(g.schemas.length).padStart(width)}  ${at(g).padEnd(atWidth)}  ${upgrade(g)}${codes.length > 0 ? `  [${codes.join(', ')}]` : ''}`);
+  }
+  if (r.outliers.length > 0) {
+    const count = r.outliers.reduce((n, g) => n + g.schemas.length, 0);
+    lines.push('', `apart from the fleet (${count} schema${count === 1 ? '' : 's'}):`);
+    for (const g of r.outliers) {
+      lines.push(`  ${names(g.schemas)}: at ${at(g)}; ${upgrade(g)}`);
+      for (const f of g.findings) if (f.severity !== 'info') lines.push(`    ${f.severity} [${f.code}] ${title(f)}`);
+    }
+  }
+  lines.push('', verdict(r, c));
+  return lines.join('\n') + '\n';
+}
+
+function verdict(r: FleetResult, c: FleetContext): string {
+  const failing = r.groups.filter((g) => !g.ok);
+  if (failing.length === 0) return `OK: all ${r.total} tenant${r.total === 1 ? '' : 's'} upgrade to ${c.target} cleanly, as predicted.`;
+  const n = failing.reduce((k, g) => k + g.schemas.length, 0);
+  return `FAILED: ${n} of ${r.total} tenant${r.total === 1 ? '' : 's'} would fail or are blocked: ${names(failing.flatMap((g) => g.schemas))}.`;
+}
+
+/** The fleet as JSON: every group with its schemas, so that shards' documents merge into the whole. */
+export function fleetJson(r: FleetResult, c: FleetContext): unknown {
+  return {
+    schemaVersion: 1,
+    command: 'verify --tenants',
+    pattern: c.pattern,
+    host: c.host,
+    database: c.database,
+    target: c.target,
+    shard: c.shard ?? null,
+    ok: r.ok,
+    total: r.total,
+    groups: r.groups.map((g) => ({
+      at: g.rows,
+      versionTable: g.exists,
+      tenants: g.schemas.length,
+      schemas: g.schemas,
+      willSucceed: g.willSucceed,
+      pending: g.pending,
+      alembicError: g.alembicError ?? null,
+      ok: g.ok,
+      outlier: r.outliers.includes(g),
+      findings: g.findings.map((f) => ({ code: f.code, severity: f.severity, title: title(f), message: f.message, hint: f.hint, path: f.path ?? null, line: f.line ?? null, revision: f.revision ?? null })),
+    })),
+  };
+}

@@ -1,0 +1,134 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parseShard, verifyTenantsCommand } from '../../src/commands/verify-tenants-command.js';
+import { likePattern } from '../../src/database/read-tenants.js';
+import { createLedgerSql, ledgerSql, LEDGER_COLUMNS, ledgerValues, stepsValue } from '../../src/database/ledger.js';
+import { pgLiteral } from '../../src/database/version-table.js';
+import { ledgerRow, V } from '../helpers/ledger-db.js';
+import { PYTHON } from '../helpers/oracle.js';
+import { pgExec } from '../helpers/pg-cluster.js';
+import { postgresForSuite } from '../helpers/postgres-suite.js';
+import { makeProject, migration } from '../helpers/project.js';
+
+// A schema per tenant, migrated the way Alembic's cookbook does it: `alembic -x tenant=NAME upgrade
+// head`, env.py setting the search_path and version_table_schema to the tenant.
+
+const ENV_PY = `import os
+from alembic import context
+from sqlalchemy import create_engine, pool, text
+
+tenant = context.get_x_argument(as_dictionary=True)["tenant"]
+engine = create_engine(os.environ["DATABASE_URL"], poolclass=pool.NullPool)
+with engine.connect() as connection:
+    connection.execute(text('SET search_path TO "%s"' % tenant))
+    connection.dialect.default_schema_name = tenant
+    context.configure(connection=connection, version_table_schema=tenant)
+    with context.begin_transaction():
+        context.run_migrations()
+`;
+
+const A1 = migration('a1', null, "op.create_table('items', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('name', sa.String(80)))", "op.drop_table('items')");
+const B2 = migration('b2', 'a1', "op.create_index('ix_items_name', 'items', ['name'])", "op.drop_index('ix_items_name', table_name='items')");
+const C3 = migration('c3', 'b2', "op.add_column('items', sa.Column('price', sa.Integer()))", "op.drop_column('items', 'price')");
+
+function project(files: Record<string, string>): string {
+  const root = makeProject({ ...files, 'migrations/env.py': ENV_PY });
+  return root;
+}
+
+/** What Alembic's upgrade to head makes in a tenant schema, in SQL: for the many healthy tenants made quickly. */
+function healthySql(schema: string): string {
+  const s = `"${schema}"`;
+  return `CREATE SCHEMA ${s}; CREATE TABLE ${s}.alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));
+    CREATE TABLE ${s}.items (id SERIAL NOT NULL, name VARCHAR(80), PRIMARY KEY (id)); CREATE INDEX ix_items_name ON ${s}.items (name);
+    INSERT INTO ${s}.alembic_version VALUES ('b2');`;
+}
+
+describe('verify --tenants: a schema per tenant, read in one pass', () => {
+  const pg = postgresForSuite();
+
+  it('1,000 tenants: reports exactly the hand-stamped, the behind, the ahead and the create_all-and-stamped one, each predicted as real Alembic runs it', async () => {
+    const db = 'fleet_1000';
+    await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db}`]);
+    const url = pg().urlFor(db);
+    const root = project({ [`${V}a1_step.py`]: A1, [`${V}b2_step.py`]: B2 });
+    const alembic = (tenant: string, ...args: string[]) => spawnSync(PYTHON, ['-m', 'alembic', '-x', `tenant=${tenant}`, ...args], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' } });
+    // 995 healthy tenants in SQL, and one by real Alembic beside them
+    const healthy = Array.from({ length: 995 }, (_, i) => `tenant_${String(i + 5).padStart(4, '0')}`);
+    for (let i = 0; i < healthy.length; i += 100) await pgExec(url, healthy.slice(i, i + 100).map(healthySql).join('\n'));
+    const made = ['tenant_0000', 'tenant_0001', 'tenant_0002', 'tenant_0003', 'tenant_0004'];
+    await pgExec(url, made.map((t) => `CREATE SCHEMA "${t}"`));
+    expect(alembic('tenant_0000', 'upgrade', 'head').status).toBe(0);
+    // hand-stamped
+    expect(alembic('tenant_0001', 'upgrade', 'head').status).toBe(0);
+    await pgExec(url, `UPDATE tenant_0001.alembic_version SET version_num = 'guest_lockout_001'`);
+    // behind
+    expect(alembic('tenant_0002', 'upgrade', 'a1').status).toBe(0);
+    // ahead: a newer release applied c3 there, and its ledger says so
+    const newer = project({ [`${V}a1_step.py`]: A1, [`${V}b2_step.py`]: B2, [`${V}c3_step.py`]: C3 });
+    const run = spawnSync(PYTHON, ['-m', 'alembic', '-x', 'tenant=tenant_0003', 'upgrade', 'head'], { cwd: newer, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(run.status, run.stderr).toBe(0);
+    const rows = [ledgerRow(newer, 'a1', null, { release: 'v1' }), ledgerRow(newer, 'b2', 'a1', { release: 'v1' }), ledgerRow(newer, 'c3', 'b2', { release: 'v2', at: '2026-11-21T09:30:00.000Z' })];
+    await pgExec(url, [createLedgerSql('alembic_preflight_history', 'tenant_0003'), ...rows.map((r) => `INSERT INTO ${ledgerSql('alembic_preflight_history', 'tenant_0003')} (${LEDGER_COLUMNS.join(', ')}, steps) VALUES (${[...ledgerValues(r), stepsValue(r)].map((v) => (v === null ? 'NULL' : pgLiteral(v))).join(', ')})`)]);
+    // create_all and stamped: the models' tables, without the index a migration makes, then `alembic stamp head`
+    await pgExec(url, 'CREATE TABLE tenant_0004.items (id SERIAL NOT NULL, name VARCHAR(80), PRIMARY KEY (id))');
+    expect(alembic('tenant_0004', 'stamp', 'head').status).toBe(0);
+
+    const out = await verifyTenantsCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1', tenants: 'tenant_*' });
+    const r = out.result;
+    expect(r.total).toBe(1000);
+    expect(r.groups[0]!.schemas).toHaveLength(996);
+    expect(r.groups[0]!.schemas).toContain('tenant_0000');
+    expect(r.groups[0]).toMatchObject({ rows: ['b2'], willSucceed: true, pending: 0, ok: true });
+    const outliers = new Map(r.outliers.map((g) => [g.schemas.join(','), g]));
+    expect([...outliers.keys()].sort()).toEqual(['tenant_0001', 'tenant_0002', 'tenant_0003', 'tenant_0004']);
+    const codes = (t: string): string[] => outliers.get(t)!.findings.filter((f) => f.severity !== 'info').map((f) => f.code);
+    expect(codes('tenant_0001')).toContain('stamped-revision-missing');
+    expect(codes('tenant_0003')).toContain('database-ahead');
+    expect(codes('tenant_0004')).toContain('schema-behind-stamp');
+    expect(outliers.get('tenant_0002')).toMatchObject({ rows: ['a1'], willSucceed: true, pending: 1 });
+    expect(out.exitCode).toBe(1);
+    expect(out.stdout).toMatch(/^ +996 {2}b2 +nothing to apply$/mu);
+    // each prediction against real Alembic on that tenant
+    for (const [tenant, g] of [['tenant_0000', r.groups[0]!], ...outliers] as const) {
+      const real = alembic(tenant.split(',')[0]!, 'upgrade', 'head');
+      expect(real.status === 0, `${tenant}: ${real.stderr}`).toBe(g.willSucceed);
+      if (!g.willSucceed) expect(real.stdout + real.stderr).toContain(g.alembicError!.replace(/^FAILED: /u, ''));
+    }
+    // the behind tenant is now at head, as predicted
+    expect(await pgExec(url, 'SELECT version_num FROM tenant_0002.alembic_version')).toEqual([['b2']]);
+  }, 300_000);
+
+  it('shards split the fleet stably and, merged, give the unsharded groups', async () => {
+    const db = 'fleet_shards';
+    await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db}`]);
+    const url = pg().urlFor(db);
+    const names = Array.from({ length: 60 }, (_, i) => `t${i}`);
+    await pgExec(url, names.map(healthySql).join('\n'));
+    await pgExec(url, `UPDATE t7.alembic_version SET version_num = 'nope'`);
+    // a value XML would escape comes back as written
+    await pgExec(url, `UPDATE t8.alembic_version SET version_num = 'x&y<z>'`);
+    const root = project({ [`${V}a1_step.py`]: A1, [`${V}b2_step.py`]: B2 });
+    const verify = (shard?: { index: number; count: number }) => verifyTenantsCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url }, alembicVersion: '1.8.1', tenants: 't*', ...(shard ? { shard } : {}) });
+    const whole = await verify();
+    const parts = await Promise.all([1, 2, 3].map((index) => verify({ index, count: 3 })));
+    const seen = parts.flatMap((p) => p.result.groups.flatMap((g) => g.schemas));
+    expect(seen.sort()).toEqual(whole.result.groups.flatMap((g) => g.schemas).sort());
+    expect(new Set(seen).size).toBe(60);
+    expect(parts.every((p) => p.result.total > 0 && p.result.total < 60)).toBe(true);
+    // the same shard twice: the same tenants
+    expect((await verify({ index: 2, count: 3 })).result.groups.flatMap((g) => g.schemas)).toEqual(parts[1]!.result.groups.flatMap((g) => g.schemas));
+    const failing = parts.flatMap((p) => p.result.groups.filter((g) => !g.ok).flatMap((g) => g.schemas));
+    expect(failing.sort()).toEqual(['t7', 't8']);
+    expect(whole.result.groups.find((g) => g.schemas.includes('t8'))!.rows).toEqual(['x&y<z>']);
+    expect(whole.exitCode).toBe(1);
+  }, 120_000);
+
+  it('says what is wrong with the flags: a SQLite URL, a shard that is not I/N', async () => {
+    const root = project({ [`${V}a1_step.py`]: A1 });
+    await expect(verifyTenantsCommand({ cwd: root, format: 'text', env: { DATABASE_URL: 'sqlite:///app.db' }, alembicVersion: '1.8.1', tenants: 't*' })).rejects.toThrow('--tenants reads schemas, which only PostgreSQL has.');
+    expect(() => parseShard('4/3')).toThrow('--shard 4/3 is not I/N with 1 <= I <= N.');
+    expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
+    expect(likePattern('tenant_*')).toBe('tenant\\_%');
+  });
+});
