@@ -1,7 +1,7 @@
 // The fleet line of `npm run bench`: `verify --tenants` over N tenant schemas in one local PostgreSQL
 // database (BENCH_TENANTS, default 10,000), each holding what the bundled example's migrations make.
-// Its time (median of the runs), the round trips (counted in the server's statement log is not
-// needed: the read is one simple query, so one round trip after the connection), and peak RSS.
+// Its time (median of the runs) and peak RSS; the round trips are the names' one and one per 2,500
+// schemas (docs/fleets.md).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
