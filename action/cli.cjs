@@ -13953,10 +13953,10 @@ function touchesExisting(o, sizes, indexTable) {
   const table = o.obj.kind === "table" ? o.obj.name : o.obj.kind === "index" ? o.obj.table ?? indexTable.get(o.obj.name) : o.obj.table;
   return table === void 0 || sizes.has(table);
 }
-function timeoutLine(text, path61) {
+function timeoutLine(text, path62) {
   const lines = text.split("\n");
   const i = lines.findIndex((l) => TIMEOUT.test(l.includes("#") ? l.slice(0, l.indexOf("#")) : l));
-  return i < 0 ? void 0 : { path: path61, line: i + 1 };
+  return i < 0 ? void 0 : { path: path62, line: i + 1 };
 }
 function sizeText(size) {
   if (!size)
@@ -14398,8 +14398,8 @@ var require_req = __commonJS({
       if (req.originalUrl) {
         _req.url = req.originalUrl;
       } else {
-        const path61 = req.path;
-        _req.url = typeof path61 === "string" ? path61 : req.url ? req.url.path || req.url : void 0;
+        const path62 = req.path;
+        _req.url = typeof path62 === "string" ? path62 : req.url ? req.url.path || req.url : void 0;
       }
       if (req.query) {
         _req.query = req.query;
@@ -14564,14 +14564,14 @@ var require_redact = __commonJS({
       }
       return obj;
     }
-    function parsePath(path61) {
+    function parsePath(path62) {
       const parts = [];
       let current = "";
       let inBrackets = false;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path61.length; i++) {
-        const char = path61[i];
+      for (let i = 0; i < path62.length; i++) {
+        const char = path62[i];
         if (!inBrackets && char === ".") {
           if (current) {
             parts.push(current);
@@ -14702,10 +14702,10 @@ var require_redact = __commonJS({
       return current;
     }
     function redactPaths(obj, paths, censor, remove = false) {
-      for (const path61 of paths) {
-        const parts = parsePath(path61);
+      for (const path62 of paths) {
+        const parts = parsePath(path62);
         if (parts.includes("*")) {
-          redactWildcardPath(obj, parts, censor, path61, remove);
+          redactWildcardPath(obj, parts, censor, path62, remove);
         } else {
           if (remove) {
             removeKey(obj, parts);
@@ -14790,8 +14790,8 @@ var require_redact = __commonJS({
           }
         } else {
           if (afterWildcard.includes("*")) {
-            const wrappedCensor = typeof censor === "function" ? (value, path61) => {
-              const fullPath = [...pathArray.slice(0, pathLength), ...path61];
+            const wrappedCensor = typeof censor === "function" ? (value, path62) => {
+              const fullPath = [...pathArray.slice(0, pathLength), ...path62];
               return censor(value, fullPath);
             } : censor;
             redactWildcardPath(current, afterWildcard, wrappedCensor, originalPath, remove);
@@ -14826,8 +14826,8 @@ var require_redact = __commonJS({
         return null;
       }
       const pathStructure = /* @__PURE__ */ new Map();
-      for (const path61 of pathsToClone) {
-        const parts = parsePath(path61);
+      for (const path62 of pathsToClone) {
+        const parts = parsePath(path62);
         let current = pathStructure;
         for (let i = 0; i < parts.length; i++) {
           const part = parts[i];
@@ -14879,24 +14879,24 @@ var require_redact = __commonJS({
       }
       return cloneSelectively(obj, pathStructure);
     }
-    function validatePath(path61) {
-      if (typeof path61 !== "string") {
+    function validatePath(path62) {
+      if (typeof path62 !== "string") {
         throw new Error("Paths must be (non-empty) strings");
       }
-      if (path61 === "") {
+      if (path62 === "") {
         throw new Error("Invalid redaction path ()");
       }
-      if (path61.includes("..")) {
-        throw new Error(`Invalid redaction path (${path61})`);
+      if (path62.includes("..")) {
+        throw new Error(`Invalid redaction path (${path62})`);
       }
-      if (path61.includes(",")) {
-        throw new Error(`Invalid redaction path (${path61})`);
+      if (path62.includes(",")) {
+        throw new Error(`Invalid redaction path (${path62})`);
       }
       let bracketCount = 0;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path61.length; i++) {
-        const char = path61[i];
+      for (let i = 0; i < path62.length; i++) {
+        const char = path62[i];
         if ((char === '"' || char === "'") && bracketCount > 0) {
           if (!inQuotes) {
             inQuotes = true;
@@ -14910,20 +14910,20 @@ var require_redact = __commonJS({
         } else if (char === "]" && !inQuotes) {
           bracketCount--;
           if (bracketCount < 0) {
-            throw new Error(`Invalid redaction path (${path61})`);
+            throw new Error(`Invalid redaction path (${path62})`);
           }
         }
       }
       if (bracketCount !== 0) {
-        throw new Error(`Invalid redaction path (${path61})`);
+        throw new Error(`Invalid redaction path (${path62})`);
       }
     }
     function validatePaths(paths) {
       if (!Array.isArray(paths)) {
         throw new TypeError("paths must be an array");
       }
-      for (const path61 of paths) {
-        validatePath(path61);
+      for (const path62 of paths) {
+        validatePath(path62);
       }
     }
     function slowRedact(options = {}) {
@@ -15091,8 +15091,8 @@ var require_redaction = __commonJS({
         if (shape[k] === null) {
           o[k] = (value) => topCensor(value, [k]);
         } else {
-          const wrappedCensor = typeof censor === "function" ? (value, path61) => {
-            return censor(value, [k, ...path61]);
+          const wrappedCensor = typeof censor === "function" ? (value, path62) => {
+            return censor(value, [k, ...path62]);
           } : censor;
           o[k] = Redact({
             paths: shape[k],
@@ -15313,7 +15313,7 @@ var require_sonic_boom = __commonJS({
     var fs = require("fs");
     var EventEmitter = require("events");
     var inherits = require("util").inherits;
-    var path61 = require("path");
+    var path62 = require("path");
     var sleep = require_atomic_sleep();
     var assert = require("assert");
     var BUSY_WRITE_TIMEOUT = 100;
@@ -15367,7 +15367,7 @@ var require_sonic_boom = __commonJS({
       const mode = sonic.mode;
       if (sonic.sync) {
         try {
-          if (sonic.mkdir) fs.mkdirSync(path61.dirname(file), { recursive: true });
+          if (sonic.mkdir) fs.mkdirSync(path62.dirname(file), { recursive: true });
           const fd = fs.openSync(file, flags, mode);
           fileOpened(null, fd);
         } catch (err) {
@@ -15375,7 +15375,7 @@ var require_sonic_boom = __commonJS({
           throw err;
         }
       } else if (sonic.mkdir) {
-        fs.mkdir(path61.dirname(file), { recursive: true }, (err) => {
+        fs.mkdir(path62.dirname(file), { recursive: true }, (err) => {
           if (err) return fileOpened(err);
           fs.open(file, flags, mode, fileOpened);
         });
@@ -28237,7 +28237,7 @@ var init_stamped_revision_missing = __esm({
           const schema = missing ? schemaEvidence(db) : void 0;
           if (schema)
             evidence.push({ label: "schema", text: schema.text });
-          const plan = missing ? missingPlan(id2, forensics, folder, sqlDelete ?? `Do not delete the row: ${noDelete(db, failed.length)}.`, restamp2, schema?.after) : { hint: blank ? blankHint(blank, db) : `Correct the row${sqlDelete ? `, or delete it: ${sqlDelete}` : ` (${noDelete(db, failed.length)})`}${restamp2 ? ` ${restamp2}` : ""}` };
+          const plan2 = missing ? missingPlan(id2, forensics, folder, sqlDelete ?? `Do not delete the row: ${noDelete(db, failed.length)}.`, restamp2, schema?.after) : { hint: blank ? blankHint(blank, db) : `Correct the row${sqlDelete ? `, or delete it: ${sqlDelete}` : ` (${noDelete(db, failed.length)})`}${restamp2 ? ` ${restamp2}` : ""}` };
           return {
             code: "stamped-revision-missing",
             severity: "error",
@@ -28245,8 +28245,8 @@ var init_stamped_revision_missing = __esm({
             // a missing id's title says all its first sentence does; a prefix, a blank or a type has details there
             ...missing ? { titleRestates: true } : {},
             message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${evidence.map((e) => ` ${e.label === "git" ? "Git: " : ""}${e.text}`).join("")}`,
-            hint: plan.hint,
-            ...plan.fix ? { fix: plan.fix } : {},
+            hint: plan2.hint,
+            ...plan2.fix ? { fix: plan2.fix } : {},
             ...evidence.length > 0 ? { evidence } : {},
             revision: id2,
             alembicError: own2
@@ -29106,20 +29106,20 @@ var init_upgrade_will_fail = __esm({
           hint = `Give the revision an id of at most ${f.detail.limit} characters (rename revision and every down_revision that points at it).`;
         else if (f.detail?.kind === "rowcount")
           hint = "The version table holds duplicate rows: delete the duplicates so each revision appears once.";
-        const merge = f.revision !== void 0 ? model.map.byKey.get(f.revision) : void 0;
-        const redundant = merge && f.row !== void 0 && merge.normalizedDown.includes(f.row) ? redundantParent(model.map, f.row, merge.normalizedDown) : void 0;
-        if (merge && redundant) {
-          const { line, where } = downRevisionAt(merge);
+        const merge2 = f.revision !== void 0 ? model.map.byKey.get(f.revision) : void 0;
+        const redundant = merge2 && f.row !== void 0 && merge2.normalizedDown.includes(f.row) ? redundantParent(model.map, f.row, merge2.normalizedDown) : void 0;
+        if (merge2 && redundant) {
+          const { line, where } = downRevisionAt(merge2);
           return [
             {
               code: "upgrade-will-fail",
               severity: "error",
-              title: `merge ${merge.id} lists ${f.row}, which another parent already brings in`,
-              message: `${onNew}\`alembic upgrade ${p.target}\` will fail at merge revision ${merge.id}: it lists ${f.row} as a down revision, but ${f.row} is already an ancestor of ${redundant.via}, another of its parents${redundant.throughDependency ? " (through depends_on)" : ""}. By the time the merge runs, the ${f.row} row of the version table has been replaced, and Alembic's bookkeeping raises ${p.cliOutput}.`,
-              hint: `Remove ${f.row} from down_revision in ${merge.id} (${where}): ${redundant.via} already brings it in, so every migration that ran before the merge still does.`,
-              path: merge.file.path,
+              title: `merge ${merge2.id} lists ${f.row}, which another parent already brings in`,
+              message: `${onNew}\`alembic upgrade ${p.target}\` will fail at merge revision ${merge2.id}: it lists ${f.row} as a down revision, but ${f.row} is already an ancestor of ${redundant.via}, another of its parents${redundant.throughDependency ? " (through depends_on)" : ""}. By the time the merge runs, the ${f.row} row of the version table has been replaced, and Alembic's bookkeeping raises ${p.cliOutput}.`,
+              hint: `Remove ${f.row} from down_revision in ${merge2.id} (${where}): ${redundant.via} already brings it in, so every migration that ran before the merge still does.`,
+              path: merge2.file.path,
               line,
-              revision: merge.id,
+              revision: merge2.id,
               alembicError: p.cliOutput ?? void 0
             }
           ];
@@ -29803,7 +29803,7 @@ var init_multiple_heads = __esm({
             notes2.push(`${r.id} is an effective head: only a depends_on points at it`);
         }
         const unique = [...counts2.keys()];
-        const merge = unique.length > 1 && notes2.length === 0;
+        const merge2 = unique.length > 1 && notes2.length === 0;
         const first = model.map.revisions.find((r) => r.id === unique[unique.length - 1]);
         const p = database?.prediction ?? target;
         const blocks = !p || p.failure?.message.startsWith("Multiple head") === true || p.failure?.stage === "load" && /(^|@)head$/u.test(p.target);
@@ -29816,8 +29816,8 @@ var init_multiple_heads = __esm({
           severity: blocks ? "error" : "warning",
           title: `${heads.length} heads (${shortList(unique)}): ${blocks ? `\`alembic upgrade ${own2 ? p.target : "head"}\` cannot pick one` : `not on \`alembic upgrade ${p.target}\`'s path`}`,
           message: `The revision graph has ${heads.length} heads (${heads.join(", ")}); ${refuses}${notHere}.${notes2.length ? " " + notes2.join("; ") + "." : ""}`,
-          ...merge ? { fix: `alembic merge -m "merge heads" ${unique.join(" ")}` } : {},
-          hint: merge ? `Merge them into one head${p ? "." : ". If the deploy runs `alembic upgrade heads` or `LABEL@head` on purpose, say so: check --target heads (or --target LABEL@head)."}` : notes2.some((n) => n.includes("duplicate")) ? "Give the duplicated revision a unique id (or delete the stale copy); the extra head disappears with it." : `Run \`alembic upgrade heads\` instead, or merge: alembic merge -m "merge heads" ${unique.join(" ")}`,
+          ...merge2 ? { fix: `alembic merge -m "merge heads" ${unique.join(" ")}` } : {},
+          hint: merge2 ? `Merge them into one head${p ? "." : ". If the deploy runs `alembic upgrade heads` or `LABEL@head` on purpose, say so: check --target heads (or --target LABEL@head)."}` : notes2.some((n) => n.includes("duplicate")) ? "Give the duplicated revision a unique id (or delete the stale copy); the extra head disappears with it." : `Run \`alembic upgrade heads\` instead, or merge: alembic merge -m "merge heads" ${unique.join(" ")}`,
           path: first?.file.path,
           line: first?.script.line,
           revision: unique.join(", "),
@@ -30559,8 +30559,8 @@ var init_env_url_options = __esm({
 });
 
 // dist/check/rules/url-percent-not-escaped.js
-function finding2(code, severity, path61, line, message, hint, alembicError) {
-  return { code, severity, message, hint, path: path61, line, ...alembicError ? { alembicError } : {} };
+function finding2(code, severity, path62, line, message, hint, alembicError) {
+  return { code, severity, message, hint, path: path62, line, ...alembicError ? { alembicError } : {} };
 }
 var FIX, urlPercentNotEscaped;
 var init_url_percent_not_escaped = __esm({
@@ -30607,8 +30607,8 @@ var init_url_percent_not_escaped = __esm({
 });
 
 // dist/check/rules/url-variable-differs.js
-function finding3(severity, path61, line, message, hint) {
-  return { code: "url-variable-differs", severity, message, hint, path: path61, line };
+function finding3(severity, path62, line, message, hint) {
+  return { code: "url-variable-differs", severity, message, hint, path: path62, line };
 }
 var urlVariableDiffers;
 var init_url_variable_differs = __esm({
@@ -31235,8 +31235,8 @@ var init_ini_url_missing = __esm({
 function commands(databases, ini) {
   return databases.map((d) => `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === void 0 ? "" : `:${d.line}`}>"`).join("; ");
 }
-function finding5(severity, path61, line, title2, message, hint) {
-  return { code: CODE, severity, title: title2, titleRestates: true, message, hint, path: path61, line };
+function finding5(severity, path62, line, title2, message, hint) {
+  return { code: CODE, severity, title: title2, titleRestates: true, message, hint, path: path62, line };
 }
 var CODE, otherDatabasesNotVerified;
 var init_other_databases_not_verified = __esm({
@@ -34418,7 +34418,7 @@ function runs(p) {
   return p.steps.length === 0 ? "runs nothing" : `runs ${p.steps.map((s) => s.revision).join(" \u2192 ")}`;
 }
 function backfillText(o, write) {
-  const { plan } = o;
+  const { plan: plan2 } = o;
   const cwd = o.cwd;
   const lines = [];
   const mode = o.written ? "written" : write ? "nothing written" : "dry run: nothing written";
@@ -34426,13 +34426,13 @@ function backfillText(o, write) {
   if (o.targetFrom)
     lines.push(`target: \`${upgradeShown(o.flaskMigrate === true, o.target)}\`, the release line in ${releaseLineShown(o.targetFrom, o.targetVia)}`);
   lines.push("");
-  if (plan.placeholders.length === 0 && plan.refused.length === 0 && plan.skipped.length === 0) {
+  if (plan2.placeholders.length === 0 && plan2.refused.length === 0 && plan2.skipped.length === 0) {
     lines.push("Nothing to backfill: every id resolves to a revision in the repository.");
     return lines.join("\n") + "\n";
   }
-  for (const s of plan.skipped)
+  for (const s of plan2.skipped)
     lines.push(`${s.id}: skipped, ${s.reason}`, "");
-  for (const p of plan.placeholders) {
+  for (const p of plan2.placeholders) {
     lines.push(`${p.id}: placeholder after ${p.downRevisions.join(", ") || "base"}`);
     lines.push(`  placed by: ${p.placement}`);
     if (p.forensics)
@@ -34446,13 +34446,13 @@ function backfillText(o, write) {
       lines.push(`  rewired: ${r.path} (${r.revision}) line${r.lines.length > 1 ? "s" : ""} ${r.lines.join(", ")} now revise ${p.id}${r.notes.length ? `; ${r.notes.join("; ")}` : ""}`);
     lines.push("");
   }
-  if (plan.placeholders.length > 0 && !o.written) {
-    for (const [abs2, c] of plan.changes) {
+  if (plan2.placeholders.length > 0 && !o.written) {
+    for (const [abs2, c] of plan2.changes) {
       lines.push(unifiedDiff(import_node_path41.default.relative(cwd, abs2), c.before === null ? null : c.before.toString("utf8"), c.after.toString("utf8")).trimEnd());
     }
     lines.push("");
   }
-  for (const r of plan.refused) {
+  for (const r of plan2.refused) {
     lines.push(`${r.id}: NOT placed: ${r.reason}`);
     if (r.forensics && !r.reason.includes(describeForensics(r.forensics)))
       lines.push(`  git: ${describeForensics(r.forensics)}`);
@@ -34484,7 +34484,7 @@ function backfillText(o, write) {
     }
     lines.push("");
   }
-  const proof = plan.proof;
+  const proof = plan2.proof;
   if (proof) {
     lines.push("Proof (graph rebuilt with the placeholders, upgrade predicted):");
     lines.push(`  heads: ${proof.headsBefore.join(", ") || "(none)"} \u2192 ${proof.headsAfter.join(", ") || "(none)"}`);
@@ -34506,20 +34506,20 @@ function backfillText(o, write) {
   }
   if (o.restored)
     lines.push(`RESTORED: the files were written, but the proof failed on disk (${o.restored}); every file is back as it was.`);
-  else if (plan.refused.length > 0)
-    lines.push(`BLOCKED: ${plan.refused.length} id${plan.refused.length > 1 ? "s" : ""} could not be placed; nothing was written.`);
+  else if (plan2.refused.length > 0)
+    lines.push(`BLOCKED: ${plan2.refused.length} id${plan2.refused.length > 1 ? "s" : ""} could not be placed; nothing was written.`);
   else if (proof && !proof.ok)
     lines.push("BLOCKED: the proof failed; nothing was written.");
   else if (o.written)
-    lines.push(`OK: wrote ${plan.placeholders.length} placeholder${plan.placeholders.length > 1 ? "s" : ""}; \`${o.flaskMigrate === true ? "flask db upgrade" : "alembic upgrade"}\` is predicted to succeed. Commit the files and deploy.`);
-  else if (plan.placeholders.length > 0)
+    lines.push(`OK: wrote ${plan2.placeholders.length} placeholder${plan2.placeholders.length > 1 ? "s" : ""}; \`${o.flaskMigrate === true ? "flask db upgrade" : "alembic upgrade"}\` is predicted to succeed. Commit the files and deploy.`);
+  else if (plan2.placeholders.length > 0)
     lines.push("OK (dry run): the proof holds. Apply with --write.");
   else
     lines.push("OK: nothing to write.");
   return lines.join("\n") + "\n";
 }
 function backfillJson(o, write) {
-  const { plan } = o;
+  const { plan: plan2 } = o;
   const prediction = (p) => ({ willSucceed: p.willSucceed, steps: p.steps.map((s) => s.revision), alembicOutput: p.cliOutput, unpredictable: p.unpredictable ?? null });
   return {
     schemaVersion: 1,
@@ -34531,7 +34531,7 @@ function backfillJson(o, write) {
     target: o.target,
     targetFrom: o.targetFrom ?? null,
     targetVia: o.targetVia ?? null,
-    placeholders: plan.placeholders.map((p) => ({
+    placeholders: plan2.placeholders.map((p) => ({
       revision: p.id,
       downRevisions: p.downRevisions,
       placement: p.placement,
@@ -34539,8 +34539,8 @@ function backfillJson(o, write) {
       forensics: p.forensics ?? null,
       rewired: p.rewired
     })),
-    skipped: plan.skipped,
-    refused: plan.refused.map((r) => ({
+    skipped: plan2.skipped,
+    refused: plan2.refused.map((r) => ({
       revision: r.id,
       reason: r.reason,
       suggestion: r.suggestion ?? null,
@@ -34548,14 +34548,14 @@ function backfillJson(o, write) {
       candidates: r.candidates.map((c) => ({ after: c.after, rewires: c.rewires, prediction: prediction(c.prediction), schema: c.schema ? { agree: c.schema.agree, of: c.schema.of, present: c.schema.present } : null })),
       ...r.stale ? { stale: { otherRows: r.stale.rest.map(rowLabel), prediction: prediction(r.stale.prediction) } } : {}
     })),
-    changes: [...plan.changes].map(([abs2, c]) => ({ path: import_node_path41.default.relative(o.cwd, abs2), kind: c.before === null ? "create" : "modify" })),
-    proof: plan.proof ? {
-      ok: plan.proof.ok,
-      headsBefore: plan.proof.headsBefore,
-      headsAfter: plan.proof.headsAfter,
-      scenarios: plan.proof.scenarios.map((s) => ({ rows: s.rows.map(rowLabel), resolves: s.resolves, prediction: prediction(s.prediction) })),
-      problems: plan.proof.problems,
-      schema: plan.proof.schema ? { checked: plan.proof.schema.checked, unknown: plan.proof.schema.unknown, differ: plan.proof.schema.differ, clash: plan.proof.schema.clash ?? null } : null
+    changes: [...plan2.changes].map(([abs2, c]) => ({ path: import_node_path41.default.relative(o.cwd, abs2), kind: c.before === null ? "create" : "modify" })),
+    proof: plan2.proof ? {
+      ok: plan2.proof.ok,
+      headsBefore: plan2.proof.headsBefore,
+      headsAfter: plan2.proof.headsAfter,
+      scenarios: plan2.proof.scenarios.map((s) => ({ rows: s.rows.map(rowLabel), resolves: s.resolves, prediction: prediction(s.prediction) })),
+      problems: plan2.proof.problems,
+      schema: plan2.proof.schema ? { checked: plan2.proof.schema.checked, unknown: plan2.proof.schema.unknown, differ: plan2.proof.schema.differ, clash: plan2.proof.schema.clash ?? null } : null
     } : null
   };
 }
@@ -39159,7 +39159,7 @@ var require_split2 = __commonJS({
 var require_helper = __commonJS({
   "node_modules/pgpass/lib/helper.js"(exports2, module2) {
     "use strict";
-    var path61 = require("path");
+    var path62 = require("path");
     var Stream = require("stream").Stream;
     var split = require_split2();
     var util = require("util");
@@ -39198,7 +39198,7 @@ var require_helper = __commonJS({
     };
     module2.exports.getFileName = function(rawEnv) {
       var env2 = rawEnv || process.env;
-      var file = env2.PGPASSFILE || (isWin ? path61.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path61.join(env2.HOME || "./", ".pgpass"));
+      var file = env2.PGPASSFILE || (isWin ? path62.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path62.join(env2.HOME || "./", ".pgpass"));
       return file;
     };
     module2.exports.usePgPass = function(stats, fname) {
@@ -39330,7 +39330,7 @@ var require_helper = __commonJS({
 var require_lib = __commonJS({
   "node_modules/pgpass/lib/index.js"(exports2, module2) {
     "use strict";
-    var path61 = require("path");
+    var path62 = require("path");
     var fs = require("fs");
     var helper = require_helper();
     module2.exports = function(connInfo, cb) {
@@ -41071,10 +41071,10 @@ __export(read_postgres_exports, {
   withPostgresClient: () => withPostgresClient
 });
 async function readPostgresVersionTable(t2, req, opts) {
-  return withPostgresClient(t2, opts, (client, plan, ssl) => readInside(client, t2, req, opts, plan, ssl));
+  return withPostgresClient(t2, opts, (client, plan2, ssl) => readInside(client, t2, req, opts, plan2, ssl));
 }
 async function withPostgresClient(t2, opts, work) {
-  const plan = planSsl(t2, { flag: opts.ssl, caFile: opts.sslCa }, opts.env);
+  const plan2 = planSsl(t2, { flag: opts.ssl, caFile: opts.sslCa }, opts.env);
   const pg2 = await loadPg();
   const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   let last;
@@ -41084,15 +41084,15 @@ async function withPostgresClient(t2, opts, work) {
       opts.onRetry?.({ attempt: attempt2, delayMs, kind: last.kind, message: last.message });
       await sleep(delayMs);
     }
-    const result = await connectOnce(pg2, t2, plan, opts);
+    const result = await connectOnce(pg2, t2, plan2, opts);
     if ("client" in result) {
       const { client, ssl } = result;
       try {
-        return await work(client, plan, ssl);
+        return await work(client, plan2, ssl);
       } catch (e) {
         if (e instanceof PreflightError)
           throw e;
-        const c = classify(e, t2, plan);
+        const c = classify(e, t2, plan2);
         throw new DatabaseError(c.message, { hint: c.hint });
       } finally {
         void client.end().catch(() => void 0);
@@ -41141,9 +41141,9 @@ function withinDeadline(work, ms, abandon) {
 function socketOf(client) {
   return client.connection?.stream;
 }
-async function connectOnce(pg2, t2, plan, opts) {
+async function connectOnce(pg2, t2, plan2, opts) {
   let error;
-  for (const [i, ssl] of plan.attempts.entries()) {
+  for (const [i, ssl] of plan2.attempts.entries()) {
     const client = new pg2.Client({
       host: t2.host,
       port: t2.port,
@@ -41164,11 +41164,11 @@ async function connectOnce(pg2, t2, plan, opts) {
       return { client, ssl };
     } catch (e) {
       await client.end().catch(() => void 0);
-      error = classify(e, t2, plan);
-      const more = i + 1 < plan.attempts.length;
+      error = classify(e, t2, plan2);
+      const more = i + 1 < plan2.attempts.length;
       if (!more)
         break;
-      if (plan.fallback === "none")
+      if (plan2.fallback === "none")
         break;
       if (error.kind === "dns" || error.kind === "refused")
         break;
@@ -41176,7 +41176,7 @@ async function connectOnce(pg2, t2, plan, opts) {
   }
   return { error };
 }
-async function readInside(client, t2, req, opts, plan, ssl) {
+async function readInside(client, t2, req, opts, plan2, ssl) {
   if (req.versionTable.includes("\0") || req.versionTableSchema?.includes("\0")) {
     throw new DatabaseError("The version table's name holds a NUL character, which no PostgreSQL name can.", { hint: "Check version_table / version_table_schema in env.py, or --version-table." });
   }
@@ -41262,7 +41262,7 @@ async function readInside(client, t2, req, opts, plan, ssl) {
     columnLength,
     paddingType,
     server: { version: info.version, inRecovery: info.recovery },
-    tls: { mode: plan.mode, encrypted, verified: encrypted && ssl.rejectUnauthorized === true }
+    tls: { mode: plan2.mode, encrypted, verified: encrypted && ssl.rejectUnauthorized === true }
   };
 }
 function setupSql(req, opts) {
@@ -41290,7 +41290,7 @@ function setupSql(req, opts) {
       WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ${req.objectsSchema && "schema" in req.objectsSchema ? pgLiteral(req.objectsSchema.schema) : "current_schema()"}) AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']);
      ${ledgerQuery}`;
 }
-function classify(e, t2, plan) {
+function classify(e, t2, plan2) {
   const err = e;
   const code = err.code ?? "";
   const raw = redactSecrets(String(err.message ?? e));
@@ -41313,7 +41313,7 @@ function classify(e, t2, plan) {
     return mk("auth", false, `Authentication failed${user} on ${where}.`, "The password is wrong or was rotated; fetch the current URL (`heroku config:get DATABASE_URL -a APP`).");
   if (code === "28000") {
     if (/SSL|encryption/iu.test(raw)) {
-      return mk("tls", false, `The server refused the connection${user} with sslmode=${plan.mode}: ${raw}.`, "The server requires TLS: use --ssl require (or remove sslmode=disable from the URL).");
+      return mk("tls", false, `The server refused the connection${user} with sslmode=${plan2.mode}: ${raw}.`, "The server requires TLS: use --ssl require (or remove sslmode=disable from the URL).");
     }
     return mk("auth", false, `The server does not allow${user} to connect to ${where}: ${raw}.`, "Check the user name and the server's pg_hba.conf rules.");
   }
@@ -41329,8 +41329,8 @@ function classify(e, t2, plan) {
     return mk("timeout", false, `Reading the version table timed out (${raw}).`, "Something holds a lock on the version table (a migration in progress?). Check `heroku pg:locks`, or raise --statement-timeout.");
   const tlsCodes = ["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_GET_ISSUER_CERT", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID", "CERT_UNTRUSTED"];
   if (tlsCodes.includes(code) || /certificate|SSL|TLS/iu.test(raw)) {
-    const verifying = plan.mode === "verify-ca" || plan.mode === "verify-full" || plan.caFile !== void 0;
-    return mk("tls", false, `TLS failed with sslmode=${plan.mode}${code ? ` (${code})` : ""}: ${raw}.`, /does not support SSL/iu.test(raw) ? "The server has TLS switched off: use --ssl prefer or --ssl disable for a trusted local network only." : verifying ? `The server certificate does not verify against ${plan.caFile ? `the CA in ${plan.caFile}` : "Node's default CA store"}. Pass the CA that signed it with --ssl-ca FILE, or use --ssl require to encrypt without verifying (what Heroku Postgres standard certificates need).` : "Check the server's TLS setup, or pass --ssl with another mode.");
+    const verifying = plan2.mode === "verify-ca" || plan2.mode === "verify-full" || plan2.caFile !== void 0;
+    return mk("tls", false, `TLS failed with sslmode=${plan2.mode}${code ? ` (${code})` : ""}: ${raw}.`, /does not support SSL/iu.test(raw) ? "The server has TLS switched off: use --ssl prefer or --ssl disable for a trusted local network only." : verifying ? `The server certificate does not verify against ${plan2.caFile ? `the CA in ${plan2.caFile}` : "Node's default CA store"}. Pass the CA that signed it with --ssl-ca FILE, or use --ssl require to encrypt without verifying (what Heroku Postgres standard certificates need).` : "Check the server's TLS setup, or pass --ssl with another mode.");
   }
   return mk("other", false, `Database error on ${where}${code ? ` (${code})` : ""}: ${raw}.`, "Check the URL and that the server is reachable; run with --log-level debug for details.");
 }
@@ -41591,16 +41591,16 @@ async function backfillRun(opts, loadOptions, config) {
     rebuild: (overlay) => modelFromConfig(config, loadOptions.alembicVersion, overlay)
   };
   const versionTable = state ? sqlTableName(state.versionTable, state.versionTableSchema) : void 0;
-  const plan = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now, ...versionTable ? { versionTable } : {}, ...state ? { state } : {} }, io);
+  const plan2 = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now, ...versionTable ? { versionTable } : {}, ...state ? { state } : {} }, io);
   let written = false;
   let restored;
-  let finalPlan = plan;
-  const ready = plan.placeholders.length > 0 && plan.refused.length === 0 && plan.proof?.ok === true;
+  let finalPlan = plan2;
+  const ready = plan2.placeholders.length > 0 && plan2.refused.length === 0 && plan2.proof?.ok === true;
   if (opts.write && ready) {
-    const undo = writeChanges([...plan.changes].map(([absPath, c]) => ({ absPath, before: c.before, after: c.after })));
+    const undo = writeChanges([...plan2.changes].map(([absPath, c]) => ({ absPath, before: c.before, after: c.after })));
     written = true;
     const recheck = proveBackfill(model, modelFromConfig({ ...config, files: diskFiles() }, loadOptions.alembicVersion), missing.map((m) => m.id), rows, target);
-    finalPlan = { ...plan, proof: recheck };
+    finalPlan = { ...plan2, proof: recheck };
     if (!recheck.ok) {
       undo();
       written = false;
@@ -42115,6 +42115,268 @@ var init_check_command = __esm({
   }
 });
 
+// dist/check/fleet-merge.js
+function isFleetDocument(d) {
+  const o = d;
+  return typeof o === "object" && o !== null && o.schemaVersion === 1 && o.command === "verify --tenants" && Array.isArray(o.groups) && typeof o.total === "number";
+}
+function mergeFleet(docs) {
+  if (docs.length === 0)
+    throw new UsageError("fleet merge needs the shards' JSON documents.", { hint: "alembic-preflight fleet merge shard-1.json shard-2.json \u2026" });
+  const fleet2 = docs.map(({ name: name2, doc }) => {
+    if (!isFleetDocument(doc))
+      throw new UsageError(`${name2} is not a document of verify --tenants --format json (schemaVersion 1).`, { hint: "Write each shard with: alembic-preflight verify --tenants 'PATTERN' --shard I/N --format json > shard-I.json" });
+    return { name: name2, doc };
+  });
+  const first = fleet2[0].doc;
+  const same = (d) => d.pattern === first.pattern && d.host === first.host && d.database === first.database && d.target === first.target;
+  const other = fleet2.find(({ doc }) => !same(doc));
+  if (other)
+    throw new UsageError(`${other.name} read another fleet (${other.doc.pattern} on ${other.doc.database}, upgrade ${other.doc.target}) than ${fleet2[0].name} (${first.pattern} on ${first.database}, upgrade ${first.target}).`, { hint: "Merge the shards of one run." });
+  const count = first.shard?.count ?? 1;
+  const seen = /* @__PURE__ */ new Map();
+  for (const { name: name2, doc } of fleet2) {
+    const index = doc.shard?.index ?? 1;
+    if ((doc.shard?.count ?? 1) !== count)
+      throw new UsageError(`${name2} is a shard of ${doc.shard?.count ?? 1}, and ${fleet2[0].name} of ${count}.`, { hint: "Merge the shards of one run." });
+    if (seen.has(index))
+      throw new UsageError(`${name2} and ${seen.get(index)} are both shard ${index}/${count}.`, { hint: "Give each shard once." });
+    seen.set(index, name2);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
+  if (missing.length > 0)
+    throw new UsageError(`Shard${missing.length === 1 ? "" : "s"} ${missing.map((i) => `${i}/${count}`).join(", ")} ${missing.length === 1 ? "is" : "are"} missing: the merged report would leave tenants out.`, { hint: "Give every shard's document." });
+  const groups = /* @__PURE__ */ new Map();
+  for (const { doc } of fleet2) {
+    for (const g of doc.groups) {
+      const key = JSON.stringify([g.at, g.versionTable, g.willSucceed, g.pending, g.alembicError, g.ok, g.findings.map((f) => [f.code, f.severity, f.message, f.path, f.line])]);
+      const have = groups.get(key);
+      if (have)
+        have.schemas.push(...g.schemas);
+      else
+        groups.set(key, { group: g, schemas: [...g.schemas] });
+    }
+  }
+  const merged = [...groups.values()].map(({ group, schemas }) => ({ ...group, schemas: schemas.sort(), tenants: schemas.length }));
+  merged.sort((a, b) => b.tenants - a.tenants || a.at.join(" ").localeCompare(b.at.join(" ")));
+  const main2 = merged.find((g) => g.ok && g.findings.every((f) => f.severity === "info"));
+  return {
+    schemaVersion: 1,
+    command: "verify --tenants",
+    pattern: first.pattern,
+    host: first.host,
+    database: first.database,
+    target: first.target,
+    shard: null,
+    ok: merged.every((g) => g.ok),
+    total: fleet2.reduce((n, { doc }) => n + doc.total, 0),
+    groups: merged.map((g) => ({ ...g, outlier: g !== main2 }))
+  };
+}
+var init_fleet_merge = __esm({
+  "dist/check/fleet-merge.js"() {
+    "use strict";
+    init_errors();
+  }
+});
+
+// dist/report/fleet-report.js
+function at2(g) {
+  return !g.exists ? "(no version table)" : g.rows.length === 0 ? "(no row)" : g.rows.join(", ");
+}
+function upgrade(g) {
+  if (!g.willSucceed)
+    return `FAILS: ${(g.alembicError ?? "the upgrade fails").replace(/^FAILED: /u, "")}`;
+  return g.pending === 0 ? "nothing to apply" : `applies ${g.pending} migration${g.pending === 1 ? "" : "s"}`;
+}
+function title(f) {
+  return f.title ?? f.message.split(/(?<=\.)\s/u)[0];
+}
+function names3(schemas) {
+  const shown3 = schemas.slice(0, NAMES_SHOWN).join(", ");
+  return schemas.length > NAMES_SHOWN ? `${shown3} and ${schemas.length - NAMES_SHOWN} more` : shown3;
+}
+function fleetText(r, c) {
+  const shard = c.shard ? `, shard ${c.shard.index}/${c.shard.count}` : "";
+  const lines = [`alembic-preflight verify --tenants '${c.pattern}' on ${c.host ?? "localhost"}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? "" : "s"}; upgrade ${c.target}`, ""];
+  if (r.total === 0)
+    return [...lines, `FAILED: no schema matches '${c.pattern}'.`].join("\n") + "\n";
+  const width = Math.max(7, String(r.total).length);
+  const atWidth = Math.min(40, Math.max(...r.groups.map((g) => at2(g).length), 2));
+  lines.push(`${"tenants".padStart(width)}  ${"at".padEnd(atWidth)}  upgrade`);
+  for (const g of r.groups) {
+    const codes = [...new Set(g.findings.filter((f) => f.severity !== "info").map((f) => f.code))];
+    lines.push(`${String(g.schemas.length).padStart(width)}  ${at2(g).padEnd(atWidth)}  ${upgrade(g)}${codes.length > 0 ? `  [${codes.join(", ")}]` : ""}`);
+  }
+  if (r.outliers.length > 0) {
+    const count = r.outliers.reduce((n, g) => n + g.schemas.length, 0);
+    lines.push("", `apart from the fleet (${count} schema${count === 1 ? "" : "s"}):`);
+    for (const g of r.outliers) {
+      lines.push(`  ${names3(g.schemas)}: at ${at2(g)}; ${upgrade(g)}`);
+      for (const f of g.findings)
+        if (f.severity !== "info")
+          lines.push(`    ${f.severity} [${f.code}] ${title(f)}`);
+    }
+  }
+  lines.push("", verdict(r, c));
+  return lines.join("\n") + "\n";
+}
+function verdict(r, c) {
+  const failing = r.groups.filter((g) => !g.ok);
+  if (failing.length === 0)
+    return `OK: all ${r.total} tenant${r.total === 1 ? "" : "s"} upgrade to ${c.target} cleanly, as predicted.`;
+  const n = failing.reduce((k, g) => k + g.schemas.length, 0);
+  return `FAILED: ${n} of ${r.total} tenant${r.total === 1 ? "" : "s"} would fail or are blocked: ${names3(failing.flatMap((g) => g.schemas))}.`;
+}
+function fleetJson(r, c) {
+  return {
+    schemaVersion: 1,
+    command: "verify --tenants",
+    pattern: c.pattern,
+    host: c.host,
+    database: c.database,
+    target: c.target,
+    shard: c.shard ?? null,
+    ok: r.ok,
+    total: r.total,
+    groups: r.groups.map((g) => ({
+      at: g.rows,
+      versionTable: g.exists,
+      tenants: g.schemas.length,
+      schemas: g.schemas,
+      willSucceed: g.willSucceed,
+      pending: g.pending,
+      alembicError: g.alembicError ?? null,
+      ok: g.ok,
+      outlier: r.outliers.includes(g),
+      findings: g.findings.map((f) => ({ code: f.code, severity: f.severity, title: title(f), message: f.message, hint: f.hint, path: f.path ?? null, line: f.line ?? null, revision: f.revision ?? null }))
+    }))
+  };
+}
+var NAMES_SHOWN;
+var init_fleet_report = __esm({
+  "dist/report/fleet-report.js"() {
+    "use strict";
+    NAMES_SHOWN = 10;
+  }
+});
+
+// dist/report/fleet-plan.js
+function shardCommand(o, shard) {
+  return `alembic-preflight verify --tenants '${o.tenants.replaceAll("'", "'\\''")}' --shard ${shard} --format json`;
+}
+function githubMatrix(o) {
+  if (o.shards > GITHUB_MATRIX_LIMIT)
+    throw new UsageError(`GitHub Actions runs at most ${GITHUB_MATRIX_LIMIT} jobs from one matrix, and ${o.shards} shards were asked for.`, { hint: `Use --shards ${GITHUB_MATRIX_LIMIT} or fewer (each job then reads more tenants).` });
+  const include = Array.from({ length: o.shards }, (_, i) => ({ shard: `${i + 1}/${o.shards}`, command: shardCommand(o, `${i + 1}/${o.shards}`) }));
+  return JSON.stringify({ include }) + "\n";
+}
+function k8sIndexedJob(o) {
+  const q = (s) => JSON.stringify(s);
+  const command2 = `${shardCommand(o, `$((JOB_COMPLETION_INDEX + 1))/${o.shards}`)}`;
+  return [
+    "apiVersion: batch/v1",
+    "kind: Job",
+    "metadata:",
+    "  name: alembic-preflight-fleet",
+    "spec:",
+    "  completionMode: Indexed",
+    `  completions: ${o.shards}`,
+    `  parallelism: ${Math.min(o.parallelism ?? o.shards, o.shards)}`,
+    "  backoffLimit: 0",
+    "  template:",
+    "    spec:",
+    "      restartPolicy: Never",
+    "      containers:",
+    "        - name: verify",
+    `          image: ${q(o.image ?? "IMAGE")}`,
+    `          command: [${q("sh")}, ${q("-c")}, ${q(command2)}]`,
+    "          env:",
+    "            - name: DATABASE_URL",
+    "              valueFrom:",
+    "                secretKeyRef:",
+    `                  name: ${q(o.secret ?? "database")}`,
+    "                  key: DATABASE_URL",
+    ""
+  ].join("\n");
+}
+var GITHUB_MATRIX_LIMIT;
+var init_fleet_plan = __esm({
+  "dist/report/fleet-plan.js"() {
+    "use strict";
+    init_errors();
+    GITHUB_MATRIX_LIMIT = 256;
+  }
+});
+
+// dist/commands/fleet-command.js
+var fleet_command_exports = {};
+__export(fleet_command_exports, {
+  fleetCommand: () => fleetCommand
+});
+function fleetCommand(opts) {
+  return opts.action === "plan" ? plan(opts) : merge(opts);
+}
+function plan(opts) {
+  if (opts.tenants === void 0)
+    throw new UsageError("fleet plan needs --tenants, the pattern each shard reads.", { hint: "alembic-preflight fleet plan --tenants 'tenant_*' --shards 8 --format github-matrix" });
+  const shards = opts.shards ?? 0;
+  if (!Number.isInteger(shards) || shards < 1)
+    throw new UsageError("fleet plan needs --shards N, a whole number of at least 1.", { hint: "Pick N so that each shard reads a few thousand tenants." });
+  const o = { shards, tenants: opts.tenants, ...opts.image ? { image: opts.image } : {}, ...opts.secret ? { secret: opts.secret } : {}, ...opts.parallelism ? { parallelism: opts.parallelism } : {} };
+  if (opts.format === "github-matrix")
+    return { stdout: githubMatrix(o), exitCode: 0 };
+  if (opts.format === "k8s-indexed-job")
+    return { stdout: k8sIndexedJob(o), exitCode: 0 };
+  throw new UsageError(`fleet plan writes --format github-matrix or k8s-indexed-job, not ${opts.format}.`, { hint: "alembic-preflight fleet plan --format github-matrix \u2026" });
+}
+function merge(opts) {
+  const docs = (opts.files ?? []).map((name2) => {
+    let text;
+    try {
+      text = readMachineText(import_node_path50.default.resolve(opts.cwd, name2));
+    } catch (e) {
+      throw new UsageError(`Cannot read ${name2}: ${e.message}.`, { hint: "Give the paths of the shards' JSON documents." });
+    }
+    try {
+      return { name: name2, doc: JSON.parse(text) };
+    } catch {
+      throw new UsageError(`${name2} is not JSON.`, { hint: "Each shard writes its document with --format json." });
+    }
+  });
+  const merged = mergeFleet(docs);
+  if (opts.format === "json")
+    return { stdout: JSON.stringify(merged, null, 2) + "\n", exitCode: merged.ok ? 0 : 1, document: merged };
+  if (opts.format !== "text")
+    throw new UsageError(`fleet merge writes text or json, not ${opts.format}.`, { hint: "alembic-preflight fleet merge --format json shard-*.json" });
+  return { stdout: fleetText(resultOf(merged), { pattern: merged.pattern, host: merged.host, database: merged.database, target: merged.target }), exitCode: merged.ok ? 0 : 1 };
+}
+function resultOf(d) {
+  const groups = d.groups.map((g) => ({
+    rows: g.at,
+    exists: g.versionTable,
+    schemas: g.schemas,
+    willSucceed: g.willSucceed,
+    pending: g.pending,
+    ...g.alembicError !== null ? { alembicError: g.alembicError } : {},
+    findings: g.findings.map((f) => ({ code: f.code, severity: f.severity, title: f.title, message: f.message, hint: f.hint, ...f.path !== null ? { path: f.path } : {}, ...f.line !== null ? { line: f.line } : {}, ...f.revision !== null ? { revision: f.revision } : {} })),
+    ok: g.ok
+  }));
+  return { total: d.total, groups, outliers: groups.filter((_, i) => d.groups[i].outlier), ok: d.ok };
+}
+var import_node_path50;
+var init_fleet_command = __esm({
+  "dist/commands/fleet-command.js"() {
+    "use strict";
+    import_node_path50 = __toESM(require("node:path"), 1);
+    init_fleet_merge();
+    init_errors();
+    init_machine_files();
+    init_fleet_report();
+    init_fleet_plan();
+  }
+});
+
 // dist/commands/graph-command.js
 var graph_command_exports = {};
 __export(graph_command_exports, {
@@ -42175,7 +42437,7 @@ function ledgerRows(model, steps, env2, cwd, now = /* @__PURE__ */ new Date()) {
       downRevisions: [...rev.versionedDown],
       branchLabels: [...rev.origLabels],
       dependsOn: [...rev.deps],
-      path: import_node_path50.default.relative(cwd, rev.file.absPath) || rev.file.absPath,
+      path: import_node_path51.default.relative(cwd, rev.file.absPath) || rev.file.absPath,
       sha256: sha256Hex(bytes),
       appliedAt: at3,
       appliedBy: by,
@@ -42197,11 +42459,11 @@ function ledgerSteps(text) {
   }));
   return { steps };
 }
-var import_node_path50, RELEASE_VARIABLES;
+var import_node_path51, RELEASE_VARIABLES;
 var init_ledger_rows = __esm({
   "dist/check/ledger-rows.js"() {
     "use strict";
-    import_node_path50 = __toESM(require("node:path"), 1);
+    import_node_path51 = __toESM(require("node:path"), 1);
     init_project_model();
     init_schema_ops();
     init_sha256();
@@ -42379,7 +42641,7 @@ var init_ledger_command = __esm({
 function sqliteScratch() {
   const dir = scratchFolder();
   return {
-    url: `sqlite:///${import_node_path51.default.join(dir, "rehearse.db")}`,
+    url: `sqlite:///${import_node_path52.default.join(dir, "rehearse.db")}`,
     dialect: "sqlite",
     describe: "a SQLite file in a temporary folder",
     remove: async () => (0, import_node_fs6.rmSync)(dir, { recursive: true, force: true })
@@ -42425,16 +42687,16 @@ async function serverScratch(serverUrl) {
 function localServerBinaries(major) {
   const dirs = [];
   const initdb = onPath("initdb", process.env);
-  if (initdb && (0, import_node_fs6.existsSync)(import_node_path51.default.join(import_node_path51.default.dirname(initdb), "pg_ctl")))
-    dirs.push(import_node_path51.default.dirname(initdb));
+  if (initdb && (0, import_node_fs6.existsSync)(import_node_path52.default.join(import_node_path52.default.dirname(initdb), "pg_ctl")))
+    dirs.push(import_node_path52.default.dirname(initdb));
   const debian = "/usr/lib/postgresql";
   if ((0, import_node_fs6.existsSync)(debian)) {
     for (const v of (0, import_node_fs6.readdirSync)(debian))
-      if ((0, import_node_fs6.existsSync)(import_node_path51.default.join(debian, v, "bin", "initdb")))
-        dirs.push(import_node_path51.default.join(debian, v, "bin"));
+      if ((0, import_node_fs6.existsSync)(import_node_path52.default.join(debian, v, "bin", "initdb")))
+        dirs.push(import_node_path52.default.join(debian, v, "bin"));
   }
   const found = dirs.flatMap((bin) => {
-    const v = /(\d+)/u.exec((0, import_node_child_process.spawnSync)(import_node_path51.default.join(bin, "pg_ctl"), ["--version"], { encoding: "utf8" }).stdout ?? "");
+    const v = /(\d+)/u.exec((0, import_node_child_process.spawnSync)(import_node_path52.default.join(bin, "pg_ctl"), ["--version"], { encoding: "utf8" }).stdout ?? "");
     return v ? [{ bin, major: Number(v[1]) }] : [];
   });
   found.sort((a, b) => b.major - a.major);
@@ -42442,17 +42704,17 @@ function localServerBinaries(major) {
 }
 async function localClusterScratch(binaries) {
   const dir = scratchFolder();
-  const data = import_node_path51.default.join(dir, "data");
+  const data = import_node_path52.default.join(dir, "data");
   const password = (0, import_node_crypto2.randomBytes)(18).toString("hex");
   const asRoot = process.getuid?.() === 0;
   const run = (cmd, args) => {
-    const exe = import_node_path51.default.join(binaries.bin, cmd);
+    const exe = import_node_path52.default.join(binaries.bin, cmd);
     const full = asRoot ? ["runuser", "-u", "postgres", "--", exe, ...args] : [exe, ...args];
     const r = (0, import_node_child_process.spawnSync)(full[0], full.slice(1), { encoding: "utf8" });
     if (r.status !== 0)
       throw new DatabaseError(`${cmd} failed while making the scratch cluster: ${(r.stderr || r.stdout || "").trim().split("\n").at(-1)}`, { hint: "Give --scratch-url (a server where a database may be created and dropped) instead." });
   };
-  const pwfile = import_node_path51.default.join(dir, "pw");
+  const pwfile = import_node_path52.default.join(dir, "pw");
   (0, import_node_fs6.writeFileSync)(pwfile, `${password}
 `, { mode: 384 });
   if (asRoot) {
@@ -42464,7 +42726,7 @@ async function localClusterScratch(binaries) {
   let started = false;
   let watchdog;
   const stopArgv = () => {
-    const exe = import_node_path51.default.join(binaries.bin, "pg_ctl");
+    const exe = import_node_path52.default.join(binaries.bin, "pg_ctl");
     const args = ["-D", data, "-m", "immediate", "stop"];
     return asRoot ? ["runuser", "-u", "postgres", "--", exe, ...args] : [exe, ...args];
   };
@@ -42487,7 +42749,7 @@ async function localClusterScratch(binaries) {
     run("initdb", ["-D", data, "-U", "rehearse", "--pwfile", pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync"]);
     const port = await freePort();
     watchdog = dieWith(process.pid, [stopArgv(), ["rm", "-rf", dir]]);
-    run("pg_ctl", ["-D", data, "-w", "-l", import_node_path51.default.join(dir, "log"), "-o", `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`, "start"]);
+    run("pg_ctl", ["-D", data, "-w", "-l", import_node_path52.default.join(dir, "log"), "-o", `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`, "start"]);
     started = true;
     return {
       url: `postgresql://rehearse:${password}@127.0.0.1:${port}/postgres`,
@@ -42540,8 +42802,8 @@ async function freePort() {
   });
 }
 function scratchFolder() {
-  const dir = (0, import_node_fs6.mkdtempSync)(import_node_path51.default.join(import_node_os3.default.tmpdir(), FOLDER_PREFIX));
-  (0, import_node_fs6.writeFileSync)(import_node_path51.default.join(dir, "owner"), `${process.pid}
+  const dir = (0, import_node_fs6.mkdtempSync)(import_node_path52.default.join(import_node_os3.default.tmpdir(), FOLDER_PREFIX));
+  (0, import_node_fs6.writeFileSync)(import_node_path52.default.join(dir, "owner"), `${process.pid}
 `);
   return dir;
 }
@@ -42563,19 +42825,19 @@ function reapScratchFolders(binaries) {
     return;
   }
   for (const name2 of names4) {
-    const dir = import_node_path51.default.join(import_node_os3.default.tmpdir(), name2);
+    const dir = import_node_path52.default.join(import_node_os3.default.tmpdir(), name2);
     try {
-      const owner = Number((0, import_node_fs6.readFileSync)(import_node_path51.default.join(dir, "owner"), "utf8").trim());
+      const owner = Number((0, import_node_fs6.readFileSync)(import_node_path52.default.join(dir, "owner"), "utf8").trim());
       if (!Number.isInteger(owner) || owner <= 0 || processAlive(owner))
         continue;
-      const postmaster = import_node_path51.default.join(dir, "data", "postmaster.pid");
+      const postmaster = import_node_path52.default.join(dir, "data", "postmaster.pid");
       if ((0, import_node_fs6.existsSync)(postmaster)) {
         const pm = Number((0, import_node_fs6.readFileSync)(postmaster, "utf8").split("\n")[0]);
         if (Number.isInteger(pm) && pm > 0 && processAlive(pm)) {
           const bin = binaries()?.bin;
-          const pgCtl = bin ? import_node_path51.default.join(bin, "pg_ctl") : void 0;
+          const pgCtl = bin ? import_node_path52.default.join(bin, "pg_ctl") : void 0;
           if (pgCtl)
-            (0, import_node_child_process.spawnSync)(process.getuid?.() === 0 ? "runuser" : pgCtl, process.getuid?.() === 0 ? ["-u", "postgres", "--", pgCtl, "-D", import_node_path51.default.join(dir, "data"), "-m", "immediate", "stop"] : ["-D", import_node_path51.default.join(dir, "data"), "-m", "immediate", "stop"], { stdio: "ignore" });
+            (0, import_node_child_process.spawnSync)(process.getuid?.() === 0 ? "runuser" : pgCtl, process.getuid?.() === 0 ? ["-u", "postgres", "--", pgCtl, "-D", import_node_path52.default.join(dir, "data"), "-m", "immediate", "stop"] : ["-D", import_node_path52.default.join(dir, "data"), "-m", "immediate", "stop"], { stdio: "ignore" });
           else
             process.kill(pm, "SIGQUIT");
         }
@@ -42599,7 +42861,7 @@ async function dropOrphans(admin) {
     }
   }
 }
-var import_node_child_process, import_node_crypto2, import_node_fs6, import_node_crypto3, import_node_net, import_node_os3, import_node_path51, FOLDER_PREFIX, SERVER_PREFIX, FENCE_PREFIX;
+var import_node_child_process, import_node_crypto2, import_node_fs6, import_node_crypto3, import_node_net, import_node_os3, import_node_path52, FOLDER_PREFIX, SERVER_PREFIX, FENCE_PREFIX;
 var init_scratch_database = __esm({
   "dist/database/scratch-database.js"() {
     "use strict";
@@ -42609,7 +42871,7 @@ var init_scratch_database = __esm({
     import_node_crypto3 = require("node:crypto");
     import_node_net = __toESM(require("node:net"), 1);
     import_node_os3 = __toESM(require("node:os"), 1);
-    import_node_path51 = __toESM(require("node:path"), 1);
+    import_node_path52 = __toESM(require("node:path"), 1);
     init_errors();
     init_programs();
     init_quote_ident();
@@ -42648,7 +42910,7 @@ async function copyProductionSchema(prod, scratch2, rows, versionTable, env2, ho
   }
   const dir = makeTempDir("alembic-preflight-schema-");
   try {
-    const out = import_node_path52.default.join(dir, "schema.sql");
+    const out = import_node_path53.default.join(dir, "schema.sql");
     const libpq = { PGHOST: prod.host, PGPORT: String(prod.port), PGDATABASE: prod.database, ...prod.user ? { PGUSER: prod.user } : {}, ...prod.password ? { PGPASSWORD: prod.password } : {}, PGSSLMODE: sslmode ?? env2.PGSSLMODE ?? "prefer", PGAPPNAME: "alembic-preflight rehearse" };
     const r = runProgram(pgDump, ["--schema-only", "--no-owner", "--no-privileges", "--file", out], { env: { PATH: env2.PATH ?? "", ...libpq } });
     if (r.status !== 0)
@@ -42679,11 +42941,11 @@ function findPgDump(env2) {
   const local = localServerBinaries();
   return onPath("pg_dump", env2) ?? (local ? onPath("pg_dump", { PATH: local.bin }) : void 0);
 }
-var import_node_path52;
+var import_node_path53;
 var init_copy_schema = __esm({
   "dist/database/copy-schema.js"() {
     "use strict";
-    import_node_path52 = __toESM(require("node:path"), 1);
+    import_node_path53 = __toESM(require("node:path"), 1);
     init_machine_files();
     init_programs();
     init_errors();
@@ -43132,13 +43394,13 @@ function fenceTarget(t2) {
 }
 function makeFence(allow, set, env2) {
   const dir = makeTempDir("alembic-preflight-fence-");
-  writeOwnFile(import_node_path53.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
-  writeOwnFile(import_node_path53.default.join(dir, "owner"), `${process.pid}
+  writeOwnFile(import_node_path54.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
+  writeOwnFile(import_node_path54.default.join(dir, "owner"), `${process.pid}
 `);
-  const loadedFile = import_node_path53.default.join(dir, "loaded");
-  const reportFile = import_node_path53.default.join(dir, "refused");
+  const loadedFile = import_node_path54.default.join(dir, "loaded");
+  const reportFile = import_node_path54.default.join(dir, "refused");
   const spec = { allow, set, loaded: loadedFile, report: reportFile };
-  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path53.default.delimiter);
+  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path54.default.delimiter);
   const lines = (file) => {
     try {
       return readMachineText(file).split("\n").filter(Boolean);
@@ -43176,16 +43438,16 @@ function fenceLoadsIn(argv, env2, cwd, fence) {
   return fence.loaded() > before;
 }
 function pythonBehind(exe) {
-  if (PYTHON_NAME.test(import_node_path53.default.basename(exe)))
+  if (PYTHON_NAME.test(import_node_path54.default.basename(exe)))
     return [exe];
   const head = fileHead(exe, 256, "latin1");
   if (head === void 0)
     return void 0;
   const first = head.split("\n")[0] ?? "";
   const words2 = first.startsWith("#!") ? first.slice(2).trim().split(/\s+/u) : [];
-  const at3 = words2[0] && import_node_path53.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
+  const at3 = words2[0] && import_node_path54.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
   const program = at3 >= 0 ? words2[at3] : void 0;
-  if (program && PYTHON_NAME.test(import_node_path53.default.basename(program)))
+  if (program && PYTHON_NAME.test(import_node_path54.default.basename(program)))
     return [program, ...words2.slice(at3 + 1)];
   const exec = shebangPython(exe);
   return exec ? [exec] : void 0;
@@ -43214,11 +43476,11 @@ function refusalError(r, run) {
   }
   return new ConfigError(`${run.what} connected to ${describeRefused(r.target)}, not ${allowed}; the connection was closed before its first statement. ${why}`, { hint });
 }
-var import_node_path53, PYTHON_NAME;
+var import_node_path54, PYTHON_NAME;
 var init_fence = __esm({
   "dist/release/fence.js"() {
     "use strict";
-    import_node_path53 = __toESM(require("node:path"), 1);
+    import_node_path54 = __toESM(require("node:path"), 1);
     init_errors();
     init_fence_python();
     init_machine_files();
@@ -43253,13 +43515,13 @@ function appPython(env2, flask) {
   return (script ? shebangPython(script) : void 0) ?? onPath("python", env2) ?? onPath("python3", env2);
 }
 function flaskAppMissing(cwd, env2, exists, read, findModule) {
-  const fromFile = [".flaskenv", ".env"].map((file) => ({ file, value: assignedIn(read(import_node_path54.default.join(cwd, file)) ?? "", "FLASK_APP") })).find((x) => x.value !== void 0);
+  const fromFile = [".flaskenv", ".env"].map((file) => ({ file, value: assignedIn(read(import_node_path55.default.join(cwd, file)) ?? "", "FLASK_APP") })).find((x) => x.value !== void 0);
   const value = env2.FLASK_APP || fromFile?.value;
   if (value) {
     const where = env2.FLASK_APP ? "FLASK_APP" : `FLASK_APP in ${fromFile.file}`;
     return appModuleMissing(value, where, cwd, exists, findModule);
   }
-  if (exists(import_node_path54.default.join(cwd, "wsgi.py")) || exists(import_node_path54.default.join(cwd, "app.py")))
+  if (exists(import_node_path55.default.join(cwd, "wsgi.py")) || exists(import_node_path55.default.join(cwd, "app.py")))
     return void 0;
   return "FLASK_APP is not set, and there is no wsgi.py or app.py here (nor FLASK_APP in .flaskenv or .env)";
 }
@@ -43281,12 +43543,12 @@ function appModuleMissing(value, where, cwd, exists, findModule) {
   if (target === "")
     return `${where} is ${JSON.stringify(value)}, which names no module`;
   if (target.endsWith(".py") || target.includes("/")) {
-    const file = import_node_path54.default.resolve(cwd, target.endsWith(".py") ? target : `${target}.py`);
-    const found = exists(file) || exists(import_node_path54.default.join(import_node_path54.default.resolve(cwd, target), "__init__.py"));
-    return found ? void 0 : `${where} is ${JSON.stringify(value)}, and there is no ${import_node_path54.default.relative(cwd, file) || target} here`;
+    const file = import_node_path55.default.resolve(cwd, target.endsWith(".py") ? target : `${target}.py`);
+    const found = exists(file) || exists(import_node_path55.default.join(import_node_path55.default.resolve(cwd, target), "__init__.py"));
+    return found ? void 0 : `${where} is ${JSON.stringify(value)}, and there is no ${import_node_path55.default.relative(cwd, file) || target} here`;
   }
   const top = target.split(".")[0];
-  if (exists(import_node_path54.default.join(cwd, `${top}.py`)) || exists(import_node_path54.default.join(cwd, top, "__init__.py")) || exists(import_node_path54.default.join(cwd, top)))
+  if (exists(import_node_path55.default.join(cwd, `${top}.py`)) || exists(import_node_path55.default.join(cwd, top, "__init__.py")) || exists(import_node_path55.default.join(cwd, top)))
     return void 0;
   if (findModule?.(top) === false)
     return `${where} is ${JSON.stringify(value)}, and Python finds no module ${top} (no ${top}.py or ${top}/ here, nor an installed one)`;
@@ -43362,12 +43624,12 @@ function runChild(argv, opts) {
     });
   });
 }
-var import_node_child_process2, import_node_path54, CAPTURE_LIMIT;
+var import_node_child_process2, import_node_path55, CAPTURE_LIMIT;
 var init_run_child = __esm({
   "dist/release/run-child.js"() {
     "use strict";
     import_node_child_process2 = require("node:child_process");
-    import_node_path54 = __toESM(require("node:path"), 1);
+    import_node_path55 = __toESM(require("node:path"), 1);
     init_programs();
     CAPTURE_LIMIT = 256 * 1024;
   }
@@ -43661,7 +43923,7 @@ function rehearseText(o) {
     if (o.then.failure)
       lines.push(`  error: ${o.then.failure.error}`);
   }
-  lines.push("", verdict(o));
+  lines.push("", verdict2(o));
   return lines.join("\n") + "\n";
 }
 function failureLines(lines, f) {
@@ -43695,7 +43957,7 @@ function differenceLines(lines, d) {
     lines.push(`    --> ${d.touched.path}:${d.touched.line} (${d.touched.revision}, the last revision that touches ${d.touched.of})`);
   lines.push(`    models: ${d.models}`, `    migrations: ${d.migrations}`);
 }
-function verdict(o) {
+function verdict2(o) {
   if (o.interrupted)
     return `STOPPED by ${o.interrupted}; the scratch database was removed.`;
   if (o.ok) {
@@ -43777,10 +44039,10 @@ function rehearseGithub(o) {
     const props = [n.path !== void 0 ? `file=${escapeProperty(n.path)}` : void 0, n.path !== void 0 && n.line !== void 0 ? `line=${n.line}` : void 0, `title=${escapeProperty(n.title)}`].filter((p) => p !== void 0);
     return `::error ${props.join(",")}::${escapeData(n.body)}`;
   });
-  return [...lines, verdict2(o)].join("\n") + "\n";
+  return [...lines, verdict3(o)].join("\n") + "\n";
 }
 function rehearseMarkdown(o) {
-  const lines = [`## alembic-preflight rehearse: ${o.ok ? "\u2705" : "\u274C"} ${cell(verdict2(o))}`, "", "| command | ok | time |", "|---|---|---|"];
+  const lines = [`## alembic-preflight rehearse: ${o.ok ? "\u2705" : "\u274C"} ${cell(verdict3(o))}`, "", "| command | ok | time |", "|---|---|---|"];
   for (const s of o.steps)
     lines.push(`| ${cell(`\`${o.command} ${s.command} ${s.target}\``)} | ${s.ok ? "\u2705" : "\u274C"} | ${(s.ms / 1e3).toFixed(1)} s |`);
   if (o.models && !("failed" in o.models))
@@ -43793,7 +44055,7 @@ function rehearseMarkdown(o) {
   }
   return lines.join("\n") + "\n";
 }
-function verdict2(o) {
+function verdict3(o) {
   return rehearseText(o).trimEnd().split("\n").at(-1) ?? "";
 }
 var init_rehearse_review = __esm({
@@ -44139,11 +44401,11 @@ var init_rehearse_cycle = __esm({
 
 // dist/deploy/app-url-reads.js
 function appUrlReads(files, root, skipDirs = []) {
-  const skip = new Set(skipDirs.map((d) => import_node_path55.default.resolve(d)));
+  const skip = new Set(skipDirs.map((d) => import_node_path56.default.resolve(d)));
   const variables = [];
   let dotenvOverride;
   for (const rel of walkFiles(files, root, skip).filter((f) => f.endsWith(".py")).slice(0, MAX_FILES)) {
-    const text = files.text(import_node_path55.default.join(root, rel));
+    const text = files.text(import_node_path56.default.join(root, rel));
     if (text === void 0)
       continue;
     if (/environ|getenv/u.test(text)) {
@@ -44169,11 +44431,11 @@ function dotenvOverrideAt(text) {
   }
   return -1;
 }
-var import_node_path55, MAX_FILES;
+var import_node_path56, MAX_FILES;
 var init_app_url_reads = __esm({
   "dist/deploy/app-url-reads.js"() {
     "use strict";
-    import_node_path55 = __toESM(require("node:path"), 1);
+    import_node_path56 = __toESM(require("node:path"), 1);
     init_env_database_url();
     init_project_files();
     MAX_FILES = 3e3;
@@ -44181,11 +44443,11 @@ var init_app_url_reads = __esm({
 });
 
 // dist/release/rehearse-runner.js
-var import_node_path56, RehearseRunner;
+var import_node_path57, RehearseRunner;
 var init_rehearse_runner = __esm({
   "dist/release/rehearse-runner.js"() {
     "use strict";
-    import_node_path56 = __toESM(require("node:path"), 1);
+    import_node_path57 = __toESM(require("node:path"), 1);
     init_alembic_version();
     init_downgrade_plan();
     init_upgrade_plan();
@@ -44224,7 +44486,7 @@ var init_rehearse_runner = __esm({
         const { s } = this;
         if (this.interrupted || this.stop)
           return false;
-        const argv = this.flask ? flaskCommand(target, import_node_path56.default.relative(s.cwd, s.config.scriptDir) || ".", s.env, command2) : alembicCommand(target, s.env, s.project, command2);
+        const argv = this.flask ? flaskCommand(target, import_node_path57.default.relative(s.cwd, s.config.scriptDir) || ".", s.env, command2) : alembicCommand(target, s.env, s.project, command2);
         if (!argv)
           throw new UsageError(this.flask ? "Neither flask nor python is on PATH." : "Neither alembic nor python is on PATH.", { hint: "Run rehearse where the app and its requirements are installed." });
         if (!this.probed) {
@@ -44296,7 +44558,7 @@ var init_rehearse_runner = __esm({
         const { config, model, cwd } = this.s;
         const real = (f) => config.files.realpath(f) ?? f;
         this.byFile ??= new Map(model.map.revisions.map((r) => [real(r.file.absPath), r.id]));
-        return this.byFile.get(real(import_node_path56.default.resolve(cwd, file)));
+        return this.byFile.get(real(import_node_path57.default.resolve(cwd, file)));
       }
     };
   }
@@ -44405,7 +44667,7 @@ async function rehearseCommand(opts) {
   const set = [.../* @__PURE__ */ new Set([...variables, ...flask ? ["SQLALCHEMY_DATABASE_URI"] : [], ...opts.urlEnv ?? []])];
   const env2 = Object.fromEntries(set.map((v) => [v, scratch2.url]));
   const fence = makeFence([fenceTarget(parseDatabaseUrl(scratch2.url, opts.cwd))], set, opts.env);
-  const project = { ...config.iniPath ? { config: import_node_path57.default.relative(opts.cwd, config.iniPath) } : {}, ...config.section !== "alembic" ? { name: config.section } : {} };
+  const project = { ...config.iniPath ? { config: import_node_path58.default.relative(opts.cwd, config.iniPath) } : {}, ...config.section !== "alembic" ? { name: config.section } : {} };
   const { versionTable, versionTableSchema } = chooseVersionTable(config, opts, scratch2.dialect);
   const runner = new RehearseRunner({
     cwd: opts.cwd,
@@ -44454,7 +44716,7 @@ async function rehearseCommand(opts) {
     else
       await cycle(downTo, run, snapshot, drift, () => creatorOf(model));
     const python = appPython(opts.env, flask);
-    const driftConfig = flask ? { flask, directory: import_node_path57.default.relative(opts.cwd, config.scriptDir) || "." } : { flask, ...project };
+    const driftConfig = flask ? { flask, directory: import_node_path58.default.relative(opts.cwd, config.scriptDir) || "." } : { flask, ...project };
     if (clean() && drift.length === 0 && opts.drift !== false && python)
       models = await compareModels(runner.runApp, python, driftConfig, model);
     if (clean() && opts.then)
@@ -44488,11 +44750,11 @@ async function rehearseCommand(opts) {
   const stdout = document ? JSON.stringify(document, null, 2) + "\n" : opts.review === "github" ? rehearseGithub(outcome) : opts.review === "markdown" ? rehearseMarkdown(outcome) : rehearseText(outcome);
   return { stdout, exitCode, document, outcome };
 }
-var import_node_path57;
+var import_node_path58;
 var init_rehearse_command = __esm({
   "dist/commands/rehearse-command.js"() {
     "use strict";
-    import_node_path57 = __toESM(require("node:path"), 1);
+    import_node_path58 = __toESM(require("node:path"), 1);
     init_alembic_config();
     init_project_model();
     init_database_url();
@@ -44579,11 +44841,11 @@ var require_libpg_query = __commonJS({
           _scriptName = self.location.href;
         }
         var scriptDirectory = "";
-        function locateFile(path61) {
+        function locateFile(path62) {
           if (Module["locateFile"]) {
-            return Module["locateFile"](path61, scriptDirectory);
+            return Module["locateFile"](path62, scriptDirectory);
           }
-          return scriptDirectory + path61;
+          return scriptDirectory + path62;
         }
         var readAsync, readBinary;
         if (ENVIRONMENT_IS_NODE) {
@@ -44947,7 +45209,7 @@ var require_libpg_query = __commonJS({
           }
           return false;
         };
-        var PATH = { isAbs: (path61) => path61.charAt(0) === "/", splitPath: (filename) => {
+        var PATH = { isAbs: (path62) => path62.charAt(0) === "/", splitPath: (filename) => {
           var splitPathRe = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/;
           return splitPathRe.exec(filename).slice(1);
         }, normalizeArray: (parts, allowAboveRoot) => {
@@ -44970,18 +45232,18 @@ var require_libpg_query = __commonJS({
             }
           }
           return parts;
-        }, normalize: (path61) => {
-          var isAbsolute = PATH.isAbs(path61), trailingSlash = path61.slice(-1) === "/";
-          path61 = PATH.normalizeArray(path61.split("/").filter((p) => !!p), !isAbsolute).join("/");
-          if (!path61 && !isAbsolute) {
-            path61 = ".";
+        }, normalize: (path62) => {
+          var isAbsolute = PATH.isAbs(path62), trailingSlash = path62.slice(-1) === "/";
+          path62 = PATH.normalizeArray(path62.split("/").filter((p) => !!p), !isAbsolute).join("/");
+          if (!path62 && !isAbsolute) {
+            path62 = ".";
           }
-          if (path61 && trailingSlash) {
-            path61 += "/";
+          if (path62 && trailingSlash) {
+            path62 += "/";
           }
-          return (isAbsolute ? "/" : "") + path61;
-        }, dirname: (path61) => {
-          var result = PATH.splitPath(path61), root = result[0], dir = result[1];
+          return (isAbsolute ? "/" : "") + path62;
+        }, dirname: (path62) => {
+          var result = PATH.splitPath(path62), root = result[0], dir = result[1];
           if (!root && !dir) {
             return ".";
           }
@@ -44989,7 +45251,7 @@ var require_libpg_query = __commonJS({
             dir = dir.slice(0, -1);
           }
           return root + dir;
-        }, basename: (path61) => path61 && path61.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
+        }, basename: (path62) => path62 && path62.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
         var initRandomFill = () => {
           if (ENVIRONMENT_IS_NODE) {
             var nodeCrypto = require("node:crypto");
@@ -45001,14 +45263,14 @@ var require_libpg_query = __commonJS({
         var PATH_FS = { resolve: (...args) => {
           var resolvedPath = "", resolvedAbsolute = false;
           for (var i = args.length - 1; i >= -1 && !resolvedAbsolute; i--) {
-            var path61 = i >= 0 ? args[i] : FS.cwd();
-            if (typeof path61 != "string") {
+            var path62 = i >= 0 ? args[i] : FS.cwd();
+            if (typeof path62 != "string") {
               throw new TypeError("Arguments to path.resolve must be strings");
-            } else if (!path61) {
+            } else if (!path62) {
               return "";
             }
-            resolvedPath = path61 + "/" + resolvedPath;
-            resolvedAbsolute = PATH.isAbs(path61);
+            resolvedPath = path62 + "/" + resolvedPath;
+            resolvedAbsolute = PATH.isAbs(path62);
           }
           resolvedPath = PATH.normalizeArray(resolvedPath.split("/").filter((p) => !!p), !resolvedAbsolute).join("/");
           return (resolvedAbsolute ? "/" : "") + resolvedPath || ".";
@@ -45585,16 +45847,16 @@ var require_libpg_query = __commonJS({
               excl[i].cb(flags);
             }
           }
-        }, lookupPath(path61, opts = {}) {
-          if (!path61) {
+        }, lookupPath(path62, opts = {}) {
+          if (!path62) {
             throw new FS.ErrnoError(44);
           }
           opts.follow_mount ??= true;
-          if (!PATH.isAbs(path61)) {
-            path61 = FS.cwd() + "/" + path61;
+          if (!PATH.isAbs(path62)) {
+            path62 = FS.cwd() + "/" + path62;
           }
           linkloop: for (var nlinks = 0; nlinks < 40; nlinks++) {
-            var parts = path61.split("/").filter((p) => !!p);
+            var parts = path62.split("/").filter((p) => !!p);
             var current = FS.root;
             var current_path = "/";
             for (var i = 0; i < parts.length; i++) {
@@ -45608,7 +45870,7 @@ var require_libpg_query = __commonJS({
               if (parts[i] === "..") {
                 current_path = PATH.dirname(current_path);
                 if (FS.isRoot(current)) {
-                  path61 = current_path + "/" + parts.slice(i + 1).join("/");
+                  path62 = current_path + "/" + parts.slice(i + 1).join("/");
                   nlinks--;
                   continue linkloop;
                 } else {
@@ -45636,7 +45898,7 @@ var require_libpg_query = __commonJS({
                 if (!PATH.isAbs(link)) {
                   link = PATH.dirname(current_path) + "/" + link;
                 }
-                path61 = link + "/" + parts.slice(i + 1).join("/");
+                path62 = link + "/" + parts.slice(i + 1).join("/");
                 continue linkloop;
               }
             }
@@ -45644,14 +45906,14 @@ var require_libpg_query = __commonJS({
           }
           throw new FS.ErrnoError(32);
         }, getPath(node) {
-          var path61;
+          var path62;
           while (true) {
             if (FS.isRoot(node)) {
               var mount = node.mount.mountpoint;
-              if (!path61) return mount;
-              return mount[mount.length - 1] !== "/" ? `${mount}/${path61}` : mount + path61;
+              if (!path62) return mount;
+              return mount[mount.length - 1] !== "/" ? `${mount}/${path62}` : mount + path62;
             }
-            path61 = path61 ? `${node.name}/${path61}` : node.name;
+            path62 = path62 ? `${node.name}/${path62}` : node.name;
             node = node.parent;
           }
         }, hashName(parentid, name2) {
@@ -45935,10 +46197,10 @@ var require_libpg_query = __commonJS({
           node.mount.mounts.splice(idx, 1);
         }, lookup(parent, name2) {
           return parent.node_ops.lookup(parent, name2);
-        }, mknod(path61, mode, dev) {
-          var lookup = FS.lookupPath(path61, { parent: true });
+        }, mknod(path62, mode, dev) {
+          var lookup = FS.lookupPath(path62, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path61);
+          var name2 = PATH.basename(path62);
           if (!name2) {
             throw new FS.ErrnoError(28);
           }
@@ -45953,8 +46215,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(63);
           }
           return parent.node_ops.mknod(parent, name2, mode, dev);
-        }, statfs(path61) {
-          return FS.statfsNode(FS.lookupPath(path61, { follow: true }).node);
+        }, statfs(path62) {
+          return FS.statfsNode(FS.lookupPath(path62, { follow: true }).node);
         }, statfsStream(stream) {
           return FS.statfsNode(stream.node);
         }, statfsNode(node) {
@@ -45963,20 +46225,20 @@ var require_libpg_query = __commonJS({
             Object.assign(rtn, node.node_ops.statfs(node.mount.opts.root));
           }
           return rtn;
-        }, create(path61, mode = 438) {
+        }, create(path62, mode = 438) {
           mode &= 4095;
           mode |= 32768;
-          return FS.mknod(path61, mode, 0);
-        }, mkdir(path61, mode = 511) {
+          return FS.mknod(path62, mode, 0);
+        }, mkdir(path62, mode = 511) {
           mode &= 511 | 512;
           mode |= 16384;
-          return FS.mknod(path61, mode, 0);
-        }, mkdirTree(path61, mode) {
-          var dirs = path61.split("/");
+          return FS.mknod(path62, mode, 0);
+        }, mkdirTree(path62, mode) {
+          var dirs = path62.split("/");
           var d = "";
           for (var dir of dirs) {
             if (!dir) continue;
-            if (d || PATH.isAbs(path61)) d += "/";
+            if (d || PATH.isAbs(path62)) d += "/";
             d += dir;
             try {
               FS.mkdir(d, mode);
@@ -45984,13 +46246,13 @@ var require_libpg_query = __commonJS({
               if (e.errno != 20) throw e;
             }
           }
-        }, mkdev(path61, mode, dev) {
+        }, mkdev(path62, mode, dev) {
           if (typeof dev == "undefined") {
             dev = mode;
             mode = 438;
           }
           mode |= 8192;
-          return FS.mknod(path61, mode, dev);
+          return FS.mknod(path62, mode, dev);
         }, symlink(oldpath, newpath) {
           if (!PATH_FS.resolve(oldpath)) {
             throw new FS.ErrnoError(44);
@@ -46085,10 +46347,10 @@ var require_libpg_query = __commonJS({
           } finally {
             FS.hashAddNode(old_node);
           }
-        }, rmdir(path61) {
-          var lookup = FS.lookupPath(path61, { parent: true });
+        }, rmdir(path62) {
+          var lookup = FS.lookupPath(path62, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path61);
+          var name2 = PATH.basename(path62);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, true);
           if (errCode) {
@@ -46102,18 +46364,18 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.rmdir(parent, name2);
           FS.destroyNode(node);
-        }, readdir(path61) {
-          var lookup = FS.lookupPath(path61, { follow: true });
+        }, readdir(path62) {
+          var lookup = FS.lookupPath(path62, { follow: true });
           var node = lookup.node;
           var readdir = FS.checkOpExists(node.node_ops.readdir, 54);
           return readdir(node);
-        }, unlink(path61) {
-          var lookup = FS.lookupPath(path61, { parent: true });
+        }, unlink(path62) {
+          var lookup = FS.lookupPath(path62, { parent: true });
           var parent = lookup.node;
           if (!parent) {
             throw new FS.ErrnoError(44);
           }
-          var name2 = PATH.basename(path61);
+          var name2 = PATH.basename(path62);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, false);
           if (errCode) {
@@ -46127,8 +46389,8 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.unlink(parent, name2);
           FS.destroyNode(node);
-        }, readlink(path61) {
-          var lookup = FS.lookupPath(path61);
+        }, readlink(path62) {
+          var lookup = FS.lookupPath(path62);
           var link = lookup.node;
           if (!link) {
             throw new FS.ErrnoError(44);
@@ -46137,8 +46399,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           return link.node_ops.readlink(link);
-        }, stat(path61, dontFollow) {
-          var lookup = FS.lookupPath(path61, { follow: !dontFollow });
+        }, stat(path62, dontFollow) {
+          var lookup = FS.lookupPath(path62, { follow: !dontFollow });
           var node = lookup.node;
           var getattr = FS.checkOpExists(node.node_ops.getattr, 63);
           return getattr(node);
@@ -46150,37 +46412,37 @@ var require_libpg_query = __commonJS({
           getattr ??= node.node_ops.getattr;
           FS.checkOpExists(getattr, 63);
           return getattr(arg);
-        }, lstat(path61) {
-          return FS.stat(path61, true);
+        }, lstat(path62) {
+          return FS.stat(path62, true);
         }, doChmod(stream, node, mode, dontFollow) {
           FS.doSetAttr(stream, node, { mode: mode & 4095 | node.mode & ~4095, ctime: Date.now(), dontFollow });
-        }, chmod(path61, mode, dontFollow) {
+        }, chmod(path62, mode, dontFollow) {
           var node;
-          if (typeof path61 == "string") {
-            var lookup = FS.lookupPath(path61, { follow: !dontFollow });
+          if (typeof path62 == "string") {
+            var lookup = FS.lookupPath(path62, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path61;
+            node = path62;
           }
           FS.doChmod(null, node, mode, dontFollow);
-        }, lchmod(path61, mode) {
-          FS.chmod(path61, mode, true);
+        }, lchmod(path62, mode) {
+          FS.chmod(path62, mode, true);
         }, fchmod(fd, mode) {
           var stream = FS.getStreamChecked(fd);
           FS.doChmod(stream, stream.node, mode, false);
         }, doChown(stream, node, dontFollow) {
           FS.doSetAttr(stream, node, { timestamp: Date.now(), dontFollow });
-        }, chown(path61, uid, gid, dontFollow) {
+        }, chown(path62, uid, gid, dontFollow) {
           var node;
-          if (typeof path61 == "string") {
-            var lookup = FS.lookupPath(path61, { follow: !dontFollow });
+          if (typeof path62 == "string") {
+            var lookup = FS.lookupPath(path62, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path61;
+            node = path62;
           }
           FS.doChown(null, node, dontFollow);
-        }, lchown(path61, uid, gid) {
-          FS.chown(path61, uid, gid, true);
+        }, lchown(path62, uid, gid) {
+          FS.chown(path62, uid, gid, true);
         }, fchown(fd, uid, gid) {
           var stream = FS.getStreamChecked(fd);
           FS.doChown(stream, stream.node, false);
@@ -46196,16 +46458,16 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(errCode);
           }
           FS.doSetAttr(stream, node, { size: len, timestamp: Date.now() });
-        }, truncate(path61, len) {
+        }, truncate(path62, len) {
           if (len < 0) {
             throw new FS.ErrnoError(28);
           }
           var node;
-          if (typeof path61 == "string") {
-            var lookup = FS.lookupPath(path61, { follow: true });
+          if (typeof path62 == "string") {
+            var lookup = FS.lookupPath(path62, { follow: true });
             node = lookup.node;
           } else {
-            node = path61;
+            node = path62;
           }
           FS.doTruncate(null, node, len);
         }, ftruncate(fd, len) {
@@ -46214,11 +46476,11 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           FS.doTruncate(stream, stream.node, len);
-        }, utime(path61, atime, mtime, dontFollow) {
-          var lookup = FS.lookupPath(path61, { follow: !dontFollow });
+        }, utime(path62, atime, mtime, dontFollow) {
+          var lookup = FS.lookupPath(path62, { follow: !dontFollow });
           FS.doSetAttr(null, lookup.node, { atime, mtime, dontFollow });
-        }, open(path61, flags, mode = 438) {
-          if (path61 === "") {
+        }, open(path62, flags, mode = 438) {
+          if (path62 === "") {
             throw new FS.ErrnoError(44);
           }
           flags = FS_modeStringToFlags(flags);
@@ -46229,13 +46491,13 @@ var require_libpg_query = __commonJS({
           }
           var node;
           var isDirPath;
-          if (typeof path61 == "object") {
-            node = path61;
+          if (typeof path62 == "object") {
+            node = path62;
           } else {
-            isDirPath = path61.endsWith("/");
-            var lookup = FS.lookupPath(path61, { follow: !(flags & 131072), noent_okay: true });
+            isDirPath = path62.endsWith("/");
+            var lookup = FS.lookupPath(path62, { follow: !(flags & 131072), noent_okay: true });
             node = lookup.node;
-            path61 = lookup.path;
+            path62 = lookup.path;
           }
           var created = false;
           if (flags & 64) {
@@ -46246,7 +46508,7 @@ var require_libpg_query = __commonJS({
             } else if (isDirPath) {
               throw new FS.ErrnoError(31);
             } else {
-              node = FS.mknod(path61, mode | 511, 0);
+              node = FS.mknod(path62, mode | 511, 0);
               created = true;
             }
           }
@@ -46385,14 +46647,14 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(59);
           }
           return stream.stream_ops.ioctl(stream, cmd, arg);
-        }, readFile(path61, opts = {}) {
+        }, readFile(path62, opts = {}) {
           opts.flags = opts.flags ?? 0;
           opts.encoding = opts.encoding ?? "binary";
           if (opts.encoding !== "utf8" && opts.encoding !== "binary") {
             abort(`Invalid encoding type "${opts.encoding}"`);
           }
-          var stream = FS.open(path61, opts.flags);
-          var stat = FS.stat(path61);
+          var stream = FS.open(path62, opts.flags);
+          var stat = FS.stat(path62);
           var length = stat.size;
           var buf = new Uint8Array(length);
           FS.read(stream, buf, 0, length, 0);
@@ -46401,14 +46663,14 @@ var require_libpg_query = __commonJS({
           }
           FS.close(stream);
           return buf;
-        }, writeFile(path61, data, opts = {}) {
+        }, writeFile(path62, data, opts = {}) {
           opts.flags = opts.flags ?? 577;
-          var stream = FS.open(path61, opts.flags, opts.mode);
+          var stream = FS.open(path62, opts.flags, opts.mode);
           data = FS_fileDataToTypedArray(data);
           FS.write(stream, data, 0, data.byteLength, void 0, opts.canOwn);
           FS.close(stream);
-        }, cwd: () => FS.currentPath, chdir(path61) {
-          var lookup = FS.lookupPath(path61, { follow: true });
+        }, cwd: () => FS.currentPath, chdir(path62) {
+          var lookup = FS.lookupPath(path62, { follow: true });
           if (lookup.node === null) {
             throw new FS.ErrnoError(44);
           }
@@ -46501,26 +46763,26 @@ var require_libpg_query = __commonJS({
               FS.close(stream);
             }
           }
-        }, findObject(path61, dontResolveLastLink) {
-          var ret = FS.analyzePath(path61, dontResolveLastLink);
+        }, findObject(path62, dontResolveLastLink) {
+          var ret = FS.analyzePath(path62, dontResolveLastLink);
           if (!ret.exists) {
             return null;
           }
           return ret.object;
-        }, analyzePath(path61, dontResolveLastLink) {
+        }, analyzePath(path62, dontResolveLastLink) {
           try {
-            var lookup = FS.lookupPath(path61, { follow: !dontResolveLastLink });
-            path61 = lookup.path;
+            var lookup = FS.lookupPath(path62, { follow: !dontResolveLastLink });
+            path62 = lookup.path;
           } catch (e) {
           }
           var ret = { isRoot: false, exists: false, error: 0, name: null, path: null, object: null, parentExists: false, parentPath: null, parentObject: null };
           try {
-            var lookup = FS.lookupPath(path61, { parent: true });
+            var lookup = FS.lookupPath(path62, { parent: true });
             ret.parentExists = true;
             ret.parentPath = lookup.path;
             ret.parentObject = lookup.node;
-            ret.name = PATH.basename(path61);
-            lookup = FS.lookupPath(path61, { follow: !dontResolveLastLink });
+            ret.name = PATH.basename(path62);
+            lookup = FS.lookupPath(path62, { follow: !dontResolveLastLink });
             ret.exists = true;
             ret.path = lookup.path;
             ret.object = lookup.node;
@@ -46530,9 +46792,9 @@ var require_libpg_query = __commonJS({
             ret.error = e.errno;
           }
           return ret;
-        }, createPath(parent, path61, canRead, canWrite) {
+        }, createPath(parent, path62, canRead, canWrite) {
           parent = typeof parent == "string" ? parent : FS.getPath(parent);
-          var parts = path61.split("/").reverse();
+          var parts = path62.split("/").reverse();
           while (parts.length) {
             var part = parts.pop();
             if (!part) continue;
@@ -46546,17 +46808,17 @@ var require_libpg_query = __commonJS({
           }
           return current;
         }, createFile(parent, name2, properties, canRead, canWrite) {
-          var path61 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path62 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(canRead, canWrite);
-          return FS.create(path61, mode);
+          return FS.create(path62, mode);
         }, createDataFile(parent, name2, data, canRead, canWrite, canOwn) {
-          var path61 = name2;
+          var path62 = name2;
           if (parent) {
             parent = typeof parent == "string" ? parent : FS.getPath(parent);
-            path61 = name2 ? PATH.join2(parent, name2) : parent;
+            path62 = name2 ? PATH.join2(parent, name2) : parent;
           }
           var mode = FS_getMode(canRead, canWrite);
-          var node = FS.create(path61, mode);
+          var node = FS.create(path62, mode);
           if (data) {
             data = FS_fileDataToTypedArray(data);
             FS.chmod(node, mode | 146);
@@ -46566,7 +46828,7 @@ var require_libpg_query = __commonJS({
             FS.chmod(node, mode);
           }
         }, createDevice(parent, name2, input, output2) {
-          var path61 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path62 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(!!input, !!output2);
           FS.createDevice.major ??= 64;
           var dev = FS.makedev(FS.createDevice.major++, 0);
@@ -46609,7 +46871,7 @@ var require_libpg_query = __commonJS({
             }
             return i;
           } });
-          return FS.mkdev(path61, mode, dev);
+          return FS.mkdev(path62, mode, dev);
         }, forceLoadFile(obj) {
           if (obj.isDevice || obj.isFolder || obj.link || obj.contents) return true;
           if (globalThis.XMLHttpRequest) {
@@ -46753,9 +47015,9 @@ var require_libpg_query = __commonJS({
           node.stream_ops = stream_ops;
           return node;
         } };
-        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path61, allowEmpty) {
-          if (PATH.isAbs(path61)) {
-            return path61;
+        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path62, allowEmpty) {
+          if (PATH.isAbs(path62)) {
+            return path62;
           }
           var dir;
           if (dirfd === -100) {
@@ -46764,13 +47026,13 @@ var require_libpg_query = __commonJS({
             var dirstream = SYSCALLS.getStreamFromFD(dirfd);
             dir = dirstream.path;
           }
-          if (path61.length == 0) {
+          if (path62.length == 0) {
             if (!allowEmpty) {
               throw new FS.ErrnoError(44);
             }
             return dir;
           }
-          return dir + "/" + path61;
+          return dir + "/" + path62;
         }, writeStat(buf, stat) {
           HEAPU32[buf >> 2] = stat.dev;
           HEAPU32[buf + 4 >> 2] = stat.mode;
@@ -47558,13 +47820,13 @@ function interpreterPython(env2) {
   if (!interpreter)
     return null;
   const target = realPath(interpreter);
-  const real = target === void 0 ? "" : import_node_path58.default.basename(target);
+  const real = target === void 0 ? "" : import_node_path59.default.basename(target);
   const named = /^python3\.(\d+)$/u.exec(real);
   if (named)
-    return { minor: Number(named[1]), text: `3.${named[1]}`, source: `\`${import_node_path58.default.basename(interpreter)}\` in this dyno is ${real}` };
+    return { minor: Number(named[1]), text: `3.${named[1]}`, source: `\`${import_node_path59.default.basename(interpreter)}\` in this dyno is ${real}` };
   const r = runProgram(interpreter, ["--version"], { timeout: 5e3, env: env2 });
   const m = /Python 3\.(\d+)\.(\d+)/u.exec(`${r.stdout}${r.stderr}`);
-  return m ? { minor: Number(m[1]), text: `3.${m[1]}.${m[2]}`, source: `\`${import_node_path58.default.basename(interpreter)} --version\` in this dyno` } : null;
+  return m ? { minor: Number(m[1]), text: `3.${m[1]}.${m[2]}`, source: `\`${import_node_path59.default.basename(interpreter)} --version\` in this dyno` } : null;
 }
 function pythonFindsModule(name2, cwd, env2) {
   const flask = onPath("flask", env2);
@@ -47576,11 +47838,11 @@ function pythonFindsModule(name2, cwd, env2) {
   const said = r.stdout.trim();
   return said === "found" ? true : said === "absent" ? false : void 0;
 }
-var import_node_path58;
+var import_node_path59;
 var init_interpreter_python = __esm({
   "dist/release/interpreter-python.js"() {
     "use strict";
-    import_node_path58 = __toESM(require("node:path"), 1);
+    import_node_path59 = __toESM(require("node:path"), 1);
     init_programs();
   }
 });
@@ -47609,7 +47871,7 @@ function upgradeCommand2(target, config, opts) {
   const files = config.files;
   const onHeroku = "On Heroku, list the buildpacks in this order: heroku/nodejs, then heroku/python (heroku buildpacks -a APP), and keep ";
   if (config.flaskMigrate) {
-    const directory = import_node_path59.default.relative(opts.cwd, config.scriptDir) || ".";
+    const directory = import_node_path60.default.relative(opts.cwd, config.scriptDir) || ".";
     const missing = flaskAppMissing(opts.cwd, opts.env, (f) => files.exists(f), (f) => files.text(f), (name2) => pythonFindsModule(name2, opts.cwd, opts.env));
     if (missing) {
       throw new ConfigError(`This is a Flask-Migrate project, so the upgrade is \`flask db upgrade\`, and flask cannot find the app: ${missing}. Nothing was run.`, {
@@ -47626,11 +47888,11 @@ function upgradeCommand2(target, config, opts) {
     throw new ConfigError("Neither `alembic` nor `python` is on PATH, so the upgrade cannot run.", { hint: `${onHeroku}alembic in requirements.txt.` });
   return argv;
 }
-var import_node_path59;
+var import_node_path60;
 var init_upgrade_command = __esm({
   "dist/release/upgrade-command.js"() {
     "use strict";
-    import_node_path59 = __toESM(require("node:path"), 1);
+    import_node_path60 = __toESM(require("node:path"), 1);
     init_errors();
     init_interpreter_python();
     init_run_child();
@@ -47663,7 +47925,7 @@ async function releaseSteps(given, started, markRunning) {
   const config = opts.config ?? adopted.config;
   const name2 = opts.name ?? adopted.name;
   const ini = config ?? opts.env.ALEMBIC_CONFIG ?? releaseLineConfig(opts.files, opts.cwd, opts.env)?.config;
-  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? import_node_path60.default.resolve(opts.cwd, ini) : void 0) : void 0;
+  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? import_node_path61.default.resolve(opts.cwd, ini) : void 0) : void 0;
   const wrapped = opts.target === void 0 ? read : void 0;
   const target = opts.target ?? wrapped?.target ?? "head";
   const ctx = detectContext(opts.env);
@@ -47726,7 +47988,7 @@ async function releaseSteps(given, started, markRunning) {
   const refused = fence?.refused()[0];
   fence?.remove();
   if (refused) {
-    const e = refusalError(refused, { what: `\`${argv.map((a, i) => i === 0 ? import_node_path60.default.basename(a) : a).join(" ")}\``, tool: "release", set: urlVariable, reads: appUrlReads(model.config.files, opts.cwd, model.config.versionLocations.map((l) => l.absPath)) });
+    const e = refusalError(refused, { what: `\`${argv.map((a, i) => i === 0 ? import_node_path61.default.basename(a) : a).join(" ")}\``, tool: "release", set: urlVariable, reads: appUrlReads(model.config.files, opts.cwd, model.config.versionLocations.map((l) => l.absPath)) });
     opts.out(`${e.message}
   fix: ${e.hint}
 `);
@@ -47766,14 +48028,14 @@ async function record(db, to, rows, opts, log) {
     log("warn", "release.ledger-failed", { table: to.table }, "the ledger was not written");
   }
 }
-var import_node_path60;
+var import_node_path61;
 var init_release_command = __esm({
   "dist/commands/release-command.js"() {
     "use strict";
     init_sql_parser();
     init_rules();
     init_errors();
-    import_node_path60 = __toESM(require("node:path"), 1);
+    import_node_path61 = __toESM(require("node:path"), 1);
     init_procfile_target();
     init_run_child();
     init_context();
@@ -48214,87 +48476,6 @@ var init_read_tenants = __esm({
     RELATIONS = "ARRAY['r', 'p', 'v', 'm', 'f']";
     BATCH = 2500;
     LOCK_BATCH = 500;
-  }
-});
-
-// dist/report/fleet-report.js
-function at2(g) {
-  return !g.exists ? "(no version table)" : g.rows.length === 0 ? "(no row)" : g.rows.join(", ");
-}
-function upgrade(g) {
-  if (!g.willSucceed)
-    return `FAILS: ${(g.alembicError ?? "the upgrade fails").replace(/^FAILED: /u, "")}`;
-  return g.pending === 0 ? "nothing to apply" : `applies ${g.pending} migration${g.pending === 1 ? "" : "s"}`;
-}
-function title(f) {
-  return f.title ?? f.message.split(/(?<=\.)\s/u)[0];
-}
-function names3(schemas) {
-  const shown3 = schemas.slice(0, NAMES_SHOWN).join(", ");
-  return schemas.length > NAMES_SHOWN ? `${shown3} and ${schemas.length - NAMES_SHOWN} more` : shown3;
-}
-function fleetText(r, c) {
-  const shard = c.shard ? `, shard ${c.shard.index}/${c.shard.count}` : "";
-  const lines = [`alembic-preflight verify --tenants '${c.pattern}' on ${c.host ?? "localhost"}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? "" : "s"}; upgrade ${c.target}`, ""];
-  if (r.total === 0)
-    return [...lines, `FAILED: no schema matches '${c.pattern}'.`].join("\n") + "\n";
-  const width = Math.max(7, String(r.total).length);
-  const atWidth = Math.min(40, Math.max(...r.groups.map((g) => at2(g).length), 2));
-  lines.push(`${"tenants".padStart(width)}  ${"at".padEnd(atWidth)}  upgrade`);
-  for (const g of r.groups) {
-    const codes = [...new Set(g.findings.filter((f) => f.severity !== "info").map((f) => f.code))];
-    lines.push(`${String(g.schemas.length).padStart(width)}  ${at2(g).padEnd(atWidth)}  ${upgrade(g)}${codes.length > 0 ? `  [${codes.join(", ")}]` : ""}`);
-  }
-  if (r.outliers.length > 0) {
-    const count = r.outliers.reduce((n, g) => n + g.schemas.length, 0);
-    lines.push("", `apart from the fleet (${count} schema${count === 1 ? "" : "s"}):`);
-    for (const g of r.outliers) {
-      lines.push(`  ${names3(g.schemas)}: at ${at2(g)}; ${upgrade(g)}`);
-      for (const f of g.findings)
-        if (f.severity !== "info")
-          lines.push(`    ${f.severity} [${f.code}] ${title(f)}`);
-    }
-  }
-  lines.push("", verdict3(r, c));
-  return lines.join("\n") + "\n";
-}
-function verdict3(r, c) {
-  const failing = r.groups.filter((g) => !g.ok);
-  if (failing.length === 0)
-    return `OK: all ${r.total} tenant${r.total === 1 ? "" : "s"} upgrade to ${c.target} cleanly, as predicted.`;
-  const n = failing.reduce((k, g) => k + g.schemas.length, 0);
-  return `FAILED: ${n} of ${r.total} tenant${r.total === 1 ? "" : "s"} would fail or are blocked: ${names3(failing.flatMap((g) => g.schemas))}.`;
-}
-function fleetJson(r, c) {
-  return {
-    schemaVersion: 1,
-    command: "verify --tenants",
-    pattern: c.pattern,
-    host: c.host,
-    database: c.database,
-    target: c.target,
-    shard: c.shard ?? null,
-    ok: r.ok,
-    total: r.total,
-    groups: r.groups.map((g) => ({
-      at: g.rows,
-      versionTable: g.exists,
-      tenants: g.schemas.length,
-      schemas: g.schemas,
-      willSucceed: g.willSucceed,
-      pending: g.pending,
-      alembicError: g.alembicError ?? null,
-      ok: g.ok,
-      outlier: r.outliers.includes(g),
-      findings: g.findings.map((f) => ({ code: f.code, severity: f.severity, title: title(f), message: f.message, hint: f.hint, path: f.path ?? null, line: f.line ?? null, revision: f.revision ?? null }))
-    }))
-  };
-}
-var NAMES_SHOWN;
-var init_fleet_report = __esm({
-  "dist/report/fleet-report.js"() {
-    "use strict";
-    NAMES_SHOWN = 10;
   }
 });
 
@@ -49372,15 +49553,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph2) {
-      const path61 = [graph2[toModel].parent, toModel];
+      const path62 = [graph2[toModel].parent, toModel];
       let fn = conversions[graph2[toModel].parent][toModel];
       let cur = graph2[toModel].parent;
       while (graph2[cur].parent) {
-        path61.unshift(graph2[cur].parent);
+        path62.unshift(graph2[cur].parent);
         fn = link(conversions[graph2[cur].parent][cur], fn);
         cur = graph2[cur].parent;
       }
-      fn.conversion = path61;
+      fn.conversion = path62;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -51045,11 +51226,11 @@ var init_lib = __esm({
       resolve: import_path2.resolve,
       // TODO: figure  out a  way to combine ESM and CJS coverage, such  that
       // we can exercise all the lines below:
-      require: (path61) => {
+      require: (path62) => {
         if (typeof require !== "undefined") {
-          return require(path61);
-        } else if (path61.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path61, "utf8"));
+          return require(path62);
+        } else if (path62.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path62, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -54770,7 +54951,7 @@ function findingPage(code) {
 }
 
 // dist/cli/command-names.js
-var COMMAND_NAMES = ["check", "verify", "backfill", "scan-logs", "restamp", "release", "ledger", "graph", "rehearse", "explain"];
+var COMMAND_NAMES = ["check", "verify", "backfill", "scan-logs", "restamp", "release", "ledger", "graph", "rehearse", "fleet", "explain"];
 
 // dist/cli/command-spec.js
 function defineCommand(spec) {
@@ -54793,6 +54974,7 @@ var EXIT_CODES = {
   ledger: ["Exit codes:", "0  the rows are shown (dry run), or written", "1  a row names no revision of this code: nothing was written", CODES.usage, CODES.database, CODES.bug].join("\n  "),
   graph: ["Exit codes:", "0  the graph is printed", CODES.usage, CODES.database, CODES.bug].join("\n  "),
   rehearse: ["Exit codes:", "0  every step ran, and every downgrade gave back the schema from before its upgrade", "1  a step failed, or a downgrade left the schema different", CODES.usage, "3  no scratch database could be made", "130/143 stopped by a signal (the scratch database is removed)", CODES.bug].join("\n  "),
+  fleet: ["Exit codes:", "0  the plan is written, or every tenant of the merged fleet upgrades cleanly", "1  a tenant of the merged fleet would fail or is blocked", "2  usage error (a shard missing or given twice, a document that is not a shard's)", CODES.bug].join("\n  "),
   explain: ["Exit codes:", "0  the page is printed", "2  no finding has that code (the message lists close ones)", CODES.bug].join("\n  "),
   scanLogs: ["Exit codes:", "0  no Alembic failure in the log", "1  failures found", CODES.usage, CODES.bug].join("\n  "),
   release: [
@@ -54922,12 +55104,12 @@ var backfill = defineCommand({
 // dist/cli/list-rules.js
 init_rules();
 async function listRules(configFlag, format3, env2) {
-  const path61 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
+  const path62 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
   const { loadLintConfig: loadLintConfig2 } = await Promise.resolve().then(() => (init_lint_config(), lint_config_exports));
   const { ruleSetting: ruleSetting2 } = await Promise.resolve().then(() => (init_run_check(), run_check_exports));
   const { diskFiles: diskFiles2 } = await Promise.resolve().then(() => (init_project_files(), project_files_exports));
   const files = diskFiles2();
-  const ini = path61.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
+  const ini = path62.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
   const config = await loadLintConfig2(files, process.cwd(), files.exists(ini) ? ini : void 0, new Set(RULES.map((r) => r.code)));
   const rows = RULES.map((r) => ({ code: r.code, kind: r.kind ?? "graph", state: ruleSetting2(r, config), default: r.enabledByDefault === false ? "off" : r.severity, summary: r.summary }));
   if (format3 === "json") {
@@ -54995,6 +55177,36 @@ function explain(code, format3) {
     return JSON.stringify({ schemaVersion: 1, command: "explain", code, severity: rule.severity, kind: rule.kind ?? "graph", summary: rule.summary, page: `docs/findings/${code}.md`, text: page }, null, 2) + "\n";
   return page.endsWith("\n") ? page : page + "\n";
 }
+
+// dist/cli/commands/fleet.js
+var fleet = defineCommand({
+  name: "fleet",
+  command: "fleet <action> [files..]",
+  summary: "Plan the shards of `verify --tenants` for an engine that runs jobs (a GitHub Actions matrix, a Kubernetes Indexed Job), or merge the shards' JSON documents into one report.",
+  usage: "$0 fleet plan --tenants PATTERN --shards N --format github-matrix|k8s-indexed-job\n$0 fleet merge [--format json] [FILES..] (the shards' JSON documents)",
+  examples: [
+    ["$0 fleet plan --tenants 'tenant_*' --shards 8 --format github-matrix", "the matrix: one job per shard"],
+    ["$0 fleet plan --tenants 'tenant_*' --shards 40 --format k8s-indexed-job --image registry/app:v42 > job.yaml", "a Job whose pods take their shard from JOB_COMPLETION_INDEX"],
+    ["$0 fleet merge shard-*.json", "the whole fleet from its shards"]
+  ],
+  exitCodes: EXIT_CODES.fleet,
+  options: (y) => y.positional("action", { choices: ["plan", "merge"], describe: "plan: the shards for an engine; merge: the shards' documents as one report" }).positional("files", { type: "string", array: true, describe: "merge: the shards' documents (verify --tenants --shard I/N --format json)" }).option("format", { choices: ["text", "json", "github-matrix", "k8s-indexed-job"], default: "text", describe: "plan: github-matrix or k8s-indexed-job; merge: text or json" }).option("tenants", { type: "string", describe: "plan: the schema pattern each shard reads" }).option("shards", { type: "number", describe: "plan: how many shards (GitHub runs at most 256 jobs from a matrix)" }).option("image", { type: "string", describe: "k8s-indexed-job: the image with the app and alembic-preflight" }).option("secret", { type: "string", describe: "k8s-indexed-job: the Secret whose DATABASE_URL key the pods read (default: database)" }).option("parallelism", { type: "number", describe: "k8s-indexed-job: pods at once (default: every shard)" }),
+  async run(args, ctx) {
+    ctx.setFormat(args.format === "json" ? "json" : "text");
+    const { fleetCommand: fleetCommand2 } = await Promise.resolve().then(() => (init_fleet_command(), fleet_command_exports));
+    ctx.report(fleetCommand2({
+      action: args.action === "merge" ? "merge" : "plan",
+      cwd: process.cwd(),
+      format: args.format,
+      ...args.shards !== void 0 ? { shards: args.shards } : {},
+      ...args.tenants !== void 0 ? { tenants: args.tenants } : {},
+      ...args.image !== void 0 ? { image: args.image } : {},
+      ...args.secret !== void 0 ? { secret: args.secret } : {},
+      ...args.parallelism !== void 0 ? { parallelism: args.parallelism } : {},
+      files: args.files ?? []
+    }));
+  }
+});
 
 // dist/cli/commands/graph.js
 var graph = defineCommand({
@@ -55194,7 +55406,7 @@ var verify = defineCommand({
 });
 
 // dist/cli/command-table.js
-var COMMAND_TABLE = [check, verify, backfill, scanLogs, restamp, release, ledger, graph, rehearse, explainCommand];
+var COMMAND_TABLE = [check, verify, backfill, scanLogs, restamp, release, ledger, graph, rehearse, fleet, explainCommand];
 
 // dist/cli/flag-checks.js
 init_errors();

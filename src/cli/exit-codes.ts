@@ -17,6 +17,7 @@ export const EXIT_CODES = {
   ledger: ['Exit codes:', '0  the rows are shown (dry run), or written', '1  a row names no revision of this code: nothing was written', CODES.usage, CODES.database, CODES.bug].join('\n  '),
   graph: ['Exit codes:', '0  the graph is printed', CODES.usage, CODES.database, CODES.bug].join('\n  '),
   rehearse: ['Exit codes:', '0  every step ran, and every downgrade gave back the schema from before its upgrade', '1  a step failed, or a downgrade left the schema different', CODES.usage, '3  no scratch database could be made', '130/143 stopped by a signal (the scratch database is removed)', CODES.bug].join('\n  '),
+  fleet: ['Exit codes:', '0  the plan is written, or every tenant of the merged fleet upgrades cleanly', '1  a tenant of the merged fleet would fail or is blocked', '2  usage error (a shard missing or given twice, a document that is not a shard\'s)', CODES.bug].join('\n  '),
   explain: ['Exit codes:', '0  the page is printed', '2  no finding has that code (the message lists close ones)', CODES.bug].join('\n  '),
   scanLogs: ['Exit codes:', '0  no Alembic failure in the log', '1  failures found', CODES.usage, CODES.bug].join('\n  '),
   release: [

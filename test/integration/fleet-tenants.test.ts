@@ -1,5 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fleetCommand } from '../../src/commands/fleet-command.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { parseShard, verifyTenantsCommand } from '../../src/commands/verify-tenants-command.js';
 import { likePattern } from '../../src/database/read-tenants.js';
 import { createLedgerSql, ledgerSql, LEDGER_COLUMNS, ledgerValues, stepsValue } from '../../src/database/ledger.js';
@@ -121,6 +125,19 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
     const failing = parts.flatMap((p) => p.result.groups.filter((g) => !g.ok).flatMap((g) => g.schemas));
     expect(failing.sort()).toEqual(['t7', 't8']);
     expect(whole.result.groups.find((g) => g.schemas.includes('t8'))!.rows).toEqual(['x&y<z>']);
+    // fleet merge: the shards' documents as one equal the unsharded document
+    const dir = tempDir('preflight-fleet-merge-');
+    parts.forEach((p, i) => writeFileSync(path.join(dir, `shard-${i + 1}.json`), p.stdout));
+    const merged = fleetCommand({ action: 'merge', cwd: dir, format: 'json', files: ['shard-3.json', 'shard-1.json', 'shard-2.json'] });
+    const doc = merged.document as { total: number; ok: boolean; shard: unknown; groups: unknown[] };
+    const unsharded = whole.document as typeof doc;
+    expect(doc.groups).toEqual(unsharded.groups);
+    expect([doc.total, doc.ok, doc.shard]).toEqual([60, false, null]);
+    expect(merged.exitCode).toBe(1);
+    const wholeText = await verifyTenantsCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1', tenants: 't*' });
+    expect(fleetCommand({ action: 'merge', cwd: dir, format: 'text', files: ['shard-1.json', 'shard-2.json', 'shard-3.json'] }).stdout).toBe(wholeText.stdout);
+    expect(() => fleetCommand({ action: 'merge', cwd: dir, format: 'json', files: ['shard-1.json', 'shard-3.json'] })).toThrow('Shard 2/3 is missing: the merged report would leave tenants out.');
+    expect(() => fleetCommand({ action: 'merge', cwd: dir, format: 'json', files: ['shard-1.json', 'shard-1.json', 'shard-2.json', 'shard-3.json'] })).toThrow('shard-1.json and shard-1.json are both shard 1/3.');
     expect(whole.exitCode).toBe(1);
   }, 120_000);
 

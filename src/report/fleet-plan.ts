@@ -1,0 +1,62 @@
+import { UsageError } from '../errors/errors.js';
+
+/** GitHub Actions runs at most this many jobs from one matrix. */
+export const GITHUB_MATRIX_LIMIT = 256;
+
+/** What each shard's job runs. */
+export interface PlanOptions {
+  readonly shards: number;
+  readonly tenants: string;
+  /** Kubernetes: the image that has the app and alembic-preflight. */
+  readonly image?: string;
+  /** Kubernetes: the Secret whose DATABASE_URL key the jobs read. */
+  readonly secret?: string;
+  /** Kubernetes: pods at once (default: all shards). */
+  readonly parallelism?: number;
+}
+
+function shardCommand(o: PlanOptions, shard: string): string {
+  return `alembic-preflight verify --tenants '${o.tenants.replaceAll("'", "'\\''")}' --shard ${shard} --format json`;
+}
+
+/** `fleet plan --format github-matrix`: the matrix strategy's JSON, one entry per shard, with the command it runs. */
+export function githubMatrix(o: PlanOptions): string {
+  if (o.shards > GITHUB_MATRIX_LIMIT) throw new UsageError(`GitHub Actions runs at most ${GITHUB_MATRIX_LIMIT} jobs from one matrix, and ${o.shards} shards were asked for.`, { hint: `Use --shards ${GITHUB_MATRIX_LIMIT} or fewer (each job then reads more tenants).` });
+  const include = Array.from({ length: o.shards }, (_, i) => ({ shard: `${i + 1}/${o.shards}`, command: shardCommand(o, `${i + 1}/${o.shards}`) }));
+  return JSON.stringify({ include }) + '\n';
+}
+
+/**
+ * `fleet plan --format k8s-indexed-job`: a batch/v1 Job in Indexed completion mode, one completion per
+ * shard; each pod takes its shard from JOB_COMPLETION_INDEX (0-based). Strings are written as JSON
+ * strings, which YAML reads as they are.
+ */
+export function k8sIndexedJob(o: PlanOptions): string {
+  const q = (s: string): string => JSON.stringify(s);
+  const command = `${shardCommand(o, `$((JOB_COMPLETION_INDEX + 1))/${o.shards}`)}`;
+  return [
+    'apiVersion: batch/v1',
+    'kind: Job',
+    'metadata:',
+    '  name: alembic-preflight-fleet',
+    'spec:',
+    '  completionMode: Indexed',
+    `  completions: ${o.shards}`,
+    `  parallelism: ${Math.min(o.parallelism ?? o.shards, o.shards)}`,
+    '  backoffLimit: 0',
+    '  template:',
+    '    spec:',
+    '      restartPolicy: Never',
+    '      containers:',
+    '        - name: verify',
+    `          image: ${q(o.image ?? 'IMAGE')}`,
+    `          command: [${q('sh')}, ${q('-c')}, ${q(command)}]`,
+    '          env:',
+    '            - name: DATABASE_URL',
+    '              valueFrom:',
+    '                secretKeyRef:',
+    `                  name: ${q(o.secret ?? 'database')}`,
+    '                  key: DATABASE_URL',
+    '',
+  ].join('\n');
+}
