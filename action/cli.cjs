@@ -13953,10 +13953,10 @@ function touchesExisting(o, sizes, indexTable) {
   const table = o.obj.kind === "table" ? o.obj.name : o.obj.kind === "index" ? o.obj.table ?? indexTable.get(o.obj.name) : o.obj.table;
   return table === void 0 || sizes.has(table);
 }
-function timeoutLine(text, path62) {
+function timeoutLine(text, path63) {
   const lines = text.split("\n");
   const i = lines.findIndex((l) => TIMEOUT.test(l.includes("#") ? l.slice(0, l.indexOf("#")) : l));
-  return i < 0 ? void 0 : { path: path62, line: i + 1 };
+  return i < 0 ? void 0 : { path: path63, line: i + 1 };
 }
 function sizeText(size) {
   if (!size)
@@ -14398,8 +14398,8 @@ var require_req = __commonJS({
       if (req.originalUrl) {
         _req.url = req.originalUrl;
       } else {
-        const path62 = req.path;
-        _req.url = typeof path62 === "string" ? path62 : req.url ? req.url.path || req.url : void 0;
+        const path63 = req.path;
+        _req.url = typeof path63 === "string" ? path63 : req.url ? req.url.path || req.url : void 0;
       }
       if (req.query) {
         _req.query = req.query;
@@ -14564,14 +14564,14 @@ var require_redact = __commonJS({
       }
       return obj;
     }
-    function parsePath(path62) {
+    function parsePath(path63) {
       const parts = [];
       let current = "";
       let inBrackets = false;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path62.length; i++) {
-        const char = path62[i];
+      for (let i = 0; i < path63.length; i++) {
+        const char = path63[i];
         if (!inBrackets && char === ".") {
           if (current) {
             parts.push(current);
@@ -14702,10 +14702,10 @@ var require_redact = __commonJS({
       return current;
     }
     function redactPaths(obj, paths, censor, remove = false) {
-      for (const path62 of paths) {
-        const parts = parsePath(path62);
+      for (const path63 of paths) {
+        const parts = parsePath(path63);
         if (parts.includes("*")) {
-          redactWildcardPath(obj, parts, censor, path62, remove);
+          redactWildcardPath(obj, parts, censor, path63, remove);
         } else {
           if (remove) {
             removeKey(obj, parts);
@@ -14790,8 +14790,8 @@ var require_redact = __commonJS({
           }
         } else {
           if (afterWildcard.includes("*")) {
-            const wrappedCensor = typeof censor === "function" ? (value, path62) => {
-              const fullPath = [...pathArray.slice(0, pathLength), ...path62];
+            const wrappedCensor = typeof censor === "function" ? (value, path63) => {
+              const fullPath = [...pathArray.slice(0, pathLength), ...path63];
               return censor(value, fullPath);
             } : censor;
             redactWildcardPath(current, afterWildcard, wrappedCensor, originalPath, remove);
@@ -14826,8 +14826,8 @@ var require_redact = __commonJS({
         return null;
       }
       const pathStructure = /* @__PURE__ */ new Map();
-      for (const path62 of pathsToClone) {
-        const parts = parsePath(path62);
+      for (const path63 of pathsToClone) {
+        const parts = parsePath(path63);
         let current = pathStructure;
         for (let i = 0; i < parts.length; i++) {
           const part = parts[i];
@@ -14879,24 +14879,24 @@ var require_redact = __commonJS({
       }
       return cloneSelectively(obj, pathStructure);
     }
-    function validatePath(path62) {
-      if (typeof path62 !== "string") {
+    function validatePath(path63) {
+      if (typeof path63 !== "string") {
         throw new Error("Paths must be (non-empty) strings");
       }
-      if (path62 === "") {
+      if (path63 === "") {
         throw new Error("Invalid redaction path ()");
       }
-      if (path62.includes("..")) {
-        throw new Error(`Invalid redaction path (${path62})`);
+      if (path63.includes("..")) {
+        throw new Error(`Invalid redaction path (${path63})`);
       }
-      if (path62.includes(",")) {
-        throw new Error(`Invalid redaction path (${path62})`);
+      if (path63.includes(",")) {
+        throw new Error(`Invalid redaction path (${path63})`);
       }
       let bracketCount = 0;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path62.length; i++) {
-        const char = path62[i];
+      for (let i = 0; i < path63.length; i++) {
+        const char = path63[i];
         if ((char === '"' || char === "'") && bracketCount > 0) {
           if (!inQuotes) {
             inQuotes = true;
@@ -14910,20 +14910,20 @@ var require_redact = __commonJS({
         } else if (char === "]" && !inQuotes) {
           bracketCount--;
           if (bracketCount < 0) {
-            throw new Error(`Invalid redaction path (${path62})`);
+            throw new Error(`Invalid redaction path (${path63})`);
           }
         }
       }
       if (bracketCount !== 0) {
-        throw new Error(`Invalid redaction path (${path62})`);
+        throw new Error(`Invalid redaction path (${path63})`);
       }
     }
     function validatePaths(paths) {
       if (!Array.isArray(paths)) {
         throw new TypeError("paths must be an array");
       }
-      for (const path62 of paths) {
-        validatePath(path62);
+      for (const path63 of paths) {
+        validatePath(path63);
       }
     }
     function slowRedact(options = {}) {
@@ -15091,8 +15091,8 @@ var require_redaction = __commonJS({
         if (shape[k] === null) {
           o[k] = (value) => topCensor(value, [k]);
         } else {
-          const wrappedCensor = typeof censor === "function" ? (value, path62) => {
-            return censor(value, [k, ...path62]);
+          const wrappedCensor = typeof censor === "function" ? (value, path63) => {
+            return censor(value, [k, ...path63]);
           } : censor;
           o[k] = Redact({
             paths: shape[k],
@@ -15313,7 +15313,7 @@ var require_sonic_boom = __commonJS({
     var fs = require("fs");
     var EventEmitter = require("events");
     var inherits = require("util").inherits;
-    var path62 = require("path");
+    var path63 = require("path");
     var sleep = require_atomic_sleep();
     var assert = require("assert");
     var BUSY_WRITE_TIMEOUT = 100;
@@ -15367,7 +15367,7 @@ var require_sonic_boom = __commonJS({
       const mode = sonic.mode;
       if (sonic.sync) {
         try {
-          if (sonic.mkdir) fs.mkdirSync(path62.dirname(file), { recursive: true });
+          if (sonic.mkdir) fs.mkdirSync(path63.dirname(file), { recursive: true });
           const fd = fs.openSync(file, flags, mode);
           fileOpened(null, fd);
         } catch (err) {
@@ -15375,7 +15375,7 @@ var require_sonic_boom = __commonJS({
           throw err;
         }
       } else if (sonic.mkdir) {
-        fs.mkdir(path62.dirname(file), { recursive: true }, (err) => {
+        fs.mkdir(path63.dirname(file), { recursive: true }, (err) => {
           if (err) return fileOpened(err);
           fs.open(file, flags, mode, fileOpened);
         });
@@ -30559,8 +30559,8 @@ var init_env_url_options = __esm({
 });
 
 // dist/check/rules/url-percent-not-escaped.js
-function finding2(code, severity, path62, line, message, hint, alembicError) {
-  return { code, severity, message, hint, path: path62, line, ...alembicError ? { alembicError } : {} };
+function finding2(code, severity, path63, line, message, hint, alembicError) {
+  return { code, severity, message, hint, path: path63, line, ...alembicError ? { alembicError } : {} };
 }
 var FIX, urlPercentNotEscaped;
 var init_url_percent_not_escaped = __esm({
@@ -30607,8 +30607,8 @@ var init_url_percent_not_escaped = __esm({
 });
 
 // dist/check/rules/url-variable-differs.js
-function finding3(severity, path62, line, message, hint) {
-  return { code: "url-variable-differs", severity, message, hint, path: path62, line };
+function finding3(severity, path63, line, message, hint) {
+  return { code: "url-variable-differs", severity, message, hint, path: path63, line };
 }
 var urlVariableDiffers;
 var init_url_variable_differs = __esm({
@@ -31235,8 +31235,8 @@ var init_ini_url_missing = __esm({
 function commands(databases, ini) {
   return databases.map((d) => `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === void 0 ? "" : `:${d.line}`}>"`).join("; ");
 }
-function finding5(severity, path62, line, title2, message, hint) {
-  return { code: CODE, severity, title: title2, titleRestates: true, message, hint, path: path62, line };
+function finding5(severity, path63, line, title2, message, hint) {
+  return { code: CODE, severity, title: title2, titleRestates: true, message, hint, path: path63, line };
 }
 var CODE, otherDatabasesNotVerified;
 var init_other_databases_not_verified = __esm({
@@ -39159,7 +39159,7 @@ var require_split2 = __commonJS({
 var require_helper = __commonJS({
   "node_modules/pgpass/lib/helper.js"(exports2, module2) {
     "use strict";
-    var path62 = require("path");
+    var path63 = require("path");
     var Stream = require("stream").Stream;
     var split = require_split2();
     var util = require("util");
@@ -39198,7 +39198,7 @@ var require_helper = __commonJS({
     };
     module2.exports.getFileName = function(rawEnv) {
       var env2 = rawEnv || process.env;
-      var file = env2.PGPASSFILE || (isWin ? path62.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path62.join(env2.HOME || "./", ".pgpass"));
+      var file = env2.PGPASSFILE || (isWin ? path63.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path63.join(env2.HOME || "./", ".pgpass"));
       return file;
     };
     module2.exports.usePgPass = function(stats, fname) {
@@ -39330,7 +39330,7 @@ var require_helper = __commonJS({
 var require_lib = __commonJS({
   "node_modules/pgpass/lib/index.js"(exports2, module2) {
     "use strict";
-    var path62 = require("path");
+    var path63 = require("path");
     var fs = require("fs");
     var helper = require_helper();
     module2.exports = function(connInfo, cb) {
@@ -42182,9 +42182,13 @@ var init_fleet_merge = __esm({
 
 // dist/report/fleet-report.js
 function at2(g) {
+  if (g.unreachable !== void 0)
+    return "(not read)";
   return !g.exists ? "(no version table)" : g.rows.length === 0 ? "(no row)" : g.rows.join(", ");
 }
 function upgrade(g) {
+  if (g.unreachable !== void 0)
+    return `NOT READ: ${g.unreachable}`;
   if (!g.willSucceed)
     return `FAILS: ${(g.alembicError ?? "the upgrade fails").replace(/^FAILED: /u, "")}`;
   return g.pending === 0 ? "nothing to apply" : `applies ${g.pending} migration${g.pending === 1 ? "" : "s"}`;
@@ -42198,9 +42202,10 @@ function names3(schemas) {
 }
 function fleetText(r, c) {
   const shard = c.shard ? `, shard ${c.shard.index}/${c.shard.count}` : "";
-  const lines = [`alembic-preflight verify --tenants '${c.pattern}' on ${c.host ?? "localhost"}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? "" : "s"}; upgrade ${c.target}`, ""];
+  const head = c.databases ? `verify --databases ${c.pattern}: ${r.total} database${r.total === 1 ? "" : "s"}` : `verify --tenants '${c.pattern}' on ${c.host ?? "localhost"}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? "" : "s"}`;
+  const lines = [`alembic-preflight ${head}; upgrade ${c.target}`, ""];
   if (r.total === 0)
-    return [...lines, `FAILED: no schema matches '${c.pattern}'.`].join("\n") + "\n";
+    return [...lines, c.databases ? `FAILED: ${c.pattern} names no database.` : `FAILED: no schema matches '${c.pattern}'.`].join("\n") + "\n";
   const width = Math.max(7, String(r.total).length);
   const atWidth = Math.min(40, Math.max(...r.groups.map((g) => at2(g).length), 2));
   lines.push(`${"tenants".padStart(width)}  ${"at".padEnd(atWidth)}  upgrade`);
@@ -42231,7 +42236,7 @@ function verdict(r, c) {
 function fleetJson(r, c) {
   return {
     schemaVersion: 1,
-    command: "verify --tenants",
+    command: c.databases ? "verify --databases" : "verify --tenants",
     pattern: c.pattern,
     host: c.host,
     database: c.database,
@@ -42247,6 +42252,7 @@ function fleetJson(r, c) {
       willSucceed: g.willSucceed,
       pending: g.pending,
       alembicError: g.alembicError ?? null,
+      unreachable: g.unreachable ?? null,
       ok: g.ok,
       outlier: r.outliers.includes(g),
       findings: g.findings.map((f) => ({ code: f.code, severity: f.severity, title: title(f), message: f.message, hint: f.hint, path: f.path ?? null, line: f.line ?? null, revision: f.revision ?? null }))
@@ -44841,11 +44847,11 @@ var require_libpg_query = __commonJS({
           _scriptName = self.location.href;
         }
         var scriptDirectory = "";
-        function locateFile(path62) {
+        function locateFile(path63) {
           if (Module["locateFile"]) {
-            return Module["locateFile"](path62, scriptDirectory);
+            return Module["locateFile"](path63, scriptDirectory);
           }
-          return scriptDirectory + path62;
+          return scriptDirectory + path63;
         }
         var readAsync, readBinary;
         if (ENVIRONMENT_IS_NODE) {
@@ -45209,7 +45215,7 @@ var require_libpg_query = __commonJS({
           }
           return false;
         };
-        var PATH = { isAbs: (path62) => path62.charAt(0) === "/", splitPath: (filename) => {
+        var PATH = { isAbs: (path63) => path63.charAt(0) === "/", splitPath: (filename) => {
           var splitPathRe = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/;
           return splitPathRe.exec(filename).slice(1);
         }, normalizeArray: (parts, allowAboveRoot) => {
@@ -45232,18 +45238,18 @@ var require_libpg_query = __commonJS({
             }
           }
           return parts;
-        }, normalize: (path62) => {
-          var isAbsolute = PATH.isAbs(path62), trailingSlash = path62.slice(-1) === "/";
-          path62 = PATH.normalizeArray(path62.split("/").filter((p) => !!p), !isAbsolute).join("/");
-          if (!path62 && !isAbsolute) {
-            path62 = ".";
+        }, normalize: (path63) => {
+          var isAbsolute = PATH.isAbs(path63), trailingSlash = path63.slice(-1) === "/";
+          path63 = PATH.normalizeArray(path63.split("/").filter((p) => !!p), !isAbsolute).join("/");
+          if (!path63 && !isAbsolute) {
+            path63 = ".";
           }
-          if (path62 && trailingSlash) {
-            path62 += "/";
+          if (path63 && trailingSlash) {
+            path63 += "/";
           }
-          return (isAbsolute ? "/" : "") + path62;
-        }, dirname: (path62) => {
-          var result = PATH.splitPath(path62), root = result[0], dir = result[1];
+          return (isAbsolute ? "/" : "") + path63;
+        }, dirname: (path63) => {
+          var result = PATH.splitPath(path63), root = result[0], dir = result[1];
           if (!root && !dir) {
             return ".";
           }
@@ -45251,7 +45257,7 @@ var require_libpg_query = __commonJS({
             dir = dir.slice(0, -1);
           }
           return root + dir;
-        }, basename: (path62) => path62 && path62.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
+        }, basename: (path63) => path63 && path63.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
         var initRandomFill = () => {
           if (ENVIRONMENT_IS_NODE) {
             var nodeCrypto = require("node:crypto");
@@ -45263,14 +45269,14 @@ var require_libpg_query = __commonJS({
         var PATH_FS = { resolve: (...args) => {
           var resolvedPath = "", resolvedAbsolute = false;
           for (var i = args.length - 1; i >= -1 && !resolvedAbsolute; i--) {
-            var path62 = i >= 0 ? args[i] : FS.cwd();
-            if (typeof path62 != "string") {
+            var path63 = i >= 0 ? args[i] : FS.cwd();
+            if (typeof path63 != "string") {
               throw new TypeError("Arguments to path.resolve must be strings");
-            } else if (!path62) {
+            } else if (!path63) {
               return "";
             }
-            resolvedPath = path62 + "/" + resolvedPath;
-            resolvedAbsolute = PATH.isAbs(path62);
+            resolvedPath = path63 + "/" + resolvedPath;
+            resolvedAbsolute = PATH.isAbs(path63);
           }
           resolvedPath = PATH.normalizeArray(resolvedPath.split("/").filter((p) => !!p), !resolvedAbsolute).join("/");
           return (resolvedAbsolute ? "/" : "") + resolvedPath || ".";
@@ -45847,16 +45853,16 @@ var require_libpg_query = __commonJS({
               excl[i].cb(flags);
             }
           }
-        }, lookupPath(path62, opts = {}) {
-          if (!path62) {
+        }, lookupPath(path63, opts = {}) {
+          if (!path63) {
             throw new FS.ErrnoError(44);
           }
           opts.follow_mount ??= true;
-          if (!PATH.isAbs(path62)) {
-            path62 = FS.cwd() + "/" + path62;
+          if (!PATH.isAbs(path63)) {
+            path63 = FS.cwd() + "/" + path63;
           }
           linkloop: for (var nlinks = 0; nlinks < 40; nlinks++) {
-            var parts = path62.split("/").filter((p) => !!p);
+            var parts = path63.split("/").filter((p) => !!p);
             var current = FS.root;
             var current_path = "/";
             for (var i = 0; i < parts.length; i++) {
@@ -45870,7 +45876,7 @@ var require_libpg_query = __commonJS({
               if (parts[i] === "..") {
                 current_path = PATH.dirname(current_path);
                 if (FS.isRoot(current)) {
-                  path62 = current_path + "/" + parts.slice(i + 1).join("/");
+                  path63 = current_path + "/" + parts.slice(i + 1).join("/");
                   nlinks--;
                   continue linkloop;
                 } else {
@@ -45898,7 +45904,7 @@ var require_libpg_query = __commonJS({
                 if (!PATH.isAbs(link)) {
                   link = PATH.dirname(current_path) + "/" + link;
                 }
-                path62 = link + "/" + parts.slice(i + 1).join("/");
+                path63 = link + "/" + parts.slice(i + 1).join("/");
                 continue linkloop;
               }
             }
@@ -45906,14 +45912,14 @@ var require_libpg_query = __commonJS({
           }
           throw new FS.ErrnoError(32);
         }, getPath(node) {
-          var path62;
+          var path63;
           while (true) {
             if (FS.isRoot(node)) {
               var mount = node.mount.mountpoint;
-              if (!path62) return mount;
-              return mount[mount.length - 1] !== "/" ? `${mount}/${path62}` : mount + path62;
+              if (!path63) return mount;
+              return mount[mount.length - 1] !== "/" ? `${mount}/${path63}` : mount + path63;
             }
-            path62 = path62 ? `${node.name}/${path62}` : node.name;
+            path63 = path63 ? `${node.name}/${path63}` : node.name;
             node = node.parent;
           }
         }, hashName(parentid, name2) {
@@ -46197,10 +46203,10 @@ var require_libpg_query = __commonJS({
           node.mount.mounts.splice(idx, 1);
         }, lookup(parent, name2) {
           return parent.node_ops.lookup(parent, name2);
-        }, mknod(path62, mode, dev) {
-          var lookup = FS.lookupPath(path62, { parent: true });
+        }, mknod(path63, mode, dev) {
+          var lookup = FS.lookupPath(path63, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path62);
+          var name2 = PATH.basename(path63);
           if (!name2) {
             throw new FS.ErrnoError(28);
           }
@@ -46215,8 +46221,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(63);
           }
           return parent.node_ops.mknod(parent, name2, mode, dev);
-        }, statfs(path62) {
-          return FS.statfsNode(FS.lookupPath(path62, { follow: true }).node);
+        }, statfs(path63) {
+          return FS.statfsNode(FS.lookupPath(path63, { follow: true }).node);
         }, statfsStream(stream) {
           return FS.statfsNode(stream.node);
         }, statfsNode(node) {
@@ -46225,20 +46231,20 @@ var require_libpg_query = __commonJS({
             Object.assign(rtn, node.node_ops.statfs(node.mount.opts.root));
           }
           return rtn;
-        }, create(path62, mode = 438) {
+        }, create(path63, mode = 438) {
           mode &= 4095;
           mode |= 32768;
-          return FS.mknod(path62, mode, 0);
-        }, mkdir(path62, mode = 511) {
+          return FS.mknod(path63, mode, 0);
+        }, mkdir(path63, mode = 511) {
           mode &= 511 | 512;
           mode |= 16384;
-          return FS.mknod(path62, mode, 0);
-        }, mkdirTree(path62, mode) {
-          var dirs = path62.split("/");
+          return FS.mknod(path63, mode, 0);
+        }, mkdirTree(path63, mode) {
+          var dirs = path63.split("/");
           var d = "";
           for (var dir of dirs) {
             if (!dir) continue;
-            if (d || PATH.isAbs(path62)) d += "/";
+            if (d || PATH.isAbs(path63)) d += "/";
             d += dir;
             try {
               FS.mkdir(d, mode);
@@ -46246,13 +46252,13 @@ var require_libpg_query = __commonJS({
               if (e.errno != 20) throw e;
             }
           }
-        }, mkdev(path62, mode, dev) {
+        }, mkdev(path63, mode, dev) {
           if (typeof dev == "undefined") {
             dev = mode;
             mode = 438;
           }
           mode |= 8192;
-          return FS.mknod(path62, mode, dev);
+          return FS.mknod(path63, mode, dev);
         }, symlink(oldpath, newpath) {
           if (!PATH_FS.resolve(oldpath)) {
             throw new FS.ErrnoError(44);
@@ -46347,10 +46353,10 @@ var require_libpg_query = __commonJS({
           } finally {
             FS.hashAddNode(old_node);
           }
-        }, rmdir(path62) {
-          var lookup = FS.lookupPath(path62, { parent: true });
+        }, rmdir(path63) {
+          var lookup = FS.lookupPath(path63, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path62);
+          var name2 = PATH.basename(path63);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, true);
           if (errCode) {
@@ -46364,18 +46370,18 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.rmdir(parent, name2);
           FS.destroyNode(node);
-        }, readdir(path62) {
-          var lookup = FS.lookupPath(path62, { follow: true });
+        }, readdir(path63) {
+          var lookup = FS.lookupPath(path63, { follow: true });
           var node = lookup.node;
           var readdir = FS.checkOpExists(node.node_ops.readdir, 54);
           return readdir(node);
-        }, unlink(path62) {
-          var lookup = FS.lookupPath(path62, { parent: true });
+        }, unlink(path63) {
+          var lookup = FS.lookupPath(path63, { parent: true });
           var parent = lookup.node;
           if (!parent) {
             throw new FS.ErrnoError(44);
           }
-          var name2 = PATH.basename(path62);
+          var name2 = PATH.basename(path63);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, false);
           if (errCode) {
@@ -46389,8 +46395,8 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.unlink(parent, name2);
           FS.destroyNode(node);
-        }, readlink(path62) {
-          var lookup = FS.lookupPath(path62);
+        }, readlink(path63) {
+          var lookup = FS.lookupPath(path63);
           var link = lookup.node;
           if (!link) {
             throw new FS.ErrnoError(44);
@@ -46399,8 +46405,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           return link.node_ops.readlink(link);
-        }, stat(path62, dontFollow) {
-          var lookup = FS.lookupPath(path62, { follow: !dontFollow });
+        }, stat(path63, dontFollow) {
+          var lookup = FS.lookupPath(path63, { follow: !dontFollow });
           var node = lookup.node;
           var getattr = FS.checkOpExists(node.node_ops.getattr, 63);
           return getattr(node);
@@ -46412,37 +46418,37 @@ var require_libpg_query = __commonJS({
           getattr ??= node.node_ops.getattr;
           FS.checkOpExists(getattr, 63);
           return getattr(arg);
-        }, lstat(path62) {
-          return FS.stat(path62, true);
+        }, lstat(path63) {
+          return FS.stat(path63, true);
         }, doChmod(stream, node, mode, dontFollow) {
           FS.doSetAttr(stream, node, { mode: mode & 4095 | node.mode & ~4095, ctime: Date.now(), dontFollow });
-        }, chmod(path62, mode, dontFollow) {
+        }, chmod(path63, mode, dontFollow) {
           var node;
-          if (typeof path62 == "string") {
-            var lookup = FS.lookupPath(path62, { follow: !dontFollow });
+          if (typeof path63 == "string") {
+            var lookup = FS.lookupPath(path63, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path62;
+            node = path63;
           }
           FS.doChmod(null, node, mode, dontFollow);
-        }, lchmod(path62, mode) {
-          FS.chmod(path62, mode, true);
+        }, lchmod(path63, mode) {
+          FS.chmod(path63, mode, true);
         }, fchmod(fd, mode) {
           var stream = FS.getStreamChecked(fd);
           FS.doChmod(stream, stream.node, mode, false);
         }, doChown(stream, node, dontFollow) {
           FS.doSetAttr(stream, node, { timestamp: Date.now(), dontFollow });
-        }, chown(path62, uid, gid, dontFollow) {
+        }, chown(path63, uid, gid, dontFollow) {
           var node;
-          if (typeof path62 == "string") {
-            var lookup = FS.lookupPath(path62, { follow: !dontFollow });
+          if (typeof path63 == "string") {
+            var lookup = FS.lookupPath(path63, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path62;
+            node = path63;
           }
           FS.doChown(null, node, dontFollow);
-        }, lchown(path62, uid, gid) {
-          FS.chown(path62, uid, gid, true);
+        }, lchown(path63, uid, gid) {
+          FS.chown(path63, uid, gid, true);
         }, fchown(fd, uid, gid) {
           var stream = FS.getStreamChecked(fd);
           FS.doChown(stream, stream.node, false);
@@ -46458,16 +46464,16 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(errCode);
           }
           FS.doSetAttr(stream, node, { size: len, timestamp: Date.now() });
-        }, truncate(path62, len) {
+        }, truncate(path63, len) {
           if (len < 0) {
             throw new FS.ErrnoError(28);
           }
           var node;
-          if (typeof path62 == "string") {
-            var lookup = FS.lookupPath(path62, { follow: true });
+          if (typeof path63 == "string") {
+            var lookup = FS.lookupPath(path63, { follow: true });
             node = lookup.node;
           } else {
-            node = path62;
+            node = path63;
           }
           FS.doTruncate(null, node, len);
         }, ftruncate(fd, len) {
@@ -46476,11 +46482,11 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           FS.doTruncate(stream, stream.node, len);
-        }, utime(path62, atime, mtime, dontFollow) {
-          var lookup = FS.lookupPath(path62, { follow: !dontFollow });
+        }, utime(path63, atime, mtime, dontFollow) {
+          var lookup = FS.lookupPath(path63, { follow: !dontFollow });
           FS.doSetAttr(null, lookup.node, { atime, mtime, dontFollow });
-        }, open(path62, flags, mode = 438) {
-          if (path62 === "") {
+        }, open(path63, flags, mode = 438) {
+          if (path63 === "") {
             throw new FS.ErrnoError(44);
           }
           flags = FS_modeStringToFlags(flags);
@@ -46491,13 +46497,13 @@ var require_libpg_query = __commonJS({
           }
           var node;
           var isDirPath;
-          if (typeof path62 == "object") {
-            node = path62;
+          if (typeof path63 == "object") {
+            node = path63;
           } else {
-            isDirPath = path62.endsWith("/");
-            var lookup = FS.lookupPath(path62, { follow: !(flags & 131072), noent_okay: true });
+            isDirPath = path63.endsWith("/");
+            var lookup = FS.lookupPath(path63, { follow: !(flags & 131072), noent_okay: true });
             node = lookup.node;
-            path62 = lookup.path;
+            path63 = lookup.path;
           }
           var created = false;
           if (flags & 64) {
@@ -46508,7 +46514,7 @@ var require_libpg_query = __commonJS({
             } else if (isDirPath) {
               throw new FS.ErrnoError(31);
             } else {
-              node = FS.mknod(path62, mode | 511, 0);
+              node = FS.mknod(path63, mode | 511, 0);
               created = true;
             }
           }
@@ -46647,14 +46653,14 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(59);
           }
           return stream.stream_ops.ioctl(stream, cmd, arg);
-        }, readFile(path62, opts = {}) {
+        }, readFile(path63, opts = {}) {
           opts.flags = opts.flags ?? 0;
           opts.encoding = opts.encoding ?? "binary";
           if (opts.encoding !== "utf8" && opts.encoding !== "binary") {
             abort(`Invalid encoding type "${opts.encoding}"`);
           }
-          var stream = FS.open(path62, opts.flags);
-          var stat = FS.stat(path62);
+          var stream = FS.open(path63, opts.flags);
+          var stat = FS.stat(path63);
           var length = stat.size;
           var buf = new Uint8Array(length);
           FS.read(stream, buf, 0, length, 0);
@@ -46663,14 +46669,14 @@ var require_libpg_query = __commonJS({
           }
           FS.close(stream);
           return buf;
-        }, writeFile(path62, data, opts = {}) {
+        }, writeFile(path63, data, opts = {}) {
           opts.flags = opts.flags ?? 577;
-          var stream = FS.open(path62, opts.flags, opts.mode);
+          var stream = FS.open(path63, opts.flags, opts.mode);
           data = FS_fileDataToTypedArray(data);
           FS.write(stream, data, 0, data.byteLength, void 0, opts.canOwn);
           FS.close(stream);
-        }, cwd: () => FS.currentPath, chdir(path62) {
-          var lookup = FS.lookupPath(path62, { follow: true });
+        }, cwd: () => FS.currentPath, chdir(path63) {
+          var lookup = FS.lookupPath(path63, { follow: true });
           if (lookup.node === null) {
             throw new FS.ErrnoError(44);
           }
@@ -46763,26 +46769,26 @@ var require_libpg_query = __commonJS({
               FS.close(stream);
             }
           }
-        }, findObject(path62, dontResolveLastLink) {
-          var ret = FS.analyzePath(path62, dontResolveLastLink);
+        }, findObject(path63, dontResolveLastLink) {
+          var ret = FS.analyzePath(path63, dontResolveLastLink);
           if (!ret.exists) {
             return null;
           }
           return ret.object;
-        }, analyzePath(path62, dontResolveLastLink) {
+        }, analyzePath(path63, dontResolveLastLink) {
           try {
-            var lookup = FS.lookupPath(path62, { follow: !dontResolveLastLink });
-            path62 = lookup.path;
+            var lookup = FS.lookupPath(path63, { follow: !dontResolveLastLink });
+            path63 = lookup.path;
           } catch (e) {
           }
           var ret = { isRoot: false, exists: false, error: 0, name: null, path: null, object: null, parentExists: false, parentPath: null, parentObject: null };
           try {
-            var lookup = FS.lookupPath(path62, { parent: true });
+            var lookup = FS.lookupPath(path63, { parent: true });
             ret.parentExists = true;
             ret.parentPath = lookup.path;
             ret.parentObject = lookup.node;
-            ret.name = PATH.basename(path62);
-            lookup = FS.lookupPath(path62, { follow: !dontResolveLastLink });
+            ret.name = PATH.basename(path63);
+            lookup = FS.lookupPath(path63, { follow: !dontResolveLastLink });
             ret.exists = true;
             ret.path = lookup.path;
             ret.object = lookup.node;
@@ -46792,9 +46798,9 @@ var require_libpg_query = __commonJS({
             ret.error = e.errno;
           }
           return ret;
-        }, createPath(parent, path62, canRead, canWrite) {
+        }, createPath(parent, path63, canRead, canWrite) {
           parent = typeof parent == "string" ? parent : FS.getPath(parent);
-          var parts = path62.split("/").reverse();
+          var parts = path63.split("/").reverse();
           while (parts.length) {
             var part = parts.pop();
             if (!part) continue;
@@ -46808,17 +46814,17 @@ var require_libpg_query = __commonJS({
           }
           return current;
         }, createFile(parent, name2, properties, canRead, canWrite) {
-          var path62 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path63 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(canRead, canWrite);
-          return FS.create(path62, mode);
+          return FS.create(path63, mode);
         }, createDataFile(parent, name2, data, canRead, canWrite, canOwn) {
-          var path62 = name2;
+          var path63 = name2;
           if (parent) {
             parent = typeof parent == "string" ? parent : FS.getPath(parent);
-            path62 = name2 ? PATH.join2(parent, name2) : parent;
+            path63 = name2 ? PATH.join2(parent, name2) : parent;
           }
           var mode = FS_getMode(canRead, canWrite);
-          var node = FS.create(path62, mode);
+          var node = FS.create(path63, mode);
           if (data) {
             data = FS_fileDataToTypedArray(data);
             FS.chmod(node, mode | 146);
@@ -46828,7 +46834,7 @@ var require_libpg_query = __commonJS({
             FS.chmod(node, mode);
           }
         }, createDevice(parent, name2, input, output2) {
-          var path62 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path63 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(!!input, !!output2);
           FS.createDevice.major ??= 64;
           var dev = FS.makedev(FS.createDevice.major++, 0);
@@ -46871,7 +46877,7 @@ var require_libpg_query = __commonJS({
             }
             return i;
           } });
-          return FS.mkdev(path62, mode, dev);
+          return FS.mkdev(path63, mode, dev);
         }, forceLoadFile(obj) {
           if (obj.isDevice || obj.isFolder || obj.link || obj.contents) return true;
           if (globalThis.XMLHttpRequest) {
@@ -47015,9 +47021,9 @@ var require_libpg_query = __commonJS({
           node.stream_ops = stream_ops;
           return node;
         } };
-        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path62, allowEmpty) {
-          if (PATH.isAbs(path62)) {
-            return path62;
+        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path63, allowEmpty) {
+          if (PATH.isAbs(path63)) {
+            return path63;
           }
           var dir;
           if (dirfd === -100) {
@@ -47026,13 +47032,13 @@ var require_libpg_query = __commonJS({
             var dirstream = SYSCALLS.getStreamFromFD(dirfd);
             dir = dirstream.path;
           }
-          if (path62.length == 0) {
+          if (path63.length == 0) {
             if (!allowEmpty) {
               throw new FS.ErrnoError(44);
             }
             return dir;
           }
-          return dir + "/" + path62;
+          return dir + "/" + path63;
         }, writeStat(buf, stat) {
           HEAPU32[buf >> 2] = stat.dev;
           HEAPU32[buf + 4 >> 2] = stat.mode;
@@ -48353,6 +48359,28 @@ function tenantKey(t2) {
 function inShard(schema, index, count) {
   return parseInt(sha256Hex(Buffer.from(schema)).slice(0, 8), 16) % count === index - 1;
 }
+function verifyDatabases(model, databases, target, opts) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const d of databases) {
+    let group;
+    if ("error" in d)
+      group = { rows: [], exists: false, schemas: [], willSucceed: false, pending: 0, findings: [], ok: false, unreachable: d.error };
+    else {
+      const result = runVerify(model, d.state, target, opts);
+      const p = result.database.prediction;
+      group = { rows: d.state.rows.map(String).sort(), exists: d.state.exists, schemas: [], willSucceed: p.willSucceed, pending: p.steps.length, ...!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {}, findings: result.findings, ok: result.ok };
+    }
+    const key = JSON.stringify([group.rows, group.exists, group.willSucceed, group.pending, group.alembicError, group.ok, group.unreachable, group.findings.map((f) => [f.code, f.message])]);
+    const have = groups.get(key);
+    if (have)
+      have.schemas.push(d.label);
+    else
+      groups.set(key, { ...group, schemas: [d.label] });
+  }
+  const verified = [...groups.values()].sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(" ").localeCompare(b.rows.join(" ")));
+  const main2 = verified.find((g) => g.ok && g.findings.every((f) => f.severity === "info"));
+  return { total: databases.length, groups: verified, outliers: verified.filter((g) => g !== main2), ok: verified.every((g) => g.ok) };
+}
 var TenantGroups;
 var init_fleet = __esm({
   "dist/check/fleet.js"() {
@@ -48375,6 +48403,91 @@ var init_fleet = __esm({
         return [...this.groups.values()];
       }
     };
+  }
+});
+
+// dist/commands/verify-databases-command.js
+var verify_databases_command_exports = {};
+__export(verify_databases_command_exports, {
+  databaseList: () => databaseList,
+  verifyDatabasesCommand: () => verifyDatabasesCommand
+});
+function databaseList(text, env2) {
+  const out = [];
+  for (const raw of text.split(/\r?\n/u)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#"))
+      continue;
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/u.test(line)) {
+      const url = env2[line];
+      out.push(url ? { label: `$${line}`, url } : { label: `$${line}`, error: `$${line} is not set` });
+    } else
+      out.push({ label: "", url: line });
+  }
+  return out;
+}
+async function verifyDatabasesCommand(given) {
+  const opts = withFiles(given);
+  let text;
+  try {
+    text = readMachineText(import_node_path62.default.resolve(opts.cwd, opts.databasesFile));
+  } catch (e) {
+    throw new UsageError(`Cannot read ${opts.databasesFile}: ${e.message}.`, { hint: "Give a file with one database URL, or the name of a variable that holds one, per line." });
+  }
+  const list4 = databaseList(text, opts.env);
+  const loadOptions = configOptions(opts);
+  const config = await loadProjectConfig(loadOptions);
+  const settings2 = await projectLintConfig(config);
+  const ledgerTable = opts.ledger === false ? void 0 : opts.ledgerTable ?? settings2.ledgerTable ?? DEFAULT_LEDGER_TABLE;
+  const model = modelFromConfig(config, loadOptions.alembicVersion);
+  const tenants = new Array(list4.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < list4.length) {
+      const i = next++;
+      tenants[i] = await readOne(list4[i], config, opts, ledgerTable);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, list4.length)) }, worker));
+  const target = opts.target ?? "head";
+  const result = verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict });
+  const context = { pattern: opts.databasesFile, host: null, database: "", target, databases: true };
+  const document = opts.format === "json" ? fleetJson(result, context) : void 0;
+  return { stdout: document ? JSON.stringify(document, null, 2) + "\n" : fleetText(result, context), exitCode: result.ok ? 0 : 1, document, result };
+}
+async function readOne(entry, config, opts, ledgerTable) {
+  if (entry.error !== void 0 || entry.url === void 0)
+    return { label: entry.label, error: entry.error ?? "no URL" };
+  let label = entry.label;
+  try {
+    const db = parseDatabaseUrl(entry.url, opts.cwd, opts.env);
+    const where = describeTarget(db);
+    label = `${entry.label === "" ? "" : `${entry.label} `}${where.host ? `${where.host}/` : ""}${where.database}`.trim();
+    const table = chooseVersionTable(config, opts, db.dialect);
+    const state = await readVersionTable(db, { ...table, ...ledgerTable !== void 0 ? { ledgerTable } : {}, ...opts.schemaProbes === false ? {} : { catalog: true } }, opts);
+    return { label, state };
+  } catch (e) {
+    return { label: label === "" ? "(a line that is not a URL)" : label, error: redactSecrets(e instanceof PreflightError ? e.message : String(e)) };
+  }
+}
+var import_node_path62;
+var init_verify_databases_command = __esm({
+  "dist/commands/verify-databases-command.js"() {
+    "use strict";
+    import_node_path62 = __toESM(require("node:path"), 1);
+    init_alembic_config();
+    init_project_model();
+    init_fleet();
+    init_database_url();
+    init_ledger();
+    init_errors();
+    init_redact();
+    init_machine_files();
+    init_fleet_report();
+    init_command_options();
+    init_open_database();
+    init_open_project();
+    init_version_table_choice();
   }
 });
 
@@ -49553,15 +49666,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph2) {
-      const path62 = [graph2[toModel].parent, toModel];
+      const path63 = [graph2[toModel].parent, toModel];
       let fn = conversions[graph2[toModel].parent][toModel];
       let cur = graph2[toModel].parent;
       while (graph2[cur].parent) {
-        path62.unshift(graph2[cur].parent);
+        path63.unshift(graph2[cur].parent);
         fn = link(conversions[graph2[cur].parent][cur], fn);
         cur = graph2[cur].parent;
       }
-      fn.conversion = path62;
+      fn.conversion = path63;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -51226,11 +51339,11 @@ var init_lib = __esm({
       resolve: import_path2.resolve,
       // TODO: figure  out a  way to combine ESM and CJS coverage, such  that
       // we can exercise all the lines below:
-      require: (path62) => {
+      require: (path63) => {
         if (typeof require !== "undefined") {
-          return require(path62);
-        } else if (path62.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path62, "utf8"));
+          return require(path63);
+        } else if (path63.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path63, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -55104,12 +55217,12 @@ var backfill = defineCommand({
 // dist/cli/list-rules.js
 init_rules();
 async function listRules(configFlag, format3, env2) {
-  const path62 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
+  const path63 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
   const { loadLintConfig: loadLintConfig2 } = await Promise.resolve().then(() => (init_lint_config(), lint_config_exports));
   const { ruleSetting: ruleSetting2 } = await Promise.resolve().then(() => (init_run_check(), run_check_exports));
   const { diskFiles: diskFiles2 } = await Promise.resolve().then(() => (init_project_files(), project_files_exports));
   const files = diskFiles2();
-  const ini = path62.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
+  const ini = path63.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
   const config = await loadLintConfig2(files, process.cwd(), files.exists(ini) ? ini : void 0, new Set(RULES.map((r) => r.code)));
   const rows = RULES.map((r) => ({ code: r.code, kind: r.kind ?? "graph", state: ruleSetting2(r, config), default: r.enabledByDefault === false ? "off" : r.severity, summary: r.summary }));
   if (format3 === "json") {
@@ -55380,7 +55493,7 @@ var verify = defineCommand({
     ["$0 verify --tenants 'tenant_*'", "every tenant schema's version table in one pass: the fleet's histogram and its outliers"]
   ],
   exitCodes: EXIT_CODES.database,
-  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))).option("git", { type: "boolean", default: true, describe: "search git history for where a missing id came from (--no-git to skip)" }).option("tenants", { type: "string", describe: "PostgreSQL: read every schema matching this pattern (* and ?) as a tenant with its own version table, in one read-only pass, and predict each one's upgrade" }).option("shard", { type: "string", describe: "with --tenants: only shard I of N (I/N), a stable slice by the hash of each schema name" }).option("downgrade", { type: "string", describe: "predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error" }),
+  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))).option("git", { type: "boolean", default: true, describe: "search git history for where a missing id came from (--no-git to skip)" }).option("tenants", { type: "string", describe: "PostgreSQL: read every schema matching this pattern (* and ?) as a tenant with its own version table, in one read-only pass, and predict each one's upgrade" }).option("databases", { type: "string", describe: "a database per tenant: read every database this file lists (a URL, or the name of a variable holding one, per line), a few at once, and predict each one's upgrade" }).option("concurrency", { type: "number", default: 8, describe: "with --databases: databases read at once" }).option("shard", { type: "string", describe: "with --tenants: only shard I of N (I/N), a stable slice by the hash of each schema name" }).option("downgrade", { type: "string", describe: "predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error" }),
   async run(args, ctx) {
     const format3 = args.format === "json" || args.format === "sarif" ? "json" : "text";
     ctx.setFormat(format3);
@@ -55393,6 +55506,15 @@ var verify = defineCommand({
     }
     if (args.shard !== void 0 && args.tenants === void 0)
       throw new UsageError("--shard slices the tenants of --tenants.", { hint: "Add --tenants 'PATTERN', or drop --shard." });
+    if (args.databases !== void 0) {
+      if (args.tenants !== void 0)
+        throw new UsageError("--databases and --tenants are two kinds of fleet: give one.", { hint: "--tenants for a schema per tenant, --databases for a database per tenant." });
+      const { verifyDatabasesCommand: verifyDatabasesCommand2 } = await Promise.resolve().then(() => (init_verify_databases_command(), verify_databases_command_exports));
+      if (args.format !== "text" && args.format !== "json")
+        throw new UsageError(`--format ${args.format} is not made for --databases yet.`, { hint: "Use --format text or json with --databases." });
+      ctx.report(await verifyDatabasesCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, databasesFile: args.databases, concurrency: args.concurrency }));
+      return;
+    }
     if (args.tenants !== void 0) {
       const { parseShard: parseShard2, verifyTenantsCommand: verifyTenantsCommand2 } = await Promise.resolve().then(() => (init_verify_tenants_command(), verify_tenants_command_exports));
       if (args.format === "github" || args.format === "markdown" || args.format === "sarif")

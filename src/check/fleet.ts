@@ -22,6 +22,8 @@ export interface TenantGroup {
   /** What verify reports for one of them (the same for all). */
   readonly findings: readonly Finding[];
   readonly ok: boolean;
+  /** A database that could not be read (--databases): why, without its URL's credentials. */
+  readonly unreachable?: string;
 }
 
 export interface FleetResult {
@@ -120,4 +122,32 @@ function tenantKey(t: TenantState): string {
 /** A stable slice of the tenants: the ones whose name hashes to shard `index` (1-based) of `count`; the same on every machine. */
 export function inShard(schema: string, index: number, count: number): boolean {
   return parseInt(sha256Hex(Buffer.from(schema)).slice(0, 8), 16) % count === index - 1;
+}
+
+/** One database of `verify --databases`: its label (never its URL's credentials), and what verify read or why it could not. */
+export type DatabaseTenant = { readonly label: string; readonly state: VersionTableState } | { readonly label: string; readonly error: string };
+
+/**
+ * `verify --databases`: each database verified with the one model, the databases with the same
+ * verdict grouped (their rows, the prediction and the findings), a database that could not be read a
+ * group of its own that fails.
+ */
+export function verifyDatabases(model: ProjectModel, databases: readonly DatabaseTenant[], target: string, opts: CheckOptions): FleetResult {
+  const groups = new Map<string, TenantGroup & { schemas: string[] }>();
+  for (const d of databases) {
+    let group: TenantGroup;
+    if ('error' in d) group = { rows: [], exists: false, schemas: [], willSucceed: false, pending: 0, findings: [], ok: false, unreachable: d.error };
+    else {
+      const result = runVerify(model, d.state, target, opts);
+      const p = result.database.prediction;
+      group = { rows: d.state.rows.map(String).sort(), exists: d.state.exists, schemas: [], willSucceed: p.willSucceed, pending: p.steps.length, ...(!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {}), findings: result.findings, ok: result.ok };
+    }
+    const key = JSON.stringify([group.rows, group.exists, group.willSucceed, group.pending, group.alembicError, group.ok, group.unreachable, group.findings.map((f) => [f.code, f.message])]);
+    const have = groups.get(key);
+    if (have) have.schemas.push(d.label);
+    else groups.set(key, { ...group, schemas: [d.label] });
+  }
+  const verified = [...groups.values()].sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(' ').localeCompare(b.rows.join(' ')));
+  const main = verified.find((g) => g.ok && g.findings.every((f) => f.severity === 'info'));
+  return { total: databases.length, groups: verified, outliers: verified.filter((g) => g !== main), ok: verified.every((g) => g.ok) };
 }

@@ -3,7 +3,9 @@ import type { Finding } from '../check/finding.js';
 
 /** What the fleet's report says of where it read. */
 export interface FleetContext {
+  /** The schema pattern, or for --databases the file that lists the databases. */
   readonly pattern: string;
+  readonly databases?: true;
   readonly host: string | null;
   readonly database: string;
   readonly target: string;
@@ -13,10 +15,12 @@ export interface FleetContext {
 const NAMES_SHOWN = 10;
 
 function at(g: TenantGroup): string {
+  if (g.unreachable !== undefined) return '(not read)';
   return !g.exists ? '(no version table)' : g.rows.length === 0 ? '(no row)' : g.rows.join(', ');
 }
 
 function upgrade(g: TenantGroup): string {
+  if (g.unreachable !== undefined) return `NOT READ: ${g.unreachable}`;
   if (!g.willSucceed) return `FAILS: ${(g.alembicError ?? 'the upgrade fails').replace(/^FAILED: /u, '')}`;
   return g.pending === 0 ? 'nothing to apply' : `applies ${g.pending} migration${g.pending === 1 ? '' : 's'}`;
 }
@@ -33,8 +37,9 @@ function names(schemas: readonly string[]): string {
 /** The histogram first (tenants by revision, and what the upgrade does there), then the outliers with their findings. */
 export function fleetText(r: FleetResult, c: FleetContext): string {
   const shard = c.shard ? `, shard ${c.shard.index}/${c.shard.count}` : '';
-  const lines = [`alembic-preflight verify --tenants '${c.pattern}' on ${c.host ?? 'localhost'}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? '' : 's'}; upgrade ${c.target}`, ''];
-  if (r.total === 0) return [...lines, `FAILED: no schema matches '${c.pattern}'.`].join('\n') + '\n';
+  const head = c.databases ? `verify --databases ${c.pattern}: ${r.total} database${r.total === 1 ? '' : 's'}` : `verify --tenants '${c.pattern}' on ${c.host ?? 'localhost'}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? '' : 's'}`;
+  const lines = [`alembic-preflight ${head}; upgrade ${c.target}`, ''];
+  if (r.total === 0) return [...lines, c.databases ? `FAILED: ${c.pattern} names no database.` : `FAILED: no schema matches '${c.pattern}'.`].join('\n') + '\n';
   const width = Math.max(7, String(r.total).length);
   const atWidth = Math.min(40, Math.max(...r.groups.map((g) => at(g).length), 2));
   lines.push(`${'tenants'.padStart(width)}  ${'at'.padEnd(atWidth)}  upgrade`);
@@ -65,7 +70,7 @@ function verdict(r: FleetResult, c: FleetContext): string {
 export function fleetJson(r: FleetResult, c: FleetContext): unknown {
   return {
     schemaVersion: 1,
-    command: 'verify --tenants',
+    command: c.databases ? 'verify --databases' : 'verify --tenants',
     pattern: c.pattern,
     host: c.host,
     database: c.database,
@@ -81,6 +86,7 @@ export function fleetJson(r: FleetResult, c: FleetContext): unknown {
       willSucceed: g.willSucceed,
       pending: g.pending,
       alembicError: g.alembicError ?? null,
+      unreachable: g.unreachable ?? null,
       ok: g.ok,
       outlier: r.outliers.includes(g),
       findings: g.findings.map((f) => ({ code: f.code, severity: f.severity, title: title(f), message: f.message, hint: f.hint, path: f.path ?? null, line: f.line ?? null, revision: f.revision ?? null })),

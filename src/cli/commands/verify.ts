@@ -20,6 +20,8 @@ export const verify = defineCommand({
     lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y)))))
       .option('git', { type: 'boolean', default: true, describe: 'search git history for where a missing id came from (--no-git to skip)' })
       .option('tenants', { type: 'string', describe: "PostgreSQL: read every schema matching this pattern (* and ?) as a tenant with its own version table, in one read-only pass, and predict each one's upgrade" })
+      .option('databases', { type: 'string', describe: 'a database per tenant: read every database this file lists (a URL, or the name of a variable holding one, per line), a few at once, and predict each one\'s upgrade' })
+      .option('concurrency', { type: 'number', default: 8, describe: 'with --databases: databases read at once' })
       .option('shard', { type: 'string', describe: 'with --tenants: only shard I of N (I/N), a stable slice by the hash of each schema name' })
       .option('downgrade', { type: 'string', describe: 'predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error' }),
   async run(args, ctx) {
@@ -32,6 +34,13 @@ export const verify = defineCommand({
       return;
     }
     if (args.shard !== undefined && args.tenants === undefined) throw new UsageError('--shard slices the tenants of --tenants.', { hint: "Add --tenants 'PATTERN', or drop --shard." });
+    if (args.databases !== undefined) {
+      if (args.tenants !== undefined) throw new UsageError('--databases and --tenants are two kinds of fleet: give one.', { hint: '--tenants for a schema per tenant, --databases for a database per tenant.' });
+      const { verifyDatabasesCommand } = await import('../../commands/verify-databases-command.js');
+      if (args.format !== 'text' && args.format !== 'json') throw new UsageError(`--format ${args.format} is not made for --databases yet.`, { hint: 'Use --format text or json with --databases.' });
+      ctx.report(await verifyDatabasesCommand({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, databasesFile: args.databases, concurrency: args.concurrency }));
+      return;
+    }
     if (args.tenants !== undefined) {
       const { parseShard, verifyTenantsCommand } = await import('../../commands/verify-tenants-command.js');
       if (args.format === 'github' || args.format === 'markdown' || args.format === 'sarif') throw new UsageError(`--format ${args.format} is not made for --tenants yet.`, { hint: 'Use --format text or json with --tenants.' });

@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { loadProjectConfig } from '../alembic/config/alembic-config.js';
+import { modelFromConfig } from '../alembic/loading/project-model.js';
+import { verifyDatabases, type DatabaseTenant, type FleetResult } from '../check/fleet.js';
+import { describeTarget, parseDatabaseUrl } from '../database/database-url.js';
+import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
+import { PreflightError, UsageError } from '../errors/errors.js';
+import { redactSecrets } from '../errors/redact.js';
+import { readMachineText } from '../project/machine-files.js';
+import { fleetJson, fleetText } from '../report/fleet-report.js';
+import { withFiles, type CommandOutput, type VerifyCommandOptions } from '../workspace/command-options.js';
+import { readVersionTable } from '../workspace/open-database.js';
+import { configOptions, projectLintConfig } from '../workspace/open-project.js';
+import { chooseVersionTable } from '../workspace/version-table-choice.js';
+
+export interface VerifyDatabasesOptions extends VerifyCommandOptions {
+  /** A file with one database per line: a URL, or the name of the variable that holds one. */
+  readonly databasesFile: string;
+  /** Databases read at once (default 8). */
+  readonly concurrency?: number;
+}
+
+/** One line of the list: a URL, or a variable's name; blank lines and # comments are skipped. */
+export function databaseList(text: string, env: Readonly<Record<string, string | undefined>>): { label: string; url?: string; error?: string }[] {
+  const out: { label: string; url?: string; error?: string }[] = [];
+  for (const raw of text.split(/\r?\n/u)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/u.test(line)) {
+      const url = env[line];
+      out.push(url ? { label: `$${line}`, url } : { label: `$${line}`, error: `$${line} is not set` });
+    } else out.push({ label: '', url: line });
+  }
+  return out;
+}
+
+/**
+ * `verify --databases FILE`: a database per tenant, each read as verify reads one (read-only, with
+ * the connect and statement timeouts given), a bounded number at once; one that cannot be read is that
+ * tenant's result, never the run's end. No URL is printed with its credentials.
+ */
+export async function verifyDatabasesCommand(given: VerifyDatabasesOptions): Promise<CommandOutput & { result: FleetResult }> {
+  const opts = withFiles(given);
+  let text: string;
+  try {
+    text = readMachineText(path.resolve(opts.cwd, opts.databasesFile));
+  } catch (e) {
+    throw new UsageError(`Cannot read ${opts.databasesFile}: ${(e as Error).message}.`, { hint: 'Give a file with one database URL, or the name of a variable that holds one, per line.' });
+  }
+  const list = databaseList(text, opts.env);
+  const loadOptions = configOptions(opts);
+  const config = await loadProjectConfig(loadOptions);
+  const settings = await projectLintConfig(config);
+  const ledgerTable = opts.ledger === false ? undefined : (opts.ledgerTable ?? settings.ledgerTable ?? DEFAULT_LEDGER_TABLE);
+  const model = modelFromConfig(config, loadOptions.alembicVersion);
+  const tenants: DatabaseTenant[] = new Array(list.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < list.length) {
+      const i = next++;
+      tenants[i] = await readOne(list[i]!, config, opts, ledgerTable);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, list.length)) }, worker));
+  const target = opts.target ?? 'head';
+  const result = verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict });
+  const context = { pattern: opts.databasesFile, host: null, database: '', target, databases: true as const };
+  const document = opts.format === 'json' ? fleetJson(result, context) : undefined;
+  return { stdout: document ? JSON.stringify(document, null, 2) + '\n' : fleetText(result, context), exitCode: result.ok ? 0 : 1, document, result };
+}
+
+async function readOne(entry: { label: string; url?: string; error?: string }, config: Awaited<ReturnType<typeof loadProjectConfig>>, opts: VerifyDatabasesOptions, ledgerTable: string | undefined): Promise<DatabaseTenant> {
+  if (entry.error !== undefined || entry.url === undefined) return { label: entry.label, error: entry.error ?? 'no URL' };
+  let label = entry.label;
+  try {
+    const db = parseDatabaseUrl(entry.url, opts.cwd, opts.env);
+    const where = describeTarget(db);
+    label = `${entry.label === '' ? '' : `${entry.label} `}${where.host ? `${where.host}/` : ''}${where.database}`.trim();
+    const table = chooseVersionTable(config, opts, db.dialect);
+    const state = await readVersionTable(db, { ...table, ...(ledgerTable !== undefined ? { ledgerTable } : {}), ...(opts.schemaProbes === false ? {} : { catalog: true }) }, opts);
+    return { label, state };
+  } catch (e) {
+    // the URL is not in the label; the message is redacted all the same
+    return { label: label === '' ? '(a line that is not a URL)' : label, error: redactSecrets(e instanceof PreflightError ? e.message : String(e)) };
+  }
+}
