@@ -13741,9 +13741,9 @@ var init_schema_ops = __esm({
 
 // dist/check/schema/sql-lock-steps.js
 function sqlLockSteps(parsed2, line, conditional) {
-  const steps = [];
+  const steps2 = [];
   const unread = [];
-  const step = (call, table, flags = [], extra = {}) => void steps.push({ call, table, flags, line, conditional, ...extra });
+  const step = (call, table, flags = [], extra = {}) => void steps2.push({ call, table, flags, line, conditional, ...extra });
   for (const { stmt } of parsed2.stmts ?? []) {
     const [kind, body] = Object.entries(stmt ?? {})[0] ?? [];
     const n = body ?? {};
@@ -13785,7 +13785,7 @@ function sqlLockSteps(parsed2, line, conditional) {
         unread.push(`ALTER \u2026 RENAME of a ${String(n["renameType"]).replace("OBJECT_", "").toLowerCase()}`);
     }
   }
-  return { steps, unread };
+  return { steps: steps2, unread };
 }
 function alterTableCmd(table, c, step, unread) {
   const sub = field2(c, "subtype");
@@ -13901,7 +13901,7 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
   const lowerNames = [...sizes.keys()].map((t2) => t2.toLowerCase());
   const indexTable = new Map(catalog.indexes.map(([index, table]) => [index, table]));
   const large = (t2) => t2 !== void 0 && ((t2.rows ?? t2.liveRows ?? 0) >= settings2.rows || t2.bytes >= settings2.bytes);
-  const steps = [];
+  const steps2 = [];
   let sqlUngraded = 0;
   const unread = [];
   let timeoutSet;
@@ -13935,13 +13935,13 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
       if (table === "" || !sizes.has(table))
         continue;
       const size = sizes.get(table);
-      steps.push({ revision, path: rev.file.path, step, grade: gradeLock(step, major), table, ...size ? { size } : {}, large: large(size) });
+      steps2.push({ revision, path: rev.file.path, step, grade: gradeLock(step, major), table, ...size ? { size } : {}, large: large(size) });
     }
   }
   timeoutSet ??= envPy ? timeoutLine(envPy.text, envPy.path) : void 0;
-  const touched = new Set(steps.flatMap((s) => [s.table, ...s.grade.alsoLocks ? [s.grade.alsoLocks.table] : []]));
+  const touched = new Set(steps2.flatMap((s) => [s.table, ...s.grade.alsoLocks ? [s.grade.alsoLocks.table] : []]));
   const holders = (catalog.lockHolders ?? []).filter((h) => touched.has(h.table));
-  return { settings: settings2, major, steps, unread, sqlUngraded, holders, ...catalog.timeouts ? { timeouts: catalog.timeouts } : {}, ...timeoutSet ? { timeoutSet } : {} };
+  return { settings: settings2, major, steps: steps2, unread, sqlUngraded, holders, ...catalog.timeouts ? { timeouts: catalog.timeouts } : {}, ...timeoutSet ? { timeoutSet } : {} };
 }
 function namesAny(sql, lowerNames) {
   const text = sql.toLowerCase();
@@ -18951,9 +18951,9 @@ var init_resolver = __esm({
         const rel = relativeTarget(target);
         if (!rel)
           return this.getRevisions(target, "target");
-        const { label, symbol, text, steps } = rel;
+        const { label, symbol, text, steps: steps2 } = rel;
         let found;
-        if (steps > 0n) {
+        if (steps2 > 0n) {
           if (symbol === void 0) {
             const current = rows.length === 0 ? [null] : [...rows];
             let start = current;
@@ -18972,16 +18972,16 @@ var init_resolver = __esm({
             const first = start[0];
             if (first !== null && typeof first === "object" && "repr" in first)
               throw notAString(first.repr, "stamp");
-            found = this.walk(first, steps, label);
+            found = this.walk(first, steps2, label);
             if (found === null)
-              throw new AlembicRaise("RevisionError", `Relative revision ${text} didn't produce ${abs(steps)} migrations`);
+              throw new AlembicRaise("RevisionError", `Relative revision ${text} didn't produce ${abs(steps2)} migrations`);
           } else {
-            found = this.walk(this.getRevisionOrNone(symbol, "target"), steps, label);
+            found = this.walk(this.getRevisionOrNone(symbol, "target"), steps2, label);
           }
         } else {
           if (symbol === void 0)
-            throw new AlembicRaise("RevisionError", `Relative revision ${steps} didn't produce ${abs(steps)} migrations`);
-          found = this.walk(this.getRevisionOrNone(label === void 0 ? symbol : `${label}@${symbol}`, "target"), steps, void 0);
+            throw new AlembicRaise("RevisionError", `Relative revision ${steps2} didn't produce ${abs(steps2)} migrations`);
+          found = this.walk(this.getRevisionOrNone(label === void 0 ? symbol : `${label}@${symbol}`, "target"), steps2, void 0);
         }
         if (found === null || found === BASE)
           throw new AlembicRaise("AssertionError", "", void 0, "target");
@@ -18991,12 +18991,12 @@ var init_resolver = __esm({
        * `_walk`: `steps` up (by children; with `label`, only its lineage) or down (by down revisions, past a
        * base to "base"). null when the walk runs out of revisions (no_overwalk); "Ambiguous walk" at a fork.
        */
-      walk(start, steps, label) {
+      walk(start, steps2, label) {
         let at3 = typeof start === "string" ? this.getRevisionOrNone(start, "target") : start;
-        const n = abs(steps);
+        const n = abs(steps2);
         for (let i = 0n; i < n; i++) {
           let children;
-          if (steps > 0n) {
+          if (steps2 > 0n) {
             if (at3 === BASE)
               throw new AlembicRaise("AssertionError", "", void 0, "target");
             const up = this.revisionsOfIds(at3 === null ? this.map.bases : at3.nextrev);
@@ -19370,8 +19370,8 @@ function predictUpgrade(map, target, rows, versionTable = "alembic_version") {
   try {
     const revs = r.iterateUpgrade(target, rows);
     const ordered = [...revs].reverse();
-    const { steps, finalHeads } = simulateVersionTable(r, ordered, rows, versionTable);
-    return { target, willSucceed: true, steps, finalHeads, cliOutput: null };
+    const { steps: steps2, finalHeads } = simulateVersionTable(r, ordered, rows, versionTable);
+    return { target, willSucceed: true, steps: steps2, finalHeads, cliOutput: null };
   } catch (e) {
     if (!(e instanceof AlembicRaise))
       throw e;
@@ -19433,17 +19433,17 @@ function translate(e, destination) {
 }
 function simulateVersionTable(r, ordered, rows, table) {
   const t2 = new VersionRows(rows, table);
-  const steps = [];
+  const steps2 = [];
   for (const rev of ordered) {
     try {
-      steps.push(applyStep(rev));
+      steps2.push(applyStep(rev));
     } catch (e) {
       if (e instanceof AlembicRaise && e.stage === "step")
         e.step = rev.id;
       throw e;
     }
   }
-  return { steps, finalHeads: t2.final() };
+  return { steps: steps2, finalHeads: t2.final() };
   function applyStep(rev) {
     t2.ops = [];
     const down = rev.normalizedDown;
@@ -26596,22 +26596,22 @@ function finalRenames(lint) {
   return renames;
 }
 function renameFacts(_file, py) {
-  const steps = [];
+  const steps2 = [];
   for (const call of migrationFunctions(py, "upgrade").flatMap(({ fn }) => callsWithHelpers(py, fn))) {
     const callee = py.callee(call);
     const { positional, keywords } = py.args(call);
     if (callee === "op.rename_table") {
-      steps.push(["N", py.str(positional[0] ?? keywords.get("old_table_name")) ?? null, py.str(positional[1] ?? keywords.get("new_table_name")) ?? null]);
+      steps2.push(["N", py.str(positional[0] ?? keywords.get("old_table_name")) ?? null, py.str(positional[1] ?? keywords.get("new_table_name")) ?? null]);
     } else if (callee === "op.create_table") {
       const name2 = py.str(positional[0] ?? keywords.get("table_name"));
-      steps.push(["G", name2 === void 0 ? [] : [name2]]);
+      steps2.push(["G", name2 === void 0 ? [] : [name2]]);
     } else if (createsUnknownTable(py, call, callee)) {
-      steps.push(["G", []]);
+      steps2.push(["G", []]);
     } else if (CREATE_TABLE.test(py.of(call))) {
-      steps.push(["G", py.strings(call).flatMap(({ value }) => [...value.matchAll(CREATE_TABLE_NAMED)].map((m) => m[1]))]);
+      steps2.push(["G", py.strings(call).flatMap(({ value }) => [...value.matchAll(CREATE_TABLE_NAMED)].map((m) => m[1]))]);
     }
   }
-  return steps;
+  return steps2;
 }
 function createsUnknownTable(py, call, callee) {
   const fn = call.firstChild;
@@ -28148,9 +28148,9 @@ function deleteAdvice(value, db, map) {
   const then = n === 0 ? `\`${upgradeCommand(db)}\` then has nothing to run (the database stays at ${rest.map(rowText).join(", ")})` : `\`${upgradeCommand(db)}\` then applies ${n} migration${n === 1 ? "" : "s"} from ${rest.map(rowText).join(", ")} (${after.steps.map((x) => x.revision).join(" \u2192 ")})`;
   return `DELETE FROM ${tableName(db)} WHERE version_num = ${rowText(value)}; ${then}.`;
 }
-function noDelete(db, failing) {
-  if (failing > 1)
-    return `${failing} rows name no revision, and Alembic stops on the first of them: deleting one leaves the others`;
+function noDelete(db, failing2) {
+  if (failing2 > 1)
+    return `${failing2} rows name no revision, and Alembic stops on the first of them: deleting one leaves the others`;
   return db.state.rows.length <= 1 ? `it is the only row, and an empty ${db.state.versionTable} makes the next upgrade run every migration from base, which fails on a database that already has the schema ("relation \u2026 already exists")` : "the upgrade from the other rows alone is predicted to fail as well";
 }
 function missingPlan(id2, f, folder, deleteOrNot, restamp2, after) {
@@ -31274,17 +31274,17 @@ var init_other_databases_not_verified = __esm({
 });
 
 // dist/check/rules/schema-already-present.js
-function stampHint(steps, has, after, upgrade2) {
-  const firstMissing = steps.findIndex((s) => (s.created?.tables ?? []).some((t2) => !has(t2.name)));
-  const later = firstMissing < 0 ? [] : steps.slice(firstMissing + 1).filter((s) => (s.created?.tables ?? []).some((t2) => has(t2.name)));
+function stampHint(steps2, has, after, upgrade2) {
+  const firstMissing = steps2.findIndex((s) => (s.created?.tables ?? []).some((t2) => !has(t2.name)));
+  const later = firstMissing < 0 ? [] : steps2.slice(firstMissing + 1).filter((s) => (s.created?.tables ?? []).some((t2) => has(t2.name)));
   const check2 = "First make sure this is the database you meant (the URL, the schema on the search_path).";
   if (firstMissing === 0 || later.length > 0) {
-    return `${check2} The tables match no single revision: ${firstMissing === 0 ? `${steps[0].revision} creates tables that are not there` : `${steps[firstMissing].revision}'s tables are missing while later revisions' tables exist`}. Restore the version table from a backup, or compare the schema with the migrations by hand before stamping anything.`;
+    return `${check2} The tables match no single revision: ${firstMissing === 0 ? `${steps2[0].revision} creates tables that are not there` : `${steps2[firstMissing].revision}'s tables are missing while later revisions' tables exist`}. Restore the version table from a backup, or compare the schema with the migrations by hand before stamping anything.`;
   }
-  const fit = firstMissing < 0 ? steps[steps.length - 1] : steps[firstMissing - 1];
+  const fit = firstMissing < 0 ? steps2[steps2.length - 1] : steps2[firstMissing - 1];
   const p = after(fit.revision);
   const then = !p.willSucceed ? "the upgrade from there is predicted to fail too" : p.steps.length === 0 ? `\`${upgrade2}\` then has nothing to run` : `\`${upgrade2}\` then applies ${p.steps.length} migration${p.steps.length === 1 ? "" : "s"} (${p.steps.map((s) => s.revision).join(" \u2192 ")})`;
-  return `${check2} The tables the migrations up to ${fit.revision} create are all there${firstMissing < 0 ? "" : `, and ${steps[firstMissing].revision}'s are not`}: if the columns match too, record that: alembic stamp ${fit.revision}; ${then}. (Judged from table names only.)`;
+  return `${check2} The tables the migrations up to ${fit.revision} create are all there${firstMissing < 0 ? "" : `, and ${steps2[firstMissing].revision}'s are not`}: if the columns match too, record that: alembic stamp ${fit.revision}; ${then}. (Judged from table names only.)`;
 }
 var schemaAlreadyPresent;
 var init_schema_already_present = __esm({
@@ -31303,8 +31303,8 @@ var init_schema_already_present = __esm({
           return [];
         const present = new Set(db.state.dialect === "sqlite" ? db.state.tables.map((t2) => t2.toLowerCase()) : db.state.tables);
         const has = (name2) => present.has(db.state.dialect === "sqlite" ? name2.toLowerCase() : name2);
-        const steps = db.prediction.steps.map((s) => ({ revision: s.revision, created: db.schema.createdTables.get(s.revision) }));
-        const clashes = steps.flatMap((s) => (s.created?.tables ?? []).filter((t2) => has(t2.name)).map((t2) => ({ ...t2, revision: s.revision, path: s.created.path })));
+        const steps2 = db.prediction.steps.map((s) => ({ revision: s.revision, created: db.schema.createdTables.get(s.revision) }));
+        const clashes = steps2.flatMap((s) => (s.created?.tables ?? []).filter((t2) => has(t2.name)).map((t2) => ({ ...t2, revision: s.revision, path: s.created.path })));
         if (clashes.length === 0)
           return [];
         const first = clashes[0];
@@ -31317,7 +31317,7 @@ var init_schema_already_present = __esm({
             titleRestates: true,
             title: `no stamp, but ${clashes.length === 1 ? `table ${first.name} already exists` : `${clashes.length} tables the migrations create already exist`}: the upgrade from base fails`,
             message: `Tables the migrations create already exist, and nothing is stamped. ${where}, so \`${upgradeCommand(db)}\` will run every migration from base, and these are there: ${listed}. The first CREATE TABLE of an existing table fails (relation "${first.name}" already exists), partway through the upgrade.`,
-            hint: stampHint(steps, has, (rev) => predictUpgrade(model.map, db.prediction.target, [rev], db.state.versionTable), upgradeCommand(db)),
+            hint: stampHint(steps2, has, (rev) => predictUpgrade(model.map, db.prediction.target, [rev], db.state.versionTable), upgradeCommand(db)),
             path: first.path,
             line: first.line,
             revision: first.revision
@@ -35421,8 +35421,8 @@ function parseLedgerRows(raw) {
     const appliedBy2 = stringRecord(by);
     if (!downRevisions || !branchLabels || !dependsOn || !appliedBy2)
       continue;
-    const steps = recordedSteps(recorded);
-    out.push({ revision, downRevisions, branchLabels, dependsOn, path: file, sha256: sha, appliedAt: at3, appliedBy: appliedBy2, ...steps ? { steps } : {} });
+    const steps2 = recordedSteps(recorded);
+    out.push({ revision, downRevisions, branchLabels, dependsOn, path: file, sha256: sha, appliedAt: at3, appliedBy: appliedBy2, ...steps2 ? { steps: steps2 } : {} });
   }
   return out;
 }
@@ -41875,10 +41875,10 @@ var init_json_report = __esm({
 });
 
 // dist/report/graph-render.js
-function databaseMarks(stamps, steps) {
+function databaseMarks(stamps, steps2) {
   return {
     current: new Set(stamps.flatMap((s) => s.how === "failed" ? [] : s.revisions)),
-    pending: new Set(steps.map((s) => s.revision)),
+    pending: new Set(steps2.map((s) => s.revision)),
     dangling: stamps.flatMap((s) => s.how === "failed" && typeof s.value === "string" ? [s.value] : [])
   };
 }
@@ -42227,11 +42227,11 @@ function fleetText(r, c) {
   return lines.join("\n") + "\n";
 }
 function verdict(r, c) {
-  const failing = r.groups.filter((g) => !g.ok);
-  if (failing.length === 0)
+  const failing2 = r.groups.filter((g) => !g.ok);
+  if (failing2.length === 0)
     return `OK: all ${r.total} tenant${r.total === 1 ? "" : "s"} upgrade to ${c.target} cleanly, as predicted.`;
-  const n = failing.reduce((k, g) => k + g.schemas.length, 0);
-  return `FAILED: ${n} of ${r.total} tenant${r.total === 1 ? "" : "s"} would fail or are blocked: ${names3(failing.flatMap((g) => g.schemas))}.`;
+  const n = failing2.reduce((k, g) => k + g.schemas.length, 0);
+  return `FAILED: ${n} of ${r.total} tenant${r.total === 1 ? "" : "s"} would fail or are blocked: ${names3(failing2.flatMap((g) => g.schemas))}.`;
 }
 function fleetJson(r, c) {
   return {
@@ -42259,10 +42259,34 @@ function fleetJson(r, c) {
     }))
   };
 }
+function fleetGithub(r, c) {
+  const lines = r.outliers.map((g) => {
+    const located = g.findings.find((f) => f.severity !== "info" && f.path !== void 0);
+    const props = [located ? `file=${escapeProperty(located.path)}` : void 0, located?.line !== void 0 ? `line=${located.line}` : void 0, `title=${escapeProperty(`${g.schemas.length} tenant${g.schemas.length === 1 ? "" : "s"} at ${at2(g)}`)}`].filter((p) => p !== void 0);
+    const body = [`${upgrade(g)}: ${names3(g.schemas)}`, ...g.findings.filter((f) => f.severity !== "info").map((f) => `${f.severity} [${f.code}] ${title(f)}`)].join("\n");
+    return `::${g.ok ? "warning" : "error"} ${props.join(",")}::${escapeData(body)}`;
+  });
+  return [...lines, verdict(r, c)].join("\n") + "\n";
+}
+function fleetMarkdown(r, c) {
+  const lines = [`## alembic-preflight ${c.databases ? "verify --databases" : "verify --tenants"}: ${r.ok ? "\u2705" : "\u274C"} ${cell(verdict(r, c))}`, "", "| tenants | at | upgrade | findings |", "|---:|---|---|---|"];
+  for (const g of r.groups) {
+    const codes = [...new Set(g.findings.filter((f) => f.severity !== "info").map((f) => `\`${f.code}\``))];
+    lines.push(`| ${g.schemas.length} | ${cell(`\`${at2(g)}\``)} | ${cell(upgrade(g))} | ${cell(codes.join(", "))} |`);
+  }
+  if (r.outliers.length > 0) {
+    lines.push("", "<details><summary>Apart from the fleet</summary>", "");
+    for (const g of r.outliers)
+      lines.push(`- ${cell(names3(g.schemas))}: ${cell(upgrade(g))}${g.findings.filter((f) => f.severity !== "info").map((f) => ` ${cell(`[${f.code}] ${title(f)}`)}`).join(";")}`);
+    lines.push("", "</details>");
+  }
+  return lines.join("\n") + "\n";
+}
 var NAMES_SHOWN;
 var init_fleet_report = __esm({
   "dist/report/fleet-report.js"() {
     "use strict";
+    init_review_formats();
     NAMES_SHOWN = 10;
   }
 });
@@ -42396,8 +42420,8 @@ async function graphCommand(given) {
   if (opts.databaseUrl !== void 0 || opts.env[envName]) {
     const read = await openProjectAndDatabase({ ...opts, ledger: false, schemaProbes: false }, `Pass --database-url, or set ${envName}.`);
     model = read.model;
-    const steps = model.failure ? [] : predictUpgrade(model.map, opts.target ?? "head", read.state.rows, read.state.versionTable).steps;
-    database = databaseMarks(resolveStamps(model.map, read.state.rows), steps);
+    const steps2 = model.failure ? [] : predictUpgrade(model.map, opts.target ?? "head", read.state.rows, read.state.versionTable).steps;
+    database = databaseMarks(resolveStamps(model.map, read.state.rows), steps2);
   } else {
     const loadOptions = configOptions(opts);
     model = modelFromConfig(await loadProjectConfig(loadOptions), loadOptions.alembicVersion);
@@ -42429,11 +42453,11 @@ function appliedBy(env2, model) {
   out["heads"] = model.map.heads.join(" ");
   return out;
 }
-function ledgerRows(model, steps, env2, cwd, now = /* @__PURE__ */ new Date()) {
+function ledgerRows(model, steps2, env2, cwd, now = /* @__PURE__ */ new Date()) {
   const by = appliedBy(env2, model);
   const at3 = now.toISOString();
   const rows = [];
-  for (const step of steps) {
+  for (const step of steps2) {
     const rev = model.map.byKey.get(step.revision);
     const bytes = rev ? model.config.files.bytes(rev.file.absPath) : void 0;
     if (!rev || !bytes)
@@ -42455,7 +42479,7 @@ function ledgerRows(model, steps, env2, cwd, now = /* @__PURE__ */ new Date()) {
 function ledgerSteps(text) {
   if (text === void 0)
     return {};
-  const steps = lockSteps(text).steps.map((s) => ({
+  const steps2 = lockSteps(text).steps.map((s) => ({
     call: s.call,
     table: s.table,
     ...s.column !== void 0 ? { column: s.column } : {},
@@ -42463,7 +42487,7 @@ function ledgerSteps(text) {
     line: s.line,
     ...s.conditional ? { conditional: true } : {}
   }));
-  return { steps };
+  return { steps: steps2 };
 }
 var import_node_path51, RELEASE_VARIABLES;
 var init_ledger_rows = __esm({
@@ -44141,8 +44165,8 @@ function predictDowngrade(map, target, rows, features, versionTable = "alembic_v
     if (target.includes(":"))
       throw new AlembicRaise("CommandError", "Range revision not allowed");
     const ordered = collectDowngrade(r, map, target, rows);
-    const { steps, finalHeads } = simulateDowngrade(r, ordered, rows, versionTable, features.unmergeDropsAncestors);
-    return { target, willSucceed: true, steps, finalHeads, cliOutput: null };
+    const { steps: steps2, finalHeads } = simulateDowngrade(r, ordered, rows, versionTable, features.unmergeDropsAncestors);
+    return { target, willSucceed: true, steps: steps2, finalHeads, cliOutput: null };
   } catch (e) {
     if (!(e instanceof AlembicRaise))
       throw e;
@@ -44188,13 +44212,13 @@ function parseDowngradeTarget(r, target, rows) {
     const label2 = at3 > 0 ? target.slice(0, at3) : void 0;
     return [label2, r.getRevisionOrNone(target.slice(at3 + 1), "target")];
   }
-  const { symbol, text, steps } = rel;
+  const { symbol, text, steps: steps2 } = rel;
   let label = rel.label;
-  const produced = () => new AlembicRaise("RevisionError", `Relative revision ${text} didn't produce ${steps < 0n ? -steps : steps} migrations`);
-  if (steps >= 0n) {
+  const produced = () => new AlembicRaise("RevisionError", `Relative revision ${text} didn't produce ${steps2 < 0n ? -steps2 : steps2} migrations`);
+  if (steps2 >= 0n) {
     if (symbol === void 0)
       throw produced();
-    const found2 = r.walk(symbol, steps, label);
+    const found2 = r.walk(symbol, steps2, label);
     if (found2 === null)
       throw new AlembicRaise("RevisionError", "Walked too far");
     return [label, found2];
@@ -44223,7 +44247,7 @@ function parseDowngradeTarget(r, target, rows) {
     }
   }
   const start = r.getRevisionOrNone(label === void 0 ? from : `${label}@${from}`, "target");
-  const found = r.walk(start, steps, void 0);
+  const found = r.walk(start, steps2, void 0);
   if (found === null)
     throw symbol === void 0 ? produced() : new AlembicRaise("RevisionError", "Walked too far");
   return [label, found];
@@ -44234,19 +44258,19 @@ function branchHeads(r, revs) {
 }
 function simulateDowngrade(r, ordered, rows, table, dropImplied) {
   const t2 = new VersionRows(rows, table);
-  const steps = [];
+  const steps2 = [];
   for (const rev of ordered) {
     try {
       t2.ops = [];
       step(rev);
-      steps.push({ revision: rev.id, downRevisions: [...rev.versionedDown], versionOps: t2.ops, rowsAfter: t2.final() });
+      steps2.push({ revision: rev.id, downRevisions: [...rev.versionedDown], versionOps: t2.ops, rowsAfter: t2.final() });
     } catch (e) {
       if (e instanceof AlembicRaise && e.stage === "step")
         e.step = rev.id;
       throw e;
     }
   }
-  return { steps, finalHeads: t2.final() };
+  return { steps: steps2, finalHeads: t2.final() };
   function step(rev) {
     const id2 = rev.id;
     const down = rev.normalizedDown;
@@ -44735,15 +44759,15 @@ async function rehearseCommand(opts) {
   }
   if (runner.stop)
     throw runner.stop;
-  const { interrupted, steps } = runner;
+  const { interrupted, steps: steps2 } = runner;
   const modelsOk = models === void 0 || !("failed" in models) && models.differences.length === 0;
-  const ok = !interrupted && steps.every((s) => s.ok) && drift.length === 0 && modelsOk && (idempotency ?? []).every((r) => r.ok) && then?.ok !== false;
+  const ok = !interrupted && steps2.every((s) => s.ok) && drift.length === 0 && modelsOk && (idempotency ?? []).every((r) => r.ok) && then?.ok !== false;
   const outcome = {
     mode: production ? "from-production" : opts.step ? "step" : "cycle",
     scratch: scratch2.describe,
     ...copied ? { copiedWith: copied } : {},
     command: runner.commandName,
-    steps,
+    steps: steps2,
     drift,
     ...models ? { models } : {},
     ...idempotency ? { idempotency } : {},
@@ -48059,6 +48083,321 @@ var init_release_command = __esm({
   }
 });
 
+// dist/check/fleet.js
+function verifyFleet(model, place, tenants, target, opts, schemaOps2) {
+  const verified = tenants.entries().map(({ tenant, schemas }) => {
+    const result = runVerify(model, stateOf(place, tenant), target, opts, void 0, {}, schemaOps2);
+    const p = result.database.prediction;
+    return {
+      rows: [...tenant.rows].sort(),
+      exists: tenant.exists,
+      schemas,
+      willSucceed: p.willSucceed,
+      pending: p.steps.length,
+      ...!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {},
+      findings: result.findings,
+      ok: result.ok
+    };
+  });
+  verified.sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(" ").localeCompare(b.rows.join(" ")));
+  const quiet = (g) => g.ok && g.findings.every((f) => f.severity === "info");
+  const main2 = verified.find(quiet);
+  const outliers = verified.filter((g) => g !== main2);
+  return { total: tenants.total, groups: verified, outliers, ok: verified.every((g) => g.ok) };
+}
+function stateOf(place, t2) {
+  return {
+    dialect: "postgresql",
+    host: place.host,
+    database: place.database,
+    versionTable: place.versionTable,
+    versionTableSchema: t2.schema,
+    foundInSchema: t2.exists ? t2.schema : null,
+    exists: t2.exists,
+    rows: t2.rows,
+    columnLength: null,
+    server: place.server,
+    tables: t2.tables,
+    tls: null,
+    ...t2.ledger ? { ledger: t2.ledger } : {},
+    catalog: t2.catalog
+  };
+}
+function tenantKey(t2) {
+  const sorted = (xs) => xs.map((x) => x.join("")).sort();
+  const c = t2.catalog;
+  const facts = [t2.exists, [...t2.rows].sort(), t2.ledger?.rows.map((r) => [r.revision, r.sha256, r.downRevisions.join(" ")]) ?? null, [...t2.tables].sort(), sorted(c.columns), sorted(c.indexes), sorted(c.constraints ?? []), [...c.types ?? []].sort()];
+  return sha256Hex(Buffer.from(JSON.stringify(facts)));
+}
+function inShard(schema, index, count) {
+  return parseInt(sha256Hex(Buffer.from(schema)).slice(0, 8), 16) % count === index - 1;
+}
+function verifyDatabases(model, databases, target, opts) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const d of databases) {
+    let group;
+    if ("error" in d)
+      group = { rows: [], exists: false, schemas: [], willSucceed: false, pending: 0, findings: [], ok: false, unreachable: d.error };
+    else {
+      const result = runVerify(model, d.state, target, opts);
+      const p = result.database.prediction;
+      group = { rows: d.state.rows.map(String).sort(), exists: d.state.exists, schemas: [], willSucceed: p.willSucceed, pending: p.steps.length, ...!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {}, findings: result.findings, ok: result.ok };
+    }
+    const key = JSON.stringify([group.rows, group.exists, group.willSucceed, group.pending, group.alembicError, group.ok, group.unreachable, group.findings.map((f) => [f.code, f.message])]);
+    const have = groups.get(key);
+    if (have)
+      have.schemas.push(d.label);
+    else
+      groups.set(key, { ...group, schemas: [d.label] });
+  }
+  const verified = [...groups.values()].sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(" ").localeCompare(b.rows.join(" ")));
+  const main2 = verified.find((g) => g.ok && g.findings.every((f) => f.severity === "info"));
+  return { total: databases.length, groups: verified, outliers: verified.filter((g) => g !== main2), ok: verified.every((g) => g.ok) };
+}
+var TenantGroups;
+var init_fleet = __esm({
+  "dist/check/fleet.js"() {
+    "use strict";
+    init_sha256();
+    init_run_verify();
+    TenantGroups = class {
+      groups = /* @__PURE__ */ new Map();
+      total = 0;
+      add(t2) {
+        this.total++;
+        const key = tenantKey(t2);
+        const g = this.groups.get(key);
+        if (g)
+          g.schemas.push(t2.schema);
+        else
+          this.groups.set(key, { tenant: t2, schemas: [t2.schema] });
+      }
+      entries() {
+        return [...this.groups.values()];
+      }
+    };
+  }
+});
+
+// dist/database/read-tenants.js
+function likePattern(glob) {
+  return [...glob].map((c) => c === "*" ? "%" : c === "?" ? "_" : c === "%" || c === "_" || c === "\\" ? `\\${c}` : c).join("");
+}
+async function readTenants(t2, pattern, versionTable, ledgerTable, opts, onBatch, keep = () => true) {
+  if ([pattern, versionTable, ledgerTable ?? ""].some((s) => s.includes("\0")))
+    throw new DatabaseError("A name holds a NUL character, which no PostgreSQL name can.", { hint: "Check --tenants and the version table." });
+  const like = `n.nspname LIKE ${pgLiteral(likePattern(pattern))} ESCAPE '\\'`;
+  return withPostgresClient(t2, opts, async (client) => {
+    const first = await client.query({
+      text: `SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery; SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE ${like} ORDER BY n.nspname`,
+      rowMode: "array"
+    });
+    const info = first[0].rows[0] ?? [];
+    const names4 = first[1].rows.map((r) => String(r[0])).filter(keep);
+    for (let i = 0; i < names4.length; i += BATCH)
+      onBatch(await readBatch(client, names4.slice(i, i + BATCH), versionTable, ledgerTable, opts));
+    return { server: { version: String(info[0] ?? ""), inRecovery: info[1] === true }, total: names4.length };
+  });
+}
+async function readBatch(client, batch, versionTable, ledgerTable, opts) {
+  const these = (names4) => `n.nspname = ANY (ARRAY[${names4.map(pgLiteral).join(", ")}]::text[])`;
+  const begin = `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}`;
+  const perSchema = (table, select) => `CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = n.oid AND c.relname = ${pgLiteral(table)} AND c.relkind = ANY (${RELATIONS})) THEN pg_catalog.query_to_xml(pg_catalog.format(${pgLiteral(select)}, n.nspname, ${pgLiteral(table)}), false, true, '')::text END`;
+  const stored = [];
+  for (let i = 0; i < batch.length; i += LOCK_BATCH) {
+    stored.push(begin, `SELECT n.nspname, ${perSchema(versionTable, "SELECT version_num AS v FROM %I.%I")},
+         ${ledgerTable === void 0 ? "NULL" : perSchema(ledgerTable, "SELECT pg_catalog.json_agg(t ORDER BY t.applied_at)::text AS j FROM %I.%I t")}
+         FROM pg_catalog.pg_namespace n WHERE ${these(batch.slice(i, i + LOCK_BATCH))}`, "ROLLBACK");
+  }
+  const inBatch = `JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ${these(batch)}`;
+  const catalog = [
+    begin,
+    `SELECT n.nspname, pg_catalog.json_agg(c.relname) FROM pg_catalog.pg_class c ${inBatch} AND c.relkind = ANY (${RELATIONS}) GROUP BY n.nspname`,
+    `SELECT n.nspname, pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid ${inBatch} AND c.relkind = ANY (${RELATIONS}) AND a.attnum > 0 AND NOT a.attisdropped GROUP BY n.nspname`,
+    `SELECT n.nspname, pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, t.relname)) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class c ON c.oid = x.indexrelid JOIN pg_catalog.pg_class t ON t.oid = x.indrelid ${inBatch} GROUP BY n.nspname`,
+    `SELECT n.nspname, pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid ${inBatch} GROUP BY n.nspname`,
+    `SELECT n.nspname, pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y JOIN pg_catalog.pg_namespace n ON n.oid = y.typnamespace WHERE ${these(batch)} AND y.typcategory <> 'A' GROUP BY n.nspname`,
+    "ROLLBACK"
+  ];
+  const res = await client.query({ text: [...stored, ...catalog].join(";\n"), rowMode: "array" });
+  const versionRows = /* @__PURE__ */ new Map();
+  const transactions = stored.length / 3;
+  for (let k = 0; k < transactions; k++)
+    for (const r of res[k * 5 + 3].rows)
+      versionRows.set(String(r[0]), r);
+  const at3 = transactions * 5 + 3;
+  const by = (rows) => new Map((rows ?? []).map((r) => [String(r[0]), Array.isArray(r[1]) ? r[1] : []]));
+  const [tableOf, columnOf, indexOf, constraintOf, typeOf] = res.slice(at3, at3 + 5).map((r) => by(r.rows));
+  const pairs = (v) => (v ?? []).map((p) => [String(p[0]), String(p[1])]);
+  return batch.map((schema) => {
+    const r = versionRows.get(schema) ?? [];
+    const versions = r[1] == null ? void 0 : xmlValues(String(r[1]), "v");
+    return {
+      schema,
+      exists: versions !== void 0,
+      rows: versions ?? [],
+      ...ledgerTable === void 0 ? {} : { ledger: ledgerOf(ledgerTable, r[2] == null ? null : String(r[2])) },
+      tables: (tableOf.get(schema) ?? []).map(String),
+      catalog: { columns: pairs(columnOf.get(schema)), indexes: pairs(indexOf.get(schema)), constraints: pairs(constraintOf.get(schema)), types: (typeOf.get(schema) ?? []).map(String), searchPathSchemas: 1 }
+    };
+  });
+}
+function ledgerOf(table, xml) {
+  if (xml === null || xml === void 0)
+    return { table, exists: false, rows: [] };
+  const json = xmlValues(String(xml), "j")[0];
+  const objects = json === void 0 || json === "" ? [] : JSON.parse(json);
+  const raw = objects.map((o) => [...LEDGER_COLUMNS.map((c) => o[c]), o[STEPS_COLUMN] ?? null]);
+  return { table, exists: true, rows: parseLedgerRows(raw), hasSteps: objects.length === 0 || STEPS_COLUMN in objects[0] };
+}
+function xmlValues(xml, name2) {
+  const out = [];
+  const re = new RegExp(`<${name2}>([^<]*)</${name2}>`, "gu");
+  for (const m of xml.matchAll(re))
+    out.push(decodeXml(m[1]));
+  return out;
+}
+function decodeXml(s) {
+  return s.replace(/&(?:#x([0-9a-fA-F]+)|#(\d+)|(amp|lt|gt|quot|apos));/gu, (_, hex, dec, named) => {
+    if (hex)
+      return String.fromCodePoint(parseInt(hex, 16));
+    if (dec)
+      return String.fromCodePoint(Number(dec));
+    return { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" }[named];
+  });
+}
+var RELATIONS, BATCH, LOCK_BATCH;
+var init_read_tenants = __esm({
+  "dist/database/read-tenants.js"() {
+    "use strict";
+    init_errors();
+    init_ledger();
+    init_read_postgres();
+    init_version_table();
+    RELATIONS = "ARRAY['r', 'p', 'v', 'm', 'f']";
+    BATCH = 2500;
+    LOCK_BATCH = 500;
+  }
+});
+
+// dist/workspace/open-fleet.js
+async function openFleet(given) {
+  const opts = withFiles(given);
+  const envName = opts.databaseUrlEnv ?? "DATABASE_URL";
+  const raw = opts.databaseUrl ?? opts.env[envName];
+  if (!raw)
+    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, { hint: `Pass --database-url, or set ${envName}.` });
+  const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
+  if (db.dialect !== "postgresql")
+    throw new UsageError("--tenants reads schemas, which only PostgreSQL has.", { hint: "Point --database-url at the PostgreSQL database that holds the tenant schemas." });
+  const loadOptions = configOptions(opts);
+  const config = await loadProjectConfig(loadOptions);
+  const { versionTable } = chooseVersionTable(config, { ...opts.versionTable ? { versionTable: opts.versionTable } : {}, versionTableSchema: opts.tenants }, "postgresql");
+  const settings2 = await projectLintConfig(config);
+  const ledgerTable = opts.ledger === false ? void 0 : opts.ledgerTable ?? settings2.ledgerTable ?? DEFAULT_LEDGER_TABLE;
+  const model = modelFromConfig(config, loadOptions.alembicVersion);
+  const groups = new TenantGroups();
+  const { shard } = opts;
+  const read = await readTenants(db, opts.tenants, versionTable, ledgerTable, postgresOptions(opts), (batch) => batch.forEach((t2) => groups.add(t2)), (schema) => !shard || inShard(schema, shard.index, shard.count));
+  const where = describeTarget(db);
+  const result = verifyFleet(model, { host: where.host, database: where.database, versionTable, server: read.server }, groups, opts.target ?? "head", { ignore: opts.ignore, strict: opts.strict });
+  const context = { pattern: opts.tenants, host: where.host, database: where.database, target: opts.target ?? "head", ...opts.shard ? { shard: opts.shard } : {} };
+  return { result, context, url: raw };
+}
+var init_open_fleet = __esm({
+  "dist/workspace/open-fleet.js"() {
+    "use strict";
+    init_alembic_config();
+    init_project_model();
+    init_fleet();
+    init_database_url();
+    init_read_tenants();
+    init_ledger();
+    init_errors();
+    init_command_options();
+    init_open_project();
+    init_open_database();
+    init_version_table_choice();
+  }
+});
+
+// dist/commands/release-fleet-command.js
+var release_fleet_command_exports = {};
+__export(release_fleet_command_exports, {
+  releaseFleetCommand: () => releaseFleetCommand
+});
+async function releaseFleetCommand(opts) {
+  const started = Date.now();
+  let running = false;
+  try {
+    return await steps(opts, started, () => running = true);
+  } catch (e) {
+    if (!(e instanceof PreflightError) || !opts.report)
+      throw e;
+    const code = opts.report(e);
+    opts.out(`alembic-preflight release: ${running ? "FAILED after the command started" : "STOPPED before the command started"}: ${e.kind} error, see above (${((Date.now() - started) / 1e3).toFixed(1)} s, exit ${code})
+`);
+    return code;
+  }
+}
+async function steps(opts, started, markRunning) {
+  const took = () => `${((Date.now() - started) / 1e3).toFixed(1)} s`;
+  const verdict4 = (code, line) => {
+    opts.out(`alembic-preflight release: ${line} (${took()}, exit ${code})
+`);
+    return code;
+  };
+  if (!opts.command || opts.command.length === 0) {
+    throw new UsageError("release --tenants runs the command that migrates each tenant, given after --.", { hint: "alembic-preflight release --tenants 'tenant_*' -- ./bin/migrate-tenants.sh" });
+  }
+  const before = await openFleet(opts);
+  opts.out(fleetText(before.result, before.context));
+  if (!before.result.ok)
+    return verdict4(EXIT.blocked, `BLOCKED before the command started: ${failing(before.result)} of ${before.result.total} tenants would fail`);
+  if (!opts.alwaysRun && before.result.groups.every((g) => g.pending === 0))
+    return verdict4(EXIT.ok, `OK: all ${before.result.total} tenants are at ${opts.target ?? "head"}; the command was not started`);
+  const raw = before.url;
+  const variable = opts.databaseUrlEnv ?? "DATABASE_URL";
+  const fence = makeFence([fenceTarget(parseDatabaseUrl(raw, opts.cwd, opts.env))], [variable], opts.env);
+  let child;
+  try {
+    opts.out(`alembic-preflight release: running ${opts.command.join(" ")} for ${before.result.total} tenants
+`);
+    markRunning();
+    child = await runChild(opts.command, { cwd: opts.cwd, env: { ...opts.env, [variable]: raw, ...fence.env }, deadlineMs: (opts.deadlineMinutes ?? 50) * 6e4 });
+    if (fence.refused().length > 0)
+      return verdict4(EXIT.usage, "STOPPED: the command reached for another database than the one verified, and was stopped before its first statement there");
+  } finally {
+    fence.remove();
+  }
+  if (child.forwarded)
+    return verdict4(child.forwarded === "SIGINT" ? EXIT.sigint : EXIT.sigterm, `STOPPED: ${child.forwarded} received; check the tenants before the next release`);
+  if (child.code !== 0)
+    return verdict4(EXIT.wrappedCommand, `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`);
+  const after = await openFleet(opts);
+  const behind = after.result.groups.filter((g) => !g.ok || g.pending > 0);
+  if (behind.length > 0) {
+    opts.out(fleetText(after.result, after.context));
+    return verdict4(EXIT.postCheck, `MISMATCH: the command succeeded, but ${behind.reduce((n, g) => n + g.schemas.length, 0)} of ${after.result.total} tenants are not at ${opts.target ?? "head"}`);
+  }
+  return verdict4(EXIT.ok, `OK: all ${after.result.total} tenants are at ${opts.target ?? "head"}`);
+}
+function failing(r) {
+  return r.groups.filter((g) => !g.ok).reduce((n, g) => n + g.schemas.length, 0);
+}
+var init_release_fleet_command = __esm({
+  "dist/commands/release-fleet-command.js"() {
+    "use strict";
+    init_database_url();
+    init_errors();
+    init_fence();
+    init_run_child();
+    init_errors();
+    init_fleet_report();
+    init_open_fleet();
+  }
+});
+
 // dist/database/restamp.js
 function restampSql(req, from, to) {
   const lit = (s) => `'${s.replaceAll("'", "''")}'`;
@@ -48310,102 +48649,6 @@ var init_verify_downgrade_command = __esm({
   }
 });
 
-// dist/check/fleet.js
-function verifyFleet(model, place, tenants, target, opts, schemaOps2) {
-  const verified = tenants.entries().map(({ tenant, schemas }) => {
-    const result = runVerify(model, stateOf(place, tenant), target, opts, void 0, {}, schemaOps2);
-    const p = result.database.prediction;
-    return {
-      rows: [...tenant.rows].sort(),
-      exists: tenant.exists,
-      schemas,
-      willSucceed: p.willSucceed,
-      pending: p.steps.length,
-      ...!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {},
-      findings: result.findings,
-      ok: result.ok
-    };
-  });
-  verified.sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(" ").localeCompare(b.rows.join(" ")));
-  const quiet = (g) => g.ok && g.findings.every((f) => f.severity === "info");
-  const main2 = verified.find(quiet);
-  const outliers = verified.filter((g) => g !== main2);
-  return { total: tenants.total, groups: verified, outliers, ok: verified.every((g) => g.ok) };
-}
-function stateOf(place, t2) {
-  return {
-    dialect: "postgresql",
-    host: place.host,
-    database: place.database,
-    versionTable: place.versionTable,
-    versionTableSchema: t2.schema,
-    foundInSchema: t2.exists ? t2.schema : null,
-    exists: t2.exists,
-    rows: t2.rows,
-    columnLength: null,
-    server: place.server,
-    tables: t2.tables,
-    tls: null,
-    ...t2.ledger ? { ledger: t2.ledger } : {},
-    catalog: t2.catalog
-  };
-}
-function tenantKey(t2) {
-  const sorted = (xs) => xs.map((x) => x.join("")).sort();
-  const c = t2.catalog;
-  const facts = [t2.exists, [...t2.rows].sort(), t2.ledger?.rows.map((r) => [r.revision, r.sha256, r.downRevisions.join(" ")]) ?? null, [...t2.tables].sort(), sorted(c.columns), sorted(c.indexes), sorted(c.constraints ?? []), [...c.types ?? []].sort()];
-  return sha256Hex(Buffer.from(JSON.stringify(facts)));
-}
-function inShard(schema, index, count) {
-  return parseInt(sha256Hex(Buffer.from(schema)).slice(0, 8), 16) % count === index - 1;
-}
-function verifyDatabases(model, databases, target, opts) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const d of databases) {
-    let group;
-    if ("error" in d)
-      group = { rows: [], exists: false, schemas: [], willSucceed: false, pending: 0, findings: [], ok: false, unreachable: d.error };
-    else {
-      const result = runVerify(model, d.state, target, opts);
-      const p = result.database.prediction;
-      group = { rows: d.state.rows.map(String).sort(), exists: d.state.exists, schemas: [], willSucceed: p.willSucceed, pending: p.steps.length, ...!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {}, findings: result.findings, ok: result.ok };
-    }
-    const key = JSON.stringify([group.rows, group.exists, group.willSucceed, group.pending, group.alembicError, group.ok, group.unreachable, group.findings.map((f) => [f.code, f.message])]);
-    const have = groups.get(key);
-    if (have)
-      have.schemas.push(d.label);
-    else
-      groups.set(key, { ...group, schemas: [d.label] });
-  }
-  const verified = [...groups.values()].sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(" ").localeCompare(b.rows.join(" ")));
-  const main2 = verified.find((g) => g.ok && g.findings.every((f) => f.severity === "info"));
-  return { total: databases.length, groups: verified, outliers: verified.filter((g) => g !== main2), ok: verified.every((g) => g.ok) };
-}
-var TenantGroups;
-var init_fleet = __esm({
-  "dist/check/fleet.js"() {
-    "use strict";
-    init_sha256();
-    init_run_verify();
-    TenantGroups = class {
-      groups = /* @__PURE__ */ new Map();
-      total = 0;
-      add(t2) {
-        this.total++;
-        const key = tenantKey(t2);
-        const g = this.groups.get(key);
-        if (g)
-          g.schemas.push(t2.schema);
-        else
-          this.groups.set(key, { tenant: t2, schemas: [t2.schema] });
-      }
-      entries() {
-        return [...this.groups.values()];
-      }
-    };
-  }
-});
-
 // dist/commands/verify-databases-command.js
 var verify_databases_command_exports = {};
 __export(verify_databases_command_exports, {
@@ -48453,7 +48696,7 @@ async function verifyDatabasesCommand(given) {
   const result = verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict });
   const context = { pattern: opts.databasesFile, host: null, database: "", target, databases: true };
   const document = opts.format === "json" ? fleetJson(result, context) : void 0;
-  return { stdout: document ? JSON.stringify(document, null, 2) + "\n" : fleetText(result, context), exitCode: result.ok ? 0 : 1, document, result };
+  return { stdout: document ? JSON.stringify(document, null, 2) + "\n" : opts.review === "github" ? fleetGithub(result, context) : opts.review === "markdown" ? fleetMarkdown(result, context) : fleetText(result, context), exitCode: result.ok ? 0 : 1, document, result };
 }
 async function readOne(entry, config, opts, ledgerTable) {
   if (entry.error !== void 0 || entry.url === void 0)
@@ -48491,107 +48734,6 @@ var init_verify_databases_command = __esm({
   }
 });
 
-// dist/database/read-tenants.js
-function likePattern(glob) {
-  return [...glob].map((c) => c === "*" ? "%" : c === "?" ? "_" : c === "%" || c === "_" || c === "\\" ? `\\${c}` : c).join("");
-}
-async function readTenants(t2, pattern, versionTable, ledgerTable, opts, onBatch, keep = () => true) {
-  if ([pattern, versionTable, ledgerTable ?? ""].some((s) => s.includes("\0")))
-    throw new DatabaseError("A name holds a NUL character, which no PostgreSQL name can.", { hint: "Check --tenants and the version table." });
-  const like = `n.nspname LIKE ${pgLiteral(likePattern(pattern))} ESCAPE '\\'`;
-  return withPostgresClient(t2, opts, async (client) => {
-    const first = await client.query({
-      text: `SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery; SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE ${like} ORDER BY n.nspname`,
-      rowMode: "array"
-    });
-    const info = first[0].rows[0] ?? [];
-    const names4 = first[1].rows.map((r) => String(r[0])).filter(keep);
-    for (let i = 0; i < names4.length; i += BATCH)
-      onBatch(await readBatch(client, names4.slice(i, i + BATCH), versionTable, ledgerTable, opts));
-    return { server: { version: String(info[0] ?? ""), inRecovery: info[1] === true }, total: names4.length };
-  });
-}
-async function readBatch(client, batch, versionTable, ledgerTable, opts) {
-  const these = (names4) => `n.nspname = ANY (ARRAY[${names4.map(pgLiteral).join(", ")}]::text[])`;
-  const begin = `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}`;
-  const perSchema = (table, select) => `CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = n.oid AND c.relname = ${pgLiteral(table)} AND c.relkind = ANY (${RELATIONS})) THEN pg_catalog.query_to_xml(pg_catalog.format(${pgLiteral(select)}, n.nspname, ${pgLiteral(table)}), false, true, '')::text END`;
-  const stored = [];
-  for (let i = 0; i < batch.length; i += LOCK_BATCH) {
-    stored.push(begin, `SELECT n.nspname, ${perSchema(versionTable, "SELECT version_num AS v FROM %I.%I")},
-         ${ledgerTable === void 0 ? "NULL" : perSchema(ledgerTable, "SELECT pg_catalog.json_agg(t ORDER BY t.applied_at)::text AS j FROM %I.%I t")}
-         FROM pg_catalog.pg_namespace n WHERE ${these(batch.slice(i, i + LOCK_BATCH))}`, "ROLLBACK");
-  }
-  const inBatch = `JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ${these(batch)}`;
-  const catalog = [
-    begin,
-    `SELECT n.nspname, pg_catalog.json_agg(c.relname) FROM pg_catalog.pg_class c ${inBatch} AND c.relkind = ANY (${RELATIONS}) GROUP BY n.nspname`,
-    `SELECT n.nspname, pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid ${inBatch} AND c.relkind = ANY (${RELATIONS}) AND a.attnum > 0 AND NOT a.attisdropped GROUP BY n.nspname`,
-    `SELECT n.nspname, pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, t.relname)) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class c ON c.oid = x.indexrelid JOIN pg_catalog.pg_class t ON t.oid = x.indrelid ${inBatch} GROUP BY n.nspname`,
-    `SELECT n.nspname, pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid ${inBatch} GROUP BY n.nspname`,
-    `SELECT n.nspname, pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y JOIN pg_catalog.pg_namespace n ON n.oid = y.typnamespace WHERE ${these(batch)} AND y.typcategory <> 'A' GROUP BY n.nspname`,
-    "ROLLBACK"
-  ];
-  const res = await client.query({ text: [...stored, ...catalog].join(";\n"), rowMode: "array" });
-  const versionRows = /* @__PURE__ */ new Map();
-  const transactions = stored.length / 3;
-  for (let k = 0; k < transactions; k++)
-    for (const r of res[k * 5 + 3].rows)
-      versionRows.set(String(r[0]), r);
-  const at3 = transactions * 5 + 3;
-  const by = (rows) => new Map((rows ?? []).map((r) => [String(r[0]), Array.isArray(r[1]) ? r[1] : []]));
-  const [tableOf, columnOf, indexOf, constraintOf, typeOf] = res.slice(at3, at3 + 5).map((r) => by(r.rows));
-  const pairs = (v) => (v ?? []).map((p) => [String(p[0]), String(p[1])]);
-  return batch.map((schema) => {
-    const r = versionRows.get(schema) ?? [];
-    const versions = r[1] == null ? void 0 : xmlValues(String(r[1]), "v");
-    return {
-      schema,
-      exists: versions !== void 0,
-      rows: versions ?? [],
-      ...ledgerTable === void 0 ? {} : { ledger: ledgerOf(ledgerTable, r[2] == null ? null : String(r[2])) },
-      tables: (tableOf.get(schema) ?? []).map(String),
-      catalog: { columns: pairs(columnOf.get(schema)), indexes: pairs(indexOf.get(schema)), constraints: pairs(constraintOf.get(schema)), types: (typeOf.get(schema) ?? []).map(String), searchPathSchemas: 1 }
-    };
-  });
-}
-function ledgerOf(table, xml) {
-  if (xml === null || xml === void 0)
-    return { table, exists: false, rows: [] };
-  const json = xmlValues(String(xml), "j")[0];
-  const objects = json === void 0 || json === "" ? [] : JSON.parse(json);
-  const raw = objects.map((o) => [...LEDGER_COLUMNS.map((c) => o[c]), o[STEPS_COLUMN] ?? null]);
-  return { table, exists: true, rows: parseLedgerRows(raw), hasSteps: objects.length === 0 || STEPS_COLUMN in objects[0] };
-}
-function xmlValues(xml, name2) {
-  const out = [];
-  const re = new RegExp(`<${name2}>([^<]*)</${name2}>`, "gu");
-  for (const m of xml.matchAll(re))
-    out.push(decodeXml(m[1]));
-  return out;
-}
-function decodeXml(s) {
-  return s.replace(/&(?:#x([0-9a-fA-F]+)|#(\d+)|(amp|lt|gt|quot|apos));/gu, (_, hex, dec, named) => {
-    if (hex)
-      return String.fromCodePoint(parseInt(hex, 16));
-    if (dec)
-      return String.fromCodePoint(Number(dec));
-    return { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" }[named];
-  });
-}
-var RELATIONS, BATCH, LOCK_BATCH;
-var init_read_tenants = __esm({
-  "dist/database/read-tenants.js"() {
-    "use strict";
-    init_errors();
-    init_ledger();
-    init_read_postgres();
-    init_version_table();
-    RELATIONS = "ARRAY['r', 'p', 'v', 'm', 'f']";
-    BATCH = 2500;
-    LOCK_BATCH = 500;
-  }
-});
-
 // dist/commands/verify-tenants-command.js
 var verify_tenants_command_exports = {};
 __export(verify_tenants_command_exports, {
@@ -48606,45 +48748,18 @@ function parseShard(text) {
     throw new UsageError(`--shard ${text} is not I/N with 1 <= I <= N.`, { hint: "For the second of four shards: --shard 2/4." });
   return { index, count };
 }
-async function verifyTenantsCommand(given) {
-  const opts = withFiles(given);
-  const envName = opts.databaseUrlEnv ?? "DATABASE_URL";
-  const raw = opts.databaseUrl ?? opts.env[envName];
-  if (!raw)
-    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, { hint: `Pass --database-url, or set ${envName}.` });
-  const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
-  if (db.dialect !== "postgresql")
-    throw new UsageError("--tenants reads schemas, which only PostgreSQL has.", { hint: "Point --database-url at the PostgreSQL database that holds the tenant schemas." });
-  const loadOptions = configOptions(opts);
-  const config = await loadProjectConfig(loadOptions);
-  const { versionTable } = chooseVersionTable(config, { ...opts.versionTable ? { versionTable: opts.versionTable } : {}, versionTableSchema: opts.tenants }, "postgresql");
-  const settings2 = await projectLintConfig(config);
-  const ledgerTable = opts.ledger === false ? void 0 : opts.ledgerTable ?? settings2.ledgerTable ?? DEFAULT_LEDGER_TABLE;
-  const model = modelFromConfig(config, loadOptions.alembicVersion);
-  const groups = new TenantGroups();
-  const { shard } = opts;
-  const read = await readTenants(db, opts.tenants, versionTable, ledgerTable, postgresOptions(opts), (batch) => batch.forEach((t2) => groups.add(t2)), (schema) => !shard || inShard(schema, shard.index, shard.count));
-  const where = describeTarget(db);
-  const result = verifyFleet(model, { host: where.host, database: where.database, versionTable, server: read.server }, groups, opts.target ?? "head", { ignore: opts.ignore, strict: opts.strict });
-  const context = { pattern: opts.tenants, host: where.host, database: where.database, target: opts.target ?? "head", ...opts.shard ? { shard: opts.shard } : {} };
+async function verifyTenantsCommand(opts) {
+  const { result, context } = await openFleet(opts);
   const document = opts.format === "json" ? fleetJson(result, context) : void 0;
-  return { stdout: document ? JSON.stringify(document, null, 2) + "\n" : fleetText(result, context), exitCode: result.ok ? 0 : 1, document, result };
+  const stdout = document ? JSON.stringify(document, null, 2) + "\n" : opts.review === "github" ? fleetGithub(result, context) : opts.review === "markdown" ? fleetMarkdown(result, context) : fleetText(result, context);
+  return { stdout, exitCode: result.ok ? 0 : 1, document, result };
 }
 var init_verify_tenants_command = __esm({
   "dist/commands/verify-tenants-command.js"() {
     "use strict";
-    init_alembic_config();
-    init_project_model();
-    init_fleet();
-    init_database_url();
-    init_read_tenants();
-    init_ledger();
     init_errors();
     init_fleet_report();
-    init_open_project();
-    init_open_database();
-    init_command_options();
-    init_version_table_choice();
+    init_open_fleet();
   }
 });
 
@@ -55412,16 +55527,33 @@ var release = defineCommand({
   examples: [
     ["$0 release", "verify, then `alembic upgrade head` (or `flask db upgrade`) when it will succeed"],
     ["$0 release -c db/alembic.ini --target heads", "another ini, and `upgrade heads`"],
-    ["$0 release -- ./bin/migrate.sh", "run your own command instead, after the same verification"]
+    ["$0 release -- ./bin/migrate.sh", "run your own command instead, after the same verification"],
+    ["$0 release --tenants 'tenant_*' -- ./bin/migrate-tenants.sh", "a schema per tenant: gate the loop on the whole fleet"]
   ],
   exitCodes: EXIT_CODES.release,
-  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))).option("on-ahead", { choices: ["allow", "block"], describe: "when the database is ahead of this code (a rollback, per the ledger): exit 0 without migrating (allow, the default) or stop (block)" }).option("always-run", { type: "boolean", default: false, describe: "run the command even when the database is already at the target" }).option("cosmetic", { type: "boolean", default: false, describe: "also print the findings about how the code reads (docstrings, file names), left out of the release log by default" }).option("deadline", { type: "number", default: 50, describe: "minutes before the command is stopped (Heroku ends a release after 60)" }),
+  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))).option("on-ahead", { choices: ["allow", "block"], describe: "when the database is ahead of this code (a rollback, per the ledger): exit 0 without migrating (allow, the default) or stop (block)" }).option("always-run", { type: "boolean", default: false, describe: "run the command even when the database is already at the target" }).option("cosmetic", { type: "boolean", default: false, describe: "also print the findings about how the code reads (docstrings, file names), left out of the release log by default" }).option("tenants", { type: "string", describe: "a schema per tenant: verify every schema matching this pattern, run the command after -- (your loop over the tenants) only if none would fail, and check that all reached the target" }).option("deadline", { type: "number", default: 50, describe: "minutes before the command is stopped (Heroku ends a release after 60)" }),
   async run(args, ctx) {
     ctx.setFormat(textOrJson(args.format, "release"));
     const { releaseCommand: releaseCommand2 } = await Promise.resolve().then(() => (init_release_command(), release_command_exports));
     const { getLogger: getLogger2 } = await Promise.resolve().then(() => (init_logger(), logger_exports));
     const log = await getLogger2("info");
     const rest = (args["--"] ?? []).map(String);
+    if (args.tenants !== void 0) {
+      const { releaseFleetCommand: releaseFleetCommand2 } = await Promise.resolve().then(() => (init_release_fleet_command(), release_fleet_command_exports));
+      ctx.setExitCode(await releaseFleetCommand2({
+        ...projectArgs(args, ctx.build),
+        ...databaseArgs(args),
+        ...ledgerArgs(args),
+        env: ctx.env,
+        tenants: args.tenants,
+        ...rest.length > 0 ? { command: rest } : {},
+        alwaysRun: args["always-run"],
+        deadlineMinutes: args.deadline,
+        out: (t2) => ctx.write(t2),
+        report: (e) => ctx.reportError(e)
+      }));
+      return;
+    }
     ctx.setExitCode(await releaseCommand2({
       ...projectArgs(args, ctx.build),
       ...databaseArgs(args),
@@ -55510,15 +55642,15 @@ var verify = defineCommand({
       if (args.tenants !== void 0)
         throw new UsageError("--databases and --tenants are two kinds of fleet: give one.", { hint: "--tenants for a schema per tenant, --databases for a database per tenant." });
       const { verifyDatabasesCommand: verifyDatabasesCommand2 } = await Promise.resolve().then(() => (init_verify_databases_command(), verify_databases_command_exports));
-      if (args.format !== "text" && args.format !== "json")
-        throw new UsageError(`--format ${args.format} is not made for --databases yet.`, { hint: "Use --format text or json with --databases." });
+      if (args.format === "sarif")
+        throw new UsageError("--format sarif is not made for --databases.", { hint: "Use --format text, json, github or markdown with --databases." });
       ctx.report(await verifyDatabasesCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, databasesFile: args.databases, concurrency: args.concurrency }));
       return;
     }
     if (args.tenants !== void 0) {
       const { parseShard: parseShard2, verifyTenantsCommand: verifyTenantsCommand2 } = await Promise.resolve().then(() => (init_verify_tenants_command(), verify_tenants_command_exports));
-      if (args.format === "github" || args.format === "markdown" || args.format === "sarif")
-        throw new UsageError(`--format ${args.format} is not made for --tenants yet.`, { hint: "Use --format text or json with --tenants." });
+      if (args.format === "sarif")
+        throw new UsageError("--format sarif is not made for --tenants.", { hint: "Use --format text, json, github or markdown with --tenants." });
       ctx.report(await verifyTenantsCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, tenants: args.tenants, ...args.shard !== void 0 ? { shard: parseShard2(args.shard) } : {} }));
       return;
     }

@@ -7,7 +7,7 @@ import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
 import { PreflightError, UsageError } from '../errors/errors.js';
 import { redactSecrets } from '../errors/redact.js';
 import { readMachineText } from '../project/machine-files.js';
-import { fleetJson, fleetText } from '../report/fleet-report.js';
+import { fleetGithub, fleetJson, fleetMarkdown, fleetText } from '../report/fleet-report.js';
 import { withFiles, type CommandOutput, type VerifyCommandOptions } from '../workspace/command-options.js';
 import { readVersionTable } from '../workspace/open-database.js';
 import { configOptions, projectLintConfig } from '../workspace/open-project.js';
@@ -66,7 +66,7 @@ export async function verifyDatabasesCommand(given: VerifyDatabasesOptions): Pro
   const result = verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict });
   const context = { pattern: opts.databasesFile, host: null, database: '', target, databases: true as const };
   const document = opts.format === 'json' ? fleetJson(result, context) : undefined;
-  return { stdout: document ? JSON.stringify(document, null, 2) + '\n' : fleetText(result, context), exitCode: result.ok ? 0 : 1, document, result };
+  return { stdout: document ? JSON.stringify(document, null, 2) + '\n' : opts.review === 'github' ? fleetGithub(result, context) : opts.review === 'markdown' ? fleetMarkdown(result, context) : fleetText(result, context), exitCode: result.ok ? 0 : 1, document, result };
 }
 
 async function readOne(entry: { label: string; url?: string; error?: string }, config: Awaited<ReturnType<typeof loadProjectConfig>>, opts: VerifyDatabasesOptions, ledgerTable: string | undefined): Promise<DatabaseTenant> {

@@ -1,5 +1,6 @@
 import type { FleetResult, TenantGroup } from '../check/fleet.js';
 import type { Finding } from '../check/finding.js';
+import { cell, escapeData, escapeProperty } from './review-formats.js';
 
 /** What the fleet's report says of where it read. */
 export interface FleetContext {
@@ -92,4 +93,33 @@ export function fleetJson(r: FleetResult, c: FleetContext): unknown {
       findings: g.findings.map((f) => ({ code: f.code, severity: f.severity, title: title(f), message: f.message, hint: f.hint, path: f.path ?? null, line: f.line ?? null, revision: f.revision ?? null })),
     })),
   };
+}
+
+/**
+ * `--format github` for a fleet: one annotation per group apart from the fleet (per revision, not per
+ * tenant), on the file and line of its first finding where it has one; then the verdict.
+ */
+export function fleetGithub(r: FleetResult, c: FleetContext): string {
+  const lines = r.outliers.map((g) => {
+    const located = g.findings.find((f) => f.severity !== 'info' && f.path !== undefined);
+    const props = [located ? `file=${escapeProperty(located.path!)}` : undefined, located?.line !== undefined ? `line=${located.line}` : undefined, `title=${escapeProperty(`${g.schemas.length} tenant${g.schemas.length === 1 ? '' : 's'} at ${at(g)}`)}`].filter((p): p is string => p !== undefined);
+    const body = [`${upgrade(g)}: ${names(g.schemas)}`, ...g.findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity} [${f.code}] ${title(f)}`)].join('\n');
+    return `::${g.ok ? 'warning' : 'error'} ${props.join(',')}::${escapeData(body)}`;
+  });
+  return [...lines, verdict(r, c)].join('\n') + '\n';
+}
+
+/** `--format markdown` for a fleet: the verdict, the histogram as a table, then the groups apart from it. */
+export function fleetMarkdown(r: FleetResult, c: FleetContext): string {
+  const lines = [`## alembic-preflight ${c.databases ? 'verify --databases' : 'verify --tenants'}: ${r.ok ? '✅' : '❌'} ${cell(verdict(r, c))}`, '', '| tenants | at | upgrade | findings |', '|---:|---|---|---|'];
+  for (const g of r.groups) {
+    const codes = [...new Set(g.findings.filter((f) => f.severity !== 'info').map((f) => `\`${f.code}\``))];
+    lines.push(`| ${g.schemas.length} | ${cell(`\`${at(g)}\``)} | ${cell(upgrade(g))} | ${cell(codes.join(', '))} |`);
+  }
+  if (r.outliers.length > 0) {
+    lines.push('', '<details><summary>Apart from the fleet</summary>', '');
+    for (const g of r.outliers) lines.push(`- ${cell(names(g.schemas))}: ${cell(upgrade(g))}${g.findings.filter((f) => f.severity !== 'info').map((f) => ` ${cell(`[${f.code}] ${title(f)}`)}`).join(';')}`);
+    lines.push('', '</details>');
+  }
+  return lines.join('\n') + '\n';
 }

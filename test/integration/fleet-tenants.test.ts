@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fleetCommand } from '../../src/commands/fleet-command.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { runCli } from '../helpers/cli.js';
 import { parseShard, verifyTenantsCommand } from '../../src/commands/verify-tenants-command.js';
 import { likePattern } from '../../src/database/read-tenants.js';
 import { createLedgerSql, ledgerSql, LEDGER_COLUMNS, ledgerValues, stepsValue } from '../../src/database/ledger.js';
@@ -125,6 +126,14 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
     const failing = parts.flatMap((p) => p.result.groups.filter((g) => !g.ok).flatMap((g) => g.schemas));
     expect(failing.sort()).toEqual(['t7', 't8']);
     expect(whole.result.groups.find((g) => g.schemas.includes('t8'))!.rows).toEqual(['x&y<z>']);
+    // for review, per revision and not per tenant: an annotation for each group apart, and a summary table
+    const github = (await verifyTenantsCommand({ cwd: root, format: 'text', review: 'github', env: { DATABASE_URL: url }, alembicVersion: '1.8.1', tenants: 't*' })).stdout.trimEnd().split('\n');
+    expect(github).toHaveLength(3);
+    expect(github).toContain("::error title=1 tenant at nope::FAILS: Can't locate revision identified by 'nope': t7%0Aerror [stamped-revision-missing] stamped 'nope', which no migration file defines");
+    expect(github.at(-1)).toBe('FAILED: 2 of 60 tenants would fail or are blocked: t7, t8.');
+    const markdown = (await verifyTenantsCommand({ cwd: root, format: 'text', review: 'markdown', env: { DATABASE_URL: url }, alembicVersion: '1.8.1', tenants: 't*' })).stdout;
+    expect(markdown).toMatch(/^## alembic-preflight verify --tenants: ❌ FAILED: 2 of 60 tenants/u);
+    expect(markdown).toContain('| 58 | <code>b2</code> | nothing to apply |  |');
     // fleet merge: the shards' documents as one equal the unsharded document
     const dir = tempDir('preflight-fleet-merge-');
     parts.forEach((p, i) => writeFileSync(path.join(dir, `shard-${i + 1}.json`), p.stdout));
@@ -140,6 +149,34 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
     expect(() => fleetCommand({ action: 'merge', cwd: dir, format: 'json', files: ['shard-1.json', 'shard-1.json', 'shard-2.json', 'shard-3.json'] })).toThrow('shard-1.json and shard-1.json are both shard 1/3.');
     expect(whole.exitCode).toBe(1);
   }, 120_000);
+
+  it('release --tenants: runs the loop over the tenants only when none would fail, then checks that all are at head', async () => {
+    const db = 'fleet_release';
+    await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db}`]);
+    const url = pg().urlFor(db);
+    const root = project({ [`${V}a1_step.py`]: A1, [`${V}b2_step.py`]: B2 });
+    const tenants = ['t_a', 't_b', 't_c'];
+    await pgExec(url, tenants.map((t) => `CREATE SCHEMA ${t}`));
+    const env = { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1', ALEMBIC_PREFLIGHT_CACHE: 'off' };
+    for (const t of tenants) expect(spawnSync(PYTHON, ['-m', 'alembic', '-x', `tenant=${t}`, 'upgrade', 'a1'], { cwd: root, encoding: 'utf8', env }).status).toBe(0);
+    // the team's loop, which leaves a mark when it starts
+    const loop = `touch ran; for t in ${tenants.join(' ')}; do ${PYTHON} -m alembic -x tenant=$t upgrade head || exit 1; done`;
+    const ok = runCli(root, ['release', '--tenants', 't_*', '--', 'sh', '-c', loop], env);
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^alembic-preflight release: OK: all 3 tenants are at head \(/mu);
+    expect(await pgExec(url, tenants.map((t) => `SELECT version_num FROM ${t}.alembic_version`).join(' UNION ALL '))).toEqual([['b2'], ['b2'], ['b2']]);
+    // nothing pending: the loop is not started
+    rmSync(path.join(root, 'ran'));
+    expect(runCli(root, ['release', '--tenants', 't_*', '--', 'sh', '-c', loop], env).stdout).toContain('OK: all 3 tenants are at head; the command was not started');
+    expect(existsSync(path.join(root, 'ran'))).toBe(false);
+    // one tenant hand-stamped: blocked before the loop starts (--always-run would start it), and no tenant moves
+    await pgExec(url, "UPDATE t_b.alembic_version SET version_num = 'guest_lockout_001'");
+    const blocked = runCli(root, ['release', '--tenants', 't_*', '--always-run', '--', 'sh', '-c', loop], env);
+    expect(blocked.status).toBe(1);
+    expect(blocked.stdout).toMatch(/BLOCKED before the command started: 1 of 3 tenants would fail/u);
+    expect(existsSync(path.join(root, 'ran'))).toBe(false);
+    expect(await pgExec(url, tenants.map((t) => `SELECT version_num FROM ${t}.alembic_version`).join(' UNION ALL '))).toEqual([['b2'], ['guest_lockout_001'], ['b2']]);
+  }, 180_000);
 
   it('says what is wrong with the flags: a SQLite URL, a shard that is not I/N', async () => {
     const root = project({ [`${V}a1_step.py`]: A1 });

@@ -11,6 +11,7 @@ export const release = defineCommand({
     ['$0 release', 'verify, then `alembic upgrade head` (or `flask db upgrade`) when it will succeed'],
     ['$0 release -c db/alembic.ini --target heads', 'another ini, and `upgrade heads`'],
     ['$0 release -- ./bin/migrate.sh', 'run your own command instead, after the same verification'],
+    ["$0 release --tenants 'tenant_*' -- ./bin/migrate-tenants.sh", 'a schema per tenant: gate the loop on the whole fleet'],
   ],
   exitCodes: EXIT_CODES.release,
   options: (y) =>
@@ -18,6 +19,7 @@ export const release = defineCommand({
       .option('on-ahead', { choices: ['allow', 'block'] as const, describe: 'when the database is ahead of this code (a rollback, per the ledger): exit 0 without migrating (allow, the default) or stop (block)' })
       .option('always-run', { type: 'boolean', default: false, describe: 'run the command even when the database is already at the target' })
       .option('cosmetic', { type: 'boolean', default: false, describe: 'also print the findings about how the code reads (docstrings, file names), left out of the release log by default' })
+      .option('tenants', { type: 'string', describe: "a schema per tenant: verify every schema matching this pattern, run the command after -- (your loop over the tenants) only if none would fail, and check that all reached the target" })
       .option('deadline', { type: 'number', default: 50, describe: 'minutes before the command is stopped (Heroku ends a release after 60)' }),
   async run(args, ctx) {
     ctx.setFormat(textOrJson(args.format, 'release'));
@@ -25,6 +27,25 @@ export const release = defineCommand({
     const { getLogger } = await import('../../logger/logger.js');
     const log = await getLogger('info');
     const rest = ((args['--'] as unknown[] | undefined) ?? []).map(String);
+    if (args.tenants !== undefined) {
+      // a schema per tenant: the team's loop, gated on the whole fleet
+      const { releaseFleetCommand } = await import('../../commands/release-fleet-command.js');
+      ctx.setExitCode(
+        await releaseFleetCommand({
+          ...projectArgs(args, ctx.build),
+          ...databaseArgs(args),
+          ...ledgerArgs(args),
+          env: ctx.env,
+          tenants: args.tenants,
+          ...(rest.length > 0 ? { command: rest } : {}),
+          alwaysRun: args['always-run'],
+          deadlineMinutes: args.deadline,
+          out: (t) => ctx.write(t),
+          report: (e) => ctx.reportError(e),
+        }),
+      );
+      return;
+    }
     ctx.setExitCode(
       await releaseCommand({
         ...projectArgs(args, ctx.build),

@@ -37,13 +37,13 @@ export const verify = defineCommand({
     if (args.databases !== undefined) {
       if (args.tenants !== undefined) throw new UsageError('--databases and --tenants are two kinds of fleet: give one.', { hint: '--tenants for a schema per tenant, --databases for a database per tenant.' });
       const { verifyDatabasesCommand } = await import('../../commands/verify-databases-command.js');
-      if (args.format !== 'text' && args.format !== 'json') throw new UsageError(`--format ${args.format} is not made for --databases yet.`, { hint: 'Use --format text or json with --databases.' });
+      if (args.format === 'sarif') throw new UsageError('--format sarif is not made for --databases.', { hint: 'Use --format text, json, github or markdown with --databases.' });
       ctx.report(await verifyDatabasesCommand({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, databasesFile: args.databases, concurrency: args.concurrency }));
       return;
     }
     if (args.tenants !== undefined) {
       const { parseShard, verifyTenantsCommand } = await import('../../commands/verify-tenants-command.js');
-      if (args.format === 'github' || args.format === 'markdown' || args.format === 'sarif') throw new UsageError(`--format ${args.format} is not made for --tenants yet.`, { hint: 'Use --format text or json with --tenants.' });
+      if (args.format === 'sarif') throw new UsageError('--format sarif is not made for --tenants.', { hint: 'Use --format text, json, github or markdown with --tenants.' });
       ctx.report(await verifyTenantsCommand({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, tenants: args.tenants, ...(args.shard !== undefined ? { shard: parseShard(args.shard) } : {}) }));
       return;
     }

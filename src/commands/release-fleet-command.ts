@@ -1,0 +1,79 @@
+import { parseDatabaseUrl } from '../database/database-url.js';
+import { EXIT, UsageError } from '../errors/errors.js';
+import { fenceTarget, makeFence } from '../release/fence.js';
+import { runChild } from '../release/run-child.js';
+import type { FleetResult } from '../check/fleet.js';
+import { PreflightError } from '../errors/errors.js';
+import { fleetText } from '../report/fleet-report.js';
+import { openFleet, type FleetOptions } from '../workspace/open-fleet.js';
+
+export interface ReleaseFleetOptions extends FleetOptions {
+  /** The command that migrates every tenant (after `--`). */
+  readonly command?: readonly string[];
+  readonly alwaysRun?: boolean;
+  readonly deadlineMinutes?: number;
+  readonly out: (text: string) => void;
+  /** Prints an error as the CLI does and returns its exit code; the release still ends with its verdict line. */
+  readonly report?: (e: PreflightError) => number;
+}
+
+/**
+ * `release --tenants PATTERN -- COMMAND`: the release phase of a schema-per-tenant app, gated on the
+ * whole fleet. Every tenant is verified first (read-only); one that would fail stops the release
+ * before the command starts. Otherwise the team's command (its loop over the tenants) runs, fenced to
+ * the database verified, and the fleet is read again: every tenant must then be at the target.
+ */
+export async function releaseFleetCommand(opts: ReleaseFleetOptions): Promise<number> {
+  const started = Date.now();
+  let running = false;
+  try {
+    return await steps(opts, started, () => (running = true));
+  } catch (e) {
+    // exits 2 and 3 end with a verdict line too: the release log's last line is always one
+    if (!(e instanceof PreflightError) || !opts.report) throw e;
+    const code = opts.report(e);
+    opts.out(`alembic-preflight release: ${running ? 'FAILED after the command started' : 'STOPPED before the command started'}: ${e.kind} error, see above (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`);
+    return code;
+  }
+}
+
+async function steps(opts: ReleaseFleetOptions, started: number, markRunning: () => void): Promise<number> {
+  const took = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  const verdict = (code: number, line: string): number => {
+    opts.out(`alembic-preflight release: ${line} (${took()}, exit ${code})\n`);
+    return code;
+  };
+  if (!opts.command || opts.command.length === 0) {
+    throw new UsageError('release --tenants runs the command that migrates each tenant, given after --.', { hint: "alembic-preflight release --tenants 'tenant_*' -- ./bin/migrate-tenants.sh" });
+  }
+  const before = await openFleet(opts);
+  opts.out(fleetText(before.result, before.context));
+  if (!before.result.ok) return verdict(EXIT.blocked, `BLOCKED before the command started: ${failing(before.result)} of ${before.result.total} tenants would fail`);
+  if (!opts.alwaysRun && before.result.groups.every((g) => g.pending === 0)) return verdict(EXIT.ok, `OK: all ${before.result.total} tenants are at ${opts.target ?? 'head'}; the command was not started`);
+  const raw = before.url;
+  // the command may reach every schema of the database verified, and no other database
+  const variable = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  const fence = makeFence([fenceTarget(parseDatabaseUrl(raw, opts.cwd, opts.env))], [variable], opts.env);
+  let child;
+  try {
+    opts.out(`alembic-preflight release: running ${opts.command.join(' ')} for ${before.result.total} tenants\n`);
+    markRunning();
+    child = await runChild(opts.command, { cwd: opts.cwd, env: { ...opts.env, [variable]: raw, ...fence.env }, deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000 });
+    if (fence.refused().length > 0) return verdict(EXIT.usage, 'STOPPED: the command reached for another database than the one verified, and was stopped before its first statement there');
+  } finally {
+    fence.remove();
+  }
+  if (child.forwarded) return verdict(child.forwarded === 'SIGINT' ? EXIT.sigint : EXIT.sigterm, `STOPPED: ${child.forwarded} received; check the tenants before the next release`);
+  if (child.code !== 0) return verdict(EXIT.wrappedCommand, `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`);
+  const after = await openFleet(opts);
+  const behind = after.result.groups.filter((g) => !g.ok || g.pending > 0);
+  if (behind.length > 0) {
+    opts.out(fleetText(after.result, after.context));
+    return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but ${behind.reduce((n, g) => n + g.schemas.length, 0)} of ${after.result.total} tenants are not at ${opts.target ?? 'head'}`);
+  }
+  return verdict(EXIT.ok, `OK: all ${after.result.total} tenants are at ${opts.target ?? 'head'}`);
+}
+
+function failing(r: FleetResult): number {
+  return r.groups.filter((g) => !g.ok).reduce((n, g) => n + g.schemas.length, 0);
+}

@@ -1,0 +1,55 @@
+import { loadProjectConfig } from '../alembic/config/alembic-config.js';
+import { modelFromConfig } from '../alembic/loading/project-model.js';
+import { inShard, TenantGroups, verifyFleet, type FleetResult } from '../check/fleet.js';
+import { describeTarget, parseDatabaseUrl } from '../database/database-url.js';
+import { readTenants } from '../database/read-tenants.js';
+import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
+import { UsageError } from '../errors/errors.js';
+import type { FleetContext } from '../report/fleet-report.js';
+import { withFiles, type VerifyCommandOptions } from './command-options.js';
+import { configOptions, projectLintConfig } from './open-project.js';
+import { postgresOptions } from './open-database.js';
+import { chooseVersionTable } from './version-table-choice.js';
+
+export interface FleetOptions extends VerifyCommandOptions {
+  /** Schemas to read, as a shell pattern (`tenant_*`). */
+  readonly tenants: string;
+  /** `--shard I/N`: only the tenants whose name hashes to shard I of N. */
+  readonly shard?: { readonly index: number; readonly count: number };
+}
+
+/**
+ * Every schema matching the pattern as a tenant (verify --tenants, release --tenants): its version
+ * table, ledger and catalog read in batches on one connection, the tenants with the same facts grouped
+ * as they arrive, each group verified once with the one model.
+ */
+export async function openFleet(given: FleetOptions): Promise<{ result: FleetResult; context: FleetContext; url: string }> {
+  const opts = withFiles(given);
+  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  const raw = opts.databaseUrl ?? opts.env[envName];
+  if (!raw) throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, { hint: `Pass --database-url, or set ${envName}.` });
+  const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
+  if (db.dialect !== 'postgresql') throw new UsageError('--tenants reads schemas, which only PostgreSQL has.', { hint: 'Point --database-url at the PostgreSQL database that holds the tenant schemas.' });
+  const loadOptions = configOptions(opts);
+  const config = await loadProjectConfig(loadOptions);
+  // each tenant's schema is the version table's: env.py's own choice (-x tenant=…) is not read for it
+  const { versionTable } = chooseVersionTable(config, { ...(opts.versionTable ? { versionTable: opts.versionTable } : {}), versionTableSchema: opts.tenants }, 'postgresql');
+  const settings = await projectLintConfig(config);
+  const ledgerTable = opts.ledger === false ? undefined : (opts.ledgerTable ?? settings.ledgerTable ?? DEFAULT_LEDGER_TABLE);
+  const model = modelFromConfig(config, loadOptions.alembicVersion);
+  const groups = new TenantGroups();
+  const { shard } = opts;
+  const read = await readTenants(
+    db,
+    opts.tenants,
+    versionTable,
+    ledgerTable,
+    postgresOptions(opts),
+    (batch) => batch.forEach((t) => groups.add(t)),
+    (schema) => !shard || inShard(schema, shard.index, shard.count),
+  );
+  const where = describeTarget(db);
+  const result = verifyFleet(model, { host: where.host, database: where.database, versionTable, server: read.server }, groups, opts.target ?? 'head', { ignore: opts.ignore, strict: opts.strict });
+  const context = { pattern: opts.tenants, host: where.host, database: where.database, target: opts.target ?? 'head', ...(opts.shard ? { shard: opts.shard } : {}) };
+  return { result, context, url: raw };
+}
