@@ -48251,11 +48251,7 @@ function ledgerOf(table, xml) {
   return { table, exists: true, rows: parseLedgerRows(raw), hasSteps: objects.length === 0 || STEPS_COLUMN in objects[0] };
 }
 function xmlValues(xml, name2) {
-  const out = [];
-  const re = new RegExp(`<${name2}>([^<]*)</${name2}>`, "gu");
-  for (const m of xml.matchAll(re))
-    out.push(decodeXml(m[1]));
-  return out;
+  return [...xml.matchAll(ELEMENTS[name2])].map((m) => decodeXml(m[1]));
 }
 function decodeXml(s) {
   return s.replace(/&(?:#x([0-9a-fA-F]+)|#(\d+)|(amp|lt|gt|quot|apos));/gu, (_, hex, dec, named) => {
@@ -48266,7 +48262,7 @@ function decodeXml(s) {
     return { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" }[named];
   });
 }
-var RELATIONS, BATCH, LOCK_BATCH;
+var RELATIONS, BATCH, LOCK_BATCH, ELEMENTS;
 var init_read_tenants = __esm({
   "dist/database/read-tenants.js"() {
     "use strict";
@@ -48277,6 +48273,7 @@ var init_read_tenants = __esm({
     RELATIONS = "ARRAY['r', 'p', 'v', 'm', 'f']";
     BATCH = 2500;
     LOCK_BATCH = 500;
+    ELEMENTS = { v: /<v>([^<]*)<\/v>/gu, j: /<j>([^<]*)<\/j>/gu };
   }
 });
 

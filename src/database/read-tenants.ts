@@ -119,12 +119,12 @@ function ledgerOf(table: string, xml: unknown): LedgerState {
   return { table, exists: true, rows: parseLedgerRows(raw), hasSteps: objects.length === 0 || STEPS_COLUMN in objects[0]! };
 }
 
-/** The text of each `<name>` element of query_to_xml's output, its entities decoded; a NULL value (xsi:nil) is left out. */
-function xmlValues(xml: string, name: string): string[] {
-  const out: string[] = [];
-  const re = new RegExp(`<${name}>([^<]*)</${name}>`, 'gu');
-  for (const m of xml.matchAll(re)) out.push(decodeXml(m[1]!));
-  return out;
+/** The elements query_to_xml writes for the two queries: a version row's value, the ledger's JSON. */
+const ELEMENTS = { v: /<v>([^<]*)<\/v>/gu, j: /<j>([^<]*)<\/j>/gu } as const;
+
+/** The text of each `<v>` (or `<j>`) element of query_to_xml's output, its entities decoded; a NULL value (xsi:nil) is left out. */
+function xmlValues(xml: string, name: keyof typeof ELEMENTS): string[] {
+  return [...xml.matchAll(ELEMENTS[name])].map((m) => decodeXml(m[1]!));
 }
 
 function decodeXml(s: string): string {
