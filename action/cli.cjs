@@ -41414,7 +41414,7 @@ async function openProjectAndDatabase(given, missingUrlHint) {
   const envPy = envPyText2(config);
   const table = chooseVersionTable(config, opts, db.dialect, envPy);
   const settings2 = await projectLintConfig(config);
-  const ledgerTable = opts.ledger === false ? void 0 : opts.ledgerTable ?? settings2.ledgerTable ?? DEFAULT_LEDGER_TABLE;
+  const ledgerTable = ledgerTableOf(opts, settings2);
   if (ledgerTable !== void 0 && ledgerTable === table.versionTable) {
     throw new UsageError(`The ledger table '${ledgerTable}' is the version table: the ledger keeps its own rows beside Alembic's.`, {
       hint: `Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger.`
@@ -41481,6 +41481,9 @@ function postgresOptions(opts) {
     env: opts.env,
     onRetry: opts.onRetry
   };
+}
+function ledgerTableOf(opts, settings2) {
+  return opts.ledger === false ? void 0 : opts.ledgerTable ?? settings2.ledgerTable ?? DEFAULT_LEDGER_TABLE;
 }
 var SCHEMA_OPS_KIND;
 var init_open_database = __esm({
@@ -48291,7 +48294,7 @@ async function openFleet(given) {
   const config = await loadProjectConfig(loadOptions);
   const { versionTable } = chooseVersionTable(config, { ...opts.versionTable ? { versionTable: opts.versionTable } : {}, versionTableSchema: opts.tenants }, "postgresql");
   const settings2 = await projectLintConfig(config);
-  const ledgerTable = opts.ledger === false ? void 0 : opts.ledgerTable ?? settings2.ledgerTable ?? DEFAULT_LEDGER_TABLE;
+  const ledgerTable = ledgerTableOf(opts, settings2);
   const model = modelFromConfig(config, loadOptions.alembicVersion);
   const groups = new TenantGroups();
   const { shard } = opts;
@@ -48309,7 +48312,6 @@ var init_open_fleet = __esm({
     init_fleet();
     init_database_url();
     init_read_tenants();
-    init_ledger();
     init_errors();
     init_command_options();
     init_open_project();
@@ -48678,7 +48680,7 @@ async function verifyDatabasesCommand(given) {
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
   const settings2 = await projectLintConfig(config);
-  const ledgerTable = opts.ledger === false ? void 0 : opts.ledgerTable ?? settings2.ledgerTable ?? DEFAULT_LEDGER_TABLE;
+  const ledgerTable = ledgerTableOf(opts, settings2);
   const model = modelFromConfig(config, loadOptions.alembicVersion);
   const tenants = new Array(list4.length);
   let next = 0;
@@ -48719,7 +48721,6 @@ var init_verify_databases_command = __esm({
     init_project_model();
     init_fleet();
     init_database_url();
-    init_ledger();
     init_errors();
     init_redact();
     init_machine_files();

@@ -3,13 +3,12 @@ import { loadProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig } from '../alembic/loading/project-model.js';
 import { verifyDatabases, type DatabaseTenant, type FleetResult } from '../check/fleet.js';
 import { describeTarget, parseDatabaseUrl } from '../database/database-url.js';
-import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
 import { PreflightError, UsageError } from '../errors/errors.js';
 import { redactSecrets } from '../errors/redact.js';
 import { readMachineText } from '../project/machine-files.js';
 import { fleetGithub, fleetJson, fleetMarkdown, fleetText } from '../report/fleet-report.js';
 import { withFiles, type CommandOutput, type VerifyCommandOptions } from '../workspace/command-options.js';
-import { readVersionTable } from '../workspace/open-database.js';
+import { ledgerTableOf, readVersionTable } from '../workspace/open-database.js';
 import { configOptions, projectLintConfig } from '../workspace/open-project.js';
 import { chooseVersionTable } from '../workspace/version-table-choice.js';
 
@@ -51,7 +50,7 @@ export async function verifyDatabasesCommand(given: VerifyDatabasesOptions): Pro
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
   const settings = await projectLintConfig(config);
-  const ledgerTable = opts.ledger === false ? undefined : (opts.ledgerTable ?? settings.ledgerTable ?? DEFAULT_LEDGER_TABLE);
+  const ledgerTable = ledgerTableOf(opts, settings);
   const model = modelFromConfig(config, loadOptions.alembicVersion);
   const tenants: DatabaseTenant[] = new Array(list.length);
   let next = 0;

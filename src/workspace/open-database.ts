@@ -52,7 +52,7 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
   const envPy = envPyText(config);
   const table = chooseVersionTable(config, opts, db.dialect, envPy);
   const settings = await projectLintConfig(config);
-  const ledgerTable = opts.ledger === false ? undefined : (opts.ledgerTable ?? settings.ledgerTable ?? DEFAULT_LEDGER_TABLE);
+  const ledgerTable = ledgerTableOf(opts, settings);
   if (ledgerTable !== undefined && ledgerTable === table.versionTable) {
     throw new UsageError(`The ledger table '${ledgerTable}' is the version table: the ledger keeps its own rows beside Alembic's.`, {
       hint: `Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger.`,
@@ -132,4 +132,9 @@ export function postgresOptions(opts: VerifyCommandOptions): PostgresOptions {
     env: opts.env,
     onRetry: opts.onRetry,
   };
+}
+
+/** The ledger's table: --ledger-table, else the settings', else the default; none with --no-ledger. */
+export function ledgerTableOf(opts: Pick<VerifyCommandOptions, 'ledger' | 'ledgerTable'>, settings: { readonly ledgerTable?: string }): string | undefined {
+  return opts.ledger === false ? undefined : (opts.ledgerTable ?? settings.ledgerTable ?? DEFAULT_LEDGER_TABLE);
 }

@@ -3,12 +3,11 @@ import { modelFromConfig } from '../alembic/loading/project-model.js';
 import { inShard, TenantGroups, verifyFleet, type FleetResult } from '../check/fleet.js';
 import { describeTarget, parseDatabaseUrl } from '../database/database-url.js';
 import { readTenants } from '../database/read-tenants.js';
-import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
 import { UsageError } from '../errors/errors.js';
 import type { FleetContext } from '../report/fleet-report.js';
 import { withFiles, type VerifyCommandOptions } from './command-options.js';
 import { configOptions, projectLintConfig } from './open-project.js';
-import { postgresOptions } from './open-database.js';
+import { ledgerTableOf, postgresOptions } from './open-database.js';
 import { chooseVersionTable } from './version-table-choice.js';
 
 export interface FleetOptions extends VerifyCommandOptions {
@@ -35,7 +34,7 @@ export async function openFleet(given: FleetOptions): Promise<{ result: FleetRes
   // each tenant's schema is the version table's: env.py's own choice (-x tenant=…) is not read for it
   const { versionTable } = chooseVersionTable(config, { ...(opts.versionTable ? { versionTable: opts.versionTable } : {}), versionTableSchema: opts.tenants }, 'postgresql');
   const settings = await projectLintConfig(config);
-  const ledgerTable = opts.ledger === false ? undefined : (opts.ledgerTable ?? settings.ledgerTable ?? DEFAULT_LEDGER_TABLE);
+  const ledgerTable = ledgerTableOf(opts, settings);
   const model = modelFromConfig(config, loadOptions.alembicVersion);
   const groups = new TenantGroups();
   const { shard } = opts;
