@@ -35475,6 +35475,27 @@ var init_ledger = __esm({
   }
 });
 
+// dist/database/open-sqlite.js
+async function openSqlite(file, options) {
+  const { default: Database } = await Promise.resolve().then(() => __toESM(require("better-sqlite3"), 1));
+  const db = new Database(file, options);
+  pinned.push(db);
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((source) => {
+    const statement = prepare(source);
+    pinned.push(statement);
+    return statement;
+  });
+  return db;
+}
+var pinned;
+var init_open_sqlite = __esm({
+  "dist/database/open-sqlite.js"() {
+    "use strict";
+    pinned = [];
+  }
+});
+
 // dist/database/version-table.js
 function pgLiteral(s) {
   if (s.includes("\0"))
@@ -35519,10 +35540,9 @@ async function readSqliteVersionTable(t2, req) {
   }
   if (kind !== "file")
     throw new DatabaseError(`The SQLite database path ${t2.written} is not a file.`, { hint: "Point the URL at the database file." });
-  const { default: Database } = await Promise.resolve().then(() => __toESM(require("better-sqlite3"), 1));
   let db;
   try {
-    db = new Database(t2.file, { readonly: true, fileMustExist: true, timeout: 5e3 });
+    db = await openSqlite(t2.file, { readonly: true, fileMustExist: true, timeout: 5e3 });
   } catch (e) {
     throw new DatabaseError(`Cannot open the SQLite database ${t2.written}: ${e.message}.`, { hint: "Check the file permissions and that it is a SQLite database." });
   }
@@ -35602,6 +35622,7 @@ var init_read_sqlite = __esm({
     "use strict";
     init_machine_files();
     init_errors();
+    init_open_sqlite();
     init_ledger();
     init_version_table();
   }
@@ -42218,7 +42239,8 @@ function fleetText(r, c) {
   }
   if (r.outliers.length > 0) {
     const count = r.outliers.reduce((n, g) => n + g.schemas.length, 0);
-    lines.push("", `apart from the fleet (${count} schema${count === 1 ? "" : "s"}):`);
+    const noun = c.databases ? "database" : "schema";
+    lines.push("", `apart from the fleet (${count} ${noun}${count === 1 ? "" : "s"}):`);
     for (const g of r.outliers) {
       lines.push(`  ${names3(g.schemas)}: at ${at2(g)}; ${upgrade(g)}`);
       for (const f of g.findings)
@@ -42508,8 +42530,7 @@ var init_ledger_rows = __esm({
 async function openSqliteForWrite(t2, busyMs) {
   if (!pathExists(t2.file))
     throw new DatabaseError(`The SQLite database file ${t2.written} does not exist.`, { hint: "Check the path in the URL." });
-  const { default: Database } = await Promise.resolve().then(() => __toESM(require("better-sqlite3"), 1));
-  return new Database(t2.file, { fileMustExist: true, timeout: busyMs });
+  return openSqlite(t2.file, { fileMustExist: true, timeout: busyMs });
 }
 async function inWriteTransaction(client, pg2, work) {
   await client.query(`BEGIN; ${localLimits(pg2)}`);
@@ -42527,6 +42548,7 @@ var init_write_transaction = __esm({
     "use strict";
     init_machine_files();
     init_errors();
+    init_open_sqlite();
     init_read_postgres();
   }
 });
@@ -42918,11 +42940,10 @@ var init_scratch_database = __esm({
 async function copyProductionSchema(prod, scratch2, rows, versionTable, env2, how) {
   const sslmode = how.sslmode;
   if (prod.dialect === "sqlite") {
-    const { default: Database } = await Promise.resolve().then(() => __toESM(require("better-sqlite3"), 1));
-    const from = new Database(prod.file, { readonly: true, fileMustExist: true });
+    const from = await openSqlite(prod.file, { readonly: true, fileMustExist: true });
     const statements2 = from.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END, rowid").raw().all().map((r) => r[0]);
     from.close();
-    const to = new Database(scratch2.url.slice("sqlite:///".length));
+    const to = await openSqlite(scratch2.url.slice("sqlite:///".length), {});
     try {
       for (const s of statements2)
         to.exec(s);
@@ -42984,6 +43005,7 @@ var init_copy_schema = __esm({
     init_errors();
     init_scratch_database();
     init_quote_ident();
+    init_open_sqlite();
   }
 });
 
@@ -42995,8 +43017,7 @@ async function snapshotSqlite(url, versionTable) {
   const file = url.slice("sqlite:///".length);
   if (!pathExists(file))
     return [];
-  const { default: Database } = await Promise.resolve().then(() => __toESM(require("better-sqlite3"), 1));
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = await openSqlite(file, { readonly: true, fileMustExist: true });
   try {
     const rows = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> ? COLLATE NOCASE").raw().all(versionTable);
     return rows.map(([type, name2, table, sql]) => `${type} ${name2}${type === "index" ? ` on ${table}` : ""}: ${(sql ?? "").replace(/\s+/gu, " ")}`).sort();
@@ -43025,8 +43046,7 @@ async function scratchVersionRows(url, dialect, versionTable, schema) {
     const file = url.slice("sqlite:///".length);
     if (!pathExists(file))
       return [];
-    const { default: Database } = await Promise.resolve().then(() => __toESM(require("better-sqlite3"), 1));
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = await openSqlite(file, { readonly: true, fileMustExist: true });
     try {
       const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE").get(versionTable);
       if (!exists)
@@ -43056,6 +43076,7 @@ var init_schema_snapshot = __esm({
     "use strict";
     init_machine_files();
     init_quote_ident();
+    init_open_sqlite();
     POSTGRES_SNAPSHOT = `
 SELECT 'table ' || c.relname || CASE c.relkind WHEN 'v' THEN ' (view)' WHEN 'm' THEN ' (materialized view)' ELSE '' END
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

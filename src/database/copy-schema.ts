@@ -5,6 +5,7 @@ import { DatabaseError } from '../errors/errors.js';
 import type { DatabaseTarget } from './database-url.js';
 import { localServerBinaries, type Scratch } from './scratch-database.js';
 import { quoteIdent } from './quote-ident.js';
+import { openSqlite } from './open-sqlite.js';
 
 /**
  * Production's schema, without its rows, copied into the scratch database, then the version table's
@@ -21,11 +22,10 @@ export async function copyProductionSchema(
 ): Promise<string> {
   const sslmode = how.sslmode;
   if (prod.dialect === 'sqlite') {
-    const { default: Database } = await import('better-sqlite3');
-    const from = new Database(prod.file, { readonly: true, fileMustExist: true });
+    const from = await openSqlite(prod.file, { readonly: true, fileMustExist: true });
     const statements = (from.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END, rowid").raw().all() as string[][]).map((r) => r[0]!);
     from.close();
-    const to = new Database(scratch.url.slice('sqlite:///'.length));
+    const to = await openSqlite(scratch.url.slice('sqlite:///'.length), {});
     try {
       for (const s of statements) to.exec(s);
       insertRows((sql, values) => to.prepare(sql).run(...values), rows, versionTable, '?');

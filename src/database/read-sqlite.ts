@@ -2,6 +2,7 @@ import { pathKind } from '../project/machine-files.js';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { DatabaseError, PreflightError } from '../errors/errors.js';
 import type { SqliteTarget } from './database-url.js';
+import { openSqlite } from './open-sqlite.js';
 import { LEDGER_COLUMNS, notALedger, parseLedgerRows, selectLedgerSql, STEPS_COLUMN, type LedgerState } from './ledger.js';
 import { quoteIdent, reprOf, type VersionTableRequest, type VersionTableState } from './version-table.js';
 
@@ -18,10 +19,9 @@ export async function readSqliteVersionTable(t: SqliteTarget, req: VersionTableR
     });
   }
   if (kind !== 'file') throw new DatabaseError(`The SQLite database path ${t.written} is not a file.`, { hint: 'Point the URL at the database file.' });
-  const { default: Database } = await import('better-sqlite3');
   let db: SqliteDatabase;
   try {
-    db = new Database(t.file, { readonly: true, fileMustExist: true, timeout: 5000 });
+    db = await openSqlite(t.file, { readonly: true, fileMustExist: true, timeout: 5000 });
   } catch (e) {
     throw new DatabaseError(`Cannot open the SQLite database ${t.written}: ${(e as Error).message}.`, { hint: 'Check the file permissions and that it is a SQLite database.' });
   }

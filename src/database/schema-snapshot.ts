@@ -1,5 +1,6 @@
 import { pathExists } from '../project/machine-files.js';
 import { quoteIdent } from './quote-ident.js';
+import { openSqlite } from './open-sqlite.js';
 
 /**
  * The schema of a scratch database as sorted lines ("table users", "column users.email character
@@ -15,8 +16,7 @@ async function snapshotSqlite(url: string, versionTable: string): Promise<string
   const file = url.slice('sqlite:///'.length);
   // before the first upgrade Alembic has not made the file yet: an empty schema
   if (!pathExists(file)) return [];
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = await openSqlite(file, { readonly: true, fileMustExist: true });
   try {
     const rows = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> ? COLLATE NOCASE").raw().all(versionTable) as [string, string, string, string | null][];
     return rows.map(([type, name, table, sql]) => `${type} ${name}${type === 'index' ? ` on ${table}` : ''}: ${(sql ?? '').replace(/\s+/gu, ' ')}`).sort();
@@ -83,8 +83,7 @@ export async function scratchVersionRows(url: string, dialect: 'postgresql' | 's
   if (dialect === 'sqlite') {
     const file = url.slice('sqlite:///'.length);
     if (!pathExists(file)) return [];
-    const { default: Database } = await import('better-sqlite3');
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = await openSqlite(file, { readonly: true, fileMustExist: true });
     try {
       const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE").get(versionTable);
       if (!exists) return [];

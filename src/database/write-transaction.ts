@@ -3,6 +3,7 @@ import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { Client as PgClient } from 'pg';
 import { DatabaseError } from '../errors/errors.js';
 import type { SqliteTarget } from './database-url.js';
+import { openSqlite } from './open-sqlite.js';
 import { localLimits, type PostgresOptions } from './read-postgres.js';
 
 /**
@@ -11,8 +12,7 @@ import { localLimits, type PostgresOptions } from './read-postgres.js';
  */
 export async function openSqliteForWrite(t: SqliteTarget, busyMs: number): Promise<SqliteDatabase> {
   if (!pathExists(t.file)) throw new DatabaseError(`The SQLite database file ${t.written} does not exist.`, { hint: 'Check the path in the URL.' });
-  const { default: Database } = await import('better-sqlite3');
-  return new Database(t.file, { fileMustExist: true, timeout: busyMs });
+  return openSqlite(t.file, { fileMustExist: true, timeout: busyMs });
 }
 
 /** `work` in one PostgreSQL transaction with our statement and lock timeouts: committed, or rolled back and its error rethrown. */

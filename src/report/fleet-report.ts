@@ -50,7 +50,8 @@ export function fleetText(r: FleetResult, c: FleetContext): string {
   }
   if (r.outliers.length > 0) {
     const count = r.outliers.reduce((n, g) => n + g.schemas.length, 0);
-    lines.push('', `apart from the fleet (${count} schema${count === 1 ? '' : 's'}):`);
+    const noun = c.databases ? 'database' : 'schema';
+    lines.push('', `apart from the fleet (${count} ${noun}${count === 1 ? '' : 's'}):`);
     for (const g of r.outliers) {
       lines.push(`  ${names(g.schemas)}: at ${at(g)}; ${upgrade(g)}`);
       for (const f of g.findings) if (f.severity !== 'info') lines.push(`    ${f.severity} [${f.code}] ${title(f)}`);

@@ -90,6 +90,25 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
     expect(readFileSync(db).equals(before)).toBe(true);
   });
 
+  it('verify --databases over twenty SQLite files ends with its verdict, never SIGABRT (Node 24 frees no SQLite handle early)', () => {
+    // Before every handle and statement was kept alive, three files were enough: better-sqlite3 12's
+    // destructor, run by a garbage collection outside any V8 context, aborted the process (exit 134).
+    const { dir, run } = app();
+    const files = Array.from({ length: 20 }, (_, i) => path.join(dir, `tenant-${i}.db`));
+    execFileSync(PYTHON, ['-c', `import sqlite3, sys
+for i, f in enumerate(sys.argv[1:]):
+    c = sqlite3.connect(f); c.execute("create table alembic_version (version_num varchar(32) primary key)")
+    c.execute("insert into alembic_version values (?)", ("guest_lockout_001" if i == 7 else "${HEAD}",)); c.commit()`, ...files]);
+    writeFileSync(path.join(dir, 'tenants.txt'), files.map((f) => `sqlite:///${f}\n`).join(''));
+    const before = files.map((f) => readFileSync(f));
+    const r = run(['alembic-preflight', 'verify', '-c', 'examples/heroku-app/alembic.ini', '--databases', 'tenants.txt']);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).not.toContain('Assertion failed');
+    expect(r.stdout).toMatch(/^ +19 +2a3b4c5d6e7f +nothing to apply/mu);
+    expect(r.stdout).toMatch(/^ +1 +guest_lockout_001 +FAILS: Can't locate revision identified by 'guest_lockout_001'/mu);
+    expect(files.every((f, i) => readFileSync(f).equals(before[i]!))).toBe(true);
+  });
+
   it('verify against PostgreSQL (pg from the wheel), then the Procfile release line migrates a database one behind', async () => {
     const { run } = app();
     await pgExec(pg.url, ['DROP DATABASE IF EXISTS wheel_release', 'CREATE DATABASE wheel_release']);
