@@ -42142,18 +42142,18 @@ var init_check_command = __esm({
 // dist/check/fleet-merge.js
 function isFleetDocument(d) {
   const o = d;
-  return typeof o === "object" && o !== null && o.schemaVersion === 1 && o.command === "verify --tenants" && Array.isArray(o.groups) && typeof o.total === "number";
+  return typeof o === "object" && o !== null && o.schemaVersion === 1 && (o.command === "verify --tenants" || o.command === "verify --databases") && Array.isArray(o.groups) && typeof o.total === "number";
 }
 function mergeFleet(docs) {
   if (docs.length === 0)
     throw new UsageError("fleet merge needs the shards' JSON documents.", { hint: "alembic-preflight fleet merge shard-1.json shard-2.json \u2026" });
   const fleet2 = docs.map(({ name: name2, doc }) => {
     if (!isFleetDocument(doc))
-      throw new UsageError(`${name2} is not a document of verify --tenants --format json (schemaVersion 1).`, { hint: "Write each shard with: alembic-preflight verify --tenants 'PATTERN' --shard I/N --format json > shard-I.json" });
+      throw new UsageError(`${name2} is not a document of verify --tenants or --databases with --format json (schemaVersion 1).`, { hint: "Write each shard with: alembic-preflight verify --tenants 'PATTERN' --shard I/N --format json > shard-I.json" });
     return { name: name2, doc };
   });
   const first = fleet2[0].doc;
-  const same = (d) => d.pattern === first.pattern && d.host === first.host && d.database === first.database && d.target === first.target;
+  const same = (d) => d.command === first.command && d.pattern === first.pattern && d.host === first.host && d.database === first.database && d.target === first.target;
   const other = fleet2.find(({ doc }) => !same(doc));
   if (other)
     throw new UsageError(`${other.name} read another fleet (${other.doc.pattern} on ${other.doc.database}, upgrade ${other.doc.target}) than ${fleet2[0].name} (${first.pattern} on ${first.database}, upgrade ${first.target}).`, { hint: "Merge the shards of one run." });
@@ -42173,7 +42173,7 @@ function mergeFleet(docs) {
   const groups = /* @__PURE__ */ new Map();
   for (const { doc } of fleet2) {
     for (const g of doc.groups) {
-      const key = JSON.stringify([g.at, g.versionTable, g.willSucceed, g.pending, g.alembicError, g.ok, g.findings.map((f) => [f.code, f.severity, f.message, f.path, f.line])]);
+      const key = JSON.stringify([g.at, g.versionTable, g.willSucceed, g.pending, g.alembicError, g.unreachable, g.ok, g.findings.map((f) => [f.code, f.severity, f.message, f.path, f.line])]);
       const have = groups.get(key);
       if (have)
         have.schemas.push(...g.schemas);
@@ -42186,7 +42186,7 @@ function mergeFleet(docs) {
   const main2 = merged.find((g) => g.ok && g.findings.every((f) => f.severity === "info"));
   return {
     schemaVersion: 1,
-    command: "verify --tenants",
+    command: first.command,
     pattern: first.pattern,
     host: first.host,
     database: first.database,
@@ -42318,7 +42318,9 @@ var init_fleet_report = __esm({
 
 // dist/report/fleet-plan.js
 function shardCommand(o, shard) {
-  return `alembic-preflight verify --tenants '${o.tenants.replaceAll("'", "'\\''")}' --shard ${shard} --format json`;
+  const quoted = (s) => `'${s.replaceAll("'", "'\\''")}'`;
+  const fleet2 = "tenants" in o.fleet ? `--tenants ${quoted(o.fleet.tenants)}` : `--databases ${quoted(o.fleet.databases)}`;
+  return `alembic-preflight verify ${fleet2} --shard ${shard} --format json`;
 }
 function githubMatrix(o) {
   if (o.shards > GITHUB_MATRIX_LIMIT)
@@ -42346,14 +42348,15 @@ function k8sIndexedJob(o) {
     "        - name: verify",
     `          image: ${q(o.image ?? "IMAGE")}`,
     `          command: [${q("sh")}, ${q("-c")}, ${q(command2)}]`,
-    "          env:",
-    "            - name: DATABASE_URL",
-    "              valueFrom:",
-    "                secretKeyRef:",
-    `                  name: ${q(o.secret ?? "database")}`,
-    "                  key: DATABASE_URL",
+    ...secretLines(o),
     ""
   ].join("\n");
+}
+function secretLines(o) {
+  const name2 = `name: ${JSON.stringify(o.secret ?? "database")}`;
+  if (!("tenants" in o.fleet))
+    return ["          envFrom:", "            - secretRef:", `                ${name2}`];
+  return ["          env:", "            - name: DATABASE_URL", "              valueFrom:", "                secretKeyRef:", `                  ${name2}`, "                  key: DATABASE_URL"];
 }
 var GITHUB_MATRIX_LIMIT;
 var init_fleet_plan = __esm({
@@ -42373,12 +42376,12 @@ function fleetCommand(opts) {
   return opts.action === "plan" ? plan(opts) : merge(opts);
 }
 function plan(opts) {
-  if (opts.tenants === void 0)
-    throw new UsageError("fleet plan needs --tenants, the pattern each shard reads.", { hint: "alembic-preflight fleet plan --tenants 'tenant_*' --shards 8 --format github-matrix" });
+  if (opts.tenants === void 0 === (opts.databases === void 0))
+    throw new UsageError("fleet plan needs one of --tenants (the schema pattern each shard reads) or --databases (the file that lists the databases).", { hint: "alembic-preflight fleet plan --tenants 'tenant_*' --shards 8 --format github-matrix" });
   const shards = opts.shards ?? 0;
   if (!Number.isInteger(shards) || shards < 1)
     throw new UsageError("fleet plan needs --shards N, a whole number of at least 1.", { hint: "Pick N so that each shard reads a few thousand tenants." });
-  const o = { shards, tenants: opts.tenants, ...opts.image ? { image: opts.image } : {}, ...opts.secret ? { secret: opts.secret } : {}, ...opts.parallelism ? { parallelism: opts.parallelism } : {} };
+  const o = { shards, fleet: opts.tenants !== void 0 ? { tenants: opts.tenants } : { databases: opts.databases }, ...opts.image ? { image: opts.image } : {}, ...opts.secret ? { secret: opts.secret } : {}, ...opts.parallelism ? { parallelism: opts.parallelism } : {} };
   if (opts.format === "github-matrix")
     return { stdout: githubMatrix(o), exitCode: 0 };
   if (opts.format === "k8s-indexed-job")
@@ -42404,7 +42407,7 @@ function merge(opts) {
     return { stdout: JSON.stringify(merged, null, 2) + "\n", exitCode: merged.ok ? 0 : 1, document: merged };
   if (opts.format !== "text")
     throw new UsageError(`fleet merge writes text or json, not ${opts.format}.`, { hint: "alembic-preflight fleet merge --format json shard-*.json" });
-  return { stdout: fleetText(resultOf(merged), { pattern: merged.pattern, host: merged.host, database: merged.database, target: merged.target }), exitCode: merged.ok ? 0 : 1 };
+  return { stdout: fleetText(resultOf(merged), { pattern: merged.pattern, host: merged.host, database: merged.database, target: merged.target, ...merged.command === "verify --databases" ? { databases: true } : {} }), exitCode: merged.ok ? 0 : 1 };
 }
 function resultOf(d) {
   const groups = d.groups.map((g) => ({
@@ -42414,6 +42417,7 @@ function resultOf(d) {
     willSucceed: g.willSucceed,
     pending: g.pending,
     ...g.alembicError !== null ? { alembicError: g.alembicError } : {},
+    ...g.unreachable !== null ? { unreachable: g.unreachable } : {},
     findings: g.findings.map((f) => ({ code: f.code, severity: f.severity, title: f.title, message: f.message, hint: f.hint, ...f.path !== null ? { path: f.path } : {}, ...f.line !== null ? { line: f.line } : {}, ...f.revision !== null ? { revision: f.revision } : {} })),
     ok: g.ok
   }));
@@ -48174,6 +48178,8 @@ function verifyDatabases(model, databases, target, opts) {
     else
       groups.set(key, { ...group, schemas: [d.label] });
   }
+  for (const g of groups.values())
+    g.schemas.sort();
   const verified = [...groups.values()].sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(" ").localeCompare(b.rows.join(" ")));
   const main2 = verified.find((g) => g.ok && g.findings.every((f) => f.severity === "info"));
   return { total: databases.length, groups: verified, outliers: verified.filter((g) => g !== main2), ok: verified.every((g) => g.ok) };
@@ -48683,9 +48689,9 @@ function databaseList(text, env2) {
       continue;
     if (/^[A-Za-z_][A-Za-z0-9_]*$/u.test(line)) {
       const url = env2[line];
-      out.push(url ? { label: `$${line}`, url } : { label: `$${line}`, error: `$${line} is not set` });
+      out.push(url ? { label: `$${line}`, url, shardKey: line } : { label: `$${line}`, error: `$${line} is not set`, shardKey: line });
     } else
-      out.push({ label: "", url: line });
+      out.push({ label: "", url: line, shardKey: withoutCredentials(line) });
   }
   return out;
 }
@@ -48697,7 +48703,8 @@ async function verifyDatabasesCommand(given) {
   } catch (e) {
     throw new UsageError(`Cannot read ${opts.databasesFile}: ${e.message}.`, { hint: "Give a file with one database URL, or the name of a variable that holds one, per line." });
   }
-  const list4 = databaseList(text, opts.env);
+  const { shard } = opts;
+  const list4 = databaseList(text, opts.env).filter((e) => !shard || inShard(e.shardKey, shard.index, shard.count));
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
   const settings2 = await projectLintConfig(config);
@@ -48714,9 +48721,15 @@ async function verifyDatabasesCommand(given) {
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, list4.length)) }, worker));
   const target = opts.target ?? "head";
   const result = verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict });
-  const context = { pattern: opts.databasesFile, host: null, database: "", target, databases: true };
+  const context = { pattern: opts.databasesFile, host: null, database: "", target, databases: true, ...shard ? { shard } : {} };
   const document = opts.format === "json" ? fleetJson(result, context) : void 0;
   return { stdout: document ? JSON.stringify(document, null, 2) + "\n" : opts.review === "github" ? fleetGithub(result, context) : opts.review === "markdown" ? fleetMarkdown(result, context) : fleetText(result, context), exitCode: result.ok ? 0 : 1, document, result };
+}
+function withoutCredentials(line) {
+  const scheme = line.indexOf("://");
+  const at3 = line.lastIndexOf("@");
+  const slash = line.indexOf("/", scheme + 3);
+  return scheme > 0 && at3 > scheme && (slash === -1 || at3 < slash) ? line.slice(0, scheme + 3) + line.slice(at3 + 1) : line;
 }
 async function readOne(entry, config, opts, ledgerTable) {
   if (entry.error !== void 0 || entry.url === void 0)
@@ -48756,17 +48769,8 @@ var init_verify_databases_command = __esm({
 // dist/commands/verify-tenants-command.js
 var verify_tenants_command_exports = {};
 __export(verify_tenants_command_exports, {
-  parseShard: () => parseShard,
   verifyTenantsCommand: () => verifyTenantsCommand
 });
-function parseShard(text) {
-  const m = /^(\d+)\/(\d+)$/u.exec(text.trim());
-  const index = Number(m?.[1]);
-  const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count)
-    throw new UsageError(`--shard ${text} is not I/N with 1 <= I <= N.`, { hint: "For the second of four shards: --shard 2/4." });
-  return { index, count };
-}
 async function verifyTenantsCommand(opts) {
   const { result, context } = await openFleet(opts);
   const document = opts.format === "json" ? fleetJson(result, context) : void 0;
@@ -48776,7 +48780,6 @@ async function verifyTenantsCommand(opts) {
 var init_verify_tenants_command = __esm({
   "dist/commands/verify-tenants-command.js"() {
     "use strict";
-    init_errors();
     init_fleet_report();
     init_open_fleet();
   }
@@ -55316,6 +55319,14 @@ function reportWidth() {
   const columns = process.stdout.isTTY ? process.stdout.columns : void 0;
   return columns !== void 0 && columns > 0 ? Math.max(60, columns) : void 0;
 }
+function parseShard(text) {
+  const m = /^(\d+)\/(\d+)$/u.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count)
+    throw new UsageError(`--shard ${text} is not I/N with 1 <= I <= N.`, { hint: "For the second of four shards: --shard 2/4." });
+  return { index, count };
+}
 
 // dist/cli/commands/backfill.js
 var backfill = defineCommand({
@@ -55429,15 +55440,16 @@ function explain(code, format3) {
 var fleet = defineCommand({
   name: "fleet",
   command: "fleet <action> [files..]",
-  summary: "Plan the shards of `verify --tenants` for an engine that runs jobs (a GitHub Actions matrix, a Kubernetes Indexed Job), or merge the shards' JSON documents into one report.",
-  usage: "$0 fleet plan --tenants PATTERN --shards N --format github-matrix|k8s-indexed-job\n$0 fleet merge [--format json] [FILES..] (the shards' JSON documents)",
+  summary: "Plan the shards of `verify --tenants` or `verify --databases` for an engine that runs jobs (a GitHub Actions matrix, a Kubernetes Indexed Job), or merge the shards' JSON documents into one report.",
+  usage: "$0 fleet plan --tenants PATTERN|--databases FILE --shards N --format github-matrix|k8s-indexed-job\n$0 fleet merge [--format json] [FILES..] (the shards' JSON documents)",
   examples: [
     ["$0 fleet plan --tenants 'tenant_*' --shards 8 --format github-matrix", "the matrix: one job per shard"],
     ["$0 fleet plan --tenants 'tenant_*' --shards 40 --format k8s-indexed-job --image registry/app:v42 > job.yaml", "a Job whose pods take their shard from JOB_COMPLETION_INDEX"],
+    ["$0 fleet plan --databases tenants.txt --shards 4 --format k8s-indexed-job --secret tenant-urls", "a database per tenant: every key of the Secret is a variable the list may name"],
     ["$0 fleet merge shard-*.json", "the whole fleet from its shards"]
   ],
   exitCodes: EXIT_CODES.fleet,
-  options: (y) => y.positional("action", { choices: ["plan", "merge"], describe: "plan: the shards for an engine; merge: the shards' documents as one report" }).positional("files", { type: "string", array: true, describe: "merge: the shards' documents (verify --tenants --shard I/N --format json)" }).option("format", { choices: ["text", "json", "github-matrix", "k8s-indexed-job"], default: "text", describe: "plan: github-matrix or k8s-indexed-job; merge: text or json" }).option("tenants", { type: "string", describe: "plan: the schema pattern each shard reads" }).option("shards", { type: "number", describe: "plan: how many shards (GitHub runs at most 256 jobs from a matrix)" }).option("image", { type: "string", describe: "k8s-indexed-job: the image with the app and alembic-preflight" }).option("secret", { type: "string", describe: "k8s-indexed-job: the Secret whose DATABASE_URL key the pods read (default: database)" }).option("parallelism", { type: "number", describe: "k8s-indexed-job: pods at once (default: every shard)" }),
+  options: (y) => y.positional("action", { choices: ["plan", "merge"], describe: "plan: the shards for an engine; merge: the shards' documents as one report" }).positional("files", { type: "string", array: true, describe: "merge: the shards' documents (verify --tenants or --databases with --shard I/N --format json)" }).option("format", { choices: ["text", "json", "github-matrix", "k8s-indexed-job"], default: "text", describe: "plan: github-matrix or k8s-indexed-job; merge: text or json" }).option("tenants", { type: "string", describe: "plan: the schema pattern each shard reads" }).option("databases", { type: "string", describe: "plan: the file listing the databases each shard slices (a database per tenant)" }).option("shards", { type: "number", describe: "plan: how many shards (GitHub runs at most 256 jobs from a matrix)" }).option("image", { type: "string", describe: "k8s-indexed-job: the image with the app and alembic-preflight" }).option("secret", { type: "string", describe: "k8s-indexed-job: the Secret the pods read: its DATABASE_URL key, or with --databases every key as a variable (default: database)" }).option("parallelism", { type: "number", describe: "k8s-indexed-job: pods at once (default: every shard)" }),
   async run(args, ctx) {
     ctx.setFormat(args.format === "json" ? "json" : "text");
     const { fleetCommand: fleetCommand2 } = await Promise.resolve().then(() => (init_fleet_command(), fleet_command_exports));
@@ -55447,6 +55459,7 @@ var fleet = defineCommand({
       format: args.format,
       ...args.shards !== void 0 ? { shards: args.shards } : {},
       ...args.tenants !== void 0 ? { tenants: args.tenants } : {},
+      ...args.databases !== void 0 ? { databases: args.databases } : {},
       ...args.image !== void 0 ? { image: args.image } : {},
       ...args.secret !== void 0 ? { secret: args.secret } : {},
       ...args.parallelism !== void 0 ? { parallelism: args.parallelism } : {},
@@ -55644,7 +55657,7 @@ var verify = defineCommand({
     ["$0 verify --tenants 'tenant_*'", "every tenant schema's version table in one pass: the fleet's histogram and its outliers"]
   ],
   exitCodes: EXIT_CODES.database,
-  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))).option("git", { type: "boolean", default: true, describe: "search git history for where a missing id came from (--no-git to skip)" }).option("tenants", { type: "string", describe: "PostgreSQL: read every schema matching this pattern (* and ?) as a tenant with its own version table, in one read-only pass, and predict each one's upgrade" }).option("databases", { type: "string", describe: "a database per tenant: read every database this file lists (a URL, or the name of a variable holding one, per line), a few at once, and predict each one's upgrade" }).option("concurrency", { type: "number", default: 8, describe: "with --databases: databases read at once" }).option("shard", { type: "string", describe: "with --tenants: only shard I of N (I/N), a stable slice by the hash of each schema name" }).option("downgrade", { type: "string", describe: "predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error" }),
+  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))).option("git", { type: "boolean", default: true, describe: "search git history for where a missing id came from (--no-git to skip)" }).option("tenants", { type: "string", describe: "PostgreSQL: read every schema matching this pattern (* and ?) as a tenant with its own version table, in one read-only pass, and predict each one's upgrade" }).option("databases", { type: "string", describe: "a database per tenant: read every database this file lists (a URL, or the name of a variable holding one, per line), a few at once, and predict each one's upgrade" }).option("concurrency", { type: "number", default: 8, describe: "with --databases: databases read at once" }).option("shard", { type: "string", describe: "with --tenants or --databases: only shard I of N (I/N), a stable slice by the hash of each schema name or database line" }).option("downgrade", { type: "string", describe: "predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error" }),
   async run(args, ctx) {
     const format3 = args.format === "json" || args.format === "sarif" ? "json" : "text";
     ctx.setFormat(format3);
@@ -55655,22 +55668,22 @@ var verify = defineCommand({
       ctx.report(await verifyDowngradeCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), env: ctx.env, downgrade: args.downgrade }));
       return;
     }
-    if (args.shard !== void 0 && args.tenants === void 0)
-      throw new UsageError("--shard slices the tenants of --tenants.", { hint: "Add --tenants 'PATTERN', or drop --shard." });
+    if (args.shard !== void 0 && args.tenants === void 0 && args.databases === void 0)
+      throw new UsageError("--shard slices the tenants of --tenants or --databases.", { hint: "Add --tenants 'PATTERN' or --databases FILE, or drop --shard." });
     if (args.databases !== void 0) {
       if (args.tenants !== void 0)
         throw new UsageError("--databases and --tenants are two kinds of fleet: give one.", { hint: "--tenants for a schema per tenant, --databases for a database per tenant." });
       const { verifyDatabasesCommand: verifyDatabasesCommand2 } = await Promise.resolve().then(() => (init_verify_databases_command(), verify_databases_command_exports));
       if (args.format === "sarif")
         throw new UsageError("--format sarif is not made for --databases.", { hint: "Use --format text, json, github or markdown with --databases." });
-      ctx.report(await verifyDatabasesCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, databasesFile: args.databases, concurrency: args.concurrency }));
+      ctx.report(await verifyDatabasesCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, databasesFile: args.databases, concurrency: args.concurrency, ...args.shard !== void 0 ? { shard: parseShard(args.shard) } : {} }));
       return;
     }
     if (args.tenants !== void 0) {
-      const { parseShard: parseShard2, verifyTenantsCommand: verifyTenantsCommand2 } = await Promise.resolve().then(() => (init_verify_tenants_command(), verify_tenants_command_exports));
+      const { verifyTenantsCommand: verifyTenantsCommand2 } = await Promise.resolve().then(() => (init_verify_tenants_command(), verify_tenants_command_exports));
       if (args.format === "sarif")
         throw new UsageError("--format sarif is not made for --tenants.", { hint: "Use --format text, json, github or markdown with --tenants." });
-      ctx.report(await verifyTenantsCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, tenants: args.tenants, ...args.shard !== void 0 ? { shard: parseShard2(args.shard) } : {} }));
+      ctx.report(await verifyTenantsCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, tenants: args.tenants, ...args.shard !== void 0 ? { shard: parseShard(args.shard) } : {} }));
       return;
     }
     const { verifyCommand: verifyCommand2 } = await Promise.resolve().then(() => (init_verify_command(), verify_command_exports));

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors/errors.js';
 
-/** A group of tenants as `verify --tenants --format json` writes it. */
+/** A group of tenants as `verify --tenants` or `verify --databases` writes it with `--format json`. */
 export interface FleetGroupDocument {
   readonly at: readonly string[];
   readonly versionTable: boolean;
@@ -9,15 +9,17 @@ export interface FleetGroupDocument {
   readonly willSucceed: boolean;
   readonly pending: number;
   readonly alembicError: string | null;
+  /** --databases: why this database could not be read. */
+  readonly unreachable: string | null;
   readonly ok: boolean;
   readonly outlier: boolean;
   readonly findings: readonly { readonly code: string; readonly severity: string; readonly title: string; readonly message: string; readonly hint: string; readonly path: string | null; readonly line: number | null; readonly revision: string | null }[];
 }
 
-/** `verify --tenants --format json`'s document (schemaVersion 1). */
+/** The document of `verify --tenants` or `verify --databases` with `--format json` (schemaVersion 1). */
 export interface FleetDocument {
   readonly schemaVersion: 1;
-  readonly command: 'verify --tenants';
+  readonly command: 'verify --tenants' | 'verify --databases';
   readonly pattern: string;
   readonly host: string | null;
   readonly database: string;
@@ -30,7 +32,7 @@ export interface FleetDocument {
 
 function isFleetDocument(d: unknown): d is FleetDocument {
   const o = d as Partial<FleetDocument> | null;
-  return typeof o === 'object' && o !== null && o.schemaVersion === 1 && o.command === 'verify --tenants' && Array.isArray(o.groups) && typeof o.total === 'number';
+  return typeof o === 'object' && o !== null && o.schemaVersion === 1 && (o.command === 'verify --tenants' || o.command === 'verify --databases') && Array.isArray(o.groups) && typeof o.total === 'number';
 }
 
 /**
@@ -41,11 +43,11 @@ function isFleetDocument(d: unknown): d is FleetDocument {
 export function mergeFleet(docs: readonly { readonly name: string; readonly doc: unknown }[]): FleetDocument {
   if (docs.length === 0) throw new UsageError('fleet merge needs the shards\' JSON documents.', { hint: 'alembic-preflight fleet merge shard-1.json shard-2.json …' });
   const fleet = docs.map(({ name, doc }) => {
-    if (!isFleetDocument(doc)) throw new UsageError(`${name} is not a document of verify --tenants --format json (schemaVersion 1).`, { hint: "Write each shard with: alembic-preflight verify --tenants 'PATTERN' --shard I/N --format json > shard-I.json" });
+    if (!isFleetDocument(doc)) throw new UsageError(`${name} is not a document of verify --tenants or --databases with --format json (schemaVersion 1).`, { hint: "Write each shard with: alembic-preflight verify --tenants 'PATTERN' --shard I/N --format json > shard-I.json" });
     return { name, doc };
   });
   const first = fleet[0]!.doc;
-  const same = (d: FleetDocument): boolean => d.pattern === first.pattern && d.host === first.host && d.database === first.database && d.target === first.target;
+  const same = (d: FleetDocument): boolean => d.command === first.command && d.pattern === first.pattern && d.host === first.host && d.database === first.database && d.target === first.target;
   const other = fleet.find(({ doc }) => !same(doc));
   if (other) throw new UsageError(`${other.name} read another fleet (${other.doc.pattern} on ${other.doc.database}, upgrade ${other.doc.target}) than ${fleet[0]!.name} (${first.pattern} on ${first.database}, upgrade ${first.target}).`, { hint: 'Merge the shards of one run.' });
   const count = first.shard?.count ?? 1;
@@ -61,7 +63,7 @@ export function mergeFleet(docs: readonly { readonly name: string; readonly doc:
   const groups = new Map<string, { group: FleetGroupDocument; schemas: string[] }>();
   for (const { doc } of fleet) {
     for (const g of doc.groups) {
-      const key = JSON.stringify([g.at, g.versionTable, g.willSucceed, g.pending, g.alembicError, g.ok, g.findings.map((f) => [f.code, f.severity, f.message, f.path, f.line])]);
+      const key = JSON.stringify([g.at, g.versionTable, g.willSucceed, g.pending, g.alembicError, g.unreachable, g.ok, g.findings.map((f) => [f.code, f.severity, f.message, f.path, f.line])]);
       const have = groups.get(key);
       if (have) have.schemas.push(...g.schemas);
       else groups.set(key, { group: g, schemas: [...g.schemas] });
@@ -72,7 +74,7 @@ export function mergeFleet(docs: readonly { readonly name: string; readonly doc:
   const main = merged.find((g) => g.ok && g.findings.every((f) => f.severity === 'info'));
   return {
     schemaVersion: 1,
-    command: 'verify --tenants',
+    command: first.command,
     pattern: first.pattern,
     host: first.host,
     database: first.database,

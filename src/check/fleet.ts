@@ -147,6 +147,8 @@ export function verifyDatabases(model: ProjectModel, databases: readonly Databas
     if (have) have.schemas.push(d.label);
     else groups.set(key, { ...group, schemas: [d.label] });
   }
+  // sorted as a merge of shards sorts them, so that the shards merged print as the whole run does
+  for (const g of groups.values()) g.schemas.sort();
   const verified = [...groups.values()].sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(' ').localeCompare(b.rows.join(' ')));
   const main = verified.find((g) => g.ok && g.findings.every((f) => f.severity === 'info'));
   return { total: databases.length, groups: verified, outliers: verified.filter((g) => g !== main), ok: verified.every((g) => g.ok) };

@@ -150,3 +150,12 @@ export function reportWidth(): number | undefined {
   const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
   return columns !== undefined && columns > 0 ? Math.max(60, columns) : undefined;
 }
+
+/** A fleet's shard as `--shard` writes it: `I/N`, 1 ≤ I ≤ N. */
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/u.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${text} is not I/N with 1 <= I <= N.`, { hint: 'For the second of four shards: --shard 2/4.' });
+  return { index, count };
+}

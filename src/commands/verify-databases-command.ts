@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig } from '../alembic/loading/project-model.js';
-import { verifyDatabases, type DatabaseTenant, type FleetResult } from '../check/fleet.js';
+import { inShard, verifyDatabases, type DatabaseTenant, type FleetResult } from '../check/fleet.js';
 import { describeTarget, parseDatabaseUrl } from '../database/database-url.js';
 import { PreflightError, UsageError } from '../errors/errors.js';
 import { redactSecrets } from '../errors/redact.js';
@@ -17,18 +17,29 @@ export interface VerifyDatabasesOptions extends VerifyCommandOptions {
   readonly databasesFile: string;
   /** Databases read at once (default 8). */
   readonly concurrency?: number;
+  /** `--shard I/N`: only the databases whose line hashes to shard I of N. */
+  readonly shard?: { readonly index: number; readonly count: number };
+}
+
+/** One database of the list: how it is named in the report, its URL or why there is none, and what its shard is chosen by. */
+export interface DatabaseEntry {
+  readonly label: string;
+  readonly url?: string;
+  readonly error?: string;
+  /** The variable's name, or the URL without its credentials: a rotated password does not move a database to another shard. */
+  readonly shardKey: string;
 }
 
 /** One line of the list: a URL, or a variable's name; blank lines and # comments are skipped. */
-export function databaseList(text: string, env: Readonly<Record<string, string | undefined>>): { label: string; url?: string; error?: string }[] {
-  const out: { label: string; url?: string; error?: string }[] = [];
+export function databaseList(text: string, env: Readonly<Record<string, string | undefined>>): DatabaseEntry[] {
+  const out: DatabaseEntry[] = [];
   for (const raw of text.split(/\r?\n/u)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     if (/^[A-Za-z_][A-Za-z0-9_]*$/u.test(line)) {
       const url = env[line];
-      out.push(url ? { label: `$${line}`, url } : { label: `$${line}`, error: `$${line} is not set` });
-    } else out.push({ label: '', url: line });
+      out.push(url ? { label: `$${line}`, url, shardKey: line } : { label: `$${line}`, error: `$${line} is not set`, shardKey: line });
+    } else out.push({ label: '', url: line, shardKey: withoutCredentials(line) });
   }
   return out;
 }
@@ -46,7 +57,8 @@ export async function verifyDatabasesCommand(given: VerifyDatabasesOptions): Pro
   } catch (e) {
     throw new UsageError(`Cannot read ${opts.databasesFile}: ${(e as Error).message}.`, { hint: 'Give a file with one database URL, or the name of a variable that holds one, per line.' });
   }
-  const list = databaseList(text, opts.env);
+  const { shard } = opts;
+  const list = databaseList(text, opts.env).filter((e) => !shard || inShard(e.shardKey, shard.index, shard.count));
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
   const settings = await projectLintConfig(config);
@@ -63,12 +75,20 @@ export async function verifyDatabasesCommand(given: VerifyDatabasesOptions): Pro
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, list.length)) }, worker));
   const target = opts.target ?? 'head';
   const result = verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict });
-  const context = { pattern: opts.databasesFile, host: null, database: '', target, databases: true as const };
+  const context = { pattern: opts.databasesFile, host: null, database: '', target, databases: true as const, ...(shard ? { shard } : {}) };
   const document = opts.format === 'json' ? fleetJson(result, context) : undefined;
   return { stdout: document ? JSON.stringify(document, null, 2) + '\n' : opts.review === 'github' ? fleetGithub(result, context) : opts.review === 'markdown' ? fleetMarkdown(result, context) : fleetText(result, context), exitCode: result.ok ? 0 : 1, document, result };
 }
 
-async function readOne(entry: { label: string; url?: string; error?: string }, config: Awaited<ReturnType<typeof loadProjectConfig>>, opts: VerifyDatabasesOptions, ledgerTable: string | undefined): Promise<DatabaseTenant> {
+/** `scheme://user:password@host/…` as `scheme://host/…`; a line that is not such a URL stays as written. */
+function withoutCredentials(line: string): string {
+  const scheme = line.indexOf('://');
+  const at = line.lastIndexOf('@');
+  const slash = line.indexOf('/', scheme + 3);
+  return scheme > 0 && at > scheme && (slash === -1 || at < slash) ? line.slice(0, scheme + 3) + line.slice(at + 1) : line;
+}
+
+async function readOne(entry: DatabaseEntry, config: Awaited<ReturnType<typeof loadProjectConfig>>, opts: VerifyDatabasesOptions, ledgerTable: string | undefined): Promise<DatabaseTenant> {
   if (entry.error !== undefined || entry.url === undefined) return { label: entry.label, error: entry.error ?? 'no URL' };
   let label = entry.label;
   try {

@@ -1,19 +1,9 @@
 import type { FleetResult } from '../check/fleet.js';
-import { UsageError } from '../errors/errors.js';
 import { fleetGithub, fleetJson, fleetMarkdown, fleetText } from '../report/fleet-report.js';
 import type { CommandOutput } from '../workspace/command-options.js';
 import { openFleet, type FleetOptions } from '../workspace/open-fleet.js';
 
 export type VerifyTenantsOptions = FleetOptions;
-
-/** A fleet's shard as `--shard` writes it: `I/N`, 1 ≤ I ≤ N. */
-export function parseShard(text: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/u.exec(text.trim());
-  const index = Number(m?.[1]);
-  const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${text} is not I/N with 1 <= I <= N.`, { hint: 'For the second of four shards: --shard 2/4.' });
-  return { index, count };
-}
 
 /**
  * `verify --tenants PATTERN`: every schema matching the pattern read as a tenant (workspace/open-fleet.ts),

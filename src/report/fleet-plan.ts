@@ -6,17 +6,20 @@ export const GITHUB_MATRIX_LIMIT = 256;
 /** What each shard's job runs. */
 export interface PlanOptions {
   readonly shards: number;
-  readonly tenants: string;
+  /** The fleet each shard slices: a schema pattern (--tenants), or the file that lists the databases (--databases). */
+  readonly fleet: { readonly tenants: string } | { readonly databases: string };
   /** Kubernetes: the image that has the app and alembic-preflight. */
   readonly image?: string;
-  /** Kubernetes: the Secret whose DATABASE_URL key the jobs read. */
+  /** Kubernetes: the Secret the pods read: its DATABASE_URL key (--tenants), or every key as a variable (--databases). */
   readonly secret?: string;
   /** Kubernetes: pods at once (default: all shards). */
   readonly parallelism?: number;
 }
 
 function shardCommand(o: PlanOptions, shard: string): string {
-  return `alembic-preflight verify --tenants '${o.tenants.replaceAll("'", "'\\''")}' --shard ${shard} --format json`;
+  const quoted = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+  const fleet = 'tenants' in o.fleet ? `--tenants ${quoted(o.fleet.tenants)}` : `--databases ${quoted(o.fleet.databases)}`;
+  return `alembic-preflight verify ${fleet} --shard ${shard} --format json`;
 }
 
 /** `fleet plan --format github-matrix`: the matrix strategy's JSON, one entry per shard, with the command it runs. */
@@ -51,12 +54,14 @@ export function k8sIndexedJob(o: PlanOptions): string {
     '        - name: verify',
     `          image: ${q(o.image ?? 'IMAGE')}`,
     `          command: [${q('sh')}, ${q('-c')}, ${q(command)}]`,
-    '          env:',
-    '            - name: DATABASE_URL',
-    '              valueFrom:',
-    '                secretKeyRef:',
-    `                  name: ${q(o.secret ?? 'database')}`,
-    '                  key: DATABASE_URL',
+    ...secretLines(o),
     '',
   ].join('\n');
+}
+
+/** A schema fleet reads the one DATABASE_URL; a database fleet's list names variables, so every key of the Secret becomes one. */
+function secretLines(o: PlanOptions): string[] {
+  const name = `name: ${JSON.stringify(o.secret ?? 'database')}`;
+  if (!('tenants' in o.fleet)) return ['          envFrom:', '            - secretRef:', `                ${name}`];
+  return ['          env:', '            - name: DATABASE_URL', '              valueFrom:', '                secretKeyRef:', `                  ${name}`, '                  key: DATABASE_URL'];
 }

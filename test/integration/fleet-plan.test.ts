@@ -18,7 +18,7 @@ function echoing(): string {
 
 describe('fleet plan', () => {
   it('github-matrix: one job per shard within the 256-job limit, each running its own shard', () => {
-    const out = fleetCommand({ action: 'plan', cwd: '/', format: 'github-matrix', shards: 4, tenants: "tenant_*" });
+    const out = fleetCommand({ action: 'plan', cwd: '/', format: 'github-matrix', shards: 4, tenants: 'tenant_*' });
     const matrix = JSON.parse(out.stdout) as { include: { shard: string; command: string }[] };
     expect(matrix.include.map((j) => j.shard)).toEqual(['1/4', '2/4', '3/4', '4/4']);
     const ran = spawnSync('sh', ['-c', matrix.include[2]!.command], { encoding: 'utf8', env: { PATH: `${echoing()}:/usr/bin:/bin` } });
@@ -42,9 +42,24 @@ describe('fleet plan', () => {
     expect(ran.stdout.split('\n')).toEqual(['verify', '--tenants', "it's_*", '--shard', '1/40', '--format', 'json', '']);
   });
 
+  it('--databases: each job slices the list, and the pods get every key of the Secret as a variable the list may name', () => {
+    const matrix = JSON.parse(fleetCommand({ action: 'plan', cwd: '/', format: 'github-matrix', shards: 4, databases: "our tenants.txt" }).stdout) as { include: { shard: string; command: string }[] };
+    const ran = spawnSync('sh', ['-c', matrix.include[3]!.command], { encoding: 'utf8', env: { PATH: `${echoing()}:/usr/bin:/bin` } });
+    expect(ran.stdout.split('\n')).toEqual(['verify', '--databases', 'our tenants.txt', '--shard', '4/4', '--format', 'json', '']);
+    const yaml = runCli(tempDir('preflight-fleet-'), ['fleet', 'plan', '--databases', 'tenants.txt', '--shards', '3', '--format', 'k8s-indexed-job', '--secret', 'tenant-urls']);
+    expect(yaml.status, yaml.stderr).toBe(0);
+    const container = (parse(yaml.stdout) as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } }).spec.template.spec.containers[0]!;
+    expect(container.envFrom).toEqual([{ secretRef: { name: 'tenant-urls' } }]);
+    expect(container.env).toBeUndefined();
+    const [sh, flag, script] = container.command as string[];
+    const pod = spawnSync(sh!, [flag!, script!], { encoding: 'utf8', env: { PATH: `${echoing()}:/usr/bin:/bin`, JOB_COMPLETION_INDEX: '2' } });
+    expect(pod.stdout.split('\n')).toEqual(['verify', '--databases', 'tenants.txt', '--shard', '3/3', '--format', 'json', '']);
+  });
+
   it('says what is missing', () => {
     expect(() => fleetCommand({ action: 'plan', cwd: '/', format: 'github-matrix', tenants: 't*' })).toThrow('fleet plan needs --shards N');
     expect(() => fleetCommand({ action: 'plan', cwd: '/', format: 'text', shards: 2, tenants: 't*' })).toThrow('fleet plan writes --format github-matrix or k8s-indexed-job, not text.');
-    expect(() => fleetCommand({ action: 'plan', cwd: '/', format: 'github-matrix', shards: 2 })).toThrow('fleet plan needs --tenants');
+    expect(() => fleetCommand({ action: 'plan', cwd: '/', format: 'github-matrix', shards: 2 })).toThrow('fleet plan needs one of --tenants');
+    expect(() => fleetCommand({ action: 'plan', cwd: '/', format: 'github-matrix', shards: 2, tenants: 't*', databases: 'd.txt' })).toThrow('fleet plan needs one of --tenants');
   });
 });

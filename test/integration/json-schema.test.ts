@@ -66,6 +66,36 @@ describe('the JSON documents follow docs/json-schema.json', () => {
     expectValid(error);
   });
 
+  it('the fleets: verify --tenants, verify --databases, a shard of each, and fleet merge', async () => {
+    const root = example();
+    await pgExec(pg().url, ['DROP DATABASE IF EXISTS schema_fleet', 'CREATE DATABASE schema_fleet']);
+    const url = pg().urlFor('schema_fleet');
+    const stamp = (schema: string, rev: string) => `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.alembic_version (version_num varchar(32) PRIMARY KEY); INSERT INTO ${schema}.alembic_version VALUES ('${rev}');`;
+    await pgExec(url, [stamp('tenant_a', '2a3b4c5d6e7f'), stamp('tenant_b', 'guest_lockout_001'), stamp('tenant_c', '1f2a3b4c5d6e')]);
+    const tenants = documentOf(root, ['verify', '--tenants', 'tenant_*'], { DATABASE_URL: url });
+    expect([tenants.command, tenants.total]).toEqual(['verify --tenants', 3]);
+    expectValid(tenants);
+    writeFileSync(path.join(root, 'databases.txt'), 'sqlite:///fresh.db\nTENANT_UNSET_URL\n');
+    const databases = documentOf(root, ['verify', '--databases', 'databases.txt']);
+    expect((databases.groups as { unreachable: string | null }[]).some((g) => g.unreachable === '$TENANT_UNSET_URL is not set')).toBe(true);
+    expectValid(databases);
+    for (const fleet of [['--tenants', 'tenant_*'], ['--databases', 'databases.txt']]) {
+      const shards = [1, 2].map((i) => documentOf(root, ['verify', ...fleet, '--shard', `${i}/2`], { DATABASE_URL: url }));
+      shards.forEach((doc, i) => {
+        expect(doc.shard).toEqual({ index: i + 1, count: 2 });
+        expectValid(doc);
+        writeFileSync(path.join(root, `shard-${i + 1}.json`), JSON.stringify(doc));
+      });
+      const merged = documentOf(root, ['fleet', 'merge', 'shard-1.json', 'shard-2.json']);
+      expect(merged.total).toBe(fleet[0] === '--tenants' ? 3 : 2);
+      expectValid(merged);
+    }
+    const group = (tenants.groups as Record<string, unknown>[])[0]!;
+    for (const broken of [{ ...tenants, extra: 1 }, { ...tenants, command: 'verify' }, { ...tenants, groups: [{ ...group, schemas: undefined }] }, { ...tenants, shard: { index: 1 } }]) {
+      expect(validate(JSON.parse(JSON.stringify(broken)))).toBe(false);
+    }
+  });
+
   it('is strict: a renamed, missing or extra field fails', () => {
     const doc = documentOf(example(), ['verify'], { DATABASE_URL: 'sqlite:///fresh.db' });
     const findings = doc.findings as Record<string, unknown>[];
