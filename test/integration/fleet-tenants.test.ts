@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fleetCommand } from '../../src/commands/fleet-command.js';
@@ -177,6 +177,32 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
     expect(blocked.stdout).toMatch(/BLOCKED before the command started: 1 of 3 tenants would fail/u);
     expect(existsSync(path.join(root, 'ran'))).toBe(false);
     expect(await pgExec(url, tenants.map((t) => `SELECT version_num FROM ${t}.alembic_version`).join(' UNION ALL '))).toEqual([['b2'], ['guest_lockout_001'], ['b2']]);
+  }, 180_000);
+
+  it('release --tenants: a loop that reaches another database is stopped before its first statement there; exit 2, both databases unchanged', async () => {
+    await pgExec(pg().url, ['DROP DATABASE IF EXISTS fleet_fenced', 'CREATE DATABASE fleet_fenced', 'DROP DATABASE IF EXISTS fleet_elsewhere', 'CREATE DATABASE fleet_elsewhere']);
+    const url = pg().urlFor('fleet_fenced');
+    const elsewhere = pg().urlFor('fleet_elsewhere');
+    const root = project({ [`${V}a1_step.py`]: A1, [`${V}b2_step.py`]: B2 });
+    const env = { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1', ALEMBIC_PREFLIGHT_CACHE: 'off' };
+    for (const [db, t] of [[url, 't_a'], [url, 't_b'], [elsewhere, 't_a']] as const) {
+      await pgExec(db, `CREATE SCHEMA ${t}`);
+      expect(spawnSync(PYTHON, ['-m', 'alembic', '-x', `tenant=${t}`, 'upgrade', 'a1'], { cwd: root, encoding: 'utf8', env: { ...env, DATABASE_URL: db } }).status).toBe(0);
+    }
+    // the loop migrates each tenant, but with a URL left over from another environment
+    const loop = `for t in t_a t_b; do DATABASE_URL='${elsewhere}' ${PYTHON} -m alembic -x tenant=$t upgrade head || exit 1; done`;
+    const logBefore = readFileSync(pg().logFile!, 'utf8').length;
+    const r = runCli(root, ['release', '--tenants', 't_*', '--', 'sh', '-c', loop], env);
+    expect(r.status, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^alembic-preflight release: STOPPED: the command reached for another database than the one verified/u);
+    expect(r.stdout + r.stderr).not.toContain(pg().password);
+    const onElsewhere = readFileSync(pg().logFile!, 'utf8').slice(logBefore).split('\n').filter((l) => l.includes(':db=fleet_elsewhere:'));
+    expect(onElsewhere.filter((l) => l.includes('connection authorized')).length).toBeGreaterThan(0);
+    expect(onElsewhere.filter((l) => l.includes('statement: '))).toEqual([]);
+    const versions = (db: string, ts: readonly string[]) => pgExec(db, ts.map((t) => `SELECT version_num FROM ${t}.alembic_version`).join(' UNION ALL '));
+    expect(await versions(elsewhere, ['t_a'])).toEqual([['a1']]);
+    expect(await versions(url, ['t_a', 't_b'])).toEqual([['a1'], ['a1']]);
+    expect(await pgExec(elsewhere, "SELECT count(*)::int FROM pg_indexes WHERE indexname = 'ix_items_name'")).toEqual([[0]]);
   }, 180_000);
 
   it('says what is wrong with the flags: a SQLite URL, a shard that is not I/N', async () => {

@@ -130,6 +130,22 @@ describe('rehearse --then and --down-to -1 (SQLite)', () => {
     expect(failing.stdout).toMatch(/FAILED: `python3 -c .*` failed after the final upgrade \(exit 1\): sqlite3\.OperationalError: no such table: nope\n$/u);
   }, 120_000);
 
+  it('a --then command that reaches another database is stopped before its first statement there: exit 2, that file unchanged', async () => {
+    const root = project([USERS], null);
+    const real = path.join(root, 'real.db');
+    expect(spawnSync('python3', ['-c', `import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)"); c.execute("INSERT INTO users (email) VALUES ('a@b'), ('c@d')"); c.commit()`, real]).status).toBe(0);
+    const bytes = readFileSync(real);
+    // a seed script with a path left over from a developer's machine
+    const seed = `python3 -c "import sqlite3; c = sqlite3.connect('${real}'); c.execute('DELETE FROM users'); c.commit()"`;
+    const stopped = await rehearse(root, { then: seed }).then(
+      () => undefined,
+      (e: Error & { exitCode?: number }) => e,
+    );
+    expect(stopped?.exitCode).toBe(2);
+    expect(stopped?.message).toContain(`the SQLite file ${real}`);
+    expect(readFileSync(real).equals(bytes)).toBe(true);
+  }, 120_000);
+
   it('--down-to -1 goes one revision down from head, as alembic downgrade -1', async () => {
     const out = await rehearse(project([USERS, INDEX], null), { downTo: '-1' });
     expect(out.outcome.steps.map((s) => `${s.command} ${s.target} ${s.ok}`)).toEqual(['upgrade a1000000 true', 'upgrade head true', 'downgrade a1000000 true', 'upgrade head true']);
