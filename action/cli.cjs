@@ -32649,10 +32649,11 @@ var init_rollback_losses = __esm({
 function missingIds(model, state) {
   return resolveStamps(model.map, state.rows).flatMap((s) => s.how === "failed" && typeof s.value === "string" && s.value !== "" && s.failure?.exception === "ResolutionError" ? [s.value] : []);
 }
-function runVerify(model, state, target, opts = {}, forensics, url = {}, schemaOps2) {
-  return verifyOver(model, databaseFacts(model, state, target, opts, forensics, url, schemaOps2), opts);
+function runVerify(model, state, target, opts = {}, extras = {}) {
+  return verifyOver(model, databaseFacts(model, state, target, opts, extras), opts);
 }
-function databaseFacts(model, state, target, opts = {}, forensics, url = {}, schemaOps2) {
+function databaseFacts(model, state, target, opts = {}, extras = {}) {
+  const { forensics, url = {}, schemaOps: schemaOps2 } = extras;
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
   const schema = model.failure ? void 0 : probeSchema(model, state, stamps, prediction, schemaOps2);
@@ -47838,12 +47839,12 @@ async function loadSqlParser() {
     return void 0;
   }
 }
-async function verifyWithSqlGrades(model, state, target, opts, forensics, url, schemaOps2) {
-  let database = databaseFacts(model, state, target, opts, forensics, url, schemaOps2);
+async function verifyWithSqlGrades(model, state, target, opts, extras) {
+  let database = databaseFacts(model, state, target, opts, extras);
   if (database.locks?.sqlUngraded) {
     const parser3 = await loadSqlParser();
     if (parser3)
-      database = withParsedSql(model, database, opts, schemaOps2, parser3);
+      database = withParsedSql(model, database, opts, extras.schemaOps, parser3);
   }
   return verifyOver(model, database, opts);
 }
@@ -47851,6 +47852,29 @@ var init_sql_parser = __esm({
   "dist/workspace/sql-parser.js"() {
     "use strict";
     init_run_verify();
+  }
+});
+
+// dist/release/with-verdict-line.js
+async function withVerdictLine(opts, starts, steps2) {
+  const started = Date.now();
+  let running = false;
+  try {
+    return await steps2(started, () => running = true);
+  } catch (e) {
+    if (!(e instanceof PreflightError) || !opts.report)
+      throw e;
+    const code = opts.report(e);
+    const what = running ? "FAILED after the command started" : `STOPPED before ${starts} started`;
+    opts.out(`alembic-preflight release: ${what}: ${e.kind} error, see above (${((Date.now() - started) / 1e3).toFixed(1)} s, exit ${code})
+`);
+    return code;
+  }
+}
+var init_with_verdict_line = __esm({
+  "dist/release/with-verdict-line.js"() {
+    "use strict";
+    init_errors();
   }
 });
 
@@ -47963,19 +47987,7 @@ __export(release_command_exports, {
   releaseCommand: () => releaseCommand
 });
 async function releaseCommand(opts) {
-  const started = Date.now();
-  let running = false;
-  try {
-    return await releaseSteps(opts, started, () => running = true);
-  } catch (e) {
-    if (!(e instanceof PreflightError) || !opts.report)
-      throw e;
-    const code = opts.report(e);
-    const what = running ? "FAILED after the command started" : "STOPPED before Alembic started";
-    opts.out(`alembic-preflight release: ${what}: ${e.kind} error, see above (${((Date.now() - started) / 1e3).toFixed(1)} s, exit ${code})
-`);
-    return code;
-  }
+  return withVerdictLine(opts, "Alembic", (started, markRunning) => releaseSteps(opts, started, markRunning));
 }
 async function releaseSteps(given, started, markRunning) {
   const opts = withFiles(given);
@@ -48003,7 +48015,7 @@ async function releaseSteps(given, started, markRunning) {
   const fromLine = releaseGenerates(opts.files, opts.cwd);
   const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
   const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...opts.locks ? { locks: opts.locks } : {}, release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] };
-  const result = await verifyWithSqlGrades(model, state, target, checkOpts, void 0, url, schemaOps2);
+  const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps: schemaOps2 });
   const prediction = result.database.prediction;
   const shown3 = opts.cosmetic ? result : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };
   const hidden = result.findings.length - shown3.findings.length;
@@ -48096,6 +48108,7 @@ var init_release_command = __esm({
     import_node_path61 = __toESM(require("node:path"), 1);
     init_procfile_target();
     init_run_child();
+    init_with_verdict_line();
     init_context();
     init_interpreter_python();
     init_text_report();
@@ -48114,7 +48127,7 @@ var init_release_command = __esm({
 // dist/check/fleet.js
 function verifyFleet(model, place, tenants, target, opts, schemaOps2) {
   const verified = tenants.entries().map(({ tenant, schemas }) => {
-    const result = runVerify(model, stateOf(place, tenant), target, opts, void 0, {}, schemaOps2);
+    const result = runVerify(model, stateOf(place, tenant), target, opts, { schemaOps: schemaOps2 });
     const p = result.database.prediction;
     return {
       rows: [...tenant.rows].sort(),
@@ -48353,18 +48366,7 @@ __export(release_fleet_command_exports, {
   releaseFleetCommand: () => releaseFleetCommand
 });
 async function releaseFleetCommand(opts) {
-  const started = Date.now();
-  let running = false;
-  try {
-    return await steps(opts, started, () => running = true);
-  } catch (e) {
-    if (!(e instanceof PreflightError) || !opts.report)
-      throw e;
-    const code = opts.report(e);
-    opts.out(`alembic-preflight release: ${running ? "FAILED after the command started" : "STOPPED before the command started"}: ${e.kind} error, see above (${((Date.now() - started) / 1e3).toFixed(1)} s, exit ${code})
-`);
-    return code;
-  }
+  return withVerdictLine(opts, "the command", (started, markRunning) => steps(opts, started, markRunning));
 }
 async function steps(opts, started, markRunning) {
   const took = () => `${((Date.now() - started) / 1e3).toFixed(1)} s`;
@@ -48418,7 +48420,7 @@ var init_release_fleet_command = __esm({
     init_errors();
     init_fence();
     init_run_child();
-    init_errors();
+    init_with_verdict_line();
     init_fleet_report();
     init_open_fleet();
   }
@@ -48798,7 +48800,7 @@ async function verifyCommand(opts) {
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(config.files, missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : void 0;
   const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...opts.locks ? { locks: opts.locks } : {}, ...deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}, releaseGenerates: releaseGenerates(config.files, opts.cwd) };
-  const result = await verifyWithSqlGrades(model, state, target, checkOpts, forensics, url, schemaOps2);
+  const result = await verifyWithSqlGrades(model, state, target, checkOpts, { forensics, url, schemaOps: schemaOps2 });
   const document = opts.review === "sarif" ? sarifOf(result, opts.toolVersion) : opts.format === "json" ? verifyJson(result, table.notes, source) : void 0;
   const stdout = document ? JSON.stringify(document, null, 2) + "\n" : reviewOr("verify", result, verifyText(result, table.notes, source, opts.width), opts.review, databaseMarks(result.database.stamps, result.database.prediction.steps));
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };

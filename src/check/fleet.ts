@@ -70,7 +70,7 @@ export class TenantGroups {
  */
 export function verifyFleet(model: ProjectModel, place: FleetPlace, tenants: TenantGroups, target: string, opts: CheckOptions, schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>): FleetResult {
   const verified: TenantGroup[] = tenants.entries().map(({ tenant, schemas }) => {
-    const result = runVerify(model, stateOf(place, tenant), target, opts, undefined, {}, schemaOps);
+    const result = runVerify(model, stateOf(place, tenant), target, opts, { schemaOps });
     const p = result.database.prediction;
     return {
       rows: [...tenant.rows].sort(),

@@ -17,38 +17,30 @@ export interface VerifyResult extends CheckResult {
 /** PostgreSQL creates Alembic's table with VARCHAR(32) and enforces it; SQLite does not. */
 const DEFAULT_PG_LENGTH = 32;
 
-/**
- * Compares the live version table with the graph: predicts `alembic upgrade
- * <target>` in Alembic's order of failure (scripts, target, rows, overlap,
- * steps), resolves each row, and runs every rule with that context.
- */
+/** What verify may know besides the model and the rows: git's forensics, the URLs' facts, each revision's schema steps. */
+export interface VerifyExtras {
+  readonly forensics?: ReadonlyMap<string, Forensics>;
+  readonly url?: UrlFacts;
+  readonly schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>;
+}
+
 /** Ids of rows that name no revision at all (the backfill candidates). */
 export function missingIds(model: ProjectModel, state: VersionTableState): string[] {
   return resolveStamps(model.map, state.rows).flatMap((s) => (s.how === 'failed' && typeof s.value === 'string' && s.value !== '' && s.failure?.exception === 'ResolutionError' ? [s.value] : []));
 }
 
-export function runVerify(
-  model: ProjectModel,
-  state: VersionTableState,
-  target: string,
-  opts: CheckOptions = {},
-  forensics?: ReadonlyMap<string, Forensics>,
-  url: UrlFacts = {},
-  schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>,
-): VerifyResult {
-  return verifyOver(model, databaseFacts(model, state, target, opts, forensics, url, schemaOps), opts);
+/**
+ * Compares the live version table with the graph: predicts `alembic upgrade <target>` in Alembic's
+ * order of failure (scripts, target, rows, overlap, steps), resolves each row, and runs every rule
+ * with that context.
+ */
+export function runVerify(model: ProjectModel, state: VersionTableState, target: string, opts: CheckOptions = {}, extras: VerifyExtras = {}): VerifyResult {
+  return verifyOver(model, databaseFacts(model, state, target, opts, extras), opts);
 }
 
 /** What the rules read of the database: the prediction, each row's resolution, the schema probes, the locks, a rollback's losses. */
-export function databaseFacts(
-  model: ProjectModel,
-  state: VersionTableState,
-  target: string,
-  opts: CheckOptions = {},
-  forensics?: ReadonlyMap<string, Forensics>,
-  url: UrlFacts = {},
-  schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>,
-): DatabaseContext {
+export function databaseFacts(model: ProjectModel, state: VersionTableState, target: string, opts: CheckOptions = {}, extras: VerifyExtras = {}): DatabaseContext {
+  const { forensics, url = {}, schemaOps } = extras;
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
   const schema = model.failure ? undefined : probeSchema(model, state, stamps, prediction, schemaOps);

@@ -4,6 +4,7 @@ import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
 import path from 'node:path';
 import { commandGenerates, commandProject, commandTarget, releaseGenerates } from '../deploy/procfile-target.js';
 import { runChild } from '../release/run-child.js';
+import { withVerdictLine } from '../release/with-verdict-line.js';
 import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
 import { findingText, verifyText } from '../report/text-report.js';
@@ -43,18 +44,7 @@ export interface ReleaseCommandOptions extends VerifyCommandOptions {
  * finish with one verdict line. Returns the exit code.
  */
 export async function releaseCommand(opts: ReleaseCommandOptions): Promise<number> {
-  const started = Date.now();
-  let running = false;
-  try {
-    return await releaseSteps(opts, started, () => (running = true));
-  } catch (e) {
-    // exits 2 and 3 end with a verdict line too: the release log's last line is always one
-    if (!(e instanceof PreflightError) || !opts.report) throw e;
-    const code = opts.report(e);
-    const what = running ? 'FAILED after the command started' : 'STOPPED before Alembic started';
-    opts.out(`alembic-preflight release: ${what}: ${e.kind} error, see above (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`);
-    return code;
-  }
+  return withVerdictLine(opts, 'Alembic', (started, markRunning) => releaseSteps(opts, started, markRunning));
 }
 
 async function releaseSteps(given: ReleaseCommandOptions, started: number, markRunning: () => void): Promise<number> {
@@ -90,7 +80,7 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
   const fromLine = releaseGenerates(opts.files, opts.cwd);
   const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
   const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...(opts.locks ? { locks: opts.locks } : {}), release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] };
-  const result = await verifyWithSqlGrades(model, state, target, checkOpts, undefined, url, schemaOps);
+  const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps });
   const prediction = result.database.prediction;
   // the release log is read for what went wrong: how the code reads (a docstring, a file name) stays out unless asked
   const shown = opts.cosmetic ? result : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };

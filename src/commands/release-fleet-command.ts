@@ -2,8 +2,9 @@ import { parseDatabaseUrl } from '../database/database-url.js';
 import { EXIT, UsageError } from '../errors/errors.js';
 import { fenceTarget, makeFence } from '../release/fence.js';
 import { runChild } from '../release/run-child.js';
+import { withVerdictLine } from '../release/with-verdict-line.js';
 import type { FleetResult } from '../check/fleet.js';
-import { PreflightError } from '../errors/errors.js';
+import type { PreflightError } from '../errors/errors.js';
 import { fleetText } from '../report/fleet-report.js';
 import { openFleet, type FleetOptions } from '../workspace/open-fleet.js';
 
@@ -24,17 +25,7 @@ export interface ReleaseFleetOptions extends FleetOptions {
  * the database verified, and the fleet is read again: every tenant must then be at the target.
  */
 export async function releaseFleetCommand(opts: ReleaseFleetOptions): Promise<number> {
-  const started = Date.now();
-  let running = false;
-  try {
-    return await steps(opts, started, () => (running = true));
-  } catch (e) {
-    // exits 2 and 3 end with a verdict line too: the release log's last line is always one
-    if (!(e instanceof PreflightError) || !opts.report) throw e;
-    const code = opts.report(e);
-    opts.out(`alembic-preflight release: ${running ? 'FAILED after the command started' : 'STOPPED before the command started'}: ${e.kind} error, see above (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`);
-    return code;
-  }
+  return withVerdictLine(opts, 'the command', (started, markRunning) => steps(opts, started, markRunning));
 }
 
 async function steps(opts: ReleaseFleetOptions, started: number, markRunning: () => void): Promise<number> {

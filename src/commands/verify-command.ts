@@ -21,7 +21,7 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<Command
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(config.files, missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
   const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...(opts.locks ? { locks: opts.locks } : {}), ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}), releaseGenerates: releaseGenerates(config.files, opts.cwd) };
-  const result = await verifyWithSqlGrades(model, state, target, checkOpts, forensics, url, schemaOps);
+  const result = await verifyWithSqlGrades(model, state, target, checkOpts, { forensics, url, schemaOps });
   const document = opts.review === 'sarif' ? sarifOf(result, opts.toolVersion) : opts.format === 'json' ? verifyJson(result, table.notes, source) : undefined;
   const stdout = document ? JSON.stringify(document, null, 2) + '\n' : reviewOr('verify', result, verifyText(result, table.notes, source, opts.width), opts.review, databaseMarks(result.database.stamps, result.database.prediction.steps));
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };

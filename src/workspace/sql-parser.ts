@@ -1,10 +1,7 @@
-import { databaseFacts, verifyOver, withParsedSql, type VerifyResult } from '../check/run-verify.js';
+import { databaseFacts, verifyOver, withParsedSql, type VerifyExtras, type VerifyResult } from '../check/run-verify.js';
 import type { CheckOptions } from '../check/run-check.js';
-import type { UrlFacts } from '../check/rule.js';
-import type { SchemaOp } from '../check/schema/schema-object.js';
 import type { ProjectModel } from '../alembic/loading/project-model.js';
 import type { VersionTableState } from '../database/version-table.js';
-import type { Forensics } from '../history/git-history.js';
 import type { ParsedSql } from '../check/schema/sql-lock-steps.js';
 import type { SqlParser } from '../check/schema/pending-locks.js';
 
@@ -41,19 +38,11 @@ export async function loadSqlParser(): Promise<SqlParser | undefined> {
  * the parser is loaded only when a pending step's SQL was left ungraded, that step's locks are graded
  * again, and the rules run once.
  */
-export async function verifyWithSqlGrades(
-  model: ProjectModel,
-  state: VersionTableState,
-  target: string,
-  opts: CheckOptions,
-  forensics: ReadonlyMap<string, Forensics> | undefined,
-  url: UrlFacts,
-  schemaOps: ReadonlyMap<string, readonly SchemaOp[]> | undefined,
-): Promise<VerifyResult> {
-  let database = databaseFacts(model, state, target, opts, forensics, url, schemaOps);
+export async function verifyWithSqlGrades(model: ProjectModel, state: VersionTableState, target: string, opts: CheckOptions, extras: VerifyExtras): Promise<VerifyResult> {
+  let database = databaseFacts(model, state, target, opts, extras);
   if (database.locks?.sqlUngraded) {
     const parser = await loadSqlParser();
-    if (parser) database = withParsedSql(model, database, opts, schemaOps, parser);
+    if (parser) database = withParsedSql(model, database, opts, extras.schemaOps, parser);
   }
   return verifyOver(model, database, opts);
 }
