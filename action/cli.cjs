@@ -42562,63 +42562,79 @@ var init_write_transaction = __esm({
 async function writeLedger(t2, to, rows, pg2) {
   if (rows.length === 0 && !to.create)
     return;
-  const table = ledgerSql(to.table, to.schema);
-  const addColumn2 = !to.create && !to.hasSteps && rows.length > 0;
-  const insert = (withSteps, placeholder) => {
-    const columns = withSteps ? [...LEDGER_COLUMNS, STEPS_COLUMN] : [...LEDGER_COLUMNS];
-    const sql = `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${rows.map((_, r) => `(${columns.map((__, c) => placeholder(r * columns.length + c + 1)).join(", ")})`).join(", ")}`;
-    return { sql, values: rows.flatMap((row) => withSteps ? [...ledgerValues(row), stepsValue(row)] : ledgerValues(row)) };
-  };
-  if (t2.dialect === "sqlite") {
-    const db = await openSqliteForWrite(t2, pg2.lockTimeoutMs).catch((e) => {
-      if (e instanceof DatabaseError)
-        throw e;
-      throw new DatabaseError(`Cannot open ${t2.written} to write the ledger: ${e.message}.`, { hint: "Check that the file is writable." });
-    });
-    try {
-      db.transaction(() => {
-        if (to.create)
-          db.exec(createLedgerSql(to.table, to.schema));
-        let withSteps = !addColumn2;
-        if (addColumn2)
-          withSteps = tried(() => db.exec(addStepsColumnSql(to.table, to.schema)));
-        if (rows.length > 0) {
-          const { sql, values } = insert(withSteps, () => "?");
-          db.prepare(sql).run(...values);
-        }
-      }).immediate();
-    } catch (e) {
-      throw new DatabaseError(`Writing the ledger ${to.table} failed: ${e.message}.`, { hint: "Check that the file is writable and not locked by a long write." });
-    } finally {
-      db.close();
-    }
-    return;
-  }
+  if (t2.dialect === "sqlite")
+    return writeSqliteLedger(t2, to, rows, pg2);
+  await withPostgresClient(t2, pg2, (client) => writePostgresLedger(client, to, rows, pg2));
+}
+async function writeTenantLedgers(t2, writes, pg2) {
+  const failed = [];
   await withPostgresClient(t2, pg2, async (client) => {
-    try {
-      await inWriteTransaction(client, pg2, async () => {
-        if (to.create)
-          await client.query(createLedgerSql(to.table, to.schema));
-        let withSteps = !addColumn2;
-        if (addColumn2) {
-          await client.query("SAVEPOINT ledger_steps");
-          withSteps = await client.query(addStepsColumnSql(to.table, to.schema)).then(() => true, async () => {
-            await client.query("ROLLBACK TO SAVEPOINT ledger_steps");
-            return false;
-          });
-        }
-        if (rows.length > 0) {
-          const { sql, values } = insert(withSteps, (i) => `$${i}`);
-          await client.query(sql, values);
-        }
-      });
-    } catch (e) {
-      const message = e.message;
-      throw new DatabaseError(`Writing the ledger ${to.table} failed: ${message}.`, {
-        hint: /permission denied/iu.test(message) ? `Grant the release's role CREATE on the schema, or create ${to.table} once as its owner (alembic-preflight ledger record --yes), or turn the ledger off (--no-ledger).` : "The release itself succeeded; the next release records again."
+    for (const w of writes) {
+      if (w.rows.length === 0 && !w.to.create)
+        continue;
+      await writePostgresLedger(client, w.to, w.rows, pg2).catch((e) => {
+        if (!(e instanceof DatabaseError))
+          throw e;
+        failed.push({ schema: w.to.schema ?? "", error: e });
       });
     }
   });
+  return failed;
+}
+function insertSql(to, rows, withSteps, placeholder) {
+  const columns = withSteps ? [...LEDGER_COLUMNS, STEPS_COLUMN] : [...LEDGER_COLUMNS];
+  const sql = `INSERT INTO ${ledgerSql(to.table, to.schema)} (${columns.join(", ")}) VALUES ${rows.map((_, r) => `(${columns.map((__, c) => placeholder(r * columns.length + c + 1)).join(", ")})`).join(", ")}`;
+  return { sql, values: rows.flatMap((row) => withSteps ? [...ledgerValues(row), stepsValue(row)] : ledgerValues(row)) };
+}
+function addsColumn(to, rows) {
+  return !to.create && !to.hasSteps && rows.length > 0;
+}
+async function writeSqliteLedger(t2, to, rows, pg2) {
+  const db = await openSqliteForWrite(t2, pg2.lockTimeoutMs).catch((e) => {
+    if (e instanceof DatabaseError)
+      throw e;
+    throw new DatabaseError(`Cannot open ${t2.written} to write the ledger: ${e.message}.`, { hint: "Check that the file is writable." });
+  });
+  try {
+    db.transaction(() => {
+      if (to.create)
+        db.exec(createLedgerSql(to.table, to.schema));
+      const withSteps = addsColumn(to, rows) ? tried(() => db.exec(addStepsColumnSql(to.table, to.schema))) : true;
+      if (rows.length > 0) {
+        const { sql, values } = insertSql(to, rows, withSteps, () => "?");
+        db.prepare(sql).run(...values);
+      }
+    }).immediate();
+  } catch (e) {
+    throw new DatabaseError(`Writing the ledger ${to.table} failed: ${e.message}.`, { hint: "Check that the file is writable and not locked by a long write." });
+  } finally {
+    db.close();
+  }
+}
+async function writePostgresLedger(client, to, rows, pg2) {
+  try {
+    await inWriteTransaction(client, pg2, async () => {
+      if (to.create)
+        await client.query(createLedgerSql(to.table, to.schema));
+      let withSteps = true;
+      if (addsColumn(to, rows)) {
+        await client.query("SAVEPOINT ledger_steps");
+        withSteps = await client.query(addStepsColumnSql(to.table, to.schema)).then(() => true, async () => {
+          await client.query("ROLLBACK TO SAVEPOINT ledger_steps");
+          return false;
+        });
+      }
+      if (rows.length > 0) {
+        const { sql, values } = insertSql(to, rows, withSteps, (i) => `$${i}`);
+        await client.query(sql, values);
+      }
+    });
+  } catch (e) {
+    const message = e.message;
+    throw new DatabaseError(`Writing the ledger ${to.table} failed: ${message}.`, {
+      hint: /permission denied/iu.test(message) ? `Grant the release's role CREATE on the schema, or create ${to.table} once as its owner (alembic-preflight ledger record --yes), or turn the ledger off (--no-ledger).` : "The release itself succeeded; the next release records again."
+    });
+  }
 }
 function tried(work) {
   try {
@@ -48137,7 +48153,8 @@ function verifyFleet(model, place, tenants, target, opts, schemaOps2) {
       pending: p.steps.length,
       ...!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {},
       findings: result.findings,
-      ok: result.ok
+      ok: result.ok,
+      applies: { steps: p.steps, ledger: tenant.ledger ? { exists: tenant.ledger.exists, hasSteps: tenant.ledger.hasSteps === true } : void 0 }
     };
   });
   verified.sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(" ").localeCompare(b.rows.join(" ")));
@@ -48167,7 +48184,8 @@ function stateOf(place, t2) {
 function tenantKey(t2) {
   const sorted = (xs) => xs.map((x) => x.join("")).sort();
   const c = t2.catalog;
-  const facts = [t2.exists, [...t2.rows].sort(), t2.ledger?.rows.map((r) => [r.revision, r.sha256, r.downRevisions.join(" ")]) ?? null, [...t2.tables].sort(), sorted(c.columns), sorted(c.indexes), sorted(c.constraints ?? []), [...c.types ?? []].sort()];
+  const ledger2 = t2.ledger ? [t2.ledger.exists, t2.ledger.hasSteps === true, t2.ledger.rows.map((r) => [r.revision, r.sha256, r.downRevisions.join(" ")])] : null;
+  const facts = [t2.exists, [...t2.rows].sort(), ledger2, [...t2.tables].sort(), sorted(c.columns), sorted(c.indexes), sorted(c.constraints ?? []), [...c.types ?? []].sort()];
   return sha256Hex(Buffer.from(JSON.stringify(facts)));
 }
 function inShard(schema, index, count) {
@@ -48342,7 +48360,7 @@ async function openFleet(given) {
   const where = describeTarget(db);
   const result = verifyFleet(model, { host: where.host, database: where.database, versionTable, server: read.server }, groups, opts.target ?? "head", { ignore: opts.ignore, strict: opts.strict });
   const context = { pattern: opts.tenants, host: where.host, database: where.database, target: opts.target ?? "head", ...opts.shard ? { shard: opts.shard } : {} };
-  return { result, context, url: raw };
+  return { result, context, url: raw, db, model, ...ledgerTable !== void 0 && settings2.ledger ? { ledgerTable } : {} };
 }
 var init_open_fleet = __esm({
   "dist/workspace/open-fleet.js"() {
@@ -48408,11 +48426,41 @@ async function steps(opts, started, markRunning) {
     opts.out(fleetText(after.result, after.context));
     return verdict4(EXIT.postCheck, `MISMATCH: the command succeeded, but ${behind.reduce((n, g) => n + g.schemas.length, 0)} of ${after.result.total} tenants are not at ${opts.target ?? "head"}`);
   }
+  if (before.ledgerTable !== void 0)
+    await recordLedgers(before, before.ledgerTable, opts);
   return verdict4(EXIT.ok, `OK: all ${after.result.total} tenants are at ${opts.target ?? "head"}`);
+}
+async function recordLedgers(fleet2, table, opts) {
+  const writes = fleet2.result.groups.flatMap((g) => {
+    if (g.pending === 0 || !g.applies)
+      return [];
+    const rows = ledgerRows(fleet2.model, g.applies.steps, opts.env, opts.cwd);
+    const to = { table, create: g.applies.ledger?.exists !== true, hasSteps: g.applies.ledger?.hasSteps === true };
+    return g.schemas.map((schema) => ({ to: { ...to, schema }, rows }));
+  });
+  if (writes.length === 0)
+    return;
+  const warn = (what, e) => opts.out(`alembic-preflight release: warning: ${what} was not written: ${e.message}${e.hint ? ` ${e.hint}` : ""}
+`);
+  try {
+    const failed = await writeTenantLedgers(fleet2.db, writes, postgresOptions(opts));
+    opts.out(`alembic-preflight release: ledger ${table}: the migrations recorded in ${writes.length - failed.length} of ${writes.length} tenants
+`);
+    for (const f of failed.slice(0, SHOWN))
+      warn(`the ledger of ${f.schema}`, f.error);
+    if (failed.length > SHOWN)
+      opts.out(`alembic-preflight release: warning: \u2026 and ${failed.length - SHOWN} more tenants' ledgers
+`);
+  } catch (e) {
+    if (!(e instanceof PreflightError))
+      throw e;
+    warn("the tenants' ledger", e);
+  }
 }
 function failing(r) {
   return r.groups.filter((g) => !g.ok).reduce((n, g) => n + g.schemas.length, 0);
 }
+var SHOWN;
 var init_release_fleet_command = __esm({
   "dist/commands/release-fleet-command.js"() {
     "use strict";
@@ -48421,8 +48469,13 @@ var init_release_fleet_command = __esm({
     init_fence();
     init_run_child();
     init_with_verdict_line();
+    init_errors();
+    init_ledger_rows();
+    init_write_ledger();
+    init_open_database();
     init_fleet_report();
     init_open_fleet();
+    SHOWN = 10;
   }
 });
 

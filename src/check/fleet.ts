@@ -1,4 +1,5 @@
 import type { ProjectModel } from '../alembic/loading/project-model.js';
+import type { UpgradeStep } from '../alembic/graph/upgrade-plan.js';
 import type { TenantState } from '../database/read-tenants.js';
 import type { VersionTableState } from '../database/version-table.js';
 import type { Finding } from './finding.js';
@@ -24,6 +25,8 @@ export interface TenantGroup {
   readonly ok: boolean;
   /** A database that could not be read (--databases): why, without its URL's credentials. */
   readonly unreachable?: string;
+  /** --tenants: the migrations the upgrade applies and the tenants' ledger, for the ledger `release --tenants` writes. */
+  readonly applies?: { readonly steps: readonly UpgradeStep[]; readonly ledger: { readonly exists: boolean; readonly hasSteps: boolean } | undefined };
 }
 
 export interface FleetResult {
@@ -81,6 +84,7 @@ export function verifyFleet(model: ProjectModel, place: FleetPlace, tenants: Ten
       ...(!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {}),
       findings: result.findings,
       ok: result.ok,
+      applies: { steps: p.steps, ledger: tenant.ledger ? { exists: tenant.ledger.exists, hasSteps: tenant.ledger.hasSteps === true } : undefined },
     };
   });
   verified.sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(' ').localeCompare(b.rows.join(' ')));
@@ -115,7 +119,9 @@ function stateOf(place: FleetPlace, t: TenantState): VersionTableState {
 function tenantKey(t: TenantState): string {
   const sorted = (xs: readonly (readonly string[])[]): string[] => xs.map((x) => x.join('\u001f')).sort();
   const c = t.catalog;
-  const facts = [t.exists, [...t.rows].sort(), t.ledger?.rows.map((r) => [r.revision, r.sha256, r.downRevisions.join(' ')]) ?? null, [...t.tables].sort(), sorted(c.columns), sorted(c.indexes), sorted(c.constraints ?? []), [...(c.types ?? [])].sort()];
+  // whether the ledger exists and has the steps column decide how release --tenants writes it
+  const ledger = t.ledger ? [t.ledger.exists, t.ledger.hasSteps === true, t.ledger.rows.map((r) => [r.revision, r.sha256, r.downRevisions.join(' ')])] : null;
+  const facts = [t.exists, [...t.rows].sort(), ledger, [...t.tables].sort(), sorted(c.columns), sorted(c.indexes), sorted(c.constraints ?? []), [...(c.types ?? [])].sort()];
   return sha256Hex(Buffer.from(JSON.stringify(facts)));
 }
 

@@ -4,9 +4,12 @@ import { fenceTarget, makeFence } from '../release/fence.js';
 import { runChild } from '../release/run-child.js';
 import { withVerdictLine } from '../release/with-verdict-line.js';
 import type { FleetResult } from '../check/fleet.js';
-import type { PreflightError } from '../errors/errors.js';
+import { PreflightError } from '../errors/errors.js';
+import { ledgerRows } from '../check/ledger-rows.js';
+import { writeTenantLedgers } from '../database/write-ledger.js';
+import { postgresOptions } from '../workspace/open-database.js';
 import { fleetText } from '../report/fleet-report.js';
-import { openFleet, type FleetOptions } from '../workspace/open-fleet.js';
+import { openFleet, type FleetOptions, type OpenedFleet } from '../workspace/open-fleet.js';
 
 export interface ReleaseFleetOptions extends FleetOptions {
   /** The command that migrates every tenant (after `--`). */
@@ -62,8 +65,33 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
     opts.out(fleetText(after.result, after.context));
     return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but ${behind.reduce((n, g) => n + g.schemas.length, 0)} of ${after.result.total} tenants are not at ${opts.target ?? 'head'}`);
   }
+  if (before.ledgerTable !== undefined) await recordLedgers(before, before.ledgerTable, opts);
   return verdict(EXIT.ok, `OK: all ${after.result.total} tenants are at ${opts.target ?? 'head'}`);
 }
+
+/** Each migrated tenant's ledger, as release records one database's: a failure is a warning that never changes the exit code. */
+async function recordLedgers(fleet: OpenedFleet, table: string, opts: ReleaseFleetOptions): Promise<void> {
+  const writes = fleet.result.groups.flatMap((g) => {
+    if (g.pending === 0 || !g.applies) return [];
+    const rows = ledgerRows(fleet.model, g.applies.steps, opts.env, opts.cwd);
+    const to = { table, create: g.applies.ledger?.exists !== true, hasSteps: g.applies.ledger?.hasSteps === true };
+    return g.schemas.map((schema) => ({ to: { ...to, schema }, rows }));
+  });
+  if (writes.length === 0) return;
+  const warn = (what: string, e: PreflightError): void => opts.out(`alembic-preflight release: warning: ${what} was not written: ${e.message}${e.hint ? ` ${e.hint}` : ''}\n`);
+  try {
+    const failed = await writeTenantLedgers(fleet.db, writes, postgresOptions(opts));
+    opts.out(`alembic-preflight release: ledger ${table}: the migrations recorded in ${writes.length - failed.length} of ${writes.length} tenants\n`);
+    for (const f of failed.slice(0, SHOWN)) warn(`the ledger of ${f.schema}`, f.error);
+    if (failed.length > SHOWN) opts.out(`alembic-preflight release: warning: … and ${failed.length - SHOWN} more tenants' ledgers\n`);
+  } catch (e) {
+    if (!(e instanceof PreflightError)) throw e;
+    warn('the tenants\' ledger', e);
+  }
+}
+
+/** Ledger failures printed one by one; past this many, a count. */
+const SHOWN = 10;
 
 function failing(r: FleetResult): number {
   return r.groups.filter((g) => !g.ok).reduce((n, g) => n + g.schemas.length, 0);

@@ -1,7 +1,7 @@
 import { loadProjectConfig } from '../alembic/config/alembic-config.js';
-import { modelFromConfig } from '../alembic/loading/project-model.js';
+import { modelFromConfig, type ProjectModel } from '../alembic/loading/project-model.js';
 import { inShard, TenantGroups, verifyFleet, type FleetResult } from '../check/fleet.js';
-import { describeTarget, parseDatabaseUrl } from '../database/database-url.js';
+import { describeTarget, parseDatabaseUrl, type PostgresTarget } from '../database/database-url.js';
 import { readTenants } from '../database/read-tenants.js';
 import { UsageError } from '../errors/errors.js';
 import type { FleetContext } from '../report/fleet-report.js';
@@ -17,12 +17,24 @@ export interface FleetOptions extends VerifyCommandOptions {
   readonly shard?: { readonly index: number; readonly count: number };
 }
 
+/** What openFleet read and made: the verdicts, how to report them, and what release needs to migrate and record. */
+export interface OpenedFleet {
+  readonly result: FleetResult;
+  readonly context: FleetContext;
+  /** The URL as given (with its credentials: for the child's environment only, never printed). */
+  readonly url: string;
+  readonly db: PostgresTarget;
+  readonly model: ProjectModel;
+  /** The ledger table release writes in each tenant schema; undefined when the ledger is off. */
+  readonly ledgerTable?: string;
+}
+
 /**
  * Every schema matching the pattern as a tenant (verify --tenants, release --tenants): its version
  * table, ledger and catalog read in batches on one connection, the tenants with the same facts grouped
  * as they arrive, each group verified once with the one model.
  */
-export async function openFleet(given: FleetOptions): Promise<{ result: FleetResult; context: FleetContext; url: string }> {
+export async function openFleet(given: FleetOptions): Promise<OpenedFleet> {
   const opts = withFiles(given);
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
   const raw = opts.databaseUrl ?? opts.env[envName];
@@ -50,5 +62,5 @@ export async function openFleet(given: FleetOptions): Promise<{ result: FleetRes
   const where = describeTarget(db);
   const result = verifyFleet(model, { host: where.host, database: where.database, versionTable, server: read.server }, groups, opts.target ?? 'head', { ignore: opts.ignore, strict: opts.strict });
   const context = { pattern: opts.tenants, host: where.host, database: where.database, target: opts.target ?? 'head', ...(opts.shard ? { shard: opts.shard } : {}) };
-  return { result, context, url: raw };
+  return { result, context, url: raw, db, model, ...(ledgerTable !== undefined && settings.ledger ? { ledgerTable } : {}) };
 }

@@ -166,10 +166,19 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^alembic-preflight release: OK: all 3 tenants are at head \(/mu);
     expect(await pgExec(url, tenants.map((t) => `SELECT version_num FROM ${t}.alembic_version`).join(' UNION ALL '))).toEqual([['b2'], ['b2'], ['b2']]);
+    // each tenant's ledger records what the loop applied there, with its steps, as release records one database's
+    expect(ok.stdout).toContain('alembic-preflight release: ledger alembic_preflight_history: the migrations recorded in 3 of 3 tenants');
+    const ledgers = () => pgExec(url, tenants.map((t) => `SELECT '${t}', revision, path, steps IS NOT NULL FROM ${t}.alembic_preflight_history`).join(' UNION ALL ') + ' ORDER BY 1');
+    expect(await ledgers()).toEqual(tenants.map((t) => [t, 'b2', `migrations/versions/b2_step.py`, true]));
     // nothing pending: the loop is not started
     rmSync(path.join(root, 'ran'));
     expect(runCli(root, ['release', '--tenants', 't_*', '--', 'sh', '-c', loop], env).stdout).toContain('OK: all 3 tenants are at head; the command was not started');
     expect(existsSync(path.join(root, 'ran'))).toBe(false);
+    expect((await ledgers()).length).toBe(3);
+    // the older code deployed again: the ledger tells every tenant's rollback from a hand-stamped row
+    const rolledBack = await verifyTenantsCommand({ cwd: project({ [`${V}a1_step.py`]: A1 }), format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1', tenants: 't_*' });
+    expect(rolledBack.result.groups.map((g) => [g.schemas.length, g.findings.map((f) => f.code)])).toEqual([[3, ['database-ahead']]]);
+    expect(rolledBack.stdout).toContain('error [database-ahead] the database is 1 revision ahead of this code (a rollback, per the ledger)');
     // one tenant hand-stamped: blocked before the loop starts (--always-run would start it), and no tenant moves
     await pgExec(url, "UPDATE t_b.alembic_version SET version_num = 'guest_lockout_001'");
     const blocked = runCli(root, ['release', '--tenants', 't_*', '--always-run', '--', 'sh', '-c', loop], env);
