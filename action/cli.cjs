@@ -2313,14 +2313,14 @@ function listEntries(dir) {
   let listed = attempt(() => (0, import_node_fs2.readdirSync)(fsPath(dir), { withFileTypes: true }));
   if (listed === void 0)
     return void 0;
-  let names4 = null;
+  let names5 = null;
   if (listed.some((e) => mayBeLossy(e.name))) {
     listed = attempt(() => (0, import_node_fs2.readdirSync)(fsPath(dir), { withFileTypes: true, encoding: "buffer" }));
     if (listed === void 0)
       return void 0;
-    names4 = listed.map((e) => fsName(e.name));
+    names5 = listed.map((e) => fsName(e.name));
   }
-  return listed.map((e, i) => ({ name: names4 === null ? e.name : names4[i], dir: e.isDirectory(), file: e.isFile(), link: e.isSymbolicLink() }));
+  return listed.map((e, i) => ({ name: names5 === null ? e.name : names5[i], dir: e.isDirectory(), file: e.isFile(), link: e.isSymbolicLink() }));
 }
 function listInOrder(dir) {
   const out = [];
@@ -2516,12 +2516,12 @@ function findAlembicSetups(files, cwd) {
       if (listed === void 0)
         continue;
       const entries = [...listed].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      const names4 = new Set(entries.map((e) => e.name));
+      const names5 = new Set(entries.map((e) => e.name));
       for (const e of entries)
         if (e.file && /^alembic[\w.-]*\.ini$/u.test(e.name))
           inis.push(import_node_path8.default.join(dir, e.name));
       const versions = entries.find((e) => e.dir && e.name === "versions");
-      if (names4.has("env.py") && versions)
+      if (names5.has("env.py") && versions)
         scriptDirs.push({ dir, nested: hasSubfolders(files, import_node_path8.default.join(dir, "versions")) });
       for (const e of entries)
         if (e.dir && !e.name.startsWith(".") && !NOT_SOURCE_DIRS.has(e.name) && e.name !== "versions")
@@ -4077,440 +4077,15 @@ var init_block_nesting = __esm({
   }
 });
 
-// dist/python/scope-declarations.js
-function declarationError(lines) {
-  return scopeError(lines, 0, lines.length, -1, []);
-}
-function scopeError(lines, from, to, indent2, params) {
-  const flags = /* @__PURE__ */ new Map();
-  const mark2 = (name2, f) => void flags.set(name2, (flags.get(name2) ?? 0) | f);
-  for (const p of params)
-    mark2(p, PARAM);
-  let i = from;
-  while (i < to) {
-    const l = lines[i];
-    const toks = l.tokens;
-    const first = toks[0]?.text;
-    const isAsync = first === "async";
-    const head = isAsync ? toks[1]?.text : first;
-    if (head === "def" || head === "class") {
-      const nameTok = toks[isAsync ? 2 : 1];
-      let end = i + 1;
-      while (end < to && lines[end].indent > l.indent)
-        end++;
-      const { defaults: defaults2, parameters } = head === "def" ? headerNames(toks) : { defaults: baseNames(toks), parameters: [] };
-      for (const d of defaults2)
-        mark2(d, USE);
-      if (nameTok?.type === Tok.Name)
-        mark2(nameTok.text, LOCAL);
-      const inner = scopeError(lines, i + 1, end, l.indent, parameters);
-      if (inner)
-        return inner;
-      i = end;
-      continue;
-    }
-    if (first === "@") {
-      for (const n of loads(toks, 1, toks.length))
-        mark2(n, USE);
-      i++;
-      continue;
-    }
-    for (const [s, e] of statements(toks)) {
-      const err = statementError(toks, s, e, flags, mark2);
-      if (err)
-        return err;
-    }
-    i++;
-  }
-  void indent2;
-  return null;
-}
-function statementError(toks, s, e, flags, mark2) {
-  const w = toks[s]?.text;
-  if (w === "global" || w === "nonlocal") {
-    for (let k = s + 1; k < e; k++) {
-      const t2 = toks[k];
-      if (t2.type !== Tok.Name)
-        continue;
-      const f = flags.get(t2.text) ?? 0;
-      if (!(f & (PARAM | USE | ANNOT | LOCAL)))
-        continue;
-      const what = f & PARAM ? `name '${t2.text}' is parameter and ${w}` : f & USE ? `name '${t2.text}' is used prior to ${w} declaration` : f & ANNOT ? `annotated name '${t2.text}' can't be ${w}` : `name '${t2.text}' is assigned to before ${w} declaration`;
-      return { message: what, line: toks[s].line, col: toks[s].col };
-    }
-    return null;
-  }
-  if (w === "import" || w === "from" || w === "match" || w === "case")
-    return null;
-  for (let k = s; k + 1 < e; k++)
-    if (toks[k].type === Tok.Name && toks[k + 1].text === ":=")
-      mark2(toks[k].text, LOCAL);
-  const aug = topLevel2(toks, s, e, (t2) => t2.type === Tok.Op && t2.text.length >= 2 && t2.text.endsWith("=") && !["==", "<=", ">=", "!="].includes(t2.text) && t2.text !== ":=");
-  const eqs = topLevelAll(toks, s, e, (t2) => t2.type === Tok.Op && t2.text === "=");
-  const colon = topLevel2(toks, s, e, (t2) => t2.type === Tok.Op && t2.text === ":");
-  if (w === "for" || w === "async" && toks[s + 1]?.text === "for") {
-    const inAt = topLevel2(toks, s, e, (t2) => t2.text === "in");
-    const colonAt = colon < 0 ? e : colon;
-    for (const n of loads(toks, inAt + 1, colonAt))
-      mark2(n, USE);
-    bind(targets(toks, w === "for" ? s + 1 : s + 2, inAt), mark2);
-    return null;
-  }
-  if (w === "del") {
-    bind(targets(toks, s + 1, e), mark2);
-    return null;
-  }
-  if (w === "with" || w === "except" || w === "async" && toks[s + 1]?.text === "with") {
-    const end = colon < 0 ? e : colon;
-    let k = s + 1;
-    while (k < end) {
-      const t2 = toks[k];
-      if (t2.text === "as") {
-        let m = k + 1;
-        let depth = 0;
-        while (m < end && !(depth === 0 && toks[m].text === ",")) {
-          const x = toks[m].text;
-          if (x === "(" || x === "[")
-            depth++;
-          else if (x === ")" || x === "]") {
-            if (depth === 0)
-              break;
-            depth--;
-          }
-          m++;
-        }
-        bind(targets(toks, k + 1, m), mark2);
-        k = m;
-        continue;
-      }
-      if (t2.type === Tok.Name && !KEYWORDS2.has(t2.text) && toks[k - 1]?.text !== "." && toks[k - 1]?.text !== "as")
-        mark2(t2.text, USE);
-      k++;
-    }
-    return null;
-  }
-  if (aug >= 0) {
-    for (const n of loads(toks, aug + 1, e))
-      mark2(n, USE);
-    bind(targets(toks, s, aug), mark2);
-    return null;
-  }
-  if (colon >= 0 && !isCompoundHead(w) && toks[s]?.type === Tok.Name && colon === s + 1) {
-    const eq = eqs.find((q) => q > colon);
-    for (const n of loads(toks, colon + 1, eq ?? e))
-      mark2(n, USE);
-    if (eq !== void 0)
-      for (const n of loads(toks, eq + 1, e))
-        mark2(n, USE);
-    mark2(toks[s].text, ANNOT | (eq !== void 0 ? LOCAL : 0));
-    return null;
-  }
-  if (eqs.length > 0) {
-    for (const n of loads(toks, eqs[eqs.length - 1] + 1, e))
-      mark2(n, USE);
-    let from = s;
-    for (const q of eqs) {
-      bind(targets(toks, from, q), mark2);
-      from = q + 1;
-    }
-    return null;
-  }
-  const start = isCompoundHead(w) ? s + 1 : s;
-  for (const n of loads(toks, start, isCompoundHead(w) && colon >= 0 ? colon : e))
-    mark2(n, USE);
-  return null;
-}
-function bind(t2, mark2) {
-  for (const n of t2.reads)
-    mark2(n, USE);
-  for (const n of t2.stores)
-    mark2(n, LOCAL);
-}
-function isCompoundHead(w) {
-  return w === "if" || w === "elif" || w === "while" || w === "else" || w === "try" || w === "finally" || w === "return" || w === "raise" || w === "assert" || w === "yield" || w === "await";
-}
-function statements(toks) {
-  const out = [];
-  let depth = 0;
-  let s = 0;
-  let lambdas = 0;
-  for (let k = 0; k < toks.length; k++) {
-    const t2 = toks[k];
-    if (t2.type === Tok.Name && t2.text === "lambda" && depth === 0)
-      lambdas++;
-    if (t2.type !== Tok.Op)
-      continue;
-    if (t2.text === "(" || t2.text === "[" || t2.text === "{")
-      depth++;
-    else if (t2.text === ")" || t2.text === "]" || t2.text === "}")
-      depth--;
-    else if (depth === 0 && t2.text === ";") {
-      out.push([s, k]);
-      s = k + 1;
-    } else if (depth === 0 && t2.text === ":" && lambdas > 0)
-      lambdas--;
-    else if (depth === 0 && t2.text === ":" && COMPOUND.has(toks[s]?.text ?? "")) {
-      out.push([s, k]);
-      s = k + 1;
-    }
-  }
-  out.push([s, toks.length]);
-  return out.filter(([a, b]) => b > a);
-}
-function topLevel2(toks, s, e, test) {
-  return topLevelAll(toks, s, e, test)[0] ?? -1;
-}
-function topLevelAll(toks, s, e, test) {
-  const out = [];
-  let depth = 0;
-  let lambda = false;
-  for (let k = s; k < e; k++) {
-    const t2 = toks[k];
-    if (t2.type === Tok.Op && (t2.text === "(" || t2.text === "[" || t2.text === "{"))
-      depth++;
-    else if (t2.type === Tok.Op && (t2.text === ")" || t2.text === "]" || t2.text === "}"))
-      depth--;
-    else if (depth === 0 && t2.text === "lambda")
-      lambda = true;
-    else if (depth === 0 && lambda && t2.text === ":")
-      lambda = false;
-    else if (depth === 0 && !lambda && test(t2))
-      out.push(k);
-  }
-  return out;
-}
-function targets(toks, s, e) {
-  const stores = [];
-  const reads = [];
-  let depth = 0;
-  for (let k = s; k < e; k++) {
-    const t2 = toks[k];
-    if (t2.type === Tok.Op && (t2.text === "[" || t2.text === "(" || t2.text === "{")) {
-      depth += readsBracket(toks, k) ? 1 : 0;
-      continue;
-    }
-    if (t2.type === Tok.Op && (t2.text === "]" || t2.text === ")" || t2.text === "}")) {
-      if (depth > 0 && closesRead(toks, k))
-        depth--;
-      continue;
-    }
-    if (t2.type !== Tok.Name || KEYWORDS2.has(t2.text))
-      continue;
-    const prev = toks[k - 1]?.text;
-    const next = k + 1 < e ? toks[k + 1]?.text : void 0;
-    if (prev === ".")
-      continue;
-    if (depth > 0 || next === "." || next === "[" || next === "(")
-      reads.push(t2.text);
-    else
-      stores.push(t2.text);
-  }
-  return { stores, reads };
-}
-function readsBracket(toks, k) {
-  const prev = toks[k - 1];
-  return prev?.type === Tok.Name && !KEYWORDS2.has(prev.text) || prev?.text === ")" || prev?.text === "]";
-}
-function closesRead(toks, k) {
-  let depth = 0;
-  for (let m = k; m >= 0; m--) {
-    const x = toks[m].text;
-    if (x === ")" || x === "]" || x === "}")
-      depth++;
-    else if (x === "(" || x === "[" || x === "{") {
-      depth--;
-      if (depth === 0)
-        return readsBracket(toks, m);
-    }
-  }
-  return false;
-}
-function loads(toks, s, e) {
-  const out = [];
-  const skip = scopedRanges(toks, s, e);
-  for (let k = s; k < e; k++) {
-    if (skip[k - s])
-      continue;
-    const t2 = toks[k];
-    if (t2.type !== Tok.Name || KEYWORDS2.has(t2.text))
-      continue;
-    if (toks[k - 1]?.text === ".")
-      continue;
-    if (toks[k + 1]?.text === ":=")
-      continue;
-    if (toks[k + 1]?.text === "=" && (toks[k - 1]?.text === "(" || toks[k - 1]?.text === ","))
-      continue;
-    out.push(t2.text);
-  }
-  return out;
-}
-function scopedRanges(toks, s, e) {
-  const out = new Array(e - s).fill(false);
-  const opens = [];
-  for (let k = s; k < e; k++) {
-    const t2 = toks[k];
-    if (t2.type === Tok.Op && (t2.text === "(" || t2.text === "[" || t2.text === "{"))
-      opens.push(k);
-    else if (t2.type === Tok.Op && (t2.text === ")" || t2.text === "]" || t2.text === "}"))
-      opens.pop();
-    else if (t2.type === Tok.Name && (t2.text === "for" || t2.text === "lambda")) {
-      const open = opens[opens.length - 1];
-      let depth = 0;
-      let end = e;
-      for (let m = k; m < e; m++) {
-        const x = toks[m].text;
-        if (x === "(" || x === "[" || x === "{")
-          depth++;
-        else if (x === ")" || x === "]" || x === "}") {
-          if (depth === 0) {
-            end = m;
-            break;
-          }
-          depth--;
-        }
-      }
-      const firstFor = t2.text === "for" && (open === void 0 || !out[open - s]);
-      for (let m = open === void 0 ? s : open; m < end; m++)
-        out[m - s] = true;
-      if (firstFor) {
-        let depth2 = 0;
-        let m = k + 1;
-        while (m < end && !(depth2 === 0 && toks[m].text === "in")) {
-          const x = toks[m].text;
-          if (x === "(" || x === "[" || x === "{")
-            depth2++;
-          else if (x === ")" || x === "]" || x === "}")
-            depth2--;
-          m++;
-        }
-        for (m++; m < end; m++) {
-          const x = toks[m].text;
-          if (depth2 === 0 && (x === "for" || x === "if" || x === "async"))
-            break;
-          if (x === "(" || x === "[" || x === "{")
-            depth2++;
-          else if (x === ")" || x === "]" || x === "}")
-            depth2--;
-          out[m - s] = false;
-        }
-      }
-    }
-  }
-  return out;
-}
-function headerNames(toks) {
-  const open = toks.findIndex((t2) => t2.text === "(");
-  if (open < 0)
-    return { defaults: [], parameters: [] };
-  let depth = 0;
-  let close = -1;
-  for (let k = open; k < toks.length; k++) {
-    const x = toks[k].text;
-    if (x === "(" || x === "[" || x === "{")
-      depth++;
-    else if (x === ")" || x === "]" || x === "}") {
-      depth--;
-      if (depth === 0) {
-        close = k;
-        break;
-      }
-    }
-  }
-  if (close < 0)
-    return { defaults: [], parameters: [] };
-  const parameters = [];
-  const defaults2 = [];
-  depth = 0;
-  let inValue = false;
-  for (let k = open + 1; k < close; k++) {
-    const t2 = toks[k];
-    if (t2.text === "(" || t2.text === "[" || t2.text === "{")
-      depth++;
-    else if (t2.text === ")" || t2.text === "]" || t2.text === "}")
-      depth--;
-    if (depth === 0 && t2.text === ",") {
-      inValue = false;
-      continue;
-    }
-    if (depth === 0 && (t2.text === "=" || t2.text === ":")) {
-      inValue = true;
-      continue;
-    }
-    if (t2.type !== Tok.Name)
-      continue;
-    if (inValue) {
-      if (!KEYWORDS2.has(t2.text) && toks[k - 1]?.text !== ".")
-        defaults2.push(t2.text);
-    } else if (depth === 0)
-      parameters.push(t2.text);
-  }
-  return { defaults: defaults2, parameters };
-}
-function baseNames(toks) {
-  const open = toks.findIndex((t2) => t2.text === "(");
-  return open < 0 ? [] : loads(toks, open + 1, toks.length);
-}
-var PARAM, USE, ANNOT, LOCAL, KEYWORDS2, COMPOUND;
-var init_scope_declarations = __esm({
-  "dist/python/scope-declarations.js"() {
-    "use strict";
-    init_tokens();
-    PARAM = 1;
-    USE = 2;
-    ANNOT = 4;
-    LOCAL = 8;
-    KEYWORDS2 = /* @__PURE__ */ new Set([
-      "False",
-      "None",
-      "True",
-      "and",
-      "as",
-      "assert",
-      "async",
-      "await",
-      "break",
-      "class",
-      "continue",
-      "def",
-      "del",
-      "elif",
-      "else",
-      "except",
-      "finally",
-      "for",
-      "from",
-      "global",
-      "if",
-      "import",
-      "in",
-      "is",
-      "lambda",
-      "nonlocal",
-      "not",
-      "or",
-      "pass",
-      "raise",
-      "return",
-      "try",
-      "while",
-      "with",
-      "yield"
-    ]);
-    COMPOUND = /* @__PURE__ */ new Set(["if", "elif", "else", "while", "for", "with", "try", "except", "finally", "async"]);
-  }
-});
-
 // dist/python/tokenizer-lines.js
-var BLOCK_FIRST, LINE, BLANK, END2, DECLARATION;
+var BLOCK_FIRST, LINE, BLANK, END2;
 var init_tokenizer_lines = __esm({
   "dist/python/tokenizer-lines.js"() {
     "use strict";
-    init_python_chars();
     init_condition_lexer();
     init_statement_checks();
     init_tokenizer_state();
     init_block_nesting();
-    init_scope_declarations();
     init_tokenizer_tables();
     init_tokens();
     BLOCK_FIRST = new Uint8Array(128);
@@ -4672,21 +4247,6 @@ var init_tokenizer_lines = __esm({
           this.fail(e);
       }
     };
-    Tokenizer.prototype.classAfterName = function(b) {
-      let i = skipBlanks(this.src, b + 5);
-      const name2 = i;
-      while (isIdentPart(this.src.charCodeAt(i), this.src, i))
-        i++;
-      if (i === name2 || i === b + 5)
-        return null;
-      if ((this.src.charCodeAt(i) === 39 || this.src.charCodeAt(i) === 34) && i - name2 <= 2 && isStringPrefix(this.src, name2, i))
-        return null;
-      i = skipBlanks(this.src, i);
-      const d = this.src.charCodeAt(i);
-      if (d === 40 || d === 91 || d === 58 && this.src.charCodeAt(i + 1) !== 61 || d === 10 || d === 13 || d === 35 || d === 92 || i >= this.n)
-        return null;
-      return this.errorAt("invalid syntax", i);
-    };
     Tokenizer.prototype.endOfInput = function() {
       if (this.depth > 0 && (this.deferred === null || this.deferredAt > this.bracketLine[this.depth - 1])) {
         throw new TokenizeError(`'${String.fromCharCode(this.bracketCh[this.depth - 1])}' was never closed`, this.bracketLine[this.depth - 1], this.bracketCol[this.depth - 1]);
@@ -4774,48 +4334,6 @@ var init_tokenizer_lines = __esm({
       const last = this.src.charCodeAt(this.n - 1);
       return last === 10 || last === 13 ? this.line - 1 : this.line;
     };
-    Tokenizer.prototype.missingBlock = function() {
-      const [word, star] = this.headerWord();
-      const what = word === "def" ? "function definition" : word === "class" ? "class definition" : `'${word}${word === "except" && star ? "*" : ""}' statement`;
-      return `expected an indented block after ${what} on line ${this.headerLine}`;
-    };
-    Tokenizer.prototype.headerWord = function() {
-      const b = afterAsync(this.src, this.headerBegin);
-      let at3 = b;
-      while (identAt(this.src, at3))
-        at3++;
-      const word = this.src.slice(b, at3);
-      while (this.src.charCodeAt(at3) === 32 || this.src.charCodeAt(at3) === 9 || this.src.charCodeAt(at3) === 12)
-        at3++;
-      return [word, this.src.charCodeAt(at3) === 42];
-    };
-    Tokenizer.prototype.missingColon = function() {
-      const b = afterAsync(this.src, this.currentBegin);
-      if (b !== this.currentBegin && !(this.src.startsWith("def", b) || this.src.startsWith("for", b) || this.src.startsWith("with", b)))
-        return;
-      if (!this.startsCompound(b))
-        return;
-      if (this.src.startsWith("def", b) && this.defWithoutParen(b) !== null)
-        return;
-      this.fail(new TokenizeError("expected ':'", this.line, this.pos - this.lineStart, E_PARSER));
-    };
-    Tokenizer.prototype.defWithoutParen = function(b) {
-      let i = skipBlanks(this.src, b + 3);
-      const name2 = i;
-      while (isIdentPart(this.src.charCodeAt(i), this.src, i))
-        i++;
-      if (i === name2)
-        return null;
-      if ((this.src.charCodeAt(i) === 39 || this.src.charCodeAt(i) === 34) && i - name2 <= 2 && isStringPrefix(this.src, name2, i))
-        return this.errorAt("invalid syntax", name2);
-      i = skipBlanks(this.src, i);
-      const d = this.src.charCodeAt(i);
-      if (d === 40 || d === 91)
-        return null;
-      if (i >= this.n - 1 && CONTINUATION_AT_END.test(this.src))
-        return null;
-      return this.errorAt("expected '('", i);
-    };
     Tokenizer.prototype.clause = function(col) {
       this.lineBlock = this.blockOf(this.pos);
       const before = this.levelClause[this.levelClause.length - 1];
@@ -4886,15 +4404,6 @@ var init_tokenizer_lines = __esm({
         this.compileAt(new TokenizeError(message, over.upTo312 ?? over.from313, 0));
       else if (over.upTo312 !== void 0)
         this.needs(13, "more than 20 statically nested blocks", over.upTo312, message);
-    };
-    DECLARATION = /^[ \t]*(?:global|nonlocal)[ \t]/mu;
-    Tokenizer.prototype.declarations = function() {
-      if (this.deferred !== null || this.futureError !== null || !DECLARATION.test(this.src))
-        return;
-      const lines = this.skipBodies ? new Tokenizer(this.src, { skipBodies: false }).run().lines : this.lines;
-      const e = declarationError(lines);
-      if (e !== null && (this.symtableError === null || this.symtableError.line > e.line))
-        this.symtableError = new TokenizeError(e.message, e.line, e.col);
     };
   }
 });
@@ -5555,7 +5064,7 @@ var init_tokenizer_headers = __esm({
       const savedPos = this.pos;
       const savedLine = this.line;
       const savedLineStart = this.lineStart;
-      const names4 = [];
+      const names5 = [];
       let positionalDefault = false;
       let defaultAfterSlash = false;
       let star = -1;
@@ -5575,7 +5084,7 @@ var init_tokenizer_headers = __esm({
             break;
           }
           if (c === 47) {
-            if (names4.length === 0 && star < 0)
+            if (names5.length === 0 && star < 0)
               error = this.errorAt(blanksEnd(this.src, at3 + 1, true) >= close ? "invalid syntax" : "at least one argument must precede /", at3);
             else if (slash)
               error = this.errorAt("/ may appear only once", at3);
@@ -5630,9 +5139,9 @@ var init_tokenizer_headers = __esm({
             } else
               keywordOnly++;
             if (name2 !== "") {
-              if (names4.includes(name2))
+              if (names5.includes(name2))
                 this.symtableError ??= new TokenizeError(`duplicate argument '${name2}' in function definition`, this.lineFrom(this.currentBegin, this.currentLine, begin), begin);
-              names4.push(name2);
+              names5.push(name2);
             }
           }
           if (error !== null)
@@ -5818,6 +5327,75 @@ var init_tokenizer_headers = __esm({
         default:
           return false;
       }
+    };
+  }
+});
+
+// dist/python/tokenizer-header-errors.js
+var init_tokenizer_header_errors = __esm({
+  "dist/python/tokenizer-header-errors.js"() {
+    "use strict";
+    init_python_chars();
+    init_statement_checks();
+    init_tokenizer_state();
+    init_tokenizer_tables();
+    init_tokens();
+    Tokenizer.prototype.missingBlock = function() {
+      const [word, star] = this.headerWord();
+      const what = word === "def" ? "function definition" : word === "class" ? "class definition" : `'${word}${word === "except" && star ? "*" : ""}' statement`;
+      return `expected an indented block after ${what} on line ${this.headerLine}`;
+    };
+    Tokenizer.prototype.headerWord = function() {
+      const b = afterAsync(this.src, this.headerBegin);
+      let at3 = b;
+      while (identAt(this.src, at3))
+        at3++;
+      const word = this.src.slice(b, at3);
+      while (this.src.charCodeAt(at3) === 32 || this.src.charCodeAt(at3) === 9 || this.src.charCodeAt(at3) === 12)
+        at3++;
+      return [word, this.src.charCodeAt(at3) === 42];
+    };
+    Tokenizer.prototype.missingColon = function() {
+      const b = afterAsync(this.src, this.currentBegin);
+      if (b !== this.currentBegin && !(this.src.startsWith("def", b) || this.src.startsWith("for", b) || this.src.startsWith("with", b)))
+        return;
+      if (!this.startsCompound(b))
+        return;
+      if (this.src.startsWith("def", b) && this.defWithoutParen(b) !== null)
+        return;
+      this.fail(new TokenizeError("expected ':'", this.line, this.pos - this.lineStart, E_PARSER));
+    };
+    Tokenizer.prototype.defWithoutParen = function(b) {
+      let i = skipBlanks(this.src, b + 3);
+      const name2 = i;
+      while (isIdentPart(this.src.charCodeAt(i), this.src, i))
+        i++;
+      if (i === name2)
+        return null;
+      if ((this.src.charCodeAt(i) === 39 || this.src.charCodeAt(i) === 34) && i - name2 <= 2 && isStringPrefix(this.src, name2, i))
+        return this.errorAt("invalid syntax", name2);
+      i = skipBlanks(this.src, i);
+      const d = this.src.charCodeAt(i);
+      if (d === 40 || d === 91)
+        return null;
+      if (i >= this.n - 1 && CONTINUATION_AT_END.test(this.src))
+        return null;
+      return this.errorAt("expected '('", i);
+    };
+    Tokenizer.prototype.classAfterName = function(b) {
+      let i = skipBlanks(this.src, b + 5);
+      const name2 = i;
+      while (isIdentPart(this.src.charCodeAt(i), this.src, i))
+        i++;
+      if (i === name2 || i === b + 5)
+        return null;
+      if ((this.src.charCodeAt(i) === 39 || this.src.charCodeAt(i) === 34) && i - name2 <= 2 && isStringPrefix(this.src, name2, i))
+        return null;
+      i = skipBlanks(this.src, i);
+      const d = this.src.charCodeAt(i);
+      if (d === 40 || d === 91 || d === 58 && this.src.charCodeAt(i + 1) !== 61 || d === 10 || d === 13 || d === 35 || d === 92 || i >= this.n)
+        return null;
+      return this.errorAt("invalid syntax", i);
     };
   }
 });
@@ -6311,7 +5889,6 @@ function isWholeStatement(src, begin, end) {
   const n = end - begin;
   return n === 4 && src.startsWith("pass", begin) || n === 5 && src.startsWith("break", begin) || n === 8 && src.startsWith("continue", begin);
 }
-var BRACE_STARTED, BRACE_COLON, BRACE_UNPACK, BRACE_DICT, BRACE_SET, BRACE_COMPREHENSION;
 var init_tokenizer_words = __esm({
   "dist/python/tokenizer-words.js"() {
     "use strict";
@@ -6451,34 +6028,6 @@ var init_tokenizer_words = __esm({
       } else if (!this.loopInScope)
         this.compileError = new TokenizeError(isBreak ? "'break' outside loop" : "'continue' not properly in loop", atLine, begin - this.lineStart);
     };
-    Tokenizer.prototype.nonlocalNames = function() {
-      return /^[ \t\f]*([^\n;#]*)/u.exec(this.src.slice(this.pos, this.pos + 1e3))[1].split(",").map((n) => n.trim());
-    };
-    Tokenizer.prototype.namesSeenBefore = function(names4, begin, from) {
-      const before = this.src.slice(from, begin);
-      return names4.some((n) => n === "" || new RegExp(`(?<![\\w.])${n.replace(/[^\p{L}\p{N}_]/gu, "")}(?!\\w)`, "u").test(before));
-    };
-    Tokenizer.prototype.unboundNonlocal = function(begin, atLine) {
-      let i = this.levelBlock.length - 1;
-      let from;
-      if (this.lineColon && this.lineBlock <= B_CLASS)
-        from = this.currentBegin;
-      else {
-        while (i > 0 && this.levelBlock[i] > B_CLASS)
-          i--;
-        from = this.levelHeader[i];
-        i--;
-      }
-      for (; i >= 0; i--)
-        if (this.levelBlock[i] <= B_FUNC)
-          return null;
-      const names4 = this.nonlocalNames();
-      if (names4.some((n) => !/^[A-Za-z_]\w*$/u.test(n) || n.startsWith("__")) || this.namesSeenBefore(names4, begin, from))
-        return null;
-      if (this.src.includes("global"))
-        return null;
-      return new TokenizeError(`no binding for nonlocal '${names4[0]}' found`, atLine, begin - this.lineStart);
-    };
     Tokenizer.prototype.elseWord = function(begin, atLine, before) {
       if (this.ternaryOpen > 0 && this.ternaryIf[this.depth] >= 0) {
         this.ternaryIf[this.depth] = -1;
@@ -6594,6 +6143,21 @@ var init_tokenizer_words = __esm({
       }
       return scope;
     };
+    Tokenizer.prototype.compileAt = function(e) {
+      if (this.compileError === null || this.compileError.line > e.line || this.compileError.line === e.line && this.compileError.col > e.col)
+        this.compileError = e;
+    };
+  }
+});
+
+// dist/python/tokenizer-braces.js
+var BRACE_STARTED, BRACE_COLON, BRACE_UNPACK, BRACE_DICT, BRACE_SET, BRACE_COMPREHENSION;
+var init_tokenizer_braces = __esm({
+  "dist/python/tokenizer-braces.js"() {
+    "use strict";
+    init_tokenizer_state();
+    init_tokenizer_tables();
+    init_tokens();
     Tokenizer.prototype.braceElement = function(c, len, before, atLine, atCol) {
       const d = this.depth - 1;
       if (c === 42 && len <= 2 && before === P_SEPARATOR && this.braceLambdas[d] === 0) {
@@ -6650,9 +6214,477 @@ var init_tokenizer_words = __esm({
     BRACE_DICT = 1;
     BRACE_SET = 2;
     BRACE_COMPREHENSION = 3;
-    Tokenizer.prototype.compileAt = function(e) {
-      if (this.compileError === null || this.compileError.line > e.line || this.compileError.line === e.line && this.compileError.col > e.col)
-        this.compileError = e;
+  }
+});
+
+// dist/python/scope-declarations.js
+function declarationError(lines) {
+  return scopeError(lines, 0, lines.length, -1, []);
+}
+function scopeError(lines, from, to, indent2, params) {
+  const flags = /* @__PURE__ */ new Map();
+  const mark2 = (name2, f) => void flags.set(name2, (flags.get(name2) ?? 0) | f);
+  for (const p of params)
+    mark2(p, PARAM);
+  let i = from;
+  while (i < to) {
+    const l = lines[i];
+    const toks = l.tokens;
+    const first = toks[0]?.text;
+    const isAsync = first === "async";
+    const head = isAsync ? toks[1]?.text : first;
+    if (head === "def" || head === "class") {
+      const nameTok = toks[isAsync ? 2 : 1];
+      let end = i + 1;
+      while (end < to && lines[end].indent > l.indent)
+        end++;
+      const { defaults: defaults2, parameters } = head === "def" ? headerNames(toks) : { defaults: baseNames(toks), parameters: [] };
+      for (const d of defaults2)
+        mark2(d, USE);
+      if (nameTok?.type === Tok.Name)
+        mark2(nameTok.text, LOCAL);
+      const inner = scopeError(lines, i + 1, end, l.indent, parameters);
+      if (inner)
+        return inner;
+      i = end;
+      continue;
+    }
+    if (first === "@") {
+      for (const n of loads(toks, 1, toks.length))
+        mark2(n, USE);
+      i++;
+      continue;
+    }
+    for (const [s, e] of statements(toks)) {
+      const err = statementError(toks, s, e, flags, mark2);
+      if (err)
+        return err;
+    }
+    i++;
+  }
+  void indent2;
+  return null;
+}
+function statementError(toks, s, e, flags, mark2) {
+  const w = toks[s]?.text;
+  if (w === "global" || w === "nonlocal") {
+    for (let k = s + 1; k < e; k++) {
+      const t2 = toks[k];
+      if (t2.type !== Tok.Name)
+        continue;
+      const f = flags.get(t2.text) ?? 0;
+      if (!(f & (PARAM | USE | ANNOT | LOCAL)))
+        continue;
+      const what = f & PARAM ? `name '${t2.text}' is parameter and ${w}` : f & USE ? `name '${t2.text}' is used prior to ${w} declaration` : f & ANNOT ? `annotated name '${t2.text}' can't be ${w}` : `name '${t2.text}' is assigned to before ${w} declaration`;
+      return { message: what, line: toks[s].line, col: toks[s].col };
+    }
+    return null;
+  }
+  if (w === "import" || w === "from" || w === "match" || w === "case")
+    return null;
+  for (let k = s; k + 1 < e; k++)
+    if (toks[k].type === Tok.Name && toks[k + 1].text === ":=")
+      mark2(toks[k].text, LOCAL);
+  const aug = topLevel2(toks, s, e, (t2) => t2.type === Tok.Op && t2.text.length >= 2 && t2.text.endsWith("=") && !["==", "<=", ">=", "!="].includes(t2.text) && t2.text !== ":=");
+  const eqs = topLevelAll(toks, s, e, (t2) => t2.type === Tok.Op && t2.text === "=");
+  const colon = topLevel2(toks, s, e, (t2) => t2.type === Tok.Op && t2.text === ":");
+  if (w === "for" || w === "async" && toks[s + 1]?.text === "for") {
+    const inAt = topLevel2(toks, s, e, (t2) => t2.text === "in");
+    const colonAt = colon < 0 ? e : colon;
+    for (const n of loads(toks, inAt + 1, colonAt))
+      mark2(n, USE);
+    bind(targets(toks, w === "for" ? s + 1 : s + 2, inAt), mark2);
+    return null;
+  }
+  if (w === "del") {
+    bind(targets(toks, s + 1, e), mark2);
+    return null;
+  }
+  if (w === "with" || w === "except" || w === "async" && toks[s + 1]?.text === "with") {
+    const end = colon < 0 ? e : colon;
+    let k = s + 1;
+    while (k < end) {
+      const t2 = toks[k];
+      if (t2.text === "as") {
+        let m = k + 1;
+        let depth = 0;
+        while (m < end && !(depth === 0 && toks[m].text === ",")) {
+          const x = toks[m].text;
+          if (x === "(" || x === "[")
+            depth++;
+          else if (x === ")" || x === "]") {
+            if (depth === 0)
+              break;
+            depth--;
+          }
+          m++;
+        }
+        bind(targets(toks, k + 1, m), mark2);
+        k = m;
+        continue;
+      }
+      if (t2.type === Tok.Name && !KEYWORDS2.has(t2.text) && toks[k - 1]?.text !== "." && toks[k - 1]?.text !== "as")
+        mark2(t2.text, USE);
+      k++;
+    }
+    return null;
+  }
+  if (aug >= 0) {
+    for (const n of loads(toks, aug + 1, e))
+      mark2(n, USE);
+    bind(targets(toks, s, aug), mark2);
+    return null;
+  }
+  if (colon >= 0 && !isCompoundHead(w) && toks[s]?.type === Tok.Name && colon === s + 1) {
+    const eq = eqs.find((q) => q > colon);
+    for (const n of loads(toks, colon + 1, eq ?? e))
+      mark2(n, USE);
+    if (eq !== void 0)
+      for (const n of loads(toks, eq + 1, e))
+        mark2(n, USE);
+    mark2(toks[s].text, ANNOT | (eq !== void 0 ? LOCAL : 0));
+    return null;
+  }
+  if (eqs.length > 0) {
+    for (const n of loads(toks, eqs[eqs.length - 1] + 1, e))
+      mark2(n, USE);
+    let from = s;
+    for (const q of eqs) {
+      bind(targets(toks, from, q), mark2);
+      from = q + 1;
+    }
+    return null;
+  }
+  const start = isCompoundHead(w) ? s + 1 : s;
+  for (const n of loads(toks, start, isCompoundHead(w) && colon >= 0 ? colon : e))
+    mark2(n, USE);
+  return null;
+}
+function bind(t2, mark2) {
+  for (const n of t2.reads)
+    mark2(n, USE);
+  for (const n of t2.stores)
+    mark2(n, LOCAL);
+}
+function isCompoundHead(w) {
+  return w === "if" || w === "elif" || w === "while" || w === "else" || w === "try" || w === "finally" || w === "return" || w === "raise" || w === "assert" || w === "yield" || w === "await";
+}
+function statements(toks) {
+  const out = [];
+  let depth = 0;
+  let s = 0;
+  let lambdas = 0;
+  for (let k = 0; k < toks.length; k++) {
+    const t2 = toks[k];
+    if (t2.type === Tok.Name && t2.text === "lambda" && depth === 0)
+      lambdas++;
+    if (t2.type !== Tok.Op)
+      continue;
+    if (t2.text === "(" || t2.text === "[" || t2.text === "{")
+      depth++;
+    else if (t2.text === ")" || t2.text === "]" || t2.text === "}")
+      depth--;
+    else if (depth === 0 && t2.text === ";") {
+      out.push([s, k]);
+      s = k + 1;
+    } else if (depth === 0 && t2.text === ":" && lambdas > 0)
+      lambdas--;
+    else if (depth === 0 && t2.text === ":" && COMPOUND.has(toks[s]?.text ?? "")) {
+      out.push([s, k]);
+      s = k + 1;
+    }
+  }
+  out.push([s, toks.length]);
+  return out.filter(([a, b]) => b > a);
+}
+function topLevel2(toks, s, e, test) {
+  return topLevelAll(toks, s, e, test)[0] ?? -1;
+}
+function topLevelAll(toks, s, e, test) {
+  const out = [];
+  let depth = 0;
+  let lambda = false;
+  for (let k = s; k < e; k++) {
+    const t2 = toks[k];
+    if (t2.type === Tok.Op && (t2.text === "(" || t2.text === "[" || t2.text === "{"))
+      depth++;
+    else if (t2.type === Tok.Op && (t2.text === ")" || t2.text === "]" || t2.text === "}"))
+      depth--;
+    else if (depth === 0 && t2.text === "lambda")
+      lambda = true;
+    else if (depth === 0 && lambda && t2.text === ":")
+      lambda = false;
+    else if (depth === 0 && !lambda && test(t2))
+      out.push(k);
+  }
+  return out;
+}
+function targets(toks, s, e) {
+  const stores = [];
+  const reads = [];
+  let depth = 0;
+  for (let k = s; k < e; k++) {
+    const t2 = toks[k];
+    if (t2.type === Tok.Op && (t2.text === "[" || t2.text === "(" || t2.text === "{")) {
+      depth += readsBracket(toks, k) ? 1 : 0;
+      continue;
+    }
+    if (t2.type === Tok.Op && (t2.text === "]" || t2.text === ")" || t2.text === "}")) {
+      if (depth > 0 && closesRead(toks, k))
+        depth--;
+      continue;
+    }
+    if (t2.type !== Tok.Name || KEYWORDS2.has(t2.text))
+      continue;
+    const prev = toks[k - 1]?.text;
+    const next = k + 1 < e ? toks[k + 1]?.text : void 0;
+    if (prev === ".")
+      continue;
+    if (depth > 0 || next === "." || next === "[" || next === "(")
+      reads.push(t2.text);
+    else
+      stores.push(t2.text);
+  }
+  return { stores, reads };
+}
+function readsBracket(toks, k) {
+  const prev = toks[k - 1];
+  return prev?.type === Tok.Name && !KEYWORDS2.has(prev.text) || prev?.text === ")" || prev?.text === "]";
+}
+function closesRead(toks, k) {
+  let depth = 0;
+  for (let m = k; m >= 0; m--) {
+    const x = toks[m].text;
+    if (x === ")" || x === "]" || x === "}")
+      depth++;
+    else if (x === "(" || x === "[" || x === "{") {
+      depth--;
+      if (depth === 0)
+        return readsBracket(toks, m);
+    }
+  }
+  return false;
+}
+function loads(toks, s, e) {
+  const out = [];
+  const skip = scopedRanges(toks, s, e);
+  for (let k = s; k < e; k++) {
+    if (skip[k - s])
+      continue;
+    const t2 = toks[k];
+    if (t2.type !== Tok.Name || KEYWORDS2.has(t2.text))
+      continue;
+    if (toks[k - 1]?.text === ".")
+      continue;
+    if (toks[k + 1]?.text === ":=")
+      continue;
+    if (toks[k + 1]?.text === "=" && (toks[k - 1]?.text === "(" || toks[k - 1]?.text === ","))
+      continue;
+    out.push(t2.text);
+  }
+  return out;
+}
+function scopedRanges(toks, s, e) {
+  const out = new Array(e - s).fill(false);
+  const opens = [];
+  for (let k = s; k < e; k++) {
+    const t2 = toks[k];
+    if (t2.type === Tok.Op && (t2.text === "(" || t2.text === "[" || t2.text === "{"))
+      opens.push(k);
+    else if (t2.type === Tok.Op && (t2.text === ")" || t2.text === "]" || t2.text === "}"))
+      opens.pop();
+    else if (t2.type === Tok.Name && (t2.text === "for" || t2.text === "lambda")) {
+      const open = opens[opens.length - 1];
+      let depth = 0;
+      let end = e;
+      for (let m = k; m < e; m++) {
+        const x = toks[m].text;
+        if (x === "(" || x === "[" || x === "{")
+          depth++;
+        else if (x === ")" || x === "]" || x === "}") {
+          if (depth === 0) {
+            end = m;
+            break;
+          }
+          depth--;
+        }
+      }
+      const firstFor = t2.text === "for" && (open === void 0 || !out[open - s]);
+      for (let m = open === void 0 ? s : open; m < end; m++)
+        out[m - s] = true;
+      if (firstFor) {
+        let depth2 = 0;
+        let m = k + 1;
+        while (m < end && !(depth2 === 0 && toks[m].text === "in")) {
+          const x = toks[m].text;
+          if (x === "(" || x === "[" || x === "{")
+            depth2++;
+          else if (x === ")" || x === "]" || x === "}")
+            depth2--;
+          m++;
+        }
+        for (m++; m < end; m++) {
+          const x = toks[m].text;
+          if (depth2 === 0 && (x === "for" || x === "if" || x === "async"))
+            break;
+          if (x === "(" || x === "[" || x === "{")
+            depth2++;
+          else if (x === ")" || x === "]" || x === "}")
+            depth2--;
+          out[m - s] = false;
+        }
+      }
+    }
+  }
+  return out;
+}
+function headerNames(toks) {
+  const open = toks.findIndex((t2) => t2.text === "(");
+  if (open < 0)
+    return { defaults: [], parameters: [] };
+  let depth = 0;
+  let close = -1;
+  for (let k = open; k < toks.length; k++) {
+    const x = toks[k].text;
+    if (x === "(" || x === "[" || x === "{")
+      depth++;
+    else if (x === ")" || x === "]" || x === "}") {
+      depth--;
+      if (depth === 0) {
+        close = k;
+        break;
+      }
+    }
+  }
+  if (close < 0)
+    return { defaults: [], parameters: [] };
+  const parameters = [];
+  const defaults2 = [];
+  depth = 0;
+  let inValue = false;
+  for (let k = open + 1; k < close; k++) {
+    const t2 = toks[k];
+    if (t2.text === "(" || t2.text === "[" || t2.text === "{")
+      depth++;
+    else if (t2.text === ")" || t2.text === "]" || t2.text === "}")
+      depth--;
+    if (depth === 0 && t2.text === ",") {
+      inValue = false;
+      continue;
+    }
+    if (depth === 0 && (t2.text === "=" || t2.text === ":")) {
+      inValue = true;
+      continue;
+    }
+    if (t2.type !== Tok.Name)
+      continue;
+    if (inValue) {
+      if (!KEYWORDS2.has(t2.text) && toks[k - 1]?.text !== ".")
+        defaults2.push(t2.text);
+    } else if (depth === 0)
+      parameters.push(t2.text);
+  }
+  return { defaults: defaults2, parameters };
+}
+function baseNames(toks) {
+  const open = toks.findIndex((t2) => t2.text === "(");
+  return open < 0 ? [] : loads(toks, open + 1, toks.length);
+}
+var PARAM, USE, ANNOT, LOCAL, KEYWORDS2, COMPOUND;
+var init_scope_declarations = __esm({
+  "dist/python/scope-declarations.js"() {
+    "use strict";
+    init_tokens();
+    PARAM = 1;
+    USE = 2;
+    ANNOT = 4;
+    LOCAL = 8;
+    KEYWORDS2 = /* @__PURE__ */ new Set([
+      "False",
+      "None",
+      "True",
+      "and",
+      "as",
+      "assert",
+      "async",
+      "await",
+      "break",
+      "class",
+      "continue",
+      "def",
+      "del",
+      "elif",
+      "else",
+      "except",
+      "finally",
+      "for",
+      "from",
+      "global",
+      "if",
+      "import",
+      "in",
+      "is",
+      "lambda",
+      "nonlocal",
+      "not",
+      "or",
+      "pass",
+      "raise",
+      "return",
+      "try",
+      "while",
+      "with",
+      "yield"
+    ]);
+    COMPOUND = /* @__PURE__ */ new Set(["if", "elif", "else", "while", "for", "with", "try", "except", "finally", "async"]);
+  }
+});
+
+// dist/python/tokenizer-declarations.js
+var DECLARATION;
+var init_tokenizer_declarations = __esm({
+  "dist/python/tokenizer-declarations.js"() {
+    "use strict";
+    init_scope_declarations();
+    init_tokenizer_state();
+    init_tokenizer_tables();
+    init_tokens();
+    Tokenizer.prototype.nonlocalNames = function() {
+      return /^[ \t\f]*([^\n;#]*)/u.exec(this.src.slice(this.pos, this.pos + 1e3))[1].split(",").map((n) => n.trim());
+    };
+    Tokenizer.prototype.namesSeenBefore = function(names5, begin, from) {
+      const before = this.src.slice(from, begin);
+      return names5.some((n) => n === "" || new RegExp(`(?<![\\w.])${n.replace(/[^\p{L}\p{N}_]/gu, "")}(?!\\w)`, "u").test(before));
+    };
+    Tokenizer.prototype.unboundNonlocal = function(begin, atLine) {
+      let i = this.levelBlock.length - 1;
+      let from;
+      if (this.lineColon && this.lineBlock <= B_CLASS)
+        from = this.currentBegin;
+      else {
+        while (i > 0 && this.levelBlock[i] > B_CLASS)
+          i--;
+        from = this.levelHeader[i];
+        i--;
+      }
+      for (; i >= 0; i--)
+        if (this.levelBlock[i] <= B_FUNC)
+          return null;
+      const names5 = this.nonlocalNames();
+      if (names5.some((n) => !/^[A-Za-z_]\w*$/u.test(n) || n.startsWith("__")) || this.namesSeenBefore(names5, begin, from))
+        return null;
+      if (this.src.includes("global"))
+        return null;
+      return new TokenizeError(`no binding for nonlocal '${names5[0]}' found`, atLine, begin - this.lineStart);
+    };
+    DECLARATION = /^[ \t]*(?:global|nonlocal)[ \t]/mu;
+    Tokenizer.prototype.declarations = function() {
+      if (this.deferred !== null || this.futureError !== null || !DECLARATION.test(this.src))
+        return;
+      const lines = this.skipBodies ? new Tokenizer(this.src, { skipBodies: false }).run().lines : this.lines;
+      const e = declarationError(lines);
+      if (e !== null && (this.symtableError === null || this.symtableError.line > e.line))
+        this.symtableError = new TokenizeError(e.message, e.line, e.col);
     };
   }
 });
@@ -7391,6 +7423,32 @@ var init_unicode_name = __esm({
 });
 
 // dist/python/tokenizer-strings.js
+function prefixFlags(src, begin, at3) {
+  let fields = false;
+  let raw = false;
+  let bytes = false;
+  let template = false;
+  for (let i = begin; i < at3; i++) {
+    const p = src.charCodeAt(i) | 32;
+    if (p === 102)
+      fields = true;
+    else if (p === 116)
+      fields = template = true;
+    else if (p === 114)
+      raw = true;
+    else if (p === 98)
+      bytes = true;
+  }
+  return { fields, raw, bytes, template };
+}
+function highChar(text, src, at3, bytes, chunk) {
+  if (bytes)
+    text.nonAscii = true;
+  else if (text.badByte < 0 && isEscapedByte(src, at3)) {
+    text.badByte = at3;
+    text.badChunk = chunk;
+  }
+}
 var init_tokenizer_strings = __esm({
   "dist/python/tokenizer-strings.js"() {
     "use strict";
@@ -7407,29 +7465,13 @@ var init_tokenizer_strings = __esm({
       const startCol = begin - this.lineStart;
       const q = this.src.charCodeAt(at3);
       const triple = this.src.charCodeAt(at3 + 1) === q && this.src.charCodeAt(at3 + 2) === q;
-      let fields = false;
-      let raw = false;
-      let bytes = false;
-      let template = false;
-      for (let i = begin; i < at3; i++) {
-        const p = this.src.charCodeAt(i) | 32;
-        if (p === 102)
-          fields = true;
-        else if (p === 116)
-          fields = template = true;
-        else if (p === 114)
-          raw = true;
-        else if (p === 98)
-          bytes = true;
-      }
+      const { fields, raw, bytes, template } = prefixFlags(this.src, begin, at3);
       if (template)
         this.needs(14, "a template string (PEP 750)", startLine, "invalid syntax", 11);
       const concatenated = this.stringNest === 0 && this.stringAfterString;
       this.pos = at3 + (triple ? 3 : 1);
       const errorBefore = this.stringError;
-      let nonAscii = false;
-      let badByte = -1;
-      let badChunk = -1;
+      const text = { nonAscii: false, badByte: -1, badChunk: -1 };
       let chunk = this.pos;
       this.stringNest++;
       for (; ; ) {
@@ -7439,14 +7481,8 @@ var init_tokenizer_strings = __esm({
         const d = this.src.charCodeAt(this.pos);
         if (d === 92) {
           const e = this.src.charCodeAt(this.pos + 1);
-          if (e >= 128) {
-            if (bytes)
-              nonAscii = true;
-            else if (badByte < 0 && isEscapedByte(this.src, this.pos + 1)) {
-              badByte = this.pos + 1;
-              badChunk = chunk;
-            }
-          }
+          if (e >= 128)
+            highChar(text, this.src, this.pos + 1, bytes, chunk);
           if (!raw)
             this.checkEscape(chunk, e, bytes, q, triple);
           if (fields && (e === 123 || e === 125)) {
@@ -7502,19 +7538,13 @@ var init_tokenizer_strings = __esm({
           chunk = this.pos;
           continue;
         }
-        if (d >= 128) {
-          if (bytes)
-            nonAscii = true;
-          else if (badByte < 0 && d >= 56448 && d <= 56575 && isEscapedByte(this.src, this.pos)) {
-            badByte = this.pos;
-            badChunk = chunk;
-          }
-        }
+        if (d >= 128)
+          highChar(text, this.src, this.pos, bytes, chunk);
         this.pos++;
       }
-      if (badByte >= 0 && errorBefore === null)
-        this.undecodableText(at3 + (triple ? 3 : 1), this.pos - (triple ? 3 : 1), badByte, badChunk, fields, raw, startLine);
-      if (nonAscii && errorBefore === null)
+      if (text.badByte >= 0 && errorBefore === null)
+        this.undecodableText(at3 + (triple ? 3 : 1), this.pos - (triple ? 3 : 1), text.badByte, text.badChunk, fields, raw, startLine);
+      if (text.nonAscii && errorBefore === null)
         this.stringError = "bytes can only contain ASCII literal characters";
       if (fields && this.stringNest === 1 && this.stringError === null)
         this.newerFString(at3, triple, template, startLine);
@@ -7718,6 +7748,23 @@ var init_tokenizer_strings = __esm({
         this.lineStart = savedLineStart;
       }
     };
+    Tokenizer.prototype.prefixBefore = function(at3) {
+      for (let len = 2; len >= 1; len--) {
+        const b = at3 - len;
+        if (b >= 0 && isStringPrefix(this.src, b, at3) && !(b > 0 && isAsciiIdent(this.src.charCodeAt(b - 1))))
+          return len;
+      }
+      return 0;
+    };
+  }
+});
+
+// dist/python/tokenizer-fields.js
+var init_tokenizer_fields = __esm({
+  "dist/python/tokenizer-fields.js"() {
+    "use strict";
+    init_python_chars();
+    init_tokenizer_state();
     Tokenizer.prototype.scanField = function(q, triple, raw) {
       this.fieldNest++;
       let spec;
@@ -7823,14 +7870,6 @@ var init_tokenizer_strings = __esm({
         }
       }
     };
-    Tokenizer.prototype.prefixBefore = function(at3) {
-      for (let len = 2; len >= 1; len--) {
-        const b = at3 - len;
-        if (b >= 0 && isStringPrefix(this.src, b, at3) && !(b > 0 && isAsciiIdent(this.src.charCodeAt(b - 1))))
-          return len;
-      }
-      return 0;
-    };
   }
 });
 
@@ -7846,12 +7885,16 @@ var init_python_tokenizer = __esm({
     init_tokenizer_scan();
     init_tokenizer_assignments();
     init_tokenizer_headers();
+    init_tokenizer_header_errors();
     init_tokenizer_operators();
     init_tokenizer_brackets();
     init_tokenizer_words();
+    init_tokenizer_braces();
+    init_tokenizer_declarations();
     init_tokenizer_keywords();
     init_tokenizer_numbers();
     init_tokenizer_strings();
+    init_tokenizer_fields();
     init_tokens();
     init_tokenizer_tables();
     init_statement_checks();
@@ -8013,22 +8056,22 @@ function normalizedName(name2) {
   return name2.trim().toLowerCase().replace(/[-_.]+/g, "-");
 }
 function declaredImports(files, cwd) {
-  const names4 = /* @__PURE__ */ new Set();
+  const names5 = /* @__PURE__ */ new Set();
   for (const dir of projectFolders(files, cwd))
-    declaredIn(files, dir, names4);
-  return names4;
+    declaredIn(files, dir, names5);
+  return names5;
 }
-function declaredIn(files, cwd, names4) {
+function declaredIn(files, cwd, names5) {
   const add2 = (dist) => {
     const d = normalizedName(dist);
-    names4.add(d.replace(/-/g, "_"));
+    names5.add(d.replace(/-/g, "_"));
     const known = Object.hasOwn(DIST_TO_IMPORT, d) ? DIST_TO_IMPORT[d] : void 0;
     if (known)
-      names4.add(known.toLowerCase());
+      names5.add(known.toLowerCase());
     for (const alias of [d.replace(/^python-/, ""), d.replace(/-python$/, ""), d.replace(/(?<=[a-z])\d+$/, "")])
-      names4.add(alias.replace(/-/g, "_"));
+      names5.add(alias.replace(/-/g, "_"));
     if (dist.includes("."))
-      names4.add(dist.slice(0, dist.indexOf(".")).toLowerCase());
+      names5.add(dist.slice(0, dist.indexOf(".")).toLowerCase());
   };
   const read = (rel) => files.text(import_node_path9.default.join(cwd, rel));
   const seen = /* @__PURE__ */ new Set();
@@ -8283,10 +8326,10 @@ function otherCase(files, value, cwd) {
       spelt.push(part);
       continue;
     }
-    const names4 = files.entries(dir)?.map((e) => e.name);
-    if (names4 === void 0)
+    const names5 = files.entries(dir)?.map((e) => e.name);
+    if (names5 === void 0)
       return void 0;
-    const match = names4.includes(part) ? part : names4.find((n) => n.toLowerCase() === part.toLowerCase());
+    const match = names5.includes(part) ? part : names5.find((n) => n.toLowerCase() === part.toLowerCase());
     if (match === void 0)
       return void 0;
     spelt.push(match);
@@ -8587,8 +8630,8 @@ var init_config_source = __esm({
       }
       /** The separator option that applies to a path list, by name and value; undefined when none is set. */
       separatorOption(isPrepend) {
-        const names4 = this.f.pyproject ? isPrepend ? ["path_separator"] : ["path_separator", "version_path_separator"] : isPrepend ? [] : ["version_path_separator"];
-        for (const n of names4) {
+        const names5 = this.f.pyproject ? isPrepend ? ["path_separator"] : ["path_separator", "version_path_separator"] : isPrepend ? [] : ["version_path_separator"];
+        for (const n of names5) {
           const v = this.getMainOption(n);
           if (v !== void 0)
             return [n, v];
@@ -9704,16 +9747,16 @@ function packageBelow(files, root, module2) {
   for (let depth = 0; depth < 4 && level.length > 0; depth++) {
     const next = [];
     for (const dir of level) {
-      const names4 = files.entries(dir)?.map((e) => e.name).sort();
-      if (names4 === void 0)
+      const names5 = files.entries(dir)?.map((e) => e.name).sort();
+      if (names5 === void 0)
         continue;
       if (depth > 0) {
-        if (names4.includes(module2) && files.exists(import_node_path15.default.join(dir, module2, "__init__.py")))
+        if (names5.includes(module2) && files.exists(import_node_path15.default.join(dir, module2, "__init__.py")))
           return import_node_path15.default.join(dir, module2);
-        if (names4.includes(`${module2}.py`))
+        if (names5.includes(`${module2}.py`))
           return import_node_path15.default.join(dir, `${module2}.py`);
       }
-      for (const n of names4)
+      for (const n of names5)
         if (!n.startsWith(".") && !NOT_SOURCE_DIRS.has(n) && !n.includes("."))
           next.push(import_node_path15.default.join(dir, n));
     }
@@ -9728,12 +9771,12 @@ function projectImportRoots(config) {
   return [.../* @__PURE__ */ new Set([...pythonPathRoots(config), ...projectFolders(config.files, config.cwd)])];
 }
 function declaredFor(config) {
-  let names4 = declaredByConfig.get(config);
-  if (!names4) {
-    names4 = declaredImports(config.files, config.cwd);
-    declaredByConfig.set(config, names4);
+  let names5 = declaredByConfig.get(config);
+  if (!names5) {
+    names5 = declaredImports(config.files, config.cwd);
+    declaredByConfig.set(config, names5);
   }
-  return names4;
+  return names5;
 }
 var import_node_path15, STDLIB, WITH_ALEMBIC, checkers, declaredByConfig;
 var init_import_resolver = __esm({
@@ -10516,25 +10559,155 @@ var init_fast_revision_reader = __esm({
   }
 });
 
+// dist/alembic/reading/module-lines.js
+function alwaysRuns(toks) {
+  return toks.length === 3 && (toks[0].text === "if" || toks[0].text === "while") && (toks[1].text === "True" || toks[1].text === "1") && toks[2].text === ":";
+}
+function importStatement(toks, s, e) {
+  if (toks[s].text === "import") {
+    const modules2 = [];
+    const binds2 = [];
+    for (const [a2, b2] of splitTop(toks, s + 1, e, ",")) {
+      if (b2 <= a2)
+        continue;
+      modules2.push({ module: toks[a2].text, level: 0 });
+      const asIdx = indexOfName(toks, "as", a2, b2);
+      const name2 = asIdx >= 0 ? toks[asIdx + 1]?.text : toks[a2].text;
+      let dotted = "";
+      for (let k = a2; k < (asIdx >= 0 ? asIdx : b2); k++)
+        dotted += toks[k].text;
+      const module3 = { name: asIdx >= 0 ? dotted : toks[a2].text, loaded: dotted };
+      if (name2)
+        binds2.push([name2, { t: "unknown", reason: `the module ${name2}`, module: module3 }]);
+    }
+    return { modules: modules2, binds: binds2 };
+  }
+  let i = s + 1;
+  let level = 0;
+  while (i < e && (toks[i].text === "." || toks[i].text === "...")) {
+    level += toks[i].text.length;
+    i++;
+  }
+  let module2 = "";
+  while (i < e && toks[i].text !== "import")
+    module2 += toks[i++].text;
+  i++;
+  const modules = [{ module: module2.split(".")[0] ?? "", level }];
+  if (toks[i]?.text === "*")
+    return { modules, binds: [], star: `\`from ${".".repeat(level)}${module2} import *\` may bind any name` };
+  let a = i;
+  let b = e;
+  if (toks[a]?.text === "(" && toks[b - 1]?.text === ")") {
+    a++;
+    b--;
+  }
+  const binds = [];
+  for (const [x, y] of splitTop(toks, a, b, ",")) {
+    if (y <= x)
+      continue;
+    const orig = toks[x].text;
+    const asIdx = indexOfName(toks, "as", x, y);
+    const local = asIdx >= 0 ? toks[asIdx + 1]?.text ?? orig : orig;
+    const unknown = {
+      t: "unknown",
+      reason: `the name ${local} imported from ${".".repeat(level)}${module2}`,
+      name: local,
+      importedFrom: { module: module2, name: orig, level }
+    };
+    binds.push([local, unknown]);
+  }
+  return { modules, binds };
+}
+function findProxyCalls(toks, opImported, out, blocks, bodyFrom) {
+  if (blocks.some((b) => b.conditional))
+    return;
+  const end = Math.min(toks.length, bodyFrom);
+  for (let i = 0; i + 3 < end; i++) {
+    const t2 = toks[i];
+    if (t2.type !== Tok.Name || t2.text !== "op" || toks[i + 1].text !== "." || toks[i + 2].type !== Tok.Name || toks[i + 3].text !== "(")
+      continue;
+    const qualified = i >= 2 && toks[i - 1].text === "." && toks[i - 2].text === "alembic";
+    const attribute = i >= 1 && toks[i - 1].text === ".";
+    if (qualified || opImported && !attribute)
+      out.push({ method: toks[i + 2].text, line: t2.line, tries: blocks.filter((b) => b.kind === "try").map((b) => b.line) });
+  }
+}
+function conditionalBody(toks) {
+  const kw = toks[0];
+  if (kw.type !== Tok.Name || !CONDITIONAL.has(kw.text) || alwaysRuns(toks))
+    return toks.length;
+  const colon = headerColon(toks);
+  return colon < toks.length ? colon + 1 : toks.length;
+}
+function catchesNameError(toks) {
+  if (toks[1]?.text === ":")
+    return true;
+  return toks.some((t2) => t2.type === Tok.Name && (t2.text === "NameError" || t2.text === "Exception" || t2.text === "BaseException"));
+}
+function isHeader(ll) {
+  const toks = ll.tokens;
+  const kw = toks[0].text;
+  if (kw === "match" || kw === "case") {
+    const last = toks[toks.length - 1];
+    return toks.length > 1 && toks[1].text !== "=" && toks[1].text !== "." && toks[1].text !== "(" && last.text === ":";
+  }
+  return headerColon(toks) < toks.length;
+}
+function docstringOf(toks, s, e) {
+  for (let i = s; i < e; i++)
+    if (toks[i].type !== Tok.String)
+      return void 0;
+  let text = "";
+  for (let i = s; i < e; i++) {
+    const v = evalStringLiteral(toks[i].text);
+    if (v.t !== "str")
+      return void 0;
+    text += v.v;
+  }
+  return docstringOfText(text, toks[s].line);
+}
+function isBracketPair(toks, s, e) {
+  const open = toks[s].text;
+  if (toks[s].type !== Tok.Op || open !== "(" && open !== "[")
+    return false;
+  return matching(toks, s, e) === e - 1;
+}
+function indexOfName(toks, name2, s, e = toks.length) {
+  for (let i = s; i < e; i++)
+    if (toks[i].type === Tok.Name && toks[i].text === name2)
+      return i;
+  return -1;
+}
+var CONDITIONAL;
+var init_module_lines = __esm({
+  "dist/alembic/reading/module-lines.js"() {
+    "use strict";
+    init_python_tokenizer();
+    init_string_literal();
+    init_docstring_fields();
+    CONDITIONAL = /* @__PURE__ */ new Set(["if", "elif", "else", "while", "except", "case"]);
+  }
+});
+
 // dist/alembic/reading/expression-value.js
-function evalExpr(names4, toks, s, e) {
+function evalExpr(names5, toks, s, e) {
   if (e <= s)
     return { t: "unknown", reason: "an empty expression" };
   if (toks[s].text === "yield" || toks[s].text === "await")
     return { t: "unknown", reason: `a ${toks[s].text} expression` };
   const commas = topLevelIndexes(toks, s, e, ",");
   if (commas.length === 0)
-    return evalSum(names4, toks, s, e);
+    return evalSum(names5, toks, s, e);
   const items = [];
   for (const [a, b] of splitTop(toks, s, e, ",")) {
     if (b > a)
-      items.push(evalSum(names4, toks, a, b));
+      items.push(evalSum(names5, toks, a, b));
     else if (b !== e)
       return { t: "unknown", reason: "a malformed tuple" };
   }
   return { t: "tuple", items };
 }
-function evalSum(names4, toks, s, e) {
+function evalSum(names5, toks, s, e) {
   for (let i = s; i < e; i++) {
     const t2 = toks[i];
     if (t2.type === Tok.Name && EXPRESSION_KEYWORDS.has(t2.text) && depthAt(toks, s, i) === 0) {
@@ -10543,19 +10716,19 @@ function evalSum(names4, toks, s, e) {
   }
   const plus = topLevelIndexes(toks, s, e, "+");
   if (plus.length === 0)
-    return evalAtom(names4, toks, s, e);
+    return evalAtom(names5, toks, s, e);
   let acc = null;
   let start = s;
   for (const p of [...plus, e]) {
     if (p === start)
       return { t: "unknown", reason: "a unary operator" };
-    const v = evalAtom(names4, toks, start, p);
+    const v = evalAtom(names5, toks, start, p);
     acc = acc === null ? v : add(acc, v);
     start = p + 1;
   }
   return acc;
 }
-function evalAtom(names4, toks, s, e) {
+function evalAtom(names5, toks, s, e) {
   const t2 = toks[s];
   if (t2.type === Tok.String) {
     let acc = null;
@@ -10583,7 +10756,7 @@ function evalAtom(names4, toks, s, e) {
         return { t: "none" };
       if (t2.text === "True" || t2.text === "False")
         return { t: "bool", v: t2.text === "True" };
-      const b = names4.get(t2.text);
+      const b = names5.get(t2.text);
       if (b) {
         if (b.value.t !== "unknown")
           return b.value;
@@ -10607,11 +10780,11 @@ function evalAtom(names4, toks, s, e) {
       if (t2.text === "(") {
         if (close === s + 1)
           return { t: "tuple", items: [] };
-        return evalExpr(names4, toks, s + 1, close);
+        return evalExpr(names5, toks, s + 1, close);
       }
       if (close === s + 1)
         return { t: "list", items: [] };
-      const inner = evalExpr(names4, toks, s + 1, close);
+      const inner = evalExpr(names5, toks, s + 1, close);
       const hasComma = topLevelIndexes(toks, s + 1, close, ",").length > 0;
       if (inner.t === "unknown")
         return inner;
@@ -10623,10 +10796,10 @@ function evalAtom(names4, toks, s, e) {
   if (t2.type === Tok.Op && t2.text === "{")
     return { t: "unknown", reason: "a set or dict" };
   if (t2.type === Tok.Name && s + 1 < e)
-    return moduleAttribute(names4, toks, s, e) ?? trailerUnknown(toks, s + 1, e, t2.text);
+    return moduleAttribute(names5, toks, s, e) ?? trailerUnknown(toks, s + 1, e, t2.text);
   return { t: "unknown", reason: `an expression starting with \`${t2.text}\`` };
 }
-function moduleAttribute(names4, toks, s, e) {
+function moduleAttribute(names5, toks, s, e) {
   const attrs = [];
   for (let i = s + 1; i < e; i += 2) {
     if (toks[i].text !== "." || toks[i + 1]?.type !== Tok.Name || i + 1 >= e)
@@ -10634,7 +10807,7 @@ function moduleAttribute(names4, toks, s, e) {
     attrs.push(toks[i + 1].text);
   }
   const base = toks[s].text;
-  const b = names4.get(base)?.value;
+  const b = names5.get(base)?.value;
   if (b?.t !== "unknown")
     return void 0;
   const name2 = attrs.pop();
@@ -10946,79 +11119,15 @@ function futureAnnotations(source) {
   }
   return false;
 }
-function alwaysRuns(toks) {
-  return toks.length === 3 && (toks[0].text === "if" || toks[0].text === "while") && (toks[1].text === "True" || toks[1].text === "1") && toks[2].text === ":";
-}
 function readModule(source, options) {
   return new ModuleReader(source, tokenize(source, options)).read();
 }
-function findProxyCalls(toks, opImported, out, blocks, bodyFrom) {
-  if (blocks.some((b) => b.conditional))
-    return;
-  const end = Math.min(toks.length, bodyFrom);
-  for (let i = 0; i + 3 < end; i++) {
-    const t2 = toks[i];
-    if (t2.type !== Tok.Name || t2.text !== "op" || toks[i + 1].text !== "." || toks[i + 2].type !== Tok.Name || toks[i + 3].text !== "(")
-      continue;
-    const qualified = i >= 2 && toks[i - 1].text === "." && toks[i - 2].text === "alembic";
-    const attribute = i >= 1 && toks[i - 1].text === ".";
-    if (qualified || opImported && !attribute)
-      out.push({ method: toks[i + 2].text, line: t2.line, tries: blocks.filter((b) => b.kind === "try").map((b) => b.line) });
-  }
-}
-function conditionalBody(toks) {
-  const kw = toks[0];
-  if (kw.type !== Tok.Name || !CONDITIONAL.has(kw.text) || alwaysRuns(toks))
-    return toks.length;
-  const colon = headerColon(toks);
-  return colon < toks.length ? colon + 1 : toks.length;
-}
-function catchesNameError(toks) {
-  if (toks[1]?.text === ":")
-    return true;
-  return toks.some((t2) => t2.type === Tok.Name && (t2.text === "NameError" || t2.text === "Exception" || t2.text === "BaseException"));
-}
-function isHeader(ll) {
-  const toks = ll.tokens;
-  const kw = toks[0].text;
-  if (kw === "match" || kw === "case") {
-    const last = toks[toks.length - 1];
-    return toks.length > 1 && toks[1].text !== "=" && toks[1].text !== "." && toks[1].text !== "(" && last.text === ":";
-  }
-  return headerColon(toks) < toks.length;
-}
-function docstringOf(toks, s, e) {
-  for (let i = s; i < e; i++)
-    if (toks[i].type !== Tok.String)
-      return void 0;
-  let text = "";
-  for (let i = s; i < e; i++) {
-    const v = evalStringLiteral(toks[i].text);
-    if (v.t !== "str")
-      return void 0;
-    text += v.v;
-  }
-  return docstringOfText(text, toks[s].line);
-}
-function isBracketPair(toks, s, e) {
-  const open = toks[s].text;
-  if (toks[s].type !== Tok.Op || open !== "(" && open !== "[")
-    return false;
-  return matching(toks, s, e) === e - 1;
-}
-function indexOfName(toks, name2, s, e = toks.length) {
-  for (let i = s; i < e; i++)
-    if (toks[i].type === Tok.Name && toks[i].text === name2)
-      return i;
-  return -1;
-}
-var IMPORTS_OP, COMPOUND2, AUGMENTED, CONDITIONAL, ModuleReader;
+var IMPORTS_OP, COMPOUND2, AUGMENTED, ModuleReader;
 var init_module_reader = __esm({
   "dist/alembic/reading/module-reader.js"() {
     "use strict";
     init_python_tokenizer();
-    init_string_literal();
-    init_docstring_fields();
+    init_module_lines();
     init_expression_value();
     init_unbound_names();
     init_read_result();
@@ -11040,7 +11149,6 @@ var init_module_reader = __esm({
       "case"
     ]);
     AUGMENTED = /* @__PURE__ */ new Set(["+=", "-=", "*=", "/=", "//=", "%=", "**=", ">>=", "<<=", "&=", "|=", "^=", "@="]);
-    CONDITIONAL = /* @__PURE__ */ new Set(["if", "elif", "else", "while", "except", "case"]);
     ModuleReader = class {
       source;
       tokens;
@@ -11305,60 +11413,16 @@ var init_module_reader = __esm({
       }
       handleImport(toks, s, e, scope, stack) {
         const line = toks[s].line;
-        if (toks[s].text === "import") {
-          for (const [a2, b2] of splitTop(toks, s + 1, e, ",")) {
-            if (b2 <= a2)
-              continue;
-            if (scope === "module" && !toks[s].lazy)
-              this.imports.push({ module: toks[a2].text, line, level: 0 });
-            const asIdx = indexOfName(toks, "as", a2, b2);
-            const name2 = asIdx >= 0 ? toks[asIdx + 1]?.text : toks[a2].text;
-            let dotted = "";
-            for (let k = a2; k < (asIdx >= 0 ? asIdx : b2); k++)
-              dotted += toks[k].text;
-            const module3 = { name: asIdx >= 0 ? dotted : toks[a2].text, loaded: dotted };
-            if (name2)
-              this.bind(name2, { t: "unknown", reason: `the module ${name2}`, module: module3 }, line, scope, stack);
-          }
-          return;
-        }
-        let i = s + 1;
-        let level = 0;
-        while (i < e && (toks[i].text === "." || toks[i].text === "...")) {
-          level += toks[i].text.length;
-          i++;
-        }
-        let module2 = "";
-        while (i < e && toks[i].text !== "import")
-          module2 += toks[i++].text;
-        i++;
+        const read = importStatement(toks, s, e);
         if (scope === "module" && !toks[s].lazy)
-          this.imports.push({ module: module2.split(".")[0] ?? "", line, level });
-        if (toks[i]?.text === "*") {
+          this.imports.push(...read.modules.map((m) => ({ ...m, line })));
+        if (read.star !== void 0) {
           if (scope !== "function")
-            this.dynamic.push({ reason: `\`from ${".".repeat(level)}${module2} import *\` may bind any name`, line });
+            this.dynamic.push({ reason: read.star, line });
           return;
         }
-        let a = i;
-        let b = e;
-        if (toks[a]?.text === "(" && toks[b - 1]?.text === ")") {
-          a++;
-          b--;
-        }
-        for (const [x, y] of splitTop(toks, a, b, ",")) {
-          if (y <= x)
-            continue;
-          const orig = toks[x].text;
-          const asIdx = indexOfName(toks, "as", x, y);
-          const local = asIdx >= 0 ? toks[asIdx + 1]?.text ?? orig : orig;
-          const unknown = {
-            t: "unknown",
-            reason: `the name ${local} imported from ${".".repeat(level)}${module2}`,
-            name: local,
-            importedFrom: { module: module2, name: orig, level }
-          };
-          this.bind(local, unknown, line, scope, stack);
-        }
+        for (const [name2, value] of read.binds)
+          this.bind(name2, value, line, scope, stack);
       }
       noteDynamicCalls(toks, s, e) {
         for (let i = s; i < e - 1; i++) {
@@ -11583,32 +11647,7 @@ var init_newer_syntax = __esm({
   }
 });
 
-// dist/alembic/loading/script-loader.js
-function loadScript(index, file, displayPath, source, features, resolveImported, importable, python) {
-  const problems = [];
-  const base = { index, path: displayPath, absPath: file.loadPath, fileName: file.fileName, problems };
-  const read = readSource(file, source, python, problems);
-  if (read === void 0)
-    return base;
-  const withRead = read.docstring ? { ...base, docstring: read.docstring } : base;
-  const unparsed = syntaxProblems(read, python, problems, withRead);
-  if (unparsed)
-    return unparsed;
-  if (importable)
-    importProblems(read, importable, problems);
-  unboundProblem(read, python, problems);
-  loadTimeProblems(read, file, problems);
-  const at3 = { file, read, problems, features, resolveImported };
-  const id2 = revisionOf(at3);
-  if (!id2)
-    return withRead;
-  const fields = otherFields(at3);
-  if (!fields)
-    return withRead;
-  if (!revisionInitPasses(at3, id2, fields))
-    return withRead;
-  return { ...withRead, script: normalised(features, id2, fields) };
-}
+// dist/alembic/loading/file-read-problems.js
 function readSource(file, source, python, problems) {
   if (file.kind === "bytecode") {
     problems.push({ code: "bytecode-only-revision" });
@@ -11700,6 +11739,56 @@ function loadTimeProblems(read, file, problems) {
     const module2 = file.fileName.replace(/[^\p{L}\p{N}_]/gu, "_");
     problems.push({ code: "no-upgrade-function", module: module2, line: 1 });
   }
+}
+function newerSyntaxProblem(uses, python, errorLine) {
+  const issue = newerSyntaxIssue(uses, python, errorLine);
+  if (!issue)
+    return void 0;
+  const { use } = issue;
+  const at3 = { code: "needs-newer-python", line: use.line, feature: use.feature, since: use.since };
+  if (!python)
+    return { ...at3, blocking: false };
+  const syntaxError = issue.message === void 0 ? void 0 : `SyntaxError: ${issue.message}`;
+  return {
+    ...at3,
+    blocking: true,
+    python: { text: python.text, source: python.source, minor: python.minor },
+    ...syntaxError ? { syntaxError, failure: { exception: "SyntaxError", message: syntaxError, commandError: false } } : {}
+  };
+}
+var init_file_read_problems = __esm({
+  "dist/alembic/loading/file-read-problems.js"() {
+    "use strict";
+    init_source_reader();
+    init_newer_syntax();
+  }
+});
+
+// dist/alembic/loading/script-loader.js
+function loadScript(index, file, displayPath, source, features, resolveImported, importable, python) {
+  const problems = [];
+  const base = { index, path: displayPath, absPath: file.loadPath, fileName: file.fileName, problems };
+  const read = readSource(file, source, python, problems);
+  if (read === void 0)
+    return base;
+  const withRead = read.docstring ? { ...base, docstring: read.docstring } : base;
+  const unparsed = syntaxProblems(read, python, problems, withRead);
+  if (unparsed)
+    return unparsed;
+  if (importable)
+    importProblems(read, importable, problems);
+  unboundProblem(read, python, problems);
+  loadTimeProblems(read, file, problems);
+  const at3 = { file, read, problems, features, resolveImported };
+  const id2 = revisionOf(at3);
+  if (!id2)
+    return withRead;
+  const fields = otherFields(at3);
+  if (!fields)
+    return withRead;
+  if (!revisionInitPasses(at3, id2, fields))
+    return withRead;
+  return { ...withRead, script: normalised(features, id2, fields) };
 }
 function field(at3, name2) {
   const b = at3.read.fields[name2];
@@ -11898,29 +11987,12 @@ function relativeDisplay(cwd, abs2) {
   const rel = import_node_path16.default.relative(cwd, abs2);
   return rel === "" ? "." : rel;
 }
-function newerSyntaxProblem(uses, python, errorLine) {
-  const issue = newerSyntaxIssue(uses, python, errorLine);
-  if (!issue)
-    return void 0;
-  const { use } = issue;
-  const at3 = { code: "needs-newer-python", line: use.line, feature: use.feature, since: use.since };
-  if (!python)
-    return { ...at3, blocking: false };
-  const syntaxError = issue.message === void 0 ? void 0 : `SyntaxError: ${issue.message}`;
-  return {
-    ...at3,
-    blocking: true,
-    python: { text: python.text, source: python.source, minor: python.minor },
-    ...syntaxError ? { syntaxError, failure: { exception: "SyntaxError", message: syntaxError, commandError: false } } : {}
-  };
-}
 var import_node_path16, LEGACY_REV, MAY_BE_ILLEGAL;
 var init_script_loader = __esm({
   "dist/alembic/loading/script-loader.js"() {
     "use strict";
     import_node_path16 = __toESM(require("node:path"), 1);
-    init_source_reader();
-    init_newer_syntax();
+    init_file_read_problems();
     init_python_value();
     LEGACY_REV = /^([a-f0-9]+)\.py$/;
     MAY_BE_ILLEGAL = /[@+:-]/u;
@@ -11956,19 +12028,7 @@ async function modelFromConfigAlongside(config, alembicVersion, other, opts = {}
 }
 function modelBuild(config, alembicVersion, overlay, opts) {
   const features = featuresOf(alembicVersion);
-  let discovery = discoverRevisionFiles(config.files, config.versionLocations, {
-    recursive: config.recursive,
-    sourceless: config.sourceless,
-    features
-  });
-  if (overlay) {
-    const known = new Set(discovery.files.map((f) => f.loadPath));
-    const added = [...overlay.keys()].filter((p) => !known.has(p)).sort();
-    discovery = {
-      ...discovery,
-      files: [...discovery.files, ...added.map((p) => ({ loadPath: p, fileName: import_node_path17.default.basename(p), realPath: p, kind: "source" }))]
-    };
-  }
+  const discovery = withOverlay(discoverRevisionFiles(config.files, config.versionLocations, { recursive: config.recursive, sourceless: config.sourceless, features }), overlay);
   const texts = /* @__PURE__ */ new Map();
   const cache = opts.cache;
   const digests = opts.lintDigests === true && cache ? /* @__PURE__ */ new Map() : void 0;
@@ -12023,20 +12083,26 @@ function modelBuild(config, alembicVersion, overlay, opts) {
         }
       }
       const map = buildRevisionMap(files);
-      let failure;
-      for (const file of files) {
-        const p = file.problems.find((x) => x.failure);
-        if (p) {
-          failure = { failure: p.failure, file, problem: p };
-          break;
-        }
-      }
-      if (!failure && map.failure)
-        failure = { failure: map.failure.failure, file: map.failure.rev?.file, problem: map.failure };
+      const failure = firstFailure(files, map);
       const complete = files.every((f) => !f.problems.some((p) => p.code === "not-statically-known" || p.code === "bytecode-only-revision"));
       return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete, texts, ...digests ? { digests } : {} };
     }
   };
+}
+function withOverlay(discovery, overlay) {
+  if (!overlay)
+    return discovery;
+  const known = new Set(discovery.files.map((f) => f.loadPath));
+  const added = [...overlay.keys()].filter((p) => !known.has(p)).sort();
+  return { ...discovery, files: [...discovery.files, ...added.map((p) => ({ loadPath: p, fileName: import_node_path17.default.basename(p), realPath: p, kind: "source" }))] };
+}
+function firstFailure(files, map) {
+  for (const file of files) {
+    const p = file.problems.find((x) => x.failure);
+    if (p)
+      return { failure: p.failure, file, problem: p };
+  }
+  return map.failure ? { failure: map.failure.failure, file: map.failure.rev?.file, problem: map.failure } : void 0;
 }
 function interpreterVerdicts(oracle, slow, cache) {
   const kind = oracle.key;
@@ -12591,6 +12657,41 @@ var init_lock_facts = __esm({
   }
 });
 
+// dist/check/schema/op-writer.js
+function forgetOf(obj, line, why) {
+  return { op: "forget", kind: obj.kind, table: obj.kind === "index" || obj.kind === "type" || obj.kind === "table" ? null : obj.table ?? null, name: obj.name, line, why };
+}
+function everything(line, why) {
+  return { op: "forget", kind: null, table: null, name: null, line, why };
+}
+var OpWriter;
+var init_op_writer = __esm({
+  "dist/check/schema/op-writer.js"() {
+    "use strict";
+    OpWriter = class {
+      line;
+      conditional;
+      ops;
+      constructor(line, conditional, ops) {
+        this.line = line;
+        this.conditional = conditional;
+        this.ops = ops;
+      }
+      push(op) {
+        if (!this.conditional || op.op === "forget") {
+          this.ops.push(op);
+          return;
+        }
+        if (op.op === "need")
+          return;
+        this.ops.push(forgetOf(op.obj, op.line, "a step under if, for, try or in a helper function"));
+        if (op.op === "rename")
+          this.ops.push(forgetOf({ ...op.obj, name: op.to }, op.line, "a step under if, for, try or in a helper function"));
+      }
+    };
+  }
+});
+
 // dist/check/lint/migration-ops.js
 function runsSql(py, call) {
   const fn = call.firstChild;
@@ -12853,83 +12954,7 @@ function batchWithNames(py, w) {
   }
   return out;
 }
-function trueOnPostgres(cond) {
-  const c = cond.trim();
-  const wrapped = /^\((.*)\)$/s.exec(c);
-  if (wrapped && !/[()]/.test(wrapped[1].replace(/\(\)/g, "").replace(/\([^()]*\)/g, "")))
-    return trueOnPostgres(wrapped[1]);
-  const negated = /^not\s+(.*)$/s.exec(c);
-  if (negated) {
-    const inner = trueOnPostgres(negated[1]);
-    return inner === void 0 ? void 0 : !inner;
-  }
-  if (/\b(?:and|or|not)\b/.test(c.replace(/\bnot\s+in\b/g, "")))
-    return void 0;
-  const eq = DIALECT_EQ.exec(c);
-  if (eq)
-    return eq[2] === "postgresql" === (eq[1] === "==");
-  const within = DIALECT_IN.exec(c);
-  if (within) {
-    const names4 = [...within[2].matchAll(/['"](\w+)['"]/g)].map((m) => m[1]);
-    return names4.includes("postgresql") === (within[1] === "in");
-  }
-  const starts = DIALECT_STARTS.exec(c);
-  if (starts) {
-    const prefixes = starts[1] !== void 0 ? [starts[1]] : [...starts[2].matchAll(/['"](\w+)['"]/g)].map((m) => m[1]);
-    return prefixes.some((x) => "postgresql".startsWith(x));
-  }
-  return void 0;
-}
-function skippedOnPostgres(py, node, fn) {
-  for (let child = node, p = node.parent; p && child !== fn; child = p, p = p.parent) {
-    if (child.name === "Body" && p.name === "IfStatement") {
-      let earlierTakesPg = false;
-      for (let c = p.firstChild; c && c.from < child.from; c = c.nextSibling) {
-        if (c.name === "Body" && c.prevSibling && c.prevSibling.name !== "else" && onPostgres(py, c.prevSibling) === true)
-          earlierTakesPg = true;
-      }
-      const before = child.prevSibling;
-      if (earlierTakesPg)
-        return true;
-      if (before && before.name !== "else" && onPostgres(py, before) === false)
-        return true;
-    }
-    if (child.name !== "Body" && p.name === "Body") {
-      for (let s = p.firstChild; s && s.from < child.from; s = s.nextSibling) {
-        if (s.name !== "IfStatement" || s.getChildren("Body").length !== 1 || s.getChild("else") || s.getChild("elif"))
-          continue;
-        const cond = s.getChild("Body").prevSibling;
-        const last = bodyStatements(s.getChild("Body")).at(-1);
-        if (cond && last?.name === "ReturnStatement" && onPostgres(py, cond) === true)
-          return true;
-      }
-    }
-  }
-  return false;
-}
-function withDialectNames(py, cond) {
-  let text = py.of(cond);
-  if (DIALECT_IN_TEXT.test(text))
-    return text;
-  for (const v of py.all(cond, "VariableName").reverse()) {
-    const value = py.constantAt(py.of(v), v);
-    const bound = value ? py.of(value).replace(/\s+/g, "") : "";
-    if (DIALECT_NAME.test(bound))
-      text = text.slice(0, v.from - cond.from) + bound + text.slice(v.to - cond.from);
-  }
-  return text;
-}
-function onPostgres(py, cond) {
-  const text = withDialectNames(py, cond);
-  const call = /^(not\s+)?([A-Za-z_]\w*)\s*\(\s*\)$/.exec(text);
-  if (!call)
-    return trueOnPostgres(text);
-  const last = bodyStatements(py.moduleFunction(call[2])?.getChild("Body") ?? null).at(-1);
-  const value = last?.name === "ReturnStatement" ? last.lastChild : null;
-  const v = value && value.name !== "return" ? trueOnPostgres(py.of(value)) : void 0;
-  return v === void 0 ? void 0 : call[1] ? !v : v;
-}
-var OP_HELPERS, RUNS_SQL, NO_SCHEMA_CHANGE, TEXT_METHODS, DML, DISPATCH, DIALECT, DIALECT_EQ, DIALECT_IN, DIALECT_STARTS, DIALECT_NAME, DIALECT_IN_TEXT;
+var OP_HELPERS, RUNS_SQL, NO_SCHEMA_CHANGE, TEXT_METHODS, DML, DISPATCH;
 var init_migration_ops = __esm({
   "dist/check/lint/migration-ops.js"() {
     "use strict";
@@ -12940,12 +12965,6 @@ var init_migration_ops = __esm({
     TEXT_METHODS = /^(bindparams|columns|execution_options|strip|lstrip|rstrip)$/;
     DML = /(?:^|\.)(?:select|insert|update|delete)$/;
     DISPATCH = /\bglobals\s*\(\s*\)|\beval\s*\(|\bgetattr\s*\(/;
-    DIALECT = String.raw`\b(?:dialect\.name|engine\.name|bind\.name)`;
-    DIALECT_EQ = new RegExp(String.raw`^[\w.()]*${DIALECT}\s*(==|!=)\s*['"](\w+)['"]$`);
-    DIALECT_IN = new RegExp(String.raw`^[\w.()]*${DIALECT}\s+(not\s+in|in)\s*[([{]([^)\]}]*)[)\]}]$`);
-    DIALECT_STARTS = new RegExp(String.raw`^[\w.()]*${DIALECT}\.startswith\(\s*(?:['"](\w+)['"]|\(([^)]*)\))\s*\)$`);
-    DIALECT_NAME = new RegExp(String.raw`^[\w.()]*${DIALECT}$`);
-    DIALECT_IN_TEXT = new RegExp(DIALECT);
   }
 });
 
@@ -13266,6 +13285,245 @@ var init_sql_ops = __esm({
   }
 });
 
+// dist/check/schema/sql-argument.js
+function sqlStep(arg, out, resolve6) {
+  const e = sqlArgument(arg, resolve6);
+  if (e.kind === "literal")
+    for (const op of sqlOps(e.sql, out.line))
+      out.push(op);
+  else if (e.kind === "template" && ROWS_ONLY.test(e.sql))
+    return;
+  else if (e.kind !== "data")
+    out.push(everything(out.line, "SQL built at run time"));
+}
+function sqlArgument(arg, resolve6) {
+  const e = arg ? resolve6(arg) : void 0;
+  if (!e)
+    return { kind: "unknown" };
+  if (e.k === "str")
+    return { kind: "literal", sql: e.v };
+  if (e.k === "fstr")
+    return { kind: "template", sql: templateText(e.raw) };
+  if (e.k === "other" && e.parts[0]?.k === "str")
+    return { kind: "template", sql: e.parts[0].v };
+  if (e.k === "call") {
+    const method = e.callee.slice(e.callee.lastIndexOf(".") + 1);
+    if (method === "text" && !e.recv)
+      return sqlArgument(e.args[0] ?? e.kw.get("text"), resolve6);
+    if ((method === "bindparams" || method === "columns" || method === "execution_options" || method === "strip" || method === "dedent") && (e.recv || e.args[0]))
+      return sqlArgument(e.recv ?? e.args[0], resolve6);
+    if (method === "format" && e.recv?.k === "str")
+      return { kind: "template", sql: e.recv.v };
+    if (/^(?:insert|update|delete|select|values|where|filter|filter_by|returning|from_select|on_conflict_do_nothing|on_conflict_do_update|order_by|limit|join|outerjoin)$/u.test(method))
+      return { kind: "data" };
+  }
+  return { kind: "unknown" };
+}
+function templateText(raw) {
+  const q = raw.search(/['"]/u);
+  const body = raw.slice(q).replace(/^(?:'''|"""|'|")/u, "");
+  const field3 = body.indexOf("{");
+  return field3 < 0 ? body : body.slice(0, field3);
+}
+var ROWS_ONLY;
+var init_sql_argument = __esm({
+  "dist/check/schema/sql-argument.js"() {
+    "use strict";
+    init_op_writer();
+    init_sql_ops();
+    ROWS_ONLY = /^\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|COMMENT|GRANT|REVOKE|SET|ANALYZE|VACUUM)\b/iu;
+  }
+});
+
+// dist/check/schema/op-call.js
+function opCall(method, c, batch, out, resolve6) {
+  const line = out.line;
+  const shift = batch ? -1 : 0;
+  const arg = (i, name2) => c.args[i > 0 ? i + shift : i] ?? c.kw.get(name2);
+  const table = batch ? batch.table : strOf(c.args[0] ?? c.kw.get("table_name"));
+  const args = {
+    method,
+    c,
+    batch: batch !== void 0,
+    out,
+    resolve: resolve6,
+    line,
+    table,
+    otherSchema: c.kw.has("schema") && !isNone(c.kw.get("schema")),
+    arg,
+    unknownTable: (kind, name2) => out.push({ op: "forget", kind, table: null, name: name2, line, why: "a table name the reading cannot see" })
+  };
+  const family = FAMILIES[method];
+  if (family)
+    return family(args);
+  if (NO_STEP.has(method))
+    return;
+  if (table !== void 0 && table !== null)
+    out.push({ op: "forget", kind: null, table, name: null, line, why: `op.${method}, which the probes do not model` });
+  else
+    out.push(everything(line, `op.${method}, which the probes do not model`));
+}
+function createTable(a) {
+  if (a.batch)
+    return;
+  const name2 = strOf(a.c.args[0] ?? a.c.kw.get("table_name"));
+  if (name2 === void 0 || a.otherSchema)
+    return a.unknownTable(null, null);
+  for (const x of a.c.args.slice(1)) {
+    const col = a.resolve(x);
+    const type = col.k === "call" && /(?:^|\.)Column$/u.test(col.callee) ? enumType(col.kw.get("type_") ?? col.args[1], a.resolve) : void 0;
+    if (type?.creates)
+      a.out.push({ op: "create", obj: { kind: "type", name: type.name }, strict: true, line: a.line, once: true });
+  }
+  a.out.push({ op: "create", obj: { kind: "table", name: name2 }, strict: true, line: a.line });
+  if (a.c.star)
+    a.out.push({ op: "forget", kind: null, table: name2, name: null, line: a.line, why: "columns passed with *" });
+  for (const x of a.c.args.slice(1))
+    tableElement(a.resolve(x), name2, a.out);
+}
+function dropTable(a) {
+  if (a.batch)
+    return;
+  if (a.table === void 0 || a.table === null || a.otherSchema)
+    return a.unknownTable("table", null);
+  a.out.push({ op: "drop", obj: { kind: "table", name: a.table }, strict: true, line: a.line });
+}
+function renameTable(a) {
+  const to = strOf(a.c.args[1] ?? a.c.kw.get("new_table_name"));
+  if (a.batch || a.table === void 0 || a.table === null || to === void 0 || a.otherSchema)
+    return a.unknownTable(null, null);
+  a.out.push({ op: "rename", obj: { kind: "table", name: a.table }, to, line: a.line });
+}
+function addColumn(a) {
+  const col = a.resolve(a.arg(1, "column") ?? { k: "other", parts: [] });
+  const name2 = col.k === "call" && /(?:^|\.)Column$/u.test(col.callee) ? strOf(col.args[0] ?? col.kw.get("name")) : void 0;
+  if (a.table === void 0 || a.table === null || a.otherSchema)
+    return a.unknownTable("column", name2 ?? null);
+  if (name2 === void 0)
+    return a.out.push({ op: "forget", kind: "column", table: a.table, name: null, line: a.line, why: "a column the reading cannot name" });
+  a.out.push({ op: "create", obj: { kind: "column", table: a.table, name: name2 }, strict: true, line: a.line, ...batchFlag(a) });
+}
+function dropColumn(a) {
+  const name2 = strOf(a.arg(1, "column_name"));
+  if (a.table === void 0 || a.table === null || a.otherSchema)
+    return a.unknownTable("column", name2 ?? null);
+  if (name2 === void 0)
+    return a.out.push({ op: "forget", kind: "column", table: a.table, name: null, line: a.line, why: "a column the reading cannot name" });
+  a.out.push({ op: "drop", obj: { kind: "column", table: a.table, name: name2 }, strict: true, line: a.line, ...batchFlag(a) });
+}
+function alterColumn(a) {
+  const name2 = strOf(a.arg(1, "column_name"));
+  const renamed = a.c.kw.get("new_column_name");
+  const to = renamed ? strOf(renamed) : void 0;
+  if (a.table === void 0 || a.table === null || name2 === void 0 || a.otherSchema || renamed && to === void 0) {
+    a.unknownTable("column", name2 ?? null);
+    if (renamed)
+      a.unknownTable("column", to ?? null);
+    return;
+  }
+  a.out.push({ op: "need", obj: { kind: "column", table: a.table, name: name2 }, line: a.line, ...batchFlag(a) });
+  if (to !== void 0)
+    a.out.push({ op: "rename", obj: { kind: "column", table: a.table, name: name2 }, to, line: a.line });
+}
+function createIndex(a) {
+  const name2 = strOf(a.c.args[0] ?? a.c.kw.get("index_name"));
+  const on = a.batch ? a.table : strOf(a.c.args[1] ?? a.c.kw.get("table_name"));
+  if (name2 === void 0 || a.otherSchema)
+    return a.unknownTable("index", null);
+  a.out.push({ op: "create", obj: { kind: "index", name: name2, ...on ? { table: on } : {} }, strict: !isTrue(a.c.kw.get("if_not_exists")), line: a.line, ...batchFlag(a) });
+}
+function dropIndex(a) {
+  const name2 = strOf(a.c.args[0] ?? a.c.kw.get("index_name"));
+  if (name2 === void 0 || a.otherSchema)
+    return a.unknownTable("index", null);
+  a.out.push({ op: "drop", obj: { kind: "index", name: name2 }, strict: !isTrue(a.c.kw.get("if_exists")), line: a.line, ...batchFlag(a) });
+}
+function createConstraint(a) {
+  const name2 = strOf(a.c.args[0] ?? a.c.kw.get("constraint_name"));
+  const on = a.batch ? a.table : strOf(a.c.args[1] ?? a.c.kw.get(a.method === "create_foreign_key" ? "source_table" : "table_name"));
+  if (on === void 0 || on === null || a.otherSchema)
+    return a.unknownTable("constraint", name2 ?? null);
+  if (name2 === void 0)
+    return a.out.push({ op: "forget", kind: "constraint", table: on, name: null, line: a.line, why: "a constraint named by the naming convention" });
+  a.out.push({ op: "create", obj: { kind: "constraint", table: on, name: name2 }, strict: true, line: a.line, ...batchFlag(a) });
+}
+function dropConstraint(a) {
+  const name2 = strOf(a.c.args[0] ?? a.c.kw.get("constraint_name"));
+  const on = a.batch ? a.table : strOf(a.c.args[1] ?? a.c.kw.get("table_name"));
+  if (on === void 0 || on === null || a.otherSchema)
+    return a.unknownTable("constraint", name2 ?? null);
+  if (name2 === void 0)
+    return a.out.push({ op: "forget", kind: "constraint", table: on, name: null, line: a.line, why: "a constraint the reading cannot name" });
+  a.out.push({ op: "drop", obj: { kind: "constraint", table: on, name: name2 }, strict: true, line: a.line, ...batchFlag(a) });
+}
+function batchFlag(a) {
+  return a.batch ? { batch: true } : {};
+}
+function tableElement(e, table, out) {
+  const line = out.line;
+  if (e.k !== "call") {
+    out.push({ op: "forget", kind: null, table, name: null, line, why: "a table element the reading cannot see" });
+    return;
+  }
+  const kind = e.callee.slice(e.callee.lastIndexOf(".") + 1);
+  if (kind === "Column") {
+    const name2 = strOf(e.args[0] ?? e.kw.get("name"));
+    if (name2 === void 0) {
+      out.push({ op: "forget", kind: "column", table, name: null, line, why: "a column the reading cannot name" });
+      return;
+    }
+    out.push({ op: "create", obj: { kind: "column", table, name: name2 }, strict: false, line });
+  } else if (/^(?:UniqueConstraint|PrimaryKeyConstraint|ForeignKeyConstraint|CheckConstraint)$/u.test(kind)) {
+    const name2 = strOf(e.kw.get("name"));
+    if (name2 !== void 0)
+      out.push({ op: "create", obj: { kind: "constraint", table, name: name2 }, strict: false, line });
+    else if (e.kw.has("name"))
+      out.push({ op: "forget", kind: "constraint", table, name: null, line, why: "a constraint the reading cannot name" });
+  } else if (kind === "Index") {
+    const name2 = strOf(e.args[0] ?? e.kw.get("name"));
+    if (name2 !== void 0)
+      out.push({ op: "create", obj: { kind: "index", name: name2, table }, strict: false, line });
+  } else {
+    out.push({ op: "forget", kind: null, table, name: null, line, why: `${e.callee}(\u2026) in create_table` });
+  }
+}
+function enumType(e, resolve6) {
+  const x = e ? resolve6(e) : void 0;
+  if (x?.k !== "call" || !/(?:^|\.)(?:Enum|ENUM)$/u.test(x.callee))
+    return void 0;
+  const name2 = strOf(x.kw.get("name"));
+  if (name2 === void 0 || x.kw.has("schema") && !isNone(x.kw.get("schema")))
+    return void 0;
+  return { name: name2, creates: !isFalse(x.kw.get("create_type")) && !isFalse(x.kw.get("native_enum")) && !x.kw.has("metadata") };
+}
+var NO_STEP, FAMILIES;
+var init_op_call = __esm({
+  "dist/check/schema/op-call.js"() {
+    "use strict";
+    init_expression_reader();
+    init_op_writer();
+    init_sql_argument();
+    NO_STEP = /* @__PURE__ */ new Set(["f", "get_bind", "get_context", "inline_literal", "bulk_insert", "create_table_comment", "drop_table_comment", "create_sequence", "drop_sequence", "batch_alter_table", "run_async"]);
+    FAMILIES = {
+      create_table: createTable,
+      drop_table: dropTable,
+      rename_table: renameTable,
+      add_column: addColumn,
+      drop_column: dropColumn,
+      alter_column: alterColumn,
+      create_index: createIndex,
+      drop_index: dropIndex,
+      create_unique_constraint: createConstraint,
+      create_foreign_key: createConstraint,
+      create_check_constraint: createConstraint,
+      create_primary_key: createConstraint,
+      create_exclude_constraint: createConstraint,
+      drop_constraint: dropConstraint,
+      execute: (a) => sqlStep(a.arg(0, "sqltext"), a.out, a.resolve)
+    };
+  }
+});
+
 // dist/check/schema/schema-ops.js
 function schemaOps(text) {
   return readSteps(text).ops;
@@ -13306,9 +13564,6 @@ function readSteps(text, locks) {
   reader.body(upgrade2, lines[upgrade2 - 1]?.tokens[0]?.text === "@", /* @__PURE__ */ new Set());
   return { ops };
 }
-function everything(line, why) {
-  return { op: "forget", kind: null, table: null, name: null, line, why };
-}
 function importsOf(t2) {
   const head = t2[0]?.text;
   if (head !== "from" && head !== "import")
@@ -13320,13 +13575,13 @@ function importsOf(t2) {
   const out = [];
   let item = [];
   const flush = () => {
-    const names4 = item.filter((x) => x.type === Tok.Name);
+    const names5 = item.filter((x) => x.type === Tok.Name);
     item = [];
-    if (names4.length === 0)
+    if (names5.length === 0)
       return;
-    const as = names4.findIndex((x) => x.text === "as");
-    const bound = as >= 0 ? names4[as + 1]?.text : from !== void 0 ? names4[0].text : names4[0].text;
-    const module2 = from ?? names4.slice(0, as >= 0 ? as : void 0).map((x) => x.text).join(".");
+    const as = names5.findIndex((x) => x.text === "as");
+    const bound = as >= 0 ? names5[as + 1]?.text : from !== void 0 ? names5[0].text : names5[0].text;
+    const module2 = from ?? names5.slice(0, as >= 0 ? as : void 0).map((x) => x.text).join(".");
     if (bound !== void 0)
       out.push([bound, module2]);
   };
@@ -13372,222 +13627,16 @@ function splitCallee(callee) {
   const dot3 = callee.lastIndexOf(".");
   return dot3 < 0 ? ["", callee] : [callee.slice(0, dot3), callee.slice(dot3 + 1)];
 }
-function forgetOf(obj, line, why) {
-  return { op: "forget", kind: obj.kind, table: obj.kind === "index" || obj.kind === "type" || obj.kind === "table" ? null : obj.table ?? null, name: obj.name, line, why };
-}
-function opCall(method, c, batch, out, resolve6) {
-  const line = out.line;
-  const shift = batch ? -1 : 0;
-  const arg = (i, name2) => (i >= 0 ? c.args[i] : void 0) ?? c.kw.get(name2);
-  const otherSchema = c.kw.has("schema") && !isNone(c.kw.get("schema"));
-  const table = batch ? batch.table : strOf(arg(0, "table_name"));
-  const strict = true;
-  const b = batch ? { batch: true } : {};
-  const unknownTable = (kind, name2) => out.push({ op: "forget", kind, table: null, name: name2, line, why: "a table name the reading cannot see" });
-  switch (method) {
-    case "create_table": {
-      if (batch)
-        return;
-      const name2 = strOf(arg(0, "table_name"));
-      if (name2 === void 0 || otherSchema)
-        return unknownTable(null, null);
-      for (const a of c.args.slice(1)) {
-        const col = resolve6(a);
-        const type = col.k === "call" && /(?:^|\.)Column$/u.test(col.callee) ? enumType(col.kw.get("type_") ?? col.args[1], resolve6) : void 0;
-        if (type?.creates)
-          out.push({ op: "create", obj: { kind: "type", name: type.name }, strict: true, line, once: true });
-      }
-      out.push({ op: "create", obj: { kind: "table", name: name2 }, strict: true, line });
-      if (c.star)
-        out.push({ op: "forget", kind: null, table: name2, name: null, line, why: "columns passed with *" });
-      for (const a of c.args.slice(1))
-        tableElement(resolve6(a), name2, out);
-      return;
-    }
-    case "drop_table":
-      if (batch)
-        return;
-      if (table === void 0 || table === null || otherSchema)
-        return unknownTable("table", null);
-      return out.push({ op: "drop", obj: { kind: "table", name: table }, strict: true, line });
-    case "rename_table": {
-      const to = strOf(arg(1, "new_table_name"));
-      if (batch || table === void 0 || table === null || to === void 0 || otherSchema)
-        return unknownTable(null, null);
-      return out.push({ op: "rename", obj: { kind: "table", name: table }, to, line });
-    }
-    case "add_column": {
-      const col = resolve6(arg(1 + shift, "column") ?? { k: "other", parts: [] });
-      const name2 = col.k === "call" && /(?:^|\.)Column$/u.test(col.callee) ? strOf(col.args[0] ?? col.kw.get("name")) : void 0;
-      if (table === void 0 || table === null || otherSchema)
-        return unknownTable("column", name2 ?? null);
-      if (name2 === void 0)
-        return out.push({ op: "forget", kind: "column", table, name: null, line, why: "a column the reading cannot name" });
-      return out.push({ op: "create", obj: { kind: "column", table, name: name2 }, strict, line, ...b });
-    }
-    case "drop_column": {
-      const name2 = strOf(arg(1 + shift, "column_name"));
-      if (table === void 0 || table === null || otherSchema)
-        return unknownTable("column", name2 ?? null);
-      if (name2 === void 0)
-        return out.push({ op: "forget", kind: "column", table, name: null, line, why: "a column the reading cannot name" });
-      return out.push({ op: "drop", obj: { kind: "column", table, name: name2 }, strict, line, ...b });
-    }
-    case "alter_column": {
-      const name2 = strOf(arg(1 + shift, "column_name"));
-      const renamed = c.kw.get("new_column_name");
-      const to = renamed ? strOf(renamed) : void 0;
-      if (table === void 0 || table === null || name2 === void 0 || otherSchema || renamed && to === void 0) {
-        unknownTable("column", name2 ?? null);
-        if (renamed)
-          unknownTable("column", to ?? null);
-        return;
-      }
-      out.push({ op: "need", obj: { kind: "column", table, name: name2 }, line, ...b });
-      if (to !== void 0)
-        out.push({ op: "rename", obj: { kind: "column", table, name: name2 }, to, line });
-      return;
-    }
-    case "create_index": {
-      const name2 = strOf(arg(0, "index_name"));
-      const on = batch ? table : strOf(arg(1, "table_name"));
-      if (name2 === void 0 || otherSchema)
-        return unknownTable("index", null);
-      return out.push({ op: "create", obj: { kind: "index", name: name2, ...on ? { table: on } : {} }, strict: !isTrue(c.kw.get("if_not_exists")), line, ...b });
-    }
-    case "drop_index": {
-      const name2 = strOf(arg(0, "index_name"));
-      if (name2 === void 0 || otherSchema)
-        return unknownTable("index", null);
-      return out.push({ op: "drop", obj: { kind: "index", name: name2 }, strict: !isTrue(c.kw.get("if_exists")), line, ...b });
-    }
-    case "create_unique_constraint":
-    case "create_foreign_key":
-    case "create_check_constraint":
-    case "create_primary_key":
-    case "create_exclude_constraint": {
-      const name2 = strOf(arg(0, "constraint_name"));
-      const on = batch ? table : strOf(arg(1, method === "create_foreign_key" ? "source_table" : "table_name"));
-      if (on === void 0 || on === null || otherSchema)
-        return unknownTable("constraint", name2 ?? null);
-      if (name2 === void 0)
-        return out.push({ op: "forget", kind: "constraint", table: on, name: null, line, why: "a constraint named by the naming convention" });
-      return out.push({ op: "create", obj: { kind: "constraint", table: on, name: name2 }, strict, line, ...b });
-    }
-    case "drop_constraint": {
-      const name2 = strOf(arg(0, "constraint_name"));
-      const on = batch ? table : strOf(arg(1, "table_name"));
-      if (on === void 0 || on === null || otherSchema)
-        return unknownTable("constraint", name2 ?? null);
-      if (name2 === void 0)
-        return out.push({ op: "forget", kind: "constraint", table: on, name: null, line, why: "a constraint the reading cannot name" });
-      return out.push({ op: "drop", obj: { kind: "constraint", table: on, name: name2 }, strict, line, ...b });
-    }
-    case "execute":
-      return sqlStep(arg(0, "sqltext"), out, resolve6);
-    case "f":
-    case "get_bind":
-    case "get_context":
-    case "inline_literal":
-    case "bulk_insert":
-    case "create_table_comment":
-    case "drop_table_comment":
-    case "create_sequence":
-    case "drop_sequence":
-    case "batch_alter_table":
-    case "run_async":
-      return;
-    default:
-      if (table !== void 0 && table !== null)
-        out.push({ op: "forget", kind: null, table, name: null, line, why: `op.${method}, which the probes do not model` });
-      else
-        out.push(everything(line, `op.${method}, which the probes do not model`));
-  }
-}
-function tableElement(e, table, out) {
-  const line = out.line;
-  if (e.k !== "call") {
-    out.push({ op: "forget", kind: null, table, name: null, line, why: "a table element the reading cannot see" });
-    return;
-  }
-  const kind = e.callee.slice(e.callee.lastIndexOf(".") + 1);
-  if (kind === "Column") {
-    const name2 = strOf(e.args[0] ?? e.kw.get("name"));
-    if (name2 === void 0) {
-      out.push({ op: "forget", kind: "column", table, name: null, line, why: "a column the reading cannot name" });
-      return;
-    }
-    out.push({ op: "create", obj: { kind: "column", table, name: name2 }, strict: false, line });
-  } else if (/^(?:UniqueConstraint|PrimaryKeyConstraint|ForeignKeyConstraint|CheckConstraint)$/u.test(kind)) {
-    const name2 = strOf(e.kw.get("name"));
-    if (name2 !== void 0)
-      out.push({ op: "create", obj: { kind: "constraint", table, name: name2 }, strict: false, line });
-    else if (e.kw.has("name"))
-      out.push({ op: "forget", kind: "constraint", table, name: null, line, why: "a constraint the reading cannot name" });
-  } else if (kind === "Index") {
-    const name2 = strOf(e.args[0] ?? e.kw.get("name"));
-    if (name2 !== void 0)
-      out.push({ op: "create", obj: { kind: "index", name: name2, table }, strict: false, line });
-  } else {
-    out.push({ op: "forget", kind: null, table, name: null, line, why: `${e.callee}(\u2026) in create_table` });
-  }
-}
-function enumType(e, resolve6) {
-  const x = e ? resolve6(e) : void 0;
-  if (x?.k !== "call" || !/(?:^|\.)(?:Enum|ENUM)$/u.test(x.callee))
-    return void 0;
-  const name2 = strOf(x.kw.get("name"));
-  if (name2 === void 0 || x.kw.has("schema") && !isNone(x.kw.get("schema")))
-    return void 0;
-  return { name: name2, creates: !isFalse(x.kw.get("create_type")) && !isFalse(x.kw.get("native_enum")) && !x.kw.has("metadata") };
-}
-function sqlStep(arg, out, resolve6) {
-  const e = sqlArgument(arg, resolve6);
-  if (e.kind === "literal")
-    for (const op of sqlOps(e.sql, out.line))
-      out.push(op);
-  else if (e.kind === "template" && ROWS_ONLY.test(e.sql))
-    return;
-  else if (e.kind !== "data")
-    out.push(everything(out.line, "SQL built at run time"));
-}
-function sqlArgument(arg, resolve6) {
-  const e = arg ? resolve6(arg) : void 0;
-  if (!e)
-    return { kind: "unknown" };
-  if (e.k === "str")
-    return { kind: "literal", sql: e.v };
-  if (e.k === "fstr")
-    return { kind: "template", sql: templateText(e.raw) };
-  if (e.k === "other" && e.parts[0]?.k === "str")
-    return { kind: "template", sql: e.parts[0].v };
-  if (e.k === "call") {
-    const method = e.callee.slice(e.callee.lastIndexOf(".") + 1);
-    if (method === "text" && !e.recv)
-      return sqlArgument(e.args[0] ?? e.kw.get("text"), resolve6);
-    if ((method === "bindparams" || method === "columns" || method === "execution_options" || method === "strip" || method === "dedent") && (e.recv || e.args[0]))
-      return sqlArgument(e.recv ?? e.args[0], resolve6);
-    if (method === "format" && e.recv?.k === "str")
-      return { kind: "template", sql: e.recv.v };
-    if (/^(?:insert|update|delete|select|values|where|filter|filter_by|returning|from_select|on_conflict_do_nothing|on_conflict_do_update|order_by|limit|join|outerjoin)$/u.test(method))
-      return { kind: "data" };
-  }
-  return { kind: "unknown" };
-}
-function templateText(raw) {
-  const q = raw.search(/['"]/u);
-  const body = raw.slice(q).replace(/^(?:'''|"""|'|")/u, "");
-  const field3 = body.indexOf("{");
-  return field3 < 0 ? body : body.slice(0, field3);
-}
-var QUIET_MODULES, COMPOUND3, BodyReader, OpWriter, ROWS_ONLY;
+var QUIET_MODULES, COMPOUND3, BodyReader;
 var init_schema_ops = __esm({
   "dist/check/schema/schema-ops.js"() {
     "use strict";
     init_expression_reader();
     init_python_tokenizer();
     init_lock_facts();
-    init_sql_ops();
+    init_op_call();
+    init_op_writer();
+    init_sql_argument();
     QUIET_MODULES = /^(?:sqlalchemy|alembic|sqlmodel|typing|typing_extensions|datetime|uuid|json|os|sys|logging|enum|re|time|decimal|collections|itertools|functools|textwrap|hashlib|random|string|secrets|warnings|math|pathlib|dataclasses|geoalchemy2|psycopg2|citext|sqlalchemy_utils)(?:\.|$)/u;
     COMPOUND3 = /* @__PURE__ */ new Set(["if", "elif", "else", "for", "while", "try", "except", "finally", "with", "def", "class", "match", "case"]);
     BodyReader = class {
@@ -13714,28 +13763,6 @@ var init_schema_ops = __esm({
         return tokens2 !== void 0 ? readExpression(tokens2) : e;
       }
     };
-    OpWriter = class {
-      line;
-      conditional;
-      ops;
-      constructor(line, conditional, ops) {
-        this.line = line;
-        this.conditional = conditional;
-        this.ops = ops;
-      }
-      push(op) {
-        if (!this.conditional || op.op === "forget") {
-          this.ops.push(op);
-          return;
-        }
-        if (op.op === "need")
-          return;
-        this.ops.push(forgetOf(op.obj, op.line, "a step under if, for, try or in a helper function"));
-        if (op.op === "rename")
-          this.ops.push(forgetOf({ ...op.obj, name: op.to }, op.line, "a step under if, for, try or in a helper function"));
-      }
-    };
-    ROWS_ONLY = /^\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|COMMENT|GRANT|REVOKE|SET|ANALYZE|VACUUM)\b/iu;
   }
 });
 
@@ -13953,10 +13980,10 @@ function touchesExisting(o, sizes, indexTable) {
   const table = o.obj.kind === "table" ? o.obj.name : o.obj.kind === "index" ? o.obj.table ?? indexTable.get(o.obj.name) : o.obj.table;
   return table === void 0 || sizes.has(table);
 }
-function timeoutLine(text, path63) {
+function timeoutLine(text, path65) {
   const lines = text.split("\n");
   const i = lines.findIndex((l) => TIMEOUT.test(l.includes("#") ? l.slice(0, l.indexOf("#")) : l));
-  return i < 0 ? void 0 : { path: path63, line: i + 1 };
+  return i < 0 ? void 0 : { path: path65, line: i + 1 };
 }
 function sizeText(size) {
   if (!size)
@@ -14398,8 +14425,8 @@ var require_req = __commonJS({
       if (req.originalUrl) {
         _req.url = req.originalUrl;
       } else {
-        const path63 = req.path;
-        _req.url = typeof path63 === "string" ? path63 : req.url ? req.url.path || req.url : void 0;
+        const path65 = req.path;
+        _req.url = typeof path65 === "string" ? path65 : req.url ? req.url.path || req.url : void 0;
       }
       if (req.query) {
         _req.query = req.query;
@@ -14564,14 +14591,14 @@ var require_redact = __commonJS({
       }
       return obj;
     }
-    function parsePath(path63) {
+    function parsePath(path65) {
       const parts = [];
       let current = "";
       let inBrackets = false;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path63.length; i++) {
-        const char = path63[i];
+      for (let i = 0; i < path65.length; i++) {
+        const char = path65[i];
         if (!inBrackets && char === ".") {
           if (current) {
             parts.push(current);
@@ -14702,10 +14729,10 @@ var require_redact = __commonJS({
       return current;
     }
     function redactPaths(obj, paths, censor, remove = false) {
-      for (const path63 of paths) {
-        const parts = parsePath(path63);
+      for (const path65 of paths) {
+        const parts = parsePath(path65);
         if (parts.includes("*")) {
-          redactWildcardPath(obj, parts, censor, path63, remove);
+          redactWildcardPath(obj, parts, censor, path65, remove);
         } else {
           if (remove) {
             removeKey(obj, parts);
@@ -14790,8 +14817,8 @@ var require_redact = __commonJS({
           }
         } else {
           if (afterWildcard.includes("*")) {
-            const wrappedCensor = typeof censor === "function" ? (value, path63) => {
-              const fullPath = [...pathArray.slice(0, pathLength), ...path63];
+            const wrappedCensor = typeof censor === "function" ? (value, path65) => {
+              const fullPath = [...pathArray.slice(0, pathLength), ...path65];
               return censor(value, fullPath);
             } : censor;
             redactWildcardPath(current, afterWildcard, wrappedCensor, originalPath, remove);
@@ -14826,8 +14853,8 @@ var require_redact = __commonJS({
         return null;
       }
       const pathStructure = /* @__PURE__ */ new Map();
-      for (const path63 of pathsToClone) {
-        const parts = parsePath(path63);
+      for (const path65 of pathsToClone) {
+        const parts = parsePath(path65);
         let current = pathStructure;
         for (let i = 0; i < parts.length; i++) {
           const part = parts[i];
@@ -14879,24 +14906,24 @@ var require_redact = __commonJS({
       }
       return cloneSelectively(obj, pathStructure);
     }
-    function validatePath(path63) {
-      if (typeof path63 !== "string") {
+    function validatePath(path65) {
+      if (typeof path65 !== "string") {
         throw new Error("Paths must be (non-empty) strings");
       }
-      if (path63 === "") {
+      if (path65 === "") {
         throw new Error("Invalid redaction path ()");
       }
-      if (path63.includes("..")) {
-        throw new Error(`Invalid redaction path (${path63})`);
+      if (path65.includes("..")) {
+        throw new Error(`Invalid redaction path (${path65})`);
       }
-      if (path63.includes(",")) {
-        throw new Error(`Invalid redaction path (${path63})`);
+      if (path65.includes(",")) {
+        throw new Error(`Invalid redaction path (${path65})`);
       }
       let bracketCount = 0;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path63.length; i++) {
-        const char = path63[i];
+      for (let i = 0; i < path65.length; i++) {
+        const char = path65[i];
         if ((char === '"' || char === "'") && bracketCount > 0) {
           if (!inQuotes) {
             inQuotes = true;
@@ -14910,20 +14937,20 @@ var require_redact = __commonJS({
         } else if (char === "]" && !inQuotes) {
           bracketCount--;
           if (bracketCount < 0) {
-            throw new Error(`Invalid redaction path (${path63})`);
+            throw new Error(`Invalid redaction path (${path65})`);
           }
         }
       }
       if (bracketCount !== 0) {
-        throw new Error(`Invalid redaction path (${path63})`);
+        throw new Error(`Invalid redaction path (${path65})`);
       }
     }
     function validatePaths(paths) {
       if (!Array.isArray(paths)) {
         throw new TypeError("paths must be an array");
       }
-      for (const path63 of paths) {
-        validatePath(path63);
+      for (const path65 of paths) {
+        validatePath(path65);
       }
     }
     function slowRedact(options = {}) {
@@ -15091,8 +15118,8 @@ var require_redaction = __commonJS({
         if (shape[k] === null) {
           o[k] = (value) => topCensor(value, [k]);
         } else {
-          const wrappedCensor = typeof censor === "function" ? (value, path63) => {
-            return censor(value, [k, ...path63]);
+          const wrappedCensor = typeof censor === "function" ? (value, path65) => {
+            return censor(value, [k, ...path65]);
           } : censor;
           o[k] = Redact({
             paths: shape[k],
@@ -15313,7 +15340,7 @@ var require_sonic_boom = __commonJS({
     var fs = require("fs");
     var EventEmitter = require("events");
     var inherits = require("util").inherits;
-    var path63 = require("path");
+    var path65 = require("path");
     var sleep = require_atomic_sleep();
     var assert = require("assert");
     var BUSY_WRITE_TIMEOUT = 100;
@@ -15367,7 +15394,7 @@ var require_sonic_boom = __commonJS({
       const mode = sonic.mode;
       if (sonic.sync) {
         try {
-          if (sonic.mkdir) fs.mkdirSync(path63.dirname(file), { recursive: true });
+          if (sonic.mkdir) fs.mkdirSync(path65.dirname(file), { recursive: true });
           const fd = fs.openSync(file, flags, mode);
           fileOpened(null, fd);
         } catch (err) {
@@ -15375,7 +15402,7 @@ var require_sonic_boom = __commonJS({
           throw err;
         }
       } else if (sonic.mkdir) {
-        fs.mkdir(path63.dirname(file), { recursive: true }, (err) => {
+        fs.mkdir(path65.dirname(file), { recursive: true }, (err) => {
           if (err) return fileOpened(err);
           fs.open(file, flags, mode, fileOpened);
         });
@@ -18590,18 +18617,7 @@ function investigateMissing(files, ids, cwd, versionDirs) {
 }
 function investigateOne(git, id2, dirs) {
   const log = git.run(["log", "--all", "-M", "--name-status", "--format=%x1e%H%x1f%h%x1f%cI%x1f%s", `-S${id2}`, "--", ...dirs]) ?? "";
-  const events = [];
-  for (const block of log.split("").slice(1)) {
-    const [head = "", ...rest] = block.split("\n");
-    const [hash2 = "", short2 = "", date = "", subject = ""] = head.split("");
-    const commit = { hash: hash2, short: short2, date, subject };
-    for (const l of rest) {
-      if (!l.trim())
-        continue;
-      const [status = "", p = "", q] = l.split("	");
-      events.push({ commit, status, path: p, newPath: q });
-    }
-  }
+  const events = eventsOf(log);
   const defines = (rev, file) => {
     const text = git.run(["show", `${rev}:${file}`], true);
     if (text === null)
@@ -18621,33 +18637,9 @@ function investigateOne(git, id2, dirs) {
   for (const e of events) {
     if (!inHead(e.commit.hash))
       continue;
-    if (e.status.startsWith("R") && e.newPath) {
-      const before = defines(`${e.commit.hash}^`, e.path);
-      if (!before)
-        continue;
-      const after = parseIds(git.run(["show", `${e.commit.hash}:${e.newPath}`], true) ?? "");
-      if (after.revision === id2)
-        continue;
-      const children = childrenAt(git, `${e.commit.hash}^`, id2, dirs);
-      if (after.revision)
-        return { kind: "renamed", id: id2, commit: e.commit, path: e.path, newPath: e.newPath, newId: after.revision, downRevisions: before.down, children };
-      return { kind: "deleted", id: id2, commit: e.commit, path: e.path, downRevisions: before.down, children, operations: before.operations === true };
-    }
-    if (e.status === "D") {
-      const before = defines(`${e.commit.hash}^`, e.path);
-      if (!before)
-        continue;
-      const children = childrenAt(git, `${e.commit.hash}^`, id2, dirs);
-      const added = events.filter((x) => x.commit.hash === e.commit.hash && x.status === "A");
-      const candidates2 = added.length > 0 ? added : addedIn(git, e.commit.hash, dirs);
-      for (const a of candidates2) {
-        const after = parseIds(git.run(["show", `${e.commit.hash}:${a.path}`], true) ?? "");
-        if (after.revision && after.revision !== id2 && sameList(after.down, before.down)) {
-          return { kind: "renamed", id: id2, commit: e.commit, path: e.path, newPath: a.path, newId: after.revision, downRevisions: before.down, children };
-        }
-      }
-      return { kind: "deleted", id: id2, commit: e.commit, path: e.path, downRevisions: before.down, children, operations: before.operations === true };
-    }
+    const removed = removalOf(git, id2, dirs, e, events, defines);
+    if (removed)
+      return removed;
   }
   for (const e of events) {
     if (e.status === "D")
@@ -18662,6 +18654,50 @@ function investigateOne(git, id2, dirs) {
     return { kind: "other-ref", id: id2, commit: e.commit, path: file, refs: refs.length > 0 ? refs : ["(no branch or tag: an unreachable or stashed commit)"], downRevisions: def.down };
   }
   return { kind: "never", id: id2, searched: dirs };
+}
+function eventsOf(log) {
+  const events = [];
+  for (const block of log.split("").slice(1)) {
+    const [head = "", ...rest] = block.split("\n");
+    const [hash2 = "", short2 = "", date = "", subject = ""] = head.split("");
+    const commit = { hash: hash2, short: short2, date, subject };
+    for (const l of rest) {
+      if (!l.trim())
+        continue;
+      const [status = "", p = "", q] = l.split("	");
+      events.push({ commit, status, path: p, newPath: q });
+    }
+  }
+  return events;
+}
+function removalOf(git, id2, dirs, e, events, defines) {
+  if (e.status.startsWith("R") && e.newPath) {
+    const before2 = defines(`${e.commit.hash}^`, e.path);
+    if (!before2)
+      return void 0;
+    const after = parseIds(git.run(["show", `${e.commit.hash}:${e.newPath}`], true) ?? "");
+    if (after.revision === id2)
+      return void 0;
+    const children2 = childrenAt(git, `${e.commit.hash}^`, id2, dirs);
+    if (after.revision)
+      return { kind: "renamed", id: id2, commit: e.commit, path: e.path, newPath: e.newPath, newId: after.revision, downRevisions: before2.down, children: children2 };
+    return { kind: "deleted", id: id2, commit: e.commit, path: e.path, downRevisions: before2.down, children: children2, operations: before2.operations === true };
+  }
+  if (e.status !== "D")
+    return void 0;
+  const before = defines(`${e.commit.hash}^`, e.path);
+  if (!before)
+    return void 0;
+  const children = childrenAt(git, `${e.commit.hash}^`, id2, dirs);
+  const added = events.filter((x) => x.commit.hash === e.commit.hash && x.status === "A");
+  const candidates2 = added.length > 0 ? added : addedIn(git, e.commit.hash, dirs);
+  for (const a of candidates2) {
+    const after = parseIds(git.run(["show", `${e.commit.hash}:${a.path}`], true) ?? "");
+    if (after.revision && after.revision !== id2 && sameList(after.down, before.down)) {
+      return { kind: "renamed", id: id2, commit: e.commit, path: e.path, newPath: a.path, newId: after.revision, downRevisions: before.down, children };
+    }
+  }
+  return { kind: "deleted", id: id2, commit: e.commit, path: e.path, downRevisions: before.down, children, operations: before.operations === true };
 }
 function addedIn(git, hash2, dirs) {
   const out = git.run(["show", "--format=", "--name-status", "--no-renames", hash2, "--", ...dirs], true) ?? "";
@@ -18888,6 +18924,117 @@ var init_version_rows = __esm({
   }
 });
 
+// dist/alembic/graph/indexed-graph.js
+function indexGraph(map, byKey) {
+  map.normalizeDependsOn();
+  const index = /* @__PURE__ */ new Map();
+  const revs = [];
+  for (const r of byKey.values()) {
+    if (index.has(r))
+      continue;
+    if (r.id !== r.key)
+      throw new AlembicRaise("Unpredictable", `revision ${r.id} is filed under another key in the revision map`, void 0, "step");
+    index.set(r, revs.length);
+    revs.push(r);
+  }
+  const down = [];
+  for (const r of revs) {
+    const ids = r.normalizedDown;
+    const a = new Int32Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const next = byKey.get(ids[i]);
+      if (!next || next.key !== ids[i])
+        throw new AlembicRaise("Unpredictable", `down revision ${ids[i]} of ${r.id} is not in the revision map`, void 0, "step");
+      a[i] = index.get(next);
+    }
+    down.push(a);
+  }
+  return { index, down, words: revs.length + 31 >>> 5 };
+}
+function ancestorBits(g, roots) {
+  const bits = new Uint32Array(g.words);
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const i = stack.pop();
+    const w = i >>> 5;
+    const b = 1 << (i & 31);
+    if (bits[w] & b)
+      continue;
+    bits[w] |= b;
+    for (const j of g.down[i])
+      stack.push(j);
+  }
+  return bits;
+}
+function hasBit(bits, n) {
+  return (bits[n >>> 5] & 1 << (n & 31)) !== 0;
+}
+var init_indexed_graph = __esm({
+  "dist/alembic/graph/indexed-graph.js"() {
+    "use strict";
+    init_alembic_raise();
+  }
+});
+
+// dist/alembic/graph/topological-sort.js
+function topologicalOrder(g, byKey, revisions, heads) {
+  const todo = new Set([...revisions].map((r) => r.id));
+  const order2 = /* @__PURE__ */ new Map();
+  let i = 0;
+  for (const k of byKey.keys())
+    if (!order2.has(k))
+      order2.set(k, i++);
+  const at3 = (id2) => g.index.get(byKey.get(id2));
+  const ancestorsOf = (id2) => ancestorBits(g, [at3(id2)]);
+  const currentHeads = [...new Set(heads.map((h) => h.id).filter((id2) => todo.has(id2)))].sort((a, b) => order2.get(a) - order2.get(b));
+  const ancestorsByIdx = currentHeads.map(ancestorsOf);
+  const output2 = [];
+  let idx = 0;
+  while (currentHeads.length > 0) {
+    const candidate = currentHeads[idx];
+    const n = at3(candidate);
+    let moved = false;
+    for (let j = 0; j < ancestorsByIdx.length; j++) {
+      if (j !== idx && hasBit(ancestorsByIdx[j], n)) {
+        idx = j;
+        moved = true;
+        break;
+      }
+    }
+    if (moved)
+      continue;
+    if (todo.has(candidate)) {
+      output2.push(candidate);
+      todo.delete(candidate);
+    }
+    const rev = byKey.get(candidate);
+    const toAdd = rev.normalizedDown.filter((d) => todo.has(d) && !currentHeads.includes(d));
+    if (toAdd.length === 0) {
+      currentHeads.splice(idx, 1);
+      ancestorsByIdx.splice(idx, 1);
+      idx = Math.max(idx - 1, 0);
+    } else if (rev.normalizedResolvedDeps.length === 0 && rev.versionedDown.length === 1) {
+      currentHeads[idx] = toAdd[0];
+      ancestorsByIdx[idx][n >>> 5] &= ~(1 << (n & 31));
+    } else {
+      currentHeads[idx] = toAdd[0];
+      currentHeads.push(...toAdd.slice(1));
+      ancestorsByIdx[idx] = ancestorsOf(toAdd[0]);
+      ancestorsByIdx.push(...toAdd.slice(1).map(ancestorsOf));
+    }
+  }
+  if (todo.size > 0)
+    throw new AlembicRaise("AssertionError", "", void 0, "step");
+  return output2;
+}
+var init_topological_sort = __esm({
+  "dist/alembic/graph/topological-sort.js"() {
+    "use strict";
+    init_alembic_raise();
+    init_indexed_graph();
+  }
+});
+
 // dist/alembic/graph/resolver.js
 function relativeTarget(target) {
   const m = RELATIVE.exec(target);
@@ -18904,9 +19051,6 @@ function abs(n) {
 function notAString(repr, stage) {
   return new AlembicRaise("RevisionError", `revision identifier ${repr} is not a string; ensure database driver settings are correct`, void 0, stage);
 }
-function hasBit(bits, n) {
-  return (bits[n >>> 5] & 1 << (n & 31)) !== 0;
-}
 function isNegativePythonInt(s) {
   return /^\s*-\d+(?:_\d+)*\s*$/u.test(s) && /[1-9]/u.test(s);
 }
@@ -18916,6 +19060,8 @@ var init_resolver = __esm({
     "use strict";
     init_alembic_raise();
     init_version_rows();
+    init_indexed_graph();
+    init_topological_sort();
     RELATIVE = /^(?:(.+?)@)?(\w+)?([+-]\d+)/u;
     BASE = /* @__PURE__ */ Symbol("base");
     Resolver = class {
@@ -19206,115 +19352,21 @@ var init_resolver = __esm({
           if (track) {
             const overlaps = [...perTarget].filter((x) => targetSet.has(x) && x !== target);
             if (overlaps.length > 0) {
-              const names4 = overlaps.map((x) => x.id).sort();
-              throw new AlembicRaise("RevisionError", `Requested revision ${target.id} overlaps with other requested revisions ${names4.join(", ")}`, void 0, stage, { kind: "overlap", target: target.id, others: names4 });
+              const names5 = overlaps.map((x) => x.id).sort();
+              throw new AlembicRaise("RevisionError", `Requested revision ${target.id} overlaps with other requested revisions ${names5.join(", ")}`, void 0, stage, { kind: "overlap", target: target.id, others: names5 });
             }
           }
         }
         return out;
       }
-      /**
-       * The revisions as integers with their `_normalized_down_revisions`, so ancestor sets can be bitsets:
-       * `_topological_sort` recomputes a whole ancestor set at every merge, branch point and dependency,
-       * which is quadratic, and 10,000 revisions from an empty table took seconds as sets of objects.
-       * A map that loaded cleanly has every revision under its own id and every down revision present (the
-       * walks before the sort raise Alembic's errors otherwise); anything else is not predicted.
-       */
-      indexed() {
-        if (this.graph)
-          return this.graph;
-        this.map.normalizeDependsOn();
-        const index = /* @__PURE__ */ new Map();
-        const revs = [];
-        for (const r of this.byKey.values()) {
-          if (index.has(r))
-            continue;
-          if (r.id !== r.key)
-            throw new AlembicRaise("Unpredictable", `revision ${r.id} is filed under another key in the revision map`, void 0, "step");
-          index.set(r, revs.length);
-          revs.push(r);
-        }
-        const down = [];
-        for (const r of revs) {
-          const ids = r.normalizedDown;
-          const a = new Int32Array(ids.length);
-          for (let i = 0; i < ids.length; i++) {
-            const next = this.byKey.get(ids[i]);
-            if (!next || next.key !== ids[i])
-              throw new AlembicRaise("Unpredictable", `down revision ${ids[i]} of ${r.id} is not in the revision map`, void 0, "step");
-            a[i] = index.get(next);
-          }
-          down.push(a);
-        }
-        return this.graph = { index, down, words: revs.length + 31 >>> 5 };
-      }
-      /** `_get_ancestor_nodes(roots)` (the roots included) as a bitset over `indexed()`. */
-      ancestorBits(g, roots) {
-        const bits = new Uint32Array(g.words);
-        const stack = [...roots];
-        while (stack.length > 0) {
-          const i = stack.pop();
-          const w = i >>> 5;
-          const b = 1 << (i & 31);
-          if (bits[w] & b)
-            continue;
-          bits[w] |= b;
-          for (const j of g.down[i])
-            stack.push(j);
-        }
-        return bits;
-      }
       /** `_topological_sort`: heads first, following the map's insertion order. */
       topologicalSort(revisions, heads) {
-        const g = this.indexed();
-        const todo = new Set([...revisions].map((r) => r.id));
-        const order2 = /* @__PURE__ */ new Map();
-        let i = 0;
-        for (const k of this.byKey.keys())
-          if (!order2.has(k))
-            order2.set(k, i++);
-        const at3 = (id2) => g.index.get(this.byKey.get(id2));
-        const ancestorsOf = (id2) => this.ancestorBits(g, [at3(id2)]);
-        const currentHeads = [...new Set(heads.map((h) => h.id).filter((id2) => todo.has(id2)))].sort((a, b) => order2.get(a) - order2.get(b));
-        const ancestorsByIdx = currentHeads.map(ancestorsOf);
-        const output2 = [];
-        let idx = 0;
-        while (currentHeads.length > 0) {
-          const candidate = currentHeads[idx];
-          const n = at3(candidate);
-          let moved = false;
-          for (let j = 0; j < ancestorsByIdx.length; j++) {
-            if (j !== idx && hasBit(ancestorsByIdx[j], n)) {
-              idx = j;
-              moved = true;
-              break;
-            }
-          }
-          if (moved)
-            continue;
-          if (todo.has(candidate)) {
-            output2.push(candidate);
-            todo.delete(candidate);
-          }
-          const rev = this.byKey.get(candidate);
-          const toAdd = rev.normalizedDown.filter((d) => todo.has(d) && !currentHeads.includes(d));
-          if (toAdd.length === 0) {
-            currentHeads.splice(idx, 1);
-            ancestorsByIdx.splice(idx, 1);
-            idx = Math.max(idx - 1, 0);
-          } else if (rev.normalizedResolvedDeps.length === 0 && rev.versionedDown.length === 1) {
-            currentHeads[idx] = toAdd[0];
-            ancestorsByIdx[idx][n >>> 5] &= ~(1 << (n & 31));
-          } else {
-            currentHeads[idx] = toAdd[0];
-            currentHeads.push(...toAdd.slice(1));
-            ancestorsByIdx[idx] = ancestorsOf(toAdd[0]);
-            ancestorsByIdx.push(...toAdd.slice(1).map(ancestorsOf));
-          }
-        }
-        if (todo.size > 0)
-          throw new AlembicRaise("AssertionError", "", void 0, "step");
+        const output2 = topologicalOrder(this.indexed(), this.byKey, revisions, heads);
         return output2.map((id2) => this.getRevision(id2));
+      }
+      indexed() {
+        this.graph ??= indexGraph(this.map, this.byKey);
+        return this.graph;
       }
       /**
        * `get_revision(id)`: the id is resolved like any argument first, so a revision that is literally
@@ -19343,7 +19395,7 @@ var init_resolver = __esm({
                 revs.push(x);
         }
         const g = this.indexed();
-        const bits = this.ancestorBits(g, revs.map((r) => g.index.get(r)));
+        const bits = ancestorBits(g, revs.map((r) => g.index.get(r)));
         return {
           has: (id2) => {
             const r = this.byKey.get(id2);
@@ -19679,11 +19731,11 @@ async function readPyproject(text, known) {
     out.postgresVersion = checkVersion(t2["postgres-version"], where);
   if (t2["lint-since"] !== void 0) {
     const v = t2["lint-since"];
-    const names4 = typeof v === "string" ? [v] : v;
-    if (!Array.isArray(names4) || names4.length === 0 || !names4.every((x) => typeof x === "string" && x.trim() !== "")) {
+    const names5 = typeof v === "string" ? [v] : v;
+    if (!Array.isArray(names5) || names5.length === 0 || !names5.every((x) => typeof x === "string" && x.trim() !== "")) {
       throw configError(where, 'lint-since must be a revision id or an array of them, such as "3f2a9c1d0b7e"');
     }
-    out.lintSince = { names: names4.map((x) => x.trim()), from: `${where} lint-since` };
+    out.lintSince = { names: names5.map((x) => x.trim()), from: `${where} lint-since` };
   }
   if (t2.ledger !== void 0) {
     if (typeof t2.ledger !== "boolean")
@@ -19728,10 +19780,10 @@ function readIniSection(text, iniPath, known) {
     } else if (key === "postgres-version") {
       out.postgresVersion = checkVersion(Number(raw), where);
     } else if (key === "lint-since") {
-      const names4 = raw.split(/[\s,]+/).filter(Boolean);
-      if (names4.length === 0)
+      const names5 = raw.split(/[\s,]+/).filter(Boolean);
+      if (names5.length === 0)
         throw configError(where, "lint-since must name at least one revision id");
-      out.lintSince = { names: names4, from: `${where} lint-since` };
+      out.lintSince = { names: names5, from: `${where} lint-since` };
     } else if (key === "ledger") {
       out.ledger = parseBool(raw, key, where);
     } else if (key === "ledger-table") {
@@ -25270,6 +25322,97 @@ var init_lint_context = __esm({
   }
 });
 
+// dist/check/lint/dialect-conditions.js
+function trueOnPostgres(cond) {
+  const c = cond.trim();
+  const wrapped = /^\((.*)\)$/s.exec(c);
+  if (wrapped && !/[()]/.test(wrapped[1].replace(/\(\)/g, "").replace(/\([^()]*\)/g, "")))
+    return trueOnPostgres(wrapped[1]);
+  const negated = /^not\s+(.*)$/s.exec(c);
+  if (negated) {
+    const inner = trueOnPostgres(negated[1]);
+    return inner === void 0 ? void 0 : !inner;
+  }
+  if (/\b(?:and|or|not)\b/.test(c.replace(/\bnot\s+in\b/g, "")))
+    return void 0;
+  const eq = DIALECT_EQ.exec(c);
+  if (eq)
+    return eq[2] === "postgresql" === (eq[1] === "==");
+  const within = DIALECT_IN.exec(c);
+  if (within) {
+    const names5 = [...within[2].matchAll(/['"](\w+)['"]/g)].map((m) => m[1]);
+    return names5.includes("postgresql") === (within[1] === "in");
+  }
+  const starts = DIALECT_STARTS.exec(c);
+  if (starts) {
+    const prefixes = starts[1] !== void 0 ? [starts[1]] : [...starts[2].matchAll(/['"](\w+)['"]/g)].map((m) => m[1]);
+    return prefixes.some((x) => "postgresql".startsWith(x));
+  }
+  return void 0;
+}
+function skippedOnPostgres(py, node, fn) {
+  for (let child = node, p = node.parent; p && child !== fn; child = p, p = p.parent) {
+    if (child.name === "Body" && p.name === "IfStatement") {
+      let earlierTakesPg = false;
+      for (let c = p.firstChild; c && c.from < child.from; c = c.nextSibling) {
+        if (c.name === "Body" && c.prevSibling && c.prevSibling.name !== "else" && onPostgres(py, c.prevSibling) === true)
+          earlierTakesPg = true;
+      }
+      const before = child.prevSibling;
+      if (earlierTakesPg)
+        return true;
+      if (before && before.name !== "else" && onPostgres(py, before) === false)
+        return true;
+    }
+    if (child.name !== "Body" && p.name === "Body") {
+      for (let s = p.firstChild; s && s.from < child.from; s = s.nextSibling) {
+        if (s.name !== "IfStatement" || s.getChildren("Body").length !== 1 || s.getChild("else") || s.getChild("elif"))
+          continue;
+        const cond = s.getChild("Body").prevSibling;
+        const last = bodyStatements(s.getChild("Body")).at(-1);
+        if (cond && last?.name === "ReturnStatement" && onPostgres(py, cond) === true)
+          return true;
+      }
+    }
+  }
+  return false;
+}
+function withDialectNames(py, cond) {
+  let text = py.of(cond);
+  if (DIALECT_IN_TEXT.test(text))
+    return text;
+  for (const v of py.all(cond, "VariableName").reverse()) {
+    const value = py.constantAt(py.of(v), v);
+    const bound = value ? py.of(value).replace(/\s+/g, "") : "";
+    if (DIALECT_NAME.test(bound))
+      text = text.slice(0, v.from - cond.from) + bound + text.slice(v.to - cond.from);
+  }
+  return text;
+}
+function onPostgres(py, cond) {
+  const text = withDialectNames(py, cond);
+  const call = /^(not\s+)?([A-Za-z_]\w*)\s*\(\s*\)$/.exec(text);
+  if (!call)
+    return trueOnPostgres(text);
+  const last = bodyStatements(py.moduleFunction(call[2])?.getChild("Body") ?? null).at(-1);
+  const value = last?.name === "ReturnStatement" ? last.lastChild : null;
+  const v = value && value.name !== "return" ? trueOnPostgres(py.of(value)) : void 0;
+  return v === void 0 ? void 0 : call[1] ? !v : v;
+}
+var DIALECT, DIALECT_EQ, DIALECT_IN, DIALECT_STARTS, DIALECT_NAME, DIALECT_IN_TEXT;
+var init_dialect_conditions = __esm({
+  "dist/check/lint/dialect-conditions.js"() {
+    "use strict";
+    init_migration_ops();
+    DIALECT = String.raw`\b(?:dialect\.name|engine\.name|bind\.name)`;
+    DIALECT_EQ = new RegExp(String.raw`^[\w.()]*${DIALECT}\s*(==|!=)\s*['"](\w+)['"]$`);
+    DIALECT_IN = new RegExp(String.raw`^[\w.()]*${DIALECT}\s+(not\s+in|in)\s*[([{]([^)\]}]*)[)\]}]$`);
+    DIALECT_STARTS = new RegExp(String.raw`^[\w.()]*${DIALECT}\.startswith\(\s*(?:['"](\w+)['"]|\(([^)]*)\))\s*\)$`);
+    DIALECT_NAME = new RegExp(String.raw`^[\w.()]*${DIALECT}$`);
+    DIALECT_IN_TEXT = new RegExp(DIALECT);
+  }
+});
+
 // dist/check/lint/project-dialect.js
 function projectDialect(lint) {
   let d = byLint.get(lint);
@@ -25324,14 +25467,14 @@ function anyFileMentions(files, cwd, namesIn, pattern) {
   return false;
 }
 function manifestsIn(files, dir) {
-  const names4 = [...MANIFESTS];
+  const names5 = [...MANIFESTS];
   for (const { name: f } of files.entries(import_node_path22.default.join(dir, "requirements")) ?? [])
     if (f.endsWith(".txt") || f.endsWith(".in"))
-      names4.push(import_node_path22.default.join("requirements", f));
+      names5.push(import_node_path22.default.join("requirements", f));
   for (const { name: f } of files.entries(dir) ?? [])
     if (f.includes("requirements") && (f.endsWith(".txt") || f.endsWith(".in")))
-      names4.push(f);
-  return names4;
+      names5.push(f);
+  return names5;
 }
 var import_node_path22, PG_DRIVERS, OTHER_DRIVERS, SCHEME_DATABASES, MANIFESTS, URL_FROM_ELSEWHERE, byLint, PG_WORDS;
 var init_project_dialect = __esm({
@@ -25420,8 +25563,8 @@ function catchesNoDatabaseError(py, caught) {
   if (!caught)
     return false;
   const text = py.of(caught).replace(/\s+/g, "");
-  const names4 = /^\(.*\)$/.test(text) ? text.slice(1, -1).split(",").filter((x) => x !== "") : [text];
-  return names4.length > 0 && names4.every((n) => NOT_DATABASE_ERRORS.has(n));
+  const names5 = /^\(.*\)$/.test(text) ? text.slice(1, -1).split(",").filter((x) => x !== "") : [text];
+  return names5.length > 0 && names5.every((n) => NOT_DATABASE_ERRORS.has(n));
 }
 function reraisesOnPostgres(py, body) {
   const statements2 = bodyStatements(body);
@@ -25452,6 +25595,7 @@ var init_swallowed_failure = __esm({
   "dist/check/lint/swallowed-failure.js"() {
     "use strict";
     init_migration_ops();
+    init_dialect_conditions();
     ENDS_TRANSACTION = /^(COMMIT|END|ROLLBACK|ABORT)(?:\s+(?:WORK|TRANSACTION))?$/i;
     NOT_DATABASE_ERRORS = /* @__PURE__ */ new Set([
       "ValueError",
@@ -25493,6 +25637,7 @@ var init_ddl_in_try_except = __esm({
     "use strict";
     init_lint_context();
     init_migration_ops();
+    init_dialect_conditions();
     init_project_dialect();
     init_swallowed_failure();
     ddlInTryExcept = {
@@ -26182,7 +26327,7 @@ function extract(py, fn, seen, ops) {
           continue;
         const kind = lastName(py.callee(c));
         if (kind === "Column")
-          addColumn(py, c, tableArg, ops);
+          addColumn2(py, c, tableArg, ops);
         else if (kind === "ForeignKeyConstraint")
           fkConstraint(py, c, tableArg, ops);
       }
@@ -26198,7 +26343,7 @@ function extract(py, fn, seen, ops) {
         ops.push(["F", tableArg, null]);
         continue;
       }
-      addColumn(py, col, tableArg, ops);
+      addColumn2(py, col, tableArg, ops);
       ops.push(["R"]);
     } else if (op === "alter_column") {
       const column = py.str(arg(1 + shift, "column_name"));
@@ -26250,7 +26395,7 @@ function replayedFiles(all) {
   if (last < 0)
     return [];
   const upTo = all.slice(0, last + 1);
-  const names4 = /* @__PURE__ */ new Set();
+  const names5 = /* @__PURE__ */ new Set();
   for (const f of upTo) {
     if (!HAS_FK.test(f.text))
       continue;
@@ -26258,7 +26403,7 @@ function replayedFiles(all) {
       for (const m of f.text.matchAll(re))
         for (const g of m.slice(1))
           if (g)
-            names4.add(g);
+            names5.add(g);
   }
   const pairs = [];
   for (const f of upTo) {
@@ -26273,14 +26418,14 @@ function replayedFiles(all) {
   for (let grew = true; grew; ) {
     grew = false;
     for (const [a, b] of pairs) {
-      if (names4.has(a) !== names4.has(b)) {
-        names4.add(a);
-        names4.add(b);
+      if (names5.has(a) !== names5.has(b)) {
+        names5.add(a);
+        names5.add(b);
         grew = true;
       }
     }
   }
-  const mentions = names4.size === 0 ? void 0 : new RegExp(`['"](?:\\w+\\.)?(?:${[...names4].join("|")})['"]`);
+  const mentions = names5.size === 0 ? void 0 : new RegExp(`['"](?:\\w+\\.)?(?:${[...names5].join("|")})['"]`);
   return upTo.filter((f) => HAS_FK.test(f.text) || UNNAMED_TABLE.test(f.text) || HAS_TABLE_DDL.test(f.text) || (mentions?.test(f.text) ?? false));
 }
 function rawSqlTables(py) {
@@ -26309,7 +26454,7 @@ function rawSqlTables(py) {
 function columnName(py, { positional, keywords }) {
   return py.str(positional[0] ?? keywords.get("name"));
 }
-function addColumn(py, col, table, ops) {
+function addColumn2(py, col, table, ops) {
   const args = py.args(col);
   const { positional, keywords } = args;
   const name2 = columnName(py, args);
@@ -26668,8 +26813,8 @@ var init_renamed_table_still_referenced = __esm({
         const { config, files } = lint.model;
         const skip = new Set([config.scriptDir, ...config.versionLocations.map((v) => v.absPath)].filter((d) => d !== lint.cwd));
         const revisionFiles = new Set(files.map((f) => f.absPath));
-        const names4 = [...renames.keys()];
-        const pattern = new RegExp(`\\b(FROM|JOIN|UPDATE|INSERT\\s+INTO|DELETE\\s+FROM)\\s+(?:"?\\w+"?\\.)?("?)(${names4.map(escape).join("|")})\\2(?![\\w.])`, "gi");
+        const names5 = [...renames.keys()];
+        const pattern = new RegExp(`\\b(FROM|JOIN|UPDATE|INSERT\\s+INTO|DELETE\\s+FROM)\\s+(?:"?\\w+"?\\.)?("?)(${names5.map(escape).join("|")})\\2(?![\\w.])`, "gi");
         for (const rel of walkFiles(disk, lint.cwd, skip)) {
           if (!matchers.some((m) => m(rel)))
             continue;
@@ -26680,7 +26825,7 @@ var init_renamed_table_still_referenced = __esm({
           if (text === void 0)
             continue;
           const lower = text.toLowerCase();
-          if (!names4.some((n) => lower.includes(n.toLowerCase())))
+          if (!names5.some((n) => lower.includes(n.toLowerCase())))
             continue;
           const hits = [];
           if (rel.endsWith(".py")) {
@@ -30391,7 +30536,7 @@ var needsNewerPython;
 var init_needs_newer_python = __esm({
   "dist/check/rules/needs-newer-python.js"() {
     "use strict";
-    init_script_loader();
+    init_file_read_problems();
     init_rule_helpers();
     needsNewerPython = {
       code: "needs-newer-python",
@@ -30437,9 +30582,9 @@ var init_version_location_missing = __esm({
     versionLocationMissing = configNoteRule("version-location-missing", "warning", "A version_locations entry does not exist; Alembic skips it silently.", "Fix the path (relative paths are resolved against the current directory; use %(here)s/...) or remove the entry.", (note) => {
       if ("fromComment" in note) {
         const one = note.fromComment.length === 1;
-        const names4 = note.fromComment.map((e) => JSON.stringify(e)).join(", ");
+        const names5 = note.fromComment.map((e) => JSON.stringify(e)).join(", ");
         return {
-          message: `version_locations ends in an inline comment, which Alembic reads as part of the value: ${one ? "the entry" : "the entries"} ${names4} ${one ? "does" : "do"} not exist, and Alembic skips ${one ? "it" : "them"} silently.`,
+          message: `version_locations ends in an inline comment, which Alembic reads as part of the value: ${one ? "the entry" : "the entries"} ${names5} ${one ? "does" : "do"} not exist, and Alembic skips ${one ? "it" : "them"} silently.`,
           hint: inlineCommentAdvice("version_locations", note.written).trimEnd()
         };
       }
@@ -30559,8 +30704,8 @@ var init_env_url_options = __esm({
 });
 
 // dist/check/rules/url-percent-not-escaped.js
-function finding2(code, severity, path63, line, message, hint, alembicError) {
-  return { code, severity, message, hint, path: path63, line, ...alembicError ? { alembicError } : {} };
+function finding2(code, severity, path65, line, message, hint, alembicError) {
+  return { code, severity, message, hint, path: path65, line, ...alembicError ? { alembicError } : {} };
 }
 var FIX, urlPercentNotEscaped;
 var init_url_percent_not_escaped = __esm({
@@ -30607,8 +30752,8 @@ var init_url_percent_not_escaped = __esm({
 });
 
 // dist/check/rules/url-variable-differs.js
-function finding3(severity, path63, line, message, hint) {
-  return { code: "url-variable-differs", severity, message, hint, path: path63, line };
+function finding3(severity, path65, line, message, hint) {
+  return { code: "url-variable-differs", severity, message, hint, path: path65, line };
 }
 var urlVariableDiffers;
 var init_url_variable_differs = __esm({
@@ -30633,9 +30778,9 @@ var init_url_variable_differs = __esm({
         if (v.used === null)
           return [];
         const first = v.reads[0];
-        const names4 = v.reads.map((r) => `$${r.name}`).join(" or ");
+        const names5 = v.reads.map((r) => `$${r.name}`).join(" or ");
         return [
-          finding3("warning", v.envPy, first.line, `env.py takes the database URL from ${names4}, not from ${read}, which verify read; ${v.reads.length > 1 ? "none is" : "it is not"} set here. Where Alembic runs, this verdict holds only if ${names4} names the same database as ${read}.`, flag(first.name))
+          finding3("warning", v.envPy, first.line, `env.py takes the database URL from ${names5}, not from ${read}, which verify read; ${v.reads.length > 1 ? "none is" : "it is not"} set here. Where Alembic runs, this verdict holds only if ${names5} names the same database as ${read}.`, flag(first.name))
         ];
       }
     };
@@ -30774,118 +30919,15 @@ function fileConfigFailure(file) {
   }
 }
 function configure(cp) {
-  const section = (name2, listed) => {
-    if (!cp.hasSection(name2)) {
-      throw listed ? keyError(name2, `[${name2}] is missing, and [${listed.by}] lists ${listed.as}`, `add [${name2}], or remove ${listed.as} from the keys of [${listed.by}]`, name2) : keyError(name2, `[${name2}] is missing`, `add [${name2}]`, name2);
-    }
-    return name2;
-  };
-  const item = (sect, key) => {
-    if (!cp.hasOption(sect, key))
-      throw keyError(key, `[${sect}] has no ${key} option`, `add ${key} = \u2026 to [${sect}]`, sect, key);
-    return cp.get(sect, key);
-  };
-  const optional = (sect, key, fallback) => cp.hasOption(sect, key) ? cp.get(sect, key) : fallback;
-  const names4 = (list4) => list4.split(",").map((s) => s.trim());
-  const level = (sect) => {
-    if (!cp.hasOption(sect, "level"))
-      return;
-    const value = item(sect, "level");
-    if (!LEVELS2.has(value)) {
-      throw new Raised({
-        error: `ValueError: Unknown level: ${pyRepr2({ t: "str", v: value })}`,
-        cause: `[${sect}] sets level = ${value}, which is not a level name`,
-        fix: `write one of DEBUG, INFO, WARNING, ERROR, CRITICAL or NOTSET (in capitals) as the level in [${sect}]`,
-        section: sect,
-        option: "level"
-      });
-    }
-  };
-  const formatters = /* @__PURE__ */ new Set();
-  const flist = item(section("formatters"), "keys");
-  if (flist.length > 0) {
-    for (const form of names4(flist)) {
-      const sect = `formatter_${form}`;
-      const fs = cp.hasSection(sect) ? cp.rawValue(sect, "format") : void 0;
-      const style = cp.hasSection(sect) ? cp.rawValue(sect, "style") ?? "%" : "%";
-      section(sect, { by: "formatters", as: form });
-      const custom = optional(sect, "class", "");
-      if (custom === "") {
-        if (style !== "%" && style !== "{" && style !== "$") {
-          throw new Raised({ error: "ValueError: Style must be one of: %,{,$", cause: `[${sect}] sets style = ${style}`, fix: `write style = % (or { or $) in [${sect}]`, section: sect, option: "style" });
-        }
-        if (style === "%" && fs !== void 0 && fs !== "" && !PERCENT_FIELD.test(fs)) {
-          throw new Raised({
-            error: `ValueError: Invalid format '${fs}' for '%' style`,
-            cause: `[${sect}]'s format has no %(name)s field`,
-            fix: `give [${sect}] a format with fields, such as format = %(levelname)-5.5s [%(name)s] %(message)s`,
-            section: sect,
-            option: "format"
-          });
-        }
-      }
-      formatters.add(form);
-    }
-  }
-  const handlers = /* @__PURE__ */ new Set();
-  const hlist = item(section("handlers"), "keys");
-  if (hlist.length > 0) {
-    for (const hand of names4(hlist)) {
-      const sect = section(`handler_${hand}`, { by: "handlers", as: hand });
-      item(sect, "class");
-      const fmt = optional(sect, "formatter", "");
-      optional(sect, "args", "()");
-      optional(sect, "kwargs", "{}");
-      level(sect);
-      if (fmt.length > 0 && !formatters.has(fmt))
-        throw keyError(fmt, `[${sect}] names formatter ${fmt}, which [formatters] does not list`, `list ${fmt} in the keys of [formatters] and add [formatter_${fmt}], or remove formatter = ${fmt} from [${sect}]`, sect, "formatter");
-      handlers.add(hand);
-    }
-  }
-  const llist = names4(item(section("loggers"), "keys"));
-  const root = llist.indexOf("root");
-  if (root < 0) {
-    throw new Raised({
-      error: "ValueError: list.remove(x): x not in list",
-      cause: "the keys of [loggers] do not list root",
-      fix: "list root first in the keys of [loggers] (keys = root,\u2026): fileConfig always configures the root logger from [logger_root]",
-      section: "loggers",
-      option: "keys"
-    });
-  }
-  llist.splice(root, 1);
-  const loggerHandlers = (sect) => {
-    const list4 = item(sect, "handlers");
-    if (list4.length === 0)
-      return;
-    for (const hand of names4(list4)) {
-      if (!handlers.has(hand))
-        throw keyError(hand, `[${sect}] names handler ${hand}, which [handlers] does not list`, `list ${hand} in the keys of [handlers] and add [handler_${hand}], or remove ${hand} from the handlers of [${sect}]`, sect, "handlers");
-    }
-  };
-  const rootSect = section("logger_root");
-  level(rootSect);
-  loggerHandlers(rootSect);
-  for (const log of llist) {
-    const sect = section(`logger_${log}`, { by: "loggers", as: log });
-    item(sect, "qualname");
-    if (cp.hasOption(sect, "propagate")) {
-      const value = cp.get(sect, "propagate");
-      if (!PY_INT.test(value)) {
-        throw new Raised({
-          error: `ValueError: invalid literal for int() with base 10: ${pyRepr2({ t: "str", v: value })}`,
-          cause: `[${sect}] sets propagate = ${value}; fileConfig reads it as a whole number`,
-          fix: `write propagate = 0 or propagate = 1 in [${sect}]`,
-          section: sect,
-          option: "propagate"
-        });
-      }
-    }
-    level(sect);
-    loggerHandlers(sect);
-  }
+  const config = new FileConfig(cp);
+  const formatters = config.createFormatters();
+  const handlers = config.installHandlers(formatters);
+  config.installLoggers(handlers);
 }
-var LEVELS2, PERCENT_FIELD, PY_INT, Raised, keyError;
+function names3(list4) {
+  return list4.split(",").map((x) => x.trim());
+}
+var LEVELS2, PERCENT_FIELD, PY_INT, Raised, keyError, FileConfig;
 var init_logging_config = __esm({
   "dist/alembic/config/logging-config.js"() {
     "use strict";
@@ -30902,6 +30944,137 @@ var init_logging_config = __esm({
       }
     };
     keyError = (key, cause, fix, section, option) => new Raised({ error: `KeyError: ${pyRepr2({ t: "str", v: key })}`, cause, fix, section, option });
+    FileConfig = class {
+      cp;
+      constructor(cp) {
+        this.cp = cp;
+      }
+      /** cp[name]: a KeyError when the section is missing. */
+      section(name2, listed) {
+        if (!this.cp.hasSection(name2)) {
+          throw listed ? keyError(name2, `[${name2}] is missing, and [${listed.by}] lists ${listed.as}`, `add [${name2}], or remove ${listed.as} from the keys of [${listed.by}]`, name2) : keyError(name2, `[${name2}] is missing`, `add [${name2}]`, name2);
+        }
+        return name2;
+      }
+      /** cp[section][key]: a KeyError when the option is missing; interpolated. */
+      item(sect, key) {
+        if (!this.cp.hasOption(sect, key))
+          throw keyError(key, `[${sect}] has no ${key} option`, `add ${key} = \u2026 to [${sect}]`, sect, key);
+        return this.cp.get(sect, key);
+      }
+      optional(sect, key, fallback) {
+        return this.cp.hasOption(sect, key) ? this.cp.get(sect, key) : fallback;
+      }
+      level(sect) {
+        if (!this.cp.hasOption(sect, "level"))
+          return;
+        const value = this.item(sect, "level");
+        if (!LEVELS2.has(value)) {
+          throw new Raised({
+            error: `ValueError: Unknown level: ${pyRepr2({ t: "str", v: value })}`,
+            cause: `[${sect}] sets level = ${value}, which is not a level name`,
+            fix: `write one of DEBUG, INFO, WARNING, ERROR, CRITICAL or NOTSET (in capitals) as the level in [${sect}]`,
+            section: sect,
+            option: "level"
+          });
+        }
+      }
+      /** _create_formatters */
+      createFormatters() {
+        const { cp } = this;
+        const formatters = /* @__PURE__ */ new Set();
+        const flist = this.item(this.section("formatters"), "keys");
+        if (flist.length === 0)
+          return formatters;
+        for (const form of names3(flist)) {
+          const sect = `formatter_${form}`;
+          const fs = cp.hasSection(sect) ? cp.rawValue(sect, "format") : void 0;
+          const style = cp.hasSection(sect) ? cp.rawValue(sect, "style") ?? "%" : "%";
+          this.section(sect, { by: "formatters", as: form });
+          const custom = this.optional(sect, "class", "");
+          if (custom === "") {
+            if (style !== "%" && style !== "{" && style !== "$") {
+              throw new Raised({ error: "ValueError: Style must be one of: %,{,$", cause: `[${sect}] sets style = ${style}`, fix: `write style = % (or { or $) in [${sect}]`, section: sect, option: "style" });
+            }
+            if (style === "%" && fs !== void 0 && fs !== "" && !PERCENT_FIELD.test(fs)) {
+              throw new Raised({
+                error: `ValueError: Invalid format '${fs}' for '%' style`,
+                cause: `[${sect}]'s format has no %(name)s field`,
+                fix: `give [${sect}] a format with fields, such as format = %(levelname)-5.5s [%(name)s] %(message)s`,
+                section: sect,
+                option: "format"
+              });
+            }
+          }
+          formatters.add(form);
+        }
+        return formatters;
+      }
+      /** _install_handlers */
+      installHandlers(formatters) {
+        const handlers = /* @__PURE__ */ new Set();
+        const hlist = this.item(this.section("handlers"), "keys");
+        if (hlist.length === 0)
+          return handlers;
+        for (const hand of names3(hlist)) {
+          const sect = this.section(`handler_${hand}`, { by: "handlers", as: hand });
+          this.item(sect, "class");
+          const fmt = this.optional(sect, "formatter", "");
+          this.optional(sect, "args", "()");
+          this.optional(sect, "kwargs", "{}");
+          this.level(sect);
+          if (fmt.length > 0 && !formatters.has(fmt))
+            throw keyError(fmt, `[${sect}] names formatter ${fmt}, which [formatters] does not list`, `list ${fmt} in the keys of [formatters] and add [formatter_${fmt}], or remove formatter = ${fmt} from [${sect}]`, sect, "formatter");
+          handlers.add(hand);
+        }
+        return handlers;
+      }
+      /** _install_loggers: the root first, then the others */
+      installLoggers(handlers) {
+        const llist = names3(this.item(this.section("loggers"), "keys"));
+        const root = llist.indexOf("root");
+        if (root < 0) {
+          throw new Raised({
+            error: "ValueError: list.remove(x): x not in list",
+            cause: "the keys of [loggers] do not list root",
+            fix: "list root first in the keys of [loggers] (keys = root,\u2026): fileConfig always configures the root logger from [logger_root]",
+            section: "loggers",
+            option: "keys"
+          });
+        }
+        llist.splice(root, 1);
+        const rootSect = this.section("logger_root");
+        this.level(rootSect);
+        this.loggerHandlers(rootSect, handlers);
+        for (const log of llist) {
+          const sect = this.section(`logger_${log}`, { by: "loggers", as: log });
+          this.item(sect, "qualname");
+          if (this.cp.hasOption(sect, "propagate")) {
+            const value = this.cp.get(sect, "propagate");
+            if (!PY_INT.test(value)) {
+              throw new Raised({
+                error: `ValueError: invalid literal for int() with base 10: ${pyRepr2({ t: "str", v: value })}`,
+                cause: `[${sect}] sets propagate = ${value}; fileConfig reads it as a whole number`,
+                fix: `write propagate = 0 or propagate = 1 in [${sect}]`,
+                section: sect,
+                option: "propagate"
+              });
+            }
+          }
+          this.level(sect);
+          this.loggerHandlers(sect, handlers);
+        }
+      }
+      loggerHandlers(sect, handlers) {
+        const list4 = this.item(sect, "handlers");
+        if (list4.length === 0)
+          return;
+        for (const hand of names3(list4)) {
+          if (!handlers.has(hand))
+            throw keyError(hand, `[${sect}] names handler ${hand}, which [handlers] does not list`, `list ${hand} in the keys of [handlers] and add [handler_${hand}], or remove ${hand} from the handlers of [${sect}]`, sect, "handlers");
+        }
+      }
+    };
   }
 });
 
@@ -31235,8 +31408,8 @@ var init_ini_url_missing = __esm({
 function commands(databases, ini) {
   return databases.map((d) => `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === void 0 ? "" : `:${d.line}`}>"`).join("; ");
 }
-function finding5(severity, path63, line, title2, message, hint) {
-  return { code: CODE, severity, title: title2, titleRestates: true, message, hint, path: path63, line };
+function finding5(severity, path65, line, title2, message, hint) {
+  return { code: CODE, severity, title: title2, titleRestates: true, message, hint, path: path65, line };
 }
 var CODE, otherDatabasesNotVerified;
 var init_other_databases_not_verified = __esm({
@@ -31255,15 +31428,15 @@ var init_other_databases_not_verified = __esm({
         const fails = "`alembic upgrade` fails as a whole if any one of them holds a revision no file has, or cannot be upgraded";
         const l = o.listed;
         if (l) {
-          const names4 = l.databases.map((d) => d.name);
-          const listedAt = `alembic.ini's databases = ${names4.join(", ")} (${l.ini}:${l.line})`;
+          const names5 = l.databases.map((d) => d.name);
+          const listedAt = `alembic.ini's databases = ${names5.join(", ")} (${l.ini}:${l.line})`;
           const read = l.databases.filter((d) => d.here === "same");
           if (read.length === 0 && l.databases.every((d) => d.here === "different")) {
-            return [finding5("error", l.ini, l.line, `env.py migrates ${names4.length} databases (${o.envPy}:${o.envPyLine}); none is the one verify read`, `${runs2}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`, `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`)];
+            return [finding5("error", l.ini, l.line, `env.py migrates ${names5.length} databases (${o.envPy}:${o.envPyLine}); none is the one verify read`, `${runs2}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`, `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`)];
           }
           const unread = l.databases.filter((d) => d.here !== "same");
           const which2 = read.length > 0 ? `This verdict is about ${read.map((d) => d.name).join(" and ")} (${o.source})` : `Which of them ${o.source} names cannot be told from alembic.ini, so this verdict is about one of them at most`;
-          const title2 = read.length > 0 ? `env.py migrates ${names4.length} databases (${o.envPy}:${o.envPyLine}); verify read only ${read.map((d) => d.name).join(" and ")}` : `env.py migrates ${names4.length} databases (${o.envPy}:${o.envPyLine}); verify read one at most`;
+          const title2 = read.length > 0 ? `env.py migrates ${names5.length} databases (${o.envPy}:${o.envPyLine}); verify read only ${read.map((d) => d.name).join(" and ")}` : `env.py migrates ${names5.length} databases (${o.envPy}:${o.envPyLine}); verify read one at most`;
           return [finding5("warning", l.ini, l.line, title2, `${runs2}: ${listedAt}. ${which2}; verify did not read the version table of ${unread.map((d) => d.name).join(", ")}, and ${fails}.`, `Verify each of them too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): ${commands(unread, l.ini)}.`)];
         }
         const which = o.names === "binds" ? "the application's main database and each bind of SQLALCHEMY_BINDS" : "each database env.py names";
@@ -32795,6 +32968,59 @@ var init_release_commands = __esm({
   }
 });
 
+// dist/deploy/script-run.js
+function scriptRun(files, words2, dir) {
+  let i = 0;
+  if (words2[0] === "/usr/bin/env" || words2[0] === "env")
+    i++;
+  const name2 = words2[i]?.split("/").pop() ?? "";
+  let candidate;
+  let viaShell = false;
+  if (isShell(name2)) {
+    viaShell = true;
+    for (i++; words2[i]?.startsWith("-"); i++) {
+      if (/^-[a-z]*c/u.test(words2[i]))
+        return void 0;
+      if (words2[i] === "-o" || words2[i] === "+o")
+        i++;
+    }
+    candidate = words2[i];
+  } else if (words2[i]?.includes("/") || words2[i]?.endsWith(".sh")) {
+    candidate = words2[i];
+  }
+  if (candidate === void 0 || /[$`'"*?]/u.test(candidate))
+    return void 0;
+  const file = import_node_path36.default.resolve(dir, candidate);
+  if (import_node_path36.default.relative(dir, file).startsWith(".."))
+    return void 0;
+  const size = files.size(file);
+  const text = size === void 0 || size > MAX_SCRIPT_BYTES ? void 0 : files.text(file);
+  if (text === void 0 || text.includes("\0"))
+    return void 0;
+  const shebang = /^#!(.*)/u.exec(text);
+  if (viaShell)
+    return { file, text };
+  return shebang ? /\b(?:ba|da|z)?sh\b/u.test(shebang[1]) ? { file, text } : void 0 : /\.(?:py|rb|js|pl)$/u.test(file) ? void 0 : { file, text };
+}
+function pipfileScript(files, dir, name2) {
+  const file = import_node_path36.default.join(dir, "Pipfile");
+  const text = files.text(file);
+  if (text === void 0)
+    return void 0;
+  const entry = pipfileScripts(text).find((e) => e.name === name2);
+  return entry ? { command: entry.command, file, line: entry.line } : void 0;
+}
+var import_node_path36, MAX_SCRIPT_BYTES;
+var init_script_run = __esm({
+  "dist/deploy/script-run.js"() {
+    "use strict";
+    import_node_path36 = __toESM(require("node:path"), 1);
+    init_generating_command();
+    init_pipfile_scripts();
+    MAX_SCRIPT_BYTES = 1 << 20;
+  }
+});
+
 // dist/deploy/shell-words.js
 function shellLines(text) {
   const out = [];
@@ -32862,203 +33088,7 @@ var init_shell_words = __esm({
   }
 });
 
-// dist/deploy/procfile-target.js
-function procfileTarget(files, cwd, iniPath, version2 = LATEST_ALEMBIC) {
-  const release2 = releaseCommands(files, cwd);
-  if (!release2)
-    return void 0;
-  const ini = import_node_path36.default.resolve(iniPath ?? import_node_path36.default.join(cwd, "alembic.ini"));
-  const found = [];
-  for (const command2 of release2.commands) {
-    const targets2 = lineTargets(command2.text, { files, dir: release2.dir, cwd, ini, path: command2.shown, line: command2.line, version: version2 }, true);
-    if (targets2 === null)
-      return void 0;
-    found.push(...targets2.map((t2) => t2.path === command2.shown ? t2 : { ...t2, via: { path: command2.shown, line: command2.line } }));
-  }
-  return found.find((f) => f.problem) ?? (oneTarget(found) ? found[0] : void 0);
-}
-function releaseProblem(d) {
-  if (!d?.problem)
-    return void 0;
-  const { targetFrom, targetVia } = deployOrigin(d);
-  return { ...d.problem, at: targetFrom, ...targetVia ? { via: targetVia } : {} };
-}
-function releaseGenerates(files, cwd) {
-  const release2 = releaseCommands(files, cwd);
-  if (!release2)
-    return [];
-  const out = [];
-  for (const command2 of release2.commands) {
-    const generated = [];
-    const upgrades = lineTargets(command2.text, { files, dir: release2.dir, cwd, ini: "", path: command2.shown, line: command2.line, version: LATEST_ALEMBIC, generated }, true);
-    const via = `${command2.shown}:${command2.line}`;
-    out.push(...generated.map((g) => ({ command: g.command, at: `${g.path}:${g.line}`, ...g.path !== command2.shown ? { via } : {}, ...upgrades?.length === 0 ? { noUpgrade: true } : {} })));
-  }
-  return out;
-}
-function commandGenerates(files, argv, cwd) {
-  const generated = [];
-  const upgrades = lineTargets(argv.join(" "), { files, dir: cwd, cwd, ini: "", path: "", line: 0, version: LATEST_ALEMBIC, generated }, true);
-  return generated.map((g) => ({ command: g.command, at: g.path === "" ? "" : `${g.path}:${g.line}`, ...upgrades?.length === 0 ? { noUpgrade: true } : {} }));
-}
-function releaseConfig(files, cwd) {
-  const release2 = releaseCommands(files, cwd);
-  if (!release2)
-    return void 0;
-  const configs = [];
-  for (const command2 of release2.commands)
-    lineTargets(command2.text, { files, dir: release2.dir, cwd, ini: "", path: command2.shown, line: command2.line, configs, version: LATEST_ALEMBIC }, true);
-  const named = new Set(configs.map((c) => c.config));
-  const [config] = named;
-  if (named.size !== 1 || config === void 0 || !import_node_path36.default.isAbsolute(config))
-    return void 0;
-  if (files.kind(config) !== "file")
-    return void 0;
-  return { config: import_node_path36.default.relative(cwd, config), from: `${configs[0].path}:${configs[0].line}` };
-}
-function commandTarget(files, argv, cwd, iniPath) {
-  const ini = import_node_path36.default.resolve(iniPath ?? import_node_path36.default.join(cwd, "alembic.ini"));
-  const exact = directUpgrade(argv);
-  if (exact !== "shell") {
-    if (exact === void 0 || exact === "unread")
-      return void 0;
-    if (exact.problem)
-      return { target: exact.target ?? "head", direct: true, problem: { ...exact.problem, at: "" } };
-    const other = exact.config !== void 0 && import_node_path36.default.resolve(cwd, exact.config) !== ini;
-    return exact.target === null || other ? void 0 : { target: exact.target, direct: true };
-  }
-  const found = lineTargets(argv.join(" "), { files, dir: cwd, cwd, ini, path: "", line: 0, version: LATEST_ALEMBIC }, true);
-  const broken = found?.find((f) => f.problem);
-  if (broken)
-    return { target: broken.target, direct: broken.path === "", problem: broken.path === "" ? { ...broken.problem, at: "" } : releaseProblem(broken) };
-  if (!found || !oneTarget(found))
-    return void 0;
-  return { target: found[0].target, direct: found.every((f) => f.path === "") };
-}
-function commandProject(argv) {
-  const exact = directUpgrade(argv);
-  if (exact !== "shell") {
-    const plain2 = exact === void 0 || exact === "unread" || exact.problem ? {} : exact;
-    return { ...plain2.config !== void 0 ? { config: plain2.config } : {}, ...plain2.name !== void 0 ? { name: plain2.name } : {} };
-  }
-  const configs = /* @__PURE__ */ new Set();
-  const names4 = /* @__PURE__ */ new Set();
-  for (const cmd of argv.join(" ").split(SHELL_SPLIT)) {
-    const words2 = shellWords(cmd);
-    const up = toolAt(words2, "alembic") < 0 ? void 0 : upgradeTarget(words2, LATEST_ALEMBIC);
-    if (up === void 0)
-      continue;
-    configs.add(up.config);
-    names4.add(up.name);
-  }
-  const one = (values) => {
-    const [v] = values;
-    return values.size === 1 && v !== void 0 && !decidedAtRunTime(v) ? v : void 0;
-  };
-  const config = one(configs);
-  const name2 = one(names4);
-  return { ...config !== void 0 ? { config } : {}, ...name2 !== void 0 ? { name: name2 } : {} };
-}
-function deployOrigin(d) {
-  return { targetFrom: `${d.path}:${d.line}`, ...d.via ? { targetVia: `${d.via.path}:${d.via.line}` } : {} };
-}
-function lineTargets(shellLine, from, followScripts) {
-  const start = from.root === void 0 ? { ...from, root: from.dir } : from;
-  const out = [];
-  let unreadable = false;
-  let where = start;
-  let moved = false;
-  let lost = false;
-  const outer = [];
-  let closing = 0;
-  for (const segment of shellLine.split(SHELL_SPLIT)) {
-    for (; closing > 0; closing--)
-      ({ where, moved, lost } = outer.pop() ?? { where, moved, lost });
-    const { body: cmd, opens, closes } = subshellOf(segment);
-    for (let k = 0; k < opens; k++)
-      outer.push({ where, moved, lost });
-    closing = closes;
-    const words2 = shellWords(cmd);
-    const first = commandStart(words2);
-    const runs2 = afterShellC(words2, first);
-    if (first < 0 || words2[runs2] === "echo" || words2[runs2] === "printf")
-      continue;
-    if (words2[first] === "cd") {
-      moved = true;
-      const to = words2[first + 1];
-      if (to === void 0 || to === "-" || /[$`~*?]/u.test(to) || lost)
-        lost = true;
-      else
-        where = { ...where, dir: to === HEROKU_APP || to.startsWith(`${HEROKU_APP}/`) ? import_node_path36.default.join(start.root ?? start.dir, to.slice(HEROKU_APP.length)) : import_node_path36.default.resolve(where.dir, to) };
-      if (where.dir.length > PATH_MAX)
-        lost = true;
-      continue;
-    }
-    const made = where.generated ? generatingCommand(cmd) : void 0;
-    if (made !== void 0) {
-      if (!where.generated.some((g) => g.path === where.path && g.line === where.line))
-        where.generated.push({ command: made, path: where.path, line: where.line });
-      continue;
-    }
-    const release2 = preflightRelease(words2);
-    if (lost && (release2 || upgradeTarget(words2, where.version) !== void 0 || words2[first] === "pipenv" || scriptRun(where.files, words2.slice(first), where.dir) !== void 0)) {
-      unreadable = true;
-      continue;
-    }
-    if (release2 && "wrapped" in release2) {
-      const own2 = where.configs ? optionOf2(words2.slice(0, words2.indexOf("--")), "-c", "--config") : void 0;
-      if (own2 !== void 0) {
-        if (!moved)
-          where.configs.push({ config: configPath(where.dir, own2), path: where.path, line: where.line });
-        continue;
-      }
-      const inner = lineTargets(release2.wrapped.join(" "), where, followScripts);
-      out.push(...inner && oneTarget(inner) ? inner : [{ target: "head", path: where.path, line: where.line }]);
-      continue;
-    }
-    const up = release2 ? { target: release2.target, config: optionOf2(words2, "-c", "--config") } : upgradeTarget(words2, where.version);
-    if (up !== void 0) {
-      const { target: t2, config, problem } = up;
-      if (where.configs) {
-        if (!problem && !moved)
-          where.configs.push({ config: configPath(where.dir, config), path: where.path, line: where.line });
-        continue;
-      }
-      if (problem) {
-        out.push({ target: t2 ?? "head", path: where.path, line: where.line, problem });
-        continue;
-      }
-      const ini = config ?? (moved && flaskDbAt(words2) < 0 ? "alembic.ini" : void 0);
-      if (t2 === null || ini !== void 0 && import_node_path36.default.resolve(where.dir, ini) !== where.ini) {
-        unreadable = true;
-        continue;
-      }
-      out.push({ target: t2, path: where.path, line: where.line });
-      continue;
-    }
-    const pipenv = words2[first] === "pipenv" && words2[first + 1] === "run" && words2[first + 2] ? pipfileScript(where.files, where.dir, words2[first + 2]) : void 0;
-    if (pipenv && followScripts) {
-      const inner = lineTargets([pipenv.command, ...words2.slice(first + 3)].join(" "), { ...where, path: import_node_path36.default.relative(where.cwd, pipenv.file), line: pipenv.line }, false);
-      if (inner === null)
-        unreadable = true;
-      else
-        out.push(...inner);
-      continue;
-    }
-    const script = followScripts ? scriptRun(where.files, words2.slice(first), where.dir) : void 0;
-    if (script === void 0)
-      continue;
-    const rel = import_node_path36.default.relative(where.cwd, script.file);
-    for (const { text, line } of shellLines(script.text)) {
-      const inner = lineTargets(text, { ...where, path: rel, line }, false);
-      if (inner === null)
-        unreadable = true;
-      else
-        out.push(...inner);
-    }
-  }
-  return unreadable && !out.some((f) => f.problem) ? null : out;
-}
+// dist/deploy/upgrade-words.js
 function preflightRelease(words2) {
   const preflight = toolAt(words2, "alembic-preflight");
   if (preflight < 0 || words2[preflight + 1] !== "release")
@@ -33083,9 +33113,6 @@ function flaskDbAt(words2) {
   }
   return words2[i] === "db" ? i : -1;
 }
-function oneTarget(found) {
-  return found.length > 0 && new Set(found.map((f) => f.target)).size === 1;
-}
 function commandStart(words2) {
   let i = 0;
   while (i < words2.length && /^[A-Za-z_]\w*=/u.test(words2[i]))
@@ -33093,47 +33120,6 @@ function commandStart(words2) {
   if (words2[i] === "exec" || words2[i] === "then" || words2[i] === "do" || words2[i] === "else")
     i++;
   return i < words2.length ? i : -1;
-}
-function scriptRun(files, words2, dir) {
-  let i = 0;
-  if (words2[0] === "/usr/bin/env" || words2[0] === "env")
-    i++;
-  const name2 = words2[i]?.split("/").pop() ?? "";
-  let candidate;
-  let viaShell = false;
-  if (isShell(name2)) {
-    viaShell = true;
-    for (i++; words2[i]?.startsWith("-"); i++) {
-      if (/^-[a-z]*c/u.test(words2[i]))
-        return void 0;
-      if (words2[i] === "-o" || words2[i] === "+o")
-        i++;
-    }
-    candidate = words2[i];
-  } else if (words2[i]?.includes("/") || words2[i]?.endsWith(".sh")) {
-    candidate = words2[i];
-  }
-  if (candidate === void 0 || /[$`'"*?]/u.test(candidate))
-    return void 0;
-  const file = import_node_path36.default.resolve(dir, candidate);
-  if (import_node_path36.default.relative(dir, file).startsWith(".."))
-    return void 0;
-  const size = files.size(file);
-  const text = size === void 0 || size > MAX_SCRIPT_BYTES ? void 0 : files.text(file);
-  if (text === void 0 || text.includes("\0"))
-    return void 0;
-  const shebang = /^#!(.*)/u.exec(text);
-  if (viaShell)
-    return { file, text };
-  return shebang ? /\b(?:ba|da|z)?sh\b/u.test(shebang[1]) ? { file, text } : void 0 : /\.(?:py|rb|js|pl)$/u.test(file) ? void 0 : { file, text };
-}
-function pipfileScript(files, dir, name2) {
-  const file = import_node_path36.default.join(dir, "Pipfile");
-  const text = files.text(file);
-  if (text === void 0)
-    return void 0;
-  const entry = pipfileScripts(text).find((e) => e.name === name2);
-  return entry ? { command: entry.command, file, line: entry.line } : void 0;
 }
 function directUpgrade(argv) {
   if (argv.length === 0 || toolAt([argv[0]], "alembic") !== 0)
@@ -33179,7 +33165,7 @@ function problemOf(p, args) {
   return { kind: p.kind, detail: p.detail, command: ["alembic", ...args].join(" "), ...p.fixed ? { fixed: ["alembic", ...p.fixed].join(" ") } : {} };
 }
 function configPath(dir, written) {
-  return written === void 0 || decidedAtRunTime(written) ? written : import_node_path36.default.resolve(dir, written);
+  return written === void 0 || decidedAtRunTime(written) ? written : import_node_path37.default.resolve(dir, written);
 }
 function optionOf2(words2, short2, long) {
   const tool = words2.findIndex((x) => /(?:^|\/)(?:alembic|alembic-preflight|flask)$/u.test(x));
@@ -33199,18 +33185,232 @@ function literal3(t2) {
     return null;
   return t2;
 }
-var import_node_path36, MAX_SCRIPT_BYTES, PATH_MAX, HEROKU_APP;
+var import_node_path37;
+var init_upgrade_words = __esm({
+  "dist/deploy/upgrade-words.js"() {
+    "use strict";
+    import_node_path37 = __toESM(require("node:path"), 1);
+    init_alembic_version();
+    init_alembic_argv();
+    init_shell_words();
+  }
+});
+
+// dist/deploy/procfile-target.js
+function procfileTarget(files, cwd, iniPath, version2 = LATEST_ALEMBIC) {
+  const release2 = releaseCommands(files, cwd);
+  if (!release2)
+    return void 0;
+  const ini = import_node_path38.default.resolve(iniPath ?? import_node_path38.default.join(cwd, "alembic.ini"));
+  const found = [];
+  for (const command2 of release2.commands) {
+    const targets2 = lineTargets(command2.text, { files, dir: release2.dir, cwd, ini, path: command2.shown, line: command2.line, version: version2 }, true);
+    if (targets2 === null)
+      return void 0;
+    found.push(...targets2.map((t2) => t2.path === command2.shown ? t2 : { ...t2, via: { path: command2.shown, line: command2.line } }));
+  }
+  return found.find((f) => f.problem) ?? (oneTarget(found) ? found[0] : void 0);
+}
+function releaseProblem(d) {
+  if (!d?.problem)
+    return void 0;
+  const { targetFrom, targetVia } = deployOrigin(d);
+  return { ...d.problem, at: targetFrom, ...targetVia ? { via: targetVia } : {} };
+}
+function releaseGenerates(files, cwd) {
+  const release2 = releaseCommands(files, cwd);
+  if (!release2)
+    return [];
+  const out = [];
+  for (const command2 of release2.commands) {
+    const generated = [];
+    const upgrades = lineTargets(command2.text, { files, dir: release2.dir, cwd, ini: "", path: command2.shown, line: command2.line, version: LATEST_ALEMBIC, generated }, true);
+    const via = `${command2.shown}:${command2.line}`;
+    out.push(...generated.map((g) => ({ command: g.command, at: `${g.path}:${g.line}`, ...g.path !== command2.shown ? { via } : {}, ...upgrades?.length === 0 ? { noUpgrade: true } : {} })));
+  }
+  return out;
+}
+function commandGenerates(files, argv, cwd) {
+  const generated = [];
+  const upgrades = lineTargets(argv.join(" "), { files, dir: cwd, cwd, ini: "", path: "", line: 0, version: LATEST_ALEMBIC, generated }, true);
+  return generated.map((g) => ({ command: g.command, at: g.path === "" ? "" : `${g.path}:${g.line}`, ...upgrades?.length === 0 ? { noUpgrade: true } : {} }));
+}
+function releaseConfig(files, cwd) {
+  const release2 = releaseCommands(files, cwd);
+  if (!release2)
+    return void 0;
+  const configs = [];
+  for (const command2 of release2.commands)
+    lineTargets(command2.text, { files, dir: release2.dir, cwd, ini: "", path: command2.shown, line: command2.line, configs, version: LATEST_ALEMBIC }, true);
+  const named = new Set(configs.map((c) => c.config));
+  const [config] = named;
+  if (named.size !== 1 || config === void 0 || !import_node_path38.default.isAbsolute(config))
+    return void 0;
+  if (files.kind(config) !== "file")
+    return void 0;
+  return { config: import_node_path38.default.relative(cwd, config), from: `${configs[0].path}:${configs[0].line}` };
+}
+function commandTarget(files, argv, cwd, iniPath) {
+  const ini = import_node_path38.default.resolve(iniPath ?? import_node_path38.default.join(cwd, "alembic.ini"));
+  const exact = directUpgrade(argv);
+  if (exact !== "shell") {
+    if (exact === void 0 || exact === "unread")
+      return void 0;
+    if (exact.problem)
+      return { target: exact.target ?? "head", direct: true, problem: { ...exact.problem, at: "" } };
+    const other = exact.config !== void 0 && import_node_path38.default.resolve(cwd, exact.config) !== ini;
+    return exact.target === null || other ? void 0 : { target: exact.target, direct: true };
+  }
+  const found = lineTargets(argv.join(" "), { files, dir: cwd, cwd, ini, path: "", line: 0, version: LATEST_ALEMBIC }, true);
+  const broken = found?.find((f) => f.problem);
+  if (broken)
+    return { target: broken.target, direct: broken.path === "", problem: broken.path === "" ? { ...broken.problem, at: "" } : releaseProblem(broken) };
+  if (!found || !oneTarget(found))
+    return void 0;
+  return { target: found[0].target, direct: found.every((f) => f.path === "") };
+}
+function commandProject(argv) {
+  const exact = directUpgrade(argv);
+  if (exact !== "shell") {
+    const plain2 = exact === void 0 || exact === "unread" || exact.problem ? {} : exact;
+    return { ...plain2.config !== void 0 ? { config: plain2.config } : {}, ...plain2.name !== void 0 ? { name: plain2.name } : {} };
+  }
+  const configs = /* @__PURE__ */ new Set();
+  const names5 = /* @__PURE__ */ new Set();
+  for (const cmd of argv.join(" ").split(SHELL_SPLIT)) {
+    const words2 = shellWords(cmd);
+    const up = toolAt(words2, "alembic") < 0 ? void 0 : upgradeTarget(words2, LATEST_ALEMBIC);
+    if (up === void 0)
+      continue;
+    configs.add(up.config);
+    names5.add(up.name);
+  }
+  const one = (values) => {
+    const [v] = values;
+    return values.size === 1 && v !== void 0 && !decidedAtRunTime(v) ? v : void 0;
+  };
+  const config = one(configs);
+  const name2 = one(names5);
+  return { ...config !== void 0 ? { config } : {}, ...name2 !== void 0 ? { name: name2 } : {} };
+}
+function deployOrigin(d) {
+  return { targetFrom: `${d.path}:${d.line}`, ...d.via ? { targetVia: `${d.via.path}:${d.via.line}` } : {} };
+}
+function lineTargets(shellLine, from, followScripts) {
+  const start = from.root === void 0 ? { ...from, root: from.dir } : from;
+  const out = [];
+  let unreadable = false;
+  let where = start;
+  let moved = false;
+  let lost = false;
+  const outer = [];
+  let closing = 0;
+  for (const segment of shellLine.split(SHELL_SPLIT)) {
+    for (; closing > 0; closing--)
+      ({ where, moved, lost } = outer.pop() ?? { where, moved, lost });
+    const { body: cmd, opens, closes } = subshellOf(segment);
+    for (let k = 0; k < opens; k++)
+      outer.push({ where, moved, lost });
+    closing = closes;
+    const words2 = shellWords(cmd);
+    const first = commandStart(words2);
+    const runs2 = afterShellC(words2, first);
+    if (first < 0 || words2[runs2] === "echo" || words2[runs2] === "printf")
+      continue;
+    if (words2[first] === "cd") {
+      moved = true;
+      ({ where, lost } = changeDir(where, start, words2[first + 1], lost));
+      continue;
+    }
+    const made = where.generated ? generatingCommand(cmd) : void 0;
+    if (made !== void 0) {
+      if (!where.generated.some((g) => g.path === where.path && g.line === where.line))
+        where.generated.push({ command: made, path: where.path, line: where.line });
+      continue;
+    }
+    const release2 = preflightRelease(words2);
+    if (lost && (release2 || upgradeTarget(words2, where.version) !== void 0 || words2[first] === "pipenv" || scriptRun(where.files, words2.slice(first), where.dir) !== void 0)) {
+      unreadable = true;
+      continue;
+    }
+    if (release2 && "wrapped" in release2) {
+      const own2 = where.configs ? optionOf2(words2.slice(0, words2.indexOf("--")), "-c", "--config") : void 0;
+      if (own2 !== void 0) {
+        if (!moved)
+          where.configs.push({ config: configPath(where.dir, own2), path: where.path, line: where.line });
+        continue;
+      }
+      const inner = lineTargets(release2.wrapped.join(" "), where, followScripts);
+      out.push(...inner && oneTarget(inner) ? inner : [{ target: "head", path: where.path, line: where.line }]);
+      continue;
+    }
+    const up = release2 ? { target: release2.target, config: optionOf2(words2, "-c", "--config") } : upgradeTarget(words2, where.version);
+    if (up !== void 0) {
+      const { target: t2, config, problem } = up;
+      if (where.configs) {
+        if (!problem && !moved)
+          where.configs.push({ config: configPath(where.dir, config), path: where.path, line: where.line });
+        continue;
+      }
+      if (problem) {
+        out.push({ target: t2 ?? "head", path: where.path, line: where.line, problem });
+        continue;
+      }
+      const ini = config ?? (moved && flaskDbAt(words2) < 0 ? "alembic.ini" : void 0);
+      if (t2 === null || ini !== void 0 && import_node_path38.default.resolve(where.dir, ini) !== where.ini) {
+        unreadable = true;
+        continue;
+      }
+      out.push({ target: t2, path: where.path, line: where.line });
+      continue;
+    }
+    if (followScripts && !followed(words2.slice(first), where, out))
+      unreadable = true;
+  }
+  return unreadable && !out.some((f) => f.problem) ? null : out;
+}
+function changeDir(where, start, to, lost) {
+  if (to === void 0 || to === "-" || /[$`~*?]/u.test(to) || lost)
+    return { where, lost: true };
+  const dir = to === HEROKU_APP || to.startsWith(`${HEROKU_APP}/`) ? import_node_path38.default.join(start.root ?? start.dir, to.slice(HEROKU_APP.length)) : import_node_path38.default.resolve(where.dir, to);
+  return { where: { ...where, dir }, lost: dir.length > PATH_MAX };
+}
+function followed(words2, where, out) {
+  const pipenv = words2[0] === "pipenv" && words2[1] === "run" && words2[2] ? pipfileScript(where.files, where.dir, words2[2]) : void 0;
+  if (pipenv) {
+    const inner = lineTargets([pipenv.command, ...words2.slice(3)].join(" "), { ...where, path: import_node_path38.default.relative(where.cwd, pipenv.file), line: pipenv.line }, false);
+    if (inner !== null)
+      out.push(...inner);
+    return inner !== null;
+  }
+  const script = scriptRun(where.files, words2, where.dir);
+  if (script === void 0)
+    return true;
+  const rel = import_node_path38.default.relative(where.cwd, script.file);
+  let readable = true;
+  for (const { text, line } of shellLines(script.text)) {
+    const inner = lineTargets(text, { ...where, path: rel, line }, false);
+    if (inner === null)
+      readable = false;
+    else
+      out.push(...inner);
+  }
+  return readable;
+}
+function oneTarget(found) {
+  return found.length > 0 && new Set(found.map((f) => f.target)).size === 1;
+}
+var import_node_path38, PATH_MAX, HEROKU_APP;
 var init_procfile_target = __esm({
   "dist/deploy/procfile-target.js"() {
     "use strict";
-    import_node_path36 = __toESM(require("node:path"), 1);
-    init_alembic_argv();
+    import_node_path38 = __toESM(require("node:path"), 1);
     init_alembic_version();
     init_generating_command();
-    init_pipfile_scripts();
     init_release_commands();
+    init_script_run();
     init_shell_words();
-    MAX_SCRIPT_BYTES = 1 << 20;
+    init_upgrade_words();
     PATH_MAX = 4096;
     HEROKU_APP = "/app";
   }
@@ -33493,59 +33693,7 @@ var init_rewire = __esm({
   }
 });
 
-// dist/generate/plan-backfill.js
-function planBackfill(model, req, io) {
-  const changes = /* @__PURE__ */ new Map();
-  const placeholders = [];
-  const skipped = [];
-  const refused = [];
-  let current = model;
-  for (const m of req.missing) {
-    const id2 = m.id;
-    const bad = badId(id2);
-    if (bad) {
-      skipped.push({ id: id2, reason: bad });
-      continue;
-    }
-    const existing = current.map.byKey.get(id2);
-    if (existing && existing.id === id2) {
-      skipped.push({ id: id2, reason: `already defined by ${existing.file.path}` });
-      continue;
-    }
-    const explicit = req.after.get(id2) ?? req.after.get("*");
-    const place = choosePlacement(current.map, m, explicit);
-    if ("refuse" in place) {
-      const listed = place.listCandidates ? candidates(current, id2, req, io, changes) : [];
-      const stale = place.listCandidates ? staleRow(current, id2, req, listed) : void 0;
-      const nothingCompared = place.listCandidates && req.state && !current.failure && schemaMatches(current, req.state)?.length === 0;
-      refused.push({ id: id2, reason: place.refuse, forensics: m.forensics, suggestion: place.suggestion, candidates: listed, ...stale ? { stale } : {}, ...nothingCompared ? { nothingCompared: true } : {} });
-      continue;
-    }
-    const attempt2 = placeOne(current, id2, place.parents, place.children, place.how, m, req, io, changes);
-    if ("refuse" in attempt2) {
-      refused.push({ id: id2, reason: attempt2.refuse, forensics: m.forensics, candidates: [] });
-      continue;
-    }
-    placeholders.push(attempt2.placeholder);
-    current = io.rebuild(overlayOf(changes));
-  }
-  const proof = placeholders.length > 0 ? proveBackfill(model, current, req.missing.map((m) => m.id), req.rows, req.target, req.state) : null;
-  return { placeholders, skipped, refused, changes, proof };
-}
-function overlayOf(changes) {
-  return new Map([...changes].map(([p, c]) => [p, c.after]));
-}
-function badId(id2) {
-  if (id2.trim() === "" || id2 !== id2.trim())
-    return `'${id2}' is empty or has surrounding spaces; fix the row instead of backfilling it`;
-  if (/[@+\-:]/u.test(id2))
-    return `'${id2}' has characters Alembic does not allow in a revision id (@, -, +, :)`;
-  if (/[\s'"\\]/u.test(id2))
-    return `'${id2}' has whitespace, quotes or backslashes; it cannot be a file's revision id`;
-  if (["head", "heads", "base"].includes(id2))
-    return `'${id2}' is a symbolic name, not a revision id`;
-  return void 0;
-}
+// dist/generate/placement.js
 function choosePlacement(map, m, explicit) {
   if (explicit !== void 0) {
     const parent = resolveExact(map, explicit);
@@ -33599,6 +33747,114 @@ function resolveExact(map, ref) {
     return { error: `'${ref}' is a prefix of several revisions (${matches.slice(0, 5).map((r) => r.id).join(", ")})` };
   return { error: `no revision '${ref}' in the graph` };
 }
+var init_placement = __esm({
+  "dist/generate/placement.js"() {
+    "use strict";
+    init_git_history();
+  }
+});
+
+// dist/generate/prove-backfill.js
+function proveBackfill(before, after, ids, rows, target, state) {
+  const problems = [];
+  const headsBefore = [...before.map.heads];
+  const headsAfter = [...after.map.heads];
+  if (after.failure)
+    problems.push(`the graph does not load: ${after.failure.failure.message}`);
+  if (headsAfter.length > Math.max(1, headsBefore.length)) {
+    problems.push(`the graph would have ${headsAfter.length} heads (${headsAfter.join(", ")}); pass --rewire so the children follow the placeholder`);
+  }
+  const scenarios = [];
+  if (!after.failure) {
+    const rowSets = rows ? [rows] : ids.map((id2) => [id2]);
+    for (const set of rowSets) {
+      const stamps = resolveStamps(after.map, set);
+      const resolves = stamps.every((s) => s.how !== "failed");
+      const prediction = predictUpgrade(after.map, target, set);
+      scenarios.push({ rows: set, resolves, prediction });
+      const label = set.map((r) => typeof r === "string" ? r : String(r)).join(", ");
+      if (!resolves)
+        problems.push(`the row(s) ${label} still do not resolve`);
+      if (!prediction.willSucceed)
+        problems.push(`\`alembic upgrade ${target}\` from ${label} is still predicted to fail: ${prediction.cliOutput ?? prediction.unpredictable ?? "unknown"}`);
+    }
+  }
+  const schema = rows && state && !after.failure ? proofSchema(after, state, rows, target) : void 0;
+  if (schema?.clash)
+    problems.push(`on this database's schema the upgrade fails: ${schema.clash}`);
+  return { ok: problems.length === 0, headsBefore, headsAfter, scenarios, problems, ...schema ? { schema } : {} };
+}
+function proofSchema(after, state, rows, target) {
+  const probe = probeSchema(after, state, resolveStamps(after.map, rows), predictUpgrade(after.map, target, rows));
+  if (!probe || probe.unavailable !== void 0)
+    return void 0;
+  const c = probe.clash;
+  const clash = c ? `${c.revision} (${c.path}:${c.line}) ${c.problem === "exists" ? "creates" : "drops or alters"} ${describeObject(c.obj)}, which ${c.problem === "exists" ? "is already there" : "is not there"}${clashError(c, state.dialect) ? `: ${clashError(c, state.dialect)}` : ""}` : void 0;
+  const differ = probe.behind.map((m) => `${describeObject(m.obj)} (${m.expected === "present" ? "created" : "dropped"} by ${m.by.revision}, ${m.path}:${m.by.line}) is ${m.expected === "present" ? "missing" : "still there"}`);
+  return { checked: probe.checked, unknown: probe.unknown, differ, ...clash ? { clash } : {} };
+}
+var init_prove_backfill = __esm({
+  "dist/generate/prove-backfill.js"() {
+    "use strict";
+    init_upgrade_plan();
+    init_describe_object();
+    init_schema_probe();
+  }
+});
+
+// dist/generate/plan-backfill.js
+function planBackfill(model, req, io) {
+  const changes = /* @__PURE__ */ new Map();
+  const placeholders = [];
+  const skipped = [];
+  const refused = [];
+  let current = model;
+  for (const m of req.missing) {
+    const id2 = m.id;
+    const bad = badId(id2);
+    if (bad) {
+      skipped.push({ id: id2, reason: bad });
+      continue;
+    }
+    const existing = current.map.byKey.get(id2);
+    if (existing && existing.id === id2) {
+      skipped.push({ id: id2, reason: `already defined by ${existing.file.path}` });
+      continue;
+    }
+    const explicit = req.after.get(id2) ?? req.after.get("*");
+    const place = choosePlacement(current.map, m, explicit);
+    if ("refuse" in place) {
+      const listed = place.listCandidates ? candidates(current, id2, req, io, changes) : [];
+      const stale = place.listCandidates ? staleRow(current, id2, req, listed) : void 0;
+      const nothingCompared = place.listCandidates && req.state && !current.failure && schemaMatches(current, req.state)?.length === 0;
+      refused.push({ id: id2, reason: place.refuse, forensics: m.forensics, suggestion: place.suggestion, candidates: listed, ...stale ? { stale } : {}, ...nothingCompared ? { nothingCompared: true } : {} });
+      continue;
+    }
+    const attempt2 = placeOne(current, id2, place.parents, place.children, place.how, m, req, io, changes);
+    if ("refuse" in attempt2) {
+      refused.push({ id: id2, reason: attempt2.refuse, forensics: m.forensics, candidates: [] });
+      continue;
+    }
+    placeholders.push(attempt2.placeholder);
+    current = io.rebuild(overlayOf(changes));
+  }
+  const proof = placeholders.length > 0 ? proveBackfill(model, current, req.missing.map((m) => m.id), req.rows, req.target, req.state) : null;
+  return { placeholders, skipped, refused, changes, proof };
+}
+function overlayOf(changes) {
+  return new Map([...changes].map(([p, c]) => [p, c.after]));
+}
+function badId(id2) {
+  if (id2.trim() === "" || id2 !== id2.trim())
+    return `'${id2}' is empty or has surrounding spaces; fix the row instead of backfilling it`;
+  if (/[@+\-:]/u.test(id2))
+    return `'${id2}' has characters Alembic does not allow in a revision id (@, -, +, :)`;
+  if (/[\s'"\\]/u.test(id2))
+    return `'${id2}' has whitespace, quotes or backslashes; it cannot be a file's revision id`;
+  if (["head", "heads", "base"].includes(id2))
+    return `'${id2}' is a symbolic name, not a revision id`;
+  return void 0;
+}
 function placeOne(model, id2, parents, childrenSpec, how, m, req, io, changes) {
   const map = model.map;
   const parentRevs = parents.map((p) => map.byKey.get(p));
@@ -33614,11 +33870,11 @@ function placeOne(model, id2, parents, childrenSpec, how, m, req, io, changes) {
       return { refuse: e.message };
     throw e;
   }
-  const absPath = import_node_path37.default.resolve(location2, fileName);
-  if (!absPath.startsWith(location2 + import_node_path37.default.sep))
+  const absPath = import_node_path39.default.resolve(location2, fileName);
+  if (!absPath.startsWith(location2 + import_node_path39.default.sep))
     return { refuse: `file_template makes a path outside the version folder (${fileName})` };
   if (io.exists(absPath) || changes.has(absPath))
-    return { refuse: `${import_node_path37.default.relative(model.config.cwd, absPath)} already exists; it is never overwritten` };
+    return { refuse: `${import_node_path39.default.relative(model.config.cwd, absPath)} already exists; it is never overwritten` };
   const style = reference ? styleOf(io.readFile(reference.file.absPath)) : DEFAULT_STYLE;
   const content2 = Buffer.from(renderPlaceholder({ revision: id2, downRevisions: parents, seen: [...m.seen, ...m.forensics ? [`git: ${describeForensics(m.forensics)}`] : []], placement: how, createdAt: req.now }, style), "utf8");
   const rewired = [];
@@ -33648,7 +33904,7 @@ function placeOne(model, id2, parents, childrenSpec, how, m, req, io, changes) {
     }
   }
   changes.set(absPath, { before: null, after: content2 });
-  return { placeholder: { id: id2, downRevisions: parents, placement: how, absPath, path: import_node_path37.default.relative(model.config.cwd, absPath), content: content2, forensics: m.forensics, rewired } };
+  return { placeholder: { id: id2, downRevisions: parents, placement: how, absPath, path: import_node_path39.default.relative(model.config.cwd, absPath), content: content2, forensics: m.forensics, rewired } };
 }
 function styleOf(buf) {
   const d = decodePythonSource(buf);
@@ -33660,7 +33916,7 @@ function newestRev(map) {
 function locationOf(model, reference) {
   const locs = model.config.versionLocations.filter((l) => l.exists).map((l) => l.absPath);
   if (reference) {
-    const holder = locs.filter((l) => reference.file.absPath.startsWith(l + import_node_path37.default.sep)).sort((a, b) => b.length - a.length)[0];
+    const holder = locs.filter((l) => reference.file.absPath.startsWith(l + import_node_path39.default.sep)).sort((a, b) => b.length - a.length)[0];
     if (holder)
       return holder;
   }
@@ -33707,56 +33963,19 @@ function staleRow(model, id2, req, listed) {
   const prediction = predictUpgrade(model.map, req.target, rest);
   return prediction.willSucceed ? { rest, prediction } : void 0;
 }
-function proveBackfill(before, after, ids, rows, target, state) {
-  const problems = [];
-  const headsBefore = [...before.map.heads];
-  const headsAfter = [...after.map.heads];
-  if (after.failure)
-    problems.push(`the graph does not load: ${after.failure.failure.message}`);
-  if (headsAfter.length > Math.max(1, headsBefore.length)) {
-    problems.push(`the graph would have ${headsAfter.length} heads (${headsAfter.join(", ")}); pass --rewire so the children follow the placeholder`);
-  }
-  const scenarios = [];
-  if (!after.failure) {
-    const rowSets = rows ? [rows] : ids.map((id2) => [id2]);
-    for (const set of rowSets) {
-      const stamps = resolveStamps(after.map, set);
-      const resolves = stamps.every((s) => s.how !== "failed");
-      const prediction = predictUpgrade(after.map, target, set);
-      scenarios.push({ rows: set, resolves, prediction });
-      const label = set.map((r) => typeof r === "string" ? r : String(r)).join(", ");
-      if (!resolves)
-        problems.push(`the row(s) ${label} still do not resolve`);
-      if (!prediction.willSucceed)
-        problems.push(`\`alembic upgrade ${target}\` from ${label} is still predicted to fail: ${prediction.cliOutput ?? prediction.unpredictable ?? "unknown"}`);
-    }
-  }
-  const schema = rows && state && !after.failure ? proofSchema(after, state, rows, target) : void 0;
-  if (schema?.clash)
-    problems.push(`on this database's schema the upgrade fails: ${schema.clash}`);
-  return { ok: problems.length === 0, headsBefore, headsAfter, scenarios, problems, ...schema ? { schema } : {} };
-}
-function proofSchema(after, state, rows, target) {
-  const probe = probeSchema(after, state, resolveStamps(after.map, rows), predictUpgrade(after.map, target, rows));
-  if (!probe || probe.unavailable !== void 0)
-    return void 0;
-  const c = probe.clash;
-  const clash = c ? `${c.revision} (${c.path}:${c.line}) ${c.problem === "exists" ? "creates" : "drops or alters"} ${describeObject(c.obj)}, which ${c.problem === "exists" ? "is already there" : "is not there"}${clashError(c, state.dialect) ? `: ${clashError(c, state.dialect)}` : ""}` : void 0;
-  const differ = probe.behind.map((m) => `${describeObject(m.obj)} (${m.expected === "present" ? "created" : "dropped"} by ${m.by.revision}, ${m.path}:${m.by.line}) is ${m.expected === "present" ? "missing" : "still there"}`);
-  return { checked: probe.checked, unknown: probe.unknown, differ, ...clash ? { clash } : {} };
-}
-var import_node_path37, MAX_CANDIDATES;
+var import_node_path39, MAX_CANDIDATES;
 var init_plan_backfill = __esm({
   "dist/generate/plan-backfill.js"() {
     "use strict";
-    import_node_path37 = __toESM(require("node:path"), 1);
+    import_node_path39 = __toESM(require("node:path"), 1);
     init_git_history();
     init_source_reader();
     init_upgrade_plan();
     init_file_template();
     init_placeholder();
     init_rewire();
-    init_describe_object();
+    init_placement();
+    init_prove_backfill();
     init_schema_probe();
     MAX_CANDIDATES = 8;
   }
@@ -33764,10 +33983,10 @@ var init_plan_backfill = __esm({
 
 // dist/project/programs.js
 function onPath(name2, env2) {
-  for (const dir of (env2.PATH ?? "").split(import_node_path38.default.delimiter)) {
+  for (const dir of (env2.PATH ?? "").split(import_node_path40.default.delimiter)) {
     if (!dir)
       continue;
-    const candidate = import_node_path38.default.join(dir, name2);
+    const candidate = import_node_path40.default.join(dir, name2);
     try {
       (0, import_node_fs3.accessSync)(candidate, import_node_fs3.constants.X_OK);
       return candidate;
@@ -33823,13 +34042,13 @@ function runProgram(file, args, opts) {
   });
   return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
-var import_node_fs3, import_node_module5, import_node_path38, requireBuiltin5;
+var import_node_fs3, import_node_module5, import_node_path40, requireBuiltin5;
 var init_programs = __esm({
   "dist/project/programs.js"() {
     "use strict";
     import_node_fs3 = require("node:fs");
     import_node_module5 = require("node:module");
-    import_node_path38 = __toESM(require("node:path"), 1);
+    import_node_path40 = __toESM(require("node:path"), 1);
     requireBuiltin5 = (0, import_node_module5.createRequire)(__preflightUrl);
   }
 });
@@ -33850,9 +34069,9 @@ function writeChanges(changes) {
   try {
     const ordered = [...changes.filter((c) => c.before === null), ...changes.filter((c) => c.before !== null)];
     const staged = ordered.map((c) => {
-      const tmp = import_node_path39.default.join(import_node_path39.default.dirname(c.absPath), `.${import_node_path39.default.basename(c.absPath)}.${(0, import_node_crypto.randomBytes)(4).toString("hex")}.tmp`);
+      const tmp = import_node_path41.default.join(import_node_path41.default.dirname(c.absPath), `.${import_node_path41.default.basename(c.absPath)}.${(0, import_node_crypto.randomBytes)(4).toString("hex")}.tmp`);
       if (c.before === null)
-        (0, import_node_fs4.mkdirSync)(import_node_path39.default.dirname(c.absPath), { recursive: true });
+        (0, import_node_fs4.mkdirSync)(import_node_path41.default.dirname(c.absPath), { recursive: true });
       writeDurably(tmp, c.after, c.before === null ? void 0 : (0, import_node_fs4.statSync)(fsPath(c.absPath)).mode);
       temps.push(tmp);
       return { ...c, tmp };
@@ -33885,7 +34104,7 @@ function writeChanges(changes) {
     if (e instanceof WriteConflict)
       throw new WriteError(`${e.message}. Run backfill again: it plans against the files as they are now.`, { hint: "Another process (an editor, a second backfill, git) changed the files while this run planned." });
     if (e.code)
-      throw cannotWrite(e, import_node_path39.default.dirname(changes[0]?.absPath ?? "."));
+      throw cannotWrite(e, import_node_path41.default.dirname(changes[0]?.absPath ?? "."));
     throw e;
   } finally {
     for (const t2 of temps) {
@@ -33920,7 +34139,7 @@ function writeBack(file, data) {
   (0, import_node_fs4.renameSync)(fsPath(tmp), fsPath(file));
 }
 function acquireWriteLock(folder, folders) {
-  const file = import_node_path39.default.join(folder, LOCK);
+  const file = import_node_path41.default.join(folder, LOCK);
   for (let attempt2 = 0; attempt2 < 3; attempt2++) {
     let fd;
     try {
@@ -33932,7 +34151,7 @@ function acquireWriteLock(folder, folders) {
       const holder = Number(readText(file)?.trim());
       if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) {
         throw new WriteError(`Another alembic-preflight backfill --write (process ${holder}) is writing in ${folder}; nothing was written.`, {
-          hint: `Wait for it to finish, then run backfill again (it reads the files anew). If no such run exists, remove ${import_node_path39.default.join(folder, LOCK)}.`
+          hint: `Wait for it to finish, then run backfill again (it reads the files anew). If no such run exists, remove ${import_node_path41.default.join(folder, LOCK)}.`
         });
       }
       tryUnlink(file);
@@ -33955,15 +34174,15 @@ function cannotWrite(e, where) {
   });
 }
 function removeTemporaries(folder) {
-  let names4;
+  let names5;
   try {
-    names4 = (0, import_node_fs4.readdirSync)(folder);
+    names5 = (0, import_node_fs4.readdirSync)(folder);
   } catch {
     return;
   }
-  for (const n of names4)
+  for (const n of names5)
     if (OUR_TEMP.test(n))
-      tryUnlink(import_node_path39.default.join(folder, n));
+      tryUnlink(import_node_path41.default.join(folder, n));
 }
 function readText(file) {
   try {
@@ -33978,13 +34197,13 @@ function tryUnlink(file) {
   } catch {
   }
 }
-var import_node_crypto, import_node_fs4, import_node_path39, WriteConflict, LOCK, OUR_TEMP;
+var import_node_crypto, import_node_fs4, import_node_path41, WriteConflict, LOCK, OUR_TEMP;
 var init_write_changes = __esm({
   "dist/generate/write-changes.js"() {
     "use strict";
     import_node_crypto = require("node:crypto");
     import_node_fs4 = require("node:fs");
-    import_node_path39 = __toESM(require("node:path"), 1);
+    import_node_path41 = __toESM(require("node:path"), 1);
     init_fs_path();
     init_errors();
     init_programs();
@@ -34146,9 +34365,9 @@ function checkText(result, width = DEFAULT_WIDTH) {
   return lines.join("\n") + "\n";
 }
 function headerLine(command2, { model }) {
-  const where = model.config.versionLocations.map((l) => import_node_path40.default.relative(model.config.cwd, l.absPath) || ".").join(", ") || "(no version locations)";
+  const where = model.config.versionLocations.map((l) => import_node_path42.default.relative(model.config.cwd, l.absPath) || ".").join(", ") || "(no version locations)";
   const flask = model.config.flaskMigrate ? `; script_location ${model.config.scriptLocation}, as Flask-Migrate's \`flask db\` sets it` : "";
-  const ini = model.config.configFileFrom !== void 0 && model.config.iniPath ? `; ${import_node_path40.default.relative(model.config.cwd, model.config.iniPath)}, as the release line in ${model.config.configFileFrom} names it` : "";
+  const ini = model.config.configFileFrom !== void 0 && model.config.iniPath ? `; ${import_node_path42.default.relative(model.config.cwd, model.config.iniPath)}, as the release line in ${model.config.configFileFrom} names it` : "";
   const python = model.config.python ? `, Python ${model.config.python.text} (${model.config.python.source})` : "";
   return `alembic-preflight ${command2}: ${plural(model.map.revisions.length, "revision")} in ${where} (modelling Alembic ${model.alembicVersion.label}${model.alembicVersion.source ? ` from ${model.alembicVersion.source}` : ", the newest (no pin found)"}${python}${flask}${ini})`;
 }
@@ -34395,11 +34614,11 @@ function purgeNote(version2, findings) {
   const which = version2 === null ? "no Flask-Migrate release is pinned here" : `this project pins Flask-Migrate ${version2}`;
   return `(\`flask db stamp --purge\` needs Flask-Migrate 4.0.6 or later, and ${which}: empty the version table first (DELETE FROM alembic_version;), then run \`flask db stamp REV\`.)`;
 }
-var import_node_path40, MARK2, ALEMBIC_FIX, FULL_PER_CODE, COMPACT_ABOVE, INDENT, FIRST_SENTENCE, VERDICT_REASON;
+var import_node_path42, MARK2, ALEMBIC_FIX, FULL_PER_CODE, COMPACT_ABOVE, INDENT, FIRST_SENTENCE, VERDICT_REASON;
 var init_text_report = __esm({
   "dist/report/text-report.js"() {
     "use strict";
-    import_node_path40 = __toESM(require("node:path"), 1);
+    import_node_path42 = __toESM(require("node:path"), 1);
     init_finding();
     init_wrap();
     MARK2 = { error: "error", warning: "warning", info: "info" };
@@ -34449,62 +34668,15 @@ function backfillText(o, write) {
   }
   if (plan2.placeholders.length > 0 && !o.written) {
     for (const [abs2, c] of plan2.changes) {
-      lines.push(unifiedDiff(import_node_path41.default.relative(cwd, abs2), c.before === null ? null : c.before.toString("utf8"), c.after.toString("utf8")).trimEnd());
+      lines.push(unifiedDiff(import_node_path43.default.relative(cwd, abs2), c.before === null ? null : c.before.toString("utf8"), c.after.toString("utf8")).trimEnd());
     }
     lines.push("");
   }
-  for (const r of plan2.refused) {
-    lines.push(`${r.id}: NOT placed: ${r.reason}`);
-    if (r.forensics && !r.reason.includes(describeForensics(r.forensics)))
-      lines.push(`  git: ${describeForensics(r.forensics)}`);
-    if (r.suggestion)
-      lines.push(`  fix: ${r.suggestion}`);
-    if (r.candidates.length > 0) {
-      lines.push(`  Where could it go? With the placeholder after each of these, \`${upgradeShown(o.flaskMigrate === true, r.candidates[0].prediction.target)}\` would, on this database:`);
-      for (const c of r.candidates) {
-        const schema = c.schema ? `; schema: ${c.schema.agree === c.schema.of ? `all ${c.schema.of}` : `${c.schema.agree} of ${c.schema.of}`} objects compared agree, ${c.schema.present} present` : "";
-        lines.push(`    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(", ")})` : ""}${schema}`);
-      }
-      if (r.stale) {
-        const rest = r.stale.rest.map(rowLabel).join(", ");
-        lines.push(`  None of these works, and the database's other row${r.stale.rest.length > 1 ? "s" : ""} (${rest}) already say${r.stale.rest.length > 1 ? "" : "s"} where it is: the row '${r.id}' is stale and should go, not get a placeholder:`);
-        lines.push(`    DELETE FROM ${o.versionTable ?? "alembic_version"} WHERE version_num = '${r.id.replaceAll("'", "''")}';`);
-        lines.push(`  Proof: from ${rest} alone, \`${upgradeShown(o.flaskMigrate === true, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`);
-      } else {
-        const best = r.candidates[0].schema;
-        const named = best && best.agree === best.of && best.present > 0 ? r.candidates[0].after : void 0;
-        if (named)
-          lines.push(`  The schema is exactly what the migrations up to ${named} leave; place it there:`);
-        else {
-          if (r.nothingCompared)
-            lines.push("  The schema cannot tell: the database has none of the objects the migrations create, so nothing could be compared.");
-          lines.push("  Pick the revision the database had reached when it was stamped, then run:");
-        }
-        lines.push(`    alembic-preflight backfill --revision ${r.id} --after ${named ?? "<REV>"} --rewire --write`);
-      }
-    }
-    lines.push("");
-  }
+  for (const r of plan2.refused)
+    lines.push(...refusedLines(o, r), "");
   const proof = plan2.proof;
-  if (proof) {
-    lines.push("Proof (graph rebuilt with the placeholders, upgrade predicted):");
-    lines.push(`  heads: ${proof.headsBefore.join(", ") || "(none)"} \u2192 ${proof.headsAfter.join(", ") || "(none)"}`);
-    for (const s of proof.scenarios) {
-      const from = s.rows.map(rowLabel).join(", ");
-      lines.push(`  database at ${from}: rows ${s.resolves ? "resolve" : "do NOT resolve"}; \`${upgradeShown(o.flaskMigrate === true, s.prediction.target)}\` ${runs(s.prediction)}`);
-    }
-    if (proof.schema) {
-      const counted = `${proof.schema.checked} object${proof.schema.checked === 1 ? "" : "s"} checked, ${proof.schema.unknown} unknown`;
-      lines.push(proof.schema.differ.length === 0 ? `  schema: with the no-op placeholder, the catalog agrees with what the migrations up to the stamp leave (${counted})` : `  schema: with the no-op placeholder, the catalog differs from what the migrations up to the stamp leave (${counted}):`);
-      for (const d of proof.schema.differ.slice(0, 10))
-        lines.push(`    ${d}`);
-      if (proof.schema.differ.length > 10)
-        lines.push(`    and ${proof.schema.differ.length - 10} more`);
-    }
-    for (const p of proof.problems)
-      lines.push(`  problem: ${p}`);
-    lines.push("");
-  }
+  if (proof)
+    lines.push(...proofLines(o, proof), "");
   if (o.restored)
     lines.push(`RESTORED: the files were written, but the proof failed on disk (${o.restored}); every file is back as it was.`);
   else if (plan2.refused.length > 0)
@@ -34549,7 +34721,7 @@ function backfillJson(o, write) {
       candidates: r.candidates.map((c) => ({ after: c.after, rewires: c.rewires, prediction: prediction(c.prediction), schema: c.schema ? { agree: c.schema.agree, of: c.schema.of, present: c.schema.present } : null })),
       ...r.stale ? { stale: { otherRows: r.stale.rest.map(rowLabel), prediction: prediction(r.stale.prediction) } } : {}
     })),
-    changes: [...plan2.changes].map(([abs2, c]) => ({ path: import_node_path41.default.relative(o.cwd, abs2), kind: c.before === null ? "create" : "modify" })),
+    changes: [...plan2.changes].map(([abs2, c]) => ({ path: import_node_path43.default.relative(o.cwd, abs2), kind: c.before === null ? "create" : "modify" })),
     proof: plan2.proof ? {
       ok: plan2.proof.ok,
       headsBefore: plan2.proof.headsBefore,
@@ -34560,14 +34732,67 @@ function backfillJson(o, write) {
     } : null
   };
 }
-var import_node_path41, rowLabel;
+function refusedLines(o, r) {
+  const lines = [];
+  lines.push(`${r.id}: NOT placed: ${r.reason}`);
+  if (r.forensics && !r.reason.includes(describeForensics(r.forensics)))
+    lines.push(`  git: ${describeForensics(r.forensics)}`);
+  if (r.suggestion)
+    lines.push(`  fix: ${r.suggestion}`);
+  if (r.candidates.length > 0) {
+    lines.push(`  Where could it go? With the placeholder after each of these, \`${upgradeShown(o.flaskMigrate === true, r.candidates[0].prediction.target)}\` would, on this database:`);
+    for (const c of r.candidates) {
+      const schema = c.schema ? `; schema: ${c.schema.agree === c.schema.of ? `all ${c.schema.of}` : `${c.schema.agree} of ${c.schema.of}`} objects compared agree, ${c.schema.present} present` : "";
+      lines.push(`    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(", ")})` : ""}${schema}`);
+    }
+    if (r.stale) {
+      const rest = r.stale.rest.map(rowLabel).join(", ");
+      lines.push(`  None of these works, and the database's other row${r.stale.rest.length > 1 ? "s" : ""} (${rest}) already say${r.stale.rest.length > 1 ? "" : "s"} where it is: the row '${r.id}' is stale and should go, not get a placeholder:`);
+      lines.push(`    DELETE FROM ${o.versionTable ?? "alembic_version"} WHERE version_num = '${r.id.replaceAll("'", "''")}';`);
+      lines.push(`  Proof: from ${rest} alone, \`${upgradeShown(o.flaskMigrate === true, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`);
+    } else {
+      const best = r.candidates[0].schema;
+      const named = best && best.agree === best.of && best.present > 0 ? r.candidates[0].after : void 0;
+      if (named)
+        lines.push(`  The schema is exactly what the migrations up to ${named} leave; place it there:`);
+      else {
+        if (r.nothingCompared)
+          lines.push("  The schema cannot tell: the database has none of the objects the migrations create, so nothing could be compared.");
+        lines.push("  Pick the revision the database had reached when it was stamped, then run:");
+      }
+      lines.push(`    alembic-preflight backfill --revision ${r.id} --after ${named ?? "<REV>"} --rewire --write`);
+    }
+  }
+  return lines;
+}
+function proofLines(o, proof) {
+  const lines = [];
+  lines.push("Proof (graph rebuilt with the placeholders, upgrade predicted):");
+  lines.push(`  heads: ${proof.headsBefore.join(", ") || "(none)"} \u2192 ${proof.headsAfter.join(", ") || "(none)"}`);
+  for (const s of proof.scenarios) {
+    const from = s.rows.map(rowLabel).join(", ");
+    lines.push(`  database at ${from}: rows ${s.resolves ? "resolve" : "do NOT resolve"}; \`${upgradeShown(o.flaskMigrate === true, s.prediction.target)}\` ${runs(s.prediction)}`);
+  }
+  if (proof.schema) {
+    const counted = `${proof.schema.checked} object${proof.schema.checked === 1 ? "" : "s"} checked, ${proof.schema.unknown} unknown`;
+    lines.push(proof.schema.differ.length === 0 ? `  schema: with the no-op placeholder, the catalog agrees with what the migrations up to the stamp leave (${counted})` : `  schema: with the no-op placeholder, the catalog differs from what the migrations up to the stamp leave (${counted}):`);
+    for (const d of proof.schema.differ.slice(0, 10))
+      lines.push(`    ${d}`);
+    if (proof.schema.differ.length > 10)
+      lines.push(`    and ${proof.schema.differ.length - 10} more`);
+  }
+  for (const p of proof.problems)
+    lines.push(`  problem: ${p}`);
+  return lines;
+}
+var import_node_path43, rowLabel;
 var init_backfill_report = __esm({
   "dist/report/backfill-report.js"() {
     "use strict";
     init_git_history();
     init_unified_diff();
     init_text_report();
-    import_node_path41 = __toESM(require("node:path"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
     rowLabel = (r) => typeof r === "string" ? r : r === null ? "NULL" : r.repr;
   }
 });
@@ -34578,7 +34803,7 @@ function pythonSyntaxOracle(env2, declared) {
   const python = (alembic ? shebangPython(alembic) : void 0) ?? onPath("python3", env2) ?? onPath("python", env2);
   if (!python)
     return void 0;
-  const named = /^python3\.(\d+)$/u.exec(import_node_path42.default.basename(realPath(python) ?? python));
+  const named = /^python3\.(\d+)$/u.exec(import_node_path44.default.basename(realPath(python) ?? python));
   const minor = named ? Number(named[1]) : declared?.minor;
   if (declared && minor !== void 0 && minor !== declared.minor)
     return void 0;
@@ -34600,11 +34825,11 @@ function pythonSyntaxOracle(env2, declared) {
     }
   };
 }
-var import_node_path42, SCRIPT2;
+var import_node_path44, SCRIPT2;
 var init_syntax_oracle = __esm({
   "dist/release/syntax-oracle.js"() {
     "use strict";
-    import_node_path42 = __toESM(require("node:path"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     init_programs();
     SCRIPT2 = [
       "import base64, json, sys, warnings",
@@ -34661,7 +34886,7 @@ function resolvePython(files, cwd, flag) {
   return v;
 }
 function releaseLineConfig(files, cwd, env2) {
-  return env2?.ALEMBIC_CONFIG || files.exists(import_node_path43.default.join(cwd, "alembic.ini")) ? void 0 : releaseConfig(files, cwd);
+  return env2?.ALEMBIC_CONFIG || files.exists(import_node_path45.default.join(cwd, "alembic.ini")) ? void 0 : releaseConfig(files, cwd);
 }
 function syntaxOracle(opts, config) {
   if (/^(off|0|false|no)$/iu.test(opts.env["ALEMBIC_PREFLIGHT_PYTHON"] ?? ""))
@@ -34685,11 +34910,11 @@ function configOptions(opts) {
     python: resolvePython(files, opts.cwd, opts.pythonVersion) ?? opts.pythonFallback?.() ?? null
   };
 }
-var import_node_path43;
+var import_node_path45;
 var init_open_project = __esm({
   "dist/workspace/open-project.js"() {
     "use strict";
-    import_node_path43 = __toESM(require("node:path"), 1);
+    import_node_path45 = __toESM(require("node:path"), 1);
     init_detect_alembic_version();
     init_python_version();
     init_git_history();
@@ -34726,7 +34951,7 @@ function readPrivateFile(file, magic) {
   }
   try {
     const st = (0, import_node_fs5.fstatSync)(fd);
-    if (!st.isFile() || !ownedAndPrivate(st) || !ownedAndPrivate((0, import_node_fs5.statSync)(import_node_path44.default.dirname(file))) || st.size < HEADER)
+    if (!st.isFile() || !ownedAndPrivate(st) || !ownedAndPrivate((0, import_node_fs5.statSync)(import_node_path46.default.dirname(file))) || st.size < HEADER)
       return void 0;
     const buf = Buffer.allocUnsafe(st.size);
     if ((0, import_node_fs5.readSync)(fd, buf, 0, st.size, 0) !== st.size)
@@ -34744,7 +34969,7 @@ function readPrivateFile(file, magic) {
   }
 }
 function writePrivateFile(file, magic, payload) {
-  const dir = import_node_path44.default.dirname(file);
+  const dir = import_node_path46.default.dirname(file);
   const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
   try {
     makeDirs(dir, 448);
@@ -34767,9 +34992,9 @@ function writePrivateFile(file, magic, payload) {
 }
 function toolCacheDir(setting, cwd, env2) {
   if (setting !== void 0 && setting !== "")
-    return OFF.has(setting.toLowerCase()) ? null : import_node_path44.default.resolve(cwd, setting);
+    return OFF.has(setting.toLowerCase()) ? null : import_node_path46.default.resolve(cwd, setting);
   try {
-    return import_node_path44.default.join(env2["XDG_CACHE_HOME"] || import_node_path44.default.join(import_node_os2.default.homedir(), ".cache"), "alembic-preflight");
+    return import_node_path46.default.join(env2["XDG_CACHE_HOME"] || import_node_path46.default.join(import_node_os2.default.homedir(), ".cache"), "alembic-preflight");
   } catch {
     return null;
   }
@@ -34788,13 +35013,13 @@ function checksum(payload) {
 }
 function makeDirs(dir, mode) {
   const missing = [];
-  for (let d = import_node_path44.default.resolve(dir); ; d = import_node_path44.default.dirname(d)) {
+  for (let d = import_node_path46.default.resolve(dir); ; d = import_node_path46.default.dirname(d)) {
     try {
       if ((0, import_node_fs5.statSync)(d).isDirectory())
         break;
       throw Object.assign(new Error(`${d} is not a folder`), { code: "ENOTDIR" });
     } catch (e) {
-      if (e.code !== "ENOENT" || import_node_path44.default.dirname(d) === d)
+      if (e.code !== "ENOENT" || import_node_path46.default.dirname(d) === d)
         throw e;
       missing.push(d);
     }
@@ -34831,7 +35056,7 @@ function writeSealedFile(file, magic, payload, secret) {
 function pruneFolder(dir, stale) {
   try {
     for (const name2 of (0, import_node_fs5.readdirSync)(dir)) {
-      const file = import_node_path44.default.join(dir, name2);
+      const file = import_node_path46.default.join(dir, name2);
       if (stale(name2, (0, import_node_fs5.statSync)(file).mtimeMs))
         (0, import_node_fs5.unlinkSync)(file);
     }
@@ -34840,7 +35065,7 @@ function pruneFolder(dir, stale) {
 }
 function cacheSecret(installDir, cwd, env2) {
   if (installDir !== void 0) {
-    const own2 = secretIn(import_node_path44.default.join(installDir, NAME2));
+    const own2 = secretIn(import_node_path46.default.join(installDir, NAME2));
     if (own2)
       return own2;
   }
@@ -34852,11 +35077,11 @@ function cacheSecret(installDir, cwd, env2) {
   } catch {
     return void 0;
   }
-  return secretIn(import_node_path44.default.join(home, NAME2));
+  return secretIn(import_node_path46.default.join(home, NAME2));
 }
 function isInside(dir, root) {
-  const rel = import_node_path44.default.relative(import_node_path44.default.resolve(root), import_node_path44.default.resolve(dir));
-  return rel === "" || !rel.startsWith("..") && !import_node_path44.default.isAbsolute(rel);
+  const rel = import_node_path46.default.relative(import_node_path46.default.resolve(root), import_node_path46.default.resolve(dir));
+  return rel === "" || !rel.startsWith("..") && !import_node_path46.default.isAbsolute(rel);
 }
 function secretIn(file) {
   const existing = readKey(file);
@@ -34894,14 +35119,14 @@ function readKey(file) {
     (0, import_node_fs5.closeSync)(fd);
   }
 }
-var import_node_fs5, import_node_module6, import_node_os2, import_node_path44, requireBuiltin6, DIGEST_AT, LENGTH_AT, HEADER, OFF, MAC_LENGTH, SECRET_BYTES, NAME2;
+var import_node_fs5, import_node_module6, import_node_os2, import_node_path46, requireBuiltin6, DIGEST_AT, LENGTH_AT, HEADER, OFF, MAC_LENGTH, SECRET_BYTES, NAME2;
 var init_private_file = __esm({
   "dist/project/private-file.js"() {
     "use strict";
     import_node_fs5 = require("node:fs");
     import_node_module6 = require("node:module");
     import_node_os2 = __toESM(require("node:os"), 1);
-    import_node_path44 = __toESM(require("node:path"), 1);
+    import_node_path46 = __toESM(require("node:path"), 1);
     requireBuiltin6 = (0, import_node_module6.createRequire)(__preflightUrl);
     DIGEST_AT = 8;
     LENGTH_AT = DIGEST_AT + 4;
@@ -34918,7 +35143,7 @@ function resultCacheDir(cwd, flag, env2) {
   return toolCacheDir(flag ?? env2["ALEMBIC_PREFLIGHT_CACHE"], cwd, env2);
 }
 function diskResultCache(dir, scriptDir, key, secret) {
-  const file = import_node_path45.default.join(dir, `results-${fnv1a(import_node_path45.default.relative(dir, scriptDir))}.bin`);
+  const file = import_node_path47.default.join(dir, `results-${fnv1a(import_node_path47.default.relative(dir, scriptDir))}.bin`);
   let loaded = false;
   let storedEntries;
   const storedMap = () => {
@@ -35020,12 +35245,12 @@ function untagBigInts(value) {
     o[k] = untagBigInts(o[k]);
   return o;
 }
-var import_node_module7, import_node_path45, MAGIC, requireBuiltin7;
+var import_node_module7, import_node_path47, MAGIC, requireBuiltin7;
 var init_result_cache = __esm({
   "dist/project/result-cache.js"() {
     "use strict";
     import_node_module7 = require("node:module");
-    import_node_path45 = __toESM(require("node:path"), 1);
+    import_node_path47 = __toESM(require("node:path"), 1);
     init_private_file();
     MAGIC = Buffer.from("APRC0002", "latin1");
     requireBuiltin7 = (0, import_node_module7.createRequire)(__preflightUrl);
@@ -35164,7 +35389,7 @@ async function scanLogFile(file, cwd, stdin = process.stdin) {
       scanner.push(chunk);
     return { result: scanner.end(), display: "<stdin>" };
   }
-  const abs2 = import_node_path46.default.resolve(cwd, file);
+  const abs2 = import_node_path48.default.resolve(cwd, file);
   if (!pathExists(abs2)) {
     throw new UsageError(`The log file ${file} does not exist.`, { hint: "Save the log first, e.g. heroku releases:output -a APP > release.log" });
   }
@@ -35176,12 +35401,12 @@ async function scanLogFile(file, cwd, stdin = process.stdin) {
   }
   return { result: scanner.end(), display: file };
 }
-var import_node_path46;
+var import_node_path48;
 var init_read_log = __esm({
   "dist/workspace/read-log.js"() {
     "use strict";
     init_machine_files();
-    import_node_path46 = __toESM(require("node:path"), 1);
+    import_node_path48 = __toESM(require("node:path"), 1);
     init_log_scanner();
     init_errors();
   }
@@ -35193,13 +35418,13 @@ function envPyText2(config) {
 }
 function chooseVersionTable(config, opts, dialect, envPy = envPyText2(config)) {
   const notes2 = [];
-  const envPath = import_node_path47.default.join(config.scriptDir, "env.py");
-  let rel = import_node_path47.default.relative(config.cwd, envPath);
+  const envPath = import_node_path49.default.join(config.scriptDir, "env.py");
+  let rel = import_node_path49.default.relative(config.cwd, envPath);
   const handover = envHandover(envPy, config);
   if (handover?.kind === "followed") {
     const via = rel;
     envPy = handover.text;
-    rel = import_node_path47.default.relative(config.cwd, handover.file);
+    rel = import_node_path49.default.relative(config.cwd, handover.file);
     notes2.push(`${via}:${handover.line} hands over to ${handover.module}, whose context.configure() is read (${rel})`);
   } else if (handover && opts.versionTable === void 0) {
     throw new ConfigError(`env.py never calls context.configure() itself but hands over to ${handover.module} here, which is not a module of this repository that configures one, so the version table it uses cannot be known statically.`, {
@@ -35209,37 +35434,7 @@ function chooseVersionTable(config, opts, dialect, envPy = envPyText2(config)) {
     });
   }
   const facts = readEnvPy(envPy);
-  const pick = (flag, settings2, name2, flagName, dflt) => {
-    const literal4 = settings2.filter((s) => s.value !== void 0);
-    const dynamic = settings2.find((s) => s.value === void 0);
-    const distinct = [...new Set(literal4.map((s) => s.value))];
-    if (flag !== void 0) {
-      if (settings2.length > 0 && !(distinct.length === 1 && distinct[0] === flag && !dynamic)) {
-        const said = dynamic ? dynamic.expression : `'${String(distinct[0])}'`;
-        notes2.push(`${flagName} ${flag} overrides ${name2}=${said} in ${rel}:${(dynamic ?? literal4[0]).line}`);
-      }
-      return flag;
-    }
-    if (dynamic) {
-      throw new ConfigError(`${name2} in ${rel} is not a literal (${dynamic.expression}), so the version table cannot be known statically.`, {
-        path: rel,
-        line: dynamic.line,
-        hint: `Pass the value with ${flagName}.`
-      });
-    }
-    if (distinct.length > 1) {
-      throw new ConfigError(`${rel} passes different ${name2} values (${distinct.map((d) => `'${String(d)}'`).join(", ")}) to context.configure().`, {
-        path: rel,
-        line: literal4[1].line,
-        hint: `Pass the one the online migration uses with ${flagName}.`
-      });
-    }
-    if (distinct.length === 1) {
-      notes2.push(`${name2}=${distinct[0] === null ? "None" : `'${distinct[0]}'`} from ${rel}:${literal4[0].line}`);
-      return distinct[0] ?? dflt;
-    }
-    return dflt;
-  };
+  const pick = (flag, settings2, name2, flagName, dflt) => pickSetting({ flag, settings: settings2, name: name2, flagName, dflt, rel }, notes2);
   const tables = facts.calls.flatMap((c) => c.versionTable ? [c.versionTable] : []);
   const schemas = facts.calls.flatMap((c) => c.versionTableSchema ? [c.versionTableSchema] : []);
   const versionTable = pick(opts.versionTable, tables, "version_table", "--version-table", "alembic_version") ?? "alembic_version";
@@ -35263,11 +35458,43 @@ function chooseVersionTable(config, opts, dialect, envPy = envPyText2(config)) {
   }
   return { versionTable, versionTableSchema, notes: notes2, ...objectsSchema ? { objectsSchema } : {} };
 }
-var import_node_path47;
+function pickSetting(setting, notes2) {
+  const { flag, settings: settings2, name: name2, flagName, dflt, rel } = setting;
+  const literal4 = settings2.filter((s) => s.value !== void 0);
+  const dynamic = settings2.find((s) => s.value === void 0);
+  const distinct = [...new Set(literal4.map((s) => s.value))];
+  if (flag !== void 0) {
+    if (settings2.length > 0 && !(distinct.length === 1 && distinct[0] === flag && !dynamic)) {
+      const said = dynamic ? dynamic.expression : `'${String(distinct[0])}'`;
+      notes2.push(`${flagName} ${flag} overrides ${name2}=${said} in ${rel}:${(dynamic ?? literal4[0]).line}`);
+    }
+    return flag;
+  }
+  if (dynamic) {
+    throw new ConfigError(`${name2} in ${rel} is not a literal (${dynamic.expression}), so the version table cannot be known statically.`, {
+      path: rel,
+      line: dynamic.line,
+      hint: `Pass the value with ${flagName}.`
+    });
+  }
+  if (distinct.length > 1) {
+    throw new ConfigError(`${rel} passes different ${name2} values (${distinct.map((d) => `'${String(d)}'`).join(", ")}) to context.configure().`, {
+      path: rel,
+      line: literal4[1].line,
+      hint: `Pass the one the online migration uses with ${flagName}.`
+    });
+  }
+  if (distinct.length === 1) {
+    notes2.push(`${name2}=${distinct[0] === null ? "None" : `'${distinct[0]}'`} from ${rel}:${literal4[0].line}`);
+    return distinct[0] ?? dflt;
+  }
+  return dflt;
+}
+var import_node_path49;
 var init_version_table_choice = __esm({
   "dist/workspace/version-table-choice.js"() {
     "use strict";
-    import_node_path47 = __toESM(require("node:path"), 1);
+    import_node_path49 = __toESM(require("node:path"), 1);
     init_env_py();
     init_env_handover();
     init_source_reader();
@@ -35294,10 +35521,10 @@ function compareUrlVariables(config, used, url, env2) {
     return { ...r, here, postgresScheme };
   });
   const schemeRefused = reads.some((r) => r.postgresScheme === true) && !rewritesPostgresScheme(source) && !config.sqlalchemyBefore14;
-  return { used, reads, envPy: shown(config, import_node_path48.default.join(config.scriptDir, "env.py")), ...schemeRefused ? { schemeRefused } : {} };
+  return { used, reads, envPy: shown(config, import_node_path50.default.join(config.scriptDir, "env.py")), ...schemeRefused ? { schemeRefused } : {} };
 }
 function shown(config, file) {
-  return import_node_path48.default.relative(config.cwd, file) || file;
+  return import_node_path50.default.relative(config.cwd, file) || file;
 }
 function compareIniUrl(config, url, source) {
   const envPy = config.envPy;
@@ -35315,14 +35542,14 @@ function compareIniUrl(config, url, source) {
   }
   const line = ini.optionLine(config.section, "sqlalchemy.url") ?? ini.sectionLines.get(config.section) ?? 1;
   const state = value === void 0 ? "absent" : value.trim() === "" ? "empty" : value.trim() === TEMPLATE_URL ? "placeholder" : POSTGRES_SCHEME.test(value) && !config.sqlalchemyBefore14 ? "postgres-scheme" : sameDatabase(value, url, config.cwd);
-  return { state, source, envPy: shown(config, import_node_path48.default.join(config.scriptDir, "env.py")), envPyLine: connection.line, via: connection.via, ini: shown(config, config.iniPath), line, section: config.section };
+  return { state, source, envPy: shown(config, import_node_path50.default.join(config.scriptDir, "env.py")), envPyLine: connection.line, via: connection.via, ini: shown(config, config.iniPath), line, section: config.section };
 }
 function compareOtherDatabases(config, url, source) {
   const envPy = config.envPy;
   const setup = envPy === "" ? null : multiDatabaseSetup(envPy);
   if (!setup)
     return void 0;
-  const envPyShown = shown(config, import_node_path48.default.join(config.scriptDir, "env.py"));
+  const envPyShown = shown(config, import_node_path50.default.join(config.scriptDir, "env.py"));
   const ini = config.ini;
   let listed;
   if (setup.names === "ini" && ini && config.iniPath && ini.hasOption(config.section, "databases")) {
@@ -35353,11 +35580,11 @@ function compareOtherDatabases(config, url, source) {
   }
   return { envPy: envPyShown, envPyLine: setup.line, names: setup.names, ...listed ? { listed } : {}, source };
 }
-var import_node_path48, POSTGRES_SCHEME;
+var import_node_path50, POSTGRES_SCHEME;
 var init_url_comparisons = __esm({
   "dist/database/url-comparisons.js"() {
     "use strict";
-    import_node_path48 = __toESM(require("node:path"), 1);
+    import_node_path50 = __toESM(require("node:path"), 1);
     init_env_database_url();
     init_env_setup_facts();
     init_env_url_options();
@@ -35629,6 +35856,131 @@ var init_read_sqlite = __esm({
   }
 });
 
+// dist/database/pg-catalog.js
+function catalogSql(schema, live) {
+  const sql = `${CATALOG_SQL}${live ? LIVE_FACTS_SQL : ""} FROM pg_catalog.pg_namespace ns WHERE ns.nspname = pg_catalog.current_schema()`;
+  return sql.replace("pg_catalog.current_schema()", schema === void 0 ? "pg_catalog.current_schema()" : pgLiteral(schema));
+}
+function catalogOf(row, pathSchemas) {
+  const pairs = (v) => Array.isArray(v) ? v.map((p) => [String(p[0]), String(p[1])]) : [];
+  return {
+    columns: pairs(row?.[0]),
+    indexes: pairs(row?.[1]),
+    constraints: pairs(row?.[2]),
+    types: Array.isArray(row?.[3]) ? row[3].map(String) : [],
+    searchPathSchemas: pathSchemas ?? 0,
+    ...liveFacts(row)
+  };
+}
+function liveFacts(row) {
+  if (!row || row.length <= 4)
+    return {};
+  const list4 = (v) => Array.isArray(v) ? v : [];
+  const num = (v) => typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v !== "" && Number.isFinite(Number(v)) ? Number(v) : null;
+  const tableSizes = list4(row?.[4]).map((r) => {
+    const reltuples = num(r[1]);
+    const analysed = r[4] === true || reltuples !== null && reltuples > 0;
+    return { table: String(r[0]), rows: analysed && reltuples !== null && reltuples >= 0 ? Math.round(reltuples) : null, bytes: num(r[2]) ?? 0, liveRows: num(r[3]) };
+  });
+  const lockHolders = list4(row?.[5]).map((r) => ({
+    pid: num(r[0]) ?? 0,
+    table: String(r[1]),
+    mode: String(r[2]),
+    granted: r[3] === true,
+    state: typeof r[4] === "string" ? r[4] : null,
+    transactionSeconds: num(r[5])
+  }));
+  const settings2 = row?.[6] !== null && typeof row?.[6] === "object" ? row[6] : void 0;
+  const timeouts = settings2 ? { lockMs: num(settings2["lock_timeout"]) ?? 0, statementMs: num(settings2["statement_timeout"]) ?? 0 } : void 0;
+  return { tableSizes, lockHolders, ...timeouts ? { timeouts } : {} };
+}
+var LIVE_FACTS_SQL, CATALOG_SQL;
+var init_pg_catalog = __esm({
+  "dist/database/pg-catalog.js"() {
+    "use strict";
+    init_version_table();
+    LIVE_FACTS_SQL = `,
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, c.reltuples, pg_catalog.pg_total_relation_size(c.oid), pg_catalog.pg_stat_get_live_tuples(c.oid),
+      pg_catalog.pg_stat_get_last_analyze_time(c.oid) IS NOT NULL OR pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid) IS NOT NULL))
+    FROM pg_catalog.pg_class c WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p'])),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.pid, c.relname, l.mode, l.granted, a.state, EXTRACT(EPOCH FROM pg_catalog.now() - a.xact_start)::float8))
+    FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()),
+  (SELECT pg_catalog.json_object_agg(name, reset_val) FROM pg_catalog.pg_settings WHERE name = ANY (ARRAY['lock_timeout', 'statement_timeout']))`.replace(/\s+/gu, " ");
+    CATALOG_SQL = `SELECT
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p', 'v', 'm', 'f']) AND a.attnum > 0 AND NOT a.attisdropped),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(i.relname, t.relname)) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
+    WHERE i.relnamespace = ns.oid),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(t.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class t ON t.oid = k.conrelid
+    WHERE t.relnamespace = ns.oid),
+  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A')`.replace(/\s+/gu, " ");
+  }
+});
+
+// dist/database/pg-errors.js
+function classify(e, t2, plan2) {
+  const err = e;
+  const code = err.code ?? "";
+  const raw = redactSecrets(String(err.message ?? e));
+  const facts = { code, raw, t: t2, plan: plan2, host: describeTarget(t2).host, where: `${describeTarget(t2).host}/${t2.database}`, user: t2.user ? ` as user '${t2.user}'` : "" };
+  return networkFailure(facts) ?? serverFailure(facts) ?? tlsFailure(facts) ?? mk("other", false, `Database error on ${facts.where}${code ? ` (${code})` : ""}: ${raw}.`, "Check the URL and that the server is reachable; run with --log-level debug for details.");
+}
+function mk(kind, transient, message, hint) {
+  return { kind, transient, message: redactSecrets(message), hint: redactSecrets(hint) };
+}
+function networkFailure({ code, raw, t: t2, host }) {
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") {
+    return mk("dns", code === "EAI_AGAIN", `DNS: cannot resolve the database host '${t2.host}' (${code}).`, "Check the host name in the URL; on Heroku, fetch the current one with `heroku config:get DATABASE_URL -a APP` (credentials rotate).");
+  }
+  if (code === "ECONNREFUSED") {
+    return mk("refused", true, `Connection refused by ${host}: nothing is listening there.`, "Check the host and port, and that the server is running and accepts TCP connections.");
+  }
+  if (/Query read timeout/iu.test(raw)) {
+    return mk("timeout", false, `The database stopped answering: a query on ${host} had no reply within the statement timeout plus the connect timeout.`, "Check the server and the network path to it; a server that stalls under load answers again once the load passes. --statement-timeout sets the limit (0 lifts the server-side one; our wait then ends after 10 minutes).");
+  }
+  if (code === "ETIMEDOUT" || code === "ECONNRESET" || /timeout|timed out/iu.test(raw) && !/statement timeout|lock timeout/iu.test(raw)) {
+    return mk("timeout", true, `Timed out connecting to ${host} (${raw}).`, "Check network access to the database (firewall, VPN, trusted sources), or raise --connect-timeout.");
+  }
+  return void 0;
+}
+function serverFailure({ code, raw, t: t2, plan: plan2, host, where, user }) {
+  if (code === "28P01")
+    return mk("auth", false, `Authentication failed${user} on ${where}.`, "The password is wrong or was rotated; fetch the current URL (`heroku config:get DATABASE_URL -a APP`).");
+  if (code === "28000") {
+    if (/SSL|encryption/iu.test(raw)) {
+      return mk("tls", false, `The server refused the connection${user} with sslmode=${plan2.mode}: ${raw}.`, "The server requires TLS: use --ssl require (or remove sslmode=disable from the URL).");
+    }
+    return mk("auth", false, `The server does not allow${user} to connect to ${where}: ${raw}.`, "Check the user name and the server's pg_hba.conf rules.");
+  }
+  if (code === "3D000")
+    return mk("missing-database", false, `The database '${t2.database}' does not exist on ${host}.`, "Check the database name at the end of the URL.");
+  if (code === "42501")
+    return mk("permission", false, `Permission denied${user} while reading the version table: ${raw}.`, "Grant SELECT on the version table (and USAGE on its schema) to this user, or use the app's main credential.");
+  if (code === "53300")
+    return mk("too-many-connections", true, `The server has no connection slots left (${raw}).`, "Every dyno shares the plan's connection limit; check `heroku pg:info` and close idle connections.");
+  if (code === "57P03")
+    return mk("starting-up", true, `The server is not accepting connections yet (${raw}).`, "Wait for the server to finish starting or recovering, then retry.");
+  if (code === "57014" || code === "55P03")
+    return mk("timeout", false, `Reading the version table timed out (${raw}).`, "Something holds a lock on the version table (a migration in progress?). Check `heroku pg:locks`, or raise --statement-timeout.");
+  return void 0;
+}
+function tlsFailure({ code, raw, plan: plan2 }) {
+  if (!TLS_CODES.includes(code) && !/certificate|SSL|TLS/iu.test(raw))
+    return void 0;
+  const verifying = plan2.mode === "verify-ca" || plan2.mode === "verify-full" || plan2.caFile !== void 0;
+  return mk("tls", false, `TLS failed with sslmode=${plan2.mode}${code ? ` (${code})` : ""}: ${raw}.`, /does not support SSL/iu.test(raw) ? "The server has TLS switched off: use --ssl prefer or --ssl disable for a trusted local network only." : verifying ? `The server certificate does not verify against ${plan2.caFile ? `the CA in ${plan2.caFile}` : "Node's default CA store"}. Pass the CA that signed it with --ssl-ca FILE, or use --ssl require to encrypt without verifying (what Heroku Postgres standard certificates need).` : "Check the server's TLS setup, or pass --ssl with another mode.");
+}
+var TLS_CODES;
+var init_pg_errors = __esm({
+  "dist/database/pg-errors.js"() {
+    "use strict";
+    init_redact();
+    init_database_url();
+    TLS_CODES = ["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_GET_ISSUER_CERT", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID", "CERT_UNTRUSTED"];
+  }
+});
+
 // dist/database/pg-ssl.js
 function isLocalHost(host) {
   return host.startsWith("/") || host === "localhost" || host === "::1" || /^127\./u.test(host);
@@ -35697,42 +36049,6 @@ var init_pg_ssl = __esm({
     init_machine_files();
     init_errors();
     SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
-  }
-});
-
-// dist/database/write-path.js
-function versionRelation(row) {
-  return {
-    kind: row.kind,
-    insert: row.can_insert,
-    update: row.can_update,
-    delete: row.can_delete,
-    ...row.updatable === null ? {} : { updatable: UPDATABLE_BITS.filter(([, bit]) => (row.updatable & bit) !== 0).map(([cmd]) => cmd) },
-    rowSecurity: row.rls,
-    policies: (row.policies ?? []).map((p) => ({ name: p.name, on: POLICY_CMD[p.cmd] ?? [], permissive: p.permissive, using: p.using, check: p.check })),
-    triggers: (row.triggers ?? []).map((t2) => ({ name: t2.name, fn: t2.fn, on: TRIGGER_BITS.filter(([, bit]) => (t2.type & bit) !== 0).map(([cmd]) => cmd) })).filter((t2) => t2.on.length > 0),
-    rules: (row.rules ?? []).map((r) => ({ name: r.name, on: RULE_EVENT[r.event], instead: r.instead && r.unconditional, nothing: r.instead && r.unconditional && r.nothing, returning: r.returning }))
-  };
-}
-var WRITE_PATH_COLUMNS, UPDATABLE_BITS, TRIGGER_BITS, RULE_EVENT, POLICY_CMD;
-var init_write_path = __esm({
-  "dist/database/write-path.js"() {
-    "use strict";
-    WRITE_PATH_COLUMNS = `CASE WHEN c.relkind = 'v' OR (c.relkind = 'f' AND EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_table ft JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw WHERE ft.ftrelid = c.oid AND w.fdwhandler <> 0))
-              THEN pg_catalog.pg_relation_is_updatable(c.oid, true) END AS updatable,
-            pg_catalog.row_security_active(c.oid) AS rls,
-            (SELECT json_agg(json_build_object('name', p.polname, 'cmd', p.polcmd, 'permissive', p.polpermissive, 'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid), 'check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
-               FROM pg_catalog.pg_policy p
-              WHERE p.polrelid = c.oid AND EXISTS (SELECT 1 FROM unnest(p.polroles) AS u(r) WHERE CASE WHEN u.r = 0 THEN true ELSE pg_catalog.pg_has_role(u.r, 'MEMBER') END)) AS policies,
-            (SELECT json_agg(json_build_object('name', t.tgname, 'fn', t.tgfoid::pg_catalog.regproc::text, 'type', t.tgtype))
-               FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled IN ('O', 'A')) AS triggers,
-            (SELECT json_agg(json_build_object('name', r.rulename, 'event', r.ev_type, 'instead', r.is_instead, 'unconditional', r.ev_qual::text = '<>',
-                    'nothing', pg_catalog.pg_get_ruledef(r.oid) ~ 'DO INSTEAD\\s+NOTHING;?\\s*$', 'returning', pg_catalog.pg_get_ruledef(r.oid) ~* '\\mRETURNING\\M'))
-               FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.ev_type IN ('2', '3', '4') AND r.ev_enabled IN ('O', 'A')) AS rules`;
-    UPDATABLE_BITS = [["UPDATE", 1 << 2], ["INSERT", 1 << 3], ["DELETE", 1 << 4]];
-    TRIGGER_BITS = [["INSERT", 1 << 2], ["DELETE", 1 << 3], ["UPDATE", 1 << 4]];
-    RULE_EVENT = { 2: "UPDATE", 3: "INSERT", 4: "DELETE" };
-    POLICY_CMD = { r: ["SELECT"], a: ["INSERT"], w: ["UPDATE"], d: ["DELETE"], "*": ["SELECT", "INSERT", "UPDATE", "DELETE"] };
   }
 });
 
@@ -39181,7 +39497,7 @@ var require_split2 = __commonJS({
 var require_helper = __commonJS({
   "node_modules/pgpass/lib/helper.js"(exports2, module2) {
     "use strict";
-    var path63 = require("path");
+    var path65 = require("path");
     var Stream = require("stream").Stream;
     var split = require_split2();
     var util = require("util");
@@ -39220,7 +39536,7 @@ var require_helper = __commonJS({
     };
     module2.exports.getFileName = function(rawEnv) {
       var env2 = rawEnv || process.env;
-      var file = env2.PGPASSFILE || (isWin ? path63.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path63.join(env2.HOME || "./", ".pgpass"));
+      var file = env2.PGPASSFILE || (isWin ? path65.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path65.join(env2.HOME || "./", ".pgpass"));
       return file;
     };
     module2.exports.usePgPass = function(stats, fname) {
@@ -39352,7 +39668,7 @@ var require_helper = __commonJS({
 var require_lib = __commonJS({
   "node_modules/pgpass/lib/index.js"(exports2, module2) {
     "use strict";
-    var path63 = require("path");
+    var path65 = require("path");
     var fs = require("fs");
     var helper = require_helper();
     module2.exports = function(connInfo, cb) {
@@ -41082,19 +41398,14 @@ var init_esm = __esm({
   }
 });
 
-// dist/database/read-postgres.js
-var read_postgres_exports = {};
-__export(read_postgres_exports, {
-  classify: () => classify,
+// dist/database/pg-connect.js
+var pg_connect_exports = {};
+__export(pg_connect_exports, {
   localLimits: () => localLimits,
   queryDeadlineMs: () => queryDeadlineMs,
-  readPostgresVersionTable: () => readPostgresVersionTable,
   statementTimeoutSetting: () => statementTimeoutSetting,
   withPostgresClient: () => withPostgresClient
 });
-async function readPostgresVersionTable(t2, req, opts) {
-  return withPostgresClient(t2, opts, (client, plan2, ssl) => readInside(client, t2, req, opts, plan2, ssl));
-}
 async function withPostgresClient(t2, opts, work) {
   const plan2 = planSsl(t2, { flag: opts.ssl, caFile: opts.sslCa }, opts.env);
   const pg2 = await loadPg();
@@ -41198,17 +41509,65 @@ async function connectOnce(pg2, t2, plan2, opts) {
   }
   return { error };
 }
-async function readInside(client, t2, req, opts, plan2, ssl) {
-  if (req.versionTable.includes("\0") || req.versionTableSchema?.includes("\0")) {
-    throw new DatabaseError("The version table's name holds a NUL character, which no PostgreSQL name can.", { hint: "Check version_table / version_table_schema in env.py, or --version-table." });
+var init_pg_connect = __esm({
+  "dist/database/pg-connect.js"() {
+    "use strict";
+    init_errors();
+    init_pg_errors();
+    init_pg_ssl();
   }
-  if (req.ledgerTable?.includes("\0"))
-    throw new DatabaseError("The ledger table's name holds a NUL character, which no PostgreSQL name can.", { hint: "Check --ledger-table or ledger-table in the settings." });
+});
+
+// dist/database/write-path.js
+function versionRelation(row) {
+  return {
+    kind: row.kind,
+    insert: row.can_insert,
+    update: row.can_update,
+    delete: row.can_delete,
+    ...row.updatable === null ? {} : { updatable: UPDATABLE_BITS.filter(([, bit]) => (row.updatable & bit) !== 0).map(([cmd]) => cmd) },
+    rowSecurity: row.rls,
+    policies: (row.policies ?? []).map((p) => ({ name: p.name, on: POLICY_CMD[p.cmd] ?? [], permissive: p.permissive, using: p.using, check: p.check })),
+    triggers: (row.triggers ?? []).map((t2) => ({ name: t2.name, fn: t2.fn, on: TRIGGER_BITS.filter(([, bit]) => (t2.type & bit) !== 0).map(([cmd]) => cmd) })).filter((t2) => t2.on.length > 0),
+    rules: (row.rules ?? []).map((r) => ({ name: r.name, on: RULE_EVENT[r.event], instead: r.instead && r.unconditional, nothing: r.instead && r.unconditional && r.nothing, returning: r.returning }))
+  };
+}
+var WRITE_PATH_COLUMNS, UPDATABLE_BITS, TRIGGER_BITS, RULE_EVENT, POLICY_CMD;
+var init_write_path = __esm({
+  "dist/database/write-path.js"() {
+    "use strict";
+    WRITE_PATH_COLUMNS = `CASE WHEN c.relkind = 'v' OR (c.relkind = 'f' AND EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_table ft JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw WHERE ft.ftrelid = c.oid AND w.fdwhandler <> 0))
+              THEN pg_catalog.pg_relation_is_updatable(c.oid, true) END AS updatable,
+            pg_catalog.row_security_active(c.oid) AS rls,
+            (SELECT json_agg(json_build_object('name', p.polname, 'cmd', p.polcmd, 'permissive', p.polpermissive, 'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid), 'check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
+               FROM pg_catalog.pg_policy p
+              WHERE p.polrelid = c.oid AND EXISTS (SELECT 1 FROM unnest(p.polroles) AS u(r) WHERE CASE WHEN u.r = 0 THEN true ELSE pg_catalog.pg_has_role(u.r, 'MEMBER') END)) AS policies,
+            (SELECT json_agg(json_build_object('name', t.tgname, 'fn', t.tgfoid::pg_catalog.regproc::text, 'type', t.tgtype))
+               FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled IN ('O', 'A')) AS triggers,
+            (SELECT json_agg(json_build_object('name', r.rulename, 'event', r.ev_type, 'instead', r.is_instead, 'unconditional', r.ev_qual::text = '<>',
+                    'nothing', pg_catalog.pg_get_ruledef(r.oid) ~ 'DO INSTEAD\\s+NOTHING;?\\s*$', 'returning', pg_catalog.pg_get_ruledef(r.oid) ~* '\\mRETURNING\\M'))
+               FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.ev_type IN ('2', '3', '4') AND r.ev_enabled IN ('O', 'A')) AS rules`;
+    UPDATABLE_BITS = [["UPDATE", 1 << 2], ["INSERT", 1 << 3], ["DELETE", 1 << 4]];
+    TRIGGER_BITS = [["INSERT", 1 << 2], ["DELETE", 1 << 3], ["UPDATE", 1 << 4]];
+    RULE_EVENT = { 2: "UPDATE", 3: "INSERT", 4: "DELETE" };
+    POLICY_CMD = { r: ["SELECT"], a: ["INSERT"], w: ["UPDATE"], d: ["DELETE"], "*": ["SELECT", "INSERT", "UPDATE", "DELETE"] };
+  }
+});
+
+// dist/database/read-postgres.js
+var read_postgres_exports = {};
+__export(read_postgres_exports, {
+  readPostgresVersionTable: () => readPostgresVersionTable
+});
+async function readPostgresVersionTable(t2, req, opts) {
+  return withPostgresClient(t2, opts, (client, plan2, ssl) => readInside(client, t2, req, opts, plan2, ssl));
+}
+async function readInside(client, t2, req, opts, plan2, ssl) {
+  refuseNul(req);
   const setup = await client.query(setupSql(req, opts));
   const info = setup[setup.length - 4].rows[0];
   const objects = req.objectsSchema;
   const readCatalog2 = req.catalog === true && info.unreadable_catalogs.length === 0 && !(objects && "unknown" in objects);
-  const catalogSelect = readCatalog2 ? `${catalogSql(objects && "schema" in objects ? objects.schema : void 0, req.liveFacts === true)}; ` : "";
   const tables = setup[setup.length - 2].rows.map((r) => r.name);
   const ledgerFound = setup[setup.length - 1].rows[0];
   if (ledgerFound && ledgerFound.missing.length > 0) {
@@ -41216,7 +41575,42 @@ async function readInside(client, t2, req, opts, plan2, ssl) {
     throw notALedger(req.ledgerTable, ledgerFound.missing);
   }
   const table = setup[setup.length - 3].rows[0];
-  const writable = {
+  const readLedger2 = ledgerFound?.can_select === true && req.ledgerTable !== void 0;
+  const trip = await secondTrip(client, req, table, {
+    ledger: readLedger2 ? `${selectLedgerSql(req.ledgerTable, req.versionTableSchema, ledgerFound?.has_steps === true)}; ` : "",
+    catalog: readCatalog2 ? `${catalogSql(objects && "schema" in objects ? objects.schema : void 0, req.liveFacts === true)}; ` : ""
+  });
+  const catalog = !req.catalog ? void 0 : objects && "unknown" in objects ? { unreadable: objects.unknown } : !readCatalog2 ? { unreadable: `this role cannot read ${info.unreadable_catalogs.map((n) => `pg_catalog.${n}`).join(", ")}` } : catalogOf(trip.catalogRow, objects && "schema" in objects ? 1 : info.path_schemas);
+  const ledger2 = ledgerOf(req, ledgerFound, trip.ledgerRows);
+  const stream = client.connection?.stream;
+  const encrypted = ssl !== false && stream !== void 0 && stream.encrypted === true;
+  return {
+    tables,
+    writable: writability(info, table),
+    ...ledger2 ? { ledger: ledger2 } : {},
+    ...catalog ? { catalog } : {},
+    dialect: "postgresql",
+    host: describeTarget(t2).host,
+    database: t2.database,
+    versionTable: req.versionTable,
+    versionTableSchema: req.versionTableSchema,
+    foundInSchema: table?.schema ?? null,
+    exists: table !== void 0,
+    rows: trip.rows.map(reprOf),
+    ...columnShape(table),
+    server: { version: info.version, inRecovery: info.recovery },
+    tls: { mode: plan2.mode, encrypted, verified: encrypted && ssl.rejectUnauthorized === true }
+  };
+}
+function refuseNul(req) {
+  if (req.versionTable.includes("\0") || req.versionTableSchema?.includes("\0")) {
+    throw new DatabaseError("The version table's name holds a NUL character, which no PostgreSQL name can.", { hint: "Check version_table / version_table_schema in env.py, or --version-table." });
+  }
+  if (req.ledgerTable?.includes("\0"))
+    throw new DatabaseError("The ledger table's name holds a NUL character, which no PostgreSQL name can.", { hint: "Check --ledger-table or ledger-table in the settings." });
+}
+function writability(info, table) {
+  return {
     recovery: info.recovery,
     readOnly: info.readonly,
     schema: info.target_schema,
@@ -41224,67 +41618,43 @@ async function readInside(client, t2, req, opts, plan2, ssl) {
     canCreate: info.can_create === true,
     ...table ? { table: versionRelation(table) } : {}
   };
-  let rows = [];
-  let columnLength = null;
-  let paddingType = null;
-  const readLedger2 = ledgerFound?.can_select === true && req.ledgerTable !== void 0;
-  const ledgerSelect = readLedger2 ? `${selectLedgerSql(req.ledgerTable, req.versionTableSchema, ledgerFound?.has_steps === true)}; ` : "";
-  let ledgerRows2 = [];
-  let catalogRow;
-  if (table) {
-    if (!table.hascol) {
-      throw new DatabaseError(`The table ${table.schema}.${table.name} has no version_num column, so it is not an Alembic version table.`, {
-        hint: "Alembic would fail on it as well. Check --version-table / --version-table-schema, or the version_table given to context.configure() in env.py."
-      });
-    }
-    if (table.type === "character varying" && table.typmod !== null && table.typmod > 4)
-      columnLength = table.typmod - 4;
-    if (table.type === "character")
-      paddingType = table.typmod !== null && table.typmod > 4 ? `character(${table.typmod - 4})` : "character";
-    const name2 = req.versionTableSchema === null ? quoteIdent(req.versionTable) : `${quoteIdent(req.versionTableSchema)}.${quoteIdent(req.versionTable)}`;
-    const res = await client.query({ text: `SELECT version_num FROM ${name2}; ${ledgerSelect}${catalogSelect}ROLLBACK`, rowMode: "array" });
-    rows = res[0].rows.map((r) => r[0]);
-    if (readLedger2)
-      ledgerRows2 = res[1].rows;
-    if (readCatalog2)
-      catalogRow = res[readLedger2 ? 2 : 1].rows[0];
-  } else if (readLedger2 || readCatalog2) {
-    const res = await client.query({ text: `${ledgerSelect}${catalogSelect}ROLLBACK`, rowMode: "array" });
-    if (readLedger2)
-      ledgerRows2 = res[0].rows;
-    if (readCatalog2)
-      catalogRow = res[readLedger2 ? 1 : 0].rows[0];
-  } else {
-    await client.query("ROLLBACK");
+}
+function columnShape(table) {
+  if (!table)
+    return { columnLength: null, paddingType: null };
+  const columnLength = table.type === "character varying" && table.typmod !== null && table.typmod > 4 ? table.typmod - 4 : null;
+  const paddingType = table.type === "character" ? table.typmod !== null && table.typmod > 4 ? `character(${table.typmod - 4})` : "character" : null;
+  return { columnLength, paddingType };
+}
+async function secondTrip(client, req, table, selects) {
+  const { ledger: ledger2, catalog } = selects;
+  if (table && !table.hascol) {
+    throw new DatabaseError(`The table ${table.schema}.${table.name} has no version_num column, so it is not an Alembic version table.`, {
+      hint: "Alembic would fail on it as well. Check --version-table / --version-table-schema, or the version_table given to context.configure() in env.py."
+    });
   }
-  const catalog = !req.catalog ? void 0 : objects && "unknown" in objects ? { unreadable: objects.unknown } : !readCatalog2 ? { unreadable: `this role cannot read ${info.unreadable_catalogs.map((t3) => `pg_catalog.${t3}`).join(", ")}` } : catalogOf(catalogRow, objects && "schema" in objects ? 1 : info.path_schemas);
-  const ledger2 = req.ledgerTable === void 0 ? void 0 : {
-    table: req.ledgerTable,
-    exists: ledgerFound !== void 0,
-    rows: parseLedgerRows(ledgerRows2),
-    ...ledgerFound ? { hasSteps: ledgerFound.has_steps } : {},
-    ...ledgerFound && !ledgerFound.can_select ? { unreadable: `this role has no SELECT privilege on ${req.ledgerTable}` } : {}
-  };
-  const stream = client.connection?.stream;
-  const encrypted = ssl !== false && stream !== void 0 && stream.encrypted === true;
-  const d = describeTarget(t2);
+  if (!table && !ledger2 && !catalog) {
+    await client.query("ROLLBACK");
+    return { rows: [], ledgerRows: [], catalogRow: void 0 };
+  }
+  const name2 = req.versionTableSchema === null ? quoteIdent(req.versionTable) : `${quoteIdent(req.versionTableSchema)}.${quoteIdent(req.versionTable)}`;
+  const versionSelect = table ? `SELECT version_num FROM ${name2}; ` : "";
+  const res = await client.query({ text: `${versionSelect}${ledger2}${catalog}ROLLBACK`, rowMode: "array" });
+  let at3 = 0;
+  const rows = table ? res[at3++].rows.map((r) => r[0]) : [];
+  const ledgerRows2 = ledger2 ? res[at3++].rows : [];
+  const catalogRow = catalog ? res[at3].rows[0] : void 0;
+  return { rows, ledgerRows: ledgerRows2, catalogRow };
+}
+function ledgerOf(req, found, rows) {
+  if (req.ledgerTable === void 0)
+    return void 0;
   return {
-    tables,
-    writable,
-    ...ledger2 ? { ledger: ledger2 } : {},
-    ...catalog ? { catalog } : {},
-    dialect: "postgresql",
-    host: d.host,
-    database: t2.database,
-    versionTable: req.versionTable,
-    versionTableSchema: req.versionTableSchema,
-    foundInSchema: table?.schema ?? null,
-    exists: table !== void 0,
-    rows: rows.map(reprOf),
-    columnLength,
-    paddingType,
-    server: { version: info.version, inRecovery: info.recovery },
-    tls: { mode: plan2.mode, encrypted, verified: encrypted && ssl.rejectUnauthorized === true }
+    table: req.ledgerTable,
+    exists: found !== void 0,
+    rows: parseLedgerRows(rows),
+    ...found ? { hasSteps: found.has_steps } : {},
+    ...found && !found.can_select ? { unreadable: `this role has no SELECT privilege on ${req.ledgerTable}` } : {}
   };
 }
 function setupSql(req, opts) {
@@ -41312,114 +41682,16 @@ function setupSql(req, opts) {
       WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ${req.objectsSchema && "schema" in req.objectsSchema ? pgLiteral(req.objectsSchema.schema) : "current_schema()"}) AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']);
      ${ledgerQuery}`;
 }
-function classify(e, t2, plan2) {
-  const err = e;
-  const code = err.code ?? "";
-  const raw = redactSecrets(String(err.message ?? e));
-  const where = `${describeTarget(t2).host}/${t2.database}`;
-  const user = t2.user ? ` as user '${t2.user}'` : "";
-  const mk = (kind, transient, message, hint) => ({ kind, transient, message: redactSecrets(message), hint: redactSecrets(hint) });
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") {
-    return mk("dns", code === "EAI_AGAIN", `DNS: cannot resolve the database host '${t2.host}' (${code}).`, "Check the host name in the URL; on Heroku, fetch the current one with `heroku config:get DATABASE_URL -a APP` (credentials rotate).");
-  }
-  if (code === "ECONNREFUSED") {
-    return mk("refused", true, `Connection refused by ${describeTarget(t2).host}: nothing is listening there.`, "Check the host and port, and that the server is running and accepts TCP connections.");
-  }
-  if (/Query read timeout/iu.test(raw)) {
-    return mk("timeout", false, `The database stopped answering: a query on ${describeTarget(t2).host} had no reply within the statement timeout plus the connect timeout.`, "Check the server and the network path to it; a server that stalls under load answers again once the load passes. --statement-timeout sets the limit (0 lifts the server-side one; our wait then ends after 10 minutes).");
-  }
-  if (code === "ETIMEDOUT" || code === "ECONNRESET" || /timeout|timed out/iu.test(raw) && !/statement timeout|lock timeout/iu.test(raw)) {
-    return mk("timeout", true, `Timed out connecting to ${describeTarget(t2).host} (${raw}).`, "Check network access to the database (firewall, VPN, trusted sources), or raise --connect-timeout.");
-  }
-  if (code === "28P01")
-    return mk("auth", false, `Authentication failed${user} on ${where}.`, "The password is wrong or was rotated; fetch the current URL (`heroku config:get DATABASE_URL -a APP`).");
-  if (code === "28000") {
-    if (/SSL|encryption/iu.test(raw)) {
-      return mk("tls", false, `The server refused the connection${user} with sslmode=${plan2.mode}: ${raw}.`, "The server requires TLS: use --ssl require (or remove sslmode=disable from the URL).");
-    }
-    return mk("auth", false, `The server does not allow${user} to connect to ${where}: ${raw}.`, "Check the user name and the server's pg_hba.conf rules.");
-  }
-  if (code === "3D000")
-    return mk("missing-database", false, `The database '${t2.database}' does not exist on ${describeTarget(t2).host}.`, "Check the database name at the end of the URL.");
-  if (code === "42501")
-    return mk("permission", false, `Permission denied${user} while reading the version table: ${raw}.`, "Grant SELECT on the version table (and USAGE on its schema) to this user, or use the app's main credential.");
-  if (code === "53300")
-    return mk("too-many-connections", true, `The server has no connection slots left (${raw}).`, "Every dyno shares the plan's connection limit; check `heroku pg:info` and close idle connections.");
-  if (code === "57P03")
-    return mk("starting-up", true, `The server is not accepting connections yet (${raw}).`, "Wait for the server to finish starting or recovering, then retry.");
-  if (code === "57014" || code === "55P03")
-    return mk("timeout", false, `Reading the version table timed out (${raw}).`, "Something holds a lock on the version table (a migration in progress?). Check `heroku pg:locks`, or raise --statement-timeout.");
-  const tlsCodes = ["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_GET_ISSUER_CERT", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID", "CERT_UNTRUSTED"];
-  if (tlsCodes.includes(code) || /certificate|SSL|TLS/iu.test(raw)) {
-    const verifying = plan2.mode === "verify-ca" || plan2.mode === "verify-full" || plan2.caFile !== void 0;
-    return mk("tls", false, `TLS failed with sslmode=${plan2.mode}${code ? ` (${code})` : ""}: ${raw}.`, /does not support SSL/iu.test(raw) ? "The server has TLS switched off: use --ssl prefer or --ssl disable for a trusted local network only." : verifying ? `The server certificate does not verify against ${plan2.caFile ? `the CA in ${plan2.caFile}` : "Node's default CA store"}. Pass the CA that signed it with --ssl-ca FILE, or use --ssl require to encrypt without verifying (what Heroku Postgres standard certificates need).` : "Check the server's TLS setup, or pass --ssl with another mode.");
-  }
-  return mk("other", false, `Database error on ${where}${code ? ` (${code})` : ""}: ${raw}.`, "Check the URL and that the server is reachable; run with --log-level debug for details.");
-}
-function catalogSql(schema, live) {
-  const sql = `${CATALOG_SQL}${live ? LIVE_FACTS_SQL : ""} FROM pg_catalog.pg_namespace ns WHERE ns.nspname = pg_catalog.current_schema()`;
-  return sql.replace("pg_catalog.current_schema()", schema === void 0 ? "pg_catalog.current_schema()" : pgLiteral(schema));
-}
-function catalogOf(row, pathSchemas) {
-  const pairs = (v) => Array.isArray(v) ? v.map((p) => [String(p[0]), String(p[1])]) : [];
-  return {
-    columns: pairs(row?.[0]),
-    indexes: pairs(row?.[1]),
-    constraints: pairs(row?.[2]),
-    types: Array.isArray(row?.[3]) ? row[3].map(String) : [],
-    searchPathSchemas: pathSchemas ?? 0,
-    ...liveFacts(row)
-  };
-}
-function liveFacts(row) {
-  if (!row || row.length <= 4)
-    return {};
-  const list4 = (v) => Array.isArray(v) ? v : [];
-  const num = (v) => typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v !== "" && Number.isFinite(Number(v)) ? Number(v) : null;
-  const tableSizes = list4(row?.[4]).map((r) => {
-    const reltuples = num(r[1]);
-    const analysed = r[4] === true || reltuples !== null && reltuples > 0;
-    return { table: String(r[0]), rows: analysed && reltuples !== null && reltuples >= 0 ? Math.round(reltuples) : null, bytes: num(r[2]) ?? 0, liveRows: num(r[3]) };
-  });
-  const lockHolders = list4(row?.[5]).map((r) => ({
-    pid: num(r[0]) ?? 0,
-    table: String(r[1]),
-    mode: String(r[2]),
-    granted: r[3] === true,
-    state: typeof r[4] === "string" ? r[4] : null,
-    transactionSeconds: num(r[5])
-  }));
-  const settings2 = row?.[6] !== null && typeof row?.[6] === "object" ? row[6] : void 0;
-  const timeouts = settings2 ? { lockMs: num(settings2["lock_timeout"]) ?? 0, statementMs: num(settings2["statement_timeout"]) ?? 0 } : void 0;
-  return { tableSizes, lockHolders, ...timeouts ? { timeouts } : {} };
-}
-var LIVE_FACTS_SQL, CATALOG_SQL;
 var init_read_postgres = __esm({
   "dist/database/read-postgres.js"() {
     "use strict";
     init_errors();
     init_database_url();
-    init_redact();
     init_ledger();
-    init_pg_ssl();
+    init_pg_catalog();
+    init_pg_connect();
     init_version_table();
     init_write_path();
-    LIVE_FACTS_SQL = `,
-  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, c.reltuples, pg_catalog.pg_total_relation_size(c.oid), pg_catalog.pg_stat_get_live_tuples(c.oid),
-      pg_catalog.pg_stat_get_last_analyze_time(c.oid) IS NOT NULL OR pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid) IS NOT NULL))
-    FROM pg_catalog.pg_class c WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p'])),
-  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.pid, c.relname, l.mode, l.granted, a.state, EXTRACT(EPOCH FROM pg_catalog.now() - a.xact_start)::float8))
-    FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()),
-  (SELECT pg_catalog.json_object_agg(name, reset_val) FROM pg_catalog.pg_settings WHERE name = ANY (ARRAY['lock_timeout', 'statement_timeout']))`.replace(/\s+/gu, " ");
-    CATALOG_SQL = `SELECT
-  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p', 'v', 'm', 'f']) AND a.attnum > 0 AND NOT a.attisdropped),
-  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(i.relname, t.relname)) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
-    WHERE i.relnamespace = ns.oid),
-  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(t.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class t ON t.oid = k.conrelid
-    WHERE t.relnamespace = ns.oid),
-  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A')`.replace(/\s+/gu, " ");
   }
 });
 
@@ -41566,6 +41838,47 @@ async function backfillRun(opts, loadOptions, config) {
   const cache = readingCache(opts, config);
   const model = modelFromConfig(config, loadOptions.alembicVersion, void 0, { cache, ...syntaxOracle(opts, config) });
   await saveReadingCache(cache);
+  const missing = missingOf(opts, config, model, state, logs, now);
+  const ids = missing.map((m) => m.id);
+  const after = parseAfter(opts.after ?? [], ids);
+  const rows = state ? state.rows : null;
+  const io = {
+    readFile: (p) => {
+      const bytes = config.files.bytes(p);
+      if (bytes === void 0)
+        throw new Error(`${config.files.readError(p) ?? "cannot read"}: ${p}`);
+      return bytes;
+    },
+    exists: (p) => config.files.exists(p),
+    // the texts kept: the schema probes read the planned files, which are not on disk yet
+    rebuild: (overlay) => modelFromConfig(config, loadOptions.alembicVersion, overlay)
+  };
+  const versionTable = state ? sqlTableName(state.versionTable, state.versionTableSchema) : void 0;
+  const plan2 = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now, ...versionTable ? { versionTable } : {}, ...state ? { state } : {} }, io);
+  const ready = plan2.placeholders.length > 0 && plan2.refused.length === 0 && plan2.proof?.ok === true;
+  const { written, restored, finalPlan } = opts.write && ready ? writeProved(plan2, () => proveBackfill(model, modelFromConfig({ ...config, files: diskFiles() }, loadOptions.alembicVersion), ids, rows, target)) : { written: false, restored: void 0, finalPlan: plan2 };
+  const ok = finalPlan.refused.length === 0 && (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) && restored === void 0;
+  const outcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok, target, flaskMigrate: config.flaskMigrate === true, ...versionTable ? { versionTable } : {}, ...deploy ? deployOrigin(deploy) : {} };
+  const stdout = opts.format === "json" ? JSON.stringify(backfillJson(outcome, opts.write ?? false), null, 2) + "\n" : backfillText(outcome, opts.write ?? false);
+  return { stdout, exitCode: ok ? 0 : 1, outcome };
+}
+function parseAfter(values, ids) {
+  const out = /* @__PURE__ */ new Map();
+  for (const v of values) {
+    const eq = v.indexOf("=");
+    if (eq > 0)
+      out.set(v.slice(0, eq), v.slice(eq + 1));
+    else {
+      if (ids.length > 1 && values.length === 1) {
+        throw new UsageError(`--after ${v} is ambiguous: there are ${ids.length} ids to place (${ids.join(", ")}).`, { hint: "Name each one: --after ID=REV (repeatable)." });
+      }
+      out.set("*", v);
+    }
+  }
+  return out;
+}
+function missingOf(opts, config, model, state, logs, now) {
+  const explicitIds = (opts.revisions?.length ?? 0) > 0 || opts.fromLogs !== void 0;
   const seen = /* @__PURE__ */ new Map();
   const add2 = (id2, where) => {
     const list4 = seen.get(id2) ?? [];
@@ -41602,55 +41915,16 @@ async function backfillRun(opts, loadOptions, config) {
       logParent: step ? { from: step.from, where: `${logs.display}:${step.line}` } : void 0
     };
   });
-  const after = parseAfter(opts.after ?? [], ids);
-  const rows = state ? state.rows : null;
-  const io = {
-    readFile: (p) => {
-      const bytes = config.files.bytes(p);
-      if (bytes === void 0)
-        throw new Error(`${config.files.readError(p) ?? "cannot read"}: ${p}`);
-      return bytes;
-    },
-    exists: (p) => config.files.exists(p),
-    // the texts kept: the schema probes read the planned files, which are not on disk yet
-    rebuild: (overlay) => modelFromConfig(config, loadOptions.alembicVersion, overlay)
-  };
-  const versionTable = state ? sqlTableName(state.versionTable, state.versionTableSchema) : void 0;
-  const plan2 = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now, ...versionTable ? { versionTable } : {}, ...state ? { state } : {} }, io);
-  let written = false;
-  let restored;
-  let finalPlan = plan2;
-  const ready = plan2.placeholders.length > 0 && plan2.refused.length === 0 && plan2.proof?.ok === true;
-  if (opts.write && ready) {
-    const undo = writeChanges([...plan2.changes].map(([absPath, c]) => ({ absPath, before: c.before, after: c.after })));
-    written = true;
-    const recheck = proveBackfill(model, modelFromConfig({ ...config, files: diskFiles() }, loadOptions.alembicVersion), missing.map((m) => m.id), rows, target);
-    finalPlan = { ...plan2, proof: recheck };
-    if (!recheck.ok) {
-      undo();
-      written = false;
-      restored = recheck.problems.join("; ");
-    }
-  }
-  const ok = finalPlan.refused.length === 0 && (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) && restored === void 0;
-  const outcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok, target, flaskMigrate: config.flaskMigrate === true, ...versionTable ? { versionTable } : {}, ...deploy ? deployOrigin(deploy) : {} };
-  const stdout = opts.format === "json" ? JSON.stringify(backfillJson(outcome, opts.write ?? false), null, 2) + "\n" : backfillText(outcome, opts.write ?? false);
-  return { stdout, exitCode: ok ? 0 : 1, outcome };
+  return missing;
 }
-function parseAfter(values, ids) {
-  const out = /* @__PURE__ */ new Map();
-  for (const v of values) {
-    const eq = v.indexOf("=");
-    if (eq > 0)
-      out.set(v.slice(0, eq), v.slice(eq + 1));
-    else {
-      if (ids.length > 1 && values.length === 1) {
-        throw new UsageError(`--after ${v} is ambiguous: there are ${ids.length} ids to place (${ids.join(", ")}).`, { hint: "Name each one: --after ID=REV (repeatable)." });
-      }
-      out.set("*", v);
-    }
-  }
-  return out;
+function writeProved(plan2, reprove) {
+  const undo = writeChanges([...plan2.changes].map(([absPath, c]) => ({ absPath, before: c.before, after: c.after })));
+  const recheck = reprove();
+  const finalPlan = { ...plan2, proof: recheck };
+  if (recheck.ok)
+    return { written: true, restored: void 0, finalPlan };
+  undo();
+  return { written: false, restored: recheck.problems.join("; "), finalPlan };
 }
 var init_backfill_command = __esm({
   "dist/commands/backfill-command.js"() {
@@ -41665,6 +41939,7 @@ var init_backfill_command = __esm({
     init_errors();
     init_procfile_target();
     init_plan_backfill();
+    init_prove_backfill();
     init_write_changes();
     init_write_changes();
     init_backfill_report();
@@ -41777,7 +42052,7 @@ var init_review_formats = __esm({
 // dist/report/json-report.js
 function checkJson(result) {
   const { model } = result;
-  const rel = (p) => import_node_path49.default.relative(model.config.cwd, p) || ".";
+  const rel = (p) => import_node_path51.default.relative(model.config.cwd, p) || ".";
   return {
     schemaVersion: SCHEMA_VERSION,
     command: "check",
@@ -41888,11 +42163,11 @@ function databaseState(result) {
     return "blocked";
   return p.steps.length === 0 ? "at-target" : "behind";
 }
-var import_node_path49, SCHEMA_VERSION;
+var import_node_path51, SCHEMA_VERSION;
 var init_json_report = __esm({
   "dist/report/json-report.js"() {
     "use strict";
-    import_node_path49 = __toESM(require("node:path"), 1);
+    import_node_path51 = __toESM(require("node:path"), 1);
     init_python_value();
     init_review_formats();
     SCHEMA_VERSION = 1;
@@ -42221,7 +42496,7 @@ function upgrade(g) {
 function title(f) {
   return f.title ?? f.message.split(/(?<=\.)\s/u)[0];
 }
-function names3(schemas) {
+function names4(schemas) {
   const shown3 = schemas.slice(0, NAMES_SHOWN).join(", ");
   return schemas.length > NAMES_SHOWN ? `${shown3} and ${schemas.length - NAMES_SHOWN} more` : shown3;
 }
@@ -42243,7 +42518,7 @@ function fleetText(r, c) {
     const noun = c.databases ? "database" : "schema";
     lines.push("", `apart from the fleet (${count} ${noun}${count === 1 ? "" : "s"}):`);
     for (const g of r.outliers) {
-      lines.push(`  ${names3(g.schemas)}: at ${at2(g)}; ${upgrade(g)}`);
+      lines.push(`  ${names4(g.schemas)}: at ${at2(g)}; ${upgrade(g)}`);
       for (const f of g.findings)
         if (f.severity !== "info")
           lines.push(`    ${f.severity} [${f.code}] ${title(f)}`);
@@ -42257,7 +42532,7 @@ function verdict(r, c) {
   if (failing2.length === 0)
     return `OK: all ${r.total} tenant${r.total === 1 ? "" : "s"} upgrade to ${c.target} cleanly, as predicted.`;
   const n = failing2.reduce((k, g) => k + g.schemas.length, 0);
-  return `FAILED: ${n} of ${r.total} tenant${r.total === 1 ? "" : "s"} would fail or are blocked: ${names3(failing2.flatMap((g) => g.schemas))}.`;
+  return `FAILED: ${n} of ${r.total} tenant${r.total === 1 ? "" : "s"} would fail or are blocked: ${names4(failing2.flatMap((g) => g.schemas))}.`;
 }
 function fleetJson(r, c) {
   return {
@@ -42289,7 +42564,7 @@ function fleetGithub(r, c) {
   const lines = r.outliers.map((g) => {
     const located = g.findings.find((f) => f.severity !== "info" && f.path !== void 0);
     const props = [located ? `file=${escapeProperty(located.path)}` : void 0, located?.line !== void 0 ? `line=${located.line}` : void 0, `title=${escapeProperty(`${g.schemas.length} tenant${g.schemas.length === 1 ? "" : "s"} at ${at2(g)}`)}`].filter((p) => p !== void 0);
-    const body = [`${upgrade(g)}: ${names3(g.schemas)}`, ...g.findings.filter((f) => f.severity !== "info").map((f) => `${f.severity} [${f.code}] ${title(f)}`)].join("\n");
+    const body = [`${upgrade(g)}: ${names4(g.schemas)}`, ...g.findings.filter((f) => f.severity !== "info").map((f) => `${f.severity} [${f.code}] ${title(f)}`)].join("\n");
     return `::${g.ok ? "warning" : "error"} ${props.join(",")}::${escapeData(body)}`;
   });
   return [...lines, verdict(r, c)].join("\n") + "\n";
@@ -42303,7 +42578,7 @@ function fleetMarkdown(r, c) {
   if (r.outliers.length > 0) {
     lines.push("", "<details><summary>Apart from the fleet</summary>", "");
     for (const g of r.outliers)
-      lines.push(`- ${cell(names3(g.schemas))}: ${cell(upgrade(g))}${g.findings.filter((f) => f.severity !== "info").map((f) => ` ${cell(`[${f.code}] ${title(f)}`)}`).join(";")}`);
+      lines.push(`- ${cell(names4(g.schemas))}: ${cell(upgrade(g))}${g.findings.filter((f) => f.severity !== "info").map((f) => ` ${cell(`[${f.code}] ${title(f)}`)}`).join(";")}`);
     lines.push("", "</details>");
   }
   return lines.join("\n") + "\n";
@@ -42393,7 +42668,7 @@ function merge(opts) {
   const docs = (opts.files ?? []).map((name2) => {
     let text;
     try {
-      text = readMachineText(import_node_path50.default.resolve(opts.cwd, name2));
+      text = readMachineText(import_node_path52.default.resolve(opts.cwd, name2));
     } catch (e) {
       throw new UsageError(`Cannot read ${name2}: ${e.message}.`, { hint: "Give the paths of the shards' JSON documents." });
     }
@@ -42424,11 +42699,11 @@ function resultOf(d) {
   }));
   return { total: d.total, groups, outliers: groups.filter((_, i) => d.groups[i].outlier), ok: d.ok };
 }
-var import_node_path50;
+var import_node_path52;
 var init_fleet_command = __esm({
   "dist/commands/fleet-command.js"() {
     "use strict";
-    import_node_path50 = __toESM(require("node:path"), 1);
+    import_node_path52 = __toESM(require("node:path"), 1);
     init_fleet_merge();
     init_errors();
     init_machine_files();
@@ -42497,7 +42772,7 @@ function ledgerRows(model, steps2, env2, cwd, now = /* @__PURE__ */ new Date()) 
       downRevisions: [...rev.versionedDown],
       branchLabels: [...rev.origLabels],
       dependsOn: [...rev.deps],
-      path: import_node_path51.default.relative(cwd, rev.file.absPath) || rev.file.absPath,
+      path: import_node_path53.default.relative(cwd, rev.file.absPath) || rev.file.absPath,
       sha256: sha256Hex(bytes),
       appliedAt: at3,
       appliedBy: by,
@@ -42519,11 +42794,11 @@ function ledgerSteps(text) {
   }));
   return { steps: steps2 };
 }
-var import_node_path51, RELEASE_VARIABLES;
+var import_node_path53, RELEASE_VARIABLES;
 var init_ledger_rows = __esm({
   "dist/check/ledger-rows.js"() {
     "use strict";
-    import_node_path51 = __toESM(require("node:path"), 1);
+    import_node_path53 = __toESM(require("node:path"), 1);
     init_project_model();
     init_schema_ops();
     init_sha256();
@@ -42554,7 +42829,7 @@ var init_write_transaction = __esm({
     init_machine_files();
     init_errors();
     init_open_sqlite();
-    init_read_postgres();
+    init_pg_connect();
   }
 });
 
@@ -42649,7 +42924,7 @@ var init_write_ledger = __esm({
     "use strict";
     init_errors();
     init_ledger();
-    init_read_postgres();
+    init_pg_connect();
     init_write_transaction();
   }
 });
@@ -42717,7 +42992,7 @@ var init_ledger_command = __esm({
 function sqliteScratch() {
   const dir = scratchFolder();
   return {
-    url: `sqlite:///${import_node_path52.default.join(dir, "rehearse.db")}`,
+    url: `sqlite:///${import_node_path54.default.join(dir, "rehearse.db")}`,
     dialect: "sqlite",
     describe: "a SQLite file in a temporary folder",
     remove: async () => (0, import_node_fs6.rmSync)(dir, { recursive: true, force: true })
@@ -42763,16 +43038,16 @@ async function serverScratch(serverUrl) {
 function localServerBinaries(major) {
   const dirs = [];
   const initdb = onPath("initdb", process.env);
-  if (initdb && (0, import_node_fs6.existsSync)(import_node_path52.default.join(import_node_path52.default.dirname(initdb), "pg_ctl")))
-    dirs.push(import_node_path52.default.dirname(initdb));
+  if (initdb && (0, import_node_fs6.existsSync)(import_node_path54.default.join(import_node_path54.default.dirname(initdb), "pg_ctl")))
+    dirs.push(import_node_path54.default.dirname(initdb));
   const debian = "/usr/lib/postgresql";
   if ((0, import_node_fs6.existsSync)(debian)) {
     for (const v of (0, import_node_fs6.readdirSync)(debian))
-      if ((0, import_node_fs6.existsSync)(import_node_path52.default.join(debian, v, "bin", "initdb")))
-        dirs.push(import_node_path52.default.join(debian, v, "bin"));
+      if ((0, import_node_fs6.existsSync)(import_node_path54.default.join(debian, v, "bin", "initdb")))
+        dirs.push(import_node_path54.default.join(debian, v, "bin"));
   }
   const found = dirs.flatMap((bin) => {
-    const v = /(\d+)/u.exec((0, import_node_child_process.spawnSync)(import_node_path52.default.join(bin, "pg_ctl"), ["--version"], { encoding: "utf8" }).stdout ?? "");
+    const v = /(\d+)/u.exec((0, import_node_child_process.spawnSync)(import_node_path54.default.join(bin, "pg_ctl"), ["--version"], { encoding: "utf8" }).stdout ?? "");
     return v ? [{ bin, major: Number(v[1]) }] : [];
   });
   found.sort((a, b) => b.major - a.major);
@@ -42780,17 +43055,17 @@ function localServerBinaries(major) {
 }
 async function localClusterScratch(binaries) {
   const dir = scratchFolder();
-  const data = import_node_path52.default.join(dir, "data");
+  const data = import_node_path54.default.join(dir, "data");
   const password = (0, import_node_crypto2.randomBytes)(18).toString("hex");
   const asRoot = process.getuid?.() === 0;
   const run = (cmd, args) => {
-    const exe = import_node_path52.default.join(binaries.bin, cmd);
+    const exe = import_node_path54.default.join(binaries.bin, cmd);
     const full = asRoot ? ["runuser", "-u", "postgres", "--", exe, ...args] : [exe, ...args];
     const r = (0, import_node_child_process.spawnSync)(full[0], full.slice(1), { encoding: "utf8" });
     if (r.status !== 0)
       throw new DatabaseError(`${cmd} failed while making the scratch cluster: ${(r.stderr || r.stdout || "").trim().split("\n").at(-1)}`, { hint: "Give --scratch-url (a server where a database may be created and dropped) instead." });
   };
-  const pwfile = import_node_path52.default.join(dir, "pw");
+  const pwfile = import_node_path54.default.join(dir, "pw");
   (0, import_node_fs6.writeFileSync)(pwfile, `${password}
 `, { mode: 384 });
   if (asRoot) {
@@ -42802,7 +43077,7 @@ async function localClusterScratch(binaries) {
   let started = false;
   let watchdog;
   const stopArgv = () => {
-    const exe = import_node_path52.default.join(binaries.bin, "pg_ctl");
+    const exe = import_node_path54.default.join(binaries.bin, "pg_ctl");
     const args = ["-D", data, "-m", "immediate", "stop"];
     return asRoot ? ["runuser", "-u", "postgres", "--", exe, ...args] : [exe, ...args];
   };
@@ -42825,7 +43100,7 @@ async function localClusterScratch(binaries) {
     run("initdb", ["-D", data, "-U", "rehearse", "--pwfile", pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync"]);
     const port = await freePort();
     watchdog = dieWith(process.pid, [stopArgv(), ["rm", "-rf", dir]]);
-    run("pg_ctl", ["-D", data, "-w", "-l", import_node_path52.default.join(dir, "log"), "-o", `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`, "start"]);
+    run("pg_ctl", ["-D", data, "-w", "-l", import_node_path54.default.join(dir, "log"), "-o", `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`, "start"]);
     started = true;
     return {
       url: `postgresql://rehearse:${password}@127.0.0.1:${port}/postgres`,
@@ -42878,8 +43153,8 @@ async function freePort() {
   });
 }
 function scratchFolder() {
-  const dir = (0, import_node_fs6.mkdtempSync)(import_node_path52.default.join(import_node_os3.default.tmpdir(), FOLDER_PREFIX));
-  (0, import_node_fs6.writeFileSync)(import_node_path52.default.join(dir, "owner"), `${process.pid}
+  const dir = (0, import_node_fs6.mkdtempSync)(import_node_path54.default.join(import_node_os3.default.tmpdir(), FOLDER_PREFIX));
+  (0, import_node_fs6.writeFileSync)(import_node_path54.default.join(dir, "owner"), `${process.pid}
 `);
   return dir;
 }
@@ -42894,26 +43169,26 @@ function dieWith(pid, commands2) {
   return child;
 }
 function reapScratchFolders(binaries) {
-  let names4;
+  let names5;
   try {
-    names4 = (0, import_node_fs6.readdirSync)(import_node_os3.default.tmpdir()).filter((n) => n.startsWith(FOLDER_PREFIX) || n.startsWith(FENCE_PREFIX));
+    names5 = (0, import_node_fs6.readdirSync)(import_node_os3.default.tmpdir()).filter((n) => n.startsWith(FOLDER_PREFIX) || n.startsWith(FENCE_PREFIX));
   } catch {
     return;
   }
-  for (const name2 of names4) {
-    const dir = import_node_path52.default.join(import_node_os3.default.tmpdir(), name2);
+  for (const name2 of names5) {
+    const dir = import_node_path54.default.join(import_node_os3.default.tmpdir(), name2);
     try {
-      const owner = Number((0, import_node_fs6.readFileSync)(import_node_path52.default.join(dir, "owner"), "utf8").trim());
+      const owner = Number((0, import_node_fs6.readFileSync)(import_node_path54.default.join(dir, "owner"), "utf8").trim());
       if (!Number.isInteger(owner) || owner <= 0 || processAlive(owner))
         continue;
-      const postmaster = import_node_path52.default.join(dir, "data", "postmaster.pid");
+      const postmaster = import_node_path54.default.join(dir, "data", "postmaster.pid");
       if ((0, import_node_fs6.existsSync)(postmaster)) {
         const pm = Number((0, import_node_fs6.readFileSync)(postmaster, "utf8").split("\n")[0]);
         if (Number.isInteger(pm) && pm > 0 && processAlive(pm)) {
           const bin = binaries()?.bin;
-          const pgCtl = bin ? import_node_path52.default.join(bin, "pg_ctl") : void 0;
+          const pgCtl = bin ? import_node_path54.default.join(bin, "pg_ctl") : void 0;
           if (pgCtl)
-            (0, import_node_child_process.spawnSync)(process.getuid?.() === 0 ? "runuser" : pgCtl, process.getuid?.() === 0 ? ["-u", "postgres", "--", pgCtl, "-D", import_node_path52.default.join(dir, "data"), "-m", "immediate", "stop"] : ["-D", import_node_path52.default.join(dir, "data"), "-m", "immediate", "stop"], { stdio: "ignore" });
+            (0, import_node_child_process.spawnSync)(process.getuid?.() === 0 ? "runuser" : pgCtl, process.getuid?.() === 0 ? ["-u", "postgres", "--", pgCtl, "-D", import_node_path54.default.join(dir, "data"), "-m", "immediate", "stop"] : ["-D", import_node_path54.default.join(dir, "data"), "-m", "immediate", "stop"], { stdio: "ignore" });
           else
             process.kill(pm, "SIGQUIT");
         }
@@ -42937,7 +43212,7 @@ async function dropOrphans(admin) {
     }
   }
 }
-var import_node_child_process, import_node_crypto2, import_node_fs6, import_node_crypto3, import_node_net, import_node_os3, import_node_path52, FOLDER_PREFIX, SERVER_PREFIX, FENCE_PREFIX;
+var import_node_child_process, import_node_crypto2, import_node_fs6, import_node_crypto3, import_node_net, import_node_os3, import_node_path54, FOLDER_PREFIX, SERVER_PREFIX, FENCE_PREFIX;
 var init_scratch_database = __esm({
   "dist/database/scratch-database.js"() {
     "use strict";
@@ -42947,7 +43222,7 @@ var init_scratch_database = __esm({
     import_node_crypto3 = require("node:crypto");
     import_node_net = __toESM(require("node:net"), 1);
     import_node_os3 = __toESM(require("node:os"), 1);
-    import_node_path52 = __toESM(require("node:path"), 1);
+    import_node_path54 = __toESM(require("node:path"), 1);
     init_errors();
     init_programs();
     init_quote_ident();
@@ -42985,7 +43260,7 @@ async function copyProductionSchema(prod, scratch2, rows, versionTable, env2, ho
   }
   const dir = makeTempDir("alembic-preflight-schema-");
   try {
-    const out = import_node_path53.default.join(dir, "schema.sql");
+    const out = import_node_path55.default.join(dir, "schema.sql");
     const libpq = { PGHOST: prod.host, PGPORT: String(prod.port), PGDATABASE: prod.database, ...prod.user ? { PGUSER: prod.user } : {}, ...prod.password ? { PGPASSWORD: prod.password } : {}, PGSSLMODE: sslmode ?? env2.PGSSLMODE ?? "prefer", PGAPPNAME: "alembic-preflight rehearse" };
     const r = runProgram(pgDump, ["--schema-only", "--no-owner", "--no-privileges", "--file", out], { env: { PATH: env2.PATH ?? "", ...libpq } });
     if (r.status !== 0)
@@ -43016,11 +43291,11 @@ function findPgDump(env2) {
   const local = localServerBinaries();
   return onPath("pg_dump", env2) ?? (local ? onPath("pg_dump", { PATH: local.bin }) : void 0);
 }
-var import_node_path53;
+var import_node_path55;
 var init_copy_schema = __esm({
   "dist/database/copy-schema.js"() {
     "use strict";
-    import_node_path53 = __toESM(require("node:path"), 1);
+    import_node_path55 = __toESM(require("node:path"), 1);
     init_machine_files();
     init_programs();
     init_errors();
@@ -43469,13 +43744,13 @@ function fenceTarget(t2) {
 }
 function makeFence(allow, set, env2) {
   const dir = makeTempDir("alembic-preflight-fence-");
-  writeOwnFile(import_node_path54.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
-  writeOwnFile(import_node_path54.default.join(dir, "owner"), `${process.pid}
+  writeOwnFile(import_node_path56.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
+  writeOwnFile(import_node_path56.default.join(dir, "owner"), `${process.pid}
 `);
-  const loadedFile = import_node_path54.default.join(dir, "loaded");
-  const reportFile = import_node_path54.default.join(dir, "refused");
+  const loadedFile = import_node_path56.default.join(dir, "loaded");
+  const reportFile = import_node_path56.default.join(dir, "refused");
   const spec = { allow, set, loaded: loadedFile, report: reportFile };
-  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path54.default.delimiter);
+  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path56.default.delimiter);
   const lines = (file) => {
     try {
       return readMachineText(file).split("\n").filter(Boolean);
@@ -43513,16 +43788,16 @@ function fenceLoadsIn(argv, env2, cwd, fence) {
   return fence.loaded() > before;
 }
 function pythonBehind(exe) {
-  if (PYTHON_NAME.test(import_node_path54.default.basename(exe)))
+  if (PYTHON_NAME.test(import_node_path56.default.basename(exe)))
     return [exe];
   const head = fileHead(exe, 256, "latin1");
   if (head === void 0)
     return void 0;
   const first = head.split("\n")[0] ?? "";
   const words2 = first.startsWith("#!") ? first.slice(2).trim().split(/\s+/u) : [];
-  const at3 = words2[0] && import_node_path54.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
+  const at3 = words2[0] && import_node_path56.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
   const program = at3 >= 0 ? words2[at3] : void 0;
-  if (program && PYTHON_NAME.test(import_node_path54.default.basename(program)))
+  if (program && PYTHON_NAME.test(import_node_path56.default.basename(program)))
     return [program, ...words2.slice(at3 + 1)];
   const exec = shebangPython(exe);
   return exec ? [exec] : void 0;
@@ -43551,11 +43826,11 @@ function refusalError(r, run) {
   }
   return new ConfigError(`${run.what} connected to ${describeRefused(r.target)}, not ${allowed}; the connection was closed before its first statement. ${why}`, { hint });
 }
-var import_node_path54, PYTHON_NAME;
+var import_node_path56, PYTHON_NAME;
 var init_fence = __esm({
   "dist/release/fence.js"() {
     "use strict";
-    import_node_path54 = __toESM(require("node:path"), 1);
+    import_node_path56 = __toESM(require("node:path"), 1);
     init_errors();
     init_fence_python();
     init_machine_files();
@@ -43590,13 +43865,13 @@ function appPython(env2, flask) {
   return (script ? shebangPython(script) : void 0) ?? onPath("python", env2) ?? onPath("python3", env2);
 }
 function flaskAppMissing(cwd, env2, exists, read, findModule) {
-  const fromFile = [".flaskenv", ".env"].map((file) => ({ file, value: assignedIn(read(import_node_path55.default.join(cwd, file)) ?? "", "FLASK_APP") })).find((x) => x.value !== void 0);
+  const fromFile = [".flaskenv", ".env"].map((file) => ({ file, value: assignedIn(read(import_node_path57.default.join(cwd, file)) ?? "", "FLASK_APP") })).find((x) => x.value !== void 0);
   const value = env2.FLASK_APP || fromFile?.value;
   if (value) {
     const where = env2.FLASK_APP ? "FLASK_APP" : `FLASK_APP in ${fromFile.file}`;
     return appModuleMissing(value, where, cwd, exists, findModule);
   }
-  if (exists(import_node_path55.default.join(cwd, "wsgi.py")) || exists(import_node_path55.default.join(cwd, "app.py")))
+  if (exists(import_node_path57.default.join(cwd, "wsgi.py")) || exists(import_node_path57.default.join(cwd, "app.py")))
     return void 0;
   return "FLASK_APP is not set, and there is no wsgi.py or app.py here (nor FLASK_APP in .flaskenv or .env)";
 }
@@ -43618,12 +43893,12 @@ function appModuleMissing(value, where, cwd, exists, findModule) {
   if (target === "")
     return `${where} is ${JSON.stringify(value)}, which names no module`;
   if (target.endsWith(".py") || target.includes("/")) {
-    const file = import_node_path55.default.resolve(cwd, target.endsWith(".py") ? target : `${target}.py`);
-    const found = exists(file) || exists(import_node_path55.default.join(import_node_path55.default.resolve(cwd, target), "__init__.py"));
-    return found ? void 0 : `${where} is ${JSON.stringify(value)}, and there is no ${import_node_path55.default.relative(cwd, file) || target} here`;
+    const file = import_node_path57.default.resolve(cwd, target.endsWith(".py") ? target : `${target}.py`);
+    const found = exists(file) || exists(import_node_path57.default.join(import_node_path57.default.resolve(cwd, target), "__init__.py"));
+    return found ? void 0 : `${where} is ${JSON.stringify(value)}, and there is no ${import_node_path57.default.relative(cwd, file) || target} here`;
   }
   const top = target.split(".")[0];
-  if (exists(import_node_path55.default.join(cwd, `${top}.py`)) || exists(import_node_path55.default.join(cwd, top, "__init__.py")) || exists(import_node_path55.default.join(cwd, top)))
+  if (exists(import_node_path57.default.join(cwd, `${top}.py`)) || exists(import_node_path57.default.join(cwd, top, "__init__.py")) || exists(import_node_path57.default.join(cwd, top)))
     return void 0;
   if (findModule?.(top) === false)
     return `${where} is ${JSON.stringify(value)}, and Python finds no module ${top} (no ${top}.py or ${top}/ here, nor an installed one)`;
@@ -43699,12 +43974,12 @@ function runChild(argv, opts) {
     });
   });
 }
-var import_node_child_process2, import_node_path55, CAPTURE_LIMIT;
+var import_node_child_process2, import_node_path57, CAPTURE_LIMIT;
 var init_run_child = __esm({
   "dist/release/run-child.js"() {
     "use strict";
     import_node_child_process2 = require("node:child_process");
-    import_node_path55 = __toESM(require("node:path"), 1);
+    import_node_path57 = __toESM(require("node:path"), 1);
     init_programs();
     CAPTURE_LIMIT = 256 * 1024;
   }
@@ -44476,11 +44751,11 @@ var init_rehearse_cycle = __esm({
 
 // dist/deploy/app-url-reads.js
 function appUrlReads(files, root, skipDirs = []) {
-  const skip = new Set(skipDirs.map((d) => import_node_path56.default.resolve(d)));
+  const skip = new Set(skipDirs.map((d) => import_node_path58.default.resolve(d)));
   const variables = [];
   let dotenvOverride;
   for (const rel of walkFiles(files, root, skip).filter((f) => f.endsWith(".py")).slice(0, MAX_FILES)) {
-    const text = files.text(import_node_path56.default.join(root, rel));
+    const text = files.text(import_node_path58.default.join(root, rel));
     if (text === void 0)
       continue;
     if (/environ|getenv/u.test(text)) {
@@ -44506,11 +44781,11 @@ function dotenvOverrideAt(text) {
   }
   return -1;
 }
-var import_node_path56, MAX_FILES;
+var import_node_path58, MAX_FILES;
 var init_app_url_reads = __esm({
   "dist/deploy/app-url-reads.js"() {
     "use strict";
-    import_node_path56 = __toESM(require("node:path"), 1);
+    import_node_path58 = __toESM(require("node:path"), 1);
     init_env_database_url();
     init_project_files();
     MAX_FILES = 3e3;
@@ -44518,11 +44793,11 @@ var init_app_url_reads = __esm({
 });
 
 // dist/release/rehearse-runner.js
-var import_node_path57, RehearseRunner;
+var import_node_path59, RehearseRunner;
 var init_rehearse_runner = __esm({
   "dist/release/rehearse-runner.js"() {
     "use strict";
-    import_node_path57 = __toESM(require("node:path"), 1);
+    import_node_path59 = __toESM(require("node:path"), 1);
     init_alembic_version();
     init_downgrade_plan();
     init_upgrade_plan();
@@ -44561,7 +44836,7 @@ var init_rehearse_runner = __esm({
         const { s } = this;
         if (this.interrupted || this.stop)
           return false;
-        const argv = this.flask ? flaskCommand(target, import_node_path57.default.relative(s.cwd, s.config.scriptDir) || ".", s.env, command2) : alembicCommand(target, s.env, s.project, command2);
+        const argv = this.flask ? flaskCommand(target, import_node_path59.default.relative(s.cwd, s.config.scriptDir) || ".", s.env, command2) : alembicCommand(target, s.env, s.project, command2);
         if (!argv)
           throw new UsageError(this.flask ? "Neither flask nor python is on PATH." : "Neither alembic nor python is on PATH.", { hint: "Run rehearse where the app and its requirements are installed." });
         if (!this.probed) {
@@ -44633,7 +44908,7 @@ var init_rehearse_runner = __esm({
         const { config, model, cwd } = this.s;
         const real = (f) => config.files.realpath(f) ?? f;
         this.byFile ??= new Map(model.map.revisions.map((r) => [real(r.file.absPath), r.id]));
-        return this.byFile.get(real(import_node_path57.default.resolve(cwd, file)));
+        return this.byFile.get(real(import_node_path59.default.resolve(cwd, file)));
       }
     };
   }
@@ -44644,13 +44919,13 @@ function urlVariables(config) {
   if (config.flaskMigrate)
     return ["DATABASE_URL"];
   const envPy = readEnvPyText(config) ?? "";
-  const names4 = [...new Set(readDatabaseUrlVariables(envPy).map((r) => r.name))];
-  if (names4.length === 0) {
+  const names5 = [...new Set(readDatabaseUrlVariables(envPy).map((r) => r.name))];
+  if (names5.length === 0) {
     throw new UsageError("env.py reads no database URL from the environment, so rehearse cannot point Alembic at a scratch database without changing your files.", {
       hint: 'Have env.py take the URL from an environment variable when it is set (config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])), as Heroku apps do.'
     });
   }
-  return names4.includes("DATABASE_URL") ? names4 : [...names4, "DATABASE_URL"];
+  return names5.includes("DATABASE_URL") ? names5 : [...names5, "DATABASE_URL"];
 }
 async function readProduction(config, opts) {
   const envName = opts.databaseUrlEnv ?? "DATABASE_URL";
@@ -44723,18 +44998,12 @@ async function rehearseCommand(opts) {
   const downTo = downgradeTarget(model, opts.downTo ?? "base");
   const production = opts.fromProduction ? await readProduction(config, opts) : void 0;
   const major = production?.major ?? (opts.databaseUrl && !opts.scratchUrl && /^postgres/iu.test(opts.databaseUrl.trim()) ? (await readProduction(config, opts)).major : void 0);
-  const signals = {};
-  const onSignal = (s) => () => void (signals.interrupted ??= s);
-  const term = onSignal("SIGTERM");
-  const int = onSignal("SIGINT");
-  process.on("SIGTERM", term);
-  process.on("SIGINT", int);
+  const { signals, stopListening } = listenForSignals();
   let scratch2;
   try {
     scratch2 = await makeScratch(config, opts, production, major);
   } catch (e) {
-    process.off("SIGTERM", term);
-    process.off("SIGINT", int);
+    stopListening();
     throw e;
   }
   const drift = [];
@@ -44742,7 +45011,7 @@ async function rehearseCommand(opts) {
   const set = [.../* @__PURE__ */ new Set([...variables, ...flask ? ["SQLALCHEMY_DATABASE_URI"] : [], ...opts.urlEnv ?? []])];
   const env2 = Object.fromEntries(set.map((v) => [v, scratch2.url]));
   const fence = makeFence([fenceTarget(parseDatabaseUrl(scratch2.url, opts.cwd))], set, opts.env);
-  const project = { ...config.iniPath ? { config: import_node_path58.default.relative(opts.cwd, config.iniPath) } : {}, ...config.section !== "alembic" ? { name: config.section } : {} };
+  const project = { ...config.iniPath ? { config: import_node_path60.default.relative(opts.cwd, config.iniPath) } : {}, ...config.section !== "alembic" ? { name: config.section } : {} };
   const { versionTable, versionTableSchema } = chooseVersionTable(config, opts, scratch2.dialect);
   const runner = new RehearseRunner({
     cwd: opts.cwd,
@@ -44776,34 +45045,56 @@ async function rehearseCommand(opts) {
       await run("downgrade", "base");
     if (!clean()) {
     } else if (production) {
-      const prodTarget = production.target;
-      const catalog = async () => {
-        if (prodTarget.dialect !== "postgresql")
-          return [];
-        const { withPostgresClient: withPostgresClient2 } = await Promise.resolve().then(() => (init_read_postgres(), read_postgres_exports));
-        return withPostgresClient2(prodTarget, postgresOptions(opts), (client) => catalogDdl(client));
-      };
-      copied = await copyProductionSchema(prodTarget, scratch2, production.rows, production.versionTable, opts.env, { ...opts.ssl ? { sslmode: opts.ssl } : {}, with: opts.schemaCopy ?? "auto", catalog });
-      opts.progress?.(`rehearse: production's schema copied with ${copied} (${production.rows.length} version row${production.rows.length === 1 ? "" : "s"})`);
+      copied = await copyProduction(opts, production, scratch2);
       await run("upgrade", "head");
     } else if (opts.step)
       await stepByStep(order2, run, snapshot, drift);
     else
       await cycle(downTo, run, snapshot, drift, () => creatorOf(model));
     const python = appPython(opts.env, flask);
-    const driftConfig = flask ? { flask, directory: import_node_path58.default.relative(opts.cwd, config.scriptDir) || "." } : { flask, ...project };
+    const driftConfig = flask ? { flask, directory: import_node_path60.default.relative(opts.cwd, config.scriptDir) || "." } : { flask, ...project };
     if (clean() && drift.length === 0 && opts.drift !== false && python)
       models = await compareModels(runner.runApp, python, driftConfig, model);
     if (clean() && opts.then)
       then = await runThen(runner.runApp, opts.then);
   } finally {
-    process.off("SIGTERM", term);
-    process.off("SIGINT", int);
+    stopListening();
     fence.remove();
     await scratch2.remove();
   }
   if (runner.stop)
     throw runner.stop;
+  return reportOf(opts, runner, { production, scratch: scratch2, copied, drift, models, idempotency, then });
+}
+function listenForSignals() {
+  const signals = {};
+  const onSignal = (s) => () => void (signals.interrupted ??= s);
+  const term = onSignal("SIGTERM");
+  const int = onSignal("SIGINT");
+  process.on("SIGTERM", term);
+  process.on("SIGINT", int);
+  return {
+    signals,
+    stopListening: () => {
+      process.off("SIGTERM", term);
+      process.off("SIGINT", int);
+    }
+  };
+}
+async function copyProduction(opts, production, scratch2) {
+  const prodTarget = production.target;
+  const catalog = async () => {
+    if (prodTarget.dialect !== "postgresql")
+      return [];
+    const { withPostgresClient: withPostgresClient2 } = await Promise.resolve().then(() => (init_pg_connect(), pg_connect_exports));
+    return withPostgresClient2(prodTarget, postgresOptions(opts), (client) => catalogDdl(client));
+  };
+  const copied = await copyProductionSchema(prodTarget, scratch2, production.rows, production.versionTable, opts.env, { ...opts.ssl ? { sslmode: opts.ssl } : {}, with: opts.schemaCopy ?? "auto", catalog });
+  opts.progress?.(`rehearse: production's schema copied with ${copied} (${production.rows.length} version row${production.rows.length === 1 ? "" : "s"})`);
+  return copied;
+}
+function reportOf(opts, runner, ran) {
+  const { production, scratch: scratch2, copied, drift, models, idempotency, then } = ran;
   const { interrupted, steps: steps2 } = runner;
   const modelsOk = models === void 0 || !("failed" in models) && models.differences.length === 0;
   const ok = !interrupted && steps2.every((s) => s.ok) && drift.length === 0 && modelsOk && (idempotency ?? []).every((r) => r.ok) && then?.ok !== false;
@@ -44825,11 +45116,11 @@ async function rehearseCommand(opts) {
   const stdout = document ? JSON.stringify(document, null, 2) + "\n" : opts.review === "github" ? rehearseGithub(outcome) : opts.review === "markdown" ? rehearseMarkdown(outcome) : rehearseText(outcome);
   return { stdout, exitCode, document, outcome };
 }
-var import_node_path58;
+var import_node_path60;
 var init_rehearse_command = __esm({
   "dist/commands/rehearse-command.js"() {
     "use strict";
-    import_node_path58 = __toESM(require("node:path"), 1);
+    import_node_path60 = __toESM(require("node:path"), 1);
     init_alembic_config();
     init_project_model();
     init_database_url();
@@ -44916,11 +45207,11 @@ var require_libpg_query = __commonJS({
           _scriptName = self.location.href;
         }
         var scriptDirectory = "";
-        function locateFile(path63) {
+        function locateFile(path65) {
           if (Module["locateFile"]) {
-            return Module["locateFile"](path63, scriptDirectory);
+            return Module["locateFile"](path65, scriptDirectory);
           }
-          return scriptDirectory + path63;
+          return scriptDirectory + path65;
         }
         var readAsync, readBinary;
         if (ENVIRONMENT_IS_NODE) {
@@ -45284,7 +45575,7 @@ var require_libpg_query = __commonJS({
           }
           return false;
         };
-        var PATH = { isAbs: (path63) => path63.charAt(0) === "/", splitPath: (filename) => {
+        var PATH = { isAbs: (path65) => path65.charAt(0) === "/", splitPath: (filename) => {
           var splitPathRe = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/;
           return splitPathRe.exec(filename).slice(1);
         }, normalizeArray: (parts, allowAboveRoot) => {
@@ -45307,18 +45598,18 @@ var require_libpg_query = __commonJS({
             }
           }
           return parts;
-        }, normalize: (path63) => {
-          var isAbsolute = PATH.isAbs(path63), trailingSlash = path63.slice(-1) === "/";
-          path63 = PATH.normalizeArray(path63.split("/").filter((p) => !!p), !isAbsolute).join("/");
-          if (!path63 && !isAbsolute) {
-            path63 = ".";
+        }, normalize: (path65) => {
+          var isAbsolute = PATH.isAbs(path65), trailingSlash = path65.slice(-1) === "/";
+          path65 = PATH.normalizeArray(path65.split("/").filter((p) => !!p), !isAbsolute).join("/");
+          if (!path65 && !isAbsolute) {
+            path65 = ".";
           }
-          if (path63 && trailingSlash) {
-            path63 += "/";
+          if (path65 && trailingSlash) {
+            path65 += "/";
           }
-          return (isAbsolute ? "/" : "") + path63;
-        }, dirname: (path63) => {
-          var result = PATH.splitPath(path63), root = result[0], dir = result[1];
+          return (isAbsolute ? "/" : "") + path65;
+        }, dirname: (path65) => {
+          var result = PATH.splitPath(path65), root = result[0], dir = result[1];
           if (!root && !dir) {
             return ".";
           }
@@ -45326,7 +45617,7 @@ var require_libpg_query = __commonJS({
             dir = dir.slice(0, -1);
           }
           return root + dir;
-        }, basename: (path63) => path63 && path63.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
+        }, basename: (path65) => path65 && path65.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
         var initRandomFill = () => {
           if (ENVIRONMENT_IS_NODE) {
             var nodeCrypto = require("node:crypto");
@@ -45338,14 +45629,14 @@ var require_libpg_query = __commonJS({
         var PATH_FS = { resolve: (...args) => {
           var resolvedPath = "", resolvedAbsolute = false;
           for (var i = args.length - 1; i >= -1 && !resolvedAbsolute; i--) {
-            var path63 = i >= 0 ? args[i] : FS.cwd();
-            if (typeof path63 != "string") {
+            var path65 = i >= 0 ? args[i] : FS.cwd();
+            if (typeof path65 != "string") {
               throw new TypeError("Arguments to path.resolve must be strings");
-            } else if (!path63) {
+            } else if (!path65) {
               return "";
             }
-            resolvedPath = path63 + "/" + resolvedPath;
-            resolvedAbsolute = PATH.isAbs(path63);
+            resolvedPath = path65 + "/" + resolvedPath;
+            resolvedAbsolute = PATH.isAbs(path65);
           }
           resolvedPath = PATH.normalizeArray(resolvedPath.split("/").filter((p) => !!p), !resolvedAbsolute).join("/");
           return (resolvedAbsolute ? "/" : "") + resolvedPath || ".";
@@ -45922,16 +46213,16 @@ var require_libpg_query = __commonJS({
               excl[i].cb(flags);
             }
           }
-        }, lookupPath(path63, opts = {}) {
-          if (!path63) {
+        }, lookupPath(path65, opts = {}) {
+          if (!path65) {
             throw new FS.ErrnoError(44);
           }
           opts.follow_mount ??= true;
-          if (!PATH.isAbs(path63)) {
-            path63 = FS.cwd() + "/" + path63;
+          if (!PATH.isAbs(path65)) {
+            path65 = FS.cwd() + "/" + path65;
           }
           linkloop: for (var nlinks = 0; nlinks < 40; nlinks++) {
-            var parts = path63.split("/").filter((p) => !!p);
+            var parts = path65.split("/").filter((p) => !!p);
             var current = FS.root;
             var current_path = "/";
             for (var i = 0; i < parts.length; i++) {
@@ -45945,7 +46236,7 @@ var require_libpg_query = __commonJS({
               if (parts[i] === "..") {
                 current_path = PATH.dirname(current_path);
                 if (FS.isRoot(current)) {
-                  path63 = current_path + "/" + parts.slice(i + 1).join("/");
+                  path65 = current_path + "/" + parts.slice(i + 1).join("/");
                   nlinks--;
                   continue linkloop;
                 } else {
@@ -45973,7 +46264,7 @@ var require_libpg_query = __commonJS({
                 if (!PATH.isAbs(link)) {
                   link = PATH.dirname(current_path) + "/" + link;
                 }
-                path63 = link + "/" + parts.slice(i + 1).join("/");
+                path65 = link + "/" + parts.slice(i + 1).join("/");
                 continue linkloop;
               }
             }
@@ -45981,14 +46272,14 @@ var require_libpg_query = __commonJS({
           }
           throw new FS.ErrnoError(32);
         }, getPath(node) {
-          var path63;
+          var path65;
           while (true) {
             if (FS.isRoot(node)) {
               var mount = node.mount.mountpoint;
-              if (!path63) return mount;
-              return mount[mount.length - 1] !== "/" ? `${mount}/${path63}` : mount + path63;
+              if (!path65) return mount;
+              return mount[mount.length - 1] !== "/" ? `${mount}/${path65}` : mount + path65;
             }
-            path63 = path63 ? `${node.name}/${path63}` : node.name;
+            path65 = path65 ? `${node.name}/${path65}` : node.name;
             node = node.parent;
           }
         }, hashName(parentid, name2) {
@@ -46272,10 +46563,10 @@ var require_libpg_query = __commonJS({
           node.mount.mounts.splice(idx, 1);
         }, lookup(parent, name2) {
           return parent.node_ops.lookup(parent, name2);
-        }, mknod(path63, mode, dev) {
-          var lookup = FS.lookupPath(path63, { parent: true });
+        }, mknod(path65, mode, dev) {
+          var lookup = FS.lookupPath(path65, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path63);
+          var name2 = PATH.basename(path65);
           if (!name2) {
             throw new FS.ErrnoError(28);
           }
@@ -46290,8 +46581,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(63);
           }
           return parent.node_ops.mknod(parent, name2, mode, dev);
-        }, statfs(path63) {
-          return FS.statfsNode(FS.lookupPath(path63, { follow: true }).node);
+        }, statfs(path65) {
+          return FS.statfsNode(FS.lookupPath(path65, { follow: true }).node);
         }, statfsStream(stream) {
           return FS.statfsNode(stream.node);
         }, statfsNode(node) {
@@ -46300,20 +46591,20 @@ var require_libpg_query = __commonJS({
             Object.assign(rtn, node.node_ops.statfs(node.mount.opts.root));
           }
           return rtn;
-        }, create(path63, mode = 438) {
+        }, create(path65, mode = 438) {
           mode &= 4095;
           mode |= 32768;
-          return FS.mknod(path63, mode, 0);
-        }, mkdir(path63, mode = 511) {
+          return FS.mknod(path65, mode, 0);
+        }, mkdir(path65, mode = 511) {
           mode &= 511 | 512;
           mode |= 16384;
-          return FS.mknod(path63, mode, 0);
-        }, mkdirTree(path63, mode) {
-          var dirs = path63.split("/");
+          return FS.mknod(path65, mode, 0);
+        }, mkdirTree(path65, mode) {
+          var dirs = path65.split("/");
           var d = "";
           for (var dir of dirs) {
             if (!dir) continue;
-            if (d || PATH.isAbs(path63)) d += "/";
+            if (d || PATH.isAbs(path65)) d += "/";
             d += dir;
             try {
               FS.mkdir(d, mode);
@@ -46321,13 +46612,13 @@ var require_libpg_query = __commonJS({
               if (e.errno != 20) throw e;
             }
           }
-        }, mkdev(path63, mode, dev) {
+        }, mkdev(path65, mode, dev) {
           if (typeof dev == "undefined") {
             dev = mode;
             mode = 438;
           }
           mode |= 8192;
-          return FS.mknod(path63, mode, dev);
+          return FS.mknod(path65, mode, dev);
         }, symlink(oldpath, newpath) {
           if (!PATH_FS.resolve(oldpath)) {
             throw new FS.ErrnoError(44);
@@ -46422,10 +46713,10 @@ var require_libpg_query = __commonJS({
           } finally {
             FS.hashAddNode(old_node);
           }
-        }, rmdir(path63) {
-          var lookup = FS.lookupPath(path63, { parent: true });
+        }, rmdir(path65) {
+          var lookup = FS.lookupPath(path65, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path63);
+          var name2 = PATH.basename(path65);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, true);
           if (errCode) {
@@ -46439,18 +46730,18 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.rmdir(parent, name2);
           FS.destroyNode(node);
-        }, readdir(path63) {
-          var lookup = FS.lookupPath(path63, { follow: true });
+        }, readdir(path65) {
+          var lookup = FS.lookupPath(path65, { follow: true });
           var node = lookup.node;
           var readdir = FS.checkOpExists(node.node_ops.readdir, 54);
           return readdir(node);
-        }, unlink(path63) {
-          var lookup = FS.lookupPath(path63, { parent: true });
+        }, unlink(path65) {
+          var lookup = FS.lookupPath(path65, { parent: true });
           var parent = lookup.node;
           if (!parent) {
             throw new FS.ErrnoError(44);
           }
-          var name2 = PATH.basename(path63);
+          var name2 = PATH.basename(path65);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, false);
           if (errCode) {
@@ -46464,8 +46755,8 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.unlink(parent, name2);
           FS.destroyNode(node);
-        }, readlink(path63) {
-          var lookup = FS.lookupPath(path63);
+        }, readlink(path65) {
+          var lookup = FS.lookupPath(path65);
           var link = lookup.node;
           if (!link) {
             throw new FS.ErrnoError(44);
@@ -46474,8 +46765,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           return link.node_ops.readlink(link);
-        }, stat(path63, dontFollow) {
-          var lookup = FS.lookupPath(path63, { follow: !dontFollow });
+        }, stat(path65, dontFollow) {
+          var lookup = FS.lookupPath(path65, { follow: !dontFollow });
           var node = lookup.node;
           var getattr = FS.checkOpExists(node.node_ops.getattr, 63);
           return getattr(node);
@@ -46487,37 +46778,37 @@ var require_libpg_query = __commonJS({
           getattr ??= node.node_ops.getattr;
           FS.checkOpExists(getattr, 63);
           return getattr(arg);
-        }, lstat(path63) {
-          return FS.stat(path63, true);
+        }, lstat(path65) {
+          return FS.stat(path65, true);
         }, doChmod(stream, node, mode, dontFollow) {
           FS.doSetAttr(stream, node, { mode: mode & 4095 | node.mode & ~4095, ctime: Date.now(), dontFollow });
-        }, chmod(path63, mode, dontFollow) {
+        }, chmod(path65, mode, dontFollow) {
           var node;
-          if (typeof path63 == "string") {
-            var lookup = FS.lookupPath(path63, { follow: !dontFollow });
+          if (typeof path65 == "string") {
+            var lookup = FS.lookupPath(path65, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path63;
+            node = path65;
           }
           FS.doChmod(null, node, mode, dontFollow);
-        }, lchmod(path63, mode) {
-          FS.chmod(path63, mode, true);
+        }, lchmod(path65, mode) {
+          FS.chmod(path65, mode, true);
         }, fchmod(fd, mode) {
           var stream = FS.getStreamChecked(fd);
           FS.doChmod(stream, stream.node, mode, false);
         }, doChown(stream, node, dontFollow) {
           FS.doSetAttr(stream, node, { timestamp: Date.now(), dontFollow });
-        }, chown(path63, uid, gid, dontFollow) {
+        }, chown(path65, uid, gid, dontFollow) {
           var node;
-          if (typeof path63 == "string") {
-            var lookup = FS.lookupPath(path63, { follow: !dontFollow });
+          if (typeof path65 == "string") {
+            var lookup = FS.lookupPath(path65, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path63;
+            node = path65;
           }
           FS.doChown(null, node, dontFollow);
-        }, lchown(path63, uid, gid) {
-          FS.chown(path63, uid, gid, true);
+        }, lchown(path65, uid, gid) {
+          FS.chown(path65, uid, gid, true);
         }, fchown(fd, uid, gid) {
           var stream = FS.getStreamChecked(fd);
           FS.doChown(stream, stream.node, false);
@@ -46533,16 +46824,16 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(errCode);
           }
           FS.doSetAttr(stream, node, { size: len, timestamp: Date.now() });
-        }, truncate(path63, len) {
+        }, truncate(path65, len) {
           if (len < 0) {
             throw new FS.ErrnoError(28);
           }
           var node;
-          if (typeof path63 == "string") {
-            var lookup = FS.lookupPath(path63, { follow: true });
+          if (typeof path65 == "string") {
+            var lookup = FS.lookupPath(path65, { follow: true });
             node = lookup.node;
           } else {
-            node = path63;
+            node = path65;
           }
           FS.doTruncate(null, node, len);
         }, ftruncate(fd, len) {
@@ -46551,11 +46842,11 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           FS.doTruncate(stream, stream.node, len);
-        }, utime(path63, atime, mtime, dontFollow) {
-          var lookup = FS.lookupPath(path63, { follow: !dontFollow });
+        }, utime(path65, atime, mtime, dontFollow) {
+          var lookup = FS.lookupPath(path65, { follow: !dontFollow });
           FS.doSetAttr(null, lookup.node, { atime, mtime, dontFollow });
-        }, open(path63, flags, mode = 438) {
-          if (path63 === "") {
+        }, open(path65, flags, mode = 438) {
+          if (path65 === "") {
             throw new FS.ErrnoError(44);
           }
           flags = FS_modeStringToFlags(flags);
@@ -46566,13 +46857,13 @@ var require_libpg_query = __commonJS({
           }
           var node;
           var isDirPath;
-          if (typeof path63 == "object") {
-            node = path63;
+          if (typeof path65 == "object") {
+            node = path65;
           } else {
-            isDirPath = path63.endsWith("/");
-            var lookup = FS.lookupPath(path63, { follow: !(flags & 131072), noent_okay: true });
+            isDirPath = path65.endsWith("/");
+            var lookup = FS.lookupPath(path65, { follow: !(flags & 131072), noent_okay: true });
             node = lookup.node;
-            path63 = lookup.path;
+            path65 = lookup.path;
           }
           var created = false;
           if (flags & 64) {
@@ -46583,7 +46874,7 @@ var require_libpg_query = __commonJS({
             } else if (isDirPath) {
               throw new FS.ErrnoError(31);
             } else {
-              node = FS.mknod(path63, mode | 511, 0);
+              node = FS.mknod(path65, mode | 511, 0);
               created = true;
             }
           }
@@ -46722,14 +47013,14 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(59);
           }
           return stream.stream_ops.ioctl(stream, cmd, arg);
-        }, readFile(path63, opts = {}) {
+        }, readFile(path65, opts = {}) {
           opts.flags = opts.flags ?? 0;
           opts.encoding = opts.encoding ?? "binary";
           if (opts.encoding !== "utf8" && opts.encoding !== "binary") {
             abort(`Invalid encoding type "${opts.encoding}"`);
           }
-          var stream = FS.open(path63, opts.flags);
-          var stat = FS.stat(path63);
+          var stream = FS.open(path65, opts.flags);
+          var stat = FS.stat(path65);
           var length = stat.size;
           var buf = new Uint8Array(length);
           FS.read(stream, buf, 0, length, 0);
@@ -46738,14 +47029,14 @@ var require_libpg_query = __commonJS({
           }
           FS.close(stream);
           return buf;
-        }, writeFile(path63, data, opts = {}) {
+        }, writeFile(path65, data, opts = {}) {
           opts.flags = opts.flags ?? 577;
-          var stream = FS.open(path63, opts.flags, opts.mode);
+          var stream = FS.open(path65, opts.flags, opts.mode);
           data = FS_fileDataToTypedArray(data);
           FS.write(stream, data, 0, data.byteLength, void 0, opts.canOwn);
           FS.close(stream);
-        }, cwd: () => FS.currentPath, chdir(path63) {
-          var lookup = FS.lookupPath(path63, { follow: true });
+        }, cwd: () => FS.currentPath, chdir(path65) {
+          var lookup = FS.lookupPath(path65, { follow: true });
           if (lookup.node === null) {
             throw new FS.ErrnoError(44);
           }
@@ -46838,26 +47129,26 @@ var require_libpg_query = __commonJS({
               FS.close(stream);
             }
           }
-        }, findObject(path63, dontResolveLastLink) {
-          var ret = FS.analyzePath(path63, dontResolveLastLink);
+        }, findObject(path65, dontResolveLastLink) {
+          var ret = FS.analyzePath(path65, dontResolveLastLink);
           if (!ret.exists) {
             return null;
           }
           return ret.object;
-        }, analyzePath(path63, dontResolveLastLink) {
+        }, analyzePath(path65, dontResolveLastLink) {
           try {
-            var lookup = FS.lookupPath(path63, { follow: !dontResolveLastLink });
-            path63 = lookup.path;
+            var lookup = FS.lookupPath(path65, { follow: !dontResolveLastLink });
+            path65 = lookup.path;
           } catch (e) {
           }
           var ret = { isRoot: false, exists: false, error: 0, name: null, path: null, object: null, parentExists: false, parentPath: null, parentObject: null };
           try {
-            var lookup = FS.lookupPath(path63, { parent: true });
+            var lookup = FS.lookupPath(path65, { parent: true });
             ret.parentExists = true;
             ret.parentPath = lookup.path;
             ret.parentObject = lookup.node;
-            ret.name = PATH.basename(path63);
-            lookup = FS.lookupPath(path63, { follow: !dontResolveLastLink });
+            ret.name = PATH.basename(path65);
+            lookup = FS.lookupPath(path65, { follow: !dontResolveLastLink });
             ret.exists = true;
             ret.path = lookup.path;
             ret.object = lookup.node;
@@ -46867,9 +47158,9 @@ var require_libpg_query = __commonJS({
             ret.error = e.errno;
           }
           return ret;
-        }, createPath(parent, path63, canRead, canWrite) {
+        }, createPath(parent, path65, canRead, canWrite) {
           parent = typeof parent == "string" ? parent : FS.getPath(parent);
-          var parts = path63.split("/").reverse();
+          var parts = path65.split("/").reverse();
           while (parts.length) {
             var part = parts.pop();
             if (!part) continue;
@@ -46883,17 +47174,17 @@ var require_libpg_query = __commonJS({
           }
           return current;
         }, createFile(parent, name2, properties, canRead, canWrite) {
-          var path63 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path65 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(canRead, canWrite);
-          return FS.create(path63, mode);
+          return FS.create(path65, mode);
         }, createDataFile(parent, name2, data, canRead, canWrite, canOwn) {
-          var path63 = name2;
+          var path65 = name2;
           if (parent) {
             parent = typeof parent == "string" ? parent : FS.getPath(parent);
-            path63 = name2 ? PATH.join2(parent, name2) : parent;
+            path65 = name2 ? PATH.join2(parent, name2) : parent;
           }
           var mode = FS_getMode(canRead, canWrite);
-          var node = FS.create(path63, mode);
+          var node = FS.create(path65, mode);
           if (data) {
             data = FS_fileDataToTypedArray(data);
             FS.chmod(node, mode | 146);
@@ -46903,7 +47194,7 @@ var require_libpg_query = __commonJS({
             FS.chmod(node, mode);
           }
         }, createDevice(parent, name2, input, output2) {
-          var path63 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path65 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(!!input, !!output2);
           FS.createDevice.major ??= 64;
           var dev = FS.makedev(FS.createDevice.major++, 0);
@@ -46946,7 +47237,7 @@ var require_libpg_query = __commonJS({
             }
             return i;
           } });
-          return FS.mkdev(path63, mode, dev);
+          return FS.mkdev(path65, mode, dev);
         }, forceLoadFile(obj) {
           if (obj.isDevice || obj.isFolder || obj.link || obj.contents) return true;
           if (globalThis.XMLHttpRequest) {
@@ -47090,9 +47381,9 @@ var require_libpg_query = __commonJS({
           node.stream_ops = stream_ops;
           return node;
         } };
-        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path63, allowEmpty) {
-          if (PATH.isAbs(path63)) {
-            return path63;
+        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path65, allowEmpty) {
+          if (PATH.isAbs(path65)) {
+            return path65;
           }
           var dir;
           if (dirfd === -100) {
@@ -47101,13 +47392,13 @@ var require_libpg_query = __commonJS({
             var dirstream = SYSCALLS.getStreamFromFD(dirfd);
             dir = dirstream.path;
           }
-          if (path63.length == 0) {
+          if (path65.length == 0) {
             if (!allowEmpty) {
               throw new FS.ErrnoError(44);
             }
             return dir;
           }
-          return dir + "/" + path63;
+          return dir + "/" + path65;
         }, writeStat(buf, stat) {
           HEAPU32[buf >> 2] = stat.dev;
           HEAPU32[buf + 4 >> 2] = stat.mode;
@@ -47918,13 +48209,13 @@ function interpreterPython(env2) {
   if (!interpreter)
     return null;
   const target = realPath(interpreter);
-  const real = target === void 0 ? "" : import_node_path59.default.basename(target);
+  const real = target === void 0 ? "" : import_node_path61.default.basename(target);
   const named = /^python3\.(\d+)$/u.exec(real);
   if (named)
-    return { minor: Number(named[1]), text: `3.${named[1]}`, source: `\`${import_node_path59.default.basename(interpreter)}\` in this dyno is ${real}` };
+    return { minor: Number(named[1]), text: `3.${named[1]}`, source: `\`${import_node_path61.default.basename(interpreter)}\` in this dyno is ${real}` };
   const r = runProgram(interpreter, ["--version"], { timeout: 5e3, env: env2 });
   const m = /Python 3\.(\d+)\.(\d+)/u.exec(`${r.stdout}${r.stderr}`);
-  return m ? { minor: Number(m[1]), text: `3.${m[1]}.${m[2]}`, source: `\`${import_node_path59.default.basename(interpreter)} --version\` in this dyno` } : null;
+  return m ? { minor: Number(m[1]), text: `3.${m[1]}.${m[2]}`, source: `\`${import_node_path61.default.basename(interpreter)} --version\` in this dyno` } : null;
 }
 function pythonFindsModule(name2, cwd, env2) {
   const flask = onPath("flask", env2);
@@ -47936,11 +48227,11 @@ function pythonFindsModule(name2, cwd, env2) {
   const said = r.stdout.trim();
   return said === "found" ? true : said === "absent" ? false : void 0;
 }
-var import_node_path59;
+var import_node_path61;
 var init_interpreter_python = __esm({
   "dist/release/interpreter-python.js"() {
     "use strict";
-    import_node_path59 = __toESM(require("node:path"), 1);
+    import_node_path61 = __toESM(require("node:path"), 1);
     init_programs();
   }
 });
@@ -47969,7 +48260,7 @@ function upgradeCommand2(target, config, opts) {
   const files = config.files;
   const onHeroku = "On Heroku, list the buildpacks in this order: heroku/nodejs, then heroku/python (heroku buildpacks -a APP), and keep ";
   if (config.flaskMigrate) {
-    const directory = import_node_path60.default.relative(opts.cwd, config.scriptDir) || ".";
+    const directory = import_node_path62.default.relative(opts.cwd, config.scriptDir) || ".";
     const missing = flaskAppMissing(opts.cwd, opts.env, (f) => files.exists(f), (f) => files.text(f), (name2) => pythonFindsModule(name2, opts.cwd, opts.env));
     if (missing) {
       throw new ConfigError(`This is a Flask-Migrate project, so the upgrade is \`flask db upgrade\`, and flask cannot find the app: ${missing}. Nothing was run.`, {
@@ -47986,11 +48277,11 @@ function upgradeCommand2(target, config, opts) {
     throw new ConfigError("Neither `alembic` nor `python` is on PATH, so the upgrade cannot run.", { hint: `${onHeroku}alembic in requirements.txt.` });
   return argv;
 }
-var import_node_path60;
+var import_node_path62;
 var init_upgrade_command = __esm({
   "dist/release/upgrade-command.js"() {
     "use strict";
-    import_node_path60 = __toESM(require("node:path"), 1);
+    import_node_path62 = __toESM(require("node:path"), 1);
     init_errors();
     init_interpreter_python();
     init_run_child();
@@ -48007,13 +48298,7 @@ async function releaseCommand(opts) {
 }
 async function releaseSteps(given, started, markRunning) {
   const opts = withFiles(given);
-  const adopted = opts.command && opts.command.length > 0 ? commandProject(opts.command) : {};
-  const config = opts.config ?? adopted.config;
-  const name2 = opts.name ?? adopted.name;
-  const ini = config ?? opts.env.ALEMBIC_CONFIG ?? releaseLineConfig(opts.files, opts.cwd, opts.env)?.config;
-  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? import_node_path61.default.resolve(opts.cwd, ini) : void 0) : void 0;
-  const wrapped = opts.target === void 0 ? read : void 0;
-  const target = opts.target ?? wrapped?.target ?? "head";
+  const plan2 = releasePlan(opts);
   const ctx = detectContext(opts.env);
   const log = opts.event ?? (() => void 0);
   const verdict4 = (code, text) => {
@@ -48022,15 +48307,33 @@ async function releaseSteps(given, started, markRunning) {
 `);
     return code;
   };
-  const fromCommand = [opts.config === void 0 && adopted.config !== void 0 ? `-c ${adopted.config}` : "", opts.name === void 0 && adopted.name !== void 0 ? `-n ${adopted.name}` : ""].filter(Boolean).join(" ");
-  opts.out(`alembic-preflight release: ${ctx.description}; target ${target}${wrapped ? " (what the command runs)" : ""}${fromCommand ? `; project ${fromCommand} (the command's)` : ""}
+  opts.out(`alembic-preflight release: ${ctx.description}; target ${plan2.target}${plan2.wrapped ? " (what the command runs)" : ""}${plan2.fromCommand ? `; project ${plan2.fromCommand} (the command's)` : ""}
 `);
-  log("info", "release.start", { context: ctx.name, dyno: opts.env.DYNO ?? null, target }, `release started (${ctx.description})`);
+  log("info", "release.start", { context: ctx.name, dyno: opts.env.DYNO ?? null, target: plan2.target }, `release started (${ctx.description})`);
   const pythonFallback = opts.command ? void 0 : () => interpreterPython(opts.env);
-  const { table, db, state, model, source, url, settings: settings2, ledgerTable, schemaOps: schemaOps2 } = await openProjectAndDatabase({ ...opts, config, name: name2, pythonFallback }, "On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.");
+  const opened = await openProjectAndDatabase({ ...opts, config: plan2.config, name: plan2.name, pythonFallback }, "On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.");
+  const gated = await gate(opts, plan2, opened, log, verdict4);
+  if (typeof gated === "number")
+    return gated;
+  return runUpgrade(opts, plan2, opened, gated, { log, verdict: verdict4, markRunning });
+}
+function releasePlan(opts) {
+  const adopted = opts.command && opts.command.length > 0 ? commandProject(opts.command) : {};
+  const config = opts.config ?? adopted.config;
+  const name2 = opts.name ?? adopted.name;
+  const ini = config ?? opts.env.ALEMBIC_CONFIG ?? releaseLineConfig(opts.files, opts.cwd, opts.env)?.config;
+  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? import_node_path63.default.resolve(opts.cwd, ini) : void 0) : void 0;
+  const wrapped = opts.target === void 0 ? read : void 0;
+  const target = opts.target ?? wrapped?.target ?? "head";
+  const fromCommand = [opts.config === void 0 && adopted.config !== void 0 ? `-c ${adopted.config}` : "", opts.name === void 0 && adopted.name !== void 0 ? `-n ${adopted.name}` : ""].filter(Boolean).join(" ");
+  return { config, name: name2, read, wrapped, target, fromCommand };
+}
+async function gate(opts, plan2, opened, log, verdict4) {
+  const { table, state, model, source, url, settings: settings2, schemaOps: schemaOps2 } = opened;
+  const { target } = plan2;
   const fromLine = releaseGenerates(opts.files, opts.cwd);
   const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
-  const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...opts.locks ? { locks: opts.locks } : {}, release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] };
+  const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...opts.locks ? { locks: opts.locks } : {}, release: plan2.read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] };
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps: schemaOps2 });
   const prediction = result.database.prediction;
   const shown3 = opts.cosmetic ? result : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };
@@ -48060,12 +48363,18 @@ async function releaseSteps(given, started, markRunning) {
   if (pending.length === 0 && !opts.alwaysRun) {
     return verdict4(EXIT.ok, `OK: the database is already at ${target} (${state.rows.join(", ")}); nothing to run${opts.command ? ", so the command was not started (--always-run starts it anyway)" : ""}`);
   }
-  const argv = opts.command && opts.command.length > 0 ? [...opts.command] : upgradeCommand2(target, model.config, opts);
+  return { pending, prediction };
+}
+async function runUpgrade(opts, plan2, opened, gated, how) {
+  const { table, db, state, model, url, settings: settings2, ledgerTable } = opened;
+  const { pending, prediction } = gated;
+  const { log, verdict: verdict4 } = how;
+  const argv = opts.command && opts.command.length > 0 ? [...opts.command] : upgradeCommand2(plan2.target, model.config, opts);
   opts.out(`alembic-preflight release: running ${argv.map((a, i) => i === 0 ? a.split("/").at(-1) : a).join(" ")} (${pending.length} migration${pending.length === 1 ? "" : "s"}: ${pending.join(" \u2192 ") || "none"})
 `);
   const urlVariable = opts.databaseUrl === void 0 ? [opts.databaseUrlEnv ?? "DATABASE_URL"] : [];
-  const fence = (!opts.command || wrapped?.direct) && !url.otherDatabases ? makeFence([fenceTarget(db)], urlVariable, opts.env) : void 0;
-  markRunning();
+  const fence = (!opts.command || plan2.wrapped?.direct) && !url.otherDatabases ? makeFence([fenceTarget(db)], urlVariable, opts.env) : void 0;
+  how.markRunning();
   const child = await runChild(argv, { cwd: opts.cwd, env: { ...opts.env, ...fence?.env }, deadlineMs: (opts.deadlineMinutes ?? 50) * 6e4 }).catch((e) => {
     fence?.remove();
     throw new ConfigError(`Could not start ${argv[0]}: ${e.message}.`, { hint: "Check that the command exists and is executable." });
@@ -48074,7 +48383,7 @@ async function releaseSteps(given, started, markRunning) {
   const refused = fence?.refused()[0];
   fence?.remove();
   if (refused) {
-    const e = refusalError(refused, { what: `\`${argv.map((a, i) => i === 0 ? import_node_path61.default.basename(a) : a).join(" ")}\``, tool: "release", set: urlVariable, reads: appUrlReads(model.config.files, opts.cwd, model.config.versionLocations.map((l) => l.absPath)) });
+    const e = refusalError(refused, { what: `\`${argv.map((a, i) => i === 0 ? import_node_path63.default.basename(a) : a).join(" ")}\``, tool: "release", set: urlVariable, reads: appUrlReads(model.config.files, opts.cwd, model.config.versionLocations.map((l) => l.absPath)) });
     opts.out(`${e.message}
   fix: ${e.hint}
 `);
@@ -48114,14 +48423,14 @@ async function record(db, to, rows, opts, log) {
     log("warn", "release.ledger-failed", { table: to.table }, "the ledger was not written");
   }
 }
-var import_node_path61;
+var import_node_path63;
 var init_release_command = __esm({
   "dist/commands/release-command.js"() {
     "use strict";
     init_sql_parser();
     init_rules();
     init_errors();
-    import_node_path61 = __toESM(require("node:path"), 1);
+    import_node_path63 = __toESM(require("node:path"), 1);
     init_procfile_target();
     init_run_child();
     init_with_verdict_line();
@@ -48254,14 +48563,14 @@ async function readTenants(t2, pattern, versionTable, ledgerTable, opts, onBatch
       rowMode: "array"
     });
     const info = first[0].rows[0] ?? [];
-    const names4 = first[1].rows.map((r) => String(r[0])).filter(keep);
-    for (let i = 0; i < names4.length; i += BATCH)
-      onBatch(await readBatch(client, names4.slice(i, i + BATCH), versionTable, ledgerTable, opts));
-    return { server: { version: String(info[0] ?? ""), inRecovery: info[1] === true }, total: names4.length };
+    const names5 = first[1].rows.map((r) => String(r[0])).filter(keep);
+    for (let i = 0; i < names5.length; i += BATCH)
+      onBatch(await readBatch(client, names5.slice(i, i + BATCH), versionTable, ledgerTable, opts));
+    return { server: { version: String(info[0] ?? ""), inRecovery: info[1] === true }, total: names5.length };
   });
 }
 async function readBatch(client, batch, versionTable, ledgerTable, opts) {
-  const these = (names4) => `n.nspname = ANY (ARRAY[${names4.map(pgLiteral).join(", ")}]::text[])`;
+  const these = (names5) => `n.nspname = ANY (ARRAY[${names5.map(pgLiteral).join(", ")}]::text[])`;
   const begin = `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}`;
   const perSchema = (table, select) => `CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = n.oid AND c.relname = ${pgLiteral(table)} AND c.relkind = ANY (${RELATIONS})) THEN pg_catalog.query_to_xml(pg_catalog.format(${pgLiteral(select)}, n.nspname, ${pgLiteral(table)}), false, true, '')::text END`;
   const stored = [];
@@ -48297,13 +48606,13 @@ async function readBatch(client, batch, versionTable, ledgerTable, opts) {
       schema,
       exists: versions !== void 0,
       rows: versions ?? [],
-      ...ledgerTable === void 0 ? {} : { ledger: ledgerOf(ledgerTable, r[2] == null ? null : String(r[2])) },
+      ...ledgerTable === void 0 ? {} : { ledger: ledgerOf2(ledgerTable, r[2] == null ? null : String(r[2])) },
       tables: (tableOf.get(schema) ?? []).map(String),
       catalog: { columns: pairs(columnOf.get(schema)), indexes: pairs(indexOf.get(schema)), constraints: pairs(constraintOf.get(schema)), types: (typeOf.get(schema) ?? []).map(String), searchPathSchemas: 1 }
     };
   });
 }
-function ledgerOf(table, xml) {
+function ledgerOf2(table, xml) {
   if (xml === null || xml === void 0)
     return { table, exists: false, rows: [] };
   const json = xmlValues(String(xml), "j")[0];
@@ -48329,7 +48638,7 @@ var init_read_tenants = __esm({
     "use strict";
     init_errors();
     init_ledger();
-    init_read_postgres();
+    init_pg_connect();
     init_version_table();
     RELATIONS = "ARRAY['r', 'p', 'v', 'm', 'f']";
     BATCH = 2500;
@@ -48532,7 +48841,7 @@ var init_restamp = __esm({
   "dist/database/restamp.js"() {
     "use strict";
     init_errors();
-    init_read_postgres();
+    init_pg_connect();
     init_write_transaction();
     init_version_table();
     RestampRefused = class extends Error {
@@ -48754,7 +49063,7 @@ async function verifyDatabasesCommand(given) {
   const opts = withFiles(given);
   let text;
   try {
-    text = readMachineText(import_node_path62.default.resolve(opts.cwd, opts.databasesFile));
+    text = readMachineText(import_node_path64.default.resolve(opts.cwd, opts.databasesFile));
   } catch (e) {
     throw new UsageError(`Cannot read ${opts.databasesFile}: ${e.message}.`, { hint: "Give a file with one database URL, or the name of a variable that holds one, per line." });
   }
@@ -48801,11 +49110,11 @@ async function readOne(entry, config, opts, ledgerTable) {
     return { label: label === "" ? "(a line that is not a URL)" : label, error: redactSecrets(e instanceof PreflightError ? e.message : String(e)) };
   }
 }
-var import_node_path62;
+var import_node_path64;
 var init_verify_databases_command = __esm({
   "dist/commands/verify-databases-command.js"() {
     "use strict";
-    import_node_path62 = __toESM(require("node:path"), 1);
+    import_node_path64 = __toESM(require("node:path"), 1);
     init_alembic_config();
     init_project_model();
     init_fleet();
@@ -49858,15 +50167,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph2) {
-      const path63 = [graph2[toModel].parent, toModel];
+      const path65 = [graph2[toModel].parent, toModel];
       let fn = conversions[graph2[toModel].parent][toModel];
       let cur = graph2[toModel].parent;
       while (graph2[cur].parent) {
-        path63.unshift(graph2[cur].parent);
+        path65.unshift(graph2[cur].parent);
         fn = link(conversions[graph2[cur].parent][cur], fn);
         cur = graph2[cur].parent;
       }
-      fn.conversion = path63;
+      fn.conversion = path65;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -51531,11 +51840,11 @@ var init_lib = __esm({
       resolve: import_path2.resolve,
       // TODO: figure  out a  way to combine ESM and CJS coverage, such  that
       // we can exercise all the lines below:
-      require: (path63) => {
+      require: (path65) => {
         if (typeof require !== "undefined") {
-          return require(path63);
-        } else if (path63.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path63, "utf8"));
+          return require(path65);
+        } else if (path65.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path65, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -54809,8 +55118,8 @@ var init_yargs_factory = __esm({
           if (!rootPath && __classPrivateFieldGet(this, _YargsInstance_shim, "f").path.extname(startDir)) {
             startDir = __classPrivateFieldGet(this, _YargsInstance_shim, "f").path.dirname(startDir);
           }
-          const pkgJsonPath = __classPrivateFieldGet(this, _YargsInstance_shim, "f").findUp(startDir, (dir, names4) => {
-            if (names4.includes("package.json")) {
+          const pkgJsonPath = __classPrivateFieldGet(this, _YargsInstance_shim, "f").findUp(startDir, (dir, names5) => {
+            if (names5.includes("package.json")) {
               return "package.json";
             } else {
               return void 0;
@@ -55417,12 +55726,12 @@ var backfill = defineCommand({
 // dist/cli/list-rules.js
 init_rules();
 async function listRules(configFlag, format3, env2) {
-  const path63 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
+  const path65 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
   const { loadLintConfig: loadLintConfig2 } = await Promise.resolve().then(() => (init_lint_config(), lint_config_exports));
   const { ruleSetting: ruleSetting2 } = await Promise.resolve().then(() => (init_run_check(), run_check_exports));
   const { diskFiles: diskFiles2 } = await Promise.resolve().then(() => (init_project_files(), project_files_exports));
   const files = diskFiles2();
-  const ini = path63.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
+  const ini = path65.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
   const config = await loadLintConfig2(files, process.cwd(), files.exists(ini) ? ini : void 0, new Set(RULES.map((r) => r.code)));
   const rows = RULES.map((r) => ({ code: r.code, kind: r.kind ?? "graph", state: ruleSetting2(r, config), default: r.enabledByDefault === false ? "off" : r.severity, summary: r.summary }));
   if (format3 === "json") {

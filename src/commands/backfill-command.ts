@@ -9,7 +9,9 @@ import { parseDatabaseUrl } from '../database/database-url.js';
 import type { VersionTableState } from '../database/version-table.js';
 import { UsageError } from '../errors/errors.js';
 import { deployOrigin, procfileTarget } from '../deploy/procfile-target.js';
-import { planBackfill, proveBackfill, type BackfillOutcome, type MissingId } from '../generate/plan-backfill.js';
+import { planBackfill, type BackfillOutcome, type BackfillPlan, type MissingId, type Proof } from '../generate/plan-backfill.js';
+import type { ProjectModel } from '../alembic/loading/project-model.js';
+import { proveBackfill } from '../generate/prove-backfill.js';
 import { writeChanges } from '../generate/write-changes.js';
 import { acquireWriteLock } from '../generate/write-changes.js';
 import { backfillJson, backfillText } from '../report/backfill-report.js';
@@ -72,6 +74,49 @@ async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType
   const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, { cache, ...syntaxOracle(opts, config) });
   await saveReadingCache(cache);
 
+  const missing = missingOf(opts, config, model, state, logs, now);
+  const ids = missing.map((m) => m.id);
+  const after = parseAfter(opts.after ?? [], ids);
+  const rows: readonly StampValue[] | null = state ? state.rows : null;
+  const io = {
+    readFile: (p: string) => {
+      const bytes = config.files.bytes(p);
+      if (bytes === undefined) throw new Error(`${config.files.readError(p) ?? 'cannot read'}: ${p}`);
+      return bytes;
+    },
+    exists: (p: string) => config.files.exists(p),
+    // the texts kept: the schema probes read the planned files, which are not on disk yet
+    rebuild: (overlay: ReadonlyMap<string, Buffer>) => modelFromConfig(config, loadOptions.alembicVersion, overlay),
+  };
+  const versionTable = state ? sqlTableName(state.versionTable, state.versionTableSchema) : undefined;
+  const plan = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now, ...(versionTable ? { versionTable } : {}), ...(state ? { state } : {}) }, io);
+
+  const ready = plan.placeholders.length > 0 && plan.refused.length === 0 && plan.proof?.ok === true;
+  const { written, restored, finalPlan } = opts.write && ready ? writeProved(plan, () => proveBackfill(model, modelFromConfig({ ...config, files: diskFiles() }, loadOptions.alembicVersion), ids, rows, target)) : { written: false, restored: undefined, finalPlan: plan };
+  const ok = finalPlan.refused.length === 0 && (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) && restored === undefined;
+  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok, target, flaskMigrate: config.flaskMigrate === true, ...(versionTable ? { versionTable } : {}), ...(deploy ? deployOrigin(deploy) : {}) };
+  const stdout = opts.format === 'json' ? JSON.stringify(backfillJson(outcome, opts.write ?? false), null, 2) + '\n' : backfillText(outcome, opts.write ?? false);
+  return { stdout, exitCode: ok ? 0 : 1, outcome };
+}
+
+function parseAfter(values: readonly string[], ids: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq > 0) out.set(v.slice(0, eq), v.slice(eq + 1));
+    else {
+      if (ids.length > 1 && values.length === 1) {
+        throw new UsageError(`--after ${v} is ambiguous: there are ${ids.length} ids to place (${ids.join(', ')}).`, { hint: 'Name each one: --after ID=REV (repeatable).' });
+      }
+      out.set('*', v);
+    }
+  }
+  return out;
+}
+
+/** The ids to backfill, each with where it was seen, what git knows of it and the deploy log's parent. */
+function missingOf(opts: BackfillCommandOptions, config: ProjectConfig, model: ProjectModel, state: VersionTableState | undefined, logs: Awaited<ReturnType<typeof scanLogFile>> | undefined, now: Date): MissingId[] {
+  const explicitIds = (opts.revisions?.length ?? 0) > 0 || opts.fromLogs !== undefined;
   const seen = new Map<string, string[]>();
   const add = (id: string, where: string): void => {
     const list = seen.get(id) ?? [];
@@ -111,54 +156,16 @@ async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType
       logParent: step ? { from: step.from, where: `${logs!.display}:${step.line}` } : undefined,
     };
   });
-  const after = parseAfter(opts.after ?? [], ids);
-  const rows: readonly StampValue[] | null = state ? state.rows : null;
-  const io = {
-    readFile: (p: string) => {
-      const bytes = config.files.bytes(p);
-      if (bytes === undefined) throw new Error(`${config.files.readError(p) ?? 'cannot read'}: ${p}`);
-      return bytes;
-    },
-    exists: (p: string) => config.files.exists(p),
-    // the texts kept: the schema probes read the planned files, which are not on disk yet
-    rebuild: (overlay: ReadonlyMap<string, Buffer>) => modelFromConfig(config, loadOptions.alembicVersion, overlay),
-  };
-  const versionTable = state ? sqlTableName(state.versionTable, state.versionTableSchema) : undefined;
-  const plan = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now, ...(versionTable ? { versionTable } : {}), ...(state ? { state } : {}) }, io);
-
-  let written = false;
-  let restored: string | undefined;
-  let finalPlan = plan;
-  const ready = plan.placeholders.length > 0 && plan.refused.length === 0 && plan.proof?.ok === true;
-  if (opts.write && ready) {
-    const undo = writeChanges([...plan.changes].map(([absPath, c]) => ({ absPath, before: c.before, after: c.after })));
-    written = true;
-    // the proof again, from what is now on disk (read afresh: the run's reader holds the folders as they were)
-    const recheck = proveBackfill(model, modelFromConfig({ ...config, files: diskFiles() }, loadOptions.alembicVersion), missing.map((m) => m.id), rows, target);
-    finalPlan = { ...plan, proof: recheck };
-    if (!recheck.ok) {
-      undo();
-      written = false;
-      restored = recheck.problems.join('; ');
-    }
-  }
-  const ok = finalPlan.refused.length === 0 && (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) && restored === undefined;
-  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok, target, flaskMigrate: config.flaskMigrate === true, ...(versionTable ? { versionTable } : {}), ...(deploy ? deployOrigin(deploy) : {}) };
-  const stdout = opts.format === 'json' ? JSON.stringify(backfillJson(outcome, opts.write ?? false), null, 2) + '\n' : backfillText(outcome, opts.write ?? false);
-  return { stdout, exitCode: ok ? 0 : 1, outcome };
+  return missing;
 }
 
-function parseAfter(values: readonly string[], ids: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const v of values) {
-    const eq = v.indexOf('=');
-    if (eq > 0) out.set(v.slice(0, eq), v.slice(eq + 1));
-    else {
-      if (ids.length > 1 && values.length === 1) {
-        throw new UsageError(`--after ${v} is ambiguous: there are ${ids.length} ids to place (${ids.join(', ')}).`, { hint: 'Name each one: --after ID=REV (repeatable).' });
-      }
-      out.set('*', v);
-    }
-  }
-  return out;
+/** Writes the planned files, proves the result again from the disk, and puts everything back when that proof fails. */
+function writeProved(plan: BackfillPlan, reprove: () => Proof): { written: boolean; restored: string | undefined; finalPlan: BackfillPlan } {
+  const undo = writeChanges([...plan.changes].map(([absPath, c]) => ({ absPath, before: c.before, after: c.after })));
+  // the proof again, from what is now on disk (read afresh: the run's reader holds the folders as they were)
+  const recheck = reprove();
+  const finalPlan = { ...plan, proof: recheck };
+  if (recheck.ok) return { written: true, restored: undefined, finalPlan };
+  undo();
+  return { written: false, restored: recheck.problems.join('; '), finalPlan };
 }

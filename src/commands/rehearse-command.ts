@@ -19,7 +19,7 @@ import { postgresOptions } from '../workspace/open-database.js';
 import { catalogDdl } from '../database/catalog-ddl.js';
 import { creatorOf, cycle, downgradeTarget, stepByStep, stepOrder } from '../release/rehearse-cycle.js';
 import { RehearseRunner } from '../release/rehearse-runner.js';
-import { makeScratch, readProduction, urlVariables, type ScratchOptions } from '../workspace/rehearse-databases.js';
+import { makeScratch, readProduction, urlVariables, type Production, type ScratchOptions } from '../workspace/rehearse-databases.js';
 
 export interface RehearseCommandOptions extends ScratchOptions {
   /** Up, down and up again for each revision in turn (pytest-alembic's up/down consistency). */
@@ -62,18 +62,12 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
   // --database-url given: the scratch cluster runs the PostgreSQL major version that server runs (read-only, one connection)
   const major = production?.major ?? (opts.databaseUrl && !opts.scratchUrl && /^postgres/iu.test(opts.databaseUrl.trim()) ? (await readProduction(config, opts)).major : undefined);
   // listening before the scratch database exists: a signal while it is made still ends in its removal
-  const signals: { interrupted?: NodeJS.Signals } = {};
-  const onSignal = (s: NodeJS.Signals) => () => void (signals.interrupted ??= s);
-  const term = onSignal('SIGTERM');
-  const int = onSignal('SIGINT');
-  process.on('SIGTERM', term);
-  process.on('SIGINT', int);
+  const { signals, stopListening } = listenForSignals();
   let scratch: Scratch;
   try {
     scratch = await makeScratch(config, opts, production, major);
   } catch (e) {
-    process.off('SIGTERM', term);
-    process.off('SIGINT', int);
+    stopListening();
     throw e;
   }
   const drift: SchemaDrift[] = [];
@@ -117,14 +111,7 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
     if (!clean()) {
       // the idempotency pass stopped: nothing below runs
     } else if (production) {
-      const prodTarget = production.target;
-      const catalog = async (): Promise<string[]> => {
-        if (prodTarget.dialect !== 'postgresql') return [];
-        const { withPostgresClient } = await import('../database/read-postgres.js');
-        return withPostgresClient(prodTarget, postgresOptions(opts), (client) => catalogDdl(client));
-      };
-      copied = await copyProductionSchema(prodTarget, scratch, production.rows, production.versionTable, opts.env, { ...(opts.ssl ? { sslmode: opts.ssl } : {}), with: opts.schemaCopy ?? 'auto', catalog });
-      opts.progress?.(`rehearse: production's schema copied with ${copied} (${production.rows.length} version row${production.rows.length === 1 ? '' : 's'})`);
+      copied = await copyProduction(opts, production, scratch);
       await run('upgrade', 'head');
     } else if (opts.step) await stepByStep(order, run, snapshot, drift);
     // which revision made a leftover is read from the files only when there is one
@@ -134,12 +121,51 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
     if (clean() && drift.length === 0 && opts.drift !== false && python) models = await compareModels(runner.runApp, python, driftConfig, model);
     if (clean() && opts.then) then = await runThen(runner.runApp, opts.then);
   } finally {
-    process.off('SIGTERM', term);
-    process.off('SIGINT', int);
+    stopListening();
     fence.remove();
     await scratch.remove();
   }
   if (runner.stop) throw runner.stop;
+  return reportOf(opts, runner, { production, scratch, copied, drift, models, idempotency, then });
+}
+
+/** SIGTERM and SIGINT noted (not acted on) while the rehearsal runs, so that its scratch database is always removed. */
+function listenForSignals(): { signals: { interrupted?: NodeJS.Signals }; stopListening: () => void } {
+  const signals: { interrupted?: NodeJS.Signals } = {};
+  const onSignal = (s: NodeJS.Signals) => () => void (signals.interrupted ??= s);
+  const term = onSignal('SIGTERM');
+  const int = onSignal('SIGINT');
+  process.on('SIGTERM', term);
+  process.on('SIGINT', int);
+  return {
+    signals,
+    stopListening: () => {
+      process.off('SIGTERM', term);
+      process.off('SIGINT', int);
+    },
+  };
+}
+
+/** Copies production's schema and version rows into the scratch database; returns the tool that copied it. */
+async function copyProduction(opts: RehearseCommandOptions, production: Production, scratch: Scratch): Promise<string> {
+  const prodTarget = production.target;
+  const catalog = async (): Promise<string[]> => {
+    if (prodTarget.dialect !== 'postgresql') return [];
+    const { withPostgresClient } = await import('../database/pg-connect.js');
+    return withPostgresClient(prodTarget, postgresOptions(opts), (client) => catalogDdl(client));
+  };
+  const copied = await copyProductionSchema(prodTarget, scratch, production.rows, production.versionTable, opts.env, { ...(opts.ssl ? { sslmode: opts.ssl } : {}), with: opts.schemaCopy ?? 'auto', catalog });
+  opts.progress?.(`rehearse: production's schema copied with ${copied} (${production.rows.length} version row${production.rows.length === 1 ? '' : 's'})`);
+  return copied;
+}
+
+/** What the rehearsal ran, as its outcome, its document and its exit code. */
+function reportOf(
+  opts: RehearseCommandOptions,
+  runner: RehearseRunner,
+  ran: { production: Production | undefined; scratch: Scratch; copied: string | undefined; drift: SchemaDrift[]; models: RehearseOutcome['models']; idempotency: IdempotencyRun[] | undefined; then: ThenRun | undefined },
+): CommandOutput & { outcome: RehearseOutcome } {
+  const { production, scratch, copied, drift, models, idempotency, then } = ran;
   const { interrupted, steps } = runner;
   const modelsOk = models === undefined || (!('failed' in models) && models.differences.length === 0);
   const ok = !interrupted && steps.every((s) => s.ok) && drift.length === 0 && modelsOk && (idempotency ?? []).every((r) => r.ok) && then?.ok !== false;

@@ -47,8 +47,45 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
   return withVerdictLine(opts, 'Alembic', (started, markRunning) => releaseSteps(opts, started, markRunning));
 }
 
+type Log = NonNullable<ReleaseCommandOptions['event']>;
+type Verdict = (code: number, text: string) => number;
+type Opened = Awaited<ReturnType<typeof openProjectAndDatabase>>;
+
+/** What the release runs and checks, decided before anything is read from the database. */
+interface ReleasePlan {
+  readonly config: string | undefined;
+  readonly name: string | undefined;
+  /** the wrapped command as read: its target, whether Alembic starts directly, what stops it */
+  readonly read: ReturnType<typeof commandTarget>;
+  /** the wrapped command's reading, when it decides the target (no --target) */
+  readonly wrapped: ReturnType<typeof commandTarget>;
+  readonly target: string;
+  /** `-c X -n Y` taken from the wrapped command, for the first line */
+  readonly fromCommand: string;
+}
+
 async function releaseSteps(given: ReleaseCommandOptions, started: number, markRunning: () => void): Promise<number> {
   const opts = withFiles(given);
+  const plan = releasePlan(opts);
+  const ctx = detectContext(opts.env);
+  const log: Log = opts.event ?? (() => undefined);
+  // the event first: the verdict is the log's last line
+  const verdict: Verdict = (code, text) => {
+    log(code === 0 ? 'info' : 'error', 'release.verdict', { exitCode: code }, text);
+    opts.out(`alembic-preflight release: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`);
+    return code;
+  };
+  opts.out(`alembic-preflight release: ${ctx.description}; target ${plan.target}${plan.wrapped ? ' (what the command runs)' : ''}${plan.fromCommand ? `; project ${plan.fromCommand} (the command's)` : ''}\n`);
+  log('info', 'release.start', { context: ctx.name, dyno: opts.env.DYNO ?? null, target: plan.target }, `release started (${ctx.description})`);
+  // with nothing declared, the Python that will run Alembic here says which syntax it takes
+  const pythonFallback = opts.command ? undefined : () => interpreterPython(opts.env);
+  const opened = await openProjectAndDatabase({ ...opts, config: plan.config, name: plan.name, pythonFallback }, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
+  const gated = await gate(opts, plan, opened, log, verdict);
+  if (typeof gated === 'number') return gated;
+  return runUpgrade(opts, plan, opened, gated, { log, verdict, markRunning });
+}
+
+function releasePlan(opts: ReleaseCommandOptions & { files: NonNullable<ReleaseCommandOptions['files']> }): ReleasePlan {
   // `release -- alembic -c db/alembic.ini upgrade heads`: check the project the wrapped command migrates (its
   // -c wins over ALEMBIC_CONFIG, as in Alembic; ours over both), and predict its target, not the default head
   const adopted = opts.command && opts.command.length > 0 ? commandProject(opts.command) : {};
@@ -60,26 +97,19 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
   // --target decides what is graded; a command Alembic refuses (or that cannot migrate) stops the release either way
   const wrapped = opts.target === undefined ? read : undefined;
   const target = opts.target ?? wrapped?.target ?? 'head';
-  const ctx = detectContext(opts.env);
-  const log = opts.event ?? (() => undefined);
-  // the event first: the verdict is the log's last line
-  const verdict = (code: number, text: string): number => {
-    log(code === 0 ? 'info' : 'error', 'release.verdict', { exitCode: code }, text);
-    opts.out(`alembic-preflight release: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`);
-    return code;
-  };
   const fromCommand = [opts.config === undefined && adopted.config !== undefined ? `-c ${adopted.config}` : '', opts.name === undefined && adopted.name !== undefined ? `-n ${adopted.name}` : ''].filter(Boolean).join(' ');
-  opts.out(`alembic-preflight release: ${ctx.description}; target ${target}${wrapped ? ' (what the command runs)' : ''}${fromCommand ? `; project ${fromCommand} (the command's)` : ''}\n`);
-  log('info', 'release.start', { context: ctx.name, dyno: opts.env.DYNO ?? null, target }, `release started (${ctx.description})`);
+  return { config, name, read, wrapped, target, fromCommand };
+}
 
-  // with nothing declared, the Python that will run Alembic here says which syntax it takes
-  const pythonFallback = opts.command ? undefined : () => interpreterPython(opts.env);
-  const { table, db, state, model, source, url, settings, ledgerTable, schemaOps } = await openProjectAndDatabase({ ...opts, config, name, pythonFallback }, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
+/** Verifies the database against the code: a verdict when the release ends here, else the pending revisions. */
+async function gate(opts: ReleaseCommandOptions & { files: NonNullable<ReleaseCommandOptions['files']> }, plan: ReleasePlan, opened: Opened, log: Log, verdict: Verdict): Promise<number | { pending: string[]; prediction: Awaited<ReturnType<typeof verifyWithSqlGrades>>['database']['prediction'] }> {
+  const { table, state, model, source, url, settings, schemaOps } = opened;
+  const { target } = plan;
   // the release line (a migration generated before this command runs is on disk by now, and looks pending)
   // and the wrapped command; the line's own finding says where it is written
   const fromLine = releaseGenerates(opts.files, opts.cwd);
   const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
-  const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...(opts.locks ? { locks: opts.locks } : {}), release: read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] };
+  const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...(opts.locks ? { locks: opts.locks } : {}), release: plan.read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] };
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps });
   const prediction = result.database.prediction;
   // the release log is read for what went wrong: how the code reads (a docstring, a file name) stays out unless asked
@@ -107,14 +137,27 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
   if (pending.length === 0 && !opts.alwaysRun) {
     return verdict(EXIT.ok, `OK: the database is already at ${target} (${state.rows.join(', ')}); nothing to run${opts.command ? ', so the command was not started (--always-run starts it anyway)' : ''}`);
   }
+  return { pending, prediction };
+}
 
-  const argv = opts.command && opts.command.length > 0 ? [...opts.command] : upgradeCommand(target, model.config, opts);
+/** Runs the upgrade behind the fence, then checks that the database is where the prediction said and records it. */
+async function runUpgrade(
+  opts: ReleaseCommandOptions,
+  plan: ReleasePlan,
+  opened: Opened,
+  gated: Exclude<Awaited<ReturnType<typeof gate>>, number>,
+  how: { log: Log; verdict: Verdict; markRunning: () => void },
+): Promise<number> {
+  const { table, db, state, model, url, settings, ledgerTable } = opened;
+  const { pending, prediction } = gated;
+  const { log, verdict } = how;
+  const argv = opts.command && opts.command.length > 0 ? [...opts.command] : upgradeCommand(plan.target, model.config, opts);
   opts.out(`alembic-preflight release: running ${argv.map((a, i) => (i === 0 ? a.split('/').at(-1) : a)).join(' ')} (${pending.length} migration${pending.length === 1 ? '' : 's'}: ${pending.join(' → ') || 'none'})\n`);
   // the upgrade may connect to the database verify read and to nothing else; a script that wraps it (or a
   // project that migrates several databases) may rightly reach others, and is not fenced
   const urlVariable = opts.databaseUrl === undefined ? [opts.databaseUrlEnv ?? 'DATABASE_URL'] : [];
-  const fence = (!opts.command || wrapped?.direct) && !url.otherDatabases ? makeFence([fenceTarget(db)], urlVariable, opts.env) : undefined;
-  markRunning();
+  const fence = (!opts.command || plan.wrapped?.direct) && !url.otherDatabases ? makeFence([fenceTarget(db)], urlVariable, opts.env) : undefined;
+  how.markRunning();
   const child = await runChild(argv, { cwd: opts.cwd, env: { ...opts.env, ...fence?.env }, deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000 })
     .catch((e: Error) => {
       fence?.remove();
@@ -149,7 +192,6 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
   return verdict(EXIT.ok, `OK: applied ${plural(applied ?? pending.length, 'migration')}; the database is at ${got.join(', ')}`);
 }
 
-/** Writes the ledger; a failure is a warning in the log that never changes the release's exit code. */
 async function record(db: DatabaseTarget, to: LedgerWrite, rows: LedgerRow[], opts: ReleaseCommandOptions, log: NonNullable<ReleaseCommandOptions['event']>): Promise<void> {
   try {
     await writeLedger(db, to, rows, postgresOptions(opts));

@@ -2,7 +2,7 @@ import { DatabaseError } from '../errors/errors.js';
 import type { PostgresTarget } from './database-url.js';
 import { LEDGER_COLUMNS, parseLedgerRows, STEPS_COLUMN, type LedgerState } from './ledger.js';
 import type { Client as PgClient } from 'pg';
-import { localLimits, withPostgresClient, type PostgresOptions } from './read-postgres.js';
+import { localLimits, withPostgresClient, type PostgresOptions } from './pg-connect.js';
 import { pgLiteral, type SchemaCatalog } from './version-table.js';
 
 /** One tenant schema as the fleet read found it: its version rows, its ledger, its catalog. */

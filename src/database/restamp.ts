@@ -1,6 +1,6 @@
 import { DatabaseError } from '../errors/errors.js';
 import type { DatabaseTarget } from './database-url.js';
-import { withPostgresClient, type PostgresOptions } from './read-postgres.js';
+import { withPostgresClient, type PostgresOptions } from './pg-connect.js';
 import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
 import { quoteIdent, type VersionTableRequest } from './version-table.js';
 

@@ -2,7 +2,7 @@ import { DatabaseError } from '../errors/errors.js';
 import type { Client as PgClient } from 'pg';
 import type { DatabaseTarget, PostgresTarget, SqliteTarget } from './database-url.js';
 import { addStepsColumnSql, createLedgerSql, LEDGER_COLUMNS, ledgerSql, ledgerValues, STEPS_COLUMN, stepsValue, type LedgerRow } from './ledger.js';
-import { withPostgresClient, type PostgresOptions } from './read-postgres.js';
+import { withPostgresClient, type PostgresOptions } from './pg-connect.js';
 import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
 
 export interface LedgerWrite {

@@ -4,7 +4,7 @@ import type { Client as PgClient } from 'pg';
 import { DatabaseError } from '../errors/errors.js';
 import type { SqliteTarget } from './database-url.js';
 import { openSqlite } from './open-sqlite.js';
-import { localLimits, type PostgresOptions } from './read-postgres.js';
+import { localLimits, type PostgresOptions } from './pg-connect.js';
 
 /**
  * The SQLite file opened to write, waiting up to `busyMs` for a lock. A missing file is an error:

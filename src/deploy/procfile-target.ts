@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { ProjectFiles } from '../project/project-files.js';
-import { FLASK_OPTIONS_WITH_VALUE, releaseUpgrade, type ReleaseCommandProblem } from './alembic-argv.js';
+import type { ReleaseCommandProblem } from './alembic-argv.js';
 import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/config/alembic-version.js';
-import { afterShellC, generatingCommand, isShell, type GeneratedAtRelease } from './generating-command.js';
-import { pipfileScripts } from './pipfile-scripts.js';
+import { afterShellC, generatingCommand, type GeneratedAtRelease } from './generating-command.js';
 import { releaseCommands } from './release-commands.js';
-import { commandArgs, decidedAtRunTime, shellLines, shellWords, SHELL_SPLIT, subshellOf } from './shell-words.js';
+import { pipfileScript, scriptRun } from './script-run.js';
+import { decidedAtRunTime, shellLines, shellWords, SHELL_SPLIT, subshellOf } from './shell-words.js';
+import { commandStart, configPath, directUpgrade, flaskDbAt, optionOf, preflightRelease, toolAt, upgradeTarget, type UpgradeProblem } from './upgrade-words.js';
 
 /** The upgrade target a Heroku release phase runs, and where that was read. */
 export interface DeployTarget {
@@ -16,11 +17,8 @@ export interface DeployTarget {
   /** The Procfile's release line, when it runs a script that holds the upgrade command. */
   readonly via?: { readonly path: string; readonly line: number };
   /** The upgrade fails before migrating (Alembic refuses its command line) or exits without migrating. */
-  readonly problem?: Omit<ReleaseCommandProblem, 'at' | 'via'>;
+  readonly problem?: UpgradeProblem;
 }
-
-/** Release scripts are short; a larger file is not one. */
-const MAX_SCRIPT_BYTES = 1 << 20;
 
 /**
  * What `upgrade` the release phase runs: the Procfile's `release:` line, or heroku.yml's `release:`
@@ -206,15 +204,7 @@ function lineTargets(shellLine: string, from: Where, followScripts: boolean): De
     if (first < 0 || words[runs] === 'echo' || words[runs] === 'printf') continue;
     if (words[first] === 'cd') {
       moved = true;
-      const to = words[first + 1];
-      // a folder the shell decides (cd, cd -, cd ~, cd $DIR): the upgrades after it are not read (a command
-      // that generates a migration does so wherever it runs)
-      if (to === undefined || to === '-' || /[$`~*?]/u.test(to) || lost) lost = true;
-      // Heroku runs the release phase in /app, where the slug (the app root) is
-      else where = { ...where, dir: to === HEROKU_APP || to.startsWith(`${HEROKU_APP}/`) ? path.join(start.root ?? start.dir, to.slice(HEROKU_APP.length)) : path.resolve(where.dir, to) };
-      // past PATH_MAX the shell's cd fails (ENAMETOOLONG) and the chain stops; a longer path is never built,
-      // so a line of thousands of `cd a &&` is read in linear time
-      if (where.dir.length > PATH_MAX) lost = true;
+      ({ where, lost } = changeDir(where, start, words[first + 1], lost));
       continue;
     }
     const made = where.generated ? generatingCommand(cmd) : undefined;
@@ -265,57 +255,44 @@ function lineTargets(shellLine: string, from: Where, followScripts: boolean): De
       out.push({ target: t, path: where.path, line: where.line });
       continue;
     }
-    // `pipenv run upgrade`: the Pipfile's [scripts] entry is the command (4Geeks' Flask template)
-    const pipenv = words[first] === 'pipenv' && words[first + 1] === 'run' && words[first + 2] ? pipfileScript(where.files, where.dir, words[first + 2]!) : undefined;
-    if (pipenv && followScripts) {
-      const inner = lineTargets([pipenv.command, ...words.slice(first + 3)].join(' '), { ...where, path: path.relative(where.cwd, pipenv.file), line: pipenv.line }, false);
-      if (inner === null) unreadable = true;
-      else out.push(...inner);
-      continue;
-    }
-    const script = followScripts ? scriptRun(where.files, words.slice(first), where.dir) : undefined;
-    if (script === undefined) continue;
-    const rel = path.relative(where.cwd, script.file);
-    for (const { text, line } of shellLines(script.text)) {
-      const inner = lineTargets(text, { ...where, path: rel, line }, false);
-      if (inner === null) unreadable = true;
-      else out.push(...inner);
-    }
+    if (followScripts && !followed(words.slice(first), where, out)) unreadable = true;
   }
   return unreadable && !out.some((f) => f.problem) ? null : out;
 }
 
-/**
- * `alembic-preflight release …`: the target its own --target gives (null when not a literal), else the
- * command after `--` it wraps, else head; undefined for any other command.
- */
-function preflightRelease(words: readonly string[]): { target: string | null } | { wrapped: readonly string[] } | undefined {
-  const preflight = toolAt(words, 'alembic-preflight');
-  if (preflight < 0 || words[preflight + 1] !== 'release') return undefined;
-  const dash = words.indexOf('--', preflight);
-  // a --target after `--` belongs to the wrapped command
-  const end = dash < 0 ? words.length : dash;
-  const i = words.findIndex((w, k) => k > preflight && k < end && (w === '--target' || w.startsWith('--target=')));
-  if (i >= 0) return { target: literal(words[i]!.includes('=') ? words[i]!.slice('--target='.length) : words[i + 1]) };
-  return dash < 0 ? { target: 'head' } : { wrapped: words.slice(dash + 1) };
-}
-
-/** Index of a tool's word in a command (`alembic`, `./node_modules/.bin/alembic-preflight`), or -1. */
-function toolAt(words: readonly string[], name: string): number {
-  return words.findIndex((x) => x === name || x.endsWith(`/${name}`));
+/** The folder a `cd` moves the rest of the line to; `lost` once the shell decides it. */
+function changeDir(where: Where, start: Where, to: string | undefined, lost: boolean): { where: Where; lost: boolean } {
+  // a folder the shell decides (cd, cd -, cd ~, cd $DIR): the upgrades after it are not read (a command
+  // that generates a migration does so wherever it runs)
+  if (to === undefined || to === '-' || /[$`~*?]/u.test(to) || lost) return { where, lost: true };
+  // Heroku runs the release phase in /app, where the slug (the app root) is
+  const dir = to === HEROKU_APP || to.startsWith(`${HEROKU_APP}/`) ? path.join(start.root ?? start.dir, to.slice(HEROKU_APP.length)) : path.resolve(where.dir, to);
+  // past PATH_MAX the shell's cd fails (ENAMETOOLONG) and the chain stops; a longer path is never built,
+  // so a line of thousands of `cd a &&` is read in linear time
+  return { where: { ...where, dir }, lost: dir.length > PATH_MAX };
 }
 
 /**
- * Index of the `db` word of `flask [OPTIONS] db`, after Flask's own options (`flask --app app db
- * upgrade`, Flask ≥ 2.2's spelling; `-e .env`, `--debug`); -1 when the command is not Flask-Migrate's.
+ * The upgrades of what a command runs, one level deep: a Pipfile's [scripts] entry (`pipenv run upgrade`,
+ * 4Geeks' Flask template) or a shell script of the app. False when one of them cannot be read.
  */
-function flaskDbAt(words: readonly string[]): number {
-  let i = toolAt(words, 'flask');
-  if (i < 0) return -1;
-  for (i++; i < words.length && words[i]!.startsWith('-'); i++) {
-    if (FLASK_OPTIONS_WITH_VALUE.includes(words[i]!)) i++;
+function followed(words: readonly string[], where: Where, out: DeployTarget[]): boolean {
+  const pipenv = words[0] === 'pipenv' && words[1] === 'run' && words[2] ? pipfileScript(where.files, where.dir, words[2]) : undefined;
+  if (pipenv) {
+    const inner = lineTargets([pipenv.command, ...words.slice(3)].join(' '), { ...where, path: path.relative(where.cwd, pipenv.file), line: pipenv.line }, false);
+    if (inner !== null) out.push(...inner);
+    return inner !== null;
   }
-  return words[i] === 'db' ? i : -1;
+  const script = scriptRun(where.files, words, where.dir);
+  if (script === undefined) return true;
+  const rel = path.relative(where.cwd, script.file);
+  let readable = true;
+  for (const { text, line } of shellLines(script.text)) {
+    const inner = lineTargets(text, { ...where, path: rel, line }, false);
+    if (inner === null) readable = false;
+    else out.push(...inner);
+  }
+  return readable;
 }
 
 /** Every upgrade found runs the same target. */
@@ -323,138 +300,5 @@ function oneTarget(found: readonly DeployTarget[]): boolean {
   return found.length > 0 && new Set(found.map((f) => f.target)).size === 1;
 }
 
-/** Index of the command's own word, after `VAR=value` assignments and `exec`; -1 when there is none. */
-function commandStart(words: readonly string[]): number {
-  let i = 0;
-  while (i < words.length && /^[A-Za-z_]\w*=/u.test(words[i]!)) i++;
-  if (words[i] === 'exec' || words[i] === 'then' || words[i] === 'do' || words[i] === 'else') i++;
-  return i < words.length ? i : -1;
-}
-
-/**
- * The shell script of the app a command runs (`bash bin/release.sh`, `sh -e ./release`, `./release-tasks.sh`),
- * read; undefined for anything else (`bash -c '…'`, a Python script, a file outside the app or too large to be one).
- */
-function scriptRun(files: ProjectFiles, words: readonly string[], dir: string): { file: string; text: string } | undefined {
-  let i = 0;
-  if (words[0] === '/usr/bin/env' || words[0] === 'env') i++;
-  const name = words[i]?.split('/').pop() ?? '';
-  let candidate: string | undefined;
-  let viaShell = false;
-  if (isShell(name)) {
-    viaShell = true;
-    for (i++; words[i]?.startsWith('-'); i++) {
-      // -c runs the next word as the command, not a file
-      if (/^-[a-z]*c/u.test(words[i]!)) return undefined;
-      if (words[i] === '-o' || words[i] === '+o') i++;
-    }
-    candidate = words[i];
-  } else if (words[i]?.includes('/') || words[i]?.endsWith('.sh')) {
-    candidate = words[i];
-  }
-  if (candidate === undefined || /[$`'"*?]/u.test(candidate)) return undefined;
-  const file = path.resolve(dir, candidate);
-  if (path.relative(dir, file).startsWith('..')) return undefined;
-  const size = files.size(file);
-  const text = size === undefined || size > MAX_SCRIPT_BYTES ? undefined : files.text(file);
-  if (text === undefined || text.includes('\0')) return undefined;
-  // run directly, a file runs under its #! interpreter (bash runs one without #! itself): follow only shell scripts
-  const shebang = /^#!(.*)/u.exec(text);
-  if (viaShell) return { file, text };
-  return shebang ? (/\b(?:ba|da|z)?sh\b/u.test(shebang[1]!) ? { file, text } : undefined) : /\.(?:py|rb|js|pl)$/u.test(file) ? undefined : { file, text };
-}
-
-/** The command a Pipfile's [scripts] entry runs (`upgrade = "flask db upgrade"`), with where it is written. */
-function pipfileScript(files: ProjectFiles, dir: string, name: string): { command: string; file: string; line: number } | undefined {
-  const file = path.join(dir, 'Pipfile');
-  const text = files.text(file);
-  if (text === undefined) return undefined;
-  const entry = pipfileScripts(text).find((e) => e.name === name);
-  return entry ? { command: entry.command, file, line: entry.line } : undefined;
-}
-
-/**
- * `release -- alembic …` starts alembic itself, with no shell between: its words are argv exactly (a
- * value may hold a blank or a quote), read as Alembic's argparse reads them. 'shell' for any other
- * command, which is read as the shell line it may be (`sh -c "…"`, a script).
- */
-function directUpgrade(argv: readonly string[]): Upgrade | 'unread' | 'shell' | undefined {
-  if (argv.length === 0 || toolAt([argv[0]!], 'alembic') !== 0) return 'shell';
-  const args = argv.slice(1);
-  const read = releaseUpgrade(args, LATEST_ALEMBIC);
-  return read === undefined || read === 'unread' ? read : upgradeOf(read, args);
-}
-
-/** What Alembic's argparse made of an upgrade's words, as the release's reading takes it. */
-function upgradeOf(read: Exclude<ReturnType<typeof releaseUpgrade>, 'unread' | undefined>, args: readonly string[]): Upgrade {
-  const target = literal(read.revision);
-  const problem = read.problem ? problemOf(read.problem, args) : undefined;
-  return { target, ...(read.config !== undefined ? { config: read.config } : {}), ...(read.name !== undefined ? { name: read.name } : {}), ...(problem ? { problem } : {}) };
-}
-
-interface Upgrade {
-  /** null when the target is decided at run time (a variable, a relative step) or not read. */
-  readonly target: string | null;
-  readonly config?: string;
-  readonly name?: string;
-  readonly problem?: DeployTarget['problem'];
-}
-
-/**
- * The upgrade an `alembic … upgrade` or `flask db upgrade` command runs: its target, -c and -n, read as
- * Alembic's argparse reads them, or what keeps it from migrating; undefined when it is not a migration.
- */
-function upgradeTarget(words: readonly string[], version: AlembicVersion): Upgrade | undefined {
-  const alembic = toolAt(words, 'alembic');
-  const flask = flaskDbAt(words);
-  const isFlask = flask >= 0;
-  if (alembic < 0 && !isFlask) return undefined;
-  if (!isFlask) {
-    const args = commandArgs(words.slice(alembic + 1));
-    const read = args ? releaseUpgrade(args, version) : 'unread';
-    if (read === undefined) return undefined;
-    if (read !== 'unread') return upgradeOf(read, args!);
-  }
-  const from = isFlask ? flask + 1 : alembic + 1;
-  const up = words.findIndex((w, k) => k >= from && w === 'upgrade');
-  if (up < 0) return undefined;
-  const config = optionOf(words, '-c', '--config');
-  const name = optionOf(words, '-n', '--name');
-  const project = { ...(config !== undefined ? { config } : {}), ...(name !== undefined ? { name } : {}) };
-  // a command line the shell still rewrites: options of upgrade (--sql, --tag X, -x k=v) would shift the target, so not followed
-  const next = words[up + 1];
-  if (next === undefined) return { target: isFlask ? 'head' : null, ...project };
-  if (next.startsWith('-')) return { target: null, ...project };
-  return { target: literal(next), ...project };
-}
-
-/** What keeps the upgrade from migrating, with the command lines written as `alembic …`. */
-function problemOf(p: { kind: ReleaseCommandProblem['kind']; detail: string; fixed?: readonly string[] }, args: readonly string[]): DeployTarget['problem'] {
-  return { kind: p.kind, detail: p.detail, command: ['alembic', ...args].join(' '), ...(p.fixed ? { fixed: ['alembic', ...p.fixed].join(' ') } : {}) };
-}
-
 /** Heroku's app folder: the slug is unpacked there and the release phase starts in it. */
 const HEROKU_APP = '/app';
-
-/** A -c value as the release phase reads it: absolute, or as written when the shell decides it. */
-function configPath(dir: string, written: string | undefined): string | undefined {
-  return written === undefined || decidedAtRunTime(written) ? written : path.resolve(dir, written);
-}
-
-/** The value of one of the migration tool's own options (`-c X`, `--config X`, `--config=X`); `sh -c alembic …`'s -c is the shell's. */
-function optionOf(words: readonly string[], short: string, long: string): string | undefined {
-  const tool = words.findIndex((x) => /(?:^|\/)(?:alembic|alembic-preflight|flask)$/u.test(x));
-  for (let i = Math.max(tool, 0); i < words.length; i++) {
-    const w = words[i]!;
-    if (w === short || w === long) return words[i + 1];
-    if (w.startsWith(`${long}=`)) return w.slice(long.length + 1);
-  }
-  return undefined;
-}
-
-function literal(t: string | undefined): string | null {
-  if (t === undefined || t === '') return null;
-  // a variable, a quote or a relative step is decided at run time
-  if (/[$`'"]/u.test(t) || /^(?:(.+?)@)?(\w+)?[+-]\d+/u.test(t)) return null;
-  return t;
-}

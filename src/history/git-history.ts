@@ -105,17 +105,7 @@ interface Event {
 
 function investigateOne(git: Git, id: string, dirs: readonly string[]): Forensics {
   const log = git.run(['log', '--all', '-M', '--name-status', '--format=%x1e%H%x1f%h%x1f%cI%x1f%s', `-S${id}`, '--', ...dirs]) ?? '';
-  const events: Event[] = [];
-  for (const block of log.split('\x1e').slice(1)) {
-    const [head = '', ...rest] = block.split('\n');
-    const [hash = '', short = '', date = '', subject = ''] = head.split('\x1f');
-    const commit = { hash, short, date, subject };
-    for (const l of rest) {
-      if (!l.trim()) continue;
-      const [status = '', p = '', q] = l.split('\t');
-      events.push({ commit, status, path: p, newPath: q });
-    }
-  }
+  const events = eventsOf(log);
   const defines = (rev: string, file: string): Parsed | null => {
     const text = git.run(['show', `${rev}:${file}`], true);
     if (text === null) return null;
@@ -136,30 +126,8 @@ function investigateOne(git: Git, id: string, dirs: readonly string[]): Forensic
   // newest first: the latest removal HEAD contains decides
   for (const e of events) {
     if (!inHead(e.commit.hash)) continue;
-    if (e.status.startsWith('R') && e.newPath) {
-      const before = defines(`${e.commit.hash}^`, e.path);
-      if (!before) continue;
-      const after = parseIds(git.run(['show', `${e.commit.hash}:${e.newPath}`], true) ?? '');
-      if (after.revision === id) continue; // moved, same id
-      const children = childrenAt(git, `${e.commit.hash}^`, id, dirs);
-      if (after.revision) return { kind: 'renamed', id, commit: e.commit, path: e.path, newPath: e.newPath, newId: after.revision, downRevisions: before.down, children };
-      return { kind: 'deleted', id, commit: e.commit, path: e.path, downRevisions: before.down, children, operations: before.operations === true };
-    }
-    if (e.status === 'D') {
-      const before = defines(`${e.commit.hash}^`, e.path);
-      if (!before) continue;
-      const children = childrenAt(git, `${e.commit.hash}^`, id, dirs);
-      // a rename git did not pair: the same commit adds a file with the same parent and a new id
-      const added = events.filter((x) => x.commit.hash === e.commit.hash && x.status === 'A');
-      const candidates = added.length > 0 ? added : addedIn(git, e.commit.hash, dirs);
-      for (const a of candidates) {
-        const after = parseIds(git.run(['show', `${e.commit.hash}:${a.path}`], true) ?? '');
-        if (after.revision && after.revision !== id && sameList(after.down, before.down)) {
-          return { kind: 'renamed', id, commit: e.commit, path: e.path, newPath: a.path, newId: after.revision, downRevisions: before.down, children };
-        }
-      }
-      return { kind: 'deleted', id, commit: e.commit, path: e.path, downRevisions: before.down, children, operations: before.operations === true };
-    }
+    const removed = removalOf(git, id, dirs, e, events, defines);
+    if (removed) return removed;
   }
   // defined somewhere, never removed on HEAD's line
   for (const e of events) {
@@ -174,6 +142,49 @@ function investigateOne(git: Git, id: string, dirs: readonly string[]): Forensic
     return { kind: 'other-ref', id, commit: e.commit, path: file, refs: refs.length > 0 ? refs : ['(no branch or tag: an unreachable or stashed commit)'], downRevisions: def.down };
   }
   return { kind: 'never', id, searched: dirs };
+}
+
+/** `git log --name-status` with our record and field separators, as one event per file a commit touched. */
+function eventsOf(log: string): Event[] {
+  const events: Event[] = [];
+  for (const block of log.split('\x1e').slice(1)) {
+    const [head = '', ...rest] = block.split('\n');
+    const [hash = '', short = '', date = '', subject = ''] = head.split('\x1f');
+    const commit = { hash, short, date, subject };
+    for (const l of rest) {
+      if (!l.trim()) continue;
+      const [status = '', p = '', q] = l.split('\t');
+      events.push({ commit, status, path: p, newPath: q });
+    }
+  }
+  return events;
+}
+
+/** A rename or deletion that removed the file defining `id`: renamed (the id changed) or deleted; undefined for any other event. */
+function removalOf(git: Git, id: string, dirs: readonly string[], e: Event, events: readonly Event[], defines: (rev: string, file: string) => Parsed | null): Forensics | undefined {
+  if (e.status.startsWith('R') && e.newPath) {
+    const before = defines(`${e.commit.hash}^`, e.path);
+    if (!before) return undefined;
+    const after = parseIds(git.run(['show', `${e.commit.hash}:${e.newPath}`], true) ?? '');
+    if (after.revision === id) return undefined; // moved, same id
+    const children = childrenAt(git, `${e.commit.hash}^`, id, dirs);
+    if (after.revision) return { kind: 'renamed', id, commit: e.commit, path: e.path, newPath: e.newPath, newId: after.revision, downRevisions: before.down, children };
+    return { kind: 'deleted', id, commit: e.commit, path: e.path, downRevisions: before.down, children, operations: before.operations === true };
+  }
+  if (e.status !== 'D') return undefined;
+  const before = defines(`${e.commit.hash}^`, e.path);
+  if (!before) return undefined;
+  const children = childrenAt(git, `${e.commit.hash}^`, id, dirs);
+  // a rename git did not pair: the same commit adds a file with the same parent and a new id
+  const added = events.filter((x) => x.commit.hash === e.commit.hash && x.status === 'A');
+  const candidates = added.length > 0 ? added : addedIn(git, e.commit.hash, dirs);
+  for (const a of candidates) {
+    const after = parseIds(git.run(['show', `${e.commit.hash}:${a.path}`], true) ?? '');
+    if (after.revision && after.revision !== id && sameList(after.down, before.down)) {
+      return { kind: 'renamed', id, commit: e.commit, path: e.path, newPath: a.path, newId: after.revision, downRevisions: before.down, children };
+    }
+  }
+  return { kind: 'deleted', id, commit: e.commit, path: e.path, downRevisions: before.down, children, operations: before.operations === true };
 }
 
 function addedIn(git: Git, hash: string, dirs: readonly string[]): { path: string }[] {

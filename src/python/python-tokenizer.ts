@@ -29,12 +29,16 @@ import './tokenizer-lines.js';
 import './tokenizer-scan.js';
 import './tokenizer-assignments.js';
 import './tokenizer-headers.js';
+import './tokenizer-header-errors.js';
 import './tokenizer-operators.js';
 import './tokenizer-brackets.js';
 import './tokenizer-words.js';
+import './tokenizer-braces.js';
+import './tokenizer-declarations.js';
 import './tokenizer-keywords.js';
 import './tokenizer-numbers.js';
 import './tokenizer-strings.js';
+import './tokenizer-fields.js';
 
 export { Tok, type LogicalLine, type NewerSyntax, type SyntaxProblem, type Token, type TokenizeOptions, type TokenizeResult } from './tokens.js';
 export { detach } from './tokenizer-tables.js';

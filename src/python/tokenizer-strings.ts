@@ -19,10 +19,6 @@ declare module './tokenizer-state.js' {
     bytesEscapeError(chunk: number, at: number): string | null;
     decodedOffset(from: number, to: number): number;
     lineAfterLiterals(at: number): number;
-    scanField(q: number, triple: boolean, raw: boolean): void;
-    fieldExpression(): boolean;
-    conversion(): void;
-    scanSpec(q: number, triple: boolean, raw: boolean): void;
     prefixBefore(at: number): number;
   }
 }
@@ -34,26 +30,13 @@ Tokenizer.prototype.scanString = function (this: Tokenizer, at: number, prefixLe
   const startCol = begin - this.lineStart;
   const q = this.src.charCodeAt(at);
   const triple = this.src.charCodeAt(at + 1) === q && this.src.charCodeAt(at + 2) === q;
-  let fields = false;
-  let raw = false;
-  let bytes = false;
-  let template = false;
-  for (let i = begin; i < at; i++) {
-    const p = this.src.charCodeAt(i) | 32;
-    if (p === 102) fields = true;
-    else if (p === 116) fields = template = true;
-    else if (p === 114) raw = true;
-    else if (p === 98) bytes = true;
-  }
+  const { fields, raw, bytes, template } = prefixFlags(this.src, begin, at);
   if (template) this.needs(14, 'a template string (PEP 750)', startLine, 'invalid syntax', 11);
   // a literal in an f-string's field is read by scanField, not after operand(): only an outermost one is concatenated here
   const concatenated = this.stringNest === 0 && this.stringAfterString;
   this.pos = at + (triple ? 3 : 1);
   const errorBefore = this.stringError;
-  let nonAscii = false;
-  // the first byte that is not UTF-8 (see decodeEscapingBadBytes), and where its f-string text starts
-  let badByte = -1;
-  let badChunk = -1;
+  const text: LiteralText = { nonAscii: false, badByte: -1, badChunk: -1 };
   // where the literal text being decoded starts: the body, or an f-string's text after a field or a doubled brace
   let chunk = this.pos;
   this.stringNest++;
@@ -71,13 +54,7 @@ Tokenizer.prototype.scanString = function (this: Tokenizer, at: number, prefixLe
       // a backslash always skips the next character while scanning, raw or not,
       // except a brace in an f-string (`rf"\{{"` is a backslash and a brace) and `\N{…}` (a name, not a field)
       const e = this.src.charCodeAt(this.pos + 1);
-      if (e >= 128) {
-        if (bytes) nonAscii = true;
-        else if (badByte < 0 && isEscapedByte(this.src, this.pos + 1)) {
-          badByte = this.pos + 1;
-          badChunk = chunk;
-        }
-      }
+      if (e >= 128) highChar(text, this.src, this.pos + 1, bytes, chunk);
       if (!raw) this.checkEscape(chunk, e, bytes, q, triple);
       if (fields && (e === 123 || e === 125)) {
         this.pos++;
@@ -128,22 +105,47 @@ Tokenizer.prototype.scanString = function (this: Tokenizer, at: number, prefixLe
       chunk = this.pos;
       continue;
     }
-    if (d >= 128) {
-      if (bytes) nonAscii = true;
-      else if (badByte < 0 && d >= 0xdc80 && d <= 0xdcff && isEscapedByte(this.src, this.pos)) {
-        badByte = this.pos;
-        badChunk = chunk;
-      }
-    }
+    if (d >= 128) highChar(text, this.src, this.pos, bytes, chunk);
     this.pos++;
   }
   // Python decodes a literal's UTF-8 before its escapes, so this error replaces one an escape set
-  if (badByte >= 0 && errorBefore === null) this.undecodableText(at + (triple ? 3 : 1), this.pos - (triple ? 3 : 1), badByte, badChunk, fields, raw, startLine);
+  if (text.badByte >= 0 && errorBefore === null) this.undecodableText(at + (triple ? 3 : 1), this.pos - (triple ? 3 : 1), text.badByte, text.badChunk, fields, raw, startLine);
   // CPython checks a bytes literal for non-ASCII text before its escapes
-  if (nonAscii && errorBefore === null) this.stringError = 'bytes can only contain ASCII literal characters';
+  if (text.nonAscii && errorBefore === null) this.stringError = 'bytes can only contain ASCII literal characters';
   if (fields && this.stringNest === 1 && this.stringError === null) this.newerFString(at, triple, template, startLine);
   this.leaveString(bytes, concatenated);
 };
+
+/** A literal's prefix letters (f, t, r, b, in either case) as flags. */
+function prefixFlags(src: string, begin: number, at: number): { fields: boolean; raw: boolean; bytes: boolean; template: boolean } {
+  let fields = false;
+  let raw = false;
+  let bytes = false;
+  let template = false;
+  for (let i = begin; i < at; i++) {
+    const p = src.charCodeAt(i) | 32;
+    if (p === 102) fields = true;
+    else if (p === 116) fields = template = true;
+    else if (p === 114) raw = true;
+    else if (p === 98) bytes = true;
+  }
+  return { fields, raw, bytes, template };
+}
+
+/** Non-ASCII text met in a literal: in bytes (an error), else the first byte that is not UTF-8 (see decodeEscapingBadBytes) and where its f-string text starts. */
+interface LiteralText {
+  nonAscii: boolean;
+  badByte: number;
+  badChunk: number;
+}
+
+function highChar(text: LiteralText, src: string, at: number, bytes: boolean, chunk: number): void {
+  if (bytes) text.nonAscii = true;
+  else if (text.badByte < 0 && isEscapedByte(src, at)) {
+    text.badByte = at;
+    text.badChunk = chunk;
+  }
+}
 
 /** An outermost f-string or t-string that ended at pos: what older Pythons' tokenizers make of it (PEP 701, PEP 750). */
 Tokenizer.prototype.newerFString = function (this: Tokenizer, at: number, triple: boolean, template: boolean, startLine: number): void {
@@ -352,116 +354,6 @@ Tokenizer.prototype.lineAfterLiterals = function (this: Tokenizer, at: number): 
     this.pos = savedPos;
     this.line = savedLine;
     this.lineStart = savedLineStart;
-  }
-};
-
-/**
- * Steps over an f-string (or t-string) replacement field after its `{`,
- * through its `}`. Python 3.12 (PEP 701) reads the field as code: it may
- * hold strings in the same quotes, span lines and carry comments. A field
- * valid before 3.12 never holds the outer quote, so it ends where it did.
- */
-Tokenizer.prototype.scanField = function (this: Tokenizer, q: number, triple: boolean, raw: boolean): void {
-  this.fieldNest++;
-  let spec: boolean;
-  try {
-    spec = this.fieldExpression();
-  } finally {
-    this.fieldNest--;
-  }
-  // the format spec is text, decoded as the literal's is
-  if (spec) this.scanSpec(q, triple, raw);
-};
-
-/** A field's expression, through its `}` (false) or the `:` before a format spec (true). */
-Tokenizer.prototype.fieldExpression = function (this: Tokenizer): boolean {
-  let nest = 0;
-  // whether the expression has more than blanks, and where Python 3.11 ends it (`!`, `=`, `:`, `}` outside brackets)
-  let expression = false;
-  while (this.pos < this.n) {
-    const c = this.src.charCodeAt(this.pos);
-    if (c === 34 || c === 39) {
-      expression = true;
-      this.scanString(this.pos, this.prefixBefore(this.pos));
-      continue;
-    }
-    if (c === 10 || c === 13) {
-      if (c === 13 && this.src.charCodeAt(this.pos + 1) === 10) this.pos++;
-      this.pos++;
-      this.newline();
-      continue;
-    }
-    if (c === 35) {
-      while (this.pos < this.n && this.src.charCodeAt(this.pos) !== 10 && this.src.charCodeAt(this.pos) !== 13) this.pos++;
-      continue;
-    }
-    if (nest === 0 && (c === 33 || c === 61 || c === 60 || c === 62) && this.src.charCodeAt(this.pos + 1) === 61) {
-      // != == <= >=: operators, not the end of the expression
-      expression = true;
-      this.pos += 2;
-      continue;
-    }
-    if (nest === 0 && (c === 33 || c === 61 || c === 58 || c === 125) && !expression) {
-      this.stringError ??= c === 125 ? 'f-string: empty expression not allowed' : `f-string: expression required before '${String.fromCharCode(c)}'`;
-      expression = true;
-    }
-    if (nest === 0 && c === 33) this.conversion();
-    this.pos++;
-    if (c !== 32 && c !== 9 && c !== 12) expression = true;
-    if (c === 40 || c === 91 || c === 123) nest++;
-    else if (c === 41 || c === 93) nest--;
-    else if (c === 125) {
-      if (nest === 0) return false;
-      nest--;
-    } else if (c === 58 && nest === 0) return true;
-  }
-  return false;
-};
-
-/**
- * A conversion after the `!` at pos: `!s`, `!r` or `!a`, then `:` or `}`.
- * Only what Python 3.12 rejects as well is reported (it allows `!r }`).
- */
-Tokenizer.prototype.conversion = function (this: Tokenizer): void {
-  const c1 = this.src.charCodeAt(this.pos + 1);
-  if (c1 !== 115 && c1 !== 114 && c1 !== 97) {
-    this.stringError ??= "f-string: invalid conversion character: expected 's', 'r', or 'a'";
-    return;
-  }
-  const c2 = this.src.charCodeAt(this.pos + 2);
-  if (c2 === 33 || c2 === 61 || isAsciiIdent(c2)) this.stringError ??= "f-string: expecting '}'";
-};
-
-/** The format spec after a field's `:`: text with nested fields, through the field's `}`. */
-Tokenizer.prototype.scanSpec = function (this: Tokenizer, q: number, triple: boolean, raw: boolean): void {
-  let chunk = this.pos;
-  while (this.pos < this.n) {
-    const c = this.src.charCodeAt(this.pos);
-    // a stray closing quote ends the string, as before 3.12
-    if (c === q && (!triple || (this.src.charCodeAt(this.pos + 1) === q && this.src.charCodeAt(this.pos + 2) === q))) return;
-    if (c === 10 || c === 13) {
-      if (c === 13 && this.src.charCodeAt(this.pos + 1) === 10) this.pos++;
-      this.pos++;
-      this.newline();
-      continue;
-    }
-    if (c === 92) {
-      // a backslash escapes the next character, an outer quote too (`f"{1:\"d\"}"`), but not a brace (as in scanString)
-      const e = this.src.charCodeAt(this.pos + 1);
-      if (!raw) this.checkEscape(chunk, e, false, q, triple);
-      if (e === 123 || e === 125) this.pos++;
-      else if (e === 10 || e === 13) {
-        this.pos += e === 13 && this.src.charCodeAt(this.pos + 2) === 10 ? 3 : 2;
-        this.newline();
-      } else this.pos += 2;
-      continue;
-    }
-    this.pos++;
-    if (c === 125) return;
-    if (c === 123) {
-      this.scanField(q, triple, raw);
-      chunk = this.pos;
-    }
   }
 };
 

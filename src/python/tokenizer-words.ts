@@ -13,18 +13,12 @@ declare module './tokenizer-state.js' {
     word(begin: number, atLine: number, before: number): void;
     lazyImport(begin: number, atLine: number): boolean;
     outsideStatement(begin: number, atLine: number): void;
-    nonlocalNames(): string[];
-    namesSeenBefore(names: readonly string[], begin: number, from: number): boolean;
-    unboundNonlocal(begin: number, atLine: number): TokenizeError | null;
     elseWord(begin: number, atLine: number, before: number): void;
     asyncShaped(c0: number, len: number): boolean;
     asyncWord(begin: number, atLine: number, before: number): void;
     misplacedYield(begin: number, before: number): boolean;
     lambdaBefore(at: number): boolean;
     enclosingScope(): number;
-    braceElement(c: number, len: number, before: number, atLine: number, atCol: number): void;
-    braceToken(atLine: number, begin?: number, end?: number): void;
-    braceElementEnd(d: number, atLine: number, atCol: number): void;
     compileAt(e: TokenizeError): void;
   }
 }
@@ -171,40 +165,6 @@ Tokenizer.prototype.outsideStatement = function (this: Tokenizer, begin: number,
   } else if (!this.loopInScope) this.compileError = new TokenizeError(isBreak ? "'break' outside loop" : "'continue' not properly in loop", atLine, begin - this.lineStart);
 };
 
-/** The names of the `nonlocal` statement whose word ends at pos. */
-Tokenizer.prototype.nonlocalNames = function (this: Tokenizer): string[] {
-  return /^[ \t\f]*([^\n;#]*)/u.exec(this.src.slice(this.pos, this.pos + 1000))![1]!.split(',').map((n) => n.trim());
-};
-
-/** Whether any name of the `nonlocal` statement at [begin, pos) appears as a word in src[from, begin). */
-Tokenizer.prototype.namesSeenBefore = function (this: Tokenizer, names: readonly string[], begin: number, from: number): boolean {
-  const before = this.src.slice(from, begin);
-  return names.some((n) => n === '' || new RegExp(`(?<![\\w.])${n.replace(/[^\p{L}\p{N}_]/gu, '')}(?!\\w)`, 'u').test(before));
-};
-
-/**
- * A `nonlocal` statement at [begin, pos) in a function or class body: when no function encloses
- * that scope, no name can have a binding, which CPython's symbol table reports for the first name.
- * Left unjudged where its walk may say something else first: a name already seen in the scope
- * (a parameter, a use, an assignment), in a file that says `global`, or mangled in a class (`__x`).
- */
-Tokenizer.prototype.unboundNonlocal = function (this: Tokenizer, begin: number, atLine: number): TokenizeError | null {
-  let i = this.levelBlock.length - 1;
-  let from: number;
-  if (this.lineColon && this.lineBlock <= B_CLASS) from = this.currentBegin;
-  else {
-    while (i > 0 && this.levelBlock[i]! > B_CLASS) i--;
-    from = this.levelHeader[i]!;
-    i--;
-  }
-  for (; i >= 0; i--) if (this.levelBlock[i]! <= B_FUNC) return null;
-  const names = this.nonlocalNames();
-  if (names.some((n) => !/^[A-Za-z_]\w*$/u.test(n) || n.startsWith('__')) || this.namesSeenBefore(names, begin, from)) return null;
-  // a `global` for the same name makes it "nonlocal and global"; any `global` in the file leaves the case unjudged
-  if (this.src.includes('global')) return null;
-  return new TokenizeError(`no binding for nonlocal '${names[0]}' found`, atLine, begin - this.lineStart);
-};
-
 /**
  * An `else` inside a statement: a conditional expression's, after an operand or not (`x if match else y`:
  * a soft keyword ends no operand here). One no conditional expression waits for at its level is
@@ -331,69 +291,6 @@ Tokenizer.prototype.enclosingScope = function (this: Tokenizer): number {
   }
   return scope;
 };
-
-/**
- * An operator at the top level of a `{…}` display: a `*` or `**` that starts an element makes a
- * set's or dict's unpacking, which takes no `: value` (CPython: "invalid syntax" at the colon).
- */
-Tokenizer.prototype.braceElement = function (this: Tokenizer, c: number, len: number, before: number, atLine: number, atCol: number): void {
-  const d = this.depth - 1;
-  // a star among a lambda's parameters (`lambda *a, **k: 0`) is the parameter's, not an unpacking
-  if (c === 42 && len <= 2 && before === P_SEPARATOR && this.braceLambdas[d] === 0) {
-    this.braceStar[d] = true;
-    this.braceToken(atLine);
-    if (len === 2) this.braceElem[d]! |= BRACE_UNPACK;
-  } else if (c === 44 && len === 1 && this.braceLambdas[d]! > 0) {
-    // a comma between a lambda's parameters (`{'<': lambda v, c: v < c}`) does not end the element
-  } else if ((c === 44 && len === 1) || c === 125) {
-    this.braceStar[d] = false;
-    this.braceElementEnd(d, atLine, atCol);
-  } else if (c === 58 && len === 1) {
-    if (this.braceStar[d]) this.fail(new TokenizeError('invalid syntax', atLine, atCol, E_PARSER));
-    // a lambda's own colon ends its parameters; another is the key's
-    if (this.braceLambdas[d]! > 0) this.braceLambdas[d]!--;
-    else if (!(this.braceElem[d]! & BRACE_COLON)) {
-      this.braceElem[d]! |= BRACE_COLON;
-      this.braceColonAt = atCol;
-      this.braceColonLine = atLine;
-    }
-  } else this.braceToken(atLine);
-};
-
-/** A token at a `{`'s own level: the first of an element, or a word that changes how it reads (`lambda`, a comprehension's `for`). */
-Tokenizer.prototype.braceToken = function (this: Tokenizer, atLine: number, begin = -1, end = -1): void {
-  const d = this.depth - 1;
-  if (!(this.braceElem[d]! & BRACE_STARTED)) {
-    this.braceElem[d]! |= BRACE_STARTED;
-    this.braceElemLine[d] = atLine;
-  }
-  if (begin < 0) return;
-  if (end - begin === 6 && this.src.startsWith('lambda', begin)) this.braceLambdas[d]!++;
-  else if (end - begin === 3 && this.src.startsWith('for', begin)) this.braceKind[d] = BRACE_COMPREHENSION;
-};
-
-/**
- * An element of a `{` display ended (its `,` or the `}`): a dict's elements are all `key: value` or
- * `**mapping`, a set's none of them. CPython's parser says "':' expected after dictionary key" at a
- * plain element among a dict's, and "invalid syntax" at a pair among a set's.
- */
-Tokenizer.prototype.braceElementEnd = function (this: Tokenizer, d: number, atLine: number, atCol: number): void {
-  const e = this.braceElem[d]!;
-  this.braceElem[d] = this.braceLambdas[d] = 0;
-  if (!(e & BRACE_STARTED) || this.braceKind[d] === BRACE_COMPREHENSION) return;
-  const kind = e & (BRACE_COLON | BRACE_UNPACK) ? BRACE_DICT : BRACE_SET;
-  if (this.braceKind[d] === 0) this.braceKind[d] = kind;
-  else if (this.braceKind[d] === BRACE_DICT && kind === BRACE_SET) this.fail(new TokenizeError("':' expected after dictionary key", this.braceElemLine[d]!, atCol, E_PARSER));
-  else if (this.braceKind[d] === BRACE_SET && kind === BRACE_DICT) this.fail(new TokenizeError('invalid syntax', e & BRACE_COLON ? this.braceColonLine : atLine, e & BRACE_COLON ? this.braceColonAt : atCol, E_PARSER));
-};
-
-/** An element's flags, and what a `{` display's elements make it. */
-const BRACE_STARTED = 1;
-const BRACE_COLON = 2;
-const BRACE_UNPACK = 4;
-const BRACE_DICT = 1;
-const BRACE_SET = 2;
-const BRACE_COMPREHENSION = 3;
 
 /** Keeps the compiler's error that comes first in the file. */
 Tokenizer.prototype.compileAt = function (this: Tokenizer, e: TokenizeError): void {

@@ -1,6 +1,6 @@
 import { describeForensics } from '../history/git-history.js';
 import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
-import type { BackfillOutcome } from '../generate/plan-backfill.js';
+import type { BackfillOutcome, Proof, Refusal } from '../generate/plan-backfill.js';
 import { unifiedDiff } from '../generate/unified-diff.js';
 import { releaseLineShown, upgradeShown } from './text-report.js';
 import path from 'node:path';
@@ -44,52 +44,9 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
     }
     lines.push('');
   }
-  for (const r of plan.refused) {
-    lines.push(`${r.id}: NOT placed: ${r.reason}`);
-    if (r.forensics && !r.reason.includes(describeForensics(r.forensics))) lines.push(`  git: ${describeForensics(r.forensics)}`);
-    if (r.suggestion) lines.push(`  fix: ${r.suggestion}`);
-    if (r.candidates.length > 0) {
-      lines.push(`  Where could it go? With the placeholder after each of these, \`${upgradeShown(o.flaskMigrate === true, r.candidates[0]!.prediction.target)}\` would, on this database:`);
-      for (const c of r.candidates) {
-        const schema = c.schema ? `; schema: ${c.schema.agree === c.schema.of ? `all ${c.schema.of}` : `${c.schema.agree} of ${c.schema.of}`} objects compared agree, ${c.schema.present} present` : '';
-        lines.push(`    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(', ')})` : ''}${schema}`);
-      }
-      if (r.stale) {
-        const rest = r.stale.rest.map(rowLabel).join(', ');
-        lines.push(`  None of these works, and the database's other row${r.stale.rest.length > 1 ? 's' : ''} (${rest}) already say${r.stale.rest.length > 1 ? '' : 's'} where it is: the row '${r.id}' is stale and should go, not get a placeholder:`);
-        lines.push(`    DELETE FROM ${o.versionTable ?? 'alembic_version'} WHERE version_num = '${r.id.replaceAll("'", "''")}';`);
-        lines.push(`  Proof: from ${rest} alone, \`${upgradeShown(o.flaskMigrate === true, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`);
-      } else {
-        // the schema names the parent only when every object compared agrees and some are there at all
-        const best = r.candidates[0]!.schema;
-        const named = best && best.agree === best.of && best.present > 0 ? r.candidates[0]!.after : undefined;
-        if (named) lines.push(`  The schema is exactly what the migrations up to ${named} leave; place it there:`);
-        else {
-          if (r.nothingCompared) lines.push('  The schema cannot tell: the database has none of the objects the migrations create, so nothing could be compared.');
-          lines.push('  Pick the revision the database had reached when it was stamped, then run:');
-        }
-        lines.push(`    alembic-preflight backfill --revision ${r.id} --after ${named ?? '<REV>'} --rewire --write`);
-      }
-    }
-    lines.push('');
-  }
+  for (const r of plan.refused) lines.push(...refusedLines(o, r), '');
   const proof = plan.proof;
-  if (proof) {
-    lines.push('Proof (graph rebuilt with the placeholders, upgrade predicted):');
-    lines.push(`  heads: ${proof.headsBefore.join(', ') || '(none)'} → ${proof.headsAfter.join(', ') || '(none)'}`);
-    for (const s of proof.scenarios) {
-      const from = s.rows.map(rowLabel).join(', ');
-      lines.push(`  database at ${from}: rows ${s.resolves ? 'resolve' : 'do NOT resolve'}; \`${upgradeShown(o.flaskMigrate === true, s.prediction.target)}\` ${runs(s.prediction)}`);
-    }
-    if (proof.schema) {
-      const counted = `${proof.schema.checked} object${proof.schema.checked === 1 ? '' : 's'} checked, ${proof.schema.unknown} unknown`;
-      lines.push(proof.schema.differ.length === 0 ? `  schema: with the no-op placeholder, the catalog agrees with what the migrations up to the stamp leave (${counted})` : `  schema: with the no-op placeholder, the catalog differs from what the migrations up to the stamp leave (${counted}):`);
-      for (const d of proof.schema.differ.slice(0, 10)) lines.push(`    ${d}`);
-      if (proof.schema.differ.length > 10) lines.push(`    and ${proof.schema.differ.length - 10} more`);
-    }
-    for (const p of proof.problems) lines.push(`  problem: ${p}`);
-    lines.push('');
-  }
+  if (proof) lines.push(...proofLines(o, proof), '');
   if (o.restored) lines.push(`RESTORED: the files were written, but the proof failed on disk (${o.restored}); every file is back as it was.`);
   else if (plan.refused.length > 0) lines.push(`BLOCKED: ${plan.refused.length} id${plan.refused.length > 1 ? 's' : ''} could not be placed; nothing was written.`);
   else if (proof && !proof.ok) lines.push('BLOCKED: the proof failed; nothing was written.');
@@ -141,4 +98,55 @@ export function backfillJson(o: BackfillOutcome, write: boolean): unknown {
         }
       : null,
   };
+}
+
+/** An id backfill did not place: why, and where it could go. */
+function refusedLines(o: BackfillOutcome, r: Refusal): string[] {
+  const lines: string[] = [];
+  lines.push(`${r.id}: NOT placed: ${r.reason}`);
+  if (r.forensics && !r.reason.includes(describeForensics(r.forensics))) lines.push(`  git: ${describeForensics(r.forensics)}`);
+  if (r.suggestion) lines.push(`  fix: ${r.suggestion}`);
+  if (r.candidates.length > 0) {
+    lines.push(`  Where could it go? With the placeholder after each of these, \`${upgradeShown(o.flaskMigrate === true, r.candidates[0]!.prediction.target)}\` would, on this database:`);
+    for (const c of r.candidates) {
+      const schema = c.schema ? `; schema: ${c.schema.agree === c.schema.of ? `all ${c.schema.of}` : `${c.schema.agree} of ${c.schema.of}`} objects compared agree, ${c.schema.present} present` : '';
+      lines.push(`    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(', ')})` : ''}${schema}`);
+    }
+    if (r.stale) {
+      const rest = r.stale.rest.map(rowLabel).join(', ');
+      lines.push(`  None of these works, and the database's other row${r.stale.rest.length > 1 ? 's' : ''} (${rest}) already say${r.stale.rest.length > 1 ? '' : 's'} where it is: the row '${r.id}' is stale and should go, not get a placeholder:`);
+      lines.push(`    DELETE FROM ${o.versionTable ?? 'alembic_version'} WHERE version_num = '${r.id.replaceAll("'", "''")}';`);
+      lines.push(`  Proof: from ${rest} alone, \`${upgradeShown(o.flaskMigrate === true, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`);
+    } else {
+      // the schema names the parent only when every object compared agrees and some are there at all
+      const best = r.candidates[0]!.schema;
+      const named = best && best.agree === best.of && best.present > 0 ? r.candidates[0]!.after : undefined;
+      if (named) lines.push(`  The schema is exactly what the migrations up to ${named} leave; place it there:`);
+      else {
+        if (r.nothingCompared) lines.push('  The schema cannot tell: the database has none of the objects the migrations create, so nothing could be compared.');
+        lines.push('  Pick the revision the database had reached when it was stamped, then run:');
+      }
+      lines.push(`    alembic-preflight backfill --revision ${r.id} --after ${named ?? '<REV>'} --rewire --write`);
+    }
+  }
+  return lines;
+}
+
+/** The proof: heads before and after, each stamped state's predicted upgrade, the schema. */
+function proofLines(o: BackfillOutcome, proof: Proof): string[] {
+  const lines: string[] = [];
+  lines.push('Proof (graph rebuilt with the placeholders, upgrade predicted):');
+  lines.push(`  heads: ${proof.headsBefore.join(', ') || '(none)'} → ${proof.headsAfter.join(', ') || '(none)'}`);
+  for (const s of proof.scenarios) {
+    const from = s.rows.map(rowLabel).join(', ');
+    lines.push(`  database at ${from}: rows ${s.resolves ? 'resolve' : 'do NOT resolve'}; \`${upgradeShown(o.flaskMigrate === true, s.prediction.target)}\` ${runs(s.prediction)}`);
+  }
+  if (proof.schema) {
+    const counted = `${proof.schema.checked} object${proof.schema.checked === 1 ? '' : 's'} checked, ${proof.schema.unknown} unknown`;
+    lines.push(proof.schema.differ.length === 0 ? `  schema: with the no-op placeholder, the catalog agrees with what the migrations up to the stamp leave (${counted})` : `  schema: with the no-op placeholder, the catalog differs from what the migrations up to the stamp leave (${counted}):`);
+    for (const d of proof.schema.differ.slice(0, 10)) lines.push(`    ${d}`);
+    if (proof.schema.differ.length > 10) lines.push(`    and ${proof.schema.differ.length - 10} more`);
+  }
+  for (const p of proof.problems) lines.push(`  problem: ${p}`);
+  return lines;
 }

@@ -4,7 +4,7 @@ import { loadProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfigAlongside, type ProjectModel } from '../alembic/loading/project-model.js';
 import type { UrlFacts } from '../check/rule.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
-import type { PostgresOptions } from '../database/read-postgres.js';
+import type { PostgresOptions } from '../database/pg-connect.js';
 import type { VersionTableRequest, VersionTableState } from '../database/version-table.js';
 import { compareUrls, type UrlProject } from '../database/url-comparisons.js';
 import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';

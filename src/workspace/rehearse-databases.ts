@@ -34,7 +34,7 @@ export function urlVariables(config: ProjectConfig): string[] {
   return names.includes('DATABASE_URL') ? names : [...names, 'DATABASE_URL'];
 }
 
-interface Production {
+export interface Production {
   readonly target: DatabaseTarget;
   readonly rows: string[];
   readonly versionTable: string;

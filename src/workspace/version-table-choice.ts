@@ -46,37 +46,7 @@ export function chooseVersionTable(
     });
   }
   const facts = readEnvPy(envPy);
-  const pick = (flag: string | undefined, settings: EnvSetting[], name: string, flagName: string, dflt: string | null): string | null => {
-    const literal = settings.filter((s) => s.value !== undefined);
-    const dynamic = settings.find((s) => s.value === undefined);
-    const distinct = [...new Set(literal.map((s) => s.value))];
-    if (flag !== undefined) {
-      if (settings.length > 0 && !(distinct.length === 1 && distinct[0] === flag && !dynamic)) {
-        const said = dynamic ? dynamic.expression! : `'${String(distinct[0])}'`;
-        notes.push(`${flagName} ${flag} overrides ${name}=${said} in ${rel}:${(dynamic ?? literal[0])!.line}`);
-      }
-      return flag;
-    }
-    if (dynamic) {
-      throw new ConfigError(`${name} in ${rel} is not a literal (${dynamic.expression}), so the version table cannot be known statically.`, {
-        path: rel,
-        line: dynamic.line,
-        hint: `Pass the value with ${flagName}.`,
-      });
-    }
-    if (distinct.length > 1) {
-      throw new ConfigError(`${rel} passes different ${name} values (${distinct.map((d) => `'${String(d)}'`).join(', ')}) to context.configure().`, {
-        path: rel,
-        line: literal[1]!.line,
-        hint: `Pass the one the online migration uses with ${flagName}.`,
-      });
-    }
-    if (distinct.length === 1) {
-      notes.push(`${name}=${distinct[0] === null ? 'None' : `'${distinct[0]}'`} from ${rel}:${literal[0]!.line}`);
-      return distinct[0] ?? dflt;
-    }
-    return dflt;
-  };
+  const pick = (flag: string | undefined, settings: EnvSetting[], name: string, flagName: string, dflt: string | null): string | null => pickSetting({ flag, settings, name, flagName, dflt, rel }, notes);
   const tables = facts.calls.flatMap((c) => (c.versionTable ? [c.versionTable] : []));
   const schemas = facts.calls.flatMap((c) => (c.versionTableSchema ? [c.versionTableSchema] : []));
   const versionTable = pick(opts.versionTable, tables, 'version_table', '--version-table', 'alembic_version') ?? 'alembic_version';
@@ -111,4 +81,41 @@ export function chooseVersionTable(
     );
   }
   return { versionTable, versionTableSchema, notes, ...(objectsSchema ? { objectsSchema } : {}) };
+}
+
+/** The value of one setting: the flag's (noting what it overrides), else env.py's one literal, else the default. */
+function pickSetting(
+  setting: { flag: string | undefined; settings: EnvSetting[]; name: string; flagName: string; dflt: string | null; rel: string },
+  notes: string[],
+): string | null {
+  const { flag, settings, name, flagName, dflt, rel } = setting;
+  const literal = settings.filter((s) => s.value !== undefined);
+  const dynamic = settings.find((s) => s.value === undefined);
+  const distinct = [...new Set(literal.map((s) => s.value))];
+  if (flag !== undefined) {
+    if (settings.length > 0 && !(distinct.length === 1 && distinct[0] === flag && !dynamic)) {
+      const said = dynamic ? dynamic.expression! : `'${String(distinct[0])}'`;
+      notes.push(`${flagName} ${flag} overrides ${name}=${said} in ${rel}:${(dynamic ?? literal[0])!.line}`);
+    }
+    return flag;
+  }
+  if (dynamic) {
+    throw new ConfigError(`${name} in ${rel} is not a literal (${dynamic.expression}), so the version table cannot be known statically.`, {
+      path: rel,
+      line: dynamic.line,
+      hint: `Pass the value with ${flagName}.`,
+    });
+  }
+  if (distinct.length > 1) {
+    throw new ConfigError(`${rel} passes different ${name} values (${distinct.map((d) => `'${String(d)}'`).join(', ')}) to context.configure().`, {
+      path: rel,
+      line: literal[1]!.line,
+      hint: `Pass the one the online migration uses with ${flagName}.`,
+    });
+  }
+  if (distinct.length === 1) {
+    notes.push(`${name}=${distinct[0] === null ? 'None' : `'${distinct[0]}'`} from ${rel}:${literal[0]!.line}`);
+    return distinct[0] ?? dflt;
+  }
+  return dflt;
 }

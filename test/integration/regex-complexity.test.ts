@@ -33,21 +33,21 @@ const DYNAMIC: Record<string, string> = {
     "anchored, one class: linear",
   "alembic/config/ini-parser.ts `[^${PY_SPACE}]`":
     "one character",
-  "python/tokenizer-words.ts `(?<![\\\\w.])${n.replace(/[^\\p{L}\\p{N}_]/gu, '')}(?!\\\\w)`":
+  "python/tokenizer-declarations.ts `(?<![\\\\w.])${n.replace(/[^\\p{L}\\p{N}_]/gu, '')}(?!\\\\w)`":
     "a literal name between lookarounds",
   "check/lint/lint-config.ts `^${re}$`":
     "a glob turned into literals and [^/]* runs, each run ended by a literal or the end",
   "check/lint/migration-ops.ts String.raw`\\bglobals\\s*\\(\\s*\\)\\s*(?:\\[|\\.get\\s*\\()\\s*${param}\\b|\\bgetattr\\s*\\([^,()]+(?:\\([^()]*\\)[^,()]*)?,\\s*${param}\\b|\\beval\\s*\\(\\s*${param}\\b`":
     "safe with a name filled in (the getattr arguments no longer overlap)",
-  "check/lint/migration-ops.ts String.raw`^[\\w.()]*${DIALECT}\\s*(==|!=)\\s*['\"](\\w+)['\"]$`":
+  "check/lint/dialect-conditions.ts String.raw`^[\\w.()]*${DIALECT}\\s*(==|!=)\\s*['\"](\\w+)['\"]$`":
     "safe with DIALECT filled in",
-  "check/lint/migration-ops.ts String.raw`^[\\w.()]*${DIALECT}\\s+(not\\s+in|in)\\s*[([{]([^)\\]}]*)[)\\]}]$`":
+  "check/lint/dialect-conditions.ts String.raw`^[\\w.()]*${DIALECT}\\s+(not\\s+in|in)\\s*[([{]([^)\\]}]*)[)\\]}]$`":
     "safe with DIALECT filled in",
-  "check/lint/migration-ops.ts String.raw`^[\\w.()]*${DIALECT}\\.startswith\\(\\s*(?:['\"](\\w+)['\"]|\\(([^)]*)\\))\\s*\\)$`":
+  "check/lint/dialect-conditions.ts String.raw`^[\\w.()]*${DIALECT}\\.startswith\\(\\s*(?:['\"](\\w+)['\"]|\\(([^)]*)\\))\\s*\\)$`":
     "quadratic only on one if statement's condition holding hundreds of nested `.startswith((`; conditions are a line or two",
-  "check/lint/migration-ops.ts String.raw`^[\\w.()]*${DIALECT}$`":
+  "check/lint/dialect-conditions.ts String.raw`^[\\w.()]*${DIALECT}$`":
     "safe with DIALECT filled in",
-  "check/lint/migration-ops.ts DIALECT":
+  "check/lint/dialect-conditions.ts DIALECT":
     "an alternation of three literals",
   "check/lint/python-syntax.ts `(^|[^\\\\w.])${name}\\\\b`":
     "a literal name",

@@ -83,25 +83,39 @@ export function fileConfigFailure(file: LoggingConfigFile): LoggingConfigFailure
 }
 
 function configure(cp: IniFile): void {
+  const config = new FileConfig(cp);
+  const formatters = config.createFormatters();
+  const handlers = config.installHandlers(formatters);
+  config.installLoggers(handlers);
+}
+
+/** logging.config.fileConfig's steps over the ini, raising what Python raises at the first error. */
+class FileConfig {
+  constructor(private readonly cp: IniFile) {}
+
   /** cp[name]: a KeyError when the section is missing. */
-  const section = (name: string, listed?: { by: string; as: string }): string => {
-    if (!cp.hasSection(name)) {
+  section(name: string, listed?: { by: string; as: string }): string {
+    if (!this.cp.hasSection(name)) {
       throw listed
         ? keyError(name, `[${name}] is missing, and [${listed.by}] lists ${listed.as}`, `add [${name}], or remove ${listed.as} from the keys of [${listed.by}]`, name)
         : keyError(name, `[${name}] is missing`, `add [${name}]`, name);
     }
     return name;
-  };
+  }
+
   /** cp[section][key]: a KeyError when the option is missing; interpolated. */
-  const item = (sect: string, key: string): string => {
-    if (!cp.hasOption(sect, key)) throw keyError(key, `[${sect}] has no ${key} option`, `add ${key} = … to [${sect}]`, sect, key);
-    return cp.get(sect, key)!;
-  };
-  const optional = (sect: string, key: string, fallback: string): string => (cp.hasOption(sect, key) ? cp.get(sect, key)! : fallback);
-  const names = (list: string): string[] => list.split(',').map((s) => s.trim());
-  const level = (sect: string): void => {
-    if (!cp.hasOption(sect, 'level')) return;
-    const value = item(sect, 'level');
+  item(sect: string, key: string): string {
+    if (!this.cp.hasOption(sect, key)) throw keyError(key, `[${sect}] has no ${key} option`, `add ${key} = … to [${sect}]`, sect, key);
+    return this.cp.get(sect, key)!;
+  }
+
+  optional(sect: string, key: string, fallback: string): string {
+    return this.cp.hasOption(sect, key) ? this.cp.get(sect, key)! : fallback;
+  }
+
+  level(sect: string): void {
+    if (!this.cp.hasOption(sect, 'level')) return;
+    const value = this.item(sect, 'level');
     if (!LEVELS.has(value)) {
       throw new Raised({
         error: `ValueError: Unknown level: ${pyRepr({ t: 'str', v: value })}`,
@@ -111,18 +125,20 @@ function configure(cp: IniFile): void {
         option: 'level',
       });
     }
-  };
+  }
 
-  // _create_formatters
-  const formatters = new Set<string>();
-  const flist = item(section('formatters'), 'keys');
-  if (flist.length > 0) {
+  /** _create_formatters */
+  createFormatters(): Set<string> {
+    const { cp } = this;
+    const formatters = new Set<string>();
+    const flist = this.item(this.section('formatters'), 'keys');
+    if (flist.length === 0) return formatters;
     for (const form of names(flist)) {
       const sect = `formatter_${form}`;
       const fs = cp.hasSection(sect) ? cp.rawValue(sect, 'format') : undefined;
       const style = cp.hasSection(sect) ? (cp.rawValue(sect, 'style') ?? '%') : '%';
-      section(sect, { by: 'formatters', as: form });
-      const custom = optional(sect, 'class', '');
+      this.section(sect, { by: 'formatters', as: form });
+      const custom = this.optional(sect, 'class', '');
       if (custom === '') {
         if (style !== '%' && style !== '{' && style !== '$') {
           throw new Raised({ error: 'ValueError: Style must be one of: %,{,$', cause: `[${sect}] sets style = ${style}`, fix: `write style = % (or { or $) in [${sect}]`, section: sect, option: 'style' });
@@ -139,63 +155,73 @@ function configure(cp: IniFile): void {
       }
       formatters.add(form);
     }
+    return formatters;
   }
 
-  // _install_handlers
-  const handlers = new Set<string>();
-  const hlist = item(section('handlers'), 'keys');
-  if (hlist.length > 0) {
+  /** _install_handlers */
+  installHandlers(formatters: ReadonlySet<string>): Set<string> {
+    const handlers = new Set<string>();
+    const hlist = this.item(this.section('handlers'), 'keys');
+    if (hlist.length === 0) return handlers;
     for (const hand of names(hlist)) {
-      const sect = section(`handler_${hand}`, { by: 'handlers', as: hand });
-      item(sect, 'class');
-      const fmt = optional(sect, 'formatter', '');
-      optional(sect, 'args', '()');
-      optional(sect, 'kwargs', '{}');
-      level(sect);
+      const sect = this.section(`handler_${hand}`, { by: 'handlers', as: hand });
+      this.item(sect, 'class');
+      const fmt = this.optional(sect, 'formatter', '');
+      this.optional(sect, 'args', '()');
+      this.optional(sect, 'kwargs', '{}');
+      this.level(sect);
       if (fmt.length > 0 && !formatters.has(fmt)) throw keyError(fmt, `[${sect}] names formatter ${fmt}, which [formatters] does not list`, `list ${fmt} in the keys of [formatters] and add [formatter_${fmt}], or remove formatter = ${fmt} from [${sect}]`, sect, 'formatter');
       handlers.add(hand);
     }
+    return handlers;
   }
 
-  // _install_loggers: the root first, then the others
-  const llist = names(item(section('loggers'), 'keys'));
-  const root = llist.indexOf('root');
-  if (root < 0) {
-    throw new Raised({
-      error: 'ValueError: list.remove(x): x not in list',
-      cause: 'the keys of [loggers] do not list root',
-      fix: 'list root first in the keys of [loggers] (keys = root,…): fileConfig always configures the root logger from [logger_root]',
-      section: 'loggers',
-      option: 'keys',
-    });
+  /** _install_loggers: the root first, then the others */
+  installLoggers(handlers: ReadonlySet<string>): void {
+    const llist = names(this.item(this.section('loggers'), 'keys'));
+    const root = llist.indexOf('root');
+    if (root < 0) {
+      throw new Raised({
+        error: 'ValueError: list.remove(x): x not in list',
+        cause: 'the keys of [loggers] do not list root',
+        fix: 'list root first in the keys of [loggers] (keys = root,…): fileConfig always configures the root logger from [logger_root]',
+        section: 'loggers',
+        option: 'keys',
+      });
+    }
+    llist.splice(root, 1);
+    const rootSect = this.section('logger_root');
+    this.level(rootSect);
+    this.loggerHandlers(rootSect, handlers);
+    for (const log of llist) {
+      const sect = this.section(`logger_${log}`, { by: 'loggers', as: log });
+      this.item(sect, 'qualname');
+      if (this.cp.hasOption(sect, 'propagate')) {
+        const value = this.cp.get(sect, 'propagate')!;
+        if (!PY_INT.test(value)) {
+          throw new Raised({
+            error: `ValueError: invalid literal for int() with base 10: ${pyRepr({ t: 'str', v: value })}`,
+            cause: `[${sect}] sets propagate = ${value}; fileConfig reads it as a whole number`,
+            fix: `write propagate = 0 or propagate = 1 in [${sect}]`,
+            section: sect,
+            option: 'propagate',
+          });
+        }
+      }
+      this.level(sect);
+      this.loggerHandlers(sect, handlers);
+    }
   }
-  llist.splice(root, 1);
-  const loggerHandlers = (sect: string): void => {
-    const list = item(sect, 'handlers');
+
+  private loggerHandlers(sect: string, handlers: ReadonlySet<string>): void {
+    const list = this.item(sect, 'handlers');
     if (list.length === 0) return;
     for (const hand of names(list)) {
       if (!handlers.has(hand)) throw keyError(hand, `[${sect}] names handler ${hand}, which [handlers] does not list`, `list ${hand} in the keys of [handlers] and add [handler_${hand}], or remove ${hand} from the handlers of [${sect}]`, sect, 'handlers');
     }
-  };
-  const rootSect = section('logger_root');
-  level(rootSect);
-  loggerHandlers(rootSect);
-  for (const log of llist) {
-    const sect = section(`logger_${log}`, { by: 'loggers', as: log });
-    item(sect, 'qualname');
-    if (cp.hasOption(sect, 'propagate')) {
-      const value = cp.get(sect, 'propagate')!;
-      if (!PY_INT.test(value)) {
-        throw new Raised({
-          error: `ValueError: invalid literal for int() with base 10: ${pyRepr({ t: 'str', v: value })}`,
-          cause: `[${sect}] sets propagate = ${value}; fileConfig reads it as a whole number`,
-          fix: `write propagate = 0 or propagate = 1 in [${sect}]`,
-          section: sect,
-          option: 'propagate',
-        });
-      }
-    }
-    level(sect);
-    loggerHandlers(sect);
   }
+}
+
+function names(list: string): string[] {
+  return list.split(',').map((x) => x.trim());
 }

@@ -1,6 +1,8 @@
 import type { Rev, RevisionMap } from './revision-map.js';
 import { AlembicRaise } from '../loading/alembic-raise.js';
 import { type StampValue } from './version-rows.js';
+import { ancestorBits, hasBit, indexGraph, type IndexedGraph } from './indexed-graph.js';
+import { topologicalOrder } from './topological-sort.js';
 
 /** How a version-table row resolves (reference §4.6). */
 export interface StampResolution {
@@ -317,102 +319,16 @@ export class Resolver {
     return out;
   }
 
-  /**
-   * The revisions as integers with their `_normalized_down_revisions`, so ancestor sets can be bitsets:
-   * `_topological_sort` recomputes a whole ancestor set at every merge, branch point and dependency,
-   * which is quadratic, and 10,000 revisions from an empty table took seconds as sets of objects.
-   * A map that loaded cleanly has every revision under its own id and every down revision present (the
-   * walks before the sort raise Alembic's errors otherwise); anything else is not predicted.
-   */
-  private indexed(): IndexedGraph {
-    if (this.graph) return this.graph;
-    this.map.normalizeDependsOn();
-    const index = new Map<Rev, number>();
-    const revs: Rev[] = [];
-    for (const r of this.byKey.values()) {
-      if (index.has(r)) continue;
-      // sets of ids and sets of keys are the same only when every revision is filed under its id
-      if (r.id !== r.key) throw new AlembicRaise('Unpredictable', `revision ${r.id} is filed under another key in the revision map`, undefined, 'step');
-      index.set(r, revs.length);
-      revs.push(r);
-    }
-    const down: Int32Array[] = [];
-    for (const r of revs) {
-      const ids = r.normalizedDown;
-      const a = new Int32Array(ids.length);
-      for (let i = 0; i < ids.length; i++) {
-        const next = this.byKey.get(ids[i]!);
-        if (!next || next.key !== ids[i]) throw new AlembicRaise('Unpredictable', `down revision ${ids[i]!} of ${r.id} is not in the revision map`, undefined, 'step');
-        a[i] = index.get(next)!;
-      }
-      down.push(a);
-    }
-    return (this.graph = { index, down, words: (revs.length + 31) >>> 5 });
-  }
-
-  /** `_get_ancestor_nodes(roots)` (the roots included) as a bitset over `indexed()`. */
-  private ancestorBits(g: IndexedGraph, roots: readonly number[]): Uint32Array {
-    const bits = new Uint32Array(g.words);
-    const stack = [...roots];
-    while (stack.length > 0) {
-      const i = stack.pop()!;
-      const w = i >>> 5;
-      const b = 1 << (i & 31);
-      if (bits[w]! & b) continue;
-      bits[w]! |= b;
-      for (const j of g.down[i]!) stack.push(j);
-    }
-    return bits;
-  }
-
   /** `_topological_sort`: heads first, following the map's insertion order. */
   topologicalSort(revisions: ReadonlySet<Rev>, heads: readonly Rev[]): Rev[] {
-    const g = this.indexed();
-    const todo = new Set([...revisions].map((r) => r.id));
-    const order = new Map<string, number>();
-    let i = 0;
-    for (const k of this.byKey.keys()) if (!order.has(k)) order.set(k, i++);
-    const at = (id: string): number => g.index.get(this.byKey.get(id)!)!;
-    const ancestorsOf = (id: string): Uint32Array => this.ancestorBits(g, [at(id)]);
-    const currentHeads = [...new Set(heads.map((h) => h.id).filter((id) => todo.has(id)))].sort((a, b) => order.get(a)! - order.get(b)!);
-    const ancestorsByIdx = currentHeads.map(ancestorsOf);
-    const output: string[] = [];
-    let idx = 0;
-    while (currentHeads.length > 0) {
-      const candidate = currentHeads[idx]!;
-      const n = at(candidate);
-      let moved = false;
-      for (let j = 0; j < ancestorsByIdx.length; j++) {
-        if (j !== idx && hasBit(ancestorsByIdx[j]!, n)) {
-          idx = j;
-          moved = true;
-          break;
-        }
-      }
-      if (moved) continue;
-      if (todo.has(candidate)) {
-        output.push(candidate);
-        todo.delete(candidate);
-      }
-      const rev = this.byKey.get(candidate)!;
-      const toAdd = rev.normalizedDown.filter((d) => todo.has(d) && !currentHeads.includes(d));
-      if (toAdd.length === 0) {
-        currentHeads.splice(idx, 1);
-        ancestorsByIdx.splice(idx, 1);
-        idx = Math.max(idx - 1, 0);
-      } else if (rev.normalizedResolvedDeps.length === 0 && rev.versionedDown.length === 1) {
-        currentHeads[idx] = toAdd[0]!;
-        ancestorsByIdx[idx]![n >>> 5]! &= ~(1 << (n & 31));
-      } else {
-        currentHeads[idx] = toAdd[0]!;
-        currentHeads.push(...toAdd.slice(1));
-        ancestorsByIdx[idx] = ancestorsOf(toAdd[0]!);
-        ancestorsByIdx.push(...toAdd.slice(1).map(ancestorsOf));
-      }
-    }
-    if (todo.size > 0) throw new AlembicRaise('AssertionError', '', undefined, 'step');
+    const output = topologicalOrder(this.indexed(), this.byKey, revisions, heads);
     // iterate_revisions yields get_revision(node) per emitted id
     return output.map((id) => this.getRevision(id));
+  }
+
+  private indexed(): IndexedGraph {
+    this.graph ??= indexGraph(this.map, this.byKey);
+    return this.graph;
   }
 
   /**
@@ -438,7 +354,7 @@ export class Resolver {
       else for (const x of this.getRevisions(id, 'step')) if (x) revs.push(x);
     }
     const g = this.indexed();
-    const bits = this.ancestorBits(g, revs.map((r) => g.index.get(r)!));
+    const bits = ancestorBits(g, revs.map((r) => g.index.get(r)!));
     return {
       has: (id: string): boolean => {
         const r = this.byKey.get(id);
@@ -447,16 +363,6 @@ export class Resolver {
       },
     };
   }
-}
-
-function hasBit(bits: Uint32Array, n: number): boolean {
-  return (bits[n >>> 5]! & (1 << (n & 31))) !== 0;
-}
-
-interface IndexedGraph {
-  readonly index: ReadonlyMap<Rev, number>;
-  readonly down: readonly Int32Array[];
-  readonly words: number;
 }
 
 /** Python's `int(s) < 0` for a string (whitespace, underscores between digits). */

@@ -134,19 +134,7 @@ interface ModelBuild {
 
 function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overlay: ReadonlyMap<string, Buffer> | undefined, opts: ModelOptions): ModelBuild {
   const features = featuresOf(alembicVersion);
-  let discovery: DiscoveryResult = discoverRevisionFiles(config.files, config.versionLocations, {
-    recursive: config.recursive,
-    sourceless: config.sourceless,
-    features,
-  });
-  if (overlay) {
-    const known = new Set(discovery.files.map((f) => f.loadPath));
-    const added = [...overlay.keys()].filter((p) => !known.has(p)).sort();
-    discovery = {
-      ...discovery,
-      files: [...discovery.files, ...added.map((p) => ({ loadPath: p, fileName: path.basename(p), realPath: p, kind: 'source' as const }))],
-    };
-  }
+  const discovery = withOverlay(discoverRevisionFiles(config.files, config.versionLocations, { recursive: config.recursive, sourceless: config.sourceless, features }), overlay);
   const texts = new Map<string, string>();
   const cache = opts.cache;
   // a run that lints with a cache looks up what the lints found in each file by its digest
@@ -197,19 +185,28 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
         }
       }
       const map = buildRevisionMap(files);
-      let failure: ProjectModel['failure'];
-      for (const file of files) {
-        const p = file.problems.find((x) => x.failure);
-        if (p) {
-          failure = { failure: p.failure!, file, problem: p };
-          break;
-        }
-      }
-      if (!failure && map.failure) failure = { failure: map.failure.failure!, file: map.failure.rev?.file, problem: map.failure };
+      const failure = firstFailure(files, map);
       const complete = files.every((f) => !f.problems.some((p) => p.code === 'not-statically-known' || p.code === 'bytecode-only-revision'));
       return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete, texts, ...(digests ? { digests } : {}) };
     },
   };
+}
+
+/** The discovered files and the planned ones of an overlay (backfill's placeholders) that are not on disk yet. */
+function withOverlay(discovery: DiscoveryResult, overlay: ReadonlyMap<string, Buffer> | undefined): DiscoveryResult {
+  if (!overlay) return discovery;
+  const known = new Set(discovery.files.map((f) => f.loadPath));
+  const added = [...overlay.keys()].filter((p) => !known.has(p)).sort();
+  return { ...discovery, files: [...discovery.files, ...added.map((p) => ({ loadPath: p, fileName: path.basename(p), realPath: p, kind: 'source' as const }))] };
+}
+
+/** What stops Alembic first: a file's problem in load order, else the revision map's. */
+function firstFailure(files: readonly ScriptFile[], map: ReturnType<typeof buildRevisionMap>): ProjectModel['failure'] {
+  for (const file of files) {
+    const p = file.problems.find((x) => x.failure);
+    if (p) return { failure: p.failure!, file, problem: p };
+  }
+  return map.failure ? { failure: map.failure.failure!, file: map.failure.rev?.file, problem: map.failure } : undefined;
 }
 
 /** A revision file the fast path did not clear: where it is, what it holds, and what the static reader read. */

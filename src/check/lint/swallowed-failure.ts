@@ -1,4 +1,5 @@
-import { bodyStatements, onPostgres, sqlStatements } from './migration-ops.js';
+import { bodyStatements, sqlStatements } from './migration-ops.js';
+import { onPostgres } from './dialect-conditions.js';
 import type { PyNode, PySource } from './python-syntax.js';
 
 // When a failed statement inside `try:` is swallowed, and whether a transaction is there for it to poison.

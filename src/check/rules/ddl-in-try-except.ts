@@ -1,7 +1,8 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { lintFinding } from '../lint/lint-context.js';
-import { batchWithNames, isSchemaCall, migrationFunctions, skippedOnPostgres } from '../lint/migration-ops.js';
+import { batchWithNames, isSchemaCall, migrationFunctions } from '../lint/migration-ops.js';
+import { skippedOnPostgres } from '../lint/dialect-conditions.js';
 import type { PyNode, PySource } from '../lint/python-syntax.js';
 import { projectDialect, type ProjectDialect } from '../lint/project-dialect.js';
 import { committedBefore, endsTransaction, inAutocommitBlock, tryParts } from '../lint/swallowed-failure.js';

@@ -1,4 +1,5 @@
-import { newerSyntaxProblem, type FileProblemOf } from '../../alembic/loading/script-loader.js';
+import { newerSyntaxProblem } from '../../alembic/loading/file-read-problems.js';
+import type { FileProblemOf } from '../../alembic/loading/script-loader.js';
 import type { ProjectModel } from '../../alembic/loading/project-model.js';
 import { alembicOutput, envPySource, fileProblems } from '../rule-helpers.js';
 import type { Finding } from '../finding.js';

@@ -1,0 +1,34 @@
+import type { PyExpr } from '../../python/expression-reader.js';
+import type { ObjectRef, SchemaOp } from './schema-object.js';
+
+/** A name's value where upgrade() or the module binds it; the expression itself otherwise. */
+export type Resolve = (e: PyExpr) => PyExpr;
+
+/** Adds steps, turning a conditional step into one that forgets its objects. */
+export class OpWriter {
+  constructor(
+    readonly line: number,
+    readonly conditional: boolean,
+    private readonly ops: SchemaOp[],
+  ) {}
+
+  push(op: SchemaOp): void {
+    if (!this.conditional || op.op === 'forget') {
+      this.ops.push(op);
+      return;
+    }
+    if (op.op === 'need') return;
+    this.ops.push(forgetOf(op.obj, op.line, 'a step under if, for, try or in a helper function'));
+    if (op.op === 'rename') this.ops.push(forgetOf({ ...op.obj, name: op.to }, op.line, 'a step under if, for, try or in a helper function'));
+  }
+}
+
+function forgetOf(obj: ObjectRef, line: number, why: string): SchemaOp {
+  // an index is named schema-wide; its table is where it was made, not part of its identity
+  return { op: 'forget', kind: obj.kind, table: obj.kind === 'index' || obj.kind === 'type' || obj.kind === 'table' ? null : (obj.table ?? null), name: obj.name, line, why };
+}
+
+/** A step after which nothing is known: every object may have changed. */
+export function everything(line: number, why: string): SchemaOp {
+  return { op: 'forget', kind: null, table: null, name: null, line, why };
+}
