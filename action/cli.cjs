@@ -1766,7 +1766,10 @@ function requirementsPin(file, want, read, markers, seen = /* @__PURE__ */ new S
   for (const { text: line, line: at3 } of logicalLines(text)) {
     const opt = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=[^\s-]))(\S+)/u.exec(line);
     if (opt) {
-      nested.push({ file: import_node_path3.default.posix.join(import_node_path3.default.posix.dirname(rel), opt[2]), kind: opt[1].startsWith("-c") || opt[1] === "--constraint" ? "c" : "r" });
+      nested.push({
+        file: import_node_path3.default.posix.join(import_node_path3.default.posix.dirname(rel), opt[2]),
+        kind: opt[1].startsWith("-c") || opt[1] === "--constraint" ? "c" : "r"
+      });
       continue;
     }
     if (line.startsWith("-"))
@@ -1792,7 +1795,10 @@ function fromLock(file, want, read) {
   for (const p of packages) {
     if (typeof p?.["name"] === "string" && normalizeName(p["name"]) === want && typeof p["version"] === "string") {
       const name2 = p["name"];
-      return { version: p["version"], source: at(file, text, (l) => /^\s*name\s*=/u.test(l) && (l.includes(`"${name2}"`) || l.includes(`'${name2}'`))) };
+      return {
+        version: p["version"],
+        source: at(file, text, (l) => /^\s*name\s*=/u.test(l) && (l.includes(`"${name2}"`) || l.includes(`'${name2}'`)))
+      };
     }
   }
   return void 0;
@@ -1805,7 +1811,10 @@ function fromPyproject(want, read) {
   for (const dep of Array.isArray(project?.dependencies) ? project.dependencies : []) {
     const pin = typeof dep === "string" ? requirementPin(dep) : void 0;
     if (pin?.name === want && pin.version)
-      return { version: pin.version, source: at("pyproject.toml", read("pyproject.toml"), (l) => l.includes(dep)) };
+      return {
+        version: pin.version,
+        source: at("pyproject.toml", read("pyproject.toml"), (l) => l.includes(dep))
+      };
   }
   const poetry = doc["tool"]?.["poetry"]?.["dependencies"];
   for (const [name2, spec] of Object.entries(poetry ?? {})) {
@@ -1814,7 +1823,10 @@ function fromPyproject(want, read) {
     const text = typeof spec === "string" ? spec : typeof spec?.version === "string" ? spec.version : "";
     const v = /^\s*(\d+(?:\.\d+)*)\s*$/u.exec(text)?.[1] ?? exactVersion(text);
     if (v)
-      return { version: v, source: at("pyproject.toml", read("pyproject.toml"), (l) => l.trimStart().replace(/^["']/u, "").startsWith(name2) && l.includes("=")) };
+      return {
+        version: v,
+        source: at("pyproject.toml", read("pyproject.toml"), (l) => l.trimStart().replace(/^["']/u, "").startsWith(name2) && l.includes("="))
+      };
   }
   return void 0;
 }
@@ -2143,14 +2155,20 @@ function tomlValue(v, name2, args) {
     return v;
   if (v !== null && typeof v === "object")
     return Object.fromEntries(Object.entries(v).map(([k, y]) => [k, fmt(y)]));
-  throw new ConfigError(`unsupported TOML value type for key: '${name2}'`, { alembicError: `FAILED: unsupported TOML value type for key: '${name2}'` });
+  throw new ConfigError(`unsupported TOML value type for key: '${name2}'`, {
+    alembicError: `FAILED: unsupported TOML value type for key: '${name2}'`
+  });
 }
 async function readTomlSection(files, file) {
   const { parse: parse3 } = await Promise.resolve().then(() => (init_dist(), dist_exports));
   let data;
   const decoded = decodeBytesLikePython(readConfigBytes(files, file));
   if ("error" in decoded) {
-    throw new ConfigError("pyproject.toml is not UTF-8 text, and Python reads it as UTF-8.", { alembicError: decoded.error, hint: "Save pyproject.toml as UTF-8.", path: file });
+    throw new ConfigError("pyproject.toml is not UTF-8 text, and Python reads it as UTF-8.", {
+      alembicError: decoded.error,
+      hint: "Save pyproject.toml as UTF-8.",
+      path: file
+    });
   }
   if (decoded.text.startsWith("\uFEFF")) {
     throw new ConfigError("pyproject.toml starts with a byte-order mark (U+FEFF), which Python reads as text and TOML does not allow.", {
@@ -2191,7 +2209,9 @@ function iniFailure(e, iniName, byteOrderMark = false) {
       line: e.line
     });
   }
-  return new ConfigError(`${iniName} cannot be read: ${e.message}`, { hint: "Check the file exists and is readable." });
+  return new ConfigError(`${iniName} cannot be read: ${e.message}`, {
+    hint: "Check the file exists and is readable."
+  });
 }
 function readIniText(files, file, iniName) {
   const decoded = decodeLikePython(readConfigBytes(files, file));
@@ -2206,7 +2226,9 @@ function readIniText(files, file, iniName) {
 function readConfigBytes(files, file) {
   const bytes = files.bytes(file);
   if (bytes === void 0)
-    throw new ConfigError(`${file} cannot be read: ${files.readError(file) ?? "unknown error"}`, { hint: "Check the file permissions." });
+    throw new ConfigError(`${file} cannot be read: ${files.readError(file) ?? "unknown error"}`, {
+      hint: "Check the file permissions."
+    });
   return bytes;
 }
 function withoutByteOrderMark(name2) {
@@ -2320,7 +2342,12 @@ function listEntries(dir) {
       return void 0;
     names5 = listed.map((e) => fsName(e.name));
   }
-  return listed.map((e, i) => ({ name: names5 === null ? e.name : names5[i], dir: e.isDirectory(), file: e.isFile(), link: e.isSymbolicLink() }));
+  return listed.map((e, i) => ({
+    name: names5 === null ? e.name : names5[i],
+    dir: e.isDirectory(),
+    file: e.isFile(),
+    link: e.isSymbolicLink()
+  }));
 }
 function listInOrder(dir) {
   const out = [];
@@ -2416,7 +2443,10 @@ function notAFile(fd, file) {
       endless: `(nothing: it waits without end reading ${name2}, a named pipe)`
     };
   }
-  return { error: "it is a device that never ends, not a file: Alembic would read it until memory runs out", endless: `(nothing: it reads ${name2}, a device, until memory runs out)` };
+  return {
+    error: "it is a device that never ends, not a file: Alembic would read it until memory runs out",
+    endless: `(nothing: it reads ${name2}, a device, until memory runs out)`
+  };
 }
 function readFileBytes(file) {
   let fd;
@@ -2446,7 +2476,22 @@ var init_project_files = __esm({
     import_node_module2 = require("node:module");
     import_node_path5 = __toESM(require("node:path"), 1);
     init_fs_path();
-    NOT_SOURCE_DIRS = /* @__PURE__ */ new Set([".git", "node_modules", ".venv", "venv", "env", ".tox", ".nox", "__pycache__", "site-packages", "dist", "build", ".mypy_cache", ".pytest_cache", ".ruff_cache"]);
+    NOT_SOURCE_DIRS = /* @__PURE__ */ new Set([
+      ".git",
+      "node_modules",
+      ".venv",
+      "venv",
+      "env",
+      ".tox",
+      ".nox",
+      "__pycache__",
+      "site-packages",
+      "dist",
+      "build",
+      ".mypy_cache",
+      ".pytest_cache",
+      ".ruff_cache"
+    ]);
     SKIP_DIRS = /* @__PURE__ */ new Set([...NOT_SOURCE_DIRS, ".bench", ".cache"]);
     attempt = (read) => {
       try {
@@ -2743,7 +2788,17 @@ var init_tokenizer_tables = __esm({
       else if (/[0-9]/.test(ch))
         SKIP_CLASS[c] = DIGIT;
     }
-    for (const [chars, cls] of [[" 	\f", SPACE], [":", COLON], ["([{", OPEN], [")]}", CLOSE], [`"'`, QUOTE], ["#", HASH], ["\n\r", NEWLINE], ["!", BANG], [".", DOT]]) {
+    for (const [chars, cls] of [
+      [" 	\f", SPACE],
+      [":", COLON],
+      ["([{", OPEN],
+      [")]}", CLOSE],
+      [`"'`, QUOTE],
+      ["#", HASH],
+      ["\n\r", NEWLINE],
+      ["!", BANG],
+      [".", DOT]
+    ]) {
       for (const ch of chars)
         SKIP_CLASS[ch.charCodeAt(0)] = cls;
     }
@@ -2777,7 +2832,10 @@ var init_tokenizer_tables = __esm({
     KW_WORDS = [];
     KW_KINDS = [];
     for (const [kind, words2] of [
-      [Word.Keyword, "and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield"],
+      [
+        Word.Keyword,
+        "and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield"
+      ],
       [Word.Constant, "False None True"],
       [Word.Soft, "match case type"]
     ]) {
@@ -2806,7 +2864,20 @@ var init_tokenizer_tables = __esm({
     B_OTHER = 4;
     B_TRY = 5;
     EQUALS_REFUSED = [];
-    for (const w of ["if", "elif", "while", "return", "raise", "assert", "import", "from", "global", "nonlocal", "with", "for"])
+    for (const w of [
+      "if",
+      "elif",
+      "while",
+      "return",
+      "raise",
+      "assert",
+      "import",
+      "from",
+      "global",
+      "nonlocal",
+      "with",
+      "for"
+    ])
       (EQUALS_REFUSED[w.charCodeAt(0)] ??= []).push(w);
     NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
     A_CALL = 1;
@@ -2829,11 +2900,47 @@ var init_tokenizer_tables = __esm({
       "generator_stop",
       "annotations"
     ]);
-    INFIX_KEYWORDS = /* @__PURE__ */ new Set(["and", "or", "in", "is", "if", "else", "for", "as", "from", "import"]);
-    ENDS_STATEMENT = /* @__PURE__ */ new Set(["return", "yield", "raise", "pass", "break", "continue", "else", "try", "finally", "except"]);
+    INFIX_KEYWORDS = /* @__PURE__ */ new Set([
+      "and",
+      "or",
+      "in",
+      "is",
+      "if",
+      "else",
+      "for",
+      "as",
+      "from",
+      "import"
+    ]);
+    ENDS_STATEMENT = /* @__PURE__ */ new Set([
+      "return",
+      "yield",
+      "raise",
+      "pass",
+      "break",
+      "continue",
+      "else",
+      "try",
+      "finally",
+      "except"
+    ]);
     AS_STATEMENTS = /* @__PURE__ */ new Set(["import", "from", "with", "except", "case"]);
     TAKES_COLON = /* @__PURE__ */ new Set(["else", "try", "finally", "except", "lambda"]);
-    COMPOUND_HEADS = /* @__PURE__ */ new Set(["if", "elif", "else", "for", "while", "try", "except", "finally", "with", "def", "class", "match", "case"]);
+    COMPOUND_HEADS = /* @__PURE__ */ new Set([
+      "if",
+      "elif",
+      "else",
+      "for",
+      "while",
+      "try",
+      "except",
+      "finally",
+      "with",
+      "def",
+      "class",
+      "match",
+      "case"
+    ]);
   }
 });
 
@@ -3203,7 +3310,13 @@ var KEYWORD_AFTER_NUMBER, XID_START, XID_CONTINUE, CONTINUATION_AT_END;
 var init_python_chars = __esm({
   "dist/python/python-chars.js"() {
     "use strict";
-    KEYWORD_AFTER_NUMBER = { a: "nd", e: "lse", f: "or", o: "r", n: "ot" };
+    KEYWORD_AFTER_NUMBER = {
+      a: "nd",
+      e: "lse",
+      f: "or",
+      o: "r",
+      n: "ot"
+    };
     XID_START = new RegExp("^\\p{XID_Start}$", "u");
     XID_CONTINUE = new RegExp("^\\p{XID_Continue}$", "u");
     CONTINUATION_AT_END = /\\(?:\r\n|\r|\n)?$/u;
@@ -3489,7 +3602,21 @@ var init_condition_lexer = __esm({
     T_OP = 4;
     T_GROUP = 5;
     KEYWORDS = new Set("and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield False None True".split(" "));
-    BINARY = /* @__PURE__ */ new Set(["|", "^", "&", "<<", ">>", "+", "-", "*", "/", "//", "%", "@", "**"]);
+    BINARY = /* @__PURE__ */ new Set([
+      "|",
+      "^",
+      "&",
+      "<<",
+      ">>",
+      "+",
+      "-",
+      "*",
+      "/",
+      "//",
+      "%",
+      "@",
+      "**"
+    ]);
     COMPARISON = /* @__PURE__ */ new Set(["<", ">", "==", ">=", "<=", "!="]);
     LOOSER_WORDS = /* @__PURE__ */ new Set(["if", "else", "and", "or", "not", "in", "is"]);
     END = { kind: T_END, start: 0, end: 0, text: "" };
@@ -3879,7 +4006,19 @@ var init_statement_checks = __esm({
     init_tokenizer_tables();
     init_tokens();
     WALRUS_HEADERS = /* @__PURE__ */ new Set(["if", "elif", "while", "match"]);
-    WALRUS_REFUSING_STATEMENTS = /* @__PURE__ */ new Set(["return", "assert", "with", "del", "yield", "raise", "for", "global", "nonlocal", "import", "from"]);
+    WALRUS_REFUSING_STATEMENTS = /* @__PURE__ */ new Set([
+      "return",
+      "assert",
+      "with",
+      "del",
+      "yield",
+      "raise",
+      "for",
+      "global",
+      "nonlocal",
+      "import",
+      "from"
+    ]);
   }
 });
 
@@ -3907,7 +4046,14 @@ function statementTree(src, lines) {
     }
     if (word.kind === "other" || word.kind === "except" || word.kind === "else" || word.kind === "finally")
       continue;
-    const node = { kind: word.kind, line: l.line, async: word.async, items: word.kind === "with" ? withItems(src, l.pos) : 0, body: [], clauses: [] };
+    const node = {
+      kind: word.kind,
+      line: l.line,
+      async: word.async,
+      items: word.kind === "with" ? withItems(src, l.pos) : 0,
+      body: [],
+      clauses: []
+    };
     open[open.length - 1].body.push(node);
     open.push({ col: l.col, body: node.body, stmt: node });
   }
@@ -3982,7 +4128,10 @@ function headerWord(src, pos) {
   if (wordAt(src, at3, "def"))
     return { kind: "def", async: isAsync };
   if (isAsync)
-    return { kind: wordAt(src, at3, "for") ? "loop" : wordAt(src, at3, "with") ? "with" : "other", async: true };
+    return {
+      kind: wordAt(src, at3, "for") ? "loop" : wordAt(src, at3, "with") ? "with" : "other",
+      async: true
+    };
   const kind = wordAt(src, at3, "class") ? "class" : wordAt(src, at3, "for") || wordAt(src, at3, "while") ? "loop" : wordAt(src, at3, "with") ? "with" : wordAt(src, at3, "try") ? "try" : wordAt(src, at3, "except") ? "except" : wordAt(src, at3, "else") ? "else" : wordAt(src, at3, "finally") ? "finally" : wordAt(src, at3, "if") || wordAt(src, at3, "elif") ? "if" : wordAt(src, at3, "match") || wordAt(src, at3, "case") ? "block" : "other";
   return { kind, async: false };
 }
@@ -4262,7 +4411,14 @@ var init_tokenizer_lines = __esm({
         this.fail(new TokenizeError("expected 'except' or 'finally' block", this.lastLine(), 0, E_PARSER));
       this.nestedBlocks();
       this.declarations();
-      for (const e of [this.deferred, this.futureError, this.symtableError, this.moduleNonlocal, this.bodyNonlocal, this.compileError])
+      for (const e of [
+        this.deferred,
+        this.futureError,
+        this.symtableError,
+        this.moduleNonlocal,
+        this.bodyNonlocal,
+        this.compileError
+      ])
         if (e !== null)
           return this.failed(e);
       return this.newer.length > 0 ? { lines: this.lines, newer: this.newer } : { lines: this.lines };
@@ -4325,7 +4481,11 @@ var init_tokenizer_lines = __esm({
         ...e.since === void 0 ? {} : { since: e.since },
         ...marker === void 0 ? {} : { conflictMarkerLine: marker }
       };
-      return { lines: this.deferred === null ? this.lines : this.lines.slice(0, this.linesBeforeError), error, ...this.newer.length > 0 ? { newer: this.newer } : {} };
+      return {
+        lines: this.deferred === null ? this.lines : this.lines.slice(0, this.linesBeforeError),
+        error,
+        ...this.newer.length > 0 ? { newer: this.newer } : {}
+      };
     };
     Tokenizer.prototype.tabError = function(col) {
       return new TokenizeError("inconsistent use of tabs and spaces in indentation", this.line, col, E_QUIET);
@@ -4463,7 +4623,12 @@ var init_tokenizer_scan = __esm({
         this.operand(K_STRING, begin, startLine);
         this.scanString(this.pos, 0);
         if (!this.skipping)
-          this.current.push({ type: Tok.String, text: this.src.slice(begin, this.pos), line: startLine, col: startCol });
+          this.current.push({
+            type: Tok.String,
+            text: this.src.slice(begin, this.pos),
+            line: startLine,
+            col: startCol
+          });
         return;
       }
       if (isIdentStart(c, this.src, this.pos)) {
@@ -4476,7 +4641,12 @@ var init_tokenizer_scan = __esm({
           this.operand(K_STRING, begin, startLine);
           this.scanString(this.pos, this.pos - begin);
           if (!this.skipping)
-            this.current.push({ type: Tok.String, text: this.src.slice(begin, this.pos), line: startLine, col: startCol });
+            this.current.push({
+              type: Tok.String,
+              text: this.src.slice(begin, this.pos),
+              line: startLine,
+              col: startCol
+            });
           return;
         }
         this.word(begin, startLine, punctBefore);
@@ -4490,7 +4660,12 @@ var init_tokenizer_scan = __esm({
         const begin = this.pos;
         this.number(startLine);
         if (!this.skipping)
-          this.current.push({ type: Tok.Number, text: this.src.slice(begin, this.pos), line: startLine, col: startCol });
+          this.current.push({
+            type: Tok.Number,
+            text: this.src.slice(begin, this.pos),
+            line: startLine,
+            col: startCol
+          });
         return;
       }
       this.scanOperator(c, startLine, startCol, punctBefore);
@@ -4551,7 +4726,12 @@ var init_tokenizer_scan = __esm({
           this.closeBracket(c, startLine, startCol, punctBefore);
       }
       if (!this.skipping)
-        this.current.push({ type: Tok.Op, text: len === 1 ? OP1_TEXT[c] : this.src.slice(this.pos - len, this.pos), line: startLine, col: startCol });
+        this.current.push({
+          type: Tok.Op,
+          text: len === 1 ? OP1_TEXT[c] : this.src.slice(this.pos - len, this.pos),
+          line: startLine,
+          col: startCol
+        });
     };
     Tokenizer.prototype.operatorChecks = function(c, len, startLine, startCol, punctBefore) {
       if (c === 123)
@@ -4667,7 +4847,10 @@ function startsWithKeyword(src, first) {
   return KEYWORDS.has(word) || word === "match" || word === "case" || word === "type";
 }
 function augmentedTargetError(src, start, op) {
-  const illegal = (name2, at3) => ({ message: `'${name2}' is an illegal expression for augmented assignment`, at: at3 });
+  const illegal = (name2, at3) => ({
+    message: `'${name2}' is an illegal expression for augmented assignment`,
+    at: at3
+  });
   const first = lex(src, start);
   const word = first.kind === T_NAME ? src.slice(first.start, first.end) : "";
   if (word === "lambda")
@@ -4803,7 +4986,10 @@ function comprehensionError(src, open, forAt, call) {
       return { message: "invalid syntax", at: first.start };
     if (bracket2 === 123)
       return { message: DICT_UNPACKING_IN_COMPREHENSION, at: first.start, ...pep798 };
-    return { message: `cannot use dict unpacking in ${bracket2 === 91 ? "list comprehension" : "generator expression"}`, at: first.start };
+    return {
+      message: `cannot use dict unpacking in ${bracket2 === 91 ? "list comprehension" : "generator expression"}`,
+      at: first.start
+    };
   }
   return comma && display ? { message: "did you forget parentheses around the comprehension target?", at: first.start } : null;
 }
@@ -4874,7 +5060,14 @@ var init_python_condition = __esm({
   "dist/python/python-condition.js"() {
     "use strict";
     init_condition_lexer();
-    TARGETS = /* @__PURE__ */ new Set(["name", "attribute", "subscript", "tuple", "list", null]);
+    TARGETS = /* @__PURE__ */ new Set([
+      "name",
+      "attribute",
+      "subscript",
+      "tuple",
+      "list",
+      null
+    ]);
     ASSIGNABLE = /* @__PURE__ */ new Set(["name", "attribute", "subscript"]);
     UNPACKING_IN_COMPREHENSION = "iterable unpacking cannot be used in comprehension";
     DICT_UNPACKING_IN_COMPREHENSION = "dict unpacking cannot be used in dict comprehension";
@@ -6636,7 +6829,18 @@ var init_scope_declarations = __esm({
       "with",
       "yield"
     ]);
-    COMPOUND = /* @__PURE__ */ new Set(["if", "elif", "else", "while", "for", "with", "try", "except", "finally", "async"]);
+    COMPOUND = /* @__PURE__ */ new Set([
+      "if",
+      "elif",
+      "else",
+      "while",
+      "for",
+      "with",
+      "try",
+      "except",
+      "finally",
+      "async"
+    ]);
   }
 });
 
@@ -7414,9 +7618,80 @@ var init_unicode_name = __esm({
     init_unicode_names_data();
     HANGUL = "HANGUL SYLLABLE ";
     CJK = "CJK UNIFIED IDEOGRAPH-";
-    JAMO_L = ["G", "GG", "N", "D", "DD", "R", "M", "B", "BB", "S", "SS", "", "J", "JJ", "C", "K", "T", "P", "H"];
-    JAMO_V = ["A", "AE", "YA", "YAE", "EO", "E", "YEO", "YE", "O", "WA", "WAE", "OE", "YO", "U", "WEO", "WE", "WI", "YU", "EU", "YI", "I"];
-    JAMO_T = ["", "G", "GG", "GS", "N", "NJ", "NH", "D", "L", "LG", "LM", "LB", "LS", "LT", "LP", "LH", "M", "B", "BS", "S", "SS", "NG", "J", "C", "K", "T", "P", "H"];
+    JAMO_L = [
+      "G",
+      "GG",
+      "N",
+      "D",
+      "DD",
+      "R",
+      "M",
+      "B",
+      "BB",
+      "S",
+      "SS",
+      "",
+      "J",
+      "JJ",
+      "C",
+      "K",
+      "T",
+      "P",
+      "H"
+    ];
+    JAMO_V = [
+      "A",
+      "AE",
+      "YA",
+      "YAE",
+      "EO",
+      "E",
+      "YEO",
+      "YE",
+      "O",
+      "WA",
+      "WAE",
+      "OE",
+      "YO",
+      "U",
+      "WEO",
+      "WE",
+      "WI",
+      "YU",
+      "EU",
+      "YI",
+      "I"
+    ];
+    JAMO_T = [
+      "",
+      "G",
+      "GG",
+      "GS",
+      "N",
+      "NJ",
+      "NH",
+      "D",
+      "L",
+      "LG",
+      "LM",
+      "LB",
+      "LS",
+      "LT",
+      "LP",
+      "LH",
+      "M",
+      "B",
+      "BS",
+      "S",
+      "SS",
+      "NG",
+      "J",
+      "C",
+      "K",
+      "T",
+      "P",
+      "H"
+    ];
     names = null;
     requireBuiltin3 = (0, import_node_module3.createRequire)(__preflightUrl);
   }
@@ -8068,7 +8343,11 @@ function declaredIn(files, cwd, names5) {
     const known = Object.hasOwn(DIST_TO_IMPORT, d) ? DIST_TO_IMPORT[d] : void 0;
     if (known)
       names5.add(known.toLowerCase());
-    for (const alias of [d.replace(/^python-/, ""), d.replace(/-python$/, ""), d.replace(/(?<=[a-z])\d+$/, "")])
+    for (const alias of [
+      d.replace(/^python-/, ""),
+      d.replace(/-python$/, ""),
+      d.replace(/(?<=[a-z])\d+$/, "")
+    ])
       names5.add(alias.replace(/-/g, "_"));
     if (dist.includes("."))
       names5.add(dist.slice(0, dist.indexOf(".")).toLowerCase());
@@ -8246,11 +8525,11 @@ var init_declared_imports = __esm({
       "flask-sqlalchemy": "flask_sqlalchemy",
       "flask-security-too": "flask_security",
       "argon2-cffi": "argon2",
-      "sqlmodel": "sqlmodel",
+      sqlmodel: "sqlmodel",
       "pydantic-settings": "pydantic_settings",
       "python-dotenv": "dotenv",
       "python-slugify": "slugify",
-      "beautifulsoup4": "bs4",
+      beautifulsoup4: "bs4",
       pillow: "PIL",
       "scikit-learn": "sklearn",
       "python-jose": "jose",
@@ -8287,7 +8566,19 @@ var init_declared_imports = __esm({
       "pydantic[dotenv]": ["python-dotenv"],
       "uvicorn[standard]": ["uvloop", "httptools", "websockets", "watchfiles", "python-dotenv", "pyyaml"],
       "fastapi[standard]": ["fastapi-cli", "httpx", "jinja2", "python-multipart", "email-validator", "uvicorn"],
-      "fastapi[all]": ["httpx", "jinja2", "python-multipart", "itsdangerous", "pyyaml", "ujson", "orjson", "email-validator", "uvicorn", "pydantic-settings", "pydantic-extra-types"],
+      "fastapi[all]": [
+        "httpx",
+        "jinja2",
+        "python-multipart",
+        "itsdangerous",
+        "pyyaml",
+        "ujson",
+        "orjson",
+        "email-validator",
+        "uvicorn",
+        "pydantic-settings",
+        "pydantic-extra-types"
+      ],
       "sqlalchemy[asyncio]": ["greenlet"],
       "sqlalchemy[postgresql]": ["psycopg2"],
       "sqlalchemy[postgresql-psycopg2binary]": ["psycopg2-binary"],
@@ -8741,17 +9032,34 @@ function misreadValues(src, prepend) {
     const c = inlineComment(v);
     if (!/^(true|yes|on|1)$/iu.test((c?.before ?? v).trim()))
       continue;
-    notes2.push({ code: "ini-value-misread", option: name2, value: v, ...c ? { comment: c.comment } : {}, ...at3(name2) });
+    notes2.push({
+      code: "ini-value-misread",
+      option: name2,
+      value: v,
+      ...c ? { comment: c.comment } : {},
+      ...at3(name2)
+    });
   }
   const prependText = value("prepend_sys_path");
   const broken = prepend.filter((p) => inlineComment(p) !== void 0);
   if (prependText !== void 0 && broken.length > 0) {
-    notes2.push({ code: "ini-value-misread", option: "prepend_sys_path", value: prependText, misreadPath: broken[0], ...at3("prepend_sys_path") });
+    notes2.push({
+      code: "ini-value-misread",
+      option: "prepend_sys_path",
+      value: prependText,
+      misreadPath: broken[0],
+      ...at3("prepend_sys_path")
+    });
   }
   const url = value("sqlalchemy.url");
   const urlComment = url === void 0 ? void 0 : inlineComment(url);
   if (urlComment)
-    notes2.push({ code: "ini-value-misread", option: "sqlalchemy.url", comment: urlComment.comment, ...at3("sqlalchemy.url") });
+    notes2.push({
+      code: "ini-value-misread",
+      option: "sqlalchemy.url",
+      comment: urlComment.comment,
+      ...at3("sqlalchemy.url")
+    });
 }
 var init_misread_values = __esm({
   "dist/alembic/config/misread-values.js"() {
@@ -8770,7 +9078,18 @@ async function loadProjectConfig(opts) {
   const { option: sl, flaskMigrate } = scriptLocationOption(src);
   if (sl === void 0) {
     const versionLocations = opts.versions.map((v) => src.location(v, cwd));
-    return finish(src, { scriptLocation: "", scriptDir: cwd, versionLocations, usesDefaultVersions: false, recursive: opts.recursive ?? false, sourceless: false, fileTemplate: "%(rev)s_%(slug)s", prependSysPath: [], truncateSlugLength: 40, flaskMigrate });
+    return finish(src, {
+      scriptLocation: "",
+      scriptDir: cwd,
+      versionLocations,
+      usesDefaultVersions: false,
+      recursive: opts.recursive ?? false,
+      sourceless: false,
+      fileTemplate: "%(rev)s_%(slug)s",
+      prependSysPath: [],
+      truncateSlugLength: 40,
+      flaskMigrate
+    });
   }
   const scriptLocation = String(sl.value);
   const truncateSlugLength = truncateSlugLengthOf(src);
@@ -8785,7 +9104,17 @@ async function loadProjectConfig(opts) {
   if (scriptDir !== null && !src.exists(scriptDir) && !src.overridden)
     throw missingScriptDir(src, sl, scriptLocation, scriptDir);
   const versions = listed.length > 0 ? listedLocations(src, listed, prependSysPath2) : defaultLocations(src, scriptDir, scriptLocation);
-  const config = finish(src, { scriptLocation, scriptDir: scriptDir ?? cwd, ...versions, recursive, sourceless, fileTemplate, prependSysPath: prependSysPath2, truncateSlugLength, flaskMigrate });
+  const config = finish(src, {
+    scriptLocation,
+    scriptDir: scriptDir ?? cwd,
+    ...versions,
+    recursive,
+    sourceless,
+    fileTemplate,
+    prependSysPath: prependSysPath2,
+    truncateSlugLength,
+    flaskMigrate
+  });
   return scriptDir === null ? { ...config, scriptDirUnresolved: true } : config;
 }
 function scriptLocationOption(src) {
@@ -8875,10 +9204,18 @@ function misspelt(src, entry, listed) {
   const { files, cwd } = src;
   const written = src.ini?.rawValue(src.section, "version_locations");
   if (forwardSlashed(files, entry, cwd) !== void 0)
-    return { kind: "backslash", option: "version_locations", slashed: (written ?? entry).replaceAll("\\", "/") };
+    return {
+      kind: "backslash",
+      option: "version_locations",
+      slashed: (written ?? entry).replaceAll("\\", "/")
+    };
   const alone = written !== void 0 && listed.length === 1 ? written : void 0;
   const cased = otherCaseWritten(files, alone, entry, cwd, src.iniPath);
-  return cased === void 0 ? void 0 : { kind: "case", what: alone !== void 0 ? "version_locations" : `the entry ${JSON.stringify(entry)}`, cased };
+  return cased === void 0 ? void 0 : {
+    kind: "case",
+    what: alone !== void 0 ? "version_locations" : `the entry ${JSON.stringify(entry)}`,
+    cased
+  };
 }
 function defaultLocations(src, scriptDir, scriptLocation) {
   const { cwd, f } = src;
@@ -8915,7 +9252,10 @@ function finish(src, r) {
     truncateSlugLength: r.truncateSlugLength,
     prependSysPath: r.prependSysPath,
     notes: src.notes,
-    ...r.flaskMigrate ? { flaskMigrate: r.flaskMigrate, flaskMigrateVersion: detectFlaskMigrateVersion(files, cwd)?.version ?? null } : {},
+    ...r.flaskMigrate ? {
+      flaskMigrate: r.flaskMigrate,
+      flaskMigrateVersion: detectFlaskMigrateVersion(files, cwd)?.version ?? null
+    } : {},
     ...opts.configFileFrom !== void 0 && iniExists ? { configFileFrom: opts.configFileFrom } : {},
     python: opts.python === void 0 ? detectPythonVersion(files, cwd) : opts.python
   };
@@ -9257,7 +9597,11 @@ function detectCycles({ revMap, all, labels, labelDowns, heads, bases, realHeads
     if (deleted.length > 0) {
       const sorted = deleted.map((r) => r.id).sort(codePointCompare);
       const msg = `Dependency cycle is detected in revisions (${sorted.join(", ")})`;
-      fail({ code: "dependency-cycle", others: deleted, ids: sorted }, unsortable(deleted) ?? unjoinable(deleted, true) ?? { exception: "DependencyCycleDetected", message: msg, commandError: true });
+      fail({ code: "dependency-cycle", others: deleted, ids: sorted }, unsortable(deleted) ?? unjoinable(deleted, true) ?? {
+        exception: "DependencyCycleDetected",
+        message: msg,
+        commandError: true
+      });
     }
   }
 }
@@ -9352,14 +9696,22 @@ function unsortable(revs) {
   const types2 = [...new Set(revs.map((r) => r.script.revision.t))].sort((a, b) => a === "str" ? -1 : b === "str" ? 1 : 0);
   if (types2.length < 2)
     return void 0;
-  return { exception: "TypeError", message: `TypeError: '<' not supported between instances of '${types2[0]}' and '${types2[1]}'`, commandError: false };
+  return {
+    exception: "TypeError",
+    message: `TypeError: '<' not supported between instances of '${types2[0]}' and '${types2[1]}'`,
+    commandError: false
+  };
 }
 function unjoinable(revs, sorted = false) {
   const i = sorted ? revs.every((r) => r.script.revision.t === "str") ? -1 : 0 : revs.findIndex((r) => r.script.revision.t !== "str");
   if (i < 0)
     return void 0;
   const t2 = sorted ? revs[0].script.revision.t : revs[i].script.revision.t;
-  return { exception: "TypeError", message: `TypeError: sequence item ${i}: expected str instance, ${t2} found`, commandError: false };
+  return {
+    exception: "TypeError",
+    message: `TypeError: sequence item ${i}: expected str instance, ${t2} found`,
+    commandError: false
+  };
 }
 var init_cycle_detection = __esm({
   "dist/alembic/graph/cycle-detection.js"() {
@@ -9496,12 +9848,25 @@ function linkDownRevisions(map, count, problems) {
         const code = down === "" ? "empty-down-revision" : "missing-down-revision";
         const joinError = rev.describeError();
         if (joinError) {
-          problems.push({ code, rev, others: [], ids: [down], failure: { exception: "TypeError", message: joinError, commandError: false } });
+          problems.push({
+            code,
+            rev,
+            others: [],
+            ids: [down],
+            failure: { exception: "TypeError", message: joinError, commandError: false }
+          });
           continue;
         }
         const warning = `Revision ${keyText(down)} referenced from ${rev.describe()} is not present`;
         const msg = `KeyError: ${keyRepr(down)}`;
-        problems.push({ code, rev, others: [], ids: [down], warning, failure: { exception: "KeyError", message: msg, commandError: false } });
+        problems.push({
+          code,
+          rev,
+          others: [],
+          ids: [down],
+          warning,
+          failure: { exception: "KeyError", message: msg, commandError: false }
+        });
         continue;
       }
       target.addNextrev(rev);
@@ -9646,7 +10011,10 @@ function markDependencyOrder(problems) {
   const messages = [...firsts.values()].map((i) => problems[i].failure.message);
   for (const i of firsts.values()) {
     const failure = problems[i].failure;
-    problems[i] = { ...problems[i], failure: { ...failure, orderVaries: messages.filter((m) => m !== failure.message) } };
+    problems[i] = {
+      ...problems[i],
+      failure: { ...failure, orderVaries: messages.filter((m) => m !== failure.message) }
+    };
   }
 }
 function markLabelOrder(problems) {
@@ -9765,7 +10133,13 @@ function packageBelow(files, root, module2) {
   return void 0;
 }
 function pythonPathRoots(config) {
-  return [.../* @__PURE__ */ new Set([config.cwd, ...config.iniPath ? [import_node_path15.default.dirname(config.iniPath)] : [], ...config.prependSysPath.map((p) => import_node_path15.default.resolve(config.cwd, p))])];
+  return [
+    .../* @__PURE__ */ new Set([
+      config.cwd,
+      ...config.iniPath ? [import_node_path15.default.dirname(config.iniPath)] : [],
+      ...config.prependSysPath.map((p) => import_node_path15.default.resolve(config.cwd, p))
+    ])
+  ];
 }
 function projectImportRoots(config) {
   return [.../* @__PURE__ */ new Set([...pythonPathRoots(config), ...projectFolders(config.files, config.cwd)])];
@@ -9794,7 +10168,12 @@ var init_import_resolver = __esm({
 
 // dist/alembic/reading/docstring-fields.js
 function docstringOfText(text, line) {
-  return { text, line, revisionId: docstringField(text, "Revision ID:", DOC_REVISION_ID), revises: docstringField(text, "Revises:", DOC_REVISES) };
+  return {
+    text,
+    line,
+    revisionId: docstringField(text, "Revision ID:", DOC_REVISION_ID),
+    revises: docstringField(text, "Revises:", DOC_REVISES)
+  };
 }
 function docstringField(text, words2, pattern) {
   return text.includes(words2) ? pattern.exec(text)?.[1].trimEnd() : void 0;
@@ -10202,7 +10581,15 @@ var init_fast_revision_reader = __esm({
           if (b)
             fields[f] = b;
         }
-        return { fields, docstring: this.docstring, dynamic: [], syntaxError: void 0, imports: this.imports, proxyCalls: [], upgradeBound: this.bound.has("upgrade") ? "yes" : "no" };
+        return {
+          fields,
+          docstring: this.docstring,
+          dynamic: [],
+          syntaxError: void 0,
+          imports: this.imports,
+          proxyCalls: [],
+          upgradeBound: this.bound.has("upgrade") ? "yes" : "no"
+        };
       }
       /** Whether the current NAME is one `.execute(` is called on (only when collecting facts). */
       executeOwner() {
@@ -10629,7 +11016,11 @@ function findProxyCalls(toks, opImported, out, blocks, bodyFrom) {
     const qualified = i >= 2 && toks[i - 1].text === "." && toks[i - 2].text === "alembic";
     const attribute = i >= 1 && toks[i - 1].text === ".";
     if (qualified || opImported && !attribute)
-      out.push({ method: toks[i + 2].text, line: t2.line, tries: blocks.filter((b) => b.kind === "try").map((b) => b.line) });
+      out.push({
+        method: toks[i + 2].text,
+        line: t2.line,
+        tries: blocks.filter((b) => b.kind === "try").map((b) => b.line)
+      });
   }
 }
 function conditionalBody(toks) {
@@ -10711,7 +11102,10 @@ function evalSum(names5, toks, s, e) {
   for (let i = s; i < e; i++) {
     const t2 = toks[i];
     if (t2.type === Tok.Name && EXPRESSION_KEYWORDS.has(t2.text) && depthAt(toks, s, i) === 0) {
-      return { t: "unknown", reason: t2.text === "if" ? "a conditional expression" : `an expression using \`${t2.text}\`` };
+      return {
+        t: "unknown",
+        reason: t2.text === "if" ? "a conditional expression" : `an expression using \`${t2.text}\``
+      };
     }
   }
   const plus = topLevelIndexes(toks, s, e, "+");
@@ -10762,7 +11156,11 @@ function evalAtom(names5, toks, s, e) {
           return b.value;
         return b.value.importedFrom ? b.value : { t: "unknown", reason: `the name ${t2.text} (${b.value.reason})`, name: t2.text };
       }
-      return { t: "unknown", reason: `the undefined name ${t2.text} (a NameError when Alembic imports the file)`, name: t2.text };
+      return {
+        t: "unknown",
+        reason: `the undefined name ${t2.text} (a NameError when Alembic imports the file)`,
+        name: t2.text
+      };
     }
     if (t2.type === Tok.Number) {
       const v = parseIntLiteral(t2.text);
@@ -10875,7 +11273,19 @@ var init_expression_value = __esm({
     "use strict";
     init_python_tokenizer();
     init_string_literal();
-    EXPRESSION_KEYWORDS = /* @__PURE__ */ new Set(["if", "else", "and", "or", "not", "lambda", "for", "in", "is", "await", "yield"]);
+    EXPRESSION_KEYWORDS = /* @__PURE__ */ new Set([
+      "if",
+      "else",
+      "and",
+      "or",
+      "not",
+      "lambda",
+      "for",
+      "in",
+      "is",
+      "await",
+      "yield"
+    ]);
   }
 });
 
@@ -11098,7 +11508,18 @@ var init_unbound_names = __esm({
     KEYWORDS4 = new Set("False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield".split(" "));
     MAYBE_EVALUATED = /* @__PURE__ */ new Set(["and", "or", "if", "else", "lambda", "for", "async", "await", "yield"]);
     COMPARISON2 = /* @__PURE__ */ new Set(["<", ">", "==", "!=", "<=", ">=", "<>", "in", "is"]);
-    SKIPPED2 = /* @__PURE__ */ new Set(["import", "from", "del", "global", "nonlocal", "pass", "assert", "break", "continue", "return"]);
+    SKIPPED2 = /* @__PURE__ */ new Set([
+      "import",
+      "from",
+      "del",
+      "global",
+      "nonlocal",
+      "pass",
+      "assert",
+      "break",
+      "continue",
+      "return"
+    ]);
     BINDS_UNSEEN = /\b(?:global|globals|locals|vars|exec|eval|setattr|builtins|__builtins__|__dict__)\b|\.modules\b/u;
   }
 });
@@ -11185,7 +11606,16 @@ var init_module_reader = __esm({
         }
         const loadBreaking = this.proxyCalls.filter((c) => !c.tries.some((t2) => this.swallowing.has(t2))).map(({ method, line }) => ({ method, line }));
         const upgradeBound = bindings.has("upgrade") ? "yes" : dynamic.length > 0 ? "unknown" : "no";
-        const result = { fields, docstring: this.docstring, dynamic, syntaxError: tokens2.error, imports: this.imports, proxyCalls: loadBreaking, upgradeBound, ...this.unboundReads() };
+        const result = {
+          fields,
+          docstring: this.docstring,
+          dynamic,
+          syntaxError: tokens2.error,
+          imports: this.imports,
+          proxyCalls: loadBreaking,
+          upgradeBound,
+          ...this.unboundReads()
+        };
         return { result: tokens2.newer ? { ...result, newer: tokens2.newer } : result, bindings };
       }
       noteUnbound(r) {
@@ -11293,7 +11723,10 @@ var init_module_reader = __esm({
           const nameTok = toks[toks[0].text === "async" ? 2 : 1];
           if (nameTok && nameTok.type === Tok.Name) {
             if (kind === "def" && nameTok.text === "__getattr__" && scope === "module") {
-              this.dynamic.push({ reason: "a module-level __getattr__ answers any missing attribute at run time", line: ll.line });
+              this.dynamic.push({
+                reason: "a module-level __getattr__ answers any missing attribute at run time",
+                line: ll.line
+              });
             }
             this.bind(nameTok.text, { t: "unknown", reason: `the ${kind === "def" ? "function" : "class"} ${nameTok.text}` }, ll.line, headerScope, stack);
           }
@@ -11527,7 +11960,10 @@ function readEnvPyText(config) {
 }
 function decodeDeclared(body, encoding) {
   const codec = encoding.toLowerCase().replace(/[^a-z0-9.]+/g, "_");
-  const failAt = (message, at3) => ({ error: `SyntaxError: ${message}`, line: lineOfOffset(body, at3) });
+  const failAt = (message, at3) => ({
+    error: `SyntaxError: ${message}`,
+    line: lineOfOffset(body, at3)
+  });
   if (LATIN1_NAMES.has(codec))
     return { text: body.toString("latin1") };
   if (ASCII_NAMES.has(codec)) {
@@ -11615,10 +12051,42 @@ var init_source_reader = __esm({
     init_python_decode();
     init_revision_reader();
     NULL_BYTES = "ValueError: source code string cannot contain null bytes";
-    ASCII_NAMES = /* @__PURE__ */ new Set(["ascii", "us_ascii", "646", "us", "ansi_x3.4_1968", "ansi_x3_4_1968", "ansi_x3.4_1986", "iso646_us", "cp367", "csascii", "ibm367", "iso_ir_6", "iso_646.irv_1991"]);
-    LATIN1_NAMES = /* @__PURE__ */ new Set(["latin_1", "latin1", "latin", "l1", "iso8859_1", "iso_8859_1", "8859", "cp819", "csisolatin1", "ibm819", "iso_ir_100", "iso_8859_1_1987"]);
+    ASCII_NAMES = /* @__PURE__ */ new Set([
+      "ascii",
+      "us_ascii",
+      "646",
+      "us",
+      "ansi_x3.4_1968",
+      "ansi_x3_4_1968",
+      "ansi_x3.4_1986",
+      "iso646_us",
+      "cp367",
+      "csascii",
+      "ibm367",
+      "iso_ir_6",
+      "iso_646.irv_1991"
+    ]);
+    LATIN1_NAMES = /* @__PURE__ */ new Set([
+      "latin_1",
+      "latin1",
+      "latin",
+      "l1",
+      "iso8859_1",
+      "iso_8859_1",
+      "8859",
+      "cp819",
+      "csisolatin1",
+      "ibm819",
+      "iso_ir_100",
+      "iso_8859_1_1987"
+    ]);
     UTF8_NAMES = /* @__PURE__ */ new Set(["utf8", "u8", "utf", "utf8_ucs2", "utf8_ucs4", "cp65001"]);
-    WHATWG_ALIASES = { mac_roman: "macintosh", macroman: "macintosh", mac_cyrillic: "x-mac-cyrillic", maccyrillic: "x-mac-cyrillic" };
+    WHATWG_ALIASES = {
+      mac_roman: "macintosh",
+      macroman: "macintosh",
+      mac_cyrillic: "x-mac-cyrillic",
+      maccyrillic: "x-mac-cyrillic"
+    };
     CP1252_NAMES = /* @__PURE__ */ new Set(["cp1252", "windows_1252", "1252"]);
     CP1252_UNDEFINED = /* @__PURE__ */ new Set([129, 141, 143, 144, 157]);
     CP1252_HIGH = "\u20AC\x81\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\x8D\u017D\x8F\x90\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\x9D\u017E\u0178";
@@ -11656,7 +12124,11 @@ function readSource(file, source, python, problems) {
   const outcome = source();
   if (outcome.kind === "unreadable") {
     const failure = outcome.endless !== void 0 ? { exception: "none", message: outcome.endless } : { exception: outcome.error.split(":")[0], message: outcome.error };
-    problems.push({ code: "unreadable-file", message: outcome.error, failure: { ...failure, commandError: false } });
+    problems.push({
+      code: "unreadable-file",
+      message: outcome.error,
+      failure: { ...failure, commandError: false }
+    });
     return void 0;
   }
   if (outcome.kind === "undecodable") {
@@ -11694,7 +12166,11 @@ function syntaxProblems(read, python, problems, withRead) {
     const down = read.fields.down_revision?.value;
     const items = down?.t === "str" ? [down] : down?.t === "tuple" || down?.t === "list" ? down.items : down?.t === "none" ? [] : void 0;
     const parents = items?.every((i) => i.t === "str") ? items.map((i) => i.v) : void 0;
-    return { ...marked, unparsedRevision: declared.v, ...parents ? { unparsedDownRevisions: parents } : {} };
+    return {
+      ...marked,
+      unparsedRevision: declared.v,
+      ...parents ? { unparsedDownRevisions: parents } : {}
+    };
   }
   return void 0;
 }
@@ -11702,14 +12178,26 @@ function importProblems(read, importable, problems) {
   for (const imp of read.imports) {
     if (imp.level > 0) {
       const message = "ImportError: attempted relative import with no known parent package";
-      problems.push({ code: "unresolved-import", module: imp.module, level: imp.level, line: imp.line, failure: { exception: "ImportError", message, commandError: false } });
+      problems.push({
+        code: "unresolved-import",
+        module: imp.module,
+        level: imp.level,
+        line: imp.line,
+        failure: { exception: "ImportError", message, commandError: false }
+      });
       continue;
     }
     const found = importable(imp.module);
     if (found === true)
       continue;
     const { elsewhere } = found;
-    problems.push({ code: "unresolved-import", module: imp.module, level: 0, line: imp.line, ...elsewhere ? { elsewhere } : { undeclared: imp.module } });
+    problems.push({
+      code: "unresolved-import",
+      module: imp.module,
+      level: 0,
+      line: imp.line,
+      ...elsewhere ? { elsewhere } : { undeclared: imp.module }
+    });
   }
 }
 function unboundProblem(read, python, problems) {
@@ -11722,7 +12210,11 @@ function unboundProblem(read, python, problems) {
       name: name2,
       line,
       ...inAnnotation ? { annotation: { python: python.text, source: python.source } } : {},
-      failure: { exception: "NameError", message: `NameError: name '${name2}' is not defined`, commandError: false }
+      failure: {
+        exception: "NameError",
+        message: `NameError: name '${name2}' is not defined`,
+        commandError: false
+      }
     };
     const later = problems.findIndex((p) => p.code === "unresolved-import" && p.failure !== void 0 && (p.line ?? 0) > line);
     if (later >= 0)
@@ -11734,7 +12226,12 @@ function unboundProblem(read, python, problems) {
 function loadTimeProblems(read, file, problems) {
   const call = read.proxyCalls[0];
   if (call)
-    problems.push({ code: "module-level-op-call", method: call.method, more: read.proxyCalls.length - 1, line: call.line });
+    problems.push({
+      code: "module-level-op-call",
+      method: call.method,
+      more: read.proxyCalls.length - 1,
+      line: call.line
+    });
   if (read.upgradeBound === "no" && !read.syntaxError) {
     const module2 = file.fileName.replace(/[^\p{L}\p{N}_]/gu, "_");
     problems.push({ code: "no-upgrade-function", module: module2, line: 1 });
@@ -11809,13 +12306,23 @@ function revisionOf(at3) {
   let idSource = "variable";
   if (rev.missing) {
     if (read.dynamic.length > 0) {
-      problems.push({ code: "not-statically-known", field: "revision", reason: read.dynamic[0].reason, neverAssigned: true, line: read.dynamic[0]?.line });
+      problems.push({
+        code: "not-statically-known",
+        field: "revision",
+        reason: read.dynamic[0].reason,
+        neverAssigned: true,
+        line: read.dynamic[0]?.line
+      });
       return void 0;
     }
     const m = LEGACY_REV.exec(file.fileName);
     if (!m) {
       const msg = `Could not determine revision id from filename ${file.fileName}. Be sure the 'revision' variable is declared inside the script (please see 'Upgrading from Alembic 0.1 to 0.2' in the documentation).`;
-      problems.push({ code: "no-revision-variable", message: msg, failure: { exception: "CommandError", message: msg, commandError: true } });
+      problems.push({
+        code: "no-revision-variable",
+        message: msg,
+        failure: { exception: "CommandError", message: msg, commandError: true }
+      });
       return void 0;
     }
     revision = { t: "str", v: m[1] };
@@ -11835,12 +12342,22 @@ function otherFields(at3) {
   const down = field(at3, "down_revision");
   if (down.missing) {
     if (read.dynamic.length > 0) {
-      problems.push({ code: "not-statically-known", field: "down_revision", reason: read.dynamic[0].reason, neverAssigned: true, line: read.dynamic[0]?.line });
+      problems.push({
+        code: "not-statically-known",
+        field: "down_revision",
+        reason: read.dynamic[0].reason,
+        neverAssigned: true,
+        line: read.dynamic[0]?.line
+      });
       return void 0;
     }
     const moduleId = file.fileName.replace(/\W/gu, "_");
     const msg = `AttributeError: module '${moduleId}' has no attribute 'down_revision'`;
-    problems.push({ code: "no-down-revision-variable", message: msg, failure: { exception: "AttributeError", message: msg, commandError: false } });
+    problems.push({
+      code: "no-down-revision-variable",
+      message: msg,
+      failure: { exception: "AttributeError", message: msg, commandError: false }
+    });
     return void 0;
   }
   const uncertainFields = [];
@@ -11878,23 +12395,48 @@ function revisionInitPasses(at3, id2, fields) {
   const revKey = keyOf(revision);
   if (truthy(downValue) && toTuple(downValue, []).some((d) => keyOf(d) === revKey)) {
     const msg = `Self-loop is detected in revisions (${pyStrOf(revision)})`;
-    problems.push({ code: "self-loop", message: msg, line: down.line, failure: { exception: "LoopDetected", message: msg, commandError: true } });
+    problems.push({
+      code: "self-loop",
+      message: msg,
+      line: down.line,
+      failure: { exception: "LoopDetected", message: msg, commandError: true }
+    });
     return false;
   }
   if (dependencies2.some((d) => keyOf(d) === revKey)) {
     const msg = `Dependency self-loop is detected in revisions (${pyStrOf(revision)})`;
-    problems.push({ code: "self-loop", message: msg, line: depsField.line, failure: { exception: "DependencyLoopDetected", message: msg, commandError: true } });
+    problems.push({
+      code: "self-loop",
+      message: msg,
+      line: depsField.line,
+      failure: { exception: "DependencyLoopDetected", message: msg, commandError: true }
+    });
     return false;
   }
   if (revision.t === "int" || revision.t === "none" || revision.t === "bool") {
     const typeName2 = revision.t === "none" ? "NoneType" : revision.t;
     const msg = `TypeError: '${typeName2}' object is not iterable`;
-    problems.push({ code: "invalid-revision-value", field: "revision", why: "not-a-string", repr: pyRepr2(revision), typeError: msg, line: rev.line, failure: { exception: "TypeError", message: msg, commandError: false } });
+    problems.push({
+      code: "invalid-revision-value",
+      field: "revision",
+      why: "not-a-string",
+      repr: pyRepr2(revision),
+      typeError: msg,
+      line: rev.line,
+      failure: { exception: "TypeError", message: msg, commandError: false }
+    });
     return false;
   }
   if (revision.t === "list" || revision.t === "tuple" && findUnhashable(revision)) {
     const msg = `TypeError: unhashable type: '${revision.t === "list" ? "list" : findUnhashable(revision)}'`;
-    problems.push({ code: "invalid-revision-value", field: "revision", why: "not-a-string", repr: pyRepr2(revision), line: rev.line, failure: { exception: "TypeError", message: msg, commandError: false } });
+    problems.push({
+      code: "invalid-revision-value",
+      field: "revision",
+      why: "not-a-string",
+      repr: pyRepr2(revision),
+      line: rev.line,
+      failure: { exception: "TypeError", message: msg, commandError: false }
+    });
     return false;
   }
   const suspect = revision.t === "tuple" || revision.t === "str" && MAY_BE_ILLEGAL.test(revision.v);
@@ -11902,7 +12444,12 @@ function revisionInitPasses(at3, id2, fields) {
   const illegal = new Set(members.filter((ch) => ch === "@" || ch === "-" || ch === "+" || ch === ":" && features.colonIllegal));
   if (illegal.size > 0) {
     const msg = `Character(s) '${[...illegal].sort().join(", ")}' not allowed in revision identifier '${revision.t === "str" ? revision.v : pyRepr2(revision)}'`;
-    problems.push({ code: "illegal-revision-characters", message: msg, line: rev.line, failure: { exception: "RevisionError", message: msg, commandError: true } });
+    problems.push({
+      code: "illegal-revision-characters",
+      message: msg,
+      line: rev.line,
+      failure: { exception: "RevisionError", message: msg, commandError: true }
+    });
     return false;
   }
   const looksWrong = revisionLooksWrong(revision);
@@ -11910,7 +12457,15 @@ function revisionInitPasses(at3, id2, fields) {
     problems.push({ code: "invalid-revision-value", ...looksWrong, line: rev.line });
   if (!features.emptyStringDownRevisionIsKey && (downValue.t === "int" || downValue.t === "bool") && truthy(downValue)) {
     const msg = `TypeError: object of type '${downValue.t}' has no len()`;
-    problems.push({ code: "invalid-revision-value", field: "down_revision", why: "not-a-string", repr: pyRepr2(downValue), typeError: msg, line: down.line, failure: { exception: "TypeError", message: msg, commandError: false } });
+    problems.push({
+      code: "invalid-revision-value",
+      field: "down_revision",
+      why: "not-a-string",
+      repr: pyRepr2(downValue),
+      typeError: msg,
+      line: down.line,
+      failure: { exception: "TypeError", message: msg, commandError: false }
+    });
     return false;
   }
   return true;
@@ -12028,7 +12583,11 @@ async function modelFromConfigAlongside(config, alembicVersion, other, opts = {}
 }
 function modelBuild(config, alembicVersion, overlay, opts) {
   const features = featuresOf(alembicVersion);
-  const discovery = withOverlay(discoverRevisionFiles(config.files, config.versionLocations, { recursive: config.recursive, sourceless: config.sourceless, features }), overlay);
+  const discovery = withOverlay(discoverRevisionFiles(config.files, config.versionLocations, {
+    recursive: config.recursive,
+    sourceless: config.sourceless,
+    features
+  }), overlay);
   const texts = /* @__PURE__ */ new Map();
   const cache = opts.cache;
   const digests = opts.lintDigests === true && cache ? /* @__PURE__ */ new Map() : void 0;
@@ -12046,7 +12605,14 @@ function modelBuild(config, alembicVersion, overlay, opts) {
         return fast;
       const reading = cache ? cachedReading(cache, text, once) : readRevisionSourceFaithful(text);
       if (oracle)
-        slow.push({ index, path: file, bytes: Buffer.from(bytes), text, reading, ...cache ? { digest: once() } : {} });
+        slow.push({
+          index,
+          path: file,
+          bytes: Buffer.from(bytes),
+          text,
+          reading,
+          ...cache ? { digest: once() } : {}
+        });
       return reading;
     });
     if (outcome.kind === "read")
@@ -12085,7 +12651,17 @@ function modelBuild(config, alembicVersion, overlay, opts) {
       const map = buildRevisionMap(files);
       const failure = firstFailure(files, map);
       const complete = files.every((f) => !f.problems.some((p) => p.code === "not-statically-known" || p.code === "bytecode-only-revision"));
-      return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete, texts, ...digests ? { digests } : {} };
+      return {
+        config,
+        alembicVersion,
+        files,
+        loadedTwice: discovery.loadedTwice,
+        map,
+        failure,
+        complete,
+        texts,
+        ...digests ? { digests } : {}
+      };
     }
   };
 }
@@ -12094,7 +12670,18 @@ function withOverlay(discovery, overlay) {
     return discovery;
   const known = new Set(discovery.files.map((f) => f.loadPath));
   const added = [...overlay.keys()].filter((p) => !known.has(p)).sort();
-  return { ...discovery, files: [...discovery.files, ...added.map((p) => ({ loadPath: p, fileName: import_node_path17.default.basename(p), realPath: p, kind: "source" }))] };
+  return {
+    ...discovery,
+    files: [
+      ...discovery.files,
+      ...added.map((p) => ({
+        loadPath: p,
+        fileName: import_node_path17.default.basename(p),
+        realPath: p,
+        kind: "source"
+      }))
+    ]
+  };
 }
 function firstFailure(files, map) {
   for (const file of files) {
@@ -12130,7 +12717,15 @@ function interpreterVerdicts(oracle, slow, cache) {
   for (const [s, { minor, verdict: verdict4 }] of known) {
     if (!verdict4 || s.reading.syntaxError || (s.reading.newer ?? []).some((n) => n.since > minor))
       continue;
-    out.push([s, { message: verdict4.message, line: verdict4.line, col: 0, ...verdict4.exception !== "SyntaxError" ? { exception: verdict4.exception } : {} }]);
+    out.push([
+      s,
+      {
+        message: verdict4.message,
+        line: verdict4.line,
+        col: 0,
+        ...verdict4.exception !== "SyntaxError" ? { exception: verdict4.exception } : {}
+      }
+    ]);
   }
   return out;
 }
@@ -12209,33 +12804,79 @@ function gradeLock(step, major) {
   switch (step.call) {
     case "add_column": {
       if (has("identity-or-computed"))
-        return { mode: "ACCESS EXCLUSIVE", work: "rewrite", recipe: "add the column without identity or generation, backfill it in batches, then attach the default or identity" };
+        return {
+          mode: "ACCESS EXCLUSIVE",
+          work: "rewrite",
+          recipe: "add the column without identity or generation, backfill it in batches, then attach the default or identity"
+        };
       if ((has("default-constant") || has("default-expression") || has("default-volatile")) && major < 11)
-        return { mode: "ACCESS EXCLUSIVE", work: "rewrite", recipe: "add the column without a default, set the default in a second step, backfill in batches" };
+        return {
+          mode: "ACCESS EXCLUSIVE",
+          work: "rewrite",
+          recipe: "add the column without a default, set the default in a second step, backfill in batches"
+        };
       const later = "add the column nullable without the default, set the default in a second step, backfill in batches";
       if (has("default-volatile"))
         return { mode: "ACCESS EXCLUSIVE", work: "rewrite", recipe: later };
       if (has("default-expression"))
-        return { mode: "ACCESS EXCLUSIVE", work: "rewrite", uncertain: "if its default is volatile (random(), gen_random_uuid(), clock_timestamp()); a stable one such as now() is stored once and rewrites nothing", recipe: later };
-      return { mode: "ACCESS EXCLUSIVE", work: "instant", recipe: "keep it instant: a constant default or none; set lock_timeout so a queued lock gives up" };
+        return {
+          mode: "ACCESS EXCLUSIVE",
+          work: "rewrite",
+          uncertain: "if its default is volatile (random(), gen_random_uuid(), clock_timestamp()); a stable one such as now() is stored once and rewrites nothing",
+          recipe: later
+        };
+      return {
+        mode: "ACCESS EXCLUSIVE",
+        work: "instant",
+        recipe: "keep it instant: a constant default or none; set lock_timeout so a queued lock gives up"
+      };
     }
     case "alter_column": {
       if (has("type"))
-        return { mode: "ACCESS EXCLUSIVE", work: "rewrite", caveat: "PostgreSQL does not rewrite when the new type is binary-coercible (varchar(n) to text, or to a longer varchar).", recipe: "add a column of the new type, backfill it in batches, switch the code over, then drop the old one" };
+        return {
+          mode: "ACCESS EXCLUSIVE",
+          work: "rewrite",
+          caveat: "PostgreSQL does not rewrite when the new type is binary-coercible (varchar(n) to text, or to a longer varchar).",
+          recipe: "add a column of the new type, backfill it in batches, switch the code over, then drop the old one"
+        };
       if (has("not-null"))
-        return { mode: "ACCESS EXCLUSIVE", work: "scan", ...major >= 12 ? { caveat: "PostgreSQL skips the scan when a valid CHECK (column IS NOT NULL) constraint exists." } : {}, recipe: major >= 12 ? "op.create_check_constraint(name, table, 'col IS NOT NULL', postgresql_not_valid=True); op.execute('ALTER TABLE \u2026 VALIDATE CONSTRAINT name'); then alter_column(nullable=False) and drop the check" : "backfill first, and run it when traffic is lowest: before PostgreSQL 12 it always scans" };
-      return { mode: "ACCESS EXCLUSIVE", work: "instant", recipe: "set lock_timeout so a queued lock gives up" };
+        return {
+          mode: "ACCESS EXCLUSIVE",
+          work: "scan",
+          ...major >= 12 ? {
+            caveat: "PostgreSQL skips the scan when a valid CHECK (column IS NOT NULL) constraint exists."
+          } : {},
+          recipe: major >= 12 ? "op.create_check_constraint(name, table, 'col IS NOT NULL', postgresql_not_valid=True); op.execute('ALTER TABLE \u2026 VALIDATE CONSTRAINT name'); then alter_column(nullable=False) and drop the check" : "backfill first, and run it when traffic is lowest: before PostgreSQL 12 it always scans"
+        };
+      return {
+        mode: "ACCESS EXCLUSIVE",
+        work: "instant",
+        recipe: "set lock_timeout so a queued lock gives up"
+      };
     }
     case "create_index":
       return has("concurrently") ? { mode: "SHARE UPDATE EXCLUSIVE", work: "index", recipe: "already concurrent" } : { mode: "SHARE", work: "index", recipe: CONCURRENT_INDEX };
     case "drop_index":
-      return has("concurrently") ? { mode: "SHARE UPDATE EXCLUSIVE", work: "instant", recipe: "already concurrent" } : { mode: "ACCESS EXCLUSIVE", work: "instant", recipe: "with op.get_context().autocommit_block(): op.drop_index(\u2026, postgresql_concurrently=True)" };
+      return has("concurrently") ? { mode: "SHARE UPDATE EXCLUSIVE", work: "instant", recipe: "already concurrent" } : {
+        mode: "ACCESS EXCLUSIVE",
+        work: "instant",
+        recipe: "with op.get_context().autocommit_block(): op.drop_index(\u2026, postgresql_concurrently=True)"
+      };
     case "create_foreign_key": {
       const also = step.references !== void 0 && step.references !== step.table ? { alsoLocks: { table: step.references, mode: "SHARE ROW EXCLUSIVE" } } : {};
-      return { mode: "SHARE ROW EXCLUSIVE", work: has("not-valid") ? "instant" : "scan", ...also, recipe: "op.create_foreign_key(\u2026, postgresql_not_valid=True), then in a later step op.execute('ALTER TABLE \u2026 VALIDATE CONSTRAINT name') (SHARE UPDATE EXCLUSIVE)" };
+      return {
+        mode: "SHARE ROW EXCLUSIVE",
+        work: has("not-valid") ? "instant" : "scan",
+        ...also,
+        recipe: "op.create_foreign_key(\u2026, postgresql_not_valid=True), then in a later step op.execute('ALTER TABLE \u2026 VALIDATE CONSTRAINT name') (SHARE UPDATE EXCLUSIVE)"
+      };
     }
     case "create_check_constraint":
-      return { mode: "ACCESS EXCLUSIVE", work: has("not-valid") ? "instant" : "scan", recipe: "op.create_check_constraint(\u2026, postgresql_not_valid=True), then op.execute('ALTER TABLE \u2026 VALIDATE CONSTRAINT name')" };
+      return {
+        mode: "ACCESS EXCLUSIVE",
+        work: has("not-valid") ? "instant" : "scan",
+        recipe: "op.create_check_constraint(\u2026, postgresql_not_valid=True), then op.execute('ALTER TABLE \u2026 VALIDATE CONSTRAINT name')"
+      };
     case "validate_constraint":
       return { mode: "SHARE UPDATE EXCLUSIVE", work: "scan", recipe: "already the safe form" };
     case "create_unique_constraint":
@@ -12243,9 +12884,17 @@ function gradeLock(step, major) {
     case "create_exclude_constraint":
       if (has("using-index"))
         return { mode: "ACCESS EXCLUSIVE", work: "instant", recipe: "already the safe form" };
-      return { mode: "ACCESS EXCLUSIVE", work: "index", recipe: `build the index first (${CONCURRENT_INDEX}), then op.execute('ALTER TABLE \u2026 ADD CONSTRAINT name UNIQUE USING INDEX index_name')` };
+      return {
+        mode: "ACCESS EXCLUSIVE",
+        work: "index",
+        recipe: `build the index first (${CONCURRENT_INDEX}), then op.execute('ALTER TABLE \u2026 ADD CONSTRAINT name UNIQUE USING INDEX index_name')`
+      };
     default:
-      return { mode: "ACCESS EXCLUSIVE", work: "instant", recipe: "set lock_timeout so a queued lock gives up instead of blocking every query behind it" };
+      return {
+        mode: "ACCESS EXCLUSIVE",
+        work: "instant",
+        recipe: "set lock_timeout so a queued lock gives up instead of blocking every query behind it"
+      };
   }
 }
 function breaksServing(step) {
@@ -12256,12 +12905,18 @@ function breaksServing(step) {
     case "drop_table":
       return { what: `drops table ${step.table}`, why: "the serving release still queries it" };
     case "rename_table":
-      return { what: `renames table ${step.table}`, why: "the serving release still queries it by its old name" };
+      return {
+        what: `renames table ${step.table}`,
+        why: "the serving release still queries it by its old name"
+      };
     case "alter_column":
       if (step.flags.includes("rename"))
         return { what: `renames ${col}`, why: "the serving release still uses its old name" };
       if (step.flags.includes("type"))
-        return { what: `changes the type of ${col}`, why: "the serving release's code was written for the old one" };
+        return {
+          what: `changes the type of ${col}`,
+          why: "the serving release's code was written for the old one"
+        };
       if (step.flags.includes("not-null"))
         return { what: `makes ${col} NOT NULL`, why: "the serving release's inserts may leave it empty" };
       return void 0;
@@ -12283,16 +12938,46 @@ var LOCK_MODES, CONCURRENT_INDEX, CONFLICTS;
 var init_lock_grade = __esm({
   "dist/check/schema/lock-grade.js"() {
     "use strict";
-    LOCK_MODES = ["ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"];
+    LOCK_MODES = [
+      "ACCESS SHARE",
+      "ROW SHARE",
+      "ROW EXCLUSIVE",
+      "SHARE UPDATE EXCLUSIVE",
+      "SHARE",
+      "SHARE ROW EXCLUSIVE",
+      "EXCLUSIVE",
+      "ACCESS EXCLUSIVE"
+    ];
     CONCURRENT_INDEX = "with op.get_context().autocommit_block(): op.create_index(\u2026, postgresql_concurrently=True)";
     CONFLICTS = {
       "ACCESS SHARE": ["ACCESS EXCLUSIVE"],
       "ROW SHARE": ["EXCLUSIVE", "ACCESS EXCLUSIVE"],
       "ROW EXCLUSIVE": ["SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"],
-      "SHARE UPDATE EXCLUSIVE": ["SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"],
+      "SHARE UPDATE EXCLUSIVE": [
+        "SHARE UPDATE EXCLUSIVE",
+        "SHARE",
+        "SHARE ROW EXCLUSIVE",
+        "EXCLUSIVE",
+        "ACCESS EXCLUSIVE"
+      ],
       SHARE: ["ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"],
-      "SHARE ROW EXCLUSIVE": ["ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"],
-      EXCLUSIVE: ["ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"],
+      "SHARE ROW EXCLUSIVE": [
+        "ROW EXCLUSIVE",
+        "SHARE UPDATE EXCLUSIVE",
+        "SHARE",
+        "SHARE ROW EXCLUSIVE",
+        "EXCLUSIVE",
+        "ACCESS EXCLUSIVE"
+      ],
+      EXCLUSIVE: [
+        "ROW SHARE",
+        "ROW EXCLUSIVE",
+        "SHARE UPDATE EXCLUSIVE",
+        "SHARE",
+        "SHARE ROW EXCLUSIVE",
+        "EXCLUSIVE",
+        "ACCESS EXCLUSIVE"
+      ],
       "ACCESS EXCLUSIVE": LOCK_MODES
     };
   }
@@ -12355,7 +13040,27 @@ var init_expression_reader = __esm({
     init_tokens();
     OPEN2 = /* @__PURE__ */ new Set(["(", "[", "{"]);
     CLOSE2 = /* @__PURE__ */ new Set([")", "]", "}"]);
-    WORD_OPERATORS = /* @__PURE__ */ new Set(["if", "else", "for", "in", "not", "and", "or", "is", "await", "async", "return", "yield", "assert", "del", "raise", "from", "pass", "global", "nonlocal"]);
+    WORD_OPERATORS = /* @__PURE__ */ new Set([
+      "if",
+      "else",
+      "for",
+      "in",
+      "not",
+      "and",
+      "or",
+      "is",
+      "await",
+      "async",
+      "return",
+      "yield",
+      "assert",
+      "del",
+      "raise",
+      "from",
+      "pass",
+      "global",
+      "nonlocal"
+    ]);
     ExpressionReader = class {
       tokens;
       i = 0;
@@ -12589,7 +13294,17 @@ function lockStepOf(method, c, batchTable, line, conditional, resolve6) {
     return void 0;
   if (table === void 0 && !(method === "drop_index" && index !== void 0))
     return void 0;
-  return { call: method, table: table ?? "", ...column !== void 0 ? { column } : {}, ...references !== void 0 ? { references } : {}, ...index !== void 0 ? { index } : {}, flags, line, conditional, ...batch ? { batch: true } : {} };
+  return {
+    call: method,
+    table: table ?? "",
+    ...column !== void 0 ? { column } : {},
+    ...references !== void 0 ? { references } : {},
+    ...index !== void 0 ? { index } : {},
+    flags,
+    line,
+    conditional,
+    ...batch ? { batch: true } : {}
+  };
 }
 function addedColumn(col, resolve6, flags) {
   if (col.k !== "call" || !/(?:^|\.)Column$/u.test(col.callee))
@@ -12659,7 +13374,14 @@ var init_lock_facts = __esm({
 
 // dist/check/schema/op-writer.js
 function forgetOf(obj, line, why) {
-  return { op: "forget", kind: obj.kind, table: obj.kind === "index" || obj.kind === "type" || obj.kind === "table" ? null : obj.table ?? null, name: obj.name, line, why };
+  return {
+    op: "forget",
+    kind: obj.kind,
+    table: obj.kind === "index" || obj.kind === "type" || obj.kind === "table" ? null : obj.table ?? null,
+    name: obj.name,
+    line,
+    why
+  };
 }
 function everything(line, why) {
   return { op: "forget", kind: null, table: null, name: null, line, why };
@@ -12959,7 +13681,14 @@ var init_migration_ops = __esm({
   "dist/check/lint/migration-ops.js"() {
     "use strict";
     init_string_literal();
-    OP_HELPERS = /* @__PURE__ */ new Set(["op.f", "op.get_bind", "op.get_context", "op.inline_literal", "op.implementation_for", "op.invoke"]);
+    OP_HELPERS = /* @__PURE__ */ new Set([
+      "op.f",
+      "op.get_bind",
+      "op.get_context",
+      "op.inline_literal",
+      "op.implementation_for",
+      "op.invoke"
+    ]);
     RUNS_SQL = /\.(execute|exec_driver_sql)$/;
     NO_SCHEMA_CHANGE = /^(?:(?:SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|TRUNCATE|SHOW|EXPLAIN|SET|RESET|LOCK|ANALYZE|VACUUM|REINDEX|CLUSTER|REFRESH\s+MATERIALIZED\s+VIEW|GRANT|REVOKE|COMMENT\s+ON|ALTER\s+DEFAULT\s+PRIVILEGES)\b|ALTER\s+TABLE\s+(?:ONLY\s+)?\S+\s+VALIDATE\s+CONSTRAINT\s+\S+$)/i;
     TEXT_METHODS = /^(bindparams|columns|execution_options|strip|lstrip|rstrip)$/;
@@ -13174,7 +13903,14 @@ function alterTable(c, line, out) {
   const table = c.name();
   const forgetTable = (why) => void out.push({ op: "forget", kind: null, table: table ?? null, name: null, line, why });
   if (table === void 0)
-    return void out.push({ op: "forget", kind: null, table: null, name: null, line, why: "ALTER TABLE of a name with a schema" });
+    return void out.push({
+      op: "forget",
+      kind: null,
+      table: null,
+      name: null,
+      line,
+      why: "ALTER TABLE of a name with a schema"
+    });
   if (ifExists)
     return forgetTable("ALTER TABLE IF EXISTS");
   c.eat("*");
@@ -13207,7 +13943,9 @@ function alterAction(c, table, line) {
     return name2 === void 0 ? void 0 : [{ op: "create", obj: { kind: "constraint", table, name: name2 }, strict: true, line }];
   }
   if (c.is("ADD", "PRIMARY") || c.is("ADD", "UNIQUE") || c.is("ADD", "FOREIGN") || c.is("ADD", "CHECK") || c.is("ADD", "EXCLUDE"))
-    return [{ op: "forget", kind: "constraint", table, name: null, line, why: "a constraint named by the server" }];
+    return [
+      { op: "forget", kind: "constraint", table, name: null, line, why: "a constraint named by the server" }
+    ];
   if (c.eat("ADD")) {
     c.eat("COLUMN");
     const strict = !c.eat("IF", "NOT", "EXISTS");
@@ -13238,7 +13976,10 @@ function alterAction(c, table, line) {
     if (name2 === void 0 || !c.eat("TO"))
       return void 0;
     const to = c.name();
-    return to === void 0 ? void 0 : [{ op: "need", obj: col(name2), line }, { op: "rename", obj: col(name2), to, line }];
+    return to === void 0 ? void 0 : [
+      { op: "need", obj: col(name2), line },
+      { op: "rename", obj: col(name2), to, line }
+    ];
   }
   if (c.eat("ALTER")) {
     c.eat("COLUMN");
@@ -13359,7 +14100,14 @@ function opCall(method, c, batch, out, resolve6) {
   if (NO_STEP.has(method))
     return;
   if (table !== void 0 && table !== null)
-    out.push({ op: "forget", kind: null, table, name: null, line, why: `op.${method}, which the probes do not model` });
+    out.push({
+      op: "forget",
+      kind: null,
+      table,
+      name: null,
+      line,
+      why: `op.${method}, which the probes do not model`
+    });
   else
     out.push(everything(line, `op.${method}, which the probes do not model`));
 }
@@ -13373,11 +14121,24 @@ function createTable(a) {
     const col = a.resolve(x);
     const type = col.k === "call" && /(?:^|\.)Column$/u.test(col.callee) ? enumType(col.kw.get("type_") ?? col.args[1], a.resolve) : void 0;
     if (type?.creates)
-      a.out.push({ op: "create", obj: { kind: "type", name: type.name }, strict: true, line: a.line, once: true });
+      a.out.push({
+        op: "create",
+        obj: { kind: "type", name: type.name },
+        strict: true,
+        line: a.line,
+        once: true
+      });
   }
   a.out.push({ op: "create", obj: { kind: "table", name: name2 }, strict: true, line: a.line });
   if (a.c.star)
-    a.out.push({ op: "forget", kind: null, table: name2, name: null, line: a.line, why: "columns passed with *" });
+    a.out.push({
+      op: "forget",
+      kind: null,
+      table: name2,
+      name: null,
+      line: a.line,
+      why: "columns passed with *"
+    });
   for (const x of a.c.args.slice(1))
     tableElement(a.resolve(x), name2, a.out);
 }
@@ -13400,16 +14161,42 @@ function addColumn(a) {
   if (a.table === void 0 || a.table === null || a.otherSchema)
     return a.unknownTable("column", name2 ?? null);
   if (name2 === void 0)
-    return a.out.push({ op: "forget", kind: "column", table: a.table, name: null, line: a.line, why: "a column the reading cannot name" });
-  a.out.push({ op: "create", obj: { kind: "column", table: a.table, name: name2 }, strict: true, line: a.line, ...batchFlag(a) });
+    return a.out.push({
+      op: "forget",
+      kind: "column",
+      table: a.table,
+      name: null,
+      line: a.line,
+      why: "a column the reading cannot name"
+    });
+  a.out.push({
+    op: "create",
+    obj: { kind: "column", table: a.table, name: name2 },
+    strict: true,
+    line: a.line,
+    ...batchFlag(a)
+  });
 }
 function dropColumn(a) {
   const name2 = strOf(a.arg(1, "column_name"));
   if (a.table === void 0 || a.table === null || a.otherSchema)
     return a.unknownTable("column", name2 ?? null);
   if (name2 === void 0)
-    return a.out.push({ op: "forget", kind: "column", table: a.table, name: null, line: a.line, why: "a column the reading cannot name" });
-  a.out.push({ op: "drop", obj: { kind: "column", table: a.table, name: name2 }, strict: true, line: a.line, ...batchFlag(a) });
+    return a.out.push({
+      op: "forget",
+      kind: "column",
+      table: a.table,
+      name: null,
+      line: a.line,
+      why: "a column the reading cannot name"
+    });
+  a.out.push({
+    op: "drop",
+    obj: { kind: "column", table: a.table, name: name2 },
+    strict: true,
+    line: a.line,
+    ...batchFlag(a)
+  });
 }
 function alterColumn(a) {
   const name2 = strOf(a.arg(1, "column_name"));
@@ -13430,13 +14217,25 @@ function createIndex(a) {
   const on = a.batch ? a.table : strOf(a.c.args[1] ?? a.c.kw.get("table_name"));
   if (name2 === void 0 || a.otherSchema)
     return a.unknownTable("index", null);
-  a.out.push({ op: "create", obj: { kind: "index", name: name2, ...on ? { table: on } : {} }, strict: !isTrue(a.c.kw.get("if_not_exists")), line: a.line, ...batchFlag(a) });
+  a.out.push({
+    op: "create",
+    obj: { kind: "index", name: name2, ...on ? { table: on } : {} },
+    strict: !isTrue(a.c.kw.get("if_not_exists")),
+    line: a.line,
+    ...batchFlag(a)
+  });
 }
 function dropIndex(a) {
   const name2 = strOf(a.c.args[0] ?? a.c.kw.get("index_name"));
   if (name2 === void 0 || a.otherSchema)
     return a.unknownTable("index", null);
-  a.out.push({ op: "drop", obj: { kind: "index", name: name2 }, strict: !isTrue(a.c.kw.get("if_exists")), line: a.line, ...batchFlag(a) });
+  a.out.push({
+    op: "drop",
+    obj: { kind: "index", name: name2 },
+    strict: !isTrue(a.c.kw.get("if_exists")),
+    line: a.line,
+    ...batchFlag(a)
+  });
 }
 function createConstraint(a) {
   const name2 = strOf(a.c.args[0] ?? a.c.kw.get("constraint_name"));
@@ -13444,8 +14243,21 @@ function createConstraint(a) {
   if (on === void 0 || on === null || a.otherSchema)
     return a.unknownTable("constraint", name2 ?? null);
   if (name2 === void 0)
-    return a.out.push({ op: "forget", kind: "constraint", table: on, name: null, line: a.line, why: "a constraint named by the naming convention" });
-  a.out.push({ op: "create", obj: { kind: "constraint", table: on, name: name2 }, strict: true, line: a.line, ...batchFlag(a) });
+    return a.out.push({
+      op: "forget",
+      kind: "constraint",
+      table: on,
+      name: null,
+      line: a.line,
+      why: "a constraint named by the naming convention"
+    });
+  a.out.push({
+    op: "create",
+    obj: { kind: "constraint", table: on, name: name2 },
+    strict: true,
+    line: a.line,
+    ...batchFlag(a)
+  });
 }
 function dropConstraint(a) {
   const name2 = strOf(a.c.args[0] ?? a.c.kw.get("constraint_name"));
@@ -13453,8 +14265,21 @@ function dropConstraint(a) {
   if (on === void 0 || on === null || a.otherSchema)
     return a.unknownTable("constraint", name2 ?? null);
   if (name2 === void 0)
-    return a.out.push({ op: "forget", kind: "constraint", table: on, name: null, line: a.line, why: "a constraint the reading cannot name" });
-  a.out.push({ op: "drop", obj: { kind: "constraint", table: on, name: name2 }, strict: true, line: a.line, ...batchFlag(a) });
+    return a.out.push({
+      op: "forget",
+      kind: "constraint",
+      table: on,
+      name: null,
+      line: a.line,
+      why: "a constraint the reading cannot name"
+    });
+  a.out.push({
+    op: "drop",
+    obj: { kind: "constraint", table: on, name: name2 },
+    strict: true,
+    line: a.line,
+    ...batchFlag(a)
+  });
 }
 function batchFlag(a) {
   return a.batch ? { batch: true } : {};
@@ -13462,14 +14287,28 @@ function batchFlag(a) {
 function tableElement(e, table, out) {
   const line = out.line;
   if (e.k !== "call") {
-    out.push({ op: "forget", kind: null, table, name: null, line, why: "a table element the reading cannot see" });
+    out.push({
+      op: "forget",
+      kind: null,
+      table,
+      name: null,
+      line,
+      why: "a table element the reading cannot see"
+    });
     return;
   }
   const kind = e.callee.slice(e.callee.lastIndexOf(".") + 1);
   if (kind === "Column") {
     const name2 = strOf(e.args[0] ?? e.kw.get("name"));
     if (name2 === void 0) {
-      out.push({ op: "forget", kind: "column", table, name: null, line, why: "a column the reading cannot name" });
+      out.push({
+        op: "forget",
+        kind: "column",
+        table,
+        name: null,
+        line,
+        why: "a column the reading cannot name"
+      });
       return;
     }
     out.push({ op: "create", obj: { kind: "column", table, name: name2 }, strict: false, line });
@@ -13478,7 +14317,14 @@ function tableElement(e, table, out) {
     if (name2 !== void 0)
       out.push({ op: "create", obj: { kind: "constraint", table, name: name2 }, strict: false, line });
     else if (e.kw.has("name"))
-      out.push({ op: "forget", kind: "constraint", table, name: null, line, why: "a constraint the reading cannot name" });
+      out.push({
+        op: "forget",
+        kind: "constraint",
+        table,
+        name: null,
+        line,
+        why: "a constraint the reading cannot name"
+      });
   } else if (kind === "Index") {
     const name2 = strOf(e.args[0] ?? e.kw.get("name"));
     if (name2 !== void 0)
@@ -13494,7 +14340,10 @@ function enumType(e, resolve6) {
   const name2 = strOf(x.kw.get("name"));
   if (name2 === void 0 || x.kw.has("schema") && !isNone(x.kw.get("schema")))
     return void 0;
-  return { name: name2, creates: !isFalse(x.kw.get("create_type")) && !isFalse(x.kw.get("native_enum")) && !x.kw.has("metadata") };
+  return {
+    name: name2,
+    creates: !isFalse(x.kw.get("create_type")) && !isFalse(x.kw.get("native_enum")) && !x.kw.has("metadata")
+  };
 }
 var NO_STEP, FAMILIES;
 var init_op_call = __esm({
@@ -13503,7 +14352,19 @@ var init_op_call = __esm({
     init_expression_reader();
     init_op_writer();
     init_sql_argument();
-    NO_STEP = /* @__PURE__ */ new Set(["f", "get_bind", "get_context", "inline_literal", "bulk_insert", "create_table_comment", "drop_table_comment", "create_sequence", "drop_sequence", "batch_alter_table", "run_async"]);
+    NO_STEP = /* @__PURE__ */ new Set([
+      "f",
+      "get_bind",
+      "get_context",
+      "inline_literal",
+      "bulk_insert",
+      "create_table_comment",
+      "drop_table_comment",
+      "create_sequence",
+      "drop_sequence",
+      "batch_alter_table",
+      "run_async"
+    ]);
     FAMILIES = {
       create_table: createTable,
       drop_table: dropTable,
@@ -13529,10 +14390,18 @@ function schemaOps(text) {
   return readSteps(text).ops;
 }
 function lockSteps(text) {
-  const sink = { locks: [], sql: [], unread: [] };
+  const sink = {
+    locks: [],
+    sql: [],
+    unread: []
+  };
   const { ops } = readSteps(text, sink);
   const lost = ops.flatMap((o) => o.op === "forget" && o.table === null && o.kind === null ? [{ line: o.line, why: o.why }] : []);
-  return { steps: sink.locks, sql: sink.sql, unread: [...sink.unread, ...lost].sort((a, b) => a.line - b.line) };
+  return {
+    steps: sink.locks,
+    sql: sink.sql,
+    unread: [...sink.unread, ...lost].sort((a, b) => a.line - b.line)
+  };
 }
 function readSteps(text, locks) {
   const { lines, error } = tokenize(text);
@@ -13621,7 +14490,12 @@ function batchAlias(t2) {
     return {};
   const table = strOf(e.args[0] ?? e.kw.get("table_name"));
   const schema = e.kw.get("schema");
-  return { alias: { name: t2[n - 1].text, table: table !== void 0 && (schema === void 0 || isNone(schema)) ? table : null } };
+  return {
+    alias: {
+      name: t2[n - 1].text,
+      table: table !== void 0 && (schema === void 0 || isNone(schema)) ? table : null
+    }
+  };
 }
 function splitCallee(callee) {
   const dot3 = callee.lastIndexOf(".");
@@ -13638,7 +14512,21 @@ var init_schema_ops = __esm({
     init_op_writer();
     init_sql_argument();
     QUIET_MODULES = /^(?:sqlalchemy|alembic|sqlmodel|typing|typing_extensions|datetime|uuid|json|os|sys|logging|enum|re|time|decimal|collections|itertools|functools|textwrap|hashlib|random|string|secrets|warnings|math|pathlib|dataclasses|geoalchemy2|psycopg2|citext|sqlalchemy_utils)(?:\.|$)/u;
-    COMPOUND3 = /* @__PURE__ */ new Set(["if", "elif", "else", "for", "while", "try", "except", "finally", "with", "def", "class", "match", "case"]);
+    COMPOUND3 = /* @__PURE__ */ new Set([
+      "if",
+      "elif",
+      "else",
+      "for",
+      "while",
+      "try",
+      "except",
+      "finally",
+      "with",
+      "def",
+      "class",
+      "match",
+      "case"
+    ]);
     BodyReader = class {
       lines;
       defs;
@@ -13718,7 +14606,10 @@ var init_schema_ops = __esm({
           if (lock)
             this.locks.locks.push(lock);
           else if (this.locks && LOCKING.has(method))
-            this.locks.unread.push({ line: out.line, why: `op.${method} on a table the reading cannot name or outside the schema read` });
+            this.locks.unread.push({
+              line: out.line,
+              why: `op.${method} on a table the reading cannot name or outside the schema read`
+            });
           if (this.locks && method === "execute")
             this.literalSql(c.args[0] ?? c.kw.get("sqltext"), out);
           return opCall(method, c, batchTable === void 0 ? void 0 : { table: batchTable }, out, resolve6);
@@ -13733,7 +14624,12 @@ var init_schema_ops = __esm({
         if ((method === "create" || method === "drop") && (c.recv || owner !== "")) {
           const type = enumType(c.recv ?? { k: "name", v: owner }, resolve6);
           if (type)
-            return out.push({ op: method, obj: { kind: "type", name: type.name }, strict: false, line: out.line });
+            return out.push({
+              op: method,
+              obj: { kind: "type", name: type.name },
+              strict: false,
+              line: out.line
+            });
         }
         if (owner === "" && this.defs.has(c.callee)) {
           const def = this.defs.get(c.callee);
@@ -13910,7 +14806,18 @@ var VOLATILE2;
 var init_sql_lock_steps = __esm({
   "dist/check/schema/sql-lock-steps.js"() {
     "use strict";
-    VOLATILE2 = /* @__PURE__ */ new Set(["random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4", "clock_timestamp", "timeofday", "nextval", "txid_current", "statement_timestamp"]);
+    VOLATILE2 = /* @__PURE__ */ new Set([
+      "random",
+      "gen_random_uuid",
+      "uuid_generate_v1",
+      "uuid_generate_v1mc",
+      "uuid_generate_v4",
+      "clock_timestamp",
+      "timeofday",
+      "nextval",
+      "txid_current",
+      "statement_timestamp"
+    ]);
   }
 });
 
@@ -13949,7 +14856,12 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
       const parsed2 = parseSql?.(q.sql);
       if (parsed2 === void 0) {
         sqlUngraded += parseSql ? 0 : 1;
-        unread.push({ revision, path: rev.file.path, line: q.line, why: parseSql ? "SQL that PostgreSQL's parser rejects" : "SQL run by op.execute, without PostgreSQL's parser to read it" });
+        unread.push({
+          revision,
+          path: rev.file.path,
+          line: q.line,
+          why: parseSql ? "SQL that PostgreSQL's parser rejects" : "SQL run by op.execute, without PostgreSQL's parser to read it"
+        });
         continue;
       }
       const got = sqlLockSteps(parsed2, q.line, q.conditional);
@@ -13962,13 +14874,30 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
       if (table === "" || !sizes.has(table))
         continue;
       const size = sizes.get(table);
-      steps2.push({ revision, path: rev.file.path, step, grade: gradeLock(step, major), table, ...size ? { size } : {}, large: large(size) });
+      steps2.push({
+        revision,
+        path: rev.file.path,
+        step,
+        grade: gradeLock(step, major),
+        table,
+        ...size ? { size } : {},
+        large: large(size)
+      });
     }
   }
   timeoutSet ??= envPy ? timeoutLine(envPy.text, envPy.path) : void 0;
   const touched = new Set(steps2.flatMap((s) => [s.table, ...s.grade.alsoLocks ? [s.grade.alsoLocks.table] : []]));
   const holders = (catalog.lockHolders ?? []).filter((h) => touched.has(h.table));
-  return { settings: settings2, major, steps: steps2, unread, sqlUngraded, holders, ...catalog.timeouts ? { timeouts: catalog.timeouts } : {}, ...timeoutSet ? { timeoutSet } : {} };
+  return {
+    settings: settings2,
+    major,
+    steps: steps2,
+    unread,
+    sqlUngraded,
+    holders,
+    ...catalog.timeouts ? { timeouts: catalog.timeouts } : {},
+    ...timeoutSet ? { timeoutSet } : {}
+  };
 }
 function namesAny(sql, lowerNames) {
   const text = sql.toLowerCase();
@@ -14028,7 +14957,8 @@ var UNSAFE;
 var init_terminal_safe = __esm({
   "dist/logger/terminal-safe.js"() {
     "use strict";
-    UNSAFE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\r(?!\n)/gu;
+    UNSAFE = // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\r(?!\n)/gu;
   }
 });
 
@@ -18503,7 +19433,11 @@ __export(logger_exports, {
   useColour: () => useColour
 });
 function configureLogger(next) {
-  settings = { level: next.level ?? settings.level, format: next.format ?? settings.format, env: next.env ?? settings.env };
+  settings = {
+    level: next.level ?? settings.level,
+    format: next.format ?? settings.format,
+    env: next.env ?? settings.env
+  };
   instance = void 0;
 }
 function debugWanted() {
@@ -18538,7 +19472,13 @@ function formatLine(json, format3, colour) {
     return terminalSafe(/^[^\s"=]+$/u.test(s) ? s : JSON.stringify(s));
   };
   if (format3 === "logfmt") {
-    const pairs = [["time", typeof time === "number" ? new Date(time).toISOString() : time], ["level", name2], ["event", event], ["msg", msg], ...Object.entries(rest)];
+    const pairs = [
+      ["time", typeof time === "number" ? new Date(time).toISOString() : time],
+      ["level", name2],
+      ["event", event],
+      ["msg", msg],
+      ...Object.entries(rest)
+    ];
     return pairs.filter(([, v]) => v !== void 0 && v !== null).map(([k, v]) => `${k}=${value(v)}`).join(" ") + "\n";
   }
   const label = name2.toUpperCase().padEnd(5);
@@ -18565,8 +19505,22 @@ var init_logger = __esm({
     init_terminal_safe();
     init_redact();
     settings = { format: "text", env: {} };
-    LEVELS = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
-    COLOURS = { info: "\x1B[36m", warn: "\x1B[33m", error: "\x1B[31m", fatal: "\x1B[31m", debug: "\x1B[90m", trace: "\x1B[90m" };
+    LEVELS = {
+      10: "trace",
+      20: "debug",
+      30: "info",
+      40: "warn",
+      50: "error",
+      60: "fatal"
+    };
+    COLOURS = {
+      info: "\x1B[36m",
+      warn: "\x1B[33m",
+      error: "\x1B[31m",
+      fatal: "\x1B[31m",
+      debug: "\x1B[90m",
+      trace: "\x1B[90m"
+    };
   }
 });
 
@@ -18610,13 +19564,25 @@ function investigateMissing(files, ids, cwd, versionDirs) {
     try {
       out.set(id2, investigateOne(git, id2, dirs));
     } catch (e) {
-      out.set(id2, { kind: "no-git", reason: `git failed while searching the history (${e.message})` });
+      out.set(id2, {
+        kind: "no-git",
+        reason: `git failed while searching the history (${e.message})`
+      });
     }
   }
   return out;
 }
 function investigateOne(git, id2, dirs) {
-  const log = git.run(["log", "--all", "-M", "--name-status", "--format=%x1e%H%x1f%h%x1f%cI%x1f%s", `-S${id2}`, "--", ...dirs]) ?? "";
+  const log = git.run([
+    "log",
+    "--all",
+    "-M",
+    "--name-status",
+    "--format=%x1e%H%x1f%h%x1f%cI%x1f%s",
+    `-S${id2}`,
+    "--",
+    ...dirs
+  ]) ?? "";
   const events = eventsOf(log);
   const defines = (rev, file) => {
     const text = git.run(["show", `${rev}:${file}`], true);
@@ -18649,9 +19615,31 @@ function investigateOne(git, id2, dirs) {
     if (!def)
       continue;
     if (inHead(e.commit.hash))
-      return { kind: "in-tree", id: id2, commit: e.commit, path: file, inWorkTree: git.files.exists(import_node_path18.default.join(git.root, file)) };
-    const refs = (git.run(["for-each-ref", "--contains", e.commit.hash, "--format=%(refname:short)", "refs/heads", "refs/remotes", "refs/tags", "refs/stash"], true) ?? "").split("\n").filter((r) => r && !r.endsWith("/HEAD"));
-    return { kind: "other-ref", id: id2, commit: e.commit, path: file, refs: refs.length > 0 ? refs : ["(no branch or tag: an unreachable or stashed commit)"], downRevisions: def.down };
+      return {
+        kind: "in-tree",
+        id: id2,
+        commit: e.commit,
+        path: file,
+        inWorkTree: git.files.exists(import_node_path18.default.join(git.root, file))
+      };
+    const refs = (git.run([
+      "for-each-ref",
+      "--contains",
+      e.commit.hash,
+      "--format=%(refname:short)",
+      "refs/heads",
+      "refs/remotes",
+      "refs/tags",
+      "refs/stash"
+    ], true) ?? "").split("\n").filter((r) => r && !r.endsWith("/HEAD"));
+    return {
+      kind: "other-ref",
+      id: id2,
+      commit: e.commit,
+      path: file,
+      refs: refs.length > 0 ? refs : ["(no branch or tag: an unreachable or stashed commit)"],
+      downRevisions: def.down
+    };
   }
   return { kind: "never", id: id2, searched: dirs };
 }
@@ -18680,8 +19668,25 @@ function removalOf(git, id2, dirs, e, events, defines) {
       return void 0;
     const children2 = childrenAt(git, `${e.commit.hash}^`, id2, dirs);
     if (after.revision)
-      return { kind: "renamed", id: id2, commit: e.commit, path: e.path, newPath: e.newPath, newId: after.revision, downRevisions: before2.down, children: children2 };
-    return { kind: "deleted", id: id2, commit: e.commit, path: e.path, downRevisions: before2.down, children: children2, operations: before2.operations === true };
+      return {
+        kind: "renamed",
+        id: id2,
+        commit: e.commit,
+        path: e.path,
+        newPath: e.newPath,
+        newId: after.revision,
+        downRevisions: before2.down,
+        children: children2
+      };
+    return {
+      kind: "deleted",
+      id: id2,
+      commit: e.commit,
+      path: e.path,
+      downRevisions: before2.down,
+      children: children2,
+      operations: before2.operations === true
+    };
   }
   if (e.status !== "D")
     return void 0;
@@ -18694,10 +19699,27 @@ function removalOf(git, id2, dirs, e, events, defines) {
   for (const a of candidates2) {
     const after = parseIds(git.run(["show", `${e.commit.hash}:${a.path}`], true) ?? "");
     if (after.revision && after.revision !== id2 && sameList(after.down, before.down)) {
-      return { kind: "renamed", id: id2, commit: e.commit, path: e.path, newPath: a.path, newId: after.revision, downRevisions: before.down, children };
+      return {
+        kind: "renamed",
+        id: id2,
+        commit: e.commit,
+        path: e.path,
+        newPath: a.path,
+        newId: after.revision,
+        downRevisions: before.down,
+        children
+      };
     }
   }
-  return { kind: "deleted", id: id2, commit: e.commit, path: e.path, downRevisions: before.down, children, operations: before.operations === true };
+  return {
+    kind: "deleted",
+    id: id2,
+    commit: e.commit,
+    path: e.path,
+    downRevisions: before.down,
+    children,
+    operations: before.operations === true
+  };
 }
 function addedIn(git, hash2, dirs) {
   const out = git.run(["show", "--format=", "--name-status", "--no-renames", hash2, "--", ...dirs], true) ?? "";
@@ -18782,14 +19804,26 @@ function describeForensics(f) {
 function filesChangedSince(files, cwd, ref) {
   const git = openGit(files, cwd);
   if ("unavailable" in git)
-    return { error: `--lint-changed-since needs git: ${git.unavailable}`, hint: "Use --lint-since REV instead, which needs no git." };
+    return {
+      error: `--lint-changed-since needs git: ${git.unavailable}`,
+      hint: "Use --lint-since REV instead, which needs no git."
+    };
   if (ref.startsWith("-") || git.run(["rev-parse", "--verify", "-q", `${ref}^{commit}`], true) === null) {
-    return { error: `--lint-changed-since ${ref}: git knows no commit by that name`, hint: "CI clones are often shallow and single-branch: fetch the base first (git fetch origin main), then pass origin/main." };
+    return {
+      error: `--lint-changed-since ${ref}: git knows no commit by that name`,
+      hint: "CI clones are often shallow and single-branch: fetch the base first (git fetch origin main), then pass origin/main."
+    };
   }
   const base = git.run(["merge-base", ref, "HEAD"], true)?.trim();
   if (!base)
-    return { error: `--lint-changed-since ${ref}: it shares no history with HEAD`, hint: "Fetch more history (git fetch --unshallow, or a deeper --depth) so the merge base is known." };
-  const listed = [...(git.run(["diff", "--name-only", "-z", base]) ?? "").split("\0"), ...(git.run(["ls-files", "--others", "--exclude-standard", "-z"]) ?? "").split("\0")];
+    return {
+      error: `--lint-changed-since ${ref}: it shares no history with HEAD`,
+      hint: "Fetch more history (git fetch --unshallow, or a deeper --depth) so the merge base is known."
+    };
+  const listed = [
+    ...(git.run(["diff", "--name-only", "-z", base]) ?? "").split("\0"),
+    ...(git.run(["ls-files", "--others", "--exclude-standard", "-z"]) ?? "").split("\0")
+  ];
   return { files: new Set(listed.filter(Boolean).map((p) => import_node_path18.default.resolve(git.root, p))) };
 }
 var import_node_path18;
@@ -19301,7 +20335,10 @@ var init_resolver = __esm({
             revs = this.filterForLineage(revs, checkBranch, stage);
           if (revs.length === 0) {
             const short2 = id2.length < 4 ? "; please ensure at least four characters are present for partial revision identifier matches" : "";
-            throw new AlembicRaise("ResolutionError", `No such revision or branch '${id2}'${short2}`, id2, stage, { kind: "no-such-revision", tooShort: short2 !== "" });
+            throw new AlembicRaise("ResolutionError", `No such revision or branch '${id2}'${short2}`, id2, stage, {
+              kind: "no-such-revision",
+              tooShort: short2 !== ""
+            });
           }
           if (revs.length > 1) {
             throw new AlembicRaise("ResolutionError", `Multiple revisions start with '${id2}': ${revs.slice(0, 3).map((x) => `'${x}'`).join(", ")}...`, id2, stage, { kind: "ambiguous-prefix", candidates: revs.slice(0, 3) });
@@ -19429,7 +20466,14 @@ function predictUpgrade(map, target, rows, versionTable = "alembic_version") {
       throw e;
     const failure = translate(e, target);
     if (failure.exception === "Unpredictable") {
-      return { target, willSucceed: false, steps: [], finalHeads: null, cliOutput: null, unpredictable: failure.message };
+      return {
+        target,
+        willSucceed: false,
+        steps: [],
+        finalHeads: null,
+        cliOutput: null,
+        unpredictable: failure.message
+      };
     }
     return {
       target,
@@ -19603,7 +20647,15 @@ function configNoteRule(code, severity, summary, hint, words2) {
     check({ model }) {
       return model.config.notes.filter((n) => n.code === code).map((n) => {
         const said = words2(n);
-        return { code, severity, message: said.message, hint: said.hint ?? hint, path: n.path, line: n.line, alembicError: n.alembicError };
+        return {
+          code,
+          severity,
+          message: said.message,
+          hint: said.hint ?? hint,
+          path: n.path,
+          line: n.line,
+          alembicError: n.alembicError
+        };
       });
     }
   };
@@ -19667,7 +20719,10 @@ async function loadLintConfig(files, cwd, iniPath, knownCodes) {
     ledger: fromToml?.ledger ?? fromIni?.ledger ?? true,
     ledgerTable: fromToml?.ledgerTable ?? fromIni?.ledgerTable,
     onAhead: fromToml?.onAhead ?? fromIni?.onAhead ?? "allow",
-    sources: [fromIni ? import_node_path20.default.relative(cwd, iniPath) || iniPath : void 0, fromToml ? "pyproject.toml" : void 0].filter((x) => x !== void 0)
+    sources: [
+      fromIni ? import_node_path20.default.relative(cwd, iniPath) || iniPath : void 0,
+      fromToml ? "pyproject.toml" : void 0
+    ].filter((x) => x !== void 0)
   };
 }
 async function readPyproject(text, known) {
@@ -19678,7 +20733,10 @@ async function readPyproject(text, known) {
   try {
     data = parse3(text);
   } catch (e) {
-    throw new ConfigError(`pyproject.toml is not valid TOML: ${e.message.split("\n")[0]}`, { path: "pyproject.toml", hint: "Fix the TOML syntax; Alembic would fail to read it too." });
+    throw new ConfigError(`pyproject.toml is not valid TOML: ${e.message.split("\n")[0]}`, {
+      path: "pyproject.toml",
+      hint: "Fix the TOML syntax; Alembic would fail to read it too."
+    });
   }
   const table = data.tool?.["alembic-preflight"];
   if (table === void 0)
@@ -19821,7 +20879,13 @@ function makeIgnore(e, known, where) {
     throw configError(where, "path must be a glob string");
   if (e.revision !== void 0 && typeof e.revision !== "string")
     throw configError(where, "revision must be a string");
-  return { rule, path: e.path, revision: e.revision, reason: e.reason.trim(), source: where };
+  return {
+    rule,
+    path: e.path,
+    revision: e.revision,
+    reason: e.reason.trim(),
+    source: where
+  };
 }
 function checkCode(code, known, where) {
   if (!known.has(code))
@@ -19880,7 +20944,18 @@ var init_lint_config = __esm({
     init_errors();
     DEFAULT_APP_SOURCES = ["**/*.py", "**/*.sql"];
     SETTINGS = /* @__PURE__ */ new Set(["error", "warning", "info", "off", "on"]);
-    KEYS = ["lint", "rules", "ignore", "targets-sqlite", "app-sources", "postgres-version", "lint-since", "ledger", "ledger-table", "on-ahead"];
+    KEYS = [
+      "lint",
+      "rules",
+      "ignore",
+      "targets-sqlite",
+      "app-sources",
+      "postgres-version",
+      "lint-since",
+      "ledger",
+      "ledger-table",
+      "on-ahead"
+    ];
   }
 });
 
@@ -19955,7 +21030,22 @@ var init_env_tokens = __esm({
     init_python_tokenizer();
     init_string_literal();
     lastLines = [];
-    BLOCK_WORDS = /* @__PURE__ */ new Set(["if", "elif", "else", "try", "except", "finally", "for", "while", "with", "def", "class", "async", "match", "case"]);
+    BLOCK_WORDS = /* @__PURE__ */ new Set([
+      "if",
+      "elif",
+      "else",
+      "try",
+      "except",
+      "finally",
+      "for",
+      "while",
+      "with",
+      "def",
+      "class",
+      "async",
+      "match",
+      "case"
+    ]);
     COLON2 = /* @__PURE__ */ new Set([":"]);
     OTHER_URL_SOURCES = /* @__PURE__ */ new Set([
       "create_engine",
@@ -20121,7 +21211,10 @@ function unguardedFileConfigCall(source) {
       continue;
     const defaults2 = named("defaults", 1);
     const given = dotted(defaults2);
-    return { line: t2[from].line, defaults: defaults2 === void 0 || given === "None" ? "none" : /(^|\.)config_args$/.test(given ?? "") ? "config_args" : "unknown" };
+    return {
+      line: t2[from].line,
+      defaults: defaults2 === void 0 || given === "None" ? "none" : /(^|\.)config_args$/.test(given ?? "") ? "config_args" : "unknown"
+    };
   }
   return void 0;
 }
@@ -20213,7 +21306,10 @@ function runFunctionImports(source) {
       if (!first)
         continue;
       if (first.type === Tok.Name && BLOCK_WORDS.has(first.text) && t2[1]?.text !== "=" && t2[1]?.text !== ".") {
-        blocks.push({ indent: ll.indent, guarded: first.text !== "with" && !(first.text === "async" && t2[1]?.text === "with") });
+        blocks.push({
+          indent: ll.indent,
+          guarded: first.text !== "with" && !(first.text === "async" && t2[1]?.text === "with")
+        });
         continue;
       }
       if (offline(ll.line) || blocks.some((b) => b.guarded))
@@ -20284,7 +21380,15 @@ var init_env_setup_facts = __esm({
     init_env_tokens();
     init_offline_lines();
     PRESENCE = /^(?:[A-Za-z_]\w*\.)*config_file_name(?:isnotNone)?$/;
-    AUTOGENERATE_HOOKS = /* @__PURE__ */ new Set(["include_object", "include_name", "include_symbol", "process_revision_directives", "render_item", "compare_type", "compare_server_default"]);
+    AUTOGENERATE_HOOKS = /* @__PURE__ */ new Set([
+      "include_object",
+      "include_name",
+      "include_symbol",
+      "process_revision_directives",
+      "render_item",
+      "compare_type",
+      "compare_server_default"
+    ]);
     BINDS = /* @__PURE__ */ new Set(["SQLALCHEMY_BINDS", "ALCHEMICAL_BINDS", "bind_names", "get_bind_names"]);
   }
 });
@@ -24992,7 +26096,10 @@ function tokenTests(text) {
     const facts = bodyFactsFast(text);
     if (!facts)
       return byTokens(text, downgrade, execute);
-    return { downgradeMayDoNothing: downgrade && downgradeFromFacts(facts), executeMayTakeParams: execute && facts.executeWithParams };
+    return {
+      downgradeMayDoNothing: downgrade && downgradeFromFacts(facts),
+      executeMayTakeParams: execute && facts.executeWithParams
+    };
   });
 }
 function wordsThen(text, then) {
@@ -25004,7 +26111,10 @@ function byTokens(text, downgrade, execute) {
   const { lines, error } = tokenize(text);
   if (error)
     return { downgradeMayDoNothing: downgrade, executeMayTakeParams: execute };
-  return { downgradeMayDoNothing: downgrade && downgradeIn(lines), executeMayTakeParams: execute && executeIn(lines) };
+  return {
+    downgradeMayDoNothing: downgrade && downgradeIn(lines),
+    executeMayTakeParams: execute && executeIn(lines)
+  };
 }
 function downgradeFromFacts(facts) {
   const down = facts.defs.get("downgrade");
@@ -25112,7 +26222,14 @@ function lintFindingAt(code, severity, file, line, message, hint) {
   return { ...projectFinding(code, severity, file.path, line, message, hint), revision: file.rev.id };
 }
 function projectFinding(code, severity, relPath, line, message, hint) {
-  return { code, severity, message: `${relPath}${line ? `:${line}` : ""}: ${message}`, hint, path: relPath, line };
+  return {
+    code,
+    severity,
+    message: `${relPath}${line ? `:${line}` : ""}: ${message}`,
+    hint,
+    path: relPath,
+    line
+  };
 }
 var import_node_path21, LINT_KIND, LintContext;
 var init_lint_context = __esm({
@@ -25483,7 +26600,15 @@ var init_project_dialect = __esm({
     import_node_path22 = __toESM(require("node:path"), 1);
     init_import_resolver();
     init_project_folders();
-    PG_DRIVERS = ["psycopg2", "psycopg2_binary", "psycopg", "psycopg_binary", "asyncpg", "pg8000", "psycopg2cffi"];
+    PG_DRIVERS = [
+      "psycopg2",
+      "psycopg2_binary",
+      "psycopg",
+      "psycopg_binary",
+      "asyncpg",
+      "pg8000",
+      "psycopg2cffi"
+    ];
     OTHER_DRIVERS = [
       ["pymysql", "MySQL"],
       ["mysqlclient", "MySQL"],
@@ -25499,8 +26624,27 @@ var init_project_dialect = __esm({
       // SQLite's own driver ships with Python: only the async one is declared (SoloRing, a local-first app)
       ["aiosqlite", "SQLite"]
     ];
-    SCHEME_DATABASES = { sqlite: "SQLite", mysql: "MySQL", mariadb: "MariaDB", mssql: "SQL Server", oracle: "Oracle" };
-    MANIFESTS = ["requirements.txt", "pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "Dockerfile", "compose.yml", "compose.yaml", "docker-compose.yml", "docker-compose.yaml", "heroku.yml", ".env.example"];
+    SCHEME_DATABASES = {
+      sqlite: "SQLite",
+      mysql: "MySQL",
+      mariadb: "MariaDB",
+      mssql: "SQL Server",
+      oracle: "Oracle"
+    };
+    MANIFESTS = [
+      "requirements.txt",
+      "pyproject.toml",
+      "setup.cfg",
+      "setup.py",
+      "Pipfile",
+      "Dockerfile",
+      "compose.yml",
+      "compose.yaml",
+      "docker-compose.yml",
+      "docker-compose.yaml",
+      "heroku.yml",
+      ".env.example"
+    ];
     URL_FROM_ELSEWHERE = /\bos\.environ\b|\bgetenv\s*\(|\benviron\s*\[|\bsettings\b|\bget_settings\b|\bcurrent_app\b|\bconfig\s*\(|DATABASE_URL|set_main_option\s*\(\s*['"]sqlalchemy\.url/u;
     byLint = /* @__PURE__ */ new WeakMap();
     PG_WORDS = /postgres|psycopg|asyncpg|pg8000/iu;
@@ -25654,7 +26798,10 @@ var init_ddl_in_try_except = __esm({
         let dialect;
         out.push(...lint.newFileFindings(this.code, () => JSON.stringify(dialect ??= projectDialect(lint)), ["try"], (file, py) => {
           const found = [];
-          for (const { fn, name: name2 } of [...migrationFunctions(py, "upgrade"), ...migrationFunctions(py, "downgrade")]) {
+          for (const { fn, name: name2 } of [
+            ...migrationFunctions(py, "upgrade"),
+            ...migrationFunctions(py, "downgrade")
+          ]) {
             for (const t2 of py.all(fn, "TryStatement")) {
               const { tryBody, swallows, rollsBack } = tryParts(py, t2);
               if (!tryBody || !swallows)
@@ -26084,7 +27231,9 @@ var init_enum_not_dropped_in_downgrade = __esm({
         if (!lint)
           return out;
         let dialect;
-        out.push(...lint.newFileFindings(this.code, () => JSON.stringify(dialect ??= projectDialect(lint)), [(t2) => (t2.includes("Enum") || t2.includes("ENUM") || CREATE_TYPE_WORDS.test(t2)) && (t2.includes("drop_table") || t2.includes("drop_column"))], (file, py) => {
+        out.push(...lint.newFileFindings(this.code, () => JSON.stringify(dialect ??= projectDialect(lint)), [
+          (t2) => (t2.includes("Enum") || t2.includes("ENUM") || CREATE_TYPE_WORDS.test(t2)) && (t2.includes("drop_table") || t2.includes("drop_column"))
+        ], (file, py) => {
           const found = [];
           for (const pair2 of migrationPairs(py)) {
             const up = pair2.up.fn;
@@ -26335,7 +27484,11 @@ function extract(py, fn, seen, ops) {
     } else if (op === "add_column") {
       const col = arg(1 + shift, "column");
       if (tableArg === void 0) {
-        ops.push(["F", null, (col?.name === "CallExpression" ? columnName(py, py.args(col)) : void 0) ?? null]);
+        ops.push([
+          "F",
+          null,
+          (col?.name === "CallExpression" ? columnName(py, py.args(col)) : void 0) ?? null
+        ]);
         continue;
       }
       ops.push(["E", tableArg]);
@@ -26542,7 +27695,18 @@ var init_table_model = __esm({
     init_migration_ops();
     init_python_syntax();
     HAS_TABLE_DDL = /\b(?:ALTER|CREATE|DROP)\s+TABLE\b/i;
-    WORDS = ["create_table", "add_column", "alter_column", "drop_table", "drop_column", "rename_table", "ForeignKey", "create_foreign_key", "batch_alter_table", HAS_TABLE_DDL];
+    WORDS = [
+      "create_table",
+      "add_column",
+      "alter_column",
+      "drop_table",
+      "drop_column",
+      "rename_table",
+      "ForeignKey",
+      "create_foreign_key",
+      "batch_alter_table",
+      HAS_TABLE_DDL
+    ];
     HAS_FK = /ForeignKey|create_foreign_key/;
     TABLE_OPS = "create_table|add_column|alter_column|drop_column|drop_table|rename_table|batch_alter_table|create_foreign_key";
     UNNAMED_TABLE = new RegExp(`\\bop\\.(?:${TABLE_OPS})\\(\\s*(?=\\S)(?!['"][\\w.]+['"]\\s*[,)])`);
@@ -26746,14 +27910,21 @@ function renameFacts(_file, py) {
     const callee = py.callee(call);
     const { positional, keywords } = py.args(call);
     if (callee === "op.rename_table") {
-      steps2.push(["N", py.str(positional[0] ?? keywords.get("old_table_name")) ?? null, py.str(positional[1] ?? keywords.get("new_table_name")) ?? null]);
+      steps2.push([
+        "N",
+        py.str(positional[0] ?? keywords.get("old_table_name")) ?? null,
+        py.str(positional[1] ?? keywords.get("new_table_name")) ?? null
+      ]);
     } else if (callee === "op.create_table") {
       const name2 = py.str(positional[0] ?? keywords.get("table_name"));
       steps2.push(["G", name2 === void 0 ? [] : [name2]]);
     } else if (createsUnknownTable(py, call, callee)) {
       steps2.push(["G", []]);
     } else if (CREATE_TABLE.test(py.of(call))) {
-      steps2.push(["G", py.strings(call).flatMap(({ value }) => [...value.matchAll(CREATE_TABLE_NAMED)].map((m) => m[1]))]);
+      steps2.push([
+        "G",
+        py.strings(call).flatMap(({ value }) => [...value.matchAll(CREATE_TABLE_NAMED)].map((m) => m[1]))
+      ]);
     }
   }
   return steps2;
@@ -26914,7 +28085,9 @@ function parseDatabaseUrl(raw, cwd, env2) {
   const url = raw.trim();
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/su.exec(url);
   if (!m) {
-    throw new UsageError("The database URL is malformed: it has no scheme:// part.", { hint: NOT_A_URL_HINT });
+    throw new UsageError("The database URL is malformed: it has no scheme:// part.", {
+      hint: NOT_A_URL_HINT
+    });
   }
   const scheme = m[1].toLowerCase();
   const rest = m[2];
@@ -26928,7 +28101,9 @@ function parseDatabaseUrl(raw, cwd, env2) {
       hint: "alembic-preflight reads PostgreSQL and SQLite today; run `alembic-preflight check` for the static checks, which need no database."
     });
   }
-  throw new UsageError(`Unknown database URL scheme '${scheme}://'.`, { hint: `Supported: postgres://, postgresql://, postgresql+<driver>://, sqlite:///relative.db, sqlite:////absolute.db. ${NOT_A_URL_HINT}` });
+  throw new UsageError(`Unknown database URL scheme '${scheme}://'.`, {
+    hint: `Supported: postgres://, postgresql://, postgresql+<driver>://, sqlite:///relative.db, sqlite:////absolute.db. ${NOT_A_URL_HINT}`
+  });
 }
 function parsePostgres(scheme, rest, env2) {
   const q = rest.indexOf("?");
@@ -26967,7 +28142,9 @@ function parsePostgres(scheme, rest, env2) {
   if (hostport.startsWith("[")) {
     const close = hostport.indexOf("]");
     if (close < 0)
-      throw new UsageError("The database URL is malformed: an IPv6 host is missing its closing bracket.", { hint: NOT_A_URL_HINT });
+      throw new UsageError("The database URL is malformed: an IPv6 host is missing its closing bracket.", {
+        hint: NOT_A_URL_HINT
+      });
     host = hostport.slice(1, close);
     const after = hostport.slice(close + 1);
     if (after && !after.startsWith(":"))
@@ -27001,7 +28178,9 @@ function parsePostgres(scheme, rest, env2) {
   let port = 5432;
   if (portText !== void 0 && portText !== "") {
     if (!/^\d+$/u.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      throw new UsageError("The database URL has an invalid port (expected a number from 1 to 65535).", { hint: NOT_A_URL_HINT });
+      throw new UsageError("The database URL has an invalid port (expected a number from 1 to 65535).", {
+        hint: NOT_A_URL_HINT
+      });
     }
     port = Number(portText);
   }
@@ -27043,7 +28222,9 @@ function parseSqlite(scheme, rest, cwd) {
     const inner = raw.slice(5).split(/[?#]/u, 1)[0];
     const local = /^\/\/(localhost)?(?=\/)/iu.exec(inner);
     if (inner.startsWith("//") && !local) {
-      throw new UsageError("The SQLite URI names a host (file://HOST/\u2026); SQLite opens local files only.", { hint: "Use file:relative.db or file:///absolute/path.db." });
+      throw new UsageError("The SQLite URI names a host (file://HOST/\u2026); SQLite opens local files only.", {
+        hint: "Use file:relative.db or file:///absolute/path.db."
+      });
     }
     file = decode(local ? inner.slice(local[0].length) : inner, "file name");
     const params = new URLSearchParams(raw.slice(5 + inner.length).replace(/^\?/u, "").split("#", 1)[0]);
@@ -27059,7 +28240,9 @@ function decode(s, what) {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw new UsageError(`The database URL is malformed: the ${what} has an invalid %-escape.`, { hint: "Percent-encode special characters in the URL (for example @ as %40)." });
+    throw new UsageError(`The database URL is malformed: the ${what} has an invalid %-escape.`, {
+      hint: "Percent-encode special characters in the URL (for example @ as %40)."
+    });
   }
 }
 function localSocket(portText) {
@@ -27069,7 +28252,11 @@ function localSocket(portText) {
 function describeTarget(t2) {
   if (t2.dialect === "sqlite")
     return { dialect: "sqlite", host: null, database: t2.written };
-  return { dialect: "postgresql", host: `${t2.host.includes(":") ? `[${t2.host}]` : t2.host}:${t2.port}`, database: t2.database };
+  return {
+    dialect: "postgresql",
+    host: `${t2.host.includes(":") ? `[${t2.host}]` : t2.host}:${t2.port}`,
+    database: t2.database
+  };
 }
 function sameDatabase(a, b, cwd) {
   let x;
@@ -27178,7 +28365,10 @@ function readEnvPy(source) {
           depth--;
         if (depth === 0 && tok.type === Tok.Op && tok.text === "**" && (t2[j - 1].text === "," || t2[j - 1].text === "(")) {
           const end = argumentEnd(t2, j + 1, close);
-          call.unpacked ??= { expression: t2.slice(j, end).map((x) => x.text).join(""), line: tok.line };
+          call.unpacked ??= {
+            expression: t2.slice(j, end).map((x) => x.text).join(""),
+            line: tok.line
+          };
           continue;
         }
         if (depth !== 0 || tok.type !== Tok.Name || t2[j + 1]?.text !== "=" || !Object.hasOwn(KEYS2, tok.text))
@@ -27214,7 +28404,11 @@ function searchPathSetting(source) {
       const { value } = literal(run);
       const built = t2[end]?.text === "%" || t2[end]?.text === ".";
       const schema = typeof value === "string" && !built ? ONE_SCHEMA.map((re) => re.exec(value)?.[1]).find((x) => x !== void 0) : void 0;
-      return { line: run[0].line, expression: raw.length > 80 ? `${raw.slice(0, 77)}\u2026` : raw, ...schema ? { schema } : {} };
+      return {
+        line: run[0].line,
+        expression: raw.length > 80 ? `${raw.slice(0, 77)}\u2026` : raw,
+        ...schema ? { schema } : {}
+      };
     }
   }
   return void 0;
@@ -27300,13 +28494,21 @@ function envHandover(envPy, config) {
   const roots = projectImportRoots(config);
   for (const c of called) {
     const rel = c.module.split(".").join("/");
-    const files = [...new Set(roots.flatMap((r) => [import_node_path26.default.join(r, `${rel}.py`), import_node_path26.default.join(r, rel, "__init__.py")]))].filter((f) => config.files.exists(f));
+    const files = [
+      ...new Set(roots.flatMap((r) => [import_node_path26.default.join(r, `${rel}.py`), import_node_path26.default.join(r, rel, "__init__.py")]))
+    ].filter((f) => config.files.exists(f));
     const holders = files.flatMap((file) => {
       const text = readPythonText(config.files, file);
       return text !== void 0 && readEnvPy(text).calls.length > 0 ? [{ file, text }] : [];
     });
     if (holders.length === 1)
-      return { kind: "followed", module: c.module, file: holders[0].file, text: holders[0].text, line: c.line };
+      return {
+        kind: "followed",
+        module: c.module,
+        file: holders[0].file,
+        text: holders[0].text,
+        line: c.line
+      };
     if (holders.length > 1)
       return { kind: "unknown", module: c.module, line: c.line };
   }
@@ -27396,7 +28598,11 @@ var init_shared_version_table = __esm({
                 continue;
               try {
                 if (!locations.has(real))
-                  locations.set(real, { where: `${rel} [${section}]`, envPath: env2, roots: { cwd, files, iniPath: abs2, prependSysPath: prependSysPath(ini, section, features) } });
+                  locations.set(real, {
+                    where: `${rel} [${section}]`,
+                    envPath: env2,
+                    roots: { cwd, files, iniPath: abs2, prependSysPath: prependSysPath(ini, section, features) }
+                  });
                 break;
               } catch {
               }
@@ -27487,7 +28693,23 @@ var init_autogenerate_marker_left = __esm({
 
 // dist/deploy/alembic-argv.js
 function commandsOf(v) {
-  const all = ["branches", "check", "current", "downgrade", "edit", "ensure_version", "heads", "history", "init", "list_templates", "merge", "revision", "show", "stamp", "upgrade"];
+  const all = [
+    "branches",
+    "check",
+    "current",
+    "downgrade",
+    "edit",
+    "ensure_version",
+    "heads",
+    "history",
+    "init",
+    "list_templates",
+    "merge",
+    "revision",
+    "show",
+    "stamp",
+    "upgrade"
+  ];
   return atLeast(v, 1, 9) ? all : all.filter((c) => c !== "check");
 }
 function parseAlembicArgv(args, v, prog = "alembic") {
@@ -27550,7 +28772,14 @@ function topParser(v, prog) {
   };
 }
 function upgradeParser(prog) {
-  return { prog: `${prog} upgrade`, actions: [HELP, { strings: ["--sql"], dest: "sql", takes: 0 }, { strings: ["--tag"], dest: "tag", takes: 1 }] };
+  return {
+    prog: `${prog} upgrade`,
+    actions: [
+      HELP,
+      { strings: ["--sql"], dest: "sql", takes: 0 },
+      { strings: ["--tag"], dest: "tag", takes: 1 }
+    ]
+  };
 }
 function movedBeforeCommand(args, v) {
   const up = args.indexOf("upgrade");
@@ -27724,7 +28953,14 @@ function releaseUpgrade(args, v) {
   const inis = atLeast(v, 1, 16) ? r.configs.filter((c) => c.split("/").pop() !== "pyproject.toml") : r.configs.slice(-1);
   const name2 = r.name !== void 0 ? { name: r.name } : {};
   if (inis.length > 1)
-    return { revision: r.revision, ...name2, problem: { kind: "refused", detail: "alembic.util.exc.CommandError: only one ini file may be indicated" } };
+    return {
+      revision: r.revision,
+      ...name2,
+      problem: {
+        kind: "refused",
+        detail: "alembic.util.exc.CommandError: only one ini file may be indicated"
+      }
+    };
   const config = inis[0] !== void 0 ? { config: inis[0] } : {};
   if (r.sql)
     return { revision: r.revision, ...config, ...name2, problem: { kind: "offline", detail: "--sql" } };
@@ -27968,7 +29204,10 @@ var init_deploy_script_hazard = __esm({
         const upgrades = [];
         const deployFiles = [];
         const found = [
-          ...walkFiles(files, lint.cwd, /* @__PURE__ */ new Set([lint.model.config.scriptDir]), 2e4).map((key) => ({ key, file: import_node_path28.default.join(lint.cwd, key) })),
+          ...walkFiles(files, lint.cwd, /* @__PURE__ */ new Set([lint.model.config.scriptDir]), 2e4).map((key) => ({
+            key,
+            file: import_node_path28.default.join(lint.cwd, key)
+          })),
           ...projectFolders(files, lint.cwd).slice(1).flatMap((dir) => topDeployFiles(dir, files))
         ];
         for (const { key, file } of found) {
@@ -28213,7 +29452,11 @@ function appliedByText(r) {
   const by = r.appliedBy;
   const release2 = by["HEROKU_RELEASE_VERSION"] ? `release ${by["HEROKU_RELEASE_VERSION"]}` : void 0;
   const commit = by["SOURCE_VERSION"] ?? by["HEROKU_SLUG_COMMIT"] ?? by["GITHUB_SHA"] ?? by["CI_COMMIT_SHA"];
-  const parts = [release2, commit ? `commit ${commit.slice(0, 12)}` : void 0, by["DYNO"] ? `dyno ${by["DYNO"]}` : void 0].filter((p) => p !== void 0);
+  const parts = [
+    release2,
+    commit ? `commit ${commit.slice(0, 12)}` : void 0,
+    by["DYNO"] ? `dyno ${by["DYNO"]}` : void 0
+  ].filter((p) => p !== void 0);
   const who = parts.length > 0 ? parts.join(", ") : by["heads"] ? `a release whose code had head ${by["heads"]}` : "a release";
   if (by["recordedBy"] === "ledger record")
     return `\`ledger record\` (${parts.length > 0 ? parts.join(", ") : `code at head ${by["heads"] ?? "?"}`}), which found it applied, on ${r.appliedAt.replace("T", " ").replace(/\.\d+Z$|Z$/u, " UTC")}`;
@@ -28229,18 +29472,39 @@ var init_ledger_view = __esm({
 function whyOf(value, f, heads) {
   const row = rowText(value);
   if (f.exception === "AssertionError")
-    return { why: "is an empty string; Alembic crashes on it with an AssertionError traceback", title: "stamped with an empty string: Alembic crashes on it" };
+    return {
+      why: "is an empty string; Alembic crashes on it with an AssertionError traceback",
+      title: "stamped with an empty string: Alembic crashes on it"
+    };
   if (f.exception === "MultipleHeads")
-    return { why: `is the symbol 'head', which is ambiguous because the graph has ${heads} heads`, title: `stamped 'head', which is ambiguous with ${heads} heads` };
+    return {
+      why: `is the symbol 'head', which is ambiguous because the graph has ${heads} heads`,
+      title: `stamped 'head', which is ambiguous with ${heads} heads`
+    };
   if (f.exception === "RevisionError")
-    return { why: "is not a string, so Alembic cannot resolve it", title: `stamped ${row}, which is not a string` };
+    return {
+      why: "is not a string, so Alembic cannot resolve it",
+      title: `stamped ${row}, which is not a string`
+    };
   if (f.detail?.kind === "ambiguous-prefix")
-    return { why: `is a prefix of several revisions (${f.detail.candidates.map((x) => `'${x}'`).join(", ")}), so it resolves to none`, title: `stamped ${row}, a prefix of ${f.detail.candidates.length} revisions` };
+    return {
+      why: `is a prefix of several revisions (${f.detail.candidates.map((x) => `'${x}'`).join(", ")}), so it resolves to none`,
+      title: `stamped ${row}, a prefix of ${f.detail.candidates.length} revisions`
+    };
   if (f.detail?.kind === "no-such-revision" && f.detail.tooShort)
-    return { why: "names no revision (and revisions of 3 characters or fewer never match by prefix)", title: `stamped ${row}, which names no revision` };
+    return {
+      why: "names no revision (and revisions of 3 characters or fewer never match by prefix)",
+      title: `stamped ${row}, which names no revision`
+    };
   if (f.detail?.kind === "not-in-branch")
-    return { why: `names a revision outside its branch (${f.message})`, title: `stamped ${row}, outside its branch` };
-  return { why: "names a revision that no migration file in the repository defines", title: `stamped ${row}, which no migration file defines` };
+    return {
+      why: `names a revision outside its branch (${f.message})`,
+      title: `stamped ${row}, outside its branch`
+    };
+  return {
+    why: "names a revision that no migration file in the repository defines",
+    title: `stamped ${row}, which no migration file defines`
+  };
 }
 function capitalised(s) {
   const first = s.split(" ", 1)[0] ?? "";
@@ -28302,19 +29566,38 @@ function missingPlan(id2, f, folder, deleteOrNot, restamp2, after) {
   const placeholder = "alembic-preflight backfill";
   switch (f?.kind) {
     case "renamed":
-      return { fix: `alembic-preflight restamp --from ${id2} --to ${f.newId} --yes`, hint: "The migration is in the code under its new id; restamp replaces exactly that row." };
+      return {
+        fix: `alembic-preflight restamp --from ${id2} --to ${f.newId} --yes`,
+        hint: "The migration is in the code under its new id; restamp replaces exactly that row."
+      };
     case "deleted":
-      return f.operations ? { fix: `git checkout ${f.commit.short}^ -- ${f.path}`, hint: `Restore the file: its upgrade() ran operations, so a no-op placeholder (${placeholder} --rewire --write) would leave every fresh database without them.` } : { fix: `git checkout ${f.commit.short}^ -- ${f.path}`, hint: `Or generate a no-op in its place: ${placeholder} --rewire --write (git gives the exact parent).` };
+      return f.operations ? {
+        fix: `git checkout ${f.commit.short}^ -- ${f.path}`,
+        hint: `Restore the file: its upgrade() ran operations, so a no-op placeholder (${placeholder} --rewire --write) would leave every fresh database without them.`
+      } : {
+        fix: `git checkout ${f.commit.short}^ -- ${f.path}`,
+        hint: `Or generate a no-op in its place: ${placeholder} --rewire --write (git gives the exact parent).`
+      };
     case "other-ref":
-      return { hint: `Deploy the code that has it (${f.refs.join(", ")}), or merge that branch. Only if that code is gone for good: ${placeholder} --after <REV> --rewire --write.` };
+      return {
+        hint: `Deploy the code that has it (${f.refs.join(", ")}), or merge that branch. Only if that code is gone for good: ${placeholder} --after <REV> --rewire --write.`
+      };
     case "in-tree":
-      return f.inWorkTree ? { hint: `Make Alembic load ${f.path} (it is outside the version folders, or its name is skipped); alembic-preflight check explains.` } : { fix: `git checkout -- ${f.path}`, hint: "Restore the file." };
+      return f.inWorkTree ? {
+        hint: `Make Alembic load ${f.path} (it is outside the version folders, or its name is skipped); alembic-preflight check explains.`
+      } : { fix: `git checkout -- ${f.path}`, hint: "Restore the file." };
     case "never":
     case "no-git":
     case void 0: {
       const search = f === void 0 ? ` Find where it came from: git log --all --oneline -S "${id2}" -- ${folder}.` : "";
       const rest = `${restamp2 ? ` ${restamp2}` : ""} ${deleteOrNot.startsWith("DELETE") ? `If the row is simply stale: ${deleteOrNot}` : deleteOrNot}`;
-      return after !== void 0 ? { fix: `${placeholder} --after ${after} --rewire --write`, hint: `A no-op migration with revision = '${id2}' after ${after}, where the schema says the database stands; backfill proves the upgrade before it writes.${search}${rest}` } : { fix: `${placeholder}  # lists where the placeholder could go`, hint: `Then add a no-op migration with revision = '${id2}' after the revision the database had reached when it was stamped: ${placeholder} --after <REV> --rewire --write.${search}${rest}` };
+      return after !== void 0 ? {
+        fix: `${placeholder} --after ${after} --rewire --write`,
+        hint: `A no-op migration with revision = '${id2}' after ${after}, where the schema says the database stands; backfill proves the upgrade before it writes.${search}${rest}`
+      } : {
+        fix: `${placeholder}  # lists where the placeholder could go`,
+        hint: `Then add a no-op migration with revision = '${id2}' after the revision the database had reached when it was stamped: ${placeholder} --after <REV> --rewire --write.${search}${rest}`
+      };
     }
   }
 }
@@ -28382,7 +29665,9 @@ var init_stamped_revision_missing = __esm({
           const schema = missing ? schemaEvidence(db) : void 0;
           if (schema)
             evidence.push({ label: "schema", text: schema.text });
-          const plan2 = missing ? missingPlan(id2, forensics, folder, sqlDelete ?? `Do not delete the row: ${noDelete(db, failed.length)}.`, restamp2, schema?.after) : { hint: blank ? blankHint(blank, db) : `Correct the row${sqlDelete ? `, or delete it: ${sqlDelete}` : ` (${noDelete(db, failed.length)})`}${restamp2 ? ` ${restamp2}` : ""}` };
+          const plan2 = missing ? missingPlan(id2, forensics, folder, sqlDelete ?? `Do not delete the row: ${noDelete(db, failed.length)}.`, restamp2, schema?.after) : {
+            hint: blank ? blankHint(blank, db) : `Correct the row${sqlDelete ? `, or delete it: ${sqlDelete}` : ` (${noDelete(db, failed.length)})`}${restamp2 ? ` ${restamp2}` : ""}`
+          };
           return {
             code: "stamped-revision-missing",
             severity: "error",
@@ -28784,7 +30069,12 @@ function directivesOf(text, revisionLine) {
     const codes = codesPart.split(/[\s,]+/u).filter(Boolean);
     const line = i + 1;
     const alone = raw.trimStart().startsWith("#");
-    out.push({ line, codes, ...reason ? { reason } : {}, fileWide: alone && revisionLine !== void 0 && line < revisionLine });
+    out.push({
+      line,
+      codes,
+      ...reason ? { reason } : {},
+      fileWide: alone && revisionLine !== void 0 && line < revisionLine
+    });
   });
   return out;
 }
@@ -30157,7 +31447,10 @@ var init_revision_cycle = __esm({
             alembicError: alembicOutput(p.failure)
           };
           for (const rev of p.others) {
-            for (const parent of [...rev.script.versionedDown, ...rev.script.resolvedDependsOn.flatMap((d) => d.t === "str" ? [d.v] : [])]) {
+            for (const parent of [
+              ...rev.script.versionedDown,
+              ...rev.script.resolvedDependsOn.flatMap((d) => d.t === "str" ? [d.v] : [])
+            ]) {
               const cause = unparsedDeclaring(model, parent);
               if (cause)
                 return consequenceOf(finding8, cause, `${p.ids.join(", ")} are cut off from every base: ${rev.id} follows ${parent}`);
@@ -30276,7 +31569,10 @@ function envPyProblem(model) {
   const { rel, outcome } = envPySource(model);
   if (outcome.kind === "unreadable")
     return void 0;
-  const problem = outcome.kind === "undecodable" ? { message: nullBytesForPython(outcome.error, model.config.python), line: outcome.line } : outcome.read.syntaxError ? { message: `${outcome.read.syntaxError.exception ?? "SyntaxError"}: ${outcome.read.syntaxError.message}`, line: outcome.read.syntaxError.line } : void 0;
+  const problem = outcome.kind === "undecodable" ? { message: nullBytesForPython(outcome.error, model.config.python), line: outcome.line } : outcome.read.syntaxError ? {
+    message: `${outcome.read.syntaxError.exception ?? "SyntaxError"}: ${outcome.read.syntaxError.message}`,
+    line: outcome.read.syntaxError.line
+  } : void 0;
   if (!problem)
     return void 0;
   return {
@@ -30476,7 +31772,10 @@ var init_unresolved_import = __esm({
         const out = [...findings, ...envPyImports(model, undeclared)];
         if (undeclared.size === 0 || declaredFor(model.config).size > 0)
           return out;
-        return [...out.filter((f) => !undeclared.has(f)), nothingDeclared(out.filter((f) => undeclared.has(f)), undeclared)];
+        return [
+          ...out.filter((f) => !undeclared.has(f)),
+          nothingDeclared(out.filter((f) => undeclared.has(f)), undeclared)
+        ];
       }
     };
   }
@@ -30591,7 +31890,9 @@ var init_version_location_missing = __esm({
       const { spelling } = note;
       return {
         message: `version_locations entry ${JSON.stringify(note.entry)} does not exist; Alembic skips it silently.`,
-        ...spelling ? { hint: spelling.kind === "backslash" ? backslashAdvice(spelling.option, spelling.slashed) : caseAdvice(spelling.what, spelling.cased) } : {}
+        ...spelling ? {
+          hint: spelling.kind === "backslash" ? backslashAdvice(spelling.option, spelling.slashed) : caseAdvice(spelling.what, spelling.cased)
+        } : {}
       };
     });
   }
@@ -30632,7 +31933,12 @@ function readUrlOptionCalls(source) {
         continue;
       const value = args[keyAt + 1] ?? [];
       const lit = literal(value).value;
-      out.push({ line: t2[i].line, ...typeof lit === "string" ? { literal: lit } : {}, escaped: valueEscaped(value, t2[i].line, lines, 0), offlineOnly: offlineOnly(t2[i].line) });
+      out.push({
+        line: t2[i].line,
+        ...typeof lit === "string" ? { literal: lit } : {},
+        escaped: valueEscaped(value, t2[i].line, lines, 0),
+        offlineOnly: offlineOnly(t2[i].line)
+      });
     }
   }
   return out;
@@ -30789,7 +32095,15 @@ var init_url_variable_differs = __esm({
 
 // dist/check/rules/ini-url-differs.js
 function finding4(severity, u, message, hint, alembicError) {
-  return { code: "ini-url-differs", severity, message, hint, path: u.ini, line: u.line, ...alembicError ? { alembicError } : {} };
+  return {
+    code: "ini-url-differs",
+    severity,
+    message,
+    hint,
+    path: u.ini,
+    line: u.line,
+    ...alembicError ? { alembicError } : {}
+  };
 }
 var FAILS, NONE_URL, iniUrlDiffers;
 var init_ini_url_differs = __esm({
@@ -30798,11 +32112,17 @@ var init_ini_url_differs = __esm({
     init_database_url();
     init_rule_helpers();
     FAILS = {
-      placeholder: { what: `is still Alembic's template value ${TEMPLATE_URL}`, alembicError: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:driver" },
+      placeholder: {
+        what: `is still Alembic's template value ${TEMPLATE_URL}`,
+        alembicError: "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:driver"
+      },
       // SQLAlchemy 1.4 ends this one "from string ''"
       empty: { what: "is empty", alembicError: URL_EMPTY_ERROR },
       absent: { what: "is not set", alembicError: URL_ABSENT_ERROR },
-      "postgres-scheme": { what: "starts with postgres://, which SQLAlchemy 1.4 and later refuse (postgresql:// is the name they know)", alembicError: POSTGRES_SCHEME_REFUSED }
+      "postgres-scheme": {
+        what: "starts with postgres://, which SQLAlchemy 1.4 and later refuse (postgresql:// is the name they know)",
+        alembicError: POSTGRES_SCHEME_REFUSED
+      }
     };
     NONE_URL = { what: "is not set", alembicError: URL_NONE_ERROR };
     iniUrlDiffers = {
@@ -30819,12 +32139,18 @@ var init_ini_url_differs = __esm({
         const connects = `env.py builds its engine from alembic.ini (${how}, ${u.envPy}:${u.envPyLine}) and sets no URL of its own`;
         const failure = u.via === "create_engine" && u.state === "absent" ? NONE_URL : FAILS[u.state];
         if (failure) {
-          return [finding4("error", u, `[${u.section}] sqlalchemy.url ${failure.what}, and ${connects}: \`alembic upgrade\` fails before it reads the version table, whatever state ${u.source} is in.`, fix, failure.alembicError)];
+          return [
+            finding4("error", u, `[${u.section}] sqlalchemy.url ${failure.what}, and ${connects}: \`alembic upgrade\` fails before it reads the version table, whatever state ${u.source} is in.`, fix, failure.alembicError)
+          ];
         }
         if (u.state === "different") {
-          return [finding4("error", u, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names; here that is another database than ${u.source}, which is what this verdict is about and which Alembic will not touch.`, `${fix} Or check the database alembic.ini names with --database-url.`)];
+          return [
+            finding4("error", u, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names; here that is another database than ${u.source}, which is what this verdict is about and which Alembic will not touch.`, `${fix} Or check the database alembic.ini names with --database-url.`)
+          ];
         }
-        return [finding4("warning", u, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names, which is not a PostgreSQL or SQLite URL verify can compare with ${u.source}. This verdict holds only if both name the same database.`, fix)];
+        return [
+          finding4("warning", u, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names, which is not a PostgreSQL or SQLite URL verify can compare with ${u.source}. This verdict holds only if both name the same database.`, fix)
+        ];
       }
     };
   }
@@ -30896,7 +32222,10 @@ var init_ini_value_misread = __esm({
 function fileConfigFailure(file) {
   const { fname, ini, empty, python312 } = file;
   if (ini === void 0) {
-    return python312 ? { error: `FileNotFoundError: ${fname} doesn't exist`, cause: `there is no ${fname}` } : { error: "KeyError: 'formatters'", cause: `there is no ${fname} (configparser reads a missing file as an empty one)` };
+    return python312 ? { error: `FileNotFoundError: ${fname} doesn't exist`, cause: `there is no ${fname}` } : {
+      error: "KeyError: 'formatters'",
+      cause: `there is no ${fname} (configparser reads a missing file as an empty one)`
+    };
   }
   if (empty) {
     return python312 ? { error: `RuntimeError: ${fname} is an empty file`, cause: `${fname} is empty` } : { error: "KeyError: 'formatters'", cause: `${fname} is empty` };
@@ -30994,7 +32323,13 @@ var init_logging_config = __esm({
           const custom = this.optional(sect, "class", "");
           if (custom === "") {
             if (style !== "%" && style !== "{" && style !== "$") {
-              throw new Raised({ error: "ValueError: Style must be one of: %,{,$", cause: `[${sect}] sets style = ${style}`, fix: `write style = % (or { or $) in [${sect}]`, section: sect, option: "style" });
+              throw new Raised({
+                error: "ValueError: Style must be one of: %,{,$",
+                cause: `[${sect}] sets style = ${style}`,
+                fix: `write style = % (or { or $) in [${sect}]`,
+                section: sect,
+                option: "style"
+              });
             }
             if (style === "%" && fs !== void 0 && fs !== "" && !PERCENT_FIELD.test(fs)) {
               throw new Raised({
@@ -31333,8 +32668,28 @@ var init_env_database_url = __esm({
     init_offline_lines();
     URL_CALLS = /* @__PURE__ */ new Set(["create_engine", "create_async_engine", "make_url"]);
     DATABASE_URL_NAME = /^(?=.*(?:DATABASE|DB|SQL|POSTGRES|PG))[A-Z0-9_]*(?:URL|URI|DSN)$/iu;
-    AUGMENTED_ASSIGN = /* @__PURE__ */ new Set(["+=", "-=", "*=", "/=", "//=", "%=", "**=", ">>=", "<<=", "&=", "|=", "^=", "@="]);
-    URL_SINKS = /* @__PURE__ */ new Set(["set_main_option", "set_section_option", "create_engine", "create_async_engine", "configure"]);
+    AUGMENTED_ASSIGN = /* @__PURE__ */ new Set([
+      "+=",
+      "-=",
+      "*=",
+      "/=",
+      "//=",
+      "%=",
+      "**=",
+      ">>=",
+      "<<=",
+      "&=",
+      "|=",
+      "^=",
+      "@="
+    ]);
+    URL_SINKS = /* @__PURE__ */ new Set([
+      "set_main_option",
+      "set_section_option",
+      "create_engine",
+      "create_async_engine",
+      "configure"
+    ]);
   }
 });
 
@@ -31432,15 +32787,21 @@ var init_other_databases_not_verified = __esm({
           const listedAt = `alembic.ini's databases = ${names5.join(", ")} (${l.ini}:${l.line})`;
           const read = l.databases.filter((d) => d.here === "same");
           if (read.length === 0 && l.databases.every((d) => d.here === "different")) {
-            return [finding5("error", l.ini, l.line, `env.py migrates ${names5.length} databases (${o.envPy}:${o.envPyLine}); none is the one verify read`, `${runs2}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`, `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`)];
+            return [
+              finding5("error", l.ini, l.line, `env.py migrates ${names5.length} databases (${o.envPy}:${o.envPyLine}); none is the one verify read`, `${runs2}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`, `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`)
+            ];
           }
           const unread = l.databases.filter((d) => d.here !== "same");
           const which2 = read.length > 0 ? `This verdict is about ${read.map((d) => d.name).join(" and ")} (${o.source})` : `Which of them ${o.source} names cannot be told from alembic.ini, so this verdict is about one of them at most`;
           const title2 = read.length > 0 ? `env.py migrates ${names5.length} databases (${o.envPy}:${o.envPyLine}); verify read only ${read.map((d) => d.name).join(" and ")}` : `env.py migrates ${names5.length} databases (${o.envPy}:${o.envPyLine}); verify read one at most`;
-          return [finding5("warning", l.ini, l.line, title2, `${runs2}: ${listedAt}. ${which2}; verify did not read the version table of ${unread.map((d) => d.name).join(", ")}, and ${fails}.`, `Verify each of them too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): ${commands(unread, l.ini)}.`)];
+          return [
+            finding5("warning", l.ini, l.line, title2, `${runs2}: ${listedAt}. ${which2}; verify did not read the version table of ${unread.map((d) => d.name).join(", ")}, and ${fails}.`, `Verify each of them too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): ${commands(unread, l.ini)}.`)
+          ];
         }
         const which = o.names === "binds" ? "the application's main database and each bind of SQLALCHEMY_BINDS" : "each database env.py names";
-        return [finding5("warning", o.envPy, o.envPyLine, "env.py migrates several databases; verify read only one", `${runs2}: ${which}. This verdict is about the one database verify read (${o.source}); ${fails}.`, `Verify each of the others too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): alembic-preflight verify --database-url "<its URL>", once per database.`)];
+        return [
+          finding5("warning", o.envPy, o.envPyLine, "env.py migrates several databases; verify read only one", `${runs2}: ${which}. This verdict is about the one database verify read (${o.source}); ${fails}.`, `Verify each of the others too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): alembic-preflight verify --database-url "<its URL>", once per database.`)
+        ];
       }
     };
   }
@@ -31476,7 +32837,10 @@ var init_schema_already_present = __esm({
           return [];
         const present = new Set(db.state.dialect === "sqlite" ? db.state.tables.map((t2) => t2.toLowerCase()) : db.state.tables);
         const has = (name2) => present.has(db.state.dialect === "sqlite" ? name2.toLowerCase() : name2);
-        const steps2 = db.prediction.steps.map((s) => ({ revision: s.revision, created: db.schema.createdTables.get(s.revision) }));
+        const steps2 = db.prediction.steps.map((s) => ({
+          revision: s.revision,
+          created: db.schema.createdTables.get(s.revision)
+        }));
         const clashes = steps2.flatMap((s) => (s.created?.tables ?? []).filter((t2) => has(t2.name)).map((t2) => ({ ...t2, revision: s.revision, path: s.created.path })));
         if (clashes.length === 0)
           return [];
@@ -31526,7 +32890,12 @@ var init_lock_on_large_table = __esm({
     "use strict";
     init_lock_grade();
     init_pending_locks();
-    WHAT = { rewrite: "a new copy of the table and its indexes is written", scan: "every row is read to validate it", index: "an index is built from every row", instant: "a catalog change" };
+    WHAT = {
+      rewrite: "a new copy of the table and its indexes is written",
+      scan: "every row is read to validate it",
+      index: "an index is built from every row",
+      instant: "a catalog change"
+    };
     WORK = { rewrite: "rewrites", scan: "scans", index: "indexes", instant: "alters" };
     lockOnLargeTable = {
       code: "lock-on-large-table",
@@ -31725,7 +33094,14 @@ function versionWrites(db, t2) {
     };
   }
   if (t2.kind === "m") {
-    return { blocked: { why: `${table} is a materialized view, which no UPDATE can change`, fix: "Replace it with the table Alembic creates (version_num varchar(32) primary key).", alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.WrongObjectType) cannot change materialized view "${name2}"` }, unknown: [] };
+    return {
+      blocked: {
+        why: `${table} is a materialized view, which no UPDATE can change`,
+        fix: "Replace it with the table Alembic creates (version_num varchar(32) primary key).",
+        alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.WrongObjectType) cannot change materialized view "${name2}"`
+      },
+      unknown: []
+    };
   }
   const unknown = /* @__PURE__ */ new Set();
   for (const op of ops) {
@@ -31764,7 +33140,11 @@ function opBlocked(op, t2, table, name2) {
   const nothing = t2.rules?.find((r) => r.on === op.cmd && r.nothing);
   if (!nothing)
     return void 0;
-  return { why: `rule ${nothing.name} on ${table} turns Alembic's \`${op.text}\` into nothing (DO INSTEAD NOTHING), so it matches no row`, fix: `DROP RULE ${nothing.name} ON ${table};`, alembic: zeroRows(op, name2) };
+  return {
+    why: `rule ${nothing.name} on ${table} turns Alembic's \`${op.text}\` into nothing (DO INSTEAD NOTHING), so it matches no row`,
+    fix: `DROP RULE ${nothing.name} ON ${table};`,
+    alembic: zeroRows(op, name2)
+  };
 }
 function zeroRows(op, name2) {
   if (op.cmd === "UPDATE") {
@@ -31782,7 +33162,11 @@ function rowSecurityBlocks(op, t2, table, name2) {
   const why = `row security is on for ${table} and no policy lets this role ${op.cmd} (PostgreSQL then denies every row), and Alembic's version-table change is \`${op.text}\``;
   const fix = `CREATE POLICY alembic_${op.cmd.toLowerCase()} ON ${table} FOR ${op.cmd} TO <this role> ${op.cmd === "INSERT" ? "WITH CHECK" : "USING"} (true); or ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY.`;
   if (op.cmd === "INSERT")
-    return { why, fix, alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.InsufficientPrivilege) new row violates row-level security policy for table "${name2}"` };
+    return {
+      why,
+      fix,
+      alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.InsufficientPrivilege) new row violates row-level security policy for table "${name2}"`
+    };
   return { why, fix, alembic: zeroRows(op, name2) };
 }
 function opUnknown(cmd, t2, table) {
@@ -31816,15 +33200,28 @@ var init_version_writes = __esm({
   "dist/check/version-writes.js"() {
     "use strict";
     init_db_helpers();
-    VERB = { INSERT: "insert into", UPDATE: "update", DELETE: "delete from" };
+    VERB = {
+      INSERT: "insert into",
+      UPDATE: "update",
+      DELETE: "delete from"
+    };
   }
 });
 
 // dist/check/rules/database-not-writable.js
 function whyNot(db, w) {
-  const readOnly = db.state.exists ? { at: ` (Alembic fails on the first statement ${db.prediction.steps[0].revision} runs: "cannot execute \u2026 in a read-only transaction")` } : { at: "", alembic: "sqlalchemy.exc.InternalError: (psycopg2.errors.ReadOnlySqlTransaction) cannot execute CREATE TABLE in a read-only transaction" };
+  const readOnly = db.state.exists ? {
+    at: ` (Alembic fails on the first statement ${db.prediction.steps[0].revision} runs: "cannot execute \u2026 in a read-only transaction")`
+  } : {
+    at: "",
+    alembic: "sqlalchemy.exc.InternalError: (psycopg2.errors.ReadOnlySqlTransaction) cannot execute CREATE TABLE in a read-only transaction"
+  };
   if (w.recovery) {
-    return { why: `the database is a hot standby (in recovery), which takes no writes${readOnly.at}`, fix: "Point the URL at the primary: a read replica or follower cannot be migrated.", ...readOnly.alembic ? { alembic: readOnly.alembic } : {} };
+    return {
+      why: `the database is a hot standby (in recovery), which takes no writes${readOnly.at}`,
+      fix: "Point the URL at the primary: a read replica or follower cannot be migrated.",
+      ...readOnly.alembic ? { alembic: readOnly.alembic } : {}
+    };
   }
   if (w.readOnly) {
     return {
@@ -31836,7 +33233,11 @@ function whyNot(db, w) {
   if (!db.state.exists) {
     if (!w.schemaExists || w.schema === null) {
       const schema = w.schema ?? "(none: no schema on the search_path exists)";
-      return { why: `the schema the version table would be created in, ${schema}, does not exist`, fix: `Create it first (CREATE SCHEMA ${w.schema ?? "\u2026"}), or correct version_table_schema / --version-table-schema.`, alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.InvalidSchemaName) schema "${w.schema ?? ""}" does not exist` };
+      return {
+        why: `the schema the version table would be created in, ${schema}, does not exist`,
+        fix: `Create it first (CREATE SCHEMA ${w.schema ?? "\u2026"}), or correct version_table_schema / --version-table-schema.`,
+        alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.InvalidSchemaName) schema "${w.schema ?? ""}" does not exist`
+      };
     }
     if (!w.canCreate) {
       return {
@@ -31867,7 +33268,15 @@ var init_database_not_writable = __esm({
         const problem = whyNot(db, w);
         if (!problem)
           return [];
-        return [{ code: "database-not-writable", severity: "error", message: `\`${upgradeCommand(db)}\` has ${db.prediction.steps.length} migration${db.prediction.steps.length === 1 ? "" : "s"} to apply, but ${problem.why}.`, hint: problem.fix, ...problem.alembic ? { alembicError: problem.alembic } : {} }];
+        return [
+          {
+            code: "database-not-writable",
+            severity: "error",
+            message: `\`${upgradeCommand(db)}\` has ${db.prediction.steps.length} migration${db.prediction.steps.length === 1 ? "" : "s"} to apply, but ${problem.why}.`,
+            hint: problem.fix,
+            ...problem.alembic ? { alembicError: problem.alembic } : {}
+          }
+        ];
       }
     };
   }
@@ -31891,12 +33300,14 @@ var init_version_table_write_unverified = __esm({
         const w = versionWrites(db, t2);
         if (w.blocked || w.unknown.length === 0)
           return [];
-        return [{
-          code: "version-table-write-unverified",
-          severity: "warning",
-          message: `\`${upgradeCommand(db)}\` will write the version table, and server-side code decides whether that write goes through: ${w.unknown.join("; ")}. verify reads read-only and cannot run it.`,
-          hint: 'Read that code: Alembic fails if it raises, and also if the write then matches no row (a BEFORE trigger returning NULL, a policy hiding the row: "Online migration expected to match one row"). Keep the version table free of triggers, rules and row security, or rehearse the upgrade on a copy.'
-        }];
+        return [
+          {
+            code: "version-table-write-unverified",
+            severity: "warning",
+            message: `\`${upgradeCommand(db)}\` will write the version table, and server-side code decides whether that write goes through: ${w.unknown.join("; ")}. verify reads read-only and cannot run it.`,
+            hint: 'Read that code: Alembic fails if it raises, and also if the write then matches no row (a BEFORE trigger returning NULL, a policy hiding the row: "Online migration expected to match one row"). Keep the version table free of triggers, rules and row security, or rehearse the upgrade on a copy.'
+          }
+        ];
       }
     };
   }
@@ -31914,7 +33325,11 @@ var init_no_upgrade_function = __esm({
       summary: "A revision file defines no upgrade(): Alembic fails with AttributeError when it runs that revision.",
       check({ model, database }) {
         const pending = database ? new Set(database.prediction.steps.map((s) => s.revision)) : void 0;
-        return findingsFromFileProblems(model, "no-upgrade-function", "error", () => "Define upgrade() in the file (check the spelling: def upgrade():), even as `pass` for a revision with nothing to do.", (file, { module: module2 }) => `${file.path}: defines no upgrade() at module level, so Alembic fails when it runs this revision: AttributeError: module '${module2}' has no attribute 'upgrade'`).map((f) => pending && database?.prediction.willSucceed && (f.revision === void 0 || !pending.has(f.revision)) ? { ...f, severity: "warning", message: `${f.message}. This database is past it, so this upgrade does not run it; every new database (CI, a review app) does.` } : f);
+        return findingsFromFileProblems(model, "no-upgrade-function", "error", () => "Define upgrade() in the file (check the spelling: def upgrade():), even as `pass` for a revision with nothing to do.", (file, { module: module2 }) => `${file.path}: defines no upgrade() at module level, so Alembic fails when it runs this revision: AttributeError: module '${module2}' has no attribute 'upgrade'`).map((f) => pending && database?.prediction.willSucceed && (f.revision === void 0 || !pending.has(f.revision)) ? {
+          ...f,
+          severity: "warning",
+          message: `${f.message}. This database is past it, so this upgrade does not run it; every new database (CI, a review app) does.`
+        } : f);
       }
     };
   }
@@ -32141,7 +33556,15 @@ function runCheck(model, opts = {}) {
   const lintFound = /* @__PURE__ */ new Set();
   const old = opts.lint?.baseline?.paths;
   const target = opts.target !== void 0 && !opts.database ? predictUpgrade(model.map, opts.target, []) : void 0;
-  const ctx = { model, files: opts.files ?? model.config.files, database: opts.database, lint: opts.lint, target, release: opts.release, releaseGenerates: opts.releaseGenerates };
+  const ctx = {
+    model,
+    files: opts.files ?? model.config.files,
+    database: opts.database,
+    lint: opts.lint,
+    target,
+    release: opts.release,
+    releaseGenerates: opts.releaseGenerates
+  };
   for (const rule of RULES) {
     if (rule.kind === "lint") {
       if (!opts.lint)
@@ -32163,7 +33586,10 @@ function runCheck(model, opts = {}) {
         all.push(f);
   }
   const configIgnores = (opts.config ?? opts.lint?.config)?.ignores ?? [];
-  const matchers = configIgnores.map((i) => ({ ...i, matches: i.path === void 0 ? void 0 : globMatcher(i.path) }));
+  const matchers = configIgnores.map((i) => ({
+    ...i,
+    matches: i.path === void 0 ? void 0 : globMatcher(i.path)
+  }));
   const refused = [];
   const kept = all.filter((f) => {
     const flag = ignore.find((spec) => matchesIgnore(spec, f));
@@ -32190,7 +33616,11 @@ function runCheck(model, opts = {}) {
     target: opts.database?.prediction.target ?? opts.target ?? "head",
     targetFrom: opts.targetFrom ?? (opts.target !== void 0 && !opts.database ? "--target" : void 0),
     targetVia: opts.targetVia,
-    lintScope: opts.lint?.baseline ? { since: opts.lint.baseline.since, changedSince: opts.lint.baseline.changedSince, files: opts.lint.baseline.paths.size } : void 0,
+    lintScope: opts.lint?.baseline ? {
+      since: opts.lint.baseline.since,
+      changedSince: opts.lint.baseline.changedSince,
+      files: opts.lint.baseline.paths.size
+    } : void 0,
     ok: !blocking,
     alembicError: opts.database ? opts.database.prediction.cliOutput ?? void 0 : alembicOutput(failure),
     // under verify too, when what the database run fails on is this load failure
@@ -32230,7 +33660,14 @@ function applySuppressions(model, findings) {
       refusedInFile.push(refusedSuppression(f, { kind: "comment", path: rev.file.path, line: d.line }));
       return true;
     }
-    suppressed.push({ code: f.code, severity: f.severity, path: f.path, line: f.line ?? null, reason: d.reason, directiveLine: d.line });
+    suppressed.push({
+      code: f.code,
+      severity: f.severity,
+      path: f.path,
+      line: f.line ?? null,
+      reason: d.reason,
+      directiveLine: d.line
+    });
     return false;
   });
   return { shown: shown3, suppressed, refusedInFile };
@@ -32502,7 +33939,14 @@ function probeSchema(model, state, stamps, prediction, read) {
     unknown += run.unknown;
     clash = run.clash;
   }
-  return { checked, unknown, behind: collapse(behind), ...clash ? { clash } : {}, ...matches ? { matches } : {}, createdTables };
+  return {
+    checked,
+    unknown,
+    behind: collapse(behind),
+    ...clash ? { clash } : {},
+    ...matches ? { matches } : {},
+    createdTables
+  };
 }
 function opsReader(model, early) {
   const kept = /* @__PURE__ */ new Map();
@@ -32516,12 +33960,23 @@ function opsReader(model, early) {
         return taken;
       }
       const text = rev ? revisionText(model, rev.file.absPath) : void 0;
-      ops = text === void 0 ? [{ op: "forget", kind: null, table: null, name: null, line: 1, why: "the file could not be read" }] : schemaOps(text);
+      ops = text === void 0 ? [
+        {
+          op: "forget",
+          kind: null,
+          table: null,
+          name: null,
+          line: 1,
+          why: "the file could not be read"
+        }
+      ] : schemaOps(text);
       kept.set(revision, ops);
     }
     return ops;
   };
-  return Object.assign(read, { path: (revision) => model.map.byKey.get(revision)?.file.path ?? revision });
+  return Object.assign(read, {
+    path: (revision) => model.map.byKey.get(revision)?.file.path ?? revision
+  });
 }
 function pathTo(model, tips) {
   const out = [];
@@ -32587,7 +34042,14 @@ function upgradeAgainst(catalog, prediction, ops) {
       const clash = (problem, obj) => ({
         checked,
         unknown,
-        clash: { obj, problem, revision: step.revision, path: ops.path(step.revision), line: op.line, ...op.op !== "forget" && op.op !== "rename" && op.batch ? { batch: true } : {} }
+        clash: {
+          obj,
+          problem,
+          revision: step.revision,
+          path: ops.path(step.revision),
+          line: op.line,
+          ...op.op !== "forget" && op.op !== "rename" && op.batch ? { batch: true } : {}
+        }
       });
       const sqliteBatchAdd = op.op === "create" && op.batch === true && catalog.sqlite;
       if (op.op === "create" && (op.strict || op.once) && !sqliteBatchAdd || op.op === "drop" && op.strict || op.op === "need") {
@@ -32789,14 +34251,29 @@ function rollbackLosses(model, state, stamps, early) {
         const now = catalog?.has(obj) ?? "unknown";
         if (removes && now === "present")
           continue;
-        losses.push({ row, applied, step, what: breaks.what, why: breaks.why, createdBy: { ...here.by, path: ops.path(here.by.revision) }, goneNow: removes && now === "absent" });
+        losses.push({
+          row,
+          applied,
+          step,
+          what: breaks.what,
+          why: breaks.why,
+          createdBy: { ...here.by, path: ops.path(here.by.revision) },
+          goneNow: removes && now === "absent"
+        });
       }
     }
   }
   return { losses, unrecorded };
 }
 function lockStepOf2(r) {
-  return { call: r.call, table: r.table, ...r.column !== void 0 ? { column: r.column } : {}, flags: r.flags.filter(isLockFlag), line: r.line, conditional: r.conditional === true };
+  return {
+    call: r.call,
+    table: r.table,
+    ...r.column !== void 0 ? { column: r.column } : {},
+    flags: r.flags.filter(isLockFlag),
+    line: r.line,
+    conditional: r.conditional === true
+  };
 }
 function isLockFlag(f) {
   return FLAGS.has(f);
@@ -32814,7 +34291,18 @@ var init_rollback_losses = __esm({
     init_lock_grade();
     init_schema_probe();
     init_schema_state();
-    FLAGS = /* @__PURE__ */ new Set(["concurrently", "not-valid", "default-volatile", "default-expression", "default-constant", "identity-or-computed", "not-null", "type", "rename", "using-index"]);
+    FLAGS = /* @__PURE__ */ new Set([
+      "concurrently",
+      "not-valid",
+      "default-volatile",
+      "default-expression",
+      "default-constant",
+      "identity-or-computed",
+      "not-null",
+      "type",
+      "rename",
+      "using-index"
+    ]);
   }
 });
 
@@ -32832,7 +34320,16 @@ function databaseFacts(model, state, target, opts = {}, extras = {}) {
   const schema = model.failure ? void 0 : probeSchema(model, state, stamps, prediction, schemaOps2);
   const locks = gradeLocks(model, state, prediction, opts, schemaOps2);
   const rollback = model.failure ? void 0 : rollbackLosses(model, state, stamps, schemaOps2);
-  return { state, stamps, prediction, forensics, ...url, ...schema ? { schema } : {}, ...locks ? { locks } : {}, ...rollback ? { rollback } : {} };
+  return {
+    state,
+    stamps,
+    prediction,
+    forensics,
+    ...url,
+    ...schema ? { schema } : {},
+    ...locks ? { locks } : {},
+    ...rollback ? { rollback } : {}
+  };
 }
 function withParsedSql(model, database, opts, schemaOps2, parseSql) {
   const locks = gradeLocks(model, database.state, database.prediction, { ...opts, parseSql }, schemaOps2);
@@ -32856,7 +34353,11 @@ function predict(model, state, target) {
       willSucceed: false,
       steps: [],
       finalHeads: null,
-      failure: { exception: exception ?? f.exception, message: f.commandError ? f.message : rest.join(": "), stage: "load" },
+      failure: {
+        exception: exception ?? f.exception,
+        message: f.commandError ? f.message : rest.join(": "),
+        stage: "load"
+      },
       cliOutput: cli
     };
   }
@@ -32872,7 +34373,12 @@ function predict(model, state, target) {
     willSucceed: false,
     steps: [],
     finalHeads: null,
-    failure: { exception: "sqlalchemy.exc.DataError", message, stage: "step", detail: { kind: "value-too-long", limit } },
+    failure: {
+      exception: "sqlalchemy.exc.DataError",
+      message,
+      stage: "step",
+      detail: { kind: "value-too-long", limit }
+    },
     cliOutput: `sqlalchemy.exc.DataError: ${message}`
   };
 }
@@ -32900,7 +34406,10 @@ function releaseCommands(files, cwd) {
     const sources = [procfileRelease(files, dir), manifestRelease(files, dir)];
     if (sources.every((x) => x === void 0))
       continue;
-    const commands2 = sources.flatMap((source) => source ? source.commands.map((c) => ({ ...c, shown: import_node_path35.default.relative(cwd, source.file) || import_node_path35.default.basename(source.file) })) : []);
+    const commands2 = sources.flatMap((source) => source ? source.commands.map((c) => ({
+      ...c,
+      shown: import_node_path35.default.relative(cwd, source.file) || import_node_path35.default.basename(source.file)
+    })) : []);
     return { dir, commands: commands2 };
   }
   return void 0;
@@ -33131,7 +34640,12 @@ function directUpgrade(argv) {
 function upgradeOf(read, args) {
   const target = literal3(read.revision);
   const problem = read.problem ? problemOf(read.problem, args) : void 0;
-  return { target, ...read.config !== void 0 ? { config: read.config } : {}, ...read.name !== void 0 ? { name: read.name } : {}, ...problem ? { problem } : {} };
+  return {
+    target,
+    ...read.config !== void 0 ? { config: read.config } : {},
+    ...read.name !== void 0 ? { name: read.name } : {},
+    ...problem ? { problem } : {}
+  };
 }
 function upgradeTarget(words2, version2) {
   const alembic = toolAt(words2, "alembic");
@@ -33162,7 +34676,12 @@ function upgradeTarget(words2, version2) {
   return { target: literal3(next), ...project };
 }
 function problemOf(p, args) {
-  return { kind: p.kind, detail: p.detail, command: ["alembic", ...args].join(" "), ...p.fixed ? { fixed: ["alembic", ...p.fixed].join(" ") } : {} };
+  return {
+    kind: p.kind,
+    detail: p.detail,
+    command: ["alembic", ...args].join(" "),
+    ...p.fixed ? { fixed: ["alembic", ...p.fixed].join(" ") } : {}
+  };
 }
 function configPath(dir, written) {
   return written === void 0 || decidedAtRunTime(written) ? written : import_node_path37.default.resolve(dir, written);
@@ -33224,16 +34743,34 @@ function releaseGenerates(files, cwd) {
   const out = [];
   for (const command2 of release2.commands) {
     const generated = [];
-    const upgrades = lineTargets(command2.text, { files, dir: release2.dir, cwd, ini: "", path: command2.shown, line: command2.line, version: LATEST_ALEMBIC, generated }, true);
+    const upgrades = lineTargets(command2.text, {
+      files,
+      dir: release2.dir,
+      cwd,
+      ini: "",
+      path: command2.shown,
+      line: command2.line,
+      version: LATEST_ALEMBIC,
+      generated
+    }, true);
     const via = `${command2.shown}:${command2.line}`;
-    out.push(...generated.map((g) => ({ command: g.command, at: `${g.path}:${g.line}`, ...g.path !== command2.shown ? { via } : {}, ...upgrades?.length === 0 ? { noUpgrade: true } : {} })));
+    out.push(...generated.map((g) => ({
+      command: g.command,
+      at: `${g.path}:${g.line}`,
+      ...g.path !== command2.shown ? { via } : {},
+      ...upgrades?.length === 0 ? { noUpgrade: true } : {}
+    })));
   }
   return out;
 }
 function commandGenerates(files, argv, cwd) {
   const generated = [];
   const upgrades = lineTargets(argv.join(" "), { files, dir: cwd, cwd, ini: "", path: "", line: 0, version: LATEST_ALEMBIC, generated }, true);
-  return generated.map((g) => ({ command: g.command, at: g.path === "" ? "" : `${g.path}:${g.line}`, ...upgrades?.length === 0 ? { noUpgrade: true } : {} }));
+  return generated.map((g) => ({
+    command: g.command,
+    at: g.path === "" ? "" : `${g.path}:${g.line}`,
+    ...upgrades?.length === 0 ? { noUpgrade: true } : {}
+  }));
 }
 function releaseConfig(files, cwd) {
   const release2 = releaseCommands(files, cwd);
@@ -33241,7 +34778,16 @@ function releaseConfig(files, cwd) {
     return void 0;
   const configs = [];
   for (const command2 of release2.commands)
-    lineTargets(command2.text, { files, dir: release2.dir, cwd, ini: "", path: command2.shown, line: command2.line, configs, version: LATEST_ALEMBIC }, true);
+    lineTargets(command2.text, {
+      files,
+      dir: release2.dir,
+      cwd,
+      ini: "",
+      path: command2.shown,
+      line: command2.line,
+      configs,
+      version: LATEST_ALEMBIC
+    }, true);
   const named = new Set(configs.map((c) => c.config));
   const [config] = named;
   if (named.size !== 1 || config === void 0 || !import_node_path38.default.isAbsolute(config))
@@ -33264,7 +34810,11 @@ function commandTarget(files, argv, cwd, iniPath) {
   const found = lineTargets(argv.join(" "), { files, dir: cwd, cwd, ini, path: "", line: 0, version: LATEST_ALEMBIC }, true);
   const broken = found?.find((f) => f.problem);
   if (broken)
-    return { target: broken.target, direct: broken.path === "", problem: broken.path === "" ? { ...broken.problem, at: "" } : releaseProblem(broken) };
+    return {
+      target: broken.target,
+      direct: broken.path === "",
+      problem: broken.path === "" ? { ...broken.problem, at: "" } : releaseProblem(broken)
+    };
   if (!found || !oneTarget(found))
     return void 0;
   return { target: found[0].target, direct: found.every((f) => f.path === "") };
@@ -33273,7 +34823,10 @@ function commandProject(argv) {
   const exact = directUpgrade(argv);
   if (exact !== "shell") {
     const plain2 = exact === void 0 || exact === "unread" || exact.problem ? {} : exact;
-    return { ...plain2.config !== void 0 ? { config: plain2.config } : {}, ...plain2.name !== void 0 ? { name: plain2.name } : {} };
+    return {
+      ...plain2.config !== void 0 ? { config: plain2.config } : {},
+      ...plain2.name !== void 0 ? { name: plain2.name } : {}
+    };
   }
   const configs = /* @__PURE__ */ new Set();
   const names5 = /* @__PURE__ */ new Set();
@@ -33294,7 +34847,10 @@ function commandProject(argv) {
   return { ...config !== void 0 ? { config } : {}, ...name2 !== void 0 ? { name: name2 } : {} };
 }
 function deployOrigin(d) {
-  return { targetFrom: `${d.path}:${d.line}`, ...d.via ? { targetVia: `${d.via.path}:${d.via.line}` } : {} };
+  return {
+    targetFrom: `${d.path}:${d.line}`,
+    ...d.via ? { targetVia: `${d.via.path}:${d.via.line}` } : {}
+  };
 }
 function lineTargets(shellLine, from, followScripts) {
   const start = from.root === void 0 ? { ...from, root: from.dir } : from;
@@ -33511,7 +35067,13 @@ function headerStyleOf(source) {
   }
   const typing = /^from typing import [^\r\n]+$/mu.exec(source)?.[0];
   const returnAnnotations = /^def upgrade\(\)[ \t]*->/mu.test(source);
-  return { quote, annotations, typingImport: Object.keys(annotations).length > 0 ? typing : void 0, returnAnnotations, newline: newline2 };
+  return {
+    quote,
+    annotations,
+    typingImport: Object.keys(annotations).length > 0 ? typing : void 0,
+    returnAnnotations,
+    newline: newline2
+  };
 }
 function renderPlaceholder(spec, style = DEFAULT_STYLE) {
   const q = style.quote;
@@ -33558,7 +35120,12 @@ var DEFAULT_STYLE, pyStr2;
 var init_placeholder = __esm({
   "dist/generate/placeholder.js"() {
     "use strict";
-    DEFAULT_STYLE = { quote: "'", annotations: {}, returnAnnotations: false, newline: "\n" };
+    DEFAULT_STYLE = {
+      quote: "'",
+      annotations: {},
+      returnAnnotations: false,
+      newline: "\n"
+    };
     pyStr2 = (s, q) => `${q}${s.replaceAll("\\", "\\\\").replaceAll(q, `\\${q}`)}${q}`;
   }
 });
@@ -33574,7 +35141,11 @@ function rewireDownRevision(buf, from, to) {
   const src = decoded.text;
   const tokens2 = tokenize(src);
   if (tokens2.error)
-    return { ok: false, reason: `the file has a syntax error (${tokens2.error.message})`, line: tokens2.error.line };
+    return {
+      ok: false,
+      reason: `the file has a syntax error (${tokens2.error.message})`,
+      line: tokens2.error.line
+    };
   const starts = lineStarts(src);
   const offsetOf = (t2) => starts[t2.line - 1] + t2.col;
   const bindings = tokens2.lines.filter((l) => l.indent === 0 && l.tokens[0]?.type === Tok.Name && l.tokens[0].text === "down_revision" && isAssignment(l.tokens));
@@ -33590,19 +35161,31 @@ function rewireDownRevision(buf, from, to) {
     }
   }
   if (value.some((t2) => t2.type === Tok.Name && t2.text !== "None") || value.some((t2) => t2.type === Tok.Op && !["(", ")", "[", "]", ","].includes(t2.text))) {
-    return { ok: false, reason: `down_revision is not a plain literal (${value.map((t2) => t2.text).join(" ")})`, line: binding.line };
+    return {
+      ok: false,
+      reason: `down_revision is not a plain literal (${value.map((t2) => t2.text).join(" ")})`,
+      line: binding.line
+    };
   }
   const hits = strings3.filter((t2) => {
     const v = evalStringLiteral(t2.text);
     return v.t === "str" && v.v === from;
   });
   if (hits.length !== 1) {
-    return { ok: false, reason: hits.length === 0 ? `down_revision does not name '${from}'` : `down_revision names '${from}' more than once`, line: binding.line };
+    return {
+      ok: false,
+      reason: hits.length === 0 ? `down_revision does not name '${from}'` : `down_revision names '${from}' more than once`,
+      line: binding.line
+    };
   }
   const hit = hits[0];
   const replacement = requote(hit.text, to);
   if (replacement === void 0)
-    return { ok: false, reason: `down_revision's string form (${hit.text}) cannot be rewritten safely`, line: hit.line };
+    return {
+      ok: false,
+      reason: `down_revision's string form (${hit.text}) cannot be rewritten safely`,
+      line: hit.line
+    };
   const edits = [];
   const at3 = offsetOf(hit);
   if (!src.startsWith(hit.text, at3))
@@ -33620,7 +35203,12 @@ function rewireDownRevision(buf, from, to) {
       const same = parts.filter((p) => p[0] === from);
       if (same.length === 1) {
         const p = same[0];
-        edits.push({ at: listStart + p.index, length: from.length, text: to, line: lineOf(starts, listStart) });
+        edits.push({
+          at: listStart + p.index,
+          length: from.length,
+          text: to,
+          line: lineOf(starts, listStart)
+        });
       } else {
         notes2.push(`the docstring's Revises: line does not list '${from}' and was left as it is`);
       }
@@ -33632,7 +35220,12 @@ function rewireDownRevision(buf, from, to) {
     out = out.slice(0, e.at) + e.text + out.slice(e.at + e.length);
   const body = Buffer.from(out, "utf8");
   const content2 = bom ? Buffer.concat([Buffer.from([239, 187, 191]), body]) : body;
-  return { ok: true, content: content2, changedLines: [...new Set(edits.map((e) => e.line))].sort((a, b) => a - b), notes: notes2 };
+  return {
+    ok: true,
+    content: content2,
+    changedLines: [...new Set(edits.map((e) => e.line))].sort((a, b) => a - b),
+    notes: notes2
+  };
 }
 function isAssignment(tokens2) {
   const second = tokens2[1];
@@ -33699,24 +35292,42 @@ function choosePlacement(map, m, explicit) {
     const parent = resolveExact(map, explicit);
     if (typeof parent !== "string")
       return { refuse: `--after ${explicit}: ${parent.error}`, listCandidates: true };
-    return { parents: [parent], children: "all", how: parent === explicit ? `--after ${explicit}` : `--after ${explicit} (${parent})` };
+    return {
+      parents: [parent],
+      children: "all",
+      how: parent === explicit ? `--after ${explicit}` : `--after ${explicit} (${parent})`
+    };
   }
   if (m.logParent) {
     const parents = m.logParent.from.map((p) => resolveExact(map, p));
     if (parents.every((p) => typeof p === "string")) {
-      return { parents, children: "all", how: `the deploy log shows it was applied after ${m.logParent.from.join(", ") || "base"} (${m.logParent.where})` };
+      return {
+        parents,
+        children: "all",
+        how: `the deploy log shows it was applied after ${m.logParent.from.join(", ") || "base"} (${m.logParent.where})`
+      };
     }
   }
   const f = m.forensics;
   if (!f)
-    return { refuse: "the parent is unknown (no --after, no log line, git history not searched)", listCandidates: true };
+    return {
+      refuse: "the parent is unknown (no --after, no log line, git history not searched)",
+      listCandidates: true
+    };
   switch (f.kind) {
     case "deleted": {
       const missing = f.downRevisions.filter((d) => typeof resolveExact(map, d) !== "string");
       if (missing.length > 0) {
-        return { refuse: `git shows it revised ${f.downRevisions.join(", ")}, but ${missing.join(", ")} is not in the graph any more`, listCandidates: true };
+        return {
+          refuse: `git shows it revised ${f.downRevisions.join(", ")}, but ${missing.join(", ")} is not in the graph any more`,
+          listCandidates: true
+        };
       }
-      return { parents: f.downRevisions, children: f.children, how: `git history: ${f.path} revised ${f.downRevisions.join(", ") || "base"} before commit ${f.commit.short} deleted it` };
+      return {
+        parents: f.downRevisions,
+        children: f.children,
+        how: `git history: ${f.path} revised ${f.downRevisions.join(", ") || "base"} before commit ${f.commit.short} deleted it`
+      };
     }
     case "renamed":
       return {
@@ -33730,10 +35341,16 @@ function choosePlacement(map, m, explicit) {
         listCandidates: false
       };
     case "in-tree":
-      return { refuse: `${describeForensics(f)}; restore or fix that file instead of adding a placeholder`, listCandidates: false };
+      return {
+        refuse: `${describeForensics(f)}; restore or fix that file instead of adding a placeholder`,
+        listCandidates: false
+      };
     case "never":
     case "no-git":
-      return { refuse: `the parent is unknown (${describeForensics(f)}). Choose where the database really is with --after REV`, listCandidates: true };
+      return {
+        refuse: `the parent is unknown (${describeForensics(f)}). Choose where the database really is with --after REV`,
+        listCandidates: true
+      };
   }
 }
 function resolveExact(map, ref) {
@@ -33744,7 +35361,9 @@ function resolveExact(map, ref) {
   if (ref.length >= 4 && matches.length === 1)
     return matches[0].id;
   if (matches.length > 1)
-    return { error: `'${ref}' is a prefix of several revisions (${matches.slice(0, 5).map((r) => r.id).join(", ")})` };
+    return {
+      error: `'${ref}' is a prefix of several revisions (${matches.slice(0, 5).map((r) => r.id).join(", ")})`
+    };
   return { error: `no revision '${ref}' in the graph` };
 }
 var init_placement = __esm({
@@ -33782,7 +35401,14 @@ function proveBackfill(before, after, ids, rows, target, state) {
   const schema = rows && state && !after.failure ? proofSchema(after, state, rows, target) : void 0;
   if (schema?.clash)
     problems.push(`on this database's schema the upgrade fails: ${schema.clash}`);
-  return { ok: problems.length === 0, headsBefore, headsAfter, scenarios, problems, ...schema ? { schema } : {} };
+  return {
+    ok: problems.length === 0,
+    headsBefore,
+    headsAfter,
+    scenarios,
+    problems,
+    ...schema ? { schema } : {}
+  };
 }
 function proofSchema(after, state, rows, target) {
   const probe = probeSchema(after, state, resolveStamps(after.map, rows), predictUpgrade(after.map, target, rows));
@@ -33827,7 +35453,15 @@ function planBackfill(model, req, io) {
       const listed = place.listCandidates ? candidates(current, id2, req, io, changes) : [];
       const stale = place.listCandidates ? staleRow(current, id2, req, listed) : void 0;
       const nothingCompared = place.listCandidates && req.state && !current.failure && schemaMatches(current, req.state)?.length === 0;
-      refused.push({ id: id2, reason: place.refuse, forensics: m.forensics, suggestion: place.suggestion, candidates: listed, ...stale ? { stale } : {}, ...nothingCompared ? { nothingCompared: true } : {} });
+      refused.push({
+        id: id2,
+        reason: place.refuse,
+        forensics: m.forensics,
+        suggestion: place.suggestion,
+        candidates: listed,
+        ...stale ? { stale } : {},
+        ...nothingCompared ? { nothingCompared: true } : {}
+      });
       continue;
     }
     const attempt2 = placeOne(current, id2, place.parents, place.children, place.how, m, req, io, changes);
@@ -33876,7 +35510,13 @@ function placeOne(model, id2, parents, childrenSpec, how, m, req, io, changes) {
   if (io.exists(absPath) || changes.has(absPath))
     return { refuse: `${import_node_path39.default.relative(model.config.cwd, absPath)} already exists; it is never overwritten` };
   const style = reference ? styleOf(io.readFile(reference.file.absPath)) : DEFAULT_STYLE;
-  const content2 = Buffer.from(renderPlaceholder({ revision: id2, downRevisions: parents, seen: [...m.seen, ...m.forensics ? [`git: ${describeForensics(m.forensics)}`] : []], placement: how, createdAt: req.now }, style), "utf8");
+  const content2 = Buffer.from(renderPlaceholder({
+    revision: id2,
+    downRevisions: parents,
+    seen: [...m.seen, ...m.forensics ? [`git: ${describeForensics(m.forensics)}`] : []],
+    placement: how,
+    createdAt: req.now
+  }, style), "utf8");
   const rewired = [];
   const children = childrenSpec === "all" ? parentRevs.flatMap((p) => [...p.nextrev]).filter((c, i, a) => a.indexOf(c) === i) : childrenSpec;
   const toRewire = [];
@@ -33888,7 +35528,9 @@ function placeOne(model, id2, parents, childrenSpec, how, m, req, io, changes) {
       continue;
     const from = parents.find((p) => rev.versionedDown.includes(p));
     if (from === void 0)
-      return { refuse: `${rev.file.path} (${c}) was a child of ${id2}, but now revises ${rev.versionedDown.join(", ") || "base"}; rewire it by hand or pass --after` };
+      return {
+        refuse: `${rev.file.path} (${c}) was a child of ${id2}, but now revises ${rev.versionedDown.join(", ") || "base"}; rewire it by hand or pass --after`
+      };
     toRewire.push({ rev, from });
   }
   if (toRewire.length > 0 && !req.rewire) {
@@ -33904,7 +35546,18 @@ function placeOne(model, id2, parents, childrenSpec, how, m, req, io, changes) {
     }
   }
   changes.set(absPath, { before: null, after: content2 });
-  return { placeholder: { id: id2, downRevisions: parents, placement: how, absPath, path: import_node_path39.default.relative(model.config.cwd, absPath), content: content2, forensics: m.forensics, rewired } };
+  return {
+    placeholder: {
+      id: id2,
+      downRevisions: parents,
+      placement: how,
+      absPath,
+      path: import_node_path39.default.relative(model.config.cwd, absPath),
+      content: content2,
+      forensics: m.forensics,
+      rewired
+    }
+  };
 }
 function styleOf(buf) {
   const d = decodePythonSource(buf);
@@ -33944,9 +35597,20 @@ function candidates(model, id2, req, io, changes) {
       continue;
     const next = io.rebuild(overlayOf(scratch2));
     const rows = req.rows ?? [id2];
-    const prediction = next.failure ? { target: req.target, willSucceed: false, steps: [], finalHeads: null, cliOutput: next.failure.failure.message } : predictUpgrade(next.map, req.target, rows);
+    const prediction = next.failure ? {
+      target: req.target,
+      willSucceed: false,
+      steps: [],
+      finalHeads: null,
+      cliOutput: next.failure.failure.message
+    } : predictUpgrade(next.map, req.target, rows);
     const schema = matches?.find((m) => m.revision === after);
-    out.push({ after, rewires: r.placeholder.rewired.map((x) => x.revision), prediction, ...schema ? { schema } : {} });
+    out.push({
+      after,
+      rewires: r.placeholder.rewired.map((x) => x.revision),
+      prediction,
+      ...schema ? { schema } : {}
+    });
   }
   return matches ? out.sort((a, b) => rank(a) - rank(b)) : out;
   function rank(c) {
@@ -34067,7 +35731,10 @@ function writeChanges(changes) {
     done.length = 0;
   };
   try {
-    const ordered = [...changes.filter((c) => c.before === null), ...changes.filter((c) => c.before !== null)];
+    const ordered = [
+      ...changes.filter((c) => c.before === null),
+      ...changes.filter((c) => c.before !== null)
+    ];
     const staged = ordered.map((c) => {
       const tmp = import_node_path41.default.join(import_node_path41.default.dirname(c.absPath), `.${import_node_path41.default.basename(c.absPath)}.${(0, import_node_crypto.randomBytes)(4).toString("hex")}.tmp`);
       if (c.before === null)
@@ -34102,7 +35769,9 @@ function writeChanges(changes) {
   } catch (e) {
     undo();
     if (e instanceof WriteConflict)
-      throw new WriteError(`${e.message}. Run backfill again: it plans against the files as they are now.`, { hint: "Another process (an editor, a second backfill, git) changed the files while this run planned." });
+      throw new WriteError(`${e.message}. Run backfill again: it plans against the files as they are now.`, {
+        hint: "Another process (an editor, a second backfill, git) changed the files while this run planned."
+      });
     if (e.code)
       throw cannotWrite(e, import_node_path41.default.dirname(changes[0]?.absPath ?? "."));
     throw e;
@@ -34164,7 +35833,9 @@ function acquireWriteLock(folder, folders) {
       removeTemporaries(f);
     return { release: () => readText(file)?.trim() === String(process.pid) ? tryUnlink(file) : void 0 };
   }
-  throw new WriteError(`Could not take the write lock ${file}; nothing was written.`, { hint: "Run backfill again." });
+  throw new WriteError(`Could not take the write lock ${file}; nothing was written.`, {
+    hint: "Run backfill again."
+  });
 }
 function cannotWrite(e, where) {
   const err = e;
@@ -34408,7 +36079,10 @@ function headsAndFindings(result, before, width) {
     push2(`(${plural(result.migrationLintErrors, "lint error")} in migration files. If a migration is already applied everywhere, fixing it changes nothing: \`--lint-since REV\` or lint-since in the settings stops linting REV and older, and --lint-changed-since origin/main lints only a branch's own migrations; see docs/lints.md.)`, "");
   }
   if (scope) {
-    const how = [scope.since.length > 0 ? `at or below ${scope.since.join(", ")} (lint-since)` : "", scope.changedSince ? `unchanged since ${scope.changedSince}` : ""].filter(Boolean).join(" or ");
+    const how = [
+      scope.since.length > 0 ? `at or below ${scope.since.join(", ")} (lint-since)` : "",
+      scope.changedSince ? `unchanged since ${scope.changedSince}` : ""
+    ].filter(Boolean).join(" or ");
     push2(`(the lints skip ${plural(scope.files, "revision file")}: ${how})`, "");
   }
   return lines;
@@ -34461,7 +36135,10 @@ function location(f) {
 function findingText(f, width = DEFAULT_WIDTH) {
   const head = `${MARK2[f.severity]} [${f.code}] `;
   const message = oneLine(stripPath(f.message, f.path, f.line));
-  const { title: title2, rest } = f.title !== void 0 ? { title: oneLine(f.title), rest: withoutEvidence(f.titleRestates ? afterFirstSentence(message) : message, f) } : splitTitle(message, width - head.length);
+  const { title: title2, rest } = f.title !== void 0 ? {
+    title: oneLine(f.title),
+    rest: withoutEvidence(f.titleRestates ? afterFirstSentence(message) : message, f)
+  } : splitTitle(message, width - head.length);
   const out = wrapText(title2, width, head, INDENT);
   if (f.path)
     out.push(`  --> ${f.path}${f.line ? `:${f.line}` : ""}`);
@@ -34501,7 +36178,10 @@ function splitTitle(message, room) {
   if (first.length <= room)
     return { title: first.replace(/;$/u, "."), rest: after };
   const cut = titleCut(first, room - 1);
-  return { title: `${first.slice(0, cut).replace(/[,:;]$/u, "")}\u2026`, rest: `\u2026${first.slice(cut).trimStart()}${after ? ` ${after}` : ""}` };
+  return {
+    title: `${first.slice(0, cut).replace(/[,:;]$/u, "")}\u2026`,
+    rest: `\u2026${first.slice(cut).trimStart()}${after ? ` ${after}` : ""}`
+  };
 }
 function titleCut(sentence, room) {
   const best = { clause: -1, blank: -1, nested: -1 };
@@ -34693,7 +36373,12 @@ function backfillText(o, write) {
 }
 function backfillJson(o, write) {
   const { plan: plan2 } = o;
-  const prediction = (p) => ({ willSucceed: p.willSucceed, steps: p.steps.map((s) => s.revision), alembicOutput: p.cliOutput, unpredictable: p.unpredictable ?? null });
+  const prediction = (p) => ({
+    willSucceed: p.willSucceed,
+    steps: p.steps.map((s) => s.revision),
+    alembicOutput: p.cliOutput,
+    unpredictable: p.unpredictable ?? null
+  });
   return {
     schemaVersion: 1,
     command: "backfill",
@@ -34718,17 +36403,34 @@ function backfillJson(o, write) {
       reason: r.reason,
       suggestion: r.suggestion ?? null,
       forensics: r.forensics ?? null,
-      candidates: r.candidates.map((c) => ({ after: c.after, rewires: c.rewires, prediction: prediction(c.prediction), schema: c.schema ? { agree: c.schema.agree, of: c.schema.of, present: c.schema.present } : null })),
+      candidates: r.candidates.map((c) => ({
+        after: c.after,
+        rewires: c.rewires,
+        prediction: prediction(c.prediction),
+        schema: c.schema ? { agree: c.schema.agree, of: c.schema.of, present: c.schema.present } : null
+      })),
       ...r.stale ? { stale: { otherRows: r.stale.rest.map(rowLabel), prediction: prediction(r.stale.prediction) } } : {}
     })),
-    changes: [...plan2.changes].map(([abs2, c]) => ({ path: import_node_path43.default.relative(o.cwd, abs2), kind: c.before === null ? "create" : "modify" })),
+    changes: [...plan2.changes].map(([abs2, c]) => ({
+      path: import_node_path43.default.relative(o.cwd, abs2),
+      kind: c.before === null ? "create" : "modify"
+    })),
     proof: plan2.proof ? {
       ok: plan2.proof.ok,
       headsBefore: plan2.proof.headsBefore,
       headsAfter: plan2.proof.headsAfter,
-      scenarios: plan2.proof.scenarios.map((s) => ({ rows: s.rows.map(rowLabel), resolves: s.resolves, prediction: prediction(s.prediction) })),
+      scenarios: plan2.proof.scenarios.map((s) => ({
+        rows: s.rows.map(rowLabel),
+        resolves: s.resolves,
+        prediction: prediction(s.prediction)
+      })),
       problems: plan2.proof.problems,
-      schema: plan2.proof.schema ? { checked: plan2.proof.schema.checked, unknown: plan2.proof.schema.unknown, differ: plan2.proof.schema.differ, clash: plan2.proof.schema.clash ?? null } : null
+      schema: plan2.proof.schema ? {
+        checked: plan2.proof.schema.checked,
+        unknown: plan2.proof.schema.unknown,
+        differ: plan2.proof.schema.differ,
+        clash: plan2.proof.schema.clash ?? null
+      } : null
     } : null
   };
 }
@@ -34810,15 +36512,26 @@ function pythonSyntaxOracle(env2, declared) {
   return {
     key: `cpython-${python}-${minor ?? "any"}`,
     compile(sources) {
-      const input = JSON.stringify({ sources: sources.map((s) => s.bytes.toString("base64")), paths: sources.map((s) => s.path) });
-      const r = runProgram(python, ["-I", "-S", "-B", "-c", SCRIPT2], { input, timeout: 6e4, maxBuffer: 64 * 1024 * 1024, env: { PATH: env2.PATH ?? "" } });
+      const input = JSON.stringify({
+        sources: sources.map((s) => s.bytes.toString("base64")),
+        paths: sources.map((s) => s.path)
+      });
+      const r = runProgram(python, ["-I", "-S", "-B", "-c", SCRIPT2], {
+        input,
+        timeout: 6e4,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { PATH: env2.PATH ?? "" }
+      });
       if (r.status !== 0 || !r.stdout)
         return void 0;
       try {
         const doc = JSON.parse(r.stdout);
         if (doc.version[0] !== 3 || declared && doc.version[1] !== declared.minor || doc.verdicts.length !== sources.length)
           return void 0;
-        return { minor: doc.version[1], verdicts: doc.verdicts.map((v) => v === null ? null : { exception: v[0], message: v[1], line: v[2] }) };
+        return {
+          minor: doc.version[1],
+          verdicts: doc.verdicts.map((v) => v === null ? null : { exception: v[0], message: v[1], line: v[2] })
+        };
       } catch {
         return void 0;
       }
@@ -34862,7 +36575,18 @@ async function checkModel(model, opts) {
     changedSince = { ref: opts.lintChangedSince, files: changed.files };
   }
   const lint = linting ? new LintContext(model, config, await loadPythonParser(), { since, changedSince }, opts.cache) : void 0;
-  return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly, target: opts.target, targetFrom: opts.targetFrom, targetVia: opts.targetVia, release: opts.release, releaseGenerates: opts.releaseGenerates });
+  return runCheck(model, {
+    ignore: opts.ignore,
+    strict: opts.strict,
+    config,
+    lint,
+    lintOnly: opts.lintOnly,
+    target: opts.target,
+    targetFrom: opts.targetFrom,
+    targetVia: opts.targetVia,
+    release: opts.release,
+    releaseGenerates: opts.releaseGenerates
+  });
 }
 function projectLintConfig(config) {
   return loadLintConfig(config.files, config.cwd, config.iniPath, new Set(RULES.map((r) => r.code)));
@@ -34871,7 +36595,9 @@ function resolveAlembicVersion(files, cwd, flag) {
   if (flag) {
     const v = parseAlembicVersion(flag);
     if (!v)
-      throw new UsageError(`--alembic-version ${flag} is not a version.`, { hint: "Use a version such as 1.13.1, or latest." });
+      throw new UsageError(`--alembic-version ${flag} is not a version.`, {
+        hint: "Use a version such as 1.13.1, or latest."
+      });
     return { ...v, source: "--alembic-version" };
   }
   const found = detectAlembicVersion(files, cwd);
@@ -34882,7 +36608,9 @@ function resolvePython(files, cwd, flag) {
     return detectPythonVersion(files, cwd);
   const v = parsePythonVersion(flag, "--python-version");
   if (!v)
-    throw new UsageError(`--python-version ${flag} is not a Python 3 version.`, { hint: "Use the version the app runs on, such as 3.12 or 3.12.7." });
+    throw new UsageError(`--python-version ${flag} is not a Python 3 version.`, {
+      hint: "Use the version the app runs on, such as 3.12 or 3.12.7."
+    });
   return v;
 }
 function releaseLineConfig(files, cwd, env2) {
@@ -35295,14 +37023,30 @@ var init_log_scanner = __esm({
     "use strict";
     PATTERNS = [
       { kind: "missing-revision", re: /Can't locate revision identified by '([^']*)'/u, key: (m) => m[1] },
-      { kind: "multiple-heads", re: /Multiple head(?:s| revisions) are present(?: for given argument '([^']*)')?/u, key: (m) => m[1] ?? "" },
+      {
+        kind: "multiple-heads",
+        re: /Multiple head(?:s| revisions) are present(?: for given argument '([^']*)')?/u,
+        key: (m) => m[1] ?? ""
+      },
       { kind: "missing-parent", re: /Revision (\S+) referenced from .+? is not present/u, key: (m) => m[1] },
       { kind: "missing-parent", re: /^(?:.*\s)?KeyError: '([^']*)'/u, key: (m) => m[1] },
       { kind: "duplicate-revision", re: /Revision (\S+) is present more than once/u, key: (m) => m[1] },
-      { kind: "revisions-overlap", re: /Requested revision (\S+) overlaps with other requested revisions/u, key: (m) => m[1] },
-      { kind: "revision-cycle", re: /(?:Dependency )?(?:[Cc]ycle|[Ss]elf-loop) is detected in revisions \(([^()]*)\)/u, key: (m) => m[1] },
+      {
+        kind: "revisions-overlap",
+        re: /Requested revision (\S+) overlaps with other requested revisions/u,
+        key: (m) => m[1]
+      },
+      {
+        kind: "revision-cycle",
+        re: /(?:Dependency )?(?:[Cc]ycle|[Ss]elf-loop) is detected in revisions \(([^()]*)\)/u,
+        key: (m) => m[1]
+      },
       { kind: "postgres-url-scheme", re: /Can't load plugin: sqlalchemy\.dialects:postgres\b/u, key: () => "" },
-      { kind: "revision-id-too-long", re: /value too long for type character varying\((\d+)\)/u, key: (m) => m[1] }
+      {
+        kind: "revision-id-too-long",
+        re: /value too long for type character varying\((\d+)\)/u,
+        key: (m) => m[1]
+      }
     ];
     APPLIED2 = /Running upgrade (.*?) -> ([^,\s]+)/u;
     ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/gu;
@@ -35359,7 +37103,11 @@ var init_log_scanner = __esm({
         const a = APPLIED2.exec(l);
         if (a) {
           const from = a[1].trim();
-          this.applied.set(a[2], { revision: a[2], from: from === "" ? [] : from.split(/,\s*/u), line: this.lineNo });
+          this.applied.set(a[2], {
+            revision: a[2],
+            from: from === "" ? [] : from.split(/,\s*/u),
+            line: this.lineNo
+          });
           return;
         }
         for (const p of PATTERNS) {
@@ -35372,7 +37120,14 @@ var init_log_scanner = __esm({
             g.count++;
             g.lastLine = this.lineNo;
           } else {
-            this.groups.set(id2, { kind: p.kind, key: p.key(m), count: 1, firstLine: this.lineNo, lastLine: this.lineNo, sample: l.trim().slice(0, 300) });
+            this.groups.set(id2, {
+              kind: p.kind,
+              key: p.key(m),
+              count: 1,
+              firstLine: this.lineNo,
+              lastLine: this.lineNo,
+              sample: l.trim().slice(0, 300)
+            });
           }
           return;
         }
@@ -35391,7 +37146,9 @@ async function scanLogFile(file, cwd, stdin = process.stdin) {
   }
   const abs2 = import_node_path48.default.resolve(cwd, file);
   if (!pathExists(abs2)) {
-    throw new UsageError(`The log file ${file} does not exist.`, { hint: "Save the log first, e.g. heroku releases:output -a APP > release.log" });
+    throw new UsageError(`The log file ${file} does not exist.`, {
+      hint: "Save the log first, e.g. heroku releases:output -a APP > release.log"
+    });
   }
   try {
     for await (const chunk of fileChunks(abs2))
@@ -35440,7 +37197,9 @@ function chooseVersionTable(config, opts, dialect, envPy = envPyText2(config)) {
   const versionTable = pick(opts.versionTable, tables, "version_table", "--version-table", "alembic_version") ?? "alembic_version";
   let versionTableSchema = pick(opts.versionTableSchema, schemas, "version_table_schema", "--version-table-schema", null);
   const pathSet = dialect === "postgresql" ? searchPathSetting(envPy) : void 0;
-  const objectsSchema = !pathSet ? void 0 : pathSet.schema !== void 0 ? { schema: pathSet.schema } : { unknown: `${rel}:${pathSet.line} sets the search_path (${pathSet.expression}), so which schema holds the migrations' tables is not known statically` };
+  const objectsSchema = !pathSet ? void 0 : pathSet.schema !== void 0 ? { schema: pathSet.schema } : {
+    unknown: `${rel}:${pathSet.line} sets the search_path (${pathSet.expression}), so which schema holds the migrations' tables is not known statically`
+  };
   const searchPath = opts.versionTableSchema === void 0 && schemas.length === 0 ? pathSet : void 0;
   if (searchPath?.schema !== void 0) {
     versionTableSchema = searchPath.schema;
@@ -35507,7 +37266,12 @@ function compareUrls(project, given) {
   const urlVariables2 = compareUrlVariables(project, given.variable, given.url, given.env);
   const iniUrl = compareIniUrl(project, given.url, given.source);
   const otherDatabases = compareOtherDatabases(project, given.url, given.source);
-  return { urlBarePercent: interpolationErrorAt(given.url) >= 0, urlVariables: urlVariables2, ...iniUrl ? { iniUrl } : {}, ...otherDatabases ? { otherDatabases } : {} };
+  return {
+    urlBarePercent: interpolationErrorAt(given.url) >= 0,
+    urlVariables: urlVariables2,
+    ...iniUrl ? { iniUrl } : {},
+    ...otherDatabases ? { otherDatabases } : {}
+  };
 }
 function compareUrlVariables(config, used, url, env2) {
   const source = config.envPy;
@@ -35521,7 +37285,12 @@ function compareUrlVariables(config, used, url, env2) {
     return { ...r, here, postgresScheme };
   });
   const schemeRefused = reads.some((r) => r.postgresScheme === true) && !rewritesPostgresScheme(source) && !config.sqlalchemyBefore14;
-  return { used, reads, envPy: shown(config, import_node_path50.default.join(config.scriptDir, "env.py")), ...schemeRefused ? { schemeRefused } : {} };
+  return {
+    used,
+    reads,
+    envPy: shown(config, import_node_path50.default.join(config.scriptDir, "env.py")),
+    ...schemeRefused ? { schemeRefused } : {}
+  };
 }
 function shown(config, file) {
   return import_node_path50.default.relative(config.cwd, file) || file;
@@ -35542,7 +37311,16 @@ function compareIniUrl(config, url, source) {
   }
   const line = ini.optionLine(config.section, "sqlalchemy.url") ?? ini.sectionLines.get(config.section) ?? 1;
   const state = value === void 0 ? "absent" : value.trim() === "" ? "empty" : value.trim() === TEMPLATE_URL ? "placeholder" : POSTGRES_SCHEME.test(value) && !config.sqlalchemyBefore14 ? "postgres-scheme" : sameDatabase(value, url, config.cwd);
-  return { state, source, envPy: shown(config, import_node_path50.default.join(config.scriptDir, "env.py")), envPyLine: connection.line, via: connection.via, ini: shown(config, config.iniPath), line, section: config.section };
+  return {
+    state,
+    source,
+    envPy: shown(config, import_node_path50.default.join(config.scriptDir, "env.py")),
+    envPyLine: connection.line,
+    via: connection.via,
+    ini: shown(config, config.iniPath),
+    line,
+    section: config.section
+  };
 }
 function compareOtherDatabases(config, url, source) {
   const envPy = config.envPy;
@@ -35573,12 +37351,22 @@ function compareOtherDatabases(config, url, source) {
         const line = ini.sectionLines.get(name2);
         return { name: name2, here, ...line !== void 0 ? { line } : {} };
       });
-      listed = { ini: shown(config, config.iniPath), line: ini.optionLine(config.section, "databases") ?? 1, databases };
+      listed = {
+        ini: shown(config, config.iniPath),
+        line: ini.optionLine(config.section, "databases") ?? 1,
+        databases
+      };
       if (databases.length === 1 && databases[0].here !== "different")
         return void 0;
     }
   }
-  return { envPy: envPyShown, envPyLine: setup.line, names: setup.names, ...listed ? { listed } : {}, source };
+  return {
+    envPy: envPyShown,
+    envPyLine: setup.line,
+    names: setup.names,
+    ...listed ? { listed } : {},
+    source
+  };
 }
 var import_node_path50, POSTGRES_SCHEME;
 var init_url_comparisons = __esm({
@@ -35632,7 +37420,16 @@ function selectLedgerSql(table, schema, hasSteps) {
   return `SELECT ${LEDGER_COLUMNS.join(", ")}, ${hasSteps ? STEPS_COLUMN : "NULL"} FROM ${ledgerSql(table, schema)} ORDER BY applied_at`;
 }
 function ledgerValues(row) {
-  return [row.revision, JSON.stringify(row.downRevisions), JSON.stringify(row.branchLabels), JSON.stringify(row.dependsOn), row.path, row.sha256, row.appliedAt, JSON.stringify(row.appliedBy)];
+  return [
+    row.revision,
+    JSON.stringify(row.downRevisions),
+    JSON.stringify(row.branchLabels),
+    JSON.stringify(row.dependsOn),
+    row.path,
+    row.sha256,
+    row.appliedAt,
+    JSON.stringify(row.appliedBy)
+  ];
 }
 function stepsValue(row) {
   return row.steps === void 0 ? null : JSON.stringify(row.steps);
@@ -35650,7 +37447,17 @@ function parseLedgerRows(raw) {
     if (!downRevisions || !branchLabels || !dependsOn || !appliedBy2)
       continue;
     const steps2 = recordedSteps(recorded);
-    out.push({ revision, downRevisions, branchLabels, dependsOn, path: file, sha256: sha, appliedAt: at3, appliedBy: appliedBy2, ...steps2 ? { steps: steps2 } : {} });
+    out.push({
+      revision,
+      downRevisions,
+      branchLabels,
+      dependsOn,
+      path: file,
+      sha256: sha,
+      appliedAt: at3,
+      appliedBy: appliedBy2,
+      ...steps2 ? { steps: steps2 } : {}
+    });
   }
   return out;
 }
@@ -35687,7 +37494,14 @@ function recordedSteps(v) {
       return void 0;
     if (column !== void 0 && typeof column !== "string")
       return void 0;
-    out.push({ call, table, ...typeof column === "string" ? { column } : {}, flags, line, ...conditional === true ? { conditional: true } : {} });
+    out.push({
+      call,
+      table,
+      ...typeof column === "string" ? { column } : {},
+      flags,
+      line,
+      ...conditional === true ? { conditional: true } : {}
+    });
   }
   return out;
 }
@@ -35698,7 +37512,16 @@ var init_ledger = __esm({
     init_errors();
     init_quote_ident();
     DEFAULT_LEDGER_TABLE = "alembic_preflight_history";
-    LEDGER_COLUMNS = ["revision", "down_revisions", "branch_labels", "depends_on", "path", "sha256", "applied_at", "applied_by"];
+    LEDGER_COLUMNS = [
+      "revision",
+      "down_revisions",
+      "branch_labels",
+      "depends_on",
+      "path",
+      "sha256",
+      "applied_at",
+      "applied_by"
+    ];
     STEPS_COLUMN = "steps";
   }
 });
@@ -35767,12 +37590,16 @@ async function readSqliteVersionTable(t2, req) {
     });
   }
   if (kind !== "file")
-    throw new DatabaseError(`The SQLite database path ${t2.written} is not a file.`, { hint: "Point the URL at the database file." });
+    throw new DatabaseError(`The SQLite database path ${t2.written} is not a file.`, {
+      hint: "Point the URL at the database file."
+    });
   let db;
   try {
     db = await openSqlite(t2.file, { readonly: true, fileMustExist: true, timeout: 5e3 });
   } catch (e) {
-    throw new DatabaseError(`Cannot open the SQLite database ${t2.written}: ${e.message}.`, { hint: "Check the file permissions and that it is a SQLite database." });
+    throw new DatabaseError(`Cannot open the SQLite database ${t2.written}: ${e.message}.`, {
+      hint: "Check the file permissions and that it is a SQLite database."
+    });
   }
   try {
     const schema = req.versionTableSchema ?? "main";
@@ -35816,7 +37643,9 @@ async function readSqliteVersionTable(t2, req) {
   } catch (e) {
     if (e instanceof PreflightError)
       throw e;
-    throw new DatabaseError(`Reading the SQLite database ${t2.written} failed: ${e.message}.`, { hint: "Check that the file is a SQLite database and is not locked by a long write." });
+    throw new DatabaseError(`Reading the SQLite database ${t2.written} failed: ${e.message}.`, {
+      hint: "Check that the file is a SQLite database and is not locked by a long write."
+    });
   } finally {
     db.close();
   }
@@ -35831,7 +37660,12 @@ function readLedger(db, schema, table) {
     throw notALedger(table, missing);
   const hasSteps = columns.has(STEPS_COLUMN);
   try {
-    return { table, exists: true, hasSteps, rows: parseLedgerRows(db.prepare(selectLedgerSql(found.name, schema, hasSteps)).raw().all()) };
+    return {
+      table,
+      exists: true,
+      hasSteps,
+      rows: parseLedgerRows(db.prepare(selectLedgerSql(found.name, schema, hasSteps)).raw().all())
+    };
   } catch (e) {
     return { table, exists: true, hasSteps, rows: [], unreadable: e.message };
   }
@@ -35840,7 +37674,10 @@ function readCatalog(db, schema) {
   try {
     const columns = db.prepare(`SELECT m.name, p.name FROM ${quoteIdent(schema)}.sqlite_master m JOIN pragma_table_info(m.name, ?) p WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`).raw().all(schema);
     const indexes = db.prepare(`SELECT name, tbl_name FROM ${quoteIdent(schema)}.sqlite_master WHERE type = 'index'`).raw().all();
-    return { columns: columns.map(([t2, c]) => [String(t2), String(c)]), indexes: indexes.map(([i, t2]) => [String(i), String(t2)]) };
+    return {
+      columns: columns.map(([t2, c]) => [String(t2), String(c)]),
+      indexes: indexes.map(([i, t2]) => [String(i), String(t2)])
+    };
   } catch (e) {
     return { unreadable: e.message };
   }
@@ -35880,7 +37717,12 @@ function liveFacts(row) {
   const tableSizes = list4(row?.[4]).map((r) => {
     const reltuples = num(r[1]);
     const analysed = r[4] === true || reltuples !== null && reltuples > 0;
-    return { table: String(r[0]), rows: analysed && reltuples !== null && reltuples >= 0 ? Math.round(reltuples) : null, bytes: num(r[2]) ?? 0, liveRows: num(r[3]) };
+    return {
+      table: String(r[0]),
+      rows: analysed && reltuples !== null && reltuples >= 0 ? Math.round(reltuples) : null,
+      bytes: num(r[2]) ?? 0,
+      liveRows: num(r[3])
+    };
   });
   const lockHolders = list4(row?.[5]).map((r) => ({
     pid: num(r[0]) ?? 0,
@@ -35923,7 +37765,15 @@ function classify(e, t2, plan2) {
   const err = e;
   const code = err.code ?? "";
   const raw = redactSecrets(String(err.message ?? e));
-  const facts = { code, raw, t: t2, plan: plan2, host: describeTarget(t2).host, where: `${describeTarget(t2).host}/${t2.database}`, user: t2.user ? ` as user '${t2.user}'` : "" };
+  const facts = {
+    code,
+    raw,
+    t: t2,
+    plan: plan2,
+    host: describeTarget(t2).host,
+    where: `${describeTarget(t2).host}/${t2.database}`,
+    user: t2.user ? ` as user '${t2.user}'` : ""
+  };
   return networkFailure(facts) ?? serverFailure(facts) ?? tlsFailure(facts) ?? mk("other", false, `Database error on ${facts.where}${code ? ` (${code})` : ""}: ${raw}.`, "Check the URL and that the server is reachable; run with --log-level debug for details.");
 }
 function mk(kind, transient, message, hint) {
@@ -35977,7 +37827,16 @@ var init_pg_errors = __esm({
     "use strict";
     init_redact();
     init_database_url();
-    TLS_CODES = ["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_GET_ISSUER_CERT", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID", "CERT_UNTRUSTED"];
+    TLS_CODES = [
+      "DEPTH_ZERO_SELF_SIGNED_CERT",
+      "SELF_SIGNED_CERT_IN_CHAIN",
+      "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+      "UNABLE_TO_GET_ISSUER_CERT",
+      "CERT_HAS_EXPIRED",
+      "ERR_TLS_CERT_ALTNAME_INVALID",
+      "CERT_UNTRUSTED"
+    ];
   }
 });
 
@@ -36023,7 +37882,12 @@ function planSsl(t2, opts, env2) {
   }
   const servername = /^[\d.]+$|:/u.test(t2.host) ? void 0 : t2.host;
   const noVerify = { rejectUnauthorized: false, servername };
-  const verifyCa = { rejectUnauthorized: true, ca, servername, checkServerIdentity: () => void 0 };
+  const verifyCa = {
+    rejectUnauthorized: true,
+    ca,
+    servername,
+    checkServerIdentity: () => void 0
+  };
   const verifyFull = { rejectUnauthorized: true, ca, servername };
   if (t2.host.startsWith("/"))
     return { mode, source, attempts: [false], fallback: "none", caFile };
@@ -41445,7 +43309,11 @@ async function loadPg() {
   };
   if (g.navigator !== void 0)
     return load2();
-  Object.defineProperty(globalThis, "navigator", { value: { userAgent: "Node.js" }, configurable: true, writable: true });
+  Object.defineProperty(globalThis, "navigator", {
+    value: { userAgent: "Node.js" },
+    configurable: true,
+    writable: true
+  });
   try {
     return await load2();
   } finally {
@@ -41527,9 +43395,25 @@ function versionRelation(row) {
     delete: row.can_delete,
     ...row.updatable === null ? {} : { updatable: UPDATABLE_BITS.filter(([, bit]) => (row.updatable & bit) !== 0).map(([cmd]) => cmd) },
     rowSecurity: row.rls,
-    policies: (row.policies ?? []).map((p) => ({ name: p.name, on: POLICY_CMD[p.cmd] ?? [], permissive: p.permissive, using: p.using, check: p.check })),
-    triggers: (row.triggers ?? []).map((t2) => ({ name: t2.name, fn: t2.fn, on: TRIGGER_BITS.filter(([, bit]) => (t2.type & bit) !== 0).map(([cmd]) => cmd) })).filter((t2) => t2.on.length > 0),
-    rules: (row.rules ?? []).map((r) => ({ name: r.name, on: RULE_EVENT[r.event], instead: r.instead && r.unconditional, nothing: r.instead && r.unconditional && r.nothing, returning: r.returning }))
+    policies: (row.policies ?? []).map((p) => ({
+      name: p.name,
+      on: POLICY_CMD[p.cmd] ?? [],
+      permissive: p.permissive,
+      using: p.using,
+      check: p.check
+    })),
+    triggers: (row.triggers ?? []).map((t2) => ({
+      name: t2.name,
+      fn: t2.fn,
+      on: TRIGGER_BITS.filter(([, bit]) => (t2.type & bit) !== 0).map(([cmd]) => cmd)
+    })).filter((t2) => t2.on.length > 0),
+    rules: (row.rules ?? []).map((r) => ({
+      name: r.name,
+      on: RULE_EVENT[r.event],
+      instead: r.instead && r.unconditional,
+      nothing: r.instead && r.unconditional && r.nothing,
+      returning: r.returning
+    }))
   };
 }
 var WRITE_PATH_COLUMNS, UPDATABLE_BITS, TRIGGER_BITS, RULE_EVENT, POLICY_CMD;
@@ -41547,10 +43431,24 @@ var init_write_path = __esm({
             (SELECT json_agg(json_build_object('name', r.rulename, 'event', r.ev_type, 'instead', r.is_instead, 'unconditional', r.ev_qual::text = '<>',
                     'nothing', pg_catalog.pg_get_ruledef(r.oid) ~ 'DO INSTEAD\\s+NOTHING;?\\s*$', 'returning', pg_catalog.pg_get_ruledef(r.oid) ~* '\\mRETURNING\\M'))
                FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.ev_type IN ('2', '3', '4') AND r.ev_enabled IN ('O', 'A')) AS rules`;
-    UPDATABLE_BITS = [["UPDATE", 1 << 2], ["INSERT", 1 << 3], ["DELETE", 1 << 4]];
-    TRIGGER_BITS = [["INSERT", 1 << 2], ["DELETE", 1 << 3], ["UPDATE", 1 << 4]];
+    UPDATABLE_BITS = [
+      ["UPDATE", 1 << 2],
+      ["INSERT", 1 << 3],
+      ["DELETE", 1 << 4]
+    ];
+    TRIGGER_BITS = [
+      ["INSERT", 1 << 2],
+      ["DELETE", 1 << 3],
+      ["UPDATE", 1 << 4]
+    ];
     RULE_EVENT = { 2: "UPDATE", 3: "INSERT", 4: "DELETE" };
-    POLICY_CMD = { r: ["SELECT"], a: ["INSERT"], w: ["UPDATE"], d: ["DELETE"], "*": ["SELECT", "INSERT", "UPDATE", "DELETE"] };
+    POLICY_CMD = {
+      r: ["SELECT"],
+      a: ["INSERT"],
+      w: ["UPDATE"],
+      d: ["DELETE"],
+      "*": ["SELECT", "INSERT", "UPDATE", "DELETE"]
+    };
   }
 });
 
@@ -41580,7 +43478,9 @@ async function readInside(client, t2, req, opts, plan2, ssl) {
     ledger: readLedger2 ? `${selectLedgerSql(req.ledgerTable, req.versionTableSchema, ledgerFound?.has_steps === true)}; ` : "",
     catalog: readCatalog2 ? `${catalogSql(objects && "schema" in objects ? objects.schema : void 0, req.liveFacts === true)}; ` : ""
   });
-  const catalog = !req.catalog ? void 0 : objects && "unknown" in objects ? { unreadable: objects.unknown } : !readCatalog2 ? { unreadable: `this role cannot read ${info.unreadable_catalogs.map((n) => `pg_catalog.${n}`).join(", ")}` } : catalogOf(trip.catalogRow, objects && "schema" in objects ? 1 : info.path_schemas);
+  const catalog = !req.catalog ? void 0 : objects && "unknown" in objects ? { unreadable: objects.unknown } : !readCatalog2 ? {
+    unreadable: `this role cannot read ${info.unreadable_catalogs.map((n) => `pg_catalog.${n}`).join(", ")}`
+  } : catalogOf(trip.catalogRow, objects && "schema" in objects ? 1 : info.path_schemas);
   const ledger2 = ledgerOf(req, ledgerFound, trip.ledgerRows);
   const stream = client.connection?.stream;
   const encrypted = ssl !== false && stream !== void 0 && stream.encrypted === true;
@@ -41599,15 +43499,23 @@ async function readInside(client, t2, req, opts, plan2, ssl) {
     rows: trip.rows.map(reprOf),
     ...columnShape(table),
     server: { version: info.version, inRecovery: info.recovery },
-    tls: { mode: plan2.mode, encrypted, verified: encrypted && ssl.rejectUnauthorized === true }
+    tls: {
+      mode: plan2.mode,
+      encrypted,
+      verified: encrypted && ssl.rejectUnauthorized === true
+    }
   };
 }
 function refuseNul(req) {
   if (req.versionTable.includes("\0") || req.versionTableSchema?.includes("\0")) {
-    throw new DatabaseError("The version table's name holds a NUL character, which no PostgreSQL name can.", { hint: "Check version_table / version_table_schema in env.py, or --version-table." });
+    throw new DatabaseError("The version table's name holds a NUL character, which no PostgreSQL name can.", {
+      hint: "Check version_table / version_table_schema in env.py, or --version-table."
+    });
   }
   if (req.ledgerTable?.includes("\0"))
-    throw new DatabaseError("The ledger table's name holds a NUL character, which no PostgreSQL name can.", { hint: "Check --ledger-table or ledger-table in the settings." });
+    throw new DatabaseError("The ledger table's name holds a NUL character, which no PostgreSQL name can.", {
+      hint: "Check --ledger-table or ledger-table in the settings."
+    });
 }
 function writability(info, table) {
   return {
@@ -41639,7 +43547,10 @@ async function secondTrip(client, req, table, selects) {
   }
   const name2 = req.versionTableSchema === null ? quoteIdent(req.versionTable) : `${quoteIdent(req.versionTableSchema)}.${quoteIdent(req.versionTable)}`;
   const versionSelect = table ? `SELECT version_num FROM ${name2}; ` : "";
-  const res = await client.query({ text: `${versionSelect}${ledger2}${catalog}ROLLBACK`, rowMode: "array" });
+  const res = await client.query({
+    text: `${versionSelect}${ledger2}${catalog}ROLLBACK`,
+    rowMode: "array"
+  });
   let at3 = 0;
   const rows = table ? res[at3++].rows.map((r) => r[0]) : [];
   const ledgerRows2 = ledger2 ? res[at3++].rows : [];
@@ -41701,7 +43612,9 @@ async function openProjectAndDatabase(given, missingUrlHint) {
   const envName = opts.databaseUrlEnv ?? "DATABASE_URL";
   const raw = opts.databaseUrl ?? opts.env[envName];
   if (!raw)
-    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, { hint: missingUrlHint });
+    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, {
+      hint: missingUrlHint
+    });
   const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
@@ -41714,7 +43627,11 @@ async function openProjectAndDatabase(given, missingUrlHint) {
       hint: `Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger.`
     });
   }
-  const reading = readVersionTable(db, { ...table, ...ledgerTable !== void 0 ? { ledgerTable } : {}, ...opts.schemaProbes === false ? {} : { catalog: true, liveFacts: (opts.locks?.mode ?? "warn") !== "off" } }, opts);
+  const reading = readVersionTable(db, {
+    ...table,
+    ...ledgerTable !== void 0 ? { ledgerTable } : {},
+    ...opts.schemaProbes === false ? {} : { catalog: true, liveFacts: (opts.locks?.mode ?? "warn") !== "off" }
+  }, opts);
   let settled = false;
   let failed;
   reading.then(() => settled = true, (error) => {
@@ -41734,13 +43651,35 @@ async function openProjectAndDatabase(given, missingUrlHint) {
       }
     },
     // the probes' steps are read from each file as the model reads it (the text is not kept)
-    { cache, ...syntaxOracle(opts, config), ...schemaOps2 ? { onText: (file, text, digest) => void schemaOps2.set(file, cachedSchemaOps(cache, text, digest)) } : {} }
+    {
+      cache,
+      ...syntaxOracle(opts, config),
+      ...schemaOps2 ? {
+        onText: (file, text, digest) => void schemaOps2.set(file, cachedSchemaOps(cache, text, digest))
+      } : {}
+    }
   );
   await saveReadingCache(cache);
   const state = await reading;
   const source = opts.databaseUrl ? "--database-url" : `$${envName}`;
-  const url = compareUrls(urlProject(config, envPy), { url: raw, source, variable: opts.databaseUrl ? null : envName, env: opts.env });
-  return { config, table, db, state, model, source, url, settings: settings2, ...ledgerTable !== void 0 ? { ledgerTable } : {}, ...schemaOps2 ? { schemaOps: schemaOps2 } : {} };
+  const url = compareUrls(urlProject(config, envPy), {
+    url: raw,
+    source,
+    variable: opts.databaseUrl ? null : envName,
+    env: opts.env
+  });
+  return {
+    config,
+    table,
+    db,
+    state,
+    model,
+    source,
+    url,
+    settings: settings2,
+    ...ledgerTable !== void 0 ? { ledgerTable } : {},
+    ...schemaOps2 ? { schemaOps: schemaOps2 } : {}
+  };
 }
 function cachedSchemaOps(cache, text, digest) {
   if (!cache)
@@ -41754,7 +43693,15 @@ function cachedSchemaOps(cache, text, digest) {
   return ops;
 }
 function urlProject(config, envPy) {
-  return { cwd: config.cwd, scriptDir: config.scriptDir, iniPath: config.iniPath, ini: config.ini, section: config.section, envPy, sqlalchemyBefore14: sqlalchemyBefore14(config.files, config.cwd) };
+  return {
+    cwd: config.cwd,
+    scriptDir: config.scriptDir,
+    iniPath: config.iniPath,
+    ini: config.ini,
+    section: config.section,
+    envPy,
+    sqlalchemyBefore14: sqlalchemyBefore14(config.files, config.cwd)
+  };
 }
 async function readVersionTable(db, table, opts) {
   if (db.dialect === "sqlite") {
@@ -41832,11 +43779,17 @@ async function backfillRun(opts, loadOptions, config) {
   let state;
   if (raw) {
     const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
-    state = await readVersionTable(db, { ...chooseVersionTable(config, opts, db.dialect), ...opts.schemaProbes === false ? {} : { catalog: true } }, opts);
+    state = await readVersionTable(db, {
+      ...chooseVersionTable(config, opts, db.dialect),
+      ...opts.schemaProbes === false ? {} : { catalog: true }
+    }, opts);
   }
   const logs = opts.fromLogs !== void 0 ? await scanLogFile(opts.fromLogs, opts.cwd) : void 0;
   const cache = readingCache(opts, config);
-  const model = modelFromConfig(config, loadOptions.alembicVersion, void 0, { cache, ...syntaxOracle(opts, config) });
+  const model = modelFromConfig(config, loadOptions.alembicVersion, void 0, {
+    cache,
+    ...syntaxOracle(opts, config)
+  });
   await saveReadingCache(cache);
   const missing = missingOf(opts, config, model, state, logs, now);
   const ids = missing.map((m) => m.id);
@@ -41854,11 +43807,30 @@ async function backfillRun(opts, loadOptions, config) {
     rebuild: (overlay) => modelFromConfig(config, loadOptions.alembicVersion, overlay)
   };
   const versionTable = state ? sqlTableName(state.versionTable, state.versionTableSchema) : void 0;
-  const plan2 = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now, ...versionTable ? { versionTable } : {}, ...state ? { state } : {} }, io);
+  const plan2 = planBackfill(model, {
+    missing,
+    after,
+    rewire: opts.rewire ?? false,
+    target,
+    rows,
+    now,
+    ...versionTable ? { versionTable } : {},
+    ...state ? { state } : {}
+  }, io);
   const ready = plan2.placeholders.length > 0 && plan2.refused.length === 0 && plan2.proof?.ok === true;
   const { written, restored, finalPlan } = opts.write && ready ? writeProved(plan2, () => proveBackfill(model, modelFromConfig({ ...config, files: diskFiles() }, loadOptions.alembicVersion), ids, rows, target)) : { written: false, restored: void 0, finalPlan: plan2 };
   const ok = finalPlan.refused.length === 0 && (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) && restored === void 0;
-  const outcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok, target, flaskMigrate: config.flaskMigrate === true, ...versionTable ? { versionTable } : {}, ...deploy ? deployOrigin(deploy) : {} };
+  const outcome = {
+    cwd: config.cwd,
+    plan: finalPlan,
+    written,
+    restored,
+    ok,
+    target,
+    flaskMigrate: config.flaskMigrate === true,
+    ...versionTable ? { versionTable } : {},
+    ...deploy ? deployOrigin(deploy) : {}
+  };
   const stdout = opts.format === "json" ? JSON.stringify(backfillJson(outcome, opts.write ?? false), null, 2) + "\n" : backfillText(outcome, opts.write ?? false);
   return { stdout, exitCode: ok ? 0 : 1, outcome };
 }
@@ -41970,8 +43942,16 @@ function escapeProperty(s) {
 }
 function githubAnnotations(result, textReport) {
   const lines = result.findings.map((f) => {
-    const props = [f.path !== void 0 ? `file=${escapeProperty(f.path)}` : void 0, f.path !== void 0 && f.line !== void 0 ? `line=${f.line}` : void 0, `title=${escapeProperty(`${f.code} (${findingUrl(f.code)})`)}`].filter((p) => p !== void 0);
-    const body = [stripPath(f.message, f.path, f.line), f.alembicError ? `Alembic prints: ${f.alembicError}` : void 0, `${f.severity === "info" ? "note" : "fix"}: ${fixAndHint(f)}`].filter((p) => p !== void 0).join("\n");
+    const props = [
+      f.path !== void 0 ? `file=${escapeProperty(f.path)}` : void 0,
+      f.path !== void 0 && f.line !== void 0 ? `line=${f.line}` : void 0,
+      `title=${escapeProperty(`${f.code} (${findingUrl(f.code)})`)}`
+    ].filter((p) => p !== void 0);
+    const body = [
+      stripPath(f.message, f.path, f.line),
+      f.alembicError ? `Alembic prints: ${f.alembicError}` : void 0,
+      `${f.severity === "info" ? "note" : "fix"}: ${fixAndHint(f)}`
+    ].filter((p) => p !== void 0).join("\n");
     return `::${LEVEL[f.severity]} ${props.join(",")}::${escapeData(body)}`;
   });
   return [...lines, verdictOf(textReport)].join("\n") + "\n";
@@ -42028,8 +44008,19 @@ function sarifLog(result, rules, version2) {
           ruleId: f.code,
           ...index.has(f.code) ? { ruleIndex: index.get(f.code) } : {},
           level: SARIF_LEVEL[f.severity],
-          message: { text: `${stripPath(f.message, f.path, f.line)}${f.alembicError ? ` Alembic prints: ${f.alembicError}` : ""} Fix: ${fixAndHint(f)}` },
-          ...f.path !== void 0 ? { locations: [{ physicalLocation: { artifactLocation: { uri: f.path.split("\\").join("/") }, ...f.line !== void 0 ? { region: { startLine: f.line } } : {} } }] } : {},
+          message: {
+            text: `${stripPath(f.message, f.path, f.line)}${f.alembicError ? ` Alembic prints: ${f.alembicError}` : ""} Fix: ${fixAndHint(f)}`
+          },
+          ...f.path !== void 0 ? {
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: f.path.split("\\").join("/") },
+                  ...f.line !== void 0 ? { region: { startLine: f.line } } : {}
+                }
+              }
+            ]
+          } : {},
           ...f.revision !== void 0 ? { properties: { revision: f.revision } } : {}
         }))
       }
@@ -42045,7 +44036,11 @@ var init_review_formats = __esm({
     PAGES = "https://github.com/alembic-preflight/alembic-preflight/blob/main/";
     LEVEL = { error: "error", warning: "warning", info: "notice" };
     MARKUP = /[&<>"|[\]*_`\\~!#]/gu;
-    SARIF_LEVEL = { error: "error", warning: "warning", info: "note" };
+    SARIF_LEVEL = {
+      error: "error",
+      warning: "warning",
+      info: "note"
+    };
   }
 });
 
@@ -42109,7 +44104,11 @@ function checkJson(result) {
     })),
     ignoredFindings: result.ignored,
     suppressedFindings: result.suppressed.map((x) => ({ ...x })),
-    lintScope: result.lintScope ? { since: result.lintScope.since, changedSince: result.lintScope.changedSince ?? null, filesNotLinted: result.lintScope.files } : null
+    lintScope: result.lintScope ? {
+      since: result.lintScope.since,
+      changedSince: result.lintScope.changedSince ?? null,
+      filesNotLinted: result.lintScope.files
+    } : null
   };
 }
 function verifyJson(result, notes2, urlSource) {
@@ -42134,7 +44133,13 @@ function verifyJson(result, notes2, urlSource) {
       state: databaseState(result),
       server: state.server,
       tls: state.tls,
-      schemaProbes: result.database.schema ? { checked: result.database.schema.checked, unknown: result.database.schema.unknown, differ: result.database.schema.behind.length, unavailable: result.database.schema.unavailable ?? null, matches: result.database.schema.matches ?? [] } : null
+      schemaProbes: result.database.schema ? {
+        checked: result.database.schema.checked,
+        unknown: result.database.schema.unknown,
+        differ: result.database.schema.behind.length,
+        unavailable: result.database.schema.unavailable ?? null,
+        matches: result.database.schema.matches ?? []
+      } : null
     },
     prediction: {
       target: p.target,
@@ -42229,7 +44234,11 @@ function renderGraph(model, opts) {
   for (const r of upward) {
     if (!shown3.has(r))
       continue;
-    const classes = [r.allNextrev.length === 0 ? "head" : void 0, db?.current.has(r.id) ? "current" : void 0, db?.pending.has(r.id) ? "pending" : void 0].filter((c) => c !== void 0);
+    const classes = [
+      r.allNextrev.length === 0 ? "head" : void 0,
+      db?.current.has(r.id) ? "current" : void 0,
+      db?.pending.has(r.id) ? "pending" : void 0
+    ].filter((c) => c !== void 0);
     const tags2 = [...r.labels].map((l) => `@${l}`);
     if (r.allNextrev.length === 0)
       tags2.push("head");
@@ -42241,7 +44250,12 @@ function renderGraph(model, opts) {
       tags2.push("database");
     if (db?.pending.has(r.id))
       tags2.push("pending");
-    nodes.push({ id: id2.get(r), title: r.id + (tags2.length > 0 ? ` (${tags2.join(", ")})` : ""), doc: docOf(r), classes });
+    nodes.push({
+      id: id2.get(r),
+      title: r.id + (tags2.length > 0 ? ` (${tags2.join(", ")})` : ""),
+      doc: docOf(r),
+      classes
+    });
     for (const d of r.versionedDown) {
       const parent = model.map.byKey.get(d);
       if (!parent)
@@ -42264,7 +44278,12 @@ function renderGraph(model, opts) {
         edges.push({ from: id2.get(target), to: id2.get(r), dotted: true });
     }
   }
-  (db?.dangling ?? []).forEach((d, i) => nodes.push({ id: `x${i}`, title: `${d} (database, no file)`, doc: "a version-table row no revision file defines", classes: ["missing"] }));
+  (db?.dangling ?? []).forEach((d, i) => nodes.push({
+    id: `x${i}`,
+    title: `${d} (database, no file)`,
+    doc: "a version-table row no revision file defines",
+    classes: ["missing"]
+  }));
   return opts.format === "dot" ? dot2(nodes, edges) : mermaid(nodes, edges);
 }
 function plain(r, db) {
@@ -42389,10 +44408,24 @@ async function checkCommand(given) {
   const lintConfig = await projectLintConfig(config);
   const linting = opts.lintOnly === true || opts.lint !== false && lintConfig.lint;
   const cache = readingCache(opts, config);
-  const model = modelFromConfig(config, loadOptions.alembicVersion, void 0, { lintDigests: linting, cache, ...syntaxOracle(opts, config) });
+  const model = modelFromConfig(config, loadOptions.alembicVersion, void 0, {
+    lintDigests: linting,
+    cache,
+    ...syntaxOracle(opts, config)
+  });
   const deploy = opts.target === void 0 ? procfileTarget(opts.files, opts.cwd, model.config.iniPath, model.alembicVersion) : void 0;
   const generates = releaseGenerates(opts.files, opts.cwd);
-  const result = await checkModel(model, { ...deploy ? { ...opts, target: deploy.target === "head" ? void 0 : deploy.target, ...deployOrigin(deploy), release: releaseProblem(deploy) } : opts, releaseGenerates: generates, lintConfig, cache });
+  const result = await checkModel(model, {
+    ...deploy ? {
+      ...opts,
+      target: deploy.target === "head" ? void 0 : deploy.target,
+      ...deployOrigin(deploy),
+      release: releaseProblem(deploy)
+    } : opts,
+    releaseGenerates: generates,
+    lintConfig,
+    cache
+  });
   await saveReadingCache(cache);
   const document = opts.review === "sarif" ? sarifOf(result, opts.toolVersion) : opts.format === "json" ? checkJson(result) : void 0;
   const stdout = document ? JSON.stringify(document, null, 2) + "\n" : reviewOr("check", result, checkText(result, opts.width), opts.review);
@@ -42422,10 +44455,14 @@ function isFleetDocument(d) {
 }
 function mergeFleet(docs) {
   if (docs.length === 0)
-    throw new UsageError("fleet merge needs the shards' JSON documents.", { hint: "alembic-preflight fleet merge shard-1.json shard-2.json \u2026" });
+    throw new UsageError("fleet merge needs the shards' JSON documents.", {
+      hint: "alembic-preflight fleet merge shard-1.json shard-2.json \u2026"
+    });
   const fleet2 = docs.map(({ name: name2, doc }) => {
     if (!isFleetDocument(doc))
-      throw new UsageError(`${name2} is not a document of verify --tenants or --databases with --format json (schemaVersion 1).`, { hint: "Write each shard with: alembic-preflight verify --tenants 'PATTERN' --shard I/N --format json > shard-I.json" });
+      throw new UsageError(`${name2} is not a document of verify --tenants or --databases with --format json (schemaVersion 1).`, {
+        hint: "Write each shard with: alembic-preflight verify --tenants 'PATTERN' --shard I/N --format json > shard-I.json"
+      });
     return { name: name2, doc };
   });
   const first = fleet2[0].doc;
@@ -42440,7 +44477,9 @@ function mergeFleet(docs) {
     if ((doc.shard?.count ?? 1) !== count)
       throw new UsageError(`${name2} is a shard of ${doc.shard?.count ?? 1}, and ${fleet2[0].name} of ${count}.`, { hint: "Merge the shards of one run." });
     if (seen.has(index))
-      throw new UsageError(`${name2} and ${seen.get(index)} are both shard ${index}/${count}.`, { hint: "Give each shard once." });
+      throw new UsageError(`${name2} and ${seen.get(index)} are both shard ${index}/${count}.`, {
+        hint: "Give each shard once."
+      });
     seen.set(index, name2);
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
@@ -42449,7 +44488,16 @@ function mergeFleet(docs) {
   const groups = /* @__PURE__ */ new Map();
   for (const { doc } of fleet2) {
     for (const g of doc.groups) {
-      const key = JSON.stringify([g.at, g.versionTable, g.willSucceed, g.pending, g.alembicError, g.unreachable, g.ok, g.findings.map((f) => [f.code, f.severity, f.message, f.path, f.line])]);
+      const key = JSON.stringify([
+        g.at,
+        g.versionTable,
+        g.willSucceed,
+        g.pending,
+        g.alembicError,
+        g.unreachable,
+        g.ok,
+        g.findings.map((f) => [f.code, f.severity, f.message, f.path, f.line])
+      ]);
       const have = groups.get(key);
       if (have)
         have.schemas.push(...g.schemas);
@@ -42457,7 +44505,11 @@ function mergeFleet(docs) {
         groups.set(key, { group: g, schemas: [...g.schemas] });
     }
   }
-  const merged = [...groups.values()].map(({ group, schemas }) => ({ ...group, schemas: schemas.sort(), tenants: schemas.length }));
+  const merged = [...groups.values()].map(({ group, schemas }) => ({
+    ...group,
+    schemas: schemas.sort(),
+    tenants: schemas.length
+  }));
   merged.sort((a, b) => b.tenants - a.tenants || a.at.join(" ").localeCompare(b.at.join(" ")));
   const main2 = merged.find((g) => g.ok && g.findings.every((f) => f.severity === "info"));
   return {
@@ -42505,7 +44557,10 @@ function fleetText(r, c) {
   const head = c.databases ? `verify --databases ${c.pattern}: ${r.total} database${r.total === 1 ? "" : "s"}` : `verify --tenants '${c.pattern}' on ${c.host ?? "localhost"}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? "" : "s"}`;
   const lines = [`alembic-preflight ${head}; upgrade ${c.target}`, ""];
   if (r.total === 0)
-    return [...lines, c.databases ? `FAILED: ${c.pattern} names no database.` : `FAILED: no schema matches '${c.pattern}'.`].join("\n") + "\n";
+    return [
+      ...lines,
+      c.databases ? `FAILED: ${c.pattern} names no database.` : `FAILED: no schema matches '${c.pattern}'.`
+    ].join("\n") + "\n";
   const width = Math.max(7, String(r.total).length);
   const atWidth = Math.min(40, Math.max(...r.groups.map((g) => at2(g).length), 2));
   lines.push(`${"tenants".padStart(width)}  ${"at".padEnd(atWidth)}  upgrade`);
@@ -42556,21 +44611,42 @@ function fleetJson(r, c) {
       unreachable: g.unreachable ?? null,
       ok: g.ok,
       outlier: r.outliers.includes(g),
-      findings: g.findings.map((f) => ({ code: f.code, severity: f.severity, title: title(f), message: f.message, hint: f.hint, path: f.path ?? null, line: f.line ?? null, revision: f.revision ?? null }))
+      findings: g.findings.map((f) => ({
+        code: f.code,
+        severity: f.severity,
+        title: title(f),
+        message: f.message,
+        hint: f.hint,
+        path: f.path ?? null,
+        line: f.line ?? null,
+        revision: f.revision ?? null
+      }))
     }))
   };
 }
 function fleetGithub(r, c) {
   const lines = r.outliers.map((g) => {
     const located = g.findings.find((f) => f.severity !== "info" && f.path !== void 0);
-    const props = [located ? `file=${escapeProperty(located.path)}` : void 0, located?.line !== void 0 ? `line=${located.line}` : void 0, `title=${escapeProperty(`${g.schemas.length} tenant${g.schemas.length === 1 ? "" : "s"} at ${at2(g)}`)}`].filter((p) => p !== void 0);
-    const body = [`${upgrade(g)}: ${names4(g.schemas)}`, ...g.findings.filter((f) => f.severity !== "info").map((f) => `${f.severity} [${f.code}] ${title(f)}`)].join("\n");
+    const props = [
+      located ? `file=${escapeProperty(located.path)}` : void 0,
+      located?.line !== void 0 ? `line=${located.line}` : void 0,
+      `title=${escapeProperty(`${g.schemas.length} tenant${g.schemas.length === 1 ? "" : "s"} at ${at2(g)}`)}`
+    ].filter((p) => p !== void 0);
+    const body = [
+      `${upgrade(g)}: ${names4(g.schemas)}`,
+      ...g.findings.filter((f) => f.severity !== "info").map((f) => `${f.severity} [${f.code}] ${title(f)}`)
+    ].join("\n");
     return `::${g.ok ? "warning" : "error"} ${props.join(",")}::${escapeData(body)}`;
   });
   return [...lines, verdict(r, c)].join("\n") + "\n";
 }
 function fleetMarkdown(r, c) {
-  const lines = [`## alembic-preflight ${c.databases ? "verify --databases" : "verify --tenants"}: ${r.ok ? "\u2705" : "\u274C"} ${cell(verdict(r, c))}`, "", "| tenants | at | upgrade | findings |", "|---:|---|---|---|"];
+  const lines = [
+    `## alembic-preflight ${c.databases ? "verify --databases" : "verify --tenants"}: ${r.ok ? "\u2705" : "\u274C"} ${cell(verdict(r, c))}`,
+    "",
+    "| tenants | at | upgrade | findings |",
+    "|---:|---|---|---|"
+  ];
   for (const g of r.groups) {
     const codes = [...new Set(g.findings.filter((f) => f.severity !== "info").map((f) => `\`${f.code}\``))];
     lines.push(`| ${g.schemas.length} | ${cell(`\`${at2(g)}\``)} | ${cell(upgrade(g))} | ${cell(codes.join(", "))} |`);
@@ -42601,7 +44677,10 @@ function shardCommand(o, shard) {
 function githubMatrix(o) {
   if (o.shards > GITHUB_MATRIX_LIMIT)
     throw new UsageError(`GitHub Actions runs at most ${GITHUB_MATRIX_LIMIT} jobs from one matrix, and ${o.shards} shards were asked for.`, { hint: `Use --shards ${GITHUB_MATRIX_LIMIT} or fewer (each job then reads more tenants).` });
-  const include = Array.from({ length: o.shards }, (_, i) => ({ shard: `${i + 1}/${o.shards}`, command: shardCommand(o, `${i + 1}/${o.shards}`) }));
+  const include = Array.from({ length: o.shards }, (_, i) => ({
+    shard: `${i + 1}/${o.shards}`,
+    command: shardCommand(o, `${i + 1}/${o.shards}`)
+  }));
   return JSON.stringify({ include }) + "\n";
 }
 function k8sIndexedJob(o) {
@@ -42632,7 +44711,14 @@ function secretLines(o) {
   const name2 = `name: ${JSON.stringify(o.secret ?? "database")}`;
   if (!("tenants" in o.fleet))
     return ["          envFrom:", "            - secretRef:", `                ${name2}`];
-  return ["          env:", "            - name: DATABASE_URL", "              valueFrom:", "                secretKeyRef:", `                  ${name2}`, "                  key: DATABASE_URL"];
+  return [
+    "          env:",
+    "            - name: DATABASE_URL",
+    "              valueFrom:",
+    "                secretKeyRef:",
+    `                  ${name2}`,
+    "                  key: DATABASE_URL"
+  ];
 }
 var GITHUB_MATRIX_LIMIT;
 var init_fleet_plan = __esm({
@@ -42656,13 +44742,23 @@ function plan(opts) {
     throw new UsageError("fleet plan needs one of --tenants (the schema pattern each shard reads) or --databases (the file that lists the databases).", { hint: "alembic-preflight fleet plan --tenants 'tenant_*' --shards 8 --format github-matrix" });
   const shards = opts.shards ?? 0;
   if (!Number.isInteger(shards) || shards < 1)
-    throw new UsageError("fleet plan needs --shards N, a whole number of at least 1.", { hint: "Pick N so that each shard reads a few thousand tenants." });
-  const o = { shards, fleet: opts.tenants !== void 0 ? { tenants: opts.tenants } : { databases: opts.databases }, ...opts.image ? { image: opts.image } : {}, ...opts.secret ? { secret: opts.secret } : {}, ...opts.parallelism ? { parallelism: opts.parallelism } : {} };
+    throw new UsageError("fleet plan needs --shards N, a whole number of at least 1.", {
+      hint: "Pick N so that each shard reads a few thousand tenants."
+    });
+  const o = {
+    shards,
+    fleet: opts.tenants !== void 0 ? { tenants: opts.tenants } : { databases: opts.databases },
+    ...opts.image ? { image: opts.image } : {},
+    ...opts.secret ? { secret: opts.secret } : {},
+    ...opts.parallelism ? { parallelism: opts.parallelism } : {}
+  };
   if (opts.format === "github-matrix")
     return { stdout: githubMatrix(o), exitCode: 0 };
   if (opts.format === "k8s-indexed-job")
     return { stdout: k8sIndexedJob(o), exitCode: 0 };
-  throw new UsageError(`fleet plan writes --format github-matrix or k8s-indexed-job, not ${opts.format}.`, { hint: "alembic-preflight fleet plan --format github-matrix \u2026" });
+  throw new UsageError(`fleet plan writes --format github-matrix or k8s-indexed-job, not ${opts.format}.`, {
+    hint: "alembic-preflight fleet plan --format github-matrix \u2026"
+  });
 }
 function merge(opts) {
   const docs = (opts.files ?? []).map((name2) => {
@@ -42670,20 +44766,35 @@ function merge(opts) {
     try {
       text = readMachineText(import_node_path52.default.resolve(opts.cwd, name2));
     } catch (e) {
-      throw new UsageError(`Cannot read ${name2}: ${e.message}.`, { hint: "Give the paths of the shards' JSON documents." });
+      throw new UsageError(`Cannot read ${name2}: ${e.message}.`, {
+        hint: "Give the paths of the shards' JSON documents."
+      });
     }
     try {
       return { name: name2, doc: JSON.parse(text) };
     } catch {
-      throw new UsageError(`${name2} is not JSON.`, { hint: "Each shard writes its document with --format json." });
+      throw new UsageError(`${name2} is not JSON.`, {
+        hint: "Each shard writes its document with --format json."
+      });
     }
   });
   const merged = mergeFleet(docs);
   if (opts.format === "json")
     return { stdout: JSON.stringify(merged, null, 2) + "\n", exitCode: merged.ok ? 0 : 1, document: merged };
   if (opts.format !== "text")
-    throw new UsageError(`fleet merge writes text or json, not ${opts.format}.`, { hint: "alembic-preflight fleet merge --format json shard-*.json" });
-  return { stdout: fleetText(resultOf(merged), { pattern: merged.pattern, host: merged.host, database: merged.database, target: merged.target, ...merged.command === "verify --databases" ? { databases: true } : {} }), exitCode: merged.ok ? 0 : 1 };
+    throw new UsageError(`fleet merge writes text or json, not ${opts.format}.`, {
+      hint: "alembic-preflight fleet merge --format json shard-*.json"
+    });
+  return {
+    stdout: fleetText(resultOf(merged), {
+      pattern: merged.pattern,
+      host: merged.host,
+      database: merged.database,
+      target: merged.target,
+      ...merged.command === "verify --databases" ? { databases: true } : {}
+    }),
+    exitCode: merged.ok ? 0 : 1
+  };
 }
 function resultOf(d) {
   const groups = d.groups.map((g) => ({
@@ -42694,7 +44805,16 @@ function resultOf(d) {
     pending: g.pending,
     ...g.alembicError !== null ? { alembicError: g.alembicError } : {},
     ...g.unreachable !== null ? { unreachable: g.unreachable } : {},
-    findings: g.findings.map((f) => ({ code: f.code, severity: f.severity, title: f.title, message: f.message, hint: f.hint, ...f.path !== null ? { path: f.path } : {}, ...f.line !== null ? { line: f.line } : {}, ...f.revision !== null ? { revision: f.revision } : {} })),
+    findings: g.findings.map((f) => ({
+      code: f.code,
+      severity: f.severity,
+      title: f.title,
+      message: f.message,
+      hint: f.hint,
+      ...f.path !== null ? { path: f.path } : {},
+      ...f.line !== null ? { line: f.line } : {},
+      ...f.revision !== null ? { revision: f.revision } : {}
+    })),
     ok: g.ok
   }));
   return { total: d.total, groups, outliers: groups.filter((_, i) => d.groups[i].outlier), ok: d.ok };
@@ -42731,7 +44851,11 @@ async function graphCommand(given) {
     const loadOptions = configOptions(opts);
     model = modelFromConfig(await loadProjectConfig(loadOptions), loadOptions.alembicVersion);
   }
-  const stdout = renderGraph(model, { format: opts.graphFormat, full: opts.full, ...database ? { database } : {} });
+  const stdout = renderGraph(model, {
+    format: opts.graphFormat,
+    full: opts.full,
+    ...database ? { database } : {}
+  });
   return { stdout, exitCode: 0 };
 }
 var init_graph_command = __esm({
@@ -42802,14 +44926,27 @@ var init_ledger_rows = __esm({
     init_project_model();
     init_schema_ops();
     init_sha256();
-    RELEASE_VARIABLES = ["HEROKU_RELEASE_VERSION", "HEROKU_SLUG_COMMIT", "HEROKU_APP_NAME", "SOURCE_VERSION", "DYNO", "GITHUB_REPOSITORY", "GITHUB_SHA", "GITHUB_RUN_ID", "CI_COMMIT_SHA", "CI_PIPELINE_ID"];
+    RELEASE_VARIABLES = [
+      "HEROKU_RELEASE_VERSION",
+      "HEROKU_SLUG_COMMIT",
+      "HEROKU_APP_NAME",
+      "SOURCE_VERSION",
+      "DYNO",
+      "GITHUB_REPOSITORY",
+      "GITHUB_SHA",
+      "GITHUB_RUN_ID",
+      "CI_COMMIT_SHA",
+      "CI_PIPELINE_ID"
+    ];
   }
 });
 
 // dist/database/write-transaction.js
 async function openSqliteForWrite(t2, busyMs) {
   if (!pathExists(t2.file))
-    throw new DatabaseError(`The SQLite database file ${t2.written} does not exist.`, { hint: "Check the path in the URL." });
+    throw new DatabaseError(`The SQLite database file ${t2.written} does not exist.`, {
+      hint: "Check the path in the URL."
+    });
   return openSqlite(t2.file, { fileMustExist: true, timeout: busyMs });
 }
 async function inWriteTransaction(client, pg2, work) {
@@ -42859,7 +44996,10 @@ async function writeTenantLedgers(t2, writes, pg2) {
 function insertSql(to, rows, withSteps, placeholder) {
   const columns = withSteps ? [...LEDGER_COLUMNS, STEPS_COLUMN] : [...LEDGER_COLUMNS];
   const sql = `INSERT INTO ${ledgerSql(to.table, to.schema)} (${columns.join(", ")}) VALUES ${rows.map((_, r) => `(${columns.map((__, c) => placeholder(r * columns.length + c + 1)).join(", ")})`).join(", ")}`;
-  return { sql, values: rows.flatMap((row) => withSteps ? [...ledgerValues(row), stepsValue(row)] : ledgerValues(row)) };
+  return {
+    sql,
+    values: rows.flatMap((row) => withSteps ? [...ledgerValues(row), stepsValue(row)] : ledgerValues(row))
+  };
 }
 function addsColumn(to, rows) {
   return !to.create && !to.hasSteps && rows.length > 0;
@@ -42868,7 +45008,9 @@ async function writeSqliteLedger(t2, to, rows, pg2) {
   const db = await openSqliteForWrite(t2, pg2.lockTimeoutMs).catch((e) => {
     if (e instanceof DatabaseError)
       throw e;
-    throw new DatabaseError(`Cannot open ${t2.written} to write the ledger: ${e.message}.`, { hint: "Check that the file is writable." });
+    throw new DatabaseError(`Cannot open ${t2.written} to write the ledger: ${e.message}.`, {
+      hint: "Check that the file is writable."
+    });
   });
   try {
     db.transaction(() => {
@@ -42881,7 +45023,9 @@ async function writeSqliteLedger(t2, to, rows, pg2) {
       }
     }).immediate();
   } catch (e) {
-    throw new DatabaseError(`Writing the ledger ${to.table} failed: ${e.message}.`, { hint: "Check that the file is writable and not locked by a long write." });
+    throw new DatabaseError(`Writing the ledger ${to.table} failed: ${e.message}.`, {
+      hint: "Check that the file is writable and not locked by a long write."
+    });
   } finally {
     db.close();
   }
@@ -42938,7 +45082,12 @@ async function ledgerRecordCommand(opts) {
   const { table, db, state, model, ledgerTable } = await openProjectAndDatabase({ ...opts, ledger: true, schemaProbes: false }, `Pass --database-url, or set ${opts.databaseUrlEnv ?? "DATABASE_URL"}.`);
   const name2 = ledgerTable;
   const head = `alembic-preflight ledger record: ${name2} (${opts.yes ? "writing" : "dry run"})`;
-  const refuse = (why, fix) => output(opts, { ok: false, table: name2, written: false, rows: [], refused: why }, [head, "", `REFUSED: ${why}`, `  fix: ${fix}`]);
+  const refuse = (why, fix) => output(opts, { ok: false, table: name2, written: false, rows: [], refused: why }, [
+    head,
+    "",
+    `REFUSED: ${why}`,
+    `  fix: ${fix}`
+  ]);
   if (model.failure)
     return refuse(`the revision files do not load (${model.failure.failure.message}).`, "alembic-preflight check shows what to fix first.");
   if (state.ledger?.unreadable)
@@ -42965,11 +45114,21 @@ async function ledgerRecordCommand(opts) {
   }
   if (opts.yes && (rows.length > 0 || create))
     await writeLedger(db, { table: name2, schema: table.versionTableSchema, create, hasSteps: state.ledger?.hasSteps === true }, rows, postgresOptions(opts));
-  return output(opts, { ok: true, table: name2, written: opts.yes === true && (rows.length > 0 || create), created: create && opts.yes === true, rows }, lines);
+  return output(opts, {
+    ok: true,
+    table: name2,
+    written: opts.yes === true && (rows.length > 0 || create),
+    created: create && opts.yes === true,
+    rows
+  }, lines);
 }
 function output(opts, doc, lines) {
   const document = opts.format === "json" ? { schemaVersion: 1, command: "ledger record", ...doc } : void 0;
-  return { stdout: document ? JSON.stringify(document, null, 2) + "\n" : lines.join("\n") + "\n", exitCode: doc.ok ? 0 : 1, document };
+  return {
+    stdout: document ? JSON.stringify(document, null, 2) + "\n" : lines.join("\n") + "\n",
+    exitCode: doc.ok ? 0 : 1,
+    document
+  };
 }
 function appliedRevisions(model, heads) {
   const below = new Set(new Resolver(model.map).ancestors(heads.flatMap((h) => model.map.byKey.get(h) ?? []), true, false, "stamp"));
@@ -43001,7 +45160,10 @@ function sqliteScratch() {
 async function serverScratch(serverUrl) {
   const { default: pg2 } = await Promise.resolve().then(() => (init_esm(), esm_exports));
   const name2 = `${SERVER_PREFIX}${hostTag()}_${process.pid}_${(0, import_node_crypto2.randomBytes)(4).toString("hex")}`;
-  const admin = new pg2.Client({ connectionString: serverUrl, application_name: "alembic-preflight rehearse" });
+  const admin = new pg2.Client({
+    connectionString: serverUrl,
+    application_name: "alembic-preflight rehearse"
+  });
   try {
     await admin.connect();
     await dropOrphans(admin);
@@ -43024,7 +45186,10 @@ async function serverScratch(serverUrl) {
       if (removed)
         return;
       removed = true;
-      const c = new pg2.Client({ connectionString: serverUrl, application_name: "alembic-preflight rehearse" });
+      const c = new pg2.Client({
+        connectionString: serverUrl,
+        application_name: "alembic-preflight rehearse"
+      });
       await c.connect();
       try {
         await c.query("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()", [name2]);
@@ -43097,10 +45262,31 @@ async function localClusterScratch(binaries) {
     (0, import_node_fs6.rmSync)(dir, { recursive: true, force: true });
   };
   try {
-    run("initdb", ["-D", data, "-U", "rehearse", "--pwfile", pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync"]);
+    run("initdb", [
+      "-D",
+      data,
+      "-U",
+      "rehearse",
+      "--pwfile",
+      pwfile,
+      "--auth=scram-sha-256",
+      "-E",
+      "UTF8",
+      "--no-locale",
+      "--no-sync"
+    ]);
     const port = await freePort();
     watchdog = dieWith(process.pid, [stopArgv(), ["rm", "-rf", dir]]);
-    run("pg_ctl", ["-D", data, "-w", "-l", import_node_path54.default.join(dir, "log"), "-o", `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`, "start"]);
+    run("pg_ctl", [
+      "-D",
+      data,
+      "-w",
+      "-l",
+      import_node_path54.default.join(dir, "log"),
+      "-o",
+      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`,
+      "start"
+    ]);
     started = true;
     return {
       url: `postgresql://rehearse:${password}@127.0.0.1:${port}/postgres`,
@@ -43139,7 +45325,9 @@ async function containerScratch(major) {
       }
     };
   } catch (e) {
-    return { unavailable: `Docker did not start ${image}: ${(e.message || "no answer").split("\n")[0]}` };
+    return {
+      unavailable: `Docker did not start ${image}: ${(e.message || "no answer").split("\n")[0]}`
+    };
   }
 }
 async function freePort() {
@@ -43250,10 +45438,14 @@ async function copyProductionSchema(prod, scratch2, rows, versionTable, env2, ho
     return "the SQLite catalog (sqlite_master)";
   }
   if (scratch2.dialect !== "postgresql")
-    throw new DatabaseError("A PostgreSQL production needs a PostgreSQL scratch database.", { hint: "Drop --scratch-url, or give a PostgreSQL one." });
+    throw new DatabaseError("A PostgreSQL production needs a PostgreSQL scratch database.", {
+      hint: "Drop --scratch-url, or give a PostgreSQL one."
+    });
   const pgDump = how.with === "catalog" ? void 0 : findPgDump(env2);
   if (!pgDump && how.with === "pg_dump")
-    throw new DatabaseError("--schema-copy pg_dump: pg_dump (PostgreSQL client tools) is not on PATH.", { hint: "Install the PostgreSQL client at least as new as the production server, or use --schema-copy catalog." });
+    throw new DatabaseError("--schema-copy pg_dump: pg_dump (PostgreSQL client tools) is not on PATH.", {
+      hint: "Install the PostgreSQL client at least as new as the production server, or use --schema-copy catalog."
+    });
   if (!pgDump) {
     await loadInto(scratch2, (await how.catalog()).join(";\n"), rows, versionTable);
     return "the catalog (pg_catalog)";
@@ -43261,10 +45453,22 @@ async function copyProductionSchema(prod, scratch2, rows, versionTable, env2, ho
   const dir = makeTempDir("alembic-preflight-schema-");
   try {
     const out = import_node_path55.default.join(dir, "schema.sql");
-    const libpq = { PGHOST: prod.host, PGPORT: String(prod.port), PGDATABASE: prod.database, ...prod.user ? { PGUSER: prod.user } : {}, ...prod.password ? { PGPASSWORD: prod.password } : {}, PGSSLMODE: sslmode ?? env2.PGSSLMODE ?? "prefer", PGAPPNAME: "alembic-preflight rehearse" };
-    const r = runProgram(pgDump, ["--schema-only", "--no-owner", "--no-privileges", "--file", out], { env: { PATH: env2.PATH ?? "", ...libpq } });
+    const libpq = {
+      PGHOST: prod.host,
+      PGPORT: String(prod.port),
+      PGDATABASE: prod.database,
+      ...prod.user ? { PGUSER: prod.user } : {},
+      ...prod.password ? { PGPASSWORD: prod.password } : {},
+      PGSSLMODE: sslmode ?? env2.PGSSLMODE ?? "prefer",
+      PGAPPNAME: "alembic-preflight rehearse"
+    };
+    const r = runProgram(pgDump, ["--schema-only", "--no-owner", "--no-privileges", "--file", out], {
+      env: { PATH: env2.PATH ?? "", ...libpq }
+    });
     if (r.status !== 0)
-      throw new DatabaseError(`pg_dump could not read production's schema: ${(r.stderr || "").trim().split("\n").at(-1) ?? "it failed"}.`, { hint: "pg_dump must be at least as new as the server; check the URL and that the role may read the schema." });
+      throw new DatabaseError(`pg_dump could not read production's schema: ${(r.stderr || "").trim().split("\n").at(-1) ?? "it failed"}.`, {
+        hint: "pg_dump must be at least as new as the server; check the URL and that the role may read the schema."
+      });
     await loadInto(scratch2, readMachineText(out).split("\n").filter((l) => !l.startsWith("\\")).join("\n"), rows, versionTable);
     return "pg_dump --schema-only";
   } finally {
@@ -43357,7 +45561,11 @@ async function scratchVersionRows(url, dialect, versionTable, schema) {
   await c.connect();
   try {
     const name2 = `${schema ? `${quoteIdent(schema)}.` : ""}${quoteIdent(versionTable)}`;
-    const exists = await c.query({ text: "SELECT pg_catalog.to_regclass($1) IS NOT NULL", values: [name2], rowMode: "array" });
+    const exists = await c.query({
+      text: "SELECT pg_catalog.to_regclass($1) IS NOT NULL",
+      values: [name2],
+      rowMode: "array"
+    });
     if (!exists.rows[0][0])
       return [];
     const r = await c.query({ text: `SELECT version_num FROM ${name2}`, rowMode: "array" });
@@ -43784,7 +45992,13 @@ function fenceLoadsIn(argv, env2, cwd, fence) {
   if (!python)
     return void 0;
   const before = fence.loaded();
-  runProgram(python[0], [...python.slice(1), "-c", "pass"], { cwd, env: env2, overProcessEnv: true, quiet: true, timeout: 3e4 });
+  runProgram(python[0], [...python.slice(1), "-c", "pass"], {
+    cwd,
+    env: env2,
+    overProcessEnv: true,
+    quiet: true,
+    timeout: 3e4
+  });
   return fence.loaded() > before;
 }
 function pythonBehind(exe) {
@@ -43841,7 +46055,12 @@ var init_fence = __esm({
 
 // dist/release/run-child.js
 function alembicCommand(target, env2, project = {}, command2 = "upgrade") {
-  const args = [...project.config ? ["-c", project.config] : [], ...project.name ? ["-n", project.name] : [], command2, target];
+  const args = [
+    ...project.config ? ["-c", project.config] : [],
+    ...project.name ? ["-n", project.name] : [],
+    command2,
+    target
+  ];
   const alembic = onPath("alembic", env2);
   if (alembic)
     return [alembic, ...args];
@@ -43851,7 +46070,13 @@ function alembicCommand(target, env2, project = {}, command2 = "upgrade") {
   return void 0;
 }
 function flaskCommand(target, directory, env2, command2 = "upgrade") {
-  const args = ["db", command2, "-d", directory, ...target === "head" && command2 === "upgrade" ? [] : [target]];
+  const args = [
+    "db",
+    command2,
+    "-d",
+    directory,
+    ...target === "head" && command2 === "upgrade" ? [] : [target]
+  ];
   const flask = onPath("flask", env2);
   if (flask)
     return [flask, ...args];
@@ -43931,7 +46156,12 @@ function runChild(argv, opts) {
     const onInt = onSignal("SIGINT");
     process.on("SIGTERM", onTerm);
     process.on("SIGINT", onInt);
-    const child = (0, import_node_child_process2.spawn)(argv[0], argv.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: opts.capture ? ["ignore", "pipe", "pipe"] : "inherit", detached: true });
+    const child = (0, import_node_child_process2.spawn)(argv[0], argv.slice(1), {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: opts.capture ? ["ignore", "pipe", "pipe"] : "inherit",
+      detached: true
+    });
     group.pid = child.pid;
     let output2 = "";
     const keep = (chunk) => {
@@ -44014,7 +46244,11 @@ function readAlembicFailure(output2, revisionAt) {
   }
   const last = lines.filter((l) => l !== "" && !l.startsWith("(Background on this error")).at(-1);
   revision ??= fromTraceback;
-  return { ...revision ? { revision } : {}, ...statement ? { statement } : {}, error: error ?? last ?? "it stopped without printing an error" };
+  return {
+    ...revision ? { revision } : {},
+    ...statement ? { statement } : {},
+    error: error ?? last ?? "it stopped without printing an error"
+  };
 }
 var LEADING_NAME, EXCEPTION_NAME;
 var init_alembic_failure = __esm({
@@ -44145,26 +46379,67 @@ function difference(d, touched) {
       case "table":
         return { thing: `table ${owner}`, detail: "", touch: touched("table", table, table) };
       case "column":
-        return { thing: `column ${owner}.${column ?? "?"}`, detail: ` (${str2(d["type"]) ?? "?"}, ${d["nullable"] === false ? "NOT NULL" : "nullable"})`, touch: touched("column", table, column) ?? touched("table", table, table) };
+        return {
+          thing: `column ${owner}.${column ?? "?"}`,
+          detail: ` (${str2(d["type"]) ?? "?"}, ${d["nullable"] === false ? "NOT NULL" : "nullable"})`,
+          touch: touched("column", table, column) ?? touched("table", table, table)
+        };
       case "index":
-        return { thing: `${d["unique"] === true ? "unique index" : "index"} ${name2 ?? "(unnamed)"} on ${owner} (${list3(d["columns"])})`, detail: "", touch: touched("index", table, name2) ?? touched("table", table, table) };
+        return {
+          thing: `${d["unique"] === true ? "unique index" : "index"} ${name2 ?? "(unnamed)"} on ${owner} (${list3(d["columns"])})`,
+          detail: "",
+          touch: touched("index", table, name2) ?? touched("table", table, table)
+        };
       case "fk":
-        return { thing: `foreign key ${owner} (${list3(d["columns"])}) to ${str2(d["references"]) ?? "?"}${name2 ? ` (${name2})` : ""}`, detail: "", touch: touched("constraint", table, name2) ?? touched("column", table, d["columns"]?.[0]) ?? touched("table", table, table) };
+        return {
+          thing: `foreign key ${owner} (${list3(d["columns"])}) to ${str2(d["references"]) ?? "?"}${name2 ? ` (${name2})` : ""}`,
+          detail: "",
+          touch: touched("constraint", table, name2) ?? touched("column", table, d["columns"]?.[0]) ?? touched("table", table, table)
+        };
       case "constraint":
-        return { thing: `${str2(d["constraint"]) ?? "constraint"} ${name2 ?? "(unnamed)"} on ${owner} (${list3(d["columns"])})`, detail: "", touch: touched("constraint", table, name2) ?? touched("table", table, table) };
+        return {
+          thing: `${str2(d["constraint"]) ?? "constraint"} ${name2 ?? "(unnamed)"} on ${owner} (${list3(d["columns"])})`,
+          detail: "",
+          touch: touched("constraint", table, name2) ?? touched("table", table, table)
+        };
       default:
-        return { thing: str2(d["text"]) ?? kind, detail: "", touch: touched("column", table, column) ?? touched("table", table, table) };
+        return {
+          thing: str2(d["text"]) ?? kind,
+          detail: "",
+          touch: touched("column", table, column) ?? touched("table", table, table)
+        };
     }
   })();
   const touch = described.touch ? { touched: described.touch } : {};
   const where = { ...table !== void 0 ? { table } : {}, ...column !== void 0 ? { column } : {} };
   if (verb === "add")
-    return { kind, ...where, summary: `the models have ${described.thing}; the migrations do not make it`, models: `${described.thing}${described.detail}`, migrations: "none", ...touch };
+    return {
+      kind,
+      ...where,
+      summary: `the models have ${described.thing}; the migrations do not make it`,
+      models: `${described.thing}${described.detail}`,
+      migrations: "none",
+      ...touch
+    };
   if (verb === "remove")
-    return { kind, ...where, summary: `the migrations make ${described.thing}; the models do not have it`, models: "none", migrations: `${described.thing}${described.detail}`, ...touch };
+    return {
+      kind,
+      ...where,
+      summary: `the migrations make ${described.thing}; the models do not have it`,
+      models: "none",
+      migrations: `${described.thing}${described.detail}`,
+      ...touch
+    };
   const property = what === "nullable" ? "nullable" : what === "type" ? "type" : what === "default" ? "server default" : what;
   const say = (v) => what === "nullable" ? v === "False" ? "NOT NULL" : "nullable" : str2(v) ?? "none";
-  return { kind, ...where, summary: `column ${owner}.${column ?? "?"}: the models and the migrations differ in its ${property}`, models: say(d["models"]), migrations: say(d["database"]), ...touch };
+  return {
+    kind,
+    ...where,
+    summary: `column ${owner}.${column ?? "?"}: the models and the migrations differ in its ${property}`,
+    models: say(d["models"]),
+    migrations: say(d["database"]),
+    ...touch
+  };
 }
 function lastTouches(model) {
   const last = /* @__PURE__ */ new Map();
@@ -44187,7 +46462,10 @@ function lastTouches(model) {
   }
   return (kind, table, name2) => {
     const found = name2 === void 0 ? void 0 : last.get(key(kind, table, name2));
-    return found && { ...found, of: kind === "column" || kind === "constraint" ? `${table ?? "?"}.${name2}` : name2 };
+    return found && {
+      ...found,
+      of: kind === "column" || kind === "constraint" ? `${table ?? "?"}.${name2}` : name2
+    };
   };
 }
 var MODEL_DRIFT_MARKER;
@@ -44214,7 +46492,13 @@ async function runThen(runApp, command2) {
   if (!child)
     return void 0;
   const ok = child.code === 0;
-  return { command: command2, ok, ms: child.ms, exit: child.signal ?? `exit ${child.code ?? "?"}`, ...ok ? {} : { failure: readAlembicFailure(child.output ?? "") } };
+  return {
+    command: command2,
+    ok,
+    ms: child.ms,
+    exit: child.signal ?? `exit ${child.code ?? "?"}`,
+    ...ok ? {} : { failure: readAlembicFailure(child.output ?? "") }
+  };
 }
 async function idempotencyPass(order2, step) {
   const runs2 = [];
@@ -44227,7 +46511,12 @@ async function idempotencyPass(order2, step) {
     const again = await step("upgrade", r.id, true);
     if (!again)
       return void 0;
-    runs2.push({ revision: r.id, path: r.path, ok: again.ok, ...again.failure ? { failure: again.failure } : {} });
+    runs2.push({
+      revision: r.id,
+      path: r.path,
+      ok: again.ok,
+      ...again.failure ? { failure: again.failure } : {}
+    });
     if (!again.ok && !(await step("stamp", r.id))?.ok)
       return void 0;
   }
@@ -44311,7 +46600,11 @@ function verdict2(o) {
   if (o.interrupted)
     return `STOPPED by ${o.interrupted}; the scratch database was removed.`;
   if (o.ok) {
-    const extra = [o.idempotency ? "each upgrade() ran twice" : "", o.models && !("failed" in o.models) && o.models.metadata ? "the models match the schema" : "", o.then ? `\`${o.then.command}\` succeeded` : ""].filter((x) => x !== "");
+    const extra = [
+      o.idempotency ? "each upgrade() ran twice" : "",
+      o.models && !("failed" in o.models) && o.models.metadata ? "the models match the schema" : "",
+      o.then ? `\`${o.then.command}\` succeeded` : ""
+    ].filter((x) => x !== "");
     const tail = extra.length > 0 ? `; ${extra.join("; ")}` : "";
     if (o.mode === "from-production")
       return `OK: the pending upgrade ran on a copy of production's schema${tail}.`;
@@ -44334,7 +46627,11 @@ function verdict2(o) {
   return "FAILED";
 }
 function rehearseJson(o) {
-  const failure = (f) => ({ revision: f?.revision ?? null, statement: f?.statement ?? null, error: f?.error ?? null });
+  const failure = (f) => ({
+    revision: f?.revision ?? null,
+    statement: f?.statement ?? null,
+    error: f?.error ?? null
+  });
   return {
     schemaVersion: 1,
     command: "rehearse",
@@ -44343,16 +46640,50 @@ function rehearseJson(o) {
     scratch: o.scratch,
     copiedWith: o.copiedWith ?? null,
     interrupted: o.interrupted ?? null,
-    steps: o.steps.map((s) => ({ command: s.command, target: s.target, ok: s.ok, ms: s.ms, ...failure(s.failure) })),
-    drift: o.drift.map((d) => ({ when: d.when, revision: d.revision ?? null, path: d.path ?? null, leftBehind: d.leftBehind, missing: d.missing })),
+    steps: o.steps.map((s) => ({
+      command: s.command,
+      target: s.target,
+      ok: s.ok,
+      ms: s.ms,
+      ...failure(s.failure)
+    })),
+    drift: o.drift.map((d) => ({
+      when: d.when,
+      revision: d.revision ?? null,
+      path: d.path ?? null,
+      leftBehind: d.leftBehind,
+      missing: d.missing
+    })),
     models: !o.models ? null : "failed" in o.models ? { compared: false, metadata: null, differences: [], error: o.models.failed.error } : {
       compared: true,
       metadata: o.models.metadata,
-      differences: o.models.differences.map((d) => ({ kind: d.kind, table: d.table ?? null, column: d.column ?? null, summary: d.summary, models: d.models, migrations: d.migrations, revision: d.touched?.revision ?? null, path: d.touched?.path ?? null, line: d.touched?.line ?? null })),
+      differences: o.models.differences.map((d) => ({
+        kind: d.kind,
+        table: d.table ?? null,
+        column: d.column ?? null,
+        summary: d.summary,
+        models: d.models,
+        migrations: d.migrations,
+        revision: d.touched?.revision ?? null,
+        path: d.touched?.path ?? null,
+        line: d.touched?.line ?? null
+      })),
       error: null
     },
-    idempotency: o.idempotency ? o.idempotency.map((r) => ({ revision: r.revision, path: r.path, ok: r.ok, statement: r.failure?.statement ?? null, error: r.failure?.error ?? null })) : null,
-    then: o.then ? { command: o.then.command, ok: o.then.ok, ms: o.then.ms, exit: o.then.exit, error: o.then.failure?.error ?? null } : null
+    idempotency: o.idempotency ? o.idempotency.map((r) => ({
+      revision: r.revision,
+      path: r.path,
+      ok: r.ok,
+      statement: r.failure?.statement ?? null,
+      error: r.failure?.error ?? null
+    })) : null,
+    then: o.then ? {
+      command: o.then.command,
+      ok: o.then.ok,
+      ms: o.then.ms,
+      exit: o.then.exit,
+      error: o.then.failure?.error ?? null
+    } : null
   };
 }
 var init_rehearse_report = __esm({
@@ -44366,33 +46697,67 @@ function notes(o) {
   const out = [];
   for (const s of o.steps)
     if (!s.ok)
-      out.push({ title: `rehearse: ${o.command} ${s.command} ${s.target} failed`, body: [s.failure?.revision ? `revision ${s.failure.revision}` : "", s.failure?.statement ? `statement: ${s.failure.statement}` : "", s.failure?.error ?? "failed"].filter((x) => x !== "").join("\n") });
+      out.push({
+        title: `rehearse: ${o.command} ${s.command} ${s.target} failed`,
+        body: [
+          s.failure?.revision ? `revision ${s.failure.revision}` : "",
+          s.failure?.statement ? `statement: ${s.failure.statement}` : "",
+          s.failure?.error ?? "failed"
+        ].filter((x) => x !== "").join("\n")
+      });
   for (const d of o.drift)
-    out.push({ title: `rehearse: the schema ${d.when}`, body: [...d.leftBehind.map((x) => `left behind: ${x}`), ...d.missing.map((x) => `missing: ${x}`)].join("\n"), ...d.path ? { path: d.path } : {} });
+    out.push({
+      title: `rehearse: the schema ${d.when}`,
+      body: [...d.leftBehind.map((x) => `left behind: ${x}`), ...d.missing.map((x) => `missing: ${x}`)].join("\n"),
+      ...d.path ? { path: d.path } : {}
+    });
   for (const r of o.idempotency ?? [])
     if (!r.ok)
-      out.push({ title: `rehearse --idempotent: ${r.revision} fails when run a second time`, body: [r.failure?.statement ? `statement: ${r.failure.statement}` : "", r.failure?.error ?? "failed"].filter((x) => x !== "").join("\n"), path: r.path });
+      out.push({
+        title: `rehearse --idempotent: ${r.revision} fails when run a second time`,
+        body: [r.failure?.statement ? `statement: ${r.failure.statement}` : "", r.failure?.error ?? "failed"].filter((x) => x !== "").join("\n"),
+        path: r.path
+      });
   if (o.models && "failed" in o.models)
-    out.push({ title: "rehearse: the models could not be compared with the schema", body: `${o.models.failed.error}
-fix: make env.py importable outside alembic upgrade, or pass --no-drift` });
+    out.push({
+      title: "rehearse: the models could not be compared with the schema",
+      body: `${o.models.failed.error}
+fix: make env.py importable outside alembic upgrade, or pass --no-drift`
+    });
   else
     for (const d of o.models?.differences ?? [])
-      out.push({ title: "rehearse: the models and the migrations differ", body: `${d.summary}
+      out.push({
+        title: "rehearse: the models and the migrations differ",
+        body: `${d.summary}
 models: ${d.models}
-migrations: ${d.migrations}`, ...d.touched ? { path: d.touched.path, line: d.touched.line } : {} });
+migrations: ${d.migrations}`,
+        ...d.touched ? { path: d.touched.path, line: d.touched.line } : {}
+      });
   if (o.then && !o.then.ok)
-    out.push({ title: `rehearse --then: ${o.then.command} failed`, body: `${o.then.exit}: ${o.then.failure?.error ?? ""}` });
+    out.push({
+      title: `rehearse --then: ${o.then.command} failed`,
+      body: `${o.then.exit}: ${o.then.failure?.error ?? ""}`
+    });
   return out;
 }
 function rehearseGithub(o) {
   const lines = notes(o).map((n) => {
-    const props = [n.path !== void 0 ? `file=${escapeProperty(n.path)}` : void 0, n.path !== void 0 && n.line !== void 0 ? `line=${n.line}` : void 0, `title=${escapeProperty(n.title)}`].filter((p) => p !== void 0);
+    const props = [
+      n.path !== void 0 ? `file=${escapeProperty(n.path)}` : void 0,
+      n.path !== void 0 && n.line !== void 0 ? `line=${n.line}` : void 0,
+      `title=${escapeProperty(n.title)}`
+    ].filter((p) => p !== void 0);
     return `::error ${props.join(",")}::${escapeData(n.body)}`;
   });
   return [...lines, verdict3(o)].join("\n") + "\n";
 }
 function rehearseMarkdown(o) {
-  const lines = [`## alembic-preflight rehearse: ${o.ok ? "\u2705" : "\u274C"} ${cell(verdict3(o))}`, "", "| command | ok | time |", "|---|---|---|"];
+  const lines = [
+    `## alembic-preflight rehearse: ${o.ok ? "\u2705" : "\u274C"} ${cell(verdict3(o))}`,
+    "",
+    "| command | ok | time |",
+    "|---|---|---|"
+  ];
   for (const s of o.steps)
     lines.push(`| ${cell(`\`${o.command} ${s.command} ${s.target}\``)} | ${s.ok ? "\u2705" : "\u274C"} | ${(s.ms / 1e3).toFixed(1)} s |`);
   if (o.models && !("failed" in o.models))
@@ -44492,13 +46857,25 @@ function predictDowngrade(map, target, rows, features, versionTable = "alembic_v
       throw e;
     const failure = e.exception === "CommandError" ? e : translate(e, target);
     if (failure.exception === "Unpredictable")
-      return { target, willSucceed: false, steps: [], finalHeads: null, cliOutput: null, unpredictable: failure.message };
+      return {
+        target,
+        willSucceed: false,
+        steps: [],
+        finalHeads: null,
+        cliOutput: null,
+        unpredictable: failure.message
+      };
     return {
       target,
       willSucceed: false,
       steps: [],
       finalHeads: null,
-      failure: { exception: failure.exception, message: failure.message, stage: failure.stage, ...failure.step !== void 0 ? { revision: failure.step } : {} },
+      failure: {
+        exception: failure.exception,
+        message: failure.message,
+        stage: failure.stage,
+        ...failure.step !== void 0 ? { revision: failure.step } : {}
+      },
       cliOutput: failure.cliOutput
     };
   }
@@ -44583,7 +46960,12 @@ function simulateDowngrade(r, ordered, rows, table, dropImplied) {
     try {
       t2.ops = [];
       step(rev);
-      steps2.push({ revision: rev.id, downRevisions: [...rev.versionedDown], versionOps: t2.ops, rowsAfter: t2.final() });
+      steps2.push({
+        revision: rev.id,
+        downRevisions: [...rev.versionedDown],
+        versionOps: t2.ops,
+        rowsAfter: t2.final()
+      });
     } catch (e) {
       if (e instanceof AlembicRaise && e.stage === "step")
         e.step = rev.id;
@@ -44666,12 +47048,24 @@ async function stepByStep(order2, run, snapshot, drift) {
       return;
     const back = schemaDiff(before, await snapshot());
     if (back.added.length + back.removed.length > 0)
-      drift.push({ when: `after downgrade ${r.back}`, revision: r.id, path: r.path, leftBehind: back.added, missing: back.removed });
+      drift.push({
+        when: `after downgrade ${r.back}`,
+        revision: r.id,
+        path: r.path,
+        leftBehind: back.added,
+        missing: back.removed
+      });
     if (!await run("upgrade", r.id))
       return;
     const again = schemaDiff(after, await snapshot());
     if (again.added.length + again.removed.length > 0)
-      drift.push({ when: `after upgrade ${r.id} again`, revision: r.id, path: r.path, leftBehind: again.added, missing: again.removed });
+      drift.push({
+        when: `after upgrade ${r.id} again`,
+        revision: r.id,
+        path: r.path,
+        leftBehind: again.added,
+        missing: again.removed
+      });
     before = after;
   }
 }
@@ -44699,7 +47093,10 @@ function creatorOf(model) {
       continue;
     for (const op of schemaOps(text))
       if (op.op === "create")
-        made.set(`${op.obj.kind} ${op.obj.kind === "column" ? `${op.obj.table}.` : ""}${op.obj.name}`, { revision: id2, path: rev.file.path });
+        made.set(`${op.obj.kind} ${op.obj.kind === "column" ? `${op.obj.table}.` : ""}${op.obj.name}`, {
+          revision: id2,
+          path: rev.file.path
+        });
   }
   return (line) => {
     const m = /^(table|column|index|type|constraint|sequence) ([^\s:(]+)/u.exec(line);
@@ -44711,7 +47108,11 @@ function byCreator(when, diff, creator) {
   const add2 = (line, key) => {
     const c = creator(line);
     const k = c?.revision ?? "";
-    const g = groups.get(k) ?? { ...c ? { revision: c.revision, path: c.path } : {}, leftBehind: [], missing: [] };
+    const g = groups.get(k) ?? {
+      ...c ? { revision: c.revision, path: c.path } : {},
+      leftBehind: [],
+      missing: []
+    };
     g[key].push(line);
     groups.set(k, g);
   };
@@ -44854,7 +47255,13 @@ var init_rehearse_runner = __esm({
         const ok = child.code === 0;
         this.lastFailure = ok ? void 0 : readAlembicFailure(child.output ?? "", (file) => this.revisionAt(file));
         if (record2)
-          this.steps.push({ command: command2, target, ok, ms: child.ms, ...this.lastFailure ? { failure: this.lastFailure } : {} });
+          this.steps.push({
+            command: command2,
+            target,
+            ok,
+            ms: child.ms,
+            ...this.lastFailure ? { failure: this.lastFailure } : {}
+          });
         s.progress?.(`rehearse: ${this.commandName} ${command2} ${target}${record2 ? "" : " again"}: ${ok ? "ok" : this.interrupted ? "stopped" : "FAILED"} (${(child.ms / 1e3).toFixed(1)} s)`);
         if (!ok || this.interrupted)
           return false;
@@ -44884,11 +47291,21 @@ var init_rehearse_runner = __esm({
       };
       async child(argv, what) {
         const { s } = this;
-        const child = await runChild(argv, { cwd: s.cwd, env: s.childEnv, deadlineMs: s.stepMinutes * 6e4, capture: true });
+        const child = await runChild(argv, {
+          cwd: s.cwd,
+          env: s.childEnv,
+          deadlineMs: s.stepMinutes * 6e4,
+          capture: true
+        });
         s.signals.interrupted ??= child.forwarded;
         const refused = s.fence.refused();
         if (refused.length > 0) {
-          this.halt(refusalError(refused[0], { what, tool: "rehearse", set: [...s.set], reads: appUrlReads(s.config.files, s.cwd, s.config.versionLocations.map((l) => l.absPath)) }));
+          this.halt(refusalError(refused[0], {
+            what,
+            tool: "rehearse",
+            set: [...s.set],
+            reads: appUrlReads(s.config.files, s.cwd, s.config.versionLocations.map((l) => l.absPath))
+          }));
           return void 0;
         }
         return child;
@@ -44931,7 +47348,9 @@ async function readProduction(config, opts) {
   const envName = opts.databaseUrlEnv ?? "DATABASE_URL";
   const raw = opts.databaseUrl ?? opts.env[envName];
   if (!raw)
-    throw new UsageError(`--from-production reads production's schema: pass --database-url, or set ${envName}.`, { hint: `DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight rehearse --from-production` });
+    throw new UsageError(`--from-production reads production's schema: pass --database-url, or set ${envName}.`, {
+      hint: `DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight rehearse --from-production`
+    });
   const target = parseDatabaseUrl(raw, opts.cwd, opts.env);
   const table = chooseVersionTable(config, opts, target.dialect);
   const state = await readVersionTable(target, { versionTable: table.versionTable, versionTableSchema: table.versionTableSchema }, opts);
@@ -44946,7 +47365,9 @@ async function makeScratch(config, opts, production, major) {
   if (opts.scratchUrl) {
     const target = parseDatabaseUrl(opts.scratchUrl, opts.cwd, opts.env);
     if (target.dialect !== "postgresql")
-      throw new UsageError("--scratch-url must name a PostgreSQL server.", { hint: "A SQLite project rehearses on a temporary SQLite file without it." });
+      throw new UsageError("--scratch-url must name a PostgreSQL server.", {
+        hint: "A SQLite project rehearses on a temporary SQLite file without it."
+      });
     return serverScratch(opts.scratchUrl);
   }
   const ini = config.ini;
@@ -45008,10 +47429,15 @@ async function rehearseCommand(opts) {
   }
   const drift = [];
   const flask = config.flaskMigrate === true;
-  const set = [.../* @__PURE__ */ new Set([...variables, ...flask ? ["SQLALCHEMY_DATABASE_URI"] : [], ...opts.urlEnv ?? []])];
+  const set = [
+    .../* @__PURE__ */ new Set([...variables, ...flask ? ["SQLALCHEMY_DATABASE_URI"] : [], ...opts.urlEnv ?? []])
+  ];
   const env2 = Object.fromEntries(set.map((v) => [v, scratch2.url]));
   const fence = makeFence([fenceTarget(parseDatabaseUrl(scratch2.url, opts.cwd))], set, opts.env);
-  const project = { ...config.iniPath ? { config: import_node_path60.default.relative(opts.cwd, config.iniPath) } : {}, ...config.section !== "alembic" ? { name: config.section } : {} };
+  const project = {
+    ...config.iniPath ? { config: import_node_path60.default.relative(opts.cwd, config.iniPath) } : {},
+    ...config.section !== "alembic" ? { name: config.section } : {}
+  };
   const { versionTable, versionTableSchema } = chooseVersionTable(config, opts, scratch2.dialect);
   const runner = new RehearseRunner({
     cwd: opts.cwd,
@@ -48193,7 +50619,10 @@ function detectContext(env2) {
   if (env2.HEROKU_TEST_RUN_ID)
     return { name: "heroku-ci", description: `Heroku CI (test run ${env2.HEROKU_TEST_RUN_ID})` };
   if (env2.GITHUB_ACTIONS === "true")
-    return { name: "github-actions", description: `GitHub Actions${env2.GITHUB_WORKFLOW ? ` (workflow ${env2.GITHUB_WORKFLOW})` : ""}` };
+    return {
+      name: "github-actions",
+      description: `GitHub Actions${env2.GITHUB_WORKFLOW ? ` (workflow ${env2.GITHUB_WORKFLOW})` : ""}`
+    };
   return { name: "local", description: "local run (no DYNO, HEROKU_TEST_RUN_ID or GITHUB_ACTIONS)" };
 }
 var init_context = __esm({
@@ -48212,10 +50641,18 @@ function interpreterPython(env2) {
   const real = target === void 0 ? "" : import_node_path61.default.basename(target);
   const named = /^python3\.(\d+)$/u.exec(real);
   if (named)
-    return { minor: Number(named[1]), text: `3.${named[1]}`, source: `\`${import_node_path61.default.basename(interpreter)}\` in this dyno is ${real}` };
+    return {
+      minor: Number(named[1]),
+      text: `3.${named[1]}`,
+      source: `\`${import_node_path61.default.basename(interpreter)}\` in this dyno is ${real}`
+    };
   const r = runProgram(interpreter, ["--version"], { timeout: 5e3, env: env2 });
   const m = /Python 3\.(\d+)\.(\d+)/u.exec(`${r.stdout}${r.stderr}`);
-  return m ? { minor: Number(m[1]), text: `3.${m[1]}.${m[2]}`, source: `\`${import_node_path61.default.basename(interpreter)} --version\` in this dyno` } : null;
+  return m ? {
+    minor: Number(m[1]),
+    text: `3.${m[1]}.${m[2]}`,
+    source: `\`${import_node_path61.default.basename(interpreter)} --version\` in this dyno`
+  } : null;
 }
 function pythonFindsModule(name2, cwd, env2) {
   const flask = onPath("flask", env2);
@@ -48274,7 +50711,9 @@ function upgradeCommand2(target, config, opts) {
   }
   const argv = alembicCommand(target, opts.env, { config: opts.config, name: opts.name });
   if (!argv)
-    throw new ConfigError("Neither `alembic` nor `python` is on PATH, so the upgrade cannot run.", { hint: `${onHeroku}alembic in requirements.txt.` });
+    throw new ConfigError("Neither `alembic` nor `python` is on PATH, so the upgrade cannot run.", {
+      hint: `${onHeroku}alembic in requirements.txt.`
+    });
   return argv;
 }
 var import_node_path62;
@@ -48325,7 +50764,10 @@ function releasePlan(opts) {
   const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? import_node_path63.default.resolve(opts.cwd, ini) : void 0) : void 0;
   const wrapped = opts.target === void 0 ? read : void 0;
   const target = opts.target ?? wrapped?.target ?? "head";
-  const fromCommand = [opts.config === void 0 && adopted.config !== void 0 ? `-c ${adopted.config}` : "", opts.name === void 0 && adopted.name !== void 0 ? `-n ${adopted.name}` : ""].filter(Boolean).join(" ");
+  const fromCommand = [
+    opts.config === void 0 && adopted.config !== void 0 ? `-c ${adopted.config}` : "",
+    opts.name === void 0 && adopted.name !== void 0 ? `-n ${adopted.name}` : ""
+  ].filter(Boolean).join(" ");
   return { config, name: name2, read, wrapped, target, fromCommand };
 }
 async function gate(opts, plan2, opened, log, verdict4) {
@@ -48333,7 +50775,13 @@ async function gate(opts, plan2, opened, log, verdict4) {
   const { target } = plan2;
   const fromLine = releaseGenerates(opts.files, opts.cwd);
   const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
-  const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...opts.locks ? { locks: opts.locks } : {}, release: plan2.read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] };
+  const checkOpts = {
+    ignore: opts.ignore,
+    strict: opts.strict,
+    ...opts.locks ? { locks: opts.locks } : {},
+    release: plan2.read?.problem,
+    releaseGenerates: [...fromLine, ...wrappedGenerates]
+  };
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps: schemaOps2 });
   const prediction = result.database.prediction;
   const shown3 = opts.cosmetic ? result : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };
@@ -48375,15 +50823,26 @@ async function runUpgrade(opts, plan2, opened, gated, how) {
   const urlVariable = opts.databaseUrl === void 0 ? [opts.databaseUrlEnv ?? "DATABASE_URL"] : [];
   const fence = (!opts.command || plan2.wrapped?.direct) && !url.otherDatabases ? makeFence([fenceTarget(db)], urlVariable, opts.env) : void 0;
   how.markRunning();
-  const child = await runChild(argv, { cwd: opts.cwd, env: { ...opts.env, ...fence?.env }, deadlineMs: (opts.deadlineMinutes ?? 50) * 6e4 }).catch((e) => {
+  const child = await runChild(argv, {
+    cwd: opts.cwd,
+    env: { ...opts.env, ...fence?.env },
+    deadlineMs: (opts.deadlineMinutes ?? 50) * 6e4
+  }).catch((e) => {
     fence?.remove();
-    throw new ConfigError(`Could not start ${argv[0]}: ${e.message}.`, { hint: "Check that the command exists and is executable." });
+    throw new ConfigError(`Could not start ${argv[0]}: ${e.message}.`, {
+      hint: "Check that the command exists and is executable."
+    });
   });
   log("info", "release.child-exit", { code: child.code, signal: child.signal, ms: child.ms }, "command finished");
   const refused = fence?.refused()[0];
   fence?.remove();
   if (refused) {
-    const e = refusalError(refused, { what: `\`${argv.map((a, i) => i === 0 ? import_node_path63.default.basename(a) : a).join(" ")}\``, tool: "release", set: urlVariable, reads: appUrlReads(model.config.files, opts.cwd, model.config.versionLocations.map((l) => l.absPath)) });
+    const e = refusalError(refused, {
+      what: `\`${argv.map((a, i) => i === 0 ? import_node_path63.default.basename(a) : a).join(" ")}\``,
+      tool: "release",
+      set: urlVariable,
+      reads: appUrlReads(model.config.files, opts.cwd, model.config.versionLocations.map((l) => l.absPath))
+    });
     opts.out(`${e.message}
   fix: ${e.hint}
 `);
@@ -48407,7 +50866,12 @@ async function runUpgrade(opts, plan2, opened, gated, how) {
     return verdict4(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(", ") || "(no rows)"}, not ${want.join(", ")} (${moved})`);
   }
   if (ledgerTable !== void 0 && settings2.ledger && pending.length > 0) {
-    await record(db, { table: ledgerTable, schema: table.versionTableSchema, create: state.ledger?.exists !== true, hasSteps: state.ledger?.hasSteps === true }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
+    await record(db, {
+      table: ledgerTable,
+      schema: table.versionTableSchema,
+      create: state.ledger?.exists !== true,
+      hasSteps: state.ledger?.hasSteps === true
+    }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
   }
   return verdict4(EXIT.ok, `OK: applied ${plural2(applied ?? pending.length, "migration")}; the database is at ${got.join(", ")}`);
 }
@@ -48463,7 +50927,10 @@ function verifyFleet(model, place, tenants, target, opts, schemaOps2) {
       ...!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {},
       findings: result.findings,
       ok: result.ok,
-      applies: { steps: p.steps, ledger: tenant.ledger ? { exists: tenant.ledger.exists, hasSteps: tenant.ledger.hasSteps === true } : void 0 }
+      applies: {
+        steps: p.steps,
+        ledger: tenant.ledger ? { exists: tenant.ledger.exists, hasSteps: tenant.ledger.hasSteps === true } : void 0
+      }
     };
   });
   verified.sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(" ").localeCompare(b.rows.join(" ")));
@@ -48493,8 +50960,21 @@ function stateOf(place, t2) {
 function tenantKey(t2) {
   const sorted = (xs) => xs.map((x) => x.join("")).sort();
   const c = t2.catalog;
-  const ledger2 = t2.ledger ? [t2.ledger.exists, t2.ledger.hasSteps === true, t2.ledger.rows.map((r) => [r.revision, r.sha256, r.downRevisions.join(" ")])] : null;
-  const facts = [t2.exists, [...t2.rows].sort(), ledger2, [...t2.tables].sort(), sorted(c.columns), sorted(c.indexes), sorted(c.constraints ?? []), [...c.types ?? []].sort()];
+  const ledger2 = t2.ledger ? [
+    t2.ledger.exists,
+    t2.ledger.hasSteps === true,
+    t2.ledger.rows.map((r) => [r.revision, r.sha256, r.downRevisions.join(" ")])
+  ] : null;
+  const facts = [
+    t2.exists,
+    [...t2.rows].sort(),
+    ledger2,
+    [...t2.tables].sort(),
+    sorted(c.columns),
+    sorted(c.indexes),
+    sorted(c.constraints ?? []),
+    [...c.types ?? []].sort()
+  ];
   return sha256Hex(Buffer.from(JSON.stringify(facts)));
 }
 function inShard(schema, index, count) {
@@ -48505,13 +50985,40 @@ function verifyDatabases(model, databases, target, opts) {
   for (const d of databases) {
     let group;
     if ("error" in d)
-      group = { rows: [], exists: false, schemas: [], willSucceed: false, pending: 0, findings: [], ok: false, unreachable: d.error };
+      group = {
+        rows: [],
+        exists: false,
+        schemas: [],
+        willSucceed: false,
+        pending: 0,
+        findings: [],
+        ok: false,
+        unreachable: d.error
+      };
     else {
       const result = runVerify(model, d.state, target, opts);
       const p = result.database.prediction;
-      group = { rows: d.state.rows.map(String).sort(), exists: d.state.exists, schemas: [], willSucceed: p.willSucceed, pending: p.steps.length, ...!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {}, findings: result.findings, ok: result.ok };
+      group = {
+        rows: d.state.rows.map(String).sort(),
+        exists: d.state.exists,
+        schemas: [],
+        willSucceed: p.willSucceed,
+        pending: p.steps.length,
+        ...!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {},
+        findings: result.findings,
+        ok: result.ok
+      };
     }
-    const key = JSON.stringify([group.rows, group.exists, group.willSucceed, group.pending, group.alembicError, group.ok, group.unreachable, group.findings.map((f) => [f.code, f.message])]);
+    const key = JSON.stringify([
+      group.rows,
+      group.exists,
+      group.willSucceed,
+      group.pending,
+      group.alembicError,
+      group.ok,
+      group.unreachable,
+      group.findings.map((f) => [f.code, f.message])
+    ]);
     const have = groups.get(key);
     if (have)
       have.schemas.push(d.label);
@@ -48522,7 +51029,12 @@ function verifyDatabases(model, databases, target, opts) {
     g.schemas.sort();
   const verified = [...groups.values()].sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(" ").localeCompare(b.rows.join(" ")));
   const main2 = verified.find((g) => g.ok && g.findings.every((f) => f.severity === "info"));
-  return { total: databases.length, groups: verified, outliers: verified.filter((g) => g !== main2), ok: verified.every((g) => g.ok) };
+  return {
+    total: databases.length,
+    groups: verified,
+    outliers: verified.filter((g) => g !== main2),
+    ok: verified.every((g) => g.ok)
+  };
 }
 var TenantGroups;
 var init_fleet = __esm({
@@ -48555,7 +51067,9 @@ function likePattern(glob) {
 }
 async function readTenants(t2, pattern, versionTable, ledgerTable, opts, onBatch, keep = () => true) {
   if ([pattern, versionTable, ledgerTable ?? ""].some((s) => s.includes("\0")))
-    throw new DatabaseError("A name holds a NUL character, which no PostgreSQL name can.", { hint: "Check --tenants and the version table." });
+    throw new DatabaseError("A name holds a NUL character, which no PostgreSQL name can.", {
+      hint: "Check --tenants and the version table."
+    });
   const like = `n.nspname LIKE ${pgLiteral(likePattern(pattern))} ESCAPE '\\'`;
   return withPostgresClient(t2, opts, async (client) => {
     const first = await client.query({
@@ -48589,7 +51103,10 @@ async function readBatch(client, batch, versionTable, ledgerTable, opts) {
     `SELECT n.nspname, pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y JOIN pg_catalog.pg_namespace n ON n.oid = y.typnamespace WHERE ${these(batch)} AND y.typcategory <> 'A' GROUP BY n.nspname`,
     "ROLLBACK"
   ];
-  const res = await client.query({ text: [...stored, ...catalog].join(";\n"), rowMode: "array" });
+  const res = await client.query({
+    text: [...stored, ...catalog].join(";\n"),
+    rowMode: "array"
+  });
   const versionRows = /* @__PURE__ */ new Map();
   const transactions = stored.length / 3;
   for (let k = 0; k < transactions; k++)
@@ -48608,7 +51125,13 @@ async function readBatch(client, batch, versionTable, ledgerTable, opts) {
       rows: versions ?? [],
       ...ledgerTable === void 0 ? {} : { ledger: ledgerOf2(ledgerTable, r[2] == null ? null : String(r[2])) },
       tables: (tableOf.get(schema) ?? []).map(String),
-      catalog: { columns: pairs(columnOf.get(schema)), indexes: pairs(indexOf.get(schema)), constraints: pairs(constraintOf.get(schema)), types: (typeOf.get(schema) ?? []).map(String), searchPathSchemas: 1 }
+      catalog: {
+        columns: pairs(columnOf.get(schema)),
+        indexes: pairs(indexOf.get(schema)),
+        constraints: pairs(constraintOf.get(schema)),
+        types: (typeOf.get(schema) ?? []).map(String),
+        searchPathSchemas: 1
+      }
     };
   });
 }
@@ -48618,7 +51141,12 @@ function ledgerOf2(table, xml) {
   const json = xmlValues(String(xml), "j")[0];
   const objects = json === void 0 || json === "" ? [] : JSON.parse(json);
   const raw = objects.map((o) => [...LEDGER_COLUMNS.map((c) => o[c]), o[STEPS_COLUMN] ?? null]);
-  return { table, exists: true, rows: parseLedgerRows(raw), hasSteps: objects.length === 0 || STEPS_COLUMN in objects[0] };
+  return {
+    table,
+    exists: true,
+    rows: parseLedgerRows(raw),
+    hasSteps: objects.length === 0 || STEPS_COLUMN in objects[0]
+  };
 }
 function xmlValues(xml, name2) {
   return [...xml.matchAll(ELEMENTS[name2])].map((m) => decodeXml(m[1]));
@@ -48653,10 +51181,14 @@ async function openFleet(given) {
   const envName = opts.databaseUrlEnv ?? "DATABASE_URL";
   const raw = opts.databaseUrl ?? opts.env[envName];
   if (!raw)
-    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, { hint: `Pass --database-url, or set ${envName}.` });
+    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, {
+      hint: `Pass --database-url, or set ${envName}.`
+    });
   const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
   if (db.dialect !== "postgresql")
-    throw new UsageError("--tenants reads schemas, which only PostgreSQL has.", { hint: "Point --database-url at the PostgreSQL database that holds the tenant schemas." });
+    throw new UsageError("--tenants reads schemas, which only PostgreSQL has.", {
+      hint: "Point --database-url at the PostgreSQL database that holds the tenant schemas."
+    });
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
   const { versionTable } = chooseVersionTable(config, { ...opts.versionTable ? { versionTable: opts.versionTable } : {}, versionTableSchema: opts.tenants }, "postgresql");
@@ -48668,8 +51200,21 @@ async function openFleet(given) {
   const read = await readTenants(db, opts.tenants, versionTable, ledgerTable, postgresOptions(opts), (batch) => batch.forEach((t2) => groups.add(t2)), (schema) => !shard || inShard(schema, shard.index, shard.count));
   const where = describeTarget(db);
   const result = verifyFleet(model, { host: where.host, database: where.database, versionTable, server: read.server }, groups, opts.target ?? "head", { ignore: opts.ignore, strict: opts.strict });
-  const context = { pattern: opts.tenants, host: where.host, database: where.database, target: opts.target ?? "head", ...opts.shard ? { shard: opts.shard } : {} };
-  return { result, context, url: raw, db, model, ...ledgerTable !== void 0 && settings2.ledger ? { ledgerTable } : {} };
+  const context = {
+    pattern: opts.tenants,
+    host: where.host,
+    database: where.database,
+    target: opts.target ?? "head",
+    ...opts.shard ? { shard: opts.shard } : {}
+  };
+  return {
+    result,
+    context,
+    url: raw,
+    db,
+    model,
+    ...ledgerTable !== void 0 && settings2.ledger ? { ledgerTable } : {}
+  };
 }
 var init_open_fleet = __esm({
   "dist/workspace/open-fleet.js"() {
@@ -48703,7 +51248,9 @@ async function steps(opts, started, markRunning) {
     return code;
   };
   if (!opts.command || opts.command.length === 0) {
-    throw new UsageError("release --tenants runs the command that migrates each tenant, given after --.", { hint: "alembic-preflight release --tenants 'tenant_*' -- ./bin/migrate-tenants.sh" });
+    throw new UsageError("release --tenants runs the command that migrates each tenant, given after --.", {
+      hint: "alembic-preflight release --tenants 'tenant_*' -- ./bin/migrate-tenants.sh"
+    });
   }
   const before = await openFleet(opts);
   opts.out(fleetText(before.result, before.context));
@@ -48719,7 +51266,11 @@ async function steps(opts, started, markRunning) {
     opts.out(`alembic-preflight release: running ${opts.command.join(" ")} for ${before.result.total} tenants
 `);
     markRunning();
-    child = await runChild(opts.command, { cwd: opts.cwd, env: { ...opts.env, [variable]: raw, ...fence.env }, deadlineMs: (opts.deadlineMinutes ?? 50) * 6e4 });
+    child = await runChild(opts.command, {
+      cwd: opts.cwd,
+      env: { ...opts.env, [variable]: raw, ...fence.env },
+      deadlineMs: (opts.deadlineMinutes ?? 50) * 6e4
+    });
     if (fence.refused().length > 0)
       return verdict4(EXIT.usage, "STOPPED: the command reached for another database than the one verified, and was stopped before its first statement there");
   } finally {
@@ -48744,7 +51295,11 @@ async function recordLedgers(fleet2, table, opts) {
     if (g.pending === 0 || !g.applies)
       return [];
     const rows = ledgerRows(fleet2.model, g.applies.steps, opts.env, opts.cwd);
-    const to = { table, create: g.applies.ledger?.exists !== true, hasSteps: g.applies.ledger?.hasSteps === true };
+    const to = {
+      table,
+      create: g.applies.ledger?.exists !== true,
+      hasSteps: g.applies.ledger?.hasSteps === true
+    };
     return g.schemas.map((schema) => ({ to: { ...to, schema }, rows }));
   });
   if (writes.length === 0)
@@ -48812,8 +51367,12 @@ async function restampRow(t2, req, from, to, pg2) {
       run.immediate();
     } catch (e) {
       if (e instanceof RestampRefused)
-        throw new DatabaseError(`Restamp rolled back: ${e.message}.`, { hint: "Nothing was changed. Run alembic-preflight verify to see the current rows." });
-      throw new DatabaseError(`Restamp failed on ${t2.written}: ${e.message}.`, { hint: "Nothing was changed. Check that the file is writable and not locked." });
+        throw new DatabaseError(`Restamp rolled back: ${e.message}.`, {
+          hint: "Nothing was changed. Run alembic-preflight verify to see the current rows."
+        });
+      throw new DatabaseError(`Restamp failed on ${t2.written}: ${e.message}.`, {
+        hint: "Nothing was changed. Check that the file is writable and not locked."
+      });
     } finally {
       db.close();
     }
@@ -48822,16 +51381,23 @@ async function restampRow(t2, req, from, to, pg2) {
   await withPostgresClient(t2, pg2, async (client) => {
     try {
       await inWriteTransaction(client, pg2, async () => {
-        const already = await client.query(`SELECT count(*)::int AS n FROM ${table} WHERE version_num = $1`, [to]);
+        const already = await client.query(`SELECT count(*)::int AS n FROM ${table} WHERE version_num = $1`, [
+          to
+        ]);
         if (already.rows[0].n > 0)
           throw new RestampRefused(`'${to}' is already a row of ${req.versionTable}`);
-        const res = await client.query(`UPDATE ${table} SET version_num = $1 WHERE version_num = $2`, [to, from]);
+        const res = await client.query(`UPDATE ${table} SET version_num = $1 WHERE version_num = $2`, [
+          to,
+          from
+        ]);
         if (res.rowCount !== 1)
           throw new RestampRefused(`the UPDATE would change ${res.rowCount ?? 0} rows, not exactly one`);
       });
     } catch (e) {
       if (e instanceof RestampRefused)
-        throw new DatabaseError(`Restamp rolled back: ${e.message}.`, { hint: "Nothing was changed. Run alembic-preflight verify to see the current rows." });
+        throw new DatabaseError(`Restamp rolled back: ${e.message}.`, {
+          hint: "Nothing was changed. Run alembic-preflight verify to see the current rows."
+        });
       throw e;
     }
   });
@@ -48856,18 +51422,25 @@ __export(restamp_command_exports, {
 });
 async function restampCommand(opts) {
   if (opts.from === opts.to)
-    throw new UsageError("--from and --to are the same revision.", { hint: "Name the old id (in the database) and the new id (in the code)." });
+    throw new UsageError("--from and --to are the same revision.", {
+      hint: "Name the old id (in the database) and the new id (in the code)."
+    });
   const { table, db, state, model } = await openProjectAndDatabase({ ...opts, schemaProbes: false }, `Pass --database-url, or set ${opts.databaseUrlEnv ?? "DATABASE_URL"}.`);
   const deploy = opts.target === void 0 ? procfileTarget(model.config.files, opts.cwd, model.config.iniPath) : void 0;
   const target = opts.target ?? deploy?.target ?? "head";
   const upgrade2 = upgradeShown(model.config.flaskMigrate === true, target);
-  const lines = [`alembic-preflight restamp ${opts.from} \u2192 ${opts.to} (${opts.yes ? "applying" : "dry run"})`];
+  const lines = [
+    `alembic-preflight restamp ${opts.from} \u2192 ${opts.to} (${opts.yes ? "applying" : "dry run"})`
+  ];
   if (deploy) {
     const origin = deployOrigin(deploy);
     lines.push(`target: \`${upgrade2}\`, the release line in ${releaseLineShown(origin.targetFrom, origin.targetVia)}`);
   }
   lines.push("");
-  const refuse = (why, fix) => ({ stdout: [...lines, `REFUSED: ${why}`, `  fix: ${fix}`].join("\n") + "\n", exitCode: 1 });
+  const refuse = (why, fix) => ({
+    stdout: [...lines, `REFUSED: ${why}`, `  fix: ${fix}`].join("\n") + "\n",
+    exitCode: 1
+  });
   if (model.failure)
     return refuse(`the revision files do not load (${model.failure.failure.message}).`, "alembic-preflight check shows what to fix first.");
   const newRev = model.map.byKey.get(opts.to);
@@ -48925,8 +51498,20 @@ async function scanLogsCommand(opts) {
       ok: groups.length === 0,
       file: display,
       lines: result.lines,
-      failures: groups.map((g) => ({ kind: g.kind, key: g.key, count: g.count, firstLine: g.firstLine, lastLine: g.lastLine, sample: g.sample, hint: HINTS[g.kind](g, display) })),
-      applied: [...result.applied.values()].map((a) => ({ revision: a.revision, from: a.from, line: a.line }))
+      failures: groups.map((g) => ({
+        kind: g.kind,
+        key: g.key,
+        count: g.count,
+        firstLine: g.firstLine,
+        lastLine: g.lastLine,
+        sample: g.sample,
+        hint: HINTS[g.kind](g, display)
+      })),
+      applied: [...result.applied.values()].map((a) => ({
+        revision: a.revision,
+        from: a.from,
+        line: a.line
+      }))
     }, null, 2) + "\n";
   } else {
     const count = `${result.lines} line${result.lines === 1 ? "" : "s"}`;
@@ -48961,7 +51546,12 @@ var init_scan_logs_command = __esm({
 // dist/report/downgrade-report.js
 function downgradeText(r) {
   const p = r.prediction;
-  const lines = [`alembic-preflight verify --downgrade ${p.target}: \`${r.command}\``, `database: ${r.database}`, `version table ${r.versionTable}: ${r.rows.length === 0 ? "empty" : r.rows.map(shown2).join(", ")}`, ""];
+  const lines = [
+    `alembic-preflight verify --downgrade ${p.target}: \`${r.command}\``,
+    `database: ${r.database}`,
+    `version table ${r.versionTable}: ${r.rows.length === 0 ? "empty" : r.rows.map(shown2).join(", ")}`,
+    ""
+  ];
   if (r.loadFailure)
     lines.push(`BLOCKED: \`${r.command}\` will fail before it plans anything: ${r.loadFailure}`);
   else if (p.unpredictable)
@@ -48986,7 +51576,11 @@ function downgradeJson(r) {
     versionTable: r.versionTable,
     rows: r.rows,
     ok: !r.loadFailure && p.willSucceed,
-    steps: p.steps.map((s) => ({ revision: s.revision, versionOps: s.versionOps, rowsAfter: s.rowsAfter ?? [] })),
+    steps: p.steps.map((s) => ({
+      revision: s.revision,
+      versionOps: s.versionOps,
+      rowsAfter: s.rowsAfter ?? []
+    })),
     finalRows: p.finalHeads,
     alembicError: r.loadFailure ?? p.cliOutput,
     unpredictable: p.unpredictable ?? null
@@ -49007,9 +51601,13 @@ __export(verify_downgrade_command_exports, {
 });
 async function verifyDowngradeCommand(opts) {
   if (opts.downgrade.trim() === "")
-    throw new UsageError("--downgrade needs a target.", { hint: "Name a revision, base, -1, REV-1 or label@-1." });
+    throw new UsageError("--downgrade needs a target.", {
+      hint: "Name a revision, base, -1, REV-1 or label@-1."
+    });
   if (opts.review)
-    throw new UsageError(`--format ${opts.review} is for verify's findings, not --downgrade.`, { hint: "Use --format text or --format json with --downgrade." });
+    throw new UsageError(`--format ${opts.review} is for verify's findings, not --downgrade.`, {
+      hint: "Use --format text or --format json with --downgrade."
+    });
   const envName = opts.databaseUrlEnv ?? "DATABASE_URL";
   const { state, model, source } = await openProjectAndDatabase({ ...opts, ledger: false, schemaProbes: false }, `Pass --database-url, or set ${envName}.`);
   const f = model.failure ? alembicOutput(model.failure.failure) : void 0;
@@ -49025,7 +51623,11 @@ async function verifyDowngradeCommand(opts) {
   };
   const ok = !f && prediction.willSucceed;
   const document = opts.format === "json" ? downgradeJson(report) : void 0;
-  return { stdout: document ? JSON.stringify(document, null, 2) + "\n" : downgradeText(report), exitCode: ok ? 0 : 1, document };
+  return {
+    stdout: document ? JSON.stringify(document, null, 2) + "\n" : downgradeText(report),
+    exitCode: ok ? 0 : 1,
+    document
+  };
 }
 var init_verify_downgrade_command = __esm({
   "dist/commands/verify-downgrade-command.js"() {
@@ -49065,7 +51667,9 @@ async function verifyDatabasesCommand(given) {
   try {
     text = readMachineText(import_node_path64.default.resolve(opts.cwd, opts.databasesFile));
   } catch (e) {
-    throw new UsageError(`Cannot read ${opts.databasesFile}: ${e.message}.`, { hint: "Give a file with one database URL, or the name of a variable that holds one, per line." });
+    throw new UsageError(`Cannot read ${opts.databasesFile}: ${e.message}.`, {
+      hint: "Give a file with one database URL, or the name of a variable that holds one, per line."
+    });
   }
   const { shard } = opts;
   const list4 = databaseList(text, opts.env).filter((e) => !shard || inShard(e.shardKey, shard.index, shard.count));
@@ -49085,9 +51689,21 @@ async function verifyDatabasesCommand(given) {
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, list4.length)) }, worker));
   const target = opts.target ?? "head";
   const result = verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict });
-  const context = { pattern: opts.databasesFile, host: null, database: "", target, databases: true, ...shard ? { shard } : {} };
+  const context = {
+    pattern: opts.databasesFile,
+    host: null,
+    database: "",
+    target,
+    databases: true,
+    ...shard ? { shard } : {}
+  };
   const document = opts.format === "json" ? fleetJson(result, context) : void 0;
-  return { stdout: document ? JSON.stringify(document, null, 2) + "\n" : opts.review === "github" ? fleetGithub(result, context) : opts.review === "markdown" ? fleetMarkdown(result, context) : fleetText(result, context), exitCode: result.ok ? 0 : 1, document, result };
+  return {
+    stdout: document ? JSON.stringify(document, null, 2) + "\n" : opts.review === "github" ? fleetGithub(result, context) : opts.review === "markdown" ? fleetMarkdown(result, context) : fleetText(result, context),
+    exitCode: result.ok ? 0 : 1,
+    document,
+    result
+  };
 }
 function withoutCredentials(line) {
   const scheme = line.indexOf("://");
@@ -49104,10 +51720,17 @@ async function readOne(entry, config, opts, ledgerTable) {
     const where = describeTarget(db);
     label = `${entry.label === "" ? "" : `${entry.label} `}${where.host ? `${where.host}/` : ""}${where.database}`.trim();
     const table = chooseVersionTable(config, opts, db.dialect);
-    const state = await readVersionTable(db, { ...table, ...ledgerTable !== void 0 ? { ledgerTable } : {}, ...opts.schemaProbes === false ? {} : { catalog: true } }, opts);
+    const state = await readVersionTable(db, {
+      ...table,
+      ...ledgerTable !== void 0 ? { ledgerTable } : {},
+      ...opts.schemaProbes === false ? {} : { catalog: true }
+    }, opts);
     return { label, state };
   } catch (e) {
-    return { label: label === "" ? "(a line that is not a URL)" : label, error: redactSecrets(e instanceof PreflightError ? e.message : String(e)) };
+    return {
+      label: label === "" ? "(a line that is not a URL)" : label,
+      error: redactSecrets(e instanceof PreflightError ? e.message : String(e))
+    };
   }
 }
 var import_node_path64;
@@ -49161,7 +51784,13 @@ async function verifyCommand(opts) {
   const target = opts.target ?? deploy?.target ?? "head";
   const missing = model.failure ? [] : missingIds(model, state);
   const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(config.files, missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : void 0;
-  const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...opts.locks ? { locks: opts.locks } : {}, ...deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}, releaseGenerates: releaseGenerates(config.files, opts.cwd) };
+  const checkOpts = {
+    ignore: opts.ignore,
+    strict: opts.strict,
+    ...opts.locks ? { locks: opts.locks } : {},
+    ...deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {},
+    releaseGenerates: releaseGenerates(config.files, opts.cwd)
+  };
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { forensics, url, schemaOps: schemaOps2 });
   const document = opts.review === "sarif" ? sarifOf(result, opts.toolVersion) : opts.format === "json" ? verifyJson(result, table.notes, source) : void 0;
   const stdout = document ? JSON.stringify(document, null, 2) + "\n" : reviewOr("verify", result, verifyText(result, table.notes, source, opts.width), opts.review, databaseMarks(result.database.stamps, result.database.prediction.steps));
@@ -55565,7 +58194,19 @@ function findingPage(code) {
 }
 
 // dist/cli/command-names.js
-var COMMAND_NAMES = ["check", "verify", "backfill", "scan-logs", "restamp", "release", "ledger", "graph", "rehearse", "fleet", "explain"];
+var COMMAND_NAMES = [
+  "check",
+  "verify",
+  "backfill",
+  "scan-logs",
+  "restamp",
+  "release",
+  "ledger",
+  "graph",
+  "rehearse",
+  "fleet",
+  "explain"
+];
 
 // dist/cli/command-spec.js
 function defineCommand(spec) {
@@ -55581,16 +58222,76 @@ var CODES = {
 };
 var EXIT_CODES = {
   common: `Exit codes: 0 fine, 1 blocking findings, 2 usage or configuration error, 3 database error, 4 and 5 release's command failed or left the database elsewhere, 130/143 release stopped by a signal, 70 a bug. See \`<command> --help\`.`,
-  check: ["Exit codes:", CODES.ok, "1  blocking findings (errors; warnings too with --strict)", CODES.usage, CODES.bug].join("\n  "),
-  database: ["Exit codes:", CODES.ok, "1  the upgrade would fail, or cannot be predicted (blocking findings)", CODES.usage, CODES.database, CODES.bug].join("\n  "),
-  backfill: ["Exit codes:", "0  the placeholders are proven (dry run), or written and proven again on disk", "1  an id could not be placed, or the proof failed: nothing was written", CODES.usage, CODES.database, "73 --write could not write (another run, permissions, a file changed meanwhile): nothing was written", CODES.bug].join("\n  "),
-  restamp: ["Exit codes:", "0  the UPDATE is proven (dry run), or written", "1  refused (the row or the revision is not what the command says)", CODES.usage, CODES.database, CODES.bug].join("\n  "),
-  ledger: ["Exit codes:", "0  the rows are shown (dry run), or written", "1  a row names no revision of this code: nothing was written", CODES.usage, CODES.database, CODES.bug].join("\n  "),
+  check: [
+    "Exit codes:",
+    CODES.ok,
+    "1  blocking findings (errors; warnings too with --strict)",
+    CODES.usage,
+    CODES.bug
+  ].join("\n  "),
+  database: [
+    "Exit codes:",
+    CODES.ok,
+    "1  the upgrade would fail, or cannot be predicted (blocking findings)",
+    CODES.usage,
+    CODES.database,
+    CODES.bug
+  ].join("\n  "),
+  backfill: [
+    "Exit codes:",
+    "0  the placeholders are proven (dry run), or written and proven again on disk",
+    "1  an id could not be placed, or the proof failed: nothing was written",
+    CODES.usage,
+    CODES.database,
+    "73 --write could not write (another run, permissions, a file changed meanwhile): nothing was written",
+    CODES.bug
+  ].join("\n  "),
+  restamp: [
+    "Exit codes:",
+    "0  the UPDATE is proven (dry run), or written",
+    "1  refused (the row or the revision is not what the command says)",
+    CODES.usage,
+    CODES.database,
+    CODES.bug
+  ].join("\n  "),
+  ledger: [
+    "Exit codes:",
+    "0  the rows are shown (dry run), or written",
+    "1  a row names no revision of this code: nothing was written",
+    CODES.usage,
+    CODES.database,
+    CODES.bug
+  ].join("\n  "),
   graph: ["Exit codes:", "0  the graph is printed", CODES.usage, CODES.database, CODES.bug].join("\n  "),
-  rehearse: ["Exit codes:", "0  every step ran, and every downgrade gave back the schema from before its upgrade", "1  a step failed, or a downgrade left the schema different", CODES.usage, "3  no scratch database could be made", "130/143 stopped by a signal (the scratch database is removed)", CODES.bug].join("\n  "),
-  fleet: ["Exit codes:", "0  the plan is written, or every tenant of the merged fleet upgrades cleanly", "1  a tenant of the merged fleet would fail or is blocked", "2  usage error (a shard missing or given twice, a document that is not a shard's)", CODES.bug].join("\n  "),
-  explain: ["Exit codes:", "0  the page is printed", "2  no finding has that code (the message lists close ones)", CODES.bug].join("\n  "),
-  scanLogs: ["Exit codes:", "0  no Alembic failure in the log", "1  failures found", CODES.usage, CODES.bug].join("\n  "),
+  rehearse: [
+    "Exit codes:",
+    "0  every step ran, and every downgrade gave back the schema from before its upgrade",
+    "1  a step failed, or a downgrade left the schema different",
+    CODES.usage,
+    "3  no scratch database could be made",
+    "130/143 stopped by a signal (the scratch database is removed)",
+    CODES.bug
+  ].join("\n  "),
+  fleet: [
+    "Exit codes:",
+    "0  the plan is written, or every tenant of the merged fleet upgrades cleanly",
+    "1  a tenant of the merged fleet would fail or is blocked",
+    "2  usage error (a shard missing or given twice, a document that is not a shard's)",
+    CODES.bug
+  ].join("\n  "),
+  explain: [
+    "Exit codes:",
+    "0  the page is printed",
+    "2  no finding has that code (the message lists close ones)",
+    CODES.bug
+  ].join("\n  "),
+  scanLogs: [
+    "Exit codes:",
+    "0  no Alembic failure in the log",
+    "1  failures found",
+    CODES.usage,
+    CODES.bug
+  ].join("\n  "),
   release: [
     "Exit codes:",
     "0  OK: applied, or nothing to run",
@@ -55608,34 +58309,127 @@ var EXIT_CODES = {
 init_pending_locks();
 init_errors();
 function projectOptions(y) {
-  return y.option("config", { alias: "c", type: "string", describe: "alembic.ini to read (default: ./alembic.ini, or $ALEMBIC_CONFIG)" }).option("name", { alias: "n", type: "string", describe: "ini section (default: alembic)" }).option("versions", { type: "string", array: true, describe: "version folder(s), overriding version_locations (repeatable)" }).option("recursive", { type: "boolean", describe: "search version folders recursively (recursive_version_locations)" }).option("alembic-version", { type: "string", describe: "Alembic release to model (default: the pin in requirements.txt, else latest)" }).option("python-version", { type: "string", describe: "Python the app runs on, e.g. 3.12 (default: runtime.txt, .python-version or Pipfile.lock, as Heroku reads them)" }).option("format", { choices: ["text", "json", "github", "markdown", "sarif"], default: "text", describe: "text, json, or for check and verify github (annotations), markdown (a step summary) or sarif (SARIF 2.1.0)" }).option("strict", { type: "boolean", default: false, describe: "warnings also block" }).option("ignore", { type: "string", array: true, describe: "suppress CODE or CODE:REVISION (repeatable)" }).option("rules", { type: "boolean", describe: "list the rules and exit" }).option("cache-dir", { type: "string", describe: "where to keep each revision file's reading between runs, or off (default: $ALEMBIC_PREFLIGHT_CACHE, else ~/.cache/alembic-preflight)" });
+  return y.option("config", {
+    alias: "c",
+    type: "string",
+    describe: "alembic.ini to read (default: ./alembic.ini, or $ALEMBIC_CONFIG)"
+  }).option("name", { alias: "n", type: "string", describe: "ini section (default: alembic)" }).option("versions", {
+    type: "string",
+    array: true,
+    describe: "version folder(s), overriding version_locations (repeatable)"
+  }).option("recursive", {
+    type: "boolean",
+    describe: "search version folders recursively (recursive_version_locations)"
+  }).option("alembic-version", {
+    type: "string",
+    describe: "Alembic release to model (default: the pin in requirements.txt, else latest)"
+  }).option("python-version", {
+    type: "string",
+    describe: "Python the app runs on, e.g. 3.12 (default: runtime.txt, .python-version or Pipfile.lock, as Heroku reads them)"
+  }).option("format", {
+    choices: ["text", "json", "github", "markdown", "sarif"],
+    default: "text",
+    describe: "text, json, or for check and verify github (annotations), markdown (a step summary) or sarif (SARIF 2.1.0)"
+  }).option("strict", { type: "boolean", default: false, describe: "warnings also block" }).option("ignore", {
+    type: "string",
+    array: true,
+    describe: "suppress CODE or CODE:REVISION (repeatable)"
+  }).option("rules", { type: "boolean", describe: "list the rules and exit" }).option("cache-dir", {
+    type: "string",
+    describe: "where to keep each revision file's reading between runs, or off (default: $ALEMBIC_PREFLIGHT_CACHE, else ~/.cache/alembic-preflight)"
+  });
 }
 function databaseOptions(y) {
-  return y.option("database-url", { type: "string", describe: "database URL (never printed); default: the variable named by --database-url-env" }).option("database-url-env", { type: "string", default: "DATABASE_URL", describe: "environment variable that holds the URL" }).option("target", { type: "string", describe: "upgrade target: head, heads, <label>@head or a revision (default: head; verify: what the Procfile release line runs, else head)" }).option("version-table", { type: "string", describe: "version table name (default: env.py's version_table=, else alembic_version)" }).option("version-table-schema", { type: "string", describe: "schema of the version table (default: env.py's version_table_schema=, else the default schema)" }).option("ssl", { type: "string", choices: ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"], describe: "PostgreSQL sslmode (default: the URL, else require for remote hosts, prefer for local)" }).option("ssl-ca", { type: "string", describe: "CA certificate (PEM) to verify the server with" }).option("connect-timeout", { type: "number", default: 10, describe: "seconds per connection attempt" }).option("connect-retries", { type: "number", default: 3, describe: "retries after transient connection failures" }).option("statement-timeout", { type: "number", default: 5e3, describe: "milliseconds for each query on our session (0: no server-side limit; our wait still ends after 10 minutes)" }).option("lint", { type: "boolean", describe: "accepted as --no-lint, so a script can pass check's flags: this command never runs the migration lints (check does)" }).check((args) => {
+  return y.option("database-url", {
+    type: "string",
+    describe: "database URL (never printed); default: the variable named by --database-url-env"
+  }).option("database-url-env", {
+    type: "string",
+    default: "DATABASE_URL",
+    describe: "environment variable that holds the URL"
+  }).option("target", {
+    type: "string",
+    describe: "upgrade target: head, heads, <label>@head or a revision (default: head; verify: what the Procfile release line runs, else head)"
+  }).option("version-table", {
+    type: "string",
+    describe: "version table name (default: env.py's version_table=, else alembic_version)"
+  }).option("version-table-schema", {
+    type: "string",
+    describe: "schema of the version table (default: env.py's version_table_schema=, else the default schema)"
+  }).option("ssl", {
+    type: "string",
+    choices: ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"],
+    describe: "PostgreSQL sslmode (default: the URL, else require for remote hosts, prefer for local)"
+  }).option("ssl-ca", { type: "string", describe: "CA certificate (PEM) to verify the server with" }).option("connect-timeout", { type: "number", default: 10, describe: "seconds per connection attempt" }).option("connect-retries", {
+    type: "number",
+    default: 3,
+    describe: "retries after transient connection failures"
+  }).option("statement-timeout", {
+    type: "number",
+    default: 5e3,
+    describe: "milliseconds for each query on our session (0: no server-side limit; our wait still ends after 10 minutes)"
+  }).option("lint", {
+    type: "boolean",
+    describe: "accepted as --no-lint, so a script can pass check's flags: this command never runs the migration lints (check does)"
+  }).check((args) => {
     if (args.lint === true)
-      throw new UsageError("--lint runs the migration lints, which only `check` runs.", { hint: "Run `alembic-preflight check` for the lints; this command reads the database and runs none (--no-lint is accepted)." });
+      throw new UsageError("--lint runs the migration lints, which only `check` runs.", {
+        hint: "Run `alembic-preflight check` for the lints; this command reads the database and runs none (--no-lint is accepted)."
+      });
     return true;
   });
 }
 function textOrJson(given, command2) {
   if (given === "github" || given === "markdown" || given === "sarif")
-    throw new UsageError(`--format ${given} is for check and verify, not ${command2}.`, { hint: "Use --format text or --format json here." });
+    throw new UsageError(`--format ${given} is for check and verify, not ${command2}.`, {
+      hint: "Use --format text or --format json here."
+    });
   return given;
 }
 function probeOption(y) {
-  return y.option("schema-probes", { type: "boolean", default: true, describe: "compare the tables, columns, indexes, constraints and types the migrations name with the catalog (--no-schema-probes: skip)" });
+  return y.option("schema-probes", {
+    type: "boolean",
+    default: true,
+    describe: "compare the tables, columns, indexes, constraints and types the migrations name with the catalog (--no-schema-probes: skip)"
+  });
 }
 function lockOptions(y) {
-  return y.option("locks", { choices: ["warn", "block", "off"], default: "warn", describe: "grade each pending step's lock on PostgreSQL against the table's live size: warn, block (errors: release stops before Alembic starts) or off" }).option("locks-rows", { type: "number", default: DEFAULT_LOCK_SETTINGS.rows, describe: "a table this many rows or more is large for --locks" }).option("locks-mb", { type: "number", default: DEFAULT_LOCK_SETTINGS.bytes / 1024 / 1024, describe: "a table this many megabytes or more (with its indexes) is large for --locks" });
+  return y.option("locks", {
+    choices: ["warn", "block", "off"],
+    default: "warn",
+    describe: "grade each pending step's lock on PostgreSQL against the table's live size: warn, block (errors: release stops before Alembic starts) or off"
+  }).option("locks-rows", {
+    type: "number",
+    default: DEFAULT_LOCK_SETTINGS.rows,
+    describe: "a table this many rows or more is large for --locks"
+  }).option("locks-mb", {
+    type: "number",
+    default: DEFAULT_LOCK_SETTINGS.bytes / 1024 / 1024,
+    describe: "a table this many megabytes or more (with its indexes) is large for --locks"
+  });
 }
 function lockArgs(args) {
-  return { locks: { mode: args.locks ?? DEFAULT_LOCK_SETTINGS.mode, rows: args["locks-rows"] ?? DEFAULT_LOCK_SETTINGS.rows, bytes: (args["locks-mb"] ?? DEFAULT_LOCK_SETTINGS.bytes / 1024 / 1024) * 1024 * 1024 } };
+  return {
+    locks: {
+      mode: args.locks ?? DEFAULT_LOCK_SETTINGS.mode,
+      rows: args["locks-rows"] ?? DEFAULT_LOCK_SETTINGS.rows,
+      bytes: (args["locks-mb"] ?? DEFAULT_LOCK_SETTINGS.bytes / 1024 / 1024) * 1024 * 1024
+    }
+  };
 }
 function ledgerOptions(y) {
-  return y.option("ledger-table", { type: "string", describe: "the ledger of what releases applied (default: ledger-table in the settings, else alembic_preflight_history)" }).option("ledger", { type: "boolean", describe: "read the ledger, and (release) record what was applied (--no-ledger: neither; the setting ledger = false stops the recording)" }).check((args) => {
+  return y.option("ledger-table", {
+    type: "string",
+    describe: "the ledger of what releases applied (default: ledger-table in the settings, else alembic_preflight_history)"
+  }).option("ledger", {
+    type: "boolean",
+    describe: "read the ledger, and (release) record what was applied (--no-ledger: neither; the setting ledger = false stops the recording)"
+  }).check((args) => {
     const t2 = args["ledger-table"];
     if (t2 !== void 0 && !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/u.test(String(t2)))
-      throw new UsageError(`--ledger-table ${String(t2)} is not a table name.`, { hint: "Use letters, digits and underscores (at most 63 characters, not starting with a digit)." });
+      throw new UsageError(`--ledger-table ${String(t2)} is not a table name.`, {
+        hint: "Use letters, digits and underscores (at most 63 characters, not starting with a digit)."
+      });
     return true;
   });
 }
@@ -55688,7 +58482,9 @@ function parseShard(text) {
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
   if (!m || count < 1 || index < 1 || index > count)
-    throw new UsageError(`--shard ${text} is not I/N with 1 <= I <= N.`, { hint: "For the second of four shards: --shard 2/4." });
+    throw new UsageError(`--shard ${text} is not I/N with 1 <= I <= N.`, {
+      hint: "For the second of four shards: --shard 2/4."
+    });
   return { index, count };
 }
 
@@ -55704,7 +58500,30 @@ var backfill = defineCommand({
     ["heroku releases:output -a APP | $0 backfill --from-logs -", "take the ids from a failed release"]
   ],
   exitCodes: EXIT_CODES.backfill,
-  options: (y) => probeOption(databaseOptions(projectOptions(y))).option("revision", { type: "string", array: true, describe: "an id to backfill (repeatable); default: the rows of the database that resolve to nothing" }).option("from-logs", { type: "string", describe: "take the ids (and their parents) from a deploy log; - reads stdin" }).option("after", { type: "string", array: true, describe: "parent of the placeholder: REV, or ID=REV per id (repeatable)" }).option("rewire", { type: "boolean", default: false, describe: "make the parent's children revise the placeholder (down_revision and Revises: lines)" }).option("write", { type: "boolean", default: false, describe: "write the files (default: print the diff)" }).option("git", { type: "boolean", default: true, describe: "search git history for where each id came from (--no-git to skip)" }),
+  options: (y) => probeOption(databaseOptions(projectOptions(y))).option("revision", {
+    type: "string",
+    array: true,
+    describe: "an id to backfill (repeatable); default: the rows of the database that resolve to nothing"
+  }).option("from-logs", {
+    type: "string",
+    describe: "take the ids (and their parents) from a deploy log; - reads stdin"
+  }).option("after", {
+    type: "string",
+    array: true,
+    describe: "parent of the placeholder: REV, or ID=REV per id (repeatable)"
+  }).option("rewire", {
+    type: "boolean",
+    default: false,
+    describe: "make the parent's children revise the placeholder (down_revision and Revises: lines)"
+  }).option("write", {
+    type: "boolean",
+    default: false,
+    describe: "write the files (default: print the diff)"
+  }).option("git", {
+    type: "boolean",
+    default: true,
+    describe: "search git history for where each id came from (--no-git to skip)"
+  }),
   async run(args, ctx) {
     ctx.setFormat(textOrJson(args.format, "backfill"));
     const { backfillCommand: backfillCommand2 } = await Promise.resolve().then(() => (init_backfill_command(), backfill_command_exports));
@@ -55733,9 +58552,22 @@ async function listRules(configFlag, format3, env2) {
   const files = diskFiles2();
   const ini = path65.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
   const config = await loadLintConfig2(files, process.cwd(), files.exists(ini) ? ini : void 0, new Set(RULES.map((r) => r.code)));
-  const rows = RULES.map((r) => ({ code: r.code, kind: r.kind ?? "graph", state: ruleSetting2(r, config), default: r.enabledByDefault === false ? "off" : r.severity, summary: r.summary }));
+  const rows = RULES.map((r) => ({
+    code: r.code,
+    kind: r.kind ?? "graph",
+    state: ruleSetting2(r, config),
+    default: r.enabledByDefault === false ? "off" : r.severity,
+    summary: r.summary
+  }));
   if (format3 === "json") {
-    process.stdout.write(JSON.stringify({ schemaVersion: 1, command: "rules", configuredIn: config.sources, lint: config.lint, lintSince: config.lintSince?.names ?? null, rules: rows }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({
+      schemaVersion: 1,
+      command: "rules",
+      configuredIn: config.sources,
+      lint: config.lint,
+      lintSince: config.lintSince?.names ?? null,
+      rules: rows
+    }, null, 2) + "\n");
     return;
   }
   const lines = rows.map((r) => `${r.code.padEnd(32)} ${r.kind.padEnd(6)} ${String(r.state).padEnd(8)} ${r.summary}`);
@@ -55759,14 +58591,36 @@ var check = defineCommand({
     ["$0 check --lint-changed-since origin/main", "lint only the migrations of a pull request"]
   ],
   exitCodes: EXIT_CODES.check,
-  options: (y) => projectOptions(y).option("lint", { type: "boolean", default: true, describe: "run the migration lints (--no-lint: only the graph, faster)" }).option("lint-only", { type: "boolean", default: false, describe: "run only the migration lints" }).option("target", { type: "string", describe: "the upgrade target the deploy runs: head (default), heads, <label>@head or a revision; graded like verify" }).option("lint-changed-since", { type: "string", describe: "lint only revision files changed since the merge base with this git ref, such as origin/main (a pull request)" }).option("lint-since", { type: "string", array: true, describe: "lint only revisions newer than REV: not REV or its ancestors (repeatable; replaces lint-since in the settings)" }),
+  options: (y) => projectOptions(y).option("lint", {
+    type: "boolean",
+    default: true,
+    describe: "run the migration lints (--no-lint: only the graph, faster)"
+  }).option("lint-only", { type: "boolean", default: false, describe: "run only the migration lints" }).option("target", {
+    type: "string",
+    describe: "the upgrade target the deploy runs: head (default), heads, <label>@head or a revision; graded like verify"
+  }).option("lint-changed-since", {
+    type: "string",
+    describe: "lint only revision files changed since the merge base with this git ref, such as origin/main (a pull request)"
+  }).option("lint-since", {
+    type: "string",
+    array: true,
+    describe: "lint only revisions newer than REV: not REV or its ancestors (repeatable; replaces lint-since in the settings)"
+  }),
   async run(args, ctx) {
     const format3 = args.format === "json" || args.format === "sarif" ? "json" : "text";
     ctx.setFormat(format3);
     if (args.rules)
       return listRules(args.config, format3, ctx.env);
     const { checkCommand: checkCommand2 } = await Promise.resolve().then(() => (init_check_command(), check_command_exports));
-    ctx.report(await checkCommand2({ ...projectArgs(args, ctx.build), env: ctx.env, lint: args.lint, lintOnly: args["lint-only"], lintSince: args["lint-since"], lintChangedSince: args["lint-changed-since"], target: args.target }));
+    ctx.report(await checkCommand2({
+      ...projectArgs(args, ctx.build),
+      env: ctx.env,
+      lint: args.lint,
+      lintOnly: args["lint-only"],
+      lintSince: args["lint-since"],
+      lintChangedSince: args["lint-changed-since"],
+      target: args.target
+    }));
   }
 });
 
@@ -55793,10 +58647,21 @@ function explain(code, format3) {
     const words2 = code.split(/[^a-z0-9]+/u).filter((w) => w.length > 2);
     const score = (c) => words2.filter((w) => c.includes(w)).length;
     const close = RULES.map((r) => r.code).filter((c) => score(c) > 0).sort((a, b) => score(b) - score(a));
-    throw new UsageError(`No finding has the code '${code}'.`, { hint: close.length > 0 ? `Did you mean ${close.slice(0, 5).join(", ")}?` : "alembic-preflight check --rules lists every code." });
+    throw new UsageError(`No finding has the code '${code}'.`, {
+      hint: close.length > 0 ? `Did you mean ${close.slice(0, 5).join(", ")}?` : "alembic-preflight check --rules lists every code."
+    });
   }
   if (format3 === "json")
-    return JSON.stringify({ schemaVersion: 1, command: "explain", code, severity: rule.severity, kind: rule.kind ?? "graph", summary: rule.summary, page: `docs/findings/${code}.md`, text: page }, null, 2) + "\n";
+    return JSON.stringify({
+      schemaVersion: 1,
+      command: "explain",
+      code,
+      severity: rule.severity,
+      kind: rule.kind ?? "graph",
+      summary: rule.summary,
+      page: `docs/findings/${code}.md`,
+      text: page
+    }, null, 2) + "\n";
   return page.endsWith("\n") ? page : page + "\n";
 }
 
@@ -55808,12 +58673,44 @@ var fleet = defineCommand({
   usage: "$0 fleet plan --tenants PATTERN|--databases FILE --shards N --format github-matrix|k8s-indexed-job\n$0 fleet merge [--format json] [FILES..] (the shards' JSON documents)",
   examples: [
     ["$0 fleet plan --tenants 'tenant_*' --shards 8 --format github-matrix", "the matrix: one job per shard"],
-    ["$0 fleet plan --tenants 'tenant_*' --shards 40 --format k8s-indexed-job --image registry/app:v42 > job.yaml", "a Job whose pods take their shard from JOB_COMPLETION_INDEX"],
-    ["$0 fleet plan --databases tenants.txt --shards 4 --format k8s-indexed-job --secret tenant-urls", "a database per tenant: every key of the Secret is a variable the list may name"],
+    [
+      "$0 fleet plan --tenants 'tenant_*' --shards 40 --format k8s-indexed-job --image registry/app:v42 > job.yaml",
+      "a Job whose pods take their shard from JOB_COMPLETION_INDEX"
+    ],
+    [
+      "$0 fleet plan --databases tenants.txt --shards 4 --format k8s-indexed-job --secret tenant-urls",
+      "a database per tenant: every key of the Secret is a variable the list may name"
+    ],
     ["$0 fleet merge shard-*.json", "the whole fleet from its shards"]
   ],
   exitCodes: EXIT_CODES.fleet,
-  options: (y) => y.positional("action", { choices: ["plan", "merge"], describe: "plan: the shards for an engine; merge: the shards' documents as one report" }).positional("files", { type: "string", array: true, describe: "merge: the shards' documents (verify --tenants or --databases with --shard I/N --format json)" }).option("format", { choices: ["text", "json", "github-matrix", "k8s-indexed-job"], default: "text", describe: "plan: github-matrix or k8s-indexed-job; merge: text or json" }).option("tenants", { type: "string", describe: "plan: the schema pattern each shard reads" }).option("databases", { type: "string", describe: "plan: the file listing the databases each shard slices (a database per tenant)" }).option("shards", { type: "number", describe: "plan: how many shards (GitHub runs at most 256 jobs from a matrix)" }).option("image", { type: "string", describe: "k8s-indexed-job: the image with the app and alembic-preflight" }).option("secret", { type: "string", describe: "k8s-indexed-job: the Secret the pods read: its DATABASE_URL key, or with --databases every key as a variable (default: database)" }).option("parallelism", { type: "number", describe: "k8s-indexed-job: pods at once (default: every shard)" }),
+  options: (y) => y.positional("action", {
+    choices: ["plan", "merge"],
+    describe: "plan: the shards for an engine; merge: the shards' documents as one report"
+  }).positional("files", {
+    type: "string",
+    array: true,
+    describe: "merge: the shards' documents (verify --tenants or --databases with --shard I/N --format json)"
+  }).option("format", {
+    choices: ["text", "json", "github-matrix", "k8s-indexed-job"],
+    default: "text",
+    describe: "plan: github-matrix or k8s-indexed-job; merge: text or json"
+  }).option("tenants", { type: "string", describe: "plan: the schema pattern each shard reads" }).option("databases", {
+    type: "string",
+    describe: "plan: the file listing the databases each shard slices (a database per tenant)"
+  }).option("shards", {
+    type: "number",
+    describe: "plan: how many shards (GitHub runs at most 256 jobs from a matrix)"
+  }).option("image", {
+    type: "string",
+    describe: "k8s-indexed-job: the image with the app and alembic-preflight"
+  }).option("secret", {
+    type: "string",
+    describe: "k8s-indexed-job: the Secret the pods read: its DATABASE_URL key, or with --databases every key as a variable (default: database)"
+  }).option("parallelism", {
+    type: "number",
+    describe: "k8s-indexed-job: pods at once (default: every shard)"
+  }),
   async run(args, ctx) {
     ctx.setFormat(args.format === "json" ? "json" : "text");
     const { fleetCommand: fleetCommand2 } = await Promise.resolve().then(() => (init_fleet_command(), fleet_command_exports));
@@ -55840,14 +58737,31 @@ var graph = defineCommand({
   usage: "$0 graph [options]",
   examples: [
     ["$0 graph > graph.mmd", "the history as a Mermaid flowchart"],
-    ["DATABASE_URL=\u2026 $0 graph --format dot | dot -Tsvg > graph.svg", "with the database's rows, pending revisions and stray ids marked"]
+    [
+      "DATABASE_URL=\u2026 $0 graph --format dot | dot -Tsvg > graph.svg",
+      "with the database's rows, pending revisions and stray ids marked"
+    ]
   ],
   exitCodes: EXIT_CODES.graph,
-  options: (y) => databaseOptions(projectOptions(y)).option("format", { choices: ["mermaid", "dot", "text"], default: "mermaid", describe: "mermaid (a flowchart), dot (Graphviz) or text (the lines `alembic history` prints)" }).option("full", { type: "boolean", default: false, describe: "draw every revision (otherwise a straight run of more than 4 shows its ends and a count)" }),
+  options: (y) => databaseOptions(projectOptions(y)).option("format", {
+    choices: ["mermaid", "dot", "text"],
+    default: "mermaid",
+    describe: "mermaid (a flowchart), dot (Graphviz) or text (the lines `alembic history` prints)"
+  }).option("full", {
+    type: "boolean",
+    default: false,
+    describe: "draw every revision (otherwise a straight run of more than 4 shows its ends and a count)"
+  }),
   async run(args, ctx) {
     ctx.setFormat("text");
     const { graphCommand: graphCommand2 } = await Promise.resolve().then(() => (init_graph_command(), graph_command_exports));
-    ctx.report(await graphCommand2({ ...projectArgs({ ...args, format: "text" }, ctx.build), ...databaseArgs(args), env: ctx.env, graphFormat: args.format, full: args.full }));
+    ctx.report(await graphCommand2({
+      ...projectArgs({ ...args, format: "text" }, ctx.build),
+      ...databaseArgs(args),
+      env: ctx.env,
+      graphFormat: args.format,
+      full: args.full
+    }));
   }
 });
 
@@ -55862,11 +58776,20 @@ var ledger = defineCommand({
     ["$0 ledger record --yes", "write them, in one transaction"]
   ],
   exitCodes: EXIT_CODES.ledger,
-  options: (y) => ledgerOptions(databaseOptions(projectOptions(y))).positional("action", { choices: ["record"], describe: "record: put what the database already holds in the ledger" }).option("yes", { type: "boolean", default: false, describe: "really write to the database" }),
+  options: (y) => ledgerOptions(databaseOptions(projectOptions(y))).positional("action", {
+    choices: ["record"],
+    describe: "record: put what the database already holds in the ledger"
+  }).option("yes", { type: "boolean", default: false, describe: "really write to the database" }),
   async run(args, ctx) {
     ctx.setFormat(textOrJson(args.format, "ledger"));
     const { ledgerRecordCommand: ledgerRecordCommand2 } = await Promise.resolve().then(() => (init_ledger_command(), ledger_command_exports));
-    ctx.report(await ledgerRecordCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, yes: args.yes }));
+    ctx.report(await ledgerRecordCommand2({
+      ...projectArgs(args, ctx.build),
+      ...databaseArgs(args),
+      ...ledgerArgs(args),
+      env: ctx.env,
+      yes: args.yes
+    }));
   }
 });
 
@@ -55882,14 +58805,60 @@ var rehearse = defineCommand({
   examples: [
     ["$0 rehearse", "upgrade head, downgrade base, upgrade head on a scratch database"],
     ["$0 rehearse --step", "each revision up, down and up again"],
-    ['$0 rehearse --idempotent --then "python seed.py"', "each upgrade() twice, then the seed script on the migrated database"],
+    [
+      '$0 rehearse --idempotent --then "python seed.py"',
+      "each upgrade() twice, then the seed script on the migrated database"
+    ],
     ["$0 rehearse --scratch-url postgresql://ci@localhost/postgres", "on a CI service container"]
   ],
   exitCodes: EXIT_CODES.rehearse,
-  options: (y) => databaseOptions(projectOptions(y)).option("step", { type: "boolean", default: false, describe: "each revision in turn: upgrade, downgrade to its parent, upgrade again" }).option("down-to", { type: "string", describe: "the cycle downgrades to this revision instead of base (reached by an upgrade first); -1 goes one revision down from head, as `alembic downgrade -1`" }).option("drift", { type: "boolean", default: true, describe: "after the final upgrade, compare env.py's target_metadata with the schema (Alembic's autogenerate comparison, in the app's Python); --no-drift skips it" }).option("idempotent", { type: "boolean", default: false, describe: "first run each revision's upgrade() twice (stamped back to its parent, upgraded again) and name those that fail the second time" }).option("then", { type: "string", describe: "a command (a seed script, a smoke test) run through the shell on the scratch database after the final upgrade, with the migrations' environment and fence; its failure fails the rehearsal" }).option("scratch-url", { type: "string", describe: "a PostgreSQL server where a uniquely named database may be created and dropped (never production); default: a throwaway local cluster from the server binaries" }).option("scratch", { choices: ["auto", "docker"], default: "auto", describe: "docker: a PostgreSQL container (testcontainers) even when the server binaries are installed" }).option("step-minutes", { type: "number", default: 10, describe: "minutes each Alembic command may take" }).option("from-production", { type: "boolean", default: false, describe: "copy the schema of the database --database-url / $DATABASE_URL names (read-only; no rows but the version table's) and run the pending upgrade on the copy" }).option("url-env", { type: "string", array: true, describe: "another variable the app reads its database URL from (repeatable): set to the scratch database's URL, like DATABASE_URL" }).option("schema-copy", { choices: ["auto", "pg_dump", "catalog"], default: "auto", describe: "--from-production: pg_dump --schema-only, the catalog (tables, keys, indexes, types, sequences, views; no functions or triggers), or pg_dump when installed (auto)" }),
+  options: (y) => databaseOptions(projectOptions(y)).option("step", {
+    type: "boolean",
+    default: false,
+    describe: "each revision in turn: upgrade, downgrade to its parent, upgrade again"
+  }).option("down-to", {
+    type: "string",
+    describe: "the cycle downgrades to this revision instead of base (reached by an upgrade first); -1 goes one revision down from head, as `alembic downgrade -1`"
+  }).option("drift", {
+    type: "boolean",
+    default: true,
+    describe: "after the final upgrade, compare env.py's target_metadata with the schema (Alembic's autogenerate comparison, in the app's Python); --no-drift skips it"
+  }).option("idempotent", {
+    type: "boolean",
+    default: false,
+    describe: "first run each revision's upgrade() twice (stamped back to its parent, upgraded again) and name those that fail the second time"
+  }).option("then", {
+    type: "string",
+    describe: "a command (a seed script, a smoke test) run through the shell on the scratch database after the final upgrade, with the migrations' environment and fence; its failure fails the rehearsal"
+  }).option("scratch-url", {
+    type: "string",
+    describe: "a PostgreSQL server where a uniquely named database may be created and dropped (never production); default: a throwaway local cluster from the server binaries"
+  }).option("scratch", {
+    choices: ["auto", "docker"],
+    default: "auto",
+    describe: "docker: a PostgreSQL container (testcontainers) even when the server binaries are installed"
+  }).option("step-minutes", {
+    type: "number",
+    default: 10,
+    describe: "minutes each Alembic command may take"
+  }).option("from-production", {
+    type: "boolean",
+    default: false,
+    describe: "copy the schema of the database --database-url / $DATABASE_URL names (read-only; no rows but the version table's) and run the pending upgrade on the copy"
+  }).option("url-env", {
+    type: "string",
+    array: true,
+    describe: "another variable the app reads its database URL from (repeatable): set to the scratch database's URL, like DATABASE_URL"
+  }).option("schema-copy", {
+    choices: ["auto", "pg_dump", "catalog"],
+    default: "auto",
+    describe: "--from-production: pg_dump --schema-only, the catalog (tables, keys, indexes, types, sequences, views; no functions or triggers), or pg_dump when installed (auto)"
+  }),
   async run(args, ctx) {
     if (args.format === "sarif")
-      throw new UsageError("--format sarif is for check and verify, not rehearse.", { hint: "Use --format text, json, github or markdown here." });
+      throw new UsageError("--format sarif is for check and verify, not rehearse.", {
+        hint: "Use --format text, json, github or markdown here."
+      });
     ctx.setFormat(args.format === "json" ? "json" : "text");
     const { rehearseCommand: rehearseCommand2 } = await Promise.resolve().then(() => (init_rehearse_command(), rehearse_command_exports));
     ctx.report(await rehearseCommand2({
@@ -55924,10 +58893,31 @@ var release = defineCommand({
     ["$0 release", "verify, then `alembic upgrade head` (or `flask db upgrade`) when it will succeed"],
     ["$0 release -c db/alembic.ini --target heads", "another ini, and `upgrade heads`"],
     ["$0 release -- ./bin/migrate.sh", "run your own command instead, after the same verification"],
-    ["$0 release --tenants 'tenant_*' -- ./bin/migrate-tenants.sh", "a schema per tenant: gate the loop on the whole fleet"]
+    [
+      "$0 release --tenants 'tenant_*' -- ./bin/migrate-tenants.sh",
+      "a schema per tenant: gate the loop on the whole fleet"
+    ]
   ],
   exitCodes: EXIT_CODES.release,
-  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))).option("on-ahead", { choices: ["allow", "block"], describe: "when the database is ahead of this code (a rollback, per the ledger): exit 0 without migrating (allow, the default) or stop (block)" }).option("always-run", { type: "boolean", default: false, describe: "run the command even when the database is already at the target" }).option("cosmetic", { type: "boolean", default: false, describe: "also print the findings about how the code reads (docstrings, file names), left out of the release log by default" }).option("tenants", { type: "string", describe: "a schema per tenant: verify every schema matching this pattern, run the command after -- (your loop over the tenants) only if none would fail, and check that all reached the target" }).option("deadline", { type: "number", default: 50, describe: "minutes before the command is stopped (Heroku ends a release after 60)" }),
+  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))).option("on-ahead", {
+    choices: ["allow", "block"],
+    describe: "when the database is ahead of this code (a rollback, per the ledger): exit 0 without migrating (allow, the default) or stop (block)"
+  }).option("always-run", {
+    type: "boolean",
+    default: false,
+    describe: "run the command even when the database is already at the target"
+  }).option("cosmetic", {
+    type: "boolean",
+    default: false,
+    describe: "also print the findings about how the code reads (docstrings, file names), left out of the release log by default"
+  }).option("tenants", {
+    type: "string",
+    describe: "a schema per tenant: verify every schema matching this pattern, run the command after -- (your loop over the tenants) only if none would fail, and check that all reached the target"
+  }).option("deadline", {
+    type: "number",
+    default: 50,
+    describe: "minutes before the command is stopped (Heroku ends a release after 60)"
+  }),
   async run(args, ctx) {
     ctx.setFormat(textOrJson(args.format, "release"));
     const { releaseCommand: releaseCommand2 } = await Promise.resolve().then(() => (init_release_command(), release_command_exports));
@@ -55976,15 +58966,29 @@ var restamp = defineCommand({
   summary: "Replace one version-table row (a renamed migration's old id) with its new id, in one transaction; dry run unless --yes.",
   usage: "$0 restamp --from OLD --to NEW [options]",
   examples: [
-    ["$0 restamp --from 3c4d5e6f --to 7a8b9c0d", "dry run: the one-row UPDATE and what the upgrade then runs"],
+    [
+      "$0 restamp --from 3c4d5e6f --to 7a8b9c0d",
+      "dry run: the one-row UPDATE and what the upgrade then runs"
+    ],
     ["$0 restamp --from 3c4d5e6f --to 7a8b9c0d --yes", "write it, in one transaction"]
   ],
   exitCodes: EXIT_CODES.restamp,
-  options: (y) => databaseOptions(projectOptions(y)).option("from", { type: "string", demandOption: true, describe: "the id the database holds" }).option("to", { type: "string", demandOption: true, describe: "the id of the same migration in the code" }).option("yes", { type: "boolean", default: false, describe: "really write to the database" }),
+  options: (y) => databaseOptions(projectOptions(y)).option("from", { type: "string", demandOption: true, describe: "the id the database holds" }).option("to", {
+    type: "string",
+    demandOption: true,
+    describe: "the id of the same migration in the code"
+  }).option("yes", { type: "boolean", default: false, describe: "really write to the database" }),
   async run(args, ctx) {
     ctx.setFormat(textOrJson(args.format, "restamp"));
     const { restampCommand: restampCommand2 } = await Promise.resolve().then(() => (init_restamp_command(), restamp_command_exports));
-    ctx.report(await restampCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), env: ctx.env, from: args.from, to: args.to, yes: args.yes }));
+    ctx.report(await restampCommand2({
+      ...projectArgs(args, ctx.build),
+      ...databaseArgs(args),
+      env: ctx.env,
+      from: args.from,
+      to: args.to,
+      yes: args.yes
+    }));
   }
 });
 
@@ -56018,10 +59022,33 @@ var verify = defineCommand({
     ["$0 verify", "read $DATABASE_URL (read-only) and predict `alembic upgrade head`"],
     ["$0 verify --database-url-env AUDIT_DATABASE_URL", "another database"],
     ["$0 verify --target heads --format json", "predict `upgrade heads`, as JSON"],
-    ["$0 verify --tenants 'tenant_*'", "every tenant schema's version table in one pass: the fleet's histogram and its outliers"]
+    [
+      "$0 verify --tenants 'tenant_*'",
+      "every tenant schema's version table in one pass: the fleet's histogram and its outliers"
+    ]
   ],
   exitCodes: EXIT_CODES.database,
-  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))).option("git", { type: "boolean", default: true, describe: "search git history for where a missing id came from (--no-git to skip)" }).option("tenants", { type: "string", describe: "PostgreSQL: read every schema matching this pattern (* and ?) as a tenant with its own version table, in one read-only pass, and predict each one's upgrade" }).option("databases", { type: "string", describe: "a database per tenant: read every database this file lists (a URL, or the name of a variable holding one, per line), a few at once, and predict each one's upgrade" }).option("concurrency", { type: "number", default: 8, describe: "with --databases: databases read at once" }).option("shard", { type: "string", describe: "with --tenants or --databases: only shard I of N (I/N), a stable slice by the hash of each schema name or database line" }).option("downgrade", { type: "string", describe: "predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error" }),
+  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))).option("git", {
+    type: "boolean",
+    default: true,
+    describe: "search git history for where a missing id came from (--no-git to skip)"
+  }).option("tenants", {
+    type: "string",
+    describe: "PostgreSQL: read every schema matching this pattern (* and ?) as a tenant with its own version table, in one read-only pass, and predict each one's upgrade"
+  }).option("databases", {
+    type: "string",
+    describe: "a database per tenant: read every database this file lists (a URL, or the name of a variable holding one, per line), a few at once, and predict each one's upgrade"
+  }).option("concurrency", {
+    type: "number",
+    default: 8,
+    describe: "with --databases: databases read at once"
+  }).option("shard", {
+    type: "string",
+    describe: "with --tenants or --databases: only shard I of N (I/N), a stable slice by the hash of each schema name or database line"
+  }).option("downgrade", {
+    type: "string",
+    describe: "predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error"
+  }),
   async run(args, ctx) {
     const format3 = args.format === "json" || args.format === "sarif" ? "json" : "text";
     ctx.setFormat(format3);
@@ -56029,43 +59056,142 @@ var verify = defineCommand({
       return listRules(args.config, format3, ctx.env);
     if (args.downgrade !== void 0) {
       const { verifyDowngradeCommand: verifyDowngradeCommand2 } = await Promise.resolve().then(() => (init_verify_downgrade_command(), verify_downgrade_command_exports));
-      ctx.report(await verifyDowngradeCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), env: ctx.env, downgrade: args.downgrade }));
+      ctx.report(await verifyDowngradeCommand2({
+        ...projectArgs(args, ctx.build),
+        ...databaseArgs(args),
+        env: ctx.env,
+        downgrade: args.downgrade
+      }));
       return;
     }
     if (args.shard !== void 0 && args.tenants === void 0 && args.databases === void 0)
-      throw new UsageError("--shard slices the tenants of --tenants or --databases.", { hint: "Add --tenants 'PATTERN' or --databases FILE, or drop --shard." });
+      throw new UsageError("--shard slices the tenants of --tenants or --databases.", {
+        hint: "Add --tenants 'PATTERN' or --databases FILE, or drop --shard."
+      });
     if (args.databases !== void 0) {
       if (args.tenants !== void 0)
-        throw new UsageError("--databases and --tenants are two kinds of fleet: give one.", { hint: "--tenants for a schema per tenant, --databases for a database per tenant." });
+        throw new UsageError("--databases and --tenants are two kinds of fleet: give one.", {
+          hint: "--tenants for a schema per tenant, --databases for a database per tenant."
+        });
       const { verifyDatabasesCommand: verifyDatabasesCommand2 } = await Promise.resolve().then(() => (init_verify_databases_command(), verify_databases_command_exports));
       if (args.format === "sarif")
-        throw new UsageError("--format sarif is not made for --databases.", { hint: "Use --format text, json, github or markdown with --databases." });
-      ctx.report(await verifyDatabasesCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, databasesFile: args.databases, concurrency: args.concurrency, ...args.shard !== void 0 ? { shard: parseShard(args.shard) } : {} }));
+        throw new UsageError("--format sarif is not made for --databases.", {
+          hint: "Use --format text, json, github or markdown with --databases."
+        });
+      ctx.report(await verifyDatabasesCommand2({
+        ...projectArgs(args, ctx.build),
+        ...databaseArgs(args),
+        ...ledgerArgs(args),
+        env: ctx.env,
+        databasesFile: args.databases,
+        concurrency: args.concurrency,
+        ...args.shard !== void 0 ? { shard: parseShard(args.shard) } : {}
+      }));
       return;
     }
     if (args.tenants !== void 0) {
       const { verifyTenantsCommand: verifyTenantsCommand2 } = await Promise.resolve().then(() => (init_verify_tenants_command(), verify_tenants_command_exports));
       if (args.format === "sarif")
-        throw new UsageError("--format sarif is not made for --tenants.", { hint: "Use --format text, json, github or markdown with --tenants." });
-      ctx.report(await verifyTenantsCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, tenants: args.tenants, ...args.shard !== void 0 ? { shard: parseShard(args.shard) } : {} }));
+        throw new UsageError("--format sarif is not made for --tenants.", {
+          hint: "Use --format text, json, github or markdown with --tenants."
+        });
+      ctx.report(await verifyTenantsCommand2({
+        ...projectArgs(args, ctx.build),
+        ...databaseArgs(args),
+        ...ledgerArgs(args),
+        env: ctx.env,
+        tenants: args.tenants,
+        ...args.shard !== void 0 ? { shard: parseShard(args.shard) } : {}
+      }));
       return;
     }
     const { verifyCommand: verifyCommand2 } = await Promise.resolve().then(() => (init_verify_command(), verify_command_exports));
-    ctx.report(await verifyCommand2({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), schemaProbes: args["schema-probes"], ...lockArgs(args), env: ctx.env, git: args.git }));
+    ctx.report(await verifyCommand2({
+      ...projectArgs(args, ctx.build),
+      ...databaseArgs(args),
+      ...ledgerArgs(args),
+      schemaProbes: args["schema-probes"],
+      ...lockArgs(args),
+      env: ctx.env,
+      git: args.git
+    }));
   }
 });
 
 // dist/cli/command-table.js
-var COMMAND_TABLE = [check, verify, backfill, scanLogs, restamp, release, ledger, graph, rehearse, fleet, explainCommand];
+var COMMAND_TABLE = [
+  check,
+  verify,
+  backfill,
+  scanLogs,
+  restamp,
+  release,
+  ledger,
+  graph,
+  rehearse,
+  fleet,
+  explainCommand
+];
 
 // dist/cli/flag-checks.js
 init_errors();
-var SINGLE = ["downgrade", "ledger-table", "on-ahead", "cache-dir", "config", "name", "alembic-version", "python-version", "target", "lint-changed-since", "from-logs", "from", "to", "database-url", "database-url-env", "version-table", "version-table-schema", "ssl-ca", "connect-timeout", "connect-retries", "statement-timeout", "deadline", "locks", "locks-rows", "locks-mb"];
-var NOT_EMPTY = ["ledger-table", "cache-dir", "config", "name", "versions", "database-url", "alembic-version", "python-version", "database-url-env", "version-table", "version-table-schema", "ssl-ca", "from", "to", "revision", "after", "ignore", "lint-since", "from-logs"];
+var SINGLE = [
+  "downgrade",
+  "ledger-table",
+  "on-ahead",
+  "cache-dir",
+  "config",
+  "name",
+  "alembic-version",
+  "python-version",
+  "target",
+  "lint-changed-since",
+  "from-logs",
+  "from",
+  "to",
+  "database-url",
+  "database-url-env",
+  "version-table",
+  "version-table-schema",
+  "ssl-ca",
+  "connect-timeout",
+  "connect-retries",
+  "statement-timeout",
+  "deadline",
+  "locks",
+  "locks-rows",
+  "locks-mb"
+];
+var NOT_EMPTY = [
+  "ledger-table",
+  "cache-dir",
+  "config",
+  "name",
+  "versions",
+  "database-url",
+  "alembic-version",
+  "python-version",
+  "database-url-env",
+  "version-table",
+  "version-table-schema",
+  "ssl-ca",
+  "from",
+  "to",
+  "revision",
+  "after",
+  "ignore",
+  "lint-since",
+  "from-logs"
+];
 var NUMBERS = {
   "connect-timeout": { unit: "seconds", above: 0, upTo: 3600 },
   "connect-retries": { unit: "a count", from: 0, integer: true, upTo: 100 },
-  "statement-timeout": { unit: "milliseconds; 0 for no server-side limit", from: 0, integer: true, upTo: 864e5 },
+  "statement-timeout": {
+    unit: "milliseconds; 0 for no server-side limit",
+    from: 0,
+    integer: true,
+    upTo: 864e5
+  },
   deadline: { unit: "minutes", above: 0, upTo: 1440 },
   "locks-rows": { unit: "rows", from: 0, integer: true, upTo: 1e15 },
   "locks-mb": { unit: "megabytes", from: 0, upTo: 1e12 }
@@ -56081,7 +59207,9 @@ function checkFlagValues(args) {
   for (const flag of NOT_EMPTY) {
     const v = args[flag];
     if ((Array.isArray(v) ? v.length === 0 ? [""] : v : [v]).some((x) => typeof x === "string" && x.trim() === "")) {
-      throw new UsageError(`--${flag} was given an empty value.`, { hint: `Give --${flag} a value, or leave it out for its default (a shell variable that is not set expands to nothing).` });
+      throw new UsageError(`--${flag} was given an empty value.`, {
+        hint: `Give --${flag} a value, or leave it out for its default (a shell variable that is not set expands to nothing).`
+      });
     }
   }
   for (const [flag, want] of Object.entries(NUMBERS)) {
@@ -56091,7 +59219,9 @@ function checkFlagValues(args) {
     const ok = typeof n === "number" && Number.isFinite(n) && (want.above === void 0 || n > want.above) && (want.from === void 0 || n >= want.from) && (!want.integer || Number.isInteger(n)) && n <= want.upTo;
     if (!ok) {
       const range = `${want.integer ? "a whole number" : "a number"} ${want.above !== void 0 ? `above ${want.above}` : `from ${want.from ?? 0}`} up to ${want.upTo.toLocaleString("en-US")}`;
-      throw new UsageError(`--${flag} takes ${range} (${want.unit}), not ${Number.isNaN(n) ? "a word" : String(n)}.`, { hint: `Pass a value such as --${flag} ${want.above !== void 0 ? want.above + 1 : want.from ?? 0}, or leave it out for the default.` });
+      throw new UsageError(`--${flag} takes ${range} (${want.unit}), not ${Number.isNaN(n) ? "a word" : String(n)}.`, {
+        hint: `Pass a value such as --${flag} ${want.above !== void 0 ? want.above + 1 : want.from ?? 0}, or leave it out for the default.`
+      });
     }
   }
   return true;
@@ -56122,7 +59252,18 @@ function reportError(e, format3, env2) {
     const hint = e.hint === void 0 ? void 0 : out(e.hint);
     const alembicError = e.alembicError === void 0 ? void 0 : out(e.alembicError);
     if (format3 === "json") {
-      process.stdout.write(JSON.stringify({ schemaVersion: 1, ok: false, error: { kind: e.kind, message, hint: hint ?? null, alembicError: alembicError ?? null, path: e.path ?? null, line: e.line ?? null } }, null, 2) + "\n");
+      process.stdout.write(JSON.stringify({
+        schemaVersion: 1,
+        ok: false,
+        error: {
+          kind: e.kind,
+          message,
+          hint: hint ?? null,
+          alembicError: alembicError ?? null,
+          path: e.path ?? null,
+          line: e.line ?? null
+        }
+      }, null, 2) + "\n");
     }
     const where = e.path ? `${e.path}${e.line ? `:${e.line}` : ""}: ` : "";
     say(`alembic-preflight: ${e.kind} error: ${where}${message}
@@ -56175,7 +59316,14 @@ async function main(argv, env2 = process.env, build = {}) {
     return reportError(cwdError, format3, env2);
   useBaselineTierForSmallProjects(process.execArgv, env2["NODE_OPTIONS"] ?? "");
   const { default: yargs } = await Promise.resolve().then(() => (init_yargs(), yargs_exports));
-  let parser3 = yargs([...argv]).scriptName("alembic-preflight").usage("$0 <command> [options]").wrap(helpWidth()).example("$0 check", "read the Alembic project here and report what would make `alembic upgrade` fail").example("DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) $0 verify", "predict the upgrade against production (read-only)").example("release: ./node_modules/.bin/alembic-preflight release", "the Procfile line: verify, then upgrade only when it will succeed").epilogue(EXIT_CODES.common).strict().help().version(packageVersion()).parserConfiguration({ "populate--": true }).check(checkFlagValues).option("log-format", { choices: ["text", "json", "logfmt"], default: "text", describe: "stderr log lines: text (colour only on a TTY or FORCE_COLOR; NO_COLOR honoured), json (pino) or logfmt" }).option("log-level", { choices: ["debug", "info", "warn", "error"], describe: "default: warn (info for release)" }).middleware(async (args) => {
+  let parser3 = yargs([...argv]).scriptName("alembic-preflight").usage("$0 <command> [options]").wrap(helpWidth()).example("$0 check", "read the Alembic project here and report what would make `alembic upgrade` fail").example("DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) $0 verify", "predict the upgrade against production (read-only)").example("release: ./node_modules/.bin/alembic-preflight release", "the Procfile line: verify, then upgrade only when it will succeed").epilogue(EXIT_CODES.common).strict().help().version(packageVersion()).parserConfiguration({ "populate--": true }).check(checkFlagValues).option("log-format", {
+    choices: ["text", "json", "logfmt"],
+    default: "text",
+    describe: "stderr log lines: text (colour only on a TTY or FORCE_COLOR; NO_COLOR honoured), json (pino) or logfmt"
+  }).option("log-level", {
+    choices: ["debug", "info", "warn", "error"],
+    describe: "default: warn (info for release)"
+  }).middleware(async (args) => {
     const { configureLogger: configureLogger2 } = await Promise.resolve().then(() => (init_logger(), logger_exports));
     configureLogger2({ format: args["log-format"], level: args["log-level"], env: env2 });
   }).fail((msg, err) => {

@@ -19,7 +19,13 @@ INSERT INTO ${s}.alembic_version VALUES ('2a3b4c5d6e7f');`;
  * Makes the fleet database (once per run) and times `verify --tenants 'tenant_*'` in the example:
  * { tenants, ms, rssMb, groups }.
  */
-export async function benchFleet({ serverUrl, repo, bin, runs, tenants = Number(process.env.BENCH_TENANTS ?? 10000) }) {
+export async function benchFleet({
+  serverUrl,
+  repo,
+  bin,
+  runs,
+  tenants = Number(process.env.BENCH_TENANTS ?? 10000),
+}) {
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -30,7 +36,9 @@ export async function benchFleet({ serverUrl, repo, bin, runs, tenants = Number(
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   for (let i = 0; i < tenants; i += 500) {
-    const batch = Array.from({ length: Math.min(500, tenants - i) }, (_, k) => tenantSql(`tenant_${String(i + k).padStart(6, '0')}`));
+    const batch = Array.from({ length: Math.min(500, tenants - i) }, (_, k) =>
+      tenantSql(`tenant_${String(i + k).padStart(6, '0')}`),
+    );
     await c.query(batch.join('\n'));
   }
   await c.end();
@@ -40,7 +48,11 @@ export async function benchFleet({ serverUrl, repo, bin, runs, tenants = Number(
   for (let i = 0; i < runs; i++) {
     const t0 = process.hrtime.bigint();
     // GNU time's %M: the run's peak resident set, in KB, on stderr's last line
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, 'verify', '--tenants', 'tenant_*', '--format', 'json'], { cwd: example, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, DATABASE_URL: url } });
+    const r = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%M', process.execPath, bin, 'verify', '--tenants', 'tenant_*', '--format', 'json'],
+      { cwd: example, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, DATABASE_URL: url } },
+    );
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0 && r.status !== 1) throw new Error(`verify --tenants failed: ${r.stderr.slice(-500)}`);
     const doc = JSON.parse(r.stdout);

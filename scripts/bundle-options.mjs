@@ -33,7 +33,9 @@ const lazyWrapAnsi = {
 const lazyAssert = {
   name: 'lazy-assert',
   setup(b) {
-    b.onResolve({ filter: /^assert$/ }, (args) => (/[\\/]yargs[\\/]/u.test(args.importer) ? { path: 'assert', namespace: 'lazy-assert' } : undefined));
+    b.onResolve({ filter: /^assert$/ }, (args) =>
+      /[\\/]yargs[\\/]/u.test(args.importer) ? { path: 'assert', namespace: 'lazy-assert' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'lazy-assert' }, () => ({
       contents: [
         "exports.notStrictEqual = (actual, expected, message) => { if (Object.is(actual, expected)) require('node:assert').notStrictEqual(actual, expected, message); };",
@@ -63,5 +65,11 @@ export const CLI_BUNDLE = {
 
 /** A bundle's entry that runs the CLI on argv and sets the exit code (the Action's script). */
 export function mainEntry(resolveDir, sourcefile) {
-  return { contents: "import { main } from './dist/cli.js';\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n", resolveDir, loader: 'js', sourcefile };
+  return {
+    contents:
+      "import { main } from './dist/cli.js';\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n",
+    resolveDir,
+    loader: 'js',
+    sourcefile,
+  };
 }

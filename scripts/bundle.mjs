@@ -40,4 +40,7 @@ await build({
 
 // the code cache's key for this bundle, so that a run reads it instead of hashing a megabyte (src/cli-loader.ts)
 const source = readFileSync('dist/cli.bundle.cjs', 'utf8');
-writeFileSync('dist/cli.bundle.cjs.key', `${createHash('sha1').update(source).digest('hex').slice(0, 16)} ${source.length}\n`);
+writeFileSync(
+  'dist/cli.bundle.cjs.key',
+  `${createHash('sha1').update(source).digest('hex').slice(0, 16)} ${source.length}\n`,
+);

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOC = path.join(REPO, 'docs', 'cli.md');
-const BEGIN = (name) => `<!-- help: ${name} (generated from the command table by npm run docs:cli; edit src/cli/commands/${name}.ts) -->`;
+const BEGIN = (name) =>
+  `<!-- help: ${name} (generated from the command table by npm run docs:cli; edit src/cli/commands/${name}.ts) -->`;
 const END = '<!-- /help -->';
 
 /** docs/cli.md with each command's block replaced by `helpOf(name)`; throws when a command has no block. */
@@ -20,7 +21,8 @@ export function renderCliDoc(doc, names, helpOf) {
     const begin = BEGIN(name);
     const start = out.indexOf(begin);
     const end = start < 0 ? -1 : out.indexOf(END, start);
-    if (start < 0 || end < 0) throw new Error(`docs/cli.md has no block for ${name}: put ${begin} and ${END} under its heading`);
+    if (start < 0 || end < 0)
+      throw new Error(`docs/cli.md has no block for ${name}: put ${begin} and ${END} under its heading`);
     const help = helpOf(name).replace(/\s+$/u, '');
     out = `${out.slice(0, start)}${begin}\n\`\`\`text\n${help}\n\`\`\`\n${out.slice(end)}`;
   }
@@ -29,7 +31,10 @@ export function renderCliDoc(doc, names, helpOf) {
 
 /** `alembic-preflight NAME --help` from the built CLI, off a terminal. */
 export function helpOf(name) {
-  const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'alembic-preflight.js'), name, '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'alembic-preflight.js'), name, '--help'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
+  });
   if (r.status !== 0) throw new Error(`${name} --help exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }

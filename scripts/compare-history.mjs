@@ -31,10 +31,15 @@ const { values } = parseArgs({
   },
 });
 if (!values.git || !values.path) {
-  console.error('usage: compare-history.mjs --git REPO_GIT_DIR --path FOLDER/IN/REPO [--strip] [--every N] [--limit N]');
+  console.error(
+    'usage: compare-history.mjs --git REPO_GIT_DIR --path FOLDER/IN/REPO [--strip] [--every N] [--limit N]',
+  );
   process.exit(2);
 }
-const commits = commitsChanging(values.git, values.path, { every: Number(values.every), limit: Number(values.limit) });
+const commits = commitsChanging(values.git, values.path, {
+  every: Number(values.every),
+  limit: Number(values.limit),
+});
 
 const tally = { commits: 0, agree: 0, differ: 0, skipped: 0, withError: 0, multipleHeads: 0 };
 const errors = new Map();
@@ -46,7 +51,15 @@ for (const commit of commits) {
       tally.skipped++;
       continue;
     }
-    const args = [path.join(HERE, 'compare-real.mjs'), '--json', '--versions', folder, ...(values.strip ? ['--strip'] : []), ...(values.recursive ? ['--recursive'] : []), ...(values['alembic-version'] ? ['--alembic-version', values['alembic-version']] : [])];
+    const args = [
+      path.join(HERE, 'compare-real.mjs'),
+      '--json',
+      '--versions',
+      folder,
+      ...(values.strip ? ['--strip'] : []),
+      ...(values.recursive ? ['--recursive'] : []),
+      ...(values['alembic-version'] ? ['--alembic-version', values['alembic-version']] : []),
+    ];
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
     tally.commits++;
     if (r.status === 2 || !r.stdout.trim()) {
@@ -64,7 +77,9 @@ for (const commit of commits) {
     if (o.diffs.length === 0) tally.agree++;
     else {
       tally.differ++;
-      console.log(`${commit.slice(0, 12)} DIFFER (${o.revisions} revisions): ${o.diffs.slice(0, 5).join('; ')}`);
+      console.log(
+        `${commit.slice(0, 12)} DIFFER (${o.revisions} revisions): ${o.diffs.slice(0, 5).join('; ')}`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -40,7 +40,9 @@ const { values } = parseArgs({
 });
 const versions = values.versions.map((v) => path.resolve(v));
 if ((versions.length === 0) === (values.ini === undefined)) {
-  console.error('usage: compare-real.mjs --versions DIR [--versions DIR …] [--recursive] [--strip]  |  --cwd REPO --ini PATH [--name NAME] [--strip]');
+  console.error(
+    'usage: compare-real.mjs --versions DIR [--versions DIR …] [--recursive] [--strip]  |  --cwd REPO --ini PATH [--name NAME] [--strip]',
+  );
   process.exit(2);
 }
 
@@ -58,7 +60,11 @@ if (values.ini) {
   writeFileSync(path.join(cwd, 'alembic.ini'), lines.join('\n') + '\n');
   ours = ['check', '--format', 'json', '--no-lint'];
 }
-const run = spawnSync(process.execPath, [BIN, ...ours, '--alembic-version', values['alembic-version']], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+const run = spawnSync(process.execPath, [BIN, ...ours, '--alembic-version', values['alembic-version']], {
+  cwd,
+  encoding: 'utf8',
+  maxBuffer: 1 << 28,
+});
 if (run.status !== 0 && run.status !== 1) {
   console.error(`alembic-preflight exited ${run.status}:\n${run.stderr}`);
   process.exit(2);
@@ -71,12 +77,27 @@ if (values.strip) folders = folders.map((f) => stripOrExit(f));
 // with the project's own ini and nothing stripped, real Alembic resolves the configuration too
 const oracleArgs =
   values.ini && !values.strip
-    ? [ORACLE, '--stub-imports', '--cwd', cwd, '--ini', path.resolve(cwd, values.ini), ...(values.name ? ['-n', values.name] : [])]
+    ? [
+        ORACLE,
+        '--stub-imports',
+        '--cwd',
+        cwd,
+        '--ini',
+        path.resolve(cwd, values.ini),
+        ...(values.name ? ['-n', values.name] : []),
+      ]
     : [ORACLE, '--stub-imports', '--cwd', cwd, ...folders.flatMap((f) => ['--versions', f])];
 if (values.recursive || o.config.recursive) oracleArgs.push('--recursive');
 // recursive_version_locations and other newer behaviour need the newest Alembic on both sides
-const latest = values['alembic-version'] === 'latest' && process.env.ALEMBIC_LATEST_SRC ? { PYTHONPATH: process.env.ALEMBIC_LATEST_SRC } : {};
-const or = spawnSync(PYTHON, oracleArgs, { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ...latest } });
+const latest =
+  values['alembic-version'] === 'latest' && process.env.ALEMBIC_LATEST_SRC
+    ? { PYTHONPATH: process.env.ALEMBIC_LATEST_SRC }
+    : {};
+const or = spawnSync(PYTHON, oracleArgs, {
+  encoding: 'utf8',
+  maxBuffer: 1 << 28,
+  env: { ...process.env, ...latest },
+});
 const answer = JSON.parse(or.stdout || '{}');
 if (answer.ok === undefined) {
   console.error(`the oracle produced no graph:\n${or.stderr.slice(-2000)}`);
@@ -86,7 +107,15 @@ if (answer.ok === undefined) {
 const t = {
   alembic_version: answer.alembic,
   error: answer.ok ? undefined : answer.error,
-  revisions: (answer.revisions ?? o.graph.revisions.map((r) => ({ revision: r.revision, downRevisions: r.downRevisions, ownLabels: r.branchLabels, dependsOn: r.dependsOn }))).map((r) => ({
+  revisions: (
+    answer.revisions ??
+    o.graph.revisions.map((r) => ({
+      revision: r.revision,
+      downRevisions: r.downRevisions,
+      ownLabels: r.branchLabels,
+      dependsOn: r.dependsOn,
+    }))
+  ).map((r) => ({
     revision: r.revision,
     down_revisions: r.downRevisions,
     own_branch_labels: r.ownLabels,
@@ -118,7 +147,12 @@ for (const r of t.revisions) {
 }
 const theirIds = new Set(t.revisions.map((r) => r.revision));
 for (const id of byId.keys()) if (!theirIds.has(id)) diffs.push(`only alembic-preflight has ${id}`);
-for (const [a, b] of [['heads', 'heads'], ['realHeads', 'real_heads'], ['bases', 'bases'], ['realBases', 'real_bases']]) {
+for (const [a, b] of [
+  ['heads', 'heads'],
+  ['realHeads', 'real_heads'],
+  ['bases', 'bases'],
+  ['realBases', 'real_bases'],
+]) {
   if (sorted(o.graph[a]) !== sorted(t[b])) diffs.push(`${a}: ${sorted(o.graph[a])} vs ${sorted(t[b])}`);
 }
 // the failure: what Alembic raised while loading the scripts against what we said it would print
@@ -128,13 +162,26 @@ const ourCode = ourFailure === null ? undefined : o.findings.find((f) => f.alemb
 if (t.error) {
   // str(SyntaxError) ends with "(file, line N)", which the CLI's last line leaves out
   const said = t.error.message.split('\n')[0].replace(/ \([^()]*, line \d+\)$/u, '');
-  if (ourFailure === null || !ourFailure.includes(said)) diffs.push(`failure: ${JSON.stringify(ourFailure)} vs Alembic's ${t.error.class}: ${JSON.stringify(t.error.message)}`);
+  if (ourFailure === null || !ourFailure.includes(said))
+    diffs.push(
+      `failure: ${JSON.stringify(ourFailure)} vs Alembic's ${t.error.class}: ${JSON.stringify(t.error.message)}`,
+    );
 } else if (ourFailure !== null && ourCode !== 'unresolved-import') {
   diffs.push(`failure: ${JSON.stringify(ourFailure)} (${ourCode}) where Alembic loads every script`);
 }
 const uncertain = o.findings.filter((f) => f.code === 'not-statically-known').length;
 if (values.json) {
-  console.log(JSON.stringify({ revisions: t.revisions.length, ours: byId.size, heads: t.heads, error: t.error ? `${t.error.class}: ${t.error.message}` : null, uncertain, stubbed, diffs }));
+  console.log(
+    JSON.stringify({
+      revisions: t.revisions.length,
+      ours: byId.size,
+      heads: t.heads,
+      error: t.error ? `${t.error.class}: ${t.error.message}` : null,
+      uncertain,
+      stubbed,
+      diffs,
+    }),
+  );
   process.exit(diffs.length === 0 ? 0 : 1);
 }
 console.log(

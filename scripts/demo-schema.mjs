@@ -7,7 +7,9 @@
 export const REVISIONS = [
   {
     revision: '1f2a3b4c5d6e',
-    statements: ['CREATE TABLE users (\n\tid INTEGER NOT NULL, \n\temail VARCHAR(255) NOT NULL, \n\tPRIMARY KEY (id), \n\tUNIQUE (email)\n)'],
+    statements: [
+      'CREATE TABLE users (\n\tid INTEGER NOT NULL, \n\temail VARCHAR(255) NOT NULL, \n\tPRIMARY KEY (id), \n\tUNIQUE (email)\n)',
+    ],
   },
   {
     revision: '2a3b4c5d6e7f',
@@ -17,7 +19,8 @@ export const REVISIONS = [
   },
 ];
 
-const VERSION_TABLE = 'CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)';
+const VERSION_TABLE =
+  'CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)';
 
 /**
  * Builds on an open better-sqlite3 database what `alembic upgrade <upTo>` leaves, then stamps it with

@@ -15,9 +15,15 @@ const bin = path.join(repo, 'bin', 'alembic-preflight.js');
 const example = path.join(repo, 'examples', 'heroku-app');
 
 function run(title, cwd, args, env = {}) {
-  const shown = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
+  const shown = Object.entries(env)
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
   console.log(`\n# ${title}\n$ ${shown}alembic-preflight ${args.join(' ')}`);
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
   console.log(`(exit code ${r.status})`);
   return r.status;
 }
@@ -59,16 +65,36 @@ try {
     ['backfill', '--after', '1f2a3b4c5d6e', '--rewire', '--write'],
     { DATABASE_URL: 'sqlite:///prod.db' },
   );
-  const after = run('production again, with the placeholder in the repository', scratch, ['verify'], { DATABASE_URL: 'sqlite:///prod.db' });
+  const after = run('production again, with the placeholder in the repository', scratch, ['verify'], {
+    DATABASE_URL: 'sqlite:///prod.db',
+  });
 
   database(path.join(scratch, 'staging.db'), '1f2a3b4c5d6e', ['1f2a3b4c5d6e']);
-  const healthy = run('staging, behind head (the release would succeed)', scratch, ['verify'], { DATABASE_URL: 'sqlite:///staging.db' });
+  const healthy = run('staging, behind head (the release would succeed)', scratch, ['verify'], {
+    DATABASE_URL: 'sqlite:///staging.db',
+  });
 
   database(path.join(scratch, 'current.db'), '2a3b4c5d6e7f', ['2a3b4c5d6e7f']);
-  const noop = run('a deploy with no new migration: release verifies and skips Alembic', scratch, ['release'], { DATABASE_URL: 'sqlite:///current.db', DYNO: 'release.8' });
+  const noop = run(
+    'a deploy with no new migration: release verifies and skips Alembic',
+    scratch,
+    ['release'],
+    { DATABASE_URL: 'sqlite:///current.db', DYNO: 'release.8' },
+  );
 
-  const asExpected = checked === 0 && incident === 1 && guarded === 1 && fixed === 0 && after === 0 && healthy === 0 && noop === 0;
-  console.log(asExpected ? '\nDemo finished: the incident is caught before Alembic runs, and fixed with a proven placeholder.' : '\nDemo did not behave as expected.');
+  const asExpected =
+    checked === 0 &&
+    incident === 1 &&
+    guarded === 1 &&
+    fixed === 0 &&
+    after === 0 &&
+    healthy === 0 &&
+    noop === 0;
+  console.log(
+    asExpected
+      ? '\nDemo finished: the incident is caught before Alembic runs, and fixed with a proven placeholder.'
+      : '\nDemo did not behave as expected.',
+  );
   process.exitCode = asExpected ? 0 : 1;
 } finally {
   rmSync(scratch, { recursive: true, force: true });

@@ -9,7 +9,10 @@ import path from 'node:path';
  */
 export function commitsChanging(gitDir, folder, { every = 1, limit = 0, oldestFirst = false } = {}) {
   const args = ['--git-dir', gitDir, 'rev-list', ...(oldestFirst ? ['--reverse'] : []), 'HEAD', '--', folder];
-  const all = execFileSync('git', args, { encoding: 'utf8', maxBuffer: 1 << 28 }).trim().split('\n').filter(Boolean);
+  const all = execFileSync('git', args, { encoding: 'utf8', maxBuffer: 1 << 28 })
+    .trim()
+    .split('\n')
+    .filter(Boolean);
   const kept = all.filter((_, i) => i % Math.max(1, every) === 0);
   if (limit <= 0) return kept;
   return oldestFirst ? kept.slice(-limit) : kept.slice(0, limit);

@@ -27,9 +27,17 @@ const GEN = path.resolve(REPO, 'test', 'oracle', 'corpus.py');
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 const WORK = path.join(os.tmpdir(), 'preflight-json-snapshot');
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, project: { type: 'string', multiple: true, default: [] }, compare: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    project: { type: 'string', multiple: true, default: [] },
+    compare: { type: 'string' },
+  },
+});
 if (!values.out) {
-  process.stderr.write('usage: node scripts/json-snapshot.mjs --out DIR [--project DIR ...] [--compare DIR]\n');
+  process.stderr.write(
+    'usage: node scripts/json-snapshot.mjs --out DIR [--project DIR ...] [--compare DIR]\n',
+  );
   process.exit(2);
 }
 
@@ -38,7 +46,13 @@ function run(cwd, args, env = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args, '--format', 'json'], {
     cwd,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ALEMBIC_PREFLIGHT_CODE_CACHE: 'off', ALEMBIC_PREFLIGHT_CACHE: process.env.ALEMBIC_PREFLIGHT_CACHE ?? 'off', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ALEMBIC_PREFLIGHT_CODE_CACHE: 'off',
+      ALEMBIC_PREFLIGHT_CACHE: process.env.ALEMBIC_PREFLIGHT_CACHE ?? 'off',
+      ...env,
+    },
     maxBuffer: 1 << 28,
   });
   return `exit ${r.status}\n${r.stdout}`;
@@ -62,7 +76,11 @@ const example = path.join(WORK, 'example');
 rmSync(example, { recursive: true, force: true });
 cpSync(path.join(REPO, 'examples', 'heroku-app'), example, { recursive: true });
 docs.set('example.check', run(example, ['check']));
-for (const [name, rows] of [['fresh', null], ['incident', ['guest_lockout_001']], ['first', ['1f2a3b4c5d6e']]]) {
+for (const [name, rows] of [
+  ['fresh', null],
+  ['incident', ['guest_lockout_001']],
+  ['first', ['1f2a3b4c5d6e']],
+]) {
   sqliteAt(path.join(example, 'snap.db'), rows);
   docs.set(`example.verify-${name}`, run(example, ['verify'], { DATABASE_URL: 'sqlite:///snap.db' }));
 }
@@ -70,7 +88,23 @@ for (const [name, rows] of [['fresh', null], ['incident', ['guest_lockout_001']]
 // generated projects: linear, branchy with labels and depends_on, several roots, traps, subfolders
 const shapes = [
   ['linear', ['--n', '120', '--seed', '1']],
-  ['branchy', ['--n', '200', '--seed', '2', '--branch-rate', '0.2', '--merge-rate', '0.5', '--label-rate', '0.1', '--depends-rate', '0.05']],
+  [
+    'branchy',
+    [
+      '--n',
+      '200',
+      '--seed',
+      '2',
+      '--branch-rate',
+      '0.2',
+      '--merge-rate',
+      '0.5',
+      '--label-rate',
+      '0.1',
+      '--depends-rate',
+      '0.05',
+    ],
+  ],
   ['roots', ['--n', '150', '--seed', '3', '--roots', '2', '--heads', '2', '--cross-root-merges']],
   ['traps', ['--n', '120', '--seed', '4', '--traps', '0.2', '--extras']],
   ['subdirs', ['--n', '120', '--seed', '5', '--subdirs', '3', '--locations', '2']],
@@ -93,7 +127,11 @@ process.stdout.write(`${docs.size} documents in ${values.out}\n`);
 
 if (values.compare) {
   const before = readdirSync(values.compare).filter((f) => f.endsWith('.json'));
-  const differ = before.filter((f) => !existsSync(path.join(values.out, f)) || readFileSync(path.join(values.out, f), 'utf8') !== readFileSync(path.join(values.compare, f), 'utf8'));
+  const differ = before.filter(
+    (f) =>
+      !existsSync(path.join(values.out, f)) ||
+      readFileSync(path.join(values.out, f), 'utf8') !== readFileSync(path.join(values.compare, f), 'utf8'),
+  );
   const added = [...docs.keys()].map((n) => `${n}.json`).filter((f) => !before.includes(f));
   for (const f of differ) process.stdout.write(`differs: ${f}\n`);
   for (const f of added) process.stdout.write(`new: ${f}\n`);

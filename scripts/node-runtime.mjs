@@ -17,7 +17,14 @@ export function nodeRuntime() {
   if (!existsSync(path.join(dir, 'bin', 'node'))) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(CACHE, { recursive: true });
-    const tgz = execFileSync('npm', ['pack', `node-linux-${process.arch}@${NODE}`, '--silent', '--pack-destination', CACHE], { encoding: 'utf8' }).trim().split('\n').at(-1);
+    const tgz = execFileSync(
+      'npm',
+      ['pack', `node-linux-${process.arch}@${NODE}`, '--silent', '--pack-destination', CACHE],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n')
+      .at(-1);
     mkdirSync(dir, { recursive: true });
     execFileSync('tar', ['xzf', path.join(CACHE, tgz), '-C', dir, '--strip-components=1']);
     rmSync(path.join(CACHE, tgz));

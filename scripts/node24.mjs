@@ -11,6 +11,9 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const node = path.join(nodeRuntime(), 'bin', 'node');
 const vitest = path.join(REPO, 'node_modules', 'vitest', 'vitest.mjs');
 process.stdout.write(`on Node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}:\n`);
-for (const args of [['--project', 'unit'], ['--project', 'integration', 'test/integration/release-e2e.test.ts']]) {
+for (const args of [
+  ['--project', 'unit'],
+  ['--project', 'integration', 'test/integration/release-e2e.test.ts'],
+]) {
   execFileSync(node, [vitest, 'run', ...args], { cwd: REPO, stdio: 'inherit' });
 }

@@ -25,9 +25,16 @@ const { diskFiles } = await load('project/project-files.js');
 const opts = configOptions({ cwd: process.cwd(), format: 'json', env: process.env, files: diskFiles() });
 const config = await loadProjectConfig(opts);
 const features = featuresOf(opts.alembicVersion);
-const discover = () => discoverRevisionFiles(config.files, config.versionLocations, { recursive: config.recursive, sourceless: config.sourceless, features });
+const discover = () =>
+  discoverRevisionFiles(config.files, config.versionLocations, {
+    recursive: config.recursive,
+    sourceless: config.sourceless,
+    features,
+  });
 // the parser's results, made before the clock starts: the reading that costs nothing
-const outcomes = discover().files.map((f) => (f.kind === 'source' ? readSourceFile(config.files, f.loadPath) : undefined));
+const outcomes = discover().files.map((f) =>
+  f.kind === 'source' ? readSourceFile(config.files, f.loadPath) : undefined,
+);
 
 const phases = {};
 let last = performance.now();
@@ -45,16 +52,45 @@ for (const f of found.files) {
   closeSync(fd);
 }
 mark('read bytes');
-const files = found.files.map((f, i) => loadScript(i, f, path.relative(config.cwd, f.loadPath), () => outcomes[i], features, undefined, undefined, config.python));
+const files = found.files.map((f, i) =>
+  loadScript(
+    i,
+    f,
+    path.relative(config.cwd, f.loadPath),
+    () => outcomes[i],
+    features,
+    undefined,
+    undefined,
+    config.python,
+  ),
+);
 mark('scripts');
 const map = buildRevisionMap(files);
 mark('graph');
 // the texts the model keeps for the rules, from the same readings
-const texts = new Map(found.files.flatMap((f, i) => (outcomes[i]?.kind === 'read' ? [[f.loadPath, outcomes[i].text]] : [])));
-const model = { config, alembicVersion: opts.alembicVersion, files, loadedTwice: found.loadedTwice, map, complete: true, texts };
+const texts = new Map(
+  found.files.flatMap((f, i) => (outcomes[i]?.kind === 'read' ? [[f.loadPath, outcomes[i].text]] : [])),
+);
+const model = {
+  config,
+  alembicVersion: opts.alembicVersion,
+  files,
+  loadedTwice: found.loadedTwice,
+  map,
+  complete: true,
+  texts,
+};
 const result = await checkModel(model, { lint: false });
 mark('rules');
 const json = JSON.stringify(checkJson(result), null, 2);
 mark('json');
 const total = Object.values(phases).reduce((a, b) => a + b, 0);
-console.log(JSON.stringify({ revisions: files.length, heads: result.model.map.heads?.length, bytes: json.length, phases, total }));
+console.log(
+  JSON.stringify({
+    revisions: files.length,
+    heads: result.model.map.heads?.length,
+    bytes: json.length,
+    phases,
+    total,
+  }),
+);

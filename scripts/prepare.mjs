@@ -5,6 +5,10 @@
 import { execFileSync } from 'node:child_process';
 
 if (process.env.npm_command !== 'pack' && process.env.npm_command !== 'publish') {
-  execFileSync(process.env.npm_execpath ? process.execPath : 'npm', process.env.npm_execpath ? [process.env.npm_execpath, 'run', 'build'] : ['run', 'build'], { stdio: 'inherit' });
+  execFileSync(
+    process.env.npm_execpath ? process.execPath : 'npm',
+    process.env.npm_execpath ? [process.env.npm_execpath, 'run', 'build'] : ['run', 'build'],
+    { stdio: 'inherit' },
+  );
 }
 await import('./link-self-bin.mjs');

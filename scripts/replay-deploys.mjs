@@ -33,10 +33,16 @@ const { values } = parseArgs({
   },
 });
 if (!values.git || !values.path) {
-  console.error('usage: replay-deploys.mjs --git REPO_GIT_DIR --path FOLDER/IN/REPO [--every N] [--limit N] [--rollback] [--target head]');
+  console.error(
+    'usage: replay-deploys.mjs --git REPO_GIT_DIR --path FOLDER/IN/REPO [--every N] [--limit N] [--rollback] [--target head]',
+  );
   process.exit(2);
 }
-const commits = commitsChanging(values.git, values.path, { every: Number(values.every), limit: Number(values.limit), oldestFirst: true });
+const commits = commitsChanging(values.git, values.path, {
+  every: Number(values.every),
+  limit: Number(values.limit),
+  oldestFirst: true,
+});
 
 const ENV_PY = `from alembic import context
 from sqlalchemy import engine_from_config, pool
@@ -59,7 +65,10 @@ run_migrations_online()
 function project(root, folder, db) {
   const dir = path.join(root, 'project');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'alembic.ini'), `[alembic]\nscript_location = .\nversion_locations = ${folder}\nsqlalchemy.url = sqlite:///${db}\n`);
+  writeFileSync(
+    path.join(dir, 'alembic.ini'),
+    `[alembic]\nscript_location = .\nversion_locations = ${folder}\nsqlalchemy.url = sqlite:///${db}\n`,
+  );
   writeFileSync(path.join(dir, 'env.py'), ENV_PY);
   return dir;
 }
@@ -67,8 +76,19 @@ function project(root, folder, db) {
 /** A SQLite file with Alembic's version table holding `rows`, for verify to read. */
 function stamp(db, rows) {
   rmSync(db, { force: true });
-  const sql = ['CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));', ...rows.map((r) => `INSERT INTO alembic_version VALUES ('${r.replaceAll("'", "''")}');`)].join('\n');
-  const r = spawnSync(PYTHON, ['-c', 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.stdin.read()); c.commit()', db], { input: sql, encoding: 'utf8' });
+  const sql = [
+    'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));',
+    ...rows.map((r) => `INSERT INTO alembic_version VALUES ('${r.replaceAll("'", "''")}');`),
+  ].join('\n');
+  const r = spawnSync(
+    PYTHON,
+    [
+      '-c',
+      'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.stdin.read()); c.commit()',
+      db,
+    ],
+    { input: sql, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`could not stamp ${db}: ${r.stderr}`);
 }
 
@@ -81,7 +101,15 @@ const extract = (commit, root) => extractFolder(values.git, commit, values.path,
 function theirs(dir, rows) {
   const work = mkdtempSync(path.join(os.tmpdir(), 'replay-work-'));
   try {
-    const r = spawnSync(PYTHON, [ORACLE, '--stub-imports', '--cwd', dir, '--ini', 'alembic.ini', '--work', work], { input: JSON.stringify([{ rows: rows.length > 0 ? rows : null, target: values.target }]), encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync(
+      PYTHON,
+      [ORACLE, '--stub-imports', '--cwd', dir, '--ini', 'alembic.ini', '--work', work],
+      {
+        input: JSON.stringify([{ rows: rows.length > 0 ? rows : null, target: values.target }]),
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      },
+    );
     return JSON.parse(r.stdout || '[{}]')[0];
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -89,7 +117,21 @@ function theirs(dir, rows) {
 }
 
 function ours(dir, db) {
-  const r = spawnSync(process.execPath, [BIN, 'verify', '--format', 'json', '--no-git', '--target', values.target, '--database-url', `sqlite:///${db}`], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      BIN,
+      'verify',
+      '--format',
+      'json',
+      '--no-git',
+      '--target',
+      values.target,
+      '--database-url',
+      `sqlite:///${db}`,
+    ],
+    { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 },
+  );
   if (r.status !== 0 && r.status !== 1) return { error: (r.stderr || r.stdout).trim().split('\n')[0] };
   return JSON.parse(r.stdout);
 }
@@ -101,15 +143,18 @@ function compare(o, t) {
   const theirOk = t.ok === true;
   const p = o.prediction;
   if (p.unpredictable) return [];
-  if (p.willSucceed !== theirOk) diffs.push(`willSucceed ${p.willSucceed} vs ${theirOk} (${theirOk ? '' : t.cli})`);
+  if (p.willSucceed !== theirOk)
+    diffs.push(`willSucceed ${p.willSucceed} vs ${theirOk} (${theirOk ? '' : t.cli})`);
   if (theirOk) {
     const steps = t.steps.map((s) => s.revision).join(' ');
     if (p.pending.join(' ') !== steps) diffs.push(`steps ${p.pending.join(' ')} vs ${steps}`);
     const final = [...(t.finalRows ?? [])].sort().join(' ');
-    if ([...(p.finalHeads ?? [])].sort().join(' ') !== final) diffs.push(`final ${JSON.stringify(p.finalHeads)} vs ${JSON.stringify(t.finalRows)}`);
+    if ([...(p.finalHeads ?? [])].sort().join(' ') !== final)
+      diffs.push(`final ${JSON.stringify(p.finalHeads)} vs ${JSON.stringify(t.finalRows)}`);
   } else {
     const first = (t.cli ?? '').split('\n')[0].replace(/ \([^()]*, line \d+\)$/u, '');
-    if (!(p.cliOutput ?? '').includes(first)) diffs.push(`failure ${JSON.stringify(p.cliOutput)} vs ${JSON.stringify(t.cli)}`);
+    if (!(p.cliOutput ?? '').includes(first))
+      diffs.push(`failure ${JSON.stringify(p.cliOutput)} vs ${JSON.stringify(t.cli)}`);
   }
   return diffs;
 }
@@ -146,7 +191,11 @@ for (const commit of commits) {
       const backDir = project(path.join(root, 'b'), back, db);
       const t = theirs(backDir, heads);
       stamp(db, heads);
-      report(`${commit.slice(0, 10)}⇢${previous.commit.slice(0, 10)} (rollback)`, compare(ours(backDir, db), t), t);
+      report(
+        `${commit.slice(0, 10)}⇢${previous.commit.slice(0, 10)} (rollback)`,
+        compare(ours(backDir, db), t),
+        t,
+      );
     }
     previous = { commit, heads };
   } finally {

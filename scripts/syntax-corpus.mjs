@@ -71,16 +71,33 @@ for f in json.load(sys.stdin):
     except Exception as e:
         out.append({'msg': type(e).__name__, 'line': 0})
 print(json.dumps(out))`;
-const truth = JSON.parse(execFileSync(python, ['-c', script], { input: JSON.stringify(asked.map((a) => a.file)), encoding: 'utf8', maxBuffer: 1 << 28 }));
+const truth = JSON.parse(
+  execFileSync(python, ['-c', script], {
+    input: JSON.stringify(asked.map((a) => a.file)),
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  }),
+);
 
 const count = { 'false positive': 0, mismatch: 0, miss: 0 };
 asked.forEach(({ file, ours }, i) => {
   const real = truth[i];
-  const kind = ours === null ? (real === null ? null : 'miss') : real === null ? 'false positive' : real.msg !== ours.msg || real.line !== ours.line ? 'mismatch' : null;
+  const kind =
+    ours === null
+      ? real === null
+        ? null
+        : 'miss'
+      : real === null
+        ? 'false positive'
+        : real.msg !== ours.msg || real.line !== ours.line
+          ? 'mismatch'
+          : null;
   if (kind === null) return;
   count[kind]++;
   console.log(`${kind}: ${file}\n  ours ${JSON.stringify(ours)}\n  real ${JSON.stringify(real)}`);
 });
 const flagged = asked.filter((a) => a.ours !== null).length;
-console.log(`${read} files read, ${flagged} with a syntax error: ${count['false positive']} false positives, ${count.mismatch} mismatches${all ? `, ${count.miss} misses` : ''}`);
+console.log(
+  `${read} files read, ${flagged} with a syntax error: ${count['false positive']} false positives, ${count.mismatch} mismatches${all ? `, ${count.miss} misses` : ''}`,
+);
 process.exitCode = count['false positive'] + count.mismatch + count.miss > 0 ? 1 : 0;

@@ -53,7 +53,12 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | nul
  * The path is part of it because V8 restores the script's name from the cache: another copy of the
  * same bundle would name the first one's file in its stack traces.
  */
-export function codeCacheName(source: string, argv: readonly string[], bundlePath: string, sourceKey: string = sourceHash(source)): string {
+export function codeCacheName(
+  source: string,
+  argv: readonly string[],
+  bundlePath: string,
+  sourceKey: string = sourceHash(source),
+): string {
   // the first known command word (an option's value may come before it); a wrong guess only costs a cache miss
   const command = argv.find((a) => COMMANDS.has(a)) ?? 'other';
   return `cli-${fnv1a(path.resolve(bundlePath))}-${sourceKey}-${process.version}-${process.arch}-${command}.v8`;
@@ -63,7 +68,9 @@ export function codeCacheName(source: string, argv: readonly string[], bundlePat
 export function builtSourceKey(source: string, keyFile: string): string | undefined {
   try {
     const [key, length] = readFileSync(keyFile, 'latin1').trim().split(' ');
-    return key !== undefined && /^[0-9a-f]{16}$/u.test(key) && Number(length) === source.length ? key : undefined;
+    return key !== undefined && /^[0-9a-f]{16}$/u.test(key) && Number(length) === source.length
+      ? key
+      : undefined;
   } catch {
     return undefined;
   }
@@ -76,19 +83,35 @@ export function sourceHash(source: string): string {
 }
 
 /** Runs the bundled CLI with argv and returns its exit code. */
-export async function runBundledCli(argv: string[], bundlePath = defaultBundle(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runBundledCli(
+  argv: string[],
+  bundlePath = defaultBundle(),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const output = watchOutput(argv.find((a) => COMMANDS.has(a)) === 'release');
   const source = readFileSync(bundlePath, 'utf8');
   const built = builtSourceKey(source, `${bundlePath}.key`);
   const file = cacheFileFor(source, argv, bundlePath, env, built);
   const cachedData = file === null ? undefined : readCache(file);
   // one line, so that line numbers in stack traces stay the bundle's own
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundlePath, cachedData });
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundlePath,
+    cachedData,
+  });
   const mod = { exports: {} as CliBundle };
-  const load = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
+  const load = script.runInThisContext() as (
+    e: object,
+    r: NodeJS.Require,
+    m: object,
+    f: string,
+    d: string,
+  ) => void;
   load(mod.exports, createRequire(bundlePath), mod, bundlePath, path.dirname(bundlePath));
   // the bundle's key tells results one build cached from another's (a build that wrote none is hashed here)
-  const code = await mod.exports.main(argv, env, { key: built ?? sourceHash(source), dir: path.dirname(bundlePath) });
+  const code = await mod.exports.main(argv, env, {
+    key: built ?? sourceHash(source),
+    dir: path.dirname(bundlePath),
+  });
   // written after the run, so that it holds every function this command compiled; not after a usage or
   // configuration error (exit 2), which stops before the command's work and would leave a thin cache
   if (file !== null && code !== 2 && (cachedData === undefined || script.cachedDataRejected === true)) {
@@ -117,17 +140,28 @@ function watchOutput(release: boolean): { lost: boolean } {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE' || state.lost) return;
     state.lost = !release;
-    process.stderr.write(`alembic-preflight: could not write to standard output (${e.code ?? e.message}); the report is incomplete.\n`);
+    process.stderr.write(
+      `alembic-preflight: could not write to standard output (${e.code ?? e.message}); the report is incomplete.\n`,
+    );
     // the run may already have returned its code to the bin
-    if (state.lost && (process.exitCode === undefined || process.exitCode === EXIT.ok)) process.exitCode = EXIT.output;
+    if (state.lost && (process.exitCode === undefined || process.exitCode === EXIT.ok))
+      process.exitCode = EXIT.output;
   });
   return state;
 }
 
-function cacheFileFor(source: string, argv: readonly string[], bundlePath: string, env: NodeJS.ProcessEnv, key: string | undefined): string | null {
+function cacheFileFor(
+  source: string,
+  argv: readonly string[],
+  bundlePath: string,
+  env: NodeJS.ProcessEnv,
+  key: string | undefined,
+): string | null {
   try {
     const dir = codeCacheDir(env);
-    return dir === null ? null : path.join(dir, codeCacheName(source, argv, bundlePath, key ?? sourceHash(source)));
+    return dir === null
+      ? null
+      : path.join(dir, codeCacheName(source, argv, bundlePath, key ?? sourceHash(source)));
   } catch {
     // a relative cache setting in a current folder that is gone: run without a cache (main says what happened)
     return null;
@@ -160,7 +194,9 @@ export function writeCache(file: string, payload: Buffer): void {
       if (!name.startsWith('cli-') || name.startsWith(bundle)) continue;
       const other = path.join(dir, name);
       // another version's caches; a temporary file only a killed run leaves behind
-      const stale = name.endsWith('.v8') ? name.startsWith(place) || statSync(other).mtimeMs < dayAgo : name.endsWith('.tmp') && statSync(other).mtimeMs < hourAgo;
+      const stale = name.endsWith('.v8')
+        ? name.startsWith(place) || statSync(other).mtimeMs < dayAgo
+        : name.endsWith('.tmp') && statSync(other).mtimeMs < hourAgo;
       if (stale) unlinkSync(other);
     }
   } catch {

@@ -18,9 +18,14 @@ export type { BuildInfo } from './cli/build-info.js';
  * come from the table (src/cli/command-table.ts): each declares its flags, help
  * and run there.
  */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, build: BuildInfo = {}): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  build: BuildInfo = {},
+): Promise<number> {
   let exitCode: number = EXIT.ok;
-  let format: 'text' | 'json' = argv.includes('--format=json') || argv.join(' ').includes('--format json') ? 'json' : 'text';
+  let format: 'text' | 'json' =
+    argv.includes('--format=json') || argv.join(' ').includes('--format json') ? 'json' : 'text';
   const ctx: RunContext = {
     env,
     build,
@@ -43,16 +48,30 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .usage('$0 <command> [options]')
     .wrap(helpWidth())
     .example('$0 check', 'read the Alembic project here and report what would make `alembic upgrade` fail')
-    .example('DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) $0 verify', 'predict the upgrade against production (read-only)')
-    .example('release: ./node_modules/.bin/alembic-preflight release', 'the Procfile line: verify, then upgrade only when it will succeed')
+    .example(
+      'DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) $0 verify',
+      'predict the upgrade against production (read-only)',
+    )
+    .example(
+      'release: ./node_modules/.bin/alembic-preflight release',
+      'the Procfile line: verify, then upgrade only when it will succeed',
+    )
     .epilogue(EXIT_CODES.common)
     .strict()
     .help()
     .version(packageVersion())
     .parserConfiguration({ 'populate--': true })
     .check(checkFlagValues)
-    .option('log-format', { choices: ['text', 'json', 'logfmt'] as const, default: 'text' as const, describe: 'stderr log lines: text (colour only on a TTY or FORCE_COLOR; NO_COLOR honoured), json (pino) or logfmt' })
-    .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, describe: 'default: warn (info for release)' })
+    .option('log-format', {
+      choices: ['text', 'json', 'logfmt'] as const,
+      default: 'text' as const,
+      describe:
+        'stderr log lines: text (colour only on a TTY or FORCE_COLOR; NO_COLOR honoured), json (pino) or logfmt',
+    })
+    .option('log-level', {
+      choices: ['debug', 'info', 'warn', 'error'] as const,
+      describe: 'default: warn (info for release)',
+    })
     .middleware(async (args) => {
       const { configureLogger } = await import('./logger/logger.js');
       configureLogger({ format: args['log-format'], level: args['log-level'], env });
@@ -73,7 +92,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       (args) => spec.run(args as Record<string, unknown>, ctx),
     );
   }
-  parser = parser.demandCommand(1, `Name a command: ${COMMAND_NAMES.slice(0, -1).join(', ')} or ${COMMAND_NAMES.at(-1)!}`);
+  parser = parser.demandCommand(
+    1,
+    `Name a command: ${COMMAND_NAMES.slice(0, -1).join(', ')} or ${COMMAND_NAMES.at(-1)!}`,
+  );
   try {
     await parser.parseAsync();
     return exitCode;
@@ -95,13 +117,14 @@ function currentFolderError(): UsageError | null {
     return null;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    return new UsageError(`The current folder cannot be read (${code}): it was deleted or moved after this shell entered it, or its permissions changed.`, {
-      hint: 'cd into the project folder again (cd "$PWD" re-enters a folder recreated under the same path), then run the command again.',
-    });
+    return new UsageError(
+      `The current folder cannot be read (${code}): it was deleted or moved after this shell entered it, or its permissions changed.`,
+      {
+        hint: 'cd into the project folder again (cd "$PWD" re-enters a folder recreated under the same path), then run the command again.',
+      },
+    );
   }
 }
-
-
 
 /** Help text's width: the terminal's (within reason), 80 when the output is not a terminal. */
 function helpWidth(): number {

@@ -7,7 +7,10 @@ import { readMachineText } from './project/machine-files.js';
  */
 export function packageVersion(): string {
   try {
-    return (JSON.parse(readMachineText(new URL('../package.json', import.meta.url))) as { version?: string }).version ?? 'unknown';
+    return (
+      (JSON.parse(readMachineText(new URL('../package.json', import.meta.url))) as { version?: string })
+        .version ?? 'unknown'
+    );
   } catch {
     return 'unknown';
   }

@@ -93,7 +93,6 @@ export const FINDING_CODES = [
 
 export type FindingCode = (typeof FINDING_CODES)[number];
 
-
 /** One piece of evidence behind a finding, in a sentence: what git, the schema or the ledger shows. */
 export interface Evidence {
   readonly label: 'git' | 'schema' | 'ledger' | 'release' | 'database';

@@ -13,7 +13,16 @@ export interface FleetGroupDocument {
   readonly unreachable: string | null;
   readonly ok: boolean;
   readonly outlier: boolean;
-  readonly findings: readonly { readonly code: string; readonly severity: string; readonly title: string; readonly message: string; readonly hint: string; readonly path: string | null; readonly line: number | null; readonly revision: string | null }[];
+  readonly findings: readonly {
+    readonly code: string;
+    readonly severity: string;
+    readonly title: string;
+    readonly message: string;
+    readonly hint: string;
+    readonly path: string | null;
+    readonly line: number | null;
+    readonly revision: string | null;
+  }[];
 }
 
 /** The document of `verify --tenants` or `verify --databases` with `--format json` (schemaVersion 1). */
@@ -32,7 +41,14 @@ export interface FleetDocument {
 
 function isFleetDocument(d: unknown): d is FleetDocument {
   const o = d as Partial<FleetDocument> | null;
-  return typeof o === 'object' && o !== null && o.schemaVersion === 1 && (o.command === 'verify --tenants' || o.command === 'verify --databases') && Array.isArray(o.groups) && typeof o.total === 'number';
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    o.schemaVersion === 1 &&
+    (o.command === 'verify --tenants' || o.command === 'verify --databases') &&
+    Array.isArray(o.groups) &&
+    typeof o.total === 'number'
+  );
 }
 
 /**
@@ -41,35 +57,77 @@ function isFleetDocument(d: unknown): d is FleetDocument {
  * are one group again; the outliers are chosen as for an unsharded run.
  */
 export function mergeFleet(docs: readonly { readonly name: string; readonly doc: unknown }[]): FleetDocument {
-  if (docs.length === 0) throw new UsageError('fleet merge needs the shards\' JSON documents.', { hint: 'alembic-preflight fleet merge shard-1.json shard-2.json …' });
+  if (docs.length === 0)
+    throw new UsageError("fleet merge needs the shards' JSON documents.", {
+      hint: 'alembic-preflight fleet merge shard-1.json shard-2.json …',
+    });
   const fleet = docs.map(({ name, doc }) => {
-    if (!isFleetDocument(doc)) throw new UsageError(`${name} is not a document of verify --tenants or --databases with --format json (schemaVersion 1).`, { hint: "Write each shard with: alembic-preflight verify --tenants 'PATTERN' --shard I/N --format json > shard-I.json" });
+    if (!isFleetDocument(doc))
+      throw new UsageError(
+        `${name} is not a document of verify --tenants or --databases with --format json (schemaVersion 1).`,
+        {
+          hint: "Write each shard with: alembic-preflight verify --tenants 'PATTERN' --shard I/N --format json > shard-I.json",
+        },
+      );
     return { name, doc };
   });
   const first = fleet[0]!.doc;
-  const same = (d: FleetDocument): boolean => d.command === first.command && d.pattern === first.pattern && d.host === first.host && d.database === first.database && d.target === first.target;
+  const same = (d: FleetDocument): boolean =>
+    d.command === first.command &&
+    d.pattern === first.pattern &&
+    d.host === first.host &&
+    d.database === first.database &&
+    d.target === first.target;
   const other = fleet.find(({ doc }) => !same(doc));
-  if (other) throw new UsageError(`${other.name} read another fleet (${other.doc.pattern} on ${other.doc.database}, upgrade ${other.doc.target}) than ${fleet[0]!.name} (${first.pattern} on ${first.database}, upgrade ${first.target}).`, { hint: 'Merge the shards of one run.' });
+  if (other)
+    throw new UsageError(
+      `${other.name} read another fleet (${other.doc.pattern} on ${other.doc.database}, upgrade ${other.doc.target}) than ${fleet[0]!.name} (${first.pattern} on ${first.database}, upgrade ${first.target}).`,
+      { hint: 'Merge the shards of one run.' },
+    );
   const count = first.shard?.count ?? 1;
   const seen = new Map<number, string>();
   for (const { name, doc } of fleet) {
     const index = doc.shard?.index ?? 1;
-    if ((doc.shard?.count ?? 1) !== count) throw new UsageError(`${name} is a shard of ${doc.shard?.count ?? 1}, and ${fleet[0]!.name} of ${count}.`, { hint: 'Merge the shards of one run.' });
-    if (seen.has(index)) throw new UsageError(`${name} and ${seen.get(index)!} are both shard ${index}/${count}.`, { hint: 'Give each shard once.' });
+    if ((doc.shard?.count ?? 1) !== count)
+      throw new UsageError(
+        `${name} is a shard of ${doc.shard?.count ?? 1}, and ${fleet[0]!.name} of ${count}.`,
+        { hint: 'Merge the shards of one run.' },
+      );
+    if (seen.has(index))
+      throw new UsageError(`${name} and ${seen.get(index)!} are both shard ${index}/${count}.`, {
+        hint: 'Give each shard once.',
+      });
     seen.set(index, name);
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length > 0) throw new UsageError(`Shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${count}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: the merged report would leave tenants out.`, { hint: 'Give every shard\'s document.' });
+  if (missing.length > 0)
+    throw new UsageError(
+      `Shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${count}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: the merged report would leave tenants out.`,
+      { hint: "Give every shard's document." },
+    );
   const groups = new Map<string, { group: FleetGroupDocument; schemas: string[] }>();
   for (const { doc } of fleet) {
     for (const g of doc.groups) {
-      const key = JSON.stringify([g.at, g.versionTable, g.willSucceed, g.pending, g.alembicError, g.unreachable, g.ok, g.findings.map((f) => [f.code, f.severity, f.message, f.path, f.line])]);
+      const key = JSON.stringify([
+        g.at,
+        g.versionTable,
+        g.willSucceed,
+        g.pending,
+        g.alembicError,
+        g.unreachable,
+        g.ok,
+        g.findings.map((f) => [f.code, f.severity, f.message, f.path, f.line]),
+      ]);
       const have = groups.get(key);
       if (have) have.schemas.push(...g.schemas);
       else groups.set(key, { group: g, schemas: [...g.schemas] });
     }
   }
-  const merged = [...groups.values()].map(({ group, schemas }) => ({ ...group, schemas: schemas.sort(), tenants: schemas.length }));
+  const merged = [...groups.values()].map(({ group, schemas }) => ({
+    ...group,
+    schemas: schemas.sort(),
+    tenants: schemas.length,
+  }));
   merged.sort((a, b) => b.tenants - a.tenants || a.at.join(' ').localeCompare(b.at.join(' ')));
   const main = merged.find((g) => g.ok && g.findings.every((f) => f.severity === 'info'));
   return {

@@ -26,7 +26,10 @@ export interface TenantGroup {
   /** A database that could not be read (--databases): why, without its URL's credentials. */
   readonly unreachable?: string;
   /** --tenants: the migrations the upgrade applies and the tenants' ledger, for the ledger `release --tenants` writes. */
-  readonly applies?: { readonly steps: readonly UpgradeStep[]; readonly ledger: { readonly exists: boolean; readonly hasSteps: boolean } | undefined };
+  readonly applies?: {
+    readonly steps: readonly UpgradeStep[];
+    readonly ledger: { readonly exists: boolean; readonly hasSteps: boolean } | undefined;
+  };
 }
 
 export interface FleetResult {
@@ -71,7 +74,14 @@ export class TenantGroups {
  * Verifies every tenant with the one model, one verify per group (the same rows, ledger and catalog
  * give the same answer), and sorts the fleet: the histogram, and the outliers.
  */
-export function verifyFleet(model: ProjectModel, place: FleetPlace, tenants: TenantGroups, target: string, opts: CheckOptions, schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>): FleetResult {
+export function verifyFleet(
+  model: ProjectModel,
+  place: FleetPlace,
+  tenants: TenantGroups,
+  target: string,
+  opts: CheckOptions,
+  schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>,
+): FleetResult {
   const verified: TenantGroup[] = tenants.entries().map(({ tenant, schemas }) => {
     const result = runVerify(model, stateOf(place, tenant), target, opts, { schemaOps });
     const p = result.database.prediction;
@@ -84,10 +94,17 @@ export function verifyFleet(model: ProjectModel, place: FleetPlace, tenants: Ten
       ...(!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {}),
       findings: result.findings,
       ok: result.ok,
-      applies: { steps: p.steps, ledger: tenant.ledger ? { exists: tenant.ledger.exists, hasSteps: tenant.ledger.hasSteps === true } : undefined },
+      applies: {
+        steps: p.steps,
+        ledger: tenant.ledger
+          ? { exists: tenant.ledger.exists, hasSteps: tenant.ledger.hasSteps === true }
+          : undefined,
+      },
     };
   });
-  verified.sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(' ').localeCompare(b.rows.join(' ')));
+  verified.sort(
+    (a, b) => b.schemas.length - a.schemas.length || a.rows.join(' ').localeCompare(b.rows.join(' ')),
+  );
   const quiet = (g: TenantGroup): boolean => g.ok && g.findings.every((f) => f.severity === 'info');
   // the fleet's main body: the largest group that is healthy; every other group is an outlier
   const main = verified.find(quiet);
@@ -120,8 +137,23 @@ function tenantKey(t: TenantState): string {
   const sorted = (xs: readonly (readonly string[])[]): string[] => xs.map((x) => x.join('\u001f')).sort();
   const c = t.catalog;
   // whether the ledger exists and has the steps column decide how release --tenants writes it
-  const ledger = t.ledger ? [t.ledger.exists, t.ledger.hasSteps === true, t.ledger.rows.map((r) => [r.revision, r.sha256, r.downRevisions.join(' ')])] : null;
-  const facts = [t.exists, [...t.rows].sort(), ledger, [...t.tables].sort(), sorted(c.columns), sorted(c.indexes), sorted(c.constraints ?? []), [...(c.types ?? [])].sort()];
+  const ledger = t.ledger
+    ? [
+        t.ledger.exists,
+        t.ledger.hasSteps === true,
+        t.ledger.rows.map((r) => [r.revision, r.sha256, r.downRevisions.join(' ')]),
+      ]
+    : null;
+  const facts = [
+    t.exists,
+    [...t.rows].sort(),
+    ledger,
+    [...t.tables].sort(),
+    sorted(c.columns),
+    sorted(c.indexes),
+    sorted(c.constraints ?? []),
+    [...(c.types ?? [])].sort(),
+  ];
   return sha256Hex(Buffer.from(JSON.stringify(facts)));
 }
 
@@ -131,31 +163,73 @@ export function inShard(schema: string, index: number, count: number): boolean {
 }
 
 /** One database of `verify --databases`: its label (never its URL's credentials), and what verify read or why it could not. */
-export type DatabaseTenant = { readonly label: string; readonly state: VersionTableState } | { readonly label: string; readonly error: string };
+export type DatabaseTenant =
+  | { readonly label: string; readonly state: VersionTableState }
+  | { readonly label: string; readonly error: string };
 
 /**
  * `verify --databases`: each database verified with the one model, the databases with the same
  * verdict grouped (their rows, the prediction and the findings), a database that could not be read a
  * group of its own that fails.
  */
-export function verifyDatabases(model: ProjectModel, databases: readonly DatabaseTenant[], target: string, opts: CheckOptions): FleetResult {
+export function verifyDatabases(
+  model: ProjectModel,
+  databases: readonly DatabaseTenant[],
+  target: string,
+  opts: CheckOptions,
+): FleetResult {
   const groups = new Map<string, TenantGroup & { schemas: string[] }>();
   for (const d of databases) {
     let group: TenantGroup;
-    if ('error' in d) group = { rows: [], exists: false, schemas: [], willSucceed: false, pending: 0, findings: [], ok: false, unreachable: d.error };
+    if ('error' in d)
+      group = {
+        rows: [],
+        exists: false,
+        schemas: [],
+        willSucceed: false,
+        pending: 0,
+        findings: [],
+        ok: false,
+        unreachable: d.error,
+      };
     else {
       const result = runVerify(model, d.state, target, opts);
       const p = result.database.prediction;
-      group = { rows: d.state.rows.map(String).sort(), exists: d.state.exists, schemas: [], willSucceed: p.willSucceed, pending: p.steps.length, ...(!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {}), findings: result.findings, ok: result.ok };
+      group = {
+        rows: d.state.rows.map(String).sort(),
+        exists: d.state.exists,
+        schemas: [],
+        willSucceed: p.willSucceed,
+        pending: p.steps.length,
+        ...(!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {}),
+        findings: result.findings,
+        ok: result.ok,
+      };
     }
-    const key = JSON.stringify([group.rows, group.exists, group.willSucceed, group.pending, group.alembicError, group.ok, group.unreachable, group.findings.map((f) => [f.code, f.message])]);
+    const key = JSON.stringify([
+      group.rows,
+      group.exists,
+      group.willSucceed,
+      group.pending,
+      group.alembicError,
+      group.ok,
+      group.unreachable,
+      group.findings.map((f) => [f.code, f.message]),
+    ]);
     const have = groups.get(key);
     if (have) have.schemas.push(d.label);
     else groups.set(key, { ...group, schemas: [d.label] });
   }
   // sorted as a merge of shards sorts them, so that the shards merged print as the whole run does
   for (const g of groups.values()) g.schemas.sort();
-  const verified = [...groups.values()].sort((a, b) => b.schemas.length - a.schemas.length || a.rows.join(' ').localeCompare(b.rows.join(' ')));
+  const verified = [...groups.values()].sort(
+    (a, b) => b.schemas.length - a.schemas.length || a.rows.join(' ').localeCompare(b.rows.join(' ')),
+  );
   const main = verified.find((g) => g.ok && g.findings.every((f) => f.severity === 'info'));
-  return { total: databases.length, groups: verified, outliers: verified.filter((g) => g !== main), ok: verified.every((g) => g.ok) };
+  return {
+    total: databases.length,
+    groups: verified,
+    outliers: verified.filter((g) => g !== main),
+    ok: verified.every((g) => g.ok),
+  };
 }

@@ -9,10 +9,24 @@ import { sha256Hex } from '../project/sha256.js';
  * What identifies a release, from the variables Heroku (with runtime dyno metadata), GitHub
  * Actions and GitLab CI set. Nothing else from the environment is ever recorded: it may hold secrets.
  */
-const RELEASE_VARIABLES = ['HEROKU_RELEASE_VERSION', 'HEROKU_SLUG_COMMIT', 'HEROKU_APP_NAME', 'SOURCE_VERSION', 'DYNO', 'GITHUB_REPOSITORY', 'GITHUB_SHA', 'GITHUB_RUN_ID', 'CI_COMMIT_SHA', 'CI_PIPELINE_ID'];
+const RELEASE_VARIABLES = [
+  'HEROKU_RELEASE_VERSION',
+  'HEROKU_SLUG_COMMIT',
+  'HEROKU_APP_NAME',
+  'SOURCE_VERSION',
+  'DYNO',
+  'GITHUB_REPOSITORY',
+  'GITHUB_SHA',
+  'GITHUB_RUN_ID',
+  'CI_COMMIT_SHA',
+  'CI_PIPELINE_ID',
+];
 
 /** The release's identity for the ledger: the variables above that are set, and the code's heads. */
-export function appliedBy(env: Readonly<Record<string, string | undefined>>, model: ProjectModel): Record<string, string> {
+export function appliedBy(
+  env: Readonly<Record<string, string | undefined>>,
+  model: ProjectModel,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of RELEASE_VARIABLES) {
     const v = env[name];
@@ -24,7 +38,13 @@ export function appliedBy(env: Readonly<Record<string, string | undefined>>, mod
 }
 
 /** The ledger's rows for the migrations an upgrade applied, in the order it applied them. */
-export function ledgerRows(model: ProjectModel, steps: readonly UpgradeStep[], env: Readonly<Record<string, string | undefined>>, cwd: string, now = new Date()): LedgerRow[] {
+export function ledgerRows(
+  model: ProjectModel,
+  steps: readonly UpgradeStep[],
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  now = new Date(),
+): LedgerRow[] {
   const by = appliedBy(env, model);
   const at = now.toISOString();
   const rows: LedgerRow[] = [];

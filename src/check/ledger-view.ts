@@ -24,7 +24,11 @@ export function latestByRevision(ledger: LedgerState | undefined): Map<string, L
  * or base. One revision the ledger does not know (a hand stamp, a file lost) and it is not: it stays
  * a revision nobody can account for. Undefined then.
  */
-export function aheadChain(row: string, map: RevisionMap, known: ReadonlyMap<string, LedgerRow>): AheadRow | undefined {
+export function aheadChain(
+  row: string,
+  map: RevisionMap,
+  known: ReadonlyMap<string, LedgerRow>,
+): AheadRow | undefined {
   if (map.byKey.has(row)) return undefined;
   const chain: LedgerRow[] = [];
   const reaches: string[] = [];
@@ -66,7 +70,11 @@ export interface LedgerPosition {
  * The ledger's account of each row this code has no file for (rows it cannot account for are left out:
  * they stay a mystery). The heads' check is over all the rows at once: what every row reaches together.
  */
-export function ledgerPositions(rows: readonly StampValue[], map: RevisionMap, known: ReadonlyMap<string, LedgerRow>): Map<string, LedgerPosition> {
+export function ledgerPositions(
+  rows: readonly StampValue[],
+  map: RevisionMap,
+  known: ReadonlyMap<string, LedgerRow>,
+): Map<string, LedgerPosition> {
   const out = new Map<string, LedgerPosition>();
   if (known.size === 0) return out;
   const chains: AheadRow[] = [];
@@ -86,7 +94,12 @@ export function ledgerPositions(rows: readonly StampValue[], map: RevisionMap, k
   const covered = ancestorsOrSelf(map, reached);
   const lacking = map.revisions.filter((r) => !covered.has(r.key)).map((r) => r.id);
   for (const chain of chains) {
-    const kind = chain.reaches.length === 0 && map.revisions.length > 0 ? 'unrelated' : lacking.length > 0 ? 'diverged' : 'ahead';
+    const kind =
+      chain.reaches.length === 0 && map.revisions.length > 0
+        ? 'unrelated'
+        : lacking.length > 0
+          ? 'diverged'
+          : 'ahead';
     out.set(chain.row, { kind, ahead: chain, lacking: kind === 'diverged' ? lacking : [] });
   }
   return out;
@@ -112,8 +125,18 @@ export function appliedByText(r: LedgerRow): string {
   const by = r.appliedBy;
   const release = by['HEROKU_RELEASE_VERSION'] ? `release ${by['HEROKU_RELEASE_VERSION']}` : undefined;
   const commit = by['SOURCE_VERSION'] ?? by['HEROKU_SLUG_COMMIT'] ?? by['GITHUB_SHA'] ?? by['CI_COMMIT_SHA'];
-  const parts = [release, commit ? `commit ${commit.slice(0, 12)}` : undefined, by['DYNO'] ? `dyno ${by['DYNO']}` : undefined].filter((p): p is string => p !== undefined);
-  const who = parts.length > 0 ? parts.join(', ') : by['heads'] ? `a release whose code had head ${by['heads']}` : 'a release';
-  if (by['recordedBy'] === 'ledger record') return `\`ledger record\` (${parts.length > 0 ? parts.join(', ') : `code at head ${by['heads'] ?? '?'}`}), which found it applied, on ${r.appliedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/u, ' UTC')}`;
+  const parts = [
+    release,
+    commit ? `commit ${commit.slice(0, 12)}` : undefined,
+    by['DYNO'] ? `dyno ${by['DYNO']}` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  const who =
+    parts.length > 0
+      ? parts.join(', ')
+      : by['heads']
+        ? `a release whose code had head ${by['heads']}`
+        : 'a release';
+  if (by['recordedBy'] === 'ledger record')
+    return `\`ledger record\` (${parts.length > 0 ? parts.join(', ') : `code at head ${by['heads'] ?? '?'}`}), which found it applied, on ${r.appliedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/u, ' UTC')}`;
   return `${who} on ${r.appliedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/u, ' UTC')}`;
 }

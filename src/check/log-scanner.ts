@@ -36,14 +36,30 @@ export interface LogScanResult {
 
 const PATTERNS: readonly { kind: LogFailureKind; re: RegExp; key: (m: RegExpExecArray) => string }[] = [
   { kind: 'missing-revision', re: /Can't locate revision identified by '([^']*)'/u, key: (m) => m[1]! },
-  { kind: 'multiple-heads', re: /Multiple head(?:s| revisions) are present(?: for given argument '([^']*)')?/u, key: (m) => m[1] ?? '' },
+  {
+    kind: 'multiple-heads',
+    re: /Multiple head(?:s| revisions) are present(?: for given argument '([^']*)')?/u,
+    key: (m) => m[1] ?? '',
+  },
   { kind: 'missing-parent', re: /Revision (\S+) referenced from .+? is not present/u, key: (m) => m[1]! },
   { kind: 'missing-parent', re: /^(?:.*\s)?KeyError: '([^']*)'/u, key: (m) => m[1]! },
   { kind: 'duplicate-revision', re: /Revision (\S+) is present more than once/u, key: (m) => m[1]! },
-  { kind: 'revisions-overlap', re: /Requested revision (\S+) overlaps with other requested revisions/u, key: (m) => m[1]! },
-  { kind: 'revision-cycle', re: /(?:Dependency )?(?:[Cc]ycle|[Ss]elf-loop) is detected in revisions \(([^()]*)\)/u, key: (m) => m[1]! },
+  {
+    kind: 'revisions-overlap',
+    re: /Requested revision (\S+) overlaps with other requested revisions/u,
+    key: (m) => m[1]!,
+  },
+  {
+    kind: 'revision-cycle',
+    re: /(?:Dependency )?(?:[Cc]ycle|[Ss]elf-loop) is detected in revisions \(([^()]*)\)/u,
+    key: (m) => m[1]!,
+  },
   { kind: 'postgres-url-scheme', re: /Can't load plugin: sqlalchemy\.dialects:postgres\b/u, key: () => '' },
-  { kind: 'revision-id-too-long', re: /value too long for type character varying\((\d+)\)/u, key: (m) => m[1]! },
+  {
+    kind: 'revision-id-too-long',
+    re: /value too long for type character varying\((\d+)\)/u,
+    key: (m) => m[1]!,
+  },
 ];
 const APPLIED = /Running upgrade (.*?) -> ([^,\s]+)/u;
 // eslint-disable-next-line no-control-regex -- ANSI escapes start with ESC
@@ -104,7 +120,11 @@ export class LogScanner {
     const a = APPLIED.exec(l);
     if (a) {
       const from = a[1]!.trim();
-      this.applied.set(a[2]!, { revision: a[2]!, from: from === '' ? [] : from.split(/,\s*/u), line: this.lineNo });
+      this.applied.set(a[2]!, {
+        revision: a[2]!,
+        from: from === '' ? [] : from.split(/,\s*/u),
+        line: this.lineNo,
+      });
       return;
     }
     for (const p of PATTERNS) {
@@ -116,7 +136,14 @@ export class LogScanner {
         g.count++;
         g.lastLine = this.lineNo;
       } else {
-        this.groups.set(id, { kind: p.kind, key: p.key(m), count: 1, firstLine: this.lineNo, lastLine: this.lineNo, sample: l.trim().slice(0, 300) });
+        this.groups.set(id, {
+          kind: p.kind,
+          key: p.key(m),
+          count: 1,
+          firstLine: this.lineNo,
+          lastLine: this.lineNo,
+          sample: l.trim().slice(0, 300),
+        });
       }
       return;
     }

@@ -1,8 +1,18 @@
 import path from 'node:path';
 import type { ProjectModel } from '../alembic/loading/project-model.js';
-import { readEnvPyText, readSourceFile, sourceOutcome, type SourceOutcome } from '../alembic/reading/source-reader.js';
+import {
+  readEnvPyText,
+  readSourceFile,
+  sourceOutcome,
+  type SourceOutcome,
+} from '../alembic/reading/source-reader.js';
 import type { GraphProblem, GraphProblemCode, Rev } from '../alembic/graph/revision-map.js';
-import type { AlembicFailure, FileProblemCode, FileProblemOf, ScriptFile } from '../alembic/loading/script-loader.js';
+import type {
+  AlembicFailure,
+  FileProblemCode,
+  FileProblemOf,
+  ScriptFile,
+} from '../alembic/loading/script-loader.js';
 import { envPyPath, type ConfigNote } from '../alembic/config/alembic-config.js';
 import type { Finding, Severity } from './finding.js';
 import type { Rule } from './rule.js';
@@ -13,9 +23,14 @@ export function alembicOutput(f: AlembicFailure | undefined): string | undefined
   return f.commandError ? `FAILED: ${f.message}` : f.message;
 }
 
-export function fileProblems<C extends FileProblemCode>(model: ProjectModel, code: C): { file: ScriptFile; problem: FileProblemOf<C> }[] {
+export function fileProblems<C extends FileProblemCode>(
+  model: ProjectModel,
+  code: C,
+): { file: ScriptFile; problem: FileProblemOf<C> }[] {
   const out: { file: ScriptFile; problem: FileProblemOf<C> }[] = [];
-  for (const file of model.files) for (const problem of file.problems) if (problem.code === code) out.push({ file, problem: problem as FileProblemOf<C> });
+  for (const file of model.files)
+    for (const problem of file.problems)
+      if (problem.code === code) out.push({ file, problem: problem as FileProblemOf<C> });
   return out;
 }
 
@@ -38,7 +53,11 @@ export function findingsFromFileProblems<C extends FileProblemCode>(
     hint: hint(file, problem),
     path: file.path,
     line: problem.line,
-    revision: file.script ? file.script.revision.t === 'str' ? file.script.revision.v : undefined : undefined,
+    revision: file.script
+      ? file.script.revision.t === 'str'
+        ? file.script.revision.v
+        : undefined
+      : undefined,
     alembicError: alembicOutput(problem.failure),
   }));
 }
@@ -81,11 +100,13 @@ export function shellQuote(s: string): string {
 }
 
 /** What SQLAlchemy 1.4 and later raise for a postgres:// URL (Heroku Postgres's scheme). */
-export const POSTGRES_SCHEME_REFUSED = "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres";
+export const POSTGRES_SCHEME_REFUSED =
+  "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres";
 
 /** What engine_from_config raises when the section it is given has no sqlalchemy.url, or an empty one (SQLAlchemy 2's words). */
 export const URL_ABSENT_ERROR = "KeyError: 'url'";
-export const URL_EMPTY_ERROR = 'sqlalchemy.exc.ArgumentError: Could not parse SQLAlchemy URL from given URL string';
+export const URL_EMPTY_ERROR =
+  'sqlalchemy.exc.ArgumentError: Could not parse SQLAlchemy URL from given URL string';
 /** get_main_option gives None for a missing option, which create_engine refuses (SQLAlchemy 1.4: AttributeError: 'NoneType' object has no attribute '_instantiate_plugins'). */
 export const URL_NONE_ERROR = 'sqlalchemy.exc.ArgumentError: Expected string or URL object, got None';
 
@@ -103,7 +124,10 @@ export function configNoteRule<C extends ConfigNote['code']>(
   severity: Severity,
   summary: string,
   hint: string,
-  words: (note: Extract<ConfigNote, { readonly code: C }>) => { readonly message: string; readonly hint?: string },
+  words: (note: Extract<ConfigNote, { readonly code: C }>) => {
+    readonly message: string;
+    readonly hint?: string;
+  },
 ): Rule {
   return {
     code,
@@ -114,13 +138,24 @@ export function configNoteRule<C extends ConfigNote['code']>(
         .filter((n): n is Extract<ConfigNote, { readonly code: C }> => n.code === code)
         .map((n) => {
           const said = words(n);
-          return { code, severity, message: said.message, hint: said.hint ?? hint, path: n.path, line: n.line, alembicError: n.alembicError };
+          return {
+            code,
+            severity,
+            message: said.message,
+            hint: said.hint ?? hint,
+            path: n.path,
+            line: n.line,
+            alembicError: n.alembicError,
+          };
         });
     },
   };
 }
 
-const envPys = new WeakMap<ProjectModel, { readonly abs: string; readonly rel: string; readonly outcome: SourceOutcome }>();
+const envPys = new WeakMap<
+  ProjectModel,
+  { readonly abs: string; readonly rel: string; readonly outcome: SourceOutcome }
+>();
 
 /** The project's env.py, read and tokenized once for the rules that look at it (its syntax, newer syntax in it). */
 const envPyTexts = new WeakMap<ProjectModel, { readonly text: string | undefined }>();
@@ -140,7 +175,11 @@ export function envPyText(model: ProjectModel): string | undefined {
  * before env.py and so do we: the outcome is unreadable, and the rules that report a missing env.py
  * look at scriptDirUnresolved first.
  */
-export function envPySource(model: ProjectModel): { readonly abs: string; readonly rel: string; readonly outcome: SourceOutcome } {
+export function envPySource(model: ProjectModel): {
+  readonly abs: string;
+  readonly rel: string;
+  readonly outcome: SourceOutcome;
+} {
   let env = envPys.get(model);
   if (!env) {
     const known = envPyPath(model.config);
@@ -148,7 +187,11 @@ export function envPySource(model: ProjectModel): { readonly abs: string; readon
     // the bytes the other readers of env.py share; read as a revision file only to word a failure as Python does
     const bytes = known === undefined ? undefined : model.config.files.bytes(abs);
     const outcome: SourceOutcome =
-      known === undefined ? { kind: 'unreadable', error: 'the script folder is not known' } : bytes !== undefined ? sourceOutcome(bytes) : readSourceFile(model.config.files, abs);
+      known === undefined
+        ? { kind: 'unreadable', error: 'the script folder is not known' }
+        : bytes !== undefined
+          ? sourceOutcome(bytes)
+          : readSourceFile(model.config.files, abs);
     env = { abs, rel: path.relative(model.config.cwd, abs) || abs, outcome };
     envPys.set(model, env);
   }

@@ -56,7 +56,11 @@ export interface CheckResult {
   /** The Procfile release line that runs the script `targetFrom` points into. */
   readonly targetVia?: string;
   /** lint-since / --lint-changed-since: how the line was drawn, and how many revision files it takes out of the lints. */
-  readonly lintScope?: { readonly since: readonly string[]; readonly changedSince?: string; readonly files: number };
+  readonly lintScope?: {
+    readonly since: readonly string[];
+    readonly changedSince?: string;
+    readonly files: number;
+  };
   /** Lint errors reported in revision files: what `lint-since` could scope away if those migrations are old. */
   readonly migrationLintErrors: number;
   /** True when nothing blocks (`--strict` counts warnings). */
@@ -74,8 +78,17 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
   const all: Finding[] = [];
   const lintFound = new Set<Finding>();
   const old = opts.lint?.baseline?.paths;
-  const target = opts.target !== undefined && !opts.database ? predictUpgrade(model.map, opts.target, []) : undefined;
-  const ctx = { model, files: opts.files ?? model.config.files, database: opts.database, lint: opts.lint, target, release: opts.release, releaseGenerates: opts.releaseGenerates };
+  const target =
+    opts.target !== undefined && !opts.database ? predictUpgrade(model.map, opts.target, []) : undefined;
+  const ctx = {
+    model,
+    files: opts.files ?? model.config.files,
+    database: opts.database,
+    lint: opts.lint,
+    target,
+    release: opts.release,
+    releaseGenerates: opts.releaseGenerates,
+  };
   for (const rule of RULES) {
     if (rule.kind === 'lint') {
       if (!opts.lint) continue;
@@ -87,31 +100,48 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
       // a severity the user set applies to every finding; otherwise a rule may grade its own
       // (postgres-url-scheme is a warning where nothing says the app runs on Heroku)
       const configured = opts.lint.config.rules.get(rule.code);
-      const graded = configured === undefined || configured === 'on' ? found : found.map((f) => ({ ...f, severity: setting as Severity }));
+      const graded =
+        configured === undefined || configured === 'on'
+          ? found
+          : found.map((f) => ({ ...f, severity: setting as Severity }));
       for (const f of graded) lintFound.add(f);
       for (const f of graded) all.push(f);
     } else if (!opts.lintOnly) for (const f of rule.check(ctx, all)) all.push(f);
   }
   const configIgnores = (opts.config ?? opts.lint?.config)?.ignores ?? [];
-  const matchers = configIgnores.map((i) => ({ ...i, matches: i.path === undefined ? undefined : globMatcher(i.path) }));
+  const matchers = configIgnores.map((i) => ({
+    ...i,
+    matches: i.path === undefined ? undefined : globMatcher(i.path),
+  }));
   // an ignore never hides a predicted failure: the finding stays, and the ignore is reported
   const refused: Finding[] = [];
   const kept = all.filter((f) => {
     const flag = ignore.find((spec) => matchesIgnore(spec, f));
-    const setting = matchers.some((i) => i.rule === f.code && (i.matches === undefined || (f.path !== undefined && i.matches(f.path))) && (i.revision === undefined || f.revision?.split(', ').includes(i.revision)));
+    const setting = matchers.some(
+      (i) =>
+        i.rule === f.code &&
+        (i.matches === undefined || (f.path !== undefined && i.matches(f.path))) &&
+        (i.revision === undefined || f.revision?.split(', ').includes(i.revision)),
+    );
     if (flag === undefined && !setting) return true;
     if (!predictsFailure(f)) return false;
-    refused.push(refusedSuppression(f, flag !== undefined ? { kind: 'flag', spec: flag } : { kind: 'setting' }));
+    refused.push(
+      refusedSuppression(f, flag !== undefined ? { kind: 'flag', spec: flag } : { kind: 'setting' }),
+    );
     return true;
   });
   const { shown, suppressed, refusedInFile } = applySuppressions(model, kept);
   shown.push(...dedupe([...refused, ...refusedInFile]));
   const findings = shown.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
-  const blocking = findings.some((f) => f.severity === 'error' || (opts.strict === true && f.severity === 'warning'));
+  const blocking = findings.some(
+    (f) => f.severity === 'error' || (opts.strict === true && f.severity === 'warning'),
+  );
   const failure = model.failure?.failure;
   const revisionPaths = new Set(model.map.all.map((r) => r.file.path));
   return {
-    migrationLintErrors: findings.filter((f) => f.severity === 'error' && lintFound.has(f) && f.path !== undefined && revisionPaths.has(f.path)).length,
+    migrationLintErrors: findings.filter(
+      (f) => f.severity === 'error' && lintFound.has(f) && f.path !== undefined && revisionPaths.has(f.path),
+    ).length,
     model,
     findings,
     ignored: all.length - kept.length,
@@ -119,12 +149,21 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     target: opts.database?.prediction.target ?? opts.target ?? 'head',
     targetFrom: opts.targetFrom ?? (opts.target !== undefined && !opts.database ? '--target' : undefined),
     targetVia: opts.targetVia,
-    lintScope: opts.lint?.baseline ? { since: opts.lint.baseline.since, changedSince: opts.lint.baseline.changedSince, files: opts.lint.baseline.paths.size } : undefined,
+    lintScope: opts.lint?.baseline
+      ? {
+          since: opts.lint.baseline.since,
+          changedSince: opts.lint.baseline.changedSince,
+          files: opts.lint.baseline.paths.size,
+        }
+      : undefined,
     ok: !blocking,
     alembicError: opts.database ? (opts.database.prediction.cliOutput ?? undefined) : alembicOutput(failure),
     // under verify too, when what the database run fails on is this load failure
     alembicErrorAlternatives:
-      failure?.orderVaries && (!opts.database || opts.database.prediction.cliOutput === alembicOutput(failure)) ? failure.orderVaries.map((m) => alembicOutput({ ...failure, message: m })!) : [],
+      failure?.orderVaries &&
+      (!opts.database || opts.database.prediction.cliOutput === alembicOutput(failure))
+        ? failure.orderVaries.map((m) => alembicOutput({ ...failure, message: m })!)
+        : [],
   };
 }
 
@@ -157,23 +196,40 @@ export interface SuppressedFinding {
  * Sets aside the findings an in-file directive covers (suppressions.ts); reads only files that have
  * findings. A directive over a finding that predicts a failure is refused, not applied.
  */
-function applySuppressions(model: ProjectModel, findings: readonly Finding[]): { shown: Finding[]; suppressed: SuppressedFinding[]; refusedInFile: Finding[] } {
+function applySuppressions(
+  model: ProjectModel,
+  findings: readonly Finding[],
+): { shown: Finding[]; suppressed: SuppressedFinding[]; refusedInFile: Finding[] } {
   const revs = new Map(model.map.all.map((r) => [r.file.path, r]));
   const read = new Map<string, Directive[]>();
   const suppressed: SuppressedFinding[] = [];
   const refusedInFile: Finding[] = [];
   const shown = findings.filter((f) => {
-    const rev = f.path === undefined || f.code === 'suppression-without-reason' || f.code === 'suppression-refused' ? undefined : revs.get(f.path);
+    const rev =
+      f.path === undefined || f.code === 'suppression-without-reason' || f.code === 'suppression-refused'
+        ? undefined
+        : revs.get(f.path);
     if (!rev) return true;
     let directives = read.get(rev.file.path);
-    if (!directives) read.set(rev.file.path, (directives = directivesOf(revisionText(model, rev.file.absPath) ?? '', rev.script.line)));
+    if (!directives)
+      read.set(
+        rev.file.path,
+        (directives = directivesOf(revisionText(model, rev.file.absPath) ?? '', rev.script.line)),
+      );
     const d = covering(directives, f.code, f.line);
     if (!d) return true;
     if (predictsFailure(f)) {
       refusedInFile.push(refusedSuppression(f, { kind: 'comment', path: rev.file.path, line: d.line }));
       return true;
     }
-    suppressed.push({ code: f.code, severity: f.severity, path: f.path!, line: f.line ?? null, reason: d.reason!, directiveLine: d.line });
+    suppressed.push({
+      code: f.code,
+      severity: f.severity,
+      path: f.path!,
+      line: f.line ?? null,
+      reason: d.reason!,
+      directiveLine: d.line,
+    });
     return false;
   });
   return { shown, suppressed, refusedInFile };

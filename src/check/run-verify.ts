@@ -4,7 +4,12 @@ import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembi
 import type { VersionTableState } from '../database/version-table.js';
 import type { DatabaseContext, UrlFacts } from './rule.js';
 import { alembicOutput, envPySource, envPyText } from './rule-helpers.js';
-import { DEFAULT_LOCK_SETTINGS, pendingLocks, type PendingLocks, type SqlParser } from './schema/pending-locks.js';
+import {
+  DEFAULT_LOCK_SETTINGS,
+  pendingLocks,
+  type PendingLocks,
+  type SqlParser,
+} from './schema/pending-locks.js';
 import { runCheck, type CheckOptions, type CheckResult } from './run-check.js';
 import { probeSchema } from './schema/schema-probe.js';
 import { rollbackLosses } from './schema/rollback-losses.js';
@@ -26,7 +31,14 @@ export interface VerifyExtras {
 
 /** Ids of rows that name no revision at all (the backfill candidates). */
 export function missingIds(model: ProjectModel, state: VersionTableState): string[] {
-  return resolveStamps(model.map, state.rows).flatMap((s) => (s.how === 'failed' && typeof s.value === 'string' && s.value !== '' && s.failure?.exception === 'ResolutionError' ? [s.value] : []));
+  return resolveStamps(model.map, state.rows).flatMap((s) =>
+    s.how === 'failed' &&
+    typeof s.value === 'string' &&
+    s.value !== '' &&
+    s.failure?.exception === 'ResolutionError'
+      ? [s.value]
+      : [],
+  );
 }
 
 /**
@@ -34,23 +46,50 @@ export function missingIds(model: ProjectModel, state: VersionTableState): strin
  * order of failure (scripts, target, rows, overlap, steps), resolves each row, and runs every rule
  * with that context.
  */
-export function runVerify(model: ProjectModel, state: VersionTableState, target: string, opts: CheckOptions = {}, extras: VerifyExtras = {}): VerifyResult {
+export function runVerify(
+  model: ProjectModel,
+  state: VersionTableState,
+  target: string,
+  opts: CheckOptions = {},
+  extras: VerifyExtras = {},
+): VerifyResult {
   return verifyOver(model, databaseFacts(model, state, target, opts, extras), opts);
 }
 
 /** What the rules read of the database: the prediction, each row's resolution, the schema probes, the locks, a rollback's losses. */
-export function databaseFacts(model: ProjectModel, state: VersionTableState, target: string, opts: CheckOptions = {}, extras: VerifyExtras = {}): DatabaseContext {
+export function databaseFacts(
+  model: ProjectModel,
+  state: VersionTableState,
+  target: string,
+  opts: CheckOptions = {},
+  extras: VerifyExtras = {},
+): DatabaseContext {
   const { forensics, url = {}, schemaOps } = extras;
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
   const schema = model.failure ? undefined : probeSchema(model, state, stamps, prediction, schemaOps);
   const locks = gradeLocks(model, state, prediction, opts, schemaOps);
   const rollback = model.failure ? undefined : rollbackLosses(model, state, stamps, schemaOps);
-  return { state, stamps, prediction, forensics, ...url, ...(schema ? { schema } : {}), ...(locks ? { locks } : {}), ...(rollback ? { rollback } : {}) };
+  return {
+    state,
+    stamps,
+    prediction,
+    forensics,
+    ...url,
+    ...(schema ? { schema } : {}),
+    ...(locks ? { locks } : {}),
+    ...(rollback ? { rollback } : {}),
+  };
 }
 
 /** The pending steps' locks graded again, now with PostgreSQL's parser for their literal SQL. */
-export function withParsedSql(model: ProjectModel, database: DatabaseContext, opts: CheckOptions, schemaOps: ReadonlyMap<string, readonly SchemaOp[]> | undefined, parseSql: SqlParser): DatabaseContext {
+export function withParsedSql(
+  model: ProjectModel,
+  database: DatabaseContext,
+  opts: CheckOptions,
+  schemaOps: ReadonlyMap<string, readonly SchemaOp[]> | undefined,
+  parseSql: SqlParser,
+): DatabaseContext {
   const locks = gradeLocks(model, database.state, database.prediction, { ...opts, parseSql }, schemaOps);
   return { ...database, ...(locks ? { locks } : {}) };
 }
@@ -62,8 +101,24 @@ export function verifyOver(model: ProjectModel, database: DatabaseContext, opts:
   return { ...result, ok: result.ok && !predictionBlocks, database };
 }
 
-function gradeLocks(model: ProjectModel, state: VersionTableState, prediction: UpgradePrediction, opts: CheckOptions, schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>): PendingLocks | undefined {
-  return model.failure ? undefined : pendingLocks(model, state, prediction, opts.locks ?? DEFAULT_LOCK_SETTINGS, envPyForLocks(model), schemaOps, opts.parseSql);
+function gradeLocks(
+  model: ProjectModel,
+  state: VersionTableState,
+  prediction: UpgradePrediction,
+  opts: CheckOptions,
+  schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>,
+): PendingLocks | undefined {
+  return model.failure
+    ? undefined
+    : pendingLocks(
+        model,
+        state,
+        prediction,
+        opts.locks ?? DEFAULT_LOCK_SETTINGS,
+        envPyForLocks(model),
+        schemaOps,
+        opts.parseSql,
+      );
 }
 
 function predict(model: ProjectModel, state: VersionTableState, target: string): UpgradePrediction {
@@ -76,7 +131,11 @@ function predict(model: ProjectModel, state: VersionTableState, target: string):
       willSucceed: false,
       steps: [],
       finalHeads: null,
-      failure: { exception: exception ?? f.exception, message: f.commandError ? f.message : rest.join(': '), stage: 'load' },
+      failure: {
+        exception: exception ?? f.exception,
+        message: f.commandError ? f.message : rest.join(': '),
+        stage: 'load',
+      },
       cliOutput: cli,
     };
   }
@@ -90,7 +149,12 @@ function predict(model: ProjectModel, state: VersionTableState, target: string):
     willSucceed: false,
     steps: [],
     finalHeads: null,
-    failure: { exception: 'sqlalchemy.exc.DataError', message, stage: 'step', detail: { kind: 'value-too-long', limit } },
+    failure: {
+      exception: 'sqlalchemy.exc.DataError',
+      message,
+      stage: 'step',
+      detail: { kind: 'value-too-long', limit },
+    },
     cliOutput: `sqlalchemy.exc.DataError: ${message}`,
   };
 }

@@ -39,12 +39,26 @@ export function directivesOf(text: string, revisionLine: number | undefined): Di
     const codes = codesPart!.split(/[\s,]+/u).filter(Boolean);
     const line = i + 1;
     const alone = raw.trimStart().startsWith('#');
-    out.push({ line, codes, ...(reason ? { reason } : {}), fileWide: alone && revisionLine !== undefined && line < revisionLine });
+    out.push({
+      line,
+      codes,
+      ...(reason ? { reason } : {}),
+      fileWide: alone && revisionLine !== undefined && line < revisionLine,
+    });
   });
   return out;
 }
 
 /** The directive that covers a finding of `code` at `line` (undefined: none with a reason does). */
-export function covering(directives: readonly Directive[], code: string, line: number | undefined): Directive | undefined {
-  return directives.find((d) => d.reason !== undefined && d.codes.includes(code) && (d.fileWide || (line !== undefined && d.line === line)));
+export function covering(
+  directives: readonly Directive[],
+  code: string,
+  line: number | undefined,
+): Directive | undefined {
+  return directives.find(
+    (d) =>
+      d.reason !== undefined &&
+      d.codes.includes(code) &&
+      (d.fileWide || (line !== undefined && d.line === line)),
+  );
 }

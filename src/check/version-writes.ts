@@ -28,10 +28,14 @@ interface Op {
  * then code the server runs (triggers, other rules, policy expressions) that only running can judge.
  */
 export function versionWrites(db: DatabaseContext, t: VersionRelation): VersionWrites {
-  const ops: Op[] = db.prediction.steps.flatMap((s) => s.versionOps.map((text) => ({ cmd: text.split(' ', 1)[0] as WriteCommand, text })));
+  const ops: Op[] = db.prediction.steps.flatMap((s) =>
+    s.versionOps.map((text) => ({ cmd: text.split(' ', 1)[0] as WriteCommand, text })),
+  );
   const table = tableName(db);
   const name = db.state.versionTable;
-  const needs = (['INSERT', 'UPDATE', 'DELETE'] as const).filter((cmd) => ops.some((o) => o.cmd === cmd) && !t[cmd.toLowerCase() as 'insert' | 'update' | 'delete']);
+  const needs = (['INSERT', 'UPDATE', 'DELETE'] as const).filter(
+    (cmd) => ops.some((o) => o.cmd === cmd) && !t[cmd.toLowerCase() as 'insert' | 'update' | 'delete'],
+  );
   if (needs.length > 0) {
     return {
       blocked: {
@@ -43,7 +47,14 @@ export function versionWrites(db: DatabaseContext, t: VersionRelation): VersionW
     };
   }
   if (t.kind === 'm') {
-    return { blocked: { why: `${table} is a materialized view, which no UPDATE can change`, fix: 'Replace it with the table Alembic creates (version_num varchar(32) primary key).', alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.WrongObjectType) cannot change materialized view "${name}"` }, unknown: [] };
+    return {
+      blocked: {
+        why: `${table} is a materialized view, which no UPDATE can change`,
+        fix: 'Replace it with the table Alembic creates (version_num varchar(32) primary key).',
+        alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.WrongObjectType) cannot change materialized view "${name}"`,
+      },
+      unknown: [],
+    };
   }
   const unknown = new Set<string>();
   for (const op of ops) {
@@ -54,7 +65,11 @@ export function versionWrites(db: DatabaseContext, t: VersionRelation): VersionW
   return { unknown: [...unknown] };
 }
 
-const VERB: Readonly<Record<WriteCommand, string>> = { INSERT: 'insert into', UPDATE: 'update', DELETE: 'delete from' };
+const VERB: Readonly<Record<WriteCommand, string>> = {
+  INSERT: 'insert into',
+  UPDATE: 'update',
+  DELETE: 'delete from',
+};
 
 function opBlocked(op: Op, t: VersionRelation, table: string, name: string): WriteBlocked | undefined {
   if (t.updatable && !t.updatable.includes(op.cmd)) {
@@ -84,7 +99,11 @@ function opBlocked(op: Op, t: VersionRelation, table: string, name: string): Wri
   }
   const nothing = t.rules?.find((r) => r.on === op.cmd && r.nothing);
   if (!nothing) return undefined;
-  return { why: `rule ${nothing.name} on ${table} turns Alembic's \`${op.text}\` into nothing (DO INSTEAD NOTHING), so it matches no row`, fix: `DROP RULE ${nothing.name} ON ${table};`, alembic: zeroRows(op, name) };
+  return {
+    why: `rule ${nothing.name} on ${table} turns Alembic's \`${op.text}\` into nothing (DO INSTEAD NOTHING), so it matches no row`,
+    fix: `DROP RULE ${nothing.name} ON ${table};`,
+    alembic: zeroRows(op, name),
+  };
 }
 
 /** Alembic checks the rowcount of its UPDATE and DELETE, and raises when it is not 1. */
@@ -101,19 +120,37 @@ function applicable(t: VersionRelation, cmd: WriteCommand): RowPolicy[] {
 }
 
 /** Row security with no permissive policy for the command denies every row: PostgreSQL's default. */
-function rowSecurityBlocks(op: Op, t: VersionRelation, table: string, name: string): WriteBlocked | undefined {
+function rowSecurityBlocks(
+  op: Op,
+  t: VersionRelation,
+  table: string,
+  name: string,
+): WriteBlocked | undefined {
   if (!t.rowSecurity || applicable(t, op.cmd).some((p) => p.permissive)) return undefined;
   const why = `row security is on for ${table} and no policy lets this role ${op.cmd} (PostgreSQL then denies every row), and Alembic's version-table change is \`${op.text}\``;
   const fix = `CREATE POLICY alembic_${op.cmd.toLowerCase()} ON ${table} FOR ${op.cmd} TO <this role> ${op.cmd === 'INSERT' ? 'WITH CHECK' : 'USING'} (true); or ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY.`;
-  if (op.cmd === 'INSERT') return { why, fix, alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.InsufficientPrivilege) new row violates row-level security policy for table "${name}"` };
+  if (op.cmd === 'INSERT')
+    return {
+      why,
+      fix,
+      alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.InsufficientPrivilege) new row violates row-level security policy for table "${name}"`,
+    };
   return { why, fix, alembic: zeroRows(op, name) };
 }
 
 function opUnknown(cmd: WriteCommand, t: VersionRelation, table: string): string[] {
   const out: string[] = [];
-  for (const tr of t.triggers ?? []) if (tr.on.includes(cmd)) out.push(`trigger ${tr.name} (${tr.fn}) runs on ${cmd} of ${table}`);
-  for (const r of t.rules ?? []) if (r.on === cmd && !r.nothing && !(cmd === 'INSERT' && r.instead && !r.returning)) out.push(`rule ${r.name} rewrites ${cmd} on ${table}`);
-  if (t.rowSecurity && !rowSecurityAdmits(t, cmd)) out.push(`row security decides which rows of ${table} this role may ${cmd} (policies ${applicable(t, cmd).map((p) => p.name).join(', ')})`);
+  for (const tr of t.triggers ?? [])
+    if (tr.on.includes(cmd)) out.push(`trigger ${tr.name} (${tr.fn}) runs on ${cmd} of ${table}`);
+  for (const r of t.rules ?? [])
+    if (r.on === cmd && !r.nothing && !(cmd === 'INSERT' && r.instead && !r.returning))
+      out.push(`rule ${r.name} rewrites ${cmd} on ${table}`);
+  if (t.rowSecurity && !rowSecurityAdmits(t, cmd))
+    out.push(
+      `row security decides which rows of ${table} this role may ${cmd} (policies ${applicable(t, cmd)
+        .map((p) => p.name)
+        .join(', ')})`,
+    );
   return out;
 }
 

@@ -2,6 +2,18 @@
  * The command words, in the order `--help` lists them. The bin's loader reads this list (it names each
  * command's code cache) without loading the table, which would bring yargs and every command's flags.
  */
-export const COMMAND_NAMES = ['check', 'verify', 'backfill', 'scan-logs', 'restamp', 'release', 'ledger', 'graph', 'rehearse', 'fleet', 'explain'] as const;
+export const COMMAND_NAMES = [
+  'check',
+  'verify',
+  'backfill',
+  'scan-logs',
+  'restamp',
+  'release',
+  'ledger',
+  'graph',
+  'rehearse',
+  'fleet',
+  'explain',
+] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

@@ -36,6 +36,11 @@ export interface CommandSpec {
 }
 
 /** A command spec whose run sees the flags its options declare, typed. */
-export function defineCommand<T>(spec: Omit<CommandSpec, 'options' | 'run'> & { options: (y: Argv) => Argv<T>; run: (args: ArgumentsCamelCase<NoInfer<T>>, ctx: RunContext) => Promise<void> | void }): CommandSpec {
+export function defineCommand<T>(
+  spec: Omit<CommandSpec, 'options' | 'run'> & {
+    options: (y: Argv) => Argv<T>;
+    run: (args: ArgumentsCamelCase<NoInfer<T>>, ctx: RunContext) => Promise<void> | void;
+  },
+): CommandSpec {
   return spec as unknown as CommandSpec;
 }

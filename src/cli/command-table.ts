@@ -12,4 +12,16 @@ import { scanLogs } from './commands/scan-logs.js';
 import { verify } from './commands/verify.js';
 
 /** Every command, in the order of COMMAND_NAMES (a test holds the two in step). */
-export const COMMAND_TABLE: readonly CommandSpec[] = [check, verify, backfill, scanLogs, restamp, release, ledger, graph, rehearse, fleet, explainCommand];
+export const COMMAND_TABLE: readonly CommandSpec[] = [
+  check,
+  verify,
+  backfill,
+  scanLogs,
+  restamp,
+  release,
+  ledger,
+  graph,
+  rehearse,
+  fleet,
+  explainCommand,
+];

@@ -24,7 +24,11 @@ function redactJson(text: string, document?: unknown): string {
 }
 
 /** A failure on stderr (or as the JSON document); ALEMBIC_PREFLIGHT_DEBUG in `env` adds an internal error's stack. */
-export function reportError(e: unknown, format: 'text' | 'json', env: Readonly<Record<string, string | undefined>>): number {
+export function reportError(
+  e: unknown,
+  format: 'text' | 'json',
+  env: Readonly<Record<string, string | undefined>>,
+): number {
   const out = (text: string): string => redactSecrets(text);
   // human text on stderr: control characters from the project shown as text, as on stdout
   const say = (text: string): void => void process.stderr.write(terminalSafe(text));
@@ -34,7 +38,22 @@ export function reportError(e: unknown, format: 'text' | 'json', env: Readonly<R
     const alembicError = e.alembicError === undefined ? undefined : out(e.alembicError);
     if (format === 'json') {
       process.stdout.write(
-        JSON.stringify({ schemaVersion: 1, ok: false, error: { kind: e.kind, message, hint: hint ?? null, alembicError: alembicError ?? null, path: e.path ?? null, line: e.line ?? null } }, null, 2) + '\n',
+        JSON.stringify(
+          {
+            schemaVersion: 1,
+            ok: false,
+            error: {
+              kind: e.kind,
+              message,
+              hint: hint ?? null,
+              alembicError: alembicError ?? null,
+              path: e.path ?? null,
+              line: e.line ?? null,
+            },
+          },
+          null,
+          2,
+        ) + '\n',
       );
     }
     const where = e.path ? `${e.path}${e.line ? `:${e.line}` : ''}: ` : '';
@@ -44,7 +63,9 @@ export function reportError(e: unknown, format: 'text' | 'json', env: Readonly<R
     return e.exitCode;
   }
   const err = e as Error;
-  say(`alembic-preflight: internal error: ${out(err?.message ?? String(e))}\n  This is a bug; please report it with the command you ran. (ALEMBIC_PREFLIGHT_DEBUG=1 shows the stack.)\n`);
+  say(
+    `alembic-preflight: internal error: ${out(err?.message ?? String(e))}\n  This is a bug; please report it with the command you ran. (ALEMBIC_PREFLIGHT_DEBUG=1 shows the stack.)\n`,
+  );
   if (env.ALEMBIC_PREFLIGHT_DEBUG) process.stderr.write(`${out(err?.stack ?? '')}\n`);
   return EXIT.internal;
 }

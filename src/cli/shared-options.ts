@@ -9,71 +9,185 @@ import type { BuildInfo } from './build-info.js';
 /** The project flags every command but scan-logs and explain takes. */
 export function projectOptions(y: Argv) {
   return y
-    .option('config', { alias: 'c', type: 'string', describe: 'alembic.ini to read (default: ./alembic.ini, or $ALEMBIC_CONFIG)' })
+    .option('config', {
+      alias: 'c',
+      type: 'string',
+      describe: 'alembic.ini to read (default: ./alembic.ini, or $ALEMBIC_CONFIG)',
+    })
     .option('name', { alias: 'n', type: 'string', describe: 'ini section (default: alembic)' })
-    .option('versions', { type: 'string', array: true, describe: 'version folder(s), overriding version_locations (repeatable)' })
-    .option('recursive', { type: 'boolean', describe: 'search version folders recursively (recursive_version_locations)' })
-    .option('alembic-version', { type: 'string', describe: 'Alembic release to model (default: the pin in requirements.txt, else latest)' })
-    .option('python-version', { type: 'string', describe: 'Python the app runs on, e.g. 3.12 (default: runtime.txt, .python-version or Pipfile.lock, as Heroku reads them)' })
-    .option('format', { choices: ['text', 'json', 'github', 'markdown', 'sarif'] as const, default: 'text' as const, describe: 'text, json, or for check and verify github (annotations), markdown (a step summary) or sarif (SARIF 2.1.0)' })
+    .option('versions', {
+      type: 'string',
+      array: true,
+      describe: 'version folder(s), overriding version_locations (repeatable)',
+    })
+    .option('recursive', {
+      type: 'boolean',
+      describe: 'search version folders recursively (recursive_version_locations)',
+    })
+    .option('alembic-version', {
+      type: 'string',
+      describe: 'Alembic release to model (default: the pin in requirements.txt, else latest)',
+    })
+    .option('python-version', {
+      type: 'string',
+      describe:
+        'Python the app runs on, e.g. 3.12 (default: runtime.txt, .python-version or Pipfile.lock, as Heroku reads them)',
+    })
+    .option('format', {
+      choices: ['text', 'json', 'github', 'markdown', 'sarif'] as const,
+      default: 'text' as const,
+      describe:
+        'text, json, or for check and verify github (annotations), markdown (a step summary) or sarif (SARIF 2.1.0)',
+    })
     .option('strict', { type: 'boolean', default: false, describe: 'warnings also block' })
-    .option('ignore', { type: 'string', array: true, describe: 'suppress CODE or CODE:REVISION (repeatable)' })
+    .option('ignore', {
+      type: 'string',
+      array: true,
+      describe: 'suppress CODE or CODE:REVISION (repeatable)',
+    })
     .option('rules', { type: 'boolean', describe: 'list the rules and exit' })
-    .option('cache-dir', { type: 'string', describe: 'where to keep each revision file\'s reading between runs, or off (default: $ALEMBIC_PREFLIGHT_CACHE, else ~/.cache/alembic-preflight)' });
+    .option('cache-dir', {
+      type: 'string',
+      describe:
+        "where to keep each revision file's reading between runs, or off (default: $ALEMBIC_PREFLIGHT_CACHE, else ~/.cache/alembic-preflight)",
+    });
 }
 
 /** The database flags. */
 export function databaseOptions<T>(y: Argv<T>) {
   return y
-    .option('database-url', { type: 'string', describe: 'database URL (never printed); default: the variable named by --database-url-env' })
-    .option('database-url-env', { type: 'string', default: 'DATABASE_URL', describe: 'environment variable that holds the URL' })
-    .option('target', { type: 'string', describe: 'upgrade target: head, heads, <label>@head or a revision (default: head; verify: what the Procfile release line runs, else head)' })
-    .option('version-table', { type: 'string', describe: "version table name (default: env.py's version_table=, else alembic_version)" })
-    .option('version-table-schema', { type: 'string', describe: "schema of the version table (default: env.py's version_table_schema=, else the default schema)" })
-    .option('ssl', { type: 'string', choices: ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'], describe: 'PostgreSQL sslmode (default: the URL, else require for remote hosts, prefer for local)' })
+    .option('database-url', {
+      type: 'string',
+      describe: 'database URL (never printed); default: the variable named by --database-url-env',
+    })
+    .option('database-url-env', {
+      type: 'string',
+      default: 'DATABASE_URL',
+      describe: 'environment variable that holds the URL',
+    })
+    .option('target', {
+      type: 'string',
+      describe:
+        'upgrade target: head, heads, <label>@head or a revision (default: head; verify: what the Procfile release line runs, else head)',
+    })
+    .option('version-table', {
+      type: 'string',
+      describe: "version table name (default: env.py's version_table=, else alembic_version)",
+    })
+    .option('version-table-schema', {
+      type: 'string',
+      describe:
+        "schema of the version table (default: env.py's version_table_schema=, else the default schema)",
+    })
+    .option('ssl', {
+      type: 'string',
+      choices: ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'],
+      describe: 'PostgreSQL sslmode (default: the URL, else require for remote hosts, prefer for local)',
+    })
     .option('ssl-ca', { type: 'string', describe: 'CA certificate (PEM) to verify the server with' })
     .option('connect-timeout', { type: 'number', default: 10, describe: 'seconds per connection attempt' })
-    .option('connect-retries', { type: 'number', default: 3, describe: 'retries after transient connection failures' })
-    .option('statement-timeout', { type: 'number', default: 5000, describe: 'milliseconds for each query on our session (0: no server-side limit; our wait still ends after 10 minutes)' })
-    .option('lint', { type: 'boolean', describe: 'accepted as --no-lint, so a script can pass check\'s flags: this command never runs the migration lints (check does)' })
+    .option('connect-retries', {
+      type: 'number',
+      default: 3,
+      describe: 'retries after transient connection failures',
+    })
+    .option('statement-timeout', {
+      type: 'number',
+      default: 5000,
+      describe:
+        'milliseconds for each query on our session (0: no server-side limit; our wait still ends after 10 minutes)',
+    })
+    .option('lint', {
+      type: 'boolean',
+      describe:
+        "accepted as --no-lint, so a script can pass check's flags: this command never runs the migration lints (check does)",
+    })
     .check((args) => {
-      if (args.lint === true) throw new UsageError('--lint runs the migration lints, which only `check` runs.', { hint: 'Run `alembic-preflight check` for the lints; this command reads the database and runs none (--no-lint is accepted).' });
+      if (args.lint === true)
+        throw new UsageError('--lint runs the migration lints, which only `check` runs.', {
+          hint: 'Run `alembic-preflight check` for the lints; this command reads the database and runs none (--no-lint is accepted).',
+        });
       return true;
     });
 }
 
 /** --format for a command that prints only text or JSON: github and markdown are check's and verify's. */
-export function textOrJson(given: 'text' | 'json' | 'github' | 'markdown' | 'sarif', command: string): 'text' | 'json' {
-  if (given === 'github' || given === 'markdown' || given === 'sarif') throw new UsageError(`--format ${given} is for check and verify, not ${command}.`, { hint: 'Use --format text or --format json here.' });
+export function textOrJson(
+  given: 'text' | 'json' | 'github' | 'markdown' | 'sarif',
+  command: string,
+): 'text' | 'json' {
+  if (given === 'github' || given === 'markdown' || given === 'sarif')
+    throw new UsageError(`--format ${given} is for check and verify, not ${command}.`, {
+      hint: 'Use --format text or --format json here.',
+    });
   return given;
 }
 
 /** verify's and release's schema probes (read-only, on by default). */
 export function probeOption<T>(y: Argv<T>) {
-  return y.option('schema-probes', { type: 'boolean', default: true, describe: 'compare the tables, columns, indexes, constraints and types the migrations name with the catalog (--no-schema-probes: skip)' });
+  return y.option('schema-probes', {
+    type: 'boolean',
+    default: true,
+    describe:
+      'compare the tables, columns, indexes, constraints and types the migrations name with the catalog (--no-schema-probes: skip)',
+  });
 }
 
 /** verify's and release's lock grades: on PostgreSQL, each pending step's lock against the table's live size. */
 export function lockOptions<T>(y: Argv<T>) {
   return y
-    .option('locks', { choices: ['warn', 'block', 'off'] as const, default: 'warn' as const, describe: "grade each pending step's lock on PostgreSQL against the table's live size: warn, block (errors: release stops before Alembic starts) or off" })
-    .option('locks-rows', { type: 'number', default: DEFAULT_LOCK_SETTINGS.rows, describe: 'a table this many rows or more is large for --locks' })
-    .option('locks-mb', { type: 'number', default: DEFAULT_LOCK_SETTINGS.bytes / 1024 / 1024, describe: 'a table this many megabytes or more (with its indexes) is large for --locks' });
+    .option('locks', {
+      choices: ['warn', 'block', 'off'] as const,
+      default: 'warn' as const,
+      describe:
+        "grade each pending step's lock on PostgreSQL against the table's live size: warn, block (errors: release stops before Alembic starts) or off",
+    })
+    .option('locks-rows', {
+      type: 'number',
+      default: DEFAULT_LOCK_SETTINGS.rows,
+      describe: 'a table this many rows or more is large for --locks',
+    })
+    .option('locks-mb', {
+      type: 'number',
+      default: DEFAULT_LOCK_SETTINGS.bytes / 1024 / 1024,
+      describe: 'a table this many megabytes or more (with its indexes) is large for --locks',
+    });
 }
 
 /** The lock settings from lockOptions' flags. */
-export function lockArgs(args: { locks?: 'warn' | 'block' | 'off'; 'locks-rows'?: number; 'locks-mb'?: number }): { locks: LockSettings } {
-  return { locks: { mode: args.locks ?? DEFAULT_LOCK_SETTINGS.mode, rows: args['locks-rows'] ?? DEFAULT_LOCK_SETTINGS.rows, bytes: (args['locks-mb'] ?? DEFAULT_LOCK_SETTINGS.bytes / 1024 / 1024) * 1024 * 1024 } };
+export function lockArgs(args: {
+  locks?: 'warn' | 'block' | 'off';
+  'locks-rows'?: number;
+  'locks-mb'?: number;
+}): { locks: LockSettings } {
+  return {
+    locks: {
+      mode: args.locks ?? DEFAULT_LOCK_SETTINGS.mode,
+      rows: args['locks-rows'] ?? DEFAULT_LOCK_SETTINGS.rows,
+      bytes: (args['locks-mb'] ?? DEFAULT_LOCK_SETTINGS.bytes / 1024 / 1024) * 1024 * 1024,
+    },
+  };
 }
 
 /** The ledger's flags: verify and release read it, release writes it. */
 export function ledgerOptions<T>(y: Argv<T>) {
   return y
-    .option('ledger-table', { type: 'string', describe: 'the ledger of what releases applied (default: ledger-table in the settings, else alembic_preflight_history)' })
-    .option('ledger', { type: 'boolean', describe: 'read the ledger, and (release) record what was applied (--no-ledger: neither; the setting ledger = false stops the recording)' })
+    .option('ledger-table', {
+      type: 'string',
+      describe:
+        'the ledger of what releases applied (default: ledger-table in the settings, else alembic_preflight_history)',
+    })
+    .option('ledger', {
+      type: 'boolean',
+      describe:
+        'read the ledger, and (release) record what was applied (--no-ledger: neither; the setting ledger = false stops the recording)',
+    })
     .check((args) => {
       const t = args['ledger-table'];
-      if (t !== undefined && !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/u.test(String(t))) throw new UsageError(`--ledger-table ${String(t)} is not a table name.`, { hint: 'Use letters, digits and underscores (at most 63 characters, not starting with a digit).' });
+      if (t !== undefined && !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/u.test(String(t)))
+        throw new UsageError(`--ledger-table ${String(t)} is not a table name.`, {
+          hint: 'Use letters, digits and underscores (at most 63 characters, not starting with a digit).',
+        });
       return true;
     });
 }
@@ -107,24 +221,32 @@ export function databaseArgs(args: {
     statementTimeout: args['statement-timeout'],
     onRetry: (info: { attempt: number; delayMs: number; kind: string; message: string }) => {
       void import('../logger/logger.js').then(({ getLogger }) =>
-        getLogger().then((log) => log.warn({ event: 'db.retry', ...info }, `database connection failed (${info.kind}); retry ${info.attempt} in ${info.delayMs} ms`)),
+        getLogger().then((log) =>
+          log.warn(
+            { event: 'db.retry', ...info },
+            `database connection failed (${info.kind}); retry ${info.attempt} in ${info.delayMs} ms`,
+          ),
+        ),
       );
     },
   };
 }
 
-export function projectArgs(args: {
-  config?: string;
-  name?: string;
-  versions?: string[];
-  recursive?: boolean;
-  'alembic-version'?: string;
-  'python-version'?: string;
-  format: 'text' | 'json' | 'github' | 'markdown' | 'sarif';
-  strict: boolean;
-  ignore?: string[];
-  'cache-dir'?: string;
-}, build: BuildInfo) {
+export function projectArgs(
+  args: {
+    config?: string;
+    name?: string;
+    versions?: string[];
+    recursive?: boolean;
+    'alembic-version'?: string;
+    'python-version'?: string;
+    format: 'text' | 'json' | 'github' | 'markdown' | 'sarif';
+    strict: boolean;
+    ignore?: string[];
+    'cache-dir'?: string;
+  },
+  build: BuildInfo,
+) {
   return {
     cwd: process.cwd(),
     cacheDir: args['cache-dir'],
@@ -138,7 +260,9 @@ export function projectArgs(args: {
     pythonVersion: args['python-version'],
     toolVersion: packageVersion(),
     format: args.format === 'json' ? ('json' as const) : ('text' as const),
-    ...(args.format === 'github' || args.format === 'markdown' || args.format === 'sarif' ? { review: args.format } : {}),
+    ...(args.format === 'github' || args.format === 'markdown' || args.format === 'sarif'
+      ? { review: args.format }
+      : {}),
     strict: args.strict,
     ignore: args.ignore,
     width: reportWidth(),
@@ -156,6 +280,9 @@ export function parseShard(text: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/u.exec(text.trim());
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${text} is not I/N with 1 <= I <= N.`, { hint: 'For the second of four shards: --shard 2/4.' });
+  if (!m || count < 1 || index < 1 || index > count)
+    throw new UsageError(`--shard ${text} is not I/N with 1 <= I <= N.`, {
+      hint: 'For the second of four shards: --shard 2/4.',
+    });
   return { index, count };
 }

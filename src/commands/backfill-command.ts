@@ -9,7 +9,13 @@ import { parseDatabaseUrl } from '../database/database-url.js';
 import type { VersionTableState } from '../database/version-table.js';
 import { UsageError } from '../errors/errors.js';
 import { deployOrigin, procfileTarget } from '../deploy/procfile-target.js';
-import { planBackfill, type BackfillOutcome, type BackfillPlan, type MissingId, type Proof } from '../generate/plan-backfill.js';
+import {
+  planBackfill,
+  type BackfillOutcome,
+  type BackfillPlan,
+  type MissingId,
+  type Proof,
+} from '../generate/plan-backfill.js';
 import type { ProjectModel } from '../alembic/loading/project-model.js';
 import { proveBackfill } from '../generate/prove-backfill.js';
 import { writeChanges } from '../generate/write-changes.js';
@@ -35,8 +41,9 @@ export interface BackfillCommandOptions extends VerifyCommandOptions {
   readonly now?: Date;
 }
 
-
-export async function backfillCommand(opts: BackfillCommandOptions): Promise<CommandOutput & { outcome: BackfillOutcome }> {
+export async function backfillCommand(
+  opts: BackfillCommandOptions,
+): Promise<CommandOutput & { outcome: BackfillOutcome }> {
   const loadOptions = configOptions(withFiles(opts));
   const config = await loadProjectConfig(loadOptions);
   if (!opts.write) return backfillRun(opts, loadOptions, config);
@@ -50,28 +57,46 @@ export async function backfillCommand(opts: BackfillCommandOptions): Promise<Com
   }
 }
 
-async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType<typeof configOptions>, config: ProjectConfig): Promise<CommandOutput & { outcome: BackfillOutcome }> {
+async function backfillRun(
+  opts: BackfillCommandOptions,
+  loadOptions: ReturnType<typeof configOptions>,
+  config: ProjectConfig,
+): Promise<CommandOutput & { outcome: BackfillOutcome }> {
   const now = opts.now ?? new Date();
   // the proof predicts what the deploy runs: the Procfile release line's target unless --target says otherwise
-  const deploy = opts.target === undefined ? procfileTarget(config.files, opts.cwd, config.iniPath) : undefined;
+  const deploy =
+    opts.target === undefined ? procfileTarget(config.files, opts.cwd, config.iniPath) : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
   const explicitIds = (opts.revisions?.length ?? 0) > 0 || opts.fromLogs !== undefined;
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
   const raw = opts.databaseUrl ?? (explicitIds ? undefined : opts.env[envName]);
   if (!explicitIds && !raw) {
-    throw new UsageError(`Nothing to backfill from: give --revision ID, --from-logs FILE, or a database (--database-url, or $${envName}).`, {
-      hint: 'For the incident case: alembic-preflight backfill --revision guest_lockout_001 --after <parent> --rewire',
-    });
+    throw new UsageError(
+      `Nothing to backfill from: give --revision ID, --from-logs FILE, or a database (--database-url, or $${envName}).`,
+      {
+        hint: 'For the incident case: alembic-preflight backfill --revision guest_lockout_001 --after <parent> --rewire',
+      },
+    );
   }
   let state: VersionTableState | undefined;
   if (raw) {
     const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
     // the catalog ranks the candidates and lets the proof run the schema probes; --no-schema-probes reads rows only
-    state = await readVersionTable(db, { ...chooseVersionTable(config, opts, db.dialect), ...(opts.schemaProbes === false ? {} : { catalog: true }) }, opts);
+    state = await readVersionTable(
+      db,
+      {
+        ...chooseVersionTable(config, opts, db.dialect),
+        ...(opts.schemaProbes === false ? {} : { catalog: true }),
+      },
+      opts,
+    );
   }
   const logs = opts.fromLogs !== undefined ? await scanLogFile(opts.fromLogs, opts.cwd) : undefined;
   const cache = readingCache(opts, config);
-  const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, { cache, ...syntaxOracle(opts, config) });
+  const model = modelFromConfig(config, loadOptions.alembicVersion, undefined, {
+    cache,
+    ...syntaxOracle(opts, config),
+  });
   await saveReadingCache(cache);
 
   const missing = missingOf(opts, config, model, state, logs, now);
@@ -86,16 +111,57 @@ async function backfillRun(opts: BackfillCommandOptions, loadOptions: ReturnType
     },
     exists: (p: string) => config.files.exists(p),
     // the texts kept: the schema probes read the planned files, which are not on disk yet
-    rebuild: (overlay: ReadonlyMap<string, Buffer>) => modelFromConfig(config, loadOptions.alembicVersion, overlay),
+    rebuild: (overlay: ReadonlyMap<string, Buffer>) =>
+      modelFromConfig(config, loadOptions.alembicVersion, overlay),
   };
   const versionTable = state ? sqlTableName(state.versionTable, state.versionTableSchema) : undefined;
-  const plan = planBackfill(model, { missing, after, rewire: opts.rewire ?? false, target, rows, now, ...(versionTable ? { versionTable } : {}), ...(state ? { state } : {}) }, io);
+  const plan = planBackfill(
+    model,
+    {
+      missing,
+      after,
+      rewire: opts.rewire ?? false,
+      target,
+      rows,
+      now,
+      ...(versionTable ? { versionTable } : {}),
+      ...(state ? { state } : {}),
+    },
+    io,
+  );
 
   const ready = plan.placeholders.length > 0 && plan.refused.length === 0 && plan.proof?.ok === true;
-  const { written, restored, finalPlan } = opts.write && ready ? writeProved(plan, () => proveBackfill(model, modelFromConfig({ ...config, files: diskFiles() }, loadOptions.alembicVersion), ids, rows, target)) : { written: false, restored: undefined, finalPlan: plan };
-  const ok = finalPlan.refused.length === 0 && (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) && restored === undefined;
-  const outcome: BackfillOutcome = { cwd: config.cwd, plan: finalPlan, written, restored, ok, target, flaskMigrate: config.flaskMigrate === true, ...(versionTable ? { versionTable } : {}), ...(deploy ? deployOrigin(deploy) : {}) };
-  const stdout = opts.format === 'json' ? JSON.stringify(backfillJson(outcome, opts.write ?? false), null, 2) + '\n' : backfillText(outcome, opts.write ?? false);
+  const { written, restored, finalPlan } =
+    opts.write && ready
+      ? writeProved(plan, () =>
+          proveBackfill(
+            model,
+            modelFromConfig({ ...config, files: diskFiles() }, loadOptions.alembicVersion),
+            ids,
+            rows,
+            target,
+          ),
+        )
+      : { written: false, restored: undefined, finalPlan: plan };
+  const ok =
+    finalPlan.refused.length === 0 &&
+    (finalPlan.placeholders.length === 0 || finalPlan.proof?.ok === true) &&
+    restored === undefined;
+  const outcome: BackfillOutcome = {
+    cwd: config.cwd,
+    plan: finalPlan,
+    written,
+    restored,
+    ok,
+    target,
+    flaskMigrate: config.flaskMigrate === true,
+    ...(versionTable ? { versionTable } : {}),
+    ...(deploy ? deployOrigin(deploy) : {}),
+  };
+  const stdout =
+    opts.format === 'json'
+      ? JSON.stringify(backfillJson(outcome, opts.write ?? false), null, 2) + '\n'
+      : backfillText(outcome, opts.write ?? false);
   return { stdout, exitCode: ok ? 0 : 1, outcome };
 }
 
@@ -106,7 +172,10 @@ function parseAfter(values: readonly string[], ids: readonly string[]): Map<stri
     if (eq > 0) out.set(v.slice(0, eq), v.slice(eq + 1));
     else {
       if (ids.length > 1 && values.length === 1) {
-        throw new UsageError(`--after ${v} is ambiguous: there are ${ids.length} ids to place (${ids.join(', ')}).`, { hint: 'Name each one: --after ID=REV (repeatable).' });
+        throw new UsageError(
+          `--after ${v} is ambiguous: there are ${ids.length} ids to place (${ids.join(', ')}).`,
+          { hint: 'Name each one: --after ID=REV (repeatable).' },
+        );
       }
       out.set('*', v);
     }
@@ -115,7 +184,14 @@ function parseAfter(values: readonly string[], ids: readonly string[]): Map<stri
 }
 
 /** The ids to backfill, each with where it was seen, what git knows of it and the deploy log's parent. */
-function missingOf(opts: BackfillCommandOptions, config: ProjectConfig, model: ProjectModel, state: VersionTableState | undefined, logs: Awaited<ReturnType<typeof scanLogFile>> | undefined, now: Date): MissingId[] {
+function missingOf(
+  opts: BackfillCommandOptions,
+  config: ProjectConfig,
+  model: ProjectModel,
+  state: VersionTableState | undefined,
+  logs: Awaited<ReturnType<typeof scanLogFile>> | undefined,
+  now: Date,
+): MissingId[] {
   const explicitIds = (opts.revisions?.length ?? 0) > 0 || opts.fromLogs !== undefined;
   const seen = new Map<string, string[]>();
   const add = (id: string, where: string): void => {
@@ -126,7 +202,11 @@ function missingOf(opts: BackfillCommandOptions, config: ProjectConfig, model: P
   for (const id of opts.revisions ?? []) add(id, 'named with --revision');
   if (logs) {
     for (const g of logs.result.groups) {
-      if (g.kind === 'missing-revision' && g.key) add(g.key, `deploy log ${logs.display}:${g.firstLine}${g.count > 1 ? ` (${g.count} times, last at line ${g.lastLine})` : ''}`);
+      if (g.kind === 'missing-revision' && g.key)
+        add(
+          g.key,
+          `deploy log ${logs.display}:${g.firstLine}${g.count > 1 ? ` (${g.count} times, last at line ${g.lastLine})` : ''}`,
+        );
     }
   }
   if (state) {
@@ -160,8 +240,13 @@ function missingOf(opts: BackfillCommandOptions, config: ProjectConfig, model: P
 }
 
 /** Writes the planned files, proves the result again from the disk, and puts everything back when that proof fails. */
-function writeProved(plan: BackfillPlan, reprove: () => Proof): { written: boolean; restored: string | undefined; finalPlan: BackfillPlan } {
-  const undo = writeChanges([...plan.changes].map(([absPath, c]) => ({ absPath, before: c.before, after: c.after })));
+function writeProved(
+  plan: BackfillPlan,
+  reprove: () => Proof,
+): { written: boolean; restored: string | undefined; finalPlan: BackfillPlan } {
+  const undo = writeChanges(
+    [...plan.changes].map(([absPath, c]) => ({ absPath, before: c.before, after: c.after })),
+  );
   // the proof again, from what is now on disk (read afresh: the run's reader holds the folders as they were)
   const recheck = reprove();
   const finalPlan = { ...plan, proof: recheck };

@@ -29,13 +29,28 @@ export function fleetCommand(opts: FleetCommandOptions): CommandOutput {
 }
 
 function plan(opts: FleetCommandOptions): CommandOutput {
-  if ((opts.tenants === undefined) === (opts.databases === undefined)) throw new UsageError('fleet plan needs one of --tenants (the schema pattern each shard reads) or --databases (the file that lists the databases).', { hint: "alembic-preflight fleet plan --tenants 'tenant_*' --shards 8 --format github-matrix" });
+  if ((opts.tenants === undefined) === (opts.databases === undefined))
+    throw new UsageError(
+      'fleet plan needs one of --tenants (the schema pattern each shard reads) or --databases (the file that lists the databases).',
+      { hint: "alembic-preflight fleet plan --tenants 'tenant_*' --shards 8 --format github-matrix" },
+    );
   const shards = opts.shards ?? 0;
-  if (!Number.isInteger(shards) || shards < 1) throw new UsageError('fleet plan needs --shards N, a whole number of at least 1.', { hint: 'Pick N so that each shard reads a few thousand tenants.' });
-  const o = { shards, fleet: opts.tenants !== undefined ? { tenants: opts.tenants } : { databases: opts.databases! }, ...(opts.image ? { image: opts.image } : {}), ...(opts.secret ? { secret: opts.secret } : {}), ...(opts.parallelism ? { parallelism: opts.parallelism } : {}) };
+  if (!Number.isInteger(shards) || shards < 1)
+    throw new UsageError('fleet plan needs --shards N, a whole number of at least 1.', {
+      hint: 'Pick N so that each shard reads a few thousand tenants.',
+    });
+  const o = {
+    shards,
+    fleet: opts.tenants !== undefined ? { tenants: opts.tenants } : { databases: opts.databases! },
+    ...(opts.image ? { image: opts.image } : {}),
+    ...(opts.secret ? { secret: opts.secret } : {}),
+    ...(opts.parallelism ? { parallelism: opts.parallelism } : {}),
+  };
   if (opts.format === 'github-matrix') return { stdout: githubMatrix(o), exitCode: 0 };
   if (opts.format === 'k8s-indexed-job') return { stdout: k8sIndexedJob(o), exitCode: 0 };
-  throw new UsageError(`fleet plan writes --format github-matrix or k8s-indexed-job, not ${opts.format}.`, { hint: 'alembic-preflight fleet plan --format github-matrix …' });
+  throw new UsageError(`fleet plan writes --format github-matrix or k8s-indexed-job, not ${opts.format}.`, {
+    hint: 'alembic-preflight fleet plan --format github-matrix …',
+  });
 }
 
 function merge(opts: FleetCommandOptions): CommandOutput {
@@ -44,18 +59,35 @@ function merge(opts: FleetCommandOptions): CommandOutput {
     try {
       text = readMachineText(path.resolve(opts.cwd, name));
     } catch (e) {
-      throw new UsageError(`Cannot read ${name}: ${(e as Error).message}.`, { hint: 'Give the paths of the shards\' JSON documents.' });
+      throw new UsageError(`Cannot read ${name}: ${(e as Error).message}.`, {
+        hint: "Give the paths of the shards' JSON documents.",
+      });
     }
     try {
       return { name, doc: JSON.parse(text) as unknown };
     } catch {
-      throw new UsageError(`${name} is not JSON.`, { hint: 'Each shard writes its document with --format json.' });
+      throw new UsageError(`${name} is not JSON.`, {
+        hint: 'Each shard writes its document with --format json.',
+      });
     }
   });
   const merged = mergeFleet(docs);
-  if (opts.format === 'json') return { stdout: JSON.stringify(merged, null, 2) + '\n', exitCode: merged.ok ? 0 : 1, document: merged };
-  if (opts.format !== 'text') throw new UsageError(`fleet merge writes text or json, not ${opts.format}.`, { hint: 'alembic-preflight fleet merge --format json shard-*.json' });
-  return { stdout: fleetText(resultOf(merged), { pattern: merged.pattern, host: merged.host, database: merged.database, target: merged.target, ...(merged.command === 'verify --databases' ? { databases: true as const } : {}) }), exitCode: merged.ok ? 0 : 1 };
+  if (opts.format === 'json')
+    return { stdout: JSON.stringify(merged, null, 2) + '\n', exitCode: merged.ok ? 0 : 1, document: merged };
+  if (opts.format !== 'text')
+    throw new UsageError(`fleet merge writes text or json, not ${opts.format}.`, {
+      hint: 'alembic-preflight fleet merge --format json shard-*.json',
+    });
+  return {
+    stdout: fleetText(resultOf(merged), {
+      pattern: merged.pattern,
+      host: merged.host,
+      database: merged.database,
+      target: merged.target,
+      ...(merged.command === 'verify --databases' ? { databases: true as const } : {}),
+    }),
+    exitCode: merged.ok ? 0 : 1,
+  };
 }
 
 /** The merged document as the report renders a fleet. */
@@ -68,9 +100,16 @@ function resultOf(d: FleetDocument): FleetResult {
     pending: g.pending,
     ...(g.alembicError !== null ? { alembicError: g.alembicError } : {}),
     ...(g.unreachable !== null ? { unreachable: g.unreachable } : {}),
-    findings: g.findings.map(
-      (f): Finding => ({ code: f.code as FindingCode, severity: f.severity as Severity, title: f.title, message: f.message, hint: f.hint, ...(f.path !== null ? { path: f.path } : {}), ...(f.line !== null ? { line: f.line } : {}), ...(f.revision !== null ? { revision: f.revision } : {}) }),
-    ),
+    findings: g.findings.map((f): Finding => ({
+      code: f.code as FindingCode,
+      severity: f.severity as Severity,
+      title: f.title,
+      message: f.message,
+      hint: f.hint,
+      ...(f.path !== null ? { path: f.path } : {}),
+      ...(f.line !== null ? { line: f.line } : {}),
+      ...(f.revision !== null ? { revision: f.revision } : {}),
+    })),
     ok: g.ok,
   }));
   return { total: d.total, groups, outliers: groups.filter((_, i) => d.groups[i]!.outlier), ok: d.ok };

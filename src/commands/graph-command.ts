@@ -22,14 +22,23 @@ export async function graphCommand(given: GraphCommandOptions): Promise<CommandO
   let model: ProjectModel;
   let database: GraphDatabase | undefined;
   if (opts.databaseUrl !== undefined || opts.env[envName]) {
-    const read = await openProjectAndDatabase({ ...opts, ledger: false, schemaProbes: false }, `Pass --database-url, or set ${envName}.`);
+    const read = await openProjectAndDatabase(
+      { ...opts, ledger: false, schemaProbes: false },
+      `Pass --database-url, or set ${envName}.`,
+    );
     model = read.model;
-    const steps = model.failure ? [] : predictUpgrade(model.map, opts.target ?? 'head', read.state.rows, read.state.versionTable).steps;
+    const steps = model.failure
+      ? []
+      : predictUpgrade(model.map, opts.target ?? 'head', read.state.rows, read.state.versionTable).steps;
     database = databaseMarks(resolveStamps(model.map, read.state.rows), steps);
   } else {
     const loadOptions = configOptions(opts);
     model = modelFromConfig(await loadProjectConfig(loadOptions), loadOptions.alembicVersion);
   }
-  const stdout = renderGraph(model, { format: opts.graphFormat, full: opts.full, ...(database ? { database } : {}) });
+  const stdout = renderGraph(model, {
+    format: opts.graphFormat,
+    full: opts.full,
+    ...(database ? { database } : {}),
+  });
   return { stdout, exitCode: 0 };
 }

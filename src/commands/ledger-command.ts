@@ -21,32 +21,87 @@ export interface LedgerCommandOptions extends VerifyCommandOptions {
  * database older than the ledger, or to accept an applied file's harmless edit. A dry run unless --yes.
  */
 export async function ledgerRecordCommand(opts: LedgerCommandOptions): Promise<CommandOutput> {
-  const { table, db, state, model, ledgerTable } = await openProjectAndDatabase({ ...opts, ledger: true, schemaProbes: false }, `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`);
+  const { table, db, state, model, ledgerTable } = await openProjectAndDatabase(
+    { ...opts, ledger: true, schemaProbes: false },
+    `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`,
+  );
   const name = ledgerTable!;
   const head = `alembic-preflight ledger record: ${name} (${opts.yes ? 'writing' : 'dry run'})`;
-  const refuse = (why: string, fix: string): CommandOutput => output(opts, { ok: false, table: name, written: false, rows: [], refused: why }, [head, '', `REFUSED: ${why}`, `  fix: ${fix}`]);
-  if (model.failure) return refuse(`the revision files do not load (${model.failure.failure.message}).`, 'alembic-preflight check shows what to fix first.');
-  if (state.ledger?.unreadable) return refuse(`the ledger cannot be read (${state.ledger.unreadable}).`, `GRANT SELECT, INSERT ON ${name} TO <role>.`);
+  const refuse = (why: string, fix: string): CommandOutput =>
+    output(opts, { ok: false, table: name, written: false, rows: [], refused: why }, [
+      head,
+      '',
+      `REFUSED: ${why}`,
+      `  fix: ${fix}`,
+    ]);
+  if (model.failure)
+    return refuse(
+      `the revision files do not load (${model.failure.failure.message}).`,
+      'alembic-preflight check shows what to fix first.',
+    );
+  if (state.ledger?.unreadable)
+    return refuse(
+      `the ledger cannot be read (${state.ledger.unreadable}).`,
+      `GRANT SELECT, INSERT ON ${name} TO <role>.`,
+    );
   const stamps = resolveStamps(model.map, state.rows);
   const unknown = stamps.filter((s) => s.how === 'failed');
   if (unknown.length > 0) {
-    return refuse(`the ${state.versionTable} row${unknown.length === 1 ? '' : 's'} ${unknown.map((s) => `'${String(s.value)}'`).join(', ')} name${unknown.length === 1 ? 's' : ''} no revision of this code.`, 'alembic-preflight verify explains the row; record from the code that has its file.');
+    return refuse(
+      `the ${state.versionTable} row${unknown.length === 1 ? '' : 's'} ${unknown.map((s) => `'${String(s.value)}'`).join(', ')} name${unknown.length === 1 ? 's' : ''} no revision of this code.`,
+      'alembic-preflight verify explains the row; record from the code that has its file.',
+    );
   }
-  const applied = appliedRevisions(model, stamps.flatMap((s) => (s.how === 'failed' ? [] : s.revisions)));
+  const applied = appliedRevisions(
+    model,
+    stamps.flatMap((s) => (s.how === 'failed' ? [] : s.revisions)),
+  );
   const known = latestByRevision(state.ledger);
   // recorded after the fact: says so, where a release's row says which release applied it
-  const fresh = ledgerRows(model, applied.map((r) => ({ revision: r.id, downRevisions: [], versionOps: [] })), opts.env, opts.cwd).map((r) => ({ ...r, appliedBy: { ...r.appliedBy, recordedBy: 'ledger record' } }));
+  const fresh = ledgerRows(
+    model,
+    applied.map((r) => ({ revision: r.id, downRevisions: [], versionOps: [] })),
+    opts.env,
+    opts.cwd,
+  ).map((r) => ({ ...r, appliedBy: { ...r.appliedBy, recordedBy: 'ledger record' } }));
   const rows = fresh.filter((r) => known.get(r.revision)?.sha256 !== r.sha256);
   const create = state.ledger?.exists !== true;
   const lines = [head, ''];
-  if (rows.length === 0 && !create) lines.push(`Nothing to record: ${name} already holds the ${applied.length} revision${applied.length === 1 ? '' : 's'} the database has, with these files' bytes.`);
+  if (rows.length === 0 && !create)
+    lines.push(
+      `Nothing to record: ${name} already holds the ${applied.length} revision${applied.length === 1 ? '' : 's'} the database has, with these files' bytes.`,
+    );
   else {
     if (create) lines.push(`${opts.yes ? 'Creates' : 'Would create'} ${name} beside ${state.versionTable}.`);
-    for (const r of rows) lines.push(`  ${r.revision}  ${r.path}  sha256 ${r.sha256.slice(0, 12)}…${known.has(r.revision) ? ' (the file changed since it was recorded)' : ''}`);
-    lines.push('', opts.yes ? `Recorded ${rows.length} revision${rows.length === 1 ? '' : 's'}.` : `Run again with --yes to record ${rows.length} revision${rows.length === 1 ? '' : 's'} (one transaction).`);
+    for (const r of rows)
+      lines.push(
+        `  ${r.revision}  ${r.path}  sha256 ${r.sha256.slice(0, 12)}…${known.has(r.revision) ? ' (the file changed since it was recorded)' : ''}`,
+      );
+    lines.push(
+      '',
+      opts.yes
+        ? `Recorded ${rows.length} revision${rows.length === 1 ? '' : 's'}.`
+        : `Run again with --yes to record ${rows.length} revision${rows.length === 1 ? '' : 's'} (one transaction).`,
+    );
   }
-  if (opts.yes && (rows.length > 0 || create)) await writeLedger(db, { table: name, schema: table.versionTableSchema, create, hasSteps: state.ledger?.hasSteps === true }, rows, postgresOptions(opts));
-  return output(opts, { ok: true, table: name, written: opts.yes === true && (rows.length > 0 || create), created: create && opts.yes === true, rows }, lines);
+  if (opts.yes && (rows.length > 0 || create))
+    await writeLedger(
+      db,
+      { table: name, schema: table.versionTableSchema, create, hasSteps: state.ledger?.hasSteps === true },
+      rows,
+      postgresOptions(opts),
+    );
+  return output(
+    opts,
+    {
+      ok: true,
+      table: name,
+      written: opts.yes === true && (rows.length > 0 || create),
+      created: create && opts.yes === true,
+      rows,
+    },
+    lines,
+  );
 }
 
 interface LedgerDocument {
@@ -59,12 +114,26 @@ interface LedgerDocument {
 }
 
 function output(opts: LedgerCommandOptions, doc: LedgerDocument, lines: readonly string[]): CommandOutput {
-  const document = opts.format === 'json' ? { schemaVersion: 1, command: 'ledger record', ...doc } : undefined;
-  return { stdout: document ? JSON.stringify(document, null, 2) + '\n' : lines.join('\n') + '\n', exitCode: doc.ok ? 0 : 1, document };
+  const document =
+    opts.format === 'json' ? { schemaVersion: 1, command: 'ledger record', ...doc } : undefined;
+  return {
+    stdout: document ? JSON.stringify(document, null, 2) + '\n' : lines.join('\n') + '\n',
+    exitCode: doc.ok ? 0 : 1,
+    document,
+  };
 }
 
 /** The revisions at or below `heads` (down revisions and dependencies), parents first. */
 function appliedRevisions(model: ProjectModel, heads: readonly string[]): Rev[] {
-  const below = new Set(new Resolver(model.map).ancestors(heads.flatMap((h) => model.map.byKey.get(h) ?? []), true, false, 'stamp'));
-  return historyOrder(model).reverse().filter((r) => below.has(r));
+  const below = new Set(
+    new Resolver(model.map).ancestors(
+      heads.flatMap((h) => model.map.byKey.get(h) ?? []),
+      true,
+      false,
+      'stamp',
+    ),
+  );
+  return historyOrder(model)
+    .reverse()
+    .filter((r) => below.has(r));
 }

@@ -19,7 +19,13 @@ import { postgresOptions } from '../workspace/open-database.js';
 import { catalogDdl } from '../database/catalog-ddl.js';
 import { creatorOf, cycle, downgradeTarget, stepByStep, stepOrder } from '../release/rehearse-cycle.js';
 import { RehearseRunner } from '../release/rehearse-runner.js';
-import { makeScratch, readProduction, urlVariables, type Production, type ScratchOptions } from '../workspace/rehearse-databases.js';
+import {
+  makeScratch,
+  readProduction,
+  urlVariables,
+  type Production,
+  type ScratchOptions,
+} from '../workspace/rehearse-databases.js';
 
 export interface RehearseCommandOptions extends ScratchOptions {
   /** Up, down and up again for each revision in turn (pytest-alembic's up/down consistency). */
@@ -48,19 +54,33 @@ export interface RehearseCommandOptions extends ScratchOptions {
  * --down-to, upgrade head) or --step (each revision up, down, up), comparing the schema after each
  * downgrade with the one before the matching upgrade.
  */
-export async function rehearseCommand(opts: RehearseCommandOptions): Promise<CommandOutput & { outcome: RehearseOutcome }> {
+export async function rehearseCommand(
+  opts: RehearseCommandOptions,
+): Promise<CommandOutput & { outcome: RehearseOutcome }> {
   const loadOptions = configOptions(withFiles(opts));
   const config = await loadProjectConfig(loadOptions);
   const model = modelFromConfig(config, loadOptions.alembicVersion);
-  if (model.failure) throw new UsageError(`The migrations do not load, so there is nothing to rehearse: ${model.failure.failure.message}`, { hint: 'Run alembic-preflight check and fix what it reports first.' });
+  if (model.failure)
+    throw new UsageError(
+      `The migrations do not load, so there is nothing to rehearse: ${model.failure.failure.message}`,
+      { hint: 'Run alembic-preflight check and fix what it reports first.' },
+    );
   const variables = urlVariables(config);
-  if (opts.idempotent && opts.fromProduction) throw new UsageError('--idempotent runs every revision from an empty database, and --from-production runs only the pending ones on a copy.', { hint: 'Run them as two rehearsals.' });
+  if (opts.idempotent && opts.fromProduction)
+    throw new UsageError(
+      '--idempotent runs every revision from an empty database, and --from-production runs only the pending ones on a copy.',
+      { hint: 'Run them as two rehearsals.' },
+    );
   const order = stepOrder(model, opts.step === true);
   const walk = opts.idempotent ? stepOrder(model, true) : [];
   const downTo = downgradeTarget(model, opts.downTo ?? 'base');
   const production = opts.fromProduction ? await readProduction(config, opts) : undefined;
   // --database-url given: the scratch cluster runs the PostgreSQL major version that server runs (read-only, one connection)
-  const major = production?.major ?? (opts.databaseUrl && !opts.scratchUrl && /^postgres/iu.test(opts.databaseUrl.trim()) ? (await readProduction(config, opts)).major : undefined);
+  const major =
+    production?.major ??
+    (opts.databaseUrl && !opts.scratchUrl && /^postgres/iu.test(opts.databaseUrl.trim())
+      ? (await readProduction(config, opts)).major
+      : undefined);
   // listening before the scratch database exists: a signal while it is made still ends in its removal
   const { signals, stopListening } = listenForSignals();
   let scratch: Scratch;
@@ -72,12 +92,17 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
   }
   const drift: SchemaDrift[] = [];
   const flask = config.flaskMigrate === true;
-  const set = [...new Set([...variables, ...(flask ? ['SQLALCHEMY_DATABASE_URI'] : []), ...(opts.urlEnv ?? [])])];
+  const set = [
+    ...new Set([...variables, ...(flask ? ['SQLALCHEMY_DATABASE_URI'] : []), ...(opts.urlEnv ?? [])]),
+  ];
   const env = Object.fromEntries(set.map((v) => [v, scratch.url]));
   // the app's Python may connect to the scratch database and to nothing else, whatever its code reads
   const fence = makeFence([fenceTarget(parseDatabaseUrl(scratch.url, opts.cwd))], set, opts.env);
   // the configuration read (-c, $ALEMBIC_CONFIG or the release line's -c, and -n) goes to Alembic as -c and -n
-  const project = { ...(config.iniPath ? { config: path.relative(opts.cwd, config.iniPath) } : {}), ...(config.section !== 'alembic' ? { name: config.section } : {}) };
+  const project = {
+    ...(config.iniPath ? { config: path.relative(opts.cwd, config.iniPath) } : {}),
+    ...(config.section !== 'alembic' ? { name: config.section } : {}),
+  };
   const { versionTable, versionTableSchema } = chooseVersionTable(config, opts, scratch.dialect);
   const runner = new RehearseRunner({
     cwd: opts.cwd,
@@ -117,8 +142,11 @@ export async function rehearseCommand(opts: RehearseCommandOptions): Promise<Com
     // which revision made a leftover is read from the files only when there is one
     else await cycle(downTo, run, snapshot, drift, () => creatorOf(model));
     const python = appPython(opts.env, flask);
-    const driftConfig: DriftConfig = flask ? { flask, directory: path.relative(opts.cwd, config.scriptDir) || '.' } : { flask, ...project };
-    if (clean() && drift.length === 0 && opts.drift !== false && python) models = await compareModels(runner.runApp, python, driftConfig, model);
+    const driftConfig: DriftConfig = flask
+      ? { flask, directory: path.relative(opts.cwd, config.scriptDir) || '.' }
+      : { flask, ...project };
+    if (clean() && drift.length === 0 && opts.drift !== false && python)
+      models = await compareModels(runner.runApp, python, driftConfig, model);
     if (clean() && opts.then) then = await runThen(runner.runApp, opts.then);
   } finally {
     stopListening();
@@ -147,15 +175,28 @@ function listenForSignals(): { signals: { interrupted?: NodeJS.Signals }; stopLi
 }
 
 /** Copies production's schema and version rows into the scratch database; returns the tool that copied it. */
-async function copyProduction(opts: RehearseCommandOptions, production: Production, scratch: Scratch): Promise<string> {
+async function copyProduction(
+  opts: RehearseCommandOptions,
+  production: Production,
+  scratch: Scratch,
+): Promise<string> {
   const prodTarget = production.target;
   const catalog = async (): Promise<string[]> => {
     if (prodTarget.dialect !== 'postgresql') return [];
     const { withPostgresClient } = await import('../database/pg-connect.js');
     return withPostgresClient(prodTarget, postgresOptions(opts), (client) => catalogDdl(client));
   };
-  const copied = await copyProductionSchema(prodTarget, scratch, production.rows, production.versionTable, opts.env, { ...(opts.ssl ? { sslmode: opts.ssl } : {}), with: opts.schemaCopy ?? 'auto', catalog });
-  opts.progress?.(`rehearse: production's schema copied with ${copied} (${production.rows.length} version row${production.rows.length === 1 ? '' : 's'})`);
+  const copied = await copyProductionSchema(
+    prodTarget,
+    scratch,
+    production.rows,
+    production.versionTable,
+    opts.env,
+    { ...(opts.ssl ? { sslmode: opts.ssl } : {}), with: opts.schemaCopy ?? 'auto', catalog },
+  );
+  opts.progress?.(
+    `rehearse: production's schema copied with ${copied} (${production.rows.length} version row${production.rows.length === 1 ? '' : 's'})`,
+  );
   return copied;
 }
 
@@ -163,12 +204,26 @@ async function copyProduction(opts: RehearseCommandOptions, production: Producti
 function reportOf(
   opts: RehearseCommandOptions,
   runner: RehearseRunner,
-  ran: { production: Production | undefined; scratch: Scratch; copied: string | undefined; drift: SchemaDrift[]; models: RehearseOutcome['models']; idempotency: IdempotencyRun[] | undefined; then: ThenRun | undefined },
+  ran: {
+    production: Production | undefined;
+    scratch: Scratch;
+    copied: string | undefined;
+    drift: SchemaDrift[];
+    models: RehearseOutcome['models'];
+    idempotency: IdempotencyRun[] | undefined;
+    then: ThenRun | undefined;
+  },
 ): CommandOutput & { outcome: RehearseOutcome } {
   const { production, scratch, copied, drift, models, idempotency, then } = ran;
   const { interrupted, steps } = runner;
   const modelsOk = models === undefined || (!('failed' in models) && models.differences.length === 0);
-  const ok = !interrupted && steps.every((s) => s.ok) && drift.length === 0 && modelsOk && (idempotency ?? []).every((r) => r.ok) && then?.ok !== false;
+  const ok =
+    !interrupted &&
+    steps.every((s) => s.ok) &&
+    drift.length === 0 &&
+    modelsOk &&
+    (idempotency ?? []).every((r) => r.ok) &&
+    then?.ok !== false;
   const outcome: RehearseOutcome = {
     mode: production ? 'from-production' : opts.step ? 'step' : 'cycle',
     scratch: scratch.describe,
@@ -184,6 +239,12 @@ function reportOf(
   };
   const document = opts.format === 'json' ? rehearseJson(outcome) : undefined;
   const exitCode = interrupted ? (interrupted === 'SIGINT' ? 130 : 143) : ok ? 0 : 1;
-  const stdout = document ? JSON.stringify(document, null, 2) + '\n' : opts.review === 'github' ? rehearseGithub(outcome) : opts.review === 'markdown' ? rehearseMarkdown(outcome) : rehearseText(outcome);
+  const stdout = document
+    ? JSON.stringify(document, null, 2) + '\n'
+    : opts.review === 'github'
+      ? rehearseGithub(outcome)
+      : opts.review === 'markdown'
+        ? rehearseMarkdown(outcome)
+        : rehearseText(outcome);
   return { stdout, exitCode, document, outcome };
 }

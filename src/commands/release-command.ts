@@ -2,7 +2,12 @@ import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
 import { isCosmetic } from '../check/rules.js';
 import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
 import path from 'node:path';
-import { commandGenerates, commandProject, commandTarget, releaseGenerates } from '../deploy/procfile-target.js';
+import {
+  commandGenerates,
+  commandProject,
+  commandTarget,
+  releaseGenerates,
+} from '../deploy/procfile-target.js';
 import { runChild } from '../release/run-child.js';
 import { withVerdictLine } from '../release/with-verdict-line.js';
 import { detectContext } from '../release/context.js';
@@ -29,7 +34,12 @@ export interface ReleaseCommandOptions extends VerifyCommandOptions {
   /** Minutes before we stop the child (Heroku kills a release after an hour). */
   readonly deadlineMinutes?: number;
   readonly out: (text: string) => void;
-  readonly event?: (level: 'info' | 'warn' | 'error', event: string, fields: Record<string, unknown>, msg: string) => void;
+  readonly event?: (
+    level: 'info' | 'warn' | 'error',
+    event: string,
+    fields: Record<string, unknown>,
+    msg: string,
+  ) => void;
   /** Prints an error as the CLI does and returns its exit code; release then still ends with its verdict line. */
   readonly report?: (e: PreflightError) => number;
   /** --on-ahead: when the database is ahead of this code (a rollback), exit 0 without migrating (allow) or stop (block). */
@@ -64,7 +74,11 @@ interface ReleasePlan {
   readonly fromCommand: string;
 }
 
-async function releaseSteps(given: ReleaseCommandOptions, started: number, markRunning: () => void): Promise<number> {
+async function releaseSteps(
+  given: ReleaseCommandOptions,
+  started: number,
+  markRunning: () => void,
+): Promise<number> {
   const opts = withFiles(given);
   const plan = releasePlan(opts);
   const ctx = detectContext(opts.env);
@@ -72,20 +86,34 @@ async function releaseSteps(given: ReleaseCommandOptions, started: number, markR
   // the event first: the verdict is the log's last line
   const verdict: Verdict = (code, text) => {
     log(code === 0 ? 'info' : 'error', 'release.verdict', { exitCode: code }, text);
-    opts.out(`alembic-preflight release: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`);
+    opts.out(
+      `alembic-preflight release: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`,
+    );
     return code;
   };
-  opts.out(`alembic-preflight release: ${ctx.description}; target ${plan.target}${plan.wrapped ? ' (what the command runs)' : ''}${plan.fromCommand ? `; project ${plan.fromCommand} (the command's)` : ''}\n`);
-  log('info', 'release.start', { context: ctx.name, dyno: opts.env.DYNO ?? null, target: plan.target }, `release started (${ctx.description})`);
+  opts.out(
+    `alembic-preflight release: ${ctx.description}; target ${plan.target}${plan.wrapped ? ' (what the command runs)' : ''}${plan.fromCommand ? `; project ${plan.fromCommand} (the command's)` : ''}\n`,
+  );
+  log(
+    'info',
+    'release.start',
+    { context: ctx.name, dyno: opts.env.DYNO ?? null, target: plan.target },
+    `release started (${ctx.description})`,
+  );
   // with nothing declared, the Python that will run Alembic here says which syntax it takes
   const pythonFallback = opts.command ? undefined : () => interpreterPython(opts.env);
-  const opened = await openProjectAndDatabase({ ...opts, config: plan.config, name: plan.name, pythonFallback }, 'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.');
+  const opened = await openProjectAndDatabase(
+    { ...opts, config: plan.config, name: plan.name, pythonFallback },
+    'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.',
+  );
   const gated = await gate(opts, plan, opened, log, verdict);
   if (typeof gated === 'number') return gated;
   return runUpgrade(opts, plan, opened, gated, { log, verdict, markRunning });
 }
 
-function releasePlan(opts: ReleaseCommandOptions & { files: NonNullable<ReleaseCommandOptions['files']> }): ReleasePlan {
+function releasePlan(
+  opts: ReleaseCommandOptions & { files: NonNullable<ReleaseCommandOptions['files']> },
+): ReleasePlan {
   // `release -- alembic -c db/alembic.ini upgrade heads`: check the project the wrapped command migrates (its
   // -c wins over ALEMBIC_CONFIG, as in Alembic; ours over both), and predict its target, not the default head
   const adopted = opts.command && opts.command.length > 0 ? commandProject(opts.command) : {};
@@ -93,49 +121,107 @@ function releasePlan(opts: ReleaseCommandOptions & { files: NonNullable<ReleaseC
   const name = opts.name ?? adopted.name;
   // else the ini the project is loaded from (configOptions): ./alembic.ini, or the one the release line names
   const ini = config ?? opts.env.ALEMBIC_CONFIG ?? releaseLineConfig(opts.files, opts.cwd, opts.env)?.config;
-  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? path.resolve(opts.cwd, ini) : undefined) : undefined;
+  const read =
+    opts.command && opts.command.length > 0
+      ? commandTarget(opts.files, opts.command, opts.cwd, ini ? path.resolve(opts.cwd, ini) : undefined)
+      : undefined;
   // --target decides what is graded; a command Alembic refuses (or that cannot migrate) stops the release either way
   const wrapped = opts.target === undefined ? read : undefined;
   const target = opts.target ?? wrapped?.target ?? 'head';
-  const fromCommand = [opts.config === undefined && adopted.config !== undefined ? `-c ${adopted.config}` : '', opts.name === undefined && adopted.name !== undefined ? `-n ${adopted.name}` : ''].filter(Boolean).join(' ');
+  const fromCommand = [
+    opts.config === undefined && adopted.config !== undefined ? `-c ${adopted.config}` : '',
+    opts.name === undefined && adopted.name !== undefined ? `-n ${adopted.name}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return { config, name, read, wrapped, target, fromCommand };
 }
 
 /** Verifies the database against the code: a verdict when the release ends here, else the pending revisions. */
-async function gate(opts: ReleaseCommandOptions & { files: NonNullable<ReleaseCommandOptions['files']> }, plan: ReleasePlan, opened: Opened, log: Log, verdict: Verdict): Promise<number | { pending: string[]; prediction: Awaited<ReturnType<typeof verifyWithSqlGrades>>['database']['prediction'] }> {
+async function gate(
+  opts: ReleaseCommandOptions & { files: NonNullable<ReleaseCommandOptions['files']> },
+  plan: ReleasePlan,
+  opened: Opened,
+  log: Log,
+  verdict: Verdict,
+): Promise<
+  | number
+  | {
+      pending: string[];
+      prediction: Awaited<ReturnType<typeof verifyWithSqlGrades>>['database']['prediction'];
+    }
+> {
   const { table, state, model, source, url, settings, schemaOps } = opened;
   const { target } = plan;
   // the release line (a migration generated before this command runs is on disk by now, and looks pending)
   // and the wrapped command; the line's own finding says where it is written
   const fromLine = releaseGenerates(opts.files, opts.cwd);
-  const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
-  const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...(opts.locks ? { locks: opts.locks } : {}), release: plan.read?.problem, releaseGenerates: [...fromLine, ...wrappedGenerates] };
+  const wrappedGenerates =
+    opts.command && opts.command.length > 0
+      ? commandGenerates(opts.files, opts.command, opts.cwd).filter(
+          (g) => !fromLine.some((l) => l.command === g.command),
+        )
+      : [];
+  const checkOpts = {
+    ignore: opts.ignore,
+    strict: opts.strict,
+    ...(opts.locks ? { locks: opts.locks } : {}),
+    release: plan.read?.problem,
+    releaseGenerates: [...fromLine, ...wrappedGenerates],
+  };
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps });
   const prediction = result.database.prediction;
   // the release log is read for what went wrong: how the code reads (a docstring, a file name) stays out unless asked
-  const shown = opts.cosmetic ? result : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };
+  const shown = opts.cosmetic
+    ? result
+    : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };
   const hidden = result.findings.length - shown.findings.length;
   // a rollback: the ledger shows a newer release applied what this code has no file for
   const onAhead = opts.onAhead ?? settings.onAhead;
-  const blocks = (f: { severity: string }): boolean => f.severity === 'error' || (opts.strict === true && f.severity === 'warning');
+  const blocks = (f: { severity: string }): boolean =>
+    f.severity === 'error' || (opts.strict === true && f.severity === 'warning');
   const ahead = result.findings.filter((f) => f.code === 'database-ahead');
-  if (!result.ok && onAhead === 'allow' && ahead.length > 0 && !result.findings.some((f) => blocks(f) && f.code !== 'database-ahead')) {
-    for (const f of shown.findings) if (f.severity !== 'info') opts.out(findingText(f, opts.width).join('\n') + '\n');
+  if (
+    !result.ok &&
+    onAhead === 'allow' &&
+    ahead.length > 0 &&
+    !result.findings.some((f) => blocks(f) && f.code !== 'database-ahead')
+  ) {
+    for (const f of shown.findings)
+      if (f.severity !== 'info') opts.out(findingText(f, opts.width).join('\n') + '\n');
     log('warn', 'release.ahead', { rows: state.rows.map(String) }, 'the database is ahead of this code');
-    return verdict(EXIT.ok, `OK, NOT MIGRATED: the database is ahead of this code (${state.rows.map(String).join(', ')}; a rollback?), so Alembic was not started and nothing changed; --on-ahead block stops such a release`);
+    return verdict(
+      EXIT.ok,
+      `OK, NOT MIGRATED: the database is ahead of this code (${state.rows.map(String).join(', ')}; a rollback?), so Alembic was not started and nothing changed; --on-ahead block stops such a release`,
+    );
   }
   if (!result.ok) {
     opts.out(verifyText(shown, table.notes, source, opts.width));
-    return verdict(EXIT.blocked, `BLOCKED before Alembic started: ${prediction.cliOutput ?? 'see the findings above'}`);
+    return verdict(
+      EXIT.blocked,
+      `BLOCKED before Alembic started: ${prediction.cliOutput ?? 'see the findings above'}`,
+    );
   }
   // what does not stop this release still belongs in its log (another database verify could not read, say)
-  for (const f of shown.findings) if (f.severity === 'warning') opts.out(findingText(f, opts.width).join('\n') + '\n');
-  if (hidden > 0) opts.out(`(${hidden} cosmetic finding${hidden === 1 ? '' : 's'} not shown: a docstring or a file name; --cosmetic prints ${hidden === 1 ? 'it' : 'them'})\n`);
+  for (const f of shown.findings)
+    if (f.severity === 'warning') opts.out(findingText(f, opts.width).join('\n') + '\n');
+  if (hidden > 0)
+    opts.out(
+      `(${hidden} cosmetic finding${hidden === 1 ? '' : 's'} not shown: a docstring or a file name; --cosmetic prints ${hidden === 1 ? 'it' : 'them'})\n`,
+    );
   const pending = prediction.steps.map((s) => s.revision);
-  log('info', 'release.verified', { pending: pending.length, target }, `verified: ${pending.length} migration(s) to apply`);
+  log(
+    'info',
+    'release.verified',
+    { pending: pending.length, target },
+    `verified: ${pending.length} migration(s) to apply`,
+  );
   // a wrapped command is an upgrade too: at the target it would have nothing to apply, so it does not start
   if (pending.length === 0 && !opts.alwaysRun) {
-    return verdict(EXIT.ok, `OK: the database is already at ${target} (${state.rows.join(', ')}); nothing to run${opts.command ? ', so the command was not started (--always-run starts it anyway)' : ''}`);
+    return verdict(
+      EXIT.ok,
+      `OK: the database is already at ${target} (${state.rows.join(', ')}); nothing to run${opts.command ? ', so the command was not started (--always-run starts it anyway)' : ''}`,
+    );
   }
   return { pending, prediction };
 }
@@ -151,55 +237,132 @@ async function runUpgrade(
   const { table, db, state, model, url, settings, ledgerTable } = opened;
   const { pending, prediction } = gated;
   const { log, verdict } = how;
-  const argv = opts.command && opts.command.length > 0 ? [...opts.command] : upgradeCommand(plan.target, model.config, opts);
-  opts.out(`alembic-preflight release: running ${argv.map((a, i) => (i === 0 ? a.split('/').at(-1) : a)).join(' ')} (${pending.length} migration${pending.length === 1 ? '' : 's'}: ${pending.join(' → ') || 'none'})\n`);
+  const argv =
+    opts.command && opts.command.length > 0
+      ? [...opts.command]
+      : upgradeCommand(plan.target, model.config, opts);
+  opts.out(
+    `alembic-preflight release: running ${argv.map((a, i) => (i === 0 ? a.split('/').at(-1) : a)).join(' ')} (${pending.length} migration${pending.length === 1 ? '' : 's'}: ${pending.join(' → ') || 'none'})\n`,
+  );
   // the upgrade may connect to the database verify read and to nothing else; a script that wraps it (or a
   // project that migrates several databases) may rightly reach others, and is not fenced
   const urlVariable = opts.databaseUrl === undefined ? [opts.databaseUrlEnv ?? 'DATABASE_URL'] : [];
-  const fence = (!opts.command || plan.wrapped?.direct) && !url.otherDatabases ? makeFence([fenceTarget(db)], urlVariable, opts.env) : undefined;
+  const fence =
+    (!opts.command || plan.wrapped?.direct) && !url.otherDatabases
+      ? makeFence([fenceTarget(db)], urlVariable, opts.env)
+      : undefined;
   how.markRunning();
-  const child = await runChild(argv, { cwd: opts.cwd, env: { ...opts.env, ...fence?.env }, deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000 })
-    .catch((e: Error) => {
-      fence?.remove();
-      throw new ConfigError(`Could not start ${argv[0]}: ${e.message}.`, { hint: 'Check that the command exists and is executable.' });
+  const child = await runChild(argv, {
+    cwd: opts.cwd,
+    env: { ...opts.env, ...fence?.env },
+    deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000,
+  }).catch((e: Error) => {
+    fence?.remove();
+    throw new ConfigError(`Could not start ${argv[0]}: ${e.message}.`, {
+      hint: 'Check that the command exists and is executable.',
     });
-  log('info', 'release.child-exit', { code: child.code, signal: child.signal, ms: child.ms }, 'command finished');
+  });
+  log(
+    'info',
+    'release.child-exit',
+    { code: child.code, signal: child.signal, ms: child.ms },
+    'command finished',
+  );
   const refused = fence?.refused()[0];
   fence?.remove();
   if (refused) {
-    const e = refusalError(refused, { what: `\`${argv.map((a, i) => (i === 0 ? path.basename(a) : a)).join(' ')}\``, tool: 'release', set: urlVariable, reads: appUrlReads(model.config.files, opts.cwd, model.config.versionLocations.map((l) => l.absPath)) });
+    const e = refusalError(refused, {
+      what: `\`${argv.map((a, i) => (i === 0 ? path.basename(a) : a)).join(' ')}\``,
+      tool: 'release',
+      set: urlVariable,
+      reads: appUrlReads(
+        model.config.files,
+        opts.cwd,
+        model.config.versionLocations.map((l) => l.absPath),
+      ),
+    });
     opts.out(`${e.message}\n  fix: ${e.hint}\n`);
-    return verdict(EXIT.usage, `STOPPED: the upgrade reached for another database than the one verified, and was stopped before its first statement there`);
+    return verdict(
+      EXIT.usage,
+      `STOPPED: the upgrade reached for another database than the one verified, and was stopped before its first statement there`,
+    );
   }
   if (child.forwarded) {
     const code = child.forwarded === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
-    return verdict(code, `STOPPED: ${child.forwarded} received; forwarded to the command, which ended with ${child.signal ?? `exit ${child.code}`}. Check the database before the next release`);
+    return verdict(
+      code,
+      `STOPPED: ${child.forwarded} received; forwarded to the command, which ended with ${child.signal ?? `exit ${child.code}`}. Check the database before the next release`,
+    );
   }
   if (child.deadlineHit) {
-    return verdict(EXIT.wrappedCommand, `FAILED: the command ran past the --deadline of ${opts.deadlineMinutes ?? 50} min and was stopped (Heroku ends a release after one hour)`);
+    return verdict(
+      EXIT.wrappedCommand,
+      `FAILED: the command ran past the --deadline of ${opts.deadlineMinutes ?? 50} min and was stopped (Heroku ends a release after one hour)`,
+    );
   }
   if (child.code !== 0) {
-    return verdict(EXIT.wrappedCommand, `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`);
+    return verdict(
+      EXIT.wrappedCommand,
+      `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`,
+    );
   }
-  const { matched, got, want, applied, moved } = afterUpgrade(model.map, prediction, state.rows, (await readVersionTable(db, table, opts)).rows);
+  const { matched, got, want, applied, moved } = afterUpgrade(
+    model.map,
+    prediction,
+    state.rows,
+    (await readVersionTable(db, table, opts)).rows,
+  );
   if (!matched) {
-    if (ledgerTable !== undefined && settings.ledger && pending.length > 0) opts.out(`alembic-preflight release: the ledger was not written: the database is not where the prediction said\n`);
-    return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(', ') || '(no rows)'}, not ${want.join(', ')} (${moved})`);
+    if (ledgerTable !== undefined && settings.ledger && pending.length > 0)
+      opts.out(
+        `alembic-preflight release: the ledger was not written: the database is not where the prediction said\n`,
+      );
+    return verdict(
+      EXIT.postCheck,
+      `MISMATCH: the command succeeded, but the database is at ${got.join(', ') || '(no rows)'}, not ${want.join(', ')} (${moved})`,
+    );
   }
   if (ledgerTable !== undefined && settings.ledger && pending.length > 0) {
-    await record(db, { table: ledgerTable, schema: table.versionTableSchema, create: state.ledger?.exists !== true, hasSteps: state.ledger?.hasSteps === true }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
+    await record(
+      db,
+      {
+        table: ledgerTable,
+        schema: table.versionTableSchema,
+        create: state.ledger?.exists !== true,
+        hasSteps: state.ledger?.hasSteps === true,
+      },
+      ledgerRows(model, prediction.steps, opts.env, opts.cwd),
+      opts,
+      log,
+    );
   }
-  return verdict(EXIT.ok, `OK: applied ${plural(applied ?? pending.length, 'migration')}; the database is at ${got.join(', ')}`);
+  return verdict(
+    EXIT.ok,
+    `OK: applied ${plural(applied ?? pending.length, 'migration')}; the database is at ${got.join(', ')}`,
+  );
 }
 
-async function record(db: DatabaseTarget, to: LedgerWrite, rows: LedgerRow[], opts: ReleaseCommandOptions, log: NonNullable<ReleaseCommandOptions['event']>): Promise<void> {
+async function record(
+  db: DatabaseTarget,
+  to: LedgerWrite,
+  rows: LedgerRow[],
+  opts: ReleaseCommandOptions,
+  log: NonNullable<ReleaseCommandOptions['event']>,
+): Promise<void> {
   try {
     await writeLedger(db, to, rows, postgresOptions(opts));
-    log('info', 'release.ledger', { table: to.table, rows: rows.length }, `ledger ${to.table}: ${rows.length} revision${rows.length === 1 ? '' : 's'} recorded`);
+    log(
+      'info',
+      'release.ledger',
+      { table: to.table, rows: rows.length },
+      `ledger ${to.table}: ${rows.length} revision${rows.length === 1 ? '' : 's'} recorded`,
+    );
   } catch (e) {
     const message = e instanceof PreflightError ? e.message : String(e);
     const hint = e instanceof PreflightError && e.hint ? ` ${e.hint}` : '';
-    opts.out(`alembic-preflight release: warning: the migrations were applied, but the ledger ${to.table} was not written: ${message}${hint}\n`);
+    opts.out(
+      `alembic-preflight release: warning: the migrations were applied, but the ledger ${to.table} was not written: ${message}${hint}\n`,
+    );
     log('warn', 'release.ledger-failed', { table: to.table }, 'the ledger was not written');
   }
 }

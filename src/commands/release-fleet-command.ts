@@ -38,32 +38,63 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
     return code;
   };
   if (!opts.command || opts.command.length === 0) {
-    throw new UsageError('release --tenants runs the command that migrates each tenant, given after --.', { hint: "alembic-preflight release --tenants 'tenant_*' -- ./bin/migrate-tenants.sh" });
+    throw new UsageError('release --tenants runs the command that migrates each tenant, given after --.', {
+      hint: "alembic-preflight release --tenants 'tenant_*' -- ./bin/migrate-tenants.sh",
+    });
   }
   const before = await openFleet(opts);
   opts.out(fleetText(before.result, before.context));
-  if (!before.result.ok) return verdict(EXIT.blocked, `BLOCKED before the command started: ${failing(before.result)} of ${before.result.total} tenants would fail`);
-  if (!opts.alwaysRun && before.result.groups.every((g) => g.pending === 0)) return verdict(EXIT.ok, `OK: all ${before.result.total} tenants are at ${opts.target ?? 'head'}; the command was not started`);
+  if (!before.result.ok)
+    return verdict(
+      EXIT.blocked,
+      `BLOCKED before the command started: ${failing(before.result)} of ${before.result.total} tenants would fail`,
+    );
+  if (!opts.alwaysRun && before.result.groups.every((g) => g.pending === 0))
+    return verdict(
+      EXIT.ok,
+      `OK: all ${before.result.total} tenants are at ${opts.target ?? 'head'}; the command was not started`,
+    );
   const raw = before.url;
   // the command may reach every schema of the database verified, and no other database
   const variable = opts.databaseUrlEnv ?? 'DATABASE_URL';
   const fence = makeFence([fenceTarget(parseDatabaseUrl(raw, opts.cwd, opts.env))], [variable], opts.env);
   let child;
   try {
-    opts.out(`alembic-preflight release: running ${opts.command.join(' ')} for ${before.result.total} tenants\n`);
+    opts.out(
+      `alembic-preflight release: running ${opts.command.join(' ')} for ${before.result.total} tenants\n`,
+    );
     markRunning();
-    child = await runChild(opts.command, { cwd: opts.cwd, env: { ...opts.env, [variable]: raw, ...fence.env }, deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000 });
-    if (fence.refused().length > 0) return verdict(EXIT.usage, 'STOPPED: the command reached for another database than the one verified, and was stopped before its first statement there');
+    child = await runChild(opts.command, {
+      cwd: opts.cwd,
+      env: { ...opts.env, [variable]: raw, ...fence.env },
+      deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000,
+    });
+    if (fence.refused().length > 0)
+      return verdict(
+        EXIT.usage,
+        'STOPPED: the command reached for another database than the one verified, and was stopped before its first statement there',
+      );
   } finally {
     fence.remove();
   }
-  if (child.forwarded) return verdict(child.forwarded === 'SIGINT' ? EXIT.sigint : EXIT.sigterm, `STOPPED: ${child.forwarded} received; check the tenants before the next release`);
-  if (child.code !== 0) return verdict(EXIT.wrappedCommand, `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`);
+  if (child.forwarded)
+    return verdict(
+      child.forwarded === 'SIGINT' ? EXIT.sigint : EXIT.sigterm,
+      `STOPPED: ${child.forwarded} received; check the tenants before the next release`,
+    );
+  if (child.code !== 0)
+    return verdict(
+      EXIT.wrappedCommand,
+      `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`,
+    );
   const after = await openFleet(opts);
   const behind = after.result.groups.filter((g) => !g.ok || g.pending > 0);
   if (behind.length > 0) {
     opts.out(fleetText(after.result, after.context));
-    return verdict(EXIT.postCheck, `MISMATCH: the command succeeded, but ${behind.reduce((n, g) => n + g.schemas.length, 0)} of ${after.result.total} tenants are not at ${opts.target ?? 'head'}`);
+    return verdict(
+      EXIT.postCheck,
+      `MISMATCH: the command succeeded, but ${behind.reduce((n, g) => n + g.schemas.length, 0)} of ${after.result.total} tenants are not at ${opts.target ?? 'head'}`,
+    );
   }
   if (before.ledgerTable !== undefined) await recordLedgers(before, before.ledgerTable, opts);
   return verdict(EXIT.ok, `OK: all ${after.result.total} tenants are at ${opts.target ?? 'head'}`);
@@ -74,19 +105,29 @@ async function recordLedgers(fleet: OpenedFleet, table: string, opts: ReleaseFle
   const writes = fleet.result.groups.flatMap((g) => {
     if (g.pending === 0 || !g.applies) return [];
     const rows = ledgerRows(fleet.model, g.applies.steps, opts.env, opts.cwd);
-    const to = { table, create: g.applies.ledger?.exists !== true, hasSteps: g.applies.ledger?.hasSteps === true };
+    const to = {
+      table,
+      create: g.applies.ledger?.exists !== true,
+      hasSteps: g.applies.ledger?.hasSteps === true,
+    };
     return g.schemas.map((schema) => ({ to: { ...to, schema }, rows }));
   });
   if (writes.length === 0) return;
-  const warn = (what: string, e: PreflightError): void => opts.out(`alembic-preflight release: warning: ${what} was not written: ${e.message}${e.hint ? ` ${e.hint}` : ''}\n`);
+  const warn = (what: string, e: PreflightError): void =>
+    opts.out(
+      `alembic-preflight release: warning: ${what} was not written: ${e.message}${e.hint ? ` ${e.hint}` : ''}\n`,
+    );
   try {
     const failed = await writeTenantLedgers(fleet.db, writes, postgresOptions(opts));
-    opts.out(`alembic-preflight release: ledger ${table}: the migrations recorded in ${writes.length - failed.length} of ${writes.length} tenants\n`);
+    opts.out(
+      `alembic-preflight release: ledger ${table}: the migrations recorded in ${writes.length - failed.length} of ${writes.length} tenants\n`,
+    );
     for (const f of failed.slice(0, SHOWN)) warn(`the ledger of ${f.schema}`, f.error);
-    if (failed.length > SHOWN) opts.out(`alembic-preflight release: warning: … and ${failed.length - SHOWN} more tenants' ledgers\n`);
+    if (failed.length > SHOWN)
+      opts.out(`alembic-preflight release: warning: … and ${failed.length - SHOWN} more tenants' ledgers\n`);
   } catch (e) {
     if (!(e instanceof PreflightError)) throw e;
-    warn('the tenants\' ledger', e);
+    warn("the tenants' ledger", e);
   }
 }
 

@@ -19,27 +19,62 @@ export interface RestampCommandOptions extends VerifyCommandOptions {
  * when NEW is in the graph and OLD is a current row; a dry run unless --yes.
  */
 export async function restampCommand(opts: RestampCommandOptions): Promise<CommandOutput> {
-  if (opts.from === opts.to) throw new UsageError('--from and --to are the same revision.', { hint: 'Name the old id (in the database) and the new id (in the code).' });
-  const { table, db, state, model } = await openProjectAndDatabase({ ...opts, schemaProbes: false }, `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`);
-  const deploy = opts.target === undefined ? procfileTarget(model.config.files, opts.cwd, model.config.iniPath) : undefined;
+  if (opts.from === opts.to)
+    throw new UsageError('--from and --to are the same revision.', {
+      hint: 'Name the old id (in the database) and the new id (in the code).',
+    });
+  const { table, db, state, model } = await openProjectAndDatabase(
+    { ...opts, schemaProbes: false },
+    `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`,
+  );
+  const deploy =
+    opts.target === undefined
+      ? procfileTarget(model.config.files, opts.cwd, model.config.iniPath)
+      : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
   const upgrade = upgradeShown(model.config.flaskMigrate === true, target);
-  const lines = [`alembic-preflight restamp ${opts.from} → ${opts.to} (${opts.yes ? 'applying' : 'dry run'})`];
+  const lines = [
+    `alembic-preflight restamp ${opts.from} → ${opts.to} (${opts.yes ? 'applying' : 'dry run'})`,
+  ];
   if (deploy) {
     const origin = deployOrigin(deploy);
-    lines.push(`target: \`${upgrade}\`, the release line in ${releaseLineShown(origin.targetFrom, origin.targetVia)}`);
+    lines.push(
+      `target: \`${upgrade}\`, the release line in ${releaseLineShown(origin.targetFrom, origin.targetVia)}`,
+    );
   }
   lines.push('');
-  const refuse = (why: string, fix: string): CommandOutput => ({ stdout: [...lines, `REFUSED: ${why}`, `  fix: ${fix}`].join('\n') + '\n', exitCode: 1 });
+  const refuse = (why: string, fix: string): CommandOutput => ({
+    stdout: [...lines, `REFUSED: ${why}`, `  fix: ${fix}`].join('\n') + '\n',
+    exitCode: 1,
+  });
 
-  if (model.failure) return refuse(`the revision files do not load (${model.failure.failure.message}).`, 'alembic-preflight check shows what to fix first.');
+  if (model.failure)
+    return refuse(
+      `the revision files do not load (${model.failure.failure.message}).`,
+      'alembic-preflight check shows what to fix first.',
+    );
   const newRev = model.map.byKey.get(opts.to);
-  if (!newRev || newRev.id !== opts.to) return refuse(`'${opts.to}' is not a revision in the repository.`, 'Give the full id of the renamed migration as --to.');
-  if (!state.exists) return refuse(`the table ${state.versionTable} does not exist in the database.`, 'There is nothing to restamp.');
+  if (!newRev || newRev.id !== opts.to)
+    return refuse(
+      `'${opts.to}' is not a revision in the repository.`,
+      'Give the full id of the renamed migration as --to.',
+    );
+  if (!state.exists)
+    return refuse(
+      `the table ${state.versionTable} does not exist in the database.`,
+      'There is nothing to restamp.',
+    );
   if (!state.rows.includes(opts.from)) {
-    return refuse(`'${opts.from}' is not a row of ${state.versionTable} (rows: ${state.rows.map((r) => (typeof r === 'string' ? r : String(r))).join(', ') || 'none'}).`, 'Give the id the database holds as --from.');
+    return refuse(
+      `'${opts.from}' is not a row of ${state.versionTable} (rows: ${state.rows.map((r) => (typeof r === 'string' ? r : String(r))).join(', ') || 'none'}).`,
+      'Give the id the database holds as --from.',
+    );
   }
-  if (state.rows.includes(opts.to)) return refuse(`'${opts.to}' is already a row of ${state.versionTable}.`, `Delete the stale row instead: DELETE FROM ${state.versionTable} WHERE version_num = '${opts.from}';`);
+  if (state.rows.includes(opts.to))
+    return refuse(
+      `'${opts.to}' is already a row of ${state.versionTable}.`,
+      `Delete the stale row instead: DELETE FROM ${state.versionTable} WHERE version_num = '${opts.from}';`,
+    );
   const after = state.rows.map((r) => (r === opts.from ? opts.to : r));
   const prediction = predictUpgrade(model.map, target, after);
   const sql = restampSql(table, opts.from, opts.to);

@@ -9,20 +9,52 @@ import { databaseMarks } from '../report/graph-render.js';
 import type { CommandOutput, VerifyCommandOptions } from '../workspace/command-options.js';
 import { openProjectAndDatabase } from '../workspace/open-database.js';
 
-export async function verifyCommand(opts: VerifyCommandOptions): Promise<CommandOutput & { result: VerifyResult }> {
+export async function verifyCommand(
+  opts: VerifyCommandOptions,
+): Promise<CommandOutput & { result: VerifyResult }> {
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
   const { config, table, state, model, source, url, schemaOps } = await openProjectAndDatabase(
     opts,
     `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
   );
   // no --target: predict what the deploy runs, when the Procfile release line says so plainly
-  const deploy = opts.target === undefined ? procfileTarget(config.files, opts.cwd, config.iniPath, model.alembicVersion) : undefined;
+  const deploy =
+    opts.target === undefined
+      ? procfileTarget(config.files, opts.cwd, config.iniPath, model.alembicVersion)
+      : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
   const missing = model.failure ? [] : missingIds(model, state);
-  const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(config.files, missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : undefined;
-  const checkOpts = { ignore: opts.ignore, strict: opts.strict, ...(opts.locks ? { locks: opts.locks } : {}), ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}), releaseGenerates: releaseGenerates(config.files, opts.cwd) };
+  const forensics =
+    missing.length > 0 && opts.git !== false
+      ? investigateMissing(
+          config.files,
+          missing,
+          config.cwd,
+          config.versionLocations.map((l) => l.absPath),
+        )
+      : undefined;
+  const checkOpts = {
+    ignore: opts.ignore,
+    strict: opts.strict,
+    ...(opts.locks ? { locks: opts.locks } : {}),
+    ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}),
+    releaseGenerates: releaseGenerates(config.files, opts.cwd),
+  };
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { forensics, url, schemaOps });
-  const document = opts.review === 'sarif' ? sarifOf(result, opts.toolVersion) : opts.format === 'json' ? verifyJson(result, table.notes, source) : undefined;
-  const stdout = document ? JSON.stringify(document, null, 2) + '\n' : reviewOr('verify', result, verifyText(result, table.notes, source, opts.width), opts.review, databaseMarks(result.database.stamps, result.database.prediction.steps));
+  const document =
+    opts.review === 'sarif'
+      ? sarifOf(result, opts.toolVersion)
+      : opts.format === 'json'
+        ? verifyJson(result, table.notes, source)
+        : undefined;
+  const stdout = document
+    ? JSON.stringify(document, null, 2) + '\n'
+    : reviewOr(
+        'verify',
+        result,
+        verifyText(result, table.notes, source, opts.width),
+        opts.review,
+        databaseMarks(result.database.stamps, result.database.prediction.steps),
+      );
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };
 }

@@ -31,14 +31,21 @@ export interface DatabaseEntry {
 }
 
 /** One line of the list: a URL, or a variable's name; blank lines and # comments are skipped. */
-export function databaseList(text: string, env: Readonly<Record<string, string | undefined>>): DatabaseEntry[] {
+export function databaseList(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+): DatabaseEntry[] {
   const out: DatabaseEntry[] = [];
   for (const raw of text.split(/\r?\n/u)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     if (/^[A-Za-z_][A-Za-z0-9_]*$/u.test(line)) {
       const url = env[line];
-      out.push(url ? { label: `$${line}`, url, shardKey: line } : { label: `$${line}`, error: `$${line} is not set`, shardKey: line });
+      out.push(
+        url
+          ? { label: `$${line}`, url, shardKey: line }
+          : { label: `$${line}`, error: `$${line} is not set`, shardKey: line },
+      );
     } else out.push({ label: '', url: line, shardKey: withoutCredentials(line) });
   }
   return out;
@@ -49,16 +56,22 @@ export function databaseList(text: string, env: Readonly<Record<string, string |
  * the connect and statement timeouts given), a bounded number at once; one that cannot be read is that
  * tenant's result, never the run's end. No URL is printed with its credentials.
  */
-export async function verifyDatabasesCommand(given: VerifyDatabasesOptions): Promise<CommandOutput & { result: FleetResult }> {
+export async function verifyDatabasesCommand(
+  given: VerifyDatabasesOptions,
+): Promise<CommandOutput & { result: FleetResult }> {
   const opts = withFiles(given);
   let text: string;
   try {
     text = readMachineText(path.resolve(opts.cwd, opts.databasesFile));
   } catch (e) {
-    throw new UsageError(`Cannot read ${opts.databasesFile}: ${(e as Error).message}.`, { hint: 'Give a file with one database URL, or the name of a variable that holds one, per line.' });
+    throw new UsageError(`Cannot read ${opts.databasesFile}: ${(e as Error).message}.`, {
+      hint: 'Give a file with one database URL, or the name of a variable that holds one, per line.',
+    });
   }
   const { shard } = opts;
-  const list = databaseList(text, opts.env).filter((e) => !shard || inShard(e.shardKey, shard.index, shard.count));
+  const list = databaseList(text, opts.env).filter(
+    (e) => !shard || inShard(e.shardKey, shard.index, shard.count),
+  );
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
   const settings = await projectLintConfig(config);
@@ -72,12 +85,32 @@ export async function verifyDatabasesCommand(given: VerifyDatabasesOptions): Pro
       tenants[i] = await readOne(list[i]!, config, opts, ledgerTable);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, list.length)) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, list.length)) }, worker),
+  );
   const target = opts.target ?? 'head';
   const result = verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict });
-  const context = { pattern: opts.databasesFile, host: null, database: '', target, databases: true as const, ...(shard ? { shard } : {}) };
+  const context = {
+    pattern: opts.databasesFile,
+    host: null,
+    database: '',
+    target,
+    databases: true as const,
+    ...(shard ? { shard } : {}),
+  };
   const document = opts.format === 'json' ? fleetJson(result, context) : undefined;
-  return { stdout: document ? JSON.stringify(document, null, 2) + '\n' : opts.review === 'github' ? fleetGithub(result, context) : opts.review === 'markdown' ? fleetMarkdown(result, context) : fleetText(result, context), exitCode: result.ok ? 0 : 1, document, result };
+  return {
+    stdout: document
+      ? JSON.stringify(document, null, 2) + '\n'
+      : opts.review === 'github'
+        ? fleetGithub(result, context)
+        : opts.review === 'markdown'
+          ? fleetMarkdown(result, context)
+          : fleetText(result, context),
+    exitCode: result.ok ? 0 : 1,
+    document,
+    result,
+  };
 }
 
 /** `scheme://user:password@host/…` as `scheme://host/…`; a line that is not such a URL stays as written. */
@@ -85,21 +118,41 @@ function withoutCredentials(line: string): string {
   const scheme = line.indexOf('://');
   const at = line.lastIndexOf('@');
   const slash = line.indexOf('/', scheme + 3);
-  return scheme > 0 && at > scheme && (slash === -1 || at < slash) ? line.slice(0, scheme + 3) + line.slice(at + 1) : line;
+  return scheme > 0 && at > scheme && (slash === -1 || at < slash)
+    ? line.slice(0, scheme + 3) + line.slice(at + 1)
+    : line;
 }
 
-async function readOne(entry: DatabaseEntry, config: Awaited<ReturnType<typeof loadProjectConfig>>, opts: VerifyDatabasesOptions, ledgerTable: string | undefined): Promise<DatabaseTenant> {
-  if (entry.error !== undefined || entry.url === undefined) return { label: entry.label, error: entry.error ?? 'no URL' };
+async function readOne(
+  entry: DatabaseEntry,
+  config: Awaited<ReturnType<typeof loadProjectConfig>>,
+  opts: VerifyDatabasesOptions,
+  ledgerTable: string | undefined,
+): Promise<DatabaseTenant> {
+  if (entry.error !== undefined || entry.url === undefined)
+    return { label: entry.label, error: entry.error ?? 'no URL' };
   let label = entry.label;
   try {
     const db = parseDatabaseUrl(entry.url, opts.cwd, opts.env);
     const where = describeTarget(db);
-    label = `${entry.label === '' ? '' : `${entry.label} `}${where.host ? `${where.host}/` : ''}${where.database}`.trim();
+    label =
+      `${entry.label === '' ? '' : `${entry.label} `}${where.host ? `${where.host}/` : ''}${where.database}`.trim();
     const table = chooseVersionTable(config, opts, db.dialect);
-    const state = await readVersionTable(db, { ...table, ...(ledgerTable !== undefined ? { ledgerTable } : {}), ...(opts.schemaProbes === false ? {} : { catalog: true }) }, opts);
+    const state = await readVersionTable(
+      db,
+      {
+        ...table,
+        ...(ledgerTable !== undefined ? { ledgerTable } : {}),
+        ...(opts.schemaProbes === false ? {} : { catalog: true }),
+      },
+      opts,
+    );
     return { label, state };
   } catch (e) {
     // the URL is not in the label; the message is redacted all the same
-    return { label: label === '' ? '(a line that is not a URL)' : label, error: redactSecrets(e instanceof PreflightError ? e.message : String(e)) };
+    return {
+      label: label === '' ? '(a line that is not a URL)' : label,
+      error: redactSecrets(e instanceof PreflightError ? e.message : String(e)),
+    };
   }
 }

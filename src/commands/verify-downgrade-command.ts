@@ -7,23 +7,49 @@ import type { CommandOutput, VerifyCommandOptions } from '../workspace/command-o
 import { openProjectAndDatabase } from '../workspace/open-database.js';
 
 /** `verify --downgrade TARGET`: the steps `alembic downgrade TARGET` runs, the rows after each, or its error. */
-export async function verifyDowngradeCommand(opts: VerifyCommandOptions & { readonly downgrade: string }): Promise<CommandOutput> {
-  if (opts.downgrade.trim() === '') throw new UsageError('--downgrade needs a target.', { hint: 'Name a revision, base, -1, REV-1 or label@-1.' });
-  if (opts.review) throw new UsageError(`--format ${opts.review} is for verify's findings, not --downgrade.`, { hint: 'Use --format text or --format json with --downgrade.' });
+export async function verifyDowngradeCommand(
+  opts: VerifyCommandOptions & { readonly downgrade: string },
+): Promise<CommandOutput> {
+  if (opts.downgrade.trim() === '')
+    throw new UsageError('--downgrade needs a target.', {
+      hint: 'Name a revision, base, -1, REV-1 or label@-1.',
+    });
+  if (opts.review)
+    throw new UsageError(`--format ${opts.review} is for verify's findings, not --downgrade.`, {
+      hint: 'Use --format text or --format json with --downgrade.',
+    });
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const { state, model, source } = await openProjectAndDatabase({ ...opts, ledger: false, schemaProbes: false }, `Pass --database-url, or set ${envName}.`);
+  const { state, model, source } = await openProjectAndDatabase(
+    { ...opts, ledger: false, schemaProbes: false },
+    `Pass --database-url, or set ${envName}.`,
+  );
   const f = model.failure ? alembicOutput(model.failure.failure) : undefined;
-  const prediction = predictDowngrade(model.map, opts.downgrade, state.rows, featuresOf(model.alembicVersion), state.versionTable);
-  const dbName = state.dialect === 'sqlite' ? `sqlite ${state.database}` : `postgresql ${state.host}/${state.database}`;
+  const prediction = predictDowngrade(
+    model.map,
+    opts.downgrade,
+    state.rows,
+    featuresOf(model.alembicVersion),
+    state.versionTable,
+  );
+  const dbName =
+    state.dialect === 'sqlite' ? `sqlite ${state.database}` : `postgresql ${state.host}/${state.database}`;
   const report: DowngradeReport = {
-    command: model.config.flaskMigrate ? `flask db downgrade ${opts.downgrade}` : `alembic downgrade ${opts.downgrade}`,
+    command: model.config.flaskMigrate
+      ? `flask db downgrade ${opts.downgrade}`
+      : `alembic downgrade ${opts.downgrade}`,
     database: `${dbName} (from ${source})`,
-    versionTable: state.versionTableSchema ? `${state.versionTableSchema}.${state.versionTable}` : state.versionTable,
+    versionTable: state.versionTableSchema
+      ? `${state.versionTableSchema}.${state.versionTable}`
+      : state.versionTable,
     rows: state.rows,
     prediction,
     ...(f ? { loadFailure: f } : {}),
   };
   const ok = !f && prediction.willSucceed;
   const document = opts.format === 'json' ? downgradeJson(report) : undefined;
-  return { stdout: document ? JSON.stringify(document, null, 2) + '\n' : downgradeText(report), exitCode: ok ? 0 : 1, document };
+  return {
+    stdout: document ? JSON.stringify(document, null, 2) + '\n' : downgradeText(report),
+    exitCode: ok ? 0 : 1,
+    document,
+  };
 }

@@ -10,9 +10,17 @@ export type VerifyTenantsOptions = FleetOptions;
  * each predicted with the one model; the fleet as a histogram, and the tenants apart from it with
  * their findings.
  */
-export async function verifyTenantsCommand(opts: VerifyTenantsOptions): Promise<CommandOutput & { result: FleetResult }> {
+export async function verifyTenantsCommand(
+  opts: VerifyTenantsOptions,
+): Promise<CommandOutput & { result: FleetResult }> {
   const { result, context } = await openFleet(opts);
   const document = opts.format === 'json' ? fleetJson(result, context) : undefined;
-  const stdout = document ? JSON.stringify(document, null, 2) + '\n' : opts.review === 'github' ? fleetGithub(result, context) : opts.review === 'markdown' ? fleetMarkdown(result, context) : fleetText(result, context);
+  const stdout = document
+    ? JSON.stringify(document, null, 2) + '\n'
+    : opts.review === 'github'
+      ? fleetGithub(result, context)
+      : opts.review === 'markdown'
+        ? fleetMarkdown(result, context)
+        : fleetText(result, context);
   return { stdout, exitCode: result.ok ? 0 : 1, document, result };
 }

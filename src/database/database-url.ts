@@ -30,7 +30,8 @@ export type DatabaseTarget = PostgresTarget | SqliteTarget;
 export const TEMPLATE_URL = 'driver://user:pass@localhost/dbname';
 
 // the example names no credentials: every output passes through redactSecrets, which would hide a user:password@ example's password too
-const NOT_A_URL_HINT = 'Pass a SQLAlchemy-style URL such as postgresql://HOST:5432/DBNAME (with USER:PASSWORD and an at sign before HOST) or sqlite:///path/to.db.';
+const NOT_A_URL_HINT =
+  'Pass a SQLAlchemy-style URL such as postgresql://HOST:5432/DBNAME (with USER:PASSWORD and an at sign before HOST) or sqlite:///path/to.db.';
 
 /** The libpq environment variables that stand in for parts a PostgreSQL URL leaves out. */
 export type LibpqEnv = Readonly<Record<string, string | undefined>>;
@@ -46,7 +47,9 @@ export function parseDatabaseUrl(raw: string, cwd: string, env?: LibpqEnv): Data
   const url = raw.trim();
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/su.exec(url);
   if (!m) {
-    throw new UsageError('The database URL is malformed: it has no scheme:// part.', { hint: NOT_A_URL_HINT });
+    throw new UsageError('The database URL is malformed: it has no scheme:// part.', {
+      hint: NOT_A_URL_HINT,
+    });
   }
   const scheme = m[1]!.toLowerCase();
   const rest = m[2]!;
@@ -58,7 +61,9 @@ export function parseDatabaseUrl(raw: string, cwd: string, env?: LibpqEnv): Data
       hint: 'alembic-preflight reads PostgreSQL and SQLite today; run `alembic-preflight check` for the static checks, which need no database.',
     });
   }
-  throw new UsageError(`Unknown database URL scheme '${scheme}://'.`, { hint: `Supported: postgres://, postgresql://, postgresql+<driver>://, sqlite:///relative.db, sqlite:////absolute.db. ${NOT_A_URL_HINT}` });
+  throw new UsageError(`Unknown database URL scheme '${scheme}://'.`, {
+    hint: `Supported: postgres://, postgresql://, postgresql+<driver>://, sqlite:///relative.db, sqlite:////absolute.db. ${NOT_A_URL_HINT}`,
+  });
 }
 
 function parsePostgres(scheme: string, rest: string, env: LibpqEnv | undefined): PostgresTarget {
@@ -75,9 +80,12 @@ function parsePostgres(scheme: string, rest: string, env: LibpqEnv | undefined):
   const hostport = slash < 0 ? afterCreds : afterCreds.slice(0, slash);
   const pathPart = slash < 0 ? '' : afterCreds.slice(slash + 1);
   if (creds && hostport.includes('@')) {
-    throw new UsageError("The database URL's password holds an unencoded '@': SQLAlchemy (and so Alembic) ends the password at its first '@' and takes the rest for the host name, so `alembic upgrade` cannot connect.", {
-      hint: 'Percent-encode the password in the URL (@ as %40, : as %3A, / as %2F, % as %25); on Heroku the URL in DATABASE_URL is already encoded.',
-    });
+    throw new UsageError(
+      "The database URL's password holds an unencoded '@': SQLAlchemy (and so Alembic) ends the password at its first '@' and takes the rest for the host name, so `alembic upgrade` cannot connect.",
+      {
+        hint: 'Percent-encode the password in the URL (@ as %40, : as %3A, / as %2F, % as %25); on Heroku the URL in DATABASE_URL is already encoded.',
+      },
+    );
   }
   let user: string | undefined;
   let password: string | undefined;
@@ -98,14 +106,21 @@ function parsePostgres(scheme: string, rest: string, env: LibpqEnv | undefined):
   let portText: string | undefined;
   if (hostport.startsWith('[')) {
     const close = hostport.indexOf(']');
-    if (close < 0) throw new UsageError('The database URL is malformed: an IPv6 host is missing its closing bracket.', { hint: NOT_A_URL_HINT });
+    if (close < 0)
+      throw new UsageError('The database URL is malformed: an IPv6 host is missing its closing bracket.', {
+        hint: NOT_A_URL_HINT,
+      });
     host = hostport.slice(1, close);
     const after = hostport.slice(close + 1);
-    if (after && !after.startsWith(':')) throw new UsageError('The database URL is malformed after the IPv6 host.', { hint: NOT_A_URL_HINT });
+    if (after && !after.startsWith(':'))
+      throw new UsageError('The database URL is malformed after the IPv6 host.', { hint: NOT_A_URL_HINT });
     portText = after ? after.slice(1) : undefined;
   } else {
     if (hostport.includes(',')) {
-      throw new UsageError('The database URL names several hosts; alembic-preflight connects to exactly one.', { hint: 'Pass the primary host only.' });
+      throw new UsageError(
+        'The database URL names several hosts; alembic-preflight connects to exactly one.',
+        { hint: 'Pass the primary host only.' },
+      );
     }
     const c = hostport.lastIndexOf(':');
     host = decode(c >= 0 ? hostport.slice(0, c) : hostport, 'host');
@@ -113,11 +128,15 @@ function parsePostgres(scheme: string, rest: string, env: LibpqEnv | undefined):
   }
   for (const name of ['service', 'hostaddr']) {
     if (params.has(name)) {
-      throw new UsageError(`The database URL sets libpq's ${name}=, which alembic-preflight does not read: it could connect somewhere other than Alembic does.`, {
-        hint: name === 'service'
-          ? "Write the service's host, port and database (from pg_service.conf) into the URL instead: postgresql://HOST:5432/DBNAME."
-          : 'Write the address as the host instead: postgresql://ADDRESS:5432/DBNAME.',
-      });
+      throw new UsageError(
+        `The database URL sets libpq's ${name}=, which alembic-preflight does not read: it could connect somewhere other than Alembic does.`,
+        {
+          hint:
+            name === 'service'
+              ? "Write the service's host, port and database (from pg_service.conf) into the URL instead: postgresql://HOST:5432/DBNAME."
+              : 'Write the address as the host instead: postgresql://ADDRESS:5432/DBNAME.',
+        },
+      );
     }
   }
   if (params.has('host')) host = params.get('host')!;
@@ -128,7 +147,9 @@ function parsePostgres(scheme: string, rest: string, env: LibpqEnv | undefined):
   let port = 5432;
   if (portText !== undefined && portText !== '') {
     if (!/^\d+$/u.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      throw new UsageError('The database URL has an invalid port (expected a number from 1 to 65535).', { hint: NOT_A_URL_HINT });
+      throw new UsageError('The database URL has an invalid port (expected a number from 1 to 65535).', {
+        hint: NOT_A_URL_HINT,
+      });
     }
     port = Number(portText);
   }
@@ -147,19 +168,26 @@ function parseSqlite(scheme: string, rest: string, cwd: string): SqliteTarget {
   const q = rest.indexOf('?');
   const main = q >= 0 ? rest.slice(0, q) : rest;
   if (main === '' || main === '/' || main === '/:memory:') {
-    throw new UsageError('The database URL points at an in-memory SQLite database (sqlite://), which starts empty in every process: there is nothing to check.', {
-      hint: 'Point at the database file Alembic uses: sqlite:///relative/path.db or sqlite:////absolute/path.db.',
-    });
+    throw new UsageError(
+      'The database URL points at an in-memory SQLite database (sqlite://), which starts empty in every process: there is nothing to check.',
+      {
+        hint: 'Point at the database file Alembic uses: sqlite:///relative/path.db or sqlite:////absolute/path.db.',
+      },
+    );
   }
   if (!main.startsWith('/')) {
-    throw new UsageError('The SQLite URL is malformed: it needs three slashes before a relative path (sqlite:///app.db) or four before an absolute one (sqlite:////var/app.db).', {
-      hint: NOT_A_URL_HINT,
-    });
+    throw new UsageError(
+      'The SQLite URL is malformed: it needs three slashes before a relative path (sqlite:///app.db) or four before an absolute one (sqlite:////var/app.db).',
+      {
+        hint: NOT_A_URL_HINT,
+      },
+    );
   }
   const written = decode(main.slice(1), 'file name');
   const query = new URLSearchParams(q >= 0 ? rest.slice(q + 1) : '');
   // SQLAlchemy's `uri` option for pysqlite, read with util.asbool
-  if (!/^(true|yes|on|y|t|1)$/iu.test(query.get('uri')?.trim() ?? '')) return { dialect: 'sqlite', scheme, file: path.resolve(cwd, written), written };
+  if (!/^(true|yes|on|y|t|1)$/iu.test(query.get('uri')?.trim() ?? ''))
+    return { dialect: 'sqlite', scheme, file: path.resolve(cwd, written), written };
   // ?uri=true: SQLAlchemy hands the name to sqlite3 as a URI, file:PATH (file:///PATH, file://localhost/PATH), or a plain name
   let file = written;
   const raw = main.slice(1);
@@ -168,14 +196,29 @@ function parseSqlite(scheme: string, rest: string, cwd: string): SqliteTarget {
     const inner = raw.slice(5).split(/[?#]/u, 1)[0]!;
     const local = /^\/\/(localhost)?(?=\/)/iu.exec(inner);
     if (inner.startsWith('//') && !local) {
-      throw new UsageError('The SQLite URI names a host (file://HOST/…); SQLite opens local files only.', { hint: 'Use file:relative.db or file:///absolute/path.db.' });
+      throw new UsageError('The SQLite URI names a host (file://HOST/…); SQLite opens local files only.', {
+        hint: 'Use file:relative.db or file:///absolute/path.db.',
+      });
     }
     file = decode(local ? inner.slice(local[0].length) : inner, 'file name');
-    const params = new URLSearchParams(raw.slice(5 + inner.length).replace(/^\?/u, '').split('#', 1)[0]);
-    if (file === ':memory:' || file === '' || params.get('mode') === 'memory' || query.get('mode') === 'memory') {
-      throw new UsageError('The database URL points at an in-memory SQLite database (mode=memory), which starts empty in every process: there is nothing to check.', {
-        hint: 'Point at the database file Alembic uses: sqlite:///relative/path.db or sqlite:////absolute/path.db.',
-      });
+    const params = new URLSearchParams(
+      raw
+        .slice(5 + inner.length)
+        .replace(/^\?/u, '')
+        .split('#', 1)[0],
+    );
+    if (
+      file === ':memory:' ||
+      file === '' ||
+      params.get('mode') === 'memory' ||
+      query.get('mode') === 'memory'
+    ) {
+      throw new UsageError(
+        'The database URL points at an in-memory SQLite database (mode=memory), which starts empty in every process: there is nothing to check.',
+        {
+          hint: 'Point at the database file Alembic uses: sqlite:///relative/path.db or sqlite:////absolute/path.db.',
+        },
+      );
     }
   }
   return { dialect: 'sqlite', scheme, file: path.resolve(cwd, file), written };
@@ -185,7 +228,9 @@ function decode(s: string, what: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw new UsageError(`The database URL is malformed: the ${what} has an invalid %-escape.`, { hint: 'Percent-encode special characters in the URL (for example @ as %40).' });
+    throw new UsageError(`The database URL is malformed: the ${what} has an invalid %-escape.`, {
+      hint: 'Percent-encode special characters in the URL (for example @ as %40).',
+    });
   }
 }
 
@@ -199,9 +244,17 @@ function localSocket(portText: string | undefined): string | undefined {
 }
 
 /** Where we connect, without credentials: safe for output, logs and JSON. */
-export function describeTarget(t: DatabaseTarget): { dialect: string; host: string | null; database: string } {
+export function describeTarget(t: DatabaseTarget): {
+  dialect: string;
+  host: string | null;
+  database: string;
+} {
   if (t.dialect === 'sqlite') return { dialect: 'sqlite', host: null, database: t.written };
-  return { dialect: 'postgresql', host: `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`, database: t.database };
+  return {
+    dialect: 'postgresql',
+    host: `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`,
+    database: t.database,
+  };
 }
 
 /**
@@ -218,13 +271,15 @@ export function sameDatabase(a: string, b: string, cwd: string): 'same' | 'diffe
   } catch {
     return a.trim() === b.trim() ? 'same' : 'unknown';
   }
-  if (x.dialect === 'sqlite' || y.dialect === 'sqlite') return x.dialect === 'sqlite' && y.dialect === 'sqlite' && x.file === y.file ? 'same' : 'different';
+  if (x.dialect === 'sqlite' || y.dialect === 'sqlite')
+    return x.dialect === 'sqlite' && y.dialect === 'sqlite' && x.file === y.file ? 'same' : 'different';
   if (x.port !== y.port || x.database !== y.database) return 'different';
   const hx = hostKind(x.host);
   const hy = hostKind(y.host);
   if (hx === hy) return 'same';
   // two socket folders, or a socket folder and a loopback address: one server, unless two run on one port
-  if (hx.startsWith('/') || hy.startsWith('/')) return hx === 'loopback' || hy === 'loopback' ? 'same' : 'unknown';
+  if (hx.startsWith('/') || hy.startsWith('/'))
+    return hx === 'loopback' || hy === 'loopback' ? 'same' : 'unknown';
   return 'different';
 }
 
@@ -239,5 +294,7 @@ function hostKind(host: string): string {
     while (end > 0 && h[end - 1] === '/') end--;
     return h.slice(0, end) || '/';
   }
-  return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^127(\.\d{1,3}){3}$/u.test(h) ? 'loopback' : h;
+  return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^127(\.\d{1,3}){3}$/u.test(h)
+    ? 'loopback'
+    : h;
 }

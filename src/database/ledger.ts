@@ -54,7 +54,16 @@ export interface LedgerState {
 }
 
 /** The ledger's columns, in the order every statement names them. */
-export const LEDGER_COLUMNS = ['revision', 'down_revisions', 'branch_labels', 'depends_on', 'path', 'sha256', 'applied_at', 'applied_by'] as const;
+export const LEDGER_COLUMNS = [
+  'revision',
+  'down_revisions',
+  'branch_labels',
+  'depends_on',
+  'path',
+  'sha256',
+  'applied_at',
+  'applied_by',
+] as const;
 
 /** The column added later, nullable: a ledger without it is read and written as before, and gets it on the next write. */
 export const STEPS_COLUMN = 'steps';
@@ -64,9 +73,12 @@ export const STEPS_COLUMN = 'steps';
  * columns are not the ledger's. Reading or writing it would fail or corrupt it, so the run stops.
  */
 export function notALedger(table: string, missing: readonly string[]): UsageError {
-  return new UsageError(`The ledger table '${table}' exists and is not alembic-preflight's ledger: it has no ${missing.join(', ')} column${missing.length === 1 ? '' : 's'}.`, {
-    hint: 'Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger.',
-  });
+  return new UsageError(
+    `The ledger table '${table}' exists and is not alembic-preflight's ledger: it has no ${missing.join(', ')} column${missing.length === 1 ? '' : 's'}.`,
+    {
+      hint: 'Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger.',
+    },
+  );
 }
 
 /** The ledger's name as SQL: in the version table's schema when one is configured. */
@@ -104,7 +116,16 @@ export function selectLedgerSql(table: string, schema: string | null, hasSteps: 
 
 /** A row's values in LEDGER_COLUMNS order, as they are stored. */
 export function ledgerValues(row: LedgerRow): string[] {
-  return [row.revision, JSON.stringify(row.downRevisions), JSON.stringify(row.branchLabels), JSON.stringify(row.dependsOn), row.path, row.sha256, row.appliedAt, JSON.stringify(row.appliedBy)];
+  return [
+    row.revision,
+    JSON.stringify(row.downRevisions),
+    JSON.stringify(row.branchLabels),
+    JSON.stringify(row.dependsOn),
+    row.path,
+    row.sha256,
+    row.appliedAt,
+    JSON.stringify(row.appliedBy),
+  ];
 }
 
 /** The steps column's value: JSON, or null for a row whose steps were not read. */
@@ -120,14 +141,30 @@ export function parseLedgerRows(raw: readonly (readonly unknown[])[]): LedgerRow
   const out: LedgerRow[] = [];
   for (const r of raw) {
     const [revision, down, labels, depends, file, sha, at, by, recorded] = r;
-    if (typeof revision !== 'string' || typeof file !== 'string' || typeof sha !== 'string' || typeof at !== 'string') continue;
+    if (
+      typeof revision !== 'string' ||
+      typeof file !== 'string' ||
+      typeof sha !== 'string' ||
+      typeof at !== 'string'
+    )
+      continue;
     const downRevisions = stringList(down);
     const branchLabels = stringList(labels);
     const dependsOn = stringList(depends);
     const appliedBy = stringRecord(by);
     if (!downRevisions || !branchLabels || !dependsOn || !appliedBy) continue;
     const steps = recordedSteps(recorded);
-    out.push({ revision, downRevisions, branchLabels, dependsOn, path: file, sha256: sha, appliedAt: at, appliedBy, ...(steps ? { steps } : {}) });
+    out.push({
+      revision,
+      downRevisions,
+      branchLabels,
+      dependsOn,
+      path: file,
+      sha256: sha,
+      appliedAt: at,
+      appliedBy,
+      ...(steps ? { steps } : {}),
+    });
   }
   return out;
 }
@@ -150,7 +187,9 @@ function stringRecord(v: unknown): Record<string, string> | undefined {
   const p = parsed(v);
   if (typeof p !== 'object' || p === null || Array.isArray(p)) return undefined;
   const entries = Object.entries(p as Record<string, unknown>);
-  return entries.every(([, x]) => typeof x === 'string') ? Object.fromEntries(entries as [string, string][]) : undefined;
+  return entries.every(([, x]) => typeof x === 'string')
+    ? Object.fromEntries(entries as [string, string][])
+    : undefined;
 }
 
 /** The steps column read back; a value that is not a list of steps counts as not recorded. */
@@ -161,9 +200,23 @@ function recordedSteps(v: unknown): RecordedStep[] | undefined {
   for (const x of p as unknown[]) {
     if (typeof x !== 'object' || x === null) return undefined;
     const { call, table, column, flags, line, conditional } = x as Record<string, unknown>;
-    if (typeof call !== 'string' || typeof table !== 'string' || typeof line !== 'number' || !Array.isArray(flags) || !flags.every((f) => typeof f === 'string')) return undefined;
+    if (
+      typeof call !== 'string' ||
+      typeof table !== 'string' ||
+      typeof line !== 'number' ||
+      !Array.isArray(flags) ||
+      !flags.every((f) => typeof f === 'string')
+    )
+      return undefined;
     if (column !== undefined && typeof column !== 'string') return undefined;
-    out.push({ call, table, ...(typeof column === 'string' ? { column } : {}), flags: flags as string[], line, ...(conditional === true ? { conditional: true as const } : {}) });
+    out.push({
+      call,
+      table,
+      ...(typeof column === 'string' ? { column } : {}),
+      flags: flags as string[],
+      line,
+      ...(conditional === true ? { conditional: true as const } : {}),
+    });
   }
   return out;
 }

@@ -8,7 +8,10 @@ import { pgLiteral, type LockHolder, type SchemaCatalog, type TableSize } from '
  */
 export function catalogSql(schema: string | undefined, live: boolean): string {
   const sql = `${CATALOG_SQL}${live ? LIVE_FACTS_SQL : ''} FROM pg_catalog.pg_namespace ns WHERE ns.nspname = pg_catalog.current_schema()`;
-  return sql.replace('pg_catalog.current_schema()', schema === undefined ? 'pg_catalog.current_schema()' : pgLiteral(schema));
+  return sql.replace(
+    'pg_catalog.current_schema()',
+    schema === undefined ? 'pg_catalog.current_schema()' : pgLiteral(schema),
+  );
 }
 
 /** The lock grades' columns: sizes, other sessions' locks, the role's timeouts (read with --locks warn or block). */
@@ -19,7 +22,10 @@ const LIVE_FACTS_SQL = `,
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.pid, c.relname, l.mode, l.granted, a.state, EXTRACT(EPOCH FROM pg_catalog.now() - a.xact_start)::float8))
     FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
     WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()),
-  (SELECT pg_catalog.json_object_agg(name, reset_val) FROM pg_catalog.pg_settings WHERE name = ANY (ARRAY['lock_timeout', 'statement_timeout']))`.replace(/\s+/gu, ' ');
+  (SELECT pg_catalog.json_object_agg(name, reset_val) FROM pg_catalog.pg_settings WHERE name = ANY (ARRAY['lock_timeout', 'statement_timeout']))`.replace(
+  /\s+/gu,
+  ' ',
+);
 
 const CATALOG_SQL = `SELECT
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
@@ -28,10 +34,14 @@ const CATALOG_SQL = `SELECT
     WHERE i.relnamespace = ns.oid),
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(t.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class t ON t.oid = k.conrelid
     WHERE t.relnamespace = ns.oid),
-  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A')`.replace(/\s+/gu, ' ');
+  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A')`.replace(
+  /\s+/gu,
+  ' ',
+);
 
 export function catalogOf(row: unknown[] | undefined, pathSchemas: number | null): SchemaCatalog {
-  const pairs = (v: unknown): [string, string][] => (Array.isArray(v) ? v.map((p) => [String((p as unknown[])[0]), String((p as unknown[])[1])]) : []);
+  const pairs = (v: unknown): [string, string][] =>
+    Array.isArray(v) ? v.map((p) => [String((p as unknown[])[0]), String((p as unknown[])[1])]) : [];
   return {
     columns: pairs(row?.[0]),
     indexes: pairs(row?.[1]),
@@ -43,16 +53,28 @@ export function catalogOf(row: unknown[] | undefined, pathSchemas: number | null
 }
 
 /** The live facts the lock grades read with the catalog: table sizes, other sessions' locks, the timeouts. */
-function liveFacts(row: unknown[] | undefined): Pick<SchemaCatalog, 'tableSizes' | 'lockHolders' | 'timeouts'> {
+function liveFacts(
+  row: unknown[] | undefined,
+): Pick<SchemaCatalog, 'tableSizes' | 'lockHolders' | 'timeouts'> {
   // not asked for (--locks off): the catalog's row ends with the types
   if (!row || row.length <= 4) return {};
   const list = (v: unknown): unknown[][] => (Array.isArray(v) ? (v as unknown[][]) : []);
-  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+  const num = (v: unknown): number | null =>
+    typeof v === 'number' && Number.isFinite(v)
+      ? v
+      : typeof v === 'string' && v !== '' && Number.isFinite(Number(v))
+        ? Number(v)
+        : null;
   const tableSizes: TableSize[] = list(row?.[4]).map((r) => {
     const reltuples = num(r[1]);
     // reltuples is -1 (PostgreSQL 14 and later) or 0 with no pages counted before the first ANALYZE
     const analysed = r[4] === true || (reltuples !== null && reltuples > 0);
-    return { table: String(r[0]), rows: analysed && reltuples !== null && reltuples >= 0 ? Math.round(reltuples) : null, bytes: num(r[2]) ?? 0, liveRows: num(r[3]) };
+    return {
+      table: String(r[0]),
+      rows: analysed && reltuples !== null && reltuples >= 0 ? Math.round(reltuples) : null,
+      bytes: num(r[2]) ?? 0,
+      liveRows: num(r[3]),
+    };
   });
   const lockHolders: LockHolder[] = list(row?.[5]).map((r) => ({
     pid: num(r[0]) ?? 0,
@@ -62,7 +84,10 @@ function liveFacts(row: unknown[] | undefined): Pick<SchemaCatalog, 'tableSizes'
     state: typeof r[4] === 'string' ? r[4] : null,
     transactionSeconds: num(r[5]),
   }));
-  const settings = row?.[6] !== null && typeof row?.[6] === 'object' ? (row[6] as Record<string, unknown>) : undefined;
-  const timeouts = settings ? { lockMs: num(settings['lock_timeout']) ?? 0, statementMs: num(settings['statement_timeout']) ?? 0 } : undefined;
+  const settings =
+    row?.[6] !== null && typeof row?.[6] === 'object' ? (row[6] as Record<string, unknown>) : undefined;
+  const timeouts = settings
+    ? { lockMs: num(settings['lock_timeout']) ?? 0, statementMs: num(settings['statement_timeout']) ?? 0 }
+    : undefined;
   return { tableSizes, lockHolders, ...(timeouts ? { timeouts } : {}) };
 }

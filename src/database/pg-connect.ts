@@ -22,7 +22,11 @@ export interface PostgresOptions {
  * fallbacks), runs `work`, and always closes the connection. Driver errors
  * become DatabaseErrors without secrets.
  */
-export async function withPostgresClient<T>(t: PostgresTarget, opts: PostgresOptions, work: (client: PgClient, plan: SslPlan, ssl: SslAttempt) => Promise<T>): Promise<T> {
+export async function withPostgresClient<T>(
+  t: PostgresTarget,
+  opts: PostgresOptions,
+  work: (client: PgClient, plan: SslPlan, ssl: SslAttempt) => Promise<T>,
+): Promise<T> {
   const plan = planSsl(t, { flag: opts.ssl, caFile: opts.sslCa }, opts.env);
   const pg = await loadPg();
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -51,7 +55,11 @@ export async function withPostgresClient<T>(t: PostgresTarget, opts: PostgresOpt
     last = result.error;
     if (!last.transient) break;
   }
-  throw new DatabaseError(last!.message + (last!.transient && opts.retries > 0 ? ` (gave up after ${opts.retries + 1} attempts)` : ''), { hint: last!.hint });
+  throw new DatabaseError(
+    last!.message +
+      (last!.transient && opts.retries > 0 ? ` (gave up after ${opts.retries + 1} attempts)` : ''),
+    { hint: last!.hint },
+  );
 }
 
 type PgModule = { Client: typeof PgClient };
@@ -71,7 +79,11 @@ async function loadPg(): Promise<PgModule> {
     return m.default ?? m;
   };
   if (g.navigator !== undefined) return load();
-  Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Node.js' }, configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { userAgent: 'Node.js' },
+    configurable: true,
+    writable: true,
+  });
   try {
     return await load();
   } finally {
@@ -83,7 +95,9 @@ async function loadPg(): Promise<PgModule> {
  * How long a query may wait for its answer on our side: the server's own limit plus one connect timeout for
  * the network, or ten minutes when --statement-timeout 0 lifts the server's limit.
  */
-export function queryDeadlineMs(opts: Pick<PostgresOptions, 'statementTimeoutMs' | 'connectTimeoutMs'>): number {
+export function queryDeadlineMs(
+  opts: Pick<PostgresOptions, 'statementTimeoutMs' | 'connectTimeoutMs'>,
+): number {
   return opts.statementTimeoutMs > 0 ? opts.statementTimeoutMs + opts.connectTimeoutMs : 600_000;
 }
 
@@ -154,4 +168,3 @@ async function connectOnce(
   }
   return { error: error! };
 }
-

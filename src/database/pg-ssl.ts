@@ -50,9 +50,12 @@ export function planSsl(
     source = 'PGSSLMODE';
   }
   if (raw === 'no-verify') {
-    throw new UsageError(`sslmode=no-verify (from ${source === 'flag' ? '--ssl' : source === 'url' ? 'the database URL' : source}) is a node-postgres invention that libpq, and so Alembic's psycopg2, rejects.`, {
-      hint: 'Use sslmode=require: it encrypts without verifying the certificate, which is what Heroku Postgres needs.',
-    });
+    throw new UsageError(
+      `sslmode=no-verify (from ${source === 'flag' ? '--ssl' : source === 'url' ? 'the database URL' : source}) is a node-postgres invention that libpq, and so Alembic's psycopg2, rejects.`,
+      {
+        hint: 'Use sslmode=require: it encrypts without verifying the certificate, which is what Heroku Postgres needs.',
+      },
+    );
   }
   const mode = (raw ?? (isLocalHost(t.host) ? 'prefer' : 'require')) as SslMode;
   if (!SSL_MODES.includes(mode)) {
@@ -64,15 +67,23 @@ export function planSsl(
     try {
       ca = readMachineText(caFile);
     } catch (e) {
-      throw new UsageError(`Cannot read the CA certificate file ${caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, {
-        hint: 'Pass the PEM file that signed the server certificate with --ssl-ca FILE.',
-      });
+      throw new UsageError(
+        `Cannot read the CA certificate file ${caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+        {
+          hint: 'Pass the PEM file that signed the server certificate with --ssl-ca FILE.',
+        },
+      );
     }
   }
   const servername = /^[\d.]+$|:/u.test(t.host) ? undefined : t.host;
   const noVerify: ConnectionOptions = { rejectUnauthorized: false, servername };
   // verify-ca: the chain must verify, the host name need not match
-  const verifyCa: ConnectionOptions = { rejectUnauthorized: true, ca, servername, checkServerIdentity: () => undefined };
+  const verifyCa: ConnectionOptions = {
+    rejectUnauthorized: true,
+    ca,
+    servername,
+    checkServerIdentity: () => undefined,
+  };
   const verifyFull: ConnectionOptions = { rejectUnauthorized: true, ca, servername };
   if (t.host.startsWith('/')) return { mode, source, attempts: [false], fallback: 'none', caFile }; // unix socket: libpq never uses TLS
   switch (mode) {

@@ -2,11 +2,25 @@ import type { TLSSocket } from 'node:tls';
 import type { Client as PgClient } from 'pg';
 import { DatabaseError } from '../errors/errors.js';
 import { describeTarget, type PostgresTarget } from './database-url.js';
-import { LEDGER_COLUMNS, notALedger, parseLedgerRows, selectLedgerSql, STEPS_COLUMN, type LedgerState } from './ledger.js';
+import {
+  LEDGER_COLUMNS,
+  notALedger,
+  parseLedgerRows,
+  selectLedgerSql,
+  STEPS_COLUMN,
+  type LedgerState,
+} from './ledger.js';
 import { catalogOf, catalogSql } from './pg-catalog.js';
 import { localLimits, withPostgresClient, type PostgresOptions } from './pg-connect.js';
 import type { SslAttempt, SslPlan } from './pg-ssl.js';
-import { pgLiteral, quoteIdent, reprOf, type VersionTableRequest, type VersionTableState, type Writability } from './version-table.js';
+import {
+  pgLiteral,
+  quoteIdent,
+  reprOf,
+  type VersionTableRequest,
+  type VersionTableState,
+  type Writability,
+} from './version-table.js';
 import { versionRelation, WRITE_PATH_COLUMNS, type WritePathRow } from './write-path.js';
 
 /**
@@ -14,13 +28,35 @@ import { versionRelation, WRITE_PATH_COLUMNS, type WritePathRow } from './write-
  * alembic-preflight) inside a READ ONLY transaction with statement and lock
  * timeouts on our own session, then closes it. Works on a hot standby.
  */
-export async function readPostgresVersionTable(t: PostgresTarget, req: VersionTableRequest, opts: PostgresOptions): Promise<VersionTableState> {
+export async function readPostgresVersionTable(
+  t: PostgresTarget,
+  req: VersionTableRequest,
+  opts: PostgresOptions,
+): Promise<VersionTableState> {
   return withPostgresClient(t, opts, (client, plan, ssl) => readInside(client, t, req, opts, plan, ssl));
 }
 
-type VersionRelation = { schema: string; name: string; typmod: number | null; type: string | null; hascol: boolean; kind: string; can_insert: boolean; can_update: boolean; can_delete: boolean } & WritePathRow;
+type VersionRelation = {
+  schema: string;
+  name: string;
+  typmod: number | null;
+  type: string | null;
+  hascol: boolean;
+  kind: string;
+  can_insert: boolean;
+  can_update: boolean;
+  can_delete: boolean;
+} & WritePathRow;
 type LedgerFound = { can_select: boolean; missing: string[]; has_steps: boolean };
-type ServerInfo = { version: string; recovery: boolean; readonly: boolean; target_schema: string | null; can_create: boolean | null; path_schemas: number | null; unreadable_catalogs: string[] };
+type ServerInfo = {
+  version: string;
+  recovery: boolean;
+  readonly: boolean;
+  target_schema: string | null;
+  can_create: boolean | null;
+  path_schemas: number | null;
+  unreadable_catalogs: string[];
+};
 
 /** What the second round trip brings back: the version table's rows, the ledger's, the catalog's row. */
 interface SecondTrip {
@@ -29,7 +65,14 @@ interface SecondTrip {
   readonly catalogRow: unknown[] | undefined;
 }
 
-async function readInside(client: PgClient, t: PostgresTarget, req: VersionTableRequest, opts: PostgresOptions, plan: SslPlan, ssl: SslAttempt): Promise<VersionTableState> {
+async function readInside(
+  client: PgClient,
+  t: PostgresTarget,
+  req: VersionTableRequest,
+  opts: PostgresOptions,
+  plan: SslPlan,
+  ssl: SslAttempt,
+): Promise<VersionTableState> {
   refuseNul(req);
   // two round trips in all (this also runs from a laptop against a remote database, where each
   // costs tens of milliseconds): the settings, the server and the table's description in one
@@ -38,7 +81,8 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   const info = setup[setup.length - 4]!.rows[0] as ServerInfo;
   // the probes' catalog rides on the next round trip, when this role may read it
   const objects = req.objectsSchema;
-  const readCatalog = req.catalog === true && info.unreadable_catalogs.length === 0 && !(objects && 'unknown' in objects);
+  const readCatalog =
+    req.catalog === true && info.unreadable_catalogs.length === 0 && !(objects && 'unknown' in objects);
   // what an unqualified create_table would collide with: the relations of the schema CREATE TABLE writes to
   const tables = (setup[setup.length - 2]!.rows as { name: string }[]).map((r) => r.name);
   // the ledger, where the version table is (or would be): whether it is there, and readable
@@ -51,19 +95,26 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
   const table = setup[setup.length - 3]!.rows[0] as VersionRelation | undefined;
   const readLedger = ledgerFound?.can_select === true && req.ledgerTable !== undefined;
   const trip = await secondTrip(client, req, table, {
-    ledger: readLedger ? `${selectLedgerSql(req.ledgerTable!, req.versionTableSchema, ledgerFound?.has_steps === true)}; ` : '',
-    catalog: readCatalog ? `${catalogSql(objects && 'schema' in objects ? objects.schema : undefined, req.liveFacts === true)}; ` : '',
+    ledger: readLedger
+      ? `${selectLedgerSql(req.ledgerTable!, req.versionTableSchema, ledgerFound?.has_steps === true)}; `
+      : '',
+    catalog: readCatalog
+      ? `${catalogSql(objects && 'schema' in objects ? objects.schema : undefined, req.liveFacts === true)}; `
+      : '',
   });
   const catalog: VersionTableState['catalog'] = !req.catalog
     ? undefined
     : objects && 'unknown' in objects
       ? { unreadable: objects.unknown }
       : !readCatalog
-        ? { unreadable: `this role cannot read ${info.unreadable_catalogs.map((n) => `pg_catalog.${n}`).join(', ')}` }
+        ? {
+            unreadable: `this role cannot read ${info.unreadable_catalogs.map((n) => `pg_catalog.${n}`).join(', ')}`,
+          }
         : catalogOf(trip.catalogRow, objects && 'schema' in objects ? 1 : info.path_schemas);
   const ledger = ledgerOf(req, ledgerFound, trip.ledgerRows);
   const stream = (client as unknown as { connection?: { stream?: TLSSocket } }).connection?.stream;
-  const encrypted = ssl !== false && stream !== undefined && (stream as { encrypted?: boolean }).encrypted === true;
+  const encrypted =
+    ssl !== false && stream !== undefined && (stream as { encrypted?: boolean }).encrypted === true;
   return {
     tables,
     writable: writability(info, table),
@@ -79,15 +130,24 @@ async function readInside(client: PgClient, t: PostgresTarget, req: VersionTable
     rows: trip.rows.map(reprOf),
     ...columnShape(table),
     server: { version: info.version, inRecovery: info.recovery },
-    tls: { mode: plan.mode, encrypted, verified: encrypted && (ssl as { rejectUnauthorized?: boolean }).rejectUnauthorized === true },
+    tls: {
+      mode: plan.mode,
+      encrypted,
+      verified: encrypted && (ssl as { rejectUnauthorized?: boolean }).rejectUnauthorized === true,
+    },
   };
 }
 
 function refuseNul(req: VersionTableRequest): void {
   if (req.versionTable.includes('\0') || req.versionTableSchema?.includes('\0')) {
-    throw new DatabaseError('The version table\'s name holds a NUL character, which no PostgreSQL name can.', { hint: 'Check version_table / version_table_schema in env.py, or --version-table.' });
+    throw new DatabaseError("The version table's name holds a NUL character, which no PostgreSQL name can.", {
+      hint: 'Check version_table / version_table_schema in env.py, or --version-table.',
+    });
   }
-  if (req.ledgerTable?.includes('\0')) throw new DatabaseError("The ledger table's name holds a NUL character, which no PostgreSQL name can.", { hint: 'Check --ledger-table or ledger-table in the settings.' });
+  if (req.ledgerTable?.includes('\0'))
+    throw new DatabaseError("The ledger table's name holds a NUL character, which no PostgreSQL name can.", {
+      hint: 'Check --ledger-table or ledger-table in the settings.',
+    });
 }
 
 /** What decides whether Alembic can write: the server's role, the session's default, the schema, the table. */
@@ -103,30 +163,53 @@ function writability(info: ServerInfo, table: VersionRelation | undefined): Writ
 }
 
 /** The version_num column's declared length, and the padded type of a hand-made character(n) column. */
-function columnShape(table: VersionRelation | undefined): { columnLength: number | null; paddingType: string | null } {
+function columnShape(table: VersionRelation | undefined): {
+  columnLength: number | null;
+  paddingType: string | null;
+} {
   if (!table) return { columnLength: null, paddingType: null };
-  const columnLength = table.type === 'character varying' && table.typmod !== null && table.typmod > 4 ? table.typmod - 4 : null;
+  const columnLength =
+    table.type === 'character varying' && table.typmod !== null && table.typmod > 4 ? table.typmod - 4 : null;
   // a hand-made table: character(n) hands back each value padded to n, and Alembic looks that string up
-  const paddingType = table.type === 'character' ? (table.typmod !== null && table.typmod > 4 ? `character(${table.typmod - 4})` : 'character') : null;
+  const paddingType =
+    table.type === 'character'
+      ? table.typmod !== null && table.typmod > 4
+        ? `character(${table.typmod - 4})`
+        : 'character'
+      : null;
   return { columnLength, paddingType };
 }
 
 /** The second round trip: the version table's rows (Alembic's own SELECT), the ledger, the catalog, and the end of the transaction. */
-async function secondTrip(client: PgClient, req: VersionTableRequest, table: VersionRelation | undefined, selects: { ledger: string; catalog: string }): Promise<SecondTrip> {
+async function secondTrip(
+  client: PgClient,
+  req: VersionTableRequest,
+  table: VersionRelation | undefined,
+  selects: { ledger: string; catalog: string },
+): Promise<SecondTrip> {
   const { ledger, catalog } = selects;
   if (table && !table.hascol) {
-    throw new DatabaseError(`The table ${table.schema}.${table.name} has no version_num column, so it is not an Alembic version table.`, {
-      hint: 'Alembic would fail on it as well. Check --version-table / --version-table-schema, or the version_table given to context.configure() in env.py.',
-    });
+    throw new DatabaseError(
+      `The table ${table.schema}.${table.name} has no version_num column, so it is not an Alembic version table.`,
+      {
+        hint: 'Alembic would fail on it as well. Check --version-table / --version-table-schema, or the version_table given to context.configure() in env.py.',
+      },
+    );
   }
   if (!table && !ledger && !catalog) {
     await client.query('ROLLBACK');
     return { rows: [], ledgerRows: [], catalogRow: undefined };
   }
-  const name = req.versionTableSchema === null ? quoteIdent(req.versionTable) : `${quoteIdent(req.versionTableSchema)}.${quoteIdent(req.versionTable)}`;
+  const name =
+    req.versionTableSchema === null
+      ? quoteIdent(req.versionTable)
+      : `${quoteIdent(req.versionTableSchema)}.${quoteIdent(req.versionTable)}`;
   // Alembic's own SELECT (no ORDER BY): the row order it sees decides which stale row it names first
   const versionSelect = table ? `SELECT version_num FROM ${name}; ` : '';
-  const res = (await client.query({ text: `${versionSelect}${ledger}${catalog}ROLLBACK`, rowMode: 'array' })) as unknown as { rows: unknown[][] }[];
+  const res = (await client.query({
+    text: `${versionSelect}${ledger}${catalog}ROLLBACK`,
+    rowMode: 'array',
+  })) as unknown as { rows: unknown[][] }[];
   let at = 0;
   const rows = table ? res[at++]!.rows.map((r) => r[0]) : [];
   const ledgerRows = ledger ? res[at++]!.rows : [];
@@ -134,14 +217,20 @@ async function secondTrip(client: PgClient, req: VersionTableRequest, table: Ver
   return { rows, ledgerRows, catalogRow };
 }
 
-function ledgerOf(req: VersionTableRequest, found: LedgerFound | undefined, rows: unknown[][]): LedgerState | undefined {
+function ledgerOf(
+  req: VersionTableRequest,
+  found: LedgerFound | undefined,
+  rows: unknown[][],
+): LedgerState | undefined {
   if (req.ledgerTable === undefined) return undefined;
   return {
     table: req.ledgerTable,
     exists: found !== undefined,
     rows: parseLedgerRows(rows),
     ...(found ? { hasSteps: found.has_steps } : {}),
-    ...(found && !found.can_select ? { unreadable: `this role has no SELECT privilege on ${req.ledgerTable}` } : {}),
+    ...(found && !found.can_select
+      ? { unreadable: `this role has no SELECT privilege on ${req.ledgerTable}` }
+      : {}),
   };
 }
 
@@ -150,7 +239,10 @@ function ledgerOf(req: VersionTableRequest, found: LedgerFound | undefined, rows
  * description, the relations of the schema CREATE TABLE writes to, and the ledger's, in one simple query.
  */
 function setupSql(req: VersionTableRequest, opts: PostgresOptions): string {
-  const schemaTest = req.versionTableSchema === null ? "pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'" : `n.nspname = ${pgLiteral(req.versionTableSchema)}`;
+  const schemaTest =
+    req.versionTableSchema === null
+      ? "pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'"
+      : `n.nspname = ${pgLiteral(req.versionTableSchema)}`;
   // one more statement in the first round trip; a SELECT of no rows when no ledger is asked for
   const ledgerQuery =
     req.ledgerTable === undefined
@@ -178,4 +270,3 @@ function setupSql(req: VersionTableRequest, opts: PostgresOptions): string {
       WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ${req.objectsSchema && 'schema' in req.objectsSchema ? pgLiteral(req.objectsSchema.schema) : 'current_schema()'}) AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']);
      ${ledgerQuery}`;
 }
-

@@ -3,7 +3,14 @@ import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { DatabaseError, PreflightError } from '../errors/errors.js';
 import type { SqliteTarget } from './database-url.js';
 import { openSqlite } from './open-sqlite.js';
-import { LEDGER_COLUMNS, notALedger, parseLedgerRows, selectLedgerSql, STEPS_COLUMN, type LedgerState } from './ledger.js';
+import {
+  LEDGER_COLUMNS,
+  notALedger,
+  parseLedgerRows,
+  selectLedgerSql,
+  STEPS_COLUMN,
+  type LedgerState,
+} from './ledger.js';
 import { quoteIdent, reprOf, type VersionTableRequest, type VersionTableState } from './version-table.js';
 
 /**
@@ -11,36 +18,52 @@ import { quoteIdent, reprOf, type VersionTableRequest, type VersionTableState } 
  * is an error: SQLite would silently create an empty database, and Alembic
  * would then "upgrade" that instead of the real one.
  */
-export async function readSqliteVersionTable(t: SqliteTarget, req: VersionTableRequest): Promise<VersionTableState> {
+export async function readSqliteVersionTable(
+  t: SqliteTarget,
+  req: VersionTableRequest,
+): Promise<VersionTableState> {
   const kind = pathKind(t.file);
   if (kind === 'missing') {
     throw new DatabaseError(`The SQLite database file ${t.written} does not exist.`, {
       hint: 'Check the path in the URL (sqlite:///relative.db is relative to the current folder, sqlite:////abs.db is absolute). Alembic would create a new empty database there and run every migration on it.',
     });
   }
-  if (kind !== 'file') throw new DatabaseError(`The SQLite database path ${t.written} is not a file.`, { hint: 'Point the URL at the database file.' });
+  if (kind !== 'file')
+    throw new DatabaseError(`The SQLite database path ${t.written} is not a file.`, {
+      hint: 'Point the URL at the database file.',
+    });
   let db: SqliteDatabase;
   try {
     db = await openSqlite(t.file, { readonly: true, fileMustExist: true, timeout: 5000 });
   } catch (e) {
-    throw new DatabaseError(`Cannot open the SQLite database ${t.written}: ${(e as Error).message}.`, { hint: 'Check the file permissions and that it is a SQLite database.' });
+    throw new DatabaseError(`Cannot open the SQLite database ${t.written}: ${(e as Error).message}.`, {
+      hint: 'Check the file permissions and that it is a SQLite database.',
+    });
   }
   try {
     const schema = req.versionTableSchema ?? 'main';
     let found: { name: string } | undefined;
     try {
       found = db
-        .prepare(`SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE`)
+        .prepare(
+          `SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE`,
+        )
         .get(req.versionTable) as { name: string } | undefined;
     } catch (e) {
       throw new DatabaseError(`Cannot read the SQLite catalogue of ${t.written}: ${(e as Error).message}.`, {
-        hint: /not a database/iu.test((e as Error).message) ? 'The file is not a SQLite database; check the URL.' : `Check the schema name '${schema}' (SQLite schemas are attached databases).`,
+        hint: /not a database/iu.test((e as Error).message)
+          ? 'The file is not a SQLite database; check the URL.'
+          : `Check the schema name '${schema}' (SQLite schemas are attached databases).`,
       });
     }
     let rows: unknown[] = [];
     if (found) {
       try {
-        rows = db.prepare(`SELECT version_num FROM ${quoteIdent(schema)}.${quoteIdent(found.name)}`).raw().all().map((r) => (r as unknown[])[0]);
+        rows = db
+          .prepare(`SELECT version_num FROM ${quoteIdent(schema)}.${quoteIdent(found.name)}`)
+          .raw()
+          .all()
+          .map((r) => (r as unknown[])[0]);
       } catch (e) {
         throw new DatabaseError(`Cannot read ${found.name}.version_num: ${(e as Error).message}.`, {
           hint: `The table ${found.name} exists but is not an Alembic version table; Alembic would fail on it too. Check --version-table.`,
@@ -49,7 +72,14 @@ export async function readSqliteVersionTable(t: SqliteTarget, req: VersionTableR
     }
     const ledger = req.ledgerTable === undefined ? undefined : readLedger(db, schema, req.ledgerTable);
     // what an unqualified create_table would collide with (SQLite compares table names case-blind)
-    const tables = (db.prepare(`SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`).raw().all() as string[][]).map((r) => String(r[0]));
+    const tables = (
+      db
+        .prepare(
+          `SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`,
+        )
+        .raw()
+        .all() as string[][]
+    ).map((r) => String(r[0]));
     const catalog = req.catalog ? readCatalog(db, schema) : undefined;
     return {
       tables,
@@ -69,7 +99,9 @@ export async function readSqliteVersionTable(t: SqliteTarget, req: VersionTableR
     };
   } catch (e) {
     if (e instanceof PreflightError) throw e;
-    throw new DatabaseError(`Reading the SQLite database ${t.written} failed: ${(e as Error).message}.`, { hint: 'Check that the file is a SQLite database and is not locked by a long write.' });
+    throw new DatabaseError(`Reading the SQLite database ${t.written} failed: ${(e as Error).message}.`, {
+      hint: 'Check that the file is a SQLite database and is not locked by a long write.',
+    });
   } finally {
     db.close();
   }
@@ -77,14 +109,32 @@ export async function readSqliteVersionTable(t: SqliteTarget, req: VersionTableR
 
 /** The ledger beside the version table, in the same attached database. */
 function readLedger(db: SqliteDatabase, schema: string, table: string): LedgerState {
-  const found = db.prepare(`SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE`).get(table) as { name: string } | undefined;
+  const found = db
+    .prepare(
+      `SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE`,
+    )
+    .get(table) as { name: string } | undefined;
   if (!found) return { table, exists: false, rows: [] };
-  const columns = new Set((db.prepare('SELECT name FROM pragma_table_info(?, ?)').raw().all(found.name, schema) as [string][]).map((r) => String(r[0]).toLowerCase()));
+  const columns = new Set(
+    (db.prepare('SELECT name FROM pragma_table_info(?, ?)').raw().all(found.name, schema) as [string][]).map(
+      (r) => String(r[0]).toLowerCase(),
+    ),
+  );
   const missing = LEDGER_COLUMNS.filter((c) => !columns.has(c));
   if (missing.length > 0) throw notALedger(table, missing);
   const hasSteps = columns.has(STEPS_COLUMN);
   try {
-    return { table, exists: true, hasSteps, rows: parseLedgerRows(db.prepare(selectLedgerSql(found.name, schema, hasSteps)).raw().all() as unknown[][]) };
+    return {
+      table,
+      exists: true,
+      hasSteps,
+      rows: parseLedgerRows(
+        db
+          .prepare(selectLedgerSql(found.name, schema, hasSteps))
+          .raw()
+          .all() as unknown[][],
+      ),
+    };
   } catch (e) {
     return { table, exists: true, hasSteps, rows: [], unreadable: (e as Error).message };
   }
@@ -94,11 +144,19 @@ function readLedger(db: SqliteDatabase, schema: string, table: string): LedgerSt
 function readCatalog(db: SqliteDatabase, schema: string): NonNullable<VersionTableState['catalog']> {
   try {
     const columns = db
-      .prepare(`SELECT m.name, p.name FROM ${quoteIdent(schema)}.sqlite_master m JOIN pragma_table_info(m.name, ?) p WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`)
+      .prepare(
+        `SELECT m.name, p.name FROM ${quoteIdent(schema)}.sqlite_master m JOIN pragma_table_info(m.name, ?) p WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`,
+      )
       .raw()
       .all(schema) as [string, string][];
-    const indexes = db.prepare(`SELECT name, tbl_name FROM ${quoteIdent(schema)}.sqlite_master WHERE type = 'index'`).raw().all() as [string, string][];
-    return { columns: columns.map(([t, c]) => [String(t), String(c)]), indexes: indexes.map(([i, t]) => [String(i), String(t)]) };
+    const indexes = db
+      .prepare(`SELECT name, tbl_name FROM ${quoteIdent(schema)}.sqlite_master WHERE type = 'index'`)
+      .raw()
+      .all() as [string, string][];
+    return {
+      columns: columns.map(([t, c]) => [String(t), String(c)]),
+      indexes: indexes.map(([i, t]) => [String(i), String(t)]),
+    };
   } catch (e) {
     return { unreadable: (e as Error).message };
   }

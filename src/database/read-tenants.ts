@@ -26,7 +26,9 @@ export interface FleetRead {
 
 /** A shell-style pattern (`tenant_*`, `t?`) as a LIKE pattern with `\` as its escape. */
 export function likePattern(glob: string): string {
-  return [...glob].map((c) => (c === '*' ? '%' : c === '?' ? '_' : c === '%' || c === '_' || c === '\\' ? `\\${c}` : c)).join('');
+  return [...glob]
+    .map((c) => (c === '*' ? '%' : c === '?' ? '_' : c === '%' || c === '_' || c === '\\' ? `\\${c}` : c))
+    .join('');
 }
 
 const RELATIONS = "ARRAY['r', 'p', 'v', 'm', 'f']";
@@ -46,8 +48,19 @@ const LOCK_BATCH = 500;
  * query_to_xml), then the batch's catalog, each kind of object grouped by schema in one pass over its
  * system catalog. Each transaction is a snapshot of its own.
  */
-export async function readTenants(t: PostgresTarget, pattern: string, versionTable: string, ledgerTable: string | undefined, opts: PostgresOptions, onBatch: (tenants: TenantState[]) => void, keep: (schema: string) => boolean = () => true): Promise<FleetRead> {
-  if ([pattern, versionTable, ledgerTable ?? ''].some((s) => s.includes('\0'))) throw new DatabaseError('A name holds a NUL character, which no PostgreSQL name can.', { hint: 'Check --tenants and the version table.' });
+export async function readTenants(
+  t: PostgresTarget,
+  pattern: string,
+  versionTable: string,
+  ledgerTable: string | undefined,
+  opts: PostgresOptions,
+  onBatch: (tenants: TenantState[]) => void,
+  keep: (schema: string) => boolean = () => true,
+): Promise<FleetRead> {
+  if ([pattern, versionTable, ledgerTable ?? ''].some((s) => s.includes('\0')))
+    throw new DatabaseError('A name holds a NUL character, which no PostgreSQL name can.', {
+      hint: 'Check --tenants and the version table.',
+    });
   const like = `n.nspname LIKE ${pgLiteral(likePattern(pattern))} ESCAPE '\\'`;
   return withPostgresClient(t, opts, async (client) => {
     const first = (await client.query({
@@ -57,13 +70,21 @@ export async function readTenants(t: PostgresTarget, pattern: string, versionTab
     const info = (first[0]!.rows[0] ?? []) as unknown[];
     // a shard reads only its own schemas
     const names = first[1]!.rows.map((r) => String(r[0])).filter(keep);
-    for (let i = 0; i < names.length; i += BATCH) onBatch(await readBatch(client, names.slice(i, i + BATCH), versionTable, ledgerTable, opts));
+    for (let i = 0; i < names.length; i += BATCH)
+      onBatch(await readBatch(client, names.slice(i, i + BATCH), versionTable, ledgerTable, opts));
     return { server: { version: String(info[0] ?? ''), inRecovery: info[1] === true }, total: names.length };
   });
 }
 
-async function readBatch(client: PgClient, batch: readonly string[], versionTable: string, ledgerTable: string | undefined, opts: PostgresOptions): Promise<TenantState[]> {
-  const these = (names: readonly string[]): string => `n.nspname = ANY (ARRAY[${names.map(pgLiteral).join(', ')}]::text[])`;
+async function readBatch(
+  client: PgClient,
+  batch: readonly string[],
+  versionTable: string,
+  ledgerTable: string | undefined,
+  opts: PostgresOptions,
+): Promise<TenantState[]> {
+  const these = (names: readonly string[]): string =>
+    `n.nspname = ANY (ARRAY[${names.map(pgLiteral).join(', ')}]::text[])`;
   const begin = `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}`;
   const perSchema = (table: string, select: string): string =>
     `CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = n.oid AND c.relname = ${pgLiteral(table)} AND c.relkind = ANY (${RELATIONS})) THEN pg_catalog.query_to_xml(pg_catalog.format(${pgLiteral(select)}, n.nspname, ${pgLiteral(table)}), false, true, '')::text END`;
@@ -87,15 +108,21 @@ async function readBatch(client: PgClient, batch: readonly string[], versionTabl
     `SELECT n.nspname, pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y JOIN pg_catalog.pg_namespace n ON n.oid = y.typnamespace WHERE ${these(batch)} AND y.typcategory <> 'A' GROUP BY n.nspname`,
     'ROLLBACK',
   ];
-  const res = (await client.query({ text: [...stored, ...catalog].join(';\n'), rowMode: 'array' })) as unknown as { rows: unknown[][] }[];
+  const res = (await client.query({
+    text: [...stored, ...catalog].join(';\n'),
+    rowMode: 'array',
+  })) as unknown as { rows: unknown[][] }[];
   // each transaction's BEGIN and two SET LOCALs come first, its ROLLBACK last
   const versionRows = new Map<string, unknown[]>();
   const transactions = stored.length / 3;
-  for (let k = 0; k < transactions; k++) for (const r of res[k * 5 + 3]!.rows) versionRows.set(String(r[0]), r);
+  for (let k = 0; k < transactions; k++)
+    for (const r of res[k * 5 + 3]!.rows) versionRows.set(String(r[0]), r);
   const at = transactions * 5 + 3;
-  const by = (rows: unknown[][] | undefined): Map<string, unknown[]> => new Map((rows ?? []).map((r) => [String(r[0]), Array.isArray(r[1]) ? (r[1] as unknown[]) : []]));
+  const by = (rows: unknown[][] | undefined): Map<string, unknown[]> =>
+    new Map((rows ?? []).map((r) => [String(r[0]), Array.isArray(r[1]) ? (r[1] as unknown[]) : []]));
   const [tableOf, columnOf, indexOf, constraintOf, typeOf] = res.slice(at, at + 5).map((r) => by(r.rows));
-  const pairs = (v: unknown[] | undefined): [string, string][] => (v ?? []).map((p) => [String((p as unknown[])[0]), String((p as unknown[])[1])]);
+  const pairs = (v: unknown[] | undefined): [string, string][] =>
+    (v ?? []).map((p) => [String((p as unknown[])[0]), String((p as unknown[])[1])]);
   return batch.map((schema) => {
     const r = versionRows.get(schema) ?? [];
     const versions = r[1] == null ? undefined : xmlValues(String(r[1]), 'v');
@@ -103,9 +130,17 @@ async function readBatch(client: PgClient, batch: readonly string[], versionTabl
       schema,
       exists: versions !== undefined,
       rows: versions ?? [],
-      ...(ledgerTable === undefined ? {} : { ledger: ledgerOf(ledgerTable, r[2] == null ? null : String(r[2])) }),
+      ...(ledgerTable === undefined
+        ? {}
+        : { ledger: ledgerOf(ledgerTable, r[2] == null ? null : String(r[2])) }),
       tables: (tableOf!.get(schema) ?? []).map(String),
-      catalog: { columns: pairs(columnOf!.get(schema)), indexes: pairs(indexOf!.get(schema)), constraints: pairs(constraintOf!.get(schema)), types: (typeOf!.get(schema) ?? []).map(String), searchPathSchemas: 1 },
+      catalog: {
+        columns: pairs(columnOf!.get(schema)),
+        indexes: pairs(indexOf!.get(schema)),
+        constraints: pairs(constraintOf!.get(schema)),
+        types: (typeOf!.get(schema) ?? []).map(String),
+        searchPathSchemas: 1,
+      },
     };
   });
 }
@@ -116,7 +151,12 @@ function ledgerOf(table: string, xml: unknown): LedgerState {
   const json = xmlValues(String(xml), 'j')[0];
   const objects = json === undefined || json === '' ? [] : (JSON.parse(json) as Record<string, unknown>[]);
   const raw = objects.map((o) => [...LEDGER_COLUMNS.map((c) => o[c]), o[STEPS_COLUMN] ?? null]);
-  return { table, exists: true, rows: parseLedgerRows(raw), hasSteps: objects.length === 0 || STEPS_COLUMN in objects[0]! };
+  return {
+    table,
+    exists: true,
+    rows: parseLedgerRows(raw),
+    hasSteps: objects.length === 0 || STEPS_COLUMN in objects[0]!,
+  };
 }
 
 /** The elements query_to_xml writes for the two queries: a version row's value, the ledger's JSON. */
@@ -128,9 +168,12 @@ function xmlValues(xml: string, name: keyof typeof ELEMENTS): string[] {
 }
 
 function decodeXml(s: string): string {
-  return s.replace(/&(?:#x([0-9a-fA-F]+)|#(\d+)|(amp|lt|gt|quot|apos));/gu, (_, hex: string | undefined, dec: string | undefined, named: string | undefined) => {
-    if (hex) return String.fromCodePoint(parseInt(hex, 16));
-    if (dec) return String.fromCodePoint(Number(dec));
-    return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[named as 'amp']!;
-  });
+  return s.replace(
+    /&(?:#x([0-9a-fA-F]+)|#(\d+)|(amp|lt|gt|quot|apos));/gu,
+    (_, hex: string | undefined, dec: string | undefined, named: string | undefined) => {
+      if (hex) return String.fromCodePoint(parseInt(hex, 16));
+      if (dec) return String.fromCodePoint(Number(dec));
+      return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[named as 'amp']!;
+    },
+  );
 }

@@ -8,7 +8,11 @@ import { openSqlite } from './open-sqlite.js';
  * so that two snapshots compare as sets. The version table (and what belongs to it) is left out:
  * Alembic itself keeps it.
  */
-export async function snapshotSchema(url: string, dialect: 'postgresql' | 'sqlite', versionTable = 'alembic_version'): Promise<string[]> {
+export async function snapshotSchema(
+  url: string,
+  dialect: 'postgresql' | 'sqlite',
+  versionTable = 'alembic_version',
+): Promise<string[]> {
   return dialect === 'sqlite' ? snapshotSqlite(url, versionTable) : snapshotPostgres(url, versionTable);
 }
 
@@ -18,8 +22,18 @@ async function snapshotSqlite(url: string, versionTable: string): Promise<string
   if (!pathExists(file)) return [];
   const db = await openSqlite(file, { readonly: true, fileMustExist: true });
   try {
-    const rows = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> ? COLLATE NOCASE").raw().all(versionTable) as [string, string, string, string | null][];
-    return rows.map(([type, name, table, sql]) => `${type} ${name}${type === 'index' ? ` on ${table}` : ''}: ${(sql ?? '').replace(/\s+/gu, ' ')}`).sort();
+    const rows = db
+      .prepare(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> ? COLLATE NOCASE",
+      )
+      .raw()
+      .all(versionTable) as [string, string, string, string | null][];
+    return rows
+      .map(
+        ([type, name, table, sql]) =>
+          `${type} ${name}${type === 'index' ? ` on ${table}` : ''}: ${(sql ?? '').replace(/\s+/gu, ' ')}`,
+      )
+      .sort();
   } finally {
     db.close();
   }
@@ -68,7 +82,10 @@ async function snapshotPostgres(url: string, versionTable: string): Promise<stri
 }
 
 /** What `after` has that `before` had not, and what it lost. */
-export function schemaDiff(before: readonly string[], after: readonly string[]): { added: string[]; removed: string[] } {
+export function schemaDiff(
+  before: readonly string[],
+  after: readonly string[],
+): { added: string[]; removed: string[] } {
   const b = new Set(before);
   const a = new Set(after);
   return { added: after.filter((x) => !b.has(x)), removed: before.filter((x) => !a.has(x)) };
@@ -79,15 +96,29 @@ export function schemaDiff(before: readonly string[], after: readonly string[]):
  * named as Alembic writes it: in `schema` when env.py sets version_table_schema, else where the
  * search path finds it.
  */
-export async function scratchVersionRows(url: string, dialect: 'postgresql' | 'sqlite', versionTable: string, schema?: string): Promise<string[]> {
+export async function scratchVersionRows(
+  url: string,
+  dialect: 'postgresql' | 'sqlite',
+  versionTable: string,
+  schema?: string,
+): Promise<string[]> {
   if (dialect === 'sqlite') {
     const file = url.slice('sqlite:///'.length);
     if (!pathExists(file)) return [];
     const db = await openSqlite(file, { readonly: true, fileMustExist: true });
     try {
-      const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE").get(versionTable);
+      const exists = db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE")
+        .get(versionTable);
       if (!exists) return [];
-      return (db.prepare(`SELECT version_num FROM ${quoteIdent(versionTable)}`).raw().all() as [unknown][]).map((r) => String(r[0])).sort();
+      return (
+        db
+          .prepare(`SELECT version_num FROM ${quoteIdent(versionTable)}`)
+          .raw()
+          .all() as [unknown][]
+      )
+        .map((r) => String(r[0]))
+        .sort();
     } finally {
       db.close();
     }
@@ -97,7 +128,11 @@ export async function scratchVersionRows(url: string, dialect: 'postgresql' | 's
   await c.connect();
   try {
     const name = `${schema ? `${quoteIdent(schema)}.` : ''}${quoteIdent(versionTable)}`;
-    const exists = await c.query({ text: 'SELECT pg_catalog.to_regclass($1) IS NOT NULL', values: [name], rowMode: 'array' });
+    const exists = await c.query({
+      text: 'SELECT pg_catalog.to_regclass($1) IS NOT NULL',
+      values: [name],
+      rowMode: 'array',
+    });
     if (!(exists.rows[0] as boolean[])[0]) return [];
     const r = await c.query({ text: `SELECT version_num FROM ${name}`, rowMode: 'array' });
     return (r.rows as unknown[][]).map((row) => String(row[0])).sort();

@@ -1,6 +1,14 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
@@ -39,15 +47,21 @@ export async function serverScratch(serverUrl: string): Promise<Scratch> {
   const { default: pg } = await import('pg');
   // named for this machine and process, so that a later run can tell a database whose run was killed
   const name = `${SERVER_PREFIX}${hostTag()}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl, application_name: 'alembic-preflight rehearse' });
+  const admin = new pg.Client({
+    connectionString: serverUrl,
+    application_name: 'alembic-preflight rehearse',
+  });
   try {
     await admin.connect();
     await dropOrphans(admin);
     await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
   } catch (e) {
-    throw new DatabaseError(`Cannot create a scratch database on the --scratch-url server: ${(e as Error).message}.`, {
-      hint: 'The role needs CREATEDB there (ALTER ROLE … CREATEDB), on a server that is not production.',
-    });
+    throw new DatabaseError(
+      `Cannot create a scratch database on the --scratch-url server: ${(e as Error).message}.`,
+      {
+        hint: 'The role needs CREATEDB there (ALTER ROLE … CREATEDB), on a server that is not production.',
+      },
+    );
   } finally {
     await admin.end().catch(() => undefined);
   }
@@ -61,11 +75,17 @@ export async function serverScratch(serverUrl: string): Promise<Scratch> {
     async remove() {
       if (removed) return;
       removed = true;
-      const c = new pg.Client({ connectionString: serverUrl, application_name: 'alembic-preflight rehearse' });
+      const c = new pg.Client({
+        connectionString: serverUrl,
+        application_name: 'alembic-preflight rehearse',
+      });
       await c.connect();
       try {
         // a connection Alembic left open would block the drop
-        await c.query('SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()', [name]);
+        await c.query(
+          'SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()',
+          [name],
+        );
         await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
       } finally {
         await c.end().catch(() => undefined);
@@ -80,9 +100,13 @@ export function localServerBinaries(major?: number): { bin: string; major: numbe
   const initdb = onPath('initdb', process.env);
   if (initdb && existsSync(path.join(path.dirname(initdb), 'pg_ctl'))) dirs.push(path.dirname(initdb));
   const debian = '/usr/lib/postgresql';
-  if (existsSync(debian)) for (const v of readdirSync(debian)) if (existsSync(path.join(debian, v, 'bin', 'initdb'))) dirs.push(path.join(debian, v, 'bin'));
+  if (existsSync(debian))
+    for (const v of readdirSync(debian))
+      if (existsSync(path.join(debian, v, 'bin', 'initdb'))) dirs.push(path.join(debian, v, 'bin'));
   const found = dirs.flatMap((bin) => {
-    const v = /(\d+)/u.exec(spawnSync(path.join(bin, 'pg_ctl'), ['--version'], { encoding: 'utf8' }).stdout ?? '');
+    const v = /(\d+)/u.exec(
+      spawnSync(path.join(bin, 'pg_ctl'), ['--version'], { encoding: 'utf8' }).stdout ?? '',
+    );
     return v ? [{ bin, major: Number(v[1]) }] : [];
   });
   found.sort((a, b) => b.major - a.major);
@@ -103,7 +127,11 @@ export async function localClusterScratch(binaries: { bin: string; major: number
     const exe = path.join(binaries.bin, cmd);
     const full = asRoot ? ['runuser', '-u', 'postgres', '--', exe, ...args] : [exe, ...args];
     const r = spawnSync(full[0]!, full.slice(1), { encoding: 'utf8' });
-    if (r.status !== 0) throw new DatabaseError(`${cmd} failed while making the scratch cluster: ${(r.stderr || r.stdout || '').trim().split('\n').at(-1)}`, { hint: 'Give --scratch-url (a server where a database may be created and dropped) instead.' });
+    if (r.status !== 0)
+      throw new DatabaseError(
+        `${cmd} failed while making the scratch cluster: ${(r.stderr || r.stdout || '').trim().split('\n').at(-1)}`,
+        { hint: 'Give --scratch-url (a server where a database may be created and dropped) instead.' },
+      );
   };
   const pwfile = path.join(dir, 'pw');
   writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
@@ -137,12 +165,33 @@ export async function localClusterScratch(binaries: { bin: string; major: number
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    run('initdb', ['-D', data, '-U', 'rehearse', '--pwfile', pwfile, '--auth=scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync']);
+    run('initdb', [
+      '-D',
+      data,
+      '-U',
+      'rehearse',
+      '--pwfile',
+      pwfile,
+      '--auth=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--no-locale',
+      '--no-sync',
+    ]);
     const port = await freePort();
     // the cluster dies with this process, however it ends (SIGKILL, an OOM kill): a watchdog outside it stops and
     // deletes it, watching from before the cluster starts
     watchdog = dieWith(process.pid, [stopArgv(), ['rm', '-rf', dir]]);
-    run('pg_ctl', ['-D', data, '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`, 'start']);
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-w',
+      '-l',
+      path.join(dir, 'log'),
+      '-o',
+      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`,
+      'start',
+    ]);
     started = true;
     return {
       url: `postgresql://rehearse:${password}@127.0.0.1:${port}/postgres`,
@@ -161,8 +210,15 @@ export async function localClusterScratch(binaries: { bin: string; major: number
  * (`@testcontainers/postgresql`) and a Docker engine answers: of production's major version when
  * known. Undefined with the reason when either is missing.
  */
-export async function containerScratch(major: number | undefined): Promise<Scratch | { readonly unavailable: string }> {
-  let mod: { PostgreSqlContainer: new (image: string) => { withPassword(p: string): unknown; start(): Promise<{ getConnectionUri(): string; stop(): Promise<unknown> }> } };
+export async function containerScratch(
+  major: number | undefined,
+): Promise<Scratch | { readonly unavailable: string }> {
+  let mod: {
+    PostgreSqlContainer: new (image: string) => {
+      withPassword(p: string): unknown;
+      start(): Promise<{ getConnectionUri(): string; stop(): Promise<unknown> }>;
+    };
+  };
   try {
     // an optional package: a name in a variable keeps the bundler from requiring it
     const name = '@testcontainers/postgresql';
@@ -173,7 +229,9 @@ export async function containerScratch(major: number | undefined): Promise<Scrat
   const image = `postgres:${major ?? 16}`;
   try {
     const container = new mod.PostgreSqlContainer(image);
-    (container as unknown as { withPassword(p: string): unknown }).withPassword(randomBytes(18).toString('hex'));
+    (container as unknown as { withPassword(p: string): unknown }).withPassword(
+      randomBytes(18).toString('hex'),
+    );
     const started = await container.start();
     let removed = false;
     return {
@@ -187,7 +245,9 @@ export async function containerScratch(major: number | undefined): Promise<Scrat
       },
     };
   } catch (e) {
-    return { unavailable: `Docker did not start ${image}: ${((e as Error).message || 'no answer').split('\n')[0]}` };
+    return {
+      unavailable: `Docker did not start ${image}: ${((e as Error).message || 'no answer').split('\n')[0]}`,
+    };
   }
 }
 
@@ -220,7 +280,6 @@ function scratchFolder(): string {
 function hostTag(): string {
   return createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
 }
-
 
 /**
  * A watchdog, in a process group of its own, that runs the commands once `pid` is gone: a run killed
@@ -257,7 +316,14 @@ export function reapScratchFolders(binaries: () => { bin: string } | undefined):
         if (Number.isInteger(pm) && pm > 0 && processAlive(pm)) {
           const bin = binaries()?.bin;
           const pgCtl = bin ? path.join(bin, 'pg_ctl') : undefined;
-          if (pgCtl) spawnSync(process.getuid?.() === 0 ? 'runuser' : pgCtl, process.getuid?.() === 0 ? ['-u', 'postgres', '--', pgCtl, '-D', path.join(dir, 'data'), '-m', 'immediate', 'stop'] : ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop'], { stdio: 'ignore' });
+          if (pgCtl)
+            spawnSync(
+              process.getuid?.() === 0 ? 'runuser' : pgCtl,
+              process.getuid?.() === 0
+                ? ['-u', 'postgres', '--', pgCtl, '-D', path.join(dir, 'data'), '-m', 'immediate', 'stop']
+                : ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop'],
+              { stdio: 'ignore' },
+            );
           else process.kill(pm, 'SIGQUIT');
         }
       }
@@ -269,14 +335,24 @@ export function reapScratchFolders(binaries: () => { bin: string } | undefined):
 }
 
 /** Scratch databases on the --scratch-url server that this machine's killed runs left: their connections ended, then dropped. */
-async function dropOrphans(admin: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> }): Promise<void> {
+async function dropOrphans(admin: {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}): Promise<void> {
   const mine = `${SERVER_PREFIX}${hostTag()}_`;
-  const found = (await admin.query('SELECT datname FROM pg_catalog.pg_database WHERE pg_catalog.left(datname, pg_catalog.length($1)) = $1', [mine])).rows as { datname: string }[];
+  const found = (
+    await admin.query(
+      'SELECT datname FROM pg_catalog.pg_database WHERE pg_catalog.left(datname, pg_catalog.length($1)) = $1',
+      [mine],
+    )
+  ).rows as { datname: string }[];
   for (const { datname } of found) {
     const pid = Number(datname.slice(mine.length).split('_')[0]);
     if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
     try {
-      await admin.query('SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1', [datname]);
+      await admin.query(
+        'SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1',
+        [datname],
+      );
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)}`);
     } catch {
       // another run dropped it, or it is busy: the next run tries again

@@ -1,6 +1,11 @@
 import path from 'node:path';
 import type { IniFile } from '../alembic/config/ini-parser.js';
-import { iniUrlConnection, passesUrlUnchanged, readDatabaseUrlVariables, rewritesPostgresScheme } from '../alembic/env/env-database-url.js';
+import {
+  iniUrlConnection,
+  passesUrlUnchanged,
+  readDatabaseUrlVariables,
+  rewritesPostgresScheme,
+} from '../alembic/env/env-database-url.js';
 import { multiDatabaseSetup, urlsOnlyFromIni } from '../alembic/env/env-setup-facts.js';
 import { interpolationErrorAt } from '../alembic/env/env-url-options.js';
 import { sameDatabase, TEMPLATE_URL } from './database-url.js';
@@ -33,11 +38,19 @@ export interface UrlGiven {
 }
 
 /** Every comparison, as the URL rules take them. */
-export function compareUrls(project: UrlProject, given: UrlGiven): { urlBarePercent: boolean; urlVariables: UrlVariables; iniUrl?: IniUrl; otherDatabases?: OtherDatabases } {
+export function compareUrls(
+  project: UrlProject,
+  given: UrlGiven,
+): { urlBarePercent: boolean; urlVariables: UrlVariables; iniUrl?: IniUrl; otherDatabases?: OtherDatabases } {
   const urlVariables = compareUrlVariables(project, given.variable, given.url, given.env);
   const iniUrl = compareIniUrl(project, given.url, given.source);
   const otherDatabases = compareOtherDatabases(project, given.url, given.source);
-  return { urlBarePercent: interpolationErrorAt(given.url) >= 0, urlVariables, ...(iniUrl ? { iniUrl } : {}), ...(otherDatabases ? { otherDatabases } : {}) };
+  return {
+    urlBarePercent: interpolationErrorAt(given.url) >= 0,
+    urlVariables,
+    ...(iniUrl ? { iniUrl } : {}),
+    ...(otherDatabases ? { otherDatabases } : {}),
+  };
 }
 
 export interface OtherDatabases {
@@ -53,7 +66,11 @@ export interface OtherDatabases {
   readonly listed?: {
     readonly ini: string;
     readonly line: number;
-    readonly databases: readonly { readonly name: string; readonly line?: number; readonly here: 'same' | 'different' | 'unknown' }[];
+    readonly databases: readonly {
+      readonly name: string;
+      readonly line?: number;
+      readonly here: 'same' | 'different' | 'unknown';
+    }[];
   };
   /** Where our URL came from: $NAME or --database-url. */
   readonly source: string;
@@ -102,7 +119,12 @@ export interface UrlVariables {
  * Which database-URL variables env.py reads, and whether each names here the database we read:
  * a variable of another name can point Alembic at another database than the one we judged.
  */
-function compareUrlVariables(config: UrlProject, used: string | null, url: string, env: Readonly<Record<string, string | undefined>>): UrlVariables {
+function compareUrlVariables(
+  config: UrlProject,
+  used: string | null,
+  url: string,
+  env: Readonly<Record<string, string | undefined>>,
+): UrlVariables {
   const source = config.envPy;
   const found = readDatabaseUrlVariables(source);
   // --database-url with none of env.py's variables set here (`verify --database-url "$(heroku config:get
@@ -112,13 +134,27 @@ function compareUrlVariables(config: UrlProject, used: string | null, url: strin
   const reads = found.map((r): UrlVariables['reads'][number] => {
     const value = env[r.name] || undefined;
     const held = value ?? (assumed ? url : undefined);
-    const postgresScheme = held !== undefined && POSTGRES_SCHEME.test(held) && passesUrlUnchanged(source, r.name);
+    const postgresScheme =
+      held !== undefined && POSTGRES_SCHEME.test(held) && passesUrlUnchanged(source, r.name);
     // a value we cannot read as a URL is no proof of another database: only a different one blocks
-    const here = value === undefined ? 'unset' : sameDatabase(value, url, config.cwd) === 'different' ? 'different' : 'same';
+    const here =
+      value === undefined
+        ? 'unset'
+        : sameDatabase(value, url, config.cwd) === 'different'
+          ? 'different'
+          : 'same';
     return { ...r, here, postgresScheme };
   });
-  const schemeRefused = reads.some((r) => r.postgresScheme === true) && !rewritesPostgresScheme(source) && !config.sqlalchemyBefore14;
-  return { used, reads, envPy: shown(config, path.join(config.scriptDir, 'env.py')), ...(schemeRefused ? { schemeRefused } : {}) };
+  const schemeRefused =
+    reads.some((r) => r.postgresScheme === true) &&
+    !rewritesPostgresScheme(source) &&
+    !config.sqlalchemyBefore14;
+  return {
+    used,
+    reads,
+    envPy: shown(config, path.join(config.scriptDir, 'env.py')),
+    ...(schemeRefused ? { schemeRefused } : {}),
+  };
 }
 
 /** A project file as findings name it: relative to the working folder. */
@@ -143,18 +179,33 @@ function compareIniUrl(config: UrlProject, url: string, source: string): IniUrl 
   let value: string | undefined;
   try {
     // get_section(config_ini_section) holds the DEFAULT section's options too
-    value = ini.hasOption(config.section, 'sqlalchemy.url') ? ini.get(config.section, 'sqlalchemy.url') : undefined;
+    value = ini.hasOption(config.section, 'sqlalchemy.url')
+      ? ini.get(config.section, 'sqlalchemy.url')
+      : undefined;
   } catch {
     return undefined;
   }
   const line = ini.optionLine(config.section, 'sqlalchemy.url') ?? ini.sectionLines.get(config.section) ?? 1;
   const state: IniUrl['state'] =
-    value === undefined ? 'absent'
-    : value.trim() === '' ? 'empty'
-    : value.trim() === TEMPLATE_URL ? 'placeholder'
-    : POSTGRES_SCHEME.test(value) && !config.sqlalchemyBefore14 ? 'postgres-scheme'
-    : sameDatabase(value, url, config.cwd);
-  return { state, source, envPy: shown(config, path.join(config.scriptDir, 'env.py')), envPyLine: connection.line, via: connection.via, ini: shown(config, config.iniPath), line, section: config.section };
+    value === undefined
+      ? 'absent'
+      : value.trim() === ''
+        ? 'empty'
+        : value.trim() === TEMPLATE_URL
+          ? 'placeholder'
+          : POSTGRES_SCHEME.test(value) && !config.sqlalchemyBefore14
+            ? 'postgres-scheme'
+            : sameDatabase(value, url, config.cwd);
+  return {
+    state,
+    source,
+    envPy: shown(config, path.join(config.scriptDir, 'env.py')),
+    envPyLine: connection.line,
+    via: connection.via,
+    ini: shown(config, config.iniPath),
+    line,
+    section: config.section,
+  };
 }
 
 /**
@@ -182,7 +233,8 @@ function compareOtherDatabases(config: UrlProject, url: string, source: string):
       const databases = value.split(/,\s*/u).map((name) => {
         let here: 'same' | 'different' | 'unknown' = 'unknown';
         try {
-          const u = fromIni && ini.hasOption(name, 'sqlalchemy.url') ? ini.get(name, 'sqlalchemy.url') : undefined;
+          const u =
+            fromIni && ini.hasOption(name, 'sqlalchemy.url') ? ini.get(name, 'sqlalchemy.url') : undefined;
           if (u !== undefined) here = sameDatabase(u, url, config.cwd);
         } catch {
           here = 'unknown';
@@ -190,10 +242,19 @@ function compareOtherDatabases(config: UrlProject, url: string, source: string):
         const line = ini.sectionLines.get(name);
         return { name, here, ...(line !== undefined ? { line } : {}) };
       });
-      listed = { ini: shown(config, config.iniPath), line: ini.optionLine(config.section, 'databases') ?? 1, databases };
+      listed = {
+        ini: shown(config, config.iniPath),
+        line: ini.optionLine(config.section, 'databases') ?? 1,
+        databases,
+      };
       if (databases.length === 1 && databases[0]!.here !== 'different') return undefined;
     }
   }
-  return { envPy: envPyShown, envPyLine: setup.line, names: setup.names, ...(listed ? { listed } : {}), source };
+  return {
+    envPy: envPyShown,
+    envPyLine: setup.line,
+    names: setup.names,
+    ...(listed ? { listed } : {}),
+    source,
+  };
 }
-

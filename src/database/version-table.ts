@@ -107,9 +107,19 @@ export interface VersionRelation {
   /** The row-security policies that apply to this role, with their expressions as the server prints them. */
   readonly policies?: readonly RowPolicy[];
   /** Enabled user triggers that fire on a write command. */
-  readonly triggers?: readonly { readonly name: string; readonly fn: string; readonly on: readonly WriteCommand[] }[];
+  readonly triggers?: readonly {
+    readonly name: string;
+    readonly fn: string;
+    readonly on: readonly WriteCommand[];
+  }[];
   /** Enabled rewrite rules on a write command: `instead` for an unconditional DO INSTEAD, `nothing` for DO INSTEAD NOTHING, `returning` when it has a RETURNING clause. */
-  readonly rules?: readonly { readonly name: string; readonly on: WriteCommand; readonly instead: boolean; readonly nothing: boolean; readonly returning: boolean }[];
+  readonly rules?: readonly {
+    readonly name: string;
+    readonly on: WriteCommand;
+    readonly instead: boolean;
+    readonly nothing: boolean;
+    readonly returning: boolean;
+  }[];
 }
 
 export interface RowPolicy {
@@ -159,7 +169,11 @@ export function reprOf(v: unknown): RowValue {
   if (typeof v === 'boolean') return { repr: v ? 'True' : 'False' };
   if (Buffer.isBuffer(v)) {
     let s = "b'";
-    for (const b of v) s += b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+    for (const b of v)
+      s +=
+        b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c
+          ? String.fromCharCode(b)
+          : `\\x${b.toString(16).padStart(2, '0')}`;
     return { repr: `${s}'` };
   }
   return { repr: String(v) };

@@ -1,7 +1,16 @@
 import { DatabaseError } from '../errors/errors.js';
 import type { Client as PgClient } from 'pg';
 import type { DatabaseTarget, PostgresTarget, SqliteTarget } from './database-url.js';
-import { addStepsColumnSql, createLedgerSql, LEDGER_COLUMNS, ledgerSql, ledgerValues, STEPS_COLUMN, stepsValue, type LedgerRow } from './ledger.js';
+import {
+  addStepsColumnSql,
+  createLedgerSql,
+  LEDGER_COLUMNS,
+  ledgerSql,
+  ledgerValues,
+  STEPS_COLUMN,
+  stepsValue,
+  type LedgerRow,
+} from './ledger.js';
 import { withPostgresClient, type PostgresOptions } from './pg-connect.js';
 import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
 
@@ -20,7 +29,12 @@ export interface LedgerWrite {
  * creating the table when asked. Throws a DatabaseError on any failure; the caller decides what that
  * means (for `release`, a warning that never changes its exit code).
  */
-export async function writeLedger(t: DatabaseTarget, to: LedgerWrite, rows: readonly LedgerRow[], pg: PostgresOptions): Promise<void> {
+export async function writeLedger(
+  t: DatabaseTarget,
+  to: LedgerWrite,
+  rows: readonly LedgerRow[],
+  pg: PostgresOptions,
+): Promise<void> {
   if (rows.length === 0 && !to.create) return;
   if (t.dialect === 'sqlite') return writeSqliteLedger(t, to, rows, pg);
   await withPostgresClient(t, pg, (client) => writePostgresLedger(client, to, rows, pg));
@@ -37,7 +51,11 @@ export interface TenantLedgerWrite {
  * fails (a role that may not create the table there) is that tenant's warning and the others go on.
  * Returns the failures by schema.
  */
-export async function writeTenantLedgers(t: PostgresTarget, writes: readonly TenantLedgerWrite[], pg: PostgresOptions): Promise<{ schema: string; error: DatabaseError }[]> {
+export async function writeTenantLedgers(
+  t: PostgresTarget,
+  writes: readonly TenantLedgerWrite[],
+  pg: PostgresOptions,
+): Promise<{ schema: string; error: DatabaseError }[]> {
   const failed: { schema: string; error: DatabaseError }[] = [];
   await withPostgresClient(t, pg, async (client) => {
     for (const w of writes) {
@@ -51,10 +69,18 @@ export async function writeTenantLedgers(t: PostgresTarget, writes: readonly Ten
   return failed;
 }
 
-function insertSql(to: LedgerWrite, rows: readonly LedgerRow[], withSteps: boolean, placeholder: (i: number) => string): { sql: string; values: (string | null)[] } {
+function insertSql(
+  to: LedgerWrite,
+  rows: readonly LedgerRow[],
+  withSteps: boolean,
+  placeholder: (i: number) => string,
+): { sql: string; values: (string | null)[] } {
   const columns: string[] = withSteps ? [...LEDGER_COLUMNS, STEPS_COLUMN] : [...LEDGER_COLUMNS];
   const sql = `INSERT INTO ${ledgerSql(to.table, to.schema)} (${columns.join(', ')}) VALUES ${rows.map((_, r) => `(${columns.map((__, c) => placeholder(r * columns.length + c + 1)).join(', ')})`).join(', ')}`;
-  return { sql, values: rows.flatMap((row) => (withSteps ? [...ledgerValues(row), stepsValue(row)] : ledgerValues(row))) };
+  return {
+    sql,
+    values: rows.flatMap((row) => (withSteps ? [...ledgerValues(row), stepsValue(row)] : ledgerValues(row))),
+  };
 }
 
 /** An older ledger gains the steps column on the first write that has rows. */
@@ -62,28 +88,44 @@ function addsColumn(to: LedgerWrite, rows: readonly LedgerRow[]): boolean {
   return !to.create && !to.hasSteps && rows.length > 0;
 }
 
-async function writeSqliteLedger(t: SqliteTarget, to: LedgerWrite, rows: readonly LedgerRow[], pg: PostgresOptions): Promise<void> {
+async function writeSqliteLedger(
+  t: SqliteTarget,
+  to: LedgerWrite,
+  rows: readonly LedgerRow[],
+  pg: PostgresOptions,
+): Promise<void> {
   const db = await openSqliteForWrite(t, pg.lockTimeoutMs).catch((e: unknown) => {
     if (e instanceof DatabaseError) throw e;
-    throw new DatabaseError(`Cannot open ${t.written} to write the ledger: ${(e as Error).message}.`, { hint: 'Check that the file is writable.' });
+    throw new DatabaseError(`Cannot open ${t.written} to write the ledger: ${(e as Error).message}.`, {
+      hint: 'Check that the file is writable.',
+    });
   });
   try {
     db.transaction(() => {
       if (to.create) db.exec(createLedgerSql(to.table, to.schema));
-      const withSteps = addsColumn(to, rows) ? tried(() => db.exec(addStepsColumnSql(to.table, to.schema))) : true;
+      const withSteps = addsColumn(to, rows)
+        ? tried(() => db.exec(addStepsColumnSql(to.table, to.schema)))
+        : true;
       if (rows.length > 0) {
         const { sql, values } = insertSql(to, rows, withSteps, () => '?');
         db.prepare(sql).run(...values);
       }
     }).immediate();
   } catch (e) {
-    throw new DatabaseError(`Writing the ledger ${to.table} failed: ${(e as Error).message}.`, { hint: 'Check that the file is writable and not locked by a long write.' });
+    throw new DatabaseError(`Writing the ledger ${to.table} failed: ${(e as Error).message}.`, {
+      hint: 'Check that the file is writable and not locked by a long write.',
+    });
   } finally {
     db.close();
   }
 }
 
-async function writePostgresLedger(client: PgClient, to: LedgerWrite, rows: readonly LedgerRow[], pg: PostgresOptions): Promise<void> {
+async function writePostgresLedger(
+  client: PgClient,
+  to: LedgerWrite,
+  rows: readonly LedgerRow[],
+  pg: PostgresOptions,
+): Promise<void> {
   try {
     await inWriteTransaction(client, pg, async () => {
       if (to.create) await client.query(createLedgerSql(to.table, to.schema));

@@ -25,17 +25,48 @@ export interface WritePathRow {
   readonly can_delete: boolean;
   readonly updatable: number | null;
   readonly rls: boolean;
-  readonly policies: readonly { name: string; cmd: string; permissive: boolean; using: string | null; check: string | null }[] | null;
+  readonly policies:
+    | readonly {
+        name: string;
+        cmd: string;
+        permissive: boolean;
+        using: string | null;
+        check: string | null;
+      }[]
+    | null;
   readonly triggers: readonly { name: string; fn: string; type: number }[] | null;
-  readonly rules: readonly { name: string; event: string; instead: boolean; unconditional: boolean; nothing: boolean; returning: boolean }[] | null;
+  readonly rules:
+    | readonly {
+        name: string;
+        event: string;
+        instead: boolean;
+        unconditional: boolean;
+        nothing: boolean;
+        returning: boolean;
+      }[]
+    | null;
 }
 
 // pg_relation_is_updatable's bits are 1 << CmdType (CMD_UPDATE 2, CMD_INSERT 3, CMD_DELETE 4)
-const UPDATABLE_BITS: readonly [WriteCommand, number][] = [['UPDATE', 1 << 2], ['INSERT', 1 << 3], ['DELETE', 1 << 4]];
+const UPDATABLE_BITS: readonly [WriteCommand, number][] = [
+  ['UPDATE', 1 << 2],
+  ['INSERT', 1 << 3],
+  ['DELETE', 1 << 4],
+];
 // pg_trigger.tgtype's event bits (TRIGGER_TYPE_INSERT, _DELETE, _UPDATE)
-const TRIGGER_BITS: readonly [WriteCommand, number][] = [['INSERT', 1 << 2], ['DELETE', 1 << 3], ['UPDATE', 1 << 4]];
+const TRIGGER_BITS: readonly [WriteCommand, number][] = [
+  ['INSERT', 1 << 2],
+  ['DELETE', 1 << 3],
+  ['UPDATE', 1 << 4],
+];
 const RULE_EVENT: Readonly<Record<string, WriteCommand>> = { 2: 'UPDATE', 3: 'INSERT', 4: 'DELETE' };
-const POLICY_CMD: Readonly<Record<string, RowPolicy['on']>> = { r: ['SELECT'], a: ['INSERT'], w: ['UPDATE'], d: ['DELETE'], '*': ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] };
+const POLICY_CMD: Readonly<Record<string, RowPolicy['on']>> = {
+  r: ['SELECT'],
+  a: ['INSERT'],
+  w: ['UPDATE'],
+  d: ['DELETE'],
+  '*': ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+};
 
 /** The catalog row made into the version relation's description. */
 export function versionRelation(row: WritePathRow): VersionRelation {
@@ -44,10 +75,30 @@ export function versionRelation(row: WritePathRow): VersionRelation {
     insert: row.can_insert,
     update: row.can_update,
     delete: row.can_delete,
-    ...(row.updatable === null ? {} : { updatable: UPDATABLE_BITS.filter(([, bit]) => (row.updatable! & bit) !== 0).map(([cmd]) => cmd) }),
+    ...(row.updatable === null
+      ? {}
+      : { updatable: UPDATABLE_BITS.filter(([, bit]) => (row.updatable! & bit) !== 0).map(([cmd]) => cmd) }),
     rowSecurity: row.rls,
-    policies: (row.policies ?? []).map((p) => ({ name: p.name, on: POLICY_CMD[p.cmd] ?? [], permissive: p.permissive, using: p.using, check: p.check })),
-    triggers: (row.triggers ?? []).map((t) => ({ name: t.name, fn: t.fn, on: TRIGGER_BITS.filter(([, bit]) => (t.type & bit) !== 0).map(([cmd]) => cmd) })).filter((t) => t.on.length > 0),
-    rules: (row.rules ?? []).map((r) => ({ name: r.name, on: RULE_EVENT[r.event]!, instead: r.instead && r.unconditional, nothing: r.instead && r.unconditional && r.nothing, returning: r.returning })),
+    policies: (row.policies ?? []).map((p) => ({
+      name: p.name,
+      on: POLICY_CMD[p.cmd] ?? [],
+      permissive: p.permissive,
+      using: p.using,
+      check: p.check,
+    })),
+    triggers: (row.triggers ?? [])
+      .map((t) => ({
+        name: t.name,
+        fn: t.fn,
+        on: TRIGGER_BITS.filter(([, bit]) => (t.type & bit) !== 0).map(([cmd]) => cmd),
+      }))
+      .filter((t) => t.on.length > 0),
+    rules: (row.rules ?? []).map((r) => ({
+      name: r.name,
+      on: RULE_EVENT[r.event]!,
+      instead: r.instead && r.unconditional,
+      nothing: r.instead && r.unconditional && r.nothing,
+      returning: r.returning,
+    })),
   };
 }

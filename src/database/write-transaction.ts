@@ -11,12 +11,19 @@ import { localLimits, type PostgresOptions } from './pg-connect.js';
  * SQLite would create an empty database there. Opening itself may throw the driver's error.
  */
 export async function openSqliteForWrite(t: SqliteTarget, busyMs: number): Promise<SqliteDatabase> {
-  if (!pathExists(t.file)) throw new DatabaseError(`The SQLite database file ${t.written} does not exist.`, { hint: 'Check the path in the URL.' });
+  if (!pathExists(t.file))
+    throw new DatabaseError(`The SQLite database file ${t.written} does not exist.`, {
+      hint: 'Check the path in the URL.',
+    });
   return openSqlite(t.file, { fileMustExist: true, timeout: busyMs });
 }
 
 /** `work` in one PostgreSQL transaction with our statement and lock timeouts: committed, or rolled back and its error rethrown. */
-export async function inWriteTransaction<T>(client: PgClient, pg: PostgresOptions, work: () => Promise<T>): Promise<T> {
+export async function inWriteTransaction<T>(
+  client: PgClient,
+  pg: PostgresOptions,
+  work: () => Promise<T>,
+): Promise<T> {
   await client.query(`BEGIN; ${localLimits(pg)}`);
   try {
     const result = await work();

@@ -29,7 +29,12 @@ export type AlembicArgv =
   /** A `--` among the words: argparse's handling of it changed between Pythons, so it is not judged. */
   | { readonly kind: 'unread' };
 
-type Action = { readonly strings: readonly string[]; readonly dest: string; readonly takes: 0 | 1; readonly exits?: true };
+type Action = {
+  readonly strings: readonly string[];
+  readonly dest: string;
+  readonly takes: 0 | 1;
+  readonly exits?: true;
+};
 
 interface Parser {
   readonly prog: string;
@@ -44,7 +49,23 @@ const NEGATIVE_NUMBER = /^-\d+$|^-\d*\.\d+$/u;
 
 /** The commands Alembic registers (the functions of alembic.command), in argparse's listing order. */
 function commandsOf(v: AlembicVersion): string[] {
-  const all = ['branches', 'check', 'current', 'downgrade', 'edit', 'ensure_version', 'heads', 'history', 'init', 'list_templates', 'merge', 'revision', 'show', 'stamp', 'upgrade'];
+  const all = [
+    'branches',
+    'check',
+    'current',
+    'downgrade',
+    'edit',
+    'ensure_version',
+    'heads',
+    'history',
+    'init',
+    'list_templates',
+    'merge',
+    'revision',
+    'show',
+    'stamp',
+    'upgrade',
+  ];
   return atLeast(v, 1, 9) ? all : all.filter((c) => c !== 'check');
 }
 
@@ -62,11 +83,17 @@ export function parseAlembicArgv(args: readonly string[], v: AlembicVersion, pro
     const extras = [...first.extras];
     if (first.rest === undefined) {
       // parse_args reports unknown words before Alembic's own check for a command
-      throw new Refused(extras.length > 0 ? `${prog}: error: unrecognized arguments: ${extras.join(' ')}` : `${prog}: error: too few arguments`);
+      throw new Refused(
+        extras.length > 0
+          ? `${prog}: error: unrecognized arguments: ${extras.join(' ')}`
+          : `${prog}: error: too few arguments`,
+      );
     }
     const [command, ...subArgs] = first.rest;
     if (!commands.includes(command!)) {
-      throw new Refused(`${prog}: error: argument {${commands.join(',')}}: invalid choice: ${pyRepr(command!)} (choose from ${commands.map(pyRepr).join(', ')})`);
+      throw new Refused(
+        `${prog}: error: argument {${commands.join(',')}}: invalid choice: ${pyRepr(command!)} (choose from ${commands.map(pyRepr).join(', ')})`,
+      );
     }
     const configs = first.values.get('config') ?? [];
     const name = first.values.get('name')?.at(-1);
@@ -74,7 +101,8 @@ export function parseAlembicArgv(args: readonly string[], v: AlembicVersion, pro
     if (command !== 'upgrade') return { kind: 'other', command: command! };
     const sub = parse(upgrade, subArgs, 'revision');
     const positionals = sub.rest ?? [];
-    if (positionals.length === 0) throw new Refused(`${upgrade.prog}: error: the following arguments are required: revision`);
+    if (positionals.length === 0)
+      throw new Refused(`${upgrade.prog}: error: the following arguments are required: revision`);
     extras.push(...sub.extras, ...positionals.slice(1));
     if (extras.length > 0) throw new Refused(`${prog}: error: unrecognized arguments: ${extras.join(' ')}`);
     const tag = sub.values.get('tag')?.at(-1);
@@ -111,7 +139,14 @@ function topParser(v: AlembicVersion, prog: string): Parser {
 }
 
 function upgradeParser(prog: string): Parser {
-  return { prog: `${prog} upgrade`, actions: [HELP, { strings: ['--sql'], dest: 'sql', takes: 0 }, { strings: ['--tag'], dest: 'tag', takes: 1 }] };
+  return {
+    prog: `${prog} upgrade`,
+    actions: [
+      HELP,
+      { strings: ['--sql'], dest: 'sql', takes: 0 },
+      { strings: ['--tag'], dest: 'tag', takes: 1 },
+    ],
+  };
 }
 
 /**
@@ -172,7 +207,11 @@ function takesNextWord(p: Parser, o: Exclude<Optional, 'unknown'>): boolean {
  * right, unknown ones set aside; the first plain word and everything after it is `rest` (the
  * subparsers action takes them all; upgrade's single positional takes one, the rest are unknown).
  */
-function parse(p: Parser, args: readonly string[], positional: 'command' | 'revision'): { values: Map<string, string[]>; extras: string[]; rest?: string[] } {
+function parse(
+  p: Parser,
+  args: readonly string[],
+  positional: 'command' | 'revision',
+): { values: Map<string, string[]>; extras: string[]; rest?: string[] } {
   const values = new Map<string, string[]>();
   const extras: string[] = [];
   const kinds = args.map((a) => optionOf(p, a));
@@ -207,8 +246,14 @@ function parse(p: Parser, args: readonly string[], positional: 'command' | 'revi
           i++;
           break;
         }
-        const next = option.startsWith('--') || explicit === '' ? undefined : p.actions.find((a) => a.strings.includes(`-${explicit![0]}`));
-        if (!next) throw new Refused(`${p.prog}: error: argument ${action.strings.join('/')}: ignored explicit argument ${pyRepr(explicit)}`);
+        const next =
+          option.startsWith('--') || explicit === ''
+            ? undefined
+            : p.actions.find((a) => a.strings.includes(`-${explicit![0]}`));
+        if (!next)
+          throw new Refused(
+            `${p.prog}: error: argument ${action.strings.join('/')}: ignored explicit argument ${pyRepr(explicit)}`,
+          );
         action = next;
         option = `-${explicit[0]}`;
         explicit = explicit.length > 1 ? explicit.slice(1) : undefined;
@@ -220,7 +265,8 @@ function parse(p: Parser, args: readonly string[], positional: 'command' | 'revi
         break;
       }
       const value = args[i + 1];
-      if (value === undefined || kinds[i + 1] !== undefined) throw new Refused(`${p.prog}: error: argument ${action.strings.join('/')}: expected one argument`);
+      if (value === undefined || kinds[i + 1] !== undefined)
+        throw new Refused(`${p.prog}: error: argument ${action.strings.join('/')}: expected one argument`);
       push(values, action.dest, value);
       i += 2;
       break;
@@ -246,7 +292,10 @@ function optionOf(p: Parser, arg: string): Optional | undefined {
   const matches: { action: Action; option: string; explicit?: string }[] = [];
   if (arg[1] === '-') {
     const prefix = eq >= 0 ? arg.slice(0, eq) : arg;
-    for (const a of p.actions) for (const s of a.strings) if (s.startsWith(prefix)) matches.push({ action: a, option: s, ...(eq >= 0 ? { explicit: arg.slice(eq + 1) } : {}) });
+    for (const a of p.actions)
+      for (const s of a.strings)
+        if (s.startsWith(prefix))
+          matches.push({ action: a, option: s, ...(eq >= 0 ? { explicit: arg.slice(eq + 1) } : {}) });
   } else {
     for (const a of p.actions) {
       for (const s of a.strings) {
@@ -255,7 +304,10 @@ function optionOf(p: Parser, arg: string): Optional | undefined {
       }
     }
   }
-  if (matches.length > 1) throw new Refused(`${p.prog}: error: ambiguous option: ${eq >= 0 ? arg.slice(0, eq) : arg} could match ${matches.map((m) => m.option).join(', ')}`);
+  if (matches.length > 1)
+    throw new Refused(
+      `${p.prog}: error: ambiguous option: ${eq >= 0 ? arg.slice(0, eq) : arg} could match ${matches.map((m) => m.option).join(', ')}`,
+    );
   if (matches.length === 1) return matches[0]!;
   if (NEGATIVE_NUMBER.test(arg) || arg.includes(' ')) return undefined;
   return 'unknown';
@@ -269,7 +321,9 @@ function push(values: Map<string, string[]>, dest: string, value: string): void 
 
 /** Python's repr of a str, as argparse quotes values in its messages. */
 function pyRepr(s: string): string {
-  return s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/\\/gu, '\\\\').replace(/'/gu, "\\'")}'`;
+  return s.includes("'") && !s.includes('"')
+    ? `"${s}"`
+    : `'${s.replace(/\\/gu, '\\\\').replace(/'/gu, "\\'")}'`;
 }
 
 /**
@@ -301,7 +355,15 @@ export interface ReleaseCommandProblem {
 export function releaseUpgrade(
   args: readonly string[],
   v: AlembicVersion,
-): { revision?: string; config?: string; name?: string; problem?: { kind: ReleaseCommandProblem['kind']; detail: string; fixed?: readonly string[] } } | 'unread' | undefined {
+):
+  | {
+      revision?: string;
+      config?: string;
+      name?: string;
+      problem?: { kind: ReleaseCommandProblem['kind']; detail: string; fixed?: readonly string[] };
+    }
+  | 'unread'
+  | undefined {
   const r = parseAlembicArgv(args, v);
   if (r.kind === 'unread') return 'unread';
   if (r.kind === 'other') return undefined;
@@ -315,10 +377,21 @@ export function releaseUpgrade(
     const fixed = again && again !== 'unread' && again.problem === undefined ? moved : undefined;
     return { problem: { kind: 'refused', detail: r.message, ...(fixed ? { fixed } : {}) } };
   }
-  const inis = atLeast(v, 1, 16) ? r.configs.filter((c) => c.split('/').pop() !== 'pyproject.toml') : r.configs.slice(-1);
+  const inis = atLeast(v, 1, 16)
+    ? r.configs.filter((c) => c.split('/').pop() !== 'pyproject.toml')
+    : r.configs.slice(-1);
   const name = r.name !== undefined ? { name: r.name } : {};
-  if (inis.length > 1) return { revision: r.revision, ...name, problem: { kind: 'refused', detail: 'alembic.util.exc.CommandError: only one ini file may be indicated' } };
+  if (inis.length > 1)
+    return {
+      revision: r.revision,
+      ...name,
+      problem: {
+        kind: 'refused',
+        detail: 'alembic.util.exc.CommandError: only one ini file may be indicated',
+      },
+    };
   const config = inis[0] !== undefined ? { config: inis[0] } : {};
-  if (r.sql) return { revision: r.revision, ...config, ...name, problem: { kind: 'offline', detail: '--sql' } };
+  if (r.sql)
+    return { revision: r.revision, ...config, ...name, problem: { kind: 'offline', detail: '--sql' } };
   return { revision: r.revision, ...config, ...name };
 }

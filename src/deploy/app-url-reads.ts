@@ -17,15 +17,23 @@ const MAX_FILES = 3000;
  * The app's own reads of database URLs from the environment (not the migrations' files): what a
  * command that points the app at another database must set, found the way env.py's reads are.
  */
-export function appUrlReads(files: ProjectFiles, root: string, skipDirs: readonly string[] = []): AppUrlReads {
+export function appUrlReads(
+  files: ProjectFiles,
+  root: string,
+  skipDirs: readonly string[] = [],
+): AppUrlReads {
   const skip = new Set(skipDirs.map((d) => path.resolve(d)));
   const variables: { name: string; path: string; line: number }[] = [];
   let dotenvOverride: { path: string; line: number } | undefined;
-  for (const rel of walkFiles(files, root, skip).filter((f) => f.endsWith('.py')).slice(0, MAX_FILES)) {
+  for (const rel of walkFiles(files, root, skip)
+    .filter((f) => f.endsWith('.py'))
+    .slice(0, MAX_FILES)) {
     const text = files.text(path.join(root, rel));
     if (text === undefined) continue;
     if (/environ|getenv/u.test(text)) {
-      for (const r of readDatabaseUrlVariables(text)) if (!variables.some((v) => v.name === r.name)) variables.push({ name: r.name, path: rel, line: r.line });
+      for (const r of readDatabaseUrlVariables(text))
+        if (!variables.some((v) => v.name === r.name))
+          variables.push({ name: r.name, path: rel, line: r.line });
     }
     if (!dotenvOverride) {
       const at = dotenvOverrideAt(text);

@@ -27,7 +27,9 @@ export function isShell(word: string | undefined): boolean {
  */
 export function afterShellC(words: readonly string[], first: number): number {
   const option = words[first + 1] ?? '';
-  return first >= 0 && isShell(words[first]) && /^-[a-z]+$/u.test(option) && option.includes('c') ? first + 2 : first;
+  return first >= 0 && isShell(words[first]) && /^-[a-z]+$/u.test(option) && option.includes('c')
+    ? first + 2
+    : first;
 }
 
 const ALEMBIC_OPTIONS_WITH_VALUE = new Set(['-c', '--config', '-n', '--name', '-x']);
@@ -39,11 +41,19 @@ const FLASK_DB_OPTIONS_WITH_VALUE = new Set(['-d', '--directory', '-x', '--x-arg
  * piece of a line already split at `&&`, `||`, `;` and `|`.
  */
 export function generatingCommand(cmd: string): string | undefined {
-  const words = cmd.trim().replace(/^[[(]\s*|["',\]]/gu, ' ').split(/\s+/u).filter(Boolean);
+  const words = cmd
+    .trim()
+    .replace(/^[[(]\s*|["',\]]/gu, ' ')
+    .split(/\s+/u)
+    .filter(Boolean);
   // what leads a command in deploy files (a Procfile's `release:`, YAML's `- ` and `command:`, a Dockerfile's RUN,
   // variable assignments), then: a message that mentions the command runs nothing
   let first = 0;
-  while (first < words.length && (/:$|^-$|^[A-Za-z_]\w*=/u.test(words[first]!) || /^(RUN|CMD|ENTRYPOINT|exec)$/u.test(words[first]!))) first++;
+  while (
+    first < words.length &&
+    (/:$|^-$|^[A-Za-z_]\w*=/u.test(words[first]!) || /^(RUN|CMD|ENTRYPOINT|exec)$/u.test(words[first]!))
+  )
+    first++;
   // `bash -lc "echo 'run flask db migrate locally'"`: the command is what the shell's -c runs
   first = afterShellC(words, first);
   if (words[first] === 'echo' || words[first] === 'printf') return undefined;
@@ -53,17 +63,24 @@ export function generatingCommand(cmd: string): string | undefined {
   };
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (w === 'alembic' || w.endsWith('/alembic') || (w === '-m' && words[i + 1] === 'alembic' && /^python/u.test(words[i - 1] ?? ''))) {
+    if (
+      w === 'alembic' ||
+      w.endsWith('/alembic') ||
+      (w === '-m' && words[i + 1] === 'alembic' && /^python/u.test(words[i - 1] ?? ''))
+    ) {
       const c = at(w === '-m' ? i + 2 : i + 1, ALEMBIC_OPTIONS_WITH_VALUE);
-      if (words[c] === 'revision' || words[c] === 'init') return `alembic ${words[c]}${words[c] === 'revision' && words.slice(c).includes('--autogenerate') ? ' --autogenerate' : ''}`;
+      if (words[c] === 'revision' || words[c] === 'init')
+        return `alembic ${words[c]}${words[c] === 'revision' && words.slice(c).includes('--autogenerate') ? ' --autogenerate' : ''}`;
       return undefined;
     }
     if (w === 'flask' || w.endsWith('/flask')) {
       let d = i + 1;
-      while (d < words.length && words[d]!.startsWith('-')) d += FLASK_OPTIONS_WITH_VALUE.includes(words[d]!) ? 2 : 1;
+      while (d < words.length && words[d]!.startsWith('-'))
+        d += FLASK_OPTIONS_WITH_VALUE.includes(words[d]!) ? 2 : 1;
       if (words[d] !== 'db') return undefined;
       const c = at(d + 1, FLASK_DB_OPTIONS_WITH_VALUE);
-      if (words[c] === 'migrate' || words[c] === 'revision' || words[c] === 'init') return `flask db ${words[c]}`;
+      if (words[c] === 'migrate' || words[c] === 'revision' || words[c] === 'init')
+        return `flask db ${words[c]}`;
       return undefined;
     }
   }

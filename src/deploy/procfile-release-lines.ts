@@ -7,7 +7,9 @@ const PROCESS = /^([A-Za-z0-9_-]+):\s*(\S.*)?$/u;
  * earlier one, so only the last of these runs.
  */
 export function procfileReleaseLines(text: string): { text: string; line: number }[] {
-  return procfileProcesses(text).filter((p) => p.type === 'release').map(({ text: t, line }) => ({ text: t, line }));
+  return procfileProcesses(text)
+    .filter((p) => p.type === 'release')
+    .map(({ text: t, line }) => ({ text: t, line }));
 }
 
 /** Every process line of a Procfile's text, in order: its type (`web`, `release`, `worker`), command and 1-based line. */

@@ -6,7 +6,17 @@ import { afterShellC, generatingCommand, type GeneratedAtRelease } from './gener
 import { releaseCommands } from './release-commands.js';
 import { pipfileScript, scriptRun } from './script-run.js';
 import { decidedAtRunTime, shellLines, shellWords, SHELL_SPLIT, subshellOf } from './shell-words.js';
-import { commandStart, configPath, directUpgrade, flaskDbAt, optionOf, preflightRelease, toolAt, upgradeTarget, type UpgradeProblem } from './upgrade-words.js';
+import {
+  commandStart,
+  configPath,
+  directUpgrade,
+  flaskDbAt,
+  optionOf,
+  preflightRelease,
+  toolAt,
+  upgradeTarget,
+  type UpgradeProblem,
+} from './upgrade-words.js';
 
 /** The upgrade target a Heroku release phase runs, and where that was read. */
 export interface DeployTarget {
@@ -30,15 +40,28 @@ export interface DeployTarget {
  * relative step) or when several different targets are run (a Procfile and a heroku.yml that
  * disagree among them): the caller then keeps its default instead of guessing.
  */
-export function procfileTarget(files: ProjectFiles, cwd: string, iniPath?: string, version: AlembicVersion = LATEST_ALEMBIC): DeployTarget | undefined {
+export function procfileTarget(
+  files: ProjectFiles,
+  cwd: string,
+  iniPath?: string,
+  version: AlembicVersion = LATEST_ALEMBIC,
+): DeployTarget | undefined {
   const release = releaseCommands(files, cwd);
   if (!release) return undefined;
   const ini = path.resolve(iniPath ?? path.join(cwd, 'alembic.ini'));
   const found: DeployTarget[] = [];
   for (const command of release.commands) {
-    const targets = lineTargets(command.text, { files, dir: release.dir, cwd, ini, path: command.shown, line: command.line, version }, true);
+    const targets = lineTargets(
+      command.text,
+      { files, dir: release.dir, cwd, ini, path: command.shown, line: command.line, version },
+      true,
+    );
     if (targets === null) return undefined;
-    found.push(...targets.map((t) => (t.path === command.shown ? t : { ...t, via: { path: command.shown, line: command.line } })));
+    found.push(
+      ...targets.map((t) =>
+        t.path === command.shown ? t : { ...t, via: { path: command.shown, line: command.line } },
+      ),
+    );
   }
   // an upgrade that cannot migrate decides the release, whatever the others run
   return found.find((f) => f.problem) ?? (oneTarget(found) ? found[0] : undefined);
@@ -62,18 +85,50 @@ export function releaseGenerates(files: ProjectFiles, cwd: string): GeneratedAtR
   const out: GeneratedAtRelease[] = [];
   for (const command of release.commands) {
     const generated: Generated[] = [];
-    const upgrades = lineTargets(command.text, { files, dir: release.dir, cwd, ini: '', path: command.shown, line: command.line, version: LATEST_ALEMBIC, generated }, true);
+    const upgrades = lineTargets(
+      command.text,
+      {
+        files,
+        dir: release.dir,
+        cwd,
+        ini: '',
+        path: command.shown,
+        line: command.line,
+        version: LATEST_ALEMBIC,
+        generated,
+      },
+      true,
+    );
     const via = `${command.shown}:${command.line}`;
-    out.push(...generated.map((g) => ({ command: g.command, at: `${g.path}:${g.line}`, ...(g.path !== command.shown ? { via } : {}), ...(upgrades?.length === 0 ? { noUpgrade: true } : {}) })));
+    out.push(
+      ...generated.map((g) => ({
+        command: g.command,
+        at: `${g.path}:${g.line}`,
+        ...(g.path !== command.shown ? { via } : {}),
+        ...(upgrades?.length === 0 ? { noUpgrade: true } : {}),
+      })),
+    );
   }
   return out;
 }
 
 /** The same for the command `alembic-preflight release --` wraps, read from cwd: `at` is '' for the command itself. */
-export function commandGenerates(files: ProjectFiles, argv: readonly string[], cwd: string): GeneratedAtRelease[] {
+export function commandGenerates(
+  files: ProjectFiles,
+  argv: readonly string[],
+  cwd: string,
+): GeneratedAtRelease[] {
   const generated: Generated[] = [];
-  const upgrades = lineTargets(argv.join(' '), { files, dir: cwd, cwd, ini: '', path: '', line: 0, version: LATEST_ALEMBIC, generated }, true);
-  return generated.map((g) => ({ command: g.command, at: g.path === '' ? '' : `${g.path}:${g.line}`, ...(upgrades?.length === 0 ? { noUpgrade: true } : {}) }));
+  const upgrades = lineTargets(
+    argv.join(' '),
+    { files, dir: cwd, cwd, ini: '', path: '', line: 0, version: LATEST_ALEMBIC, generated },
+    true,
+  );
+  return generated.map((g) => ({
+    command: g.command,
+    at: g.path === '' ? '' : `${g.path}:${g.line}`,
+    ...(upgrades?.length === 0 ? { noUpgrade: true } : {}),
+  }));
 }
 
 /**
@@ -81,11 +136,28 @@ export function commandGenerates(files: ProjectFiles, argv: readonly string[], c
  * or in a script it runs), relative to cwd, with where that is written; undefined when an upgrade names
  * none, when they disagree or name a variable, or when the file is not there.
  */
-export function releaseConfig(files: ProjectFiles, cwd: string): { config: string; from: string } | undefined {
+export function releaseConfig(
+  files: ProjectFiles,
+  cwd: string,
+): { config: string; from: string } | undefined {
   const release = releaseCommands(files, cwd);
   if (!release) return undefined;
   const configs: { config?: string; path: string; line: number }[] = [];
-  for (const command of release.commands) lineTargets(command.text, { files, dir: release.dir, cwd, ini: '', path: command.shown, line: command.line, configs, version: LATEST_ALEMBIC }, true);
+  for (const command of release.commands)
+    lineTargets(
+      command.text,
+      {
+        files,
+        dir: release.dir,
+        cwd,
+        ini: '',
+        path: command.shown,
+        line: command.line,
+        configs,
+        version: LATEST_ALEMBIC,
+      },
+      true,
+    );
   const named = new Set(configs.map((c) => c.config));
   const [config] = named;
   if (named.size !== 1 || config === undefined || !path.isAbsolute(config)) return undefined;
@@ -98,19 +170,34 @@ export function releaseConfig(files: ProjectFiles, cwd: string): { config: strin
  * (a script it runs included); undefined when it is not read plainly. `direct` when the command itself
  * is the upgrade (not a script), so what the database holds afterwards can be checked.
  */
-export function commandTarget(files: ProjectFiles, argv: readonly string[], cwd: string, iniPath?: string): { target: string; direct: boolean; problem?: ReleaseCommandProblem } | undefined {
+export function commandTarget(
+  files: ProjectFiles,
+  argv: readonly string[],
+  cwd: string,
+  iniPath?: string,
+): { target: string; direct: boolean; problem?: ReleaseCommandProblem } | undefined {
   const ini = path.resolve(iniPath ?? path.join(cwd, 'alembic.ini'));
   const exact = directUpgrade(argv);
   if (exact !== 'shell') {
     if (exact === undefined || exact === 'unread') return undefined;
-    if (exact.problem) return { target: exact.target ?? 'head', direct: true, problem: { ...exact.problem, at: '' } };
+    if (exact.problem)
+      return { target: exact.target ?? 'head', direct: true, problem: { ...exact.problem, at: '' } };
     const other = exact.config !== undefined && path.resolve(cwd, exact.config) !== ini;
     return exact.target === null || other ? undefined : { target: exact.target, direct: true };
   }
-  const found = lineTargets(argv.join(' '), { files, dir: cwd, cwd, ini, path: '', line: 0, version: LATEST_ALEMBIC }, true);
+  const found = lineTargets(
+    argv.join(' '),
+    { files, dir: cwd, cwd, ini, path: '', line: 0, version: LATEST_ALEMBIC },
+    true,
+  );
   // an upgrade that cannot migrate: said before the command runs (in a script it runs, with its line)
   const broken = found?.find((f) => f.problem);
-  if (broken) return { target: broken.target, direct: broken.path === '', problem: broken.path === '' ? { ...broken.problem!, at: '' } : releaseProblem(broken) };
+  if (broken)
+    return {
+      target: broken.target,
+      direct: broken.path === '',
+      problem: broken.path === '' ? { ...broken.problem!, at: '' } : releaseProblem(broken),
+    };
   if (!found || !oneTarget(found)) return undefined;
   return { target: found[0]!.target, direct: found.every((f) => f.path === '') };
 }
@@ -123,8 +210,12 @@ export function commandTarget(files: ProjectFiles, argv: readonly string[], cwd:
 export function commandProject(argv: readonly string[]): { config?: string; name?: string } {
   const exact = directUpgrade(argv);
   if (exact !== 'shell') {
-    const plain: { config?: string; name?: string } = exact === undefined || exact === 'unread' || exact.problem ? {} : exact;
-    return { ...(plain.config !== undefined ? { config: plain.config } : {}), ...(plain.name !== undefined ? { name: plain.name } : {}) };
+    const plain: { config?: string; name?: string } =
+      exact === undefined || exact === 'unread' || exact.problem ? {} : exact;
+    return {
+      ...(plain.config !== undefined ? { config: plain.config } : {}),
+      ...(plain.name !== undefined ? { name: plain.name } : {}),
+    };
   }
   const configs = new Set<string | undefined>();
   const names = new Set<string | undefined>();
@@ -146,7 +237,10 @@ export function commandProject(argv: readonly string[]): { config?: string; name
 
 /** `path:line` of the upgrade command, and of the Procfile line that ran its script (absent when on that line itself). */
 export function deployOrigin(d: DeployTarget): { targetFrom: string; targetVia?: string } {
-  return { targetFrom: `${d.path}:${d.line}`, ...(d.via ? { targetVia: `${d.via.path}:${d.via.line}` } : {}) };
+  return {
+    targetFrom: `${d.path}:${d.line}`,
+    ...(d.via ? { targetVia: `${d.via.path}:${d.via.line}` } : {}),
+  };
 }
 
 interface Where {
@@ -210,12 +304,19 @@ function lineTargets(shellLine: string, from: Where, followScripts: boolean): De
     const made = where.generated ? generatingCommand(cmd) : undefined;
     if (made !== undefined) {
       // one finding a line: `flask db init && flask db migrate && flask db upgrade` names the first
-      if (!where.generated!.some((g) => g.path === where.path && g.line === where.line)) where.generated!.push({ command: made, path: where.path, line: where.line });
+      if (!where.generated!.some((g) => g.path === where.path && g.line === where.line))
+        where.generated!.push({ command: made, path: where.path, line: where.line });
       continue;
     }
     const release = preflightRelease(words);
     // in a folder we cannot know, an upgrade (or what may run one) cannot be read; anything else runs there harmlessly
-    if (lost && (release || upgradeTarget(words, where.version) !== undefined || words[first] === 'pipenv' || scriptRun(where.files, words.slice(first), where.dir) !== undefined)) {
+    if (
+      lost &&
+      (release ||
+        upgradeTarget(words, where.version) !== undefined ||
+        words[first] === 'pipenv' ||
+        scriptRun(where.files, words.slice(first), where.dir) !== undefined)
+    ) {
       unreadable = true;
       continue;
     }
@@ -223,21 +324,27 @@ function lineTargets(shellLine: string, from: Where, followScripts: boolean): De
       // the project release checks (and runs COMMAND for) is its own -c, when it has one
       const own = where.configs ? optionOf(words.slice(0, words.indexOf('--')), '-c', '--config') : undefined;
       if (own !== undefined) {
-        if (!moved) where.configs!.push({ config: configPath(where.dir, own), path: where.path, line: where.line });
+        if (!moved)
+          where.configs!.push({ config: configPath(where.dir, own), path: where.path, line: where.line });
         continue;
       }
       // without --target, release predicts what the command after `--` runs when it is plain, else head
       const inner = lineTargets(release.wrapped.join(' '), where, followScripts);
-      out.push(...(inner && oneTarget(inner) ? inner : [{ target: 'head', path: where.path, line: where.line }]));
+      out.push(
+        ...(inner && oneTarget(inner) ? inner : [{ target: 'head', path: where.path, line: where.line }]),
+      );
       continue;
     }
-    const up = release ? { target: release.target, config: optionOf(words, '-c', '--config') } : upgradeTarget(words, where.version);
+    const up = release
+      ? { target: release.target, config: optionOf(words, '-c', '--config') }
+      : upgradeTarget(words, where.version);
     if (up !== undefined) {
       const { target: t, config, problem } = up;
       // collecting configs reads on past what would stop the target's reading; an ini read after a cd is
       // another folder's project (its relative paths are resolved from there, not from here)
       if (where.configs) {
-        if (!problem && !moved) where.configs.push({ config: configPath(where.dir, config), path: where.path, line: where.line });
+        if (!problem && !moved)
+          where.configs.push({ config: configPath(where.dir, config), path: where.path, line: where.line });
         continue;
       }
       // the release fails (or migrates nothing) whichever project it names
@@ -261,12 +368,20 @@ function lineTargets(shellLine: string, from: Where, followScripts: boolean): De
 }
 
 /** The folder a `cd` moves the rest of the line to; `lost` once the shell decides it. */
-function changeDir(where: Where, start: Where, to: string | undefined, lost: boolean): { where: Where; lost: boolean } {
+function changeDir(
+  where: Where,
+  start: Where,
+  to: string | undefined,
+  lost: boolean,
+): { where: Where; lost: boolean } {
   // a folder the shell decides (cd, cd -, cd ~, cd $DIR): the upgrades after it are not read (a command
   // that generates a migration does so wherever it runs)
   if (to === undefined || to === '-' || /[$`~*?]/u.test(to) || lost) return { where, lost: true };
   // Heroku runs the release phase in /app, where the slug (the app root) is
-  const dir = to === HEROKU_APP || to.startsWith(`${HEROKU_APP}/`) ? path.join(start.root ?? start.dir, to.slice(HEROKU_APP.length)) : path.resolve(where.dir, to);
+  const dir =
+    to === HEROKU_APP || to.startsWith(`${HEROKU_APP}/`)
+      ? path.join(start.root ?? start.dir, to.slice(HEROKU_APP.length))
+      : path.resolve(where.dir, to);
   // past PATH_MAX the shell's cd fails (ENAMETOOLONG) and the chain stops; a longer path is never built,
   // so a line of thousands of `cd a &&` is read in linear time
   return { where: { ...where, dir }, lost: dir.length > PATH_MAX };
@@ -277,9 +392,16 @@ function changeDir(where: Where, start: Where, to: string | undefined, lost: boo
  * 4Geeks' Flask template) or a shell script of the app. False when one of them cannot be read.
  */
 function followed(words: readonly string[], where: Where, out: DeployTarget[]): boolean {
-  const pipenv = words[0] === 'pipenv' && words[1] === 'run' && words[2] ? pipfileScript(where.files, where.dir, words[2]) : undefined;
+  const pipenv =
+    words[0] === 'pipenv' && words[1] === 'run' && words[2]
+      ? pipfileScript(where.files, where.dir, words[2])
+      : undefined;
   if (pipenv) {
-    const inner = lineTargets([pipenv.command, ...words.slice(3)].join(' '), { ...where, path: path.relative(where.cwd, pipenv.file), line: pipenv.line }, false);
+    const inner = lineTargets(
+      [pipenv.command, ...words.slice(3)].join(' '),
+      { ...where, path: path.relative(where.cwd, pipenv.file), line: pipenv.line },
+      false,
+    );
     if (inner !== null) out.push(...inner);
     return inner !== null;
   }

@@ -8,11 +8,21 @@ import { projectFolders } from '../packaging/project-folders.js';
  * has a Procfile or a heroku.yml (Heroku reads the app root's files). Each with the file it is in, as
  * reports name it.
  */
-export function releaseCommands(files: ProjectFiles, cwd: string): { dir: string; commands: { text: string; line: number; shown: string }[] } | undefined {
+export function releaseCommands(
+  files: ProjectFiles,
+  cwd: string,
+): { dir: string; commands: { text: string; line: number; shown: string }[] } | undefined {
   for (const dir of projectFolders(files, cwd)) {
     const sources = [procfileRelease(files, dir), manifestRelease(files, dir)];
     if (sources.every((x) => x === undefined)) continue;
-    const commands = sources.flatMap((source) => (source ? source.commands.map((c) => ({ ...c, shown: path.relative(cwd, source.file) || path.basename(source.file) })) : []));
+    const commands = sources.flatMap((source) =>
+      source
+        ? source.commands.map((c) => ({
+            ...c,
+            shown: path.relative(cwd, source.file) || path.basename(source.file),
+          }))
+        : [],
+    );
     return { dir, commands };
   }
   return undefined;
@@ -56,14 +66,16 @@ function manifestRelease(files: ProjectFiles, dir: string): ReleaseSource | unde
     const indent = m[1]!.length;
     const value = rest.replace(/(?<!\s)\s+#[^]*$/u, '');
     if (value.startsWith('[')) {
-      for (const item of value.replace(/^\[|\]$/gu, '').split(',')) if (item.trim()) commands.push({ text: unquote(item.trim()), line: i + 1 });
+      for (const item of value.replace(/^\[|\]$/gu, '').split(','))
+        if (item.trim()) commands.push({ text: unquote(item.trim()), line: i + 1 });
     } else if (value !== '') {
       commands.push({ text: unquote(value), line: i + 1 });
     } else {
       for (let k = i + 1; k < lines.length; k++) {
         const item = /^(\s*)-(?=\s)/u.exec(lines[k]!);
         const text = item ? lineRest(lines[k]!.slice(item[0].length)) : undefined;
-        if (item && text !== undefined && item[1]!.length >= indent) commands.push({ text: unquote(text), line: k + 1 });
+        if (item && text !== undefined && item[1]!.length >= indent)
+          commands.push({ text: unquote(text), line: k + 1 });
         else if (lines[k]!.trim() !== '' && !lines[k]!.trim().startsWith('#')) break;
       }
     }

@@ -10,7 +10,11 @@ const MAX_SCRIPT_BYTES = 1 << 20;
  * The shell script of the app a command runs (`bash bin/release.sh`, `sh -e ./release`, `./release-tasks.sh`),
  * read; undefined for anything else (`bash -c '…'`, a Python script, a file outside the app or too large to be one).
  */
-export function scriptRun(files: ProjectFiles, words: readonly string[], dir: string): { file: string; text: string } | undefined {
+export function scriptRun(
+  files: ProjectFiles,
+  words: readonly string[],
+  dir: string,
+): { file: string; text: string } | undefined {
   let i = 0;
   if (words[0] === '/usr/bin/env' || words[0] === 'env') i++;
   const name = words[i]?.split('/').pop() ?? '';
@@ -36,15 +40,24 @@ export function scriptRun(files: ProjectFiles, words: readonly string[], dir: st
   // run directly, a file runs under its #! interpreter (bash runs one without #! itself): follow only shell scripts
   const shebang = /^#!(.*)/u.exec(text);
   if (viaShell) return { file, text };
-  return shebang ? (/\b(?:ba|da|z)?sh\b/u.test(shebang[1]!) ? { file, text } : undefined) : /\.(?:py|rb|js|pl)$/u.test(file) ? undefined : { file, text };
+  return shebang
+    ? /\b(?:ba|da|z)?sh\b/u.test(shebang[1]!)
+      ? { file, text }
+      : undefined
+    : /\.(?:py|rb|js|pl)$/u.test(file)
+      ? undefined
+      : { file, text };
 }
 
 /** The command a Pipfile's [scripts] entry runs (`upgrade = "flask db upgrade"`), with where it is written. */
-export function pipfileScript(files: ProjectFiles, dir: string, name: string): { command: string; file: string; line: number } | undefined {
+export function pipfileScript(
+  files: ProjectFiles,
+  dir: string,
+  name: string,
+): { command: string; file: string; line: number } | undefined {
   const file = path.join(dir, 'Pipfile');
   const text = files.text(file);
   if (text === undefined) return undefined;
   const entry = pipfileScripts(text).find((e) => e.name === name);
   return entry ? { command: entry.command, file, line: entry.line } : undefined;
 }
-

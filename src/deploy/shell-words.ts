@@ -65,7 +65,11 @@ export function subshellOf(segment: string): { body: string; opens: number; clos
 
 /** A command's words as the shell hands them over, quotes removed (`sh -c "alembic upgrade heads"`). */
 export function shellWords(cmd: string): string[] {
-  return cmd.trim().split(/\s+/u).map((w) => w.replace(/["']/gu, '')).filter(Boolean);
+  return cmd
+    .trim()
+    .split(/\s+/u)
+    .map((w) => w.replace(/["']/gu, ''))
+    .filter(Boolean);
 }
 
 /** A word holding a variable or a command substitution. */

@@ -10,14 +10,19 @@ export type UpgradeProblem = Omit<ReleaseCommandProblem, 'at' | 'via'>;
  * `alembic-preflight release …`: the target its own --target gives (null when not a literal), else the
  * command after `--` it wraps, else head; undefined for any other command.
  */
-export function preflightRelease(words: readonly string[]): { target: string | null } | { wrapped: readonly string[] } | undefined {
+export function preflightRelease(
+  words: readonly string[],
+): { target: string | null } | { wrapped: readonly string[] } | undefined {
   const preflight = toolAt(words, 'alembic-preflight');
   if (preflight < 0 || words[preflight + 1] !== 'release') return undefined;
   const dash = words.indexOf('--', preflight);
   // a --target after `--` belongs to the wrapped command
   const end = dash < 0 ? words.length : dash;
-  const i = words.findIndex((w, k) => k > preflight && k < end && (w === '--target' || w.startsWith('--target=')));
-  if (i >= 0) return { target: literal(words[i]!.includes('=') ? words[i]!.slice('--target='.length) : words[i + 1]) };
+  const i = words.findIndex(
+    (w, k) => k > preflight && k < end && (w === '--target' || w.startsWith('--target=')),
+  );
+  if (i >= 0)
+    return { target: literal(words[i]!.includes('=') ? words[i]!.slice('--target='.length) : words[i + 1]) };
   return dash < 0 ? { target: 'head' } : { wrapped: words.slice(dash + 1) };
 }
 
@@ -60,10 +65,18 @@ export function directUpgrade(argv: readonly string[]): Upgrade | 'unread' | 'sh
 }
 
 /** What Alembic's argparse made of an upgrade's words, as the release's reading takes it. */
-export function upgradeOf(read: Exclude<ReturnType<typeof releaseUpgrade>, 'unread' | undefined>, args: readonly string[]): Upgrade {
+export function upgradeOf(
+  read: Exclude<ReturnType<typeof releaseUpgrade>, 'unread' | undefined>,
+  args: readonly string[],
+): Upgrade {
   const target = literal(read.revision);
   const problem = read.problem ? problemOf(read.problem, args) : undefined;
-  return { target, ...(read.config !== undefined ? { config: read.config } : {}), ...(read.name !== undefined ? { name: read.name } : {}), ...(problem ? { problem } : {}) };
+  return {
+    target,
+    ...(read.config !== undefined ? { config: read.config } : {}),
+    ...(read.name !== undefined ? { name: read.name } : {}),
+    ...(problem ? { problem } : {}),
+  };
 }
 
 export interface Upgrade {
@@ -103,8 +116,16 @@ export function upgradeTarget(words: readonly string[], version: AlembicVersion)
 }
 
 /** What keeps the upgrade from migrating, with the command lines written as `alembic …`. */
-function problemOf(p: { kind: ReleaseCommandProblem['kind']; detail: string; fixed?: readonly string[] }, args: readonly string[]): UpgradeProblem {
-  return { kind: p.kind, detail: p.detail, command: ['alembic', ...args].join(' '), ...(p.fixed ? { fixed: ['alembic', ...p.fixed].join(' ') } : {}) };
+function problemOf(
+  p: { kind: ReleaseCommandProblem['kind']; detail: string; fixed?: readonly string[] },
+  args: readonly string[],
+): UpgradeProblem {
+  return {
+    kind: p.kind,
+    detail: p.detail,
+    command: ['alembic', ...args].join(' '),
+    ...(p.fixed ? { fixed: ['alembic', ...p.fixed].join(' ') } : {}),
+  };
 }
 
 /** A -c value as the release phase reads it: absolute, or as written when the shell decides it. */

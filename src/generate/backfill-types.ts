@@ -46,7 +46,12 @@ export interface PlannedPlaceholder {
   readonly path: string;
   readonly content: Buffer;
   readonly forensics?: Forensics;
-  readonly rewired: readonly { readonly revision: string; readonly path: string; readonly lines: readonly number[]; readonly notes: readonly string[] }[];
+  readonly rewired: readonly {
+    readonly revision: string;
+    readonly path: string;
+    readonly lines: readonly number[];
+    readonly notes: readonly string[];
+  }[];
 }
 
 export interface Candidate {
@@ -78,7 +83,11 @@ export interface Proof {
   readonly ok: boolean;
   readonly headsBefore: readonly string[];
   readonly headsAfter: readonly string[];
-  readonly scenarios: readonly { readonly rows: readonly StampValue[]; readonly resolves: boolean; readonly prediction: UpgradePrediction }[];
+  readonly scenarios: readonly {
+    readonly rows: readonly StampValue[];
+    readonly resolves: boolean;
+    readonly prediction: UpgradePrediction;
+  }[];
   readonly problems: readonly string[];
   /** The schema probes on the database with the placeholders in place (when its catalog was read). */
   readonly schema?: ProofSchema;
@@ -122,4 +131,3 @@ export interface BackfillOutcome {
   /** A Flask-Migrate project: the upgrade is shown as `flask db upgrade`. */
   readonly flaskMigrate?: boolean;
 }
-

@@ -3,7 +3,13 @@
  * `file_template` (Python %-formatting over rev, slug, epoch and the date
  * parts), with the slug cut as Alembic cuts it.
  */
-export function renderFileName(template: string, rev: string, message: string, date: Date, truncateSlugLength = 40): string {
+export function renderFileName(
+  template: string,
+  rev: string,
+  message: string,
+  date: Date,
+  truncateSlugLength = 40,
+): string {
   const values: Record<string, string | number> = {
     rev,
     slug: slugOf(message, truncateSlugLength),
@@ -43,12 +49,19 @@ export function pyFormat(template: string, values: Readonly<Record<string, strin
       out += '%';
       continue;
     }
-    if (key === undefined) throw new FileTemplateError(`file_template uses a positional field (${m[0]}); Alembic passes named fields only`);
-    if (!Object.hasOwn(values, key)) throw new FileTemplateError(`file_template names %(${key}), which Alembic does not provide (KeyError: '${key}')`);
+    if (key === undefined)
+      throw new FileTemplateError(
+        `file_template uses a positional field (${m[0]}); Alembic passes named fields only`,
+      );
+    if (!Object.hasOwn(values, key))
+      throw new FileTemplateError(
+        `file_template names %(${key}), which Alembic does not provide (KeyError: '${key}')`,
+      );
     const v = values[key]!;
     let text: string;
     if (conv === 'd' || conv === 'i') {
-      if (typeof v !== 'number') throw new FileTemplateError(`file_template formats %(${key}) as a number, but it is text`);
+      if (typeof v !== 'number')
+        throw new FileTemplateError(`file_template formats %(${key}) as a number, but it is text`);
       text = String(Math.abs(v));
       if (precision !== undefined) text = text.padStart(Number(precision), '0');
       if (v < 0) text = `-${text}`;
@@ -59,12 +72,14 @@ export function pyFormat(template: string, values: Readonly<Record<string, strin
     if (width !== undefined && text.length < Number(width)) {
       const w = Number(width);
       if (flags.includes('-')) text = text.padEnd(w, ' ');
-      else if (flags.includes('0') && conv !== 's') text = text.startsWith('-') ? `-${text.slice(1).padStart(w - 1, '0')}` : text.padStart(w, '0');
+      else if (flags.includes('0') && conv !== 's')
+        text = text.startsWith('-') ? `-${text.slice(1).padStart(w - 1, '0')}` : text.padStart(w, '0');
       else text = text.padStart(w, ' ');
     }
     out += text;
   }
   out += template.slice(last);
-  if (/%(?!%)/u.test(template.replace(SPEC, ''))) throw new FileTemplateError(`file_template has a % that is not a format field: ${template}`);
+  if (/%(?!%)/u.test(template.replace(SPEC, '')))
+    throw new FileTemplateError(`file_template has a % that is not a format field: ${template}`);
   return out;
 }

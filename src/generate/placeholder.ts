@@ -2,7 +2,12 @@
 export interface HeaderStyle {
   readonly quote: "'" | '"';
   /** Annotations per field (`revision: str = …`) when the project's files carry them. */
-  readonly annotations: { readonly revision?: string; readonly down_revision?: string; readonly branch_labels?: string; readonly depends_on?: string };
+  readonly annotations: {
+    readonly revision?: string;
+    readonly down_revision?: string;
+    readonly branch_labels?: string;
+    readonly depends_on?: string;
+  };
   /** The typing import the annotations need, copied from the model file. */
   readonly typingImport?: string;
   /** `def upgrade() -> None:` style. */
@@ -10,7 +15,12 @@ export interface HeaderStyle {
   readonly newline: '\n' | '\r\n';
 }
 
-export const DEFAULT_STYLE: HeaderStyle = { quote: "'", annotations: {}, returnAnnotations: false, newline: '\n' };
+export const DEFAULT_STYLE: HeaderStyle = {
+  quote: "'",
+  annotations: {},
+  returnAnnotations: false,
+  newline: '\n',
+};
 
 /** Reads the header style of an existing revision file (text as decoded). */
 export function headerStyleOf(source: string): HeaderStyle {
@@ -27,7 +37,13 @@ export function headerStyleOf(source: string): HeaderStyle {
   }
   const typing = /^from typing import [^\r\n]+$/mu.exec(source)?.[0];
   const returnAnnotations = /^def upgrade\(\)[ \t]*->/mu.test(source);
-  return { quote, annotations, typingImport: Object.keys(annotations).length > 0 ? typing : undefined, returnAnnotations, newline };
+  return {
+    quote,
+    annotations,
+    typingImport: Object.keys(annotations).length > 0 ? typing : undefined,
+    returnAnnotations,
+    newline,
+  };
 }
 
 export interface PlaceholderSpec {
@@ -40,14 +56,20 @@ export interface PlaceholderSpec {
   readonly createdAt: Date;
 }
 
-const pyStr = (s: string, q: string): string => `${q}${s.replaceAll('\\', '\\\\').replaceAll(q, `\\${q}`)}${q}`;
+const pyStr = (s: string, q: string): string =>
+  `${q}${s.replaceAll('\\', '\\\\').replaceAll(q, `\\${q}`)}${q}`;
 
 /** The placeholder's source: Alembic's template shape, no-op upgrade and downgrade, a docstring that says why it exists. */
 export function renderPlaceholder(spec: PlaceholderSpec, style: HeaderStyle = DEFAULT_STYLE): string {
   const q = style.quote;
   const down =
-    spec.downRevisions.length === 0 ? 'None' : spec.downRevisions.length === 1 ? pyStr(spec.downRevisions[0]!, q) : `(${spec.downRevisions.map((d) => pyStr(d, q)).join(', ')})`;
-  const ann = (field: keyof HeaderStyle['annotations']): string => (style.annotations[field] ? `: ${style.annotations[field]}` : '');
+    spec.downRevisions.length === 0
+      ? 'None'
+      : spec.downRevisions.length === 1
+        ? pyStr(spec.downRevisions[0]!, q)
+        : `(${spec.downRevisions.map((d) => pyStr(d, q)).join(', ')})`;
+  const ann = (field: keyof HeaderStyle['annotations']): string =>
+    style.annotations[field] ? `: ${style.annotations[field]}` : '';
   const ret = style.returnAnnotations ? ' -> None' : '';
   const created = spec.createdAt.toISOString().replace('T', ' ').replace('Z', '');
   const lines = [

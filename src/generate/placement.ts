@@ -4,30 +4,54 @@ import type { MissingId } from './backfill-types.js';
 
 /** Where a placeholder goes: its parents and children, and how that was decided; or why it cannot be placed. */
 export type Placement =
-  | { readonly parents: readonly string[]; readonly children: 'all' | readonly string[]; readonly how: string }
+  | {
+      readonly parents: readonly string[];
+      readonly children: 'all' | readonly string[];
+      readonly how: string;
+    }
   | { readonly refuse: string; readonly suggestion?: string; readonly listCandidates: boolean };
 
 export function choosePlacement(map: RevisionMap, m: MissingId, explicit: string | undefined): Placement {
   if (explicit !== undefined) {
     const parent = resolveExact(map, explicit);
-    if (typeof parent !== 'string') return { refuse: `--after ${explicit}: ${parent.error}`, listCandidates: true };
-    return { parents: [parent], children: 'all', how: parent === explicit ? `--after ${explicit}` : `--after ${explicit} (${parent})` };
+    if (typeof parent !== 'string')
+      return { refuse: `--after ${explicit}: ${parent.error}`, listCandidates: true };
+    return {
+      parents: [parent],
+      children: 'all',
+      how: parent === explicit ? `--after ${explicit}` : `--after ${explicit} (${parent})`,
+    };
   }
   if (m.logParent) {
     const parents = m.logParent.from.map((p) => resolveExact(map, p));
     if (parents.every((p) => typeof p === 'string')) {
-      return { parents: parents as string[], children: 'all', how: `the deploy log shows it was applied after ${m.logParent.from.join(', ') || 'base'} (${m.logParent.where})` };
+      return {
+        parents: parents as string[],
+        children: 'all',
+        how: `the deploy log shows it was applied after ${m.logParent.from.join(', ') || 'base'} (${m.logParent.where})`,
+      };
     }
   }
   const f = m.forensics;
-  if (!f) return { refuse: 'the parent is unknown (no --after, no log line, git history not searched)', listCandidates: true };
+  if (!f)
+    return {
+      refuse: 'the parent is unknown (no --after, no log line, git history not searched)',
+      listCandidates: true,
+    };
   switch (f.kind) {
     case 'deleted': {
       const missing = f.downRevisions.filter((d) => typeof resolveExact(map, d) !== 'string');
       if (missing.length > 0) {
-        return { refuse: `git shows it revised ${f.downRevisions.join(', ')}, but ${missing.join(', ')} is not in the graph any more`, listCandidates: true };
+        return {
+          refuse: `git shows it revised ${f.downRevisions.join(', ')}, but ${missing.join(', ')} is not in the graph any more`,
+          listCandidates: true,
+        };
       }
-      return { parents: f.downRevisions, children: f.children, how: `git history: ${f.path} revised ${f.downRevisions.join(', ') || 'base'} before commit ${f.commit.short} deleted it` };
+      return {
+        parents: f.downRevisions,
+        children: f.children,
+        how: `git history: ${f.path} revised ${f.downRevisions.join(', ') || 'base'} before commit ${f.commit.short} deleted it`,
+      };
     }
     case 'renamed':
       return {
@@ -41,10 +65,16 @@ export function choosePlacement(map: RevisionMap, m: MissingId, explicit: string
         listCandidates: false,
       };
     case 'in-tree':
-      return { refuse: `${describeForensics(f)}; restore or fix that file instead of adding a placeholder`, listCandidates: false };
+      return {
+        refuse: `${describeForensics(f)}; restore or fix that file instead of adding a placeholder`,
+        listCandidates: false,
+      };
     case 'never':
     case 'no-git':
-      return { refuse: `the parent is unknown (${describeForensics(f)}). Choose where the database really is with --after REV`, listCandidates: true };
+      return {
+        refuse: `the parent is unknown (${describeForensics(f)}). Choose where the database really is with --after REV`,
+        listCandidates: true,
+      };
   }
 }
 
@@ -53,7 +83,12 @@ function resolveExact(map: RevisionMap, ref: string): string | { error: string }
   if (hit && hit.id === ref) return ref;
   const matches = map.revisions.filter((r) => r.id.startsWith(ref));
   if (ref.length >= 4 && matches.length === 1) return matches[0]!.id;
-  if (matches.length > 1) return { error: `'${ref}' is a prefix of several revisions (${matches.slice(0, 5).map((r) => r.id).join(', ')})` };
+  if (matches.length > 1)
+    return {
+      error: `'${ref}' is a prefix of several revisions (${matches
+        .slice(0, 5)
+        .map((r) => r.id)
+        .join(', ')})`,
+    };
   return { error: `no revision '${ref}' in the graph` };
 }
-

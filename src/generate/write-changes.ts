@@ -1,5 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fsPath } from '../project/fs-path.js';
 import { WriteError } from '../errors/errors.js';
@@ -43,9 +56,15 @@ export function writeChanges(changes: readonly FileChange[]): () => void {
   try {
     // new files first: a placeholder in place before any child names it, so a run killed between two
     // steps leaves a graph Alembic loads (at worst with a placeholder nobody revises yet)
-    const ordered = [...changes.filter((c) => c.before === null), ...changes.filter((c) => c.before !== null)];
+    const ordered = [
+      ...changes.filter((c) => c.before === null),
+      ...changes.filter((c) => c.before !== null),
+    ];
     const staged = ordered.map((c) => {
-      const tmp = path.join(path.dirname(c.absPath), `.${path.basename(c.absPath)}.${randomBytes(4).toString('hex')}.tmp`);
+      const tmp = path.join(
+        path.dirname(c.absPath),
+        `.${path.basename(c.absPath)}.${randomBytes(4).toString('hex')}.tmp`,
+      );
       if (c.before === null) mkdirSync(path.dirname(c.absPath), { recursive: true });
       writeDurably(tmp, c.after, c.before === null ? undefined : statSync(fsPath(c.absPath)).mode);
       temps.push(tmp);
@@ -56,7 +75,8 @@ export function writeChanges(changes: readonly FileChange[]): () => void {
         try {
           linkSync(fsPath(c.tmp), fsPath(c.absPath));
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new WriteConflict(`${c.absPath} already exists; it was not overwritten`, c.absPath);
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+            throw new WriteConflict(`${c.absPath} already exists; it was not overwritten`, c.absPath);
           throw e;
         }
         unlinkSync(fsPath(c.tmp));
@@ -65,7 +85,11 @@ export function writeChanges(changes: readonly FileChange[]): () => void {
         done.push(() => (sameBytes(c.absPath, ours) ? unlinkSync(fsPath(c.absPath)) : undefined));
       } else {
         const now = readFileSync(fsPath(c.absPath));
-        if (!now.equals(c.before)) throw new WriteConflict(`${c.absPath} changed while we were planning; nothing was written`, c.absPath);
+        if (!now.equals(c.before))
+          throw new WriteConflict(
+            `${c.absPath} changed while we were planning; nothing was written`,
+            c.absPath,
+          );
         renameSync(fsPath(c.tmp), fsPath(c.absPath));
         const original = c.before;
         const ours = c.after;
@@ -75,7 +99,10 @@ export function writeChanges(changes: readonly FileChange[]): () => void {
     return undo;
   } catch (e) {
     undo();
-    if (e instanceof WriteConflict) throw new WriteError(`${e.message}. Run backfill again: it plans against the files as they are now.`, { hint: 'Another process (an editor, a second backfill, git) changed the files while this run planned.' });
+    if (e instanceof WriteConflict)
+      throw new WriteError(`${e.message}. Run backfill again: it plans against the files as they are now.`, {
+        hint: 'Another process (an editor, a second backfill, git) changed the files while this run planned.',
+      });
     if ((e as NodeJS.ErrnoException).code) throw cannotWrite(e, path.dirname(changes[0]?.absPath ?? '.'));
     throw e;
   } finally {
@@ -136,9 +163,12 @@ export function acquireWriteLock(folder: string, folders: readonly string[]): { 
       if (code !== 'EEXIST') throw cannotWrite(e, folder);
       const holder = Number(readText(file)?.trim());
       if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) {
-        throw new WriteError(`Another alembic-preflight backfill --write (process ${holder}) is writing in ${folder}; nothing was written.`, {
-          hint: `Wait for it to finish, then run backfill again (it reads the files anew). If no such run exists, remove ${path.join(folder, LOCK)}.`,
-        });
+        throw new WriteError(
+          `Another alembic-preflight backfill --write (process ${holder}) is writing in ${folder}; nothing was written.`,
+          {
+            hint: `Wait for it to finish, then run backfill again (it reads the files anew). If no such run exists, remove ${path.join(folder, LOCK)}.`,
+          },
+        );
       }
       tryUnlink(file);
       continue;
@@ -148,13 +178,22 @@ export function acquireWriteLock(folder: string, folders: readonly string[]): { 
     for (const f of folders) removeTemporaries(f);
     return { release: () => (readText(file)?.trim() === String(process.pid) ? tryUnlink(file) : undefined) };
   }
-  throw new WriteError(`Could not take the write lock ${file}; nothing was written.`, { hint: 'Run backfill again.' });
+  throw new WriteError(`Could not take the write lock ${file}; nothing was written.`, {
+    hint: 'Run backfill again.',
+  });
 }
 
 /** A failure of the file system, as the error the user can act on. */
 export function cannotWrite(e: unknown, where: string): WriteError {
   const err = e as NodeJS.ErrnoException;
-  const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code === 'EROFS' ? 'the file system is read-only' : err.code === 'ENOSPC' ? 'the disk is full' : (err.message ?? String(e));
+  const why =
+    err.code === 'EACCES' || err.code === 'EPERM'
+      ? 'permission denied'
+      : err.code === 'EROFS'
+        ? 'the file system is read-only'
+        : err.code === 'ENOSPC'
+          ? 'the disk is full'
+          : (err.message ?? String(e));
   return new WriteError(`Cannot write in ${where} (${err.code ?? 'error'}: ${why}); nothing was written.`, {
     hint: 'Run backfill --write where the migration files can be written (your checkout, not a deployed slug), or without --write to see the diff and apply it by hand.',
   });
@@ -169,7 +208,6 @@ function removeTemporaries(folder: string): void {
   }
   for (const n of names) if (OUR_TEMP.test(n)) tryUnlink(path.join(folder, n));
 }
-
 
 function readText(file: string): string | undefined {
   try {

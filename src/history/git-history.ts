@@ -36,9 +36,22 @@ export type Forensics =
       readonly children: readonly string[];
     }
   /** Defined only in commits HEAD does not contain: another branch, or the database ran newer code (a rollback). */
-  | { readonly kind: 'other-ref'; readonly id: string; readonly commit: CommitRef; readonly path: string; readonly refs: readonly string[]; readonly downRevisions: readonly string[] }
+  | {
+      readonly kind: 'other-ref';
+      readonly id: string;
+      readonly commit: CommitRef;
+      readonly path: string;
+      readonly refs: readonly string[];
+      readonly downRevisions: readonly string[];
+    }
   /** Defined in HEAD's history and never removed, yet Alembic does not load it. */
-  | { readonly kind: 'in-tree'; readonly id: string; readonly commit: CommitRef; readonly path: string; readonly inWorkTree: boolean }
+  | {
+      readonly kind: 'in-tree';
+      readonly id: string;
+      readonly commit: CommitRef;
+      readonly path: string;
+      readonly inWorkTree: boolean;
+    }
   /** No commit on any ref ever had a file with this id: it was stamped by hand. */
   | { readonly kind: 'never'; readonly id: string; readonly searched: readonly string[] };
 
@@ -53,7 +66,8 @@ export function openGit(files: ProjectFiles, cwd: string): Git | { readonly unav
   const raw = (dir: string, args: readonly string[]): GitOutput | null => files.git(dir, args);
   const top = raw(cwd, ['rev-parse', '--show-toplevel']);
   if (top === null) return { unavailable: 'git is not installed' };
-  if (top.status !== 0) return { unavailable: 'the project is not in a git work tree (a Heroku slug has none)' };
+  if (top.status !== 0)
+    return { unavailable: 'the project is not in a git work tree (a Heroku slug has none)' };
   const root = top.stdout.trim();
   const head = raw(root, ['rev-parse', '--verify', '-q', 'HEAD']);
   if (head?.status !== 0) return { unavailable: 'the git repository has no commits yet' };
@@ -76,7 +90,12 @@ export function openGit(files: ProjectFiles, cwd: string): Git | { readonly unav
  * the version folders, then the defining file's parents and children read
  * from the commit before it was removed.
  */
-export function investigateMissing(files: ProjectFiles, ids: readonly string[], cwd: string, versionDirs: readonly string[]): Map<string, Forensics> {
+export function investigateMissing(
+  files: ProjectFiles,
+  ids: readonly string[],
+  cwd: string,
+  versionDirs: readonly string[],
+): Map<string, Forensics> {
   const out = new Map<string, Forensics>();
   const git = openGit(files, cwd);
   if ('unavailable' in git) {
@@ -90,7 +109,10 @@ export function investigateMissing(files: ProjectFiles, ids: readonly string[], 
     try {
       out.set(id, investigateOne(git, id, dirs));
     } catch (e) {
-      out.set(id, { kind: 'no-git', reason: `git failed while searching the history (${(e as Error).message})` });
+      out.set(id, {
+        kind: 'no-git',
+        reason: `git failed while searching the history (${(e as Error).message})`,
+      });
     }
   }
   return out;
@@ -104,7 +126,17 @@ interface Event {
 }
 
 function investigateOne(git: Git, id: string, dirs: readonly string[]): Forensics {
-  const log = git.run(['log', '--all', '-M', '--name-status', '--format=%x1e%H%x1f%h%x1f%cI%x1f%s', `-S${id}`, '--', ...dirs]) ?? '';
+  const log =
+    git.run([
+      'log',
+      '--all',
+      '-M',
+      '--name-status',
+      '--format=%x1e%H%x1f%h%x1f%cI%x1f%s',
+      `-S${id}`,
+      '--',
+      ...dirs,
+    ]) ?? '';
   const events = eventsOf(log);
   const defines = (rev: string, file: string): Parsed | null => {
     const text = git.run(['show', `${rev}:${file}`], true);
@@ -135,11 +167,39 @@ function investigateOne(git: Git, id: string, dirs: readonly string[]): Forensic
     const file = e.newPath ?? e.path;
     const def = defines(e.commit.hash, file);
     if (!def) continue;
-    if (inHead(e.commit.hash)) return { kind: 'in-tree', id, commit: e.commit, path: file, inWorkTree: git.files.exists(path.join(git.root, file)) };
-    const refs = (git.run(['for-each-ref', '--contains', e.commit.hash, '--format=%(refname:short)', 'refs/heads', 'refs/remotes', 'refs/tags', 'refs/stash'], true) ?? '')
+    if (inHead(e.commit.hash))
+      return {
+        kind: 'in-tree',
+        id,
+        commit: e.commit,
+        path: file,
+        inWorkTree: git.files.exists(path.join(git.root, file)),
+      };
+    const refs = (
+      git.run(
+        [
+          'for-each-ref',
+          '--contains',
+          e.commit.hash,
+          '--format=%(refname:short)',
+          'refs/heads',
+          'refs/remotes',
+          'refs/tags',
+          'refs/stash',
+        ],
+        true,
+      ) ?? ''
+    )
       .split('\n')
       .filter((r) => r && !r.endsWith('/HEAD'));
-    return { kind: 'other-ref', id, commit: e.commit, path: file, refs: refs.length > 0 ? refs : ['(no branch or tag: an unreachable or stashed commit)'], downRevisions: def.down };
+    return {
+      kind: 'other-ref',
+      id,
+      commit: e.commit,
+      path: file,
+      refs: refs.length > 0 ? refs : ['(no branch or tag: an unreachable or stashed commit)'],
+      downRevisions: def.down,
+    };
   }
   return { kind: 'never', id, searched: dirs };
 }
@@ -161,15 +221,40 @@ function eventsOf(log: string): Event[] {
 }
 
 /** A rename or deletion that removed the file defining `id`: renamed (the id changed) or deleted; undefined for any other event. */
-function removalOf(git: Git, id: string, dirs: readonly string[], e: Event, events: readonly Event[], defines: (rev: string, file: string) => Parsed | null): Forensics | undefined {
+function removalOf(
+  git: Git,
+  id: string,
+  dirs: readonly string[],
+  e: Event,
+  events: readonly Event[],
+  defines: (rev: string, file: string) => Parsed | null,
+): Forensics | undefined {
   if (e.status.startsWith('R') && e.newPath) {
     const before = defines(`${e.commit.hash}^`, e.path);
     if (!before) return undefined;
     const after = parseIds(git.run(['show', `${e.commit.hash}:${e.newPath}`], true) ?? '');
     if (after.revision === id) return undefined; // moved, same id
     const children = childrenAt(git, `${e.commit.hash}^`, id, dirs);
-    if (after.revision) return { kind: 'renamed', id, commit: e.commit, path: e.path, newPath: e.newPath, newId: after.revision, downRevisions: before.down, children };
-    return { kind: 'deleted', id, commit: e.commit, path: e.path, downRevisions: before.down, children, operations: before.operations === true };
+    if (after.revision)
+      return {
+        kind: 'renamed',
+        id,
+        commit: e.commit,
+        path: e.path,
+        newPath: e.newPath,
+        newId: after.revision,
+        downRevisions: before.down,
+        children,
+      };
+    return {
+      kind: 'deleted',
+      id,
+      commit: e.commit,
+      path: e.path,
+      downRevisions: before.down,
+      children,
+      operations: before.operations === true,
+    };
   }
   if (e.status !== 'D') return undefined;
   const before = defines(`${e.commit.hash}^`, e.path);
@@ -181,14 +266,32 @@ function removalOf(git: Git, id: string, dirs: readonly string[], e: Event, even
   for (const a of candidates) {
     const after = parseIds(git.run(['show', `${e.commit.hash}:${a.path}`], true) ?? '');
     if (after.revision && after.revision !== id && sameList(after.down, before.down)) {
-      return { kind: 'renamed', id, commit: e.commit, path: e.path, newPath: a.path, newId: after.revision, downRevisions: before.down, children };
+      return {
+        kind: 'renamed',
+        id,
+        commit: e.commit,
+        path: e.path,
+        newPath: a.path,
+        newId: after.revision,
+        downRevisions: before.down,
+        children,
+      };
     }
   }
-  return { kind: 'deleted', id, commit: e.commit, path: e.path, downRevisions: before.down, children, operations: before.operations === true };
+  return {
+    kind: 'deleted',
+    id,
+    commit: e.commit,
+    path: e.path,
+    downRevisions: before.down,
+    children,
+    operations: before.operations === true,
+  };
 }
 
 function addedIn(git: Git, hash: string, dirs: readonly string[]): { path: string }[] {
-  const out = git.run(['show', '--format=', '--name-status', '--no-renames', hash, '--', ...dirs], true) ?? '';
+  const out =
+    git.run(['show', '--format=', '--name-status', '--no-renames', hash, '--', ...dirs], true) ?? '';
   return out
     .split('\n')
     .filter((l) => l.startsWith('A\t'))
@@ -241,7 +344,6 @@ export function upgradeDoesSomething(text: string): boolean {
   return false;
 }
 
-
 function parseIds(text: string): Parsed {
   const read = readRevisionSource(text);
   const rev = read.fields.revision?.value;
@@ -285,14 +387,32 @@ export function describeForensics(f: Forensics): string {
  * the merge base of `ref` and HEAD (committed or not), plus untracked files.
  * A PR's CI lints what the PR brings, not what main changed meanwhile.
  */
-export function filesChangedSince(files: ProjectFiles, cwd: string, ref: string): { files: Set<string> } | { error: string; hint: string } {
+export function filesChangedSince(
+  files: ProjectFiles,
+  cwd: string,
+  ref: string,
+): { files: Set<string> } | { error: string; hint: string } {
   const git = openGit(files, cwd);
-  if ('unavailable' in git) return { error: `--lint-changed-since needs git: ${git.unavailable}`, hint: 'Use --lint-since REV instead, which needs no git.' };
+  if ('unavailable' in git)
+    return {
+      error: `--lint-changed-since needs git: ${git.unavailable}`,
+      hint: 'Use --lint-since REV instead, which needs no git.',
+    };
   if (ref.startsWith('-') || git.run(['rev-parse', '--verify', '-q', `${ref}^{commit}`], true) === null) {
-    return { error: `--lint-changed-since ${ref}: git knows no commit by that name`, hint: 'CI clones are often shallow and single-branch: fetch the base first (git fetch origin main), then pass origin/main.' };
+    return {
+      error: `--lint-changed-since ${ref}: git knows no commit by that name`,
+      hint: 'CI clones are often shallow and single-branch: fetch the base first (git fetch origin main), then pass origin/main.',
+    };
   }
   const base = git.run(['merge-base', ref, 'HEAD'], true)?.trim();
-  if (!base) return { error: `--lint-changed-since ${ref}: it shares no history with HEAD`, hint: 'Fetch more history (git fetch --unshallow, or a deeper --depth) so the merge base is known.' };
-  const listed = [...(git.run(['diff', '--name-only', '-z', base]) ?? '').split('\0'), ...(git.run(['ls-files', '--others', '--exclude-standard', '-z']) ?? '').split('\0')];
+  if (!base)
+    return {
+      error: `--lint-changed-since ${ref}: it shares no history with HEAD`,
+      hint: 'Fetch more history (git fetch --unshallow, or a deeper --depth) so the merge base is known.',
+    };
+  const listed = [
+    ...(git.run(['diff', '--name-only', '-z', base]) ?? '').split('\0'),
+    ...(git.run(['ls-files', '--others', '--exclude-standard', '-z']) ?? '').split('\0'),
+  ];
   return { files: new Set(listed.filter(Boolean).map((p) => path.resolve(git.root, p))) };
 }

@@ -14,7 +14,11 @@ let settings: { level?: string; format: LogFormat; env: LoggerEnv } = { format: 
  * NO_COLOR, FORCE_COLOR), before any command logs.
  */
 export function configureLogger(next: { level?: string; format?: LogFormat; env?: LoggerEnv }): void {
-  settings = { level: next.level ?? settings.level, format: next.format ?? settings.format, env: next.env ?? settings.env };
+  settings = {
+    level: next.level ?? settings.level,
+    format: next.format ?? settings.format,
+    env: next.env ?? settings.env,
+  };
   instance = undefined;
 }
 
@@ -24,8 +28,22 @@ export function debugWanted(): boolean {
   return level === 'debug' || level === 'trace';
 }
 
-const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
-const COLOURS: Record<string, string> = { info: '\x1b[36m', warn: '\x1b[33m', error: '\x1b[31m', fatal: '\x1b[31m', debug: '\x1b[90m', trace: '\x1b[90m' };
+const LEVELS: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+const COLOURS: Record<string, string> = {
+  info: '\x1b[36m',
+  warn: '\x1b[33m',
+  error: '\x1b[31m',
+  fatal: '\x1b[31m',
+  debug: '\x1b[90m',
+  trace: '\x1b[90m',
+};
 
 /** Colour only for a terminal or FORCE_COLOR, and never under NO_COLOR. */
 export function useColour(env: Readonly<Record<string, string | undefined>>, isTty: boolean): boolean {
@@ -57,8 +75,19 @@ export function formatLine(json: string, format: LogFormat, colour: boolean): st
     return terminalSafe(/^[^\s"=]+$/u.test(s) ? s : JSON.stringify(s));
   };
   if (format === 'logfmt') {
-    const pairs: [string, unknown][] = [['time', typeof time === 'number' ? new Date(time).toISOString() : time], ['level', name], ['event', event], ['msg', msg], ...Object.entries(rest)];
-    return pairs.filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `${k}=${value(v)}`).join(' ') + '\n';
+    const pairs: [string, unknown][] = [
+      ['time', typeof time === 'number' ? new Date(time).toISOString() : time],
+      ['level', name],
+      ['event', event],
+      ['msg', msg],
+      ...Object.entries(rest),
+    ];
+    return (
+      pairs
+        .filter(([, v]) => v !== undefined && v !== null)
+        .map(([k, v]) => `${k}=${value(v)}`)
+        .join(' ') + '\n'
+    );
   }
   const label = name.toUpperCase().padEnd(5);
   const lead = colour ? `${COLOURS[name] ?? ''}${label}\x1b[0m` : label;

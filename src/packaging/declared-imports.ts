@@ -15,11 +15,11 @@ const DIST_TO_IMPORT: Record<string, string> = {
   'flask-sqlalchemy': 'flask_sqlalchemy',
   'flask-security-too': 'flask_security',
   'argon2-cffi': 'argon2',
-  'sqlmodel': 'sqlmodel',
+  sqlmodel: 'sqlmodel',
   'pydantic-settings': 'pydantic_settings',
   'python-dotenv': 'dotenv',
   'python-slugify': 'slugify',
-  'beautifulsoup4': 'bs4',
+  beautifulsoup4: 'bs4',
   pillow: 'PIL',
   'scikit-learn': 'sklearn',
   'python-jose': 'jose',
@@ -65,7 +65,19 @@ const EXTRA_PACKAGES: Record<string, readonly string[]> = {
   'pydantic[dotenv]': ['python-dotenv'],
   'uvicorn[standard]': ['uvloop', 'httptools', 'websockets', 'watchfiles', 'python-dotenv', 'pyyaml'],
   'fastapi[standard]': ['fastapi-cli', 'httpx', 'jinja2', 'python-multipart', 'email-validator', 'uvicorn'],
-  'fastapi[all]': ['httpx', 'jinja2', 'python-multipart', 'itsdangerous', 'pyyaml', 'ujson', 'orjson', 'email-validator', 'uvicorn', 'pydantic-settings', 'pydantic-extra-types'],
+  'fastapi[all]': [
+    'httpx',
+    'jinja2',
+    'python-multipart',
+    'itsdangerous',
+    'pyyaml',
+    'ujson',
+    'orjson',
+    'email-validator',
+    'uvicorn',
+    'pydantic-settings',
+    'pydantic-extra-types',
+  ],
   'sqlalchemy[asyncio]': ['greenlet'],
   'sqlalchemy[postgresql]': ['psycopg2'],
   'sqlalchemy[postgresql-psycopg2binary]': ['psycopg2-binary'],
@@ -93,7 +105,10 @@ function requirementNames(spec: string): string[] {
 
 /** A distribution or extra name as pip compares it (PEP 503, PEP 685): case, `-`, `_` and `.` alike. */
 function normalizedName(name: string): string {
-  return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-_.]+/g, '-');
 }
 
 /**
@@ -121,7 +136,12 @@ function declaredIn(files: ProjectFiles, cwd: string, names: Set<string>): void 
     const known = Object.hasOwn(DIST_TO_IMPORT, d) ? DIST_TO_IMPORT[d] : undefined;
     if (known) names.add(known.toLowerCase());
     // the usual ways a distribution's name differs from its module: python-X, X-python, a release digit (progressbar2)
-    for (const alias of [d.replace(/^python-/, ''), d.replace(/-python$/, ''), d.replace(/(?<=[a-z])\d+$/, '')]) names.add(alias.replace(/-/g, '_'));
+    for (const alias of [
+      d.replace(/^python-/, ''),
+      d.replace(/-python$/, ''),
+      d.replace(/(?<=[a-z])\d+$/, ''),
+    ])
+      names.add(alias.replace(/-/g, '_'));
     if (dist.includes('.')) names.add(dist.slice(0, dist.indexOf('.')).toLowerCase());
   };
   const read = (rel: string): string | undefined => files.text(path.join(cwd, rel));
@@ -146,11 +166,17 @@ function declaredIn(files: ProjectFiles, cwd: string, names: Set<string>): void 
       }
     }
   };
-  const list = (dir: string, pattern: RegExp): string[] => (files.entries(path.join(cwd, dir)) ?? []).map((e) => e.name).filter((f) => pattern.test(f)).sort();
+  const list = (dir: string, pattern: RegExp): string[] =>
+    (files.entries(path.join(cwd, dir)) ?? [])
+      .map((e) => e.name)
+      .filter((f) => pattern.test(f))
+      .sort();
   for (const f of list('.', /^requirements.*\.txt$/)) requirements(f);
   for (const f of list('requirements', /^[^.].*\.txt$/)) requirements(path.join('requirements', f));
   // one level deeper too: SecureDrop keeps requirements/python3/requirements.txt
-  for (const sub of list('requirements', /^[^.]+$/)) for (const f of list(path.join('requirements', sub), /^[^.].*\.txt$/)) requirements(path.join('requirements', sub, f));
+  for (const sub of list('requirements', /^[^.]+$/))
+    for (const f of list(path.join('requirements', sub), /^[^.].*\.txt$/))
+      requirements(path.join('requirements', sub, f));
   const pyproject = read('pyproject.toml');
   if (pyproject !== undefined) for (const d of pyprojectDependencies(pyproject)) add(d);
   // what a lock file pins is installed too, transitive dependencies included (PyYAML under fastapi, an extra's package)
@@ -173,8 +199,10 @@ function declaredIn(files: ProjectFiles, cwd: string, names: Set<string>): void 
   const setupPy = read('setup.py');
   if (setupPy !== undefined) for (const d of setupPyRequirements(setupPy)) add(d);
   const setupCfg = read('setup.cfg');
-  const installRequires = setupCfg === undefined ? null : /^install_requires\s*=([^\n]*(?:\n[ \t]+[^\n]*)*)/m.exec(setupCfg);
-  for (const line of (installRequires ? installRequires[1]! : '').split('\n')) for (const d of requirementNames(line)) add(d);
+  const installRequires =
+    setupCfg === undefined ? null : /^install_requires\s*=([^\n]*(?:\n[ \t]+[^\n]*)*)/m.exec(setupCfg);
+  for (const line of (installRequires ? installRequires[1]! : '').split('\n'))
+    for (const d of requirementNames(line)) add(d);
 }
 
 /**
@@ -191,7 +219,8 @@ function pyprojectDependencies(text: string): string[] {
     return [];
   }
   const out: string[] = [];
-  const table = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const table = (v: unknown): Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   const specs = (v: unknown): void => {
     if (!Array.isArray(v)) return;
     for (const x of v) if (typeof x === 'string') out.push(...requirementNames(x));
@@ -207,7 +236,11 @@ function pyprojectDependencies(text: string): string[] {
     for (const [k, spec] of Object.entries(table(v))) {
       if (k === 'python') continue;
       const extras = table(spec).extras;
-      out.push(...requirementNames(Array.isArray(extras) ? `${k}[${extras.filter((e) => typeof e === 'string').join(',')}]` : k));
+      out.push(
+        ...requirementNames(
+          Array.isArray(extras) ? `${k}[${extras.filter((e) => typeof e === 'string').join(',')}]` : k,
+        ),
+      );
     }
   };
   keys(poetry.dependencies);
@@ -265,7 +298,11 @@ export function vcsRepositoryName(line: string): string | undefined {
   const url = VCS_URL.exec(line)?.[1];
   if (url === undefined) return undefined;
   const scheme = url.indexOf('://');
-  for (let slash = url.indexOf('/', scheme < 0 ? 0 : scheme + 3); slash >= 0; slash = url.indexOf('/', slash + 1)) {
+  for (
+    let slash = url.indexOf('/', scheme < 0 ? 0 : scheme + 3);
+    slash >= 0;
+    slash = url.indexOf('/', slash + 1)
+  ) {
     PATH_SEGMENT.lastIndex = slash + 1;
     const seg = PATH_SEGMENT.exec(url)?.[0];
     if (seg === undefined) continue;

@@ -29,9 +29,14 @@ export function normalizeName(name: string): string {
  * requirements files beside requirements.txt). Only an exact version counts: a range says nothing about
  * which release a fresh install gets.
  */
-export function pinnedVersion(pkg: string, read: ReadProjectFile, markers: MarkerEnvironment = dynoMarkers(null)): PackagePin | undefined {
+export function pinnedVersion(
+  pkg: string,
+  read: ReadProjectFile,
+  markers: MarkerEnvironment = dynoMarkers(null),
+): PackagePin | undefined {
   const want = normalizeName(pkg);
-  const fromRequirements = (file: string): PackagePin | undefined => requirementsPin(file, want, read, markers);
+  const fromRequirements = (file: string): PackagePin | undefined =>
+    requirementsPin(file, want, read, markers);
   const readers: (() => PackagePin | undefined)[] = [
     () => fromPipfileLock(want, read),
     () => fromRequirements('requirements.txt'),
@@ -41,7 +46,10 @@ export function pinnedVersion(pkg: string, read: ReadProjectFile, markers: Marke
     () => fromPyproject(want, read),
     () => fromSetupCfg(want, read),
     () => fromSetupPy(want, read),
-    () => fromRequirements('requirements/base.txt') ?? fromRequirements('requirements/prod.txt') ?? fromRequirements('requirements/production.txt'),
+    () =>
+      fromRequirements('requirements/base.txt') ??
+      fromRequirements('requirements/prod.txt') ??
+      fromRequirements('requirements/production.txt'),
   ];
   for (const r of readers) {
     const pin = r();
@@ -89,14 +97,18 @@ function requirementPin(line: string): { name: string; version?: string; marker?
   const semi = rest.indexOf(';');
   const spec = (semi < 0 ? rest : rest.slice(0, semi)).trim();
   // several specifiers (`>=1.0,==1.2.3`): an == among them decides
-  const exact = spec.split(',').map(exactVersion).find((v) => v !== undefined);
+  const exact = spec
+    .split(',')
+    .map(exactVersion)
+    .find((v) => v !== undefined);
   const marker = semi < 0 ? undefined : rest.slice(semi + 1).trim();
   return { name: normalizeName(m[1]!), version: exact, ...(marker ? { marker } : {}) };
 }
 
 /** A requirement line without its comment: pip's comments start at a # at the line's start or after a blank. */
 function withoutComment(line: string): string {
-  for (let i = line.indexOf('#'); i >= 0; i = line.indexOf('#', i + 1)) if (i === 0 || line[i - 1] === ' ' || line[i - 1] === '\t') return line.slice(0, i);
+  for (let i = line.indexOf('#'); i >= 0; i = line.indexOf('#', i + 1))
+    if (i === 0 || line[i - 1] === ' ' || line[i - 1] === '\t') return line.slice(0, i);
   return line;
 }
 
@@ -124,7 +136,14 @@ function logicalLines(text: string): { text: string; line: number }[] {
  * A requirements file as pip reads it: `-r FILE` / `--requirement FILE` includes (relative to the file
  * that names them), `-c FILE` / `--constraint FILE` pins. A pin in the file itself wins over a constraint.
  */
-function requirementsPin(file: string, want: string, read: ReadProjectFile, markers: MarkerEnvironment, seen = new Set<string>(), via?: string): PackagePin | undefined {
+function requirementsPin(
+  file: string,
+  want: string,
+  read: ReadProjectFile,
+  markers: MarkerEnvironment,
+  seen = new Set<string>(),
+  via?: string,
+): PackagePin | undefined {
   const rel = path.posix.normalize(file);
   if (seen.has(rel) || seen.size > 50) return undefined;
   seen.add(rel);
@@ -134,13 +153,20 @@ function requirementsPin(file: string, want: string, read: ReadProjectFile, mark
   for (const { text: line, line: at } of logicalLines(text)) {
     const opt = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=[^\s-]))(\S+)/u.exec(line);
     if (opt) {
-      nested.push({ file: path.posix.join(path.posix.dirname(rel), opt[2]!), kind: opt[1]!.startsWith('-c') || opt[1] === '--constraint' ? 'c' : 'r' });
+      nested.push({
+        file: path.posix.join(path.posix.dirname(rel), opt[2]!),
+        kind: opt[1]!.startsWith('-c') || opt[1] === '--constraint' ? 'c' : 'r',
+      });
       continue;
     }
     if (line.startsWith('-')) continue;
     const pin = requirementPin(line);
     // a marker false on the dyno (`; python_version < "3.8"`) means pip skips the line
-    if (pin?.name === want && pin.version && (pin.marker === undefined || evaluateMarker(pin.marker, markers) !== false)) {
+    if (
+      pin?.name === want &&
+      pin.version &&
+      (pin.marker === undefined || evaluateMarker(pin.marker, markers) !== false)
+    ) {
       return { version: pin.version, source: `${rel}:${at}${via ? ` (via ${via})` : ''}` };
     }
   }
@@ -158,9 +184,20 @@ function fromLock(file: string, want: string, read: ReadProjectFile): PackagePin
   const packages = doc?.['package'];
   if (!Array.isArray(packages)) return undefined;
   for (const p of packages as Record<string, unknown>[]) {
-    if (typeof p?.['name'] === 'string' && normalizeName(p['name']) === want && typeof p['version'] === 'string') {
+    if (
+      typeof p?.['name'] === 'string' &&
+      normalizeName(p['name']) === want &&
+      typeof p['version'] === 'string'
+    ) {
       const name = p['name'];
-      return { version: p['version'], source: at(file, text!, (l) => /^\s*name\s*=/u.test(l) && (l.includes(`"${name}"`) || l.includes(`'${name}'`))) };
+      return {
+        version: p['version'],
+        source: at(
+          file,
+          text!,
+          (l) => /^\s*name\s*=/u.test(l) && (l.includes(`"${name}"`) || l.includes(`'${name}'`)),
+        ),
+      };
     }
   }
   return undefined;
@@ -173,14 +210,33 @@ function fromPyproject(want: string, read: ReadProjectFile): PackagePin | undefi
   const project = doc['project'] as { dependencies?: unknown } | undefined;
   for (const dep of Array.isArray(project?.dependencies) ? project.dependencies : []) {
     const pin = typeof dep === 'string' ? requirementPin(dep) : undefined;
-    if (pin?.name === want && pin.version) return { version: pin.version, source: at('pyproject.toml', read('pyproject.toml')!, (l) => l.includes(dep as string)) };
+    if (pin?.name === want && pin.version)
+      return {
+        version: pin.version,
+        source: at('pyproject.toml', read('pyproject.toml')!, (l) => l.includes(dep as string)),
+      };
   }
-  const poetry = ((doc['tool'] as Record<string, unknown> | undefined)?.['poetry'] as Record<string, unknown> | undefined)?.['dependencies'] as Record<string, unknown> | undefined;
+  const poetry = (
+    (doc['tool'] as Record<string, unknown> | undefined)?.['poetry'] as Record<string, unknown> | undefined
+  )?.['dependencies'] as Record<string, unknown> | undefined;
   for (const [name, spec] of Object.entries(poetry ?? {})) {
     if (normalizeName(name) !== want) continue;
-    const text = typeof spec === 'string' ? spec : typeof (spec as { version?: unknown })?.version === 'string' ? (spec as { version: string }).version : '';
+    const text =
+      typeof spec === 'string'
+        ? spec
+        : typeof (spec as { version?: unknown })?.version === 'string'
+          ? (spec as { version: string }).version
+          : '';
     const v = /^\s*(\d+(?:\.\d+)*)\s*$/u.exec(text)?.[1] ?? exactVersion(text);
-    if (v) return { version: v, source: at('pyproject.toml', read('pyproject.toml')!, (l) => l.trimStart().replace(/^["']/u, '').startsWith(name) && l.includes('=')) };
+    if (v)
+      return {
+        version: v,
+        source: at(
+          'pyproject.toml',
+          read('pyproject.toml')!,
+          (l) => l.trimStart().replace(/^["']/u, '').startsWith(name) && l.includes('='),
+        ),
+      };
   }
   return undefined;
 }
@@ -205,7 +261,8 @@ function fromSetupPy(want: string, read: ReadProjectFile): PackagePin | undefine
   if (text === undefined) return undefined;
   for (const m of text.matchAll(/["']([^"'\n]*)["']/gu)) {
     const pin = requirementPin(m[1]!);
-    if (pin?.name === want && pin.version) return { version: pin.version, source: `setup.py:${text.slice(0, m.index).split('\n').length}` };
+    if (pin?.name === want && pin.version)
+      return { version: pin.version, source: `setup.py:${text.slice(0, m.index).split('\n').length}` };
   }
   return undefined;
 }

@@ -11,7 +11,7 @@ export { NOT_SOURCE_DIRS } from '../project/project-files.js';
  */
 export function projectFolders(files: ProjectFiles, cwd: string): string[] {
   const chain = [cwd];
-  for (let dir = cwd; chain.length <= 8; ) {
+  for (let dir = cwd; chain.length <= 8;) {
     if (files.exists(path.join(dir, '.git'))) return chain;
     const up = path.dirname(dir);
     if (up === dir) break;

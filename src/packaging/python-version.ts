@@ -40,7 +40,11 @@ export function detectPythonVersion(files: ProjectFiles, cwd: string): DeclaredP
   const lock = readText(path.join(cwd, 'Pipfile.lock'));
   if (lock !== null) {
     try {
-      const requires = (JSON.parse(lock) as { _meta?: { requires?: { python_full_version?: unknown; python_version?: unknown } } })._meta?.requires;
+      const requires = (
+        JSON.parse(lock) as {
+          _meta?: { requires?: { python_full_version?: unknown; python_version?: unknown } };
+        }
+      )._meta?.requires;
       const v = requires?.python_full_version ?? requires?.python_version;
       return typeof v === 'string' ? parsePythonVersion(v, 'Pipfile.lock') : null;
     } catch {

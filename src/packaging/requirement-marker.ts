@@ -26,7 +26,12 @@ export function dynoMarkers(python: { readonly text: string } | null | undefined
   };
 }
 
-type Token = { kind: 'var'; name: string } | { kind: 'str'; value: string } | { kind: 'op'; op: string } | { kind: 'word'; word: 'and' | 'or' | 'not' | 'in' } | { kind: 'paren'; open: boolean };
+type Token =
+  | { kind: 'var'; name: string }
+  | { kind: 'str'; value: string }
+  | { kind: 'op'; op: string }
+  | { kind: 'word'; word: 'and' | 'or' | 'not' | 'in' }
+  | { kind: 'paren'; open: boolean };
 
 const TOKEN = /(\(|\))|("[^"]*"|'[^']*')|(===|==|!=|<=|>=|~=|<|>)|([A-Za-z_][A-Za-z0-9_.]*)/uy;
 
@@ -43,7 +48,8 @@ function tokens(text: string): Token[] | undefined {
     if (m[1]) out.push({ kind: 'paren', open: m[1] === '(' });
     else if (m[2]) out.push({ kind: 'str', value: m[2].slice(1, -1) });
     else if (m[3]) out.push({ kind: 'op', op: m[3] });
-    else if (m[4] === 'and' || m[4] === 'or' || m[4] === 'not' || m[4] === 'in') out.push({ kind: 'word', word: m[4] });
+    else if (m[4] === 'and' || m[4] === 'or' || m[4] === 'not' || m[4] === 'in')
+      out.push({ kind: 'word', word: m[4] });
     else out.push({ kind: 'var', name: m[4]! });
   }
   return out;
@@ -62,7 +68,8 @@ export function evaluateMarker(marker: string, env: MarkerEnvironment): MarkerVa
       i++;
       const r = operand();
       if (r === undefined) return undefined;
-      v = v === decides || r === decides ? decides : v === 'unknown' || r === 'unknown' ? 'unknown' : !decides;
+      v =
+        v === decides || r === decides ? decides : v === 'unknown' || r === 'unknown' ? 'unknown' : !decides;
     }
     return v;
   };
@@ -91,7 +98,12 @@ export function evaluateMarker(marker: string, env: MarkerEnvironment): MarkerVa
     const o = ts[i++];
     if (o?.kind === 'op') op = o.op;
     else if (o?.kind === 'word' && o.word === 'in') op = 'in';
-    else if (o?.kind === 'word' && o.word === 'not' && ts[i]?.kind === 'word' && (ts[i] as { word: string }).word === 'in') {
+    else if (
+      o?.kind === 'word' &&
+      o.word === 'not' &&
+      ts[i]?.kind === 'word' &&
+      (ts[i] as { word: string }).word === 'in'
+    ) {
       i++;
       op = 'not in';
     } else return undefined;

@@ -5,7 +5,19 @@
  * write would change what a run reports (or, for code, what it runs). Every failure is silent: a
  * cache only ever saves work.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import type * as Crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -28,7 +40,13 @@ export function readPrivateFile(file: string, magic: Buffer): Buffer | undefined
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || !ownedAndPrivate(st) || !ownedAndPrivate(statSync(path.dirname(file))) || st.size < HEADER) return undefined;
+    if (
+      !st.isFile() ||
+      !ownedAndPrivate(st) ||
+      !ownedAndPrivate(statSync(path.dirname(file))) ||
+      st.size < HEADER
+    )
+      return undefined;
     const buf = Buffer.allocUnsafe(st.size);
     if (readSync(fd, buf, 0, st.size, 0) !== st.size) return undefined;
     if (!buf.subarray(0, magic.length).equals(magic)) return undefined;
@@ -77,8 +95,13 @@ const OFF: ReadonlySet<string> = new Set(['off', '0', 'false', 'no']);
  * $XDG_CACHE_HOME/alembic-preflight or ~/.cache/alembic-preflight; null when turned off or there
  * is no home folder (a user without a passwd entry and no HOME).
  */
-export function toolCacheDir(setting: string | undefined, cwd: string, env: Readonly<Record<string, string | undefined>>): string | null {
-  if (setting !== undefined && setting !== '') return OFF.has(setting.toLowerCase()) ? null : path.resolve(cwd, setting);
+export function toolCacheDir(
+  setting: string | undefined,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string | null {
+  if (setting !== undefined && setting !== '')
+    return OFF.has(setting.toLowerCase()) ? null : path.resolve(cwd, setting);
   try {
     return path.join(env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'alembic-preflight');
   } catch {
@@ -185,7 +208,11 @@ const NAME = '.alembic-preflight-cache-secret';
  * inside the project being read (HOME=/app on a Heroku dyno), where a repository could supply it.
  * Undefined when neither works: nothing is cached then.
  */
-export function cacheSecret(installDir: string | undefined, cwd: string, env: Readonly<Record<string, string | undefined>>): Buffer | undefined {
+export function cacheSecret(
+  installDir: string | undefined,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Buffer | undefined {
   if (installDir !== undefined) {
     const own = secretIn(path.join(installDir, NAME));
     if (own) return own;

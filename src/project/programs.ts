@@ -64,7 +64,10 @@ export function shebangPython(script: string): string | undefined {
   const head = fileHead(script, 256, 'utf8');
   if (head === undefined) return undefined;
   // `#!/path/python`, or a shell script that execs one (pip's form for long paths: `'''exec' /path/python "$0" "$@"`)
-  return /^#!\s*(\/\S*\/python[\d.]*)\s*$/mu.exec(head.split('\n')[0]!)?.[1] ?? /\bexec'?\s+(\/\S*\/python[\d.]*)\s/u.exec(head)?.[1];
+  return (
+    /^#!\s*(\/\S*\/python[\d.]*)\s*$/mu.exec(head.split('\n')[0]!)?.[1] ??
+    /\bexec'?\s+(\/\S*\/python[\d.]*)\s/u.exec(head)?.[1]
+  );
 }
 
 export interface ProgramRun {

@@ -1,5 +1,19 @@
 import type * as ChildProcess from 'node:child_process';
-import { closeSync, constants, fstatSync, lstatSync, opendirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  opendirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Dirent,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fsName, fsPath, mayBeLossy } from './fs-path.js';
@@ -52,20 +66,41 @@ export interface GitOutput {
 }
 
 /** Folders that hold no project source, never searched: environments, caches, build output, dependencies. */
-export const NOT_SOURCE_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.venv', 'venv', 'env', '.tox', '.nox', '__pycache__', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.ruff_cache']);
+export const NOT_SOURCE_DIRS: ReadonlySet<string> = new Set([
+  '.git',
+  'node_modules',
+  '.venv',
+  'venv',
+  'env',
+  '.tox',
+  '.nox',
+  '__pycache__',
+  'site-packages',
+  'dist',
+  'build',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+]);
 
 /** Folders no rule walks: NOT_SOURCE_DIRS and the bench's and tools' caches. */
 export const SKIP_DIRS: ReadonlySet<string> = new Set([...NOT_SOURCE_DIRS, '.bench', '.cache']);
 
 /** Files under `root` (relative paths with `/`), skipping SKIP_DIRS and the folders in `also`; at most `limit`. */
-export function walkFiles(files: ProjectFiles, root: string, also: ReadonlySet<string> = new Set(), limit = 50_000): string[] {
+export function walkFiles(
+  files: ProjectFiles,
+  root: string,
+  also: ReadonlySet<string> = new Set(),
+  limit = 50_000,
+): string[] {
   const out: string[] = [];
   const visit = (dir: string, rel: string): void => {
     for (const e of files.entries(dir) ?? []) {
       if (out.length >= limit) return;
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.file) out.push(r);
-      else if (e.dir && !SKIP_DIRS.has(e.name) && !also.has(path.join(dir, e.name))) visit(path.join(dir, e.name), r);
+      else if (e.dir && !SKIP_DIRS.has(e.name) && !also.has(path.join(dir, e.name)))
+        visit(path.join(dir, e.name), r);
     }
   };
   visit(root, '');
@@ -128,7 +163,9 @@ export function diskFiles(): ProjectFiles {
 
 /** readdir with types; names Node decoded lossily are listed again as bytes and decoded as Python does. */
 function listEntries(dir: string): Entry[] | undefined {
-  let listed: (Dirent | Dirent<Buffer>)[] | undefined = attempt(() => readdirSync(fsPath(dir), { withFileTypes: true }));
+  let listed: (Dirent | Dirent<Buffer>)[] | undefined = attempt(() =>
+    readdirSync(fsPath(dir), { withFileTypes: true }),
+  );
   if (listed === undefined) return undefined;
   let names: string[] | null = null;
   if (listed.some((e) => mayBeLossy(e.name as string))) {
@@ -136,7 +173,12 @@ function listEntries(dir: string): Entry[] | undefined {
     if (listed === undefined) return undefined;
     names = listed.map((e) => fsName(e.name as Buffer));
   }
-  return listed.map((e, i) => ({ name: names === null ? (e.name as string) : names[i]!, dir: e.isDirectory(), file: e.isFile(), link: e.isSymbolicLink() }));
+  return listed.map((e, i) => ({
+    name: names === null ? (e.name as string) : names[i]!,
+    dir: e.isDirectory(),
+    file: e.isFile(),
+    link: e.isSymbolicLink(),
+  }));
 }
 
 /** opendir's order, which readdir (sorted by libuv) does not keep. */
@@ -167,7 +209,10 @@ function resolvePath(p: string): string {
     for (let i = 0; i < 40; i++) {
       try {
         if (!lstatSync(fsPath(current)).isSymbolicLink()) break;
-        current = path.resolve(path.dirname(current), fsName(readlinkSync(fsPath(current), { encoding: 'buffer' })));
+        current = path.resolve(
+          path.dirname(current),
+          fsName(readlinkSync(fsPath(current), { encoding: 'buffer' })),
+        );
       } catch {
         break;
       }
@@ -181,7 +226,11 @@ const requireBuiltin = createRequire(import.meta.url);
 
 function runGit([cwd, args]: [string, string[]]): GitOutput | null {
   const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_PAGER: 'cat' };
-  const r = (requireBuiltin('node:child_process') as typeof ChildProcess).spawnSync('git', ['-c', 'core.quotepath=off', ...args], { cwd, env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const r = (requireBuiltin('node:child_process') as typeof ChildProcess).spawnSync(
+    'git',
+    ['-c', 'core.quotepath=off', ...args],
+    { cwd, env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
+  );
   if (r.error) return null;
   return { status: r.status, stdout: r.stdout ?? '' };
 }
@@ -242,7 +291,8 @@ function osError(file: string, e: NodeJS.ErrnoException): string {
   const code = e.code;
   if (code === 'ENOENT' || code === 'ELOOP') return `ImportError: Can't find Python file ${file}`;
   if (code === 'EISDIR') return `IsADirectoryError: [Errno 21] Is a directory: '${file}'`;
-  if (code === 'EACCES' || code === 'EPERM') return `PermissionError: [Errno 13] Permission denied: '${file}'`;
+  if (code === 'EACCES' || code === 'EPERM')
+    return `PermissionError: [Errno 13] Permission denied: '${file}'`;
   // a socket cannot be opened at all
   if (code === 'ENXIO') return `OSError: [Errno 6] No such device or address: '${file}'`;
   return `OSError: ${e.message}`;
@@ -253,11 +303,15 @@ function notAFile(fd: number, file: string): { error: string; endless: string } 
   const name = path.basename(file);
   if (fstatSync(fd).isFIFO()) {
     return {
-      error: "it is a named pipe, not a file: Alembic would wait on it without end, and the deploy hang until the platform's timeout",
+      error:
+        "it is a named pipe, not a file: Alembic would wait on it without end, and the deploy hang until the platform's timeout",
       endless: `(nothing: it waits without end reading ${name}, a named pipe)`,
     };
   }
-  return { error: 'it is a device that never ends, not a file: Alembic would read it until memory runs out', endless: `(nothing: it reads ${name}, a device, until memory runs out)` };
+  return {
+    error: 'it is a device that never ends, not a file: Alembic would read it until memory runs out',
+    endless: `(nothing: it reads ${name}, a device, until memory runs out)`,
+  };
 }
 
 /**

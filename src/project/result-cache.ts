@@ -40,7 +40,11 @@ const requireBuiltin = createRequire(import.meta.url);
  * $XDG_CACHE_HOME/alembic-preflight or ~/.cache/alembic-preflight; null when turned off. Relative
  * paths are from the working folder.
  */
-export function resultCacheDir(cwd: string, flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string | null {
+export function resultCacheDir(
+  cwd: string,
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | null {
   return toolCacheDir(flag ?? env['ALEMBIC_PREFLIGHT_CACHE'], cwd, env);
 }
 
@@ -75,7 +79,8 @@ export function diskResultCache(dir: string, scriptDir: string, key: string, sec
   // a reading is stored under the bare digest, any other kind under "kind:digest"
   const entryKey = (digest: string, kind: string): string => (kind === '' ? digest : `${kind}:${digest}`);
   return {
-    digest: (bytes) => (requireBuiltin('node:crypto') as typeof Crypto).createHash('sha256').update(bytes).digest('base64url'),
+    digest: (bytes) =>
+      (requireBuiltin('node:crypto') as typeof Crypto).createHash('sha256').update(bytes).digest('base64url'),
     get(digest, kind = '') {
       const h = entryKey(digest, kind);
       const value = storedMap()?.get(h) ?? used.get(h);
@@ -123,7 +128,12 @@ function kindOf(entryKey: string): string {
 function dropStale(dir: string): void {
   const monthAgo = Date.now() - 30 * 86_400_000;
   const hourAgo = Date.now() - 3_600_000;
-  pruneFolder(dir, (name, mtime) => name.startsWith('results-') && (name.endsWith('.bin') ? mtime < monthAgo : name.endsWith('.tmp') && mtime < hourAgo));
+  pruneFolder(
+    dir,
+    (name, mtime) =>
+      name.startsWith('results-') &&
+      (name.endsWith('.bin') ? mtime < monthAgo : name.endsWith('.tmp') && mtime < hourAgo),
+  );
 }
 
 /** The stored results when the file is this build's, intact, private and sealed by this install; undefined otherwise. */
@@ -133,7 +143,9 @@ function readEntries(file: string, key: string, secret: Buffer): Map<string, unk
   try {
     const doc = JSON.parse(payload.toString('utf8')) as { key?: unknown; entries?: unknown };
     if (doc.key !== key || typeof doc.entries !== 'object' || doc.entries === null) return undefined;
-    return new Map(Object.entries(doc.entries as Record<string, unknown>).map(([h, v]) => [h, untagBigInts(v)]));
+    return new Map(
+      Object.entries(doc.entries as Record<string, unknown>).map(([h, v]) => [h, untagBigInts(v)]),
+    );
   } catch {
     return undefined;
   }

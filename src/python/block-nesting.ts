@@ -30,7 +30,11 @@ interface Node {
   /** A `with`'s items. */
   readonly items: number;
   readonly body: Node[];
-  readonly clauses: { readonly kind: 'except' | 'else' | 'finally'; readonly line: number; readonly body: Node[] }[];
+  readonly clauses: {
+    readonly kind: 'except' | 'else' | 'finally';
+    readonly line: number;
+    readonly body: Node[];
+  }[];
 }
 
 interface Model {
@@ -59,14 +63,26 @@ function statementTree(src: string, lines: readonly LineStart[]): Node[] {
     const word = headerWord(src, l.pos);
     const same = open[open.length - 1]!.col === l.col ? open.pop() : undefined;
     const stmt = same?.stmt;
-    if (stmt && (word.kind === 'except' || word.kind === 'else' || word.kind === 'finally') && (stmt.kind === 'try' || (word.kind === 'else' && (stmt.kind === 'loop' || stmt.kind === 'if')))) {
+    if (
+      stmt &&
+      (word.kind === 'except' || word.kind === 'else' || word.kind === 'finally') &&
+      (stmt.kind === 'try' || (word.kind === 'else' && (stmt.kind === 'loop' || stmt.kind === 'if')))
+    ) {
       const clause = { kind: word.kind, line: l.line, body: [] as Node[] };
       stmt.clauses.push(clause);
       open.push({ col: l.col, body: clause.body, stmt });
       continue;
     }
-    if (word.kind === 'other' || word.kind === 'except' || word.kind === 'else' || word.kind === 'finally') continue;
-    const node: Node = { kind: word.kind, line: l.line, async: word.async, items: word.kind === 'with' ? withItems(src, l.pos) : 0, body: [], clauses: [] };
+    if (word.kind === 'other' || word.kind === 'except' || word.kind === 'else' || word.kind === 'finally')
+      continue;
+    const node: Node = {
+      kind: word.kind,
+      line: l.line,
+      async: word.async,
+      items: word.kind === 'with' ? withItems(src, l.pos) : 0,
+      body: [],
+      clauses: [],
+    };
     open[open.length - 1]!.body.push(node);
     open.push({ col: l.col, body: node.body, stmt: node });
   }
@@ -79,7 +95,12 @@ function statementTree(src: string, lines: readonly LineStart[]): Node[] {
  * exception's with one block more), so an overflow in the first pass comes first. Memoized per body
  * and count: nested `finally` bodies would otherwise double the work at each level.
  */
-function firstOverflow(body: readonly Node[], held: number, model: Model, memo: Map<readonly Node[], Map<number, number | null>>): number | undefined {
+function firstOverflow(
+  body: readonly Node[],
+  held: number,
+  model: Model,
+  memo: Map<readonly Node[], Map<number, number | null>>,
+): number | undefined {
   let seen = memo.get(body);
   if (!seen) memo.set(body, (seen = new Map()));
   const known = seen.get(held);
@@ -95,9 +116,15 @@ function firstOverflow(body: readonly Node[], held: number, model: Model, memo: 
   return found;
 }
 
-function overflowIn(n: Node, held: number, model: Model, memo: Map<readonly Node[], Map<number, number | null>>): number | undefined {
+function overflowIn(
+  n: Node,
+  held: number,
+  model: Model,
+  memo: Map<readonly Node[], Map<number, number | null>>,
+): number | undefined {
   const over = (count: number, line: number): number | undefined => (count > model.limit ? line : undefined);
-  const inner = (b: readonly Node[], count: number): number | undefined => firstOverflow(b, count, model, memo);
+  const inner = (b: readonly Node[], count: number): number | undefined =>
+    firstOverflow(b, count, model, memo);
   switch (n.kind) {
     case 'def':
     case 'class':
@@ -115,7 +142,8 @@ function overflowIn(n: Node, held: number, model: Model, memo: Map<readonly Node
       let hit = over(base, n.line) ?? over(body, n.line) ?? inner(n.body, body);
       for (const c of n.clauses) if (c.kind === 'else') hit ??= inner(c.body, base);
       for (const h of handlers) hit ??= over(base + 2, h.line) ?? inner(h.body, base + 2);
-      for (const c of n.clauses) if (c.kind === 'finally') hit ??= inner(c.body, held) ?? inner(c.body, held + 1);
+      for (const c of n.clauses)
+        if (c.kind === 'finally') hit ??= inner(c.body, held) ?? inner(c.body, held + 1);
       return hit;
     }
     default:
@@ -124,7 +152,11 @@ function overflowIn(n: Node, held: number, model: Model, memo: Map<readonly Node
 }
 
 /** The `else` bodies of a loop or an `if`, which hold what the statement's parent holds. */
-function clauseBodies(n: Node, held: number, inner: (b: readonly Node[], count: number) => number | undefined): number | undefined {
+function clauseBodies(
+  n: Node,
+  held: number,
+  inner: (b: readonly Node[], count: number) => number | undefined,
+): number | undefined {
   for (const c of n.clauses) {
     const hit = inner(c.body, held);
     if (hit !== undefined) return hit;
@@ -132,7 +164,8 @@ function clauseBodies(n: Node, held: number, inner: (b: readonly Node[], count: 
   return undefined;
 }
 
-type Kind = 'def' | 'class' | 'loop' | 'with' | 'try' | 'except' | 'else' | 'finally' | 'if' | 'block' | 'other';
+type Kind =
+  'def' | 'class' | 'loop' | 'with' | 'try' | 'except' | 'else' | 'finally' | 'if' | 'block' | 'other';
 
 /** What a logical line starting at `pos` opens, by its first word (after `async`). */
 function headerWord(src: string, pos: number): { kind: Kind; async: boolean } {
@@ -144,17 +177,30 @@ function headerWord(src: string, pos: number): { kind: Kind; async: boolean } {
     while (src.charCodeAt(at) === 32 || src.charCodeAt(at) === 9 || src.charCodeAt(at) === 12) at++;
   }
   if (wordAt(src, at, 'def')) return { kind: 'def', async: isAsync };
-  if (isAsync) return { kind: wordAt(src, at, 'for') ? 'loop' : wordAt(src, at, 'with') ? 'with' : 'other', async: true };
-  const kind: Kind = wordAt(src, at, 'class') ? 'class'
-    : wordAt(src, at, 'for') || wordAt(src, at, 'while') ? 'loop'
-    : wordAt(src, at, 'with') ? 'with'
-    : wordAt(src, at, 'try') ? 'try'
-    : wordAt(src, at, 'except') ? 'except'
-    : wordAt(src, at, 'else') ? 'else'
-    : wordAt(src, at, 'finally') ? 'finally'
-    : wordAt(src, at, 'if') || wordAt(src, at, 'elif') ? 'if'
-    : wordAt(src, at, 'match') || wordAt(src, at, 'case') ? 'block'
-    : 'other';
+  if (isAsync)
+    return {
+      kind: wordAt(src, at, 'for') ? 'loop' : wordAt(src, at, 'with') ? 'with' : 'other',
+      async: true,
+    };
+  const kind: Kind = wordAt(src, at, 'class')
+    ? 'class'
+    : wordAt(src, at, 'for') || wordAt(src, at, 'while')
+      ? 'loop'
+      : wordAt(src, at, 'with')
+        ? 'with'
+        : wordAt(src, at, 'try')
+          ? 'try'
+          : wordAt(src, at, 'except')
+            ? 'except'
+            : wordAt(src, at, 'else')
+              ? 'else'
+              : wordAt(src, at, 'finally')
+                ? 'finally'
+                : wordAt(src, at, 'if') || wordAt(src, at, 'elif')
+                  ? 'if'
+                  : wordAt(src, at, 'match') || wordAt(src, at, 'case')
+                    ? 'block'
+                    : 'other';
   return { kind, async: false };
 }
 
@@ -220,7 +266,14 @@ function onlyBlanks(src: string, from: number, to: number): boolean {
 /** Whether the last character before `close` (blanks, newlines and comments aside) is a comma. */
 function lastCommaBefore(src: string, close: number): boolean {
   let i = close - 1;
-  while (i >= 0 && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9 || src.charCodeAt(i) === 10 || src.charCodeAt(i) === 13)) i--;
+  while (
+    i >= 0 &&
+    (src.charCodeAt(i) === 32 ||
+      src.charCodeAt(i) === 9 ||
+      src.charCodeAt(i) === 10 ||
+      src.charCodeAt(i) === 13)
+  )
+    i--;
   return src.charCodeAt(i) === 44;
 }
 
@@ -232,7 +285,8 @@ function stringEnd(src: string, q: number): number {
   while (i < src.length) {
     const c = src.charCodeAt(i);
     if (c === 92) i += 2;
-    else if (c === quote && (!triple || (src.charCodeAt(i + 1) === quote && src.charCodeAt(i + 2) === quote))) return i + (triple ? 3 : 1);
+    else if (c === quote && (!triple || (src.charCodeAt(i + 1) === quote && src.charCodeAt(i + 2) === quote)))
+      return i + (triple ? 3 : 1);
     else if (!triple && c === 10) return i;
     else i++;
   }

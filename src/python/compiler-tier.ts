@@ -22,12 +22,14 @@ import type * as V8 from 'node:v8';
 export const BASELINE_BELOW = 1500;
 
 /** Flags that say the user chose V8's compilers, in node's arguments or NODE_OPTIONS. */
-const COMPILER_FLAGS = /(?:^|\s)--(?:no-)?(?:opt|turbofan|jitless|max-opt|maglev|sparkplug|always-opt|always-turbofan|freeze-flags-after-init)(?:[=\s]|$)/u;
+const COMPILER_FLAGS =
+  /(?:^|\s)--(?:no-)?(?:opt|turbofan|jitless|max-opt|maglev|sparkplug|always-opt|always-turbofan|freeze-flags-after-init)(?:[=\s]|$)/u;
 
 let enabled = false;
 // node:v8 costs a run about 5 ms to load: loaded when there is a file to read
 const requireBuiltin = createRequire(import.meta.url);
-const setV8Flags = (flags: string): void => (requireBuiltin('node:v8') as typeof V8).setFlagsFromString(flags);
+const setV8Flags = (flags: string): void =>
+  (requireBuiltin('node:v8') as typeof V8).setFlagsFromString(flags);
 
 /** Turns the baseline tier on for this process, unless the user set V8's compiler flags; returns whether it is on. */
 export function useBaselineTierForSmallProjects(execArgv: readonly string[], nodeOptions: string): boolean {

@@ -20,15 +20,32 @@ export interface Lexed {
 }
 
 export const KEYWORDS: ReadonlySet<string> = new Set(
-  'and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield False None True'.split(' '),
+  'and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield False None True'.split(
+    ' ',
+  ),
 );
-const BINARY: ReadonlySet<string> = new Set(['|', '^', '&', '<<', '>>', '+', '-', '*', '/', '//', '%', '@', '**']);
+const BINARY: ReadonlySet<string> = new Set([
+  '|',
+  '^',
+  '&',
+  '<<',
+  '>>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '//',
+  '%',
+  '@',
+  '**',
+]);
 
 export const COMPARISON: ReadonlySet<string> = new Set(['<', '>', '==', '>=', '<=', '!=']);
 export const LOOSER_WORDS: ReadonlySet<string> = new Set(['if', 'else', 'and', 'or', 'not', 'in', 'is']);
 
 /** A target that cannot be assigned (or deleted), with CPython's name for it; or where a valid target ends; or null where this cannot read it. */
-export type TargetScan = { readonly invalid: { readonly name: string; readonly at: number } } | { readonly end: number } | null;
+export type TargetScan =
+  { readonly invalid: { readonly name: string; readonly at: number } } | { readonly end: number } | null;
 
 /** After the comparison operators and operands from p (`== y in z`), or -1 where this cannot read them. */
 export function comparisonEnd(src: string, p: number): number {
@@ -141,10 +158,13 @@ function primary(src: string, p: number): Parsed | null {
       const first = inner === null ? lex(src, t.start + 1) : null;
       lexState.nested--;
       if (inner !== null && closes) parsed = { end: t.end, name: inner.name, at: inner.at };
-      else if (inner !== null && inner.name === 'name' && lex(src, inner.end).text === ':=') parsed = { end: t.end, name: 'named expression', at: inner.at };
-      else if (first !== null && first.kind === T_NAME && src.slice(first.start, first.end) === 'lambda') parsed = { end: t.end, name: 'lambda', at: first.start };
+      else if (inner !== null && inner.name === 'name' && lex(src, inner.end).text === ':=')
+        parsed = { end: t.end, name: 'named expression', at: inner.at };
+      else if (first !== null && first.kind === T_NAME && src.slice(first.start, first.end) === 'lambda')
+        parsed = { end: t.end, name: 'lambda', at: first.start };
       // `(yield)`, `(yield x)`: what is in it is no operand, but CPython names it all the same
-      else if (first !== null && first.kind === T_NAME && src.slice(first.start, first.end) === 'yield') parsed = { end: t.end, name: 'yield expression', at: first.start };
+      else if (first !== null && first.kind === T_NAME && src.slice(first.start, first.end) === 'yield')
+        parsed = { end: t.end, name: 'yield expression', at: first.start };
       else parsed = { end: t.end, name: null, at: t.start };
     } else parsed = { end: t.end, name: shape, at: t.start };
   } else return null;
@@ -154,7 +174,8 @@ function primary(src: string, p: number): Parsed | null {
       const name = lex(src, u.end);
       if (name.kind !== T_NAME || KEYWORDS.has(src.slice(name.start, name.end))) return parsed;
       parsed = { end: name.end, name: 'attribute', at: parsed.at };
-    } else if (u.kind === T_GROUP && u.text === '(') parsed = { end: u.end, name: 'function call', at: parsed.at };
+    } else if (u.kind === T_GROUP && u.text === '(')
+      parsed = { end: u.end, name: 'function call', at: parsed.at };
     else if (u.kind === T_GROUP && u.text === '[') parsed = { end: u.end, name: 'subscript', at: parsed.at };
     else return parsed;
   }
@@ -177,7 +198,8 @@ function groupShape(src: string, g: Lexed): string | null {
     else if (t.kind === T_NAME && src.slice(t.start, t.end) === 'for') comprehension = true;
   }
   lexState.nested--;
-  if (g.text === '(') return items === 0 || (comma && !comprehension) ? 'tuple' : comprehension ? 'generator expression' : null;
+  if (g.text === '(')
+    return items === 0 || (comma && !comprehension) ? 'tuple' : comprehension ? 'generator expression' : null;
   if (g.text === '[') return comprehension ? 'list comprehension' : 'list';
   if (items === 0 || starStar) return 'dict literal';
   if (colon) return comprehension ? 'dict comprehension' : 'dict literal';
@@ -219,14 +241,21 @@ export function lex(src: string, p: number): Lexed {
     for (;;) {
       const d = src.charCodeAt(e);
       if (isIdentPart(d, src, e) || d === 46) e++;
-      else if ((d === 43 || d === 45) && (src.charCodeAt(e - 1) | 32) === 101 && !/^0[xX]/.test(src.slice(p, p + 2))) e++;
+      else if (
+        (d === 43 || d === 45) &&
+        (src.charCodeAt(e - 1) | 32) === 101 &&
+        !/^0[xX]/.test(src.slice(p, p + 2))
+      )
+        e++;
       else break;
     }
     return { kind: T_NUMBER, start: p, end: e, text: '' };
   }
   if (c === 40 || c === 91 || c === 123) {
     const end = groupEnd(src, p);
-    return end < 0 ? { ...END, start: p, end: p } : { kind: T_GROUP, start: p, end, text: String.fromCharCode(c) };
+    return end < 0
+      ? { ...END, start: p, end: p }
+      : { kind: T_GROUP, start: p, end, text: String.fromCharCode(c) };
   }
   // the tokenizer's operators, longest first; any other character is one token, as CPython's ERRORTOKEN
   const len = Math.max(opLength(src, p, c), 1);
@@ -241,9 +270,11 @@ export function blanksEnd(src: string, p: number, inBrackets: boolean): number {
   for (;;) {
     const c = src.charCodeAt(p);
     if (c === 32 || c === 9 || c === 12) p++;
-    else if (c === 92 && (src.charCodeAt(p + 1) === 10 || src.charCodeAt(p + 1) === 13)) p += src.charCodeAt(p + 1) === 13 && src.charCodeAt(p + 2) === 10 ? 3 : 2;
+    else if (c === 92 && (src.charCodeAt(p + 1) === 10 || src.charCodeAt(p + 1) === 13))
+      p += src.charCodeAt(p + 1) === 13 && src.charCodeAt(p + 2) === 10 ? 3 : 2;
     else if (inBrackets && (c === 10 || c === 13)) p++;
-    else if (inBrackets && c === 35) while (p < src.length && src.charCodeAt(p) !== 10 && src.charCodeAt(p) !== 13) p++;
+    else if (inBrackets && c === 35)
+      while (p < src.length && src.charCodeAt(p) !== 10 && src.charCodeAt(p) !== 13) p++;
     else return p;
   }
 }
@@ -256,7 +287,8 @@ function stringEnd(src: string, q: number): number {
   while (p < src.length) {
     const c = src.charCodeAt(p);
     if (c === 92) p += 2;
-    else if (c === quote && (!triple || (src.charCodeAt(p + 1) === quote && src.charCodeAt(p + 2) === quote))) return p + (triple ? 3 : 1);
+    else if (c === quote && (!triple || (src.charCodeAt(p + 1) === quote && src.charCodeAt(p + 2) === quote)))
+      return p + (triple ? 3 : 1);
     else if (!triple && (c === 10 || c === 13)) return -1;
     else p++;
   }

@@ -12,7 +12,14 @@ export type PyExpr =
   | { readonly k: 'fstr'; readonly raw: string }
   | { readonly k: 'name'; readonly v: string }
   | { readonly k: 'num' }
-  | { readonly k: 'call'; readonly callee: string; readonly recv?: PyExpr; readonly args: readonly PyExpr[]; readonly kw: ReadonlyMap<string, PyExpr>; readonly star: boolean }
+  | {
+      readonly k: 'call';
+      readonly callee: string;
+      readonly recv?: PyExpr;
+      readonly args: readonly PyExpr[];
+      readonly kw: ReadonlyMap<string, PyExpr>;
+      readonly star: boolean;
+    }
   | { readonly k: 'seq'; readonly items: readonly PyExpr[] }
   | { readonly k: 'other'; readonly parts: readonly PyExpr[] };
 
@@ -20,7 +27,27 @@ const OPEN = new Set(['(', '[', '{']);
 const CLOSE = new Set([')', ']', '}']);
 
 /** Words that join operands (`a if b else c`, `x for x in y`, `not a`): the expression goes on past them. */
-const WORD_OPERATORS = new Set(['if', 'else', 'for', 'in', 'not', 'and', 'or', 'is', 'await', 'async', 'return', 'yield', 'assert', 'del', 'raise', 'from', 'pass', 'global', 'nonlocal']);
+const WORD_OPERATORS = new Set([
+  'if',
+  'else',
+  'for',
+  'in',
+  'not',
+  'and',
+  'or',
+  'is',
+  'await',
+  'async',
+  'return',
+  'yield',
+  'assert',
+  'del',
+  'raise',
+  'from',
+  'pass',
+  'global',
+  'nonlocal',
+]);
 
 /** Reads tokens into expressions; each read stops at a comma, a closing bracket, `=` or `:` at its own depth. */
 export class ExpressionReader {
@@ -45,7 +72,10 @@ export class ExpressionReader {
         // a lambda's body runs later, if ever: read past it
         this.skipLambda();
         operators = true;
-      } else if ((t.type === Tok.Op && !OPEN.has(t.text)) || (t.type === Tok.Name && WORD_OPERATORS.has(t.text))) {
+      } else if (
+        (t.type === Tok.Op && !OPEN.has(t.text)) ||
+        (t.type === Tok.Name && WORD_OPERATORS.has(t.text))
+      ) {
         this.i++;
         operators = true;
       } else {
@@ -60,7 +90,11 @@ export class ExpressionReader {
   /** Whether the expression read so far ends here. */
   private atEnd(): boolean {
     const t = this.peek();
-    return !t || (t.type === Tok.Op && (t.text === ',' || t.text === '=' || t.text === ':' || CLOSE.has(t.text) || t.text === ';'));
+    return (
+      !t ||
+      (t.type === Tok.Op &&
+        (t.text === ',' || t.text === '=' || t.text === ':' || CLOSE.has(t.text) || t.text === ';'))
+    );
   }
 
   private skipLambda(): void {
@@ -140,7 +174,10 @@ export class ExpressionReader {
         this.i++;
         return items;
       }
-      if (t.type === Tok.Op && (t.text === ',' || t.text === ':' || t.text === '=' || t.text === '*' || t.text === '**')) {
+      if (
+        t.type === Tok.Op &&
+        (t.text === ',' || t.text === ':' || t.text === '=' || t.text === '*' || t.text === '**')
+      ) {
         this.i++;
         this.trailingComma = t.text === ',';
         continue;
@@ -210,7 +247,10 @@ export function readStatement(tokens: readonly Token[]): PyExpr[] {
 }
 
 /** Every call in `e`, outermost first, not looking inside the calls `stop` accepts. */
-export function* callsIn(e: PyExpr, stop: (call: PyExpr & { k: 'call' }) => boolean): Generator<PyExpr & { k: 'call' }> {
+export function* callsIn(
+  e: PyExpr,
+  stop: (call: PyExpr & { k: 'call' }) => boolean,
+): Generator<PyExpr & { k: 'call' }> {
   if (e.k === 'call') {
     yield e;
     if (stop(e)) return;
@@ -224,7 +264,8 @@ export function* callsIn(e: PyExpr, stop: (call: PyExpr & { k: 'call' }) => bool
 /** A string argument's value (also `op.f("name")`, which only marks a name as final). */
 export function strOf(e: PyExpr | undefined): string | undefined {
   if (e?.k === 'str') return e.v;
-  if (e?.k === 'call' && (e.callee === 'op.f' || e.callee === 'f') && e.args.length === 1) return strOf(e.args[0]);
+  if (e?.k === 'call' && (e.callee === 'op.f' || e.callee === 'f') && e.args.length === 1)
+    return strOf(e.args[0]);
   return undefined;
 }
 

@@ -104,13 +104,16 @@ function truncatedFieldMessage(src: string, from: number, to: number): string | 
     else if (c === 41 || c === 93 || (c === 125 && stack.length > 0)) {
       const open = stack.pop();
       if (open === undefined) return `f-string: unmatched '${String.fromCharCode(c)}'`;
-      if (open !== (c === 41 ? 40 : c === 93 ? 91 : 123)) return `f-string: closing parenthesis '${String.fromCharCode(c)}' does not match opening parenthesis '${String.fromCharCode(open)}'`;
+      if (open !== (c === 41 ? 40 : c === 93 ? 91 : 123))
+        return `f-string: closing parenthesis '${String.fromCharCode(c)}' does not match opening parenthesis '${String.fromCharCode(open)}'`;
     } else if (c === 125) inField = false;
     else if (stack.length === 0 && (c === 33 || c === 58 || c === 61 || c === 60 || c === 62)) return null;
     i++;
   }
   if (!inField) return null;
-  return stack.length > 0 ? `f-string: unmatched '${String.fromCharCode(stack[stack.length - 1]!)}'` : "f-string: expecting '}'";
+  return stack.length > 0
+    ? `f-string: unmatched '${String.fromCharCode(stack[stack.length - 1]!)}'`
+    : "f-string: expecting '}'";
 }
 
 /** Where Python 3.11's tokenizer ends the string literal whose opening quote is at `at` (-1: unterminated). */
@@ -120,7 +123,8 @@ export function oldStringEnd(src: string, at: number, triple: boolean): number {
     const c = src.charCodeAt(i);
     if (c === 92) i++;
     else if ((c === 10 || c === 13) && !triple) return -1;
-    else if (c === q && (!triple || (src.charCodeAt(i + 1) === q && src.charCodeAt(i + 2) === q))) return i + (triple ? 3 : 1);
+    else if (c === q && (!triple || (src.charCodeAt(i + 1) === q && src.charCodeAt(i + 2) === q)))
+      return i + (triple ? 3 : 1);
   }
   return -1;
 }

@@ -13,7 +13,13 @@ export function isHexDigit(c: number): boolean {
  * a space (`1and`, `1else`, `1for`, `1or`, `1not`); for `i` one more letter
  * is enough (`1if`, `1in`, `1is`, and so `1ifx` too).
  */
-export const KEYWORD_AFTER_NUMBER: Readonly<Record<string, string>> = { a: 'nd', e: 'lse', f: 'or', o: 'r', n: 'ot' };
+export const KEYWORD_AFTER_NUMBER: Readonly<Record<string, string>> = {
+  a: 'nd',
+  e: 'lse',
+  f: 'or',
+  o: 'r',
+  n: 'ot',
+};
 
 export function isAsciiIdent(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);

@@ -1,4 +1,22 @@
-import { bitwiseOr, COMPARISON, comparisonEnd, excludedStart, GENERIC, KEYWORDS, lex, type Lexed, lexState, LOOSER_WORDS, operandAfter, T_END, T_GROUP, T_NAME, T_OP, type TargetScan, topLevel } from './condition-lexer.js';
+import {
+  bitwiseOr,
+  COMPARISON,
+  comparisonEnd,
+  excludedStart,
+  GENERIC,
+  KEYWORDS,
+  lex,
+  type Lexed,
+  lexState,
+  LOOSER_WORDS,
+  operandAfter,
+  T_END,
+  T_GROUP,
+  T_NAME,
+  T_OP,
+  type TargetScan,
+  topLevel,
+} from './condition-lexer.js';
 /**
  * CPython's errors for an `=` that assigns nothing: in a condition (`if x =
  * 1:`, also after `elif` and `while`), and after a target that cannot be
@@ -51,7 +69,11 @@ export function conditionAssignError(src: string, cond: number, eq: number): Con
 function namedExpressionError(src: string, from: number, eq: number): ConditionError | null {
   if (!operandAfter(src, eq)) return null;
   const first = lex(src, from);
-  if (first.kind === T_NAME && !KEYWORDS.has(src.slice(first.start, first.end)) && lex(src, first.end).start === eq) {
+  if (
+    first.kind === T_NAME &&
+    !KEYWORDS.has(src.slice(first.start, first.end)) &&
+    lex(src, first.end).start === eq
+  ) {
     return { message: "invalid syntax. Maybe you meant '==' or ':=' instead of '='?", at: first.start };
   }
   if (excludedStart(src, first)) return null;
@@ -79,7 +101,12 @@ export function refusedAssignError(src: string, from: number, eq: number): Condi
  * condition's rule applies, as CPython's `named_expression` is the same.
  * The tokenizer has ruled out lambdas and parameter lists.
  */
-export function bracketAssignError(src: string, start: number, eq: number, entry: number): ConditionError | null {
+export function bracketAssignError(
+  src: string,
+  start: number,
+  eq: number,
+  entry: number,
+): ConditionError | null {
   lexState.nested++;
   try {
     if (entry === 2) return { message: GENERIC, at: eq };
@@ -96,7 +123,14 @@ export function bracketAssignError(src: string, start: number, eq: number, entry
 }
 
 /** What an assignment may bind: anything else before an `=` is CPython's "cannot assign to …". */
-const TARGETS: ReadonlySet<string | null> = new Set(['name', 'attribute', 'subscript', 'tuple', 'list', null]);
+const TARGETS: ReadonlySet<string | null> = new Set([
+  'name',
+  'attribute',
+  'subscript',
+  'tuple',
+  'list',
+  null,
+]);
 
 /**
  * The error for an assignment statement starting at `start` whose first `=`
@@ -115,13 +149,19 @@ export function targetAssignError(src: string, start: number, eq: number): Condi
   if (top.afterComma >= 0) return tupleAssignError(src, start, eq, top.afterComma);
   const target = bitwiseOr(src, start);
   if (target === null || lex(src, target.end).start !== eq) return null;
-  if ((target.name === 'tuple' || target.name === 'list') && first.kind === T_GROUP && first.end === target.end) {
+  if (
+    (target.name === 'tuple' || target.name === 'list') &&
+    first.kind === T_GROUP &&
+    first.end === target.end
+  ) {
     // `(a, f()) = …`: a bracketed list of targets is no named expression, so no "Maybe"
     const found = targetElement(src, start, false);
     return invalidTarget(found, 'assign to');
   }
   if (TARGETS.has(target.name)) return null;
-  return namedExpressionError(src, start, eq) ?? { message: `cannot assign to ${target.name}`, at: target.at };
+  return (
+    namedExpressionError(src, start, eq) ?? { message: `cannot assign to ${target.name}`, at: target.at }
+  );
 }
 
 /** A statement that starts with a keyword (soft ones too) is no assignment these functions judge. */
@@ -139,7 +179,10 @@ function startsWithKeyword(src: string, first: Lexed): boolean {
  * target and what this does not read.
  */
 export function augmentedTargetError(src: string, start: number, op: number): ConditionError | null {
-  const illegal = (name: string, at: number): ConditionError => ({ message: `'${name}' is an illegal expression for augmented assignment`, at });
+  const illegal = (name: string, at: number): ConditionError => ({
+    message: `'${name}' is an illegal expression for augmented assignment`,
+    at,
+  });
   const first = lex(src, start);
   const word = first.kind === T_NAME ? src.slice(first.start, first.end) : '';
   // a lambda's body runs up to the operator (`lambda: 1 += 1`)
@@ -149,7 +192,8 @@ export function augmentedTargetError(src: string, start: number, op: number): Co
   if (top.afterComma >= 0) return illegal('tuple', start);
   if (first.kind === T_OP && first.text === '*') return illegal('starred', start);
   const target = bitwiseOr(src, start);
-  if (target !== null && lex(src, target.end).start === op) return target.name === null || ASSIGNABLE.has(target.name) ? null : illegal(target.name, target.at);
+  if (target !== null && lex(src, target.end).start === op)
+    return target.name === null || ASSIGNABLE.has(target.name) ? null : illegal(target.name, target.at);
   // `x or y += 1`, `not x += 1`, `a if b else c += 1`, `x < y += 1`: named as in a target list
   const found = targetElement(src, start, false);
   return found !== null && 'invalid' in found ? illegal(found.invalid.name, found.invalid.at) : null;
@@ -199,17 +243,25 @@ function tupleAssignError(src: string, start: number, eq: number, last: number):
  * with a keyword or holds a lambda (whose defaults are `=` too), and where
  * this cannot read them.
  */
-export function chainAssignError(src: string, start: number, firstEq: number, eq: number): ConditionError | null {
+export function chainAssignError(
+  src: string,
+  start: number,
+  firstEq: number,
+  eq: number,
+): ConditionError | null {
   if (topLevel(src, start, eq).lambda || startsWithKeyword(src, lex(src, start))) return null;
-  for (let p = start; ; ) {
+  for (let p = start; ;) {
     const first = lex(src, p);
-    if (p !== start && first.kind === T_NAME && src.slice(first.start, first.end) === 'yield') return { message: 'assignment to yield expression not possible', at: first.start };
+    if (p !== start && first.kind === T_NAME && src.slice(first.start, first.end) === 'yield')
+      return { message: 'assignment to yield expression not possible', at: first.start };
     const found = targetList(src, p, false);
     if (found === null) return null;
     if ('invalid' in found) {
       // only a statement that does not parse gets this far in CPython, where the named expression comes first
       const last = topLevel(src, start, firstEq).afterComma;
-      return namedExpressionError(src, last >= 0 ? last : start, firstEq) ?? invalidTarget(found, 'assign to');
+      return (
+        namedExpressionError(src, last >= 0 ? last : start, firstEq) ?? invalidTarget(found, 'assign to')
+      );
     }
     const after = lex(src, found.end);
     if (!(after.kind === T_OP && after.text === '=') || after.start >= eq) return null;
@@ -224,10 +276,16 @@ export function chainAssignError(src: string, start: number, firstEq: number, eq
  * call", at the target. Null where every target is valid, where `inAt` is
  * not the first `in`, and where this cannot read them.
  */
-export function forTargetError(src: string, from: number, inAt: number, inBrackets: boolean): ConditionError | null {
+export function forTargetError(
+  src: string,
+  from: number,
+  inAt: number,
+  inBrackets: boolean,
+): ConditionError | null {
   if (inBrackets) lexState.nested++;
   try {
-    for (let t = lex(src, from); t.kind !== T_END && t.start < inAt; t = lex(src, t.end)) if (t.kind === T_NAME && src.slice(t.start, t.end) === 'in') return null;
+    for (let t = lex(src, from); t.kind !== T_END && t.start < inAt; t = lex(src, t.end))
+      if (t.kind === T_NAME && src.slice(t.start, t.end) === 'in') return null;
     const found = targetList(src, from, false, inAt);
     return invalidTarget(found, 'assign to');
   } finally {
@@ -265,7 +323,15 @@ function asTargetsError(src: string, from: number, to: number): ConditionError |
       const e = bitwiseOr(src, t.end);
       const after = e === null ? null : lex(src, e.end);
       // `with a as f() g:` is another error
-      if (after !== null && after.kind !== T_NAME && !(after.kind === T_OP && (after.text === ',' || after.text === ':' || after.text === ')' || COMPARISON.has(after.text)))) return null;
+      if (
+        after !== null &&
+        after.kind !== T_NAME &&
+        !(
+          after.kind === T_OP &&
+          (after.text === ',' || after.text === ':' || after.text === ')' || COMPARISON.has(after.text))
+        )
+      )
+        return null;
       return invalidTarget(found, 'assign to');
     }
   }
@@ -288,7 +354,12 @@ const DICT_UNPACKING_IN_COMPREHENSION = 'dict unpacking cannot be used in dict c
  * after a `lambda` may be its parameters, and a `:` or `=` before the `for`
  * is another error: those are left alone.
  */
-export function comprehensionError(src: string, open: number, forAt: number, call: boolean): (ConditionError & { readonly since?: number }) | null {
+export function comprehensionError(
+  src: string,
+  open: number,
+  forAt: number,
+  call: boolean,
+): (ConditionError & { readonly since?: number }) | null {
   const bracket = src.charCodeAt(open);
   lexState.nested++;
   const first = lex(src, open + 1);
@@ -316,21 +387,30 @@ export function comprehensionError(src: string, open: number, forAt: number, cal
   const display = !call && (bracket === 91 || bracket === 123);
   if (first.kind === T_OP && first.text === '*') {
     if (!comma) return { message: UNPACKING_IN_COMPREHENSION, at: first.start, ...pep798 };
-    return display ? { message: 'did you forget parentheses around the comprehension target?', at: first.start } : null;
+    return display
+      ? { message: 'did you forget parentheses around the comprehension target?', at: first.start }
+      : null;
   }
   if (first.kind === T_OP && first.text === '**') {
     if (comma) return null;
     // a list or a generator has no keys: every Python refuses it, 3.15 in these words (PEP 798), older ones "invalid syntax"
     if (call) return { message: 'invalid syntax', at: first.start };
     if (bracket === 123) return { message: DICT_UNPACKING_IN_COMPREHENSION, at: first.start, ...pep798 };
-    return { message: `cannot use dict unpacking in ${bracket === 91 ? 'list comprehension' : 'generator expression'}`, at: first.start };
+    return {
+      message: `cannot use dict unpacking in ${bracket === 91 ? 'list comprehension' : 'generator expression'}`,
+      at: first.start,
+    };
   }
-  return comma && display ? { message: 'did you forget parentheses around the comprehension target?', at: first.start } : null;
+  return comma && display
+    ? { message: 'did you forget parentheses around the comprehension target?', at: first.start }
+    : null;
 }
 
 /** CPython's RAISE_SYNTAX_ERROR_INVALID_TARGET: "cannot assign to function call" (or "cannot delete …") at the target found, or null where none was. */
 function invalidTarget(found: TargetScan, verb: 'assign to' | 'delete'): ConditionError | null {
-  return found !== null && 'invalid' in found ? { message: `cannot ${verb} ${found.invalid.name}`, at: found.invalid.at } : null;
+  return found !== null && 'invalid' in found
+    ? { message: `cannot ${verb} ${found.invalid.name}`, at: found.invalid.at }
+    : null;
 }
 
 /**
@@ -341,7 +421,12 @@ function invalidTarget(found: TargetScan, verb: 'assign to' | 'delete'): Conditi
 function targetList(src: string, p: number, del: boolean, inAt = -1): TargetScan {
   for (;;) {
     const t = lex(src, p);
-    if (t.kind === T_END || t.start === inAt || (t.kind === T_OP && (t.text === ')' || t.text === ']' || t.text === ';' || t.text === '='))) return { end: t.start };
+    if (
+      t.kind === T_END ||
+      t.start === inAt ||
+      (t.kind === T_OP && (t.text === ')' || t.text === ']' || t.text === ';' || t.text === '='))
+    )
+      return { end: t.start };
     const element = targetElement(src, p, del, inAt);
     if (element === null || 'invalid' in element) return element;
     const after = lex(src, element.end);
@@ -358,7 +443,8 @@ function targetList(src: string, p: number, del: boolean, inAt = -1): TargetScan
  */
 function targetElement(src: string, p: number, del: boolean, inAt = -1): TargetScan {
   const t = lex(src, p);
-  if (t.kind === T_OP && t.text === '*') return del ? { invalid: { name: 'starred', at: t.start } } : targetElement(src, t.end, del, inAt);
+  if (t.kind === T_OP && t.text === '*')
+    return del ? { invalid: { name: 'starred', at: t.start } } : targetElement(src, t.end, del, inAt);
   if (t.kind === T_NAME) {
     const word = src.slice(t.start, t.end);
     if (word === 'lambda') return { invalid: { name: 'lambda', at: t.start } };
@@ -367,7 +453,12 @@ function targetElement(src: string, p: number, del: boolean, inAt = -1): TargetS
   const e = bitwiseOr(src, p);
   if (e === null) return null;
   const after = lex(src, e.end);
-  if (inAt >= 0 && after.start !== inAt && ((after.kind === T_NAME && /^(in|not|is)$/.test(src.slice(after.start, after.end))) || (after.kind === T_OP && COMPARISON.has(after.text)))) {
+  if (
+    inAt >= 0 &&
+    after.start !== inAt &&
+    ((after.kind === T_NAME && /^(in|not|is)$/.test(src.slice(after.start, after.end))) ||
+      (after.kind === T_OP && COMPARISON.has(after.text)))
+  ) {
     // in a `for` statement's targets CPython judges a comparison only when its first operator is that `in`; it skips any other
     const end = comparisonEnd(src, e.end);
     return end < 0 ? null : { end };
@@ -376,10 +467,12 @@ function targetElement(src: string, p: number, del: boolean, inAt = -1): TargetS
     const word = src.slice(after.start, after.end);
     if (word === 'and' || word === 'or') return { invalid: { name: 'expression', at: t.start } };
     if (word === 'if') return { invalid: { name: 'conditional expression', at: t.start } };
-    if (word === 'in' || word === 'not' || word === 'is') return { invalid: { name: 'comparison', at: t.start } };
+    if (word === 'in' || word === 'not' || word === 'is')
+      return { invalid: { name: 'comparison', at: t.start } };
     return null;
   }
-  if (after.kind === T_OP && COMPARISON.has(after.text)) return { invalid: { name: 'comparison', at: t.start } };
+  if (after.kind === T_OP && COMPARISON.has(after.text))
+    return { invalid: { name: 'comparison', at: t.start } };
   if (e.name === null) return null;
   if (ASSIGNABLE.has(e.name)) return { end: e.end };
   if ((e.name === 'tuple' || e.name === 'list') && t.kind === T_GROUP && t.end === e.end) {

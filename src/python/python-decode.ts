@@ -11,7 +11,12 @@ export function decodeLikePython(buf: Buffer): { text: string } | { error: strin
   const base = decodeCallStart(buf, bad);
   // the lines Python has read before that decode call fails: an error among them comes first
   const decoded = buf.subarray(0, base).toString('utf8');
-  const cut = Math.max(decoded.lastIndexOf('\n'), decoded.length > 1 && decoded.endsWith('\r') ? decoded.lastIndexOf('\r', decoded.length - 2) : decoded.lastIndexOf('\r'));
+  const cut = Math.max(
+    decoded.lastIndexOf('\n'),
+    decoded.length > 1 && decoded.endsWith('\r')
+      ? decoded.lastIndexOf('\r', decoded.length - 2)
+      : decoded.lastIndexOf('\r'),
+  );
   return { error: `UnicodeDecodeError: ${decodeError(buf, bad, base)}`, before: decoded.slice(0, cut + 1) };
 }
 
@@ -34,12 +39,23 @@ function decodeCallStart(buf: Buffer, bad: BadSequence): number {
 
 /** The length of the sequence a byte starts: 1 for ASCII, 2 to 4 for a lead byte, 0 for a byte no sequence starts with. */
 function leadLength(b: number): number {
-  return b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+  return b < 0x80
+    ? 1
+    : b >= 0xc2 && b <= 0xdf
+      ? 2
+      : b >= 0xe0 && b <= 0xef
+        ? 3
+        : b >= 0xf0 && b <= 0xf4
+          ? 4
+          : 0;
 }
 
 /** The exception's message (after its type), with the positions counted from the start of the decode call's input. */
 function decodeError(buf: Buffer, bad: BadSequence, base: number): string {
-  const where = bad.end - bad.start > 1 ? `bytes in position ${bad.start - base}-${bad.end - 1 - base}` : `byte 0x${buf[bad.start]!.toString(16).padStart(2, '0')} in position ${bad.start - base}`;
+  const where =
+    bad.end - bad.start > 1
+      ? `bytes in position ${bad.start - base}-${bad.end - 1 - base}`
+      : `byte 0x${buf[bad.start]!.toString(16).padStart(2, '0')} in position ${bad.start - base}`;
   return `'utf-8' codec can't decode ${where}: ${bad.reason}`;
 }
 
@@ -60,7 +76,7 @@ const CHUNK = 8192;
 /** The first invalid sequence as CPython's decoder delimits it: start, end (exclusive), reason. */
 function firstBadSequence(buf: Buffer, from = 0): BadSequence | null {
   const n = buf.length;
-  for (let i = from; i < n; ) {
+  for (let i = from; i < n;) {
     const b = buf[i]!;
     if (b < 0x80) {
       i++;

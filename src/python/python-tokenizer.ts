@@ -40,7 +40,15 @@ import './tokenizer-numbers.js';
 import './tokenizer-strings.js';
 import './tokenizer-fields.js';
 
-export { Tok, type LogicalLine, type NewerSyntax, type SyntaxProblem, type Token, type TokenizeOptions, type TokenizeResult } from './tokens.js';
+export {
+  Tok,
+  type LogicalLine,
+  type NewerSyntax,
+  type SyntaxProblem,
+  type Token,
+  type TokenizeOptions,
+  type TokenizeResult,
+} from './tokens.js';
 export { detach } from './tokenizer-tables.js';
 export { headerColon, matching, splitTop, topLevelIndexes, topLevelOp } from './statement-checks.js';
 

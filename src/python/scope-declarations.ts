@@ -8,7 +8,9 @@ import { Tok, type LogicalLine, type Token } from './tokens.js';
  * `match`/`case` line or an f-string are not looked at (they may live in a scope of their own), so a
  * declaration is only refused where CPython certainly refuses it.
  */
-export function declarationError(lines: readonly LogicalLine[]): { message: string; line: number; col: number } | null {
+export function declarationError(
+  lines: readonly LogicalLine[],
+): { message: string; line: number; col: number } | null {
   return scopeError(lines, 0, lines.length, -1, []);
 }
 
@@ -18,12 +20,51 @@ const ANNOT = 4;
 const LOCAL = 8;
 
 const KEYWORDS: ReadonlySet<string> = new Set([
-  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from',
-  'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
 ]);
 
 /** The scope of lines [from, to) whose header is at `indent` (-1: the module), with its parameters. */
-function scopeError(lines: readonly LogicalLine[], from: number, to: number, indent: number, params: readonly string[]): { message: string; line: number; col: number } | null {
+function scopeError(
+  lines: readonly LogicalLine[],
+  from: number,
+  to: number,
+  indent: number,
+  params: readonly string[],
+): { message: string; line: number; col: number } | null {
   const flags = new Map<string, number>();
   const mark = (name: string, f: number): void => void flags.set(name, (flags.get(name) ?? 0) | f);
   for (const p of params) mark(p, PARAM);
@@ -39,7 +80,8 @@ function scopeError(lines: readonly LogicalLine[], from: number, to: number, ind
       const nameTok = toks[isAsync ? 2 : 1];
       let end = i + 1;
       while (end < to && lines[end]!.indent > l.indent) end++;
-      const { defaults, parameters } = head === 'def' ? headerNames(toks) : { defaults: baseNames(toks), parameters: [] };
+      const { defaults, parameters } =
+        head === 'def' ? headerNames(toks) : { defaults: baseNames(toks), parameters: [] };
       for (const d of defaults) mark(d, USE);
       if (nameTok?.type === Tok.Name) mark(nameTok.text, LOCAL);
       const inner = scopeError(lines, i + 1, end, l.indent, parameters);
@@ -63,7 +105,13 @@ function scopeError(lines: readonly LogicalLine[], from: number, to: number, ind
 }
 
 /** One statement's names: a declaration checked against what came before, then what it uses and binds. */
-function statementError(toks: readonly Token[], s: number, e: number, flags: Map<string, number>, mark: (n: string, f: number) => void): { message: string; line: number; col: number } | null {
+function statementError(
+  toks: readonly Token[],
+  s: number,
+  e: number,
+  flags: Map<string, number>,
+  mark: (n: string, f: number) => void,
+): { message: string; line: number; col: number } | null {
   const w = toks[s]?.text;
   if (w === 'global' || w === 'nonlocal') {
     for (let k = s + 1; k < e; k++) {
@@ -72,17 +120,31 @@ function statementError(toks: readonly Token[], s: number, e: number, flags: Map
       const f = flags.get(t.text) ?? 0;
       if (!(f & (PARAM | USE | ANNOT | LOCAL))) continue;
       const what =
-        f & PARAM ? `name '${t.text}' is parameter and ${w}`
-        : f & USE ? `name '${t.text}' is used prior to ${w} declaration`
-        : f & ANNOT ? `annotated name '${t.text}' can't be ${w}`
-        : `name '${t.text}' is assigned to before ${w} declaration`;
+        f & PARAM
+          ? `name '${t.text}' is parameter and ${w}`
+          : f & USE
+            ? `name '${t.text}' is used prior to ${w} declaration`
+            : f & ANNOT
+              ? `annotated name '${t.text}' can't be ${w}`
+              : `name '${t.text}' is assigned to before ${w} declaration`;
       return { message: what, line: toks[s]!.line, col: toks[s]!.col };
     }
     return null;
   }
   if (w === 'import' || w === 'from' || w === 'match' || w === 'case') return null;
-  for (let k = s; k + 1 < e; k++) if (toks[k]!.type === Tok.Name && toks[k + 1]!.text === ':=') mark(toks[k]!.text, LOCAL);
-  const aug = topLevel(toks, s, e, (t) => t.type === Tok.Op && t.text.length >= 2 && t.text.endsWith('=') && !['==', '<=', '>=', '!='].includes(t.text) && t.text !== ':=');
+  for (let k = s; k + 1 < e; k++)
+    if (toks[k]!.type === Tok.Name && toks[k + 1]!.text === ':=') mark(toks[k]!.text, LOCAL);
+  const aug = topLevel(
+    toks,
+    s,
+    e,
+    (t) =>
+      t.type === Tok.Op &&
+      t.text.length >= 2 &&
+      t.text.endsWith('=') &&
+      !['==', '<=', '>=', '!='].includes(t.text) &&
+      t.text !== ':=',
+  );
   const eqs = topLevelAll(toks, s, e, (t) => t.type === Tok.Op && t.text === '=');
   const colon = topLevel(toks, s, e, (t) => t.type === Tok.Op && t.text === ':');
   if (w === 'for' || (w === 'async' && toks[s + 1]?.text === 'for')) {
@@ -118,7 +180,13 @@ function statementError(toks: readonly Token[], s: number, e: number, flags: Map
         k = m;
         continue;
       }
-      if (t.type === Tok.Name && !KEYWORDS.has(t.text) && toks[k - 1]?.text !== '.' && toks[k - 1]?.text !== 'as') mark(t.text, USE);
+      if (
+        t.type === Tok.Name &&
+        !KEYWORDS.has(t.text) &&
+        toks[k - 1]?.text !== '.' &&
+        toks[k - 1]?.text !== 'as'
+      )
+        mark(t.text, USE);
       k++;
     }
     return null;
@@ -156,10 +224,33 @@ function bind(t: { stores: string[]; reads: string[] }, mark: (n: string, f: num
   for (const n of t.stores) mark(n, LOCAL);
 }
 
-const COMPOUND: ReadonlySet<string> = new Set(['if', 'elif', 'else', 'while', 'for', 'with', 'try', 'except', 'finally', 'async']);
+const COMPOUND: ReadonlySet<string> = new Set([
+  'if',
+  'elif',
+  'else',
+  'while',
+  'for',
+  'with',
+  'try',
+  'except',
+  'finally',
+  'async',
+]);
 
 function isCompoundHead(w: string | undefined): boolean {
-  return w === 'if' || w === 'elif' || w === 'while' || w === 'else' || w === 'try' || w === 'finally' || w === 'return' || w === 'raise' || w === 'assert' || w === 'yield' || w === 'await';
+  return (
+    w === 'if' ||
+    w === 'elif' ||
+    w === 'while' ||
+    w === 'else' ||
+    w === 'try' ||
+    w === 'finally' ||
+    w === 'return' ||
+    w === 'raise' ||
+    w === 'assert' ||
+    w === 'yield' ||
+    w === 'await'
+  );
 }
 
 /** The statements of a logical line: ranges split at top-level `;` and after a compound header's `:`. */

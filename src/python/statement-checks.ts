@@ -34,13 +34,18 @@ export function statementWord(src: string, b: number): string {
 export function importOrAssignmentError(toks: readonly Token[]): TokenizeError | null {
   return firstInStatements(toks, (s, e) => {
     const t = toks[s]!;
-    return t.type === Tok.Name && (t.text === 'import' || t.text === 'from') ? importError(toks, s, e) : assignmentError(toks, s, e);
+    return t.type === Tok.Name && (t.text === 'import' || t.text === 'from')
+      ? importError(toks, s, e)
+      : assignmentError(toks, s, e);
   });
 }
 
 /** The first error `check` finds in the `;`-separated statements toks[s, e) of a logical line, in order. */
-function firstInStatements(toks: readonly Token[], check: (s: number, e: number) => TokenizeError | null): TokenizeError | null {
-  for (let s = 0; s < toks.length; ) {
+function firstInStatements(
+  toks: readonly Token[],
+  check: (s: number, e: number) => TokenizeError | null,
+): TokenizeError | null {
+  for (let s = 0; s < toks.length;) {
     let e = s;
     while (e < toks.length && toks[e]!.text !== ';') e++;
     const err = check(s, e);
@@ -66,7 +71,11 @@ export function assignmentTargetsError(toks: readonly Token[]): TokenizeError | 
 /** Whether toks[s, e) may be a plain assignment: it starts with no keyword, nor a soft one (`match x, y:`), and holds no `lambda` (whose defaults are `=` too). */
 function mayAssign(toks: readonly Token[], s: number, e: number): boolean {
   const first = toks[s];
-  if (first === undefined || (first.type === Tok.Name && wordKind(first.text, 0, first.text.length) !== Word.Name)) return false;
+  if (
+    first === undefined ||
+    (first.type === Tok.Name && wordKind(first.text, 0, first.text.length) !== Word.Name)
+  )
+    return false;
   for (let k = s; k < e; k++) if (toks[k]!.type === Tok.Name && toks[k]!.text === 'lambda') return false;
   return true;
 }
@@ -82,7 +91,14 @@ function assignmentError(toks: readonly Token[], s: number, e: number): Tokenize
     for (const [a, b] of splitTop(toks, start, eqs[i]!, ',')) {
       if (targetHasOperator(toks, a, b)) {
         const t = toks[a]!;
-        return new TokenizeError(i === 0 ? "cannot assign to expression here. Maybe you meant '==' instead of '='?" : 'cannot assign to expression', t.line, t.col, E_PARSER);
+        return new TokenizeError(
+          i === 0
+            ? "cannot assign to expression here. Maybe you meant '==' instead of '='?"
+            : 'cannot assign to expression',
+          t.line,
+          t.col,
+          E_PARSER,
+        );
       }
     }
     start = eqs[i]! + 1;
@@ -103,17 +119,21 @@ function starredInStatement(toks: readonly Token[], s: number, e: number): Token
   if (!mayAssign(toks, s, e)) return null;
   const eqs = topLevelIndexes(toks, s, e, '=');
   const debug = debugTarget(toks, s, e, eqs);
-  if (debug !== null) return new TokenizeError('cannot assign to __debug__', toks[debug]!.line, toks[debug]!.col, E_PARSER);
+  if (debug !== null)
+    return new TokenizeError('cannot assign to __debug__', toks[debug]!.line, toks[debug]!.col, E_PARSER);
   if (eqs.length === 0 || topLevelIndexes(toks, s, eqs[0]!, ':').length > 0) return null;
   const star = (k: number): boolean => toks[k]?.type === Tok.Op && toks[k]!.text === '*';
-  const error = (k: number, msg: string): TokenizeError => new TokenizeError(msg, toks[k]!.line, toks[k]!.col, E_PARSER);
+  const error = (k: number, msg: string): TokenizeError =>
+    new TokenizeError(msg, toks[k]!.line, toks[k]!.col, E_PARSER);
   const value = eqs[eqs.length - 1]! + 1;
-  if (star(value) && topLevelIndexes(toks, value, e, ',').length === 0) return error(value, "can't use starred expression here");
+  if (star(value) && topLevelIndexes(toks, value, e, ',').length === 0)
+    return error(value, "can't use starred expression here");
   let start = s;
   for (const eq of eqs) {
     const items = splitTop(toks, start, eq, ',');
     const starred = items.filter(([a]) => star(a));
-    if (items.length === 1 && starred.length === 1) return error(starred[0]![0], 'starred assignment target must be in a list or tuple');
+    if (items.length === 1 && starred.length === 1)
+      return error(starred[0]![0], 'starred assignment target must be in a list or tuple');
     const nested = starredTargetList(toks, start, eq);
     if (nested !== null) return error(nested, 'multiple starred expressions in assignment');
     start = eq + 1;
@@ -129,7 +149,15 @@ function debugTarget(toks: readonly Token[], s: number, e: number, eqs: readonly
   let end = eqs.length > 0 ? eqs[eqs.length - 1]! : -1;
   if (end < 0) {
     const colon = topLevelIndexes(toks, s, e, ':')[0];
-    const aug = toks.findIndex((t, k) => k >= s && k < e && t.type === Tok.Op && t.text.length >= 2 && t.text.endsWith('=') && !['==', '!=', '<=', '>=', ':='].includes(t.text));
+    const aug = toks.findIndex(
+      (t, k) =>
+        k >= s &&
+        k < e &&
+        t.type === Tok.Op &&
+        t.text.length >= 2 &&
+        t.text.endsWith('=') &&
+        !['==', '!=', '<=', '>=', ':='].includes(t.text),
+    );
     end = colon ?? (aug >= 0 ? aug : -1);
     if (end < 0) return null;
   }
@@ -142,7 +170,13 @@ function debugTarget(toks: readonly Token[], s: number, e: number, eqs: readonly
       const prev = k > s ? toks[k - 1]! : undefined;
       reads.push(prev !== undefined && (prev.type === Tok.Name || prev.text === ')' || prev.text === ']'));
     } else if (t.type === Tok.Op && (x === ')' || x === ']' || x === '}')) reads.pop();
-    else if (t.type === Tok.Name && x === '__debug__' && !reads.includes(true) && !['.', '[', '('].includes(toks[k + 1]?.text ?? '')) return k;
+    else if (
+      t.type === Tok.Name &&
+      x === '__debug__' &&
+      !reads.includes(true) &&
+      !['.', '[', '('].includes(toks[k + 1]?.text ?? '')
+    )
+      return k;
   }
   return null;
 }
@@ -168,8 +202,15 @@ function starredTargetList(toks: readonly Token[], s: number, e: number): number
  */
 function annotationTargetError(toks: readonly Token[], s: number, colon: number): TokenizeError | null {
   const op = (k: number, x: string): boolean => toks[k]?.type === Tok.Op && toks[k]!.text === x;
-  const error = (k: number, msg: string): TokenizeError => new TokenizeError(msg, toks[k]!.line, toks[k]!.col, E_PARSER);
-  for (let k = s; k < colon; k++) if ((toks[k]!.type === Tok.Name && wordKind(toks[k]!.text, 0, toks[k]!.text.length) === Word.Keyword) || op(k, '*') || op(k, '**')) return null;
+  const error = (k: number, msg: string): TokenizeError =>
+    new TokenizeError(msg, toks[k]!.line, toks[k]!.col, E_PARSER);
+  for (let k = s; k < colon; k++)
+    if (
+      (toks[k]!.type === Tok.Name && wordKind(toks[k]!.text, 0, toks[k]!.text.length) === Word.Keyword) ||
+      op(k, '*') ||
+      op(k, '**')
+    )
+      return null;
   const tuple = 'only single target (not tuple) can be annotated';
   if (topLevelIndexes(toks, s, colon, ',').length > 0) return error(s, tuple);
   let a = s;
@@ -180,7 +221,8 @@ function annotationTargetError(toks: readonly Token[], s: number, colon: number)
     a++;
     b--;
   }
-  if (op(a, '[') && matching(toks, a, b) === b - 1) return error(a, 'only single target (not list) can be annotated');
+  if (op(a, '[') && matching(toks, a, b) === b - 1)
+    return error(a, 'only single target (not list) can be annotated');
   // an error is built only when there is one: an Error's stack trace costs more than the whole check
   const illegal = (): TokenizeError => error(a, 'illegal target for annotation');
   if (targetHasOperator(toks, a, b)) return illegal();
@@ -259,7 +301,13 @@ function importError(toks: readonly Token[], i: number, end: number): TokenizeEr
     if (t.text !== ',') return importBad(toks, k, end);
     k++;
     if (paren && k < end && toks[k]!.text === ')') return k + 1 >= end ? null : importBad(toks, k + 1, end);
-    if (!paren && k >= end) return new TokenizeError('trailing comma not allowed without surrounding parentheses', t.line, t.col, E_PARSER);
+    if (!paren && k >= end)
+      return new TokenizeError(
+        'trailing comma not allowed without surrounding parentheses',
+        t.line,
+        t.col,
+        E_PARSER,
+      );
   }
 }
 
@@ -313,12 +361,28 @@ export function decorated(src: string, p: number): boolean {
 /** Headers whose condition may hold a `:=` outside brackets (`if x := f():`). */
 export const WALRUS_HEADERS: ReadonlySet<string> = new Set(['if', 'elif', 'while', 'match']);
 /** Statements whose first word leaves no place for a `:=` outside brackets (`return x := 1`, `for a in x := b:`; a leading `async` is stepped over). */
-export const WALRUS_REFUSING_STATEMENTS: ReadonlySet<string> = new Set(['return', 'assert', 'with', 'del', 'yield', 'raise', 'for', 'global', 'nonlocal', 'import', 'from']);
+export const WALRUS_REFUSING_STATEMENTS: ReadonlySet<string> = new Set([
+  'return',
+  'assert',
+  'with',
+  'del',
+  'yield',
+  'raise',
+  'for',
+  'global',
+  'nonlocal',
+  'import',
+  'from',
+]);
 
 /** SyntaxError's subclasses, which Alembic's traceback names: IndentationError and TabError. */
 export function indentationException(message: string): string | undefined {
   if (message.startsWith('inconsistent use of tabs')) return 'TabError';
-  return /^(?:expected an indented block|unexpected indent|unexpected unindent|unindent does not match|too many levels of indentation)/u.test(message) ? 'IndentationError' : undefined;
+  return /^(?:expected an indented block|unexpected indent|unexpected unindent|unindent does not match|too many levels of indentation)/u.test(
+    message,
+  )
+    ? 'IndentationError'
+    : undefined;
 }
 
 // Scans over a logical line's tokens, bracket depth counted from the start index.
@@ -342,7 +406,12 @@ export function headerColon(toks: readonly Token[]): number {
 }
 
 /** The operators of toks[s, e) outside any bracket, in order, until `visit` returns true; that index, or -1. */
-function findTopLevelOp(toks: readonly Token[], s: number, e: number, visit: (i: number, op: string) => boolean): number {
+function findTopLevelOp(
+  toks: readonly Token[],
+  s: number,
+  e: number,
+  visit: (i: number, op: string) => boolean,
+): number {
   let depth = 0;
   for (let i = s; i < e; i++) {
     const t = toks[i]!;

@@ -52,7 +52,8 @@ export function evalStringLiteral(text: string): PyValue {
   }
   if (!raw) {
     const decoded = decodeEscapes(s, bytes);
-    if (decoded === null) return { t: 'unknown', reason: 'a \\N{…} escape the static reader does not resolve' };
+    if (decoded === null)
+      return { t: 'unknown', reason: 'a \\N{…} escape the static reader does not resolve' };
     s = decoded;
   } else {
     s = s.replace(/\r\n?/g, '\n');

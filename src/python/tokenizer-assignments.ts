@@ -1,9 +1,37 @@
 // Pass: `=` and the augmented operators, walrus, annotations, `del` targets.
 import { lastNonBlank } from './python-chars.js';
-import { augmentedTargetError, chainAssignError, conditionAssignError, delTargetError, refusedAssignError, targetAssignError, withTargetsError } from './python-condition.js';
-import { afterAsync, isWordAt, statementStart, statementWord, WALRUS_HEADERS, WALRUS_REFUSING_STATEMENTS } from './statement-checks.js';
+import {
+  augmentedTargetError,
+  chainAssignError,
+  conditionAssignError,
+  delTargetError,
+  refusedAssignError,
+  targetAssignError,
+  withTargetsError,
+} from './python-condition.js';
+import {
+  afterAsync,
+  isWordAt,
+  statementStart,
+  statementWord,
+  WALRUS_HEADERS,
+  WALRUS_REFUSING_STATEMENTS,
+} from './statement-checks.js';
 import { Tokenizer } from './tokenizer-state.js';
-import { A_CALL, A_KW, A_KWUNPACK, A_LAMBDA, A_PENDING, A_UNKNOWN, augmentedOp, EQUALS_REFUSED, K_NAME, K_WORD, Word, wordKind } from './tokenizer-tables.js';
+import {
+  A_CALL,
+  A_KW,
+  A_KWUNPACK,
+  A_LAMBDA,
+  A_PENDING,
+  A_UNKNOWN,
+  augmentedOp,
+  EQUALS_REFUSED,
+  K_NAME,
+  K_WORD,
+  Word,
+  wordKind,
+} from './tokenizer-tables.js';
 import { E_PARSER, TokenizeError } from './tokens.js';
 
 declare module './tokenizer-state.js' {
@@ -35,14 +63,18 @@ Tokenizer.prototype.firstEquals = function (this: Tokenizer, at: number): void {
     this.needs(12, 'type parameters or a type alias (PEP 695)', this.currentLine, 'invalid syntax', 11);
   }
   // `yield a = 1` (a lambda's default aside: `yield lambda a=1: a`)
-  if (this.src.charCodeAt(b) === 121 && isWordAt(this.src, b, 'yield') && !this.lambdaOpenOutside()) return this.fail(this.errorAt('assignment to yield expression not possible', b));
+  if (this.src.charCodeAt(b) === 121 && isWordAt(this.src, b, 'yield') && !this.lambdaOpenOutside())
+    return this.fail(this.errorAt('assignment to yield expression not possible', b));
   const w = EQUALS_REFUSED[this.src.charCodeAt(b)];
   if (w === undefined) return this.assignedTo(b, at);
   for (let i = 0; i < w.length; i++) {
     const word = w[i]!;
     if (!isWordAt(this.src, b, word)) continue;
     const cond = b + word.length;
-    const e = word === 'if' || word === 'elif' || word === 'while' ? conditionAssignError(this.src, cond, at) : refusedAssignError(this.src, cond, at);
+    const e =
+      word === 'if' || word === 'elif' || word === 'while'
+        ? conditionAssignError(this.src, cond, at)
+        : refusedAssignError(this.src, cond, at);
     if (e !== null) this.fail(this.errorAt(e.message, e.at));
     return;
   }
@@ -56,7 +88,15 @@ Tokenizer.prototype.firstEquals = function (this: Tokenizer, at: number): void {
  */
 Tokenizer.prototype.assignedTo = function (this: Tokenizer, b: number, at: number): void {
   const c = this.src.charCodeAt(lastNonBlank(this.src, at - 1));
-  if (c !== 41 && c !== 34 && c !== 39 && c !== 125 && !this.stmtComma && !(c === 93 && this.src.charCodeAt(b) === 91)) return;
+  if (
+    c !== 41 &&
+    c !== 34 &&
+    c !== 39 &&
+    c !== 125 &&
+    !this.stmtComma &&
+    !(c === 93 && this.src.charCodeAt(b) === 91)
+  )
+    return;
   const e = targetAssignError(this.src, b, at);
   if (e !== null) this.fail(this.errorAt(e.message, e.at));
 };
@@ -112,12 +152,17 @@ Tokenizer.prototype.walrusOutsideBrackets = function (this: Tokenizer, atLine: n
   if (this.ternaryOpen > 0) return; // "expected 'else' after 'if' expression" comes first
   const b = statementStart(this.src, this.stmtBegin);
   // a lambda's `:` ends no statement, though the loop treats it as a header's: leave its body to CPython's own message
-  if (this.src.charCodeAt(b) === 64 || /\blambda\b/u.test(this.src.slice(this.currentBegin, this.pos))) return;
+  if (this.src.charCodeAt(b) === 64 || /\blambda\b/u.test(this.src.slice(this.currentBegin, this.pos)))
+    return;
   const word = statementWord(this.src, b);
   if (!this.lineColon && !this.stmtColon && WALRUS_HEADERS.has(word)) return;
   const keywordFirst = WALRUS_REFUSING_STATEMENTS.has(word);
-  const nameAlone = this.prevStart === b && (this.prevKind === K_NAME || this.prevKind === K_WORD) && wordKind(this.src, this.prevStart, this.prevEnd) === Word.Name;
-  if (this.lineEquals || this.stmtColon || keywordFirst || nameAlone) this.fail(new TokenizeError('invalid syntax', atLine, atCol, E_PARSER));
+  const nameAlone =
+    this.prevStart === b &&
+    (this.prevKind === K_NAME || this.prevKind === K_WORD) &&
+    wordKind(this.src, this.prevStart, this.prevEnd) === Word.Name;
+  if (this.lineEquals || this.stmtColon || keywordFirst || nameAlone)
+    this.fail(new TokenizeError('invalid syntax', atLine, atCol, E_PARSER));
 };
 
 /** A later `=` of an assignment at depth 0 (`x = f() = 1`): the targets up to it, which a chain of them may leave unjudged. */
@@ -139,7 +184,14 @@ Tokenizer.prototype.statementColon = function (this: Tokenizer, at: number): voi
   const b = afterAsync(this.src, statementStart(this.src, this.stmtBegin));
   if (this.lineColon || this.stmtColon || !this.startsCompound(b)) {
     // an annotation's: the first, before any `=`, no lambda's, no match's or case's
-    if (!this.stmtColon && !this.lineEquals && !this.lambdaOpenOutside() && !isWordAt(this.src, b, 'match') && !isWordAt(this.src, b, 'case')) this.annotated = 1;
+    if (
+      !this.stmtColon &&
+      !this.lineEquals &&
+      !this.lambdaOpenOutside() &&
+      !isWordAt(this.src, b, 'match') &&
+      !isWordAt(this.src, b, 'case')
+    )
+      this.annotated = 1;
     this.stmtColon = true;
     return;
   }

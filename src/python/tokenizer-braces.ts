@@ -1,6 +1,6 @@
 // Pass: the elements of a `{…}` display: a dict's pairs and unpackings, a set's elements, a comprehension.
 import { Tokenizer } from './tokenizer-state.js';
-import { P_SEPARATOR,} from './tokenizer-tables.js';
+import { P_SEPARATOR } from './tokenizer-tables.js';
 import { E_PARSER, TokenizeError } from './tokens.js';
 
 declare module './tokenizer-state.js' {
@@ -15,7 +15,14 @@ declare module './tokenizer-state.js' {
  * An operator at the top level of a `{…}` display: a `*` or `**` that starts an element makes a
  * set's or dict's unpacking, which takes no `: value` (CPython: "invalid syntax" at the colon).
  */
-Tokenizer.prototype.braceElement = function (this: Tokenizer, c: number, len: number, before: number, atLine: number, atCol: number): void {
+Tokenizer.prototype.braceElement = function (
+  this: Tokenizer,
+  c: number,
+  len: number,
+  before: number,
+  atLine: number,
+  atCol: number,
+): void {
   const d = this.depth - 1;
   // a star among a lambda's parameters (`lambda *a, **k: 0`) is the parameter's, not an unpacking
   if (c === 42 && len <= 2 && before === P_SEPARATOR && this.braceLambdas[d] === 0) {
@@ -56,14 +63,30 @@ Tokenizer.prototype.braceToken = function (this: Tokenizer, atLine: number, begi
  * `**mapping`, a set's none of them. CPython's parser says "':' expected after dictionary key" at a
  * plain element among a dict's, and "invalid syntax" at a pair among a set's.
  */
-Tokenizer.prototype.braceElementEnd = function (this: Tokenizer, d: number, atLine: number, atCol: number): void {
+Tokenizer.prototype.braceElementEnd = function (
+  this: Tokenizer,
+  d: number,
+  atLine: number,
+  atCol: number,
+): void {
   const e = this.braceElem[d]!;
   this.braceElem[d] = this.braceLambdas[d] = 0;
   if (!(e & BRACE_STARTED) || this.braceKind[d] === BRACE_COMPREHENSION) return;
   const kind = e & (BRACE_COLON | BRACE_UNPACK) ? BRACE_DICT : BRACE_SET;
   if (this.braceKind[d] === 0) this.braceKind[d] = kind;
-  else if (this.braceKind[d] === BRACE_DICT && kind === BRACE_SET) this.fail(new TokenizeError("':' expected after dictionary key", this.braceElemLine[d]!, atCol, E_PARSER));
-  else if (this.braceKind[d] === BRACE_SET && kind === BRACE_DICT) this.fail(new TokenizeError('invalid syntax', e & BRACE_COLON ? this.braceColonLine : atLine, e & BRACE_COLON ? this.braceColonAt : atCol, E_PARSER));
+  else if (this.braceKind[d] === BRACE_DICT && kind === BRACE_SET)
+    this.fail(
+      new TokenizeError("':' expected after dictionary key", this.braceElemLine[d]!, atCol, E_PARSER),
+    );
+  else if (this.braceKind[d] === BRACE_SET && kind === BRACE_DICT)
+    this.fail(
+      new TokenizeError(
+        'invalid syntax',
+        e & BRACE_COLON ? this.braceColonLine : atLine,
+        e & BRACE_COLON ? this.braceColonAt : atCol,
+        E_PARSER,
+      ),
+    );
 };
 
 /** An element's flags, and what a `{` display's elements make it. */

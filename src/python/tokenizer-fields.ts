@@ -48,17 +48,29 @@ Tokenizer.prototype.fieldExpression = function (this: Tokenizer): boolean {
       continue;
     }
     if (c === 35) {
-      while (this.pos < this.n && this.src.charCodeAt(this.pos) !== 10 && this.src.charCodeAt(this.pos) !== 13) this.pos++;
+      while (
+        this.pos < this.n &&
+        this.src.charCodeAt(this.pos) !== 10 &&
+        this.src.charCodeAt(this.pos) !== 13
+      )
+        this.pos++;
       continue;
     }
-    if (nest === 0 && (c === 33 || c === 61 || c === 60 || c === 62) && this.src.charCodeAt(this.pos + 1) === 61) {
+    if (
+      nest === 0 &&
+      (c === 33 || c === 61 || c === 60 || c === 62) &&
+      this.src.charCodeAt(this.pos + 1) === 61
+    ) {
       // != == <= >=: operators, not the end of the expression
       expression = true;
       this.pos += 2;
       continue;
     }
     if (nest === 0 && (c === 33 || c === 61 || c === 58 || c === 125) && !expression) {
-      this.stringError ??= c === 125 ? 'f-string: empty expression not allowed' : `f-string: expression required before '${String.fromCharCode(c)}'`;
+      this.stringError ??=
+        c === 125
+          ? 'f-string: empty expression not allowed'
+          : `f-string: expression required before '${String.fromCharCode(c)}'`;
       expression = true;
     }
     if (nest === 0 && c === 33) this.conversion();
@@ -94,7 +106,11 @@ Tokenizer.prototype.scanSpec = function (this: Tokenizer, q: number, triple: boo
   while (this.pos < this.n) {
     const c = this.src.charCodeAt(this.pos);
     // a stray closing quote ends the string, as before 3.12
-    if (c === q && (!triple || (this.src.charCodeAt(this.pos + 1) === q && this.src.charCodeAt(this.pos + 2) === q))) return;
+    if (
+      c === q &&
+      (!triple || (this.src.charCodeAt(this.pos + 1) === q && this.src.charCodeAt(this.pos + 2) === q))
+    )
+      return;
     if (c === 10 || c === 13) {
       if (c === 13 && this.src.charCodeAt(this.pos + 1) === 10) this.pos++;
       this.pos++;

@@ -1,9 +1,9 @@
 // Pass: headers CPython refuses: a missing colon or body, a def without parentheses, a class after a name.
 import { CONTINUATION_AT_END, identAt, isIdentPart, skipBlanks } from './python-chars.js';
-import { afterAsync,} from './statement-checks.js';
+import { afterAsync } from './statement-checks.js';
 import { Tokenizer } from './tokenizer-state.js';
-import { isStringPrefix,} from './tokenizer-tables.js';
-import { E_PARSER, TokenizeError,} from './tokens.js';
+import { isStringPrefix } from './tokenizer-tables.js';
+import { E_PARSER, TokenizeError } from './tokens.js';
 
 declare module './tokenizer-state.js' {
   interface Tokenizer {
@@ -18,7 +18,12 @@ declare module './tokenizer-state.js' {
 /** CPython's IndentationError for a block header with no body: "expected an indented block after 'if' statement on line 3". */
 Tokenizer.prototype.missingBlock = function (this: Tokenizer): string {
   const [word, star] = this.headerWord();
-  const what = word === 'def' ? 'function definition' : word === 'class' ? 'class definition' : `'${word}${word === 'except' && star ? '*' : ''}' statement`;
+  const what =
+    word === 'def'
+      ? 'function definition'
+      : word === 'class'
+        ? 'class definition'
+        : `'${word}${word === 'except' && star ? '*' : ''}' statement`;
   return `expected an indented block after ${what} on line ${this.headerLine}`;
 };
 
@@ -28,7 +33,8 @@ Tokenizer.prototype.headerWord = function (this: Tokenizer): [string, boolean] {
   let at = b;
   while (identAt(this.src, at)) at++;
   const word = this.src.slice(b, at);
-  while (this.src.charCodeAt(at) === 32 || this.src.charCodeAt(at) === 9 || this.src.charCodeAt(at) === 12) at++;
+  while (this.src.charCodeAt(at) === 32 || this.src.charCodeAt(at) === 9 || this.src.charCodeAt(at) === 12)
+    at++;
   return [word, this.src.charCodeAt(at) === 42];
 };
 
@@ -40,7 +46,11 @@ Tokenizer.prototype.headerWord = function (this: Tokenizer): [string, boolean] {
  */
 Tokenizer.prototype.missingColon = function (this: Tokenizer): void {
   const b = afterAsync(this.src, this.currentBegin);
-  if (b !== this.currentBegin && !(this.src.startsWith('def', b) || this.src.startsWith('for', b) || this.src.startsWith('with', b))) return;
+  if (
+    b !== this.currentBegin &&
+    !(this.src.startsWith('def', b) || this.src.startsWith('for', b) || this.src.startsWith('with', b))
+  )
+    return;
   if (!this.startsCompound(b)) return;
   // reported when the line began
   if (this.src.startsWith('def', b) && this.defWithoutParen(b) !== null) return;
@@ -59,7 +69,12 @@ Tokenizer.prototype.defWithoutParen = function (this: Tokenizer, b: number): Tok
   while (isIdentPart(this.src.charCodeAt(i), this.src, i)) i++;
   if (i === name) return null;
   // `def f'x'`: the name is a string's prefix, so a string follows `def`, not a name
-  if ((this.src.charCodeAt(i) === 39 || this.src.charCodeAt(i) === 34) && i - name <= 2 && isStringPrefix(this.src, name, i)) return this.errorAt('invalid syntax', name);
+  if (
+    (this.src.charCodeAt(i) === 39 || this.src.charCodeAt(i) === 34) &&
+    i - name <= 2 &&
+    isStringPrefix(this.src, name, i)
+  )
+    return this.errorAt('invalid syntax', name);
   i = skipBlanks(this.src, i);
   const d = this.src.charCodeAt(i);
   if (d === 40 || d === 91) return null;
@@ -79,9 +94,24 @@ Tokenizer.prototype.classAfterName = function (this: Tokenizer, b: number): Toke
   while (isIdentPart(this.src.charCodeAt(i), this.src, i)) i++;
   if (i === name || i === b + 5) return null;
   // `class f'x'`: the name is a string's prefix, which other checks report
-  if ((this.src.charCodeAt(i) === 39 || this.src.charCodeAt(i) === 34) && i - name <= 2 && isStringPrefix(this.src, name, i)) return null;
+  if (
+    (this.src.charCodeAt(i) === 39 || this.src.charCodeAt(i) === 34) &&
+    i - name <= 2 &&
+    isStringPrefix(this.src, name, i)
+  )
+    return null;
   i = skipBlanks(this.src, i);
   const d = this.src.charCodeAt(i);
-  if (d === 40 || d === 91 || (d === 58 && this.src.charCodeAt(i + 1) !== 61) || d === 10 || d === 13 || d === 35 || d === 92 || i >= this.n) return null;
+  if (
+    d === 40 ||
+    d === 91 ||
+    (d === 58 && this.src.charCodeAt(i + 1) !== 61) ||
+    d === 10 ||
+    d === 13 ||
+    d === 35 ||
+    d === 92 ||
+    i >= this.n
+  )
+    return null;
   return this.errorAt('invalid syntax', i);
 };

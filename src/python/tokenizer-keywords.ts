@@ -3,7 +3,23 @@ import { forTargetError } from './python-condition.js';
 import { blanksEnd } from './condition-lexer.js';
 import { afterAsync, isWordAt, statementStart, statementWord } from './statement-checks.js';
 import { Tokenizer } from './tokenizer-state.js';
-import { AS_STATEMENTS, ENDS_STATEMENT, INFIX_KEYWORDS, K_NAME, K_OTHER, K_STRING, K_WORD, P_COLON, P_DANGLING, P_NONE, P_SLASH, startsOperand, TAKES_COLON, Word, wordKind } from './tokenizer-tables.js';
+import {
+  AS_STATEMENTS,
+  ENDS_STATEMENT,
+  INFIX_KEYWORDS,
+  K_NAME,
+  K_OTHER,
+  K_STRING,
+  K_WORD,
+  P_COLON,
+  P_DANGLING,
+  P_NONE,
+  P_SLASH,
+  startsOperand,
+  TAKES_COLON,
+  Word,
+  wordKind,
+} from './tokenizer-tables.js';
 import { E_PARSER, TokenizeError } from './tokens.js';
 
 declare module './tokenizer-state.js' {
@@ -24,11 +40,17 @@ declare module './tokenizer-state.js' {
 }
 
 /** A word that may be a keyword, where the token before cannot take that keyword: `x = a + import`, `from alembic import import op`. */
-Tokenizer.prototype.keywordPlace = function (this: Tokenizer, begin: number, atLine: number, before: number): void {
+Tokenizer.prototype.keywordPlace = function (
+  this: Tokenizer,
+  begin: number,
+  atLine: number,
+  before: number,
+): void {
   if (before !== P_NONE && before !== P_COLON && before !== P_SLASH && this.misplacedKeyword(before, begin)) {
     this.fail(new TokenizeError('invalid syntax', atLine, begin - this.lineStart, E_PARSER));
   }
-  if (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordPairRefused(begin)) this.fail(this.keywordError(atLine, begin - this.lineStart));
+  if (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordPairRefused(begin))
+    this.fail(this.keywordError(atLine, begin - this.lineStart));
 };
 
 /**
@@ -45,11 +67,24 @@ Tokenizer.prototype.infixKeyword = function (this: Tokenizer, begin: number, atL
   if (c0 === 97 && len === 5 && this.src.startsWith('async', begin)) return;
   const w = this.src.slice(begin, this.pos);
   // the condition is a disjunction: `and`, `or`, `in`, `is` (and `not in`) go on with it, another keyword but its `else` ends it too early
-  if (this.ternaryOpen > 0 && this.ternaryIf[this.depth]! >= 0 && w !== 'else' && w !== 'and' && w !== 'or' && w !== 'in' && w !== 'is') this.ternaryEnd(this.depth, -1);
+  if (
+    this.ternaryOpen > 0 &&
+    this.ternaryIf[this.depth]! >= 0 &&
+    w !== 'else' &&
+    w !== 'and' &&
+    w !== 'or' &&
+    w !== 'in' &&
+    w !== 'is'
+  )
+    this.ternaryEnd(this.depth, -1);
   if (w === 'if') this.conditional(begin);
   else if (w === 'in' && (this.depth === 0 || this.compFor[this.depth] === true)) this.forTargets(begin);
   // `as` belongs to import, with, except and case; `import` after a name to `from`: `imporqlalchemy as sa`, `froogging.config import x`
-  if (!INFIX_KEYWORDS.has(w) || (w === 'as' && !AS_STATEMENTS.has(statementWord(this.src, this.stmtBegin))) || (w === 'import' && statementWord(this.src, this.stmtBegin) !== 'from')) {
+  if (
+    !INFIX_KEYWORDS.has(w) ||
+    (w === 'as' && !AS_STATEMENTS.has(statementWord(this.src, this.stmtBegin))) ||
+    (w === 'import' && statementWord(this.src, this.stmtBegin) !== 'from')
+  ) {
     this.fail(new TokenizeError('invalid syntax', atLine, begin - this.lineStart, E_PARSER));
   } else {
     this.punct = P_DANGLING;
@@ -87,7 +122,8 @@ Tokenizer.prototype.conditional = function (this: Tokenizer, begin: number): voi
       return;
     }
     // `import a if b`: no expression stands there
-    if (isWordAt(this.src, b, 'import') || isWordAt(this.src, b, 'from')) return this.fail(this.errorAt('invalid syntax', begin));
+    if (isWordAt(this.src, b, 'import') || isWordAt(this.src, b, 'from'))
+      return this.fail(this.errorAt('invalid syntax', begin));
   }
   this.ternaryIf[this.depth] = begin;
   this.ternaryOpen++;
@@ -105,8 +141,19 @@ Tokenizer.prototype.ternaryEnd = function (this: Tokenizer, level: number, colon
     this.ternaryIf[level] = -1;
     this.ternaryOpen--;
     if (colon >= 0) this.fail(this.errorAt('invalid syntax', colon));
-    else if (level === 0) this.fail(this.errorAt("expected 'else' after 'if' expression", statementStart(this.src, this.stmtBegin)));
-    else this.fail(new TokenizeError("expected 'else' after 'if' expression", this.lineAt(level - 1, Math.max(this.argumentStart(level - 1, at), 0)), 0, E_PARSER));
+    else if (level === 0)
+      this.fail(
+        this.errorAt("expected 'else' after 'if' expression", statementStart(this.src, this.stmtBegin)),
+      );
+    else
+      this.fail(
+        new TokenizeError(
+          "expected 'else' after 'if' expression",
+          this.lineAt(level - 1, Math.max(this.argumentStart(level - 1, at), 0)),
+          0,
+          E_PARSER,
+        ),
+      );
   }
   if (level === 0) {
     this.ternaryIf.length = 0;
@@ -130,19 +177,33 @@ Tokenizer.prototype.notIn = function (this: Tokenizer, p: number, afterIs: boole
 
 /** Whether the word [begin, pos) cannot follow the keyword just before it: `from alembic import import sa`, `else if`. */
 Tokenizer.prototype.keywordPairRefused = function (this: Tokenizer, begin: number): boolean {
-  if (wordKind(this.src, begin, this.pos) !== Word.Keyword || wordKind(this.src, this.prevStart, this.prevEnd) !== Word.Keyword) return false;
+  if (
+    wordKind(this.src, begin, this.pos) !== Word.Keyword ||
+    wordKind(this.src, this.prevStart, this.prevEnd) !== Word.Keyword
+  )
+    return false;
   const next = this.src.slice(begin, this.pos);
   if (next === 'not' || next === 'lambda' || next === 'await' || next === 'yield') return false;
   const before = this.src.slice(this.prevStart, this.prevEnd);
-  return !((before === 'not' && next === 'in') || (before === 'yield' && next === 'from') || (before === 'async' && (next === 'def' || next === 'with' || next === 'for')));
+  return !(
+    (before === 'not' && next === 'in') ||
+    (before === 'yield' && next === 'from') ||
+    (before === 'async' && (next === 'def' || next === 'with' || next === 'for'))
+  );
 };
 
 /** The error for a token the keyword before it cannot take: "expected ':'" after `else`, `try`, `finally`, which must be followed by one. */
 Tokenizer.prototype.keywordError = function (this: Tokenizer, atLine: number, atCol: number): TokenizeError {
   const w = this.src.slice(this.prevStart, this.prevEnd);
   // `x = yield = 1`: CPython's invalid_assignment names it, at the `yield`
-  if (w === 'yield' && this.src.charCodeAt(this.pos) === 61 && this.src.charCodeAt(this.pos + 1) !== 61) return this.errorAt('assignment to yield expression not possible', this.prevStart);
-  return new TokenizeError(w === 'else' || w === 'try' || w === 'finally' ? "expected ':'" : 'invalid syntax', atLine, atCol, E_PARSER);
+  if (w === 'yield' && this.src.charCodeAt(this.pos) === 61 && this.src.charCodeAt(this.pos + 1) !== 61)
+    return this.errorAt('assignment to yield expression not possible', this.prevStart);
+  return new TokenizeError(
+    w === 'else' || w === 'try' || w === 'finally' ? "expected ':'" : 'invalid syntax',
+    atLine,
+    atCol,
+    E_PARSER,
+  );
 };
 
 /**
@@ -157,7 +218,11 @@ Tokenizer.prototype.keywordRefuses = function (this: Tokenizer, c: number, len: 
   if (wordKind(this.src, this.prevStart, this.prevEnd) !== Word.Keyword) return false;
   // `def` and `class` take a name and nothing else (`def -upgrade():`, `def (`)
   const named = this.prevEnd - this.prevStart;
-  if ((named === 3 && this.src.startsWith('def', this.prevStart)) || (named === 5 && this.src.startsWith('class', this.prevStart))) return true;
+  if (
+    (named === 3 && this.src.startsWith('def', this.prevStart)) ||
+    (named === 5 && this.src.startsWith('class', this.prevStart))
+  )
+    return true;
   const w = this.src.slice(this.prevStart, this.prevEnd);
   // `pass`, `break` and `continue` are whole statements: only the line's end or a `;` may follow
   if (w === 'pass' || w === 'break' || w === 'continue') return c !== 10 && c !== 59;
@@ -202,12 +267,22 @@ Tokenizer.prototype.closed = function (this: Tokenizer, at: number, atLine: numb
  * another: a missing comma is reported where the first operand is, the
  * rest where the second one starts.
  */
-Tokenizer.prototype.sideBySide = function (this: Tokenizer, kind: number, at: number, atLine: number): TokenizeError {
+Tokenizer.prototype.sideBySide = function (
+  this: Tokenizer,
+  kind: number,
+  at: number,
+  atLine: number,
+): TokenizeError {
   const col = at - this.lineStart;
   if (this.prevKind === K_NAME || this.prevKind === K_WORD) {
     const name = this.src.slice(this.prevStart, this.prevEnd);
     if ((name === 'print' || name === 'exec') && this.src.charCodeAt(this.prevStart - 1) !== 46) {
-      return new TokenizeError(`Missing parentheses in call to '${name}'. Did you mean ${name}(...)?`, this.prevLine, col, E_PARSER);
+      return new TokenizeError(
+        `Missing parentheses in call to '${name}'. Did you mean ${name}(...)?`,
+        this.prevLine,
+        col,
+        E_PARSER,
+      );
     }
     if (kind === K_STRING) return new TokenizeError('invalid syntax', atLine, col, E_PARSER);
   }

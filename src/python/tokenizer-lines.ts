@@ -1,9 +1,38 @@
 // The run's outer loop: logical lines, indentation, blocks and their clauses, the end of the input.
 import { blanksEnd } from './condition-lexer.js';
-import { afterAsync, assignmentTargetsError, conflictMarkerLine, decorated, importOrAssignmentError, indentationException, isWordAt, starredAssignmentError } from './statement-checks.js';
+import {
+  afterAsync,
+  assignmentTargetsError,
+  conflictMarkerLine,
+  decorated,
+  importOrAssignmentError,
+  indentationException,
+  isWordAt,
+  starredAssignmentError,
+} from './statement-checks.js';
 import { Tokenizer } from './tokenizer-state.js';
 import { blockNestingOverflow, type LineStart } from './block-nesting.js';
-import { B_ASYNC_FUNC, B_CLASS, B_FUNC, B_LOOP, B_OTHER, B_TRY, C_EXCEPT, C_IF, C_LOOP, C_NONE, C_TRY, C_TRY_ELSE, COMPOUND_HEADS, K_WORD, needsOperand, opensBody, P_COLON, P_SEMI, SKIPPED } from './tokenizer-tables.js';
+import {
+  B_ASYNC_FUNC,
+  B_CLASS,
+  B_FUNC,
+  B_LOOP,
+  B_OTHER,
+  B_TRY,
+  C_EXCEPT,
+  C_IF,
+  C_LOOP,
+  C_NONE,
+  C_TRY,
+  C_TRY_ELSE,
+  COMPOUND_HEADS,
+  K_WORD,
+  needsOperand,
+  opensBody,
+  P_COLON,
+  P_SEMI,
+  SKIPPED,
+} from './tokenizer-tables.js';
 import { E_PARSER, E_QUIET, TokenizeError, type TokenizeResult } from './tokens.js';
 
 declare module './tokenizer-state.js' {
@@ -50,7 +79,8 @@ Tokenizer.prototype.run = function (this: Tokenizer): TokenizeResult {
     }
     return this.endOfInput();
   } catch (e) {
-    if (e instanceof TokenizeError) return this.failed(e.rank === E_QUIET && this.deferred !== null ? this.deferred : e);
+    if (e instanceof TokenizeError)
+      return this.failed(e.rank === E_QUIET && this.deferred !== null ? this.deferred : e);
     throw e;
   }
 };
@@ -63,7 +93,8 @@ Tokenizer.prototype.logicalLineStart = function (this: Tokenizer): number {
   const c = this.src.charCodeAt(this.pos);
   if (c === 10 || c === 13 || c === 35) {
     // blank or comment-only line: no logical line
-    while (this.pos < this.n && this.src.charCodeAt(this.pos) !== 10 && this.src.charCodeAt(this.pos) !== 13) this.pos++;
+    while (this.pos < this.n && this.src.charCodeAt(this.pos) !== 10 && this.src.charCodeAt(this.pos) !== 13)
+      this.pos++;
     if (this.pos < this.n) {
       if (this.src.charCodeAt(this.pos) === 13 && this.src.charCodeAt(this.pos + 1) === 10) this.pos++;
       this.pos++;
@@ -91,10 +122,16 @@ Tokenizer.prototype.measureIndent = function (this: Tokenizer): [number, number]
       col = (Math.floor(col / 8) + 1) * 8;
       altcol++;
     } else if (c === 12) col = altcol = 0;
-    else if (c === 92 && (this.pos + 1 >= this.n || this.src.charCodeAt(this.pos + 1) === 10 || this.src.charCodeAt(this.pos + 1) === 13)) {
+    else if (
+      c === 92 &&
+      (this.pos + 1 >= this.n ||
+        this.src.charCodeAt(this.pos + 1) === 10 ||
+        this.src.charCodeAt(this.pos + 1) === 13)
+    ) {
       if (contCol === 0) contCol = col;
       const at = this.line;
-      this.pos += this.src.charCodeAt(this.pos + 1) === 13 && this.src.charCodeAt(this.pos + 2) === 10 ? 3 : 2;
+      this.pos +=
+        this.src.charCodeAt(this.pos + 1) === 13 && this.src.charCodeAt(this.pos + 2) === 10 ? 3 : 2;
       if (this.pos >= this.n) throw new TokenizeError('unexpected EOF while parsing', at, 0, E_QUIET);
       this.newline();
       continue;
@@ -111,7 +148,8 @@ Tokenizer.prototype.indentOrDedent = function (this: Tokenizer, col: number, alt
   if (col > top) {
     if (altcol <= this.altStack[this.altStack.length - 1]!) throw this.tabError(col);
     // CPython raises this one without scanning on; after an earlier parser error it is no error of the tokenizer's
-    if (!this.prevEndedWithColon && this.deferred === null) throw new TokenizeError('unexpected indent', this.line, col);
+    if (!this.prevEndedWithColon && this.deferred === null)
+      throw new TokenizeError('unexpected indent', this.line, col);
     this.indentStack.push(col);
     this.altStack.push(altcol);
     this.levelClause.push(C_NONE);
@@ -136,7 +174,8 @@ Tokenizer.prototype.indentOrDedent = function (this: Tokenizer, col: number, alt
   }
   if (this.altStack[this.altStack.length - 1] !== altcol) throw this.tabError(col);
   if (this.prevEndedWithColon) this.fail(new TokenizeError(this.missingBlock(), this.line, col, E_PARSER));
-  if (unfinished) this.fail(new TokenizeError("expected 'except' or 'finally' block", this.line, col, E_PARSER));
+  if (unfinished)
+    this.fail(new TokenizeError("expected 'except' or 'finally' block", this.line, col, E_PARSER));
 };
 
 /** The state of a new logical line at `col`, and what its first character says about the line before (a decorator's). */
@@ -163,9 +202,11 @@ Tokenizer.prototype.beginLogicalLine = function (this: Tokenizer, col: number): 
   if (BLOCK_FIRST[first] === 1) this.blockLines.push(this.pos, col, this.line);
   // a decorator is followed, at its own indentation, by another, a def or a class (`@op.f(…)` over `op.g()` is "invalid syntax" there)
   if (this.decoratorCol >= 0) {
-    if (col === this.decoratorCol && first !== 64 && !decorated(this.src, this.pos)) this.fail(new TokenizeError('invalid syntax', this.line, col, E_PARSER));
+    if (col === this.decoratorCol && first !== 64 && !decorated(this.src, this.pos))
+      this.fail(new TokenizeError('invalid syntax', this.line, col, E_PARSER));
     // the block ends under a decorator: the parser meets a DEDENT where the def belongs
-    else if (col < this.decoratorCol) this.fail(new TokenizeError('unexpected unindent', this.line, col, E_PARSER));
+    else if (col < this.decoratorCol)
+      this.fail(new TokenizeError('unexpected unindent', this.line, col, E_PARSER));
     this.decoratorCol = -1;
   }
   if (first === 64) this.decoratorCol = col;
@@ -183,18 +224,45 @@ Tokenizer.prototype.beginLogicalLine = function (this: Tokenizer, col: number): 
 Tokenizer.prototype.endOfInput = function (this: Tokenizer): TokenizeResult {
   // a bracket left open: the parser met the end of the file, unless a parser error came first on a later line
   if (this.depth > 0 && (this.deferred === null || this.deferredAt > this.bracketLine[this.depth - 1]!)) {
-    throw new TokenizeError(`'${String.fromCharCode(this.bracketCh[this.depth - 1]!)}' was never closed`, this.bracketLine[this.depth - 1]!, this.bracketCol[this.depth - 1]!);
+    throw new TokenizeError(
+      `'${String.fromCharCode(this.bracketCh[this.depth - 1]!)}' was never closed`,
+      this.bracketLine[this.depth - 1]!,
+      this.bracketCol[this.depth - 1]!,
+    );
   }
-  if ((needsOperand(this.punct) || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(10, 0))) && this.current !== null) this.fail(this.operandMissing(this.punct, this.line, this.pos - this.lineStart, this.pos));
+  if (
+    (needsOperand(this.punct) ||
+      (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(10, 0))) &&
+    this.current !== null
+  )
+    this.fail(this.operandMissing(this.punct, this.line, this.pos - this.lineStart, this.pos));
   this.finishLine();
   // a decorator over nothing: the end of the file (in a block, its DEDENT) where the def belongs
-  if (this.decoratorCol >= 0) this.fail(new TokenizeError(this.decoratorCol > 0 ? 'unexpected unindent' : 'invalid syntax', this.lastLine(), 0, E_PARSER));
-  if (this.prevEndedWithColon) this.fail(new TokenizeError(this.missingBlock(), this.lastLine(), 0, E_PARSER));
-  if (this.levelClause.includes(C_TRY)) this.fail(new TokenizeError("expected 'except' or 'finally' block", this.lastLine(), 0, E_PARSER));
+  if (this.decoratorCol >= 0)
+    this.fail(
+      new TokenizeError(
+        this.decoratorCol > 0 ? 'unexpected unindent' : 'invalid syntax',
+        this.lastLine(),
+        0,
+        E_PARSER,
+      ),
+    );
+  if (this.prevEndedWithColon)
+    this.fail(new TokenizeError(this.missingBlock(), this.lastLine(), 0, E_PARSER));
+  if (this.levelClause.includes(C_TRY))
+    this.fail(new TokenizeError("expected 'except' or 'finally' block", this.lastLine(), 0, E_PARSER));
   this.nestedBlocks();
   this.declarations();
   // the parser's error, then the future statement's, the symbol table's (its walk, then its analysis), the compiler's
-  for (const e of [this.deferred, this.futureError, this.symtableError, this.moduleNonlocal, this.bodyNonlocal, this.compileError]) if (e !== null) return this.failed(e);
+  for (const e of [
+    this.deferred,
+    this.futureError,
+    this.symtableError,
+    this.moduleNonlocal,
+    this.bodyNonlocal,
+    this.compileError,
+  ])
+    if (e !== null) return this.failed(e);
   return this.newer.length > 0 ? { lines: this.lines, newer: this.newer } : { lines: this.lines };
 };
 
@@ -213,14 +281,23 @@ Tokenizer.prototype.finishLine = function (this: Tokenizer): void {
       this.headerBegin = this.currentBegin;
       this.headerLine = this.currentLine;
       // `x = a:` opens no block: only a compound statement's header may end on a colon
-      if (!this.startsCompound(this.currentBegin) && !COMPOUND_HEADS.has(this.headerWord()[0])) this.fail(new TokenizeError('invalid syntax', this.line, this.pos - this.lineStart, E_PARSER));
+      if (!this.startsCompound(this.currentBegin) && !COMPOUND_HEADS.has(this.headerWord()[0]))
+        this.fail(new TokenizeError('invalid syntax', this.line, this.pos - this.lineStart, E_PARSER));
     } else if (!this.lineColon) this.missingColon();
     this.levelClause[this.levelClause.length - 1] = this.lineClause;
     // a `;` moved stmtBegin: a later statement of a module-level line may be a future import
-    if (this.futureState !== 3 || this.src.charCodeAt(this.currentBegin) === 102 || (this.currentIndent === 0 && this.stmtBegin !== this.currentBegin)) this.futureImport();
+    if (
+      this.futureState !== 3 ||
+      this.src.charCodeAt(this.currentBegin) === 102 ||
+      (this.currentIndent === 0 && this.stmtBegin !== this.currentBegin)
+    )
+      this.futureImport();
     // a module-level import's grammar, from its tokens (the same in both modes: no body is at column 0); `x = 1; import a` is left to the token checks
     if (this.currentIndent === 0 && this.current !== SKIPPED && this.deferred === null) {
-      const e = this.src.charCodeAt(this.currentBegin) === 105 || this.src.charCodeAt(this.currentBegin) === 102 ? importOrAssignmentError(this.current!) : assignmentTargetsError(this.current!);
+      const e =
+        this.src.charCodeAt(this.currentBegin) === 105 || this.src.charCodeAt(this.currentBegin) === 102
+          ? importOrAssignmentError(this.current!)
+          : assignmentTargetsError(this.current!);
       if (e !== null) this.fail(e);
       else {
         const starred = starredAssignmentError(this.current!);
@@ -229,7 +306,8 @@ Tokenizer.prototype.finishLine = function (this: Tokenizer): void {
     }
     if (!this.skipping) {
       this.lines.push({ indent: this.currentIndent, line: this.currentLine, tokens: this.current });
-      if (this.skipBodies && this.punct === P_COLON && opensBody(this.current)) this.skipAbove = this.currentIndent;
+      if (this.skipBodies && this.punct === P_COLON && opensBody(this.current))
+        this.skipAbove = this.currentIndent;
     }
   }
   this.current = null;
@@ -252,7 +330,11 @@ Tokenizer.prototype.failed = function (this: Tokenizer, e: TokenizeError): Token
     ...(e.since === undefined ? {} : { since: e.since }),
     ...(marker === undefined ? {} : { conflictMarkerLine: marker }),
   };
-  return { lines: this.deferred === null ? this.lines : this.lines.slice(0, this.linesBeforeError), error, ...(this.newer.length > 0 ? { newer: this.newer } : {}) };
+  return {
+    lines: this.deferred === null ? this.lines : this.lines.slice(0, this.linesBeforeError),
+    error,
+    ...(this.newer.length > 0 ? { newer: this.newer } : {}),
+  };
 };
 
 /** CPython's TabError: a tab counted as 8 columns and as 1 give a different block structure. */
@@ -288,9 +370,18 @@ Tokenizer.prototype.clause = function (this: Tokenizer, col: number): void {
     // the handlers of one try are all `except` or all `except*`: the first that differs is the error
     const kind = next === 42 ? 2 : 1;
     const top = this.levelHandlers.length - 1;
-    if (allowed && this.levelHandlers[top] !== 0 && this.levelHandlers[top] !== kind) this.fail(new TokenizeError("cannot have both 'except' and 'except*' on the same 'try'", this.line, col, E_PARSER));
+    if (allowed && this.levelHandlers[top] !== 0 && this.levelHandlers[top] !== kind)
+      this.fail(
+        new TokenizeError(
+          "cannot have both 'except' and 'except*' on the same 'try'",
+          this.line,
+          col,
+          E_PARSER,
+        ),
+      );
     this.levelHandlers[top] = kind;
-  } else if (c0 === 102 && isWordAt(this.src, this.pos, 'finally')) allowed = before === C_TRY || before === C_EXCEPT || before < 0 || before === C_TRY_ELSE;
+  } else if (c0 === 102 && isWordAt(this.src, this.pos, 'finally'))
+    allowed = before === C_TRY || before === C_EXCEPT || before < 0 || before === C_TRY_ELSE;
   else if (before === C_TRY) {
     this.lineClause = C_NONE;
     return this.fail(new TokenizeError("expected 'except' or 'finally' block", this.line, col, E_PARSER));
@@ -304,9 +395,15 @@ Tokenizer.prototype.clause = function (this: Tokenizer, col: number): void {
   else if (c0 === 116 && isWordAt(this.src, this.pos, 'try')) {
     w = C_TRY;
     this.levelHandlers[this.levelHandlers.length - 1] = 0;
-  }
-  else if (this.lineBlock === B_LOOP) w = C_LOOP;
-  if (w === C_TRY || w === C_EXCEPT || w === C_TRY_ELSE || w < 0 || (c0 === 102 && isWordAt(this.src, this.pos, 'finally'))) this.lineBlock = B_TRY;
+  } else if (this.lineBlock === B_LOOP) w = C_LOOP;
+  if (
+    w === C_TRY ||
+    w === C_EXCEPT ||
+    w === C_TRY_ELSE ||
+    w < 0 ||
+    (c0 === 102 && isWordAt(this.src, this.pos, 'finally'))
+  )
+    this.lineBlock = B_TRY;
   this.lineClause = w;
   if (!allowed) this.fail(new TokenizeError('invalid syntax', this.line, col, E_PARSER));
 };
@@ -335,10 +432,11 @@ Tokenizer.prototype.nestedBlocks = function (this: Tokenizer): void {
   // a block is entered per header; fewer than ten headers cannot reach the limit unless a `with` has many items
   if (this.blockLines.length < 30 && !this.src.includes('with')) return;
   const starts: LineStart[] = [];
-  for (let i = 0; i < this.blockLines.length; i += 3) starts.push({ pos: this.blockLines[i]!, col: this.blockLines[i + 1]!, line: this.blockLines[i + 2]! });
+  for (let i = 0; i < this.blockLines.length; i += 3)
+    starts.push({ pos: this.blockLines[i]!, col: this.blockLines[i + 1]!, line: this.blockLines[i + 2]! });
   const over = blockNestingOverflow(this.src, starts);
   const message = 'too many statically nested blocks';
   if (over.from313 !== undefined) this.compileAt(new TokenizeError(message, over.upTo312 ?? over.from313, 0));
-  else if (over.upTo312 !== undefined) this.needs(13, 'more than 20 statically nested blocks', over.upTo312, message);
+  else if (over.upTo312 !== undefined)
+    this.needs(13, 'more than 20 statically nested blocks', over.upTo312, message);
 };
-

@@ -2,7 +2,34 @@
 import { isAsciiIdent, isDecimal, isHexDigit, isIdentPart, KEYWORD_AFTER_NUMBER } from './python-chars.js';
 import { openerOf } from './statement-checks.js';
 import { Tokenizer } from './tokenizer-state.js';
-import { augmentedOp, BAIL, BANG, CLOSE, COLON, DIGIT, DOT, HASH, isStringPrefix, K_STRING, K_WORD, NEWLINE, OPCHAR, OPEN, opLength, opMayFollow, P_COLON, P_DANGLING, P_DOT, P_NONE, P_SEPARATOR, PUNCT1, QUOTE, SKIP_CLASS, SPACE, WORD } from './tokenizer-tables.js';
+import {
+  augmentedOp,
+  BAIL,
+  BANG,
+  CLOSE,
+  COLON,
+  DIGIT,
+  DOT,
+  HASH,
+  isStringPrefix,
+  K_STRING,
+  K_WORD,
+  NEWLINE,
+  OPCHAR,
+  OPEN,
+  opLength,
+  opMayFollow,
+  P_COLON,
+  P_DANGLING,
+  P_DOT,
+  P_NONE,
+  P_SEPARATOR,
+  PUNCT1,
+  QUOTE,
+  SKIP_CLASS,
+  SPACE,
+  WORD,
+} from './tokenizer-tables.js';
 import { TokenizeError } from './tokens.js';
 
 declare module './tokenizer-state.js' {
@@ -49,7 +76,8 @@ Tokenizer.prototype.scanNumber = function (this: Tokenizer): void {
     for (;;) {
       if (this.src.charCodeAt(this.pos) === 95) {
         this.pos++;
-        if (!isDecimal(this.src.charCodeAt(this.pos))) throw this.numberError('invalid decimal literal', begin);
+        if (!isDecimal(this.src.charCodeAt(this.pos)))
+          throw this.numberError('invalid decimal literal', begin);
       }
       if (this.src.charCodeAt(this.pos) !== 48) break;
       this.pos++;
@@ -58,7 +86,10 @@ Tokenizer.prototype.scanNumber = function (this: Tokenizer): void {
     if (nonzero) this.decimalTail(begin);
     const c = this.src.charCodeAt(this.pos) | 32;
     if (nonzero && c !== 46 && c !== 101 && c !== 106) {
-      throw this.numberError('leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers', begin);
+      throw this.numberError(
+        'leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers',
+        begin,
+      );
     }
   } else if (this.src.charCodeAt(this.pos) !== 46) this.decimalTail(begin);
   if (this.src.charCodeAt(this.pos) === 46) {
@@ -111,9 +142,15 @@ Tokenizer.prototype.endOfNumber = function (this: Tokenizer, kind: string, begin
 };
 
 /** In an octal or binary literal, a decimal digit out of range is named; else `fallback`. */
-Tokenizer.prototype.badDigitOr = function (this: Tokenizer, kind: string, fallback: string, begin: number): TokenizeError {
+Tokenizer.prototype.badDigitOr = function (
+  this: Tokenizer,
+  kind: string,
+  fallback: string,
+  begin: number,
+): TokenizeError {
   const d = this.src.charCodeAt(this.pos);
-  if (kind !== 'hexadecimal' && d >= 48 && d <= 57) return this.numberError(`invalid digit '${this.src[this.pos]!}' in ${kind} literal`, begin);
+  if (kind !== 'hexadecimal' && d >= 48 && d <= 57)
+    return this.numberError(`invalid digit '${this.src[this.pos]!}' in ${kind} literal`, begin);
   return this.numberError(fallback, begin);
 };
 
@@ -167,7 +204,12 @@ Tokenizer.prototype.skipPlain = function (this: Tokenizer): void {
         if (!this.skipColon()) return;
         break;
       case BANG:
-        if (this.src.charCodeAt(this.pos + 1) !== 61 || !opMayFollow(this.punct, 33, 2, this.depth) || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(33, 2))) return;
+        if (
+          this.src.charCodeAt(this.pos + 1) !== 61 ||
+          !opMayFollow(this.punct, 33, 2, this.depth) ||
+          (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(33, 2))
+        )
+          return;
         if (this.argStart) this.argToken(33, 2);
         this.operandEnd = false;
         this.punct = P_DANGLING;
@@ -175,7 +217,11 @@ Tokenizer.prototype.skipPlain = function (this: Tokenizer): void {
         break;
       case OPEN: {
         // after a `.`, no bracket (`op.(`); after a keyword that refuses one (`pass(`), the general loop says so
-        if (this.punct >= P_DOT || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(c, 1))) return;
+        if (
+          this.punct >= P_DOT ||
+          (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(c, 1))
+        )
+          return;
         if (c === 123) this.brace(this.pos, this.line);
         const paren = c === 40 ? this.parenKind() : 0;
         const subscript = c === 91 && this.subscriptHere();
@@ -187,7 +233,15 @@ Tokenizer.prototype.skipPlain = function (this: Tokenizer): void {
         break;
       }
       case CLOSE:
-        if (this.depth === 0 || this.bracketCh[this.depth - 1] !== openerOf(c) || c === 125 || this.punct === P_DANGLING || this.punct >= P_DOT || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(c, 1))) return;
+        if (
+          this.depth === 0 ||
+          this.bracketCh[this.depth - 1] !== openerOf(c) ||
+          c === 125 ||
+          this.punct === P_DANGLING ||
+          this.punct >= P_DOT ||
+          (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(c, 1))
+        )
+          return;
         if (this.ternaryOpen > 0) this.ternaryEnd(this.depth, -1);
         this.punct = P_NONE;
         this.depth--;
@@ -201,7 +255,12 @@ Tokenizer.prototype.skipPlain = function (this: Tokenizer): void {
         this.scanString(this.pos, 0);
         break;
       case HASH:
-        while (this.pos < this.n && this.src.charCodeAt(this.pos) !== 10 && this.src.charCodeAt(this.pos) !== 13) this.pos++;
+        while (
+          this.pos < this.n &&
+          this.src.charCodeAt(this.pos) !== 10 &&
+          this.src.charCodeAt(this.pos) !== 13
+        )
+          this.pos++;
         break;
       case NEWLINE:
         if (this.depth === 0) return;
@@ -219,12 +278,28 @@ Tokenizer.prototype.skipPlain = function (this: Tokenizer): void {
 Tokenizer.prototype.skipOperator = function (this: Tokenizer, c: number): boolean {
   // an operator in the wrong place goes to the general loop, which reports it
   const len = opLength(this.src, this.pos, c);
-  if ((c === 44 && this.punct === P_SEPARATOR) || (c === 47 && this.punct === P_SEPARATOR) || (c === 59 && this.misplacedSemicolon(this.punct)) || (this.punct !== P_NONE && !opMayFollow(this.punct, c, len, this.depth))) return false;
-  if ((c === 45 && len === 2 && this.misplacedArrow()) || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(c, len))) return false;
+  if (
+    (c === 44 && this.punct === P_SEPARATOR) ||
+    (c === 47 && this.punct === P_SEPARATOR) ||
+    (c === 59 && this.misplacedSemicolon(this.punct)) ||
+    (this.punct !== P_NONE && !opMayFollow(this.punct, c, len, this.depth))
+  )
+    return false;
+  if (
+    (c === 45 && len === 2 && this.misplacedArrow()) ||
+    (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(c, len))
+  )
+    return false;
   // `->`/`-=` and a `*` after an operator are rare in bodies: the general loop notes and checks a header's arrow
   if ((c === 45 && len === 2) || (c === 42 && this.punct === P_DANGLING)) return false;
   // a `{` display's separators and unpackings are judged by the general loop (braceElement)
-  if (this.depth > 0 && this.bracketCh[this.depth - 1] === 123 && this.fieldNest === 0 && (c === 42 || c === 44)) return false;
+  if (
+    this.depth > 0 &&
+    this.bracketCh[this.depth - 1] === 123 &&
+    this.fieldNest === 0 &&
+    (c === 42 || c === 44)
+  )
+    return false;
   const next = len !== 1 ? P_DANGLING : c === 42 || c === 47 ? this.punctOf(c) : PUNCT1[c]!;
   if (this.ternaryOpen > 0 && len === 1 && (c === 44 || c === 59)) this.ternaryEnd(this.depth, -1);
   this.operandEnd = false;
@@ -258,7 +333,11 @@ Tokenizer.prototype.skipDot = function (this: Tokenizer): boolean {
     this.operandEnd = false;
     this.pos += 3;
   } else {
-    if (!opMayFollow(this.punct, 46, 1, this.depth) || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(46, 1))) return false;
+    if (
+      !opMayFollow(this.punct, 46, 1, this.depth) ||
+      (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(46, 1))
+    )
+      return false;
     if (this.argStart) this.argToken(46, 1);
     this.punct = this.dotKind();
     this.operandEnd = false;
@@ -271,7 +350,14 @@ Tokenizer.prototype.skipDot = function (this: Tokenizer): boolean {
 Tokenizer.prototype.skipColon = function (this: Tokenizer): boolean {
   const len = this.src.charCodeAt(this.pos + 1) === 61 ? 2 : 1;
   // `:=` outside brackets is checked by the general loop
-  if ((len === 2 && this.depth === 0) || (this.depth > 0 && this.bracketCh[this.depth - 1] === 123 && this.fieldNest === 0) || !opMayFollow(this.punct, 58, len, this.depth) || (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(58, len)) || (len === 1 && this.punct === P_SEPARATOR && this.colonAfterOpener(this.pos))) return false;
+  if (
+    (len === 2 && this.depth === 0) ||
+    (this.depth > 0 && this.bracketCh[this.depth - 1] === 123 && this.fieldNest === 0) ||
+    !opMayFollow(this.punct, 58, len, this.depth) ||
+    (this.operandEnd && this.prevKw && this.prevKind === K_WORD && this.keywordRefuses(58, len)) ||
+    (len === 1 && this.punct === P_SEPARATOR && this.colonAfterOpener(this.pos))
+  )
+    return false;
   this.operandEnd = false;
   if (this.ternaryOpen > 0 && len === 1) this.ternaryEnd(this.depth, this.pos);
   if (len === 1 && this.lambdaAt.length > 0) this.lambdaColon(this.pos);

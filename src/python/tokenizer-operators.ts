@@ -2,7 +2,24 @@
 import { identAt, isAsciiIdent, skipBlanks } from './python-chars.js';
 import { afterAsync, isWordAt, statementStart } from './statement-checks.js';
 import { Tokenizer } from './tokenizer-state.js';
-import { A_PARAMS, B_CLASS, K_WORD, needsOperand, P_COLON, P_DANGLING, P_DOT, P_NONE, P_RELDOT, P_SEMI, P_SEPARATOR, P_SLASH, P_STAR, PUNCT1, Word, wordKind } from './tokenizer-tables.js';
+import {
+  A_PARAMS,
+  B_CLASS,
+  K_WORD,
+  needsOperand,
+  P_COLON,
+  P_DANGLING,
+  P_DOT,
+  P_NONE,
+  P_RELDOT,
+  P_SEMI,
+  P_SEPARATOR,
+  P_SLASH,
+  P_STAR,
+  PUNCT1,
+  Word,
+  wordKind,
+} from './tokenizer-tables.js';
 import { E_PARSER, TokenizeError } from './tokens.js';
 
 declare module './tokenizer-state.js' {
@@ -37,9 +54,20 @@ Tokenizer.prototype.fail = function (this: Tokenizer, e: TokenizeError): void {
 };
 
 /** Records the first use of a construct only Python 3.`since` and later accept (see NewerSyntax). */
-Tokenizer.prototype.needs = function (this: Tokenizer, since: number, feature: string, atLine: number, message?: string, messageFrom?: number): void {
+Tokenizer.prototype.needs = function (
+  this: Tokenizer,
+  since: number,
+  feature: string,
+  atLine: number,
+  message?: string,
+  messageFrom?: number,
+): void {
   for (let i = 0; i < this.newer.length; i++) if (this.newer[i]!.feature === feature) return;
-  this.newer.push(message === undefined ? { since, feature, line: atLine } : { since, feature, line: atLine, message, messageFrom });
+  this.newer.push(
+    message === undefined
+      ? { since, feature, line: atLine }
+      : { since, feature, line: atLine, message, messageFrom },
+  );
 };
 
 /**
@@ -80,8 +108,13 @@ Tokenizer.prototype.startsArgumentList = function (this: Tokenizer, at: number):
 Tokenizer.prototype.prefixStarTakesNothing = function (this: Tokenizer): boolean {
   // blanks and backslash continuations may stand between (`from x import \\` then `*`)
   let i = this.pos - 1;
-  for (let c = this.src.charCodeAt(i); i >= 0 && (c === 32 || c === 9 || c === 12 || c === 10 || c === 13 || c === 92); c = this.src.charCodeAt(--i));
-  if (i >= 5 && this.src.startsWith('import', i - 5) && !(i >= 6 && isAsciiIdent(this.src.charCodeAt(i - 6)))) return true;
+  for (
+    let c = this.src.charCodeAt(i);
+    i >= 0 && (c === 32 || c === 9 || c === 12 || c === 10 || c === 13 || c === 92);
+    c = this.src.charCodeAt(--i)
+  );
+  if (i >= 5 && this.src.startsWith('import', i - 5) && !(i >= 6 && isAsciiIdent(this.src.charCodeAt(i - 6))))
+    return true;
   return this.lambdaAt.length > 0 || (this.depth > 0 && (this.argFlags[this.depth - 1]! & A_PARAMS) !== 0);
 };
 
@@ -89,9 +122,24 @@ Tokenizer.prototype.prefixStarTakesNothing = function (this: Tokenizer): boolean
 Tokenizer.prototype.importStar = function (this: Tokenizer): void {
   // blanks and backslash continuations may stand between (`from x import \\` then `*`)
   let i = this.pos - 1;
-  for (let c = this.src.charCodeAt(i); i >= 0 && (c === 32 || c === 9 || c === 12 || c === 10 || c === 13 || c === 92); c = this.src.charCodeAt(--i));
-  if (i < 5 || this.src.charCodeAt(i) !== 116 || !this.src.startsWith('import', i - 5) || identAt(this.src, i - 6)) return;
-  if (this.enclosingScope() <= B_CLASS) this.symtableError = new TokenizeError('import * only allowed at module level', this.line, this.pos - this.lineStart);
+  for (
+    let c = this.src.charCodeAt(i);
+    i >= 0 && (c === 32 || c === 9 || c === 12 || c === 10 || c === 13 || c === 92);
+    c = this.src.charCodeAt(--i)
+  );
+  if (
+    i < 5 ||
+    this.src.charCodeAt(i) !== 116 ||
+    !this.src.startsWith('import', i - 5) ||
+    identAt(this.src, i - 6)
+  )
+    return;
+  if (this.enclosingScope() <= B_CLASS)
+    this.symtableError = new TokenizeError(
+      'import * only allowed at module level',
+      this.line,
+      this.pos - this.lineStart,
+    );
 };
 
 /** Notes a `->` at `pos` (not `-=`) that passed misplacedArrow(), so in a function's header. */
@@ -107,7 +155,8 @@ Tokenizer.prototype.arrowHere = function (this: Tokenizer): void {
 Tokenizer.prototype.afterArrow = function (this: Tokenizer, at: number): boolean {
   if (this.arrowAt < 0) return false;
   let i = skipBlanks(this.src, this.arrowAt + 2);
-  if (this.src.charCodeAt(i) === 35) while (i < at && this.src.charCodeAt(i) !== 10 && this.src.charCodeAt(i) !== 13) i++;
+  if (this.src.charCodeAt(i) === 35)
+    while (i < at && this.src.charCodeAt(i) !== 10 && this.src.charCodeAt(i) !== 13) i++;
   return i === at || (i === at - 1 && this.src.charCodeAt(i) === 13);
 };
 
@@ -117,10 +166,22 @@ Tokenizer.prototype.afterArrow = function (this: Tokenizer, at: number): boolean
  * function's `->` CPython 3.10 and later want the header's `:` instead of an
  * annotation that cannot start there, and say so at the arrow.
  */
-Tokenizer.prototype.operandMissing = function (this: Tokenizer, pending: number, at: number, col: number, where: number): TokenizeError {
+Tokenizer.prototype.operandMissing = function (
+  this: Tokenizer,
+  pending: number,
+  at: number,
+  col: number,
+  where: number,
+): TokenizeError {
   if (pending === P_DANGLING && this.afterArrow(where)) return this.errorAt("expected ':'", this.arrowAt);
   // `f(a, *)`: CPython's rule for a lone star after arguments names an unpacking order instead
-  if (pending === P_STAR && this.starAfterArgument) return new TokenizeError('iterable argument unpacking follows keyword argument unpacking', this.firstArgLine(this.depth - 1), col, E_PARSER);
+  if (pending === P_STAR && this.starAfterArgument)
+    return new TokenizeError(
+      'iterable argument unpacking follows keyword argument unpacking',
+      this.firstArgLine(this.depth - 1),
+      col,
+      E_PARSER,
+    );
   return new TokenizeError('invalid syntax', at, col, E_PARSER);
 };
 
@@ -146,7 +207,11 @@ Tokenizer.prototype.misplacedArrow = function (this: Tokenizer): boolean {
 /** What a `.` leaves pending: after an operand an attribute's name (but after `from` a relative import's), elsewhere more of a relative import's dots. */
 Tokenizer.prototype.dotKind = function (this: Tokenizer): number {
   if (!this.operandEnd) return P_RELDOT;
-  return this.prevKind === K_WORD && this.prevEnd - this.prevStart === 4 && this.src.startsWith('from', this.prevStart) ? P_RELDOT : P_DOT;
+  return this.prevKind === K_WORD &&
+    this.prevEnd - this.prevStart === 4 &&
+    this.src.startsWith('from', this.prevStart)
+    ? P_RELDOT
+    : P_DOT;
 };
 
 /**
@@ -164,8 +229,15 @@ Tokenizer.prototype.misplacedKeyword = function (this: Tokenizer, before: number
   const c0 = this.src.charCodeAt(begin);
   if (before === P_RELDOT) return kind === Word.Constant || !(c0 === 105 && len === 6);
   if (kind === Word.Constant) return false;
-  if (before === P_SEMI) return len === 2 ? !(c0 === 105 && this.src.charCodeAt(begin + 1) === 102) : len === 3 && c0 === 97;
-  if ((c0 === 110 && len === 3) || (c0 === 108 && len === 6) || (c0 === 121 && len === 5) || (c0 === 97 && len === 5 && this.src.startsWith('await', begin))) return false;
+  if (before === P_SEMI)
+    return len === 2 ? !(c0 === 105 && this.src.charCodeAt(begin + 1) === 102) : len === 3 && c0 === 97;
+  if (
+    (c0 === 110 && len === 3) ||
+    (c0 === 108 && len === 6) ||
+    (c0 === 121 && len === 5) ||
+    (c0 === 97 && len === 5 && this.src.startsWith('await', begin))
+  )
+    return false;
   return !(before === P_SEPARATOR && c0 === 105 && len === 2 && this.src.charCodeAt(begin + 1) === 110);
 };
 
@@ -176,11 +248,19 @@ Tokenizer.prototype.misplacedKeyword = function (this: Tokenizer, before: number
  */
 Tokenizer.prototype.colonAfterOpener = function (this: Tokenizer, at: number): boolean {
   let i = at - 1;
-  for (let d = this.src.charCodeAt(i); d === 32 || d === 9 || d === 12 || d === 10 || d === 13; d = this.src.charCodeAt(--i));
+  for (
+    let d = this.src.charCodeAt(i);
+    d === 32 || d === 9 || d === 12 || d === 10 || d === 13;
+    d = this.src.charCodeAt(--i)
+  );
   const c = this.src.charCodeAt(i);
   if (c === 40 || c === 123) return true;
   if (c !== 91) return false;
-  for (let d = this.src.charCodeAt(--i); d === 32 || d === 9 || d === 12 || d === 10 || d === 13; d = this.src.charCodeAt(--i));
+  for (
+    let d = this.src.charCodeAt(--i);
+    d === 32 || d === 9 || d === 12 || d === 10 || d === 13;
+    d = this.src.charCodeAt(--i)
+  );
   return i < 0 || '=([{,:;+-*/%&|^~<>@!'.includes(this.src[i]!);
 };
 
@@ -192,9 +272,11 @@ Tokenizer.prototype.colonAfterOpener = function (this: Tokenizer, at: number): b
 Tokenizer.prototype.semicolonError = function (this: Tokenizer, before: number, atCol: number): void {
   const b = afterAsync(this.src, this.currentBegin);
   if (this.depth === 0 && before === P_NONE && !this.lineColon) {
-    if (isWordAt(this.src, b, 'try') || isWordAt(this.src, b, 'finally') || isWordAt(this.src, b, 'else')) return this.fail(new TokenizeError("expected ':'", this.line, atCol, E_PARSER));
+    if (isWordAt(this.src, b, 'try') || isWordAt(this.src, b, 'finally') || isWordAt(this.src, b, 'else'))
+      return this.fail(new TokenizeError("expected ':'", this.line, atCol, E_PARSER));
     if (isWordAt(this.src, b, 'def')) {
-      if (this.src.lastIndexOf(')', this.pos) > b) return this.fail(new TokenizeError("expected ':'", this.line, atCol, E_PARSER));
+      if (this.src.lastIndexOf(')', this.pos) > b)
+        return this.fail(new TokenizeError("expected ':'", this.line, atCol, E_PARSER));
       if (this.defWithoutParen(b)) return;
     }
   }

@@ -12,7 +12,15 @@ declare module './tokenizer-state.js' {
     scanString(at: number, prefixLen: number): void;
     newerFString(at: number, triple: boolean, template: boolean, startLine: number): void;
     leaveString(bytes: boolean, concatenated: boolean): void;
-    undecodableText(from: number, to: number, bad: number, chunk: number, fields: boolean, raw: boolean, atLine: number): void;
+    undecodableText(
+      from: number,
+      to: number,
+      bad: number,
+      chunk: number,
+      fields: boolean,
+      raw: boolean,
+      atLine: number,
+    ): void;
     nameDecodeError(at: number): TokenizeError | null;
     checkEscape(chunk: number, e: number, bytes: boolean, q: number, triple: boolean): void;
     escapeError(chunk: number, at: number, e: number, q: number, triple: boolean): string | null;
@@ -77,7 +85,12 @@ Tokenizer.prototype.scanString = function (this: Tokenizer, at: number, prefixLe
       continue;
     }
     if (d === 10 || d === 13) {
-      if (!triple) throw new TokenizeError(`unterminated string literal (detected at line ${this.line})`, startLine, startCol);
+      if (!triple)
+        throw new TokenizeError(
+          `unterminated string literal (detected at line ${this.line})`,
+          startLine,
+          startCol,
+        );
       if (d === 13 && this.src.charCodeAt(this.pos + 1) === 10) this.pos++;
       this.pos++;
       this.newline();
@@ -109,15 +122,30 @@ Tokenizer.prototype.scanString = function (this: Tokenizer, at: number, prefixLe
     this.pos++;
   }
   // Python decodes a literal's UTF-8 before its escapes, so this error replaces one an escape set
-  if (text.badByte >= 0 && errorBefore === null) this.undecodableText(at + (triple ? 3 : 1), this.pos - (triple ? 3 : 1), text.badByte, text.badChunk, fields, raw, startLine);
+  if (text.badByte >= 0 && errorBefore === null)
+    this.undecodableText(
+      at + (triple ? 3 : 1),
+      this.pos - (triple ? 3 : 1),
+      text.badByte,
+      text.badChunk,
+      fields,
+      raw,
+      startLine,
+    );
   // CPython checks a bytes literal for non-ASCII text before its escapes
-  if (text.nonAscii && errorBefore === null) this.stringError = 'bytes can only contain ASCII literal characters';
-  if (fields && this.stringNest === 1 && this.stringError === null) this.newerFString(at, triple, template, startLine);
+  if (text.nonAscii && errorBefore === null)
+    this.stringError = 'bytes can only contain ASCII literal characters';
+  if (fields && this.stringNest === 1 && this.stringError === null)
+    this.newerFString(at, triple, template, startLine);
   this.leaveString(bytes, concatenated);
 };
 
 /** A literal's prefix letters (f, t, r, b, in either case) as flags. */
-function prefixFlags(src: string, begin: number, at: number): { fields: boolean; raw: boolean; bytes: boolean; template: boolean } {
+function prefixFlags(
+  src: string,
+  begin: number,
+  at: number,
+): { fields: boolean; raw: boolean; bytes: boolean; template: boolean } {
   let fields = false;
   let raw = false;
   let bytes = false;
@@ -148,15 +176,34 @@ function highChar(text: LiteralText, src: string, at: number, bytes: boolean, ch
 }
 
 /** An outermost f-string or t-string that ended at pos: what older Pythons' tokenizers make of it (PEP 701, PEP 750). */
-Tokenizer.prototype.newerFString = function (this: Tokenizer, at: number, triple: boolean, template: boolean, startLine: number): void {
+Tokenizer.prototype.newerFString = function (
+  this: Tokenizer,
+  at: number,
+  triple: boolean,
+  template: boolean,
+  startLine: number,
+): void {
   // a t-string the old tokenizer ends elsewhere fails there first, with another message
   if (template) {
-    if (oldStringEnd(this.src, at, triple) !== this.pos) this.needs(14, 'a template string with nested quotes (PEP 750)', startLine);
+    if (oldStringEnd(this.src, at, triple) !== this.pos)
+      this.needs(14, 'a template string with nested quotes (PEP 750)', startLine);
   } else if (oldFStringRejects(this.src, at, triple, this.pos)) {
     // 3.11's message when certain; an f-string it tokenizes otherwise may fail anywhere further on
     const message = oldFStringMessage(this.src, at, triple, this.pos);
-    if (message !== null) this.needs(12, 'an f-string that only PEP 701 allows (quotes, a backslash or a comment inside its braces)', startLine, message, 11);
-    else this.needs(12, 'an f-string that only PEP 701 allows, which older Pythons tokenize differently', startLine);
+    if (message !== null)
+      this.needs(
+        12,
+        'an f-string that only PEP 701 allows (quotes, a backslash or a comment inside its braces)',
+        startLine,
+        message,
+        11,
+      );
+    else
+      this.needs(
+        12,
+        'an f-string that only PEP 701 allows, which older Pythons tokenize differently',
+        startLine,
+      );
   }
 };
 
@@ -164,7 +211,8 @@ Tokenizer.prototype.newerFString = function (this: Tokenizer, at: number, triple
 Tokenizer.prototype.leaveString = function (this: Tokenizer, bytes: boolean, concatenated: boolean): void {
   if (this.stringNest === 1) {
     // CPython decodes each literal of a concatenation, then compares its kind with the one before
-    if (concatenated && bytes !== this.lastStringBytes) this.stringError ??= 'cannot mix bytes and nonbytes literals';
+    if (concatenated && bytes !== this.lastStringBytes)
+      this.stringError ??= 'cannot mix bytes and nonbytes literals';
     this.lastStringBytes = bytes;
   }
   if (--this.stringNest === 0 && this.stringError !== null) {
@@ -174,7 +222,16 @@ Tokenizer.prototype.leaveString = function (this: Tokenizer, bytes: boolean, con
     this.stringError = null;
     this.stringErrorLine = -1;
     this.stringErrorException = undefined;
-    if (!this.rescanning) this.fail(new TokenizeError(message, atLine >= 0 ? atLine : this.lineAfterLiterals(this.pos), this.pos - this.lineStart, E_PARSER, exception));
+    if (!this.rescanning)
+      this.fail(
+        new TokenizeError(
+          message,
+          atLine >= 0 ? atLine : this.lineAfterLiterals(this.pos),
+          this.pos - this.lineStart,
+          E_PARSER,
+          exception,
+        ),
+      );
   }
 };
 
@@ -184,7 +241,16 @@ Tokenizer.prototype.leaveString = function (this: Tokenizer, bytes: boolean, con
  * on its own, and counts the position from there. 3.12 and later decode an f-string's text between
  * fields whole, and let the UnicodeDecodeError out.
  */
-Tokenizer.prototype.undecodableText = function (this: Tokenizer, from: number, to: number, bad: number, chunk: number, fields: boolean, raw: boolean, atLine: number): void {
+Tokenizer.prototype.undecodableText = function (
+  this: Tokenizer,
+  from: number,
+  to: number,
+  bad: number,
+  chunk: number,
+  fields: boolean,
+  raw: boolean,
+  atLine: number,
+): void {
   let begin = from;
   let end = to;
   if (fields) {
@@ -202,7 +268,8 @@ Tokenizer.prototype.undecodableText = function (this: Tokenizer, from: number, t
     end = bad;
     while (end < to && this.src.charCodeAt(end) >= 128) end++;
   }
-  const problem = utf8Problem(originalBytes(this.src, begin, end))?.message ?? "'utf-8' codec can't decode the text";
+  const problem =
+    utf8Problem(originalBytes(this.src, begin, end))?.message ?? "'utf-8' codec can't decode the text";
   this.stringError = fields ? problem : `(unicode error) ${problem}`;
   this.stringErrorException = fields ? 'UnicodeDecodeError' : undefined;
   this.stringErrorLine = atLine;
@@ -224,14 +291,26 @@ Tokenizer.prototype.nameDecodeError = function (this: Tokenizer, at: number): To
   let bad = false;
   for (let i = begin; i < end && !bad; i++) bad = isEscapedByte(this.src, i);
   if (!bad) return null;
-  return new TokenizeError(`(unicode error) ${utf8Problem(originalBytes(this.src, begin, end))?.message ?? "'utf-8' codec can't decode the name"}`, this.line, begin - this.lineStart);
+  return new TokenizeError(
+    `(unicode error) ${utf8Problem(originalBytes(this.src, begin, end))?.message ?? "'utf-8' codec can't decode the name"}`,
+    this.line,
+    begin - this.lineStart,
+  );
 };
 
 /** Keeps the first escape at pos that Python cannot decode (in text, or in a string inside a field). */
-Tokenizer.prototype.checkEscape = function (this: Tokenizer, chunk: number, e: number, bytes: boolean, q: number, triple: boolean): void {
+Tokenizer.prototype.checkEscape = function (
+  this: Tokenizer,
+  chunk: number,
+  e: number,
+  bytes: boolean,
+  q: number,
+  triple: boolean,
+): void {
   if (this.stringError !== null) return;
   if (e === 120 && bytes) this.stringError = this.bytesEscapeError(chunk, this.pos);
-  else if (e === 120 || (!bytes && (e === 117 || e === 85 || e === 78))) this.stringError = this.escapeError(chunk, this.pos, e, q, triple);
+  else if (e === 120 || (!bytes && (e === 117 || e === 85 || e === 78)))
+    this.stringError = this.escapeError(chunk, this.pos, e, q, triple);
 };
 
 /**
@@ -241,7 +320,14 @@ Tokenizer.prototype.checkEscape = function (this: Tokenizer, chunk: number, e: n
  * escape); null when it decodes. Inside an f-string's field any backslash
  * is an error before 3.12, and still one when its escape is bad.
  */
-Tokenizer.prototype.escapeError = function (this: Tokenizer, chunk: number, at: number, e: number, q: number, triple: boolean): string | null {
+Tokenizer.prototype.escapeError = function (
+  this: Tokenizer,
+  chunk: number,
+  at: number,
+  e: number,
+  q: number,
+  triple: boolean,
+): string | null {
   let end = -1;
   let reason = '';
   if (e === 78) {
@@ -251,12 +337,19 @@ Tokenizer.prototype.escapeError = function (this: Tokenizer, chunk: number, at: 
       let i = at + 3;
       for (; i < this.n; i++) {
         const c = this.src.charCodeAt(i);
-        if (c === 125 || (c === q && (!triple || (this.src.charCodeAt(i + 1) === q && this.src.charCodeAt(i + 2) === q)))) break;
+        if (
+          c === 125 ||
+          (c === q && (!triple || (this.src.charCodeAt(i + 1) === q && this.src.charCodeAt(i + 2) === q)))
+        )
+          break;
         if ((c === 10 || c === 13) && !triple) return null;
       }
       if (this.src.charCodeAt(i) !== 125) end = i;
       else if (i === at + 3) end = i;
-      else if (/[^A-Za-z0-9 -]/u.test(this.src.slice(at + 3, i)) || !unicodeNameExists(this.src.slice(at + 3, i))) {
+      else if (
+        /[^A-Za-z0-9 -]/u.test(this.src.slice(at + 3, i)) ||
+        !unicodeNameExists(this.src.slice(at + 3, i))
+      ) {
         reason = 'unknown Unicode character name';
         end = i + 1;
       } else return null;
@@ -287,7 +380,9 @@ Tokenizer.prototype.escapeError = function (this: Tokenizer, chunk: number, at: 
 /** A bytes literal's `\x` without two hex digits; its position counts from the literal's text. */
 Tokenizer.prototype.bytesEscapeError = function (this: Tokenizer, chunk: number, at: number): string | null {
   if (isHexDigit(this.src.charCodeAt(at + 2)) && isHexDigit(this.src.charCodeAt(at + 3))) return null;
-  return this.fieldNest > 0 ? 'f-string expression part cannot include a backslash' : `(value error) invalid \\x escape at position ${this.decodedOffset(chunk, at)}`;
+  return this.fieldNest > 0
+    ? 'f-string expression part cannot include a backslash'
+    : `(value error) invalid \\x escape at position ${this.decodedOffset(chunk, at)}`;
 };
 
 /**
@@ -297,7 +392,7 @@ Tokenizer.prototype.bytesEscapeError = function (this: Tokenizer, chunk: number,
  */
 Tokenizer.prototype.decodedOffset = function (this: Tokenizer, from: number, to: number): number {
   let k = 0;
-  for (let i = from; i < to; ) {
+  for (let i = from; i < to;) {
     const c = this.src.charCodeAt(i);
     if (c === 13 && this.src.charCodeAt(i + 1) === 10) i++;
     else if (c === 92 && this.src.charCodeAt(i + 1) < 128) {
@@ -330,9 +425,16 @@ Tokenizer.prototype.lineAfterLiterals = function (this: Tokenizer, at: number): 
   try {
     for (;;) {
       const c = this.src.charCodeAt(this.pos);
-      const continued = c === 92 && (this.src.charCodeAt(this.pos + 1) === 10 || this.src.charCodeAt(this.pos + 1) === 13);
+      const continued =
+        c === 92 && (this.src.charCodeAt(this.pos + 1) === 10 || this.src.charCodeAt(this.pos + 1) === 13);
       if (c === 32 || c === 9 || c === 12) this.pos++;
-      else if (c === 35) while (this.pos < this.n && this.src.charCodeAt(this.pos) !== 10 && this.src.charCodeAt(this.pos) !== 13) this.pos++;
+      else if (c === 35)
+        while (
+          this.pos < this.n &&
+          this.src.charCodeAt(this.pos) !== 10 &&
+          this.src.charCodeAt(this.pos) !== 13
+        )
+          this.pos++;
       else if (continued || ((c === 10 || c === 13) && this.depth > 0)) {
         if (continued) this.pos++;
         this.pos += this.src.charCodeAt(this.pos) === 13 && this.src.charCodeAt(this.pos + 1) === 10 ? 2 : 1;
@@ -341,7 +443,8 @@ Tokenizer.prototype.lineAfterLiterals = function (this: Tokenizer, at: number): 
         let b = this.pos;
         while (b < this.pos + 2 && isAsciiIdent(this.src.charCodeAt(b))) b++;
         const d = this.src.charCodeAt(b);
-        if ((d !== 34 && d !== 39) || (b > this.pos && !isStringPrefix(this.src, this.pos, b))) return this.line;
+        if ((d !== 34 && d !== 39) || (b > this.pos && !isStringPrefix(this.src, this.pos, b)))
+          return this.line;
         this.scanString(b, b - this.pos);
       }
     }
@@ -361,7 +464,8 @@ Tokenizer.prototype.lineAfterLiterals = function (this: Tokenizer, at: number): 
 Tokenizer.prototype.prefixBefore = function (this: Tokenizer, at: number): number {
   for (let len = 2; len >= 1; len--) {
     const b = at - len;
-    if (b >= 0 && isStringPrefix(this.src, b, at) && !(b > 0 && isAsciiIdent(this.src.charCodeAt(b - 1)))) return len;
+    if (b >= 0 && isStringPrefix(this.src, b, at) && !(b > 0 && isAsciiIdent(this.src.charCodeAt(b - 1))))
+      return len;
   }
   return 0;
 };

@@ -33,7 +33,17 @@ for (let c = 0; c < 128; c++) {
   else if (/[A-Za-z_]/.test(ch)) SKIP_CLASS[c] = WORD;
   else if (/[0-9]/.test(ch)) SKIP_CLASS[c] = DIGIT;
 }
-for (const [chars, cls] of [[' \t\f', SPACE], [':', COLON], ['([{', OPEN], [')]}', CLOSE], ['"\'', QUOTE], ['#', HASH], ['\n\r', NEWLINE], ['!', BANG], ['.', DOT]] as const) {
+for (const [chars, cls] of [
+  [' \t\f', SPACE],
+  [':', COLON],
+  ['([{', OPEN],
+  [')]}', CLOSE],
+  ['"\'', QUOTE],
+  ['#', HASH],
+  ['\n\r', NEWLINE],
+  ['!', BANG],
+  ['.', DOT],
+] as const) {
   for (const ch of chars) SKIP_CLASS[ch.charCodeAt(0)] = cls;
 }
 
@@ -140,7 +150,11 @@ export function opMayFollow(before: number, c: number, len: number, depth: numbe
       return startsOperand(c, len) || (len === 1 && (c === 64 || c === 59));
     case P_COLON:
       // `::` only in a slice (`x[::2]`); outside brackets (`if x::`, `def f()::`) nothing takes it
-      return startsOperand(c, len) || (c === 42 && len === 2) || (len === 1 && (closer || c === 44 || (c === 58 && depth > 0) || c === 59));
+      return (
+        startsOperand(c, len) ||
+        (c === 42 && len === 2) ||
+        (len === 1 && (closer || c === 44 || (c === 58 && depth > 0) || c === 59))
+      );
     case P_SLASH:
       return startsOperand(c, len) || (len === 1 && (closer || c === 44 || c === 58));
     case P_DOT:
@@ -185,7 +199,10 @@ const KW_PAIRS = new Uint16Array(128 * 128);
 const KW_WORDS: string[][] = [];
 const KW_KINDS: Word[][] = [];
 for (const [kind, words] of [
-  [Word.Keyword, 'and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'],
+  [
+    Word.Keyword,
+    'and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield',
+  ],
   [Word.Constant, 'False None True'],
   [Word.Soft, 'match case type'],
 ] as const) {
@@ -252,15 +269,32 @@ export const B_TRY = 5;
 
 /** By first character, the statements in which an `=` outside brackets is an error. */
 export const EQUALS_REFUSED: (string[] | undefined)[] = [];
-for (const w of ['if', 'elif', 'while', 'return', 'raise', 'assert', 'import', 'from', 'global', 'nonlocal', 'with', 'for']) (EQUALS_REFUSED[w.charCodeAt(0)] ??= []).push(w);
-
+for (const w of [
+  'if',
+  'elif',
+  'while',
+  'return',
+  'raise',
+  'assert',
+  'import',
+  'from',
+  'global',
+  'nonlocal',
+  'with',
+  'for',
+])
+  (EQUALS_REFUSED[w.charCodeAt(0)] ??= []).push(w);
 
 /** What Python's str.isprintable() rejects (the space aside): a no-break space, a zero-width space, a control character. */
 export const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 
 /** Whether the operator of `len` characters at `at` (starting with `c`) assigns (`+=`, `>>=`), rather than compares (`==`, `<=`, `>=`, `!=`), names (`:=`) or assigns nothing. */
 export function augmentedOp(src: string, at: number, c: number, len: number): boolean {
-  return len >= 2 && src.charCodeAt(at + len - 1) === 61 && (len === 3 || !(c === 61 || c === 60 || c === 62 || c === 33 || c === 58));
+  return (
+    len >= 2 &&
+    src.charCodeAt(at + len - 1) === 61 &&
+    (len === 3 || !(c === 61 || c === 60 || c === 62 || c === 33 || c === 58))
+  );
 }
 
 /** Whether a word of this first character and length could be `lambda`, `for` or `yield`. */
@@ -284,17 +318,62 @@ export const A_LAMBDA = 256;
 
 /** The features `from __future__ import` knows (Python 3.7 and later). */
 export const FUTURE_FEATURES: ReadonlySet<string> = new Set([
-  'nested_scopes', 'generators', 'division', 'absolute_import', 'with_statement', 'print_function', 'unicode_literals', 'barry_as_FLUFL', 'generator_stop', 'annotations',
+  'nested_scopes',
+  'generators',
+  'division',
+  'absolute_import',
+  'with_statement',
+  'print_function',
+  'unicode_literals',
+  'barry_as_FLUFL',
+  'generator_stop',
+  'annotations',
 ]);
 
 /** Keywords that join two expressions, or a clause to what came before (`import a as b`, `from x import y`). */
-export const INFIX_KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'in', 'is', 'if', 'else', 'for', 'as', 'from', 'import']);
+export const INFIX_KEYWORDS: ReadonlySet<string> = new Set([
+  'and',
+  'or',
+  'in',
+  'is',
+  'if',
+  'else',
+  'for',
+  'as',
+  'from',
+  'import',
+]);
 /** Keywords after which a statement may end (for `else`, `try`, `finally`, `except`, the missing `:` is reported as such). */
-export const ENDS_STATEMENT: ReadonlySet<string> = new Set(['return', 'yield', 'raise', 'pass', 'break', 'continue', 'else', 'try', 'finally', 'except']);
+export const ENDS_STATEMENT: ReadonlySet<string> = new Set([
+  'return',
+  'yield',
+  'raise',
+  'pass',
+  'break',
+  'continue',
+  'else',
+  'try',
+  'finally',
+  'except',
+]);
 /** The statements an `as` may stand in. */
 export const AS_STATEMENTS: ReadonlySet<string> = new Set(['import', 'from', 'with', 'except', 'case']);
 /** Keywords a `:` may follow. */
 export const TAKES_COLON: ReadonlySet<string> = new Set(['else', 'try', 'finally', 'except', 'lambda']);
 
 /** The statements whose header ends on a colon and opens a block. */
-export const COMPOUND_HEADS: ReadonlySet<string> = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'match', 'case']);
+export const COMPOUND_HEADS: ReadonlySet<string> = new Set([
+  'if',
+  'elif',
+  'else',
+  'for',
+  'while',
+  'try',
+  'except',
+  'finally',
+  'with',
+  'def',
+  'class',
+  'match',
+  'case',
+]);

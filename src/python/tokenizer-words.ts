@@ -2,7 +2,30 @@
 import { blanksEnd } from './condition-lexer.js';
 import { isWordAt, statementStart } from './statement-checks.js';
 import { Tokenizer } from './tokenizer-state.js';
-import { A_CALL, B_ASYNC_FUNC, B_CLASS, B_FUNC, B_LOOP, B_OTHER, B_TRY, K_NAME, K_NUMBER, K_STRING, K_WORD, keywordShaped, maySpecial, P_COLON, P_DANGLING, P_NONE, P_SEMI, P_SEPARATOR, P_SLASH, P_STAR, Word, wordKind } from './tokenizer-tables.js';
+import {
+  A_CALL,
+  B_ASYNC_FUNC,
+  B_CLASS,
+  B_FUNC,
+  B_LOOP,
+  B_OTHER,
+  B_TRY,
+  K_NAME,
+  K_NUMBER,
+  K_STRING,
+  K_WORD,
+  keywordShaped,
+  maySpecial,
+  P_COLON,
+  P_DANGLING,
+  P_NONE,
+  P_SEMI,
+  P_SEPARATOR,
+  P_SLASH,
+  P_STAR,
+  Word,
+  wordKind,
+} from './tokenizer-tables.js';
 import { E_PARSER, E_TOKEN, TokenizeError } from './tokens.js';
 
 declare module './tokenizer-state.js' {
@@ -43,9 +66,11 @@ Tokenizer.prototype.endsOperand = function (this: Tokenizer): boolean {
 /** An operand token (string, number) starts at `begin`: an error when another one just ended. */
 Tokenizer.prototype.operand = function (this: Tokenizer, kind: number, begin: number, atLine: number): void {
   if (this.argStart) this.argToken(0, 0);
-  if (this.depth > 0 && this.bracketCh[this.depth - 1] === 123 && this.fieldNest === 0) this.braceToken(atLine);
+  if (this.depth > 0 && this.bracketCh[this.depth - 1] === 123 && this.fieldNest === 0)
+    this.braceToken(atLine);
   this.stringAfterString = this.operandEnd && kind === K_STRING && this.prevKind === K_STRING;
-  if (this.operandEnd && (kind !== K_STRING || this.prevKind !== K_STRING) && this.endsOperand()) this.fail(this.sideBySide(kind, begin, atLine));
+  if (this.operandEnd && (kind !== K_STRING || this.prevKind !== K_STRING) && this.endsOperand())
+    this.fail(this.sideBySide(kind, begin, atLine));
   this.operandEnd = true;
   this.prevKind = kind;
   this.prevStart = begin;
@@ -64,7 +89,13 @@ Tokenizer.prototype.word = function (this: Tokenizer, begin: number, atLine: num
   const len = this.pos - begin;
   const startsStatement = before === P_SEMI || (before === P_COLON && this.depth === 0);
   // `lazy import` / `lazy from` (PEP 810, 3.15): the soft keyword is read and left out of the tokens
-  if (len === 4 && startsStatement && this.src.charCodeAt(begin) === 108 && this.src.startsWith('lazy', begin) && this.lazyImport(begin, atLine)) {
+  if (
+    len === 4 &&
+    startsStatement &&
+    this.src.charCodeAt(begin) === 108 &&
+    this.src.startsWith('lazy', begin) &&
+    this.lazyImport(begin, atLine)
+  ) {
     this.punct = before;
     return;
   }
@@ -72,15 +103,23 @@ Tokenizer.prototype.word = function (this: Tokenizer, begin: number, atLine: num
   const kwLike = keywordShaped(this.src, begin, len);
   if (kwLike) {
     this.keywordPlace(begin, atLine, before);
-    if (startsStatement && len === 3 && this.src.charCodeAt(begin) === 100 && this.src.startsWith('del', begin)) this.delAt = this.pos;
+    if (
+      startsStatement &&
+      len === 3 &&
+      this.src.charCodeAt(begin) === 100 &&
+      this.src.startsWith('del', begin)
+    )
+      this.delAt = this.pos;
     // a compiler error already found leaves only the symbol table's (`nonlocal`) to look for
     if (startsStatement && (this.compileError === null || len === 8)) this.outsideStatement(begin, atLine);
     else if (this.asyncShaped(this.src.charCodeAt(begin), len)) this.asyncWord(begin, atLine, before);
-    if (len === 4 && !startsStatement && this.src.startsWith('else', begin)) this.elseWord(begin, atLine, before);
+    if (len === 4 && !startsStatement && this.src.startsWith('else', begin))
+      this.elseWord(begin, atLine, before);
   }
   // in a call, a word matters where an argument starts, or as lambda, for, yield
   if (this.inCall && (this.argStart || maySpecial(this.src.charCodeAt(begin), len))) this.argWord(begin);
-  else if (this.depth > 0 && this.bracketCh[this.depth - 1] === 123 && this.fieldNest === 0) this.braceToken(atLine, begin, this.pos);
+  else if (this.depth > 0 && this.bracketCh[this.depth - 1] === 123 && this.fieldNest === 0)
+    this.braceToken(atLine, begin, this.pos);
   if (this.operandEnd && this.endsOperand()) {
     if (wordKind(this.src, begin, this.pos) === Word.Keyword) {
       this.operandEnd = false;
@@ -90,7 +129,8 @@ Tokenizer.prototype.word = function (this: Tokenizer, begin: number, atLine: num
     this.fail(this.sideBySide(K_NAME, begin, atLine));
   }
   // an `if` not read as infix (after `...` or a soft keyword used as a name): this line's `else` is not judged
-  if (kwLike && len === 2 && !startsStatement) this.looseIf ||= this.src.charCodeAt(begin) === 105 && this.src.charCodeAt(begin + 1) === 102;
+  if (kwLike && len === 2 && !startsStatement)
+    this.looseIf ||= this.src.charCodeAt(begin) === 105 && this.src.charCodeAt(begin + 1) === 102;
   this.operandEnd = true;
   this.prevKind = K_WORD;
   this.prevKw = kwLike;
@@ -115,15 +155,46 @@ Tokenizer.prototype.lazyImport = function (this: Tokenizer, begin: number, atLin
   this.needs(15, 'a lazy import (PEP 810)', atLine, 'invalid syntax', 8);
   const statement = this.src.slice(next, this.src.indexOf('\n', next) >>> 0);
   if (isFrom && /^from[ \t\f]+__future__\b/.test(statement)) {
-    this.fail(new TokenizeError('lazy from __future__ import is not allowed', atLine, begin - this.lineStart, E_PARSER, undefined, 15));
+    this.fail(
+      new TokenizeError(
+        'lazy from __future__ import is not allowed',
+        atLine,
+        begin - this.lineStart,
+        E_PARSER,
+        undefined,
+        15,
+      ),
+    );
     return true;
   }
   if (this.symtableError !== null) return true;
   const scope = this.enclosingScope();
-  const where = this.tryInScope ? 'try/except blocks' : scope <= B_FUNC ? 'functions' : scope === B_CLASS ? 'classes' : null;
+  const where = this.tryInScope
+    ? 'try/except blocks'
+    : scope <= B_FUNC
+      ? 'functions'
+      : scope === B_CLASS
+        ? 'classes'
+        : null;
   const what = isFrom ? 'from ... import' : 'import';
-  if (where !== null) this.symtableError = new TokenizeError(`lazy ${what} not allowed inside ${where}`, atLine, begin - this.lineStart, E_TOKEN, undefined, 15);
-  else if (isFrom && /^from\b[^#;]*?\bimport[ \t\f]*\*/.test(statement)) this.symtableError = new TokenizeError('lazy from ... import * is not allowed', atLine, begin - this.lineStart, E_TOKEN, undefined, 15);
+  if (where !== null)
+    this.symtableError = new TokenizeError(
+      `lazy ${what} not allowed inside ${where}`,
+      atLine,
+      begin - this.lineStart,
+      E_TOKEN,
+      undefined,
+      15,
+    );
+  else if (isFrom && /^from\b[^#;]*?\bimport[ \t\f]*\*/.test(statement))
+    this.symtableError = new TokenizeError(
+      'lazy from ... import * is not allowed',
+      atLine,
+      begin - this.lineStart,
+      E_TOKEN,
+      undefined,
+      15,
+    );
   return true;
 };
 
@@ -144,13 +215,19 @@ Tokenizer.prototype.outsideStatement = function (this: Tokenizer, begin: number,
   const isAsync = c0 === 97 && len === 5 && this.src.startsWith('async', begin);
   const isNonlocal = c0 === 110 && len === 8 && this.src.startsWith('nonlocal', begin);
   if (!isNonlocal && this.compileError !== null) return;
-  if (!isReturn && !isYield && !isBreak && !isContinue && !isAsync && !isNonlocal) return this.asyncWord(begin, atLine, P_SEMI);
+  if (!isReturn && !isYield && !isBreak && !isContinue && !isAsync && !isNonlocal)
+    return this.asyncWord(begin, atLine, P_SEMI);
   const scope = this.enclosingScope();
   if (isNonlocal) {
     // the symbol table's analysis, after its whole walk: a name used before at module level is its walk's own
     // error ("… assigned to before nonlocal declaration"), which is not tracked here, so that case is left unjudged
     if (scope > B_CLASS) {
-      if (this.moduleNonlocal === null && !this.namesSeenBefore(this.nonlocalNames(), begin, 0)) this.moduleNonlocal = new TokenizeError('nonlocal declaration not allowed at module level', atLine, begin - this.lineStart);
+      if (this.moduleNonlocal === null && !this.namesSeenBefore(this.nonlocalNames(), begin, 0))
+        this.moduleNonlocal = new TokenizeError(
+          'nonlocal declaration not allowed at module level',
+          atLine,
+          begin - this.lineStart,
+        );
     } else if (this.bodyNonlocal === null) this.bodyNonlocal = this.unboundNonlocal(begin, atLine);
     return;
   }
@@ -158,11 +235,35 @@ Tokenizer.prototype.outsideStatement = function (this: Tokenizer, begin: number,
     // `async for` and `async with` need a coroutine's body (`async def` is checked by the parser)
     const next = statementStart(this.src, this.pos);
     const what = isWordAt(this.src, next, 'for') ? 'for' : isWordAt(this.src, next, 'with') ? 'with' : null;
-    if (what !== null && scope !== B_ASYNC_FUNC) this.compileError = new TokenizeError(`'async ${what}' outside async function`, atLine, begin - this.lineStart);
+    if (what !== null && scope !== B_ASYNC_FUNC)
+      this.compileError = new TokenizeError(
+        `'async ${what}' outside async function`,
+        atLine,
+        begin - this.lineStart,
+      );
   } else if (isReturn || isYield) {
-    if (scope > B_FUNC) this.compileError = new TokenizeError(`'${isReturn ? 'return' : 'yield'}' outside function`, atLine, begin - this.lineStart);
-    else if (isYield && scope === B_ASYNC_FUNC && isWordAt(this.src, statementStart(this.src, this.pos), 'from')) this.compileError = new TokenizeError("'yield from' inside async function", atLine, begin - this.lineStart);
-  } else if (!this.loopInScope) this.compileError = new TokenizeError(isBreak ? "'break' outside loop" : "'continue' not properly in loop", atLine, begin - this.lineStart);
+    if (scope > B_FUNC)
+      this.compileError = new TokenizeError(
+        `'${isReturn ? 'return' : 'yield'}' outside function`,
+        atLine,
+        begin - this.lineStart,
+      );
+    else if (
+      isYield &&
+      scope === B_ASYNC_FUNC &&
+      isWordAt(this.src, statementStart(this.src, this.pos), 'from')
+    )
+      this.compileError = new TokenizeError(
+        "'yield from' inside async function",
+        atLine,
+        begin - this.lineStart,
+      );
+  } else if (!this.loopInScope)
+    this.compileError = new TokenizeError(
+      isBreak ? "'break' outside loop" : "'continue' not properly in loop",
+      atLine,
+      begin - this.lineStart,
+    );
 };
 
 /**
@@ -171,11 +272,17 @@ Tokenizer.prototype.outsideStatement = function (this: Tokenizer, begin: number,
  * "invalid syntax": after a comprehension's filter (`[x for x in y if x else 0]`, a disjunction), or
  * with no `if` at all (`x = a else b`). Kept out of word(), which runs for every name.
  */
-Tokenizer.prototype.elseWord = function (this: Tokenizer, begin: number, atLine: number, before: number): void {
+Tokenizer.prototype.elseWord = function (
+  this: Tokenizer,
+  begin: number,
+  atLine: number,
+  before: number,
+): void {
   if (this.ternaryOpen > 0 && this.ternaryIf[this.depth]! >= 0) {
     this.ternaryIf[this.depth] = -1;
     this.ternaryOpen--;
-  } else if (before !== P_COLON && !this.looseIf) this.fail(new TokenizeError('invalid syntax', atLine, begin - this.lineStart, E_PARSER));
+  } else if (before !== P_COLON && !this.looseIf)
+    this.fail(new TokenizeError('invalid syntax', atLine, begin - this.lineStart, E_PARSER));
 };
 
 /** Whether a word of this first character and length could be `await`, `async`, `yield`, `for` or `lambda`. */
@@ -192,7 +299,12 @@ Tokenizer.prototype.asyncShaped = function (this: Tokenizer, c0: number, len: nu
  * there would be a scope of its own. `async for` in a list, set or dict
  * comprehension needs a coroutine too.
  */
-Tokenizer.prototype.asyncWord = function (this: Tokenizer, begin: number, atLine: number, before: number): void {
+Tokenizer.prototype.asyncWord = function (
+  this: Tokenizer,
+  begin: number,
+  atLine: number,
+  before: number,
+): void {
   const c0 = this.src.charCodeAt(begin);
   if (c0 === 102 || c0 === 108) {
     if ((this.depth > 0 || c0 === 108) && wordKind(this.src, begin, this.pos) === Word.Keyword) {
@@ -214,7 +326,8 @@ Tokenizer.prototype.asyncWord = function (this: Tokenizer, begin: number, atLine
   const isAwait = this.src.startsWith('await', begin);
   const isYield = !isAwait && this.src.startsWith('yield', begin);
   if (!isAwait && !isYield && !this.src.startsWith('async', begin)) return;
-  if (isYield && this.misplacedYield(begin, before)) this.fail(new TokenizeError('invalid syntax', atLine, begin - this.lineStart, E_PARSER));
+  if (isYield && this.misplacedYield(begin, before))
+    this.fail(new TokenizeError('invalid syntax', atLine, begin - this.lineStart, E_PARSER));
   if (this.lineScoped) return;
   const scope = this.enclosingScope();
   if (isYield) {
@@ -227,13 +340,24 @@ Tokenizer.prototype.asyncWord = function (this: Tokenizer, begin: number, atLine
   }
   if (scope === B_ASYNC_FUNC || this.lambdaBefore(begin)) return;
   if (isAwait) {
-    const e = new TokenizeError(scope === B_FUNC ? "'await' outside async function" : "'await' outside function", atLine, begin - this.lineStart);
+    const e = new TokenizeError(
+      scope === B_FUNC ? "'await' outside async function" : "'await' outside function",
+      atLine,
+      begin - this.lineStart,
+    );
     if (this.depth === 0) this.compileAt(e);
     else this.pendingAwait ??= e;
   } else if (this.depth > 0 && isWordAt(this.src, statementStart(this.src, this.pos), 'for')) {
     // in a list, set or dict comprehension; a parenthesised one may be a generator, which may be asynchronous anywhere
-    for (let i = 0; i < this.depth; i++) if (this.bracketCh[i] === 40 && !(this.argFlags[i]! & A_CALL)) return;
-    this.compileAt(new TokenizeError('asynchronous comprehension outside of an asynchronous function', this.bracketLine[this.depth - 1]!, this.bracketCol[this.depth - 1]!));
+    for (let i = 0; i < this.depth; i++)
+      if (this.bracketCh[i] === 40 && !(this.argFlags[i]! & A_CALL)) return;
+    this.compileAt(
+      new TokenizeError(
+        'asynchronous comprehension outside of an asynchronous function',
+        this.bracketLine[this.depth - 1]!,
+        this.bracketCol[this.depth - 1]!,
+      ),
+    );
   }
 };
 
@@ -244,7 +368,8 @@ Tokenizer.prototype.asyncWord = function (this: Tokenizer, begin: number, atLine
  * Where the token before it cannot be told for sure (a comment between), it is not judged.
  */
 Tokenizer.prototype.misplacedYield = function (this: Tokenizer, begin: number, before: number): boolean {
-  if (before === P_NONE || before === P_STAR || before === P_SLASH || (before === P_COLON && this.depth > 0)) return true;
+  if (before === P_NONE || before === P_STAR || before === P_SLASH || (before === P_COLON && this.depth > 0))
+    return true;
   if (before !== P_SEPARATOR && before !== P_DANGLING) return false;
   if (before === P_DANGLING && this.depth > 0) return true;
   let j = begin - 1;
@@ -258,7 +383,8 @@ Tokenizer.prototype.misplacedYield = function (this: Tokenizer, begin: number, b
   const hash = this.src.indexOf('#', lineBegin);
   if (hash >= 0 && hash < j) return false;
   const c = this.src.charCodeAt(j);
-  if (before === P_SEPARATOR) return c === 44 || c === 91 || c === 123 || (c === 40 && (this.argFlags[this.depth - 1]! & A_CALL) !== 0);
+  if (before === P_SEPARATOR)
+    return c === 44 || c === 91 || c === 123 || (c === 40 && (this.argFlags[this.depth - 1]! & A_CALL) !== 0);
   if (c !== 61) return true;
   // `=` and the augmented assignments (`>>=` too) end in `=`; `==`, `!=`, `<=`, `>=` and `:=` compare or bind
   const b = this.src.charCodeAt(j - 1);
@@ -269,7 +395,8 @@ Tokenizer.prototype.misplacedYield = function (this: Tokenizer, begin: number, b
 
 /** Whether the word `lambda` stands in the current statement before `at` (its body is a function of its own). */
 Tokenizer.prototype.lambdaBefore = function (this: Tokenizer, at: number): boolean {
-  for (let i = this.stmtBegin; i + 6 <= at; i++) if (this.src.charCodeAt(i) === 108 && this.src.startsWith('lambda', i)) return true;
+  for (let i = this.stmtBegin; i + 6 <= at; i++)
+    if (this.src.charCodeAt(i) === 108 && this.src.startsWith('lambda', i)) return true;
   return false;
 };
 
@@ -294,11 +421,20 @@ Tokenizer.prototype.enclosingScope = function (this: Tokenizer): number {
 
 /** Keeps the compiler's error that comes first in the file. */
 Tokenizer.prototype.compileAt = function (this: Tokenizer, e: TokenizeError): void {
-  if (this.compileError === null || this.compileError.line > e.line || (this.compileError.line === e.line && this.compileError.col > e.col)) this.compileError = e;
+  if (
+    this.compileError === null ||
+    this.compileError.line > e.line ||
+    (this.compileError.line === e.line && this.compileError.col > e.col)
+  )
+    this.compileError = e;
 };
 
 /** Whether the keyword at [begin, end) is a statement on its own: `pass`, `break`, `continue`. */
 function isWholeStatement(src: string, begin: number, end: number): boolean {
   const n = end - begin;
-  return (n === 4 && src.startsWith('pass', begin)) || (n === 5 && src.startsWith('break', begin)) || (n === 8 && src.startsWith('continue', begin));
+  return (
+    (n === 4 && src.startsWith('pass', begin)) ||
+    (n === 5 && src.startsWith('break', begin)) ||
+    (n === 8 && src.startsWith('continue', begin))
+  );
 }

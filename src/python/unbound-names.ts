@@ -19,24 +19,40 @@ const BUILTINS = new Set(
   any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile complex copyright credits delattr dict dir
   divmod enumerate eval exec exit filter float format frozenset getattr globals hasattr hash help hex id input int
   isinstance issubclass iter len license list locals map max memoryview min next object oct open ord pow print property
-  quit range repr reversed round set setattr slice sorted staticmethod str sum super tuple type vars zip`.split(/\s+/u),
+  quit range repr reversed round set setattr slice sorted staticmethod str sum super tuple type vars zip`.split(
+    /\s+/u,
+  ),
 );
 
 const KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
+    ' ',
+  ),
 );
 
 /** Words after which part of the statement may never be evaluated (short circuits, lambdas, comprehensions). */
 const MAYBE_EVALUATED = new Set(['and', 'or', 'if', 'else', 'lambda', 'for', 'async', 'await', 'yield']);
 const COMPARISON = new Set(['<', '>', '==', '!=', '<=', '>=', '<>', 'in', 'is']);
 /** Statements whose expressions are not all evaluated when they run, or that load no name we should judge. */
-const SKIPPED = new Set(['import', 'from', 'del', 'global', 'nonlocal', 'pass', 'assert', 'break', 'continue', 'return']);
+const SKIPPED = new Set([
+  'import',
+  'from',
+  'del',
+  'global',
+  'nonlocal',
+  'pass',
+  'assert',
+  'break',
+  'continue',
+  'return',
+]);
 
 /**
  * Code that binds module names where a reader cannot see it (a function's `global`, `globals()`,
  * `exec`, the builtins module…): where the source mentions any, the pass says nothing at all.
  */
-export const BINDS_UNSEEN = /\b(?:global|globals|locals|vars|exec|eval|setattr|builtins|__builtins__|__dict__)\b|\.modules\b/u;
+export const BINDS_UNSEEN =
+  /\b(?:global|globals|locals|vars|exec|eval|setattr|builtins|__builtins__|__dict__)\b|\.modules\b/u;
 
 /** Unbound names a module-level line reads: `certain` fails on every Python; `annotation` only where annotations are evaluated (before 3.14, without `from __future__ import annotations`). */
 export interface UnboundRead {
@@ -77,7 +93,9 @@ export function statementUnbound(toks: readonly Token[], s: number, e: number, b
     // target: annotation [= value]: the value, then the target, then (where evaluated) the annotation
     const c = colons[0]!;
     const eq = topLevelIndexes(toks as Token[], c, e, '=')[0];
-    const certain = (eq === undefined ? undefined : load(toks, eq + 1, e, bound)) ?? (c - s === 1 && toks[s]!.type === Tok.Name ? undefined : load(toks, s, c, bound, true));
+    const certain =
+      (eq === undefined ? undefined : load(toks, eq + 1, e, bound)) ??
+      (c - s === 1 && toks[s]!.type === Tok.Name ? undefined : load(toks, s, c, bound, true));
     return certain ? { certain } : { annotation: load(toks, c + 1, eq ?? e, bound) };
   }
   const eqs = topLevelIndexes(toks as Token[], s, e, '=');
@@ -182,7 +200,11 @@ export function defUnbound(toks: readonly Token[], colon: number, bound: Bound):
   return arrow > 0 && arrow < colon ? { annotation: load(toks, arrow + 1, colon, bound) } : {};
 }
 
-function paramRanges(toks: readonly Token[], s: number, e: number): { ann?: [number, number]; dflt?: [number, number] }[] {
+function paramRanges(
+  toks: readonly Token[],
+  s: number,
+  e: number,
+): { ann?: [number, number]; dflt?: [number, number] }[] {
   const out: { ann?: [number, number]; dflt?: [number, number] }[] = [];
   let depth = 0;
   let start = s;
@@ -219,7 +241,13 @@ function paramRanges(toks: readonly Token[], s: number, e: number): { ann?: [num
  * The first unbound name read in toks[s, e). In an assignment target only the bases of attributes and
  * subscripts, and what a subscript's brackets hold, are read; the rest are stored.
  */
-function firstLoad(toks: readonly Token[], s: number, e: number, bound: (name: string) => boolean, target: boolean): Token | undefined {
+function firstLoad(
+  toks: readonly Token[],
+  s: number,
+  e: number,
+  bound: (name: string) => boolean,
+  target: boolean,
+): Token | undefined {
   // per open bracket: whether it subscripts or calls what stands before it (its contents are read)
   const reads: boolean[] = [];
   for (let i = s; i < e; i++) {
@@ -227,7 +255,13 @@ function firstLoad(toks: readonly Token[], s: number, e: number, bound: (name: s
     if (t.type === Tok.Op) {
       if (t.text === '(' || t.text === '[' || t.text === '{') {
         const prev = i > 0 ? toks[i - 1]! : undefined;
-        reads.push(prev !== undefined && (prev.type === Tok.Name && !KEYWORDS.has(prev.text) || prev.text === ')' || prev.text === ']' || prev.type === Tok.String));
+        reads.push(
+          prev !== undefined &&
+            ((prev.type === Tok.Name && !KEYWORDS.has(prev.text)) ||
+              prev.text === ')' ||
+              prev.text === ']' ||
+              prev.type === Tok.String),
+        );
       } else if (t.text === ')' || t.text === ']' || t.text === '}') reads.pop();
       continue;
     }

@@ -8,9 +8,80 @@ import { CJK_RANGES, NAMES_DEFLATED } from './unicode-names-data.js';
 
 const HANGUL = 'HANGUL SYLLABLE ';
 const CJK = 'CJK UNIFIED IDEOGRAPH-';
-const JAMO_L = ['G', 'GG', 'N', 'D', 'DD', 'R', 'M', 'B', 'BB', 'S', 'SS', '', 'J', 'JJ', 'C', 'K', 'T', 'P', 'H'];
-const JAMO_V = ['A', 'AE', 'YA', 'YAE', 'EO', 'E', 'YEO', 'YE', 'O', 'WA', 'WAE', 'OE', 'YO', 'U', 'WEO', 'WE', 'WI', 'YU', 'EU', 'YI', 'I'];
-const JAMO_T = ['', 'G', 'GG', 'GS', 'N', 'NJ', 'NH', 'D', 'L', 'LG', 'LM', 'LB', 'LS', 'LT', 'LP', 'LH', 'M', 'B', 'BS', 'S', 'SS', 'NG', 'J', 'C', 'K', 'T', 'P', 'H'];
+const JAMO_L = [
+  'G',
+  'GG',
+  'N',
+  'D',
+  'DD',
+  'R',
+  'M',
+  'B',
+  'BB',
+  'S',
+  'SS',
+  '',
+  'J',
+  'JJ',
+  'C',
+  'K',
+  'T',
+  'P',
+  'H',
+];
+const JAMO_V = [
+  'A',
+  'AE',
+  'YA',
+  'YAE',
+  'EO',
+  'E',
+  'YEO',
+  'YE',
+  'O',
+  'WA',
+  'WAE',
+  'OE',
+  'YO',
+  'U',
+  'WEO',
+  'WE',
+  'WI',
+  'YU',
+  'EU',
+  'YI',
+  'I',
+];
+const JAMO_T = [
+  '',
+  'G',
+  'GG',
+  'GS',
+  'N',
+  'NJ',
+  'NH',
+  'D',
+  'L',
+  'LG',
+  'LM',
+  'LB',
+  'LS',
+  'LT',
+  'LP',
+  'LH',
+  'M',
+  'B',
+  'BS',
+  'S',
+  'SS',
+  'NG',
+  'J',
+  'C',
+  'K',
+  'T',
+  'P',
+  'H',
+];
 
 let names: ReadonlySet<string> | null = null;
 // node:zlib costs a run about 5 ms to load, and only a file with a \N escape needs it
@@ -21,7 +92,10 @@ function nameTable(): ReadonlySet<string> {
   if (names !== null) return names;
   const set = new Set<string>();
   let prev = '';
-  for (const entry of (requireBuiltin('node:zlib') as typeof Zlib).inflateSync(Buffer.from(NAMES_DEFLATED, 'base64')).toString('latin1').split('\n')) {
+  for (const entry of (requireBuiltin('node:zlib') as typeof Zlib)
+    .inflateSync(Buffer.from(NAMES_DEFLATED, 'base64'))
+    .toString('latin1')
+    .split('\n')) {
     prev = prev.slice(0, entry.charCodeAt(0) - 48) + entry.slice(1);
     set.add(prev);
   }
@@ -47,7 +121,8 @@ function unifiedIdeograph(hex: string): boolean {
   // four or five upper-case hex digits (CPython reads no lower-case ones here)
   if (!/^[0-9A-F]{4,5}$/u.test(hex)) return false;
   const cp = parseInt(hex, 16);
-  for (let i = 0; i < CJK_RANGES.length; i += 2) if (cp >= CJK_RANGES[i]! && cp <= CJK_RANGES[i + 1]!) return true;
+  for (let i = 0; i < CJK_RANGES.length; i += 2)
+    if (cp >= CJK_RANGES[i]! && cp <= CJK_RANGES[i + 1]!) return true;
   return false;
 }
 

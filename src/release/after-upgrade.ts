@@ -18,12 +18,20 @@ export interface AfterUpgrade {
  * What the database shows afterwards, not what was predicted: the command may have run one migration
  * (`-- alembic upgrade REV`), none, or another database's; a script may do more, but not less.
  */
-export function afterUpgrade(map: RevisionMap, prediction: UpgradePrediction, before: readonly StampValue[], after: readonly StampValue[]): AfterUpgrade {
+export function afterUpgrade(
+  map: RevisionMap,
+  prediction: UpgradePrediction,
+  before: readonly StampValue[],
+  after: readonly StampValue[],
+): AfterUpgrade {
   const got = [...after].map((r) => (typeof r === 'string' ? r : String(r))).sort();
   const want = [...(prediction.finalHeads ?? [])].map((r) => String(r)).sort();
   const matched = got.length === want.length && got.every((g, i) => g === want[i]);
   const applied = revisionsApplied(map, before, after);
-  const moved = applied === undefined ? 'the version table changed in a way no upgrade explains' : `${plural(applied, 'migration')} applied of ${prediction.steps.length} predicted`;
+  const moved =
+    applied === undefined
+      ? 'the version table changed in a way no upgrade explains'
+      : `${plural(applied, 'migration')} applied of ${prediction.steps.length} predicted`;
   return { matched, got, want, applied, moved };
 }
 

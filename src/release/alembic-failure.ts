@@ -17,7 +17,10 @@ const EXCEPTION_NAME = /(?:Error|Exception|Exit|Interrupt)$/u;
  * ini keeps Alembic's logger quiet there is no "Running upgrade" line, and the traceback's last frame
  * in a revision file says which one was running.
  */
-export function readAlembicFailure(output: string, revisionAt?: (file: string) => string | undefined): AlembicFailure {
+export function readAlembicFailure(
+  output: string,
+  revisionAt?: (file: string) => string | undefined,
+): AlembicFailure {
   const lines = output.split('\n').map((l) => l.trim());
   let revision: string | undefined;
   let fromTraceback: string | undefined;
@@ -25,7 +28,10 @@ export function readAlembicFailure(output: string, revisionAt?: (file: string) =
   for (const line of lines) {
     const frame = revisionAt && /^File "(.+)", line \d+, in /u.exec(line);
     if (frame) fromTraceback = revisionAt!(frame[1]!) ?? fromTraceback;
-    const at = line.indexOf('Running upgrade ') >= 0 ? line.indexOf('Running upgrade ') : line.indexOf('Running downgrade ');
+    const at =
+      line.indexOf('Running upgrade ') >= 0
+        ? line.indexOf('Running upgrade ')
+        : line.indexOf('Running downgrade ');
     if (at >= 0) {
       const words = line.slice(at).split(' -> ');
       const up = line.startsWith('Running upgrade ', at);
@@ -40,9 +46,16 @@ export function readAlembicFailure(output: string, revisionAt?: (file: string) =
   let statement: string | undefined;
   if (sql >= 0) {
     const end = output.indexOf(']\n', sql);
-    statement = output.slice(sql + 6, end < 0 ? undefined : end).trim().replace(/\s+/gu, ' ');
+    statement = output
+      .slice(sql + 6, end < 0 ? undefined : end)
+      .trim()
+      .replace(/\s+/gu, ' ');
   }
   const last = lines.filter((l) => l !== '' && !l.startsWith('(Background on this error')).at(-1);
   revision ??= fromTraceback;
-  return { ...(revision ? { revision } : {}), ...(statement ? { statement } : {}), error: error ?? last ?? 'it stopped without printing an error' };
+  return {
+    ...(revision ? { revision } : {}),
+    ...(statement ? { statement } : {}),
+    error: error ?? last ?? 'it stopped without printing an error',
+  };
 }

@@ -6,8 +6,14 @@ export interface RunContext {
 
 export function detectContext(env: Readonly<Record<string, string | undefined>>): RunContext {
   const dyno = env.DYNO ?? '';
-  if (/^release\.\d+$/u.test(dyno)) return { name: 'heroku-release', description: `Heroku release phase (dyno ${dyno})` };
-  if (env.HEROKU_TEST_RUN_ID) return { name: 'heroku-ci', description: `Heroku CI (test run ${env.HEROKU_TEST_RUN_ID})` };
-  if (env.GITHUB_ACTIONS === 'true') return { name: 'github-actions', description: `GitHub Actions${env.GITHUB_WORKFLOW ? ` (workflow ${env.GITHUB_WORKFLOW})` : ''}` };
+  if (/^release\.\d+$/u.test(dyno))
+    return { name: 'heroku-release', description: `Heroku release phase (dyno ${dyno})` };
+  if (env.HEROKU_TEST_RUN_ID)
+    return { name: 'heroku-ci', description: `Heroku CI (test run ${env.HEROKU_TEST_RUN_ID})` };
+  if (env.GITHUB_ACTIONS === 'true')
+    return {
+      name: 'github-actions',
+      description: `GitHub Actions${env.GITHUB_WORKFLOW ? ` (workflow ${env.GITHUB_WORKFLOW})` : ''}`,
+    };
   return { name: 'local', description: 'local run (no DYNO, HEROKU_TEST_RUN_ID or GITHUB_ACTIONS)' };
 }

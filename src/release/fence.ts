@@ -7,13 +7,21 @@ import { makeTempDir, readMachineText, removeTree, writeOwnFile } from '../proje
 import { fileHead, runProgram, shebangPython } from '../project/programs.js';
 
 /** A database a fenced child may connect to. */
-export type FenceTarget = { readonly dialect: 'postgresql'; readonly host: string; readonly port: number; readonly dbname: string } | { readonly dialect: 'sqlite'; readonly path: string };
+export type FenceTarget =
+  | { readonly dialect: 'postgresql'; readonly host: string; readonly port: number; readonly dbname: string }
+  | { readonly dialect: 'sqlite'; readonly path: string };
 
 /** A connection the fence refused, as the child recorded it (never with credentials). */
 export interface FenceRefusal {
   readonly driver: string;
   /** What the app tried to reach: a PostgreSQL host, port and database, a SQLite file, or only a dialect. */
-  readonly target: { readonly dialect: string; readonly host?: string; readonly port?: number; readonly dbname?: string; readonly path?: string };
+  readonly target: {
+    readonly dialect: string;
+    readonly host?: string;
+    readonly port?: number;
+    readonly dbname?: string;
+    readonly path?: string;
+  };
   /** Environment variables whose value named that database when the app connected. */
   readonly holding: readonly string[];
   /** Variables the tool set that the app's code changed before it connected (a .env loaded with override=True). */
@@ -34,14 +42,20 @@ export interface Fence {
 
 /** The fence's view of a database the tool parsed: where the driver ends up connecting. */
 export function fenceTarget(t: DatabaseTarget): FenceTarget {
-  return t.dialect === 'sqlite' ? { dialect: 'sqlite', path: t.file } : { dialect: 'postgresql', host: t.host, port: t.port, dbname: t.database };
+  return t.dialect === 'sqlite'
+    ? { dialect: 'sqlite', path: t.file }
+    : { dialect: 'postgresql', host: t.host, port: t.port, dbname: t.database };
 }
 
 /**
  * Writes the fence (a sitecustomize module) into a private temporary folder. `set`: the variables the
  * tool points at the allowed database, so a refusal can say which of them the app's code replaced.
  */
-export function makeFence(allow: readonly FenceTarget[], set: readonly string[], env: Readonly<Record<string, string | undefined>>): Fence {
+export function makeFence(
+  allow: readonly FenceTarget[],
+  set: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Fence {
   const dir = makeTempDir('alembic-preflight-fence-');
   writeOwnFile(path.join(dir, 'sitecustomize.py'), FENCE_PYTHON, 0o600);
   // whose it is: a run killed with SIGKILL leaves it, and the next rehearse removes it
@@ -60,22 +74,25 @@ export function makeFence(allow: readonly FenceTarget[], set: readonly string[],
   return {
     env: { PYTHONPATH: pythonPath, ALEMBIC_PREFLIGHT_FENCE: JSON.stringify(spec) },
     loaded: () => lines(loadedFile).length,
-    refused: () => lines(reportFile).flatMap((l) => {
-      try {
-        const r = JSON.parse(l) as FenceRefusal;
-        return [{ driver: r.driver, target: r.target, holding: r.holding ?? [], changed: r.changed ?? [] }];
-      } catch {
-        return [];
-      }
-    }),
+    refused: () =>
+      lines(reportFile).flatMap((l) => {
+        try {
+          const r = JSON.parse(l) as FenceRefusal;
+          return [{ driver: r.driver, target: r.target, holding: r.holding ?? [], changed: r.changed ?? [] }];
+        } catch {
+          return [];
+        }
+      }),
     remove: () => removeTree(dir),
   };
 }
 
 /** A refused target in words, without credentials. */
 export function describeRefused(t: FenceRefusal['target']): string {
-  if (t.dialect === 'sqlite') return t.path === ':memory:' ? 'an in-memory SQLite database' : `the SQLite file ${t.path}`;
-  if (t.dialect === 'postgresql') return `the PostgreSQL database '${t.dbname}' on ${t.host || 'the local socket'}:${t.port}`;
+  if (t.dialect === 'sqlite')
+    return t.path === ':memory:' ? 'an in-memory SQLite database' : `the SQLite file ${t.path}`;
+  if (t.dialect === 'postgresql')
+    return `the PostgreSQL database '${t.dbname}' on ${t.host || 'the local socket'}:${t.port}`;
   return `a ${t.dialect} database, which this fence cannot check`;
 }
 
@@ -85,11 +102,22 @@ export function describeRefused(t: FenceRefusal['target']): string {
  * environment. Undefined when the command's Python cannot be told from here (a shell wrapper): the
  * steps' own count then decides.
  */
-export function fenceLoadsIn(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string, fence: Fence): boolean | undefined {
+export function fenceLoadsIn(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  fence: Fence,
+): boolean | undefined {
   const python = argv[0] ? pythonBehind(argv[0]) : undefined;
   if (!python) return undefined;
   const before = fence.loaded();
-  runProgram(python[0]!, [...python.slice(1), '-c', 'pass'], { cwd, env, overProcessEnv: true, quiet: true, timeout: 30_000 });
+  runProgram(python[0]!, [...python.slice(1), '-c', 'pass'], {
+    cwd,
+    env,
+    overProcessEnv: true,
+    quiet: true,
+    timeout: 30_000,
+  });
   return fence.loaded() > before;
 }
 
@@ -103,7 +131,10 @@ function pythonBehind(exe: string): string[] | undefined {
   const first = head.split('\n')[0] ?? '';
   const words = first.startsWith('#!') ? first.slice(2).trim().split(/\s+/u) : [];
   // `#!/usr/bin/env python3 -I`: the program env runs, and its flags
-  const at = words[0] && path.basename(words[0]) === 'env' ? words.findIndex((w, i) => i > 0 && !w.startsWith('-')) : 0;
+  const at =
+    words[0] && path.basename(words[0]) === 'env'
+      ? words.findIndex((w, i) => i > 0 && !w.startsWith('-'))
+      : 0;
   const program = at >= 0 ? words[at] : undefined;
   if (program && PYTHON_NAME.test(path.basename(program))) return [program, ...words.slice(at + 1)];
   const exec = shebangPython(exe);
@@ -127,9 +158,15 @@ export interface FencedRun {
  */
 export function refusalError(r: FenceRefusal, run: FencedRun): ConfigError {
   const list = (xs: readonly string[]): string => xs.join(', ');
-  const allowed = run.tool === 'rehearse' ? 'the scratch database' : `the database verify read${run.set[0] ? ` ($${run.set[0]})` : ''}`;
+  const allowed =
+    run.tool === 'rehearse'
+      ? 'the scratch database'
+      : `the database verify read${run.set[0] ? ` ($${run.set[0]})` : ''}`;
   const rerun = run.tool === 'rehearse' ? 'run rehearse again' : 'release again';
-  const point = (name: string): string => (run.tool === 'rehearse' ? `point it at the scratch database: alembic-preflight rehearse --url-env ${name}` : `have the app read ${run.set[0] ?? 'the URL verify read'} instead of ${name}, then ${rerun}`);
+  const point = (name: string): string =>
+    run.tool === 'rehearse'
+      ? `point it at the scratch database: alembic-preflight rehearse --url-env ${name}`
+      : `have the app read ${run.set[0] ?? 'the URL verify read'} instead of ${name}, then ${rerun}`;
   const others = run.reads.variables.filter((v) => !run.set.includes(v.name));
   let why: string;
   let hint: string;
@@ -143,11 +180,18 @@ export function refusalError(r: FenceRefusal, run: FencedRun): ConfigError {
     why = `${list(r.holding)} ${r.holding.length === 1 ? 'holds' : 'hold'} that database's URL, and the app read it.`;
     hint = `${point(r.holding[0]!).replace(/^./u, (c) => c.toUpperCase())}`;
   } else if (others.length > 0) {
-    why = "No environment variable holds that URL: the app's code falls back to it when the variable it reads is unset.";
+    why =
+      "No environment variable holds that URL: the app's code falls back to it when the variable it reads is unset.";
     hint = `The app's code reads ${list(others.map((v) => `${v.name} (${v.path}:${v.line})`))}; ${point(others[0]!.name)}`;
   } else {
     why = "No environment variable holds that URL: the app's code builds it.";
-    hint = run.tool === 'rehearse' ? 'Have the app take its database URL from an environment variable when it is set, and name it: alembic-preflight rehearse --url-env NAME' : `Have the app take its database URL from ${run.set[0] ?? 'DATABASE_URL'}, then ${rerun}.`;
+    hint =
+      run.tool === 'rehearse'
+        ? 'Have the app take its database URL from an environment variable when it is set, and name it: alembic-preflight rehearse --url-env NAME'
+        : `Have the app take its database URL from ${run.set[0] ?? 'DATABASE_URL'}, then ${rerun}.`;
   }
-  return new ConfigError(`${run.what} connected to ${describeRefused(r.target)}, not ${allowed}; the connection was closed before its first statement. ${why}`, { hint });
+  return new ConfigError(
+    `${run.what} connected to ${describeRefused(r.target)}, not ${allowed}; the connection was closed before its first statement. ${why}`,
+    { hint },
+  );
 }

@@ -38,7 +38,14 @@ export interface ModelDrift {
 type Raw = Readonly<Record<string, unknown>>;
 
 /** The drift script's result from its output, or undefined when it printed none (it failed first). */
-export function readModelDrift(output: string, touched: (kind: 'table' | 'column' | 'index' | 'constraint', table: string | undefined, name: string | undefined) => Touch | undefined): ModelDrift | undefined {
+export function readModelDrift(
+  output: string,
+  touched: (
+    kind: 'table' | 'column' | 'index' | 'constraint',
+    table: string | undefined,
+    name: string | undefined,
+  ) => Touch | undefined,
+): ModelDrift | undefined {
   const at = output.lastIndexOf(`\n${MODEL_DRIFT_MARKER} `);
   if (at < 0) return undefined;
   const line = output.slice(at + MODEL_DRIFT_MARKER.length + 2).split('\n')[0]!;
@@ -72,34 +79,95 @@ function difference(d: Raw, touched: Parameters<typeof readModelDrift>[1]): Mode
       case 'table':
         return { thing: `table ${owner}`, detail: '', touch: touched('table', table, table) };
       case 'column':
-        return { thing: `column ${owner}.${column ?? '?'}`, detail: ` (${str(d['type']) ?? '?'}, ${d['nullable'] === false ? 'NOT NULL' : 'nullable'})`, touch: touched('column', table, column) ?? touched('table', table, table) };
+        return {
+          thing: `column ${owner}.${column ?? '?'}`,
+          detail: ` (${str(d['type']) ?? '?'}, ${d['nullable'] === false ? 'NOT NULL' : 'nullable'})`,
+          touch: touched('column', table, column) ?? touched('table', table, table),
+        };
       case 'index':
-        return { thing: `${d['unique'] === true ? 'unique index' : 'index'} ${name ?? '(unnamed)'} on ${owner} (${list(d['columns'])})`, detail: '', touch: touched('index', table, name) ?? touched('table', table, table) };
+        return {
+          thing: `${d['unique'] === true ? 'unique index' : 'index'} ${name ?? '(unnamed)'} on ${owner} (${list(d['columns'])})`,
+          detail: '',
+          touch: touched('index', table, name) ?? touched('table', table, table),
+        };
       case 'fk':
-        return { thing: `foreign key ${owner} (${list(d['columns'])}) to ${str(d['references']) ?? '?'}${name ? ` (${name})` : ''}`, detail: '', touch: touched('constraint', table, name) ?? touched('column', table, (d['columns'] as string[] | undefined)?.[0]) ?? touched('table', table, table) };
+        return {
+          thing: `foreign key ${owner} (${list(d['columns'])}) to ${str(d['references']) ?? '?'}${name ? ` (${name})` : ''}`,
+          detail: '',
+          touch:
+            touched('constraint', table, name) ??
+            touched('column', table, (d['columns'] as string[] | undefined)?.[0]) ??
+            touched('table', table, table),
+        };
       case 'constraint':
-        return { thing: `${str(d['constraint']) ?? 'constraint'} ${name ?? '(unnamed)'} on ${owner} (${list(d['columns'])})`, detail: '', touch: touched('constraint', table, name) ?? touched('table', table, table) };
+        return {
+          thing: `${str(d['constraint']) ?? 'constraint'} ${name ?? '(unnamed)'} on ${owner} (${list(d['columns'])})`,
+          detail: '',
+          touch: touched('constraint', table, name) ?? touched('table', table, table),
+        };
       default:
-        return { thing: str(d['text']) ?? kind, detail: '', touch: touched('column', table, column) ?? touched('table', table, table) };
+        return {
+          thing: str(d['text']) ?? kind,
+          detail: '',
+          touch: touched('column', table, column) ?? touched('table', table, table),
+        };
     }
   })();
   const touch = described.touch ? { touched: described.touch } : {};
   const where = { ...(table !== undefined ? { table } : {}), ...(column !== undefined ? { column } : {}) };
-  if (verb === 'add') return { kind, ...where, summary: `the models have ${described.thing}; the migrations do not make it`, models: `${described.thing}${described.detail}`, migrations: 'none', ...touch };
-  if (verb === 'remove') return { kind, ...where, summary: `the migrations make ${described.thing}; the models do not have it`, models: 'none', migrations: `${described.thing}${described.detail}`, ...touch };
+  if (verb === 'add')
+    return {
+      kind,
+      ...where,
+      summary: `the models have ${described.thing}; the migrations do not make it`,
+      models: `${described.thing}${described.detail}`,
+      migrations: 'none',
+      ...touch,
+    };
+  if (verb === 'remove')
+    return {
+      kind,
+      ...where,
+      summary: `the migrations make ${described.thing}; the models do not have it`,
+      models: 'none',
+      migrations: `${described.thing}${described.detail}`,
+      ...touch,
+    };
   // modify_nullable, modify_type, modify_default, modify_comment: one column's property
-  const property = what === 'nullable' ? 'nullable' : what === 'type' ? 'type' : what === 'default' ? 'server default' : what;
-  const say = (v: unknown): string => (what === 'nullable' ? (v === 'False' ? 'NOT NULL' : 'nullable') : (str(v) ?? 'none'));
-  return { kind, ...where, summary: `column ${owner}.${column ?? '?'}: the models and the migrations differ in its ${property}`, models: say(d['models']), migrations: say(d['database']), ...touch };
+  const property =
+    what === 'nullable'
+      ? 'nullable'
+      : what === 'type'
+        ? 'type'
+        : what === 'default'
+          ? 'server default'
+          : what;
+  const say = (v: unknown): string =>
+    what === 'nullable' ? (v === 'False' ? 'NOT NULL' : 'nullable') : (str(v) ?? 'none');
+  return {
+    kind,
+    ...where,
+    summary: `column ${owner}.${column ?? '?'}: the models and the migrations differ in its ${property}`,
+    models: say(d['models']),
+    migrations: say(d['database']),
+    ...touch,
+  };
 }
 
 /**
  * Which revision last touched each object, in upgrade order, from each file's upgrade() as the schema
  * probes read it: a difference names the revision to look at (or the one to write after).
  */
-export function lastTouches(model: ProjectModel): (kind: 'table' | 'column' | 'index' | 'constraint', table: string | undefined, name: string | undefined) => Touch | undefined {
+export function lastTouches(
+  model: ProjectModel,
+): (
+  kind: 'table' | 'column' | 'index' | 'constraint',
+  table: string | undefined,
+  name: string | undefined,
+) => Touch | undefined {
   const last = new Map<string, Omit<Touch, 'of'>>();
-  const key = (kind: string, table: string | undefined, name: string | undefined): string => `${kind}\u001f${kind === 'column' || kind === 'constraint' ? (table ?? '') : ''}\u001f${name ?? ''}`;
+  const key = (kind: string, table: string | undefined, name: string | undefined): string =>
+    `${kind}\u001f${kind === 'column' || kind === 'constraint' ? (table ?? '') : ''}\u001f${name ?? ''}`;
   for (const step of predictUpgrade(model.map, 'heads', []).steps) {
     const rev = model.map.byKey.get(step.revision);
     const text = rev ? revisionText(model, rev.file.absPath) : undefined;
@@ -115,6 +183,11 @@ export function lastTouches(model: ProjectModel): (kind: 'table' | 'column' | 'i
   }
   return (kind, table, name) => {
     const found = name === undefined ? undefined : last.get(key(kind, table, name));
-    return found && { ...found, of: kind === 'column' || kind === 'constraint' ? `${table ?? '?'}.${name!}` : name! };
+    return (
+      found && {
+        ...found,
+        of: kind === 'column' || kind === 'constraint' ? `${table ?? '?'}.${name!}` : name!,
+      }
+    );
   };
 }

@@ -20,8 +20,16 @@ export interface DriftConfig {
 }
 
 /** env.py's target_metadata compared with the schema `upgrade head` made, by Alembic's autogenerate comparison in the app's Python. */
-export async function compareModels(runApp: RunApp, python: string, config: DriftConfig, model: ProjectModel): Promise<RehearseOutcome['models']> {
-  const child = await runApp([python, '-c', MODEL_DRIFT_PYTHON, JSON.stringify({ ...config, marker: MODEL_DRIFT_MARKER })], 'the models compared with the schema');
+export async function compareModels(
+  runApp: RunApp,
+  python: string,
+  config: DriftConfig,
+  model: ProjectModel,
+): Promise<RehearseOutcome['models']> {
+  const child = await runApp(
+    [python, '-c', MODEL_DRIFT_PYTHON, JSON.stringify({ ...config, marker: MODEL_DRIFT_MARKER })],
+    'the models compared with the schema',
+  );
   if (!child) return undefined;
   const drift = child.code === 0 ? readModelDrift(child.output ?? '', lastTouches(model)) : undefined;
   return drift ?? { failed: readAlembicFailure(child.output ?? '') };
@@ -32,18 +40,31 @@ export async function runThen(runApp: RunApp, command: string): Promise<ThenRun 
   const child = await runApp(['/bin/sh', '-c', command], `\`${command}\``);
   if (!child) return undefined;
   const ok = child.code === 0;
-  return { command, ok, ms: child.ms, exit: child.signal ?? `exit ${child.code ?? '?'}`, ...(ok ? {} : { failure: readAlembicFailure(child.output ?? '') }) };
+  return {
+    command,
+    ok,
+    ms: child.ms,
+    exit: child.signal ?? `exit ${child.code ?? '?'}`,
+    ...(ok ? {} : { failure: readAlembicFailure(child.output ?? '') }),
+  };
 }
 
 /** One Alembic command of the idempotency pass: whether it succeeded, and how it failed. */
-export type Step = (command: 'upgrade' | 'stamp', target: string, repeat?: boolean) => Promise<{ ok: boolean; failure?: AlembicFailure } | undefined>;
+export type Step = (
+  command: 'upgrade' | 'stamp',
+  target: string,
+  repeat?: boolean,
+) => Promise<{ ok: boolean; failure?: AlembicFailure } | undefined>;
 
 /**
  * Each revision up, stamped back to its parent, and up again on a schema that already has its
  * changes: the second upgrade() is the one a migration that is not idempotent fails. A revision whose
  * second run failed is stamped as applied, so the pass goes on to the next one.
  */
-export async function idempotencyPass(order: readonly { id: string; back: string; path: string }[], step: Step): Promise<IdempotencyRun[] | undefined> {
+export async function idempotencyPass(
+  order: readonly { id: string; back: string; path: string }[],
+  step: Step,
+): Promise<IdempotencyRun[] | undefined> {
   const runs: IdempotencyRun[] = [];
   for (const r of order) {
     const up = await step('upgrade', r.id);
@@ -51,7 +72,12 @@ export async function idempotencyPass(order: readonly { id: string; back: string
     if (!(await step('stamp', r.back))?.ok) return undefined;
     const again = await step('upgrade', r.id, true);
     if (!again) return undefined;
-    runs.push({ revision: r.id, path: r.path, ok: again.ok, ...(again.failure ? { failure: again.failure } : {}) });
+    runs.push({
+      revision: r.id,
+      path: r.path,
+      ok: again.ok,
+      ...(again.failure ? { failure: again.failure } : {}),
+    });
     if (!again.ok && !(await step('stamp', r.id))?.ok) return undefined;
   }
   return runs;

@@ -71,32 +71,63 @@ export class RehearseRunner {
   }
 
   /** One Alembic command; `record` false: a repeat of the idempotency pass, whose failure is its finding, not the rehearsal's step. */
-  readonly run = async (command: 'upgrade' | 'downgrade' | 'stamp', target: string, record = true): Promise<boolean> => {
+  readonly run = async (
+    command: 'upgrade' | 'downgrade' | 'stamp',
+    target: string,
+    record = true,
+  ): Promise<boolean> => {
     const { s } = this;
     if (this.interrupted || this.stop) return false;
-    const argv = this.flask ? flaskCommand(target, path.relative(s.cwd, s.config.scriptDir) || '.', s.env, command) : alembicCommand(target, s.env, s.project, command);
-    if (!argv) throw new UsageError(this.flask ? 'Neither flask nor python is on PATH.' : 'Neither alembic nor python is on PATH.', { hint: 'Run rehearse where the app and its requirements are installed.' });
+    const argv = this.flask
+      ? flaskCommand(target, path.relative(s.cwd, s.config.scriptDir) || '.', s.env, command)
+      : alembicCommand(target, s.env, s.project, command);
+    if (!argv)
+      throw new UsageError(
+        this.flask ? 'Neither flask nor python is on PATH.' : 'Neither alembic nor python is on PATH.',
+        { hint: 'Run rehearse where the app and its requirements are installed.' },
+      );
     if (!this.probed) {
       this.probed = true;
-      if (fenceLoadsIn(argv, s.childEnv, s.cwd, s.fence) === false) return this.halt(fenceNotLoaded(this.commandName));
+      if (fenceLoadsIn(argv, s.childEnv, s.cwd, s.fence) === false)
+        return this.halt(fenceNotLoaded(this.commandName));
     }
-    const expected = command === 'stamp' ? (target === 'base' ? [] : [target]) : this.expectedAfter(command, target);
+    const expected =
+      command === 'stamp' ? (target === 'base' ? [] : [target]) : this.expectedAfter(command, target);
     const loadedBefore = s.fence.loaded();
     const child = await this.child(argv, `\`${this.commandName} ${command} ${target}\``);
     if (!child) return false;
     if (s.fence.loaded() === loadedBefore) return this.halt(fenceNotLoaded(this.commandName));
     const ok = child.code === 0;
-    this.lastFailure = ok ? undefined : readAlembicFailure(child.output ?? '', (file) => this.revisionAt(file));
-    if (record) this.steps.push({ command, target, ok, ms: child.ms, ...(this.lastFailure ? { failure: this.lastFailure } : {}) });
-    s.progress?.(`rehearse: ${this.commandName} ${command} ${target}${record ? '' : ' again'}: ${ok ? 'ok' : this.interrupted ? 'stopped' : 'FAILED'} (${(child.ms / 1000).toFixed(1)} s)`);
+    this.lastFailure = ok
+      ? undefined
+      : readAlembicFailure(child.output ?? '', (file) => this.revisionAt(file));
+    if (record)
+      this.steps.push({
+        command,
+        target,
+        ok,
+        ms: child.ms,
+        ...(this.lastFailure ? { failure: this.lastFailure } : {}),
+      });
+    s.progress?.(
+      `rehearse: ${this.commandName} ${command} ${target}${record ? '' : ' again'}: ${ok ? 'ok' : this.interrupted ? 'stopped' : 'FAILED'} (${(child.ms / 1000).toFixed(1)} s)`,
+    );
     if (!ok || this.interrupted) return false;
     // belt and braces: the step must have moved the scratch's version table where Alembic's plan says
-    const now = await scratchVersionRows(s.scratch.url, s.scratch.dialect, s.versionTable, s.versionTableSchema ?? undefined);
+    const now = await scratchVersionRows(
+      s.scratch.url,
+      s.scratch.dialect,
+      s.versionTable,
+      s.versionTableSchema ?? undefined,
+    );
     if (expected && (now.length !== expected.length || now.some((r, i) => r !== expected[i]))) {
       return this.halt(
-        new ConfigError(`After \`${this.commandName} ${command} ${target}\` the scratch database's ${s.versionTable} holds ${now.join(', ') || 'no row'}, not ${expected.join(', ') || 'no row'}: the migrations ran somewhere else, or on another version table.`, {
-          hint: 'Check that env.py takes its URL from the environment (DATABASE_URL) and passes version_table as a literal; rehearse stopped before the next step.',
-        }),
+        new ConfigError(
+          `After \`${this.commandName} ${command} ${target}\` the scratch database's ${s.versionTable} holds ${now.join(', ') || 'no row'}, not ${expected.join(', ') || 'no row'}: the migrations ran somewhere else, or on another version table.`,
+          {
+            hint: 'Check that env.py takes its URL from the environment (DATABASE_URL) and passes version_table as a literal; rehearse stopped before the next step.',
+          },
+        ),
       );
     }
     this.rows = now;
@@ -108,23 +139,46 @@ export class RehearseRunner {
     if (this.interrupted || this.stop) return undefined;
     const child = await this.child(argv, what);
     if (!child) return undefined;
-    this.s.progress?.(`rehearse: ${what}: ${child.code === 0 ? 'ok' : this.interrupted ? 'stopped' : 'FAILED'} (${(child.ms / 1000).toFixed(1)} s)`);
+    this.s.progress?.(
+      `rehearse: ${what}: ${child.code === 0 ? 'ok' : this.interrupted ? 'stopped' : 'FAILED'} (${(child.ms / 1000).toFixed(1)} s)`,
+    );
     return this.interrupted ? undefined : child;
   };
 
   /** A step of the idempotency pass: its outcome, undefined when the run stopped. */
   readonly repeatable: Step = async (command, target, repeat = false) => {
     const ok = await this.run(command, target, !repeat);
-    return this.interrupted || this.stop ? undefined : { ok, ...(this.lastFailure ? { failure: this.lastFailure } : {}) };
+    return this.interrupted || this.stop
+      ? undefined
+      : { ok, ...(this.lastFailure ? { failure: this.lastFailure } : {}) };
   };
 
-  private async child(argv: readonly string[], what: string): Promise<Awaited<ReturnType<typeof runChild>> | undefined> {
+  private async child(
+    argv: readonly string[],
+    what: string,
+  ): Promise<Awaited<ReturnType<typeof runChild>> | undefined> {
     const { s } = this;
-    const child = await runChild(argv, { cwd: s.cwd, env: s.childEnv, deadlineMs: s.stepMinutes * 60_000, capture: true });
+    const child = await runChild(argv, {
+      cwd: s.cwd,
+      env: s.childEnv,
+      deadlineMs: s.stepMinutes * 60_000,
+      capture: true,
+    });
     s.signals.interrupted ??= child.forwarded;
     const refused = s.fence.refused();
     if (refused.length > 0) {
-      this.halt(refusalError(refused[0]!, { what, tool: 'rehearse', set: [...s.set], reads: appUrlReads(s.config.files, s.cwd, s.config.versionLocations.map((l) => l.absPath)) }));
+      this.halt(
+        refusalError(refused[0]!, {
+          what,
+          tool: 'rehearse',
+          set: [...s.set],
+          reads: appUrlReads(
+            s.config.files,
+            s.cwd,
+            s.config.versionLocations.map((l) => l.absPath),
+          ),
+        }),
+      );
       return undefined;
     }
     return child;
@@ -138,7 +192,10 @@ export class RehearseRunner {
   /** Where Alembic's own plan leaves the version table after the command, from the rows before it. */
   private expectedAfter(command: 'upgrade' | 'downgrade', target: string): string[] | undefined {
     const { model, versionTable } = this.s;
-    const p = command === 'upgrade' ? predictUpgrade(model.map, target, this.rows, versionTable) : predictDowngrade(model.map, target, this.rows, featuresOf(model.alembicVersion), versionTable);
+    const p =
+      command === 'upgrade'
+        ? predictUpgrade(model.map, target, this.rows, versionTable)
+        : predictDowngrade(model.map, target, this.rows, featuresOf(model.alembicVersion), versionTable);
     return p.finalHeads ? [...p.finalHeads].map(String).sort() : undefined;
   }
 

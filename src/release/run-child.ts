@@ -3,9 +3,19 @@ import path from 'node:path';
 import { onPath, shebangPython } from '../project/programs.js';
 
 /** `alembic upgrade <target>` (or `downgrade`): `alembic` from PATH, else `python -m alembic`; undefined when neither exists. */
-export function alembicCommand(target: string, env: Readonly<Record<string, string | undefined>>, project: { config?: string; name?: string } = {}, command: 'upgrade' | 'downgrade' | 'stamp' = 'upgrade'): string[] | undefined {
+export function alembicCommand(
+  target: string,
+  env: Readonly<Record<string, string | undefined>>,
+  project: { config?: string; name?: string } = {},
+  command: 'upgrade' | 'downgrade' | 'stamp' = 'upgrade',
+): string[] | undefined {
   // the same configuration we verified: -c and -n go to Alembic too
-  const args = [...(project.config ? ['-c', project.config] : []), ...(project.name ? ['-n', project.name] : []), command, target];
+  const args = [
+    ...(project.config ? ['-c', project.config] : []),
+    ...(project.name ? ['-n', project.name] : []),
+    command,
+    target,
+  ];
   const alembic = onPath('alembic', env);
   if (alembic) return [alembic, ...args];
   const python = onPath('python', env) ?? onPath('python3', env);
@@ -18,8 +28,19 @@ export function alembicCommand(target: string, env: Readonly<Record<string, stri
  * folder we graded goes to `-d`, so the upgrade reads the same revisions whatever the app's
  * Migrate(directory=) says. `flask` from PATH, else `python -m flask`; undefined when neither exists.
  */
-export function flaskCommand(target: string, directory: string, env: Readonly<Record<string, string | undefined>>, command: 'upgrade' | 'downgrade' | 'stamp' = 'upgrade'): string[] | undefined {
-  const args = ['db', command, '-d', directory, ...(target === 'head' && command === 'upgrade' ? [] : [target])];
+export function flaskCommand(
+  target: string,
+  directory: string,
+  env: Readonly<Record<string, string | undefined>>,
+  command: 'upgrade' | 'downgrade' | 'stamp' = 'upgrade',
+): string[] | undefined {
+  const args = [
+    'db',
+    command,
+    '-d',
+    directory,
+    ...(target === 'head' && command === 'upgrade' ? [] : [target]),
+  ];
   const flask = onPath('flask', env);
   if (flask) return [flask, ...args];
   const python = onPath('python', env) ?? onPath('python3', env);
@@ -28,7 +49,10 @@ export function flaskCommand(target: string, directory: string, env: Readonly<Re
 }
 
 /** The Python the migrations run under: the interpreter `alembic`'s (or `flask`'s) script names, else python or python3 on PATH. */
-export function appPython(env: Readonly<Record<string, string | undefined>>, flask: boolean): string | undefined {
+export function appPython(
+  env: Readonly<Record<string, string | undefined>>,
+  flask: boolean,
+): string | undefined {
   const script = onPath(flask ? 'flask' : 'alembic', env);
   return (script ? shebangPython(script) : undefined) ?? onPath('python', env) ?? onPath('python3', env);
 }
@@ -39,8 +63,16 @@ export function appPython(env: Readonly<Record<string, string | undefined>>, fla
  * looked for as flask's CLI imports it, with the folder first on sys.path: a file or package here,
  * else wherever `findModule` (Python's find_spec, which runs none of the app's code) says.
  */
-export function flaskAppMissing(cwd: string, env: Readonly<Record<string, string | undefined>>, exists: (file: string) => boolean, read: (file: string) => string | undefined, findModule?: (name: string) => boolean | undefined): string | undefined {
-  const fromFile = (['.flaskenv', '.env'] as const).map((file) => ({ file, value: assignedIn(read(path.join(cwd, file)) ?? '', 'FLASK_APP') })).find((x) => x.value !== undefined);
+export function flaskAppMissing(
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  exists: (file: string) => boolean,
+  read: (file: string) => string | undefined,
+  findModule?: (name: string) => boolean | undefined,
+): string | undefined {
+  const fromFile = (['.flaskenv', '.env'] as const)
+    .map((file) => ({ file, value: assignedIn(read(path.join(cwd, file)) ?? '', 'FLASK_APP') }))
+    .find((x) => x.value !== undefined);
   const value = env.FLASK_APP || fromFile?.value;
   if (value) {
     const where = env.FLASK_APP ? 'FLASK_APP' : `FLASK_APP in ${fromFile!.file}`;
@@ -57,7 +89,10 @@ function assignedIn(text: string, name: string): string | undefined {
     if (!line.startsWith(name)) continue;
     const rest = line.slice(name.length).trimStart();
     if (!rest.startsWith('=')) continue;
-    return rest.slice(1).trim().replace(/^(['"])(.*)\1$/u, '$2');
+    return rest
+      .slice(1)
+      .trim()
+      .replace(/^(['"])(.*)\1$/u, '$2');
   }
   return undefined;
 }
@@ -66,18 +101,32 @@ function assignedIn(text: string, name: string): string | undefined {
  * Flask's `prepare_import` and `locate_app`, up to the import: `module[:app]` or `path/file.py[:app]`.
  * Undefined when the module is found (it may still fail while importing: flask reports that).
  */
-function appModuleMissing(value: string, where: string, cwd: string, exists: (file: string) => boolean, findModule?: (name: string) => boolean | undefined): string | undefined {
+function appModuleMissing(
+  value: string,
+  where: string,
+  cwd: string,
+  exists: (file: string) => boolean,
+  findModule?: (name: string) => boolean | undefined,
+): string | undefined {
   const colon = value.indexOf(':');
   const target = (colon < 0 ? value : value.slice(0, colon)).trim();
   if (target === '') return `${where} is ${JSON.stringify(value)}, which names no module`;
   if (target.endsWith('.py') || target.includes('/')) {
     const file = path.resolve(cwd, target.endsWith('.py') ? target : `${target}.py`);
     const found = exists(file) || exists(path.join(path.resolve(cwd, target), '__init__.py'));
-    return found ? undefined : `${where} is ${JSON.stringify(value)}, and there is no ${path.relative(cwd, file) || target} here`;
+    return found
+      ? undefined
+      : `${where} is ${JSON.stringify(value)}, and there is no ${path.relative(cwd, file) || target} here`;
   }
   const top = target.split('.')[0]!;
-  if (exists(path.join(cwd, `${top}.py`)) || exists(path.join(cwd, top, '__init__.py')) || exists(path.join(cwd, top))) return undefined;
-  if (findModule?.(top) === false) return `${where} is ${JSON.stringify(value)}, and Python finds no module ${top} (no ${top}.py or ${top}/ here, nor an installed one)`;
+  if (
+    exists(path.join(cwd, `${top}.py`)) ||
+    exists(path.join(cwd, top, '__init__.py')) ||
+    exists(path.join(cwd, top))
+  )
+    return undefined;
+  if (findModule?.(top) === false)
+    return `${where} is ${JSON.stringify(value)}, and Python finds no module ${top} (no ${top}.py or ${top}/ here, nor an installed one)`;
   return undefined;
 }
 
@@ -101,7 +150,16 @@ const CAPTURE_LIMIT = 256 * 1024;
  * the group at the deadline (SIGTERM, then SIGKILL after the grace period). `env` is laid over this
  * process's environment, which the command inherits.
  */
-export function runChild(argv: readonly string[], opts: { cwd: string; env: Readonly<Record<string, string | undefined>>; deadlineMs: number; graceMs?: number; capture?: boolean }): Promise<ChildOutcome> {
+export function runChild(
+  argv: readonly string[],
+  opts: {
+    cwd: string;
+    env: Readonly<Record<string, string | undefined>>;
+    deadlineMs: number;
+    graceMs?: number;
+    capture?: boolean;
+  },
+): Promise<ChildOutcome> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     let forwarded: NodeJS.Signals | undefined;
@@ -133,7 +191,12 @@ export function runChild(argv: readonly string[], opts: { cwd: string; env: Read
     process.on('SIGINT', onInt);
     // a process group of its own: `-- sh -c …` or a script starts Alembic as a grandchild, which a signal
     // to the shell alone would leave running after we report it stopped
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: opts.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit', detached: true });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: opts.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      detached: true,
+    });
     group.pid = child.pid;
     let output = '';
     const keep = (chunk: Buffer): void => {

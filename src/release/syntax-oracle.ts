@@ -30,9 +30,13 @@ const SCRIPT = [
  * Used only when it is the Python the project declares (the same minor version), or when none is
  * declared: another version's verdict is not the deploy's.
  */
-export function pythonSyntaxOracle(env: Readonly<Record<string, string | undefined>>, declared: DeclaredPython | null | undefined): SyntaxOracle | undefined {
+export function pythonSyntaxOracle(
+  env: Readonly<Record<string, string | undefined>>,
+  declared: DeclaredPython | null | undefined,
+): SyntaxOracle | undefined {
   const alembic = onPath('alembic', env);
-  const python = (alembic ? shebangPython(alembic) : undefined) ?? onPath('python3', env) ?? onPath('python', env);
+  const python =
+    (alembic ? shebangPython(alembic) : undefined) ?? onPath('python3', env) ?? onPath('python', env);
   if (!python) return undefined;
   // the minor version the binary is named for, when it is (python3 links to python3.11): known before any process runs
   const named = /^python3\.(\d+)$/u.exec(path.basename(realPath(python) ?? python));
@@ -41,13 +45,34 @@ export function pythonSyntaxOracle(env: Readonly<Record<string, string | undefin
   return {
     key: `cpython-${python}-${minor ?? 'any'}`,
     compile(sources) {
-      const input = JSON.stringify({ sources: sources.map((s) => s.bytes.toString('base64')), paths: sources.map((s) => s.path) });
-      const r = runProgram(python, ['-I', '-S', '-B', '-c', SCRIPT], { input, timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { PATH: env.PATH ?? '' } });
+      const input = JSON.stringify({
+        sources: sources.map((s) => s.bytes.toString('base64')),
+        paths: sources.map((s) => s.path),
+      });
+      const r = runProgram(python, ['-I', '-S', '-B', '-c', SCRIPT], {
+        input,
+        timeout: 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { PATH: env.PATH ?? '' },
+      });
       if (r.status !== 0 || !r.stdout) return undefined;
       try {
-        const doc = JSON.parse(r.stdout) as { version: [number, number, number]; verdicts: ([string, string, number] | null)[] };
-        if (doc.version[0] !== 3 || (declared && doc.version[1] !== declared.minor) || doc.verdicts.length !== sources.length) return undefined;
-        return { minor: doc.version[1], verdicts: doc.verdicts.map((v): SyntaxVerdict | null => (v === null ? null : { exception: v[0], message: v[1], line: v[2] })) };
+        const doc = JSON.parse(r.stdout) as {
+          version: [number, number, number];
+          verdicts: ([string, string, number] | null)[];
+        };
+        if (
+          doc.version[0] !== 3 ||
+          (declared && doc.version[1] !== declared.minor) ||
+          doc.verdicts.length !== sources.length
+        )
+          return undefined;
+        return {
+          minor: doc.version[1],
+          verdicts: doc.verdicts.map((v): SyntaxVerdict | null =>
+            v === null ? null : { exception: v[0], message: v[1], line: v[2] },
+          ),
+        };
       } catch {
         return undefined;
       }

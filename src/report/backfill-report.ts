@@ -5,7 +5,8 @@ import { unifiedDiff } from '../generate/unified-diff.js';
 import { releaseLineShown, upgradeShown } from './text-report.js';
 import path from 'node:path';
 
-const rowLabel = (r: unknown): string => (typeof r === 'string' ? r : r === null ? 'NULL' : (r as { repr: string }).repr);
+const rowLabel = (r: unknown): string =>
+  typeof r === 'string' ? r : r === null ? 'NULL' : (r as { repr: string }).repr;
 
 function runs(p: UpgradePrediction): string {
   if (!p.willSucceed) return `fails: ${p.cliOutput ?? p.unpredictable ?? 'unknown'}`;
@@ -19,7 +20,10 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
   const lines: string[] = [];
   const mode = o.written ? 'written' : write ? 'nothing written' : 'dry run: nothing written';
   lines.push(`alembic-preflight backfill (${mode})`);
-  if (o.targetFrom) lines.push(`target: \`${upgradeShown(o.flaskMigrate === true, o.target)}\`, the release line in ${releaseLineShown(o.targetFrom, o.targetVia)}`);
+  if (o.targetFrom)
+    lines.push(
+      `target: \`${upgradeShown(o.flaskMigrate === true, o.target)}\`, the release line in ${releaseLineShown(o.targetFrom, o.targetVia)}`,
+    );
   lines.push('');
   if (plan.placeholders.length === 0 && plan.refused.length === 0 && plan.skipped.length === 0) {
     lines.push('Nothing to backfill: every id resolves to a revision in the repository.');
@@ -32,25 +36,45 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
     if (p.forensics) lines.push(`  git: ${describeForensics(p.forensics)}`);
     if (p.forensics?.kind === 'deleted' && p.forensics.operations) {
       const f = p.forensics;
-      lines.push(`  WARNING: ${f.path} was a real migration: its upgrade() ran operations. A database that ran it keeps them, but a fresh database (a review app, CI, a new environment) upgraded through this placeholder never gets them. Restore the file instead when you can: git show ${f.commit.short}^:${f.path} > ${f.path}`);
+      lines.push(
+        `  WARNING: ${f.path} was a real migration: its upgrade() ran operations. A database that ran it keeps them, but a fresh database (a review app, CI, a new environment) upgraded through this placeholder never gets them. Restore the file instead when you can: git show ${f.commit.short}^:${f.path} > ${f.path}`,
+      );
     }
     lines.push(`  new file: ${p.path}`);
-    for (const r of p.rewired) lines.push(`  rewired: ${r.path} (${r.revision}) line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')} now revise ${p.id}${r.notes.length ? `; ${r.notes.join('; ')}` : ''}`);
+    for (const r of p.rewired)
+      lines.push(
+        `  rewired: ${r.path} (${r.revision}) line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')} now revise ${p.id}${r.notes.length ? `; ${r.notes.join('; ')}` : ''}`,
+      );
     lines.push('');
   }
   if (plan.placeholders.length > 0 && !o.written) {
     for (const [abs, c] of plan.changes) {
-      lines.push(unifiedDiff(path.relative(cwd, abs), c.before === null ? null : c.before.toString('utf8'), c.after.toString('utf8')).trimEnd());
+      lines.push(
+        unifiedDiff(
+          path.relative(cwd, abs),
+          c.before === null ? null : c.before.toString('utf8'),
+          c.after.toString('utf8'),
+        ).trimEnd(),
+      );
     }
     lines.push('');
   }
   for (const r of plan.refused) lines.push(...refusedLines(o, r), '');
   const proof = plan.proof;
   if (proof) lines.push(...proofLines(o, proof), '');
-  if (o.restored) lines.push(`RESTORED: the files were written, but the proof failed on disk (${o.restored}); every file is back as it was.`);
-  else if (plan.refused.length > 0) lines.push(`BLOCKED: ${plan.refused.length} id${plan.refused.length > 1 ? 's' : ''} could not be placed; nothing was written.`);
+  if (o.restored)
+    lines.push(
+      `RESTORED: the files were written, but the proof failed on disk (${o.restored}); every file is back as it was.`,
+    );
+  else if (plan.refused.length > 0)
+    lines.push(
+      `BLOCKED: ${plan.refused.length} id${plan.refused.length > 1 ? 's' : ''} could not be placed; nothing was written.`,
+    );
   else if (proof && !proof.ok) lines.push('BLOCKED: the proof failed; nothing was written.');
-  else if (o.written) lines.push(`OK: wrote ${plan.placeholders.length} placeholder${plan.placeholders.length > 1 ? 's' : ''}; \`${o.flaskMigrate === true ? 'flask db upgrade' : 'alembic upgrade'}\` is predicted to succeed. Commit the files and deploy.`);
+  else if (o.written)
+    lines.push(
+      `OK: wrote ${plan.placeholders.length} placeholder${plan.placeholders.length > 1 ? 's' : ''}; \`${o.flaskMigrate === true ? 'flask db upgrade' : 'alembic upgrade'}\` is predicted to succeed. Commit the files and deploy.`,
+    );
   else if (plan.placeholders.length > 0) lines.push('OK (dry run): the proof holds. Apply with --write.');
   else lines.push('OK: nothing to write.');
   return lines.join('\n') + '\n';
@@ -58,7 +82,12 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
 
 export function backfillJson(o: BackfillOutcome, write: boolean): unknown {
   const { plan } = o;
-  const prediction = (p: UpgradePrediction) => ({ willSucceed: p.willSucceed, steps: p.steps.map((s) => s.revision), alembicOutput: p.cliOutput, unpredictable: p.unpredictable ?? null });
+  const prediction = (p: UpgradePrediction) => ({
+    willSucceed: p.willSucceed,
+    steps: p.steps.map((s) => s.revision),
+    alembicOutput: p.cliOutput,
+    unpredictable: p.unpredictable ?? null,
+  });
   return {
     schemaVersion: 1,
     command: 'backfill',
@@ -83,18 +112,39 @@ export function backfillJson(o: BackfillOutcome, write: boolean): unknown {
       reason: r.reason,
       suggestion: r.suggestion ?? null,
       forensics: r.forensics ?? null,
-      candidates: r.candidates.map((c) => ({ after: c.after, rewires: c.rewires, prediction: prediction(c.prediction), schema: c.schema ? { agree: c.schema.agree, of: c.schema.of, present: c.schema.present } : null })),
-      ...(r.stale ? { stale: { otherRows: r.stale.rest.map(rowLabel), prediction: prediction(r.stale.prediction) } } : {}),
+      candidates: r.candidates.map((c) => ({
+        after: c.after,
+        rewires: c.rewires,
+        prediction: prediction(c.prediction),
+        schema: c.schema ? { agree: c.schema.agree, of: c.schema.of, present: c.schema.present } : null,
+      })),
+      ...(r.stale
+        ? { stale: { otherRows: r.stale.rest.map(rowLabel), prediction: prediction(r.stale.prediction) } }
+        : {}),
     })),
-    changes: [...plan.changes].map(([abs, c]) => ({ path: path.relative(o.cwd, abs), kind: c.before === null ? 'create' : 'modify' })),
+    changes: [...plan.changes].map(([abs, c]) => ({
+      path: path.relative(o.cwd, abs),
+      kind: c.before === null ? 'create' : 'modify',
+    })),
     proof: plan.proof
       ? {
           ok: plan.proof.ok,
           headsBefore: plan.proof.headsBefore,
           headsAfter: plan.proof.headsAfter,
-          scenarios: plan.proof.scenarios.map((s) => ({ rows: s.rows.map(rowLabel), resolves: s.resolves, prediction: prediction(s.prediction) })),
+          scenarios: plan.proof.scenarios.map((s) => ({
+            rows: s.rows.map(rowLabel),
+            resolves: s.resolves,
+            prediction: prediction(s.prediction),
+          })),
           problems: plan.proof.problems,
-          schema: plan.proof.schema ? { checked: plan.proof.schema.checked, unknown: plan.proof.schema.unknown, differ: plan.proof.schema.differ, clash: plan.proof.schema.clash ?? null } : null,
+          schema: plan.proof.schema
+            ? {
+                checked: plan.proof.schema.checked,
+                unknown: plan.proof.schema.unknown,
+                differ: plan.proof.schema.differ,
+                clash: plan.proof.schema.clash ?? null,
+              }
+            : null,
         }
       : null,
   };
@@ -104,29 +154,48 @@ export function backfillJson(o: BackfillOutcome, write: boolean): unknown {
 function refusedLines(o: BackfillOutcome, r: Refusal): string[] {
   const lines: string[] = [];
   lines.push(`${r.id}: NOT placed: ${r.reason}`);
-  if (r.forensics && !r.reason.includes(describeForensics(r.forensics))) lines.push(`  git: ${describeForensics(r.forensics)}`);
+  if (r.forensics && !r.reason.includes(describeForensics(r.forensics)))
+    lines.push(`  git: ${describeForensics(r.forensics)}`);
   if (r.suggestion) lines.push(`  fix: ${r.suggestion}`);
   if (r.candidates.length > 0) {
-    lines.push(`  Where could it go? With the placeholder after each of these, \`${upgradeShown(o.flaskMigrate === true, r.candidates[0]!.prediction.target)}\` would, on this database:`);
+    lines.push(
+      `  Where could it go? With the placeholder after each of these, \`${upgradeShown(o.flaskMigrate === true, r.candidates[0]!.prediction.target)}\` would, on this database:`,
+    );
     for (const c of r.candidates) {
-      const schema = c.schema ? `; schema: ${c.schema.agree === c.schema.of ? `all ${c.schema.of}` : `${c.schema.agree} of ${c.schema.of}`} objects compared agree, ${c.schema.present} present` : '';
-      lines.push(`    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(', ')})` : ''}${schema}`);
+      const schema = c.schema
+        ? `; schema: ${c.schema.agree === c.schema.of ? `all ${c.schema.of}` : `${c.schema.agree} of ${c.schema.of}`} objects compared agree, ${c.schema.present} present`
+        : '';
+      lines.push(
+        `    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(', ')})` : ''}${schema}`,
+      );
     }
     if (r.stale) {
       const rest = r.stale.rest.map(rowLabel).join(', ');
-      lines.push(`  None of these works, and the database's other row${r.stale.rest.length > 1 ? 's' : ''} (${rest}) already say${r.stale.rest.length > 1 ? '' : 's'} where it is: the row '${r.id}' is stale and should go, not get a placeholder:`);
-      lines.push(`    DELETE FROM ${o.versionTable ?? 'alembic_version'} WHERE version_num = '${r.id.replaceAll("'", "''")}';`);
-      lines.push(`  Proof: from ${rest} alone, \`${upgradeShown(o.flaskMigrate === true, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`);
+      lines.push(
+        `  None of these works, and the database's other row${r.stale.rest.length > 1 ? 's' : ''} (${rest}) already say${r.stale.rest.length > 1 ? '' : 's'} where it is: the row '${r.id}' is stale and should go, not get a placeholder:`,
+      );
+      lines.push(
+        `    DELETE FROM ${o.versionTable ?? 'alembic_version'} WHERE version_num = '${r.id.replaceAll("'", "''")}';`,
+      );
+      lines.push(
+        `  Proof: from ${rest} alone, \`${upgradeShown(o.flaskMigrate === true, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`,
+      );
     } else {
       // the schema names the parent only when every object compared agrees and some are there at all
       const best = r.candidates[0]!.schema;
       const named = best && best.agree === best.of && best.present > 0 ? r.candidates[0]!.after : undefined;
-      if (named) lines.push(`  The schema is exactly what the migrations up to ${named} leave; place it there:`);
+      if (named)
+        lines.push(`  The schema is exactly what the migrations up to ${named} leave; place it there:`);
       else {
-        if (r.nothingCompared) lines.push('  The schema cannot tell: the database has none of the objects the migrations create, so nothing could be compared.');
+        if (r.nothingCompared)
+          lines.push(
+            '  The schema cannot tell: the database has none of the objects the migrations create, so nothing could be compared.',
+          );
         lines.push('  Pick the revision the database had reached when it was stamped, then run:');
       }
-      lines.push(`    alembic-preflight backfill --revision ${r.id} --after ${named ?? '<REV>'} --rewire --write`);
+      lines.push(
+        `    alembic-preflight backfill --revision ${r.id} --after ${named ?? '<REV>'} --rewire --write`,
+      );
     }
   }
   return lines;
@@ -136,14 +205,22 @@ function refusedLines(o: BackfillOutcome, r: Refusal): string[] {
 function proofLines(o: BackfillOutcome, proof: Proof): string[] {
   const lines: string[] = [];
   lines.push('Proof (graph rebuilt with the placeholders, upgrade predicted):');
-  lines.push(`  heads: ${proof.headsBefore.join(', ') || '(none)'} → ${proof.headsAfter.join(', ') || '(none)'}`);
+  lines.push(
+    `  heads: ${proof.headsBefore.join(', ') || '(none)'} → ${proof.headsAfter.join(', ') || '(none)'}`,
+  );
   for (const s of proof.scenarios) {
     const from = s.rows.map(rowLabel).join(', ');
-    lines.push(`  database at ${from}: rows ${s.resolves ? 'resolve' : 'do NOT resolve'}; \`${upgradeShown(o.flaskMigrate === true, s.prediction.target)}\` ${runs(s.prediction)}`);
+    lines.push(
+      `  database at ${from}: rows ${s.resolves ? 'resolve' : 'do NOT resolve'}; \`${upgradeShown(o.flaskMigrate === true, s.prediction.target)}\` ${runs(s.prediction)}`,
+    );
   }
   if (proof.schema) {
     const counted = `${proof.schema.checked} object${proof.schema.checked === 1 ? '' : 's'} checked, ${proof.schema.unknown} unknown`;
-    lines.push(proof.schema.differ.length === 0 ? `  schema: with the no-op placeholder, the catalog agrees with what the migrations up to the stamp leave (${counted})` : `  schema: with the no-op placeholder, the catalog differs from what the migrations up to the stamp leave (${counted}):`);
+    lines.push(
+      proof.schema.differ.length === 0
+        ? `  schema: with the no-op placeholder, the catalog agrees with what the migrations up to the stamp leave (${counted})`
+        : `  schema: with the no-op placeholder, the catalog differs from what the migrations up to the stamp leave (${counted}):`,
+    );
     for (const d of proof.schema.differ.slice(0, 10)) lines.push(`    ${d}`);
     if (proof.schema.differ.length > 10) lines.push(`    and ${proof.schema.differ.length - 10} more`);
   }

@@ -16,14 +16,26 @@ const shown = (r: StampValue): string => (r === null ? 'NULL' : typeof r === 'st
 
 export function downgradeText(r: DowngradeReport): string {
   const p = r.prediction;
-  const lines = [`alembic-preflight verify --downgrade ${p.target}: \`${r.command}\``, `database: ${r.database}`, `version table ${r.versionTable}: ${r.rows.length === 0 ? 'empty' : r.rows.map(shown).join(', ')}`, ''];
-  if (r.loadFailure) lines.push(`BLOCKED: \`${r.command}\` will fail before it plans anything: ${r.loadFailure}`);
+  const lines = [
+    `alembic-preflight verify --downgrade ${p.target}: \`${r.command}\``,
+    `database: ${r.database}`,
+    `version table ${r.versionTable}: ${r.rows.length === 0 ? 'empty' : r.rows.map(shown).join(', ')}`,
+    '',
+  ];
+  if (r.loadFailure)
+    lines.push(`BLOCKED: \`${r.command}\` will fail before it plans anything: ${r.loadFailure}`);
   else if (p.unpredictable) lines.push(`BLOCKED: cannot predict \`${r.command}\`: ${p.unpredictable}.`);
   else if (!p.willSucceed) lines.push(`BLOCKED: \`${r.command}\` will fail with: ${p.cliOutput ?? ''}`);
   else {
-    for (const s of p.steps) lines.push(`  downgrade ${s.revision}: ${s.versionOps.join('; ') || 'no version-table change'} → ${(s.rowsAfter ?? []).map(shown).join(', ') || 'no rows'}`);
+    for (const s of p.steps)
+      lines.push(
+        `  downgrade ${s.revision}: ${s.versionOps.join('; ') || 'no version-table change'} → ${(s.rowsAfter ?? []).map(shown).join(', ') || 'no rows'}`,
+      );
     const rows = (p.finalHeads ?? []).map(shown).join(', ') || 'no rows (base)';
-    lines.push(p.steps.length > 0 ? '' : '  nothing to run', `OK: \`${r.command}\` will succeed, running ${p.steps.length} downgrade${p.steps.length === 1 ? '' : 's'}; the version table then holds ${rows}.`);
+    lines.push(
+      p.steps.length > 0 ? '' : '  nothing to run',
+      `OK: \`${r.command}\` will succeed, running ${p.steps.length} downgrade${p.steps.length === 1 ? '' : 's'}; the version table then holds ${rows}.`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -38,7 +50,11 @@ export function downgradeJson(r: DowngradeReport): unknown {
     versionTable: r.versionTable,
     rows: r.rows,
     ok: !r.loadFailure && p.willSucceed,
-    steps: p.steps.map((s) => ({ revision: s.revision, versionOps: s.versionOps, rowsAfter: s.rowsAfter ?? [] })),
+    steps: p.steps.map((s) => ({
+      revision: s.revision,
+      versionOps: s.versionOps,
+      rowsAfter: s.rowsAfter ?? [],
+    })),
     finalRows: p.finalHeads,
     alembicError: r.loadFailure ?? p.cliOutput,
     unpredictable: p.unpredictable ?? null,

@@ -18,14 +18,24 @@ export interface PlanOptions {
 
 function shardCommand(o: PlanOptions, shard: string): string {
   const quoted = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
-  const fleet = 'tenants' in o.fleet ? `--tenants ${quoted(o.fleet.tenants)}` : `--databases ${quoted(o.fleet.databases)}`;
+  const fleet =
+    'tenants' in o.fleet
+      ? `--tenants ${quoted(o.fleet.tenants)}`
+      : `--databases ${quoted(o.fleet.databases)}`;
   return `alembic-preflight verify ${fleet} --shard ${shard} --format json`;
 }
 
 /** `fleet plan --format github-matrix`: the matrix strategy's JSON, one entry per shard, with the command it runs. */
 export function githubMatrix(o: PlanOptions): string {
-  if (o.shards > GITHUB_MATRIX_LIMIT) throw new UsageError(`GitHub Actions runs at most ${GITHUB_MATRIX_LIMIT} jobs from one matrix, and ${o.shards} shards were asked for.`, { hint: `Use --shards ${GITHUB_MATRIX_LIMIT} or fewer (each job then reads more tenants).` });
-  const include = Array.from({ length: o.shards }, (_, i) => ({ shard: `${i + 1}/${o.shards}`, command: shardCommand(o, `${i + 1}/${o.shards}`) }));
+  if (o.shards > GITHUB_MATRIX_LIMIT)
+    throw new UsageError(
+      `GitHub Actions runs at most ${GITHUB_MATRIX_LIMIT} jobs from one matrix, and ${o.shards} shards were asked for.`,
+      { hint: `Use --shards ${GITHUB_MATRIX_LIMIT} or fewer (each job then reads more tenants).` },
+    );
+  const include = Array.from({ length: o.shards }, (_, i) => ({
+    shard: `${i + 1}/${o.shards}`,
+    command: shardCommand(o, `${i + 1}/${o.shards}`),
+  }));
   return JSON.stringify({ include }) + '\n';
 }
 
@@ -62,6 +72,14 @@ export function k8sIndexedJob(o: PlanOptions): string {
 /** A schema fleet reads the one DATABASE_URL; a database fleet's list names variables, so every key of the Secret becomes one. */
 function secretLines(o: PlanOptions): string[] {
   const name = `name: ${JSON.stringify(o.secret ?? 'database')}`;
-  if (!('tenants' in o.fleet)) return ['          envFrom:', '            - secretRef:', `                ${name}`];
-  return ['          env:', '            - name: DATABASE_URL', '              valueFrom:', '                secretKeyRef:', `                  ${name}`, '                  key: DATABASE_URL'];
+  if (!('tenants' in o.fleet))
+    return ['          envFrom:', '            - secretRef:', `                ${name}`];
+  return [
+    '          env:',
+    '            - name: DATABASE_URL',
+    '              valueFrom:',
+    '                secretKeyRef:',
+    `                  ${name}`,
+    '                  key: DATABASE_URL',
+  ];
 }

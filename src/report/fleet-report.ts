@@ -38,15 +38,25 @@ function names(schemas: readonly string[]): string {
 /** The histogram first (tenants by revision, and what the upgrade does there), then the outliers with their findings. */
 export function fleetText(r: FleetResult, c: FleetContext): string {
   const shard = c.shard ? `, shard ${c.shard.index}/${c.shard.count}` : '';
-  const head = c.databases ? `verify --databases ${c.pattern}: ${r.total} database${r.total === 1 ? '' : 's'}` : `verify --tenants '${c.pattern}' on ${c.host ?? 'localhost'}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? '' : 's'}`;
+  const head = c.databases
+    ? `verify --databases ${c.pattern}: ${r.total} database${r.total === 1 ? '' : 's'}`
+    : `verify --tenants '${c.pattern}' on ${c.host ?? 'localhost'}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? '' : 's'}`;
   const lines = [`alembic-preflight ${head}; upgrade ${c.target}`, ''];
-  if (r.total === 0) return [...lines, c.databases ? `FAILED: ${c.pattern} names no database.` : `FAILED: no schema matches '${c.pattern}'.`].join('\n') + '\n';
+  if (r.total === 0)
+    return (
+      [
+        ...lines,
+        c.databases ? `FAILED: ${c.pattern} names no database.` : `FAILED: no schema matches '${c.pattern}'.`,
+      ].join('\n') + '\n'
+    );
   const width = Math.max(7, String(r.total).length);
   const atWidth = Math.min(40, Math.max(...r.groups.map((g) => at(g).length), 2));
   lines.push(`${'tenants'.padStart(width)}  ${'at'.padEnd(atWidth)}  upgrade`);
   for (const g of r.groups) {
     const codes = [...new Set(g.findings.filter((f) => f.severity !== 'info').map((f) => f.code))];
-    lines.push(`${String(g.schemas.length).padStart(width)}  ${at(g).padEnd(atWidth)}  ${upgrade(g)}${codes.length > 0 ? `  [${codes.join(', ')}]` : ''}`);
+    lines.push(
+      `${String(g.schemas.length).padStart(width)}  ${at(g).padEnd(atWidth)}  ${upgrade(g)}${codes.length > 0 ? `  [${codes.join(', ')}]` : ''}`,
+    );
   }
   if (r.outliers.length > 0) {
     const count = r.outliers.reduce((n, g) => n + g.schemas.length, 0);
@@ -54,7 +64,8 @@ export function fleetText(r: FleetResult, c: FleetContext): string {
     lines.push('', `apart from the fleet (${count} ${noun}${count === 1 ? '' : 's'}):`);
     for (const g of r.outliers) {
       lines.push(`  ${names(g.schemas)}: at ${at(g)}; ${upgrade(g)}`);
-      for (const f of g.findings) if (f.severity !== 'info') lines.push(`    ${f.severity} [${f.code}] ${title(f)}`);
+      for (const f of g.findings)
+        if (f.severity !== 'info') lines.push(`    ${f.severity} [${f.code}] ${title(f)}`);
     }
   }
   lines.push('', verdict(r, c));
@@ -63,7 +74,8 @@ export function fleetText(r: FleetResult, c: FleetContext): string {
 
 function verdict(r: FleetResult, c: FleetContext): string {
   const failing = r.groups.filter((g) => !g.ok);
-  if (failing.length === 0) return `OK: all ${r.total} tenant${r.total === 1 ? '' : 's'} upgrade to ${c.target} cleanly, as predicted.`;
+  if (failing.length === 0)
+    return `OK: all ${r.total} tenant${r.total === 1 ? '' : 's'} upgrade to ${c.target} cleanly, as predicted.`;
   const n = failing.reduce((k, g) => k + g.schemas.length, 0);
   return `FAILED: ${n} of ${r.total} tenant${r.total === 1 ? '' : 's'} would fail or are blocked: ${names(failing.flatMap((g) => g.schemas))}.`;
 }
@@ -91,7 +103,16 @@ export function fleetJson(r: FleetResult, c: FleetContext): unknown {
       unreachable: g.unreachable ?? null,
       ok: g.ok,
       outlier: r.outliers.includes(g),
-      findings: g.findings.map((f) => ({ code: f.code, severity: f.severity, title: title(f), message: f.message, hint: f.hint, path: f.path ?? null, line: f.line ?? null, revision: f.revision ?? null })),
+      findings: g.findings.map((f) => ({
+        code: f.code,
+        severity: f.severity,
+        title: title(f),
+        message: f.message,
+        hint: f.hint,
+        path: f.path ?? null,
+        line: f.line ?? null,
+        revision: f.revision ?? null,
+      })),
     })),
   };
 }
@@ -103,8 +124,15 @@ export function fleetJson(r: FleetResult, c: FleetContext): unknown {
 export function fleetGithub(r: FleetResult, c: FleetContext): string {
   const lines = r.outliers.map((g) => {
     const located = g.findings.find((f) => f.severity !== 'info' && f.path !== undefined);
-    const props = [located ? `file=${escapeProperty(located.path!)}` : undefined, located?.line !== undefined ? `line=${located.line}` : undefined, `title=${escapeProperty(`${g.schemas.length} tenant${g.schemas.length === 1 ? '' : 's'} at ${at(g)}`)}`].filter((p): p is string => p !== undefined);
-    const body = [`${upgrade(g)}: ${names(g.schemas)}`, ...g.findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity} [${f.code}] ${title(f)}`)].join('\n');
+    const props = [
+      located ? `file=${escapeProperty(located.path!)}` : undefined,
+      located?.line !== undefined ? `line=${located.line}` : undefined,
+      `title=${escapeProperty(`${g.schemas.length} tenant${g.schemas.length === 1 ? '' : 's'} at ${at(g)}`)}`,
+    ].filter((p): p is string => p !== undefined);
+    const body = [
+      `${upgrade(g)}: ${names(g.schemas)}`,
+      ...g.findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity} [${f.code}] ${title(f)}`),
+    ].join('\n');
     return `::${g.ok ? 'warning' : 'error'} ${props.join(',')}::${escapeData(body)}`;
   });
   return [...lines, verdict(r, c)].join('\n') + '\n';
@@ -112,14 +140,27 @@ export function fleetGithub(r: FleetResult, c: FleetContext): string {
 
 /** `--format markdown` for a fleet: the verdict, the histogram as a table, then the groups apart from it. */
 export function fleetMarkdown(r: FleetResult, c: FleetContext): string {
-  const lines = [`## alembic-preflight ${c.databases ? 'verify --databases' : 'verify --tenants'}: ${r.ok ? '✅' : '❌'} ${cell(verdict(r, c))}`, '', '| tenants | at | upgrade | findings |', '|---:|---|---|---|'];
+  const lines = [
+    `## alembic-preflight ${c.databases ? 'verify --databases' : 'verify --tenants'}: ${r.ok ? '✅' : '❌'} ${cell(verdict(r, c))}`,
+    '',
+    '| tenants | at | upgrade | findings |',
+    '|---:|---|---|---|',
+  ];
   for (const g of r.groups) {
     const codes = [...new Set(g.findings.filter((f) => f.severity !== 'info').map((f) => `\`${f.code}\``))];
-    lines.push(`| ${g.schemas.length} | ${cell(`\`${at(g)}\``)} | ${cell(upgrade(g))} | ${cell(codes.join(', '))} |`);
+    lines.push(
+      `| ${g.schemas.length} | ${cell(`\`${at(g)}\``)} | ${cell(upgrade(g))} | ${cell(codes.join(', '))} |`,
+    );
   }
   if (r.outliers.length > 0) {
     lines.push('', '<details><summary>Apart from the fleet</summary>', '');
-    for (const g of r.outliers) lines.push(`- ${cell(names(g.schemas))}: ${cell(upgrade(g))}${g.findings.filter((f) => f.severity !== 'info').map((f) => ` ${cell(`[${f.code}] ${title(f)}`)}`).join(';')}`);
+    for (const g of r.outliers)
+      lines.push(
+        `- ${cell(names(g.schemas))}: ${cell(upgrade(g))}${g.findings
+          .filter((f) => f.severity !== 'info')
+          .map((f) => ` ${cell(`[${f.code}] ${title(f)}`)}`)
+          .join(';')}`,
+      );
     lines.push('', '</details>');
   }
   return lines.join('\n') + '\n';

@@ -15,7 +15,10 @@ export interface GraphDatabase {
 }
 
 /** The marks for a database whose rows resolved to `stamps`, with the upgrade's `steps`. */
-export function databaseMarks(stamps: readonly StampResolution[], steps: readonly { readonly revision: string }[]): GraphDatabase {
+export function databaseMarks(
+  stamps: readonly StampResolution[],
+  steps: readonly { readonly revision: string }[],
+): GraphDatabase {
   return {
     current: new Set(stamps.flatMap((s) => (s.how === 'failed' ? [] : s.revisions))),
     pending: new Set(steps.map((s) => s.revision)),
@@ -90,14 +93,23 @@ export function renderGraph(model: ProjectModel, opts: GraphOptions): string {
   let runs = 0;
   for (const r of upward) {
     if (!shown.has(r)) continue;
-    const classes = [r.allNextrev.length === 0 ? 'head' : undefined, db?.current.has(r.id) ? 'current' : undefined, db?.pending.has(r.id) ? 'pending' : undefined].filter((c): c is string => c !== undefined);
+    const classes = [
+      r.allNextrev.length === 0 ? 'head' : undefined,
+      db?.current.has(r.id) ? 'current' : undefined,
+      db?.pending.has(r.id) ? 'pending' : undefined,
+    ].filter((c): c is string => c !== undefined);
     const tags = [...r.labels].map((l) => `@${l}`);
     if (r.allNextrev.length === 0) tags.push('head');
     if (r.versionedDown.length > 1) tags.push('merge');
     if (r.nextrev.length > 1) tags.push('branch point');
     if (db?.current.has(r.id)) tags.push('database');
     if (db?.pending.has(r.id)) tags.push('pending');
-    nodes.push({ id: id.get(r)!, title: r.id + (tags.length > 0 ? ` (${tags.join(', ')})` : ''), doc: docOf(r), classes });
+    nodes.push({
+      id: id.get(r)!,
+      title: r.id + (tags.length > 0 ? ` (${tags.join(', ')})` : ''),
+      doc: docOf(r),
+      classes,
+    });
     for (const d of r.versionedDown) {
       const parent = model.map.byKey.get(d);
       if (!parent) continue;
@@ -117,7 +129,14 @@ export function renderGraph(model: ProjectModel, opts: GraphOptions): string {
       if (target && shown.has(target)) edges.push({ from: id.get(target)!, to: id.get(r)!, dotted: true });
     }
   }
-  (db?.dangling ?? []).forEach((d, i) => nodes.push({ id: `x${i}`, title: `${d} (database, no file)`, doc: 'a version-table row no revision file defines', classes: ['missing'] }));
+  (db?.dangling ?? []).forEach((d, i) =>
+    nodes.push({
+      id: `x${i}`,
+      title: `${d} (database, no file)`,
+      doc: 'a version-table row no revision file defines',
+      classes: ['missing'],
+    }),
+  );
   return opts.format === 'dot' ? dot(nodes, edges) : mermaid(nodes, edges);
 }
 
@@ -137,7 +156,15 @@ interface Edge {
 
 /** A revision that only continues a straight line: one parent, one child, no labels, nothing marked. */
 function plain(r: Rev, db: GraphDatabase | undefined): boolean {
-  return r.versionedDown.length === 1 && r.nextrev.length === 1 && r.allNextrev.length === 1 && r.deps.length === 0 && r.labels.size === 0 && !db?.current.has(r.id) && !db?.pending.has(r.id);
+  return (
+    r.versionedDown.length === 1 &&
+    r.nextrev.length === 1 &&
+    r.allNextrev.length === 1 &&
+    r.deps.length === 0 &&
+    r.labels.size === 0 &&
+    !db?.current.has(r.id) &&
+    !db?.pending.has(r.id)
+  );
 }
 
 /** The revisions drawn: all but the inside of each straight run longer than RUN. */
@@ -164,13 +191,19 @@ function visible(order: readonly Rev[], db: GraphDatabase | undefined): Set<Rev>
 /** The hidden revisions from `top` down (newest first), until a shown one. */
 function runBelow(top: Rev, shown: ReadonlySet<Rev>, model: ProjectModel): Rev[] {
   const out: Rev[] = [];
-  for (let r: Rev | undefined = top; r && !shown.has(r); r = model.map.byKey.get(r.versionedDown[0] ?? '')) out.push(r);
+  for (let r: Rev | undefined = top; r && !shown.has(r); r = model.map.byKey.get(r.versionedDown[0] ?? ''))
+    out.push(r);
   return out;
 }
 
 /** Mermaid text for a node label: no quotes, brackets or markup of its own. */
 function mermaidText(s: string): string {
-  return s.replace(/[\r\n]+/gu, ' ').replaceAll('#', '#35;').replaceAll('"', '#quot;').replaceAll('<', '#lt;').replaceAll('>', '#gt;');
+  return s
+    .replace(/[\r\n]+/gu, ' ')
+    .replaceAll('#', '#35;')
+    .replaceAll('"', '#quot;')
+    .replaceAll('<', '#lt;')
+    .replaceAll('>', '#gt;');
 }
 
 const clip = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}…` : s);
@@ -179,7 +212,11 @@ function mermaid(nodes: readonly Node[], edges: readonly Edge[]): string {
   const lines = ['flowchart BT'];
   for (const n of nodes) {
     const label = n.doc ? `${mermaidText(n.title)}<br/>${mermaidText(clip(n.doc))}` : mermaidText(n.title);
-    const shape = n.classes.includes('missing') ? `(["${label}"])` : n.classes.includes('collapsed') ? `{{"${label}"}}` : `["${label}"]`;
+    const shape = n.classes.includes('missing')
+      ? `(["${label}"])`
+      : n.classes.includes('collapsed')
+        ? `{{"${label}"}}`
+        : `["${label}"]`;
     lines.push(`  ${n.id}${shape}${n.classes.length > 0 ? `:::${n.classes[n.classes.length - 1]}` : ''}`);
   }
   for (const e of edges) lines.push(`  ${e.from} ${e.dotted ? '-.->' : '-->'} ${e.to}`);
@@ -194,7 +231,10 @@ function mermaid(nodes: readonly Node[], edges: readonly Edge[]): string {
 }
 
 function dotText(s: string): string {
-  return s.replace(/[\r\n]+/gu, ' ').replaceAll('\\', '\\\\').replaceAll('"', '\\"');
+  return s
+    .replace(/[\r\n]+/gu, ' ')
+    .replaceAll('\\', '\\\\')
+    .replaceAll('"', '\\"');
 }
 
 const DOT_STYLE: Record<string, string> = {
@@ -202,14 +242,18 @@ const DOT_STYLE: Record<string, string> = {
   current: 'style=filled, fillcolor="#d4edda", color="#1e7e34", penwidth=3',
   pending: 'style=dashed',
   collapsed: 'shape=hexagon, style=filled, fillcolor="#f4f4f4", color="#999999"',
-  missing: 'shape=octagon, style=filled, fillcolor="#f8d7da", color="#c82333", fontcolor="#721c24", penwidth=3',
+  missing:
+    'shape=octagon, style=filled, fillcolor="#f8d7da", color="#c82333", fontcolor="#721c24", penwidth=3',
 };
 
 function dot(nodes: readonly Node[], edges: readonly Edge[]): string {
   const lines = ['digraph alembic {', '  rankdir=BT;', '  node [shape=box, fontname="Helvetica"];'];
   for (const n of nodes) {
     const label = n.doc ? `${dotText(n.title)}\\n${dotText(clip(n.doc))}` : dotText(n.title);
-    const style = n.classes.map((c) => DOT_STYLE[c]).filter((s): s is string => s !== undefined).join(', ');
+    const style = n.classes
+      .map((c) => DOT_STYLE[c])
+      .filter((s): s is string => s !== undefined)
+      .join(', ');
     lines.push(`  ${n.id} [label="${label}"${style ? `, ${style}` : ''}];`);
   }
   for (const e of edges) lines.push(`  ${e.from} -> ${e.to}${e.dotted ? ' [style=dotted]' : ''};`);

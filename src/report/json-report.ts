@@ -74,7 +74,11 @@ export interface CheckDocument {
   }[];
   readonly ignoredFindings: number;
   readonly suppressedFindings: readonly SuppressedFinding[];
-  readonly lintScope: Nullable<{ readonly since: readonly string[]; readonly changedSince: Nullable<string>; readonly filesNotLinted: number }>;
+  readonly lintScope: Nullable<{
+    readonly since: readonly string[];
+    readonly changedSince: Nullable<string>;
+    readonly filesNotLinted: number;
+  }>;
 }
 
 /** `verify`: the check document plus the database read and the predicted upgrade. */
@@ -89,11 +93,21 @@ export interface VerifyDocument extends CheckDocument {
     readonly versionTableSchema: Nullable<string>;
     readonly versionTableExists: boolean;
     readonly settings: readonly string[];
-    readonly stamps: readonly { readonly value: Nullable<string>; readonly resolvesTo: readonly string[]; readonly how: StampResolution['how'] }[];
+    readonly stamps: readonly {
+      readonly value: Nullable<string>;
+      readonly resolvesTo: readonly string[];
+      readonly how: StampResolution['how'];
+    }[];
     readonly state: DatabaseState;
     readonly server: VersionTableState['server'];
     readonly tls: VersionTableState['tls'];
-    readonly schemaProbes: Nullable<{ readonly checked: number; readonly unknown: number; readonly differ: number; readonly unavailable: Nullable<string>; readonly matches: readonly SchemaMatch[] }>;
+    readonly schemaProbes: Nullable<{
+      readonly checked: number;
+      readonly unknown: number;
+      readonly differ: number;
+      readonly unavailable: Nullable<string>;
+      readonly matches: readonly SchemaMatch[];
+    }>;
   };
   readonly prediction: {
     readonly target: string;
@@ -108,7 +122,8 @@ export interface VerifyDocument extends CheckDocument {
   };
 }
 
-export type DatabaseState = 'uninitialised' | 'empty' | 'at-target' | 'behind' | 'unresolvable' | 'overlapping' | 'blocked';
+export type DatabaseState =
+  'uninitialised' | 'empty' | 'at-target' | 'behind' | 'unresolvable' | 'overlapping' | 'blocked';
 
 /** The `check` JSON document (schemaVersion 1, docs/json.md; docs/json-schema.json is its contract). */
 export function checkJson(result: CheckResult): CheckDocument {
@@ -136,7 +151,9 @@ export function checkJson(result: CheckResult): CheckDocument {
       versionLocations: model.config.versionLocations.map((l) => rel(l.absPath)),
       recursive: model.config.recursive,
       sourceless: model.config.sourceless,
-      python: model.config.python ? { version: model.config.python.text, source: model.config.python.source } : null,
+      python: model.config.python
+        ? { version: model.config.python.text, source: model.config.python.source }
+        : null,
     },
     graph: {
       revisions: model.map.revisions.map((r) => ({
@@ -171,13 +188,21 @@ export function checkJson(result: CheckResult): CheckDocument {
     ignoredFindings: result.ignored,
     suppressedFindings: result.suppressed.map((x) => ({ ...x })),
     lintScope: result.lintScope
-      ? { since: result.lintScope.since, changedSince: result.lintScope.changedSince ?? null, filesNotLinted: result.lintScope.files }
+      ? {
+          since: result.lintScope.since,
+          changedSince: result.lintScope.changedSince ?? null,
+          filesNotLinted: result.lintScope.files,
+        }
       : null,
   };
 }
 
 /** `verify`: the check document plus `database` and `prediction` (schemaVersion 1). */
-export function verifyJson(result: VerifyResult, notes: readonly string[], urlSource: string): VerifyDocument {
+export function verifyJson(
+  result: VerifyResult,
+  notes: readonly string[],
+  urlSource: string,
+): VerifyDocument {
   const { state, stamps, prediction: p } = result.database;
   return {
     ...checkJson(result),
@@ -200,7 +225,13 @@ export function verifyJson(result: VerifyResult, notes: readonly string[], urlSo
       server: state.server,
       tls: state.tls,
       schemaProbes: result.database.schema
-        ? { checked: result.database.schema.checked, unknown: result.database.schema.unknown, differ: result.database.schema.behind.length, unavailable: result.database.schema.unavailable ?? null, matches: result.database.schema.matches ?? [] }
+        ? {
+            checked: result.database.schema.checked,
+            unknown: result.database.schema.unknown,
+            differ: result.database.schema.behind.length,
+            unavailable: result.database.schema.unavailable ?? null,
+            matches: result.database.schema.matches ?? [],
+          }
         : null,
     },
     prediction: {

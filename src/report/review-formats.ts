@@ -36,8 +36,18 @@ const LEVEL: Record<Finding['severity'], string> = { error: 'error', warning: 'w
  */
 export function githubAnnotations(result: CheckResult, textReport: string): string {
   const lines = result.findings.map((f) => {
-    const props = [f.path !== undefined ? `file=${escapeProperty(f.path)}` : undefined, f.path !== undefined && f.line !== undefined ? `line=${f.line}` : undefined, `title=${escapeProperty(`${f.code} (${findingUrl(f.code)})`)}`].filter((p): p is string => p !== undefined);
-    const body = [stripPath(f.message, f.path, f.line), f.alembicError ? `Alembic prints: ${f.alembicError}` : undefined, `${f.severity === 'info' ? 'note' : 'fix'}: ${fixAndHint(f)}`].filter((p): p is string => p !== undefined).join('\n');
+    const props = [
+      f.path !== undefined ? `file=${escapeProperty(f.path)}` : undefined,
+      f.path !== undefined && f.line !== undefined ? `line=${f.line}` : undefined,
+      `title=${escapeProperty(`${f.code} (${findingUrl(f.code)})`)}`,
+    ].filter((p): p is string => p !== undefined);
+    const body = [
+      stripPath(f.message, f.path, f.line),
+      f.alembicError ? `Alembic prints: ${f.alembicError}` : undefined,
+      `${f.severity === 'info' ? 'note' : 'fix'}: ${fixAndHint(f)}`,
+    ]
+      .filter((p): p is string => p !== undefined)
+      .join('\n');
     return `::${LEVEL[f.severity]} ${props.join(',')}::${escapeData(body)}`;
   });
   return [...lines, verdictOf(textReport)].join('\n') + '\n';
@@ -51,7 +61,11 @@ export function githubAnnotations(result: CheckResult, textReport: string): stri
  */
 export function cell(s: string): string {
   const parts = s.replace(/\r?\n/gu, ' ').split(/(`[^`]*`)/u);
-  return parts.map((p, i) => (i % 2 === 1 && p.length >= 2 ? `<code>${escapeMarkup(p.slice(1, -1))}</code>` : escapeMarkup(p))).join('');
+  return parts
+    .map((p, i) =>
+      i % 2 === 1 && p.length >= 2 ? `<code>${escapeMarkup(p.slice(1, -1))}</code>` : escapeMarkup(p),
+    )
+    .join('');
 }
 
 const MARKUP = /[&<>"|[\]*_`\\~!#]/gu;
@@ -64,18 +78,33 @@ function escapeMarkup(s: string): string {
  * `--format markdown`: the verdict, then a findings table with each code linked to its page, then
  * the fixes; for `$GITHUB_STEP_SUMMARY` or a pull-request comment.
  */
-export function markdownSummary(command: 'check' | 'verify', result: CheckResult, textReport: string, mermaidGraph?: string): string {
+export function markdownSummary(
+  command: 'check' | 'verify',
+  result: CheckResult,
+  textReport: string,
+  mermaidGraph?: string,
+): string {
   const verdict = verdictOf(textReport);
   const lines = [`## alembic-preflight ${command}: ${result.ok ? '✅' : '❌'} ${cell(verdict)}`, ''];
   if (result.findings.length === 0) lines.push('No findings.');
   else {
     lines.push('| severity | finding | where | message |', '|---|---|---|---|');
     for (const f of result.findings) {
-      const where = f.path !== undefined ? `<code>${escapeMarkup(f.path)}${f.line !== undefined ? `:${f.line}` : ''}</code>` : f.revision !== undefined ? `revision <code>${escapeMarkup(f.revision)}</code>` : '';
-      lines.push(`| ${f.severity} | [\`${f.code}\`](${findingUrl(f.code)}) | ${where} | ${cell(stripPath(f.message, f.path, f.line))} |`);
+      const where =
+        f.path !== undefined
+          ? `<code>${escapeMarkup(f.path)}${f.line !== undefined ? `:${f.line}` : ''}</code>`
+          : f.revision !== undefined
+            ? `revision <code>${escapeMarkup(f.revision)}</code>`
+            : '';
+      lines.push(
+        `| ${f.severity} | [\`${f.code}\`](${findingUrl(f.code)}) | ${where} | ${cell(stripPath(f.message, f.path, f.line))} |`,
+      );
     }
     lines.push('', '<details><summary>How to fix each</summary>', '');
-    for (const f of result.findings) lines.push(`- **\`${f.code}\`**${f.path !== undefined ? ` (<code>${escapeMarkup(f.path)}</code>)` : ''}: ${cell(fixAndHint(f))}${f.alembicError ? ` Alembic prints: <code>${escapeMarkup(f.alembicError)}</code>` : ''}`);
+    for (const f of result.findings)
+      lines.push(
+        `- **\`${f.code}\`**${f.path !== undefined ? ` (<code>${escapeMarkup(f.path)}</code>)` : ''}: ${cell(fixAndHint(f))}${f.alembicError ? ` Alembic prints: <code>${escapeMarkup(f.alembicError)}</code>` : ''}`,
+      );
     lines.push('', '</details>');
   }
   // GitHub draws a mermaid block in step summaries and comments
@@ -83,7 +112,11 @@ export function markdownSummary(command: 'check' | 'verify', result: CheckResult
   return lines.join('\n') + '\n';
 }
 
-const SARIF_LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+const SARIF_LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+};
 
 /** A rule as SARIF describes it (tool.driver.rules). */
 export interface SarifRule {
@@ -121,9 +154,20 @@ export function sarifLog(result: CheckResult, rules: readonly SarifRule[], versi
           ruleId: f.code,
           ...(index.has(f.code) ? { ruleIndex: index.get(f.code)! } : {}),
           level: SARIF_LEVEL[f.severity],
-          message: { text: `${stripPath(f.message, f.path, f.line)}${f.alembicError ? ` Alembic prints: ${f.alembicError}` : ''} Fix: ${fixAndHint(f)}` },
+          message: {
+            text: `${stripPath(f.message, f.path, f.line)}${f.alembicError ? ` Alembic prints: ${f.alembicError}` : ''} Fix: ${fixAndHint(f)}`,
+          },
           ...(f.path !== undefined
-            ? { locations: [{ physicalLocation: { artifactLocation: { uri: f.path.split('\\').join('/') }, ...(f.line !== undefined ? { region: { startLine: f.line } } : {}) } }] }
+            ? {
+                locations: [
+                  {
+                    physicalLocation: {
+                      artifactLocation: { uri: f.path.split('\\').join('/') },
+                      ...(f.line !== undefined ? { region: { startLine: f.line } } : {}),
+                    },
+                  },
+                ],
+              }
             : {}),
           ...(f.revision !== undefined ? { properties: { revision: f.revision } } : {}),
         })),

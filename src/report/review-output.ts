@@ -8,12 +8,28 @@ export type ReviewFormat = 'github' | 'markdown' | 'sarif';
 
 /** The SARIF log of a result, with every rule of this build. */
 export function sarifOf(result: CheckResult, toolVersion = 'unknown'): unknown {
-  return sarifLog(result, RULES.map((r) => ({ code: r.code, severity: r.severity, summary: r.summary })), toolVersion);
+  return sarifLog(
+    result,
+    RULES.map((r) => ({ code: r.code, severity: r.severity, summary: r.summary })),
+    toolVersion,
+  );
 }
 
 /** The text report, or what --format github or markdown makes of the same result. */
-export function reviewOr(command: 'check' | 'verify', result: CheckResult, text: string, review: ReviewFormat | undefined, database?: GraphDatabase): string {
+export function reviewOr(
+  command: 'check' | 'verify',
+  result: CheckResult,
+  text: string,
+  review: ReviewFormat | undefined,
+  database?: GraphDatabase,
+): string {
   if (review === 'github') return githubAnnotations(result, text);
-  if (review === 'markdown') return markdownSummary(command, result, text, renderGraph(result.model, { format: 'mermaid', ...(database ? { database } : {}) }));
+  if (review === 'markdown')
+    return markdownSummary(
+      command,
+      result,
+      text,
+      renderGraph(result.model, { format: 'mermaid', ...(database ? { database } : {}) }),
+    );
   return text;
 }

@@ -15,7 +15,10 @@ export function checkText(result: CheckResult, width = DEFAULT_WIDTH): string {
   if (result.ok) {
     lines.push(`OK: no blocking problems (${plural(errors, 'error')}, ${plural(warnings, 'warning')}).`);
   } else {
-    const or = result.alembicErrorAlternatives.length > 0 ? ` (or ${oneLine(result.alembicErrorAlternatives.join(', or '))}: Alembic meets these in Python's set order, which varies)` : '';
+    const or =
+      result.alembicErrorAlternatives.length > 0
+        ? ` (or ${oneLine(result.alembicErrorAlternatives.join(', or '))}: Alembic meets these in Python's set order, which varies)`
+        : '';
     const why = result.alembicError ? ` Alembic would fail with: ${oneLine(result.alembicError)}${or}` : '';
     lines.push(`BLOCKED: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}.${why}`);
   }
@@ -23,10 +26,19 @@ export function checkText(result: CheckResult, width = DEFAULT_WIDTH): string {
 }
 
 function headerLine(command: string, { model }: CheckResult): string {
-  const where = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(', ') || '(no version locations)';
-  const flask = model.config.flaskMigrate ? `; script_location ${model.config.scriptLocation}, as Flask-Migrate's \`flask db\` sets it` : '';
-  const ini = model.config.configFileFrom !== undefined && model.config.iniPath ? `; ${path.relative(model.config.cwd, model.config.iniPath)}, as the release line in ${model.config.configFileFrom} names it` : '';
-  const python = model.config.python ? `, Python ${model.config.python.text} (${model.config.python.source})` : '';
+  const where =
+    model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(', ') ||
+    '(no version locations)';
+  const flask = model.config.flaskMigrate
+    ? `; script_location ${model.config.scriptLocation}, as Flask-Migrate's \`flask db\` sets it`
+    : '';
+  const ini =
+    model.config.configFileFrom !== undefined && model.config.iniPath
+      ? `; ${path.relative(model.config.cwd, model.config.iniPath)}, as the release line in ${model.config.configFileFrom} names it`
+      : '';
+  const python = model.config.python
+    ? `, Python ${model.config.python.text} (${model.config.python.source})`
+    : '';
   return `alembic-preflight ${command}: ${plural(model.map.revisions.length, 'revision')} in ${where} (modelling Alembic ${model.alembicVersion.label}${model.alembicVersion.source ? ` from ${model.alembicVersion.source}` : ', the newest (no pin found)'}${python}${flask}${ini})`;
 }
 
@@ -48,16 +60,31 @@ function headsAndFindings(result: CheckResult, before: readonly string[], width:
   push(...before);
   const findingLines = findingsText(result.findings, width);
   const fromProcfile = result.targetFrom !== undefined && result.targetFrom !== '--target';
-  if (result.model.map.heads.length > 0) push(`heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`${upgradeShown(result.model.config.flaskMigrate === true, result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`);
+  if (result.model.map.heads.length > 0)
+    push(
+      `heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`${upgradeShown(result.model.config.flaskMigrate === true, result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`,
+    );
   push('');
   // one at a time: a spread of 200,000 findings overflows the call stack
   for (const line of findingLines) lines.push(line);
-  if (result.findings.length > 0) push(`(each finding's page: docs/findings/<code>.md, or \`alembic-preflight explain <code>\`)`, '');
-  if (result.ignored > 0) push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
-  if (result.suppressed.length > 0) push(`(${plural(result.suppressed.length, 'finding')} suppressed by "# alembic-preflight: ignore" comments: ${result.suppressed.slice(0, 3).map((s) => `${s.code} at ${s.path}:${s.directiveLine}`).join(', ')}${result.suppressed.length > 3 ? ', …' : ''})`, '');
+  if (result.findings.length > 0)
+    push(`(each finding's page: docs/findings/<code>.md, or \`alembic-preflight explain <code>\`)`, '');
+  if (result.ignored > 0)
+    push(`(${plural(result.ignored, 'finding')} ignored by --ignore or the settings' ignores)`, '');
+  if (result.suppressed.length > 0)
+    push(
+      `(${plural(result.suppressed.length, 'finding')} suppressed by "# alembic-preflight: ignore" comments: ${result.suppressed
+        .slice(0, 3)
+        .map((s) => `${s.code} at ${s.path}:${s.directiveLine}`)
+        .join(', ')}${result.suppressed.length > 3 ? ', …' : ''})`,
+      '',
+    );
   if (result.model.config.flaskMigrate && result.findings.some((f) => ALEMBIC_FIX.test(fixAndHint(f)))) {
     // plain `alembic` finds no alembic.ini at a Flask app's root; flask db takes the same subcommands
-    push("(Flask-Migrate project: run the fixes' alembic commands through flask db from the app's root, e.g. `flask db stamp …`, `flask db merge …`, with the same arguments.)", '');
+    push(
+      "(Flask-Migrate project: run the fixes' alembic commands through flask db from the app's root, e.g. `flask db stamp …`, `flask db merge …`, with the same arguments.)",
+      '',
+    );
     const purge = purgeNote(result.model.config.flaskMigrateVersion ?? null, result.findings);
     if (purge) push(purge, '');
   }
@@ -69,7 +96,12 @@ function headsAndFindings(result: CheckResult, before: readonly string[], width:
     );
   }
   if (scope) {
-    const how = [scope.since.length > 0 ? `at or below ${scope.since.join(', ')} (lint-since)` : '', scope.changedSince ? `unchanged since ${scope.changedSince}` : ''].filter(Boolean).join(' or ');
+    const how = [
+      scope.since.length > 0 ? `at or below ${scope.since.join(', ')} (lint-since)` : '',
+      scope.changedSince ? `unchanged since ${scope.changedSince}` : '',
+    ]
+      .filter(Boolean)
+      .join(' or ');
     push(`(the lints skip ${plural(scope.files, 'revision file')}: ${how})`, '');
   }
   return lines;
@@ -109,7 +141,9 @@ function findingsText(findings: readonly Finding[], width: number): string[] {
     const rest = group.slice(full.length);
     if (rest.length === 0) continue;
     const severities = [...new Set(rest.map((f) => f.severity))].map((x) => MARK[x]).join('/');
-    lines.push(`${severities} [${code}]: ${rest.length} more like these (each with its message and fix in --format json):`);
+    lines.push(
+      `${severities} [${code}]: ${rest.length} more like these (each with its message and fix in --format json):`,
+    );
     for (const f of rest) {
       const where = location(f);
       const what = f.title ?? firstSentence(oneLine(stripPath(f.message, f.path, f.line)));
@@ -141,7 +175,13 @@ function location(f: Finding): string {
 export function findingText(f: Finding, width = DEFAULT_WIDTH): string[] {
   const head = `${MARK[f.severity]} [${f.code}] `;
   const message = oneLine(stripPath(f.message, f.path, f.line));
-  const { title, rest } = f.title !== undefined ? { title: oneLine(f.title), rest: withoutEvidence(f.titleRestates ? afterFirstSentence(message) : message, f) } : splitTitle(message, width - head.length);
+  const { title, rest } =
+    f.title !== undefined
+      ? {
+          title: oneLine(f.title),
+          rest: withoutEvidence(f.titleRestates ? afterFirstSentence(message) : message, f),
+        }
+      : splitTitle(message, width - head.length);
   const out = wrapText(title, width, head, INDENT);
   if (f.path) out.push(`  --> ${f.path}${f.line ? `:${f.line}` : ''}`);
   // an info finding's details are not a why
@@ -152,7 +192,8 @@ export function findingText(f: Finding, width = DEFAULT_WIDTH): string[] {
   if (f.fix) {
     out.push(`  fix: ${oneLine(f.fix)}`);
     if (prose) out.push(...wrapText(prose, width, '  also: ', INDENT));
-  } else if (prose) out.push(...wrapText(prose, width, `  ${f.severity === 'info' ? 'note' : 'fix'}: `, INDENT));
+  } else if (prose)
+    out.push(...wrapText(prose, width, `  ${f.severity === 'info' ? 'note' : 'fix'}: `, INDENT));
   // a hint may hold code over several lines: they stay under it, so no line of it (nor an id in it) starts where our verdict does
   for (const c of code) out.push(`       ${c}`);
   return out;
@@ -187,7 +228,10 @@ function splitTitle(message: string, room: number): { title: string; rest: strin
   const after = message.slice(first.length).trim();
   if (first.length <= room) return { title: first.replace(/;$/u, '.'), rest: after };
   const cut = titleCut(first, room - 1);
-  return { title: `${first.slice(0, cut).replace(/[,:;]$/u, '')}…`, rest: `…${first.slice(cut).trimStart()}${after ? ` ${after}` : ''}` };
+  return {
+    title: `${first.slice(0, cut).replace(/[,:;]$/u, '')}…`,
+    rest: `…${first.slice(cut).trimStart()}${after ? ` ${after}` : ''}`,
+  };
 }
 
 /**
@@ -232,38 +276,68 @@ function oneLine(text: string): string {
 /** A finding's message without the `path:line: ` it starts with, where the report shows the place itself. */
 export function stripPath(message: string, p: string | undefined, line: number | undefined): string {
   if (!p) return message;
-  for (const prefix of [`${p}:${line}: `, `${p}: `]) if (message.startsWith(prefix)) return message.slice(prefix.length);
+  for (const prefix of [`${p}:${line}: `, `${p}: `])
+    if (message.startsWith(prefix)) return message.slice(prefix.length);
   return message;
 }
 
 /** The verify diagnosis: where the database is, what Alembic will do, and the verdict last. */
-export function verifyText(result: VerifyResult, notes: readonly string[], urlSource: string, width = DEFAULT_WIDTH): string {
+export function verifyText(
+  result: VerifyResult,
+  notes: readonly string[],
+  urlSource: string,
+  width = DEFAULT_WIDTH,
+): string {
   const { state, prediction: p } = result.database;
-  const dbName = state.dialect === 'sqlite' ? `sqlite ${state.database}` : `postgresql ${state.host}/${state.database}`;
-  const tls = state.tls ? `, TLS ${state.tls.encrypted ? (state.tls.verified ? 'verified' : 'encrypted, not verified') : 'off'} (sslmode=${state.tls.mode})` : '';
+  const dbName =
+    state.dialect === 'sqlite' ? `sqlite ${state.database}` : `postgresql ${state.host}/${state.database}`;
+  const tls = state.tls
+    ? `, TLS ${state.tls.encrypted ? (state.tls.verified ? 'verified' : 'encrypted, not verified') : 'off'} (sslmode=${state.tls.mode})`
+    : '';
   const standby = state.server?.inRecovery ? ', hot standby (read-only)' : '';
-  const table = state.versionTableSchema ? `${state.versionTableSchema}.${state.versionTable}` : state.versionTable;
-  const rows = state.rows.map((r) => (r === null ? 'NULL' : typeof r === 'string' ? `'${oneLine(r)}'` : r.repr));
-  const lines = headsAndFindings(result, [
-    headerLine('verify', result),
-    `database: ${dbName} (from ${urlSource}${tls}${standby})`,
-    state.exists ? `version table ${table}: ${rows.length === 0 ? 'empty' : rows.join(', ')}` : `version table ${table}: absent (a new database)`,
-    ...notes.map((note) => `  ${note}`),
-  ], width);
+  const table = state.versionTableSchema
+    ? `${state.versionTableSchema}.${state.versionTable}`
+    : state.versionTable;
+  const rows = state.rows.map((r) =>
+    r === null ? 'NULL' : typeof r === 'string' ? `'${oneLine(r)}'` : r.repr,
+  );
+  const lines = headsAndFindings(
+    result,
+    [
+      headerLine('verify', result),
+      `database: ${dbName} (from ${urlSource}${tls}${standby})`,
+      state.exists
+        ? `version table ${table}: ${rows.length === 0 ? 'empty' : rows.join(', ')}`
+        : `version table ${table}: absent (a new database)`,
+      ...notes.map((note) => `  ${note}`),
+    ],
+    width,
+  );
   const cmd = upgradeShown(result.model.config.flaskMigrate === true, p.target);
   if (result.ok) {
-    const apply = p.steps.length === 0 ? 'with nothing to apply' : `and apply ${plural(p.steps.length, 'migration')}`;
+    const apply =
+      p.steps.length === 0 ? 'with nothing to apply' : `and apply ${plural(p.steps.length, 'migration')}`;
     // a multidb env.py: the verdict covers the database read, not the others the same upgrade migrates
     const partial = result.findings.some((f) => f.code === 'other-databases-not-verified');
     // server-side code on the version table: the one thing on the path that only running can judge
-    const unverified = result.findings.some((f) => f.code === 'version-table-write-unverified') ? ', unless the server-side code on the version table refuses the write (version-table-write-unverified)' : '';
+    const unverified = result.findings.some((f) => f.code === 'version-table-write-unverified')
+      ? ', unless the server-side code on the version table refuses the write (version-table-write-unverified)'
+      : '';
     // what the probes compared stands on its own line, so the verdict stays one short line
     const probes = probesLine(result.database);
     if (probes) lines.push(...wrapText(probes, width, '', '  '), '');
-    lines.push(partial ? `OK on the database read: \`${cmd}\` will find its revisions there ${apply}${unverified}; the other databases env.py migrates were not read (other-databases-not-verified).` : `OK: \`${cmd}\` will find its revisions ${apply}${unverified}.`);
+    lines.push(
+      partial
+        ? `OK on the database read: \`${cmd}\` will find its revisions there ${apply}${unverified}; the other databases env.py migrates were not read (other-databases-not-verified).`
+        : `OK: \`${cmd}\` will find its revisions ${apply}${unverified}.`,
+    );
   } else if (!p.willSucceed) {
     // Alembic's exact line is under the finding that explains it; the verdict says what it means
-    lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}.` : `BLOCKED: \`${cmd}\` will fail: ${brief(oneLine((p.cliOutput ?? '').replace(/^FAILED: /u, '')))}`);
+    lines.push(
+      p.unpredictable
+        ? `BLOCKED: cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}.`
+        : `BLOCKED: \`${cmd}\` will fail: ${brief(oneLine((p.cliOutput ?? '').replace(/^FAILED: /u, '')))}`,
+    );
   } else {
     // the graph and the table allow the upgrade, but a finding says Alembic itself fails first (a broken env.py)
     const fails = result.findings.find((f) => f.severity === 'error' && f.alembicError !== undefined);
@@ -293,17 +367,23 @@ const VERDICT_REASON = 160;
 function probesLine(db: VerifyResult['database']): string {
   const s = db.schema;
   if (!s) return '';
-  if (s.unavailable !== undefined) return 'schema probes: not run, the catalog could not be read (schema-probes-unavailable)';
+  if (s.unavailable !== undefined)
+    return 'schema probes: not run, the catalog could not be read (schema-probes-unavailable)';
   if (s.checked === 0 && s.unknown === 0) return '';
-  if (s.checked === 0) return `schema probes: nothing could be compared (${s.unknown} object${s.unknown === 1 ? '' : 's'} the migrations name could not be followed statically)`;
+  if (s.checked === 0)
+    return `schema probes: nothing could be compared (${s.unknown} object${s.unknown === 1 ? '' : 's'} the migrations name could not be followed statically)`;
   const counted = `${plural(s.checked, 'object')} checked, ${s.unknown} unknown`;
   const differ = s.behind.length;
-  return differ === 0 ? `schema probes: the database agrees (${counted})` : `schema probes: ${plural(differ, 'object')} differ${differ === 1 ? 's' : ''} (schema-behind-stamp); ${counted}`;
+  return differ === 0
+    ? `schema probes: the database agrees (${counted})`
+    : `schema probes: ${plural(differ, 'object')} differ${differ === 1 ? 's' : ''} (schema-behind-stamp); ${counted}`;
 }
 
 /** The upgrade command as the project runs it: Flask-Migrate's `flask db upgrade` (head by default), else `alembic upgrade`. */
 export function upgradeShown(flaskMigrate: boolean, target: string): string {
-  return flaskMigrate ? `flask db upgrade${target === 'head' ? '' : ` ${target}`}` : `alembic upgrade ${target}`;
+  return flaskMigrate
+    ? `flask db upgrade${target === 'head' ? '' : ` ${target}`}`
+    : `alembic upgrade ${target}`;
 }
 
 /** The words a report uses for where the target came from: `Procfile:2`, or `Procfile:2, at bin/release.sh:7`. */
@@ -318,8 +398,12 @@ export function releaseLineShown(targetFrom: string, targetVia?: string): string
 function purgeNote(version: string | null, findings: readonly { hint: string }[]): string | undefined {
   if (!findings.some((f) => /\bstamp --purge\b/u.test(fixAndHint(f)))) return undefined;
   const parts = (version ?? '').split('.').map(Number);
-  const recent = version !== null && (parts[0]! > 4 || (parts[0] === 4 && (parts[1]! > 0 || (parts[2] ?? 0) >= 6)));
+  const recent =
+    version !== null && (parts[0]! > 4 || (parts[0] === 4 && (parts[1]! > 0 || (parts[2] ?? 0) >= 6)));
   if (recent) return undefined;
-  const which = version === null ? 'no Flask-Migrate release is pinned here' : `this project pins Flask-Migrate ${version}`;
+  const which =
+    version === null
+      ? 'no Flask-Migrate release is pinned here'
+      : `this project pins Flask-Migrate ${version}`;
   return `(\`flask db stamp --purge\` needs Flask-Migrate 4.0.6 or later, and ${which}: empty the version table first (DELETE FROM alembic_version;), then run \`flask db stamp REV\`.)`;
 }

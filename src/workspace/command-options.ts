@@ -39,7 +39,9 @@ export interface CheckCommandOptions extends CacheOptions {
 }
 
 /** The options with the run's reader of the project settled: every step of one run reads through the same one. */
-export function withFiles<T extends { readonly files?: ProjectFiles }>(opts: T): T & { readonly files: ProjectFiles } {
+export function withFiles<T extends { readonly files?: ProjectFiles }>(
+  opts: T,
+): T & { readonly files: ProjectFiles } {
   return opts.files ? (opts as T & { readonly files: ProjectFiles }) : { ...opts, files: diskFiles() };
 }
 
@@ -78,4 +80,3 @@ export interface VerifyCommandOptions extends CheckCommandOptions {
   /** --locks and its thresholds (the lock grades ride on the schema probes' catalog). */
   readonly locks?: LockSettings;
 }
-

@@ -41,11 +41,17 @@ export interface ProjectAndDatabase {
  * configuration, then the database and, while its round trips are under way,
  * the revision files; then builds the model.
  */
-export async function openProjectAndDatabase(given: VerifyCommandOptions, missingUrlHint: string): Promise<ProjectAndDatabase> {
+export async function openProjectAndDatabase(
+  given: VerifyCommandOptions,
+  missingUrlHint: string,
+): Promise<ProjectAndDatabase> {
   const opts = withFiles(given);
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
   const raw = opts.databaseUrl ?? opts.env[envName];
-  if (!raw) throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, { hint: missingUrlHint });
+  if (!raw)
+    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, {
+      hint: missingUrlHint,
+    });
   const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
@@ -54,13 +60,26 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
   const settings = await projectLintConfig(config);
   const ledgerTable = ledgerTableOf(opts, settings);
   if (ledgerTable !== undefined && ledgerTable === table.versionTable) {
-    throw new UsageError(`The ledger table '${ledgerTable}' is the version table: the ledger keeps its own rows beside Alembic's.`, {
-      hint: `Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger.`,
-    });
+    throw new UsageError(
+      `The ledger table '${ledgerTable}' is the version table: the ledger keeps its own rows beside Alembic's.`,
+      {
+        hint: `Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger.`,
+      },
+    );
   }
   // the database is read while the files are: a remote database's round trips cost as much as the
   // reading, and its failure still ends the run as soon as it is known
-  const reading = readVersionTable(db, { ...table, ...(ledgerTable !== undefined ? { ledgerTable } : {}), ...(opts.schemaProbes === false ? {} : { catalog: true, liveFacts: (opts.locks?.mode ?? 'warn') !== 'off' }) }, opts);
+  const reading = readVersionTable(
+    db,
+    {
+      ...table,
+      ...(ledgerTable !== undefined ? { ledgerTable } : {}),
+      ...(opts.schemaProbes === false
+        ? {}
+        : { catalog: true, liveFacts: (opts.locks?.mode ?? 'warn') !== 'off' }),
+    },
+    opts,
+  );
   let settled = false;
   let failed: { error: unknown } | undefined;
   reading.then(
@@ -82,17 +101,46 @@ export async function openProjectAndDatabase(given: VerifyCommandOptions, missin
       },
     },
     // the probes' steps are read from each file as the model reads it (the text is not kept)
-    { cache, ...syntaxOracle(opts, config), ...(schemaOps ? { onText: (file: string, text: string, digest: string | undefined) => void schemaOps.set(file, cachedSchemaOps(cache, text, digest)) } : {}) },
+    {
+      cache,
+      ...syntaxOracle(opts, config),
+      ...(schemaOps
+        ? {
+            onText: (file: string, text: string, digest: string | undefined) =>
+              void schemaOps.set(file, cachedSchemaOps(cache, text, digest)),
+          }
+        : {}),
+    },
   );
   await saveReadingCache(cache);
   const state = await reading;
   const source = opts.databaseUrl ? '--database-url' : `$${envName}`;
-  const url = compareUrls(urlProject(config, envPy), { url: raw, source, variable: opts.databaseUrl ? null : envName, env: opts.env });
-  return { config, table, db, state, model, source, url, settings, ...(ledgerTable !== undefined ? { ledgerTable } : {}), ...(schemaOps ? { schemaOps } : {}) };
+  const url = compareUrls(urlProject(config, envPy), {
+    url: raw,
+    source,
+    variable: opts.databaseUrl ? null : envName,
+    env: opts.env,
+  });
+  return {
+    config,
+    table,
+    db,
+    state,
+    model,
+    source,
+    url,
+    settings,
+    ...(ledgerTable !== undefined ? { ledgerTable } : {}),
+    ...(schemaOps ? { schemaOps } : {}),
+  };
 }
 
 /** The schema probes' steps of one file: from the result cache when the same bytes were read before. */
-function cachedSchemaOps(cache: ResultCache | undefined, text: string, digest: string | undefined): readonly SchemaOp[] {
+function cachedSchemaOps(
+  cache: ResultCache | undefined,
+  text: string,
+  digest: string | undefined,
+): readonly SchemaOp[] {
   if (!cache) return readSchemaOps(text);
   // a file the reader's fast path read has no digest yet: its text's serves (hashing costs a tenth of reading the steps)
   const key = digest ?? cache.digest(Buffer.from(text, 'utf8'));
@@ -108,10 +156,22 @@ const SCHEMA_OPS_KIND = 'schema-ops';
 
 /** What the URL comparisons need of the project: its files' places, alembic.ini as read, env.py's text. */
 function urlProject(config: ProjectConfig, envPy: string): UrlProject {
-  return { cwd: config.cwd, scriptDir: config.scriptDir, iniPath: config.iniPath, ini: config.ini, section: config.section, envPy, sqlalchemyBefore14: sqlalchemyBefore14(config.files, config.cwd) };
+  return {
+    cwd: config.cwd,
+    scriptDir: config.scriptDir,
+    iniPath: config.iniPath,
+    ini: config.ini,
+    section: config.section,
+    envPy,
+    sqlalchemyBefore14: sqlalchemyBefore14(config.files, config.cwd),
+  };
 }
 
-export async function readVersionTable(db: DatabaseTarget, table: VersionTableRequest, opts: VerifyCommandOptions): Promise<VersionTableState> {
+export async function readVersionTable(
+  db: DatabaseTarget,
+  table: VersionTableRequest,
+  opts: VerifyCommandOptions,
+): Promise<VersionTableState> {
   if (db.dialect === 'sqlite') {
     const { readSqliteVersionTable } = await import('../database/read-sqlite.js');
     return readSqliteVersionTable(db, table);
@@ -135,6 +195,11 @@ export function postgresOptions(opts: VerifyCommandOptions): PostgresOptions {
 }
 
 /** The ledger's table: --ledger-table, else the settings', else the default; none with --no-ledger. */
-export function ledgerTableOf(opts: Pick<VerifyCommandOptions, 'ledger' | 'ledgerTable'>, settings: { readonly ledgerTable?: string }): string | undefined {
-  return opts.ledger === false ? undefined : (opts.ledgerTable ?? settings.ledgerTable ?? DEFAULT_LEDGER_TABLE);
+export function ledgerTableOf(
+  opts: Pick<VerifyCommandOptions, 'ledger' | 'ledgerTable'>,
+  settings: { readonly ledgerTable?: string },
+): string | undefined {
+  return opts.ledger === false
+    ? undefined
+    : (opts.ledgerTable ?? settings.ledgerTable ?? DEFAULT_LEDGER_TABLE);
 }

@@ -38,13 +38,23 @@ export async function openFleet(given: FleetOptions): Promise<OpenedFleet> {
   const opts = withFiles(given);
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
   const raw = opts.databaseUrl ?? opts.env[envName];
-  if (!raw) throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, { hint: `Pass --database-url, or set ${envName}.` });
+  if (!raw)
+    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, {
+      hint: `Pass --database-url, or set ${envName}.`,
+    });
   const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
-  if (db.dialect !== 'postgresql') throw new UsageError('--tenants reads schemas, which only PostgreSQL has.', { hint: 'Point --database-url at the PostgreSQL database that holds the tenant schemas.' });
+  if (db.dialect !== 'postgresql')
+    throw new UsageError('--tenants reads schemas, which only PostgreSQL has.', {
+      hint: 'Point --database-url at the PostgreSQL database that holds the tenant schemas.',
+    });
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
   // each tenant's schema is the version table's: env.py's own choice (-x tenant=…) is not read for it
-  const { versionTable } = chooseVersionTable(config, { ...(opts.versionTable ? { versionTable: opts.versionTable } : {}), versionTableSchema: opts.tenants }, 'postgresql');
+  const { versionTable } = chooseVersionTable(
+    config,
+    { ...(opts.versionTable ? { versionTable: opts.versionTable } : {}), versionTableSchema: opts.tenants },
+    'postgresql',
+  );
   const settings = await projectLintConfig(config);
   const ledgerTable = ledgerTableOf(opts, settings);
   const model = modelFromConfig(config, loadOptions.alembicVersion);
@@ -60,7 +70,26 @@ export async function openFleet(given: FleetOptions): Promise<OpenedFleet> {
     (schema) => !shard || inShard(schema, shard.index, shard.count),
   );
   const where = describeTarget(db);
-  const result = verifyFleet(model, { host: where.host, database: where.database, versionTable, server: read.server }, groups, opts.target ?? 'head', { ignore: opts.ignore, strict: opts.strict });
-  const context = { pattern: opts.tenants, host: where.host, database: where.database, target: opts.target ?? 'head', ...(opts.shard ? { shard: opts.shard } : {}) };
-  return { result, context, url: raw, db, model, ...(ledgerTable !== undefined && settings.ledger ? { ledgerTable } : {}) };
+  const result = verifyFleet(
+    model,
+    { host: where.host, database: where.database, versionTable, server: read.server },
+    groups,
+    opts.target ?? 'head',
+    { ignore: opts.ignore, strict: opts.strict },
+  );
+  const context = {
+    pattern: opts.tenants,
+    host: where.host,
+    database: where.database,
+    target: opts.target ?? 'head',
+    ...(opts.shard ? { shard: opts.shard } : {}),
+  };
+  return {
+    result,
+    context,
+    url: raw,
+    db,
+    model,
+    ...(ledgerTable !== undefined && settings.ledger ? { ledgerTable } : {}),
+  };
 }

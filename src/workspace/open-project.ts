@@ -26,10 +26,27 @@ import type { CheckCommandOptions } from './command-options.js';
  */
 export async function checkModel(
   model: ProjectModel,
-  opts: { lint?: boolean; lintOnly?: boolean; ignore?: readonly string[]; strict?: boolean; lintSince?: readonly string[]; lintChangedSince?: string; target?: string; targetFrom?: string; targetVia?: string; release?: ReleaseCommandProblem; releaseGenerates?: readonly GeneratedAtRelease[]; lintConfig?: LintConfig; cache?: ResultCache },
+  opts: {
+    lint?: boolean;
+    lintOnly?: boolean;
+    ignore?: readonly string[];
+    strict?: boolean;
+    lintSince?: readonly string[];
+    lintChangedSince?: string;
+    target?: string;
+    targetFrom?: string;
+    targetVia?: string;
+    release?: ReleaseCommandProblem;
+    releaseGenerates?: readonly GeneratedAtRelease[];
+    lintConfig?: LintConfig;
+    cache?: ResultCache;
+  },
 ): Promise<CheckResult> {
   const config = opts.lintConfig ?? (await projectLintConfig(model.config));
-  const since = opts.lintSince && opts.lintSince.length > 0 ? { names: opts.lintSince, from: '--lint-since' } : config.lintSince;
+  const since =
+    opts.lintSince && opts.lintSince.length > 0
+      ? { names: opts.lintSince, from: '--lint-since' }
+      : config.lintSince;
   const linting = opts.lintOnly || (opts.lint !== false && config.lint);
   let changedSince: LintScope['changedSince'];
   if (linting && opts.lintChangedSince !== undefined) {
@@ -37,8 +54,21 @@ export async function checkModel(
     if ('error' in changed) throw new ConfigError(`${changed.error}.`, { hint: changed.hint });
     changedSince = { ref: opts.lintChangedSince, files: changed.files };
   }
-  const lint = linting ? new LintContext(model, config, await loadPythonParser(), { since, changedSince }, opts.cache) : undefined;
-  return runCheck(model, { ignore: opts.ignore, strict: opts.strict, config, lint, lintOnly: opts.lintOnly, target: opts.target, targetFrom: opts.targetFrom, targetVia: opts.targetVia, release: opts.release, releaseGenerates: opts.releaseGenerates });
+  const lint = linting
+    ? new LintContext(model, config, await loadPythonParser(), { since, changedSince }, opts.cache)
+    : undefined;
+  return runCheck(model, {
+    ignore: opts.ignore,
+    strict: opts.strict,
+    config,
+    lint,
+    lintOnly: opts.lintOnly,
+    target: opts.target,
+    targetFrom: opts.targetFrom,
+    targetVia: opts.targetVia,
+    release: opts.release,
+    releaseGenerates: opts.releaseGenerates,
+  });
 }
 
 /** The project's settings (pyproject.toml, alembic.ini): the lints', and the ledger's for verify and release. */
@@ -46,20 +76,34 @@ export function projectLintConfig(config: ProjectConfig): Promise<LintConfig> {
   return loadLintConfig(config.files, config.cwd, config.iniPath, new Set(RULES.map((r) => r.code)));
 }
 
-export function resolveAlembicVersion(files: ProjectFiles, cwd: string, flag: string | undefined): AlembicVersion {
+export function resolveAlembicVersion(
+  files: ProjectFiles,
+  cwd: string,
+  flag: string | undefined,
+): AlembicVersion {
   if (flag) {
     const v = parseAlembicVersion(flag);
-    if (!v) throw new UsageError(`--alembic-version ${flag} is not a version.`, { hint: 'Use a version such as 1.13.1, or latest.' });
+    if (!v)
+      throw new UsageError(`--alembic-version ${flag} is not a version.`, {
+        hint: 'Use a version such as 1.13.1, or latest.',
+      });
     return { ...v, source: '--alembic-version' };
   }
   const found = detectAlembicVersion(files, cwd);
   return found.source === 'default' ? found.version : { ...found.version, source: found.source };
 }
 
-export function resolvePython(files: ProjectFiles, cwd: string, flag: string | undefined): DeclaredPython | null {
+export function resolvePython(
+  files: ProjectFiles,
+  cwd: string,
+  flag: string | undefined,
+): DeclaredPython | null {
   if (flag === undefined) return detectPythonVersion(files, cwd);
   const v = parsePythonVersion(flag, '--python-version');
-  if (!v) throw new UsageError(`--python-version ${flag} is not a Python 3 version.`, { hint: 'Use the version the app runs on, such as 3.12 or 3.12.7.' });
+  if (!v)
+    throw new UsageError(`--python-version ${flag} is not a Python 3 version.`, {
+      hint: 'Use the version the app runs on, such as 3.12 or 3.12.7.',
+    });
   return v;
 }
 
@@ -67,15 +111,24 @@ export function resolvePython(files: ProjectFiles, cwd: string, flag: string | u
  * With no -c: the ini the release phase's upgrade names (release: alembic -c db/alembic.ini upgrade head),
  * unless $ALEMBIC_CONFIG or ./alembic.ini says which ini, as it does for Alembic.
  */
-export function releaseLineConfig(files: ProjectFiles, cwd: string, env: Readonly<Record<string, string | undefined>> | undefined): { config: string; from: string } | undefined {
-  return env?.ALEMBIC_CONFIG || files.exists(path.join(cwd, 'alembic.ini')) ? undefined : releaseConfig(files, cwd);
+export function releaseLineConfig(
+  files: ProjectFiles,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>> | undefined,
+): { config: string; from: string } | undefined {
+  return env?.ALEMBIC_CONFIG || files.exists(path.join(cwd, 'alembic.ini'))
+    ? undefined
+    : releaseConfig(files, cwd);
 }
 
 /**
  * The interpreter that will import the migrations, as the syntax oracle for the files the fast path
  * cannot clear (ALEMBIC_PREFLIGHT_PYTHON=off keeps to the static readers).
  */
-export function syntaxOracle(opts: { readonly env: Readonly<Record<string, string | undefined>> }, config: Pick<ProjectConfig, 'python'>): { syntaxOracle?: SyntaxOracle } {
+export function syntaxOracle(
+  opts: { readonly env: Readonly<Record<string, string | undefined>> },
+  config: Pick<ProjectConfig, 'python'>,
+): { syntaxOracle?: SyntaxOracle } {
   if (/^(off|0|false|no)$/iu.test(opts.env['ALEMBIC_PREFLIGHT_PYTHON'] ?? '')) return {};
   const oracle = pythonSyntaxOracle(opts.env, config.python);
   return oracle ? { syntaxOracle: oracle } : {};

@@ -20,7 +20,10 @@ export interface CacheOptions {
 }
 
 /** The run's cache of revision-file readings, or undefined when it is off or there is no build key. */
-export function readingCache(opts: CacheOptions, config: Pick<ProjectConfig, 'scriptDir'>): ResultCache | undefined {
+export function readingCache(
+  opts: CacheOptions,
+  config: Pick<ProjectConfig, 'scriptDir'>,
+): ResultCache | undefined {
   if (opts.buildKey === undefined) return undefined;
   const dir = resultCacheDir(opts.cwd, opts.cacheDir, opts.env);
   if (dir === null) return undefined;
@@ -35,7 +38,13 @@ export async function saveReadingCache(cache: ResultCache | undefined): Promise<
   if (!debugWanted()) return;
   const { hits, misses } = cache.stats();
   const lint = cache.stats(LINT_KIND);
-  const linted = lint.hits + lint.misses > 0 ? `; the lints' findings for ${lint.hits} of ${lint.hits + lint.misses} files` : '';
+  const linted =
+    lint.hits + lint.misses > 0
+      ? `; the lints' findings for ${lint.hits} of ${lint.hits + lint.misses} files`
+      : '';
   // the fast path reads plain files without the cache: these are the others
-  (await getLogger()).debug({ hits, misses, lintHits: lint.hits, lintMisses: lint.misses, written: file ?? null }, `result cache: ${hits} of ${hits + misses} revision files off the fast path read from the cache${linted}${file ? '; cache written' : ''}`);
+  (await getLogger()).debug(
+    { hits, misses, lintHits: lint.hits, lintMisses: lint.misses, written: file ?? null },
+    `result cache: ${hits} of ${hits + misses} revision files off the fast path read from the cache${linted}${file ? '; cache written' : ''}`,
+  );
 }

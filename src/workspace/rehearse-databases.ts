@@ -2,7 +2,15 @@ import type { ProjectConfig } from '../alembic/config/alembic-config.js';
 import { readDatabaseUrlVariables } from '../alembic/env/env-database-url.js';
 import { readEnvPyText } from '../alembic/reading/source-reader.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
-import { containerScratch, localClusterScratch, localServerBinaries, reapScratchFolders, serverScratch, sqliteScratch, type Scratch } from '../database/scratch-database.js';
+import {
+  containerScratch,
+  localClusterScratch,
+  localServerBinaries,
+  reapScratchFolders,
+  serverScratch,
+  sqliteScratch,
+  type Scratch,
+} from '../database/scratch-database.js';
 import { DatabaseError, UsageError } from '../errors/errors.js';
 import { chooseVersionTable } from './version-table-choice.js';
 import { readVersionTable } from './open-database.js';
@@ -27,9 +35,12 @@ export function urlVariables(config: ProjectConfig): string[] {
   const envPy = readEnvPyText(config) ?? '';
   const names = [...new Set(readDatabaseUrlVariables(envPy).map((r) => r.name))];
   if (names.length === 0) {
-    throw new UsageError('env.py reads no database URL from the environment, so rehearse cannot point Alembic at a scratch database without changing your files.', {
-      hint: 'Have env.py take the URL from an environment variable when it is set (config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])), as Heroku apps do.',
-    });
+    throw new UsageError(
+      'env.py reads no database URL from the environment, so rehearse cannot point Alembic at a scratch database without changing your files.',
+      {
+        hint: 'Have env.py take the URL from an environment variable when it is set (config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])), as Heroku apps do.',
+      },
+    );
   }
   return names.includes('DATABASE_URL') ? names : [...names, 'DATABASE_URL'];
 }
@@ -46,35 +57,64 @@ export interface Production {
 export async function readProduction(config: ProjectConfig, opts: ScratchOptions): Promise<Production> {
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
   const raw = opts.databaseUrl ?? opts.env[envName];
-  if (!raw) throw new UsageError(`--from-production reads production's schema: pass --database-url, or set ${envName}.`, { hint: `DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight rehearse --from-production` });
+  if (!raw)
+    throw new UsageError(
+      `--from-production reads production's schema: pass --database-url, or set ${envName}.`,
+      {
+        hint: `DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight rehearse --from-production`,
+      },
+    );
   const target = parseDatabaseUrl(raw, opts.cwd, opts.env);
   const table = chooseVersionTable(config, opts, target.dialect);
-  const state = await readVersionTable(target, { versionTable: table.versionTable, versionTableSchema: table.versionTableSchema }, opts);
+  const state = await readVersionTable(
+    target,
+    { versionTable: table.versionTable, versionTableSchema: table.versionTableSchema },
+    opts,
+  );
   const rows = state.rows.filter((r): r is string => typeof r === 'string');
   const major = state.server ? Number(/^(\d+)/u.exec(state.server.version)?.[1]) : undefined;
   return { target, rows, versionTable: table.versionTable, ...(major ? { major } : {}) };
 }
 
 /** --scratch-url, else a SQLite file for a SQLite project, else a local cluster from the server binaries (production's major when known). */
-export async function makeScratch(config: ProjectConfig, opts: ScratchOptions, production: Production | undefined, major: number | undefined): Promise<Scratch> {
+export async function makeScratch(
+  config: ProjectConfig,
+  opts: ScratchOptions,
+  production: Production | undefined,
+  major: number | undefined,
+): Promise<Scratch> {
   // what runs killed with SIGKILL left (their watchdog also stops a cluster, this catches the rest)
   reapScratchFolders(() => localServerBinaries());
   if (production?.target.dialect === 'sqlite') return sqliteScratch();
   if (opts.scratchUrl) {
     const target = parseDatabaseUrl(opts.scratchUrl, opts.cwd, opts.env);
-    if (target.dialect !== 'postgresql') throw new UsageError('--scratch-url must name a PostgreSQL server.', { hint: 'A SQLite project rehearses on a temporary SQLite file without it.' });
+    if (target.dialect !== 'postgresql')
+      throw new UsageError('--scratch-url must name a PostgreSQL server.', {
+        hint: 'A SQLite project rehearses on a temporary SQLite file without it.',
+      });
     return serverScratch(opts.scratchUrl);
   }
   const ini = config.ini;
-  const url = opts.databaseUrl ?? opts.env[opts.databaseUrlEnv ?? 'DATABASE_URL'] ?? (ini?.hasOption(config.section, 'sqlalchemy.url') ? ini.get(config.section, 'sqlalchemy.url') : undefined);
+  const url =
+    opts.databaseUrl ??
+    opts.env[opts.databaseUrlEnv ?? 'DATABASE_URL'] ??
+    (ini?.hasOption(config.section, 'sqlalchemy.url')
+      ? ini.get(config.section, 'sqlalchemy.url')
+      : undefined);
   const sqlite = typeof url === 'string' && /^sqlite(?:\+\w+)?:/iu.test(url.trim());
   if (sqlite) return sqliteScratch();
   const binaries = (major !== undefined ? localServerBinaries(major) : undefined) ?? localServerBinaries();
-  if (binaries && major !== undefined && binaries.major !== major) opts.progress?.(`rehearse: production runs PostgreSQL ${major}, and only PostgreSQL ${binaries.major} is installed here: the scratch cluster runs ${binaries.major}`);
+  if (binaries && major !== undefined && binaries.major !== major)
+    opts.progress?.(
+      `rehearse: production runs PostgreSQL ${major}, and only PostgreSQL ${binaries.major} is installed here: the scratch cluster runs ${binaries.major}`,
+    );
   if (binaries && opts.scratch !== 'docker') return localClusterScratch(binaries);
   const container = await containerScratch(major);
   if ('url' in container) return container;
-  throw new DatabaseError(`No scratch PostgreSQL: ${opts.scratch === 'docker' ? '' : '--scratch-url is not given, the PostgreSQL server binaries (initdb, pg_ctl) are not installed here, and '}${container.unavailable}.`, {
-    hint: "Pass --scratch-url with the URL of a PostgreSQL server where a database may be created and dropped (never production's), install the server binaries (apt-get install postgresql), or install the package @testcontainers/postgresql beside a running Docker engine.",
-  });
+  throw new DatabaseError(
+    `No scratch PostgreSQL: ${opts.scratch === 'docker' ? '' : '--scratch-url is not given, the PostgreSQL server binaries (initdb, pg_ctl) are not installed here, and '}${container.unavailable}.`,
+    {
+      hint: "Pass --scratch-url with the URL of a PostgreSQL server where a database may be created and dropped (never production's), install the server binaries (apt-get install postgresql), or install the package @testcontainers/postgresql beside a running Docker engine.",
+    },
+  );
 }

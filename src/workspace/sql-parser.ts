@@ -1,4 +1,10 @@
-import { databaseFacts, verifyOver, withParsedSql, type VerifyExtras, type VerifyResult } from '../check/run-verify.js';
+import {
+  databaseFacts,
+  verifyOver,
+  withParsedSql,
+  type VerifyExtras,
+  type VerifyResult,
+} from '../check/run-verify.js';
 import type { CheckOptions } from '../check/run-check.js';
 import type { ProjectModel } from '../alembic/loading/project-model.js';
 import type { VersionTableState } from '../database/version-table.js';
@@ -38,7 +44,13 @@ export async function loadSqlParser(): Promise<SqlParser | undefined> {
  * the parser is loaded only when a pending step's SQL was left ungraded, that step's locks are graded
  * again, and the rules run once.
  */
-export async function verifyWithSqlGrades(model: ProjectModel, state: VersionTableState, target: string, opts: CheckOptions, extras: VerifyExtras): Promise<VerifyResult> {
+export async function verifyWithSqlGrades(
+  model: ProjectModel,
+  state: VersionTableState,
+  target: string,
+  opts: CheckOptions,
+  extras: VerifyExtras,
+): Promise<VerifyResult> {
   let database = databaseFacts(model, state, target, opts, extras);
   if (database.locks?.sqlUngraded) {
     const parser = await loadSqlParser();

@@ -37,32 +37,55 @@ export function chooseVersionTable(
     const via = rel;
     envPy = handover.text;
     rel = path.relative(config.cwd, handover.file);
-    notes.push(`${via}:${handover.line} hands over to ${handover.module}, whose context.configure() is read (${rel})`);
+    notes.push(
+      `${via}:${handover.line} hands over to ${handover.module}, whose context.configure() is read (${rel})`,
+    );
   } else if (handover && opts.versionTable === undefined) {
-    throw new ConfigError(`env.py never calls context.configure() itself but hands over to ${handover.module} here, which is not a module of this repository that configures one, so the version table it uses cannot be known statically.`, {
-      path: rel,
-      line: handover.line,
-      hint: 'Pass the table with --version-table (alembic_version if that code keeps the default) and its schema with --version-table-schema if it sets one.',
-    });
+    throw new ConfigError(
+      `env.py never calls context.configure() itself but hands over to ${handover.module} here, which is not a module of this repository that configures one, so the version table it uses cannot be known statically.`,
+      {
+        path: rel,
+        line: handover.line,
+        hint: 'Pass the table with --version-table (alembic_version if that code keeps the default) and its schema with --version-table-schema if it sets one.',
+      },
+    );
   }
   const facts = readEnvPy(envPy);
-  const pick = (flag: string | undefined, settings: EnvSetting[], name: string, flagName: string, dflt: string | null): string | null => pickSetting({ flag, settings, name, flagName, dflt, rel }, notes);
+  const pick = (
+    flag: string | undefined,
+    settings: EnvSetting[],
+    name: string,
+    flagName: string,
+    dflt: string | null,
+  ): string | null => pickSetting({ flag, settings, name, flagName, dflt, rel }, notes);
   const tables = facts.calls.flatMap((c) => (c.versionTable ? [c.versionTable] : []));
   const schemas = facts.calls.flatMap((c) => (c.versionTableSchema ? [c.versionTableSchema] : []));
-  const versionTable = pick(opts.versionTable, tables, 'version_table', '--version-table', 'alembic_version') ?? 'alembic_version';
-  let versionTableSchema = pick(opts.versionTableSchema, schemas, 'version_table_schema', '--version-table-schema', null);
+  const versionTable =
+    pick(opts.versionTable, tables, 'version_table', '--version-table', 'alembic_version') ??
+    'alembic_version';
+  let versionTableSchema = pick(
+    opts.versionTableSchema,
+    schemas,
+    'version_table_schema',
+    '--version-table-schema',
+    null,
+  );
   // the migrations' unqualified objects are where env.py's own search_path puts them; the probes read that schema
   const pathSet = dialect === 'postgresql' ? searchPathSetting(envPy) : undefined;
   const objectsSchema: TableChoice['objectsSchema'] = !pathSet
     ? undefined
     : pathSet.schema !== undefined
       ? { schema: pathSet.schema }
-      : { unknown: `${rel}:${pathSet.line} sets the search_path (${pathSet.expression}), so which schema holds the migrations' tables is not known statically` };
+      : {
+          unknown: `${rel}:${pathSet.line} sets the search_path (${pathSet.expression}), so which schema holds the migrations' tables is not known statically`,
+        };
   // an unqualified table is the one env.py's own search_path finds (the cookbook's schema-per-tenant recipe)
   const searchPath = opts.versionTableSchema === undefined && schemas.length === 0 ? pathSet : undefined;
   if (searchPath?.schema !== undefined) {
     versionTableSchema = searchPath.schema;
-    notes.push(`version_table_schema='${searchPath.schema}' from the search_path set at ${rel}:${searchPath.line}`);
+    notes.push(
+      `version_table_schema='${searchPath.schema}' from the search_path set at ${rel}:${searchPath.line}`,
+    );
   } else if (searchPath) {
     throw new ConfigError(
       `${rel} sets PostgreSQL's search_path itself (${searchPath.expression}), so which schema's ${versionTable} Alembic reads and writes cannot be known statically.`,
@@ -85,7 +108,14 @@ export function chooseVersionTable(
 
 /** The value of one setting: the flag's (noting what it overrides), else env.py's one literal, else the default. */
 function pickSetting(
-  setting: { flag: string | undefined; settings: EnvSetting[]; name: string; flagName: string; dflt: string | null; rel: string },
+  setting: {
+    flag: string | undefined;
+    settings: EnvSetting[];
+    name: string;
+    flagName: string;
+    dflt: string | null;
+    rel: string;
+  },
   notes: string[],
 ): string | null {
   const { flag, settings, name, flagName, dflt, rel } = setting;
@@ -100,21 +130,29 @@ function pickSetting(
     return flag;
   }
   if (dynamic) {
-    throw new ConfigError(`${name} in ${rel} is not a literal (${dynamic.expression}), so the version table cannot be known statically.`, {
-      path: rel,
-      line: dynamic.line,
-      hint: `Pass the value with ${flagName}.`,
-    });
+    throw new ConfigError(
+      `${name} in ${rel} is not a literal (${dynamic.expression}), so the version table cannot be known statically.`,
+      {
+        path: rel,
+        line: dynamic.line,
+        hint: `Pass the value with ${flagName}.`,
+      },
+    );
   }
   if (distinct.length > 1) {
-    throw new ConfigError(`${rel} passes different ${name} values (${distinct.map((d) => `'${String(d)}'`).join(', ')}) to context.configure().`, {
-      path: rel,
-      line: literal[1]!.line,
-      hint: `Pass the one the online migration uses with ${flagName}.`,
-    });
+    throw new ConfigError(
+      `${rel} passes different ${name} values (${distinct.map((d) => `'${String(d)}'`).join(', ')}) to context.configure().`,
+      {
+        path: rel,
+        line: literal[1]!.line,
+        hint: `Pass the one the online migration uses with ${flagName}.`,
+      },
+    );
   }
   if (distinct.length === 1) {
-    notes.push(`${name}=${distinct[0] === null ? 'None' : `'${distinct[0]}'`} from ${rel}:${literal[0]!.line}`);
+    notes.push(
+      `${name}=${distinct[0] === null ? 'None' : `'${distinct[0]}'`} from ${rel}:${literal[0]!.line}`,
+    );
     return distinct[0] ?? dflt;
   }
   return dflt;

@@ -30,13 +30,22 @@ let databases = 0;
  * commands in `dir` against it, with the target's environment (`env`). The
  * project's env.py reads the URL from TEST_DB_URL (TEST_DB_ENV_PY).
  */
-export async function alembicOnPostgres(pg: PgServer, dir: string, env: Record<string, string>, setup: readonly string[] = []): Promise<(...args: string[]) => AlembicRun> {
+export async function alembicOnPostgres(
+  pg: PgServer,
+  dir: string,
+  env: Record<string, string>,
+  setup: readonly string[] = [],
+): Promise<(...args: string[]) => AlembicRun> {
   const db = `alembic_on_pg_${++databases}`;
   await pgExec(pg.url, `CREATE DATABASE ${db}`);
   if (setup.length > 0) await pgExec(pg.urlFor(db), [...setup]);
   const url = pg.urlFor(db).replace(/^postgres(ql)?:/, 'postgresql+psycopg2:');
   return (...args) => {
-    const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env, TEST_DB_URL: url, PYTHONDONTWRITEBYTECODE: '1' } });
+    const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, ...env, TEST_DB_URL: url, PYTHONDONTWRITEBYTECODE: '1' },
+    });
     return { ok: r.status === 0, out: `${r.stdout}${r.stderr}`, stderr: r.stderr };
   };
 }
@@ -45,7 +54,11 @@ export async function alembicOnPostgres(pg: PgServer, dir: string, env: Record<s
  * alembicOnPostgres on a throwaway cluster of the enclosing describe, started before its tests
  * and stopped after them.
  */
-export function useAlembicOnPostgres(): (dir: string, env: Record<string, string>, setup?: readonly string[]) => Promise<(...args: string[]) => AlembicRun> {
+export function useAlembicOnPostgres(): (
+  dir: string,
+  env: Record<string, string>,
+  setup?: readonly string[],
+) => Promise<(...args: string[]) => AlembicRun> {
   const pg = postgresForSuite();
   return (dir, env, setup) => alembicOnPostgres(pg(), dir, env, setup);
 }

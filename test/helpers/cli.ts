@@ -15,13 +15,25 @@ export interface CliRun {
  * Runs the CLI in a child process with a minimal environment (PATH, HOME and
  * `env`), so nothing from the developer's shell leaks into a test.
  */
-export function runCli(cwd: string, args: readonly string[], env: Record<string, string> = {}, opts: { input?: string; node?: readonly string[] } = {}): CliRun {
+export function runCli(
+  cwd: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  opts: { input?: string; node?: readonly string[] } = {},
+): CliRun {
   const r = spawnSync(process.execPath, [...(opts.node ?? []), BIN, ...args], {
     cwd,
     encoding: 'utf8',
     input: opts.input,
     // the suite's folder for the result cache (setup.ts), unless the test names its own
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.ALEMBIC_PREFLIGHT_CACHE ? { ALEMBIC_PREFLIGHT_CACHE: process.env.ALEMBIC_PREFLIGHT_CACHE } : {}), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...(process.env.ALEMBIC_PREFLIGHT_CACHE
+        ? { ALEMBIC_PREFLIGHT_CACHE: process.env.ALEMBIC_PREFLIGHT_CACHE }
+        : {}),
+      ...env,
+    },
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

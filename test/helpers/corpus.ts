@@ -10,7 +10,11 @@ import { tempDir } from './temp-dir.js';
  */
 export function corpusSources(n = 120, seed = 11): string[] {
   const out = tempDir('corpus-');
-  execFileSync(PYTHON, [CORPUS, '--out', out, '--n', String(n), '--seed', String(seed), '--traps', '0.1', '--extras', '--force'], { stdio: 'ignore' });
+  execFileSync(
+    PYTHON,
+    [CORPUS, '--out', out, '--n', String(n), '--seed', String(seed), '--traps', '0.1', '--extras', '--force'],
+    { stdio: 'ignore' },
+  );
   const texts: string[] = [];
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {

@@ -47,7 +47,9 @@ path_separator = os
 ${TEMPLATE_LOGGING}`;
 
 function envPy(table?: string, schema?: string): string {
-  const kw = [table ? `version_table='${table}'` : '', schema ? `version_table_schema='${schema}'` : ''].filter(Boolean).join(', ');
+  const kw = [table ? `version_table='${table}'` : '', schema ? `version_table_schema='${schema}'` : '']
+    .filter(Boolean)
+    .join(', ');
   return `import os
 from logging.config import fileConfig
 
@@ -119,7 +121,12 @@ function insertSql(s: Scenario, dialect: 'postgresql' | 'sqlite', row: string | 
 }
 
 /** Creates the scenario's database state; returns the URL for both tools. */
-export async function prepareDatabase(s: Scenario, dialect: 'postgresql' | 'sqlite', root: string, pg?: { adminUrl: string; urlFor: (db: string) => string; index: number }): Promise<string> {
+export async function prepareDatabase(
+  s: Scenario,
+  dialect: 'postgresql' | 'sqlite',
+  root: string,
+  pg?: { adminUrl: string; urlFor: (db: string) => string; index: number },
+): Promise<string> {
   const sql: string[] = [...(s.pre?.(dialect) ?? [])];
   if (s.schema && dialect === 'postgresql') sql.push(`CREATE SCHEMA "${s.schema}"`);
   if (s.rows !== 'no-table') {
@@ -149,18 +156,35 @@ export interface AlembicRun {
 }
 
 /** Really runs `alembic upgrade <target>` (Debian's 1.8.1) on the database. */
-export function runAlembicUpgrade(root: string, url: string, target: string, options: readonly string[] = [], env: Record<string, string> = {}): AlembicRun {
+export function runAlembicUpgrade(
+  root: string,
+  url: string,
+  target: string,
+  options: readonly string[] = [],
+  env: Record<string, string> = {},
+): AlembicRun {
   const r = spawnSync(PYTHON, ['-m', 'alembic', ...options, 'upgrade', target], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, ...env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1', PYTHONWARNINGS: 'ignore' },
+    env: {
+      ...process.env,
+      ...env,
+      DATABASE_URL: url,
+      PYTHONDONTWRITEBYTECODE: '1',
+      PYTHONWARNINGS: 'ignore',
+    },
   });
   const applied = [...r.stderr.matchAll(/Running upgrade .*? -> ([^,\s]+)/gu)].map((m) => m[1]!);
   return { rc: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, applied };
 }
 
 /** The version table after the run, sorted. */
-export async function readRowsAfter(s: Scenario, dialect: 'postgresql' | 'sqlite', root: string, url: string): Promise<(string | null)[]> {
+export async function readRowsAfter(
+  s: Scenario,
+  dialect: 'postgresql' | 'sqlite',
+  root: string,
+  url: string,
+): Promise<(string | null)[]> {
   const t = s.table ?? 'alembic_version';
   if (dialect === 'sqlite') {
     const script = `import sqlite3, sys, json\nc = sqlite3.connect(sys.argv[1])\nprint(json.dumps([r[0] for r in c.execute('SELECT version_num FROM "${t}"')]))\n`;

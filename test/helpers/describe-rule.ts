@@ -15,7 +15,11 @@ export interface RuleCases {
 }
 
 /** The two-way test every rule has: it reports the incorrect case and stays quiet on the correct one. */
-export function describeRule(code: string, cases: RuleCases, assertBad: (f: Finding, r: CheckResult) => void): void {
+export function describeRule(
+  code: string,
+  cases: RuleCases,
+  assertBad: (f: Finding, r: CheckResult) => void,
+): void {
   const version = cases.version ?? 'latest';
   describe(code, () => {
     it('reports the incorrect case', async () => {

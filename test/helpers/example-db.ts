@@ -29,8 +29,19 @@ export function exampleIncident(): string {
 }
 
 /** Real `alembic ARGS` in the example against `url`: its exit status and the traceback's exception line (or the last line). */
-export function exampleAlembic(root: string, url: string, ...args: string[]): { status: number | null; error: string } {
-  const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' } });
+export function exampleAlembic(
+  root: string,
+  url: string,
+  ...args: string[]
+): { status: number | null; error: string } {
+  const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },
+  });
   const lines = `${r.stdout}\n${r.stderr}`.trim().split('\n');
-  return { status: r.status, error: lines.find((l) => /^sqlalchemy\.exc\.\w+: /u.test(l)) ?? lines.at(-1) ?? '' };
+  return {
+    status: r.status,
+    error: lines.find((l) => /^sqlalchemy\.exc\.\w+: /u.test(l)) ?? lines.at(-1) ?? '',
+  };
 }

@@ -14,7 +14,11 @@ export function fuzzFolder(prefix: string, keep: string | undefined): string {
  * instead of hanging the run.
  */
 export function expectChildRunsClean(child: string, payload: unknown, expected: readonly string[]): void {
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', child, JSON.stringify(payload)], { encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 26 });
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', child, JSON.stringify(payload)], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 1 << 26,
+  });
   const lines = run.stdout.split('\n');
   const started = lines.filter((l) => l.startsWith('START ')).map((l) => l.slice(6));
   expect(run.signal, `hung on ${started.at(-1)}`).toBeNull();

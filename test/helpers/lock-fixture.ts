@@ -5,7 +5,13 @@ import { makeProject, migration, onlineEnvPy, rev } from './project.js';
  * A database named `name` with `orders` of `rows` rows (analysed) and `customers`, stamped at a0, and a
  * project whose pending b1 runs `upgrade`: the lock rules' fixture on a real PostgreSQL.
  */
-export async function lockFixture(pg: PgServer, name: string, rows: number, upgrade: string, envPy?: string): Promise<{ root: string; url: string }> {
+export async function lockFixture(
+  pg: PgServer,
+  name: string,
+  rows: number,
+  upgrade: string,
+  envPy?: string,
+): Promise<{ root: string; url: string }> {
   await pgExec(pg.url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
   const url = pg.urlFor(name);
   await pgExec(url, [
@@ -18,7 +24,9 @@ export async function lockFixture(pg: PgServer, name: string, rows: number, upgr
     'ANALYZE',
   ]);
   const root = makeProject({
-    'migrations/env.py': envPy ?? onlineEnvPy('config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("%", "%%"))'),
+    'migrations/env.py':
+      envPy ??
+      onlineEnvPy('config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("%", "%%"))'),
     'migrations/versions/a0_base.py': rev('a0', null),
     'migrations/versions/b1_step.py': migration('b1', 'a0', upgrade, 'pass'),
   });

@@ -6,7 +6,9 @@ import type { Entry, ProjectFiles } from '../../src/project/project-files.js';
  * that touches no disk. Like the disk's reader, a file's bytes are read once and kept, and a revision
  * file's source is read afresh each time; `reads` counts the reads.
  */
-export function memoryFiles(tree: Record<string, string>): ProjectFiles & { readonly reads: Map<string, number> } {
+export function memoryFiles(
+  tree: Record<string, string>,
+): ProjectFiles & { readonly reads: Map<string, number> } {
   const reads = new Map<string, number>();
   const count = (abs: string): void => {
     reads.set(abs, (reads.get(abs) ?? 0) + 1);
@@ -22,7 +24,8 @@ export function memoryFiles(tree: Record<string, string>): ProjectFiles & { read
     }
     return names.size === 0 ? undefined : [...names].map(([name, dir]) => ({ name, dir, file: !dir }));
   };
-  const kind = (abs: string): 'file' | 'dir' | undefined => (abs in tree ? 'file' : entries(abs) ? 'dir' : undefined);
+  const kind = (abs: string): 'file' | 'dir' | undefined =>
+    abs in tree ? 'file' : entries(abs) ? 'dir' : undefined;
   const read = (abs: string): Buffer | undefined => {
     count(abs);
     return abs in tree ? Buffer.from(tree[abs]!) : undefined;

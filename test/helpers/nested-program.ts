@@ -1,14 +1,31 @@
 /** A random program of compound statements, nested up to `depth`, the kinds CPython counts and the kinds it does not. */
 export function nestedProgram(next: () => number, depth: number): string {
   const out: string[] = [];
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   const block = (indent: number, level: number, inAsync: boolean): void => {
     const pad = '    '.repeat(indent);
     if (level >= depth || next() < 0.03) {
       out.push(`${pad}pass`);
       return;
     }
-    const kind = pick(['for', 'while', 'with', 'with2', 'withp', 'try-except', 'try-finally', 'try-both', 'try-else', 'if', 'for-else', 'def', 'async-def', 'class', 'async-for', 'handler']);
+    const kind = pick([
+      'for',
+      'while',
+      'with',
+      'with2',
+      'withp',
+      'try-except',
+      'try-finally',
+      'try-both',
+      'try-else',
+      'if',
+      'for-else',
+      'def',
+      'async-def',
+      'class',
+      'async-for',
+      'handler',
+    ]);
     const inner = (): void => block(indent + 1, level + 1, inAsync || kind === 'async-def');
     switch (kind) {
       case 'for':

@@ -15,7 +15,13 @@ export interface OracleGraph {
   realHeads?: string[];
   bases?: string[];
   realBases?: string[];
-  revisions?: { revision: string; downRevisions: string[]; dependsOn: string[]; labels: string[]; path: string }[];
+  revisions?: {
+    revision: string;
+    downRevisions: string[];
+    dependsOn: string[];
+    labels: string[];
+    path: string;
+  }[];
   error?: { class: string; message: string };
   warnings: string[];
 }
@@ -24,13 +30,22 @@ export interface OracleGraph {
 export function alembicTargets(): { name: string; version: string; env: Record<string, string> }[] {
   const out = [{ name: 'system', version: '1.8.1', env: {} as Record<string, string> }];
   const latest = process.env.ALEMBIC_LATEST_SRC;
-  if (latest && existsSync(path.join(latest, 'alembic'))) out.push({ name: 'latest', version: 'latest', env: { PYTHONPATH: latest } });
+  if (latest && existsSync(path.join(latest, 'alembic')))
+    out.push({ name: 'latest', version: 'latest', env: { PYTHONPATH: latest } });
   return out;
 }
 
 /** Runs real `alembic ARGS` in `cwd` (the target's env added): its exit status and the last line it printed (stdout, then stderr: a traceback's exception). */
-export function alembicCommand(cwd: string, args: readonly string[], env: Record<string, string> = {}): { status: number | null; last: string } {
-  const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], { cwd, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
+export function alembicCommand(
+  cwd: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): { status: number | null; last: string } {
+  const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
+  });
   return { status: r.status, last: `${r.stdout}\n${r.stderr}`.trim().split('\n').at(-1) ?? '' };
 }
 
@@ -41,10 +56,18 @@ export function alembicOnPath(dir: string): string {
   return dir;
 }
 
-export function oracleGraph(cwd: string, opts: { ini?: string; env?: Record<string, string> } = {}): OracleGraph {
+export function oracleGraph(
+  cwd: string,
+  opts: { ini?: string; env?: Record<string, string> } = {},
+): OracleGraph {
   const args = [path.join(REPO, 'test/oracle/alembic_graph.py'), '--cwd', cwd];
   if (opts.ini) args.push('--ini', opts.ini);
-  const out = execFileSync(PYTHON, args, { cwd, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...(opts.env ?? {}) }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const out = execFileSync(PYTHON, args, {
+    cwd,
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...(opts.env ?? {}) },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return JSON.parse(out) as OracleGraph;
 }
 
@@ -52,9 +75,13 @@ export function oracleGraph(cwd: string, opts: { ini?: string; env?: Record<stri
 export type CompileOutcome = { msg: string; line: number; exc?: string } | null;
 
 /** The tokenizer's error in the shape of CompileOutcome. */
-export function outcomeOf(e: { message: string; line: number; exception?: string } | undefined): CompileOutcome {
+export function outcomeOf(
+  e: { message: string; line: number; exception?: string } | undefined,
+): CompileOutcome {
   if (!e) return null;
-  return e.exception === 'IndentationError' || e.exception === 'TabError' ? { msg: e.message, line: e.line, exc: e.exception } : { msg: e.message, line: e.line };
+  return e.exception === 'IndentationError' || e.exception === 'TabError'
+    ? { msg: e.message, line: e.line, exc: e.exception }
+    : { msg: e.message, line: e.line };
 }
 
 /**
@@ -75,7 +102,13 @@ export function cpythonCompile(sources: readonly string[]): CompileOutcome[] {
     "        out.append({'msg': 'ValueError', 'line': 0})",
     'print(json.dumps(out))',
   ].join('\n');
-  return JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(sources), encoding: 'utf8', maxBuffer: 1 << 28 })) as CompileOutcome[];
+  return JSON.parse(
+    execFileSync(PYTHON, ['-c', script], {
+      input: JSON.stringify(sources),
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    }),
+  ) as CompileOutcome[];
 }
 
 /**
@@ -96,5 +129,11 @@ export function cpythonCompileBytes(sources: readonly string[]): CompileOutcome[
     "        out.append({'msg': 'ValueError', 'line': 0})",
     'print(json.dumps(out))',
   ].join('\n');
-  return JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(sources.map((s) => Buffer.from(s).toString('base64'))), encoding: 'utf8', maxBuffer: 1 << 28 })) as CompileOutcome[];
+  return JSON.parse(
+    execFileSync(PYTHON, ['-c', script], {
+      input: JSON.stringify(sources.map((s) => Buffer.from(s).toString('base64'))),
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    }),
+  ) as CompileOutcome[];
 }

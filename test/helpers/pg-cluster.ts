@@ -27,11 +27,14 @@ const USER = 'preflight';
 
 /** initdb/pg_ctl from PATH, else Debian's versioned folder (apt's postgresql package does not link them). */
 function findOnPath(bin: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${bin} || ls /usr/lib/postgresql/*/bin/${bin} 2>/dev/null | sort -V | tail -n 1`], { encoding: 'utf8' });
+  const r = spawnSync(
+    'sh',
+    ['-c', `command -v ${bin} || ls /usr/lib/postgresql/*/bin/${bin} 2>/dev/null | sort -V | tail -n 1`],
+    { encoding: 'utf8' },
+  );
   const found = r.stdout.trim().split('\n').filter(Boolean).at(-1);
   return r.status === 0 && found ? found : undefined;
 }
-
 
 /**
  * A PostgreSQL server for tests: TEST_DATABASE_URL when set; else a
@@ -45,12 +48,17 @@ export async function startPostgres(opts: { ssl?: boolean } = {}): Promise<PgSer
   if (!opts.ssl) {
     try {
       const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-      const c = await new PostgreSqlContainer('postgres:15').withUsername(USER).withPassword(TEST_PASSWORD).start();
+      const c = await new PostgreSqlContainer('postgres:15')
+        .withUsername(USER)
+        .withPassword(TEST_PASSWORD)
+        .start();
       return fromUrl(c.getConnectionUri(), async () => {
         await c.stop();
       });
     } catch (e) {
-      throw new Error(`No PostgreSQL for the tests: TEST_DATABASE_URL is unset, initdb/pg_ctl are not on PATH, and testcontainers failed (${(e as Error).message}). Install the PostgreSQL server binaries (apt-get install postgresql) or set TEST_DATABASE_URL.`);
+      throw new Error(
+        `No PostgreSQL for the tests: TEST_DATABASE_URL is unset, initdb/pg_ctl are not on PATH, and testcontainers failed (${(e as Error).message}). Install the PostgreSQL server binaries (apt-get install postgresql) or set TEST_DATABASE_URL.`,
+      );
     }
   }
   throw new Error('The TLS tests need the local PostgreSQL server binaries (initdb, pg_ctl) on PATH.');
@@ -75,8 +83,12 @@ async function startLocalCluster(opts: { ssl?: boolean }): Promise<PgServer> {
   const data = path.join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
   // initdb refuses to run as root: run the server as the postgres user then
-  const owner = asRoot ? Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()) : undefined;
-  const group = asRoot ? Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()) : undefined;
+  const owner = asRoot
+    ? Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
+    : undefined;
+  const group = asRoot
+    ? Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
+    : undefined;
   const run = (cmd: string, args: string[]): void => {
     const bin = findOnPath(cmd) ?? cmd;
     const full = asRoot ? ['runuser', '-u', 'postgres', '--', bin, ...args] : [bin, ...args];
@@ -89,12 +101,44 @@ async function startLocalCluster(opts: { ssl?: boolean }): Promise<PgServer> {
     chownSync(dir, owner!, group!);
     chownSync(pwfile, owner!, group!);
   }
-  run('initdb', ['-D', data, '-U', USER, '--pwfile', pwfile, '--auth=scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync']);
+  run('initdb', [
+    '-D',
+    data,
+    '-U',
+    USER,
+    '--pwfile',
+    pwfile,
+    '--auth=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--no-locale',
+    '--no-sync',
+  ]);
   let caFile: string | undefined;
   if (opts.ssl) {
     const key = path.join(data, 'server.key');
     const crt = path.join(data, 'server.crt');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        crt,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     chmodSync(key, 0o600);
     if (asRoot) {
       chownSync(key, owner!, group!);
@@ -102,10 +146,24 @@ async function startLocalCluster(opts: { ssl?: boolean }): Promise<PgServer> {
     }
     caFile = path.join(dir, 'ca.crt');
     writeFileSync(caFile, execFileSync('cat', [crt]));
-    appendFileSync(path.join(data, 'postgresql.conf'), "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+    appendFileSync(
+      path.join(data, 'postgresql.conf'),
+      "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+    );
   }
   const port = await freePort();
-  run('pg_ctl', ['-D', data, '-w', '-t', '60', '-l', path.join(dir, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off -c max_connections=50 -c log_statement=all -c log_connections=on -c log_line_prefix=app=%a:db=%d:`, 'start']);
+  run('pg_ctl', [
+    '-D',
+    data,
+    '-w',
+    '-t',
+    '60',
+    '-l',
+    path.join(dir, 'log'),
+    '-o',
+    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off -c max_connections=50 -c log_statement=all -c log_connections=on -c log_line_prefix=app=%a:db=%d:`,
+    'start',
+  ]);
   const base = `postgresql://${USER}:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${port}`;
   return {
     url: `${base}/postgres`,
@@ -119,12 +177,38 @@ async function startLocalCluster(opts: { ssl?: boolean }): Promise<PgServer> {
     startStandby: async () => {
       const sdata = path.join(dir, 'standby');
       const sport = await freePort();
-      const r = spawnSync(asRoot ? 'runuser' : (findOnPath('pg_basebackup') ?? 'pg_basebackup'), [
-        ...(asRoot ? ['-u', 'postgres', '--', findOnPath('pg_basebackup') ?? 'pg_basebackup'] : []),
-        '-h', '127.0.0.1', '-p', String(port), '-U', USER, '-D', sdata, '-R', '-X', 'stream', '--checkpoint=fast',
-      ], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: TEST_PASSWORD } });
+      const r = spawnSync(
+        asRoot ? 'runuser' : (findOnPath('pg_basebackup') ?? 'pg_basebackup'),
+        [
+          ...(asRoot ? ['-u', 'postgres', '--', findOnPath('pg_basebackup') ?? 'pg_basebackup'] : []),
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(port),
+          '-U',
+          USER,
+          '-D',
+          sdata,
+          '-R',
+          '-X',
+          'stream',
+          '--checkpoint=fast',
+        ],
+        { encoding: 'utf8', env: { ...process.env, PGPASSWORD: TEST_PASSWORD } },
+      );
       if (r.status !== 0) throw new Error(`pg_basebackup failed: ${r.stderr}`);
-      run('pg_ctl', ['-D', sdata, '-w', '-t', '60', '-l', path.join(dir, 'standby.log'), '-o', `-p ${sport} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c hot_standby=on`, 'start']);
+      run('pg_ctl', [
+        '-D',
+        sdata,
+        '-w',
+        '-t',
+        '60',
+        '-l',
+        path.join(dir, 'standby.log'),
+        '-o',
+        `-p ${sport} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c hot_standby=on`,
+        'start',
+      ]);
       const sbase = `postgresql://${USER}:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${sport}`;
       return {
         url: `${sbase}/postgres`,

@@ -32,7 +32,12 @@ export function projectWith(revisions: readonly (readonly [string, string])[]): 
   rmSync(versions, { recursive: true });
   rmSync(path.join(root, 'app.db'), { force: true });
   mkdirSync(versions);
-  revisions.forEach(([id, body], i) => writeFileSync(path.join(versions, `${id}_step.py`), revisionFile(id, i === 0 ? null : revisions[i - 1]![0], body)));
+  revisions.forEach(([id, body], i) =>
+    writeFileSync(
+      path.join(versions, `${id}_step.py`),
+      revisionFile(id, i === 0 ? null : revisions[i - 1]![0], body),
+    ),
+  );
   return root;
 }
 

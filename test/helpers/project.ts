@@ -16,7 +16,10 @@ export function rev(id: string, down: string | null, extra = ''): string {
 }
 
 /** Writes a throwaway project: keys are paths relative to its root, values contents. */
-export function makeProject(files: Record<string, string | Buffer>, ini: string | null = DEFAULT_INI): string {
+export function makeProject(
+  files: Record<string, string | Buffer>,
+  ini: string | null = DEFAULT_INI,
+): string {
   const root = tempDir('preflight-');
   if (ini !== null) writeFileSync(path.join(root, 'alembic.ini'), ini);
   mkdirSync(path.join(root, 'migrations', 'versions'), { recursive: true });
@@ -25,7 +28,11 @@ export function makeProject(files: Record<string, string | Buffer>, ini: string 
     writeFileSync(path.join(root, rel), content);
   }
   // every Alembic project has one (unreadable-file reports a missing env.py); a test about env.py writes its own
-  if (ini !== null && /^script_location = migrations$/m.test(ini) && !Object.keys(files).some((f) => f.endsWith('env.py'))) {
+  if (
+    ini !== null &&
+    /^script_location = migrations$/m.test(ini) &&
+    !Object.keys(files).some((f) => f.endsWith('env.py'))
+  ) {
     writeFileSync(path.join(root, 'migrations', 'env.py'), ENV_PY);
   }
   return root;
@@ -115,10 +122,15 @@ run_migrations_online()
 }
 
 /** The smallest script.py.mako `alembic revision` renders: the header and empty upgrade() and downgrade(). */
-export const SCRIPT_MAKO = 'revision = ${repr(up_revision)}\ndown_revision = ${repr(down_revision)}\nbranch_labels = None\ndepends_on = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n';
+export const SCRIPT_MAKO =
+  'revision = ${repr(up_revision)}\ndown_revision = ${repr(down_revision)}\nbranch_labels = None\ndepends_on = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n';
 
 /** `check` as the command runs it: graph rules, then the lints with the project's own settings. */
-export async function check(root: string, version = 'latest', opts: { lint?: boolean } = {}): Promise<CheckResult> {
+export async function check(
+  root: string,
+  version = 'latest',
+  opts: { lint?: boolean } = {},
+): Promise<CheckResult> {
   const v = version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(version)!;
   return checkModel(await loadProject({ files: diskFiles(), cwd: root, alembicVersion: v }), opts);
 }
@@ -128,8 +140,19 @@ export function codes(result: CheckResult): string[] {
 }
 
 /** A revision file with the given upgrade() and downgrade() bodies (indented by the helper). */
-export function migration(id: string, down: string | null, upgrade: string, downgrade: string, header = 'import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\n'): string {
-  const body = (code: string): string => code.trim().split('\n').map((l) => `    ${l}`).join('\n');
+export function migration(
+  id: string,
+  down: string | null,
+  upgrade: string,
+  downgrade: string,
+  header = 'import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\n',
+): string {
+  const body = (code: string): string =>
+    code
+      .trim()
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n');
   const d = down === null ? 'None' : `'${down}'`;
   return `"""rev ${id}\n\nRevision ID: ${id}\nRevises: ${down ?? ''}\n"""\nfrom alembic import op\n${header}\nrevision = '${id}'\ndown_revision = ${d}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n${body(upgrade)}\n\n\ndef downgrade():\n${body(downgrade)}\n`;
 }

@@ -1,11 +1,22 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BIN } from './cli.js';
 import { PYTHON, REPO } from './oracle.js';
 
 /** The Procfile's release line, exactly as Heroku runs it. */
-export const RELEASE_LINE = /^release:\s*(.+)$/mu.exec(readFileSync(path.join(REPO, 'Procfile'), 'utf8'))![1]!;
+export const RELEASE_LINE = /^release:\s*(.+)$/mu.exec(
+  readFileSync(path.join(REPO, 'Procfile'), 'utf8'),
+)![1]!;
 /** The example app's version folder, inside a slug. */
 export const VERSIONS = 'examples/heroku-app/migrations/versions';
 
@@ -27,7 +38,10 @@ export function exampleSlug(prefix: string, extra: Record<string, string> = {}):
   symlinkSync(BIN, path.join(dir, 'node_modules', '.bin', 'alembic-preflight'));
   mkdirSync(path.join(dir, '.bin'));
   const marker = path.join(dir, 'alembic-starts');
-  writeFileSync(path.join(dir, '.bin', 'alembic'), `#!/bin/sh\necho "$@" >> '${marker}'\nexec ${PYTHON} -m alembic "$@"\n`);
+  writeFileSync(
+    path.join(dir, '.bin', 'alembic'),
+    `#!/bin/sh\necho "$@" >> '${marker}'\nexec ${PYTHON} -m alembic "$@"\n`,
+  );
   chmodSync(path.join(dir, '.bin', 'alembic'), 0o755);
   for (const [file, body] of Object.entries(extra)) writeFileSync(path.join(dir, VERSIONS, file), body);
   return { dir, marker };

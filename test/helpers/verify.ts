@@ -5,15 +5,27 @@ import type { VerifyResult } from '../../src/check/run-verify.js';
 import { prepareDatabase, writeScenarioProject, type Scenario } from './db-scenario.js';
 
 /** Runs `verify` on a scenario against a real SQLite file. */
-export async function verifySqlite(s: Scenario): Promise<{ result: VerifyResult; exitCode: number; stdout: string; root: string }> {
+export async function verifySqlite(
+  s: Scenario,
+): Promise<{ result: VerifyResult; exitCode: number; stdout: string; root: string }> {
   const root = writeScenarioProject(s);
   const url = await prepareDatabase(s, 'sqlite', root);
-  const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, target: s.target, alembicVersion: '1.8.1' });
+  const out = await verifyCommand({
+    cwd: root,
+    format: 'text',
+    env: { DATABASE_URL: url },
+    target: s.target,
+    alembicVersion: '1.8.1',
+  });
   return { ...out, root };
 }
 
 /** The two-way test for a database rule: it reports on `bad` and stays quiet on `good`. */
-export function describeDbRule(code: string, cases: { bad: Scenario; good: Scenario }, assertBad: (f: Finding, r: VerifyResult) => void): void {
+export function describeDbRule(
+  code: string,
+  cases: { bad: Scenario; good: Scenario },
+  assertBad: (f: Finding, r: VerifyResult) => void,
+): void {
   describe(code, () => {
     it('reports the incorrect case', async () => {
       const { result } = await verifySqlite(cases.bad);

@@ -13,7 +13,15 @@ describe('backfill proof: the placeholder may take a head’s place, never add a
     const s = { name: `proof ${after} ${rewire}`, revs: CHAIN, rows: ['guest1'] };
     const root = writeScenarioProject(s);
     const url = await prepareDatabase(s, 'sqlite', root);
-    return backfillCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1', after: [after], rewire, git: false });
+    return backfillCommand({
+      cwd: root,
+      format: 'text',
+      env: { DATABASE_URL: url },
+      alembicVersion: '1.8.1',
+      after: [after],
+      rewire,
+      git: false,
+    });
   };
 
   it('after the head: it becomes the head, and the proof holds', async () => {
@@ -25,7 +33,9 @@ describe('backfill proof: the placeholder may take a head’s place, never add a
   it('after a revision with children, without --rewire: a second head, and the proof fails', async () => {
     const r = await run('a1', false);
     expect(r.exitCode).toBe(1);
-    expect(r.outcome.plan.proof?.problems).toContain('the graph would have 2 heads (c1, guest1); pass --rewire so the children follow the placeholder');
+    expect(r.outcome.plan.proof?.problems).toContain(
+      'the graph would have 2 heads (c1, guest1); pass --rewire so the children follow the placeholder',
+    );
   });
 
   it('the same with --rewire: the child follows the placeholder, one head', async () => {

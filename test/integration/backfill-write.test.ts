@@ -29,7 +29,9 @@ describe('backfill --write: one writer at a time, and no half-written tree', () 
     const before = readdirSync(versions).sort();
     const r = runCli(root, WRITE, env);
     expect(r.status).toBe(73);
-    expect(r.stderr).toContain(`Another alembic-preflight backfill --write (process ${process.pid}) is writing in`);
+    expect(r.stderr).toContain(
+      `Another alembic-preflight backfill --write (process ${process.pid}) is writing in`,
+    );
     expect(readdirSync(versions).sort()).toEqual(before);
     const json = JSON.parse(runCli(root, [...WRITE, '--format', 'json'], env).stdout);
     expect(json.error).toMatchObject({ kind: 'write' });
@@ -48,14 +50,19 @@ describe('backfill --write: one writer at a time, and no half-written tree', () 
   it('killed at any moment, the tree stays loadable: check finds no dangling down_revision, and the next run finishes the job', async () => {
     for (let i = 0; i < 12; i++) {
       const { root, versions, env } = await project();
-      const child = spawn(process.execPath, [BIN, ...WRITE], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
+      const child = spawn(process.execPath, [BIN, ...WRITE], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      });
       const closed = new Promise((r) => child.on('close', r));
       // spread the kills over the run: from start-up to after the write
       await new Promise((r) => setTimeout(r, 150 + i * 40));
       child.kill('SIGKILL');
       await closed;
       const after = runCli(root, ['check', '--no-lint', '--format', 'json']);
-      const codes = (JSON.parse(after.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code);
+      const codes = (JSON.parse(after.stdout) as { findings: { code: string }[] }).findings.map(
+        (f) => f.code,
+      );
       expect(codes, `kill ${i}`).not.toContain('missing-down-revision');
       const again = runCli(root, ['backfill', '--after', 'aaa111', '--rewire', '--write'], env);
       expect(again.status, `kill ${i}: ${again.stdout}${again.stderr}`).toBe(0);

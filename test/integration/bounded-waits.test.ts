@@ -17,7 +17,10 @@ interface Run {
 /** The CLI in a child, async (the fake servers answer in this process), killed if it outlives the guard. */
 function cli(cwd: string, args: string[], env: Record<string, string>, guardMs = 60_000): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     let hung = false;
@@ -35,7 +38,9 @@ function cli(cwd: string, args: string[], env: Record<string, string>, guardMs =
 }
 
 function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+  );
 }
 
 describe('every wait is bounded on our side', () => {
@@ -45,7 +50,10 @@ describe('every wait is bounded on our side', () => {
   beforeAll(async () => {
     pg = await startPostgres();
     await pgExec(pg.url, ['DROP DATABASE IF EXISTS waits', 'CREATE DATABASE waits']);
-    await pgExec(pg.urlFor('waits'), ['CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)', "INSERT INTO alembic_version VALUES ('a1')"]);
+    await pgExec(pg.urlFor('waits'), [
+      'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)',
+      "INSERT INTO alembic_version VALUES ('a1')",
+    ]);
     root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null) });
   }, 120_000);
   afterAll(async () => {
@@ -77,7 +85,21 @@ describe('every wait is bounded on our side', () => {
     servers.push(proxy);
     const port = await listen(proxy);
     const url = pg.urlFor('waits').replace(`:${pg.port}/`, `:${port}/`);
-    const r = await cli(root, ['verify', '--statement-timeout', '500', '--connect-timeout', '1', '--connect-retries', '0', '--ssl', 'disable'], { DATABASE_URL: url });
+    const r = await cli(
+      root,
+      [
+        'verify',
+        '--statement-timeout',
+        '500',
+        '--connect-timeout',
+        '1',
+        '--connect-retries',
+        '0',
+        '--ssl',
+        'disable',
+      ],
+      { DATABASE_URL: url },
+    );
     expect(r.hung).toBe(false);
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('The database stopped answering');
@@ -90,13 +112,17 @@ describe('every wait is bounded on our side', () => {
     });
     servers.push(silent);
     const port = await listen(silent);
-    const r = await cli(root, ['verify', '--connect-timeout', '1', '--connect-retries', '0', '--ssl', 'require'], { DATABASE_URL: `postgresql://u:pw@127.0.0.1:${port}/db` });
+    const r = await cli(
+      root,
+      ['verify', '--connect-timeout', '1', '--connect-retries', '0', '--ssl', 'require'],
+      { DATABASE_URL: `postgresql://u:pw@127.0.0.1:${port}/db` },
+    );
     expect(r.hung).toBe(false);
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/Timed out connecting to 127\.0\.0\.1:\d+/u);
   });
 
-  it("sslmode=prefer falls back to plain text when the TLS handshake fails, as psycopg2 (libpq) does", async () => {
+  it('sslmode=prefer falls back to plain text when the TLS handshake fails, as psycopg2 (libpq) does', async () => {
     // the first connection answers the TLS request with 'S' and then garbage; the next ones reach the
     // real server (which has no TLS) untouched
     let first = true;
@@ -124,7 +150,11 @@ describe('every wait is bounded on our side', () => {
     first = true;
     // async: the broken proxy answers in this process
     const py = await new Promise<{ out: string; err: string }>((resolve) => {
-      const child = spawn('/usr/bin/python3', ['-c', "import psycopg2, sys\nc = psycopg2.connect(sys.argv[1])\nprint(c.get_parameter_status('server_version') is not None)", url]);
+      const child = spawn('/usr/bin/python3', [
+        '-c',
+        "import psycopg2, sys\nc = psycopg2.connect(sys.argv[1])\nprint(c.get_parameter_status('server_version') is not None)",
+        url,
+      ]);
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -134,7 +164,9 @@ describe('every wait is bounded on our side', () => {
     expect(py.err).toBe('');
     expect(py.out.trim()).toBe('True');
     // and a host that cannot be reached is not tried twice
-    const refused = await cli(root, ['verify', '--connect-retries', '0', '--log-level', 'debug'], { DATABASE_URL: 'postgresql://u:pw@127.0.0.1:1/db?sslmode=prefer' });
+    const refused = await cli(root, ['verify', '--connect-retries', '0', '--log-level', 'debug'], {
+      DATABASE_URL: 'postgresql://u:pw@127.0.0.1:1/db?sslmode=prefer',
+    });
     expect(refused.status).toBe(3);
     expect(refused.stderr).toContain('Connection refused');
   });

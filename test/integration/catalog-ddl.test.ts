@@ -22,7 +22,12 @@ describe('the catalog copy (rehearse --from-production without pg_dump)', () => 
   const server = postgresForSuite();
 
   it('rebuilds tables, columns, defaults, identity, keys, indexes, types, sequences and views as they are', async () => {
-    await pgExec(server().url, ['DROP DATABASE IF EXISTS ddl_from', 'CREATE DATABASE ddl_from', 'DROP DATABASE IF EXISTS ddl_to', 'CREATE DATABASE ddl_to']);
+    await pgExec(server().url, [
+      'DROP DATABASE IF EXISTS ddl_from',
+      'CREATE DATABASE ddl_from',
+      'DROP DATABASE IF EXISTS ddl_to',
+      'CREATE DATABASE ddl_to',
+    ]);
     const from = server().urlFor('ddl_from');
     const to = server().urlFor('ddl_to');
     await pgExec(from, SCHEMA);

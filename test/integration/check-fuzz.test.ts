@@ -11,14 +11,37 @@ import { rng } from '../helpers/rng.js';
 // words: an empty id once sent a rule into an endless loop. Each batch runs in a child process with a
 // deadline, so a hang fails the test (naming the project) instead of hanging CI.
 
-const IDS = ['', ' ', 'a', 'ab', 'abc', 'abc1', 'abc12', 'abc123', 'head', 'heads', 'base', 'A1', 'a1', 'a1 ', 'é1', '0', '00', '1e3', 'x'.repeat(40), 'rev_1', 'rev_10', 'lbl'];
+const IDS = [
+  '',
+  ' ',
+  'a',
+  'ab',
+  'abc',
+  'abc1',
+  'abc12',
+  'abc123',
+  'head',
+  'heads',
+  'base',
+  'A1',
+  'a1',
+  'a1 ',
+  'é1',
+  '0',
+  '00',
+  '1e3',
+  'x'.repeat(40),
+  'rev_1',
+  'rev_10',
+  'lbl',
+];
 const LABELS = ['lbl', 'lbl2', 'a1', 'head', '', 'abc'];
 
 const lit = (s: string): string => JSON.stringify(s);
 
 /** One revision file whose header mixes odd but loadable values. */
 function revisionFile(r: () => number, id: string, ids: readonly string[]): string {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const some = (): string => (r() < 0.85 && ids.length > 0 ? pick(ids) : pick(IDS));
   const down = [
     () => 'None',
@@ -31,8 +54,19 @@ function revisionFile(r: () => number, id: string, ids: readonly string[]): stri
     () => '(None,)',
     () => lit(pick(LABELS)),
   ];
-  const labels = [() => 'None', () => lit(pick(LABELS)), () => `(${lit(pick(LABELS))}, ${lit(pick(LABELS))})`, () => "''"];
-  const deps = [() => 'None', () => lit(some()), () => lit(pick(LABELS)), () => `(${lit(some())}, ${lit(pick(LABELS))})`, () => "''"];
+  const labels = [
+    () => 'None',
+    () => lit(pick(LABELS)),
+    () => `(${lit(pick(LABELS))}, ${lit(pick(LABELS))})`,
+    () => "''",
+  ];
+  const deps = [
+    () => 'None',
+    () => lit(some()),
+    () => lit(pick(LABELS)),
+    () => `(${lit(some())}, ${lit(pick(LABELS))})`,
+    () => "''",
+  ];
   const weight = (fs: (() => string)[], first: number): string => (r() < first ? fs[0]!() : pick(fs)());
   const typed = r() < 0.3 ? ': str' : '';
   return [
@@ -66,13 +100,19 @@ function writeProjects(seed: number): string[] {
   for (let p = 0; p < PROJECTS; p++) {
     const dir = path.join(tmp, `p${p}`);
     mkdirSync(path.join(dir, 'migrations', 'versions'), { recursive: true });
-    writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = migrations\npath_separator = os\n');
+    writeFileSync(
+      path.join(dir, 'alembic.ini'),
+      '[alembic]\nscript_location = migrations\npath_separator = os\n',
+    );
     writeFileSync(path.join(dir, 'migrations', 'env.py'), '');
     const n = 2 + Math.floor(r() * 7);
     const ids: string[] = [];
     for (let k = 0; k < n; k++) {
       const id = r() < 0.2 ? IDS[Math.floor(r() * IDS.length)]! : `r${p}_${k}`;
-      writeFileSync(path.join(dir, 'migrations', 'versions', `${k}_${id.replace(/\W/gu, '') || 'x'}.py`), revisionFile(r, id, ids));
+      writeFileSync(
+        path.join(dir, 'migrations', 'versions', `${k}_${id.replace(/\W/gu, '') || 'x'}.py`),
+        revisionFile(r, id, ids),
+      );
       ids.push(id);
     }
     dirs.push(dir);

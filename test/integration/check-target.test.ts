@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { prepareDatabase, runAlembicUpgrade, writeScenarioProject, type RevSpec } from '../helpers/db-scenario.js';
+import {
+  prepareDatabase,
+  runAlembicUpgrade,
+  writeScenarioProject,
+  type RevSpec,
+} from '../helpers/db-scenario.js';
 
 /** Two labelled branches, each with one head. */
 const TWO_BRANCHES: RevSpec[] = [
@@ -19,7 +24,13 @@ interface Doc {
 }
 
 function check(root: string, target?: string): { status: number; doc: Doc; stdout: string } {
-  const args = ['check', '--no-lint', '--format', 'json', ...(target === undefined ? [] : ['--target', target])];
+  const args = [
+    'check',
+    '--no-lint',
+    '--format',
+    'json',
+    ...(target === undefined ? [] : ['--target', target]),
+  ];
   const r = runCli(root, args);
   return { status: r.status, doc: JSON.parse(r.stdout) as Doc, stdout: r.stdout };
 }
@@ -43,16 +54,27 @@ describe('check --target: several heads are graded for the upgrade the deploy ru
       const url = await prepareDatabase({ name: what, revs, rows: 'no-table' }, 'sqlite', root);
       const real = runAlembicUpgrade(root, url, target);
       const ours = check(root, target);
-      expect(real.rc === 0, `${what}: alembic says ${real.stdout}${real.stderr.split('\n').slice(-2).join(' ')}`).toBe(expectOk);
+      expect(
+        real.rc === 0,
+        `${what}: alembic says ${real.stdout}${real.stderr.split('\n').slice(-2).join(' ')}`,
+      ).toBe(expectOk);
       expect(ours.doc.ok, what).toBe(expectOk);
       expect(ours.status, what).toBe(expectOk ? 0 : 1);
       expect(ours.doc.target).toBe(target);
       const errors = ours.doc.findings.filter((f) => f.severity === 'error');
       if (!expectOk) {
         // one blocking finding, quoting what Alembic prints
-        expect(errors.map((f) => f.code), what).toHaveLength(1);
+        expect(
+          errors.map((f) => f.code),
+          what,
+        ).toHaveLength(1);
         const said = `${real.stdout}\n${real.stderr}`;
-        expect(errors.some((f) => f.alembicError !== null && said.includes(f.alembicError.replace(/^FAILED: /u, ''))), `${what}: ${JSON.stringify(errors)} vs ${said}`).toBe(true);
+        expect(
+          errors.some(
+            (f) => f.alembicError !== null && said.includes(f.alembicError.replace(/^FAILED: /u, '')),
+          ),
+          `${what}: ${JSON.stringify(errors)} vs ${said}`,
+        ).toBe(true);
       } else {
         expect(errors, what).toEqual([]);
         const heads = ours.doc.findings.find((f) => f.code === 'multiple-heads');
@@ -96,9 +118,15 @@ describe('check --target: several heads are graded for the upgrade the deploy ru
     const ours = check(root, 'heads');
     expect(ours.status).toBe(1);
     const f = ours.doc.findings.find((x) => x.code === 'upgrade-will-fail');
-    expect(f?.message).toContain('On a new database (no version table), `alembic upgrade heads` will fail at merge revision m1');
+    expect(f?.message).toContain(
+      'On a new database (no version table), `alembic upgrade heads` will fail at merge revision m1',
+    );
     expect(f?.alembicError).toBe("KeyError: 'x1'");
-    const real = runAlembicUpgrade(root, await prepareDatabase({ name: 'redundant parent', revs, rows: 'no-table' }, 'sqlite', root), 'heads');
+    const real = runAlembicUpgrade(
+      root,
+      await prepareDatabase({ name: 'redundant parent', revs, rows: 'no-table' }, 'sqlite', root),
+      'heads',
+    );
     expect(real.rc).not.toBe(0);
     expect(real.stderr).toContain("KeyError: 'x1'");
   });

@@ -1,8 +1,23 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtSourceKey, codeCacheDir, codeCacheName, readCache, sourceHash, writeCache } from '../../src/cli-loader.js';
+import {
+  builtSourceKey,
+  codeCacheDir,
+  codeCacheName,
+  readCache,
+  sourceHash,
+  writeCache,
+} from '../../src/cli-loader.js';
 import { BIN, runCli, type CliRun } from '../helpers/cli.js';
 import { REPO } from '../helpers/oracle.js';
 import { makeProject, rev } from '../helpers/project.js';
@@ -13,14 +28,21 @@ const isPosix = typeof process.getuid === 'function';
 
 /** A project with a fork, so check has something to say (exit 1) and the tokenizer runs. */
 function project(): string {
-  return makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), [V + 'c3_x.py']: rev('c3', 'a1') });
+  return makeProject({
+    [V + 'a1_x.py']: rev('a1', null),
+    [V + 'b2_x.py']: rev('b2', 'a1'),
+    [V + 'c3_x.py']: rev('c3', 'a1'),
+  });
 }
 
 function check(cwd: string, cache: string, args: string[] = ['check']): CliRun {
   return runCli(cwd, args, { ALEMBIC_PREFLIGHT_CODE_CACHE: cache });
 }
 
-const cacheFiles = (dir: string): string[] => readdirSync(dir).filter((n) => n.endsWith('.v8')).sort();
+const cacheFiles = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((n) => n.endsWith('.v8'))
+    .sort();
 
 /** A project, its output with the cache off, and a cache folder its first run filled with the same output. */
 function primed(): { root: string; dir: string; off: CliRun; file: string } {
@@ -43,7 +65,11 @@ describe('the code cache the bin loads the CLI with', () => {
     expect(first).toEqual(off);
     const files = cacheFiles(dir);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(new RegExp(`^cli-[0-9a-f]{8}-[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.arch}-check\\.v8$`));
+    expect(files[0]).toMatch(
+      new RegExp(
+        `^cli-[0-9a-f]{8}-[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.arch}-check\\.v8$`,
+      ),
+    );
     const file = path.join(dir, files[0]!);
     if (isPosix) {
       expect(statSync(dir).mode & 0o777).toBe(0o700);
@@ -63,7 +89,10 @@ describe('the code cache the bin loads the CLI with', () => {
     const usage = check(root, dir, ['verify']);
     expect(usage.status).toBe(2);
     expect(cacheFiles(dir)).toEqual(files);
-    const verify = runCli(root, ['verify'], { ALEMBIC_PREFLIGHT_CODE_CACHE: dir, DATABASE_URL: `sqlite:///${path.join(tempDir(), 'none.db')}` });
+    const verify = runCli(root, ['verify'], {
+      ALEMBIC_PREFLIGHT_CODE_CACHE: dir,
+      DATABASE_URL: `sqlite:///${path.join(tempDir(), 'none.db')}`,
+    });
     expect(verify.status).not.toBe(2);
     expect(cacheFiles(dir)).toEqual([files[0], files[0]!.replace(/-check\.v8$/, '-verify.v8')].sort());
   });
@@ -122,7 +151,8 @@ describe('the code cache the bin loads the CLI with', () => {
     const older = `${place}0123456789abcdef-${process.version}-${process.arch}-verify.v8`;
     const otherInstall = `cli-00000000-0123456789abcdef-${process.version}-${process.arch}-check.v8`;
     const otherInstallOld = `cli-11111111-0123456789abcdef-${process.version}-${process.arch}-check.v8`;
-    for (const name of [older, otherInstall, otherInstallOld, 'notes.txt']) writeFileSync(path.join(dir, name), 'old', { mode: 0o600 });
+    for (const name of [older, otherInstall, otherInstallOld, 'notes.txt'])
+      writeFileSync(path.join(dir, name), 'old', { mode: 0o600 });
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
     utimesSync(path.join(dir, otherInstallOld), twoDaysAgo, twoDaysAgo);
     // a cache is written (and others pruned) only when this one is missing or refused
@@ -156,7 +186,16 @@ describe('the code cache the bin loads the CLI with', () => {
     const root = project();
     const off = check(root, 'off');
     for (const place of ['/proc/sys/alembic-preflight-cache', '/proc/sys/a/b']) {
-      const r = spawnSync(process.execPath, [BIN, 'check'], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ALEMBIC_PREFLIGHT_CODE_CACHE: place } });
+      const r = spawnSync(process.execPath, [BIN, 'check'], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          ALEMBIC_PREFLIGHT_CODE_CACHE: place,
+        },
+      });
       expect(r.signal, `${place}: still running after 60 s`).toBeNull();
       expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual(off);
     }
@@ -181,11 +220,13 @@ describe('the code cache the bin loads the CLI with', () => {
     expect(codeCacheDir({ XDG_CACHE_HOME: '/c' })).toBe(path.join('/c', 'alembic-preflight'));
   });
 
-  it("keys the bundle by the SHA-1 its build wrote beside it, the same a run would compute, and only while it fits the source", () => {
+  it('keys the bundle by the SHA-1 its build wrote beside it, the same a run would compute, and only while it fits the source', () => {
     const bundle = path.join(REPO, 'dist', 'cli.bundle.cjs');
     const source = readFileSync(bundle, 'utf8');
     expect(builtSourceKey(source, `${bundle}.key`)).toBe(sourceHash(source));
-    expect(codeCacheName(source, ['check'], bundle, builtSourceKey(source, `${bundle}.key`))).toBe(codeCacheName(source, ['check'], bundle));
+    expect(codeCacheName(source, ['check'], bundle, builtSourceKey(source, `${bundle}.key`))).toBe(
+      codeCacheName(source, ['check'], bundle),
+    );
     // an edited bundle (another length) or a missing or mangled key file: the run hashes the source itself
     expect(builtSourceKey(`${source} `, `${bundle}.key`)).toBeUndefined();
     const dir = tempDir();

@@ -19,8 +19,16 @@ console.log(JSON.stringify({ on, inside, after }));
 `;
 
 /** `afterMs`: how long the function runs hot after the reading (until TurboFan has it): long when it should come, enough to be sure when it should not. */
-function run(files: number, flags: readonly string[] = [], afterMs = 8000): { on: boolean; inside: boolean; after: boolean } {
-  const r = spawnSync(process.execPath, ['--allow-natives-syntax', ...flags, '--input-type=module', '-e', CHILD, String(files), String(afterMs)], { encoding: 'utf8', timeout: 30_000 });
+function run(
+  files: number,
+  flags: readonly string[] = [],
+  afterMs = 8000,
+): { on: boolean; inside: boolean; after: boolean } {
+  const r = spawnSync(
+    process.execPath,
+    ['--allow-natives-syntax', ...flags, '--input-type=module', '-e', CHILD, String(files), String(afterMs)],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as { on: boolean; inside: boolean; after: boolean };
 }

@@ -22,21 +22,42 @@ function err(url: string): PreflightError {
 
 describe('database URLs', () => {
   it('accepts postgres://, postgresql:// and postgresql+driver:// alike', () => {
-    for (const scheme of ['postgres', 'postgresql', 'postgresql+psycopg2', 'postgresql+psycopg', 'postgresql+asyncpg', 'postgresql+pg8000']) {
+    for (const scheme of [
+      'postgres',
+      'postgresql',
+      'postgresql+psycopg2',
+      'postgresql+psycopg',
+      'postgresql+asyncpg',
+      'postgresql+pg8000',
+    ]) {
       const t = parseDatabaseUrl(`${scheme}://app:${enc}@db.example.com:6543/prod?sslmode=require`, '/work');
-      expect(t).toMatchObject({ dialect: 'postgresql', host: 'db.example.com', port: 6543, database: 'prod', user: 'app', password: PW });
+      expect(t).toMatchObject({
+        dialect: 'postgresql',
+        host: 'db.example.com',
+        port: 6543,
+        database: 'prod',
+        user: 'app',
+        password: PW,
+      });
     }
   });
 
   it('defaults the port, reads IPv6 hosts and host= parameters', () => {
     expect(parseDatabaseUrl('postgresql://u@h/db', '/')).toMatchObject({ port: 5432, host: 'h', user: 'u' });
     expect(parseDatabaseUrl('postgresql://u@[::1]:5433/db', '/')).toMatchObject({ host: '::1', port: 5433 });
-    expect(parseDatabaseUrl('postgresql://u@/db?host=/var/run/postgresql', '/')).toMatchObject({ host: '/var/run/postgresql' });
+    expect(parseDatabaseUrl('postgresql://u@/db?host=/var/run/postgresql', '/')).toMatchObject({
+      host: '/var/run/postgresql',
+    });
   });
 
   it('reads sqlite:///relative and sqlite:////absolute like SQLAlchemy', () => {
-    expect(parseDatabaseUrl('sqlite:///app.db', '/work/proj')).toMatchObject({ dialect: 'sqlite', file: path.resolve('/work/proj/app.db') });
-    expect(parseDatabaseUrl('sqlite:////var/data/app.db', '/work/proj')).toMatchObject({ file: '/var/data/app.db' });
+    expect(parseDatabaseUrl('sqlite:///app.db', '/work/proj')).toMatchObject({
+      dialect: 'sqlite',
+      file: path.resolve('/work/proj/app.db'),
+    });
+    expect(parseDatabaseUrl('sqlite:////var/data/app.db', '/work/proj')).toMatchObject({
+      file: '/var/data/app.db',
+    });
   });
 
   it('rejects in-memory SQLite, MySQL, unknown schemes and malformed URLs with exit 2', () => {
@@ -72,16 +93,49 @@ describe('database URLs', () => {
 
   it("fills what a PostgreSQL URL leaves out from libpq's environment variables, when given them; the URL wins", () => {
     const env = { PGHOST: 'db.internal', PGPORT: '6432', PGDATABASE: 'prod', PGUSER: 'app', PGPASSWORD: PW };
-    expect(parseDatabaseUrl('postgresql://', '/', env)).toMatchObject({ host: 'db.internal', port: 6432, database: 'prod', user: 'app', password: PW });
-    expect(parseDatabaseUrl(`postgresql://me:${enc}@h:5433/mine`, '/', env)).toMatchObject({ host: 'h', port: 5433, database: 'mine', user: 'me', password: PW });
-    expect(parseDatabaseUrl('postgresql://me@/mine?port=7000', '/', env)).toMatchObject({ host: 'db.internal', port: 7000, user: 'me', password: PW });
-    expect((parseDatabaseUrl('postgresql://h/db', '/', { PGOPTIONS: '-csearch_path=tenant' }) as PostgresTarget).params.get('options')).toBe('-csearch_path=tenant');
-    expect((parseDatabaseUrl('postgresql://h/db?options=-csearch_path%3Dother', '/', { PGOPTIONS: '-csearch_path=tenant' }) as PostgresTarget).params.get('options')).toBe('-csearch_path=other');
+    expect(parseDatabaseUrl('postgresql://', '/', env)).toMatchObject({
+      host: 'db.internal',
+      port: 6432,
+      database: 'prod',
+      user: 'app',
+      password: PW,
+    });
+    expect(parseDatabaseUrl(`postgresql://me:${enc}@h:5433/mine`, '/', env)).toMatchObject({
+      host: 'h',
+      port: 5433,
+      database: 'mine',
+      user: 'me',
+      password: PW,
+    });
+    expect(parseDatabaseUrl('postgresql://me@/mine?port=7000', '/', env)).toMatchObject({
+      host: 'db.internal',
+      port: 7000,
+      user: 'me',
+      password: PW,
+    });
+    expect(
+      (
+        parseDatabaseUrl('postgresql://h/db', '/', { PGOPTIONS: '-csearch_path=tenant' }) as PostgresTarget
+      ).params.get('options'),
+    ).toBe('-csearch_path=tenant');
+    expect(
+      (
+        parseDatabaseUrl('postgresql://h/db?options=-csearch_path%3Dother', '/', {
+          PGOPTIONS: '-csearch_path=tenant',
+        }) as PostgresTarget
+      ).params.get('options'),
+    ).toBe('-csearch_path=other');
     // no PGDATABASE: libpq's database is the user's name
-    expect(parseDatabaseUrl('postgresql://', '/', { PGHOST: 'h', PGUSER: 'app' })).toMatchObject({ database: 'app' });
+    expect(parseDatabaseUrl('postgresql://', '/', { PGHOST: 'h', PGUSER: 'app' })).toMatchObject({
+      database: 'app',
+    });
     // without an environment the URL alone is read (comparing two URLs as written)
     expect(() => parseDatabaseUrl('postgresql://', '/')).toThrow(/names no database/);
-    expect(parseDatabaseUrl('postgresql://u@/db', '/')).toMatchObject({ host: 'localhost', port: 5432, password: undefined });
+    expect(parseDatabaseUrl('postgresql://u@/db', '/')).toMatchObject({
+      host: 'localhost',
+      port: 5432,
+      password: undefined,
+    });
   });
 
   it("a URL with no host and no PGHOST finds this machine's socket folder for its port, as drivers do, else localhost", () => {
@@ -91,9 +145,14 @@ describe('database URLs', () => {
     // a plain file stands in for the server's socket: only its presence is looked at
     writeFileSync(socket, '');
     try {
-      expect(parseDatabaseUrl(`postgresql://u@:${port}/db`, '/', {})).toMatchObject({ host: '/tmp', port: Number(port) });
+      expect(parseDatabaseUrl(`postgresql://u@:${port}/db`, '/', {})).toMatchObject({
+        host: '/tmp',
+        port: Number(port),
+      });
       expect(parseDatabaseUrl('postgresql://u@/db', '/', { PGPORT: port })).toMatchObject({ host: '/tmp' });
-      expect(parseDatabaseUrl('postgresql://u@/db', '/', { PGPORT: port, PGHOST: 'h' })).toMatchObject({ host: 'h' });
+      expect(parseDatabaseUrl('postgresql://u@/db', '/', { PGPORT: port, PGHOST: 'h' })).toMatchObject({
+        host: 'h',
+      });
     } finally {
       rmSync(socket, { force: true });
     }
@@ -139,7 +198,10 @@ describe('libpq sslmode, implemented explicitly', () => {
     expect(planSsl(pgt('postgres://u:p@h/db?sslmode=disable'), {}, {}).attempts).toEqual([false]);
     expect(planSsl(pgt('postgres://u:p@h/db'), { flag: 'allow' }, {}).attempts[0]).toBe(false);
     expect(planSsl(pgt('postgres://u:p@h/db?sslmode=disable'), { flag: 'require' }, {}).mode).toBe('require');
-    expect(planSsl(pgt('postgres://u:p@h/db'), {}, { PGSSLMODE: 'disable' })).toMatchObject({ mode: 'disable', source: 'PGSSLMODE' });
+    expect(planSsl(pgt('postgres://u:p@h/db'), {}, { PGSSLMODE: 'disable' })).toMatchObject({
+      mode: 'disable',
+      source: 'PGSSLMODE',
+    });
   });
 
   it('rejects no-verify and unknown modes with a libpq-correct hint', () => {
@@ -160,7 +222,15 @@ describe('a PostgreSQL URL read as SQLAlchemy reads it (make_url), which is what
   ];
 
   it('splits user, password and host where SQLAlchemy does; a password with an unencoded @ is refused, since Alembic cannot connect', () => {
-    const py = spawnSync(PYTHON, ['-c', 'import json, sys\nfrom sqlalchemy.engine import make_url\nout = []\nfor u in sys.argv[1:]:\n    x = make_url(u)\n    out.append([x.username, x.password, x.host, x.port, x.database])\nprint(json.dumps(out))', ...URLS], { encoding: 'utf8' });
+    const py = spawnSync(
+      PYTHON,
+      [
+        '-c',
+        'import json, sys\nfrom sqlalchemy.engine import make_url\nout = []\nfor u in sys.argv[1:]:\n    x = make_url(u)\n    out.append([x.username, x.password, x.host, x.port, x.database])\nprint(json.dumps(out))',
+        ...URLS,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(py.status, py.stderr).toBe(0);
     const theirs = JSON.parse(py.stdout) as [string | null, string | null, string, number | null, string][];
     URLS.forEach((url, i) => {
@@ -173,7 +243,16 @@ describe('a PostgreSQL URL read as SQLAlchemy reads it (make_url), which is what
       const ours = parseDatabaseUrl(url, '/');
       expect(ours.dialect).toBe('postgresql');
       if (ours.dialect !== 'postgresql') return;
-      expect({ user: ours.user ?? null, password: ours.password ?? null, host: ours.host, port: ours.port, database: ours.database }, url).toEqual({ user, password, host, port: port ?? 5432, database });
+      expect(
+        {
+          user: ours.user ?? null,
+          password: ours.password ?? null,
+          host: ours.host,
+          port: ours.port,
+          database: ours.database,
+        },
+        url,
+      ).toEqual({ user, password, host, port: port ?? 5432, database });
     });
     expect(theirs.filter(([, , host]) => host.includes('@'))).toHaveLength(2);
   });

@@ -22,18 +22,24 @@ function contents(file: string): { objects: unknown[]; rows: unknown[] } {
 }
 
 describe('the demo', () => {
-  it.each(REVISIONS.map((r) => r.revision))("builds at %s exactly the schema real Alembic's upgrade leaves", (revision) => {
-    const root = exampleCopy();
-    const real = exampleAlembic(root, 'sqlite:///real.db', 'upgrade', revision);
-    expect(real.status, real.error).toBe(0);
-    const ours = new Database(path.join(root, 'ours.db'));
-    migrateAndStamp(ours, revision, [revision]);
-    ours.close();
-    expect(contents(path.join(root, 'ours.db'))).toEqual(contents(path.join(root, 'real.db')));
-  });
+  it.each(REVISIONS.map((r) => r.revision))(
+    "builds at %s exactly the schema real Alembic's upgrade leaves",
+    (revision) => {
+      const root = exampleCopy();
+      const real = exampleAlembic(root, 'sqlite:///real.db', 'upgrade', revision);
+      expect(real.status, real.error).toBe(0);
+      const ours = new Database(path.join(root, 'ours.db'));
+      migrateAndStamp(ours, revision, [revision]);
+      ours.close();
+      expect(contents(path.join(root, 'ours.db'))).toEqual(contents(path.join(root, 'real.db')));
+    },
+  );
 
   it('tells its story with no warning it does not explain, and exits 0', () => {
-    const r = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'demo.mjs')], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+    const r = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'demo.mjs')], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const out = `${r.stdout}\n${r.stderr}`;
     // the databases hold what their stamps claim: no probe disagrees, and nothing else warns
@@ -54,35 +60,70 @@ describe("the incident's blocked verify, off a terminal", () => {
     expect(at).toBeGreaterThan(0);
     expect(lines[at]!.length).toBeLessThan(100);
     const finding = lines.slice(at, lines.indexOf('', at));
-    expect(finding).toContain("  Alembic prints: FAILED: Can't locate revision identified by 'guest_lockout_001'");
+    expect(finding).toContain(
+      "  Alembic prints: FAILED: Can't locate revision identified by 'guest_lockout_001'",
+    );
     // the schema names where the database stands, so the fix names the parent
     expect(finding).toContain('  fix: alembic-preflight backfill --after 1f2a3b4c5d6e --rewire --write');
-    expect(finding.some((l) => l.startsWith('  schema: The database has exactly what the migrations up to 1f2a3b4c5d6e leave'))).toBe(true);
+    expect(
+      finding.some((l) =>
+        l.startsWith('  schema: The database has exactly what the migrations up to 1f2a3b4c5d6e leave'),
+      ),
+    ).toBe(true);
   });
 
   it('keeps every line within 100 characters and ends with the verdict', () => {
     expect(lines.filter((l) => [...l].length > 100)).toEqual([]);
-    expect(lines.filter(Boolean).at(-1)).toMatch(/^BLOCKED: `alembic upgrade head` will fail: Can't locate revision identified by 'guest_lockout_001'$/u);
+    expect(lines.filter(Boolean).at(-1)).toMatch(
+      /^BLOCKED: `alembic upgrade head` will fail: Can't locate revision identified by 'guest_lockout_001'$/u,
+    );
   });
 
   it("wraps at the terminal's width on a terminal (here 72 columns), commands kept whole", () => {
     const shell = `stty cols 72; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} verify`;
-    const tty = spawnSync('script', ['-qec', shell, '/dev/null'], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: 'sqlite:///app.db', TERM: 'dumb' } });
+    const tty = spawnSync('script', ['-qec', shell, '/dev/null'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        DATABASE_URL: 'sqlite:///app.db',
+        TERM: 'dumb',
+      },
+    });
     const shown = tty.stdout.replace(/\r/gu, '').split('\n');
-    expect(shown.some((l) => l.startsWith('error [stamped-revision-missing]')), tty.stdout).toBe(true);
+    expect(
+      shown.some((l) => l.startsWith('error [stamped-revision-missing]')),
+      tty.stdout,
+    ).toBe(true);
     // only the verdict is never wrapped; a longer line is one word alone (a command)
     const over = shown.filter((l) => [...l].length > 72 && !l.startsWith('BLOCKED:'));
-    expect(over.every((l) => /^\s*\S+:? ?\S*$/u.test(l) || /^ {2}fix: /u.test(l)), over.join('\n')).toBe(true);
+    expect(
+      over.every((l) => /^\s*\S+:? ?\S*$/u.test(l) || /^ {2}fix: /u.test(l)),
+      over.join('\n'),
+    ).toBe(true);
     expect(shown).toContain('  fix: alembic-preflight backfill --after 1f2a3b4c5d6e --rewire --write');
-    expect(Math.max(...shown.filter((l) => !l.startsWith('BLOCKED:') && !l.startsWith('  fix:')).map((l) => [...l].length))).toBeLessThanOrEqual(72);
+    expect(
+      Math.max(
+        ...shown
+          .filter((l) => !l.startsWith('BLOCKED:') && !l.startsWith('  fix:'))
+          .map((l) => [...l].length),
+      ),
+    ).toBeLessThanOrEqual(72);
   });
 
   it("ranks backfill's candidates by the schema, and the fix it names works", () => {
     const listed = runCli(root, ['backfill'], { DATABASE_URL: 'sqlite:///app.db' });
     const first = listed.stdout.split('\n').find((l) => l.trimStart().startsWith('--after '));
-    expect(first, listed.stdout).toMatch(/^\s+--after 1f2a3b4c5d6e --rewire: .*; schema: all 7 objects compared agree, 3 present$/u);
-    expect(listed.stdout).toContain('    alembic-preflight backfill --revision guest_lockout_001 --after 1f2a3b4c5d6e --rewire --write');
-    const fixed = runCli(root, ['backfill', '--after', '1f2a3b4c5d6e', '--rewire', '--write'], { DATABASE_URL: 'sqlite:///app.db' });
+    expect(first, listed.stdout).toMatch(
+      /^\s+--after 1f2a3b4c5d6e --rewire: .*; schema: all 7 objects compared agree, 3 present$/u,
+    );
+    expect(listed.stdout).toContain(
+      '    alembic-preflight backfill --revision guest_lockout_001 --after 1f2a3b4c5d6e --rewire --write',
+    );
+    const fixed = runCli(root, ['backfill', '--after', '1f2a3b4c5d6e', '--rewire', '--write'], {
+      DATABASE_URL: 'sqlite:///app.db',
+    });
     expect(fixed.status, fixed.stdout + fixed.stderr).toBe(0);
     // real Alembic then upgrades the incident's database
     const real = exampleAlembic(root, 'sqlite:///app.db', 'upgrade', 'head');
@@ -101,10 +142,16 @@ describe('the release log and the other options a newcomer reaches for', () => {
     db.close();
     const verify = runCli(root, ['verify'], { DATABASE_URL: 'sqlite:///app.db' });
     expect(verify.stdout).toContain('warning [docstring-mismatch]');
-    const quiet = runCli(root, ['release', '--always-run', '--', 'true'], { DATABASE_URL: 'sqlite:///app.db' });
+    const quiet = runCli(root, ['release', '--always-run', '--', 'true'], {
+      DATABASE_URL: 'sqlite:///app.db',
+    });
     expect(quiet.stdout).not.toContain('docstring-mismatch');
-    expect(quiet.stdout).toContain('(1 cosmetic finding not shown: a docstring or a file name; --cosmetic prints it)');
-    const asked = runCli(root, ['release', '--cosmetic', '--always-run', '--', 'true'], { DATABASE_URL: 'sqlite:///app.db' });
+    expect(quiet.stdout).toContain(
+      '(1 cosmetic finding not shown: a docstring or a file name; --cosmetic prints it)',
+    );
+    const asked = runCli(root, ['release', '--cosmetic', '--always-run', '--', 'true'], {
+      DATABASE_URL: 'sqlite:///app.db',
+    });
     expect(asked.stdout).toContain('warning [docstring-mismatch]');
     // `true` migrates nothing: what the rows show is reported, and it is the log's last line
     for (const r of [quiet, asked]) {
@@ -123,4 +170,3 @@ describe('the release log and the other options a newcomer reaches for', () => {
     expect(r.stdout).toContain('--after <REV>');
   });
 });
-

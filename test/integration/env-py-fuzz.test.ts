@@ -55,11 +55,39 @@ const PIECES = [
 
 /** Python-ish tokens: strings, names, numbers, operators, newlines and indentation kept as written. */
 const TOKEN = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\w+|\n[ \t]*|[^\s\w]|[ \t]+/gu;
-const STRAYS = ['(', ')', '[', ']', '{', '}', ':', ',', '.', '=', '"', "'", '"""', '\\', '\n', '\n    ', 'replace', '(', '%', 'set_main_option', 'is_offline_mode', 'if', 'else', 'def', 'with', 'async', 'None'];
+const STRAYS = [
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ':',
+  ',',
+  '.',
+  '=',
+  '"',
+  "'",
+  '"""',
+  '\\',
+  '\n',
+  '\n    ',
+  'replace',
+  '(',
+  '%',
+  'set_main_option',
+  'is_offline_mode',
+  'if',
+  'else',
+  'def',
+  'with',
+  'async',
+  'None',
+];
 
 /** One env.py: pieces in a random order, and, mostly, broken at a few places. */
 function envPy(r: () => number): string {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const n = 3 + Math.floor(r() * 10);
   const text = Array.from({ length: n }, () => pick(PIECES)).join('\n');
   if (r() < 0.15) return text + '\n';
@@ -129,8 +157,14 @@ function writeFiles(seed: number): { files: string[]; projects: string[] } {
     if (k < PROJECTS) {
       const dir = path.join(tmp, `p${k}`);
       mkdirSync(path.join(dir, 'migrations', 'versions'), { recursive: true });
-      writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = migrations\nsqlalchemy.url = sqlite:///app.db\n');
-      writeFileSync(path.join(dir, 'migrations', 'versions', 'a1_x.py'), 'revision = "a1"\ndown_revision = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n');
+      writeFileSync(
+        path.join(dir, 'alembic.ini'),
+        '[alembic]\nscript_location = migrations\nsqlalchemy.url = sqlite:///app.db\n',
+      );
+      writeFileSync(
+        path.join(dir, 'migrations', 'versions', 'a1_x.py'),
+        'revision = "a1"\ndown_revision = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n',
+      );
       writeFileSync(path.join(dir, 'migrations', 'env.py'), text);
       files.push(path.join(dir, 'migrations', 'env.py'));
       projects.push(dir);
@@ -147,8 +181,10 @@ describe('env.py readers on odd files', () => {
   it(`never throw and never hang on ${FILES} generated env.py files (${PROJECTS} of them through check)`, () => {
     const { files, projects } = writeFiles(Number(process.env.ENV_FUZZ_SEED ?? 11));
     const batches: { files: string[]; projects: string[] }[] = [];
-    for (let i = 0; i < files.length; i += BATCH) batches.push({ files: files.slice(i, i + BATCH), projects: [] });
-    for (let i = 0; i < projects.length; i += 50) batches.push({ files: [], projects: projects.slice(i, i + 50) });
+    for (let i = 0; i < files.length; i += BATCH)
+      batches.push({ files: files.slice(i, i + BATCH), projects: [] });
+    for (let i = 0; i < projects.length; i += 50)
+      batches.push({ files: [], projects: projects.slice(i, i + 50) });
     for (const batch of batches) {
       expectChildRunsClean(CHILD, batch, [...batch.files, ...batch.projects]);
     }

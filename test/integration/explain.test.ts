@@ -15,15 +15,27 @@ describe('alembic-preflight explain CODE', () => {
       expect(r.status, `${code}: ${r.stderr}`).toBe(0);
       expect(r.stdout.split('\n')[0], code).toBe(`# \`${code}\``);
       // a page's example URL is printed as every output prints one: without its password
-      expect(r.stdout).toBe(redactSecrets(readFileSync(path.join(REPO, 'docs/findings', `${code}.md`), 'utf8')));
+      expect(r.stdout).toBe(
+        redactSecrets(readFileSync(path.join(REPO, 'docs/findings', `${code}.md`), 'utf8')),
+      );
     }
   }, 120_000);
 
   it('gives the summary and the page as JSON', () => {
     const r = runCli(tempDir(), ['explain', 'database-ahead', '--format', 'json']);
     expect(r.status).toBe(0);
-    const doc = JSON.parse(r.stdout) as { code: string; severity: string; summary: string; page: string; text: string };
-    expect(doc).toMatchObject({ code: 'database-ahead', severity: 'error', page: 'docs/findings/database-ahead.md' });
+    const doc = JSON.parse(r.stdout) as {
+      code: string;
+      severity: string;
+      summary: string;
+      page: string;
+      text: string;
+    };
+    expect(doc).toMatchObject({
+      code: 'database-ahead',
+      severity: 'error',
+      page: 'docs/findings/database-ahead.md',
+    });
     expect(doc.summary).toBe(RULES.find((x) => x.code === 'database-ahead')!.summary);
     expect(doc.text).toMatch(/^# `database-ahead`\n/u);
   });

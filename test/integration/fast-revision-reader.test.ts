@@ -10,10 +10,37 @@ import { tokenTests, tokenTestsByTokenizer } from '../../src/check/lint/text-tes
 // compiles; syntax-fuzz.test and python-syntax.test hold it to CPython on broken files too.
 
 /** Edits aimed at what the fast path's grammar decides: arguments, commas, names, numbers, indentation. */
-const TOKENS = ['=', ',', '(', ')', '[', ']', '{', '}', ':', '.', '-', ' ', '\n', 'None', 'True', '__debug__', 'x', 'as', 'with', '0', '01', '1_0', "'", '"""', '#', 'pass'];
+const TOKENS = [
+  '=',
+  ',',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ':',
+  '.',
+  '-',
+  ' ',
+  '\n',
+  'None',
+  'True',
+  '__debug__',
+  'x',
+  'as',
+  'with',
+  '0',
+  '01',
+  '1_0',
+  "'",
+  '"""',
+  '#',
+  'pass',
+];
 
 function aim(text: string, next: () => number): string {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   const keywords = [...text.matchAll(/\b(\w+)=/gu)];
   const kind = next();
   if (kind < 0.25 && keywords.length > 0) {
@@ -41,59 +68,62 @@ function aim(text: string, next: () => number): string {
   return text.slice(0, at) + pick(TOKENS) + text.slice(at);
 }
 
-
 /** Files close to the fast path's grammar that CPython rejects: each must go to the faithful reader. */
 const REJECTED = [
-  "def upgrade():\n    op.f(a=1, a=2)\n",
-  "def upgrade():\n    op.f(a=1, 2)\n",
-  "def upgrade():\n    __debug__ = 1\n",
-  "def upgrade():\n    op.f(__debug__=1)\n",
-  "def upgrade():\n    op.f(True=1)\n",
-  "def upgrade():\n    op.None\n",
-  "def upgrade():\n    x = 01\n",
-  "def upgrade():\n    x = 1_\n",
-  "def upgrade():\n",
-  "def upgrade():\n# only a comment\n",
-  "def upgrade():\n    pass\n  pass\n",
-  "def upgrade():\n    pass\n        pass\n",
+  'def upgrade():\n    op.f(a=1, a=2)\n',
+  'def upgrade():\n    op.f(a=1, 2)\n',
+  'def upgrade():\n    __debug__ = 1\n',
+  'def upgrade():\n    op.f(__debug__=1)\n',
+  'def upgrade():\n    op.f(True=1)\n',
+  'def upgrade():\n    op.None\n',
+  'def upgrade():\n    x = 01\n',
+  'def upgrade():\n    x = 1_\n',
+  'def upgrade():\n',
+  'def upgrade():\n# only a comment\n',
+  'def upgrade():\n    pass\n  pass\n',
+  'def upgrade():\n    pass\n        pass\n',
   "def upgrade():\n    with op.batch_alter_table('t') as None:\n        pass\n",
   "def upgrade():\n    with op.batch_alter_table('t'):\n    pass\n",
-  "def upgrade():\n    op.f(a.b=1)\n",
-  "def upgrade():\n    f() = 1\n",
-  "def upgrade():\n    x[] = 1\n",
+  'def upgrade():\n    op.f(a.b=1)\n',
+  'def upgrade():\n    f() = 1\n',
+  'def upgrade():\n    x[] = 1\n',
   "def upgrade():\n    op.f('a'\n",
   "def upgrade():\n    op.f('a)\n",
   "revision = 'a' 'b' +\n",
   "revision: = 'a'\n",
-  "import a as\n",
-  "from a import\n",
-  "from . import\n",
-  "def upgrade() -> :\n    pass\n",
+  'import a as\n',
+  'from a import\n',
+  'from . import\n',
+  'def upgrade() -> :\n    pass\n',
   "revision = 'a'\n  down_revision = None\n",
-  "\"\"\"doc\"\"\"\n\"\"\"unclosed\n",
+  '"""doc"""\n"""unclosed\n',
 ];
 
 /** Valid files whose meaning the fast path must leave to the faithful reader, or read the same. */
 const VALID_SPECIAL = [
-  "def __getattr__(name):\n    return name\n",
-  "def __getattr__():\n    pass\n",
+  'def __getattr__(name):\n    return name\n',
+  'def __getattr__():\n    pass\n',
   "from alembic import op\nop.execute('x')\n",
   "from __future__ import annotations\nrevision: Foo = 'a'\n",
   "revision: Foo = 'a'\n",
-  "import revision\n",
-  "def revision():\n    pass\n",
+  'import revision\n',
+  'def revision():\n    pass\n',
   "revision = ('a')\ndown_revision = ('a',)\nbranch_labels = ['x', ('y', None)]\ndepends_on = ()\n",
   "revision = 'a'\r\ndown_revision = None\r\n",
   "revision = 'caf\u00e9'\n",
-  "",
-  "# only a comment",
-  "x = 1\n",
-  "def upgrade():\n    op.f(x for x in y)\n",
+  '',
+  '# only a comment',
+  'x = 1\n',
+  'def upgrade():\n    op.f(x for x in y)\n',
 ];
 
 describe('the fast path of the revision reader', () => {
   it('leaves every file CPython rejects near its grammar to the faithful reader', () => {
-    expect(cpythonCompile(REJECTED).map((v, i) => (v === null ? REJECTED[i] : null)).filter(Boolean)).toEqual([]);
+    expect(
+      cpythonCompile(REJECTED)
+        .map((v, i) => (v === null ? REJECTED[i] : null))
+        .filter(Boolean),
+    ).toEqual([]);
     for (const src of REJECTED) expect(readRevisionFast(src), JSON.stringify(src)).toBeUndefined();
   });
 
@@ -130,7 +160,12 @@ describe('the fast path of the revision reader', () => {
     const cases = Array.from({ length: 3000 }, () => aim(texts[Math.floor(next() * texts.length)]!, next));
     const cleared = cases.filter((c) => readRevisionFast(c) !== undefined);
     const verdicts = cpythonCompile(cleared);
-    expect(cleared.filter((_, i) => verdicts[i] !== null).map((c) => JSON.stringify(c)).slice(0, 3)).toEqual([]);
+    expect(
+      cleared
+        .filter((_, i) => verdicts[i] !== null)
+        .map((c) => JSON.stringify(c))
+        .slice(0, 3),
+    ).toEqual([]);
     for (const c of cleared) {
       expect(readRevisionFast(c), JSON.stringify(c)).toEqual(readRevisionSourceFaithful(c));
       expect(tokenTests(c), JSON.stringify(c)).toEqual(tokenTestsByTokenizer(c));

@@ -10,8 +10,16 @@ import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** Runs `code` in Debian's Python behind the fence; what it printed, and the refusals the fence recorded. */
-function fenced(fence: Fence, code: string, cwd: string): { out: string; status: number | null; refused: string[] } {
-  const r = spawnSync(PYTHON, ['-c', code], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...fence.env } });
+function fenced(
+  fence: Fence,
+  code: string,
+  cwd: string,
+): { out: string; status: number | null; refused: string[] } {
+  const r = spawnSync(PYTHON, ['-c', code], {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...fence.env },
+  });
   return { out: `${r.stdout}${r.stderr}`, status: r.status, refused: fence.refused().map((x) => x.driver) };
 }
 
@@ -28,40 +36,75 @@ describe('the fence, driver by driver (real drivers, a real server)', () => {
   };
 
   it.each([
-    ['psycopg2', (u: { host: string; port: number; db: string; user: string; pw: string }) => `import psycopg2\nc = psycopg2.connect(host="${u.host}", port=${u.port}, dbname="${u.db}", user="${u.user}", password="${u.pw}")\nc.cursor().execute("SELECT 1")\nprint("connected")`],
-    ['psycopg', (u: { host: string; port: number; db: string; user: string; pw: string }) => `import psycopg\nc = psycopg.connect(host="${u.host}", port=${u.port}, dbname="${u.db}", user="${u.user}", password="${u.pw}")\nc.execute("SELECT 1")\nprint("connected")`],
-    ['pg8000', (u: { host: string; port: number; db: string; user: string; pw: string }) => `import pg8000\nc = pg8000.connect(user="${u.user}", host="${u.host}", port=${u.port}, database="${u.db}", password="${u.pw}")\nc.cursor().execute("SELECT 1")\nprint("connected")`],
-    ['sqlalchemy', (u: { host: string; port: number; db: string; user: string; pw: string }) => `import sqlalchemy as sa\ne = sa.create_engine("postgresql://${u.user}:${u.pw}@${u.host}:${u.port}/${u.db}")\ne.connect().close()\nprint("connected")`],
-  ])('%s: the allowed database connects; another on the same server is refused before any statement', (driver, code) => {
-    const server = parseDatabaseUrl(pg().url, '/');
-    if (server.dialect !== 'postgresql') throw new Error('not postgres');
-    const fence = make(pg().urlFor('fence_allowed'));
-    const u = { host: server.host, port: server.port, user: server.user!, pw: server.password! };
-    const cwd = tempDir('preflight-fence-');
-    const ok = fenced(fence, code({ ...u, db: 'fence_allowed' }), cwd);
-    expect(ok.refused).toEqual([]);
-    expect(ok.out).not.toContain('alembic-preflight refused');
-    // Debian's pg8000 1.10 cannot answer SCRAM, so its allowed connection ends at authentication, after the fence let it through
-    if (driver === 'pg8000') expect(ok.out).toContain('Authentication method 10 not recognized by pg8000');
-    else expect(ok.out).toContain('connected');
-    const logBefore = readFileSync(pg().logFile!, 'utf8').length;
-    const no = fenced(fence, code({ ...u, db: 'fence_other' }), cwd);
-    expect(no.out).not.toContain('connected');
-    expect(no.out).toContain("alembic-preflight refused a connection to postgresql database 'fence_other'");
-    expect(no.status).not.toBe(0);
-    expect(no.refused).toEqual([driver === 'sqlalchemy' ? 'psycopg2' : driver]);
-    const other = readFileSync(pg().logFile!, 'utf8').slice(logBefore).split('\n').filter((l) => l.includes(':db=fence_other:'));
-    expect(other.filter((l) => l.includes('statement: '))).toEqual([]);
-  }, 60_000);
+    [
+      'psycopg2',
+      (u: { host: string; port: number; db: string; user: string; pw: string }) =>
+        `import psycopg2\nc = psycopg2.connect(host="${u.host}", port=${u.port}, dbname="${u.db}", user="${u.user}", password="${u.pw}")\nc.cursor().execute("SELECT 1")\nprint("connected")`,
+    ],
+    [
+      'psycopg',
+      (u: { host: string; port: number; db: string; user: string; pw: string }) =>
+        `import psycopg\nc = psycopg.connect(host="${u.host}", port=${u.port}, dbname="${u.db}", user="${u.user}", password="${u.pw}")\nc.execute("SELECT 1")\nprint("connected")`,
+    ],
+    [
+      'pg8000',
+      (u: { host: string; port: number; db: string; user: string; pw: string }) =>
+        `import pg8000\nc = pg8000.connect(user="${u.user}", host="${u.host}", port=${u.port}, database="${u.db}", password="${u.pw}")\nc.cursor().execute("SELECT 1")\nprint("connected")`,
+    ],
+    [
+      'sqlalchemy',
+      (u: { host: string; port: number; db: string; user: string; pw: string }) =>
+        `import sqlalchemy as sa\ne = sa.create_engine("postgresql://${u.user}:${u.pw}@${u.host}:${u.port}/${u.db}")\ne.connect().close()\nprint("connected")`,
+    ],
+  ])(
+    '%s: the allowed database connects; another on the same server is refused before any statement',
+    (driver, code) => {
+      const server = parseDatabaseUrl(pg().url, '/');
+      if (server.dialect !== 'postgresql') throw new Error('not postgres');
+      const fence = make(pg().urlFor('fence_allowed'));
+      const u = { host: server.host, port: server.port, user: server.user!, pw: server.password! };
+      const cwd = tempDir('preflight-fence-');
+      const ok = fenced(fence, code({ ...u, db: 'fence_allowed' }), cwd);
+      expect(ok.refused).toEqual([]);
+      expect(ok.out).not.toContain('alembic-preflight refused');
+      // Debian's pg8000 1.10 cannot answer SCRAM, so its allowed connection ends at authentication, after the fence let it through
+      if (driver === 'pg8000') expect(ok.out).toContain('Authentication method 10 not recognized by pg8000');
+      else expect(ok.out).toContain('connected');
+      const logBefore = readFileSync(pg().logFile!, 'utf8').length;
+      const no = fenced(fence, code({ ...u, db: 'fence_other' }), cwd);
+      expect(no.out).not.toContain('connected');
+      expect(no.out).toContain("alembic-preflight refused a connection to postgresql database 'fence_other'");
+      expect(no.status).not.toBe(0);
+      expect(no.refused).toEqual([driver === 'sqlalchemy' ? 'psycopg2' : driver]);
+      const other = readFileSync(pg().logFile!, 'utf8')
+        .slice(logBefore)
+        .split('\n')
+        .filter((l) => l.includes(':db=fence_other:'));
+      expect(other.filter((l) => l.includes('statement: '))).toEqual([]);
+    },
+    60_000,
+  );
 
   it('sqlite3: the allowed file and memory open; any other file is refused before it is created, URI forms included', () => {
     const cwd = tempDir('preflight-fence-sqlite-');
     const allowed = path.join(cwd, 'scratch.db');
     const fence = make(`sqlite:///${allowed}`);
-    expect(fenced(fence, `import sqlite3\nsqlite3.connect(${JSON.stringify(allowed)}).execute("CREATE TABLE t (x)")\nsqlite3.connect(":memory:")\nsqlite3.connect("file:mem?mode=memory", uri=True)\nprint("connected")`, cwd).out).toContain('connected');
-    for (const code of ['sqlite3.connect("other.db")', 'sqlite3.connect("file:other.db", uri=True)', 'import sqlalchemy as sa; sa.create_engine("sqlite:///other.db").connect()']) {
+    expect(
+      fenced(
+        fence,
+        `import sqlite3\nsqlite3.connect(${JSON.stringify(allowed)}).execute("CREATE TABLE t (x)")\nsqlite3.connect(":memory:")\nsqlite3.connect("file:mem?mode=memory", uri=True)\nprint("connected")`,
+        cwd,
+      ).out,
+    ).toContain('connected');
+    for (const code of [
+      'sqlite3.connect("other.db")',
+      'sqlite3.connect("file:other.db", uri=True)',
+      'import sqlalchemy as sa; sa.create_engine("sqlite:///other.db").connect()',
+    ]) {
       const r = fenced(fence, `import sqlite3\n${code}\nprint("connected")`, cwd);
-      expect(r.out, code).toContain(`alembic-preflight refused a connection to ${path.join(cwd, 'other.db')}`);
+      expect(r.out, code).toContain(
+        `alembic-preflight refused a connection to ${path.join(cwd, 'other.db')}`,
+      );
       expect(existsSync(path.join(cwd, 'other.db'))).toBe(false);
     }
   }, 60_000);
@@ -69,15 +112,27 @@ describe('the fence, driver by driver (real drivers, a real server)', () => {
   it("a driver the fence cannot check never connects (MySQL through SQLAlchemy), and the app's own sitecustomize still runs", () => {
     const cwd = tempDir('preflight-fence-other-');
     const fence = make(`sqlite:///${path.join(cwd, 'scratch.db')}`);
-    const r = fenced(fence, 'import sqlalchemy as sa\ne = sa.create_engine("mysql+mysqldb://u:p@localhost/db", module=__import__("sqlite3"))\ne.connect()\nprint("connected")', cwd);
+    const r = fenced(
+      fence,
+      'import sqlalchemy as sa\ne = sa.create_engine("mysql+mysqldb://u:p@localhost/db", module=__import__("sqlite3"))\ne.connect()\nprint("connected")',
+      cwd,
+    );
     expect(r.out).not.toContain('connected');
     expect(r.out).toContain('alembic-preflight refused a connection to a mysql database (driver mysqldb');
     // a sitecustomize of the app's own, on its PYTHONPATH behind the fence, runs after it
     const site = tempDir('preflight-fence-site-');
     writeFileSync(path.join(site, 'sitecustomize.py'), 'import builtins\nbuiltins.APP_SITE = "ran"\n');
-    const withSite = makeFence([fenceTarget(parseDatabaseUrl(`sqlite:///${path.join(cwd, 'scratch.db')}`, '/'))], [], { PYTHONPATH: site });
+    const withSite = makeFence(
+      [fenceTarget(parseDatabaseUrl(`sqlite:///${path.join(cwd, 'scratch.db')}`, '/'))],
+      [],
+      { PYTHONPATH: site },
+    );
     fences.push(withSite);
-    const chained = fenced(withSite, 'import builtins, sqlite3\nprint("site:", getattr(builtins, "APP_SITE", None))\nsqlite3.connect("elsewhere.db")', cwd);
+    const chained = fenced(
+      withSite,
+      'import builtins, sqlite3\nprint("site:", getattr(builtins, "APP_SITE", None))\nsqlite3.connect("elsewhere.db")',
+      cwd,
+    );
     expect(chained.out).toContain('site: ran');
     expect(chained.refused).toEqual(['sqlite3']);
   }, 60_000);

@@ -14,21 +14,41 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 /** What Python itself makes of a %-template, as the oracle for our formatter. */
 function pythonFormat(template: string, values: Record<string, string | number>): string {
-  const r = spawnSync(PYTHON, ['-c', 'import sys, json; print(sys.argv[1] % json.loads(sys.argv[2]), end="")', template, JSON.stringify(values)], { encoding: 'utf8' });
+  const r = spawnSync(
+    PYTHON,
+    [
+      '-c',
+      'import sys, json; print(sys.argv[1] % json.loads(sys.argv[2]), end="")',
+      template,
+      JSON.stringify(values),
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(r.stderr);
   return r.stdout;
 }
 
 /** Alembic's own slug rule, run in Python. */
 function pythonSlug(message: string, limit: number): string {
-  const code = 'import re, sys\nm, n = sys.argv[1], int(sys.argv[2])\ns = "_".join(re.compile(r"\\w+").findall(m)).lower()\nif len(s) > n:\n    s = s[:n].rsplit("_", 1)[0] + "_"\nprint(s, end="")';
+  const code =
+    'import re, sys\nm, n = sys.argv[1], int(sys.argv[2])\ns = "_".join(re.compile(r"\\w+").findall(m)).lower()\nif len(s) > n:\n    s = s[:n].rsplit("_", 1)[0] + "_"\nprint(s, end="")';
   const r = spawnSync(PYTHON, ['-c', code, message, String(limit)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return r.stdout;
 }
 
 describe('file_template', () => {
-  const values = { rev: 'guest_lockout_001', slug: 'placeholder', epoch: 1763800000, year: 2026, month: 3, day: 7, hour: 4, minute: 5, second: 9 };
+  const values = {
+    rev: 'guest_lockout_001',
+    slug: 'placeholder',
+    epoch: 1763800000,
+    year: 2026,
+    month: 3,
+    day: 7,
+    hour: 4,
+    minute: 5,
+    second: 9,
+  };
   it.each([
     '%(rev)s_%(slug)s',
     '%(year)d_%(month).2d_%(day).2d_%(hour).2d%(minute).2d-%(rev)s_%(slug)s',
@@ -54,7 +74,9 @@ describe('file_template', () => {
     expect(slugOf(m, n)).toBe(pythonSlug(m, n === 0 ? 40 : n));
   });
   it('names the file from the template', () => {
-    expect(renderFileName('%(rev)s_%(slug)s', 'abc', 'placeholder', new Date(Date.UTC(2026, 0, 2)))).toBe('abc_placeholder.py');
+    expect(renderFileName('%(rev)s_%(slug)s', 'abc', 'placeholder', new Date(Date.UTC(2026, 0, 2)))).toBe(
+      'abc_placeholder.py',
+    );
   });
 });
 
@@ -85,8 +107,21 @@ def upgrade() -> None:
 describe('placeholder', () => {
   it('copies the typed header style of the project and reads back as the intended revision', () => {
     const style = headerStyleOf(TYPED);
-    expect(style).toMatchObject({ quote: '"', returnAnnotations: true, typingImport: 'from typing import Sequence, Union' });
-    const text = renderPlaceholder({ revision: 'g1', downRevisions: ['a1'], seen: ['database postgresql db.example.com:5432/app'], placement: '--after a1', createdAt: new Date(0) }, style);
+    expect(style).toMatchObject({
+      quote: '"',
+      returnAnnotations: true,
+      typingImport: 'from typing import Sequence, Union',
+    });
+    const text = renderPlaceholder(
+      {
+        revision: 'g1',
+        downRevisions: ['a1'],
+        seen: ['database postgresql db.example.com:5432/app'],
+        placement: '--after a1',
+        createdAt: new Date(0),
+      },
+      style,
+    );
     expect(text).toContain('revision: str = "g1"');
     expect(text).toContain('down_revision: Union[str, Sequence[str], None] = "a1"');
     expect(text).toContain('def upgrade() -> None:\n    pass');
@@ -96,8 +131,21 @@ describe('placeholder', () => {
     expect(read.docstring?.revises).toBe('a1');
   });
   it('is valid Python that imports with the placeholder values (merge parents too)', () => {
-    const text = renderPlaceholder({ revision: 'g2', downRevisions: ['a1', 'b2'], seen: ['named with --revision'], placement: '--after', createdAt: new Date(0) });
-    const r = spawnSync(PYTHON, ['-c', 'import sys; ns = {}; exec(sys.stdin.read(), ns); print(ns["revision"], ns["down_revision"], ns["upgrade"](), ns["downgrade"]())'], { input: text, encoding: 'utf8' });
+    const text = renderPlaceholder({
+      revision: 'g2',
+      downRevisions: ['a1', 'b2'],
+      seen: ['named with --revision'],
+      placement: '--after',
+      createdAt: new Date(0),
+    });
+    const r = spawnSync(
+      PYTHON,
+      [
+        '-c',
+        'import sys; ns = {}; exec(sys.stdin.read(), ns); print(ns["revision"], ns["down_revision"], ns["upgrade"](), ns["downgrade"]())',
+      ],
+      { input: text, encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe("g2 ('a1', 'b2') None None");
   });
@@ -110,22 +158,32 @@ describe('rewire', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.changedLines).toEqual([4, 16]);
-    expect(r.content.toString('utf8')).toBe(TYPED.replace('Revises: a1', 'Revises: g1').replace('None] = "a1"', 'None] = "g1"'));
+    expect(r.content.toString('utf8')).toBe(
+      TYPED.replace('Revises: a1', 'Revises: g1').replace('None] = "a1"', 'None] = "g1"'),
+    );
   });
   it('keeps CRLF line ends, a BOM and the other tuple members', () => {
-    const src = '\ufeff"""m\r\n\r\nRevises: a1, c3\r\n"""\r\nrevision = \'m4\'\r\ndown_revision = (\r\n    \'a1\',  # first\r\n    "c3",\r\n)\r\n';
+    const src =
+      '\ufeff"""m\r\n\r\nRevises: a1, c3\r\n"""\r\nrevision = \'m4\'\r\ndown_revision = (\r\n    \'a1\',  # first\r\n    "c3",\r\n)\r\n';
     const r = rewireDownRevision(Buffer.from(src, 'utf8'), 'a1', 'g1');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.content.equals(Buffer.from(src.replace('Revises: a1', 'Revises: g1').replace("'a1',", "'g1',"), 'utf8'))).toBe(true);
+    expect(
+      r.content.equals(
+        Buffer.from(src.replace('Revises: a1', 'Revises: g1').replace("'a1',", "'g1',"), 'utf8'),
+      ),
+    ).toBe(true);
   });
   it('uses the last module-level assignment, never one in a function or a string', () => {
-    const src = "revision = 'x'\ndown_revision = 'a1'\ndef f():\n    down_revision = 'a1'\ndown_revision = 'a1'  # wins\n";
+    const src =
+      "revision = 'x'\ndown_revision = 'a1'\ndef f():\n    down_revision = 'a1'\ndown_revision = 'a1'  # wins\n";
     const r = rewireDownRevision(Buffer.from(src), 'a1', 'g1');
-    expect(r.ok && r.content.toString()).toBe("revision = 'x'\ndown_revision = 'a1'\ndef f():\n    down_revision = 'a1'\ndown_revision = 'g1'  # wins\n");
+    expect(r.ok && r.content.toString()).toBe(
+      "revision = 'x'\ndown_revision = 'a1'\ndef f():\n    down_revision = 'a1'\ndown_revision = 'g1'  # wins\n",
+    );
   });
   it.each([
-    ["down_revision = PARENT\n", /not a plain literal/u],
+    ['down_revision = PARENT\n', /not a plain literal/u],
     ["down_revision = 'a' '1'\n", /implicit string concatenation/u],
     ["down_revision = 'b2'\n", /does not name 'a1'/u],
     ["down_revision = ('a1', 'a1')\n", /more than once/u],
@@ -136,7 +194,11 @@ describe('rewire', () => {
     if (!r.ok) expect(r.reason).toMatch(why);
   });
   it('refuses a file that is not UTF-8', () => {
-    const latin = Buffer.concat([Buffer.from("# -*- coding: latin-1 -*-\n# caf"), Buffer.from([0xe9]), Buffer.from("\ndown_revision = 'a1'\n")]);
+    const latin = Buffer.concat([
+      Buffer.from('# -*- coding: latin-1 -*-\n# caf'),
+      Buffer.from([0xe9]),
+      Buffer.from("\ndown_revision = 'a1'\n"),
+    ]);
     const r = rewireDownRevision(latin, 'a1', 'g1');
     expect(r.ok).toBe(false);
   });
@@ -181,7 +243,9 @@ describe('atomic writes', () => {
     const dir = tempDir('preflight-write-');
     const edited = path.join(dir, 'child.py');
     writeFileSync(edited, 'changed by someone else');
-    expect(() => writeChanges([{ absPath: edited, before: Buffer.from('old'), after: Buffer.from('new') }])).toThrow(/changed while we were planning/u);
+    expect(() =>
+      writeChanges([{ absPath: edited, before: Buffer.from('old'), after: Buffer.from('new') }]),
+    ).toThrow(/changed while we were planning/u);
     writeFileSync(edited, 'old');
     chmodSync(edited, 0o640);
     const undo = writeChanges([
@@ -189,7 +253,7 @@ describe('atomic writes', () => {
       { absPath: path.join(dir, 'placeholder.py'), before: null, after: Buffer.from('p') },
     ]);
     expect(readFileSync(edited, 'utf8')).toBe('new');
-    expect((readFileSync(path.join(dir, 'placeholder.py'), 'utf8'))).toBe('p');
+    expect(readFileSync(path.join(dir, 'placeholder.py'), 'utf8')).toBe('p');
     undo();
     expect(readFileSync(edited, 'utf8')).toBe('old');
     expect(existsSync(path.join(dir, 'placeholder.py'))).toBe(false);
@@ -216,7 +280,9 @@ describe('atomic writes', () => {
       writeFileSync(path.join(dir, 'versions'), 'not a folder');
       const e = (() => {
         try {
-          writeChanges([{ absPath: path.join(dir, 'versions', 'placeholder.py'), before: null, after: Buffer.from('p') }]);
+          writeChanges([
+            { absPath: path.join(dir, 'versions', 'placeholder.py'), before: null, after: Buffer.from('p') },
+          ]);
         } catch (err) {
           return err as WriteError;
         }
@@ -230,7 +296,9 @@ describe('atomic writes', () => {
     }
     const dir = tempDir('preflight-write-');
     chmodSync(dir, 0o555);
-    expect(() => writeChanges([{ absPath: path.join(dir, 'placeholder.py'), before: null, after: Buffer.from('p') }])).toThrow(/Cannot write in .* \(EACCES: permission denied\); nothing was written/u);
+    expect(() =>
+      writeChanges([{ absPath: path.join(dir, 'placeholder.py'), before: null, after: Buffer.from('p') }]),
+    ).toThrow(/Cannot write in .* \(EACCES: permission denied\); nothing was written/u);
     chmodSync(dir, 0o755);
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -3,7 +3,13 @@ import { existsSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { investigateMissing } from '../../src/history/git-history.js';
-import { prepareDatabase, readRowsAfter, runAlembicUpgrade, writeScenarioProject, type Scenario } from '../helpers/db-scenario.js';
+import {
+  prepareDatabase,
+  readRowsAfter,
+  runAlembicUpgrade,
+  writeScenarioProject,
+  type Scenario,
+} from '../helpers/db-scenario.js';
 import { runCli, unwrapped } from '../helpers/cli.js';
 import { diskFiles } from '../../src/project/project-files.js';
 
@@ -15,7 +21,11 @@ afterEach(() => {
 const cli = (cwd: string, args: string[]) => runCli(cwd, args, { DATABASE_URL: 'sqlite:///app.db' });
 
 function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync(
+    'git',
+    ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'init.defaultBranch=main', ...args],
+    { cwd, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -48,12 +58,23 @@ describe('git forensics for a missing id', () => {
     // someone deleted ggg777 and pointed bbb222 at its parent
     unlinkSync(versions(root, 'ggg777_m.py'));
     const child = versions(root, 'bbb222_m.py');
-    writeFileSync(child, readFileSync(child, 'utf8').replace("down_revision = 'ggg777'", "down_revision = 'aaa111'"));
+    writeFileSync(
+      child,
+      readFileSync(child, 'utf8').replace("down_revision = 'ggg777'", "down_revision = 'aaa111'"),
+    );
     git(root, 'commit', '-qam', 'drop the lockout migration');
     const sha = git(root, 'rev-parse', '--short', 'HEAD');
 
-    const f = investigateMissing(diskFiles(), ['ggg777'], root, [path.join(root, 'migrations', 'versions')]).get('ggg777')!;
-    expect(f).toMatchObject({ kind: 'deleted', path: 'migrations/versions/ggg777_m.py', downRevisions: ['aaa111'], children: ['bbb222'], commit: { short: sha, subject: 'drop the lockout migration' } });
+    const f = investigateMissing(diskFiles(), ['ggg777'], root, [
+      path.join(root, 'migrations', 'versions'),
+    ]).get('ggg777')!;
+    expect(f).toMatchObject({
+      kind: 'deleted',
+      path: 'migrations/versions/ggg777_m.py',
+      downRevisions: ['aaa111'],
+      children: ['bbb222'],
+      commit: { short: sha, subject: 'drop the lockout migration' },
+    });
 
     const v = cli(root, ['verify']);
     expect(v.status).toBe(1);
@@ -62,7 +83,9 @@ describe('git forensics for a missing id', () => {
 
     const b = cli(root, ['backfill', '--rewire', '--write']);
     expect(b.status, b.stdout + b.stderr).toBe(0);
-    expect(b.stdout).toContain(`placed by: git history: migrations/versions/ggg777_m.py revised aaa111 before commit ${sha} deleted it`);
+    expect(b.stdout).toContain(
+      `placed by: git history: migrations/versions/ggg777_m.py revised aaa111 before commit ${sha} deleted it`,
+    );
     expect(readFileSync(child, 'utf8')).toContain("down_revision = 'ggg777'");
     expect(cli(root, ['verify']).status).toBe(0);
     const run = runAlembicUpgrade(root, 'sqlite:///app.db', 'head');
@@ -80,19 +103,29 @@ describe('git forensics for a missing id', () => {
       ['ggg777'],
     );
     const file = versions(root, 'ggg777_m.py');
-    const original = readFileSync(file, 'utf8').replace(/def upgrade\(\):\n(?: {4}.*\n)+/u, "def upgrade():\n    op.create_table('lockouts', sa.Column('id', sa.Integer, primary_key=True))\n");
+    const original = readFileSync(file, 'utf8').replace(
+      /def upgrade\(\):\n(?: {4}.*\n)+/u,
+      "def upgrade():\n    op.create_table('lockouts', sa.Column('id', sa.Integer, primary_key=True))\n",
+    );
     expect(original).toContain("op.create_table('lockouts'");
     writeFileSync(file, original);
     git(root, 'commit', '-qam', 'lockouts table');
     unlinkSync(file);
     git(root, 'commit', '-qam', 'drop the lockout migration');
     const sha = git(root, 'rev-parse', '--short', 'HEAD');
-    expect(investigateMissing(diskFiles(), ['ggg777'], root, [path.join(root, 'migrations', 'versions')]).get('ggg777')).toMatchObject({ kind: 'deleted', operations: true });
+    expect(
+      investigateMissing(diskFiles(), ['ggg777'], root, [path.join(root, 'migrations', 'versions')]).get(
+        'ggg777',
+      ),
+    ).toMatchObject({ kind: 'deleted', operations: true });
     const v = cli(root, ['verify']);
     expect(v.stdout).toContain('its upgrade() ran operations, so a no-op placeholder');
     const b = cli(root, ['backfill', '--rewire']);
     expect(b.stdout).toContain('WARNING: migrations/versions/ggg777_m.py was a real migration');
-    const restore = new RegExp(`git show ${sha}\\^:migrations/versions/ggg777_m\\.py > migrations/versions/ggg777_m\\.py`, 'u').exec(b.stdout);
+    const restore = new RegExp(
+      `git show ${sha}\\^:migrations/versions/ggg777_m\\.py > migrations/versions/ggg777_m\\.py`,
+      'u',
+    ).exec(b.stdout);
     expect(restore).not.toBeNull();
     // the command, run as written, brings the file back byte for byte
     const r = spawnSync('/bin/sh', ['-c', restore![0]], { cwd: root, encoding: 'utf8' });
@@ -110,7 +143,11 @@ describe('git forensics for a missing id', () => {
     );
     unlinkSync(versions(root, 'ggg777_m.py'));
     git(root, 'commit', '-qam', 'drop it');
-    expect(investigateMissing(diskFiles(), ['ggg777'], root, [path.join(root, 'migrations', 'versions')]).get('ggg777')).toMatchObject({ kind: 'deleted', operations: false });
+    expect(
+      investigateMissing(diskFiles(), ['ggg777'], root, [path.join(root, 'migrations', 'versions')]).get(
+        'ggg777',
+      ),
+    ).toMatchObject({ kind: 'deleted', operations: false });
     expect(cli(root, ['backfill', '--rewire']).stdout).not.toContain('WARNING');
   });
 
@@ -131,7 +168,9 @@ describe('git forensics for a missing id', () => {
 
     const v = cli(root, ['verify']);
     expect(v.status).toBe(1);
-    expect(unwrapped(v.stdout)).toContain('git: migrations/versions/old111_m.py defined it and was renamed to migrations/versions/new222_m.py with the new id new222');
+    expect(unwrapped(v.stdout)).toContain(
+      'git: migrations/versions/old111_m.py defined it and was renamed to migrations/versions/new222_m.py with the new id new222',
+    );
     expect(v.stdout).toContain('alembic-preflight restamp --from old111 --to new222 --yes');
 
     const b = cli(root, ['backfill', '--rewire', '--write']);
@@ -141,7 +180,9 @@ describe('git forensics for a missing id', () => {
 
     const dry = cli(root, ['restamp', '--from', 'old111', '--to', 'new222']);
     expect(dry.status).toBe(0);
-    expect(dry.stdout).toContain(`UPDATE "alembic_version" SET version_num = 'new222' WHERE version_num = 'old111';`);
+    expect(dry.stdout).toContain(
+      `UPDATE "alembic_version" SET version_num = 'new222' WHERE version_num = 'old111';`,
+    );
     expect(dry.stdout).toContain('then `alembic upgrade head` runs nothing');
     expect(await readRowsAfter(s, 'sqlite', root, 'sqlite:///app.db')).toEqual(['old111']);
 
@@ -163,14 +204,21 @@ describe('git forensics for a missing id', () => {
       ['ccc333'],
     );
     git(root, 'checkout', '-qb', 'feature/lockout');
-    writeFileSync(versions(root, 'ccc333_m.py'), readFileSync(versions(root, 'bbb222_m.py'), 'utf8').replaceAll('bbb222', 'ccc333').replace("down_revision = 'aaa111'", "down_revision = 'bbb222'"));
+    writeFileSync(
+      versions(root, 'ccc333_m.py'),
+      readFileSync(versions(root, 'bbb222_m.py'), 'utf8')
+        .replaceAll('bbb222', 'ccc333')
+        .replace("down_revision = 'aaa111'", "down_revision = 'bbb222'"),
+    );
     git(root, 'add', '-A');
     git(root, 'commit', '-qm', 'lockout');
     git(root, 'checkout', '-q', 'main');
 
     const v = cli(root, ['verify']);
     expect(v.status).toBe(1);
-    expect(unwrapped(v.stdout)).toContain('defines it only outside the checked-out history, on feature/lockout');
+    expect(unwrapped(v.stdout)).toContain(
+      'defines it only outside the checked-out history, on feature/lockout',
+    );
     const b = cli(root, ['backfill', '--rewire', '--write']);
     expect(b.status).toBe(1);
     expect(b.stdout).toContain('it exists on feature/lockout');
@@ -189,7 +237,9 @@ describe('git forensics for a missing id', () => {
       ['guest_lockout_001'],
     );
     const v = cli(root, ['verify']);
-    expect(unwrapped(v.stdout)).toContain('git: No commit on any branch ever had a file with this id in migrations/versions: it was stamped by hand');
+    expect(unwrapped(v.stdout)).toContain(
+      'git: No commit on any branch ever had a file with this id in migrations/versions: it was stamped by hand',
+    );
     const b = cli(root, ['backfill']);
     expect(b.status).toBe(1);
     expect(b.stdout).toContain('--after aaa111 --rewire: runs bbb222 (rewires bbb222)');
@@ -202,7 +252,9 @@ describe('git forensics for a missing id', () => {
     await prepareDatabase(s, 'sqlite', root);
     const v = cli(root, ['verify']);
     expect(v.status).toBe(1);
-    expect(unwrapped(v.stdout)).toContain('git: Git history not searched: the project is not in a git work tree');
+    expect(unwrapped(v.stdout)).toContain(
+      'git: Git history not searched: the project is not in a git work tree',
+    );
     const b = cli(root, ['backfill', '--after', 'aaa111']);
     expect(b.status, b.stdout).toBe(0);
   });

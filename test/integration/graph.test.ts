@@ -21,26 +21,56 @@ beforeAll(async () => {
 
 /** Real `alembic history`, each line's branch labels sorted (Alembic joins a Python set there). */
 function alembicHistory(cwd: string): string[] {
-  const out = execFileSync(PYTHON, ['-m', 'alembic', 'history'], { cwd, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  const out = execFileSync(PYTHON, ['-m', 'alembic', 'history'], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
   return out.trimEnd().split('\n').map(sortLabels);
 }
 
 function sortLabels(line: string): string {
-  return line.replace(/ -> (\S+) \(([^)]*,[^)]*)\)/u, (_m, id: string, labels: string) => ` -> ${id} (${labels.split(', ').sort().join(', ')})`);
+  return line.replace(
+    / -> (\S+) \(([^)]*,[^)]*)\)/u,
+    (_m, id: string, labels: string) => ` -> ${id} (${labels.split(', ').sort().join(', ')})`,
+  );
 }
 
 describe('alembic-preflight graph', () => {
   it.each([
-    ['branchy, labels and depends_on', ['--n', '150', '--seed', '5', '--branch-rate', '0.2', '--label-rate', '0.6', '--depends-rate', '0.15', '--heads', '3']],
-    ['many merges', ['--n', '120', '--seed', '11', '--branch-rate', '0.3', '--merge-rate', '0.6', '--depends-rate', '0.1']],
-  ])('--format text prints what `alembic history` prints (%s)', (_name, args) => {
-    const dir = path.join(tempDir('preflight-graph-'), 'project');
-    generateCorpus(dir, args);
-    // the Alembic installed here (1.8.1) lists the folder unsorted; newer releases sort it
-    const ours = runCli(dir, ['graph', '--format', 'text', '--alembic-version', '1.8.1']);
-    expect(ours.status, ours.stderr).toBe(0);
-    expect(ours.stdout.trimEnd().split('\n').map(sortLabels)).toEqual(alembicHistory(dir));
-  }, 60_000);
+    [
+      'branchy, labels and depends_on',
+      [
+        '--n',
+        '150',
+        '--seed',
+        '5',
+        '--branch-rate',
+        '0.2',
+        '--label-rate',
+        '0.6',
+        '--depends-rate',
+        '0.15',
+        '--heads',
+        '3',
+      ],
+    ],
+    [
+      'many merges',
+      ['--n', '120', '--seed', '11', '--branch-rate', '0.3', '--merge-rate', '0.6', '--depends-rate', '0.1'],
+    ],
+  ])(
+    '--format text prints what `alembic history` prints (%s)',
+    (_name, args) => {
+      const dir = path.join(tempDir('preflight-graph-'), 'project');
+      generateCorpus(dir, args);
+      // the Alembic installed here (1.8.1) lists the folder unsorted; newer releases sort it
+      const ours = runCli(dir, ['graph', '--format', 'text', '--alembic-version', '1.8.1']);
+      expect(ours.status, ours.stderr).toBe(0);
+      expect(ours.stdout.trimEnd().split('\n').map(sortLabels)).toEqual(alembicHistory(dir));
+    },
+    60_000,
+  );
 
   it('draws the incident: the database row no file defines in red, valid Mermaid and DOT', async () => {
     const root = exampleIncident();
@@ -48,19 +78,29 @@ describe('alembic-preflight graph', () => {
     const m = runCli(root, ['graph'], env);
     expect(m.status, m.stderr).toBe(0);
     await expect(mermaid.parse(m.stdout)).resolves.toBeTruthy();
-    expect(m.stdout).toMatch(/^ {2}x0\(\["guest_lockout_001 \(database, no file\)<br\/>[^"]*"\]\):::missing$/mu);
+    expect(m.stdout).toMatch(
+      /^ {2}x0\(\["guest_lockout_001 \(database, no file\)<br\/>[^"]*"\]\):::missing$/mu,
+    );
     expect(m.stdout).toMatch(/^ {2}r\d\["1f2a3b4c5d6e<br\/>create users"\]$/mu);
     const d = runCli(root, ['graph', '--format', 'dot'], env);
-    expect(d.stdout).toMatch(/^ {2}x0 \[label="guest_lockout_001 \(database, no file\)\\n[^"]*", shape=octagon, style=filled, fillcolor="#f8d7da"/mu);
+    expect(d.stdout).toMatch(
+      /^ {2}x0 \[label="guest_lockout_001 \(database, no file\)\\n[^"]*", shape=octagon, style=filled, fillcolor="#f8d7da"/mu,
+    );
     expect(balancedDot(d.stdout)).toBe(true);
   }, 60_000);
 
   it('marks the rows and the pending revisions, and collapses long straight runs unless --full', async () => {
     const files: Record<string, string> = {};
-    for (let i = 1; i <= 20; i++) files[`migrations/versions/r${i}_x.py`] = rev(`r${String(i).padStart(2, '0')}`, i === 1 ? null : `r${String(i - 1).padStart(2, '0')}`);
+    for (let i = 1; i <= 20; i++)
+      files[`migrations/versions/r${i}_x.py`] = rev(
+        `r${String(i).padStart(2, '0')}`,
+        i === 1 ? null : `r${String(i - 1).padStart(2, '0')}`,
+      );
     const root = makeProject(files);
     const db = new Database(path.join(root, 'app.db'));
-    db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('r15')");
+    db.exec(
+      "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('r15')",
+    );
     db.close();
     const env = { DATABASE_URL: 'sqlite:///app.db' };
     const short = runCli(root, ['graph'], env).stdout;
@@ -75,13 +115,17 @@ describe('alembic-preflight graph', () => {
     expect(full).not.toContain('collapsed"');
     expect((full.match(/^ {2}r\d+\[/gmu) ?? []).length).toBe(20);
     // without a database nothing is marked
-    const plain = spawnSync(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'graph'], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+    const plain = spawnSync(process.execPath, [path.join(REPO, 'bin/alembic-preflight.js'), 'graph'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    });
     expect(plain.stdout).not.toMatch(/:::(current|pending)/u);
   }, 60_000);
 });
 
 describe('the graph in --format markdown', () => {
-  it('ends verify\'s summary with the graph, the stray row marked, as a Mermaid block that parses', async () => {
+  it("ends verify's summary with the graph, the stray row marked, as a Mermaid block that parses", async () => {
     const root = exampleIncident();
     const md = runCli(root, ['verify', '--format', 'markdown'], { DATABASE_URL: 'sqlite:///app.db' });
     expect(md.status).toBe(1);
@@ -96,5 +140,9 @@ describe('the graph in --format markdown', () => {
 function balancedDot(text: string): boolean {
   const nodes = new Set([...text.matchAll(/^ {2}(\w+) \[label=/gmu)].map((m) => m[1]!));
   const edges = [...text.matchAll(/^ {2}(\w+) -> (\w+)/gmu)];
-  return text.startsWith('digraph alembic {') && text.trimEnd().endsWith('}') && edges.every((e) => nodes.has(e[1]!) && nodes.has(e[2]!));
+  return (
+    text.startsWith('digraph alembic {') &&
+    text.trimEnd().endsWith('}') &&
+    edges.every((e) => nodes.has(e[1]!) && nodes.has(e[2]!))
+  );
 }

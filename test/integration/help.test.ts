@@ -18,7 +18,13 @@ const COMMANDS = {
 };
 
 /** Every word of the option descriptions, as written in src/cli.ts: a help wrapped mid-word loses some. */
-const WORDS = ['$ALEMBIC_CONFIG', 'requirements.txt', 'version_locations', 'recursive_version_locations', 'FORCE_COLOR'];
+const WORDS = [
+  '$ALEMBIC_CONFIG',
+  'requirements.txt',
+  'version_locations',
+  'recursive_version_locations',
+  'FORCE_COLOR',
+];
 
 describe('--help a person can read', () => {
   for (const [command, usage] of Object.entries(COMMANDS)) {
@@ -30,25 +36,35 @@ describe('--help a person can read', () => {
       expect(lines.filter((l) => l.length > 80)).toEqual([]);
       const examples = r.stdout.slice(r.stdout.indexOf('Examples:'), r.stdout.indexOf('Exit codes:'));
       expect(examples.match(/^ {2}alembic-preflight /gmu)?.length ?? 0).toBeGreaterThanOrEqual(2);
-      expect(r.stdout).toMatch(/Exit codes:\n {2}0 {2}.+\n {2}1 {2}.+\n {2}2 {2}usage or configuration error/u);
+      expect(r.stdout).toMatch(
+        /Exit codes:\n {2}0 {2}.+\n {2}1 {2}.+\n {2}2 {2}usage or configuration error/u,
+      );
       const text = r.stdout.replace(/\s+/gu, ' ');
       if (command !== 'scan-logs') for (const word of WORDS) expect(text, word).toContain(word);
     });
   }
 
   it('on a terminal, help fills its width', () => {
-    const r = spawnSync('script', ['-qc', `stty cols 140; ${process.execPath} ${BIN} check --help`, '/dev/null'], { encoding: 'utf8' });
+    const r = spawnSync(
+      'script',
+      ['-qc', `stty cols 140; ${process.execPath} ${BIN} check --help`, '/dev/null'],
+      { encoding: 'utf8' },
+    );
     const lines = r.stdout.replace(/\r/gu, '').split('\n');
     const widest = Math.max(...lines.map((l) => l.length));
     expect(widest).toBeGreaterThan(100);
     expect(widest).toBeLessThanOrEqual(140);
-    expect(lines).toContain('Read the Alembic configuration and revision files statically and report what would make Alembic fail.');
+    expect(lines).toContain(
+      'Read the Alembic configuration and revision files statically and report what would make Alembic fail.',
+    );
   });
 
   it('the main help lists examples and every exit code', () => {
     const r = runCli(REPO, ['--help']);
     expect(r.stdout).toContain('Examples:');
-    expect(r.stdout.replace(/\s+/gu, ' ')).toMatch(/Exit codes: 0 fine, 1 blocking findings, 2 usage or configuration error, 3 database error/u);
+    expect(r.stdout.replace(/\s+/gu, ' ')).toMatch(
+      /Exit codes: 0 fine, 1 blocking findings, 2 usage or configuration error, 3 database error/u,
+    );
   });
 });
 
@@ -75,9 +91,13 @@ describe('docs/cli.md, generated from the command table', () => {
   });
 
   it('a help that changes makes the page stale, and a command without its block is an error', () => {
-    const stale = renderCliDoc(doc, COMMAND_NAMES, (name) => (name === 'graph' ? 'alembic-preflight graph [options]\n' : runCli(REPO, [name, '--help']).stdout));
+    const stale = renderCliDoc(doc, COMMAND_NAMES, (name) =>
+      name === 'graph' ? 'alembic-preflight graph [options]\n' : runCli(REPO, [name, '--help']).stdout,
+    );
     expect(stale).not.toBe(doc);
     expect(stale).toContain('```text\nalembic-preflight graph [options]\n```');
-    expect(() => renderCliDoc(doc.replace(/<!-- help: explain [^\n]*\n/u, ''), COMMAND_NAMES, () => '')).toThrow(/no block for explain/u);
+    expect(() =>
+      renderCliDoc(doc.replace(/<!-- help: explain [^\n]*\n/u, ''), COMMAND_NAMES, () => ''),
+    ).toThrow(/no block for explain/u);
   });
 });

@@ -10,7 +10,8 @@ import { ENV_PY, makeProject, rev } from '../helpers/project.js';
 import { rng } from '../helpers/rng.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-type Parsed = { sections: Record<string, Record<string, string>>; defaults: Record<string, string> } | { error: string };
+type Parsed =
+  { sections: Record<string, Record<string, string>>; defaults: Record<string, string> } | { error: string };
 
 /** configparser.ConfigParser as Alembic builds it ({'here': ...} defaults), reading each text from a file. */
 function configparser(texts: readonly string[]): Parsed[] {
@@ -30,14 +31,20 @@ for b in json.load(sys.stdin):
         out.append({'error': ('configparser.' if isinstance(e, configparser.Error) else '') + type(e).__name__ + ': ' + str(e).replace(p, 'x.ini')})
 print(json.dumps(out))`;
   const input = JSON.stringify(texts.map((t) => Buffer.from(t, 'utf8').toString('base64')));
-  return JSON.parse(execFileSync(PYTHON, ['-c', script], { input, encoding: 'utf8', maxBuffer: 1 << 28, cwd: tempDir() })) as Parsed[];
+  return JSON.parse(
+    execFileSync(PYTHON, ['-c', script], { input, encoding: 'utf8', maxBuffer: 1 << 28, cwd: tempDir() }),
+  ) as Parsed[];
 }
 
 function ours(text: string): Parsed {
   try {
     const ini = parseIni(text, 'x.ini', { here: '/x' });
-    const raw = (m: Map<string, { raw: string }>): Record<string, string> => Object.fromEntries([...m].map(([k, v]) => [k, v.raw]));
-    return { sections: Object.fromEntries([...ini.sections].map(([s, m]) => [s, raw(m)])), defaults: raw(ini.defaults) };
+    const raw = (m: Map<string, { raw: string }>): Record<string, string> =>
+      Object.fromEntries([...m].map(([k, v]) => [k, v.raw]));
+    return {
+      sections: Object.fromEntries([...ini.sections].map(([s, m]) => [s, raw(m)])),
+      defaults: raw(ini.defaults),
+    };
   } catch (e) {
     if (e instanceof IniError) return { error: e.message };
     throw e;
@@ -88,16 +95,55 @@ const HAND = [
 /** Random files from the same fragments, in every combination. */
 function generated(count: number, seed: number): string[] {
   const r = rng(seed);
-  const pick = <T,>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
-  const ws = [' ', '  ', '\t', '\u00a0', '\u3000', '\u001c', '\u0085', '\ufeff', '\u2028', '\u000b', '\u000c', ''];
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+  const ws = [
+    ' ',
+    '  ',
+    '\t',
+    '\u00a0',
+    '\u3000',
+    '\u001c',
+    '\u0085',
+    '\ufeff',
+    '\u2028',
+    '\u000b',
+    '\u000c',
+    '',
+  ];
   const names = ['alembic', 'DEFAULT', 'other', 'alembic ', ' alembic', 'x]', '[x]', 'Alembic'];
-  const keys = ['script_location', 'x', 'Key', 'KEY', 'key with space', '', 'sqlalchemy.url', '%(here)s', 'a;b', 'a#b'];
-  const vals = ['m', '%(here)s/m', 'a = b', 'a : b', '', ' ', '[s]', '# not a comment', '; nor this', "it's", '"q"', '\\'];
+  const keys = [
+    'script_location',
+    'x',
+    'Key',
+    'KEY',
+    'key with space',
+    '',
+    'sqlalchemy.url',
+    '%(here)s',
+    'a;b',
+    'a#b',
+  ];
+  const vals = [
+    'm',
+    '%(here)s/m',
+    'a = b',
+    'a : b',
+    '',
+    ' ',
+    '[s]',
+    '# not a comment',
+    '; nor this',
+    "it's",
+    '"q"',
+    '\\',
+  ];
   const line = (): string => {
     const w = pick(ws) + (r() < 0.3 ? pick(ws) : '');
     const k = Math.floor(r() * 9);
-    if (k === 0) return `${r() < 0.25 ? w : ''}[${pick(names)}]${r() < 0.3 ? pick([' # c', ' ; c', 'x', ']', ' [y]']) : ''}`;
-    if (k <= 3) return `${r() < 0.25 ? w : ''}${pick(keys)}${pick(ws)}${pick(['=', ':', ' = ', ': ', '=='])}${pick(ws)}${pick(vals)}${r() < 0.25 ? pick(ws) : ''}`;
+    if (k === 0)
+      return `${r() < 0.25 ? w : ''}[${pick(names)}]${r() < 0.3 ? pick([' # c', ' ; c', 'x', ']', ' [y]']) : ''}`;
+    if (k <= 3)
+      return `${r() < 0.25 ? w : ''}${pick(keys)}${pick(ws)}${pick(['=', ':', ' = ', ': ', '=='])}${pick(ws)}${pick(vals)}${r() < 0.25 ? pick(ws) : ''}`;
     if (k === 4) return `${w}${pick(vals)}`;
     if (k === 5) return `${r() < 0.5 ? w : ''}${pick(['#', ';'])} comment`;
     if (k === 6) return r() < 0.5 ? '' : w;
@@ -115,7 +161,11 @@ describe('alembic.ini read as configparser reads it (differential, real Python)'
   it('the hand-written traps and 3,000 generated files: the same sections, options and raw values, or the same error and message', () => {
     const texts = [...HAND, ...generated(3000, 20261124)];
     const truth = configparser(texts);
-    const differ = texts.flatMap((t, i) => (JSON.stringify(ours(t)) === JSON.stringify(truth[i]) ? [] : [{ text: t, ours: ours(t), python: truth[i] }]));
+    const differ = texts.flatMap((t, i) =>
+      JSON.stringify(ours(t)) === JSON.stringify(truth[i])
+        ? []
+        : [{ text: t, ours: ours(t), python: truth[i] }],
+    );
     expect(differ.slice(0, 3)).toEqual([]);
     // the traps exercise both outcomes
     expect(truth.slice(0, HAND.length).filter((p) => 'error' in p).length).toBeGreaterThan(5);
@@ -124,15 +174,35 @@ describe('alembic.ini read as configparser reads it (differential, real Python)'
 
   it('bytes that are not UTF-8: the UnicodeDecodeError configparser raises, at the position it prints (8 KB decode chunks), or the error of a line read before them', () => {
     const r = rng(7);
-    const bad = [[0xe9], [0xff], [0x80], [0xc0, 0x80], [0xe2, 0x82], [0xe2, 0x82, 0x41], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf0, 0x90, 0x41], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x9f, 0x98], [0xc3]];
+    const bad = [
+      [0xe9],
+      [0xff],
+      [0x80],
+      [0xc0, 0x80],
+      [0xe2, 0x82],
+      [0xe2, 0x82, 0x41],
+      [0xe0, 0x80, 0x80],
+      [0xed, 0xa0, 0x80],
+      [0xf0, 0x90, 0x41],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xf0, 0x9f, 0x98],
+      [0xc3],
+    ];
     const files: Buffer[] = [];
     for (let t = 0; t < 300; t++) {
       const size = [10, 600, 8180, 8190, 8191, 8192, 8193, 16383, 20000][Math.floor(r() * 9)]!;
       let body = r() < 0.1 ? 'k = v\n' : '[alembic]\n';
-      for (let k = 0; body.length < size; k++) body += `${r() < 0.01 ? 'k0' : `k${k}`} = ${'é€😀a'.slice(0, Math.floor(r() * 5))}aaaaaaaaaaaaaaaaaaaaa\n`;
+      for (let k = 0; body.length < size; k++)
+        body += `${r() < 0.01 ? 'k0' : `k${k}`} = ${'é€😀a'.slice(0, Math.floor(r() * 5))}aaaaaaaaaaaaaaaaaaaaa\n`;
       const b = Buffer.from(body);
       const at = Math.floor(r() * b.length);
-      files.push(Buffer.concat([b.subarray(0, at), Buffer.from(bad[Math.floor(r() * bad.length)]!), r() < 0.7 ? b.subarray(at) : Buffer.alloc(0)]));
+      files.push(
+        Buffer.concat([
+          b.subarray(0, at),
+          Buffer.from(bad[Math.floor(r() * bad.length)]!),
+          r() < 0.7 ? b.subarray(at) : Buffer.alloc(0),
+        ]),
+      );
     }
     const script = `
 import base64, configparser, json, sys
@@ -146,7 +216,13 @@ for b in json.load(sys.stdin):
     except configparser.Error as e:
         out.append('configparser.' + type(e).__name__)
 print(json.dumps(out))`;
-    const python = JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(files.map((f) => f.toString('base64'))), encoding: 'utf8', cwd: tempDir() })) as (string | null)[];
+    const python = JSON.parse(
+      execFileSync(PYTHON, ['-c', script], {
+        input: JSON.stringify(files.map((f) => f.toString('base64'))),
+        encoding: 'utf8',
+        cwd: tempDir(),
+      }),
+    ) as (string | null)[];
     const mine = files.map((f) => {
       const d = decodeLikePython(f);
       if ('text' in d) return null;
@@ -164,7 +240,13 @@ print(json.dumps(out))`;
 
   it('check stops (exit 2) where real Alembic fails on every command: a byte-order mark, a Latin-1 byte', () => {
     const cases: [string, Buffer][] = [
-      ['bom', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('[alembic]\nscript_location = migrations\n')])],
+      [
+        'bom',
+        Buffer.concat([
+          Buffer.from([0xef, 0xbb, 0xbf]),
+          Buffer.from('[alembic]\nscript_location = migrations\n'),
+        ]),
+      ],
       ['latin1', Buffer.from('[alembic]\n# caf\u00e9 au lait\nscript_location = migrations\n', 'latin1')],
     ];
     for (const [name, ini] of cases) {
@@ -173,37 +255,74 @@ print(json.dumps(out))`;
       const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8' });
       expect(alembic.status, name).not.toBe(0);
       const last = alembic.stderr.trim().split('\n');
-      const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json'], { cwd: root, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json'], {
+        cwd: root,
+        encoding: 'utf8',
+      });
       expect(r.status, name).toBe(2);
       const error = (JSON.parse(r.stdout) as { error: { alembicError: string; hint: string } }).error;
       // Alembic's traceback ends with the exception; a configparser error spans its last three lines
-      expect(alembic.stderr.trimEnd().endsWith(error.alembicError.split('\n').at(-1)!), `${name}: ${last.at(-1)}`).toBe(true);
+      expect(
+        alembic.stderr.trimEnd().endsWith(error.alembicError.split('\n').at(-1)!),
+        `${name}: ${last.at(-1)}`,
+      ).toBe(true);
       expect(last.join('\n')).toContain(error.alembicError.split('\n')[0]!.replace(/^configparser\./, ''));
     }
     // the hint's command fixes the byte-order mark
     const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null) });
     writeFileSync(path.join(root, 'alembic.ini'), cases[0]![1]);
-    const hint = (JSON.parse(spawnSync(process.execPath, [BIN, 'check', '--format', 'json'], { cwd: root, encoding: 'utf8' }).stdout) as { error: { hint: string } }).error.hint;
+    const hint = (
+      JSON.parse(
+        spawnSync(process.execPath, [BIN, 'check', '--format', 'json'], { cwd: root, encoding: 'utf8' })
+          .stdout,
+      ) as { error: { hint: string } }
+    ).error.hint;
     execFileSync('sh', ['-c', /\((sed [^)]*) removes it\)/.exec(hint)![1]!], { cwd: root });
     expect(readFileSync(path.join(root, 'alembic.ini'), 'utf8').startsWith('[alembic]')).toBe(true);
-    expect(spawnSync(process.execPath, [BIN, 'check', '--format', 'json'], { cwd: root, encoding: 'utf8' }).status).toBe(0);
+    expect(
+      spawnSync(process.execPath, [BIN, 'check', '--format', 'json'], { cwd: root, encoding: 'utf8' }).status,
+    ).toBe(0);
   });
 
   it('pyproject.toml, which Alembic >= 1.16 reads on every command: a byte-order mark and a Latin-1 byte stop check (exit 2), with what the newest Alembic prints', () => {
     const cases: [string, Buffer, string][] = [
-      ['bom', Buffer.from('\ufeff[tool.black]\nline-length = 100\n'), 'tomllib.TOMLDecodeError: Invalid statement (at line 1, column 1)'],
-      ['latin1', Buffer.from('[tool.black]\n# caf\u00e9\n', 'latin1'), "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 18: invalid continuation byte"],
+      [
+        'bom',
+        Buffer.from('\ufeff[tool.black]\nline-length = 100\n'),
+        'tomllib.TOMLDecodeError: Invalid statement (at line 1, column 1)',
+      ],
+      [
+        'latin1',
+        Buffer.from('[tool.black]\n# caf\u00e9\n', 'latin1'),
+        "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 18: invalid continuation byte",
+      ],
     ];
     const latest = alembicTargets().find((t) => t.name === 'latest');
     for (const [name, toml, alembicError] of cases) {
       const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null), 'pyproject.toml': toml });
-      const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', '1.19.2'], { cwd: root, encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [BIN, 'check', '--format', 'json', '--alembic-version', '1.19.2'],
+        { cwd: root, encoding: 'utf8' },
+      );
       expect(r.status, name).toBe(2);
-      expect((JSON.parse(r.stdout) as { error: { alembicError: string } }).error.alembicError, name).toBe(alembicError);
+      expect((JSON.parse(r.stdout) as { error: { alembicError: string } }).error.alembicError, name).toBe(
+        alembicError,
+      );
       // 1.8.1 has no pyproject support: the same files are no concern there
-      expect(spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', '1.8.1'], { cwd: root, encoding: 'utf8' }).status, name).toBe(0);
+      expect(
+        spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', '1.8.1'], {
+          cwd: root,
+          encoding: 'utf8',
+        }).status,
+        name,
+      ).toBe(0);
       if (latest) {
-        const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, ...latest.env } });
+        const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, ...latest.env },
+        });
         expect(alembic.stderr.trim().split('\n').at(-1), name).toBe(alembicError);
       }
     }
@@ -214,51 +333,111 @@ print(json.dumps(out))`;
       expect(m, hint).not.toBeNull();
       return [m![1]!, m![2]!];
     };
-    const heads = (root: string, env: Record<string, string>): { status: number | null; out: string; err: string } => {
-      const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
+    const heads = (
+      root: string,
+      env: Record<string, string>,
+    ): { status: number | null; out: string; err: string } => {
+      const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
+      });
       // a CommandError is printed as "FAILED: …" on stdout, an exception's traceback on stderr
-      return { status: a.status, out: a.stdout.trim(), err: `${a.stderr}\n${a.stdout}`.trim().split('\n').at(-1) ?? '' };
+      return {
+        status: a.status,
+        out: a.stdout.trim(),
+        err: `${a.stderr}\n${a.stdout}`.trim().split('\n').at(-1) ?? '',
+      };
     };
     const ini = (lines: string): string => `[alembic]\nscript_location = migrations\n${lines}\n`;
     const failing: [string, string][] = [
-      ['separator', ini('version_path_separator = os  # Use os.pathsep. Default configuration used for new projects.\nversion_locations = %(here)s/migrations/versions')],
+      [
+        'separator',
+        ini(
+          'version_path_separator = os  # Use os.pathsep. Default configuration used for new projects.\nversion_locations = %(here)s/migrations/versions',
+        ),
+      ],
       ['script_location', '[alembic]\nscript_location = migrations  # where the revisions live\n'],
     ];
     for (const target of alembicTargets()) {
       for (const [name, text] of failing) {
-        const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': ENV_PY }, text);
+        const root = makeProject(
+          { 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': ENV_PY },
+          text,
+        );
         const a = heads(root, target.env);
         expect(a.status, `${target.name} ${name}`).not.toBe(0);
-        const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: root, encoding: 'utf8' });
+        const r = spawnSync(
+          process.execPath,
+          [BIN, 'check', '--format', 'json', '--alembic-version', target.version],
+          { cwd: root, encoding: 'utf8' },
+        );
         expect(r.status, `${target.name} ${name}: ${r.stdout}`).toBe(2);
         const error = (JSON.parse(r.stdout) as { error: { alembicError: string; hint: string } }).error;
         expect(a.err, `${target.name} ${name}`).toBe(error.alembicError);
         const [option, value] = fixFrom(error.hint);
-        writeFileSync(path.join(root, 'alembic.ini'), text.replace(new RegExp(`^${option} = .*$`, 'm'), `# ${option}: the comment moved\n${option} = ${value}`));
+        writeFileSync(
+          path.join(root, 'alembic.ini'),
+          text.replace(
+            new RegExp(`^${option} = .*$`, 'm'),
+            `# ${option}: the comment moved\n${option} = ${value}`,
+          ),
+        );
         expect(heads(root, target.env).out, `${target.name} ${name} after the fix`).toBe('a1 (head)');
-        expect(spawnSync(process.execPath, [BIN, 'check', '--alembic-version', target.version], { cwd: root, encoding: 'utf8' }).status).toBe(0);
+        expect(
+          spawnSync(process.execPath, [BIN, 'check', '--alembic-version', target.version], {
+            cwd: root,
+            encoding: 'utf8',
+          }).status,
+        ).toBe(0);
       }
       // version_locations: split into more (missing) folders, or, with path_separator, one folder that is not there
       const listed: [string, string, string[]][] = [
         ['legacy split', ini('version_locations = %(here)s/migrations/versions  # ours'), ['a1']],
-        ['path_separator', ini('path_separator = os\nversion_locations = %(here)s/migrations/versions  # ours'), target.version === '1.8.1' ? ['a1'] : []],
+        [
+          'path_separator',
+          ini('path_separator = os\nversion_locations = %(here)s/migrations/versions  # ours'),
+          target.version === '1.8.1' ? ['a1'] : [],
+        ],
       ];
       for (const [name, text, expected] of listed) {
         const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null) }, text);
         const a = heads(root, target.env);
         expect(a.status, `${target.name} ${name}: ${a.err}`).toBe(0);
-        expect(a.out.split('\n').filter(Boolean).map((l) => l.split(' ')[0]), `${target.name} ${name}`).toEqual(expected);
-        const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: root, encoding: 'utf8' });
-        const doc = JSON.parse(r.stdout) as { graph: { heads: string[] }; findings: { code: string; message: string; hint: string }[] };
+        expect(
+          a.out
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => l.split(' ')[0]),
+          `${target.name} ${name}`,
+        ).toEqual(expected);
+        const r = spawnSync(
+          process.execPath,
+          [BIN, 'check', '--format', 'json', '--alembic-version', target.version],
+          { cwd: root, encoding: 'utf8' },
+        );
+        const doc = JSON.parse(r.stdout) as {
+          graph: { heads: string[] };
+          findings: { code: string; message: string; hint: string }[];
+        };
         expect(doc.graph.heads, `${target.name} ${name}`).toEqual(expected);
         const notes = doc.findings.filter((f) => f.code === 'version-location-missing');
         // one note, whether the comment's words became folders of their own (1.8.1 ignores path_separator) or not
         expect(notes.length, `${target.name} ${name}`).toBe(1);
         expect(notes[0]!.message).toContain('inline comment');
         const [option, value] = fixFrom(notes[0]!.hint);
-        writeFileSync(path.join(root, 'alembic.ini'), text.replace(new RegExp(`^${option} = .*$`, 'm'), `${option} = ${value}`));
+        writeFileSync(
+          path.join(root, 'alembic.ini'),
+          text.replace(new RegExp(`^${option} = .*$`, 'm'), `${option} = ${value}`),
+        );
         expect(heads(root, target.env).out.split(' ')[0], `${target.name} ${name} after the fix`).toBe('a1');
-        const after = JSON.parse(spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: root, encoding: 'utf8' }).stdout) as { graph: { heads: string[] }; findings: { code: string }[] };
+        const after = JSON.parse(
+          spawnSync(
+            process.execPath,
+            [BIN, 'check', '--format', 'json', '--alembic-version', target.version],
+            { cwd: root, encoding: 'utf8' },
+          ).stdout,
+        ) as { graph: { heads: string[] }; findings: { code: string }[] };
         expect(after.graph.heads).toEqual(['a1']);
         expect(after.findings.map((f) => f.code)).not.toContain('version-location-missing');
       }
@@ -268,12 +447,29 @@ print(json.dumps(out))`;
     const ini = (lines: string): Record<string, string> => ({ 'alembic.ini': `[alembic]\n${lines}\n` });
     const cases: [string, Record<string, string>, string, boolean][] = [];
     for (const value of ['constructor', 'toString', '__proto__', 'colon']) {
-      cases.push([`path_separator = ${value}`, ini(`script_location = migrations\npath_separator = ${value}\nversion_locations = %(here)s/migrations/versions`), `ValueError: '${value}' is not a valid value for path_separator; expected 'space', 'newline', 'os', ':', ';'`, true]);
+      cases.push([
+        `path_separator = ${value}`,
+        ini(
+          `script_location = migrations\npath_separator = ${value}\nversion_locations = %(here)s/migrations/versions`,
+        ),
+        `ValueError: '${value}' is not a valid value for path_separator; expected 'space', 'newline', 'os', ':', ';'`,
+        true,
+      ]);
     }
     for (const key of ['constructor', '__proto__']) {
       const raw = `migrations/%(${key})s`;
-      cases.push([`ini %(${key})s`, ini(`script_location = ${raw}`), `configparser.InterpolationMissingOptionError: Bad value substitution: option 'script_location' in section 'alembic' contains an interpolation key '${key}' which is not a valid option name. Raw value: '${raw}'`, false]);
-      cases.push([`pyproject %(${key})s`, { 'pyproject.toml': `[tool.alembic]\nscript_location = "%(${key})s/migrations"\n` }, `KeyError: '${key}'`, true]);
+      cases.push([
+        `ini %(${key})s`,
+        ini(`script_location = ${raw}`),
+        `configparser.InterpolationMissingOptionError: Bad value substitution: option 'script_location' in section 'alembic' contains an interpolation key '${key}' which is not a valid option name. Raw value: '${raw}'`,
+        false,
+      ]);
+      cases.push([
+        `pyproject %(${key})s`,
+        { 'pyproject.toml': `[tool.alembic]\nscript_location = "%(${key})s/migrations"\n` },
+        `KeyError: '${key}'`,
+        true,
+      ]);
     }
     // ours on both releases always; real Alembic beside it where that release is installed (1.19.2 with ALEMBIC_LATEST_SRC)
     const targets = alembicTargets();
@@ -281,12 +477,26 @@ print(json.dumps(out))`;
       const target = targets.find((t) => (t.version === 'latest' ? '1.19.2' : t.version) === version);
       for (const [name, files, alembicError, newOnly] of cases) {
         if (newOnly && version === '1.8.1') continue;
-        const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': ENV_PY, ...files }, null);
-        const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', version], { cwd: root, encoding: 'utf8' });
+        const root = makeProject(
+          { 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': ENV_PY, ...files },
+          null,
+        );
+        const r = spawnSync(
+          process.execPath,
+          [BIN, 'check', '--format', 'json', '--alembic-version', version],
+          { cwd: root, encoding: 'utf8' },
+        );
         expect(r.status, `${version} ${name}`).toBe(2);
-        expect((JSON.parse(r.stdout) as { error: { alembicError: string } }).error.alembicError, `${version} ${name}`).toBe(alembicError);
+        expect(
+          (JSON.parse(r.stdout) as { error: { alembicError: string } }).error.alembicError,
+          `${version} ${name}`,
+        ).toBe(alembicError);
         if (!target) continue;
-        const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env } });
+        const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env },
+        });
         expect(a.stderr.trim().split('\n').at(-1), `${version} ${name}`).toBe(alembicError);
       }
     }
@@ -295,7 +505,10 @@ print(json.dumps(out))`;
     const tomlKey = '[tool.alembic]\nscript_location = "%(here)s/migrations"\n';
     const layouts: [string, Record<string, string>][] = [
       ['no key anywhere', { 'data/config.ini': '[alembic]\nsqlalchemy.url = sqlite://\n' }],
-      ['the key in pyproject.toml', { 'data/config.ini': '[alembic]\nsqlalchemy.url = sqlite://\n', 'pyproject.toml': tomlKey }],
+      [
+        'the key in pyproject.toml',
+        { 'data/config.ini': '[alembic]\nsqlalchemy.url = sqlite://\n', 'pyproject.toml': tomlKey },
+      ],
       // configparser skips a file it cannot open: Alembic reads the missing ini as an empty one
       ['the -c file missing, the key in pyproject.toml (inspect-action)', { 'pyproject.toml': tomlKey }],
       ['the -c file missing, no key anywhere', {}],
@@ -303,35 +516,77 @@ print(json.dumps(out))`;
     ];
     for (const target of alembicTargets()) {
       for (const [name, files] of layouts) {
-        const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': ENV_PY, ...files }, null);
-        const a = spawnSync(PYTHON, ['-m', 'alembic', '-c', 'data/config.ini', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env } });
-        const r = spawnSync(process.execPath, [BIN, 'check', '-c', 'data/config.ini', '--format', 'json', '--alembic-version', target.version], { cwd: root, encoding: 'utf8' });
+        const root = makeProject(
+          { 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': ENV_PY, ...files },
+          null,
+        );
+        const a = spawnSync(PYTHON, ['-m', 'alembic', '-c', 'data/config.ini', 'heads'], {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env },
+        });
+        const r = spawnSync(
+          process.execPath,
+          [BIN, 'check', '-c', 'data/config.ini', '--format', 'json', '--alembic-version', target.version],
+          { cwd: root, encoding: 'utf8' },
+        );
         const doc = JSON.parse(r.stdout) as { graph?: { heads: string[] }; error?: { alembicError: string } };
         if (a.status === 0) {
           expect(r.status, `${target.name} ${name}: ${r.stdout}`).toBe(0);
-          expect(doc.graph!.heads).toEqual(a.stdout.trim().split('\n').map((l) => l.split(' ')[0]));
+          expect(doc.graph!.heads).toEqual(
+            a.stdout
+              .trim()
+              .split('\n')
+              .map((l) => l.split(' ')[0]),
+          );
         } else {
           expect(r.status, `${target.name} ${name}`).toBe(2);
-          expect(`${a.stderr}\n${a.stdout}`.trim().split('\n').at(-1), `${target.name} ${name}`).toBe(doc.error!.alembicError);
+          expect(`${a.stderr}\n${a.stdout}`.trim().split('\n').at(-1), `${target.name} ${name}`).toBe(
+            doc.error!.alembicError,
+          );
         }
       }
     }
     // the newest Alembic reads the key from pyproject.toml; 1.8.1 does not
-    const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': ENV_PY, 'data/config.ini': '[alembic]\n', 'pyproject.toml': tomlKey }, null);
-    const status = (version: string): number | null => spawnSync(process.execPath, [BIN, 'check', '-c', 'data/config.ini', '--alembic-version', version], { cwd: root, encoding: 'utf8' }).status;
+    const root = makeProject(
+      {
+        'migrations/versions/a1_x.py': rev('a1', null),
+        'migrations/env.py': ENV_PY,
+        'data/config.ini': '[alembic]\n',
+        'pyproject.toml': tomlKey,
+      },
+      null,
+    );
+    const status = (version: string): number | null =>
+      spawnSync(process.execPath, [BIN, 'check', '-c', 'data/config.ini', '--alembic-version', version], {
+        cwd: root,
+        encoding: 'utf8',
+      }).status;
     expect([status('1.8.1'), status('1.19.2')]).toEqual([2, 0]);
   });
   it('a path written with Windows backslashes: Alembic on Linux fails or finds nothing, as check says, and the forward-slashed fix works', () => {
     const heads = (root: string, env: Record<string, string>) => {
-      const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
-      return { status: a.status, out: a.stdout.trim(), last: `${a.stderr}\n${a.stdout}`.trim().split('\n').at(-1) ?? '' };
+      const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
+      });
+      return {
+        status: a.status,
+        out: a.stdout.trim(),
+        last: `${a.stderr}\n${a.stdout}`.trim().split('\n').at(-1) ?? '',
+      };
     };
     const files = { 'db/migrations/versions/a1_x.py': rev('a1', null), 'db/migrations/env.py': ENV_PY };
     for (const target of alembicTargets()) {
       const script = makeProject(files, '[alembic]\nscript_location = %(here)s\\db\\migrations\n');
       const a = heads(script, target.env);
       expect(a.status, target.name).not.toBe(0);
-      const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: script, encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [BIN, 'check', '--format', 'json', '--alembic-version', target.version],
+        { cwd: script, encoding: 'utf8' },
+      );
       expect(r.status, r.stdout).toBe(2);
       const error = (JSON.parse(r.stdout) as { error: { alembicError: string; hint: string } }).error;
       expect(a.last).toBe(error.alembicError);
@@ -340,39 +595,83 @@ print(json.dumps(out))`;
       writeFileSync(path.join(script, 'alembic.ini'), `[alembic]\n${fix}\n`);
       expect(heads(script, target.env).out, target.name).toBe('a1 (head)');
 
-      const listed = makeProject(files, '[alembic]\nscript_location = db/migrations\nversion_locations = %(here)s\\db\\migrations\\versions\n');
+      const listed = makeProject(
+        files,
+        '[alembic]\nscript_location = db/migrations\nversion_locations = %(here)s\\db\\migrations\\versions\n',
+      );
       expect(heads(listed, target.env).out, target.name).toBe('');
-      const doc = JSON.parse(spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: listed, encoding: 'utf8' }).stdout) as { findings: { code: string; hint: string }[] };
+      const doc = JSON.parse(
+        spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], {
+          cwd: listed,
+          encoding: 'utf8',
+        }).stdout,
+      ) as { findings: { code: string; hint: string }[] };
       const note = doc.findings.find((f) => f.code === 'version-location-missing')!;
       const listedFix = /write (version_locations = \S+),/.exec(note.hint)![1]!;
-      writeFileSync(path.join(listed, 'alembic.ini'), `[alembic]\nscript_location = db/migrations\n${listedFix}\n`);
+      writeFileSync(
+        path.join(listed, 'alembic.ini'),
+        `[alembic]\nscript_location = db/migrations\n${listedFix}\n`,
+      );
       expect(heads(listed, target.env).out, target.name).toBe('a1 (head)');
     }
   });
   it('a folder named in another case (it works on macOS and Windows): Alembic on Linux fails or finds nothing, and the fix spelt as the folders are works', () => {
     const heads = (root: string, env: Record<string, string>) => {
-      const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
+      const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
+      });
       return { status: a.status, out: a.stdout.trim() };
     };
-    const files = { 'App/DB/migrations/versions/a1_x.py': rev('a1', null), 'App/DB/migrations/env.py': ENV_PY };
-    const fixOf = (hint: string, option: string) => new RegExp(`write (${option} = \\S+)\\.$`).exec(hint)?.[1];
+    const files = {
+      'App/DB/migrations/versions/a1_x.py': rev('a1', null),
+      'App/DB/migrations/env.py': ENV_PY,
+    };
+    const fixOf = (hint: string, option: string) =>
+      new RegExp(`write (${option} = \\S+)\\.$`).exec(hint)?.[1];
     for (const target of alembicTargets()) {
       for (const written of ['app/db/migrations', '%(here)s/App/db/migrations']) {
         const root = makeProject(files, `[alembic]\nscript_location = ${written}\n`);
         expect(heads(root, target.env).status, target.name).not.toBe(0);
-        const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: root, encoding: 'utf8' });
+        const r = spawnSync(
+          process.execPath,
+          [BIN, 'check', '--format', 'json', '--alembic-version', target.version],
+          { cwd: root, encoding: 'utf8' },
+        );
         expect(r.status, r.stdout).toBe(2);
-        const fix = fixOf((JSON.parse(r.stdout) as { error: { hint: string } }).error.hint, 'script_location');
-        expect(fix, written).toBe(written.startsWith('%') ? 'script_location = %(here)s/App/DB/migrations' : 'script_location = App/DB/migrations');
+        const fix = fixOf(
+          (JSON.parse(r.stdout) as { error: { hint: string } }).error.hint,
+          'script_location',
+        );
+        expect(fix, written).toBe(
+          written.startsWith('%')
+            ? 'script_location = %(here)s/App/DB/migrations'
+            : 'script_location = App/DB/migrations',
+        );
         writeFileSync(path.join(root, 'alembic.ini'), `[alembic]\n${fix!}\n`);
         expect(heads(root, target.env).out, `${target.name} ${written}`).toBe('a1 (head)');
       }
-      const listed = makeProject(files, '[alembic]\nscript_location = App/DB/migrations\nversion_locations = %(here)s/app/DB/migrations/versions\n');
+      const listed = makeProject(
+        files,
+        '[alembic]\nscript_location = App/DB/migrations\nversion_locations = %(here)s/app/DB/migrations/versions\n',
+      );
       expect(heads(listed, target.env).out, target.name).toBe('');
-      const doc = JSON.parse(spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], { cwd: listed, encoding: 'utf8' }).stdout) as { findings: { code: string; hint: string }[] };
-      const fix = fixOf(doc.findings.find((f) => f.code === 'version-location-missing')!.hint, 'version_locations');
+      const doc = JSON.parse(
+        spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--alembic-version', target.version], {
+          cwd: listed,
+          encoding: 'utf8',
+        }).stdout,
+      ) as { findings: { code: string; hint: string }[] };
+      const fix = fixOf(
+        doc.findings.find((f) => f.code === 'version-location-missing')!.hint,
+        'version_locations',
+      );
       expect(fix).toBe('version_locations = %(here)s/App/DB/migrations/versions');
-      writeFileSync(path.join(listed, 'alembic.ini'), `[alembic]\nscript_location = App/DB/migrations\n${fix!}\n`);
+      writeFileSync(
+        path.join(listed, 'alembic.ini'),
+        `[alembic]\nscript_location = App/DB/migrations\n${fix!}\n`,
+      );
       expect(heads(listed, target.env).out, target.name).toBe('a1 (head)');
     }
   });

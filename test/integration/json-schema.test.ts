@@ -12,8 +12,12 @@ import { postgresForSuite } from '../helpers/postgres-suite.js';
 // docs/json-schema.json is the contract of --format json: every document the CLI prints validates
 // against it, and the schema is strict enough that a changed document does not.
 const require = createRequire(import.meta.url);
-const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
-const validate = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(path.join(REPO, 'docs', 'json-schema.json'), 'utf8')) as object);
+const Ajv = require('ajv') as new (o: object) => {
+  compile(s: object): ((d: unknown) => boolean) & { errors?: unknown };
+};
+const validate = new Ajv({ allErrors: true }).compile(
+  JSON.parse(readFileSync(path.join(REPO, 'docs', 'json-schema.json'), 'utf8')) as object,
+);
 
 function documentOf(cwd: string, args: string[], env: Record<string, string> = {}): Record<string, unknown> {
   const r = runCli(cwd, [...args, '--format', 'json'], env);
@@ -38,7 +42,10 @@ describe('the JSON documents follow docs/json-schema.json', () => {
   it('check on the example and on generated projects whose findings cover every severity', () => {
     expectValid(documentOf(example(), ['check']));
     const severities = new Set<string>();
-    for (const [seed, extra] of [['4', ['--traps', '0.3', '--extras']], ['3', ['--roots', '2', '--heads', '2']]] as const) {
+    for (const [seed, extra] of [
+      ['4', ['--traps', '0.3', '--extras']],
+      ['3', ['--roots', '2', '--heads', '2']],
+    ] as const) {
       const dir = tempDir('json-schema-corpus-');
       generateCorpus(dir, ['--n', '80', '--seed', seed, ...extra, '--force']);
       const doc = documentOf(dir, ['check']);
@@ -57,7 +64,10 @@ describe('the JSON documents follow docs/json-schema.json', () => {
     expect(documentOf(root, ['verify'], { DATABASE_URL: 'sqlite:///fresh.db' }).command).toBe('verify');
     await pgExec(pg().url, ['DROP DATABASE IF EXISTS schema_doc', 'CREATE DATABASE schema_doc']);
     const url = pg().urlFor('schema_doc');
-    await pgExec(url, ['CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)', "INSERT INTO alembic_version VALUES ('guest_lockout_001')"]);
+    await pgExec(url, [
+      'CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)',
+      "INSERT INTO alembic_version VALUES ('guest_lockout_001')",
+    ]);
     const pgDoc = documentOf(root, ['verify'], { DATABASE_URL: url });
     expectValid(pgDoc);
     expect((pgDoc.database as { server: unknown }).server).not.toBeNull();
@@ -70,17 +80,31 @@ describe('the JSON documents follow docs/json-schema.json', () => {
     const root = example();
     await pgExec(pg().url, ['DROP DATABASE IF EXISTS schema_fleet', 'CREATE DATABASE schema_fleet']);
     const url = pg().urlFor('schema_fleet');
-    const stamp = (schema: string, rev: string) => `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.alembic_version (version_num varchar(32) PRIMARY KEY); INSERT INTO ${schema}.alembic_version VALUES ('${rev}');`;
-    await pgExec(url, [stamp('tenant_a', '2a3b4c5d6e7f'), stamp('tenant_b', 'guest_lockout_001'), stamp('tenant_c', '1f2a3b4c5d6e')]);
+    const stamp = (schema: string, rev: string) =>
+      `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.alembic_version (version_num varchar(32) PRIMARY KEY); INSERT INTO ${schema}.alembic_version VALUES ('${rev}');`;
+    await pgExec(url, [
+      stamp('tenant_a', '2a3b4c5d6e7f'),
+      stamp('tenant_b', 'guest_lockout_001'),
+      stamp('tenant_c', '1f2a3b4c5d6e'),
+    ]);
     const tenants = documentOf(root, ['verify', '--tenants', 'tenant_*'], { DATABASE_URL: url });
     expect([tenants.command, tenants.total]).toEqual(['verify --tenants', 3]);
     expectValid(tenants);
     writeFileSync(path.join(root, 'databases.txt'), 'sqlite:///fresh.db\nTENANT_UNSET_URL\n');
     const databases = documentOf(root, ['verify', '--databases', 'databases.txt']);
-    expect((databases.groups as { unreachable: string | null }[]).some((g) => g.unreachable === '$TENANT_UNSET_URL is not set')).toBe(true);
+    expect(
+      (databases.groups as { unreachable: string | null }[]).some(
+        (g) => g.unreachable === '$TENANT_UNSET_URL is not set',
+      ),
+    ).toBe(true);
     expectValid(databases);
-    for (const fleet of [['--tenants', 'tenant_*'], ['--databases', 'databases.txt']]) {
-      const shards = [1, 2].map((i) => documentOf(root, ['verify', ...fleet, '--shard', `${i}/2`], { DATABASE_URL: url }));
+    for (const fleet of [
+      ['--tenants', 'tenant_*'],
+      ['--databases', 'databases.txt'],
+    ]) {
+      const shards = [1, 2].map((i) =>
+        documentOf(root, ['verify', ...fleet, '--shard', `${i}/2`], { DATABASE_URL: url }),
+      );
       shards.forEach((doc, i) => {
         expect(doc.shard).toEqual({ index: i + 1, count: 2 });
         expectValid(doc);
@@ -91,7 +115,12 @@ describe('the JSON documents follow docs/json-schema.json', () => {
       expectValid(merged);
     }
     const group = (tenants.groups as Record<string, unknown>[])[0]!;
-    for (const broken of [{ ...tenants, extra: 1 }, { ...tenants, command: 'verify' }, { ...tenants, groups: [{ ...group, schemas: undefined }] }, { ...tenants, shard: { index: 1 } }]) {
+    for (const broken of [
+      { ...tenants, extra: 1 },
+      { ...tenants, command: 'verify' },
+      { ...tenants, groups: [{ ...group, schemas: undefined }] },
+      { ...tenants, shard: { index: 1 } },
+    ]) {
       expect(validate(JSON.parse(JSON.stringify(broken)))).toBe(false);
     }
   });

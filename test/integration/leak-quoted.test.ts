@@ -17,18 +17,48 @@ describe('credentials in what the tool quotes never reach its output', () => {
       const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null) });
       const db = path.join(root, 'app.db');
       writeFileSync(db, '');
-      const env = { DATABASE_URL: `sqlite:///${db}`, PATH: `${alembicOnPath(tempDir())}:${process.env.PATH ?? ''}` };
+      const env = {
+        DATABASE_URL: `sqlite:///${db}`,
+        PATH: `${alembicOnPath(tempDir())}:${process.env.PATH ?? ''}`,
+      };
       for (const logFormat of ['text', 'json', 'logfmt']) {
         // a command Alembic refuses (an option after upgrade): release-command-invalid quotes it
-        const refused = runCli(root, ['release', '--log-format', logFormat, '--log-level', 'debug', '--', 'alembic', '-x', `dburl=${url(pw)}`, 'upgrade', '--bogus', 'head'], env);
+        const refused = runCli(
+          root,
+          [
+            'release',
+            '--log-format',
+            logFormat,
+            '--log-level',
+            'debug',
+            '--',
+            'alembic',
+            '-x',
+            `dburl=${url(pw)}`,
+            'upgrade',
+            '--bogus',
+            'head',
+          ],
+          env,
+        );
         expect(refused.stdout + refused.stderr, pw).not.toContain(pw);
         expect(refused.stdout, pw).toContain('dburl=postgres://admin:***@db.example.com:5432/prod');
         // a command that runs: the "running …" line quotes it
-        const ran = runCli(root, ['release', '--log-format', logFormat, '--log-level', 'debug', '--', 'echo', `dburl=${url(pw)}`], env);
+        const ran = runCli(
+          root,
+          ['release', '--log-format', logFormat, '--log-level', 'debug', '--', 'echo', `dburl=${url(pw)}`],
+          env,
+        );
         expect(ran.stdout, pw).toContain('running echo dburl=postgres://admin:***@db.example.com:5432/prod');
         expect(ran.stderr, pw).not.toContain(pw);
         // what echo printed is the command's own output, not ours: only our lines are checked
-        expect(ran.stdout.split('\n').filter((l) => l.startsWith('alembic-preflight')).join('\n'), pw).not.toContain(pw);
+        expect(
+          ran.stdout
+            .split('\n')
+            .filter((l) => l.startsWith('alembic-preflight'))
+            .join('\n'),
+          pw,
+        ).not.toContain(pw);
       }
     }
   });
@@ -43,7 +73,10 @@ describe('credentials in what the tool quotes never reach its output', () => {
       for (const format of ['text', 'json']) {
         const r = runCli(root, ['check', '--format', format]);
         expect(r.stdout + r.stderr, `${pw} ${format}`).not.toContain(pw);
-        if (pw === 'LeakMe9') expect(r.stdout).toContain('alembic -x dburl=postgres://admin:***@db.example.com:5432/prod upgrade --bogus head');
+        if (pw === 'LeakMe9')
+          expect(r.stdout).toContain(
+            'alembic -x dburl=postgres://admin:***@db.example.com:5432/prod upgrade --bogus head',
+          );
       }
     }
   });
@@ -52,7 +85,10 @@ describe('credentials in what the tool quotes never reach its output', () => {
     for (const pw of SECRETS) {
       const log = tempDir();
       const file = path.join(log, 'release.log');
-      writeFileSync(file, `2025-10-01T10:00:00 app[release.1]: connecting to ${url(pw)}\n2025-10-01T10:00:01 app[release.1]: FAILED: Can't locate revision identified by 'guest_lockout_001' (url=${url(pw)})\n`);
+      writeFileSync(
+        file,
+        `2025-10-01T10:00:00 app[release.1]: connecting to ${url(pw)}\n2025-10-01T10:00:01 app[release.1]: FAILED: Can't locate revision identified by 'guest_lockout_001' (url=${url(pw)})\n`,
+      );
       for (const format of ['text', 'json']) {
         const r = runCli(log, ['scan-logs', file, '--format', format]);
         expect(r.status).toBe(1);

@@ -9,12 +9,25 @@ const V = 'migrations/versions/';
 const project = (): string =>
   makeProject({
     [V + 'a1_x.py']: migration('a1', null, "op.add_column('t', sa.Column('x', sa.Integer()))", 'pass'),
-    [V + 'zz_misnamed.py']: migration('b2', 'a1', 'op.execute(sa.text("UPDATE t SET x = :x"), {"x": 1})', "op.execute('UPDATE t SET x = NULL')"),
+    [V + 'zz_misnamed.py']: migration(
+      'b2',
+      'a1',
+      'op.execute(sa.text("UPDATE t SET x = :x"), {"x": 1})',
+      "op.execute('UPDATE t SET x = NULL')",
+    ),
   });
-const json = (root: string, ...args: string[]): { status: number; codes: string[]; findings: { code: string; severity: string }[]; stderr: string } => {
+const json = (
+  root: string,
+  ...args: string[]
+): { status: number; codes: string[]; findings: { code: string; severity: string }[]; stderr: string } => {
   const r = runCli(root, ['check', '--format', 'json', ...args]);
   const doc = r.stdout ? JSON.parse(r.stdout) : { findings: [] };
-  return { status: r.status, codes: (doc.findings ?? []).map((f: { code: string }) => f.code).sort(), findings: doc.findings ?? [], stderr: r.stderr };
+  return {
+    status: r.status,
+    codes: (doc.findings ?? []).map((f: { code: string }) => f.code).sort(),
+    findings: doc.findings ?? [],
+    stderr: r.stderr,
+  };
 };
 
 describe('lints through the CLI', () => {
@@ -50,14 +63,19 @@ describe('lints through the CLI', () => {
       ].join('\n'),
     );
     const r = json(root);
-    expect(r.findings.map((f) => `${f.code}:${f.severity}`)).toEqual(['execute-with-params-argument:warning']);
+    expect(r.findings.map((f) => `${f.code}:${f.severity}`)).toEqual([
+      'execute-with-params-argument:warning',
+    ]);
     expect(r.status).toBe(0);
     expect(json(root, '--strict').status).toBe(1);
   });
 
   it('take settings from alembic.ini [alembic-preflight] too', () => {
     const root = project();
-    writeFileSync(path.join(root, 'alembic.ini'), `${DEFAULT_INI}\n[alembic-preflight]\nrule.execute-with-params-argument = off\nignore =\n    empty-downgrade revision=a1 reason=data only\n`);
+    writeFileSync(
+      path.join(root, 'alembic.ini'),
+      `${DEFAULT_INI}\n[alembic-preflight]\nrule.execute-with-params-argument = off\nignore =\n    empty-downgrade revision=a1 reason=data only\n`,
+    );
     expect(json(root).codes).toEqual(['filename-convention']);
   });
 
@@ -79,10 +97,15 @@ describe('lints through the CLI', () => {
 
   it('--rules lists each rule with its state here', () => {
     const root = project();
-    writeFileSync(path.join(root, 'pyproject.toml'), '[tool.alembic-preflight.rules]\nempty-downgrade = "off"\nautogenerate-marker-left = "on"\n');
+    writeFileSync(
+      path.join(root, 'pyproject.toml'),
+      '[tool.alembic-preflight.rules]\nempty-downgrade = "off"\nautogenerate-marker-left = "on"\n',
+    );
     const r = runCli(root, ['check', '--rules', '--format', 'json']);
     expect(r.status).toBe(0);
-    const rows = new Map((JSON.parse(r.stdout).rules as { code: string; state: string; kind: string }[]).map((x) => [x.code, x]));
+    const rows = new Map(
+      (JSON.parse(r.stdout).rules as { code: string; state: string; kind: string }[]).map((x) => [x.code, x]),
+    );
     expect(rows.get('empty-downgrade')).toMatchObject({ state: 'off', kind: 'lint' });
     expect(rows.get('autogenerate-marker-left')).toMatchObject({ state: 'warning', kind: 'lint' });
     expect(rows.get('multiple-heads')).toMatchObject({ state: 'error', kind: 'graph' });

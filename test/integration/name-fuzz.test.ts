@@ -33,9 +33,17 @@ describe('module-level names against CPython, fuzzed', () => {
     const cases = Array.from({ length: 6000 }, () => {
       const t = texts[Math.floor(next() * texts.length)]!;
       const at = Math.floor(next() * t.length);
-      return next() < 0.6 ? t.slice(0, at) + EDITS[Math.floor(next() * EDITS.length)]! + t.slice(at) : t.slice(0, at) + t.slice(at + 1);
+      return next() < 0.6
+        ? t.slice(0, at) + EDITS[Math.floor(next() * EDITS.length)]! + t.slice(at)
+        : t.slice(0, at) + t.slice(at + 1);
     });
-    const python = JSON.parse(execFileSync(PYTHON, [path.join(REPO, 'test/oracle/module_exec.py')], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 1 << 28 })) as (Outcome | null)[];
+    const python = JSON.parse(
+      execFileSync(PYTHON, [path.join(REPO, 'test/oracle/module_exec.py')], {
+        input: JSON.stringify(cases),
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      }),
+    ) as (Outcome | null)[];
     let found = 0;
     let raised = 0;
     const wrong: string[] = [];
@@ -51,7 +59,10 @@ describe('module-level names against CPython, fuzzed', () => {
       // an earlier failure (an import the edit broke) stops Python first: the file still fails
       const earlier = py !== null && py.exc !== 'SyntaxError' && py.line !== null && py.line < ours.line;
       if (sameError) found++;
-      else if (!earlier) wrong.push(`${JSON.stringify(ours)} but Python: ${JSON.stringify(py)}\n${src.split('\n')[ours.line - 1]}`);
+      else if (!earlier)
+        wrong.push(
+          `${JSON.stringify(ours)} but Python: ${JSON.stringify(py)}\n${src.split('\n')[ours.line - 1]}`,
+        );
     });
     expect(wrong).toEqual([]);
     expect(raised).toBeGreaterThan(100);

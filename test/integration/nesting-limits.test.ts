@@ -17,14 +17,22 @@ function verdictOn311(src: string): CompileOutcome {
 }
 
 describe("CPython's nesting limits", () => {
-  it('200 brackets open at once are allowed, 201 are the tokenizer\'s error, at the bracket past the limit', () => {
+  it("200 brackets open at once are allowed, 201 are the tokenizer's error, at the bracket past the limit", () => {
     const cases = ['(', '[', '{'].flatMap((o) => {
       const close = o === '(' ? ')' : o === '[' ? ']' : '}';
       return [200, 201].map((n) => `x = ${o.repeat(n)}${close.repeat(n)}\n`);
     });
     cases.push(`def upgrade():\n    op.execute(\n${'('.repeat(201)}'x'${')'.repeat(201)})\n`);
     const truth = cpythonCompile(cases);
-    expect(truth.map((t) => t?.msg ?? null)).toEqual([null, 'too many nested parentheses', null, 'too many nested parentheses', null, 'too many nested parentheses', 'too many nested parentheses']);
+    expect(truth.map((t) => t?.msg ?? null)).toEqual([
+      null,
+      'too many nested parentheses',
+      null,
+      'too many nested parentheses',
+      null,
+      'too many nested parentheses',
+      'too many nested parentheses',
+    ]);
     expect(cases.map(verdictOn311)).toEqual(truth.map((t) => (t ? { msg: t.msg, line: t.line } : null)));
   });
 
@@ -38,7 +46,8 @@ describe("CPython's nesting limits", () => {
       const t = truth[i] ? { msg: truth[i]!.msg, line: truth[i]!.line } : null;
       if (t) rejected++;
       const ours = verdictOn311(src);
-      if (JSON.stringify(ours) !== JSON.stringify(t)) differ.push(`ours ${JSON.stringify(ours)}, CPython ${JSON.stringify(t)}:\n${src}`);
+      if (JSON.stringify(ours) !== JSON.stringify(t))
+        differ.push(`ours ${JSON.stringify(ours)}, CPython ${JSON.stringify(t)}:\n${src}`);
     });
     expect(differ.slice(0, 3)).toEqual([]);
     // the programs reach the limit often enough to test it, and stay under it often enough too
@@ -51,9 +60,18 @@ describe("CPython's nesting limits", () => {
     expect(cpythonCompile([items])[0]).toEqual({ msg: 'too many statically nested blocks', line: 1 });
     expect(verdictOn311(items)).toEqual({ msg: 'too many statically nested blocks', line: 1 });
     // 21 loops: over 3.12's limit of 20, within 3.13's of 21
-    const loops = Array.from({ length: 21 }, (_, i) => `${'    '.repeat(i)}for x${i} in y:`).join('\n') + `\n${'    '.repeat(21)}pass\n`;
+    const loops =
+      Array.from({ length: 21 }, (_, i) => `${'    '.repeat(i)}for x${i} in y:`).join('\n') +
+      `\n${'    '.repeat(21)}pass\n`;
     const r = tokenize(loops, { skipBodies: true });
     expect(r.error).toBeUndefined();
-    expect(r.newer).toEqual([{ since: 13, feature: 'more than 20 statically nested blocks', line: 21, message: 'too many statically nested blocks' }]);
+    expect(r.newer).toEqual([
+      {
+        since: 13,
+        feature: 'more than 20 statically nested blocks',
+        line: 21,
+        message: 'too many statically nested blocks',
+      },
+    ]);
   });
 });

@@ -23,7 +23,15 @@ interface Run {
 /** One run; the result cache off, so that its debug line is the same in every run compared. */
 function run(cwd: string, args: readonly string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ALEMBIC_PREFLIGHT_CACHE: 'off', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        ALEMBIC_PREFLIGHT_CACHE: 'off',
+        ...env,
+      },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
@@ -46,10 +54,21 @@ describe('no password reaches any output, by structure (real PostgreSQL)', () =>
   let root: string;
   beforeAll(async () => {
     pg = await startPostgres();
-    await pgExec(pg.url, [`DROP ROLE IF EXISTS ${ROLE}`, `CREATE ROLE ${ROLE} LOGIN PASSWORD '${CONTROL}'`, 'DROP DATABASE IF EXISTS appdb', 'CREATE DATABASE appdb', 'DROP DATABASE IF EXISTS opendb', 'CREATE DATABASE opendb']);
+    await pgExec(pg.url, [
+      `DROP ROLE IF EXISTS ${ROLE}`,
+      `CREATE ROLE ${ROLE} LOGIN PASSWORD '${CONTROL}'`,
+      'DROP DATABASE IF EXISTS appdb',
+      'CREATE DATABASE appdb',
+      'DROP DATABASE IF EXISTS opendb',
+      'CREATE DATABASE opendb',
+    ]);
     // appdb: a version table the role may not read; opendb: one it may
     for (const db of ['appdb', 'opendb']) {
-      await pgExec(pg.urlFor(db), ['CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)', "INSERT INTO alembic_version VALUES ('guest_lockout_001')", `GRANT CONNECT ON DATABASE ${db} TO ${ROLE}`]);
+      await pgExec(pg.urlFor(db), [
+        'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)',
+        "INSERT INTO alembic_version VALUES ('guest_lockout_001')",
+        `GRANT CONNECT ON DATABASE ${db} TO ${ROLE}`,
+      ]);
     }
     await pgExec(pg.urlFor('opendb'), [`GRANT SELECT ON alembic_version TO ${ROLE}`]);
     await pgExec(pg.urlFor('appdb'), [`REVOKE ALL ON alembic_version FROM ${ROLE}`]);
@@ -62,10 +81,13 @@ describe('no password reaches any output, by structure (real PostgreSQL)', () =>
   /** Each path as a URL for password `pw` (the role's password is set to `pw` before these run). */
   const paths = (pw: string): Record<string, { url: string; extra?: string[] }> => {
     const enc = encodeURIComponent(pw);
-    const at = (db: string, params = ''): string => `postgres://${ROLE}:${enc}@127.0.0.1:${pg.port}/${db}${params}`;
+    const at = (db: string, params = ''): string =>
+      `postgres://${ROLE}:${enc}@127.0.0.1:${pg.port}/${db}${params}`;
     return {
       refused: { url: `postgres://${ROLE}:${enc}@127.0.0.1:1/appdb` },
-      'wrong password': { url: `postgres://${ROLE}:${encodeURIComponent(`${pw}-wrong`)}@127.0.0.1:${pg.port}/appdb` },
+      'wrong password': {
+        url: `postgres://${ROLE}:${encodeURIComponent(`${pw}-wrong`)}@127.0.0.1:${pg.port}/appdb`,
+      },
       'missing database': { url: at('nodb') },
       'permission denied': { url: at('appdb') },
       'TLS refused': { url: at('opendb', '?sslmode=require') },
@@ -90,8 +112,18 @@ describe('no password reaches any output, by structure (real PostgreSQL)', () =>
         for (const format of c.formats) {
           const dash = c.args.indexOf('--');
           const own = dash < 0 ? c.args : c.args.slice(0, dash);
-          const args = [...own, '--format', format, '--connect-retries', '0', ...(dash < 0 ? [] : c.args.slice(dash))];
-          jobs.push([`${name} | ${args.join(' ')}`, run(root, args, { DATABASE_URL: p.url, ALEMBIC_PREFLIGHT_LOG_LEVEL: 'debug' })]);
+          const args = [
+            ...own,
+            '--format',
+            format,
+            '--connect-retries',
+            '0',
+            ...(dash < 0 ? [] : c.args.slice(dash)),
+          ];
+          jobs.push([
+            `${name} | ${args.join(' ')}`,
+            run(root, args, { DATABASE_URL: p.url, ALEMBIC_PREFLIGHT_LOG_LEVEL: 'debug' }),
+          ]);
         }
       }
     }
@@ -114,7 +146,9 @@ describe('no password reaches any output, by structure (real PostgreSQL)', () =>
     expect(statuses).toContain('TLS refused: 3');
     expect(statuses).toContain('read, blocked on the stamp: 1');
     expect(statuses).toContain('malformed port: 2');
-    expect([...control.values()].some((r) => r.out.includes("The database 'nodb' does not exist"))).toBe(true);
+    expect([...control.values()].some((r) => r.out.includes("The database 'nodb' does not exist"))).toBe(
+      true,
+    );
     for (const r of control.values()) expect(r.out).not.toContain(CONTROL);
     for (const pw of PASSWORDS) {
       const got = await outputs(pw);

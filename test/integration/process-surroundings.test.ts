@@ -7,9 +7,19 @@ import { makeProject, rev } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const V = 'migrations/versions/';
-const clean = (): string => makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1') });
-const forked = (): string => makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), [V + 'c3_x.py']: rev('c3', 'a1') });
-const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ALEMBIC_PREFLIGHT_CODE_CACHE: 'off' };
+const clean = (): string =>
+  makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1') });
+const forked = (): string =>
+  makeProject({
+    [V + 'a1_x.py']: rev('a1', null),
+    [V + 'b2_x.py']: rev('b2', 'a1'),
+    [V + 'c3_x.py']: rev('c3', 'a1'),
+  });
+const env = {
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '',
+  ALEMBIC_PREFLIGHT_CODE_CACHE: 'off',
+};
 
 /** Runs the CLI with its stdout pipe closed before it writes anything, as `| head -c0` or a reader that quit does. */
 function withClosedStdout(cwd: string, args: string[]): Promise<{ status: number | null; stderr: string }> {
@@ -50,15 +60,20 @@ describe('standard output that goes away', () => {
   });
 
   // /dev/full exists on Linux, where CI runs
-  it.runIf(existsSync('/dev/full'))('a report lost to a full disk is said on stderr, and turns exit 0 into 74, not an all-clear', async () => {
-    const ok = await withFullDisk(clean(), ['check', '--format', 'json']);
-    expect(ok.status).toBe(74);
-    expect(ok.stderr).toBe('alembic-preflight: could not write to standard output (ENOSPC); the report is incomplete.\n');
-    const blocked = await withFullDisk(forked(), ['check']);
-    expect(blocked.status).toBe(1);
-    expect(blocked.stderr).toContain('could not write to standard output (ENOSPC)');
-    expect(blocked.stderr).not.toMatch(/^\s+at /m);
-  });
+  it.runIf(existsSync('/dev/full'))(
+    'a report lost to a full disk is said on stderr, and turns exit 0 into 74, not an all-clear',
+    async () => {
+      const ok = await withFullDisk(clean(), ['check', '--format', 'json']);
+      expect(ok.status).toBe(74);
+      expect(ok.stderr).toBe(
+        'alembic-preflight: could not write to standard output (ENOSPC); the report is incomplete.\n',
+      );
+      const blocked = await withFullDisk(forked(), ['check']);
+      expect(blocked.status).toBe(1);
+      expect(blocked.stderr).toContain('could not write to standard output (ENOSPC)');
+      expect(blocked.stderr).not.toMatch(/^\s+at /m);
+    },
+  );
 });
 
 describe('a current folder that is gone', () => {
@@ -67,11 +82,17 @@ describe('a current folder that is gone', () => {
     const run = (args: string): { status: number | null; stdout: string; stderr: string } => {
       const dir = path.join(tempDir(), 'release-41');
       mkdirSync(dir);
-      return spawnSync('sh', ['-c', `cd "$1" && rmdir "$1" && exec "$2" "$3" ${args}`, 'sh', dir, process.execPath, BIN], { env, encoding: 'utf8' });
+      return spawnSync(
+        'sh',
+        ['-c', `cd "$1" && rmdir "$1" && exec "$2" "$3" ${args}`, 'sh', dir, process.execPath, BIN],
+        { env, encoding: 'utf8' },
+      );
     };
     const text = run('check');
     expect(text.status).toBe(2);
-    expect(text.stderr).toMatch(/^alembic-preflight: usage error: The current folder cannot be read \(ENOENT\)/);
+    expect(text.stderr).toMatch(
+      /^alembic-preflight: usage error: The current folder cannot be read \(ENOENT\)/,
+    );
     expect(text.stderr).toContain('fix: cd into the project folder again');
     expect(text.stderr).not.toMatch(/^\s+at /m);
     const json = run('verify --format json');

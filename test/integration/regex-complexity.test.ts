@@ -20,7 +20,8 @@ const BOUNDED: Record<string, string> = {
     "one ignore entry of the project's own lint configuration",
   'check/log-scanner.ts /Revision (\\S+) referenced from .+? is not present/':
     'log lines are cut at 64 KB (MAX_LINE): at most tens of ms for a line built to hit it',
-  'check/log-scanner.ts /Running upgrade (.*?) -> ([^,\\s]+)/': 'log lines are cut at 64 KB (MAX_LINE), as above',
+  'check/log-scanner.ts /Running upgrade (.*?) -> ([^,\\s]+)/':
+    'log lines are cut at 64 KB (MAX_LINE), as above',
 };
 
 /**
@@ -29,50 +30,45 @@ const BOUNDED: Record<string, string> = {
  * this test until it is checked and listed.
  */
 const DYNAMIC: Record<string, string> = {
-  "alembic/config/ini-parser.ts `^[${PY_SPACE}]+`":
-    "anchored, one class: linear",
-  "alembic/config/ini-parser.ts `[^${PY_SPACE}]`":
-    "one character",
+  'alembic/config/ini-parser.ts `^[${PY_SPACE}]+`': 'anchored, one class: linear',
+  'alembic/config/ini-parser.ts `[^${PY_SPACE}]`': 'one character',
   "python/tokenizer-declarations.ts `(?<![\\\\w.])${n.replace(/[^\\p{L}\\p{N}_]/gu, '')}(?!\\\\w)`":
-    "a literal name between lookarounds",
-  "check/lint/lint-config.ts `^${re}$`":
-    "a glob turned into literals and [^/]* runs, each run ended by a literal or the end",
-  "check/lint/migration-ops.ts String.raw`\\bglobals\\s*\\(\\s*\\)\\s*(?:\\[|\\.get\\s*\\()\\s*${param}\\b|\\bgetattr\\s*\\([^,()]+(?:\\([^()]*\\)[^,()]*)?,\\s*${param}\\b|\\beval\\s*\\(\\s*${param}\\b`":
-    "safe with a name filled in (the getattr arguments no longer overlap)",
-  "check/lint/dialect-conditions.ts String.raw`^[\\w.()]*${DIALECT}\\s*(==|!=)\\s*['\"](\\w+)['\"]$`":
-    "safe with DIALECT filled in",
-  "check/lint/dialect-conditions.ts String.raw`^[\\w.()]*${DIALECT}\\s+(not\\s+in|in)\\s*[([{]([^)\\]}]*)[)\\]}]$`":
-    "safe with DIALECT filled in",
-  "check/lint/dialect-conditions.ts String.raw`^[\\w.()]*${DIALECT}\\.startswith\\(\\s*(?:['\"](\\w+)['\"]|\\(([^)]*)\\))\\s*\\)$`":
+    'a literal name between lookarounds',
+  'check/lint/lint-config.ts `^${re}$`':
+    'a glob turned into literals and [^/]* runs, each run ended by a literal or the end',
+  'check/lint/migration-ops.ts String.raw`\\bglobals\\s*\\(\\s*\\)\\s*(?:\\[|\\.get\\s*\\()\\s*${param}\\b|\\bgetattr\\s*\\([^,()]+(?:\\([^()]*\\)[^,()]*)?,\\s*${param}\\b|\\beval\\s*\\(\\s*${param}\\b`':
+    'safe with a name filled in (the getattr arguments no longer overlap)',
+  'check/lint/dialect-conditions.ts String.raw`^[\\w.()]*${DIALECT}\\s*(==|!=)\\s*[\'"](\\w+)[\'"]$`':
+    'safe with DIALECT filled in',
+  'check/lint/dialect-conditions.ts String.raw`^[\\w.()]*${DIALECT}\\s+(not\\s+in|in)\\s*[([{]([^)\\]}]*)[)\\]}]$`':
+    'safe with DIALECT filled in',
+  'check/lint/dialect-conditions.ts String.raw`^[\\w.()]*${DIALECT}\\.startswith\\(\\s*(?:[\'"](\\w+)[\'"]|\\(([^)]*)\\))\\s*\\)$`':
     "quadratic only on one if statement's condition holding hundreds of nested `.startswith((`; conditions are a line or two",
-  "check/lint/dialect-conditions.ts String.raw`^[\\w.()]*${DIALECT}$`":
-    "safe with DIALECT filled in",
-  "check/lint/dialect-conditions.ts DIALECT":
-    "an alternation of three literals",
-  "check/lint/python-syntax.ts `(^|[^\\\\w.])${name}\\\\b`":
-    "a literal name",
-  "check/lint/table-model.ts `\\\\bop\\\\.(?:${TABLE_OPS})\\\\(\\\\s*(?=\\\\S)(?!['\"][\\\\w.]+['\"]\\\\s*[,)])`":
-    "safe with TABLE_OPS filled in",
-  "check/lint/table-model.ts `\\\\b(?:${TABLE_OPS})\\\\(\\\\s*['\"](?:\\\\w+\\\\.)?(\\\\w+)['\"]`":
-    "safe with TABLE_OPS filled in",
+  'check/lint/dialect-conditions.ts String.raw`^[\\w.()]*${DIALECT}$`': 'safe with DIALECT filled in',
+  'check/lint/dialect-conditions.ts DIALECT': 'an alternation of three literals',
+  'check/lint/python-syntax.ts `(^|[^\\\\w.])${name}\\\\b`': 'a literal name',
+  'check/lint/table-model.ts `\\\\bop\\\\.(?:${TABLE_OPS})\\\\(\\\\s*(?=\\\\S)(?![\'"][\\\\w.]+[\'"]\\\\s*[,)])`':
+    'safe with TABLE_OPS filled in',
+  'check/lint/table-model.ts `\\\\b(?:${TABLE_OPS})\\\\(\\\\s*[\'"](?:\\\\w+\\\\.)?(\\\\w+)[\'"]`':
+    'safe with TABLE_OPS filled in',
   "check/lint/table-model.ts `['\"](?:\\\\w+\\\\.)?(?:${[...names].join('|')})['\"]`":
-    "safe with names filled in",
-  "check/lint/table-model.ts HAS_TABLE_DDL.source":
-    "the same source as the HAS_TABLE_DDL literal, checked above",
-  "check/rules/deploy-script-hazard.ts String.raw`\\b(?:(?:alembic|python3?\\s+-m\\s+alembic)\\b[^\\n;&|]*?\\bupgrade\\s+(heads?)\\b|${FLASK_DB}\\b[^\\n;&|]*?\\bupgrade(?:\\s+(heads?)\\b|(?=\\s*(?:$|[;&|)\"']))))`":
-    "lines over 10,000 characters are not read (MAX_LINE): about 15 ms for a line built to hit it",
-  "check/rules/deploy-script-hazard.ts String.raw`\\b(?:alembic|python3?\\s+-m\\s+alembic|${FLASK_DB})\\b[^\\n;&|]*?\\bstamp\\s+(heads?)\\b`":
-    "lines over 10,000 characters are not read (MAX_LINE), as above",
-  "check/rules/enum-not-dropped-in-downgrade.ts `DROP\\\\s+TYPE\\\\s+(IF\\\\s+EXISTS\\\\s+)?(\"?\\\\w+\"?\\\\.)?\"?${quoted}\"?\\\\b`":
-    "safe with a name filled in",
-  "check/rules/enum-not-dropped-in-downgrade.ts `ALTER\\\\s+TYPE\\\\s+(\"?\\\\w+\"?\\\\.)?\"?${quoted}\"?\\\\s+RENAME\\\\s+TO\\\\b`":
-    "safe with a name filled in",
-  "check/rules/renamed-table-still-referenced.ts `\\\\b(FROM|JOIN|UPDATE|INSERT\\\\s+INTO|DELETE\\\\s+FROM)\\\\s+(?:\"?\\\\w+\"?\\\\.)?(\"?)(${names.map(escape).join('|')})\\\\2(?![\\\\w.])`":
-    "safe with names filled in",
-  "check/rules/renamed-table-still-referenced.ts `(?:^|\\\\n)[ \\\\t]*${py.of(target)}\\\\s*=\\\\s*([\\\\w.]+)\\\\(`":
-    "safe with a name filled in",
-  "generate/placeholder.ts `^${field}[ \\\\t]*(?::([^=\\\\r\\\\n]*))?=[ \\\\t]*(.*)$`":
-    "safe with a field name filled in (the annotation is trimmed after the match)",
+    'safe with names filled in',
+  'check/lint/table-model.ts HAS_TABLE_DDL.source':
+    'the same source as the HAS_TABLE_DDL literal, checked above',
+  'check/rules/deploy-script-hazard.ts String.raw`\\b(?:(?:alembic|python3?\\s+-m\\s+alembic)\\b[^\\n;&|]*?\\bupgrade\\s+(heads?)\\b|${FLASK_DB}\\b[^\\n;&|]*?\\bupgrade(?:\\s+(heads?)\\b|(?=\\s*(?:$|[;&|)"\']))))`':
+    'lines over 10,000 characters are not read (MAX_LINE): about 15 ms for a line built to hit it',
+  'check/rules/deploy-script-hazard.ts String.raw`\\b(?:alembic|python3?\\s+-m\\s+alembic|${FLASK_DB})\\b[^\\n;&|]*?\\bstamp\\s+(heads?)\\b`':
+    'lines over 10,000 characters are not read (MAX_LINE), as above',
+  'check/rules/enum-not-dropped-in-downgrade.ts `DROP\\\\s+TYPE\\\\s+(IF\\\\s+EXISTS\\\\s+)?("?\\\\w+"?\\\\.)?"?${quoted}"?\\\\b`':
+    'safe with a name filled in',
+  'check/rules/enum-not-dropped-in-downgrade.ts `ALTER\\\\s+TYPE\\\\s+("?\\\\w+"?\\\\.)?"?${quoted}"?\\\\s+RENAME\\\\s+TO\\\\b`':
+    'safe with a name filled in',
+  'check/rules/renamed-table-still-referenced.ts `\\\\b(FROM|JOIN|UPDATE|INSERT\\\\s+INTO|DELETE\\\\s+FROM)\\\\s+(?:"?\\\\w+"?\\\\.)?("?)(${names.map(escape).join(\'|\')})\\\\2(?![\\\\w.])`':
+    'safe with names filled in',
+  'check/rules/renamed-table-still-referenced.ts `(?:^|\\\\n)[ \\\\t]*${py.of(target)}\\\\s*=\\\\s*([\\\\w.]+)\\\\(`':
+    'safe with a name filled in',
+  'generate/placeholder.ts `^${field}[ \\\\t]*(?::([^=\\\\r\\\\n]*))?=[ \\\\t]*(.*)$`':
+    'safe with a field name filled in (the annotation is trimmed after the match)',
 };
 
 interface Found {
@@ -84,7 +80,11 @@ interface Found {
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+    e.isDirectory()
+      ? sourceFiles(path.join(dir, e.name))
+      : e.name.endsWith('.ts')
+        ? [path.join(dir, e.name)]
+        : [],
   );
 }
 
@@ -99,7 +99,12 @@ function patternsInSrc(): { literals: Found[]; dynamic: Found[] } {
       if (node.kind === ts.SyntaxKind.RegularExpressionLiteral) {
         const text = node.getText(sf);
         const end = text.lastIndexOf('/');
-        literals.push({ key: `${rel} ${text.slice(0, end + 1)}`, where, source: text.slice(1, end), flags: text.slice(end + 1) });
+        literals.push({
+          key: `${rel} ${text.slice(0, end + 1)}`,
+          where,
+          source: text.slice(1, end),
+          flags: text.slice(end + 1),
+        });
       } else if (ts.isNewExpression(node) && node.expression.getText(sf) === 'RegExp') {
         const arg = node.arguments?.[0]?.getText(sf) ?? '';
         dynamic.push({ key: `${rel} ${arg}`, where });
@@ -123,26 +128,33 @@ describe('regular expressions in src/', () => {
   // async, and yielding between patterns: recheck works synchronously, and a worker that blocks its
   // event loop for over a minute misses vitest's RPC deadline ("Timeout calling onTaskUpdate"),
   // which fails the run although every test passed
-  it('are linear-time, or their input is bounded and the bound is written down', { timeout: 600_000 }, async () => {
-    const superLinear: string[] = [];
-    const stillListed = new Set<string>();
-    const seen = new Set<string>();
-    for (const p of literals) {
-      if (seen.has(p.key)) continue;
-      seen.add(p.key);
-      await new Promise((resolve) => setImmediate(resolve));
-      // g and y change where a match starts, not how it backtracks
-      // no time budget and a fixed seed: the same verdict on a fast or a loaded machine (a budget in
-      // seconds turned into 'unknown' on a busy one)
-      const result = checkSync(p.source!, p.flags!.replace(/[gy]/gu, ''), { timeout: null, randomSeed: 1 });
-      if (result.status === 'safe') continue;
-      if (p.key in BOUNDED) stillListed.add(p.key);
-      else superLinear.push(`${p.where} /${p.source}/${p.flags}: ${result.status}${result.status === 'vulnerable' ? ` (${result.complexity.type}), e.g. ${result.attack.pattern}` : ''}`);
-    }
-    expect(superLinear).toEqual([]);
-    // an entry whose pattern became linear, or no longer exists, comes off the list
-    expect(Object.keys(BOUNDED).filter((k) => !stillListed.has(k))).toEqual([]);
-  });
+  it(
+    'are linear-time, or their input is bounded and the bound is written down',
+    { timeout: 600_000 },
+    async () => {
+      const superLinear: string[] = [];
+      const stillListed = new Set<string>();
+      const seen = new Set<string>();
+      for (const p of literals) {
+        if (seen.has(p.key)) continue;
+        seen.add(p.key);
+        await new Promise((resolve) => setImmediate(resolve));
+        // g and y change where a match starts, not how it backtracks
+        // no time budget and a fixed seed: the same verdict on a fast or a loaded machine (a budget in
+        // seconds turned into 'unknown' on a busy one)
+        const result = checkSync(p.source!, p.flags!.replace(/[gy]/gu, ''), { timeout: null, randomSeed: 1 });
+        if (result.status === 'safe') continue;
+        if (p.key in BOUNDED) stillListed.add(p.key);
+        else
+          superLinear.push(
+            `${p.where} /${p.source}/${p.flags}: ${result.status}${result.status === 'vulnerable' ? ` (${result.complexity.type}), e.g. ${result.attack.pattern}` : ''}`,
+          );
+      }
+      expect(superLinear).toEqual([]);
+      // an entry whose pattern became linear, or no longer exists, comes off the list
+      expect(Object.keys(BOUNDED).filter((k) => !stillListed.has(k))).toEqual([]);
+    },
+  );
 
   it('built at run time are each checked by hand and listed', () => {
     const keys = new Set(dynamic.map((d) => d.key));

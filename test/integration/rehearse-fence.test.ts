@@ -11,8 +11,16 @@ import { revisionFile } from '../helpers/probe-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const CLEAN: readonly (readonly [string, string, string])[] = [
-  ['a1000000', 'op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("email", sa.String(255)))', 'op.drop_table("users")'],
-  ['b2000000', 'op.add_column("users", sa.Column("nickname", sa.String(50)))', 'op.drop_column("users", "nickname")'],
+  [
+    'a1000000',
+    'op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("email", sa.String(255)))',
+    'op.drop_table("users")',
+  ],
+  [
+    'b2000000',
+    'op.add_column("users", sa.Column("nickname", sa.String(50)))',
+    'op.drop_column("users", "nickname")',
+  ],
 ];
 
 /** The example app with CLEAN as its migrations, and env.py loading `.env` over the environment (python-dotenv's documented pattern). */
@@ -21,15 +29,31 @@ function dotenvProject(dotenv: string): string {
   const versions = path.join(root, 'migrations', 'versions');
   rmSync(versions, { recursive: true });
   mkdirSync(versions);
-  CLEAN.forEach(([id, up, down], i) => writeFileSync(path.join(versions, `${id}_step.py`), revisionFile(id, i === 0 ? null : CLEAN[i - 1]![0], up, down)));
+  CLEAN.forEach(([id, up, down], i) =>
+    writeFileSync(
+      path.join(versions, `${id}_step.py`),
+      revisionFile(id, i === 0 ? null : CLEAN[i - 1]![0], up, down),
+    ),
+  );
   const envPy = path.join(root, 'migrations', 'env.py');
-  writeFileSync(envPy, readFileSync(envPy, 'utf8').replace('import os\n', 'import os\nfrom dotenv import load_dotenv\n\nload_dotenv(".env", override=True)\n'));
+  writeFileSync(
+    envPy,
+    readFileSync(envPy, 'utf8').replace(
+      'import os\n',
+      'import os\nfrom dotenv import load_dotenv\n\nload_dotenv(".env", override=True)\n',
+    ),
+  );
   writeFileSync(path.join(root, '.env'), dotenv);
   return root;
 }
 
 const rehearse = (root: string, extra: Record<string, unknown>, env: Record<string, string>) =>
-  rehearseCommand({ cwd: root, format: 'text', env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', ...env }, ...extra });
+  rehearseCommand({
+    cwd: root,
+    format: 'text',
+    env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', ...env },
+    ...extra,
+  });
 
 /** What rehearse threw (it must throw: the app pointed its migrations elsewhere). */
 async function refusal(run: Promise<unknown>): Promise<Error & { hint?: string; exitCode?: number }> {
@@ -45,7 +69,9 @@ function sqliteRows(file: string): { users: number; version: string[] } {
   const db = new Database(file, { readonly: true });
   try {
     const users = (db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
-    const version = (db.prepare('SELECT version_num FROM alembic_version').all() as { version_num: string }[]).map((r) => r.version_num);
+    const version = (
+      db.prepare('SELECT version_num FROM alembic_version').all() as { version_num: string }[]
+    ).map((r) => r.version_num);
     return { users, version };
   } finally {
     db.close();
@@ -91,9 +117,16 @@ describe('rehearse: the fence keeps the migrations on the scratch database', () 
       "from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\nfrom flask_migrate import Migrate\nfrom config import DevelopmentConfig\n\napp = Flask(__name__)\napp.config.from_object(DevelopmentConfig)\ndb = SQLAlchemy(app)\nmigrate = Migrate(app, db)\n\n\n\nclass User(db.Model):\n    __tablename__ = 'users'\n    id = db.Column(db.Integer, primary_key=True)\n    email = db.Column(db.String(255))\n",
     );
     const env = { PATH: '/usr/bin:/bin', FLASK_APP: 'app.py' };
-    const init = spawnSync('flask', ['db', 'init'], { cwd: dir, encoding: 'utf8', env: { ...env, DEV_DATABASE_URL: 'sqlite://' } });
+    const init = spawnSync('flask', ['db', 'init'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...env, DEV_DATABASE_URL: 'sqlite://' },
+    });
     expect(init.status, init.stderr).toBe(0);
-    writeFileSync(path.join(dir, 'migrations', 'versions', 'a1000000_step.py'), revisionFile('a1000000', null, CLEAN[0]![1], CLEAN[0]![2]));
+    writeFileSync(
+      path.join(dir, 'migrations', 'versions', 'a1000000_step.py'),
+      revisionFile('a1000000', null, CLEAN[0]![1], CLEAN[0]![2]),
+    );
     // the developer's database, with rows
     const dev = path.join(dir, 'data-dev.sqlite');
     const up = spawnSync('flask', ['db', 'upgrade'], { cwd: dir, encoding: 'utf8', env });
@@ -110,8 +143,16 @@ describe('rehearse: the fence keeps the migrations on the scratch database', () 
     expect(readFileSync(dev).equals(bytes)).toBe(true);
     expect(existsSync(path.join(dir, 'prod.db'))).toBe(false);
     // with the setting pointed at the scratch, the same app rehearses cleanly
-    const ok = await rehearse(dir, { urlEnv: ['DEV_DATABASE_URL'] }, { ...env, DATABASE_URL: 'sqlite:///prod.db' });
-    expect(ok.outcome.steps.map((s) => `${s.command} ${s.target} ${s.ok}`)).toEqual(['upgrade head true', 'downgrade base true', 'upgrade head true']);
+    const ok = await rehearse(
+      dir,
+      { urlEnv: ['DEV_DATABASE_URL'] },
+      { ...env, DATABASE_URL: 'sqlite:///prod.db' },
+    );
+    expect(ok.outcome.steps.map((s) => `${s.command} ${s.target} ${s.ok}`)).toEqual([
+      'upgrade head true',
+      'downgrade base true',
+      'upgrade head true',
+    ]);
     expect(ok.exitCode).toBe(0);
     expect(readFileSync(dev).equals(bytes)).toBe(true);
   }, 120_000);
@@ -126,19 +167,37 @@ describe('rehearse: what keeps a step honest besides the fence', () => {
     );
     const e = await refusal(rehearse(root, {}, { DATABASE_URL: 'sqlite:///app.db' }));
     expect(e.exitCode).toBe(2);
-    expect(e.message).toBe("After `alembic upgrade head` the scratch database's alembic_version holds no row, not b2000000: the migrations ran somewhere else, or on another version table.");
+    expect(e.message).toBe(
+      "After `alembic upgrade head` the scratch database's alembic_version holds no row, not b2000000: the migrations ran somewhere else, or on another version table.",
+    );
   }, 120_000);
 
   it('a Python that ignores PYTHONPATH (python -I) cannot be fenced: refused before the first step runs', async () => {
     const root = dotenvProject('');
     const marker = path.join(root, 'ran');
-    writeFileSync(path.join(root, 'migrations', 'versions', 'a1000000_step.py'), revisionFile('a1000000', null, `open(${JSON.stringify(marker)}, "w").close()\n${CLEAN[0]![1]}`, CLEAN[0]![2]));
+    writeFileSync(
+      path.join(root, 'migrations', 'versions', 'a1000000_step.py'),
+      revisionFile(
+        'a1000000',
+        null,
+        `open(${JSON.stringify(marker)}, "w").close()\n${CLEAN[0]![1]}`,
+        CLEAN[0]![2],
+      ),
+    );
     const bin = path.join(root, 'isolated-bin');
     mkdirSync(bin);
-    writeFileSync(path.join(bin, 'alembic'), '#!/usr/bin/python3 -I\nimport sys\nfrom alembic.config import main\nsys.exit(main())\n', { mode: 0o755 });
-    const e = await refusal(rehearse(root, {}, { PATH: `${bin}:${process.env.PATH ?? ''}`, DATABASE_URL: 'sqlite:///app.db' }));
+    writeFileSync(
+      path.join(bin, 'alembic'),
+      '#!/usr/bin/python3 -I\nimport sys\nfrom alembic.config import main\nsys.exit(main())\n',
+      { mode: 0o755 },
+    );
+    const e = await refusal(
+      rehearse(root, {}, { PATH: `${bin}:${process.env.PATH ?? ''}`, DATABASE_URL: 'sqlite:///app.db' }),
+    );
     expect(e.exitCode).toBe(2);
-    expect(e.message).toMatch(/^The Python that runs alembic did not load alembic-preflight's connection fence/u);
+    expect(e.message).toMatch(
+      /^The Python that runs alembic did not load alembic-preflight's connection fence/u,
+    );
     expect(existsSync(marker)).toBe(false);
   }, 120_000);
 });
@@ -155,7 +214,10 @@ describe('rehearse on PostgreSQL: the fence', () => {
     const logBefore = readFileSync(pg().logFile!, 'utf8').length;
     const e = await refusal(rehearse(root, { scratchUrl: pg().url }, { DATABASE_URL: real }));
     // the fenced child connected to fence_real and was closed before any statement
-    const onReal = readFileSync(pg().logFile!, 'utf8').slice(logBefore).split('\n').filter((l) => l.includes(':db=fence_real:'));
+    const onReal = readFileSync(pg().logFile!, 'utf8')
+      .slice(logBefore)
+      .split('\n')
+      .filter((l) => l.includes(':db=fence_real:'));
     expect(onReal.filter((l) => l.includes('connection authorized')).length).toBeGreaterThan(0);
     expect(onReal.filter((l) => l.includes('statement: '))).toEqual([]);
     expect(e.message).toContain("the PostgreSQL database 'fence_real'");
@@ -173,12 +235,22 @@ describe('rehearse on PostgreSQL: the fence', () => {
     await pgExec(prod, "INSERT INTO users (email) VALUES ('p@example.com')");
     const logBefore = readFileSync(pg().logFile!, 'utf8').length;
     const e = await refusal(rehearse(root, { fromProduction: true }, { DATABASE_URL: prod }));
-    const statements = readFileSync(pg().logFile!, 'utf8').slice(logBefore).split('\n').filter((l) => l.includes(':db=fence_prod:') && l.includes('statement: ')).map((l) => l.replace(/^.*statement: /u, ''));
+    const statements = readFileSync(pg().logFile!, 'utf8')
+      .slice(logBefore)
+      .split('\n')
+      .filter((l) => l.includes(':db=fence_prod:') && l.includes('statement: '))
+      .map((l) => l.replace(/^.*statement: /u, ''));
     // the schema copy's reads, and nothing that writes
     expect(statements.length).toBeGreaterThan(0);
-    for (const s of statements) expect(s).not.toMatch(/^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|TRUNCATE|GRANT|REVOKE|COMMENT)\b/iu);
+    for (const s of statements)
+      expect(s).not.toMatch(/^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|TRUNCATE|GRANT|REVOKE|COMMENT)\b/iu);
     expect(e.message).toContain("the PostgreSQL database 'fence_prod'");
     expect(await pgExec(prod, 'SELECT version_num FROM alembic_version')).toEqual([['a1000000']]);
-    expect(await pgExec(prod, "SELECT count(*)::int FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'")).toEqual([[0]]);
+    expect(
+      await pgExec(
+        prod,
+        "SELECT count(*)::int FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'",
+      ),
+    ).toEqual([[0]]);
   }, 120_000);
 });

@@ -28,7 +28,9 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
   });
 
   /** A slug: the example app, node_modules/.bin linked as npm would, `alembic` on PATH (Debian's, counted). */
-  async function app(extra: Record<string, string> = {}): Promise<{ dir: string; url: string; marker: string; db: string }> {
+  async function app(
+    extra: Record<string, string> = {},
+  ): Promise<{ dir: string; url: string; marker: string; db: string }> {
     const { dir, marker } = exampleSlug('preflight-slug-', extra);
     apps.push(dir);
     const db = `release_${++n}`;
@@ -38,22 +40,38 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
   }
 
   function env(a: { dir: string; url: string }, more: Record<string, string> = {}): Record<string, string> {
-    return { PATH: `${path.join(a.dir, '.bin')}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '', DYNO: 'release.7', DATABASE_URL: a.url, PYTHONDONTWRITEBYTECODE: '1', ...more };
+    return {
+      PATH: `${path.join(a.dir, '.bin')}:${process.env.PATH ?? ''}`,
+      HOME: process.env.HOME ?? '',
+      DYNO: 'release.7',
+      DATABASE_URL: a.url,
+      PYTHONDONTWRITEBYTECODE: '1',
+      ...more,
+    };
   }
 
   const starts = alembicStarts;
 
-  function release(a: { dir: string; url: string; marker: string }, more: Record<string, string> = {}, line = RELEASE_LINE): Run {
+  function release(
+    a: { dir: string; url: string; marker: string },
+    more: Record<string, string> = {},
+    line = RELEASE_LINE,
+  ): Run {
     const r = spawnSync('/bin/sh', ['-c', line], { cwd: a.dir, encoding: 'utf8', env: env(a, more) });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, alembicStarts: starts(a.marker) };
   }
 
   function alembic(a: { dir: string; url: string }, ...args: string[]): void {
-    const r = spawnSync(PYTHON, ['-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', ...args], { cwd: a.dir, encoding: 'utf8', env: env(a) });
+    const r = spawnSync(PYTHON, ['-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', ...args], {
+      cwd: a.dir,
+      encoding: 'utf8',
+      env: env(a),
+    });
     expect(r.status, r.stderr).toBe(0);
   }
 
-  const rows = async (a: { db: string }): Promise<unknown[][]> => pgExec(pg.urlFor(a.db), 'SELECT version_num FROM alembic_version');
+  const rows = async (a: { db: string }): Promise<unknown[][]> =>
+    pgExec(pg.urlFor(a.db), 'SELECT version_num FROM alembic_version');
 
   it('the Procfile uses the local bin, never npx', () => {
     expect(RELEASE_LINE).toMatch(/^\.\/node_modules\/\.bin\/alembic-preflight release\b/u);
@@ -64,10 +82,14 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     const a = await app();
     const first = release(a);
     expect(first.status, first.stdout + first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/^alembic-preflight release: Heroku release phase \(dyno release\.7\); target head$/mu);
+    expect(first.stdout).toMatch(
+      /^alembic-preflight release: Heroku release phase \(dyno release\.7\); target head$/mu,
+    );
     expect(first.stderr).toContain('Running upgrade  -> 1f2a3b4c5d6e');
     expect(first.stderr).toContain('Running upgrade 1f2a3b4c5d6e -> 2a3b4c5d6e7f');
-    expect(first.stdout).toMatch(/^alembic-preflight release: OK: applied 2 migrations; the database is at 2a3b4c5d6e7f \([\d.]+ s, exit 0\)$/mu);
+    expect(first.stdout).toMatch(
+      /^alembic-preflight release: OK: applied 2 migrations; the database is at 2a3b4c5d6e7f \([\d.]+ s, exit 0\)$/mu,
+    );
     expect(first.alembicStarts).toBe(1);
     expect(await rows(a)).toEqual([['2a3b4c5d6e7f']]);
     const second = release(a);
@@ -84,15 +106,32 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     const blocked = release(a);
     expect(blocked.status).toBe(1);
     expect(blocked.alembicStarts).toBe(0);
-    expect(blocked.stdout).toContain("Alembic prints: FAILED: Can't locate revision identified by 'guest_lockout_001'");
-    expect(blocked.stdout).toMatch(/^alembic-preflight release: BLOCKED before Alembic started: FAILED: Can't locate revision identified by 'guest_lockout_001'/mu);
+    expect(blocked.stdout).toContain(
+      "Alembic prints: FAILED: Can't locate revision identified by 'guest_lockout_001'",
+    );
+    expect(blocked.stdout).toMatch(
+      /^alembic-preflight release: BLOCKED before Alembic started: FAILED: Can't locate revision identified by 'guest_lockout_001'/mu,
+    );
     expect(await rows(a)).toEqual([['guest_lockout_001']]);
 
-    const fix = spawnSync(process.execPath, [BIN, 'backfill', '-c', 'examples/heroku-app/alembic.ini', '--after', '1f2a3b4c5d6e', '--rewire', '--write'], {
-      cwd: a.dir,
-      encoding: 'utf8',
-      env: env(a),
-    });
+    const fix = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'backfill',
+        '-c',
+        'examples/heroku-app/alembic.ini',
+        '--after',
+        '1f2a3b4c5d6e',
+        '--rewire',
+        '--write',
+      ],
+      {
+        cwd: a.dir,
+        encoding: 'utf8',
+        env: env(a),
+      },
+    );
     expect(fix.status, fix.stdout + fix.stderr).toBe(0);
     const fixed = release(a);
     expect(fixed.status, fixed.stdout + fixed.stderr).toBe(0);
@@ -102,7 +141,10 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
   }, 60_000);
 
   it('multiple heads: blocked, Alembic never started', async () => {
-    const a = await app({ '3c4d_other_head.py': "revision = '3c4d5e6f7a8b'\ndown_revision = '1f2a3b4c5d6e'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n" });
+    const a = await app({
+      '3c4d_other_head.py':
+        "revision = '3c4d5e6f7a8b'\ndown_revision = '1f2a3b4c5d6e'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n",
+    });
     const r = release(a);
     expect(r.status).toBe(1);
     expect(r.alembicStarts).toBe(0);
@@ -110,9 +152,13 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
   }, 60_000);
 
   it('a wrapped `-- alembic upgrade heads`: predicted for heads, so two heads are applied, not blocked; the database is checked after', async () => {
-    const other = { '3c4d_other_head.py': "revision = '3c4d5e6f7a8b'\ndown_revision = '1f2a3b4c5d6e'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n" };
+    const other = {
+      '3c4d_other_head.py':
+        "revision = '3c4d5e6f7a8b'\ndown_revision = '1f2a3b4c5d6e'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n",
+    };
     const a = await app(other);
-    const wrap = (target: string) => `${RELEASE_LINE} -- alembic -c examples/heroku-app/alembic.ini upgrade ${target}`;
+    const wrap = (target: string) =>
+      `${RELEASE_LINE} -- alembic -c examples/heroku-app/alembic.ini upgrade ${target}`;
     const head = release(a, {}, wrap('head'));
     expect(head.status, head.stdout).toBe(1);
     expect(head.alembicStarts).toBe(0);
@@ -125,19 +171,27 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect((await rows(a)).map((r) => r[0]).sort()).toEqual(['2a3b4c5d6e7f', '3c4d5e6f7a8b']);
   }, 60_000);
 
-  it("a wrapped `-- alembic -c FILE upgrade heads` with no -c of ours: the project that command migrates is checked (its -c), for its target", async () => {
-    const other = { '3c4d_other_head.py': "revision = '3c4d5e6f7a8b'\ndown_revision = '1f2a3b4c5d6e'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n" };
+  it('a wrapped `-- alembic -c FILE upgrade heads` with no -c of ours: the project that command migrates is checked (its -c), for its target', async () => {
+    const other = {
+      '3c4d_other_head.py':
+        "revision = '3c4d5e6f7a8b'\ndown_revision = '1f2a3b4c5d6e'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n",
+    };
     const a = await app(other);
     const ours = RELEASE_LINE.replace(/ -c \S+/u, '');
     expect(ours).not.toContain(' -c ');
     const r = release(a, {}, `${ours} -- alembic -c examples/heroku-app/alembic.ini upgrade heads`);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain("target heads (what the command runs); project -c examples/heroku-app/alembic.ini (the command's)");
+    expect(r.stdout).toContain(
+      "target heads (what the command runs); project -c examples/heroku-app/alembic.ini (the command's)",
+    );
     expect(r.alembicStarts).toBe(1);
     expect((await rows(a)).map((x) => x[0]).sort()).toEqual(['2a3b4c5d6e7f', '3c4d5e6f7a8b']);
     // a script that the Procfile's release line wraps: its -c names the project, its upgrade the target
     const c = await app(other);
-    writeFileSync(path.join(c.dir, 'release.sh'), '#!/bin/sh\nset -e\nalembic -c examples/heroku-app/alembic.ini upgrade heads\n');
+    writeFileSync(
+      path.join(c.dir, 'release.sh'),
+      '#!/bin/sh\nset -e\nalembic -c examples/heroku-app/alembic.ini upgrade heads\n',
+    );
     writeFileSync(path.join(c.dir, 'Procfile'), `release: ${ours} -- sh release.sh\n`);
     const viaScript = release(c, {}, `${ours} -- sh release.sh`);
     expect(viaScript.status, viaScript.stdout + viaScript.stderr).toBe(0);
@@ -173,17 +227,33 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     const a = await app();
     const ours = RELEASE_LINE.replace(/ -c \S+/u, '');
     // no shell between release and alembic: `-x "note=two words"` is one value, not a command named "words"
-    const r = release(a, {}, `${ours} -- alembic -c examples/heroku-app/alembic.ini -x "note=two words" upgrade head`);
+    const r = release(
+      a,
+      {},
+      `${ours} -- alembic -c examples/heroku-app/alembic.ini -x "note=two words" upgrade head`,
+    );
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).not.toContain('[release-command-invalid]');
     expect(r.alembicStarts).toBe(1);
     expect((await rows(a)).length).toBe(1);
     // the same words with an option after upgrade: refused for that option, which is what argparse names
     const b = await app();
-    const refused = release(b, {}, `${ours} -- alembic -c examples/heroku-app/alembic.ini -x "note=two words" upgrade --bogus head`);
+    const refused = release(
+      b,
+      {},
+      `${ours} -- alembic -c examples/heroku-app/alembic.ini -x "note=two words" upgrade --bogus head`,
+    );
     expect(refused.status).toBe(1);
     expect(refused.stdout).toContain('alembic: error: unrecognized arguments: --bogus');
-    const real = alembicCommand(b.dir, ['-c', 'examples/heroku-app/alembic.ini', '-x', 'note=two words', 'upgrade', '--bogus', 'head']);
+    const real = alembicCommand(b.dir, [
+      '-c',
+      'examples/heroku-app/alembic.ini',
+      '-x',
+      'note=two words',
+      'upgrade',
+      '--bogus',
+      'head',
+    ]);
     expect(real.last).toBe('alembic: error: unrecognized arguments: --bogus');
   }, 60_000);
 
@@ -192,11 +262,17 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     const ours = RELEASE_LINE.replace(/ -c \S+/u, '');
     const ini = 'examples/heroku-app/alembic.ini';
     const before = readdirSync(path.join(a.dir, VERSIONS)).sort();
-    const r = release(a, {}, `${ours} -- sh -c "alembic -c ${ini} revision --autogenerate -m auto && alembic -c ${ini} upgrade head"`);
+    const r = release(
+      a,
+      {},
+      `${ours} -- sh -c "alembic -c ${ini} revision --autogenerate -m auto && alembic -c ${ini} upgrade head"`,
+    );
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.alembicStarts).toBe(0);
     expect(r.stdout).toContain('[release-generates-migration]');
-    expect(unwrapped(r.stdout)).toContain('The release phase runs `alembic revision --autogenerate` (the command after `alembic-preflight release --`)');
+    expect(unwrapped(r.stdout)).toContain(
+      'The release phase runs `alembic revision --autogenerate` (the command after `alembic-preflight release --`)',
+    );
     expect(readdirSync(path.join(a.dir, VERSIONS)).sort()).toEqual(before);
     expect(await pgExec(pg.urlFor(a.db), "SELECT to_regclass('alembic_version')::text")).toEqual([[null]]);
   }, 60_000);
@@ -216,38 +292,54 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(await pgExec(pg.urlFor(a.db), "SELECT to_regclass('alembic_version')::text")).toEqual([[null]]);
   }, 60_000);
 
-  it('syntax the dyno\'s Python rejects, with no Python declared: the interpreter is asked, blocked, Alembic never started', async () => {
-    const file = "revision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    try:\n        pass\n    except ValueError, KeyError:\n        pass\n";
+  it("syntax the dyno's Python rejects, with no Python declared: the interpreter is asked, blocked, Alembic never started", async () => {
+    const file =
+      "revision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    try:\n        pass\n    except ValueError, KeyError:\n        pass\n";
     const a = await app({ '3c4d_pep758.py': file });
     const r = release(a);
     expect(r.status).toBe(1);
     expect(r.alembicStarts).toBe(0);
     expect(r.stdout).toContain('[needs-newer-python]');
     expect(r.stdout).toMatch(/`python3?( --version)?` in this dyno/u);
-    expect(r.stdout).toContain('BLOCKED before Alembic started: SyntaxError: multiple exception types must be parenthesized');
+    expect(r.stdout).toContain(
+      'BLOCKED before Alembic started: SyntaxError: multiple exception types must be parenthesized',
+    );
     // and Alembic itself, on that Python, fails on that file with that message
-    const real = spawnSync(PYTHON, ['-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'heads'], { cwd: a.dir, encoding: 'utf8', env: env(a) });
+    const real = spawnSync(PYTHON, ['-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'heads'], {
+      cwd: a.dir,
+      encoding: 'utf8',
+      env: env(a),
+    });
     expect(real.status).not.toBe(0);
     expect(real.stderr).toContain('SyntaxError: multiple exception types must be parenthesized');
   }, 60_000);
 
-  it('a migration that raises mid-way: exit 4, Alembic\'s traceback intact, the exit code in the verdict', async () => {
+  it("a migration that raises mid-way: exit 4, Alembic's traceback intact, the exit code in the verdict", async () => {
     const a = await app({
-      '3c4d_boom.py': "revision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    raise RuntimeError('boom: the backfill query failed')\n",
+      '3c4d_boom.py':
+        "revision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    raise RuntimeError('boom: the backfill query failed')\n",
     });
     const r = release(a);
     expect(r.status).toBe(4);
     expect(r.alembicStarts).toBe(1);
     expect(r.stderr).toContain('Traceback (most recent call last):');
     expect(r.stderr).toContain('RuntimeError: boom: the backfill query failed');
-    expect(r.stdout).toMatch(/^alembic-preflight release: FAILED: the command exited with 1; the release is aborted and the previous one stays live/mu);
+    expect(r.stdout).toMatch(
+      /^alembic-preflight release: FAILED: the command exited with 1; the release is aborted and the previous one stays live/mu,
+    );
     // PostgreSQL's transactional DDL rolled the whole run back
-    expect(await pgExec(pg.urlFor(a.db), "SELECT count(*)::int FROM pg_tables WHERE tablename = 'alembic_version'")).toEqual([[0]]);
+    expect(
+      await pgExec(
+        pg.urlFor(a.db),
+        "SELECT count(*)::int FROM pg_tables WHERE tablename = 'alembic_version'",
+      ),
+    ).toEqual([[0]]);
   }, 60_000);
 
   it('SIGTERM during a slow migration: forwarded to Alembic, exit 143, verdict printed', async () => {
     const a = await app({
-      '3c4d_slow.py': "import time\nrevision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    time.sleep(60)\n",
+      '3c4d_slow.py':
+        "import time\nrevision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    time.sleep(60)\n",
     });
     const child = spawn('/bin/sh', ['-c', RELEASE_LINE], { cwd: a.dir, env: env(a), detached: true });
     let stdout = '';
@@ -255,32 +347,44 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     child.stdout.on('data', (d) => (stdout += String(d)));
     child.stderr.on('data', (d) => (stderr += String(d)));
     const deadline = Date.now() + 30_000;
-    while (!stderr.includes('Running upgrade 2a3b4c5d6e7f -> 3c4d5e6f7a8b') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!stderr.includes('Running upgrade 2a3b4c5d6e7f -> 3c4d5e6f7a8b') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect(stderr).toContain('Running upgrade 2a3b4c5d6e7f -> 3c4d5e6f7a8b');
     const started = Date.now();
     // Heroku's SIGTERM reaches our process (sh may or may not have exec'd it): signal the guard itself,
     // which must forward it to Alembic and still report
-    const kids = spawnSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' }).stdout.trim().split(/\s+/u).filter(Boolean).map(Number);
+    const kids = spawnSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' })
+      .stdout.trim()
+      .split(/\s+/u)
+      .filter(Boolean)
+      .map(Number);
     const guard = kids.length > 0 ? kids[0]! : child.pid!;
-    expect(spawnSync('ps', ['-o', 'args=', '-p', String(guard)], { encoding: 'utf8' }).stdout).toContain('alembic-preflight release');
+    expect(spawnSync('ps', ['-o', 'args=', '-p', String(guard)], { encoding: 'utf8' }).stdout).toContain(
+      'alembic-preflight release',
+    );
     process.kill(guard, 'SIGTERM');
     const code = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(code).toBe(143);
-    expect(stdout).toMatch(/^alembic-preflight release: STOPPED: SIGTERM received; forwarded to the command, which ended with SIGTERM/mu);
+    expect(stdout).toMatch(
+      /^alembic-preflight release: STOPPED: SIGTERM received; forwarded to the command, which ended with SIGTERM/mu,
+    );
     expect(stderr).not.toContain('Running upgrade 3c4d5e6f7a8b');
   }, 60_000);
 
   it('--deadline stops a command that runs too long: exit 4 and says so', async () => {
     const a = await app({
-      '3c4d_slow.py': "import time\nrevision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    time.sleep(60)\n",
+      '3c4d_slow.py':
+        "import time\nrevision = '3c4d5e6f7a8b'\ndown_revision = '2a3b4c5d6e7f'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    time.sleep(60)\n",
     });
     const line = `${RELEASE_LINE} --deadline 0.05`;
     const started = Date.now();
     const r = spawnSync('/bin/sh', ['-c', line], { cwd: a.dir, encoding: 'utf8', env: env(a) });
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(r.status).toBe(4);
-    expect(r.stdout).toMatch(/^alembic-preflight release: FAILED: the command ran past the --deadline of 0.05 min and was stopped/mu);
+    expect(r.stdout).toMatch(
+      /^alembic-preflight release: FAILED: the command ran past the --deadline of 0.05 min and was stopped/mu,
+    );
   }, 60_000);
 
   it('the command succeeds but the database is not at head: exit 5, saying what it found', async () => {
@@ -289,44 +393,67 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     writeFileSync(path.join(a.dir, '.bin', 'alembic'), '#!/bin/sh\nexit 0\n');
     const r = release(a);
     expect(r.status).toBe(5);
-    expect(r.stdout).toMatch(/^alembic-preflight release: MISMATCH: the command succeeded, but the database is at \(no rows\), not 2a3b4c5d6e7f/mu);
+    expect(r.stdout).toMatch(
+      /^alembic-preflight release: MISMATCH: the command succeeded, but the database is at \(no rows\), not 2a3b4c5d6e7f/mu,
+    );
   }, 60_000);
 
   it('a command after -- that migrates less than predicted: MISMATCH, exit 5, with the rows seen and the count that ran', async () => {
     const a = await app();
     // a script whose upgrade cannot be read plainly (its target is a variable): graded for head
-    writeFileSync(path.join(a.dir, 'migrate.sh'), '#!/bin/sh\nset -e\nREV=1f2a3b4c5d6e\nalembic -c examples/heroku-app/alembic.ini upgrade "$REV"\n');
+    writeFileSync(
+      path.join(a.dir, 'migrate.sh'),
+      '#!/bin/sh\nset -e\nREV=1f2a3b4c5d6e\nalembic -c examples/heroku-app/alembic.ini upgrade "$REV"\n',
+    );
     const r = release(a, {}, `${RELEASE_LINE} -- sh migrate.sh`);
     expect(r.alembicStarts).toBe(1);
     expect(await rows(a)).toEqual([['1f2a3b4c5d6e']]);
     expect(r.status, r.stdout + r.stderr).toBe(5);
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^alembic-preflight release: MISMATCH: the command succeeded, but the database is at 1f2a3b4c5d6e, not 2a3b4c5d6e7f \(1 migration applied of 2 predicted\)/u);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^alembic-preflight release: MISMATCH: the command succeeded, but the database is at 1f2a3b4c5d6e, not 2a3b4c5d6e7f \(1 migration applied of 2 predicted\)/u,
+    );
     expect(r.stdout).not.toMatch(/OK: applied/u);
     // graded for head while the command itself names another revision: the same
     const b = await app();
-    const named = release(b, {}, `${RELEASE_LINE} --target head -- alembic -c examples/heroku-app/alembic.ini upgrade 1f2a3b4c5d6e`);
+    const named = release(
+      b,
+      {},
+      `${RELEASE_LINE} --target head -- alembic -c examples/heroku-app/alembic.ini upgrade 1f2a3b4c5d6e`,
+    );
     expect(named.status, named.stdout + named.stderr).toBe(5);
-    expect(named.stdout).toMatch(/MISMATCH: the command succeeded, but the database is at 1f2a3b4c5d6e, not 2a3b4c5d6e7f \(1 migration applied of 2 predicted\)/u);
+    expect(named.stdout).toMatch(
+      /MISMATCH: the command succeeded, but the database is at 1f2a3b4c5d6e, not 2a3b4c5d6e7f \(1 migration applied of 2 predicted\)/u,
+    );
   }, 60_000);
 
   it('applied N counts what the rows show: a script that also runs a later migration is reported as it ran', async () => {
     const a = await app();
     alembic(a, 'upgrade', '1f2a3b4c5d6e');
-    writeFileSync(path.join(a.dir, 'migrate.sh'), '#!/bin/sh\nset -e\nalembic -c examples/heroku-app/alembic.ini upgrade head\n');
+    writeFileSync(
+      path.join(a.dir, 'migrate.sh'),
+      '#!/bin/sh\nset -e\nalembic -c examples/heroku-app/alembic.ini upgrade head\n',
+    );
     const r = release(a, {}, `${RELEASE_LINE} -- sh migrate.sh`);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^alembic-preflight release: OK: applied 1 migration; the database is at 2a3b4c5d6e7f/u);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^alembic-preflight release: OK: applied 1 migration; the database is at 2a3b4c5d6e7f/u,
+    );
   }, 60_000);
 
   it('at the target, a command after -- is not started either (--always-run starts it)', async () => {
     const a = await app();
     alembic(a, 'upgrade', 'head');
-    writeFileSync(path.join(a.dir, 'migrate.sh'), '#!/bin/sh\nset -e\ntouch ran-the-script\nalembic -c examples/heroku-app/alembic.ini upgrade head\n');
+    writeFileSync(
+      path.join(a.dir, 'migrate.sh'),
+      '#!/bin/sh\nset -e\ntouch ran-the-script\nalembic -c examples/heroku-app/alembic.ini upgrade head\n',
+    );
     const r = release(a, {}, `${RELEASE_LINE} -- sh migrate.sh`);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(existsSync(path.join(a.dir, 'ran-the-script'))).toBe(false);
     expect(r.alembicStarts).toBe(0);
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^alembic-preflight release: OK: the database is already at head \(2a3b4c5d6e7f\); nothing to run, so the command was not started \(--always-run starts it anyway\)/u);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^alembic-preflight release: OK: the database is already at head \(2a3b4c5d6e7f\); nothing to run, so the command was not started \(--always-run starts it anyway\)/u,
+    );
     const always = release(a, {}, `${RELEASE_LINE} --always-run -- sh migrate.sh`);
     expect(always.status, always.stdout + always.stderr).toBe(0);
     expect(existsSync(path.join(a.dir, 'ran-the-script'))).toBe(true);
@@ -337,7 +464,11 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     const a = await app();
     const wrong = a.url.replace(encodeURIComponent(TEST_PASSWORD), 'not-the-password-xyz');
     expect(wrong).not.toBe(a.url);
-    const r = spawnSync('/bin/sh', ['-c', RELEASE_LINE], { cwd: a.dir, encoding: 'utf8', env: env(a, { DATABASE_URL: wrong }) });
+    const r = spawnSync('/bin/sh', ['-c', RELEASE_LINE], {
+      cwd: a.dir,
+      encoding: 'utf8',
+      env: env(a, { DATABASE_URL: wrong }),
+    });
     expect(r.status).toBe(3);
     expect(starts(a.marker)).toBe(0);
     expect(r.stderr).toContain('Authentication failed');
@@ -353,8 +484,21 @@ describe('app.json', () => {
   const doc = JSON.parse(readFileSync(path.join(REPO, 'app.json'), 'utf8')) as Record<string, unknown>;
   // the documented schema (devcenter.heroku.com/articles/app-json-schema): field names and types
   const TOP: Record<string, string> = {
-    name: 'string', description: 'string', keywords: 'array', website: 'string', repository: 'string', logo: 'string', success_url: 'string',
-    scripts: 'object', env: 'object', formation: 'object', image: 'string', addons: 'array', buildpacks: 'array', environments: 'object', stack: 'string',
+    name: 'string',
+    description: 'string',
+    keywords: 'array',
+    website: 'string',
+    repository: 'string',
+    logo: 'string',
+    success_url: 'string',
+    scripts: 'object',
+    env: 'object',
+    formation: 'object',
+    image: 'string',
+    addons: 'array',
+    buildpacks: 'array',
+    environments: 'object',
+    stack: 'string',
   };
   const kind = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
 
@@ -368,8 +512,13 @@ describe('app.json', () => {
   });
 
   it('builds with heroku/nodejs, then heroku/python, and attaches Postgres', () => {
-    expect((doc.buildpacks as { url: string }[]).map((b) => b.url)).toEqual(['heroku/nodejs', 'heroku/python']);
-    const addons = (doc.addons as (string | { plan: string })[]).map((a) => (typeof a === 'string' ? a : a.plan));
+    expect((doc.buildpacks as { url: string }[]).map((b) => b.url)).toEqual([
+      'heroku/nodejs',
+      'heroku/python',
+    ]);
+    const addons = (doc.addons as (string | { plan: string })[]).map((a) =>
+      typeof a === 'string' ? a : a.plan,
+    );
     expect(addons.some((a) => a.startsWith('heroku-postgresql'))).toBe(true);
   });
 

@@ -45,7 +45,11 @@ const PATH = '/usr/bin:/bin';
 function flaskApp(appFile = 'app.py'): string {
   const dir = tempDir('preflight-flask-');
   writeFileSync(path.join(dir, appFile), APP_PY);
-  const init = spawnSync('flask', ['db', 'init'], { cwd: dir, encoding: 'utf8', env: { PATH, FLASK_APP: appFile, DATABASE_URL: 'sqlite://' } });
+  const init = spawnSync('flask', ['db', 'init'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH, FLASK_APP: appFile, DATABASE_URL: 'sqlite://' },
+  });
   if (init.status !== 0) throw new Error(`flask db init failed: ${init.stderr}`);
   mkdirSync(path.join(dir, 'migrations', 'versions'), { recursive: true });
   writeFileSync(path.join(dir, 'migrations', 'versions', 'a1users_create_users.py'), USERS);
@@ -59,7 +63,9 @@ describe('release in a Flask-Migrate app runs the upgrade it graded: flask db up
   async function database(): Promise<string> {
     const name = `flask_${++n}`;
     await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
-    return pg().urlFor(name).replace(/^postgresql:/u, 'postgres:');
+    return pg()
+      .urlFor(name)
+      .replace(/^postgresql:/u, 'postgres:');
   }
 
   it('a pending migration is applied by flask db upgrade, and the verdict is OK', async () => {
@@ -68,10 +74,16 @@ describe('release in a Flask-Migrate app runs the upgrade it graded: flask db up
     expect(existsSync(path.join(dir, 'alembic.ini'))).toBe(false);
     const r = runCli(dir, ['release'], { PATH, DATABASE_URL: url, DYNO: 'release.3' });
     expect(r.stdout).toMatch(/running flask db upgrade -d migrations \(1 migration: a1users\)/u);
-    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^alembic-preflight release: OK: applied 1 migration; the database is at a1users/u);
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(
+      /^alembic-preflight release: OK: applied 1 migration; the database is at a1users/u,
+    );
     expect(r.status).toBe(0);
-    expect(await pgExec(url.replace(/^postgres:/u, 'postgresql:'), 'SELECT version_num FROM alembic_version')).toEqual([['a1users']]);
-    expect(await pgExec(url.replace(/^postgres:/u, 'postgresql:'), "SELECT to_regclass('users') IS NOT NULL")).toEqual([[true]]);
+    expect(
+      await pgExec(url.replace(/^postgres:/u, 'postgresql:'), 'SELECT version_num FROM alembic_version'),
+    ).toEqual([['a1users']]);
+    expect(
+      await pgExec(url.replace(/^postgres:/u, 'postgresql:'), "SELECT to_regclass('users') IS NOT NULL"),
+    ).toEqual([[true]]);
   }, 120_000);
 
   it('the app named by FLASK_APP (wsgi module elsewhere) is passed on to flask', async () => {
@@ -79,7 +91,9 @@ describe('release in a Flask-Migrate app runs the upgrade it graded: flask db up
     const url = await database();
     const r = runCli(dir, ['release'], { PATH, DATABASE_URL: url, FLASK_APP: 'service.py' });
     expect(r.status).toBe(0);
-    expect(await pgExec(url.replace(/^postgres:/u, 'postgresql:'), 'SELECT version_num FROM alembic_version')).toEqual([['a1users']]);
+    expect(
+      await pgExec(url.replace(/^postgres:/u, 'postgresql:'), 'SELECT version_num FROM alembic_version'),
+    ).toEqual([['a1users']]);
   }, 120_000);
 
   it('when flask cannot find the app, it says so and nothing runs', async () => {
@@ -89,24 +103,50 @@ describe('release in a Flask-Migrate app runs the upgrade it graded: flask db up
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('flask cannot find the app: FLASK_APP is not set');
     expect(r.stderr).toContain('Nothing was run');
-    expect(await pgExec(url.replace(/^postgres:/u, 'postgresql:'), "SELECT to_regclass('alembic_version') IS NULL")).toEqual([[true]]);
+    expect(
+      await pgExec(
+        url.replace(/^postgres:/u, 'postgresql:'),
+        "SELECT to_regclass('alembic_version') IS NULL",
+      ),
+    ).toEqual([[true]]);
   }, 120_000);
 
   it.each([
-    ['a module Python cannot find', 'servce:app', "FLASK_APP is \"servce:app\", and Python finds no module servce"],
-    ['a file that is not there', 'src/service.py', 'FLASK_APP is "src/service.py", and there is no src/service.py here'],
-  ])('a FLASK_APP naming %s stops the release before flask starts', async (_what, flaskApp_, said) => {
-    const dir = flaskApp('service.py');
-    const url = await database();
-    // real flask on this app fails: the check is not stricter than flask itself
-    const real = spawnSync('flask', ['db', 'current'], { cwd: dir, encoding: 'utf8', env: { PATH, FLASK_APP: flaskApp_, DATABASE_URL: url } });
-    expect(real.status).not.toBe(0);
-    const r = runCli(dir, ['release'], { PATH, DATABASE_URL: url, FLASK_APP: flaskApp_ });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`flask cannot find the app: ${said}`);
-    expect(r.stderr).not.toContain('Traceback');
-    expect(await pgExec(url.replace(/^postgres:/u, 'postgresql:'), "SELECT to_regclass('alembic_version') IS NULL")).toEqual([[true]]);
-  }, 120_000);
+    [
+      'a module Python cannot find',
+      'servce:app',
+      'FLASK_APP is "servce:app", and Python finds no module servce',
+    ],
+    [
+      'a file that is not there',
+      'src/service.py',
+      'FLASK_APP is "src/service.py", and there is no src/service.py here',
+    ],
+  ])(
+    'a FLASK_APP naming %s stops the release before flask starts',
+    async (_what, flaskApp_, said) => {
+      const dir = flaskApp('service.py');
+      const url = await database();
+      // real flask on this app fails: the check is not stricter than flask itself
+      const real = spawnSync('flask', ['db', 'current'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH, FLASK_APP: flaskApp_, DATABASE_URL: url },
+      });
+      expect(real.status).not.toBe(0);
+      const r = runCli(dir, ['release'], { PATH, DATABASE_URL: url, FLASK_APP: flaskApp_ });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`flask cannot find the app: ${said}`);
+      expect(r.stderr).not.toContain('Traceback');
+      expect(
+        await pgExec(
+          url.replace(/^postgres:/u, 'postgresql:'),
+          "SELECT to_regclass('alembic_version') IS NULL",
+        ),
+      ).toEqual([[true]]);
+    },
+    120_000,
+  );
 
   it('a FLASK_APP module that is installed, not in the folder, is left to flask', async () => {
     const dir = flaskApp('service.py');
@@ -114,21 +154,34 @@ describe('release in a Flask-Migrate app runs the upgrade it graded: flask db up
     // the app as an importable module elsewhere: on PYTHONPATH, where find_spec finds it
     const lib = tempDir('preflight-flask-lib-');
     writeFileSync(path.join(lib, 'installed_service.py'), APP_PY);
-    const r = runCli(dir, ['release'], { PATH, DATABASE_URL: url, FLASK_APP: 'installed_service:app', PYTHONPATH: lib });
+    const r = runCli(dir, ['release'], {
+      PATH,
+      DATABASE_URL: url,
+      FLASK_APP: 'installed_service:app',
+      PYTHONPATH: lib,
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(await pgExec(url.replace(/^postgres:/u, 'postgresql:'), 'SELECT version_num FROM alembic_version')).toEqual([['a1users']]);
+    expect(
+      await pgExec(url.replace(/^postgres:/u, 'postgresql:'), 'SELECT version_num FROM alembic_version'),
+    ).toEqual([['a1users']]);
   }, 120_000);
 
   it('a migrations folder elsewhere (flask db init -d db/migrations) is the -d the upgrade gets', async () => {
     const dir = tempDir('preflight-flask-');
     writeFileSync(path.join(dir, 'app.py'), APP_PY);
-    const init = spawnSync('flask', ['db', 'init', '-d', 'db/migrations'], { cwd: dir, encoding: 'utf8', env: { PATH, FLASK_APP: 'app.py', DATABASE_URL: 'sqlite://' } });
+    const init = spawnSync('flask', ['db', 'init', '-d', 'db/migrations'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH, FLASK_APP: 'app.py', DATABASE_URL: 'sqlite://' },
+    });
     expect(init.status).toBe(0);
     writeFileSync(path.join(dir, 'db', 'migrations', 'versions', 'a1users_create_users.py'), USERS);
     const url = await database();
     const r = runCli(dir, ['release', '-c', 'db/migrations/alembic.ini'], { PATH, DATABASE_URL: url });
     expect(r.stdout).toContain('running flask db upgrade -d db/migrations');
     expect(r.status).toBe(0);
-    expect(readFileSync(path.join(dir, 'db', 'migrations', 'alembic.ini'), 'utf8')).not.toContain('script_location');
+    expect(readFileSync(path.join(dir, 'db', 'migrations', 'alembic.ini'), 'utf8')).not.toContain(
+      'script_location',
+    );
   }, 120_000);
 });

@@ -31,15 +31,25 @@ async function alive(pid: number): Promise<boolean> {
 async function grandchildOf(root: string): Promise<number> {
   const file = path.join(root, 'grandchild.pid');
   for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
-  for (let i = 0; i < 200 && readFileSync(file, 'utf8').trim() === ''; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 200 && readFileSync(file, 'utf8').trim() === ''; i++)
+    await new Promise((r) => setTimeout(r, 50));
   return Number(readFileSync(file, 'utf8').trim());
 }
 
-function release(root: string, args: string[]): { done: Promise<{ status: number | null; stdout: string }>; kill: (s: NodeJS.Signals) => void } {
-  const child = spawn(process.execPath, [BIN, 'release', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: 'sqlite:///app.db' } });
+function release(
+  root: string,
+  args: string[],
+): { done: Promise<{ status: number | null; stdout: string }>; kill: (s: NodeJS.Signals) => void } {
+  const child = spawn(process.execPath, [BIN, 'release', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: 'sqlite:///app.db' },
+  });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  return { done: new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout }))), kill: (s) => child.kill(s) };
+  return {
+    done: new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout }))),
+    kill: (s) => child.kill(s),
+  };
 }
 
 describe('release stops what it started', () => {
@@ -71,9 +81,13 @@ describe('release stops what it started', () => {
     const root = writeScenarioProject(AT_HEAD);
     const noDatabase = runCli(root, ['release'], { DATABASE_URL: 'sqlite:///missing.db' });
     expect(noDatabase.status).toBe(3);
-    expect(noDatabase.stdout.trimEnd().split('\n').at(-1)).toMatch(/^alembic-preflight release: STOPPED before Alembic started: database error, see above \([\d.]+ s, exit 3\)$/u);
+    expect(noDatabase.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^alembic-preflight release: STOPPED before Alembic started: database error, see above \([\d.]+ s, exit 3\)$/u,
+    );
     const noUrl = runCli(root, ['release']);
     expect(noUrl.status).toBe(2);
-    expect(noUrl.stdout.trimEnd().split('\n').at(-1)).toMatch(/^alembic-preflight release: STOPPED before Alembic started: usage error, see above \([\d.]+ s, exit 2\)$/u);
+    expect(noUrl.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^alembic-preflight release: STOPPED before Alembic started: usage error, see above \([\d.]+ s, exit 2\)$/u,
+    );
   });
 });

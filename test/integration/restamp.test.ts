@@ -1,10 +1,14 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareDatabase, readRowsAfter, runAlembicUpgrade, writeScenarioProject, type Scenario } from '../helpers/db-scenario.js';
+import {
+  prepareDatabase,
+  readRowsAfter,
+  runAlembicUpgrade,
+  writeScenarioProject,
+  type Scenario,
+} from '../helpers/db-scenario.js';
 import { runCli as cli } from '../helpers/cli.js';
 import { startPostgres, TEST_PASSWORD, type PgServer } from '../helpers/pg-cluster.js';
-
-
 
 const RENAMED: Scenario = {
   name: 'renamed',
@@ -23,7 +27,12 @@ describe.each(['sqlite', 'postgresql'] as const)('restamp on %s', (dialect) => {
   beforeAll(async () => {
     if (dialect === 'postgresql') pg = await startPostgres();
     root = writeScenarioProject(RENAMED);
-    url = await prepareDatabase(RENAMED, dialect, root, pg ? { adminUrl: pg.url, urlFor: (db) => pg!.urlFor(db), index: 800 } : undefined);
+    url = await prepareDatabase(
+      RENAMED,
+      dialect,
+      root,
+      pg ? { adminUrl: pg.url, urlFor: (db) => pg!.urlFor(db), index: 800 } : undefined,
+    );
   }, 120_000);
   afterAll(async () => {
     await pg?.stop();
@@ -48,7 +57,9 @@ describe.each(['sqlite', 'postgresql'] as const)('restamp on %s', (dialect) => {
     const env = { DATABASE_URL: dialect === 'postgresql' ? url.replace(/^postgresql:/u, 'postgres:') : url };
     const dry = cli(root, ['restamp', '--from', 'old222', '--to', 'new222'], env);
     expect(dry.status, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain(`SQL (one transaction; commits only if exactly one row changes): UPDATE "alembic_version" SET version_num = 'new222' WHERE version_num = 'old222';`);
+    expect(dry.stdout).toContain(
+      `SQL (one transaction; commits only if exactly one row changes): UPDATE "alembic_version" SET version_num = 'new222' WHERE version_num = 'old222';`,
+    );
     expect(dry.stdout).toContain('then `alembic upgrade head` runs ccc333');
     expect(dry.stdout).toContain('Dry run: nothing changed.');
     expect(await rows()).toEqual(['old222']);

@@ -18,20 +18,31 @@ function variedProject(): string {
   return makeProject({
     [V + 'a1_base.py']: rev('a1', null),
     // an int too big for a double, a tuple, an unknown value, a docstring with its own id
-    [V + 'b2_big.py']: `"""big\n\nRevision ID: b2\nRevises: a1\n"""\nrevision = 'b2'\ndown_revision = ('a1',)\nbranch_labels = 123456789012345678901234567890\ndepends_on = None\n\ndef upgrade():\n    pass\n`,
-    [V + 'c3_unknown.py']: rev('c3', 'b2').replace("depends_on = None", 'depends_on = compute()'),
+    [V + 'b2_big.py']:
+      `"""big\n\nRevision ID: b2\nRevises: a1\n"""\nrevision = 'b2'\ndown_revision = ('a1',)\nbranch_labels = 123456789012345678901234567890\ndepends_on = None\n\ndef upgrade():\n    pass\n`,
+    [V + 'c3_unknown.py']: rev('c3', 'b2').replace('depends_on = None', 'depends_on = compute()'),
     // a syntax error, a merge conflict marker, an import nothing declares, a module-level op call
     [V + 'd4_broken.py']: rev('d4', 'c3').replace('def upgrade():\n    pass', 'def upgrade(:\n    pass'),
-    [V + 'e5_conflict.py']: rev('e5', 'c3').replace("branch_labels = None", '<<<<<<< HEAD\nbranch_labels = None\n=======\nbranch_labels = None\n>>>>>>> other'),
+    [V + 'e5_conflict.py']: rev('e5', 'c3').replace(
+      'branch_labels = None',
+      '<<<<<<< HEAD\nbranch_labels = None\n=======\nbranch_labels = None\n>>>>>>> other',
+    ),
     [V + 'f6_imports.py']: rev('f6', 'c3', 'import not_a_declared_package\nop.get_bind()\n'),
-    [V + 'g7_lints.py']: migration('g7', 'f6', "op.add_column('users', sa.Column('email', sa.String(), nullable=False))", "op.drop_column('users', 'email')"),
+    [V + 'g7_lints.py']: migration(
+      'g7',
+      'f6',
+      "op.add_column('users', sa.Column('email', sa.String(), nullable=False))",
+      "op.drop_column('users', 'email')",
+    ),
     [V + 'h8_newer.py']: rev('h8', 'g7', 'type Alias = int\n'),
   });
 }
 
-const check = (cwd: string, cache: string, ...args: string[]): CliRun => runCli(cwd, ['check', '--log-level', 'debug', ...args], { ALEMBIC_PREFLIGHT_CACHE: cache });
+const check = (cwd: string, cache: string, ...args: string[]): CliRun =>
+  runCli(cwd, ['check', '--log-level', 'debug', ...args], { ALEMBIC_PREFLIGHT_CACHE: cache });
 /** What the debug line says: how many of the revision files the fast path leaves came from the cache, and whether it was written. */
-const CACHE_LINE = /result cache: (\d+) of (\d+) revision files off the fast path read from the cache(?:; the lints' findings for (\d+) of (\d+) files)?(; cache written)?/;
+const CACHE_LINE =
+  /result cache: (\d+) of (\d+) revision files off the fast path read from the cache(?:; the lints' findings for (\d+) of (\d+) files)?(; cache written)?/;
 const cacheLine = (r: CliRun): { hits: number; total: number; written: boolean } => {
   const m = CACHE_LINE.exec(r.stderr);
   if (!m) throw new Error(`no result-cache line in: ${r.stderr}`);
@@ -43,12 +54,18 @@ const lintLine = (r: CliRun): { hits: number; total: number; written: boolean } 
   if (!m || m[3] === undefined) throw new Error(`no lint count in: ${r.stderr}`);
   return { hits: Number(m[3]), total: Number(m[4]), written: m[5] !== undefined };
 };
-const cacheFiles = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('results-')) : []);
+const cacheFiles = (dir: string): string[] =>
+  existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('results-')) : [];
 
 describe('the per-file result cache', () => {
   it('prints byte-identical output from a cold, a filled and a disabled cache, text and JSON, lints on and off', () => {
     const root = variedProject();
-    for (const args of [['--format', 'json'], ['--format', 'json', '--no-lint'], [], ['--python-version', '3.11', '--format', 'json']]) {
+    for (const args of [
+      ['--format', 'json'],
+      ['--format', 'json', '--no-lint'],
+      [],
+      ['--python-version', '3.11', '--format', 'json'],
+    ]) {
       const dir = tempDir('results-');
       const off = check(root, 'off', ...args);
       const first = check(root, dir, ...args);
@@ -63,17 +80,33 @@ describe('the per-file result cache', () => {
       expect([first.status, second.status]).toEqual([off.status, off.status]);
     }
     // the findings the edge files give are really in that output
-    const json = JSON.parse(check(root, 'off', '--format', 'json').stdout) as { findings: { code: string }[] };
-    expect(json.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['unparseable-file', 'not-statically-known', 'unresolved-import', 'module-level-op-call', 'needs-newer-python']));
+    const json = JSON.parse(check(root, 'off', '--format', 'json').stdout) as {
+      findings: { code: string }[];
+    };
+    expect(json.findings.map((f) => f.code)).toEqual(
+      expect.arrayContaining([
+        'unparseable-file',
+        'not-statically-known',
+        'unresolved-import',
+        'module-level-op-call',
+        'needs-newer-python',
+      ]),
+    );
   });
 
   it('verify prints the same from a filled cache as with none', () => {
     const root = variedProject();
     const db = new Database(path.join(root, 'app.db'));
-    db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('a1')");
+    db.exec(
+      "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('a1')",
+    );
     db.close();
     const dir = tempDir('results-');
-    const verify = (cache: string): CliRun => runCli(root, ['verify', '--format', 'json', '--log-level', 'debug'], { ALEMBIC_PREFLIGHT_CACHE: cache, DATABASE_URL: 'sqlite:///app.db' });
+    const verify = (cache: string): CliRun =>
+      runCli(root, ['verify', '--format', 'json', '--log-level', 'debug'], {
+        ALEMBIC_PREFLIGHT_CACHE: cache,
+        DATABASE_URL: 'sqlite:///app.db',
+      });
     const off = verify('off');
     expect(JSON.parse(off.stdout)).toMatchObject({ command: 'verify' });
     const first = verify(dir);
@@ -91,11 +124,18 @@ describe('the per-file result cache', () => {
     const edited = check(root, dir, '--no-lint', '--format', 'json');
     expect(cacheLine(edited)).toEqual({ hits: 5, total: 5, written: true });
     expect(edited.stdout).toBe(check(root, 'off', '--no-lint', '--format', 'json').stdout);
-    const unparseable = (JSON.parse(edited.stdout) as { findings: { code: string; path?: string }[] }).findings.filter((f) => f.code === 'unparseable-file').map((f) => f.path);
+    const unparseable = (
+      JSON.parse(edited.stdout) as { findings: { code: string; path?: string }[] }
+    ).findings
+      .filter((f) => f.code === 'unparseable-file')
+      .map((f) => f.path);
     expect(unparseable).toEqual([V + 'e5_conflict.py']);
     expect(cacheLine(check(root, dir, '--no-lint'))).toEqual({ hits: 5, total: 5, written: false });
     // an edge file edited: read again, and its new reading kept
-    writeFileSync(path.join(root, V, 'c3_unknown.py'), rev('c3', 'b2').replace('depends_on = None', 'depends_on = compute_other()'));
+    writeFileSync(
+      path.join(root, V, 'c3_unknown.py'),
+      rev('c3', 'b2').replace('depends_on = None', 'depends_on = compute_other()'),
+    );
     expect(cacheLine(check(root, dir, '--no-lint'))).toEqual({ hits: 4, total: 5, written: true });
     expect(cacheLine(check(root, dir, '--no-lint'))).toEqual({ hits: 5, total: 5, written: false });
   });
@@ -154,7 +194,11 @@ describe('the per-file result cache', () => {
   it("trusts only what this install wrote: a cache committed with a broken file's entry is not read", () => {
     // a lambda takes the file off the fast path, so its reading comes from the cache
     const good = rev('c3', 'b2').replace('def upgrade():\n    pass', 'def upgrade():\n    f = lambda: 1');
-    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), [V + 'c3_merge.py']: good });
+    const root = makeProject({
+      [V + 'a1_x.py']: rev('a1', null),
+      [V + 'b2_x.py']: rev('b2', 'a1'),
+      [V + 'c3_merge.py']: good,
+    });
     const first = check(root, '.preflight-cache', '--no-lint');
     expect(first.status, first.stdout).toBe(0);
     expect(cacheLine(first)).toEqual({ hits: 0, total: 1, written: true });
@@ -174,11 +218,17 @@ describe('the per-file result cache', () => {
       expect(forged.save()).toBe(file);
     };
     // the static readers alone (no interpreter, which would compile the file and catch it either way)
-    const staticCheck = (): CliRun => runCli(root, ['check', '--no-lint', '--format', 'json'], { ALEMBIC_PREFLIGHT_CACHE: '.preflight-cache', ALEMBIC_PREFLIGHT_PYTHON: 'off' });
+    const staticCheck = (): CliRun =>
+      runCli(root, ['check', '--no-lint', '--format', 'json'], {
+        ALEMBIC_PREFLIGHT_CACHE: '.preflight-cache',
+        ALEMBIC_PREFLIGHT_PYTHON: 'off',
+      });
     craft(Buffer.alloc(32, 7));
     const honest = staticCheck();
     expect(honest.status).toBe(1);
-    expect((JSON.parse(honest.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code)).toContain('unparseable-file');
+    expect(
+      (JSON.parse(honest.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code),
+    ).toContain('unparseable-file');
     // the same forgery sealed with this install's own secret would be believed: the seal is what stops it
     craft(installSecret);
     expect(staticCheck().status).toBe(0);
@@ -193,11 +243,17 @@ describe('the per-file result cache', () => {
     runCli(root, ['check', '--no-lint'], env);
     expect(cacheFiles(path.join(xdg, 'alembic-preflight'))).toHaveLength(1);
     // the flag wins over the variable; a relative folder is the working folder's
-    runCli(root, ['check', '--no-lint', '--cache-dir', '.preflight-cache'], { ...env, ALEMBIC_PREFLIGHT_CACHE: 'off' });
+    runCli(root, ['check', '--no-lint', '--cache-dir', '.preflight-cache'], {
+      ...env,
+      ALEMBIC_PREFLIGHT_CACHE: 'off',
+    });
     expect(cacheFiles(path.join(root, '.preflight-cache'))).toHaveLength(1);
     const off = tempDir('xdg-');
     runCli(root, ['check', '--no-lint'], { XDG_CACHE_HOME: off, ALEMBIC_PREFLIGHT_CACHE: 'off' });
-    runCli(root, ['check', '--no-lint', '--cache-dir', 'off'], { XDG_CACHE_HOME: off, ALEMBIC_PREFLIGHT_CACHE: '' });
+    runCli(root, ['check', '--no-lint', '--cache-dir', 'off'], {
+      XDG_CACHE_HOME: off,
+      ALEMBIC_PREFLIGHT_CACHE: '',
+    });
     expect(cacheFiles(path.join(off, 'alembic-preflight'))).toEqual([]);
     expect(runCli(root, ['check', '--cache-dir', ''], env)).toMatchObject({ status: 2 });
   });
@@ -217,27 +273,61 @@ describe('the per-file result cache', () => {
 /** A project where each kind of lint the cache keeps has something to report. */
 function lintedProject(): string {
   return makeProject({
-    [V + 'a1_users.py']: migration('a1', null, "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))", "op.drop_table('users')"),
+    [V + 'a1_users.py']: migration(
+      'a1',
+      null,
+      "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))",
+      "op.drop_table('users')",
+    ),
     // the table model's facts: a foreign key whose type differs from the key it references
-    [V + 'b2_orders.py']: migration('b2', 'a1', "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.String(36), sa.ForeignKey('users.id')))", "op.drop_table('orders')"),
+    [V + 'b2_orders.py']: migration(
+      'b2',
+      'a1',
+      "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.String(36), sa.ForeignKey('users.id')))",
+      "op.drop_table('orders')",
+    ),
     // one file at a time: DDL in try/except, an enum value (whose findings depend on postgres-version), bind parameters
-    [V + 'c3_try.py']: migration('c3', 'b2', "try:\n    op.create_index('ix_orders_user', 'orders', ['user_id'])\nexcept Exception:\n    pass", "op.drop_index('ix_orders_user')"),
+    [V + 'c3_try.py']: migration(
+      'c3',
+      'b2',
+      "try:\n    op.create_index('ix_orders_user', 'orders', ['user_id'])\nexcept Exception:\n    pass",
+      "op.drop_index('ix_orders_user')",
+    ),
     [V + 'd4_enum.py']: migration('d4', 'c3', `op.execute("ALTER TYPE status ADD VALUE 'archived'")`, 'pass'),
-    [V + 'e5_rename.py']: migration('e5', 'd4', "op.rename_table('orders', 'purchases')", "op.rename_table('purchases', 'orders')"),
-    [V + 'f6_params.py']: migration('f6', 'e5', "op.execute('UPDATE users SET id = :x', {'x': 1})", "op.execute('UPDATE users SET id = 1')"),
+    [V + 'e5_rename.py']: migration(
+      'e5',
+      'd4',
+      "op.rename_table('orders', 'purchases')",
+      "op.rename_table('purchases', 'orders')",
+    ),
+    [V + 'f6_params.py']: migration(
+      'f6',
+      'e5',
+      "op.execute('UPDATE users SET id = :x', {'x': 1})",
+      "op.execute('UPDATE users SET id = 1')",
+    ),
     // the renames' facts: application SQL that still names the old table
     'app/queries.py': 'SQL = "SELECT * FROM orders WHERE id = 1"\n',
   });
 }
 
 describe("the lints' findings in the result cache", () => {
-  const codes = (r: CliRun): string[] => (JSON.parse(r.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code);
+  const codes = (r: CliRun): string[] =>
+    (JSON.parse(r.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code);
 
   it('gives every file back without parsing it, and prints what a run without the cache prints', () => {
     const root = lintedProject();
     const dir = tempDir('results-');
     const off = check(root, 'off', '--format', 'json');
-    expect(codes(off)).toEqual(expect.arrayContaining(['foreign-key-type-mismatch', 'ddl-in-try-except', 'enum-add-value-unguarded', 'execute-with-params-argument', 'renamed-table-still-referenced']));
+    expect(codes(off)).toEqual(
+      expect.arrayContaining([
+        'foreign-key-type-mismatch',
+        'ddl-in-try-except',
+        'enum-add-value-unguarded',
+        'execute-with-params-argument',
+        'renamed-table-still-referenced',
+      ]),
+    );
     const first = check(root, dir, '--format', 'json');
     expect(lintLine(first)).toMatchObject({ hits: 0, written: true });
     const second = check(root, dir, '--format', 'json');
@@ -259,7 +349,15 @@ describe("the lints' findings in the result cache", () => {
       expect(lintLine(check(root, dir))).toEqual({ hits: total, total, written: false });
     };
     // an edited file: the new bytes miss, the others hit
-    writeFileSync(path.join(root, V, 'b2_orders.py'), migration('b2', 'a1', "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.BigInteger(), sa.ForeignKey('users.id')))", "op.drop_table('orders')"));
+    writeFileSync(
+      path.join(root, V, 'b2_orders.py'),
+      migration(
+        'b2',
+        'a1',
+        "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.BigInteger(), sa.ForeignKey('users.id')))",
+        "op.drop_table('orders')",
+      ),
+    );
     expect(lintLine(check(root, dir))).toEqual({ hits: total - 1, total, written: true });
     same();
     // a renamed file: its findings name the new path
@@ -281,7 +379,10 @@ describe("the lints' findings in the result cache", () => {
     const dir = tempDir('results-');
     const total = lintLine(check(root, dir)).total;
     check(root, dir, '--no-lint');
-    runCli(root, ['verify', '--log-level', 'debug'], { ALEMBIC_PREFLIGHT_CACHE: dir, DATABASE_URL: 'sqlite:///app.db' });
+    runCli(root, ['verify', '--log-level', 'debug'], {
+      ALEMBIC_PREFLIGHT_CACHE: dir,
+      DATABASE_URL: 'sqlite:///app.db',
+    });
     expect(lintLine(check(root, dir))).toEqual({ hits: total, total, written: false });
   });
 });

@@ -26,7 +26,12 @@ async function verify(root: string, db: Db) {
 }
 
 /** Real `alembic upgrade head` next: it fails exactly where the verdict said, or succeeds where it said OK. */
-function agreesWithAlembic(root: string, db: Db, v: Awaited<ReturnType<typeof verify>>, expectFailure: boolean): void {
+function agreesWithAlembic(
+  root: string,
+  db: Db,
+  v: Awaited<ReturnType<typeof verify>>,
+  expectFailure: boolean,
+): void {
   const real = exampleAlembic(root, db.url, 'upgrade', 'head');
   if (!expectFailure) {
     expect(v.out.exitCode).toBe(0);
@@ -54,7 +59,9 @@ function suite(name: string, open: () => Promise<Db>, postgres: boolean): void {
       const v = await verify(root, db);
       // users, its two columns and index, the column and index dropped since, sessions and its two
       // columns, audit and its two columns; PostgreSQL adds audit's enum type
-      expect(v.out.stdout).toContain(`schema probes: the database agrees (${postgres ? 13 : 12} objects checked, 0 unknown)`);
+      expect(v.out.stdout).toContain(
+        `schema probes: the database agrees (${postgres ? 13 : 12} objects checked, 0 unknown)`,
+      );
       expect(v.codes.filter((c) => c.startsWith('schema-'))).toEqual([]);
       agreesWithAlembic(root, db, v, false);
     }, 60_000);
@@ -65,18 +72,29 @@ function suite(name: string, open: () => Promise<Db>, postgres: boolean): void {
       const v = await verify(root, db);
       // c3000000's first step drops a column that is gone already: SQLite's batch copy fails on it
       // (a KeyError), PostgreSQL's ALTER TABLE with UndefinedColumn
-      expect(v.find('schema-object-missing')?.message).toContain('The pending migration c3000000 (migrations/versions/c3000000_step.py:17) drops or alters the column users.nickname');
-      if (postgres) expect(v.blocking?.alembicError).toBe('sqlalchemy.exc.ProgrammingError: (psycopg2.errors.UndefinedColumn) column "nickname" of relation "users" does not exist');
+      expect(v.find('schema-object-missing')?.message).toContain(
+        'The pending migration c3000000 (migrations/versions/c3000000_step.py:17) drops or alters the column users.nickname',
+      );
+      if (postgres)
+        expect(v.blocking?.alembicError).toBe(
+          'sqlalchemy.exc.ProgrammingError: (psycopg2.errors.UndefinedColumn) column "nickname" of relation "users" does not exist',
+        );
       agreesWithAlembic(root, db, v, true);
     }, 60_000);
 
     it('a column (and its index) dropped by hand: a warning that names both; Alembic has nothing to run', async () => {
       const { root, db } = await migrated('head');
-      await db.exec(postgres ? 'ALTER TABLE users DROP COLUMN email' : 'DROP INDEX ix_users_email; ALTER TABLE users DROP COLUMN email');
+      await db.exec(
+        postgres
+          ? 'ALTER TABLE users DROP COLUMN email'
+          : 'DROP INDEX ix_users_email; ALTER TABLE users DROP COLUMN email',
+      );
       const v = await verify(root, db);
       const f = v.find('schema-behind-stamp')!;
       expect(f.revision).toBe('a1000000');
-      expect(f.message).toContain('the column users.email, the index ix_users_email it creates are not in the database');
+      expect(f.message).toContain(
+        'the column users.email, the index ix_users_email it creates are not in the database',
+      );
       expect(v.out.stdout).toContain('schema probes: 2 objects differ (schema-behind-stamp)');
       agreesWithAlembic(root, db, v, false);
     }, 60_000);
@@ -89,7 +107,9 @@ function suite(name: string, open: () => Promise<Db>, postgres: boolean): void {
       expect(f.revision).toBe('c3000000');
       expect(f.message).toContain('drops or alters the index ix_sessions_user, which is not in the database');
       expect(f.message).toContain('b2000000 (migrations/versions/b2000000_step.py:');
-      expect(v.find('schema-behind-stamp')?.message).toContain('the index ix_sessions_user it creates is not in the database');
+      expect(v.find('schema-behind-stamp')?.message).toContain(
+        'the index ix_sessions_user it creates is not in the database',
+      );
       agreesWithAlembic(root, db, v, true);
     }, 60_000);
 
@@ -97,7 +117,9 @@ function suite(name: string, open: () => Promise<Db>, postgres: boolean): void {
       const { root, db } = await migrated('a1000000');
       await db.exec('ALTER TABLE users ADD COLUMN nickname VARCHAR(50)');
       const v = await verify(root, db);
-      expect(v.find('schema-ahead-of-stamp')?.message).toContain('the column users.nickname, which the pending migration b2000000 creates');
+      expect(v.find('schema-ahead-of-stamp')?.message).toContain(
+        'the column users.nickname, which the pending migration b2000000 creates',
+      );
       agreesWithAlembic(root, db, v, true);
     }, 60_000);
 
@@ -107,7 +129,12 @@ function suite(name: string, open: () => Promise<Db>, postgres: boolean): void {
       const v = await verify(root, db);
       const f = v.find('stamped-revision-missing');
       const n = postgres ? 13 : 12;
-      expect(f?.evidence?.find((e) => e.label === 'schema')?.text).toMatch(new RegExp(`^The database has exactly what the migrations up to c3000000 leave: all ${n} objects compared agree, [1-9]\\d* of them present; b2000000 next, `, 'u'));
+      expect(f?.evidence?.find((e) => e.label === 'schema')?.text).toMatch(
+        new RegExp(
+          `^The database has exactly what the migrations up to c3000000 leave: all ${n} objects compared agree, [1-9]\\d* of them present; b2000000 next, `,
+          'u',
+        ),
+      );
       // the evidence names the parent, so the fix is the one command with it filled in
       expect(f?.fix).toBe('alembic-preflight backfill --after c3000000 --rewire --write');
     }, 60_000);
@@ -117,12 +144,16 @@ function suite(name: string, open: () => Promise<Db>, postgres: boolean): void {
       await db.exec("INSERT INTO alembic_version (version_num) VALUES ('guest_lockout_001')");
       const v = await verify(root, db);
       const f = v.find('stamped-revision-missing');
-      expect(f?.evidence?.find((e) => e.label === 'schema')?.text).toBe('Nothing could be compared: the database has none of the objects the migrations create.');
+      expect(f?.evidence?.find((e) => e.label === 'schema')?.text).toBe(
+        'Nothing could be compared: the database has none of the objects the migrations create.',
+      );
       expect(f?.message).not.toMatch(/agree|matches|closest/u);
       expect(f?.fix).toBe('alembic-preflight backfill  # lists where the placeholder could go');
       expect(v.out.stdout).not.toMatch(/agree/u);
       const listed = await backfillCommand({ cwd: root, format: 'text', env: { DATABASE_URL: db.url } });
-      expect(listed.stdout).toContain('The schema cannot tell: the database has none of the objects the migrations create, so nothing could be compared.');
+      expect(listed.stdout).toContain(
+        'The schema cannot tell: the database has none of the objects the migrations create, so nothing could be compared.',
+      );
       expect(listed.stdout).not.toMatch(/objects compared agree/u);
       expect(listed.stdout).toContain('--after <REV>');
     }, 60_000);
@@ -130,7 +161,12 @@ function suite(name: string, open: () => Promise<Db>, postgres: boolean): void {
     it('--no-schema-probes reads no catalog and claims nothing', async () => {
       const { root, db } = await migrated('a1000000');
       await db.exec('ALTER TABLE users ADD COLUMN nickname VARCHAR(50)');
-      const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: db.url }, schemaProbes: false });
+      const out = await verifyCommand({
+        cwd: root,
+        format: 'text',
+        env: { DATABASE_URL: db.url },
+        schemaProbes: false,
+      });
       expect(out.result.database?.schema).toBeUndefined();
       expect(out.stdout).not.toContain('Schema probes');
     }, 60_000);
@@ -170,21 +206,33 @@ describe('PostgreSQL', () => {
   it('a type a downgrade left behind: the pending create_table fails on its enum, as Alembic does', async () => {
     const name = `probes_${++n}`;
     await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
-    const db: Db = { url: pg().urlFor(name), exec: async (sql) => void (await pgExec(pg().urlFor(name), sql)) };
+    const db: Db = {
+      url: pg().urlFor(name),
+      exec: async (sql) => void (await pgExec(pg().urlFor(name), sql)),
+    };
     const root = projectWith(PROBE_APP);
     expect(exampleAlembic(root, db.url, 'upgrade', 'b2000000').status).toBe(0);
     await db.exec("CREATE TYPE audit_kind AS ENUM ('login', 'logout')");
     const v = await verify(root, db);
-    expect(v.find('schema-ahead-of-stamp')?.message).toContain('the type audit_kind, which the pending migration c3000000 creates');
+    expect(v.find('schema-ahead-of-stamp')?.message).toContain(
+      'the type audit_kind, which the pending migration c3000000 creates',
+    );
     agreesWithAlembic(root, db, v, true);
   }, 60_000);
 });
 
 describe('schema probes and a decorated upgrade()', () => {
   it('a migration a decorator skips on SQLite is not held against a SQLite database (real Alembic skips it)', async () => {
-    const root = projectWith([['a1000000', 'op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True))']]);
-    const skip = 'def skip_on_sqlite(fn):\n    def run():\n        if op.get_bind().dialect.name != "sqlite":\n            fn()\n    return run\n\n\n@skip_on_sqlite\ndef upgrade():';
-    const decorated = revisionFile('b2000000', 'a1000000', 'op.create_table("pg_only", sa.Column("id", sa.Integer(), primary_key=True))').replace('def upgrade():', skip);
+    const root = projectWith([
+      ['a1000000', 'op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True))'],
+    ]);
+    const skip =
+      'def skip_on_sqlite(fn):\n    def run():\n        if op.get_bind().dialect.name != "sqlite":\n            fn()\n    return run\n\n\n@skip_on_sqlite\ndef upgrade():';
+    const decorated = revisionFile(
+      'b2000000',
+      'a1000000',
+      'op.create_table("pg_only", sa.Column("id", sa.Integer(), primary_key=True))',
+    ).replace('def upgrade():', skip);
     expect(decorated).toContain('@skip_on_sqlite\ndef upgrade():\n    op.create_table("pg_only"');
     writeFileSync(path.join(root, 'migrations', 'versions', 'b2000000_step.py'), decorated);
     const url = `sqlite:///${path.join(root, 'app.db')}`;

@@ -29,7 +29,7 @@ interface Table {
  */
 function generate(seed: number, revisions: number, postgres: boolean): [string, string][] {
   const next = rng(seed);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   const tables: Table[] = [];
   let n = 0;
   const fresh = (p: string): string => `${p}${++n}`;
@@ -63,16 +63,25 @@ function generate(seed: number, revisions: number, postgres: boolean): [string, 
         if (free.length === 0) continue;
         const c = pick(free);
         const to = fresh('r');
-        body.push(`with op.batch_alter_table("${t.name}") as batch_op:`, `    batch_op.alter_column("${c}", new_column_name="${to}")`);
+        body.push(
+          `with op.batch_alter_table("${t.name}") as batch_op:`,
+          `    batch_op.alter_column("${c}", new_column_name="${to}")`,
+        );
         t.columns = t.columns.map((x) => (x === c ? to : x));
       } else if (k === 4) {
         const c = pick(t.columns);
         const ix = fresh('ix_');
-        body.push(next() < 0.5 ? `op.create_index(op.f("${ix}"), "${t.name}", ["${c}"])` : `op.execute("CREATE INDEX ${ix} ON ${t.name} (${c})")`);
+        body.push(
+          next() < 0.5
+            ? `op.create_index(op.f("${ix}"), "${t.name}", ["${c}"])`
+            : `op.execute("CREATE INDEX ${ix} ON ${t.name} (${c})")`,
+        );
         t.indexes.set(ix, c);
       } else if (k === 5 && t.indexes.size > 0) {
         const ix = pick([...t.indexes.keys()]);
-        body.push(next() < 0.5 ? `op.drop_index("${ix}", table_name="${t.name}")` : `op.execute("DROP INDEX ${ix}")`);
+        body.push(
+          next() < 0.5 ? `op.drop_index("${ix}", table_name="${t.name}")` : `op.execute("DROP INDEX ${ix}")`,
+        );
         t.indexes.delete(ix);
       } else if (k === 6) {
         const to = fresh('t');

@@ -15,7 +15,9 @@ import { rng } from '../helpers/rng.js';
 const V = 'migrations/versions/';
 
 /** What compile() of the bytes raises: the exception's type, message and line; null when it compiles. */
-function cpython(files: readonly Buffer[]): ({ exception: string; msg: string; line: number | null } | null)[] {
+function cpython(
+  files: readonly Buffer[],
+): ({ exception: string; msg: string; line: number | null } | null)[] {
   const script = [
     'import json, sys, warnings',
     "warnings.simplefilter('ignore')",
@@ -30,7 +32,9 @@ function cpython(files: readonly Buffer[]): ({ exception: string; msg: string; l
     'print(json.dumps(out))',
   ].join('\n');
   const input = JSON.stringify(files.map((f) => f.toString('hex')));
-  return JSON.parse(execFileSync(PYTHON, ['-c', script], { input, encoding: 'utf8', maxBuffer: 1 << 28 })) as ReturnType<typeof cpython>;
+  return JSON.parse(
+    execFileSync(PYTHON, ['-c', script], { input, encoding: 'utf8', maxBuffer: 1 << 28 }),
+  ) as ReturnType<typeof cpython>;
 }
 
 /** Ours, in the same shape: the decoding step's error, or the reader's syntax error. */
@@ -38,7 +42,11 @@ function ours(buf: Buffer): { exception: string; msg: string; line: number } | n
   const decoded = decodePythonSource(buf);
   if ('error' in decoded) {
     const colon = decoded.error.indexOf(': ');
-    return { exception: decoded.error.slice(0, colon), msg: decoded.error.slice(colon + 2), line: decoded.line };
+    return {
+      exception: decoded.error.slice(0, colon),
+      msg: decoded.error.slice(colon + 2),
+      line: decoded.line,
+    };
   }
   const e = readRevisionSource(decoded.text).syntaxError;
   return e ? { exception: e.exception ?? 'SyntaxError', msg: e.message, line: e.line } : null;
@@ -55,8 +63,14 @@ const OLD_NUMBER_END = 'invalid decimal literal';
 /** Hand-written traps. `fstring` marks one whose message 3.12 changed (a UnicodeDecodeError); its verdict is still compared. */
 const TRAPS: { name: string; src: string; fstring?: boolean; lastLine?: number; afterNumber?: boolean }[] = [
   { name: 'Latin-1 in a comment', src: '# Cr\xe9\xe9 par J\xe9r\xf4me\nrevision = "a"\n# \xe9t\xe9\n' },
-  { name: 'every kind of bad sequence in a comment', src: 'x = 1  # \xc0\xaf \xe0\x80\xaf \xed\xa0\x80 \xf5\x80 \xf8 \x80 \xc3 \xe2\x82 \xf4\x90\x80\x80 \xf0\x80\x80\x80\n' },
-  { name: 'in a comment in a body and inside brackets', src: 'def upgrade():\n    pass  # \xe9t\xe9\nx = (1,  # \xe9\n  2)\n' },
+  {
+    name: 'every kind of bad sequence in a comment',
+    src: 'x = 1  # \xc0\xaf \xe0\x80\xaf \xed\xa0\x80 \xf5\x80 \xf8 \x80 \xc3 \xe2\x82 \xf4\x90\x80\x80 \xf0\x80\x80\x80\n',
+  },
+  {
+    name: 'in a comment in a body and inside brackets',
+    src: 'def upgrade():\n    pass  # \xe9t\xe9\nx = (1,  # \xe9\n  2)\n',
+  },
   { name: 'a declared utf-8 does not change it', src: '# -*- coding: utf-8 -*-\nx = 1\n# caf\xe9\n' },
   { name: 'nor does utf_8 or utf-8-sig', src: '# coding: utf_8\nx = 1\n# \xe9\n' },
   { name: 'a byte-order mark', src: '\xef\xbb\xbfx = 1\n# caf\xe9\n' },
@@ -86,7 +100,10 @@ const TRAPS: { name: string; src: string; fstring?: boolean; lastLine?: number; 
   { name: 'a string one, then an unclosed bracket', src: 'y = "\xe9"\nx = (\n' },
   { name: 'a comment one, then an unclosed bracket', src: 'x = 1  # \x85\ny = (\n' },
   { name: 'declared ascii', src: '# coding: ascii\nx = 1\n# caf\xc3\xa9\n' },
-  { name: 'declared UTF8, which CPython does not normalise: the codec decodes the whole file', src: '# coding: UTF8\nx = 1\n# \xe9\n' },
+  {
+    name: 'declared UTF8, which CPython does not normalise: the codec decodes the whole file',
+    src: '# coding: UTF8\nx = 1\n# \xe9\n',
+  },
   { name: 'declared cp1252, a byte it leaves undefined', src: '# coding: cp1252\nx = "a\x81"\n' },
   { name: 'declared cp1252, a byte it defines', src: '# coding: cp1252\nx = "a\x80"\n' },
   { name: 'declared latin-1, a C1 control in a string', src: '# coding: latin-1\nx = "a\x80"\n' },
@@ -95,7 +112,19 @@ const TRAPS: { name: string; src: string; fstring?: boolean; lastLine?: number; 
   { name: 'an unknown encoding', src: '# coding: foobar\nx = 1\n' },
   { name: 'declared euc_jp', src: '# coding: euc_jp\nx = "\xa4\xa2"\n' },
   // Python's codec names, not Node's labels: latin1 and L1 are Latin-1 (Node: windows-1252), latin-2 is unknown to Python
-  ...['latin1', 'L1', 'cp819', 'us-ascii', 'ANSI_X3.4-1968', '1252', 'u8', 'mac-roman', 'koi8-r', 'latin-2', 'iso8859-15'].map((codec) => ({ name: `declared ${codec}`, src: `# coding: ${codec}\nx = "a\x80\x81\xe9"\ny = 1\n` })),
+  ...[
+    'latin1',
+    'L1',
+    'cp819',
+    'us-ascii',
+    'ANSI_X3.4-1968',
+    '1252',
+    'u8',
+    'mac-roman',
+    'koi8-r',
+    'latin-2',
+    'iso8859-15',
+  ].map((codec) => ({ name: `declared ${codec}`, src: `# coding: ${codec}\nx = "a\x80\x81\xe9"\ny = 1\n` })),
   { name: 'in an f-string after a field', src: 'x = 1\ny = f"a{x}\xe9b"\n', fstring: true },
   { name: 'in an f-string before a field', src: 'x = 1\ny = f"a\xe9{x}b"\n', fstring: true },
   { name: 'in an f-string after a doubled brace', src: 'x = 1\ny = f"a{{\xe9"\n', fstring: true },
@@ -109,13 +138,15 @@ describe('bytes that are not UTF-8, against CPython compiling what importlib rea
     TRAPS.forEach((t, i) => {
       const o = ours(files[i]!);
       const p = theirs[i]!;
-      if ((o === null) !== (p === null)) mismatches.push(`${t.name}: ours ${JSON.stringify(o)}, CPython ${JSON.stringify(p)}`);
+      if ((o === null) !== (p === null))
+        mismatches.push(`${t.name}: ours ${JSON.stringify(o)}, CPython ${JSON.stringify(p)}`);
       else if (o && p && !t.fstring) {
         // CPython names no line (0) when decoding the whole file fails; we name the byte's. 3.11 names a
         // literal's last line, 3.12 its first, as we do
         const line = p.line === 0 || o.line === p.line || p.line === t.lastLine;
         const msg = o.msg === p.msg || (t.afterNumber === true && p.msg === OLD_NUMBER_END);
-        if (o.exception !== p.exception || !msg || !line) mismatches.push(`${t.name}: ours ${JSON.stringify(o)}, CPython ${JSON.stringify(p)}`);
+        if (o.exception !== p.exception || !msg || !line)
+          mismatches.push(`${t.name}: ours ${JSON.stringify(o)}, CPython ${JSON.stringify(p)}`);
       }
     });
     expect(mismatches).toEqual([]);
@@ -126,7 +157,18 @@ describe('bytes that are not UTF-8, against CPython compiling what importlib rea
 
   it('agrees on 2,000 migrations with a bad sequence put at a random place', () => {
     const random = rng(20261124);
-    const SEQUENCES = ['\xe9', '\xc3', '\x80', '\xff\xfe', '\xe2\x82', '\xc0\xaf', '\xed\xa0\x80', '\xf4\x90\x80\x80', '\xe9\xe9', 'caf\xe9'];
+    const SEQUENCES = [
+      '\xe9',
+      '\xc3',
+      '\x80',
+      '\xff\xfe',
+      '\xe2\x82',
+      '\xc0\xaf',
+      '\xed\xa0\x80',
+      '\xf4\x90\x80\x80',
+      '\xe9\xe9',
+      'caf\xe9',
+    ];
     const base = rev('a1b2c3d4e5f6', 'f6e5d4c3b2a1', "# the users' table\nNOTE = 'done'  # ok\n").replace(
       '    pass\n',
       "    op.add_column('users', sa.Column('name', sa.String(32)))  # name\n    op.execute(\"UPDATE users SET name = 'x'\")\n",
@@ -149,7 +191,10 @@ describe('bytes that are not UTF-8, against CPython compiling what importlib rea
       if (o && p?.msg === OLD_NUMBER_END && /\d$/.test(f.toString('latin1', 0, places[i]))) return;
       // the docstring spans lines 1-5: 3.12 names a literal's first line, 3.11 its last
       const sameLine = o?.line === p?.line || (o?.line === 1 && p?.line === 5);
-      if ((o === null) !== (p === null) || (o && p && (o.msg !== p.msg || !sameLine))) mismatches.push(`${JSON.stringify(f.toString('latin1'))}\n  ours ${JSON.stringify(o)}\n  CPython ${JSON.stringify(p)}`);
+      if ((o === null) !== (p === null) || (o && p && (o.msg !== p.msg || !sameLine)))
+        mismatches.push(
+          `${JSON.stringify(f.toString('latin1'))}\n  ours ${JSON.stringify(o)}\n  CPython ${JSON.stringify(p)}`,
+        );
     });
     expect(mismatches.slice(0, 5)).toEqual([]);
     // both verdicts are well represented: comments and strings, names and blank space
@@ -160,7 +205,11 @@ describe('bytes that are not UTF-8, against CPython compiling what importlib rea
   it('check passes a Latin-1 comment that real Alembic loads, and blocks a Latin-1 string with the error Alembic prints', () => {
     const comment = Buffer.concat([Buffer.from(rev('b2', 'a1')), latin1('# Cr\xe9\xe9 par J\xe9r\xf4me\n')]);
     const good = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: comment });
-    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: good, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+      cwd: good,
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
     expect(heads.status).toBe(0);
     expect(heads.stdout).toContain('b2 (head)');
     const r = runCli(good, ['check', '--no-lint', '--format', 'json']);
@@ -169,12 +218,18 @@ describe('bytes that are not UTF-8, against CPython compiling what importlib rea
 
     const string = Buffer.concat([Buffer.from(rev('b2', 'a1')), latin1("NOTE = 'cr\xe9\xe9'\n")]);
     const bad = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: string });
-    const failed = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: bad, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    const failed = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+      cwd: bad,
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
     expect(failed.status).not.toBe(0);
     const b = runCli(bad, ['check', '--no-lint', '--format', 'json']);
     expect(b.status).toBe(1);
     const f = JSON.parse(b.stdout).findings.find((x: { code: string }) => x.code === 'unparseable-file');
-    expect(f.alembicError).toBe("SyntaxError: (unicode error) 'utf-8' codec can't decode byte 0xe9 in position 2: invalid continuation byte");
+    expect(f.alembicError).toBe(
+      "SyntaxError: (unicode error) 'utf-8' codec can't decode byte 0xe9 in position 2: invalid continuation byte",
+    );
     expect(failed.stderr).toContain(f.alembicError);
     expect(f.hint).toContain('Save the file as UTF-8');
   });
@@ -183,11 +238,20 @@ describe('bytes that are not UTF-8, against CPython compiling what importlib rea
 describe('a file declared cp1252, decoded as CPython decodes it', () => {
   it('every byte from 0x80 to 0xff gives the character Python gives (0x80 is €), and the five undefined ones fail', () => {
     const bytes = Array.from({ length: 128 }, (_, i) => 0x80 + i);
-    const python = spawnSync(PYTHON, ['-c', 'import json\nout = []\nfor b in range(0x80, 0x100):\n    try: out.append(bytes([b]).decode("cp1252"))\n    except UnicodeDecodeError: out.append(None)\nprint(json.dumps(out))'], { encoding: 'utf8' });
+    const python = spawnSync(
+      PYTHON,
+      [
+        '-c',
+        'import json\nout = []\nfor b in range(0x80, 0x100):\n    try: out.append(bytes([b]).decode("cp1252"))\n    except UnicodeDecodeError: out.append(None)\nprint(json.dumps(out))',
+      ],
+      { encoding: 'utf8' },
+    );
     const want = JSON.parse(python.stdout) as (string | null)[];
     expect(want[0]).toBe('€');
     bytes.forEach((b, i) => {
-      const got = decodePythonSource(Buffer.concat([Buffer.from('# -*- coding: cp1252 -*-\nx = "'), Buffer.from([b]), Buffer.from('"\n')]));
+      const got = decodePythonSource(
+        Buffer.concat([Buffer.from('# -*- coding: cp1252 -*-\nx = "'), Buffer.from([b]), Buffer.from('"\n')]),
+      );
       if (want[i] === null) expect('error' in got, `0x${b.toString(16)}`).toBe(true);
       else expect('text' in got ? got.text.split('"')[1] : got, `0x${b.toString(16)}`).toBe(want[i]);
     });

@@ -10,10 +10,20 @@ import { PYTHON, REPO } from '../helpers/oracle.js';
 describe('syntax errors on real code, against CPython', () => {
   it('calls no file broken that CPython compiles, and names each broken one as CPython does', () => {
     const roots = ['/usr/lib/python3.11', '/usr/lib/python3/dist-packages'].filter((d) => existsSync(d));
-    const r = spawnSync(process.execPath, [path.join(REPO, 'scripts/syntax-corpus.mjs'), '--all', '--python', PYTHON, ...roots], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    const summary = /(\d+) files read, (\d+) with a syntax error: (\d+) false positives, (\d+) mismatches, (\d+) misses/u.exec(r.stdout);
+    const r = spawnSync(
+      process.execPath,
+      [path.join(REPO, 'scripts/syntax-corpus.mjs'), '--all', '--python', PYTHON, ...roots],
+      { encoding: 'utf8', maxBuffer: 1 << 26 },
+    );
+    const summary =
+      /(\d+) files read, (\d+) with a syntax error: (\d+) false positives, (\d+) mismatches, (\d+) misses/u.exec(
+        r.stdout,
+      );
     expect(summary, r.stdout + r.stderr).not.toBeNull();
     expect(Number(summary![1])).toBeGreaterThan(1000);
-    expect({ status: r.status, report: r.stdout.split('\n').slice(-20).join('\n') }).toEqual({ status: 0, report: expect.stringContaining('0 false positives, 0 mismatches, 0 misses') });
+    expect({ status: r.status, report: r.stdout.split('\n').slice(-20).join('\n') }).toEqual({
+      status: 0,
+      report: expect.stringContaining('0 false positives, 0 mismatches, 0 misses'),
+    });
   }, 120_000);
 });

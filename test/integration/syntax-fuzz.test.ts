@@ -13,7 +13,44 @@ import { rng } from '../helpers/rng.js';
 // block a good release); where both report, the message and line Alembic
 // would print should match.
 
-const EDITS = ['(', ')', '[', ']', '{', '}', ',', ';', ':', '.', '+', '-', '*', '/', '=', '"', "'", '#', '\\', ' ', '\n', '    ', '\t', 'a', '1', '0', '_', '@', '!', '$', '"""', '->', '**', ':=', 'é', '\u00a0'];
+const EDITS = [
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ';',
+  ':',
+  '.',
+  '+',
+  '-',
+  '*',
+  '/',
+  '=',
+  '"',
+  "'",
+  '#',
+  '\\',
+  ' ',
+  '\n',
+  '    ',
+  '\t',
+  'a',
+  '1',
+  '0',
+  '_',
+  '@',
+  '!',
+  '$',
+  '"""',
+  '->',
+  '**',
+  ':=',
+  'é',
+  '\u00a0',
+];
 
 const sources = corpusSources;
 
@@ -24,17 +61,42 @@ const sources = corpusSources;
  * symbol table over bodies.
  */
 const LINES: readonly { readonly text: string; readonly seen: 'always' | 'module' | 'gap' }[] = [
-  { text: '*', seen: 'always' }, { text: '**', seen: 'always' }, { text: 'print(*)', seen: 'always' }, { text: 'f(a, *)', seen: 'always' },
-  { text: '*a = b', seen: 'module' }, { text: 'a, *b, *c = d', seen: 'module' }, { text: 'x = *y', seen: 'module' },
-  { text: 'global x', seen: 'always' }, { text: '@dec', seen: 'always' }, { text: '@dec\nx = 1', seen: 'always' },
-  { text: 'yield', seen: 'always' }, { text: 'await x', seen: 'always' }, { text: 'return', seen: 'always' }, { text: 'lambda: (yield)', seen: 'always' },
-  { text: 'del f()', seen: 'always' }, { text: 'f() = 1', seen: 'always' }, { text: 'def f(a, a): pass', seen: 'always' },
-  { text: 'x: int = 1 = 2', seen: 'always' }, { text: 'class A: return', seen: 'always' }, { text: 'import a.b as', seen: 'always' },
-  { text: 'from . import *', seen: 'always' }, { text: 'x = "\\N{EM DASH}"', seen: 'always' },
-  { text: 'nonlocal x', seen: 'gap' }, { text: 'nonlocal zz_unbound', seen: 'always' }, { text: '__debug__ = 1', seen: 'module' },
-  { text: 'x = "\\N{DASH}"', seen: 'always' }, { text: 'x = "\\N{em dash}"', seen: 'always' }, { text: 'x = f"\\N{HANGUL SYLLABLE GAX}"', seen: 'always' },
-  { text: 'x = {**a: 1}', seen: 'always' }, { text: 'x = {1: 2, *b: 3}', seen: 'always' }, { text: '@dec\n', seen: 'always' }, { text: '@a\n@b', seen: 'always' },
-  { text: 'x = {"a": 1, "c"}', seen: 'always' }, { text: 'class He/per: pass', seen: 'always' }, { text: 'pass(1)', seen: 'always' }, { text: 'x = y[n for n in z]', seen: 'always' },
+  { text: '*', seen: 'always' },
+  { text: '**', seen: 'always' },
+  { text: 'print(*)', seen: 'always' },
+  { text: 'f(a, *)', seen: 'always' },
+  { text: '*a = b', seen: 'module' },
+  { text: 'a, *b, *c = d', seen: 'module' },
+  { text: 'x = *y', seen: 'module' },
+  { text: 'global x', seen: 'always' },
+  { text: '@dec', seen: 'always' },
+  { text: '@dec\nx = 1', seen: 'always' },
+  { text: 'yield', seen: 'always' },
+  { text: 'await x', seen: 'always' },
+  { text: 'return', seen: 'always' },
+  { text: 'lambda: (yield)', seen: 'always' },
+  { text: 'del f()', seen: 'always' },
+  { text: 'f() = 1', seen: 'always' },
+  { text: 'def f(a, a): pass', seen: 'always' },
+  { text: 'x: int = 1 = 2', seen: 'always' },
+  { text: 'class A: return', seen: 'always' },
+  { text: 'import a.b as', seen: 'always' },
+  { text: 'from . import *', seen: 'always' },
+  { text: 'x = "\\N{EM DASH}"', seen: 'always' },
+  { text: 'nonlocal x', seen: 'gap' },
+  { text: 'nonlocal zz_unbound', seen: 'always' },
+  { text: '__debug__ = 1', seen: 'module' },
+  { text: 'x = "\\N{DASH}"', seen: 'always' },
+  { text: 'x = "\\N{em dash}"', seen: 'always' },
+  { text: 'x = f"\\N{HANGUL SYLLABLE GAX}"', seen: 'always' },
+  { text: 'x = {**a: 1}', seen: 'always' },
+  { text: 'x = {1: 2, *b: 3}', seen: 'always' },
+  { text: '@dec\n', seen: 'always' },
+  { text: '@a\n@b', seen: 'always' },
+  { text: 'x = {"a": 1, "c"}', seen: 'always' },
+  { text: 'class He/per: pass', seen: 'always' },
+  { text: 'pass(1)', seen: 'always' },
+  { text: 'x = y[n for n in z]', seen: 'always' },
   { text: 'zz_bound = 1\nglobal zz_bound', seen: 'always' },
 ];
 
@@ -69,13 +131,14 @@ function mutate(text: string, next: () => number): string {
   return t;
 }
 
-
 describe('syntax errors against CPython, fuzzed', () => {
   it('never reports a file CPython compiles, and mostly agrees on the message and line of one it rejects (3,000 edited migrations)', () => {
     const texts = sources();
     expect(texts.length).toBeGreaterThan(100);
     const next = rng(20261123);
-    const cases = Array.from({ length: 3000 }, () => mutate(texts[Math.floor(next() * texts.length)]!, next)).filter((s) => !s.includes('\0'));
+    const cases = Array.from({ length: 3000 }, () =>
+      mutate(texts[Math.floor(next() * texts.length)]!, next),
+    ).filter((s) => !s.includes('\0'));
     const truth = cpythonCompile(cases);
     let bothFail = 0;
     let same = 0;
@@ -131,7 +194,8 @@ describe('syntax errors against CPython, fuzzed', () => {
       else {
         theyFail++;
         const k = kinds[i]!;
-        if (!ours && (k.seen === 'always' || (k.seen === 'module' && k.module))) missed.push(`${JSON.stringify(truth[i])}: ${JSON.stringify(src)}`);
+        if (!ours && (k.seen === 'always' || (k.seen === 'module' && k.module)))
+          missed.push(`${JSON.stringify(truth[i])}: ${JSON.stringify(src)}`);
       }
     });
     expect(missed.slice(0, 5)).toEqual([]);
@@ -150,7 +214,10 @@ describe('syntax errors against CPython, fuzzed', () => {
       if (fastPathHolds(src, truth[i]!)) fastCleared++;
       const e = tokenize(src, { skipBodies: true }).error;
       const ours: CompileOutcome = outcomeOf(e);
-      if (JSON.stringify(ours) !== JSON.stringify(truth[i])) differ.push(`${JSON.stringify(src.slice(-60))}: ours ${JSON.stringify(ours)}, CPython ${JSON.stringify(truth[i])}`);
+      if (JSON.stringify(ours) !== JSON.stringify(truth[i]))
+        differ.push(
+          `${JSON.stringify(src.slice(-60))}: ours ${JSON.stringify(ours)}, CPython ${JSON.stringify(truth[i])}`,
+        );
     });
     expect(differ.slice(0, 5)).toEqual([]);
     // a file cut at a line's end is often still a valid module

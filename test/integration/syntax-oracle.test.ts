@@ -25,15 +25,24 @@ function countedPython(): { bin: string; starts: () => number } {
   const bin = tempDir('preflight-oracle-bin-');
   const log = path.join(bin, 'starts');
   // named for its version, as Debian's /usr/bin/python3 resolves to python3.11
-  writeFileSync(path.join(bin, 'python3.11'), `#!/bin/sh\necho started >> '${log}'\nexec ${PYTHON} "$@"\n`, { mode: 0o755 });
-  writeFileSync(path.join(bin, 'alembic'), `#!${path.join(bin, 'python3.11')}\nimport sys\nfrom alembic.config import main\nsys.exit(main())\n`, { mode: 0o755 });
+  writeFileSync(path.join(bin, 'python3.11'), `#!/bin/sh\necho started >> '${log}'\nexec ${PYTHON} "$@"\n`, {
+    mode: 0o755,
+  });
+  writeFileSync(
+    path.join(bin, 'alembic'),
+    `#!${path.join(bin, 'python3.11')}\nimport sys\nfrom alembic.config import main\nsys.exit(main())\n`,
+    { mode: 0o755 },
+  );
   return { bin, starts: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').length : 0) };
 }
 
 describe('the interpreter as the syntax oracle for files off the fast path', () => {
   it("blocks on CPython's own error where the static reader sees none, and asks the interpreter once per content", () => {
     const { bin, starts } = countedPython();
-    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: migration('b2', 'a1', WALRUS, 'pass') }, DEFAULT_INI);
+    const root = makeProject(
+      { [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: migration('b2', 'a1', WALRUS, 'pass') },
+      DEFAULT_INI,
+    );
     const source = readFileSync(path.join(root, V, 'b2_x.py'), 'utf8');
     const truth = cpythonCompile([source])[0]!;
     expect(truth.msg).toBe('cannot use assignment expressions with attribute');
@@ -41,7 +50,9 @@ describe('the interpreter as the syntax oracle for files off the fast path', () 
     const env = { PATH: `${bin}:/usr/bin:/bin`, ALEMBIC_PREFLIGHT_CACHE: cache };
     const first = runCli(root, ['check', '--no-lint', '--format', 'json'], env);
     expect(first.status, first.stderr).toBe(1);
-    const finding = (JSON.parse(first.stdout) as { findings: { code: string; line?: number; alembicError?: string }[] }).findings.find((f) => f.code === 'unparseable-file')!;
+    const finding = (
+      JSON.parse(first.stdout) as { findings: { code: string; line?: number; alembicError?: string }[] }
+    ).findings.find((f) => f.code === 'unparseable-file')!;
     expect(finding.alembicError).toBe(`SyntaxError: ${truth.msg}`);
     expect(finding.line).toBe(truth.line);
     expect(starts()).toBe(1);
@@ -60,7 +71,14 @@ describe('the interpreter as the syntax oracle for files off the fast path', () 
     expect(ok.status, ok.stdout).toBe(0);
     expect(starts()).toBe(1);
     // Debian's CPython is 3.11: its verdict is not a 3.13 app's
-    const other = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: migration('b2', 'a1', WALRUS, 'pass'), '.python-version': '3.13\n' }, DEFAULT_INI);
+    const other = makeProject(
+      {
+        [V + 'a1_x.py']: rev('a1', null),
+        [V + 'b2_x.py']: migration('b2', 'a1', WALRUS, 'pass'),
+        '.python-version': '3.13\n',
+      },
+      DEFAULT_INI,
+    );
     runCli(other, ['check', '--no-lint'], env);
     expect(starts()).toBe(1);
     // and ALEMBIC_PREFLIGHT_PYTHON=off keeps to the static readers
@@ -79,7 +97,10 @@ describe('no file CPython rejects is cleared where the interpreter is at hand', 
       const t = texts[Math.floor(next() * texts.length)]!;
       // one edit of the kinds a bad merge makes: a character in, a few out
       const at = Math.floor(next() * t.length);
-      const edited = next() < 0.5 ? t.slice(0, at) + EDITS[Math.floor(next() * EDITS.length)]! + t.slice(at) : t.slice(0, at) + t.slice(at + 1 + Math.floor(next() * 3));
+      const edited =
+        next() < 0.5
+          ? t.slice(0, at) + EDITS[Math.floor(next() * EDITS.length)]! + t.slice(at)
+          : t.slice(0, at) + t.slice(at + 1 + Math.floor(next() * 3));
       if (edited.includes('\0')) continue;
       files[`${V}f${i}_x.py`] = edited;
       sources.push(edited);
@@ -87,7 +108,13 @@ describe('no file CPython rejects is cleared where the interpreter is at hand', 
     const root = makeProject(files, DEFAULT_INI);
     // as import reads each file: its bytes, coding declaration and all
     const truth = cpythonCompileBytes(sources);
-    const config = await loadProjectConfig({ cwd: root, files: diskFiles(), env: {}, alembicVersion: parseAlembicVersion('1.8.1')!, python: null });
+    const config = await loadProjectConfig({
+      cwd: root,
+      files: diskFiles(),
+      env: {},
+      alembicVersion: parseAlembicVersion('1.8.1')!,
+      python: null,
+    });
     const oracle = pythonSyntaxOracle({ PATH: '/usr/bin:/bin' }, null)!;
     const model = modelFromConfig(config, parseAlembicVersion('1.8.1')!, undefined, { syntaxOracle: oracle });
     const byName = new Map(model.files.map((f) => [f.fileName, f]));
@@ -108,4 +135,24 @@ describe('no file CPython rejects is cleared where the interpreter is at hand', 
   }, 120_000);
 });
 
-const EDITS = ['(', ')', '[', ']', '{', '}', ',', ':', '.', '=', '"', "'", '\\', ' ', '\n', '    ', '\t', '**', ':='];
+const EDITS = [
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ':',
+  '.',
+  '=',
+  '"',
+  "'",
+  '\\',
+  ' ',
+  '\n',
+  '    ',
+  '\t',
+  '**',
+  ':=',
+];

@@ -23,7 +23,10 @@ function typo(name: string, next: () => number): string {
   const at = Math.floor(next() * name.length);
   const k = next();
   if (k < 0.25) return name.slice(0, at) + name.slice(at + 1);
-  if (k < 0.5) return name.slice(0, at) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZ -0123456789'[Math.floor(next() * 38)]! + name.slice(at);
+  if (k < 0.5)
+    return (
+      name.slice(0, at) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZ -0123456789'[Math.floor(next() * 38)]! + name.slice(at)
+    );
   if (k < 0.75) return name.toLowerCase();
   return name.replace(/ /gu, '-');
 }
@@ -41,9 +44,30 @@ describe('\\N{…} names, as CPython decodes them', () => {
 
   it('agrees with CPython on rule-named characters and on 6,000 misspelt names', () => {
     const next = rng(20261125);
-    const cases: string[] = ['HANGUL SYLLABLE GA', 'hangul syllable GAG', 'HANGUL SYLLABLE ga', 'HANGUL SYLLABLE GGYAE', 'HANGUL SYLLABLE', 'HANGUL SYLLABLE X',
-      'CJK UNIFIED IDEOGRAPH-4E00', 'cjk unified ideograph-9FFF', 'CJK UNIFIED IDEOGRAPH-4e00', 'CJK UNIFIED IDEOGRAPH-04E00', 'CJK UNIFIED IDEOGRAPH-2A6DF', 'CJK UNIFIED IDEOGRAPH-2A6E0',
-      'CJK UNIFIED IDEOGRAPH-3134A', 'CJK UNIFIED IDEOGRAPH-3134B', 'CJK COMPATIBILITY IDEOGRAPH-F900', 'NBSP', 'BOM', 'ZWSP', 'LINE FEED', 'EM', 'TANGUT IDEOGRAPH-17000', 'DASH'];
+    const cases: string[] = [
+      'HANGUL SYLLABLE GA',
+      'hangul syllable GAG',
+      'HANGUL SYLLABLE ga',
+      'HANGUL SYLLABLE GGYAE',
+      'HANGUL SYLLABLE',
+      'HANGUL SYLLABLE X',
+      'CJK UNIFIED IDEOGRAPH-4E00',
+      'cjk unified ideograph-9FFF',
+      'CJK UNIFIED IDEOGRAPH-4e00',
+      'CJK UNIFIED IDEOGRAPH-04E00',
+      'CJK UNIFIED IDEOGRAPH-2A6DF',
+      'CJK UNIFIED IDEOGRAPH-2A6E0',
+      'CJK UNIFIED IDEOGRAPH-3134A',
+      'CJK UNIFIED IDEOGRAPH-3134B',
+      'CJK COMPATIBILITY IDEOGRAPH-F900',
+      'NBSP',
+      'BOM',
+      'ZWSP',
+      'LINE FEED',
+      'EM',
+      'TANGUT IDEOGRAPH-17000',
+      'DASH',
+    ];
     for (let k = 0; k < 6000; k++) cases.push(typo(names[Math.floor(next() * names.length)]!, next));
     const valid = cases.filter((n) => /^[A-Za-z0-9 -]+$/u.test(n));
     const truth = cpythonCompile(valid.map((n) => `x = "\\N{${n}}"\n`));
@@ -55,7 +79,13 @@ describe('\\N{…} names, as CPython decodes them', () => {
   });
 
   it('reports an unknown name with the message and line CPython prints', () => {
-    const srcs = ['x = 1\ny = "\\N{EM-DASH}"\n', 'x = f"a\\N{NO SUCH THING}"\n', 'x = b"\\N{DASH}"\n', 'x = r"\\N{DASH}"\n', 'x = "\\N{em dash}"\n'];
+    const srcs = [
+      'x = 1\ny = "\\N{EM-DASH}"\n',
+      'x = f"a\\N{NO SUCH THING}"\n',
+      'x = b"\\N{DASH}"\n',
+      'x = r"\\N{DASH}"\n',
+      'x = "\\N{em dash}"\n',
+    ];
     const truth = cpythonCompile(srcs);
     srcs.forEach((src, i) => {
       const e = tokenize(src).error;

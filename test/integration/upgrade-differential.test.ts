@@ -37,9 +37,58 @@ interface Outcome {
 }
 
 const SHAPES: { name: string; args: string[] }[] = [
-  { name: 'branchy with labels and depends_on', args: ['--n', '300', '--seed', '5', '--branch-rate', '0.2', '--label-rate', '0.6', '--depends-rate', '0.15', '--heads', '3'] },
-  { name: 'three roots with cross-root merges', args: ['--n', '200', '--seed', '7', '--roots', '3', '--heads', '3', '--branch-rate', '0.15', '--merge-rate', '0.3', '--cross-root-merges'] },
-  { name: 'one head, many merges', args: ['--n', '200', '--seed', '11', '--branch-rate', '0.3', '--merge-rate', '0.6', '--depends-rate', '0.1', '--label-rate', '0.3'] },
+  {
+    name: 'branchy with labels and depends_on',
+    args: [
+      '--n',
+      '300',
+      '--seed',
+      '5',
+      '--branch-rate',
+      '0.2',
+      '--label-rate',
+      '0.6',
+      '--depends-rate',
+      '0.15',
+      '--heads',
+      '3',
+    ],
+  },
+  {
+    name: 'three roots with cross-root merges',
+    args: [
+      '--n',
+      '200',
+      '--seed',
+      '7',
+      '--roots',
+      '3',
+      '--heads',
+      '3',
+      '--branch-rate',
+      '0.15',
+      '--merge-rate',
+      '0.3',
+      '--cross-root-merges',
+    ],
+  },
+  {
+    name: 'one head, many merges',
+    args: [
+      '--n',
+      '200',
+      '--seed',
+      '11',
+      '--branch-rate',
+      '0.3',
+      '--merge-rate',
+      '0.6',
+      '--depends-rate',
+      '0.1',
+      '--label-rate',
+      '0.3',
+    ],
+  },
 ];
 
 const STATES_PER_SHAPE = 120;
@@ -52,7 +101,7 @@ const STATES_PER_SHAPE = 120;
 function randomStates(map: RevisionMap, seed: number, n: number): State[] {
   const r = rng(seed);
   const ids = map.revisions.map((x) => x.id);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const labels = [...map.labels.keys()];
   // `alembic heads` lists a duplicate id's losing copy too: one row each
   const heads = [...new Set(map.heads)];
@@ -125,7 +174,7 @@ function randomStates(map: RevisionMap, seed: number, n: number): State[] {
 function downgradeStates(map: RevisionMap, seed: number, n: number): State[] {
   const r = rng(seed);
   const ids = map.revisions.map((x) => x.id);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const labels = [...map.labels.keys()];
   const heads = [...new Set(map.heads)];
   const target = (): string => {
@@ -181,10 +230,25 @@ function sameFailure(ours: string | null, theirs: string): boolean {
  */
 function mergeInvariant(ops: readonly string[]): readonly string[] {
   // a merge (DELETEs and an UPDATE) upgrading, an unmerge (INSERTs and an UPDATE) downgrading
-  if (!ops.some((o) => o.startsWith('DELETE ') || o.startsWith('INSERT ')) || !ops.some((o) => o.startsWith('UPDATE '))) return ops;
-  const removed = ops.filter((o) => !o.startsWith('INSERT ')).map((o) => o.split(' ')[1]!).sort();
-  const written = ops.filter((o) => !o.startsWith('DELETE ')).map((o) => (o.startsWith('UPDATE ') ? o.split(' -> ')[1]! : o.split(' ')[1]!)).sort();
-  return [`merge: ${ops.map((o) => o.split(' ')[0]).sort().join(',')}; removes ${removed.join(',')}; writes ${written.join(',')}`];
+  if (
+    !ops.some((o) => o.startsWith('DELETE ') || o.startsWith('INSERT ')) ||
+    !ops.some((o) => o.startsWith('UPDATE '))
+  )
+    return ops;
+  const removed = ops
+    .filter((o) => !o.startsWith('INSERT '))
+    .map((o) => o.split(' ')[1]!)
+    .sort();
+  const written = ops
+    .filter((o) => !o.startsWith('DELETE '))
+    .map((o) => (o.startsWith('UPDATE ') ? o.split(' -> ')[1]! : o.split(' ')[1]!))
+    .sort();
+  return [
+    `merge: ${ops
+      .map((o) => o.split(' ')[0])
+      .sort()
+      .join(',')}; removes ${removed.join(',')}; writes ${written.join(',')}`,
+  ];
 }
 
 /** Runs every state through real Alembic and predictUpgrade on the project in `dir`; returns what Alembic did. */
@@ -201,12 +265,24 @@ async function compareStates(
   const states = given ?? randomStates(model.map, seed, STATES_PER_SHAPE);
   const work = mkdtempSync(path.join(tmp, 'states-'));
   const truth = JSON.parse(
-    execFileSync(PYTHON, [path.join(REPO, 'test/oracle/alembic_upgrade.py'), '--cwd', dir, '--ini', 'alembic.ini', '--work', work], {
-      input: JSON.stringify(states),
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...alembic.env },
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
-    }),
+    execFileSync(
+      PYTHON,
+      [
+        path.join(REPO, 'test/oracle/alembic_upgrade.py'),
+        '--cwd',
+        dir,
+        '--ini',
+        'alembic.ini',
+        '--work',
+        work,
+      ],
+      {
+        input: JSON.stringify(states),
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...alembic.env },
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    ),
   ) as Outcome[];
   expect(truth).toHaveLength(states.length);
 
@@ -215,9 +291,14 @@ async function compareStates(
   for (const [i, t] of truth.entries()) {
     const down = states[i]!.direction === 'down';
     const what = `${label}, state ${i}: rows ${JSON.stringify(t.rows)}, ${down ? 'downgrade' : 'upgrade'} ${t.target}`;
-    const p = down ? predictDowngrade(model.map, t.target, t.rows ?? [], featuresOf(version)) : predictUpgrade(model.map, t.target, t.rows ?? []);
+    const p = down
+      ? predictDowngrade(model.map, t.target, t.rows ?? [], featuresOf(version))
+      : predictUpgrade(model.map, t.target, t.rows ?? []);
     expect(p.unpredictable, what).toBeUndefined();
-    expect(p.willSucceed, `${what}: Alembic ${t.ok ? 'succeeded' : `failed: ${t.cli}`}; we said ${p.cliOutput ?? 'success'}`).toBe(t.ok);
+    expect(
+      p.willSucceed,
+      `${what}: Alembic ${t.ok ? 'succeeded' : `failed: ${t.cli}`}; we said ${p.cliOutput ?? 'success'}`,
+    ).toBe(t.ok);
     if (t.ok) {
       succeeded++;
       expect(
@@ -226,43 +307,80 @@ async function compareStates(
       ).toEqual(t.steps.map((s) => ({ revision: s.revision, ops: mergeInvariant(s.ops) })));
       expect(p.finalHeads, what).toEqual(t.finalRows);
     } else {
-      expect(sameFailure(p.cliOutput, t.cli!), `${what}\n  ours: ${p.cliOutput}\n  real: ${t.cli}`).toBe(true);
+      expect(sameFailure(p.cliOutput, t.cli!), `${what}\n  ours: ${p.cliOutput}\n  real: ${t.cli}`).toBe(
+        true,
+      );
       failures.add(`${t.error!.class}: ${t.error!.message.split(' ').slice(0, 2).join(' ')}`);
     }
   }
   return { truth, succeeded, failures };
 }
 
-describe.each(alembicTargets())('upgrade predictions on random version tables against real Alembic ($name)', (alembic) => {
-  it.each(SHAPES)('$name', async ({ name, args }) => {
-    const dir = path.join(tmp, `${name.replace(/\W+/gu, '-')}-${alembic.name}`);
-    generateCorpus(dir, args);
-    const { truth, succeeded, failures } = await compareStates(dir, name, SHAPES.findIndex((s) => s.name === name) + 1, alembic);
-    // the states must exercise both outcomes, and more than one kind of failure
-    expect(succeeded, name).toBeGreaterThan(STATES_PER_SHAPE / 10);
-    expect(failures.size, [...failures].join('\n')).toBeGreaterThanOrEqual(2);
-    // and merges, where the version table loses rows
-    expect(truth.some((t) => t.ok && t.steps.some((s) => s.ops.some((o) => o.startsWith('DELETE ')))), name).toBe(true);
-  }, 120_000);
-});
+describe.each(alembicTargets())(
+  'upgrade predictions on random version tables against real Alembic ($name)',
+  (alembic) => {
+    it.each(SHAPES)(
+      '$name',
+      async ({ name, args }) => {
+        const dir = path.join(tmp, `${name.replace(/\W+/gu, '-')}-${alembic.name}`);
+        generateCorpus(dir, args);
+        const { truth, succeeded, failures } = await compareStates(
+          dir,
+          name,
+          SHAPES.findIndex((s) => s.name === name) + 1,
+          alembic,
+        );
+        // the states must exercise both outcomes, and more than one kind of failure
+        expect(succeeded, name).toBeGreaterThan(STATES_PER_SHAPE / 10);
+        expect(failures.size, [...failures].join('\n')).toBeGreaterThanOrEqual(2);
+        // and merges, where the version table loses rows
+        expect(
+          truth.some((t) => t.ok && t.steps.some((s) => s.ops.some((o) => o.startsWith('DELETE ')))),
+          name,
+        ).toBe(true);
+      },
+      120_000,
+    );
+  },
+);
 
-describe.each(alembicTargets())('downgrade predictions on random version tables against real Alembic ($name)', (alembic) => {
-  it.each(SHAPES)('$name', async ({ name, args }) => {
-    const dir = path.join(tmp, `down-${name.replace(/\W+/gu, '-')}-${alembic.name}`);
-    generateCorpus(dir, args);
-    const version = alembic.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(alembic.version)!;
-    const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version });
-    const states = downgradeStates(model.map, 100 + SHAPES.findIndex((s) => s.name === name), STATES_PER_SHAPE);
-    const { truth, succeeded, failures } = await compareStates(dir, name, 0, alembic, states);
-    expect(succeeded, name).toBeGreaterThan(STATES_PER_SHAPE / 10);
-    expect(failures.size, [...failures].join('\n')).toBeGreaterThanOrEqual(2);
-    // and steps that remove rows (a branch's base, or into a branch point)
-    expect(truth.some((t) => t.ok && t.steps.some((s) => s.ops.some((o) => o.startsWith('DELETE ')))), name).toBe(true);
-  }, 120_000);
-});
+describe.each(alembicTargets())(
+  'downgrade predictions on random version tables against real Alembic ($name)',
+  (alembic) => {
+    it.each(SHAPES)(
+      '$name',
+      async ({ name, args }) => {
+        const dir = path.join(tmp, `down-${name.replace(/\W+/gu, '-')}-${alembic.name}`);
+        generateCorpus(dir, args);
+        const version = alembic.version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(alembic.version)!;
+        const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: version });
+        const states = downgradeStates(
+          model.map,
+          100 + SHAPES.findIndex((s) => s.name === name),
+          STATES_PER_SHAPE,
+        );
+        const { truth, succeeded, failures } = await compareStates(dir, name, 0, alembic, states);
+        expect(succeeded, name).toBeGreaterThan(STATES_PER_SHAPE / 10);
+        expect(failures.size, [...failures].join('\n')).toBeGreaterThanOrEqual(2);
+        // and steps that remove rows (a branch's base, or into a branch point)
+        expect(
+          truth.some((t) => t.ok && t.steps.some((s) => s.ops.some((o) => o.startsWith('DELETE ')))),
+          name,
+        ).toBe(true);
+      },
+      120_000,
+    );
+  },
+);
 
 /** Hand-made graphs whose plan once went wrong, each with the version tables that show it. */
-const FIXED: { name: string; files: Record<string, string>; states: State[]; expectSteps?: number[]; expectOk?: boolean[] }[] = [
+const FIXED: {
+  name: string;
+  files: Record<string, string>;
+  states: State[];
+  expectSteps?: number[];
+  expectOk?: boolean[];
+}[] = [
   {
     // `upgrade head` resolves an empty head to nothing and runs nothing; `upgrade heads` runs it
     name: 'a head whose id is the empty string',
@@ -279,7 +397,12 @@ const FIXED: { name: string; files: Record<string, string>; states: State[]; exp
   {
     // dedupe_tuple: the plan once went round forever
     name: 'a down_revision that names its parent twice',
-    files: { 'a1_x.py': rev('a1', null), 'b2_x.py': rev('b2', "('a1', 'a1')"), 'c3_x.py': rev('c3', "('a1', 'a1')"), 'd4_x.py': rev('d4', null) },
+    files: {
+      'a1_x.py': rev('a1', null),
+      'b2_x.py': rev('b2', "('a1', 'a1')"),
+      'c3_x.py': rev('c3', "('a1', 'a1')"),
+      'd4_x.py': rev('d4', null),
+    },
     states: [
       { rows: null, target: 'heads' },
       { rows: null, target: 'b2' },
@@ -291,7 +414,12 @@ const FIXED: { name: string; files: Record<string, string>; states: State[]; exp
   {
     // read as those words when the plan is walked (get_revision)
     name: 'revisions named heads, head or base',
-    files: { 'heads_x.py': rev('heads', null), 'b1_x.py': rev('b1', null), 'head_x.py': rev('head', 'b1'), 'base_x.py': rev('base', 'head') },
+    files: {
+      'heads_x.py': rev('heads', null),
+      'b1_x.py': rev('b1', null),
+      'head_x.py': rev('head', 'b1'),
+      'base_x.py': rev('base', 'head'),
+    },
     states: [
       { rows: null, target: 'heads' },
       { rows: null, target: 'b1' },
@@ -302,7 +430,11 @@ const FIXED: { name: string; files: Record<string, string>; states: State[]; exp
   {
     // a downgrade through a merge of a revision and one that depends on it: 1.13.1 stopped leaving both rows
     name: 'downgrading a merge whose parents depend on each other',
-    files: { 'a1_x.py': rev('a1', null), 'b1_x.py': rev('b1', null).replace('depends_on = None', "depends_on = 'a1'"), 'm1_x.py': rev('m1', "('a1', 'b1')") },
+    files: {
+      'a1_x.py': rev('a1', null),
+      'b1_x.py': rev('b1', null).replace('depends_on = None', "depends_on = 'a1'"),
+      'm1_x.py': rev('m1', "('a1', 'b1')"),
+    },
     states: [
       { rows: ['m1'], target: '-1', direction: 'down' },
       { rows: ['m1'], target: 'b1', direction: 'down' },
@@ -315,12 +447,19 @@ const FIXED: { name: string; files: Record<string, string>; states: State[]; exp
 ];
 
 describe.each(alembicTargets())('hand-made graphs against real Alembic ($name)', (alembic) => {
-  it.each(FIXED)('$name', async ({ name, files, states, expectSteps, expectOk }) => {
-    const dir = makeProject({ 'migrations/env.py': '', ...Object.fromEntries(Object.entries(files).map(([f, c]) => [`migrations/versions/${f}`, c])) });
-    const { truth } = await compareStates(dir, name, 0, alembic, states);
-    if (expectSteps) expect(truth.map((t) => t.steps.length)).toEqual(expectSteps);
-    if (expectOk) expect(truth.map((t) => t.ok)).toEqual(expectOk);
-  }, 20_000);
+  it.each(FIXED)(
+    '$name',
+    async ({ name, files, states, expectSteps, expectOk }) => {
+      const dir = makeProject({
+        'migrations/env.py': '',
+        ...Object.fromEntries(Object.entries(files).map(([f, c]) => [`migrations/versions/${f}`, c])),
+      });
+      const { truth } = await compareStates(dir, name, 0, alembic, states);
+      if (expectSteps) expect(truth.map((t) => t.steps.length)).toEqual(expectSteps);
+      if (expectOk) expect(truth.map((t) => t.ok)).toEqual(expectOk);
+    },
+    20_000,
+  );
 });
 
 // Real projects for a local pass (docs/real-projects.md): UPGRADE_DIFF_PROJECTS=dir1,dir2, each folder holding an
@@ -329,10 +468,21 @@ describe.each(alembicTargets())('hand-made graphs against real Alembic ($name)',
 const REAL = (process.env.UPGRADE_DIFF_PROJECTS ?? '').split(',').filter(Boolean);
 if (REAL.length > 0) {
   describe('upgrade predictions on random version tables of real projects', () => {
-    it.each(REAL)('%s', async (dir) => {
-      const { succeeded, failures } = await compareStates(path.resolve(dir), dir, 1, alembicTargets().at(-1)!);
-      console.log(`${dir}: ${STATES_PER_SHAPE} states agree (${succeeded} succeed; failures: ${[...failures].join('; ') || 'none'})`);
-    }, 600_000);
+    it.each(REAL)(
+      '%s',
+      async (dir) => {
+        const { succeeded, failures } = await compareStates(
+          path.resolve(dir),
+          dir,
+          1,
+          alembicTargets().at(-1)!,
+        );
+        console.log(
+          `${dir}: ${STATES_PER_SHAPE} states agree (${succeeded} succeed; failures: ${[...failures].join('; ') || 'none'})`,
+        );
+      },
+      600_000,
+    );
   });
 }
 
@@ -344,7 +494,11 @@ describe('downgrade through a merge of a revision and one depending on it, by Al
       'migrations/versions/b1_x.py': rev('b1', null).replace('depends_on = None', "depends_on = 'a1'"),
       'migrations/versions/m1_x.py': rev('m1', "('a1', 'b1')"),
     });
-    const model = await loadProject({ files: diskFiles(), cwd: dir, alembicVersion: parseAlembicVersion('1.8.1')! });
+    const model = await loadProject({
+      files: diskFiles(),
+      cwd: dir,
+      alembicVersion: parseAlembicVersion('1.8.1')!,
+    });
     const before = predictDowngrade(model.map, 'b1', ['m1'], featuresOf(parseAlembicVersion('1.13.0')!));
     const after = predictDowngrade(model.map, 'b1', ['m1'], featuresOf(parseAlembicVersion('1.13.1')!));
     expect(before.finalHeads).toEqual(['a1', 'b1']);

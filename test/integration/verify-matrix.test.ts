@@ -1,7 +1,14 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../src/commands/verify-command.js';
-import { prepareDatabase, readRowsAfter, runAlembicUpgrade, writeScenarioProject, type RevSpec, type Scenario } from '../helpers/db-scenario.js';
+import {
+  prepareDatabase,
+  readRowsAfter,
+  runAlembicUpgrade,
+  writeScenarioProject,
+  type RevSpec,
+  type Scenario,
+} from '../helpers/db-scenario.js';
 import { startPostgres, type PgServer } from '../helpers/pg-cluster.js';
 
 // Graph shapes
@@ -55,7 +62,12 @@ const SCENARIOS: Scenario[] = [
   { name: 'behind by two', revs: LINEAR, rows: ['aaa111'] },
   { name: 'behind, target heads', revs: LINEAR, rows: ['aaa111'], target: 'heads' },
   { name: 'stamped-missing alone (guest_lockout_001)', revs: LINEAR, rows: ['guest_lockout_001'] },
-  { name: 'stamped-missing among known rows', revs: BRANCHED, rows: ['bbb222', 'guest_lockout_001'], target: 'heads' },
+  {
+    name: 'stamped-missing among known rows',
+    revs: BRANCHED,
+    rows: ['bbb222', 'guest_lockout_001'],
+    target: 'heads',
+  },
   { name: 'two unknown rows: the first is named', revs: LINEAR, rows: ['guest_lockout_001', 'zzz999'] },
   { name: 'unique prefix row', revs: LINEAR, rows: ['aaa1'] },
   { name: 'one-character prefix row', revs: LINEAR, rows: ['b'] },
@@ -74,8 +86,17 @@ const SCENARIOS: Scenario[] = [
   { name: 'target already passed', revs: LINEAR, rows: ['ccc333'], target: 'aaa111' },
   { name: 'two heads, target head', revs: BRANCHED, rows: ['aaa111'] },
   { name: 'two heads, target heads', revs: BRANCHED, rows: ['aaa111'], target: 'heads' },
-  { name: 'two heads and a stale row, target head (target checked first)', revs: BRANCHED, rows: ['guest_lockout_001'] },
-  { name: 'two heads and a stale row, target heads', revs: BRANCHED, rows: ['guest_lockout_001'], target: 'heads' },
+  {
+    name: 'two heads and a stale row, target head (target checked first)',
+    revs: BRANCHED,
+    rows: ['guest_lockout_001'],
+  },
+  {
+    name: 'two heads and a stale row, target heads',
+    revs: BRANCHED,
+    rows: ['guest_lockout_001'],
+    target: 'heads',
+  },
   { name: 'on one branch head, target heads', revs: BRANCHED, rows: ['bbb222'], target: 'heads' },
   { name: 'both branch heads, merge to head', revs: MERGED, rows: ['bbb222', 'ddd444'] },
   { name: 'one branch head, merge to head', revs: MERGED, rows: ['bbb222'] },
@@ -85,7 +106,11 @@ const SCENARIOS: Scenario[] = [
   { name: 'duplicate revision ids, target head', revs: DUPLICATE, rows: ['aaa111'] },
   { name: 'depends_on across roots, target heads', revs: DEPENDS, rows: 'no-table', target: 'heads' },
   { name: 'depends_on across roots, target head', revs: DEPENDS, rows: [] },
-  { name: 'dangling down_revision with a stale row (load fails first)', revs: DANGLING, rows: ['guest_lockout_001'] },
+  {
+    name: 'dangling down_revision with a stale row (load fails first)',
+    revs: DANGLING,
+    rows: ['guest_lockout_001'],
+  },
   {
     name: 'custom version table from env.py ignores a stale alembic_version',
     revs: LINEAR,
@@ -98,7 +123,12 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   { name: 'custom schema from env.py', revs: LINEAR, rows: ['aaa111'], schema: 'meta', only: 'postgresql' },
-  { name: 'duplicate rows in a table without a primary key', revs: LINEAR, rows: ['aaa111', 'aaa111'], noPk: true },
+  {
+    name: 'duplicate rows in a table without a primary key',
+    revs: LINEAR,
+    rows: ['aaa111', 'aaa111'],
+    noPk: true,
+  },
   { name: 'revision id over 32 characters', revs: LONG, rows: ['aaa111'] },
   { name: "'label@head' row", revs: LABELLED, rows: ['core@head', 'eee555'], target: 'heads' },
   { name: "'label@rev' row outside its branch", revs: LABELLED, rows: ['feature@aaa111'], target: 'heads' },
@@ -120,7 +150,8 @@ describe('verify agrees with real Alembic (alembic upgrade run on the same datab
   });
 
   it('has at least 30 scenarios on each database', () => {
-    for (const d of DIALECTS) expect(SCENARIOS.filter((s) => !s.only || s.only === d).length).toBeGreaterThanOrEqual(30);
+    for (const d of DIALECTS)
+      expect(SCENARIOS.filter((s) => !s.only || s.only === d).length).toBeGreaterThanOrEqual(30);
   });
 
   let index = 0;
@@ -132,10 +163,28 @@ describe('verify agrees with real Alembic (alembic upgrade run on the same datab
         const root = writeScenarioProject(s);
         dirs.push(root);
         const target = s.target ?? 'head';
-        const url = await prepareDatabase(s, dialect, root, { adminUrl: pg.url, urlFor: (db) => pg.urlFor(db), index: i });
+        const url = await prepareDatabase(s, dialect, root, {
+          adminUrl: pg.url,
+          urlFor: (db) => pg.urlFor(db),
+          index: i,
+        });
         // ours first (read-only), then the real thing on the same database
-        const ours = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url }, target, alembicVersion: '1.8.1', connectRetries: 0 });
-        const doc = JSON.parse(ours.stdout) as { prediction: { willSucceed: boolean; pending: string[]; finalHeads: string[] | null; cliOutput: string | null } };
+        const ours = await verifyCommand({
+          cwd: root,
+          format: 'json',
+          env: { DATABASE_URL: url },
+          target,
+          alembicVersion: '1.8.1',
+          connectRetries: 0,
+        });
+        const doc = JSON.parse(ours.stdout) as {
+          prediction: {
+            willSucceed: boolean;
+            pending: string[];
+            finalHeads: string[] | null;
+            cliOutput: string | null;
+          };
+        };
         const real = runAlembicUpgrade(root, url, target);
         const p = doc.prediction;
         const context = `alembic rc=${real.rc}\nstdout: ${real.stdout}\nstderr: ${real.stderr}\nours: ${JSON.stringify(p)}`;
@@ -148,7 +197,11 @@ describe('verify agrees with real Alembic (alembic upgrade run on the same datab
           expect(ours.exitCode).toBe(1);
           const failedLine = real.stdout.split('\n').find((l) => l.startsWith('FAILED:'));
           if (failedLine) expect(p.cliOutput, context).toBe(failedLine);
-          else expect(real.stderr.split('\n').map((l) => l.trim()), context).toContain(p.cliOutput);
+          else
+            expect(
+              real.stderr.split('\n').map((l) => l.trim()),
+              context,
+            ).toContain(p.cliOutput);
         }
       }, 60_000);
     }

@@ -12,7 +12,8 @@ import { tempDir } from '../helpers/temp-dir.js';
 // no `node` anywhere: the executable carries its own. The venv sees Debian's Alembic and psycopg2
 // (--system-site-packages), as an app's venv holds its own requirements.
 
-const VERSION = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string })
+  .version;
 const USERS = '1f2a3b4c5d6e';
 const HEAD = '2a3b4c5d6e7f';
 
@@ -24,18 +25,27 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
     // asynchronous: the first build compiles the SQLite addon (about two minutes), and a blocked worker
     // cannot report to vitest meanwhile
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(REPO, 'scripts', 'build-wheel.mjs')], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [path.join(REPO, 'scripts', 'build-wheel.mjs')], {
+        cwd: REPO,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`build-wheel exited ${code}: ${stderr}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error(`build-wheel exited ${code}: ${stderr}`)),
+      );
     });
     const built = readdirSync(path.join(REPO, 'dist', 'wheels')).filter((f) => f.endsWith('.whl'));
     expect(built).toHaveLength(1);
     wheel = path.join(REPO, 'dist', 'wheels', built[0]!);
     venv = path.join(tempDir('preflight-venv-'), 'venv');
     execFileSync(PYTHON, ['-m', 'venv', '--system-site-packages', venv]);
-    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--no-index', '--find-links', path.dirname(wheel), 'alembic-preflight'], { env: { PATH: process.env.PATH ?? '', HOME: tempDir('preflight-pip-home-') } });
+    execFileSync(
+      path.join(venv, 'bin', 'pip'),
+      ['install', '--quiet', '--no-index', '--find-links', path.dirname(wheel), 'alembic-preflight'],
+      { env: { PATH: process.env.PATH ?? '', HOME: tempDir('preflight-pip-home-') } },
+    );
     pg = await startPostgres();
   }, 600_000);
   afterAll(async () => {
@@ -43,24 +53,45 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
   });
 
   /** A copy of the example app; `run` starts a command there with PATH = the venv's bin/ alone. */
-  function app(): { dir: string; run: (args: readonly string[], env?: Record<string, string>) => { status: number | null; stdout: string; stderr: string } } {
+  function app(): {
+    dir: string;
+    run: (
+      args: readonly string[],
+      env?: Record<string, string>,
+    ) => { status: number | null; stdout: string; stderr: string };
+  } {
     const dir = tempDir('preflight-wheel-app-');
     cpSync(path.join(REPO, 'examples'), path.join(dir, 'examples'), { recursive: true });
     const run = (args: readonly string[], env: Record<string, string> = {}) => {
-      const r = spawnSync('/bin/sh', ['-c', args.join(' ')], { cwd: dir, encoding: 'utf8', env: { PATH: path.join(venv, 'bin'), HOME: dir, ALEMBIC_PREFLIGHT_CACHE: 'off', ...env } });
+      const r = spawnSync('/bin/sh', ['-c', args.join(' ')], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: path.join(venv, 'bin'), HOME: dir, ALEMBIC_PREFLIGHT_CACHE: 'off', ...env },
+      });
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     };
     return { dir, run };
   }
 
   it('is a platform wheel pip accepts, named for the package version and the glibc its binaries need', () => {
-    expect(path.basename(wheel)).toMatch(new RegExp(`^alembic_preflight-${VERSION.replaceAll('.', '\\.')}-py3-none-manylinux_2_\\d+_x86_64\\.whl$`, 'u'));
-    const listed = execFileSync(PYTHON, ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', wheel], { encoding: 'utf8' });
+    expect(path.basename(wheel)).toMatch(
+      new RegExp(
+        `^alembic_preflight-${VERSION.replaceAll('.', '\\.')}-py3-none-manylinux_2_\\d+_x86_64\\.whl$`,
+        'u',
+      ),
+    );
+    const listed = execFileSync(
+      PYTHON,
+      ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', wheel],
+      { encoding: 'utf8' },
+    );
     expect(listed).toContain(`alembic_preflight-${VERSION}.data/scripts/alembic-preflight`);
     expect(listed).toContain(`alembic_preflight-${VERSION}.dist-info/RECORD`);
     // pip checked every RECORD hash when it installed; the executable is where pip puts scripts
     expect(existsSync(path.join(venv, 'bin', 'alembic-preflight'))).toBe(true);
-    expect(spawnSync('/bin/sh', ['-c', 'command -v node'], { env: { PATH: path.join(venv, 'bin') } }).status).not.toBe(0);
+    expect(
+      spawnSync('/bin/sh', ['-c', 'command -v node'], { env: { PATH: path.join(venv, 'bin') } }).status,
+    ).not.toBe(0);
   });
 
   it('--version, and python -m alembic_preflight runs the same executable', () => {
@@ -75,16 +106,29 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`heads: ${HEAD}`);
     // the executable starts from a snapshot: its standard streams are made for this run, whatever they are
-    expect(run(['alembic-preflight', 'check', '-c', 'examples/heroku-app/alembic.ini', '>', 'report.txt']).status).toBe(0);
+    expect(
+      run(['alembic-preflight', 'check', '-c', 'examples/heroku-app/alembic.ini', '>', 'report.txt']).status,
+    ).toBe(0);
     expect(readFileSync(path.join(dir, 'report.txt'), 'utf8')).toBe(r.stdout);
   });
 
   it('verify against SQLite (better-sqlite3 from the wheel): the hand-stamped row blocks, and the file is not written', () => {
     const { dir, run } = app();
     const db = path.join(dir, 'app.db');
-    execFileSync(PYTHON, ['-c', `import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("create table alembic_version (version_num varchar(32) primary key)"); c.execute("insert into alembic_version values ('guest_lockout_001')"); c.commit()`, db]);
+    execFileSync(PYTHON, [
+      '-c',
+      `import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("create table alembic_version (version_num varchar(32) primary key)"); c.execute("insert into alembic_version values ('guest_lockout_001')"); c.commit()`,
+      db,
+    ]);
     const before = readFileSync(db);
-    const r = run(['alembic-preflight', 'verify', '-c', 'examples/heroku-app/alembic.ini', '--database-url', `sqlite:///${db}`]);
+    const r = run([
+      'alembic-preflight',
+      'verify',
+      '-c',
+      'examples/heroku-app/alembic.ini',
+      '--database-url',
+      `sqlite:///${db}`,
+    ]);
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toContain('[stamped-revision-missing]');
     expect(readFileSync(db).equals(before)).toBe(true);
@@ -95,17 +139,30 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
     // destructor, run by a garbage collection outside any V8 context, aborted the process (exit 134).
     const { dir, run } = app();
     const files = Array.from({ length: 20 }, (_, i) => path.join(dir, `tenant-${i}.db`));
-    execFileSync(PYTHON, ['-c', `import sqlite3, sys
+    execFileSync(PYTHON, [
+      '-c',
+      `import sqlite3, sys
 for i, f in enumerate(sys.argv[1:]):
     c = sqlite3.connect(f); c.execute("create table alembic_version (version_num varchar(32) primary key)")
-    c.execute("insert into alembic_version values (?)", ("guest_lockout_001" if i == 7 else "${HEAD}",)); c.commit()`, ...files]);
+    c.execute("insert into alembic_version values (?)", ("guest_lockout_001" if i == 7 else "${HEAD}",)); c.commit()`,
+      ...files,
+    ]);
     writeFileSync(path.join(dir, 'tenants.txt'), files.map((f) => `sqlite:///${f}\n`).join(''));
     const before = files.map((f) => readFileSync(f));
-    const r = run(['alembic-preflight', 'verify', '-c', 'examples/heroku-app/alembic.ini', '--databases', 'tenants.txt']);
+    const r = run([
+      'alembic-preflight',
+      'verify',
+      '-c',
+      'examples/heroku-app/alembic.ini',
+      '--databases',
+      'tenants.txt',
+    ]);
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).not.toContain('Assertion failed');
     expect(r.stdout).toMatch(/^ +19 +2a3b4c5d6e7f +nothing to apply/mu);
-    expect(r.stdout).toMatch(/^ +1 +guest_lockout_001 +FAILS: Can't locate revision identified by 'guest_lockout_001'/mu);
+    expect(r.stdout).toMatch(
+      /^ +1 +guest_lockout_001 +FAILS: Can't locate revision identified by 'guest_lockout_001'/mu,
+    );
     expect(files.every((f, i) => readFileSync(f).equals(before[i]!))).toBe(true);
   });
 
@@ -114,9 +171,13 @@ for i, f in enumerate(sys.argv[1:]):
     await pgExec(pg.url, ['DROP DATABASE IF EXISTS wheel_release', 'CREATE DATABASE wheel_release']);
     const url = pg.urlFor('wheel_release');
     // one behind: Alembic itself (the venv's) takes a fresh database to the first revision
-    const up = run(['python', '-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'upgrade', USERS], { DATABASE_URL: url });
+    const up = run(['python', '-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'upgrade', USERS], {
+      DATABASE_URL: url,
+    });
     expect(up.status, up.stderr).toBe(0);
-    const v = run(['alembic-preflight', 'verify', '-c', 'examples/heroku-app/alembic.ini'], { DATABASE_URL: url });
+    const v = run(['alembic-preflight', 'verify', '-c', 'examples/heroku-app/alembic.ini'], {
+      DATABASE_URL: url,
+    });
     expect(v.status, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toContain(HEAD);
     // the line a Python app's Procfile holds: the console script pip installed, no node_modules
@@ -131,7 +192,11 @@ for i, f in enumerate(sys.argv[1:]):
     const { dir, run } = app();
     await pgExec(pg.url, ['DROP DATABASE IF EXISTS wheel_sql', 'CREATE DATABASE wheel_sql']);
     const url = pg.urlFor('wheel_sql');
-    expect(run(['python', '-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'upgrade', 'head'], { DATABASE_URL: url }).status).toBe(0);
+    expect(
+      run(['python', '-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'upgrade', 'head'], {
+        DATABASE_URL: url,
+      }).status,
+    ).toBe(0);
     const step = [
       `revision = "c3sql"`,
       `down_revision = "${HEAD}"`,
@@ -146,14 +211,28 @@ for i, f in enumerate(sys.argv[1:]):
       '    pass',
       '',
     ].join('\n');
-    writeFileSync(path.join(dir, 'examples', 'heroku-app', 'migrations', 'versions', 'c3sql_rename.py'), step);
-    const v = run(['alembic-preflight', 'verify', '-c', 'examples/heroku-app/alembic.ini'], { DATABASE_URL: url });
-    expect(v.stdout).toContain("[breaks-serving-release] op.execute's SQL (as alter_column) renames column users.email");
+    writeFileSync(
+      path.join(dir, 'examples', 'heroku-app', 'migrations', 'versions', 'c3sql_rename.py'),
+      step,
+    );
+    const v = run(['alembic-preflight', 'verify', '-c', 'examples/heroku-app/alembic.ini'], {
+      DATABASE_URL: url,
+    });
+    expect(v.stdout).toContain(
+      "[breaks-serving-release] op.execute's SQL (as alter_column) renames column users.email",
+    );
     expect(v.stdout).not.toContain('lock-not-graded');
   });
 
   it('rehearse on SQLite: the real migrations up, down and up on a scratch file', () => {
-    const r = app().run(['alembic-preflight', 'rehearse', '-c', 'examples/heroku-app/alembic.ini', '--database-url', 'sqlite:///app.db']);
+    const r = app().run([
+      'alembic-preflight',
+      'rehearse',
+      '-c',
+      'examples/heroku-app/alembic.ini',
+      '--database-url',
+      'sqlite:///app.db',
+    ]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/upgrade head/u);
   });

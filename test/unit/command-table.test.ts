@@ -11,12 +11,25 @@ const CLI_DOC = readFileSync(path.join(REPO, 'docs/cli.md'), 'utf8');
 /** The flags a command declares, as its builder hands them to yargs, each with the ways it may be written. */
 function flagsOf(spec: (typeof COMMAND_TABLE)[number]): string[][] {
   const y = spec.options(yargs([]));
-  const { key, alias, choices } = (y as unknown as { getOptions(): unknown }).getOptions() as { key: Record<string, boolean>; alias: Record<string, string[]>; choices: Record<string, string[]> };
+  const { key, alias, choices } = (y as unknown as { getOptions(): unknown }).getOptions() as {
+    key: Record<string, boolean>;
+    alias: Record<string, string[]>;
+    choices: Record<string, string[]>;
+  };
   const aliases = new Set(Object.values(alias).flat());
-  return Object.keys(key)
-    .filter((k) => k !== 'help' && k !== 'version' && k !== '$0' && !aliases.has(k))
-    // a positional is written in capitals in the synopsis: [FILE|-], CODE, record
-    .map((k) => [`--${k}`, `--no-${k}`, `[${k.toUpperCase()}`, ` ${k.toUpperCase()}`, ...(alias[k] ?? []).map((a) => `-${a}`), ...(choices[k] ?? []).map((c) => `${spec.name} ${c}`)]);
+  return (
+    Object.keys(key)
+      .filter((k) => k !== 'help' && k !== 'version' && k !== '$0' && !aliases.has(k))
+      // a positional is written in capitals in the synopsis: [FILE|-], CODE, record
+      .map((k) => [
+        `--${k}`,
+        `--no-${k}`,
+        `[${k.toUpperCase()}`,
+        ` ${k.toUpperCase()}`,
+        ...(alias[k] ?? []).map((a) => `-${a}`),
+        ...(choices[k] ?? []).map((c) => `${spec.name} ${c}`),
+      ])
+  );
 }
 
 describe('the command table', () => {
@@ -24,7 +37,9 @@ describe('the command table', () => {
     expect(COMMAND_TABLE.map((c) => c.name)).toEqual([...COMMAND_NAMES]);
     for (const spec of COMMAND_TABLE) expect(spec.command.split(' ')[0]).toBe(spec.name);
     // the bin's loader keys its code cache by the same list, not a copy of it
-    expect(readFileSync(path.join(REPO, 'src/cli-loader.ts'), 'utf8')).toContain('new Set<string>(COMMAND_NAMES)');
+    expect(readFileSync(path.join(REPO, 'src/cli-loader.ts'), 'utf8')).toContain(
+      'new Set<string>(COMMAND_NAMES)',
+    );
   });
 
   it('gives every command its help: a usage line, examples and exit codes', () => {

@@ -56,7 +56,9 @@ function upwardImports(files: readonly { file: string; text: string }[]): string
 function importCycles(files: readonly { file: string; text: string }[]): string[][] {
   const edges = new Map<string, string[]>();
   for (const { file, text } of files) {
-    const to = [...text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)].map((m) => path.resolve(path.dirname(file), m[1]!).replace(/\.js$/u, '.ts'));
+    const to = [...text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)].map((m) =>
+      path.resolve(path.dirname(file), m[1]!).replace(/\.js$/u, '.ts'),
+    );
     edges.set(file, to);
   }
   // Tarjan's strongly connected components
@@ -97,7 +99,9 @@ describe('imports flow one way through the layers', () => {
   const files = sources(SRC);
 
   it('every folder of src/ has a layer', () => {
-    const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = readdirSync(SRC, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     expect(folders.filter((f) => !(f in RANK))).toEqual([]);
   });
 
@@ -108,23 +112,39 @@ describe('imports flow one way through the layers', () => {
   it('the rules touch no disk, process or environment: they read the project through ProjectFiles', () => {
     const rules = files.filter((f) => f.startsWith(path.join(SRC, 'check', 'rules') + path.sep));
     expect(rules.length).toBeGreaterThan(60);
-    const reaching = rules.filter((f) => /from 'node:(fs|child_process)'|process\.env/u.test(readFileSync(f, 'utf8')));
+    const reaching = rules.filter((f) =>
+      /from 'node:(fs|child_process)'|process\.env/u.test(readFileSync(f, 'utf8')),
+    );
     expect(reaching.map((f) => path.relative(SRC, f))).toEqual([]);
   });
 
   it('only the doors (the project reader, machine files, private files, programs, scratch clusters, the writer, the child runner and the entry) touch the disk, processes or the environment', () => {
     // the rest is pure: contents in (through ProjectFiles and the doors), data out
-    const allowed = [/^project\/(?:project-files|machine-files|private-file|programs)\.ts$/u, /^database\/scratch-database\.ts$/u, /^generate\/write-changes\.ts$/u, /^release\/run-child\.ts$/u, /^cli(?:-loader)?\.ts$/u];
+    const allowed = [
+      /^project\/(?:project-files|machine-files|private-file|programs)\.ts$/u,
+      /^database\/scratch-database\.ts$/u,
+      /^generate\/write-changes\.ts$/u,
+      /^release\/run-child\.ts$/u,
+      /^cli(?:-loader)?\.ts$/u,
+    ];
     const reaching = files
       .map((f) => path.relative(SRC, f))
       .filter((rel) => !allowed.some((a) => a.test(rel)))
-      .filter((rel) => /from 'node:(fs|fs\/promises|child_process)'|import\('node:(fs|child_process)'\)|process\.env/u.test(readFileSync(path.join(SRC, rel), 'utf8')));
+      .filter((rel) =>
+        /from 'node:(fs|fs\/promises|child_process)'|import\('node:(fs|child_process)'\)|process\.env/u.test(
+          readFileSync(path.join(SRC, rel), 'utf8'),
+        ),
+      );
     expect(reaching).toEqual([]);
   });
 
   it('no command imports another: what they share is the workspace below them', () => {
     const commands = files.filter((f) => f.startsWith(path.join(SRC, 'commands') + path.sep));
-    const across = commands.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/(?:from\s+|import\s*\(\s*)'\.\/([^']+)'/gu)].map((m) => `${path.basename(f)} → ${m[1]}`));
+    const across = commands.flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/(?:from\s+|import\s*\(\s*)'\.\/([^']+)'/gu)].map(
+        (m) => `${path.basename(f)} → ${m[1]}`,
+      ),
+    );
     expect(across).toEqual([]);
   });
 
@@ -134,8 +154,20 @@ describe('imports flow one way through the layers', () => {
 
   it('finds a cycle through type imports, and none in a chain', () => {
     const at = (rel: string, text: string) => ({ file: path.join(SRC, rel), text });
-    expect(importCycles([at('a/x.ts', "import type { Y } from './y.js';"), at('a/y.ts', "import { z } from '../b/z.js';"), at('b/z.ts', "import type { X } from '../a/x.js';")])).toEqual([['a/x.ts', 'a/y.ts', 'b/z.ts']]);
-    expect(importCycles([at('a/x.ts', "import type { Y } from './y.js';"), at('a/y.ts', "import { z } from '../b/z.js';"), at('b/z.ts', '')])).toEqual([]);
+    expect(
+      importCycles([
+        at('a/x.ts', "import type { Y } from './y.js';"),
+        at('a/y.ts', "import { z } from '../b/z.js';"),
+        at('b/z.ts', "import type { X } from '../a/x.js';"),
+      ]),
+    ).toEqual([['a/x.ts', 'a/y.ts', 'b/z.ts']]);
+    expect(
+      importCycles([
+        at('a/x.ts', "import type { Y } from './y.js';"),
+        at('a/y.ts', "import { z } from '../b/z.js';"),
+        at('b/z.ts', ''),
+      ]),
+    ).toEqual([]);
   });
 
   it('catches an upward import, static or dynamic, and lets a downward or sideways one pass', () => {
@@ -145,9 +177,16 @@ describe('imports flow one way through the layers', () => {
         at('alembic/a.ts', "import { x } from '../commands/check-command.js';"),
         at('database/b.ts', "const m = await import('../report/text-report.js');"),
         at('check/rules/c.ts', "export { y } from '../../cli.js';"),
-        at('report/d.ts', "import type { CheckResult } from '../check/run-check.js';\nimport { e } from '../errors/errors.js';"),
+        at(
+          'report/d.ts',
+          "import type { CheckResult } from '../check/run-check.js';\nimport { e } from '../errors/errors.js';",
+        ),
         at('cli.ts', "import { run } from './commands/check-command.js';"),
       ]),
-    ).toEqual(['alembic/a.ts → ../commands/check-command.js', 'database/b.ts → ../report/text-report.js', 'check/rules/c.ts → ../../cli.js']);
+    ).toEqual([
+      'alembic/a.ts → ../commands/check-command.js',
+      'database/b.ts → ../report/text-report.js',
+      'check/rules/c.ts → ../../cli.js',
+    ]);
   });
 });

@@ -51,7 +51,10 @@ describe('inputs that used to take quadratic or cubic time', () => {
     const dirFor = (n: number): string => {
       if (!dirs.has(n)) {
         const dir = tempDir();
-        writeFileSync(path.join(dir, 'requirements.txt'), `E${'\n\t'.repeat(n)}ALEMBIC${tabs(n)}.\nalembic == 1.13.2\n`);
+        writeFileSync(
+          path.join(dir, 'requirements.txt'),
+          `E${'\n\t'.repeat(n)}ALEMBIC${tabs(n)}.\nalembic == 1.13.2\n`,
+        );
         dirs.set(n, dir);
       }
       return dirs.get(n)!;
@@ -67,7 +70,9 @@ describe('inputs that used to take quadratic or cubic time', () => {
 
   it('a Procfile release line with a lone CR after a blank run', () => {
     linear((n) => procfileReleaseLines(`release:${tabs(n)}x\ry\n`), 8_000);
-    expect(procfileReleaseLines('release:   alembic upgrade head  \nweb: x')).toEqual([{ text: 'alembic upgrade head', line: 1 }]);
+    expect(procfileReleaseLines('release:   alembic upgrade head  \nweb: x')).toEqual([
+      { text: 'alembic upgrade head', line: 1 },
+    ]);
   });
 
   it('a heroku.yml release item with blank runs around a dash', () => {
@@ -75,7 +80,10 @@ describe('inputs that used to take quadratic or cubic time', () => {
     const dirFor = (n: number): string => {
       if (!dirs.has(n)) {
         const dir = tempDir();
-        writeFileSync(path.join(dir, 'heroku.yml'), `release:\n  command:\n    -\t${tabs(n)}-${tabs(n)}\r\u0000\n`);
+        writeFileSync(
+          path.join(dir, 'heroku.yml'),
+          `release:\n  command:\n    -\t${tabs(n)}-${tabs(n)}\r\u0000\n`,
+        );
         dirs.set(n, dir);
       }
       return dirs.get(n)!;
@@ -89,7 +97,10 @@ describe('inputs that used to take quadratic or cubic time', () => {
       if (!dirs.has(n)) {
         const dir = tempDir();
         mkdirSync(path.join(dir, 'backend'));
-        writeFileSync(path.join(dir, 'Procfile'), `release: ${'cd backend && '.repeat(n)}alembic upgrade heads\n`);
+        writeFileSync(
+          path.join(dir, 'Procfile'),
+          `release: ${'cd backend && '.repeat(n)}alembic upgrade heads\n`,
+        );
         dirs.set(n, dir);
       }
       return dirs.get(n)!;
@@ -100,14 +111,17 @@ describe('inputs that used to take quadratic or cubic time', () => {
   it('a shell line with a long blank run and no operator', () => {
     // a shell's -c line is read as the shell splits it; alembic started directly gets argv as it is
     linear((n) => commandProject(['sh', '-c', `alembic${tabs(n)}x`]), 8_000);
-    expect(commandProject(['sh', '-c', 'alembic -c a.ini upgrade head && true'])).toEqual({ config: 'a.ini' });
+    expect(commandProject(['sh', '-c', 'alembic -c a.ini upgrade head && true'])).toEqual({
+      config: 'a.ini',
+    });
     expect(commandProject(['alembic', '-c', 'a b.ini', 'upgrade', 'head'])).toEqual({ config: 'a b.ini' });
     // `&&` given to alembic itself is an argument argparse refuses: no project read from it
     expect(commandProject(['alembic', '-c', 'a.ini', 'upgrade', 'head', '&&', 'true'])).toEqual({});
   });
 
   it('a docstring Revision ID line with a long blank run', () => {
-    const source = (n: number): string => `"""m\n\nRevision ID::${' '.repeat(n)}I\nRevises: a1   \n"""\nrevision = "b2"\ndown_revision = "a1"\n`;
+    const source = (n: number): string =>
+      `"""m\n\nRevision ID::${' '.repeat(n)}I\nRevises: a1   \n"""\nrevision = "b2"\ndown_revision = "a1"\n`;
     linear((n) => readRevisionSource(source(n)), 8_000);
     expect(readRevisionSource(source(60_000)).docstring?.revises).toBe('a1');
   });
@@ -121,7 +135,8 @@ describe('inputs that used to take quadratic or cubic time', () => {
     const template = '%(year)d%(month).2d%(day).2d%(hour).2d%(minute).2d%(second).2d_%(rev)s_%(slug)s';
     // six fields in a row: a backtracking reading costs the sixth power of the length (8^6 at 8 times the
     // name); the matcher splits the digits in at most quadratic time (8^2), fine for a name of 255 bytes
-    const quadratic = (run: (n: number) => unknown): void => expect(growthRatio(run, 30)).toBeLessThan(8 ** 2.5);
+    const quadratic = (run: (n: number) => unknown): void =>
+      expect(growthRatio(run, 30)).toBeLessThan(8 ** 2.5);
     quadratic((n) => templateMatcher(template)('1'.repeat(n), 'a1'));
     quadratic((n) => nameSuggester(template)('1'.repeat(n), 'a1'));
     // the answers are the same as before
@@ -138,7 +153,9 @@ describe('inputs that used to take quadratic or cubic time', () => {
 
   it('a VCS requirement line with many slashes', () => {
     linear((n) => vcsRepositoryName(`hg+${'/s#'.repeat(n)}\th`), 5_000);
-    expect(vcsRepositoryName('-e git+https://github.com/hasgeek/lastuser.git@v1#subdirectory=x')).toBe('lastuser');
+    expect(vcsRepositoryName('-e git+https://github.com/hasgeek/lastuser.git@v1#subdirectory=x')).toBe(
+      'lastuser',
+    );
     // the user@host part is not a path segment
     expect(vcsRepositoryName('git+ssh://git@github.com/org/repo.git')).toBe('repo');
     expect(vcsRepositoryName('git+file:///srv/repos/tool')).toBe('tool');
@@ -147,17 +164,25 @@ describe('inputs that used to take quadratic or cubic time', () => {
   });
 
   it('a DO block with thousands of guarded ADD VALUE statements is read once, not once per statement', () => {
-    const one = (i: number): string => `IF NOT EXISTS (SELECT 1 FROM pg_enum WHERE enumlabel = 'v${i}') THEN ALTER TYPE t ADD VALUE 'v${i}'; END IF;\n`;
+    const one = (i: number): string =>
+      `IF NOT EXISTS (SELECT 1 FROM pg_enum WHERE enumlabel = 'v${i}') THEN ALTER TYPE t ADD VALUE 'v${i}'; END IF;\n`;
     const block = (n: number) => {
       const sql = `DO $$ BEGIN\n${Array.from({ length: n }, (_, i) => one(i)).join('')}END $$;`;
-      return { sql, statements: [...sql.matchAll(/ALTER TYPE t ADD VALUE '(v\d+)'/g)].map((m) => ({ at: m.index, label: m[1]! })) };
+      return {
+        sql,
+        statements: [...sql.matchAll(/ALTER TYPE t ADD VALUE '(v\d+)'/g)].map((m) => ({
+          at: m.index,
+          label: m[1]!,
+        })),
+      };
     };
     const blocks = new Map<number, ReturnType<typeof block>>();
     const blockOf = (n: number) => blocks.get(n) ?? blocks.set(n, block(n)).get(n)!;
     linear((n) => plpgsqlGuards(blockOf(n).sql, blockOf(n).statements), 600);
     expect(new Set(plpgsqlGuards(blockOf(5000).sql, blockOf(5000).statements))).toEqual(new Set(['catalog']));
     // and an unclosed quote or a long blank run before IF does not make it scan again per token
-    const blanks = (n: number): string => `DO $$ BEGIN ${"' ".repeat(n)}${' '.repeat(3 * n)}IF ${'x '.repeat(n)}$$`;
+    const blanks = (n: number): string =>
+      `DO $$ BEGIN ${"' ".repeat(n)}${' '.repeat(3 * n)}IF ${'x '.repeat(n)}$$`;
     linear((n) => plpgsqlGuards(blanks(n), [{ at: blanks(n).length - 2, label: 'x' }]), 2_500);
   });
 });

@@ -16,7 +16,13 @@ afterAll(removeTempDirs);
 function fill(text: string, name: string, body: string): string {
   const empty = new RegExp(`(def ${name}\\(\\)(?: -> None)?:\\n(?:    """.*"""\\n)?)    pass\\n`);
   expect(text, `${name}() in the generated script`).toMatch(empty);
-  return text.replace(empty, `$1${body.split('\n').map((l) => `    ${l}`).join('\n')}\n`);
+  return text.replace(
+    empty,
+    `$1${body
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n')}\n`,
+  );
 }
 
 const ENGINE1_A1 = [
@@ -31,7 +37,8 @@ const ENGINE2_A1 = [
   'except Exception:',
   '    pass',
 ].join('\n');
-const FK = "op.create_table('posts', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.Integer(), sa.ForeignKey('users.id')))";
+const FK =
+  "op.create_table('posts', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.Integer(), sa.ForeignKey('users.id')))";
 
 const A1 = 'migrations/versions/a1_first.py';
 const B2 = 'migrations/versions/b2_second.py';
@@ -41,9 +48,16 @@ const B2 = 'migrations/versions/b2_second.py';
  * helper), then upgrade_<engine>() and downgrade_<engine>() for each engine, holding the bodies the
  * template-written test fills in (engine1's enum and tables, engine2's try/except, the foreign key).
  */
-function twoDatabaseProject(dispatcher: string, [one, two]: readonly [string, string]): Record<string, string> {
+function twoDatabaseProject(
+  dispatcher: string,
+  [one, two]: readonly [string, string],
+): Record<string, string> {
   const script = (id: string, down: string | null, bodies: Record<string, string>): string => {
-    const fn = (name: string): string => `def ${name}() -> None:\n${(bodies[name] ?? 'pass').split('\n').map((l) => `    ${l}`).join('\n')}\n`;
+    const fn = (name: string): string =>
+      `def ${name}() -> None:\n${(bodies[name] ?? 'pass')
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n')}\n`;
     return [
       `"""${id}\n\nRevision ID: ${id}\nRevises: ${down ?? ''}\n"""\n\nimport sys\n\nimport sqlalchemy as sa\nfrom alembic import op\n`,
       `revision: str = '${id}'\ndown_revision: str | None = ${down ? `'${down}'` : 'None'}\nbranch_labels = None\ndepends_on = None\n\n`,
@@ -57,7 +71,12 @@ function twoDatabaseProject(dispatcher: string, [one, two]: readonly [string, st
       [`downgrade_${one}`]: "op.drop_table('orders')\nop.drop_table('users')",
       [`upgrade_${two}`]: ENGINE2_A1,
     }),
-    [B2]: script('b2', 'a1', { [`upgrade_${one}`]: FK, [`upgrade_${two}`]: FK, [`downgrade_${one}`]: "op.drop_table('posts')", [`downgrade_${two}`]: "op.drop_table('posts')" }),
+    [B2]: script('b2', 'a1', {
+      [`upgrade_${one}`]: FK,
+      [`upgrade_${two}`]: FK,
+      [`downgrade_${one}`]: "op.drop_table('posts')",
+      [`downgrade_${two}`]: "op.drop_table('posts')",
+    }),
   };
 }
 
@@ -66,12 +85,19 @@ function expectPerDatabaseFindings(findings: readonly Finding[], root: string): 
   // a message starts with the file and line; what follows names the function
   const of = (code: string): [string | undefined, string][] =>
     findings.filter((f) => f.code === code).map((f) => [f.path, f.message.replace(/^\S+:\d+: /, '')]);
-  const starting = (text: string): unknown => expect.stringMatching(new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  const starting = (text: string): unknown =>
+    expect.stringMatching(new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   // engine1: the enum type outlives its table
-  expect(of('enum-not-dropped-in-downgrade')).toEqual([[A1, starting("upgrade_engine1() creates the enum type 'order_status', and downgrade_engine1() drops")]]);
+  expect(of('enum-not-dropped-in-downgrade')).toEqual([
+    [A1, starting("upgrade_engine1() creates the enum type 'order_status', and downgrade_engine1() drops")],
+  ]);
   // engine2: DDL in try/except, and a downgrade that undoes nothing
-  expect(of('ddl-in-try-except')).toEqual([[A1, starting('try: wraps op.create_index(…) in upgrade_engine2()')]]);
-  expect(of('empty-downgrade')).toEqual([[A1, starting('downgrade_engine2() does nothing, but upgrade_engine2() changes')]]);
+  expect(of('ddl-in-try-except')).toEqual([
+    [A1, starting('try: wraps op.create_index(…) in upgrade_engine2()')],
+  ]);
+  expect(of('empty-downgrade')).toEqual([
+    [A1, starting('downgrade_engine2() does nothing, but upgrade_engine2() changes')],
+  ]);
   // the same foreign key in both databases: only engine2's users.id is a string
   const fk = findings.filter((f) => f.code === 'foreign-key-type-mismatch');
   expect(fk.map((f) => f.path)).toEqual([B2]);
@@ -118,12 +144,20 @@ describe('lints in multi-database scripts', () => {
     ].join('\n');
     const root = makeProject(twoDatabaseProject(dispatcher, ['', 'geoname']));
     const r = await check(root);
-    const named = r.findings.filter((f) => f.severity !== 'info').map((f) => ({ ...f, message: f.message.replaceAll('upgrade_()', 'upgrade_engine1()').replaceAll('downgrade_()', 'downgrade_engine1()').replaceAll('_geoname', '_engine2') }));
+    const named = r.findings
+      .filter((f) => f.severity !== 'info')
+      .map((f) => ({
+        ...f,
+        message: f.message
+          .replaceAll('upgrade_()', 'upgrade_engine1()')
+          .replaceAll('downgrade_()', 'downgrade_engine1()')
+          .replaceAll('_geoname', '_engine2'),
+      }));
     expectPerDatabaseFindings(named, root);
   });
 
   for (const [form, helper] of [
-    ['globals().get(name)', "    found = globals().get(name)\n    if found is not None:\n        found()\n"],
+    ['globals().get(name)', '    found = globals().get(name)\n    if found is not None:\n        found()\n'],
     ['getattr(sys.modules[__name__], name)', '    getattr(sys.modules[__name__], name)()\n'],
   ] as const) {
     it(`reads the per-database functions when upgrade() hands the name to a helper that picks it with ${form}`, async () => {
@@ -169,6 +203,8 @@ describe('lints in multi-database scripts', () => {
     });
     const found = (await check(root)).findings.filter((f) => f.code === 'empty-downgrade');
     // no dispatch by name: upgrade() and downgrade() are the migration, and downgrade() is the one that does nothing
-    expect(found.map((f) => f.message.replace(/^\S+:\d+: /, '').slice(0, 30))).toEqual(['downgrade() does nothing, but ']);
+    expect(found.map((f) => f.message.replace(/^\S+:\d+: /, '').slice(0, 30))).toEqual([
+      'downgrade() does nothing, but ',
+    ]);
   });
 });

@@ -14,7 +14,12 @@ const base = (dir: string, ext: string): string[] =>
 /** A rule's test: under test/unit/rules when the rule is tested with files alone, test/integration/rules when it needs a database, Python or git. */
 const RULE_TEST_DIRS = ['test/unit/rules', 'test/integration/rules'];
 const ruleTests = (): string[] => RULE_TEST_DIRS.flatMap((d) => base(d, '.test.ts')).sort();
-const ruleTestPath = (code: string): string => path.join(REPO, RULE_TEST_DIRS.find((d) => existsSync(path.join(REPO, d, `${code}.test.ts`)))!, `${code}.test.ts`);
+const ruleTestPath = (code: string): string =>
+  path.join(
+    REPO,
+    RULE_TEST_DIRS.find((d) => existsSync(path.join(REPO, d, `${code}.test.ts`)))!,
+    `${code}.test.ts`,
+  );
 
 describe('rule, doc and test stay in step', () => {
   const codes = RULES.map((r) => r.code).sort();
@@ -35,7 +40,9 @@ describe('rule, doc and test stay in step', () => {
   it('every code has a doc page with problem, example and fix, listed in the index at its default severity', () => {
     expect(base('docs/findings', '.md').filter((n) => n !== 'README')).toEqual(codes);
     const index = readFileSync(path.join(REPO, 'docs/findings/README.md'), 'utf8');
-    const listed = [...index.matchAll(/^\| \[`([a-z-]+)`\]\(\1\.md\) \| ([^|]+)\|/gmu)].map((m) => [m[1]!, m[2]!] as const);
+    const listed = [...index.matchAll(/^\| \[`([a-z-]+)`\]\(\1\.md\) \| ([^|]+)\|/gmu)].map(
+      (m) => [m[1]!, m[2]!] as const,
+    );
     expect(listed.map(([c]) => c).sort()).toEqual(codes);
     for (const [code, severity] of listed) {
       const rule = RULES.find((r) => r.code === code)!;
@@ -49,7 +56,8 @@ describe('rule, doc and test stay in step', () => {
   it('every lint documents problem, incorrect, correct and when not to use it, at its real default, and has a two-way test', () => {
     for (const r of RULES.filter((x) => x.kind === 'lint')) {
       const doc = readFileSync(path.join(REPO, 'docs/findings', `${r.code}.md`), 'utf8');
-      for (const h of ['## Problem', '## Incorrect', '## Correct', '## When not to use it']) expect(doc, `${r.code}: ${h}`).toContain(h);
+      for (const h of ['## Problem', '## Incorrect', '## Correct', '## When not to use it'])
+        expect(doc, `${r.code}: ${h}`).toContain(h);
       expect(doc, r.code).toContain(`Default severity: **${r.severity}**`);
       expect(doc.includes('off by default'), r.code).toBe(r.enabledByDefault === false);
       const test = readFileSync(ruleTestPath(r.code), 'utf8');

@@ -18,11 +18,20 @@ const N = 600;
 function project(): string {
   const files: Record<string, string> = {};
   // a conditional expression keeps each file off the reader's fast path: the reading lasts long enough to interleave
-  for (let i = 0; i < N; i++) files[`migrations/versions/r${String(i).padStart(4, '0')}_step.py`] = rev(`r${i}`, i === 0 ? null : `r${i - 1}`, 'x = 1 if True else 2');
+  for (let i = 0; i < N; i++)
+    files[`migrations/versions/r${String(i).padStart(4, '0')}_step.py`] = rev(
+      `r${i}`,
+      i === 0 ? null : `r${i - 1}`,
+      'x = 1 if True else 2',
+    );
   // a branch, a merge-free second head, a file Python cannot compile and one with an unknowable id
   files['migrations/versions/side_branch.py'] = rev('side', 'r10');
-  files['migrations/versions/broken.py'] = 'revision = "broken"\ndown_revision = "r5"\ndef upgrade(:\n    pass\n';
-  files['migrations/versions/dynamic.py'] = rev('dyn', 'r20').replace("revision = 'dyn'", 'revision = make_id()');
+  files['migrations/versions/broken.py'] =
+    'revision = "broken"\ndown_revision = "r5"\ndef upgrade(:\n    pass\n';
+  files['migrations/versions/dynamic.py'] = rev('dyn', 'r20').replace(
+    "revision = 'dyn'",
+    'revision = make_id()',
+  );
   return makeProject(files);
 }
 
@@ -42,10 +51,18 @@ function roundTrips(steps: number): { done: () => boolean; finishedAt: () => num
 describe('reading the revision files while the database is read', () => {
   it('builds the same model as reading them in one go', async () => {
     const root = project();
-    const config = await loadProjectConfig({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC, env: {} });
+    const config = await loadProjectConfig({
+      files: diskFiles(),
+      cwd: root,
+      alembicVersion: LATEST_ALEMBIC,
+      env: {},
+    });
     const alone = modelFromConfig(config, LATEST_ALEMBIC);
     const trips = roundTrips(5);
-    const alongside = await modelFromConfigAlongside(config, LATEST_ALEMBIC, { waiting: () => !trips.done(), abandon: () => undefined });
+    const alongside = await modelFromConfigAlongside(config, LATEST_ALEMBIC, {
+      waiting: () => !trips.done(),
+      abandon: () => undefined,
+    });
     expect(alongside.files).toHaveLength(N + 3);
     const json = async (m: typeof alone): Promise<unknown> => checkJson(await checkModel(m, { lint: false }));
     expect(await json(alongside)).toEqual(await json(alone));
@@ -55,14 +72,22 @@ describe('reading the revision files while the database is read', () => {
 
   it('lets the other work go on during the reading, where a plain read holds it until the end', async () => {
     const root = project();
-    const config = await loadProjectConfig({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC, env: {} });
+    const config = await loadProjectConfig({
+      files: diskFiles(),
+      cwd: root,
+      alembicVersion: LATEST_ALEMBIC,
+      env: {},
+    });
     const before = roundTrips(5);
     modelFromConfig(config, LATEST_ALEMBIC);
     const plainEnd = performance.now();
     expect(before.done()).toBe(false);
 
     const trips = roundTrips(5);
-    await modelFromConfigAlongside(config, LATEST_ALEMBIC, { waiting: () => !trips.done(), abandon: () => undefined });
+    await modelFromConfigAlongside(config, LATEST_ALEMBIC, {
+      waiting: () => !trips.done(),
+      abandon: () => undefined,
+    });
     const alongsideEnd = performance.now();
     expect(trips.done()).toBe(true);
     expect(trips.finishedAt()).toBeLessThan(alongsideEnd);
@@ -73,7 +98,12 @@ describe('reading the revision files while the database is read', () => {
 
   it('stops reading as soon as the other work fails, with that failure', async () => {
     const root = project();
-    const config = await loadProjectConfig({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC, env: {} });
+    const config = await loadProjectConfig({
+      files: diskFiles(),
+      cwd: root,
+      alembicVersion: LATEST_ALEMBIC,
+      env: {},
+    });
     let pauses = 0;
     const failure = new Error('connection refused');
     const run = modelFromConfigAlongside(config, LATEST_ALEMBIC, {
@@ -89,7 +119,12 @@ describe('reading the revision files while the database is read', () => {
 
   it('reads on without pausing once the other work is done', async () => {
     const root = project();
-    const config = await loadProjectConfig({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC, env: {} });
+    const config = await loadProjectConfig({
+      files: diskFiles(),
+      cwd: root,
+      alembicVersion: LATEST_ALEMBIC,
+      env: {},
+    });
     let asked = 0;
     const model = await modelFromConfigAlongside(config, LATEST_ALEMBIC, {
       waiting: () => {

@@ -7,7 +7,7 @@ import { featuresOf, LATEST_ALEMBIC } from '../../src/alembic/config/alembic-ver
 /** A seeded generator, so a failure names a reproducible graph. */
 function rng(seed: number): () => number {
   let x = seed;
-  return () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
 function graph(seed: number, n: number): string[] {
@@ -15,10 +15,21 @@ function graph(seed: number, n: number): string[] {
   const files: string[] = [];
   for (let i = 0; i < n; i++) {
     const id = `r${seed}x${i}`;
-    const parents = i === 0 || r() < 0.05 ? [] : r() < 0.15 && i > 2 ? [Math.floor(r() * i), Math.floor(r() * i)] : [i - 1 - Math.floor(r() * Math.min(i, 3))];
-    const down = parents.length === 0 ? 'None' : `(${[...new Set(parents)].map((p) => `'r${seed}x${p}'`).join(', ')},)`;
-    const deps = i > 3 && r() < 0.3 ? Array.from({ length: 1 + Math.floor(r() * 3) }, () => `'r${seed}x${Math.floor(r() * i)}'`) : [];
-    files.push(`revision = '${id}'\ndown_revision = ${down}\nbranch_labels = None\ndepends_on = ${deps.length ? `(${deps.join(', ')},)` : 'None'}\n`);
+    const parents =
+      i === 0 || r() < 0.05
+        ? []
+        : r() < 0.15 && i > 2
+          ? [Math.floor(r() * i), Math.floor(r() * i)]
+          : [i - 1 - Math.floor(r() * Math.min(i, 3))];
+    const down =
+      parents.length === 0 ? 'None' : `(${[...new Set(parents)].map((p) => `'r${seed}x${p}'`).join(', ')},)`;
+    const deps =
+      i > 3 && r() < 0.3
+        ? Array.from({ length: 1 + Math.floor(r() * 3) }, () => `'r${seed}x${Math.floor(r() * i)}'`)
+        : [];
+    files.push(
+      `revision = '${id}'\ndown_revision = ${down}\nbranch_labels = None\ndepends_on = ${deps.length ? `(${deps.join(', ')},)` : 'None'}\n`,
+    );
   }
   return files;
 }
@@ -28,7 +39,15 @@ describe('depends_on normalisation: the one-pass version equals the ancestor wal
     it(`random graph ${seed}`, () => {
       const features = featuresOf(LATEST_ALEMBIC);
       const scripts = graph(seed, 300).map((src, i) =>
-        loadScript(i, { loadPath: `/v/f${i}.py`, fileName: `f${i}.py`, kind: 'source' } as never, `f${i}.py`, () => sourceOutcome(Buffer.from(src)), features, () => undefined, () => true),
+        loadScript(
+          i,
+          { loadPath: `/v/f${i}.py`, fileName: `f${i}.py`, kind: 'source' } as never,
+          `f${i}.py`,
+          () => sourceOutcome(Buffer.from(src)),
+          features,
+          () => undefined,
+          () => true,
+        ),
       );
       const map = buildRevisionMap(scripts);
       const withDeps = map.all.filter((r) => r.resolvedDeps.length > 0);

@@ -34,6 +34,14 @@ describe('ProjectFiles', () => {
     expect(files.exists(path.join(dir, 'sub'))).toBe(true);
     expect(files.size(path.join(dir, 'Procfile'))).toBe('release: two'.length);
     expect(files.entries(path.join(dir, 'missing'))).toBeUndefined();
-    expect(files.entries(dir)?.map((e) => [e.name, e.dir, e.file]).sort()).toEqual([['Procfile', false, true], ['sub', true, false]]);
+    expect(
+      files
+        .entries(dir)
+        ?.map((e) => [e.name, e.dir, e.file])
+        .sort(),
+    ).toEqual([
+      ['Procfile', false, true],
+      ['sub', true, false],
+    ]);
   });
 });

@@ -20,7 +20,13 @@ describe('the core on a project held in memory', () => {
       '/app/requirements.txt': 'alembic==1.13.1\n',
     });
     const out = await checkCommand({ cwd: '/app', format: 'json', env: {}, files });
-    const doc = JSON.parse(out.stdout) as { graph: { heads: string[] }; alembicVersion: string; findings: { code: string }[]; target: string; targetFrom: string };
+    const doc = JSON.parse(out.stdout) as {
+      graph: { heads: string[] };
+      alembicVersion: string;
+      findings: { code: string }[];
+      target: string;
+      targetFrom: string;
+    };
     expect(doc.graph.heads).toEqual(['c3']);
     expect(doc.alembicVersion).toContain('1.13.1');
     expect([doc.target, doc.targetFrom]).toEqual(['b2', 'Procfile:1']);
@@ -41,12 +47,18 @@ describe('the core on a project held in memory', () => {
     const counts = async (lint: boolean): Promise<Map<string, number>> => {
       const files = memoryFiles(tree);
       const out = await checkCommand({ cwd: '/app', format: 'json', env: {}, files, lint });
-      expect((JSON.parse(out.stdout) as { findings: { code: string; path: string }[] }).findings).toContainEqual(expect.objectContaining({ code: 'multiple-heads', path: 'migrations/versions/c3_third.py' }));
+      expect(
+        (JSON.parse(out.stdout) as { findings: { code: string; path: string }[] }).findings,
+      ).toContainEqual(
+        expect.objectContaining({ code: 'multiple-heads', path: 'migrations/versions/c3_third.py' }),
+      );
       return files.reads;
     };
     for (const lint of [false, true]) {
       const reads = await counts(lint);
-      expect([`${V}/a1_first.py`, `${V}/b2_second.py`, `${V}/c3_third.py`].map((f) => reads.get(f))).toEqual([1, 1, 1]);
+      expect([`${V}/a1_first.py`, `${V}/b2_second.py`, `${V}/c3_third.py`].map((f) => reads.get(f))).toEqual([
+        1, 1, 1,
+      ]);
       for (const [file, n] of reads) expect(n, file).toBe(1);
     }
   });

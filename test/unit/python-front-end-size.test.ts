@@ -13,7 +13,13 @@ function longFunctions(file: string, text: string, limit: number): string[] {
   const lineOf = (p: number): number => sf.getLineAndCharacterOfPosition(p).line + 1;
   const out: string[] = [];
   const visit = (n: ts.Node): void => {
-    if ((ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n)) && n.body) {
+    if (
+      (ts.isFunctionDeclaration(n) ||
+        ts.isFunctionExpression(n) ||
+        ts.isArrowFunction(n) ||
+        ts.isMethodDeclaration(n)) &&
+      n.body
+    ) {
       const lines = lineOf(n.end) - lineOf(n.getStart()) + 1;
       if (lines > limit) out.push(`${path.basename(file)}:${lineOf(n.getStart())} (${lines} lines)`);
     }
@@ -34,6 +40,8 @@ describe('the Python front end in focused pieces', () => {
 
   it('has no function over 120 lines, and the check sees one that is', () => {
     expect(files.flatMap((f) => longFunctions(f, readFileSync(path.join(DIR, f), 'utf8'), 120))).toEqual([]);
-    expect(longFunctions('x.ts', `function f() {\n${'  x();\n'.repeat(130)}}\n`, 120)).toEqual(['x.ts:1 (132 lines)']);
+    expect(longFunctions('x.ts', `function f() {\n${'  x();\n'.repeat(130)}}\n`, 120)).toEqual([
+      'x.ts:1 (132 lines)',
+    ]);
   });
 });

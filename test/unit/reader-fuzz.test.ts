@@ -94,13 +94,18 @@ describe('static reader fuzz', () => {
       // skipping def/class bodies must change nothing: same fields, docstring, imports, syntax error
       expect(r, JSON.stringify(src)).toEqual(readRevisionSource(decoded.text, { skipBodies: false }));
       // and the tokenizer's fast path over skipped bodies reports the same error at the same place
-      expect(tokenize(decoded.text, { skipBodies: true }).error, JSON.stringify(src)).toEqual(tokenize(decoded.text).error);
+      expect(tokenize(decoded.text, { skipBodies: true }).error, JSON.stringify(src)).toEqual(
+        tokenize(decoded.text).error,
+      );
       if (tokenize(decoded.text).error) errors++;
       for (const b of Object.values(r.fields)) {
         // every known string must be spelled out in the source: nothing invented
         for (const s of strings(b!.value)) {
           // the value's letters and digits must appear in the source in order (implicit concatenation joins them)
-          expect(isSubsequence(s.replace(/[^A-Za-z0-9_]/g, ''), src), `${JSON.stringify(s)} not in ${JSON.stringify(src)}`).toBe(true);
+          expect(
+            isSubsequence(s.replace(/[^A-Za-z0-9_]/g, ''), src),
+            `${JSON.stringify(s)} not in ${JSON.stringify(src)}`,
+          ).toBe(true);
           known++;
         }
         expect(b!.line).toBeGreaterThanOrEqual(1);

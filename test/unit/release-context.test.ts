@@ -15,13 +15,31 @@ describe('release context', () => {
 });
 
 describe('log lines', () => {
-  const line = JSON.stringify({ level: 30, time: 0, event: 'release.start', msg: 'release started', dyno: 'release.7', note: 'two words' });
+  const line = JSON.stringify({
+    level: 30,
+    time: 0,
+    event: 'release.start',
+    msg: 'release started',
+    dyno: 'release.7',
+    note: 'two words',
+  });
   it('text: level, event, message, fields; colour only when asked', () => {
-    expect(formatLine(line, 'text', false)).toBe('INFO  release.start: release started dyno=release.7 note="two words"\n');
-    expect(formatLine(line, 'text', true)).toBe('\x1b[36mINFO \x1b[0m release.start: release started dyno=release.7 note="two words"\n');
+    expect(formatLine(line, 'text', false)).toBe(
+      'INFO  release.start: release started dyno=release.7 note="two words"\n',
+    );
+    expect(formatLine(line, 'text', true)).toBe(
+      '\x1b[36mINFO \x1b[0m release.start: release started dyno=release.7 note="two words"\n',
+    );
   });
   it('a value or message holding control characters (a forged revision id) reaches the terminal as text', () => {
-    const forged = JSON.stringify({ level: 40, time: 0, event: 'release.blocked', msg: 'row b2\x1b[2K\rOK', revision: 'b2\x1b[8m', note: 'a\u202eb c' });
+    const forged = JSON.stringify({
+      level: 40,
+      time: 0,
+      event: 'release.blocked',
+      msg: 'row b2\x1b[2K\rOK',
+      revision: 'b2\x1b[8m',
+      note: 'a\u202eb c',
+    });
     for (const format of ['text', 'logfmt'] as const) {
       const out = formatLine(forged, format, false);
       // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -31,7 +49,9 @@ describe('log lines', () => {
     expect(formatLine(forged, 'text', false)).toContain('row b2\\x1b[2K\\rOK');
   });
   it('logfmt and json', () => {
-    expect(formatLine(line, 'logfmt', false)).toBe('time=1970-01-01T00:00:00.000Z level=info event=release.start msg="release started" dyno=release.7 note="two words"\n');
+    expect(formatLine(line, 'logfmt', false)).toBe(
+      'time=1970-01-01T00:00:00.000Z level=info event=release.start msg="release started" dyno=release.7 note="two words"\n',
+    );
     expect(JSON.parse(formatLine(line, 'json', false))).toEqual(JSON.parse(line));
   });
   it.each([

@@ -9,17 +9,26 @@ const V = 'migrations/versions/';
 
 describe('runCheck options', () => {
   it('--ignore CODE:REVISION suppresses only that revision, CODE suppresses all', async () => {
-    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1').replace('Revises: a1', 'Revises: q'), [V + 'c3_x.py']: rev('c3', 'b2').replace('Revises: b2', 'Revises: q') });
+    const root = makeProject({
+      [V + 'a1_x.py']: rev('a1', null),
+      [V + 'b2_x.py']: rev('b2', 'a1').replace('Revises: a1', 'Revises: q'),
+      [V + 'c3_x.py']: rev('c3', 'b2').replace('Revises: b2', 'Revises: q'),
+    });
     const model = await loadProject({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC });
     expect(runCheck(model).findings.filter((f) => f.code === 'docstring-mismatch')).toHaveLength(2);
     const one = runCheck(model, { ignore: ['docstring-mismatch:b2'] });
-    expect(one.findings.filter((f) => f.code === 'docstring-mismatch').map((f) => f.revision)).toEqual(['c3']);
+    expect(one.findings.filter((f) => f.code === 'docstring-mismatch').map((f) => f.revision)).toEqual([
+      'c3',
+    ]);
     expect(one.ignored).toBe(1);
     expect(runCheck(model, { ignore: ['docstring-mismatch'] }).findings).toHaveLength(0);
   });
 
   it('--strict makes warnings block; errors always block', async () => {
-    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1').replace('Revises: a1', 'Revises: q') });
+    const root = makeProject({
+      [V + 'a1_x.py']: rev('a1', null),
+      [V + 'b2_x.py']: rev('b2', 'a1').replace('Revises: a1', 'Revises: q'),
+    });
     const model = await loadProject({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC });
     expect(runCheck(model).ok).toBe(true);
     expect(runCheck(model, { strict: true }).ok).toBe(false);
@@ -30,17 +39,28 @@ describe('the text report', () => {
   it('shows a repeated code in full three times, then one line per further location; JSON keeps every finding whole', async () => {
     const { checkText } = await import('../../src/report/text-report.js');
     const files: Record<string, string> = { [V + 'a1_x.py']: rev('a1', null) };
-    for (let i = 2; i <= 8; i++) files[`${V}r${i}_x.py`] = rev(`r${i}`, i === 2 ? 'a1' : `r${i - 1}`).replace(/Revises: \w+/, 'Revises: zz');
+    for (let i = 2; i <= 8; i++)
+      files[`${V}r${i}_x.py`] = rev(`r${i}`, i === 2 ? 'a1' : `r${i - 1}`).replace(
+        /Revises: \w+/,
+        'Revises: zz',
+      );
     files[`${V}b9_x.py`] = rev('b9', 'r8').replace('Revises: r8', 'Revises: q1');
-    const result = runCheck(await loadProject({ files: diskFiles(), cwd: makeProject(files), alembicVersion: LATEST_ALEMBIC }));
+    const result = runCheck(
+      await loadProject({ files: diskFiles(), cwd: makeProject(files), alembicVersion: LATEST_ALEMBIC }),
+    );
     const found = result.findings.filter((f) => f.code === 'docstring-mismatch');
     expect(found).toHaveLength(8);
     const text = checkText(result);
     expect(text.match(/^warning \[docstring-mismatch\] /gm)).toHaveLength(3);
     expect(text.match(/^ {2}fix: Make down_revision/gm)).toHaveLength(3);
-    expect(text).toContain('warning [docstring-mismatch]: 5 more like these (each with its message and fix in --format json):');
+    expect(text).toContain(
+      'warning [docstring-mismatch]: 5 more like these (each with its message and fix in --format json):',
+    );
     // every further location is still listed, with the first sentence of its own message
-    for (const f of found.slice(3)) expect(text).toContain(`  ${f.path}:${f.line}: the docstring says "Revises: ${f.path!.includes('b9') ? 'q1' : 'zz'}" but down_revision is`);
+    for (const f of found.slice(3))
+      expect(text).toContain(
+        `  ${f.path}:${f.line}: the docstring says "Revises: ${f.path!.includes('b9') ? 'q1' : 'zz'}" but down_revision is`,
+      );
     expect(text.trimEnd().split('\n').at(-1)).toBe('OK: no blocking problems (0 errors, 8 warnings).');
   });
 });

@@ -7,7 +7,10 @@ import { rng } from '../helpers/rng.js';
 
 /** The steps of a revision whose upgrade() body is `body` (module-level `head` above it), without lines. */
 function steps(body: string, head = ''): unknown[] {
-  const text = revisionFile('a1', null, body).replace('import sqlalchemy as sa\n', `import sqlalchemy as sa\n${head}\n`);
+  const text = revisionFile('a1', null, body).replace(
+    'import sqlalchemy as sa\n',
+    `import sqlalchemy as sa\n${head}\n`,
+  );
   return schemaOps(text).map((op) => withoutLine(op));
 }
 
@@ -76,7 +79,15 @@ describe('schemaOps: what upgrade() certainly does', () => {
   });
 
   it('batch operations take their table from the with-statement', () => {
-    expect(steps(['with op.batch_alter_table("users", schema=None) as batch_op:', '    batch_op.add_column(sa.Column("x", sa.Integer()))', '    batch_op.drop_column("y")'].join('\n'))).toEqual([
+    expect(
+      steps(
+        [
+          'with op.batch_alter_table("users", schema=None) as batch_op:',
+          '    batch_op.add_column(sa.Column("x", sa.Integer()))',
+          '    batch_op.drop_column("y")',
+        ].join('\n'),
+      ),
+    ).toEqual([
       { op: 'create', obj: { kind: 'column', table: 'users', name: 'x' }, strict: true, batch: true },
       { op: 'drop', obj: { kind: 'column', table: 'users', name: 'y' }, strict: true, batch: true },
     ]);
@@ -84,11 +95,20 @@ describe('schemaOps: what upgrade() certainly does', () => {
 
   it('a step under if, for or try, or in a helper the module defines, makes its objects unknown', () => {
     const why = undefined;
-    expect(steps(['if op.get_bind().dialect.name == "postgresql":', '    op.drop_table("legacy")', 'helper()'].join('\n'), 'def helper():\n    op.add_column("users", sa.Column("x", sa.Integer()))\n')).toEqual([
+    expect(
+      steps(
+        ['if op.get_bind().dialect.name == "postgresql":', '    op.drop_table("legacy")', 'helper()'].join(
+          '\n',
+        ),
+        'def helper():\n    op.add_column("users", sa.Column("x", sa.Integer()))\n',
+      ),
+    ).toEqual([
       { op: 'forget', kind: 'table', table: null, name: 'legacy', why },
       { op: 'forget', kind: 'column', table: 'users', name: 'x', why },
     ]);
-    expect(steps(['for t in ["a", "b"]:', '    op.add_column(t, sa.Column("x", sa.Integer()))'].join('\n'))).toEqual([{ op: 'forget', kind: 'column', table: null, name: 'x', why }]);
+    expect(
+      steps(['for t in ["a", "b"]:', '    op.add_column(t, sa.Column("x", sa.Integer()))'].join('\n')),
+    ).toEqual([{ op: 'forget', kind: 'column', table: null, name: 'x', why }]);
   });
 
   it('what cannot be read at all makes everything unknown from there', () => {
@@ -96,13 +116,27 @@ describe('schemaOps: what upgrade() certainly does', () => {
     expect(steps('op.execute(f"ALTER TABLE {name} ADD COLUMN x int")')).toEqual([forgetAll]);
     expect(steps('op.execute(SQL)', 'SQL = helper()\n')).toEqual([forgetAll]);
     // rows only, by a template's literal keyword or by SQLAlchemy's constructs
-    expect(steps('op.execute(f"UPDATE {table} SET x = 1")\nop.execute(users.update().values(x=1))\nop.bulk_insert(t, [])')).toEqual([]);
+    expect(
+      steps(
+        'op.execute(f"UPDATE {table} SET x = 1")\nop.execute(users.update().values(x=1))\nop.bulk_insert(t, [])',
+      ),
+    ).toEqual([]);
     // names from SQLAlchemy and the standard library build values; they run no DDL
-    expect(steps('t = table("users", column("id"))\nlog.info(datetime.now())', 'from sqlalchemy.sql import table, column\nfrom datetime import datetime\n')).toEqual([]);
+    expect(
+      steps(
+        't = table("users", column("id"))\nlog.info(datetime.now())',
+        'from sqlalchemy.sql import table, column\nfrom datetime import datetime\n',
+      ),
+    ).toEqual([]);
   });
 
   it('literal SQL, through sa.text() and names bound to it', () => {
-    expect(steps('op.execute(sa.text(DDL))', 'DDL = """\nCREATE TYPE mood AS ENUM (\'sad\');\nALTER TABLE users ADD COLUMN mood mood, DROP COLUMN IF EXISTS old;\n"""\n')).toEqual([
+    expect(
+      steps(
+        'op.execute(sa.text(DDL))',
+        'DDL = """\nCREATE TYPE mood AS ENUM (\'sad\');\nALTER TABLE users ADD COLUMN mood mood, DROP COLUMN IF EXISTS old;\n"""\n',
+      ),
+    ).toEqual([
       { op: 'create', obj: { kind: 'type', name: 'mood' }, strict: true },
       { op: 'need', obj: { kind: 'table', name: 'users' } },
       { op: 'create', obj: { kind: 'column', table: 'users', name: 'mood' }, strict: true },
@@ -111,21 +145,37 @@ describe('schemaOps: what upgrade() certainly does', () => {
   });
 
   it('a multi-database script and an unreadable file are unknown as a whole', () => {
-    expect(schemaOps(revisionFile('a1', null, 'globals()["upgrade_%s" % engine]()') + '\ndef upgrade_engine1():\n    op.drop_table("x")\n').map((o) => o.op)).toEqual(['forget']);
+    expect(
+      schemaOps(
+        revisionFile('a1', null, 'globals()["upgrade_%s" % engine]()') +
+          '\ndef upgrade_engine1():\n    op.drop_table("x")\n',
+      ).map((o) => o.op),
+    ).toEqual(['forget']);
     expect(schemaOps('def upgrade():\n    op.execute("unclosed)\n').map((o) => o.op)).toEqual(['forget']);
   });
 });
 
 describe('sqlOps', () => {
-  const ops = (sql: string): unknown[] => sqlOps(sql, 1).map((op) => { const r = withoutLine(op) as Record<string, unknown>; delete r.why; return r; });
+  const ops = (sql: string): unknown[] =>
+    sqlOps(sql, 1).map((op) => {
+      const r = withoutLine(op) as Record<string, unknown>;
+      delete r.why;
+      return r;
+    });
 
   it('tables with their columns, views, indexes and types; IF [NOT] EXISTS is not strict', () => {
-    expect(ops('CREATE TABLE IF NOT EXISTS "Audit" (id serial PRIMARY KEY, "Kind" text, CONSTRAINT pk CHECK (id > 0))')).toEqual([
+    expect(
+      ops(
+        'CREATE TABLE IF NOT EXISTS "Audit" (id serial PRIMARY KEY, "Kind" text, CONSTRAINT pk CHECK (id > 0))',
+      ),
+    ).toEqual([
       { op: 'create', obj: { kind: 'table', name: 'Audit' }, strict: false },
       { op: 'create', obj: { kind: 'column', table: 'Audit', name: 'id' }, strict: false },
       { op: 'create', obj: { kind: 'column', table: 'Audit', name: 'Kind' }, strict: false },
     ]);
-    expect(ops('CREATE UNIQUE INDEX CONCURRENTLY ix_a ON Audit (id); DROP INDEX IF EXISTS ix_b; DROP TYPE mood')).toEqual([
+    expect(
+      ops('CREATE UNIQUE INDEX CONCURRENTLY ix_a ON Audit (id); DROP INDEX IF EXISTS ix_b; DROP TYPE mood'),
+    ).toEqual([
       { op: 'create', obj: { kind: 'index', name: 'ix_a', table: 'audit' }, strict: true },
       { op: 'drop', obj: { kind: 'index', name: 'ix_b' }, strict: false },
       { op: 'drop', obj: { kind: 'type', name: 'mood' }, strict: true },
@@ -137,8 +187,14 @@ describe('sqlOps', () => {
   });
 
   it('statements that touch nothing compared are no step; others make everything unknown', () => {
-    expect(ops("UPDATE users SET x = 1; GRANT SELECT ON users TO r; CREATE EXTENSION IF NOT EXISTS citext; CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; COMMENT ON TABLE users IS 'x'")).toEqual([]);
-    expect(ops('DO $$ BEGIN EXECUTE \'DROP TABLE users\'; END $$')).toEqual([{ op: 'forget', kind: null, table: null, name: null }]);
+    expect(
+      ops(
+        "UPDATE users SET x = 1; GRANT SELECT ON users TO r; CREATE EXTENSION IF NOT EXISTS citext; CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; COMMENT ON TABLE users IS 'x'",
+      ),
+    ).toEqual([]);
+    expect(ops("DO $$ BEGIN EXECUTE 'DROP TABLE users'; END $$")).toEqual([
+      { op: 'forget', kind: null, table: null, name: null },
+    ]);
     expect(ops('DROP TABLE other.users')).toEqual([{ op: 'forget', kind: 'table', table: null, name: null }]);
   });
 
@@ -196,29 +252,73 @@ describe('SchemaState: the replay', () => {
 describe('SchemaState.takeTouched: the objects whose presence a step may change', () => {
   it('names every object whose presence changed, over 3,000 random steps', () => {
     const next = rng(57);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
     const tables = ['t1', 't2', 't3'];
     const names = ['a', 'b', 'c'];
     const indexes = ['i1', 'i2', 'i3'];
     const s = new SchemaState(() => 'unknown');
-    const states = (): Map<string, string> => new Map([...s.objects()].map((o) => [s.key(o.obj), `${o.state}/${o.by?.revision ?? ''}`]));
+    const states = (): Map<string, string> =>
+      new Map([...s.objects()].map((o) => [s.key(o.obj), `${o.state}/${o.by?.revision ?? ''}`]));
     for (let step = 0; step < 3000; step++) {
       const before = states();
       const t = pick(tables);
       const r = next();
       const op: SchemaOp =
-        r < 0.15 ? { op: 'create', obj: { kind: 'table', name: t }, strict: true, line: step }
-        : r < 0.35 ? { op: pick(['create', 'drop'] as const), obj: { kind: 'column', table: t, name: pick(names) }, strict: true, line: step }
-        : r < 0.45 ? { op: 'create', obj: { kind: 'index', name: pick(indexes), table: t }, strict: true, line: step }
-        : r < 0.55 ? { op: 'drop', obj: { kind: pick(['table', 'index'] as const), name: pick([...tables, ...indexes]) }, strict: true, line: step }
-        : r < 0.7 ? { op: 'rename', obj: { kind: 'table', name: t }, to: pick(tables), line: step }
-        : r < 0.8 ? { op: 'rename', obj: { kind: 'column', table: t, name: pick(names) }, to: pick(names), line: step }
-        : r < 0.95 ? { op: 'forget', kind: pick(['column', 'constraint', 'index', null] as const), table: t, name: next() < 0.5 ? pick(names) : null, line: step, why: 'x' }
-        : { op: 'forget', kind: null, table: null, name: next() < 0.5 ? pick(tables) : null, line: step, why: 'x' };
+        r < 0.15
+          ? { op: 'create', obj: { kind: 'table', name: t }, strict: true, line: step }
+          : r < 0.35
+            ? {
+                op: pick(['create', 'drop'] as const),
+                obj: { kind: 'column', table: t, name: pick(names) },
+                strict: true,
+                line: step,
+              }
+            : r < 0.45
+              ? {
+                  op: 'create',
+                  obj: { kind: 'index', name: pick(indexes), table: t },
+                  strict: true,
+                  line: step,
+                }
+              : r < 0.55
+                ? {
+                    op: 'drop',
+                    obj: { kind: pick(['table', 'index'] as const), name: pick([...tables, ...indexes]) },
+                    strict: true,
+                    line: step,
+                  }
+                : r < 0.7
+                  ? { op: 'rename', obj: { kind: 'table', name: t }, to: pick(tables), line: step }
+                  : r < 0.8
+                    ? {
+                        op: 'rename',
+                        obj: { kind: 'column', table: t, name: pick(names) },
+                        to: pick(names),
+                        line: step,
+                      }
+                    : r < 0.95
+                      ? {
+                          op: 'forget',
+                          kind: pick(['column', 'constraint', 'index', null] as const),
+                          table: t,
+                          name: next() < 0.5 ? pick(names) : null,
+                          line: step,
+                          why: 'x',
+                        }
+                      : {
+                          op: 'forget',
+                          kind: null,
+                          table: null,
+                          name: next() < 0.5 ? pick(tables) : null,
+                          line: step,
+                          why: 'x',
+                        };
       s.apply(op, `r${step}`);
       const touched = s.takeTouched();
       if (touched === 'all') continue;
-      for (const [key, now] of states()) if (before.get(key) !== now) expect(touched.has(key), `${JSON.stringify(op)} changed ${key}`).toBe(true);
+      for (const [key, now] of states())
+        if (before.get(key) !== now)
+          expect(touched.has(key), `${JSON.stringify(op)} changed ${key}`).toBe(true);
     }
   });
 });

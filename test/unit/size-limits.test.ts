@@ -31,7 +31,10 @@ function sources(dir: string): string[] {
   });
 }
 
-const files = sources(SRC).map((file) => ({ rel: path.relative(SRC, file).split(path.sep).join('/'), text: readFileSync(file, 'utf8') }));
+const files = sources(SRC).map((file) => ({
+  rel: path.relative(SRC, file).split(path.sep).join('/'),
+  text: readFileSync(file, 'utf8'),
+}));
 
 /** Every function, method and arrow function of a file with its length in lines, named where it has a name. */
 function functionsOf(rel: string, text: string): { name: string; lines: number }[] {
@@ -39,8 +42,16 @@ function functionsOf(rel: string, text: string): { name: string; lines: number }
   const out: { name: string; lines: number }[] = [];
   const visit = (n: ts.Node): void => {
     if (ts.isFunctionLike(n) && 'body' in n && n.body) {
-      const lines = sf.getLineAndCharacterOfPosition(n.getEnd()).line - sf.getLineAndCharacterOfPosition(n.getStart()).line + 1;
-      const name = n.name && ts.isIdentifier(n.name) ? n.name.text : ts.isVariableDeclaration(n.parent) && ts.isIdentifier(n.parent.name) ? n.parent.name.text : '(anonymous)';
+      const lines =
+        sf.getLineAndCharacterOfPosition(n.getEnd()).line -
+        sf.getLineAndCharacterOfPosition(n.getStart()).line +
+        1;
+      const name =
+        n.name && ts.isIdentifier(n.name)
+          ? n.name.text
+          : ts.isVariableDeclaration(n.parent) && ts.isIdentifier(n.parent.name)
+            ? n.parent.name.text
+            : '(anonymous)';
       out.push({ name, lines });
     }
     ts.forEachChild(n, visit);
@@ -51,24 +62,37 @@ function functionsOf(rel: string, text: string): { name: string; lines: number }
 
 describe('size limits of src/', () => {
   it(`no file over ${FILE_LIMIT} lines`, () => {
-    const over = files.map((f) => ({ rel: f.rel, lines: f.text.split('\n').length - (f.text.endsWith('\n') ? 1 : 0) })).filter((f) => f.lines > FILE_LIMIT);
+    const over = files
+      .map((f) => ({ rel: f.rel, lines: f.text.split('\n').length - (f.text.endsWith('\n') ? 1 : 0) }))
+      .filter((f) => f.lines > FILE_LIMIT);
     expect(over.map((f) => `${f.rel}: ${f.lines}`)).toEqual([]);
   });
 
   it(`no function over ${FUNCTION_LIMIT} lines`, () => {
-    const over = files.flatMap((f) => functionsOf(f.rel, f.text).filter((fn) => fn.lines > FUNCTION_LIMIT).map((fn) => `${f.rel} ${fn.name}: ${fn.lines}`));
+    const over = files.flatMap((f) =>
+      functionsOf(f.rel, f.text)
+        .filter((fn) => fn.lines > FUNCTION_LIMIT)
+        .map((fn) => `${f.rel} ${fn.name}: ${fn.lines}`),
+    );
     expect(over).toEqual([]);
   });
 
   it(`only the doors touch the disk, processes or the environment, and there are no more than ${IO_LIMIT}`, () => {
-    const io = files.filter((f) => /from 'node:(?:fs|fs\/promises|child_process)'|import\('node:(?:fs|child_process)'\)|require\w*\('node:(?:fs|child_process)'\)|process\.env/u.test(f.text));
+    const io = files.filter((f) =>
+      /from 'node:(?:fs|fs\/promises|child_process)'|import\('node:(?:fs|child_process)'\)|require\w*\('node:(?:fs|child_process)'\)|process\.env/u.test(
+        f.text,
+      ),
+    );
     expect(io.map((f) => f.rel).sort()).toEqual([...DOORS].sort());
     expect(DOORS.length).toBeLessThanOrEqual(IO_LIMIT);
   });
 
   it('measures what it limits: a long function and a long file are seen', () => {
     const body = Array.from({ length: FUNCTION_LIMIT + 5 }, (_, i) => `  const x${i} = ${i};`).join('\n');
-    const fns = functionsOf('x.ts', `export function big(): void {\n${body}\n}\nconst small = (): number => 1;\n`);
+    const fns = functionsOf(
+      'x.ts',
+      `export function big(): void {\n${body}\n}\nconst small = (): number => 1;\n`,
+    );
     expect(fns.find((f) => f.name === 'big')!.lines).toBe(FUNCTION_LIMIT + 7);
     expect(fns.find((f) => f.name === 'small')!.lines).toBe(1);
   });

@@ -7,12 +7,15 @@ const PROSE =
   "Then add a no-op migration with revision = 'guest_lockout_001' after the revision the database had reached: alembic-preflight backfill --after REV --rewire --write. If the schema already matches 2a3b4c5d6e7f, re-stamp it: alembic stamp --purge 2a3b4c5d6e7f (replaces every row; `alembic upgrade head` then has nothing to run).";
 
 describe('wrapText', () => {
-  it.each([40, 60, 80, 100])('keeps lines within %i columns at word boundaries, and loses no word', (width) => {
-    const lines = wrapText(PROSE, width, '  also: ', '    ');
-    // a command is one word, so only a line that holds nothing else may run over
-    for (const l of lines) if (l.length > width) expect(l.trim().split(' ').length, l).toBeGreaterThan(1);
-    expect(lines.map((l, i) => l.slice(i === 0 ? '  also: '.length : 4)).join(' ')).toBe(PROSE);
-  });
+  it.each([40, 60, 80, 100])(
+    'keeps lines within %i columns at word boundaries, and loses no word',
+    (width) => {
+      const lines = wrapText(PROSE, width, '  also: ', '    ');
+      // a command is one word, so only a line that holds nothing else may run over
+      for (const l of lines) if (l.length > width) expect(l.trim().split(' ').length, l).toBeGreaterThan(1);
+      expect(lines.map((l, i) => l.slice(i === 0 ? '  also: '.length : 4)).join(' ')).toBe(PROSE);
+    },
+  );
 
   it('never breaks a command written in prose, nor a backtick span', () => {
     for (const width of [30, 45, 70]) {
@@ -30,8 +33,11 @@ describe('a finding in the text report', () => {
     severity: 'error',
     title: "stamped 'guest_lockout_001', which no migration file defines",
     titleRestates: true,
-    message: "The alembic_version row 'guest_lockout_001' names a revision that no migration file in the repository defines; `alembic upgrade head` will stop before running anything. The database has exactly what the migrations up to 1f2a3b4c5d6e leave.",
-    evidence: [{ label: 'schema', text: 'The database has exactly what the migrations up to 1f2a3b4c5d6e leave.' }],
+    message:
+      "The alembic_version row 'guest_lockout_001' names a revision that no migration file in the repository defines; `alembic upgrade head` will stop before running anything. The database has exactly what the migrations up to 1f2a3b4c5d6e leave.",
+    evidence: [
+      { label: 'schema', text: 'The database has exactly what the migrations up to 1f2a3b4c5d6e leave.' },
+    ],
     fix: 'alembic-preflight backfill --after 1f2a3b4c5d6e --rewire --write',
     hint: 'Or re-stamp it.',
     alembicError: "FAILED: Can't locate revision identified by 'guest_lockout_001'",

@@ -15,16 +15,27 @@ export function tomlValue(v: unknown, name: string, args: Record<string, string>
       if (m === '%%') return '%';
       if (key !== undefined && Object.hasOwn(args, key)) return args[key]!;
       throw new ConfigError(`pyproject.toml [tool.alembic] ${name} uses ${m}, which Alembic cannot format.`, {
-        alembicError: key !== undefined ? `KeyError: '${key}'` : `ValueError: unsupported format character '${other ?? ''}'`,
+        alembicError:
+          key !== undefined
+            ? `KeyError: '${key}'`
+            : `ValueError: unsupported format character '${other ?? ''}'`,
         hint: 'Write a literal % as %% in pyproject.toml; only %(here)s is substituted.',
       });
     });
   };
   if (typeof v === 'string') return fmt(v);
-  if (Array.isArray(v)) return v.map((x) => (x !== null && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, fmt(y)])) : fmt(x)));
+  if (Array.isArray(v))
+    return v.map((x) =>
+      x !== null && typeof x === 'object'
+        ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, fmt(y)]))
+        : fmt(x),
+    );
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return v;
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, y]) => [k, fmt(y)]));
-  throw new ConfigError(`unsupported TOML value type for key: '${name}'`, { alembicError: `FAILED: unsupported TOML value type for key: '${name}'` });
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, y]) => [k, fmt(y)]));
+  throw new ConfigError(`unsupported TOML value type for key: '${name}'`, {
+    alembicError: `FAILED: unsupported TOML value type for key: '${name}'`,
+  });
 }
 
 export async function readTomlSection(files: ProjectFiles, file: string): Promise<TomlTable | undefined> {
@@ -33,14 +44,21 @@ export async function readTomlSection(files: ProjectFiles, file: string): Promis
   // tomllib.load decodes the bytes as strict UTF-8 and keeps a byte-order mark, which no TOML statement starts with
   const decoded = decodeBytesLikePython(readConfigBytes(files, file));
   if ('error' in decoded) {
-    throw new ConfigError('pyproject.toml is not UTF-8 text, and Python reads it as UTF-8.', { alembicError: decoded.error, hint: 'Save pyproject.toml as UTF-8.', path: file });
-  }
-  if (decoded.text.startsWith('\uFEFF')) {
-    throw new ConfigError('pyproject.toml starts with a byte-order mark (U+FEFF), which Python reads as text and TOML does not allow.', {
-      alembicError: 'tomllib.TOMLDecodeError: Invalid statement (at line 1, column 1)',
-      hint: withoutByteOrderMark('pyproject.toml'),
+    throw new ConfigError('pyproject.toml is not UTF-8 text, and Python reads it as UTF-8.', {
+      alembicError: decoded.error,
+      hint: 'Save pyproject.toml as UTF-8.',
       path: file,
     });
+  }
+  if (decoded.text.startsWith('\uFEFF')) {
+    throw new ConfigError(
+      'pyproject.toml starts with a byte-order mark (U+FEFF), which Python reads as text and TOML does not allow.',
+      {
+        alembicError: 'tomllib.TOMLDecodeError: Invalid statement (at line 1, column 1)',
+        hint: withoutByteOrderMark('pyproject.toml'),
+        path: file,
+      },
+    );
   }
   try {
     data = parse(decoded.text) as Record<string, unknown>;
@@ -67,14 +85,22 @@ export function iniFailure(e: unknown, iniName: string, byteOrderMark = false): 
   if (e instanceof ConfigError) return e;
   if (e instanceof IniError) {
     // Windows editors save a byte-order mark; Python's utf-8 codec keeps it, so line 1 is no section header
-    const bom = byteOrderMark && e.line === 1 && e.message.startsWith('configparser.MissingSectionHeaderError');
-    return new ConfigError(`${iniName} cannot be read the way Alembic reads it${bom ? ': it starts with a byte-order mark (U+FEFF), which Python reads as text' : ''}.`, {
-      alembicError: e.message,
-      hint: bom ? withoutByteOrderMark(iniName) : `Fix ${iniName}: ${e.message.split(':').slice(1).join(':').trim().split('\n')[0]}`,
-      line: e.line,
-    });
+    const bom =
+      byteOrderMark && e.line === 1 && e.message.startsWith('configparser.MissingSectionHeaderError');
+    return new ConfigError(
+      `${iniName} cannot be read the way Alembic reads it${bom ? ': it starts with a byte-order mark (U+FEFF), which Python reads as text' : ''}.`,
+      {
+        alembicError: e.message,
+        hint: bom
+          ? withoutByteOrderMark(iniName)
+          : `Fix ${iniName}: ${e.message.split(':').slice(1).join(':').trim().split('\n')[0]}`,
+        line: e.line,
+      },
+    );
   }
-  return new ConfigError(`${iniName} cannot be read: ${(e as Error).message}`, { hint: 'Check the file exists and is readable.' });
+  return new ConfigError(`${iniName} cannot be read: ${(e as Error).message}`, {
+    hint: 'Check the file exists and is readable.',
+  });
 }
 
 /**
@@ -94,7 +120,10 @@ export function readIniText(files: ProjectFiles, file: string, iniName: string):
 
 function readConfigBytes(files: ProjectFiles, file: string): Buffer {
   const bytes = files.bytes(file);
-  if (bytes === undefined) throw new ConfigError(`${file} cannot be read: ${files.readError(file) ?? 'unknown error'}`, { hint: 'Check the file permissions.' });
+  if (bytes === undefined)
+    throw new ConfigError(`${file} cannot be read: ${files.readError(file) ?? 'unknown error'}`, {
+      hint: 'Check the file permissions.',
+    });
   return bytes;
 }
 

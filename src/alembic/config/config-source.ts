@@ -54,7 +54,12 @@ export class ConfigSource {
     const section = opts.section ?? 'alembic';
     const isFile = (p: string): boolean => files.kind(p) === 'file';
     let iniName = opts.configFile ?? env.ALEMBIC_CONFIG ?? 'alembic.ini';
-    const flaskRoot = !opts.configFile && !env.ALEMBIC_CONFIG && !isFile(path.join(cwd, iniName)) && isFile(path.join(cwd, 'migrations', 'alembic.ini')) && isFlaskMigrateDir(files, path.join(cwd, 'migrations'), cwd);
+    const flaskRoot =
+      !opts.configFile &&
+      !env.ALEMBIC_CONFIG &&
+      !isFile(path.join(cwd, iniName)) &&
+      isFile(path.join(cwd, 'migrations', 'alembic.ini')) &&
+      isFlaskMigrateDir(files, path.join(cwd, 'migrations'), cwd);
     if (flaskRoot) iniName = path.join('migrations', 'alembic.ini');
     let tomlName = 'pyproject.toml';
     if (f.pyproject && path.basename(iniName) === 'pyproject.toml') {
@@ -67,10 +72,21 @@ export class ConfigSource {
     const toml = tomlPath && isFile(tomlPath) ? await readTomlSection(files, tomlPath) : undefined;
     // Alembic reads a -c file that cannot be opened as an empty one (configparser skips it): from 1.16 on,
     // [tool.alembic] then configures the project and every command works; otherwise it fails, less clearly than this
-    if (opts.configFile && !iniExists && path.basename(opts.configFile) !== 'pyproject.toml' && !(toml && 'script_location' in toml)) {
-      const what = !files.exists(iniPath) ? 'does not exist' : files.kind(iniPath) === 'dir' ? 'is a folder, not a file' : 'is not a regular file (a device or a pipe)';
+    if (
+      opts.configFile &&
+      !iniExists &&
+      path.basename(opts.configFile) !== 'pyproject.toml' &&
+      !(toml && 'script_location' in toml)
+    ) {
+      const what = !files.exists(iniPath)
+        ? 'does not exist'
+        : files.kind(iniPath) === 'dir'
+          ? 'is a folder, not a file'
+          : 'is not a regular file (a device or a pipe)';
       throw new ConfigError(`The config file ${opts.configFile} ${what}.`, {
-        alembicError: f.pyproject ? "FAILED: No 'script_location' key found in configuration." : `FAILED: No config file '${iniName}' found, or file has no '[${section}]' section`,
+        alembicError: f.pyproject
+          ? "FAILED: No 'script_location' key found in configuration."
+          : `FAILED: No config file '${iniName}' found, or file has no '[${section}]' section`,
         hint: 'Pass the path of your alembic.ini with -c, or run from the folder that holds it.',
       });
     }
@@ -174,15 +190,17 @@ export class ConfigSource {
       const separator = this.separatorOption(isPrepend);
       if (separator === undefined) return splitLegacyPathList(inIni, isPrepend);
       const [sepName, sepValue] = separator;
-      const newlineOk = f.pyproject || (sepName === 'version_path_separator' && f.versionPathSeparatorNewline);
+      const newlineOk =
+        f.pyproject || (sepName === 'version_path_separator' && f.versionPathSeparatorNewline);
       const sep = separatorChar(sepValue, newlineOk);
       if (sep === undefined) {
         const expected = newlineOk ? "'space', 'newline', 'os', ':', ';'" : "'space', 'os', ':', ';'";
         throw new ConfigError(`${sepName} = ${sepValue} is not a valid separator.`, {
           alembicError: `ValueError: '${sepValue}' is not a valid value for ${sepName}; expected ${expected}`,
-          hint: separatorChar(inlineComment(sepValue)?.before ?? '', newlineOk) !== undefined
-            ? inlineCommentAdvice(sepName, sepValue).trimEnd()
-            : `${inlineCommentAdvice(sepName, sepValue)}Use one of ${expected} (for example ${sepName} = os).`,
+          hint:
+            separatorChar(inlineComment(sepValue)?.before ?? '', newlineOk) !== undefined
+              ? inlineCommentAdvice(sepName, sepValue).trimEnd()
+              : `${inlineCommentAdvice(sepName, sepValue)}Use one of ${expected} (for example ${sepName} = os).`,
           path: this.iniShown,
           line: ini?.optionLine(section, sepName),
         });
@@ -211,7 +229,12 @@ export class ConfigSource {
   }
 
   /** util.coerce_resource_to_filename: `pkg:res` names a folder inside an importable package. */
-  coerceResource(value: string, prependSys: string[], line: number | undefined, isScript: boolean): string | null {
+  coerceResource(
+    value: string,
+    prependSys: string[],
+    line: number | undefined,
+    isScript: boolean,
+  ): string | null {
     const { cwd } = this;
     if (!path.isAbsolute(value) && value.includes(':')) {
       const tokens = value.split(':');
@@ -240,7 +263,9 @@ export class ConfigSource {
         return path.join(src.root, ...pkg.split('.'), ...tokens.slice(1));
       }
       // the package may sit higher up the repository: say where to run from instead of "not found"
-      const above = projectFolders(this.files, cwd).slice(1).find((dir) => this.isDir(path.join(dir, ...pkg.split('.'))));
+      const above = projectFolders(this.files, cwd)
+        .slice(1)
+        .find((dir) => this.isDir(path.join(dir, ...pkg.split('.'))));
       this.notes.push({
         code: 'script-location-unresolved',
         what,
@@ -270,7 +295,8 @@ export class ConfigSource {
     for (const project of projectFolders(this.files, this.cwd)) {
       const root = path.join(project, 'src');
       if (!this.isDir(path.join(root, ...pkg.split('.')))) continue;
-      if (['pyproject.toml', 'setup.py', 'setup.cfg'].some((f) => this.exists(path.join(project, f)))) return { root, project };
+      if (['pyproject.toml', 'setup.py', 'setup.cfg'].some((f) => this.exists(path.join(project, f))))
+        return { root, project };
     }
     return undefined;
   }
@@ -285,7 +311,13 @@ export class ConfigSource {
     const inIni = iniShown !== undefined && ini?.hasSection(section) === true;
     const file = inIni ? iniPath : (tomlPath ?? iniPath);
     const rel = path.relative(path.dirname(file), root);
-    const value = path.isAbsolute(rel) ? root : rel === '' ? '%(here)s' : `%(here)s/${rel.split(path.sep).join('/')}`;
-    return inIni ? { value, section, file: iniShown } : { value, file: path.relative(cwd, file) || path.basename(file) };
+    const value = path.isAbsolute(rel)
+      ? root
+      : rel === ''
+        ? '%(here)s'
+        : `%(here)s/${rel.split(path.sep).join('/')}`;
+    return inIni
+      ? { value, section, file: iniShown }
+      : { value, file: path.relative(cwd, file) || path.basename(file) };
   }
 }

@@ -39,7 +39,9 @@ interface NoteAt {
 }
 
 /** The spelling that makes an entry miss its folder, and the one that finds it. */
-export type SpellingFix = { readonly kind: 'backslash'; readonly option: string; readonly slashed: string } | { readonly kind: 'case'; readonly what: string; readonly cased: string };
+export type SpellingFix =
+  | { readonly kind: 'backslash'; readonly option: string; readonly slashed: string }
+  | { readonly kind: 'case'; readonly what: string; readonly cased: string };
 
 /**
  * A configuration fact that becomes a finding rather than a hard failure, as data: its rule file
@@ -48,9 +50,17 @@ export type SpellingFix = { readonly kind: 'backslash'; readonly option: string;
 export type ConfigNote =
   | (NoteAt & { readonly code: 'version-location-is-cwd' })
   /** An entry that does not exist; `spelling` when the folder exists under another spelling. */
-  | (NoteAt & { readonly code: 'version-location-missing'; readonly entry: string; readonly spelling?: SpellingFix })
+  | (NoteAt & {
+      readonly code: 'version-location-missing';
+      readonly entry: string;
+      readonly spelling?: SpellingFix;
+    })
   /** Entries an inline comment added (`# ours` read as the folders "#" and "ours"); `written`: the option's value. */
-  | (NoteAt & { readonly code: 'version-location-missing'; readonly fromComment: readonly string[]; readonly written: string })
+  | (NoteAt & {
+      readonly code: 'version-location-missing';
+      readonly fromComment: readonly string[];
+      readonly written: string;
+    })
   | (NoteAt & {
       readonly code: 'script-location-needs-install';
       /** `script_location` or `version_locations entry`. */
@@ -73,13 +83,27 @@ export type ConfigNote =
       /** The folders looked in. */
       readonly looked: readonly string[];
     })
-  | (NoteAt & { readonly code: 'versions-folder-missing'; readonly folder: string; readonly failsEveryCommand: boolean })
+  | (NoteAt & {
+      readonly code: 'versions-folder-missing';
+      readonly folder: string;
+      readonly failsEveryCommand: boolean;
+    })
   | (NoteAt & IniValueMisread);
 
 /** An alembic.ini value that Alembic reads otherwise than it looks. */
 export type IniValueMisread =
-  | { readonly code: 'ini-value-misread'; readonly option: 'sourceless' | 'recursive_version_locations'; readonly value: string; readonly comment?: string }
-  | { readonly code: 'ini-value-misread'; readonly option: 'prepend_sys_path'; readonly value: string; readonly misreadPath: string }
+  | {
+      readonly code: 'ini-value-misread';
+      readonly option: 'sourceless' | 'recursive_version_locations';
+      readonly value: string;
+      readonly comment?: string;
+    }
+  | {
+      readonly code: 'ini-value-misread';
+      readonly option: 'prepend_sys_path';
+      readonly value: string;
+      readonly misreadPath: string;
+    }
   | { readonly code: 'ini-value-misread'; readonly option: 'sqlalchemy.url'; readonly comment: string };
 
 export interface ProjectConfig {

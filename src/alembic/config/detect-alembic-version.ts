@@ -1,7 +1,12 @@
 import path from 'node:path';
 import type { ProjectFiles } from '../../project/project-files.js';
 import { LATEST_ALEMBIC, parseAlembicVersion, type AlembicVersion } from './alembic-version.js';
-import { pinnedVersion, projectFileReader, type PackagePin, type ReadProjectFile } from '../../packaging/package-pins.js';
+import {
+  pinnedVersion,
+  projectFileReader,
+  type PackagePin,
+  type ReadProjectFile,
+} from '../../packaging/package-pins.js';
 import { detectPythonVersion } from '../../packaging/python-version.js';
 import { dynoMarkers } from '../../packaging/requirement-marker.js';
 
@@ -9,7 +14,11 @@ import { dynoMarkers } from '../../packaging/requirement-marker.js';
  * The Alembic the project will deploy with: the version its lockfile or an exact pin names (see
  * pinnedVersion for the order), else the newest release. `source` says which file it came from.
  */
-export function detectAlembicVersion(files: ProjectFiles, cwd: string, read: ReadProjectFile = projectFileReader(files, cwd)): { version: AlembicVersion; source: string } {
+export function detectAlembicVersion(
+  files: ProjectFiles,
+  cwd: string,
+  read: ReadProjectFile = projectFileReader(files, cwd),
+): { version: AlembicVersion; source: string } {
   // a pin behind an environment marker counts where the marker holds on the dyno, for the declared Python
   const pin = pinnedVersion('alembic', read, dynoMarkers(detectPythonVersion(files, cwd)));
   const v = pin ? parseAlembicVersion(pin.version) : null;
@@ -18,7 +27,11 @@ export function detectAlembicVersion(files: ProjectFiles, cwd: string, read: Rea
 }
 
 /** The Flask-Migrate release the project installs, when a lockfile or an exact pin says. */
-export function detectFlaskMigrateVersion(files: ProjectFiles, cwd: string, read: ReadProjectFile = projectFileReader(files, cwd)): PackagePin | undefined {
+export function detectFlaskMigrateVersion(
+  files: ProjectFiles,
+  cwd: string,
+  read: ReadProjectFile = projectFileReader(files, cwd),
+): PackagePin | undefined {
   return pinnedVersion('flask-migrate', read, dynoMarkers(detectPythonVersion(files, cwd)));
 }
 
@@ -29,7 +42,10 @@ export function detectFlaskMigrateVersion(files: ProjectFiles, cwd: string, read
  */
 export function sqlalchemyBefore14(files: ProjectFiles, cwd: string): boolean {
   for (const [, text] of requirementFiles(files, cwd)) {
-    const m = /^[ \t]*sqlalchemy[ \t]*(?:\[[^\]\n\r\u2028\u2029]*\][ \t]*)?(==|<=?|~=)[ \t]*(\d+)\.(\d+)/imu.exec(text);
+    const m =
+      /^[ \t]*sqlalchemy[ \t]*(?:\[[^\]\n\r\u2028\u2029]*\][ \t]*)?(==|<=?|~=)[ \t]*(\d+)\.(\d+)/imu.exec(
+        text,
+      );
     if (!m) continue;
     const [major, minor] = [Number(m[2]), Number(m[3])];
     const below = major < 1 || (major === 1 && minor < 4);

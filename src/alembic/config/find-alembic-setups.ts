@@ -24,19 +24,32 @@ export function findAlembicSetups(files: ProjectFiles, cwd: string): string[] {
       if (listed === undefined) continue;
       const entries: Entry[] = [...listed].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const names = new Set(entries.map((e) => e.name));
-      for (const e of entries) if (e.file && /^alembic[\w.-]*\.ini$/u.test(e.name)) inis.push(path.join(dir, e.name));
+      for (const e of entries)
+        if (e.file && /^alembic[\w.-]*\.ini$/u.test(e.name)) inis.push(path.join(dir, e.name));
       const versions = entries.find((e) => e.dir && e.name === 'versions');
-      if (names.has('env.py') && versions) scriptDirs.push({ dir, nested: hasSubfolders(files, path.join(dir, 'versions')) });
-      for (const e of entries) if (e.dir && !e.name.startsWith('.') && !NOT_SOURCE_DIRS.has(e.name) && e.name !== 'versions') next.push(path.join(dir, e.name));
+      if (names.has('env.py') && versions)
+        scriptDirs.push({ dir, nested: hasSubfolders(files, path.join(dir, 'versions')) });
+      for (const e of entries)
+        if (e.dir && !e.name.startsWith('.') && !NOT_SOURCE_DIRS.has(e.name) && e.name !== 'versions')
+          next.push(path.join(dir, e.name));
     }
     level = next.length > 500 ? next.slice(0, 500) : next;
   }
   const rel = (p: string): string => path.relative(cwd, p) || '.';
   const iniDirs = new Set(inis.map((i) => path.dirname(i)));
   return [
-    ...inis.map((i) => (runsFromOwnFolder(files, cwd, i) ? `cd ${rel(path.dirname(i))} && alembic-preflight check${path.basename(i) === 'alembic.ini' ? '' : ` -c ${path.basename(i)}`}` : `alembic-preflight check -c ${rel(i)}`)),
+    ...inis.map((i) =>
+      runsFromOwnFolder(files, cwd, i)
+        ? `cd ${rel(path.dirname(i))} && alembic-preflight check${path.basename(i) === 'alembic.ini' ? '' : ` -c ${path.basename(i)}`}`
+        : `alembic-preflight check -c ${rel(i)}`,
+    ),
     // a script folder beside (or under) an ini is that ini's
-    ...scriptDirs.filter((s) => !iniDirs.has(s.dir) && !iniDirs.has(path.dirname(s.dir))).map((s) => `alembic-preflight check --versions ${rel(path.join(s.dir, 'versions'))}${s.nested ? ' --recursive' : ''}`),
+    ...scriptDirs
+      .filter((s) => !iniDirs.has(s.dir) && !iniDirs.has(path.dirname(s.dir)))
+      .map(
+        (s) =>
+          `alembic-preflight check --versions ${rel(path.join(s.dir, 'versions'))}${s.nested ? ' --recursive' : ''}`,
+      ),
   ].slice(0, 3);
 }
 
@@ -48,7 +61,10 @@ function runsFromOwnFolder(files: ProjectFiles, cwd: string, ini: string): boole
   const text = files.text(ini);
   if (text === undefined) return false;
   try {
-    const location = parseIni(text, path.basename(ini), { here: path.dirname(ini) }).get('alembic', 'script_location');
+    const location = parseIni(text, path.basename(ini), { here: path.dirname(ini) }).get(
+      'alembic',
+      'script_location',
+    );
     return location !== undefined && scriptFolderBesideIni(files, cwd, ini, location) !== undefined;
   } catch {
     // unreadable, or an ini configparser refuses: the plain -c suggestion, whose error then says why

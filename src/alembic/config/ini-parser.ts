@@ -25,7 +25,10 @@ export class IniFile {
   /** The line of each section's header. */
   readonly sectionLines = new Map<string, number>();
 
-  constructor(readonly fileName: string, readonly injectedDefaults: Record<string, string> = {}) {}
+  constructor(
+    readonly fileName: string,
+    readonly injectedDefaults: Record<string, string> = {},
+  ) {}
 
   /**
    * The same file as a parser given other defaults reads it: logging.config.fileConfig
@@ -100,7 +103,9 @@ export class IniFile {
       } else if (c === '(') {
         const m = /^%\(([^)]+)\)s/.exec(rest);
         if (!m) {
-          throw new IniError(`configparser.InterpolationSyntaxError: bad interpolation variable reference ${pyRepr(rest)}`);
+          throw new IniError(
+            `configparser.InterpolationSyntaxError: bad interpolation variable reference ${pyRepr(rest)}`,
+          );
         }
         const ref = m[1]!.toLowerCase();
         const raw = this.lookupRaw(section, ref);
@@ -126,7 +131,9 @@ export class IniFile {
  * comments, so `script_location = migrations  # ours` names the folder "migrations  # ours".
  * Returns the value before the comment and the comment, for a hint that says so.
  */
-export function inlineComment(value: string): { readonly before: string; readonly comment: string } | undefined {
+export function inlineComment(
+  value: string,
+): { readonly before: string; readonly comment: string } | undefined {
   const m = /^(?<before>.*?)(?<![ \t])[ \t]+(?<comment>#.*)$/su.exec(value);
   return m ? { before: m.groups!.before!, comment: m.groups!.comment! } : undefined;
 }
@@ -140,7 +147,8 @@ export function inlineCommentAdvice(option: string, value: string): string {
 }
 
 /** Python's str.isspace() characters: what strip() removes and \\s matches (not JS's set: no U+FEFF, but U+001C–U+001F and U+0085). */
-const PY_SPACE = '\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PY_SPACE =
+  '\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const LEADING = new RegExp(`^[${PY_SPACE}]+`, 'u');
 const NON_SPACE = new RegExp(`[^${PY_SPACE}]`, 'u');
 /** configparser.SECTCRE, matched at the start only: `[alembic] # note` is the section alembic. */
@@ -173,7 +181,12 @@ function pyStrip(s: string): string {
  * kept in values. Lines split as Python's text files do (\\n, \\r\\n, \\r); a byte-order mark is
  * text, as Python's utf-8 codec leaves it: it makes the first line no section header.
  */
-export function parseIni(text: string, fileName: string, injectedDefaults: Record<string, string> = {}, opts: { partial?: boolean } = {}): IniFile {
+export function parseIni(
+  text: string,
+  fileName: string,
+  injectedDefaults: Record<string, string> = {},
+  opts: { partial?: boolean } = {},
+): IniFile {
   const ini = new IniFile(fileName, injectedDefaults);
   const lines = text.split(/\r\n|\r|\n/);
   // the last element is what follows the final newline: a line only when non-empty
@@ -213,7 +226,10 @@ export function parseIni(text: string, fileName: string, injectedDefaults: Recor
       if (sectionName === 'DEFAULT') section = ini.defaults;
       else {
         if (added.has(`s:${sectionName}`)) {
-          throw new IniError(`configparser.DuplicateSectionError: While reading from '${fileName}' [line ${String(lineNo).padStart(2)}]: section '${sectionName}' already exists`, lineNo);
+          throw new IniError(
+            `configparser.DuplicateSectionError: While reading from '${fileName}' [line ${String(lineNo).padStart(2)}]: section '${sectionName}' already exists`,
+            lineNo,
+          );
         }
         added.add(`s:${sectionName}`);
         section = new Map();
@@ -224,7 +240,10 @@ export function parseIni(text: string, fileName: string, injectedDefaults: Recor
       return;
     }
     if (!section) {
-      throw new IniError(`configparser.MissingSectionHeaderError: File contains no section headers.\nfile: '${fileName}', line: ${lineNo}\n${shown}`, lineNo);
+      throw new IniError(
+        `configparser.MissingSectionHeaderError: File contains no section headers.\nfile: '${fileName}', line: ${lineNo}\n${shown}`,
+        lineNo,
+      );
     }
     const m = optionParts(value);
     if (!m) {
@@ -235,7 +254,10 @@ export function parseIni(text: string, fileName: string, injectedDefaults: Recor
     if (m.option === '') errors.push(`\t[line ${String(lineNo).padStart(2)}]: ${shown}`);
     const key = m.option.toLowerCase();
     if (added.has(`o:${sectionName}\u0000${key}`)) {
-      throw new IniError(`configparser.DuplicateOptionError: While reading from '${fileName}' [line ${String(lineNo).padStart(2)}]: option '${key}' in section '${sectionName}' already exists`, lineNo);
+      throw new IniError(
+        `configparser.DuplicateOptionError: While reading from '${fileName}' [line ${String(lineNo).padStart(2)}]: option '${key}' in section '${sectionName}' already exists`,
+        lineNo,
+      );
     }
     added.add(`o:${sectionName}\u0000${key}`);
     optionName = key;
@@ -251,7 +273,9 @@ export function parseIni(text: string, fileName: string, injectedDefaults: Recor
   }
   // partial: the lines Python read before something else stopped it; bad lines are only listed at the end
   if (errors.length > 0 && !opts.partial) {
-    throw new IniError(`configparser.ParsingError: Source contains parsing errors: '${fileName}'\n${errors.join('\n')}`);
+    throw new IniError(
+      `configparser.ParsingError: Source contains parsing errors: '${fileName}'\n${errors.join('\n')}`,
+    );
   }
   return ini;
 }
@@ -268,7 +292,13 @@ function pyRepr(s: string): string {
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
     else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else if (!PRINTABLE.test(ch)) out += c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : c <= 0xffff ? `\\u${c.toString(16).padStart(4, '0')}` : `\\U${c.toString(16).padStart(8, '0')}`;
+    else if (!PRINTABLE.test(ch))
+      out +=
+        c <= 0xff
+          ? `\\x${c.toString(16).padStart(2, '0')}`
+          : c <= 0xffff
+            ? `\\u${c.toString(16).padStart(4, '0')}`
+            : `\\U${c.toString(16).padStart(8, '0')}`;
     else out += ch;
   }
   return out + quote;

@@ -11,7 +11,8 @@ import { projectFolders } from '../../packaging/project-folders.js';
 /** What to run instead, when this folder has no configuration: the setups found below it. */
 export function notHereHint(files: ProjectFiles, cwd: string): string {
   const found = findAlembicSetups(files, cwd);
-  if (found.length === 0) return 'Run alembic-preflight from the folder that holds alembic.ini, or pass it with -c path/to/alembic.ini (or name the revision folder with --versions DIR).';
+  if (found.length === 0)
+    return 'Run alembic-preflight from the folder that holds alembic.ini, or pass it with -c path/to/alembic.ini (or name the revision folder with --versions DIR).';
   return `This folder has no Alembic configuration, but below it: ${found.join(' | ')}.`;
 }
 
@@ -42,7 +43,13 @@ function otherCase(files: ProjectFiles, value: string, cwd: string): string | un
 }
 
 /** otherCase for a value as written: `%(here)s/…` is looked up from the ini's folder and given back with `%(here)s`. */
-export function otherCaseWritten(files: ProjectFiles, written: string | undefined, value: string, cwd: string, iniPath: string): string | undefined {
+export function otherCaseWritten(
+  files: ProjectFiles,
+  written: string | undefined,
+  value: string,
+  cwd: string,
+  iniPath: string,
+): string | undefined {
   if (written?.startsWith('%(here)s/')) {
     const cased = otherCase(files, written.slice('%(here)s/'.length), path.dirname(iniPath));
     return cased === undefined ? undefined : `%(here)s/${cased}`;
@@ -80,7 +87,13 @@ function searchBases(files: ProjectFiles, dir: string): string[] {
  * For a script_location that is not there: the folder above this one it is written for (run from there,
  * or anchor it with %(here)s), else folders near the ini that look like Alembic script folders.
  */
-export function suggestScriptLocation(files: ProjectFiles, cwd: string, iniPath: string, configured: string, written?: string): string {
+export function suggestScriptLocation(
+  files: ProjectFiles,
+  cwd: string,
+  iniPath: string,
+  configured: string,
+  written?: string,
+): string {
   const iniDir = path.dirname(iniPath);
   const here = (dir: string): string => hereAnchored(iniPath, dir);
   if (path.isAbsolute(configured)) {
@@ -110,12 +123,15 @@ export function suggestScriptLocation(files: ProjectFiles, cwd: string, iniPath:
   const found: string[] = [];
   for (const base of [...new Set([cwd, iniDir])]) {
     for (const cand of ['migrations', 'alembic', 'migration', 'db/migrations', 'app/migrations']) {
-      if (files.exists(path.join(base, cand, 'env.py'))) found.push(path.relative(cwd, path.join(base, cand)) || '.');
+      if (files.exists(path.join(base, cand, 'env.py')))
+        found.push(path.relative(cwd, path.join(base, cand)) || '.');
     }
   }
   // %(here)s only helps when the path is written relative to the ini's folder
   const besideIni = scriptFolderBesideIni(files, cwd, iniPath, configured);
-  const rel = besideIni ? ` A relative script_location is resolved against the current directory, not the ini file; script_location = ${here(besideIni)} makes it independent of where you run from.` : '';
+  const rel = besideIni
+    ? ` A relative script_location is resolved against the current directory, not the ini file; script_location = ${here(besideIni)} makes it independent of where you run from.`
+    : '';
   return found.length > 0
     ? `Did you mean script_location = ${found[0]}? (found an env.py there).${rel}`
     : `Point script_location at the folder that holds env.py.${rel}`;
@@ -126,7 +142,13 @@ export function isFlaskMigrateDir(files: ProjectFiles, dir: string, cwd: string)
   const text = files.text(path.join(dir, 'env.py'));
   if (text === undefined) return false;
   // a line's first `from flask import` only: retrying from each one on a long line is quadratic
-  if (/^(?:(?!\bfrom flask import\b)[^\n\r\u2028\u2029])*\bfrom flask import\b[^\n\r\u2028\u2029]*\bcurrent_app\b/m.test(text) && /current_app\.extensions\[\s*['"]migrate['"]\s*\]/.test(text)) return true;
+  if (
+    /^(?:(?!\bfrom flask import\b)[^\n\r\u2028\u2029])*\bfrom flask import\b[^\n\r\u2028\u2029]*\bcurrent_app\b/m.test(
+      text,
+    ) &&
+    /current_app\.extensions\[\s*['"]migrate['"]\s*\]/.test(text)
+  )
+    return true;
   // an env.py rewritten to build the app itself (ghostportal's create_app()) has lost the template's
   // lines, but `flask db` still runs it; the project's declared Flask-Migrate says so
   return declaredImports(files, cwd).has('flask_migrate');

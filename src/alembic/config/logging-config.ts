@@ -59,10 +59,15 @@ export function fileConfigFailure(file: LoggingConfigFile): LoggingConfigFailure
   if (ini === undefined) {
     return python312
       ? { error: `FileNotFoundError: ${fname} doesn't exist`, cause: `there is no ${fname}` }
-      : { error: "KeyError: 'formatters'", cause: `there is no ${fname} (configparser reads a missing file as an empty one)` };
+      : {
+          error: "KeyError: 'formatters'",
+          cause: `there is no ${fname} (configparser reads a missing file as an empty one)`,
+        };
   }
   if (empty) {
-    return python312 ? { error: `RuntimeError: ${fname} is an empty file`, cause: `${fname} is empty` } : { error: "KeyError: 'formatters'", cause: `${fname} is empty` };
+    return python312
+      ? { error: `RuntimeError: ${fname} is an empty file`, cause: `${fname} is empty` }
+      : { error: "KeyError: 'formatters'", cause: `${fname} is empty` };
   }
   // fileConfig builds its own ConfigParser with the defaults it is given, usually none: %(here)s, which Alembic supplies, is then unknown to it
   const cp = file.alembicDefaults ? ini : ini.withInjectedDefaults({});
@@ -74,7 +79,8 @@ export function fileConfigFailure(file: LoggingConfigFile): LoggingConfigFailure
     if (e instanceof IniError) {
       return {
         error: e.message,
-        cause: 'a value refers to an option fileConfig does not have (it passes no defaults: %(here)s is unknown there)',
+        cause:
+          'a value refers to an option fileConfig does not have (it passes no defaults: %(here)s is unknown there)',
         fix: 'write the path out in full instead of %(here)s, and %% for a literal %',
       };
     }
@@ -97,7 +103,12 @@ class FileConfig {
   section(name: string, listed?: { by: string; as: string }): string {
     if (!this.cp.hasSection(name)) {
       throw listed
-        ? keyError(name, `[${name}] is missing, and [${listed.by}] lists ${listed.as}`, `add [${name}], or remove ${listed.as} from the keys of [${listed.by}]`, name)
+        ? keyError(
+            name,
+            `[${name}] is missing, and [${listed.by}] lists ${listed.as}`,
+            `add [${name}], or remove ${listed.as} from the keys of [${listed.by}]`,
+            name,
+          )
         : keyError(name, `[${name}] is missing`, `add [${name}]`, name);
     }
     return name;
@@ -105,7 +116,8 @@ class FileConfig {
 
   /** cp[section][key]: a KeyError when the option is missing; interpolated. */
   item(sect: string, key: string): string {
-    if (!this.cp.hasOption(sect, key)) throw keyError(key, `[${sect}] has no ${key} option`, `add ${key} = … to [${sect}]`, sect, key);
+    if (!this.cp.hasOption(sect, key))
+      throw keyError(key, `[${sect}] has no ${key} option`, `add ${key} = … to [${sect}]`, sect, key);
     return this.cp.get(sect, key)!;
   }
 
@@ -141,7 +153,13 @@ class FileConfig {
       const custom = this.optional(sect, 'class', '');
       if (custom === '') {
         if (style !== '%' && style !== '{' && style !== '$') {
-          throw new Raised({ error: 'ValueError: Style must be one of: %,{,$', cause: `[${sect}] sets style = ${style}`, fix: `write style = % (or { or $) in [${sect}]`, section: sect, option: 'style' });
+          throw new Raised({
+            error: 'ValueError: Style must be one of: %,{,$',
+            cause: `[${sect}] sets style = ${style}`,
+            fix: `write style = % (or { or $) in [${sect}]`,
+            section: sect,
+            option: 'style',
+          });
         }
         if (style === '%' && fs !== undefined && fs !== '' && !PERCENT_FIELD.test(fs)) {
           throw new Raised({
@@ -170,7 +188,14 @@ class FileConfig {
       this.optional(sect, 'args', '()');
       this.optional(sect, 'kwargs', '{}');
       this.level(sect);
-      if (fmt.length > 0 && !formatters.has(fmt)) throw keyError(fmt, `[${sect}] names formatter ${fmt}, which [formatters] does not list`, `list ${fmt} in the keys of [formatters] and add [formatter_${fmt}], or remove formatter = ${fmt} from [${sect}]`, sect, 'formatter');
+      if (fmt.length > 0 && !formatters.has(fmt))
+        throw keyError(
+          fmt,
+          `[${sect}] names formatter ${fmt}, which [formatters] does not list`,
+          `list ${fmt} in the keys of [formatters] and add [formatter_${fmt}], or remove formatter = ${fmt} from [${sect}]`,
+          sect,
+          'formatter',
+        );
       handlers.add(hand);
     }
     return handlers;
@@ -217,7 +242,14 @@ class FileConfig {
     const list = this.item(sect, 'handlers');
     if (list.length === 0) return;
     for (const hand of names(list)) {
-      if (!handlers.has(hand)) throw keyError(hand, `[${sect}] names handler ${hand}, which [handlers] does not list`, `list ${hand} in the keys of [handlers] and add [handler_${hand}], or remove ${hand} from the handlers of [${sect}]`, sect, 'handlers');
+      if (!handlers.has(hand))
+        throw keyError(
+          hand,
+          `[${sect}] names handler ${hand}, which [handlers] does not list`,
+          `list ${hand} in the keys of [handlers] and add [handler_${hand}], or remove ${hand} from the handlers of [${sect}]`,
+          sect,
+          'handlers',
+        );
     }
   }
 }

@@ -20,15 +20,33 @@ export function misreadValues(src: ConfigSource, prepend: readonly string[]): vo
     if (v === undefined || v === 'true') continue;
     const c = inlineComment(v);
     if (!/^(true|yes|on|1)$/iu.test((c?.before ?? v).trim())) continue;
-    notes.push({ code: 'ini-value-misread', option: name, value: v, ...(c ? { comment: c.comment } : {}), ...at(name) });
+    notes.push({
+      code: 'ini-value-misread',
+      option: name,
+      value: v,
+      ...(c ? { comment: c.comment } : {}),
+      ...at(name),
+    });
   }
   const prependText = value('prepend_sys_path');
   const broken = prepend.filter((p) => inlineComment(p) !== undefined);
   if (prependText !== undefined && broken.length > 0) {
-    notes.push({ code: 'ini-value-misread', option: 'prepend_sys_path', value: prependText, misreadPath: broken[0]!, ...at('prepend_sys_path') });
+    notes.push({
+      code: 'ini-value-misread',
+      option: 'prepend_sys_path',
+      value: prependText,
+      misreadPath: broken[0]!,
+      ...at('prepend_sys_path'),
+    });
   }
   const url = value('sqlalchemy.url');
   const urlComment = url === undefined ? undefined : inlineComment(url);
   // the URL may hold a password: only the comment is kept
-  if (urlComment) notes.push({ code: 'ini-value-misread', option: 'sqlalchemy.url', comment: urlComment.comment, ...at('sqlalchemy.url') });
+  if (urlComment)
+    notes.push({
+      code: 'ini-value-misread',
+      option: 'sqlalchemy.url',
+      comment: urlComment.comment,
+      ...at('sqlalchemy.url'),
+    });
 }

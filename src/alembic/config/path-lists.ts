@@ -20,14 +20,21 @@ export function separatorChar(value: string, newlineOk: boolean): string | undef
 
 /** A path list split on a named separator as Alembic does: empty items go before stripping, so " " survives as "". */
 export function splitOnSeparator(value: string, sep: string, strip: boolean): string[] {
-  return value.split(sep).filter((x) => x !== '').map((x) => (strip ? x.trim() : x));
+  return value
+    .split(sep)
+    .filter((x) => x !== '')
+    .map((x) => (strip ? x.trim() : x));
 }
 
 /**
  * prepend_sys_path as Alembic of these features splits it, given the section's path_separator
  * (which it reads from 1.16 on); undefined for a separator it refuses.
  */
-export function splitPrependSysPath(value: string, pathSeparator: string | undefined, f: AlembicFeatures): string[] | undefined {
+export function splitPrependSysPath(
+  value: string,
+  pathSeparator: string | undefined,
+  f: AlembicFeatures,
+): string[] | undefined {
   if (!f.pyproject || pathSeparator === undefined) return splitLegacyPathList(value, true);
   const sep = separatorChar(pathSeparator, true);
   return sep === undefined ? undefined : splitOnSeparator(value, sep, true);

@@ -1,4 +1,11 @@
-import { type LogicalLine, splitTop, Tok, type Token, topLevelIndexes, topLevelOp } from '../../python/python-tokenizer.js';
+import {
+  type LogicalLine,
+  splitTop,
+  Tok,
+  type Token,
+  topLevelIndexes,
+  topLevelOp,
+} from '../../python/python-tokenizer.js';
 import { evalStringLiteral } from '../../python/string-literal.js';
 import { OTHER_URL_SOURCES, argumentEnd, enclosingCall, linesOf, literal, matching } from './env-tokens.js';
 import { offlineOnlyLines } from './offline-lines.js';
@@ -21,7 +28,13 @@ function environRead(t: readonly Token[], i: number): number {
   const tok = t[i]!;
   if (tok.type !== Tok.Name || (i > 0 && t[i - 1]!.text === '.' && t[i - 2]?.text !== 'os')) return -1;
   if (tok.text === 'environ' && t[i + 1]?.text === '[') return i + 2;
-  if (tok.text === 'environ' && t[i + 1]?.text === '.' && (t[i + 2]?.text === 'get' || t[i + 2]?.text === 'setdefault') && t[i + 3]?.text === '(') return i + 4;
+  if (
+    tok.text === 'environ' &&
+    t[i + 1]?.text === '.' &&
+    (t[i + 2]?.text === 'get' || t[i + 2]?.text === 'setdefault') &&
+    t[i + 3]?.text === '('
+  )
+    return i + 4;
   if (tok.text === 'getenv' && t[i + 1]?.text === '(') return i + 2;
   return -1;
 }
@@ -48,13 +61,23 @@ export function readDatabaseUrlVariables(source: string): EnvironmentRead[] {
     if (offlineOnly(ll.line)) continue;
     const t = ll.tokens;
     // on a line that plainly handles the URL, a variable of any name is the URL's (os.environ["TARGET_DB"])
-    const urlLine = t.some((x, k) => (x.type === Tok.String && literal([x]).value === 'sqlalchemy.url') || (x.type === Tok.Name && (URL_CALLS.has(x.text) || (k === 0 && /url|uri|dsn/iu.test(x.text) && t[1]?.text === '='))));
+    const urlLine = t.some(
+      (x, k) =>
+        (x.type === Tok.String && literal([x]).value === 'sqlalchemy.url') ||
+        (x.type === Tok.Name &&
+          (URL_CALLS.has(x.text) || (k === 0 && /url|uri|dsn/iu.test(x.text) && t[1]?.text === '='))),
+    );
     for (let i = 0; i < t.length; i++) {
       const at = environRead(t, i);
       const arg = at < 0 ? undefined : t[at];
       if (arg?.type !== Tok.String) continue;
       const value = evalStringLiteral(arg.text);
-      if (value?.t === 'str' && (urlLine || DATABASE_URL_NAME.test(value.v)) && !out.some((r) => r.name === value.v)) out.push({ name: value.v, line: arg.line });
+      if (
+        value?.t === 'str' &&
+        (urlLine || DATABASE_URL_NAME.test(value.v)) &&
+        !out.some((r) => r.name === value.v)
+      )
+        out.push({ name: value.v, line: arg.line });
     }
   }
   return out;
@@ -86,7 +109,11 @@ export function iniUrlConnection(source: string): IniUrlConnection | null {
     for (let i = 0; i < t.length; i++) {
       const tok = t[i]!;
       if (tok.type === Tok.String) {
-        if (literal([tok]).value === 'sqlalchemy.url' && !(t[i - 1]?.text === '(' && t[i - 2]?.text === 'get_main_option')) return null;
+        if (
+          literal([tok]).value === 'sqlalchemy.url' &&
+          !(t[i - 1]?.text === '(' && t[i - 2]?.text === 'get_main_option')
+        )
+          return null;
         continue;
       }
       if (tok.type !== Tok.Name) continue;
@@ -112,7 +139,13 @@ export function iniUrlConnection(source: string): IniUrlConnection | null {
         if (!args.some((a) => a.type === Tok.Name && a.text === 'config_ini_section')) return null;
         mainSection = true;
       } else if (tok.text === 'engine_from_config' || tok.text === 'async_engine_from_config') {
-        if (splitTop(args, 0, args.length, ',').some(([s, e]) => e - s > 1 && args[s]!.type === Tok.Name && args[s]!.text === 'url' && args[s + 1]!.text === '=')) return null;
+        if (
+          splitTop(args, 0, args.length, ',').some(
+            ([s, e]) =>
+              e - s > 1 && args[s]!.type === Tok.Name && args[s]!.text === 'url' && args[s + 1]!.text === '=',
+          )
+        )
+          return null;
         at ??= { line: tok.line, via: 'engine_from_config' };
       }
     }
@@ -123,10 +156,18 @@ export function iniUrlConnection(source: string): IniUrlConnection | null {
 /** `config.get_main_option("sqlalchemy.url")` (any dotted owner), and nothing more: the main section's URL, or None. */
 function iniUrlOption(t: readonly Token[]): boolean {
   const n = t.length;
-  if (n < 6 || t[n - 1]!.text !== ')' || t[n - 3]!.text !== '(' || t[n - 4]!.text !== 'get_main_option' || t[n - 5]!.text !== '.') return false;
+  if (
+    n < 6 ||
+    t[n - 1]!.text !== ')' ||
+    t[n - 3]!.text !== '(' ||
+    t[n - 4]!.text !== 'get_main_option' ||
+    t[n - 5]!.text !== '.'
+  )
+    return false;
   if (t[n - 2]!.type !== Tok.String || literal([t[n - 2]!]).value !== 'sqlalchemy.url') return false;
   // the owner: a dotted name (config, context.config)
-  for (let k = 0; k < n - 5; k++) if (k % 2 === 0 ? t[k]!.type !== Tok.Name : t[k]!.text !== '.') return false;
+  for (let k = 0; k < n - 5; k++)
+    if (k % 2 === 0 ? t[k]!.type !== Tok.Name : t[k]!.text !== '.') return false;
   return (n - 5) % 2 === 1;
 }
 
@@ -140,23 +181,55 @@ function boundOnlyToIniUrl(lines: readonly LogicalLine[], name: string): boolean
     const t = ll.tokens;
     if (!t.some((x) => x.type === Tok.Name && x.text === name)) continue;
     // a parameter of a function or lambda, a class attribute's owner: bound by its callers
-    if (t[0]?.text === 'def' || t[0]?.text === 'async' || t[0]?.text === 'class' || t.some((x) => x.type === Tok.Name && x.text === 'lambda')) return false;
+    if (
+      t[0]?.text === 'def' ||
+      t[0]?.text === 'async' ||
+      t[0]?.text === 'class' ||
+      t.some((x) => x.type === Tok.Name && x.text === 'lambda')
+    )
+      return false;
     if (t[0]?.text === name && t[1]?.text === '=' && iniUrlOption(t.slice(2))) {
       bound = true;
       continue;
     }
     // the last `=` outside brackets ends the targets (a keyword argument's `=` is inside them); else an augmented one, or an annotation's `:`
-    const lastAssign = topLevelIndexes(t, 0, t.length, '=').at(-1) ?? Math.max(topLevelOp(t, 0, t.length, AUGMENTED_ASSIGN), t[1]?.text === ':' ? 1 : -1);
+    const lastAssign =
+      topLevelIndexes(t, 0, t.length, '=').at(-1) ??
+      Math.max(topLevelOp(t, 0, t.length, AUGMENTED_ASSIGN), t[1]?.text === ':' ? 1 : -1);
     for (let i = 0; i < t.length; i++) {
       if (t[i]!.type !== Tok.Name || t[i]!.text !== name || t[i - 1]?.text === '.') continue;
       const prev = t[i - 1]?.text;
-      if (i < lastAssign || t[i + 1]?.text === ':=' || prev === 'as' || prev === 'for' || prev === 'global' || prev === 'nonlocal' || prev === 'import' || prev === 'del') return false;
+      if (
+        i < lastAssign ||
+        t[i + 1]?.text === ':=' ||
+        prev === 'as' ||
+        prev === 'for' ||
+        prev === 'global' ||
+        prev === 'nonlocal' ||
+        prev === 'import' ||
+        prev === 'del'
+      )
+        return false;
     }
   }
   return bound;
 }
 
-const AUGMENTED_ASSIGN: ReadonlySet<string> = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=', '>>=', '<<=', '&=', '|=', '^=', '@=']);
+const AUGMENTED_ASSIGN: ReadonlySet<string> = new Set([
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '//=',
+  '%=',
+  '**=',
+  '>>=',
+  '<<=',
+  '&=',
+  '|=',
+  '^=',
+  '@=',
+]);
 
 /**
  * Whether env.py may turn Heroku's postgres:// into a scheme SQLAlchemy 1.4+ accepts: any string
@@ -166,7 +239,11 @@ const AUGMENTED_ASSIGN: ReadonlySet<string> = new Set(['+=', '-=', '*=', '/=', '
 export function rewritesPostgresScheme(source: string): boolean {
   for (const ll of linesOf(source)) {
     for (const tok of ll.tokens) {
-      if (tok.type === Tok.Name && (tok.text === 'drivername' || tok.text === 'make_url' || tok.text === 'URL')) return true;
+      if (
+        tok.type === Tok.Name &&
+        (tok.text === 'drivername' || tok.text === 'make_url' || tok.text === 'URL')
+      )
+        return true;
       if (tok.type !== Tok.String || !/postgres/iu.test(tok.text)) continue;
       const value = literal([tok]).value;
       // an f-string or bytes: not a value we read, so count it as a rewrite
@@ -177,11 +254,23 @@ export function rewritesPostgresScheme(source: string): boolean {
 }
 
 /** Calls that hand a URL to SQLAlchemy (or to Alembic, which hands it on) as they get it. */
-const URL_SINKS = new Set(['set_main_option', 'set_section_option', 'create_engine', 'create_async_engine', 'configure']);
+const URL_SINKS = new Set([
+  'set_main_option',
+  'set_section_option',
+  'create_engine',
+  'create_async_engine',
+  'configure',
+]);
 
 /** After a value: `.replace(…)`, `.strip()` and the like, which leave a postgres:// scheme as it is unless their literals name it. */
 function afterMethods(t: readonly Token[], k: number): number {
-  while (t[k]?.text === '.' && t[k + 1]?.type === Tok.Name && /^(replace|strip|rstrip|lstrip)$/u.test(t[k + 1]!.text) && t[k + 2]?.text === '(') k = matching(t, k + 2) + 1;
+  while (
+    t[k]?.text === '.' &&
+    t[k + 1]?.type === Tok.Name &&
+    /^(replace|strip|rstrip|lstrip)$/u.test(t[k + 1]!.text) &&
+    t[k + 2]?.text === '('
+  )
+    k = matching(t, k + 2) + 1;
   return k;
 }
 
@@ -190,7 +279,8 @@ function sinkArgument(t: readonly Token[], from: number, to: number): boolean {
   const end = t[to]?.text;
   if (end !== ',' && end !== ')') return false;
   let k = from - 1;
-  if (t[k]?.text === '=' && t[k - 1]?.text === 'url' && (t[k - 2]?.text === ',' || t[k - 2]?.text === '(')) k -= 2;
+  if (t[k]?.text === '=' && t[k - 1]?.text === 'url' && (t[k - 2]?.text === ',' || t[k - 2]?.text === '('))
+    k -= 2;
   if (t[k]?.text !== ',' && t[k]?.text !== '(') return false;
   const call = enclosingCall(t, k + 1);
   return call !== undefined && URL_SINKS.has(call);
@@ -216,7 +306,8 @@ export function passesUrlUnchanged(source: string, name: string): boolean {
       const end = afterMethods(t, matching(t, at - 1) + 1);
       if (sinkArgument(t, begin, end)) sunk = true;
       // `url = os.environ[...]` as a whole statement
-      else if (begin === 2 && t[1]!.text === '=' && t[0]!.type === Tok.Name && end === t.length) held.add(t[0]!.text);
+      else if (begin === 2 && t[1]!.text === '=' && t[0]!.type === Tok.Name && end === t.length)
+        held.add(t[0]!.text);
       else return false;
     }
   }
@@ -227,7 +318,12 @@ export function passesUrlUnchanged(source: string, name: string): boolean {
       const tok = t[i]!;
       if (tok.type !== Tok.Name || !held.has(tok.text) || t[i - 1]?.text === '.') continue;
       // the read itself, or a test of the value (`if url.startswith(...)` with no postgres literal, `if not url:`)
-      if (i === 0 && t[1]?.text === '=' && t.slice(2).some((x) => x.text === 'environ' || x.text === 'getenv')) continue;
+      if (
+        i === 0 &&
+        t[1]?.text === '=' &&
+        t.slice(2).some((x) => x.text === 'environ' || x.text === 'getenv')
+      )
+        continue;
       if (t[0]!.text === 'if' || t[0]!.text === 'elif' || t[0]!.text === 'assert') continue;
       if (i === 0 && (t[1]?.text === '=' || t[1]?.text === ':')) return false;
       const end = afterMethods(t, i + 1);

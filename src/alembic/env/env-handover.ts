@@ -8,7 +8,13 @@ import { readPythonText } from '../reading/source-reader.js';
 /** Where env.py hands the run over to code of another module, and what that module is. */
 export type EnvHandover =
   /** The module of the repository that holds the `context.configure(...)` call. */
-  | { readonly kind: 'followed'; readonly module: string; readonly file: string; readonly text: string; readonly line: number }
+  | {
+      readonly kind: 'followed';
+      readonly module: string;
+      readonly file: string;
+      readonly text: string;
+      readonly line: number;
+    }
   /** The module is not in the repository, or several hold a configure call: its settings cannot be read. */
   | { readonly kind: 'unknown'; readonly module: string; readonly line: number };
 
@@ -67,7 +73,8 @@ export function envHandover(envPy: string, config: ImportRoots): EnvHandover | u
       if (!b) continue;
       let k = i;
       while (t[k + 1]?.text === '.' && t[k + 2]?.type === Tok.Name) k += 2;
-      if (t[k + 1]?.text === '(' && !called.some((c) => c.module === b.module)) called.push({ module: b.module, line: ll.line });
+      if (t[k + 1]?.text === '(' && !called.some((c) => c.module === b.module))
+        called.push({ module: b.module, line: ll.line });
     }
   }
   if (called.length === 0) return undefined;
@@ -75,12 +82,21 @@ export function envHandover(envPy: string, config: ImportRoots): EnvHandover | u
   // the first called module of the repository that configures (env.py may read its settings from another first)
   for (const c of called) {
     const rel = c.module.split('.').join('/');
-    const files = [...new Set(roots.flatMap((r) => [path.join(r, `${rel}.py`), path.join(r, rel, '__init__.py')]))].filter((f) => config.files.exists(f));
+    const files = [
+      ...new Set(roots.flatMap((r) => [path.join(r, `${rel}.py`), path.join(r, rel, '__init__.py')])),
+    ].filter((f) => config.files.exists(f));
     const holders = files.flatMap((file) => {
       const text = readPythonText(config.files, file);
       return text !== undefined && readEnvPy(text).calls.length > 0 ? [{ file, text }] : [];
     });
-    if (holders.length === 1) return { kind: 'followed', module: c.module, file: holders[0]!.file, text: holders[0]!.text, line: c.line };
+    if (holders.length === 1)
+      return {
+        kind: 'followed',
+        module: c.module,
+        file: holders[0]!.file,
+        text: holders[0]!.text,
+        line: c.line,
+      };
     if (holders.length > 1) return { kind: 'unknown', module: c.module, line: c.line };
   }
   return { kind: 'unknown', module: called[0]!.module, line: called[0]!.line };

@@ -26,7 +26,6 @@ export interface EnvPyFacts {
   readonly calls: ConfigureCall[];
 }
 
-
 const KEYS = { version_table: 'versionTable', version_table_schema: 'versionTableSchema' } as const;
 
 /**
@@ -41,7 +40,13 @@ export function readEnvPy(source: string): EnvPyFacts {
   for (const ll of lines) {
     const t = ll.tokens;
     for (let i = 2; i < t.length; i++) {
-      if (!(t[i]!.type === Tok.Name && t[i]!.text === 'configure' && t[i - 1]!.text === '.' && t[i + 1]?.text === '(')) continue;
+      if (!(
+        t[i]!.type === Tok.Name &&
+        t[i]!.text === 'configure' &&
+        t[i - 1]!.text === '.' &&
+        t[i + 1]?.text === '('
+      ))
+        continue;
       const close = matching(t, i + 1);
       const call: { -readonly [K in keyof ConfigureCall]: ConfigureCall[K] } = { line: t[i]!.line };
       out.calls.push(call);
@@ -50,12 +55,24 @@ export function readEnvPy(source: string): EnvPyFacts {
         const tok = t[j]!;
         if (tok.type === Tok.Op && '([{'.includes(tok.text)) depth++;
         else if (tok.type === Tok.Op && ')]}'.includes(tok.text)) depth--;
-        if (depth === 0 && tok.type === Tok.Op && tok.text === '**' && (t[j - 1]!.text === ',' || t[j - 1]!.text === '(')) {
+        if (
+          depth === 0 &&
+          tok.type === Tok.Op &&
+          tok.text === '**' &&
+          (t[j - 1]!.text === ',' || t[j - 1]!.text === '(')
+        ) {
           const end = argumentEnd(t, j + 1, close);
-          call.unpacked ??= { expression: t.slice(j, end).map((x) => x.text).join(''), line: tok.line };
+          call.unpacked ??= {
+            expression: t
+              .slice(j, end)
+              .map((x) => x.text)
+              .join(''),
+            line: tok.line,
+          };
           continue;
         }
-        if (depth !== 0 || tok.type !== Tok.Name || t[j + 1]?.text !== '=' || !Object.hasOwn(KEYS, tok.text)) continue;
+        if (depth !== 0 || tok.type !== Tok.Name || t[j + 1]?.text !== '=' || !Object.hasOwn(KEYS, tok.text))
+          continue;
         if (t[j - 1]!.text !== ',' && t[j - 1]!.text !== '(') continue;
         const valueToks = t.slice(j + 2, argumentEnd(t, j + 2, close));
         call[KEYS[tok.text as keyof typeof KEYS]] = { ...literal(valueToks), line: tok.line };
@@ -75,7 +92,8 @@ export interface SearchPathSetting {
 }
 
 /** SQL or libpq options that set the search_path (`SET search_path TO …`, `set_config('search_path', …)`, `-csearch_path=…`, `SET SCHEMA …`). */
-const SETS_SEARCH_PATH = /\bSET\s+(?:SESSION\s+|LOCAL\s+)?(?:search_path\b|SCHEMA\s)|set_config\s*\(\s*['"]search_path|-c\s*search_path\s*=/i;
+const SETS_SEARCH_PATH =
+  /\bSET\s+(?:SESSION\s+|LOCAL\s+)?(?:search_path\b|SCHEMA\s)|set_config\s*\(\s*['"]search_path|-c\s*search_path\s*=/i;
 const ONE_SCHEMA = [
   /^\s*SET\s+(?:SESSION\s+)?search_path\s*(?:TO|=)\s*"?([A-Za-z_][\w$]*)"?\s*(?:;\s*)?$/i,
   /^\s*-c\s*search_path\s*=\s*"?([A-Za-z_][\w$]*)"?\s*$/i,
@@ -93,7 +111,8 @@ export function searchPathSetting(source: string): SearchPathSetting | undefined
   for (const ll of linesOf(source)) {
     const t = ll.tokens;
     for (let i = 0; i < t.length; i++) {
-      if (t[i]!.type === Tok.Name && t[i]!.text === 'schema_translate_map') return { line: t[i]!.line, expression: 'schema_translate_map' };
+      if (t[i]!.type === Tok.Name && t[i]!.text === 'schema_translate_map')
+        return { line: t[i]!.line, expression: 'schema_translate_map' };
       if (t[i]!.type !== Tok.String) continue;
       let end = i;
       while (end < t.length && t[end]!.type === Tok.String) end++;
@@ -106,8 +125,15 @@ export function searchPathSetting(source: string): SearchPathSetting | undefined
       const { value } = literal(run);
       // `"… %s" % tenant` and `"…{}".format(tenant)` build the value at run time
       const built = t[end]?.text === '%' || t[end]?.text === '.';
-      const schema = typeof value === 'string' && !built ? ONE_SCHEMA.map((re) => re.exec(value)?.[1]).find((x) => x !== undefined) : undefined;
-      return { line: run[0]!.line, expression: raw.length > 80 ? `${raw.slice(0, 77)}…` : raw, ...(schema ? { schema } : {}) };
+      const schema =
+        typeof value === 'string' && !built
+          ? ONE_SCHEMA.map((re) => re.exec(value)?.[1]).find((x) => x !== undefined)
+          : undefined;
+      return {
+        line: run[0]!.line,
+        expression: raw.length > 80 ? `${raw.slice(0, 77)}…` : raw,
+        ...(schema ? { schema } : {}),
+      };
     }
   }
   return undefined;

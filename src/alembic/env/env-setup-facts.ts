@@ -1,5 +1,13 @@
 import { type LogicalLine, splitTop, Tok, type Token, topLevelOp } from '../../python/python-tokenizer.js';
-import { BLOCK_WORDS, COLON, OTHER_URL_SOURCES, enclosingCall, linesOf, literal, matching } from './env-tokens.js';
+import {
+  BLOCK_WORDS,
+  COLON,
+  OTHER_URL_SOURCES,
+  enclosingCall,
+  linesOf,
+  literal,
+  matching,
+} from './env-tokens.js';
 import { offlineOnlyLines } from './offline-lines.js';
 
 // Other setup facts of env.py: logging's fileConfig, the isolation level, imports run by
@@ -27,7 +35,10 @@ export interface FileConfigCall {
  * the file exists first) it may never run, so there is no answer.
  */
 export function unguardedFileConfigCall(source: string): FileConfigCall | undefined {
-  const importedByName = /^[ \t]*from[ \t]+logging\.config[ \t]+import[ \t]+(?:\(\s*)?(?:[\w,][\w\s,]*,\s*)?fileConfig\b(?!\s+as\b)/m.test(source);
+  const importedByName =
+    /^[ \t]*from[ \t]+logging\.config[ \t]+import[ \t]+(?:\(\s*)?(?:[\w,][\w\s,]*,\s*)?fileConfig\b(?!\s+as\b)/m.test(
+      source,
+    );
   // enclosing blocks: their indentation, and whether code in them runs on every load
   const blocks: { indent: number; runs: boolean }[] = [];
   for (const ll of linesOf(source)) {
@@ -39,7 +50,10 @@ export function unguardedFileConfigCall(source: string): FileConfigCall | undefi
     let runs = blocks.every((b) => b.runs);
     if (first.type === Tok.Name && BLOCK_WORDS.has(first.text) && t[1]?.text !== '=' && t[1]?.text !== '.') {
       const colon = topLevelOp(t, 0, t.length, COLON);
-      const cond = t.slice(1, colon).map((x) => x.text).join('');
+      const cond = t
+        .slice(1, colon)
+        .map((x) => x.text)
+        .join('');
       const presence = first.text === 'if' && PRESENCE.test(cond);
       blocks.push({ indent: ll.indent, runs: presence });
       // a one-line block (`if config.config_file_name: fileConfig(...)`) holds its body after the colon
@@ -64,14 +78,27 @@ export function unguardedFileConfigCall(source: string): FileConfigCall | undefi
       const kw = args.find((a) => a[0]?.text === name && a[1]?.text === '=');
       if (kw) return kw.slice(2);
       const positional = args[position];
-      return positional && !(positional[0]?.type === Tok.Name && positional[1]?.text === '=') ? positional : undefined;
+      return positional && !(positional[0]?.type === Tok.Name && positional[1]?.text === '=')
+        ? positional
+        : undefined;
     };
-    const dotted = (a: Token[] | undefined): string | undefined => (a && a.length > 0 && a.every((x) => x.type === Tok.Name || x.text === '.') ? a.map((x) => x.text).join('') : undefined);
+    const dotted = (a: Token[] | undefined): string | undefined =>
+      a && a.length > 0 && a.every((x) => x.type === Tok.Name || x.text === '.')
+        ? a.map((x) => x.text).join('')
+        : undefined;
     if (!/(^|\.)config_file_name$/.test(dotted(named('fname', 0)) ?? '')) continue;
     if (args.some((a) => a[0]?.text === '*' || a[0]?.text === '**')) continue;
     const defaults = named('defaults', 1);
     const given = dotted(defaults);
-    return { line: t[from]!.line, defaults: defaults === undefined || given === 'None' ? 'none' : /(^|\.)config_args$/.test(given ?? '') ? 'config_args' : 'unknown' };
+    return {
+      line: t[from]!.line,
+      defaults:
+        defaults === undefined || given === 'None'
+          ? 'none'
+          : /(^|\.)config_args$/.test(given ?? '')
+            ? 'config_args'
+            : 'unknown',
+    };
   }
   return undefined;
 }
@@ -104,12 +131,20 @@ export function autocommitIsolation(source: string): number | undefined {
     const t = ll.tokens;
     for (let i = 0; i + 2 < t.length; i++) {
       const key = t[i]!;
-      const named = key.type === Tok.Name ? key.text === 'isolation_level' && t[i + 1]!.text === '=' : key.type === Tok.String && literal([key]).value === 'isolation_level' && t[i + 1]!.text === ':';
+      const named =
+        key.type === Tok.Name
+          ? key.text === 'isolation_level' && t[i + 1]!.text === '='
+          : key.type === Tok.String && literal([key]).value === 'isolation_level' && t[i + 1]!.text === ':';
       if (!named) continue;
       // the value alone, up to the argument's or the entry's end
       const value = t[i + 2]!;
       const end = t[i + 3]?.text;
-      if (value.type === Tok.String && literal([value]).value === 'AUTOCOMMIT' && (end === undefined || end === ',' || end === ')' || end === '}')) at ??= value.line;
+      if (
+        value.type === Tok.String &&
+        literal([value]).value === 'AUTOCOMMIT' &&
+        (end === undefined || end === ',' || end === ')' || end === '}')
+      )
+        at ??= value.line;
       else return undefined;
     }
   }
@@ -127,7 +162,15 @@ export interface FunctionImport {
 }
 
 /** configure() hooks that only autogenerate (`alembic revision --autogenerate`, `check`) calls: naming one is no call. */
-const AUTOGENERATE_HOOKS = new Set(['include_object', 'include_name', 'include_symbol', 'process_revision_directives', 'render_item', 'compare_type', 'compare_server_default']);
+const AUTOGENERATE_HOOKS = new Set([
+  'include_object',
+  'include_name',
+  'include_symbol',
+  'process_revision_directives',
+  'render_item',
+  'compare_type',
+  'compare_server_default',
+]);
 
 /**
  * Imports inside env.py's module-level functions that `alembic upgrade` runs (online): functions named
@@ -164,7 +207,8 @@ export function runFunctionImports(source: string): FunctionImport[] {
       const t = ll.tokens;
       for (let i = 0; i < t.length; i++) {
         const x = t[i]!;
-        if (x.type !== Tok.Name || t[i - 1]?.text === '.' || !defs.has(x.text) || reached.has(x.text)) continue;
+        if (x.type !== Tok.Name || t[i - 1]?.text === '.' || !defs.has(x.text) || reached.has(x.text))
+          continue;
         // `f(name=…)` names a keyword; `include_object=include_object` hands a hook autogenerate alone calls
         if (t[i + 1]?.text === '=' && (t[i - 1]?.text === ',' || t[i - 1]?.text === '(')) continue;
         if (t[i - 1]?.text === '=' && AUTOGENERATE_HOOKS.has(t[i - 2]?.text ?? '')) continue;
@@ -185,14 +229,24 @@ export function runFunctionImports(source: string): FunctionImport[] {
       const t = ll.tokens;
       const first = t[0];
       if (!first) continue;
-      if (first.type === Tok.Name && BLOCK_WORDS.has(first.text) && t[1]?.text !== '=' && t[1]?.text !== '.') {
+      if (
+        first.type === Tok.Name &&
+        BLOCK_WORDS.has(first.text) &&
+        t[1]?.text !== '=' &&
+        t[1]?.text !== '.'
+      ) {
         // every block but `with` may not run its body, or guards it
-        blocks.push({ indent: ll.indent, guarded: first.text !== 'with' && !(first.text === 'async' && t[1]?.text === 'with') });
+        blocks.push({
+          indent: ll.indent,
+          guarded: first.text !== 'with' && !(first.text === 'async' && t[1]?.text === 'with'),
+        });
         continue;
       }
       if (offline(ll.line) || blocks.some((b) => b.guarded)) continue;
       if (first.text === 'import') {
-        for (const [a, b] of splitTop(t, 1, t.length, ',')) if (b > a && t[a]!.type === Tok.Name) out.push({ module: t[a]!.text, level: 0, line: first.line, fn });
+        for (const [a, b] of splitTop(t, 1, t.length, ','))
+          if (b > a && t[a]!.type === Tok.Name)
+            out.push({ module: t[a]!.text, level: 0, line: first.line, fn });
       } else if (first.text === 'from') {
         let i = 1;
         let level = 0;
@@ -238,14 +292,25 @@ export function multiDatabaseSetup(source: string): MultiDatabaseSetup | null {
       const tok = t[i]!;
       if (tok.type === Tok.String) {
         const value = literal([tok]).value;
-        if (value === 'databases' && t[i - 1]?.text === '(' && t[i - 2]?.text === 'get_main_option') ini = true;
+        if (value === 'databases' && t[i - 1]?.text === '(' && t[i - 2]?.text === 'get_main_option')
+          ini = true;
         else if (value !== null && value !== undefined && BINDS.has(value)) binds = true;
         continue;
       }
       if (tok.type !== Tok.Name) continue;
       if (BINDS.has(tok.text)) binds = true;
-      if (line !== undefined || offlineOnly(ll.line) || t[i + 1]?.text !== '=' || (t[i - 1]?.text !== ',' && t[i - 1]?.text !== '(')) continue;
-      if (tok.text === 'upgrade_token' || (tok.text === 'engine_name' && enclosingCall(t, i) === 'run_migrations')) line = tok.line;
+      if (
+        line !== undefined ||
+        offlineOnly(ll.line) ||
+        t[i + 1]?.text !== '=' ||
+        (t[i - 1]?.text !== ',' && t[i - 1]?.text !== '(')
+      )
+        continue;
+      if (
+        tok.text === 'upgrade_token' ||
+        (tok.text === 'engine_name' && enclosingCall(t, i) === 'run_migrations')
+      )
+        line = tok.line;
     }
   }
   if (line === undefined) return null;

@@ -57,7 +57,22 @@ export function matching(t: readonly Token[], open: number): number {
 }
 
 // statements whose body does not run where they stand, or runs only under a condition we cannot decide
-export const BLOCK_WORDS = new Set(['if', 'elif', 'else', 'try', 'except', 'finally', 'for', 'while', 'with', 'def', 'class', 'async', 'match', 'case']);
+export const BLOCK_WORDS = new Set([
+  'if',
+  'elif',
+  'else',
+  'try',
+  'except',
+  'finally',
+  'for',
+  'while',
+  'with',
+  'def',
+  'class',
+  'async',
+  'match',
+  'case',
+]);
 
 /** A block header's colon: the first `:` outside brackets. */
 export const COLON: ReadonlySet<string> = new Set([':']);
@@ -84,6 +99,18 @@ export function enclosingCall(t: readonly Token[], at: number): string | undefin
  * engine or URL, an application's connection or settings, the environment, `-x` arguments.
  */
 export const OTHER_URL_SOURCES = new Set([
-  'create_engine', 'create_async_engine', 'make_url', 'URL', 'attributes', 'current_app', 'environ', 'getenv',
-  'get_x_argument', 'cmd_opts', 'set_main_option', 'set_section_option', 'settings', 'get_settings',
+  'create_engine',
+  'create_async_engine',
+  'make_url',
+  'URL',
+  'attributes',
+  'current_app',
+  'environ',
+  'getenv',
+  'get_x_argument',
+  'cmd_opts',
+  'set_main_option',
+  'set_section_option',
+  'settings',
+  'get_settings',
 ]);

@@ -30,10 +30,16 @@ export function readUrlOptionCalls(source: string): UrlOptionCall[] {
     const t = ll.tokens;
     for (let i = 1; i < t.length; i++) {
       const name = t[i]!.text;
-      if (t[i]!.type !== Tok.Name || (name !== 'set_main_option' && name !== 'set_section_option') || t[i - 1]!.text !== '.' || t[i + 1]?.text !== '(') continue;
+      if (
+        t[i]!.type !== Tok.Name ||
+        (name !== 'set_main_option' && name !== 'set_section_option') ||
+        t[i - 1]!.text !== '.' ||
+        t[i + 1]?.text !== '('
+      )
+        continue;
       const close = matching(t, i + 1);
       const args: Token[][] = [];
-      for (let from = i + 2; from < close; ) {
+      for (let from = i + 2; from < close;) {
         const end = argumentEnd(t, from, close);
         args.push(t.slice(from, end));
         from = end + 1;
@@ -42,7 +48,12 @@ export function readUrlOptionCalls(source: string): UrlOptionCall[] {
       if (literal(args[keyAt] ?? []).value !== 'sqlalchemy.url') continue;
       const value = args[keyAt + 1] ?? [];
       const lit = literal(value).value;
-      out.push({ line: t[i]!.line, ...(typeof lit === 'string' ? { literal: lit } : {}), escaped: valueEscaped(value, t[i]!.line, lines, 0), offlineOnly: offlineOnly(t[i]!.line) });
+      out.push({
+        line: t[i]!.line,
+        ...(typeof lit === 'string' ? { literal: lit } : {}),
+        escaped: valueEscaped(value, t[i]!.line, lines, 0),
+        offlineOnly: offlineOnly(t[i]!.line),
+      });
     }
   }
   return out;
@@ -54,22 +65,36 @@ export function readUrlOptionCalls(source: string): UrlOptionCall[] {
  * module-level function it calls whose body escapes. An escape of some other variable does not count: the
  * value stored is what configparser sees.
  */
-function valueEscaped(value: readonly Token[], beforeLine: number, lines: readonly LogicalLine[], depth: number): boolean {
+function valueEscaped(
+  value: readonly Token[],
+  beforeLine: number,
+  lines: readonly LogicalLine[],
+  depth: number,
+): boolean {
   if (escapesPercent(value)) return true;
   if (depth > 8) return false;
   const name = value.length === 1 && value[0]!.type === Tok.Name ? value[0]!.text : undefined;
   if (name !== undefined) {
-    const assigned = [...lines].reverse().find((ll) => ll.line < beforeLine && ll.tokens[0]?.text === name && ll.tokens[1]?.text === '=');
+    const assigned = [...lines]
+      .reverse()
+      .find((ll) => ll.line < beforeLine && ll.tokens[0]?.text === name && ll.tokens[1]?.text === '=');
     return assigned !== undefined && valueEscaped(assigned.tokens.slice(2), assigned.line, lines, depth + 1);
   }
-  const called = value.length >= 3 && value[0]!.type === Tok.Name && value[1]!.text === '(' ? value[0]!.text : undefined;
+  const called =
+    value.length >= 3 && value[0]!.type === Tok.Name && value[1]!.text === '(' ? value[0]!.text : undefined;
   if (called !== undefined) {
-    const def = lines.findIndex((ll) => ll.indent === 0 && ll.tokens[0]?.text === 'def' && ll.tokens[1]?.text === called);
+    const def = lines.findIndex(
+      (ll) => ll.indent === 0 && ll.tokens[0]?.text === 'def' && ll.tokens[1]?.text === called,
+    );
     if (def < 0) return false;
     for (let k = def + 1; k < lines.length && lines[k]!.indent > 0; k++) {
       const ll = lines[k]!;
       // the function returns the escaped value, or the escaped variable it returns
-      if (ll.tokens[0]?.text === 'return' && valueEscaped(ll.tokens.slice(1), ll.line, lines.slice(def, k + 1), depth + 1)) return true;
+      if (
+        ll.tokens[0]?.text === 'return' &&
+        valueEscaped(ll.tokens.slice(1), ll.line, lines.slice(def, k + 1), depth + 1)
+      )
+        return true;
     }
   }
   return false;
@@ -78,10 +103,17 @@ function valueEscaped(value: readonly Token[], beforeLine: number, lines: readon
 /** `….replace("%", "%%")` somewhere in the value's expression. */
 function escapesPercent(toks: readonly Token[]): boolean {
   for (let k = 0; k + 5 < toks.length; k++) {
-    if (toks[k]!.text !== 'replace' || toks[k + 1]!.text !== '(' || toks[k + 2]!.type !== Tok.String || toks[k + 4]!.type !== Tok.String) continue;
+    if (
+      toks[k]!.text !== 'replace' ||
+      toks[k + 1]!.text !== '(' ||
+      toks[k + 2]!.type !== Tok.String ||
+      toks[k + 4]!.type !== Tok.String
+    )
+      continue;
     const a = evalStringLiteral(toks[k + 2]!.text);
     const b = evalStringLiteral(toks[k + 4]!.text);
-    if (a?.t === 'str' && a.v === '%' && toks[k + 3]!.text === ',' && b?.t === 'str' && b.v === '%%') return true;
+    if (a?.t === 'str' && a.v === '%' && toks[k + 3]!.text === ',' && b?.t === 'str' && b.v === '%%')
+      return true;
   }
   return false;
 }

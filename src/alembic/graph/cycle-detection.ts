@@ -25,22 +25,58 @@ interface CycleInputs {
  * down_revision is its own label is its own child: no head reaches it, and it is a cycle instead);
  * then the same for the dependency graph.
  */
-export function detectCycles({ revMap, all, labels, labelDowns, heads, bases, realHeads, realBases, problems, fail }: CycleInputs): void {
+export function detectCycles({
+  revMap,
+  all,
+  labels,
+  labelDowns,
+  heads,
+  bases,
+  realHeads,
+  realBases,
+  problems,
+  fail,
+}: CycleInputs): void {
   const ids = (revs: Iterable<Rev>): string[] => [...revs].map((r) => r.id);
-  const hit = heads.length > 0 && bases.length > 0 && labelDowns.size > 0 ? firstLabelDown(heads, revMap, labels) : undefined;
+  const hit =
+    heads.length > 0 && bases.length > 0 && labelDowns.size > 0
+      ? firstLabelDown(heads, revMap, labels)
+      : undefined;
   if (heads.length === 0 || bases.length === 0) {
     const members = [...revMap.values()];
     const msg = `Cycle is detected in revisions (${ids(members).join(', ')})`;
-    fail({ code: 'revision-cycle', others: members, ids: ids(members) }, unjoinable(members) ?? { exception: 'CycleDetected', message: msg, commandError: true });
+    fail(
+      { code: 'revision-cycle', others: members, ids: ids(members) },
+      unjoinable(members) ?? { exception: 'CycleDetected', message: msg, commandError: true },
+    );
   } else if (hit) {
     const msg = `KeyError: ${keyRepr(hit.label)}`;
-    fail({ code: 'down-revision-is-label', rev: hit.rev, others: [labels.get(hit.label)!], ids: [hit.label] }, { exception: 'KeyError', message: msg, commandError: false });
+    fail(
+      { code: 'down-revision-is-label', rev: hit.rev, others: [labels.get(hit.label)!], ids: [hit.label] },
+      { exception: 'KeyError', message: msg, commandError: false },
+    );
   } else {
-    const deleted = onlyRealCycles(outsideSpace(revMap, all.length, heads, (r) => r.versionedDown, bases, (r) => r.nextrev), revMap, problems, (r) => r.versionedDown);
+    const deleted = onlyRealCycles(
+      outsideSpace(
+        revMap,
+        all.length,
+        heads,
+        (r) => r.versionedDown,
+        bases,
+        (r) => r.nextrev,
+      ),
+      revMap,
+      problems,
+      (r) => r.versionedDown,
+    );
     if (deleted.length > 0) {
       const sorted = deleted.map((r) => r.id).sort(codePointCompare);
       const msg = `Cycle is detected in revisions (${sorted.join(', ')})`;
-      fail({ code: 'revision-cycle', others: deleted, ids: sorted }, (unsortable(deleted) ?? unjoinable(deleted, true)) ?? { exception: 'CycleDetected', message: msg, commandError: true });
+      fail(
+        { code: 'revision-cycle', others: deleted, ids: sorted },
+        unsortable(deleted) ??
+          unjoinable(deleted, true) ?? { exception: 'CycleDetected', message: msg, commandError: true },
+      );
     }
   }
   if (problems.some((p) => p.code === 'revision-cycle')) {
@@ -48,18 +84,44 @@ export function detectCycles({ revMap, all, labels, labelDowns, heads, bases, re
   } else if (labelDowns.size === 0 && all.every((r) => r.script.dependenciesIsNone)) {
     // no depends_on and no label as down_revision: the dependency graph is the down-revision
     // graph (same heads, bases and edges), which was just checked
-  } else if ((realHeads.length === 0 || realBases.length === 0) && (!problems.some((p) => p.failure) || cyclicKeys(revMap, (r) => r.allDown).size > 0)) {
+  } else if (
+    (realHeads.length === 0 || realBases.length === 0) &&
+    (!problems.some((p) => p.failure) || cyclicKeys(revMap, (r) => r.allDown).size > 0)
+  ) {
     // after an earlier failure (a dependency that is not there) no real base may be left
     // only because of it: that is not a cycle of its own
     const members = [...revMap.values()];
     const msg = `Dependency cycle is detected in revisions (${ids(members).join(', ')})`;
-    fail({ code: 'dependency-cycle', others: members, ids: ids(members) }, unjoinable(members) ?? { exception: 'DependencyCycleDetected', message: msg, commandError: true });
+    fail(
+      { code: 'dependency-cycle', others: members, ids: ids(members) },
+      unjoinable(members) ?? { exception: 'DependencyCycleDetected', message: msg, commandError: true },
+    );
   } else {
-    const deleted = onlyRealCycles(outsideSpace(revMap, all.length, realHeads, (r) => r.allDown, realBases, (r) => r.allNextrev), revMap, problems, (r) => r.allDown);
+    const deleted = onlyRealCycles(
+      outsideSpace(
+        revMap,
+        all.length,
+        realHeads,
+        (r) => r.allDown,
+        realBases,
+        (r) => r.allNextrev,
+      ),
+      revMap,
+      problems,
+      (r) => r.allDown,
+    );
     if (deleted.length > 0) {
       const sorted = deleted.map((r) => r.id).sort(codePointCompare);
       const msg = `Dependency cycle is detected in revisions (${sorted.join(', ')})`;
-      fail({ code: 'dependency-cycle', others: deleted, ids: sorted }, (unsortable(deleted) ?? unjoinable(deleted, true)) ?? { exception: 'DependencyCycleDetected', message: msg, commandError: true });
+      fail(
+        { code: 'dependency-cycle', others: deleted, ids: sorted },
+        unsortable(deleted) ??
+          unjoinable(deleted, true) ?? {
+            exception: 'DependencyCycleDetected',
+            message: msg,
+            commandError: true,
+          },
+      );
     }
   }
 }
@@ -69,7 +131,12 @@ export function detectCycles({ revMap, all, labels, labelDowns, heads, bases, re
  * cycle. Once an earlier failure (a dangling reference) has been recorded, that
  * set also holds revisions merely cut off by it; keep only true cycle members.
  */
-function onlyRealCycles(deleted: Rev[], revMap: ReadonlyMap<string, Rev>, problems: readonly GraphProblem[], edges: (r: Rev) => readonly string[]): Rev[] {
+function onlyRealCycles(
+  deleted: Rev[],
+  revMap: ReadonlyMap<string, Rev>,
+  problems: readonly GraphProblem[],
+  edges: (r: Rev) => readonly string[],
+): Rev[] {
   if (!problems.some((p) => p.failure)) return deleted;
   const cyclic = cyclicKeys(revMap, edges);
   return deleted.filter((r) => cyclic.has(r.key));
@@ -144,7 +211,13 @@ function outsideSpace(
 }
 
 /** Sets `bit` in `reached` for every revision iterateRelated would visit from `targets`, without listing them. */
-function mark(revMap: ReadonlyMap<string, Rev>, targets: readonly Rev[], edges: (r: Rev) => Iterable<string>, reached: Uint8Array, bit: number): void {
+function mark(
+  revMap: ReadonlyMap<string, Rev>,
+  targets: readonly Rev[],
+  edges: (r: Rev) => Iterable<string>,
+  reached: Uint8Array,
+  bit: number,
+): void {
   const todo: Rev[] = [...targets];
   while (todo.length > 0) {
     const rev = todo.pop()!;
@@ -163,9 +236,15 @@ function mark(revMap: ReadonlyMap<string, Rev>, targets: readonly Rev[], edges: 
  * first revision it visits whose down revision is a label there raises KeyError on that label. Alembic's
  * heads are a set, so with several such revisions which one it meets first is not fixed; one is the common case.
  */
-function firstLabelDown(heads: readonly Rev[], revMap: ReadonlyMap<string, Rev>, labels: ReadonlyMap<string, Rev>): { rev: Rev; label: string } | undefined {
+function firstLabelDown(
+  heads: readonly Rev[],
+  revMap: ReadonlyMap<string, Rev>,
+  labels: ReadonlyMap<string, Rev>,
+): { rev: Rev; label: string } | undefined {
   const isLabel = (id: string): boolean => !revMap.has(id) && labels.has(id);
-  const rev = iterateRelated(revMap, heads, (r) => r.versionedDown).revs.find((r) => r.versionedDown.some(isLabel));
+  const rev = iterateRelated(revMap, heads, (r) => r.versionedDown).revs.find((r) =>
+    r.versionedDown.some(isLabel),
+  );
   return rev && { rev, label: rev.versionedDown.find(isLabel)! };
 }
 
@@ -175,9 +254,15 @@ function firstLabelDown(heads: readonly Rev[], revMap: ReadonlyMap<string, Rev>,
  * hash order, so the two type names may come in either order; we name str first.
  */
 function unsortable(revs: readonly Rev[]): AlembicFailure | undefined {
-  const types = [...new Set(revs.map((r) => r.script.revision.t))].sort((a, b) => (a === 'str' ? -1 : b === 'str' ? 1 : 0));
+  const types = [...new Set(revs.map((r) => r.script.revision.t))].sort((a, b) =>
+    a === 'str' ? -1 : b === 'str' ? 1 : 0,
+  );
   if (types.length < 2) return undefined;
-  return { exception: 'TypeError', message: `TypeError: '<' not supported between instances of '${types[0]}' and '${types[1]}'`, commandError: false };
+  return {
+    exception: 'TypeError',
+    message: `TypeError: '<' not supported between instances of '${types[0]}' and '${types[1]}'`,
+    commandError: false,
+  };
 }
 
 /**
@@ -186,8 +271,16 @@ function unsortable(revs: readonly Rev[]): AlembicFailure | undefined {
  * type by then, so a non-str one is item 0).
  */
 function unjoinable(revs: readonly Rev[], sorted = false): AlembicFailure | undefined {
-  const i = sorted ? (revs.every((r) => r.script.revision.t === 'str') ? -1 : 0) : revs.findIndex((r) => r.script.revision.t !== 'str');
+  const i = sorted
+    ? revs.every((r) => r.script.revision.t === 'str')
+      ? -1
+      : 0
+    : revs.findIndex((r) => r.script.revision.t !== 'str');
   if (i < 0) return undefined;
   const t = sorted ? revs[0]!.script.revision.t : revs[i]!.script.revision.t;
-  return { exception: 'TypeError', message: `TypeError: sequence item ${i}: expected str instance, ${t} found`, commandError: false };
+  return {
+    exception: 'TypeError',
+    message: `TypeError: sequence item ${i}: expected str instance, ${t} found`,
+    commandError: false,
+  };
 }

@@ -15,7 +15,13 @@ export function indexGraph(map: RevisionMap, byKey: ReadonlyMap<string, Rev>): I
   for (const r of byKey.values()) {
     if (index.has(r)) continue;
     // sets of ids and sets of keys are the same only when every revision is filed under its id
-    if (r.id !== r.key) throw new AlembicRaise('Unpredictable', `revision ${r.id} is filed under another key in the revision map`, undefined, 'step');
+    if (r.id !== r.key)
+      throw new AlembicRaise(
+        'Unpredictable',
+        `revision ${r.id} is filed under another key in the revision map`,
+        undefined,
+        'step',
+      );
     index.set(r, revs.length);
     revs.push(r);
   }
@@ -25,7 +31,13 @@ export function indexGraph(map: RevisionMap, byKey: ReadonlyMap<string, Rev>): I
     const a = new Int32Array(ids.length);
     for (let i = 0; i < ids.length; i++) {
       const next = byKey.get(ids[i]!);
-      if (!next || next.key !== ids[i]) throw new AlembicRaise('Unpredictable', `down revision ${ids[i]!} of ${r.id} is not in the revision map`, undefined, 'step');
+      if (!next || next.key !== ids[i])
+        throw new AlembicRaise(
+          'Unpredictable',
+          `down revision ${ids[i]!} of ${r.id} is not in the revision map`,
+          undefined,
+          'step',
+        );
       a[i] = index.get(next)!;
     }
     down.push(a);
@@ -57,4 +69,3 @@ export interface IndexedGraph {
   readonly down: readonly Int32Array[];
   readonly words: number;
 }
-

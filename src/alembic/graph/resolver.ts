@@ -21,11 +21,17 @@ export const BASE = Symbol('base');
 type WalkEnd = Rev | null | typeof BASE;
 
 /** `_relative_destination.match(target)`: the label, the symbol walked from, and the signed step count. */
-export function relativeTarget(target: string): { label?: string; symbol?: string; text: string; steps: bigint } | undefined {
+export function relativeTarget(
+  target: string,
+): { label?: string; symbol?: string; text: string; steps: bigint } | undefined {
   const m = RELATIVE.exec(target);
   if (!m) return undefined;
   // Python's \w and \d take every script's letters and digits, and int() reads those digits
-  if (/[^ -~]/u.test(m[0])) throw new AlembicRaise('Unpredictable', `the relative target '${target}' holds characters outside ASCII, which Python's \\w and int() read differently`);
+  if (/[^ -~]/u.test(m[0]))
+    throw new AlembicRaise(
+      'Unpredictable',
+      `the relative target '${target}' holds characters outside ASCII, which Python's \\w and int() read differently`,
+    );
   const text = m[3]!;
   return { label: m[1], symbol: m[2], text, steps: BigInt(text.replace(/^\+/u, '')) };
 }
@@ -35,7 +41,12 @@ function abs(n: bigint): bigint {
 }
 
 function notAString(repr: string, stage?: AlembicRaise['stage']): AlembicRaise {
-  return new AlembicRaise('RevisionError', `revision identifier ${repr} is not a string; ensure database driver settings are correct`, undefined, stage);
+  return new AlembicRaise(
+    'RevisionError',
+    `revision identifier ${repr} is not a string; ensure database driver settings are correct`,
+    undefined,
+    stage,
+  );
 }
 
 /** Alembic's RevisionMap lookups and walks over our map, shared by the upgrade and downgrade predictions. */
@@ -52,7 +63,8 @@ export class Resolver {
     const distinctTargets = new Set(targets);
     // the target walk can only raise (overlap) with several targets; otherwise defer it
     let required: Set<Rev> | undefined;
-    if (distinctTargets.size > 1) required = new Set([...this.ancestors(targets, true, true, 'target'), ...targets]);
+    if (distinctTargets.size > 1)
+      required = new Set([...this.ancestors(targets, true, true, 'target'), ...targets]);
     const current = this.getRevisionsFromRows(lower);
     const resolved = new Set(current);
     if ([...distinctTargets].every((t) => resolved.has(t))) {
@@ -82,24 +94,41 @@ export class Resolver {
           start = this.filterRevsForLineage(this.getRevisionsFromRows(current), label);
           if (start.length === 0) {
             // the branch is not a head: backtrack to its tips among the current revisions' ancestors
-            const active = this.filterRevsForLineage(this.ancestors(this.getRevisionsFromRows(current), true, false, 'target'), label);
+            const active = this.filterRevsForLineage(
+              this.ancestors(this.getRevisionsFromRows(current), true, false, 'target'),
+              label,
+            );
             const downs = new Set(active.flatMap((r) => r.normalizedDown));
             start = active.filter((r) => !downs.has(r.id));
             if (start.length === 0) start = [null];
           }
         }
-        if (start.length > 1) throw new AlembicRaise('RevisionError', 'Ambiguous upgrade from multiple current revisions');
+        if (start.length > 1)
+          throw new AlembicRaise('RevisionError', 'Ambiguous upgrade from multiple current revisions');
         const first = start[0]!;
         // a row that is not a string: get_revision refuses it
-        if (first !== null && typeof first === 'object' && 'repr' in first) throw notAString(first.repr, 'stamp');
+        if (first !== null && typeof first === 'object' && 'repr' in first)
+          throw notAString(first.repr, 'stamp');
         found = this.walk(first, steps, label);
-        if (found === null) throw new AlembicRaise('RevisionError', `Relative revision ${text} didn't produce ${abs(steps)} migrations`);
+        if (found === null)
+          throw new AlembicRaise(
+            'RevisionError',
+            `Relative revision ${text} didn't produce ${abs(steps)} migrations`,
+          );
       } else {
         found = this.walk(this.getRevisionOrNone(symbol, 'target'), steps, label);
       }
     } else {
-      if (symbol === undefined) throw new AlembicRaise('RevisionError', `Relative revision ${steps} didn't produce ${abs(steps)} migrations`);
-      found = this.walk(this.getRevisionOrNone(label === undefined ? symbol : `${label}@${symbol}`, 'target'), steps, undefined);
+      if (symbol === undefined)
+        throw new AlembicRaise(
+          'RevisionError',
+          `Relative revision ${steps} didn't produce ${abs(steps)} migrations`,
+        );
+      found = this.walk(
+        this.getRevisionOrNone(label === undefined ? symbol : `${label}@${symbol}`, 'target'),
+        steps,
+        undefined,
+      );
     }
     if (found === null || found === BASE) throw new AlembicRaise('AssertionError', '', undefined, 'target');
     return [found];
@@ -137,14 +166,26 @@ export class Resolver {
 
   /** `filter_for_lineage` over revisions. */
   filterRevsForLineage(revs: readonly Rev[], label: string): Rev[] {
-    const keep = new Set(this.filterForLineage(revs.map((r) => r.id), label, 'target'));
+    const keep = new Set(
+      this.filterForLineage(
+        revs.map((r) => r.id),
+        label,
+        'target',
+      ),
+    );
     return revs.filter((r) => keep.has(r.id));
   }
 
   /** `get_revision`: one revision, or None for base (and for a head whose id is empty). */
   getRevisionOrNone(id: string, stage: AlembicRaise['stage']): Rev | null {
     const [resolved, label] = this.resolveRevisionNumber(id, stage);
-    if (resolved.length > 1) throw new AlembicRaise('MultipleHeads', `Multiple heads are present for given argument '${id}'; ${resolved.join(', ')}`, undefined, stage);
+    if (resolved.length > 1)
+      throw new AlembicRaise(
+        'MultipleHeads',
+        `Multiple heads are present for given argument '${id}'; ${resolved.join(', ')}`,
+        undefined,
+        stage,
+      );
     return resolved.length === 0 ? null : this.revisionForIdent(resolved[0]!, label, stage);
   }
 
@@ -185,7 +226,12 @@ export class Resolver {
   getRevisions(idIn: string, stage: AlembicRaise['stage']): Rev[] {
     const [resolved, label] = this.resolveRevisionNumber(idIn, stage);
     if (resolved.length === 1 && isNegativePythonInt(resolved[0]!)) {
-      throw new AlembicRaise('Unpredictable', `the identifier '${idIn}' is a relative step (${resolved[0]}) that Alembic walks from the heads; this is not predicted`, undefined, stage);
+      throw new AlembicRaise(
+        'Unpredictable',
+        `the identifier '${idIn}' is a relative step (${resolved[0]}) that Alembic walks from the heads; this is not predicted`,
+        undefined,
+        stage,
+      );
     }
     return resolved.map((id) => this.revisionForIdent(id, label, stage));
   }
@@ -215,7 +261,13 @@ export class Resolver {
   private getCurrentHead(label: string | undefined, stage: AlembicRaise['stage']): string | undefined {
     let heads: readonly string[] = this.map.heads;
     if (label) heads = this.filterForLineage(heads, label, stage);
-    if (heads.length > 1) throw new AlembicRaise('MultipleHeads', `Multiple heads are present for given argument '${label ? `${label}@head` : 'head'}'; ${heads.join(', ')}`, undefined, stage);
+    if (heads.length > 1)
+      throw new AlembicRaise(
+        'MultipleHeads',
+        `Multiple heads are present for given argument '${label ? `${label}@head` : 'head'}'; ${heads.join(', ')}`,
+        undefined,
+        stage,
+      );
     return heads[0];
   }
 
@@ -223,12 +275,20 @@ export class Resolver {
   filterForLineage(targets: readonly string[], checkAgainst: string, stage: AlembicRaise['stage']): string[] {
     const [ids, label] = this.resolveRevisionNumber(checkAgainst, stage);
     const shares = [...(label ? [label] : []), ...ids];
-    return targets.filter((t) => this.sharesLineage(this.revisionForIdent(t, undefined, stage), shares, stage));
+    return targets.filter((t) =>
+      this.sharesLineage(this.revisionForIdent(t, undefined, stage), shares, stage),
+    );
   }
 
-  private sharesLineage(target: Rev, against: readonly (string | Rev)[], stage: AlembicRaise['stage']): boolean {
+  private sharesLineage(
+    target: Rev,
+    against: readonly (string | Rev)[],
+    stage: AlembicRaise['stage'],
+  ): boolean {
     if (against.length === 0) return true;
-    const resolved = new Set(against.map((a) => (typeof a === 'string' ? this.revisionForIdent(a, undefined, stage) : a)));
+    const resolved = new Set(
+      against.map((a) => (typeof a === 'string' ? this.revisionForIdent(a, undefined, stage) : a)),
+    );
     for (const r of this.descendants([target], false, false, stage)) if (resolved.has(r)) return true;
     for (const r of this.ancestors([target], false, false, stage)) if (resolved.has(r)) return true;
     return false;
@@ -254,36 +314,73 @@ export class Resolver {
     if (!rev) {
       if (id === '') throw new AlembicRaise('AssertionError', '', undefined, stage);
       let revs: string[] = [];
-      for (const k of this.byKey.keys()) if (k && k.length > 3 && k.startsWith(id) && !k.startsWith('\u0000')) revs.push(k);
+      for (const k of this.byKey.keys())
+        if (k && k.length > 3 && k.startsWith(id) && !k.startsWith('\u0000')) revs.push(k);
       if (branchRev) revs = this.filterForLineage(revs, checkBranch!, stage);
       if (revs.length === 0) {
-        const short = id.length < 4 ? '; please ensure at least four characters are present for partial revision identifier matches' : '';
-        throw new AlembicRaise('ResolutionError', `No such revision or branch '${id}'${short}`, id, stage, { kind: 'no-such-revision', tooShort: short !== '' });
+        const short =
+          id.length < 4
+            ? '; please ensure at least four characters are present for partial revision identifier matches'
+            : '';
+        throw new AlembicRaise('ResolutionError', `No such revision or branch '${id}'${short}`, id, stage, {
+          kind: 'no-such-revision',
+          tooShort: short !== '',
+        });
       }
       if (revs.length > 1) {
-        throw new AlembicRaise('ResolutionError', `Multiple revisions start with '${id}': ${revs.slice(0, 3).map((x) => `'${x}'`).join(', ')}...`, id, stage, { kind: 'ambiguous-prefix', candidates: revs.slice(0, 3) });
+        throw new AlembicRaise(
+          'ResolutionError',
+          `Multiple revisions start with '${id}': ${revs
+            .slice(0, 3)
+            .map((x) => `'${x}'`)
+            .join(', ')}...`,
+          id,
+          stage,
+          { kind: 'ambiguous-prefix', candidates: revs.slice(0, 3) },
+        );
       }
       rev = this.byKey.get(revs[0]!)!;
     }
     if (checkBranch && branchRev) {
       if (!this.sharesLineage(rev, [branchRev.id], stage)) {
-        throw new AlembicRaise('ResolutionError', `Revision ${rev.id} is not a member of branch '${checkBranch}'`, id, stage, { kind: 'not-in-branch', branch: checkBranch });
+        throw new AlembicRaise(
+          'ResolutionError',
+          `Revision ${rev.id} is not a member of branch '${checkBranch}'`,
+          id,
+          stage,
+          { kind: 'not-in-branch', branch: checkBranch },
+        );
       }
     }
     return rev;
   }
 
   /** `_get_ancestor_nodes`, with the `check=True` overlap test. */
-  ancestors(targets: readonly Rev[], includeDeps: boolean, check: boolean, stage: AlembicRaise['stage']): Rev[] {
+  ancestors(
+    targets: readonly Rev[],
+    includeDeps: boolean,
+    check: boolean,
+    stage: AlembicRaise['stage'],
+  ): Rev[] {
     return this.related(targets, (r) => (includeDeps ? r.normalizedDown : r.versionedDown), check, stage);
   }
 
-  descendants(targets: readonly Rev[], includeDeps: boolean, check: boolean, stage: AlembicRaise['stage']): Rev[] {
+  descendants(
+    targets: readonly Rev[],
+    includeDeps: boolean,
+    check: boolean,
+    stage: AlembicRaise['stage'],
+  ): Rev[] {
     return this.related(targets, (r) => (includeDeps ? r.allNextrev : r.nextrev), check, stage);
   }
 
   /** `_iterate_related_revisions`: a LIFO walk sharing `seen` across targets. */
-  private related(targets: readonly Rev[], fn: (r: Rev) => Iterable<string>, check: boolean, stage: AlembicRaise['stage']): Rev[] {
+  private related(
+    targets: readonly Rev[],
+    fn: (r: Rev) => Iterable<string>,
+    check: boolean,
+    stage: AlembicRaise['stage'],
+  ): Rev[] {
     // _normalized_down_revisions are needed from the first walk on; computing them is the costly part
     this.map.normalizeDependsOn();
     const seen = new Set<Rev>();
@@ -302,7 +399,13 @@ export class Resolver {
         for (const id of fn(rev)) {
           const next = this.byKey.get(id);
           if (!next) throw new AlembicRaise('KeyError', `'${id}'`, id, 'load');
-          if (next.key !== id) throw new AlembicRaise('RevisionError', 'Dependency resolution failed; broken map', undefined, 'load');
+          if (next.key !== id)
+            throw new AlembicRaise(
+              'RevisionError',
+              'Dependency resolution failed; broken map',
+              undefined,
+              'load',
+            );
           todo.push(next);
         }
         out.push(rev);
@@ -312,7 +415,13 @@ export class Resolver {
         if (overlaps.length > 0) {
           // Alembic joins a Python set here, so with several overlaps the order varies; we sort
           const names = overlaps.map((x) => x.id).sort();
-          throw new AlembicRaise('RevisionError', `Requested revision ${target.id} overlaps with other requested revisions ${names.join(', ')}`, undefined, stage, { kind: 'overlap', target: target.id, others: names });
+          throw new AlembicRaise(
+            'RevisionError',
+            `Requested revision ${target.id} overlaps with other requested revisions ${names.join(', ')}`,
+            undefined,
+            stage,
+            { kind: 'overlap', target: target.id, others: names },
+          );
         }
       }
     }
@@ -338,7 +447,13 @@ export class Resolver {
   private getRevision(id: string): Rev {
     if (id !== 'heads' && id !== 'head' && id !== 'base') return this.byKey.get(id)!;
     const [resolved] = this.resolveRevisionNumber(id, 'step');
-    if (resolved.length > 1) throw new AlembicRaise('MultipleHeads', `Multiple heads are present for given argument '${id}'; ${resolved.join(', ')}`, undefined, 'step');
+    if (resolved.length > 1)
+      throw new AlembicRaise(
+        'MultipleHeads',
+        `Multiple heads are present for given argument '${id}'; ${resolved.join(', ')}`,
+        undefined,
+        'step',
+      );
     // `_revision_for_ident(())`: not in the map, and `assert resolved_id` fails on the empty tuple
     if (resolved.length === 0) throw new AlembicRaise('AssertionError', '', undefined, 'step');
     return this.revisionForIdent(resolved[0]!, undefined, 'step');
@@ -354,7 +469,10 @@ export class Resolver {
       else for (const x of this.getRevisions(id, 'step')) if (x) revs.push(x);
     }
     const g = this.indexed();
-    const bits = ancestorBits(g, revs.map((r) => g.index.get(r)!));
+    const bits = ancestorBits(
+      g,
+      revs.map((r) => g.index.get(r)!),
+    );
     return {
       has: (id: string): boolean => {
         const r = this.byKey.get(id);

@@ -119,7 +119,8 @@ export class Rev {
   }
   addNextrev(child: Rev): void {
     if (!this.allNextrev.includes(child.key)) this.allNextrev.push(child.key);
-    if (child.versionedDown.includes(this.key) && !this.nextrev.includes(child.key)) this.nextrev.push(child.key);
+    if (child.versionedDown.includes(this.key) && !this.nextrev.includes(child.key))
+      this.nextrev.push(child.key);
   }
   /** What `Script.__str__` raises instead, when a down revision is not a str (`", ".join` in `format_as_comma`). */
   describeError(): string | undefined {

@@ -68,11 +68,15 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
     if (labelDowns.size === 0 && normalizeFast(all, revMap)) return;
     normalizeByWalking(all, map, (broken) => {
       const msg = 'Dependency resolution failed; broken map';
-      fail({ code: 'down-revision-is-label', rev: broken.rev, others: [], ids: [broken.id] }, { exception: 'RevisionError', message: msg, commandError: true });
+      fail(
+        { code: 'down-revision-is-label', rev: broken.rev, others: [], ids: [broken.id] },
+        { exception: 'RevisionError', message: msg, commandError: true },
+      );
     });
   };
   if (labelDowns.size > 0) normalizeDependsOn();
-  if (revMap.size > 0) detectCycles({ revMap, all, labels, labelDowns, heads, bases, realHeads, realBases, problems, fail });
+  if (revMap.size > 0)
+    detectCycles({ revMap, all, labels, labelDowns, heads, bases, realHeads, realBases, problems, fail });
 
   let propagated = false;
   return {
@@ -96,7 +100,10 @@ export function buildRevisionMap(scripts: readonly ScriptFile[]): RevisionMap {
 }
 
 /** The revisions in load order, by id, with the bases and the labelled ones (a duplicate id: the later wins, as in Alembic's dict). */
-function collectRevisions(scripts: readonly ScriptFile[], problems: GraphProblem[]): { map: Map<string, Rev>; all: Rev[]; bases: Rev[]; realBases: Rev[]; hasLabels: Rev[] } {
+function collectRevisions(
+  scripts: readonly ScriptFile[],
+  problems: GraphProblem[],
+): { map: Map<string, Rev>; all: Rev[]; bases: Rev[]; realBases: Rev[]; hasLabels: Rev[] } {
   const map = new Map<string, Rev>();
   const bases: Rev[] = [];
   const realBases: Rev[] = [];
@@ -129,7 +136,10 @@ function mapBranchLabels(hasLabels: readonly Rev[], map: Map<string, Rev>, fail:
       const owner = map.get(label);
       if (owner) {
         const msg = labelClash(label, rev, owner);
-        fail({ code: 'duplicate-branch-label', rev, others: [owner], ids: [label] }, { exception: 'RevisionError', message: msg, commandError: true });
+        fail(
+          { code: 'duplicate-branch-label', rev, others: [owner], ids: [label] },
+          { exception: 'RevisionError', message: msg, commandError: true },
+        );
         continue;
       }
       map.set(label, rev);
@@ -149,7 +159,10 @@ function addDependsOn(all: readonly Rev[], map: Map<string, Rev>, fail: Fail): v
       const target = map.get(dep);
       if (!target) {
         const msg = `KeyError: ${keyRepr(dep)}`;
-        fail({ code: 'missing-dependency', rev, others: [], ids: [dep] }, { exception: 'KeyError', message: msg, commandError: false });
+        fail(
+          { code: 'missing-dependency', rev, others: [], ids: [dep] },
+          { exception: 'KeyError', message: msg, commandError: false },
+        );
         continue;
       }
       resolved.push(target.key);
@@ -176,12 +189,25 @@ function linkDownRevisions(map: Map<string, Rev>, count: number, problems: Graph
         // the warning formats the revision with ", ".join(down revisions): a non-str one raises there
         const joinError = rev.describeError();
         if (joinError) {
-          problems.push({ code, rev, others: [], ids: [down], failure: { exception: 'TypeError', message: joinError, commandError: false } });
+          problems.push({
+            code,
+            rev,
+            others: [],
+            ids: [down],
+            failure: { exception: 'TypeError', message: joinError, commandError: false },
+          });
           continue;
         }
         const warning = `Revision ${keyText(down)} referenced from ${rev.describe()} is not present`;
         const msg = `KeyError: ${keyRepr(down)}`;
-        problems.push({ code, rev, others: [], ids: [down], warning, failure: { exception: 'KeyError', message: msg, commandError: false } });
+        problems.push({
+          code,
+          rev,
+          others: [],
+          ids: [down],
+          warning,
+          failure: { exception: 'KeyError', message: msg, commandError: false },
+        });
         continue;
       }
       target.addNextrev(rev);
@@ -192,7 +218,11 @@ function linkDownRevisions(map: Map<string, Rev>, count: number, problems: Graph
 }
 
 /** `_normalize_depends_on` literally: walk every ancestor of every revision with dependencies. */
-export function normalizeByWalking(all: readonly Rev[], map: ReadonlyMap<string, Rev>, onBroken: (b: { rev: Rev; id: string }) => void = () => undefined): void {
+export function normalizeByWalking(
+  all: readonly Rev[],
+  map: ReadonlyMap<string, Rev>,
+  onBroken: (b: { rev: Rev; id: string }) => void = () => undefined,
+): void {
   for (const rev of all) {
     if (rev.resolvedDeps.length === 0) {
       rev.normalizedResolvedDeps = [];
@@ -325,7 +355,10 @@ function markDependencyOrder(problems: GraphProblem[]): void {
   const messages = [...firsts.values()].map((i) => problems[i]!.failure!.message);
   for (const i of firsts.values()) {
     const failure = problems[i]!.failure!;
-    problems[i] = { ...problems[i]!, failure: { ...failure, orderVaries: messages.filter((m) => m !== failure.message) } };
+    problems[i] = {
+      ...problems[i]!,
+      failure: { ...failure, orderVaries: messages.filter((m) => m !== failure.message) },
+    };
   }
 }
 

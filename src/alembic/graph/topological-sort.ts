@@ -3,14 +3,21 @@ import { ancestorBits, hasBit, type IndexedGraph } from './indexed-graph.js';
 import type { Rev } from './revision-map.js';
 
 /** `_topological_sort`'s order of ids: heads first, following the map's insertion order. */
-export function topologicalOrder(g: IndexedGraph, byKey: ReadonlyMap<string, Rev>, revisions: ReadonlySet<Rev>, heads: readonly Rev[]): string[] {
+export function topologicalOrder(
+  g: IndexedGraph,
+  byKey: ReadonlyMap<string, Rev>,
+  revisions: ReadonlySet<Rev>,
+  heads: readonly Rev[],
+): string[] {
   const todo = new Set([...revisions].map((r) => r.id));
   const order = new Map<string, number>();
   let i = 0;
   for (const k of byKey.keys()) if (!order.has(k)) order.set(k, i++);
   const at = (id: string): number => g.index.get(byKey.get(id)!)!;
   const ancestorsOf = (id: string): Uint32Array => ancestorBits(g, [at(id)]);
-  const currentHeads = [...new Set(heads.map((h) => h.id).filter((id) => todo.has(id)))].sort((a, b) => order.get(a)! - order.get(b)!);
+  const currentHeads = [...new Set(heads.map((h) => h.id).filter((id) => todo.has(id)))].sort(
+    (a, b) => order.get(a)! - order.get(b)!,
+  );
   const ancestorsByIdx = currentHeads.map(ancestorsOf);
   const output: string[] = [];
   let idx = 0;
@@ -49,4 +56,3 @@ export function topologicalOrder(g: IndexedGraph, byKey: ReadonlyMap<string, Rev
   if (todo.size > 0) throw new AlembicRaise('AssertionError', '', undefined, 'step');
   return output;
 }
-

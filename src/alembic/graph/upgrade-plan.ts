@@ -53,7 +53,12 @@ export function multipleHeadsMessage(destination: string): string {
  * `HeadMaintainer` that writes the version table, with Alembic's error
  * translation (`_catch_revision_errors`). The map must have loaded cleanly.
  */
-export function predictUpgrade(map: RevisionMap, target: string, rows: readonly StampValue[], versionTable = 'alembic_version'): UpgradePrediction {
+export function predictUpgrade(
+  map: RevisionMap,
+  target: string,
+  rows: readonly StampValue[],
+  versionTable = 'alembic_version',
+): UpgradePrediction {
   // a tuple or bytes id is filed under itself; where Alembic then trips (int() of the head, get_revision of
   // a step, a lookup by its text) depends on the path, and invalid-revision-value already blocks on it
   const odd = map.revisions.find((x) => x.key.startsWith('\u0000'));
@@ -71,7 +76,14 @@ export function predictUpgrade(map: RevisionMap, target: string, rows: readonly 
     if (!(e instanceof AlembicRaise)) throw e;
     const failure = translate(e, target);
     if (failure.exception === 'Unpredictable') {
-      return { target, willSucceed: false, steps: [], finalHeads: null, cliOutput: null, unpredictable: failure.message };
+      return {
+        target,
+        willSucceed: false,
+        steps: [],
+        finalHeads: null,
+        cliOutput: null,
+        unpredictable: failure.message,
+      };
     }
     return {
       target,
@@ -83,7 +95,9 @@ export function predictUpgrade(map: RevisionMap, target: string, rows: readonly 
         message: failure.message,
         stage: failure.stage,
         ...(failure.step !== undefined ? { revision: failure.step } : {}),
-        ...(failure.step !== undefined && failure.exception === 'KeyError' && failure.argument !== undefined ? { row: failure.argument } : {}),
+        ...(failure.step !== undefined && failure.exception === 'KeyError' && failure.argument !== undefined
+          ? { row: failure.argument }
+          : {}),
         ...(failure.detail ? { detail: failure.detail } : {}),
       },
       cliOutput: failure.cliOutput,
@@ -96,7 +110,11 @@ export function predictUpgrade(map: RevisionMap, target: string, rows: readonly 
  * after include (with their ancestors) and the rows before did not. Undefined when a row does not
  * resolve, or the database moved down (what it no longer has is not an upgrade).
  */
-export function revisionsApplied(map: RevisionMap, before: readonly StampValue[], after: readonly StampValue[]): number | undefined {
+export function revisionsApplied(
+  map: RevisionMap,
+  before: readonly StampValue[],
+  after: readonly StampValue[],
+): number | undefined {
   if (![...before, ...after].every((x) => typeof x === 'string' && map.byKey.has(x))) return undefined;
   const r = new Resolver(map);
   const was = r.ancestorIds(before as string[]);
@@ -122,9 +140,21 @@ export function resolveStamps(map: RevisionMap, rows: readonly StampValue[]): St
 export function translate(e: AlembicRaise, destination: string): AlembicRaise {
   switch (e.exception) {
     case 'ResolutionError':
-      return new AlembicRaise('CommandError', `Can't locate revision identified by '${e.argument ?? ''}'`, e.argument, e.stage, e.detail);
+      return new AlembicRaise(
+        'CommandError',
+        `Can't locate revision identified by '${e.argument ?? ''}'`,
+        e.argument,
+        e.stage,
+        e.detail,
+      );
     case 'MultipleHeads':
-      return new AlembicRaise('CommandError', multipleHeadsMessage(destination), undefined, e.stage, e.detail);
+      return new AlembicRaise(
+        'CommandError',
+        multipleHeadsMessage(destination),
+        undefined,
+        e.stage,
+        e.detail,
+      );
     case 'RevisionError':
       return new AlembicRaise('CommandError', e.message, e.argument, e.stage, e.detail);
     default:
@@ -133,7 +163,12 @@ export function translate(e: AlembicRaise, destination: string): AlembicRaise {
 }
 
 /** `HeadMaintainer.update_to_step` per upgrade step, with the online rowcount check. */
-function simulateVersionTable(r: Resolver, ordered: readonly Rev[], rows: readonly StampValue[], table: string): { steps: UpgradeStep[]; finalHeads: (string | null)[] } {
+function simulateVersionTable(
+  r: Resolver,
+  ordered: readonly Rev[],
+  rows: readonly StampValue[],
+  table: string,
+): { steps: UpgradeStep[]; finalHeads: (string | null)[] } {
   const t = new VersionRows(rows, table);
   const steps: UpgradeStep[] = [];
   for (const rev of ordered) {
@@ -166,7 +201,13 @@ function simulateVersionTable(r: Resolver, ordered: readonly Rev[], rows: readon
     } else {
       let downRev: string;
       if (down.length !== 1) {
-        if (present.length !== 1) throw new AlembicRaise('AssertionError', "Can't do an UPDATE because downrevision is ambiguous", undefined, 'step');
+        if (present.length !== 1)
+          throw new AlembicRaise(
+            'AssertionError',
+            "Can't do an UPDATE because downrevision is ambiguous",
+            undefined,
+            'step',
+          );
         downRev = present[0]!;
       } else downRev = down[0]!;
       t.update(downRev, id);

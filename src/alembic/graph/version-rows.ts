@@ -48,7 +48,14 @@ export class VersionRows {
     const n = this.count.get(v) ?? 0;
     this.count.set(v, 0);
     this.ops.push(`DELETE ${v}`);
-    if (n !== 1) throw new AlembicRaise('CommandError', `Online migration expected to match one row when deleting '${v}' in '${this.table}'; ${n} found`, undefined, 'step', { kind: 'rowcount' });
+    if (n !== 1)
+      throw new AlembicRaise(
+        'CommandError',
+        `Online migration expected to match one row when deleting '${v}' in '${this.table}'; ${n} found`,
+        undefined,
+        'step',
+        { kind: 'rowcount' },
+      );
   }
 
   update(from: string, to: string): void {
@@ -59,7 +66,14 @@ export class VersionRows {
     this.count.set(from, 0);
     this.count.set(to, (this.count.get(to) ?? 0) + n);
     this.ops.push(`UPDATE ${from} -> ${to}`);
-    if (n !== 1) throw new AlembicRaise('CommandError', `Online migration expected to match one row when updating '${from}' to '${to}' in '${this.table}'; ${n} found`, undefined, 'step', { kind: 'rowcount' });
+    if (n !== 1)
+      throw new AlembicRaise(
+        'CommandError',
+        `Online migration expected to match one row when updating '${from}' to '${to}' in '${this.table}'; ${n} found`,
+        undefined,
+        'step',
+        { kind: 'rowcount' },
+      );
   }
 
   /** The rows left (sorted; NULL first). */

@@ -43,7 +43,12 @@ export function discoverRevisionFiles(
       if (!loc.exists) continue;
     } else if (!loc.exists) continue;
     const candidates = opts.features.sortedWalk
-      ? walkSorted(files, loc.absPath, opts.recursive && opts.features.recursiveVersionLocations, opts.sourceless)
+      ? walkSorted(
+          files,
+          loc.absPath,
+          opts.recursive && opts.features.recursiveVersionLocations,
+          opts.sourceless,
+        )
       : listdirRaw(files, loc.absPath);
     for (const { path: candidate, real: knownReal } of candidates) {
       const real = knownReal ?? files.resolve(candidate);
@@ -101,7 +106,8 @@ function walkSorted(files: ProjectFiles, root: string, recursive: boolean, sourc
     fileNames.sort(codePointCompare);
     // one realpath per folder: a plain entry's real path is the folder's plus its name
     const realDir = files.resolve(dir);
-    for (const f of fileNames) out.push({ path: joinName(dir, f), real: links.has(f) ? undefined : joinName(realDir, f) });
+    for (const f of fileNames)
+      out.push({ path: joinName(dir, f), real: links.has(f) ? undefined : joinName(realDir, f) });
     if (sourceless) {
       const cache = path.join(dir, '__pycache__');
       if (files.exists(cache)) {
@@ -134,7 +140,8 @@ export function codePointCompare(a: string, b: string): number {
     const x = a.charCodeAt(i);
     const y = b.charCodeAt(i);
     if (x === y) continue;
-    if ((x >= 0xd800 && x <= 0xdfff) || (y >= 0xd800 && y <= 0xdfff)) return a.codePointAt(i)! - b.codePointAt(i)!;
+    if ((x >= 0xd800 && x <= 0xdfff) || (y >= 0xd800 && y <= 0xdfff))
+      return a.codePointAt(i)! - b.codePointAt(i)!;
     return x - y;
   }
   return a.length - b.length;

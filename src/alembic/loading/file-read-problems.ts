@@ -12,7 +12,12 @@ import type { FileProblem, FileProblemOf, ScriptFile } from './script-file.js';
 // bytes, the syntax, the imports, a name read before it is bound, what runs at import time.
 
 /** The file's source read, or undefined (with its problem) when Python cannot get to its text. */
-export function readSource(file: DiscoveredFile, source: () => SourceOutcome, python: DeclaredPython | null | undefined, problems: FileProblem[]): ReadResult | undefined {
+export function readSource(
+  file: DiscoveredFile,
+  source: () => SourceOutcome,
+  python: DeclaredPython | null | undefined,
+  problems: FileProblem[],
+): ReadResult | undefined {
   if (file.kind === 'bytecode') {
     problems.push({ code: 'bytecode-only-revision' });
     return undefined;
@@ -20,8 +25,15 @@ export function readSource(file: DiscoveredFile, source: () => SourceOutcome, py
   const outcome = source();
   if (outcome.kind === 'unreadable') {
     // a pipe or an endless device: Alembic raises nothing, it never gets past reading the file
-    const failure = outcome.endless !== undefined ? { exception: 'none', message: outcome.endless } : { exception: outcome.error.split(':')[0]!, message: outcome.error };
-    problems.push({ code: 'unreadable-file', message: outcome.error, failure: { ...failure, commandError: false } });
+    const failure =
+      outcome.endless !== undefined
+        ? { exception: 'none', message: outcome.endless }
+        : { exception: outcome.error.split(':')[0]!, message: outcome.error };
+    problems.push({
+      code: 'unreadable-file',
+      message: outcome.error,
+      failure: { ...failure, commandError: false },
+    });
     return undefined;
   }
   if (outcome.kind === 'undecodable') {
@@ -40,11 +52,18 @@ export function readSource(file: DiscoveredFile, source: () => SourceOutcome, py
 }
 
 /** Syntax Python refuses: the file as far as it was read (Alembic stops at it), else undefined. */
-export function syntaxProblems(read: ReadResult, python: DeclaredPython | null | undefined, problems: FileProblem[], withRead: ScriptFile): ScriptFile | undefined {
+export function syntaxProblems(
+  read: ReadResult,
+  python: DeclaredPython | null | undefined,
+  problems: FileProblem[],
+  withRead: ScriptFile,
+): ScriptFile | undefined {
   // an error only newer Pythons have (`lazy import` in a function): an older declared Python fails
   // earlier, at the newer syntax itself, which needs-newer-python reports with its message
   const onlyNewer = read.syntaxError?.since !== undefined;
-  const newer = read.newer ? newerSyntaxProblem(read.newer, python, onlyNewer ? undefined : read.syntaxError?.line) : undefined;
+  const newer = read.newer
+    ? newerSyntaxProblem(read.newer, python, onlyNewer ? undefined : read.syntaxError?.line)
+    : undefined;
   if (newer) problems.push(newer);
   if (read.syntaxError && !(onlyNewer && newer?.blocking === true)) {
     const exception = read.syntaxError.exception ?? 'SyntaxError';
@@ -56,12 +75,28 @@ export function syntaxProblems(read: ReadResult, python: DeclaredPython | null |
       failure: { exception, message: `${exception}: ${read.syntaxError.message}`, commandError: false },
     });
     const declared = read.fields.revision?.value;
-    const marked = read.syntaxError.conflictMarkerLine === undefined ? withRead : { ...withRead, conflictMarkerLine: read.syntaxError.conflictMarkerLine };
+    const marked =
+      read.syntaxError.conflictMarkerLine === undefined
+        ? withRead
+        : { ...withRead, conflictMarkerLine: read.syntaxError.conflictMarkerLine };
     if (declared?.t !== 'str') return marked;
     const down = read.fields.down_revision?.value;
-    const items = down?.t === 'str' ? [down] : down?.t === 'tuple' || down?.t === 'list' ? down.items : down?.t === 'none' ? [] : undefined;
-    const parents = items?.every((i): i is Extract<PyValue, { t: 'str' }> => i.t === 'str') ? items.map((i) => i.v) : undefined;
-    return { ...marked, unparsedRevision: declared.v, ...(parents ? { unparsedDownRevisions: parents } : {}) };
+    const items =
+      down?.t === 'str'
+        ? [down]
+        : down?.t === 'tuple' || down?.t === 'list'
+          ? down.items
+          : down?.t === 'none'
+            ? []
+            : undefined;
+    const parents = items?.every((i): i is Extract<PyValue, { t: 'str' }> => i.t === 'str')
+      ? items.map((i) => i.v)
+      : undefined;
+    return {
+      ...marked,
+      unparsedRevision: declared.v,
+      ...(parents ? { unparsedDownRevisions: parents } : {}),
+    };
   }
   return undefined;
 }
@@ -71,20 +106,37 @@ export function importProblems(read: ReadResult, importable: ImportCheck, proble
   for (const imp of read.imports) {
     if (imp.level > 0) {
       const message = 'ImportError: attempted relative import with no known parent package';
-      problems.push({ code: 'unresolved-import', module: imp.module, level: imp.level, line: imp.line, failure: { exception: 'ImportError', message, commandError: false } });
+      problems.push({
+        code: 'unresolved-import',
+        module: imp.module,
+        level: imp.level,
+        line: imp.line,
+        failure: { exception: 'ImportError', message, commandError: false },
+      });
       continue;
     }
     const found = importable(imp.module);
     if (found === true) continue;
     const { elsewhere } = found;
-    problems.push({ code: 'unresolved-import', module: imp.module, level: 0, line: imp.line, ...(elsewhere ? { elsewhere } : { undeclared: imp.module }) });
+    problems.push({
+      code: 'unresolved-import',
+      module: imp.module,
+      level: 0,
+      line: imp.line,
+      ...(elsewhere ? { elsewhere } : { undeclared: imp.module }),
+    });
   }
 }
 
 /** A name read before anything binds it: Python's NameError, in the file's order among the failing imports. */
-export function unboundProblem(read: ReadResult, python: DeclaredPython | null | undefined, problems: FileProblem[]): void {
+export function unboundProblem(
+  read: ReadResult,
+  python: DeclaredPython | null | undefined,
+  problems: FileProblem[],
+): void {
   // an annotation's name fails first where the declared Python evaluates annotations (3.14 defers them)
-  const inAnnotation = read.unboundAnnotation !== undefined && python !== null && python !== undefined && python.minor < 14;
+  const inAnnotation =
+    read.unboundAnnotation !== undefined && python !== null && python !== undefined && python.minor < 14;
   const unbound = inAnnotation ? read.unboundAnnotation : read.unboundName;
   if (unbound) {
     const { name, line } = unbound;
@@ -93,10 +145,16 @@ export function unboundProblem(read: ReadResult, python: DeclaredPython | null |
       name,
       line,
       ...(inAnnotation ? { annotation: { python: python!.text, source: python!.source } } : {}),
-      failure: { exception: 'NameError', message: `NameError: name '${name}' is not defined`, commandError: false },
+      failure: {
+        exception: 'NameError',
+        message: `NameError: name '${name}' is not defined`,
+        commandError: false,
+      },
     };
     // Python stops at whichever comes first in the file: this, or a relative import that fails
-    const later = problems.findIndex((p) => p.code === 'unresolved-import' && p.failure !== undefined && (p.line ?? 0) > line);
+    const later = problems.findIndex(
+      (p) => p.code === 'unresolved-import' && p.failure !== undefined && (p.line ?? 0) > line,
+    );
     if (later >= 0) problems.splice(later, 0, problem);
     else problems.push(problem);
   }
@@ -105,7 +163,13 @@ export function unboundProblem(read: ReadResult, python: DeclaredPython | null |
 /** What runs, or is missing, when Alembic imports the module: op calls outside functions, no upgrade(). */
 export function loadTimeProblems(read: ReadResult, file: DiscoveredFile, problems: FileProblem[]): void {
   const call = read.proxyCalls[0];
-  if (call) problems.push({ code: 'module-level-op-call', method: call.method, more: read.proxyCalls.length - 1, line: call.line });
+  if (call)
+    problems.push({
+      code: 'module-level-op-call',
+      method: call.method,
+      more: read.proxyCalls.length - 1,
+      line: call.line,
+    });
   if (read.upgradeBound === 'no' && !read.syntaxError) {
     // Alembic imports the module as its file name with every non-word character made '_'
     const module = file.fileName.replace(/[^\p{L}\p{N}_]/gu, '_');
@@ -114,7 +178,11 @@ export function loadTimeProblems(read: ReadResult, file: DiscoveredFile, problem
 }
 
 /** The file's first syntax that the project's Python may not accept, as a problem (blocking when a declared Python rejects it). */
-export function newerSyntaxProblem(uses: readonly NewerSyntax[], python: DeclaredPython | null | undefined, errorLine: number | undefined): FileProblemOf<'needs-newer-python'> | undefined {
+export function newerSyntaxProblem(
+  uses: readonly NewerSyntax[],
+  python: DeclaredPython | null | undefined,
+  errorLine: number | undefined,
+): FileProblemOf<'needs-newer-python'> | undefined {
   const issue = newerSyntaxIssue(uses, python, errorLine);
   if (!issue) return undefined;
   const { use } = issue;
@@ -125,6 +193,8 @@ export function newerSyntaxProblem(uses: readonly NewerSyntax[], python: Declare
     ...at,
     blocking: true,
     python: { text: python.text, source: python.source, minor: python.minor },
-    ...(syntaxError ? { syntaxError, failure: { exception: 'SyntaxError', message: syntaxError, commandError: false } } : {}),
+    ...(syntaxError
+      ? { syntaxError, failure: { exception: 'SyntaxError', message: syntaxError, commandError: false } }
+      : {}),
   };
 }

@@ -7,7 +7,13 @@ import type { PyUnknown, PyValue } from '../../python/python-value.js';
 import { buildRevisionMap, type GraphProblem, type RevisionMap } from '../graph/revision-map.js';
 import { importChecker, projectImportRoots } from '../reading/import-resolver.js';
 import { readModuleConstants } from '../reading/revision-reader.js';
-import { loadScript, relativeDisplay, type AlembicFailure, type FileProblem, type ScriptFile } from './script-loader.js';
+import {
+  loadScript,
+  relativeDisplay,
+  type AlembicFailure,
+  type FileProblem,
+  type ScriptFile,
+} from './script-loader.js';
 import { decodePythonSource, sourceOutcome, type SourceOutcome } from '../reading/source-reader.js';
 import type { ResultCache } from '../../project/result-cache.js';
 import { readRevisionSourceFaithful, type ReadResult } from '../reading/revision-reader.js';
@@ -20,7 +26,11 @@ export interface ProjectModel {
   readonly loadedTwice: readonly SkippedTwice[];
   readonly map: RevisionMap;
   /** The first thing that makes Alembic fail while loading the scripts, in Alembic's order. */
-  readonly failure?: { readonly failure: AlembicFailure; readonly file?: ScriptFile; readonly problem: FileProblem | GraphProblem };
+  readonly failure?: {
+    readonly failure: AlembicFailure;
+    readonly file?: ScriptFile;
+    readonly problem: FileProblem | GraphProblem;
+  };
   /** False when some value could not be known statically: the graph may differ from Alembic's. */
   readonly complete: boolean;
   /**
@@ -46,7 +56,9 @@ export interface SyntaxOracle {
   /** The result cache's kind for its verdicts: one per interpreter and version. */
   readonly key: string;
   /** compile() of each source: null when it compiles; undefined when the interpreter could not answer. */
-  compile(sources: readonly { readonly bytes: Buffer; readonly path: string }[]): { readonly minor: number; readonly verdicts: readonly (SyntaxVerdict | null)[] } | undefined;
+  compile(
+    sources: readonly { readonly bytes: Buffer; readonly path: string }[],
+  ): { readonly minor: number; readonly verdicts: readonly (SyntaxVerdict | null)[] } | undefined;
 }
 
 export interface ModelOptions {
@@ -79,7 +91,12 @@ export async function loadProject(opts: LoadOptions): Promise<ProjectModel> {
  * `overlay` replaces file contents, or adds files that are not on disk yet
  * (placed after the discovered ones): what a planned edit would load as.
  */
-export function modelFromConfig(config: ProjectConfig, alembicVersion: AlembicVersion, overlay?: ReadonlyMap<string, Buffer>, opts: ModelOptions = {}): ProjectModel {
+export function modelFromConfig(
+  config: ProjectConfig,
+  alembicVersion: AlembicVersion,
+  overlay?: ReadonlyMap<string, Buffer>,
+  opts: ModelOptions = {},
+): ProjectModel {
   const build = modelBuild(config, alembicVersion, overlay, opts);
   return withBaselineTier(build.total, () => {
     build.load(() => false);
@@ -132,9 +149,21 @@ interface ModelBuild {
   finish(): ProjectModel;
 }
 
-function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overlay: ReadonlyMap<string, Buffer> | undefined, opts: ModelOptions): ModelBuild {
+function modelBuild(
+  config: ProjectConfig,
+  alembicVersion: AlembicVersion,
+  overlay: ReadonlyMap<string, Buffer> | undefined,
+  opts: ModelOptions,
+): ModelBuild {
   const features = featuresOf(alembicVersion);
-  const discovery = withOverlay(discoverRevisionFiles(config.files, config.versionLocations, { recursive: config.recursive, sourceless: config.sourceless, features }), overlay);
+  const discovery = withOverlay(
+    discoverRevisionFiles(config.files, config.versionLocations, {
+      recursive: config.recursive,
+      sourceless: config.sourceless,
+      features,
+    }),
+    overlay,
+  );
   const texts = new Map<string, string>();
   const cache = opts.cache;
   // a run that lints with a cache looks up what the lints found in each file by its digest
@@ -152,7 +181,15 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
       const fast = readRevisionFast(text);
       if (fast) return fast;
       const reading = cache ? cachedReading(cache, text, once) : readRevisionSourceFaithful(text);
-      if (oracle) slow.push({ index, path: file, bytes: Buffer.from(bytes), text, reading, ...(cache ? { digest: once() } : {}) });
+      if (oracle)
+        slow.push({
+          index,
+          path: file,
+          bytes: Buffer.from(bytes),
+          text,
+          reading,
+          ...(cache ? { digest: once() } : {}),
+        });
       return reading;
     });
     if (outcome.kind === 'read') texts.set(file, outcome.text);
@@ -171,7 +208,18 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
       while (files.length < found.length) {
         const i = files.length;
         const f = found[i]!;
-        files.push(loadScript(i, f, display(f.loadPath), () => sourceOf(f.loadPath, i), features, resolveImported, importable, config.python));
+        files.push(
+          loadScript(
+            i,
+            f,
+            display(f.loadPath),
+            () => sourceOf(f.loadPath, i),
+            features,
+            resolveImported,
+            importable,
+            config.python,
+          ),
+        );
         if (enough()) return files.length === found.length;
       }
       return true;
@@ -181,32 +229,73 @@ function modelBuild(config: ProjectConfig, alembicVersion: AlembicVersion, overl
         for (const [s, problem] of interpreterVerdicts(oracle, slow, cache)) {
           const f = found[s.index]!;
           const read: ReadResult = { ...s.reading, syntaxError: problem };
-          files[s.index] = loadScript(s.index, f, display(f.loadPath), () => ({ kind: 'read', read, text: s.text }), features, resolveImported, importable, config.python);
+          files[s.index] = loadScript(
+            s.index,
+            f,
+            display(f.loadPath),
+            () => ({ kind: 'read', read, text: s.text }),
+            features,
+            resolveImported,
+            importable,
+            config.python,
+          );
         }
       }
       const map = buildRevisionMap(files);
       const failure = firstFailure(files, map);
-      const complete = files.every((f) => !f.problems.some((p) => p.code === 'not-statically-known' || p.code === 'bytecode-only-revision'));
-      return { config, alembicVersion, files, loadedTwice: discovery.loadedTwice, map, failure, complete, texts, ...(digests ? { digests } : {}) };
+      const complete = files.every(
+        (f) =>
+          !f.problems.some((p) => p.code === 'not-statically-known' || p.code === 'bytecode-only-revision'),
+      );
+      return {
+        config,
+        alembicVersion,
+        files,
+        loadedTwice: discovery.loadedTwice,
+        map,
+        failure,
+        complete,
+        texts,
+        ...(digests ? { digests } : {}),
+      };
     },
   };
 }
 
 /** The discovered files and the planned ones of an overlay (backfill's placeholders) that are not on disk yet. */
-function withOverlay(discovery: DiscoveryResult, overlay: ReadonlyMap<string, Buffer> | undefined): DiscoveryResult {
+function withOverlay(
+  discovery: DiscoveryResult,
+  overlay: ReadonlyMap<string, Buffer> | undefined,
+): DiscoveryResult {
   if (!overlay) return discovery;
   const known = new Set(discovery.files.map((f) => f.loadPath));
   const added = [...overlay.keys()].filter((p) => !known.has(p)).sort();
-  return { ...discovery, files: [...discovery.files, ...added.map((p) => ({ loadPath: p, fileName: path.basename(p), realPath: p, kind: 'source' as const }))] };
+  return {
+    ...discovery,
+    files: [
+      ...discovery.files,
+      ...added.map((p) => ({
+        loadPath: p,
+        fileName: path.basename(p),
+        realPath: p,
+        kind: 'source' as const,
+      })),
+    ],
+  };
 }
 
 /** What stops Alembic first: a file's problem in load order, else the revision map's. */
-function firstFailure(files: readonly ScriptFile[], map: ReturnType<typeof buildRevisionMap>): ProjectModel['failure'] {
+function firstFailure(
+  files: readonly ScriptFile[],
+  map: ReturnType<typeof buildRevisionMap>,
+): ProjectModel['failure'] {
   for (const file of files) {
     const p = file.problems.find((x) => x.failure);
     if (p) return { failure: p.failure!, file, problem: p };
   }
-  return map.failure ? { failure: map.failure.failure!, file: map.failure.rev?.file, problem: map.failure } : undefined;
+  return map.failure
+    ? { failure: map.failure.failure!, file: map.failure.rev?.file, problem: map.failure }
+    : undefined;
 }
 
 /** A revision file the fast path did not clear: where it is, what it holds, and what the static reader read. */
@@ -224,12 +313,19 @@ interface SlowFile {
  * error. Its verdicts are kept in the result cache by content. A file whose newer syntax the reader
  * already grades against the interpreter's version (needs-newer-python) is left to that finding.
  */
-function interpreterVerdicts(oracle: SyntaxOracle, slow: readonly SlowFile[], cache: ResultCache | undefined): [SlowFile, NonNullable<ReadResult['syntaxError']>][] {
+function interpreterVerdicts(
+  oracle: SyntaxOracle,
+  slow: readonly SlowFile[],
+  cache: ResultCache | undefined,
+): [SlowFile, NonNullable<ReadResult['syntaxError']>][] {
   const kind = oracle.key;
   const known = new Map<SlowFile, { minor: number; verdict: SyntaxVerdict | null }>();
   const ask: SlowFile[] = [];
   for (const s of slow) {
-    const kept = s.digest !== undefined ? (cache?.get(s.digest, kind) as { minor: number; verdict: SyntaxVerdict | null } | undefined) : undefined;
+    const kept =
+      s.digest !== undefined
+        ? (cache?.get(s.digest, kind) as { minor: number; verdict: SyntaxVerdict | null } | undefined)
+        : undefined;
     if (kept) known.set(s, kept);
     else ask.push(s);
   }
@@ -245,7 +341,15 @@ function interpreterVerdicts(oracle: SyntaxOracle, slow: readonly SlowFile[], ca
   const out: [SlowFile, NonNullable<ReadResult['syntaxError']>][] = [];
   for (const [s, { minor, verdict }] of known) {
     if (!verdict || s.reading.syntaxError || (s.reading.newer ?? []).some((n) => n.since > minor)) continue;
-    out.push([s, { message: verdict.message, line: verdict.line, col: 0, ...(verdict.exception !== 'SyntaxError' ? { exception: verdict.exception } : {}) }]);
+    out.push([
+      s,
+      {
+        message: verdict.message,
+        line: verdict.line,
+        col: 0,
+        ...(verdict.exception !== 'SyntaxError' ? { exception: verdict.exception } : {}),
+      },
+    ]);
   }
   return out;
 }
@@ -270,7 +374,9 @@ function cachedReading(cache: ResultCache, text: string, digest: () => string): 
 function displayPaths(cwd: string): (abs: string) => string {
   const prefix = cwd.endsWith(path.sep) ? cwd : cwd + path.sep;
   return (abs) =>
-    abs.startsWith(prefix) && !abs.includes(`${path.sep}.`, prefix.length - 1) && !abs.includes(path.sep + path.sep)
+    abs.startsWith(prefix) &&
+    !abs.includes(`${path.sep}.`, prefix.length - 1) &&
+    !abs.includes(path.sep + path.sep)
       ? abs.slice(prefix.length)
       : relativeDisplay(cwd, abs);
 }

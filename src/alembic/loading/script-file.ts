@@ -102,7 +102,12 @@ export type FileProblem =
 
 /** A revision or down_revision value Alembic cannot use as an id, or uses otherwise than it looks. */
 export type InvalidRevisionValue =
-  | { readonly field: 'revision' | 'down_revision'; readonly why: 'not-a-string'; readonly repr: string; readonly typeError?: string }
+  | {
+      readonly field: 'revision' | 'down_revision';
+      readonly why: 'not-a-string';
+      readonly repr: string;
+      readonly typeError?: string;
+    }
   | { readonly field: 'revision'; readonly why: 'keyword'; readonly word: string }
   | { readonly field: 'revision'; readonly why: 'empty' }
   | { readonly field: 'revision'; readonly why: 'tuple'; readonly repr: string; readonly empty: boolean }

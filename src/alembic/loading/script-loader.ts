@@ -5,10 +5,33 @@ import type { ReadResult, RevisionField } from '../reading/revision-reader.js';
 import type { SourceOutcome } from '../reading/source-reader.js';
 import type { ImportCheck } from '../reading/import-resolver.js';
 import type { DeclaredPython } from '../../packaging/python-version.js';
-import { importProblems, loadTimeProblems, readSource, syntaxProblems, unboundProblem } from './file-read-problems.js';
-import { findUnknown, keyOf, NONE, pyRepr, toTuple, truthy, type PyUnknown, type PyValue } from '../../python/python-value.js';
+import {
+  importProblems,
+  loadTimeProblems,
+  readSource,
+  syntaxProblems,
+  unboundProblem,
+} from './file-read-problems.js';
+import {
+  findUnknown,
+  keyOf,
+  NONE,
+  pyRepr,
+  toTuple,
+  truthy,
+  type PyUnknown,
+  type PyValue,
+} from '../../python/python-value.js';
 
-export type { AlembicFailure, FileProblem, FileProblemCode, FileProblemOf, InvalidRevisionValue, LoadedScript, ScriptFile } from './script-file.js';
+export type {
+  AlembicFailure,
+  FileProblem,
+  FileProblemCode,
+  FileProblemOf,
+  InvalidRevisionValue,
+  LoadedScript,
+  ScriptFile,
+} from './script-file.js';
 import type { FileProblem, InvalidRevisionValue, LoadedScript, ScriptFile } from './script-file.js';
 
 const LEGACY_REV = /^([a-f0-9]+)\.py$/;
@@ -106,13 +129,23 @@ function revisionOf(at: Loading): RevisionId | undefined {
   let idSource: 'variable' | 'filename' = 'variable';
   if (rev.missing) {
     if (read.dynamic.length > 0) {
-      problems.push({ code: 'not-statically-known', field: 'revision', reason: read.dynamic[0]!.reason, neverAssigned: true, line: read.dynamic[0]?.line });
+      problems.push({
+        code: 'not-statically-known',
+        field: 'revision',
+        reason: read.dynamic[0]!.reason,
+        neverAssigned: true,
+        line: read.dynamic[0]?.line,
+      });
       return undefined;
     }
     const m = LEGACY_REV.exec(file.fileName);
     if (!m) {
       const msg = `Could not determine revision id from filename ${file.fileName}. Be sure the 'revision' variable is declared inside the script (please see 'Upgrading from Alembic 0.1 to 0.2' in the documentation).`;
-      problems.push({ code: 'no-revision-variable', message: msg, failure: { exception: 'CommandError', message: msg, commandError: true } });
+      problems.push({
+        code: 'no-revision-variable',
+        message: msg,
+        failure: { exception: 'CommandError', message: msg, commandError: true },
+      });
       return undefined;
     }
     revision = { t: 'str', v: m[1]! };
@@ -134,12 +167,22 @@ function otherFields(at: Loading): OtherFields | undefined {
   const down = field(at, 'down_revision');
   if (down.missing) {
     if (read.dynamic.length > 0) {
-      problems.push({ code: 'not-statically-known', field: 'down_revision', reason: read.dynamic[0]!.reason, neverAssigned: true, line: read.dynamic[0]?.line });
+      problems.push({
+        code: 'not-statically-known',
+        field: 'down_revision',
+        reason: read.dynamic[0]!.reason,
+        neverAssigned: true,
+        line: read.dynamic[0]?.line,
+      });
       return undefined;
     }
     const moduleId = file.fileName.replace(/\W/gu, '_');
     const msg = `AttributeError: module '${moduleId}' has no attribute 'down_revision'`;
-    problems.push({ code: 'no-down-revision-variable', message: msg, failure: { exception: 'AttributeError', message: msg, commandError: false } });
+    problems.push({
+      code: 'no-down-revision-variable',
+      message: msg,
+      failure: { exception: 'AttributeError', message: msg, commandError: false },
+    });
     return undefined;
   }
   const uncertainFields: RevisionField[] = [];
@@ -177,44 +220,94 @@ function revisionInitPasses(at: Loading, id: RevisionId, fields: OtherFields): b
   const { revision, rev } = id;
   const { down, downValue, depsField, dependencies } = fields;
   const revKey = keyOf(revision);
-  if (truthy(downValue) && (toTuple(downValue, [])!).some((d) => keyOf(d) === revKey)) {
+  if (truthy(downValue) && toTuple(downValue, [])!.some((d) => keyOf(d) === revKey)) {
     const msg = `Self-loop is detected in revisions (${pyStrOf(revision)})`;
-    problems.push({ code: 'self-loop', message: msg, line: down.line, failure: { exception: 'LoopDetected', message: msg, commandError: true } });
+    problems.push({
+      code: 'self-loop',
+      message: msg,
+      line: down.line,
+      failure: { exception: 'LoopDetected', message: msg, commandError: true },
+    });
     return false;
   }
   if (dependencies.some((d) => keyOf(d) === revKey)) {
     const msg = `Dependency self-loop is detected in revisions (${pyStrOf(revision)})`;
-    problems.push({ code: 'self-loop', message: msg, line: depsField.line, failure: { exception: 'DependencyLoopDetected', message: msg, commandError: true } });
+    problems.push({
+      code: 'self-loop',
+      message: msg,
+      line: depsField.line,
+      failure: { exception: 'DependencyLoopDetected', message: msg, commandError: true },
+    });
     return false;
   }
   if (revision.t === 'int' || revision.t === 'none' || revision.t === 'bool') {
     const typeName = revision.t === 'none' ? 'NoneType' : revision.t;
     const msg = `TypeError: '${typeName}' object is not iterable`;
-    problems.push({ code: 'invalid-revision-value', field: 'revision', why: 'not-a-string', repr: pyRepr(revision), typeError: msg, line: rev.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
+    problems.push({
+      code: 'invalid-revision-value',
+      field: 'revision',
+      why: 'not-a-string',
+      repr: pyRepr(revision),
+      typeError: msg,
+      line: rev.line,
+      failure: { exception: 'TypeError', message: msg, commandError: false },
+    });
     return false;
   }
   if (revision.t === 'list' || (revision.t === 'tuple' && findUnhashable(revision))) {
     const msg = `TypeError: unhashable type: '${revision.t === 'list' ? 'list' : findUnhashable(revision)}'`;
-    problems.push({ code: 'invalid-revision-value', field: 'revision', why: 'not-a-string', repr: pyRepr(revision), line: rev.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
+    problems.push({
+      code: 'invalid-revision-value',
+      field: 'revision',
+      why: 'not-a-string',
+      repr: pyRepr(revision),
+      line: rev.line,
+      failure: { exception: 'TypeError', message: msg, commandError: false },
+    });
     return false;
   }
   // verify_rev_id: set(revision) & illegal characters; a tuple's members are its items, whole
   // most ids hold none of the characters: only those that do are split into their members
   const suspect = revision.t === 'tuple' || (revision.t === 'str' && MAY_BE_ILLEGAL.test(revision.v));
-  const members = !suspect ? [] : revision.t === 'str' ? [...revision.v] : revision.t === 'tuple' ? revision.items.flatMap((i) => (i.t === 'str' ? [i.v] : [])) : [];
-  const illegal = new Set(members.filter((ch) => ch === '@' || ch === '-' || ch === '+' || (ch === ':' && features.colonIllegal)));
+  const members = !suspect
+    ? []
+    : revision.t === 'str'
+      ? [...revision.v]
+      : revision.t === 'tuple'
+        ? revision.items.flatMap((i) => (i.t === 'str' ? [i.v] : []))
+        : [];
+  const illegal = new Set(
+    members.filter((ch) => ch === '@' || ch === '-' || ch === '+' || (ch === ':' && features.colonIllegal)),
+  );
   if (illegal.size > 0) {
     const msg = `Character(s) '${[...illegal].sort().join(', ')}' not allowed in revision identifier '${revision.t === 'str' ? revision.v : pyRepr(revision)}'`;
-    problems.push({ code: 'illegal-revision-characters', message: msg, line: rev.line, failure: { exception: 'RevisionError', message: msg, commandError: true } });
+    problems.push({
+      code: 'illegal-revision-characters',
+      message: msg,
+      line: rev.line,
+      failure: { exception: 'RevisionError', message: msg, commandError: true },
+    });
     return false;
   }
   const looksWrong = revisionLooksWrong(revision);
   if (looksWrong) problems.push({ code: 'invalid-revision-value', ...looksWrong, line: rev.line });
 
   // before 1.12.1, tuple_rev_as_scalar(down_revision) takes len() of the raw value
-  if (!features.emptyStringDownRevisionIsKey && (downValue.t === 'int' || downValue.t === 'bool') && truthy(downValue)) {
+  if (
+    !features.emptyStringDownRevisionIsKey &&
+    (downValue.t === 'int' || downValue.t === 'bool') &&
+    truthy(downValue)
+  ) {
     const msg = `TypeError: object of type '${downValue.t}' has no len()`;
-    problems.push({ code: 'invalid-revision-value', field: 'down_revision', why: 'not-a-string', repr: pyRepr(downValue), typeError: msg, line: down.line, failure: { exception: 'TypeError', message: msg, commandError: false } });
+    problems.push({
+      code: 'invalid-revision-value',
+      field: 'down_revision',
+      why: 'not-a-string',
+      repr: pyRepr(downValue),
+      typeError: msg,
+      line: down.line,
+      failure: { exception: 'TypeError', message: msg, commandError: false },
+    });
     return false;
   }
   return true;
@@ -226,11 +319,13 @@ function revisionInitPasses(at: Loading, id: RevisionId, fields: OtherFields): b
  */
 function revisionLooksWrong(revision: PyValue): InvalidRevisionValue | undefined {
   // loaded under that key, but every argument naming it is read as the word first
-  if (revision.t === 'str' && (revision.v === 'head' || revision.v === 'heads' || revision.v === 'base')) return { field: 'revision', why: 'keyword', word: revision.v };
+  if (revision.t === 'str' && (revision.v === 'head' || revision.v === 'heads' || revision.v === 'base'))
+    return { field: 'revision', why: 'keyword', word: revision.v };
   // Alembic files it under "", but `if current_head:` then resolves `head` to nothing
   if (revision.t === 'str' && revision.v === '') return { field: 'revision', why: 'empty' };
   // hashable, so Alembic files the revision under the tuple itself, which no down_revision or row can name
-  if (revision.t === 'tuple') return { field: 'revision', why: 'tuple', repr: pyRepr(revision), empty: revision.items.length === 0 };
+  if (revision.t === 'tuple')
+    return { field: 'revision', why: 'tuple', repr: pyRepr(revision), empty: revision.items.length === 0 };
   if (revision.t === 'bytes') return { field: 'revision', why: 'bytes', repr: pyRepr(revision) };
   return undefined;
 }
@@ -243,7 +338,9 @@ function normalised(features: AlembicFeatures, id: RevisionId, fields: OtherFiel
   // 4. normalisation (tuple_rev_as_scalar(to_tuple(...)); before 1.12.1 without to_tuple)
   // then _versioned_down_revisions = to_tuple(down_revision, default=()): a one-item sequence is its item,
   // so [None] and (None,) mean base
-  const scalar = tupleRevAsScalar(features.emptyStringDownRevisionIsKey ? { t: 'tuple', items: toTuple(downValue, [])! } : downValue);
+  const scalar = tupleRevAsScalar(
+    features.emptyStringDownRevisionIsKey ? { t: 'tuple', items: toTuple(downValue, [])! } : downValue,
+  );
   const versionedDownValues: readonly PyValue[] = toTuple(scalar, [])!;
   // Script passes depends_on as to_tuple(…, default=()) in every release; Revision makes it a scalar
   const depsScalar = tupleRevAsScalar({ t: 'tuple', items: dependencies });
@@ -287,8 +384,9 @@ function tupleRevAsScalar(v: PyValue): PyValue {
 }
 
 function substituteImports(v: PyValue, resolve: (u: PyUnknown) => PyValue | undefined): PyValue {
-  if (v.t === 'unknown') return v.importedFrom ? resolve(v) ?? v : v;
-  if (v.t === 'tuple' || v.t === 'list') return { t: v.t, items: v.items.map((x) => substituteImports(x, resolve)) };
+  if (v.t === 'unknown') return v.importedFrom ? (resolve(v) ?? v) : v;
+  if (v.t === 'tuple' || v.t === 'list')
+    return { t: v.t, items: v.items.map((x) => substituteImports(x, resolve)) };
   return v;
 }
 

@@ -6,7 +6,12 @@ const DOC_REVISES = /^[^\S\n\r\u2028\u2029]*Revises:[ \t]*(.*)/mu;
 
 /** A module docstring's value with the `Revision ID:` and `Revises:` lines Alembic's template writes. */
 export function docstringOfText(text: string, line: number): Docstring {
-  return { text, line, revisionId: docstringField(text, 'Revision ID:', DOC_REVISION_ID), revises: docstringField(text, 'Revises:', DOC_REVISES) };
+  return {
+    text,
+    line,
+    revisionId: docstringField(text, 'Revision ID:', DOC_REVISION_ID),
+    revises: docstringField(text, 'Revises:', DOC_REVISES),
+  };
 }
 
 /** The rest of the docstring line the pattern finds, without trailing blanks (the pattern is only tried where its words are). */

@@ -10,11 +10,24 @@ import type { FieldBinding } from './read-result.js';
 /** The module's bindings so far, by name. */
 export type Names = ReadonlyMap<string, FieldBinding>;
 
-const EXPRESSION_KEYWORDS = new Set(['if', 'else', 'and', 'or', 'not', 'lambda', 'for', 'in', 'is', 'await', 'yield']);
+const EXPRESSION_KEYWORDS = new Set([
+  'if',
+  'else',
+  'and',
+  'or',
+  'not',
+  'lambda',
+  'for',
+  'in',
+  'is',
+  'await',
+  'yield',
+]);
 
 export function evalExpr(names: Names, toks: Token[], s: number, e: number): PyValue {
   if (e <= s) return { t: 'unknown', reason: 'an empty expression' };
-  if (toks[s]!.text === 'yield' || toks[s]!.text === 'await') return { t: 'unknown', reason: `a ${toks[s]!.text} expression` };
+  if (toks[s]!.text === 'yield' || toks[s]!.text === 'await')
+    return { t: 'unknown', reason: `a ${toks[s]!.text} expression` };
   const commas = topLevelIndexes(toks, s, e, ',');
   if (commas.length === 0) return evalSum(names, toks, s, e);
   const items: PyValue[] = [];
@@ -29,7 +42,10 @@ function evalSum(names: Names, toks: Token[], s: number, e: number): PyValue {
   for (let i = s; i < e; i++) {
     const t = toks[i]!;
     if (t.type === Tok.Name && EXPRESSION_KEYWORDS.has(t.text) && depthAt(toks, s, i) === 0) {
-      return { t: 'unknown', reason: t.text === 'if' ? 'a conditional expression' : `an expression using \`${t.text}\`` };
+      return {
+        t: 'unknown',
+        reason: t.text === 'if' ? 'a conditional expression' : `an expression using \`${t.text}\``,
+      };
     }
   }
   const plus = topLevelIndexes(toks, s, e, '+');
@@ -68,9 +84,15 @@ function evalAtom(names: Names, toks: Token[], s: number, e: number): PyValue {
       const b = names.get(t.text);
       if (b) {
         if (b.value.t !== 'unknown') return b.value;
-        return b.value.importedFrom ? b.value : { t: 'unknown', reason: `the name ${t.text} (${b.value.reason})`, name: t.text };
+        return b.value.importedFrom
+          ? b.value
+          : { t: 'unknown', reason: `the name ${t.text} (${b.value.reason})`, name: t.text };
       }
-      return { t: 'unknown', reason: `the undefined name ${t.text} (a NameError when Alembic imports the file)`, name: t.text };
+      return {
+        t: 'unknown',
+        reason: `the undefined name ${t.text} (a NameError when Alembic imports the file)`,
+        name: t.text,
+      };
     }
     if (t.type === Tok.Number) {
       const v = parseIntLiteral(t.text);
@@ -97,7 +119,8 @@ function evalAtom(names: Names, toks: Token[], s: number, e: number): PyValue {
     if (close > 0) return trailerUnknown(toks, close + 1, e);
   }
   if (t.type === Tok.Op && t.text === '{') return { t: 'unknown', reason: 'a set or dict' };
-  if (t.type === Tok.Name && s + 1 < e) return moduleAttribute(names, toks, s, e) ?? trailerUnknown(toks, s + 1, e, t.text);
+  if (t.type === Tok.Name && s + 1 < e)
+    return moduleAttribute(names, toks, s, e) ?? trailerUnknown(toks, s + 1, e, t.text);
   return { t: 'unknown', reason: `an expression starting with \`${t.text}\`` };
 }
 
@@ -134,14 +157,16 @@ function trailerUnknown(toks: Token[], i: number, e: number, name?: string): PyV
   const tr = toks[i]?.text;
   if (tr === '(') return { t: 'unknown', reason: name ? `a call to ${name}()` : 'a function call' };
   if (tr === '[') return { t: 'unknown', reason: 'a subscript' };
-  if (tr === '.') return { t: 'unknown', reason: name ? `an attribute of ${name}` : 'a method call or attribute' };
+  if (tr === '.')
+    return { t: 'unknown', reason: name ? `an attribute of ${name}` : 'a method call or attribute' };
   return { t: 'unknown', reason: `an operator \`${tr ?? ''}\`` };
 }
 
 export function add(a: PyValue, b: PyValue): PyValue {
   if (a.t === 'unknown') return a;
   if (b.t === 'unknown') return b;
-  if ((a.t === 'str' && b.t === 'str') || (a.t === 'bytes' && b.t === 'bytes')) return { t: a.t, v: a.v + b.v };
+  if ((a.t === 'str' && b.t === 'str') || (a.t === 'bytes' && b.t === 'bytes'))
+    return { t: a.t, v: a.v + b.v };
   if (a.t === 'tuple' && b.t === 'tuple') return { t: 'tuple', items: [...a.items, ...b.items] };
   if (a.t === 'list' && b.t === 'list') return { t: 'list', items: [...a.items, ...b.items] };
   if (a.t === 'int' && b.t === 'int') return { t: 'int', v: a.v + b.v };

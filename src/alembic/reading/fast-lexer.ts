@@ -27,8 +27,41 @@ const END = 6;
 export const ARROW = 0x3e2d;
 
 const KEYWORDS: ReadonlySet<string> = new Set([
-  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except',
-  'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
   // not a keyword, but nothing may bind it ("cannot assign to __debug__"): left to the faithful reader everywhere
   '__debug__',
 ]);
@@ -235,7 +268,8 @@ export class FastLexer {
     const n = this.end - this.start;
     if (n < 2 || n > 9) return PLAIN;
     for (const k of KEYWORDS_BY_LENGTH[n]!) {
-      if (this.src.startsWith(k, this.start)) return k === 'None' || k === 'True' || k === 'False' ? CONSTANT : KEYWORD;
+      if (this.src.startsWith(k, this.start))
+        return k === 'None' || k === 'True' || k === 'False' ? CONSTANT : KEYWORD;
     }
     return PLAIN;
   }
@@ -253,7 +287,8 @@ export class FastLexer {
   protected stringValue(): string {
     const s = this.src;
     const q = s.charCodeAt(this.start);
-    const triple = this.end - this.start >= 6 && s.charCodeAt(this.start + 1) === q && s.charCodeAt(this.start + 2) === q;
+    const triple =
+      this.end - this.start >= 6 && s.charCodeAt(this.start + 1) === q && s.charCodeAt(this.start + 2) === q;
     return own(triple ? s.slice(this.start + 3, this.end - 3) : s.slice(this.start + 1, this.end - 1));
   }
 }

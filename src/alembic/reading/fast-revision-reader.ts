@@ -1,6 +1,12 @@
 import { docstringOfText } from './docstring-fields.js';
 import { ARROW, FastLexer, KEYWORD, NAME, NEWLINE, NUMBER, OUTSIDE, PLAIN, STRING } from './fast-lexer.js';
-import { REVISION_FIELDS, type Docstring, type FieldBinding, type ReadResult, type RevisionField } from './read-result.js';
+import {
+  REVISION_FIELDS,
+  type Docstring,
+  type FieldBinding,
+  type ReadResult,
+  type RevisionField,
+} from './read-result.js';
 import { NONE, type PyValue } from '../../python/python-value.js';
 
 /**
@@ -95,33 +101,21 @@ class FastReader extends FastLexer {
       if (b === null) throw OUTSIDE;
       if (b) fields[f] = b;
     }
-    return { fields, docstring: this.docstring, dynamic: [], syntaxError: undefined, imports: this.imports, proxyCalls: [], upgradeBound: this.bound.has('upgrade') ? 'yes' : 'no' };
+    return {
+      fields,
+      docstring: this.docstring,
+      dynamic: [],
+      syntaxError: undefined,
+      imports: this.imports,
+      proxyCalls: [],
+      upgradeBound: this.bound.has('upgrade') ? 'yes' : 'no',
+    };
   }
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
   /** Whether the current NAME is one `.execute(` is called on (only when collecting facts). */
   private executeOwner(): boolean {
     return this.defs !== undefined && (this.is('op') || this.is('batch') || this.is('batch_op'));
   }
-
-
-
-
-
-
 
   /** A name that is not a keyword, consumed. */
   private plainName(): string {
@@ -293,8 +287,6 @@ class FastReader extends FastLexer {
     throw OUTSIDE;
   }
 
-
-
   /** A statement in a function body (or a `with` block in it); true when it opens a block. */
   private bodyStatement(): boolean {
     if (this.kind === NAME) {
@@ -432,7 +424,11 @@ class FastReader extends FastLexer {
     let keywords: Set<string> | undefined;
     let comma = false;
     while (!this.isOp(0x29)) {
-      if (this.kind === NAME && this.src.charCodeAt(this.end) === 0x3d && this.src.charCodeAt(this.end + 1) !== 0x3d) {
+      if (
+        this.kind === NAME &&
+        this.src.charCodeAt(this.end) === 0x3d &&
+        this.src.charCodeAt(this.end + 1) !== 0x3d
+      ) {
         if (this.keywordAt() !== PLAIN) throw OUTSIDE;
         const name = this.text();
         keywords ??= new Set();

@@ -6,7 +6,9 @@ import { NOT_SOURCE_DIRS, projectFolders } from '../../packaging/project-folders
 
 // sys.stdlib_module_names (CPython 3.11–3.13), top-level names only
 const STDLIB = new Set(
-  `__future__ _thread abc aifc argparse array ast asynchat asyncio asyncore atexit audioop base64 bdb binascii bisect builtins bz2 calendar cgi cgitb chunk cmath cmd code codecs codeop collections colorsys compileall concurrent configparser contextlib contextvars copy copyreg cProfile crypt csv ctypes curses dataclasses datetime dbm decimal difflib dis doctest email encodings ensurepip enum errno faulthandler fcntl filecmp fileinput fnmatch fractions ftplib functools gc getopt getpass gettext glob graphlib grp gzip hashlib heapq hmac html http idlelib imaplib imghdr importlib inspect io ipaddress itertools json keyword lib2to3 linecache locale logging lzma mailbox mailcap marshal math mimetypes mmap modulefinder msvcrt multiprocessing netrc nntplib numbers operator optparse os ossaudiodev pathlib pdb pickle pickletools pipes pkgutil platform plistlib poplib posix posixpath pprint profile pstats pty pwd py_compile pyclbr pydoc queue quopri random re readline reprlib resource rlcompleter runpy sched secrets select selectors shelve shlex shutil signal site smtplib sndhdr socket socketserver spwd sqlite3 ssl stat statistics string stringprep struct subprocess sunau symtable sys sysconfig syslog tabnanny tarfile telnetlib tempfile termios textwrap threading time timeit tkinter token tokenize tomllib trace traceback tracemalloc tty turtle types typing unicodedata unittest urllib uu uuid venv warnings wave weakref webbrowser winreg winsound wsgiref xdrlib xml xmlrpc zipapp zipfile zipimport zlib zoneinfo`.split(' '),
+  `__future__ _thread abc aifc argparse array ast asynchat asyncio asyncore atexit audioop base64 bdb binascii bisect builtins bz2 calendar cgi cgitb chunk cmath cmd code codecs codeop collections colorsys compileall concurrent configparser contextlib contextvars copy copyreg cProfile crypt csv ctypes curses dataclasses datetime dbm decimal difflib dis doctest email encodings ensurepip enum errno faulthandler fcntl filecmp fileinput fnmatch fractions ftplib functools gc getopt getpass gettext glob graphlib grp gzip hashlib heapq hmac html http idlelib imaplib imghdr importlib inspect io ipaddress itertools json keyword lib2to3 linecache locale logging lzma mailbox mailcap marshal math mimetypes mmap modulefinder msvcrt multiprocessing netrc nntplib numbers operator optparse os ossaudiodev pathlib pdb pickle pickletools pipes pkgutil platform plistlib poplib posix posixpath pprint profile pstats pty pwd py_compile pyclbr pydoc queue quopri random re readline reprlib resource rlcompleter runpy sched secrets select selectors shelve shlex shutil signal site smtplib sndhdr socket socketserver spwd sqlite3 ssl stat statistics string stringprep struct subprocess sunau symtable sys sysconfig syslog tabnanny tarfile telnetlib tempfile termios textwrap threading time timeit tkinter token tokenize tomllib trace traceback tracemalloc tty turtle types typing unicodedata unittest urllib uu uuid venv warnings wave weakref webbrowser winreg winsound wsgiref xdrlib xml xmlrpc zipapp zipfile zipimport zlib zoneinfo`.split(
+    ' ',
+  ),
 );
 // what Alembic itself depends on, so it is importable wherever Alembic runs
 const WITH_ALEMBIC = new Set(['alembic', 'sqlalchemy', 'mako', 'markupsafe', 'typing_extensions']);
@@ -61,7 +63,9 @@ function newImportChecker(config: ProjectConfig): ImportCheck {
     let ok = cache.get(module);
     if (ok === undefined) {
       allRoots ??= [...roots, ...folders.flatMap((f) => srcLayout(files, f))];
-      ok = allRoots.some((r) => files.exists(path.join(r, module)) || files.exists(path.join(r, `${module}.py`)))
+      ok = allRoots.some(
+        (r) => files.exists(path.join(r, module)) || files.exists(path.join(r, `${module}.py`)),
+      )
         ? true
         : { elsewhere: misplaced(packageBelow(files, folders[folders.length - 1]!, module), config) };
       cache.set(module, ok);
@@ -80,19 +84,29 @@ function newImportChecker(config: ProjectConfig): ImportCheck {
 function srcLayout(files: ProjectFiles, folder: string): string[] {
   const src = path.join(folder, 'src');
   if (!files.exists(src)) return [];
-  if (files.exists(path.join(folder, 'setup.py')) || files.exists(path.join(folder, 'setup.cfg'))) return [src];
+  if (files.exists(path.join(folder, 'setup.py')) || files.exists(path.join(folder, 'setup.cfg')))
+    return [src];
   // a pyproject.toml that only configures tools ([tool.black], [tool.alembic]) builds nothing
   const pyproject = files.text(path.join(folder, 'pyproject.toml'));
-  return pyproject !== undefined && /^\[(?:project|build-system|tool\.poetry)\]/m.test(pyproject) ? [src] : [];
+  return pyproject !== undefined && /^\[(?:project|build-system|tool\.poetry)\]/m.test(pyproject)
+    ? [src]
+    : [];
 }
 
 function misplaced(abs: string | undefined, config: ProjectConfig): MisplacedPackage | undefined {
   if (abs === undefined) return undefined;
   const parent = path.dirname(abs);
-  const fromIni = config.iniPath ? path.relative(path.dirname(config.iniPath), parent).split(path.sep).join('/') : undefined;
+  const fromIni = config.iniPath
+    ? path.relative(path.dirname(config.iniPath), parent).split(path.sep).join('/')
+    : undefined;
   return {
     path: path.relative(config.cwd, abs),
-    prepend: fromIni !== undefined ? (fromIni === '' ? '%(here)s' : `%(here)s/${fromIni}`) : path.relative(config.cwd, parent) || '.',
+    prepend:
+      fromIni !== undefined
+        ? fromIni === ''
+          ? '%(here)s'
+          : `%(here)s/${fromIni}`
+        : path.relative(config.cwd, parent) || '.',
   };
 }
 
@@ -105,13 +119,18 @@ function packageBelow(files: ProjectFiles, root: string, module: string): string
   for (let depth = 0; depth < 4 && level.length > 0; depth++) {
     const next: string[] = [];
     for (const dir of level) {
-      const names = files.entries(dir)?.map((e) => e.name).sort();
+      const names = files
+        .entries(dir)
+        ?.map((e) => e.name)
+        .sort();
       if (names === undefined) continue;
       if (depth > 0) {
-        if (names.includes(module) && files.exists(path.join(dir, module, '__init__.py'))) return path.join(dir, module);
+        if (names.includes(module) && files.exists(path.join(dir, module, '__init__.py')))
+          return path.join(dir, module);
         if (names.includes(`${module}.py`)) return path.join(dir, `${module}.py`);
       }
-      for (const n of names) if (!n.startsWith('.') && !NOT_SOURCE_DIRS.has(n) && !n.includes('.')) next.push(path.join(dir, n));
+      for (const n of names)
+        if (!n.startsWith('.') && !NOT_SOURCE_DIRS.has(n) && !n.includes('.')) next.push(path.join(dir, n));
     }
     level = next.length > 400 ? next.slice(0, 400) : next;
   }
@@ -123,7 +142,13 @@ export type ImportRoots = Pick<ProjectConfig, 'cwd' | 'files' | 'iniPath' | 'pre
 
 /** Where a module of the project can be found: the working folder, the ini's folder, prepend_sys_path. */
 export function pythonPathRoots(config: ImportRoots): string[] {
-  return [...new Set([config.cwd, ...(config.iniPath ? [path.dirname(config.iniPath)] : []), ...config.prependSysPath.map((p) => path.resolve(config.cwd, p))])];
+  return [
+    ...new Set([
+      config.cwd,
+      ...(config.iniPath ? [path.dirname(config.iniPath)] : []),
+      ...config.prependSysPath.map((p) => path.resolve(config.cwd, p)),
+    ]),
+  ];
 }
 
 /**

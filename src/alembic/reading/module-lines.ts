@@ -1,4 +1,11 @@
-import { headerColon, matching, splitTop, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
+import {
+  headerColon,
+  matching,
+  splitTop,
+  Tok,
+  type LogicalLine,
+  type Token,
+} from '../../python/python-tokenizer.js';
 import { evalStringLiteral } from '../../python/string-literal.js';
 import type { PyUnknown, PyValue } from '../../python/python-value.js';
 import { docstringOfText } from './docstring-fields.js';
@@ -21,7 +28,12 @@ export const CONDITIONAL = new Set(['if', 'elif', 'else', 'while', 'except', 'ca
 
 /** The header's condition is a constant that always holds (`if True:`, `while 1:`). */
 export function alwaysRuns(toks: readonly Token[]): boolean {
-  return toks.length === 3 && (toks[0]!.text === 'if' || toks[0]!.text === 'while') && (toks[1]!.text === 'True' || toks[1]!.text === '1') && toks[2]!.text === ':';
+  return (
+    toks.length === 3 &&
+    (toks[0]!.text === 'if' || toks[0]!.text === 'while') &&
+    (toks[1]!.text === 'True' || toks[1]!.text === '1') &&
+    toks[2]!.text === ':'
+  );
 }
 
 /** What one import statement imports and binds, read from its tokens (`s` is the `import`/`from`). */
@@ -60,7 +72,8 @@ export function importStatement(toks: Token[], s: number, e: number): ImportStat
   while (i < e && toks[i]!.text !== 'import') module += toks[i++]!.text;
   i++;
   const modules = [{ module: module.split('.')[0] ?? '', level }];
-  if (toks[i]?.text === '*') return { modules, binds: [], star: `\`from ${'.'.repeat(level)}${module} import *\` may bind any name` };
+  if (toks[i]?.text === '*')
+    return { modules, binds: [], star: `\`from ${'.'.repeat(level)}${module} import *\` may bind any name` };
   let a = i;
   let b = e;
   if (toks[a]?.text === '(' && toks[b - 1]?.text === ')') {
@@ -72,7 +85,7 @@ export function importStatement(toks: Token[], s: number, e: number): ImportStat
     if (y <= x) continue;
     const orig = toks[x]!.text;
     const asIdx = indexOfName(toks, 'as', x, y);
-    const local = asIdx >= 0 ? toks[asIdx + 1]?.text ?? orig : orig;
+    const local = asIdx >= 0 ? (toks[asIdx + 1]?.text ?? orig) : orig;
     const unknown: PyUnknown = {
       t: 'unknown',
       reason: `the name ${local} imported from ${'.'.repeat(level)}${module}`,
@@ -91,15 +104,33 @@ export function importStatement(toks: Token[], s: number, e: number): ImportStat
  * Ubersystem guards `op.get_context()` by a flag that a try/except sets to False while the scripts are
  * only read, so `alembic heads` works. Such calls are not counted.
  */
-export function findProxyCalls(toks: readonly Token[], opImported: boolean, out: { method: string; line: number; tries: number[] }[], blocks: readonly Block[], bodyFrom: number): void {
+export function findProxyCalls(
+  toks: readonly Token[],
+  opImported: boolean,
+  out: { method: string; line: number; tries: number[] }[],
+  blocks: readonly Block[],
+  bodyFrom: number,
+): void {
   if (blocks.some((b) => b.conditional)) return;
   const end = Math.min(toks.length, bodyFrom);
   for (let i = 0; i + 3 < end; i++) {
     const t = toks[i]!;
-    if (t.type !== Tok.Name || t.text !== 'op' || toks[i + 1]!.text !== '.' || toks[i + 2]!.type !== Tok.Name || toks[i + 3]!.text !== '(') continue;
+    if (
+      t.type !== Tok.Name ||
+      t.text !== 'op' ||
+      toks[i + 1]!.text !== '.' ||
+      toks[i + 2]!.type !== Tok.Name ||
+      toks[i + 3]!.text !== '('
+    )
+      continue;
     const qualified = i >= 2 && toks[i - 1]!.text === '.' && toks[i - 2]!.text === 'alembic';
     const attribute = i >= 1 && toks[i - 1]!.text === '.';
-    if (qualified || (opImported && !attribute)) out.push({ method: toks[i + 2]!.text, line: t.line, tries: blocks.filter((b) => b.kind === 'try').map((b) => b.line) });
+    if (qualified || (opImported && !attribute))
+      out.push({
+        method: toks[i + 2]!.text,
+        line: t.line,
+        tries: blocks.filter((b) => b.kind === 'try').map((b) => b.line),
+      });
   }
 }
 
@@ -114,7 +145,10 @@ export function conditionalBody(toks: readonly Token[]): number {
 /** `except:`, or an except clause naming NameError or one of its bases. */
 export function catchesNameError(toks: readonly Token[]): boolean {
   if (toks[1]?.text === ':') return true;
-  return toks.some((t) => t.type === Tok.Name && (t.text === 'NameError' || t.text === 'Exception' || t.text === 'BaseException'));
+  return toks.some(
+    (t) =>
+      t.type === Tok.Name && (t.text === 'NameError' || t.text === 'Exception' || t.text === 'BaseException'),
+  );
 }
 
 export function isHeader(ll: LogicalLine): boolean {
@@ -123,7 +157,13 @@ export function isHeader(ll: LogicalLine): boolean {
   if (kw === 'match' || kw === 'case') {
     // soft keywords: only a header when the line is `match …:`
     const last = toks[toks.length - 1]!;
-    return toks.length > 1 && toks[1]!.text !== '=' && toks[1]!.text !== '.' && toks[1]!.text !== '(' && last.text === ':';
+    return (
+      toks.length > 1 &&
+      toks[1]!.text !== '=' &&
+      toks[1]!.text !== '.' &&
+      toks[1]!.text !== '(' &&
+      last.text === ':'
+    );
   }
   return headerColon(toks) < toks.length;
 }

@@ -1,9 +1,46 @@
-import { headerColon, splitTop, Tok, tokenize, topLevelIndexes, topLevelOp, type LogicalLine, type Token, type TokenizeOptions } from '../../python/python-tokenizer.js';
-import { alwaysRuns, catchesNameError, conditionalBody, CONDITIONAL, docstringOf, findProxyCalls, importStatement, indexOfName, isBracketPair, isHeader, type Block } from './module-lines.js';
+import {
+  headerColon,
+  splitTop,
+  Tok,
+  tokenize,
+  topLevelIndexes,
+  topLevelOp,
+  type LogicalLine,
+  type Token,
+  type TokenizeOptions,
+} from '../../python/python-tokenizer.js';
+import {
+  alwaysRuns,
+  catchesNameError,
+  conditionalBody,
+  CONDITIONAL,
+  docstringOf,
+  findProxyCalls,
+  importStatement,
+  indexOfName,
+  isBracketPair,
+  isHeader,
+  type Block,
+} from './module-lines.js';
 import { add, evalExpr } from './expression-value.js';
-import { BINDS_UNSEEN, classUnbound, decoratorUnbound, defUnbound, headerUnbound, statementUnbound, type UnboundRead } from '../../python/unbound-names.js';
+import {
+  BINDS_UNSEEN,
+  classUnbound,
+  decoratorUnbound,
+  defUnbound,
+  headerUnbound,
+  statementUnbound,
+  type UnboundRead,
+} from '../../python/unbound-names.js';
 import type { PyValue } from '../../python/python-value.js';
-import { REVISION_FIELDS, type Docstring, type DynamicHint, type FieldBinding, type ReadResult, type RevisionField } from './read-result.js';
+import {
+  REVISION_FIELDS,
+  type Docstring,
+  type DynamicHint,
+  type FieldBinding,
+  type ReadResult,
+  type RevisionField,
+} from './read-result.js';
 
 /** `from alembic import op` (also in a parenthesised list), without `as`: the name `op` is the proxy. */
 // the list is bounded: unbounded, each `from alembic import` was tried against everything after it
@@ -18,14 +55,28 @@ function futureAnnotations(source: string): boolean {
     if (!/^from[ \t]+__future__[ \t]+import\b/u.test(lines[i]!)) continue;
     let text = lines[i]!;
     // the import goes on while a parenthesis is open or a line ends with a backslash
-    while (i + 1 < lines.length && ((text.includes('(') && !text.includes(')')) || text.endsWith('\\'))) text += ` ${lines[++i]!}`;
+    while (i + 1 < lines.length && ((text.includes('(') && !text.includes(')')) || text.endsWith('\\')))
+      text += ` ${lines[++i]!}`;
     if (/\bannotations\b/u.test(text)) return true;
   }
   return false;
 }
 
 const COMPOUND = new Set([
-  'if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'async', 'match', 'case',
+  'if',
+  'elif',
+  'else',
+  'for',
+  'while',
+  'try',
+  'except',
+  'finally',
+  'with',
+  'def',
+  'class',
+  'async',
+  'match',
+  'case',
 ]);
 const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=', '>>=', '<<=', '&=', '|=', '^=', '@=']);
 
@@ -75,16 +126,28 @@ class ModuleReader {
       const b = bindings.get(f);
       if (b) fields[f] = b;
     }
-    const loadBreaking = this.proxyCalls.filter((c) => !c.tries.some((t) => this.swallowing.has(t))).map(({ method, line }) => ({ method, line }));
+    const loadBreaking = this.proxyCalls
+      .filter((c) => !c.tries.some((t) => this.swallowing.has(t)))
+      .map(({ method, line }) => ({ method, line }));
     const upgradeBound = bindings.has('upgrade') ? 'yes' : dynamic.length > 0 ? 'unknown' : 'no';
-    const result: ReadResult = { fields, docstring: this.docstring, dynamic, syntaxError: tokens.error, imports: this.imports, proxyCalls: loadBreaking, upgradeBound, ...this.unboundReads() };
+    const result: ReadResult = {
+      fields,
+      docstring: this.docstring,
+      dynamic,
+      syntaxError: tokens.error,
+      imports: this.imports,
+      proxyCalls: loadBreaking,
+      upgradeBound,
+      ...this.unboundReads(),
+    };
     return { result: tokens.newer ? { ...result, newer: tokens.newer } : result, bindings };
   }
 
   private noteUnbound(r: UnboundRead): void {
     if (this.unboundName) return;
     if (r.certain) this.unboundName = { name: r.certain.text, line: r.certain.line };
-    else if (r.annotation && !this.unboundAnnotation) this.unboundAnnotation = { name: r.annotation.text, line: r.annotation.line };
+    else if (r.annotation && !this.unboundAnnotation)
+      this.unboundAnnotation = { name: r.annotation.text, line: r.annotation.line };
   }
 
   private readLine(ll: LogicalLine): void {
@@ -96,13 +159,15 @@ class ModuleReader {
     if (scope !== 'function') {
       const word = toks[0]!.text;
       if (word === 'try') this.tryAt.set(ll.indent, ll.line);
-      else if (word === 'except' && this.tryAt.has(ll.indent) && catchesNameError(toks)) this.swallowing.add(this.tryAt.get(ll.indent)!);
+      else if (word === 'except' && this.tryAt.has(ll.indent) && catchesNameError(toks))
+        this.swallowing.add(this.tryAt.get(ll.indent)!);
       findProxyCalls(toks, this.opImported, this.proxyCalls, blocks, conditionalBody(toks));
     }
     const head = toks[0]!;
     if (head.type === Tok.Name && COMPOUND.has(head.text) && isHeader(ll)) {
       this.first = false;
-      if (this.namePass && scope === 'module') this.noteHeaderUnbound(toks, head.text === 'async' ? toks[1]!.text : head.text);
+      if (this.namePass && scope === 'module')
+        this.noteHeaderUnbound(toks, head.text === 'async' ? toks[1]!.text : head.text);
       this.handleHeader(ll, scope, blocks);
       return;
     }
@@ -133,7 +198,8 @@ class ModuleReader {
         if (doc) this.docstring = doc;
       }
       this.first = false;
-      if (this.namePass && scope === 'module') this.noteUnbound(statementUnbound(toks, stmt[0], stmt[1], this.isBound));
+      if (this.namePass && scope === 'module')
+        this.noteUnbound(statementUnbound(toks, stmt[0], stmt[1], this.isBound));
       this.handleStatement(toks, stmt[0], stmt[1], scope, this.blocks);
     }
   }
@@ -176,9 +242,18 @@ class ModuleReader {
       const nameTok = toks[toks[0]!.text === 'async' ? 2 : 1];
       if (nameTok && nameTok.type === Tok.Name) {
         if (kind === 'def' && nameTok.text === '__getattr__' && scope === 'module') {
-          this.dynamic.push({ reason: 'a module-level __getattr__ answers any missing attribute at run time', line: ll.line });
+          this.dynamic.push({
+            reason: 'a module-level __getattr__ answers any missing attribute at run time',
+            line: ll.line,
+          });
         }
-        this.bind(nameTok.text, { t: 'unknown', reason: `the ${kind === 'def' ? 'function' : 'class'} ${nameTok.text}` }, ll.line, headerScope, stack);
+        this.bind(
+          nameTok.text,
+          { t: 'unknown', reason: `the ${kind === 'def' ? 'function' : 'class'} ${nameTok.text}` },
+          ll.line,
+          headerScope,
+          stack,
+        );
       }
     } else if (kind === 'for' || kind === 'with' || kind === 'except') {
       // loop targets and `as` names are bound by the header itself
@@ -187,11 +262,21 @@ class ModuleReader {
         const t = toks[i]!;
         const isForTarget = kind === 'for' && t.type === Tok.Name && indexOfName(toks, 'in', 1) > i;
         const isAsTarget = i > 0 && toks[i - 1]!.text === 'as' && t.type === Tok.Name;
-        if (isForTarget || isAsTarget) this.bind(t.text, { t: 'unknown', reason: 'a loop or `as` target' }, ll.line, headerScope === 'module' ? 'conditional' : headerScope, headerStack);
+        if (isForTarget || isAsTarget)
+          this.bind(
+            t.text,
+            { t: 'unknown', reason: 'a loop or `as` target' },
+            ll.line,
+            headerScope === 'module' ? 'conditional' : headerScope,
+            headerStack,
+          );
       }
     }
     this.noteWalrus(toks, 0, colon, scope, stack);
-    const newBlock: Block = CONDITIONAL.has(kind) && !alwaysRuns(toks) ? { indent: ll.indent, kind, line: ll.line, conditional: true } : { indent: ll.indent, kind, line: ll.line };
+    const newBlock: Block =
+      CONDITIONAL.has(kind) && !alwaysRuns(toks)
+        ? { indent: ll.indent, kind, line: ll.line, conditional: true }
+        : { indent: ll.indent, kind, line: ll.line };
     // `class K::` is invalid Python, but its indented lines are a body all the same (the tokenizer skips them)
     const opensDefBody = (kind === 'def' || kind === 'class') && toks[toks.length - 1]!.text === ':';
     if (colon >= toks.length - 1 || opensDefBody) {
@@ -221,7 +306,11 @@ class ModuleReader {
       }
       return;
     }
-    if (head.type === Tok.Name && (head.text === 'global' || head.text === 'nonlocal' || head.text === 'pass')) return;
+    if (
+      head.type === Tok.Name &&
+      (head.text === 'global' || head.text === 'nonlocal' || head.text === 'pass')
+    )
+      return;
     this.noteDynamicCalls(toks, s, e);
     this.noteWalrus(toks, s, e, scope, stack);
     const eqs = topLevelIndexes(toks, s, e, '=');
@@ -258,7 +347,8 @@ class ModuleReader {
     // annotated assignment: NAME ':' annotation '=' value
     const colon = topLevelIndexes(toks, s, e, ':');
     if (colon.length > 0) {
-      if (colon[0] === s + 1 && toks[s]!.type === Tok.Name) this.bind(toks[s]!.text, value, line, scope, stack);
+      if (colon[0] === s + 1 && toks[s]!.type === Tok.Name)
+        this.bind(toks[s]!.text, value, line, scope, stack);
       return;
     }
     let a = s;
@@ -281,7 +371,8 @@ class ModuleReader {
     }
     const targets = parts.filter(([x, y]) => y > x);
     let items: readonly PyValue[] | null = null;
-    if ((value.t === 'tuple' || value.t === 'list') && value.items.length === targets.length) items = value.items;
+    if ((value.t === 'tuple' || value.t === 'list') && value.items.length === targets.length)
+      items = value.items;
     targets.forEach(([x, y], idx) => {
       let tx = x;
       let ty = y;
@@ -301,7 +392,8 @@ class ModuleReader {
       } else {
         // nested targets: every name inside is bound to something we do not track
         for (let i = tx; i < ty; i++) {
-          if (toks[i]!.type === Tok.Name) this.bind(toks[i]!.text, { t: 'unknown', reason: 'nested tuple unpacking' }, line, scope, stack);
+          if (toks[i]!.type === Tok.Name)
+            this.bind(toks[i]!.text, { t: 'unknown', reason: 'nested tuple unpacking' }, line, scope, stack);
         }
       }
     });
@@ -337,7 +429,13 @@ class ModuleReader {
   private noteWalrus(toks: Token[], s: number, e: number, scope: Scope, stack: readonly Block[]): void {
     for (let i = s + 1; i < e; i++) {
       if (toks[i]!.text === ':=' && toks[i - 1]!.type === Tok.Name) {
-        this.bind(toks[i - 1]!.text, { t: 'unknown', reason: 'an assignment expression (:=)' }, toks[i]!.line, scope === 'module' ? 'conditional' : scope, stack.length ? stack : [{ indent: 0, kind: 'expression', line: toks[i]!.line }]);
+        this.bind(
+          toks[i - 1]!.text,
+          { t: 'unknown', reason: 'an assignment expression (:=)' },
+          toks[i]!.line,
+          scope === 'module' ? 'conditional' : scope,
+          stack.length ? stack : [{ indent: 0, kind: 'expression', line: toks[i]!.line }],
+        );
       }
     }
   }

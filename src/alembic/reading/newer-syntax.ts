@@ -28,6 +28,11 @@ export function newerSyntaxIssue(
   const use = applies[0]!;
   if (errorLine !== undefined && errorLine < use.line) return undefined;
   // an f-string the older tokenizer reads differently may fail later in the file with a tokenizer error, which wins
-  const known = python && errorLine === undefined && applies.every((u) => u.message !== undefined && u.messageFrom !== undefined && u.messageFrom <= minor);
-  return known ? { use, blocking: true, message: use.message } : { use, blocking: python !== null && python !== undefined };
+  const known =
+    python &&
+    errorLine === undefined &&
+    applies.every((u) => u.message !== undefined && u.messageFrom !== undefined && u.messageFrom <= minor);
+  return known
+    ? { use, blocking: true, message: use.message }
+    : { use, blocking: python !== null && python !== undefined };
 }

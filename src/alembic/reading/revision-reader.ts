@@ -4,7 +4,14 @@ import { readRevisionFast } from './fast-revision-reader.js';
 import { readModule } from './module-reader.js';
 import type { ReadResult } from './read-result.js';
 
-export { REVISION_FIELDS, type Docstring, type DynamicHint, type FieldBinding, type ReadResult, type RevisionField } from './read-result.js';
+export {
+  REVISION_FIELDS,
+  type Docstring,
+  type DynamicHint,
+  type FieldBinding,
+  type ReadResult,
+  type RevisionField,
+} from './read-result.js';
 
 /**
  * Reads the module-level `revision`, `down_revision`, `branch_labels` and
@@ -19,7 +26,9 @@ export { REVISION_FIELDS, type Docstring, type DynamicHint, type FieldBinding, t
  */
 export function readRevisionSource(source: string, options: TokenizeOptions = SKIP_BODIES): ReadResult {
   // most files are plain enough for the fast path, which proves them free of syntax errors; the rest are read here
-  return (options === SKIP_BODIES ? readRevisionFast(source) : undefined) ?? readModule(source, options).result;
+  return (
+    (options === SKIP_BODIES ? readRevisionFast(source) : undefined) ?? readModule(source, options).result
+  );
 }
 
 /** readRevisionSource without the fast path: what the fast path is held to. */

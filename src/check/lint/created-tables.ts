@@ -2,7 +2,16 @@ import { migrationFunctions } from './migration-ops.js';
 import type { PyNode, PySource } from './python-syntax.js';
 
 /** Statements under which a call may not run (or may run with its failure caught). */
-const GUARDS = new Set(['IfStatement', 'TryStatement', 'ForStatement', 'WhileStatement', 'FunctionDefinition', 'ConditionalExpression', 'LambdaExpression', 'MatchStatement']);
+const GUARDS = new Set([
+  'IfStatement',
+  'TryStatement',
+  'ForStatement',
+  'WhileStatement',
+  'FunctionDefinition',
+  'ConditionalExpression',
+  'LambdaExpression',
+  'MatchStatement',
+]);
 
 /** A table an upgrade() creates with `op.create_table('name', …)` in the default schema. */
 export interface CreatedTable {
@@ -35,6 +44,7 @@ export function createdTables(py: PySource): CreatedTable[] {
 
 /** Whether the call sits under a guard between it and the function it belongs to. */
 function conditional(call: PyNode, fn: PyNode): boolean {
-  for (let n = call.parent; n && n.from >= fn.from && n !== fn; n = n.parent) if (GUARDS.has(n.name)) return true;
+  for (let n = call.parent; n && n.from >= fn.from && n !== fn; n = n.parent)
+    if (GUARDS.has(n.name)) return true;
   return false;
 }

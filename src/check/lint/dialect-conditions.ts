@@ -6,7 +6,9 @@ import type { PyNode, PySource } from './python-syntax.js';
 const DIALECT = String.raw`\b(?:dialect\.name|engine\.name|bind\.name)`;
 const DIALECT_EQ = new RegExp(String.raw`^[\w.()]*${DIALECT}\s*(==|!=)\s*['"](\w+)['"]$`);
 const DIALECT_IN = new RegExp(String.raw`^[\w.()]*${DIALECT}\s+(not\s+in|in)\s*[([{]([^)\]}]*)[)\]}]$`);
-const DIALECT_STARTS = new RegExp(String.raw`^[\w.()]*${DIALECT}\.startswith\(\s*(?:['"](\w+)['"]|\(([^)]*)\))\s*\)$`);
+const DIALECT_STARTS = new RegExp(
+  String.raw`^[\w.()]*${DIALECT}\.startswith\(\s*(?:['"](\w+)['"]|\(([^)]*)\))\s*\)$`,
+);
 
 /**
  * Whether a condition holds when the migration runs on PostgreSQL:
@@ -17,7 +19,8 @@ const DIALECT_STARTS = new RegExp(String.raw`^[\w.()]*${DIALECT}\.startswith\(\s
 function trueOnPostgres(cond: string): boolean | undefined {
   const c = cond.trim();
   const wrapped = /^\((.*)\)$/s.exec(c);
-  if (wrapped && !/[()]/.test(wrapped[1]!.replace(/\(\)/g, '').replace(/\([^()]*\)/g, ''))) return trueOnPostgres(wrapped[1]!);
+  if (wrapped && !/[()]/.test(wrapped[1]!.replace(/\(\)/g, '').replace(/\([^()]*\)/g, '')))
+    return trueOnPostgres(wrapped[1]!);
   const negated = /^not\s+(.*)$/s.exec(c);
   if (negated) {
     const inner = trueOnPostgres(negated[1]!);
@@ -33,7 +36,8 @@ function trueOnPostgres(cond: string): boolean | undefined {
   }
   const starts = DIALECT_STARTS.exec(c);
   if (starts) {
-    const prefixes = starts[1] !== undefined ? [starts[1]] : [...starts[2]!.matchAll(/['"](\w+)['"]/g)].map((m) => m[1]!);
+    const prefixes =
+      starts[1] !== undefined ? [starts[1]] : [...starts[2]!.matchAll(/['"](\w+)['"]/g)].map((m) => m[1]!);
     return prefixes.some((x) => 'postgresql'.startsWith(x));
   }
   return undefined;
@@ -49,7 +53,13 @@ export function skippedOnPostgres(py: PySource, node: PyNode, fn: PyNode): boole
     if (child.name === 'Body' && p.name === 'IfStatement') {
       let earlierTakesPg = false;
       for (let c = p.firstChild; c && c.from < child.from; c = c.nextSibling) {
-        if (c.name === 'Body' && c.prevSibling && c.prevSibling.name !== 'else' && onPostgres(py, c.prevSibling) === true) earlierTakesPg = true;
+        if (
+          c.name === 'Body' &&
+          c.prevSibling &&
+          c.prevSibling.name !== 'else' &&
+          onPostgres(py, c.prevSibling) === true
+        )
+          earlierTakesPg = true;
       }
       const before = child.prevSibling;
       if (earlierTakesPg) return true;
@@ -58,7 +68,13 @@ export function skippedOnPostgres(py: PySource, node: PyNode, fn: PyNode): boole
     if (child.name !== 'Body' && p.name === 'Body') {
       // an earlier `if <true on PostgreSQL>: return` in the same block
       for (let s = p.firstChild; s && s.from < child.from; s = s.nextSibling) {
-        if (s.name !== 'IfStatement' || s.getChildren('Body').length !== 1 || s.getChild('else') || s.getChild('elif')) continue;
+        if (
+          s.name !== 'IfStatement' ||
+          s.getChildren('Body').length !== 1 ||
+          s.getChild('else') ||
+          s.getChild('elif')
+        )
+          continue;
         const cond = s.getChild('Body')!.prevSibling;
         const last = bodyStatements(s.getChild('Body')).at(-1);
         if (cond && last?.name === 'ReturnStatement' && onPostgres(py, cond) === true) return true;
@@ -76,7 +92,8 @@ function withDialectNames(py: PySource, cond: PyNode): string {
   for (const v of py.all(cond, 'VariableName').reverse()) {
     const value = py.constantAt(py.of(v), v);
     const bound = value ? py.of(value).replace(/\s+/g, '') : '';
-    if (DIALECT_NAME.test(bound)) text = text.slice(0, v.from - cond.from) + bound + text.slice(v.to - cond.from);
+    if (DIALECT_NAME.test(bound))
+      text = text.slice(0, v.from - cond.from) + bound + text.slice(v.to - cond.from);
   }
   return text;
 }

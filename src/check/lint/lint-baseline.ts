@@ -56,7 +56,13 @@ function resolve(map: RevisionMap, name: string, from: string): Rev {
   if (exact) return exact;
   const hits = name === '' ? [] : map.revisions.filter((r) => r.id.length > 3 && r.id.startsWith(name));
   if (hits.length === 1) return hits[0]!;
-  const why = hits.length > 1 ? `matches ${hits.length} revisions (${hits.slice(0, 3).map((r) => r.id).join(', ')}…)` : 'is not a revision id, a unique prefix of one, or a branch label of this project';
+  const why =
+    hits.length > 1
+      ? `matches ${hits.length} revisions (${hits
+          .slice(0, 3)
+          .map((r) => r.id)
+          .join(', ')}…)`
+      : 'is not a revision id, a unique prefix of one, or a branch label of this project';
   throw new ConfigError(`${from} names '${name}', which ${why}.`, {
     hint: 'Give the id of the newest revision every environment has applied (alembic current on production prints it); lints then report only the revisions after it.',
   });

@@ -51,7 +51,12 @@ const SETTINGS = new Set<RuleSetting>(['error', 'warning', 'info', 'off', 'on'])
  * pyproject.toml wins. Unknown keys, unknown rule codes and ignores without a
  * reason are configuration errors (exit 2), never silently dropped.
  */
-export async function loadLintConfig(files: ProjectFiles, cwd: string, iniPath: string | undefined, knownCodes: ReadonlySet<string>): Promise<LintConfig> {
+export async function loadLintConfig(
+  files: ProjectFiles,
+  cwd: string,
+  iniPath: string | undefined,
+  knownCodes: ReadonlySet<string>,
+): Promise<LintConfig> {
   const fromIni = iniPath ? readIniSection(files.text(iniPath), iniPath, knownCodes) : undefined;
   const fromToml = await readPyproject(files.text(path.join(cwd, 'pyproject.toml')), knownCodes);
   const rules = new Map<string, RuleSetting>([...(fromIni?.rules ?? []), ...(fromToml?.rules ?? [])]);
@@ -66,7 +71,10 @@ export async function loadLintConfig(files: ProjectFiles, cwd: string, iniPath: 
     ledger: fromToml?.ledger ?? fromIni?.ledger ?? true,
     ledgerTable: fromToml?.ledgerTable ?? fromIni?.ledgerTable,
     onAhead: fromToml?.onAhead ?? fromIni?.onAhead ?? 'allow',
-    sources: [fromIni ? path.relative(cwd, iniPath!) || iniPath! : undefined, fromToml ? 'pyproject.toml' : undefined].filter((x): x is string => x !== undefined),
+    sources: [
+      fromIni ? path.relative(cwd, iniPath!) || iniPath! : undefined,
+      fromToml ? 'pyproject.toml' : undefined,
+    ].filter((x): x is string => x !== undefined),
   };
 }
 
@@ -83,58 +91,104 @@ interface Partial {
   onAhead?: OnAhead;
 }
 
-const KEYS = ['lint', 'rules', 'ignore', 'targets-sqlite', 'app-sources', 'postgres-version', 'lint-since', 'ledger', 'ledger-table', 'on-ahead'];
+const KEYS = [
+  'lint',
+  'rules',
+  'ignore',
+  'targets-sqlite',
+  'app-sources',
+  'postgres-version',
+  'lint-since',
+  'ledger',
+  'ledger-table',
+  'on-ahead',
+];
 
 /** `text`: pyproject.toml's, undefined when there is none to read. */
-async function readPyproject(text: string | undefined, known: ReadonlySet<string>): Promise<Partial | undefined> {
+async function readPyproject(
+  text: string | undefined,
+  known: ReadonlySet<string>,
+): Promise<Partial | undefined> {
   if (text === undefined || !text.includes('alembic-preflight')) return undefined;
   const { parse } = await import('smol-toml');
   let data: Record<string, unknown>;
   try {
     data = parse(text) as Record<string, unknown>;
   } catch (e) {
-    throw new ConfigError(`pyproject.toml is not valid TOML: ${(e as Error).message.split('\n')[0]}`, { path: 'pyproject.toml', hint: 'Fix the TOML syntax; Alembic would fail to read it too.' });
+    throw new ConfigError(`pyproject.toml is not valid TOML: ${(e as Error).message.split('\n')[0]}`, {
+      path: 'pyproject.toml',
+      hint: 'Fix the TOML syntax; Alembic would fail to read it too.',
+    });
   }
   const table = (data.tool as Record<string, unknown> | undefined)?.['alembic-preflight'];
   if (table === undefined) return undefined;
   const where = 'pyproject.toml [tool.alembic-preflight]';
-  if (typeof table !== 'object' || table === null || Array.isArray(table)) throw configError(where, 'must be a table');
+  if (typeof table !== 'object' || table === null || Array.isArray(table))
+    throw configError(where, 'must be a table');
   const t = table as Record<string, unknown>;
-  for (const k of Object.keys(t)) if (!KEYS.includes(k)) throw configError(where, `has an unknown key '${k}' (known: ${KEYS.join(', ')})`);
+  for (const k of Object.keys(t))
+    if (!KEYS.includes(k)) throw configError(where, `has an unknown key '${k}' (known: ${KEYS.join(', ')})`);
   const out: Partial = { rules: new Map(), ignores: [] };
   if (t.lint !== undefined) {
     if (typeof t.lint !== 'boolean') throw configError(where, 'lint must be true or false');
     out.lint = t.lint;
   }
   if (t.rules !== undefined) {
-    if (typeof t.rules !== 'object' || t.rules === null || Array.isArray(t.rules)) throw configError(where, 'rules must be a table of CODE = "error" | "warning" | "info" | "off"');
-    for (const [code, v] of Object.entries(t.rules as Record<string, unknown>)) out.rules.set(checkCode(code, known, where), checkSetting(v, code, where));
+    if (typeof t.rules !== 'object' || t.rules === null || Array.isArray(t.rules))
+      throw configError(where, 'rules must be a table of CODE = "error" | "warning" | "info" | "off"');
+    for (const [code, v] of Object.entries(t.rules as Record<string, unknown>))
+      out.rules.set(checkCode(code, known, where), checkSetting(v, code, where));
   }
   if (t.ignore !== undefined) {
-    if (!Array.isArray(t.ignore)) throw configError(where, 'ignore must be an array of tables: [[tool.alembic-preflight.ignore]] rule = "…" path = "…" reason = "…"');
+    if (!Array.isArray(t.ignore))
+      throw configError(
+        where,
+        'ignore must be an array of tables: [[tool.alembic-preflight.ignore]] rule = "…" path = "…" reason = "…"',
+      );
     for (const [i, entry] of (t.ignore as unknown[]).entries()) {
-      if (typeof entry !== 'object' || entry === null) throw configError(where, `ignore entry ${i + 1} must be a table`);
+      if (typeof entry !== 'object' || entry === null)
+        throw configError(where, `ignore entry ${i + 1} must be a table`);
       const e = entry as Record<string, unknown>;
-      for (const k of Object.keys(e)) if (!['rule', 'path', 'revision', 'reason'].includes(k)) throw configError(where, `ignore entry ${i + 1} has an unknown key '${k}' (known: rule, path, revision, reason)`);
-      out.ignores.push(makeIgnore({ rule: e.rule, path: e.path, revision: e.revision, reason: e.reason }, known, `${where} ignore entry ${i + 1}`));
+      for (const k of Object.keys(e))
+        if (!['rule', 'path', 'revision', 'reason'].includes(k))
+          throw configError(
+            where,
+            `ignore entry ${i + 1} has an unknown key '${k}' (known: rule, path, revision, reason)`,
+          );
+      out.ignores.push(
+        makeIgnore(
+          { rule: e.rule, path: e.path, revision: e.revision, reason: e.reason },
+          known,
+          `${where} ignore entry ${i + 1}`,
+        ),
+      );
     }
   }
   if (t['targets-sqlite'] !== undefined) {
     const v = t['targets-sqlite'];
-    if (v !== true && v !== false && v !== 'auto') throw configError(where, 'targets-sqlite must be true, false or "auto"');
+    if (v !== true && v !== false && v !== 'auto')
+      throw configError(where, 'targets-sqlite must be true, false or "auto"');
     out.targetsSqlite = v;
   }
   if (t['app-sources'] !== undefined) {
     const v = t['app-sources'];
-    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw configError(where, 'app-sources must be an array of glob strings');
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+      throw configError(where, 'app-sources must be an array of glob strings');
     out.appSources = v as string[];
   }
   if (t['postgres-version'] !== undefined) out.postgresVersion = checkVersion(t['postgres-version'], where);
   if (t['lint-since'] !== undefined) {
     const v = t['lint-since'];
     const names = typeof v === 'string' ? [v] : v;
-    if (!Array.isArray(names) || names.length === 0 || !names.every((x) => typeof x === 'string' && x.trim() !== '')) {
-      throw configError(where, 'lint-since must be a revision id or an array of them, such as "3f2a9c1d0b7e"');
+    if (
+      !Array.isArray(names) ||
+      names.length === 0 ||
+      !names.every((x) => typeof x === 'string' && x.trim() !== '')
+    ) {
+      throw configError(
+        where,
+        'lint-since must be a revision id or an array of them, such as "3f2a9c1d0b7e"',
+      );
     }
     out.lintSince = { names: names.map((x: string) => x.trim()), from: `${where} lint-since` };
   }
@@ -149,7 +203,11 @@ async function readPyproject(text: string | undefined, known: ReadonlySet<string
 
 /** A table name for the ledger: a plain identifier, as Alembic's version_table usually is. */
 export function checkTableName(v: unknown, where: string): string {
-  if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/u.test(v)) throw configError(where, 'ledger-table must be a table name: letters, digits and underscores, at most 63 characters, not starting with a digit');
+  if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/u.test(v))
+    throw configError(
+      where,
+      'ledger-table must be a table name: letters, digits and underscores, at most 63 characters, not starting with a digit',
+    );
   return v;
 }
 
@@ -158,7 +216,11 @@ function checkOnAhead(v: unknown, where: string): OnAhead {
   return v;
 }
 
-function readIniSection(text: string | undefined, iniPath: string, known: ReadonlySet<string>): Partial | undefined {
+function readIniSection(
+  text: string | undefined,
+  iniPath: string,
+  known: ReadonlySet<string>,
+): Partial | undefined {
   if (text === undefined || !text.includes('[alembic-preflight]')) return undefined;
   const ini = parseIni(text, path.basename(iniPath), { here: path.dirname(iniPath) });
   const section = ini.sections.get('alembic-preflight');
@@ -188,9 +250,16 @@ function readIniSection(text: string | undefined, iniPath: string, known: Readon
     } else if (key === 'on-ahead') {
       out.onAhead = checkOnAhead(raw, where);
     } else if (key === 'ignore') {
-      for (const line of raw.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) out.ignores.push(parseIgnoreLine(line, known, where));
+      for (const line of raw
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean))
+        out.ignores.push(parseIgnoreLine(line, known, where));
     } else {
-      throw configError(where, `has an unknown option '${key}' (known: lint, targets-sqlite, app-sources, postgres-version, lint-since, ledger, ledger-table, on-ahead, ignore, rule.<code>)`);
+      throw configError(
+        where,
+        `has an unknown option '${key}' (known: lint, targets-sqlite, app-sources, postgres-version, lint-since, ledger, ledger-table, on-ahead, ignore, rule.<code>)`,
+      );
     }
   }
   return out;
@@ -199,38 +268,71 @@ function readIniSection(text: string | undefined, iniPath: string, known: Readon
 /** `CODE [path=GLOB] [revision=ID] reason=free text to the end of the line` */
 function parseIgnoreLine(line: string, known: ReadonlySet<string>, where: string): LintIgnore {
   const m = /^(\S+)((?:\s+(?:path|revision)=\S+)*)\s*(?:reason=(.*))?$/.exec(line);
-  if (!m) throw configError(where, `cannot read the ignore line '${line}': write CODE [path=GLOB] [revision=ID] reason=WHY`);
+  if (!m)
+    throw configError(
+      where,
+      `cannot read the ignore line '${line}': write CODE [path=GLOB] [revision=ID] reason=WHY`,
+    );
   const fields: Record<string, string> = {};
   for (const kv of m[2]!.trim().split(/\s+/).filter(Boolean)) {
     const i = kv.indexOf('=');
     fields[kv.slice(0, i)] = kv.slice(i + 1);
   }
-  return makeIgnore({ rule: m[1], path: fields.path, revision: fields.revision, reason: m[3] }, known, `${where} ignore '${line}'`);
+  return makeIgnore(
+    { rule: m[1], path: fields.path, revision: fields.revision, reason: m[3] },
+    known,
+    `${where} ignore '${line}'`,
+  );
 }
 
-function makeIgnore(e: { rule: unknown; path: unknown; revision: unknown; reason: unknown }, known: ReadonlySet<string>, where: string): LintIgnore {
+function makeIgnore(
+  e: { rule: unknown; path: unknown; revision: unknown; reason: unknown },
+  known: ReadonlySet<string>,
+  where: string,
+): LintIgnore {
   if (typeof e.rule !== 'string') throw configError(where, 'needs rule = "<code>"');
   const rule = checkCode(e.rule, known, where);
   if (typeof e.reason !== 'string' || e.reason.trim() === '') {
-    throw configError(where, `ignores ${rule} without a reason; every ignore must say why (reason = "…"), so the next reader can judge it`);
+    throw configError(
+      where,
+      `ignores ${rule} without a reason; every ignore must say why (reason = "…"), so the next reader can judge it`,
+    );
   }
-  if (e.path !== undefined && typeof e.path !== 'string') throw configError(where, 'path must be a glob string');
-  if (e.revision !== undefined && typeof e.revision !== 'string') throw configError(where, 'revision must be a string');
-  return { rule, path: e.path as string | undefined, revision: e.revision as string | undefined, reason: e.reason.trim(), source: where };
+  if (e.path !== undefined && typeof e.path !== 'string')
+    throw configError(where, 'path must be a glob string');
+  if (e.revision !== undefined && typeof e.revision !== 'string')
+    throw configError(where, 'revision must be a string');
+  return {
+    rule,
+    path: e.path as string | undefined,
+    revision: e.revision as string | undefined,
+    reason: e.reason.trim(),
+    source: where,
+  };
 }
 
 function checkCode(code: string, known: ReadonlySet<string>, where: string): string {
-  if (!known.has(code)) throw configError(where, `names an unknown rule '${code}'`, 'Run `alembic-preflight check --rules` for the codes.');
+  if (!known.has(code))
+    throw configError(
+      where,
+      `names an unknown rule '${code}'`,
+      'Run `alembic-preflight check --rules` for the codes.',
+    );
   return code;
 }
 
 function checkSetting(v: unknown, code: string, where: string): RuleSetting {
-  if (typeof v !== 'string' || !SETTINGS.has(v as RuleSetting)) throw configError(where, `sets ${code} to ${JSON.stringify(v)}; use "error", "warning", "info", "on" or "off"`);
+  if (typeof v !== 'string' || !SETTINGS.has(v as RuleSetting))
+    throw configError(
+      where,
+      `sets ${code} to ${JSON.stringify(v)}; use "error", "warning", "info", "on" or "off"`,
+    );
   return v as RuleSetting;
 }
 
 function checkVersion(v: unknown, where: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 8 || v > 99) throw configError(where, 'postgres-version must be a major version number such as 11 or 16');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 8 || v > 99)
+    throw configError(where, 'postgres-version must be a major version number such as 11 or 16');
   return v;
 }
 

@@ -27,7 +27,6 @@ interface LintEntry {
   x: Record<string, unknown>;
 }
 
-
 /**
  * A cheap test of a file's text that selects the files a rule parses: a word it
  * must contain, a pattern, or a predicate. Always a superset of what the rule
@@ -92,7 +91,12 @@ export class LintContext {
    * out the files at or below the lint baseline (history is not even parsed): from the result cache when the file's bytes, path and revision and the rule's `context` (what else its
    * findings depend on: a setting, the project's dialect) were seen before; else parsed and found.
    */
-  newFileFindings(code: string, context: () => string, tests: readonly TextTest[], find: (file: LintFile, py: PySource) => Finding[]): Finding[] {
+  newFileFindings(
+    code: string,
+    context: () => string,
+    tests: readonly TextTest[],
+    find: (file: LintFile, py: PySource) => Finding[],
+  ): Finding[] {
     const old = this.baseline?.paths;
     const out: Finding[] = [];
     let ctx: string | undefined;
@@ -109,7 +113,8 @@ export class LintContext {
       // a file lezer cannot parse has no findings here (the graph rules report what Alembic makes of it)
       const found = py ? find(file, py) : [];
       out.push(...found);
-      if (entry) this.store(file, entry, () => (entry.f[code] = { c: ctx!, v: found.map((f) => ({ ...f })) }));
+      if (entry)
+        this.store(file, entry, () => (entry.f[code] = { c: ctx!, v: found.map((f) => ({ ...f })) }));
     }
     return out;
   }
@@ -118,7 +123,12 @@ export class LintContext {
    * A fact of `kind` about each of `files` its text tests select, in order: from the result cache
    * when these bytes were seen, else parsed and extracted. Files that do not parse are left out.
    */
-  factsOf<T>(kind: string, files: readonly LintFile[], tests: readonly TextTest[], extract: (file: LintFile, py: PySource) => T): { file: LintFile; facts: T }[] {
+  factsOf<T>(
+    kind: string,
+    files: readonly LintFile[],
+    tests: readonly TextTest[],
+    extract: (file: LintFile, py: PySource) => T,
+  ): { file: LintFile; facts: T }[] {
     const out: { file: LintFile; facts: T }[] = [];
     for (const file of files) {
       if (!passes(file.text, tests)) continue;
@@ -145,7 +155,10 @@ export class LintContext {
     if (digest !== undefined && this.cache) {
       const kept = this.cache.get(digest, LINT_KIND) as LintEntry | undefined;
       // findings name the file and its revision: kept only for the same ones; facts hold for the bytes alone
-      entry = kept && kept.p === file.path && kept.r === file.rev.id ? kept : { p: file.path, r: file.rev.id, f: {}, x: kept?.x ?? {} };
+      entry =
+        kept && kept.p === file.path && kept.r === file.rev.id
+          ? kept
+          : { p: file.path, r: file.rev.id, f: {}, x: kept?.x ?? {} };
     }
     this.entries.set(file, entry);
     return entry;
@@ -184,7 +197,9 @@ export class LintContext {
     try {
       const value = parsed.get(section, key);
       const line = parsed.optionLine(section, key);
-      return value === undefined || line === undefined ? undefined : { value, line, path: path.relative(this.cwd, ini) || ini };
+      return value === undefined || line === undefined
+        ? undefined
+        : { value, line, path: path.relative(this.cwd, ini) || ini };
     } catch {
       return undefined;
     }
@@ -241,7 +256,12 @@ export class LintContext {
 
 /** Whether a file's text passes one of the tests (every file, with none). */
 function passes(text: string, tests: readonly TextTest[]): boolean {
-  return tests.length === 0 || tests.some((w) => (typeof w === 'string' ? text.includes(w) : typeof w === 'function' ? w(text) : w.test(text)));
+  return (
+    tests.length === 0 ||
+    tests.some((w) =>
+      typeof w === 'string' ? text.includes(w) : typeof w === 'function' ? w(text) : w.test(text),
+    )
+  );
 }
 
 /** A finding of a lint rule at a node of a revision file. */
@@ -258,12 +278,32 @@ export function lintFinding(
 }
 
 /** A finding of a lint rule at a line of a revision file. */
-export function lintFindingAt(code: FindingCode, severity: Severity, file: LintFile, line: number, message: string, hint: string): Finding {
+export function lintFindingAt(
+  code: FindingCode,
+  severity: Severity,
+  file: LintFile,
+  line: number,
+  message: string,
+  hint: string,
+): Finding {
   return { ...projectFinding(code, severity, file.path, line, message, hint), revision: file.rev.id };
 }
 
-
 /** A finding about a project file that is not a revision (env.py, alembic.ini, Procfile, application code). */
-export function projectFinding(code: FindingCode, severity: Severity, relPath: string, line: number | undefined, message: string, hint: string): Finding {
-  return { code, severity, message: `${relPath}${line ? `:${line}` : ''}: ${message}`, hint, path: relPath, line };
+export function projectFinding(
+  code: FindingCode,
+  severity: Severity,
+  relPath: string,
+  line: number | undefined,
+  message: string,
+  hint: string,
+): Finding {
+  return {
+    code,
+    severity,
+    message: `${relPath}${line ? `:${line}` : ''}: ${message}`,
+    hint,
+    path: relPath,
+    line,
+  };
 }

@@ -2,7 +2,14 @@ import { evalStringLiteral } from '../../python/string-literal.js';
 import type { PyNode, PySource } from './python-syntax.js';
 
 /** `op.` helpers that build values rather than change the schema. */
-const OP_HELPERS = new Set(['op.f', 'op.get_bind', 'op.get_context', 'op.inline_literal', 'op.implementation_for', 'op.invoke']);
+const OP_HELPERS = new Set([
+  'op.f',
+  'op.get_bind',
+  'op.get_context',
+  'op.inline_literal',
+  'op.implementation_for',
+  'op.invoke',
+]);
 
 /** The method that runs SQL: `op.execute`, `conn.execute`, `conn.exec_driver_sql`. */
 const RUNS_SQL = /\.(execute|exec_driver_sql)$/;
@@ -42,7 +49,10 @@ export function isDataOnlyCall(py: PySource, call: PyNode): boolean {
   // rows read or changed, a session setting / lock / planner statistic, or privileges and comments (which a
   // re-run grants or sets again without failing): nothing a downgrade must put back
   const sql = sqlNode(py, arg);
-  return (literalStatements(py, sql) ?? templateStatement(py, sql))?.every((x) => NO_SCHEMA_CHANGE.test(x)) ?? false;
+  return (
+    (literalStatements(py, sql) ?? templateStatement(py, sql))?.every((x) => NO_SCHEMA_CHANGE.test(x)) ??
+    false
+  );
 }
 
 /**
@@ -57,16 +67,28 @@ function templateStatement(py: PySource, arg: PyNode | undefined): string[] | un
   let sql: string | undefined;
   if (arg?.name === 'FormatString' || arg?.name === 'ContinuedString') {
     // "INSERT INTO rates … " f"VALUES('{uuid.uuid4()}', …)": implicit concatenation of both kinds
-    const parts = arg.name === 'FormatString' ? [arg] : [...arg.getChildren('String'), ...arg.getChildren('FormatString')].sort((a, b) => a.from - b.from);
+    const parts =
+      arg.name === 'FormatString'
+        ? [arg]
+        : [...arg.getChildren('String'), ...arg.getChildren('FormatString')].sort((a, b) => a.from - b.from);
     sql = '';
     for (const part of parts) {
       const text = part.name === 'FormatString' ? fieldsAsPlaceholders(py, part) : py.str(part);
       if (text === undefined) return undefined;
       sql += text;
     }
-  } else if (arg?.name === 'CallExpression' && arg.firstChild?.name === 'MemberExpression' && arg.firstChild.lastChild && py.of(arg.firstChild.lastChild) === 'format') {
+  } else if (
+    arg?.name === 'CallExpression' &&
+    arg.firstChild?.name === 'MemberExpression' &&
+    arg.firstChild.lastChild &&
+    py.of(arg.firstChild.lastChild) === 'format'
+  ) {
     sql = py.str(constantValue(py, arg.firstChild.firstChild ?? undefined));
-  } else if (arg?.name === 'BinaryExpression' && arg.firstChild?.nextSibling && py.of(arg.firstChild.nextSibling) === '%') {
+  } else if (
+    arg?.name === 'BinaryExpression' &&
+    arg.firstChild?.nextSibling &&
+    py.of(arg.firstChild.nextSibling) === '%'
+  ) {
     sql = py.str(constantValue(py, arg.firstChild));
   }
   const statements = sql === undefined ? [] : splitStatements(sql);
@@ -107,7 +129,9 @@ function literalStatements(py: PySource, node: PyNode | undefined): string[] | u
 /** The node that holds a statement's SQL: through names, `text(…)`, `.bindparams(…)`, `dedent(…)`, `.strip()`. */
 function sqlNode(py: PySource, statement: PyNode | undefined): PyNode | undefined {
   const arg = textOf(py, statement);
-  return arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg)) ? textOf(py, py.args(arg).positional[0]) : arg;
+  return arg?.name === 'CallExpression' && /(^|\.)text$/.test(py.callee(arg))
+    ? textOf(py, py.args(arg).positional[0])
+    : arg;
 }
 
 /**
@@ -166,7 +190,8 @@ export function splitStatements(sql: string): string[] {
 function constantValue(py: PySource, node: PyNode | undefined): PyNode | undefined {
   for (let hops = 0; node && hops < 8; hops++) {
     if (node.name === 'VariableName') node = py.constantAt(py.of(node), node);
-    else if (node.name === 'ParenthesizedExpression' && node.lastChild?.name === ')') node = node.firstChild?.nextSibling ?? undefined;
+    else if (node.name === 'ParenthesizedExpression' && node.lastChild?.name === ')')
+      node = node.firstChild?.nextSibling ?? undefined;
     else break;
   }
   return node;
@@ -201,7 +226,12 @@ function textOf(py: PySource, statement: PyNode | undefined): PyNode | undefined
     }
     const fn: PyNode | null = node.firstChild;
     const method = fn?.name === 'MemberExpression' ? fn.lastChild : null;
-    if (!fn || method?.name !== 'PropertyName' || !(TEXT_METHODS.test(py.of(method)) || escapes(py, node, py.of(method)))) break;
+    if (
+      !fn ||
+      method?.name !== 'PropertyName' ||
+      !(TEXT_METHODS.test(py.of(method)) || escapes(py, node, py.of(method)))
+    )
+      break;
     node = constantValue(py, fn.firstChild ?? undefined);
   }
   return node;
@@ -235,7 +265,8 @@ const DML = /(?:^|\.)(?:select|insert|update|delete)$/;
  * way (recursion), and at most 20 deep.
  */
 export function calledHelper(py: PySource, callee: string, seen: ReadonlySet<PyNode>): PyNode | undefined {
-  if (!/^\w+$/.test(callee) || callee === 'upgrade' || callee === 'downgrade' || seen.size >= 20) return undefined;
+  if (!/^\w+$/.test(callee) || callee === 'upgrade' || callee === 'downgrade' || seen.size >= 20)
+    return undefined;
   const fn = py.moduleFunction(callee);
   return fn && !seen.has(fn) ? fn : undefined;
 }
@@ -256,7 +287,9 @@ const DISPATCH = /\bglobals\s*\(\s*\)|\beval\s*\(|\bgetattr\s*\(/;
 function picksParam(helper: string): boolean {
   const param = /^(?:async\s+)?def\s+\w+\s*\(\s*([A-Za-z_]\w*)/.exec(helper)?.[1];
   if (param === undefined) return false;
-  return new RegExp(String.raw`\bglobals\s*\(\s*\)\s*(?:\[|\.get\s*\()\s*${param}\b|\bgetattr\s*\([^,()]+(?:\([^()]*\)[^,()]*)?,\s*${param}\b|\beval\s*\(\s*${param}\b`).test(helper);
+  return new RegExp(
+    String.raw`\bglobals\s*\(\s*\)\s*(?:\[|\.get\s*\()\s*${param}\b|\bgetattr\s*\([^,()]+(?:\([^()]*\)[^,()]*)?,\s*${param}\b|\beval\s*\(\s*${param}\b`,
+  ).test(helper);
 }
 
 /**
@@ -327,7 +360,10 @@ export function doesNothing(py: PySource, fn: PyNode): boolean {
     if (s.name === 'PassStatement') return true;
     if (s.name !== 'ExpressionStatement') return false;
     const e = s.firstChild;
-    return e !== null && (e.name === 'String' || e.name === 'ContinuedString' || e.name === 'Ellipsis' || py.of(e) === '...');
+    return (
+      e !== null &&
+      (e.name === 'String' || e.name === 'ContinuedString' || e.name === 'Ellipsis' || py.of(e) === '...')
+    );
   });
 }
 

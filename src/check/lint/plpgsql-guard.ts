@@ -19,7 +19,8 @@ export interface AddValueStatement {
 }
 
 /** Keywords of PL/pgSQL control flow; quoted literals and comments are matched so their text is skipped. */
-const TOKEN = /'(?:[^']|'')*'|--[^\n]*|\$\w*\$|\b(?:END\s+IF|END\s+LOOP|BEGIN|END|IF|THEN|ELSIF|ELSEIF|ELSE|LOOP|EXCEPTION)\b/gi;
+const TOKEN =
+  /'(?:[^']|'')*'|--[^\n]*|\$\w*\$|\b(?:END\s+IF|END\s+LOOP|BEGIN|END|IF|THEN|ELSIF|ELSEIF|ELSE|LOOP|EXCEPTION)\b/gi;
 const DOLLAR = /\$\w*\$/;
 
 interface IfFrame {
@@ -44,7 +45,10 @@ export function insideDoBlock(sql: string, at: number): boolean {
  * The guard of each statement (in order of `at`), in one pass over the SQL so that a string with many
  * statements costs no more than reading it once.
  */
-export function plpgsqlGuards(sql: string, statements: readonly AddValueStatement[]): (EnumValueGuard | undefined)[] {
+export function plpgsqlGuards(
+  sql: string,
+  statements: readonly AddValueStatement[],
+): (EnumValueGuard | undefined)[] {
   const out: (EnumValueGuard | undefined)[] = statements.map(() => undefined);
   let stack: Frame[] = [];
   let inBody = false;
@@ -75,7 +79,11 @@ export function plpgsqlGuards(sql: string, statements: readonly AddValueStatemen
     else if (word === 'END LOOP') popTo(stack, 'loop');
     else if (word === 'END') {
       const block = popTo(stack, 'block');
-      if (block?.kind === 'block' && block.handlersFrom !== undefined && catches(sql.slice(block.handlersFrom, m.index))) {
+      if (
+        block?.kind === 'block' &&
+        block.handlersFrom !== undefined &&
+        catches(sql.slice(block.handlersFrom, m.index))
+      ) {
         for (const i of block.statements) out[i] ??= 'handler';
       }
     } else if (word === 'EXCEPTION') {
@@ -135,5 +143,8 @@ function popTo(stack: Frame[], kind: Frame['kind']): Frame | undefined {
 
 /** Some `WHEN … THEN` clause of the handlers names duplicate_object (SQLSTATE 42710) or others. */
 function catches(handlers: string): boolean {
-  return handlers.split(/\bWHEN\b/i).slice(1).some((clause) => /\b(?:duplicate_object|others)\b|'42710'/i.test(clause.split(/\bTHEN\b/i)[0]!));
+  return handlers
+    .split(/\bWHEN\b/i)
+    .slice(1)
+    .some((clause) => /\b(?:duplicate_object|others)\b|'42710'/i.test(clause.split(/\bTHEN\b/i)[0]!));
 }

@@ -13,19 +13,56 @@ export interface ProjectDialect {
   readonly databases?: readonly string[];
 }
 
-const PG_DRIVERS = ['psycopg2', 'psycopg2_binary', 'psycopg', 'psycopg_binary', 'asyncpg', 'pg8000', 'psycopg2cffi'];
+const PG_DRIVERS = [
+  'psycopg2',
+  'psycopg2_binary',
+  'psycopg',
+  'psycopg_binary',
+  'asyncpg',
+  'pg8000',
+  'psycopg2cffi',
+];
 /** Drivers of databases without transactional DDL or a poisoned-transaction state, by the import name declared. */
 const OTHER_DRIVERS: readonly [string, string][] = [
-  ['pymysql', 'MySQL'], ['mysqlclient', 'MySQL'], ['mysqldb', 'MySQL'], ['mysql_connector', 'MySQL'], ['mysql_connector_python', 'MySQL'],
-  ['aiomysql', 'MySQL'], ['asyncmy', 'MySQL'], ['mariadb', 'MariaDB'], ['pymssql', 'SQL Server'], ['cx_oracle', 'Oracle'], ['oracledb', 'Oracle'],
+  ['pymysql', 'MySQL'],
+  ['mysqlclient', 'MySQL'],
+  ['mysqldb', 'MySQL'],
+  ['mysql_connector', 'MySQL'],
+  ['mysql_connector_python', 'MySQL'],
+  ['aiomysql', 'MySQL'],
+  ['asyncmy', 'MySQL'],
+  ['mariadb', 'MariaDB'],
+  ['pymssql', 'SQL Server'],
+  ['cx_oracle', 'Oracle'],
+  ['oracledb', 'Oracle'],
   // SQLite's own driver ships with Python: only the async one is declared (SoloRing, a local-first app)
   ['aiosqlite', 'SQLite'],
 ];
-const SCHEME_DATABASES: Record<string, string> = { sqlite: 'SQLite', mysql: 'MySQL', mariadb: 'MariaDB', mssql: 'SQL Server', oracle: 'Oracle' };
+const SCHEME_DATABASES: Record<string, string> = {
+  sqlite: 'SQLite',
+  mysql: 'MySQL',
+  mariadb: 'MariaDB',
+  mssql: 'SQL Server',
+  oracle: 'Oracle',
+};
 /** Where a project names its database besides alembic.ini and env.py: manifests and container set-ups. */
-const MANIFESTS = ['requirements.txt', 'pyproject.toml', 'setup.cfg', 'setup.py', 'Pipfile', 'Dockerfile', 'compose.yml', 'compose.yaml', 'docker-compose.yml', 'docker-compose.yaml', 'heroku.yml', '.env.example'];
+const MANIFESTS = [
+  'requirements.txt',
+  'pyproject.toml',
+  'setup.cfg',
+  'setup.py',
+  'Pipfile',
+  'Dockerfile',
+  'compose.yml',
+  'compose.yaml',
+  'docker-compose.yml',
+  'docker-compose.yaml',
+  'heroku.yml',
+  '.env.example',
+];
 /** env.py that builds the URL from the environment or the application's settings: production may be anything. */
-const URL_FROM_ELSEWHERE = /\bos\.environ\b|\bgetenv\s*\(|\benviron\s*\[|\bsettings\b|\bget_settings\b|\bcurrent_app\b|\bconfig\s*\(|DATABASE_URL|set_main_option\s*\(\s*['"]sqlalchemy\.url/u;
+const URL_FROM_ELSEWHERE =
+  /\bos\.environ\b|\bgetenv\s*\(|\benviron\s*\[|\bsettings\b|\bget_settings\b|\bcurrent_app\b|\bconfig\s*\(|DATABASE_URL|set_main_option\s*\(\s*['"]sqlalchemy\.url/u;
 
 /**
  * Only a project that shows no sign of PostgreSQL anywhere and names another
@@ -60,7 +97,8 @@ function readDialect(lint: LintContext): ProjectDialect {
   if (PG_DRIVERS.some((d) => declared.has(d))) return { dialect: 'postgresql' };
   if (lint.files().some((f) => /postgres/iu.test(f.text))) return { dialect: 'postgresql' };
   const files = lint.model.config.files;
-  if (anyFileMentions(files, lint.cwd, () => ['Procfile', 'app.json'], /postgres/iu)) return { dialect: 'postgresql' };
+  if (anyFileMentions(files, lint.cwd, () => ['Procfile', 'app.json'], /postgres/iu))
+    return { dialect: 'postgresql' };
   const scheme = url ? /^(sqlite|mysql|mariadb|mssql|oracle)\b/iu.exec(url.value)?.[1] : undefined;
   if (scheme && env && !URL_FROM_ELSEWHERE.test(envText)) {
     return {
@@ -73,7 +111,8 @@ function readDialect(lint: LintContext): ProjectDialect {
   // driver, and neither its manifests nor its container set-up mention PostgreSQL (an extra such as
   // sqlalchemy[postgresql] names no driver package)
   const drivers = OTHER_DRIVERS.filter(([d]) => declared.has(d));
-  if (drivers.length === 0 || anyFileMentions(files, lint.cwd, (dir) => manifestsIn(files, dir), PG_WORDS)) return { dialect: 'unknown' };
+  if (drivers.length === 0 || anyFileMentions(files, lint.cwd, (dir) => manifestsIn(files, dir), PG_WORDS))
+    return { dialect: 'unknown' };
   const databases = [...new Set(drivers.map(([, db]) => db))];
   return {
     dialect: 'other',
@@ -83,7 +122,12 @@ function readDialect(lint: LintContext): ProjectDialect {
 }
 
 /** Some file `namesIn(dir)` lists, in a folder from cwd up to the repository root, matches `pattern`. */
-function anyFileMentions(files: ProjectFiles, cwd: string, namesIn: (dir: string) => string[], pattern: RegExp): boolean {
+function anyFileMentions(
+  files: ProjectFiles,
+  cwd: string,
+  namesIn: (dir: string) => string[],
+  pattern: RegExp,
+): boolean {
   for (const dir of projectFolders(files, cwd)) {
     for (const name of namesIn(dir)) {
       const text = files.text(path.join(dir, name));
@@ -97,7 +141,9 @@ function anyFileMentions(files: ProjectFiles, cwd: string, namesIn: (dir: string
 function manifestsIn(files: ProjectFiles, dir: string): string[] {
   const names = [...MANIFESTS];
   // no requirements folder, or an unreadable one: nothing to add
-  for (const { name: f } of files.entries(path.join(dir, 'requirements')) ?? []) if (f.endsWith('.txt') || f.endsWith('.in')) names.push(path.join('requirements', f));
-  for (const { name: f } of files.entries(dir) ?? []) if (f.includes('requirements') && (f.endsWith('.txt') || f.endsWith('.in'))) names.push(f);
+  for (const { name: f } of files.entries(path.join(dir, 'requirements')) ?? [])
+    if (f.endsWith('.txt') || f.endsWith('.in')) names.push(path.join('requirements', f));
+  for (const { name: f } of files.entries(dir) ?? [])
+    if (f.includes('requirements') && (f.endsWith('.txt') || f.endsWith('.in'))) names.push(f);
   return names;
 }

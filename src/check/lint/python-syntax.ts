@@ -95,7 +95,13 @@ export class PySource {
    */
   constantAt(name: string, at: PyNode): PyNode | undefined {
     let fn: PyNode | null = at.parent;
-    while (fn && fn.name !== 'FunctionDefinition' && fn.name !== 'LambdaExpression' && fn.name !== 'ClassDefinition') fn = fn.parent;
+    while (
+      fn &&
+      fn.name !== 'FunctionDefinition' &&
+      fn.name !== 'LambdaExpression' &&
+      fn.name !== 'ClassDefinition'
+    )
+      fn = fn.parent;
     if (fn && fn.name !== 'FunctionDefinition') return undefined;
     const body = fn?.getChild('Body');
     if (fn && body) {
@@ -107,7 +113,9 @@ export class PySource {
         const block = last?.statement.parent;
         if (!last || !block || block.from > at.from || at.to > block.to) return undefined;
         // with other assignments, a loop entered after this one could bring a later value round again
-        if (inFn.length > 1) for (let n = at.parent; n && n.from !== block.from; n = n.parent) if (n.name === 'ForStatement' || n.name === 'WhileStatement') return undefined;
+        if (inFn.length > 1)
+          for (let n = at.parent; n && n.from !== block.from; n = n.parent)
+            if (n.name === 'ForStatement' || n.name === 'WhileStatement') return undefined;
         return last.value;
       }
       const params = fn.getChild('ParamList');
@@ -122,10 +130,14 @@ export class PySource {
   private bindings(scope: PyNode, name: string): { statement: PyNode; value: PyNode }[] | 'unknown' {
     const out: { statement: PyNode; value: PyNode }[] = [];
     let unknown = false;
-    const binds = (target: PyNode): boolean => this.all(target, 'VariableName').some((v) => this.of(v) === name);
+    const binds = (target: PyNode): boolean =>
+      this.all(target, 'VariableName').some((v) => this.of(v) === name);
     scope.cursor().iterate((n) => {
       if (unknown) return false;
-      if (n.from !== scope.from && (n.name === 'FunctionDefinition' || n.name === 'ClassDefinition' || n.name === 'LambdaExpression')) {
+      if (
+        n.from !== scope.from &&
+        (n.name === 'FunctionDefinition' || n.name === 'ClassDefinition' || n.name === 'LambdaExpression')
+      ) {
         // the def binds its own name here; its body is another scope
         const own = n.node.getChild('VariableName');
         if (own && this.of(own) === name) unknown = true;
@@ -136,9 +148,12 @@ export class PySource {
           const parts: PyNode[] = [];
           for (let c = n.node.firstChild; c; c = c.nextSibling) parts.push(c);
           const ops = parts.flatMap((c, i) => (c.name === 'AssignOp' ? [i] : []));
-          const targets = ops.map((i) => (parts[i - 1]?.name === 'TypeDef' ? parts[i - 2] : parts[i - 1])).filter((t): t is PyNode => t !== undefined);
+          const targets = ops
+            .map((i) => (parts[i - 1]?.name === 'TypeDef' ? parts[i - 2] : parts[i - 1]))
+            .filter((t): t is PyNode => t !== undefined);
           if (!targets.some(binds)) return undefined;
-          if (targets.length === 1 && targets[0]!.name === 'VariableName' && ops.length === 1) out.push({ statement: n.node, value: parts[parts.length - 1]! });
+          if (targets.length === 1 && targets[0]!.name === 'VariableName' && ops.length === 1)
+            out.push({ statement: n.node, value: parts[parts.length - 1]! });
           else unknown = true;
           return undefined;
         }
@@ -151,7 +166,12 @@ export class PySource {
         case 'TryStatement': {
           // what these bind sits before the first body (`except E as NAME` is inside a TryStatement's clauses)
           const head = n.name === 'TryStatement' ? this.of(n.node) : this.of(n.node).split(':')[0]!;
-          if (new RegExp(`(^|[^\\w.])${name}\\b`, 'u').test(n.name === 'TryStatement' ? (head.match(/\bas\s+\w+/gu) ?? []).join(' ') : head)) unknown = true;
+          if (
+            new RegExp(`(^|[^\\w.])${name}\\b`, 'u').test(
+              n.name === 'TryStatement' ? (head.match(/\bas\s+\w+/gu) ?? []).join(' ') : head,
+            )
+          )
+            unknown = true;
           return undefined;
         }
         default:

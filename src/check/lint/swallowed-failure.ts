@@ -10,7 +10,11 @@ import type { PyNode, PySource } from './python-syntax.js';
  */
 export function inAutocommitBlock(py: PySource, t: PyNode, fn: PyNode): boolean {
   for (let p = t.parent; p && p !== fn; p = p.parent) {
-    if (p.name === 'WithStatement' && p.getChildren('CallExpression').some((c) => /\.autocommit_block$/.test(py.callee(c)))) return true;
+    if (
+      p.name === 'WithStatement' &&
+      p.getChildren('CallExpression').some((c) => /\.autocommit_block$/.test(py.callee(c)))
+    )
+      return true;
   }
   return false;
 }
@@ -51,7 +55,10 @@ export function endsTransaction(py: PySource, call: PyNode): boolean {
  * whether one that carries on first runs ROLLBACK (`op.execute("Rollback")`, as SimpleLogin's
  * migration does to clear the aborted transaction).
  */
-export function tryParts(py: PySource, t: PyNode): { tryBody?: PyNode; swallows: boolean; rollsBack: boolean } {
+export function tryParts(
+  py: PySource,
+  t: PyNode,
+): { tryBody?: PyNode; swallows: boolean; rollsBack: boolean } {
   let tryBody: PyNode | undefined;
   let last = '';
   let swallows = false;
@@ -86,16 +93,37 @@ function rollsBackTransaction(py: PySource, call: PyNode): boolean {
  * constraint), not a failed statement, so the transaction is not carried on poisoned.
  */
 const NOT_DATABASE_ERRORS = new Set([
-  'ValueError', 'TypeError', 'KeyError', 'IndexError', 'LookupError', 'AttributeError', 'NameError', 'ImportError',
-  'ModuleNotFoundError', 'NotImplementedError', 'AssertionError', 'ZeroDivisionError', 'ArithmeticError',
-  'UnicodeError', 'UnicodeDecodeError', 'UnicodeEncodeError', 'StopIteration', 'FileNotFoundError', 'RecursionError',
+  'ValueError',
+  'TypeError',
+  'KeyError',
+  'IndexError',
+  'LookupError',
+  'AttributeError',
+  'NameError',
+  'ImportError',
+  'ModuleNotFoundError',
+  'NotImplementedError',
+  'AssertionError',
+  'ZeroDivisionError',
+  'ArithmeticError',
+  'UnicodeError',
+  'UnicodeDecodeError',
+  'UnicodeEncodeError',
+  'StopIteration',
+  'FileNotFoundError',
+  'RecursionError',
 ]);
 
 /** The handler names only exception classes a failed statement cannot raise (a bare `except:` catches everything). */
 function catchesNoDatabaseError(py: PySource, caught: PyNode | undefined): boolean {
   if (!caught) return false;
   const text = py.of(caught).replace(/\s+/g, '');
-  const names = /^\(.*\)$/.test(text) ? text.slice(1, -1).split(',').filter((x) => x !== '') : [text];
+  const names = /^\(.*\)$/.test(text)
+    ? text
+        .slice(1, -1)
+        .split(',')
+        .filter((x) => x !== '')
+    : [text];
   return names.length > 0 && names.every((n) => NOT_DATABASE_ERRORS.has(n));
 }
 
@@ -122,5 +150,7 @@ function reraisesOnPostgres(py: PySource, body: PyNode): boolean {
 function stops(py: PySource, statement: PyNode | undefined): boolean {
   if (statement?.name === 'RaiseStatement') return true;
   const call = statement?.name === 'ExpressionStatement' ? statement.firstChild : null;
-  return call?.name === 'CallExpression' && /^(sys\.exit|exit|quit|os\._exit|os\.abort)$/.test(py.callee(call));
+  return (
+    call?.name === 'CallExpression' && /^(sys\.exit|exit|quit|os\._exit|os\.abort)$/.test(py.callee(call))
+  );
 }

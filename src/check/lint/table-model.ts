@@ -22,7 +22,18 @@ export interface ForeignKeySite {
 
 /** Raw SQL that creates, drops or alters a table (`forgetRawSql`). */
 const HAS_TABLE_DDL = /\b(?:ALTER|CREATE|DROP)\s+TABLE\b/i;
-const WORDS = ['create_table', 'add_column', 'alter_column', 'drop_table', 'drop_column', 'rename_table', 'ForeignKey', 'create_foreign_key', 'batch_alter_table', HAS_TABLE_DDL];
+const WORDS = [
+  'create_table',
+  'add_column',
+  'alter_column',
+  'drop_table',
+  'drop_column',
+  'rename_table',
+  'ForeignKey',
+  'create_foreign_key',
+  'batch_alter_table',
+  HAS_TABLE_DDL,
+];
 
 type Columns = Map<string, ColumnType | undefined>;
 type PendingSite = Omit<ForeignKeySite, 'type' | 'refType'>;
@@ -102,7 +113,8 @@ export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
       case 'C': {
         const [, table, column, type, keys] = op;
         tables.get(table)?.set(column, type ?? undefined);
-        for (const [refTable, refColumn, line] of keys) pending.push({ file, line, table, column, refTable, refColumn });
+        for (const [refTable, refColumn, line] of keys)
+          pending.push({ file, line, table, column, refTable, refColumn });
         break;
       }
       case 'E':
@@ -142,7 +154,8 @@ export function foreignKeySites(lint: LintContext): ForeignKeySite[] {
         pending.push({ file, line: op[5], table: op[1], column: op[2], refTable: op[3], refColumn: op[4] });
         break;
       case 'R':
-        for (const p of pending.splice(0)) sites.push({ ...p, type: typeOf(p.table, p.column), refType: typeOf(p.refTable, p.refColumn) });
+        for (const p of pending.splice(0))
+          sites.push({ ...p, type: typeOf(p.table, p.column), refType: typeOf(p.refTable, p.refColumn) });
         break;
     }
   }
@@ -194,7 +207,11 @@ function extract(py: PySource, fn: PyNode, seen: Set<PyNode>, ops: TableOp[]): v
       const col = arg(1 + shift, 'column');
       if (tableArg === undefined) {
         // a column of this name, in a table we cannot name, may have been dropped and re-added with another type
-        ops.push(['F', null, (col?.name === 'CallExpression' ? columnName(py, py.args(col)) : undefined) ?? null]);
+        ops.push([
+          'F',
+          null,
+          (col?.name === 'CallExpression' ? columnName(py, py.args(col)) : undefined) ?? null,
+        ]);
         continue;
       }
       ops.push(['E', tableArg]);
@@ -241,7 +258,8 @@ function extract(py: PySource, fn: PyNode, seen: Set<PyNode>, ops: TableOp[]): v
 }
 
 const HAS_FK = /ForeignKey|create_foreign_key/;
-const TABLE_OPS = 'create_table|add_column|alter_column|drop_column|drop_table|rename_table|batch_alter_table|create_foreign_key';
+const TABLE_OPS =
+  'create_table|add_column|alter_column|drop_column|drop_table|rename_table|batch_alter_table|create_foreign_key';
 /** An operation whose table is not a plain literal: the replay cannot name it, so it may touch any table. */
 const UNNAMED_TABLE = new RegExp(`\\bop\\.(?:${TABLE_OPS})\\(\\s*(?=\\S)(?!['"][\\w.]+['"]\\s*[,)])`);
 /** Table names in the positions the replay reads them from. */
@@ -276,7 +294,8 @@ function replayedFiles(all: readonly LintFile[]): LintFile[] {
   const names = new Set<string>();
   for (const f of upTo) {
     if (!HAS_FK.test(f.text)) continue;
-    for (const re of NAMED_TABLE) for (const m of f.text.matchAll(re)) for (const g of m.slice(1)) if (g) names.add(g);
+    for (const re of NAMED_TABLE)
+      for (const m of f.text.matchAll(re)) for (const g of m.slice(1)) if (g) names.add(g);
   }
   // a renamed table carries its columns: both names matter (a rename we cannot read: replay everything)
   const pairs: (readonly [string, string])[] = [];
@@ -286,7 +305,7 @@ function replayedFiles(all: readonly LintFile[]): LintFile[] {
     if (read.length < (f.text.match(/\brename_table\s*\(/g) ?? []).length) return upTo;
     for (const m of read) pairs.push([m[1]!, m[2]!]);
   }
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [a, b] of pairs) {
       if (names.has(a) !== names.has(b)) {
@@ -296,11 +315,19 @@ function replayedFiles(all: readonly LintFile[]): LintFile[] {
       }
     }
   }
-  const mentions = names.size === 0 ? undefined : new RegExp(`['"](?:\\w+\\.)?(?:${[...names].join('|')})['"]`);
-  return upTo.filter((f) => HAS_FK.test(f.text) || UNNAMED_TABLE.test(f.text) || HAS_TABLE_DDL.test(f.text) || (mentions?.test(f.text) ?? false));
+  const mentions =
+    names.size === 0 ? undefined : new RegExp(`['"](?:\\w+\\.)?(?:${[...names].join('|')})['"]`);
+  return upTo.filter(
+    (f) =>
+      HAS_FK.test(f.text) ||
+      UNNAMED_TABLE.test(f.text) ||
+      HAS_TABLE_DDL.test(f.text) ||
+      (mentions?.test(f.text) ?? false),
+  );
 }
 
-const TABLE_DDL = /\b(?:ALTER|CREATE|DROP)\s+TABLE\s+(?:ONLY\s+)?(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(?:["`]?\w+["`]?\.)?["`]?(\w+)["`]?/gi;
+const TABLE_DDL =
+  /\b(?:ALTER|CREATE|DROP)\s+TABLE\s+(?:ONLY\s+)?(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(?:["`]?\w+["`]?\.)?["`]?(\w+)["`]?/gi;
 const TABLE_DDL_WORDS = new RegExp(HAS_TABLE_DDL.source, 'gi');
 
 /**
@@ -331,7 +358,10 @@ function rawSqlTables(py: PySource): TableFacts['raw'] {
 }
 
 /** The name of a `Column(…)` from its arguments (first positional or `name=`). */
-function columnName(py: PySource, { positional, keywords }: ReturnType<PySource['args']>): string | undefined {
+function columnName(
+  py: PySource,
+  { positional, keywords }: ReturnType<PySource['args']>,
+): string | undefined {
   return py.str(positional[0] ?? keywords.get('name'));
 }
 
@@ -376,7 +406,9 @@ function fkConstraint(py: PySource, c: PyNode, table: string, ops: TableOp[]): v
 function isConstraintCall(py: PySource, n: PyNode): boolean {
   if (n.name !== 'CallExpression') return false;
   const k = lastName(py.callee(n));
-  return k === 'ForeignKey' || k === 'Sequence' || k === 'Identity' || k === 'Computed' || k === 'CheckConstraint';
+  return (
+    k === 'ForeignKey' || k === 'Sequence' || k === 'Identity' || k === 'Computed' || k === 'CheckConstraint'
+  );
 }
 
 function strList(py: PySource, n: PyNode | undefined): string[] | undefined {
@@ -396,21 +428,51 @@ function strList(py: PySource, n: PyNode | undefined): string[] | undefined {
 }
 
 const CANONICAL: Record<string, string> = {
-  integer: 'INTEGER', int: 'INTEGER', int4: 'INTEGER',
-  biginteger: 'BIGINT', bigint: 'BIGINT', int8: 'BIGINT',
-  smallinteger: 'SMALLINT', smallint: 'SMALLINT', int2: 'SMALLINT',
-  string: 'VARCHAR', varchar: 'VARCHAR', unicode: 'VARCHAR', nvarchar: 'VARCHAR', char: 'CHAR', nchar: 'CHAR',
-  text: 'TEXT', unicodetext: 'TEXT', citext: 'CITEXT',
+  integer: 'INTEGER',
+  int: 'INTEGER',
+  int4: 'INTEGER',
+  biginteger: 'BIGINT',
+  bigint: 'BIGINT',
+  int8: 'BIGINT',
+  smallinteger: 'SMALLINT',
+  smallint: 'SMALLINT',
+  int2: 'SMALLINT',
+  string: 'VARCHAR',
+  varchar: 'VARCHAR',
+  unicode: 'VARCHAR',
+  nvarchar: 'VARCHAR',
+  char: 'CHAR',
+  nchar: 'CHAR',
+  text: 'TEXT',
+  unicodetext: 'TEXT',
+  citext: 'CITEXT',
   uuid: 'UUID',
-  numeric: 'NUMERIC', decimal: 'NUMERIC', float: 'FLOAT', real: 'REAL', double: 'DOUBLE PRECISION', double_precision: 'DOUBLE PRECISION',
-  boolean: 'BOOLEAN', date: 'DATE', datetime: 'TIMESTAMP', timestamp: 'TIMESTAMP', time: 'TIME', interval: 'INTERVAL',
-  json: 'JSON', jsonb: 'JSONB', largebinary: 'BYTEA', bytea: 'BYTEA',
+  numeric: 'NUMERIC',
+  decimal: 'NUMERIC',
+  float: 'FLOAT',
+  real: 'REAL',
+  double: 'DOUBLE PRECISION',
+  double_precision: 'DOUBLE PRECISION',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  datetime: 'TIMESTAMP',
+  timestamp: 'TIMESTAMP',
+  time: 'TIME',
+  interval: 'INTERVAL',
+  json: 'JSON',
+  jsonb: 'JSONB',
+  largebinary: 'BYTEA',
+  bytea: 'BYTEA',
 };
 
 /** Type families PostgreSQL can compare in a foreign key (its cross-type btree operators). */
 export const FAMILY: Record<string, string> = {
-  SMALLINT: 'integer', INTEGER: 'integer', BIGINT: 'integer',
-  VARCHAR: 'text', CHAR: 'text', TEXT: 'text',
+  SMALLINT: 'integer',
+  INTEGER: 'integer',
+  BIGINT: 'integer',
+  VARCHAR: 'text',
+  CHAR: 'text',
+  TEXT: 'text',
 };
 
 function readType(py: PySource, n: PyNode): ColumnType | undefined {

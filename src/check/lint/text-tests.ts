@@ -1,5 +1,14 @@
 import { bodyFactsFast, type FastBodyFacts } from '../../alembic/reading/fast-revision-reader.js';
-import { headerColon, matching, splitTop, Tok, tokenize, topLevelOp, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
+import {
+  headerColon,
+  matching,
+  splitTop,
+  Tok,
+  tokenize,
+  topLevelOp,
+  type LogicalLine,
+  type Token,
+} from '../../python/python-tokenizer.js';
 
 const ARGUMENT_MARKS: ReadonlySet<string> = new Set([',', '=']);
 
@@ -27,7 +36,10 @@ export function tokenTests(text: string): TokenTests {
     // a file the revision reader's fast path reads is answered from its facts, without the tokenizer
     const facts = bodyFactsFast(text);
     if (!facts) return byTokens(text, downgrade, execute);
-    return { downgradeMayDoNothing: downgrade && downgradeFromFacts(facts), executeMayTakeParams: execute && facts.executeWithParams };
+    return {
+      downgradeMayDoNothing: downgrade && downgradeFromFacts(facts),
+      executeMayTakeParams: execute && facts.executeWithParams,
+    };
   });
 }
 
@@ -40,14 +52,19 @@ export function tokenTestsByTokenizer(text: string): TokenTests {
 function wordsThen(text: string, then: (downgrade: boolean, execute: boolean) => TokenTests): TokenTests {
   const downgrade = text.includes('downgrade');
   const execute = text.includes('execute');
-  return downgrade || execute ? then(downgrade, execute) : { downgradeMayDoNothing: false, executeMayTakeParams: false };
+  return downgrade || execute
+    ? then(downgrade, execute)
+    : { downgradeMayDoNothing: false, executeMayTakeParams: false };
 }
 
 function byTokens(text: string, downgrade: boolean, execute: boolean): TokenTests {
   const { lines, error } = tokenize(text);
   // let the parser decide (a file that does not parse is left to the graph rules)
   if (error) return { downgradeMayDoNothing: downgrade, executeMayTakeParams: execute };
-  return { downgradeMayDoNothing: downgrade && downgradeIn(lines), executeMayTakeParams: execute && executeIn(lines) };
+  return {
+    downgradeMayDoNothing: downgrade && downgradeIn(lines),
+    executeMayTakeParams: execute && executeIn(lines),
+  };
 }
 
 /**
@@ -87,7 +104,9 @@ function downgradeIn(lines: readonly LogicalLine[]): boolean {
       statements = [];
       const t = lines[def.at]!.tokens;
       if (def.colon + 1 < t.length) statements.push(...statementsOf(t, def.colon + 1));
-      else for (let j = def.at + 1; j < lines.length && lines[j]!.indent > 0; j++) statements.push(...statementsOf(lines[j]!.tokens, 0));
+      else
+        for (let j = def.at + 1; j < lines.length && lines[j]!.indent > 0; j++)
+          statements.push(...statementsOf(lines[j]!.tokens, 0));
       splitBodies.set(name, statements);
     }
     return statements;
@@ -115,11 +134,18 @@ function downgradeIn(lines: readonly LogicalLine[]): boolean {
           return helper !== undefined && param !== undefined && picksParam(helper, param);
         }),
     );
-  return dispatches && [...defs.keys()].some((name) => name.startsWith('downgrade_') && doesNothing(bodyOf(name)!));
+  return (
+    dispatches && [...defs.keys()].some((name) => name.startsWith('downgrade_') && doesNothing(bodyOf(name)!))
+  );
 }
 
 function doesNothing(body: readonly Token[][]): boolean {
-  return body.every((s) => s.length === 0 || (s.length === 1 && (s[0]!.text === 'pass' || s[0]!.text === '...')) || s.every((x) => x.type === Tok.String));
+  return body.every(
+    (s) =>
+      s.length === 0 ||
+      (s.length === 1 && (s[0]!.text === 'pass' || s[0]!.text === '...')) ||
+      s.every((x) => x.type === Tok.String),
+  );
 }
 
 /** A logical line's statements (`a; b`) from token `from` on. */

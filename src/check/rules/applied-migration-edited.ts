@@ -7,7 +7,8 @@ import type { Rule } from '../rule.js';
 export const appliedMigrationEdited: Rule = {
   code: 'applied-migration-edited',
   severity: 'warning',
-  summary: 'A migration file changed after a release applied it (the ledger keeps its SHA-256): databases that ran it keep what the old version did.',
+  summary:
+    'A migration file changed after a release applied it (the ledger keeps its SHA-256): databases that ran it keep what the old version did.',
   check({ model, database: db, files }) {
     const known = latestByRevision(db?.state.ledger);
     if (known.size === 0) return [];

@@ -8,7 +8,8 @@ import { breaksServing, stepName } from '../schema/lock-grade.js';
 export const breaksServingRelease: Rule = {
   code: 'breaks-serving-release',
   severity: 'warning',
-  summary: 'A pending step drops, renames or retypes what the release still serving uses: it fails until the new code is up (expand, then contract).',
+  summary:
+    'A pending step drops, renames or retypes what the release still serving uses: it fails until the new code is up (expand, then contract).',
   check({ database: db }) {
     const locks = db?.locks;
     if (!locks) return [];

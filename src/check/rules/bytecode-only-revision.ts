@@ -13,7 +13,8 @@ export const bytecodeOnlyRevision: Rule = {
       'error',
       () =>
         'Delete stale bytecode (find . -name __pycache__ -prune -exec rm -rf {} +) or commit the source; sourceless = true turns the bytecode of deleted migrations into live revisions.',
-      (file) => `${file.path}: ${file.fileName} is compiled bytecode with no source beside it; with sourceless = true Alembic executes it, but it cannot be read statically.`,
+      (file) =>
+        `${file.path}: ${file.fileName} is compiled bytecode with no source beside it; with sourceless = true Alembic executes it, but it cannot be read statically.`,
     );
   },
 };

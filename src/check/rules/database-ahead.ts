@@ -9,7 +9,8 @@ import type { Rule } from '../rule.js';
 export const databaseAhead: Rule = {
   code: 'database-ahead',
   severity: 'error',
-  summary: 'The database is ahead of this code on the same line: the ledger shows a newer release applied the revisions it has no file for on top of this code\'s heads (a rollback); `alembic upgrade` would stop with "Can\'t locate revision".',
+  summary:
+    'The database is ahead of this code on the same line: the ledger shows a newer release applied the revisions it has no file for on top of this code\'s heads (a rollback); `alembic upgrade` would stop with "Can\'t locate revision".',
   check({ model, database: db }) {
     const known = latestByRevision(db?.state.ledger);
     if (!db || known.size === 0) return [];
@@ -17,7 +18,8 @@ export const databaseAhead: Rule = {
     const positions = ledgerPositions(db.state.rows, model.map, known);
     const out: Finding[] = [];
     for (const s of db.stamps) {
-      if (s.how !== 'failed' || typeof s.value !== 'string' || s.failure?.exception !== 'ResolutionError') continue;
+      if (s.how !== 'failed' || typeof s.value !== 'string' || s.failure?.exception !== 'ResolutionError')
+        continue;
       const position = positions.get(s.value);
       if (position?.kind !== 'ahead') continue;
       const { chain, reaches } = position.ahead;
@@ -25,8 +27,14 @@ export const databaseAhead: Rule = {
       const base = reaches.length === 0 ? 'base' : reaches.join(', ');
       const applied = chain.map((r) => `${r.revision} (${r.path}; ${appliedByText(r)})`).join('; ');
       const newest = [...chain].sort((a, b) => (a.appliedAt < b.appliedAt ? 1 : -1))[0]!;
-      const commit = newest.appliedBy['SOURCE_VERSION'] ?? newest.appliedBy['HEROKU_SLUG_COMMIT'] ?? newest.appliedBy['GITHUB_SHA'];
-      const down = reaches.length <= 1 ? `alembic downgrade ${reaches[0] ?? 'base'}` : reaches.map((r) => `alembic downgrade ${r}`).join(', then ');
+      const commit =
+        newest.appliedBy['SOURCE_VERSION'] ??
+        newest.appliedBy['HEROKU_SLUG_COMMIT'] ??
+        newest.appliedBy['GITHUB_SHA'];
+      const down =
+        reaches.length <= 1
+          ? `alembic downgrade ${reaches[0] ?? 'base'}`
+          : reaches.map((r) => `alembic downgrade ${r}`).join(', then ');
       out.push({
         code: 'database-ahead',
         severity: 'error',

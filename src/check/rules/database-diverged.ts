@@ -15,19 +15,23 @@ const NAMED = 5;
 export const databaseDiverged: Rule = {
   code: 'database-diverged',
   severity: 'error',
-  summary: 'The database took another line of history: the ledger shows it applied revisions this code lacks, and it lacks revisions this code has; `alembic upgrade` would stop with "Can\'t locate revision".',
+  summary:
+    'The database took another line of history: the ledger shows it applied revisions this code lacks, and it lacks revisions this code has; `alembic upgrade` would stop with "Can\'t locate revision".',
   check({ model, database: db }) {
     const known = latestByRevision(db?.state.ledger);
     if (!db || known.size === 0) return [];
     const positions = ledgerPositions(db.state.rows, model.map, known);
     const out: Finding[] = [];
     for (const s of db.stamps) {
-      if (s.how !== 'failed' || typeof s.value !== 'string' || s.failure?.exception !== 'ResolutionError') continue;
+      if (s.how !== 'failed' || typeof s.value !== 'string' || s.failure?.exception !== 'ResolutionError')
+        continue;
       const p = positions.get(s.value);
       if (p?.kind !== 'diverged') continue;
       const { chain, reaches } = p.ahead;
       const theirs = chain.map((r) => `${r.revision} (${appliedByText(r)})`).join('; ');
-      const ours = p.lacking.slice(0, NAMED).join(', ') + (p.lacking.length > NAMED ? ` and ${p.lacking.length - NAMED} more` : '');
+      const ours =
+        p.lacking.slice(0, NAMED).join(', ') +
+        (p.lacking.length > NAMED ? ` and ${p.lacking.length - NAMED} more` : '');
       out.push({
         code: 'database-diverged',
         severity: 'error',

@@ -12,24 +12,46 @@ import type { DatabaseContext, Rule } from '../rule.js';
 export const databaseNotWritable: Rule = {
   code: 'database-not-writable',
   severity: 'error',
-  summary: 'The upgrade must write, but the database or role cannot: a standby, a read-only default, a missing schema, missing privileges, or a version relation that refuses the write.',
+  summary:
+    'The upgrade must write, but the database or role cannot: a standby, a read-only default, a missing schema, missing privileges, or a version relation that refuses the write.',
   check({ database: db }) {
     const w = db?.state.writable;
     if (!db || !w || !db.prediction.willSucceed || db.prediction.steps.length === 0) return [];
     const problem = whyNot(db, w);
     if (!problem) return [];
-    return [{ code: 'database-not-writable', severity: 'error', message: `\`${upgradeCommand(db)}\` has ${db.prediction.steps.length} migration${db.prediction.steps.length === 1 ? '' : 's'} to apply, but ${problem.why}.`, hint: problem.fix, ...(problem.alembic ? { alembicError: problem.alembic } : {}) }];
+    return [
+      {
+        code: 'database-not-writable',
+        severity: 'error',
+        message: `\`${upgradeCommand(db)}\` has ${db.prediction.steps.length} migration${db.prediction.steps.length === 1 ? '' : 's'} to apply, but ${problem.why}.`,
+        hint: problem.fix,
+        ...(problem.alembic ? { alembicError: problem.alembic } : {}),
+      },
+    ];
   },
 };
 
-function whyNot(db: DatabaseContext, w: NonNullable<DatabaseContext['state']['writable']>): { why: string; fix: string; alembic?: string } | undefined {
+function whyNot(
+  db: DatabaseContext,
+  w: NonNullable<DatabaseContext['state']['writable']>,
+): { why: string; fix: string; alembic?: string } | undefined {
   // Alembic creates a missing version table first; otherwise its first write is the first migration's
   // own first statement, which cannot be named without running it
   const readOnly = db.state.exists
-    ? { at: ` (Alembic fails on the first statement ${db.prediction.steps[0]!.revision} runs: "cannot execute … in a read-only transaction")` }
-    : { at: '', alembic: 'sqlalchemy.exc.InternalError: (psycopg2.errors.ReadOnlySqlTransaction) cannot execute CREATE TABLE in a read-only transaction' };
+    ? {
+        at: ` (Alembic fails on the first statement ${db.prediction.steps[0]!.revision} runs: "cannot execute … in a read-only transaction")`,
+      }
+    : {
+        at: '',
+        alembic:
+          'sqlalchemy.exc.InternalError: (psycopg2.errors.ReadOnlySqlTransaction) cannot execute CREATE TABLE in a read-only transaction',
+      };
   if (w.recovery) {
-    return { why: `the database is a hot standby (in recovery), which takes no writes${readOnly.at}`, fix: 'Point the URL at the primary: a read replica or follower cannot be migrated.', ...(readOnly.alembic ? { alembic: readOnly.alembic } : {}) };
+    return {
+      why: `the database is a hot standby (in recovery), which takes no writes${readOnly.at}`,
+      fix: 'Point the URL at the primary: a read replica or follower cannot be migrated.',
+      ...(readOnly.alembic ? { alembic: readOnly.alembic } : {}),
+    };
   }
   if (w.readOnly) {
     return {
@@ -41,7 +63,11 @@ function whyNot(db: DatabaseContext, w: NonNullable<DatabaseContext['state']['wr
   if (!db.state.exists) {
     if (!w.schemaExists || w.schema === null) {
       const schema = w.schema ?? '(none: no schema on the search_path exists)';
-      return { why: `the schema the version table would be created in, ${schema}, does not exist`, fix: `Create it first (CREATE SCHEMA ${w.schema ?? '…'}), or correct version_table_schema / --version-table-schema.`, alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.InvalidSchemaName) schema "${w.schema ?? ''}" does not exist` };
+      return {
+        why: `the schema the version table would be created in, ${schema}, does not exist`,
+        fix: `Create it first (CREATE SCHEMA ${w.schema ?? '…'}), or correct version_table_schema / --version-table-schema.`,
+        alembic: `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.InvalidSchemaName) schema "${w.schema ?? ''}" does not exist`,
+      };
     }
     if (!w.canCreate) {
       return {

@@ -12,14 +12,16 @@ import type { Rule } from '../rule.js';
 export const databaseUnrelated: Rule = {
   code: 'database-unrelated',
   severity: 'error',
-  summary: "The database's ledger never applied any revision of this code: is this the right database? `alembic upgrade` would stop with \"Can't locate revision\".",
+  summary:
+    'The database\'s ledger never applied any revision of this code: is this the right database? `alembic upgrade` would stop with "Can\'t locate revision".',
   check({ model, database: db }) {
     const known = latestByRevision(db?.state.ledger);
     if (!db || known.size === 0) return [];
     const positions = ledgerPositions(db.state.rows, model.map, known);
     const out: Finding[] = [];
     for (const s of db.stamps) {
-      if (s.how !== 'failed' || typeof s.value !== 'string' || s.failure?.exception !== 'ResolutionError') continue;
+      if (s.how !== 'failed' || typeof s.value !== 'string' || s.failure?.exception !== 'ResolutionError')
+        continue;
       const p = positions.get(s.value);
       if (p?.kind !== 'unrelated') continue;
       const { chain } = p.ahead;

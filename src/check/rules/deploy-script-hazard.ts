@@ -14,7 +14,8 @@ import { occursDelimited } from '../lint/occurs-delimited.js';
  * Where deploys run migrations: Procfile, app.json, heroku.yml, shell scripts, Makefiles, Dockerfiles, CI
  * workflows, and the Pipfile's [scripts] that a `release: pipenv run upgrade` line names (4Geeks' Flask template).
  */
-const DEPLOY_FILE = /^(Procfile(\.\w+)?|Pipfile|app\.json|heroku\.yml|Makefile|Dockerfile(\.\w+)?|docker-compose[\w.-]*\.ya?ml|compose\.ya?ml|\.gitlab-ci\.yml|(bin|scripts?|deploy|ops)\/[^/]+|[^/]+\.sh|\.github\/workflows\/[^/]+\.ya?ml)$/;
+const DEPLOY_FILE =
+  /^(Procfile(\.\w+)?|Pipfile|app\.json|heroku\.yml|Makefile|Dockerfile(\.\w+)?|docker-compose[\w.-]*\.ya?ml|compose\.ya?ml|\.gitlab-ci\.yml|(bin|scripts?|deploy|ops)\/[^/]+|[^/]+\.sh|\.github\/workflows\/[^/]+\.ya?ml)$/;
 
 /**
  * The migration command on a line: alembic, python -m alembic, flask db (Flask's own options may come
@@ -22,8 +23,12 @@ const DEPLOY_FILE = /^(Procfile(\.\w+)?|Pipfile|app\.json|heroku\.yml|Makefile|D
  * (Flask-Migrate's default); alembic needs one.
  */
 const FLASK_DB = String.raw`flask(?:\s+(?:(?:${FLASK_OPTIONS_WITH_VALUE.join('|')})(?:=|\s+)\S+|--[\w-]+))*\s+db`;
-const MIGRATE = new RegExp(String.raw`\b(?:(?:alembic|python3?\s+-m\s+alembic)\b[^\n;&|]*?\bupgrade\s+(heads?)\b|${FLASK_DB}\b[^\n;&|]*?\bupgrade(?:\s+(heads?)\b|(?=\s*(?:$|[;&|)"']))))`);
-const STAMP = new RegExp(String.raw`\b(?:alembic|python3?\s+-m\s+alembic|${FLASK_DB})\b[^\n;&|]*?\bstamp\s+(heads?)\b`);
+const MIGRATE = new RegExp(
+  String.raw`\b(?:(?:alembic|python3?\s+-m\s+alembic)\b[^\n;&|]*?\bupgrade\s+(heads?)\b|${FLASK_DB}\b[^\n;&|]*?\bupgrade(?:\s+(heads?)\b|(?=\s*(?:$|[;&|)"']))))`,
+);
+const STAMP = new RegExp(
+  String.raw`\b(?:alembic|python3?\s+-m\s+alembic|${FLASK_DB})\b[^\n;&|]*?\bstamp\s+(heads?)\b`,
+);
 /** Longer lines are not read as commands (a 10,000-character line of `alembic` words costs under 10 ms; 128,000, a second). */
 const MAX_LINE = 10_000;
 const SWALLOW = /\|\|\s*(true\b|:(?=\s|$|;|")|echo\b|exit\s+0\b)/;
@@ -33,7 +38,8 @@ export const deployScriptHazard: Rule = {
   code: 'deploy-script-hazard',
   severity: 'warning',
   kind: 'lint',
-  summary: 'Deploy scripts that run `upgrade heads` here and `upgrade head` there, fall back to `alembic stamp head`, add `|| true` after a migration, a Procfile `release:` line that a later one replaces, a `web:` line that migrates at every start, or generate a migration where the app is deployed.',
+  summary:
+    'Deploy scripts that run `upgrade heads` here and `upgrade head` there, fall back to `alembic stamp head`, add `|| true` after a migration, a Procfile `release:` line that a later one replaces, a `web:` line that migrates at every start, or generate a migration where the app is deployed.',
   check({ lint, files }, previous = []) {
     const out: Finding[] = [];
     if (!lint) return out;
@@ -42,8 +48,13 @@ export const deployScriptHazard: Rule = {
     // the working folder's files, then the deploy files of the folders above it up to the repository's root
     // (a Procfile or Dockerfile at the root, Alembic run from backend/)
     const found = [
-      ...walkFiles(files, lint.cwd, new Set([lint.model.config.scriptDir]), 20_000).map((key) => ({ key, file: path.join(lint.cwd, key) })),
-      ...projectFolders(files, lint.cwd).slice(1).flatMap((dir) => topDeployFiles(dir, files)),
+      ...walkFiles(files, lint.cwd, new Set([lint.model.config.scriptDir]), 20_000).map((key) => ({
+        key,
+        file: path.join(lint.cwd, key),
+      })),
+      ...projectFolders(files, lint.cwd)
+        .slice(1)
+        .flatMap((dir) => topDeployFiles(dir, files)),
     ];
     for (const { key, file } of found) {
       if (!DEPLOY_FILE.test(key)) continue;
@@ -51,7 +62,8 @@ export const deployScriptHazard: Rule = {
       if (text === undefined) continue;
       const rel = path.relative(lint.cwd, file).split(path.sep).join('/');
       deployFiles.push({ rel, key, text });
-      if (key === 'Procfile') out.push(...replacedReleaseLines(this, rel, text), ...migratedAtStart(this, rel, text));
+      if (key === 'Procfile')
+        out.push(...replacedReleaseLines(this, rel, text), ...migratedAtStart(this, rel, text));
       if (!/alembic|flask\b/.test(text)) continue;
       text.split(/\r?\n/).forEach((raw, i) => {
         // a line no one writes by hand (minified or generated, in scripts/ or bin/): the patterns below
@@ -63,7 +75,11 @@ export const deployScriptHazard: Rule = {
         const stamp = STAMP.exec(line);
         if (stamp) {
           out.push(
-            projectFinding(this.code, this.severity, rel, i + 1,
+            projectFinding(
+              this.code,
+              this.severity,
+              rel,
+              i + 1,
               `\`stamp ${stamp[1]}\` in a deploy script marks the database as migrated without running a migration. As a fallback it turns a failed upgrade into a silent lie, and it is how a database ends up stamped with revisions the code does not have.`,
               'Let a failed upgrade fail the release (`alembic upgrade head` alone); fix the cause with `alembic-preflight verify` / `backfill` instead of stamping.',
             ),
@@ -74,7 +90,11 @@ export const deployScriptHazard: Rule = {
           const sw = SWALLOW.exec(after);
           if (sw) {
             out.push(
-              projectFinding(this.code, this.severity, rel, i + 1,
+              projectFinding(
+                this.code,
+                this.severity,
+                rel,
+                i + 1,
                 `\`|| ${sw[1]}\` after the migration command hides its failure: the release goes on and the new code runs against the old schema.`,
                 `Remove \`|| ${sw[1]}\` so a failed migration stops the release (Heroku keeps the previous release running).`,
               ),
@@ -84,7 +104,9 @@ export const deployScriptHazard: Rule = {
       });
     }
     // a release line's generating command is reported by release-generates-migration, which also runs without lints
-    const reported = new Set(previous.filter((f) => f.code === 'release-generates-migration').map((f) => `${f.path}:${f.line}`));
+    const reported = new Set(
+      previous.filter((f) => f.code === 'release-generates-migration').map((f) => `${f.path}:${f.line}`),
+    );
     out.push(...generatedAtDeploy(this, deployFiles).filter((f) => !reported.has(`${f.path}:${f.line}`)));
     const targets = new Set(upgrades.map((u) => u.target));
     if (targets.size > 1) {
@@ -92,7 +114,11 @@ export const deployScriptHazard: Rule = {
       const head = upgrades.find((u) => u.target === 'head')!;
       for (const h of heads) {
         out.push(
-          projectFinding(this.code, this.severity, h.rel, h.line,
+          projectFinding(
+            this.code,
+            this.severity,
+            h.rel,
+            h.line,
             `\`upgrade heads\` here but \`upgrade head\` in ${head.rel}:${head.line}. With one head they agree; the day a second head appears, one path silently applies both branches while the other fails with "Multiple head revisions are present", so environments drift apart.`,
             'Use the same target everywhere: `alembic upgrade head` (and merge heads with `alembic merge heads` when they appear).',
           ),
@@ -112,12 +138,18 @@ function replacedReleaseLines(rule: Rule, rel: string, text: string): Finding[] 
   const last = lines.at(-1);
   if (!last || lines.length < 2) return [];
   const joined = lines.map((l) => l.text).join(' && ');
-  return lines.slice(0, -1).map((l) =>
-    projectFinding(rule.code, rule.severity, rel, l.line,
-      `\`release: ${l.text}\` never runs: a Procfile holds one command per process type, and Heroku keeps the last \`release:\` line (${rel}:${last.line}, \`${last.text}\`) and ignores this one.${MIGRATE.test(l.text) && !MIGRATE.test(last.text) ? ' Unless that command migrates too, the deploy runs no migration and the new code meets the old schema.' : ''}`,
-      `Keep one \`release:\` line with the commands joined in the order they must run, for example \`release: ${joined}\`, or move them into a script that the line runs (\`release: ./bin/release.sh\`).`,
-    ),
-  );
+  return lines
+    .slice(0, -1)
+    .map((l) =>
+      projectFinding(
+        rule.code,
+        rule.severity,
+        rel,
+        l.line,
+        `\`release: ${l.text}\` never runs: a Procfile holds one command per process type, and Heroku keeps the last \`release:\` line (${rel}:${last.line}, \`${last.text}\`) and ignores this one.${MIGRATE.test(l.text) && !MIGRATE.test(last.text) ? ' Unless that command migrates too, the deploy runs no migration and the new code meets the old schema.' : ''}`,
+        `Keep one \`release:\` line with the commands joined in the order they must run, for example \`release: ${joined}\`, or move them into a script that the line runs (\`release: ./bin/release.sh\`).`,
+      ),
+    );
 }
 
 /**
@@ -129,7 +161,8 @@ function migratedAtStart(rule: Rule, rel: string, text: string): Finding[] {
   if (!/alembic|flask\b/.test(text)) return [];
   const processes = procfileProcesses(text);
   const release = processes.filter((p) => p.type === 'release').at(-1);
-  const releaseMigrates = release !== undefined && release.text.length <= MAX_LINE && MIGRATE.test(release.text);
+  const releaseMigrates =
+    release !== undefined && release.text.length <= MAX_LINE && MIGRATE.test(release.text);
   return processes.flatMap((p) => {
     if (p.type === 'release' || p.text.length > MAX_LINE || !MIGRATE.test(p.text)) return [];
     const parts = p.text.split('&&').map((c) => c.trim());
@@ -160,7 +193,8 @@ const TOP_DEPLOY_DIRS = ['', 'bin', 'script', 'scripts', 'deploy', 'ops', '.gith
 function topDeployFiles(dir: string, files: ProjectFiles): { key: string; file: string }[] {
   const out: { key: string; file: string }[] = [];
   for (const sub of TOP_DEPLOY_DIRS) {
-    for (const e of files.entries(path.join(dir, sub)) ?? []) if (e.file) out.push({ key: sub ? `${sub}/${e.name}` : e.name, file: path.join(dir, sub, e.name) });
+    for (const e of files.entries(path.join(dir, sub)) ?? [])
+      if (e.file) out.push({ key: sub ? `${sub}/${e.name}` : e.name, file: path.join(dir, sub, e.name) });
   }
   return out;
 }
@@ -218,18 +252,30 @@ function generatedAtDeploy(rule: Rule, files: readonly DeployFile[]): Finding[] 
 }
 
 function generatedFinding(rule: Rule, rel: string, line: number, made: string, conditional = false): Finding {
-  return projectFinding(rule.code, conditional ? 'warning' : 'error', rel, line,
+  return projectFinding(
+    rule.code,
+    conditional ? 'warning' : 'error',
+    rel,
+    line,
     `\`${made}\` ${conditional ? 'runs where the app is deployed whenever the shell `if` around it holds (a warning, not an error, as the condition may never hold: a first migration bootstrapped only while the repository has none)' : 'runs where the app is deployed'}: it writes a new migration file on the dyno or in the container, the upgrade after it applies that file, and the file is lost with the dyno. The database is left at a revision no file in the repository has, and the next deploy fails with "Can't locate revision identified by '…'".${made.endsWith(' init') ? ' (`init` itself fails once the migrations folder is in the repository: "Directory … already exists and is not empty".)' : ''}`,
     'Generate migrations on a development machine, review them and commit them; let the deploy only apply them (`alembic upgrade head`, `flask db upgrade`). If a database is already stamped with a lost revision: alembic-preflight backfill.',
   );
 }
 
 /** The Pipfile's [scripts] entries that a deployed file runs with `pipenv run NAME` (4Geeks' Flask template). */
-function pipfileScriptsRun(rule: Rule, rel: string, text: string, deployed: readonly { text: string }[]): Finding[] {
+function pipfileScriptsRun(
+  rule: Rule,
+  rel: string,
+  text: string,
+  deployed: readonly { text: string }[],
+): Finding[] {
   const out: Finding[] = [];
   for (const { name, command, line } of pipfileScripts(text)) {
     if (command.length > MAX_LINE || !deployed.some((f) => wordIn(f.text, `pipenv run ${name}`))) continue;
-    const made = command.split(/&&|\|\||;|\|/).map(generatingCommand).find((c) => c !== undefined);
+    const made = command
+      .split(/&&|\|\||;|\|/)
+      .map(generatingCommand)
+      .find((c) => c !== undefined);
     if (made) out.push(generatedFinding(rule, rel, line, made));
   }
   return out;

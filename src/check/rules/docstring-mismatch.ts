@@ -11,7 +11,12 @@ export const docstringMismatch: Rule = {
     for (const r of model.map.all) {
       const doc = r.file.docstring;
       if (!doc) continue;
-      if (doc.revisionId !== undefined && doc.revisionId !== '' && r.script.revision.t === 'str' && doc.revisionId !== r.id) {
+      if (
+        doc.revisionId !== undefined &&
+        doc.revisionId !== '' &&
+        r.script.revision.t === 'str' &&
+        doc.revisionId !== r.id
+      ) {
         out.push({
           code: 'docstring-mismatch' as const,
           severity: 'warning' as const,

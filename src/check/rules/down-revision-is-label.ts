@@ -13,7 +13,9 @@ export const downRevisionIsLabel: Rule = {
         code: 'down-revision-is-label',
         severity: 'error',
         message: `${p.rev!.file.path}: down_revision is '${p.ids[0]}', a branch label${owner ? ` of ${owner.id}` : ''}, not a revision id. Alembic accepts labels only in depends_on and crashes with ${p.failure!.message}.`,
-        hint: owner ? `Write down_revision = '${owner.id}' (the revision that carries the label).` : 'Use the revision id in down_revision.',
+        hint: owner
+          ? `Write down_revision = '${owner.id}' (the revision that carries the label).`
+          : 'Use the revision id in down_revision.',
         ...revLocation(p.rev),
         line: p.rev!.script.downLine,
         alembicError: alembicOutput(p.failure),

@@ -5,7 +5,7 @@ import type { Rule } from '../rule.js';
 export const filenameConvention: Rule = {
   code: 'filename-convention',
   severity: 'warning',
-  summary: "The file name does not follow file_template (default {revision}_{slug}.py).",
+  summary: 'The file name does not follow file_template (default {revision}_{slug}.py).',
   cosmetic: true,
   check({ model }) {
     const template = model.config.fileTemplate;
@@ -84,7 +84,8 @@ export function nameSuggester(template: string): (stem: string, rev: string) => 
     const rest = stem.slice(k);
     const first = rest.split('_')[0]!;
     const keep = rest !== '' && [...rest].every(isWordChar) && !/\d/u.test(first);
-    if (!slugOnly || !keep) return stem.slice(0, k) + templateExample(template.slice(template.indexOf('%(rev)s')), rev);
+    if (!slugOnly || !keep)
+      return stem.slice(0, k) + templateExample(template.slice(template.indexOf('%(rev)s')), rev);
     return `${stem.slice(0, k)}${rev}${(after[0] as { text: string }).text}${rest}`;
   };
 }
@@ -102,7 +103,14 @@ function isWordChar(ch: string): boolean {
  * cannot match, so a long run of digits against several \d+ fields costs parts × length² steps, not the
  * number of ways to split the run (a 60-digit name took 0.7 s without it, 240 digits hours).
  */
-function matchParts(parts: readonly Part[], i: number, stem: string, at: number, rev: string, failed: Set<number> = new Set()): boolean {
+function matchParts(
+  parts: readonly Part[],
+  i: number,
+  stem: string,
+  at: number,
+  rev: string,
+  failed: Set<number> = new Set(),
+): boolean {
   if (i === parts.length) return at === stem.length;
   const key = i * (stem.length + 1) + at;
   if (failed.has(key)) return false;
@@ -123,7 +131,11 @@ function matchParts(parts: readonly Part[], i: number, stem: string, at: number,
 
 function runEnd(kind: 'word' | 'digits', stem: string, at: number): number {
   let end = at;
-  while (end < stem.length && (kind === 'word' ? isWordChar(stem[end]!) : stem.charCodeAt(end) >= 48 && stem.charCodeAt(end) <= 57)) end++;
+  while (
+    end < stem.length &&
+    (kind === 'word' ? isWordChar(stem[end]!) : stem.charCodeAt(end) >= 48 && stem.charCodeAt(end) <= 57)
+  )
+    end++;
   return end;
 }
 
@@ -149,5 +161,8 @@ function longestPrefix(parts: readonly Part[], stem: string, rev: string): numbe
 }
 
 function templateExample(template: string, rev: string): string {
-  return template.replace(/%\(rev\)s/, rev).replace(/%\(slug\)s/, '<slug>').replace(/%\([a-z]+\)[.\d]*[sd]/g, 'N');
+  return template
+    .replace(/%\(rev\)s/, rev)
+    .replace(/%\(slug\)s/, '<slug>')
+    .replace(/%\([a-z]+\)[.\d]*[sd]/g, 'N');
 }

@@ -11,7 +11,8 @@ export const illegalRevisionCharacters: Rule = {
       model,
       'illegal-revision-characters',
       'error',
-      () => 'Use letters, digits and underscores only (for example replace - with _), and update the children that name it.',
+      () =>
+        'Use letters, digits and underscores only (for example replace - with _), and update the children that name it.',
       (file, p) => `${file.path}: ${p.message}. Alembic rejects the whole graph.`,
     );
   },

@@ -3,9 +3,16 @@ import type { ProjectFiles } from '../../project/project-files.js';
 import { iniUrlConnection } from '../../alembic/env/env-database-url.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { envPySource, envPyText, URL_ABSENT_ERROR, URL_EMPTY_ERROR, URL_NONE_ERROR } from '../rule-helpers.js';
+import {
+  envPySource,
+  envPyText,
+  URL_ABSENT_ERROR,
+  URL_EMPTY_ERROR,
+  URL_NONE_ERROR,
+} from '../rule-helpers.js';
 
-const FIX = 'Read the URL in env.py, after config = context.config: config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1).replace("%", "%%")) (and import os)';
+const FIX =
+  'Read the URL in env.py, after config = context.config: config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1).replace("%", "%%")) (and import os)';
 
 /**
  * env.py connects only with the ini's sqlalchemy.url (Alembic's templates:
@@ -20,7 +27,8 @@ const FIX = 'Read the URL in env.py, after config = context.config: config.set_m
 export const iniUrlMissing: Rule = {
   code: 'ini-url-missing',
   severity: 'error',
-  summary: "env.py connects only with the ini's sqlalchemy.url, and the ini has none (pyproject.toml's is never read).",
+  summary:
+    "env.py connects only with the ini's sqlalchemy.url, and the ini has none (pyproject.toml's is never read).",
   check({ model, database, files }) {
     if (database?.iniUrl) return [];
     const env = envPySource(model);
@@ -30,18 +38,36 @@ export const iniUrlMissing: Rule = {
     const { ini, iniPath, section, cwd } = model.config;
     let value: string | undefined;
     try {
-      value = ini && iniPath && ini.hasOption(section, 'sqlalchemy.url') ? ini.get(section, 'sqlalchemy.url') : undefined;
+      value =
+        ini && iniPath && ini.hasOption(section, 'sqlalchemy.url')
+          ? ini.get(section, 'sqlalchemy.url')
+          : undefined;
     } catch {
       // an interpolation error: url-percent-not-escaped and the configuration read report it
       return [];
     }
     if (value !== undefined && value.trim() !== '') return [];
-    const how = connection.via === 'create_engine' ? 'create_engine(config.get_main_option("sqlalchemy.url"))' : 'engine_from_config(config.get_section(...))';
+    const how =
+      connection.via === 'create_engine'
+        ? 'create_engine(config.get_main_option("sqlalchemy.url"))'
+        : 'engine_from_config(config.get_section(...))';
     const iniRel = iniPath ? path.relative(cwd, iniPath) || iniPath : undefined;
-    const what = !iniRel ? 'there is no alembic.ini' : value === undefined ? `[${section}] in ${iniRel} has no sqlalchemy.url` : `[${section}] sqlalchemy.url in ${iniRel} is empty`;
-    const alembicError = value !== undefined ? URL_EMPTY_ERROR : connection.via === 'create_engine' ? URL_NONE_ERROR : URL_ABSENT_ERROR;
+    const what = !iniRel
+      ? 'there is no alembic.ini'
+      : value === undefined
+        ? `[${section}] in ${iniRel} has no sqlalchemy.url`
+        : `[${section}] sqlalchemy.url in ${iniRel} is empty`;
+    const alembicError =
+      value !== undefined
+        ? URL_EMPTY_ERROR
+        : connection.via === 'create_engine'
+          ? URL_NONE_ERROR
+          : URL_ABSENT_ERROR;
     const toml = model.config.tomlPath ? tomlUrlLine(model.config.tomlPath, files) : undefined;
-    const tomlNote = toml !== undefined ? ` pyproject.toml sets sqlalchemy.url in [tool.alembic] (line ${toml}), which Alembic never reads: get_section and get_main_option read the ini only.` : '';
+    const tomlNote =
+      toml !== undefined
+        ? ` pyproject.toml sets sqlalchemy.url in [tool.alembic] (line ${toml}), which Alembic never reads: get_section and get_main_option read the ini only.`
+        : '';
     const finding: Finding = {
       code: this.code,
       severity: this.severity,
@@ -64,7 +90,11 @@ function tomlUrlLine(file: string, files: ProjectFiles): number | undefined {
   for (let i = 0; i < lines.length; i++) {
     const header = /^\s*\[([^\]]*)\]/.exec(lines[i]!);
     if (header) inAlembic = header[1]!.replace(/\s+/g, '') === 'tool.alembic';
-    else if (inAlembic && /^\s*(?:"sqlalchemy\.url"|'sqlalchemy\.url'|sqlalchemy\s*\.\s*url)\s*=/.test(lines[i]!)) return i + 1;
+    else if (
+      inAlembic &&
+      /^\s*(?:"sqlalchemy\.url"|'sqlalchemy\.url'|sqlalchemy\s*\.\s*url)\s*=/.test(lines[i]!)
+    )
+      return i + 1;
   }
   return undefined;
 }

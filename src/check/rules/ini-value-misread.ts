@@ -22,7 +22,8 @@ export const iniValueMisread = configNoteRule(
     }
     if (note.option === 'sqlalchemy.url') {
       return {
-        message: 'sqlalchemy.url ends in an inline comment, which SQLAlchemy reads as part of the URL (the end of the database name or of the query): where env.py connects with this URL, it fails or reaches a database that was not meant.',
+        message:
+          'sqlalchemy.url ends in an inline comment, which SQLAlchemy reads as part of the URL (the end of the database name or of the query): where env.py connects with this URL, it fails or reaches a database that was not meant.',
         // the URL may hold a password: the hint quotes the comment only
         hint: `alembic.ini has no inline comments: move ${JSON.stringify(note.comment)} to a line of its own, and keep the URL alone after "sqlalchemy.url =".`,
       };
@@ -30,7 +31,10 @@ export const iniValueMisread = configNoteRule(
     const { option, value, comment } = note;
     return {
       message: `${option} = ${value} is off: Alembic turns it on only for the exact value "true"${comment !== undefined ? ' (an inline comment is part of the value)' : ''}, so ${EFFECT[option]}.`,
-      hint: comment !== undefined ? inlineCommentAdvice(option, `true ${comment}`).trimEnd() : `Write ${option} = true (lower case).`,
+      hint:
+        comment !== undefined
+          ? inlineCommentAdvice(option, `true ${comment}`).trimEnd()
+          : `Write ${option} = true (lower case).`,
     };
   },
 );

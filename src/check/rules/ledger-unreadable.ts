@@ -4,7 +4,8 @@ import type { Rule } from '../rule.js';
 export const ledgerUnreadable: Rule = {
   code: 'ledger-unreadable',
   severity: 'warning',
-  summary: "The ledger table exists but cannot be read, so a database ahead of the code and edited migrations go unnoticed.",
+  summary:
+    'The ledger table exists but cannot be read, so a database ahead of the code and edited migrations go unnoticed.',
   check({ database: db }) {
     const ledger = db?.state.ledger;
     if (!ledger?.unreadable) return [];

@@ -8,11 +8,17 @@ import type { Rule } from '../rule.js';
 export const lockNotGraded: Rule = {
   code: 'lock-not-graded',
   severity: 'info',
-  summary: 'A pending step the lock grades cannot read (SQL built at run time, a helper from elsewhere): its lock is not graded.',
+  summary:
+    'A pending step the lock grades cannot read (SQL built at run time, a helper from elsewhere): its lock is not graded.',
   check({ database: db }) {
     const locks = db?.locks;
-    if (!locks || locks.unread.length === 0 || (db.state.catalog && 'tableSizes' in db.state.catalog && db.state.catalog.tableSizes?.length === 0)) return [];
-    const byRevision = new Map<string, typeof locks.unread[number][]>();
+    if (
+      !locks ||
+      locks.unread.length === 0 ||
+      (db.state.catalog && 'tableSizes' in db.state.catalog && db.state.catalog.tableSizes?.length === 0)
+    )
+      return [];
+    const byRevision = new Map<string, (typeof locks.unread)[number][]>();
     for (const u of locks.unread) byRevision.set(u.revision, [...(byRevision.get(u.revision) ?? []), u]);
     return [...byRevision.values()].map((lines): Finding => {
       const first = lines[0]!;

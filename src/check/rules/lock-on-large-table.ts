@@ -4,7 +4,12 @@ import { blockedBy, stepName } from '../schema/lock-grade.js';
 import { sizeText, type PendingLock } from '../schema/pending-locks.js';
 
 /** What the lock is held for. */
-const WHAT = { rewrite: 'a new copy of the table and its indexes is written', scan: 'every row is read to validate it', index: 'an index is built from every row', instant: 'a catalog change' } as const;
+const WHAT = {
+  rewrite: 'a new copy of the table and its indexes is written',
+  scan: 'every row is read to validate it',
+  index: 'an index is built from every row',
+  instant: 'a catalog change',
+} as const;
 
 const WORK = { rewrite: 'rewrites', scan: 'scans', index: 'indexes', instant: 'alters' } as const;
 
@@ -15,11 +20,16 @@ const WORK = { rewrite: 'rewrites', scan: 'scans', index: 'indexes', instant: 'a
 export const lockOnLargeTable: Rule = {
   code: 'lock-on-large-table',
   severity: 'warning',
-  summary: 'A pending step rewrites, scans or indexes a large table under a lock that stops the serving app (PostgreSQL, live table sizes).',
+  summary:
+    'A pending step rewrites, scans or indexes a large table under a lock that stops the serving app (PostgreSQL, live table sizes).',
   check({ database: db }) {
     const locks = db?.locks;
     if (!locks) return [];
-    return locks.steps.filter((s) => s.large && s.grade.work !== 'instant' && blockedBy(s.grade.mode) !== 'nothing the app does').map((s) => finding(s, locks.settings.mode === 'block'));
+    return locks.steps
+      .filter(
+        (s) => s.large && s.grade.work !== 'instant' && blockedBy(s.grade.mode) !== 'nothing the app does',
+      )
+      .map((s) => finding(s, locks.settings.mode === 'block'));
   },
 };
 

@@ -11,7 +11,8 @@ import type { PendingLock } from '../schema/pending-locks.js';
 export const lockQueueBlocker: Rule = {
   code: 'lock-queue-blocker',
   severity: 'warning',
-  summary: 'Another session holds a lock the pending migration must wait for (an idle transaction, a long query, a dump): it will queue, and the app behind it.',
+  summary:
+    'Another session holds a lock the pending migration must wait for (an idle transaction, a long query, a dump): it will queue, and the app behind it.',
   check({ database: db }) {
     const locks = db?.locks;
     if (!locks) return [];
@@ -20,7 +21,12 @@ export const lockQueueBlocker: Rule = {
     for (const h of locks.holders) {
       if (seen.has(h.pid)) continue;
       // the mode each step wants on the holder's table (a foreign key's second table included)
-      const wanted = (s: PendingLock): LockMode | undefined => (s.table === h.table ? s.grade.mode : s.grade.alsoLocks?.table === h.table ? s.grade.alsoLocks.mode : undefined);
+      const wanted = (s: PendingLock): LockMode | undefined =>
+        s.table === h.table
+          ? s.grade.mode
+          : s.grade.alsoLocks?.table === h.table
+            ? s.grade.alsoLocks.mode
+            : undefined;
       const step = locks.steps.find((s) => {
         const mode = wanted(s);
         return mode !== undefined && conflicts(h.mode, mode);
@@ -34,7 +40,10 @@ export const lockQueueBlocker: Rule = {
 };
 
 function finding(h: LockHolder, s: PendingLock, mode: LockMode, block: boolean): Finding {
-  const age = h.transactionSeconds === null ? 'its transaction age hidden from this role' : `in a transaction for ${duration(h.transactionSeconds)}`;
+  const age =
+    h.transactionSeconds === null
+      ? 'its transaction age hidden from this role'
+      : `in a transaction for ${duration(h.transactionSeconds)}`;
   const state = h.state ?? 'state hidden from this role';
   return {
     code: 'lock-queue-blocker',

@@ -9,11 +9,15 @@ import { sizeText } from '../schema/pending-locks.js';
 export const lockTimeoutMissing: Rule = {
   code: 'lock-timeout-missing',
   severity: 'warning',
-  summary: 'A pending step waits for ACCESS EXCLUSIVE on a large table with no lock_timeout: every query on it queues behind the wait.',
+  summary:
+    'A pending step waits for ACCESS EXCLUSIVE on a large table with no lock_timeout: every query on it queues behind the wait.',
   check({ database: db }) {
     const locks = db?.locks;
     if (!locks || locks.timeoutSet || !locks.timeouts || locks.timeouts.lockMs > 0) return [];
-    const first = locks.steps.find((s) => s.large && (s.grade.mode === 'ACCESS EXCLUSIVE' || s.grade.alsoLocks?.mode === 'ACCESS EXCLUSIVE'));
+    const first = locks.steps.find(
+      (s) =>
+        s.large && (s.grade.mode === 'ACCESS EXCLUSIVE' || s.grade.alsoLocks?.mode === 'ACCESS EXCLUSIVE'),
+    );
     if (!first) return [];
     return [
       {

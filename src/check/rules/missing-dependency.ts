@@ -1,6 +1,12 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { alembicOutput, consequenceOf, graphProblems, revLocation, unparsedDeclaring } from '../rule-helpers.js';
+import {
+  alembicOutput,
+  consequenceOf,
+  graphProblems,
+  revLocation,
+  unparsedDeclaring,
+} from '../rule-helpers.js';
 
 /** depends_on names an unknown id or label (partial ids are not accepted here). */
 export const missingDependency: Rule = {
@@ -19,7 +25,9 @@ export const missingDependency: Rule = {
         alembicError: alembicOutput(p.failure),
       };
       const cause = unparsedDeclaring(model, p.ids[0]!);
-      return cause ? consequenceOf(finding, cause, `${p.rev!.file.path}: depends_on refers to '${p.ids[0]}'`) : finding;
+      return cause
+        ? consequenceOf(finding, cause, `${p.rev!.file.path}: depends_on refers to '${p.ids[0]}'`)
+        : finding;
     });
   },
 };

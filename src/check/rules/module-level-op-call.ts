@@ -5,13 +5,15 @@ import { findingsFromFileProblems } from '../rule-helpers.js';
 export const moduleLevelOpCall: Rule = {
   code: 'module-level-op-call',
   severity: 'warning',
-  summary: 'A migration calls op.…() at module level: alembic heads, history and revision fail while loading it (upgrade still works).',
+  summary:
+    'A migration calls op.…() at module level: alembic heads, history and revision fail while loading it (upgrade still works).',
   check({ model }) {
     return findingsFromFileProblems(
       model,
       'module-level-op-call',
       'warning',
-      () => 'Move the call into upgrade()/downgrade(), or into a function they call: def upgrade(): bind = op.get_bind(); …',
+      () =>
+        'Move the call into upgrade()/downgrade(), or into a function they call: def upgrade(): bind = op.get_bind(); …',
       (file, { method, more }) => {
         // Alembic's own text, from alembic.util.langhelpers.ModuleClsProxy
         const error = `NameError: Can't invoke function '${method}', as the proxy object has not yet been established for the Alembic 'Operations' class.  Try placing this code inside a callable.`;

@@ -17,7 +17,10 @@ export const multipleHeads: Rule = {
     for (const h of heads) counts.set(h, (counts.get(h) ?? 0) + 1);
     const notes: string[] = [];
     for (const r of model.map.headRevs) {
-      if (model.map.byKey.get(r.key) !== r) notes.push(`${r.id} from ${r.file.path} is a head only because another file redeclares that id (see duplicate-revision)`);
+      if (model.map.byKey.get(r.key) !== r)
+        notes.push(
+          `${r.id} from ${r.file.path} is a head only because another file redeclares that id (see duplicate-revision)`,
+        );
       else if (!real.has(r.id)) notes.push(`${r.id} is an effective head: only a depends_on points at it`);
     }
     const unique = [...counts.keys()];
@@ -25,12 +28,17 @@ export const multipleHeads: Rule = {
     const first = model.map.revisions.find((r) => r.id === unique[unique.length - 1]);
     // under verify (or check --target) the prediction decides: `upgrade heads` (or a named revision) is not blocked by several heads
     const p = database?.prediction ?? target;
-    const blocks = !p || p.failure?.message.startsWith('Multiple head') === true || (p.failure?.stage === 'load' && /(^|@)head$/u.test(p.target));
+    const blocks =
+      !p ||
+      p.failure?.message.startsWith('Multiple head') === true ||
+      (p.failure?.stage === 'load' && /(^|@)head$/u.test(p.target));
     const notHere = blocks || !p ? '' : ` (\`alembic upgrade ${p.target}\` is not affected)`;
     // a label@head target fails on the heads of its own lineage, and says so with its own argument
     const own = blocks && p && p.target !== 'head' && p.cliOutput?.includes('Multiple head') === true;
     const alembicError = own ? p.cliOutput! : `FAILED: ${multipleHeadsMessage('head')}`;
-    const refuses = own ? `\`alembic upgrade ${p.target}\` refuses to pick one` : '`alembic upgrade head` refuses to pick one';
+    const refuses = own
+      ? `\`alembic upgrade ${p.target}\` refuses to pick one`
+      : '`alembic upgrade head` refuses to pick one';
     const finding: Finding = {
       code: 'multiple-heads',
       severity: blocks ? 'error' : 'warning',
@@ -73,7 +81,9 @@ function onlyForUnparsed(model: ProjectModel, heads: readonly string[]): ScriptF
   if (unparsed.length === 0 || unparsed.some((f) => f.unparsedDownRevisions === undefined)) return undefined;
   const closed = new Set(unparsed.flatMap((f) => f.unparsedDownRevisions!));
   const parents = new Set([...closed, ...model.map.all.flatMap((r) => r.script.versionedDown)]);
-  const remaining = heads.filter((h) => !closed.has(h)).length + unparsed.filter((f) => !parents.has(f.unparsedRevision!)).length;
+  const remaining =
+    heads.filter((h) => !closed.has(h)).length +
+    unparsed.filter((f) => !parents.has(f.unparsedRevision!)).length;
   return remaining <= 1 ? unparsed : undefined;
 }
 

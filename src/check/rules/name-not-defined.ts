@@ -14,9 +14,12 @@ export const nameNotDefined: Rule = {
       model,
       'name-not-defined',
       'error',
-      (_file, { name, line }) => `Define ${name} before line ${line}, import it, or correct its spelling. What a migration needs from the application is safer imported inside upgrade().`,
+      (_file, { name, line }) =>
+        `Define ${name} before line ${line}, import it, or correct its spelling. What a migration needs from the application is safer imported inside upgrade().`,
       (file, { name, line, annotation }) => {
-        const where = annotation ? `in an annotation, which Python ${annotation.python} (${annotation.source}) evaluates when it runs the file,` : 'at module level';
+        const where = annotation
+          ? `in an annotation, which Python ${annotation.python} (${annotation.source}) evaluates when it runs the file,`
+          : 'at module level';
         return `${file.path}: reads ${name} ${where} (line ${line}) before anything binds it, so Python raises NameError: name '${name}' is not defined whenever Alembic loads the file: every command fails`;
       },
     );

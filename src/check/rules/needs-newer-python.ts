@@ -13,7 +13,8 @@ import type { Rule } from '../rule.js';
 export const needsNewerPython: Rule = {
   code: 'needs-newer-python',
   severity: 'error',
-  summary: 'A migration or env.py uses syntax newer than the Python the project declares (runtime.txt, .python-version).',
+  summary:
+    'A migration or env.py uses syntax newer than the Python the project declares (runtime.txt, .python-version).',
   check({ model }) {
     const out: Finding[] = fileProblems(model, 'needs-newer-python').map(({ file, problem }) => ({
       ...finding(model, file.path, problem),
@@ -21,7 +22,11 @@ export const needsNewerPython: Rule = {
     }));
     const { rel, outcome } = envPySource(model);
     if (outcome.kind === 'read' && outcome.read.newer) {
-      const problem = newerSyntaxProblem(outcome.read.newer, model.config.python, outcome.read.syntaxError?.line);
+      const problem = newerSyntaxProblem(
+        outcome.read.newer,
+        model.config.python,
+        outcome.read.syntaxError?.line,
+      );
       if (problem) out.push(finding(model, rel, problem));
     }
     return out;
@@ -55,7 +60,8 @@ function whatFails(p: FileProblemOf<'needs-newer-python'>): string {
 
 function tip(p: FileProblemOf<'needs-newer-python'>): string {
   const message = `${p.feature} ${p.syntaxError ?? ''}`;
-  if (message.includes('PEP 701')) return ` (inside an f-string's braces use the other quote, f"{row['id']}", and no backslash or comment)`;
+  if (message.includes('PEP 701'))
+    return ` (inside an f-string's braces use the other quote, f"{row['id']}", and no backslash or comment)`;
   if (message.includes('PEP 758')) return ' (parenthesize the exception types: except (A, B):)';
   return '';
 }

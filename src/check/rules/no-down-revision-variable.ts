@@ -12,7 +12,8 @@ export const noDownRevisionVariable: Rule = {
       'no-down-revision-variable',
       'error',
       () => 'Add down_revision = "<parent id>" (or None for a first revision) at module level.',
-      (file, p) => `${file.path}: the file sets revision but never down_revision. Alembic crashes with ${p.message}.`,
+      (file, p) =>
+        `${file.path}: the file sets revision but never down_revision. Alembic crashes with ${p.message}.`,
     );
   },
 };

@@ -8,12 +8,14 @@ export const noRevisionFiles: Rule = {
   summary: 'The version locations hold no revision files.',
   check({ model }) {
     // an unresolved script_location already says why nothing was found, as an error
-    if (model.files.length > 0 || model.config.notes.some((n) => n.code === 'script-location-unresolved')) return [];
+    if (model.files.length > 0 || model.config.notes.some((n) => n.code === 'script-location-unresolved'))
+      return [];
     const where = model.config.versionLocations.map((l) => l.configured).join(', ') || '(none)';
     const others = otherScriptSections(model.config);
-    const also = others.length > 0
-      ? ` This alembic.ini also configures ${others.map((s) => `[${s}]`).join(', ')} with a script_location of its own: if that is the project, check it with -n ${others[0]} (Alembic: alembic -n ${others[0]} …).`
-      : '';
+    const also =
+      others.length > 0
+        ? ` This alembic.ini also configures ${others.map((s) => `[${s}]`).join(', ')} with a script_location of its own: if that is the project, check it with -n ${others[0]} (Alembic: alembic -n ${others[0]} …).`
+        : '';
     return [
       {
         code: 'no-revision-files',

@@ -14,7 +14,9 @@ export const notStaticallyKnown: Rule = {
       () =>
         'Write the value as a plain string literal, tuple of literals or None (revision = "abc123"). If it must stay computed, review the graph by hand and silence this with --ignore not-statically-known:<revision>.',
       (file, p) => {
-        const what = p.neverAssigned ? `${p.field} is never assigned, but ${p.reason}.` : `${p.field} is ${p.reason}; its value is only known when Python runs the file.`;
+        const what = p.neverAssigned
+          ? `${p.field} is never assigned, but ${p.reason}.`
+          : `${p.field} is ${p.reason}; its value is only known when Python runs the file.`;
         return `${file.path}: ${what} alembic-preflight does not guess, so its graph may differ from Alembic's here.`;
       },
     );

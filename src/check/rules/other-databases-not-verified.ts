@@ -12,41 +12,85 @@ const CODE = 'other-databases-not-verified';
 export const otherDatabasesNotVerified: Rule = {
   code: CODE,
   severity: 'warning',
-  summary: 'env.py migrates several databases, each with its own version table, and verify read only one of them.',
+  summary:
+    'env.py migrates several databases, each with its own version table, and verify read only one of them.',
   check({ database }) {
     const o = database?.otherDatabases;
     if (!o) return [];
     const runs = `env.py runs the migrations once per database (${o.envPy}:${o.envPyLine}), and each database keeps its own version table`;
-    const fails = '`alembic upgrade` fails as a whole if any one of them holds a revision no file has, or cannot be upgraded';
+    const fails =
+      '`alembic upgrade` fails as a whole if any one of them holds a revision no file has, or cannot be upgraded';
     const l = o.listed;
     if (l) {
       const names = l.databases.map((d) => d.name);
       const listedAt = `alembic.ini's databases = ${names.join(', ')} (${l.ini}:${l.line})`;
       const read = l.databases.filter((d) => d.here === 'same');
       if (read.length === 0 && l.databases.every((d) => d.here === 'different')) {
-        return [finding('error', l.ini, l.line, `env.py migrates ${names.length} databases (${o.envPy}:${o.envPyLine}); none is the one verify read`,
-          `${runs}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`,
-          `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`)];
+        return [
+          finding(
+            'error',
+            l.ini,
+            l.line,
+            `env.py migrates ${names.length} databases (${o.envPy}:${o.envPyLine}); none is the one verify read`,
+            `${runs}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`,
+            `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`,
+          ),
+        ];
       }
       const unread = l.databases.filter((d) => d.here !== 'same');
-      const which = read.length > 0 ? `This verdict is about ${read.map((d) => d.name).join(' and ')} (${o.source})` : `Which of them ${o.source} names cannot be told from alembic.ini, so this verdict is about one of them at most`;
-      const title = read.length > 0 ? `env.py migrates ${names.length} databases (${o.envPy}:${o.envPyLine}); verify read only ${read.map((d) => d.name).join(' and ')}` : `env.py migrates ${names.length} databases (${o.envPy}:${o.envPyLine}); verify read one at most`;
-      return [finding('warning', l.ini, l.line, title,
-        `${runs}: ${listedAt}. ${which}; verify did not read the version table of ${unread.map((d) => d.name).join(', ')}, and ${fails}.`,
-        `Verify each of them too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): ${commands(unread, l.ini)}.`)];
+      const which =
+        read.length > 0
+          ? `This verdict is about ${read.map((d) => d.name).join(' and ')} (${o.source})`
+          : `Which of them ${o.source} names cannot be told from alembic.ini, so this verdict is about one of them at most`;
+      const title =
+        read.length > 0
+          ? `env.py migrates ${names.length} databases (${o.envPy}:${o.envPyLine}); verify read only ${read.map((d) => d.name).join(' and ')}`
+          : `env.py migrates ${names.length} databases (${o.envPy}:${o.envPyLine}); verify read one at most`;
+      return [
+        finding(
+          'warning',
+          l.ini,
+          l.line,
+          title,
+          `${runs}: ${listedAt}. ${which}; verify did not read the version table of ${unread.map((d) => d.name).join(', ')}, and ${fails}.`,
+          `Verify each of them too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): ${commands(unread, l.ini)}.`,
+        ),
+      ];
     }
-    const which = o.names === 'binds' ? 'the application\'s main database and each bind of SQLALCHEMY_BINDS' : 'each database env.py names';
-    return [finding('warning', o.envPy, o.envPyLine, 'env.py migrates several databases; verify read only one',
-      `${runs}: ${which}. This verdict is about the one database verify read (${o.source}); ${fails}.`,
-      `Verify each of the others too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): alembic-preflight verify --database-url "<its URL>", once per database.`)];
+    const which =
+      o.names === 'binds'
+        ? "the application's main database and each bind of SQLALCHEMY_BINDS"
+        : 'each database env.py names';
+    return [
+      finding(
+        'warning',
+        o.envPy,
+        o.envPyLine,
+        'env.py migrates several databases; verify read only one',
+        `${runs}: ${which}. This verdict is about the one database verify read (${o.source}); ${fails}.`,
+        `Verify each of the others too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): alembic-preflight verify --database-url "<its URL>", once per database.`,
+      ),
+    ];
   },
 };
 
 /** One verify command per database, each pointed at the section (and its line) whose URL it needs. */
 function commands(databases: readonly { name: string; line?: number }[], ini: string): string {
-  return databases.map((d) => `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === undefined ? '' : `:${d.line}`}>"`).join('; ');
+  return databases
+    .map(
+      (d) =>
+        `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === undefined ? '' : `:${d.line}`}>"`,
+    )
+    .join('; ');
 }
 
-function finding(severity: 'error' | 'warning', path: string, line: number, title: string, message: string, hint: string): Finding {
+function finding(
+  severity: 'error' | 'warning',
+  path: string,
+  line: number,
+  title: string,
+  message: string,
+  hint: string,
+): Finding {
   return { code: CODE, severity, title, titleRestates: true, message, hint, path, line };
 }

@@ -9,7 +9,8 @@ import { POSTGRES_SCHEME_REFUSED, postgresSchemeFix } from '../rule-helpers.js';
 export const postgresSchemeRefused: Rule = {
   code: 'postgres-scheme-refused',
   severity: 'error',
-  summary: 'env.py hands a database URL that starts with postgres:// here to SQLAlchemy unchanged; SQLAlchemy 1.4 and later refuse it.',
+  summary:
+    'env.py hands a database URL that starts with postgres:// here to SQLAlchemy unchanged; SQLAlchemy 1.4 and later refuse it.',
   check({ database }) {
     const v = database?.urlVariables;
     if (!v?.schemeRefused) return [];

@@ -11,7 +11,8 @@ export const postgresUrlScheme: Rule = {
   code: 'postgres-url-scheme',
   severity: 'error',
   kind: 'lint',
-  summary: "env.py passes DATABASE_URL to SQLAlchemy without rewriting Heroku's postgres:// scheme (SQLAlchemy 1.4+ refuses it).",
+  summary:
+    "env.py passes DATABASE_URL to SQLAlchemy without rewriting Heroku's postgres:// scheme (SQLAlchemy 1.4+ refuses it).",
   check({ lint, files }) {
     const out: Finding[] = [];
     const env = lint?.envPy();
@@ -24,12 +25,18 @@ export const postgresUrlScheme: Rule = {
       return /(environ\s*\[|environ\s*\.\s*get\s*\(|getenv\s*\(|environ\.setdefault\s*\()\s*$/.test(around);
     });
     if (!read) return out;
-    const rewrites = py.strings(py.top).some(({ value }) => /^postgres(ql)?(:\/\/|:|$)/.test(value)) || /drivername|make_url\s*\(/.test(py.text);
+    const rewrites =
+      py.strings(py.top).some(({ value }) => /^postgres(ql)?(:\/\/|:|$)/.test(value)) ||
+      /drivername|make_url\s*\(/.test(py.text);
     if (rewrites) return out;
     // outside Heroku, DATABASE_URL is whatever the team set (usually postgresql://): a hazard, not a certainty
     const heroku = herokuSign(lint.cwd, files);
     out.push(
-      projectFinding(this.code, heroku ? this.severity : 'warning', env.path, py.lineOf(read.node.from),
+      projectFinding(
+        this.code,
+        heroku ? this.severity : 'warning',
+        env.path,
+        py.lineOf(read.node.from),
         `env.py reads ${read.value} and hands it to SQLAlchemy unchanged. ${heroku ? `This project deploys to Heroku (${heroku}), and Heroku Postgres` : 'If this app runs on Heroku (no Procfile, app.json or heroku.yml was found, so this is a warning): Heroku Postgres'} sets it to postgres://…, which SQLAlchemy 1.4 and later refuse: "${POSTGRES_SCHEME_REFUSED}", so the release phase fails before any migration runs.`,
         postgresSchemeFix(read.value),
       ),

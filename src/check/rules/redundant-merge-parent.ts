@@ -11,7 +11,8 @@ import { downRevisionAt, generations, redundantParent } from '../redundant-paren
 export const redundantMergeParent: Rule = {
   code: 'redundant-merge-parent',
   severity: 'warning',
-  summary: 'A merge of three or more parents lists one that another already descends from: Alembic’s version-table bookkeeping can raise KeyError there.',
+  summary:
+    'A merge of three or more parents lists one that another already descends from: Alembic’s version-table bookkeeping can raise KeyError there.',
   check({ model }) {
     if (model.failure) return [];
     const map = model.map;

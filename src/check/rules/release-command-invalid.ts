@@ -10,11 +10,17 @@ import { releaseLocation } from '../rule-helpers.js';
 export const releaseCommandInvalid: Rule = {
   code: 'release-command-invalid',
   severity: 'error',
-  summary: "The release phase's alembic upgrade command is refused by Alembic's command line, or exits without migrating (--help, --version, --sql).",
+  summary:
+    "The release phase's alembic upgrade command is refused by Alembic's command line, or exits without migrating (--help, --version, --sql).",
   check({ release }) {
     if (!release) return [];
     // `release -- COMMAND`: the command itself (at is empty), else the file and line it is written on
-    const where = release.at === '' ? 'the command after `alembic-preflight release --`' : release.via ? `${release.via}, at ${release.at}` : release.at;
+    const where =
+      release.at === ''
+        ? 'the command after `alembic-preflight release --`'
+        : release.via
+          ? `${release.via}, at ${release.at}`
+          : release.at;
     const base = { code: this.code, severity: this.severity, ...releaseLocation(release.at) };
     if (release.kind === 'refused') {
       return [
@@ -28,16 +34,28 @@ export const releaseCommandInvalid: Rule = {
         },
       ];
     }
-    const what = release.kind === 'offline' ? 'only prints the SQL (--sql is offline mode) and never touches the database' : `prints ${release.detail === '--version' ? 'the version' : 'the help'} (${release.detail}) and exits`;
+    const what =
+      release.kind === 'offline'
+        ? 'only prints the SQL (--sql is offline mode) and never touches the database'
+        : `prints ${release.detail === '--version' ? 'the version' : 'the help'} (${release.detail}) and exits`;
     // the word as written may be a prefix argparse accepts (--vers, --he)
-    const written = (w: string): boolean => (release.kind === 'offline' ? w === '--sql' : w === '-h' || (w.length > 2 && release.detail.startsWith(w)));
+    const written = (w: string): boolean =>
+      release.kind === 'offline'
+        ? w === '--sql'
+        : w === '-h' || (w.length > 2 && release.detail.startsWith(w));
     return [
       {
         ...base,
         titleRestates: true,
-        title: release.kind === 'offline' ? 'The release command only prints SQL (--sql): nothing is migrated' : `The release command ${release.detail === '--version' ? 'prints the version' : 'prints the help'} and migrates nothing`,
+        title:
+          release.kind === 'offline'
+            ? 'The release command only prints SQL (--sql): nothing is migrated'
+            : `The release command ${release.detail === '--version' ? 'prints the version' : 'prints the help'} and migrates nothing`,
         message: `The release command migrates nothing. The release phase runs \`${release.command}\` (${where}), which ${what}: the release succeeds and the new code runs against the old schema.`,
-        hint: `Run the upgrade itself in the release phase: ${release.command.split(' ').filter((w) => !written(w)).join(' ')}.`,
+        hint: `Run the upgrade itself in the release phase: ${release.command
+          .split(' ')
+          .filter((w) => !written(w))
+          .join(' ')}.`,
       },
     ];
   },
@@ -58,7 +76,9 @@ function refusedHint({ command, detail, fixed }: ReleaseCommandProblem): string 
     return `${moved.join(' ')} ${moved.length > 1 ? 'are options' : 'is an option'} of alembic itself, so ${moved.length > 1 ? 'they go' : 'it goes'} before the command: ${fixed}.`;
   }
   if (/required: revision/u.test(detail)) return `alembic upgrade needs a target: ${command} head.`;
-  if (/only one ini file/u.test(detail)) return 'Give -c once (Alembic 1.16+ takes a second -c only for a pyproject.toml).';
-  if (/invalid choice/u.test(detail)) return `Alembic read ${/invalid choice: (\S+)/u.exec(detail)?.[1] ?? 'a word'} as its command: check the options before it (each of -c, -n and -x takes one value) and the spelling of upgrade.`;
+  if (/only one ini file/u.test(detail))
+    return 'Give -c once (Alembic 1.16+ takes a second -c only for a pyproject.toml).';
+  if (/invalid choice/u.test(detail))
+    return `Alembic read ${/invalid choice: (\S+)/u.exec(detail)?.[1] ?? 'a word'} as its command: check the options before it (each of -c, -n and -x takes one value) and the spelling of upgrade.`;
   return 'Write the command as `alembic [-c FILE] [-n NAME] [-x K=V] upgrade REVISION [--tag TAG]`; `alembic upgrade --help` lists what upgrade takes.';
 }

@@ -15,11 +15,17 @@ const NO_UPGRADE = `It writes a new migration file on the one-off release dyno a
 export const releaseGeneratesMigration: Rule = {
   code: 'release-generates-migration',
   severity: 'error',
-  summary: 'The release phase generates a migration (alembic revision, flask db migrate) on the dyno, applies it and loses the file: the next release cannot locate the revision.',
+  summary:
+    'The release phase generates a migration (alembic revision, flask db migrate) on the dyno, applies it and loses the file: the next release cannot locate the revision.',
   check({ releaseGenerates }) {
     const out: Finding[] = [];
     for (const g of releaseGenerates ?? []) {
-      const where = g.at === '' ? 'the command after `alembic-preflight release --`' : g.via ? `${g.at}, run by ${g.via}` : g.at;
+      const where =
+        g.at === ''
+          ? 'the command after `alembic-preflight release --`'
+          : g.via
+            ? `${g.at}, run by ${g.via}`
+            : g.at;
       out.push({
         code: this.code,
         severity: this.severity,

@@ -12,7 +12,8 @@ export const renamedTableStillReferenced: Rule = {
   code: 'renamed-table-still-referenced',
   severity: 'warning',
   kind: 'lint',
-  summary: 'After op.rename_table(old, new), raw SQL in the application (app-sources globs) still says FROM/JOIN/UPDATE/INSERT INTO/DELETE FROM old.',
+  summary:
+    'After op.rename_table(old, new), raw SQL in the application (app-sources globs) still says FROM/JOIN/UPDATE/INSERT INTO/DELETE FROM old.',
   check({ lint, files: disk }) {
     const out: Finding[] = [];
     if (!lint) return out;
@@ -21,10 +22,15 @@ export const renamedTableStillReferenced: Rule = {
     const matchers = lint.config.appSources.map(globMatcher);
     // the migrations themselves are not application code: their SQL runs before or after the rename, in order
     const { config, files } = lint.model;
-    const skip = new Set([config.scriptDir, ...config.versionLocations.map((v) => v.absPath)].filter((d) => d !== lint.cwd));
+    const skip = new Set(
+      [config.scriptDir, ...config.versionLocations.map((v) => v.absPath)].filter((d) => d !== lint.cwd),
+    );
     const revisionFiles = new Set(files.map((f) => f.absPath));
     const names = [...renames.keys()];
-    const pattern = new RegExp(`\\b(FROM|JOIN|UPDATE|INSERT\\s+INTO|DELETE\\s+FROM)\\s+(?:"?\\w+"?\\.)?("?)(${names.map(escape).join('|')})\\2(?![\\w.])`, 'gi');
+    const pattern = new RegExp(
+      `\\b(FROM|JOIN|UPDATE|INSERT\\s+INTO|DELETE\\s+FROM)\\s+(?:"?\\w+"?\\.)?("?)(${names.map(escape).join('|')})\\2(?![\\w.])`,
+      'gi',
+    );
     for (const rel of walkFiles(disk, lint.cwd, skip)) {
       if (!matchers.some((m) => m(rel))) continue;
       const abs = path.join(lint.cwd, rel);
@@ -39,11 +45,17 @@ export const renamedTableStillReferenced: Rule = {
         if (!py) continue;
         for (const { node } of py.strings(py.top)) {
           // a docstring or other bare string statement is prose ("Update tag and …"), never SQL that runs
-          if (node.parent?.name === 'ExpressionStatement' && node.parent.from === node.from && node.parent.to === node.to) continue;
+          if (
+            node.parent?.name === 'ExpressionStatement' &&
+            node.parent.from === node.from &&
+            node.parent.to === node.to
+          )
+            continue;
           // match in the literal as written, so the line is exact
           const raw = py.of(node);
           for (const m of raw.matchAll(pattern)) {
-            if (readsAsSql(raw, m.index!, m.index! + m[0].length, m[1]!)) hits.push({ index: node.from + m.index!, keyword: m[1]!, table: m[3]! });
+            if (readsAsSql(raw, m.index!, m.index! + m[0].length, m[1]!))
+              hits.push({ index: node.from + m.index!, keyword: m[1]!, table: m[3]! });
           }
         }
       } else {
@@ -54,7 +66,11 @@ export const renamedTableStillReferenced: Rule = {
         const key = [...renames.keys()].find((k) => k.toLowerCase() === h.table.toLowerCase())!;
         const r = renames.get(key)!;
         out.push(
-          projectFinding(this.code, this.severity, rel, line,
+          projectFinding(
+            this.code,
+            this.severity,
+            rel,
+            line,
             `SQL here says ${h.keyword.toUpperCase().replace(/\s+/g, ' ')} ${h.table}, but ${r.file} renames ${key} to ${r.to} (revision ${r.revision}). After that migration deploys this query fails with "relation "${h.table}" does not exist".`,
             `Write ${h.keyword.toUpperCase().replace(/\s+/g, ' ')} ${r.to} (deploy the code change with the migration), or keep a compatibility view during the switch: op.execute("CREATE VIEW ${key} AS SELECT * FROM ${r.to}").`,
           ),
@@ -84,7 +100,10 @@ function readsAsSql(literal: string, start: number, end: number, keyword: string
     case 'FROM':
       return opens || /\b(?:SELECT|DELETE)\b/iu.test(before);
     case 'JOIN':
-      return /^\s*(?:(?:NATURAL|LEFT|RIGHT|FULL|INNER|CROSS|OUTER)\s+)*$/iu.test(before) || /\b(?:SELECT|FROM|UPDATE|DELETE)\b/iu.test(before);
+      return (
+        /^\s*(?:(?:NATURAL|LEFT|RIGHT|FULL|INNER|CROSS|OUTER)\s+)*$/iu.test(before) ||
+        /\b(?:SELECT|FROM|UPDATE|DELETE)\b/iu.test(before)
+      );
     case 'UPDATE':
       return closes || /^\s*(?:(?:AS\s+)?\w+\s+)?SET\b/iu.test(after);
     case 'DELETE':
@@ -108,7 +127,12 @@ function finalRenames(lint: LintContext): Map<string, { to: string; file: string
   const all = lint.files();
   const first = all.findIndex((f) => f.text.includes('rename_table'));
   if (first < 0) return renames;
-  for (const { file, facts } of lint.factsOf('renames', all.slice(first), ['rename_table', 'create_table', 'create_all', '.create(', CREATE_TABLE], renameFacts)) {
+  for (const { file, facts } of lint.factsOf(
+    'renames',
+    all.slice(first),
+    ['rename_table', 'create_table', 'create_all', '.create(', CREATE_TABLE],
+    renameFacts,
+  )) {
     for (const step of facts) {
       if (step[0] === 'N') {
         const [, from, to] = step;
@@ -135,7 +159,11 @@ function renameFacts(_file: LintFile, py: PySource): RenameStep[] {
     const callee = py.callee(call);
     const { positional, keywords } = py.args(call);
     if (callee === 'op.rename_table') {
-      steps.push(['N', py.str(positional[0] ?? keywords.get('old_table_name')) ?? null, py.str(positional[1] ?? keywords.get('new_table_name')) ?? null]);
+      steps.push([
+        'N',
+        py.str(positional[0] ?? keywords.get('old_table_name')) ?? null,
+        py.str(positional[1] ?? keywords.get('new_table_name')) ?? null,
+      ]);
     } else if (callee === 'op.create_table') {
       const name = py.str(positional[0] ?? keywords.get('table_name'));
       steps.push(['G', name === undefined ? [] : [name]]);
@@ -143,7 +171,10 @@ function renameFacts(_file: LintFile, py: PySource): RenameStep[] {
       steps.push(['G', []]);
     } else if (CREATE_TABLE.test(py.of(call))) {
       // no readable name: SQL assembled at run time, which may create any table
-      steps.push(['G', py.strings(call).flatMap(({ value }) => [...value.matchAll(CREATE_TABLE_NAMED)].map((m) => m[1]!))]);
+      steps.push([
+        'G',
+        py.strings(call).flatMap(({ value }) => [...value.matchAll(CREATE_TABLE_NAMED)].map((m) => m[1]!)),
+      ]);
     }
   }
   return steps;

@@ -22,9 +22,17 @@ export const revisionCycle: Rule = {
       };
       // cut off from every base only because the file of a parent cannot be parsed
       for (const rev of p.others) {
-        for (const parent of [...rev.script.versionedDown, ...rev.script.resolvedDependsOn.flatMap((d) => (d.t === 'str' ? [d.v] : []))]) {
+        for (const parent of [
+          ...rev.script.versionedDown,
+          ...rev.script.resolvedDependsOn.flatMap((d) => (d.t === 'str' ? [d.v] : [])),
+        ]) {
           const cause = unparsedDeclaring(model, parent);
-          if (cause) return consequenceOf(finding, cause, `${p.ids.join(', ')} are cut off from every base: ${rev.id} follows ${parent}`);
+          if (cause)
+            return consequenceOf(
+              finding,
+              cause,
+              `${p.ids.join(', ')} are cut off from every base: ${rev.id} follows ${parent}`,
+            );
         }
       }
       return finding;

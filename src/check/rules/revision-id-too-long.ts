@@ -14,8 +14,10 @@ export const revisionIdTooLong: Rule = {
     // SQLite does not enforce the width: against a SQLite database, or in a project that plainly runs on SQLite
     // only, the id works and this is a portability warning
     const dialect = database === undefined && lint ? projectDialect(lint) : undefined;
-    const sqliteOnly = dialect?.dialect === 'other' && dialect.databases?.every((d) => d === 'SQLite') === true;
-    const severity = database?.state.dialect === 'sqlite' || sqliteOnly ? ('warning' as const) : ('error' as const);
+    const sqliteOnly =
+      dialect?.dialect === 'other' && dialect.databases?.every((d) => d === 'SQLite') === true;
+    const severity =
+      database?.state.dialect === 'sqlite' || sqliteOnly ? ('warning' as const) : ('error' as const);
     return long.map((r) => ({
       code: 'revision-id-too-long',
       severity,

@@ -10,12 +10,16 @@ import type { Rule } from '../rule.js';
 export const rollbackLosesSchema: Rule = {
   code: 'rollback-loses-schema',
   severity: 'warning',
-  summary: 'On a rollback, a revision the database is ahead by dropped, renamed or changed a table or column this code\'s migrations create: the older code\'s queries that use it fail.',
+  summary:
+    "On a rollback, a revision the database is ahead by dropped, renamed or changed a table or column this code's migrations create: the older code's queries that use it fail.",
   check({ database: db }) {
     const rollback = db?.rollback;
     if (!rollback) return [];
     const out: Finding[] = rollback.losses.map((l) => {
-      const object = l.step.call === 'drop_table' || l.step.call === 'rename_table' ? `table ${l.step.table}` : `column ${l.step.table}.${l.step.column ?? '?'}`;
+      const object =
+        l.step.call === 'drop_table' || l.step.call === 'rename_table'
+          ? `table ${l.step.table}`
+          : `column ${l.step.table}.${l.step.column ?? '?'}`;
       const created = `this code's migrations create ${object} (${l.createdBy.path}:${l.createdBy.line})`;
       const now = l.goneNow ? ` The database has no ${object} now.` : '';
       return {

@@ -10,10 +10,12 @@ import { clashError, describeObject } from '../schema/describe-object.js';
 export const schemaAheadOfStamp: Rule = {
   code: 'schema-ahead-of-stamp',
   severity: 'error',
-  summary: 'An object a pending migration creates already exists: the upgrade fails on "already exists" (the schema is ahead of alembic_version).',
+  summary:
+    'An object a pending migration creates already exists: the upgrade fails on "already exists" (the schema is ahead of alembic_version).',
   check({ database: db }) {
     const clash = db?.schema?.clash;
-    if (!db || !clash || clash.problem !== 'exists' || !db.state.exists || db.state.rows.length === 0) return [];
+    if (!db || !clash || clash.problem !== 'exists' || !db.state.exists || db.state.rows.length === 0)
+      return [];
     const rows = db.state.rows.map(String).join(', ');
     const what = describeObject(clash.obj);
     return [
@@ -26,7 +28,9 @@ export const schemaAheadOfStamp: Rule = {
         path: clash.path,
         line: clash.line,
         revision: clash.revision,
-        ...(clashError(clash, db.state.dialect) ? { alembicError: clashError(clash, db.state.dialect)! } : {}),
+        ...(clashError(clash, db.state.dialect)
+          ? { alembicError: clashError(clash, db.state.dialect)! }
+          : {}),
       },
     ];
   },

@@ -11,7 +11,8 @@ import type { StampMismatch } from '../schema/schema-probe.js';
 export const schemaBehindStamp: Rule = {
   code: 'schema-behind-stamp',
   severity: 'warning',
-  summary: 'What the stamped revisions create is missing (or what they drop is still there): stamped without running, or changed by hand since.',
+  summary:
+    'What the stamped revisions create is missing (or what they drop is still there): stamped without running, or changed by hand since.',
   check({ model, database: db }) {
     const behind = db?.schema?.behind ?? [];
     if (!db || behind.length === 0) return [];
@@ -20,15 +21,21 @@ export const schemaBehindStamp: Rule = {
     return [...byRevision].map(([revision, found]): Finding => {
       const first = found[0]!;
       const parent = model.map.byKey.get(revision)?.versionedDown;
-      const back = parent && parent.length === 1 ? parent[0]! : parent && parent.length === 0 ? 'base' : undefined;
+      const back =
+        parent && parent.length === 1 ? parent[0]! : parent && parent.length === 0 ? 'base' : undefined;
       const missing = found.filter((m) => m.expected === 'present').map((m) => describeObject(m.obj));
       const left = found.filter((m) => m.expected === 'absent').map((m) => describeObject(m.obj));
       const parts = [
-        missing.length > 0 ? `${list(missing)} it creates ${missing.length === 1 ? 'is' : 'are'} not in the database` : '',
+        missing.length > 0
+          ? `${list(missing)} it creates ${missing.length === 1 ? 'is' : 'are'} not in the database`
+          : '',
         left.length > 0 ? `${list(left)} it drops ${left.length === 1 ? 'is' : 'are'} still there` : '',
       ].filter((p) => p !== '');
       const stamped = db.stamps.some((s) => s.revisions.includes(revision));
-      const what = missing.length > 0 ? `${missing.length === 1 ? missing[0] : `${missing.length} objects`} it creates ${missing.length === 1 ? 'is' : 'are'} missing` : `${left.length === 1 ? left[0] : `${left.length} objects`} it drops ${left.length === 1 ? 'is' : 'are'} still there`;
+      const what =
+        missing.length > 0
+          ? `${missing.length === 1 ? missing[0] : `${missing.length} objects`} it creates ${missing.length === 1 ? 'is' : 'are'} missing`
+          : `${left.length === 1 ? left[0] : `${left.length} objects`} it drops ${left.length === 1 ? 'is' : 'are'} still there`;
       return {
         code: 'schema-behind-stamp',
         severity: 'warning',
@@ -47,5 +54,7 @@ export const schemaBehindStamp: Rule = {
 };
 
 function list(items: readonly string[]): string {
-  return items.length <= 3 ? items.join(', ') : `${items.slice(0, 3).join(', ')} and ${items.length - 3} more`;
+  return items.length <= 3
+    ? items.join(', ')
+    : `${items.slice(0, 3).join(', ')} and ${items.length - 3} more`;
 }

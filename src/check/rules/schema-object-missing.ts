@@ -10,12 +10,15 @@ import { clashError, describeObject } from '../schema/describe-object.js';
 export const schemaObjectMissing: Rule = {
   code: 'schema-object-missing',
   severity: 'error',
-  summary: 'A pending migration drops or alters an object that is not in the database: the upgrade fails on "does not exist".',
+  summary:
+    'A pending migration drops or alters an object that is not in the database: the upgrade fails on "does not exist".',
   check({ model, database: db }) {
     const clash = db?.schema?.clash;
     if (!db || !clash || clash.problem !== 'missing') return [];
     const what = describeObject(clash.obj);
-    const maker = db.schema?.behind.find((m) => m.expected === 'present' && (m.obj.name === clash.obj.name || m.obj.name === clash.obj.table));
+    const maker = db.schema?.behind.find(
+      (m) => m.expected === 'present' && (m.obj.name === clash.obj.name || m.obj.name === clash.obj.table),
+    );
     const parent = maker ? model.map.byKey.get(maker.by.revision)?.versionedDown : undefined;
     const back = parent?.length === 1 ? parent[0]! : parent?.length === 0 ? 'base' : undefined;
     return [
@@ -24,13 +27,16 @@ export const schemaObjectMissing: Rule = {
         severity: 'error',
         title: `pending ${clash.revision} needs ${what}, which is not in the database`,
         message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) drops or alters ${what}, which is not in the database: \`${upgradeCommand(db)}\` will fail there with "does not exist".${maker ? ` ${maker.by.revision} (${maker.path}:${maker.by.line}) creates it and is recorded as applied, so it was stamped without running, or the object was dropped since.` : ''}`,
-        hint: maker && back
-          ? `If ${maker.by.revision} never ran, move the stamp back and run it: alembic stamp ${back}, then ${upgradeCommand(db)}. If ${what} was removed on purpose, a migration should say so.`
-          : `Find out where ${what} went (a manual change, another app sharing the database); restore it, or change the migration so it does not need it.`,
+        hint:
+          maker && back
+            ? `If ${maker.by.revision} never ran, move the stamp back and run it: alembic stamp ${back}, then ${upgradeCommand(db)}. If ${what} was removed on purpose, a migration should say so.`
+            : `Find out where ${what} went (a manual change, another app sharing the database); restore it, or change the migration so it does not need it.`,
         path: clash.path,
         line: clash.line,
         revision: clash.revision,
-        ...(clashError(clash, db.state.dialect) ? { alembicError: clashError(clash, db.state.dialect)! } : {}),
+        ...(clashError(clash, db.state.dialect)
+          ? { alembicError: clashError(clash, db.state.dialect)! }
+          : {}),
       },
     ];
   },

@@ -4,7 +4,8 @@ import type { Rule } from '../rule.js';
 export const schemaProbesUnavailable: Rule = {
   code: 'schema-probes-unavailable',
   severity: 'warning',
-  summary: 'The schema probes could not read the catalog (a role kept from pg_catalog, or a schema env.py picks at run time), so nothing was compared with what the migrations create.',
+  summary:
+    'The schema probes could not read the catalog (a role kept from pg_catalog, or a schema env.py picks at run time), so nothing was compared with what the migrations create.',
   check({ database: db }) {
     const why = db?.schema?.unavailable;
     if (!db || why === undefined) return [];

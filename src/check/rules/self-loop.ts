@@ -11,7 +11,8 @@ export const selfLoop: Rule = {
       model,
       'self-loop',
       'error',
-      () => 'Point down_revision at the previous revision (copy-paste from the file before it is the usual cause).',
+      () =>
+        'Point down_revision at the previous revision (copy-paste from the file before it is the usual cause).',
       (file, p) => `${file.path}: the revision refers to itself. Alembic fails: ${p.message}.`,
     );
   },

@@ -16,7 +16,8 @@ export const sharedVersionTable: Rule = {
   code: 'shared-version-table',
   severity: 'warning',
   kind: 'lint',
-  summary: 'Two script locations in the repository use the same version table: on a shared database they overwrite each other.',
+  summary:
+    'Two script locations in the repository use the same version table: on a shared database they overwrite each other.',
   check({ model, lint, files }) {
     const out: Finding[] = [];
     if (!lint) return out;
@@ -42,7 +43,7 @@ export const sharedVersionTable: Rule = {
         } catch {
           continue;
         }
-        if (!loc || loc.includes(':') && !path.isAbsolute(loc)) continue;
+        if (!loc || (loc.includes(':') && !path.isAbsolute(loc))) continue;
         for (const base of [path.dirname(abs), cwd]) {
           const dir = path.resolve(base, loc);
           const env = path.join(dir, 'env.py');
@@ -50,7 +51,12 @@ export const sharedVersionTable: Rule = {
           // not there: try the other base
           if (real === undefined) continue;
           try {
-            if (!locations.has(real)) locations.set(real, { where: `${rel} [${section}]`, envPath: env, roots: { cwd, files, iniPath: abs, prependSysPath: prependSysPath(ini, section, features) } });
+            if (!locations.has(real))
+              locations.set(real, {
+                where: `${rel} [${section}]`,
+                envPath: env,
+                roots: { cwd, files, iniPath: abs, prependSysPath: prependSysPath(ini, section, features) },
+              });
             break;
           } catch {
             // an option Python could not read either: try the other base
@@ -79,7 +85,11 @@ export const sharedVersionTable: Rule = {
       const searchPath = searchPathSetting(text);
       for (const c of calls) {
         const table = c.versionTable ? c.versionTable.value : 'alembic_version';
-        const schema = c.versionTableSchema ? c.versionTableSchema.value : searchPath ? searchPath.schema : null;
+        const schema = c.versionTableSchema
+          ? c.versionTableSchema.value
+          : searchPath
+            ? searchPath.schema
+            : null;
         if (typeof table !== 'string' || schema === undefined || c.unpacked) unknown = true;
         else keys.add(`${schema ?? ''}.${table}`);
       }
@@ -97,7 +107,11 @@ export const sharedVersionTable: Rule = {
       const name = schema ? `${schema}.${table}` : table;
       const second = users[1]!;
       out.push(
-        projectFinding(this.code, this.severity, second.env, second.line,
+        projectFinding(
+          this.code,
+          this.severity,
+          second.env,
+          second.line,
           `${users.map((u) => `${u.where} (${u.env})`).join(' and ')} both keep their revision in the table ${name}. Pointed at one database, each sees the other's row as a revision it cannot locate ("Can't locate revision identified by …") or stamps over it.`,
           `Give each its own table in env.py: context.configure(..., version_table="${table}_${path.basename(path.dirname(second.env)) || 'second'}"), then move the existing row: alembic -c <ini> stamp <current revision> after creating it.`,
         ),

@@ -5,16 +5,21 @@ import type { Rule } from '../rule.js';
 export const stampIsSymbolic: Rule = {
   code: 'stamp-is-symbolic',
   severity: 'warning',
-  summary: 'A version-table row holds a label, head, heads, base or NULL, which Alembic interprets symbolically.',
+  summary:
+    'A version-table row holds a label, head, heads, base or NULL, which Alembic interprets symbolically.',
   check({ database: db }) {
     if (!db) return [];
     return db.stamps
       .filter((s) => s.how === 'label' || s.how === 'symbolic' || s.how === 'base')
       .map((s) => {
-        const resolved = s.revisions.length > 0 ? `resolves to ${s.revisions.join(', ')}` : 'counts as no revision at all, so Alembic runs every migration from base and adds a row beside it';
-        const fix = s.revisions.length === 1
-          ? `UPDATE ${tableName(db)} SET version_num = '${s.revisions[0]}' WHERE version_num = ${rowText(s.value)};`
-          : `DELETE FROM ${tableName(db)} WHERE version_num ${s.value === null ? 'IS NULL' : `= ${rowText(s.value)}`};`;
+        const resolved =
+          s.revisions.length > 0
+            ? `resolves to ${s.revisions.join(', ')}`
+            : 'counts as no revision at all, so Alembic runs every migration from base and adds a row beside it';
+        const fix =
+          s.revisions.length === 1
+            ? `UPDATE ${tableName(db)} SET version_num = '${s.revisions[0]}' WHERE version_num = ${rowText(s.value)};`
+            : `DELETE FROM ${tableName(db)} WHERE version_num ${s.value === null ? 'IS NULL' : `= ${rowText(s.value)}`};`;
         return {
           code: 'stamp-is-symbolic',
           severity: 'warning' as const,

@@ -5,16 +5,18 @@ import type { Rule } from '../rule.js';
 export const stampResolvesByPrefix: Rule = {
   code: 'stamp-resolves-by-prefix',
   severity: 'warning',
-  summary: 'A version-table row matches a revision only by prefix; the upgrade works but leaves the short row behind.',
+  summary:
+    'A version-table row matches a revision only by prefix; the upgrade works but leaves the short row behind.',
   check({ database: db }) {
     if (!db) return [];
     return db.stamps
       .filter((s) => s.how === 'prefix' && typeof s.value === 'string')
       .map((s) => {
         const full = s.revisions[0]!;
-        const after = db.prediction.willSucceed && db.prediction.steps.length > 0 && db.prediction.finalHeads
-          ? ` After \`alembic upgrade ${db.prediction.target}\` the table will hold ${db.prediction.finalHeads.map(rowText).join(', ')}.`
-          : '';
+        const after =
+          db.prediction.willSucceed && db.prediction.steps.length > 0 && db.prediction.finalHeads
+            ? ` After \`alembic upgrade ${db.prediction.target}\` the table will hold ${db.prediction.finalHeads.map(rowText).join(', ')}.`
+            : '';
         return {
           code: 'stamp-resolves-by-prefix',
           severity: 'warning' as const,

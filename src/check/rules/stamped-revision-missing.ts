@@ -14,70 +14,122 @@ import { appliedByText, latestByRevision, ledgerPositions } from '../ledger-view
 export const stampedRevisionMissing: Rule = {
   code: 'stamped-revision-missing',
   severity: 'error',
-  summary: 'A version-table row names a revision no migration file defines; `alembic upgrade` stops with "Can\'t locate revision".',
+  summary:
+    'A version-table row names a revision no migration file defines; `alembic upgrade` stops with "Can\'t locate revision".',
   check({ model, database: db, releaseGenerates }) {
     if (!db) return [];
     const failed = db.stamps.filter((s) => s.how === 'failed' && s.failure);
     // rows the ledger accounts for are database-ahead's, -diverged's or -unrelated's, not a mystery
     const known = latestByRevision(db.state.ledger);
     const positions = ledgerPositions(db.state.rows, model.map, known);
-    const ahead = (s: (typeof failed)[number]): boolean => typeof s.value === 'string' && s.failure?.exception === 'ResolutionError' && positions.has(s.value);
+    const ahead = (s: (typeof failed)[number]): boolean =>
+      typeof s.value === 'string' && s.failure?.exception === 'ResolutionError' && positions.has(s.value);
     const heads = model.map.heads;
-    const folder = model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(' ');
-    return failed.filter((s) => !ahead(s)).map((s): Finding => {
-      const f = s.failure!;
-      const own = translate(f, db.prediction.target).cliOutput;
-      let { why, title } = whyOf(s.value, f, heads.length);
-      const sqlDelete = failed.length === 1 ? deleteAdvice(s.value, db, model.map) : undefined;
-      const restamp = heads.length === 1 ? `If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row${db.otherDatabases ? '; here it stamps every database env.py migrates, not only this one' : ''}; \`${upgradeCommand(db)}\` then has nothing to run).` : '';
-      const blank = blankAround(s.value, (id) => model.map.byKey.get(id));
-      if (blank) {
-        why = blankWhy(blank, db.state.paddingType);
-        title = `stamped ${rowText(blank.value)}: '${blank.id}' with blanks Alembic does not strip`;
-      }
-      const id = typeof s.value === 'string' ? s.value : undefined;
-      const missing = !blank && id !== undefined && id !== '' && f.exception === 'ResolutionError';
-      const forensics = id === undefined ? undefined : db.forensics?.get(id);
-      const evidence: Evidence[] = [];
-      if (!blank) {
-        const ledger = ledgerEvidence(id === undefined ? undefined : known.get(id), db.state.ledger?.table);
-        if (ledger) evidence.push({ label: 'ledger', text: ledger });
-        if (forensics) evidence.push({ label: 'git', text: `${capitalised(describeForensics(forensics))}.` });
-        const generated = missing ? generatedAtRelease(releaseGenerates?.[0], forensics) : '';
-        if (generated) evidence.push({ label: 'release', text: generated });
-      }
-      const schema = missing ? schemaEvidence(db) : undefined;
-      if (schema) evidence.push({ label: 'schema', text: schema.text });
-      const plan = missing
-        ? missingPlan(id!, forensics, folder, sqlDelete ?? `Do not delete the row: ${noDelete(db, failed.length)}.`, restamp, schema?.after)
-        : { hint: blank ? blankHint(blank, db) : `Correct the row${sqlDelete ? `, or delete it: ${sqlDelete}` : ` (${noDelete(db, failed.length)})`}${restamp ? ` ${restamp}` : ''}` };
-      return {
-        code: 'stamped-revision-missing',
-        severity: 'error' as const,
-        title,
-        // a missing id's title says all its first sentence does; a prefix, a blank or a type has details there
-        ...(missing ? { titleRestates: true as const } : {}),
-        message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${evidence.map((e) => ` ${e.label === 'git' ? 'Git: ' : ''}${e.text}`).join('')}`,
-        hint: plan.hint,
-        ...(plan.fix ? { fix: plan.fix } : {}),
-        ...(evidence.length > 0 ? { evidence } : {}),
-        revision: id,
-        alembicError: own,
-      };
-    });
+    const folder = model.config.versionLocations
+      .map((l) => path.relative(model.config.cwd, l.absPath) || '.')
+      .join(' ');
+    return failed
+      .filter((s) => !ahead(s))
+      .map((s): Finding => {
+        const f = s.failure!;
+        const own = translate(f, db.prediction.target).cliOutput;
+        let { why, title } = whyOf(s.value, f, heads.length);
+        const sqlDelete = failed.length === 1 ? deleteAdvice(s.value, db, model.map) : undefined;
+        const restamp =
+          heads.length === 1
+            ? `If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row${db.otherDatabases ? '; here it stamps every database env.py migrates, not only this one' : ''}; \`${upgradeCommand(db)}\` then has nothing to run).`
+            : '';
+        const blank = blankAround(s.value, (id) => model.map.byKey.get(id));
+        if (blank) {
+          why = blankWhy(blank, db.state.paddingType);
+          title = `stamped ${rowText(blank.value)}: '${blank.id}' with blanks Alembic does not strip`;
+        }
+        const id = typeof s.value === 'string' ? s.value : undefined;
+        const missing = !blank && id !== undefined && id !== '' && f.exception === 'ResolutionError';
+        const forensics = id === undefined ? undefined : db.forensics?.get(id);
+        const evidence: Evidence[] = [];
+        if (!blank) {
+          const ledger = ledgerEvidence(id === undefined ? undefined : known.get(id), db.state.ledger?.table);
+          if (ledger) evidence.push({ label: 'ledger', text: ledger });
+          if (forensics)
+            evidence.push({ label: 'git', text: `${capitalised(describeForensics(forensics))}.` });
+          const generated = missing ? generatedAtRelease(releaseGenerates?.[0], forensics) : '';
+          if (generated) evidence.push({ label: 'release', text: generated });
+        }
+        const schema = missing ? schemaEvidence(db) : undefined;
+        if (schema) evidence.push({ label: 'schema', text: schema.text });
+        const plan = missing
+          ? missingPlan(
+              id!,
+              forensics,
+              folder,
+              sqlDelete ?? `Do not delete the row: ${noDelete(db, failed.length)}.`,
+              restamp,
+              schema?.after,
+            )
+          : {
+              hint: blank
+                ? blankHint(blank, db)
+                : `Correct the row${sqlDelete ? `, or delete it: ${sqlDelete}` : ` (${noDelete(db, failed.length)})`}${restamp ? ` ${restamp}` : ''}`,
+            };
+        return {
+          code: 'stamped-revision-missing',
+          severity: 'error' as const,
+          title,
+          // a missing id's title says all its first sentence does; a prefix, a blank or a type has details there
+          ...(missing ? { titleRestates: true as const } : {}),
+          message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${evidence.map((e) => ` ${e.label === 'git' ? 'Git: ' : ''}${e.text}`).join('')}`,
+          hint: plan.hint,
+          ...(plan.fix ? { fix: plan.fix } : {}),
+          ...(evidence.length > 0 ? { evidence } : {}),
+          revision: id,
+          alembicError: own,
+        };
+      });
   },
 };
 
 /** Why Alembic cannot resolve the row: the sentence for the message, and the report's first line. */
-function whyOf(value: StampValue, f: NonNullable<StampResolution['failure']>, heads: number): { why: string; title: string } {
+function whyOf(
+  value: StampValue,
+  f: NonNullable<StampResolution['failure']>,
+  heads: number,
+): { why: string; title: string } {
   const row = rowText(value);
-  if (f.exception === 'AssertionError') return { why: 'is an empty string; Alembic crashes on it with an AssertionError traceback', title: 'stamped with an empty string: Alembic crashes on it' };
-  if (f.exception === 'MultipleHeads') return { why: `is the symbol 'head', which is ambiguous because the graph has ${heads} heads`, title: `stamped 'head', which is ambiguous with ${heads} heads` };
-  if (f.exception === 'RevisionError') return { why: 'is not a string, so Alembic cannot resolve it', title: `stamped ${row}, which is not a string` };
-  if (f.detail?.kind === 'ambiguous-prefix') return { why: `is a prefix of several revisions (${f.detail.candidates.map((x) => `'${x}'`).join(', ')}), so it resolves to none`, title: `stamped ${row}, a prefix of ${f.detail.candidates.length} revisions` };
-  if (f.detail?.kind === 'no-such-revision' && f.detail.tooShort) return { why: 'names no revision (and revisions of 3 characters or fewer never match by prefix)', title: `stamped ${row}, which names no revision` };
-  if (f.detail?.kind === 'not-in-branch') return { why: `names a revision outside its branch (${f.message})`, title: `stamped ${row}, outside its branch` };
-  return { why: 'names a revision that no migration file in the repository defines', title: `stamped ${row}, which no migration file defines` };
+  if (f.exception === 'AssertionError')
+    return {
+      why: 'is an empty string; Alembic crashes on it with an AssertionError traceback',
+      title: 'stamped with an empty string: Alembic crashes on it',
+    };
+  if (f.exception === 'MultipleHeads')
+    return {
+      why: `is the symbol 'head', which is ambiguous because the graph has ${heads} heads`,
+      title: `stamped 'head', which is ambiguous with ${heads} heads`,
+    };
+  if (f.exception === 'RevisionError')
+    return {
+      why: 'is not a string, so Alembic cannot resolve it',
+      title: `stamped ${row}, which is not a string`,
+    };
+  if (f.detail?.kind === 'ambiguous-prefix')
+    return {
+      why: `is a prefix of several revisions (${f.detail.candidates.map((x) => `'${x}'`).join(', ')}), so it resolves to none`,
+      title: `stamped ${row}, a prefix of ${f.detail.candidates.length} revisions`,
+    };
+  if (f.detail?.kind === 'no-such-revision' && f.detail.tooShort)
+    return {
+      why: 'names no revision (and revisions of 3 characters or fewer never match by prefix)',
+      title: `stamped ${row}, which names no revision`,
+    };
+  if (f.detail?.kind === 'not-in-branch')
+    return {
+      why: `names a revision outside its branch (${f.message})`,
+      title: `stamped ${row}, outside its branch`,
+    };
+  return {
+    why: 'names a revision that no migration file in the repository defines',
+    title: `stamped ${row}, which no migration file defines`,
+  };
 }
 
 /** A sentence's first letter in capitals, unless it starts with a path or an id, which keep their case. */
@@ -110,12 +162,14 @@ function blankWhy(b: Blanks, paddingType: string | null | undefined): string {
 }
 
 function blankHint(b: Blanks, db: DatabaseContext): string {
-  const update = (was: string): string => `UPDATE ${tableName(db)} SET version_num = ${rowText(b.id)} WHERE version_num = ${rowText(was)};`;
+  const update = (was: string): string =>
+    `UPDATE ${tableName(db)} SET version_num = ${rowText(b.id)} WHERE version_num = ${rowText(was)};`;
   if (db.state.paddingType) {
     const alter = `ALTER TABLE ${tableName(db)} ALTER COLUMN version_num TYPE varchar(32);`;
     // the conversion drops only what follows the id; a blank before it stays, and after the ALTER
     // the row compares exactly, so the UPDATE names the value without its padding
-    if (b.padding === null) return `Give version_num the type Alembic creates, then store the id without the blanks: ${alter} ${update(b.value.trimEnd())} (PostgreSQL strips trailing spaces when it converts character to varchar, not leading ones.)`;
+    if (b.padding === null)
+      return `Give version_num the type Alembic creates, then store the id without the blanks: ${alter} ${update(b.value.trimEnd())} (PostgreSQL strips trailing spaces when it converts character to varchar, not leading ones.)`;
     return `Give version_num the type Alembic creates, which drops the padding: ${alter} (PostgreSQL strips trailing spaces when it converts character to varchar.)`;
   }
   return `Store the id without the blanks: ${update(b.value)}`;
@@ -148,13 +202,17 @@ function deleteAdvice(value: StampValue, db: DatabaseContext, map: RevisionMap):
   const after = predictUpgrade(map, db.prediction.target, rest, db.state.versionTable);
   if (!after.willSucceed) return undefined;
   const n = after.steps.length;
-  const then = n === 0 ? `\`${upgradeCommand(db)}\` then has nothing to run (the database stays at ${rest.map(rowText).join(', ')})` : `\`${upgradeCommand(db)}\` then applies ${n} migration${n === 1 ? '' : 's'} from ${rest.map(rowText).join(', ')} (${after.steps.map((x) => x.revision).join(' → ')})`;
+  const then =
+    n === 0
+      ? `\`${upgradeCommand(db)}\` then has nothing to run (the database stays at ${rest.map(rowText).join(', ')})`
+      : `\`${upgradeCommand(db)}\` then applies ${n} migration${n === 1 ? '' : 's'} from ${rest.map(rowText).join(', ')} (${after.steps.map((x) => x.revision).join(' → ')})`;
   return `DELETE FROM ${tableName(db)} WHERE version_num = ${rowText(value)}; ${then}.`;
 }
 
 /** Why deleting the row is not offered. */
 function noDelete(db: DatabaseContext, failing: number): string {
-  if (failing > 1) return `${failing} rows name no revision, and Alembic stops on the first of them: deleting one leaves the others`;
+  if (failing > 1)
+    return `${failing} rows name no revision, and Alembic stops on the first of them: deleting one leaves the others`;
   return db.state.rows.length <= 1
     ? `it is the only row, and an empty ${db.state.versionTable} makes the next upgrade run every migration from base, which fails on a database that already has the schema ("relation … already exists")`
     : 'the upgrade from the other rows alone is predicted to fail as well';
@@ -164,28 +222,57 @@ function noDelete(db: DatabaseContext, failing: number): string {
  * The one command that fixes a row no file defines, filled in from the evidence, and the
  * alternatives after it.
  */
-function missingPlan(id: string, f: Forensics | undefined, folder: string, deleteOrNot: string, restamp: string, after: string | undefined): { fix?: string; hint: string } {
+function missingPlan(
+  id: string,
+  f: Forensics | undefined,
+  folder: string,
+  deleteOrNot: string,
+  restamp: string,
+  after: string | undefined,
+): { fix?: string; hint: string } {
   const placeholder = 'alembic-preflight backfill';
   switch (f?.kind) {
     case 'renamed':
-      return { fix: `alembic-preflight restamp --from ${id} --to ${f.newId} --yes`, hint: 'The migration is in the code under its new id; restamp replaces exactly that row.' };
+      return {
+        fix: `alembic-preflight restamp --from ${id} --to ${f.newId} --yes`,
+        hint: 'The migration is in the code under its new id; restamp replaces exactly that row.',
+      };
     case 'deleted':
       return f.operations
-        ? { fix: `git checkout ${f.commit.short}^ -- ${f.path}`, hint: `Restore the file: its upgrade() ran operations, so a no-op placeholder (${placeholder} --rewire --write) would leave every fresh database without them.` }
-        : { fix: `git checkout ${f.commit.short}^ -- ${f.path}`, hint: `Or generate a no-op in its place: ${placeholder} --rewire --write (git gives the exact parent).` };
+        ? {
+            fix: `git checkout ${f.commit.short}^ -- ${f.path}`,
+            hint: `Restore the file: its upgrade() ran operations, so a no-op placeholder (${placeholder} --rewire --write) would leave every fresh database without them.`,
+          }
+        : {
+            fix: `git checkout ${f.commit.short}^ -- ${f.path}`,
+            hint: `Or generate a no-op in its place: ${placeholder} --rewire --write (git gives the exact parent).`,
+          };
     case 'other-ref':
-      return { hint: `Deploy the code that has it (${f.refs.join(', ')}), or merge that branch. Only if that code is gone for good: ${placeholder} --after <REV> --rewire --write.` };
+      return {
+        hint: `Deploy the code that has it (${f.refs.join(', ')}), or merge that branch. Only if that code is gone for good: ${placeholder} --after <REV> --rewire --write.`,
+      };
     case 'in-tree':
-      return f.inWorkTree ? { hint: `Make Alembic load ${f.path} (it is outside the version folders, or its name is skipped); alembic-preflight check explains.` } : { fix: `git checkout -- ${f.path}`, hint: 'Restore the file.' };
+      return f.inWorkTree
+        ? {
+            hint: `Make Alembic load ${f.path} (it is outside the version folders, or its name is skipped); alembic-preflight check explains.`,
+          }
+        : { fix: `git checkout -- ${f.path}`, hint: 'Restore the file.' };
     case 'never':
     case 'no-git':
     case undefined: {
-      const search = f === undefined ? ` Find where it came from: git log --all --oneline -S "${id}" -- ${folder}.` : '';
+      const search =
+        f === undefined ? ` Find where it came from: git log --all --oneline -S "${id}" -- ${folder}.` : '';
       const rest = `${restamp ? ` ${restamp}` : ''} ${deleteOrNot.startsWith('DELETE') ? `If the row is simply stale: ${deleteOrNot}` : deleteOrNot}`;
       // the schema names the parent: the placeholder goes there; without it, backfill lists the candidates
       return after !== undefined
-        ? { fix: `${placeholder} --after ${after} --rewire --write`, hint: `A no-op migration with revision = '${id}' after ${after}, where the schema says the database stands; backfill proves the upgrade before it writes.${search}${rest}` }
-        : { fix: `${placeholder}  # lists where the placeholder could go`, hint: `Then add a no-op migration with revision = '${id}' after the revision the database had reached when it was stamped: ${placeholder} --after <REV> --rewire --write.${search}${rest}` };
+        ? {
+            fix: `${placeholder} --after ${after} --rewire --write`,
+            hint: `A no-op migration with revision = '${id}' after ${after}, where the schema says the database stands; backfill proves the upgrade before it writes.${search}${rest}`,
+          }
+        : {
+            fix: `${placeholder}  # lists where the placeholder could go`,
+            hint: `Then add a no-op migration with revision = '${id}' after the revision the database had reached when it was stamped: ${placeholder} --after <REV> --rewire --write.${search}${rest}`,
+          };
     }
   }
 }
@@ -199,7 +286,8 @@ function schemaEvidence(db: DatabaseContext): { text: string; after?: string } |
   const s = db.schema;
   if (!s || s.unavailable !== undefined || s.matches === undefined) return undefined;
   const [best, next] = s.matches;
-  if (!best) return { text: 'Nothing could be compared: the database has none of the objects the migrations create.' };
+  if (!best)
+    return { text: 'Nothing could be compared: the database has none of the objects the migrations create.' };
   const exact = best.agree === best.of;
   const runnerUp = next ? `; ${next.revision} next, ${next.agree} of ${next.of}` : '';
   return {

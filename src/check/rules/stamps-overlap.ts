@@ -5,7 +5,8 @@ import type { Rule } from '../rule.js';
 export const stampsOverlap: Rule = {
   code: 'stamps-overlap',
   severity: 'error',
-  summary: 'Two version-table rows are ancestor and descendant; `alembic upgrade` fails with "overlaps with other requested revisions".',
+  summary:
+    'Two version-table rows are ancestor and descendant; `alembic upgrade` fails with "overlaps with other requested revisions".',
   check({ model, database: db }) {
     if (!db) return [];
     const p = db.prediction;

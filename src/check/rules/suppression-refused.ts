@@ -12,16 +12,25 @@ import type { Rule } from '../rule.js';
 export const suppressionRefused: Rule = {
   code: 'suppression-refused',
   severity: 'warning',
-  summary: 'An ignore (in a revision file, the settings or --ignore) names a finding that predicts a failure; those cannot be suppressed, only fixed, so it is not applied.',
+  summary:
+    'An ignore (in a revision file, the settings or --ignore) names a finding that predicts a failure; those cannot be suppressed, only fixed, so it is not applied.',
   check: () => [],
 };
 
 /** Where the refused suppression is written. */
-export type SuppressionSource = { readonly kind: 'comment'; readonly path: string; readonly line: number } | { readonly kind: 'setting' } | { readonly kind: 'flag'; readonly spec: string };
+export type SuppressionSource =
+  | { readonly kind: 'comment'; readonly path: string; readonly line: number }
+  | { readonly kind: 'setting' }
+  | { readonly kind: 'flag'; readonly spec: string };
 
 /** The note for one refused suppression of `f`. */
 export function refusedSuppression(f: Finding, from: SuppressionSource): Finding {
-  const where = from.kind === 'comment' ? `The "# alembic-preflight: ignore ${f.code}" at ${from.path}:${from.line}` : from.kind === 'setting' ? `The ignore of ${f.code} in the settings` : `--ignore ${from.spec}`;
+  const where =
+    from.kind === 'comment'
+      ? `The "# alembic-preflight: ignore ${f.code}" at ${from.path}:${from.line}`
+      : from.kind === 'setting'
+        ? `The ignore of ${f.code} in the settings`
+        : `--ignore ${from.spec}`;
   return {
     code: 'suppression-refused',
     severity: 'warning',

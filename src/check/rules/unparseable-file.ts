@@ -16,7 +16,8 @@ export const unparseableFile: Rule = {
       'unparseable-file',
       'error',
       hintFor,
-      (file, p) => `${file.path}: ${pythonSays(p)}. Alembic executes every file it finds, so every command fails here.`,
+      (file, p) =>
+        `${file.path}: ${pythonSays(p)}. Alembic executes every file it finds, so every command fails here.`,
     );
     const env = envPyProblem(model);
     return env ? [...revisions, env] : revisions;
@@ -26,17 +27,21 @@ export const unparseableFile: Rule = {
 /** Python's error, with its line for a syntax error; the null-byte error's wording depends on the release. */
 function pythonSays(p: FileProblemOf<'unparseable-file'>): string {
   if (p.at === 'syntax') return `${p.error} (line ${p.line})`;
-  return p.wordingVaries ? `${p.error} (Python 3.11.4 and later raise SyntaxError with these words)` : p.error;
+  return p.wordingVaries
+    ? `${p.error} (Python 3.11.4 and later raise SyntaxError with these words)`
+    : p.error;
 }
 
 function hintFor(file: ScriptFile, p: FileProblemOf<'unparseable-file'>): string {
   const marker = file.conflictMarkerLine;
   if (marker !== undefined) return conflictHint(marker, file.path);
-  if (file.fileName.startsWith('._')) return `This is a macOS AppleDouble file; delete it (find . -name '._*' -delete) and add ._* to .gitignore.`;
+  if (file.fileName.startsWith('._'))
+    return `This is a macOS AppleDouble file; delete it (find . -name '._*' -delete) and add ._* to .gitignore.`;
   if (p.error.includes('cannot contain null bytes')) {
     return `Line ${p.line ?? '?'} holds a NUL byte: the file is binary, or saved as UTF-16. Save it as UTF-8 text, or delete it if it is not a migration.`;
   }
-  if (/codec can't decode|encoding/.test(p.error)) return 'Save the file as UTF-8, or declare the encoding it is saved in on line 1 or 2 (# -*- coding: latin-1 -*-).';
+  if (/codec can't decode|encoding/.test(p.error))
+    return 'Save the file as UTF-8, or declare the encoding it is saved in on line 1 or 2 (# -*- coding: latin-1 -*-).';
   return `Fix the syntax error at line ${p.line ?? '?'}; Alembic imports every file in the versions folder, so one broken file stops every command.`;
 }
 
@@ -58,7 +63,10 @@ function envPyProblem(model: ProjectModel): Finding | undefined {
     outcome.kind === 'undecodable'
       ? { message: nullBytesForPython(outcome.error, model.config.python), line: outcome.line }
       : outcome.read.syntaxError
-        ? { message: `${outcome.read.syntaxError.exception ?? 'SyntaxError'}: ${outcome.read.syntaxError.message}`, line: outcome.read.syntaxError.line }
+        ? {
+            message: `${outcome.read.syntaxError.exception ?? 'SyntaxError'}: ${outcome.read.syntaxError.message}`,
+            line: outcome.read.syntaxError.line,
+          }
         : undefined;
   if (!problem) return undefined;
   return {
@@ -66,9 +74,10 @@ function envPyProblem(model: ProjectModel): Finding | undefined {
     severity: 'error',
     title: `env.py does not compile: ${problem.message}`,
     message: `${rel}: ${problem.message} (line ${problem.line}). Alembic runs env.py for every command that touches the database, so \`alembic upgrade head\` fails here; \`alembic heads\` and \`history\` still work, because they never run it.`,
-    hint: outcome.kind === 'read' && outcome.read.syntaxError?.conflictMarkerLine !== undefined
-      ? conflictHint(outcome.read.syntaxError.conflictMarkerLine, rel)
-      : `Fix the syntax error at line ${problem.line} of ${rel}, then run \`alembic upgrade head\` against a scratch database to see env.py load.`,
+    hint:
+      outcome.kind === 'read' && outcome.read.syntaxError?.conflictMarkerLine !== undefined
+        ? conflictHint(outcome.read.syntaxError.conflictMarkerLine, rel)
+        : `Fix the syntax error at line ${problem.line} of ${rel}, then run \`alembic upgrade head\` against a scratch database to see env.py load.`,
     path: rel,
     line: problem.line,
     alembicError: problem.message,

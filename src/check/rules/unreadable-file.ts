@@ -11,7 +11,8 @@ import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
 export const unreadableFile: Rule = {
   code: 'unreadable-file',
   severity: 'error',
-  summary: 'A file Alembic would load cannot be read (dangling symlink, directory, permissions, a pipe or device), or env.py is missing.',
+  summary:
+    'A file Alembic would load cannot be read (dangling symlink, directory, permissions, a pipe or device), or env.py is missing.',
   check({ model, files }) {
     const revisions = findingsFromFileProblems(
       model,
@@ -25,7 +26,8 @@ export const unreadableFile: Rule = {
             : p.message.startsWith('it is ')
               ? 'Remove it from the versions folder, or put the revision file it stands for in its place.'
               : 'Make the file readable by the user that runs Alembic.',
-      (file, p) => `${file.path}: ${p.message}${p.message.startsWith('it is ') ? '.' : '. Alembic cannot load it and stops.'}`,
+      (file, p) =>
+        `${file.path}: ${p.message}${p.message.startsWith('it is ') ? '.' : '. Alembic cannot load it and stops.'}`,
     );
     const env = envPyFinding(model, files);
     return env ? [...revisions, env] : revisions;
@@ -55,7 +57,9 @@ function envPyFinding(model: ProjectModel, files: ProjectFiles): Finding | undef
         `Restore ${rel} (git log --diff-filter=D -- ${rel} finds the commit that removed it; check that .gitignore does not exclude it), or create one with alembic init in a scratch folder and copy it.`)
       : `Make ${rel} a readable file for the user that runs Alembic.`,
     path: rel,
-    alembicError: missing ? `ImportError: Can't find Python file ${envPyAsAlembicNamesIt(model)}` : (outcome.endless ?? outcome.error),
+    alembicError: missing
+      ? `ImportError: Can't find Python file ${envPyAsAlembicNamesIt(model)}`
+      : (outcome.endless ?? outcome.error),
   };
 }
 
@@ -80,12 +84,15 @@ function besideIni(model: ProjectModel): string | undefined {
  */
 function envPyAsAlembicNamesIt(model: ProjectModel): string {
   const { scriptLocation, scriptDir } = model.config;
-  const dir = !path.isAbsolute(scriptLocation) && /^[\w.]+:/.test(scriptLocation) ? scriptDir : scriptLocation;
+  const dir =
+    !path.isAbsolute(scriptLocation) && /^[\w.]+:/.test(scriptLocation) ? scriptDir : scriptLocation;
   if (featuresOf(model.alembicVersion).pyproject) return path.posix.join(path.posix.normalize(dir), 'env.py');
   return dir.endsWith('/') ? `${dir}env.py` : `${dir}/env.py`;
 }
 
 function compiledEnvPy(abs: string, files: ProjectFiles): boolean {
   if (files.exists(`${abs}c`)) return true;
-  return (files.entries(path.join(path.dirname(abs), '__pycache__')) ?? []).some((e) => e.name.startsWith('env.') && e.name.endsWith('.pyc'));
+  return (files.entries(path.join(path.dirname(abs), '__pycache__')) ?? []).some(
+    (e) => e.name.startsWith('env.') && e.name.endsWith('.pyc'),
+  );
 }

@@ -15,9 +15,16 @@ const DECLARE_OR_MOVE =
 export const unresolvedImport: Rule = {
   code: 'unresolved-import',
   severity: 'warning',
-  summary: 'A migration or env.py imports a module that is not in the repository, the standard library or the declared requirements.',
+  summary:
+    'A migration or env.py imports a module that is not in the repository, the standard library or the declared requirements.',
   check({ model }) {
-    const findings = findingsFromFileProblems(model, 'unresolved-import', 'warning', revisionHint, revisionMessage);
+    const findings = findingsFromFileProblems(
+      model,
+      'unresolved-import',
+      'warning',
+      revisionHint,
+      revisionMessage,
+    );
     // each finding about a package nothing declares, with its module (the same problems, in the same order)
     const undeclared = new Map<Finding, string>();
     fileProblems(model, 'unresolved-import').forEach(({ problem }, i) => {
@@ -25,7 +32,13 @@ export const unresolvedImport: Rule = {
     });
     const out = [...findings, ...envPyImports(model, undeclared)];
     if (undeclared.size === 0 || declaredFor(model.config).size > 0) return out;
-    return [...out.filter((f) => !undeclared.has(f)), nothingDeclared(out.filter((f) => undeclared.has(f)), undeclared)];
+    return [
+      ...out.filter((f) => !undeclared.has(f)),
+      nothingDeclared(
+        out.filter((f) => undeclared.has(f)),
+        undeclared,
+      ),
+    ];
   },
 };
 
@@ -34,8 +47,12 @@ function revisionHint(_file: ScriptFile, { elsewhere }: FileProblemOf<'unresolve
   return `Put it on Alembic's path: prepend_sys_path = ${elsewhere.prepend} in the [alembic] section (or PYTHONPATH). Better still, move the import inside upgrade()/downgrade() so it only runs when that migration does: migrations that import application code break when that code changes later.`;
 }
 
-function revisionMessage(file: ScriptFile, { module, level, elsewhere }: FileProblemOf<'unresolved-import'>): string {
-  if (level > 0) return `${file.path}: uses a relative import (from ${'.'.repeat(level)}${module} import …). Alembic loads migration files as top-level modules, so this always fails: ${RELATIVE}.`;
+function revisionMessage(
+  file: ScriptFile,
+  { module, level, elsewhere }: FileProblemOf<'unresolved-import'>,
+): string {
+  if (level > 0)
+    return `${file.path}: uses a relative import (from ${'.'.repeat(level)}${module} import …). Alembic loads migration files as top-level modules, so this always fails: ${RELATIVE}.`;
   const fails = `every command fails with ModuleNotFoundError: No module named '${module}'`;
   if (elsewhere) {
     return `${file.path}: imports ${module}, which the repository has at ${elsewhere.path}, but not on Python's path where Alembic runs (the working folder, the ini's folder, prepend_sys_path) and not as a declared requirement. Alembic executes this import when it loads the file: unless something puts that folder's parent on sys.path first (the application, PYTHONPATH), ${fails}.`;
@@ -56,7 +73,7 @@ function nothingDeclared(found: readonly Finding[], undeclared: ReadonlyMap<Find
     code: 'unresolved-import' as const,
     severity: 'info',
     message: `${where}: ${modules.length === 1 ? `${modules[0]}, imported ${found.length === 1 ? 'by a migration or env.py' : `in ${found.length} places`}, is` : `${modules.length} modules imported by migrations or env.py (${modules.slice(0, 12).join(', ')}${modules.length > 12 ? ', …' : ''}) are`} neither in the standard library nor in this repository, and the project declares no dependencies in a file alembic-preflight reads (requirements*.txt, pyproject.toml, setup.cfg's install_requires, setup.py, a lock file). Whether they are installed where Alembic runs cannot be checked; one that is missing there fails every command with ModuleNotFoundError.`,
-    hint: 'Declare the dependencies in requirements.txt or pyproject.toml (Heroku\'s Python buildpack needs one of them, or a lock file, to install anything); each import is then checked against them.',
+    hint: "Declare the dependencies in requirements.txt or pyproject.toml (Heroku's Python buildpack needs one of them, or a lock file, to install anything); each import is then checked against them.",
     path: first.path,
     ...(first.line !== undefined ? { line: first.line } : {}),
   };
@@ -105,20 +122,19 @@ function envPyImports(model: ProjectModel, undeclared: Map<Finding, string>): Fi
     const found = importable(imp.module);
     if (found === true) continue;
     const fails = `they fail with ModuleNotFoundError: No module named '${imp.module}'`;
-    const finding: Finding =
-      found.elsewhere
-        ? {
-            ...base,
-            severity: 'warning',
-            message: `${rel}:${imp.line}: env.py imports ${imp.module}${where}, which the repository has at ${found.elsewhere.path}, but not on Python's path where Alembic runs (the working folder, the ini's folder, prepend_sys_path) and not as a declared requirement. ${runs}: unless something puts that folder's parent on sys.path first (PYTHONPATH), ${fails}.`,
-            hint: `Put it on Alembic's path: prepend_sys_path = ${found.elsewhere.prepend} in the [${model.config.section}] section (or PYTHONPATH).`,
-          }
-        : {
-            ...base,
-            severity: 'warning',
-            message: `${rel}:${imp.line}: env.py imports ${imp.module}${where}, which is not in the standard library, not in this repository and not declared in requirements.txt, pyproject.toml or a lock file. ${runs}; if ${imp.module} is missing where the release runs, ${fails}, while alembic heads still works.`,
-            hint: `Declare the package that provides ${imp.module} in requirements.txt (or pyproject.toml), so the deploy installs it.`,
-          };
+    const finding: Finding = found.elsewhere
+      ? {
+          ...base,
+          severity: 'warning',
+          message: `${rel}:${imp.line}: env.py imports ${imp.module}${where}, which the repository has at ${found.elsewhere.path}, but not on Python's path where Alembic runs (the working folder, the ini's folder, prepend_sys_path) and not as a declared requirement. ${runs}: unless something puts that folder's parent on sys.path first (PYTHONPATH), ${fails}.`,
+          hint: `Put it on Alembic's path: prepend_sys_path = ${found.elsewhere.prepend} in the [${model.config.section}] section (or PYTHONPATH).`,
+        }
+      : {
+          ...base,
+          severity: 'warning',
+          message: `${rel}:${imp.line}: env.py imports ${imp.module}${where}, which is not in the standard library, not in this repository and not declared in requirements.txt, pyproject.toml or a lock file. ${runs}; if ${imp.module} is missing where the release runs, ${fails}, while alembic heads still works.`,
+          hint: `Declare the package that provides ${imp.module} in requirements.txt (or pyproject.toml), so the deploy installs it.`,
+        };
     if (!found.elsewhere) undeclared.set(finding, imp.module);
     out.push(finding);
   }

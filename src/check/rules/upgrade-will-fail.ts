@@ -10,14 +10,20 @@ import { downRevisionAt, redundantParent } from '../redundant-parent.js';
 export const upgradeWillFail: Rule = {
   code: 'upgrade-will-fail',
   severity: 'error',
-  summary: '`alembic upgrade <target>` is predicted to fail (or cannot be predicted) for a reason no other finding covers.',
+  summary:
+    '`alembic upgrade <target>` is predicted to fail (or cannot be predicted) for a reason no other finding covers.',
   check({ database: db, target, model }, others: readonly Finding[] = []) {
     // check --target has no rows: whether the target resolves, and whether a new database (no version
     // table: review apps, CI, a first deploy) gets through every step, are known; the live rows are verify's
-    const p = db ? db.prediction : target?.failure?.stage === 'target' || target?.failure?.stage === 'step' ? target : undefined;
+    const p = db
+      ? db.prediction
+      : target?.failure?.stage === 'target' || target?.failure?.stage === 'step'
+        ? target
+        : undefined;
     const onNew = !db && p?.failure?.stage === 'step' ? 'On a new database (no version table), ' : '';
     if (!p || p.willSucceed) return [];
-    if (p.cliOutput && others.some((f) => f.severity === 'error' && f.alembicError === p.cliOutput)) return [];
+    if (p.cliOutput && others.some((f) => f.severity === 'error' && f.alembicError === p.cliOutput))
+      return [];
     if (p.unpredictable) {
       return [
         {
@@ -32,12 +38,18 @@ export const upgradeWillFail: Rule = {
     }
     const f = p.failure!;
     let hint = 'Fix what the message names, then run verify again.';
-    if (f.stage === 'target') hint = `Check the target '${p.target}': use head, heads, <label>@head or a revision id that exists (alembic heads lists them)${db ? '' : ', in the deploy script and in --target'}.`;
-    else if (f.detail?.kind === 'value-too-long') hint = `Give the revision an id of at most ${f.detail.limit} characters (rename revision and every down_revision that points at it).`;
-    else if (f.detail?.kind === 'rowcount') hint = 'The version table holds duplicate rows: delete the duplicates so each revision appears once.';
+    if (f.stage === 'target')
+      hint = `Check the target '${p.target}': use head, heads, <label>@head or a revision id that exists (alembic heads lists them)${db ? '' : ', in the deploy script and in --target'}.`;
+    else if (f.detail?.kind === 'value-too-long')
+      hint = `Give the revision an id of at most ${f.detail.limit} characters (rename revision and every down_revision that points at it).`;
+    else if (f.detail?.kind === 'rowcount')
+      hint = 'The version table holds duplicate rows: delete the duplicates so each revision appears once.';
     // a KeyError while applying a merge: one parent's row was already replaced through another parent
     const merge = f.revision !== undefined ? model.map.byKey.get(f.revision) : undefined;
-    const redundant = merge && f.row !== undefined && merge.normalizedDown.includes(f.row) ? redundantParent(model.map, f.row, merge.normalizedDown) : undefined;
+    const redundant =
+      merge && f.row !== undefined && merge.normalizedDown.includes(f.row)
+        ? redundantParent(model.map, f.row, merge.normalizedDown)
+        : undefined;
     if (merge && redundant) {
       const { line, where } = downRevisionAt(merge);
       return [

@@ -14,7 +14,8 @@ const FIX = 'config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))';
 export const urlPercentNotEscaped: Rule = {
   code: 'url-percent-not-escaped',
   severity: 'error',
-  summary: 'env.py stores the database URL with set_main_option without .replace("%", "%%"): a URL-encoded password fails every upgrade.',
+  summary:
+    'env.py stores the database URL with set_main_option without .replace("%", "%%"): a URL-encoded password fails every upgrade.',
   check({ model, database }) {
     const { rel } = envPySource(model);
     // a missing or unreadable env.py is another rule's finding
@@ -26,29 +27,78 @@ export const urlPercentNotEscaped: Rule = {
       const where = `${rel}:${call.line}`;
       if (call.offlineOnly) {
         // `alembic upgrade` without --sql never runs this line: nothing here can stop a deploy
-        const holds = call.literal !== undefined ? interpolationErrorAt(call.literal) >= 0 : database?.urlBarePercent;
+        const holds =
+          call.literal !== undefined ? interpolationErrorAt(call.literal) >= 0 : database?.urlBarePercent;
         const sql = '`alembic upgrade --sql` (offline mode, also for downgrade and stamp)';
         const then =
           holds === true
             ? `the URL it stores holds a bare %, so ${sql} fails`
             : `${holds === false ? 'the URL it stores holds none today, but ' : ''}with a URL-encoded character in it (a password with @ or / written %40 or %2F), ${sql} fails`;
-        out.push(finding(this.code, 'warning', rel, call.line, `${where}: env.py stores the database URL with set_main_option without escaping %, in code only offline mode runs. \`alembic upgrade\` connects without it; ${then} with "ValueError: invalid interpolation syntax".`, `${FIX}: configparser reads %% back as %.`, undefined));
+        out.push(
+          finding(
+            this.code,
+            'warning',
+            rel,
+            call.line,
+            `${where}: env.py stores the database URL with set_main_option without escaping %, in code only offline mode runs. \`alembic upgrade\` connects without it; ${then} with "ValueError: invalid interpolation syntax".`,
+            `${FIX}: configparser reads %% back as %.`,
+            undefined,
+          ),
+        );
         continue;
       }
       if (call.literal !== undefined) {
         const at = interpolationErrorAt(call.literal);
         if (at < 0) continue;
-        out.push(finding(this.code, 'error', rel, call.line, `${where}: the URL written in env.py holds a % that ConfigParser refuses (at position ${at}), so every command that runs env.py fails before any migration.`, `Write %% for each % in it, or ${FIX}.`, `ValueError: invalid interpolation syntax in '<the URL>' at position ${at}`));
+        out.push(
+          finding(
+            this.code,
+            'error',
+            rel,
+            call.line,
+            `${where}: the URL written in env.py holds a % that ConfigParser refuses (at position ${at}), so every command that runs env.py fails before any migration.`,
+            `Write %% for each % in it, or ${FIX}.`,
+            `ValueError: invalid interpolation syntax in '<the URL>' at position ${at}`,
+          ),
+        );
       } else if (database?.urlBarePercent === true) {
-        out.push(finding(this.code, 'error', rel, call.line, `${where}: env.py stores the database URL with set_main_option, and this database's URL holds a % (a URL-encoded character, such as @ in a password as %40). ConfigParser refuses it: \`alembic upgrade\` fails before any migration.`, `${FIX}: configparser reads %% back as %.`, "ValueError: invalid interpolation syntax in '<the database URL, not shown>'"));
+        out.push(
+          finding(
+            this.code,
+            'error',
+            rel,
+            call.line,
+            `${where}: env.py stores the database URL with set_main_option, and this database's URL holds a % (a URL-encoded character, such as @ in a password as %40). ConfigParser refuses it: \`alembic upgrade\` fails before any migration.`,
+            `${FIX}: configparser reads %% back as %.`,
+            "ValueError: invalid interpolation syntax in '<the database URL, not shown>'",
+          ),
+        );
       } else {
-        out.push(finding(this.code, 'warning', rel, call.line, `${where}: env.py stores the database URL with set_main_option without escaping %. ${database ? "This database's URL holds none, so it works today; a" : 'A'} URL with a URL-encoded character (a password with @ or / in it, written %40 or %2F) will stop every upgrade with "ValueError: invalid interpolation syntax".`, `${FIX}: configparser reads %% back as %.`, undefined));
+        out.push(
+          finding(
+            this.code,
+            'warning',
+            rel,
+            call.line,
+            `${where}: env.py stores the database URL with set_main_option without escaping %. ${database ? "This database's URL holds none, so it works today; a" : 'A'} URL with a URL-encoded character (a password with @ or / in it, written %40 or %2F) will stop every upgrade with "ValueError: invalid interpolation syntax".`,
+            `${FIX}: configparser reads %% back as %.`,
+            undefined,
+          ),
+        );
       }
     }
     return out;
   },
 };
 
-function finding(code: FindingCode, severity: 'error' | 'warning', path: string, line: number, message: string, hint: string, alembicError: string | undefined): Finding {
+function finding(
+  code: FindingCode,
+  severity: 'error' | 'warning',
+  path: string,
+  line: number,
+  message: string,
+  hint: string,
+  alembicError: string | undefined,
+): Finding {
   return { code, severity, message, hint, path, line, ...(alembicError ? { alembicError } : {}) };
 }

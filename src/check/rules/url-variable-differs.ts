@@ -9,7 +9,8 @@ import type { Rule } from '../rule.js';
 export const urlVariableDiffers: Rule = {
   code: 'url-variable-differs',
   severity: 'error',
-  summary: 'env.py reads the database URL from another environment variable than the one verify read, which here names another database.',
+  summary:
+    'env.py reads the database URL from another environment variable than the one verify read, which here names another database.',
   check({ database }) {
     const v = database?.urlVariables;
     if (!v || v.reads.length === 0 || v.reads.some((r) => r.name === v.used || r.here === 'same')) return [];
@@ -19,9 +20,15 @@ export const urlVariableDiffers: Rule = {
     const other = v.reads.find((r) => r.here === 'different');
     if (other) {
       return [
-        finding('error', v.envPy, other.line,
+        finding(
+          'error',
+          v.envPy,
+          other.line,
           `env.py takes the database URL from $${other.name}, and here $${other.name} names another database than ${read}, which is what this verdict is about. \`alembic upgrade\` will run against the database $${other.name} names, which was not checked.`,
-          v.used === null ? `Check the database $${other.name} names: --database-url-env ${other.name} in place of --database-url.` : flag(other.name)),
+          v.used === null
+            ? `Check the database $${other.name} names: --database-url-env ${other.name} in place of --database-url.`
+            : flag(other.name),
+        ),
       ];
     }
     // unset here: where Alembic runs (a release dyno), it may name another database than ours
@@ -29,13 +36,23 @@ export const urlVariableDiffers: Rule = {
     const first = v.reads[0]!;
     const names = v.reads.map((r) => `$${r.name}`).join(' or ');
     return [
-      finding('warning', v.envPy, first.line,
+      finding(
+        'warning',
+        v.envPy,
+        first.line,
         `env.py takes the database URL from ${names}, not from ${read}, which verify read; ${v.reads.length > 1 ? 'none is' : 'it is not'} set here. Where Alembic runs, this verdict holds only if ${names} names the same database as ${read}.`,
-        flag(first.name)),
+        flag(first.name),
+      ),
     ];
   },
 };
 
-function finding(severity: 'error' | 'warning', path: string, line: number, message: string, hint: string): Finding {
+function finding(
+  severity: 'error' | 'warning',
+  path: string,
+  line: number,
+  message: string,
+  hint: string,
+): Finding {
   return { code: 'url-variable-differs', severity, message, hint, path, line };
 }

@@ -7,6 +7,7 @@ export const versionLocationIsCwd = configNoteRule(
   'version_locations has an empty entry, which Alembic turns into the current directory.',
   'Remove the trailing or doubled separator from version_locations (or set path_separator = os and separate with :).',
   () => ({
-    message: 'version_locations contains an empty entry (a trailing or doubled separator); Alembic turns it into the current directory and executes every .py file there.',
+    message:
+      'version_locations contains an empty entry (a trailing or doubled separator); Alembic turns it into the current directory and executes every .py file there.',
   }),
 );

@@ -20,7 +20,14 @@ export const versionLocationMissing = configNoteRule(
     const { spelling } = note;
     return {
       message: `version_locations entry ${JSON.stringify(note.entry)} does not exist; Alembic skips it silently.`,
-      ...(spelling ? { hint: spelling.kind === 'backslash' ? backslashAdvice(spelling.option, spelling.slashed) : caseAdvice(spelling.what, spelling.cased) } : {}),
+      ...(spelling
+        ? {
+            hint:
+              spelling.kind === 'backslash'
+                ? backslashAdvice(spelling.option, spelling.slashed)
+                : caseAdvice(spelling.what, spelling.cased),
+          }
+        : {}),
     };
   },
 );

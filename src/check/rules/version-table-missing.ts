@@ -7,7 +7,9 @@ export const versionTableMissing: Rule = {
   summary: 'The database has no version table: Alembic will create it and run every migration from base.',
   check({ database: db }) {
     if (!db || db.state.exists) return [];
-    const where = db.state.versionTableSchema ? `${db.state.versionTableSchema}.${db.state.versionTable}` : db.state.versionTable;
+    const where = db.state.versionTableSchema
+      ? `${db.state.versionTableSchema}.${db.state.versionTable}`
+      : db.state.versionTable;
     const n = db.prediction.steps.length;
     return [
       {

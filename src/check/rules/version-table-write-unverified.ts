@@ -10,17 +10,21 @@ import { versionWrites } from '../version-writes.js';
 export const versionTableWriteUnverified: Rule = {
   code: 'version-table-write-unverified',
   severity: 'warning',
-  summary: 'Alembic\'s writes to the version table run a trigger, a rule or a row-security policy whose outcome only running can show.',
+  summary:
+    "Alembic's writes to the version table run a trigger, a rule or a row-security policy whose outcome only running can show.",
   check({ database: db }) {
     const t = db?.state.writable?.table;
-    if (!db || !t || !db.state.exists || !db.prediction.willSucceed || db.prediction.steps.length === 0) return [];
+    if (!db || !t || !db.state.exists || !db.prediction.willSucceed || db.prediction.steps.length === 0)
+      return [];
     const w = versionWrites(db, t);
     if (w.blocked || w.unknown.length === 0) return [];
-    return [{
-      code: 'version-table-write-unverified',
-      severity: 'warning',
-      message: `\`${upgradeCommand(db)}\` will write the version table, and server-side code decides whether that write goes through: ${w.unknown.join('; ')}. verify reads read-only and cannot run it.`,
-      hint: 'Read that code: Alembic fails if it raises, and also if the write then matches no row (a BEFORE trigger returning NULL, a policy hiding the row: "Online migration expected to match one row"). Keep the version table free of triggers, rules and row security, or rehearse the upgrade on a copy.',
-    }];
+    return [
+      {
+        code: 'version-table-write-unverified',
+        severity: 'warning',
+        message: `\`${upgradeCommand(db)}\` will write the version table, and server-side code decides whether that write goes through: ${w.unknown.join('; ')}. verify reads read-only and cannot run it.`,
+        hint: 'Read that code: Alembic fails if it raises, and also if the write then matches no row (a BEFORE trigger returning NULL, a policy hiding the row: "Online migration expected to match one row"). Keep the version table free of triggers, rules and row security, or rehearse the upgrade on a copy.',
+      },
+    ];
   },
 };

@@ -35,15 +35,20 @@ export function clashError(clash: UpgradeClash, dialect: 'postgresql' | 'sqlite'
   }
   const pe = 'sqlalchemy.exc.ProgrammingError: (psycopg2.errors.';
   if (problem === 'exists') {
-    if (obj.kind === 'table' || obj.kind === 'index') return `${pe}DuplicateTable) relation "${obj.name}" already exists`;
-    if (obj.kind === 'column') return `${pe}DuplicateColumn) column "${obj.name}" of relation "${obj.table}" already exists`;
+    if (obj.kind === 'table' || obj.kind === 'index')
+      return `${pe}DuplicateTable) relation "${obj.name}" already exists`;
+    if (obj.kind === 'column')
+      return `${pe}DuplicateColumn) column "${obj.name}" of relation "${obj.table}" already exists`;
     if (obj.kind === 'type') return `${pe}DuplicateObject) type "${obj.name}" already exists`;
     return undefined;
   }
   // DROP TABLE says "table"; an ALTER TABLE of a column or constraint on it says "relation"
-  if (obj.kind === 'table') return `${pe}UndefinedTable) ${clash.altered ? 'relation' : 'table'} "${obj.name}" does not exist`;
-  if (obj.kind === 'column') return `${pe}UndefinedColumn) column "${obj.name}" of relation "${obj.table}" does not exist`;
+  if (obj.kind === 'table')
+    return `${pe}UndefinedTable) ${clash.altered ? 'relation' : 'table'} "${obj.name}" does not exist`;
+  if (obj.kind === 'column')
+    return `${pe}UndefinedColumn) column "${obj.name}" of relation "${obj.table}" does not exist`;
   if (obj.kind === 'index') return `${pe}UndefinedObject) index "${obj.name}" does not exist`;
-  if (obj.kind === 'constraint') return `${pe}UndefinedObject) constraint "${obj.name}" of relation "${obj.table}" does not exist`;
+  if (obj.kind === 'constraint')
+    return `${pe}UndefinedObject) constraint "${obj.name}" of relation "${obj.table}" does not exist`;
   return undefined;
 }

@@ -69,11 +69,19 @@ export const LOCKING = new Set([
  * The lock step of `op.<method>(…)` (or a batch operation on `batchTable`), or undefined when the
  * operation locks no existing table or its table is not a literal (then nothing is claimed).
  */
-export function lockStepOf(method: string, c: Call, batchTable: string | null | undefined, line: number, conditional: boolean, resolve: (e: PyExpr) => PyExpr): LockStep | undefined {
+export function lockStepOf(
+  method: string,
+  c: Call,
+  batchTable: string | null | undefined,
+  line: number,
+  conditional: boolean,
+  resolve: (e: PyExpr) => PyExpr,
+): LockStep | undefined {
   if (!LOCKING.has(method)) return undefined;
   const batch = batchTable !== undefined;
   const shift = batch ? -1 : 0;
-  const arg = (i: number, name: string): PyExpr | undefined => (i >= 0 ? c.args[i] : undefined) ?? c.kw.get(name);
+  const arg = (i: number, name: string): PyExpr | undefined =>
+    (i >= 0 ? c.args[i] : undefined) ?? c.kw.get(name);
   const dialect = (name: string): PyExpr | undefined => c.kw.get(`postgresql_${name}`);
   let table: string | undefined;
   let column: string | undefined;
@@ -111,7 +119,11 @@ export function lockStepOf(method: string, c: Call, batchTable: string | null | 
       break;
     case 'add_column':
       table = batch ? (batchTable ?? undefined) : strOf(arg(0, 'table_name'));
-      ({ column } = addedColumn(resolve(arg(1 + shift, 'column') ?? { k: 'other', parts: [] }), resolve, flags));
+      ({ column } = addedColumn(
+        resolve(arg(1 + shift, 'column') ?? { k: 'other', parts: [] }),
+        resolve,
+        flags,
+      ));
       break;
     default:
       table = batch ? (batchTable ?? undefined) : strOf(arg(0, 'table_name'));
@@ -122,7 +134,17 @@ export function lockStepOf(method: string, c: Call, batchTable: string | null | 
   if (schema !== undefined && !isNone(schema)) return undefined;
   // a drop_index names its table or is found by its index in the catalog
   if (table === undefined && !(method === 'drop_index' && index !== undefined)) return undefined;
-  return { call: method, table: table ?? '', ...(column !== undefined ? { column } : {}), ...(references !== undefined ? { references } : {}), ...(index !== undefined ? { index } : {}), flags, line, conditional, ...(batch ? { batch: true as const } : {}) };
+  return {
+    call: method,
+    table: table ?? '',
+    ...(column !== undefined ? { column } : {}),
+    ...(references !== undefined ? { references } : {}),
+    ...(index !== undefined ? { index } : {}),
+    flags,
+    line,
+    conditional,
+    ...(batch ? { batch: true as const } : {}),
+  };
 }
 
 /** add_column's Column(…): its name, and what its default, nullability and kind say. */
@@ -134,7 +156,8 @@ function addedColumn(col: PyExpr, resolve: (e: PyExpr) => PyExpr, flags: LockFla
   // positional arguments after the name and type: Identity(), Computed(…), a Sequence
   for (const a of col.args.slice(1)) {
     const x = resolve(a);
-    if (x.k === 'call' && /(?:^|\.)(?:Identity|Computed)$/u.test(x.callee)) flags.push('identity-or-computed');
+    if (x.k === 'call' && /(?:^|\.)(?:Identity|Computed)$/u.test(x.callee))
+      flags.push('identity-or-computed');
   }
   return { column: strOf(col.args[0] ?? col.kw.get('name')) };
 }
@@ -147,9 +170,11 @@ function alteredColumn(c: Call, flags: LockFlag[]): void {
 }
 
 /** PostgreSQL's volatile functions a column default commonly calls: each row gets its own value, so ADD COLUMN rewrites. */
-const VOLATILE = /\b(?:random|gen_random_uuid|uuid_generate_v[14]|uuid_generate_v1mc|clock_timestamp|timeofday|nextval|txid_current|statement_timestamp)\s*\(/iu;
+const VOLATILE =
+  /\b(?:random|gen_random_uuid|uuid_generate_v[14]|uuid_generate_v1mc|clock_timestamp|timeofday|nextval|txid_current|statement_timestamp)\s*\(/iu;
 /** Stable or immutable defaults (now(), CURRENT_TIMESTAMP, a literal): stored once in the catalog. */
-const STABLE = /^\s*(?:now\(\)|current_timestamp|current_date|localtimestamp|transaction_timestamp\(\)|true|false|null|'[^']*'(?:::\w+(?:\s\w+)*)?|-?\d+(?:\.\d+)?)\s*$/iu;
+const STABLE =
+  /^\s*(?:now\(\)|current_timestamp|current_date|localtimestamp|transaction_timestamp\(\)|true|false|null|'[^']*'(?:::\w+(?:\s\w+)*)?|-?\d+(?:\.\d+)?)\s*$/iu;
 
 /** A server_default: a literal, SQL text (sa.text) or a SQL function (sa.func.x()). */
 function defaultKind(e: PyExpr, resolve: (e: PyExpr) => PyExpr): LockFlag {
@@ -159,9 +184,18 @@ function defaultKind(e: PyExpr, resolve: (e: PyExpr) => PyExpr): LockFlag {
   if (method === 'text' || method === 'literal_column') {
     const sql = strOf(resolve(e.args[0] ?? { k: 'other', parts: [] }));
     if (sql === undefined) return 'default-expression';
-    return VOLATILE.test(sql) ? 'default-volatile' : STABLE.test(sql) ? 'default-constant' : 'default-expression';
+    return VOLATILE.test(sql)
+      ? 'default-volatile'
+      : STABLE.test(sql)
+        ? 'default-constant'
+        : 'default-expression';
   }
-  if (/(?:^|\.)func\.\w+$/u.test(e.callee)) return VOLATILE.test(`${method}(`) ? 'default-volatile' : STABLE.test(`${method}()`) ? 'default-constant' : 'default-expression';
+  if (/(?:^|\.)func\.\w+$/u.test(e.callee))
+    return VOLATILE.test(`${method}(`)
+      ? 'default-volatile'
+      : STABLE.test(`${method}()`)
+        ? 'default-constant'
+        : 'default-expression';
   if (/^(?:true|false|null|literal)$/u.test(method)) return 'default-constant';
   return 'default-expression';
 }

@@ -4,7 +4,16 @@ import type { LockStep } from './lock-facts.js';
  * PostgreSQL's table-level lock modes, weakest first (the manual's "Explicit Locking"). A queued
  * request for a mode blocks every later request that conflicts with it, granted or not.
  */
-export const LOCK_MODES = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'] as const;
+export const LOCK_MODES = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+] as const;
 export type LockMode = (typeof LOCK_MODES)[number];
 
 /** pg_locks' spelling of a mode (AccessExclusiveLock). */
@@ -38,7 +47,8 @@ export interface LockGrade {
   readonly recipe: string;
 }
 
-const CONCURRENT_INDEX = 'with op.get_context().autocommit_block(): op.create_index(…, postgresql_concurrently=True)';
+const CONCURRENT_INDEX =
+  'with op.get_context().autocommit_block(): op.create_index(…, postgresql_concurrently=True)';
 
 /**
  * The lock a step takes on its table on a PostgreSQL server of `major`, and the work done under it:
@@ -48,39 +58,120 @@ export function gradeLock(step: LockStep, major: number): LockGrade {
   const has = (f: LockStep['flags'][number]): boolean => step.flags.includes(f);
   switch (step.call) {
     case 'add_column': {
-      if (has('identity-or-computed')) return { mode: 'ACCESS EXCLUSIVE', work: 'rewrite', recipe: 'add the column without identity or generation, backfill it in batches, then attach the default or identity' };
+      if (has('identity-or-computed'))
+        return {
+          mode: 'ACCESS EXCLUSIVE',
+          work: 'rewrite',
+          recipe:
+            'add the column without identity or generation, backfill it in batches, then attach the default or identity',
+        };
       // PostgreSQL 11 stores a non-volatile default in the catalog; before 11 every default rewrites
-      if ((has('default-constant') || has('default-expression') || has('default-volatile')) && major < 11) return { mode: 'ACCESS EXCLUSIVE', work: 'rewrite', recipe: 'add the column without a default, set the default in a second step, backfill in batches' };
-      const later = 'add the column nullable without the default, set the default in a second step, backfill in batches';
+      if ((has('default-constant') || has('default-expression') || has('default-volatile')) && major < 11)
+        return {
+          mode: 'ACCESS EXCLUSIVE',
+          work: 'rewrite',
+          recipe: 'add the column without a default, set the default in a second step, backfill in batches',
+        };
+      const later =
+        'add the column nullable without the default, set the default in a second step, backfill in batches';
       if (has('default-volatile')) return { mode: 'ACCESS EXCLUSIVE', work: 'rewrite', recipe: later };
-      if (has('default-expression')) return { mode: 'ACCESS EXCLUSIVE', work: 'rewrite', uncertain: 'if its default is volatile (random(), gen_random_uuid(), clock_timestamp()); a stable one such as now() is stored once and rewrites nothing', recipe: later };
-      return { mode: 'ACCESS EXCLUSIVE', work: 'instant', recipe: 'keep it instant: a constant default or none; set lock_timeout so a queued lock gives up' };
+      if (has('default-expression'))
+        return {
+          mode: 'ACCESS EXCLUSIVE',
+          work: 'rewrite',
+          uncertain:
+            'if its default is volatile (random(), gen_random_uuid(), clock_timestamp()); a stable one such as now() is stored once and rewrites nothing',
+          recipe: later,
+        };
+      return {
+        mode: 'ACCESS EXCLUSIVE',
+        work: 'instant',
+        recipe: 'keep it instant: a constant default or none; set lock_timeout so a queued lock gives up',
+      };
     }
     case 'alter_column': {
-      if (has('type')) return { mode: 'ACCESS EXCLUSIVE', work: 'rewrite', caveat: 'PostgreSQL does not rewrite when the new type is binary-coercible (varchar(n) to text, or to a longer varchar).', recipe: 'add a column of the new type, backfill it in batches, switch the code over, then drop the old one' };
-      if (has('not-null')) return { mode: 'ACCESS EXCLUSIVE', work: 'scan', ...(major >= 12 ? { caveat: 'PostgreSQL skips the scan when a valid CHECK (column IS NOT NULL) constraint exists.' } : {}), recipe: major >= 12 ? "op.create_check_constraint(name, table, 'col IS NOT NULL', postgresql_not_valid=True); op.execute('ALTER TABLE … VALIDATE CONSTRAINT name'); then alter_column(nullable=False) and drop the check" : 'backfill first, and run it when traffic is lowest: before PostgreSQL 12 it always scans' };
-      return { mode: 'ACCESS EXCLUSIVE', work: 'instant', recipe: 'set lock_timeout so a queued lock gives up' };
+      if (has('type'))
+        return {
+          mode: 'ACCESS EXCLUSIVE',
+          work: 'rewrite',
+          caveat:
+            'PostgreSQL does not rewrite when the new type is binary-coercible (varchar(n) to text, or to a longer varchar).',
+          recipe:
+            'add a column of the new type, backfill it in batches, switch the code over, then drop the old one',
+        };
+      if (has('not-null'))
+        return {
+          mode: 'ACCESS EXCLUSIVE',
+          work: 'scan',
+          ...(major >= 12
+            ? {
+                caveat:
+                  'PostgreSQL skips the scan when a valid CHECK (column IS NOT NULL) constraint exists.',
+              }
+            : {}),
+          recipe:
+            major >= 12
+              ? "op.create_check_constraint(name, table, 'col IS NOT NULL', postgresql_not_valid=True); op.execute('ALTER TABLE … VALIDATE CONSTRAINT name'); then alter_column(nullable=False) and drop the check"
+              : 'backfill first, and run it when traffic is lowest: before PostgreSQL 12 it always scans',
+        };
+      return {
+        mode: 'ACCESS EXCLUSIVE',
+        work: 'instant',
+        recipe: 'set lock_timeout so a queued lock gives up',
+      };
     }
     case 'create_index':
-      return has('concurrently') ? { mode: 'SHARE UPDATE EXCLUSIVE', work: 'index', recipe: 'already concurrent' } : { mode: 'SHARE', work: 'index', recipe: CONCURRENT_INDEX };
+      return has('concurrently')
+        ? { mode: 'SHARE UPDATE EXCLUSIVE', work: 'index', recipe: 'already concurrent' }
+        : { mode: 'SHARE', work: 'index', recipe: CONCURRENT_INDEX };
     case 'drop_index':
-      return has('concurrently') ? { mode: 'SHARE UPDATE EXCLUSIVE', work: 'instant', recipe: 'already concurrent' } : { mode: 'ACCESS EXCLUSIVE', work: 'instant', recipe: 'with op.get_context().autocommit_block(): op.drop_index(…, postgresql_concurrently=True)' };
+      return has('concurrently')
+        ? { mode: 'SHARE UPDATE EXCLUSIVE', work: 'instant', recipe: 'already concurrent' }
+        : {
+            mode: 'ACCESS EXCLUSIVE',
+            work: 'instant',
+            recipe:
+              'with op.get_context().autocommit_block(): op.drop_index(…, postgresql_concurrently=True)',
+          };
     case 'create_foreign_key': {
-      const also = step.references !== undefined && step.references !== step.table ? { alsoLocks: { table: step.references, mode: 'SHARE ROW EXCLUSIVE' as const } } : {};
-      return { mode: 'SHARE ROW EXCLUSIVE', work: has('not-valid') ? 'instant' : 'scan', ...also, recipe: "op.create_foreign_key(…, postgresql_not_valid=True), then in a later step op.execute('ALTER TABLE … VALIDATE CONSTRAINT name') (SHARE UPDATE EXCLUSIVE)" };
+      const also =
+        step.references !== undefined && step.references !== step.table
+          ? { alsoLocks: { table: step.references, mode: 'SHARE ROW EXCLUSIVE' as const } }
+          : {};
+      return {
+        mode: 'SHARE ROW EXCLUSIVE',
+        work: has('not-valid') ? 'instant' : 'scan',
+        ...also,
+        recipe:
+          "op.create_foreign_key(…, postgresql_not_valid=True), then in a later step op.execute('ALTER TABLE … VALIDATE CONSTRAINT name') (SHARE UPDATE EXCLUSIVE)",
+      };
     }
     case 'create_check_constraint':
-      return { mode: 'ACCESS EXCLUSIVE', work: has('not-valid') ? 'instant' : 'scan', recipe: "op.create_check_constraint(…, postgresql_not_valid=True), then op.execute('ALTER TABLE … VALIDATE CONSTRAINT name')" };
+      return {
+        mode: 'ACCESS EXCLUSIVE',
+        work: has('not-valid') ? 'instant' : 'scan',
+        recipe:
+          "op.create_check_constraint(…, postgresql_not_valid=True), then op.execute('ALTER TABLE … VALIDATE CONSTRAINT name')",
+      };
     case 'validate_constraint':
       return { mode: 'SHARE UPDATE EXCLUSIVE', work: 'scan', recipe: 'already the safe form' };
     case 'create_unique_constraint':
     case 'create_primary_key':
     case 'create_exclude_constraint':
-      if (has('using-index')) return { mode: 'ACCESS EXCLUSIVE', work: 'instant', recipe: 'already the safe form' };
-      return { mode: 'ACCESS EXCLUSIVE', work: 'index', recipe: `build the index first (${CONCURRENT_INDEX}), then op.execute('ALTER TABLE … ADD CONSTRAINT name UNIQUE USING INDEX index_name')` };
+      if (has('using-index'))
+        return { mode: 'ACCESS EXCLUSIVE', work: 'instant', recipe: 'already the safe form' };
+      return {
+        mode: 'ACCESS EXCLUSIVE',
+        work: 'index',
+        recipe: `build the index first (${CONCURRENT_INDEX}), then op.execute('ALTER TABLE … ADD CONSTRAINT name UNIQUE USING INDEX index_name')`,
+      };
     default:
       // drop_column, drop_constraint, drop_table, rename_table: catalog changes under the strongest lock
-      return { mode: 'ACCESS EXCLUSIVE', work: 'instant', recipe: 'set lock_timeout so a queued lock gives up instead of blocking every query behind it' };
+      return {
+        mode: 'ACCESS EXCLUSIVE',
+        work: 'instant',
+        recipe: 'set lock_timeout so a queued lock gives up instead of blocking every query behind it',
+      };
   }
 }
 
@@ -97,11 +188,20 @@ export function breaksServing(step: LockStep): { readonly what: string; readonly
     case 'drop_table':
       return { what: `drops table ${step.table}`, why: 'the serving release still queries it' };
     case 'rename_table':
-      return { what: `renames table ${step.table}`, why: 'the serving release still queries it by its old name' };
+      return {
+        what: `renames table ${step.table}`,
+        why: 'the serving release still queries it by its old name',
+      };
     case 'alter_column':
-      if (step.flags.includes('rename')) return { what: `renames ${col}`, why: 'the serving release still uses its old name' };
-      if (step.flags.includes('type')) return { what: `changes the type of ${col}`, why: "the serving release's code was written for the old one" };
-      if (step.flags.includes('not-null')) return { what: `makes ${col} NOT NULL`, why: "the serving release's inserts may leave it empty" };
+      if (step.flags.includes('rename'))
+        return { what: `renames ${col}`, why: 'the serving release still uses its old name' };
+      if (step.flags.includes('type'))
+        return {
+          what: `changes the type of ${col}`,
+          why: "the serving release's code was written for the old one",
+        };
+      if (step.flags.includes('not-null'))
+        return { what: `makes ${col} NOT NULL`, why: "the serving release's inserts may leave it empty" };
       return undefined;
     default:
       return undefined;
@@ -113,10 +213,31 @@ const CONFLICTS: Record<LockMode, readonly LockMode[]> = {
   'ACCESS SHARE': ['ACCESS EXCLUSIVE'],
   'ROW SHARE': ['EXCLUSIVE', 'ACCESS EXCLUSIVE'],
   'ROW EXCLUSIVE': ['SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
-  'SHARE UPDATE EXCLUSIVE': ['SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
+  'SHARE UPDATE EXCLUSIVE': [
+    'SHARE UPDATE EXCLUSIVE',
+    'SHARE',
+    'SHARE ROW EXCLUSIVE',
+    'EXCLUSIVE',
+    'ACCESS EXCLUSIVE',
+  ],
   SHARE: ['ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
-  'SHARE ROW EXCLUSIVE': ['ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
-  EXCLUSIVE: ['ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
+  'SHARE ROW EXCLUSIVE': [
+    'ROW EXCLUSIVE',
+    'SHARE UPDATE EXCLUSIVE',
+    'SHARE',
+    'SHARE ROW EXCLUSIVE',
+    'EXCLUSIVE',
+    'ACCESS EXCLUSIVE',
+  ],
+  EXCLUSIVE: [
+    'ROW SHARE',
+    'ROW EXCLUSIVE',
+    'SHARE UPDATE EXCLUSIVE',
+    'SHARE',
+    'SHARE ROW EXCLUSIVE',
+    'EXCLUSIVE',
+    'ACCESS EXCLUSIVE',
+  ],
   'ACCESS EXCLUSIVE': LOCK_MODES,
 };
 

@@ -22,7 +22,19 @@ interface OpArgs {
 }
 
 /** Calls that build values, read the context or make objects the probes do not track. */
-const NO_STEP = new Set(['f', 'get_bind', 'get_context', 'inline_literal', 'bulk_insert', 'create_table_comment', 'drop_table_comment', 'create_sequence', 'drop_sequence', 'batch_alter_table', 'run_async']);
+const NO_STEP = new Set([
+  'f',
+  'get_bind',
+  'get_context',
+  'inline_literal',
+  'bulk_insert',
+  'create_table_comment',
+  'drop_table_comment',
+  'create_sequence',
+  'drop_sequence',
+  'batch_alter_table',
+  'run_async',
+]);
 
 const FAMILIES: Record<string, (a: OpArgs) => void> = {
   create_table: createTable,
@@ -43,11 +55,18 @@ const FAMILIES: Record<string, (a: OpArgs) => void> = {
 };
 
 /** `op.<method>(…)`, or `<batch>.<method>(…)` inside `with op.batch_alter_table(table)` (then `batch` is set). */
-export function opCall(method: string, c: Call, batch: { table: string | null } | undefined, out: OpWriter, resolve: Resolve): void {
+export function opCall(
+  method: string,
+  c: Call,
+  batch: { table: string | null } | undefined,
+  out: OpWriter,
+  resolve: Resolve,
+): void {
   const line = out.line;
   // batch operations take the table from the with-statement, so their arguments shift by one
   const shift = batch ? -1 : 0;
-  const arg = (i: number, name: string): PyExpr | undefined => c.args[i > 0 ? i + shift : i] ?? c.kw.get(name);
+  const arg = (i: number, name: string): PyExpr | undefined =>
+    c.args[i > 0 ? i + shift : i] ?? c.kw.get(name);
   const table = batch ? batch.table : strOf(c.args[0] ?? c.kw.get('table_name'));
   const args: OpArgs = {
     method,
@@ -59,12 +78,21 @@ export function opCall(method: string, c: Call, batch: { table: string | null } 
     table,
     otherSchema: c.kw.has('schema') && !isNone(c.kw.get('schema')!),
     arg,
-    unknownTable: (kind, name) => out.push({ op: 'forget', kind, table: null, name, line, why: 'a table name the reading cannot see' }),
+    unknownTable: (kind, name) =>
+      out.push({ op: 'forget', kind, table: null, name, line, why: 'a table name the reading cannot see' }),
   };
   const family = FAMILIES[method];
   if (family) return family(args);
   if (NO_STEP.has(method)) return;
-  if (table !== undefined && table !== null) out.push({ op: 'forget', kind: null, table, name: null, line, why: `op.${method}, which the probes do not model` });
+  if (table !== undefined && table !== null)
+    out.push({
+      op: 'forget',
+      kind: null,
+      table,
+      name: null,
+      line,
+      why: `op.${method}, which the probes do not model`,
+    });
   else out.push(everything(line, `op.${method}, which the probes do not model`));
 }
 
@@ -75,11 +103,29 @@ function createTable(a: OpArgs): void {
   // create_table makes the enums' types first (before_create), with no check, once per run of Alembic
   for (const x of a.c.args.slice(1)) {
     const col = a.resolve(x);
-    const type = col.k === 'call' && /(?:^|\.)Column$/u.test(col.callee) ? enumType(col.kw.get('type_') ?? col.args[1], a.resolve) : undefined;
-    if (type?.creates) a.out.push({ op: 'create', obj: { kind: 'type', name: type.name }, strict: true, line: a.line, once: true });
+    const type =
+      col.k === 'call' && /(?:^|\.)Column$/u.test(col.callee)
+        ? enumType(col.kw.get('type_') ?? col.args[1], a.resolve)
+        : undefined;
+    if (type?.creates)
+      a.out.push({
+        op: 'create',
+        obj: { kind: 'type', name: type.name },
+        strict: true,
+        line: a.line,
+        once: true,
+      });
   }
   a.out.push({ op: 'create', obj: { kind: 'table', name }, strict: true, line: a.line });
-  if (a.c.star) a.out.push({ op: 'forget', kind: null, table: name, name: null, line: a.line, why: 'columns passed with *' });
+  if (a.c.star)
+    a.out.push({
+      op: 'forget',
+      kind: null,
+      table: name,
+      name: null,
+      line: a.line,
+      why: 'columns passed with *',
+    });
   for (const x of a.c.args.slice(1)) tableElement(a.resolve(x), name, a.out);
 }
 
@@ -91,66 +137,149 @@ function dropTable(a: OpArgs): void {
 
 function renameTable(a: OpArgs): void {
   const to = strOf(a.c.args[1] ?? a.c.kw.get('new_table_name'));
-  if (a.batch || a.table === undefined || a.table === null || to === undefined || a.otherSchema) return a.unknownTable(null, null);
+  if (a.batch || a.table === undefined || a.table === null || to === undefined || a.otherSchema)
+    return a.unknownTable(null, null);
   a.out.push({ op: 'rename', obj: { kind: 'table', name: a.table }, to, line: a.line });
 }
 
 function addColumn(a: OpArgs): void {
   const col = a.resolve(a.arg(1, 'column') ?? { k: 'other', parts: [] });
-  const name = col.k === 'call' && /(?:^|\.)Column$/u.test(col.callee) ? strOf(col.args[0] ?? col.kw.get('name')) : undefined;
-  if (a.table === undefined || a.table === null || a.otherSchema) return a.unknownTable('column', name ?? null);
-  if (name === undefined) return a.out.push({ op: 'forget', kind: 'column', table: a.table, name: null, line: a.line, why: 'a column the reading cannot name' });
-  a.out.push({ op: 'create', obj: { kind: 'column', table: a.table, name }, strict: true, line: a.line, ...batchFlag(a) });
+  const name =
+    col.k === 'call' && /(?:^|\.)Column$/u.test(col.callee)
+      ? strOf(col.args[0] ?? col.kw.get('name'))
+      : undefined;
+  if (a.table === undefined || a.table === null || a.otherSchema)
+    return a.unknownTable('column', name ?? null);
+  if (name === undefined)
+    return a.out.push({
+      op: 'forget',
+      kind: 'column',
+      table: a.table,
+      name: null,
+      line: a.line,
+      why: 'a column the reading cannot name',
+    });
+  a.out.push({
+    op: 'create',
+    obj: { kind: 'column', table: a.table, name },
+    strict: true,
+    line: a.line,
+    ...batchFlag(a),
+  });
 }
 
 function dropColumn(a: OpArgs): void {
   const name = strOf(a.arg(1, 'column_name'));
-  if (a.table === undefined || a.table === null || a.otherSchema) return a.unknownTable('column', name ?? null);
-  if (name === undefined) return a.out.push({ op: 'forget', kind: 'column', table: a.table, name: null, line: a.line, why: 'a column the reading cannot name' });
-  a.out.push({ op: 'drop', obj: { kind: 'column', table: a.table, name }, strict: true, line: a.line, ...batchFlag(a) });
+  if (a.table === undefined || a.table === null || a.otherSchema)
+    return a.unknownTable('column', name ?? null);
+  if (name === undefined)
+    return a.out.push({
+      op: 'forget',
+      kind: 'column',
+      table: a.table,
+      name: null,
+      line: a.line,
+      why: 'a column the reading cannot name',
+    });
+  a.out.push({
+    op: 'drop',
+    obj: { kind: 'column', table: a.table, name },
+    strict: true,
+    line: a.line,
+    ...batchFlag(a),
+  });
 }
 
 function alterColumn(a: OpArgs): void {
   const name = strOf(a.arg(1, 'column_name'));
   const renamed = a.c.kw.get('new_column_name');
   const to = renamed ? strOf(renamed) : undefined;
-  if (a.table === undefined || a.table === null || name === undefined || a.otherSchema || (renamed && to === undefined)) {
+  if (
+    a.table === undefined ||
+    a.table === null ||
+    name === undefined ||
+    a.otherSchema ||
+    (renamed && to === undefined)
+  ) {
     a.unknownTable('column', name ?? null);
     if (renamed) a.unknownTable('column', to ?? null);
     return;
   }
   a.out.push({ op: 'need', obj: { kind: 'column', table: a.table, name }, line: a.line, ...batchFlag(a) });
-  if (to !== undefined) a.out.push({ op: 'rename', obj: { kind: 'column', table: a.table, name }, to, line: a.line });
+  if (to !== undefined)
+    a.out.push({ op: 'rename', obj: { kind: 'column', table: a.table, name }, to, line: a.line });
 }
 
 function createIndex(a: OpArgs): void {
   const name = strOf(a.c.args[0] ?? a.c.kw.get('index_name'));
   const on = a.batch ? a.table : strOf(a.c.args[1] ?? a.c.kw.get('table_name'));
   if (name === undefined || a.otherSchema) return a.unknownTable('index', null);
-  a.out.push({ op: 'create', obj: { kind: 'index', name, ...(on ? { table: on } : {}) }, strict: !isTrue(a.c.kw.get('if_not_exists')), line: a.line, ...batchFlag(a) });
+  a.out.push({
+    op: 'create',
+    obj: { kind: 'index', name, ...(on ? { table: on } : {}) },
+    strict: !isTrue(a.c.kw.get('if_not_exists')),
+    line: a.line,
+    ...batchFlag(a),
+  });
 }
 
 function dropIndex(a: OpArgs): void {
   const name = strOf(a.c.args[0] ?? a.c.kw.get('index_name'));
   if (name === undefined || a.otherSchema) return a.unknownTable('index', null);
-  a.out.push({ op: 'drop', obj: { kind: 'index', name }, strict: !isTrue(a.c.kw.get('if_exists')), line: a.line, ...batchFlag(a) });
+  a.out.push({
+    op: 'drop',
+    obj: { kind: 'index', name },
+    strict: !isTrue(a.c.kw.get('if_exists')),
+    line: a.line,
+    ...batchFlag(a),
+  });
 }
 
 function createConstraint(a: OpArgs): void {
   const name = strOf(a.c.args[0] ?? a.c.kw.get('constraint_name'));
-  const on = a.batch ? a.table : strOf(a.c.args[1] ?? a.c.kw.get(a.method === 'create_foreign_key' ? 'source_table' : 'table_name'));
+  const on = a.batch
+    ? a.table
+    : strOf(a.c.args[1] ?? a.c.kw.get(a.method === 'create_foreign_key' ? 'source_table' : 'table_name'));
   if (on === undefined || on === null || a.otherSchema) return a.unknownTable('constraint', name ?? null);
   // an unnamed constraint takes the naming convention's name, which env.py may set
-  if (name === undefined) return a.out.push({ op: 'forget', kind: 'constraint', table: on, name: null, line: a.line, why: 'a constraint named by the naming convention' });
-  a.out.push({ op: 'create', obj: { kind: 'constraint', table: on, name }, strict: true, line: a.line, ...batchFlag(a) });
+  if (name === undefined)
+    return a.out.push({
+      op: 'forget',
+      kind: 'constraint',
+      table: on,
+      name: null,
+      line: a.line,
+      why: 'a constraint named by the naming convention',
+    });
+  a.out.push({
+    op: 'create',
+    obj: { kind: 'constraint', table: on, name },
+    strict: true,
+    line: a.line,
+    ...batchFlag(a),
+  });
 }
 
 function dropConstraint(a: OpArgs): void {
   const name = strOf(a.c.args[0] ?? a.c.kw.get('constraint_name'));
   const on = a.batch ? a.table : strOf(a.c.args[1] ?? a.c.kw.get('table_name'));
   if (on === undefined || on === null || a.otherSchema) return a.unknownTable('constraint', name ?? null);
-  if (name === undefined) return a.out.push({ op: 'forget', kind: 'constraint', table: on, name: null, line: a.line, why: 'a constraint the reading cannot name' });
-  a.out.push({ op: 'drop', obj: { kind: 'constraint', table: on, name }, strict: true, line: a.line, ...batchFlag(a) });
+  if (name === undefined)
+    return a.out.push({
+      op: 'forget',
+      kind: 'constraint',
+      table: on,
+      name: null,
+      line: a.line,
+      why: 'a constraint the reading cannot name',
+    });
+  a.out.push({
+    op: 'drop',
+    obj: { kind: 'constraint', table: on, name },
+    strict: true,
+    line: a.line,
+    ...batchFlag(a),
+  });
 }
 
 function batchFlag(a: OpArgs): { batch?: true } {
@@ -161,34 +290,64 @@ function batchFlag(a: OpArgs): { batch?: true } {
 function tableElement(e: PyExpr, table: string, out: OpWriter): void {
   const line = out.line;
   if (e.k !== 'call') {
-    out.push({ op: 'forget', kind: null, table, name: null, line, why: 'a table element the reading cannot see' });
+    out.push({
+      op: 'forget',
+      kind: null,
+      table,
+      name: null,
+      line,
+      why: 'a table element the reading cannot see',
+    });
     return;
   }
   const kind = e.callee.slice(e.callee.lastIndexOf('.') + 1);
   if (kind === 'Column') {
     const name = strOf(e.args[0] ?? e.kw.get('name'));
     if (name === undefined) {
-      out.push({ op: 'forget', kind: 'column', table, name: null, line, why: 'a column the reading cannot name' });
+      out.push({
+        op: 'forget',
+        kind: 'column',
+        table,
+        name: null,
+        line,
+        why: 'a column the reading cannot name',
+      });
       return;
     }
     out.push({ op: 'create', obj: { kind: 'column', table, name }, strict: false, line });
   } else if (/^(?:UniqueConstraint|PrimaryKeyConstraint|ForeignKeyConstraint|CheckConstraint)$/u.test(kind)) {
     const name = strOf(e.kw.get('name'));
-    if (name !== undefined) out.push({ op: 'create', obj: { kind: 'constraint', table, name }, strict: false, line });
-    else if (e.kw.has('name')) out.push({ op: 'forget', kind: 'constraint', table, name: null, line, why: 'a constraint the reading cannot name' });
+    if (name !== undefined)
+      out.push({ op: 'create', obj: { kind: 'constraint', table, name }, strict: false, line });
+    else if (e.kw.has('name'))
+      out.push({
+        op: 'forget',
+        kind: 'constraint',
+        table,
+        name: null,
+        line,
+        why: 'a constraint the reading cannot name',
+      });
   } else if (kind === 'Index') {
     const name = strOf(e.args[0] ?? e.kw.get('name'));
-    if (name !== undefined) out.push({ op: 'create', obj: { kind: 'index', name, table }, strict: false, line });
+    if (name !== undefined)
+      out.push({ op: 'create', obj: { kind: 'index', name, table }, strict: false, line });
   } else {
     out.push({ op: 'forget', kind: null, table, name: null, line, why: `${e.callee}(…) in create_table` });
   }
 }
 
 /** The named type an `Enum`/`ENUM` expression stands for, and whether create_table makes it. */
-export function enumType(e: PyExpr | undefined, resolve: Resolve): { name: string; creates: boolean } | undefined {
+export function enumType(
+  e: PyExpr | undefined,
+  resolve: Resolve,
+): { name: string; creates: boolean } | undefined {
   const x = e ? resolve(e) : undefined;
   if (x?.k !== 'call' || !/(?:^|\.)(?:Enum|ENUM)$/u.test(x.callee)) return undefined;
   const name = strOf(x.kw.get('name'));
   if (name === undefined || (x.kw.has('schema') && !isNone(x.kw.get('schema')!))) return undefined;
-  return { name, creates: !isFalse(x.kw.get('create_type')) && !isFalse(x.kw.get('native_enum')) && !x.kw.has('metadata') };
+  return {
+    name,
+    creates: !isFalse(x.kw.get('create_type')) && !isFalse(x.kw.get('native_enum')) && !x.kw.has('metadata'),
+  };
 }

@@ -19,13 +19,23 @@ export class OpWriter {
     }
     if (op.op === 'need') return;
     this.ops.push(forgetOf(op.obj, op.line, 'a step under if, for, try or in a helper function'));
-    if (op.op === 'rename') this.ops.push(forgetOf({ ...op.obj, name: op.to }, op.line, 'a step under if, for, try or in a helper function'));
+    if (op.op === 'rename')
+      this.ops.push(
+        forgetOf({ ...op.obj, name: op.to }, op.line, 'a step under if, for, try or in a helper function'),
+      );
   }
 }
 
 function forgetOf(obj: ObjectRef, line: number, why: string): SchemaOp {
   // an index is named schema-wide; its table is where it was made, not part of its identity
-  return { op: 'forget', kind: obj.kind, table: obj.kind === 'index' || obj.kind === 'type' || obj.kind === 'table' ? null : (obj.table ?? null), name: obj.name, line, why };
+  return {
+    op: 'forget',
+    kind: obj.kind,
+    table: obj.kind === 'index' || obj.kind === 'type' || obj.kind === 'table' ? null : (obj.table ?? null),
+    name: obj.name,
+    line,
+    why,
+  };
 }
 
 /** A step after which nothing is known: every object may have changed. */

@@ -1,6 +1,11 @@
 import { revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
 import type { UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
-import type { LockHolder, SchemaCatalog, TableSize, VersionTableState } from '../../database/version-table.js';
+import type {
+  LockHolder,
+  SchemaCatalog,
+  TableSize,
+  VersionTableState,
+} from '../../database/version-table.js';
 import type { LockStep } from './lock-facts.js';
 import { gradeLock, type LockGrade } from './lock-grade.js';
 import type { SchemaOp } from './schema-object.js';
@@ -42,7 +47,12 @@ export interface PendingLocks {
   readonly major: number;
   readonly steps: readonly PendingLock[];
   /** Lines of pending revisions the reading could not follow: no lock is claimed for them. */
-  readonly unread: readonly { readonly revision: string; readonly path: string; readonly line: number; readonly why: string }[];
+  readonly unread: readonly {
+    readonly revision: string;
+    readonly path: string;
+    readonly line: number;
+    readonly why: string;
+  }[];
   /** Statements of literal SQL that change a schema and were not parsed (no parser was given): a caller with one grades them again. */
   readonly sqlUngraded: number;
   /** Other sessions' locks on the tables the pending steps lock. */
@@ -54,7 +64,8 @@ export interface PendingLocks {
 
 const TIMEOUT = /\block_timeout\b/u;
 /** SQL that may lock a table that holds rows; data changes and SET are left to the reading's other rules. */
-const SCHEMA_CHANGE = /\b(?:ALTER|DROP|CREATE\s+(?:UNIQUE\s+)?INDEX|TRUNCATE|CLUSTER|REINDEX|VACUUM\s+FULL)\b/iu;
+const SCHEMA_CHANGE =
+  /\b(?:ALTER|DROP|CREATE\s+(?:UNIQUE\s+)?INDEX|TRUNCATE|CLUSTER|REINDEX|VACUUM\s+FULL)\b/iu;
 
 /** PostgreSQL's parser (libpg_query), loaded by the caller when pending SQL needs it: the parse tree, or undefined when it rejects the SQL. */
 export type SqlParser = (sql: string) => ParsedSql | undefined;
@@ -73,18 +84,26 @@ export function pendingLocks(
   kept?: ReadonlyMap<string, readonly SchemaOp[]>,
   parseSql?: SqlParser,
 ): PendingLocks | undefined {
-  if (settings.mode === 'off' || state.dialect !== 'postgresql' || !prediction.willSucceed || prediction.steps.length === 0) return undefined;
+  if (
+    settings.mode === 'off' ||
+    state.dialect !== 'postgresql' ||
+    !prediction.willSucceed ||
+    prediction.steps.length === 0
+  )
+    return undefined;
   const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
   if (!catalog?.tableSizes) return undefined;
   const major = Number(/^(\d+)/u.exec(state.server?.version ?? '')?.[1] ?? 0);
   // a schema with no tables yet (a new database): nothing there holds rows, and nothing is read
-  if (catalog.tableSizes.length === 0) return { settings, major, steps: [], unread: [], sqlUngraded: 0, holders: [] };
+  if (catalog.tableSizes.length === 0)
+    return { settings, major, steps: [], unread: [], sqlUngraded: 0, holders: [] };
   const sizes = new Map(catalog.tableSizes.map((t) => [t.table, t]));
   // names as PostgreSQL folds unquoted ones: SQL that names none of them locks no table that holds rows
   const lowerNames = [...sizes.keys()].map((t) => t.toLowerCase());
   const indexTable = new Map(catalog.indexes.map(([index, table]) => [index, table]));
   // the analysed count when there is one; the statistics' live count (approximate) before the first ANALYZE
-  const large = (t?: TableSize): boolean => t !== undefined && ((t.rows ?? t.liveRows ?? 0) >= settings.rows || t.bytes >= settings.bytes);
+  const large = (t?: TableSize): boolean =>
+    t !== undefined && ((t.rows ?? t.liveRows ?? 0) >= settings.rows || t.bytes >= settings.bytes);
   const steps: PendingLock[] = [];
   let sqlUngraded = 0;
   const unread: PendingLocks['unread'][number][] = [];
@@ -106,7 +125,14 @@ export function pendingLocks(
       const parsed = parseSql?.(q.sql);
       if (parsed === undefined) {
         sqlUngraded += parseSql ? 0 : 1;
-        unread.push({ revision, path: rev.file.path, line: q.line, why: parseSql ? 'SQL that PostgreSQL\'s parser rejects' : "SQL run by op.execute, without PostgreSQL's parser to read it" });
+        unread.push({
+          revision,
+          path: rev.file.path,
+          line: q.line,
+          why: parseSql
+            ? "SQL that PostgreSQL's parser rejects"
+            : "SQL run by op.execute, without PostgreSQL's parser to read it",
+        });
         continue;
       }
       const got = sqlLockSteps(parsed, q.line, q.conditional);
@@ -118,13 +144,32 @@ export function pendingLocks(
       // a table the upgrade creates first holds no rows: its locks wait for nobody
       if (table === '' || !sizes.has(table)) continue;
       const size = sizes.get(table);
-      steps.push({ revision, path: rev.file.path, step, grade: gradeLock(step, major), table, ...(size ? { size } : {}), large: large(size) });
+      steps.push({
+        revision,
+        path: rev.file.path,
+        step,
+        grade: gradeLock(step, major),
+        table,
+        ...(size ? { size } : {}),
+        large: large(size),
+      });
     }
   }
   timeoutSet ??= envPy ? timeoutLine(envPy.text, envPy.path) : undefined;
-  const touched = new Set(steps.flatMap((s) => [s.table, ...(s.grade.alsoLocks ? [s.grade.alsoLocks.table] : [])]));
+  const touched = new Set(
+    steps.flatMap((s) => [s.table, ...(s.grade.alsoLocks ? [s.grade.alsoLocks.table] : [])]),
+  );
   const holders = (catalog.lockHolders ?? []).filter((h) => touched.has(h.table));
-  return { settings, major, steps, unread, sqlUngraded, holders, ...(catalog.timeouts ? { timeouts: catalog.timeouts } : {}), ...(timeoutSet ? { timeoutSet } : {}) };
+  return {
+    settings,
+    major,
+    steps,
+    unread,
+    sqlUngraded,
+    holders,
+    ...(catalog.timeouts ? { timeouts: catalog.timeouts } : {}),
+    ...(timeoutSet ? { timeoutSet } : {}),
+  };
 }
 
 /** Whether the SQL's text holds one of the names (lower-cased): a cheap test before PostgreSQL's parser is loaded. */
@@ -134,9 +179,18 @@ function namesAny(sql: string, lowerNames: readonly string[]): boolean {
 }
 
 /** Whether a step may lock a table that exists now (any step the reading could not follow may). */
-function touchesExisting(o: SchemaOp, sizes: ReadonlyMap<string, TableSize>, indexTable: ReadonlyMap<string, string>): boolean {
+function touchesExisting(
+  o: SchemaOp,
+  sizes: ReadonlyMap<string, TableSize>,
+  indexTable: ReadonlyMap<string, string>,
+): boolean {
   if (o.op === 'forget') return o.table === null || sizes.has(o.table);
-  const table = o.obj.kind === 'table' ? o.obj.name : o.obj.kind === 'index' ? (o.obj.table ?? indexTable.get(o.obj.name)) : o.obj.table;
+  const table =
+    o.obj.kind === 'table'
+      ? o.obj.name
+      : o.obj.kind === 'index'
+        ? (o.obj.table ?? indexTable.get(o.obj.name))
+        : o.obj.table;
   return table === undefined || sizes.has(table);
 }
 
@@ -152,7 +206,8 @@ function timeoutLine(text: string, path: string): TimeoutSetting | undefined {
 export function sizeText(size: TableSize | undefined): string {
   if (!size) return 'size unknown';
   const rows = size.rows ?? size.liveRows;
-  const count = rows === null ? 'rows unknown (never analysed)' : `${short(rows, ['', ' k', ' M', ' G'], 1000)} rows`;
+  const count =
+    rows === null ? 'rows unknown (never analysed)' : `${short(rows, ['', ' k', ' M', ' G'], 1000)} rows`;
   return `${count}, ${short(size.bytes, [' B', ' kB', ' MB', ' GB', ' TB'], 1024)}`;
 }
 

@@ -36,13 +36,25 @@ export interface RollbackLosses {
  * the database is ahead by, kept where they remove, rename or change an object this code's migrations
  * is seen to create (a column dropped and added again later, or one this code never had, costs it nothing).
  */
-export function rollbackLosses(model: ProjectModel, state: VersionTableState, stamps: readonly StampResolution[], early?: ReadonlyMap<string, readonly SchemaOp[]>): RollbackLosses | undefined {
+export function rollbackLosses(
+  model: ProjectModel,
+  state: VersionTableState,
+  stamps: readonly StampResolution[],
+  early?: ReadonlyMap<string, readonly SchemaOp[]>,
+): RollbackLosses | undefined {
   const known = latestByRevision(state.ledger);
-  if (known.size === 0 || !stamps.some((s) => s.how === 'failed' && s.failure?.exception === 'ResolutionError')) return undefined;
-  const positions = [...ledgerPositions(state.rows, model.map, known).entries()].filter(([, p]) => p.kind === 'ahead');
+  if (
+    known.size === 0 ||
+    !stamps.some((s) => s.how === 'failed' && s.failure?.exception === 'ResolutionError')
+  )
+    return undefined;
+  const positions = [...ledgerPositions(state.rows, model.map, known).entries()].filter(
+    ([, p]) => p.kind === 'ahead',
+  );
   if (positions.length === 0) return undefined;
   const catalog = catalogPresence(state);
-  const fold = catalog?.fold ?? (state.dialect === 'sqlite' ? (n: string) => n.toLowerCase() : (n: string) => n);
+  const fold =
+    catalog?.fold ?? (state.dialect === 'sqlite' ? (n: string) => n.toLowerCase() : (n: string) => n);
   const ops = opsReader(model, early);
   const built = new SchemaState(() => 'unknown', fold);
   for (const rev of pathTo(model, model.map.heads)) for (const op of ops(rev)) built.apply(op, rev);
@@ -66,7 +78,15 @@ export function rollbackLosses(model: ProjectModel, state: VersionTableState, st
         const now = catalog?.has(obj) ?? 'unknown';
         // dropped, then put back (by hand, or a later revision): nothing is missing
         if (removes && now === 'present') continue;
-        losses.push({ row, applied, step, what: breaks.what, why: breaks.why, createdBy: { ...here.by, path: ops.path(here.by.revision) }, goneNow: removes && now === 'absent' });
+        losses.push({
+          row,
+          applied,
+          step,
+          what: breaks.what,
+          why: breaks.why,
+          createdBy: { ...here.by, path: ops.path(here.by.revision) },
+          goneNow: removes && now === 'absent',
+        });
       }
     }
   }
@@ -75,10 +95,28 @@ export function rollbackLosses(model: ProjectModel, state: VersionTableState, st
 
 /** A recorded step as the grades' LockStep (flags the reader no longer knows are dropped). */
 function lockStepOf(r: RecordedStep): LockStep {
-  return { call: r.call, table: r.table, ...(r.column !== undefined ? { column: r.column } : {}), flags: r.flags.filter(isLockFlag), line: r.line, conditional: r.conditional === true };
+  return {
+    call: r.call,
+    table: r.table,
+    ...(r.column !== undefined ? { column: r.column } : {}),
+    flags: r.flags.filter(isLockFlag),
+    line: r.line,
+    conditional: r.conditional === true,
+  };
 }
 
-const FLAGS: ReadonlySet<string> = new Set<LockFlag>(['concurrently', 'not-valid', 'default-volatile', 'default-expression', 'default-constant', 'identity-or-computed', 'not-null', 'type', 'rename', 'using-index']);
+const FLAGS: ReadonlySet<string> = new Set<LockFlag>([
+  'concurrently',
+  'not-valid',
+  'default-volatile',
+  'default-expression',
+  'default-constant',
+  'identity-or-computed',
+  'not-null',
+  'type',
+  'rename',
+  'using-index',
+]);
 
 function isLockFlag(f: string): f is LockFlag {
   return FLAGS.has(f);
@@ -89,4 +127,3 @@ function objectOf(step: LockStep): ObjectRef | undefined {
   if (step.call === 'drop_table' || step.call === 'rename_table') return { kind: 'table', name: step.table };
   return step.column !== undefined ? { kind: 'column', name: step.column, table: step.table } : undefined;
 }
-

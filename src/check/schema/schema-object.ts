@@ -16,8 +16,28 @@ export interface ObjectRef {
  * a column that exists does not fail (dropping or altering one that is missing still does).
  */
 export type SchemaOp =
-  | { readonly op: 'create'; readonly obj: ObjectRef; readonly strict: boolean; readonly line: number; readonly once?: true; readonly batch?: true }
-  | { readonly op: 'drop'; readonly obj: ObjectRef; readonly strict: boolean; readonly line: number; readonly batch?: true }
+  | {
+      readonly op: 'create';
+      readonly obj: ObjectRef;
+      readonly strict: boolean;
+      readonly line: number;
+      readonly once?: true;
+      readonly batch?: true;
+    }
+  | {
+      readonly op: 'drop';
+      readonly obj: ObjectRef;
+      readonly strict: boolean;
+      readonly line: number;
+      readonly batch?: true;
+    }
   | { readonly op: 'need'; readonly obj: ObjectRef; readonly line: number; readonly batch?: true }
   | { readonly op: 'rename'; readonly obj: ObjectRef; readonly to: string; readonly line: number }
-  | { readonly op: 'forget'; readonly kind: ObjectKind | null; readonly table: string | null; readonly name: string | null; readonly line: number; readonly why: string };
+  | {
+      readonly op: 'forget';
+      readonly kind: ObjectKind | null;
+      readonly table: string | null;
+      readonly name: string | null;
+      readonly line: number;
+      readonly why: string;
+    };

@@ -1,4 +1,11 @@
-import { callsIn, isNone, readExpression, readStatement, strOf, type PyExpr } from '../../python/expression-reader.js';
+import {
+  callsIn,
+  isNone,
+  readExpression,
+  readStatement,
+  strOf,
+  type PyExpr,
+} from '../../python/expression-reader.js';
 import { headerColon, tokenize, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 import type { SchemaOp } from './schema-object.js';
 import { LOCKING, lockStepOf, type LockStep } from './lock-facts.js';
@@ -18,7 +25,8 @@ interface Block {
 }
 
 /** Module roots whose calls only build values or log: a call to anything else imported may run DDL of its own. */
-const QUIET_MODULES = /^(?:sqlalchemy|alembic|sqlmodel|typing|typing_extensions|datetime|uuid|json|os|sys|logging|enum|re|time|decimal|collections|itertools|functools|textwrap|hashlib|random|string|secrets|warnings|math|pathlib|dataclasses|geoalchemy2|psycopg2|citext|sqlalchemy_utils)(?:\.|$)/u;
+const QUIET_MODULES =
+  /^(?:sqlalchemy|alembic|sqlmodel|typing|typing_extensions|datetime|uuid|json|os|sys|logging|enum|re|time|decimal|collections|itertools|functools|textwrap|hashlib|random|string|secrets|warnings|math|pathlib|dataclasses|geoalchemy2|psycopg2|citext|sqlalchemy_utils)(?:\.|$)/u;
 
 /**
  * The steps of a revision file's upgrade() in the order they run, read from the tokenizer's logical
@@ -35,11 +43,25 @@ export function schemaOps(text: string): SchemaOp[] {
  * The steps of upgrade() that lock a table that may hold rows (lock-facts.ts), read as schemaOps
  * reads them, and the lines where the reading could not follow the steps (none of those is graded).
  */
-export function lockSteps(text: string): { steps: LockStep[]; sql: LiteralSql[]; unread: { line: number; why: string }[] } {
-  const sink = { locks: [] as LockStep[], sql: [] as LiteralSql[], unread: [] as { line: number; why: string }[] };
+export function lockSteps(text: string): {
+  steps: LockStep[];
+  sql: LiteralSql[];
+  unread: { line: number; why: string }[];
+} {
+  const sink = {
+    locks: [] as LockStep[],
+    sql: [] as LiteralSql[],
+    unread: [] as { line: number; why: string }[],
+  };
   const { ops } = readSteps(text, sink);
-  const lost = ops.flatMap((o) => (o.op === 'forget' && o.table === null && o.kind === null ? [{ line: o.line, why: o.why }] : []));
-  return { steps: sink.locks, sql: sink.sql, unread: [...sink.unread, ...lost].sort((a, b) => a.line - b.line) };
+  const lost = ops.flatMap((o) =>
+    o.op === 'forget' && o.table === null && o.kind === null ? [{ line: o.line, why: o.why }] : [],
+  );
+  return {
+    steps: sink.locks,
+    sql: sink.sql,
+    unread: [...sink.unread, ...lost].sort((a, b) => a.line - b.line),
+  };
 }
 
 /** Literal SQL a step runs (op.execute, a connection's execute), for PostgreSQL's own parser. */
@@ -65,7 +87,8 @@ function readSteps(text: string, locks?: LockSink): { ops: SchemaOp[] } {
   lines.forEach((l, i) => {
     if (l.indent !== 0) return;
     const t = l.tokens;
-    const def = t[0]?.text === 'def' ? t[1] : t[0]?.text === 'async' && t[1]?.text === 'def' ? t[2] : undefined;
+    const def =
+      t[0]?.text === 'def' ? t[1] : t[0]?.text === 'async' && t[1]?.text === 'def' ? t[2] : undefined;
     if (def?.type === Tok.Name) defs.set(def.text, i);
     for (const [name, from] of importsOf(t)) imported.set(name, from);
     const value = assignedAt(t);
@@ -73,7 +96,8 @@ function readSteps(text: string, locks?: LockSink): { ops: SchemaOp[] } {
   });
   const upgrade = defs.get('upgrade');
   if (upgrade === undefined) return { ops: [] };
-  if ([...defs.keys()].some((d) => d.startsWith('upgrade_'))) return { ops: [everything(lines[upgrade]!.line, 'a multi-database script (upgrade_<engine>)')] };
+  if ([...defs.keys()].some((d) => d.startsWith('upgrade_')))
+    return { ops: [everything(lines[upgrade]!.line, 'a multi-database script (upgrade_<engine>)')] };
   const ops: SchemaOp[] = [];
   const reader = new BodyReader(lines, defs, imported, values, ops, locks);
   // a decorator decides whether and how the body runs (one that skips it on SQLite, say): its steps may not
@@ -87,7 +111,13 @@ function importsOf(t: readonly Token[]): [string, string][] {
   if (head !== 'from' && head !== 'import') return [];
   const at = head === 'from' ? t.findIndex((x) => x.type === Tok.Name && x.text === 'import') : 0;
   if (at < 0) return [];
-  const from = head === 'from' ? t.slice(1, at).map((x) => x.text).join('') : undefined;
+  const from =
+    head === 'from'
+      ? t
+          .slice(1, at)
+          .map((x) => x.text)
+          .join('')
+      : undefined;
   const out: [string, string][] = [];
   let item: Token[] = [];
   const flush = (): void => {
@@ -97,7 +127,12 @@ function importsOf(t: readonly Token[]): [string, string][] {
     const as = names.findIndex((x) => x.text === 'as');
     // `import a.b` binds a; `as` binds the name after it
     const bound = as >= 0 ? names[as + 1]?.text : from !== undefined ? names[0]!.text : names[0]!.text;
-    const module = from ?? names.slice(0, as >= 0 ? as : undefined).map((x) => x.text).join('.');
+    const module =
+      from ??
+      names
+        .slice(0, as >= 0 ? as : undefined)
+        .map((x) => x.text)
+        .join('.');
     if (bound !== undefined) out.push([bound, module]);
   };
   for (const x of t.slice(at + 1)) {
@@ -117,14 +152,35 @@ function assignedAt(t: readonly Token[]): number | undefined {
   return eq < 0 ? undefined : eq + 1;
 }
 
-const COMPOUND = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'match', 'case']);
+const COMPOUND = new Set([
+  'if',
+  'elif',
+  'else',
+  'for',
+  'while',
+  'try',
+  'except',
+  'finally',
+  'with',
+  'def',
+  'class',
+  'match',
+  'case',
+]);
 
 /** The compound statement a line opens (`async` skipped), or undefined. */
 function compoundKeyword(t: readonly Token[]): string | undefined {
   const first = t[0]?.text === 'async' ? t[1] : t[0];
   if (first?.type !== Tok.Name || !COMPOUND.has(first.text)) return undefined;
   // `match` and `case` are soft keywords: `match = …` or `match(…)` is a statement
-  if ((first.text === 'match' || first.text === 'case') && t.length > 1 && t[1]!.type === Tok.Op && t[1]!.text !== '(' && t[1]!.text !== '[') return undefined;
+  if (
+    (first.text === 'match' || first.text === 'case') &&
+    t.length > 1 &&
+    t[1]!.type === Tok.Op &&
+    t[1]!.text !== '(' &&
+    t[1]!.text !== '['
+  )
+    return undefined;
   return first.text;
 }
 
@@ -163,13 +219,21 @@ class BodyReader {
         this.ops.push(everything(l.line, 'a statement the reading cannot follow'));
         continue;
       }
-      const block: Block = kw === 'with' ? { indent: l.indent, conditional: false, ...batchAlias(l.tokens.slice(0, c)) } : { indent: l.indent, conditional: true };
+      const block: Block =
+        kw === 'with'
+          ? { indent: l.indent, conditional: false, ...batchAlias(l.tokens.slice(0, c)) }
+          : { indent: l.indent, conditional: true };
       stack.push(block);
       if (c + 1 < l.tokens.length) this.statement(l.tokens.slice(c + 1), l.line, stack, seen);
     }
   }
 
-  private statement(tokens: readonly Token[], line: number, stack: readonly Block[], seen: Set<number>): void {
+  private statement(
+    tokens: readonly Token[],
+    line: number,
+    stack: readonly Block[],
+    seen: Set<number>,
+  ): void {
     const conditional = stack.some((b) => b.conditional);
     const aliases = new Map(stack.flatMap((b) => (b.alias ? [[b.alias.name, b.alias.table] as const] : [])));
     const imports = importsOf(tokens);
@@ -181,7 +245,8 @@ class BodyReader {
     const exprs = readStatement(value === undefined ? tokens : tokens.slice(value));
     if (value !== undefined && exprs.length === 1) this.locals.set(tokens[0]!.text, exprs[0]!);
     const out = new OpWriter(line, conditional, this.ops);
-    for (const e of exprs) for (const call of callsIn(e, (c) => this.interesting(c, aliases))) this.call(call, aliases, out, seen);
+    for (const e of exprs)
+      for (const call of callsIn(e, (c) => this.interesting(c, aliases))) this.call(call, aliases, out, seen);
   }
 
   /** Calls whose arguments are not searched further: the steps themselves. */
@@ -195,20 +260,33 @@ class BodyReader {
     const resolve = (e: PyExpr): PyExpr => this.resolve(e);
     if (owner === 'op' || aliases.has(owner)) {
       const batchTable = aliases.has(owner) ? aliases.get(owner)! : undefined;
-      const lock = this.locks ? lockStepOf(method, c, batchTable, out.line, out.conditional, resolve) : undefined;
+      const lock = this.locks
+        ? lockStepOf(method, c, batchTable, out.line, out.conditional, resolve)
+        : undefined;
       if (lock) this.locks!.locks.push(lock);
-      else if (this.locks && LOCKING.has(method)) this.locks.unread.push({ line: out.line, why: `op.${method} on a table the reading cannot name or outside the schema read` });
+      else if (this.locks && LOCKING.has(method))
+        this.locks.unread.push({
+          line: out.line,
+          why: `op.${method} on a table the reading cannot name or outside the schema read`,
+        });
       if (this.locks && method === 'execute') this.literalSql(c.args[0] ?? c.kw.get('sqltext'), out);
       return opCall(method, c, batchTable === undefined ? undefined : { table: batchTable }, out, resolve);
     }
     if (method === 'execute' || method === 'exec_driver_sql') {
       if (this.locks) this.literalSql(c.args[0] ?? c.kw.get('statement'), out);
-      if (c.args.length > 0 || c.kw.size > 0 || c.star) sqlStep(c.args[0] ?? c.kw.get('statement'), out, resolve);
+      if (c.args.length > 0 || c.kw.size > 0 || c.star)
+        sqlStep(c.args[0] ?? c.kw.get('statement'), out, resolve);
       return;
     }
     if ((method === 'create' || method === 'drop') && (c.recv || owner !== '')) {
       const type = enumType(c.recv ?? { k: 'name', v: owner }, resolve);
-      if (type) return out.push({ op: method, obj: { kind: 'type', name: type.name }, strict: false, line: out.line });
+      if (type)
+        return out.push({
+          op: method,
+          obj: { kind: 'type', name: type.name },
+          strict: false,
+          line: out.line,
+        });
     }
     if (owner === '' && this.defs.has(c.callee)) {
       const def = this.defs.get(c.callee)!;
@@ -218,13 +296,15 @@ class BodyReader {
     // a call into code the reading does not follow: an import from the app (db.create_all(), a helper)
     const root = (owner === '' ? c.callee : owner).split('.')[0]!;
     const from = this.imported.get(root);
-    if (root !== '' && from !== undefined && !QUIET_MODULES.test(from) && !this.locals.has(root)) out.push(everything(out.line, `${c.callee}() comes from ${from}, which the reading does not follow`));
+    if (root !== '' && from !== undefined && !QUIET_MODULES.test(from) && !this.locals.has(root))
+      out.push(everything(out.line, `${c.callee}() comes from ${from}, which the reading does not follow`));
   }
 
   /** Keeps the literal SQL of an execute() for the lock grades. */
   private literalSql(arg: PyExpr | undefined, out: OpWriter): void {
     const e = sqlArgument(arg, (x) => this.resolve(x));
-    if (e.kind === 'literal') this.locks!.sql.push({ line: out.line, sql: e.sql, conditional: out.conditional });
+    if (e.kind === 'literal')
+      this.locks!.sql.push({ line: out.line, sql: e.sql, conditional: out.conditional });
   }
 
   /** A name's value where upgrade() or the module binds it (once); the expression itself otherwise. */
@@ -240,16 +320,27 @@ class BodyReader {
 /** `with op.batch_alter_table("t") as b:` (the header's tokens before its colon): the alias and its table (null when not a literal). */
 function batchAlias(t: readonly Token[]): Pick<Block, 'alias'> {
   const n = t.length;
-  if (t[1]?.text !== 'op' || t[2]?.text !== '.' || t[3]?.text !== 'batch_alter_table' || t[n - 2]?.text !== 'as' || t[n - 1]?.type !== Tok.Name) return {};
+  if (
+    t[1]?.text !== 'op' ||
+    t[2]?.text !== '.' ||
+    t[3]?.text !== 'batch_alter_table' ||
+    t[n - 2]?.text !== 'as' ||
+    t[n - 1]?.type !== Tok.Name
+  )
+    return {};
   const e = readExpression(t.slice(1, n - 2));
   if (e.k !== 'call') return {};
   const table = strOf(e.args[0] ?? e.kw.get('table_name'));
   const schema = e.kw.get('schema');
-  return { alias: { name: t[n - 1]!.text, table: table !== undefined && (schema === undefined || isNone(schema)) ? table : null } };
+  return {
+    alias: {
+      name: t[n - 1]!.text,
+      table: table !== undefined && (schema === undefined || isNone(schema)) ? table : null,
+    },
+  };
 }
 
 function splitCallee(callee: string): [string, string] {
   const dot = callee.lastIndexOf('.');
   return dot < 0 ? ['', callee] : [callee.slice(0, dot), callee.slice(dot + 1)];
 }
-

@@ -52,7 +52,10 @@ export interface SchemaProbe {
    */
   readonly matches?: readonly SchemaMatch[];
   /** The tables each pending revision certainly creates (the first-run rule's facts). */
-  readonly createdTables: ReadonlyMap<string, { readonly path: string; readonly tables: readonly { readonly name: string; readonly line: number }[] }>;
+  readonly createdTables: ReadonlyMap<
+    string,
+    { readonly path: string; readonly tables: readonly { readonly name: string; readonly line: number }[] }
+  >;
 }
 
 /** Kinds each server's catalog answers for; other kinds are never compared. */
@@ -65,15 +68,24 @@ const PROBED: Record<VersionTableState['dialect'], ReadonlySet<ObjectKind>> = {
  * Sets what the migrations say against the catalog, read-only: the schema the stamped revisions
  * leave (replayed from the first revision), and the pending steps run against the schema as it is.
  */
-export function probeSchema(model: ProjectModel, state: VersionTableState, stamps: readonly StampResolution[], prediction: UpgradePrediction, read?: ReadonlyMap<string, readonly SchemaOp[]>): SchemaProbe | undefined {
+export function probeSchema(
+  model: ProjectModel,
+  state: VersionTableState,
+  stamps: readonly StampResolution[],
+  prediction: UpgradePrediction,
+  read?: ReadonlyMap<string, readonly SchemaOp[]>,
+): SchemaProbe | undefined {
   if (!state.catalog || !state.tables) return undefined;
   const ops = opsReader(model, read);
   const createdTables = new Map<string, { path: string; tables: { name: string; line: number }[] }>();
   for (const step of prediction.steps) {
-    const tables = ops(step.revision).flatMap((o) => (o.op === 'create' && o.strict && o.obj.kind === 'table' ? [{ name: o.obj.name, line: o.line }] : []));
+    const tables = ops(step.revision).flatMap((o) =>
+      o.op === 'create' && o.strict && o.obj.kind === 'table' ? [{ name: o.obj.name, line: o.line }] : [],
+    );
     if (tables.length > 0) createdTables.set(step.revision, { path: ops.path(step.revision), tables });
   }
-  if ('unreadable' in state.catalog) return { checked: 0, unknown: 0, behind: [], unavailable: state.catalog.unreadable, createdTables };
+  if ('unreadable' in state.catalog)
+    return { checked: 0, unknown: 0, behind: [], unavailable: state.catalog.unreadable, createdTables };
   const catalog = new Catalog(state, state.catalog);
   let checked = 0;
   let unknown = 0;
@@ -97,7 +109,14 @@ export function probeSchema(model: ProjectModel, state: VersionTableState, stamp
     unknown += run.unknown;
     clash = run.clash;
   }
-  return { checked, unknown, behind: collapse(behind), ...(clash ? { clash } : {}), ...(matches ? { matches } : {}), createdTables };
+  return {
+    checked,
+    unknown,
+    behind: collapse(behind),
+    ...(clash ? { clash } : {}),
+    ...(matches ? { matches } : {}),
+    createdTables,
+  };
 }
 
 export type OpsReader = ((revision: string) => readonly SchemaOp[]) & { path: (revision: string) => string };
@@ -115,12 +134,26 @@ export function opsReader(model: ProjectModel, early?: ReadonlyMap<string, reado
         return taken;
       }
       const text = rev ? revisionText(model, rev.file.absPath) : undefined;
-      ops = text === undefined ? [{ op: 'forget', kind: null, table: null, name: null, line: 1, why: 'the file could not be read' }] : schemaOps(text);
+      ops =
+        text === undefined
+          ? [
+              {
+                op: 'forget',
+                kind: null,
+                table: null,
+                name: null,
+                line: 1,
+                why: 'the file could not be read',
+              },
+            ]
+          : schemaOps(text);
       kept.set(revision, ops);
     }
     return ops;
   };
-  return Object.assign(read, { path: (revision: string) => model.map.byKey.get(revision)?.file.path ?? revision });
+  return Object.assign(read, {
+    path: (revision: string) => model.map.byKey.get(revision)?.file.path ?? revision,
+  });
 }
 
 /**
@@ -142,14 +175,17 @@ export function pathTo(model: ProjectModel, tips: readonly string[]): string[] {
       }
       stack.push({ id: top.id, expanded: true });
       const rev = model.map.byKey.get(top.id);
-      for (const down of [...(rev?.allDown ?? [])].reverse()) if (!done.has(down) && model.map.byKey.has(down)) stack.push({ id: down, expanded: false });
+      for (const down of [...(rev?.allDown ?? [])].reverse())
+        if (!done.has(down) && model.map.byKey.has(down)) stack.push({ id: down, expanded: false });
     }
   }
   return out;
 }
 
 /** What the catalog says of an object (unknown for kinds it does not answer), and how the server compares names; undefined without a readable catalog. */
-export function catalogPresence(state: VersionTableState): { has: (obj: ObjectRef) => Presence; fold: (n: string) => string } | undefined {
+export function catalogPresence(
+  state: VersionTableState,
+): { has: (obj: ObjectRef) => Presence; fold: (n: string) => string } | undefined {
   if (!state.catalog || 'unreadable' in state.catalog) return undefined;
   const catalog = new Catalog(state, state.catalog);
   return { has: (obj) => catalog.has(obj), fold: catalog.fold };
@@ -207,7 +243,15 @@ class Catalog {
 }
 
 /** The replay's objects set against the catalog. */
-function compare(replay: SchemaState, catalog: Catalog): { checked: number; unknown: number; agree: number; mismatches: { obj: ObjectRef; expected: 'present' | 'absent'; by: Evidence }[] } {
+function compare(
+  replay: SchemaState,
+  catalog: Catalog,
+): {
+  checked: number;
+  unknown: number;
+  agree: number;
+  mismatches: { obj: ObjectRef; expected: 'present' | 'absent'; by: Evidence }[];
+} {
   let checked = 0;
   let unknown = 0;
   let agree = 0;
@@ -228,15 +272,25 @@ function compare(replay: SchemaState, catalog: Catalog): { checked: number; unkn
 
 /** A missing table's columns, constraints and indexes say nothing more: only the table is reported. */
 function collapse(behind: readonly StampMismatch[]): StampMismatch[] {
-  const missingTables = new Set(behind.filter((m) => m.obj.kind === 'table' && m.expected === 'present').map((m) => m.obj.name));
-  return behind.filter((m) => m.obj.kind === 'table' || !(m.expected === 'present' && m.obj.table !== undefined && missingTables.has(m.obj.table)));
+  const missingTables = new Set(
+    behind.filter((m) => m.obj.kind === 'table' && m.expected === 'present').map((m) => m.obj.name),
+  );
+  return behind.filter(
+    (m) =>
+      m.obj.kind === 'table' ||
+      !(m.expected === 'present' && m.obj.table !== undefined && missingTables.has(m.obj.table)),
+  );
 }
 
 /**
  * The pending steps run against the catalog: the first that creates an object already there, or
  * drops or alters one that is not, is where Alembic stops. Only steps the reading is sure of count.
  */
-function upgradeAgainst(catalog: Catalog, prediction: UpgradePrediction, ops: OpsReader): { checked: number; unknown: number; clash?: UpgradeClash } {
+function upgradeAgainst(
+  catalog: Catalog,
+  prediction: UpgradePrediction,
+  ops: OpsReader,
+): { checked: number; unknown: number; clash?: UpgradeClash } {
   const run = new SchemaState((obj) => catalog.has(obj), catalog.fold);
   // create_table makes an enum's type once per run of Alembic
   const madeTypes = new Set<string>();
@@ -244,14 +298,28 @@ function upgradeAgainst(catalog: Catalog, prediction: UpgradePrediction, ops: Op
   let unknown = 0;
   for (const step of prediction.steps) {
     for (const op of ops(step.revision)) {
-      const clash = (problem: UpgradeClash['problem'], obj: ObjectRef): { checked: number; unknown: number; clash: UpgradeClash } => ({
+      const clash = (
+        problem: UpgradeClash['problem'],
+        obj: ObjectRef,
+      ): { checked: number; unknown: number; clash: UpgradeClash } => ({
         checked,
         unknown,
-        clash: { obj, problem, revision: step.revision, path: ops.path(step.revision), line: op.line, ...(op.op !== 'forget' && op.op !== 'rename' && op.batch ? { batch: true as const } : {}) },
+        clash: {
+          obj,
+          problem,
+          revision: step.revision,
+          path: ops.path(step.revision),
+          line: op.line,
+          ...(op.op !== 'forget' && op.op !== 'rename' && op.batch ? { batch: true as const } : {}),
+        },
       });
       // a batch on SQLite copies the table: adding a column that is there already replaces it
       const sqliteBatchAdd = op.op === 'create' && op.batch === true && catalog.sqlite;
-      if ((op.op === 'create' && (op.strict || op.once) && !sqliteBatchAdd) || (op.op === 'drop' && op.strict) || op.op === 'need') {
+      if (
+        (op.op === 'create' && (op.strict || op.once) && !sqliteBatchAdd) ||
+        (op.op === 'drop' && op.strict) ||
+        op.op === 'need'
+      ) {
         if (!catalog.probes(op.obj.kind)) {
           run.apply(op, step.revision);
           continue;
@@ -263,10 +331,20 @@ function upgradeAgainst(catalog: Catalog, prediction: UpgradePrediction, ops: Op
           const first = !(op.once && madeTypes.has(catalog.fold(op.obj.name)));
           if (op.once) madeTypes.add(catalog.fold(op.obj.name));
           if (now === 'present' && first) return clash('exists', op.obj);
-        } else if (now === 'absent' && !(catalog.elsewhere && (op.obj.kind === 'table' || op.obj.kind === 'index' || op.obj.kind === 'type'))) {
+        } else if (
+          now === 'absent' &&
+          !(
+            catalog.elsewhere &&
+            (op.obj.kind === 'table' || op.obj.kind === 'index' || op.obj.kind === 'type')
+          )
+        ) {
           // ALTER TABLE on a table that is not there: the server names the table, not the column or constraint
-          const table = (op.obj.kind === 'column' || op.obj.kind === 'constraint') && op.obj.table !== undefined ? { kind: 'table' as const, name: op.obj.table } : undefined;
-          if (table && catalog.probes('table') && run.get(table) === 'absent') return { ...clash('missing', table), clash: { ...clash('missing', table).clash, altered: true } };
+          const table =
+            (op.obj.kind === 'column' || op.obj.kind === 'constraint') && op.obj.table !== undefined
+              ? { kind: 'table' as const, name: op.obj.table }
+              : undefined;
+          if (table && catalog.probes('table') && run.get(table) === 'absent')
+            return { ...clash('missing', table), clash: { ...clash('missing', table).clash, altered: true } };
           return clash('missing', op.obj);
         }
       }

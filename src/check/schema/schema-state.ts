@@ -65,7 +65,8 @@ export class SchemaState {
     const entry = this.entries.get(this.key(obj));
     let best: { seq: number; state: Presence; by?: Evidence } = { seq: -1, state: 'unknown' };
     if (entry) best = { seq: entry.seq, state: entry.state, by: entry.by };
-    for (const p of this.patterns) if (p.seq > best.seq && this.matches(p, obj)) best = { seq: p.seq, state: 'unknown' };
+    for (const p of this.patterns)
+      if (p.seq > best.seq && this.matches(p, obj)) best = { seq: p.seq, state: 'unknown' };
     if (OWNED.has(obj.kind) && obj.table !== undefined) {
       const ev = this.tableEvents.get(this.fold(obj.table));
       if (ev && ev.seq > best.seq) best = { seq: ev.seq, state: 'absent', by: ev.by };
@@ -114,7 +115,8 @@ export class SchemaState {
   /** The columns and constraints of a table, and its indexes: what an event of the table changes. */
   private touchTable(table: string): void {
     for (const key of this.ownedBy.get(table) ?? []) this.touch(key);
-    for (const [index, owner] of this.indexOwner) if (owner === table) this.touch(this.key({ kind: 'index', name: index }));
+    for (const [index, owner] of this.indexOwner)
+      if (owner === table) this.touch(this.key({ kind: 'index', name: index }));
   }
 
   /**
@@ -141,7 +143,8 @@ export class SchemaState {
           this.tableEvents.set(this.fold(op.obj.name), { seq: this.seq, created: true, by });
           this.touchTable(this.fold(op.obj.name));
         }
-        if (op.obj.kind === 'index' && op.obj.table !== undefined) this.indexOwner.set(this.fold(op.obj.name), this.fold(op.obj.table));
+        if (op.obj.kind === 'index' && op.obj.table !== undefined)
+          this.indexOwner.set(this.fold(op.obj.name), this.fold(op.obj.table));
         this.origins.delete(op.obj.kind === 'table' ? this.fold(op.obj.name) : '');
         return;
       case 'drop':
@@ -168,7 +171,8 @@ export class SchemaState {
     this.tableEvents.set(t, { seq: this.seq, created: false, by });
     this.touchTable(t);
     this.origins.delete(t);
-    for (const [index, owner] of this.indexOwner) if (owner === t) this.set({ kind: 'index', name: index, table: name }, 'absent', by, this.seq);
+    for (const [index, owner] of this.indexOwner)
+      if (owner === t) this.set({ kind: 'index', name: index, table: name }, 'absent', by, this.seq);
   }
 
   private rename(obj: ObjectRef, to: string, by: Evidence): void {
@@ -190,7 +194,8 @@ export class SchemaState {
       this.put({ ...e, obj: { ...e.obj, table: to } });
     }
     // the table's unknown steps go with it, each once per name (tables renamed back and forth)
-    for (const p of [...this.patterns]) if (p.table !== null && this.fold(p.table) === from) this.addPattern({ ...p, table: to });
+    for (const p of [...this.patterns])
+      if (p.table !== null && this.fold(p.table) === from) this.addPattern({ ...p, table: to });
     for (const [index, owner] of this.indexOwner) {
       if (owner !== from) continue;
       this.indexOwner.set(index, dest);

@@ -10,9 +10,14 @@ export function sqlStep(arg: PyExpr | undefined, out: OpWriter, resolve: Resolve
   else if (e.kind !== 'data') out.push(everything(out.line, 'SQL built at run time'));
 }
 
-const ROWS_ONLY = /^\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|COMMENT|GRANT|REVOKE|SET|ANALYZE|VACUUM)\b/iu;
+const ROWS_ONLY =
+  /^\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|COMMENT|GRANT|REVOKE|SET|ANALYZE|VACUUM)\b/iu;
 
-export type SqlArgument = { kind: 'literal'; sql: string } | { kind: 'template'; sql: string } | { kind: 'data' } | { kind: 'unknown' };
+export type SqlArgument =
+  | { kind: 'literal'; sql: string }
+  | { kind: 'template'; sql: string }
+  | { kind: 'data' }
+  | { kind: 'unknown' };
 
 /** What an execute() call runs: literal SQL, a template (its literal text), a SQLAlchemy data statement, or unknown. */
 export function sqlArgument(arg: PyExpr | undefined, resolve: Resolve): SqlArgument {
@@ -24,10 +29,23 @@ export function sqlArgument(arg: PyExpr | undefined, resolve: Resolve): SqlArgum
   if (e.k === 'call') {
     const method = e.callee.slice(e.callee.lastIndexOf('.') + 1);
     if (method === 'text' && !e.recv) return sqlArgument(e.args[0] ?? e.kw.get('text'), resolve);
-    if ((method === 'bindparams' || method === 'columns' || method === 'execution_options' || method === 'strip' || method === 'dedent') && (e.recv || e.args[0])) return sqlArgument(e.recv ?? e.args[0], resolve);
+    if (
+      (method === 'bindparams' ||
+        method === 'columns' ||
+        method === 'execution_options' ||
+        method === 'strip' ||
+        method === 'dedent') &&
+      (e.recv || e.args[0])
+    )
+      return sqlArgument(e.recv ?? e.args[0], resolve);
     if (method === 'format' && e.recv?.k === 'str') return { kind: 'template', sql: e.recv.v };
     // table.insert(), update(t).values(…), sa.select(…): rows only
-    if (/^(?:insert|update|delete|select|values|where|filter|filter_by|returning|from_select|on_conflict_do_nothing|on_conflict_do_update|order_by|limit|join|outerjoin)$/u.test(method)) return { kind: 'data' };
+    if (
+      /^(?:insert|update|delete|select|values|where|filter|filter_by|returning|from_select|on_conflict_do_nothing|on_conflict_do_update|order_by|limit|join|outerjoin)$/u.test(
+        method,
+      )
+    )
+      return { kind: 'data' };
   }
   return { kind: 'unknown' };
 }

@@ -8,7 +8,18 @@ export interface ParsedSql {
   readonly stmts?: readonly { readonly stmt?: Node }[];
 }
 
-const VOLATILE = new Set(['random', 'gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v1mc', 'uuid_generate_v4', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'statement_timestamp']);
+const VOLATILE = new Set([
+  'random',
+  'gen_random_uuid',
+  'uuid_generate_v1',
+  'uuid_generate_v1mc',
+  'uuid_generate_v4',
+  'clock_timestamp',
+  'timeofday',
+  'nextval',
+  'txid_current',
+  'statement_timestamp',
+]);
 
 /**
  * The lock steps of SQL run by a step at `line`, in the shape lock-facts.ts gives Alembic's calls (an
@@ -16,10 +27,15 @@ const VOLATILE = new Set(['random', 'gen_random_uuid', 'uuid_generate_v1', 'uuid
  * statement on a table whose lock this does not model. Statements that lock no existing table
  * (CREATE TABLE, SET, data changes) give nothing.
  */
-export function sqlLockSteps(parsed: ParsedSql, line: number, conditional: boolean): { steps: LockStep[]; unread: string[] } {
+export function sqlLockSteps(
+  parsed: ParsedSql,
+  line: number,
+  conditional: boolean,
+): { steps: LockStep[]; unread: string[] } {
   const steps: LockStep[] = [];
   const unread: string[] = [];
-  const step = (call: string, table: string, flags: LockFlag[] = [], extra: Partial<LockStep> = {}): void => void steps.push({ call, table, flags, line, conditional, ...extra });
+  const step = (call: string, table: string, flags: LockFlag[] = [], extra: Partial<LockStep> = {}): void =>
+    void steps.push({ call, table, flags, line, conditional, ...extra });
   for (const { stmt } of parsed.stmts ?? []) {
     const [kind, body] = Object.entries(stmt ?? {})[0] ?? [];
     const n = (body ?? {}) as Node;
@@ -34,7 +50,10 @@ export function sqlLockSteps(parsed: ParsedSql, line: number, conditional: boole
       const table = relname(n['relation']);
       if (table !== undefined) step('create_index', table, n['concurrent'] === true ? ['concurrently'] : []);
       else unread.push(outside('CREATE INDEX', n['relation']));
-    } else if (kind === 'DropStmt' && (field(n, 'removeType') === 'OBJECT_INDEX' || field(n, 'removeType') === 'OBJECT_TABLE')) {
+    } else if (
+      kind === 'DropStmt' &&
+      (field(n, 'removeType') === 'OBJECT_INDEX' || field(n, 'removeType') === 'OBJECT_TABLE')
+    ) {
       for (const o of list(n['objects'])) {
         const name = names(o).at(-1);
         if (name === undefined) continue;
@@ -48,20 +67,31 @@ export function sqlLockSteps(parsed: ParsedSql, line: number, conditional: boole
         continue;
       }
       if (field(n, 'renameType') === 'OBJECT_TABLE') step('rename_table', table, ['rename']);
-      else if (field(n, 'renameType') === 'OBJECT_COLUMN') step('alter_column', table, ['rename'], { column: String(n['subname']) });
+      else if (field(n, 'renameType') === 'OBJECT_COLUMN')
+        step('alter_column', table, ['rename'], { column: String(n['subname']) });
       else unread.push(`ALTER … RENAME of a ${String(n['renameType']).replace('OBJECT_', '').toLowerCase()}`);
     }
   }
   return { steps, unread };
 }
 
-function alterTableCmd(table: string, c: Node, step: (call: string, table: string, flags?: LockFlag[], extra?: Partial<LockStep>) => void, unread: string[]): void {
+function alterTableCmd(
+  table: string,
+  c: Node,
+  step: (call: string, table: string, flags?: LockFlag[], extra?: Partial<LockStep>) => void,
+  unread: string[],
+): void {
   const sub = field(c, 'subtype');
   const column = typeof c['name'] === 'string' ? { column: c['name'] } : {};
   switch (sub) {
     case 'AT_AddColumn': {
       const def = (((c['def'] ?? {}) as Node)['ColumnDef'] ?? {}) as Node;
-      return step('add_column', table, columnFlags(def), typeof def['colname'] === 'string' ? { column: def['colname'] } : {});
+      return step(
+        'add_column',
+        table,
+        columnFlags(def),
+        typeof def['colname'] === 'string' ? { column: def['colname'] } : {},
+      );
     }
     case 'AT_DropColumn':
       return step('drop_column', table, [], column);
@@ -90,7 +120,11 @@ function alterTableCmd(table: string, c: Node, step: (call: string, table: strin
         case 'CONSTR_PRIMARY':
         case 'CONSTR_EXCLUSION':
           // ADD CONSTRAINT … USING INDEX takes an index built before: no build under the lock
-          return step('create_unique_constraint', table, typeof k['indexname'] === 'string' ? ['using-index'] : []);
+          return step(
+            'create_unique_constraint',
+            table,
+            typeof k['indexname'] === 'string' ? ['using-index'] : [],
+          );
         default:
           unread.push(`ALTER TABLE ${table} ADD CONSTRAINT of kind ${field(k, 'contype')}`);
           return;
@@ -150,6 +184,10 @@ function relname(v: unknown): string | undefined {
 
 /** The strings of a List node (a qualified name). */
 function names(v: unknown): string[] {
-  const items = list(((v ?? {}) as Node)['List'] ? (((v as Node)['List'] as Node)['items']) : []);
-  return items.flatMap((i) => (typeof (i['String'] as Node | undefined)?.['sval'] === 'string' ? [String((i['String'] as Node)['sval'])] : []));
+  const items = list(((v ?? {}) as Node)['List'] ? ((v as Node)['List'] as Node)['items'] : []);
+  return items.flatMap((i) =>
+    typeof (i['String'] as Node | undefined)?.['sval'] === 'string'
+      ? [String((i['String'] as Node)['sval'])]
+      : [],
+  );
 }

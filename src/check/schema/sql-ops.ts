@@ -52,9 +52,11 @@ function sqlWords(sql: string): Word[] {
 }
 
 /** Statements that change nothing the probes compare. */
-const QUIET = /^(?:SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|TRUNCATE|SHOW|EXPLAIN|SET|RESET|LOCK|ANALYZE|VACUUM|REINDEX|CLUSTER|REFRESH|GRANT|REVOKE|COMMENT|NOTIFY|LISTEN|SECURITY|PRAGMA|BEGIN|COMMIT|END|SAVEPOINT|RELEASE)$/u;
+const QUIET =
+  /^(?:SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|TRUNCATE|SHOW|EXPLAIN|SET|RESET|LOCK|ANALYZE|VACUUM|REINDEX|CLUSTER|REFRESH|GRANT|REVOKE|COMMENT|NOTIFY|LISTEN|SECURITY|PRAGMA|BEGIN|COMMIT|END|SAVEPOINT|RELEASE)$/u;
 /** Objects the probes do not compare, which CREATE/DROP/ALTER may touch freely (a DROP … CASCADE aside). */
-const UNMODELED = /^(?:FUNCTION|PROCEDURE|TRIGGER|SEQUENCE|EXTENSION|POLICY|RULE|ROLE|USER|GROUP|AGGREGATE|OPERATOR|COLLATION|PUBLICATION|SUBSCRIPTION|STATISTICS|CAST|CONVERSION|LANGUAGE|TEXT|EVENT|SERVER|FOREIGN|TRANSFORM|ACCESS|DEFAULT)$/u;
+const UNMODELED =
+  /^(?:FUNCTION|PROCEDURE|TRIGGER|SEQUENCE|EXTENSION|POLICY|RULE|ROLE|USER|GROUP|AGGREGATE|OPERATOR|COLLATION|PUBLICATION|SUBSCRIPTION|STATISTICS|CAST|CONVERSION|LANGUAGE|TEXT|EVENT|SERVER|FOREIGN|TRANSFORM|ACCESS|DEFAULT)$/u;
 
 /**
  * The steps of literal SQL: CREATE/DROP/ALTER TABLE, CREATE/DROP INDEX, CREATE/DROP TYPE and
@@ -94,8 +96,10 @@ class Cursor {
 
 function statementOps(w: readonly Word[], line: number, out: SchemaOp[]): void {
   const c = new Cursor(w);
-  const everything = (why: string): void => void out.push({ op: 'forget', kind: null, table: null, name: null, line, why });
-  const forget = (kind: ObjectKind | null, table: string | null, name: string | null, why: string): void => void out.push({ op: 'forget', kind, table, name, line, why });
+  const everything = (why: string): void =>
+    void out.push({ op: 'forget', kind: null, table: null, name: null, line, why });
+  const forget = (kind: ObjectKind | null, table: string | null, name: string | null, why: string): void =>
+    void out.push({ op: 'forget', kind, table, name, line, why });
   const first = w[0]!.up;
   if (QUIET.test(first)) return;
   if (first === 'CREATE') {
@@ -111,7 +115,8 @@ function statementOps(w: readonly Word[], line: number, out: SchemaOp[]): void {
       if (name === undefined) return everything('CREATE TABLE of a name with a schema');
       out.push({ op: 'create', obj: { kind: 'table', name }, strict, line });
       if (!c.eat('(')) return forget('column', name, null, 'CREATE TABLE … AS');
-      for (const col of columnDefinitions(c)) out.push({ op: 'create', obj: { kind: 'column', table: name, name: col }, strict: false, line });
+      for (const col of columnDefinitions(c))
+        out.push({ op: 'create', obj: { kind: 'column', table: name, name: col }, strict: false, line });
       return;
     }
     if (c.eat('VIEW') || c.eat('MATERIALIZED', 'VIEW') || c.eat('RECURSIVE', 'VIEW')) {
@@ -119,7 +124,7 @@ function statementOps(w: readonly Word[], line: number, out: SchemaOp[]): void {
       const name = c.name();
       if (name === undefined) return everything('CREATE VIEW of a name with a schema');
       out.push({ op: 'create', obj: { kind: 'table', name }, strict: !replace, line });
-      return forget('column', name, null, 'a view\'s columns');
+      return forget('column', name, null, "a view's columns");
     }
     c.eat('UNIQUE');
     if (c.eat('INDEX')) {
@@ -146,9 +151,20 @@ function statementOps(w: readonly Word[], line: number, out: SchemaOp[]): void {
     c.i = 1;
     const cascade = w.some((x) => x.up === 'CASCADE' && !x.quoted);
     c.eat('MATERIALIZED');
-    const kind: ObjectKind | undefined = c.eat('TABLE') || c.eat('VIEW') ? 'table' : c.eat('INDEX') ? 'index' : c.eat('TYPE') || c.eat('DOMAIN') ? 'type' : undefined;
+    const kind: ObjectKind | undefined =
+      c.eat('TABLE') || c.eat('VIEW')
+        ? 'table'
+        : c.eat('INDEX')
+          ? 'index'
+          : c.eat('TYPE') || c.eat('DOMAIN')
+            ? 'type'
+            : undefined;
     if (kind === undefined) {
-      if (UNMODELED.test(w[1]?.up ?? '') && !(cascade && /^(?:EXTENSION|FUNCTION|SEQUENCE|OPERATOR|CAST)$/u.test(w[1]!.up))) return;
+      if (
+        UNMODELED.test(w[1]?.up ?? '') &&
+        !(cascade && /^(?:EXTENSION|FUNCTION|SEQUENCE|OPERATOR|CAST)$/u.test(w[1]!.up))
+      )
+        return;
       return everything(`DROP ${w[1]?.up ?? ''}`);
     }
     if (kind === 'index') c.eat('CONCURRENTLY');
@@ -206,7 +222,8 @@ function columnDefinitions(c: Cursor): string[] {
     } else if (x.up === ',' && !x.quoted && depth === 0) atStart = true;
     else if (atStart) {
       atStart = false;
-      if (x.quoted || !/^(?:CONSTRAINT|PRIMARY|UNIQUE|FOREIGN|CHECK|EXCLUDE|LIKE)$/u.test(x.up)) cols.push(x.name);
+      if (x.quoted || !/^(?:CONSTRAINT|PRIMARY|UNIQUE|FOREIGN|CHECK|EXCLUDE|LIKE)$/u.test(x.up))
+        cols.push(x.name);
     }
   }
   return cols;
@@ -216,14 +233,25 @@ function alterTable(c: Cursor, line: number, out: SchemaOp[]): void {
   const ifExists = c.eat('IF', 'EXISTS');
   c.eat('ONLY');
   const table = c.name();
-  const forgetTable = (why: string): void => void out.push({ op: 'forget', kind: null, table: table ?? null, name: null, line, why });
-  if (table === undefined) return void out.push({ op: 'forget', kind: null, table: null, name: null, line, why: 'ALTER TABLE of a name with a schema' });
+  const forgetTable = (why: string): void =>
+    void out.push({ op: 'forget', kind: null, table: table ?? null, name: null, line, why });
+  if (table === undefined)
+    return void out.push({
+      op: 'forget',
+      kind: null,
+      table: null,
+      name: null,
+      line,
+      why: 'ALTER TABLE of a name with a schema',
+    });
   // whether it runs at all depends on the table
   if (ifExists) return forgetTable('ALTER TABLE IF EXISTS');
   c.eat('*');
   if (c.eat('RENAME', 'TO')) {
     const to = c.name();
-    return to === undefined ? forgetTable('RENAME TO a name with a schema') : void out.push({ op: 'rename', obj: { kind: 'table', name: table }, to, line });
+    return to === undefined
+      ? forgetTable('RENAME TO a name with a schema')
+      : void out.push({ op: 'rename', obj: { kind: 'table', name: table }, to, line });
   }
   out.push({ op: 'need', obj: { kind: 'table', name: table }, line });
   for (;;) {
@@ -246,9 +274,20 @@ function alterAction(c: Cursor, table: string, line: number): SchemaOp[] | undef
   const col = (name: string): ObjectRef => ({ kind: 'column', table, name });
   if (c.eat('ADD', 'CONSTRAINT')) {
     const name = c.name();
-    return name === undefined ? undefined : [{ op: 'create', obj: { kind: 'constraint', table, name }, strict: true, line }];
+    return name === undefined
+      ? undefined
+      : [{ op: 'create', obj: { kind: 'constraint', table, name }, strict: true, line }];
   }
-  if (c.is('ADD', 'PRIMARY') || c.is('ADD', 'UNIQUE') || c.is('ADD', 'FOREIGN') || c.is('ADD', 'CHECK') || c.is('ADD', 'EXCLUDE')) return [{ op: 'forget', kind: 'constraint', table, name: null, line, why: 'a constraint named by the server' }];
+  if (
+    c.is('ADD', 'PRIMARY') ||
+    c.is('ADD', 'UNIQUE') ||
+    c.is('ADD', 'FOREIGN') ||
+    c.is('ADD', 'CHECK') ||
+    c.is('ADD', 'EXCLUDE')
+  )
+    return [
+      { op: 'forget', kind: 'constraint', table, name: null, line, why: 'a constraint named by the server' },
+    ];
   if (c.eat('ADD')) {
     c.eat('COLUMN');
     const strict = !c.eat('IF', 'NOT', 'EXISTS');
@@ -258,7 +297,9 @@ function alterAction(c: Cursor, table: string, line: number): SchemaOp[] | undef
   if (c.eat('DROP', 'CONSTRAINT')) {
     const strict = !c.eat('IF', 'EXISTS');
     const name = c.name();
-    return name === undefined ? undefined : [{ op: 'drop', obj: { kind: 'constraint', table, name }, strict, line }];
+    return name === undefined
+      ? undefined
+      : [{ op: 'drop', obj: { kind: 'constraint', table, name }, strict, line }];
   }
   if (c.eat('DROP')) {
     c.eat('COLUMN');
@@ -270,20 +311,32 @@ function alterAction(c: Cursor, table: string, line: number): SchemaOp[] | undef
     const name = c.name();
     if (name === undefined || !c.eat('TO')) return undefined;
     const to = c.name();
-    return to === undefined ? undefined : [{ op: 'rename', obj: { kind: 'constraint', table, name }, to, line }];
+    return to === undefined
+      ? undefined
+      : [{ op: 'rename', obj: { kind: 'constraint', table, name }, to, line }];
   }
   if (c.eat('RENAME')) {
     c.eat('COLUMN');
     const name = c.name();
     if (name === undefined || !c.eat('TO')) return undefined;
     const to = c.name();
-    return to === undefined ? undefined : [{ op: 'need', obj: col(name), line }, { op: 'rename', obj: col(name), to, line }];
+    return to === undefined
+      ? undefined
+      : [
+          { op: 'need', obj: col(name), line },
+          { op: 'rename', obj: col(name), to, line },
+        ];
   }
   if (c.eat('ALTER')) {
     c.eat('COLUMN');
     const name = c.name();
     return name === undefined ? undefined : [{ op: 'need', obj: col(name), line }];
   }
-  if (/^(?:SET|RESET|OWNER|ENABLE|DISABLE|VALIDATE|CLUSTER|REPLICA|INHERIT|NO|FORCE|OF|NOT)$/u.test(c.w[c.i]?.up ?? '')) return [];
+  if (
+    /^(?:SET|RESET|OWNER|ENABLE|DISABLE|VALIDATE|CLUSTER|REPLICA|INHERIT|NO|FORCE|OF|NOT)$/u.test(
+      c.w[c.i]?.up ?? '',
+    )
+  )
+    return [];
   return undefined;
 }

@@ -1,11 +1,19 @@
 import { defineCommand } from '../command-spec.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { databaseArgs, databaseOptions, probeOption, projectArgs, projectOptions, textOrJson } from '../shared-options.js';
+import {
+  databaseArgs,
+  databaseOptions,
+  probeOption,
+  projectArgs,
+  projectOptions,
+  textOrJson,
+} from '../shared-options.js';
 
 export const backfill = defineCommand({
   name: 'backfill',
   command: 'backfill',
-  summary: 'Write a no-op placeholder migration for each stamped-but-missing revision id, placed and proven (dry run unless --write).',
+  summary:
+    'Write a no-op placeholder migration for each stamped-but-missing revision id, placed and proven (dry run unless --write).',
   usage: '$0 backfill [options]',
   examples: [
     ['$0 backfill', 'dry run: the placeholder for each row no file defines, its diff and the proof'],
@@ -15,12 +23,35 @@ export const backfill = defineCommand({
   exitCodes: EXIT_CODES.backfill,
   options: (y) =>
     probeOption(databaseOptions(projectOptions(y)))
-      .option('revision', { type: 'string', array: true, describe: 'an id to backfill (repeatable); default: the rows of the database that resolve to nothing' })
-      .option('from-logs', { type: 'string', describe: 'take the ids (and their parents) from a deploy log; - reads stdin' })
-      .option('after', { type: 'string', array: true, describe: 'parent of the placeholder: REV, or ID=REV per id (repeatable)' })
-      .option('rewire', { type: 'boolean', default: false, describe: "make the parent's children revise the placeholder (down_revision and Revises: lines)" })
-      .option('write', { type: 'boolean', default: false, describe: 'write the files (default: print the diff)' })
-      .option('git', { type: 'boolean', default: true, describe: 'search git history for where each id came from (--no-git to skip)' }),
+      .option('revision', {
+        type: 'string',
+        array: true,
+        describe: 'an id to backfill (repeatable); default: the rows of the database that resolve to nothing',
+      })
+      .option('from-logs', {
+        type: 'string',
+        describe: 'take the ids (and their parents) from a deploy log; - reads stdin',
+      })
+      .option('after', {
+        type: 'string',
+        array: true,
+        describe: 'parent of the placeholder: REV, or ID=REV per id (repeatable)',
+      })
+      .option('rewire', {
+        type: 'boolean',
+        default: false,
+        describe: "make the parent's children revise the placeholder (down_revision and Revises: lines)",
+      })
+      .option('write', {
+        type: 'boolean',
+        default: false,
+        describe: 'write the files (default: print the diff)',
+      })
+      .option('git', {
+        type: 'boolean',
+        default: true,
+        describe: 'search git history for where each id came from (--no-git to skip)',
+      }),
   async run(args, ctx) {
     ctx.setFormat(textOrJson(args.format, 'backfill'));
     const { backfillCommand } = await import('../../commands/backfill-command.js');

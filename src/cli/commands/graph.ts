@@ -5,20 +5,40 @@ import { databaseArgs, databaseOptions, projectArgs, projectOptions } from '../s
 export const graph = defineCommand({
   name: 'graph',
   command: 'graph',
-  summary: "Draw the revision graph (Mermaid, DOT, or the text of `alembic history`), with a database's rows, pending revisions and stray ids marked.",
+  summary:
+    "Draw the revision graph (Mermaid, DOT, or the text of `alembic history`), with a database's rows, pending revisions and stray ids marked.",
   usage: '$0 graph [options]',
   examples: [
     ['$0 graph > graph.mmd', 'the history as a Mermaid flowchart'],
-    ['DATABASE_URL=… $0 graph --format dot | dot -Tsvg > graph.svg', "with the database's rows, pending revisions and stray ids marked"],
+    [
+      'DATABASE_URL=… $0 graph --format dot | dot -Tsvg > graph.svg',
+      "with the database's rows, pending revisions and stray ids marked",
+    ],
   ],
   exitCodes: EXIT_CODES.graph,
   options: (y) =>
     databaseOptions(projectOptions(y))
-      .option('format', { choices: ['mermaid', 'dot', 'text'] as const, default: 'mermaid' as const, describe: 'mermaid (a flowchart), dot (Graphviz) or text (the lines `alembic history` prints)' })
-      .option('full', { type: 'boolean', default: false, describe: 'draw every revision (otherwise a straight run of more than 4 shows its ends and a count)' }),
+      .option('format', {
+        choices: ['mermaid', 'dot', 'text'] as const,
+        default: 'mermaid' as const,
+        describe: 'mermaid (a flowchart), dot (Graphviz) or text (the lines `alembic history` prints)',
+      })
+      .option('full', {
+        type: 'boolean',
+        default: false,
+        describe: 'draw every revision (otherwise a straight run of more than 4 shows its ends and a count)',
+      }),
   async run(args, ctx) {
     ctx.setFormat('text');
     const { graphCommand } = await import('../../commands/graph-command.js');
-    ctx.report(await graphCommand({ ...projectArgs({ ...args, format: 'text' }, ctx.build), ...databaseArgs(args), env: ctx.env, graphFormat: args.format, full: args.full }));
+    ctx.report(
+      await graphCommand({
+        ...projectArgs({ ...args, format: 'text' }, ctx.build),
+        ...databaseArgs(args),
+        env: ctx.env,
+        graphFormat: args.format,
+        full: args.full,
+      }),
+    );
   },
 });

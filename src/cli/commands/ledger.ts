@@ -1,11 +1,20 @@
 import { defineCommand } from '../command-spec.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { databaseArgs, databaseOptions, ledgerArgs, ledgerOptions, projectArgs, projectOptions, textOrJson } from '../shared-options.js';
+import {
+  databaseArgs,
+  databaseOptions,
+  ledgerArgs,
+  ledgerOptions,
+  projectArgs,
+  projectOptions,
+  textOrJson,
+} from '../shared-options.js';
 
 export const ledger = defineCommand({
   name: 'ledger',
   command: 'ledger <action>',
-  summary: "Record in the ledger (alembic_preflight_history) the revisions the database already holds, for a database older than the ledger or after an applied migration's file was edited; dry run unless --yes.",
+  summary:
+    "Record in the ledger (alembic_preflight_history) the revisions the database already holds, for a database older than the ledger or after an applied migration's file was edited; dry run unless --yes.",
   usage: '$0 ledger record [options]',
   examples: [
     ['$0 ledger record', 'dry run: the rows it would record, and whether it creates the table'],
@@ -14,11 +23,22 @@ export const ledger = defineCommand({
   exitCodes: EXIT_CODES.ledger,
   options: (y) =>
     ledgerOptions(databaseOptions(projectOptions(y)))
-      .positional('action', { choices: ['record'] as const, describe: 'record: put what the database already holds in the ledger' })
+      .positional('action', {
+        choices: ['record'] as const,
+        describe: 'record: put what the database already holds in the ledger',
+      })
       .option('yes', { type: 'boolean', default: false, describe: 'really write to the database' }),
   async run(args, ctx) {
     ctx.setFormat(textOrJson(args.format, 'ledger'));
     const { ledgerRecordCommand } = await import('../../commands/ledger-command.js');
-    ctx.report(await ledgerRecordCommand({ ...projectArgs(args, ctx.build), ...databaseArgs(args), ...ledgerArgs(args), env: ctx.env, yes: args.yes }));
+    ctx.report(
+      await ledgerRecordCommand({
+        ...projectArgs(args, ctx.build),
+        ...databaseArgs(args),
+        ...ledgerArgs(args),
+        env: ctx.env,
+        yes: args.yes,
+      }),
+    );
   },
 });

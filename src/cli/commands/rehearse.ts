@@ -14,26 +14,82 @@ export const rehearse = defineCommand({
   examples: [
     ['$0 rehearse', 'upgrade head, downgrade base, upgrade head on a scratch database'],
     ['$0 rehearse --step', 'each revision up, down and up again'],
-    ['$0 rehearse --idempotent --then "python seed.py"', "each upgrade() twice, then the seed script on the migrated database"],
+    [
+      '$0 rehearse --idempotent --then "python seed.py"',
+      'each upgrade() twice, then the seed script on the migrated database',
+    ],
     ['$0 rehearse --scratch-url postgresql://ci@localhost/postgres', 'on a CI service container'],
   ],
   exitCodes: EXIT_CODES.rehearse,
   options: (y) =>
     databaseOptions(projectOptions(y))
-      .option('step', { type: 'boolean', default: false, describe: 'each revision in turn: upgrade, downgrade to its parent, upgrade again' })
-      .option('down-to', { type: 'string', describe: 'the cycle downgrades to this revision instead of base (reached by an upgrade first); -1 goes one revision down from head, as `alembic downgrade -1`' })
-      .option('drift', { type: 'boolean', default: true, describe: "after the final upgrade, compare env.py's target_metadata with the schema (Alembic's autogenerate comparison, in the app's Python); --no-drift skips it" })
-      .option('idempotent', { type: 'boolean', default: false, describe: "first run each revision's upgrade() twice (stamped back to its parent, upgraded again) and name those that fail the second time" })
-      .option('then', { type: 'string', describe: 'a command (a seed script, a smoke test) run through the shell on the scratch database after the final upgrade, with the migrations\' environment and fence; its failure fails the rehearsal' })
-      .option('scratch-url', { type: 'string', describe: 'a PostgreSQL server where a uniquely named database may be created and dropped (never production); default: a throwaway local cluster from the server binaries' })
-      .option('scratch', { choices: ['auto', 'docker'] as const, default: 'auto' as const, describe: 'docker: a PostgreSQL container (testcontainers) even when the server binaries are installed' })
-      .option('step-minutes', { type: 'number', default: 10, describe: 'minutes each Alembic command may take' })
-      .option('from-production', { type: 'boolean', default: false, describe: "copy the schema of the database --database-url / $DATABASE_URL names (read-only; no rows but the version table's) and run the pending upgrade on the copy" })
-      .option('url-env', { type: 'string', array: true, describe: "another variable the app reads its database URL from (repeatable): set to the scratch database's URL, like DATABASE_URL" })
-      .option('schema-copy', { choices: ['auto', 'pg_dump', 'catalog'] as const, default: 'auto' as const, describe: '--from-production: pg_dump --schema-only, the catalog (tables, keys, indexes, types, sequences, views; no functions or triggers), or pg_dump when installed (auto)' }),
+      .option('step', {
+        type: 'boolean',
+        default: false,
+        describe: 'each revision in turn: upgrade, downgrade to its parent, upgrade again',
+      })
+      .option('down-to', {
+        type: 'string',
+        describe:
+          'the cycle downgrades to this revision instead of base (reached by an upgrade first); -1 goes one revision down from head, as `alembic downgrade -1`',
+      })
+      .option('drift', {
+        type: 'boolean',
+        default: true,
+        describe:
+          "after the final upgrade, compare env.py's target_metadata with the schema (Alembic's autogenerate comparison, in the app's Python); --no-drift skips it",
+      })
+      .option('idempotent', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "first run each revision's upgrade() twice (stamped back to its parent, upgraded again) and name those that fail the second time",
+      })
+      .option('then', {
+        type: 'string',
+        describe:
+          "a command (a seed script, a smoke test) run through the shell on the scratch database after the final upgrade, with the migrations' environment and fence; its failure fails the rehearsal",
+      })
+      .option('scratch-url', {
+        type: 'string',
+        describe:
+          'a PostgreSQL server where a uniquely named database may be created and dropped (never production); default: a throwaway local cluster from the server binaries',
+      })
+      .option('scratch', {
+        choices: ['auto', 'docker'] as const,
+        default: 'auto' as const,
+        describe:
+          'docker: a PostgreSQL container (testcontainers) even when the server binaries are installed',
+      })
+      .option('step-minutes', {
+        type: 'number',
+        default: 10,
+        describe: 'minutes each Alembic command may take',
+      })
+      .option('from-production', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "copy the schema of the database --database-url / $DATABASE_URL names (read-only; no rows but the version table's) and run the pending upgrade on the copy",
+      })
+      .option('url-env', {
+        type: 'string',
+        array: true,
+        describe:
+          "another variable the app reads its database URL from (repeatable): set to the scratch database's URL, like DATABASE_URL",
+      })
+      .option('schema-copy', {
+        choices: ['auto', 'pg_dump', 'catalog'] as const,
+        default: 'auto' as const,
+        describe:
+          '--from-production: pg_dump --schema-only, the catalog (tables, keys, indexes, types, sequences, views; no functions or triggers), or pg_dump when installed (auto)',
+      }),
   async run(args, ctx) {
     // GitHub annotations and Markdown too; SARIF is for findings, which rehearse has none of
-    if (args.format === 'sarif') throw new UsageError('--format sarif is for check and verify, not rehearse.', { hint: 'Use --format text, json, github or markdown here.' });
+    if (args.format === 'sarif')
+      throw new UsageError('--format sarif is for check and verify, not rehearse.', {
+        hint: 'Use --format text, json, github or markdown here.',
+      });
     ctx.setFormat(args.format === 'json' ? 'json' : 'text');
     const { rehearseCommand } = await import('../../commands/rehearse-command.js');
     ctx.report(

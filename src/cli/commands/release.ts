@@ -1,26 +1,62 @@
 import { defineCommand } from '../command-spec.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { databaseArgs, databaseOptions, ledgerArgs, ledgerOptions, lockArgs, lockOptions, probeOption, projectArgs, projectOptions, textOrJson } from '../shared-options.js';
+import {
+  databaseArgs,
+  databaseOptions,
+  ledgerArgs,
+  ledgerOptions,
+  lockArgs,
+  lockOptions,
+  probeOption,
+  projectArgs,
+  projectOptions,
+  textOrJson,
+} from '../shared-options.js';
 
 export const release = defineCommand({
   name: 'release',
   command: 'release',
-  summary: 'Heroku release phase: verify, then run `alembic upgrade <target>` (or the command after --) only if it will succeed, verify the result, print one verdict.',
+  summary:
+    'Heroku release phase: verify, then run `alembic upgrade <target>` (or the command after --) only if it will succeed, verify the result, print one verdict.',
   usage: '$0 release [options] [-- COMMAND…]',
   examples: [
     ['$0 release', 'verify, then `alembic upgrade head` (or `flask db upgrade`) when it will succeed'],
     ['$0 release -c db/alembic.ini --target heads', 'another ini, and `upgrade heads`'],
     ['$0 release -- ./bin/migrate.sh', 'run your own command instead, after the same verification'],
-    ["$0 release --tenants 'tenant_*' -- ./bin/migrate-tenants.sh", 'a schema per tenant: gate the loop on the whole fleet'],
+    [
+      "$0 release --tenants 'tenant_*' -- ./bin/migrate-tenants.sh",
+      'a schema per tenant: gate the loop on the whole fleet',
+    ],
   ],
   exitCodes: EXIT_CODES.release,
   options: (y) =>
     lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y)))))
-      .option('on-ahead', { choices: ['allow', 'block'] as const, describe: 'when the database is ahead of this code (a rollback, per the ledger): exit 0 without migrating (allow, the default) or stop (block)' })
-      .option('always-run', { type: 'boolean', default: false, describe: 'run the command even when the database is already at the target' })
-      .option('cosmetic', { type: 'boolean', default: false, describe: 'also print the findings about how the code reads (docstrings, file names), left out of the release log by default' })
-      .option('tenants', { type: 'string', describe: "a schema per tenant: verify every schema matching this pattern, run the command after -- (your loop over the tenants) only if none would fail, and check that all reached the target" })
-      .option('deadline', { type: 'number', default: 50, describe: 'minutes before the command is stopped (Heroku ends a release after 60)' }),
+      .option('on-ahead', {
+        choices: ['allow', 'block'] as const,
+        describe:
+          'when the database is ahead of this code (a rollback, per the ledger): exit 0 without migrating (allow, the default) or stop (block)',
+      })
+      .option('always-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'run the command even when the database is already at the target',
+      })
+      .option('cosmetic', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'also print the findings about how the code reads (docstrings, file names), left out of the release log by default',
+      })
+      .option('tenants', {
+        type: 'string',
+        describe:
+          'a schema per tenant: verify every schema matching this pattern, run the command after -- (your loop over the tenants) only if none would fail, and check that all reached the target',
+      })
+      .option('deadline', {
+        type: 'number',
+        default: 50,
+        describe: 'minutes before the command is stopped (Heroku ends a release after 60)',
+      }),
   async run(args, ctx) {
     ctx.setFormat(textOrJson(args.format, 'release'));
     const { releaseCommand } = await import('../../commands/release-command.js');

@@ -5,21 +5,38 @@ import { databaseArgs, databaseOptions, projectArgs, projectOptions, textOrJson 
 export const restamp = defineCommand({
   name: 'restamp',
   command: 'restamp',
-  summary: "Replace one version-table row (a renamed migration's old id) with its new id, in one transaction; dry run unless --yes.",
+  summary:
+    "Replace one version-table row (a renamed migration's old id) with its new id, in one transaction; dry run unless --yes.",
   usage: '$0 restamp --from OLD --to NEW [options]',
   examples: [
-    ['$0 restamp --from 3c4d5e6f --to 7a8b9c0d', 'dry run: the one-row UPDATE and what the upgrade then runs'],
+    [
+      '$0 restamp --from 3c4d5e6f --to 7a8b9c0d',
+      'dry run: the one-row UPDATE and what the upgrade then runs',
+    ],
     ['$0 restamp --from 3c4d5e6f --to 7a8b9c0d --yes', 'write it, in one transaction'],
   ],
   exitCodes: EXIT_CODES.restamp,
   options: (y) =>
     databaseOptions(projectOptions(y))
       .option('from', { type: 'string', demandOption: true, describe: 'the id the database holds' })
-      .option('to', { type: 'string', demandOption: true, describe: 'the id of the same migration in the code' })
+      .option('to', {
+        type: 'string',
+        demandOption: true,
+        describe: 'the id of the same migration in the code',
+      })
       .option('yes', { type: 'boolean', default: false, describe: 'really write to the database' }),
   async run(args, ctx) {
     ctx.setFormat(textOrJson(args.format, 'restamp'));
     const { restampCommand } = await import('../../commands/restamp-command.js');
-    ctx.report(await restampCommand({ ...projectArgs(args, ctx.build), ...databaseArgs(args), env: ctx.env, from: args.from, to: args.to, yes: args.yes }));
+    ctx.report(
+      await restampCommand({
+        ...projectArgs(args, ctx.build),
+        ...databaseArgs(args),
+        env: ctx.env,
+        from: args.from,
+        to: args.to,
+        yes: args.yes,
+      }),
+    );
   },
 });

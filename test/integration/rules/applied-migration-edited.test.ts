@@ -14,7 +14,9 @@ describe('applied-migration-edited', () => {
     const found = result.findings.filter((f) => f.code === 'applied-migration-edited');
     expect(found).toHaveLength(1);
     expect(found[0]!).toMatchObject({ severity: 'warning', path: `${V}b2_step.py`, revision: 'b2' });
-    expect(found[0]!.message).toMatch(/^migrations\/versions\/b2_step\.py: revision b2 changed after release v7, dyno release\.1 on 2026-11-20 10:00:00 UTC applied it \(SHA-256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\)/u);
+    expect(found[0]!.message).toMatch(
+      /^migrations\/versions\/b2_step\.py: revision b2 changed after release v7, dyno release\.1 on 2026-11-20 10:00:00 UTC applied it \(SHA-256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\)/u,
+    );
     expect((await verifyLedger(root, url, { strict: true })).exitCode).toBe(1);
   });
 
@@ -33,7 +35,11 @@ describe('applied-migration-edited', () => {
     const { result, exitCode } = await verifyLedger(root, sqliteWithLedger(root, ['c3'], ledger));
     expect(exitCode).toBe(1);
     const f = result.findings.find((x) => x.code === 'missing-down-revision')!;
-    expect(f.message).toContain(`The ledger alembic_preflight_history shows release v7, dyno release.1 on 2026-11-20 10:00:00 UTC applied 'b2' from ${V}b2_step.py, which this code no longer has.`);
-    expect(f.hint).toMatch(/^Restore migrations\/versions\/b2_step\.py \(SHA-256 [0-9a-f]{12}… as applied\)/u);
+    expect(f.message).toContain(
+      `The ledger alembic_preflight_history shows release v7, dyno release.1 on 2026-11-20 10:00:00 UTC applied 'b2' from ${V}b2_step.py, which this code no longer has.`,
+    );
+    expect(f.hint).toMatch(
+      /^Restore migrations\/versions\/b2_step\.py \(SHA-256 [0-9a-f]{12}… as applied\)/u,
+    );
   });
 });

@@ -10,7 +10,14 @@ describe('breaks-serving-release', () => {
     const { root, url } = await lockFixture(pg(), 'serving_drop', 10, "op.drop_column('orders', 'note')");
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
     const f = out.result.findings.filter((x) => x.code === 'breaks-serving-release');
-    expect(f.map((x) => [x.severity, x.title, x.path, x.line])).toEqual([['warning', 'op.drop_column drops column orders.note while the old release still serves', 'migrations/versions/b1_step.py', 17]]);
+    expect(f.map((x) => [x.severity, x.title, x.path, x.line])).toEqual([
+      [
+        'warning',
+        'op.drop_column drops column orders.note while the old release still serves',
+        'migrations/versions/b1_step.py',
+        17,
+      ],
+    ]);
     expect(f[0]!.hint).toContain('Expand, then contract, over two releases');
     // small table: no lock finding, only the serving one
     expect(out.result.findings.map((x) => x.code)).not.toContain('lock-on-large-table');
@@ -27,7 +34,9 @@ describe('breaks-serving-release', () => {
     ].join('\n');
     const { root, url } = await lockFixture(pg(), 'serving_mixed', 10, steps);
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
-    expect(out.result.findings.filter((x) => x.code === 'breaks-serving-release').map((x) => x.title)).toEqual([
+    expect(
+      out.result.findings.filter((x) => x.code === 'breaks-serving-release').map((x) => x.title),
+    ).toEqual([
       'op.alter_column renames column orders.note while the old release still serves',
       'op.alter_column changes the type of column orders.amount while the old release still serves',
       'op.alter_column makes column orders.customer_id NOT NULL while the old release still serves',

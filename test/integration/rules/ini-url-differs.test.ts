@@ -12,29 +12,67 @@ import { tempDir } from '../../helpers/temp-dir.js';
 const V = 'migrations/versions/';
 /** Alembic's template env.py (the URL from alembic.ini), with `store` where a project sets its own. */
 const project = (iniUrlLine: string, store = ''): string =>
-  makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), 'migrations/env.py': onlineEnvPy(store), 'migrations/script.py.mako': '' }, DEFAULT_INI + iniUrlLine);
+  makeProject(
+    {
+      [V + 'a1_x.py']: rev('a1', null),
+      [V + 'b2_x.py']: rev('b2', 'a1'),
+      'migrations/env.py': onlineEnvPy(store),
+      'migrations/script.py.mako': '',
+    },
+    DEFAULT_INI + iniUrlLine,
+  );
 
-const ENGINE_DIRECT = 'engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)';
+const ENGINE_DIRECT =
+  'engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)';
 const ENGINE_NAMED = 'url = config.get_main_option("sqlalchemy.url")\nengine = create_engine(url)';
 /** An env.py that builds its engine with create_engine from the ini's URL (`body` inside run_migrations_online), offline branch included. */
 const createEngineEnvPy = (body: string): string =>
-  `from alembic import context\nfrom sqlalchemy import create_engine, pool\n\nconfig = context.config\n\n\ndef run_migrations_offline():\n    url = config.get_main_option("sqlalchemy.url")\n    context.configure(url=url, literal_binds=True)\n    with context.begin_transaction():\n        context.run_migrations()\n\n\ndef run_migrations_online():\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n    with engine.connect() as connection:\n        context.configure(connection=connection)\n        with context.begin_transaction():\n            context.run_migrations()\n\n\nif context.is_offline_mode():\n    run_migrations_offline()\nelse:\n    run_migrations_online()\n`;
+  `from alembic import context\nfrom sqlalchemy import create_engine, pool\n\nconfig = context.config\n\n\ndef run_migrations_offline():\n    url = config.get_main_option("sqlalchemy.url")\n    context.configure(url=url, literal_binds=True)\n    with context.begin_transaction():\n        context.run_migrations()\n\n\ndef run_migrations_online():\n${body
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join(
+      '\n',
+    )}\n    with engine.connect() as connection:\n        context.configure(connection=connection)\n        with context.begin_transaction():\n            context.run_migrations()\n\n\nif context.is_offline_mode():\n    run_migrations_offline()\nelse:\n    run_migrations_online()\n`;
 const engineProject = (body: string, iniUrlLine: string): string =>
-  makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), 'migrations/env.py': createEngineEnvPy(body), 'migrations/script.py.mako': '' }, DEFAULT_INI + iniUrlLine);
+  makeProject(
+    {
+      [V + 'a1_x.py']: rev('a1', null),
+      [V + 'b2_x.py']: rev('b2', 'a1'),
+      'migrations/env.py': createEngineEnvPy(body),
+      'migrations/script.py.mako': '',
+    },
+    DEFAULT_INI + iniUrlLine,
+  );
 
 /** A real SQLite file whose alembic_version holds `row`. */
 function database(row: string): { file: string; url: string } {
   const file = path.join(tempDir(), 'app.db');
-  const init = spawnSync(PYTHON, ['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(file)}); c.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"); c.execute("INSERT INTO alembic_version VALUES ('${row}')"); c.commit()`]);
+  const init = spawnSync(PYTHON, [
+    '-c',
+    `import sqlite3; c = sqlite3.connect(${JSON.stringify(file)}); c.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"); c.execute("INSERT INTO alembic_version VALUES ('${row}')"); c.commit()`,
+  ]);
   expect(init.status).toBe(0);
   return { file, url: `sqlite:///${file}` };
 }
 
 const upgrade = (root: string, env: Record<string, string>) =>
-  spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', PYTHONDONTWRITEBYTECODE: '1', ...env } });
+  spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: '', PYTHONDONTWRITEBYTECODE: '1', ...env },
+  });
 
-type Found = { code: string; severity: string; path: string; line: number; message: string; hint: string; alembicError?: string };
-const found = (stdout: string): Found[] => (JSON.parse(stdout).findings as Found[]).filter((f) => f.code === 'ini-url-differs');
+type Found = {
+  code: string;
+  severity: string;
+  path: string;
+  line: number;
+  message: string;
+  hint: string;
+  alembicError?: string;
+};
+const found = (stdout: string): Found[] =>
+  (JSON.parse(stdout).findings as Found[]).filter((f) => f.code === 'ini-url-differs');
 const lastLine = (text: string): string => text.trim().split('\n').at(-1)!;
 
 describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one verify read", () => {
@@ -47,7 +85,9 @@ describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one v
     expect(r.status).toBe(1);
     const [f] = found(r.stdout);
     expect(f).toMatchObject({ severity: 'error', path: 'alembic.ini', line: 4 });
-    expect(f!.message).toContain('env.py builds its engine from alembic.ini (engine_from_config, migrations/env.py:9)');
+    expect(f!.message).toContain(
+      'env.py builds its engine from alembic.ini (engine_from_config, migrations/env.py:9)',
+    );
     expect(f!.message).toContain('another database than $DATABASE_URL');
     expect(r.stdout + r.stderr).not.toContain(real.file);
     // real Alembic goes to the ini's database, and fails there
@@ -65,7 +105,11 @@ describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one v
 
   it('says the failure real Alembic prints when the ini holds the template URL, a blank one or none', () => {
     const db = database('a1');
-    for (const [line, at] of [['sqlalchemy.url = driver://user:pass@localhost/dbname\n', 4], ['sqlalchemy.url =\n', 4], ['', 1]] as const) {
+    for (const [line, at] of [
+      ['sqlalchemy.url = driver://user:pass@localhost/dbname\n', 4],
+      ['sqlalchemy.url =\n', 4],
+      ['', 1],
+    ] as const) {
       const root = project(line);
       const r = runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: db.url });
       expect(r.status, line).toBe(1);
@@ -85,24 +129,61 @@ describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one v
     // the same file through %(here)s and through an absolute path
     const local = path.join(root, 'app.db');
     spawnSync('cp', [db.file, local]);
-    expect(found(runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: `sqlite:///${local}` }).stdout)).toEqual([]);
-    expect(sameDatabase('postgres://u:secret@db.example.com/app', 'postgresql+psycopg2://other@DB.example.com:5432/app?sslmode=require', '/')).toBe('same');
-    expect(sameDatabase('postgres://u@db.example.com/app', 'postgres://u@db.example.com/app_staging', '/')).toBe('different');
-    expect(sameDatabase('postgres://u@db.example.com/app', 'postgres://u@db.example.com:5433/app', '/')).toBe('different');
+    expect(
+      found(runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: `sqlite:///${local}` }).stdout),
+    ).toEqual([]);
+    expect(
+      sameDatabase(
+        'postgres://u:secret@db.example.com/app',
+        'postgresql+psycopg2://other@DB.example.com:5432/app?sslmode=require',
+        '/',
+      ),
+    ).toBe('same');
+    expect(
+      sameDatabase('postgres://u@db.example.com/app', 'postgres://u@db.example.com/app_staging', '/'),
+    ).toBe('different');
+    expect(sameDatabase('postgres://u@db.example.com/app', 'postgres://u@db.example.com:5433/app', '/')).toBe(
+      'different',
+    );
     expect(sameDatabase('mysql://h/app', 'postgres://h/app', '/')).toBe('unknown');
     // this machine however named (CI writes localhost in one place and 127.0.0.1 in another), a socket folder
-    for (const local of ['postgresql://127.0.0.1/app', 'postgresql://[::1]/app', 'postgresql:///app', 'postgresql://localhost./app', 'postgresql:///app?host=/var/run/postgresql']) {
+    for (const local of [
+      'postgresql://127.0.0.1/app',
+      'postgresql://[::1]/app',
+      'postgresql:///app',
+      'postgresql://localhost./app',
+      'postgresql:///app?host=/var/run/postgresql',
+    ]) {
       expect(sameDatabase(local, 'postgres://u@LOCALHOST:5432/app', '/'), local).toBe('same');
     }
     expect(sameDatabase('postgresql://127.0.0.1/app', 'postgresql://localhost/other', '/')).toBe('different');
-    expect(sameDatabase('postgresql://127.0.0.1:5433/app', 'postgresql://localhost/app', '/')).toBe('different');
-    expect(sameDatabase('postgresql:///app?host=/tmp', 'postgresql:///app?host=/var/run/postgresql', '/')).toBe('unknown');
-    expect(sameDatabase('postgresql://db.example.com/app', 'postgresql://localhost/app', '/')).toBe('different');
+    expect(sameDatabase('postgresql://127.0.0.1:5433/app', 'postgresql://localhost/app', '/')).toBe(
+      'different',
+    );
+    expect(
+      sameDatabase('postgresql:///app?host=/tmp', 'postgresql:///app?host=/var/run/postgresql', '/'),
+    ).toBe('unknown');
+    expect(sameDatabase('postgresql://db.example.com/app', 'postgresql://localhost/app', '/')).toBe(
+      'different',
+    );
   });
 
   it('is quiet whenever env.py may connect some other way, and reads the template as Alembic ships it', () => {
-    const generic = readFileSync(path.join(path.dirname(spawnSync(PYTHON, ['-c', 'import alembic; print(alembic.__file__)'], { encoding: 'utf8' }).stdout.trim()), 'templates/generic/env.py'), 'utf8');
-    expect(iniUrlConnection(generic)).toEqual({ line: generic.split('\n').findIndex((l) => l.includes('engine_from_config(')) + 1, via: 'engine_from_config' });
+    const generic = readFileSync(
+      path.join(
+        path.dirname(
+          spawnSync(PYTHON, ['-c', 'import alembic; print(alembic.__file__)'], {
+            encoding: 'utf8',
+          }).stdout.trim(),
+        ),
+        'templates/generic/env.py',
+      ),
+      'utf8',
+    );
+    expect(iniUrlConnection(generic)).toEqual({
+      line: generic.split('\n').findIndex((l) => l.includes('engine_from_config(')) + 1,
+      via: 'engine_from_config',
+    });
     const online = onlineEnvPy('');
     expect(iniUrlConnection(online)).toEqual({ line: 9, via: 'engine_from_config' });
     for (const other of [
@@ -128,9 +209,10 @@ describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one v
       ENGINE_DIRECT,
       ENGINE_NAMED,
       'url = context.config.get_main_option("sqlalchemy.url")\nengine = create_async_engine(url)',
-      'engine = create_engine(config.get_main_option(\'sqlalchemy.url\'))',
+      "engine = create_engine(config.get_main_option('sqlalchemy.url'))",
     ];
-    for (const body of claimed) expect(iniUrlConnection(createEngineEnvPy(body)), body).toMatchObject({ via: 'create_engine' });
+    for (const body of claimed)
+      expect(iniUrlConnection(createEngineEnvPy(body)), body).toMatchObject({ via: 'create_engine' });
     for (const body of [
       'url = config.get_main_option("sqlalchemy.url")\nurl = fix(url)\nengine = create_engine(url)',
       'url = config.get_main_option("sqlalchemy.url")\nurl += "?sslmode=require"\nengine = create_engine(url)',
@@ -141,7 +223,8 @@ describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one v
       'engine = create_engine(config.get_main_option("sqlalchemy.url") + "?x=1")',
       'engine = create_engine(get_url())',
       'url = config.get_main_option("sqlalchemy.url")\nengine = create_engine(url)\nengine = create_engine(os.environ["DATABASE_URL"])',
-    ]) expect(iniUrlConnection(createEngineEnvPy(body)), body).toBeNull();
+    ])
+      expect(iniUrlConnection(createEngineEnvPy(body)), body).toBeNull();
   });
 
   it('blocks create_engine(config.get_main_option("sqlalchemy.url")) on another database or none, as real Alembic fails', () => {
@@ -153,7 +236,9 @@ describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one v
       const r = runCli(root, ['verify', '--format', 'json'], env);
       expect(r.status, body).toBe(1);
       const [f] = found(r.stdout);
-      expect(f!.message).toContain('create_engine(config.get_main_option("sqlalchemy.url")), migrations/env.py:');
+      expect(f!.message).toContain(
+        'create_engine(config.get_main_option("sqlalchemy.url")), migrations/env.py:',
+      );
       const up = upgrade(root, env);
       expect(up.status).not.toBe(0);
       expect(up.stdout + up.stderr).toContain("Can't locate revision identified by 'guest_lockout_001'");
@@ -172,6 +257,9 @@ describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one v
     expect(up.status).not.toBe(0);
     // SQLAlchemy 1.4 (Debian's) fails on None before its check; 2.x, which we quote, says so
     const said = lastLine(up.stdout + up.stderr);
-    expect([f!.alembicError, "AttributeError: 'NoneType' object has no attribute '_instantiate_plugins'"]).toContain(said);
+    expect([
+      f!.alembicError,
+      "AttributeError: 'NoneType' object has no attribute '_instantiate_plugins'",
+    ]).toContain(said);
   });
 });

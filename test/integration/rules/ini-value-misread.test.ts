@@ -26,15 +26,27 @@ describeRule(
 function withBytecodeRevision(ini: string): string {
   const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1') }, ini);
   const src = path.join(root, V, 'b2_x.py');
-  execFileSync(PYTHON, ['-c', 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2])', src, src + 'c']);
+  execFileSync(PYTHON, [
+    '-c',
+    'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2])',
+    src,
+    src + 'c',
+  ]);
   rmSync(src);
   return root;
 }
 
 function alembicHeads(root: string, env: Record<string, string>): string[] {
-  const out = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } });
+  const out = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
+  });
   expect(out.status, out.stderr).toBe(0);
-  return out.stdout.split('\n').filter(Boolean).map((l) => l.split(' ')[0]!);
+  return out.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ')[0]!);
 }
 
 describe('ini-value-misread against real Alembic', () => {
@@ -57,7 +69,10 @@ describe('ini-value-misread against real Alembic', () => {
   });
 
   it('recursive_version_locations = True: the newest Alembic finds no revision in subfolders', async () => {
-    const root = makeProject({ [V + 'sub/a1_x.py']: rev('a1', null) }, `${DEFAULT_INI}recursive_version_locations = True\n`);
+    const root = makeProject(
+      { [V + 'sub/a1_x.py']: rev('a1', null) },
+      `${DEFAULT_INI}recursive_version_locations = True\n`,
+    );
     const r = await check(root, 'latest');
     expect([...r.model.map.heads]).toEqual([]);
     expect(r.findings.find((x) => x.code === 'ini-value-misread')?.message).toContain('subfolders');
@@ -68,23 +83,34 @@ describe('ini-value-misread against real Alembic', () => {
   });
 
   it('prepend_sys_path with path_separator: the comment hides the folder; with the legacy split (1.8.1, or no separator key) it becomes harmless extra entries', async () => {
-    const bad = makeProject({ [V + 'a1_x.py']: rev('a1', null) }, `${DEFAULT_INI}prepend_sys_path = .  # the project root\n`);
+    const bad = makeProject(
+      { [V + 'a1_x.py']: rev('a1', null) },
+      `${DEFAULT_INI}prepend_sys_path = .  # the project root\n`,
+    );
     const f = (await check(bad, 'latest')).findings.find((x) => x.code === 'ini-value-misread');
     expect(f?.message).toContain('".  # the project root"');
     expect(f?.hint).toContain('(prepend_sys_path = .)');
     expect(codes(await check(bad, '1.8.1'))).not.toContain('ini-value-misread');
-    const legacy = makeProject({ [V + 'a1_x.py']: rev('a1', null) }, `${LEGACY_INI}prepend_sys_path = .  # the project root\n`);
+    const legacy = makeProject(
+      { [V + 'a1_x.py']: rev('a1', null) },
+      `${LEGACY_INI}prepend_sys_path = .  # the project root\n`,
+    );
     expect(codes(await check(legacy, 'latest'))).not.toContain('ini-value-misread');
   });
 
   it('sqlalchemy.url with an inline comment: warned, and neither the URL nor its password is printed', async () => {
-    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null) }, `${DEFAULT_INI}sqlalchemy.url = postgresql://app:s3cret@db.internal/app  # staging\n`);
+    const root = makeProject(
+      { [V + 'a1_x.py']: rev('a1', null) },
+      `${DEFAULT_INI}sqlalchemy.url = postgresql://app:s3cret@db.internal/app  # staging\n`,
+    );
     const f = (await check(root, 'latest')).findings.find((x) => x.code === 'ini-value-misread');
     expect(f?.message).toContain('sqlalchemy.url ends in an inline comment');
     expect(JSON.stringify(f)).not.toContain('s3cret');
     expect(JSON.stringify(f)).not.toContain('db.internal');
-    const fine = makeProject({ [V + 'a1_x.py']: rev('a1', null) }, `${DEFAULT_INI}# staging\nsqlalchemy.url = postgresql://app:s3cret@db.internal/app#frag\n`);
+    const fine = makeProject(
+      { [V + 'a1_x.py']: rev('a1', null) },
+      `${DEFAULT_INI}# staging\nsqlalchemy.url = postgresql://app:s3cret@db.internal/app#frag\n`,
+    );
     expect(codes(await check(fine, 'latest'))).not.toContain('ini-value-misread');
   });
 });
-

@@ -6,25 +6,53 @@ import { postgresForSuite } from '../../helpers/postgres-suite.js';
 describe('lock-not-graded', () => {
   const pg = postgresForSuite();
 
-  it('SQL built at run time is said not graded, with its line; literal SQL is graded through PostgreSQL\'s parser', async () => {
-    const built = await lockFixture(pg(), 'ungraded_built', 120_000, 'col = "amount"\nop.execute(f"ALTER TABLE orders ALTER COLUMN {col} TYPE bigint")');
+  it("SQL built at run time is said not graded, with its line; literal SQL is graded through PostgreSQL's parser", async () => {
+    const built = await lockFixture(
+      pg(),
+      'ungraded_built',
+      120_000,
+      'col = "amount"\nop.execute(f"ALTER TABLE orders ALTER COLUMN {col} TYPE bigint")',
+    );
     const out = await verifyCommand({ cwd: built.root, format: 'text', env: { DATABASE_URL: built.url } });
     const f = out.result.findings.filter((x) => x.code === 'lock-not-graded');
-    expect(f.map((x) => [x.severity, x.title, x.line])).toEqual([['info', 'a step of b1 not graded for locks', 18]]);
+    expect(f.map((x) => [x.severity, x.title, x.line])).toEqual([
+      ['info', 'a step of b1 not graded for locks', 18],
+    ]);
     expect(f[0]!.message).toContain('line 18: SQL built at run time');
-    const literal = await lockFixture(pg(), 'ungraded_literal', 120_000, 'op.execute("ALTER TABLE orders ALTER COLUMN amount TYPE bigint")');
-    const graded = await verifyCommand({ cwd: literal.root, format: 'text', env: { DATABASE_URL: literal.url } });
+    const literal = await lockFixture(
+      pg(),
+      'ungraded_literal',
+      120_000,
+      'op.execute("ALTER TABLE orders ALTER COLUMN amount TYPE bigint")',
+    );
+    const graded = await verifyCommand({
+      cwd: literal.root,
+      format: 'text',
+      env: { DATABASE_URL: literal.url },
+    });
     expect(graded.result.findings.map((x) => x.code)).not.toContain('lock-not-graded');
     const lock = graded.result.findings.find((x) => x.code === 'lock-on-large-table');
-    expect([lock?.title?.startsWith("execute's SQL (as alter_column) rewrites orders"), lock?.line]).toEqual([true, 17]);
+    expect([lock?.title?.startsWith("execute's SQL (as alter_column) rewrites orders"), lock?.line]).toEqual([
+      true,
+      17,
+    ]);
   }, 60_000);
 
   it('a new database (no tables yet) has nothing to lock: nothing is said', async () => {
-    const { url, root } = await lockFixture(pg(), 'ungraded_new', 10, 'op.execute("DROP INDEX IF EXISTS ix_gone")');
+    const { url, root } = await lockFixture(
+      pg(),
+      'ungraded_new',
+      10,
+      'op.execute("DROP INDEX IF EXISTS ix_gone")',
+    );
     const { pgExec } = await import('../../helpers/pg-cluster.js');
     await pgExec(url, ['DROP TABLE orders', 'DROP TABLE customers', 'DROP TABLE alembic_version']);
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
-    expect([out.result.database.prediction.steps.length, out.result.database.locks?.sqlUngraded, out.result.database.locks?.steps]).toEqual([2, 0, []]);
+    expect([
+      out.result.database.prediction.steps.length,
+      out.result.database.locks?.sqlUngraded,
+      out.result.database.locks?.steps,
+    ]).toEqual([2, 0, []]);
     expect(out.result.findings.map((x) => x.code).filter((c) => c.startsWith('lock-'))).toEqual([]);
   }, 60_000);
 });

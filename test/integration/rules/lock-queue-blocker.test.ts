@@ -8,7 +8,12 @@ describe('lock-queue-blocker', () => {
   const pg = postgresForSuite();
 
   it('names a session idle in a transaction that holds a lock the pending step must wait for', async () => {
-    const { root, url } = await lockFixture(pg(), 'queue_idle', 10, "op.add_column('orders', sa.Column('extra', sa.Integer(), nullable=True))");
+    const { root, url } = await lockFixture(
+      pg(),
+      'queue_idle',
+      10,
+      "op.add_column('orders', sa.Column('extra', sa.Integer(), nullable=True))",
+    );
     const { default: Pg } = await import('pg');
     const idle = new Pg.Client({ connectionString: url, ssl: false });
     await idle.connect();
@@ -19,8 +24,12 @@ describe('lock-queue-blocker', () => {
       const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
       const f = out.result.findings.filter((x) => x.code === 'lock-queue-blocker');
       expect(f).toHaveLength(1);
-      expect(f[0]!.title).toBe(`session ${pidOf(idle)} (idle in transaction) holds a lock on orders that op.add_column must wait for`);
-      expect(f[0]!.message).toContain('holds AccessShareLock on orders. op.add_column needs ACCESS EXCLUSIVE there');
+      expect(f[0]!.title).toBe(
+        `session ${pidOf(idle)} (idle in transaction) holds a lock on orders that op.add_column must wait for`,
+      );
+      expect(f[0]!.message).toContain(
+        'holds AccessShareLock on orders. op.add_column needs ACCESS EXCLUSIVE there',
+      );
       expect(f[0]!.hint).toContain(`pg_terminate_backend(${pidOf(idle)})`);
     } finally {
       await idle.end();
@@ -31,7 +40,12 @@ describe('lock-queue-blocker', () => {
   }, 60_000);
 
   it('a lock that does not conflict is not reported: a reader beside CREATE INDEX CONCURRENTLY', async () => {
-    const { root, url } = await lockFixture(pg(), 'queue_cic', 10, "with op.get_context().autocommit_block():\n    op.create_index('ix_amount', 'orders', ['amount'], postgresql_concurrently=True)");
+    const { root, url } = await lockFixture(
+      pg(),
+      'queue_cic',
+      10,
+      "with op.get_context().autocommit_block():\n    op.create_index('ix_amount', 'orders', ['amount'], postgresql_concurrently=True)",
+    );
     const { default: Pg } = await import('pg');
     const reader = new Pg.Client({ connectionString: url, ssl: false });
     await reader.connect();

@@ -8,7 +8,10 @@ const DROP = "op.drop_column('orders', 'note')";
 
 describe('lock-timeout-missing', () => {
   const pg = postgresForSuite();
-  const codes = async (root: string, url: string): Promise<string[]> => (await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } })).result.findings.map((f) => f.code);
+  const codes = async (root: string, url: string): Promise<string[]> =>
+    (await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } })).result.findings.map(
+      (f) => f.code,
+    );
 
   it('ACCESS EXCLUSIVE on a large table with no lock_timeout anywhere: reported at the step', async () => {
     const { root, url } = await lockFixture(pg(), 'timeout_none', 120_000, DROP);
@@ -23,7 +26,12 @@ describe('lock-timeout-missing', () => {
     const db = await lockFixture(pg(), 'timeout_db', 120_000, DROP);
     await pgExec(db.url, "ALTER DATABASE timeout_db SET lock_timeout = '5s'");
     expect(await codes(db.root, db.url)).not.toContain('lock-timeout-missing');
-    const inMigration = await lockFixture(pg(), 'timeout_mig', 120_000, `op.execute("SET lock_timeout = '5s'")\n${DROP}`);
+    const inMigration = await lockFixture(
+      pg(),
+      'timeout_mig',
+      120_000,
+      `op.execute("SET lock_timeout = '5s'")\n${DROP}`,
+    );
     expect(await codes(inMigration.root, inMigration.url)).not.toContain('lock-timeout-missing');
     const small = await lockFixture(pg(), 'timeout_small', 50, DROP);
     expect(await codes(small.root, small.url)).not.toContain('lock-timeout-missing');

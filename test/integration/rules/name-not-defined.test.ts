@@ -10,7 +10,16 @@ const V = 'migrations/versions/';
 const ENV = SQLITE_ENV_PY;
 const INI = SQLITE_INI;
 
-const project = (extra: string, files: Record<string, string> = {}): string => makeProject({ 'migrations/env.py': ENV, [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1', extra), ...files }, INI);
+const project = (extra: string, files: Record<string, string> = {}): string =>
+  makeProject(
+    {
+      'migrations/env.py': ENV,
+      [V + 'a1_x.py']: rev('a1', null),
+      [V + 'b2_x.py']: rev('b2', 'a1', extra),
+      ...files,
+    },
+    INI,
+  );
 
 describeRule(
   'name-not-defined',
@@ -29,9 +38,20 @@ describeRule(
 /** The last line real `alembic heads` prints: the exception that stopped it, or a head. */
 function heads(cwd: string): string {
   try {
-    return execFileSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }).trim().split('\n').pop()!;
+    return execFileSync(PYTHON, ['-m', 'alembic', 'heads'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
   } catch (e) {
-    return String((e as { stderr?: string }).stderr ?? e).trim().split('\n').pop()!;
+    return String((e as { stderr?: string }).stderr ?? e)
+      .trim()
+      .split('\n')
+      .pop()!;
   }
 }
 
@@ -45,7 +65,11 @@ describe('name-not-defined against real Alembic', () => {
     ['a class base', 'class Model(Base):\n    pass', 'Base'],
     ['a Python 2 builtin', "name = unicode('users')", 'unicode'],
     ['an argument of a call', "sa_table = str(tabel_name, 'x')", 'tabel_name'],
-    ["a with statement's first context manager, in 3.9's parentheses", 'with (a as b, c as d):\n    pass', 'a'],
+    [
+      "a with statement's first context manager, in 3.9's parentheses",
+      'with (a as b, c as d):\n    pass',
+      'a',
+    ],
     ["a for loop's iterable", 'for table in tabels:\n    pass', 'tabels'],
     ["an if's condition", 'if DIALECT == "postgresql":\n    pass', 'DIALECT'],
   ];
@@ -59,8 +83,14 @@ describe('name-not-defined against real Alembic', () => {
   }
 
   const quiet: [string, string][] = [
-    ['bound in a branch (it may run)', "import os\nif os.environ.get('X'):\n    TABLE = 'a'\nelse:\n    TABLE = 'b'\nT = TABLE"],
-    ['bound by a function through global', "def setup():\n    global TABLE\n    TABLE = 'a'\nsetup()\nT = TABLE"],
+    [
+      'bound in a branch (it may run)',
+      "import os\nif os.environ.get('X'):\n    TABLE = 'a'\nelse:\n    TABLE = 'b'\nT = TABLE",
+    ],
+    [
+      'bound by a function through global',
+      "def setup():\n    global TABLE\n    TABLE = 'a'\nsetup()\nT = TABLE",
+    ],
     ['behind a short circuit', "import os\nT = os.environ.get('HOME') or tabel_name"],
     ['a star import', 'from os.path import *\nT = join'],
     ['inside a function body (runs only with the migration)', 'def helper():\n    return tabel_name'],
@@ -90,7 +120,10 @@ describe('name-not-defined against real Alembic', () => {
     expect((await check(future)).findings.map((x) => x.code)).not.toContain('name-not-defined');
     expect(heads(future)).toBe('b2 (head)');
     // the same import in a parenthesised list over two lines
-    writeFileSync(file, `from __future__ import (\n    annotations,\n)\n${rev('b2', 'a1', 'T: Sequnce[str] = ()')}`);
+    writeFileSync(
+      file,
+      `from __future__ import (\n    annotations,\n)\n${rev('b2', 'a1', 'T: Sequnce[str] = ()')}`,
+    );
     expect((await check(future)).findings.map((x) => x.code)).not.toContain('name-not-defined');
     expect(heads(future)).toBe('b2 (head)');
   });

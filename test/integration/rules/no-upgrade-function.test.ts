@@ -9,13 +9,15 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const V = 'migrations/versions/';
-const TYPO = "revision = 'b2'\ndown_revision = 'a1'\n\n\ndef upgrde():\n    pass\n\n\ndef downgrade():\n    pass\n";
+const TYPO =
+  "revision = 'b2'\ndown_revision = 'a1'\n\n\ndef upgrde():\n    pass\n\n\ndef downgrade():\n    pass\n";
 
 describeRule(
   'no-upgrade-function',
   {
     bad: () => makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: TYPO }),
-    good: () => makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: TYPO.replace('upgrde', 'upgrade') }),
+    good: () =>
+      makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: TYPO.replace('upgrde', 'upgrade') }),
   },
   (f) => {
     expect(f.severity).toBe('error');
@@ -26,22 +28,46 @@ describeRule(
 
 describe('no-upgrade-function against real Alembic', () => {
   it('verify blocks where the upgrade runs it, and real Alembic fails there; a database past it gets a warning', async () => {
-    const s = { name: 'noup', revs: [{ id: 'a1', down: null }, { id: 'b2', down: 'a1' }], rows: ['a1'] };
+    const s = {
+      name: 'noup',
+      revs: [
+        { id: 'a1', down: null },
+        { id: 'b2', down: 'a1' },
+      ],
+      rows: ['a1'],
+    };
     const root = writeScenarioProject(s);
     writeFileSync(path.join(root, V, 'b2_m.py'), TYPO);
     const url = await prepareDatabase(s, 'sqlite', root);
-    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1' });
+    const out = await verifyCommand({
+      cwd: root,
+      format: 'text',
+      env: { DATABASE_URL: url },
+      alembicVersion: '1.8.1',
+    });
     expect(out.exitCode).toBe(1);
     const f = out.result.findings.find((x) => x.code === 'no-upgrade-function')!;
     expect(f.severity).toBe('error');
-    const real = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
+    const real = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: url },
+    });
     expect(real.status).not.toBe(0);
     const line = real.stderr.trim().split('\n').at(-1)!;
     expect(line.startsWith("AttributeError: module 'b2_m_py' has no attribute 'upgrade'")).toBe(true);
     expect(f.message).toContain("AttributeError: module 'b2_m_py' has no attribute 'upgrade'");
     // stamped past it: this upgrade does not run it
-    spawnSync(PYTHON, ['-m', 'alembic', 'stamp', 'b2'], { cwd: root, env: { ...process.env, DATABASE_URL: url } });
-    const past = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, alembicVersion: '1.8.1' });
+    spawnSync(PYTHON, ['-m', 'alembic', 'stamp', 'b2'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: url },
+    });
+    const past = await verifyCommand({
+      cwd: root,
+      format: 'text',
+      env: { DATABASE_URL: url },
+      alembicVersion: '1.8.1',
+    });
     expect(past.exitCode).toBe(0);
     expect(past.result.findings.find((x) => x.code === 'no-upgrade-function')?.severity).toBe('warning');
   });

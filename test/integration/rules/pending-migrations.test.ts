@@ -9,7 +9,10 @@ const LINEAR = [
 
 describeDbRule(
   'pending-migrations',
-  { bad: { name: 'bad', revs: LINEAR, rows: ['aaa111'] }, good: { name: 'good', revs: LINEAR, rows: ['ccc333'] } },
+  {
+    bad: { name: 'bad', revs: LINEAR, rows: ['aaa111'] },
+    good: { name: 'good', revs: LINEAR, rows: ['ccc333'] },
+  },
   (f) => {
     expect(f.message).toBe('`alembic upgrade head` will apply 2 migrations. In order: bbb222 -> ccc333.');
     expect(f.hint).toContain('ends at ccc333');

@@ -5,16 +5,24 @@ import { describeRule } from '../../helpers/describe-rule.js';
 import { check, makeProject, rev } from '../../helpers/project.js';
 
 const V = 'migrations/versions/';
-const env = (read: string): string => `import os\nfrom alembic import context\n\nconfig = context.config\n${read}\nconfig.set_main_option("sqlalchemy.url", url)\n`;
+const env = (read: string): string =>
+  `import os\nfrom alembic import context\n\nconfig = context.config\n${read}\nconfig.set_main_option("sqlalchemy.url", url)\n`;
 
 describeRule(
   'postgres-url-scheme',
   {
-    bad: () => makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': env('url = os.environ["DATABASE_URL"]'), Procfile: 'release: alembic upgrade head\nweb: gunicorn app:app\n' }),
+    bad: () =>
+      makeProject({
+        [V + 'a1_x.py']: rev('a1', null),
+        'migrations/env.py': env('url = os.environ["DATABASE_URL"]'),
+        Procfile: 'release: alembic upgrade head\nweb: gunicorn app:app\n',
+      }),
     good: () =>
       makeProject({
         [V + 'a1_x.py']: rev('a1', null),
-        'migrations/env.py': env('url = os.environ["DATABASE_URL"]\nif url.startswith("postgres://"):\n    url = url.replace("postgres://", "postgresql://", 1)'),
+        'migrations/env.py': env(
+          'url = os.environ["DATABASE_URL"]\nif url.startswith("postgres://"):\n    url = url.replace("postgres://", "postgresql://", 1)',
+        ),
       }),
   },
   (f) => {
@@ -29,7 +37,15 @@ describeRule(
 
 describe('postgres-url-scheme: Heroku or not', () => {
   const found = async (files: Record<string, string>): Promise<Finding | undefined> =>
-    (await check(makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': env('url = os.environ.get("DATABASE_URL")'), ...files }))).findings.find((f) => f.code === 'postgres-url-scheme');
+    (
+      await check(
+        makeProject({
+          [V + 'a1_x.py']: rev('a1', null),
+          'migrations/env.py': env('url = os.environ.get("DATABASE_URL")'),
+          ...files,
+        }),
+      )
+    ).findings.find((f) => f.code === 'postgres-url-scheme');
 
   it('is a warning where nothing says the app runs on Heroku (Hypothesis deploys elsewhere)', async () => {
     const f = await found({});
@@ -39,18 +55,37 @@ describe('postgres-url-scheme: Heroku or not', () => {
 
   it('is a blocking error with an app.json or heroku.yml', async () => {
     expect((await found({ 'app.json': '{"name": "x"}' }))?.severity).toBe('error');
-    expect((await found({ 'heroku.yml': 'build:\n  docker:\n    web: Dockerfile\n' }))?.severity).toBe('error');
+    expect((await found({ 'heroku.yml': 'build:\n  docker:\n    web: Dockerfile\n' }))?.severity).toBe(
+      'error',
+    );
   });
 
   it('takes the severity the project sets over its own grading', async () => {
-    expect((await found({ 'pyproject.toml': '[tool.alembic-preflight.rules]\npostgres-url-scheme = "error"\n' }))?.severity).toBe('error');
-    expect((await found({ Procfile: 'web: x\n', 'pyproject.toml': '[tool.alembic-preflight.rules]\npostgres-url-scheme = "warning"\n' }))?.severity).toBe('warning');
+    expect(
+      (await found({ 'pyproject.toml': '[tool.alembic-preflight.rules]\npostgres-url-scheme = "error"\n' }))
+        ?.severity,
+    ).toBe('error');
+    expect(
+      (
+        await found({
+          Procfile: 'web: x\n',
+          'pyproject.toml': '[tool.alembic-preflight.rules]\npostgres-url-scheme = "warning"\n',
+        })
+      )?.severity,
+    ).toBe('warning');
   });
 
   it('finds the Procfile at the root of the repository when Alembic runs from a subfolder', async () => {
     const project = (git: boolean): string =>
-      makeProject({ ...(git ? { '.git/HEAD': 'ref: refs/heads/main\n' } : {}), Procfile: 'release: cd web && alembic upgrade head\n', 'web/alembic.ini': '[alembic]\nscript_location = migrations\n', 'web/migrations/versions/a1_x.py': rev('a1', null), 'web/migrations/env.py': env('url = os.environ["DATABASE_URL"]') });
-    const severity = async (root: string): Promise<string | undefined> => (await check(path.join(root, 'web'))).findings.find((f) => f.code === 'postgres-url-scheme')?.severity;
+      makeProject({
+        ...(git ? { '.git/HEAD': 'ref: refs/heads/main\n' } : {}),
+        Procfile: 'release: cd web && alembic upgrade head\n',
+        'web/alembic.ini': '[alembic]\nscript_location = migrations\n',
+        'web/migrations/versions/a1_x.py': rev('a1', null),
+        'web/migrations/env.py': env('url = os.environ["DATABASE_URL"]'),
+      });
+    const severity = async (root: string): Promise<string | undefined> =>
+      (await check(path.join(root, 'web'))).findings.find((f) => f.code === 'postgres-url-scheme')?.severity;
     expect(await severity(project(true))).toBe('error');
     // outside a repository only the working folder counts
     expect(await severity(project(false))).toBe('warning');

@@ -26,13 +26,16 @@ function project(files: Record<string, string>, ini = DEFAULT_INI): string {
 
 /** `severity code path:line command` of the findings that name a generating command. */
 function at(found: readonly Finding[]): string[] {
-  return found.filter((f) => f.code === CODE || f.message.includes('runs where the app is deployed')).map((f) => `${f.severity} ${f.code} ${f.path}:${f.line} ${f.message.split('`')[1]}`);
+  return found
+    .filter((f) => f.code === CODE || f.message.includes('runs where the app is deployed'))
+    .map((f) => `${f.severity} ${f.code} ${f.path}:${f.line} ${f.message.split('`')[1]}`);
 }
 
 describeRule(
   CODE,
   {
-    bad: () => project({ Procfile: 'release: flask db migrate && flask db upgrade\nweb: gunicorn app:app\n' }),
+    bad: () =>
+      project({ Procfile: 'release: flask db migrate && flask db upgrade\nweb: gunicorn app:app\n' }),
     good: () => project({ Procfile: 'release: flask db upgrade\nweb: gunicorn app:app\n' }),
     run: (root) => viaCommand(root),
   },
@@ -50,42 +53,122 @@ describeRule(
 
 describe('release-generates-migration: what the release phase runs', () => {
   it('reads heroku.yml, a script the line runs, a Pipfile entry, and the command that alembic-preflight release wraps', async () => {
-    expect(at((await viaCommand(project({ 'heroku.yml': 'build:\n  docker:\n    web: Dockerfile\nrelease:\n  command:\n    - alembic revision --autogenerate -m auto && alembic upgrade head\n' }))).findings)).toEqual([
-      `error ${CODE} heroku.yml:6 alembic revision --autogenerate`,
-    ]);
-    const script = await viaCommand(project({ Procfile: 'release: bash bin/release.sh\n', 'bin/release.sh': '#!/bin/bash\nset -e\npython -m alembic -c alembic.ini revision -m auto\nalembic upgrade head\n' }));
+    expect(
+      at(
+        (
+          await viaCommand(
+            project({
+              'heroku.yml':
+                'build:\n  docker:\n    web: Dockerfile\nrelease:\n  command:\n    - alembic revision --autogenerate -m auto && alembic upgrade head\n',
+            }),
+          )
+        ).findings,
+      ),
+    ).toEqual([`error ${CODE} heroku.yml:6 alembic revision --autogenerate`]);
+    const script = await viaCommand(
+      project({
+        Procfile: 'release: bash bin/release.sh\n',
+        'bin/release.sh':
+          '#!/bin/bash\nset -e\npython -m alembic -c alembic.ini revision -m auto\nalembic upgrade head\n',
+      }),
+    );
     expect(at(script.findings)).toEqual([`error ${CODE} bin/release.sh:3 alembic revision`]);
-    expect(script.findings.find((f) => f.code === CODE)!.message).toContain('(bin/release.sh:3, run by Procfile:1)');
-    expect(at((await viaCommand(project({ Procfile: 'release: pipenv run migrate && pipenv run upgrade\n', Pipfile: '[scripts]\nmigrate = "flask --app app db migrate"\nupgrade = "flask db upgrade"\n' }))).findings)).toEqual([
-      `error ${CODE} Pipfile:2 flask db migrate`,
-    ]);
-    expect(at((await viaCommand(project({ Procfile: 'release: npx alembic-preflight release -- sh -c "flask db init && flask db upgrade"\n' }))).findings)).toEqual([`error ${CODE} Procfile:1 flask db init`]);
+    expect(script.findings.find((f) => f.code === CODE)!.message).toContain(
+      '(bin/release.sh:3, run by Procfile:1)',
+    );
+    expect(
+      at(
+        (
+          await viaCommand(
+            project({
+              Procfile: 'release: pipenv run migrate && pipenv run upgrade\n',
+              Pipfile: '[scripts]\nmigrate = "flask --app app db migrate"\nupgrade = "flask db upgrade"\n',
+            }),
+          )
+        ).findings,
+      ),
+    ).toEqual([`error ${CODE} Pipfile:2 flask db migrate`]);
+    expect(
+      at(
+        (
+          await viaCommand(
+            project({
+              Procfile:
+                'release: npx alembic-preflight release -- sh -c "flask db init && flask db upgrade"\n',
+            }),
+          )
+        ).findings,
+      ),
+    ).toEqual([`error ${CODE} Procfile:1 flask db init`]);
     // after a cd to a folder the shell decides
-    expect(at((await viaCommand(project({ Procfile: 'release: cd $APP_HOME && flask db migrate && flask db upgrade\n' }))).findings)).toEqual([`error ${CODE} Procfile:1 flask db migrate`]);
+    expect(
+      at(
+        (
+          await viaCommand(
+            project({ Procfile: 'release: cd $APP_HOME && flask db migrate && flask db upgrade\n' }),
+          )
+        ).findings,
+      ),
+    ).toEqual([`error ${CODE} Procfile:1 flask db migrate`]);
     // one finding a line, naming the first (a real Procfile: cd backend && flask db init && flask db migrate && flask db upgrade)
-    expect(at((await viaCommand(project({ Procfile: 'release: flask db init && flask db migrate && flask db upgrade\n' }))).findings)).toEqual([`error ${CODE} Procfile:1 flask db init`]);
+    expect(
+      at(
+        (
+          await viaCommand(
+            project({ Procfile: 'release: flask db init && flask db migrate && flask db upgrade\n' }),
+          )
+        ).findings,
+      ),
+    ).toEqual([`error ${CODE} Procfile:1 flask db init`]);
     // generated and never applied: nothing in the release upgrades
-    const alone = (await viaCommand(project({ Procfile: 'release: flask db migrate --directory migrations\nweb: gunicorn app:app\n' }))).findings.find((f) => f.code === CODE);
-    expect(alone?.message).toContain('runs `flask db migrate` (Procfile:1). It writes a new migration file on the one-off release dyno and the release runs no upgrade');
-    expect((await viaCommand(project({ Procfile: 'release: flask db migrate --directory migrations && flask db upgrade --directory migrations\n' }))).findings.find((f) => f.code === CODE)?.message).toContain('the upgrade after it applies that file');
+    const alone = (
+      await viaCommand(
+        project({ Procfile: 'release: flask db migrate --directory migrations\nweb: gunicorn app:app\n' }),
+      )
+    ).findings.find((f) => f.code === CODE);
+    expect(alone?.message).toContain(
+      'runs `flask db migrate` (Procfile:1). It writes a new migration file on the one-off release dyno and the release runs no upgrade',
+    );
+    expect(
+      (
+        await viaCommand(
+          project({
+            Procfile:
+              'release: flask db migrate --directory migrations && flask db upgrade --directory migrations\n',
+          }),
+        )
+      ).findings.find((f) => f.code === CODE)?.message,
+    ).toContain('the upgrade after it applies that file');
   });
 
   it('is quiet on an earlier release line Heroku drops, a message, the web line, a Makefile, and plain upgrades', async () => {
     const quiet = await viaCommand(
       project({
-        Procfile: 'release: alembic revision -m auto && alembic upgrade head\nrelease: echo "alembic revision is for developers" && alembic upgrade head\nweb: alembic upgrade head && gunicorn app:app\n',
+        Procfile:
+          'release: alembic revision -m auto && alembic upgrade head\nrelease: echo "alembic revision is for developers" && alembic upgrade head\nweb: alembic upgrade head && gunicorn app:app\n',
         Makefile: 'migration:\n\talembic revision --autogenerate -m "$(m)"\n',
         // a message in a shell's -c
-        'heroku.yml': 'release:\n  command:\n    - bash -lc "echo \'run flask db migrate locally, then alembic upgrade head\'"\n',
+        'heroku.yml':
+          'release:\n  command:\n    - bash -lc "echo \'run flask db migrate locally, then alembic upgrade head\'"\n',
       }),
     );
     expect(at(quiet.findings)).toEqual([]);
   });
 
   it('with lints on it is reported once (not again as deploy-script-hazard); with --lint-only the lint reports it', async () => {
-    const root = project({ Procfile: 'release: flask db migrate && flask db upgrade\n', Dockerfile: 'FROM python:3.12\nCMD ["sh", "-c", "alembic revision --autogenerate && uvicorn app:app"]\n' });
-    expect(at((await viaCommand(root, true)).findings)).toEqual([`error ${CODE} Procfile:1 flask db migrate`, 'error deploy-script-hazard Dockerfile:2 alembic revision --autogenerate']);
-    expect(at((await viaCommand(root, true, true)).findings).sort()).toEqual(['error deploy-script-hazard Dockerfile:2 alembic revision --autogenerate', 'error deploy-script-hazard Procfile:1 flask db migrate']);
+    const root = project({
+      Procfile: 'release: flask db migrate && flask db upgrade\n',
+      Dockerfile:
+        'FROM python:3.12\nCMD ["sh", "-c", "alembic revision --autogenerate && uvicorn app:app"]\n',
+    });
+    expect(at((await viaCommand(root, true)).findings)).toEqual([
+      `error ${CODE} Procfile:1 flask db migrate`,
+      'error deploy-script-hazard Dockerfile:2 alembic revision --autogenerate',
+    ]);
+    expect(at((await viaCommand(root, true, true)).findings).sort()).toEqual([
+      'error deploy-script-hazard Dockerfile:2 alembic revision --autogenerate',
+      'error deploy-script-hazard Procfile:1 flask db migrate',
+    ]);
   });
 
   it('verify reports it against a live database that is otherwise fine', async () => {
@@ -93,7 +176,10 @@ describe('release-generates-migration: what the release phase runs', () => {
     const root = writeScenarioProject(s);
     const url = await prepareDatabase(s, 'sqlite', root);
     expect((await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } })).exitCode).toBe(0);
-    writeFileSync(path.join(root, 'Procfile'), 'release: alembic revision --autogenerate -m sync && alembic upgrade head\n');
+    writeFileSync(
+      path.join(root, 'Procfile'),
+      'release: alembic revision --autogenerate -m sync && alembic upgrade head\n',
+    );
     const r = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
     expect(r.exitCode).toBe(1);
     expect(at(r.result.findings)).toEqual([`error ${CODE} Procfile:1 alembic revision --autogenerate`]);
@@ -103,12 +189,16 @@ describe('release-generates-migration: what the release phase runs', () => {
     const s = { name: 'generated-lost', revs: [{ id: 'aaa111', down: null }], rows: ['5d1e0c7a9b42'] };
     const root = writeScenarioProject(s);
     const url = await prepareDatabase(s, 'sqlite', root);
-    const without = (await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } })).result.findings.find((f) => f.code === 'stamped-revision-missing')!;
+    const without = (
+      await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } })
+    ).result.findings.find((f) => f.code === 'stamped-revision-missing')!;
     expect(without.message).not.toContain('release phase');
     writeFileSync(path.join(root, 'Procfile'), 'release: flask db migrate && flask db upgrade\n');
     const r = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
     const missing = r.result.findings.find((f) => f.code === 'stamped-revision-missing')!;
-    expect(missing.message).toContain('The release phase runs `flask db migrate` (Procfile:1), which writes a migration on the release dyno and loses it with the dyno');
+    expect(missing.message).toContain(
+      'The release phase runs `flask db migrate` (Procfile:1), which writes a migration on the release dyno and loses it with the dyno',
+    );
     expect(missing.hint).toContain('alembic-preflight backfill');
   });
 });
@@ -118,11 +208,24 @@ describe('release-generates-migration against real Alembic: the release line, ru
     for (const target of alembicTargets()) {
       const db = path.join(tempDir(), 'prod.db');
       const line = 'alembic revision -m auto && alembic upgrade head';
-      const slug = project({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': onlineEnvPy(''), 'migrations/script.py.mako': SCRIPT_MAKO, Procfile: `release: ${line}\n` }, `${DEFAULT_INI}sqlalchemy.url = sqlite:///${db}\n`);
+      const slug = project(
+        {
+          [V + 'a1_x.py']: rev('a1', null),
+          'migrations/env.py': onlineEnvPy(''),
+          'migrations/script.py.mako': SCRIPT_MAKO,
+          Procfile: `release: ${line}\n`,
+        },
+        `${DEFAULT_INI}sqlalchemy.url = sqlite:///${db}\n`,
+      );
       const f = (await viaCommand(slug)).findings.find((x) => x.code === CODE);
       expect(f?.severity, target.name).toBe('error');
       const bin = alembicOnPath(path.join(tempDir(), 'bin'));
-      const env = { ...process.env, ...target.env, PATH: `${bin}:${process.env.PATH ?? ''}`, PYTHONDONTWRITEBYTECODE: '1' };
+      const env = {
+        ...process.env,
+        ...target.env,
+        PATH: `${bin}:${process.env.PATH ?? ''}`,
+        PYTHONDONTWRITEBYTECODE: '1',
+      };
       const release = (): { status: number | null; out: string; dir: string } => {
         const dir = path.join(tempDir(), 'app');
         cpSync(slug, dir, { recursive: true });
@@ -131,7 +234,9 @@ describe('release-generates-migration against real Alembic: the release line, ru
       };
       const first = release();
       expect(first.status, target.name + first.out).toBe(0);
-      const made = readdirSync(path.join(first.dir, V)).find((n) => n.endsWith('_auto.py'))!.split('_')[0]!;
+      const made = readdirSync(path.join(first.dir, V))
+        .find((n) => n.endsWith('_auto.py'))!
+        .split('_')[0]!;
       const second = release();
       expect(second.status, target.name).not.toBe(0);
       expect(second.out, target.name).toContain(`Can't locate revision identified by '${made}'`);
@@ -142,7 +247,15 @@ describe('release-generates-migration against real Alembic: the release line, ru
     for (const target of alembicTargets()) {
       const db = path.join(tempDir(), 'prod.db');
       const line = 'alembic revision --autogenerate -m auto';
-      const slug = project({ [V + 'b2_y.py']: rev('b2', 'a1'), 'migrations/env.py': onlineEnvPy(''), 'migrations/script.py.mako': SCRIPT_MAKO, Procfile: `release: ${line}\n` }, `${DEFAULT_INI}sqlalchemy.url = sqlite:///${db}\n`);
+      const slug = project(
+        {
+          [V + 'b2_y.py']: rev('b2', 'a1'),
+          'migrations/env.py': onlineEnvPy(''),
+          'migrations/script.py.mako': SCRIPT_MAKO,
+          Procfile: `release: ${line}\n`,
+        },
+        `${DEFAULT_INI}sqlalchemy.url = sqlite:///${db}\n`,
+      );
       const f = (await viaCommand(slug)).findings.find((x) => x.code === CODE);
       expect(f?.message, target.name).toContain('the release runs no upgrade');
       expect(f?.message, target.name).toContain('"Target database is not up to date."');

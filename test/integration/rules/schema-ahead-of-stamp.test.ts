@@ -13,13 +13,15 @@ async function stampedBack(url: string): Promise<string> {
 }
 
 describe('schema-ahead-of-stamp', () => {
-  it('SQLite: the pending revision\'s table exists; the error is the one real Alembic then raises', async () => {
+  it("SQLite: the pending revision's table exists; the error is the one real Alembic then raises", async () => {
     const url = 'sqlite:///app.db';
     const root = await stampedBack(url);
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
     expect(out.exitCode).toBe(1);
     const f = out.result.findings.find((x) => x.code === 'schema-ahead-of-stamp')!;
-    expect(f.message).toContain('but the table guest_sessions, which the pending migration 2a3b4c5d6e7f creates (migrations/versions/2a3b4c5d6e7f_add_guest_sessions.py:21), is already in the database');
+    expect(f.message).toContain(
+      'but the table guest_sessions, which the pending migration 2a3b4c5d6e7f creates (migrations/versions/2a3b4c5d6e7f_add_guest_sessions.py:21), is already in the database',
+    );
     const real = exampleAlembic(root, url, 'upgrade', 'head');
     expect(real.status).not.toBe(0);
     expect(f.alembicError).toBe(real.error);
@@ -40,7 +42,7 @@ describe('schema-ahead-of-stamp', () => {
 
   describe('PostgreSQL', () => {
     const pg = postgresForSuite();
-    it('the pending revision\'s table exists; the error is the one real Alembic then raises', async () => {
+    it("the pending revision's table exists; the error is the one real Alembic then raises", async () => {
       await pgExec(pg().url, ['DROP DATABASE IF EXISTS probe_ahead', 'CREATE DATABASE probe_ahead']);
       const url = pg().urlFor('probe_ahead');
       const root = await stampedBack(url);

@@ -16,12 +16,25 @@ function example(): string {
 }
 
 function alembic(root: string, url: string, ...args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' } });
+  const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },
+  });
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
 function sqlite(root: string, sql: string): void {
-  const r = spawnSync(PYTHON, ['-c', 'import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.executescript(sys.argv[2])\nc.commit()\n', path.join(root, 'app.db'), sql], { encoding: 'utf8' });
+  const r = spawnSync(
+    PYTHON,
+    [
+      '-c',
+      'import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.executescript(sys.argv[2])\nc.commit()\n',
+      path.join(root, 'app.db'),
+      sql,
+    ],
+    { encoding: 'utf8' },
+  );
   expect(r.status, r.stderr).toBe(0);
 }
 
@@ -50,8 +63,12 @@ describe('schema-already-present on SQLite, against real Alembic', () => {
     expect(v.exitCode).toBe(1);
     expect(v.finding?.severity).toBe('error');
     expect(v.finding?.message).toContain('The alembic_version table is empty');
-    expect(v.finding?.message).toMatch(/users \(1f2a3b4c5d6e, migrations\/versions\/1f2a3b4c5d6e_create_users\.py:\d+\)/u);
-    expect(v.finding?.hint).toContain('alembic stamp 1f2a3b4c5d6e; `alembic upgrade head` then applies 1 migration (2a3b4c5d6e7f)');
+    expect(v.finding?.message).toMatch(
+      /users \(1f2a3b4c5d6e, migrations\/versions\/1f2a3b4c5d6e_create_users\.py:\d+\)/u,
+    );
+    expect(v.finding?.hint).toContain(
+      'alembic stamp 1f2a3b4c5d6e; `alembic upgrade head` then applies 1 migration (2a3b4c5d6e7f)',
+    );
     const real = alembic(root, url, 'upgrade', 'head');
     expect(real.status).not.toBe(0);
     expect(real.out).toContain('table users already exists');
@@ -60,11 +77,16 @@ describe('schema-already-present on SQLite, against real Alembic', () => {
 
   it('a schema built by the app and never stamped (no version table at all): blocks, and the hinted stamp is head', async () => {
     const root = example();
-    sqlite(root, 'CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE); CREATE TABLE guest_sessions (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, failed_attempts INTEGER NOT NULL DEFAULT 0)');
+    sqlite(
+      root,
+      'CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE); CREATE TABLE guest_sessions (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, failed_attempts INTEGER NOT NULL DEFAULT 0)',
+    );
     const v = await verify(root, url);
     expect(v.exitCode).toBe(1);
     expect(v.finding?.message).toContain('The database has no alembic_version table');
-    expect(v.finding?.hint).toContain('alembic stamp 2a3b4c5d6e7f; `alembic upgrade head` then has nothing to run');
+    expect(v.finding?.hint).toContain(
+      'alembic stamp 2a3b4c5d6e7f; `alembic upgrade head` then has nothing to run',
+    );
     expect(alembic(root, url, 'upgrade', 'head').out).toContain('table users already exists');
     expect(followHint(root, url, v.finding!.hint)).toEqual([]);
   });
@@ -92,7 +114,13 @@ describe('schema-already-present on SQLite, against real Alembic', () => {
     const root = example();
     const file = path.join(root, 'migrations', 'versions', '1f2a3b4c5d6e_create_users.py');
     const { readFileSync, writeFileSync } = await import('node:fs');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('def upgrade() -> None:\n    op.create_table(', 'def upgrade() -> None:\n    if not sa.inspect(op.get_bind()).has_table("users"):\n      op.create_table('));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'def upgrade() -> None:\n    op.create_table(',
+        'def upgrade() -> None:\n    if not sa.inspect(op.get_bind()).has_table("users"):\n      op.create_table(',
+      ),
+    );
     sqlite(root, 'CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255))');
     expect((await verify(root, url)).finding).toBeUndefined();
     expect(alembic(root, url, 'upgrade', 'head').status).toBe(0);
@@ -117,7 +145,10 @@ describe('schema-already-present on PostgreSQL, against real Alembic', () => {
   }, 60_000);
 
   it("a schema the app built with SQLAlchemy's metadata.create_all and never stamped: blocks, as real Alembic then fails", async () => {
-    await pgExec(pg().url, ['DROP DATABASE IF EXISTS schema_create_all', 'CREATE DATABASE schema_create_all']);
+    await pgExec(pg().url, [
+      'DROP DATABASE IF EXISTS schema_create_all',
+      'CREATE DATABASE schema_create_all',
+    ]);
     const url = pg().urlFor('schema_create_all');
     const root = example();
     // the app's models, as its first deploy made them before anyone ran Alembic

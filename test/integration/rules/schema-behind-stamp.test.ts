@@ -15,15 +15,19 @@ describe('schema-behind-stamp', () => {
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
     const f = out.result.findings.find((x) => x.code === 'schema-behind-stamp')!;
     expect(f.severity).toBe('warning');
-    expect(f.message).toContain('the alembic_version table says 2a3b4c5d6e7f ran, but the table guest_sessions it creates is not in the database');
+    expect(f.message).toContain(
+      'the alembic_version table says 2a3b4c5d6e7f ran, but the table guest_sessions it creates is not in the database',
+    );
     expect(f.fix).toBe('alembic stamp 1f2a3b4c5d6e && alembic upgrade head');
     // the upgrade itself goes through (so the verdict stays OK) and leaves the table missing
     expect(out.exitCode).toBe(0);
     expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
-    expect((await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, strict: true })).exitCode).toBe(1);
+    expect(
+      (await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, strict: true })).exitCode,
+    ).toBe(1);
   }, 60_000);
 
-  it('stays quiet when the stamped revision\'s tables are there', async () => {
+  it("stays quiet when the stamped revision's tables are there", async () => {
     const root = exampleCopy();
     const url = 'sqlite:///app.db';
     expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
@@ -40,7 +44,9 @@ describe('schema-behind-stamp', () => {
       expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
       await pgExec(url, 'DROP TABLE guest_sessions');
       const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
-      expect(out.result.findings.find((x) => x.code === 'schema-behind-stamp')?.message).toContain('the table guest_sessions it creates is not in the database');
+      expect(out.result.findings.find((x) => x.code === 'schema-behind-stamp')?.message).toContain(
+        'the table guest_sessions it creates is not in the database',
+      );
     }, 60_000);
   });
 });
@@ -54,26 +60,42 @@ describe('schema-behind-stamp where env.py sets the search_path', () => {
     writeFileSync(
       envPy,
       readFileSync(envPy, 'utf8')
-        .replace('    with connectable.connect() as connection:\n', '    with connectable.connect() as connection:\n        connection.execute(text("SET search_path TO app"))\n')
-        .replace('context.configure(connection=connection, target_metadata=target_metadata)', "context.configure(connection=connection, target_metadata=target_metadata, version_table_schema='app')")
-        .replace('from sqlalchemy import engine_from_config, pool', 'from sqlalchemy import engine_from_config, pool, text'),
+        .replace(
+          '    with connectable.connect() as connection:\n',
+          '    with connectable.connect() as connection:\n        connection.execute(text("SET search_path TO app"))\n',
+        )
+        .replace(
+          'context.configure(connection=connection, target_metadata=target_metadata)',
+          "context.configure(connection=connection, target_metadata=target_metadata, version_table_schema='app')",
+        )
+        .replace(
+          'from sqlalchemy import engine_from_config, pool',
+          'from sqlalchemy import engine_from_config, pool, text',
+        ),
     );
     return root;
   }
 
-  it("reads the schema env.py writes to: quiet on a healthy database, and a table dropped there is reported", async () => {
+  it('reads the schema env.py writes to: quiet on a healthy database, and a table dropped there is reported', async () => {
     await pgExec(pg().url, ['DROP DATABASE IF EXISTS probe_app_schema', 'CREATE DATABASE probe_app_schema']);
     const url = pg().urlFor('probe_app_schema');
     await pgExec(url, 'CREATE SCHEMA app');
     const root = appSchemaProject();
     const up = exampleAlembic(root, url, 'upgrade', 'head');
     expect(up.status, up.error).toBe(0);
-    expect(await pgExec(url, "SELECT count(*)::int FROM information_schema.tables WHERE table_schema = 'app' AND table_name = 'users'")).toEqual([[1]]);
+    expect(
+      await pgExec(
+        url,
+        "SELECT count(*)::int FROM information_schema.tables WHERE table_schema = 'app' AND table_name = 'users'",
+      ),
+    ).toEqual([[1]]);
     const healthy = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
     expect(healthy.result.findings.filter((f) => f.severity !== 'info').map((f) => f.message)).toEqual([]);
     expect(healthy.exitCode).toBe(0);
     await pgExec(url, 'DROP TABLE app.guest_sessions');
     const dropped = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
-    expect(dropped.result.findings.find((x) => x.code === 'schema-behind-stamp')?.message).toContain('the table guest_sessions it creates is not in the database');
+    expect(dropped.result.findings.find((x) => x.code === 'schema-behind-stamp')?.message).toContain(
+      'the table guest_sessions it creates is not in the database',
+    );
   }, 60_000);
 });

@@ -7,7 +7,10 @@ import { projectWith } from '../../helpers/probe-app.js';
 
 /** users with a nickname column, then a revision that drops it. */
 const DROPS_NICKNAME: readonly (readonly [string, string])[] = [
-  ['a1000000', 'op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("nickname", sa.String(50)))'],
+  [
+    'a1000000',
+    'op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("nickname", sa.String(50)))',
+  ],
   ['b2000000', 'op.drop_column("users", "nickname")'],
 ];
 
@@ -22,7 +25,9 @@ describe('schema-object-missing', () => {
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
     const f = out.result.findings.find((x) => x.code === 'schema-object-missing')!;
     expect(f.severity).toBe('error');
-    expect(f.message).toContain('The pending migration b2000000 (migrations/versions/b2000000_step.py:16) drops or alters the column users.nickname, which is not in the database');
+    expect(f.message).toContain(
+      'The pending migration b2000000 (migrations/versions/b2000000_step.py:16) drops or alters the column users.nickname, which is not in the database',
+    );
     expect(out.exitCode).toBe(1);
     expect(exampleAlembic(root, url, 'upgrade', 'head').status).not.toBe(0);
   }, 60_000);
@@ -50,29 +55,38 @@ describe('schema-object-missing', () => {
       expect(real.status).not.toBe(0);
       expect(f.alembicError).toBe(real.error);
       // a1000000 creates it and is recorded as applied
-      expect(f.message).toContain('a1000000 (migrations/versions/a1000000_step.py:16) creates it and is recorded as applied');
+      expect(f.message).toContain(
+        'a1000000 (migrations/versions/a1000000_step.py:16) creates it and is recorded as applied',
+      );
       expect(f.hint).toContain('alembic stamp base, then alembic upgrade head');
     }, 60_000);
 
     it.each([
       ['a constraint', 'op.drop_constraint("uq_attribute_code", "attribute", type_="unique")'],
       ['a column', 'op.drop_column("attribute", "code")'],
-    ])('%s of a table that is gone: the line quoted is the missing table, as PostgreSQL reports it first', async (_what, step) => {
-      const name = `probe_gone_${_what.length}`;
-      await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
-      const url = pg().urlFor(name);
-      const root = projectWith([
-        ['a1000000', 'op.create_table("attribute", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.String(10)), sa.UniqueConstraint("code", name="uq_attribute_code"))'],
-        ['b2000000', step],
-      ]);
-      expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
-      await pgExec(url, 'DROP TABLE attribute');
-      const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
-      const f = out.result.findings.find((x) => x.code === 'schema-object-missing')!;
-      const real = exampleAlembic(root, url, 'upgrade', 'head');
-      expect(real.status).not.toBe(0);
-      expect(real.error).toContain('relation "attribute" does not exist');
-      expect(f.alembicError).toBe(real.error);
-    }, 60_000);
+    ])(
+      '%s of a table that is gone: the line quoted is the missing table, as PostgreSQL reports it first',
+      async (_what, step) => {
+        const name = `probe_gone_${_what.length}`;
+        await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
+        const url = pg().urlFor(name);
+        const root = projectWith([
+          [
+            'a1000000',
+            'op.create_table("attribute", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.String(10)), sa.UniqueConstraint("code", name="uq_attribute_code"))',
+          ],
+          ['b2000000', step],
+        ]);
+        expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+        await pgExec(url, 'DROP TABLE attribute');
+        const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+        const f = out.result.findings.find((x) => x.code === 'schema-object-missing')!;
+        const real = exampleAlembic(root, url, 'upgrade', 'head');
+        expect(real.status).not.toBe(0);
+        expect(real.error).toContain('relation "attribute" does not exist');
+        expect(f.alembicError).toBe(real.error);
+      },
+      60_000,
+    );
   });
 });

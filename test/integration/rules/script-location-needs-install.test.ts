@@ -52,7 +52,10 @@ describe('script-location-needs-install against real Alembic', () => {
       // the hint's form for an ini one folder below the project
       const below = files('');
       delete below['alembic.ini'];
-      const nested = makeProject({ ...below, 'db/alembic.ini': PREPENDED.replace('%(here)s/src', '%(here)s/../src') }, null);
+      const nested = makeProject(
+        { ...below, 'db/alembic.ini': PREPENDED.replace('%(here)s/src', '%(here)s/../src') },
+        null,
+      );
       expect(alembicCommand(nested, ['-c', 'db/alembic.ini', 'heads'], t.env).last).toMatch(/^b2 \(head\)/);
       expect(r.findings.filter((x) => x.severity === 'error')).toEqual([]);
     });
@@ -62,24 +65,49 @@ describe('script-location-needs-install against real Alembic', () => {
     const rest = files('');
     delete rest['alembic.ini'];
     const nested = makeProject({ ...rest, 'db/alembic.ini': BARE }, null);
-    const m = await loadProject({ files: diskFiles(), cwd: nested, configFile: path.join(nested, 'db/alembic.ini'), alembicVersion: LATEST_ALEMBIC });
-    const hintOf = async (model: typeof m): Promise<string | undefined> => (await checkModel(model, {})).findings.find((f) => f.code === 'script-location-needs-install')?.hint;
+    const m = await loadProject({
+      files: diskFiles(),
+      cwd: nested,
+      configFile: path.join(nested, 'db/alembic.ini'),
+      alembicVersion: LATEST_ALEMBIC,
+    });
+    const hintOf = async (model: typeof m): Promise<string | undefined> =>
+      (await checkModel(model, {})).findings.find((f) => f.code === 'script-location-needs-install')?.hint;
     expect(await hintOf(m)).toContain('prepend_sys_path = %(here)s/../src in [alembic] of db/alembic.ini');
     expect(m.map.heads).toEqual(['b2']);
-    const toml = makeProject({ ...rest, 'pyproject.toml': '[project]\nname = "mypkg"\nversion = "1"\n\n[tool.alembic]\nscript_location = "mypkg:migrations"\n' }, null);
-    const t = await loadProject({ files: diskFiles(), cwd: toml, configFile: path.join(toml, 'pyproject.toml'), alembicVersion: LATEST_ALEMBIC });
-    expect(await hintOf(t)).toContain('prepend_sys_path = ["%(here)s/src"] in [tool.alembic] of pyproject.toml');
+    const toml = makeProject(
+      {
+        ...rest,
+        'pyproject.toml':
+          '[project]\nname = "mypkg"\nversion = "1"\n\n[tool.alembic]\nscript_location = "mypkg:migrations"\n',
+      },
+      null,
+    );
+    const t = await loadProject({
+      files: diskFiles(),
+      cwd: toml,
+      configFile: path.join(toml, 'pyproject.toml'),
+      alembicVersion: LATEST_ALEMBIC,
+    });
+    expect(await hintOf(t)).toContain(
+      'prepend_sys_path = ["%(here)s/src"] in [tool.alembic] of pyproject.toml',
+    );
   });
 
   it('is found from an ini inside the package too (Prefect keeps alembic.ini in src/prefect/server/database/)', async () => {
     const rest = files('');
     delete rest['alembic.ini'];
-    const root = makeProject({ '.git/HEAD': 'ref: refs/heads/main\n', ...rest, [PKG + 'alembic.ini']: BARE }, null);
+    const root = makeProject(
+      { '.git/HEAD': 'ref: refs/heads/main\n', ...rest, [PKG + 'alembic.ini']: BARE },
+      null,
+    );
     const r = await check(path.join(root, 'src/mypkg'), 'latest');
     expect(r.findings.map((x) => x.code)).toContain('script-location-needs-install');
     expect(r.findings.map((x) => x.code)).not.toContain('script-location-unresolved');
     expect(r.model.map.heads).toEqual(['b2']);
-    expect(r.findings.find((x) => x.code === 'script-location-needs-install')?.hint).toContain('prepend_sys_path = %(here)s/.. in [alembic] of alembic.ini');
+    expect(r.findings.find((x) => x.code === 'script-location-needs-install')?.hint).toContain(
+      'prepend_sys_path = %(here)s/.. in [alembic] of alembic.ini',
+    );
   });
 
   it('stays an error when no project file builds the src folder', async () => {

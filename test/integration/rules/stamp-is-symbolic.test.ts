@@ -8,7 +8,10 @@ const LABELLED = [
 
 describeDbRule(
   'stamp-is-symbolic',
-  { bad: { name: 'bad', revs: LABELLED, rows: ['core'] }, good: { name: 'good', revs: LABELLED, rows: ['aaa111'] } },
+  {
+    bad: { name: 'bad', revs: LABELLED, rows: ['core'] },
+    good: { name: 'good', revs: LABELLED, rows: ['aaa111'] },
+  },
   (f) => {
     expect(f.severity).toBe('warning');
     expect(f.message).toContain('branch label');

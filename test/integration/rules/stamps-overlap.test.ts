@@ -9,9 +9,16 @@ const LINEAR = [
 
 describeDbRule(
   'stamps-overlap',
-  { bad: { name: 'bad', revs: LINEAR, rows: ['aaa111', 'bbb222'] }, good: { name: 'good', revs: LINEAR, rows: ['bbb222'] } },
+  {
+    bad: { name: 'bad', revs: LINEAR, rows: ['aaa111', 'bbb222'] },
+    good: { name: 'good', revs: LINEAR, rows: ['bbb222'] },
+  },
   (f) => {
-    expect(f.alembicError).toBe('FAILED: Requested revision bbb222 overlaps with other requested revisions aaa111');
-    expect(f.hint).toBe("Keep only the newest row: DELETE FROM alembic_version WHERE version_num = 'aaa111';");
+    expect(f.alembicError).toBe(
+      'FAILED: Requested revision bbb222 overlaps with other requested revisions aaa111',
+    );
+    expect(f.hint).toBe(
+      "Keep only the newest row: DELETE FROM alembic_version WHERE version_num = 'aaa111';",
+    );
   },
 );

@@ -22,8 +22,23 @@ function modulesOf(findings: readonly Finding[]): string[] {
 describeRule(
   'unresolved-import',
   {
-    bad: () => makeProject({[V+'a1_x.py']: rev('a1', null, 'from myapp.models import GUID'), 'requirements.txt': 'SQLAlchemy\n'}, DEFAULT_INI),
-    good: () => makeProject({[V+'a1_x.py']: rev('a1', null, 'from myapp.models import GUID'), 'myapp/models.py': 'GUID = 1\n', 'requirements.txt': 'SQLAlchemy\n'}, DEFAULT_INI),
+    bad: () =>
+      makeProject(
+        {
+          [V + 'a1_x.py']: rev('a1', null, 'from myapp.models import GUID'),
+          'requirements.txt': 'SQLAlchemy\n',
+        },
+        DEFAULT_INI,
+      ),
+    good: () =>
+      makeProject(
+        {
+          [V + 'a1_x.py']: rev('a1', null, 'from myapp.models import GUID'),
+          'myapp/models.py': 'GUID = 1\n',
+          'requirements.txt': 'SQLAlchemy\n',
+        },
+        DEFAULT_INI,
+      ),
   },
   (f) => {
     expect(f.message).toContain('imports myapp');
@@ -31,10 +46,17 @@ describeRule(
 );
 
 describe('unresolved-import: declared distributions', () => {
-  const imports = 'import oslo_utils\nimport zope.interface\nimport yaml\nimport extra_pkg\nimport cfg_pkg\nimport missing_pkg\nfrom PIL import Image\nimport slugify\nimport argon2';
+  const imports =
+    'import oslo_utils\nimport zope.interface\nimport yaml\nimport extra_pkg\nimport cfg_pkg\nimport missing_pkg\nfrom PIL import Image\nimport slugify\nimport argon2';
   const unresolved = async (files: Record<string, string>): Promise<string[]> => {
-    const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), ...files }, DEFAULT_INI), 'latest', { lint: false });
-    return r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!);
+    const r = await check(
+      makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), ...files }, DEFAULT_INI),
+      'latest',
+      { lint: false },
+    );
+    return r.findings
+      .filter((f) => f.code === 'unresolved-import')
+      .map((f) => /imports (\w+)/.exec(f.message)![1]!);
   };
 
   it('compares names as pip does, knows distributions named unlike their module, follows -r includes and reads requirements/, setup.cfg and pyproject', async () => {
@@ -50,18 +72,48 @@ describe('unresolved-import: declared distributions', () => {
   });
 
   it('knows SQLAlchemy extensions whose module is named otherwise (fides: sqlalchemy-citext provides citext)', async () => {
-    const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, 'import citext\nimport snowflake.sqlalchemy\nimport missing_pkg'), 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["sqlalchemy-citext==1.8.0", "snowflake-sqlalchemy"]\n' }, DEFAULT_INI), 'latest', { lint: false });
+    const r = await check(
+      makeProject(
+        {
+          [V + 'a1_x.py']: rev('a1', null, 'import citext\nimport snowflake.sqlalchemy\nimport missing_pkg'),
+          'pyproject.toml':
+            '[project]\nname = "x"\ndependencies = ["sqlalchemy-citext==1.8.0", "snowflake-sqlalchemy"]\n',
+        },
+        DEFAULT_INI,
+      ),
+      'latest',
+      { lint: false },
+    );
     expect(modulesOf(r.findings)).toEqual(['missing_pkg']);
   });
 
   it("takes a distribution whose name is an object's own property in JavaScript for what it is (conda's constructor)", async () => {
-    const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, 'import constructor\nimport missing_pkg'), 'requirements.txt': 'constructor\n__proto__\n' }, DEFAULT_INI), 'latest', { lint: false });
-    expect(r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1])).toEqual(['missing_pkg']);
+    const r = await check(
+      makeProject(
+        {
+          [V + 'a1_x.py']: rev('a1', null, 'import constructor\nimport missing_pkg'),
+          'requirements.txt': 'constructor\n__proto__\n',
+        },
+        DEFAULT_INI,
+      ),
+      'latest',
+      { lint: false },
+    );
+    expect(
+      r.findings
+        .filter((f) => f.code === 'unresolved-import')
+        .map((f) => /imports (\w+)/.exec(f.message)![1]),
+    ).toEqual(['missing_pkg']);
   });
 
   it("reads the dependency files of the folders above, up to the git repository's root (pgAdmin runs Alembic from web/)", async () => {
-    const files = { [`web/${V}a1_x.py`]: rev('a1', null, 'import flask\nimport flask_security'), 'web/alembic.ini': DEFAULT_INI, 'requirements.txt': 'Flask==3.*\nFlask-Security-Too>=5\n' };
-    const named = async (root: string): Promise<string[]> => modulesOf((await check(path.join(root, 'web'), 'latest', { lint: false })).findings);
+    const files = {
+      [`web/${V}a1_x.py`]: rev('a1', null, 'import flask\nimport flask_security'),
+      'web/alembic.ini': DEFAULT_INI,
+      'requirements.txt': 'Flask==3.*\nFlask-Security-Too>=5\n',
+    };
+    const named = async (root: string): Promise<string[]> =>
+      modulesOf((await check(path.join(root, 'web'), 'latest', { lint: false })).findings);
     const outside = makeProject(files, null);
     // not a repository: a folder above the project is someone else's, so nothing is declared (one info names both)
     expect((await named(outside)).sort()).toEqual(['flask', 'flask_security']);
@@ -71,19 +123,43 @@ describe('unresolved-import: declared distributions', () => {
   });
 
   it('takes what a lock file pins as installed, transitive packages included (Tracecat imports yaml and an extra of fastapi-users)', async () => {
-    const uv = '[[package]]\nname = "oslo-utils"\nversion = "4.0"\ndependencies = [\n    { name = "pyyaml" },\n]\n\n[[package]]\nname = "pyyaml"\nversion = "6.0.2"\n';
-    const poetry = '[[package]]\nname = "zope.interface"\nversion = "6.0"\n\n[package.dependencies]\nsetuptools = "*"\n';
-    const pipfile = JSON.stringify({ _meta: {}, default: { 'extra-pkg': { version: '==1' } }, develop: { 'cfg-pkg': { version: '==2' } } });
-    const named = (await unresolved({ 'uv.lock': uv, 'poetry.lock': poetry, 'Pipfile.lock': pipfile })).sort();
+    const uv =
+      '[[package]]\nname = "oslo-utils"\nversion = "4.0"\ndependencies = [\n    { name = "pyyaml" },\n]\n\n[[package]]\nname = "pyyaml"\nversion = "6.0.2"\n';
+    const poetry =
+      '[[package]]\nname = "zope.interface"\nversion = "6.0"\n\n[package.dependencies]\nsetuptools = "*"\n';
+    const pipfile = JSON.stringify({
+      _meta: {},
+      default: { 'extra-pkg': { version: '==1' } },
+      develop: { 'cfg-pkg': { version: '==2' } },
+    });
+    const named = (
+      await unresolved({ 'uv.lock': uv, 'poetry.lock': poetry, 'Pipfile.lock': pipfile })
+    ).sort();
     expect(named).toEqual(['PIL', 'argon2', 'missing_pkg', 'slugify']);
     // a name inside an entry (a dependency's inline table, a [package.dependencies] key) is not a pin of its own
-    expect(await unresolved({ 'uv.lock': '[[package]]\nname = "app"\ndependencies = [{ name = "missing-pkg" }]\n' })).toContain('missing_pkg');
+    expect(
+      await unresolved({
+        'uv.lock': '[[package]]\nname = "app"\ndependencies = [{ name = "missing-pkg" }]\n',
+      }),
+    ).toContain('missing_pkg');
   });
 
   it("takes a package at the git repository's root for the project's own (Designate runs Alembic from designate/storage/sqlalchemy)", async () => {
     const ini = '[alembic]\nscript_location = migrations\n';
-    const files = { [`designate/storage/sqlalchemy/${V}a1_x.py`]: rev('a1', null, 'from designate.storage import sqlalchemy as s\nimport elsewhere'), 'designate/storage/sqlalchemy/alembic.ini': ini, 'designate/storage/sqlalchemy/requirements.txt': 'SQLAlchemy\n', 'designate/__init__.py': '' };
-    const named = async (root: string): Promise<string[]> => modulesOf((await check(path.join(root, 'designate/storage/sqlalchemy'), 'latest', { lint: false })).findings);
+    const files = {
+      [`designate/storage/sqlalchemy/${V}a1_x.py`]: rev(
+        'a1',
+        null,
+        'from designate.storage import sqlalchemy as s\nimport elsewhere',
+      ),
+      'designate/storage/sqlalchemy/alembic.ini': ini,
+      'designate/storage/sqlalchemy/requirements.txt': 'SQLAlchemy\n',
+      'designate/__init__.py': '',
+    };
+    const named = async (root: string): Promise<string[]> =>
+      modulesOf(
+        (await check(path.join(root, 'designate/storage/sqlalchemy'), 'latest', { lint: false })).findings,
+      );
     // outside a repository the folders above are someone else's
     expect((await named(makeProject(files, null))).sort()).toEqual(['designate', 'elsewhere']);
     const repo = makeProject(files, null);
@@ -92,16 +168,45 @@ describe('unresolved-import: declared distributions', () => {
   });
 
   it("takes a package in src/ for the project's own when the project is packaged (peter_sslers: setup.py with package_dir src)", async () => {
-    const files = { [V + 'a1_x.py']: rev('a1', null, 'import myapp\nimport elsewhere'), 'src/myapp/__init__.py': '' };
-    const named = async (extra: Record<string, string>): Promise<string[]> => modulesOf((await check(makeProject({ ...files, ...extra }, DEFAULT_INI), 'latest', { lint: false })).findings);
-    expect(await named({ 'setup.py': 'from setuptools import setup\nsetup(name="myapp", package_dir={"": "src"})\n' })).toEqual(['elsewhere']);
+    const files = {
+      [V + 'a1_x.py']: rev('a1', null, 'import myapp\nimport elsewhere'),
+      'src/myapp/__init__.py': '',
+    };
+    const named = async (extra: Record<string, string>): Promise<string[]> =>
+      modulesOf(
+        (await check(makeProject({ ...files, ...extra }, DEFAULT_INI), 'latest', { lint: false })).findings,
+      );
+    expect(
+      await named({
+        'setup.py': 'from setuptools import setup\nsetup(name="myapp", package_dir={"": "src"})\n',
+      }),
+    ).toEqual(['elsewhere']);
     expect(await named({ 'setup.cfg': '[metadata]\nname = myapp\n' })).toEqual(['elsewhere']);
-    expect(await named({ 'pyproject.toml': '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n' })).toEqual(['elsewhere']);
-    expect(await named({ 'pyproject.toml': '[project]\nname = "myapp"\nversion = "1"\n' })).toEqual(['elsewhere']);
+    expect(
+      await named({
+        'pyproject.toml': '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+      }),
+    ).toEqual(['elsewhere']);
+    expect(await named({ 'pyproject.toml': '[project]\nname = "myapp"\nversion = "1"\n' })).toEqual([
+      'elsewhere',
+    ]);
     // nothing builds the project: src/ is not on Python's path, and the fix says how to put it there
     expect(await named({})).toEqual(['myapp', 'elsewhere']);
-    const toolsOnly = await check(makeProject({ ...files, 'pyproject.toml': '[tool.black]\nline-length = 100\n', 'requirements.txt': 'SQLAlchemy\n' }, DEFAULT_INI), 'latest', { lint: false });
-    const mine = toolsOnly.findings.find((f) => f.code === 'unresolved-import' && f.message.includes('imports myapp'));
+    const toolsOnly = await check(
+      makeProject(
+        {
+          ...files,
+          'pyproject.toml': '[tool.black]\nline-length = 100\n',
+          'requirements.txt': 'SQLAlchemy\n',
+        },
+        DEFAULT_INI,
+      ),
+      'latest',
+      { lint: false },
+    );
+    const mine = toolsOnly.findings.find(
+      (f) => f.code === 'unresolved-import' && f.message.includes('imports myapp'),
+    );
     expect(mine?.message).toContain('src/myapp');
   });
 
@@ -124,36 +229,102 @@ describe('unresolved-import: declared distributions', () => {
 
   it('knows the usual renamings without a table entry: a release digit (progressbar2), python-X, X-python (Funnel declares progressbar2)', async () => {
     const imports = 'import progressbar\nimport fancylib\nimport toolkit\nimport progress';
-    const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), 'requirements.txt': 'progressbar2\npython-fancylib\ntoolkit-python\n' }, DEFAULT_INI), 'latest', { lint: false });
-    expect(r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!)).toEqual(['progress']);
+    const r = await check(
+      makeProject(
+        {
+          [V + 'a1_x.py']: rev('a1', null, imports),
+          'requirements.txt': 'progressbar2\npython-fancylib\ntoolkit-python\n',
+        },
+        DEFAULT_INI,
+      ),
+      'latest',
+      { lint: false },
+    );
+    expect(
+      r.findings
+        .filter((f) => f.code === 'unresolved-import')
+        .map((f) => /imports (\w+)/.exec(f.message)![1]!),
+    ).toEqual(['progress']);
   });
 
   it("counts what a requirement's extras install: the extra's own name, and the packages of well-known extras named otherwise (deepchecks declares dotenv as pydantic[dotenv,email])", async () => {
-    const imports = 'import dotenv\nimport email_validator\nimport redis\nimport uvloop\nimport greenlet\nimport asyncpg\nimport bcrypt\nimport cryptography\nimport notdeclared';
+    const imports =
+      'import dotenv\nimport email_validator\nimport redis\nimport uvloop\nimport greenlet\nimport asyncpg\nimport bcrypt\nimport cryptography\nimport notdeclared';
     const declared = async (files: Record<string, string>): Promise<string[]> => {
-      const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), ...files }, DEFAULT_INI), 'latest', { lint: false });
-      return r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!);
+      const r = await check(
+        makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), ...files }, DEFAULT_INI),
+        'latest',
+        { lint: false },
+      );
+      return r.findings
+        .filter((f) => f.code === 'unresolved-import')
+        .map((f) => /imports (\w+)/.exec(f.message)![1]!);
     };
-    const everyExtra = 'pydantic[dotenv,email]~=1.10.9\ncelery [ redis ]\nuvicorn[standard]>=0.20\nSQLAlchemy[postgresql_asyncpg]==2.0.1\npasslib[bcrypt]\npython-jose[cryptography]\n';
+    const everyExtra =
+      'pydantic[dotenv,email]~=1.10.9\ncelery [ redis ]\nuvicorn[standard]>=0.20\nSQLAlchemy[postgresql_asyncpg]==2.0.1\npasslib[bcrypt]\npython-jose[cryptography]\n';
     expect(await declared({ 'requirements.txt': everyExtra })).toEqual(['notdeclared']);
     // the same in pyproject.toml (PEP 621 and Poetry's extras = [...]) and setup.py
-    expect(await declared({ 'pyproject.toml': `[project]\nname = "x"\ndependencies = [${everyExtra.trim().split('\n').map((l) => JSON.stringify(l)).join(', ')}]\n` })).toEqual(['notdeclared']);
-    expect(await declared({ 'pyproject.toml': '[tool.poetry.dependencies]\npydantic = { version = "^1.10", extras = ["dotenv", "email"] }\ncelery = { extras = ["redis"], version = "*" }\n' })).toEqual(['uvloop', 'greenlet', 'asyncpg', 'bcrypt', 'cryptography', 'notdeclared']);
-    expect(await declared({ 'setup.py': `from setuptools import setup\nsetup(install_requires=[${everyExtra.trim().split('\n').map((l) => JSON.stringify(l)).join(', ')}])\n` })).toEqual(['notdeclared']);
+    expect(
+      await declared({
+        'pyproject.toml': `[project]\nname = "x"\ndependencies = [${everyExtra
+          .trim()
+          .split('\n')
+          .map((l) => JSON.stringify(l))
+          .join(', ')}]\n`,
+      }),
+    ).toEqual(['notdeclared']);
+    expect(
+      await declared({
+        'pyproject.toml':
+          '[tool.poetry.dependencies]\npydantic = { version = "^1.10", extras = ["dotenv", "email"] }\ncelery = { extras = ["redis"], version = "*" }\n',
+      }),
+    ).toEqual(['uvloop', 'greenlet', 'asyncpg', 'bcrypt', 'cryptography', 'notdeclared']);
+    expect(
+      await declared({
+        'setup.py': `from setuptools import setup\nsetup(install_requires=[${everyExtra
+          .trim()
+          .split('\n')
+          .map((l) => JSON.stringify(l))
+          .join(', ')}])\n`,
+      }),
+    ).toEqual(['notdeclared']);
     // without the extras, only the distributions themselves
-    expect(await declared({ 'requirements.txt': 'pydantic\ncelery\nuvicorn\nSQLAlchemy\npasslib\npython-jose\n' })).toEqual(['dotenv', 'email_validator', 'redis', 'uvloop', 'greenlet', 'asyncpg', 'bcrypt', 'cryptography', 'notdeclared']);
+    expect(
+      await declared({ 'requirements.txt': 'pydantic\ncelery\nuvicorn\nSQLAlchemy\npasslib\npython-jose\n' }),
+    ).toEqual([
+      'dotenv',
+      'email_validator',
+      'redis',
+      'uvloop',
+      'greenlet',
+      'asyncpg',
+      'bcrypt',
+      'cryptography',
+      'notdeclared',
+    ]);
   });
 
   it('reads the distribution of a VCS or URL requirement from its #egg= fragment, else the repository name (hasjob, lastuser install coaster from git)', async () => {
     const imports = 'import coaster\nimport baseframe\nimport lastuser_core\nimport unnamed';
-    const reqs = 'git+https://github.com/hasgeek/coaster#egg=coaster\n-e git+https://github.com/hasgeek/baseframe.git@main#subdirectory=x&egg=baseframe\ngit+https://github.com/hasgeek/lastuser-core.git@v2\nhttps://example.com/unnamed.zip\n';
-    const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), 'requirements.txt': reqs }, DEFAULT_INI), 'latest', { lint: false });
-    expect(r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!)).toEqual(['unnamed']);
+    const reqs =
+      'git+https://github.com/hasgeek/coaster#egg=coaster\n-e git+https://github.com/hasgeek/baseframe.git@main#subdirectory=x&egg=baseframe\ngit+https://github.com/hasgeek/lastuser-core.git@v2\nhttps://example.com/unnamed.zip\n';
+    const r = await check(
+      makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), 'requirements.txt': reqs }, DEFAULT_INI),
+      'latest',
+      { lint: false },
+    );
+    expect(
+      r.findings
+        .filter((f) => f.code === 'unresolved-import')
+        .map((f) => /imports (\w+)/.exec(f.message)![1]!),
+    ).toEqual(['unnamed']);
   });
 
   it('leaves a lazy import (PEP 810, Python 3.15) alone: it loads the module at first use, not when Alembic loads the file', async () => {
     const header = 'lazy import missing_lazy\nlazy from other_lazy import thing\nimport missing_eager\n';
-    const r = await check(makeProject({ [V + 'a1_x.py']: header + rev('a1', null), '.python-version': '3.15\n' }, DEFAULT_INI));
+    const r = await check(
+      makeProject({ [V + 'a1_x.py']: header + rev('a1', null), '.python-version': '3.15\n' }, DEFAULT_INI),
+    );
     expect(r.findings.filter((f) => f.code === 'unresolved-import').map((f) => f.line)).toEqual([3]);
   });
 
@@ -162,23 +333,72 @@ describe('unresolved-import: declared distributions', () => {
     const r = await check(root, 'latest', { lint: false });
     const found = r.findings.filter((f) => f.code === 'unresolved-import');
     // at the first of them
-    const first = 1 + readFileSync(path.join(root, V + 'a1_x.py'), 'utf8').split('\n').indexOf('import oslo_utils');
+    const first =
+      1 +
+      readFileSync(path.join(root, V + 'a1_x.py'), 'utf8')
+        .split('\n')
+        .indexOf('import oslo_utils');
     expect(found.map((f) => [f.severity, f.path, f.line])).toEqual([['info', V + 'a1_x.py', first]]);
     expect(found[0]!.message).toContain('the project declares no dependencies');
-    expect(modulesOf(found).sort()).toEqual(['PIL', 'argon2', 'cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'slugify', 'yaml', 'zope'].sort());
+    expect(modulesOf(found).sort()).toEqual(
+      [
+        'PIL',
+        'argon2',
+        'cfg_pkg',
+        'extra_pkg',
+        'missing_pkg',
+        'oslo_utils',
+        'slugify',
+        'yaml',
+        'zope',
+      ].sort(),
+    );
     // one declared distribution, even an unrelated one, and each import is judged on its own again
-    expect((await unresolved({ 'requirements.txt': 'SQLAlchemy\n' })).sort()).toEqual(['PIL', 'argon2', 'cfg_pkg', 'extra_pkg', 'missing_pkg', 'oslo_utils', 'slugify', 'yaml', 'zope'].sort());
+    expect((await unresolved({ 'requirements.txt': 'SQLAlchemy\n' })).sort()).toEqual(
+      [
+        'PIL',
+        'argon2',
+        'cfg_pkg',
+        'extra_pkg',
+        'missing_pkg',
+        'oslo_utils',
+        'slugify',
+        'yaml',
+        'zope',
+      ].sort(),
+    );
     // a relative import is an error whatever is declared
-    const relative = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, 'from .helpers import x\nimport missing_pkg') }, DEFAULT_INI), 'latest', { lint: false });
-    expect(relative.findings.filter((f) => f.code === 'unresolved-import').map((f) => f.severity).sort()).toEqual(['error', 'info']);
+    const relative = await check(
+      makeProject(
+        { [V + 'a1_x.py']: rev('a1', null, 'from .helpers import x\nimport missing_pkg') },
+        DEFAULT_INI,
+      ),
+      'latest',
+      { lint: false },
+    );
+    expect(
+      relative.findings
+        .filter((f) => f.code === 'unresolved-import')
+        .map((f) => f.severity)
+        .sort(),
+    ).toEqual(['error', 'info']);
     // env.py's imports join the list, those inside the functions an upgrade calls too
-    const envPy = 'from alembic import context\nimport dotenv_pkg\n\n\ndef run_migrations_online():\n    from settings_pkg import url\n    context.configure(url=url)\n\n\nrun_migrations_online()\n';
-    const withEnv = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, 'import missing_pkg'), 'migrations/env.py': envPy }, DEFAULT_INI), 'latest', { lint: false });
+    const envPy =
+      'from alembic import context\nimport dotenv_pkg\n\n\ndef run_migrations_online():\n    from settings_pkg import url\n    context.configure(url=url)\n\n\nrun_migrations_online()\n';
+    const withEnv = await check(
+      makeProject(
+        { [V + 'a1_x.py']: rev('a1', null, 'import missing_pkg'), 'migrations/env.py': envPy },
+        DEFAULT_INI,
+      ),
+      'latest',
+      { lint: false },
+    );
     expect(modulesOf(withEnv.findings).sort()).toEqual(['dotenv_pkg', 'missing_pkg', 'settings_pkg']);
   });
 
   it('reads pyproject.toml as TOML: PEP 621, optional and PEP 735 groups, Poetry tables, and nothing else', async () => {
-    const imports = 'import requests\nimport rich\nimport httpx\nimport black\nimport freezegun\nimport pytest\nimport name\nimport version';
+    const imports =
+      'import requests\nimport rich\nimport httpx\nimport black\nimport freezegun\nimport pytest\nimport name\nimport version';
     const pyproject = [
       '[project]',
       'name = "myapp"',
@@ -194,8 +414,14 @@ describe('unresolved-import: declared distributions', () => {
       'pytest = { version = "^8" }',
       '',
     ].join('\n');
-    const r = await check(makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), 'pyproject.toml': pyproject }, DEFAULT_INI), 'latest', { lint: false });
-    const named = r.findings.filter((f) => f.code === 'unresolved-import').map((f) => /imports (\w+)/.exec(f.message)![1]!);
+    const r = await check(
+      makeProject({ [V + 'a1_x.py']: rev('a1', null, imports), 'pyproject.toml': pyproject }, DEFAULT_INI),
+      'latest',
+      { lint: false },
+    );
+    const named = r.findings
+      .filter((f) => f.code === 'unresolved-import')
+      .map((f) => /imports (\w+)/.exec(f.message)![1]!);
     expect(named.sort()).toEqual(['name', 'version']);
   });
 
@@ -211,9 +437,13 @@ describe('unresolved-import: declared distributions', () => {
     );
     mkdirSync(path.join(repo, '.git'));
     const cwd = path.join(repo, 'migrations');
-    const found = (await check(cwd, 'latest', { lint: false })).findings.filter((f) => f.code === 'unresolved-import');
+    const found = (await check(cwd, 'latest', { lint: false })).findings.filter(
+      (f) => f.code === 'unresolved-import',
+    );
     expect(found).toHaveLength(1);
-    expect(found[0]!.message).toContain("imports app, which the repository has at ../bazarr/app, but not on Python's path");
+    expect(found[0]!.message).toContain(
+      "imports app, which the repository has at ../bazarr/app, but not on Python's path",
+    );
     expect(found[0]!.hint).toContain('prepend_sys_path = %(here)s/../bazarr');
     expect(oracleGraph(cwd, { ini: 'alembic.ini' }).error?.message).toContain("No module named 'app'");
     // the hint, applied: Alembic imports it, and the finding is gone
@@ -221,17 +451,29 @@ describe('unresolved-import: declared distributions', () => {
     const after = oracleGraph(cwd, { ini: 'alembic.ini' });
     expect(after.ok).toBe(true);
     expect(after.heads).toEqual(['a1']);
-    expect((await check(cwd, 'latest', { lint: false })).findings.map((f) => f.code)).not.toContain('unresolved-import');
+    expect((await check(cwd, 'latest', { lint: false })).findings.map((f) => f.code)).not.toContain(
+      'unresolved-import',
+    );
   });
 });
 
 describe('unresolved-import: env.py', () => {
   const envPy = (imports: string): string =>
     `${imports}\nfrom alembic import context\nfrom sqlalchemy import create_engine\n\nwith create_engine("sqlite:///app.db").connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n`;
-  const findings = async (root: string) => (await check(root, 'latest', { lint: false })).findings.filter((f) => f.code === 'unresolved-import');
+  const findings = async (root: string) =>
+    (await check(root, 'latest', { lint: false })).findings.filter((f) => f.code === 'unresolved-import');
 
   it('reports what env.py imports at module level and nothing declares, which real Alembic fails on for upgrade but not for heads; a declared package or one guarded by try is fine', async () => {
-    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': envPy('import os\nfrom dotenv_missing import load_dotenv\ntry:\n    import colorama_missing\nexcept ImportError:\n    colorama_missing = None'), 'requirements.txt': 'SQLAlchemy\n' }, DEFAULT_INI);
+    const root = makeProject(
+      {
+        [V + 'a1_x.py']: rev('a1', null),
+        'migrations/env.py': envPy(
+          'import os\nfrom dotenv_missing import load_dotenv\ntry:\n    import colorama_missing\nexcept ImportError:\n    colorama_missing = None',
+        ),
+        'requirements.txt': 'SQLAlchemy\n',
+      },
+      DEFAULT_INI,
+    );
     const [f, ...rest] = await findings(root);
     expect(rest).toEqual([]);
     expect(f?.path).toBe('migrations/env.py');
@@ -248,8 +490,15 @@ describe('unresolved-import: env.py', () => {
     expect(await findings(root)).toEqual([]);
   });
 
-  it("a relative import in env.py is an error, with the ImportError real Alembic raises", async () => {
-    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': envPy('from .models import Base'), 'migrations/models.py': 'Base = None\n' }, DEFAULT_INI);
+  it('a relative import in env.py is an error, with the ImportError real Alembic raises', async () => {
+    const root = makeProject(
+      {
+        [V + 'a1_x.py']: rev('a1', null),
+        'migrations/env.py': envPy('from .models import Base'),
+        'migrations/models.py': 'Base = None\n',
+      },
+      DEFAULT_INI,
+    );
     const [f] = await findings(root);
     expect(f?.severity).toBe('error');
     for (const target of alembicTargets()) {
@@ -297,7 +546,14 @@ describe('unresolved-import: env.py', () => {
       '    run_migrations_online()',
       '',
     ].join('\n');
-    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': envWithFunctions, 'requirements.txt': 'SQLAlchemy\n' }, DEFAULT_INI);
+    const root = makeProject(
+      {
+        [V + 'a1_x.py']: rev('a1', null),
+        'migrations/env.py': envWithFunctions,
+        'requirements.txt': 'SQLAlchemy\n',
+      },
+      DEFAULT_INI,
+    );
     const fs = await findings(root);
     expect(fs.map((f) => [f.line, /imports (\w+)/.exec(f.message)?.[1]])).toEqual([
       [17, 'callback_missing'],

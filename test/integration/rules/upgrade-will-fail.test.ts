@@ -34,17 +34,26 @@ const FIXED = [...REDUNDANT_PARENT.slice(0, 4), { id: 'm1', down: ['z1', 'y1'] }
 
 describe('upgrade-will-fail: a merge parent already reached through another parent', () => {
   it('names the merge and the parent to drop, and real Alembic fails the same way', async () => {
-    const s: Scenario = { name: 'redundant merge parent', revs: REDUNDANT_PARENT, rows: 'no-table', target: 'heads' };
+    const s: Scenario = {
+      name: 'redundant merge parent',
+      revs: REDUNDANT_PARENT,
+      rows: 'no-table',
+      target: 'heads',
+    };
     const { result, root } = await verifySqlite(s);
     const f = result.findings.find((x) => x.code === 'upgrade-will-fail');
     expect(f, JSON.stringify(result.findings)).toBeDefined();
     expect(f!.alembicError).toBe("KeyError: 'x1'");
     expect(f!.revision).toBe('m1');
     expect(f!.path).toBe('migrations/versions/m1_m.py');
-    expect(f!.message).toContain('it lists x1 as a down revision, but x1 is already an ancestor of y1, another of its parents (through depends_on)');
+    expect(f!.message).toContain(
+      'it lists x1 as a down revision, but x1 is already an ancestor of y1, another of its parents (through depends_on)',
+    );
     expect(f!.hint).toContain('Remove x1 from down_revision in m1');
     // a new database: the info line must not promise "0 migrations" when the run fails
-    expect(result.findings.find((x) => x.code === 'version-table-missing')?.message).toContain('the upgrade is predicted to fail');
+    expect(result.findings.find((x) => x.code === 'version-table-missing')?.message).toContain(
+      'the upgrade is predicted to fail',
+    );
     const real = runAlembicUpgrade(root, await prepareDatabase(s, 'sqlite', root), 'heads');
     expect(real.rc).not.toBe(0);
     expect(real.stderr).toContain("KeyError: 'x1'");

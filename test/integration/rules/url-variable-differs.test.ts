@@ -10,20 +10,41 @@ import { tempDir } from '../../helpers/temp-dir.js';
 
 const V = 'migrations/versions/';
 const project = (read: string): string =>
-  makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), 'migrations/env.py': onlineEnvPy(`config.set_main_option("sqlalchemy.url", ${read}.replace("%", "%%"))`), 'migrations/script.py.mako': '' });
+  makeProject({
+    [V + 'a1_x.py']: rev('a1', null),
+    [V + 'b2_x.py']: rev('b2', 'a1'),
+    'migrations/env.py': onlineEnvPy(`config.set_main_option("sqlalchemy.url", ${read}.replace("%", "%%"))`),
+    'migrations/script.py.mako': '',
+  });
 
 /** A real SQLite file whose alembic_version holds `row`. */
 function database(row: string): string {
   const file = path.join(tempDir(), 'app.db');
-  const init = spawnSync(PYTHON, ['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(file)}); c.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"); c.execute("INSERT INTO alembic_version VALUES ('${row}')"); c.commit()`]);
+  const init = spawnSync(PYTHON, [
+    '-c',
+    `import sqlite3; c = sqlite3.connect(${JSON.stringify(file)}); c.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"); c.execute("INSERT INTO alembic_version VALUES ('${row}')"); c.commit()`,
+  ]);
   expect(init.status).toBe(0);
   return `sqlite:///${file}`;
 }
 
 const upgrade = (root: string, env: Record<string, string>) =>
-  spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', PYTHONDONTWRITEBYTECODE: '1', ...env } });
+  spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: '', PYTHONDONTWRITEBYTECODE: '1', ...env },
+  });
 
-const found = (stdout: string) => (JSON.parse(stdout).findings as { code: string; severity: string; line: number; message: string; hint: string }[]).filter((f) => f.code === 'url-variable-differs');
+const found = (stdout: string) =>
+  (
+    JSON.parse(stdout).findings as {
+      code: string;
+      severity: string;
+      line: number;
+      message: string;
+      hint: string;
+    }[]
+  ).filter((f) => f.code === 'url-variable-differs');
 
 describe('url-variable-differs: env.py reads the URL from another variable than verify', () => {
   const READ = 'os.environ["SQLALCHEMY_DATABASE_URI"]';
@@ -37,7 +58,9 @@ describe('url-variable-differs: env.py reads the URL from another variable than 
     expect(r.status).toBe(1);
     const [f] = found(r.stdout);
     expect(f).toMatchObject({ severity: 'error', line: 6 });
-    expect(f!.message).toContain('env.py takes the database URL from $SQLALCHEMY_DATABASE_URI, and here $SQLALCHEMY_DATABASE_URI names another database than $DATABASE_URL');
+    expect(f!.message).toContain(
+      'env.py takes the database URL from $SQLALCHEMY_DATABASE_URI, and here $SQLALCHEMY_DATABASE_URI names another database than $DATABASE_URL',
+    );
     expect(f!.hint).toContain('--database-url-env SQLALCHEMY_DATABASE_URI');
     expect(r.stdout + r.stderr).not.toContain(real);
     // real Alembic goes to the other database, and fails there
@@ -45,20 +68,40 @@ describe('url-variable-differs: env.py reads the URL from another variable than 
     expect(up.status).not.toBe(0);
     expect(up.stdout + up.stderr).toContain("Can't locate revision identified by 'guest_lockout_001'");
     // the hint's flag checks the database Alembic uses: the real failure, and this finding is gone
-    const fixed = runCli(root, ['verify', '--format', 'json', '--database-url-env', 'SQLALCHEMY_DATABASE_URI'], env);
+    const fixed = runCli(
+      root,
+      ['verify', '--format', 'json', '--database-url-env', 'SQLALCHEMY_DATABASE_URI'],
+      env,
+    );
     expect(fixed.status).toBe(1);
     expect(found(fixed.stdout)).toEqual([]);
-    expect(JSON.parse(fixed.stdout).findings.map((x: { code: string }) => x.code)).toContain('stamped-revision-missing');
+    expect(JSON.parse(fixed.stdout).findings.map((x: { code: string }) => x.code)).toContain(
+      'stamped-revision-missing',
+    );
     // --database-url given by hand, with the variable naming another database here: the same error
-    expect(found(runCli(root, ['verify', '--format', 'json', '--database-url', checked], env).stdout)[0]?.severity).toBe('error');
+    expect(
+      found(runCli(root, ['verify', '--format', 'json', '--database-url', checked], env).stdout)[0]?.severity,
+    ).toBe('error');
   });
 
-  it('is quiet when both name the same database (however written), and warns (without blocking) when env.py\'s variable is not set here', () => {
+  it("is quiet when both name the same database (however written), and warns (without blocking) when env.py's variable is not set here", () => {
     const root = project(READ);
     const url = database('a1');
-    expect(found(runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: url, SQLALCHEMY_DATABASE_URI: url }).stdout)).toEqual([]);
+    expect(
+      found(
+        runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: url, SQLALCHEMY_DATABASE_URI: url })
+          .stdout,
+      ),
+    ).toEqual([]);
     // the same file with a driver parameter is the same database, not a reason to block
-    expect(found(runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: url, SQLALCHEMY_DATABASE_URI: `${url}?timeout=20` }).stdout)).toEqual([]);
+    expect(
+      found(
+        runCli(root, ['verify', '--format', 'json'], {
+          DATABASE_URL: url,
+          SQLALCHEMY_DATABASE_URI: `${url}?timeout=20`,
+        }).stdout,
+      ),
+    ).toEqual([]);
     const alone = runCli(root, ['verify', '--format', 'json'], { DATABASE_URL: url });
     expect(alone.status).toBe(0);
     const [w] = found(alone.stdout);
@@ -73,12 +116,21 @@ describe('url-variable-differs: env.py reads the URL from another variable than 
     const url = database('a1');
     const other = database('b2');
     const fallback = project('(os.environ.get("DATABASE_URL") or os.environ["SQLALCHEMY_DATABASE_URI"])');
-    expect(found(runCli(fallback, ['verify', '--format', 'json'], { DATABASE_URL: url, SQLALCHEMY_DATABASE_URI: other }).stdout)).toEqual([]);
+    expect(
+      found(
+        runCli(fallback, ['verify', '--format', 'json'], {
+          DATABASE_URL: url,
+          SQLALCHEMY_DATABASE_URI: other,
+        }).stdout,
+      ),
+    ).toEqual([]);
     const fromSettings = project('settings.database_url');
-    expect(found(runCli(fromSettings, ['verify', '--format', 'json'], { DATABASE_URL: url }).stdout)).toEqual([]);
+    expect(found(runCli(fromSettings, ['verify', '--format', 'json'], { DATABASE_URL: url }).stdout)).toEqual(
+      [],
+    );
   });
 
-  it('knows a database URL\'s variable from a broker\'s or an API\'s, in every way env.py reads one', () => {
+  it("knows a database URL's variable from a broker's or an API's, in every way env.py reads one", () => {
     const source = [
       'import os',
       'from os import environ, getenv',
@@ -128,7 +180,10 @@ describe('url-variable-differs: env.py reads the URL from another variable than 
   });
 
   it('reads an env.py as Python decodes it: a BOM, a latin-1 coding line', () => {
-    for (const [head, enc] of [['\ufeff', 'utf8'], ['# -*- coding: latin-1 -*-\n# \u00e9t\u00e9\n', 'latin1']] as const) {
+    for (const [head, enc] of [
+      ['\ufeff', 'utf8'],
+      ['# -*- coding: latin-1 -*-\n# \u00e9t\u00e9\n', 'latin1'],
+    ] as const) {
       const root = project(READ);
       const file = path.join(root, 'migrations/env.py');
       writeFileSync(file, Buffer.from(head + readFileSync(file, 'utf8'), enc));
@@ -137,8 +192,11 @@ describe('url-variable-differs: env.py reads the URL from another variable than 
       const up = upgrade(root, env);
       expect(up.stdout + up.stderr).toContain("Can't locate revision identified by 'guest_lockout_001'");
       const r = runCli(root, ['verify', '--format', 'json'], env);
-      expect({ head, status: r.status, severity: found(r.stdout)[0]?.severity }).toEqual({ head, status: 1, severity: 'error' });
+      expect({ head, status: r.status, severity: found(r.stdout)[0]?.severity }).toEqual({
+        head,
+        status: 1,
+        severity: 'error',
+      });
     }
   });
 });
-

@@ -44,25 +44,64 @@ describe('uuid-not-portable only where SQLite is a target', () => {
     const root = makeProject({ [V + 'a1_x.py']: migration('a1', null, UP, "op.drop_table('t')") }, other);
     expect((await check(root)).findings.map((f) => f.code)).not.toContain('uuid-not-portable');
     const inDefault = `[DEFAULT]\nsqlalchemy.url = sqlite:///%(here)s/app.db\n\n${DEFAULT_INI}`;
-    const root2 = makeProject({ [V + 'a1_x.py']: migration('a1', null, UP, "op.drop_table('t')") }, inDefault);
+    const root2 = makeProject(
+      { [V + 'a1_x.py']: migration('a1', null, UP, "op.drop_table('t')") },
+      inDefault,
+    );
     expect((await check(root2)).findings.map((f) => f.code)).toContain('uuid-not-portable');
   });
 });
 
 describe('uuid-not-portable names SQLAlchemy UUID types only', () => {
   const codes = async (up: string, header: string): Promise<string[]> =>
-    (await check(makeProject({ [V + 'a1_x.py']: migration('a1', null, up, "op.drop_table('t')", header) }, SQLITE_INI))).findings.map((f) => f.code);
+    (
+      await check(
+        makeProject({ [V + 'a1_x.py']: migration('a1', null, up, "op.drop_table('t')", header) }, SQLITE_INI),
+      )
+    ).findings.map((f) => f.code);
 
   it('follows the imports: aliases, from-imports and renamed types', async () => {
-    expect(await codes("op.create_table('t', sa.Column('id', pg.UUID()))", 'import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql as pg\n')).toContain('uuid-not-portable');
-    expect(await codes("op.create_table('t', sa.Column('id', PG_UUID()))", 'import sqlalchemy as sa\nfrom sqlalchemy.dialects.postgresql import UUID as PG_UUID\n')).toContain('uuid-not-portable');
-    expect(await codes("op.create_table('t', sa.Column('id', sa.UUID()))", 'import sqlalchemy as sa\n')).toContain('uuid-not-portable');
-    expect(await codes("op.create_table('t', sa.Column('id', sqlalchemy.dialects.postgresql.UUID()))", 'import sqlalchemy\nimport sqlalchemy as sa\nimport sqlalchemy.dialects.postgresql\n')).toContain('uuid-not-portable');
+    expect(
+      await codes(
+        "op.create_table('t', sa.Column('id', pg.UUID()))",
+        'import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql as pg\n',
+      ),
+    ).toContain('uuid-not-portable');
+    expect(
+      await codes(
+        "op.create_table('t', sa.Column('id', PG_UUID()))",
+        'import sqlalchemy as sa\nfrom sqlalchemy.dialects.postgresql import UUID as PG_UUID\n',
+      ),
+    ).toContain('uuid-not-portable');
+    expect(
+      await codes("op.create_table('t', sa.Column('id', sa.UUID()))", 'import sqlalchemy as sa\n'),
+    ).toContain('uuid-not-portable');
+    expect(
+      await codes(
+        "op.create_table('t', sa.Column('id', sqlalchemy.dialects.postgresql.UUID()))",
+        'import sqlalchemy\nimport sqlalchemy as sa\nimport sqlalchemy.dialects.postgresql\n',
+      ),
+    ).toContain('uuid-not-portable');
   });
 
   it("ignores another library's or the project's own UUID (quay's tester.TestDataType.UUID)", async () => {
-    expect(await codes("op.create_table('t', sa.Column('id', sa.String(36)))\ntester.populate_column('t', 'id', tester.TestDataType.UUID)", 'import sqlalchemy as sa\n')).not.toContain('uuid-not-portable');
-    expect(await codes("op.create_table('t', sa.Column('id', UUID()))", 'import sqlalchemy as sa\nfrom app.db.types import UUID\n')).not.toContain('uuid-not-portable');
-    expect(await codes("op.create_table('t', sa.Column('id', sa.String(36), default=lambda: str(uuid.UUID(int=0))))", 'import uuid\nimport sqlalchemy as sa\n')).not.toContain('uuid-not-portable');
+    expect(
+      await codes(
+        "op.create_table('t', sa.Column('id', sa.String(36)))\ntester.populate_column('t', 'id', tester.TestDataType.UUID)",
+        'import sqlalchemy as sa\n',
+      ),
+    ).not.toContain('uuid-not-portable');
+    expect(
+      await codes(
+        "op.create_table('t', sa.Column('id', UUID()))",
+        'import sqlalchemy as sa\nfrom app.db.types import UUID\n',
+      ),
+    ).not.toContain('uuid-not-portable');
+    expect(
+      await codes(
+        "op.create_table('t', sa.Column('id', sa.String(36), default=lambda: str(uuid.UUID(int=0))))",
+        'import uuid\nimport sqlalchemy as sa\n',
+      ),
+    ).not.toContain('uuid-not-portable');
   });
 });

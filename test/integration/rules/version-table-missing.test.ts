@@ -24,7 +24,9 @@ describe('version-table-missing: when the upgrade will not simply run', () => {
   };
 
   it('never counts "0 migrations" for a failing prediction', async () => {
-    expect(await message([...LINEAR, { id: 'ccc333', down: 'aaa111' }])).toContain('(the upgrade is predicted to fail: see the error)');
+    expect(await message([...LINEAR, { id: 'ccc333', down: 'aaa111' }])).toContain(
+      '(the upgrade is predicted to fail: see the error)',
+    );
   });
 
   it('says so when the upgrade could not be predicted (a relative target spelt outside ASCII)', async () => {

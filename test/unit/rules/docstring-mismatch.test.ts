@@ -7,8 +7,16 @@ const V = 'migrations/versions/';
 describeRule(
   'docstring-mismatch',
   {
-    bad: () => makeProject({[V+'a1_x.py']: rev('a1', null), [V+'b2_x.py']: rev('b2', 'a1').replace('Revises: a1', 'Revises: zz9')}, DEFAULT_INI),
-    good: () => makeProject({[V+'a1_x.py']: rev('a1', null), [V+'b2_x.py']: rev('b2', 'a1')}, DEFAULT_INI),
+    bad: () =>
+      makeProject(
+        {
+          [V + 'a1_x.py']: rev('a1', null),
+          [V + 'b2_x.py']: rev('b2', 'a1').replace('Revises: a1', 'Revises: zz9'),
+        },
+        DEFAULT_INI,
+      ),
+    good: () =>
+      makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1') }, DEFAULT_INI),
   },
   (f) => {
     expect(f.severity).toBe('warning');
@@ -18,7 +26,9 @@ describeRule(
 
 describe('docstring-mismatch reads the ways a "Revises:" line is written', () => {
   const mismatches = async (files: Record<string, string>): Promise<string[]> =>
-    (await check(makeProject(files, DEFAULT_INI))).findings.filter((f) => f.code === 'docstring-mismatch').map((f) => f.message);
+    (await check(makeProject(files, DEFAULT_INI))).findings
+      .filter((f) => f.code === 'docstring-mismatch')
+      .map((f) => f.message);
 
   it('takes "Revises: None" for a base and a tuple repr for a merge (quay, Manila, Octavia, privacyIDEA)', async () => {
     expect(

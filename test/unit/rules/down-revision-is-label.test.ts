@@ -7,8 +7,16 @@ const V = 'migrations/versions/';
 describeRule(
   'down-revision-is-label',
   {
-    bad: () => makeProject({[V+'a1_x.py']: rev('a1', null, "branch_labels = ('core',)"), [V+'b2_x.py']: rev('b2', 'core')}, DEFAULT_INI),
-    good: () => makeProject({[V+'a1_x.py']: rev('a1', null, "branch_labels = ('core',)"), [V+'b2_x.py']: rev('b2', 'a1')}, DEFAULT_INI),
+    bad: () =>
+      makeProject(
+        { [V + 'a1_x.py']: rev('a1', null, "branch_labels = ('core',)"), [V + 'b2_x.py']: rev('b2', 'core') },
+        DEFAULT_INI,
+      ),
+    good: () =>
+      makeProject(
+        { [V + 'a1_x.py']: rev('a1', null, "branch_labels = ('core',)"), [V + 'b2_x.py']: rev('b2', 'a1') },
+        DEFAULT_INI,
+      ),
   },
   (f) => {
     expect(f.alembicError).toBe("KeyError: 'core'");

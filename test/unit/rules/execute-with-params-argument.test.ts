@@ -7,10 +7,23 @@ const V = 'migrations/versions/';
 describeRule(
   'execute-with-params-argument',
   {
-    bad: () => makeProject({ [V + 'a1_x.py']: migration('a1', null, 'op.execute(sa.text("UPDATE t SET x = :x"), {"x": 1})', 'pass') }),
+    bad: () =>
+      makeProject({
+        [V + 'a1_x.py']: migration(
+          'a1',
+          null,
+          'op.execute(sa.text("UPDATE t SET x = :x"), {"x": 1})',
+          'pass',
+        ),
+      }),
     good: () =>
       makeProject({
-        [V + 'a1_x.py']: migration('a1', null, 'op.execute(sa.text("UPDATE t SET x = :x").bindparams(x=1))\nop.get_bind().execute(sa.text("UPDATE t SET x = :x"), {"x": 1})\nop.execute("SELECT 1", execution_options={"a": 1})', 'pass'),
+        [V + 'a1_x.py']: migration(
+          'a1',
+          null,
+          'op.execute(sa.text("UPDATE t SET x = :x").bindparams(x=1))\nop.get_bind().execute(sa.text("UPDATE t SET x = :x"), {"x": 1})\nop.execute("SELECT 1", execution_options={"a": 1})',
+          'pass',
+        ),
       }),
   },
   (f) => {

@@ -13,13 +13,28 @@ describeRule(
     bad: () =>
       makeProject({
         [V + 'a1_x.py']: migration('a1', null, USERS, "op.drop_table('users')"),
-        [V + 'b2_x.py']: migration('b2', 'a1', "op.rename_table('users', 'accounts')", "op.rename_table('accounts', 'users')"),
-        [V + 'c3_x.py']: migration('c3', 'b2', "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('account_id', sa.Integer(), sa.ForeignKey('accounts.id')))", "op.drop_table('orders')"),
+        [V + 'b2_x.py']: migration(
+          'b2',
+          'a1',
+          "op.rename_table('users', 'accounts')",
+          "op.rename_table('accounts', 'users')",
+        ),
+        [V + 'c3_x.py']: migration(
+          'c3',
+          'b2',
+          "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('account_id', sa.Integer(), sa.ForeignKey('accounts.id')))",
+          "op.drop_table('orders')",
+        ),
       }),
     good: () =>
       makeProject({
         [V + 'a1_x.py']: migration('a1', null, USERS, "op.drop_table('users')"),
-        [V + 'b2_x.py']: migration('b2', 'a1', "op.rename_table('users', 'accounts')", "op.rename_table('accounts', 'users')"),
+        [V + 'b2_x.py']: migration(
+          'b2',
+          'a1',
+          "op.rename_table('users', 'accounts')",
+          "op.rename_table('accounts', 'users')",
+        ),
         [V + 'c3_x.py']: migration(
           'c3',
           'b2',
@@ -27,12 +42,19 @@ describeRule(
           "op.drop_table('orders')",
         ),
         // altered to match before the key is created
-        [V + 'd4_x.py']: migration('d4', 'c3', "op.add_column('orders', sa.Column('buyer', sa.Integer()))\nop.alter_column('orders', 'buyer', type_=postgresql.UUID(as_uuid=True))\nop.create_foreign_key('fk_buyer', 'orders', 'accounts', ['buyer'], ['id'])", "op.drop_column('orders', 'buyer')"),
+        [V + 'd4_x.py']: migration(
+          'd4',
+          'c3',
+          "op.add_column('orders', sa.Column('buyer', sa.Integer()))\nop.alter_column('orders', 'buyer', type_=postgresql.UUID(as_uuid=True))\nop.create_foreign_key('fk_buyer', 'orders', 'accounts', ['buyer'], ['id'])",
+          "op.drop_column('orders', 'buyer')",
+        ),
       }),
   },
   (f) => {
     expect(f.revision).toBe('c3');
-    expect(f.message).toContain('orders.account_id (sa.Integer()) references accounts.id (postgresql.UUID(as_uuid=True)');
+    expect(f.message).toContain(
+      'orders.account_id (sa.Integer()) references accounts.id (postgresql.UUID(as_uuid=True)',
+    );
     expect(f.message).toContain('incompatible types: integer and uuid');
     expect(f.hint).toContain('postgresql.UUID(as_uuid=True)');
   },
@@ -40,14 +62,16 @@ describeRule(
 
 describe('foreign-key-type-mismatch: the replay never claims a type it could not see', () => {
   const INT_USERS = "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))";
-  const TEXT_FK = "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.UnicodeText(), sa.ForeignKey('users.id')))";
+  const TEXT_FK =
+    "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.UnicodeText(), sa.ForeignKey('users.id')))";
   const project = (changeIds: string, header?: string): string =>
     makeProject({
       [V + 'a1_x.py']: migration('a1', null, INT_USERS, "op.drop_table('users')"),
       [V + 'b2_x.py']: migration('b2', 'a1', changeIds, 'pass', header),
       [V + 'c3_x.py']: migration('c3', 'b2', TEXT_FK, "op.drop_table('orders')"),
     });
-  const fkFindings = async (dir: string): Promise<Finding[]> => (await check(dir, 'latest')).findings.filter((f) => f.code === 'foreign-key-type-mismatch');
+  const fkFindings = async (dir: string): Promise<Finding[]> =>
+    (await check(dir, 'latest')).findings.filter((f) => f.code === 'foreign-key-type-mismatch');
 
   it('still reports when the change in between touches another column', async () => {
     const found = await fkFindings(project("op.alter_column('users', 'name', type_=sa.UnicodeText())"));
@@ -55,58 +79,126 @@ describe('foreign-key-type-mismatch: the replay never claims a type it could not
   });
 
   it('a table name in a variable makes that column unknown in every table (CKAN converts ids in a loop)', async () => {
-    expect(await fkFindings(project("for t in ['users']:\n    op.alter_column(t, 'id', type_=sa.UnicodeText)"))).toEqual([]);
+    expect(
+      await fkFindings(project("for t in ['users']:\n    op.alter_column(t, 'id', type_=sa.UnicodeText)")),
+    ).toEqual([]);
   });
 
   it('a batch table in a variable does too', async () => {
-    expect(await fkFindings(project("for t in ['users']:\n    with op.batch_alter_table(t) as b:\n        b.alter_column('id', type_=sa.UnicodeText)"))).toEqual([]);
+    expect(
+      await fkFindings(
+        project(
+          "for t in ['users']:\n    with op.batch_alter_table(t) as b:\n        b.alter_column('id', type_=sa.UnicodeText)",
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('a column re-added under a table name in a variable does too', async () => {
-    expect(await fkFindings(project("for t in ['users']:\n    op.drop_column(t, 'id')\n    op.add_column(t, sa.Column('id', sa.UnicodeText()))"))).toEqual([]);
+    expect(
+      await fkFindings(
+        project(
+          "for t in ['users']:\n    op.drop_column(t, 'id')\n    op.add_column(t, sa.Column('id', sa.UnicodeText()))",
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('raw SQL that alters the table forgets it', async () => {
-    expect(await fkFindings(project('op.execute("ALTER TABLE users ALTER COLUMN id TYPE text")'))).toEqual([]);
+    expect(await fkFindings(project('op.execute("ALTER TABLE users ALTER COLUMN id TYPE text")'))).toEqual(
+      [],
+    );
   });
 
   it('raw SQL built at run time forgets every table', async () => {
-    expect(await fkFindings(project("for t in ['users']:\n    op.execute(f'ALTER TABLE {t} ALTER COLUMN id TYPE text')"))).toEqual([]);
-    expect(await fkFindings(project("op.execute('ALTER TABLE %s ALTER COLUMN id TYPE text' % 'users')"))).toEqual([]);
+    expect(
+      await fkFindings(
+        project("for t in ['users']:\n    op.execute(f'ALTER TABLE {t} ALTER COLUMN id TYPE text')"),
+      ),
+    ).toEqual([]);
+    expect(
+      await fkFindings(project("op.execute('ALTER TABLE %s ALTER COLUMN id TYPE text' % 'users')")),
+    ).toEqual([]);
   });
 
   it("replays the module's own helper functions where upgrade() calls them", async () => {
-    const helper = "import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\n\n\ndef _to_text(table):\n    op.alter_column('users', 'id', type_=sa.UnicodeText())\n";
+    const helper =
+      "import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\n\n\ndef _to_text(table):\n    op.alter_column('users', 'id', type_=sa.UnicodeText())\n";
     expect(await fkFindings(project("_to_text('users')", helper))).toEqual([]);
     // and sees a mismatch made inside one: the key is on line 12, in _create()
     const bad = makeProject({
-      [V + 'a1_x.py']: migration('a1', null, '_create()', "op.drop_table('orders')\nop.drop_table('users')", "import sqlalchemy as sa\n\n\ndef _create():\n    " + INT_USERS + '\n    ' + TEXT_FK + '\n'),
+      [V + 'a1_x.py']: migration(
+        'a1',
+        null,
+        '_create()',
+        "op.drop_table('orders')\nop.drop_table('users')",
+        'import sqlalchemy as sa\n\n\ndef _create():\n    ' + INT_USERS + '\n    ' + TEXT_FK + '\n',
+      ),
     });
     expect((await fkFindings(bad)).map((f) => f.line)).toEqual([12]);
   });
 
   it("a project's own type is not the SQLAlchemy type its name suggests (tacker's types.Uuid is a String(36) TypeDecorator)", async () => {
-    const header = 'import sqlalchemy as sa\nfrom app.db import types\nfrom app.db.types import Uuid as AppUuid\n';
+    const header =
+      'import sqlalchemy as sa\nfrom app.db import types\nfrom app.db.types import Uuid as AppUuid\n';
     const dir = makeProject({
-      [V + 'a1_x.py']: migration('a1', null, "op.create_table('subs', sa.Column('id', types.Uuid(length=36), primary_key=True), sa.Column('key', AppUuid(), unique=True))", "op.drop_table('subs')", header),
-      [V + 'b2_x.py']: migration('b2', 'a1', "op.create_table('filters', sa.Column('sub_id', sa.String(length=36), sa.ForeignKey('subs.id')), sa.Column('sub_key', sa.String(36), sa.ForeignKey('subs.key')))", "op.drop_table('filters')", header),
+      [V + 'a1_x.py']: migration(
+        'a1',
+        null,
+        "op.create_table('subs', sa.Column('id', types.Uuid(length=36), primary_key=True), sa.Column('key', AppUuid(), unique=True))",
+        "op.drop_table('subs')",
+        header,
+      ),
+      [V + 'b2_x.py']: migration(
+        'b2',
+        'a1',
+        "op.create_table('filters', sa.Column('sub_id', sa.String(length=36), sa.ForeignKey('subs.id')), sa.Column('sub_key', sa.String(36), sa.ForeignKey('subs.key')))",
+        "op.drop_table('filters')",
+        header,
+      ),
     });
     expect(await fkFindings(dir)).toEqual([]);
     // SQLAlchemy's own Uuid, however it is imported, still is one
     const sqla = makeProject({
-      [V + 'a1_x.py']: migration('a1', null, "op.create_table('subs', sa.Column('id', sa.types.Uuid(), primary_key=True), sa.Column('key', U(), unique=True))", "op.drop_table('subs')", 'import sqlalchemy as sa\nfrom sqlalchemy import Uuid as U\n'),
-      [V + 'b2_x.py']: migration('b2', 'a1', "op.create_table('filters', sa.Column('sub_id', sa.String(length=36), sa.ForeignKey('subs.id')), sa.Column('sub_key', sa.String(36), sa.ForeignKey('subs.key')))", "op.drop_table('filters')"),
+      [V + 'a1_x.py']: migration(
+        'a1',
+        null,
+        "op.create_table('subs', sa.Column('id', sa.types.Uuid(), primary_key=True), sa.Column('key', U(), unique=True))",
+        "op.drop_table('subs')",
+        'import sqlalchemy as sa\nfrom sqlalchemy import Uuid as U\n',
+      ),
+      [V + 'b2_x.py']: migration(
+        'b2',
+        'a1',
+        "op.create_table('filters', sa.Column('sub_id', sa.String(length=36), sa.ForeignKey('subs.id')), sa.Column('sub_key', sa.String(36), sa.ForeignKey('subs.key')))",
+        "op.drop_table('filters')",
+      ),
     });
-    expect((await fkFindings(sqla)).map((f) => [f.revision, f.severity])).toEqual([['b2', 'error'], ['b2', 'error']]);
+    expect((await fkFindings(sqla)).map((f) => [f.revision, f.severity])).toEqual([
+      ['b2', 'error'],
+      ['b2', 'error'],
+    ]);
   });
 
   it('types of one family (varchar and text) are a warning, not a blocking error: PostgreSQL creates the key', async () => {
     const dir = makeProject({
-      [V + 'a1_x.py']: migration('a1', null, "op.create_table('tags', sa.Column('id', sa.UnicodeText(), primary_key=True))", "op.drop_table('tags')"),
-      [V + 'b2_x.py']: migration('b2', 'a1', "op.create_table('items', sa.Column('tag_id', sa.String(100), sa.ForeignKey('tags.id')))", "op.drop_table('items')"),
+      [V + 'a1_x.py']: migration(
+        'a1',
+        null,
+        "op.create_table('tags', sa.Column('id', sa.UnicodeText(), primary_key=True))",
+        "op.drop_table('tags')",
+      ),
+      [V + 'b2_x.py']: migration(
+        'b2',
+        'a1',
+        "op.create_table('items', sa.Column('tag_id', sa.String(100), sa.ForeignKey('tags.id')))",
+        "op.drop_table('items')",
+      ),
     });
     const r = await check(dir, 'latest');
-    expect(r.findings.filter((f) => f.code === 'foreign-key-type-mismatch').map((f) => f.severity)).toEqual(['warning']);
+    expect(r.findings.filter((f) => f.code === 'foreign-key-type-mismatch').map((f) => f.severity)).toEqual([
+      'warning',
+    ]);
     expect(r.ok).toBe(true);
   });
 
@@ -114,8 +206,18 @@ describe('foreign-key-type-mismatch: the replay never claims a type it could not
     const fk = (refType: string, colType: string) =>
       fkFindings(
         makeProject({
-          [V + 'a1_x.py']: migration('a1', null, `op.create_table('tags', sa.Column('id', ${refType}, primary_key=True))`, "op.drop_table('tags')"),
-          [V + 'b2_x.py']: migration('b2', 'a1', `op.create_table('items', sa.Column('tag_id', ${colType}, sa.ForeignKey('tags.id')))`, "op.drop_table('items')"),
+          [V + 'a1_x.py']: migration(
+            'a1',
+            null,
+            `op.create_table('tags', sa.Column('id', ${refType}, primary_key=True))`,
+            "op.drop_table('tags')",
+          ),
+          [V + 'b2_x.py']: migration(
+            'b2',
+            'a1',
+            `op.create_table('items', sa.Column('tag_id', ${colType}, sa.ForeignKey('tags.id')))`,
+            "op.drop_table('items')",
+          ),
         }),
       );
     expect(await fk('sa.String()', 'sa.Text()')).toEqual([]);
@@ -127,15 +229,33 @@ describe('foreign-key-type-mismatch: the replay never claims a type it could not
 
 describe('foreign-key-type-mismatch: the files the replay skips never change a site', () => {
   const fk = async (files: Record<string, string>): Promise<string[]> =>
-    (await check(makeProject(files), 'latest')).findings.filter((f) => f.code === 'foreign-key-type-mismatch').map((f) => `${f.revision}:${f.severity}`);
-  const ORDERS = "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.String(36), sa.ForeignKey('users.id')))";
+    (await check(makeProject(files), 'latest')).findings
+      .filter((f) => f.code === 'foreign-key-type-mismatch')
+      .map((f) => `${f.revision}:${f.severity}`);
+  const ORDERS =
+    "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.String(36), sa.ForeignKey('users.id')))";
 
   it('follows a rename back to where the referenced table was created', async () => {
     expect(
       await fk({
-        [V + 'a1_x.py']: migration('a1', null, "op.create_table('accounts', sa.Column('id', sa.Integer(), primary_key=True))", "op.drop_table('accounts')"),
-        [V + 'b2_x.py']: migration('b2', 'a1', "op.rename_table('accounts', 'users')", "op.rename_table('users', 'accounts')"),
-        [V + 'c3_x.py']: migration('c3', 'b2', "op.create_table('unrelated', sa.Column('id', sa.Integer()))", "op.drop_table('unrelated')"),
+        [V + 'a1_x.py']: migration(
+          'a1',
+          null,
+          "op.create_table('accounts', sa.Column('id', sa.Integer(), primary_key=True))",
+          "op.drop_table('accounts')",
+        ),
+        [V + 'b2_x.py']: migration(
+          'b2',
+          'a1',
+          "op.rename_table('accounts', 'users')",
+          "op.rename_table('users', 'accounts')",
+        ),
+        [V + 'c3_x.py']: migration(
+          'c3',
+          'b2',
+          "op.create_table('unrelated', sa.Column('id', sa.Integer()))",
+          "op.drop_table('unrelated')",
+        ),
         [V + 'd4_x.py']: migration('d4', 'c3', ORDERS, "op.drop_table('orders')"),
       }),
     ).toEqual(['d4:error']);
@@ -144,8 +264,19 @@ describe('foreign-key-type-mismatch: the files the replay skips never change a s
   it('replays a file whose operation names its table through a variable, which makes the type unknown', async () => {
     expect(
       await fk({
-        [V + 'a1_x.py']: migration('a1', null, "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))", "op.drop_table('users')"),
-        [V + 'b2_x.py']: migration('b2', 'a1', "op.alter_column(TABLE, 'id', type_=sa.String(36))", 'pass', "import sqlalchemy as sa\nTABLE = 'us' + 'ers'\n"),
+        [V + 'a1_x.py']: migration(
+          'a1',
+          null,
+          "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))",
+          "op.drop_table('users')",
+        ),
+        [V + 'b2_x.py']: migration(
+          'b2',
+          'a1',
+          "op.alter_column(TABLE, 'id', type_=sa.String(36))",
+          'pass',
+          "import sqlalchemy as sa\nTABLE = 'us' + 'ers'\n",
+        ),
         [V + 'c3_x.py']: migration('c3', 'b2', ORDERS, "op.drop_table('orders')"),
       }),
     ).toEqual([]);
@@ -157,7 +288,12 @@ describe('foreign-key-type-mismatch reads only the types it knows', () => {
     const r = await check(
       makeProject({
         [V + 'a1_x.py']: migration('a1', null, USERS, "op.drop_table('users')"),
-        [V + 'b2_x.py']: migration('b2', 'a1', "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', constructor, sa.ForeignKey('users.id')))", "op.drop_table('orders')"),
+        [V + 'b2_x.py']: migration(
+          'b2',
+          'a1',
+          "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', constructor, sa.ForeignKey('users.id')))",
+          "op.drop_table('orders')",
+        ),
       }),
     );
     expect(r.findings.filter((f: Finding) => f.code === 'foreign-key-type-mismatch')).toEqual([]);
@@ -166,9 +302,25 @@ describe('foreign-key-type-mismatch reads only the types it knows', () => {
 
 describe('foreign-key-type-mismatch: the message when both tables are created in the same migration', () => {
   it('says the type is the one the migrations up to this line leave, not one an earlier migration left (Lukovka)', async () => {
-    const up = "op.create_table('depots', sa.Column('id', sa.BigInteger(), primary_key=True))\nop.create_table('lots', sa.Column('id', sa.BigInteger(), primary_key=True), sa.Column('depot_id', sa.Integer(), sa.ForeignKey('depots.id')))";
-    const found = (await check(makeProject({ ['migrations/versions/a1_x.py']: migration('a1', null, up, "op.drop_table('lots')\nop.drop_table('depots')") }))).findings.filter((f) => f.code === 'foreign-key-type-mismatch');
-    expect(found.map((f) => f.message.includes('depots.id (sa.BigInteger(), as the migrations up to this line leave it)'))).toEqual([true]);
+    const up =
+      "op.create_table('depots', sa.Column('id', sa.BigInteger(), primary_key=True))\nop.create_table('lots', sa.Column('id', sa.BigInteger(), primary_key=True), sa.Column('depot_id', sa.Integer(), sa.ForeignKey('depots.id')))";
+    const found = (
+      await check(
+        makeProject({
+          ['migrations/versions/a1_x.py']: migration(
+            'a1',
+            null,
+            up,
+            "op.drop_table('lots')\nop.drop_table('depots')",
+          ),
+        }),
+      )
+    ).findings.filter((f) => f.code === 'foreign-key-type-mismatch');
+    expect(
+      found.map((f) =>
+        f.message.includes('depots.id (sa.BigInteger(), as the migrations up to this line leave it)'),
+      ),
+    ).toEqual([true]);
     expect(found[0]!.message).not.toContain('before this one');
   });
 });

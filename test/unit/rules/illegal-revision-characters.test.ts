@@ -7,8 +7,8 @@ const V = 'migrations/versions/';
 describeRule(
   'illegal-revision-characters',
   {
-    bad: () => makeProject({[V+'a-1_x.py']: rev('a-1', null)}, DEFAULT_INI),
-    good: () => makeProject({[V+'a_1_x.py']: rev('a_1', null)}, DEFAULT_INI),
+    bad: () => makeProject({ [V + 'a-1_x.py']: rev('a-1', null) }, DEFAULT_INI),
+    good: () => makeProject({ [V + 'a_1_x.py']: rev('a_1', null) }, DEFAULT_INI),
   },
   (f) => {
     expect(f.alembicError).toBe("FAILED: Character(s) '-' not allowed in revision identifier 'a-1'");

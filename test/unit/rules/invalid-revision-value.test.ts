@@ -7,8 +7,8 @@ const V = 'migrations/versions/';
 describeRule(
   'invalid-revision-value',
   {
-    bad: () => makeProject({[V+'a1_x.py']: 'revision = 333\ndown_revision = None\n'}, DEFAULT_INI),
-    good: () => makeProject({[V+'a1_x.py']: 'revision = "333"\ndown_revision = None\n'}, DEFAULT_INI),
+    bad: () => makeProject({ [V + 'a1_x.py']: 'revision = 333\ndown_revision = None\n' }, DEFAULT_INI),
+    good: () => makeProject({ [V + 'a1_x.py']: 'revision = "333"\ndown_revision = None\n' }, DEFAULT_INI),
   },
   (f) => {
     expect(f.alembicError).toBe("TypeError: 'int' object is not iterable");
@@ -17,7 +17,13 @@ describeRule(
 
 describe('invalid-revision-value: revision = ""', () => {
   it('is an error, and check finishes (an empty id once looped forever in filename-convention)', async () => {
-    const root = makeProject({ [V + 'a1_x.py']: 'revision = "a1"\ndown_revision = None\n', [V + 'b2_x.py']: 'revision = ""\ndown_revision = "a1"\n' }, DEFAULT_INI);
+    const root = makeProject(
+      {
+        [V + 'a1_x.py']: 'revision = "a1"\ndown_revision = None\n',
+        [V + 'b2_x.py']: 'revision = ""\ndown_revision = "a1"\n',
+      },
+      DEFAULT_INI,
+    );
     const r = await check(root, 'latest');
     const f = r.findings.find((x) => x.code === 'invalid-revision-value');
     expect(f?.severity).toBe('error');
@@ -26,9 +32,15 @@ describe('invalid-revision-value: revision = ""', () => {
   }, 10_000);
 });
 
-describe('invalid-revision-value: an id that is one of Alembic\'s words', () => {
+describe("invalid-revision-value: an id that is one of Alembic's words", () => {
   it.each(['head', 'heads', 'base'])('revision = %s is an error', async (id) => {
-    const root = makeProject({ [V + 'a1_x.py']: 'revision = "a1"\ndown_revision = None\n', [V + 'b2_x.py']: `revision = "${id}"\ndown_revision = "a1"\n` }, DEFAULT_INI);
+    const root = makeProject(
+      {
+        [V + 'a1_x.py']: 'revision = "a1"\ndown_revision = None\n',
+        [V + 'b2_x.py']: `revision = "${id}"\ndown_revision = "a1"\n`,
+      },
+      DEFAULT_INI,
+    );
     const r = await check(root, 'latest');
     const f = r.findings.find((x) => x.code === 'invalid-revision-value');
     expect(f?.message).toContain(`revision = '${id}' is one of Alembic's own words`);

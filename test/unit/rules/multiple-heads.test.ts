@@ -10,8 +10,25 @@ const V = 'migrations/versions/';
 describeRule(
   'multiple-heads',
   {
-    bad: () => makeProject({[V+'a1_x.py']: rev('a1', null), [V+'b2_x.py']: rev('b2', 'a1'), [V+'c3_x.py']: rev('c3', 'a1')}, DEFAULT_INI),
-    good: () => makeProject({[V+'a1_x.py']: rev('a1', null), [V+'b2_x.py']: rev('b2', 'a1'), [V+'c3_x.py']: rev('c3', 'a1'), [V+'m4_x.py']: rev('m4', "('b2', 'c3')")}, DEFAULT_INI),
+    bad: () =>
+      makeProject(
+        {
+          [V + 'a1_x.py']: rev('a1', null),
+          [V + 'b2_x.py']: rev('b2', 'a1'),
+          [V + 'c3_x.py']: rev('c3', 'a1'),
+        },
+        DEFAULT_INI,
+      ),
+    good: () =>
+      makeProject(
+        {
+          [V + 'a1_x.py']: rev('a1', null),
+          [V + 'b2_x.py']: rev('b2', 'a1'),
+          [V + 'c3_x.py']: rev('c3', 'a1'),
+          [V + 'm4_x.py']: rev('m4', "('b2', 'c3')"),
+        },
+        DEFAULT_INI,
+      ),
   },
   (f) => {
     expect(f.alembicError).toContain("Multiple head revisions are present for given argument 'head'");
@@ -24,11 +41,21 @@ describe('multiple-heads that only a file Python cannot parse makes', () => {
   const conflicted = `${rev('c3', 'b2')}<<<<<<< HEAD\nx = 1\n=======\nx = 2\n>>>>>>> feature\n`;
 
   it('is information pointing at that file, not a call to merge (sync-engine)', async () => {
-    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), [V + 'c3_x.py']: conflicted, [V + 'd4_x.py']: rev('d4', 'c3') }, DEFAULT_INI);
+    const root = makeProject(
+      {
+        [V + 'a1_x.py']: rev('a1', null),
+        [V + 'b2_x.py']: rev('b2', 'a1'),
+        [V + 'c3_x.py']: conflicted,
+        [V + 'd4_x.py']: rev('d4', 'c3'),
+      },
+      DEFAULT_INI,
+    );
     const r = await check(root, 'latest', { lint: false });
     const heads = r.findings.find((f) => f.code === 'multiple-heads');
     expect(heads?.severity).toBe('info');
-    expect(heads?.message).toContain('only because migrations/versions/c3_x.py, which Python cannot parse, is left out');
+    expect(heads?.message).toContain(
+      'only because migrations/versions/c3_x.py, which Python cannot parse, is left out',
+    );
     expect(heads?.hint).not.toContain('alembic merge');
     expect(heads?.fix).toBeUndefined();
     expect(r.findings.find((f) => f.code === 'unparseable-file')?.severity).toBe('error');
@@ -38,8 +65,19 @@ describe('multiple-heads that only a file Python cannot parse makes', () => {
   });
 
   it('stays an error when a second head would remain with the file', async () => {
-    const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: rev('b2', 'a1'), [V + 'c3_x.py']: conflicted, [V + 'd4_x.py']: rev('d4', 'c3'), [V + 'e5_x.py']: rev('e5', 'a1') }, DEFAULT_INI);
-    const heads = (await check(root, 'latest', { lint: false })).findings.find((f) => f.code === 'multiple-heads');
+    const root = makeProject(
+      {
+        [V + 'a1_x.py']: rev('a1', null),
+        [V + 'b2_x.py']: rev('b2', 'a1'),
+        [V + 'c3_x.py']: conflicted,
+        [V + 'd4_x.py']: rev('d4', 'c3'),
+        [V + 'e5_x.py']: rev('e5', 'a1'),
+      },
+      DEFAULT_INI,
+    );
+    const heads = (await check(root, 'latest', { lint: false })).findings.find(
+      (f) => f.code === 'multiple-heads',
+    );
     expect(heads?.severity).toBe('error');
     expect(heads?.fix).toMatch(/^alembic merge -m "merge heads" /u);
   });

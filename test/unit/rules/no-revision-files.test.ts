@@ -8,7 +8,7 @@ describeRule(
   'no-revision-files',
   {
     bad: () => makeProject({}, DEFAULT_INI),
-    good: () => makeProject({[V+'a1_x.py']: rev('a1', null)}, DEFAULT_INI),
+    good: () => makeProject({ [V + 'a1_x.py']: rev('a1', null) }, DEFAULT_INI),
   },
   (f) => {
     expect(f.message).toContain('No revision files');
@@ -16,16 +16,22 @@ describeRule(
 );
 
 describe('no-revision-files: an ini with several environments', () => {
-  const hint = async (ini: string): Promise<string> => (await check(makeProject({ 'pv/versions/a1_x.py': rev('a1', null) }, ini))).findings.find((f) => f.code === 'no-revision-files')!.hint;
+  const hint = async (ini: string): Promise<string> =>
+    (await check(makeProject({ 'pv/versions/a1_x.py': rev('a1', null) }, ini))).findings.find(
+      (f) => f.code === 'no-revision-files',
+    )!.hint;
 
   it('names the other sections that set a script_location, and how to check them (nowcasting_datamodel keeps [pv] and [forecast])', async () => {
-    const ini = '[alembic]\nscript_location = .\n\n[loggers]\nkeys = root\n\n[pv]\nscript_location = %(here)s/pv\n\n[forecast]\nscript_location = %(here)s/forecast\n';
+    const ini =
+      '[alembic]\nscript_location = .\n\n[loggers]\nkeys = root\n\n[pv]\nscript_location = %(here)s/pv\n\n[forecast]\nscript_location = %(here)s/forecast\n';
     const h = await hint(ini);
     expect(h).toContain('also configures [pv], [forecast]');
     expect(h).toContain('-n pv');
   });
 
   it('does not take a [DEFAULT] script_location, which every section inherits, for another environment', async () => {
-    expect(await hint('[DEFAULT]\nscript_location = .\n\n[alembic]\n\n[loggers]\nkeys = root\n')).not.toContain('also configures');
+    expect(
+      await hint('[DEFAULT]\nscript_location = .\n\n[alembic]\n\n[loggers]\nkeys = root\n'),
+    ).not.toContain('also configures');
   });
 });

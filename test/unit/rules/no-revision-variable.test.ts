@@ -7,8 +7,16 @@ const V = 'migrations/versions/';
 describeRule(
   'no-revision-variable',
   {
-    bad: () => makeProject({[V+'a1_x.py']: rev('a1', null), [V+'helpers.py']: 'def util():\n    return 1\n'}, DEFAULT_INI),
-    good: () => makeProject({[V+'a1_x.py']: rev('a1', null), [V+'abcd12.py']: 'down_revision = \'a1\'\n'}, DEFAULT_INI),
+    bad: () =>
+      makeProject(
+        { [V + 'a1_x.py']: rev('a1', null), [V + 'helpers.py']: 'def util():\n    return 1\n' },
+        DEFAULT_INI,
+      ),
+    good: () =>
+      makeProject(
+        { [V + 'a1_x.py']: rev('a1', null), [V + 'abcd12.py']: "down_revision = 'a1'\n" },
+        DEFAULT_INI,
+      ),
   },
   (f) => {
     expect(f.alembicError).toContain('FAILED: Could not determine revision id from filename helpers.py.');

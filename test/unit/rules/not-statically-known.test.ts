@@ -7,8 +7,22 @@ const V = 'migrations/versions/';
 describeRule(
   'not-statically-known',
   {
-    bad: () => makeProject({[V+'a1_x.py']: rev('a1', null), [V+'b2_x.py']: rev('b2', 'a1', "import os\nif os.environ.get('X'):\n    down_revision = 'zz'")}, DEFAULT_INI),
-    good: () => makeProject({[V+'a1_x.py']: rev('a1', null), [V+'b2_x.py']: rev('b2', 'a1', "def f():\n    down_revision = 'zz'")}, DEFAULT_INI),
+    bad: () =>
+      makeProject(
+        {
+          [V + 'a1_x.py']: rev('a1', null),
+          [V + 'b2_x.py']: rev('b2', 'a1', "import os\nif os.environ.get('X'):\n    down_revision = 'zz'"),
+        },
+        DEFAULT_INI,
+      ),
+    good: () =>
+      makeProject(
+        {
+          [V + 'a1_x.py']: rev('a1', null),
+          [V + 'b2_x.py']: rev('b2', 'a1', "def f():\n    down_revision = 'zz'"),
+        },
+        DEFAULT_INI,
+      ),
   },
   (f, r) => {
     expect(f.message).toContain('`if` block');

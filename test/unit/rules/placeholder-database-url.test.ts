@@ -6,15 +6,20 @@ import { DEFAULT_INI, check, makeProject, rev } from '../../helpers/project.js';
 
 const V = 'migrations/versions/';
 const TEMPLATE_INI = `${DEFAULT_INI}sqlalchemy.url = driver://user:pass@localhost/dbname\n`;
-const TEMPLATE_ENV = 'from alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\nconfig = context.config\nconnectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)\n';
+const TEMPLATE_ENV =
+  'from alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\nconfig = context.config\nconnectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)\n';
 
 describeRule(
   'placeholder-database-url',
   {
-    bad: () => makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': TEMPLATE_ENV }, TEMPLATE_INI),
+    bad: () =>
+      makeProject({ [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': TEMPLATE_ENV }, TEMPLATE_INI),
     good: () =>
       makeProject(
-        { [V + 'a1_x.py']: rev('a1', null), 'migrations/env.py': `import os\n${TEMPLATE_ENV}config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])\n` },
+        {
+          [V + 'a1_x.py']: rev('a1', null),
+          'migrations/env.py': `import os\n${TEMPLATE_ENV}config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])\n`,
+        },
         TEMPLATE_INI,
       ),
   },
@@ -39,7 +44,7 @@ describe('placeholder-database-url reads the configured section', () => {
     expect(f?.line).toBe(2);
   });
 
-  it('says nothing without an env.py to read: the missing file is unreadable-file\'s finding', async () => {
+  it("says nothing without an env.py to read: the missing file is unreadable-file's finding", async () => {
     const root = makeProject({ [V + 'a1_x.py']: rev('a1', null) }, TEMPLATE_INI);
     rmSync(path.join(root, 'migrations', 'env.py'));
     const found = (await check(root)).findings.map((f) => f.code);

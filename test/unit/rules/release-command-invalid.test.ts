@@ -15,7 +15,10 @@ async function viaCommand(root: string): Promise<CheckResult> {
 }
 
 function project(release: string, files: Record<string, string> = {}): string {
-  return makeProject({ [V + 'a1_x.py']: rev('a1', null), Procfile: `release: ${release}\nweb: gunicorn app:app\n`, ...files }, DEFAULT_INI);
+  return makeProject(
+    { [V + 'a1_x.py']: rev('a1', null), Procfile: `release: ${release}\nweb: gunicorn app:app\n`, ...files },
+    DEFAULT_INI,
+  );
 }
 
 describeRule(
@@ -50,7 +53,10 @@ describe('release-command-invalid against real Alembic', () => {
       const root = project(line);
       const f = (await viaCommand(root)).findings.find((x) => x.code === 'release-command-invalid');
       // what real Alembic does with the same words, in the project's folder (the redirection is the shell's)
-      const argv = line.replace(/^(python -m )?alembic /u, '').replace(/ (2>&1|> \S+)$/u, '').split(' ');
+      const argv = line
+        .replace(/^(python -m )?alembic /u, '')
+        .replace(/ (2>&1|> \S+)$/u, '')
+        .split(' ');
       for (const t of alembicTargets()) {
         const real = alembicCommand(root, argv, t.env);
         if (refused) {
@@ -70,12 +76,18 @@ describe('release-command-invalid against real Alembic', () => {
   }
 
   it('moves an option of alembic itself before the command in the hint', async () => {
-    const f = (await viaCommand(project('alembic upgrade head -c alembic.ini'))).findings.find((x) => x.code === 'release-command-invalid');
+    const f = (await viaCommand(project('alembic upgrade head -c alembic.ini'))).findings.find(
+      (x) => x.code === 'release-command-invalid',
+    );
     expect(f?.hint).toContain('alembic -c alembic.ini upgrade head');
   });
 
   // options recognised as argparse recognises them (prefixes, attached values), upgrade's own kept in place
-  for (const line of ['alembic upgrade head --conf alembic.ini', 'alembic upgrade --tag v1 head -calembic.ini --raise', 'alembic -n alembic upgrade head --config=alembic.ini -x k=v']) {
+  for (const line of [
+    'alembic upgrade head --conf alembic.ini',
+    'alembic upgrade --tag v1 head -calembic.ini --raise',
+    'alembic -n alembic upgrade head --config=alembic.ini -x k=v',
+  ]) {
     it(`gives a command real Alembic runs for: ${line}`, async () => {
       const root = project(line);
       const f = (await viaCommand(root)).findings.find((x) => x.code === 'release-command-invalid');

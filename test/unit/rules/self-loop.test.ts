@@ -7,8 +7,8 @@ const V = 'migrations/versions/';
 describeRule(
   'self-loop',
   {
-    bad: () => makeProject({[V+'a1_x.py']: rev('a1', 'a1')}, DEFAULT_INI),
-    good: () => makeProject({[V+'a1_x.py']: rev('a1', null)}, DEFAULT_INI),
+    bad: () => makeProject({ [V + 'a1_x.py']: rev('a1', 'a1') }, DEFAULT_INI),
+    good: () => makeProject({ [V + 'a1_x.py']: rev('a1', null) }, DEFAULT_INI),
   },
   (f) => {
     expect(f.alembicError).toBe('FAILED: Self-loop is detected in revisions (a1)');

@@ -3,7 +3,8 @@ import { describeRule } from '../../helpers/describe-rule.js';
 import { check, codes, makeProject, rev } from '../../helpers/project.js';
 
 const V = 'migrations/versions/';
-const env = (kw: string): string => `from alembic import context\n\n\ndef run():\n    context.configure(connection=None${kw})\n`;
+const env = (kw: string): string =>
+  `from alembic import context\n\n\ndef run():\n    context.configure(connection=None${kw})\n`;
 const project = (otherKw: string): string =>
   makeProject({
     [V + 'a1_x.py']: rev('a1', null),
@@ -49,9 +50,10 @@ describe('shared-version-table reads env.py as verify does', () => {
         'analytics/migrations/env.py': `from alembic import context\nfrom sqlalchemy import text\n\n\ndef run(c, schema):\n    ${statement}\n    context.configure(connection=c)\n`,
         'analytics/migrations/versions/b1_x.py': rev('b1', null),
       });
-    const reported = async (statement: string): Promise<boolean> => codes(await check(withSearchPath(statement))).includes('shared-version-table');
+    const reported = async (statement: string): Promise<boolean> =>
+      codes(await check(withSearchPath(statement))).includes('shared-version-table');
     expect(await reported('c.execute(f"SET search_path TO {schema}")')).toBe(false);
-    expect(await reported("c.execute(text('set search_path to \"%s\"' % schema))")).toBe(false);
+    expect(await reported('c.execute(text(\'set search_path to "%s"\' % schema))')).toBe(false);
     expect(await reported('c.execute(text("SET search_path TO analytics"))')).toBe(false);
     // public is not taken for the other's unqualified table: the server's default search_path may put another schema first
     expect(await reported('c.execute(text("SET search_path TO public"))')).toBe(false);
@@ -79,7 +81,9 @@ describe('shared-version-table follows env.py that hands the run to a module of 
     const f = bad.findings.find((x) => x.code === 'shared-version-table');
     expect(f?.message).toContain('analytics/analytics_db/migrate.py');
     expect(f?.path).toBe('analytics/analytics_db/migrate.py');
-    expect(codes(await check(handingOver(', version_table="analytics_version"')))).not.toContain('shared-version-table');
+    expect(codes(await check(handingOver(', version_table="analytics_version"')))).not.toContain(
+      'shared-version-table',
+    );
   });
 
   // the module lives in lib/, which only prepend_sys_path (given whole in `ini`) puts on the path
@@ -105,7 +109,9 @@ describe('shared-version-table follows env.py that hands the run to a module of 
     expect(codes(await check(separated, '1.8.1'))).not.toContain('shared-version-table');
     expect(codes(await check(viaLib('prepend_sys_path = .;lib\n')))).not.toContain('shared-version-table');
     // a separator Alembic refuses leaves the path unknown: nothing to compare
-    expect(codes(await check(viaLib('prepend_sys_path = .;lib\npath_separator = constructor\n')))).not.toContain('shared-version-table');
+    expect(
+      codes(await check(viaLib('prepend_sys_path = .;lib\npath_separator = constructor\n'))),
+    ).not.toContain('shared-version-table');
   });
 
   it('says nothing when the module is not in the repository: its table cannot be known', async () => {

@@ -7,8 +7,16 @@ const V = 'migrations/versions/';
 describeRule(
   'version-location-is-cwd',
   {
-    bad: () => makeProject({[V+'a1_x.py']: rev('a1', null)}, '[alembic]\nscript_location = migrations\nversion_locations = %(here)s/migrations/versions,\n'),
-    good: () => makeProject({[V+'a1_x.py']: rev('a1', null)}, '[alembic]\nscript_location = migrations\nversion_locations = %(here)s/migrations/versions\n'),
+    bad: () =>
+      makeProject(
+        { [V + 'a1_x.py']: rev('a1', null) },
+        '[alembic]\nscript_location = migrations\nversion_locations = %(here)s/migrations/versions,\n',
+      ),
+    good: () =>
+      makeProject(
+        { [V + 'a1_x.py']: rev('a1', null) },
+        '[alembic]\nscript_location = migrations\nversion_locations = %(here)s/migrations/versions\n',
+      ),
   },
   (f) => {
     expect(f.message).toContain('empty entry');

@@ -7,8 +7,16 @@ const V = 'migrations/versions/';
 describeRule(
   'version-location-missing',
   {
-    bad: () => makeProject({[V+'a1_x.py']: rev('a1', null)}, DEFAULT_INI + 'version_locations = %(here)s/migrations/versions:%(here)s/nope\n'),
-    good: () => makeProject({[V+'a1_x.py']: rev('a1', null)}, DEFAULT_INI + 'version_locations = %(here)s/migrations/versions\n'),
+    bad: () =>
+      makeProject(
+        { [V + 'a1_x.py']: rev('a1', null) },
+        DEFAULT_INI + 'version_locations = %(here)s/migrations/versions:%(here)s/nope\n',
+      ),
+    good: () =>
+      makeProject(
+        { [V + 'a1_x.py']: rev('a1', null) },
+        DEFAULT_INI + 'version_locations = %(here)s/migrations/versions\n',
+      ),
   },
   (f) => {
     expect(f.message).toContain('nope');
