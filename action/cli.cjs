@@ -37529,21 +37529,11 @@ var init_ledger = __esm({
 // dist/database/open-sqlite.js
 async function openSqlite(file, options) {
   const { default: Database } = await Promise.resolve().then(() => __toESM(require("better-sqlite3"), 1));
-  const db = new Database(file, options);
-  pinned.push(db);
-  const prepare = db.prepare.bind(db);
-  db.prepare = ((source) => {
-    const statement = prepare(source);
-    pinned.push(statement);
-    return statement;
-  });
-  return db;
+  return new Database(file, options);
 }
-var pinned;
 var init_open_sqlite = __esm({
   "dist/database/open-sqlite.js"() {
     "use strict";
-    pinned = [];
   }
 });
 

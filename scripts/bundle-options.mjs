@@ -54,7 +54,7 @@ export const CLI_BUNDLE = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
-  target: 'node20',
+  target: 'node22',
   external: EXTERNAL,
   supported: { 'dynamic-import': false },
   define: { 'import.meta.url': '__preflightUrl' },

@@ -5,7 +5,7 @@
 // is a third of the start-up of every run, and the tool runs in every deploy.
 // One file removes the module-loader work; lazily imported modules stay lazy
 // (esbuild wraps them and evaluates them on first import). CommonJS, because
-// Node 20 can cache the compiled code of a vm.Script but not of an ES module;
+// Node caches the compiled code of a vm.Script, not of an ES module;
 // dynamic import() of the external packages becomes require() for the same
 // reason. The database drivers, the Python grammar and pino stay separate
 // packages, loaded only when a command needs them. The library entry
@@ -31,7 +31,7 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'cjs',
-  target: 'node20',
+  target: 'node22',
   define: { 'import.meta.url': '__preflightUrl' },
   banner: { js: "const __preflightUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',

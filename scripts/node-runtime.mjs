@@ -1,33 +1,28 @@
-// Node 24, the current LTS, from the npm registry's node-linux-<arch> package (binary and headers): the
-// runtime the wheel's executable carries, and the Node CI runs the unit and release tests on as well.
-// Downloaded once into .cache/wheel/.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+// Node 24, the current LTS: the runtime npm scripts and the tests run on, and the one the wheel's
+// executable carries. It is the `node` dev dependency (package.json pins it exactly), which installs the
+// npm registry's node-<os>-<arch> package for this machine and puts its bin first on the PATH npm scripts
+// see. A deliberate choice: the tests run on the Node the product targets, whatever Node runs npm.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Pinned, so that a build is repeatable. */
-export const NODE = '24.21.0';
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const CACHE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '.cache', 'wheel');
+/** The pinned version, as package.json's devDependencies name it. */
+export const NODE = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).devDependencies.node;
 
-/** The folder holding bin/node and include/node for this platform, downloaded on first use. */
+/**
+ * The folder holding bin/node of the installed dev dependency. (Its node-<os>-<arch> package, with the
+ * headers, is installed beside it and pruned by the next npm install; bin/node is a hard link and stays.)
+ */
 export function nodeRuntime() {
-  const dir = path.join(CACHE, `node-${NODE}-${process.arch}`);
-  if (!existsSync(path.join(dir, 'bin', 'node'))) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(CACHE, { recursive: true });
-    const tgz = execFileSync(
-      'npm',
-      ['pack', `node-linux-${process.arch}@${NODE}`, '--silent', '--pack-destination', CACHE],
-      { encoding: 'utf8' },
-    )
-      .trim()
-      .split('\n')
-      .at(-1);
-    mkdirSync(dir, { recursive: true });
-    execFileSync('tar', ['xzf', path.join(CACHE, tgz), '-C', dir, '--strip-components=1']);
-    rmSync(path.join(CACHE, tgz));
-  }
+  const dir = path.join(REPO, 'node_modules', 'node');
+  if (!existsSync(path.join(dir, 'bin', 'node')))
+    throw new Error(
+      'node_modules/node/bin/node is missing: run npm install (the `node` dev dependency is Node 24)',
+    );
+  const version = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+  if (version !== NODE)
+    throw new Error(`the node dev dependency is ${version}, not the pinned ${NODE}: run npm install`);
   return dir;
 }
