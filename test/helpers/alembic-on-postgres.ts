@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 
-import { PYTHON } from './oracle.js';
+import { ORACLE_PYTHON } from './oracle.js';
 import { pgExec, type PgServer } from './pg-cluster.js';
 import { postgresForSuite } from './postgres-suite.js';
 
@@ -41,7 +41,7 @@ export async function alembicOnPostgres(
   if (setup.length > 0) await pgExec(pg.urlFor(db), [...setup]);
   const url = pg.urlFor(db).replace(/^postgres(ql)?:/, 'postgresql+psycopg2:');
   return (...args) => {
-    const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], {
+    const r = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', ...args], {
       cwd: dir,
       encoding: 'utf8',
       env: { ...process.env, ...env, TEST_DB_URL: url, PYTHONDONTWRITEBYTECODE: '1' },

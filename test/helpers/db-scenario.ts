@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PYTHON } from './oracle.js';
+import { ORACLE_PYTHON, PYTHON } from './oracle.js';
 import { TEMPLATE_LOGGING } from './project.js';
 import { pgExec } from './pg-cluster.js';
 import { tempDir } from './temp-dir.js';
@@ -163,7 +163,7 @@ export function runAlembicUpgrade(
   options: readonly string[] = [],
   env: Record<string, string> = {},
 ): AlembicRun {
-  const r = spawnSync(PYTHON, ['-m', 'alembic', ...options, 'upgrade', target], {
+  const r = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', ...options, 'upgrade', target], {
     cwd: root,
     encoding: 'utf8',
     env: {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { PYTHON, REPO } from './oracle.js';
+import { ORACLE_PYTHON, REPO } from './oracle.js';
 import { tempDir } from './temp-dir.js';
 import { migrateAndStamp } from '../../scripts/demo-schema.mjs';
 
@@ -34,7 +34,7 @@ export function exampleAlembic(
   url: string,
   ...args: string[]
 ): { status: number | null; error: string } {
-  const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], {
+  const r = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },

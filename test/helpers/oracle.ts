@@ -7,6 +7,13 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** The project's corpus generator (test/oracle/corpus.py). */
 export const CORPUS = path.join(REPO, 'test/oracle/corpus.py');
 export const PYTHON = '/usr/bin/python3';
+/**
+ * `python3` for the tests' own questions to real Alembic (`-m alembic …`, the oracle scripts of
+ * test/oracle/): the run's fork server answers them (test/oracle/zygote.py, started by global-setup.ts),
+ * which saves importing Alembic and SQLAlchemy for each; where it cannot answer as a new interpreter would
+ * (another PYTHONPATH, say), /usr/bin/python3 does. Never for what the product itself starts.
+ */
+export const ORACLE_PYTHON = path.join(REPO, 'test/oracle/zygote_client.py');
 
 export interface OracleGraph {
   alembic: string;
@@ -41,7 +48,7 @@ export function alembicCommand(
   args: readonly string[],
   env: Record<string, string> = {},
 ): { status: number | null; last: string } {
-  const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], {
+  const r = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', ...args], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },

@@ -1,5 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/database/scratch-database.js';
@@ -25,6 +35,9 @@ export interface PgServer {
 export const TEST_PASSWORD = 'S3cr3t-pw_never-printed';
 const USER = 'preflight';
 
+/** Where test/helpers/global-setup.ts keeps the run's clusters, one per vitest worker. */
+export const RUN_DIR_VARIABLE = 'PREFLIGHT_TEST_RUN_DIR';
+
 /** initdb/pg_ctl from PATH, else Debian's versioned folder (apt's postgresql package does not link them). */
 function findOnPath(bin: string): string | undefined {
   const r = spawnSync(
@@ -37,31 +50,24 @@ function findOnPath(bin: string): string | undefined {
 }
 
 /**
- * A PostgreSQL server for tests: TEST_DATABASE_URL when set; else a
- * throwaway cluster from the local server binaries (initdb in a temp dir, a
- * free port); else testcontainers when Docker answers; else a clear failure.
+ * A PostgreSQL server for tests: TEST_DATABASE_URL when set; else a cluster from the local server
+ * binaries: the worker's own for the run (worker-cluster.ts) when the run made a folder for them, a
+ * throwaway one (initdb in a temp dir, a free port) otherwise and for TLS; else a clear failure.
  */
 export async function startPostgres(opts: { ssl?: boolean } = {}): Promise<PgServer> {
   const external = process.env.TEST_DATABASE_URL;
   if (external && !opts.ssl) return fromUrl(external, async () => undefined);
-  if (findOnPath('initdb') && findOnPath('pg_ctl')) return startLocalCluster(opts);
-  if (!opts.ssl) {
-    try {
-      const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-      const c = await new PostgreSqlContainer('postgres:15')
-        .withUsername(USER)
-        .withPassword(TEST_PASSWORD)
-        .start();
-      return fromUrl(c.getConnectionUri(), async () => {
-        await c.stop();
-      });
-    } catch (e) {
-      throw new Error(
-        `No PostgreSQL for the tests: TEST_DATABASE_URL is unset, initdb/pg_ctl are not on PATH, and testcontainers failed (${(e as Error).message}). Install the PostgreSQL server binaries (apt-get install postgresql) or set TEST_DATABASE_URL.`,
-      );
-    }
+  if (!findOnPath('initdb') || !findOnPath('pg_ctl')) {
+    throw new Error(
+      'No PostgreSQL for the tests: initdb and pg_ctl are not on PATH or in /usr/lib/postgresql. Run npm run test:setup (it installs the server binaries), or set TEST_DATABASE_URL.',
+    );
   }
-  throw new Error('The TLS tests need the local PostgreSQL server binaries (initdb, pg_ctl) on PATH.');
+  const runDir = process.env[RUN_DIR_VARIABLE];
+  if (runDir && !opts.ssl) {
+    const { workerCluster } = await import('./worker-cluster.js');
+    return workerCluster(runDir);
+  }
+  return startLocalCluster(opts);
 }
 
 function fromUrl(url: string, stop: () => Promise<void>): PgServer {
@@ -78,30 +84,40 @@ function fromUrl(url: string, stop: () => Promise<void>): PgServer {
   };
 }
 
-async function startLocalCluster(opts: { ssl?: boolean }): Promise<PgServer> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-pg-'));
-  const data = path.join(dir, 'data');
-  const asRoot = process.getuid?.() === 0;
-  // initdb refuses to run as root: run the server as the postgres user then
-  const owner = asRoot
-    ? Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
-    : undefined;
-  const group = asRoot
-    ? Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
-    : undefined;
-  const run = (cmd: string, args: string[]): void => {
-    const bin = findOnPath(cmd) ?? cmd;
-    const full = asRoot ? ['runuser', '-u', 'postgres', '--', bin, ...args] : [bin, ...args];
-    const r = spawnSync(full[0]!, full.slice(1), { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
+const asRoot = process.getuid?.() === 0;
+
+/** initdb refuses to run as root: run the server as the postgres user then. */
+function runPg(cmd: string, args: string[]): void {
+  const bin = findOnPath(cmd) ?? cmd;
+  const full = asRoot ? ['runuser', '-u', 'postgres', '--', bin, ...args] : [bin, ...args];
+  const r = spawnSync(full[0]!, full.slice(1), { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
+}
+
+function postgresIds(): { uid: number; gid: number } | undefined {
+  if (!asRoot) return undefined;
+  return {
+    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
+    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
   };
+}
+
+/**
+ * A cluster of its own in `dir` (a new temp dir when not given): initdb, TLS when asked, pg_ctl start on a
+ * free port. Every statement and connection is logged, so tests can read what reached the server.
+ */
+export async function startLocalCluster(opts: { ssl?: boolean; dir?: string } = {}): Promise<PgServer> {
+  const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), 'preflight-pg-'));
+  mkdirSync(dir, { recursive: true });
+  const data = path.join(dir, 'data');
+  const ids = postgresIds();
   const pwfile = path.join(dir, 'pw');
   writeFileSync(pwfile, TEST_PASSWORD + '\n');
-  if (asRoot) {
-    chownSync(dir, owner!, group!);
-    chownSync(pwfile, owner!, group!);
+  if (ids) {
+    chownSync(dir, ids.uid, ids.gid);
+    chownSync(pwfile, ids.uid, ids.gid);
   }
-  run('initdb', [
+  runPg('initdb', [
     '-D',
     data,
     '-U',
@@ -114,56 +130,77 @@ async function startLocalCluster(opts: { ssl?: boolean }): Promise<PgServer> {
     '--no-locale',
     '--no-sync',
   ]);
-  let caFile: string | undefined;
-  if (opts.ssl) {
-    const key = path.join(data, 'server.key');
-    const crt = path.join(data, 'server.crt');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        crt,
-        '-days',
-        '2',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-      ],
-      { stdio: 'ignore' },
-    );
-    chmodSync(key, 0o600);
-    if (asRoot) {
-      chownSync(key, owner!, group!);
-      chownSync(crt, owner!, group!);
+  const caFile = opts.ssl ? selfSigned(dir, data, ids) : undefined;
+  // a port another worker took between freePort() and the server's bind: try another
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      runPg('pg_ctl', [
+        '-D',
+        data,
+        '-w',
+        '-t',
+        '60',
+        '-l',
+        path.join(dir, 'log'),
+        '-o',
+        `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off -c max_connections=50 -c log_statement=all -c log_connections=on -c log_line_prefix=app=%a:db=%d:`,
+        'start',
+      ]);
+      return attachLocalCluster(dir, port, caFile);
+    } catch (e) {
+      if (attempt >= 3 || !readLog(dir).includes('could not bind')) throw e;
     }
-    caFile = path.join(dir, 'ca.crt');
-    writeFileSync(caFile, execFileSync('cat', [crt]));
-    appendFileSync(
-      path.join(data, 'postgresql.conf'),
-      "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
-    );
   }
-  const port = await freePort();
-  run('pg_ctl', [
-    '-D',
-    data,
-    '-w',
-    '-t',
-    '60',
-    '-l',
-    path.join(dir, 'log'),
-    '-o',
-    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off -c max_connections=50 -c log_statement=all -c log_connections=on -c log_line_prefix=app=%a:db=%d:`,
-    'start',
-  ]);
+}
+
+function readLog(dir: string): string {
+  const log = path.join(dir, 'log');
+  return existsSync(log) ? readFileSync(log, 'utf8') : '';
+}
+
+/** A self-signed certificate for localhost in the data folder, with ssl = on; returns the CA file. */
+function selfSigned(dir: string, data: string, ids: { uid: number; gid: number } | undefined): string {
+  const key = path.join(data, 'server.key');
+  const crt = path.join(data, 'server.crt');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      crt,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
+  chmodSync(key, 0o600);
+  if (ids) {
+    chownSync(key, ids.uid, ids.gid);
+    chownSync(crt, ids.uid, ids.gid);
+  }
+  const caFile = path.join(dir, 'ca.crt');
+  writeFileSync(caFile, execFileSync('cat', [crt]));
+  appendFileSync(
+    path.join(data, 'postgresql.conf'),
+    "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+  );
+  return caFile;
+}
+
+/** The running cluster of `dir` on `port`; stop() ends it and removes its folder. */
+export function attachLocalCluster(dir: string, port: number, caFile?: string): PgServer {
+  const data = path.join(dir, 'data');
   const base = `postgresql://${USER}:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${port}`;
   return {
     url: `${base}/postgres`,
@@ -171,58 +208,13 @@ async function startLocalCluster(opts: { ssl?: boolean }): Promise<PgServer> {
     port,
     user: USER,
     password: TEST_PASSWORD,
-    caFile,
+    ...(caFile ? { caFile } : {}),
     logFile: path.join(dir, 'log'),
     urlFor: (db, params) => `${base}/${db}${params ? `?${params}` : ''}`,
-    startStandby: async () => {
-      const sdata = path.join(dir, 'standby');
-      const sport = await freePort();
-      const r = spawnSync(
-        asRoot ? 'runuser' : (findOnPath('pg_basebackup') ?? 'pg_basebackup'),
-        [
-          ...(asRoot ? ['-u', 'postgres', '--', findOnPath('pg_basebackup') ?? 'pg_basebackup'] : []),
-          '-h',
-          '127.0.0.1',
-          '-p',
-          String(port),
-          '-U',
-          USER,
-          '-D',
-          sdata,
-          '-R',
-          '-X',
-          'stream',
-          '--checkpoint=fast',
-        ],
-        { encoding: 'utf8', env: { ...process.env, PGPASSWORD: TEST_PASSWORD } },
-      );
-      if (r.status !== 0) throw new Error(`pg_basebackup failed: ${r.stderr}`);
-      run('pg_ctl', [
-        '-D',
-        sdata,
-        '-w',
-        '-t',
-        '60',
-        '-l',
-        path.join(dir, 'standby.log'),
-        '-o',
-        `-p ${sport} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c hot_standby=on`,
-        'start',
-      ]);
-      const sbase = `postgresql://${USER}:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${sport}`;
-      return {
-        url: `${sbase}/postgres`,
-        host: '127.0.0.1',
-        port: sport,
-        user: USER,
-        password: TEST_PASSWORD,
-        urlFor: (db, params) => `${sbase}/${db}${params ? `?${params}` : ''}`,
-        stop: async () => run('pg_ctl', ['-D', sdata, '-m', 'immediate', 'stop']),
-      };
-    },
+    startStandby: () => startStandby(dir, port),
     stop: async () => {
       try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+        runPg('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -230,6 +222,77 @@ async function startLocalCluster(opts: { ssl?: boolean }): Promise<PgServer> {
   };
 }
 
+/** A hot standby of the cluster in `dir`, in a folder of its own beside the primary's data. */
+async function startStandby(dir: string, port: number): Promise<PgServer> {
+  const ids = postgresIds();
+  const sdir = mkdtempSync(path.join(dir, 'standby-'));
+  if (ids) chownSync(sdir, ids.uid, ids.gid);
+  const sdata = path.join(sdir, 'data');
+  const sport = await freePort();
+  const basebackup = findOnPath('pg_basebackup') ?? 'pg_basebackup';
+  const r = spawnSync(
+    asRoot ? 'runuser' : basebackup,
+    [
+      ...(asRoot ? ['-u', 'postgres', '--', basebackup] : []),
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      USER,
+      '-D',
+      sdata,
+      '-R',
+      '-X',
+      'stream',
+      '--checkpoint=fast',
+    ],
+    { encoding: 'utf8', env: { ...process.env, PGPASSWORD: TEST_PASSWORD } },
+  );
+  if (r.status !== 0) throw new Error(`pg_basebackup failed: ${r.stderr}`);
+  runPg('pg_ctl', [
+    '-D',
+    sdata,
+    '-w',
+    '-t',
+    '60',
+    '-l',
+    path.join(sdir, 'log'),
+    '-o',
+    `-p ${sport} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${sdir} -c hot_standby=on`,
+    'start',
+  ]);
+  const sbase = `postgresql://${USER}:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${sport}`;
+  return {
+    url: `${sbase}/postgres`,
+    host: '127.0.0.1',
+    port: sport,
+    user: USER,
+    password: TEST_PASSWORD,
+    urlFor: (db, params) => `${sbase}/${db}${params ? `?${params}` : ''}`,
+    stop: async () => {
+      try {
+        runPg('pg_ctl', ['-D', sdata, '-m', 'immediate', 'stop']);
+      } finally {
+        rmSync(sdir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** Stops every cluster (and standby) under the run's folder: the run's end, whatever the tests left. */
+export function stopClustersUnder(runDir: string): void {
+  const r = spawnSync('sh', ['-c', `ls -d ${runDir}/pg-*/data ${runDir}/pg-*/standby-*/data 2>/dev/null`], {
+    encoding: 'utf8',
+  });
+  for (const data of r.stdout.split('\n').filter(Boolean)) {
+    try {
+      runPg('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+    } catch {
+      // already stopped
+    }
+  }
+}
 /** Runs SQL as the superuser through node-postgres (test set-up only). */
 export async function pgExec(url: string, sql: string | string[]): Promise<unknown[][]> {
   const { default: pg } = await import('pg');

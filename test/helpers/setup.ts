@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import { removeTempDirs } from './temp-dir.js';
+import { releaseWorkerCluster } from './worker-cluster.js';
 
 // Differential tests call real Alembic synchronously, test after test. Without a
 // turn of the event loop between them a worker can go past vitest's 60 s RPC
@@ -10,7 +11,10 @@ import { removeTempDirs } from './temp-dir.js';
 afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
 
 // throwaway projects and databases go with the test file that made them (runs after its own hooks)
-afterAll(removeTempDirs);
+afterAll(() => {
+  removeTempDirs();
+  releaseWorkerCluster();
+});
 
 // the CLI keeps each revision file's reading between runs (~/.cache by default): the tests' thousands of
 // throwaway projects keep theirs in one folder of the temp dir instead (result-cache.test sets its own)

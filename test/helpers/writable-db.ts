@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { PYTHON, REPO } from './oracle.js';
+import { ORACLE_PYTHON, REPO } from './oracle.js';
 import { pgExec, TEST_PASSWORD, type PgServer } from './pg-cluster.js';
 import { tempDir } from './temp-dir.js';
 import { postgresForSuite } from './postgres-suite.js';
@@ -26,7 +26,7 @@ export function example(schema?: string): string {
 
 /** Real `alembic upgrade head`, and the line that names its failure. */
 export function alembicUpgrade(root: string, url: string): { status: number | null; last: string } {
-  const r = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+  const r = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },
@@ -73,7 +73,7 @@ export function databases(
     async atFirst(db, sql) {
       const root = example();
       expect(
-        spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', '1f2a3b4c5d6e'], {
+        spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', '1f2a3b4c5d6e'], {
           cwd: root,
           env: { ...process.env, DATABASE_URL: db.admin },
         }).status,

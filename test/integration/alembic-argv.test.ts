@@ -8,7 +8,7 @@ import {
   type AlembicArgv,
 } from '../../src/deploy/alembic-argv.js';
 import { atLeast, LATEST_ALEMBIC, parseAlembicVersion } from '../../src/alembic/config/alembic-version.js';
-import { alembicTargets, PYTHON, REPO } from '../helpers/oracle.js';
+import { alembicTargets, ORACLE_PYTHON, REPO } from '../helpers/oracle.js';
 
 type Real =
   | {
@@ -25,7 +25,7 @@ type Real =
 
 /** What real Alembic's argparse makes of each argv (test/oracle/alembic_argv.py). */
 function realAlembic(argvs: readonly (readonly string[])[], env: Record<string, string>): Real[] {
-  const out = execFileSync(PYTHON, [path.join(REPO, 'test/oracle/alembic_argv.py')], {
+  const out = execFileSync(ORACLE_PYTHON, [path.join(REPO, 'test/oracle/alembic_argv.py')], {
     input: JSON.stringify(argvs),
     encoding: 'utf8',
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },

@@ -10,11 +10,11 @@ import {
   type Scenario,
 } from '../helpers/db-scenario.js';
 import { runCli as cli, unwrapped } from '../helpers/cli.js';
-import { PYTHON } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, PYTHON } from '../helpers/oracle.js';
 import { startPostgres, type PgServer } from '../helpers/pg-cluster.js';
 
 function alembicHeads(root: string, url: string): string {
-  const r = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+  const r = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, DATABASE_URL: url, PYTHONWARNINGS: 'ignore' },

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alembicCommand, alembicTargets, PYTHON, REPO } from '../helpers/oracle.js';
+import { alembicCommand, alembicTargets, ORACLE_PYTHON, PYTHON, REPO } from '../helpers/oracle.js';
 import { makeBare } from '../helpers/bare.js';
 import { DEFAULT_INI, makeProject, rev } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -67,7 +67,7 @@ describe('bad input never crashes and never passes silently', () => {
     ]);
     writeFileSync(latin, rev('a1', null));
     for (const target of alembicTargets()) {
-      const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+      const heads = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
         cwd: root,
         encoding: 'utf8',
         env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env },
@@ -134,7 +134,7 @@ describe('bad input never crashes and never passes silently', () => {
         .sort(),
     ).toEqual(['aaa_x.py', 'ccc_caf\u00e9.py', 'zzz_placeholder.py']);
     expect(readFileSync(name, 'utf8')).toContain("down_revision = 'zzz'");
-    const up = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+    const up = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fleetCommand } from '../../src/commands/fleet-command.js';
 import { databaseList, verifyDatabasesCommand } from '../../src/commands/verify-databases-command.js';
-import { PYTHON } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, PYTHON } from '../helpers/oracle.js';
 import { pgExec } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { makeProject, migration, SQLITE_ENV_PY } from '../helpers/project.js';
@@ -50,7 +50,7 @@ describe('verify --databases: a database per tenant', () => {
     const names = Array.from({ length: 50 }, (_, i) => `tenant_db_${i}`);
     for (const n of names) await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${n}`, `CREATE DATABASE ${n}`]);
     // one by real Alembic, the rest in SQL
-    const real = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+    const real = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
       cwd: root,
       encoding: 'utf8',
       env: {

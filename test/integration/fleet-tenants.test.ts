@@ -17,7 +17,7 @@ import {
 } from '../../src/database/ledger.js';
 import { pgLiteral } from '../../src/database/version-table.js';
 import { ledgerRow, V } from '../helpers/ledger-db.js';
-import { PYTHON } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, PYTHON } from '../helpers/oracle.js';
 import { pgExec } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { makeProject, migration } from '../helpers/project.js';
@@ -80,7 +80,7 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
     const url = pg().urlFor(db);
     const root = project({ [`${V}a1_step.py`]: A1, [`${V}b2_step.py`]: B2 });
     const alembic = (tenant: string, ...args: string[]) =>
-      spawnSync(PYTHON, ['-m', 'alembic', '-x', `tenant=${tenant}`, ...args], {
+      spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-x', `tenant=${tenant}`, ...args], {
         cwd: root,
         encoding: 'utf8',
         env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },
@@ -108,7 +108,7 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
     expect(alembic('tenant_0002', 'upgrade', 'a1').status).toBe(0);
     // ahead: a newer release applied c3 there, and its ledger says so
     const newer = project({ [`${V}a1_step.py`]: A1, [`${V}b2_step.py`]: B2, [`${V}c3_step.py`]: C3 });
-    const run = spawnSync(PYTHON, ['-m', 'alembic', '-x', 'tenant=tenant_0003', 'upgrade', 'head'], {
+    const run = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-x', 'tenant=tenant_0003', 'upgrade', 'head'], {
       cwd: newer,
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },
@@ -292,7 +292,7 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
     };
     for (const t of tenants)
       expect(
-        spawnSync(PYTHON, ['-m', 'alembic', '-x', `tenant=${t}`, 'upgrade', 'a1'], {
+        spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-x', `tenant=${t}`, 'upgrade', 'a1'], {
           cwd: root,
           encoding: 'utf8',
           env,
@@ -383,7 +383,7 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
     ] as const) {
       await pgExec(db, `CREATE SCHEMA ${t}`);
       expect(
-        spawnSync(PYTHON, ['-m', 'alembic', '-x', `tenant=${t}`, 'upgrade', 'a1'], {
+        spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-x', `tenant=${t}`, 'upgrade', 'a1'], {
           cwd: root,
           encoding: 'utf8',
           env: { ...env, DATABASE_URL: db },

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { JSDOM } from 'jsdom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { PYTHON, REPO } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, REPO } from '../helpers/oracle.js';
 import { generateCorpus } from '../helpers/corpus.js';
 import { makeProject, rev } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 /** Real `alembic history`, each line's branch labels sorted (Alembic joins a Python set there). */
 function alembicHistory(cwd: string): string[] {
-  const out = execFileSync(PYTHON, ['-m', 'alembic', 'history'], {
+  const out = execFileSync(ORACLE_PYTHON, ['-m', 'alembic', 'history'], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },

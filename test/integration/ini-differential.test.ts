@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { IniError, parseIni } from '../../src/alembic/config/ini-parser.js';
 import { decodeLikePython } from '../../src/python/python-decode.js';
 import { BIN } from '../helpers/cli.js';
-import { alembicTargets, PYTHON } from '../helpers/oracle.js';
+import { alembicTargets, ORACLE_PYTHON, PYTHON } from '../helpers/oracle.js';
 import { ENV_PY, makeProject, rev } from '../helpers/project.js';
 import { rng } from '../helpers/rng.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -252,7 +252,7 @@ print(json.dumps(out))`;
     for (const [name, ini] of cases) {
       const root = makeProject({ 'migrations/versions/a1_x.py': rev('a1', null) });
       writeFileSync(path.join(root, 'alembic.ini'), ini);
-      const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8' });
+      const alembic = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8' });
       expect(alembic.status, name).not.toBe(0);
       const last = alembic.stderr.trim().split('\n');
       const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json'], {
@@ -318,7 +318,7 @@ print(json.dumps(out))`;
         name,
       ).toBe(0);
       if (latest) {
-        const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+        const alembic = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
           cwd: root,
           encoding: 'utf8',
           env: { ...process.env, ...latest.env },
@@ -337,7 +337,7 @@ print(json.dumps(out))`;
       root: string,
       env: Record<string, string>,
     ): { status: number | null; out: string; err: string } => {
-      const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+      const a = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
         cwd: root,
         encoding: 'utf8',
         env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
@@ -492,7 +492,7 @@ print(json.dumps(out))`;
           `${version} ${name}`,
         ).toBe(alembicError);
         if (!target) continue;
-        const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+        const a = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
           cwd: root,
           encoding: 'utf8',
           env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env },
@@ -520,7 +520,7 @@ print(json.dumps(out))`;
           { 'migrations/versions/a1_x.py': rev('a1', null), 'migrations/env.py': ENV_PY, ...files },
           null,
         );
-        const a = spawnSync(PYTHON, ['-m', 'alembic', '-c', 'data/config.ini', 'heads'], {
+        const a = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-c', 'data/config.ini', 'heads'], {
           cwd: root,
           encoding: 'utf8',
           env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...target.env },
@@ -566,7 +566,7 @@ print(json.dumps(out))`;
   });
   it('a path written with Windows backslashes: Alembic on Linux fails or finds nothing, as check says, and the forward-slashed fix works', () => {
     const heads = (root: string, env: Record<string, string>) => {
-      const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+      const a = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
         cwd: root,
         encoding: 'utf8',
         env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
@@ -617,7 +617,7 @@ print(json.dumps(out))`;
   });
   it('a folder named in another case (it works on macOS and Windows): Alembic on Linux fails or finds nothing, and the fix spelt as the folders are works', () => {
     const heads = (root: string, env: Record<string, string>) => {
-      const a = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+      const a = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
         cwd: root,
         encoding: 'utf8',
         env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../src/commands/verify-command.js';
 import { modeOfPgLocks, type LockMode } from '../../src/check/schema/lock-grade.js';
-import { alembicCommand, PYTHON, REPO } from '../helpers/oracle.js';
+import { alembicCommand, ORACLE_PYTHON, REPO } from '../helpers/oracle.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { pgExec, pidOf } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
@@ -176,7 +176,7 @@ function project(upgrade: string): string {
 /** Real `alembic upgrade head`, started now; resolves with its exit status and output. */
 function upgrade(root: string, url: string): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+    const child = spawn(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },
     });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRevisionSource } from '../../src/alembic/reading/revision-reader.js';
 import { corpusSources } from '../helpers/corpus.js';
-import { PYTHON, REPO } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, REPO } from '../helpers/oracle.js';
 import { rng } from '../helpers/rng.js';
 
 // Module-level names against CPython running the files: realistic revision files with one edit of the
@@ -38,7 +38,7 @@ describe('module-level names against CPython, fuzzed', () => {
         : t.slice(0, at) + t.slice(at + 1);
     });
     const python = JSON.parse(
-      execFileSync(PYTHON, [path.join(REPO, 'test/oracle/module_exec.py')], {
+      execFileSync(ORACLE_PYTHON, [path.join(REPO, 'test/oracle/module_exec.py')], {
         input: JSON.stringify(cases),
         encoding: 'utf8',
         maxBuffer: 1 << 28,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pinnedVersion } from '../../src/packaging/package-pins.js';
 import { dynoMarkers } from '../../src/packaging/requirement-marker.js';
-import { PYTHON, REPO } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, REPO } from '../helpers/oracle.js';
 import { rng } from '../helpers/rng.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { runCli, unwrapped } from '../helpers/cli.js';
@@ -196,7 +196,7 @@ describe('requirements files as pip reads them', () => {
       writeFileSync(path.join(dir, `r${i}.txt`), text);
     }
     const r = spawnSync(
-      PYTHON,
+      ORACLE_PYTHON,
       [
         path.join(REPO, 'test/oracle/pip_pins.py'),
         python,

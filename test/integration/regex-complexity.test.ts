@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { checkSync } from 'recheck';
 import ts from 'typescript';
@@ -11,6 +12,31 @@ import { describe, expect, it } from 'vitest';
  * repository into minutes of a release phase (see linear-time.test.ts for the ones it found).
  */
 const SRC = path.resolve(import.meta.dirname, '../../src');
+
+/**
+ * recheck's verdict on every literal pattern, computed once: the same pattern, flags and recheck version
+ * always get the same verdict (a fixed seed, no time budget), and computing all of them takes half a
+ * minute. Each run re-derives a random sample and every pattern the file does not hold yet (a new or
+ * changed one fails until the file is regenerated); `npm run test:fixtures` re-derives them all.
+ */
+const VERDICTS = path.resolve(import.meta.dirname, '../fixtures/regex-verdicts.json');
+const RECHECK = (createRequire(import.meta.url)('recheck/package.json') as { version: string }).version;
+const REGENERATE = process.env.PREFLIGHT_REGENERATE_FIXTURES === '1';
+const SAMPLE = 40;
+
+interface VerdictFile {
+  readonly recheck: string;
+  /** `/source/flags` (g and y dropped: they change where a match starts, not how it backtracks) → verdict */
+  readonly verdicts: Record<string, string>;
+}
+
+/** recheck's verdict: `safe`, or what is wrong and an input that shows it. */
+function verdictOf(source: string, flags: string): string {
+  // no time budget and a fixed seed: the same verdict on a fast or a loaded machine (a budget in seconds
+  // turned into 'unknown' on a busy one)
+  const r = checkSync(source, flags, { timeout: null, randomSeed: 1 });
+  return r.status === 'vulnerable' ? `vulnerable (${r.complexity.type}), e.g. ${r.attack.pattern}` : r.status;
+}
 
 /** `file /source/`: why a pattern recheck reports as super-linear cannot meet a long input. */
 const BOUNDED: Record<string, string> = {
@@ -132,23 +158,50 @@ describe('regular expressions in src/', () => {
     'are linear-time, or their input is bounded and the bound is written down',
     { timeout: 600_000 },
     async () => {
+      const keyOf = (p: Found): string => `/${p.source!}/${p.flags!.replace(/[gy]/gu, '')}`;
+      const keys = [...new Set(literals.map(keyOf))].sort();
+      const held: VerdictFile = REGENERATE
+        ? { recheck: RECHECK, verdicts: {} }
+        : (JSON.parse(readFileSync(VERDICTS, 'utf8')) as VerdictFile);
+      const regenerate = 'run npm run test:fixtures to re-derive test/fixtures/regex-verdicts.json';
+      expect(held.recheck, regenerate).toBe(RECHECK);
+      const missing = keys.filter((k) => !(k in held.verdicts));
+      const sample = REGENERATE
+        ? keys
+        : [
+            ...missing,
+            ...pick(
+              keys.filter((k) => k in held.verdicts),
+              SAMPLE,
+            ),
+          ];
+      const derived: Record<string, string> = {};
+      for (const key of sample) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const end = key.lastIndexOf('/');
+        derived[key] = verdictOf(key.slice(1, end), key.slice(end + 1));
+      }
+      if (REGENERATE) {
+        writeFileSync(VERDICTS, JSON.stringify({ recheck: RECHECK, verdicts: derived }, null, 2) + '\n');
+        return;
+      }
+      // the file holds exactly today's patterns, and the sample re-derived agrees with it
+      expect(missing, regenerate).toEqual([]);
+      expect(
+        Object.keys(held.verdicts).filter((k) => !keys.includes(k)),
+        regenerate,
+      ).toEqual([]);
+      for (const [key, verdict] of Object.entries(derived)) expect(held.verdicts[key], key).toBe(verdict);
       const superLinear: string[] = [];
       const stillListed = new Set<string>();
       const seen = new Set<string>();
       for (const p of literals) {
         if (seen.has(p.key)) continue;
         seen.add(p.key);
-        await new Promise((resolve) => setImmediate(resolve));
-        // g and y change where a match starts, not how it backtracks
-        // no time budget and a fixed seed: the same verdict on a fast or a loaded machine (a budget in
-        // seconds turned into 'unknown' on a busy one)
-        const result = checkSync(p.source!, p.flags!.replace(/[gy]/gu, ''), { timeout: null, randomSeed: 1 });
-        if (result.status === 'safe') continue;
+        const verdict = held.verdicts[keyOf(p)]!;
+        if (verdict === 'safe') continue;
         if (p.key in BOUNDED) stillListed.add(p.key);
-        else
-          superLinear.push(
-            `${p.where} /${p.source}/${p.flags}: ${result.status}${result.status === 'vulnerable' ? ` (${result.complexity.type}), e.g. ${result.attack.pattern}` : ''}`,
-          );
+        else superLinear.push(`${p.where} /${p.source}/${p.flags}: ${verdict}`);
       }
       expect(superLinear).toEqual([]);
       // an entry whose pattern became linear, or no longer exists, comes off the list
@@ -156,9 +209,25 @@ describe('regular expressions in src/', () => {
     },
   );
 
+  it("the fixture's verdicts are recheck's own: a super-linear pattern is not called safe", () => {
+    // what the sample relies on: recheck answers for these as the file would record them
+    expect(verdictOf('^(a+)+$', '')).toMatch(/^vulnerable \(exponential\)/u);
+    expect(verdictOf('^\\s*\\w+$', 'u')).toBe('safe');
+  });
+
   it('built at run time are each checked by hand and listed', () => {
     const keys = new Set(dynamic.map((d) => d.key));
     expect(dynamic.filter((d) => !(d.key in DYNAMIC)).map((d) => `${d.where}: ${d.key}`)).toEqual([]);
     expect(Object.keys(DYNAMIC).filter((k) => !keys.has(k))).toEqual([]);
   });
 });
+
+/** `n` of the keys, at random: which ones a run re-derives changes from run to run. */
+function pick(keys: readonly string[], n: number): string[] {
+  const pool = [...keys];
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, n);
+}

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, unwrapped } from '../helpers/cli.js';
-import { alembicCommand, PYTHON, REPO } from '../helpers/oracle.js';
+import { alembicCommand, ORACLE_PYTHON, REPO } from '../helpers/oracle.js';
 import { pgExec, startPostgres, TEST_PASSWORD, type PgServer } from '../helpers/pg-cluster.js';
 import { alembicStarts, exampleSlug, RELEASE_LINE, VERSIONS } from '../helpers/release-slug.js';
 
@@ -62,7 +62,7 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
   }
 
   function alembic(a: { dir: string; url: string }, ...args: string[]): void {
-    const r = spawnSync(PYTHON, ['-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', ...args], {
+    const r = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', ...args], {
       cwd: a.dir,
       encoding: 'utf8',
       env: env(a),
@@ -305,11 +305,15 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
       'BLOCKED before Alembic started: SyntaxError: multiple exception types must be parenthesized',
     );
     // and Alembic itself, on that Python, fails on that file with that message
-    const real = spawnSync(PYTHON, ['-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'heads'], {
-      cwd: a.dir,
-      encoding: 'utf8',
-      env: env(a),
-    });
+    const real = spawnSync(
+      ORACLE_PYTHON,
+      ['-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'heads'],
+      {
+        cwd: a.dir,
+        encoding: 'utf8',
+        env: env(a),
+      },
+    );
     expect(real.status).not.toBe(0);
     expect(real.stderr).toContain('SyntaxError: multiple exception types must be parenthesized');
   }, 60_000);

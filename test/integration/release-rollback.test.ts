@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, rmSync } from 'node:fs';
-import { PYTHON } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, PYTHON } from '../helpers/oracle.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, unwrapped, type CliRun } from '../helpers/cli.js';
@@ -341,7 +341,7 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     expect(await tables(db)).toEqual([['feature_x']]);
     // what Alembic itself does with branch B's code on that database
     const real = spawnSync(
-      PYTHON,
+      ORACLE_PYTHON,
       ['-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'upgrade', 'head'],
       {
         cwd: b.dir,

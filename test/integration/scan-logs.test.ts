@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanLogText } from '../../src/check/log-scanner.js';
 import { prepareDatabase, writeScenarioProject, type Scenario } from '../helpers/db-scenario.js';
 import { runCli } from '../helpers/cli.js';
-import { PYTHON, REPO } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, PYTHON, REPO } from '../helpers/oracle.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'logs');
@@ -18,7 +18,7 @@ async function realFailure(s: Scenario, target = 'head'): Promise<string> {
   const root = writeScenarioProject(s);
   const url = await prepareDatabase(s, 'sqlite', root);
   // Python warnings stay on, as on a Heroku dyno: duplicates only show as a UserWarning
-  const r = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', target], {
+  const r = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', target], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, DATABASE_URL: url, PYTHONWARNINGS: 'default' },

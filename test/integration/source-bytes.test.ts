@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readRevisionSource } from '../../src/alembic/reading/revision-reader.js';
 import { decodePythonSource } from '../../src/alembic/reading/source-reader.js';
 import { runCli } from '../helpers/cli.js';
-import { PYTHON } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, PYTHON } from '../helpers/oracle.js';
 import { makeProject, rev } from '../helpers/project.js';
 import { rng } from '../helpers/rng.js';
 
@@ -205,7 +205,7 @@ describe('bytes that are not UTF-8, against CPython compiling what importlib rea
   it('check passes a Latin-1 comment that real Alembic loads, and blocks a Latin-1 string with the error Alembic prints', () => {
     const comment = Buffer.concat([Buffer.from(rev('b2', 'a1')), latin1('# Cr\xe9\xe9 par J\xe9r\xf4me\n')]);
     const good = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: comment });
-    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+    const heads = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
       cwd: good,
       encoding: 'utf8',
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
@@ -218,7 +218,7 @@ describe('bytes that are not UTF-8, against CPython compiling what importlib rea
 
     const string = Buffer.concat([Buffer.from(rev('b2', 'a1')), latin1("NOTE = 'cr\xe9\xe9'\n")]);
     const bad = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: string });
-    const failed = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+    const failed = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
       cwd: bad,
       encoding: 'utf8',
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },

@@ -8,7 +8,7 @@ import { loadProject } from '../../src/alembic/loading/project-model.js';
 import type { RevisionMap } from '../../src/alembic/graph/revision-map.js';
 import { predictUpgrade } from '../../src/alembic/graph/upgrade-plan.js';
 import { predictDowngrade } from '../../src/alembic/graph/downgrade-plan.js';
-import { alembicTargets, PYTHON, REPO } from '../helpers/oracle.js';
+import { alembicTargets, ORACLE_PYTHON, REPO } from '../helpers/oracle.js';
 import { generateCorpus } from '../helpers/corpus.js';
 import { makeProject, rev } from '../helpers/project.js';
 import { rng } from '../helpers/rng.js';
@@ -266,7 +266,7 @@ async function compareStates(
   const work = mkdtempSync(path.join(tmp, 'states-'));
   const truth = JSON.parse(
     execFileSync(
-      PYTHON,
+      ORACLE_PYTHON,
       [
         path.join(REPO, 'test/oracle/alembic_upgrade.py'),
         '--cwd',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { PYTHON, REPO } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, REPO } from '../helpers/oracle.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const APP = 'examples/heroku-app';
@@ -23,7 +23,7 @@ function alembic(
   db: string,
   ...args: string[]
 ): { status: number | null; stdout: string; stderr: string; last: string } {
-  const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], {
+  const r = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', DATABASE_URL: `sqlite:///${db}`, PYTHONDONTWRITEBYTECODE: '1' },

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { unwrapped } from '../../helpers/cli.js';
-import { PYTHON } from '../../helpers/oracle.js';
+import { ORACLE_PYTHON } from '../../helpers/oracle.js';
 import { pgExec } from '../../helpers/pg-cluster.js';
 import { alembicUpgrade, example, writableCluster } from '../../helpers/writable-db.js';
 
@@ -36,7 +36,7 @@ describe('database-not-writable: verify blocks where real Alembic cannot write (
   it('a role with SELECT only on the version table', async () => {
     const db = await database();
     const root = example();
-    const first = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', '1f2a3b4c5d6e'], {
+    const first = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', '1f2a3b4c5d6e'], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: db.admin },
     });
@@ -66,7 +66,7 @@ describe('database-not-writable: verify blocks where real Alembic cannot write (
     const db = await database();
     const root = example();
     expect(
-      spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', '1f2a3b4c5d6e'], {
+      spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', '1f2a3b4c5d6e'], {
         cwd: root,
         env: { ...process.env, DATABASE_URL: db.admin },
       }).status,

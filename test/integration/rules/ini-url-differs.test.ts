@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { iniUrlConnection } from '../../../src/alembic/env/env-database-url.js';
 import { sameDatabase } from '../../../src/database/database-url.js';
 import { runCli } from '../../helpers/cli.js';
-import { PYTHON } from '../../helpers/oracle.js';
+import { ORACLE_PYTHON, PYTHON } from '../../helpers/oracle.js';
 import { DEFAULT_INI, makeProject, onlineEnvPy, rev } from '../../helpers/project.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -56,7 +56,7 @@ function database(row: string): { file: string; url: string } {
 }
 
 const upgrade = (root: string, env: Record<string, string>) =>
-  spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+  spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, DATABASE_URL: '', PYTHONDONTWRITEBYTECODE: '1', ...env },

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../../helpers/describe-rule.js';
-import { alembicTargets, PYTHON } from '../../helpers/oracle.js';
+import { alembicTargets, ORACLE_PYTHON, PYTHON } from '../../helpers/oracle.js';
 import { check, codes, DEFAULT_INI, makeProject, rev } from '../../helpers/project.js';
 
 const V = 'migrations/versions/';
@@ -37,7 +37,7 @@ function withBytecodeRevision(ini: string): string {
 }
 
 function alembicHeads(root: string, env: Record<string, string>): string[] {
-  const out = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+  const out = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../../helpers/describe-rule.js';
-import { PYTHON } from '../../helpers/oracle.js';
+import { ORACLE_PYTHON } from '../../helpers/oracle.js';
 import { check, makeProject, SQLITE_ENV_PY, SQLITE_INI } from '../../helpers/project.js';
 
 const V = 'migrations/versions/';
@@ -46,7 +46,7 @@ describeRule(
 describe('module-level-op-call against real Alembic', () => {
   const alembic = (cwd: string, ...args: string[]): string => {
     try {
-      return execFileSync(PYTHON, ['-m', 'alembic', ...args], {
+      return execFileSync(ORACLE_PYTHON, ['-m', 'alembic', ...args], {
         cwd,
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],

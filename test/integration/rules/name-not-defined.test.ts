@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../../helpers/describe-rule.js';
-import { PYTHON } from '../../helpers/oracle.js';
+import { ORACLE_PYTHON } from '../../helpers/oracle.js';
 import { check, makeProject, rev, SQLITE_ENV_PY, SQLITE_INI } from '../../helpers/project.js';
 
 const V = 'migrations/versions/';
@@ -38,7 +38,7 @@ describeRule(
 /** The last line real `alembic heads` prints: the exception that stopped it, or a head. */
 function heads(cwd: string): string {
   try {
-    return execFileSync(PYTHON, ['-m', 'alembic', 'heads'], {
+    return execFileSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
       cwd,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../../helpers/describe-rule.js';
 import { check, DEFAULT_INI, makeProject, rev } from '../../helpers/project.js';
-import { cpythonCompile, PYTHON } from '../../helpers/oracle.js';
+import { cpythonCompile, ORACLE_PYTHON, PYTHON } from '../../helpers/oracle.js';
 import { newerSyntaxIssue } from '../../../src/alembic/reading/newer-syntax.js';
 import { detectPythonVersion } from '../../../src/packaging/python-version.js';
 import { tokenize } from '../../../src/python/python-tokenizer.js';
@@ -297,7 +297,7 @@ describe('needs-newer-python: the declared Python', () => {
       expect(f).toMatchObject({ severity: 'error', line, alembicError: expected });
       expect(r.ok).toBe(false);
       expect(r.alembicError).toBe(f.alembicError);
-      const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+      const heads = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
         cwd: root,
         encoding: 'utf8',
         env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
@@ -316,7 +316,7 @@ describe('needs-newer-python: the declared Python', () => {
     expect(
       r.findings.filter((x) => x.severity === 'error').map((x) => [x.code, x.line, x.alembicError]),
     ).toEqual([['needs-newer-python', 15, 'SyntaxError: invalid syntax']]);
-    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+    const heads = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
       cwd: on311,
       encoding: 'utf8',
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
@@ -347,7 +347,7 @@ describe('needs-newer-python: the declared Python', () => {
       line: 1,
       alembicError: 'SyntaxError: invalid syntax',
     });
-    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+    const heads = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
       cwd: older,
       encoding: 'utf8',
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { describeRule } from '../../helpers/describe-rule.js';
 import { prepareDatabase, writeScenarioProject } from '../../helpers/db-scenario.js';
-import { PYTHON } from '../../helpers/oracle.js';
+import { ORACLE_PYTHON } from '../../helpers/oracle.js';
 import { makeProject, rev } from '../../helpers/project.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -48,7 +48,7 @@ describe('no-upgrade-function against real Alembic', () => {
     expect(out.exitCode).toBe(1);
     const f = out.result.findings.find((x) => x.code === 'no-upgrade-function')!;
     expect(f.severity).toBe('error');
-    const real = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+    const real = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, DATABASE_URL: url },
@@ -58,7 +58,7 @@ describe('no-upgrade-function against real Alembic', () => {
     expect(line.startsWith("AttributeError: module 'b2_m_py' has no attribute 'upgrade'")).toBe(true);
     expect(f.message).toContain("AttributeError: module 'b2_m_py' has no attribute 'upgrade'");
     // stamped past it: this upgrade does not run it
-    spawnSync(PYTHON, ['-m', 'alembic', 'stamp', 'b2'], {
+    spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'stamp', 'b2'], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: url },
     });

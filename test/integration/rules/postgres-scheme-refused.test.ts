@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { passesUrlUnchanged, rewritesPostgresScheme } from '../../../src/alembic/env/env-database-url.js';
 import { runCli } from '../../helpers/cli.js';
-import { PYTHON } from '../../helpers/oracle.js';
+import { ORACLE_PYTHON } from '../../helpers/oracle.js';
 import { pgExec, startPostgres, type PgServer } from '../../helpers/pg-cluster.js';
 import { DEFAULT_INI, makeProject, onlineEnvPy, rev } from '../../helpers/project.js';
 
@@ -20,7 +20,7 @@ const project = (store: string, ini = DEFAULT_INI, files: Record<string, string>
 const AS_IT_IS = 'config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("%", "%%"))';
 
 const upgrade = (root: string, url: string) =>
-  spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+  spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },

@@ -3,7 +3,7 @@ import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
-import { PYTHON, REPO } from '../../helpers/oracle.js';
+import { ORACLE_PYTHON, PYTHON, REPO } from '../../helpers/oracle.js';
 import { pgExec } from '../../helpers/pg-cluster.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { postgresForSuite } from '../../helpers/postgres-suite.js';
@@ -16,7 +16,7 @@ function example(): string {
 }
 
 function alembic(root: string, url: string, ...args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(PYTHON, ['-m', 'alembic', ...args], {
+  const r = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../../helpers/describe-rule.js';
 import { check, DEFAULT_INI, makeProject, rev } from '../../helpers/project.js';
-import { PYTHON } from '../../helpers/oracle.js';
+import { ORACLE_PYTHON } from '../../helpers/oracle.js';
 import { runCli } from '../../helpers/cli.js';
 
 const V = 'migrations/versions/';
@@ -50,7 +50,7 @@ describe('unparseable-file: what follows from it', () => {
     const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: file }, DEFAULT_INI);
     const f = (await check(root)).findings.find((x) => x.code === 'unparseable-file')!;
     expect(f).toMatchObject({ severity: 'error', path: V + 'b2_x.py', line: 5 });
-    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+    const heads = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
@@ -77,7 +77,7 @@ describe('unparseable-file: what follows from it', () => {
       'Line 13 holds a NUL byte: the file is binary, or saved as UTF-16. Save it as UTF-8 text, or delete it if it is not a migration.',
     );
     // the Python the differential suites run (Debian's 3.11.2) raises the ValueError
-    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+    const heads = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
       cwd: undeclared,
       encoding: 'utf8',
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
@@ -153,7 +153,7 @@ describe('unparseable-file: what follows from it', () => {
     );
     const f = (await check(root)).findings.find((x) => x.code === 'unparseable-file')!;
     expect(f).toMatchObject({ severity: 'error', path: V + 'b2_x.py', alembicError: expected });
-    const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+    const heads = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
@@ -218,7 +218,7 @@ describe('unparseable-file: env.py', () => {
       DEFAULT_INI,
     );
   const alembic = (root: string, ...args: string[]) =>
-    spawnSync(PYTHON, ['-m', 'alembic', ...args], {
+    spawnSync(ORACLE_PYTHON, ['-m', 'alembic', ...args], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, DATABASE_URL: 'sqlite:///app.db', PYTHONDONTWRITEBYTECODE: '1' },
@@ -269,7 +269,7 @@ describe('unparseable-file: a file committed mid-merge', () => {
     ] as const) {
       const root = makeProject({ [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: text }, DEFAULT_INI);
       const f = (await check(root)).findings.find((x) => x.code === 'unparseable-file')!;
-      const heads = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+      const heads = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
         cwd: root,
         encoding: 'utf8',
         env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },

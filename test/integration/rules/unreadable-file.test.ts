@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../../helpers/describe-rule.js';
 import { BIN } from '../../helpers/cli.js';
-import { alembicTargets, PYTHON } from '../../helpers/oracle.js';
+import { alembicTargets, ORACLE_PYTHON, PYTHON } from '../../helpers/oracle.js';
 import { check, codes, DEFAULT_INI, makeProject, rev } from '../../helpers/project.js';
 
 const V = 'migrations/versions/';
@@ -40,7 +40,7 @@ describe('unreadable-file: files that never end', () => {
       expect(r.ok).toBe(false);
     }
     // the claim the message makes, asked of Alembic itself (2 s is a hundred times what it needs for one revision)
-    const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'heads'], {
+    const alembic = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], {
       cwd: root,
       encoding: 'utf8',
       timeout: 2000,
@@ -94,8 +94,10 @@ describe('unreadable-file: env.py', () => {
     expect(f?.message).toMatch(/^migrations\/env\.py: there is no env\.py in the script folder\. /);
     expect(f?.severity).toBe('error');
     expect(r.ok).toBe(false);
-    expect(spawnSync(PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8' }).status).toBe(0);
-    const upgrade = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+    expect(spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'heads'], { cwd: root, encoding: 'utf8' }).status).toBe(
+      0,
+    );
+    const upgrade = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
@@ -113,7 +115,7 @@ describe('unreadable-file: env.py', () => {
       rmSync(path.join(root, 'migrations', 'env.py'));
       for (const target of alembicTargets()) {
         const f = (await check(root, target.version)).findings.find((x) => x.code === 'unreadable-file');
-        const upgrade = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+        const upgrade = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
           cwd: root,
           encoding: 'utf8',
           env: { ...process.env, ...target.env, PYTHONDONTWRITEBYTECODE: '1' },

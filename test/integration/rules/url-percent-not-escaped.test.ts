@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { describeRule } from '../../helpers/describe-rule.js';
-import { PYTHON } from '../../helpers/oracle.js';
+import { ORACLE_PYTHON, PYTHON } from '../../helpers/oracle.js';
 import { check, makeProject, onlineEnvPy, rev } from '../../helpers/project.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -188,7 +188,7 @@ describe('url-percent-not-escaped in verify, against real Alembic', () => {
       "ValueError: invalid interpolation syntax in '<the database URL, not shown>'",
     );
     expect(out.stdout).not.toContain('app%20db');
-    const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+    const alembic = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, DATABASE_URL: url },
@@ -210,7 +210,7 @@ describe('url-percent-not-escaped in verify, against real Alembic', () => {
     });
     expect(out.exitCode).toBe(0);
     expect(out.result.findings.find((x) => x.code === 'url-percent-not-escaped')?.severity).toBe('warning');
-    const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+    const alembic = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, DATABASE_URL: plain },
@@ -268,7 +268,7 @@ describe('url-percent-not-escaped in verify, against real Alembic', () => {
     expect(f.message).toContain('the URL it stores holds a bare %, so `alembic upgrade --sql`');
     expect(out.stdout).not.toContain('app%20db');
     const alembic = (...args: string[]) =>
-      spawnSync(PYTHON, ['-m', 'alembic', ...args], {
+      spawnSync(ORACLE_PYTHON, ['-m', 'alembic', ...args], {
         cwd: root,
         encoding: 'utf8',
         env: { ...process.env, DATABASE_URL: url },
@@ -295,7 +295,7 @@ describe('url-percent-not-escaped in verify, against real Alembic', () => {
     });
     expect(out.exitCode).toBe(0);
     expect(out.result.findings.map((x) => x.code)).not.toContain('url-percent-not-escaped');
-    const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+    const alembic = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, DATABASE_URL: url },
@@ -337,7 +337,7 @@ describe('url-percent-not-escaped in verify, against real Alembic', () => {
         alembicVersion: '1.8.1',
       });
       expect(out.exitCode).toBe(escaped ? 0 : 1);
-      const alembic = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+      const alembic = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
         cwd: root,
         encoding: 'utf8',
         env: { ...process.env, DATABASE_URL: url },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDatabaseUrlVariables } from '../../../src/alembic/env/env-database-url.js';
 import { runCli } from '../../helpers/cli.js';
-import { PYTHON } from '../../helpers/oracle.js';
+import { ORACLE_PYTHON, PYTHON } from '../../helpers/oracle.js';
 import { makeProject, onlineEnvPy, rev } from '../../helpers/project.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -29,7 +29,7 @@ function database(row: string): string {
 }
 
 const upgrade = (root: string, env: Record<string, string>) =>
-  spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+  spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, DATABASE_URL: '', PYTHONDONTWRITEBYTECODE: '1', ...env },
