@@ -26,13 +26,33 @@ import { build } from 'esbuild';
 import { CLI_BUNDLE, EXTERNAL } from './bundle-options.mjs';
 import { NODE, nodeRuntime } from './node-runtime.mjs';
 
+/**
+ * V8's flags for the snapshot's build only: one thread collecting garbage at set points (--predictable),
+ * fixed seeds for hashing and Math.random, and Node's internals for clearing what the warm-up leaves in
+ * them, so that two builds of one commit give the same bytes. The executable runs without them.
+ */
+const DETERMINISTIC = [
+  '--no-warnings',
+  '--predictable',
+  '--hash-seed=1',
+  '--random-seed=1',
+  '--expose-internals',
+];
+
 /** Node's fuse for the injected blob (its documentation's value). */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CACHE = path.join(REPO, '.cache', 'wheel');
+/**
+ * Where the executable is built and its snapshot warmed up: the same path on every machine, since the
+ * snapshot keeps the paths it saw (the script's, the warm-up project's, Node's own), so that no path of the
+ * build machine is inside, and two builds of one commit are byte-identical. One build at a time (a lock).
+ */
+const STAGE = '/tmp/alembic-preflight-wheel-build';
 // dist/python/ holds src/python's compiled modules
-const OUT = path.join(REPO, 'dist', 'wheels');
+// --out DIR writes the wheel there instead (the test builds twice and compares)
+const outAt = process.argv.indexOf('--out');
+const OUT = outAt > 0 ? path.resolve(process.argv[outAt + 1]) : path.join(REPO, 'dist', 'wheels');
 const ARCH = { x64: 'x86_64', arm64: 'aarch64' }[process.arch];
 if (process.platform !== 'linux' || !ARCH)
   throw new Error(`the wheel is built on Linux x64 or arm64, not ${process.platform} ${process.arch}`);
@@ -140,6 +160,14 @@ const env = { HOME: ${JSON.stringify(warm)}, ALEMBIC_PREFLIGHT_CACHE: 'off', ALE
 warmCodeCache().then(() => main(['check', '--no-lint'], env)).then((code) => {
   process.chdir(here);
   if (code !== 0) throw new Error('the warm-up run of check --no-lint exited ' + code);
+  // Node keeps the last stat() a process made in a shared array, which the snapshot would keep: the
+  // warm-up's files' times, different at every build
+  const { internalBinding } = __preflightBuiltin('internal/test/binding');
+  internalBinding('fs').statValues.fill(0);
+  internalBinding('fs').bigintStatValues.fill(0n);
+  // and the builder's process ids, which Node sets again when the executable starts
+  Object.defineProperty(process, 'pid', { value: 0, writable: false, enumerable: true, configurable: true });
+  process.ppid = 0;
 });
 require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {
   __preflightUrl = require('node:url').pathToFileURL(__preflightHome()).href;
@@ -153,6 +181,10 @@ require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {
 async function executable(node, work) {
   const main = path.join(work, 'cli.sea.cjs');
   const { banner, entry } = snapshotScript(warmProject(work));
+  // Node without its debug symbols (126 MB to 108 MB); the snapshot is taken by the same binary it runs in
+  const bin = path.join(work, 'node', 'bin', 'node');
+  mkdirSync(path.dirname(bin), { recursive: true });
+  run('strip', ['--strip-all', '-o', bin, path.join(node, 'bin', 'node')]);
   await build({
     ...CLI_BUNDLE,
     stdin: { contents: entry, resolveDir: REPO, loader: 'js', sourcefile: 'wheel-entry.js' },
@@ -168,11 +200,14 @@ async function executable(node, work) {
   );
   // --no-warnings: Node warns that child_process and module are "not yet fully verified" in a snapshot;
   // the bundle only loads them there, and the wheel's test runs every command from the executable
-  run(path.join(node, 'bin', 'node'), ['--no-warnings', '--experimental-sea-config', config], {
+  // a scrubbed environment: nothing of the builder's shell reaches the warm-up, or the snapshot
+  run(bin, [...DETERMINISTIC, '--experimental-sea-config', config], {
+    cwd: work,
     stdio: ['ignore', 'ignore', 'inherit'],
+    env: { PATH: '/usr/bin:/bin', HOME: work, LANG: 'C.UTF-8', TZ: 'UTC' },
   });
   const exe = path.join(work, 'alembic-preflight');
-  cpSync(path.join(node, 'bin', 'node'), exe);
+  cpSync(bin, exe);
   chmodSync(exe, 0o755);
   run(
     path.join(REPO, 'node_modules', '.bin', 'postject'),
@@ -180,6 +215,59 @@ async function executable(node, work) {
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   return exe;
+}
+
+/** What a package needs at run time: not its tests, type declarations, source maps, docs or tool settings. */
+const NOT_RUN_DIRS = new Set([
+  '.github',
+  '.husky',
+  '.claude',
+  '.vscode',
+  'test',
+  'tests',
+  '__tests__',
+  'benchmark',
+  'benchmarks',
+  'bench',
+  'example',
+  'examples',
+  'docs',
+  'coverage',
+  '.nyc_output',
+]);
+const NOT_RUN_FILES =
+  /(?:\.map|\.d\.[cm]?ts|\.tsbuildinfo|^CLAUDE\.md|^(?:README|CHANGELOG|HISTORY|CONTRIBUTING|SECURITY)(?:\.\w+)?|^\.(?:eslintrc|prettierrc|editorconfig|npmignore|travis\.yml|taprc|gitattributes)\S*|^tsconfig(?:\.\w+)?\.json)$/iu;
+function runs(src) {
+  const name = path.basename(src);
+  return !NOT_RUN_DIRS.has(name) && !NOT_RUN_FILES.test(name);
+}
+
+/** An exclusive lock (a directory made atomically), waited for up to ten minutes; returns its release. */
+function takeLock(lock) {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      const owner = Number(readFileSync(path.join(lock, 'pid'), 'utf8') || 0);
+      // a build that died left its lock: take it over
+      if (owner && !alive(owner)) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`another wheel build holds ${lock}`);
+      else execFileSync('sleep', ['1']);
+    }
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The oldest glibc the binaries run on: the newest GLIBC_ symbol version they need (the manylinux tag). */
@@ -198,7 +286,9 @@ function glibcFloor(files) {
 
 const node = nodeRuntime();
 const sqlite = sqliteAddon(node);
-const work = path.join(CACHE, 'stage');
+const work = STAGE;
+const release = takeLock(`${STAGE}.lock`);
+process.on('exit', release);
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const exe = await executable(node, work);
@@ -207,7 +297,7 @@ const share = path.join(tree, 'data', 'share', 'alembic-preflight');
 for (const name of externalPackages()) {
   const to = path.join(share, 'node_modules', name);
   if (name !== 'better-sqlite3') {
-    cpSync(path.join(REPO, 'node_modules', name), to, { recursive: true });
+    cpSync(path.join(REPO, 'node_modules', name), to, { recursive: true, filter: runs });
     continue;
   }
   // its JavaScript and this platform's addon; its C sources and the other platforms' addons stay out
@@ -224,8 +314,14 @@ cpSync(exe, path.join(tree, 'scripts', 'alembic-preflight'));
 const [major, minor] = glibcFloor([exe, sqlite.addon]);
 mkdirSync(OUT, { recursive: true });
 for (const old of readdirSync(OUT)) if (old.endsWith('.whl')) rmSync(path.join(OUT, old));
+// the zip's timestamps: SOURCE_DATE_EPOCH when the caller sets it, else the commit's time
+const epoch =
+  process.env.SOURCE_DATE_EPOCH ??
+  execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: REPO, encoding: 'utf8' }).trim();
 run('/usr/bin/python3', [
   path.join(REPO, 'scripts', 'write-wheel.py'),
+  '--epoch',
+  epoch,
   '--tree',
   tree,
   '--version',

@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import stat
+import time
 import zipfile
 
 NAME = "alembic_preflight"
@@ -81,6 +82,7 @@ def main() -> None:
     ap.add_argument("--tag", required=True)
     ap.add_argument("--node", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--epoch", type=int, required=True, help="the files' time in the zip (SOURCE_DATE_EPOCH)")
     args = ap.parse_args()
     version = pep440(args.version)
     dist_info = f"{NAME}-{version}.dist-info"
@@ -104,10 +106,12 @@ def main() -> None:
     record = "".join(f"{name},{record_hash(body)},{len(body)}\n" for name, body, _ in entries) + f"{dist_info}/RECORD,,\n"
     entries.append((f"{dist_info}/RECORD", record.encode(), 0o644))
 
+    # a zip holds local times from 1980 on, to two seconds
+    stamp = max(time.gmtime(args.epoch)[:6], (1980, 1, 1, 0, 0, 0))
     tmp = wheel + ".tmp"
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for name, body, mode in entries:
-            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = (stat.S_IFREG | mode) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, body)

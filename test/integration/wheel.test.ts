@@ -17,25 +17,37 @@ const VERSION = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'
 const USERS = '1f2a3b4c5d6e';
 const HEAD = '2a3b4c5d6e7f';
 
+/** npm run build:wheel's script; asynchronous, so that the worker can report to vitest meanwhile. */
+function buildWheel(args: readonly string[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO, 'scripts', 'build-wheel.mjs'), ...args], {
+      cwd: REPO,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`build-wheel exited ${code}: ${stderr}`)),
+    );
+  });
+}
+
+/** The wheel's file names, as Python's zipfile lists them. */
+function listedIn(wheel: string): string {
+  return execFileSync(
+    PYTHON,
+    ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', wheel],
+    { encoding: 'utf8' },
+  );
+}
+
 describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
   let venv: string;
   let wheel: string;
   let pg: PgServer;
   beforeAll(async () => {
-    // asynchronous: the first build compiles the SQLite addon (about two minutes), and a blocked worker
-    // cannot report to vitest meanwhile
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(REPO, 'scripts', 'build-wheel.mjs')], {
-        cwd: REPO,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) =>
-        code === 0 ? resolve() : reject(new Error(`build-wheel exited ${code}: ${stderr}`)),
-      );
-    });
+    await buildWheel([]);
     const built = readdirSync(path.join(REPO, 'dist', 'wheels')).filter((f) => f.endsWith('.whl'));
     expect(built).toHaveLength(1);
     wheel = path.join(REPO, 'dist', 'wheels', built[0]!);
@@ -51,6 +63,50 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
   afterAll(async () => {
     await pg?.stop();
   });
+
+  it('holds only what runs: no tests, maps, type declarations or tool settings of the packages it carries', () => {
+    const names = listedIn(wheel).split('\n').filter(Boolean);
+    const carried = names.filter((n) => n.includes('/node_modules/'));
+    expect(carried.length).toBeGreaterThan(50);
+    const dev = carried.filter((n) =>
+      /\/(?:\.github|\.husky|\.claude|\.vscode|test|tests|__tests__|docs|examples?|benchmarks?)\/|\/CLAUDE\.md$|\.map$|\.d\.[cm]?ts$|\/tsconfig[^/]*\.json$/u.test(
+        n,
+      ),
+    );
+    expect(dev).toEqual([]);
+    // what runs stays: the drivers, the addon for this platform, the grammar, libpg_query's WebAssembly, licences
+    expect(carried).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/node_modules\/better-sqlite3\/prebuilds\/linux-x64\.node$/u),
+        expect.stringMatching(/node_modules\/pg\/lib\/index\.js$/u),
+        expect.stringMatching(/node_modules\/@lezer\/python\/dist\/index\.cjs$/u),
+        expect.stringMatching(/node_modules\/libpg-query\/.*\.wasm$/u),
+        expect.stringMatching(/node_modules\/pino\/LICENSE$/u),
+      ]),
+    );
+    // one addon: the other platforms' prebuilt ones stay out
+    expect(carried.filter((n) => n.endsWith('.node'))).toHaveLength(1);
+  });
+
+  it('carries no path of the machine that built it, and its Node without debug symbols', () => {
+    const exe = readFileSync(path.join(venv, 'bin', 'alembic-preflight'));
+    expect(exe.includes(Buffer.from(REPO))).toBe(false);
+    // the snapshot keeps the paths it was warmed up in: the build's fixed folder, the same on every machine
+    expect(exe.includes(Buffer.from('/tmp/alembic-preflight-wheel-build/warm-project'))).toBe(true);
+    const sections = execFileSync('objdump', ['-h', path.join(venv, 'bin', 'alembic-preflight')], {
+      encoding: 'utf8',
+    });
+    expect(sections).not.toMatch(/\.debug_info/u);
+    expect(sections).toMatch(/\.text/u);
+  });
+
+  it('builds byte for byte the same twice from one commit', async () => {
+    const again = tempDir('preflight-wheel-again-');
+    await buildWheel(['--out', again]);
+    const second = readdirSync(again).filter((f) => f.endsWith('.whl'));
+    expect(second).toEqual([path.basename(wheel)]);
+    expect(readFileSync(path.join(again, second[0]!)).equals(readFileSync(wheel))).toBe(true);
+  }, 600_000);
 
   /** A copy of the example app; `run` starts a command there with PATH = the venv's bin/ alone. */
   function app(): {
@@ -80,11 +136,7 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
         'u',
       ),
     );
-    const listed = execFileSync(
-      PYTHON,
-      ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', wheel],
-      { encoding: 'utf8' },
-    );
+    const listed = listedIn(wheel);
     expect(listed).toContain(`alembic_preflight-${VERSION}.data/scripts/alembic-preflight`);
     expect(listed).toContain(`alembic_preflight-${VERSION}.dist-info/RECORD`);
     // pip checked every RECORD hash when it installed; the executable is where pip puts scripts
