@@ -13404,11 +13404,14 @@ var init_op_writer = __esm({
           this.ops.push(op);
           return;
         }
-        if (op.op === "need")
+        const why = "a step under if, for, try or in a helper function";
+        if (op.op === "need") {
+          this.ops.push({ ...forgetOf(op.obj, op.line, why), maybe: op, inert: true });
           return;
-        this.ops.push(forgetOf(op.obj, op.line, "a step under if, for, try or in a helper function"));
+        }
+        this.ops.push({ ...forgetOf(op.obj, op.line, why), maybe: op });
         if (op.op === "rename")
-          this.ops.push(forgetOf({ ...op.obj, name: op.to }, op.line, "a step under if, for, try or in a helper function"));
+          this.ops.push(forgetOf({ ...op.obj, name: op.to }, op.line, why));
       }
     };
   }
@@ -13754,12 +13757,27 @@ function sqlOps(sql, line) {
   }
   return out;
 }
+function rowsStatement(w, line, out) {
+  const first = w[0].up;
+  const at3 = first === "UPDATE" || first === "TRUNCATE" ? 1 : first === "INSERT" && w[1]?.up === "INTO" || first === "DELETE" && w[1]?.up === "FROM" ? 2 : void 0;
+  if (at3 === void 0)
+    return false;
+  const c = new Cursor(w);
+  c.i = at3;
+  if (first === "TRUNCATE")
+    c.eat("TABLE");
+  c.eat("ONLY");
+  const table = c.name();
+  if (table !== void 0)
+    out.push({ op: "need", obj: { kind: "table", name: table }, line });
+  return true;
+}
 function statementOps(w, line, out) {
   const c = new Cursor(w);
   const everything2 = (why) => void out.push({ op: "forget", kind: null, table: null, name: null, line, why });
   const forget = (kind, table, name2, why) => void out.push({ op: "forget", kind, table, name: name2, line, why });
   const first = w[0].up;
-  if (QUIET.test(first))
+  if (rowsStatement(w, line, out) || QUIET.test(first))
     return;
   if (first === "CREATE") {
     c.i = 1;
@@ -14031,7 +14049,7 @@ function sqlStep(arg, out, resolve6) {
   const e = sqlArgument(arg, resolve6);
   if (e.kind === "literal")
     for (const op of sqlOps(e.sql, out.line))
-      out.push(op);
+      out.push(op.op === "create" || op.op === "drop" ? { ...op, sql: true } : op);
   else if (e.kind === "template" && ROWS_ONLY.test(e.sql))
     return;
   else if (e.kind !== "data")
@@ -14208,7 +14226,14 @@ function alterColumn(a) {
       a.unknownTable("column", to ?? null);
     return;
   }
-  a.out.push({ op: "need", obj: { kind: "column", table: a.table, name: name2 }, line: a.line, ...batchFlag(a) });
+  const alters = ALTERED.filter((k) => a.c.kw.has(k));
+  a.out.push({
+    op: "need",
+    obj: { kind: "column", table: a.table, name: name2 },
+    line: a.line,
+    ...batchFlag(a),
+    ...alters.length > 0 ? { alters } : {}
+  });
   if (to !== void 0)
     a.out.push({ op: "rename", obj: { kind: "column", table: a.table, name: name2 }, to, line: a.line });
 }
@@ -14345,7 +14370,7 @@ function enumType(e, resolve6) {
     creates: !isFalse(x.kw.get("create_type")) && !isFalse(x.kw.get("native_enum")) && !x.kw.has("metadata")
   };
 }
-var NO_STEP, FAMILIES;
+var NO_STEP, FAMILIES, ALTERED;
 var init_op_call = __esm({
   "dist/check/schema/op-call.js"() {
     "use strict";
@@ -14382,6 +14407,7 @@ var init_op_call = __esm({
       drop_constraint: dropConstraint,
       execute: (a) => sqlStep(a.arg(0, "sqltext"), a.out, a.resolve)
     };
+    ALTERED = ["type_", "nullable", "server_default"];
   }
 });
 
@@ -30014,6 +30040,7 @@ var init_finding = __esm({
       "schema-behind-stamp",
       "schema-object-missing",
       "schema-probes-unavailable",
+      "sqlite-needs-batch",
       "script-location-needs-install",
       "script-location-unresolved",
       "self-loop",
@@ -30181,7 +30208,7 @@ function clashError(clash, dialect) {
       return void 0;
     }
     if (obj.kind === "table")
-      return `${op} no such table: ${obj.name}`;
+      return `${op} no such table: ${clash.indexed ? "main." : ""}${obj.name}`;
     if (obj.kind === "index")
       return `${op} no such index: ${obj.name}`;
     return void 0;
@@ -30197,7 +30224,7 @@ function clashError(clash, dialect) {
     return void 0;
   }
   if (obj.kind === "table")
-    return `${pe}UndefinedTable) ${clash.altered ? "relation" : "table"} "${obj.name}" does not exist`;
+    return `${pe}UndefinedTable) ${clash.altered || clash.indexed ? "relation" : "table"} "${obj.name}" does not exist`;
   if (obj.kind === "column")
     return `${pe}UndefinedColumn) column "${obj.name}" of relation "${obj.table}" does not exist`;
   if (obj.kind === "index")
@@ -30306,26 +30333,75 @@ var init_schema_object_missing = __esm({
     schemaObjectMissing = {
       code: "schema-object-missing",
       severity: "error",
-      summary: 'A pending migration drops or alters an object that is not in the database: the upgrade fails on "does not exist".',
+      summary: 'A pending migration works on a table, column, index or constraint that is not in the database: the upgrade fails on "does not exist".',
       check({ model, database: db }) {
-        const clash = db?.schema?.clash;
-        if (!db || !clash || clash.problem !== "missing")
+        const certain = db?.schema?.clash?.problem === "missing" ? db.schema.clash : void 0;
+        const maybe = !db?.schema?.clash && db?.schema?.maybe?.problem === "missing" ? db.schema.maybe : void 0;
+        const clash = certain ?? maybe;
+        if (!db || !clash)
           return [];
         const what = describeObject(clash.obj);
         const maker = db.schema?.behind.find((m) => m.expected === "present" && (m.obj.name === clash.obj.name || m.obj.name === clash.obj.table));
         const parent = maker ? model.map.byKey.get(maker.by.revision)?.versionedDown : void 0;
         const back = parent?.length === 1 ? parent[0] : parent?.length === 0 ? "base" : void 0;
+        const error = clashError(clash, db.state.dialect);
+        if (maybe) {
+          return [
+            {
+              code: "schema-object-missing",
+              severity: "warning",
+              title: `pending ${clash.revision} may fail: it needs ${what}, which is not in the database`,
+              message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) ${clash.does} ${what} in a step under if, for or try, and ${what} is not in the database: if that step runs, \`${upgradeCommand(db)}\` fails there with "does not exist"${error ? ` (${error})` : ""}.`,
+              hint: `Check the condition around ${clash.path}:${clash.line}: if it holds on this database, restore ${what} or change the migration so it does not need it.`,
+              path: clash.path,
+              line: clash.line,
+              revision: clash.revision
+            }
+          ];
+        }
         return [
           {
             code: "schema-object-missing",
             severity: "error",
             title: `pending ${clash.revision} needs ${what}, which is not in the database`,
-            message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) drops or alters ${what}, which is not in the database: \`${upgradeCommand(db)}\` will fail there with "does not exist".${maker ? ` ${maker.by.revision} (${maker.path}:${maker.by.line}) creates it and is recorded as applied, so it was stamped without running, or the object was dropped since.` : ""}`,
+            message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) ${clash.does} ${what}, which is not in the database: \`${upgradeCommand(db)}\` will fail there with "does not exist".${maker ? ` ${maker.by.revision} (${maker.path}:${maker.by.line}) creates it and is recorded as applied, so it was stamped without running, or the object was dropped since.` : ""}`,
             hint: maker && back ? `If ${maker.by.revision} never ran, move the stamp back and run it: alembic stamp ${back}, then ${upgradeCommand(db)}. If ${what} was removed on purpose, a migration should say so.` : `Find out where ${what} went (a manual change, another app sharing the database); restore it, or change the migration so it does not need it.`,
             path: clash.path,
             line: clash.line,
             revision: clash.revision,
-            ...clashError(clash, db.state.dialect) ? { alembicError: clashError(clash, db.state.dialect) } : {}
+            ...error ? { alembicError: error } : { failsUpgrade: true }
+          }
+        ];
+      }
+    };
+  }
+});
+
+// dist/check/rules/sqlite-needs-batch.js
+var sqliteNeedsBatch;
+var init_sqlite_needs_batch = __esm({
+  "dist/check/rules/sqlite-needs-batch.js"() {
+    "use strict";
+    init_db_helpers();
+    sqliteNeedsBatch = {
+      code: "sqlite-needs-batch",
+      severity: "error",
+      summary: "A pending step SQLite cannot run outside batch_alter_table (ALTER COLUMN, a constraint added or dropped): the upgrade fails there.",
+      check({ database: db }) {
+        const step = db?.sqliteRefused;
+        if (!db || !step)
+          return [];
+        return [
+          {
+            code: "sqlite-needs-batch",
+            severity: "error",
+            title: `pending ${step.revision} runs a step SQLite cannot run outside batch_alter_table`,
+            message: `The pending migration ${step.revision} (${step.path}:${step.line}) ${step.what}, outside batch_alter_table: SQLite has no ALTER COLUMN and no ALTER of constraints, so \`${upgradeCommand(db)}\` fails there.`,
+            hint: 'Run the step inside `with op.batch_alter_table("TABLE") as batch_op:` (Alembic then copies the table with the change), or guard it so it runs on PostgreSQL only.',
+            path: step.path,
+            line: step.line,
+            revision: step.revision,
+            alembicError: step.alembicError
           }
         ];
       }
@@ -33392,6 +33468,7 @@ var init_rules = __esm({
     init_schema_ahead_of_stamp();
     init_schema_behind_stamp();
     init_schema_object_missing();
+    init_sqlite_needs_batch();
     init_schema_probes_unavailable();
     init_stamps_overlap();
     init_version_table_missing();
@@ -33514,6 +33591,7 @@ var init_rules = __esm({
       schemaAheadOfStamp,
       schemaBehindStamp,
       schemaObjectMissing,
+      sqliteNeedsBatch,
       schemaProbesUnavailable,
       databaseNotWritable,
       versionTableWriteUnverified,
@@ -33541,6 +33619,46 @@ var init_rules = __esm({
       deployScriptHazard
     ];
     COSMETIC = new Set(RULES.filter((r) => r.cosmetic).map((r) => r.code));
+  }
+});
+
+// dist/check/verdict.js
+function failureOf(f) {
+  return f.severity === "error" && (f.alembicError !== void 0 || f.failsUpgrade === true);
+}
+function withFindingsFailure(p, findings) {
+  if (!p.willSucceed)
+    return p;
+  const f = findings.find(failureOf);
+  if (!f)
+    return p;
+  const line = f.alembicError;
+  const colon = line?.indexOf(": ") ?? -1;
+  return {
+    ...p,
+    willSucceed: false,
+    finalHeads: null,
+    failure: {
+      exception: line === void 0 ? "unknown" : colon > 0 ? line.slice(0, colon) : line,
+      message: line === void 0 ? f.title ?? f.message : colon > 0 ? line.slice(colon + 2) : "",
+      stage: "step",
+      ...f.revision !== void 0 ? { revision: f.revision } : {},
+      by: { code: f.code, ...f.path !== void 0 ? { path: f.path } : {} }
+    },
+    // what the CLI prints, where it is known: no quote is better than a wrong one
+    cliOutput: line ?? null
+  };
+}
+function findingsBlock(findings, strict) {
+  return findings.some((f) => f.severity === "error" || strict === true && f.severity === "warning");
+}
+function verdictOf(prediction, findings, strict) {
+  const willSucceed = prediction === void 0 ? !findings.some(failureOf) : prediction.willSucceed;
+  return { willSucceed, ok: willSucceed && !findingsBlock(findings, strict) };
+}
+var init_verdict = __esm({
+  "dist/check/verdict.js"() {
+    "use strict";
   }
 });
 
@@ -33604,7 +33722,6 @@ function runCheck(model, opts = {}) {
   const { shown: shown3, suppressed, refusedInFile } = applySuppressions(model, kept);
   shown3.push(...dedupe2([...refused, ...refusedInFile]));
   const findings = shown3.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
-  const blocking = findings.some((f) => f.severity === "error" || opts.strict === true && f.severity === "warning");
   const failure = model.failure?.failure;
   const revisionPaths = new Set(model.map.all.map((r) => r.file.path));
   return {
@@ -33621,7 +33738,7 @@ function runCheck(model, opts = {}) {
       changedSince: opts.lint.baseline.changedSince,
       files: opts.lint.baseline.paths.size
     } : void 0,
-    ok: !blocking,
+    ok: verdictOf(void 0, findings, opts.strict).ok,
     alembicError: opts.database ? opts.database.prediction.cliOutput ?? void 0 : alembicOutput(failure),
     // under verify too, when what the database run fails on is this load failure
     alembicErrorAlternatives: failure?.orderVaries && (!opts.database || opts.database.prediction.cliOutput === alembicOutput(failure)) ? failure.orderVaries.map((m) => alembicOutput({ ...failure, message: m })) : []
@@ -33696,6 +33813,7 @@ var init_run_check = __esm({
     init_rules();
     init_suppressions();
     init_suppression_refused();
+    init_verdict();
     ORDER = { error: 0, warning: 1, info: 2 };
     LINTS = new Set(RULES.filter((r) => r.kind === "lint").map((r) => r.code));
   }
@@ -33833,6 +33951,8 @@ var init_schema_state = __esm({
           case "need":
             return;
           case "forget":
+            if (op.inert)
+              return;
             this.addPattern({ kind: op.kind, table: op.table, name: op.name, seq: ++this.seq });
             if (op.table === null)
               this.touched = "all";
@@ -33933,17 +34053,20 @@ function probeSchema(model, state, stamps, prediction, read) {
       behind.push({ ...m, path: ops.path(m.by.revision) });
   }
   let clash;
+  let maybe;
   if (prediction.willSucceed && (stamped.length > 0 || state.rows.length === 0)) {
     const run = upgradeAgainst(catalog, prediction, ops);
     checked += run.checked;
     unknown += run.unknown;
     clash = run.clash;
+    maybe = run.maybe;
   }
   return {
     checked,
     unknown,
     behind: collapse(behind),
     ...clash ? { clash } : {},
+    ...maybe ? { maybe } : {},
     ...matches ? { matches } : {},
     createdTables
   };
@@ -34035,50 +34158,67 @@ function collapse(behind) {
 function upgradeAgainst(catalog, prediction, ops) {
   const run = new SchemaState((obj) => catalog.has(obj), catalog.fold);
   const madeTypes = /* @__PURE__ */ new Set();
-  let checked = 0;
-  let unknown = 0;
+  const counts2 = { checked: 0, unknown: 0 };
+  let maybe;
   for (const step of prediction.steps) {
     for (const op of ops(step.revision)) {
-      const clash = (problem, obj) => ({
-        checked,
-        unknown,
-        clash: {
-          obj,
-          problem,
-          revision: step.revision,
-          path: ops.path(step.revision),
-          line: op.line,
-          ...op.op !== "forget" && op.op !== "rename" && op.batch ? { batch: true } : {}
-        }
+      const at3 = (found) => ({
+        ...found,
+        revision: step.revision,
+        path: ops.path(step.revision),
+        line: op.line
       });
-      const sqliteBatchAdd = op.op === "create" && op.batch === true && catalog.sqlite;
-      if (op.op === "create" && (op.strict || op.once) && !sqliteBatchAdd || op.op === "drop" && op.strict || op.op === "need") {
-        if (!catalog.probes(op.obj.kind)) {
-          run.apply(op, step.revision);
-          continue;
-        }
-        const now = run.get(op.obj);
-        if (now === "unknown")
-          unknown++;
-        else
-          checked++;
-        if (op.op === "create") {
-          const first = !(op.once && madeTypes.has(catalog.fold(op.obj.name)));
-          if (op.once)
-            madeTypes.add(catalog.fold(op.obj.name));
-          if (now === "present" && first)
-            return clash("exists", op.obj);
-        } else if (now === "absent" && !(catalog.elsewhere && (op.obj.kind === "table" || op.obj.kind === "index" || op.obj.kind === "type"))) {
-          const table = (op.obj.kind === "column" || op.obj.kind === "constraint") && op.obj.table !== void 0 ? { kind: "table", name: op.obj.table } : void 0;
-          if (table && catalog.probes("table") && run.get(table) === "absent")
-            return { ...clash("missing", table), clash: { ...clash("missing", table).clash, altered: true } };
-          return clash("missing", op.obj);
-        }
+      if (op.op === "forget" && op.maybe) {
+        const found = clashOf(op.maybe, run, catalog, new Set(madeTypes), { checked: 0, unknown: 0 });
+        if (found && !maybe)
+          maybe = { ...at3(found), maybe: true };
+      } else if (op.op !== "forget") {
+        const found = clashOf(op, run, catalog, madeTypes, counts2);
+        if (found)
+          return { ...counts2, clash: at3(found), ...maybe ? { maybe } : {} };
       }
       run.apply(op, step.revision);
     }
   }
-  return { checked, unknown };
+  return { ...counts2, ...maybe ? { maybe } : {} };
+}
+function clashOf(op, run, catalog, madeTypes, counts2) {
+  const batch = op.op !== "rename" && op.batch ? { batch: true } : {};
+  const owner = (op.obj.kind === "column" || op.obj.kind === "constraint" || op.obj.kind === "index") && op.obj.table !== void 0 && catalog.probes("table") && !catalog.elsewhere ? { kind: "table", name: op.obj.table } : void 0;
+  if (owner && run.get(owner) === "absent") {
+    counts2.checked++;
+    return {
+      obj: owner,
+      problem: "missing",
+      does: op.op === "create" ? "adds to" : op.op === "drop" ? "drops" : op.op === "rename" ? "renames" : "alters",
+      ...op.obj.kind === "index" && op.op === "create" ? { indexed: true } : { altered: true },
+      ...batch
+    };
+  }
+  if (!catalog.probes(op.obj.kind))
+    return void 0;
+  const sqliteBatchAdd = op.op === "create" && op.batch === true && catalog.sqlite;
+  const checks = op.op === "create" && (op.strict || op.once) && !sqliteBatchAdd || op.op === "drop" && op.strict || op.op === "need" || op.op === "rename";
+  if (!checks)
+    return void 0;
+  const now = run.get(op.obj);
+  if (now === "unknown")
+    counts2.unknown++;
+  else
+    counts2.checked++;
+  if (op.op === "create") {
+    const first = !(op.once && madeTypes.has(catalog.fold(op.obj.name)));
+    if (op.once)
+      madeTypes.add(catalog.fold(op.obj.name));
+    return now === "present" && first ? { obj: op.obj, problem: "exists", does: "creates", ...batch } : void 0;
+  }
+  if (now !== "absent")
+    return void 0;
+  if (catalog.elsewhere && (op.obj.kind === "table" || op.obj.kind === "index" || op.obj.kind === "type"))
+    return void 0;
+  const altered = op.op !== "drop" && op.obj.kind === "table" ? { altered: true } : {};
+  const does = op.op === "drop" ? "drops" : op.op === "rename" ? "renames" : "alters";
+  return { obj: op.obj, problem: "missing", does, ...altered, ...batch };
 }
 function schemaMatches(model, state) {
   if (!state.catalog || !state.tables || "unreadable" in state.catalog || model.failure)
@@ -34306,6 +34446,40 @@ var init_rollback_losses = __esm({
   }
 });
 
+// dist/check/schema/sqlite-steps.js
+function sqliteStepsRefused(model, state, prediction, early) {
+  if (state.dialect !== "sqlite" || !prediction.willSucceed || model.failure)
+    return void 0;
+  const ops = opsReader(model, early);
+  for (const step of prediction.steps) {
+    for (const op of ops(step.revision)) {
+      const at3 = { revision: step.revision, path: ops.path(step.revision), line: op.line };
+      if (op.op === "need" && op.obj.kind === "column" && op.alters && !op.batch)
+        return {
+          ...at3,
+          what: `op.alter_column changes the ${op.alters.join(", ")} of ${op.obj.table}.${op.obj.name}`,
+          alembicError: NO_ALTER
+        };
+      if ((op.op === "create" || op.op === "drop") && op.obj.kind === "constraint" && op.strict && !op.batch && !op.sql)
+        return {
+          ...at3,
+          what: `${op.op === "create" ? "adds" : "drops"} the constraint ${op.obj.name} on ${op.obj.table}`,
+          alembicError: NO_CONSTRAINTS
+        };
+    }
+  }
+  return void 0;
+}
+var NO_CONSTRAINTS, NO_ALTER;
+var init_sqlite_steps = __esm({
+  "dist/check/schema/sqlite-steps.js"() {
+    "use strict";
+    init_schema_probe();
+    NO_CONSTRAINTS = "NotImplementedError: No support for ALTER of constraints in SQLite dialect. Please refer to the batch mode feature which allows for SQLite migrations using a copy-and-move strategy.";
+    NO_ALTER = 'sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) near "ALTER": syntax error';
+  }
+});
+
 // dist/check/run-verify.js
 function missingIds(model, state) {
   return resolveStamps(model.map, state.rows).flatMap((s) => s.how === "failed" && typeof s.value === "string" && s.value !== "" && s.failure?.exception === "ResolutionError" ? [s.value] : []);
@@ -34320,6 +34494,7 @@ function databaseFacts(model, state, target, opts = {}, extras = {}) {
   const schema = model.failure ? void 0 : probeSchema(model, state, stamps, prediction, schemaOps2);
   const locks = gradeLocks(model, state, prediction, opts, schemaOps2);
   const rollback = model.failure ? void 0 : rollbackLosses(model, state, stamps, schemaOps2);
+  const sqliteRefused = sqliteStepsRefused(model, state, prediction, schemaOps2);
   return {
     state,
     stamps,
@@ -34328,7 +34503,8 @@ function databaseFacts(model, state, target, opts = {}, extras = {}) {
     ...url,
     ...schema ? { schema } : {},
     ...locks ? { locks } : {},
-    ...rollback ? { rollback } : {}
+    ...rollback ? { rollback } : {},
+    ...sqliteRefused ? { sqliteRefused } : {}
   };
 }
 function withParsedSql(model, database, opts, schemaOps2, parseSql) {
@@ -34337,8 +34513,14 @@ function withParsedSql(model, database, opts, schemaOps2, parseSql) {
 }
 function verifyOver(model, database, opts) {
   const result = runCheck(model, { ...opts, database });
-  const predictionBlocks = !database.prediction.willSucceed;
-  return { ...result, ok: result.ok && !predictionBlocks, database };
+  const prediction = withFindingsFailure(database.prediction, result.findings);
+  const { ok } = verdictOf(prediction, result.findings, opts.strict);
+  return {
+    ...result,
+    ok,
+    ...prediction.cliOutput ? { alembicError: prediction.cliOutput } : {},
+    database: prediction === database.prediction ? database : { ...database, prediction }
+  };
 }
 function gradeLocks(model, state, prediction, opts, schemaOps2) {
   return model.failure ? void 0 : pendingLocks(model, state, prediction, opts.locks ?? DEFAULT_LOCK_SETTINGS, envPyForLocks(model), schemaOps2, opts.parseSql);
@@ -34396,6 +34578,8 @@ var init_run_verify = __esm({
     init_run_check();
     init_schema_probe();
     init_rollback_losses();
+    init_sqlite_steps();
+    init_verdict();
     DEFAULT_PG_LENGTH = 32;
   }
 });
@@ -35415,7 +35599,7 @@ function proofSchema(after, state, rows, target) {
   if (!probe || probe.unavailable !== void 0)
     return void 0;
   const c = probe.clash;
-  const clash = c ? `${c.revision} (${c.path}:${c.line}) ${c.problem === "exists" ? "creates" : "drops or alters"} ${describeObject(c.obj)}, which ${c.problem === "exists" ? "is already there" : "is not there"}${clashError(c, state.dialect) ? `: ${clashError(c, state.dialect)}` : ""}` : void 0;
+  const clash = c ? `${c.revision} (${c.path}:${c.line}) ${c.does} ${describeObject(c.obj)}, which ${c.problem === "exists" ? "is already there" : "is not there"}${clashError(c, state.dialect) ? `: ${clashError(c, state.dialect)}` : ""}` : void 0;
   const differ = probe.behind.map((m) => `${describeObject(m.obj)} (${m.expected === "present" ? "created" : "dropped"} by ${m.by.revision}, ${m.path}:${m.by.line}) is ${m.expected === "present" ? "missing" : "still there"}`);
   return { checked: probe.checked, unknown: probe.unknown, differ, ...clash ? { clash } : {} };
 }
@@ -36250,11 +36434,12 @@ function verifyText(result, notes2, urlSource, width = DEFAULT_WIDTH) {
       lines.push(...wrapText(probes, width, "", "  "), "");
     lines.push(partial ? `OK on the database read: \`${cmd}\` will find its revisions there ${apply}${unverified}; the other databases env.py migrates were not read (other-databases-not-verified).` : `OK: \`${cmd}\` will find its revisions ${apply}${unverified}.`);
   } else if (!p.willSucceed) {
-    lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}.` : `BLOCKED: \`${cmd}\` will fail: ${brief(oneLine((p.cliOutput ?? "").replace(/^FAILED: /u, "")))}`);
+    const where = p.failure?.by?.path !== void 0 ? ` (${p.failure.by.path})` : "";
+    const reason = p.cliOutput === null ? p.failure?.message ?? "see the findings above" : `${brief(oneLine(p.cliOutput).replace(/^FAILED: /u, ""))}${where ? `${where}.` : ""}`;
+    lines.push(p.unpredictable ? `BLOCKED: cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}.` : `BLOCKED: \`${cmd}\` will fail: ${reason}`);
   } else {
-    const fails = result.findings.find((f) => f.severity === "error" && f.alembicError !== void 0);
     const { errors, warnings } = counts(result);
-    lines.push(fails ? `BLOCKED: \`${cmd}\` will fail: ${brief(oneLine(fails.alembicError).replace(/^FAILED: /u, ""))} (${fails.path ?? "see above"}).` : `BLOCKED: \`${cmd}\` would run, but ${plural(errors, "error")} and ${plural(warnings, "warning")} block the release${errors === 0 ? " (--strict)" : ""}.`);
+    lines.push(`BLOCKED: \`${cmd}\` would run, but ${plural(errors, "error")} and ${plural(warnings, "warning")} block the release${errors === 0 ? " (--strict)" : ""}.`);
   }
   return lines.join("\n") + "\n";
 }
@@ -43921,7 +44106,7 @@ function findingDocPath(code) {
 function findingUrl(code) {
   return PAGES + findingDocPath(code);
 }
-function verdictOf(text) {
+function verdictOf2(text) {
   return text.trimEnd().split("\n").at(-1) ?? "";
 }
 function escapeData(s) {
@@ -43944,7 +44129,7 @@ function githubAnnotations(result, textReport) {
     ].filter((p) => p !== void 0).join("\n");
     return `::${LEVEL[f.severity]} ${props.join(",")}::${escapeData(body)}`;
   });
-  return [...lines, verdictOf(textReport)].join("\n") + "\n";
+  return [...lines, verdictOf2(textReport)].join("\n") + "\n";
 }
 function cell(s) {
   const parts = s.replace(/\r?\n/gu, " ").split(/(`[^`]*`)/u);
@@ -43954,7 +44139,7 @@ function escapeMarkup(s) {
   return s.replace(MARKUP, (c) => `&#${c.charCodeAt(0)};`);
 }
 function markdownSummary(command2, result, textReport, mermaidGraph) {
-  const verdict4 = verdictOf(textReport);
+  const verdict4 = verdictOf2(textReport);
   const lines = [`## alembic-preflight ${command2}: ${result.ok ? "\u2705" : "\u274C"} ${cell(verdict4)}`, ""];
   if (result.findings.length === 0)
     lines.push("No findings.");
@@ -43980,6 +44165,11 @@ function sarifLog(result, rules, version2) {
     version: "2.1.0",
     runs: [
       {
+        // the verdict every other output gives (check/verdict.ts): the gate, and Alembic's predicted outcome
+        properties: {
+          ok: result.ok,
+          ..."database" in result ? { willSucceed: result.database.prediction.willSucceed } : {}
+        },
         tool: {
           driver: {
             name: "alembic-preflight",
@@ -44165,7 +44355,7 @@ var init_json_report = __esm({
     import_node_path51 = __toESM(require("node:path"), 1);
     init_python_value();
     init_review_formats();
-    SCHEMA_VERSION = 1;
+    SCHEMA_VERSION = 2;
   }
 });
 
@@ -44441,7 +44631,7 @@ var init_check_command = __esm({
 // dist/check/fleet-merge.js
 function isFleetDocument(d) {
   const o = d;
-  return typeof o === "object" && o !== null && o.schemaVersion === 1 && (o.command === "verify --tenants" || o.command === "verify --databases") && Array.isArray(o.groups) && typeof o.total === "number";
+  return typeof o === "object" && o !== null && o.schemaVersion === 2 && (o.command === "verify --tenants" || o.command === "verify --databases") && Array.isArray(o.groups) && typeof o.total === "number";
 }
 function mergeFleet(docs) {
   if (docs.length === 0)
@@ -44450,7 +44640,7 @@ function mergeFleet(docs) {
     });
   const fleet2 = docs.map(({ name: name2, doc }) => {
     if (!isFleetDocument(doc))
-      throw new UsageError(`${name2} is not a document of verify --tenants or --databases with --format json (schemaVersion 1).`, {
+      throw new UsageError(`${name2} is not a document of verify --tenants or --databases with --format json (schemaVersion 2).`, {
         hint: "Write each shard with: alembic-preflight verify --tenants 'PATTERN' --shard I/N --format json > shard-I.json"
       });
     return { name: name2, doc };
@@ -44503,7 +44693,7 @@ function mergeFleet(docs) {
   merged.sort((a, b) => b.tenants - a.tenants || a.at.join(" ").localeCompare(b.at.join(" ")));
   const main2 = merged.find((g) => g.ok && g.findings.every((f) => f.severity === "info"));
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     command: first.command,
     pattern: first.pattern,
     host: first.host,
@@ -44581,7 +44771,7 @@ function verdict(r, c) {
 }
 function fleetJson(r, c) {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     command: c.databases ? "verify --databases" : "verify --tenants",
     pattern: c.pattern,
     host: c.host,

@@ -67,6 +67,7 @@ export const FINDING_CODES = [
   'schema-behind-stamp',
   'schema-object-missing',
   'schema-probes-unavailable',
+  'sqlite-needs-batch',
   'script-location-needs-install',
   'script-location-unresolved',
   'self-loop',
@@ -115,6 +116,11 @@ export interface Finding {
   readonly revision?: string;
   /** The text Alembic prints when it fails on this problem. */
   readonly alembicError?: string;
+  /**
+   * The upgrade fails on this problem, although what it prints cannot be quoted (the server's wording
+   * is not known for this case). A finding with `alembicError` predicts the failure already.
+   */
+  readonly failsUpgrade?: true;
   /** What is wrong, in at most about 90 characters: the text report's first line. */
   readonly title?: string;
   /**

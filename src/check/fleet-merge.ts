@@ -25,9 +25,9 @@ export interface FleetGroupDocument {
   }[];
 }
 
-/** The document of `verify --tenants` or `verify --databases` with `--format json` (schemaVersion 1). */
+/** The document of `verify --tenants` or `verify --databases` with `--format json` (schemaVersion 2). */
 export interface FleetDocument {
-  readonly schemaVersion: 1;
+  readonly schemaVersion: 2;
   readonly command: 'verify --tenants' | 'verify --databases';
   readonly pattern: string;
   readonly host: string | null;
@@ -44,7 +44,7 @@ function isFleetDocument(d: unknown): d is FleetDocument {
   return (
     typeof o === 'object' &&
     o !== null &&
-    o.schemaVersion === 1 &&
+    o.schemaVersion === 2 &&
     (o.command === 'verify --tenants' || o.command === 'verify --databases') &&
     Array.isArray(o.groups) &&
     typeof o.total === 'number'
@@ -64,7 +64,7 @@ export function mergeFleet(docs: readonly { readonly name: string; readonly doc:
   const fleet = docs.map(({ name, doc }) => {
     if (!isFleetDocument(doc))
       throw new UsageError(
-        `${name} is not a document of verify --tenants or --databases with --format json (schemaVersion 1).`,
+        `${name} is not a document of verify --tenants or --databases with --format json (schemaVersion 2).`,
         {
           hint: "Write each shard with: alembic-preflight verify --tenants 'PATTERN' --shard I/N --format json > shard-I.json",
         },
@@ -131,7 +131,7 @@ export function mergeFleet(docs: readonly { readonly name: string; readonly doc:
   merged.sort((a, b) => b.tenants - a.tenants || a.at.join(' ').localeCompare(b.at.join(' ')));
   const main = merged.find((g) => g.ok && g.findings.every((f) => f.severity === 'info'));
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     command: first.command,
     pattern: first.pattern,
     host: first.host,

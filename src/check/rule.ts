@@ -1,3 +1,4 @@
+import type { SqliteStep } from './schema/sqlite-steps.js';
 import type { Finding, FindingCode, Severity } from './finding.js';
 import type { PendingLocks } from './schema/pending-locks.js';
 import type { SchemaProbe } from './schema/schema-probe.js';
@@ -34,6 +35,8 @@ export interface DatabaseContext {
   readonly locks?: PendingLocks;
   /** A rollback: what the revisions the database is ahead by removed of this code's schema, per the ledger's steps. */
   readonly rollback?: RollbackLosses;
+  /** SQLite: the first pending step it cannot run outside batch_alter_table. */
+  readonly sqliteRefused?: SqliteStep;
 }
 
 /** What verify learnt about the URL it read and the URL Alembic will use, for the URL rules. */

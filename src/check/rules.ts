@@ -29,6 +29,7 @@ import { suppressionRefused } from './rules/suppression-refused.js';
 import { schemaAheadOfStamp } from './rules/schema-ahead-of-stamp.js';
 import { schemaBehindStamp } from './rules/schema-behind-stamp.js';
 import { schemaObjectMissing } from './rules/schema-object-missing.js';
+import { sqliteNeedsBatch } from './rules/sqlite-needs-batch.js';
 import { schemaProbesUnavailable } from './rules/schema-probes-unavailable.js';
 import { stampsOverlap } from './rules/stamps-overlap.js';
 import { versionTableMissing } from './rules/version-table-missing.js';
@@ -153,6 +154,7 @@ export const RULES: readonly Rule[] = [
   schemaAheadOfStamp,
   schemaBehindStamp,
   schemaObjectMissing,
+  sqliteNeedsBatch,
   schemaProbesUnavailable,
   databaseNotWritable,
   versionTableWriteUnverified,

@@ -12,6 +12,7 @@ import type { LintContext } from './lint/lint-context.js';
 import { RULES } from './rules.js';
 import { covering, directivesOf, type Directive } from './suppressions.js';
 import { refusedSuppression } from './rules/suppression-refused.js';
+import { verdictOf } from './verdict.js';
 
 export interface CheckOptions {
   /** CODE or CODE:REVISION */
@@ -133,9 +134,6 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
   const { shown, suppressed, refusedInFile } = applySuppressions(model, kept);
   shown.push(...dedupe([...refused, ...refusedInFile]));
   const findings = shown.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
-  const blocking = findings.some(
-    (f) => f.severity === 'error' || (opts.strict === true && f.severity === 'warning'),
-  );
   const failure = model.failure?.failure;
   const revisionPaths = new Set(model.map.all.map((r) => r.file.path));
   return {
@@ -156,7 +154,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
           files: opts.lint.baseline.paths.size,
         }
       : undefined,
-    ok: !blocking,
+    ok: verdictOf(undefined, findings, opts.strict).ok,
     alembicError: opts.database ? (opts.database.prediction.cliOutput ?? undefined) : alembicOutput(failure),
     // under verify too, when what the database run fails on is this load failure
     alembicErrorAlternatives:

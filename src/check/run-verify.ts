@@ -13,7 +13,9 @@ import {
 import { runCheck, type CheckOptions, type CheckResult } from './run-check.js';
 import { probeSchema } from './schema/schema-probe.js';
 import { rollbackLosses } from './schema/rollback-losses.js';
+import { sqliteStepsRefused } from './schema/sqlite-steps.js';
 import type { SchemaOp } from './schema/schema-object.js';
+import { verdictOf, withFindingsFailure } from './verdict.js';
 
 export interface VerifyResult extends CheckResult {
   readonly database: DatabaseContext;
@@ -70,6 +72,7 @@ export function databaseFacts(
   const schema = model.failure ? undefined : probeSchema(model, state, stamps, prediction, schemaOps);
   const locks = gradeLocks(model, state, prediction, opts, schemaOps);
   const rollback = model.failure ? undefined : rollbackLosses(model, state, stamps, schemaOps);
+  const sqliteRefused = sqliteStepsRefused(model, state, prediction, schemaOps);
   return {
     state,
     stamps,
@@ -79,6 +82,7 @@ export function databaseFacts(
     ...(schema ? { schema } : {}),
     ...(locks ? { locks } : {}),
     ...(rollback ? { rollback } : {}),
+    ...(sqliteRefused ? { sqliteRefused } : {}),
   };
 }
 
@@ -94,11 +98,20 @@ export function withParsedSql(
   return { ...database, ...(locks ? { locks } : {}) };
 }
 
-/** Every rule over the model and the database's facts. */
+/**
+ * Every rule over the model and the database's facts, and the one verdict (verdict.ts): a failure a
+ * finding predicts (a pending step on an object the database lacks, say) is the prediction's too.
+ */
 export function verifyOver(model: ProjectModel, database: DatabaseContext, opts: CheckOptions): VerifyResult {
   const result = runCheck(model, { ...opts, database });
-  const predictionBlocks = !database.prediction.willSucceed;
-  return { ...result, ok: result.ok && !predictionBlocks, database };
+  const prediction = withFindingsFailure(database.prediction, result.findings);
+  const { ok } = verdictOf(prediction, result.findings, opts.strict);
+  return {
+    ...result,
+    ok,
+    ...(prediction.cliOutput ? { alembicError: prediction.cliOutput } : {}),
+    database: prediction === database.prediction ? database : { ...database, prediction },
+  };
 }
 
 function gradeLocks(

@@ -83,7 +83,7 @@ function verdict(r: FleetResult, c: FleetContext): string {
 /** The fleet as JSON: every group with its schemas, so that shards' documents merge into the whole. */
 export function fleetJson(r: FleetResult, c: FleetContext): unknown {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     command: c.databases ? 'verify --databases' : 'verify --tenants',
     pattern: c.pattern,
     host: c.host,

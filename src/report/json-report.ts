@@ -9,7 +9,8 @@ import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
 import type { SchemaMatch } from '../check/schema/schema-probe.js';
 
-export const SCHEMA_VERSION = 1;
+/** 2: prediction.willSucceed is Alembic's whole predicted outcome, the failures findings predict included (a pending step on a missing table); ok is the gate. */
+export const SCHEMA_VERSION = 2;
 
 type Nullable<T> = T | null;
 

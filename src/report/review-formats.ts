@@ -1,5 +1,6 @@
 import { fixAndHint, type Finding } from '../check/finding.js';
 import type { CheckResult } from '../check/run-check.js';
+import type { VerifyResult } from '../check/run-verify.js';
 import { stripPath } from './text-report.js';
 
 /** Where a finding's page is, from the root of the project (and of the installed package). */
@@ -136,6 +137,13 @@ export function sarifLog(result: CheckResult, rules: readonly SarifRule[], versi
     version: '2.1.0',
     runs: [
       {
+        // the verdict every other output gives (check/verdict.ts): the gate, and Alembic's predicted outcome
+        properties: {
+          ok: result.ok,
+          ...('database' in result
+            ? { willSucceed: (result as VerifyResult).database.prediction.willSucceed }
+            : {}),
+        },
         tool: {
           driver: {
             name: 'alembic-preflight',

@@ -332,20 +332,22 @@ export function verifyText(
         : `OK: \`${cmd}\` will find its revisions ${apply}${unverified}.`,
     );
   } else if (!p.willSucceed) {
-    // Alembic's exact line is under the finding that explains it; the verdict says what it means
+    // Alembic's exact line is under the finding that explains it; the verdict says what it means, and
+    // where, when the graph and the table allow the upgrade but a file or the schema stops it
+    const where = p.failure?.by?.path !== undefined ? ` (${p.failure.by.path})` : '';
+    const reason =
+      p.cliOutput === null
+        ? (p.failure?.message ?? 'see the findings above')
+        : `${brief(oneLine(p.cliOutput).replace(/^FAILED: /u, ''))}${where ? `${where}.` : ''}`;
     lines.push(
       p.unpredictable
         ? `BLOCKED: cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}.`
-        : `BLOCKED: \`${cmd}\` will fail: ${brief(oneLine((p.cliOutput ?? '').replace(/^FAILED: /u, '')))}`,
+        : `BLOCKED: \`${cmd}\` will fail: ${reason}`,
     );
   } else {
-    // the graph and the table allow the upgrade, but a finding says Alembic itself fails first (a broken env.py)
-    const fails = result.findings.find((f) => f.severity === 'error' && f.alembicError !== undefined);
     const { errors, warnings } = counts(result);
     lines.push(
-      fails
-        ? `BLOCKED: \`${cmd}\` will fail: ${brief(oneLine(fails.alembicError!).replace(/^FAILED: /u, ''))} (${fails.path ?? 'see above'}).`
-        : `BLOCKED: \`${cmd}\` would run, but ${plural(errors, 'error')} and ${plural(warnings, 'warning')} block the release${errors === 0 ? ' (--strict)' : ''}.`,
+      `BLOCKED: \`${cmd}\` would run, but ${plural(errors, 'error')} and ${plural(warnings, 'warning')} block the release${errors === 0 ? ' (--strict)' : ''}.`,
     );
   }
   return lines.join('\n') + '\n';

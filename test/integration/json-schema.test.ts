@@ -131,7 +131,7 @@ describe('the JSON documents follow docs/json-schema.json', () => {
     expect(findings.length).toBeGreaterThan(0);
     const broken = [
       { ...doc, extra: 1 },
-      { ...doc, schemaVersion: 2 },
+      { ...doc, schemaVersion: 1 },
       { ...doc, findings: [{ ...findings[0], code: undefined }] },
       { ...doc, findings: [{ ...findings[0], severity: 'fatal' }] },
       Object.fromEntries(Object.entries(doc).filter(([k]) => k !== 'graph')),

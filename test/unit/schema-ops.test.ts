@@ -103,8 +103,23 @@ describe('schemaOps: what upgrade() certainly does', () => {
         'def helper():\n    op.add_column("users", sa.Column("x", sa.Integer()))\n',
       ),
     ).toEqual([
-      { op: 'forget', kind: 'table', table: null, name: 'legacy', why },
-      { op: 'forget', kind: 'column', table: 'users', name: 'x', why },
+      {
+        op: 'forget',
+        kind: 'table',
+        table: null,
+        name: 'legacy',
+        why,
+        // what the step does where it runs stays, so that one that would fail is reported as one that may
+        maybe: { op: 'drop', obj: { kind: 'table', name: 'legacy' }, strict: true, line: 20 },
+      },
+      {
+        op: 'forget',
+        kind: 'column',
+        table: 'users',
+        name: 'x',
+        why,
+        maybe: { op: 'create', obj: { kind: 'column', table: 'users', name: 'x' }, strict: true, line: 9 },
+      },
     ]);
     expect(
       steps(['for t in ["a", "b"]:', '    op.add_column(t, sa.Column("x", sa.Integer()))'].join('\n')),
@@ -137,10 +152,11 @@ describe('schemaOps: what upgrade() certainly does', () => {
         'DDL = """\nCREATE TYPE mood AS ENUM (\'sad\');\nALTER TABLE users ADD COLUMN mood mood, DROP COLUMN IF EXISTS old;\n"""\n',
       ),
     ).toEqual([
-      { op: 'create', obj: { kind: 'type', name: 'mood' }, strict: true },
+      // marked as read from SQL: what SQLite makes of it is SQLite's, not Alembic's dialect's
+      { op: 'create', obj: { kind: 'type', name: 'mood' }, strict: true, sql: true },
       { op: 'need', obj: { kind: 'table', name: 'users' } },
-      { op: 'create', obj: { kind: 'column', table: 'users', name: 'mood' }, strict: true },
-      { op: 'drop', obj: { kind: 'column', table: 'users', name: 'old' }, strict: false },
+      { op: 'create', obj: { kind: 'column', table: 'users', name: 'mood' }, strict: true, sql: true },
+      { op: 'drop', obj: { kind: 'column', table: 'users', name: 'old' }, strict: false, sql: true },
     ]);
   });
 
@@ -189,9 +205,20 @@ describe('sqlOps', () => {
   it('statements that touch nothing compared are no step; others make everything unknown', () => {
     expect(
       ops(
-        "UPDATE users SET x = 1; GRANT SELECT ON users TO r; CREATE EXTENSION IF NOT EXISTS citext; CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; COMMENT ON TABLE users IS 'x'",
+        "SELECT 1; GRANT SELECT ON users TO r; CREATE EXTENSION IF NOT EXISTS citext; CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; COMMENT ON TABLE users IS 'x'",
       ),
     ).toEqual([]);
+    // a statement on rows needs its table (the upgrade fails on "does not exist" without it)
+    expect(
+      ops(
+        'UPDATE users SET x = 1; INSERT INTO "Log" VALUES (1); DELETE FROM only_rows; TRUNCATE TABLE t; UPDATE app.users SET x = 1',
+      ),
+    ).toEqual([
+      { op: 'need', obj: { kind: 'table', name: 'users' } },
+      { op: 'need', obj: { kind: 'table', name: 'Log' } },
+      { op: 'need', obj: { kind: 'table', name: 'only_rows' } },
+      { op: 'need', obj: { kind: 'table', name: 't' } },
+    ]);
     expect(ops("DO $$ BEGIN EXECUTE 'DROP TABLE users'; END $$")).toEqual([
       { op: 'forget', kind: null, table: null, name: null },
     ]);

@@ -39,6 +39,8 @@ export interface PredictedFailure {
   readonly revision?: string;
   readonly row?: string;
   readonly detail?: FailureDetail;
+  /** The graph and the rows allow the upgrade; a finding says where it fails (a broken env.py, a missing table). */
+  readonly by?: { readonly code: string; readonly path?: string };
 }
 
 /** What `alembic upgrade <destination>` prints when `head` names several heads. */

@@ -3,30 +3,50 @@ import type { Rule } from '../rule.js';
 import { clashError, describeObject } from '../schema/describe-object.js';
 
 /**
- * A pending migration drops or alters an object that is not in the database: dropped by hand,
- * never created (stamped past the revision that makes it), or renamed outside the migrations.
- * The upgrade fails on "does not exist".
+ * A pending migration drops, alters, renames or adds to an object that is not in the database (a
+ * column on a table that is missing, an UPDATE of one): dropped by hand, never created (stamped past
+ * the revision that makes it), or renamed outside the migrations. The upgrade fails on "does not
+ * exist". A step under if, for or try may not run: then a warning.
  */
 export const schemaObjectMissing: Rule = {
   code: 'schema-object-missing',
   severity: 'error',
   summary:
-    'A pending migration drops or alters an object that is not in the database: the upgrade fails on "does not exist".',
+    'A pending migration works on a table, column, index or constraint that is not in the database: the upgrade fails on "does not exist".',
   check({ model, database: db }) {
-    const clash = db?.schema?.clash;
-    if (!db || !clash || clash.problem !== 'missing') return [];
+    const certain = db?.schema?.clash?.problem === 'missing' ? db.schema.clash : undefined;
+    // a step under if, for or try fails only if it runs: a warning, unless a certain failure comes first
+    const maybe =
+      !db?.schema?.clash && db?.schema?.maybe?.problem === 'missing' ? db.schema.maybe : undefined;
+    const clash = certain ?? maybe;
+    if (!db || !clash) return [];
     const what = describeObject(clash.obj);
     const maker = db.schema?.behind.find(
       (m) => m.expected === 'present' && (m.obj.name === clash.obj.name || m.obj.name === clash.obj.table),
     );
     const parent = maker ? model.map.byKey.get(maker.by.revision)?.versionedDown : undefined;
     const back = parent?.length === 1 ? parent[0]! : parent?.length === 0 ? 'base' : undefined;
+    const error = clashError(clash, db.state.dialect);
+    if (maybe) {
+      return [
+        {
+          code: 'schema-object-missing',
+          severity: 'warning',
+          title: `pending ${clash.revision} may fail: it needs ${what}, which is not in the database`,
+          message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) ${clash.does} ${what} in a step under if, for or try, and ${what} is not in the database: if that step runs, \`${upgradeCommand(db)}\` fails there with "does not exist"${error ? ` (${error})` : ''}.`,
+          hint: `Check the condition around ${clash.path}:${clash.line}: if it holds on this database, restore ${what} or change the migration so it does not need it.`,
+          path: clash.path,
+          line: clash.line,
+          revision: clash.revision,
+        },
+      ];
+    }
     return [
       {
         code: 'schema-object-missing',
         severity: 'error',
         title: `pending ${clash.revision} needs ${what}, which is not in the database`,
-        message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) drops or alters ${what}, which is not in the database: \`${upgradeCommand(db)}\` will fail there with "does not exist".${maker ? ` ${maker.by.revision} (${maker.path}:${maker.by.line}) creates it and is recorded as applied, so it was stamped without running, or the object was dropped since.` : ''}`,
+        message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) ${clash.does} ${what}, which is not in the database: \`${upgradeCommand(db)}\` will fail there with "does not exist".${maker ? ` ${maker.by.revision} (${maker.path}:${maker.by.line}) creates it and is recorded as applied, so it was stamped without running, or the object was dropped since.` : ''}`,
         hint:
           maker && back
             ? `If ${maker.by.revision} never ran, move the stamp back and run it: alembic stamp ${back}, then ${upgradeCommand(db)}. If ${what} was removed on purpose, a migration should say so.`
@@ -34,9 +54,7 @@ export const schemaObjectMissing: Rule = {
         path: clash.path,
         line: clash.line,
         revision: clash.revision,
-        ...(clashError(clash, db.state.dialect)
-          ? { alembicError: clashError(clash, db.state.dialect)! }
-          : {}),
+        ...(error ? { alembicError: error } : { failsUpgrade: true as const }),
       },
     ];
   },

@@ -29,7 +29,7 @@ export function clashError(clash: UpgradeClash, dialect: 'postgresql' | 'sqlite'
       if (obj.kind === 'column') return `${op} duplicate column name: ${obj.name}`;
       return undefined;
     }
-    if (obj.kind === 'table') return `${op} no such table: ${obj.name}`;
+    if (obj.kind === 'table') return `${op} no such table: ${clash.indexed ? 'main.' : ''}${obj.name}`;
     if (obj.kind === 'index') return `${op} no such index: ${obj.name}`;
     return undefined;
   }
@@ -44,7 +44,7 @@ export function clashError(clash: UpgradeClash, dialect: 'postgresql' | 'sqlite'
   }
   // DROP TABLE says "table"; an ALTER TABLE of a column or constraint on it says "relation"
   if (obj.kind === 'table')
-    return `${pe}UndefinedTable) ${clash.altered ? 'relation' : 'table'} "${obj.name}" does not exist`;
+    return `${pe}UndefinedTable) ${clash.altered || clash.indexed ? 'relation' : 'table'} "${obj.name}" does not exist`;
   if (obj.kind === 'column')
     return `${pe}UndefinedColumn) column "${obj.name}" of relation "${obj.table}" does not exist`;
   if (obj.kind === 'index') return `${pe}UndefinedObject) index "${obj.name}" does not exist`;

@@ -190,6 +190,9 @@ function dropColumn(a: OpArgs): void {
   });
 }
 
+/** alter_column's arguments that change the column itself (its name aside): ALTER COLUMN on the server. */
+const ALTERED = ['type_', 'nullable', 'server_default'];
+
 function alterColumn(a: OpArgs): void {
   const name = strOf(a.arg(1, 'column_name'));
   const renamed = a.c.kw.get('new_column_name');
@@ -205,7 +208,14 @@ function alterColumn(a: OpArgs): void {
     if (renamed) a.unknownTable('column', to ?? null);
     return;
   }
-  a.out.push({ op: 'need', obj: { kind: 'column', table: a.table, name }, line: a.line, ...batchFlag(a) });
+  const alters = ALTERED.filter((k) => a.c.kw.has(k));
+  a.out.push({
+    op: 'need',
+    obj: { kind: 'column', table: a.table, name },
+    line: a.line,
+    ...batchFlag(a),
+    ...(alters.length > 0 ? { alters } : {}),
+  });
   if (to !== undefined)
     a.out.push({ op: 'rename', obj: { kind: 'column', table: a.table, name }, to, line: a.line });
 }

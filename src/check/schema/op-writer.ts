@@ -17,16 +17,19 @@ export class OpWriter {
       this.ops.push(op);
       return;
     }
-    if (op.op === 'need') return;
-    this.ops.push(forgetOf(op.obj, op.line, 'a step under if, for, try or in a helper function'));
-    if (op.op === 'rename')
-      this.ops.push(
-        forgetOf({ ...op.obj, name: op.to }, op.line, 'a step under if, for, try or in a helper function'),
-      );
+    // what the step does when it runs stays with the forgetting, so that a step that would fail is
+    // reported as one that may
+    const why = 'a step under if, for, try or in a helper function';
+    if (op.op === 'need') {
+      this.ops.push({ ...forgetOf(op.obj, op.line, why), maybe: op, inert: true });
+      return;
+    }
+    this.ops.push({ ...forgetOf(op.obj, op.line, why), maybe: op });
+    if (op.op === 'rename') this.ops.push(forgetOf({ ...op.obj, name: op.to }, op.line, why));
   }
 }
 
-function forgetOf(obj: ObjectRef, line: number, why: string): SchemaOp {
+function forgetOf(obj: ObjectRef, line: number, why: string): SchemaOp & { op: 'forget' } {
   // an index is named schema-wide; its table is where it was made, not part of its identity
   return {
     op: 'forget',

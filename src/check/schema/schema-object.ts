@@ -23,6 +23,8 @@ export type SchemaOp =
       readonly line: number;
       readonly once?: true;
       readonly batch?: true;
+      /** read from literal SQL (op.execute), not an op.* call */
+      readonly sql?: true;
     }
   | {
       readonly op: 'drop';
@@ -30,8 +32,17 @@ export type SchemaOp =
       readonly strict: boolean;
       readonly line: number;
       readonly batch?: true;
+      /** read from literal SQL (op.execute), not an op.* call */
+      readonly sql?: true;
     }
-  | { readonly op: 'need'; readonly obj: ObjectRef; readonly line: number; readonly batch?: true }
+  | {
+      readonly op: 'need';
+      readonly obj: ObjectRef;
+      readonly line: number;
+      readonly batch?: true;
+      /** alter_column: what it changes besides the name (type_, nullable, server_default) */
+      readonly alters?: readonly string[];
+    }
   | { readonly op: 'rename'; readonly obj: ObjectRef; readonly to: string; readonly line: number }
   | {
       readonly op: 'forget';
@@ -40,4 +51,8 @@ export type SchemaOp =
       readonly name: string | null;
       readonly line: number;
       readonly why: string;
+      /** a step under if, for or try: what it does when it runs (it may fail where it does) */
+      readonly maybe?: Exclude<SchemaOp, { op: 'forget' }>;
+      /** changes nothing the reading knows (a conditional ALTER of an object that stays where it is) */
+      readonly inert?: true;
     };

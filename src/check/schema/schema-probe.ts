@@ -26,6 +26,12 @@ export interface UpgradeClash {
   readonly batch?: true;
   /** the missing table is the one an ALTER TABLE names (for a column or constraint of it): PostgreSQL says "relation" */
   readonly altered?: true;
+  /** the step is under if, for or try: it fails only if it runs */
+  readonly maybe?: true;
+  /** the missing table is the one a CREATE INDEX names (SQLite says `main.` before it) */
+  readonly indexed?: true;
+  /** what the step does to the object: creates, drops, alters (or runs a statement on its rows), renames, adds to */
+  readonly does: 'creates' | 'drops' | 'alters' | 'renames' | 'adds to';
 }
 
 /** How well the catalog matches the schema each revision leaves (for a row no file defines). */
@@ -44,6 +50,8 @@ export interface SchemaProbe {
   readonly unknown: number;
   readonly behind: readonly StampMismatch[];
   readonly clash?: UpgradeClash;
+  /** The first step under if, for or try that would fail, when it runs before any certain clash. */
+  readonly maybe?: UpgradeClash;
   /** The catalog could not be read: why (the probes then claim nothing). */
   readonly unavailable?: string;
   /**
@@ -103,17 +111,20 @@ export function probeSchema(
     for (const m of cmp.mismatches) behind.push({ ...m, path: ops.path(m.by.revision) });
   }
   let clash: UpgradeClash | undefined;
+  let maybe: UpgradeClash | undefined;
   if (prediction.willSucceed && (stamped.length > 0 || state.rows.length === 0)) {
     const run = upgradeAgainst(catalog, prediction, ops);
     checked += run.checked;
     unknown += run.unknown;
     clash = run.clash;
+    maybe = run.maybe;
   }
   return {
     checked,
     unknown,
     behind: collapse(behind),
     ...(clash ? { clash } : {}),
+    ...(maybe ? { maybe } : {}),
     ...(matches ? { matches } : {}),
     createdTables,
   };
@@ -284,74 +295,105 @@ function collapse(behind: readonly StampMismatch[]): StampMismatch[] {
 
 /**
  * The pending steps run against the catalog: the first that creates an object already there, or
- * drops or alters one that is not, is where Alembic stops. Only steps the reading is sure of count.
+ * drops, alters, renames or adds to one that is not, is where Alembic stops. Only steps the reading is
+ * sure of count; a step under if, for or try that would fail is kept apart (`maybe`): it may not run.
  */
 function upgradeAgainst(
   catalog: Catalog,
   prediction: UpgradePrediction,
   ops: OpsReader,
-): { checked: number; unknown: number; clash?: UpgradeClash } {
+): { checked: number; unknown: number; clash?: UpgradeClash; maybe?: UpgradeClash } {
   const run = new SchemaState((obj) => catalog.has(obj), catalog.fold);
   // create_table makes an enum's type once per run of Alembic
   const madeTypes = new Set<string>();
-  let checked = 0;
-  let unknown = 0;
+  const counts = { checked: 0, unknown: 0 };
+  let maybe: UpgradeClash | undefined;
   for (const step of prediction.steps) {
     for (const op of ops(step.revision)) {
-      const clash = (
-        problem: UpgradeClash['problem'],
-        obj: ObjectRef,
-      ): { checked: number; unknown: number; clash: UpgradeClash } => ({
-        checked,
-        unknown,
-        clash: {
-          obj,
-          problem,
-          revision: step.revision,
-          path: ops.path(step.revision),
-          line: op.line,
-          ...(op.op !== 'forget' && op.op !== 'rename' && op.batch ? { batch: true as const } : {}),
-        },
+      const at = (found: Found): UpgradeClash => ({
+        ...found,
+        revision: step.revision,
+        path: ops.path(step.revision),
+        line: op.line,
       });
-      // a batch on SQLite copies the table: adding a column that is there already replaces it
-      const sqliteBatchAdd = op.op === 'create' && op.batch === true && catalog.sqlite;
-      if (
-        (op.op === 'create' && (op.strict || op.once) && !sqliteBatchAdd) ||
-        (op.op === 'drop' && op.strict) ||
-        op.op === 'need'
-      ) {
-        if (!catalog.probes(op.obj.kind)) {
-          run.apply(op, step.revision);
-          continue;
-        }
-        const now = run.get(op.obj);
-        if (now === 'unknown') unknown++;
-        else checked++;
-        if (op.op === 'create') {
-          const first = !(op.once && madeTypes.has(catalog.fold(op.obj.name)));
-          if (op.once) madeTypes.add(catalog.fold(op.obj.name));
-          if (now === 'present' && first) return clash('exists', op.obj);
-        } else if (
-          now === 'absent' &&
-          !(
-            catalog.elsewhere &&
-            (op.obj.kind === 'table' || op.obj.kind === 'index' || op.obj.kind === 'type')
-          )
-        ) {
-          // ALTER TABLE on a table that is not there: the server names the table, not the column or constraint
-          const table =
-            (op.obj.kind === 'column' || op.obj.kind === 'constraint') && op.obj.table !== undefined
-              ? { kind: 'table' as const, name: op.obj.table }
-              : undefined;
-          if (table && catalog.probes('table') && run.get(table) === 'absent')
-            return { ...clash('missing', table), clash: { ...clash('missing', table).clash, altered: true } };
-          return clash('missing', op.obj);
-        }
+      if (op.op === 'forget' && op.maybe) {
+        const found = clashOf(op.maybe, run, catalog, new Set(madeTypes), { checked: 0, unknown: 0 });
+        if (found && !maybe) maybe = { ...at(found), maybe: true };
+      } else if (op.op !== 'forget') {
+        const found = clashOf(op, run, catalog, madeTypes, counts);
+        if (found) return { ...counts, clash: at(found), ...(maybe ? { maybe } : {}) };
       }
       run.apply(op, step.revision);
     }
   }
-  return { checked, unknown };
+  return { ...counts, ...(maybe ? { maybe } : {}) };
+}
+
+type Found = Pick<UpgradeClash, 'obj' | 'problem' | 'batch' | 'altered' | 'indexed' | 'does'>;
+
+/** Whether one step fails on the schema as the run has it so far; counts what it compared. */
+function clashOf(
+  op: Exclude<SchemaOp, { op: 'forget' }>,
+  run: SchemaState,
+  catalog: Catalog,
+  madeTypes: Set<string>,
+  counts: { checked: number; unknown: number },
+): Found | undefined {
+  const batch = op.op !== 'rename' && op.batch ? { batch: true as const } : {};
+  // a step on a column, constraint or index of a table that is not there: the server names the table
+  const owner =
+    (op.obj.kind === 'column' || op.obj.kind === 'constraint' || op.obj.kind === 'index') &&
+    op.obj.table !== undefined &&
+    catalog.probes('table') &&
+    !catalog.elsewhere
+      ? { kind: 'table' as const, name: op.obj.table }
+      : undefined;
+  if (owner && run.get(owner) === 'absent') {
+    counts.checked++;
+    return {
+      obj: owner,
+      problem: 'missing',
+      does:
+        op.op === 'create'
+          ? 'adds to'
+          : op.op === 'drop'
+            ? 'drops'
+            : op.op === 'rename'
+              ? 'renames'
+              : 'alters',
+      ...(op.obj.kind === 'index' && op.op === 'create'
+        ? { indexed: true as const }
+        : { altered: true as const }),
+      ...batch,
+    };
+  }
+  if (!catalog.probes(op.obj.kind)) return undefined;
+  // a batch on SQLite copies the table: adding a column that is there already replaces it
+  const sqliteBatchAdd = op.op === 'create' && op.batch === true && catalog.sqlite;
+  const checks =
+    (op.op === 'create' && (op.strict || op.once) && !sqliteBatchAdd) ||
+    (op.op === 'drop' && op.strict) ||
+    op.op === 'need' ||
+    op.op === 'rename';
+  if (!checks) return undefined;
+  const now = run.get(op.obj);
+  if (now === 'unknown') counts.unknown++;
+  else counts.checked++;
+  if (op.op === 'create') {
+    const first = !(op.once && madeTypes.has(catalog.fold(op.obj.name)));
+    if (op.once) madeTypes.add(catalog.fold(op.obj.name));
+    return now === 'present' && first
+      ? { obj: op.obj, problem: 'exists', does: 'creates', ...batch }
+      : undefined;
+  }
+  if (now !== 'absent') return undefined;
+  // with several schemas on the search_path, a table, index or type missing here may be in another
+  if (catalog.elsewhere && (op.obj.kind === 'table' || op.obj.kind === 'index' || op.obj.kind === 'type'))
+    return undefined;
+  // an ALTER TABLE, a rename or a statement on rows names a relation; only DROP TABLE says "table"
+  const altered = op.op !== 'drop' && op.obj.kind === 'table' ? { altered: true as const } : {};
+  const does = op.op === 'drop' ? 'drops' : op.op === 'rename' ? 'renames' : 'alters';
+  return { obj: op.obj, problem: 'missing', does, ...altered, ...batch };
 }
 
 /** How well the catalog matches the schema each revision leaves, best first; undefined without a readable catalog. */

@@ -154,6 +154,7 @@ export class SchemaState {
       case 'need':
         return;
       case 'forget':
+        if (op.inert) return;
         this.addPattern({ kind: op.kind, table: op.table, name: op.name, seq: ++this.seq });
         if (op.table === null) this.touched = 'all';
         else {

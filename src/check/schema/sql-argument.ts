@@ -5,7 +5,9 @@ import { sqlOps } from './sql-ops.js';
 /** Literal SQL's steps; a statement built at run time whose literal keyword changes rows only is none. */
 export function sqlStep(arg: PyExpr | undefined, out: OpWriter, resolve: Resolve): void {
   const e = sqlArgument(arg, resolve);
-  if (e.kind === 'literal') for (const op of sqlOps(e.sql, out.line)) out.push(op);
+  if (e.kind === 'literal')
+    for (const op of sqlOps(e.sql, out.line))
+      out.push(op.op === 'create' || op.op === 'drop' ? { ...op, sql: true } : op);
   else if (e.kind === 'template' && ROWS_ONLY.test(e.sql)) return;
   else if (e.kind !== 'data') out.push(everything(out.line, 'SQL built at run time'));
 }

@@ -94,6 +94,25 @@ class Cursor {
   }
 }
 
+/** A statement on rows needs its table: UPDATE t, INSERT INTO t, DELETE FROM t, TRUNCATE [TABLE] t. */
+function rowsStatement(w: readonly Word[], line: number, out: SchemaOp[]): boolean {
+  const first = w[0]!.up;
+  const at =
+    first === 'UPDATE' || first === 'TRUNCATE'
+      ? 1
+      : (first === 'INSERT' && w[1]?.up === 'INTO') || (first === 'DELETE' && w[1]?.up === 'FROM')
+        ? 2
+        : undefined;
+  if (at === undefined) return false;
+  const c = new Cursor(w);
+  c.i = at;
+  if (first === 'TRUNCATE') c.eat('TABLE');
+  c.eat('ONLY');
+  const table = c.name();
+  if (table !== undefined) out.push({ op: 'need', obj: { kind: 'table', name: table }, line });
+  return true;
+}
+
 function statementOps(w: readonly Word[], line: number, out: SchemaOp[]): void {
   const c = new Cursor(w);
   const everything = (why: string): void =>
@@ -101,7 +120,7 @@ function statementOps(w: readonly Word[], line: number, out: SchemaOp[]): void {
   const forget = (kind: ObjectKind | null, table: string | null, name: string | null, why: string): void =>
     void out.push({ op: 'forget', kind, table, name, line, why });
   const first = w[0]!.up;
-  if (QUIET.test(first)) return;
+  if (rowsStatement(w, line, out) || QUIET.test(first)) return;
   if (first === 'CREATE') {
     c.i = 1;
     c.eat('OR', 'REPLACE');

@@ -26,7 +26,7 @@ describe('schema-object-missing', () => {
     const f = out.result.findings.find((x) => x.code === 'schema-object-missing')!;
     expect(f.severity).toBe('error');
     expect(f.message).toContain(
-      'The pending migration b2000000 (migrations/versions/b2000000_step.py:16) drops or alters the column users.nickname, which is not in the database',
+      'The pending migration b2000000 (migrations/versions/b2000000_step.py:16) drops the column users.nickname, which is not in the database',
     );
     expect(out.exitCode).toBe(1);
     expect(exampleAlembic(root, url, 'upgrade', 'head').status).not.toBe(0);

@@ -1,0 +1,31 @@
+import { upgradeCommand } from '../db-helpers.js';
+import type { Rule } from '../rule.js';
+
+/**
+ * A pending step SQLite cannot run as Alembic emits it outside batch_alter_table: an alter_column that
+ * changes a type, nullability or default (SQLite has no ALTER COLUMN: a syntax error), or a constraint
+ * added or dropped (Alembic's SQLite dialect raises NotImplementedError). The upgrade fails there.
+ */
+export const sqliteNeedsBatch: Rule = {
+  code: 'sqlite-needs-batch',
+  severity: 'error',
+  summary:
+    'A pending step SQLite cannot run outside batch_alter_table (ALTER COLUMN, a constraint added or dropped): the upgrade fails there.',
+  check({ database: db }) {
+    const step = db?.sqliteRefused;
+    if (!db || !step) return [];
+    return [
+      {
+        code: 'sqlite-needs-batch',
+        severity: 'error',
+        title: `pending ${step.revision} runs a step SQLite cannot run outside batch_alter_table`,
+        message: `The pending migration ${step.revision} (${step.path}:${step.line}) ${step.what}, outside batch_alter_table: SQLite has no ALTER COLUMN and no ALTER of constraints, so \`${upgradeCommand(db)}\` fails there.`,
+        hint: 'Run the step inside `with op.batch_alter_table("TABLE") as batch_op:` (Alembic then copies the table with the change), or guard it so it runs on PostgreSQL only.',
+        path: step.path,
+        line: step.line,
+        revision: step.revision,
+        alembicError: step.alembicError,
+      },
+    ];
+  },
+};

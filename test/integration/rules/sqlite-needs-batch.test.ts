@@ -1,0 +1,73 @@
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { exampleAlembic } from '../../helpers/example-db.js';
+import { projectWith } from '../../helpers/probe-app.js';
+
+const MAKES_NOTE =
+  'op.create_table("note", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("tag", sa.String(20)))';
+
+function pending(step: string): string {
+  return projectWith([
+    ['a1000000', MAKES_NOTE],
+    ['b2000000', step],
+  ]);
+}
+
+describe('sqlite-needs-batch, against real Alembic on SQLite', () => {
+  const url = 'sqlite:///app.db';
+  it.each([
+    ['a type change', 'op.alter_column("note", "tag", type_=sa.String(40))'],
+    ['a nullability change', 'op.alter_column("note", "tag", existing_type=sa.String(20), nullable=False)'],
+    ['a constraint added', 'op.create_unique_constraint("uq_note_tag", "note", ["tag"])'],
+    ['a foreign key added', 'op.create_foreign_key("fk_note_self", "note", "note", ["id"], ["id"])'],
+  ])(
+    '%s outside batch_alter_table: blocked with the line Alembic ends with',
+    async (_what, step) => {
+      const root = pending(step);
+      expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+      const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+      const f = out.result.findings.find((x) => x.code === 'sqlite-needs-batch')!;
+      expect(f.severity).toBe('error');
+      expect(f.path).toBe('migrations/versions/b2000000_step.py');
+      expect(out.exitCode).toBe(1);
+      const doc = out.document as { ok: boolean; prediction: { willSucceed: boolean; cliOutput: string } };
+      expect(doc.ok).toBe(false);
+      expect(doc.prediction.willSucceed).toBe(false);
+      const real = exampleAlembic(root, url, 'upgrade', 'head');
+      expect(real.status).not.toBe(0);
+      expect(f.alembicError).toBe(real.error);
+      expect(doc.prediction.cliOutput).toBe(real.error);
+      const db = new Database(path.join(root, 'app.db'));
+      expect(db.prepare('SELECT version_num FROM alembic_version').all()).toEqual([
+        { version_num: 'a1000000' },
+      ]);
+      db.close();
+    },
+    60_000,
+  );
+
+  it.each([
+    [
+      'a type change in batch mode',
+      'with op.batch_alter_table("note") as b:\n    b.alter_column("tag", type_=sa.String(40))',
+    ],
+    ['a rename only', 'op.alter_column("note", "tag", new_column_name="label")'],
+    [
+      'a step only PostgreSQL runs',
+      'if op.get_bind().dialect.name == "postgresql":\n    op.alter_column("note", "tag", type_=sa.String(40))',
+    ],
+  ])(
+    '%s: no finding, and Alembic succeeds',
+    async (_what, step) => {
+      const root = pending(step);
+      expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+      const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+      expect(out.result.findings.map((x) => x.code)).not.toContain('sqlite-needs-batch');
+      expect(out.exitCode).toBe(0);
+      expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
+    },
+    60_000,
+  );
+});
