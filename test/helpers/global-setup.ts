@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PYTHON, REPO } from './oracle.js';
@@ -41,22 +42,32 @@ export default async function setup(): Promise<() => void> {
   };
 }
 
-/** The fork server, once it listens; its environment is the one the tests' questions mostly carry. */
-function startZygote(socket: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [path.join(REPO, 'test/oracle/zygote.py'), socket], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'PYTHONWARNINGS')),
+/** The fork server, once it accepts connections; its environment is the one the tests' questions mostly carry. */
+async function startZygote(socket: string): Promise<ChildProcess> {
+  const child = spawn(PYTHON, [path.join(REPO, 'test/oracle/zygote.py'), socket], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'PYTHONWARNINGS')),
+  });
+  child.unref();
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? -1));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (exited !== null) throw new Error(`test/oracle/zygote.py exited ${exited} before it listened`);
+    if (await accepts(socket)) return child;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('test/oracle/zygote.py did not listen within 30 s');
+}
+
+function accepts(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(socket);
+    c.once('connect', () => {
+      // a connection that sends nothing: the zygote's supervisor for it ends when it closes
+      c.destroy();
+      resolve(true);
     });
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      reject(new Error(`test/oracle/zygote.py exited ${code} before it listened`)),
-    );
-    child.stdout!.once('data', () => {
-      child.removeAllListeners('exit');
-      child.stdout!.destroy();
-      child.unref();
-      resolve(child);
-    });
+    c.once('error', () => resolve(false));
   });
 }

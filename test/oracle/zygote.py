@@ -214,10 +214,15 @@ def main():
     server.listen(64)
     # supervisors are reaped by the kernel
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    print("ready", flush=True)
     while True:
         conn, _ = server.accept()
-        if os.fork() == 0:
+        try:
+            pid = os.fork()
+        except OSError:
+            # no process to answer with (a loaded machine): the client asks python3 itself
+            conn.close()
+            continue
+        if pid == 0:
             server.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             try:
