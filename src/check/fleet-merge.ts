@@ -33,6 +33,10 @@ export interface FleetDocument {
   readonly host: string | null;
   readonly database: string;
   readonly target: string;
+  /** The code the fleet was verified against (check/code-fingerprint.ts). */
+  readonly code: string;
+  /** --allow-empty: a fleet with no tenant was expected. */
+  readonly allowEmpty: boolean;
   readonly shard: { readonly index: number; readonly count: number } | null;
   readonly ok: boolean;
   readonly total: number;
@@ -47,7 +51,9 @@ function isFleetDocument(d: unknown): d is FleetDocument {
     o.schemaVersion === 2 &&
     (o.command === 'verify --tenants' || o.command === 'verify --databases') &&
     Array.isArray(o.groups) &&
-    typeof o.total === 'number'
+    typeof o.total === 'number' &&
+    typeof o.code === 'string' &&
+    typeof o.allowEmpty === 'boolean'
   );
 }
 
@@ -84,6 +90,12 @@ export function mergeFleet(docs: readonly { readonly name: string; readonly doc:
       `${other.name} read another fleet (${other.doc.pattern} on ${other.doc.database}, upgrade ${other.doc.target}) than ${fleet[0]!.name} (${first.pattern} on ${first.database}, upgrade ${first.target}).`,
       { hint: 'Merge the shards of one run.' },
     );
+  const otherCode = fleet.find(({ doc }) => doc.code !== first.code);
+  if (otherCode)
+    throw new UsageError(
+      `${otherCode.name} was verified against other code (${otherCode.doc.code}) than ${fleet[0]!.name} (${first.code}): a job ran before or after a deploy, and one verdict of both would be true of neither.`,
+      { hint: 'Run every shard again from the same commit, then merge their documents.' },
+    );
   const count = first.shard?.count ?? 1;
   const seen = new Map<number, string>();
   for (const { name, doc } of fleet) {
@@ -105,6 +117,18 @@ export function mergeFleet(docs: readonly { readonly name: string; readonly doc:
       `Shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${count}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: the merged report would leave tenants out.`,
       { hint: "Give every shard's document." },
     );
+  // a tenant in two shards would be counted twice (13 tenants for 12): the shards are not of one run
+  const whose = new Map<string, string>();
+  for (const { name, doc } of fleet)
+    for (const g of doc.groups)
+      for (const schema of g.schemas) {
+        const before = whose.get(schema);
+        if (before !== undefined && before !== name)
+          throw new UsageError(`${schema} is in both ${before} and ${name}: the shards overlap.`, {
+            hint: 'Merge the shards of one run (--shard 1/N to N/N of the same N), each once.',
+          });
+        whose.set(schema, name);
+      }
   const groups = new Map<string, { group: FleetGroupDocument; schemas: string[] }>();
   for (const { doc } of fleet) {
     for (const g of doc.groups) {
@@ -137,8 +161,11 @@ export function mergeFleet(docs: readonly { readonly name: string; readonly doc:
     host: first.host,
     database: first.database,
     target: first.target,
+    code: first.code,
+    allowEmpty: fleet.every(({ doc }) => doc.allowEmpty),
     shard: null,
-    ok: merged.every((g) => g.ok),
+    // no tenant in any shard: nothing was verified, unless every shard was told that is expected
+    ok: merged.length > 0 ? merged.every((g) => g.ok) : fleet.every(({ doc }) => doc.allowEmpty),
     total: fleet.reduce((n, { doc }) => n + doc.total, 0),
     groups: merged.map((g) => ({ ...g, outlier: g !== main })),
   };

@@ -158,6 +158,24 @@ function tenantKey(t: TenantState): string {
 }
 
 /** A stable slice of the tenants: the ones whose name hashes to shard `index` (1-based) of `count`; the same on every machine. */
+/**
+ * A fleet with no tenant verified nothing: that is a failure (a typo in the pattern, an empty list), not
+ * an all-clear, unless --allow-empty says no tenant exists yet. The commands exit 2 on it.
+ */
+export function emptyFails(
+  result: FleetResult,
+  allowEmpty: boolean | undefined,
+  shard?: unknown,
+): FleetResult {
+  // a shard may hold no tenant of a small fleet: fleet merge judges the whole
+  return result.total === 0 ? { ...result, ok: allowEmpty === true || shard !== undefined } : result;
+}
+
+/** The exit code of a fleet's verdict: 2 when nothing matched (and that was not allowed), 1 when it blocks. */
+export function fleetExit(result: FleetResult): number {
+  return result.ok ? 0 : result.total === 0 ? 2 : 1;
+}
+
 export function inShard(schema: string, index: number, count: number): boolean {
   return parseInt(sha256Hex(Buffer.from(schema)).slice(0, 8), 16) % count === index - 1;
 }

@@ -73,7 +73,11 @@ function merge(opts: FleetCommandOptions): CommandOutput {
   });
   const merged = mergeFleet(docs);
   if (opts.format === 'json')
-    return { stdout: JSON.stringify(merged, null, 2) + '\n', exitCode: merged.ok ? 0 : 1, document: merged };
+    return {
+      stdout: JSON.stringify(merged, null, 2) + '\n',
+      exitCode: merged.ok ? 0 : merged.total === 0 ? 2 : 1,
+      document: merged,
+    };
   if (opts.format !== 'text')
     throw new UsageError(`fleet merge writes text or json, not ${opts.format}.`, {
       hint: 'alembic-preflight fleet merge --format json shard-*.json',
@@ -84,9 +88,11 @@ function merge(opts: FleetCommandOptions): CommandOutput {
       host: merged.host,
       database: merged.database,
       target: merged.target,
+      code: merged.code,
+      ...(merged.allowEmpty ? { allowEmpty: true as const } : {}),
       ...(merged.command === 'verify --databases' ? { databases: true as const } : {}),
     }),
-    exitCode: merged.ok ? 0 : 1,
+    exitCode: merged.ok ? 0 : merged.total === 0 ? 2 : 1,
   };
 }
 

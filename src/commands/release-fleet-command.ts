@@ -1,5 +1,6 @@
 import { parseDatabaseUrl } from '../database/database-url.js';
 import { EXIT, UsageError } from '../errors/errors.js';
+import { confinedEnv, refusedCommand, unfencedCommand } from '../release/child-env.js';
 import { fenceTarget, makeFence } from '../release/fence.js';
 import { runChild } from '../release/run-child.js';
 import { withVerdictLine } from '../release/with-verdict-line.js';
@@ -44,6 +45,17 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
   }
   const before = await openFleet(opts);
   opts.out(fleetText(before.result, before.context));
+  // nothing matched: a typo in the pattern would leave every tenant behind while saying OK
+  if (before.result.total === 0)
+    return opts.allowEmpty
+      ? verdict(
+          EXIT.ok,
+          `OK: no schema matches '${opts.tenants}', as --allow-empty allows (no tenant yet); nothing was verified, and the command was not started`,
+        )
+      : verdict(
+          EXIT.usage,
+          `STOPPED: no schema matches '${opts.tenants}': nothing was verified, and the command was not started. Check the pattern; where no tenant exists yet, pass --allow-empty`,
+        );
   if (!before.result.ok)
     return verdict(
       EXIT.blocked,
@@ -55,9 +67,14 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
       `OK: all ${before.result.total} tenants are at ${opts.target ?? 'head'}; the command was not started`,
     );
   const raw = before.url;
-  // the command may reach every schema of the database verified, and no other database
+  // the command may reach every schema of the database verified, and no other database: a loop the
+  // fence cannot cover does not start, and every program it starts sees only that database
   const variable = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const fence = makeFence([fenceTarget(parseDatabaseUrl(raw, opts.cwd, opts.env))], [variable], opts.env);
+  const target = { url: raw, db: parseDatabaseUrl(raw, opts.cwd, opts.env) };
+  const why = unfencedCommand(opts.command, target);
+  if (why) throw refusedCommand(`\`${opts.command.join(' ')}\``, why, 'release');
+  const base = confinedEnv(opts.env, target, [variable]);
+  const fence = makeFence([fenceTarget(target.db)], [variable], base);
   let child;
   try {
     opts.out(
@@ -66,7 +83,7 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
     markRunning();
     child = await runChild(opts.command, {
       cwd: opts.cwd,
-      env: { ...opts.env, [variable]: raw, ...fence.env },
+      env: { ...base, ...fence.env },
       deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000,
     });
     if (fence.refused().length > 0)

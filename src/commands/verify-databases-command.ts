@@ -1,7 +1,15 @@
 import path from 'node:path';
 import { loadProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig } from '../alembic/loading/project-model.js';
-import { inShard, verifyDatabases, type DatabaseTenant, type FleetResult } from '../check/fleet.js';
+import { codeFingerprint } from '../check/code-fingerprint.js';
+import {
+  emptyFails,
+  fleetExit,
+  inShard,
+  verifyDatabases,
+  type DatabaseTenant,
+  type FleetResult,
+} from '../check/fleet.js';
 import { describeTarget, parseDatabaseUrl } from '../database/database-url.js';
 import { PreflightError, UsageError } from '../errors/errors.js';
 import { redactSecrets } from '../errors/redact.js';
@@ -17,8 +25,10 @@ export interface VerifyDatabasesOptions extends VerifyCommandOptions {
   readonly databasesFile: string;
   /** Databases read at once (default 8). */
   readonly concurrency?: number;
-  /** `--shard I/N`: only the databases whose line hashes to shard I of N. */
+  /** `--shard I/N`: only the databases whose line hashes to shard I of N (a URL's, with its secrets hidden). */
   readonly shard?: { readonly index: number; readonly count: number };
+  /** --allow-empty: a list with no database is expected (a first deploy), not a mistake. */
+  readonly allowEmpty?: boolean;
 }
 
 /** One database of the list: how it is named in the report, its URL or why there is none, and what its shard is chosen by. */
@@ -46,7 +56,7 @@ export function databaseList(
           ? { label: `$${line}`, url, shardKey: line }
           : { label: `$${line}`, error: `$${line} is not set`, shardKey: line },
       );
-    } else out.push({ label: '', url: line, shardKey: withoutCredentials(line) });
+    } else out.push({ label: '', url: line, shardKey: redactSecrets(line) });
   }
   return out;
 }
@@ -89,14 +99,20 @@ export async function verifyDatabasesCommand(
     Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, list.length)) }, worker),
   );
   const target = opts.target ?? 'head';
-  const result = verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict });
+  const result = emptyFails(
+    verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict }),
+    opts.allowEmpty,
+    opts.shard,
+  );
   const context = {
     pattern: opts.databasesFile,
     host: null,
     database: '',
     target,
     databases: true as const,
+    code: codeFingerprint(model, target),
     ...(shard ? { shard } : {}),
+    ...(opts.allowEmpty ? { allowEmpty: true as const } : {}),
   };
   const document = opts.format === 'json' ? fleetJson(result, context) : undefined;
   return {
@@ -107,20 +123,10 @@ export async function verifyDatabasesCommand(
         : opts.review === 'markdown'
           ? fleetMarkdown(result, context)
           : fleetText(result, context),
-    exitCode: result.ok ? 0 : 1,
+    exitCode: fleetExit(result),
     document,
     result,
   };
-}
-
-/** `scheme://user:password@host/…` as `scheme://host/…`; a line that is not such a URL stays as written. */
-function withoutCredentials(line: string): string {
-  const scheme = line.indexOf('://');
-  const at = line.lastIndexOf('@');
-  const slash = line.indexOf('/', scheme + 3);
-  return scheme > 0 && at > scheme && (slash === -1 || at < slash)
-    ? line.slice(0, scheme + 3) + line.slice(at + 1)
-    : line;
 }
 
 async function readOne(

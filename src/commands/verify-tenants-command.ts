@@ -1,4 +1,4 @@
-import type { FleetResult } from '../check/fleet.js';
+import { fleetExit, type FleetResult } from '../check/fleet.js';
 import { fleetGithub, fleetJson, fleetMarkdown, fleetText } from '../report/fleet-report.js';
 import type { CommandOutput } from '../workspace/command-options.js';
 import { openFleet, type FleetOptions } from '../workspace/open-fleet.js';
@@ -22,5 +22,5 @@ export async function verifyTenantsCommand(
       : opts.review === 'markdown'
         ? fleetMarkdown(result, context)
         : fleetText(result, context);
-  return { stdout, exitCode: result.ok ? 0 : 1, document, result };
+  return { stdout, exitCode: fleetExit(result), document, result };
 }

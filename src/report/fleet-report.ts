@@ -11,6 +11,10 @@ export interface FleetContext {
   readonly database: string;
   readonly target: string;
   readonly shard?: { readonly index: number; readonly count: number };
+  /** The code verified against (check/code-fingerprint.ts): shards of other code are not merged. */
+  readonly code: string;
+  /** --allow-empty: a fleet with no tenant yet is expected (a first deploy). */
+  readonly allowEmpty?: true;
 }
 
 const NAMES_SHOWN = 10;
@@ -42,13 +46,7 @@ export function fleetText(r: FleetResult, c: FleetContext): string {
     ? `verify --databases ${c.pattern}: ${r.total} database${r.total === 1 ? '' : 's'}`
     : `verify --tenants '${c.pattern}' on ${c.host ?? 'localhost'}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? '' : 's'}`;
   const lines = [`alembic-preflight ${head}; upgrade ${c.target}`, ''];
-  if (r.total === 0)
-    return (
-      [
-        ...lines,
-        c.databases ? `FAILED: ${c.pattern} names no database.` : `FAILED: no schema matches '${c.pattern}'.`,
-      ].join('\n') + '\n'
-    );
+  if (r.total === 0) return [...lines, emptyVerdict(c)].join('\n') + '\n';
   const width = Math.max(7, String(r.total).length);
   const atWidth = Math.min(40, Math.max(...r.groups.map((g) => at(g).length), 2));
   lines.push(`${'tenants'.padStart(width)}  ${'at'.padEnd(atWidth)}  upgrade`);
@@ -72,7 +70,18 @@ export function fleetText(r: FleetResult, c: FleetContext): string {
   return lines.join('\n') + '\n';
 }
 
+/** Nothing matched: a mistake (a typo in the pattern, an empty file) unless --allow-empty says so. */
+function emptyVerdict(c: FleetContext): string {
+  const none = c.databases ? `${c.pattern} names no database` : `no schema matches '${c.pattern}'`;
+  if (c.shard && !c.allowEmpty)
+    return `OK for shard ${c.shard.index}/${c.shard.count}: it holds none of the ${c.databases ? 'databases' : 'tenants'}; fleet merge judges whether the fleet has any.`;
+  return c.allowEmpty
+    ? `OK: ${none}, as --allow-empty allows (a fleet with no tenant yet): nothing was verified.`
+    : `FAILED: ${none}: nothing was verified. Check the ${c.databases ? 'file' : 'pattern'}; where no tenant exists yet (a first deploy), pass --allow-empty.`;
+}
+
 function verdict(r: FleetResult, c: FleetContext): string {
+  if (r.total === 0) return emptyVerdict(c);
   const failing = r.groups.filter((g) => !g.ok);
   if (failing.length === 0)
     return `OK: all ${r.total} tenant${r.total === 1 ? '' : 's'} upgrade to ${c.target} cleanly, as predicted.`;
@@ -89,6 +98,8 @@ export function fleetJson(r: FleetResult, c: FleetContext): unknown {
     host: c.host,
     database: c.database,
     target: c.target,
+    code: c.code,
+    allowEmpty: c.allowEmpty === true,
     shard: c.shard ?? null,
     ok: r.ok,
     total: r.total,

@@ -1,6 +1,7 @@
 import { loadProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/loading/project-model.js';
-import { inShard, TenantGroups, verifyFleet, type FleetResult } from '../check/fleet.js';
+import { codeFingerprint } from '../check/code-fingerprint.js';
+import { emptyFails, inShard, TenantGroups, verifyFleet, type FleetResult } from '../check/fleet.js';
 import { describeTarget, parseDatabaseUrl, type PostgresTarget } from '../database/database-url.js';
 import { readTenants } from '../database/read-tenants.js';
 import { UsageError } from '../errors/errors.js';
@@ -15,6 +16,8 @@ export interface FleetOptions extends VerifyCommandOptions {
   readonly tenants: string;
   /** `--shard I/N`: only the tenants whose name hashes to shard I of N. */
   readonly shard?: { readonly index: number; readonly count: number };
+  /** --allow-empty: no tenant at all is expected (a first deploy), not a mistake. */
+  readonly allowEmpty?: boolean;
 }
 
 /** What openFleet read and made: the verdicts, how to report them, and what release needs to migrate and record. */
@@ -70,19 +73,26 @@ export async function openFleet(given: FleetOptions): Promise<OpenedFleet> {
     (schema) => !shard || inShard(schema, shard.index, shard.count),
   );
   const where = describeTarget(db);
-  const result = verifyFleet(
-    model,
-    { host: where.host, database: where.database, versionTable, server: read.server },
-    groups,
-    opts.target ?? 'head',
-    { ignore: opts.ignore, strict: opts.strict },
+  const target = opts.target ?? 'head';
+  const result = emptyFails(
+    verifyFleet(
+      model,
+      { host: where.host, database: where.database, versionTable, server: read.server },
+      groups,
+      target,
+      { ignore: opts.ignore, strict: opts.strict },
+    ),
+    opts.allowEmpty,
+    opts.shard,
   );
   const context = {
     pattern: opts.tenants,
     host: where.host,
     database: where.database,
-    target: opts.target ?? 'head',
+    target,
+    code: codeFingerprint(model, target),
     ...(opts.shard ? { shard: opts.shard } : {}),
+    ...(opts.allowEmpty ? { allowEmpty: true as const } : {}),
   };
   return {
     result,

@@ -193,12 +193,17 @@ for i, f in enumerate(sys.argv[1:]):
         files: ['other.json', 'shard-2.json', 'shard-3.json'],
       }),
     ).toThrow('read another fleet');
-    // the shard is chosen by the line without its credentials
+    // the shard is chosen by the line with its secrets hidden (the userinfo's password, ?password=)
     const key = (line: string) => databaseList(line, {})[0]!.shardKey;
     expect(key('postgresql://app:old-pw@db.internal:5432/t1')).toBe(
       key('postgresql://app:new-pw@db.internal:5432/t1'),
     );
-    expect(key('postgresql://app:old-pw@db.internal:5432/t1')).toBe('postgresql://db.internal:5432/t1');
+    expect(key('postgresql://app:old-pw@db.internal:5432/t1')).toBe(
+      'postgresql://app:***@db.internal:5432/t1',
+    );
+    expect(key('postgresql://db.internal:5432/t1?user=app&password=old-pw')).toBe(
+      key('postgresql://db.internal:5432/t1?user=app&password=new-pw'),
+    );
     expect(key('TENANT_1_URL')).toBe('TENANT_1_URL');
   });
 });

@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors/errors.js';
 import { defineCommand } from '../command-spec.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import {
@@ -52,6 +53,12 @@ export const release = defineCommand({
         describe:
           'a schema per tenant: verify every schema matching this pattern, run the command after -- (your loop over the tenants) only if none would fail, and check that all reached the target',
       })
+      .option('allow-empty', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'with --tenants: no schema matching is expected (a first deploy with no tenant yet); without it, that stops the release with exit 2',
+      })
       .option('deadline', {
         type: 'number',
         default: 50,
@@ -63,6 +70,10 @@ export const release = defineCommand({
     const { getLogger } = await import('../../logger/logger.js');
     const log = await getLogger('info');
     const rest = ((args['--'] as unknown[] | undefined) ?? []).map(String);
+    if (args['allow-empty'] && args.tenants === undefined)
+      throw new UsageError('--allow-empty is for a fleet: it goes with --tenants.', {
+        hint: "alembic-preflight release --tenants 'tenant_*' --allow-empty -- ./bin/migrate-tenants.sh",
+      });
     if (args.tenants !== undefined) {
       // a schema per tenant: the team's loop, gated on the whole fleet
       const { releaseFleetCommand } = await import('../../commands/release-fleet-command.js');
@@ -73,6 +84,7 @@ export const release = defineCommand({
           ...ledgerArgs(args),
           env: ctx.env,
           tenants: args.tenants,
+          allowEmpty: args['allow-empty'],
           ...(rest.length > 0 ? { command: rest } : {}),
           alwaysRun: args['always-run'],
           deadlineMinutes: args.deadline,

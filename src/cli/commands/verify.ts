@@ -58,6 +58,12 @@ export const verify = defineCommand({
         describe:
           'with --tenants or --databases: only shard I of N (I/N), a stable slice by the hash of each schema name or database line',
       })
+      .option('allow-empty', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'with --tenants or --databases: no tenant at all is expected (a first deploy); without it, a pattern that matches nothing or an empty list exits 2',
+      })
       .option('downgrade', {
         type: 'string',
         describe:
@@ -79,6 +85,10 @@ export const verify = defineCommand({
       );
       return;
     }
+    if (args['allow-empty'] && args.tenants === undefined && args.databases === undefined)
+      throw new UsageError('--allow-empty is for a fleet: it goes with --tenants or --databases.', {
+        hint: "alembic-preflight verify --tenants 'tenant_*' --allow-empty",
+      });
     if (args.shard !== undefined && args.tenants === undefined && args.databases === undefined)
       throw new UsageError('--shard slices the tenants of --tenants or --databases.', {
         hint: "Add --tenants 'PATTERN' or --databases FILE, or drop --shard.",
@@ -101,6 +111,7 @@ export const verify = defineCommand({
           env: ctx.env,
           databasesFile: args.databases,
           concurrency: args.concurrency,
+          allowEmpty: args['allow-empty'],
           ...(args.shard !== undefined ? { shard: parseShard(args.shard) } : {}),
         }),
       );
@@ -119,6 +130,7 @@ export const verify = defineCommand({
           ...ledgerArgs(args),
           env: ctx.env,
           tenants: args.tenants,
+          allowEmpty: args['allow-empty'],
           ...(args.shard !== undefined ? { shard: parseShard(args.shard) } : {}),
         }),
       );
