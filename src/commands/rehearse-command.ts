@@ -5,6 +5,7 @@ import { parseDatabaseUrl } from '../database/database-url.js';
 import { copyProductionSchema } from '../database/copy-schema.js';
 import { type Scratch } from '../database/scratch-database.js';
 import { snapshotSchema } from '../database/schema-snapshot.js';
+import { confinedEnv, refusedCommand, unfencedCommand } from '../release/child-env.js';
 import { fenceTarget, makeFence } from '../release/fence.js';
 import { UsageError } from '../errors/errors.js';
 import type { IdempotencyRun, RehearseOutcome, SchemaDrift, ThenRun } from '../release/rehearse-outcome.js';
@@ -71,6 +72,9 @@ export async function rehearseCommand(
       '--idempotent runs every revision from an empty database, and --from-production runs only the pending ones on a copy.',
       { hint: 'Run them as two rehearsals.' },
     );
+  // a --then the fence cannot cover is refused before anything starts (the scratch's URL nobody can name)
+  const thenRefused = opts.then !== undefined ? unfencedCommand(['/bin/sh', '-c', opts.then]) : undefined;
+  if (thenRefused) throw refusedCommand(`--then \`${opts.then}\``, thenRefused, 'rehearse');
   const order = stepOrder(model, opts.step === true);
   const walk = opts.idempotent ? stepOrder(model, true) : [];
   const downTo = downgradeTarget(model, opts.downTo ?? 'base');
@@ -95,9 +99,12 @@ export async function rehearseCommand(
   const set = [
     ...new Set([...variables, ...(flask ? ['SQLALCHEMY_DATABASE_URI'] : []), ...(opts.urlEnv ?? [])]),
   ];
-  const env = Object.fromEntries(set.map((v) => [v, scratch.url]));
-  // the app's Python may connect to the scratch database and to nothing else, whatever its code reads
-  const fence = makeFence([fenceTarget(parseDatabaseUrl(scratch.url, opts.cwd))], set, opts.env);
+  const scratchDb = parseDatabaseUrl(scratch.url, opts.cwd);
+  // every child's environment names the scratch database only (PG*, every database URL): a psql, a
+  // seed script, the app's Python
+  const childBase = confinedEnv(opts.env, { url: scratch.url, db: scratchDb }, set);
+  // and the app's Python may connect to the scratch database and to nothing else, whatever its code reads
+  const fence = makeFence([fenceTarget(scratchDb)], set, childBase);
   // the configuration read (-c, $ALEMBIC_CONFIG or the release line's -c, and -n) goes to Alembic as -c and -n
   const project = {
     ...(config.iniPath ? { config: path.relative(opts.cwd, config.iniPath) } : {}),
@@ -107,7 +114,7 @@ export async function rehearseCommand(
   const runner = new RehearseRunner({
     cwd: opts.cwd,
     env: opts.env,
-    childEnv: { ...opts.env, ...env, ...fence.env },
+    childEnv: { ...childBase, ...fence.env },
     config,
     model,
     scratch,

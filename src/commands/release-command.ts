@@ -23,6 +23,7 @@ import { writeLedger, type LedgerWrite } from '../database/write-ledger.js';
 import type { OnAhead } from '../check/lint/lint-config.js';
 import { ledgerRows } from '../check/ledger-rows.js';
 import { appUrlReads } from '../deploy/app-url-reads.js';
+import { confinedEnv, refusedCommand, unfencedCommand } from '../release/child-env.js';
 import { fenceTarget, makeFence, refusalError } from '../release/fence.js';
 import { afterUpgrade, plural } from '../release/after-upgrade.js';
 import { upgradeCommand } from '../release/upgrade-command.js';
@@ -247,14 +248,21 @@ async function runUpgrade(
   // the upgrade may connect to the database verify read and to nothing else; a script that wraps it (or a
   // project that migrates several databases) may rightly reach others, and is not fenced
   const urlVariable = opts.databaseUrl === undefined ? [opts.databaseUrlEnv ?? 'DATABASE_URL'] : [];
-  const fence =
-    (!opts.command || plan.wrapped?.direct) && !url.otherDatabases
-      ? makeFence([fenceTarget(db)], urlVariable, opts.env)
-      : undefined;
+  const targetUrl = opts.databaseUrl ?? opts.env[opts.databaseUrlEnv ?? 'DATABASE_URL'];
+  // a project that migrates several databases (env.py's own list) may rightly reach the others
+  const confined = !url.otherDatabases && targetUrl !== undefined ? { url: targetUrl, db } : undefined;
+  if (confined && opts.command && opts.command.length > 0) {
+    const why = unfencedCommand(argv, confined);
+    if (why) throw refusedCommand(`\`${argv.join(' ')}\``, why, 'release');
+  }
+  // every program the command starts sees only the database verified (PG*, every database URL), and
+  // its Python, a wrapped script's too, can connect to nothing else
+  const base = confined ? confinedEnv(opts.env, confined, urlVariable) : opts.env;
+  const fence = confined ? makeFence([fenceTarget(db)], urlVariable, base) : undefined;
   how.markRunning();
   const child = await runChild(argv, {
     cwd: opts.cwd,
-    env: { ...opts.env, ...fence?.env },
+    env: { ...base, ...fence?.env },
     deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000,
   }).catch((e: Error) => {
     fence?.remove();

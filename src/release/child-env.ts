@@ -1,0 +1,122 @@
+import path from 'node:path';
+import type { DatabaseTarget } from '../database/database-url.js';
+import { ConfigError } from '../errors/errors.js';
+import { redactSecrets } from '../errors/redact.js';
+import { shellWords } from '../deploy/shell-words.js';
+
+/**
+ * What a child the tool starts (rehearse --then, release -- CMD, release --tenants -- LOOP) may reach:
+ * its environment names only its target, and a command the Python fence cannot cover is refused before it
+ * starts. The fence (fence.ts) stops a Python child that connects elsewhere; these two cover the rest:
+ *
+ * - every libpq variable (PG*) is removed, then set to the target when it is PostgreSQL (a `psql` with no
+ *   arguments connects there), or to nowhere when it is SQLite; ~/.pgpass and ~/.pg_service.conf are not
+ *   read; every variable whose value is a database URL names the target;
+ * - refused: Python run with -I, -E or -S (the fence is never loaded), and a command line that names a
+ *   database itself (a URL, libpq's host=/dbname=, -h/--host, -d/--dbname, -p/--port, a .db file).
+ */
+export interface ChildTarget {
+  /** The target's URL as given (credentials included: for the child's environment only, never printed). */
+  readonly url: string;
+  readonly db: DatabaseTarget;
+}
+
+/** Database URLs as SQLAlchemy, the add-ons and libpq write them. */
+const DATABASE_URL = /^(?:postgres(?:ql)?|mysql|mariadb|sqlite|oracle|mssql|cockroachdb)(?:\+[\w-]+)?:\/\//iu;
+
+export function confinedEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  target: ChildTarget,
+  urlVariables: readonly string[],
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (/^PG[A-Z_]+$/u.test(k)) continue;
+    out[k] = v !== undefined && DATABASE_URL.test(v.trim()) ? target.url : v;
+  }
+  for (const name of urlVariables) out[name] = target.url;
+  // no password file, no service file: only what is set here
+  out.PGPASSFILE = '/dev/null';
+  out.PGSERVICEFILE = '/dev/null';
+  const t = target.db;
+  if (t.dialect === 'postgresql') {
+    out.PGHOST = t.host;
+    out.PGPORT = String(t.port);
+    out.PGDATABASE = t.database;
+    if (t.user) out.PGUSER = t.user;
+    if (t.password) out.PGPASSWORD = t.password;
+  } else {
+    // a SQLite target: libpq reaches no server (a socket folder that does not exist)
+    out.PGHOST = '/nonexistent/alembic-preflight-no-server';
+  }
+  return out;
+}
+
+const PYTHON = /^python[\d.]*$/u;
+/** Python's flags that keep sitecustomize (the fence) from loading: isolated, no environment, no site. */
+const UNFENCED_FLAGS = /^-[A-Za-z]*[IES]/u;
+/** Options of libpq's clients (psql, pg_dump, …) that name a server or database. */
+const CONNECTION_OPTIONS = new Set(['-h', '--host', '-d', '--dbname', '-p', '--port', '--maintenance-db']);
+const CONNECTION_PREFIX = /^(?:--host|--dbname|--port|--maintenance-db)=/u;
+const CONNINFO = /(?:^|\s)(?:host|hostaddr|dbname|port|service)\s*=/u;
+
+/**
+ * Why a command cannot start fenced to its target, or undefined when it may start. Without the target
+ * (rehearse checks before its scratch database exists, whose URL nobody can name), any database named
+ * on the command line is refused.
+ */
+export function unfencedCommand(argv: readonly string[], target?: ChildTarget): string | undefined {
+  const words = expand(argv);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (PYTHON.test(path.basename(w))) {
+      for (
+        let j = i + 1;
+        j < words.length && words[j]!.startsWith('-') && words[j] !== '-c' && words[j] !== '-m';
+        j++
+      )
+        if (UNFENCED_FLAGS.test(words[j]!) && !words[j]!.startsWith('--'))
+          return `\`${path.basename(w)} ${words[j]}\` starts Python without its site module or environment, so the connection fence never loads in it`;
+    }
+    if (DATABASE_URL.test(w) && !sameDatabase(w, target))
+      return `it names a database itself (${redactSecrets(w)})`;
+    if (CONNECTION_OPTIONS.has(w) || CONNECTION_PREFIX.test(w))
+      return `it names a server or database itself (\`${w}${CONNECTION_PREFIX.test(w) ? '' : ` ${words[i + 1] ?? ''}`}\`)`;
+    if (CONNINFO.test(w))
+      return `it names a server or database itself (a connection string: ${redactSecrets(w)})`;
+    if (
+      /\.(?:db|sqlite3?)$/iu.test(w) &&
+      !(target?.db.dialect === 'sqlite' && path.resolve(w) === target.db.file)
+    )
+      return `it names a SQLite file itself (${w})`;
+  }
+  return undefined;
+}
+
+/** The words of a command, and of what a shell it starts runs (`sh -c "…"`, as written in a rehearse --then). */
+function expand(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i]!;
+    out.push(w);
+    if (/^(?:ba|da|z)?sh$/u.test(path.basename(w)) && argv[i + 1] === '-c' && argv[i + 2] !== undefined) {
+      out.push(...expand(shellWords(argv[i + 2]!)));
+      i += 2;
+    }
+  }
+  return out;
+}
+
+function sameDatabase(url: string, target: ChildTarget | undefined): boolean {
+  return target !== undefined && url === target.url;
+}
+
+/** The refusal as an error (exit 2): what the command does, and what to run instead. */
+export function refusedCommand(what: string, why: string, tool: 'rehearse' | 'release'): ConfigError {
+  return new ConfigError(`${redactSecrets(what)} was not started: ${why}.`, {
+    hint:
+      tool === 'rehearse'
+        ? 'Run it without the database on its command line (the environment names the scratch database: DATABASE_URL, PGHOST, PGDATABASE, …), and as plain `python3 script.py`.'
+        : 'Run it without the database on its command line (the environment names the database verify read: DATABASE_URL, PGHOST, PGDATABASE, …), and as plain `python3 script.py`.',
+  });
+}
