@@ -5,7 +5,8 @@ import type { ProjectModel } from '../alembic/loading/project-model.js';
 import { resolveStamps } from '../alembic/graph/upgrade-plan.js';
 import { Resolver } from '../alembic/graph/resolver.js';
 import { historyOrder } from '../report/graph-render.js';
-import { writeLedger } from '../database/write-ledger.js';
+import { ledgerWriteOf, writeLedger } from '../database/write-ledger.js';
+import { ledgerLabel } from '../database/ledger.js';
 import type { LedgerRow } from '../database/ledger.js';
 import type { CommandOutput } from '../workspace/command-options.js';
 import { openProjectAndDatabase, postgresOptions } from '../workspace/open-database.js';
@@ -66,13 +67,23 @@ export async function ledgerRecordCommand(opts: LedgerCommandOptions): Promise<C
   ).map((r) => ({ ...r, appliedBy: { ...r.appliedBy, recordedBy: 'ledger record' } }));
   const rows = fresh.filter((r) => known.get(r.revision)?.sha256 !== r.sha256);
   const create = state.ledger?.exists !== true;
+  const write = ledgerWriteOf(name, state.ledger, table.versionTableSchema);
+  const moves = write.relocate?.from !== undefined;
   const lines = [head, ''];
-  if (rows.length === 0 && !create)
+  if (rows.length === 0 && !create && !moves)
     lines.push(
       `Nothing to record: ${name} already holds the ${applied.length} revision${applied.length === 1 ? '' : 's'} the database has, with these files' bytes.`,
     );
   else {
-    if (create) lines.push(`${opts.yes ? 'Creates' : 'Would create'} ${name} beside ${state.versionTable}.`);
+    const at = ledgerLabel({ table: name, ...(write.schema !== null ? { schema: write.schema } : {}) });
+    if (create)
+      lines.push(
+        `${opts.yes ? 'Creates' : 'Would create'} ${at}${write.schema === null ? ` beside ${state.versionTable}` : ''}.`,
+      );
+    if (moves)
+      lines.push(
+        `${opts.yes ? 'Moves' : 'Would move'} the ledger from ${ledgerLabel(state.ledger!)} to ${at}, out of the app's schema.`,
+      );
     for (const r of rows)
       lines.push(
         `  ${r.revision}  ${r.path}  sha256 ${r.sha256.slice(0, 12)}…${known.has(r.revision) ? ' (the file changed since it was recorded)' : ''}`,
@@ -84,19 +95,17 @@ export async function ledgerRecordCommand(opts: LedgerCommandOptions): Promise<C
         : `Run again with --yes to record ${rows.length} revision${rows.length === 1 ? '' : 's'} (one transaction).`,
     );
   }
-  if (opts.yes && (rows.length > 0 || create))
-    await writeLedger(
-      db,
-      { table: name, schema: table.versionTableSchema, create, hasSteps: state.ledger?.hasSteps === true },
-      rows,
-      postgresOptions(opts),
-    );
+  if (opts.yes && (rows.length > 0 || create || moves)) {
+    const written = await writeLedger(db, write, rows, postgresOptions(opts));
+    if (written.stayed !== undefined)
+      lines.push(`It stays beside the version table (${written.label}): ${written.stayed}.`);
+  }
   return output(
     opts,
     {
       ok: true,
       table: name,
-      written: opts.yes === true && (rows.length > 0 || create),
+      written: opts.yes === true && (rows.length > 0 || create || moves),
       created: create && opts.yes === true,
       rows,
     },

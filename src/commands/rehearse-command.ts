@@ -5,6 +5,7 @@ import { parseDatabaseUrl } from '../database/database-url.js';
 import { copyProductionSchema } from '../database/copy-schema.js';
 import { type Scratch } from '../database/scratch-database.js';
 import { snapshotSchema } from '../database/schema-snapshot.js';
+import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
 import { confinedEnv, refusedCommand, unfencedCommand } from '../release/child-env.js';
 import { fenceTarget, makeFence } from '../release/fence.js';
 import { UsageError } from '../errors/errors.js';
@@ -149,9 +150,13 @@ export async function rehearseCommand(
     // which revision made a leftover is read from the files only when there is one
     else await cycle(downTo, run, snapshot, drift, () => creatorOf(model));
     const python = appPython(opts.env, flask);
+    // the tool's ledger (copied from production, or left by a release) is not the app's drift
+    const ignoreTables = [
+      ...new Set([DEFAULT_LEDGER_TABLE, ...(opts.ledgerTable ? [opts.ledgerTable] : [])]),
+    ];
     const driftConfig: DriftConfig = flask
-      ? { flask, directory: path.relative(opts.cwd, config.scriptDir) || '.' }
-      : { flask, ...project };
+      ? { flask, directory: path.relative(opts.cwd, config.scriptDir) || '.', ignoreTables }
+      : { flask, ...project, ignoreTables };
     if (clean() && drift.length === 0 && opts.drift !== false && python)
       models = await compareModels(runner.runApp, python, driftConfig, model);
     if (clean() && opts.then) then = await runThen(runner.runApp, opts.then);

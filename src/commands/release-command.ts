@@ -19,7 +19,12 @@ import { openProjectAndDatabase, postgresOptions, readVersionTable } from '../wo
 import type { VerifyCommandOptions } from '../workspace/command-options.js';
 import type { DatabaseTarget } from '../database/database-url.js';
 import type { LedgerRow } from '../database/ledger.js';
-import { writeLedger, type LedgerWrite } from '../database/write-ledger.js';
+import {
+  ledgerStayedWarning,
+  ledgerWriteOf,
+  writeLedger,
+  type LedgerWrite,
+} from '../database/write-ledger.js';
 import type { OnAhead } from '../check/lint/lint-config.js';
 import { ledgerRows } from '../check/ledger-rows.js';
 import { appUrlReads } from '../deploy/app-url-reads.js';
@@ -333,12 +338,7 @@ async function runUpgrade(
   if (ledgerTable !== undefined && settings.ledger && pending.length > 0) {
     await record(
       db,
-      {
-        table: ledgerTable,
-        schema: table.versionTableSchema,
-        create: state.ledger?.exists !== true,
-        hasSteps: state.ledger?.hasSteps === true,
-      },
+      ledgerWriteOf(ledgerTable, state.ledger, table.versionTableSchema),
       ledgerRows(model, prediction.steps, opts.env, opts.cwd),
       opts,
       log,
@@ -358,12 +358,13 @@ async function record(
   log: NonNullable<ReleaseCommandOptions['event']>,
 ): Promise<void> {
   try {
-    await writeLedger(db, to, rows, postgresOptions(opts));
+    const written = await writeLedger(db, to, rows, postgresOptions(opts));
+    if (written.stayed !== undefined) opts.out(ledgerStayedWarning(written, to.table));
     log(
       'info',
       'release.ledger',
-      { table: to.table, rows: rows.length },
-      `ledger ${to.table}: ${rows.length} revision${rows.length === 1 ? '' : 's'} recorded`,
+      { table: written.label, rows: rows.length },
+      `ledger ${written.label}: ${rows.length} revision${rows.length === 1 ? '' : 's'} recorded`,
     );
   } catch (e) {
     const message = e instanceof PreflightError ? e.message : String(e);

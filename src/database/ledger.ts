@@ -9,6 +9,14 @@ import { quoteIdent } from './quote-ident.js';
 /** The ledger's table unless the settings or --ledger-table name another. */
 export const DEFAULT_LEDGER_TABLE = 'alembic_preflight_history';
 
+/**
+ * On PostgreSQL, the schema the ledger lives in when the version table is in the connection's default
+ * schema: out of the app's schema, so that autogenerate (which compares the default schema unless
+ * env.py sets include_schemas) never sees it. A version table in a schema of its own (a tenant's, or
+ * env.py's version_table_schema) keeps its ledger beside it: one ledger per version table.
+ */
+export const LEDGER_SCHEMA = 'alembic_preflight';
+
 /** One revision a release applied, as the ledger keeps it. */
 export interface LedgerRow {
   readonly revision: string;
@@ -45,6 +53,10 @@ export interface RecordedStep {
 export interface LedgerState {
   readonly table: string;
   readonly exists: boolean;
+  /** The schema it was found in (PostgreSQL; absent on SQLite or when it does not exist). */
+  readonly schema?: string;
+  /** Where it belongs (PostgreSQL): LEDGER_SCHEMA beside a default-schema version table, else the version table's schema. */
+  readonly home?: { readonly schema: string; readonly exists: boolean };
   /** In the order they were recorded. */
   readonly rows: readonly LedgerRow[];
   /** Why the rows could not be read (no SELECT privilege), when the table exists. */
@@ -79,6 +91,50 @@ export function notALedger(table: string, missing: readonly string[]): UsageErro
       hint: 'Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger.',
     },
   );
+}
+
+/** The ledger's name as a person reads it: schema-qualified where the schema is known. */
+export function ledgerLabel(ledger: Pick<LedgerState, 'table' | 'schema'>): string {
+  return ledger.schema === undefined ? ledger.table : `${ledger.schema}.${ledger.table}`;
+}
+
+/** Where and how a release writes the ledger, from what verify read. */
+export interface LedgerPlace {
+  /** The schema the rows go to (null: the connection's default, or SQLite). */
+  readonly schema: string | null;
+  /** Create the table there first. */
+  readonly create: boolean;
+  /** Before writing, create the home schema and move an existing ledger there from this schema (PostgreSQL). */
+  readonly relocate?: { readonly createSchema: boolean; readonly from?: string };
+}
+
+/**
+ * The ledger's place for the next write: where it is, unless it is not in its home, in which case the
+ * write moves it there (or creates it there) in the same transaction; `fallback` is where the rows go
+ * when the role may not (the ledger stays, or is created, beside the version table).
+ */
+export function ledgerPlace(
+  ledger: LedgerState | undefined,
+  versionTableSchema: string | null,
+): { place: LedgerPlace; fallback: LedgerPlace } {
+  const exists = ledger?.exists === true;
+  const here: LedgerPlace = exists
+    ? { schema: ledger?.schema ?? versionTableSchema, create: false }
+    : { schema: versionTableSchema, create: true };
+  const home = ledger?.home;
+  if (home === undefined || (exists && ledger?.schema === home.schema))
+    return { place: here, fallback: here };
+  return {
+    place: {
+      schema: home.schema,
+      create: !exists,
+      relocate: {
+        createSchema: !home.exists,
+        ...(exists && ledger?.schema !== undefined ? { from: ledger.schema } : {}),
+      },
+    },
+    fallback: here,
+  };
 }
 
 /** The ledger's name as SQL: in the version table's schema when one is configured. */

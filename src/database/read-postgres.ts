@@ -8,6 +8,7 @@ import {
   parseLedgerRows,
   selectLedgerSql,
   STEPS_COLUMN,
+  LEDGER_SCHEMA,
   type LedgerState,
 } from './ledger.js';
 import { catalogOf, catalogSql } from './pg-catalog.js';
@@ -47,7 +48,7 @@ type VersionRelation = {
   can_update: boolean;
   can_delete: boolean;
 } & WritePathRow;
-type LedgerFound = { can_select: boolean; missing: string[]; has_steps: boolean };
+type LedgerFound = { schema: string; can_select: boolean; missing: string[]; has_steps: boolean };
 type ServerInfo = {
   version: string;
   recovery: boolean;
@@ -56,6 +57,7 @@ type ServerInfo = {
   can_create: boolean | null;
   path_schemas: number | null;
   unreadable_catalogs: string[];
+  ledger_home: boolean;
 };
 
 /** What the second round trip brings back: the version table's rows, the ledger's, the catalog's row. */
@@ -96,7 +98,7 @@ async function readInside(
   const readLedger = ledgerFound?.can_select === true && req.ledgerTable !== undefined;
   const trip = await secondTrip(client, req, table, {
     ledger: readLedger
-      ? `${selectLedgerSql(req.ledgerTable!, req.versionTableSchema, ledgerFound?.has_steps === true)}; `
+      ? `${selectLedgerSql(req.ledgerTable!, ledgerFound.schema, ledgerFound.has_steps)}; `
       : '',
     catalog: readCatalog
       ? `${catalogSql(objects && 'schema' in objects ? objects.schema : undefined, req.liveFacts === true)}; `
@@ -111,7 +113,7 @@ async function readInside(
             unreadable: `this role cannot read ${info.unreadable_catalogs.map((n) => `pg_catalog.${n}`).join(', ')}`,
           }
         : catalogOf(trip.catalogRow, objects && 'schema' in objects ? 1 : info.path_schemas);
-  const ledger = ledgerOf(req, ledgerFound, trip.ledgerRows);
+  const ledger = ledgerOf(req, ledgerFound, trip.ledgerRows, info.ledger_home);
   const stream = (client as unknown as { connection?: { stream?: TLSSocket } }).connection?.stream;
   const encrypted =
     ssl !== false && stream !== undefined && (stream as { encrypted?: boolean }).encrypted === true;
@@ -221,15 +223,19 @@ function ledgerOf(
   req: VersionTableRequest,
   found: LedgerFound | undefined,
   rows: unknown[][],
+  homeExists: boolean,
 ): LedgerState | undefined {
   if (req.ledgerTable === undefined) return undefined;
   return {
     table: req.ledgerTable,
     exists: found !== undefined,
+    ...(found ? { schema: found.schema } : {}),
+    // a version table in the default schema: the ledger belongs in a schema of its own
+    ...(req.versionTableSchema === null ? { home: { schema: LEDGER_SCHEMA, exists: homeExists } } : {}),
     rows: parseLedgerRows(rows),
     ...(found ? { hasSteps: found.has_steps } : {}),
     ...(found && !found.can_select
-      ? { unreadable: `this role has no SELECT privilege on ${req.ledgerTable}` }
+      ? { unreadable: `this role has no SELECT privilege on ${found.schema}.${req.ledgerTable}` }
       : {}),
   };
 }
@@ -243,21 +249,28 @@ function setupSql(req: VersionTableRequest, opts: PostgresOptions): string {
     req.versionTableSchema === null
       ? "pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'"
       : `n.nspname = ${pgLiteral(req.versionTableSchema)}`;
+  // its home schema first, then where ledgers were kept before it had one (beside the version table)
+  const ledgerSchemaTest =
+    req.versionTableSchema === null
+      ? `(n.nspname = ${pgLiteral(LEDGER_SCHEMA)} OR ${schemaTest})`
+      : schemaTest;
   // one more statement in the first round trip; a SELECT of no rows when no ledger is asked for
   const ledgerQuery =
     req.ledgerTable === undefined
       ? 'SELECT true AS can_select WHERE false'
-      : `SELECT pg_catalog.has_table_privilege(c.oid, 'SELECT') AS can_select,
+      : `SELECT n.nspname AS schema, pg_catalog.has_table_privilege(c.oid, 'SELECT') AS can_select,
         ARRAY(SELECT col FROM pg_catalog.unnest(ARRAY[${LEDGER_COLUMNS.map((col) => pgLiteral(col)).join(', ')}]) col
                WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = col AND NOT a.attisdropped)) AS missing,
         EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ${pgLiteral(STEPS_COLUMN)} AND NOT a.attisdropped) AS has_steps
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest} LIMIT 1`;
+      WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${ledgerSchemaTest}
+      ORDER BY n.nspname = ${pgLiteral(LEDGER_SCHEMA)} DESC LIMIT 1`;
   return `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,
        current_setting('default_transaction_read_only') = 'on' AS readonly,
        ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)} AS target_schema,
        (SELECT pg_catalog.has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE n.nspname = ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)}) AS can_create,
        pg_catalog.array_length(pg_catalog.current_schemas(false), 1) AS path_schemas,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ${pgLiteral(LEDGER_SCHEMA)}) AS ledger_home,
        ${req.catalog ? "ARRAY(SELECT t FROM pg_catalog.unnest(ARRAY['pg_attribute', 'pg_index', 'pg_constraint', 'pg_type']) t WHERE NOT pg_catalog.has_table_privilege('pg_catalog.' || t, 'SELECT'))" : 'ARRAY[]::text[]'} AS unreadable_catalogs;
      SELECT n.nspname AS schema, c.relname AS name, a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type, a.attname IS NOT NULL AS hascol,
             c.relkind AS kind, pg_catalog.has_table_privilege(c.oid, 'INSERT') AS can_insert, pg_catalog.has_table_privilege(c.oid, 'UPDATE') AS can_update, pg_catalog.has_table_privilege(c.oid, 'DELETE') AS can_delete,

@@ -4,6 +4,10 @@ import type { DatabaseTarget, PostgresTarget, SqliteTarget } from './database-ur
 import {
   addStepsColumnSql,
   createLedgerSql,
+  ledgerLabel,
+  ledgerPlace,
+  type LedgerPlace,
+  type LedgerState,
   LEDGER_COLUMNS,
   ledgerSql,
   ledgerValues,
@@ -13,15 +17,21 @@ import {
 } from './ledger.js';
 import { withPostgresClient, type PostgresOptions } from './pg-connect.js';
 import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
+import { quoteIdent } from './quote-ident.js';
 
-export interface LedgerWrite {
+export interface LedgerWrite extends LedgerPlace {
   readonly table: string;
-  /** The version table's schema (null: the connection's default), where the ledger lives too. */
-  readonly schema: string | null;
-  /** Create the table first (it was not there when verify read the database). */
-  readonly create: boolean;
   /** The table has the steps column; when false, the write adds it first (and writes without it if it may not). */
   readonly hasSteps: boolean;
+  /** Where the rows go when the relocation is refused (a role that may not create the schema or move the table). */
+  readonly fallback?: LedgerPlace;
+}
+
+/** What a write did: where the rows are, and why they are not in the ledger's home when they are not. */
+export interface LedgerWritten {
+  readonly label: string;
+  /** The relocation was refused; the ledger is (or was created) beside the version table. */
+  readonly stayed?: string;
 }
 
 /**
@@ -34,10 +44,37 @@ export async function writeLedger(
   to: LedgerWrite,
   rows: readonly LedgerRow[],
   pg: PostgresOptions,
-): Promise<void> {
-  if (rows.length === 0 && !to.create) return;
-  if (t.dialect === 'sqlite') return writeSqliteLedger(t, to, rows, pg);
-  await withPostgresClient(t, pg, (client) => writePostgresLedger(client, to, rows, pg));
+): Promise<LedgerWritten> {
+  const label = labelOf(to);
+  if (rows.length === 0 && !to.create && !to.relocate) return { label };
+  if (t.dialect === 'sqlite') {
+    await writeSqliteLedger(t, to, rows, pg);
+    return { label };
+  }
+  return withPostgresClient(t, pg, (client) => writePostgresLedger(client, to, rows, pg));
+}
+
+/** The write a release or `ledger record` makes, from the ledger verify read. */
+export function ledgerWriteOf(
+  table: string,
+  ledger: LedgerState | undefined,
+  versionTableSchema: string | null,
+): LedgerWrite {
+  const { place, fallback } = ledgerPlace(ledger, versionTableSchema);
+  return { table, hasSteps: ledger?.hasSteps === true, ...place, ...(place.relocate ? { fallback } : {}) };
+}
+
+/** The warning for a ledger that could not go to its own schema: where it is, and how autogenerate keeps off it. */
+export function ledgerStayedWarning(written: LedgerWritten, table: string): string {
+  return (
+    `alembic-preflight release: warning: the ledger stays beside the version table (${written.label}): ${written.stayed}. ` +
+    `The team's autogenerate sees it there; keep it out in env.py with include_object ` +
+    `(return not (type_ == "table" and name == "${table}")), or grant this role CREATE on the database.\n`
+  );
+}
+
+function labelOf(to: LedgerWrite | (LedgerPlace & { table: string })): string {
+  return ledgerLabel({ table: to.table, ...(to.schema !== null ? { schema: to.schema } : {}) });
 }
 
 /** One tenant schema's ledger write of `release --tenants`. */
@@ -59,7 +96,7 @@ export async function writeTenantLedgers(
   const failed: { schema: string; error: DatabaseError }[] = [];
   await withPostgresClient(t, pg, async (client) => {
     for (const w of writes) {
-      if (w.rows.length === 0 && !w.to.create) continue;
+      if (w.rows.length === 0 && !w.to.create && !w.to.relocate) continue;
       await writePostgresLedger(client, w.to, w.rows, pg).catch((e: unknown) => {
         if (!(e instanceof DatabaseError)) throw e;
         failed.push({ schema: w.to.schema ?? '', error: e });
@@ -125,15 +162,16 @@ async function writePostgresLedger(
   to: LedgerWrite,
   rows: readonly LedgerRow[],
   pg: PostgresOptions,
-): Promise<void> {
+): Promise<LedgerWritten> {
   try {
-    await inWriteTransaction(client, pg, async () => {
-      if (to.create) await client.query(createLedgerSql(to.table, to.schema));
+    return await inWriteTransaction(client, pg, async () => {
+      const { at, stayed } = await relocated(client, to);
+      if (at.create) await client.query(createLedgerSql(to.table, at.schema));
       let withSteps = true;
-      if (addsColumn(to, rows)) {
+      if (addsColumn({ ...to, ...at }, rows)) {
         // only the table's owner may add the column: a release run by another role writes the rows without it
         await client.query('SAVEPOINT ledger_steps');
-        withSteps = await client.query(addStepsColumnSql(to.table, to.schema)).then(
+        withSteps = await client.query(addStepsColumnSql(to.table, at.schema)).then(
           () => true,
           async () => {
             await client.query('ROLLBACK TO SAVEPOINT ledger_steps');
@@ -142,9 +180,10 @@ async function writePostgresLedger(
         );
       }
       if (rows.length > 0) {
-        const { sql, values } = insertSql(to, rows, withSteps, (i) => `$${i}`);
+        const { sql, values } = insertSql({ ...to, ...at }, rows, withSteps, (i) => `$${i}`);
         await client.query(sql, values);
       }
+      return { label: labelOf({ ...to, ...at }), ...(stayed !== undefined ? { stayed } : {}) };
     });
   } catch (e) {
     const message = (e as Error).message;
@@ -153,6 +192,33 @@ async function writePostgresLedger(
         ? `Grant the release's role CREATE on the schema, or create ${to.table} once as its owner (alembic-preflight ledger record --yes), or turn the ledger off (--no-ledger).`
         : 'The release itself succeeded; the next release records again.',
     });
+  }
+}
+
+/**
+ * The ledger moved into its home schema (created when absent), inside the write's transaction, so that
+ * a reader sees it in one place or the other, never in neither. A role that may not is no failure: the
+ * rows go to the fallback place, and the caller says why.
+ */
+async function relocated(client: PgClient, to: LedgerWrite): Promise<{ at: LedgerPlace; stayed?: string }> {
+  const r = to.relocate;
+  if (r === undefined || to.schema === null) return { at: to };
+  await client.query('SAVEPOINT ledger_home');
+  try {
+    if (r.createSchema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(to.schema)}`);
+    if (r.from !== undefined)
+      await client.query(`ALTER TABLE ${ledgerSql(to.table, r.from)} SET SCHEMA ${quoteIdent(to.schema)}`);
+    // a schema that exists but is not this role's: creating the table there is part of the move
+    if (to.create) await client.query(createLedgerSql(to.table, to.schema));
+    return { at: { schema: to.schema, create: false } };
+  } catch (e) {
+    await client.query('ROLLBACK TO SAVEPOINT ledger_home');
+    const fallback = to.fallback ?? { schema: r.from ?? null, create: r.from === undefined };
+    const why =
+      r.from !== undefined
+        ? `could not move it to schema ${to.schema}`
+        : `could not create schema ${to.schema}`;
+    return { at: fallback, stayed: `${why}: ${(e as Error).message}` };
   }
 }
 

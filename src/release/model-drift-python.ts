@@ -53,11 +53,15 @@ def compare(rev, context):
     if md is None:
         out["metadata"] = False
         return []
+    ignore = set(args.get("ignoreTables") or [])
     for d in compare_metadata(context, md):
         if isinstance(d, list):
-            out["diffs"].extend(modified(m) for m in d)
+            out["diffs"].extend(m for m in (modified(m) for m in d) if m["table"] not in ignore)
         else:
-            out["diffs"].append(describe(d))
+            found = describe(d)
+            # the tool's own tables (its ledger) are not the app's: no model names them
+            if found.get("table") not in ignore:
+                out["diffs"].append(found)
     return []
 
 

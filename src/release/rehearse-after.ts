@@ -17,6 +17,8 @@ export interface DriftConfig {
   readonly directory?: string;
   readonly config?: string;
   readonly name?: string;
+  /** The tool's own tables (the ledger): in the database, never in the app's models, and no drift of the app's. */
+  readonly ignoreTables: readonly string[];
 }
 
 /** env.py's target_metadata compared with the schema `upgrade head` made, by Alembic's autogenerate comparison in the app's Python. */

@@ -7,6 +7,8 @@ import { exampleCopy } from '../helpers/example-db.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { revisionFile } from '../helpers/probe-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { runCli } from '../helpers/cli.js';
+import { alembicOnPath, PYTHON } from '../helpers/oracle.js';
 
 // The lessons' three checks in rehearse, with real Alembic 1.8.1 (it has no `alembic check`; the
 // comparison is Alembic's own compare_metadata, in the app's Python): the models against the schema
@@ -99,6 +101,48 @@ const differences = (out: Awaited<ReturnType<typeof rehearse>>) => {
 };
 
 describe('rehearse: the models against the migrations (SQLite)', () => {
+  it("--from-production after a release: the tool's own ledger is no drift of the app's; a table the models lack still is", async () => {
+    const IN_STEP = IN_SYNC.split('\n').slice(0, 2).join('\n');
+    const root = project([USERS, INDEX], IN_STEP);
+    const bin = alembicOnPath(tempDir('preflight-alembic-bin-'));
+    const env = {
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+      DATABASE_URL: 'sqlite:///prod.db',
+      ALEMBIC_PREFLIGHT_CACHE: 'off',
+    };
+    spawnSync(PYTHON, ['-c', 'import sqlite3; sqlite3.connect("prod.db").close()'], { cwd: root });
+    const released = runCli(root, ['release'], env);
+    expect(released.status, released.stdout + released.stderr).toBe(0);
+    // the release recorded what it applied: the ledger is in production now
+    const tables = (): string[] =>
+      spawnSync(
+        PYTHON,
+        [
+          '-c',
+          'import sqlite3; print(*[r[0] for r in sqlite3.connect("prod.db").execute("SELECT name FROM sqlite_master WHERE type=\'table\' ORDER BY 1")])',
+        ],
+        { cwd: root, encoding: 'utf8' },
+      )
+        .stdout.trim()
+        .split(' ');
+    expect(tables()).toContain('alembic_preflight_history');
+    const clean = await rehearse(root, { fromProduction: true }, { DATABASE_URL: 'sqlite:///prod.db' });
+    expect(differences(clean)).toEqual([]);
+    expect(clean.exitCode).toBe(0);
+    // a table someone made by hand in production, which no model names, is still drift
+    spawnSync(
+      PYTHON,
+      [
+        '-c',
+        'import sqlite3; c = sqlite3.connect("prod.db"); c.execute("CREATE TABLE audit_log (id INTEGER PRIMARY KEY)"); c.commit()',
+      ],
+      { cwd: root },
+    );
+    const drifted = await rehearse(root, { fromProduction: true }, { DATABASE_URL: 'sqlite:///prod.db' });
+    expect(differences(drifted).map((d) => [d[0], d[1]])).toEqual([['remove_table', 'audit_log']]);
+    expect(drifted.exitCode).toBe(1);
+  }, 120_000);
+
   it('names a missing column, a nullable mismatch, a missing index and a missing foreign key, each with its revision', async () => {
     const out = await rehearse(project([USERS], DRIFTED));
     expect(out.exitCode).toBe(1);

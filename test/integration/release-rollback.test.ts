@@ -84,12 +84,18 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
 
   const codes = (json: string): string[] =>
     (JSON.parse(json) as { findings: { code: string }[] }).findings.map((f) => f.code);
+  // neither in its own schema nor beside the version table
   const noLedger = async (db: string): Promise<boolean> =>
-    (await pgExec(pg.urlFor(db), "SELECT to_regclass('alembic_preflight_history') IS NULL"))[0]![0] === true;
-  const ledger = async (db: string): Promise<unknown[][]> =>
+    (
+      await pgExec(
+        pg.urlFor(db),
+        "SELECT to_regclass('alembic_preflight.alembic_preflight_history') IS NULL AND to_regclass('public.alembic_preflight_history') IS NULL",
+      )
+    )[0]![0] === true;
+  const ledger = async (db: string, schema = 'alembic_preflight'): Promise<unknown[][]> =>
     pgExec(
       pg.urlFor(db),
-      'SELECT revision, path, applied_by FROM alembic_preflight_history ORDER BY applied_at, revision',
+      `SELECT revision, path, applied_by FROM ${schema}.alembic_preflight_history ORDER BY applied_at, revision`,
     );
 
   it('v1 applies A, v2 applies B and C, the rollback to v1 exits 0 without starting Alembic and names B, C and v2', async () => {
@@ -98,7 +104,9 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     const v2 = slug(V2_FILES);
     const first = release(v1, url, 'v1');
     expect(first.status, first.stdout + first.stderr).toBe(0);
-    expect(first.stderr).toMatch(/ledger alembic_preflight_history: 2 revisions recorded/u);
+    expect(first.stderr).toMatch(
+      /ledger alembic_preflight\.alembic_preflight_history: 2 revisions recorded/u,
+    );
     const second = release(v2, url, 'v2');
     expect(second.status, second.stdout + second.stderr).toBe(0);
     expect(second.stdout).toContain('OK: applied 2 migrations; the database is at 4c5d6e7f8091');
@@ -171,8 +179,12 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     );
     const recorded = await pgExec(
       pg.urlFor(db),
-      'SELECT revision, steps FROM alembic_preflight_history ORDER BY applied_at, revision',
+      'SELECT revision, steps FROM alembic_preflight.alembic_preflight_history ORDER BY applied_at, revision',
     );
+    // the first release moved the older ledger out of the app's schema, with its rows
+    expect(
+      await pgExec(pg.urlFor(db), "SELECT to_regclass('public.alembic_preflight_history') IS NULL"),
+    ).toEqual([[true]]);
     expect(recorded.map((r) => [r[0], JSON.parse(String(r[1]))])).toEqual([
       ['1f2a3b4c5d6e', []],
       ['2a3b4c5d6e7f', []],
@@ -247,7 +259,7 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     expect(await noLedger(db)).toBe(true);
     const dry = runCli(v2.dir, ['ledger', 'record'], { DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off' });
     expect(dry.status, dry.stdout + dry.stderr).toBe(0);
-    expect(dry.stdout).toContain('Would create alembic_preflight_history');
+    expect(dry.stdout).toContain('Would create alembic_preflight.alembic_preflight_history.');
     expect(await noLedger(db)).toBe(true);
     const wet = runCli(v2.dir, ['ledger', 'record', '--yes'], {
       DATABASE_URL: url,
@@ -291,7 +303,11 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
       /warning: the migrations were applied, but the ledger alembic_preflight_history was not written: .*permission denied/u,
     );
     expect(green.stdout).not.toContain(TEST_PASSWORD);
-    expect(await ledger(db)).toEqual([]);
+    // it could not move the ledger to a schema of its own (no CREATE on the database), nor write it
+    expect(await ledger(db, 'public')).toEqual([]);
+    expect(await pgExec(pg.urlFor(db), "SELECT to_regnamespace('alembic_preflight') IS NULL")).toEqual([
+      [true],
+    ]);
     // a read-only role without SELECT on the ledger: warned, and the verdict is still the version table's
     await pgExec(pg.urlFor(db), [`GRANT SELECT ON alembic_version TO ${reader}`]);
     const read = verify(v1, as(reader));

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { ledgerLabel } from '../../database/ledger.js';
 
 /** The ledger is there but this role cannot read it: the rollback and edit checks cannot run. */
 export const ledgerUnreadable: Rule = {
@@ -13,8 +14,8 @@ export const ledgerUnreadable: Rule = {
       {
         code: 'ledger-unreadable',
         severity: 'warning',
-        message: `The ledger ${ledger.table} exists but cannot be read (${ledger.unreadable}): whether the database is ahead of this code (a rollback) and whether applied migrations changed were not checked.`,
-        hint: `Let this role read it: GRANT SELECT ON ${ledger.table} TO <role>; or name another ledger with --ledger-table.`,
+        message: `The ledger ${ledgerLabel(ledger)} exists but cannot be read (${ledger.unreadable}): whether the database is ahead of this code (a rollback) and whether applied migrations changed were not checked.`,
+        hint: `Let this role read it: GRANT SELECT ON ${ledgerLabel(ledger)} TO <role>; or name another ledger with --ledger-table.`,
       },
     ];
   },

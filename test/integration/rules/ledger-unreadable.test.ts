@@ -21,7 +21,7 @@ describe('ledger-unreadable', () => {
     const f = out.result.findings.find((x) => x.code === 'ledger-unreadable')!;
     expect(f.severity).toBe('warning');
     expect(f.message).toMatch(
-      /^The ledger alembic_preflight_history exists but cannot be read \(this role has no SELECT privilege on alembic_preflight_history\)/u,
+      /^The ledger public\.alembic_preflight_history exists but cannot be read \(this role has no SELECT privilege on public\.alembic_preflight_history\)/u,
     );
     // the superuser reads it: no warning
     const admin = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: db.admin } });
