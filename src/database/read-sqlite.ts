@@ -36,6 +36,7 @@ export async function readSqliteVersionTable(
   try {
     db = await openSqlite(t.file, { readonly: true, fileMustExist: true, timeout: 5000 });
   } catch (e) {
+    if (e instanceof DatabaseError) throw e;
     throw new DatabaseError(`Cannot open the SQLite database ${t.written}: ${(e as Error).message}.`, {
       hint: 'Check the file permissions and that it is a SQLite database.',
     });
