@@ -12799,39 +12799,28 @@ function blockedBy(mode) {
     return "reads and writes";
   return LOCK_MODES.indexOf(mode) >= LOCK_MODES.indexOf("SHARE") ? "writes" : "nothing the app does";
 }
-function gradeLock(step, major) {
+function gradeLock(step, major, coercible2 = false) {
   const has = (f) => step.flags.includes(f);
+  if (has("recreate"))
+    return {
+      mode: "ACCESS EXCLUSIVE",
+      work: "rewrite",
+      recipe: 'on PostgreSQL, drop recreate="always": batch_alter_table then emits the same ALTER TABLE statements without copying the table'
+    };
+  const statement = gradeStatement(step, has);
+  if (statement)
+    return statement;
   switch (step.call) {
-    case "add_column": {
-      if (has("identity-or-computed"))
-        return {
-          mode: "ACCESS EXCLUSIVE",
-          work: "rewrite",
-          recipe: "add the column without identity or generation, backfill it in batches, then attach the default or identity"
-        };
-      if ((has("default-constant") || has("default-expression") || has("default-volatile")) && major < 11)
-        return {
-          mode: "ACCESS EXCLUSIVE",
-          work: "rewrite",
-          recipe: "add the column without a default, set the default in a second step, backfill in batches"
-        };
-      const later = "add the column nullable without the default, set the default in a second step, backfill in batches";
-      if (has("default-volatile"))
-        return { mode: "ACCESS EXCLUSIVE", work: "rewrite", recipe: later };
-      if (has("default-expression"))
-        return {
-          mode: "ACCESS EXCLUSIVE",
-          work: "rewrite",
-          uncertain: "if its default is volatile (random(), gen_random_uuid(), clock_timestamp()); a stable one such as now() is stored once and rewrites nothing",
-          recipe: later
-        };
-      return {
-        mode: "ACCESS EXCLUSIVE",
-        work: "instant",
-        recipe: "keep it instant: a constant default or none; set lock_timeout so a queued lock gives up"
-      };
-    }
+    case "add_column":
+      return gradeAddColumn(has, major);
     case "alter_column": {
+      if (has("type") && coercible2 && !has("not-null"))
+        return {
+          mode: "ACCESS EXCLUSIVE",
+          work: "instant",
+          caveat: "The new type is binary-coercible from the old one (pg_cast), so PostgreSQL rewrites nothing.",
+          recipe: "set lock_timeout so a queued lock gives up"
+        };
       if (has("type"))
         return {
           mode: "ACCESS EXCLUSIVE",
@@ -12895,6 +12884,72 @@ function gradeLock(step, major) {
         work: "instant",
         recipe: "set lock_timeout so a queued lock gives up instead of blocking every query behind it"
       };
+  }
+}
+function gradeAddColumn(has, major) {
+  if (has("identity-or-computed"))
+    return {
+      mode: "ACCESS EXCLUSIVE",
+      work: "rewrite",
+      recipe: "add the column without identity or generation, backfill it in batches, then attach the default or identity"
+    };
+  if ((has("default-constant") || has("default-expression") || has("default-volatile")) && major < 11)
+    return {
+      mode: "ACCESS EXCLUSIVE",
+      work: "rewrite",
+      recipe: "add the column without a default, set the default in a second step, backfill in batches"
+    };
+  const later = "add the column nullable without the default, set the default in a second step, backfill in batches";
+  if (has("default-volatile"))
+    return { mode: "ACCESS EXCLUSIVE", work: "rewrite", recipe: later };
+  if (has("default-expression"))
+    return {
+      mode: "ACCESS EXCLUSIVE",
+      work: "rewrite",
+      uncertain: "if its default is volatile (random(), gen_random_uuid(), clock_timestamp()); a stable one such as now() is stored once and rewrites nothing",
+      recipe: later
+    };
+  return {
+    mode: "ACCESS EXCLUSIVE",
+    work: "instant",
+    recipe: "keep it instant: a constant default or none; set lock_timeout so a queued lock gives up"
+  };
+}
+function gradeStatement(step, has) {
+  switch (step.call) {
+    case "cluster":
+    case "vacuum_full":
+      return {
+        mode: "ACCESS EXCLUSIVE",
+        work: "rewrite",
+        recipe: "run it outside the release (pg_repack rewrites a table without holding ACCESS EXCLUSIVE)"
+      };
+    case "reindex":
+      return has("concurrently") ? { mode: "SHARE UPDATE EXCLUSIVE", work: "index", recipe: "already concurrent" } : {
+        mode: "SHARE",
+        work: "index",
+        recipe: 'with op.get_context().autocommit_block(): op.execute("REINDEX TABLE CONCURRENTLY \u2026") (PostgreSQL 12 and later)'
+      };
+    case "lock_table": {
+      const mode = LOCK_MODES.find((m) => m === step.lockMode) ?? "ACCESS EXCLUSIVE";
+      return {
+        mode,
+        work: "instant",
+        caveat: "LOCK TABLE holds the lock until the migration commits, over every step after it.",
+        recipe: "lock the weakest mode the migration needs, and set lock_timeout before it"
+      };
+    }
+    case "update_rows":
+    case "delete_rows":
+      return {
+        mode: "ROW EXCLUSIVE",
+        work: "scan",
+        rowLocks: true,
+        ...has("where") ? { uncertain: "unless its WHERE clause picks few rows through an index" } : {},
+        recipe: "change the rows in batches of a few thousand, each committed on its own (outside the migration, or in op.get_context().autocommit_block())"
+      };
+    default:
+      return void 0;
   }
 }
 function breaksServing(step) {
@@ -13237,15 +13292,20 @@ var init_expression_reader = __esm({
 // dist/check/schema/lock-facts.js
 function lockStepOf(method, c, batchTable, line, conditional, resolve6) {
   if (!LOCKING.has(method))
-    return void 0;
+    return [];
   const batch = batchTable !== void 0;
   const shift = batch ? -1 : 0;
-  const arg = (i, name2) => (i >= 0 ? c.args[i] : void 0) ?? c.kw.get(name2);
+  const arg = (i, name2) => {
+    const e = (i >= 0 ? c.args[i] : void 0) ?? c.kw.get(name2);
+    return e === void 0 ? void 0 : resolve6(e);
+  };
+  const inline = [];
   const dialect = (name2) => c.kw.get(`postgresql_${name2}`);
   let table;
   let column;
   let references;
   let index;
+  let typeTo;
   const flags = [];
   switch (method) {
     case "create_index":
@@ -13281,34 +13341,69 @@ function lockStepOf(method, c, batchTable, line, conditional, resolve6) {
       break;
     case "add_column":
       table = batch ? batchTable ?? void 0 : strOf(arg(0, "table_name"));
-      ({ column } = addedColumn(resolve6(arg(1 + shift, "column") ?? { k: "other", parts: [] }), resolve6, flags));
+      ({ column } = addedColumn(arg(1 + shift, "column") ?? { k: "other", parts: [] }, resolve6, flags, inline));
       break;
     default:
       table = batch ? batchTable ?? void 0 : strOf(arg(0, "table_name"));
       column = strOf(arg(1 + shift, "column_name"));
       if (method === "alter_column")
         alteredColumn(c, flags);
+      if (method === "alter_column" && c.kw.has("type_"))
+        typeTo = sqlalchemyType(resolve6(c.kw.get("type_")));
   }
-  const schema = c.kw.get("schema");
-  if (schema !== void 0 && !isNone(schema))
+  const schemaArg = c.kw.get("schema");
+  const schema = schemaArg === void 0 || isNone(schemaArg) ? void 0 : strOf(resolve6(schemaArg));
+  if (schemaArg !== void 0 && !isNone(schemaArg) && schema === void 0)
     return void 0;
   if (table === void 0 && !(method === "drop_index" && index !== void 0))
     return void 0;
-  return {
-    call: method,
-    table: table ?? "",
-    ...column !== void 0 ? { column } : {},
-    ...references !== void 0 ? { references } : {},
-    ...index !== void 0 ? { index } : {},
-    flags,
+  const common = {
     line,
     conditional,
-    ...batch ? { batch: true } : {}
+    ...batch ? { batch: true } : {},
+    ...schema !== void 0 ? { schema } : {}
   };
+  return [
+    {
+      call: method,
+      table: table ?? "",
+      ...column !== void 0 ? { column } : {},
+      ...references !== void 0 ? { references } : {},
+      ...index !== void 0 ? { index } : {},
+      ...typeTo !== void 0 ? { typeTo } : {},
+      flags,
+      ...common
+    },
+    ...inline.map((x) => ({ ...x, table: table ?? "", ...common }))
+  ];
 }
-function addedColumn(col, resolve6, flags) {
+function addedColumn(col, resolve6, flags, inline) {
   if (col.k !== "call" || !/(?:^|\.)Column$/u.test(col.callee))
     return {};
+  const name2 = strOf(col.args[0] ?? col.kw.get("name"));
+  const named = name2 !== void 0 ? { column: name2 } : {};
+  if (isTrue(col.kw.get("unique")))
+    inline.push({ call: "create_unique_constraint", flags: [], ...named });
+  if (isTrue(col.kw.get("index")))
+    inline.push({ call: "create_index", flags: [], ...named });
+  for (const a of col.args.slice(1)) {
+    const x = resolve6(a);
+    if (x.k !== "call")
+      continue;
+    if (/(?:^|\.)CheckConstraint$/u.test(x.callee))
+      inline.push({ call: "create_check_constraint", flags: [], ...named });
+    else if (/(?:^|\.)ForeignKey$/u.test(x.callee)) {
+      const target = strOf(resolve6(x.args[0] ?? x.kw.get("column") ?? { k: "other", parts: [] }));
+      const parts = target?.split(".");
+      const references = parts && parts.length >= 2 ? parts[parts.length - 2] : void 0;
+      inline.push({
+        call: "create_foreign_key",
+        flags: [],
+        ...named,
+        ...references !== void 0 ? { references } : {}
+      });
+    }
+  }
   if (isFalse(col.kw.get("nullable")) || isTrue(col.kw.get("primary_key")))
     flags.push("not-null");
   const def = col.kw.get("server_default");
@@ -13347,7 +13442,17 @@ function defaultKind(e, resolve6) {
     return "default-constant";
   return "default-expression";
 }
-var LOCKING, VOLATILE, STABLE;
+function sqlalchemyType(e) {
+  const callee = e.k === "call" ? e.callee : e.k === "name" ? e.v : void 0;
+  if (callee === void 0)
+    return void 0;
+  const name2 = SQLALCHEMY_TYPES[callee.slice(callee.lastIndexOf(".") + 1)];
+  if (name2 === void 0)
+    return void 0;
+  const sized = e.k === "call" && (e.args.length > 0 || e.kw.has("length"));
+  return sized && name2 === "varchar" ? { name: name2, length: "unknown" } : { name: name2 };
+}
+var LOCKING, VOLATILE, STABLE, SQLALCHEMY_TYPES;
 var init_lock_facts = __esm({
   "dist/check/schema/lock-facts.js"() {
     "use strict";
@@ -13369,6 +13474,30 @@ var init_lock_facts = __esm({
     ]);
     VOLATILE = /\b(?:random|gen_random_uuid|uuid_generate_v[14]|uuid_generate_v1mc|clock_timestamp|timeofday|nextval|txid_current|statement_timestamp)\s*\(/iu;
     STABLE = /^\s*(?:now\(\)|current_timestamp|current_date|localtimestamp|transaction_timestamp\(\)|true|false|null|'[^']*'(?:::\w+(?:\s\w+)*)?|-?\d+(?:\.\d+)?)\s*$/iu;
+    SQLALCHEMY_TYPES = {
+      Text: "text",
+      TEXT: "text",
+      UnicodeText: "text",
+      CITEXT: "citext",
+      String: "varchar",
+      VARCHAR: "varchar",
+      Unicode: "varchar",
+      Integer: "int4",
+      INTEGER: "int4",
+      BigInteger: "int8",
+      BIGINT: "int8",
+      SmallInteger: "int2",
+      SMALLINT: "int2",
+      Boolean: "bool",
+      BOOLEAN: "bool",
+      Date: "date",
+      DATE: "date",
+      JSON: "json",
+      JSONB: "jsonb",
+      LargeBinary: "bytea",
+      BYTEA: "bytea",
+      Float: "float8"
+    };
   }
 });
 
@@ -14062,9 +14191,9 @@ function sqlArgument(arg, resolve6) {
   if (e.k === "str")
     return { kind: "literal", sql: e.v };
   if (e.k === "fstr")
-    return { kind: "template", sql: templateText(e.raw) };
+    return filledTemplate(templateText(e.raw), fstringFilled(e.raw, resolve6));
   if (e.k === "other" && e.parts[0]?.k === "str")
-    return { kind: "template", sql: e.parts[0].v };
+    return { kind: "template", sql: e.parts[0].v, filled: e.parts[0].v.replace(PERCENT_FIELD, RUN_TIME) };
   if (e.k === "call") {
     const method = e.callee.slice(e.callee.lastIndexOf(".") + 1);
     if (method === "text" && !e.recv)
@@ -14072,7 +14201,7 @@ function sqlArgument(arg, resolve6) {
     if ((method === "bindparams" || method === "columns" || method === "execution_options" || method === "strip" || method === "dedent") && (e.recv || e.args[0]))
       return sqlArgument(e.recv ?? e.args[0], resolve6);
     if (method === "format" && e.recv?.k === "str")
-      return { kind: "template", sql: e.recv.v };
+      return filledTemplate(e.recv.v, formatFilled(e.recv.v, e, resolve6));
     if (/^(?:insert|update|delete|select|values|where|filter|filter_by|returning|from_select|on_conflict_do_nothing|on_conflict_do_update|order_by|limit|join|outerjoin)$/u.test(method))
       return { kind: "data" };
   }
@@ -14084,13 +14213,64 @@ function templateText(raw) {
   const field3 = body.indexOf("{");
   return field3 < 0 ? body : body.slice(0, field3);
 }
-var ROWS_ONLY;
+function filledTemplate(before, filled) {
+  if (filled !== void 0 && !filled.includes(RUN_TIME))
+    return { kind: "literal", sql: filled };
+  return { kind: "template", sql: before, ...filled !== void 0 ? { filled } : {} };
+}
+function fstringFilled(raw, resolve6) {
+  const m = /^([rRfFuU]{1,2})('''|"""|'|")/u.exec(raw);
+  if (!m || !/f/iu.test(m[1]) || !raw.endsWith(m[2]))
+    return void 0;
+  const body = raw.slice(m[0].length, raw.length - m[2].length);
+  if (body.includes(m[2]))
+    return void 0;
+  return fillFields(body, (field3) => {
+    const name2 = /^(\w+)(?:[!:].*)?$/su.exec(field3.trim())?.[1];
+    return name2 === void 0 ? void 0 : strValue({ k: "name", v: name2 }, resolve6);
+  });
+}
+function formatFilled(text, call, resolve6) {
+  let next = 0;
+  return fillFields(text, (field3) => {
+    const key = /^(\w*)(?:[!:].*)?$/su.exec(field3.trim())?.[1];
+    if (key === void 0)
+      return void 0;
+    const arg = key === "" ? call.args[next++] : /^\d+$/u.test(key) ? call.args[Number(key)] : call.kw.get(key);
+    return arg === void 0 ? void 0 : strValue(arg, resolve6);
+  });
+}
+function strValue(e, resolve6) {
+  const v = resolve6(e);
+  return v.k === "str" ? v.v : void 0;
+}
+function fillFields(text, value) {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if ((c === "{" || c === "}") && text[i + 1] === c) {
+      out += c;
+      i++;
+    } else if (c === "{") {
+      const end = text.indexOf("}", i);
+      if (end < 0)
+        return void 0;
+      out += value(text.slice(i + 1, end)) ?? RUN_TIME;
+      i = end;
+    } else
+      out += c;
+  }
+  return out;
+}
+var ROWS_ONLY, RUN_TIME, PERCENT_FIELD;
 var init_sql_argument = __esm({
   "dist/check/schema/sql-argument.js"() {
     "use strict";
     init_op_writer();
     init_sql_ops();
     ROWS_ONLY = /^\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|COMMENT|GRANT|REVOKE|SET|ANALYZE|VACUUM)\b/iu;
+    RUN_TIME = "__preflight_run_time__";
+    PERCENT_FIELD = /%(?:\(\w+\))?[sdrfi]/gu;
   }
 });
 
@@ -14422,7 +14602,8 @@ function lockSteps(text) {
     unread: []
   };
   const { ops } = readSteps(text, sink);
-  const lost = ops.flatMap((o) => o.op === "forget" && o.table === null && o.kind === null ? [{ line: o.line, why: o.why }] : []);
+  const templated = new Set(sink.sql.filter((q) => q.template).map((q) => q.line));
+  const lost = ops.flatMap((o) => o.op === "forget" && o.table === null && o.kind === null && !templated.has(o.line) ? [{ line: o.line, why: o.why }] : []);
   return {
     steps: sink.locks,
     sql: sink.sql,
@@ -14507,19 +14688,21 @@ function compoundKeyword(t2) {
     return void 0;
   return first.text;
 }
-function batchAlias(t2) {
+function batchAlias(t2, resolve6) {
   const n = t2.length;
   if (t2[1]?.text !== "op" || t2[2]?.text !== "." || t2[3]?.text !== "batch_alter_table" || t2[n - 2]?.text !== "as" || t2[n - 1]?.type !== Tok.Name)
     return {};
   const e = readExpression(t2.slice(1, n - 2));
   if (e.k !== "call")
     return {};
-  const table = strOf(e.args[0] ?? e.kw.get("table_name"));
+  const table = strOf(resolve6(e.args[0] ?? e.kw.get("table_name") ?? { k: "other", parts: [] }));
   const schema = e.kw.get("schema");
+  const recreate = strOf(resolve6(e.kw.get("recreate") ?? { k: "other", parts: [] })) === "always";
   return {
     alias: {
       name: t2[n - 1].text,
-      table: table !== void 0 && (schema === void 0 || isNone(schema)) ? table : null
+      table: table !== void 0 && (schema === void 0 || isNone(schema)) ? table : null,
+      ...recreate ? { recreate: true } : {}
     }
   };
 }
@@ -14594,7 +14777,11 @@ var init_schema_ops = __esm({
             this.ops.push(everything(l.line, "a statement the reading cannot follow"));
             continue;
           }
-          const block = kw === "with" ? { indent: l.indent, conditional: false, ...batchAlias(l.tokens.slice(0, c)) } : { indent: l.indent, conditional: true };
+          const block = kw === "with" ? {
+            indent: l.indent,
+            conditional: false,
+            ...batchAlias(l.tokens.slice(0, c), (e) => this.resolve(e))
+          } : { indent: l.indent, conditional: true };
           stack.push(block);
           if (c + 1 < l.tokens.length)
             this.statement(l.tokens.slice(c + 1), l.line, stack, seen);
@@ -14603,6 +14790,7 @@ var init_schema_ops = __esm({
       statement(tokens2, line, stack, seen) {
         const conditional = stack.some((b) => b.conditional);
         const aliases = new Map(stack.flatMap((b) => b.alias ? [[b.alias.name, b.alias.table]] : []));
+        const recreating = new Set(stack.flatMap((b) => b.alias?.recreate ? [b.alias.name] : []));
         const imports = importsOf(tokens2);
         if (imports.length > 0) {
           for (const [name2, from] of imports)
@@ -14616,21 +14804,22 @@ var init_schema_ops = __esm({
         const out = new OpWriter(line, conditional, this.ops);
         for (const e of exprs)
           for (const call of callsIn(e, (c) => this.interesting(c, aliases)))
-            this.call(call, aliases, out, seen);
+            this.call(call, aliases, out, seen, recreating);
       }
       /** Calls whose arguments are not searched further: the steps themselves. */
       interesting(c, aliases) {
         const [owner, method] = splitCallee(c.callee);
         return owner === "op" || aliases.has(owner) || method === "execute" || method === "exec_driver_sql";
       }
-      call(c, aliases, out, seen) {
+      call(c, aliases, out, seen, recreating) {
         const [owner, method] = splitCallee(c.callee);
         const resolve6 = (e) => this.resolve(e);
         if (owner === "op" || aliases.has(owner)) {
           const batchTable = aliases.has(owner) ? aliases.get(owner) : void 0;
           const lock = this.locks ? lockStepOf(method, c, batchTable, out.line, out.conditional, resolve6) : void 0;
+          const copied = recreating.has(owner);
           if (lock)
-            this.locks.locks.push(lock);
+            this.locks.locks.push(...copied && lock.length > 0 ? [{ ...lock[0], flags: [...lock[0].flags, "recreate"] }] : lock);
           else if (this.locks && LOCKING.has(method))
             this.locks.unread.push({
               line: out.line,
@@ -14673,6 +14862,8 @@ var init_schema_ops = __esm({
         const e = sqlArgument(arg, (x) => this.resolve(x));
         if (e.kind === "literal")
           this.locks.sql.push({ line: out.line, sql: e.sql, conditional: out.conditional });
+        else if (e.kind === "template" && e.filled !== void 0)
+          this.locks.sql.push({ line: out.line, sql: e.filled, conditional: out.conditional, template: true });
       }
       /** A name's value where upgrade() or the module binds it (once); the expression itself otherwise. */
       resolve(e) {
@@ -14689,21 +14880,63 @@ var init_schema_ops = __esm({
 });
 
 // dist/check/schema/sql-lock-steps.js
-function sqlLockSteps(parsed2, line, conditional) {
+function sqlLockSteps(parsed2, line, conditional, schemaRead) {
   const steps2 = [];
   const unread = [];
   const step = (call, table, flags = [], extra = {}) => void steps2.push({ call, table, flags, line, conditional, ...extra });
+  const relname = (v) => tableIn(v, schemaRead);
   for (const { stmt } of parsed2.stmts ?? []) {
     const [kind, body] = Object.entries(stmt ?? {})[0] ?? [];
     const n = body ?? {};
-    if (kind === "AlterTableStmt" && field2(n, "objtype") === "OBJECT_TABLE") {
+    const one = (call, rel, what, flags = [], extra = {}) => {
+      const table = relname(rel);
+      if (table !== void 0)
+        step(call, table, flags, extra);
+      else
+        unread.push(outside(what, rel));
+    };
+    if (kind === "ClusterStmt") {
+      if (n["relation"] === void 0)
+        unread.push("CLUSTER of every table");
+      else
+        one("cluster", n["relation"], "CLUSTER");
+    } else if (kind === "VacuumStmt") {
+      const options = list(n["options"]).map((o) => String((o["DefElem"] ?? {})["defname"]));
+      if (n["is_vacuumcmd"] !== true || !options.includes("full"))
+        continue;
+      const rels = list(n["rels"]);
+      if (rels.length === 0)
+        unread.push("VACUUM FULL of every table");
+      for (const r of rels)
+        one("vacuum_full", (r["VacuumRelation"] ?? {})["relation"], "VACUUM FULL");
+    } else if (kind === "ReindexStmt") {
+      const concurrently = list(n["params"]).some((o) => (o["DefElem"] ?? {})["defname"] === "concurrently");
+      const flags = concurrently ? ["concurrently"] : [];
+      if (field2(n, "kind") === "REINDEX_OBJECT_TABLE")
+        one("reindex", n["relation"], "REINDEX TABLE", flags);
+      else if (field2(n, "kind") === "REINDEX_OBJECT_INDEX") {
+        const index = relname(n["relation"]);
+        if (index !== void 0)
+          step("reindex", "", flags, { index });
+        else
+          unread.push(outside("REINDEX INDEX", n["relation"]));
+      } else
+        unread.push(`REINDEX ${String(n["kind"]).replace("REINDEX_OBJECT_", "")}`);
+    } else if (kind === "LockStmt") {
+      const mode = LOCK_STMT_MODES[typeof n["mode"] === "number" ? n["mode"] : 8];
+      for (const r of list(n["relations"]))
+        one("lock_table", r["RangeVar"], "LOCK TABLE", [], mode !== void 0 ? { lockMode: mode } : {});
+    } else if (kind === "UpdateStmt" || kind === "DeleteStmt") {
+      const call = kind === "UpdateStmt" ? "update_rows" : "delete_rows";
+      one(call, n["relation"], kind === "UpdateStmt" ? "UPDATE" : "DELETE", n["whereClause"] ? ["where"] : []);
+    } else if (kind === "AlterTableStmt" && field2(n, "objtype") === "OBJECT_TABLE") {
       const table = relname(n["relation"]);
       if (table === void 0) {
         unread.push(outside("ALTER TABLE", n["relation"]));
         continue;
       }
       for (const c of list(n["cmds"]))
-        alterTableCmd(table, c["AlterTableCmd"] ?? {}, step, unread);
+        alterTableCmd(table, c["AlterTableCmd"] ?? {}, step, unread, relname);
     } else if (kind === "IndexStmt") {
       const table = relname(n["relation"]);
       if (table !== void 0)
@@ -14732,11 +14965,13 @@ function sqlLockSteps(parsed2, line, conditional) {
         step("alter_column", table, ["rename"], { column: String(n["subname"]) });
       else
         unread.push(`ALTER \u2026 RENAME of a ${String(n["renameType"]).replace("OBJECT_", "").toLowerCase()}`);
+    } else if (kind !== void 0 && !LIGHT.has(kind)) {
+      unread.push(`${kind.replace(/Stmt$/u, "")} statement, whose lock is not modelled`);
     }
   }
   return { steps: steps2, unread };
 }
-function alterTableCmd(table, c, step, unread) {
+function alterTableCmd(table, c, step, unread, relname) {
   const sub = field2(c, "subtype");
   const column = typeof c["name"] === "string" ? { column: c["name"] } : {};
   switch (sub) {
@@ -14747,7 +14982,7 @@ function alterTableCmd(table, c, step, unread) {
     case "AT_DropColumn":
       return step("drop_column", table, [], column);
     case "AT_AlterColumnType":
-      return step("alter_column", table, ["type"], column);
+      return step("alter_column", table, ["type"], { ...column, ...typeOf(c["def"]) });
     case "AT_SetNotNull":
       return step("alter_column", table, ["not-null"], column);
     case "AT_ColumnDefault":
@@ -14820,15 +15055,34 @@ function field2(n, key) {
 function list(v) {
   return Array.isArray(v) ? v : [];
 }
-function relname(v) {
+function tableIn(v, schemaRead) {
   const r = v ?? {};
-  return typeof r["relname"] === "string" && r["schemaname"] === void 0 ? r["relname"] : void 0;
+  if (typeof r["relname"] !== "string")
+    return void 0;
+  return r["schemaname"] === void 0 || schemaRead !== void 0 && r["schemaname"] === schemaRead ? r["relname"] : void 0;
 }
 function names2(v) {
   const items = list((v ?? {})["List"] ? v["List"]["items"] : []);
   return items.flatMap((i) => typeof i["String"]?.["sval"] === "string" ? [String(i["String"]["sval"])] : []);
 }
-var VOLATILE2;
+function typeOf(def) {
+  const d = (def ?? {})["ColumnDef"] ?? {};
+  const t2 = d["typeName"] ?? {};
+  const name2 = names2({ List: { items: t2["names"] } }).at(-1);
+  if (name2 === void 0)
+    return {};
+  const mods = list(t2["typmods"]);
+  const first = mods[0]?.["A_Const"]?.["ival"]?.["ival"];
+  const length = mods.length === 0 ? void 0 : mods.length === 1 && typeof first === "number" ? first : "unknown";
+  return {
+    typeTo: {
+      name: name2,
+      ...length !== void 0 ? { length } : {},
+      ...d["raw_default"] !== void 0 ? { using: true } : {}
+    }
+  };
+}
+var VOLATILE2, LIGHT, LOCK_STMT_MODES;
 var init_sql_lock_steps = __esm({
   "dist/check/schema/sql-lock-steps.js"() {
     "use strict";
@@ -14844,10 +15098,128 @@ var init_sql_lock_steps = __esm({
       "txid_current",
       "statement_timestamp"
     ]);
+    LIGHT = /* @__PURE__ */ new Set([
+      "SelectStmt",
+      "InsertStmt",
+      "VariableSetStmt",
+      "VariableShowStmt",
+      "CreateStmt",
+      "CreateTableAsStmt",
+      "CreateSeqStmt",
+      "AlterSeqStmt",
+      "CreateEnumStmt",
+      "AlterEnumStmt",
+      "CompositeTypeStmt",
+      "CreateDomainStmt",
+      "CreateFunctionStmt",
+      "CreateSchemaStmt",
+      "CreateExtensionStmt",
+      "ViewStmt",
+      "CommentStmt",
+      "GrantStmt",
+      "GrantRoleStmt",
+      "DoStmt",
+      "TransactionStmt",
+      "CallStmt",
+      "AlterTableStmt",
+      "IndexStmt",
+      "DropStmt",
+      "RenameStmt"
+    ]);
+    LOCK_STMT_MODES = {
+      1: "ACCESS SHARE",
+      2: "ROW SHARE",
+      3: "ROW EXCLUSIVE",
+      4: "SHARE UPDATE EXCLUSIVE",
+      5: "SHARE",
+      6: "SHARE ROW EXCLUSIVE",
+      7: "EXCLUSIVE",
+      8: "ACCESS EXCLUSIVE"
+    };
+  }
+});
+
+// dist/check/schema/timeout-setting.js
+function timeoutMs(value) {
+  const m = /^(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?$/iu.exec(value.trim());
+  if (!m)
+    return void 0;
+  return Number(m[1]) * UNITS[(m[2] ?? "ms").toLowerCase()];
+}
+function sqlTimeouts(sql) {
+  const found = [];
+  for (const m of sql.matchAll(SET_STATEMENT)) {
+    const ms = timeoutMs(m[2]);
+    if (ms !== void 0)
+      found.push({ at: m.index, set: { ms, local: m[1]?.toUpperCase() === "LOCAL" } });
+  }
+  for (const m of sql.matchAll(SET_CONFIG)) {
+    const ms = timeoutMs(m[1]);
+    if (ms !== void 0)
+      found.push({ at: m.index, set: { ms, local: m[2].toLowerCase() === "true" } });
+  }
+  return found.sort((a, b) => a.at - b.at).map((f) => f.set);
+}
+function envPyTimeout(text) {
+  const { lines, error } = tokenize(text);
+  if (error)
+    return void 0;
+  let skipIndent;
+  let last;
+  for (const l of lines) {
+    if (skipIndent !== void 0 && l.indent > skipIndent)
+      continue;
+    skipIndent = void 0;
+    const t2 = l.tokens;
+    if (t2[0]?.text === "def" && t2[1]?.text === "run_migrations_offline") {
+      skipIndent = l.indent;
+      continue;
+    }
+    if (t2.length === 1 && t2[0].type === Tok.String)
+      continue;
+    for (const s of t2) {
+      if (s.type !== Tok.String || !/lock_timeout/iu.test(s.text))
+        continue;
+      const values = [...sqlTimeouts(s.text).map((x) => x.ms), ...optionTimeouts(s.text)];
+      if (values.length > 0)
+        last = { ms: values[values.length - 1], line: s.line };
+    }
+  }
+  return last;
+}
+function optionTimeouts(text) {
+  if (/\bSET\b/iu.test(text))
+    return [];
+  return [...text.matchAll(OPTION)].flatMap((m) => {
+    const ms = timeoutMs(m[1]);
+    return ms === void 0 ? [] : [ms];
+  });
+}
+var UNITS, SET_STATEMENT, SET_CONFIG, OPTION;
+var init_timeout_setting = __esm({
+  "dist/check/schema/timeout-setting.js"() {
+    "use strict";
+    init_python_tokenizer();
+    UNITS = {
+      us: 1e-3,
+      ms: 1,
+      s: 1e3,
+      min: 6e4,
+      h: 36e5,
+      d: 864e5
+    };
+    SET_STATEMENT = /\bSET\s+(?:(SESSION|LOCAL)\s+)?lock_timeout\s*(?:=|\bTO\b)\s*'?([\w.]+)'?/giu;
+    SET_CONFIG = /\bset_config\s*\(\s*'lock_timeout'\s*,\s*'([\w.]+)'\s*,\s*(true|false)\s*\)/giu;
+    OPTION = /\block_timeout\s*(?:=|%3D)\s*'?([\w.]+)'?/giu;
   }
 });
 
 // dist/check/schema/pending-locks.js
+function light(sql) {
+  const t2 = sql.trim();
+  const body = t2.endsWith(";") ? t2.slice(0, -1) : t2;
+  return !body.includes(";") && LIGHT_STATEMENT.test(body);
+}
 function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql) {
   if (settings2.mode === "off" || state.dialect !== "postgresql" || !prediction.willSucceed || prediction.steps.length === 0)
     return void 0;
@@ -14860,11 +15232,15 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
   const sizes = new Map(catalog.tableSizes.map((t2) => [t2.table, t2]));
   const lowerNames = [...sizes.keys()].map((t2) => t2.toLowerCase());
   const indexTable = new Map(catalog.indexes.map(([index, table]) => [index, table]));
-  const large = (t2) => t2 !== void 0 && ((t2.rows ?? t2.liveRows ?? 0) >= settings2.rows || t2.bytes >= settings2.bytes);
+  const large = (t2) => t2 !== void 0 && (rowsOf(t2) >= settings2.rows || t2.bytes >= settings2.bytes);
   const steps2 = [];
   let sqlUngraded = 0;
   const unread = [];
   let timeoutSet;
+  const fromEnv = envPy ? envPyTimeout(envPy.text) : void 0;
+  if (fromEnv && fromEnv.ms > 0 && envPy)
+    timeoutSet = { path: envPy.path, line: fromEnv.line };
+  let session = fromEnv?.ms ?? catalog.timeouts?.lockMs ?? 0;
   for (const { revision } of prediction.steps) {
     const rev = model.map.byKey.get(revision);
     const ops = rev ? kept?.get(rev.file.absPath) : void 0;
@@ -14876,26 +15252,26 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
     const read = lockSteps(text);
     for (const u of read.unread)
       unread.push({ revision, path: rev.file.path, ...u });
-    timeoutSet ??= timeoutLine(text, rev.file.path);
-    const fromSql = [];
-    for (const q of read.sql.filter((x) => SCHEMA_CHANGE.test(x.sql) && namesAny(x.sql, lowerNames))) {
-      const parsed2 = parseSql?.(q.sql);
-      if (parsed2 === void 0) {
-        sqlUngraded += parseSql ? 0 : 1;
+    const sets = read.sql.flatMap((q) => sqlTimeouts(q.sql).map((set) => ({ line: q.line, ...set })));
+    timeoutSet ??= sets.find((x) => x.ms > 0) && {
+      path: rev.file.path,
+      line: sets.find((x) => x.ms > 0).line
+    };
+    const sql = sqlSteps(read.sql, lowerNames, catalog.schema, parseSql);
+    sqlUngraded += sql.ungraded;
+    for (const u of sql.unread)
+      unread.push({ revision, path: rev.file.path, ...u });
+    const fromSql = sql.steps;
+    for (const step of [...read.steps, ...fromSql]) {
+      if (step.schema !== void 0 && step.schema !== catalog.schema) {
         unread.push({
           revision,
           path: rev.file.path,
-          line: q.line,
-          why: parseSql ? "SQL that PostgreSQL's parser rejects" : "SQL run by op.execute, without PostgreSQL's parser to read it"
+          line: step.line,
+          why: `op.${step.call} on ${step.schema}.${step.table || step.index || "?"}, outside the schema read (${catalog.schema ?? "unknown"})`
         });
         continue;
       }
-      const got = sqlLockSteps(parsed2, q.line, q.conditional);
-      fromSql.push(...got.steps.map((x) => ({ ...x, sql: true })));
-      for (const why of got.unread)
-        unread.push({ revision, path: rev.file.path, line: q.line, why });
-    }
-    for (const step of [...read.steps, ...fromSql]) {
       const table = step.table !== "" ? step.table : indexTable.get(step.index ?? "") ?? "";
       if (table === "" || !sizes.has(table))
         continue;
@@ -14904,14 +15280,15 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
         revision,
         path: rev.file.path,
         step,
-        grade: gradeLock(step, major),
+        grade: gradeLock(step, major, coercible(step, table, catalog)),
         table,
         ...size ? { size } : {},
-        large: large(size)
+        large: large(size),
+        timeoutMs: timeoutAt(sets, session, step.line)
       });
     }
+    session = sets.filter((x) => !x.local).at(-1)?.ms ?? session;
   }
-  timeoutSet ??= envPy ? timeoutLine(envPy.text, envPy.path) : void 0;
   const touched = new Set(steps2.flatMap((s) => [s.table, ...s.grade.alsoLocks ? [s.grade.alsoLocks.table] : []]));
   const holders = (catalog.lockHolders ?? []).filter((h) => touched.has(h.table));
   return {
@@ -14925,6 +15302,62 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
     ...timeoutSet ? { timeoutSet } : {}
   };
 }
+function timeoutAt(sets, session, line) {
+  let local;
+  let value = session;
+  for (const x of sets) {
+    if (x.line >= line)
+      break;
+    if (x.local)
+      local = x.ms;
+    else {
+      value = x.ms;
+      local = void 0;
+    }
+  }
+  return local ?? value;
+}
+function sqlSteps(sql, lowerNames, schemaRead, parseSql) {
+  const steps2 = [];
+  const unread = [];
+  let ungraded = 0;
+  for (const q of sql.filter((x) => !light(x.sql) && (namesAny(x.sql, lowerNames) || x.sql.includes(RUN_TIME)))) {
+    const parsed2 = parseSql?.(q.sql);
+    if (parsed2 === void 0) {
+      ungraded += parseSql ? 0 : 1;
+      unread.push({
+        line: q.line,
+        why: q.template ? "SQL built at run time" : parseSql ? "SQL that PostgreSQL's parser rejects" : "SQL run by op.execute, without PostgreSQL's parser to read it"
+      });
+      continue;
+    }
+    const got = sqlLockSteps(parsed2, q.line, q.conditional, schemaRead);
+    for (const x of got.steps) {
+      if (x.table === RUN_TIME || x.index === RUN_TIME || x.references === RUN_TIME)
+        unread.push({ line: q.line, why: `SQL built at run time (${x.call} on a table named at run time)` });
+      else
+        steps2.push({ ...x, sql: true });
+    }
+    for (const why of got.unread)
+      unread.push({ line: q.line, why });
+  }
+  return { steps: steps2, unread, ungraded };
+}
+function coercible(step, table, catalog) {
+  const to = step.typeTo;
+  if (!step.flags.includes("type") || to === void 0 || to.using || to.length === "unknown")
+    return false;
+  const from = catalog.columnTypes?.find(([t2, c]) => t2 === table && c === step.column);
+  if (!from)
+    return false;
+  const [, , name2, typmod] = from;
+  if (name2 === to.name) {
+    if (to.length === void 0)
+      return name2 !== "bpchar";
+    return name2 === "varchar" && typmod >= 0 && to.length >= typmod - 4;
+  }
+  return to.length === void 0 && (catalog.binaryCasts ?? []).some(([s, t2]) => s === name2 && t2 === to.name);
+}
 function namesAny(sql, lowerNames) {
   const text = sql.toLowerCase();
   return lowerNames.some((t2) => text.includes(t2));
@@ -14935,17 +15368,16 @@ function touchesExisting(o, sizes, indexTable) {
   const table = o.obj.kind === "table" ? o.obj.name : o.obj.kind === "index" ? o.obj.table ?? indexTable.get(o.obj.name) : o.obj.table;
   return table === void 0 || sizes.has(table);
 }
-function timeoutLine(text, path65) {
-  const lines = text.split("\n");
-  const i = lines.findIndex((l) => TIMEOUT.test(l.includes("#") ? l.slice(0, l.indexOf("#")) : l));
-  return i < 0 ? void 0 : { path: path65, line: i + 1 };
+function rowsOf(t2) {
+  return t2.rows ?? Math.max(t2.liveRows ?? 0, t2.estimatedRows ?? 0);
 }
 function sizeText(size) {
   if (!size)
     return "size unknown";
-  const rows = size.rows ?? size.liveRows;
-  const count = rows === null ? "rows unknown (never analysed)" : `${short(rows, ["", " k", " M", " G"], 1e3)} rows`;
-  return `${count}, ${short(size.bytes, [" B", " kB", " MB", " GB", " TB"], 1024)}`;
+  const rows = short(rowsOf(size), ["", " k", " M", " G"], 1e3);
+  const count = size.rows === null ? `~${rows} rows (never analysed)` : `${rows} rows`;
+  const tree = size.members ? ` in ${size.members} ${size.tree === "partitions" ? "partition" : "child table"}${size.members === 1 ? "" : "s"}` : "";
+  return `${count}${tree}, ${short(size.bytes, [" B", " kB", " MB", " GB", " TB"], 1024)}`;
 }
 function short(n, units, step) {
   let i = 0;
@@ -14956,7 +15388,7 @@ function short(n, units, step) {
   }
   return `${i === 0 ? Math.round(v) : v >= 10 ? Math.round(v) : v.toFixed(1)}${units[i]}`;
 }
-var DEFAULT_LOCK_SETTINGS, TIMEOUT, SCHEMA_CHANGE;
+var DEFAULT_LOCK_SETTINGS, LIGHT_STATEMENT;
 var init_pending_locks = __esm({
   "dist/check/schema/pending-locks.js"() {
     "use strict";
@@ -14964,9 +15396,10 @@ var init_pending_locks = __esm({
     init_lock_grade();
     init_schema_ops();
     init_sql_lock_steps();
+    init_timeout_setting();
+    init_sql_argument();
     DEFAULT_LOCK_SETTINGS = { mode: "warn", rows: 1e5, bytes: 256 * 1024 * 1024 };
-    TIMEOUT = /\block_timeout\b/u;
-    SCHEMA_CHANGE = /\b(?:ALTER|DROP|CREATE\s+(?:UNIQUE\s+)?INDEX|TRUNCATE|CLUSTER|REINDEX|VACUUM\s+FULL)\b/iu;
+    LIGHT_STATEMENT = /^(?:SELECT|INSERT|SET|SHOW|COMMENT|GRANT|REVOKE|ANALYZE)\b/iu;
   }
 });
 
@@ -15381,8 +15814,8 @@ var require_req = __commonJS({
       if (req.originalUrl) {
         _req.url = req.originalUrl;
       } else {
-        const path65 = req.path;
-        _req.url = typeof path65 === "string" ? path65 : req.url ? req.url.path || req.url : void 0;
+        const path66 = req.path;
+        _req.url = typeof path66 === "string" ? path66 : req.url ? req.url.path || req.url : void 0;
       }
       if (req.query) {
         _req.query = req.query;
@@ -15547,14 +15980,14 @@ var require_redact = __commonJS({
       }
       return obj;
     }
-    function parsePath(path65) {
+    function parsePath(path66) {
       const parts = [];
       let current = "";
       let inBrackets = false;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path65.length; i++) {
-        const char = path65[i];
+      for (let i = 0; i < path66.length; i++) {
+        const char = path66[i];
         if (!inBrackets && char === ".") {
           if (current) {
             parts.push(current);
@@ -15685,10 +16118,10 @@ var require_redact = __commonJS({
       return current;
     }
     function redactPaths(obj, paths, censor, remove = false) {
-      for (const path65 of paths) {
-        const parts = parsePath(path65);
+      for (const path66 of paths) {
+        const parts = parsePath(path66);
         if (parts.includes("*")) {
-          redactWildcardPath(obj, parts, censor, path65, remove);
+          redactWildcardPath(obj, parts, censor, path66, remove);
         } else {
           if (remove) {
             removeKey(obj, parts);
@@ -15773,8 +16206,8 @@ var require_redact = __commonJS({
           }
         } else {
           if (afterWildcard.includes("*")) {
-            const wrappedCensor = typeof censor === "function" ? (value, path65) => {
-              const fullPath = [...pathArray.slice(0, pathLength), ...path65];
+            const wrappedCensor = typeof censor === "function" ? (value, path66) => {
+              const fullPath = [...pathArray.slice(0, pathLength), ...path66];
               return censor(value, fullPath);
             } : censor;
             redactWildcardPath(current, afterWildcard, wrappedCensor, originalPath, remove);
@@ -15809,8 +16242,8 @@ var require_redact = __commonJS({
         return null;
       }
       const pathStructure = /* @__PURE__ */ new Map();
-      for (const path65 of pathsToClone) {
-        const parts = parsePath(path65);
+      for (const path66 of pathsToClone) {
+        const parts = parsePath(path66);
         let current = pathStructure;
         for (let i = 0; i < parts.length; i++) {
           const part = parts[i];
@@ -15862,24 +16295,24 @@ var require_redact = __commonJS({
       }
       return cloneSelectively(obj, pathStructure);
     }
-    function validatePath(path65) {
-      if (typeof path65 !== "string") {
+    function validatePath(path66) {
+      if (typeof path66 !== "string") {
         throw new Error("Paths must be (non-empty) strings");
       }
-      if (path65 === "") {
+      if (path66 === "") {
         throw new Error("Invalid redaction path ()");
       }
-      if (path65.includes("..")) {
-        throw new Error(`Invalid redaction path (${path65})`);
+      if (path66.includes("..")) {
+        throw new Error(`Invalid redaction path (${path66})`);
       }
-      if (path65.includes(",")) {
-        throw new Error(`Invalid redaction path (${path65})`);
+      if (path66.includes(",")) {
+        throw new Error(`Invalid redaction path (${path66})`);
       }
       let bracketCount = 0;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path65.length; i++) {
-        const char = path65[i];
+      for (let i = 0; i < path66.length; i++) {
+        const char = path66[i];
         if ((char === '"' || char === "'") && bracketCount > 0) {
           if (!inQuotes) {
             inQuotes = true;
@@ -15893,20 +16326,20 @@ var require_redact = __commonJS({
         } else if (char === "]" && !inQuotes) {
           bracketCount--;
           if (bracketCount < 0) {
-            throw new Error(`Invalid redaction path (${path65})`);
+            throw new Error(`Invalid redaction path (${path66})`);
           }
         }
       }
       if (bracketCount !== 0) {
-        throw new Error(`Invalid redaction path (${path65})`);
+        throw new Error(`Invalid redaction path (${path66})`);
       }
     }
     function validatePaths(paths) {
       if (!Array.isArray(paths)) {
         throw new TypeError("paths must be an array");
       }
-      for (const path65 of paths) {
-        validatePath(path65);
+      for (const path66 of paths) {
+        validatePath(path66);
       }
     }
     function slowRedact(options = {}) {
@@ -16074,8 +16507,8 @@ var require_redaction = __commonJS({
         if (shape[k] === null) {
           o[k] = (value) => topCensor(value, [k]);
         } else {
-          const wrappedCensor = typeof censor === "function" ? (value, path65) => {
-            return censor(value, [k, ...path65]);
+          const wrappedCensor = typeof censor === "function" ? (value, path66) => {
+            return censor(value, [k, ...path66]);
           } : censor;
           o[k] = Redact({
             paths: shape[k],
@@ -16296,7 +16729,7 @@ var require_sonic_boom = __commonJS({
     var fs = require("fs");
     var EventEmitter = require("events");
     var inherits = require("util").inherits;
-    var path65 = require("path");
+    var path66 = require("path");
     var sleep = require_atomic_sleep();
     var assert = require("assert");
     var BUSY_WRITE_TIMEOUT = 100;
@@ -16350,7 +16783,7 @@ var require_sonic_boom = __commonJS({
       const mode = sonic.mode;
       if (sonic.sync) {
         try {
-          if (sonic.mkdir) fs.mkdirSync(path65.dirname(file), { recursive: true });
+          if (sonic.mkdir) fs.mkdirSync(path66.dirname(file), { recursive: true });
           const fd = fs.openSync(file, flags, mode);
           fileOpened(null, fd);
         } catch (err) {
@@ -16358,7 +16791,7 @@ var require_sonic_boom = __commonJS({
           throw err;
         }
       } else if (sonic.mkdir) {
-        fs.mkdir(path65.dirname(file), { recursive: true }, (err) => {
+        fs.mkdir(path66.dirname(file), { recursive: true }, (err) => {
           if (err) return fileOpened(err);
           fs.open(file, flags, mode, fileOpened);
         });
@@ -27378,7 +27811,7 @@ function foreignKeySites(lint) {
   let tables = /* @__PURE__ */ new Map();
   const sites = [];
   const pending = [];
-  const typeOf = (t2, c) => tables.get(t2)?.get(c);
+  const typeOf2 = (t2, c) => tables.get(t2)?.get(c);
   const forget = (table, column) => {
     for (const [name2, cols] of tables) {
       if (table !== null && name2 !== table)
@@ -27458,7 +27891,7 @@ function foreignKeySites(lint) {
         break;
       case "R":
         for (const p of pending.splice(0))
-          sites.push({ ...p, type: typeOf(p.table, p.column), refType: typeOf(p.refTable, p.refColumn) });
+          sites.push({ ...p, type: typeOf2(p.table, p.column), refType: typeOf2(p.refTable, p.refColumn) });
         break;
     }
   }
@@ -29939,11 +30372,179 @@ var init_applied_migration_edited = __esm({
   }
 });
 
+// dist/database/quote-ident.js
+function quoteIdent(name2) {
+  return `"${name2.replaceAll('"', '""')}"`;
+}
+var init_quote_ident = __esm({
+  "dist/database/quote-ident.js"() {
+    "use strict";
+  }
+});
+
+// dist/database/ledger.js
+function notALedger(table, missing) {
+  return new UsageError(`The ledger table '${table}' exists and is not alembic-preflight's ledger: it has no ${missing.join(", ")} column${missing.length === 1 ? "" : "s"}.`, {
+    hint: "Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger."
+  });
+}
+function ledgerLabel(ledger2) {
+  return ledger2.schema === void 0 ? ledger2.table : `${ledger2.schema}.${ledger2.table}`;
+}
+function ledgerPlace(ledger2, versionTableSchema) {
+  const exists = ledger2?.exists === true;
+  const here = exists ? { schema: ledger2?.schema ?? versionTableSchema, create: false } : { schema: versionTableSchema, create: true };
+  const home = ledger2?.home;
+  if (home === void 0 || exists && ledger2?.schema === home.schema)
+    return { place: here, fallback: here };
+  return {
+    place: {
+      schema: home.schema,
+      create: !exists,
+      relocate: {
+        createSchema: !home.exists,
+        ...exists && ledger2?.schema !== void 0 ? { from: ledger2.schema } : {}
+      }
+    },
+    fallback: here
+  };
+}
+function ledgerSql(table, schema) {
+  return schema === null ? quoteIdent(table) : `${quoteIdent(schema)}.${quoteIdent(table)}`;
+}
+function createLedgerSql(table, schema) {
+  return `CREATE TABLE IF NOT EXISTS ${ledgerSql(table, schema)} (
+  revision VARCHAR(255) NOT NULL,
+  down_revisions TEXT NOT NULL,
+  branch_labels TEXT NOT NULL,
+  depends_on TEXT NOT NULL,
+  path TEXT NOT NULL,
+  sha256 VARCHAR(64) NOT NULL,
+  applied_at VARCHAR(40) NOT NULL,
+  applied_by TEXT NOT NULL,
+  steps TEXT
+)`;
+}
+function addStepsColumnSql(table, schema) {
+  return `ALTER TABLE ${ledgerSql(table, schema)} ADD COLUMN ${STEPS_COLUMN} TEXT`;
+}
+function selectLedgerSql(table, schema, hasSteps) {
+  return `SELECT ${LEDGER_COLUMNS.join(", ")}, ${hasSteps ? STEPS_COLUMN : "NULL"} FROM ${ledgerSql(table, schema)} ORDER BY applied_at`;
+}
+function ledgerValues(row) {
+  return [
+    row.revision,
+    JSON.stringify(row.downRevisions),
+    JSON.stringify(row.branchLabels),
+    JSON.stringify(row.dependsOn),
+    row.path,
+    row.sha256,
+    row.appliedAt,
+    JSON.stringify(row.appliedBy)
+  ];
+}
+function stepsValue(row) {
+  return row.steps === void 0 ? null : JSON.stringify(row.steps);
+}
+function parseLedgerRows(raw) {
+  const out = [];
+  for (const r of raw) {
+    const [revision, down, labels, depends, file, sha, at3, by, recorded] = r;
+    if (typeof revision !== "string" || typeof file !== "string" || typeof sha !== "string" || typeof at3 !== "string")
+      continue;
+    const downRevisions = stringList(down);
+    const branchLabels = stringList(labels);
+    const dependsOn = stringList(depends);
+    const appliedBy2 = stringRecord(by);
+    if (!downRevisions || !branchLabels || !dependsOn || !appliedBy2)
+      continue;
+    const steps2 = recordedSteps(recorded);
+    out.push({
+      revision,
+      downRevisions,
+      branchLabels,
+      dependsOn,
+      path: file,
+      sha256: sha,
+      appliedAt: at3,
+      appliedBy: appliedBy2,
+      ...steps2 ? { steps: steps2 } : {}
+    });
+  }
+  return out;
+}
+function parsed(v) {
+  if (typeof v !== "string")
+    return void 0;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return void 0;
+  }
+}
+function stringList(v) {
+  const p = parsed(v);
+  return Array.isArray(p) && p.every((x) => typeof x === "string") ? p : void 0;
+}
+function stringRecord(v) {
+  const p = parsed(v);
+  if (typeof p !== "object" || p === null || Array.isArray(p))
+    return void 0;
+  const entries = Object.entries(p);
+  return entries.every(([, x]) => typeof x === "string") ? Object.fromEntries(entries) : void 0;
+}
+function recordedSteps(v) {
+  const p = parsed(v);
+  if (!Array.isArray(p))
+    return void 0;
+  const out = [];
+  for (const x of p) {
+    if (typeof x !== "object" || x === null)
+      return void 0;
+    const { call, table, column, flags, line, conditional } = x;
+    if (typeof call !== "string" || typeof table !== "string" || typeof line !== "number" || !Array.isArray(flags) || !flags.every((f) => typeof f === "string"))
+      return void 0;
+    if (column !== void 0 && typeof column !== "string")
+      return void 0;
+    out.push({
+      call,
+      table,
+      ...typeof column === "string" ? { column } : {},
+      flags,
+      line,
+      ...conditional === true ? { conditional: true } : {}
+    });
+  }
+  return out;
+}
+var DEFAULT_LEDGER_TABLE, LEDGER_SCHEMA, LEDGER_COLUMNS, STEPS_COLUMN;
+var init_ledger = __esm({
+  "dist/database/ledger.js"() {
+    "use strict";
+    init_errors();
+    init_quote_ident();
+    DEFAULT_LEDGER_TABLE = "alembic_preflight_history";
+    LEDGER_SCHEMA = "alembic_preflight";
+    LEDGER_COLUMNS = [
+      "revision",
+      "down_revisions",
+      "branch_labels",
+      "depends_on",
+      "path",
+      "sha256",
+      "applied_at",
+      "applied_by"
+    ];
+    STEPS_COLUMN = "steps";
+  }
+});
+
 // dist/check/rules/ledger-unreadable.js
 var ledgerUnreadable;
 var init_ledger_unreadable = __esm({
   "dist/check/rules/ledger-unreadable.js"() {
     "use strict";
+    init_ledger();
     ledgerUnreadable = {
       code: "ledger-unreadable",
       severity: "warning",
@@ -29956,8 +30557,8 @@ var init_ledger_unreadable = __esm({
           {
             code: "ledger-unreadable",
             severity: "warning",
-            message: `The ledger ${ledger2.table} exists but cannot be read (${ledger2.unreadable}): whether the database is ahead of this code (a rollback) and whether applied migrations changed were not checked.`,
-            hint: `Let this role read it: GRANT SELECT ON ${ledger2.table} TO <role>; or name another ledger with --ledger-table.`
+            message: `The ledger ${ledgerLabel(ledger2)} exists but cannot be read (${ledger2.unreadable}): whether the database is ahead of this code (a rollback) and whether applied migrations changed were not checked.`,
+            hint: `Let this role read it: GRANT SELECT ON ${ledgerLabel(ledger2)} TO <role>; or name another ledger with --ledger-table.`
           }
         ];
       }
@@ -32086,8 +32687,8 @@ var init_env_url_options = __esm({
 });
 
 // dist/check/rules/url-percent-not-escaped.js
-function finding2(code, severity, path65, line, message, hint, alembicError) {
-  return { code, severity, message, hint, path: path65, line, ...alembicError ? { alembicError } : {} };
+function finding2(code, severity, path66, line, message, hint, alembicError) {
+  return { code, severity, message, hint, path: path66, line, ...alembicError ? { alembicError } : {} };
 }
 var FIX, urlPercentNotEscaped;
 var init_url_percent_not_escaped = __esm({
@@ -32134,8 +32735,8 @@ var init_url_percent_not_escaped = __esm({
 });
 
 // dist/check/rules/url-variable-differs.js
-function finding3(severity, path65, line, message, hint) {
-  return { code: "url-variable-differs", severity, message, hint, path: path65, line };
+function finding3(severity, path66, line, message, hint) {
+  return { code: "url-variable-differs", severity, message, hint, path: path66, line };
 }
 var urlVariableDiffers;
 var init_url_variable_differs = __esm({
@@ -32332,14 +32933,14 @@ function configure(cp) {
 function names3(list4) {
   return list4.split(",").map((x) => x.trim());
 }
-var LEVELS2, PERCENT_FIELD, PY_INT, Raised, keyError, FileConfig;
+var LEVELS2, PERCENT_FIELD2, PY_INT, Raised, keyError, FileConfig;
 var init_logging_config = __esm({
   "dist/alembic/config/logging-config.js"() {
     "use strict";
     init_ini_parser();
     init_python_value();
     LEVELS2 = /* @__PURE__ */ new Set(["CRITICAL", "FATAL", "ERROR", "WARN", "WARNING", "INFO", "DEBUG", "NOTSET"]);
-    PERCENT_FIELD = /%\([\p{L}\p{N}_]+\)[#0+ -]*(\*|[1-9]\d*)?(\.(\*|\d+))?[diouxefgcrsa%]/iu;
+    PERCENT_FIELD2 = /%\([\p{L}\p{N}_]+\)[#0+ -]*(\*|[1-9]\d*)?(\.(\*|\d+))?[diouxefgcrsa%]/iu;
     PY_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/u;
     Raised = class extends Error {
       failure;
@@ -32407,7 +33008,7 @@ var init_logging_config = __esm({
                 option: "style"
               });
             }
-            if (style === "%" && fs !== void 0 && fs !== "" && !PERCENT_FIELD.test(fs)) {
+            if (style === "%" && fs !== void 0 && fs !== "" && !PERCENT_FIELD2.test(fs)) {
               throw new Raised({
                 error: `ValueError: Invalid format '${fs}' for '%' style`,
                 cause: `[${sect}]'s format has no %(name)s field`,
@@ -32839,8 +33440,8 @@ var init_ini_url_missing = __esm({
 function commands(databases, ini) {
   return databases.map((d) => `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === void 0 ? "" : `:${d.line}`}>"`).join("; ");
 }
-function finding5(severity, path65, line, title2, message, hint) {
-  return { code: CODE, severity, title: title2, titleRestates: true, message, hint, path: path65, line };
+function finding5(severity, path66, line, title2, message, hint) {
+  return { code: CODE, severity, title: title2, titleRestates: true, message, hint, path: path66, line };
 }
 var CODE, otherDatabasesNotVerified;
 var init_other_databases_not_verified = __esm({
@@ -32944,7 +33545,7 @@ var init_schema_already_present = __esm({
 // dist/check/rules/lock-on-large-table.js
 function finding6(s, block) {
   const { grade, step } = s;
-  const blocked = blockedBy(grade.mode);
+  const blocked = grade.rowLocks ? "writes to the rows it changes" : blockedBy(grade.mode);
   const may = grade.uncertain ? "may " : "";
   const verb = grade.uncertain ? WORK[grade.work].replace(/s(?= |$)/u, "") : WORK[grade.work];
   const also = grade.alsoLocks ? ` It also takes ${grade.alsoLocks.mode} on ${grade.alsoLocks.table}.` : "";
@@ -32953,7 +33554,7 @@ function finding6(s, block) {
     severity: block ? "error" : "warning",
     titleRestates: true,
     title: `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
-    message: `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0].toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${WHAT[grade.work]}), and the release still serving keeps sending them.${grade.uncertain ? ` It rewrites the table ${grade.uncertain}.` : ""}${grade.caveat ? ` ${grade.caveat}` : ""}${also}${step.conditional ? " The step is under if, for or try, or in a helper: it may not run." : ""}`,
+    message: `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0].toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${grade.rowLocks ? "each row it changes is written anew and stays locked until the migration commits" : WHAT[grade.work]}), and the release still serving keeps sending them.${grade.uncertain ? ` It rewrites the table ${grade.uncertain}.` : ""}${grade.caveat ? ` ${grade.caveat}` : ""}${also}${step.conditional ? " The step is under if, for or try, or in a helper: it may not run." : ""}`,
     hint: `Safe form: ${grade.recipe}.${block ? " (--locks block makes this an error; --locks warn reports it only.)" : " (--locks block makes this stop the release.)"}`,
     path: s.path,
     line: step.line,
@@ -32981,7 +33582,7 @@ var init_lock_on_large_table = __esm({
         const locks = db?.locks;
         if (!locks)
           return [];
-        return locks.steps.filter((s) => s.large && s.grade.work !== "instant" && blockedBy(s.grade.mode) !== "nothing the app does").map((s) => finding6(s, locks.settings.mode === "block"));
+        return locks.steps.filter((s) => s.large && s.grade.work !== "instant" && (s.grade.rowLocks === true || blockedBy(s.grade.mode) !== "nothing the app does")).map((s) => finding6(s, locks.settings.mode === "block"));
       }
     };
   }
@@ -33000,9 +33601,9 @@ var init_lock_timeout_missing = __esm({
       summary: "A pending step waits for ACCESS EXCLUSIVE on a large table with no lock_timeout: every query on it queues behind the wait.",
       check({ database: db }) {
         const locks = db?.locks;
-        if (!locks || locks.timeoutSet || !locks.timeouts || locks.timeouts.lockMs > 0)
+        if (!locks)
           return [];
-        const first = locks.steps.find((s) => s.large && (s.grade.mode === "ACCESS EXCLUSIVE" || s.grade.alsoLocks?.mode === "ACCESS EXCLUSIVE"));
+        const first = locks.steps.find((s) => s.large && s.timeoutMs === 0 && (s.grade.mode === "ACCESS EXCLUSIVE" || s.grade.alsoLocks?.mode === "ACCESS EXCLUSIVE"));
         if (!first)
           return [];
         return [
@@ -33011,7 +33612,7 @@ var init_lock_timeout_missing = __esm({
             severity: locks.settings.mode === "block" ? "error" : "warning",
             titleRestates: true,
             title: `no lock_timeout, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`,
-            message: `No lock_timeout is set, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. Neither the role, the database, env.py nor a pending migration sets lock_timeout (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : "none"}).`,
+            message: `No lock_timeout is set, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. No lock_timeout is in force when it runs: neither the role, the database, env.py's migrating path nor a statement before it in the pending migrations sets one above 0${locks.timeouts ? ` (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : "none"})` : ""}.`,
             hint: `At the top of the migration's upgrade(): op.execute("SET lock_timeout = '5s'"), and let the release retry; or for every migration: ALTER ROLE <role> SET lock_timeout = '5s'.`,
             path: first.path,
             line: first.step.line,
@@ -33124,8 +33725,8 @@ var init_lock_not_graded = __esm({
     "use strict";
     lockNotGraded = {
       code: "lock-not-graded",
-      severity: "info",
-      summary: "A pending step the lock grades cannot read (SQL built at run time, a helper from elsewhere): its lock is not graded.",
+      severity: "warning",
+      summary: "A pending step the lock grades cannot read (SQL built at run time, a helper from elsewhere): its lock is not graded, and --locks block stops on it.",
       check({ database: db }) {
         const locks = db?.locks;
         if (!locks || locks.unread.length === 0 || db.state.catalog && "tableSizes" in db.state.catalog && db.state.catalog.tableSizes?.length === 0)
@@ -33133,16 +33734,17 @@ var init_lock_not_graded = __esm({
         const byRevision = /* @__PURE__ */ new Map();
         for (const u of locks.unread)
           byRevision.set(u.revision, [...byRevision.get(u.revision) ?? [], u]);
+        const block = locks.settings.mode === "block";
         return [...byRevision.values()].map((lines) => {
           const first = lines[0];
           const listed = lines.map((u) => `line ${u.line}: ${u.why}`).join("; ");
           return {
             code: "lock-not-graded",
-            severity: "info",
+            severity: block ? "error" : "warning",
             titleRestates: true,
             title: `${lines.length === 1 ? "a step" : `${lines.length} steps`} of ${first.revision} not graded for locks`,
             message: `${lines.length === 1 ? "A step" : `${lines.length} steps`} of ${first.revision} not graded for locks. ${listed}. Which tables they lock, and how, is not known before they run.`,
-            hint: 'Read those lines for ALTER TABLE, CREATE INDEX or constraints on large tables; literal SQL in op.execute("\u2026") is graded like the operations.',
+            hint: `Write the SQL as a literal op.execute("\u2026") or as Alembic's operations, and it is graded. Or read those lines, and accept them with a reason on the line: # alembic-preflight: ignore lock-not-graded -- <why it is light>${block ? "" : " (--locks block stops the release on it)"}.`,
             path: first.path,
             line: first.line,
             revision: first.revision
@@ -37566,159 +38168,20 @@ var init_url_comparisons = __esm({
   }
 });
 
-// dist/database/quote-ident.js
-function quoteIdent(name2) {
-  return `"${name2.replaceAll('"', '""')}"`;
-}
-var init_quote_ident = __esm({
-  "dist/database/quote-ident.js"() {
-    "use strict";
-  }
-});
-
-// dist/database/ledger.js
-function notALedger(table, missing) {
-  return new UsageError(`The ledger table '${table}' exists and is not alembic-preflight's ledger: it has no ${missing.join(", ")} column${missing.length === 1 ? "" : "s"}.`, {
-    hint: "Give the ledger a table of its own: --ledger-table alembic_preflight_history (or ledger-table in the settings), or --no-ledger."
-  });
-}
-function ledgerSql(table, schema) {
-  return schema === null ? quoteIdent(table) : `${quoteIdent(schema)}.${quoteIdent(table)}`;
-}
-function createLedgerSql(table, schema) {
-  return `CREATE TABLE IF NOT EXISTS ${ledgerSql(table, schema)} (
-  revision VARCHAR(255) NOT NULL,
-  down_revisions TEXT NOT NULL,
-  branch_labels TEXT NOT NULL,
-  depends_on TEXT NOT NULL,
-  path TEXT NOT NULL,
-  sha256 VARCHAR(64) NOT NULL,
-  applied_at VARCHAR(40) NOT NULL,
-  applied_by TEXT NOT NULL,
-  steps TEXT
-)`;
-}
-function addStepsColumnSql(table, schema) {
-  return `ALTER TABLE ${ledgerSql(table, schema)} ADD COLUMN ${STEPS_COLUMN} TEXT`;
-}
-function selectLedgerSql(table, schema, hasSteps) {
-  return `SELECT ${LEDGER_COLUMNS.join(", ")}, ${hasSteps ? STEPS_COLUMN : "NULL"} FROM ${ledgerSql(table, schema)} ORDER BY applied_at`;
-}
-function ledgerValues(row) {
-  return [
-    row.revision,
-    JSON.stringify(row.downRevisions),
-    JSON.stringify(row.branchLabels),
-    JSON.stringify(row.dependsOn),
-    row.path,
-    row.sha256,
-    row.appliedAt,
-    JSON.stringify(row.appliedBy)
-  ];
-}
-function stepsValue(row) {
-  return row.steps === void 0 ? null : JSON.stringify(row.steps);
-}
-function parseLedgerRows(raw) {
-  const out = [];
-  for (const r of raw) {
-    const [revision, down, labels, depends, file, sha, at3, by, recorded] = r;
-    if (typeof revision !== "string" || typeof file !== "string" || typeof sha !== "string" || typeof at3 !== "string")
-      continue;
-    const downRevisions = stringList(down);
-    const branchLabels = stringList(labels);
-    const dependsOn = stringList(depends);
-    const appliedBy2 = stringRecord(by);
-    if (!downRevisions || !branchLabels || !dependsOn || !appliedBy2)
-      continue;
-    const steps2 = recordedSteps(recorded);
-    out.push({
-      revision,
-      downRevisions,
-      branchLabels,
-      dependsOn,
-      path: file,
-      sha256: sha,
-      appliedAt: at3,
-      appliedBy: appliedBy2,
-      ...steps2 ? { steps: steps2 } : {}
-    });
-  }
-  return out;
-}
-function parsed(v) {
-  if (typeof v !== "string")
-    return void 0;
-  try {
-    return JSON.parse(v);
-  } catch {
-    return void 0;
-  }
-}
-function stringList(v) {
-  const p = parsed(v);
-  return Array.isArray(p) && p.every((x) => typeof x === "string") ? p : void 0;
-}
-function stringRecord(v) {
-  const p = parsed(v);
-  if (typeof p !== "object" || p === null || Array.isArray(p))
-    return void 0;
-  const entries = Object.entries(p);
-  return entries.every(([, x]) => typeof x === "string") ? Object.fromEntries(entries) : void 0;
-}
-function recordedSteps(v) {
-  const p = parsed(v);
-  if (!Array.isArray(p))
-    return void 0;
-  const out = [];
-  for (const x of p) {
-    if (typeof x !== "object" || x === null)
-      return void 0;
-    const { call, table, column, flags, line, conditional } = x;
-    if (typeof call !== "string" || typeof table !== "string" || typeof line !== "number" || !Array.isArray(flags) || !flags.every((f) => typeof f === "string"))
-      return void 0;
-    if (column !== void 0 && typeof column !== "string")
-      return void 0;
-    out.push({
-      call,
-      table,
-      ...typeof column === "string" ? { column } : {},
-      flags,
-      line,
-      ...conditional === true ? { conditional: true } : {}
-    });
-  }
-  return out;
-}
-var DEFAULT_LEDGER_TABLE, LEDGER_COLUMNS, STEPS_COLUMN;
-var init_ledger = __esm({
-  "dist/database/ledger.js"() {
-    "use strict";
-    init_errors();
-    init_quote_ident();
-    DEFAULT_LEDGER_TABLE = "alembic_preflight_history";
-    LEDGER_COLUMNS = [
-      "revision",
-      "down_revisions",
-      "branch_labels",
-      "depends_on",
-      "path",
-      "sha256",
-      "applied_at",
-      "applied_by"
-    ];
-    STEPS_COLUMN = "steps";
-  }
-});
-
 // dist/database/open-sqlite.js
 async function openSqlite(file, options) {
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < 22)
+    throw new DatabaseError(`Reading a SQLite database needs Node 22 or later; this is Node ${process.versions.node}, whose SQLite driver would crash.`, {
+      hint: "Run alembic-preflight on Node 24 (npm scripts in this repository do; npx -p node@24 alembic-preflight \u2026), or install the wheel, which brings its own Node."
+    });
   const { default: Database } = await Promise.resolve().then(() => __toESM(require("better-sqlite3"), 1));
   return new Database(file, options);
 }
 var init_open_sqlite = __esm({
   "dist/database/open-sqlite.js"() {
     "use strict";
+    init_errors();
   }
 });
 
@@ -37772,6 +38235,8 @@ async function readSqliteVersionTable(t2, req) {
   try {
     db = await openSqlite(t2.file, { readonly: true, fileMustExist: true, timeout: 5e3 });
   } catch (e) {
+    if (e instanceof DatabaseError)
+      throw e;
     throw new DatabaseError(`Cannot open the SQLite database ${t2.written}: ${e.message}.`, {
       hint: "Check the file permissions and that it is a SQLite database."
     });
@@ -37880,26 +38345,30 @@ function catalogOf(row, pathSchemas) {
     indexes: pairs(row?.[1]),
     constraints: pairs(row?.[2]),
     types: Array.isArray(row?.[3]) ? row[3].map(String) : [],
+    ...typeof row?.[4] === "string" ? { schema: row[4] } : {},
     searchPathSchemas: pathSchemas ?? 0,
     ...liveFacts(row)
   };
 }
 function liveFacts(row) {
-  if (!row || row.length <= 4)
+  if (!row || row.length <= 5)
     return {};
   const list4 = (v) => Array.isArray(v) ? v : [];
   const num = (v) => typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v !== "" && Number.isFinite(Number(v)) ? Number(v) : null;
-  const tableSizes = list4(row?.[4]).map((r) => {
+  const tableSizes = list4(row?.[5]).map((r) => {
     const reltuples = num(r[1]);
-    const analysed = r[4] === true || reltuples !== null && reltuples > 0;
+    const analysed = r[4] === true;
+    const members = num(r[5]) ?? 0;
     return {
       table: String(r[0]),
       rows: analysed && reltuples !== null && reltuples >= 0 ? Math.round(reltuples) : null,
       bytes: num(r[2]) ?? 0,
-      liveRows: num(r[3])
+      liveRows: num(r[3]),
+      estimatedRows: num(r[6]),
+      ...members > 0 ? { members, tree: r[7] === "p" ? "partitions" : "children" } : {}
     };
   });
-  const lockHolders = list4(row?.[5]).map((r) => ({
+  const lockHolders = list4(row?.[6]).map((r) => ({
     pid: num(r[0]) ?? 0,
     table: String(r[1]),
     mode: String(r[2]),
@@ -37907,9 +38376,11 @@ function liveFacts(row) {
     state: typeof r[4] === "string" ? r[4] : null,
     transactionSeconds: num(r[5])
   }));
-  const settings2 = row?.[6] !== null && typeof row?.[6] === "object" ? row[6] : void 0;
+  const settings2 = row?.[7] !== null && typeof row?.[7] === "object" ? row[7] : void 0;
   const timeouts = settings2 ? { lockMs: num(settings2["lock_timeout"]) ?? 0, statementMs: num(settings2["statement_timeout"]) ?? 0 } : void 0;
-  return { tableSizes, lockHolders, ...timeouts ? { timeouts } : {} };
+  const columnTypes = list4(row?.[8]).map((r) => [String(r[0]), String(r[1]), String(r[2]), num(r[3]) ?? -1]);
+  const binaryCasts = list4(row?.[9]).map((r) => [String(r[0]), String(r[1])]);
+  return { tableSizes, lockHolders, ...timeouts ? { timeouts } : {}, columnTypes, binaryCasts };
 }
 var LIVE_FACTS_SQL, CATALOG_SQL;
 var init_pg_catalog = __esm({
@@ -37917,13 +38388,26 @@ var init_pg_catalog = __esm({
     "use strict";
     init_version_table();
     LIVE_FACTS_SQL = `,
-  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, c.reltuples, pg_catalog.pg_total_relation_size(c.oid), pg_catalog.pg_stat_get_live_tuples(c.oid),
-      pg_catalog.pg_stat_get_last_analyze_time(c.oid) IS NOT NULL OR pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid) IS NOT NULL))
-    FROM pg_catalog.pg_class c WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p'])),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, s.reltuples, s.bytes, s.live, s.analysed, s.members, s.estimate, c.relkind))
+    FROM pg_catalog.pg_class c CROSS JOIN LATERAL (
+      WITH RECURSIVE tree(oid) AS (SELECT c.oid UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent = t.oid)
+      SELECT pg_catalog.sum(CASE WHEN k.relkind = 'p' THEN 0 ELSE GREATEST(k.reltuples, 0) END) AS reltuples,
+        pg_catalog.sum(pg_catalog.pg_total_relation_size(k.oid)) AS bytes,
+        pg_catalog.sum(pg_catalog.pg_stat_get_live_tuples(k.oid)) AS live,
+        pg_catalog.bool_and(k.relkind = 'p' OR k.reltuples > 0 OR pg_catalog.pg_stat_get_last_analyze_time(k.oid) IS NOT NULL OR pg_catalog.pg_stat_get_last_autoanalyze_time(k.oid) IS NOT NULL) AS analysed,
+        pg_catalog.count(*) FILTER (WHERE k.oid <> c.oid) AS members,
+        pg_catalog.sum(CASE WHEN k.relkind = 'p' THEN 0 ELSE (pg_catalog.pg_relation_size(k.oid) / 8192) * (8168 / (28 + (SELECT COALESCE(pg_catalog.sum(CASE WHEN a.attlen > 0 THEN a.attlen ELSE 32 END), 0)
+          FROM pg_catalog.pg_attribute a WHERE a.attrelid = k.oid AND a.attnum > 0 AND NOT a.attisdropped))) END) AS estimate
+      FROM tree JOIN pg_catalog.pg_class k ON k.oid = tree.oid) s
+    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p'])),
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.pid, c.relname, l.mode, l.granted, a.state, EXTRACT(EPOCH FROM pg_catalog.now() - a.xact_start)::float8))
     FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
     WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()),
-  (SELECT pg_catalog.json_object_agg(name, reset_val) FROM pg_catalog.pg_settings WHERE name = ANY (ARRAY['lock_timeout', 'statement_timeout']))`.replace(/\s+/gu, " ");
+  (SELECT pg_catalog.json_object_agg(name, reset_val) FROM pg_catalog.pg_settings WHERE name = ANY (ARRAY['lock_timeout', 'statement_timeout'])),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname, y.typname, a.atttypmod)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_type y ON y.oid = a.atttypid
+    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND a.attnum > 0 AND NOT a.attisdropped),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(s.typname, t.typname)) FROM pg_catalog.pg_cast k JOIN pg_catalog.pg_type s ON s.oid = k.castsource JOIN pg_catalog.pg_type t ON t.oid = k.casttarget
+    WHERE k.castmethod = 'b')`.replace(/\s+/gu, " ");
     CATALOG_SQL = `SELECT
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
     WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p', 'v', 'm', 'f']) AND a.attnum > 0 AND NOT a.attisdropped),
@@ -37931,7 +38415,8 @@ var init_pg_catalog = __esm({
     WHERE i.relnamespace = ns.oid),
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(t.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class t ON t.oid = k.conrelid
     WHERE t.relnamespace = ns.oid),
-  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A')`.replace(/\s+/gu, " ");
+  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A'),
+  ns.nspname`.replace(/\s+/gu, " ");
   }
 });
 
@@ -41536,7 +42021,7 @@ var require_split2 = __commonJS({
 var require_helper = __commonJS({
   "node_modules/pgpass/lib/helper.js"(exports2, module2) {
     "use strict";
-    var path65 = require("path");
+    var path66 = require("path");
     var Stream = require("stream").Stream;
     var split = require_split2();
     var util = require("util");
@@ -41575,7 +42060,7 @@ var require_helper = __commonJS({
     };
     module2.exports.getFileName = function(rawEnv) {
       var env2 = rawEnv || process.env;
-      var file = env2.PGPASSFILE || (isWin ? path65.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path65.join(env2.HOME || "./", ".pgpass"));
+      var file = env2.PGPASSFILE || (isWin ? path66.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path66.join(env2.HOME || "./", ".pgpass"));
       return file;
     };
     module2.exports.usePgPass = function(stats, fname) {
@@ -41707,7 +42192,7 @@ var require_helper = __commonJS({
 var require_lib = __commonJS({
   "node_modules/pgpass/lib/index.js"(exports2, module2) {
     "use strict";
-    var path65 = require("path");
+    var path66 = require("path");
     var fs = require("fs");
     var helper = require_helper();
     module2.exports = function(connInfo, cb) {
@@ -43650,13 +44135,13 @@ async function readInside(client, t2, req, opts, plan2, ssl) {
   const table = setup[setup.length - 3].rows[0];
   const readLedger2 = ledgerFound?.can_select === true && req.ledgerTable !== void 0;
   const trip = await secondTrip(client, req, table, {
-    ledger: readLedger2 ? `${selectLedgerSql(req.ledgerTable, req.versionTableSchema, ledgerFound?.has_steps === true)}; ` : "",
+    ledger: readLedger2 ? `${selectLedgerSql(req.ledgerTable, ledgerFound.schema, ledgerFound.has_steps)}; ` : "",
     catalog: readCatalog2 ? `${catalogSql(objects && "schema" in objects ? objects.schema : void 0, req.liveFacts === true)}; ` : ""
   });
   const catalog = !req.catalog ? void 0 : objects && "unknown" in objects ? { unreadable: objects.unknown } : !readCatalog2 ? {
     unreadable: `this role cannot read ${info.unreadable_catalogs.map((n) => `pg_catalog.${n}`).join(", ")}`
   } : catalogOf(trip.catalogRow, objects && "schema" in objects ? 1 : info.path_schemas);
-  const ledger2 = ledgerOf(req, ledgerFound, trip.ledgerRows);
+  const ledger2 = ledgerOf(req, ledgerFound, trip.ledgerRows, info.ledger_home);
   const stream = client.connection?.stream;
   const encrypted = ssl !== false && stream !== void 0 && stream.encrypted === true;
   return {
@@ -43732,30 +44217,36 @@ async function secondTrip(client, req, table, selects) {
   const catalogRow = catalog ? res[at3].rows[0] : void 0;
   return { rows, ledgerRows: ledgerRows2, catalogRow };
 }
-function ledgerOf(req, found, rows) {
+function ledgerOf(req, found, rows, homeExists) {
   if (req.ledgerTable === void 0)
     return void 0;
   return {
     table: req.ledgerTable,
     exists: found !== void 0,
+    ...found ? { schema: found.schema } : {},
+    // a version table in the default schema: the ledger belongs in a schema of its own
+    ...req.versionTableSchema === null ? { home: { schema: LEDGER_SCHEMA, exists: homeExists } } : {},
     rows: parseLedgerRows(rows),
     ...found ? { hasSteps: found.has_steps } : {},
-    ...found && !found.can_select ? { unreadable: `this role has no SELECT privilege on ${req.ledgerTable}` } : {}
+    ...found && !found.can_select ? { unreadable: `this role has no SELECT privilege on ${found.schema}.${req.ledgerTable}` } : {}
   };
 }
 function setupSql(req, opts) {
   const schemaTest = req.versionTableSchema === null ? "pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog'" : `n.nspname = ${pgLiteral(req.versionTableSchema)}`;
-  const ledgerQuery = req.ledgerTable === void 0 ? "SELECT true AS can_select WHERE false" : `SELECT pg_catalog.has_table_privilege(c.oid, 'SELECT') AS can_select,
+  const ledgerSchemaTest = req.versionTableSchema === null ? `(n.nspname = ${pgLiteral(LEDGER_SCHEMA)} OR ${schemaTest})` : schemaTest;
+  const ledgerQuery = req.ledgerTable === void 0 ? "SELECT true AS can_select WHERE false" : `SELECT n.nspname AS schema, pg_catalog.has_table_privilege(c.oid, 'SELECT') AS can_select,
         ARRAY(SELECT col FROM pg_catalog.unnest(ARRAY[${LEDGER_COLUMNS.map((col) => pgLiteral(col)).join(", ")}]) col
                WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = col AND NOT a.attisdropped)) AS missing,
         EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ${pgLiteral(STEPS_COLUMN)} AND NOT a.attisdropped) AS has_steps
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${schemaTest} LIMIT 1`;
+      WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${ledgerSchemaTest}
+      ORDER BY n.nspname = ${pgLiteral(LEDGER_SCHEMA)} DESC LIMIT 1`;
   return `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,
        current_setting('default_transaction_read_only') = 'on' AS readonly,
        ${req.versionTableSchema === null ? "current_schema()" : pgLiteral(req.versionTableSchema)} AS target_schema,
        (SELECT pg_catalog.has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE n.nspname = ${req.versionTableSchema === null ? "current_schema()" : pgLiteral(req.versionTableSchema)}) AS can_create,
        pg_catalog.array_length(pg_catalog.current_schemas(false), 1) AS path_schemas,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ${pgLiteral(LEDGER_SCHEMA)}) AS ledger_home,
        ${req.catalog ? "ARRAY(SELECT t FROM pg_catalog.unnest(ARRAY['pg_attribute', 'pg_index', 'pg_constraint', 'pg_type']) t WHERE NOT pg_catalog.has_table_privilege('pg_catalog.' || t, 'SELECT'))" : "ARRAY[]::text[]"} AS unreadable_catalogs;
      SELECT n.nspname AS schema, c.relname AS name, a.atttypmod AS typmod, pg_catalog.format_type(a.atttypid, NULL) AS type, a.attname IS NOT NULL AS hascol,
             c.relkind AS kind, pg_catalog.has_table_privilege(c.oid, 'INSERT') AS can_insert, pg_catalog.has_table_privilege(c.oid, 'UPDATE') AS can_update, pg_catalog.has_table_privilege(c.oid, 'DELETE') AS can_delete,
@@ -44631,7 +45122,7 @@ var init_check_command = __esm({
 // dist/check/fleet-merge.js
 function isFleetDocument(d) {
   const o = d;
-  return typeof o === "object" && o !== null && o.schemaVersion === 2 && (o.command === "verify --tenants" || o.command === "verify --databases") && Array.isArray(o.groups) && typeof o.total === "number";
+  return typeof o === "object" && o !== null && o.schemaVersion === 2 && (o.command === "verify --tenants" || o.command === "verify --databases") && Array.isArray(o.groups) && typeof o.total === "number" && typeof o.code === "string" && typeof o.allowEmpty === "boolean";
 }
 function mergeFleet(docs) {
   if (docs.length === 0)
@@ -44650,6 +45141,9 @@ function mergeFleet(docs) {
   const other = fleet2.find(({ doc }) => !same(doc));
   if (other)
     throw new UsageError(`${other.name} read another fleet (${other.doc.pattern} on ${other.doc.database}, upgrade ${other.doc.target}) than ${fleet2[0].name} (${first.pattern} on ${first.database}, upgrade ${first.target}).`, { hint: "Merge the shards of one run." });
+  const otherCode = fleet2.find(({ doc }) => doc.code !== first.code);
+  if (otherCode)
+    throw new UsageError(`${otherCode.name} was verified against other code (${otherCode.doc.code}) than ${fleet2[0].name} (${first.code}): a job ran before or after a deploy, and one verdict of both would be true of neither.`, { hint: "Run every shard again from the same commit, then merge their documents." });
   const count = first.shard?.count ?? 1;
   const seen = /* @__PURE__ */ new Map();
   for (const { name: name2, doc } of fleet2) {
@@ -44665,6 +45159,17 @@ function mergeFleet(docs) {
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
   if (missing.length > 0)
     throw new UsageError(`Shard${missing.length === 1 ? "" : "s"} ${missing.map((i) => `${i}/${count}`).join(", ")} ${missing.length === 1 ? "is" : "are"} missing: the merged report would leave tenants out.`, { hint: "Give every shard's document." });
+  const whose = /* @__PURE__ */ new Map();
+  for (const { name: name2, doc } of fleet2)
+    for (const g of doc.groups)
+      for (const schema of g.schemas) {
+        const before = whose.get(schema);
+        if (before !== void 0 && before !== name2)
+          throw new UsageError(`${schema} is in both ${before} and ${name2}: the shards overlap.`, {
+            hint: "Merge the shards of one run (--shard 1/N to N/N of the same N), each once."
+          });
+        whose.set(schema, name2);
+      }
   const groups = /* @__PURE__ */ new Map();
   for (const { doc } of fleet2) {
     for (const g of doc.groups) {
@@ -44699,8 +45204,11 @@ function mergeFleet(docs) {
     host: first.host,
     database: first.database,
     target: first.target,
+    code: first.code,
+    allowEmpty: fleet2.every(({ doc }) => doc.allowEmpty),
     shard: null,
-    ok: merged.every((g) => g.ok),
+    // no tenant in any shard: nothing was verified, unless every shard was told that is expected
+    ok: merged.length > 0 ? merged.every((g) => g.ok) : fleet2.every(({ doc }) => doc.allowEmpty),
     total: fleet2.reduce((n, { doc }) => n + doc.total, 0),
     groups: merged.map((g) => ({ ...g, outlier: g !== main2 }))
   };
@@ -44737,10 +45245,7 @@ function fleetText(r, c) {
   const head = c.databases ? `verify --databases ${c.pattern}: ${r.total} database${r.total === 1 ? "" : "s"}` : `verify --tenants '${c.pattern}' on ${c.host ?? "localhost"}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? "" : "s"}`;
   const lines = [`alembic-preflight ${head}; upgrade ${c.target}`, ""];
   if (r.total === 0)
-    return [
-      ...lines,
-      c.databases ? `FAILED: ${c.pattern} names no database.` : `FAILED: no schema matches '${c.pattern}'.`
-    ].join("\n") + "\n";
+    return [...lines, emptyVerdict(c)].join("\n") + "\n";
   const width = Math.max(7, String(r.total).length);
   const atWidth = Math.min(40, Math.max(...r.groups.map((g) => at2(g).length), 2));
   lines.push(`${"tenants".padStart(width)}  ${"at".padEnd(atWidth)}  upgrade`);
@@ -44762,7 +45267,15 @@ function fleetText(r, c) {
   lines.push("", verdict(r, c));
   return lines.join("\n") + "\n";
 }
+function emptyVerdict(c) {
+  const none = c.databases ? `${c.pattern} names no database` : `no schema matches '${c.pattern}'`;
+  if (c.shard && !c.allowEmpty)
+    return `OK for shard ${c.shard.index}/${c.shard.count}: it holds none of the ${c.databases ? "databases" : "tenants"}; fleet merge judges whether the fleet has any.`;
+  return c.allowEmpty ? `OK: ${none}, as --allow-empty allows (a fleet with no tenant yet): nothing was verified.` : `FAILED: ${none}: nothing was verified. Check the ${c.databases ? "file" : "pattern"}; where no tenant exists yet (a first deploy), pass --allow-empty.`;
+}
 function verdict(r, c) {
+  if (r.total === 0)
+    return emptyVerdict(c);
   const failing2 = r.groups.filter((g) => !g.ok);
   if (failing2.length === 0)
     return `OK: all ${r.total} tenant${r.total === 1 ? "" : "s"} upgrade to ${c.target} cleanly, as predicted.`;
@@ -44777,6 +45290,8 @@ function fleetJson(r, c) {
     host: c.host,
     database: c.database,
     target: c.target,
+    code: c.code,
+    allowEmpty: c.allowEmpty === true,
     shard: c.shard ?? null,
     ok: r.ok,
     total: r.total,
@@ -44960,7 +45475,11 @@ function merge(opts) {
   });
   const merged = mergeFleet(docs);
   if (opts.format === "json")
-    return { stdout: JSON.stringify(merged, null, 2) + "\n", exitCode: merged.ok ? 0 : 1, document: merged };
+    return {
+      stdout: JSON.stringify(merged, null, 2) + "\n",
+      exitCode: merged.ok ? 0 : merged.total === 0 ? 2 : 1,
+      document: merged
+    };
   if (opts.format !== "text")
     throw new UsageError(`fleet merge writes text or json, not ${opts.format}.`, {
       hint: "alembic-preflight fleet merge --format json shard-*.json"
@@ -44971,9 +45490,11 @@ function merge(opts) {
       host: merged.host,
       database: merged.database,
       target: merged.target,
+      code: merged.code,
+      ...merged.allowEmpty ? { allowEmpty: true } : {},
       ...merged.command === "verify --databases" ? { databases: true } : {}
     }),
-    exitCode: merged.ok ? 0 : 1
+    exitCode: merged.ok ? 0 : merged.total === 0 ? 2 : 1
   };
 }
 function resultOf(d) {
@@ -45152,17 +45673,31 @@ var init_write_transaction = __esm({
 
 // dist/database/write-ledger.js
 async function writeLedger(t2, to, rows, pg2) {
-  if (rows.length === 0 && !to.create)
-    return;
-  if (t2.dialect === "sqlite")
-    return writeSqliteLedger(t2, to, rows, pg2);
-  await withPostgresClient(t2, pg2, (client) => writePostgresLedger(client, to, rows, pg2));
+  const label = labelOf(to);
+  if (rows.length === 0 && !to.create && !to.relocate)
+    return { label };
+  if (t2.dialect === "sqlite") {
+    await writeSqliteLedger(t2, to, rows, pg2);
+    return { label };
+  }
+  return withPostgresClient(t2, pg2, (client) => writePostgresLedger(client, to, rows, pg2));
+}
+function ledgerWriteOf(table, ledger2, versionTableSchema) {
+  const { place, fallback } = ledgerPlace(ledger2, versionTableSchema);
+  return { table, hasSteps: ledger2?.hasSteps === true, ...place, ...place.relocate ? { fallback } : {} };
+}
+function ledgerStayedWarning(written, table) {
+  return `alembic-preflight release: warning: the ledger stays beside the version table (${written.label}): ${written.stayed}. The team's autogenerate sees it there; keep it out in env.py with include_object (return not (type_ == "table" and name == "${table}")), or grant this role CREATE on the database.
+`;
+}
+function labelOf(to) {
+  return ledgerLabel({ table: to.table, ...to.schema !== null ? { schema: to.schema } : {} });
 }
 async function writeTenantLedgers(t2, writes, pg2) {
   const failed = [];
   await withPostgresClient(t2, pg2, async (client) => {
     for (const w of writes) {
-      if (w.rows.length === 0 && !w.to.create)
+      if (w.rows.length === 0 && !w.to.create && !w.to.relocate)
         continue;
       await writePostgresLedger(client, w.to, w.rows, pg2).catch((e) => {
         if (!(e instanceof DatabaseError))
@@ -45212,27 +45747,49 @@ async function writeSqliteLedger(t2, to, rows, pg2) {
 }
 async function writePostgresLedger(client, to, rows, pg2) {
   try {
-    await inWriteTransaction(client, pg2, async () => {
-      if (to.create)
-        await client.query(createLedgerSql(to.table, to.schema));
+    return await inWriteTransaction(client, pg2, async () => {
+      const { at: at3, stayed } = await relocated(client, to);
+      if (at3.create)
+        await client.query(createLedgerSql(to.table, at3.schema));
       let withSteps = true;
-      if (addsColumn(to, rows)) {
+      if (addsColumn({ ...to, ...at3 }, rows)) {
         await client.query("SAVEPOINT ledger_steps");
-        withSteps = await client.query(addStepsColumnSql(to.table, to.schema)).then(() => true, async () => {
+        withSteps = await client.query(addStepsColumnSql(to.table, at3.schema)).then(() => true, async () => {
           await client.query("ROLLBACK TO SAVEPOINT ledger_steps");
           return false;
         });
       }
       if (rows.length > 0) {
-        const { sql, values } = insertSql(to, rows, withSteps, (i) => `$${i}`);
+        const { sql, values } = insertSql({ ...to, ...at3 }, rows, withSteps, (i) => `$${i}`);
         await client.query(sql, values);
       }
+      return { label: labelOf({ ...to, ...at3 }), ...stayed !== void 0 ? { stayed } : {} };
     });
   } catch (e) {
     const message = e.message;
     throw new DatabaseError(`Writing the ledger ${to.table} failed: ${message}.`, {
       hint: /permission denied/iu.test(message) ? `Grant the release's role CREATE on the schema, or create ${to.table} once as its owner (alembic-preflight ledger record --yes), or turn the ledger off (--no-ledger).` : "The release itself succeeded; the next release records again."
     });
+  }
+}
+async function relocated(client, to) {
+  const r = to.relocate;
+  if (r === void 0 || to.schema === null)
+    return { at: to };
+  await client.query("SAVEPOINT ledger_home");
+  try {
+    if (r.createSchema)
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(to.schema)}`);
+    if (r.from !== void 0)
+      await client.query(`ALTER TABLE ${ledgerSql(to.table, r.from)} SET SCHEMA ${quoteIdent(to.schema)}`);
+    if (to.create)
+      await client.query(createLedgerSql(to.table, to.schema));
+    return { at: { schema: to.schema, create: false } };
+  } catch (e) {
+    await client.query("ROLLBACK TO SAVEPOINT ledger_home");
+    const fallback = to.fallback ?? { schema: r.from ?? null, create: r.from === void 0 };
+    const why = r.from !== void 0 ? `could not move it to schema ${to.schema}` : `could not create schema ${to.schema}`;
+    return { at: fallback, stayed: `${why}: ${e.message}` };
   }
 }
 function tried(work) {
@@ -45250,6 +45807,7 @@ var init_write_ledger = __esm({
     init_ledger();
     init_pg_connect();
     init_write_transaction();
+    init_quote_ident();
   }
 });
 
@@ -45282,22 +45840,30 @@ async function ledgerRecordCommand(opts) {
   const fresh = ledgerRows(model, applied.map((r) => ({ revision: r.id, downRevisions: [], versionOps: [] })), opts.env, opts.cwd).map((r) => ({ ...r, appliedBy: { ...r.appliedBy, recordedBy: "ledger record" } }));
   const rows = fresh.filter((r) => known.get(r.revision)?.sha256 !== r.sha256);
   const create = state.ledger?.exists !== true;
+  const write = ledgerWriteOf(name2, state.ledger, table.versionTableSchema);
+  const moves = write.relocate?.from !== void 0;
   const lines = [head, ""];
-  if (rows.length === 0 && !create)
+  if (rows.length === 0 && !create && !moves)
     lines.push(`Nothing to record: ${name2} already holds the ${applied.length} revision${applied.length === 1 ? "" : "s"} the database has, with these files' bytes.`);
   else {
+    const at3 = ledgerLabel({ table: name2, ...write.schema !== null ? { schema: write.schema } : {} });
     if (create)
-      lines.push(`${opts.yes ? "Creates" : "Would create"} ${name2} beside ${state.versionTable}.`);
+      lines.push(`${opts.yes ? "Creates" : "Would create"} ${at3}${write.schema === null ? ` beside ${state.versionTable}` : ""}.`);
+    if (moves)
+      lines.push(`${opts.yes ? "Moves" : "Would move"} the ledger from ${ledgerLabel(state.ledger)} to ${at3}, out of the app's schema.`);
     for (const r of rows)
       lines.push(`  ${r.revision}  ${r.path}  sha256 ${r.sha256.slice(0, 12)}\u2026${known.has(r.revision) ? " (the file changed since it was recorded)" : ""}`);
     lines.push("", opts.yes ? `Recorded ${rows.length} revision${rows.length === 1 ? "" : "s"}.` : `Run again with --yes to record ${rows.length} revision${rows.length === 1 ? "" : "s"} (one transaction).`);
   }
-  if (opts.yes && (rows.length > 0 || create))
-    await writeLedger(db, { table: name2, schema: table.versionTableSchema, create, hasSteps: state.ledger?.hasSteps === true }, rows, postgresOptions(opts));
+  if (opts.yes && (rows.length > 0 || create || moves)) {
+    const written = await writeLedger(db, write, rows, postgresOptions(opts));
+    if (written.stayed !== void 0)
+      lines.push(`It stays beside the version table (${written.label}): ${written.stayed}.`);
+  }
   return output(opts, {
     ok: true,
     table: name2,
-    written: opts.yes === true && (rows.length > 0 || create),
+    written: opts.yes === true && (rows.length > 0 || create || moves),
     created: create && opts.yes === true,
     rows
   }, lines);
@@ -45323,6 +45889,7 @@ var init_ledger_command = __esm({
     init_resolver();
     init_graph_render();
     init_write_ledger();
+    init_ledger();
     init_open_database();
   }
 });
@@ -45793,6 +46360,89 @@ SELECT 'sequence ' || c.relname
   }
 });
 
+// dist/release/child-env.js
+function confinedEnv(env2, target, urlVariables2) {
+  const out = {};
+  for (const [k, v] of Object.entries(env2)) {
+    if (/^PG[A-Z_]+$/u.test(k))
+      continue;
+    out[k] = v !== void 0 && DATABASE_URL.test(v.trim()) ? target.url : v;
+  }
+  for (const name2 of urlVariables2)
+    out[name2] = target.url;
+  out.PGPASSFILE = "/dev/null";
+  out.PGSERVICEFILE = "/dev/null";
+  const t2 = target.db;
+  if (t2.dialect === "postgresql") {
+    out.PGHOST = t2.host;
+    out.PGPORT = String(t2.port);
+    out.PGDATABASE = t2.database;
+    if (t2.user)
+      out.PGUSER = t2.user;
+    if (t2.password)
+      out.PGPASSWORD = t2.password;
+  } else {
+    out.PGHOST = "/nonexistent/alembic-preflight-no-server";
+  }
+  return out;
+}
+function unfencedCommand(argv, target) {
+  const words2 = expand(argv);
+  for (let i = 0; i < words2.length; i++) {
+    const w = words2[i];
+    if (PYTHON.test(import_node_path56.default.basename(w))) {
+      for (let j = i + 1; j < words2.length && words2[j].startsWith("-") && words2[j] !== "-c" && words2[j] !== "-m"; j++)
+        if (UNFENCED_FLAGS.test(words2[j]) && !words2[j].startsWith("--"))
+          return `\`${import_node_path56.default.basename(w)} ${words2[j]}\` starts Python without its site module or environment, so the connection fence never loads in it`;
+    }
+    if (DATABASE_URL.test(w) && !sameDatabase2(w, target))
+      return `it names a database itself (${redactSecrets(w)})`;
+    if (CONNECTION_OPTIONS.has(w) || CONNECTION_PREFIX.test(w))
+      return `it names a server or database itself (\`${w}${CONNECTION_PREFIX.test(w) ? "" : ` ${words2[i + 1] ?? ""}`}\`)`;
+    if (CONNINFO.test(w))
+      return `it names a server or database itself (a connection string: ${redactSecrets(w)})`;
+    if (/\.(?:db|sqlite3?)$/iu.test(w) && !(target?.db.dialect === "sqlite" && import_node_path56.default.resolve(w) === target.db.file))
+      return `it names a SQLite file itself (${w})`;
+  }
+  return void 0;
+}
+function expand(argv) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i];
+    out.push(w);
+    if (/^(?:ba|da|z)?sh$/u.test(import_node_path56.default.basename(w)) && argv[i + 1] === "-c" && argv[i + 2] !== void 0) {
+      out.push(...expand(shellWords(argv[i + 2])));
+      i += 2;
+    }
+  }
+  return out;
+}
+function sameDatabase2(url, target) {
+  return target !== void 0 && url === target.url;
+}
+function refusedCommand(what, why, tool) {
+  return new ConfigError(`${redactSecrets(what)} was not started: ${why}.`, {
+    hint: tool === "rehearse" ? "Run it without the database on its command line (the environment names the scratch database: DATABASE_URL, PGHOST, PGDATABASE, \u2026), and as plain `python3 script.py`." : "Run it without the database on its command line (the environment names the database verify read: DATABASE_URL, PGHOST, PGDATABASE, \u2026), and as plain `python3 script.py`."
+  });
+}
+var import_node_path56, DATABASE_URL, PYTHON, UNFENCED_FLAGS, CONNECTION_OPTIONS, CONNECTION_PREFIX, CONNINFO;
+var init_child_env = __esm({
+  "dist/release/child-env.js"() {
+    "use strict";
+    import_node_path56 = __toESM(require("node:path"), 1);
+    init_errors();
+    init_redact();
+    init_shell_words();
+    DATABASE_URL = /^(?:postgres(?:ql)?|mysql|mariadb|sqlite|oracle|mssql|cockroachdb)(?:\+[\w-]+)?:\/\//iu;
+    PYTHON = /^python[\d.]*$/u;
+    UNFENCED_FLAGS = /^-[A-Za-z]*[IES]/u;
+    CONNECTION_OPTIONS = /* @__PURE__ */ new Set(["-h", "--host", "-d", "--dbname", "-p", "--port", "--maintenance-db"]);
+    CONNECTION_PREFIX = /^(?:--host|--dbname|--port|--maintenance-db)=/u;
+    CONNINFO = /(?:^|\s)(?:host|hostaddr|dbname|port|service)\s*=/u;
+  }
+});
+
 // dist/release/fence-python.js
 var FENCE_PYTHON;
 var init_fence_python = __esm({
@@ -46132,13 +46782,13 @@ function fenceTarget(t2) {
 }
 function makeFence(allow, set, env2) {
   const dir = makeTempDir("alembic-preflight-fence-");
-  writeOwnFile(import_node_path56.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
-  writeOwnFile(import_node_path56.default.join(dir, "owner"), `${process.pid}
+  writeOwnFile(import_node_path57.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
+  writeOwnFile(import_node_path57.default.join(dir, "owner"), `${process.pid}
 `);
-  const loadedFile = import_node_path56.default.join(dir, "loaded");
-  const reportFile = import_node_path56.default.join(dir, "refused");
+  const loadedFile = import_node_path57.default.join(dir, "loaded");
+  const reportFile = import_node_path57.default.join(dir, "refused");
   const spec = { allow, set, loaded: loadedFile, report: reportFile };
-  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path56.default.delimiter);
+  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path57.default.delimiter);
   const lines = (file) => {
     try {
       return readMachineText(file).split("\n").filter(Boolean);
@@ -46182,16 +46832,16 @@ function fenceLoadsIn(argv, env2, cwd, fence) {
   return fence.loaded() > before;
 }
 function pythonBehind(exe) {
-  if (PYTHON_NAME.test(import_node_path56.default.basename(exe)))
+  if (PYTHON_NAME.test(import_node_path57.default.basename(exe)))
     return [exe];
   const head = fileHead(exe, 256, "latin1");
   if (head === void 0)
     return void 0;
   const first = head.split("\n")[0] ?? "";
   const words2 = first.startsWith("#!") ? first.slice(2).trim().split(/\s+/u) : [];
-  const at3 = words2[0] && import_node_path56.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
+  const at3 = words2[0] && import_node_path57.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
   const program = at3 >= 0 ? words2[at3] : void 0;
-  if (program && PYTHON_NAME.test(import_node_path56.default.basename(program)))
+  if (program && PYTHON_NAME.test(import_node_path57.default.basename(program)))
     return [program, ...words2.slice(at3 + 1)];
   const exec = shebangPython(exe);
   return exec ? [exec] : void 0;
@@ -46220,11 +46870,11 @@ function refusalError(r, run) {
   }
   return new ConfigError(`${run.what} connected to ${describeRefused(r.target)}, not ${allowed}; the connection was closed before its first statement. ${why}`, { hint });
 }
-var import_node_path56, PYTHON_NAME;
+var import_node_path57, PYTHON_NAME;
 var init_fence = __esm({
   "dist/release/fence.js"() {
     "use strict";
-    import_node_path56 = __toESM(require("node:path"), 1);
+    import_node_path57 = __toESM(require("node:path"), 1);
     init_errors();
     init_fence_python();
     init_machine_files();
@@ -46270,13 +46920,13 @@ function appPython(env2, flask) {
   return (script ? shebangPython(script) : void 0) ?? onPath("python", env2) ?? onPath("python3", env2);
 }
 function flaskAppMissing(cwd, env2, exists, read, findModule) {
-  const fromFile = [".flaskenv", ".env"].map((file) => ({ file, value: assignedIn(read(import_node_path57.default.join(cwd, file)) ?? "", "FLASK_APP") })).find((x) => x.value !== void 0);
+  const fromFile = [".flaskenv", ".env"].map((file) => ({ file, value: assignedIn(read(import_node_path58.default.join(cwd, file)) ?? "", "FLASK_APP") })).find((x) => x.value !== void 0);
   const value = env2.FLASK_APP || fromFile?.value;
   if (value) {
     const where = env2.FLASK_APP ? "FLASK_APP" : `FLASK_APP in ${fromFile.file}`;
     return appModuleMissing(value, where, cwd, exists, findModule);
   }
-  if (exists(import_node_path57.default.join(cwd, "wsgi.py")) || exists(import_node_path57.default.join(cwd, "app.py")))
+  if (exists(import_node_path58.default.join(cwd, "wsgi.py")) || exists(import_node_path58.default.join(cwd, "app.py")))
     return void 0;
   return "FLASK_APP is not set, and there is no wsgi.py or app.py here (nor FLASK_APP in .flaskenv or .env)";
 }
@@ -46298,12 +46948,12 @@ function appModuleMissing(value, where, cwd, exists, findModule) {
   if (target === "")
     return `${where} is ${JSON.stringify(value)}, which names no module`;
   if (target.endsWith(".py") || target.includes("/")) {
-    const file = import_node_path57.default.resolve(cwd, target.endsWith(".py") ? target : `${target}.py`);
-    const found = exists(file) || exists(import_node_path57.default.join(import_node_path57.default.resolve(cwd, target), "__init__.py"));
-    return found ? void 0 : `${where} is ${JSON.stringify(value)}, and there is no ${import_node_path57.default.relative(cwd, file) || target} here`;
+    const file = import_node_path58.default.resolve(cwd, target.endsWith(".py") ? target : `${target}.py`);
+    const found = exists(file) || exists(import_node_path58.default.join(import_node_path58.default.resolve(cwd, target), "__init__.py"));
+    return found ? void 0 : `${where} is ${JSON.stringify(value)}, and there is no ${import_node_path58.default.relative(cwd, file) || target} here`;
   }
   const top = target.split(".")[0];
-  if (exists(import_node_path57.default.join(cwd, `${top}.py`)) || exists(import_node_path57.default.join(cwd, top, "__init__.py")) || exists(import_node_path57.default.join(cwd, top)))
+  if (exists(import_node_path58.default.join(cwd, `${top}.py`)) || exists(import_node_path58.default.join(cwd, top, "__init__.py")) || exists(import_node_path58.default.join(cwd, top)))
     return void 0;
   if (findModule?.(top) === false)
     return `${where} is ${JSON.stringify(value)}, and Python finds no module ${top} (no ${top}.py or ${top}/ here, nor an installed one)`;
@@ -46384,12 +47034,12 @@ function runChild(argv, opts) {
     });
   });
 }
-var import_node_child_process2, import_node_path57, CAPTURE_LIMIT;
+var import_node_child_process2, import_node_path58, CAPTURE_LIMIT;
 var init_run_child = __esm({
   "dist/release/run-child.js"() {
     "use strict";
     import_node_child_process2 = require("node:child_process");
-    import_node_path57 = __toESM(require("node:path"), 1);
+    import_node_path58 = __toESM(require("node:path"), 1);
     init_programs();
     CAPTURE_LIMIT = 256 * 1024;
   }
@@ -46491,11 +47141,15 @@ def compare(rev, context):
     if md is None:
         out["metadata"] = False
         return []
+    ignore = set(args.get("ignoreTables") or [])
     for d in compare_metadata(context, md):
         if isinstance(d, list):
-            out["diffs"].extend(modified(m) for m in d)
+            out["diffs"].extend(m for m in (modified(m) for m in d) if m["table"] not in ignore)
         else:
-            out["diffs"].append(describe(d))
+            found = describe(d)
+            # the tool's own tables (its ledger) are not the app's: no model names them
+            if found.get("table") not in ignore:
+                out["diffs"].append(found)
     return []
 
 
@@ -47332,11 +47986,11 @@ var init_rehearse_cycle = __esm({
 
 // dist/deploy/app-url-reads.js
 function appUrlReads(files, root, skipDirs = []) {
-  const skip = new Set(skipDirs.map((d) => import_node_path58.default.resolve(d)));
+  const skip = new Set(skipDirs.map((d) => import_node_path59.default.resolve(d)));
   const variables = [];
   let dotenvOverride;
   for (const rel of walkFiles(files, root, skip).filter((f) => f.endsWith(".py")).slice(0, MAX_FILES)) {
-    const text = files.text(import_node_path58.default.join(root, rel));
+    const text = files.text(import_node_path59.default.join(root, rel));
     if (text === void 0)
       continue;
     if (/environ|getenv/u.test(text)) {
@@ -47362,11 +48016,11 @@ function dotenvOverrideAt(text) {
   }
   return -1;
 }
-var import_node_path58, MAX_FILES;
+var import_node_path59, MAX_FILES;
 var init_app_url_reads = __esm({
   "dist/deploy/app-url-reads.js"() {
     "use strict";
-    import_node_path58 = __toESM(require("node:path"), 1);
+    import_node_path59 = __toESM(require("node:path"), 1);
     init_env_database_url();
     init_project_files();
     MAX_FILES = 3e3;
@@ -47374,11 +48028,11 @@ var init_app_url_reads = __esm({
 });
 
 // dist/release/rehearse-runner.js
-var import_node_path59, RehearseRunner;
+var import_node_path60, RehearseRunner;
 var init_rehearse_runner = __esm({
   "dist/release/rehearse-runner.js"() {
     "use strict";
-    import_node_path59 = __toESM(require("node:path"), 1);
+    import_node_path60 = __toESM(require("node:path"), 1);
     init_alembic_version();
     init_downgrade_plan();
     init_upgrade_plan();
@@ -47417,7 +48071,7 @@ var init_rehearse_runner = __esm({
         const { s } = this;
         if (this.interrupted || this.stop)
           return false;
-        const argv = this.flask ? flaskCommand(target, import_node_path59.default.relative(s.cwd, s.config.scriptDir) || ".", s.env, command2) : alembicCommand(target, s.env, s.project, command2);
+        const argv = this.flask ? flaskCommand(target, import_node_path60.default.relative(s.cwd, s.config.scriptDir) || ".", s.env, command2) : alembicCommand(target, s.env, s.project, command2);
         if (!argv)
           throw new UsageError(this.flask ? "Neither flask nor python is on PATH." : "Neither alembic nor python is on PATH.", { hint: "Run rehearse where the app and its requirements are installed." });
         if (!this.probed) {
@@ -47505,7 +48159,7 @@ var init_rehearse_runner = __esm({
         const { config, model, cwd } = this.s;
         const real = (f) => config.files.realpath(f) ?? f;
         this.byFile ??= new Map(model.map.revisions.map((r) => [real(r.file.absPath), r.id]));
-        return this.byFile.get(real(import_node_path59.default.resolve(cwd, file)));
+        return this.byFile.get(real(import_node_path60.default.resolve(cwd, file)));
       }
     };
   }
@@ -47594,6 +48248,9 @@ async function rehearseCommand(opts) {
   const variables = urlVariables(config);
   if (opts.idempotent && opts.fromProduction)
     throw new UsageError("--idempotent runs every revision from an empty database, and --from-production runs only the pending ones on a copy.", { hint: "Run them as two rehearsals." });
+  const thenRefused = opts.then !== void 0 ? unfencedCommand(["/bin/sh", "-c", opts.then]) : void 0;
+  if (thenRefused)
+    throw refusedCommand(`--then \`${opts.then}\``, thenRefused, "rehearse");
   const order2 = stepOrder(model, opts.step === true);
   const walk = opts.idempotent ? stepOrder(model, true) : [];
   const downTo = downgradeTarget(model, opts.downTo ?? "base");
@@ -47612,17 +48269,18 @@ async function rehearseCommand(opts) {
   const set = [
     .../* @__PURE__ */ new Set([...variables, ...flask ? ["SQLALCHEMY_DATABASE_URI"] : [], ...opts.urlEnv ?? []])
   ];
-  const env2 = Object.fromEntries(set.map((v) => [v, scratch2.url]));
-  const fence = makeFence([fenceTarget(parseDatabaseUrl(scratch2.url, opts.cwd))], set, opts.env);
+  const scratchDb = parseDatabaseUrl(scratch2.url, opts.cwd);
+  const childBase = confinedEnv(opts.env, { url: scratch2.url, db: scratchDb }, set);
+  const fence = makeFence([fenceTarget(scratchDb)], set, childBase);
   const project = {
-    ...config.iniPath ? { config: import_node_path60.default.relative(opts.cwd, config.iniPath) } : {},
+    ...config.iniPath ? { config: import_node_path61.default.relative(opts.cwd, config.iniPath) } : {},
     ...config.section !== "alembic" ? { name: config.section } : {}
   };
   const { versionTable, versionTableSchema } = chooseVersionTable(config, opts, scratch2.dialect);
   const runner = new RehearseRunner({
     cwd: opts.cwd,
     env: opts.env,
-    childEnv: { ...opts.env, ...env2, ...fence.env },
+    childEnv: { ...childBase, ...fence.env },
     config,
     model,
     scratch: scratch2,
@@ -47658,7 +48316,10 @@ async function rehearseCommand(opts) {
     else
       await cycle(downTo, run, snapshot, drift, () => creatorOf(model));
     const python = appPython(opts.env, flask);
-    const driftConfig = flask ? { flask, directory: import_node_path60.default.relative(opts.cwd, config.scriptDir) || "." } : { flask, ...project };
+    const ignoreTables = [
+      .../* @__PURE__ */ new Set([DEFAULT_LEDGER_TABLE, ...opts.ledgerTable ? [opts.ledgerTable] : []])
+    ];
+    const driftConfig = flask ? { flask, directory: import_node_path61.default.relative(opts.cwd, config.scriptDir) || ".", ignoreTables } : { flask, ...project, ignoreTables };
     if (clean() && drift.length === 0 && opts.drift !== false && python)
       models = await compareModels(runner.runApp, python, driftConfig, model);
     if (clean() && opts.then)
@@ -47722,17 +48383,19 @@ function reportOf(opts, runner, ran) {
   const stdout = document ? JSON.stringify(document, null, 2) + "\n" : opts.review === "github" ? rehearseGithub(outcome) : opts.review === "markdown" ? rehearseMarkdown(outcome) : rehearseText(outcome);
   return { stdout, exitCode, document, outcome };
 }
-var import_node_path60;
+var import_node_path61;
 var init_rehearse_command = __esm({
   "dist/commands/rehearse-command.js"() {
     "use strict";
-    import_node_path60 = __toESM(require("node:path"), 1);
+    import_node_path61 = __toESM(require("node:path"), 1);
     init_alembic_config();
     init_project_model();
     init_database_url();
     init_copy_schema();
     init_scratch_database();
     init_schema_snapshot();
+    init_ledger();
+    init_child_env();
     init_fence();
     init_errors();
     init_run_child();
@@ -47813,11 +48476,11 @@ var require_libpg_query = __commonJS({
           _scriptName = self.location.href;
         }
         var scriptDirectory = "";
-        function locateFile(path65) {
+        function locateFile(path66) {
           if (Module["locateFile"]) {
-            return Module["locateFile"](path65, scriptDirectory);
+            return Module["locateFile"](path66, scriptDirectory);
           }
-          return scriptDirectory + path65;
+          return scriptDirectory + path66;
         }
         var readAsync, readBinary;
         if (ENVIRONMENT_IS_NODE) {
@@ -48181,7 +48844,7 @@ var require_libpg_query = __commonJS({
           }
           return false;
         };
-        var PATH = { isAbs: (path65) => path65.charAt(0) === "/", splitPath: (filename) => {
+        var PATH = { isAbs: (path66) => path66.charAt(0) === "/", splitPath: (filename) => {
           var splitPathRe = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/;
           return splitPathRe.exec(filename).slice(1);
         }, normalizeArray: (parts, allowAboveRoot) => {
@@ -48204,18 +48867,18 @@ var require_libpg_query = __commonJS({
             }
           }
           return parts;
-        }, normalize: (path65) => {
-          var isAbsolute = PATH.isAbs(path65), trailingSlash = path65.slice(-1) === "/";
-          path65 = PATH.normalizeArray(path65.split("/").filter((p) => !!p), !isAbsolute).join("/");
-          if (!path65 && !isAbsolute) {
-            path65 = ".";
+        }, normalize: (path66) => {
+          var isAbsolute = PATH.isAbs(path66), trailingSlash = path66.slice(-1) === "/";
+          path66 = PATH.normalizeArray(path66.split("/").filter((p) => !!p), !isAbsolute).join("/");
+          if (!path66 && !isAbsolute) {
+            path66 = ".";
           }
-          if (path65 && trailingSlash) {
-            path65 += "/";
+          if (path66 && trailingSlash) {
+            path66 += "/";
           }
-          return (isAbsolute ? "/" : "") + path65;
-        }, dirname: (path65) => {
-          var result = PATH.splitPath(path65), root = result[0], dir = result[1];
+          return (isAbsolute ? "/" : "") + path66;
+        }, dirname: (path66) => {
+          var result = PATH.splitPath(path66), root = result[0], dir = result[1];
           if (!root && !dir) {
             return ".";
           }
@@ -48223,7 +48886,7 @@ var require_libpg_query = __commonJS({
             dir = dir.slice(0, -1);
           }
           return root + dir;
-        }, basename: (path65) => path65 && path65.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
+        }, basename: (path66) => path66 && path66.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
         var initRandomFill = () => {
           if (ENVIRONMENT_IS_NODE) {
             var nodeCrypto = require("node:crypto");
@@ -48235,14 +48898,14 @@ var require_libpg_query = __commonJS({
         var PATH_FS = { resolve: (...args) => {
           var resolvedPath = "", resolvedAbsolute = false;
           for (var i = args.length - 1; i >= -1 && !resolvedAbsolute; i--) {
-            var path65 = i >= 0 ? args[i] : FS.cwd();
-            if (typeof path65 != "string") {
+            var path66 = i >= 0 ? args[i] : FS.cwd();
+            if (typeof path66 != "string") {
               throw new TypeError("Arguments to path.resolve must be strings");
-            } else if (!path65) {
+            } else if (!path66) {
               return "";
             }
-            resolvedPath = path65 + "/" + resolvedPath;
-            resolvedAbsolute = PATH.isAbs(path65);
+            resolvedPath = path66 + "/" + resolvedPath;
+            resolvedAbsolute = PATH.isAbs(path66);
           }
           resolvedPath = PATH.normalizeArray(resolvedPath.split("/").filter((p) => !!p), !resolvedAbsolute).join("/");
           return (resolvedAbsolute ? "/" : "") + resolvedPath || ".";
@@ -48819,16 +49482,16 @@ var require_libpg_query = __commonJS({
               excl[i].cb(flags);
             }
           }
-        }, lookupPath(path65, opts = {}) {
-          if (!path65) {
+        }, lookupPath(path66, opts = {}) {
+          if (!path66) {
             throw new FS.ErrnoError(44);
           }
           opts.follow_mount ??= true;
-          if (!PATH.isAbs(path65)) {
-            path65 = FS.cwd() + "/" + path65;
+          if (!PATH.isAbs(path66)) {
+            path66 = FS.cwd() + "/" + path66;
           }
           linkloop: for (var nlinks = 0; nlinks < 40; nlinks++) {
-            var parts = path65.split("/").filter((p) => !!p);
+            var parts = path66.split("/").filter((p) => !!p);
             var current = FS.root;
             var current_path = "/";
             for (var i = 0; i < parts.length; i++) {
@@ -48842,7 +49505,7 @@ var require_libpg_query = __commonJS({
               if (parts[i] === "..") {
                 current_path = PATH.dirname(current_path);
                 if (FS.isRoot(current)) {
-                  path65 = current_path + "/" + parts.slice(i + 1).join("/");
+                  path66 = current_path + "/" + parts.slice(i + 1).join("/");
                   nlinks--;
                   continue linkloop;
                 } else {
@@ -48870,7 +49533,7 @@ var require_libpg_query = __commonJS({
                 if (!PATH.isAbs(link)) {
                   link = PATH.dirname(current_path) + "/" + link;
                 }
-                path65 = link + "/" + parts.slice(i + 1).join("/");
+                path66 = link + "/" + parts.slice(i + 1).join("/");
                 continue linkloop;
               }
             }
@@ -48878,14 +49541,14 @@ var require_libpg_query = __commonJS({
           }
           throw new FS.ErrnoError(32);
         }, getPath(node) {
-          var path65;
+          var path66;
           while (true) {
             if (FS.isRoot(node)) {
               var mount = node.mount.mountpoint;
-              if (!path65) return mount;
-              return mount[mount.length - 1] !== "/" ? `${mount}/${path65}` : mount + path65;
+              if (!path66) return mount;
+              return mount[mount.length - 1] !== "/" ? `${mount}/${path66}` : mount + path66;
             }
-            path65 = path65 ? `${node.name}/${path65}` : node.name;
+            path66 = path66 ? `${node.name}/${path66}` : node.name;
             node = node.parent;
           }
         }, hashName(parentid, name2) {
@@ -49169,10 +49832,10 @@ var require_libpg_query = __commonJS({
           node.mount.mounts.splice(idx, 1);
         }, lookup(parent, name2) {
           return parent.node_ops.lookup(parent, name2);
-        }, mknod(path65, mode, dev) {
-          var lookup = FS.lookupPath(path65, { parent: true });
+        }, mknod(path66, mode, dev) {
+          var lookup = FS.lookupPath(path66, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path65);
+          var name2 = PATH.basename(path66);
           if (!name2) {
             throw new FS.ErrnoError(28);
           }
@@ -49187,8 +49850,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(63);
           }
           return parent.node_ops.mknod(parent, name2, mode, dev);
-        }, statfs(path65) {
-          return FS.statfsNode(FS.lookupPath(path65, { follow: true }).node);
+        }, statfs(path66) {
+          return FS.statfsNode(FS.lookupPath(path66, { follow: true }).node);
         }, statfsStream(stream) {
           return FS.statfsNode(stream.node);
         }, statfsNode(node) {
@@ -49197,20 +49860,20 @@ var require_libpg_query = __commonJS({
             Object.assign(rtn, node.node_ops.statfs(node.mount.opts.root));
           }
           return rtn;
-        }, create(path65, mode = 438) {
+        }, create(path66, mode = 438) {
           mode &= 4095;
           mode |= 32768;
-          return FS.mknod(path65, mode, 0);
-        }, mkdir(path65, mode = 511) {
+          return FS.mknod(path66, mode, 0);
+        }, mkdir(path66, mode = 511) {
           mode &= 511 | 512;
           mode |= 16384;
-          return FS.mknod(path65, mode, 0);
-        }, mkdirTree(path65, mode) {
-          var dirs = path65.split("/");
+          return FS.mknod(path66, mode, 0);
+        }, mkdirTree(path66, mode) {
+          var dirs = path66.split("/");
           var d = "";
           for (var dir of dirs) {
             if (!dir) continue;
-            if (d || PATH.isAbs(path65)) d += "/";
+            if (d || PATH.isAbs(path66)) d += "/";
             d += dir;
             try {
               FS.mkdir(d, mode);
@@ -49218,13 +49881,13 @@ var require_libpg_query = __commonJS({
               if (e.errno != 20) throw e;
             }
           }
-        }, mkdev(path65, mode, dev) {
+        }, mkdev(path66, mode, dev) {
           if (typeof dev == "undefined") {
             dev = mode;
             mode = 438;
           }
           mode |= 8192;
-          return FS.mknod(path65, mode, dev);
+          return FS.mknod(path66, mode, dev);
         }, symlink(oldpath, newpath) {
           if (!PATH_FS.resolve(oldpath)) {
             throw new FS.ErrnoError(44);
@@ -49319,10 +49982,10 @@ var require_libpg_query = __commonJS({
           } finally {
             FS.hashAddNode(old_node);
           }
-        }, rmdir(path65) {
-          var lookup = FS.lookupPath(path65, { parent: true });
+        }, rmdir(path66) {
+          var lookup = FS.lookupPath(path66, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path65);
+          var name2 = PATH.basename(path66);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, true);
           if (errCode) {
@@ -49336,18 +49999,18 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.rmdir(parent, name2);
           FS.destroyNode(node);
-        }, readdir(path65) {
-          var lookup = FS.lookupPath(path65, { follow: true });
+        }, readdir(path66) {
+          var lookup = FS.lookupPath(path66, { follow: true });
           var node = lookup.node;
           var readdir = FS.checkOpExists(node.node_ops.readdir, 54);
           return readdir(node);
-        }, unlink(path65) {
-          var lookup = FS.lookupPath(path65, { parent: true });
+        }, unlink(path66) {
+          var lookup = FS.lookupPath(path66, { parent: true });
           var parent = lookup.node;
           if (!parent) {
             throw new FS.ErrnoError(44);
           }
-          var name2 = PATH.basename(path65);
+          var name2 = PATH.basename(path66);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, false);
           if (errCode) {
@@ -49361,8 +50024,8 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.unlink(parent, name2);
           FS.destroyNode(node);
-        }, readlink(path65) {
-          var lookup = FS.lookupPath(path65);
+        }, readlink(path66) {
+          var lookup = FS.lookupPath(path66);
           var link = lookup.node;
           if (!link) {
             throw new FS.ErrnoError(44);
@@ -49371,8 +50034,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           return link.node_ops.readlink(link);
-        }, stat(path65, dontFollow) {
-          var lookup = FS.lookupPath(path65, { follow: !dontFollow });
+        }, stat(path66, dontFollow) {
+          var lookup = FS.lookupPath(path66, { follow: !dontFollow });
           var node = lookup.node;
           var getattr = FS.checkOpExists(node.node_ops.getattr, 63);
           return getattr(node);
@@ -49384,37 +50047,37 @@ var require_libpg_query = __commonJS({
           getattr ??= node.node_ops.getattr;
           FS.checkOpExists(getattr, 63);
           return getattr(arg);
-        }, lstat(path65) {
-          return FS.stat(path65, true);
+        }, lstat(path66) {
+          return FS.stat(path66, true);
         }, doChmod(stream, node, mode, dontFollow) {
           FS.doSetAttr(stream, node, { mode: mode & 4095 | node.mode & ~4095, ctime: Date.now(), dontFollow });
-        }, chmod(path65, mode, dontFollow) {
+        }, chmod(path66, mode, dontFollow) {
           var node;
-          if (typeof path65 == "string") {
-            var lookup = FS.lookupPath(path65, { follow: !dontFollow });
+          if (typeof path66 == "string") {
+            var lookup = FS.lookupPath(path66, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path65;
+            node = path66;
           }
           FS.doChmod(null, node, mode, dontFollow);
-        }, lchmod(path65, mode) {
-          FS.chmod(path65, mode, true);
+        }, lchmod(path66, mode) {
+          FS.chmod(path66, mode, true);
         }, fchmod(fd, mode) {
           var stream = FS.getStreamChecked(fd);
           FS.doChmod(stream, stream.node, mode, false);
         }, doChown(stream, node, dontFollow) {
           FS.doSetAttr(stream, node, { timestamp: Date.now(), dontFollow });
-        }, chown(path65, uid, gid, dontFollow) {
+        }, chown(path66, uid, gid, dontFollow) {
           var node;
-          if (typeof path65 == "string") {
-            var lookup = FS.lookupPath(path65, { follow: !dontFollow });
+          if (typeof path66 == "string") {
+            var lookup = FS.lookupPath(path66, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path65;
+            node = path66;
           }
           FS.doChown(null, node, dontFollow);
-        }, lchown(path65, uid, gid) {
-          FS.chown(path65, uid, gid, true);
+        }, lchown(path66, uid, gid) {
+          FS.chown(path66, uid, gid, true);
         }, fchown(fd, uid, gid) {
           var stream = FS.getStreamChecked(fd);
           FS.doChown(stream, stream.node, false);
@@ -49430,16 +50093,16 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(errCode);
           }
           FS.doSetAttr(stream, node, { size: len, timestamp: Date.now() });
-        }, truncate(path65, len) {
+        }, truncate(path66, len) {
           if (len < 0) {
             throw new FS.ErrnoError(28);
           }
           var node;
-          if (typeof path65 == "string") {
-            var lookup = FS.lookupPath(path65, { follow: true });
+          if (typeof path66 == "string") {
+            var lookup = FS.lookupPath(path66, { follow: true });
             node = lookup.node;
           } else {
-            node = path65;
+            node = path66;
           }
           FS.doTruncate(null, node, len);
         }, ftruncate(fd, len) {
@@ -49448,11 +50111,11 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           FS.doTruncate(stream, stream.node, len);
-        }, utime(path65, atime, mtime, dontFollow) {
-          var lookup = FS.lookupPath(path65, { follow: !dontFollow });
+        }, utime(path66, atime, mtime, dontFollow) {
+          var lookup = FS.lookupPath(path66, { follow: !dontFollow });
           FS.doSetAttr(null, lookup.node, { atime, mtime, dontFollow });
-        }, open(path65, flags, mode = 438) {
-          if (path65 === "") {
+        }, open(path66, flags, mode = 438) {
+          if (path66 === "") {
             throw new FS.ErrnoError(44);
           }
           flags = FS_modeStringToFlags(flags);
@@ -49463,13 +50126,13 @@ var require_libpg_query = __commonJS({
           }
           var node;
           var isDirPath;
-          if (typeof path65 == "object") {
-            node = path65;
+          if (typeof path66 == "object") {
+            node = path66;
           } else {
-            isDirPath = path65.endsWith("/");
-            var lookup = FS.lookupPath(path65, { follow: !(flags & 131072), noent_okay: true });
+            isDirPath = path66.endsWith("/");
+            var lookup = FS.lookupPath(path66, { follow: !(flags & 131072), noent_okay: true });
             node = lookup.node;
-            path65 = lookup.path;
+            path66 = lookup.path;
           }
           var created = false;
           if (flags & 64) {
@@ -49480,7 +50143,7 @@ var require_libpg_query = __commonJS({
             } else if (isDirPath) {
               throw new FS.ErrnoError(31);
             } else {
-              node = FS.mknod(path65, mode | 511, 0);
+              node = FS.mknod(path66, mode | 511, 0);
               created = true;
             }
           }
@@ -49619,14 +50282,14 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(59);
           }
           return stream.stream_ops.ioctl(stream, cmd, arg);
-        }, readFile(path65, opts = {}) {
+        }, readFile(path66, opts = {}) {
           opts.flags = opts.flags ?? 0;
           opts.encoding = opts.encoding ?? "binary";
           if (opts.encoding !== "utf8" && opts.encoding !== "binary") {
             abort(`Invalid encoding type "${opts.encoding}"`);
           }
-          var stream = FS.open(path65, opts.flags);
-          var stat = FS.stat(path65);
+          var stream = FS.open(path66, opts.flags);
+          var stat = FS.stat(path66);
           var length = stat.size;
           var buf = new Uint8Array(length);
           FS.read(stream, buf, 0, length, 0);
@@ -49635,14 +50298,14 @@ var require_libpg_query = __commonJS({
           }
           FS.close(stream);
           return buf;
-        }, writeFile(path65, data, opts = {}) {
+        }, writeFile(path66, data, opts = {}) {
           opts.flags = opts.flags ?? 577;
-          var stream = FS.open(path65, opts.flags, opts.mode);
+          var stream = FS.open(path66, opts.flags, opts.mode);
           data = FS_fileDataToTypedArray(data);
           FS.write(stream, data, 0, data.byteLength, void 0, opts.canOwn);
           FS.close(stream);
-        }, cwd: () => FS.currentPath, chdir(path65) {
-          var lookup = FS.lookupPath(path65, { follow: true });
+        }, cwd: () => FS.currentPath, chdir(path66) {
+          var lookup = FS.lookupPath(path66, { follow: true });
           if (lookup.node === null) {
             throw new FS.ErrnoError(44);
           }
@@ -49735,26 +50398,26 @@ var require_libpg_query = __commonJS({
               FS.close(stream);
             }
           }
-        }, findObject(path65, dontResolveLastLink) {
-          var ret = FS.analyzePath(path65, dontResolveLastLink);
+        }, findObject(path66, dontResolveLastLink) {
+          var ret = FS.analyzePath(path66, dontResolveLastLink);
           if (!ret.exists) {
             return null;
           }
           return ret.object;
-        }, analyzePath(path65, dontResolveLastLink) {
+        }, analyzePath(path66, dontResolveLastLink) {
           try {
-            var lookup = FS.lookupPath(path65, { follow: !dontResolveLastLink });
-            path65 = lookup.path;
+            var lookup = FS.lookupPath(path66, { follow: !dontResolveLastLink });
+            path66 = lookup.path;
           } catch (e) {
           }
           var ret = { isRoot: false, exists: false, error: 0, name: null, path: null, object: null, parentExists: false, parentPath: null, parentObject: null };
           try {
-            var lookup = FS.lookupPath(path65, { parent: true });
+            var lookup = FS.lookupPath(path66, { parent: true });
             ret.parentExists = true;
             ret.parentPath = lookup.path;
             ret.parentObject = lookup.node;
-            ret.name = PATH.basename(path65);
-            lookup = FS.lookupPath(path65, { follow: !dontResolveLastLink });
+            ret.name = PATH.basename(path66);
+            lookup = FS.lookupPath(path66, { follow: !dontResolveLastLink });
             ret.exists = true;
             ret.path = lookup.path;
             ret.object = lookup.node;
@@ -49764,9 +50427,9 @@ var require_libpg_query = __commonJS({
             ret.error = e.errno;
           }
           return ret;
-        }, createPath(parent, path65, canRead, canWrite) {
+        }, createPath(parent, path66, canRead, canWrite) {
           parent = typeof parent == "string" ? parent : FS.getPath(parent);
-          var parts = path65.split("/").reverse();
+          var parts = path66.split("/").reverse();
           while (parts.length) {
             var part = parts.pop();
             if (!part) continue;
@@ -49780,17 +50443,17 @@ var require_libpg_query = __commonJS({
           }
           return current;
         }, createFile(parent, name2, properties, canRead, canWrite) {
-          var path65 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path66 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(canRead, canWrite);
-          return FS.create(path65, mode);
+          return FS.create(path66, mode);
         }, createDataFile(parent, name2, data, canRead, canWrite, canOwn) {
-          var path65 = name2;
+          var path66 = name2;
           if (parent) {
             parent = typeof parent == "string" ? parent : FS.getPath(parent);
-            path65 = name2 ? PATH.join2(parent, name2) : parent;
+            path66 = name2 ? PATH.join2(parent, name2) : parent;
           }
           var mode = FS_getMode(canRead, canWrite);
-          var node = FS.create(path65, mode);
+          var node = FS.create(path66, mode);
           if (data) {
             data = FS_fileDataToTypedArray(data);
             FS.chmod(node, mode | 146);
@@ -49800,7 +50463,7 @@ var require_libpg_query = __commonJS({
             FS.chmod(node, mode);
           }
         }, createDevice(parent, name2, input, output2) {
-          var path65 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path66 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(!!input, !!output2);
           FS.createDevice.major ??= 64;
           var dev = FS.makedev(FS.createDevice.major++, 0);
@@ -49843,7 +50506,7 @@ var require_libpg_query = __commonJS({
             }
             return i;
           } });
-          return FS.mkdev(path65, mode, dev);
+          return FS.mkdev(path66, mode, dev);
         }, forceLoadFile(obj) {
           if (obj.isDevice || obj.isFolder || obj.link || obj.contents) return true;
           if (globalThis.XMLHttpRequest) {
@@ -49987,9 +50650,9 @@ var require_libpg_query = __commonJS({
           node.stream_ops = stream_ops;
           return node;
         } };
-        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path65, allowEmpty) {
-          if (PATH.isAbs(path65)) {
-            return path65;
+        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path66, allowEmpty) {
+          if (PATH.isAbs(path66)) {
+            return path66;
           }
           var dir;
           if (dirfd === -100) {
@@ -49998,13 +50661,13 @@ var require_libpg_query = __commonJS({
             var dirstream = SYSCALLS.getStreamFromFD(dirfd);
             dir = dirstream.path;
           }
-          if (path65.length == 0) {
+          if (path66.length == 0) {
             if (!allowEmpty) {
               throw new FS.ErrnoError(44);
             }
             return dir;
           }
-          return dir + "/" + path65;
+          return dir + "/" + path66;
         }, writeStat(buf, stat) {
           HEAPU32[buf >> 2] = stat.dev;
           HEAPU32[buf + 4 >> 2] = stat.mode;
@@ -50818,20 +51481,20 @@ function interpreterPython(env2) {
   if (!interpreter)
     return null;
   const target = realPath(interpreter);
-  const real = target === void 0 ? "" : import_node_path61.default.basename(target);
+  const real = target === void 0 ? "" : import_node_path62.default.basename(target);
   const named = /^python3\.(\d+)$/u.exec(real);
   if (named)
     return {
       minor: Number(named[1]),
       text: `3.${named[1]}`,
-      source: `\`${import_node_path61.default.basename(interpreter)}\` in this dyno is ${real}`
+      source: `\`${import_node_path62.default.basename(interpreter)}\` in this dyno is ${real}`
     };
   const r = runProgram(interpreter, ["--version"], { timeout: 5e3, env: env2 });
   const m = /Python 3\.(\d+)\.(\d+)/u.exec(`${r.stdout}${r.stderr}`);
   return m ? {
     minor: Number(m[1]),
     text: `3.${m[1]}.${m[2]}`,
-    source: `\`${import_node_path61.default.basename(interpreter)} --version\` in this dyno`
+    source: `\`${import_node_path62.default.basename(interpreter)} --version\` in this dyno`
   } : null;
 }
 function pythonFindsModule(name2, cwd, env2) {
@@ -50844,11 +51507,11 @@ function pythonFindsModule(name2, cwd, env2) {
   const said = r.stdout.trim();
   return said === "found" ? true : said === "absent" ? false : void 0;
 }
-var import_node_path61;
+var import_node_path62;
 var init_interpreter_python = __esm({
   "dist/release/interpreter-python.js"() {
     "use strict";
-    import_node_path61 = __toESM(require("node:path"), 1);
+    import_node_path62 = __toESM(require("node:path"), 1);
     init_programs();
   }
 });
@@ -50877,7 +51540,7 @@ function upgradeCommand2(target, config, opts) {
   const files = config.files;
   const onHeroku = "On Heroku, list the buildpacks in this order: heroku/nodejs, then heroku/python (heroku buildpacks -a APP), and keep ";
   if (config.flaskMigrate) {
-    const directory = import_node_path62.default.relative(opts.cwd, config.scriptDir) || ".";
+    const directory = import_node_path63.default.relative(opts.cwd, config.scriptDir) || ".";
     const missing = flaskAppMissing(opts.cwd, opts.env, (f) => files.exists(f), (f) => files.text(f), (name2) => pythonFindsModule(name2, opts.cwd, opts.env));
     if (missing) {
       throw new ConfigError(`This is a Flask-Migrate project, so the upgrade is \`flask db upgrade\`, and flask cannot find the app: ${missing}. Nothing was run.`, {
@@ -50896,11 +51559,11 @@ function upgradeCommand2(target, config, opts) {
     });
   return argv;
 }
-var import_node_path62;
+var import_node_path63;
 var init_upgrade_command = __esm({
   "dist/release/upgrade-command.js"() {
     "use strict";
-    import_node_path62 = __toESM(require("node:path"), 1);
+    import_node_path63 = __toESM(require("node:path"), 1);
     init_errors();
     init_interpreter_python();
     init_run_child();
@@ -50941,7 +51604,7 @@ function releasePlan(opts) {
   const config = opts.config ?? adopted.config;
   const name2 = opts.name ?? adopted.name;
   const ini = config ?? opts.env.ALEMBIC_CONFIG ?? releaseLineConfig(opts.files, opts.cwd, opts.env)?.config;
-  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? import_node_path63.default.resolve(opts.cwd, ini) : void 0) : void 0;
+  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? import_node_path64.default.resolve(opts.cwd, ini) : void 0) : void 0;
   const wrapped = opts.target === void 0 ? read : void 0;
   const target = opts.target ?? wrapped?.target ?? "head";
   const fromCommand = [
@@ -51001,11 +51664,19 @@ async function runUpgrade(opts, plan2, opened, gated, how) {
   opts.out(`alembic-preflight release: running ${argv.map((a, i) => i === 0 ? a.split("/").at(-1) : a).join(" ")} (${pending.length} migration${pending.length === 1 ? "" : "s"}: ${pending.join(" \u2192 ") || "none"})
 `);
   const urlVariable = opts.databaseUrl === void 0 ? [opts.databaseUrlEnv ?? "DATABASE_URL"] : [];
-  const fence = (!opts.command || plan2.wrapped?.direct) && !url.otherDatabases ? makeFence([fenceTarget(db)], urlVariable, opts.env) : void 0;
+  const targetUrl = opts.databaseUrl ?? opts.env[opts.databaseUrlEnv ?? "DATABASE_URL"];
+  const confined = !url.otherDatabases && targetUrl !== void 0 ? { url: targetUrl, db } : void 0;
+  if (confined && opts.command && opts.command.length > 0) {
+    const why = unfencedCommand(argv, confined);
+    if (why)
+      throw refusedCommand(`\`${argv.join(" ")}\``, why, "release");
+  }
+  const base = confined ? confinedEnv(opts.env, confined, urlVariable) : opts.env;
+  const fence = confined ? makeFence([fenceTarget(db)], urlVariable, base) : void 0;
   how.markRunning();
   const child = await runChild(argv, {
     cwd: opts.cwd,
-    env: { ...opts.env, ...fence?.env },
+    env: { ...base, ...fence?.env },
     deadlineMs: (opts.deadlineMinutes ?? 50) * 6e4
   }).catch((e) => {
     fence?.remove();
@@ -51018,7 +51689,7 @@ async function runUpgrade(opts, plan2, opened, gated, how) {
   fence?.remove();
   if (refused) {
     const e = refusalError(refused, {
-      what: `\`${argv.map((a, i) => i === 0 ? import_node_path63.default.basename(a) : a).join(" ")}\``,
+      what: `\`${argv.map((a, i) => i === 0 ? import_node_path64.default.basename(a) : a).join(" ")}\``,
       tool: "release",
       set: urlVariable,
       reads: appUrlReads(model.config.files, opts.cwd, model.config.versionLocations.map((l) => l.absPath))
@@ -51046,19 +51717,16 @@ async function runUpgrade(opts, plan2, opened, gated, how) {
     return verdict4(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(", ") || "(no rows)"}, not ${want.join(", ")} (${moved})`);
   }
   if (ledgerTable !== void 0 && settings2.ledger && pending.length > 0) {
-    await record(db, {
-      table: ledgerTable,
-      schema: table.versionTableSchema,
-      create: state.ledger?.exists !== true,
-      hasSteps: state.ledger?.hasSteps === true
-    }, ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
+    await record(db, ledgerWriteOf(ledgerTable, state.ledger, table.versionTableSchema), ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
   }
   return verdict4(EXIT.ok, `OK: applied ${plural2(applied ?? pending.length, "migration")}; the database is at ${got.join(", ")}`);
 }
 async function record(db, to, rows, opts, log) {
   try {
-    await writeLedger(db, to, rows, postgresOptions(opts));
-    log("info", "release.ledger", { table: to.table, rows: rows.length }, `ledger ${to.table}: ${rows.length} revision${rows.length === 1 ? "" : "s"} recorded`);
+    const written = await writeLedger(db, to, rows, postgresOptions(opts));
+    if (written.stayed !== void 0)
+      opts.out(ledgerStayedWarning(written, to.table));
+    log("info", "release.ledger", { table: written.label, rows: rows.length }, `ledger ${written.label}: ${rows.length} revision${rows.length === 1 ? "" : "s"} recorded`);
   } catch (e) {
     const message = e instanceof PreflightError ? e.message : String(e);
     const hint = e instanceof PreflightError && e.hint ? ` ${e.hint}` : "";
@@ -51067,14 +51735,14 @@ async function record(db, to, rows, opts, log) {
     log("warn", "release.ledger-failed", { table: to.table }, "the ledger was not written");
   }
 }
-var import_node_path63;
+var import_node_path64;
 var init_release_command = __esm({
   "dist/commands/release-command.js"() {
     "use strict";
     init_sql_parser();
     init_rules();
     init_errors();
-    import_node_path63 = __toESM(require("node:path"), 1);
+    import_node_path64 = __toESM(require("node:path"), 1);
     init_procfile_target();
     init_run_child();
     init_with_verdict_line();
@@ -51087,9 +51755,26 @@ var init_release_command = __esm({
     init_write_ledger();
     init_ledger_rows();
     init_app_url_reads();
+    init_child_env();
     init_fence();
     init_after_upgrade();
     init_upgrade_command();
+  }
+});
+
+// dist/check/code-fingerprint.js
+function codeFingerprint(model, target) {
+  const files = model.map.all.map((r) => ({ path: r.file.path, text: revisionText(model, r.file.absPath) ?? "" })).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  const parts = [`target ${target}`, `alembic ${model.alembicVersion.label}`];
+  for (const f of files)
+    parts.push(`${f.path}\0${f.text}`);
+  return `sha256:${sha256Hex(Buffer.from(parts.join(""), "utf8"))}`;
+}
+var init_code_fingerprint = __esm({
+  "dist/check/code-fingerprint.js"() {
+    "use strict";
+    init_project_model();
+    init_sha256();
   }
 });
 
@@ -51156,6 +51841,12 @@ function tenantKey(t2) {
     [...c.types ?? []].sort()
   ];
   return sha256Hex(Buffer.from(JSON.stringify(facts)));
+}
+function emptyFails(result, allowEmpty, shard) {
+  return result.total === 0 ? { ...result, ok: allowEmpty === true || shard !== void 0 } : result;
+}
+function fleetExit(result) {
+  return result.ok ? 0 : result.total === 0 ? 2 : 1;
 }
 function inShard(schema, index, count) {
   return parseInt(sha256Hex(Buffer.from(schema)).slice(0, 8), 16) % count === index - 1;
@@ -51294,7 +51985,7 @@ async function readBatch(client, batch, versionTable, ledgerTable, opts) {
       versionRows.set(String(r[0]), r);
   const at3 = transactions * 5 + 3;
   const by = (rows) => new Map((rows ?? []).map((r) => [String(r[0]), Array.isArray(r[1]) ? r[1] : []]));
-  const [tableOf, columnOf, indexOf, constraintOf, typeOf] = res.slice(at3, at3 + 5).map((r) => by(r.rows));
+  const [tableOf, columnOf, indexOf, constraintOf, typeOf2] = res.slice(at3, at3 + 5).map((r) => by(r.rows));
   const pairs = (v) => (v ?? []).map((p) => [String(p[0]), String(p[1])]);
   return batch.map((schema) => {
     const r = versionRows.get(schema) ?? [];
@@ -51309,7 +52000,7 @@ async function readBatch(client, batch, versionTable, ledgerTable, opts) {
         columns: pairs(columnOf.get(schema)),
         indexes: pairs(indexOf.get(schema)),
         constraints: pairs(constraintOf.get(schema)),
-        types: (typeOf.get(schema) ?? []).map(String),
+        types: (typeOf2.get(schema) ?? []).map(String),
         searchPathSchemas: 1
       }
     };
@@ -51379,13 +52070,16 @@ async function openFleet(given) {
   const { shard } = opts;
   const read = await readTenants(db, opts.tenants, versionTable, ledgerTable, postgresOptions(opts), (batch) => batch.forEach((t2) => groups.add(t2)), (schema) => !shard || inShard(schema, shard.index, shard.count));
   const where = describeTarget(db);
-  const result = verifyFleet(model, { host: where.host, database: where.database, versionTable, server: read.server }, groups, opts.target ?? "head", { ignore: opts.ignore, strict: opts.strict });
+  const target = opts.target ?? "head";
+  const result = emptyFails(verifyFleet(model, { host: where.host, database: where.database, versionTable, server: read.server }, groups, target, { ignore: opts.ignore, strict: opts.strict }), opts.allowEmpty, opts.shard);
   const context = {
     pattern: opts.tenants,
     host: where.host,
     database: where.database,
-    target: opts.target ?? "head",
-    ...opts.shard ? { shard: opts.shard } : {}
+    target,
+    code: codeFingerprint(model, target),
+    ...opts.shard ? { shard: opts.shard } : {},
+    ...opts.allowEmpty ? { allowEmpty: true } : {}
   };
   return {
     result,
@@ -51401,6 +52095,7 @@ var init_open_fleet = __esm({
     "use strict";
     init_alembic_config();
     init_project_model();
+    init_code_fingerprint();
     init_fleet();
     init_database_url();
     init_read_tenants();
@@ -51434,13 +52129,20 @@ async function steps(opts, started, markRunning) {
   }
   const before = await openFleet(opts);
   opts.out(fleetText(before.result, before.context));
+  if (before.result.total === 0)
+    return opts.allowEmpty ? verdict4(EXIT.ok, `OK: no schema matches '${opts.tenants}', as --allow-empty allows (no tenant yet); nothing was verified, and the command was not started`) : verdict4(EXIT.usage, `STOPPED: no schema matches '${opts.tenants}': nothing was verified, and the command was not started. Check the pattern; where no tenant exists yet, pass --allow-empty`);
   if (!before.result.ok)
     return verdict4(EXIT.blocked, `BLOCKED before the command started: ${failing(before.result)} of ${before.result.total} tenants would fail`);
   if (!opts.alwaysRun && before.result.groups.every((g) => g.pending === 0))
     return verdict4(EXIT.ok, `OK: all ${before.result.total} tenants are at ${opts.target ?? "head"}; the command was not started`);
   const raw = before.url;
   const variable = opts.databaseUrlEnv ?? "DATABASE_URL";
-  const fence = makeFence([fenceTarget(parseDatabaseUrl(raw, opts.cwd, opts.env))], [variable], opts.env);
+  const target = { url: raw, db: parseDatabaseUrl(raw, opts.cwd, opts.env) };
+  const why = unfencedCommand(opts.command, target);
+  if (why)
+    throw refusedCommand(`\`${opts.command.join(" ")}\``, why, "release");
+  const base = confinedEnv(opts.env, target, [variable]);
+  const fence = makeFence([fenceTarget(target.db)], [variable], base);
   let child;
   try {
     opts.out(`alembic-preflight release: running ${opts.command.join(" ")} for ${before.result.total} tenants
@@ -51448,7 +52150,7 @@ async function steps(opts, started, markRunning) {
     markRunning();
     child = await runChild(opts.command, {
       cwd: opts.cwd,
-      env: { ...opts.env, [variable]: raw, ...fence.env },
+      env: { ...base, ...fence.env },
       deadlineMs: (opts.deadlineMinutes ?? 50) * 6e4
     });
     if (fence.refused().length > 0)
@@ -51510,6 +52212,7 @@ var init_release_fleet_command = __esm({
     "use strict";
     init_database_url();
     init_errors();
+    init_child_env();
     init_fence();
     init_run_child();
     init_with_verdict_line();
@@ -51837,7 +52540,7 @@ function databaseList(text, env2) {
       const url = env2[line];
       out.push(url ? { label: `$${line}`, url, shardKey: line } : { label: `$${line}`, error: `$${line} is not set`, shardKey: line });
     } else
-      out.push({ label: "", url: line, shardKey: withoutCredentials(line) });
+      out.push({ label: "", url: line, shardKey: redactSecrets(line) });
   }
   return out;
 }
@@ -51845,7 +52548,7 @@ async function verifyDatabasesCommand(given) {
   const opts = withFiles(given);
   let text;
   try {
-    text = readMachineText(import_node_path64.default.resolve(opts.cwd, opts.databasesFile));
+    text = readMachineText(import_node_path65.default.resolve(opts.cwd, opts.databasesFile));
   } catch (e) {
     throw new UsageError(`Cannot read ${opts.databasesFile}: ${e.message}.`, {
       hint: "Give a file with one database URL, or the name of a variable that holds one, per line."
@@ -51868,28 +52571,24 @@ async function verifyDatabasesCommand(given) {
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, list4.length)) }, worker));
   const target = opts.target ?? "head";
-  const result = verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict });
+  const result = emptyFails(verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict }), opts.allowEmpty, opts.shard);
   const context = {
     pattern: opts.databasesFile,
     host: null,
     database: "",
     target,
     databases: true,
-    ...shard ? { shard } : {}
+    code: codeFingerprint(model, target),
+    ...shard ? { shard } : {},
+    ...opts.allowEmpty ? { allowEmpty: true } : {}
   };
   const document = opts.format === "json" ? fleetJson(result, context) : void 0;
   return {
     stdout: document ? JSON.stringify(document, null, 2) + "\n" : opts.review === "github" ? fleetGithub(result, context) : opts.review === "markdown" ? fleetMarkdown(result, context) : fleetText(result, context),
-    exitCode: result.ok ? 0 : 1,
+    exitCode: fleetExit(result),
     document,
     result
   };
-}
-function withoutCredentials(line) {
-  const scheme = line.indexOf("://");
-  const at3 = line.lastIndexOf("@");
-  const slash = line.indexOf("/", scheme + 3);
-  return scheme > 0 && at3 > scheme && (slash === -1 || at3 < slash) ? line.slice(0, scheme + 3) + line.slice(at3 + 1) : line;
 }
 async function readOne(entry, config, opts, ledgerTable) {
   if (entry.error !== void 0 || entry.url === void 0)
@@ -51913,13 +52612,14 @@ async function readOne(entry, config, opts, ledgerTable) {
     };
   }
 }
-var import_node_path64;
+var import_node_path65;
 var init_verify_databases_command = __esm({
   "dist/commands/verify-databases-command.js"() {
     "use strict";
-    import_node_path64 = __toESM(require("node:path"), 1);
+    import_node_path65 = __toESM(require("node:path"), 1);
     init_alembic_config();
     init_project_model();
+    init_code_fingerprint();
     init_fleet();
     init_database_url();
     init_errors();
@@ -51942,11 +52642,12 @@ async function verifyTenantsCommand(opts) {
   const { result, context } = await openFleet(opts);
   const document = opts.format === "json" ? fleetJson(result, context) : void 0;
   const stdout = document ? JSON.stringify(document, null, 2) + "\n" : opts.review === "github" ? fleetGithub(result, context) : opts.review === "markdown" ? fleetMarkdown(result, context) : fleetText(result, context);
-  return { stdout, exitCode: result.ok ? 0 : 1, document, result };
+  return { stdout, exitCode: fleetExit(result), document, result };
 }
 var init_verify_tenants_command = __esm({
   "dist/commands/verify-tenants-command.js"() {
     "use strict";
+    init_fleet();
     init_fleet_report();
     init_open_fleet();
   }
@@ -52976,15 +53677,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph2) {
-      const path65 = [graph2[toModel].parent, toModel];
+      const path66 = [graph2[toModel].parent, toModel];
       let fn = conversions[graph2[toModel].parent][toModel];
       let cur = graph2[toModel].parent;
       while (graph2[cur].parent) {
-        path65.unshift(graph2[cur].parent);
+        path66.unshift(graph2[cur].parent);
         fn = link(conversions[graph2[cur].parent][cur], fn);
         cur = graph2[cur].parent;
       }
-      fn.conversion = path65;
+      fn.conversion = path66;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -54649,11 +55350,11 @@ var init_lib = __esm({
       resolve: import_path2.resolve,
       // TODO: figure  out a  way to combine ESM and CJS coverage, such  that
       // we can exercise all the lines below:
-      require: (path65) => {
+      require: (path66) => {
         if (typeof require !== "undefined") {
-          return require(path65);
-        } else if (path65.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path65, "utf8"));
+          return require(path66);
+        } else if (path66.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path66, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -58725,12 +59426,12 @@ var backfill = defineCommand({
 // dist/cli/list-rules.js
 init_rules();
 async function listRules(configFlag, format3, env2) {
-  const path65 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
+  const path66 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
   const { loadLintConfig: loadLintConfig2 } = await Promise.resolve().then(() => (init_lint_config(), lint_config_exports));
   const { ruleSetting: ruleSetting2 } = await Promise.resolve().then(() => (init_run_check(), run_check_exports));
   const { diskFiles: diskFiles2 } = await Promise.resolve().then(() => (init_project_files(), project_files_exports));
   const files = diskFiles2();
-  const ini = path65.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
+  const ini = path66.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
   const config = await loadLintConfig2(files, process.cwd(), files.exists(ini) ? ini : void 0, new Set(RULES.map((r) => r.code)));
   const rows = RULES.map((r) => ({
     code: r.code,
@@ -59064,6 +59765,7 @@ var rehearse = defineCommand({
 });
 
 // dist/cli/commands/release.js
+init_errors();
 var release = defineCommand({
   name: "release",
   command: "release",
@@ -59093,6 +59795,10 @@ var release = defineCommand({
   }).option("tenants", {
     type: "string",
     describe: "a schema per tenant: verify every schema matching this pattern, run the command after -- (your loop over the tenants) only if none would fail, and check that all reached the target"
+  }).option("allow-empty", {
+    type: "boolean",
+    default: false,
+    describe: "with --tenants: no schema matching is expected (a first deploy with no tenant yet); without it, that stops the release with exit 2"
   }).option("deadline", {
     type: "number",
     default: 50,
@@ -59104,6 +59810,10 @@ var release = defineCommand({
     const { getLogger: getLogger2 } = await Promise.resolve().then(() => (init_logger(), logger_exports));
     const log = await getLogger2("info");
     const rest = (args["--"] ?? []).map(String);
+    if (args["allow-empty"] && args.tenants === void 0)
+      throw new UsageError("--allow-empty is for a fleet: it goes with --tenants.", {
+        hint: "alembic-preflight release --tenants 'tenant_*' --allow-empty -- ./bin/migrate-tenants.sh"
+      });
     if (args.tenants !== void 0) {
       const { releaseFleetCommand: releaseFleetCommand2 } = await Promise.resolve().then(() => (init_release_fleet_command(), release_fleet_command_exports));
       ctx.setExitCode(await releaseFleetCommand2({
@@ -59112,6 +59822,7 @@ var release = defineCommand({
         ...ledgerArgs(args),
         env: ctx.env,
         tenants: args.tenants,
+        allowEmpty: args["allow-empty"],
         ...rest.length > 0 ? { command: rest } : {},
         alwaysRun: args["always-run"],
         deadlineMinutes: args.deadline,
@@ -59225,6 +59936,10 @@ var verify = defineCommand({
   }).option("shard", {
     type: "string",
     describe: "with --tenants or --databases: only shard I of N (I/N), a stable slice by the hash of each schema name or database line"
+  }).option("allow-empty", {
+    type: "boolean",
+    default: false,
+    describe: "with --tenants or --databases: no tenant at all is expected (a first deploy); without it, a pattern that matches nothing or an empty list exits 2"
   }).option("downgrade", {
     type: "string",
     describe: "predict `alembic downgrade TARGET` instead (base, a revision, -1, REV-1, label@-1): each step and the rows after it, or the exact error"
@@ -59244,6 +59959,10 @@ var verify = defineCommand({
       }));
       return;
     }
+    if (args["allow-empty"] && args.tenants === void 0 && args.databases === void 0)
+      throw new UsageError("--allow-empty is for a fleet: it goes with --tenants or --databases.", {
+        hint: "alembic-preflight verify --tenants 'tenant_*' --allow-empty"
+      });
     if (args.shard !== void 0 && args.tenants === void 0 && args.databases === void 0)
       throw new UsageError("--shard slices the tenants of --tenants or --databases.", {
         hint: "Add --tenants 'PATTERN' or --databases FILE, or drop --shard."
@@ -59265,6 +59984,7 @@ var verify = defineCommand({
         env: ctx.env,
         databasesFile: args.databases,
         concurrency: args.concurrency,
+        allowEmpty: args["allow-empty"],
         ...args.shard !== void 0 ? { shard: parseShard(args.shard) } : {}
       }));
       return;
@@ -59281,6 +60001,7 @@ var verify = defineCommand({
         ...ledgerArgs(args),
         env: ctx.env,
         tenants: args.tenants,
+        allowEmpty: args["allow-empty"],
         ...args.shard !== void 0 ? { shard: parseShard(args.shard) } : {}
       }));
       return;

@@ -14,18 +14,34 @@ export function catalogSql(schema: string | undefined, live: boolean): string {
   );
 }
 
-/** The lock grades' columns: sizes, other sessions' locks, the role's timeouts (read with --locks warn or block). */
+/**
+ * The lock grades' columns: sizes, other sessions' locks, the role's timeouts (read with --locks warn or
+ * block). A table's size is its whole inheritance tree's (a partitioned table's partitions, at every
+ * level, and an inheritance parent's children: ALTER TABLE on the parent recurses into them), and a
+ * table never analysed has its rows estimated from its pages as the planner would (a varlena column
+ * counted 32 bytes wide).
+ */
 const LIVE_FACTS_SQL = `,
-  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, c.reltuples, pg_catalog.pg_total_relation_size(c.oid), pg_catalog.pg_stat_get_live_tuples(c.oid),
-      pg_catalog.pg_stat_get_last_analyze_time(c.oid) IS NOT NULL OR pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid) IS NOT NULL))
-    FROM pg_catalog.pg_class c WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p'])),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, s.reltuples, s.bytes, s.live, s.analysed, s.members, s.estimate, c.relkind))
+    FROM pg_catalog.pg_class c CROSS JOIN LATERAL (
+      WITH RECURSIVE tree(oid) AS (SELECT c.oid UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent = t.oid)
+      SELECT pg_catalog.sum(CASE WHEN k.relkind = 'p' THEN 0 ELSE GREATEST(k.reltuples, 0) END) AS reltuples,
+        pg_catalog.sum(pg_catalog.pg_total_relation_size(k.oid)) AS bytes,
+        pg_catalog.sum(pg_catalog.pg_stat_get_live_tuples(k.oid)) AS live,
+        pg_catalog.bool_and(k.relkind = 'p' OR k.reltuples > 0 OR pg_catalog.pg_stat_get_last_analyze_time(k.oid) IS NOT NULL OR pg_catalog.pg_stat_get_last_autoanalyze_time(k.oid) IS NOT NULL) AS analysed,
+        pg_catalog.count(*) FILTER (WHERE k.oid <> c.oid) AS members,
+        pg_catalog.sum(CASE WHEN k.relkind = 'p' THEN 0 ELSE (pg_catalog.pg_relation_size(k.oid) / 8192) * (8168 / (28 + (SELECT COALESCE(pg_catalog.sum(CASE WHEN a.attlen > 0 THEN a.attlen ELSE 32 END), 0)
+          FROM pg_catalog.pg_attribute a WHERE a.attrelid = k.oid AND a.attnum > 0 AND NOT a.attisdropped))) END) AS estimate
+      FROM tree JOIN pg_catalog.pg_class k ON k.oid = tree.oid) s
+    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p'])),
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.pid, c.relname, l.mode, l.granted, a.state, EXTRACT(EPOCH FROM pg_catalog.now() - a.xact_start)::float8))
     FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
     WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()),
-  (SELECT pg_catalog.json_object_agg(name, reset_val) FROM pg_catalog.pg_settings WHERE name = ANY (ARRAY['lock_timeout', 'statement_timeout']))`.replace(
-  /\s+/gu,
-  ' ',
-);
+  (SELECT pg_catalog.json_object_agg(name, reset_val) FROM pg_catalog.pg_settings WHERE name = ANY (ARRAY['lock_timeout', 'statement_timeout'])),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname, y.typname, a.atttypmod)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_type y ON y.oid = a.atttypid
+    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND a.attnum > 0 AND NOT a.attisdropped),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(s.typname, t.typname)) FROM pg_catalog.pg_cast k JOIN pg_catalog.pg_type s ON s.oid = k.castsource JOIN pg_catalog.pg_type t ON t.oid = k.casttarget
+    WHERE k.castmethod = 'b')`.replace(/\s+/gu, ' ');
 
 const CATALOG_SQL = `SELECT
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
@@ -34,10 +50,8 @@ const CATALOG_SQL = `SELECT
     WHERE i.relnamespace = ns.oid),
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(t.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class t ON t.oid = k.conrelid
     WHERE t.relnamespace = ns.oid),
-  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A')`.replace(
-  /\s+/gu,
-  ' ',
-);
+  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A'),
+  ns.nspname`.replace(/\s+/gu, ' ');
 
 export function catalogOf(row: unknown[] | undefined, pathSchemas: number | null): SchemaCatalog {
   const pairs = (v: unknown): [string, string][] =>
@@ -47,17 +61,18 @@ export function catalogOf(row: unknown[] | undefined, pathSchemas: number | null
     indexes: pairs(row?.[1]),
     constraints: pairs(row?.[2]),
     types: Array.isArray(row?.[3]) ? (row[3] as unknown[]).map(String) : [],
+    ...(typeof row?.[4] === 'string' ? { schema: row[4] } : {}),
     searchPathSchemas: pathSchemas ?? 0,
     ...liveFacts(row),
   };
 }
 
-/** The live facts the lock grades read with the catalog: table sizes, other sessions' locks, the timeouts. */
+/** The live facts the lock grades read with the catalog: table sizes, other sessions' locks, the timeouts, column types and the server's binary-coercible casts. */
 function liveFacts(
   row: unknown[] | undefined,
-): Pick<SchemaCatalog, 'tableSizes' | 'lockHolders' | 'timeouts'> {
-  // not asked for (--locks off): the catalog's row ends with the types
-  if (!row || row.length <= 4) return {};
+): Pick<SchemaCatalog, 'tableSizes' | 'lockHolders' | 'timeouts' | 'columnTypes' | 'binaryCasts'> {
+  // not asked for (--locks off): the catalog's row ends with the schema's name
+  if (!row || row.length <= 5) return {};
   const list = (v: unknown): unknown[][] => (Array.isArray(v) ? (v as unknown[][]) : []);
   const num = (v: unknown): number | null =>
     typeof v === 'number' && Number.isFinite(v)
@@ -65,18 +80,23 @@ function liveFacts(
       : typeof v === 'string' && v !== '' && Number.isFinite(Number(v))
         ? Number(v)
         : null;
-  const tableSizes: TableSize[] = list(row?.[4]).map((r) => {
+  const tableSizes: TableSize[] = list(row?.[5]).map((r) => {
     const reltuples = num(r[1]);
-    // reltuples is -1 (PostgreSQL 14 and later) or 0 with no pages counted before the first ANALYZE
-    const analysed = r[4] === true || (reltuples !== null && reltuples > 0);
+    // every member analysed (reltuples is -1 from PostgreSQL 14, or 0 with no pages counted, before the first ANALYZE)
+    const analysed = r[4] === true;
+    const members = num(r[5]) ?? 0;
     return {
       table: String(r[0]),
       rows: analysed && reltuples !== null && reltuples >= 0 ? Math.round(reltuples) : null,
       bytes: num(r[2]) ?? 0,
       liveRows: num(r[3]),
+      estimatedRows: num(r[6]),
+      ...(members > 0
+        ? { members, tree: r[7] === 'p' ? ('partitions' as const) : ('children' as const) }
+        : {}),
     };
   });
-  const lockHolders: LockHolder[] = list(row?.[5]).map((r) => ({
+  const lockHolders: LockHolder[] = list(row?.[6]).map((r) => ({
     pid: num(r[0]) ?? 0,
     table: String(r[1]),
     mode: String(r[2]),
@@ -85,9 +105,13 @@ function liveFacts(
     transactionSeconds: num(r[5]),
   }));
   const settings =
-    row?.[6] !== null && typeof row?.[6] === 'object' ? (row[6] as Record<string, unknown>) : undefined;
+    row?.[7] !== null && typeof row?.[7] === 'object' ? (row[7] as Record<string, unknown>) : undefined;
   const timeouts = settings
     ? { lockMs: num(settings['lock_timeout']) ?? 0, statementMs: num(settings['statement_timeout']) ?? 0 }
     : undefined;
-  return { tableSizes, lockHolders, ...(timeouts ? { timeouts } : {}) };
+  const columnTypes = list(row?.[8]).map(
+    (r) => [String(r[0]), String(r[1]), String(r[2]), num(r[3]) ?? -1] as const,
+  );
+  const binaryCasts = list(row?.[9]).map((r) => [String(r[0]), String(r[1])] as const);
+  return { tableSizes, lockHolders, ...(timeouts ? { timeouts } : {}), columnTypes, binaryCasts };
 }

@@ -49,6 +49,8 @@ export interface SchemaCatalog {
   readonly constraints?: readonly (readonly [string, string])[];
   /** type names, array types left out (PostgreSQL) */
   readonly types?: readonly string[];
+  /** The schema read (PostgreSQL): a step that names it (`schema="public"`, `public.orders`) is on these tables. */
+  readonly schema?: string;
   /** PostgreSQL: the schemas on the search_path that exist; a name missing from the first may be found in another */
   readonly searchPathSchemas?: number;
   /** PostgreSQL: each table's live size, read with the catalog for the lock grades. */
@@ -57,14 +59,25 @@ export interface SchemaCatalog {
   readonly lockHolders?: readonly LockHolder[];
   /** PostgreSQL: lock_timeout and statement_timeout as this role's sessions start (its and the database's settings), in ms; 0 is none. */
   readonly timeouts?: { readonly lockMs: number; readonly statementMs: number };
+  /** PostgreSQL: [table, column, type's internal name, atttypmod] of the schema's tables (a type change's old type). */
+  readonly columnTypes?: readonly (readonly [string, string, string, number])[];
+  /** PostgreSQL: the casts pg_cast marks binary-coercible (castmethod 'b'), [source, target]: ALTER COLUMN TYPE along one rewrites nothing. */
+  readonly binaryCasts?: readonly (readonly [string, string])[];
 }
 
 /** A table's size: rows as of the last ANALYZE (null when never analysed), bytes with its indexes and TOAST, live rows counted since. */
 export interface TableSize {
   readonly table: string;
+  /** The analysed count (pg_class.reltuples), summed over the tree; null unless every member was analysed. */
   readonly rows: number | null;
   readonly bytes: number;
+  /** The statistics' live count (approximate), summed over the tree. */
   readonly liveRows: number | null;
+  /** Rows estimated from the heap's pages and the columns' widths, summed over the tree. */
+  readonly estimatedRows?: number | null;
+  /** A partitioned table's partitions or an inheritance parent's children (at every level), counted in the sizes. */
+  readonly members?: number;
+  readonly tree?: 'partitions' | 'children';
 }
 
 /** A lock another session holds (or waits for) on a table, with its session's state and transaction age. */

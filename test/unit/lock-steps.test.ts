@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lockSteps } from '../../src/check/schema/schema-ops.js';
 import { conflicts, gradeLock } from '../../src/check/schema/lock-grade.js';
+import { sqlLockSteps } from '../../src/check/schema/sql-lock-steps.js';
 import { migration } from '../helpers/project.js';
 
 const steps = (body: string) =>
@@ -11,6 +12,7 @@ const steps = (body: string) =>
     conditional: s.conditional,
     ...(s.index ? { index: s.index } : {}),
     ...(s.batch ? { batch: true } : {}),
+    ...(s.schema ? { schema: s.schema } : {}),
   }));
 
 describe('lock steps read from upgrade()', () => {
@@ -35,6 +37,8 @@ describe('lock steps read from upgrade()', () => {
       { call: 'add_column', table: 'orders', flags: ['identity-or-computed'], conditional: false },
       { call: 'drop_index', table: '', flags: [], conditional: false, index: 'ix_note' },
       { call: 'create_index', table: 'orders', flags: ['concurrently'], conditional: false, index: 'ix_a' },
+      // graded only where audit is the schema whose sizes were read
+      { call: 'add_column', table: 'elsewhere', flags: [], conditional: false, schema: 'audit' },
     ]);
   });
 
@@ -55,7 +59,7 @@ describe('lock steps read from upgrade()', () => {
         migration(
           'b1',
           'a0',
-          "op.execute(build_sql())\nop.add_column('orders', sa.Column('x', sa.Integer()), schema='audit')",
+          "op.execute(build_sql())\nop.add_column('orders', sa.Column('x', sa.Integer()), schema=schema_of())",
           'pass',
         ),
       ).unread,
@@ -91,7 +95,6 @@ describe('lock grades by server version', () => {
 describe("lock steps read from SQL by PostgreSQL's parser", () => {
   it('gives each ALTER TABLE subcommand, index and rename its step, and says what it does not model', async () => {
     const { loadSqlParser } = await import('../../src/workspace/sql-parser.js');
-    const { sqlLockSteps } = await import('../../src/check/schema/sql-lock-steps.js');
     const parse = (await loadSqlParser())!;
     const read = (sql: string) => {
       const got = sqlLockSteps(parse(sql)!, 3, false);
@@ -132,9 +135,169 @@ describe("lock steps read from SQL by PostgreSQL's parser", () => {
         'ALTER TABLE orders SET LOGGED; ALTER TABLE audit.orders ADD COLUMN x int; UPDATE orders SET a = 1',
       ),
     ).toEqual({
-      steps: [],
+      steps: [['update_rows', 'orders']],
       unread: ['ALTER TABLE orders SetLogged', 'ALTER TABLE on audit.orders, outside the schema read'],
     });
     expect(parse('ALTER TABLE orders ADD COLUM x int')).toBeUndefined();
+  });
+});
+
+describe('lock steps of the statements that rewrite, rebuild, lock or change rows', () => {
+  it('CLUSTER, VACUUM FULL, REINDEX, LOCK TABLE, UPDATE and DELETE; a schema-qualified name in the schema read', async () => {
+    const { loadSqlParser } = await import('../../src/workspace/sql-parser.js');
+    const parse = (await loadSqlParser())!;
+    const read = (sql: string, schema?: string) => {
+      const got = sqlLockSteps(parse(sql)!, 3, false, schema);
+      return {
+        steps: got.steps.map((s) => [
+          s.call,
+          s.table || `index ${s.index}`,
+          ...s.flags,
+          ...(s.lockMode ? [s.lockMode] : []),
+        ]),
+        unread: got.unread,
+      };
+    };
+    expect(
+      read(
+        'CLUSTER orders USING orders_pkey; VACUUM FULL orders; VACUUM orders; REINDEX TABLE CONCURRENTLY orders; REINDEX INDEX ix_note; LOCK TABLE orders IN SHARE MODE; DELETE FROM orders WHERE id < 5; UPDATE public.orders SET a = 1',
+        'public',
+      ),
+    ).toEqual({
+      steps: [
+        ['cluster', 'orders'],
+        ['vacuum_full', 'orders'],
+        ['reindex', 'orders', 'concurrently'],
+        ['reindex', 'index ix_note'],
+        ['lock_table', 'orders', 'SHARE'],
+        ['delete_rows', 'orders', 'where'],
+        ['update_rows', 'orders'],
+      ],
+      unread: [],
+    });
+    // another schema, and a statement whose lock is not modelled
+    expect(
+      read(
+        'UPDATE audit.orders SET a = 1; CREATE TRIGGER t BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION f()',
+        'public',
+      ),
+    ).toEqual({
+      steps: [],
+      unread: [
+        'UPDATE on audit.orders, outside the schema read',
+        'CreateTrig statement, whose lock is not modelled',
+      ],
+    });
+    expect(
+      gradeLock({ call: 'cluster', table: 'orders', flags: [], line: 1, conditional: false }, 15),
+    ).toMatchObject({
+      mode: 'ACCESS EXCLUSIVE',
+      work: 'rewrite',
+    });
+    expect(
+      gradeLock({ call: 'update_rows', table: 'orders', flags: ['where'], line: 1, conditional: false }, 15),
+    ).toMatchObject({
+      mode: 'ROW EXCLUSIVE',
+      work: 'scan',
+      rowLocks: true,
+      uncertain: 'unless its WHERE clause picks few rows through an index',
+    });
+  });
+});
+
+describe('what add_column and batch_alter_table emit besides the operation', () => {
+  it("unique=True, index=True, a CheckConstraint and a ForeignKey; recreate='always'; names from constants and locals", () => {
+    const file = migration(
+      'b1',
+      'a0',
+      [
+        "op.add_column(TABLE, sa.Column('a', sa.Integer(), sa.ForeignKey('customers.id'), sa.CheckConstraint('a > 0'), unique=True, index=True))",
+        "t = 'orders'",
+        "op.create_index('ix_b', t, ['b'])",
+        "with op.batch_alter_table(TABLE, recreate='always') as b:",
+        "    b.alter_column('c', nullable=True)",
+      ].join('\n'),
+      'pass',
+      'import sqlalchemy as sa\nTABLE = "orders"\n',
+    );
+    expect(
+      lockSteps(file).steps.map((s) => [
+        s.call,
+        s.table,
+        ...s.flags,
+        ...(s.references ? [`-> ${s.references}`] : []),
+      ]),
+    ).toEqual([
+      ['add_column', 'orders'],
+      ['create_unique_constraint', 'orders'],
+      ['create_index', 'orders'],
+      ['create_foreign_key', 'orders', '-> customers'],
+      ['create_check_constraint', 'orders'],
+      ['create_index', 'orders'],
+      ['alter_column', 'orders', 'recreate'],
+    ]);
+    expect(lockSteps(file).unread).toEqual([]);
+  });
+});
+
+describe('the lock_timeout statements set', () => {
+  it("reads SET, SET LOCAL and set_config with PostgreSQL's units; 0 is a setting", async () => {
+    const { sqlTimeouts, timeoutMs, envPyTimeout } =
+      await import('../../src/check/schema/timeout-setting.js');
+    expect(['5s', '5000', '1min', '250ms', '0', '2h', 'x'].map(timeoutMs)).toEqual([
+      5000,
+      5000,
+      60_000,
+      250,
+      0,
+      7_200_000,
+      undefined,
+    ]);
+    expect(
+      sqlTimeouts(
+        "SET lock_timeout = '5s'; SET LOCAL lock_timeout TO 100; SELECT set_config('lock_timeout', '0', false)",
+      ),
+    ).toEqual([
+      { ms: 5000, local: false },
+      { ms: 100, local: true },
+      { ms: 0, local: false },
+    ]);
+    // env.py: a docstring, a comment and run_migrations_offline set nothing; the migrating path's last value wins
+    const env = [
+      '"""Set lock_timeout = \'9s\' in production."""',
+      '# SET lock_timeout = 1',
+      'def run_migrations_offline():',
+      '    context.execute("SET lock_timeout = \'7s\'")',
+      'def run_migrations_online():',
+      '    engine = create_engine(url, connect_args={"options": "-c lock_timeout=3000"})',
+      '    with engine.connect() as c:',
+      '        c.exec_driver_sql("SET lock_timeout = 0")',
+      '',
+    ].join('\n');
+    expect(envPyTimeout(env)).toEqual({ ms: 0, line: 8 });
+    expect(envPyTimeout(env.replace('SET lock_timeout = 0', 'SELECT 1'))).toEqual({ ms: 3000, line: 6 });
+    expect(envPyTimeout(env.split('\n').slice(0, 4).join('\n'))).toBeUndefined();
+  });
+});
+
+describe('SQL templates', () => {
+  it('an f-string or str.format with every field known is literal SQL; an unknown field stands for itself', async () => {
+    const { lockSteps: read } = await import('../../src/check/schema/schema-ops.js');
+    const sql = (body: string) =>
+      read(migration('b1', 'a0', body, 'pass', 'import sqlalchemy as sa\nTABLE = "orders"\n')).sql.map(
+        (q) => [q.sql, q.template === true],
+      );
+    expect(sql('op.execute(f"ALTER TABLE {TABLE} ADD COLUMN x int")')).toEqual([
+      ['ALTER TABLE orders ADD COLUMN x int', false],
+    ]);
+    expect(sql('n = "note"\nop.execute("UPDATE {} SET {col} = 0".format(TABLE, col=n))')).toEqual([
+      ['UPDATE orders SET note = 0', false],
+    ]);
+    expect(sql('op.execute(f"UPDATE {name()} SET a = {{1}}")')).toEqual([
+      ['UPDATE __preflight_run_time__ SET a = {1}', true],
+    ]);
+    expect(sql('op.execute("DELETE FROM %s" % TABLE)')).toEqual([
+      ['DELETE FROM __preflight_run_time__', true],
+    ]);
   });
 });

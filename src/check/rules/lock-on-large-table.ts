@@ -27,7 +27,10 @@ export const lockOnLargeTable: Rule = {
     if (!locks) return [];
     return locks.steps
       .filter(
-        (s) => s.large && s.grade.work !== 'instant' && blockedBy(s.grade.mode) !== 'nothing the app does',
+        (s) =>
+          s.large &&
+          s.grade.work !== 'instant' &&
+          (s.grade.rowLocks === true || blockedBy(s.grade.mode) !== 'nothing the app does'),
       )
       .map((s) => finding(s, locks.settings.mode === 'block'));
   },
@@ -35,7 +38,7 @@ export const lockOnLargeTable: Rule = {
 
 function finding(s: PendingLock, block: boolean): Finding {
   const { grade, step } = s;
-  const blocked = blockedBy(grade.mode);
+  const blocked = grade.rowLocks ? 'writes to the rows it changes' : blockedBy(grade.mode);
   const may = grade.uncertain ? 'may ' : '';
   const verb = grade.uncertain ? WORK[grade.work].replace(/s(?= |$)/u, '') : WORK[grade.work];
   const also = grade.alsoLocks ? ` It also takes ${grade.alsoLocks.mode} on ${grade.alsoLocks.table}.` : '';
@@ -45,7 +48,7 @@ function finding(s: PendingLock, block: boolean): Finding {
     titleRestates: true,
     title: `${stepName(step).replace(/^op\./u, '')} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
     message:
-      `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0]!.toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${WHAT[grade.work]}), and the release still serving keeps sending them.` +
+      `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0]!.toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${grade.rowLocks ? 'each row it changes is written anew and stays locked until the migration commits' : WHAT[grade.work]}), and the release still serving keeps sending them.` +
       `${grade.uncertain ? ` It rewrites the table ${grade.uncertain}.` : ''}${grade.caveat ? ` ${grade.caveat}` : ''}${also}${step.conditional ? ' The step is under if, for or try, or in a helper: it may not run.' : ''}`,
     hint: `Safe form: ${grade.recipe}.${block ? ' (--locks block makes this an error; --locks warn reports it only.)' : ' (--locks block makes this stop the release.)'}`,
     path: s.path,

@@ -13,10 +13,13 @@ export const lockTimeoutMissing: Rule = {
     'A pending step waits for ACCESS EXCLUSIVE on a large table with no lock_timeout: every query on it queues behind the wait.',
   check({ database: db }) {
     const locks = db?.locks;
-    if (!locks || locks.timeoutSet || !locks.timeouts || locks.timeouts.lockMs > 0) return [];
+    if (!locks) return [];
+    // per step: a timeout set after it, in downgrade() or in a docstring bounds nothing
     const first = locks.steps.find(
       (s) =>
-        s.large && (s.grade.mode === 'ACCESS EXCLUSIVE' || s.grade.alsoLocks?.mode === 'ACCESS EXCLUSIVE'),
+        s.large &&
+        s.timeoutMs === 0 &&
+        (s.grade.mode === 'ACCESS EXCLUSIVE' || s.grade.alsoLocks?.mode === 'ACCESS EXCLUSIVE'),
     );
     if (!first) return [];
     return [
@@ -25,7 +28,7 @@ export const lockTimeoutMissing: Rule = {
         severity: locks.settings.mode === 'block' ? 'error' : 'warning',
         titleRestates: true,
         title: `no lock_timeout, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`,
-        message: `No lock_timeout is set, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. Neither the role, the database, env.py nor a pending migration sets lock_timeout (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : 'none'}).`,
+        message: `No lock_timeout is set, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. No lock_timeout is in force when it runs: neither the role, the database, env.py's migrating path nor a statement before it in the pending migrations sets one above 0${locks.timeouts ? ` (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : 'none'})` : ''}.`,
         hint: `At the top of the migration's upgrade(): op.execute("SET lock_timeout = '5s'"), and let the release retry; or for every migration: ALTER ROLE <role> SET lock_timeout = '5s'.`,
         path: first.path,
         line: first.step.line,

@@ -23,7 +23,11 @@ export type LockFlag =
   /** a new name (alter_column new_column_name=…, rename_table) */
   | 'rename'
   /** ADD CONSTRAINT … USING INDEX: the index was built before */
-  | 'using-index';
+  | 'using-index'
+  /** inside batch_alter_table(recreate="always"): the table is copied into a new one */
+  | 'recreate'
+  /** UPDATE or DELETE with a WHERE clause: it may touch few rows */
+  | 'where';
 
 /**
  * A step of upgrade() that takes a lock on a table that may already hold rows: the Alembic operation,
@@ -46,6 +50,20 @@ export interface LockStep {
   readonly batch?: true;
   /** Read from the SQL an op.execute() runs (sql-lock-steps.ts), not from an Alembic call. */
   readonly sql?: true;
+  /** The schema the step names (`schema="…"`, `schema.table`): graded only where it is the schema read. */
+  readonly schema?: string;
+  /** LOCK TABLE: the mode it asks for. */
+  readonly lockMode?: string;
+  /** alter_column's new type, as PostgreSQL names it (varchar, text, int8), when the reading knows it. */
+  readonly typeTo?: TypeTo;
+}
+
+/** A new column type: PostgreSQL's internal name, its length where one is given, and whether a USING expression converts. */
+export interface TypeTo {
+  readonly name: string;
+  /** varchar(n)'s n; 'unknown' when a modifier is given that the reading does not know. */
+  readonly length?: number | 'unknown';
+  readonly using?: true;
 }
 
 /** The operations that lock an existing table; create_table and the rest lock none that holds rows. */
@@ -66,8 +84,9 @@ export const LOCKING = new Set([
 ]);
 
 /**
- * The lock step of `op.<method>(…)` (or a batch operation on `batchTable`), or undefined when the
- * operation locks no existing table or its table is not a literal (then nothing is claimed).
+ * The lock steps of `op.<method>(…)` (or a batch operation on `batchTable`): the operation's own, then
+ * what Alembic emits after it (add_column's inline constraints and index). Empty when the operation
+ * locks no existing table; undefined when it may and its table cannot be named (not graded).
  */
 export function lockStepOf(
   method: string,
@@ -76,17 +95,22 @@ export function lockStepOf(
   line: number,
   conditional: boolean,
   resolve: (e: PyExpr) => PyExpr,
-): LockStep | undefined {
-  if (!LOCKING.has(method)) return undefined;
+): LockStep[] | undefined {
+  if (!LOCKING.has(method)) return [];
   const batch = batchTable !== undefined;
   const shift = batch ? -1 : 0;
-  const arg = (i: number, name: string): PyExpr | undefined =>
-    (i >= 0 ? c.args[i] : undefined) ?? c.kw.get(name);
+  // a module constant or a local variable names a table as well as a literal does
+  const arg = (i: number, name: string): PyExpr | undefined => {
+    const e = (i >= 0 ? c.args[i] : undefined) ?? c.kw.get(name);
+    return e === undefined ? undefined : resolve(e);
+  };
+  const inline: Omit<LockStep, 'table' | 'line' | 'conditional'>[] = [];
   const dialect = (name: string): PyExpr | undefined => c.kw.get(`postgresql_${name}`);
   let table: string | undefined;
   let column: string | undefined;
   let references: string | undefined;
   let index: string | undefined;
+  let typeTo: TypeTo | undefined;
   const flags: LockFlag[] = [];
   switch (method) {
     case 'create_index':
@@ -120,36 +144,80 @@ export function lockStepOf(
     case 'add_column':
       table = batch ? (batchTable ?? undefined) : strOf(arg(0, 'table_name'));
       ({ column } = addedColumn(
-        resolve(arg(1 + shift, 'column') ?? { k: 'other', parts: [] }),
+        arg(1 + shift, 'column') ?? { k: 'other', parts: [] },
         resolve,
         flags,
+        inline,
       ));
       break;
     default:
       table = batch ? (batchTable ?? undefined) : strOf(arg(0, 'table_name'));
       column = strOf(arg(1 + shift, 'column_name'));
       if (method === 'alter_column') alteredColumn(c, flags);
+      if (method === 'alter_column' && c.kw.has('type_'))
+        typeTo = sqlalchemyType(resolve(c.kw.get('type_')!));
   }
-  const schema = c.kw.get('schema');
-  if (schema !== undefined && !isNone(schema)) return undefined;
+  const schemaArg = c.kw.get('schema');
+  const schema = schemaArg === undefined || isNone(schemaArg) ? undefined : strOf(resolve(schemaArg));
+  // a schema the reading cannot name: which table it locks is not known
+  if (schemaArg !== undefined && !isNone(schemaArg) && schema === undefined) return undefined;
   // a drop_index names its table or is found by its index in the catalog
   if (table === undefined && !(method === 'drop_index' && index !== undefined)) return undefined;
-  return {
-    call: method,
-    table: table ?? '',
-    ...(column !== undefined ? { column } : {}),
-    ...(references !== undefined ? { references } : {}),
-    ...(index !== undefined ? { index } : {}),
-    flags,
+  const common = {
     line,
     conditional,
     ...(batch ? { batch: true as const } : {}),
+    ...(schema !== undefined ? { schema } : {}),
   };
+  return [
+    {
+      call: method,
+      table: table ?? '',
+      ...(column !== undefined ? { column } : {}),
+      ...(references !== undefined ? { references } : {}),
+      ...(index !== undefined ? { index } : {}),
+      ...(typeTo !== undefined ? { typeTo } : {}),
+      flags,
+      ...common,
+    },
+    ...inline.map((x) => ({ ...x, table: table ?? '', ...common })),
+  ];
 }
 
-/** add_column's Column(…): its name, and what its default, nullability and kind say. */
-function addedColumn(col: PyExpr, resolve: (e: PyExpr) => PyExpr, flags: LockFlag[]): { column?: string } {
+/**
+ * add_column's Column(…): its name, and what its default, nullability and kind say; and what Alembic
+ * emits after the ADD COLUMN (`inline`): a UNIQUE constraint (unique=True), an index (index=True), each
+ * CheckConstraint and ForeignKey among its arguments, as ALTER TABLE … ADD CONSTRAINT / CREATE INDEX.
+ */
+function addedColumn(
+  col: PyExpr,
+  resolve: (e: PyExpr) => PyExpr,
+  flags: LockFlag[],
+  inline: Omit<LockStep, 'table' | 'line' | 'conditional'>[],
+): { column?: string } {
   if (col.k !== 'call' || !/(?:^|\.)Column$/u.test(col.callee)) return {};
+  const name = strOf(col.args[0] ?? col.kw.get('name'));
+  const named = name !== undefined ? { column: name } : {};
+  if (isTrue(col.kw.get('unique'))) inline.push({ call: 'create_unique_constraint', flags: [], ...named });
+  if (isTrue(col.kw.get('index'))) inline.push({ call: 'create_index', flags: [], ...named });
+  for (const a of col.args.slice(1)) {
+    const x = resolve(a);
+    if (x.k !== 'call') continue;
+    if (/(?:^|\.)CheckConstraint$/u.test(x.callee))
+      inline.push({ call: 'create_check_constraint', flags: [], ...named });
+    else if (/(?:^|\.)ForeignKey$/u.test(x.callee)) {
+      const target = strOf(resolve(x.args[0] ?? x.kw.get('column') ?? { k: 'other', parts: [] }));
+      const parts = target?.split('.');
+      // 'table.column' or 'schema.table.column': the referenced table is locked too
+      const references = parts && parts.length >= 2 ? parts[parts.length - 2] : undefined;
+      inline.push({
+        call: 'create_foreign_key',
+        flags: [],
+        ...named,
+        ...(references !== undefined ? { references } : {}),
+      });
+    }
+  }
   if (isFalse(col.kw.get('nullable')) || isTrue(col.kw.get('primary_key'))) flags.push('not-null');
   const def = col.kw.get('server_default');
   if (def !== undefined && !isNone(def)) flags.push(defaultKind(resolve(def), resolve));
@@ -198,4 +266,41 @@ function defaultKind(e: PyExpr, resolve: (e: PyExpr) => PyExpr): LockFlag {
         : 'default-expression';
   if (/^(?:true|false|null|literal)$/u.test(method)) return 'default-constant';
   return 'default-expression';
+}
+
+/** SQLAlchemy's types with no length PostgreSQL needs to know, by the name PostgreSQL gives them. */
+const SQLALCHEMY_TYPES: Readonly<Record<string, string>> = {
+  Text: 'text',
+  TEXT: 'text',
+  UnicodeText: 'text',
+  CITEXT: 'citext',
+  String: 'varchar',
+  VARCHAR: 'varchar',
+  Unicode: 'varchar',
+  Integer: 'int4',
+  INTEGER: 'int4',
+  BigInteger: 'int8',
+  BIGINT: 'int8',
+  SmallInteger: 'int2',
+  SMALLINT: 'int2',
+  Boolean: 'bool',
+  BOOLEAN: 'bool',
+  Date: 'date',
+  DATE: 'date',
+  JSON: 'json',
+  JSONB: 'jsonb',
+  LargeBinary: 'bytea',
+  BYTEA: 'bytea',
+  Float: 'float8',
+};
+
+/** `type_=sa.Text()` as PostgreSQL names it; undefined for a type the reading does not map (graded as a rewrite). */
+function sqlalchemyType(e: PyExpr): TypeTo | undefined {
+  const callee = e.k === 'call' ? e.callee : e.k === 'name' ? e.v : undefined;
+  if (callee === undefined) return undefined;
+  const name = SQLALCHEMY_TYPES[callee.slice(callee.lastIndexOf('.') + 1)];
+  if (name === undefined) return undefined;
+  const sized = e.k === 'call' && (e.args.length > 0 || e.kw.has('length'));
+  // a length on text is ignored by PostgreSQL; on varchar it is a modifier this reading does not evaluate
+  return sized && name === 'varchar' ? { name, length: 'unknown' } : { name };
 }

@@ -39,6 +39,8 @@ export interface LockGrade {
   readonly work: LockWork;
   /** create_foreign_key: the referenced table is locked too. */
   readonly alsoLocks?: { readonly table: string; readonly mode: LockMode };
+  /** UPDATE or DELETE: the rows it changes stay locked until the migration commits, and the app's writes to them wait. */
+  readonly rowLocks?: true;
   /** The work is `work` only under this condition, which the reading cannot see: the finding says "may". */
   readonly uncertain?: string;
   /** A sentence on when PostgreSQL does less than `work` (a condition the reading cannot see). */
@@ -54,42 +56,30 @@ const CONCURRENT_INDEX =
  * The lock a step takes on its table on a PostgreSQL server of `major`, and the work done under it:
  * PostgreSQL's documented lock level for each ALTER TABLE subform, CREATE/DROP INDEX and constraints.
  */
-export function gradeLock(step: LockStep, major: number): LockGrade {
+export function gradeLock(step: LockStep, major: number, coercible = false): LockGrade {
   const has = (f: LockStep['flags'][number]): boolean => step.flags.includes(f);
+  // batch_alter_table(recreate="always"): CREATE TABLE, INSERT … SELECT every row, DROP, RENAME
+  if (has('recreate'))
+    return {
+      mode: 'ACCESS EXCLUSIVE',
+      work: 'rewrite',
+      recipe:
+        'on PostgreSQL, drop recreate="always": batch_alter_table then emits the same ALTER TABLE statements without copying the table',
+    };
+  const statement = gradeStatement(step, has);
+  if (statement) return statement;
   switch (step.call) {
-    case 'add_column': {
-      if (has('identity-or-computed'))
-        return {
-          mode: 'ACCESS EXCLUSIVE',
-          work: 'rewrite',
-          recipe:
-            'add the column without identity or generation, backfill it in batches, then attach the default or identity',
-        };
-      // PostgreSQL 11 stores a non-volatile default in the catalog; before 11 every default rewrites
-      if ((has('default-constant') || has('default-expression') || has('default-volatile')) && major < 11)
-        return {
-          mode: 'ACCESS EXCLUSIVE',
-          work: 'rewrite',
-          recipe: 'add the column without a default, set the default in a second step, backfill in batches',
-        };
-      const later =
-        'add the column nullable without the default, set the default in a second step, backfill in batches';
-      if (has('default-volatile')) return { mode: 'ACCESS EXCLUSIVE', work: 'rewrite', recipe: later };
-      if (has('default-expression'))
-        return {
-          mode: 'ACCESS EXCLUSIVE',
-          work: 'rewrite',
-          uncertain:
-            'if its default is volatile (random(), gen_random_uuid(), clock_timestamp()); a stable one such as now() is stored once and rewrites nothing',
-          recipe: later,
-        };
-      return {
-        mode: 'ACCESS EXCLUSIVE',
-        work: 'instant',
-        recipe: 'keep it instant: a constant default or none; set lock_timeout so a queued lock gives up',
-      };
-    }
+    case 'add_column':
+      return gradeAddColumn(has, major);
     case 'alter_column': {
+      if (has('type') && coercible && !has('not-null'))
+        return {
+          mode: 'ACCESS EXCLUSIVE',
+          work: 'instant',
+          caveat:
+            'The new type is binary-coercible from the old one (pg_cast), so PostgreSQL rewrites nothing.',
+          recipe: 'set lock_timeout so a queued lock gives up',
+        };
       if (has('type'))
         return {
           mode: 'ACCESS EXCLUSIVE',
@@ -172,6 +162,86 @@ export function gradeLock(step: LockStep, major: number): LockGrade {
         work: 'instant',
         recipe: 'set lock_timeout so a queued lock gives up instead of blocking every query behind it',
       };
+  }
+}
+
+/** ADD COLUMN: instant, unless its default or kind makes PostgreSQL write every row. */
+function gradeAddColumn(has: (f: LockStep['flags'][number]) => boolean, major: number): LockGrade {
+  if (has('identity-or-computed'))
+    return {
+      mode: 'ACCESS EXCLUSIVE',
+      work: 'rewrite',
+      recipe:
+        'add the column without identity or generation, backfill it in batches, then attach the default or identity',
+    };
+  // PostgreSQL 11 stores a non-volatile default in the catalog; before 11 every default rewrites
+  if ((has('default-constant') || has('default-expression') || has('default-volatile')) && major < 11)
+    return {
+      mode: 'ACCESS EXCLUSIVE',
+      work: 'rewrite',
+      recipe: 'add the column without a default, set the default in a second step, backfill in batches',
+    };
+  const later =
+    'add the column nullable without the default, set the default in a second step, backfill in batches';
+  if (has('default-volatile')) return { mode: 'ACCESS EXCLUSIVE', work: 'rewrite', recipe: later };
+  if (has('default-expression'))
+    return {
+      mode: 'ACCESS EXCLUSIVE',
+      work: 'rewrite',
+      uncertain:
+        'if its default is volatile (random(), gen_random_uuid(), clock_timestamp()); a stable one such as now() is stored once and rewrites nothing',
+      recipe: later,
+    };
+  return {
+    mode: 'ACCESS EXCLUSIVE',
+    work: 'instant',
+    recipe: 'keep it instant: a constant default or none; set lock_timeout so a queued lock gives up',
+  };
+}
+
+/** The statements read from SQL that have no Alembic operation: CLUSTER, VACUUM FULL, REINDEX, LOCK TABLE, UPDATE, DELETE. */
+function gradeStatement(
+  step: LockStep,
+  has: (f: LockStep['flags'][number]) => boolean,
+): LockGrade | undefined {
+  switch (step.call) {
+    case 'cluster':
+    case 'vacuum_full':
+      return {
+        mode: 'ACCESS EXCLUSIVE',
+        work: 'rewrite',
+        recipe: 'run it outside the release (pg_repack rewrites a table without holding ACCESS EXCLUSIVE)',
+      };
+    case 'reindex':
+      return has('concurrently')
+        ? { mode: 'SHARE UPDATE EXCLUSIVE', work: 'index', recipe: 'already concurrent' }
+        : {
+            mode: 'SHARE',
+            work: 'index',
+            recipe:
+              'with op.get_context().autocommit_block(): op.execute("REINDEX TABLE CONCURRENTLY …") (PostgreSQL 12 and later)',
+          };
+    case 'lock_table': {
+      const mode = LOCK_MODES.find((m) => m === step.lockMode) ?? 'ACCESS EXCLUSIVE';
+      return {
+        mode,
+        work: 'instant',
+        caveat: 'LOCK TABLE holds the lock until the migration commits, over every step after it.',
+        recipe: 'lock the weakest mode the migration needs, and set lock_timeout before it',
+      };
+    }
+    case 'update_rows':
+    case 'delete_rows':
+      return {
+        mode: 'ROW EXCLUSIVE',
+        work: 'scan',
+        rowLocks: true,
+        ...(has('where') ? { uncertain: 'unless its WHERE clause picks few rows through an index' } : {}),
+        recipe:
+          'change the rows in batches of a few thousand, each committed on its own (outside the migration, or in op.get_context().autocommit_block())',
+      };
+    default:
+      return undefined;
   }
 }
 

@@ -9,8 +9,10 @@ import type {
 import type { LockStep } from './lock-facts.js';
 import { gradeLock, type LockGrade } from './lock-grade.js';
 import type { SchemaOp } from './schema-object.js';
-import { lockSteps } from './schema-ops.js';
+import { lockSteps, type LiteralSql } from './schema-ops.js';
 import { sqlLockSteps, type ParsedSql } from './sql-lock-steps.js';
+import { envPyTimeout, sqlTimeouts } from './timeout-setting.js';
+import { RUN_TIME } from './sql-argument.js';
 
 /** `--locks` and its thresholds: a table at or above either is large. */
 export interface LockSettings {
@@ -33,6 +35,8 @@ export interface PendingLock {
   readonly size?: TableSize;
   /** At or above a threshold, by its analysed rows, its live rows or its bytes. */
   readonly large: boolean;
+  /** The lock_timeout in force when the step runs (ms; 0: none): the role's or database's, env.py's, or a SET before it. */
+  readonly timeoutMs: number;
 }
 
 /** Where a lock_timeout or statement_timeout is set for the migrations: a migration or env.py. */
@@ -58,14 +62,18 @@ export interface PendingLocks {
   /** Other sessions' locks on the tables the pending steps lock. */
   readonly holders: readonly LockHolder[];
   readonly timeouts?: SchemaCatalog['timeouts'];
-  /** The first `lock_timeout` a pending migration or env.py sets, when one does. */
+  /** The first non-zero `lock_timeout` a pending migration's statements or env.py's migrating path set, when one does. */
   readonly timeoutSet?: TimeoutSetting;
 }
 
-const TIMEOUT = /\block_timeout\b/u;
-/** SQL that may lock a table that holds rows; data changes and SET are left to the reading's other rules. */
-const SCHEMA_CHANGE =
-  /\b(?:ALTER|DROP|CREATE\s+(?:UNIQUE\s+)?INDEX|TRUNCATE|CLUSTER|REINDEX|VACUUM\s+FULL)\b/iu;
+/** One statement that reads, inserts or sets: no lock the app waits for (the parser is not loaded for it). */
+const LIGHT_STATEMENT = /^(?:SELECT|INSERT|SET|SHOW|COMMENT|GRANT|REVOKE|ANALYZE)\b/iu;
+
+function light(sql: string): boolean {
+  const t = sql.trim();
+  const body = t.endsWith(';') ? t.slice(0, -1) : t;
+  return !body.includes(';') && LIGHT_STATEMENT.test(body);
+}
 
 /** PostgreSQL's parser (libpg_query), loaded by the caller when pending SQL needs it: the parse tree, or undefined when it rejects the SQL. */
 export type SqlParser = (sql: string) => ParsedSql | undefined;
@@ -101,13 +109,16 @@ export function pendingLocks(
   // names as PostgreSQL folds unquoted ones: SQL that names none of them locks no table that holds rows
   const lowerNames = [...sizes.keys()].map((t) => t.toLowerCase());
   const indexTable = new Map(catalog.indexes.map(([index, table]) => [index, table]));
-  // the analysed count when there is one; the statistics' live count (approximate) before the first ANALYZE
   const large = (t?: TableSize): boolean =>
-    t !== undefined && ((t.rows ?? t.liveRows ?? 0) >= settings.rows || t.bytes >= settings.bytes);
+    t !== undefined && (rowsOf(t) >= settings.rows || t.bytes >= settings.bytes);
   const steps: PendingLock[] = [];
   let sqlUngraded = 0;
   const unread: PendingLocks['unread'][number][] = [];
   let timeoutSet: TimeoutSetting | undefined;
+  // the lock_timeout each step runs under: env.py's (it runs after the connection takes the role's), then each SET in order
+  const fromEnv = envPy ? envPyTimeout(envPy.text) : undefined;
+  if (fromEnv && fromEnv.ms > 0 && envPy) timeoutSet = { path: envPy.path, line: fromEnv.line };
+  let session = fromEnv?.ms ?? catalog.timeouts?.lockMs ?? 0;
   for (const { revision } of prediction.steps) {
     const rev = model.map.byKey.get(revision);
     // the schema probes' reading of the file, when the run kept it: a revision none of whose steps
@@ -119,27 +130,26 @@ export function pendingLocks(
     if (!rev || text === undefined) continue;
     const read = lockSteps(text);
     for (const u of read.unread) unread.push({ revision, path: rev.file.path, ...u });
-    timeoutSet ??= timeoutLine(text, rev.file.path);
-    const fromSql: LockStep[] = [];
-    for (const q of read.sql.filter((x) => SCHEMA_CHANGE.test(x.sql) && namesAny(x.sql, lowerNames))) {
-      const parsed = parseSql?.(q.sql);
-      if (parsed === undefined) {
-        sqlUngraded += parseSql ? 0 : 1;
+    const sets = read.sql.flatMap((q) => sqlTimeouts(q.sql).map((set) => ({ line: q.line, ...set })));
+    timeoutSet ??= sets.find((x) => x.ms > 0) && {
+      path: rev.file.path,
+      line: sets.find((x) => x.ms > 0)!.line,
+    };
+    const sql = sqlSteps(read.sql, lowerNames, catalog.schema, parseSql);
+    sqlUngraded += sql.ungraded;
+    for (const u of sql.unread) unread.push({ revision, path: rev.file.path, ...u });
+    const fromSql = sql.steps;
+    for (const step of [...read.steps, ...fromSql]) {
+      // a table in another schema than the one whose sizes were read: its size is not known
+      if (step.schema !== undefined && step.schema !== catalog.schema) {
         unread.push({
           revision,
           path: rev.file.path,
-          line: q.line,
-          why: parseSql
-            ? "SQL that PostgreSQL's parser rejects"
-            : "SQL run by op.execute, without PostgreSQL's parser to read it",
+          line: step.line,
+          why: `op.${step.call} on ${step.schema}.${step.table || step.index || '?'}, outside the schema read (${catalog.schema ?? 'unknown'})`,
         });
         continue;
       }
-      const got = sqlLockSteps(parsed, q.line, q.conditional);
-      fromSql.push(...got.steps.map((x) => ({ ...x, sql: true as const })));
-      for (const why of got.unread) unread.push({ revision, path: rev.file.path, line: q.line, why });
-    }
-    for (const step of [...read.steps, ...fromSql]) {
       const table = step.table !== '' ? step.table : (indexTable.get(step.index ?? '') ?? '');
       // a table the upgrade creates first holds no rows: its locks wait for nobody
       if (table === '' || !sizes.has(table)) continue;
@@ -148,14 +158,15 @@ export function pendingLocks(
         revision,
         path: rev.file.path,
         step,
-        grade: gradeLock(step, major),
+        grade: gradeLock(step, major, coercible(step, table, catalog)),
         table,
         ...(size ? { size } : {}),
         large: large(size),
+        timeoutMs: timeoutAt(sets, session, step.line),
       });
     }
+    session = sets.filter((x) => !x.local).at(-1)?.ms ?? session;
   }
-  timeoutSet ??= envPy ? timeoutLine(envPy.text, envPy.path) : undefined;
   const touched = new Set(
     steps.flatMap((s) => [s.table, ...(s.grade.alsoLocks ? [s.grade.alsoLocks.table] : [])]),
   );
@@ -170,6 +181,84 @@ export function pendingLocks(
     ...(catalog.timeouts ? { timeouts: catalog.timeouts } : {}),
     ...(timeoutSet ? { timeoutSet } : {}),
   };
+}
+
+/** The lock_timeout at `line`: SET LOCAL lasts to the end of the revision's transaction at most; SET, for the session. */
+function timeoutAt(
+  sets: readonly { readonly line: number; readonly ms: number; readonly local: boolean }[],
+  session: number,
+  line: number,
+): number {
+  let local: number | undefined;
+  let value = session;
+  for (const x of sets) {
+    if (x.line >= line) break;
+    if (x.local) local = x.ms;
+    else {
+      value = x.ms;
+      local = undefined;
+    }
+  }
+  return local ?? value;
+}
+
+/**
+ * The lock steps of a revision's literal SQL and templates that name an existing table (or a table named
+ * at run time), through PostgreSQL's parser; without one, each such statement is counted ungraded.
+ */
+function sqlSteps(
+  sql: readonly LiteralSql[],
+  lowerNames: readonly string[],
+  schemaRead: string | undefined,
+  parseSql: SqlParser | undefined,
+): { steps: LockStep[]; unread: { line: number; why: string }[]; ungraded: number } {
+  const steps: LockStep[] = [];
+  const unread: { line: number; why: string }[] = [];
+  let ungraded = 0;
+  for (const q of sql.filter(
+    (x) => !light(x.sql) && (namesAny(x.sql, lowerNames) || x.sql.includes(RUN_TIME)),
+  )) {
+    const parsed = parseSql?.(q.sql);
+    if (parsed === undefined) {
+      ungraded += parseSql ? 0 : 1;
+      unread.push({
+        line: q.line,
+        why: q.template
+          ? 'SQL built at run time'
+          : parseSql
+            ? "SQL that PostgreSQL's parser rejects"
+            : "SQL run by op.execute, without PostgreSQL's parser to read it",
+      });
+      continue;
+    }
+    const got = sqlLockSteps(parsed, q.line, q.conditional, schemaRead);
+    for (const x of got.steps) {
+      if (x.table === RUN_TIME || x.index === RUN_TIME || x.references === RUN_TIME)
+        unread.push({ line: q.line, why: `SQL built at run time (${x.call} on a table named at run time)` });
+      else steps.push({ ...x, sql: true as const });
+    }
+    for (const why of got.unread) unread.push({ line: q.line, why });
+  }
+  return { steps, unread, ungraded };
+}
+
+/**
+ * Whether alter_column's type change rewrites nothing: the same type with no tighter length, or a cast
+ * the server marks binary-coercible to a type without a length (varchar to text), with no USING.
+ */
+function coercible(step: LockStep, table: string, catalog: SchemaCatalog): boolean {
+  const to = step.typeTo;
+  if (!step.flags.includes('type') || to === undefined || to.using || to.length === 'unknown') return false;
+  const from = catalog.columnTypes?.find(([t, c]) => t === table && c === step.column);
+  if (!from) return false;
+  const [, , name, typmod] = from;
+  if (name === to.name) {
+    // char without a length is char(1): a narrowing, not a widening
+    if (to.length === undefined) return name !== 'bpchar';
+    // varchar(n) stores n + 4 in atttypmod; a longer limit only changes the catalog
+    return name === 'varchar' && typmod >= 0 && to.length >= typmod - 4;
+  }
+  return to.length === undefined && (catalog.binaryCasts ?? []).some(([s, t]) => s === name && t === to.name);
 }
 
 /** Whether the SQL's text holds one of the names (lower-cased): a cheap test before PostgreSQL's parser is loaded. */
@@ -194,21 +283,23 @@ function touchesExisting(
   return table === undefined || sizes.has(table);
 }
 
-/** The first line of `text` that names lock_timeout outside a comment. */
-function timeoutLine(text: string, path: string): TimeoutSetting | undefined {
-  const lines = text.split('\n');
-  // the line up to a comment (indexOf: a pattern for it backtracks on a line of many #)
-  const i = lines.findIndex((l) => TIMEOUT.test(l.includes('#') ? l.slice(0, l.indexOf('#')) : l));
-  return i < 0 ? undefined : { path, line: i + 1 };
+/**
+ * The rows a table is judged by: the analysed count when every member was analysed; before that, the
+ * larger of the statistics' live count and the estimate from its pages (an unknown count is not zero).
+ */
+export function rowsOf(t: TableSize): number {
+  return t.rows ?? Math.max(t.liveRows ?? 0, t.estimatedRows ?? 0);
 }
 
-/** Rows and bytes as a person reads them: "48 M rows, 12 GB" (rows unknown before the first ANALYZE). */
+/** Rows and bytes as a person reads them: "48 M rows, 12 GB", with a tree's members and an estimate said as such. */
 export function sizeText(size: TableSize | undefined): string {
   if (!size) return 'size unknown';
-  const rows = size.rows ?? size.liveRows;
-  const count =
-    rows === null ? 'rows unknown (never analysed)' : `${short(rows, ['', ' k', ' M', ' G'], 1000)} rows`;
-  return `${count}, ${short(size.bytes, [' B', ' kB', ' MB', ' GB', ' TB'], 1024)}`;
+  const rows = short(rowsOf(size), ['', ' k', ' M', ' G'], 1000);
+  const count = size.rows === null ? `~${rows} rows (never analysed)` : `${rows} rows`;
+  const tree = size.members
+    ? ` in ${size.members} ${size.tree === 'partitions' ? 'partition' : 'child table'}${size.members === 1 ? '' : 's'}`
+    : '';
+  return `${count}${tree}, ${short(size.bytes, [' B', ' kB', ' MB', ' GB', ' TB'], 1024)}`;
 }
 
 function short(n: number, units: readonly string[], step: number): string {

@@ -21,7 +21,7 @@ interface Block {
   readonly indent: number;
   /** with-statements run their body; if/for/try/def bodies may not */
   readonly conditional: boolean;
-  readonly alias?: { readonly name: string; readonly table: string | null };
+  readonly alias?: { readonly name: string; readonly table: string | null; readonly recreate?: true };
 }
 
 /** Module roots whose calls only build values or log: a call to anything else imported may run DDL of its own. */
@@ -54,8 +54,12 @@ export function lockSteps(text: string): {
     unread: [] as { line: number; why: string }[],
   };
   const { ops } = readSteps(text, sink);
+  // a template's line is graded from its text (what it cannot name is said there)
+  const templated = new Set(sink.sql.filter((q) => q.template).map((q) => q.line));
   const lost = ops.flatMap((o) =>
-    o.op === 'forget' && o.table === null && o.kind === null ? [{ line: o.line, why: o.why }] : [],
+    o.op === 'forget' && o.table === null && o.kind === null && !templated.has(o.line)
+      ? [{ line: o.line, why: o.why }]
+      : [],
   );
   return {
     steps: sink.locks,
@@ -69,6 +73,8 @@ export interface LiteralSql {
   readonly line: number;
   readonly sql: string;
   readonly conditional: boolean;
+  /** Built at run time: the fields the reading could not fill read RUN_TIME. */
+  readonly template?: true;
 }
 
 interface LockSink {
@@ -221,7 +227,11 @@ class BodyReader {
       }
       const block: Block =
         kw === 'with'
-          ? { indent: l.indent, conditional: false, ...batchAlias(l.tokens.slice(0, c)) }
+          ? {
+              indent: l.indent,
+              conditional: false,
+              ...batchAlias(l.tokens.slice(0, c), (e) => this.resolve(e)),
+            }
           : { indent: l.indent, conditional: true };
       stack.push(block);
       if (c + 1 < l.tokens.length) this.statement(l.tokens.slice(c + 1), l.line, stack, seen);
@@ -236,6 +246,7 @@ class BodyReader {
   ): void {
     const conditional = stack.some((b) => b.conditional);
     const aliases = new Map(stack.flatMap((b) => (b.alias ? [[b.alias.name, b.alias.table] as const] : [])));
+    const recreating = new Set(stack.flatMap((b) => (b.alias?.recreate ? [b.alias.name] : [])));
     const imports = importsOf(tokens);
     if (imports.length > 0) {
       for (const [name, from] of imports) this.imported.set(name, from);
@@ -246,7 +257,8 @@ class BodyReader {
     if (value !== undefined && exprs.length === 1) this.locals.set(tokens[0]!.text, exprs[0]!);
     const out = new OpWriter(line, conditional, this.ops);
     for (const e of exprs)
-      for (const call of callsIn(e, (c) => this.interesting(c, aliases))) this.call(call, aliases, out, seen);
+      for (const call of callsIn(e, (c) => this.interesting(c, aliases)))
+        this.call(call, aliases, out, seen, recreating);
   }
 
   /** Calls whose arguments are not searched further: the steps themselves. */
@@ -255,7 +267,13 @@ class BodyReader {
     return owner === 'op' || aliases.has(owner) || method === 'execute' || method === 'exec_driver_sql';
   }
 
-  private call(c: Call, aliases: ReadonlyMap<string, string | null>, out: OpWriter, seen: Set<number>): void {
+  private call(
+    c: Call,
+    aliases: ReadonlyMap<string, string | null>,
+    out: OpWriter,
+    seen: Set<number>,
+    recreating: ReadonlySet<string>,
+  ): void {
     const [owner, method] = splitCallee(c.callee);
     const resolve = (e: PyExpr): PyExpr => this.resolve(e);
     if (owner === 'op' || aliases.has(owner)) {
@@ -263,7 +281,14 @@ class BodyReader {
       const lock = this.locks
         ? lockStepOf(method, c, batchTable, out.line, out.conditional, resolve)
         : undefined;
-      if (lock) this.locks!.locks.push(lock);
+      // batch_alter_table(recreate="always") copies the table, whatever the operation inside it
+      const copied = recreating.has(owner);
+      if (lock)
+        this.locks!.locks.push(
+          ...(copied && lock.length > 0
+            ? [{ ...lock[0]!, flags: [...lock[0]!.flags, 'recreate' as const] }]
+            : lock),
+        );
       else if (this.locks && LOCKING.has(method))
         this.locks.unread.push({
           line: out.line,
@@ -305,6 +330,9 @@ class BodyReader {
     const e = sqlArgument(arg, (x) => this.resolve(x));
     if (e.kind === 'literal')
       this.locks!.sql.push({ line: out.line, sql: e.sql, conditional: out.conditional });
+    // a template is graded with its unknown fields standing for themselves (RUN_TIME)
+    else if (e.kind === 'template' && e.filled !== undefined)
+      this.locks!.sql.push({ line: out.line, sql: e.filled, conditional: out.conditional, template: true });
   }
 
   /** A name's value where upgrade() or the module binds it (once); the expression itself otherwise. */
@@ -318,7 +346,7 @@ class BodyReader {
 }
 
 /** `with op.batch_alter_table("t") as b:` (the header's tokens before its colon): the alias and its table (null when not a literal). */
-function batchAlias(t: readonly Token[]): Pick<Block, 'alias'> {
+function batchAlias(t: readonly Token[], resolve: (e: PyExpr) => PyExpr): Pick<Block, 'alias'> {
   const n = t.length;
   if (
     t[1]?.text !== 'op' ||
@@ -330,12 +358,14 @@ function batchAlias(t: readonly Token[]): Pick<Block, 'alias'> {
     return {};
   const e = readExpression(t.slice(1, n - 2));
   if (e.k !== 'call') return {};
-  const table = strOf(e.args[0] ?? e.kw.get('table_name'));
+  const table = strOf(resolve(e.args[0] ?? e.kw.get('table_name') ?? { k: 'other', parts: [] }));
   const schema = e.kw.get('schema');
+  const recreate = strOf(resolve(e.kw.get('recreate') ?? { k: 'other', parts: [] })) === 'always';
   return {
     alias: {
       name: t[n - 1]!.text,
       table: table !== undefined && (schema === undefined || isNone(schema)) ? table : null,
+      ...(recreate ? { recreate: true as const } : {}),
     },
   };
 }

@@ -6,19 +6,47 @@ import { postgresForSuite } from '../../helpers/postgres-suite.js';
 describe('lock-not-graded', () => {
   const pg = postgresForSuite();
 
-  it("SQL built at run time is said not graded, with its line; literal SQL is graded through PostgreSQL's parser", async () => {
+  it("SQL built at run time is said not graded, with its line (a warning; an error under --locks block); literal SQL is graded through PostgreSQL's parser", async () => {
     const built = await lockFixture(
       pg(),
       'ungraded_built',
       120_000,
-      'col = "amount"\nop.execute(f"ALTER TABLE orders ALTER COLUMN {col} TYPE bigint")',
+      'op.execute(f"ALTER TABLE {table_of()} ALTER COLUMN amount TYPE bigint")',
     );
     const out = await verifyCommand({ cwd: built.root, format: 'text', env: { DATABASE_URL: built.url } });
     const f = out.result.findings.filter((x) => x.code === 'lock-not-graded');
     expect(f.map((x) => [x.severity, x.title, x.line])).toEqual([
-      ['info', 'a step of b1 not graded for locks', 18],
+      ['warning', 'a step of b1 not graded for locks', 17],
     ]);
-    expect(f[0]!.message).toContain('line 18: SQL built at run time');
+    expect(f[0]!.message).toContain(
+      'line 17: SQL built at run time (alter_column on a table named at run time)',
+    );
+    expect(f[0]!.hint).toContain('# alembic-preflight: ignore lock-not-graded -- <why it is light>');
+    expect(out.exitCode).toBe(0);
+    const blocked = await verifyCommand({
+      cwd: built.root,
+      format: 'text',
+      env: { DATABASE_URL: built.url },
+      locks: { mode: 'block', rows: 100_000, bytes: 2 ** 40 },
+    });
+    expect(
+      blocked.result.findings.filter((x) => x.code === 'lock-not-graded').map((x) => x.severity),
+    ).toEqual(['error']);
+    expect(blocked.exitCode).toBe(1);
+    // a module constant fills the template: the ALTER it builds is graded
+    const constant = await lockFixture(
+      pg(),
+      'ungraded_constant',
+      120_000,
+      'col = "amount"\nop.execute(f"ALTER TABLE orders ALTER COLUMN {col} TYPE bigint")',
+    );
+    const filled = await verifyCommand({
+      cwd: constant.root,
+      format: 'text',
+      env: { DATABASE_URL: constant.url },
+    });
+    expect(filled.result.findings.map((x) => x.code)).not.toContain('lock-not-graded');
+    expect(filled.result.findings.map((x) => x.code)).toContain('lock-on-large-table');
     const literal = await lockFixture(
       pg(),
       'ungraded_literal',

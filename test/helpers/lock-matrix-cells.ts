@@ -1,0 +1,259 @@
+import { envPyWith } from './lock-matrix.js';
+
+/** What PostgreSQL did while real Alembic ran the step. */
+export interface Observed {
+  /** The table (or a member of its tree) got a new relfilenode: a copy was written. */
+  readonly rewrite: boolean;
+  /** An index was built or rebuilt, the table itself not rewritten. */
+  readonly indexBuilt: boolean;
+  /** The table was read in full (seq_scan), neither rewritten nor indexed. */
+  readonly scanned: boolean;
+  /** The mode the migration waited for behind the observer's SHARE UPDATE EXCLUSIVE (pg_locks), or null. */
+  readonly mode: string | null;
+  /** It gave up waiting: a lock_timeout was in force. */
+  readonly timedOut: boolean;
+}
+
+/**
+ * Heavy, as the lock grades must block it: a rewrite, an index build under a lock that stops writes,
+ * a full scan, or ACCESS EXCLUSIVE with no lock_timeout in force.
+ */
+export function heavy(o: Observed): boolean {
+  return (
+    o.rewrite ||
+    (o.indexBuilt && o.mode !== 'ShareUpdateExclusiveLock') ||
+    o.scanned ||
+    (o.mode === 'AccessExclusiveLock' && !o.timedOut)
+  );
+}
+
+export interface MatrixCell {
+  readonly name: string;
+  /** The table the observer holds and measures (schema-qualified where it is not on the search path). */
+  readonly table?: string;
+  readonly upgrade: string;
+  readonly downgrade?: string;
+  /** Module-level lines of the revision file (constants, helpers). */
+  readonly header?: string;
+  /** A whole revision file, where the helper's shape will not do (a docstring). */
+  readonly file?: string;
+  readonly envPy?: string;
+  /** SQL run in the cell's database first ($DB is its name): role and database settings. */
+  readonly setup?: readonly string[];
+  readonly observed: Observed;
+  /** The error verify --locks block gives for a heavy cell; none for a light one. */
+  readonly code?: string;
+}
+
+const NONE = { rewrite: false, indexBuilt: false, scanned: false, mode: null, timedOut: false } as const;
+const ADD_NULLABLE = "op.add_column('orders', sa.Column('extra', sa.Integer(), nullable=True))";
+const WAITED_AE = { ...NONE, mode: 'AccessExclusiveLock' } as const;
+const GAVE_UP = { ...NONE, mode: 'AccessExclusiveLock', timedOut: true } as const;
+const SET_TIMEOUT = 'op.execute("SET lock_timeout = \'500ms\'")';
+
+export const LOCK_MATRIX: readonly MatrixCell[] = [
+  // table shapes
+  {
+    name: 'partitioned: a volatile default rewrites every partition (the parent is never analysed)',
+    table: 'events',
+    upgrade: "op.add_column('events', sa.Column('r', sa.Float(), server_default=sa.text('random()')))",
+    observed: { ...WAITED_AE, rewrite: true },
+    code: 'lock-on-large-table',
+  },
+  {
+    name: 'partitioned: create_index builds on every partition',
+    table: 'events',
+    upgrade: "op.create_index('ix_events_amount', 'events', ['amount'])",
+    observed: { ...NONE, indexBuilt: true, mode: 'ShareLock' },
+    code: 'lock-on-large-table',
+  },
+  {
+    name: 'partitioned, lock_timeout set first: add_column nullable is light',
+    table: 'events',
+    upgrade: `${SET_TIMEOUT}\nop.add_column('events', sa.Column('extra', sa.Integer(), nullable=True))`,
+    observed: GAVE_UP,
+  },
+  {
+    name: "inheritance parent: a volatile default rewrites the children's tables",
+    table: 'animals',
+    upgrade: "op.add_column('animals', sa.Column('r', sa.Float(), server_default=sa.text('random()')))",
+    observed: { ...WAITED_AE, rewrite: true },
+    code: 'lock-on-large-table',
+  },
+  {
+    name: 'never analysed: create_index on a table whose rows are estimated from its pages',
+    table: 'logs',
+    upgrade: "op.create_index('ix_logs_amount', 'logs', ['amount'])",
+    observed: { ...NONE, indexBuilt: true, mode: 'ShareLock' },
+    code: 'lock-on-large-table',
+  },
+  {
+    name: "another schema (schema='other'): not graded, so blocked",
+    table: 'other.big',
+    upgrade: "op.create_index('ix_big_amount', 'big', ['amount'], schema='other')",
+    observed: { ...NONE, indexBuilt: true, mode: 'ShareLock' },
+    code: 'lock-not-graded',
+  },
+  {
+    name: "schema='public' is the schema read: graded",
+    upgrade: "op.create_index('ix_orders_amount', 'orders', ['amount'], schema='public')",
+    observed: { ...NONE, indexBuilt: true, mode: 'ShareLock' },
+    code: 'lock-on-large-table',
+  },
+  // what Alembic emits besides the operation
+  {
+    name: 'add_column with a ForeignKey validates every row (and locks customers)',
+    upgrade: "op.add_column('orders', sa.Column('buyer_id', sa.Integer(), sa.ForeignKey('customers.id')))",
+    observed: { ...WAITED_AE, scanned: true },
+    code: 'lock-on-large-table',
+  },
+  {
+    name: 'add_column(unique=True) builds a unique index',
+    upgrade: "op.add_column('orders', sa.Column('ref', sa.Integer(), unique=True))",
+    observed: { ...WAITED_AE, indexBuilt: true },
+    code: 'lock-on-large-table',
+  },
+  {
+    name: 'add_column(index=True) builds an index',
+    upgrade: "op.add_column('orders', sa.Column('ref', sa.Integer(), index=True))",
+    observed: { ...WAITED_AE, indexBuilt: true },
+    code: 'lock-on-large-table',
+  },
+  {
+    name: 'add_column with a CheckConstraint scans to validate it',
+    upgrade: "op.add_column('orders', sa.Column('qty', sa.Integer(), sa.CheckConstraint('qty > 0')))",
+    observed: { ...WAITED_AE, scanned: true },
+    code: 'lock-on-large-table',
+  },
+  {
+    name: 'batch_alter_table(recreate="always") copies the table',
+    upgrade:
+      "with op.batch_alter_table('orders', recreate='always') as b:\n    b.add_column(sa.Column('extra', sa.Integer()))",
+    observed: { ...NONE, rewrite: true, mode: 'AccessExclusiveLock' },
+    code: 'lock-on-large-table',
+  },
+  // SQL
+  {
+    name: 'an f-string naming its table through a helper: not graded, so blocked',
+    header: 'def table_name():\n    return "orders"\n',
+    upgrade: 'op.execute(f"UPDATE {table_name()} SET amount = 0")',
+    observed: { ...NONE, scanned: true },
+    code: 'lock-not-graded',
+  },
+  {
+    name: 'an f-string naming its table through a module constant: graded as the ALTER it is',
+    header: 'TABLE = "orders"\n',
+    upgrade: 'op.execute(f"ALTER TABLE {TABLE} ALTER COLUMN amount TYPE bigint")',
+    observed: { ...WAITED_AE, rewrite: true },
+    code: 'lock-on-large-table',
+  },
+  {
+    name: 'str.format with a local variable: an UPDATE of every row',
+    upgrade: 'table = "orders"\nop.execute("UPDATE {} SET amount = 0".format(table))',
+    observed: { ...NONE, scanned: true },
+    code: 'lock-on-large-table',
+  },
+  {
+    name: 'two statements in one string: SET lock_timeout = 0, then ALTER TABLE',
+    upgrade: 'op.execute("SET lock_timeout = 0; ALTER TABLE orders ADD COLUMN extra integer")',
+    observed: WAITED_AE,
+    code: 'lock-timeout-missing',
+  },
+  {
+    name: 'CLUSTER rewrites the table',
+    upgrade: 'op.execute("CLUSTER orders USING orders_pkey")',
+    observed: { ...WAITED_AE, rewrite: true },
+    code: 'lock-on-large-table',
+  },
+  {
+    name: 'REINDEX TABLE rebuilds its indexes',
+    upgrade: 'op.execute("REINDEX TABLE orders")',
+    observed: { ...NONE, indexBuilt: true, mode: 'ShareLock' },
+    code: 'lock-on-large-table',
+  },
+  {
+    name: 'LOCK TABLE in ACCESS EXCLUSIVE mode with no lock_timeout',
+    upgrade: 'op.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE")',
+    observed: WAITED_AE,
+    code: 'lock-timeout-missing',
+  },
+  // timeouts
+  {
+    name: 'no lock_timeout anywhere',
+    upgrade: ADD_NULLABLE,
+    observed: WAITED_AE,
+    code: 'lock-timeout-missing',
+  },
+  {
+    name: 'lock_timeout only in a docstring, a comment and downgrade(): none in force',
+    file: `"""Adds extra. Remember: SET lock_timeout = '5s' before big changes."""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = 'b1'\ndown_revision = 'a0'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    # op.execute("SET lock_timeout = '5s'")\n    ${ADD_NULLABLE}\n\n\ndef downgrade():\n    op.execute("SET lock_timeout = '5s'")\n    op.drop_column('orders', 'extra')\n`,
+    upgrade: '',
+    observed: WAITED_AE,
+    code: 'lock-timeout-missing',
+  },
+  {
+    name: "env.py's SET lock_timeout = 0 overrides the role's 500ms",
+    setup: ["ALTER ROLE CURRENT_USER IN DATABASE $DB SET lock_timeout = '500ms'"],
+    envPy: envPyWith({ line: 'connection.exec_driver_sql("SET lock_timeout = 0")' }),
+    upgrade: ADD_NULLABLE,
+    observed: WAITED_AE,
+    code: 'lock-timeout-missing',
+  },
+  {
+    name: 'SET lock_timeout after the step bounds nothing',
+    upgrade: `${ADD_NULLABLE}\n${SET_TIMEOUT}`,
+    observed: WAITED_AE,
+    code: 'lock-timeout-missing',
+  },
+  {
+    name: 'SET lock_timeout in the migration, before the step: light',
+    upgrade: `${SET_TIMEOUT}\n${ADD_NULLABLE}`,
+    observed: GAVE_UP,
+  },
+  {
+    name: "the role's lock_timeout in this database: light",
+    setup: ["ALTER ROLE CURRENT_USER IN DATABASE $DB SET lock_timeout = '500ms'"],
+    upgrade: ADD_NULLABLE,
+    observed: GAVE_UP,
+  },
+  {
+    name: "the database's lock_timeout: light",
+    setup: ["ALTER DATABASE $DB SET lock_timeout = '500ms'"],
+    upgrade: ADD_NULLABLE,
+    observed: GAVE_UP,
+  },
+  {
+    name: "env.py's connect option -c lock_timeout=500: light",
+    envPy: envPyWith({ connectArgs: '{"options": "-c lock_timeout=500"}' }),
+    upgrade: ADD_NULLABLE,
+    observed: GAVE_UP,
+  },
+  {
+    name: "env.py's SET lock_timeout = '500ms' on its connection: light",
+    envPy: envPyWith({ line: 'connection.exec_driver_sql("SET lock_timeout = \'500ms\'")' }),
+    upgrade: ADD_NULLABLE,
+    observed: GAVE_UP,
+  },
+  // light counterparts of heavy kinds
+  {
+    name: 'varchar to text (binary-coercible, per pg_cast) with a lock_timeout: no rewrite, light',
+    upgrade: `${SET_TIMEOUT}\nop.alter_column('orders', 'note', type_=sa.Text(), existing_type=sa.String(50))`,
+    observed: GAVE_UP,
+  },
+  {
+    name: 'varchar to text in SQL: no rewrite, light',
+    upgrade: `${SET_TIMEOUT}\nop.execute("ALTER TABLE orders ALTER COLUMN note TYPE text")`,
+    observed: GAVE_UP,
+  },
+  {
+    name: 'create_index concurrently: built without stopping writes',
+    upgrade:
+      "with op.get_context().autocommit_block():\n    op.create_index('ix_orders_amount', 'orders', ['amount'], postgresql_concurrently=True)",
+    observed: { ...NONE, indexBuilt: true, mode: 'ShareUpdateExclusiveLock' },
+  },
+  {
+    name: 'a foreign key added NOT VALID with a lock_timeout: no scan, light',
+    upgrade: `${SET_TIMEOUT}\nop.create_foreign_key('fk_orders_customer', 'orders', 'customers', ['customer_id'], ['id'], postgresql_not_valid=True)`,
+    observed: { ...NONE, mode: 'ShareRowExclusiveLock', timedOut: true },
+  },
+];
