@@ -26,7 +26,7 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
     );
   lines.push('');
   if (plan.placeholders.length === 0 && plan.refused.length === 0 && plan.skipped.length === 0) {
-    lines.push('Nothing to backfill: every id resolves to a revision in the repository.');
+    lines.push('OK: nothing to backfill: every id resolves to a revision in the repository.');
     return lines.join('\n') + '\n';
   }
   for (const s of plan.skipped) lines.push(`${s.id}: skipped, ${s.reason}`, '');
@@ -75,8 +75,14 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
     lines.push(
       `OK: wrote ${plan.placeholders.length} placeholder${plan.placeholders.length > 1 ? 's' : ''}; \`${o.flaskMigrate === true ? 'flask db upgrade' : 'alembic upgrade'}\` is predicted to succeed. Commit the files and deploy.`,
     );
-  else if (plan.placeholders.length > 0) lines.push('OK (dry run): the proof holds. Apply with --write.');
-  else lines.push('OK: nothing to write.');
+  else if (plan.placeholders.length > 0)
+    lines.push(
+      `OK (dry run): the proof holds for ${plan.placeholders.length} placeholder${plan.placeholders.length > 1 ? 's' : ''}. Apply with --write.`,
+    );
+  else
+    lines.push(
+      `OK: nothing to write (${plan.skipped.length} id${plan.skipped.length === 1 ? '' : 's'} skipped, each with its reason above).`,
+    );
   return lines.join('\n') + '\n';
 }
 

@@ -47,9 +47,10 @@ export function fleetText(r: FleetResult, c: FleetContext): string {
     : `verify --tenants '${c.pattern}' on ${c.host ?? 'localhost'}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? '' : 's'}`;
   const lines = [`alembic-preflight ${head}; upgrade ${c.target}`, ''];
   if (r.total === 0) return [...lines, emptyVerdict(c)].join('\n') + '\n';
-  const width = Math.max(7, String(r.total).length);
+  const column = c.databases ? 'databases' : 'tenants';
+  const width = Math.max(column.length, String(r.total).length);
   const atWidth = Math.min(40, Math.max(...r.groups.map((g) => at(g).length), 2));
-  lines.push(`${'tenants'.padStart(width)}  ${'at'.padEnd(atWidth)}  upgrade`);
+  lines.push(`${column.padStart(width)}  ${'at'.padEnd(atWidth)}  upgrade`);
   for (const g of r.groups) {
     const codes = [...new Set(g.findings.filter((f) => f.severity !== 'info').map((f) => f.code))];
     lines.push(
@@ -83,10 +84,11 @@ function emptyVerdict(c: FleetContext): string {
 function verdict(r: FleetResult, c: FleetContext): string {
   if (r.total === 0) return emptyVerdict(c);
   const failing = r.groups.filter((g) => !g.ok);
+  const noun = c.databases ? 'database' : 'tenant';
   if (failing.length === 0)
-    return `OK: all ${r.total} tenant${r.total === 1 ? '' : 's'} upgrade to ${c.target} cleanly, as predicted.`;
+    return `OK: all ${r.total} ${noun}${r.total === 1 ? '' : 's'} upgrade to ${c.target} cleanly, as predicted.`;
   const n = failing.reduce((k, g) => k + g.schemas.length, 0);
-  return `FAILED: ${n} of ${r.total} tenant${r.total === 1 ? '' : 's'} would fail or are blocked: ${names(failing.flatMap((g) => g.schemas))}.`;
+  return `FAILED: ${n} of ${r.total} ${noun}${r.total === 1 ? '' : 's'} would fail or are blocked: ${names(failing.flatMap((g) => g.schemas))}.`;
 }
 
 /** The fleet as JSON: every group with its schemas, so that shards' documents merge into the whole. */

@@ -92,9 +92,10 @@ function verdict(o: RehearseOutcome): string {
       o.then ? `\`${o.then.command}\` succeeded` : '',
     ].filter((x) => x !== '');
     const tail = extra.length > 0 ? `; ${extra.join('; ')}` : '';
+    const ran = `${o.steps.length} Alembic command${o.steps.length === 1 ? '' : 's'}`;
     if (o.mode === 'from-production')
-      return `OK: the pending upgrade ran on a copy of production's schema${tail}.`;
-    return `OK: the migrations ran ${o.mode === 'step' ? 'up, down and up again, one revision at a time' : 'up, down and up again'}, and each downgrade gave back the schema from before its upgrade${tail}.`;
+      return `OK: the pending upgrade ran on a copy of production's schema (${ran})${tail}.`;
+    return `OK: the migrations ran ${o.mode === 'step' ? 'up, down and up again, one revision at a time' : 'up, down and up again'} (${ran}), and each downgrade gave back the schema from before its upgrade${tail}.`;
   }
   const failed = o.steps.find((s) => !s.ok);
   if (failed)

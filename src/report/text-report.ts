@@ -13,7 +13,10 @@ export function checkText(result: CheckResult, width = DEFAULT_WIDTH): string {
   const lines = headsAndFindings(result, [headerLine('check', result)], width);
   const { errors, warnings } = counts(result);
   if (result.ok) {
-    lines.push(`OK: no blocking problems (${plural(errors, 'error')}, ${plural(warnings, 'warning')}).`);
+    const revisions = result.model.map.revisions.length;
+    lines.push(
+      `OK: ${plural(revisions, 'revision')} checked, no blocking problems (${plural(errors, 'error')}, ${plural(warnings, 'warning')}).`,
+    );
   } else {
     const or =
       result.alembicErrorAlternatives.length > 0
@@ -325,7 +328,10 @@ export function verifyText(
       : '';
     // what the probes compared stands on its own line, so the verdict stays one short line
     const probes = probesLine(result.database);
-    if (probes) lines.push(...wrapText(probes, width, '', '  '), '');
+    if (probes) lines.push(...wrapText(probes, width, '', '  '));
+    const locks = locksLine(result.database);
+    if (locks) lines.push(...wrapText(locks, width, '', '  '));
+    if (probes || locks) lines.push('');
     lines.push(
       partial
         ? `OK on the database read: \`${cmd}\` will find its revisions there ${apply}${unverified}; the other databases env.py migrates were not read (other-databases-not-verified).`
@@ -379,6 +385,16 @@ function probesLine(db: VerifyResult['database']): string {
   return differ === 0
     ? `schema probes: the database agrees (${counted})`
     : `schema probes: ${plural(differ, 'object')} differ${differ === 1 ? 's' : ''} (schema-behind-stamp); ${counted}`;
+}
+
+/** What the lock grades looked at (PostgreSQL, with pending steps): how many steps on tables that hold rows, and how many could not be read. */
+function locksLine(db: VerifyResult['database']): string {
+  const l = db.locks;
+  if (!l) return '';
+  const notGraded = new Set(l.unread.map((u) => `${u.path}:${u.line}`)).size;
+  if (l.steps.length === 0 && notGraded === 0)
+    return `lock grades: no pending step locks a table that holds rows (--locks ${l.settings.mode})`;
+  return `lock grades: ${plural(l.steps.length, 'step')} on existing tables graded, ${notGraded} not graded (--locks ${l.settings.mode})`;
 }
 
 /** The upgrade command as the project runs it: Flask-Migrate's `flask db upgrade` (head by default), else `alembic upgrade`. */
