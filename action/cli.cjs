@@ -36813,7 +36813,8 @@ function checkText(result, width = DEFAULT_WIDTH) {
   const lines = headsAndFindings(result, [headerLine("check", result)], width);
   const { errors, warnings } = counts(result);
   if (result.ok) {
-    lines.push(`OK: no blocking problems (${plural(errors, "error")}, ${plural(warnings, "warning")}).`);
+    const revisions = result.model.map.revisions.length;
+    lines.push(`OK: ${plural(revisions, "revision")} checked, no blocking problems (${plural(errors, "error")}, ${plural(warnings, "warning")}).`);
   } else {
     const or = result.alembicErrorAlternatives.length > 0 ? ` (or ${oneLine(result.alembicErrorAlternatives.join(", or "))}: Alembic meets these in Python's set order, which varies)` : "";
     const why = result.alembicError ? ` Alembic would fail with: ${oneLine(result.alembicError)}${or}` : "";
@@ -37033,7 +37034,12 @@ function verifyText(result, notes2, urlSource, width = DEFAULT_WIDTH) {
     const unverified = result.findings.some((f) => f.code === "version-table-write-unverified") ? ", unless the server-side code on the version table refuses the write (version-table-write-unverified)" : "";
     const probes = probesLine(result.database);
     if (probes)
-      lines.push(...wrapText(probes, width, "", "  "), "");
+      lines.push(...wrapText(probes, width, "", "  "));
+    const locks = locksLine(result.database);
+    if (locks)
+      lines.push(...wrapText(locks, width, "", "  "));
+    if (probes || locks)
+      lines.push("");
     lines.push(partial ? `OK on the database read: \`${cmd}\` will find its revisions there ${apply}${unverified}; the other databases env.py migrates were not read (other-databases-not-verified).` : `OK: \`${cmd}\` will find its revisions ${apply}${unverified}.`);
   } else if (!p.willSucceed) {
     const where = p.failure?.by?.path !== void 0 ? ` (${p.failure.by.path})` : "";
@@ -37064,6 +37070,15 @@ function probesLine(db) {
   const counted = `${plural(s.checked, "object")} checked, ${s.unknown} unknown`;
   const differ = s.behind.length;
   return differ === 0 ? `schema probes: the database agrees (${counted})` : `schema probes: ${plural(differ, "object")} differ${differ === 1 ? "s" : ""} (schema-behind-stamp); ${counted}`;
+}
+function locksLine(db) {
+  const l = db.locks;
+  if (!l)
+    return "";
+  const notGraded = new Set(l.unread.map((u) => `${u.path}:${u.line}`)).size;
+  if (l.steps.length === 0 && notGraded === 0)
+    return `lock grades: no pending step locks a table that holds rows (--locks ${l.settings.mode})`;
+  return `lock grades: ${plural(l.steps.length, "step")} on existing tables graded, ${notGraded} not graded (--locks ${l.settings.mode})`;
 }
 function upgradeShown(flaskMigrate, target) {
   return flaskMigrate ? `flask db upgrade${target === "head" ? "" : ` ${target}`}` : `alembic upgrade ${target}`;
@@ -37114,7 +37129,7 @@ function backfillText(o, write) {
     lines.push(`target: \`${upgradeShown(o.flaskMigrate === true, o.target)}\`, the release line in ${releaseLineShown(o.targetFrom, o.targetVia)}`);
   lines.push("");
   if (plan2.placeholders.length === 0 && plan2.refused.length === 0 && plan2.skipped.length === 0) {
-    lines.push("Nothing to backfill: every id resolves to a revision in the repository.");
+    lines.push("OK: nothing to backfill: every id resolves to a revision in the repository.");
     return lines.join("\n") + "\n";
   }
   for (const s of plan2.skipped)
@@ -37153,9 +37168,9 @@ function backfillText(o, write) {
   else if (o.written)
     lines.push(`OK: wrote ${plan2.placeholders.length} placeholder${plan2.placeholders.length > 1 ? "s" : ""}; \`${o.flaskMigrate === true ? "flask db upgrade" : "alembic upgrade"}\` is predicted to succeed. Commit the files and deploy.`);
   else if (plan2.placeholders.length > 0)
-    lines.push("OK (dry run): the proof holds. Apply with --write.");
+    lines.push(`OK (dry run): the proof holds for ${plan2.placeholders.length} placeholder${plan2.placeholders.length > 1 ? "s" : ""}. Apply with --write.`);
   else
-    lines.push("OK: nothing to write.");
+    lines.push(`OK: nothing to write (${plan2.skipped.length} id${plan2.skipped.length === 1 ? "" : "s"} skipped, each with its reason above).`);
   return lines.join("\n") + "\n";
 }
 function backfillJson(o, write) {
@@ -45246,9 +45261,10 @@ function fleetText(r, c) {
   const lines = [`alembic-preflight ${head}; upgrade ${c.target}`, ""];
   if (r.total === 0)
     return [...lines, emptyVerdict(c)].join("\n") + "\n";
-  const width = Math.max(7, String(r.total).length);
+  const column = c.databases ? "databases" : "tenants";
+  const width = Math.max(column.length, String(r.total).length);
   const atWidth = Math.min(40, Math.max(...r.groups.map((g) => at2(g).length), 2));
-  lines.push(`${"tenants".padStart(width)}  ${"at".padEnd(atWidth)}  upgrade`);
+  lines.push(`${column.padStart(width)}  ${"at".padEnd(atWidth)}  upgrade`);
   for (const g of r.groups) {
     const codes = [...new Set(g.findings.filter((f) => f.severity !== "info").map((f) => f.code))];
     lines.push(`${String(g.schemas.length).padStart(width)}  ${at2(g).padEnd(atWidth)}  ${upgrade(g)}${codes.length > 0 ? `  [${codes.join(", ")}]` : ""}`);
@@ -45277,10 +45293,11 @@ function verdict(r, c) {
   if (r.total === 0)
     return emptyVerdict(c);
   const failing2 = r.groups.filter((g) => !g.ok);
+  const noun = c.databases ? "database" : "tenant";
   if (failing2.length === 0)
-    return `OK: all ${r.total} tenant${r.total === 1 ? "" : "s"} upgrade to ${c.target} cleanly, as predicted.`;
+    return `OK: all ${r.total} ${noun}${r.total === 1 ? "" : "s"} upgrade to ${c.target} cleanly, as predicted.`;
   const n = failing2.reduce((k, g) => k + g.schemas.length, 0);
-  return `FAILED: ${n} of ${r.total} tenant${r.total === 1 ? "" : "s"} would fail or are blocked: ${names4(failing2.flatMap((g) => g.schemas))}.`;
+  return `FAILED: ${n} of ${r.total} ${noun}${r.total === 1 ? "" : "s"} would fail or are blocked: ${names4(failing2.flatMap((g) => g.schemas))}.`;
 }
 function fleetJson(r, c) {
   return {
@@ -47440,9 +47457,10 @@ function verdict2(o) {
       o.then ? `\`${o.then.command}\` succeeded` : ""
     ].filter((x) => x !== "");
     const tail = extra.length > 0 ? `; ${extra.join("; ")}` : "";
+    const ran = `${o.steps.length} Alembic command${o.steps.length === 1 ? "" : "s"}`;
     if (o.mode === "from-production")
-      return `OK: the pending upgrade ran on a copy of production's schema${tail}.`;
-    return `OK: the migrations ran ${o.mode === "step" ? "up, down and up again, one revision at a time" : "up, down and up again"}, and each downgrade gave back the schema from before its upgrade${tail}.`;
+      return `OK: the pending upgrade ran on a copy of production's schema (${ran})${tail}.`;
+    return `OK: the migrations ran ${o.mode === "step" ? "up, down and up again, one revision at a time" : "up, down and up again"} (${ran}), and each downgrade gave back the schema from before its upgrade${tail}.`;
   }
   const failed = o.steps.find((s) => !s.ok);
   if (failed)
@@ -59090,6 +59108,7 @@ var COMMAND_NAMES = [
 ];
 
 // dist/cli/command-spec.js
+var COMMAND_GROUPS = ["Guard a release", "Inspect", "Repair"];
 function defineCommand(spec) {
   return spec;
 }
@@ -59189,7 +59208,17 @@ var EXIT_CODES = {
 // dist/cli/shared-options.js
 init_pending_locks();
 init_errors();
-function projectOptions(y) {
+var REVIEW_FORMATS = {
+  choices: ["text", "json", "github", "markdown", "sarif"],
+  default: "text",
+  describe: "text, json, github (annotations), markdown (a step summary) or sarif (SARIF 2.1.0)"
+};
+var TEXT_OR_JSON = {
+  choices: ["text", "json"],
+  default: "text",
+  describe: "text, or json (one document)"
+};
+function projectOptions(y, format3 = REVIEW_FORMATS) {
   return y.option("config", {
     alias: "c",
     type: "string",
@@ -59207,11 +59236,7 @@ function projectOptions(y) {
   }).option("python-version", {
     type: "string",
     describe: "Python the app runs on, e.g. 3.12 (default: runtime.txt, .python-version or Pipfile.lock, as Heroku reads them)"
-  }).option("format", {
-    choices: ["text", "json", "github", "markdown", "sarif"],
-    default: "text",
-    describe: "text, json, or for check and verify github (annotations), markdown (a step summary) or sarif (SARIF 2.1.0)"
-  }).option("strict", { type: "boolean", default: false, describe: "warnings also block" }).option("ignore", {
+  }).option("format", { choices: format3.choices, default: format3.default, describe: format3.describe }).option("strict", { type: "boolean", default: false, describe: "warnings also block" }).option("ignore", {
     type: "string",
     array: true,
     describe: "suppress CODE or CODE:REVISION (repeatable)"
@@ -59259,13 +59284,6 @@ function databaseOptions(y) {
       });
     return true;
   });
-}
-function textOrJson(given, command2) {
-  if (given === "github" || given === "markdown" || given === "sarif")
-    throw new UsageError(`--format ${given} is for check and verify, not ${command2}.`, {
-      hint: "Use --format text or --format json here."
-    });
-  return given;
 }
 function probeOption(y) {
   return y.option("schema-probes", {
@@ -59373,6 +59391,8 @@ function parseShard(text) {
 var backfill = defineCommand({
   name: "backfill",
   command: "backfill",
+  brief: "Write proven placeholders for stamped-but-missing revisions",
+  group: "Repair",
   summary: "Write a no-op placeholder migration for each stamped-but-missing revision id, placed and proven (dry run unless --write).",
   usage: "$0 backfill [options]",
   examples: [
@@ -59381,7 +59401,7 @@ var backfill = defineCommand({
     ["heroku releases:output -a APP | $0 backfill --from-logs -", "take the ids from a failed release"]
   ],
   exitCodes: EXIT_CODES.backfill,
-  options: (y) => probeOption(databaseOptions(projectOptions(y))).option("revision", {
+  options: (y) => probeOption(databaseOptions(projectOptions(y, TEXT_OR_JSON))).option("revision", {
     type: "string",
     array: true,
     describe: "an id to backfill (repeatable); default: the rows of the database that resolve to nothing"
@@ -59406,7 +59426,7 @@ var backfill = defineCommand({
     describe: "search git history for where each id came from (--no-git to skip)"
   }),
   async run(args, ctx) {
-    ctx.setFormat(textOrJson(args.format, "backfill"));
+    ctx.setFormat(args.format);
     const { backfillCommand: backfillCommand2 } = await Promise.resolve().then(() => (init_backfill_command(), backfill_command_exports));
     ctx.report(await backfillCommand2({
       ...projectArgs(args, ctx.build),
@@ -59464,6 +59484,8 @@ ${where}; lints ${config.lint ? "on" : "off"} by default${config.lintSince ? `; 
 var check = defineCommand({
   name: "check",
   command: "check",
+  brief: "Read the config and revision files for what breaks Alembic",
+  group: "Guard a release",
   summary: "Read the Alembic configuration and revision files statically and report what would make Alembic fail.",
   usage: "$0 check [options]",
   examples: [
@@ -59511,6 +59533,8 @@ init_errors();
 var explainCommand = defineCommand({
   name: "explain",
   command: "explain <code>",
+  brief: "Print a finding's page: the problem, an example, the fix",
+  group: "Inspect",
   summary: "Print a finding's page: what the problem is, an example, and the fix (the page under docs/findings/).",
   usage: "$0 explain CODE",
   examples: [["$0 explain stamped-revision-missing", "the guest_lockout_001 finding: problem, example, fix"]],
@@ -59550,6 +59574,8 @@ function explain(code, format3) {
 var fleet = defineCommand({
   name: "fleet",
   command: "fleet <action> [files..]",
+  brief: "Plan the shards of a fleet check, or merge their reports",
+  group: "Guard a release",
   summary: "Plan the shards of `verify --tenants` or `verify --databases` for an engine that runs jobs (a GitHub Actions matrix, a Kubernetes Indexed Job), or merge the shards' JSON documents into one report.",
   usage: "$0 fleet plan --tenants PATTERN|--databases FILE --shards N --format github-matrix|k8s-indexed-job\n$0 fleet merge [--format json] [FILES..] (the shards' JSON documents)",
   examples: [
@@ -59614,6 +59640,8 @@ var fleet = defineCommand({
 var graph = defineCommand({
   name: "graph",
   command: "graph",
+  brief: "Draw the revision graph, with a database's rows marked",
+  group: "Inspect",
   summary: "Draw the revision graph (Mermaid, DOT, or the text of `alembic history`), with a database's rows, pending revisions and stray ids marked.",
   usage: "$0 graph [options]",
   examples: [
@@ -59624,11 +59652,11 @@ var graph = defineCommand({
     ]
   ],
   exitCodes: EXIT_CODES.graph,
-  options: (y) => databaseOptions(projectOptions(y)).option("format", {
-    choices: ["mermaid", "dot", "text"],
+  options: (y) => databaseOptions(projectOptions(y, {
+    choices: ["mermaid", "dot", "text", "history"],
     default: "mermaid",
-    describe: "mermaid (a flowchart), dot (Graphviz) or text (the lines `alembic history` prints)"
-  }).option("full", {
+    describe: "mermaid (a flowchart), dot (Graphviz), or text: the lines `alembic history` prints (history is the same), with a database's rows marked when --database-url is given"
+  })).option("full", {
     type: "boolean",
     default: false,
     describe: "draw every revision (otherwise a straight run of more than 4 shows its ends and a count)"
@@ -59640,7 +59668,7 @@ var graph = defineCommand({
       ...projectArgs({ ...args, format: "text" }, ctx.build),
       ...databaseArgs(args),
       env: ctx.env,
-      graphFormat: args.format,
+      graphFormat: args.format === "history" ? "text" : args.format,
       full: args.full
     }));
   }
@@ -59650,6 +59678,8 @@ var graph = defineCommand({
 var ledger = defineCommand({
   name: "ledger",
   command: "ledger <action>",
+  brief: "Record the revisions a database holds in the ledger",
+  group: "Repair",
   summary: "Record in the ledger (alembic_preflight_history) the revisions the database already holds, for a database older than the ledger or after an applied migration's file was edited; dry run unless --yes.",
   usage: "$0 ledger record [options]",
   examples: [
@@ -59657,12 +59687,12 @@ var ledger = defineCommand({
     ["$0 ledger record --yes", "write them, in one transaction"]
   ],
   exitCodes: EXIT_CODES.ledger,
-  options: (y) => ledgerOptions(databaseOptions(projectOptions(y))).positional("action", {
+  options: (y) => ledgerOptions(databaseOptions(projectOptions(y, TEXT_OR_JSON))).positional("action", {
     choices: ["record"],
     describe: "record: put what the database already holds in the ledger"
   }).option("yes", { type: "boolean", default: false, describe: "really write to the database" }),
   async run(args, ctx) {
-    ctx.setFormat(textOrJson(args.format, "ledger"));
+    ctx.setFormat(args.format);
     const { ledgerRecordCommand: ledgerRecordCommand2 } = await Promise.resolve().then(() => (init_ledger_command(), ledger_command_exports));
     ctx.report(await ledgerRecordCommand2({
       ...projectArgs(args, ctx.build),
@@ -59677,10 +59707,11 @@ var ledger = defineCommand({
 // dist/cli/commands/rehearse.js
 init_redact();
 init_terminal_safe();
-init_errors();
 var rehearse = defineCommand({
   name: "rehearse",
   command: "rehearse",
+  brief: "Run the real migrations up, down and up on a scratch database",
+  group: "Guard a release",
   summary: "Run the project's real migrations on a scratch database it creates and always removes: upgrade head, downgrade base, upgrade head (or --step: each revision up, down, up), checking that each downgrade gives back the schema from before its upgrade.",
   usage: "$0 rehearse [options]",
   examples: [
@@ -59693,7 +59724,14 @@ var rehearse = defineCommand({
     ["$0 rehearse --scratch-url postgresql://ci@localhost/postgres", "on a CI service container"]
   ],
   exitCodes: EXIT_CODES.rehearse,
-  options: (y) => databaseOptions(projectOptions(y)).option("step", {
+  options: (y) => databaseOptions(
+    // GitHub annotations and Markdown too; SARIF is for findings, which rehearse has none of
+    projectOptions(y, {
+      choices: ["text", "json", "github", "markdown"],
+      default: "text",
+      describe: "text, json, github (annotations) or markdown (a step summary)"
+    })
+  ).option("step", {
     type: "boolean",
     default: false,
     describe: "each revision in turn: upgrade, downgrade to its parent, upgrade again"
@@ -59736,10 +59774,6 @@ var rehearse = defineCommand({
     describe: "--from-production: pg_dump --schema-only, the catalog (tables, keys, indexes, types, sequences, views; no functions or triggers), or pg_dump when installed (auto)"
   }),
   async run(args, ctx) {
-    if (args.format === "sarif")
-      throw new UsageError("--format sarif is for check and verify, not rehearse.", {
-        hint: "Use --format text, json, github or markdown here."
-      });
     ctx.setFormat(args.format === "json" ? "json" : "text");
     const { rehearseCommand: rehearseCommand2 } = await Promise.resolve().then(() => (init_rehearse_command(), rehearse_command_exports));
     ctx.report(await rehearseCommand2({
@@ -59769,6 +59803,8 @@ init_errors();
 var release = defineCommand({
   name: "release",
   command: "release",
+  brief: "Verify, run the upgrade only if it will work, check the result",
+  group: "Guard a release",
   summary: "Heroku release phase: verify, then run `alembic upgrade <target>` (or the command after --) only if it will succeed, verify the result, print one verdict.",
   usage: "$0 release [options] [-- COMMAND\u2026]",
   examples: [
@@ -59781,7 +59817,7 @@ var release = defineCommand({
     ]
   ],
   exitCodes: EXIT_CODES.release,
-  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))).option("on-ahead", {
+  options: (y) => lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y, TEXT_OR_JSON))))).option("on-ahead", {
     choices: ["allow", "block"],
     describe: "when the database is ahead of this code (a rollback, per the ledger): exit 0 without migrating (allow, the default) or stop (block)"
   }).option("always-run", {
@@ -59805,7 +59841,7 @@ var release = defineCommand({
     describe: "minutes before the command is stopped (Heroku ends a release after 60)"
   }),
   async run(args, ctx) {
-    ctx.setFormat(textOrJson(args.format, "release"));
+    ctx.setFormat(args.format);
     const { releaseCommand: releaseCommand2 } = await Promise.resolve().then(() => (init_release_command(), release_command_exports));
     const { getLogger: getLogger2 } = await Promise.resolve().then(() => (init_logger(), logger_exports));
     const log = await getLogger2("info");
@@ -59854,6 +59890,8 @@ var release = defineCommand({
 var restamp = defineCommand({
   name: "restamp",
   command: "restamp",
+  brief: "Replace a renamed revision's id in the version table",
+  group: "Repair",
   summary: "Replace one version-table row (a renamed migration's old id) with its new id, in one transaction; dry run unless --yes.",
   usage: "$0 restamp --from OLD --to NEW [options]",
   examples: [
@@ -59864,13 +59902,13 @@ var restamp = defineCommand({
     ["$0 restamp --from 3c4d5e6f --to 7a8b9c0d --yes", "write it, in one transaction"]
   ],
   exitCodes: EXIT_CODES.restamp,
-  options: (y) => databaseOptions(projectOptions(y)).option("from", { type: "string", demandOption: true, describe: "the id the database holds" }).option("to", {
+  options: (y) => databaseOptions(projectOptions(y, TEXT_OR_JSON)).option("from", { type: "string", demandOption: true, describe: "the id the database holds" }).option("to", {
     type: "string",
     demandOption: true,
     describe: "the id of the same migration in the code"
   }).option("yes", { type: "boolean", default: false, describe: "really write to the database" }),
   async run(args, ctx) {
-    ctx.setFormat(textOrJson(args.format, "restamp"));
+    ctx.setFormat(args.format);
     const { restampCommand: restampCommand2 } = await Promise.resolve().then(() => (init_restamp_command(), restamp_command_exports));
     ctx.report(await restampCommand2({
       ...projectArgs(args, ctx.build),
@@ -59887,6 +59925,8 @@ var restamp = defineCommand({
 var scanLogs = defineCommand({
   name: "scan-logs",
   command: "scan-logs [file]",
+  brief: "Find every Alembic failure in a deploy log",
+  group: "Inspect",
   summary: "Find every Alembic failure in a deploy log (heroku releases:output, heroku logs, CI logs); - or no file reads stdin.",
   usage: "$0 scan-logs [file] [options]",
   examples: [
@@ -59907,6 +59947,8 @@ init_errors();
 var verify = defineCommand({
   name: "verify",
   command: "verify",
+  brief: "Predict `alembic upgrade` against the live version table",
+  group: "Guard a release",
   summary: "Read the live version table (read-only) and predict whether `alembic upgrade <target>` will succeed.",
   usage: "$0 verify [options]",
   examples: [
@@ -60033,6 +60075,36 @@ var COMMAND_TABLE = [
   fleet,
   explainCommand
 ];
+
+// dist/cli/help-page.js
+function helpPage(commands2) {
+  const width = Math.max(...commands2.map((c) => c.name.length));
+  const groups = COMMAND_GROUPS.flatMap((group) => [
+    `${group}:`,
+    ...commands2.filter((c) => c.group === group).map((c) => `  ${c.name.padEnd(width)}  ${c.brief}`),
+    ""
+  ]);
+  return [
+    "alembic-preflight <command> [options]",
+    "",
+    "Checks Alembic migrations before they deploy. It reads the project and the",
+    "version table (read-only), predicts what `alembic upgrade` will do, and blocks",
+    "a release that would fail.",
+    "",
+    ...groups,
+    "Options:",
+    "  --help              this page; after a command, that command's detail",
+    "  --version           show the version",
+    "  --log-format FMT    stderr log lines: text (default), json (pino) or logfmt",
+    "  --log-level LEVEL   debug, info, warn or error (default: warn; release: info)",
+    "",
+    "Read more: docs/cli.md (every command), docs/heroku.md (the release phase) and",
+    "docs/findings/ (a page per finding; `alembic-preflight explain CODE` prints it).",
+    "Exit codes: 0 fine, 1 blocked, 2 usage or configuration, 3 database;",
+    "release adds 4, 5, 130 and 143 (`alembic-preflight release --help`).",
+    ""
+  ].join("\n");
+}
 
 // dist/cli/flag-checks.js
 init_errors();
@@ -60212,12 +60284,16 @@ async function main(argv, env2 = process.env, build = {}) {
     reportError: (e) => reportError(e, format3, env2),
     setExitCode: (code) => void (exitCode = code)
   };
+  if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h")) {
+    writeReport(helpPage(COMMAND_TABLE), "text");
+    return EXIT.ok;
+  }
   const cwdError = currentFolderError();
   if (cwdError)
     return reportError(cwdError, format3, env2);
   useBaselineTierForSmallProjects(process.execArgv, env2["NODE_OPTIONS"] ?? "");
   const { default: yargs } = await Promise.resolve().then(() => (init_yargs(), yargs_exports));
-  let parser3 = yargs([...argv]).scriptName("alembic-preflight").usage("$0 <command> [options]").wrap(helpWidth()).example("$0 check", "read the Alembic project here and report what would make `alembic upgrade` fail").example("DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) $0 verify", "predict the upgrade against production (read-only)").example("release: ./node_modules/.bin/alembic-preflight release", "the Procfile line: verify, then upgrade only when it will succeed").epilogue(EXIT_CODES.common).strict().help().version(packageVersion()).parserConfiguration({ "populate--": true }).check(checkFlagValues).option("log-format", {
+  let parser3 = yargs([...argv]).scriptName("alembic-preflight").usage("$0 <command> [options]").wrap(helpWidth()).epilogue(EXIT_CODES.common).strict().help().version(packageVersion()).parserConfiguration({ "populate--": true }).check(checkFlagValues).option("log-format", {
     choices: ["text", "json", "logfmt"],
     default: "text",
     describe: "stderr log lines: text (colour only on a TTY or FORCE_COLOR; NO_COLOR honoured), json (pino) or logfmt"
@@ -60231,7 +60307,7 @@ async function main(argv, env2 = process.env, build = {}) {
     throw err ?? new UsageErrorFromYargs(msg);
   });
   for (const spec of COMMAND_TABLE) {
-    parser3 = parser3.command(spec.command, spec.summary, (y) => {
+    parser3 = parser3.command(spec.command, false, (y) => {
       let out = spec.options(skipHelpCache(y)).usage(`${spec.usage}
 
 ${spec.summary}`);

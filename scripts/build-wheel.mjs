@@ -11,6 +11,7 @@
 // (scripts/node-runtime.mjs). The aarch64 wheel is made the same way on an aarch64 machine.
 import { execFileSync } from 'node:child_process';
 import {
+  appendFileSync,
   chmodSync,
   cpSync,
   existsSync,
@@ -57,8 +58,26 @@ const ARCH = { x64: 'x86_64', arm64: 'aarch64' }[process.arch];
 if (process.platform !== 'linux' || !ARCH)
   throw new Error(`the wheel is built on Linux x64 or arm64, not ${process.platform} ${process.arch}`);
 
-const run = (cmd, args, opts = {}) =>
-  execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+// every tool's output (postject's ELF warnings, Node's SEA notes) goes to a log, named when a step fails
+const LOG = path.join(REPO, 'dist', 'wheel-build.log');
+mkdirSync(path.dirname(LOG), { recursive: true });
+writeFileSync(LOG, '');
+const run = (cmd, args, opts = {}) => {
+  appendFileSync(LOG, `$ ${[cmd, ...args].join(' ')}\n`);
+  try {
+    const out = execFileSync(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    appendFileSync(LOG, out);
+    return out;
+  } catch (e) {
+    appendFileSync(LOG, `${e.stdout ?? ''}${e.stderr ?? ''}`);
+    console.error(
+      `build:wheel: ${path.basename(cmd)} failed (exit ${e.status ?? e.signal}); its output is in ${LOG}`,
+    );
+    process.exit(1);
+  }
+};
+/** One line of what was done. */
+const say = (line) => console.log(`build:wheel: ${line}`);
 const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 
 /**
@@ -203,17 +222,18 @@ async function executable(node, work) {
   // a scrubbed environment: nothing of the builder's shell reaches the warm-up, or the snapshot
   run(bin, [...DETERMINISTIC, '--experimental-sea-config', config], {
     cwd: work,
-    stdio: ['ignore', 'ignore', 'inherit'],
     env: { PATH: '/usr/bin:/bin', HOME: work, LANG: 'C.UTF-8', TZ: 'UTC' },
   });
   const exe = path.join(work, 'alembic-preflight');
   cpSync(bin, exe);
   chmodSync(exe, 0o755);
-  run(
-    path.join(REPO, 'node_modules', '.bin', 'postject'),
-    [exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  run(path.join(REPO, 'node_modules', '.bin', 'postject'), [
+    exe,
+    'NODE_SEA_BLOB',
+    blob,
+    '--sentinel-fuse',
+    SEA_FUSE,
+  ]);
   return exe;
 }
 
@@ -318,7 +338,7 @@ for (const old of readdirSync(OUT)) if (old.endsWith('.whl')) rmSync(path.join(O
 const epoch =
   process.env.SOURCE_DATE_EPOCH ??
   execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: REPO, encoding: 'utf8' }).trim();
-run('/usr/bin/python3', [
+const wrote = run('/usr/bin/python3', [
   path.join(REPO, 'scripts', 'write-wheel.py'),
   '--epoch',
   epoch,
@@ -333,3 +353,7 @@ run('/usr/bin/python3', [
   '--out',
   OUT,
 ]);
+say(
+  `Node ${NODE} (stripped), the CLI's bundle and start-up snapshot, better-sqlite3's addon, glibc ${major}.${minor}`,
+);
+say(`${wrote.trim().replace(`${REPO}/`, '')} (log: ${path.relative(REPO, LOG)})`);

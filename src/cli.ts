@@ -6,6 +6,7 @@ import type { RunContext } from './cli/command-spec.js';
 import { COMMAND_NAMES } from './cli/command-names.js';
 import { COMMAND_TABLE } from './cli/command-table.js';
 import { EXIT_CODES } from './cli/exit-codes.js';
+import { helpPage } from './cli/help-page.js';
 import { checkFlagValues } from './cli/flag-checks.js';
 import { reportError, writeReport } from './cli/report-output.js';
 import { skipHelpCache } from './cli/skip-help-cache.js';
@@ -38,6 +39,11 @@ export async function main(
     reportError: (e) => reportError(e, format, env),
     setExitCode: (code) => void (exitCode = code),
   };
+  // the top-level help is a page of its own: short lines in groups, not yargs' wrapped command list
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    writeReport(helpPage(COMMAND_TABLE), 'text');
+    return EXIT.ok;
+  }
   const cwdError = currentFolderError();
   if (cwdError) return reportError(cwdError, format, env);
   // a process of its own: a small project's files are read faster without V8's optimising compiler
@@ -47,15 +53,6 @@ export async function main(
     .scriptName('alembic-preflight')
     .usage('$0 <command> [options]')
     .wrap(helpWidth())
-    .example('$0 check', 'read the Alembic project here and report what would make `alembic upgrade` fail')
-    .example(
-      'DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) $0 verify',
-      'predict the upgrade against production (read-only)',
-    )
-    .example(
-      'release: ./node_modules/.bin/alembic-preflight release',
-      'the Procfile line: verify, then upgrade only when it will succeed',
-    )
     .epilogue(EXIT_CODES.common)
     .strict()
     .help()
@@ -80,9 +77,10 @@ export async function main(
       throw err ?? new UsageErrorFromYargs(msg);
     });
   for (const spec of COMMAND_TABLE) {
+    // listed by the help page's groups, not yargs' own Commands section
     parser = parser.command(
       spec.command,
-      spec.summary,
+      false,
       (y) => {
         // a command's help: its real usage line, a few examples and its exit codes
         let out = spec.options(skipHelpCache(y)).usage(`${spec.usage}\n\n${spec.summary}`);

@@ -27,6 +27,10 @@ export interface CommandSpec {
   readonly name: CommandName;
   /** The yargs command string: the word and its positionals (`ledger <action>`). */
   readonly command: string;
+  /** Its line in the top-level help: a short phrase (the help test holds it under 64 characters). */
+  readonly brief: string;
+  /** Where the top-level help lists it. */
+  readonly group: CommandGroup;
   readonly summary: string;
   readonly usage: string;
   readonly examples: readonly (readonly [string, string])[];
@@ -34,6 +38,10 @@ export interface CommandSpec {
   readonly options: (y: Argv) => Argv<unknown>;
   readonly run: (args: Record<string, unknown>, ctx: RunContext) => Promise<void> | void;
 }
+
+/** The top-level help's groups, in order. */
+export const COMMAND_GROUPS = ['Guard a release', 'Inspect', 'Repair'] as const;
+export type CommandGroup = (typeof COMMAND_GROUPS)[number];
 
 /** A command spec whose run sees the flags its options declare, typed. */
 export function defineCommand<T>(

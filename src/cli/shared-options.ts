@@ -6,8 +6,32 @@ import type { BuildInfo } from './build-info.js';
 
 // The flags several commands share, and what they become as a command's options.
 
-/** The project flags every command but scan-logs and explain takes. */
-export function projectOptions(y: Argv) {
+/** A command's --format: the formats it renders, and no other (yargs refuses the rest, naming these). */
+export interface FormatOption<F extends string> {
+  readonly choices: readonly F[];
+  readonly default: F;
+  readonly describe: string;
+}
+
+/** check's and verify's formats: text, JSON and the review formats. */
+export const REVIEW_FORMATS: FormatOption<'text' | 'json' | 'github' | 'markdown' | 'sarif'> = {
+  choices: ['text', 'json', 'github', 'markdown', 'sarif'],
+  default: 'text',
+  describe: 'text, json, github (annotations), markdown (a step summary) or sarif (SARIF 2.1.0)',
+};
+
+/** A command that prints text or a JSON document. */
+export const TEXT_OR_JSON: FormatOption<'text' | 'json'> = {
+  choices: ['text', 'json'],
+  default: 'text',
+  describe: 'text, or json (one document)',
+};
+
+/** The project flags every command but scan-logs and explain takes, with the command's own --format. */
+export function projectOptions<F extends string = 'text' | 'json' | 'github' | 'markdown' | 'sarif'>(
+  y: Argv,
+  format: FormatOption<F> = REVIEW_FORMATS as unknown as FormatOption<F>,
+) {
   return y
     .option('config', {
       alias: 'c',
@@ -33,12 +57,7 @@ export function projectOptions(y: Argv) {
       describe:
         'Python the app runs on, e.g. 3.12 (default: runtime.txt, .python-version or Pipfile.lock, as Heroku reads them)',
     })
-    .option('format', {
-      choices: ['text', 'json', 'github', 'markdown', 'sarif'] as const,
-      default: 'text' as const,
-      describe:
-        'text, json, or for check and verify github (annotations), markdown (a step summary) or sarif (SARIF 2.1.0)',
-    })
+    .option('format', { choices: format.choices, default: format.default, describe: format.describe })
     .option('strict', { type: 'boolean', default: false, describe: 'warnings also block' })
     .option('ignore', {
       type: 'string',
@@ -109,18 +128,6 @@ export function databaseOptions<T>(y: Argv<T>) {
         });
       return true;
     });
-}
-
-/** --format for a command that prints only text or JSON: github and markdown are check's and verify's. */
-export function textOrJson(
-  given: 'text' | 'json' | 'github' | 'markdown' | 'sarif',
-  command: string,
-): 'text' | 'json' {
-  if (given === 'github' || given === 'markdown' || given === 'sarif')
-    throw new UsageError(`--format ${given} is for check and verify, not ${command}.`, {
-      hint: 'Use --format text or --format json here.',
-    });
-  return given;
 }
 
 /** verify's and release's schema probes (read-only, on by default). */
@@ -240,7 +247,7 @@ export function projectArgs(
     recursive?: boolean;
     'alembic-version'?: string;
     'python-version'?: string;
-    format: 'text' | 'json' | 'github' | 'markdown' | 'sarif';
+    format: string;
     strict: boolean;
     ignore?: string[];
     'cache-dir'?: string;
@@ -261,7 +268,7 @@ export function projectArgs(
     toolVersion: packageVersion(),
     format: args.format === 'json' ? ('json' as const) : ('text' as const),
     ...(args.format === 'github' || args.format === 'markdown' || args.format === 'sarif'
-      ? { review: args.format }
+      ? { review: args.format as 'github' | 'markdown' | 'sarif' }
       : {}),
     strict: args.strict,
     ignore: args.ignore,

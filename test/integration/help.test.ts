@@ -59,11 +59,10 @@ describe('--help a person can read', () => {
     );
   });
 
-  it('the main help lists examples and every exit code', () => {
+  it('the main help gives every exit code, and each command its own', () => {
     const r = runCli(REPO, ['--help']);
-    expect(r.stdout).toContain('Examples:');
-    expect(r.stdout.replace(/\s+/gu, ' ')).toMatch(
-      /Exit codes: 0 fine, 1 blocking findings, 2 usage or configuration error, 3 database error/u,
+    expect(r.stdout.replace(/\s+/gu, ' ')).toContain(
+      'Exit codes: 0 fine, 1 blocked, 2 usage or configuration, 3 database; release adds 4, 5, 130 and 143',
     );
   });
 });
@@ -99,5 +98,68 @@ describe('docs/cli.md, generated from the command table', () => {
     expect(() =>
       renderCliDoc(doc.replace(/<!-- help: explain [^\n]*\n/u, ''), COMMAND_NAMES, () => ''),
     ).toThrow(/no block for explain/u);
+  });
+});
+
+describe('the top-level help: one short line per command, grouped', () => {
+  it('lists every command once, under guard a release, inspect or repair, within 80 columns', () => {
+    const r = runCli(REPO, ['--help']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => l.length > 80)).toEqual([]);
+    const groups = ['Guard a release:', 'Inspect:', 'Repair:'].map((g) => lines.indexOf(g));
+    expect(groups.every((at, i) => at > 0 && (i === 0 || at > groups[i - 1]!))).toBe(true);
+    const listed = lines
+      .flatMap((l) => /^ {2}([a-z-]+) +\S/u.exec(l)?.[1] ?? [])
+      .filter((w) => (COMMAND_NAMES as readonly string[]).includes(w));
+    expect([...listed].sort()).toEqual([...COMMAND_NAMES].sort());
+    // each command's own help keeps the long summary
+    expect(runCli(REPO, ['verify', '--help']).stdout).toContain(
+      'Read the live version table (read-only) and predict whether',
+    );
+  });
+});
+
+describe('flags say what they do', () => {
+  /** Every `[choices: …]` of a command's help, as lists (a list may wrap over lines). */
+  const choices = (help: string): string[][] =>
+    [...help.replace(/\s+/gu, ' ').matchAll(/\[choices: ([^\]]+)\]/gu)].map((m) =>
+      [...m[1]!.matchAll(/"([^"]+)"/gu)].map((x) => x[1]!),
+    );
+
+  it('no choices list of any command repeats a value', () => {
+    for (const command of COMMAND_NAMES) {
+      const lists = choices(runCli(REPO, [command, '--help']).stdout);
+      for (const list of lists)
+        expect(new Set(list).size, `${command}: ${list.join(', ')}`).toBe(list.length);
+    }
+  });
+
+  it('each format a command accepts renders something of its own; one it does not render is refused, naming those it has', () => {
+    const root = makeProject({
+      'migrations/versions/a1_x.py': rev('a1', null),
+      'migrations/versions/b2_x.py': rev('b2', 'a1'),
+    });
+    for (const command of ['check', 'graph']) {
+      const formats = choices(runCli(root, [command, '--help']).stdout).find(
+        (l) => l.includes('text') && !l.includes('logfmt'),
+      )!;
+      const outputs = new Map<string, string>();
+      for (const f of formats) {
+        const r = runCli(root, [command, '--format', f]);
+        expect(r.status, `${command} --format ${f}: ${r.stderr}`).toBe(0);
+        outputs.set(f, r.stdout);
+      }
+      // `history` is `text` by name: exactly the lines `alembic history` prints
+      const distinct = [...outputs.entries()].filter(([f]) => f !== 'history').map(([, out]) => out);
+      expect(new Set(distinct).size, command).toBe(distinct.length);
+      if (outputs.has('history')) expect(outputs.get('history')).toBe(outputs.get('text'));
+    }
+    const refused = runCli(root, ['graph', '--format', 'json']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('Given: "json", Choices: "mermaid", "dot", "text", "history"');
+    const release = runCli(root, ['release', '--format', 'github']);
+    expect(release.status).toBe(2);
+    expect(release.stderr).toContain('Given: "github", Choices: "text", "json"');
   });
 });

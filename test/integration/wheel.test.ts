@@ -18,17 +18,19 @@ const USERS = '1f2a3b4c5d6e';
 const HEAD = '2a3b4c5d6e7f';
 
 /** npm run build:wheel's script; asynchronous, so that the worker can report to vitest meanwhile. */
-function buildWheel(args: readonly string[]): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+function buildWheel(args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO, 'scripts', 'build-wheel.mjs'), ...args], {
       cwd: REPO,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`build-wheel exited ${code}: ${stderr}`)),
+      code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`build-wheel exited ${code}: ${stderr}`)),
     );
   });
 }
@@ -47,7 +49,16 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
   let wheel: string;
   let pg: PgServer;
   beforeAll(async () => {
-    await buildWheel([]);
+    const out = await buildWheel([]);
+    // quiet: what it built in two lines; the tools' own output (postject's warnings) is in the log it names
+    expect(out.stderr).toBe('');
+    expect(out.stdout.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^build:wheel: Node 24\.\d+\.\d+ \(stripped\), .*, glibc 2\.\d+$/u),
+      expect.stringMatching(
+        /^build:wheel: dist\/wheels\/alembic_preflight-.*\.whl: [\d.]+ MB \(log: dist\/wheel-build\.log\)$/u,
+      ),
+    ]);
+    expect(readFileSync(path.join(REPO, 'dist', 'wheel-build.log'), 'utf8')).toContain('$ strip --strip-all');
     const built = readdirSync(path.join(REPO, 'dist', 'wheels')).filter((f) => f.endsWith('.whl'));
     expect(built).toHaveLength(1);
     wheel = path.join(REPO, 'dist', 'wheels', built[0]!);

@@ -6,12 +6,14 @@ import {
   probeOption,
   projectArgs,
   projectOptions,
-  textOrJson,
+  TEXT_OR_JSON,
 } from '../shared-options.js';
 
 export const backfill = defineCommand({
   name: 'backfill',
   command: 'backfill',
+  brief: 'Write proven placeholders for stamped-but-missing revisions',
+  group: 'Repair',
   summary:
     'Write a no-op placeholder migration for each stamped-but-missing revision id, placed and proven (dry run unless --write).',
   usage: '$0 backfill [options]',
@@ -22,7 +24,7 @@ export const backfill = defineCommand({
   ],
   exitCodes: EXIT_CODES.backfill,
   options: (y) =>
-    probeOption(databaseOptions(projectOptions(y)))
+    probeOption(databaseOptions(projectOptions(y, TEXT_OR_JSON)))
       .option('revision', {
         type: 'string',
         array: true,
@@ -53,7 +55,7 @@ export const backfill = defineCommand({
         describe: 'search git history for where each id came from (--no-git to skip)',
       }),
   async run(args, ctx) {
-    ctx.setFormat(textOrJson(args.format, 'backfill'));
+    ctx.setFormat(args.format);
     const { backfillCommand } = await import('../../commands/backfill-command.js');
     ctx.report(
       await backfillCommand({

@@ -6,6 +6,8 @@ import { projectArgs, projectOptions } from '../shared-options.js';
 export const check = defineCommand({
   name: 'check',
   command: 'check',
+  brief: 'Read the config and revision files for what breaks Alembic',
+  group: 'Guard a release',
   summary:
     'Read the Alembic configuration and revision files statically and report what would make Alembic fail.',
   usage: '$0 check [options]',

@@ -7,6 +7,8 @@ import { EXIT_CODES } from '../exit-codes.js';
 export const explainCommand = defineCommand({
   name: 'explain',
   command: 'explain <code>',
+  brief: "Print a finding's page: the problem, an example, the fix",
+  group: 'Inspect',
   summary:
     "Print a finding's page: what the problem is, an example, and the fix (the page under docs/findings/).",
   usage: '$0 explain CODE',

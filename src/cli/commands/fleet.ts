@@ -4,6 +4,8 @@ import { EXIT_CODES } from '../exit-codes.js';
 export const fleet = defineCommand({
   name: 'fleet',
   command: 'fleet <action> [files..]',
+  brief: 'Plan the shards of a fleet check, or merge their reports',
+  group: 'Guard a release',
   summary:
     "Plan the shards of `verify --tenants` or `verify --databases` for an engine that runs jobs (a GitHub Actions matrix, a Kubernetes Indexed Job), or merge the shards' JSON documents into one report.",
   usage:

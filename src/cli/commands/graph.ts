@@ -5,6 +5,8 @@ import { databaseArgs, databaseOptions, projectArgs, projectOptions } from '../s
 export const graph = defineCommand({
   name: 'graph',
   command: 'graph',
+  brief: "Draw the revision graph, with a database's rows marked",
+  group: 'Inspect',
   summary:
     "Draw the revision graph (Mermaid, DOT, or the text of `alembic history`), with a database's rows, pending revisions and stray ids marked.",
   usage: '$0 graph [options]',
@@ -17,17 +19,18 @@ export const graph = defineCommand({
   ],
   exitCodes: EXIT_CODES.graph,
   options: (y) =>
-    databaseOptions(projectOptions(y))
-      .option('format', {
-        choices: ['mermaid', 'dot', 'text'] as const,
+    databaseOptions(
+      projectOptions(y, {
+        choices: ['mermaid', 'dot', 'text', 'history'] as const,
         default: 'mermaid' as const,
-        describe: 'mermaid (a flowchart), dot (Graphviz) or text (the lines `alembic history` prints)',
-      })
-      .option('full', {
-        type: 'boolean',
-        default: false,
-        describe: 'draw every revision (otherwise a straight run of more than 4 shows its ends and a count)',
+        describe:
+          "mermaid (a flowchart), dot (Graphviz), or text: the lines `alembic history` prints (history is the same), with a database's rows marked when --database-url is given",
       }),
+    ).option('full', {
+      type: 'boolean',
+      default: false,
+      describe: 'draw every revision (otherwise a straight run of more than 4 shows its ends and a count)',
+    }),
   async run(args, ctx) {
     ctx.setFormat('text');
     const { graphCommand } = await import('../../commands/graph-command.js');
@@ -36,7 +39,7 @@ export const graph = defineCommand({
         ...projectArgs({ ...args, format: 'text' }, ctx.build),
         ...databaseArgs(args),
         env: ctx.env,
-        graphFormat: args.format,
+        graphFormat: args.format === 'history' ? 'text' : args.format,
         full: args.full,
       }),
     );

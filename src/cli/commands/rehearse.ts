@@ -3,11 +3,12 @@ import { terminalSafe } from '../../logger/terminal-safe.js';
 import { defineCommand } from '../command-spec.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { databaseArgs, databaseOptions, projectArgs, projectOptions } from '../shared-options.js';
-import { UsageError } from '../../errors/errors.js';
 
 export const rehearse = defineCommand({
   name: 'rehearse',
   command: 'rehearse',
+  brief: 'Run the real migrations up, down and up on a scratch database',
+  group: 'Guard a release',
   summary:
     "Run the project's real migrations on a scratch database it creates and always removes: upgrade head, downgrade base, upgrade head (or --step: each revision up, down, up), checking that each downgrade gives back the schema from before its upgrade.",
   usage: '$0 rehearse [options]',
@@ -22,7 +23,14 @@ export const rehearse = defineCommand({
   ],
   exitCodes: EXIT_CODES.rehearse,
   options: (y) =>
-    databaseOptions(projectOptions(y))
+    databaseOptions(
+      // GitHub annotations and Markdown too; SARIF is for findings, which rehearse has none of
+      projectOptions(y, {
+        choices: ['text', 'json', 'github', 'markdown'] as const,
+        default: 'text' as const,
+        describe: 'text, json, github (annotations) or markdown (a step summary)',
+      }),
+    )
       .option('step', {
         type: 'boolean',
         default: false,
@@ -85,11 +93,6 @@ export const rehearse = defineCommand({
           '--from-production: pg_dump --schema-only, the catalog (tables, keys, indexes, types, sequences, views; no functions or triggers), or pg_dump when installed (auto)',
       }),
   async run(args, ctx) {
-    // GitHub annotations and Markdown too; SARIF is for findings, which rehearse has none of
-    if (args.format === 'sarif')
-      throw new UsageError('--format sarif is for check and verify, not rehearse.', {
-        hint: 'Use --format text, json, github or markdown here.',
-      });
     ctx.setFormat(args.format === 'json' ? 'json' : 'text');
     const { rehearseCommand } = await import('../../commands/rehearse-command.js');
     ctx.report(

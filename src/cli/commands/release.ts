@@ -11,12 +11,14 @@ import {
   probeOption,
   projectArgs,
   projectOptions,
-  textOrJson,
+  TEXT_OR_JSON,
 } from '../shared-options.js';
 
 export const release = defineCommand({
   name: 'release',
   command: 'release',
+  brief: 'Verify, run the upgrade only if it will work, check the result',
+  group: 'Guard a release',
   summary:
     'Heroku release phase: verify, then run `alembic upgrade <target>` (or the command after --) only if it will succeed, verify the result, print one verdict.',
   usage: '$0 release [options] [-- COMMAND…]',
@@ -31,7 +33,7 @@ export const release = defineCommand({
   ],
   exitCodes: EXIT_CODES.release,
   options: (y) =>
-    lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y)))))
+    lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y, TEXT_OR_JSON)))))
       .option('on-ahead', {
         choices: ['allow', 'block'] as const,
         describe:
@@ -65,7 +67,7 @@ export const release = defineCommand({
         describe: 'minutes before the command is stopped (Heroku ends a release after 60)',
       }),
   async run(args, ctx) {
-    ctx.setFormat(textOrJson(args.format, 'release'));
+    ctx.setFormat(args.format);
     const { releaseCommand } = await import('../../commands/release-command.js');
     const { getLogger } = await import('../../logger/logger.js');
     const log = await getLogger('info');

@@ -1,10 +1,18 @@
 import { defineCommand } from '../command-spec.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { databaseArgs, databaseOptions, projectArgs, projectOptions, textOrJson } from '../shared-options.js';
+import {
+  databaseArgs,
+  databaseOptions,
+  projectArgs,
+  projectOptions,
+  TEXT_OR_JSON,
+} from '../shared-options.js';
 
 export const restamp = defineCommand({
   name: 'restamp',
   command: 'restamp',
+  brief: "Replace a renamed revision's id in the version table",
+  group: 'Repair',
   summary:
     "Replace one version-table row (a renamed migration's old id) with its new id, in one transaction; dry run unless --yes.",
   usage: '$0 restamp --from OLD --to NEW [options]',
@@ -17,7 +25,7 @@ export const restamp = defineCommand({
   ],
   exitCodes: EXIT_CODES.restamp,
   options: (y) =>
-    databaseOptions(projectOptions(y))
+    databaseOptions(projectOptions(y, TEXT_OR_JSON))
       .option('from', { type: 'string', demandOption: true, describe: 'the id the database holds' })
       .option('to', {
         type: 'string',
@@ -26,7 +34,7 @@ export const restamp = defineCommand({
       })
       .option('yes', { type: 'boolean', default: false, describe: 'really write to the database' }),
   async run(args, ctx) {
-    ctx.setFormat(textOrJson(args.format, 'restamp'));
+    ctx.setFormat(args.format);
     const { restampCommand } = await import('../../commands/restamp-command.js');
     ctx.report(
       await restampCommand({

@@ -4,6 +4,8 @@ import { EXIT_CODES } from '../exit-codes.js';
 export const scanLogs = defineCommand({
   name: 'scan-logs',
   command: 'scan-logs [file]',
+  brief: 'Find every Alembic failure in a deploy log',
+  group: 'Inspect',
   summary:
     'Find every Alembic failure in a deploy log (heroku releases:output, heroku logs, CI logs); - or no file reads stdin.',
   usage: '$0 scan-logs [file] [options]',

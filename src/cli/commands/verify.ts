@@ -18,6 +18,8 @@ import {
 export const verify = defineCommand({
   name: 'verify',
   command: 'verify',
+  brief: 'Predict `alembic upgrade` against the live version table',
+  group: 'Guard a release',
   summary:
     'Read the live version table (read-only) and predict whether `alembic upgrade <target>` will succeed.',
   usage: '$0 verify [options]',
