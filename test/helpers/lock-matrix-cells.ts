@@ -12,6 +12,8 @@ export interface Observed {
   readonly mode: string | null;
   /** It gave up waiting: a lock_timeout was in force. */
   readonly timedOut: boolean;
+  /** It queued behind the app's own session (a writer idle in transaction), not the observer. */
+  readonly queuedBehindApp?: true;
 }
 
 /**
@@ -23,7 +25,8 @@ export function heavy(o: Observed): boolean {
     o.rewrite ||
     (o.indexBuilt && o.mode !== 'ShareUpdateExclusiveLock') ||
     o.scanned ||
-    (o.mode === 'AccessExclusiveLock' && !o.timedOut)
+    (o.mode === 'AccessExclusiveLock' && !o.timedOut) ||
+    o.queuedBehindApp === true
   );
 }
 
@@ -40,6 +43,8 @@ export interface MatrixCell {
   readonly envPy?: string;
   /** SQL run in the cell's database first ($DB is its name): role and database settings. */
   readonly setup?: readonly string[];
+  /** The app holds the table: a session idle in transaction after an UPDATE, open while verify reads and Alembic runs. */
+  readonly holder?: true;
   readonly observed: Observed;
   /** The error verify --locks block gives for a heavy cell; none for a light one. */
   readonly code?: string;
@@ -233,6 +238,13 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     envPy: envPyWith({ line: 'connection.exec_driver_sql("SET lock_timeout = \'500ms\'")' }),
     upgrade: ADD_NULLABLE,
     observed: GAVE_UP,
+  },
+  {
+    name: 'a writer idle in transaction on orders: the ALTER queues behind it (lock_timeout set)',
+    holder: true,
+    upgrade: `${SET_TIMEOUT}\n${ADD_NULLABLE}`,
+    observed: { ...GAVE_UP, queuedBehindApp: true },
+    code: 'lock-queue-blocker',
   },
   // light counterparts of heavy kinds
   {

@@ -102,6 +102,8 @@ export async function runCell(
         `import sqlalchemy as sa\n${cell.header ?? ''}`,
       ),
   });
+  // the app's session: it updated a row and went idle, its transaction open (a writer that forgot to commit)
+  const app = cell.holder ? await holdRow(url) : undefined;
   const verified = await verifyCommand({
     cwd: root,
     format: 'json',
@@ -111,9 +113,19 @@ export async function runCell(
   const errors = [
     ...new Set(verified.result.findings.filter((f) => f.severity === 'error').map((f) => f.code)),
   ];
-  const observed = await observe(root, url, cell.table ?? 'orders');
+  const observed = await observe(root, url, cell.table ?? 'orders', app);
   const detail = `verify: ${verified.result.findings.map((f) => `${f.severity} ${f.code}: ${f.message}`).join('\n')}\nobserved: ${JSON.stringify(observed)}`;
   return { observed, blocked: verified.exitCode !== 0, errors, detail };
+}
+
+/** A session that updates one row of orders and stays in its transaction, as an app that forgot to commit. */
+async function holdRow(url: string): Promise<Client> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: url, ssl: false });
+  await c.connect();
+  await c.query('BEGIN');
+  await c.query('UPDATE orders SET amount = amount WHERE id = 1');
+  return c;
 }
 
 /** Real `alembic upgrade head`, started now; resolves with its exit status and output. */
@@ -160,16 +172,19 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * and whether it gave up (a lock_timeout in force). A migration that gave up is run again unobserved,
  * to see what its step does. Counted polls, not a clock.
  */
-async function observe(root: string, url: string, table: string): Promise<Observed> {
+async function observe(root: string, url: string, table: string, app?: Client): Promise<Observed> {
   const { default: pg } = await import('pg');
-  const observer = new pg.Client({ connectionString: url, ssl: false });
+  // with the app's session holding the table, it is the one the migration queues behind
+  const observer = app ?? new pg.Client({ connectionString: url, ssl: false });
   const watcher = new pg.Client({ connectionString: url, ssl: false });
-  await observer.connect();
+  if (!app) await observer.connect();
   await watcher.connect();
   try {
     const before = await snapshot(watcher, table);
-    await observer.query('BEGIN');
-    await observer.query(`LOCK TABLE ${table} IN SHARE UPDATE EXCLUSIVE MODE`);
+    if (!app) {
+      await observer.query('BEGIN');
+      await observer.query(`LOCK TABLE ${table} IN SHARE UPDATE EXCLUSIVE MODE`);
+    }
     let done: { status: number | null; out: string } | undefined;
     const run = upgrade(root, url).then((r) => (done = r));
     let mode: string | null = null;
@@ -208,6 +223,7 @@ async function observe(root: string, url: string, table: string): Promise<Observ
       scanned: !rewrite && !indexBuilt && after.scans > before.scans,
       mode,
       timedOut,
+      ...(app && mode !== null ? { queuedBehindApp: true as const } : {}),
     };
   } finally {
     await observer.end().catch(() => undefined);
