@@ -154,9 +154,31 @@ function readCatalog(db: SqliteDatabase, schema: string): NonNullable<VersionTab
       .prepare(`SELECT name, tbl_name FROM ${quoteIdent(schema)}.sqlite_master WHERE type = 'index'`)
       .raw()
       .all() as [string, string][];
+    // what SQLite's ALTER TABLE DROP COLUMN refuses: a primary key column, a UNIQUE one, an indexed one
+    const indexed = db
+      .prepare(
+        `SELECT m.name, ii.name, il.name, il.origin FROM ${quoteIdent(schema)}.sqlite_master m JOIN pragma_index_list(m.name, ?) il JOIN pragma_index_info(il.name, ?) ii WHERE m.type = 'table' AND ii.name IS NOT NULL`,
+      )
+      .raw()
+      .all(schema, schema) as [string, string, string, string][];
+    const primaryKey = db
+      .prepare(
+        `SELECT m.name, p.name FROM ${quoteIdent(schema)}.sqlite_master m JOIN pragma_table_info(m.name, ?) p WHERE m.type = 'table' AND p.pk > 0`,
+      )
+      .raw()
+      .all(schema) as [string, string][];
+    const tableSql = db
+      .prepare(
+        `SELECT name, sql FROM ${quoteIdent(schema)}.sqlite_master WHERE type = 'table' AND sql IS NOT NULL`,
+      )
+      .raw()
+      .all() as [string, string][];
     return {
       columns: columns.map(([t, c]) => [String(t), String(c)]),
       indexes: indexes.map(([i, t]) => [String(i), String(t)]),
+      tableSql: tableSql.map(([t, q]) => [String(t), String(q)]),
+      indexedColumns: indexed.map(([t, c, i, o]) => [String(t), String(c), String(i), String(o)]),
+      primaryKeyColumns: primaryKey.map(([t, c]) => [String(t), String(c)]),
     };
   } catch (e) {
     return { unreadable: (e as Error).message };

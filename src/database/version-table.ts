@@ -47,6 +47,12 @@ export interface SchemaCatalog {
   readonly indexes: readonly (readonly [string, string])[];
   /** [table, constraint] (PostgreSQL) */
   readonly constraints?: readonly (readonly [string, string])[];
+  /** SQLite: [table, column, index, origin] of every index's columns (origin c: CREATE INDEX, u: UNIQUE, pk: PRIMARY KEY). */
+  readonly indexedColumns?: readonly (readonly [string, string, string, string])[];
+  /** SQLite: [table, CREATE TABLE statement] as sqlite_master keeps it. */
+  readonly tableSql?: readonly (readonly [string, string])[];
+  /** SQLite: [table, column] of every primary key column. */
+  readonly primaryKeyColumns?: readonly (readonly [string, string])[];
   /** type names, array types left out (PostgreSQL) */
   readonly types?: readonly string[];
   /** The schema read (PostgreSQL): a step that names it (`schema="public"`, `public.orders`) is on these tables. */

@@ -10,7 +10,7 @@ export const sqliteNeedsBatch: Rule = {
   code: 'sqlite-needs-batch',
   severity: 'error',
   summary:
-    'A pending step SQLite cannot run outside batch_alter_table (ALTER COLUMN, a constraint added or dropped): the upgrade fails there.',
+    'A pending step SQLite cannot run outside batch_alter_table (ALTER COLUMN, a constraint added or dropped, a key, UNIQUE or indexed column dropped): the upgrade fails there.',
   check({ database: db }) {
     const step = db?.sqliteRefused;
     if (!db || !step) return [];
@@ -19,7 +19,7 @@ export const sqliteNeedsBatch: Rule = {
         code: 'sqlite-needs-batch',
         severity: 'error',
         title: `pending ${step.revision} runs a step SQLite cannot run outside batch_alter_table`,
-        message: `The pending migration ${step.revision} (${step.path}:${step.line}) ${step.what}, outside batch_alter_table: SQLite has no ALTER COLUMN and no ALTER of constraints, so \`${upgradeCommand(db)}\` fails there.`,
+        message: `The pending migration ${step.revision} (${step.path}:${step.line}) ${step.what}, outside batch_alter_table, which SQLite cannot do in place, so \`${upgradeCommand(db)}\` fails there.`,
         hint: 'Run the step inside `with op.batch_alter_table("TABLE") as batch_op:` (Alembic then copies the table with the change), or guard it so it runs on PostgreSQL only.',
         path: step.path,
         line: step.line,

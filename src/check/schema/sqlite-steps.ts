@@ -19,10 +19,76 @@ const NO_CONSTRAINTS =
 const NO_ALTER = 'sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) near "ALTER": syntax error';
 
 /**
+ * Why SQLite's ALTER TABLE DROP COLUMN (3.35 and later) refuses this column of the database as it is,
+ * with SQLite's own message, in the order SQLite checks: a primary key column, a UNIQUE one, then one
+ * an index names (the index is rebuilt without it and fails). Undefined when it would drop it.
+ */
+function dropColumnRefusal(
+  state: VersionTableState,
+  table: string | null | undefined,
+  column: string,
+): { why: string; error: string } | undefined {
+  const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
+  if (!catalog || table === null || table === undefined) return undefined;
+  const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+  if ((catalog.primaryKeyColumns ?? []).some(([t, c]) => same(t, table) && same(c, column)))
+    return { why: 'a primary key column', error: `cannot drop PRIMARY KEY column: "${column}"` };
+  const indexes = (catalog.indexedColumns ?? []).filter(([t, c]) => same(t, table) && same(c, column));
+  if (indexes.some(([, , , origin]) => origin === 'u')) {
+    const sql = (catalog.tableSql ?? []).find(([t]) => same(t, table))?.[1] ?? '';
+    // UNIQUE on the column's own definition, or a table constraint UNIQUE (…) that lists it (SQLAlchemy's way)
+    return columnDefinition(sql, column)?.match(/\bUNIQUE\b/iu)
+      ? { why: 'a UNIQUE column', error: `cannot drop UNIQUE column: "${column}"` }
+      : {
+          why: 'which a UNIQUE constraint of the table names',
+          error: `error in table ${table} after drop column: no such column: ${column}`,
+        };
+  }
+  const named = indexes.find(([, , , origin]) => origin === 'c');
+  if (named)
+    return {
+      why: `which the index ${named[2]} names`,
+      error: `error in index ${named[2]} after drop column: no such column: ${column}`,
+    };
+  return undefined;
+}
+
+/** The definition of `column` in a CREATE TABLE statement (the item of its list that starts with the name), if any. */
+function columnDefinition(sql: string, column: string): string | undefined {
+  const open = sql.indexOf('(');
+  if (open < 0) return undefined;
+  const items: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = open + 1;
+  for (let i = start; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '[') quote = ']';
+    else if (c === '(') depth++;
+    else if (c === ')' && depth-- === 0) {
+      items.push(sql.slice(start, i));
+      break;
+    } else if (c === ',' && depth === 0) {
+      items.push(sql.slice(start, i));
+      start = i + 1;
+    }
+  }
+  const name = column.toLowerCase();
+  return items.find((item) => {
+    const first = item.trim().split(/\s/u)[0] ?? '';
+    return first.replace(/^["`[]|["`\]]$/gu, '').toLowerCase() === name;
+  });
+}
+
+/**
  * The first pending step that SQLite cannot run, in Alembic's order: SQLite has no ALTER COLUMN, so an
  * alter_column that changes a type, nullability or default outside batch_alter_table ends in a syntax
- * error; Alembic's SQLite dialect refuses to add or drop a constraint outside it. Both are the same in
- * every SQLite version. Only steps that certainly run count (one under if or try is left out).
+ * error; Alembic's SQLite dialect refuses to add or drop a constraint outside it (both the same in every
+ * SQLite version); and SQLite's DROP COLUMN refuses a primary key, UNIQUE or indexed column of the
+ * database as it is now. Only steps that certainly run count (one under if or try is left out).
  */
 export function sqliteStepsRefused(
   model: ProjectModel,
@@ -40,6 +106,16 @@ export function sqliteStepsRefused(
           ...at,
           what: `op.alter_column changes the ${op.alters.join(', ')} of ${op.obj.table}.${op.obj.name}`,
           alembicError: NO_ALTER,
+        };
+      const refusedDrop =
+        op.op === 'drop' && op.obj.kind === 'column' && op.strict && !op.batch
+          ? dropColumnRefusal(state, op.obj.table, op.obj.name)
+          : undefined;
+      if (refusedDrop && op.op === 'drop' && op.obj.kind === 'column')
+        return {
+          ...at,
+          what: `drops column ${op.obj.table}.${op.obj.name}, ${refusedDrop.why}`,
+          alembicError: `sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) ${refusedDrop.error}`,
         };
       if (
         (op.op === 'create' || op.op === 'drop') &&

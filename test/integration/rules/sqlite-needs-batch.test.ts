@@ -8,9 +8,13 @@ import { projectWith } from '../../helpers/probe-app.js';
 const MAKES_NOTE =
   'op.create_table("note", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("tag", sa.String(20)))';
 
-function pending(step: string): string {
+// a primary key, a UNIQUE column, an indexed column and a plain one
+const MAKES_WIDE_NOTE =
+  'op.create_table("note", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("tag", sa.String(20)), sa.Column("code", sa.String(10), unique=True), sa.Column("extra", sa.Integer()))\nop.create_index("ix_note_tag", "note", ["tag"])';
+
+function pending(step: string, first = MAKES_NOTE): string {
   return projectWith([
-    ['a1000000', MAKES_NOTE],
+    ['a1000000', first],
     ['b2000000', step],
   ]);
 }
@@ -18,14 +22,30 @@ function pending(step: string): string {
 describe('sqlite-needs-batch, against real Alembic on SQLite', () => {
   const url = 'sqlite:///app.db';
   it.each([
-    ['a type change', 'op.alter_column("note", "tag", type_=sa.String(40))'],
-    ['a nullability change', 'op.alter_column("note", "tag", existing_type=sa.String(20), nullable=False)'],
-    ['a constraint added', 'op.create_unique_constraint("uq_note_tag", "note", ["tag"])'],
-    ['a foreign key added', 'op.create_foreign_key("fk_note_self", "note", "note", ["id"], ["id"])'],
+    ['a type change', 'op.alter_column("note", "tag", type_=sa.String(40))', MAKES_NOTE],
+    [
+      'a nullability change',
+      'op.alter_column("note", "tag", existing_type=sa.String(20), nullable=False)',
+      MAKES_NOTE,
+    ],
+    ['a constraint added', 'op.create_unique_constraint("uq_note_tag", "note", ["tag"])', MAKES_NOTE],
+    [
+      'a foreign key added',
+      'op.create_foreign_key("fk_note_self", "note", "note", ["id"], ["id"])',
+      MAKES_NOTE,
+    ],
+    ['a primary key column dropped', 'op.drop_column("note", "id")', MAKES_WIDE_NOTE],
+    ['a UNIQUE column dropped', 'op.drop_column("note", "code")', MAKES_WIDE_NOTE],
+    ['an indexed column dropped', 'op.drop_column("note", "tag")', MAKES_WIDE_NOTE],
+    [
+      'a column declared UNIQUE in hand-written SQL, dropped',
+      'op.drop_column("note", "code")',
+      'op.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, code TEXT UNIQUE)")',
+    ],
   ])(
     '%s outside batch_alter_table: blocked with the line Alembic ends with',
-    async (_what, step) => {
-      const root = pending(step);
+    async (_what, step, first) => {
+      const root = pending(step, first);
       expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
       const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
       const f = out.result.findings.find((x) => x.code === 'sqlite-needs-batch')!;
@@ -58,10 +78,16 @@ describe('sqlite-needs-batch, against real Alembic on SQLite', () => {
       'a step only PostgreSQL runs',
       'if op.get_bind().dialect.name == "postgresql":\n    op.alter_column("note", "tag", type_=sa.String(40))',
     ],
+    ['a plain column dropped', 'op.drop_column("note", "extra")', MAKES_WIDE_NOTE],
+    [
+      'an indexed column dropped in batch mode',
+      'op.drop_index("ix_note_tag", table_name="note")\nwith op.batch_alter_table("note") as b:\n    b.drop_column("tag")',
+      MAKES_WIDE_NOTE,
+    ],
   ])(
     '%s: no finding, and Alembic succeeds',
-    async (_what, step) => {
-      const root = pending(step);
+    async (_what, step, first?: string) => {
+      const root = pending(step, first);
       expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
       const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
       expect(out.result.findings.map((x) => x.code)).not.toContain('sqlite-needs-batch');
