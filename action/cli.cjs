@@ -30987,7 +30987,7 @@ var init_sqlite_needs_batch = __esm({
     sqliteNeedsBatch = {
       code: "sqlite-needs-batch",
       severity: "error",
-      summary: "A pending step SQLite cannot run outside batch_alter_table (ALTER COLUMN, a constraint added or dropped): the upgrade fails there.",
+      summary: "A pending step SQLite cannot run outside batch_alter_table (ALTER COLUMN, a constraint added or dropped, a key, UNIQUE or indexed column dropped): the upgrade fails there.",
       check({ database: db }) {
         const step = db?.sqliteRefused;
         if (!db || !step)
@@ -30997,7 +30997,7 @@ var init_sqlite_needs_batch = __esm({
             code: "sqlite-needs-batch",
             severity: "error",
             title: `pending ${step.revision} runs a step SQLite cannot run outside batch_alter_table`,
-            message: `The pending migration ${step.revision} (${step.path}:${step.line}) ${step.what}, outside batch_alter_table: SQLite has no ALTER COLUMN and no ALTER of constraints, so \`${upgradeCommand(db)}\` fails there.`,
+            message: `The pending migration ${step.revision} (${step.path}:${step.line}) ${step.what}, outside batch_alter_table, which SQLite cannot do in place, so \`${upgradeCommand(db)}\` fails there.`,
             hint: 'Run the step inside `with op.batch_alter_table("TABLE") as batch_op:` (Alembic then copies the table with the change), or guard it so it runs on PostgreSQL only.',
             path: step.path,
             line: step.line,
@@ -35049,6 +35049,62 @@ var init_rollback_losses = __esm({
 });
 
 // dist/check/schema/sqlite-steps.js
+function dropColumnRefusal(state, table, column) {
+  const catalog = state.catalog && !("unreadable" in state.catalog) ? state.catalog : void 0;
+  if (!catalog || table === null || table === void 0)
+    return void 0;
+  const same = (a, b) => a.toLowerCase() === b.toLowerCase();
+  if ((catalog.primaryKeyColumns ?? []).some(([t2, c]) => same(t2, table) && same(c, column)))
+    return { why: "a primary key column", error: `cannot drop PRIMARY KEY column: "${column}"` };
+  const indexes = (catalog.indexedColumns ?? []).filter(([t2, c]) => same(t2, table) && same(c, column));
+  if (indexes.some(([, , , origin]) => origin === "u")) {
+    const sql = (catalog.tableSql ?? []).find(([t2]) => same(t2, table))?.[1] ?? "";
+    return columnDefinition(sql, column)?.match(/\bUNIQUE\b/iu) ? { why: "a UNIQUE column", error: `cannot drop UNIQUE column: "${column}"` } : {
+      why: "which a UNIQUE constraint of the table names",
+      error: `error in table ${table} after drop column: no such column: ${column}`
+    };
+  }
+  const named = indexes.find(([, , , origin]) => origin === "c");
+  if (named)
+    return {
+      why: `which the index ${named[2]} names`,
+      error: `error in index ${named[2]} after drop column: no such column: ${column}`
+    };
+  return void 0;
+}
+function columnDefinition(sql, column) {
+  const open = sql.indexOf("(");
+  if (open < 0)
+    return void 0;
+  const items = [];
+  let depth = 0;
+  let quote = "";
+  let start = open + 1;
+  for (let i = start; i < sql.length; i++) {
+    const c = sql[i];
+    if (quote) {
+      if (c === quote)
+        quote = "";
+    } else if (c === '"' || c === "'" || c === "`")
+      quote = c;
+    else if (c === "[")
+      quote = "]";
+    else if (c === "(")
+      depth++;
+    else if (c === ")" && depth-- === 0) {
+      items.push(sql.slice(start, i));
+      break;
+    } else if (c === "," && depth === 0) {
+      items.push(sql.slice(start, i));
+      start = i + 1;
+    }
+  }
+  const name2 = column.toLowerCase();
+  return items.find((item) => {
+    const first = item.trim().split(/\s/u)[0] ?? "";
+    return first.replace(/^["`[]|["`\]]$/gu, "").toLowerCase() === name2;
+  });
+}
 function sqliteStepsRefused(model, state, prediction, early) {
   if (state.dialect !== "sqlite" || !prediction.willSucceed || model.failure)
     return void 0;
@@ -35061,6 +35117,13 @@ function sqliteStepsRefused(model, state, prediction, early) {
           ...at3,
           what: `op.alter_column changes the ${op.alters.join(", ")} of ${op.obj.table}.${op.obj.name}`,
           alembicError: NO_ALTER
+        };
+      const refusedDrop = op.op === "drop" && op.obj.kind === "column" && op.strict && !op.batch ? dropColumnRefusal(state, op.obj.table, op.obj.name) : void 0;
+      if (refusedDrop && op.op === "drop" && op.obj.kind === "column")
+        return {
+          ...at3,
+          what: `drops column ${op.obj.table}.${op.obj.name}, ${refusedDrop.why}`,
+          alembicError: `sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) ${refusedDrop.error}`
         };
       if ((op.op === "create" || op.op === "drop") && op.obj.kind === "constraint" && op.strict && !op.batch && !op.sql)
         return {
@@ -38329,9 +38392,15 @@ function readCatalog(db, schema) {
   try {
     const columns = db.prepare(`SELECT m.name, p.name FROM ${quoteIdent(schema)}.sqlite_master m JOIN pragma_table_info(m.name, ?) p WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`).raw().all(schema);
     const indexes = db.prepare(`SELECT name, tbl_name FROM ${quoteIdent(schema)}.sqlite_master WHERE type = 'index'`).raw().all();
+    const indexed = db.prepare(`SELECT m.name, ii.name, il.name, il.origin FROM ${quoteIdent(schema)}.sqlite_master m JOIN pragma_index_list(m.name, ?) il JOIN pragma_index_info(il.name, ?) ii WHERE m.type = 'table' AND ii.name IS NOT NULL`).raw().all(schema, schema);
+    const primaryKey = db.prepare(`SELECT m.name, p.name FROM ${quoteIdent(schema)}.sqlite_master m JOIN pragma_table_info(m.name, ?) p WHERE m.type = 'table' AND p.pk > 0`).raw().all(schema);
+    const tableSql2 = db.prepare(`SELECT name, sql FROM ${quoteIdent(schema)}.sqlite_master WHERE type = 'table' AND sql IS NOT NULL`).raw().all();
     return {
       columns: columns.map(([t2, c]) => [String(t2), String(c)]),
-      indexes: indexes.map(([i, t2]) => [String(i), String(t2)])
+      indexes: indexes.map(([i, t2]) => [String(i), String(t2)]),
+      tableSql: tableSql2.map(([t2, q]) => [String(t2), String(q)]),
+      indexedColumns: indexed.map(([t2, c, i, o]) => [String(t2), String(c), String(i), String(o)]),
+      primaryKeyColumns: primaryKey.map(([t2, c]) => [String(t2), String(c)])
     };
   } catch (e) {
     return { unreadable: e.message };
