@@ -34,6 +34,8 @@ export interface VersionTableState {
   readonly ledger?: LedgerState;
   /** The objects the schema probes compare, when asked for; `unreadable` says why they could not be read. */
   readonly catalog?: SchemaCatalog | { readonly unreadable: string };
+  /** SQLite: the version the app's Python links, asked only when a pending step depends on it (a DROP COLUMN). */
+  readonly appSqliteVersion?: string;
 }
 
 /**

@@ -103,3 +103,22 @@ export function runProgram(file: string, args: readonly string[], opts: ProgramO
   });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
+
+/**
+ * The SQLite version the app's Python links (`sqlite3.sqlite_version`): the Python `alembic`'s (or
+ * `flask`'s) script names, else python or python3 on PATH. Undefined when there is none, or it cannot
+ * say within a few seconds. Not better-sqlite3's: the migrations run on the app's.
+ */
+export function appSqliteVersion(env: Env, cwd: string, flask: boolean): string | undefined {
+  const script = onPath(flask ? 'flask' : 'alembic', env);
+  const python =
+    (script ? shebangPython(script) : undefined) ?? onPath('python', env) ?? onPath('python3', env);
+  if (!python) return undefined;
+  const r = runProgram(python, ['-I', '-c', 'import sqlite3; print(sqlite3.sqlite_version)'], {
+    cwd,
+    env,
+    timeout: 10_000,
+  });
+  const version = r.status === 0 ? r.stdout.trim() : '';
+  return /^\d+\.\d+\.\d+$/u.test(version) ? version : undefined;
+}

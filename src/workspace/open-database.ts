@@ -8,6 +8,7 @@ import type { PostgresOptions } from '../database/pg-connect.js';
 import type { VersionTableRequest, VersionTableState } from '../database/version-table.js';
 import { compareUrls, type UrlProject } from '../database/url-comparisons.js';
 import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
+import { appSqliteVersion } from '../project/programs.js';
 import { schemaOps as readSchemaOps, type SchemaOp } from '../check/schema/schema-ops.js';
 import type { LintConfig } from '../check/lint/lint-config.js';
 import { UsageError } from '../errors/errors.js';
@@ -113,7 +114,16 @@ export async function openProjectAndDatabase(
     },
   );
   await saveReadingCache(cache);
-  const state = await reading;
+  const read = await reading;
+  // SQLite has DROP COLUMN from 3.35: the app's Python is asked for its SQLite only when a file drops one outside batch mode
+  const drops = [...(schemaOps?.values() ?? [])].some((ops) =>
+    ops.some((o) => o.op === 'drop' && o.obj.kind === 'column' && !o.batch),
+  );
+  const appSqlite =
+    read.dialect === 'sqlite' && drops
+      ? appSqliteVersion(opts.env, opts.cwd, config.flaskMigrate === true)
+      : undefined;
+  const state = appSqlite !== undefined ? { ...read, appSqliteVersion: appSqlite } : read;
   const source = opts.databaseUrl ? '--database-url' : `$${envName}`;
   const url = compareUrls(urlProject(config, envPy), {
     url: raw,

@@ -28,6 +28,12 @@ function dropColumnRefusal(
   table: string | null | undefined,
   column: string,
 ): { why: string; error: string } | undefined {
+  // SQLite has had DROP COLUMN since 3.35.0: before it, the statement is a syntax error
+  if (state.appSqliteVersion !== undefined && olderThan(state.appSqliteVersion, [3, 35, 0]))
+    return {
+      why: `which the app's SQLite ${state.appSqliteVersion} cannot drop (DROP COLUMN came in 3.35.0)`,
+      error: 'near "DROP": syntax error',
+    };
   const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
   if (!catalog || table === null || table === undefined) return undefined;
   const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
@@ -51,6 +57,15 @@ function dropColumnRefusal(
       error: `error in index ${named[2]} after drop column: no such column: ${column}`,
     };
   return undefined;
+}
+
+function olderThan(version: string, than: readonly number[]): boolean {
+  const parts = version.split('.').map(Number);
+  for (let i = 0; i < than.length; i++) {
+    const a = parts[i] ?? 0;
+    if (a !== than[i]) return a < than[i]!;
+  }
+  return false;
 }
 
 /** The definition of `column` in a CREATE TABLE statement (the item of its list that starts with the name), if any. */

@@ -1,9 +1,12 @@
 import Database from 'better-sqlite3';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { exampleAlembic } from '../../helpers/example-db.js';
 import { projectWith } from '../../helpers/probe-app.js';
+import { PYTHON } from '../../helpers/oracle.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const MAKES_NOTE =
   'op.create_table("note", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("tag", sa.String(20)))';
@@ -96,4 +99,47 @@ describe('sqlite-needs-batch, against real Alembic on SQLite', () => {
     },
     60_000,
   );
+});
+
+describe("sqlite-needs-batch: DROP COLUMN by the app's SQLite version", () => {
+  const url = 'sqlite:///app.db';
+  // Heroku-20's Python links SQLite 3.31, which has no DROP COLUMN. No such SQLite can be installed here,
+  // so an interpreter named by `alembic`'s shebang stands in for that Python: it answers the one question
+  // the tool asks it (sqlite3.sqlite_version) as 3.31.1 would. The real Python here (3.40) is the control.
+  function oldSqlitePython(): string {
+    const bin = tempDir('preflight-old-sqlite-');
+    const python = path.join(bin, 'python3.8');
+    writeFileSync(
+      python,
+      `#!/bin/sh\ncase "$*" in *sqlite_version*) echo 3.31.1; exit 0;; esac\nexec ${PYTHON} "$@"\n`,
+    );
+    chmodSync(python, 0o755);
+    writeFileSync(path.join(bin, 'alembic'), `#!${python}\nimport sys\n`);
+    chmodSync(path.join(bin, 'alembic'), 0o755);
+    return bin;
+  }
+
+  it('a plain column dropped outside batch mode: blocked on SQLite 3.31, not on the SQLite this Python links', async () => {
+    const root = pending('op.drop_column("note", "extra")', MAKES_WIDE_NOTE);
+    expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+    const old = await verifyCommand({
+      cwd: root,
+      format: 'json',
+      env: { DATABASE_URL: url, PATH: `${oldSqlitePython()}:${process.env.PATH ?? ''}` },
+    });
+    const f = old.result.findings.find((x) => x.code === 'sqlite-needs-batch');
+    expect(f?.message).toContain("which the app's SQLite 3.31.1 cannot drop (DROP COLUMN came in 3.35.0)");
+    expect(f?.alembicError).toBe(
+      'sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) near "DROP": syntax error',
+    );
+    expect(old.exitCode).toBe(1);
+    const current = await verifyCommand({
+      cwd: root,
+      format: 'json',
+      env: { DATABASE_URL: url, PATH: process.env.PATH ?? '' },
+    });
+    expect(current.result.findings.map((x) => x.code)).not.toContain('sqlite-needs-batch');
+    expect(current.exitCode).toBe(0);
+    expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
+  }, 60_000);
 });
