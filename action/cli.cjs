@@ -35050,6 +35050,11 @@ var init_rollback_losses = __esm({
 
 // dist/check/schema/sqlite-steps.js
 function dropColumnRefusal(state, table, column) {
+  if (state.appSqliteVersion !== void 0 && olderThan(state.appSqliteVersion, [3, 35, 0]))
+    return {
+      why: `which the app's SQLite ${state.appSqliteVersion} cannot drop (DROP COLUMN came in 3.35.0)`,
+      error: 'near "DROP": syntax error'
+    };
   const catalog = state.catalog && !("unreadable" in state.catalog) ? state.catalog : void 0;
   if (!catalog || table === null || table === void 0)
     return void 0;
@@ -35071,6 +35076,15 @@ function dropColumnRefusal(state, table, column) {
       error: `error in index ${named[2]} after drop column: no such column: ${column}`
     };
   return void 0;
+}
+function olderThan(version2, than) {
+  const parts = version2.split(".").map(Number);
+  for (let i = 0; i < than.length; i++) {
+    const a = parts[i] ?? 0;
+    if (a !== than[i])
+      return a < than[i];
+  }
+  return false;
 }
 function columnDefinition(sql, column) {
   const open = sql.indexOf("(");
@@ -36554,6 +36568,19 @@ function runProgram(file, args, opts) {
     ...opts.quiet ? { stdio: "ignore" } : {}
   });
   return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+function appSqliteVersion(env2, cwd, flask) {
+  const script = onPath(flask ? "flask" : "alembic", env2);
+  const python = (script ? shebangPython(script) : void 0) ?? onPath("python", env2) ?? onPath("python3", env2);
+  if (!python)
+    return void 0;
+  const r = runProgram(python, ["-I", "-c", "import sqlite3; print(sqlite3.sqlite_version)"], {
+    cwd,
+    env: env2,
+    timeout: 1e4
+  });
+  const version2 = r.status === 0 ? r.stdout.trim() : "";
+  return /^\d+\.\d+\.\d+$/u.test(version2) ? version2 : void 0;
 }
 var import_node_fs3, import_node_module5, import_node_path40, requireBuiltin5;
 var init_programs = __esm({
@@ -44410,7 +44437,10 @@ async function openProjectAndDatabase(given, missingUrlHint) {
     }
   );
   await saveReadingCache(cache);
-  const state = await reading;
+  const read = await reading;
+  const drops = [...schemaOps2?.values() ?? []].some((ops) => ops.some((o) => o.op === "drop" && o.obj.kind === "column" && !o.batch));
+  const appSqlite = read.dialect === "sqlite" && drops ? appSqliteVersion(opts.env, opts.cwd, config.flaskMigrate === true) : void 0;
+  const state = appSqlite !== void 0 ? { ...read, appSqliteVersion: appSqlite } : read;
   const source = opts.databaseUrl ? "--database-url" : `$${envName}`;
   const url = compareUrls(urlProject(config, envPy), {
     url: raw,
@@ -44486,6 +44516,7 @@ var init_open_database = __esm({
     init_database_url();
     init_url_comparisons();
     init_ledger();
+    init_programs();
     init_schema_ops();
     init_errors();
     init_command_options();
