@@ -202,7 +202,8 @@ async function gate(
     );
   }
   if (!result.ok) {
-    opts.out(verifyText(shown, table.notes, source, opts.width));
+    // verify's own verdict line is left out: the release's line below is the one verdict of the log
+    opts.out(withoutVerdictLine(verifyText(shown, table.notes, source, opts.width)));
     return verdict(
       EXIT.blocked,
       `BLOCKED before Alembic started: ${prediction.cliOutput ?? 'see the findings above'}`,
@@ -348,6 +349,14 @@ async function runUpgrade(
     EXIT.ok,
     `OK: applied ${plural(applied ?? pending.length, 'migration')}; the database is at ${got.join(', ')}`,
   );
+}
+
+/** A report without its last line when that is a verdict (BLOCKED: …), for a log that ends with its own. */
+function withoutVerdictLine(text: string): string {
+  const lines = text.trimEnd().split('\n');
+  if (/^BLOCKED\b/u.test(lines.at(-1) ?? '')) lines.pop();
+  while (lines.at(-1) === '') lines.pop();
+  return `${lines.join('\n')}\n`;
 }
 
 async function record(

@@ -71,6 +71,7 @@ export const release = defineCommand({
     const { releaseCommand } = await import('../../commands/release-command.js');
     const { getLogger } = await import('../../logger/logger.js');
     const log = await getLogger('info');
+    const textLog = ((args as { 'log-format'?: string })['log-format'] ?? 'text') === 'text';
     const rest = ((args['--'] as unknown[] | undefined) ?? []).map(String);
     if (args['allow-empty'] && args.tenants === undefined)
       throw new UsageError('--allow-empty is for a fleet: it goes with --tenants.', {
@@ -110,7 +111,9 @@ export const release = defineCommand({
         cosmetic: args.cosmetic,
         deadlineMinutes: args.deadline,
         out: (t) => ctx.write(t),
-        event: (level, event, fields, msg) => log[level]({ event, ...fields }, msg),
+        // in the text log the release's own line is the verdict; JSON and logfmt keep the event
+        event: (level, event, fields, msg) =>
+          event === 'release.verdict' && textLog ? undefined : log[level]({ event, ...fields }, msg),
         report: (e) => ctx.reportError(e),
       }),
     );
