@@ -100,7 +100,17 @@ export function pendingLocks(
   )
     return undefined;
   const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
-  if (!catalog?.tableSizes) return undefined;
+  // no sizes (the catalog unread, or --no-schema-probes): under a gate, a step whose lock is unknown blocks
+  if (!catalog?.tableSizes) {
+    // a schema with no table of the app's (a new database) holds no rows: nothing to grade
+    const appTables = (state.tables ?? []).filter(
+      (t) => t !== state.versionTable.toLowerCase() && t !== state.ledger?.table,
+    );
+    if (settings.mode !== 'block') return undefined;
+    if (state.tables !== undefined && appTables.length === 0)
+      return { settings, major: 0, steps: [], unread: [], sqlUngraded: 0, holders: [] };
+    return ungraded(model, state, prediction, settings);
+  }
   const major = Number(/^(\d+)/u.exec(state.server?.version ?? '')?.[1] ?? 0);
   // a schema with no tables yet (a new database): nothing there holds rows, and nothing is read
   if (catalog.tableSizes.length === 0)
@@ -181,6 +191,24 @@ export function pendingLocks(
     ...(catalog.timeouts ? { timeouts: catalog.timeouts } : {}),
     ...(timeoutSet ? { timeoutSet } : {}),
   };
+}
+
+/** Every pending revision not graded, for a gate that has no sizes to grade with: lock-not-graded says so. */
+function ungraded(
+  model: ProjectModel,
+  state: VersionTableState,
+  prediction: UpgradePrediction,
+  settings: LockSettings,
+): PendingLocks {
+  const why =
+    state.catalog && 'unreadable' in state.catalog
+      ? `the tables' sizes could not be read (${state.catalog.unreadable})`
+      : "the tables' sizes were not read (--no-schema-probes)";
+  const unread = prediction.steps.flatMap(({ revision }) => {
+    const rev = model.map.byKey.get(revision);
+    return rev ? [{ revision, path: rev.file.path, line: rev.script.line ?? 1, why }] : [];
+  });
+  return { settings, major: 0, steps: [], unread, sqlUngraded: 0, holders: [] };
 }
 
 /** The lock_timeout at `line`: SET LOCAL lasts to the end of the revision's transaction at most; SET, for the session. */

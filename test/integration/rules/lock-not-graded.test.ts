@@ -66,6 +66,47 @@ describe('lock-not-graded', () => {
     ]);
   }, 60_000);
 
+  it('under --locks block with no sizes to grade with (--no-schema-probes), the pending step blocks; a new database does not', async () => {
+    const { root, url } = await lockFixture(
+      pg(),
+      'ungraded_no_sizes',
+      120_000,
+      "op.drop_column('orders', 'note')",
+    );
+    const block = { mode: 'block' as const, rows: 100_000, bytes: 2 ** 40 };
+    const gated = await verifyCommand({
+      cwd: root,
+      format: 'text',
+      env: { DATABASE_URL: url },
+      schemaProbes: false,
+      locks: block,
+    });
+    const f = gated.result.findings.filter((x) => x.code === 'lock-not-graded');
+    expect(f.map((x) => [x.severity, x.revision])).toEqual([['error', 'b1']]);
+    expect(f[0]!.message).toContain("the tables' sizes were not read (--no-schema-probes)");
+    expect(gated.exitCode).toBe(1);
+    // --locks warn: no grades were asked for, and none is claimed
+    const warned = await verifyCommand({
+      cwd: root,
+      format: 'text',
+      env: { DATABASE_URL: url },
+      schemaProbes: false,
+    });
+    expect(warned.result.findings.map((x) => x.code)).not.toContain('lock-not-graded');
+    expect(warned.exitCode).toBe(0);
+    // a new database: no table holds rows, nothing to block
+    const { pgExec } = await import('../../helpers/pg-cluster.js');
+    await pgExec(url, ['DROP TABLE orders', 'DROP TABLE customers', 'DELETE FROM alembic_version']);
+    const fresh = await verifyCommand({
+      cwd: root,
+      format: 'text',
+      env: { DATABASE_URL: url },
+      schemaProbes: false,
+      locks: block,
+    });
+    expect(fresh.result.findings.map((x) => x.code)).not.toContain('lock-not-graded');
+  }, 60_000);
+
   it('a new database (no tables yet) has nothing to lock: nothing is said', async () => {
     const { url, root } = await lockFixture(
       pg(),
