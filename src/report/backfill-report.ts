@@ -3,6 +3,7 @@ import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { BackfillOutcome, Proof, Refusal } from '../generate/plan-backfill.js';
 import { unifiedDiff } from '../generate/unified-diff.js';
 import { releaseLineShown, upgradeShown } from './text-report.js';
+import { schemaWords } from '../check/rules/stamped-revision-missing.js';
 import path from 'node:path';
 
 const rowLabel = (r: unknown): string =>
@@ -168,9 +169,7 @@ function refusedLines(o: BackfillOutcome, r: Refusal): string[] {
       `  Where could it go? With the placeholder after each of these, \`${upgradeShown(o.flaskMigrate === true, r.candidates[0]!.prediction.target)}\` would, on this database:`,
     );
     for (const c of r.candidates) {
-      const schema = c.schema
-        ? `; schema: ${c.schema.agree === c.schema.of ? `all ${c.schema.of}` : `${c.schema.agree} of ${c.schema.of}`} objects compared agree, ${c.schema.present} present`
-        : '';
+      const schema = c.schema ? `; schema: ${schemaWords(c.schema)}` : '';
       lines.push(
         `    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(', ')})` : ''}${schema}`,
       );

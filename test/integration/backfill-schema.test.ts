@@ -33,10 +33,10 @@ describe('backfill with the schema probes', () => {
       ['1f2a3b4c5d6e', 3, 7],
     ]);
     expect(out.stdout).toContain(
-      '--after 2a3b4c5d6e7f --rewire: runs nothing; schema: all 7 objects compared agree, 7 present',
+      '--after 2a3b4c5d6e7f --rewire: runs nothing; schema: all 7 objects they name are as they leave them (7 there, 0 absent)',
     );
     expect(out.stdout).toContain(
-      '--after 1f2a3b4c5d6e --rewire: runs 2a3b4c5d6e7f (rewires 2a3b4c5d6e7f); schema: 3 of 7 objects compared agree, 3 present',
+      '--after 1f2a3b4c5d6e --rewire: runs 2a3b4c5d6e7f (rewires 2a3b4c5d6e7f); schema: 3 of the 7 objects they name are as they leave them (3 there, 4 absent)',
     );
   }, 60_000);
 

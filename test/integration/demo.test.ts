@@ -116,7 +116,7 @@ describe("the incident's blocked verify, off a terminal", () => {
     const listed = runCli(root, ['backfill'], { DATABASE_URL: 'sqlite:///app.db' });
     const first = listed.stdout.split('\n').find((l) => l.trimStart().startsWith('--after '));
     expect(first, listed.stdout).toMatch(
-      /^\s+--after 1f2a3b4c5d6e --rewire: .*; schema: all 7 objects compared agree, 3 present$/u,
+      /^\s+--after 1f2a3b4c5d6e --rewire: .*; schema: all 7 objects they name are as they leave them \(3 there, 4 absent\)$/u,
     );
     expect(listed.stdout).toContain(
       '    alembic-preflight backfill --revision guest_lockout_001 --after 1f2a3b4c5d6e --rewire --write',
@@ -166,7 +166,7 @@ describe('the release log and the other options a newcomer reaches for', () => {
     expect(r.stderr).not.toContain('Unknown argument');
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('--after 1f2a3b4c5d6e --rewire');
-    expect(r.stdout).not.toContain('objects compared agree');
+    expect(r.stdout).not.toContain('objects they name are as they leave them');
     expect(r.stdout).toContain('--after <REV>');
   });
 });

@@ -282,6 +282,16 @@ function missingPlan(
  * by name), and the revision to place the placeholder after when the match is exact. A claim only
  * from objects the database has: with none of them, nothing could be compared.
  */
+/** How a stamp's schema matched, in words: how many objects are as those migrations leave them, and how many of them exist. */
+export function schemaWords(m: {
+  readonly agree: number;
+  readonly of: number;
+  readonly present: number;
+}): string {
+  const which = m.agree === m.of ? `all ${m.of}` : `${m.agree} of the ${m.of}`;
+  return `${which} objects they name are as they leave them (${m.present} there, ${m.of - m.present} absent)`;
+}
+
 function schemaEvidence(db: DatabaseContext): { text: string; after?: string } | undefined {
   const s = db.schema;
   if (!s || s.unavailable !== undefined || s.matches === undefined) return undefined;
@@ -289,9 +299,11 @@ function schemaEvidence(db: DatabaseContext): { text: string; after?: string } |
   if (!best)
     return { text: 'Nothing could be compared: the database has none of the objects the migrations create.' };
   const exact = best.agree === best.of;
-  const runnerUp = next ? `; ${next.revision} next, ${next.agree} of ${next.of}` : '';
+  const runnerUp = next
+    ? `; the next closest is up to ${next.revision}, with ${next.agree} of its ${next.of} as it leaves them`
+    : '';
   return {
-    text: `The database ${exact ? 'has exactly' : 'comes closest to'} what the migrations up to ${best.revision} leave: ${exact ? `all ${best.of}` : `${best.agree} of ${best.of}`} objects compared agree, ${best.present} of them present${runnerUp}.`,
+    text: `The database ${exact ? 'has exactly' : 'comes closest to'} what the migrations up to ${best.revision} leave: ${schemaWords(best)}${runnerUp}.`,
     ...(exact ? { after: best.revision } : {}),
   };
 }
