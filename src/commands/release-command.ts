@@ -1,4 +1,6 @@
 import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
+import { investigateMissing } from '../history/git-history.js';
+import { missingIds } from '../check/run-verify.js';
 import { isCosmetic } from '../check/rules.js';
 import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
 import path from 'node:path';
@@ -175,7 +177,18 @@ async function gate(
     release: plan.read?.problem,
     releaseGenerates: [...fromLine, ...wrappedGenerates],
   };
-  const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps });
+  // the same git evidence verify gives for an id no file defines (a slug has no git: it says so)
+  const missing = model.failure ? [] : missingIds(model, state);
+  const forensics =
+    missing.length > 0 && opts.git !== false
+      ? investigateMissing(
+          model.config.files,
+          missing,
+          model.config.cwd,
+          model.config.versionLocations.map((l) => l.absPath),
+        )
+      : undefined;
+  const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps, forensics });
   const prediction = result.database.prediction;
   // the release log is read for what went wrong: how the code reads (a docstring, a file name) stays out unless asked
   const shown = opts.cosmetic

@@ -31,4 +31,16 @@ describe('release prints its verdict once', () => {
     const logfmt = runCli(exampleIncident(), ['release', '--log-format', 'logfmt'], env);
     expect(logfmt.stderr.split('\n').filter((l) => l.includes('event=release.verdict'))).toHaveLength(1);
   });
+
+  it('gives the same git evidence as verify in the same folder', () => {
+    const root = exampleIncident();
+    const gitLines = (out: string): string[] => out.split('\n').filter((l) => /^\s+git: /u.test(l));
+    const verify = runCli(root, ['verify'], env);
+    const release = runCli(root, ['release'], env);
+    expect(gitLines(verify.stdout)).toEqual([
+      '  git: Git history not searched: the project is not in a git work tree (a Heroku slug has none).',
+    ]);
+    expect(gitLines(release.stdout)).toEqual(gitLines(verify.stdout));
+    expect(release.stdout).not.toContain('git log --all');
+  });
 });
