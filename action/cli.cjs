@@ -15224,8 +15224,14 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
   if (settings2.mode === "off" || state.dialect !== "postgresql" || !prediction.willSucceed || prediction.steps.length === 0)
     return void 0;
   const catalog = state.catalog && !("unreadable" in state.catalog) ? state.catalog : void 0;
-  if (!catalog?.tableSizes)
-    return void 0;
+  if (!catalog?.tableSizes) {
+    const appTables = (state.tables ?? []).filter((t2) => t2 !== state.versionTable.toLowerCase() && t2 !== state.ledger?.table);
+    if (settings2.mode !== "block")
+      return void 0;
+    if (state.tables !== void 0 && appTables.length === 0)
+      return { settings: settings2, major: 0, steps: [], unread: [], sqlUngraded: 0, holders: [] };
+    return ungraded(model, state, prediction, settings2);
+  }
   const major = Number(/^(\d+)/u.exec(state.server?.version ?? "")?.[1] ?? 0);
   if (catalog.tableSizes.length === 0)
     return { settings: settings2, major, steps: [], unread: [], sqlUngraded: 0, holders: [] };
@@ -15302,6 +15308,14 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
     ...timeoutSet ? { timeoutSet } : {}
   };
 }
+function ungraded(model, state, prediction, settings2) {
+  const why = state.catalog && "unreadable" in state.catalog ? `the tables' sizes could not be read (${state.catalog.unreadable})` : "the tables' sizes were not read (--no-schema-probes)";
+  const unread = prediction.steps.flatMap(({ revision }) => {
+    const rev = model.map.byKey.get(revision);
+    return rev ? [{ revision, path: rev.file.path, line: rev.script.line ?? 1, why }] : [];
+  });
+  return { settings: settings2, major: 0, steps: [], unread, sqlUngraded: 0, holders: [] };
+}
 function timeoutAt(sets, session, line) {
   let local;
   let value = session;
@@ -15320,11 +15334,11 @@ function timeoutAt(sets, session, line) {
 function sqlSteps(sql, lowerNames, schemaRead, parseSql) {
   const steps2 = [];
   const unread = [];
-  let ungraded = 0;
+  let ungraded2 = 0;
   for (const q of sql.filter((x) => !light(x.sql) && (namesAny(x.sql, lowerNames) || x.sql.includes(RUN_TIME)))) {
     const parsed2 = parseSql?.(q.sql);
     if (parsed2 === void 0) {
-      ungraded += parseSql ? 0 : 1;
+      ungraded2 += parseSql ? 0 : 1;
       unread.push({
         line: q.line,
         why: q.template ? "SQL built at run time" : parseSql ? "SQL that PostgreSQL's parser rejects" : "SQL run by op.execute, without PostgreSQL's parser to read it"
@@ -15341,7 +15355,7 @@ function sqlSteps(sql, lowerNames, schemaRead, parseSql) {
     for (const why of got.unread)
       unread.push({ line: q.line, why });
   }
-  return { steps: steps2, unread, ungraded };
+  return { steps: steps2, unread, ungraded: ungraded2 };
 }
 function coercible(step, table, catalog) {
   const to = step.typeTo;
@@ -30060,6 +30074,10 @@ function missingPlan(id2, f, folder, deleteOrNot, restamp2, after) {
     }
   }
 }
+function schemaWords(m) {
+  const which = m.agree === m.of ? `all ${m.of}` : `${m.agree} of the ${m.of}`;
+  return `${which} objects they name are as they leave them (${m.present} there, ${m.of - m.present} absent)`;
+}
 function schemaEvidence(db) {
   const s = db.schema;
   if (!s || s.unavailable !== void 0 || s.matches === void 0)
@@ -30068,9 +30086,9 @@ function schemaEvidence(db) {
   if (!best)
     return { text: "Nothing could be compared: the database has none of the objects the migrations create." };
   const exact = best.agree === best.of;
-  const runnerUp = next ? `; ${next.revision} next, ${next.agree} of ${next.of}` : "";
+  const runnerUp = next ? `; the next closest is up to ${next.revision}, with ${next.agree} of its ${next.of} as it leaves them` : "";
   return {
-    text: `The database ${exact ? "has exactly" : "comes closest to"} what the migrations up to ${best.revision} leave: ${exact ? `all ${best.of}` : `${best.agree} of ${best.of}`} objects compared agree, ${best.present} of them present${runnerUp}.`,
+    text: `The database ${exact ? "has exactly" : "comes closest to"} what the migrations up to ${best.revision} leave: ${schemaWords(best)}${runnerUp}.`,
     ...exact ? { after: best.revision } : {}
   };
 }
@@ -37336,7 +37354,7 @@ function refusedLines(o, r) {
   if (r.candidates.length > 0) {
     lines.push(`  Where could it go? With the placeholder after each of these, \`${upgradeShown(o.flaskMigrate === true, r.candidates[0].prediction.target)}\` would, on this database:`);
     for (const c of r.candidates) {
-      const schema = c.schema ? `; schema: ${c.schema.agree === c.schema.of ? `all ${c.schema.of}` : `${c.schema.agree} of ${c.schema.of}`} objects compared agree, ${c.schema.present} present` : "";
+      const schema = c.schema ? `; schema: ${schemaWords(c.schema)}` : "";
       lines.push(`    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(", ")})` : ""}${schema}`);
     }
     if (r.stale) {
@@ -37386,6 +37404,7 @@ var init_backfill_report = __esm({
     init_git_history();
     init_unified_diff();
     init_text_report();
+    init_stamped_revision_missing();
     import_node_path43 = __toESM(require("node:path"), 1);
     rowLabel = (r) => typeof r === "string" ? r : r === null ? "NULL" : r.repr;
   }
@@ -51743,7 +51762,9 @@ async function gate(opts, plan2, opened, log, verdict4) {
     release: plan2.read?.problem,
     releaseGenerates: [...fromLine, ...wrappedGenerates]
   };
-  const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps: schemaOps2 });
+  const missing = model.failure ? [] : missingIds(model, state);
+  const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(model.config.files, missing, model.config.cwd, model.config.versionLocations.map((l) => l.absPath)) : void 0;
+  const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps: schemaOps2, forensics });
   const prediction = result.database.prediction;
   const shown3 = opts.cosmetic ? result : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };
   const hidden = result.findings.length - shown3.findings.length;
@@ -51758,7 +51779,7 @@ async function gate(opts, plan2, opened, log, verdict4) {
     return verdict4(EXIT.ok, `OK, NOT MIGRATED: the database is ahead of this code (${state.rows.map(String).join(", ")}; a rollback?), so Alembic was not started and nothing changed; --on-ahead block stops such a release`);
   }
   if (!result.ok) {
-    opts.out(verifyText(shown3, table.notes, source, opts.width));
+    opts.out(withoutVerdictLine(verifyText(shown3, table.notes, source, opts.width)));
     return verdict4(EXIT.blocked, `BLOCKED before Alembic started: ${prediction.cliOutput ?? "see the findings above"}`);
   }
   for (const f of shown3.findings)
@@ -51839,6 +51860,15 @@ async function runUpgrade(opts, plan2, opened, gated, how) {
   }
   return verdict4(EXIT.ok, `OK: applied ${plural2(applied ?? pending.length, "migration")}; the database is at ${got.join(", ")}`);
 }
+function withoutVerdictLine(text) {
+  const lines = text.trimEnd().split("\n");
+  if (/^BLOCKED\b/u.test(lines.at(-1) ?? ""))
+    lines.pop();
+  while (lines.at(-1) === "")
+    lines.pop();
+  return `${lines.join("\n")}
+`;
+}
 async function record(db, to, rows, opts, log) {
   try {
     const written = await writeLedger(db, to, rows, postgresOptions(opts));
@@ -51858,6 +51888,8 @@ var init_release_command = __esm({
   "dist/commands/release-command.js"() {
     "use strict";
     init_sql_parser();
+    init_git_history();
+    init_run_verify();
     init_rules();
     init_errors();
     import_node_path64 = __toESM(require("node:path"), 1);
@@ -59945,6 +59977,7 @@ var release = defineCommand({
     const { releaseCommand: releaseCommand2 } = await Promise.resolve().then(() => (init_release_command(), release_command_exports));
     const { getLogger: getLogger2 } = await Promise.resolve().then(() => (init_logger(), logger_exports));
     const log = await getLogger2("info");
+    const textLog = (args["log-format"] ?? "text") === "text";
     const rest = (args["--"] ?? []).map(String);
     if (args["allow-empty"] && args.tenants === void 0)
       throw new UsageError("--allow-empty is for a fleet: it goes with --tenants.", {
@@ -59980,7 +60013,8 @@ var release = defineCommand({
       cosmetic: args.cosmetic,
       deadlineMinutes: args.deadline,
       out: (t2) => ctx.write(t2),
-      event: (level, event, fields, msg) => log[level]({ event, ...fields }, msg),
+      // in the text log the release's own line is the verdict; JSON and logfmt keep the event
+      event: (level, event, fields, msg) => event === "release.verdict" && textLog ? void 0 : log[level]({ event, ...fields }, msg),
       report: (e) => ctx.reportError(e)
     }));
   }
