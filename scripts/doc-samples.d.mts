@@ -1,0 +1,13 @@
+export interface Sample {
+  readonly doc: string;
+  readonly name: string;
+  readonly what: string;
+  readonly args: readonly string[];
+}
+export declare const SAMPLES: readonly Sample[];
+export declare function renderSamples(
+  doc: string,
+  samples: readonly Sample[],
+  outputOf: (sample: Sample) => string,
+): string;
+export declare function sampleOutput(sample: Sample): string;
