@@ -30894,6 +30894,21 @@ var init_schema_ahead_of_stamp = __esm({
 });
 
 // dist/check/rules/schema-behind-stamp.js
+function lowestOf(map, revisions) {
+  const below = (rev) => {
+    const seen = /* @__PURE__ */ new Set();
+    const todo = [...map.byKey.get(rev)?.versionedDown ?? []];
+    while (todo.length > 0) {
+      const r = todo.pop();
+      if (seen.has(r))
+        continue;
+      seen.add(r);
+      todo.push(...map.byKey.get(r)?.versionedDown ?? []);
+    }
+    return seen;
+  };
+  return revisions.find((low) => revisions.every((r) => r === low || below(r).has(low)));
+}
 function list2(items) {
   return items.length <= 3 ? items.join(", ") : `${items.slice(0, 3).join(", ")} and ${items.length - 3} more`;
 }
@@ -30913,9 +30928,10 @@ var init_schema_behind_stamp = __esm({
         const byRevision = /* @__PURE__ */ new Map();
         for (const m of behind)
           byRevision.set(m.by.revision, [...byRevision.get(m.by.revision) ?? [], m]);
+        const lowest = lowestOf(model.map, [...byRevision.keys()]);
         return [...byRevision].map(([revision, found]) => {
           const first = found[0];
-          const parent = model.map.byKey.get(revision)?.versionedDown;
+          const parent = model.map.byKey.get(lowest ?? revision)?.versionedDown;
           const back = parent && parent.length === 1 ? parent[0] : parent && parent.length === 0 ? "base" : void 0;
           const missing = found.filter((m) => m.expected === "present").map((m) => describeObject(m.obj));
           const left = found.filter((m) => m.expected === "absent").map((m) => describeObject(m.obj));
@@ -30931,7 +30947,7 @@ var init_schema_behind_stamp = __esm({
             title: `stamped past ${revision}, but ${what}`,
             message: `${first.path}:${first.by.line}: the ${db.state.versionTable} table says ${revision} ran${stamped ? "" : " (it is below the stamp)"}, but ${parts.join(", and ")}. It was stamped without running its upgrade() (or the schema was changed by hand since); \`alembic upgrade\` will not redo it, and the code that needs it will fail.`,
             ...back ? { fix: `alembic stamp ${back} && alembic upgrade head` } : {},
-            hint: back ? `If ${revision} never ran, move the stamp back to its parent and run it. If the change was undone on purpose, a migration should say so.` : `If ${revision} never ran, stamp its parent and upgrade again; if the change was undone on purpose, a migration should say so.`,
+            hint: back ? `If ${revision} never ran, move the stamp back to ${back}${lowest !== void 0 && lowest !== revision ? ` (below ${lowest}, whose work is missing too)` : ""} and run the upgrade. If the change was undone on purpose, a migration should say so.` : `If ${revision} never ran, stamp its parent and upgrade again; if the change was undone on purpose, a migration should say so.`,
             path: first.path,
             line: first.by.line,
             revision

@@ -2,6 +2,7 @@ import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { describeObject } from '../schema/describe-object.js';
 import type { StampMismatch } from '../schema/schema-probe.js';
+import type { RevisionMap } from '../../alembic/graph/revision-map.js';
 
 /**
  * The version table says a revision ran, but the schema lacks what it did: an object it (or one
@@ -18,9 +19,11 @@ export const schemaBehindStamp: Rule = {
     if (!db || behind.length === 0) return [];
     const byRevision = new Map<string, StampMismatch[]>();
     for (const m of behind) byRevision.set(m.by.revision, [...(byRevision.get(m.by.revision) ?? []), m]);
+    // one database, one stamp: below the lowest revision whose work is missing, when every other is above it
+    const lowest = lowestOf(model.map, [...byRevision.keys()]);
     return [...byRevision].map(([revision, found]): Finding => {
       const first = found[0]!;
-      const parent = model.map.byKey.get(revision)?.versionedDown;
+      const parent = model.map.byKey.get(lowest ?? revision)?.versionedDown;
       const back =
         parent && parent.length === 1 ? parent[0]! : parent && parent.length === 0 ? 'base' : undefined;
       const missing = found.filter((m) => m.expected === 'present').map((m) => describeObject(m.obj));
@@ -43,7 +46,7 @@ export const schemaBehindStamp: Rule = {
         message: `${first.path}:${first.by.line}: the ${db.state.versionTable} table says ${revision} ran${stamped ? '' : ' (it is below the stamp)'}, but ${parts.join(', and ')}. It was stamped without running its upgrade() (or the schema was changed by hand since); \`alembic upgrade\` will not redo it, and the code that needs it will fail.`,
         ...(back ? { fix: `alembic stamp ${back} && alembic upgrade head` } : {}),
         hint: back
-          ? `If ${revision} never ran, move the stamp back to its parent and run it. If the change was undone on purpose, a migration should say so.`
+          ? `If ${revision} never ran, move the stamp back to ${back}${lowest !== undefined && lowest !== revision ? ` (below ${lowest}, whose work is missing too)` : ''} and run the upgrade. If the change was undone on purpose, a migration should say so.`
           : `If ${revision} never ran, stamp its parent and upgrade again; if the change was undone on purpose, a migration should say so.`,
         path: first.path,
         line: first.by.line,
@@ -52,6 +55,22 @@ export const schemaBehindStamp: Rule = {
     });
   },
 };
+
+/** The one revision of `revisions` that every other has among its ancestors, if there is one. */
+function lowestOf(map: RevisionMap, revisions: readonly string[]): string | undefined {
+  const below = (rev: string): Set<string> => {
+    const seen = new Set<string>();
+    const todo = [...(map.byKey.get(rev)?.versionedDown ?? [])];
+    while (todo.length > 0) {
+      const r = todo.pop()!;
+      if (seen.has(r)) continue;
+      seen.add(r);
+      todo.push(...(map.byKey.get(r)?.versionedDown ?? []));
+    }
+    return seen;
+  };
+  return revisions.find((low) => revisions.every((r) => r === low || below(r).has(low)));
+}
 
 function list(items: readonly string[]): string {
   return items.length <= 3

@@ -27,6 +27,24 @@ describe('schema-behind-stamp', () => {
     ).toBe(1);
   }, 60_000);
 
+  it('an empty database stamped at head: one stamp fix for both revisions, and following it builds the schema', async () => {
+    const root = exampleCopy();
+    const url = 'sqlite:///app.db';
+    expect(exampleAlembic(root, url, 'stamp', 'head').status).toBe(0);
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    const found = out.result.findings.filter((x) => x.code === 'schema-behind-stamp');
+    expect(found.map((f) => f.revision)).toEqual(['1f2a3b4c5d6e', '2a3b4c5d6e7f']);
+    expect([...new Set(found.map((f) => f.fix))]).toEqual(['alembic stamp base && alembic upgrade head']);
+    expect(found[1]!.hint).toContain(
+      'move the stamp back to base (below 1f2a3b4c5d6e, whose work is missing too)',
+    );
+    // the fix, run for real: every table is there afterwards, and verify has nothing left to say
+    expect(exampleAlembic(root, url, 'stamp', 'base').status).toBe(0);
+    expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
+    const after = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    expect(after.result.findings.map((x) => x.code)).not.toContain('schema-behind-stamp');
+  }, 60_000);
+
   it("stays quiet when the stamped revision's tables are there", async () => {
     const root = exampleCopy();
     const url = 'sqlite:///app.db';
