@@ -30033,7 +30033,7 @@ function deleteAdvice(value, db, map) {
 function noDelete(db, failing2) {
   if (failing2 > 1)
     return `${failing2} rows name no revision, and Alembic stops on the first of them: deleting one leaves the others`;
-  return db.state.rows.length <= 1 ? `it is the only row, and an empty ${db.state.versionTable} makes the next upgrade run every migration from base, which fails on a database that already has the schema ("relation \u2026 already exists")` : "the upgrade from the other rows alone is predicted to fail as well";
+  return db.state.rows.length <= 1 ? `it is the only row, and an empty ${db.state.versionTable} makes the next upgrade run every migration from base, which fails on a database that already has the schema (${db.state.dialect === "sqlite" ? '"table \u2026 already exists"' : '"relation \u2026 already exists"'})` : "the upgrade from the other rows alone is predicted to fail as well";
 }
 function missingPlan(id2, f, folder, deleteOrNot, restamp2, after) {
   const placeholder = "alembic-preflight backfill";

@@ -214,7 +214,7 @@ function noDelete(db: DatabaseContext, failing: number): string {
   if (failing > 1)
     return `${failing} rows name no revision, and Alembic stops on the first of them: deleting one leaves the others`;
   return db.state.rows.length <= 1
-    ? `it is the only row, and an empty ${db.state.versionTable} makes the next upgrade run every migration from base, which fails on a database that already has the schema ("relation … already exists")`
+    ? `it is the only row, and an empty ${db.state.versionTable} makes the next upgrade run every migration from base, which fails on a database that already has the schema (${db.state.dialect === 'sqlite' ? '"table … already exists"' : '"relation … already exists"'})`
     : 'the upgrade from the other rows alone is predicted to fail as well';
 }
 
