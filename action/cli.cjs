@@ -31454,6 +31454,7 @@ var init_docstring_mismatch = __esm({
             out.push({
               code: "docstring-mismatch",
               severity: "warning",
+              title: "the docstring's Revision ID is not the file's revision",
               message: `${r.file.path}: the docstring says "Revision ID: ${doc.revisionId}" but revision = '${r.id}'. Alembic uses the variable; the header misleads reviewers.`,
               hint: `Change the docstring line to "Revision ID: ${r.id}".`,
               path: r.file.path,
@@ -31468,6 +31469,7 @@ var init_docstring_mismatch = __esm({
               out.push({
                 code: "docstring-mismatch",
                 severity: "warning",
+                title: "the docstring's Revises line is not the file's down_revision",
                 message: `${r.file.path}: the docstring says "Revises: ${doc.revises}" but down_revision is ${actual.length ? actual.map((a) => `'${a}'`).join(", ") : "None"}. Alembic follows down_revision${actual.length === 0 && written.length > 0 ? ", so this file is a new base (and probably a second head)" : ""}.`,
                 hint: `Make down_revision and the "Revises:" line agree (Revises: ${actual.join(", ")}), after checking which parent is right.`,
                 path: r.file.path,
@@ -31760,6 +31762,7 @@ var init_filename_convention = __esm({
           out.push({
             code: "filename-convention",
             severity: "warning",
+            title: "the file name does not follow the project's file_template",
             message: `${r.file.path}: the file name does not match file_template ${template} for revision '${r.id}'. A renamed or copied file often keeps a stale id; check that the id and the name belong together.`,
             hint: `Rename it to ${suggest(stem, r.id)}.py (git mv keeps history).`,
             path: r.file.path,
@@ -37028,7 +37031,7 @@ function findingsText(findings, width) {
     lines.push(`${severities} [${code}]: ${rest.length} more like these (each with its message and fix in --format json):`);
     for (const f of rest) {
       const where = location(f);
-      const what = f.title ?? firstSentence(oneLine(stripPath(f.message, f.path, f.line)));
+      const what = f.title !== void 0 && f.titleRestates ? f.title : firstSentence(oneLine(stripPath(f.message, f.path, f.line)));
       lines.push(...wrapText(what, width, `  ${where}`, "      "));
     }
     lines.push("");
@@ -37097,12 +37100,15 @@ function splitTitle(message, room) {
 function titleCut(sentence, room) {
   const best = { clause: -1, blank: -1, nested: -1 };
   let inSpan = false;
+  let inQuote = false;
   let depth = 0;
   for (let i = 0; i < Math.min(room, sentence.length); i++) {
     const c = sentence[i];
     if (c === "`")
       inSpan = !inSpan;
-    if (inSpan)
+    if (c === '"' && !inSpan)
+      inQuote = !inQuote;
+    if (inSpan || inQuote)
       continue;
     if (c === "(")
       depth++;

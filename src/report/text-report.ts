@@ -149,7 +149,11 @@ function findingsText(findings: readonly Finding[], width: number): string[] {
     );
     for (const f of rest) {
       const where = location(f);
-      const what = f.title ?? firstSentence(oneLine(stripPath(f.message, f.path, f.line)));
+      // each further location with its own specifics: a title that names only the kind of problem says less
+      const what =
+        f.title !== undefined && f.titleRestates
+          ? f.title
+          : firstSentence(oneLine(stripPath(f.message, f.path, f.line)));
       lines.push(...wrapText(what, width, `  ${where}`, '      '));
     }
     lines.push('');
@@ -239,16 +243,20 @@ function splitTitle(message: string, room: number): { title: string; rest: strin
 
 /**
  * Where a long first sentence breaks into title and why: the last clause break (`, ` `: ` `; `) that
- * fits, else the last blank, preferring both outside parentheses; never inside a backtick span.
+ * fits, else the last blank, preferring both outside parentheses; never inside a backtick span or a
+ * double-quoted text.
  */
 function titleCut(sentence: string, room: number): number {
   const best = { clause: -1, blank: -1, nested: -1 };
   let inSpan = false;
+  let inQuote = false;
   let depth = 0;
   for (let i = 0; i < Math.min(room, sentence.length); i++) {
     const c = sentence[i];
     if (c === '`') inSpan = !inSpan;
-    if (inSpan) continue;
+    // nor inside a "quoted" text: a quote cut in two reads as something else
+    if (c === '"' && !inSpan) inQuote = !inQuote;
+    if (inSpan || inQuote) continue;
     if (c === '(') depth++;
     else if (c === ')') depth = Math.max(0, depth - 1);
     if (c !== ' ') continue;

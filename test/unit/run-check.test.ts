@@ -66,3 +66,34 @@ describe('the text report', () => {
     );
   });
 });
+
+describe('titles read whole', () => {
+  it('a long first sentence is never cut inside a quoted text; the named rules give a title of their own', async () => {
+    const { findingText } = await import('../../src/report/text-report.js');
+    const quoted = `The docstring says "Revises: ${'a1b2c3d4e5f6, '.repeat(6)}ad23a56abf25" but down_revision is 'q1', which Alembic follows.`;
+    const [title] = findingText({
+      code: 'docstring-mismatch',
+      severity: 'warning',
+      message: quoted,
+      hint: 'Fix it.',
+    });
+    // an even number of quotes: the cut fell outside the quoted text
+    expect((title!.match(/"/gu) ?? []).length % 2).toBe(0);
+    const root = makeProject({
+      [V + 'a1_x.py']: rev('a1', null),
+      [V + 'b2_x.py']: rev('b2', 'a1').replace('Revises: a1', `Revises: ${'ad23a56abf25'.repeat(4)}`),
+    });
+    const { checkText } = await import('../../src/report/text-report.js');
+    const text = checkText(
+      runCheck(await loadProject({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC })),
+    );
+    const line = text.split('\n').find((l) => l.startsWith('warning [docstring-mismatch]'));
+    expect(line).toBe(
+      "warning [docstring-mismatch] the docstring's Revises line is not the file's down_revision",
+    );
+    // the specifics follow, whole
+    expect(text.replace(/\s+/gu, ' ')).toContain(
+      `the docstring says "Revises: ${'ad23a56abf25'.repeat(4)}" but down_revision is 'a1'`,
+    );
+  });
+});
