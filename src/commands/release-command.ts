@@ -30,8 +30,8 @@ import {
 import type { OnAhead } from '../check/lint/lint-config.js';
 import { ledgerRows } from '../check/ledger-rows.js';
 import { appUrlReads } from '../deploy/app-url-reads.js';
-import { confinedEnv, refusedCommand, unfencedCommand } from '../release/child-env.js';
-import { fenceTarget, makeFence, refusalError } from '../release/fence.js';
+import { fencedChild } from '../release/child-env.js';
+import { refusalError } from '../release/fence.js';
 import { afterUpgrade, plural } from '../release/after-upgrade.js';
 import { upgradeCommand } from '../release/upgrade-command.js';
 
@@ -264,24 +264,20 @@ async function runUpgrade(
   opts.out(
     `alembic-preflight release: running ${argv.map((a, i) => (i === 0 ? a.split('/').at(-1) : a)).join(' ')} (${pending.length} migration${pending.length === 1 ? '' : 's'}: ${pending.join(' → ') || 'none'})\n`,
   );
-  // the upgrade may connect to the database verify read and to nothing else; a script that wraps it (or a
-  // project that migrates several databases) may rightly reach others, and is not fenced
+  // the upgrade, and every program a wrapped command starts, may reach the database verify read and no
+  // other (PG*, every database URL, the Python fence); a project that migrates several databases (env.py's
+  // own list) may rightly reach the others, and is not confined
   const urlVariable = opts.databaseUrl === undefined ? [opts.databaseUrlEnv ?? 'DATABASE_URL'] : [];
   const targetUrl = opts.databaseUrl ?? opts.env[opts.databaseUrlEnv ?? 'DATABASE_URL'];
-  // a project that migrates several databases (env.py's own list) may rightly reach the others
-  const confined = !url.otherDatabases && targetUrl !== undefined ? { url: targetUrl, db } : undefined;
-  if (confined && opts.command && opts.command.length > 0) {
-    const why = unfencedCommand(argv, confined);
-    if (why) throw refusedCommand(`\`${argv.join(' ')}\``, why, 'release');
-  }
-  // every program the command starts sees only the database verified (PG*, every database URL), and
-  // its Python, a wrapped script's too, can connect to nothing else
-  const base = confined ? confinedEnv(opts.env, confined, urlVariable) : opts.env;
-  const fence = confined ? makeFence([fenceTarget(db)], urlVariable, base) : undefined;
+  const confined =
+    !url.otherDatabases && targetUrl !== undefined
+      ? fencedChild(opts.command, { url: targetUrl, db }, urlVariable, opts.env)
+      : undefined;
+  const fence = confined?.fence;
   how.markRunning();
   const child = await runChild(argv, {
     cwd: opts.cwd,
-    env: { ...base, ...fence?.env },
+    env: confined?.env ?? opts.env,
     deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000,
   }).catch((e: Error) => {
     fence?.remove();

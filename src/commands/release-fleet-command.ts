@@ -1,7 +1,6 @@
 import { parseDatabaseUrl } from '../database/database-url.js';
 import { EXIT, UsageError } from '../errors/errors.js';
-import { confinedEnv, refusedCommand, unfencedCommand } from '../release/child-env.js';
-import { fenceTarget, makeFence } from '../release/fence.js';
+import { fencedChild } from '../release/child-env.js';
 import { runChild } from '../release/run-child.js';
 import { withVerdictLine } from '../release/with-verdict-line.js';
 import type { FleetResult } from '../check/fleet.js';
@@ -70,11 +69,12 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
   // the command may reach every schema of the database verified, and no other database: a loop the
   // fence cannot cover does not start, and every program it starts sees only that database
   const variable = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const target = { url: raw, db: parseDatabaseUrl(raw, opts.cwd, opts.env) };
-  const why = unfencedCommand(opts.command, target);
-  if (why) throw refusedCommand(`\`${opts.command.join(' ')}\``, why, 'release');
-  const base = confinedEnv(opts.env, target, [variable]);
-  const fence = makeFence([fenceTarget(target.db)], [variable], base);
+  const { env, fence } = fencedChild(
+    opts.command,
+    { url: raw, db: parseDatabaseUrl(raw, opts.cwd, opts.env) },
+    [variable],
+    opts.env,
+  );
   let child;
   try {
     opts.out(
@@ -83,7 +83,7 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
     markRunning();
     child = await runChild(opts.command, {
       cwd: opts.cwd,
-      env: { ...base, ...fence.env },
+      env,
       deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000,
     });
     if (fence.refused().length > 0)

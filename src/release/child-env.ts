@@ -3,6 +3,7 @@ import type { DatabaseTarget } from '../database/database-url.js';
 import { ConfigError } from '../errors/errors.js';
 import { redactSecrets } from '../errors/redact.js';
 import { shellWords } from '../deploy/shell-words.js';
+import { fenceTarget, makeFence, type Fence } from './fence.js';
 
 /**
  * What a child the tool starts (rehearse --then, release -- CMD, release --tenants -- LOOP) may reach:
@@ -109,6 +110,24 @@ function expand(argv: readonly string[]): string[] {
 
 function sameDatabase(url: string, target: ChildTarget | undefined): boolean {
   return target !== undefined && url === target.url;
+}
+
+/**
+ * A child's environment confined to `target` and its Python fence, for release's wrapped command and
+ * release --tenants' loop; `command` (the user's, when there is one) is refused first when it cannot be
+ * fenced. Throws that refusal before anything starts.
+ */
+export function fencedChild(
+  command: readonly string[] | undefined,
+  target: ChildTarget,
+  urlVariables: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): { env: Record<string, string | undefined>; fence: Fence } {
+  const why = command && command.length > 0 ? unfencedCommand(command, target) : undefined;
+  if (why) throw refusedCommand(`\`${command!.join(' ')}\``, why, 'release');
+  const base = confinedEnv(env, target, urlVariables);
+  const fence = makeFence([fenceTarget(target.db)], urlVariables, base);
+  return { env: { ...base, ...fence.env }, fence };
 }
 
 /** The refusal as an error (exit 2): what the command does, and what to run instead. */
