@@ -1,6 +1,4 @@
 import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
-import { investigateMissing } from '../history/git-history.js';
-import { missingIds } from '../check/run-verify.js';
 import { isCosmetic } from '../check/rules.js';
 import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
 import path from 'node:path';
@@ -17,7 +15,12 @@ import { interpreterPython } from '../release/interpreter-python.js';
 import { findingText, verifyText } from '../report/text-report.js';
 import { releaseLineConfig } from '../workspace/open-project.js';
 import { withFiles } from '../workspace/command-options.js';
-import { openProjectAndDatabase, postgresOptions, readVersionTable } from '../workspace/open-database.js';
+import {
+  missingForensics,
+  openProjectAndDatabase,
+  postgresOptions,
+  readVersionTable,
+} from '../workspace/open-database.js';
 import type { VerifyCommandOptions } from '../workspace/command-options.js';
 import type { DatabaseTarget } from '../database/database-url.js';
 import type { LedgerRow } from '../database/ledger.js';
@@ -178,16 +181,7 @@ async function gate(
     releaseGenerates: [...fromLine, ...wrappedGenerates],
   };
   // the same git evidence verify gives for an id no file defines (a slug has no git: it says so)
-  const missing = model.failure ? [] : missingIds(model, state);
-  const forensics =
-    missing.length > 0 && opts.git !== false
-      ? investigateMissing(
-          model.config.files,
-          missing,
-          model.config.cwd,
-          model.config.versionLocations.map((l) => l.absPath),
-        )
-      : undefined;
+  const forensics = missingForensics(model, state, opts.git);
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps, forensics });
   const prediction = result.database.prediction;
   // the release log is read for what went wrong: how the code reads (a docstring, a file name) stays out unless asked

@@ -1,5 +1,4 @@
-import { investigateMissing } from '../history/git-history.js';
-import { missingIds, type VerifyResult } from '../check/run-verify.js';
+import type { VerifyResult } from '../check/run-verify.js';
 import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
 import { verifyJson } from '../report/json-report.js';
 import { verifyText } from '../report/text-report.js';
@@ -7,7 +6,7 @@ import { reviewOr, sarifOf } from '../report/review-output.js';
 import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
 import { databaseMarks } from '../report/graph-render.js';
 import type { CommandOutput, VerifyCommandOptions } from '../workspace/command-options.js';
-import { openProjectAndDatabase } from '../workspace/open-database.js';
+import { missingForensics, openProjectAndDatabase } from '../workspace/open-database.js';
 
 export async function verifyCommand(
   opts: VerifyCommandOptions,
@@ -23,16 +22,7 @@ export async function verifyCommand(
       ? procfileTarget(config.files, opts.cwd, config.iniPath, model.alembicVersion)
       : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
-  const missing = model.failure ? [] : missingIds(model, state);
-  const forensics =
-    missing.length > 0 && opts.git !== false
-      ? investigateMissing(
-          config.files,
-          missing,
-          config.cwd,
-          config.versionLocations.map((l) => l.absPath),
-        )
-      : undefined;
+  const forensics = missingForensics(model, state, opts.git);
   const checkOpts = {
     ignore: opts.ignore,
     strict: opts.strict,

@@ -9,6 +9,8 @@ import type { VersionTableRequest, VersionTableState } from '../database/version
 import { compareUrls, type UrlProject } from '../database/url-comparisons.js';
 import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
 import { appSqliteVersion } from '../project/programs.js';
+import { investigateMissing } from '../history/git-history.js';
+import { missingIds } from '../check/run-verify.js';
 import { schemaOps as readSchemaOps, type SchemaOp } from '../check/schema/schema-ops.js';
 import type { LintConfig } from '../check/lint/lint-config.js';
 import { UsageError } from '../errors/errors.js';
@@ -202,6 +204,27 @@ export function postgresOptions(opts: VerifyCommandOptions): PostgresOptions {
     env: opts.env,
     onRetry: opts.onRetry,
   };
+}
+
+/**
+ * What git says of each version-table row no file defines (deleted, renamed, on another branch, never
+ * there; or that there is no git, as in a slug), for verify and release alike; undefined when every row
+ * is defined or --no-git.
+ */
+export function missingForensics(
+  model: ProjectModel,
+  state: VersionTableState,
+  git: boolean | undefined,
+): ReturnType<typeof investigateMissing> | undefined {
+  const missing = model.failure ? [] : missingIds(model, state);
+  if (missing.length === 0 || git === false) return undefined;
+  const config = model.config;
+  return investigateMissing(
+    config.files,
+    missing,
+    config.cwd,
+    config.versionLocations.map((l) => l.absPath),
+  );
 }
 
 /** The ledger's table: --ledger-table, else the settings', else the default; none with --no-ledger. */
