@@ -3,7 +3,7 @@ import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { BackfillOutcome, Proof, Refusal } from '../generate/plan-backfill.js';
 import { unifiedDiff } from '../generate/unified-diff.js';
 import { releaseLineShown, upgradeShown } from './text-report.js';
-import { schemaWords } from '../check/rules/stamped-revision-missing.js';
+import { schemaWords } from '../check/schema/describe-object.js';
 import path from 'node:path';
 
 const rowLabel = (r: unknown): string =>

@@ -9,6 +9,7 @@ import type { Evidence, Finding } from '../finding.js';
 import type { StampResolution } from '../../alembic/graph/resolver.js';
 import type { LedgerRow } from '../../database/ledger.js';
 import { appliedByText, latestByRevision, ledgerPositions } from '../ledger-view.js';
+import { schemaWords } from '../schema/describe-object.js';
 
 /** A version-table row that names no revision in the repository: the `guest_lockout_001` incident. */
 export const stampedRevisionMissing: Rule = {
@@ -282,16 +283,6 @@ function missingPlan(
  * by name), and the revision to place the placeholder after when the match is exact. A claim only
  * from objects the database has: with none of them, nothing could be compared.
  */
-/** How a stamp's schema matched, in words: how many objects are as those migrations leave them, and how many of them exist. */
-export function schemaWords(m: {
-  readonly agree: number;
-  readonly of: number;
-  readonly present: number;
-}): string {
-  const which = m.agree === m.of ? `all ${m.of}` : `${m.agree} of the ${m.of}`;
-  return `${which} objects they name are as they leave them (${m.present} there, ${m.of - m.present} absent)`;
-}
-
 function schemaEvidence(db: DatabaseContext): { text: string; after?: string } | undefined {
   const s = db.schema;
   if (!s || s.unavailable !== undefined || s.matches === undefined) return undefined;

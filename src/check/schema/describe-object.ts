@@ -13,6 +13,16 @@ export function describeObject(obj: ObjectRef): string {
   }
 }
 
+/** How a stamp's schema matched, in words: how many objects are as those migrations leave them, and how many of them exist. */
+export function schemaWords(m: {
+  readonly agree: number;
+  readonly of: number;
+  readonly present: number;
+}): string {
+  const which = m.agree === m.of ? `all ${m.of}` : `${m.agree} of the ${m.of}`;
+  return `${which} objects they name are as they leave them (${m.present} there, ${m.of - m.present} absent)`;
+}
+
 /**
  * The exception line real Alembic ends with when a step meets the schema as it is, for the cases
  * whose wording is fixed (test/integration/rules/schema-*.test.ts compares them with real runs);

@@ -141,10 +141,8 @@ export function pendingLocks(
     const read = lockSteps(text);
     for (const u of read.unread) unread.push({ revision, path: rev.file.path, ...u });
     const sets = read.sql.flatMap((q) => sqlTimeouts(q.sql).map((set) => ({ line: q.line, ...set })));
-    timeoutSet ??= sets.find((x) => x.ms > 0) && {
-      path: rev.file.path,
-      line: sets.find((x) => x.ms > 0)!.line,
-    };
+    const firstSet = sets.find((x) => x.ms > 0);
+    if (firstSet) timeoutSet ??= { path: rev.file.path, line: firstSet.line };
     const sql = sqlSteps(read.sql, lowerNames, catalog.schema, parseSql);
     sqlUngraded += sql.ungraded;
     for (const u of sql.unread) unread.push({ revision, path: rev.file.path, ...u });
