@@ -129,7 +129,7 @@ async function holdRow(url: string): Promise<Client> {
 }
 
 /** Real `alembic upgrade head`, started now; resolves with its exit status and output. */
-function upgrade(root: string, url: string): Promise<{ status: number | null; out: string }> {
+export function upgrade(root: string, url: string): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
       cwd: root,

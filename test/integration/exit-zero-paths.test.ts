@@ -9,6 +9,7 @@ import { pgExec } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { makeProject, migration } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { ITEMS_A1, ITEMS_B2, TENANT_ENV_PY } from '../helpers/tenant-project.js';
 
 /**
  * Every path on which a command exits 0, with the evidence its OK line must carry: how much was
@@ -38,32 +39,6 @@ function exampleAt(to: string): string {
   return root;
 }
 
-const TENANT_ENV_PY = `import os
-from alembic import context
-from sqlalchemy import create_engine, pool, text
-
-tenant = context.get_x_argument(as_dictionary=True)["tenant"]
-engine = create_engine(os.environ["DATABASE_URL"], poolclass=pool.NullPool)
-with engine.connect() as connection:
-    connection.execute(text('SET search_path TO "%s"' % tenant))
-    connection.dialect.default_schema_name = tenant
-    context.configure(connection=connection, version_table_schema=tenant)
-    with context.begin_transaction():
-        context.run_migrations()
-`;
-const A1 = migration(
-  'a1',
-  null,
-  "op.create_table('items', sa.Column('id', sa.Integer(), primary_key=True))",
-  "op.drop_table('items')",
-);
-const B2 = migration(
-  'b2',
-  'a1',
-  "op.add_column('items', sa.Column('name', sa.String(80)))",
-  "op.drop_column('items', 'name')",
-);
-
 describe('every path that exits 0 says what it checked', () => {
   const pg = postgresForSuite();
   let n = 0;
@@ -77,8 +52,8 @@ describe('every path that exits 0 says what it checked', () => {
   async function tenants(): Promise<{ root: string; url: string }> {
     const url = await database(['CREATE SCHEMA tenant_a', 'CREATE SCHEMA tenant_b']);
     const root = makeProject({
-      'migrations/versions/a1_step.py': A1,
-      'migrations/versions/b2_step.py': B2,
+      'migrations/versions/a1_step.py': ITEMS_A1,
+      'migrations/versions/b2_step.py': ITEMS_B2,
       'migrations/env.py': TENANT_ENV_PY,
     });
     for (const t of ['tenant_a', 'tenant_b'])

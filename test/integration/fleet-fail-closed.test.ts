@@ -12,45 +12,24 @@ import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { makeProject, migration } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { V } from '../helpers/ledger-db.js';
+import { ITEMS_A1, ITEMS_B2, TENANT_ENV_PY } from '../helpers/tenant-project.js';
 
 /**
  * A fleet fails closed: a pattern that matches nothing, an empty list, shards of other code or shards
  * that overlap are never an OK. Judged by the exit code, the JSON verdict, whether the team's loop ran
  * and where the tenants' version tables are.
  */
-const ENV_PY = `import os
-from alembic import context
-from sqlalchemy import create_engine, pool, text
-
-tenant = context.get_x_argument(as_dictionary=True)["tenant"]
-engine = create_engine(os.environ["DATABASE_URL"], poolclass=pool.NullPool)
-with engine.connect() as connection:
-    connection.execute(text('SET search_path TO "%s"' % tenant))
-    connection.dialect.default_schema_name = tenant
-    context.configure(connection=connection, version_table_schema=tenant)
-    with context.begin_transaction():
-        context.run_migrations()
-`;
-const A1 = migration(
-  'a1',
-  null,
-  "op.create_table('items', sa.Column('id', sa.Integer(), primary_key=True))",
-  "op.drop_table('items')",
-);
-const B2 = migration(
-  'b2',
-  'a1',
-  "op.add_column('items', sa.Column('name', sa.String(80)))",
-  "op.drop_column('items', 'name')",
-);
-
 describe('fleets fail closed (PostgreSQL)', () => {
   const pg = postgresForSuite();
 
   async function fleet(name: string): Promise<{ url: string; root: string; env: Record<string, string> }> {
     await pgExec(pg().url, [`CREATE DATABASE ${name}`]);
     const url = pg().urlFor(name);
-    const root = makeProject({ [`${V}a1_step.py`]: A1, [`${V}b2_step.py`]: B2, 'migrations/env.py': ENV_PY });
+    const root = makeProject({
+      [`${V}a1_step.py`]: ITEMS_A1,
+      [`${V}b2_step.py`]: ITEMS_B2,
+      'migrations/env.py': TENANT_ENV_PY,
+    });
     const env = {
       PATH: process.env.PATH ?? '',
       DATABASE_URL: url,
@@ -145,15 +124,15 @@ describe('fleets fail closed (PostgreSQL)', () => {
     expect((merged.document as { total: number }).total).toBe(2);
     // the second job ran after a deploy that added a revision
     const newer = makeProject({
-      [`${V}a1_step.py`]: A1,
-      [`${V}b2_step.py`]: B2,
+      [`${V}a1_step.py`]: ITEMS_A1,
+      [`${V}b2_step.py`]: ITEMS_B2,
       [`${V}c3_step.py`]: migration(
         'c3',
         'b2',
         "op.add_column('items', sa.Column('price', sa.Integer()))",
         "op.drop_column('items', 'price')",
       ),
-      'migrations/env.py': ENV_PY,
+      'migrations/env.py': TENANT_ENV_PY,
     });
     writeFileSync(path.join(dir, 'shard-2-newer.json'), shard(2, newer));
     expect(() =>
@@ -192,7 +171,7 @@ function readJson(dir: string, name: string): string {
 
 describe('fleets fail closed (--databases)', () => {
   it('an empty list exits 2 with ok: false; --allow-empty says it is expected', () => {
-    const root = makeProject({ [`${V}a1_step.py`]: A1 });
+    const root = makeProject({ [`${V}a1_step.py`]: ITEMS_A1 });
     writeFileSync(path.join(root, 'tenants.txt'), '# no tenant yet\n\n');
     const r = runCli(root, ['verify', '--databases', 'tenants.txt', '--format', 'json'], {});
     expect(r.status).toBe(2);

@@ -21,23 +21,10 @@ import { ORACLE_PYTHON, PYTHON } from '../helpers/oracle.js';
 import { pgExec } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { makeProject, migration } from '../helpers/project.js';
+import { TENANT_ENV_PY } from '../helpers/tenant-project.js';
 
 // A schema per tenant, migrated the way Alembic's cookbook does it: `alembic -x tenant=NAME upgrade
 // head`, env.py setting the search_path and version_table_schema to the tenant.
-
-const ENV_PY = `import os
-from alembic import context
-from sqlalchemy import create_engine, pool, text
-
-tenant = context.get_x_argument(as_dictionary=True)["tenant"]
-engine = create_engine(os.environ["DATABASE_URL"], poolclass=pool.NullPool)
-with engine.connect() as connection:
-    connection.execute(text('SET search_path TO "%s"' % tenant))
-    connection.dialect.default_schema_name = tenant
-    context.configure(connection=connection, version_table_schema=tenant)
-    with context.begin_transaction():
-        context.run_migrations()
-`;
 
 const A1 = migration(
   'a1',
@@ -59,7 +46,7 @@ const C3 = migration(
 );
 
 function project(files: Record<string, string>): string {
-  const root = makeProject({ ...files, 'migrations/env.py': ENV_PY });
+  const root = makeProject({ ...files, 'migrations/env.py': TENANT_ENV_PY });
   return root;
 }
 

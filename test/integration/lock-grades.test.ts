@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../src/commands/verify-command.js';
 import { modeOfPgLocks, type LockMode } from '../../src/check/schema/lock-grade.js';
-import { alembicCommand, ORACLE_PYTHON, REPO } from '../helpers/oracle.js';
+import { alembicCommand, REPO } from '../helpers/oracle.js';
+import { upgrade } from '../helpers/lock-matrix.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { pgExec, pidOf } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
@@ -170,20 +170,6 @@ function project(upgrade: string): string {
     ),
     'migrations/versions/a0_base.py': rev('a0', null),
     'migrations/versions/b1_step.py': migration('b1', 'a0', upgrade, 'pass'),
-  });
-}
-
-/** Real `alembic upgrade head`, started now; resolves with its exit status and output. */
-function upgrade(root: string, url: string): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (status) => resolve({ status, out }));
   });
 }
 
