@@ -15259,10 +15259,9 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
     for (const u of read.unread)
       unread.push({ revision, path: rev.file.path, ...u });
     const sets = read.sql.flatMap((q) => sqlTimeouts(q.sql).map((set) => ({ line: q.line, ...set })));
-    timeoutSet ??= sets.find((x) => x.ms > 0) && {
-      path: rev.file.path,
-      line: sets.find((x) => x.ms > 0).line
-    };
+    const firstSet = sets.find((x) => x.ms > 0);
+    if (firstSet)
+      timeoutSet ??= { path: rev.file.path, line: firstSet.line };
     const sql = sqlSteps(read.sql, lowerNames, catalog.schema, parseSql);
     sqlUngraded += sql.ungraded;
     for (const u of sql.unread)
@@ -29941,6 +29940,68 @@ var init_ledger_view = __esm({
   }
 });
 
+// dist/check/schema/describe-object.js
+function describeObject(obj) {
+  switch (obj.kind) {
+    case "column":
+      return `the column ${obj.table}.${obj.name}`;
+    case "constraint":
+      return `the constraint ${obj.name} on ${obj.table}`;
+    default:
+      return `the ${obj.kind} ${obj.name}`;
+  }
+}
+function schemaWords(m) {
+  const which = m.agree === m.of ? `all ${m.of}` : `${m.agree} of the ${m.of}`;
+  return `${which} objects they name are as they leave them (${m.present} there, ${m.of - m.present} absent)`;
+}
+function clashError(clash, dialect) {
+  const { obj, problem } = clash;
+  if (dialect === "sqlite") {
+    if (clash.batch)
+      return void 0;
+    const op = "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError)";
+    if (problem === "exists") {
+      if (obj.kind === "table")
+        return `${op} table ${obj.name} already exists`;
+      if (obj.kind === "index")
+        return `${op} index ${obj.name} already exists`;
+      if (obj.kind === "column")
+        return `${op} duplicate column name: ${obj.name}`;
+      return void 0;
+    }
+    if (obj.kind === "table")
+      return `${op} no such table: ${clash.indexed ? "main." : ""}${obj.name}`;
+    if (obj.kind === "index")
+      return `${op} no such index: ${obj.name}`;
+    return void 0;
+  }
+  const pe = "sqlalchemy.exc.ProgrammingError: (psycopg2.errors.";
+  if (problem === "exists") {
+    if (obj.kind === "table" || obj.kind === "index")
+      return `${pe}DuplicateTable) relation "${obj.name}" already exists`;
+    if (obj.kind === "column")
+      return `${pe}DuplicateColumn) column "${obj.name}" of relation "${obj.table}" already exists`;
+    if (obj.kind === "type")
+      return `${pe}DuplicateObject) type "${obj.name}" already exists`;
+    return void 0;
+  }
+  if (obj.kind === "table")
+    return `${pe}UndefinedTable) ${clash.altered || clash.indexed ? "relation" : "table"} "${obj.name}" does not exist`;
+  if (obj.kind === "column")
+    return `${pe}UndefinedColumn) column "${obj.name}" of relation "${obj.table}" does not exist`;
+  if (obj.kind === "index")
+    return `${pe}UndefinedObject) index "${obj.name}" does not exist`;
+  if (obj.kind === "constraint")
+    return `${pe}UndefinedObject) constraint "${obj.name}" of relation "${obj.table}" does not exist`;
+  return void 0;
+}
+var init_describe_object = __esm({
+  "dist/check/schema/describe-object.js"() {
+    "use strict";
+  }
+});
+
 // dist/check/rules/stamped-revision-missing.js
 function whyOf(value, f, heads) {
   const row = rowText(value);
@@ -30074,10 +30135,6 @@ function missingPlan(id2, f, folder, deleteOrNot, restamp2, after) {
     }
   }
 }
-function schemaWords(m) {
-  const which = m.agree === m.of ? `all ${m.of}` : `${m.agree} of the ${m.of}`;
-  return `${which} objects they name are as they leave them (${m.present} there, ${m.of - m.present} absent)`;
-}
 function schemaEvidence(db) {
   const s = db.schema;
   if (!s || s.unavailable !== void 0 || s.matches === void 0)
@@ -30101,6 +30158,7 @@ var init_stamped_revision_missing = __esm({
     init_upgrade_plan();
     init_db_helpers();
     init_ledger_view();
+    init_describe_object();
     stampedRevisionMissing = {
       code: "stamped-revision-missing",
       severity: "error",
@@ -30797,64 +30855,6 @@ var init_suppression_refused = __esm({
       summary: "An ignore (in a revision file, the settings or --ignore) names a finding that predicts a failure; those cannot be suppressed, only fixed, so it is not applied.",
       check: () => []
     };
-  }
-});
-
-// dist/check/schema/describe-object.js
-function describeObject(obj) {
-  switch (obj.kind) {
-    case "column":
-      return `the column ${obj.table}.${obj.name}`;
-    case "constraint":
-      return `the constraint ${obj.name} on ${obj.table}`;
-    default:
-      return `the ${obj.kind} ${obj.name}`;
-  }
-}
-function clashError(clash, dialect) {
-  const { obj, problem } = clash;
-  if (dialect === "sqlite") {
-    if (clash.batch)
-      return void 0;
-    const op = "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError)";
-    if (problem === "exists") {
-      if (obj.kind === "table")
-        return `${op} table ${obj.name} already exists`;
-      if (obj.kind === "index")
-        return `${op} index ${obj.name} already exists`;
-      if (obj.kind === "column")
-        return `${op} duplicate column name: ${obj.name}`;
-      return void 0;
-    }
-    if (obj.kind === "table")
-      return `${op} no such table: ${clash.indexed ? "main." : ""}${obj.name}`;
-    if (obj.kind === "index")
-      return `${op} no such index: ${obj.name}`;
-    return void 0;
-  }
-  const pe = "sqlalchemy.exc.ProgrammingError: (psycopg2.errors.";
-  if (problem === "exists") {
-    if (obj.kind === "table" || obj.kind === "index")
-      return `${pe}DuplicateTable) relation "${obj.name}" already exists`;
-    if (obj.kind === "column")
-      return `${pe}DuplicateColumn) column "${obj.name}" of relation "${obj.table}" already exists`;
-    if (obj.kind === "type")
-      return `${pe}DuplicateObject) type "${obj.name}" already exists`;
-    return void 0;
-  }
-  if (obj.kind === "table")
-    return `${pe}UndefinedTable) ${clash.altered || clash.indexed ? "relation" : "table"} "${obj.name}" does not exist`;
-  if (obj.kind === "column")
-    return `${pe}UndefinedColumn) column "${obj.name}" of relation "${obj.table}" does not exist`;
-  if (obj.kind === "index")
-    return `${pe}UndefinedObject) index "${obj.name}" does not exist`;
-  if (obj.kind === "constraint")
-    return `${pe}UndefinedObject) constraint "${obj.name}" of relation "${obj.table}" does not exist`;
-  return void 0;
-}
-var init_describe_object = __esm({
-  "dist/check/schema/describe-object.js"() {
-    "use strict";
   }
 });
 
@@ -37426,7 +37426,7 @@ var init_backfill_report = __esm({
     init_git_history();
     init_unified_diff();
     init_text_report();
-    init_stamped_revision_missing();
+    init_describe_object();
     import_node_path43 = __toESM(require("node:path"), 1);
     rowLabel = (r) => typeof r === "string" ? r : r === null ? "NULL" : r.repr;
   }
@@ -44544,6 +44544,13 @@ function postgresOptions(opts) {
     onRetry: opts.onRetry
   };
 }
+function missingForensics(model, state, git) {
+  const missing = model.failure ? [] : missingIds(model, state);
+  if (missing.length === 0 || git === false)
+    return void 0;
+  const config = model.config;
+  return investigateMissing(config.files, missing, config.cwd, config.versionLocations.map((l) => l.absPath));
+}
 function ledgerTableOf(opts, settings2) {
   return opts.ledger === false ? void 0 : opts.ledgerTable ?? settings2.ledgerTable ?? DEFAULT_LEDGER_TABLE;
 }
@@ -44558,6 +44565,8 @@ var init_open_database = __esm({
     init_url_comparisons();
     init_ledger();
     init_programs();
+    init_git_history();
+    init_run_verify();
     init_schema_ops();
     init_errors();
     init_command_options();
@@ -46518,89 +46527,6 @@ SELECT 'sequence ' || c.relname
   }
 });
 
-// dist/release/child-env.js
-function confinedEnv(env2, target, urlVariables2) {
-  const out = {};
-  for (const [k, v] of Object.entries(env2)) {
-    if (/^PG[A-Z_]+$/u.test(k))
-      continue;
-    out[k] = v !== void 0 && DATABASE_URL.test(v.trim()) ? target.url : v;
-  }
-  for (const name2 of urlVariables2)
-    out[name2] = target.url;
-  out.PGPASSFILE = "/dev/null";
-  out.PGSERVICEFILE = "/dev/null";
-  const t2 = target.db;
-  if (t2.dialect === "postgresql") {
-    out.PGHOST = t2.host;
-    out.PGPORT = String(t2.port);
-    out.PGDATABASE = t2.database;
-    if (t2.user)
-      out.PGUSER = t2.user;
-    if (t2.password)
-      out.PGPASSWORD = t2.password;
-  } else {
-    out.PGHOST = "/nonexistent/alembic-preflight-no-server";
-  }
-  return out;
-}
-function unfencedCommand(argv, target) {
-  const words2 = expand(argv);
-  for (let i = 0; i < words2.length; i++) {
-    const w = words2[i];
-    if (PYTHON.test(import_node_path56.default.basename(w))) {
-      for (let j = i + 1; j < words2.length && words2[j].startsWith("-") && words2[j] !== "-c" && words2[j] !== "-m"; j++)
-        if (UNFENCED_FLAGS.test(words2[j]) && !words2[j].startsWith("--"))
-          return `\`${import_node_path56.default.basename(w)} ${words2[j]}\` starts Python without its site module or environment, so the connection fence never loads in it`;
-    }
-    if (DATABASE_URL.test(w) && !sameDatabase2(w, target))
-      return `it names a database itself (${redactSecrets(w)})`;
-    if (CONNECTION_OPTIONS.has(w) || CONNECTION_PREFIX.test(w))
-      return `it names a server or database itself (\`${w}${CONNECTION_PREFIX.test(w) ? "" : ` ${words2[i + 1] ?? ""}`}\`)`;
-    if (CONNINFO.test(w))
-      return `it names a server or database itself (a connection string: ${redactSecrets(w)})`;
-    if (/\.(?:db|sqlite3?)$/iu.test(w) && !(target?.db.dialect === "sqlite" && import_node_path56.default.resolve(w) === target.db.file))
-      return `it names a SQLite file itself (${w})`;
-  }
-  return void 0;
-}
-function expand(argv) {
-  const out = [];
-  for (let i = 0; i < argv.length; i++) {
-    const w = argv[i];
-    out.push(w);
-    if (/^(?:ba|da|z)?sh$/u.test(import_node_path56.default.basename(w)) && argv[i + 1] === "-c" && argv[i + 2] !== void 0) {
-      out.push(...expand(shellWords(argv[i + 2])));
-      i += 2;
-    }
-  }
-  return out;
-}
-function sameDatabase2(url, target) {
-  return target !== void 0 && url === target.url;
-}
-function refusedCommand(what, why, tool) {
-  return new ConfigError(`${redactSecrets(what)} was not started: ${why}.`, {
-    hint: tool === "rehearse" ? "Run it without the database on its command line (the environment names the scratch database: DATABASE_URL, PGHOST, PGDATABASE, \u2026), and as plain `python3 script.py`." : "Run it without the database on its command line (the environment names the database verify read: DATABASE_URL, PGHOST, PGDATABASE, \u2026), and as plain `python3 script.py`."
-  });
-}
-var import_node_path56, DATABASE_URL, PYTHON, UNFENCED_FLAGS, CONNECTION_OPTIONS, CONNECTION_PREFIX, CONNINFO;
-var init_child_env = __esm({
-  "dist/release/child-env.js"() {
-    "use strict";
-    import_node_path56 = __toESM(require("node:path"), 1);
-    init_errors();
-    init_redact();
-    init_shell_words();
-    DATABASE_URL = /^(?:postgres(?:ql)?|mysql|mariadb|sqlite|oracle|mssql|cockroachdb)(?:\+[\w-]+)?:\/\//iu;
-    PYTHON = /^python[\d.]*$/u;
-    UNFENCED_FLAGS = /^-[A-Za-z]*[IES]/u;
-    CONNECTION_OPTIONS = /* @__PURE__ */ new Set(["-h", "--host", "-d", "--dbname", "-p", "--port", "--maintenance-db"]);
-    CONNECTION_PREFIX = /^(?:--host|--dbname|--port|--maintenance-db)=/u;
-    CONNINFO = /(?:^|\s)(?:host|hostaddr|dbname|port|service)\s*=/u;
-  }
-});
-
 // dist/release/fence-python.js
 var FENCE_PYTHON;
 var init_fence_python = __esm({
@@ -46940,13 +46866,13 @@ function fenceTarget(t2) {
 }
 function makeFence(allow, set, env2) {
   const dir = makeTempDir("alembic-preflight-fence-");
-  writeOwnFile(import_node_path57.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
-  writeOwnFile(import_node_path57.default.join(dir, "owner"), `${process.pid}
+  writeOwnFile(import_node_path56.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
+  writeOwnFile(import_node_path56.default.join(dir, "owner"), `${process.pid}
 `);
-  const loadedFile = import_node_path57.default.join(dir, "loaded");
-  const reportFile = import_node_path57.default.join(dir, "refused");
+  const loadedFile = import_node_path56.default.join(dir, "loaded");
+  const reportFile = import_node_path56.default.join(dir, "refused");
   const spec = { allow, set, loaded: loadedFile, report: reportFile };
-  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path57.default.delimiter);
+  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path56.default.delimiter);
   const lines = (file) => {
     try {
       return readMachineText(file).split("\n").filter(Boolean);
@@ -46990,16 +46916,16 @@ function fenceLoadsIn(argv, env2, cwd, fence) {
   return fence.loaded() > before;
 }
 function pythonBehind(exe) {
-  if (PYTHON_NAME.test(import_node_path57.default.basename(exe)))
+  if (PYTHON_NAME.test(import_node_path56.default.basename(exe)))
     return [exe];
   const head = fileHead(exe, 256, "latin1");
   if (head === void 0)
     return void 0;
   const first = head.split("\n")[0] ?? "";
   const words2 = first.startsWith("#!") ? first.slice(2).trim().split(/\s+/u) : [];
-  const at3 = words2[0] && import_node_path57.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
+  const at3 = words2[0] && import_node_path56.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
   const program = at3 >= 0 ? words2[at3] : void 0;
-  if (program && PYTHON_NAME.test(import_node_path57.default.basename(program)))
+  if (program && PYTHON_NAME.test(import_node_path56.default.basename(program)))
     return [program, ...words2.slice(at3 + 1)];
   const exec = shebangPython(exe);
   return exec ? [exec] : void 0;
@@ -47028,16 +46954,108 @@ function refusalError(r, run) {
   }
   return new ConfigError(`${run.what} connected to ${describeRefused(r.target)}, not ${allowed}; the connection was closed before its first statement. ${why}`, { hint });
 }
-var import_node_path57, PYTHON_NAME;
+var import_node_path56, PYTHON_NAME;
 var init_fence = __esm({
   "dist/release/fence.js"() {
     "use strict";
-    import_node_path57 = __toESM(require("node:path"), 1);
+    import_node_path56 = __toESM(require("node:path"), 1);
     init_errors();
     init_fence_python();
     init_machine_files();
     init_programs();
     PYTHON_NAME = /^python[\d.]*$/u;
+  }
+});
+
+// dist/release/child-env.js
+function confinedEnv(env2, target, urlVariables2) {
+  const out = {};
+  for (const [k, v] of Object.entries(env2)) {
+    if (/^PG[A-Z_]+$/u.test(k))
+      continue;
+    out[k] = v !== void 0 && DATABASE_URL.test(v.trim()) ? target.url : v;
+  }
+  for (const name2 of urlVariables2)
+    out[name2] = target.url;
+  out.PGPASSFILE = "/dev/null";
+  out.PGSERVICEFILE = "/dev/null";
+  const t2 = target.db;
+  if (t2.dialect === "postgresql") {
+    out.PGHOST = t2.host;
+    out.PGPORT = String(t2.port);
+    out.PGDATABASE = t2.database;
+    if (t2.user)
+      out.PGUSER = t2.user;
+    if (t2.password)
+      out.PGPASSWORD = t2.password;
+  } else {
+    out.PGHOST = "/nonexistent/alembic-preflight-no-server";
+  }
+  return out;
+}
+function unfencedCommand(argv, target) {
+  const words2 = expand(argv);
+  for (let i = 0; i < words2.length; i++) {
+    const w = words2[i];
+    if (PYTHON.test(import_node_path57.default.basename(w))) {
+      for (let j = i + 1; j < words2.length && words2[j].startsWith("-") && words2[j] !== "-c" && words2[j] !== "-m"; j++)
+        if (UNFENCED_FLAGS.test(words2[j]) && !words2[j].startsWith("--"))
+          return `\`${import_node_path57.default.basename(w)} ${words2[j]}\` starts Python without its site module or environment, so the connection fence never loads in it`;
+    }
+    if (DATABASE_URL.test(w) && !sameDatabase2(w, target))
+      return `it names a database itself (${redactSecrets(w)})`;
+    if (CONNECTION_OPTIONS.has(w) || CONNECTION_PREFIX.test(w))
+      return `it names a server or database itself (\`${w}${CONNECTION_PREFIX.test(w) ? "" : ` ${words2[i + 1] ?? ""}`}\`)`;
+    if (CONNINFO.test(w))
+      return `it names a server or database itself (a connection string: ${redactSecrets(w)})`;
+    if (/\.(?:db|sqlite3?)$/iu.test(w) && !(target?.db.dialect === "sqlite" && import_node_path57.default.resolve(w) === target.db.file))
+      return `it names a SQLite file itself (${w})`;
+  }
+  return void 0;
+}
+function expand(argv) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i];
+    out.push(w);
+    if (/^(?:ba|da|z)?sh$/u.test(import_node_path57.default.basename(w)) && argv[i + 1] === "-c" && argv[i + 2] !== void 0) {
+      out.push(...expand(shellWords(argv[i + 2])));
+      i += 2;
+    }
+  }
+  return out;
+}
+function sameDatabase2(url, target) {
+  return target !== void 0 && url === target.url;
+}
+function fencedChild(command2, target, urlVariables2, env2) {
+  const why = command2 && command2.length > 0 ? unfencedCommand(command2, target) : void 0;
+  if (why)
+    throw refusedCommand(`\`${command2.join(" ")}\``, why, "release");
+  const base = confinedEnv(env2, target, urlVariables2);
+  const fence = makeFence([fenceTarget(target.db)], urlVariables2, base);
+  return { env: { ...base, ...fence.env }, fence };
+}
+function refusedCommand(what, why, tool) {
+  return new ConfigError(`${redactSecrets(what)} was not started: ${why}.`, {
+    hint: tool === "rehearse" ? "Run it without the database on its command line (the environment names the scratch database: DATABASE_URL, PGHOST, PGDATABASE, \u2026), and as plain `python3 script.py`." : "Run it without the database on its command line (the environment names the database verify read: DATABASE_URL, PGHOST, PGDATABASE, \u2026), and as plain `python3 script.py`."
+  });
+}
+var import_node_path57, DATABASE_URL, PYTHON, UNFENCED_FLAGS, CONNECTION_OPTIONS, CONNECTION_PREFIX, CONNINFO;
+var init_child_env = __esm({
+  "dist/release/child-env.js"() {
+    "use strict";
+    import_node_path57 = __toESM(require("node:path"), 1);
+    init_errors();
+    init_redact();
+    init_shell_words();
+    init_fence();
+    DATABASE_URL = /^(?:postgres(?:ql)?|mysql|mariadb|sqlite|oracle|mssql|cockroachdb)(?:\+[\w-]+)?:\/\//iu;
+    PYTHON = /^python[\d.]*$/u;
+    UNFENCED_FLAGS = /^-[A-Za-z]*[IES]/u;
+    CONNECTION_OPTIONS = /* @__PURE__ */ new Set(["-h", "--host", "-d", "--dbname", "-p", "--port", "--maintenance-db"]);
+    CONNECTION_PREFIX = /^(?:--host|--dbname|--port|--maintenance-db)=/u;
+    CONNINFO = /(?:^|\s)(?:host|hostaddr|dbname|port|service)\s*=/u;
   }
 });
 
@@ -51784,8 +51802,7 @@ async function gate(opts, plan2, opened, log, verdict4) {
     release: plan2.read?.problem,
     releaseGenerates: [...fromLine, ...wrappedGenerates]
   };
-  const missing = model.failure ? [] : missingIds(model, state);
-  const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(model.config.files, missing, model.config.cwd, model.config.versionLocations.map((l) => l.absPath)) : void 0;
+  const forensics = missingForensics(model, state, opts.git);
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps: schemaOps2, forensics });
   const prediction = result.database.prediction;
   const shown3 = opts.cosmetic ? result : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };
@@ -51826,18 +51843,12 @@ async function runUpgrade(opts, plan2, opened, gated, how) {
 `);
   const urlVariable = opts.databaseUrl === void 0 ? [opts.databaseUrlEnv ?? "DATABASE_URL"] : [];
   const targetUrl = opts.databaseUrl ?? opts.env[opts.databaseUrlEnv ?? "DATABASE_URL"];
-  const confined = !url.otherDatabases && targetUrl !== void 0 ? { url: targetUrl, db } : void 0;
-  if (confined && opts.command && opts.command.length > 0) {
-    const why = unfencedCommand(argv, confined);
-    if (why)
-      throw refusedCommand(`\`${argv.join(" ")}\``, why, "release");
-  }
-  const base = confined ? confinedEnv(opts.env, confined, urlVariable) : opts.env;
-  const fence = confined ? makeFence([fenceTarget(db)], urlVariable, base) : void 0;
+  const confined = !url.otherDatabases && targetUrl !== void 0 ? fencedChild(opts.command, { url: targetUrl, db }, urlVariable, opts.env) : void 0;
+  const fence = confined?.fence;
   how.markRunning();
   const child = await runChild(argv, {
     cwd: opts.cwd,
-    env: { ...base, ...fence?.env },
+    env: confined?.env ?? opts.env,
     deadlineMs: (opts.deadlineMinutes ?? 50) * 6e4
   }).catch((e) => {
     fence?.remove();
@@ -51910,8 +51921,6 @@ var init_release_command = __esm({
   "dist/commands/release-command.js"() {
     "use strict";
     init_sql_parser();
-    init_git_history();
-    init_run_verify();
     init_rules();
     init_errors();
     import_node_path64 = __toESM(require("node:path"), 1);
@@ -52309,12 +52318,7 @@ async function steps(opts, started, markRunning) {
     return verdict4(EXIT.ok, `OK: all ${before.result.total} tenants are at ${opts.target ?? "head"}; the command was not started`);
   const raw = before.url;
   const variable = opts.databaseUrlEnv ?? "DATABASE_URL";
-  const target = { url: raw, db: parseDatabaseUrl(raw, opts.cwd, opts.env) };
-  const why = unfencedCommand(opts.command, target);
-  if (why)
-    throw refusedCommand(`\`${opts.command.join(" ")}\``, why, "release");
-  const base = confinedEnv(opts.env, target, [variable]);
-  const fence = makeFence([fenceTarget(target.db)], [variable], base);
+  const { env: env2, fence } = fencedChild(opts.command, { url: raw, db: parseDatabaseUrl(raw, opts.cwd, opts.env) }, [variable], opts.env);
   let child;
   try {
     opts.out(`alembic-preflight release: running ${opts.command.join(" ")} for ${before.result.total} tenants
@@ -52322,7 +52326,7 @@ async function steps(opts, started, markRunning) {
     markRunning();
     child = await runChild(opts.command, {
       cwd: opts.cwd,
-      env: { ...base, ...fence.env },
+      env: env2,
       deadlineMs: (opts.deadlineMinutes ?? 50) * 6e4
     });
     if (fence.refused().length > 0)
@@ -52385,7 +52389,6 @@ var init_release_fleet_command = __esm({
     init_database_url();
     init_errors();
     init_child_env();
-    init_fence();
     init_run_child();
     init_with_verdict_line();
     init_errors();
@@ -52835,8 +52838,7 @@ async function verifyCommand(opts) {
   const { config, table, state, model, source, url, schemaOps: schemaOps2 } = await openProjectAndDatabase(opts, `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`);
   const deploy = opts.target === void 0 ? procfileTarget(config.files, opts.cwd, config.iniPath, model.alembicVersion) : void 0;
   const target = opts.target ?? deploy?.target ?? "head";
-  const missing = model.failure ? [] : missingIds(model, state);
-  const forensics = missing.length > 0 && opts.git !== false ? investigateMissing(config.files, missing, config.cwd, config.versionLocations.map((l) => l.absPath)) : void 0;
+  const forensics = missingForensics(model, state, opts.git);
   const checkOpts = {
     ignore: opts.ignore,
     strict: opts.strict,
@@ -52852,8 +52854,6 @@ async function verifyCommand(opts) {
 var init_verify_command = __esm({
   "dist/commands/verify-command.js"() {
     "use strict";
-    init_git_history();
-    init_run_verify();
     init_sql_parser();
     init_json_report();
     init_text_report();
