@@ -21070,10 +21070,11 @@ function fileProblems(model, code) {
 function graphProblems(model, code) {
   return model.map.problems.filter((p) => p.code === code);
 }
-function findingsFromFileProblems(model, code, severity, hint, message) {
+function findingsFromFileProblems(model, code, severity, hint, message, title2) {
   return fileProblems(model, code).map(({ file, problem }) => ({
     code,
     severity: problem.failure ? "error" : severity,
+    ...title2 ? { title: title2(file, problem) } : {},
     message: message(file, problem),
     hint: hint(file, problem),
     path: file.path,
@@ -21428,6 +21429,22 @@ var init_lint_config = __esm({
       "ledger-table",
       "on-ahead"
     ];
+  }
+});
+
+// dist/check/finding-title.js
+function fittingTitle(code, ...candidates2) {
+  const room = REPORT_WIDTH - `warning [${code}] `.length;
+  return candidates2.find((t2) => t2.length <= room) ?? candidates2[candidates2.length - 1];
+}
+function restatedTitle(title2, full) {
+  return title2 === full ? { title: title2, titleRestates: true } : { title: title2 };
+}
+var REPORT_WIDTH;
+var init_finding_title = __esm({
+  "dist/check/finding-title.js"() {
+    "use strict";
+    REPORT_WIDTH = 100;
   }
 });
 
@@ -27251,6 +27268,7 @@ var ddlInTryExcept;
 var init_ddl_in_try_except = __esm({
   "dist/check/rules/ddl-in-try-except.js"() {
     "use strict";
+    init_finding_title();
     init_lint_context();
     init_migration_ops();
     init_dialect_conditions();
@@ -27296,14 +27314,20 @@ var init_ddl_in_try_except = __esm({
                 const deferred = calls.find((c) => isSchemaCall(py, c) && isQueued(c));
                 if (deferred) {
                   const what2 = `${py.callee(deferred)}(\u2026)`;
-                  found.push(lintFinding(this.code, "warning", file, py, t2, `try: wraps ${what2} in ${name2}(), but inside \`with op.batch_alter_table(\u2026)\` that call only queues the operation: Alembic runs the batch when the with block ends, outside this try, so the except never sees its failure. Where ${what2} fails (the index or constraint is not there, or has another name), the upgrade stops at the end of the with block and the fallback in the except never runs.`, `Decide before the batch instead of catching, e.g. \`names = {i["name"] for i in sa.inspect(op.get_bind()).get_indexes("t")}\` and then \`if "ix_t_x" in names: ${py.callee(deferred).split(".")[0]}.drop_index("ix_t_x")\`.`));
+                  found.push({
+                    ...lintFinding(this.code, "warning", file, py, t2, `try: wraps ${what2} in ${name2}(), but inside \`with op.batch_alter_table(\u2026)\` that call only queues the operation: Alembic runs the batch when the with block ends, outside this try, so the except never sees its failure. Where ${what2} fails (the index or constraint is not there, or has another name), the upgrade stops at the end of the with block and the fallback in the except never runs.`, `Decide before the batch instead of catching, e.g. \`names = {i["name"] for i in sa.inspect(op.get_bind()).get_indexes("t")}\` and then \`if "ix_t_x" in names: ${py.callee(deferred).split(".")[0]}.drop_index("ix_t_x")\`.`),
+                    title: fittingTitle(this.code, `try/except around ${what2} in a batch block never sees its failure`, "try/except around a batch operation never sees its failure")
+                  });
                 }
                 continue;
               }
               const what = `${py.callee(ddl) || "execute"}(\u2026)`;
               dialect ??= projectDialect(lint);
               const elsewhere = dialect.dialect === "other";
-              found.push(lintFinding(this.code, elsewhere ? "info" : this.severity, file, py, t2, `${elsewhere ? `This project does not appear to use PostgreSQL (${dialect.why}), so this only matters if it moves there. ` : ""}try: wraps ${what} in ${name2}() and its except carries on. ${rollsBack ? 'Its ROLLBACK clears the failed statement by ending the migration\'s transaction, which also undoes everything this `alembic upgrade` did before it: the revisions applied earlier in the same run, and on a new database the alembic_version table itself. Alembic\'s next version update then fails (relation "alembic_version" does not exist, or "expected to match one row"), so it works only when this revision is the one revision applied.' : 'On PostgreSQL a failed statement aborts the whole migration transaction: the next statement fails with "current transaction is aborted, commands ignored until end of transaction block", so the deploy dies later and further from the cause (and on a database without transactional DDL it continues half done).'}`, `Decide before running instead of catching, e.g. \`if not sa.inspect(op.get_bind()).has_table("t"): op.create_table(...)\` or \`op.execute("CREATE INDEX IF NOT EXISTS \u2026")\`. If you must catch, isolate the statement in a savepoint: \`with op.get_bind().begin_nested(): ${what}\`.`));
+              found.push({
+                ...lintFinding(this.code, elsewhere ? "info" : this.severity, file, py, t2, `${elsewhere ? `This project does not appear to use PostgreSQL (${dialect.why}), so this only matters if it moves there. ` : ""}try: wraps ${what} in ${name2}() and its except carries on. ${rollsBack ? 'Its ROLLBACK clears the failed statement by ending the migration\'s transaction, which also undoes everything this `alembic upgrade` did before it: the revisions applied earlier in the same run, and on a new database the alembic_version table itself. Alembic\'s next version update then fails (relation "alembic_version" does not exist, or "expected to match one row"), so it works only when this revision is the one revision applied.' : 'On PostgreSQL a failed statement aborts the whole migration transaction: the next statement fails with "current transaction is aborted, commands ignored until end of transaction block", so the deploy dies later and further from the cause (and on a database without transactional DDL it continues half done).'}`, `Decide before running instead of catching, e.g. \`if not sa.inspect(op.get_bind()).has_table("t"): op.create_table(...)\` or \`op.execute("CREATE INDEX IF NOT EXISTS \u2026")\`. If you must catch, isolate the statement in a savepoint: \`with op.get_bind().begin_nested(): ${what}\`.`),
+                title: elsewhere ? "try/except around DDL: a risk only if this project moves to PostgreSQL" : fittingTitle(this.code, rollsBack ? `try/except around ${what} in ${name2}(): its ROLLBACK undoes the whole run` : `try/except around ${what} in ${name2}(): a failure aborts the transaction`, rollsBack ? "try/except around DDL: its ROLLBACK undoes the whole upgrade's work" : "try/except around DDL: a failure aborts the migration's transaction")
+              });
             }
           }
           return found;
@@ -28316,10 +28340,16 @@ var init_empty_downgrade = __esm({
             if (changes.every((c) => runsAgain(py, c))) {
               if (/^[^\S\n\r\u2028\u2029]*#/mu.test(py.of(down.fn)))
                 continue;
-              found.push(lintFinding(this.code, "info", file, py, down.fn, `${down.name}() does nothing, and ${up.name}() only makes changes that can run again (${py.callee(change) || "execute"}(\u2026) at line ${py.lineOf(change.from)}: CREATE OR REPLACE, CREATE \u2026 IF NOT EXISTS). \`alembic downgrade\` moves the version row back and leaves them in place, so the older code runs against the newer definitions; upgrading again succeeds.`, `If the older code needs the previous definition, restore it in ${down.name}(); if not, say so in ${down.name}() with a comment, or raise NotImplementedError("irreversible: <why>") to stop a rollback.`));
+              found.push({
+                ...lintFinding(this.code, "info", file, py, down.fn, `${down.name}() does nothing, and ${up.name}() only makes changes that can run again (${py.callee(change) || "execute"}(\u2026) at line ${py.lineOf(change.from)}: CREATE OR REPLACE, CREATE \u2026 IF NOT EXISTS). \`alembic downgrade\` moves the version row back and leaves them in place, so the older code runs against the newer definitions; upgrading again succeeds.`, `If the older code needs the previous definition, restore it in ${down.name}(); if not, say so in ${down.name}() with a comment, or raise NotImplementedError("irreversible: <why>") to stop a rollback.`),
+                title: `${down.name}() does nothing; ${up.name}()'s changes can run again`
+              });
               continue;
             }
-            found.push(lintFinding(this.code, this.severity, file, py, down.fn, `${down.name}() does nothing, but ${up.name}() changes the schema (${py.callee(change) || "execute"}(\u2026) at line ${py.lineOf(change.from)}). \`alembic downgrade\` will report success and move the version row back while the change stays: the database is then ahead of what the code believes, and upgrading again fails on what is still there unless ${up.name}() checks for it first.`, `Write the inverse operations in ${down.name}(), or make the irreversibility explicit so a rollback stops instead of lying: raise NotImplementedError("irreversible: <why>").`));
+            found.push({
+              ...lintFinding(this.code, this.severity, file, py, down.fn, `${down.name}() does nothing, but ${up.name}() changes the schema (${py.callee(change) || "execute"}(\u2026) at line ${py.lineOf(change.from)}). \`alembic downgrade\` will report success and move the version row back while the change stays: the database is then ahead of what the code believes, and upgrading again fails on what is still there unless ${up.name}() checks for it first.`, `Write the inverse operations in ${down.name}(), or make the irreversibility explicit so a rollback stops instead of lying: raise NotImplementedError("irreversible: <why>").`),
+              title: `${down.name}() does nothing, but ${up.name}() changes the schema`
+            });
           }
           return found;
         }));
@@ -30316,6 +30346,7 @@ var init_database_diverged = __esm({
     init_upgrade_plan();
     init_db_helpers();
     init_ledger_view();
+    init_finding_title();
     NAMED = 5;
     databaseDiverged = {
       code: "database-diverged",
@@ -30339,7 +30370,7 @@ var init_database_diverged = __esm({
           out.push({
             code: "database-diverged",
             severity: "error",
-            title: `the database took another branch after ${reaches2.join(", ")}: '${s.value}' is not in this code`,
+            title: fittingTitle("database-diverged", `the database took another branch after ${reaches2.join(", ")}: '${s.value}' is not in this code`, `the database took another branch: '${s.value}' is not in this code`, "the database took another branch, which this code lacks"),
             message: `The database took another branch after ${reaches2.join(", ")}: it has ${chain.map((r) => r.revision).join(", ")}, which this code lacks, and lacks ${ours}. The ledger ${db.state.ledger.table} shows ${theirs}. This is not a rollback: \`${upgradeCommand(db)}\` would stop with "Can't locate revision identified by '${s.value}'", and this code would go live without its own migrations.`,
             hint: `Bring the two lines together in one history: merge the branch that has ${chain.at(-1).revision} into this one (its migration files, then \`alembic merge heads\`), and release that; or, if ${s.value} should not be on this database, downgrade it with the code that has its files (alembic downgrade ${reaches2[0]}) before releasing this code.`,
             revision: s.value,
@@ -30839,6 +30870,7 @@ function refusedSuppression(f, from) {
   return {
     code: "suppression-refused",
     severity: "warning",
+    title: fittingTitle("suppression-refused", `an ignore of ${f.code} is not applied: it predicts a failure`, "an ignore is not applied: the finding predicts a failure"),
     message: `${where} is not applied: ${f.code} predicts a failure${f.revision ? ` (${f.revision})` : ""}, so it can be fixed but not suppressed.`,
     hint: `Fix what ${f.code} reports (alembic-preflight explain ${f.code}), then remove the ignore.`,
     ...from.kind === "comment" ? { path: from.path, line: from.line } : {},
@@ -30849,6 +30881,7 @@ var suppressionRefused;
 var init_suppression_refused = __esm({
   "dist/check/rules/suppression-refused.js"() {
     "use strict";
+    init_finding_title();
     suppressionRefused = {
       code: "suppression-refused",
       severity: "warning",
@@ -30917,6 +30950,7 @@ var init_schema_behind_stamp = __esm({
   "dist/check/rules/schema-behind-stamp.js"() {
     "use strict";
     init_describe_object();
+    init_finding_title();
     schemaBehindStamp = {
       code: "schema-behind-stamp",
       severity: "warning",
@@ -30944,7 +30978,7 @@ var init_schema_behind_stamp = __esm({
           return {
             code: "schema-behind-stamp",
             severity: "warning",
-            title: `stamped past ${revision}, but ${what}`,
+            title: fittingTitle("schema-behind-stamp", `stamped past ${revision}, but ${what}`, `stamped past ${revision}, but ${what.replace(/ it (creates|drops) /u, " ")}`, `stamped past ${revision}, but the schema lacks its work`),
             message: `${first.path}:${first.by.line}: the ${db.state.versionTable} table says ${revision} ran${stamped ? "" : " (it is below the stamp)"}, but ${parts.join(", and ")}. It was stamped without running its upgrade() (or the schema was changed by hand since); \`alembic upgrade\` will not redo it, and the code that needs it will fail.`,
             ...back ? { fix: `alembic stamp ${back} && alembic upgrade head` } : {},
             hint: back ? `If ${revision} never ran, move the stamp back to ${back}${lowest !== void 0 && lowest !== revision ? ` (below ${lowest}, whose work is missing too)` : ""} and run the upgrade. If the change was undone on purpose, a migration should say so.` : `If ${revision} never ran, stamp its parent and upgrade again; if the change was undone on purpose, a migration should say so.`,
@@ -30965,6 +30999,7 @@ var init_schema_object_missing = __esm({
     "use strict";
     init_db_helpers();
     init_describe_object();
+    init_finding_title();
     schemaObjectMissing = {
       code: "schema-object-missing",
       severity: "error",
@@ -30985,7 +31020,7 @@ var init_schema_object_missing = __esm({
             {
               code: "schema-object-missing",
               severity: "warning",
-              title: `pending ${clash.revision} may fail: it needs ${what}, which is not in the database`,
+              title: fittingTitle("schema-object-missing", `pending ${clash.revision} may fail: it needs ${what}, which is not in the database`, `pending ${clash.revision} may fail: the database lacks ${what}`, `pending ${clash.revision} may fail on an object the database lacks`),
               message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) ${clash.does} ${what} in a step under if, for or try, and ${what} is not in the database: if that step runs, \`${upgradeCommand(db)}\` fails there with "does not exist"${error ? ` (${error})` : ""}.`,
               hint: `Check the condition around ${clash.path}:${clash.line}: if it holds on this database, restore ${what} or change the migration so it does not need it.`,
               path: clash.path,
@@ -30998,7 +31033,7 @@ var init_schema_object_missing = __esm({
           {
             code: "schema-object-missing",
             severity: "error",
-            title: `pending ${clash.revision} needs ${what}, which is not in the database`,
+            title: fittingTitle("schema-object-missing", `pending ${clash.revision} needs ${what}, which is not in the database`, `pending ${clash.revision} needs ${what}, which the database lacks`, `pending ${clash.revision} needs an object the database lacks`),
             message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) ${clash.does} ${what}, which is not in the database: \`${upgradeCommand(db)}\` will fail there with "does not exist".${maker ? ` ${maker.by.revision} (${maker.path}:${maker.by.line}) creates it and is recorded as applied, so it was stamped without running, or the object was dropped since.` : ""}`,
             hint: maker && back ? `If ${maker.by.revision} never ran, move the stamp back and run it: alembic stamp ${back}, then ${upgradeCommand(db)}. If ${what} was removed on purpose, a migration should say so.` : `Find out where ${what} went (a manual change, another app sharing the database); restore it, or change the migration so it does not need it.`,
             path: clash.path,
@@ -31111,6 +31146,7 @@ var versionTableMissing;
 var init_version_table_missing = __esm({
   "dist/check/rules/version-table-missing.js"() {
     "use strict";
+    init_finding_title();
     versionTableMissing = {
       code: "version-table-missing",
       severity: "info",
@@ -31124,6 +31160,7 @@ var init_version_table_missing = __esm({
           {
             code: "version-table-missing",
             severity: "info",
+            title: fittingTitle("version-table-missing", `no ${where} table: Alembic treats the database as new`, "no version table: Alembic treats the database as new"),
             // a failing prediction has no steps: do not call that "0 migrations"
             message: db.prediction.willSucceed ? `The database has no ${where} table, so Alembic treats it as new: it will create the table and apply ${n} migration${n === 1 ? "" : "s"} from base.` : `The database has no ${where} table, so Alembic treats it as new: it will create the table and run the migrations from base (${db.prediction.unpredictable ? "the upgrade could not be predicted" : "the upgrade is predicted to fail"}: see the error).`,
             hint: "Expected for a new database. If this database already has your schema, Alembic will try to create it again and fail: check the URL, --version-table and --version-table-schema, or stamp it: alembic stamp <revision>."
@@ -31298,7 +31335,8 @@ function refusedHint({ command: command2, detail, fixed }) {
   if (fixed !== void 0) {
     const fixedWords = fixed.split(" ");
     const moved = fixedWords.slice(words2.indexOf("upgrade"), fixedWords.indexOf("upgrade"));
-    return `${moved.join(" ")} ${moved.length > 1 ? "are options" : "is an option"} of alembic itself, so ${moved.length > 1 ? "they go" : "it goes"} before the command: ${fixed}.`;
+    const several = moved.filter((w) => w.startsWith("-")).length > 1;
+    return `${moved.join(" ")} ${several ? "are options" : "is an option"} of alembic itself, so ${several ? "they go" : "it goes"} before the command: ${fixed}.`;
   }
   if (/required: revision/u.test(detail))
     return `alembic upgrade needs a target: ${command2} head.`;
@@ -32079,6 +32117,7 @@ var notStaticallyKnown;
 var init_not_statically_known = __esm({
   "dist/check/rules/not-statically-known.js"() {
     "use strict";
+    init_finding_title();
     init_rule_helpers();
     notStaticallyKnown = {
       code: "not-statically-known",
@@ -32088,7 +32127,7 @@ var init_not_statically_known = __esm({
         return findingsFromFileProblems(model, "not-statically-known", "error", () => 'Write the value as a plain string literal, tuple of literals or None (revision = "abc123"). If it must stay computed, review the graph by hand and silence this with --ignore not-statically-known:<revision>.', (file, p) => {
           const what = p.neverAssigned ? `${p.field} is never assigned, but ${p.reason}.` : `${p.field} is ${p.reason}; its value is only known when Python runs the file.`;
           return `${file.path}: ${what} alembic-preflight does not guess, so its graph may differ from Alembic's here.`;
-        });
+        }, (_file, p) => fittingTitle("not-statically-known", `${p.field} ${p.neverAssigned ? "is never assigned as a plain value" : "is computed"}: only Python knows it`, "a revision header value is computed: only Python knows it"));
       }
     };
   }
@@ -32099,6 +32138,7 @@ var redundantMergeParent;
 var init_redundant_merge_parent = __esm({
   "dist/check/rules/redundant-merge-parent.js"() {
     "use strict";
+    init_finding_title();
     init_redundant_parent();
     redundantMergeParent = {
       code: "redundant-merge-parent",
@@ -32123,6 +32163,7 @@ var init_redundant_merge_parent = __esm({
             out.push({
               code: "redundant-merge-parent",
               severity: "warning",
+              title: fittingTitle("redundant-merge-parent", `merge ${m.id} lists ${parent}, which its parent ${via} already descends from`, `merge ${m.id} lists a parent another of its parents already descends from`),
               message: `${m.file.path}: merge revision ${m.id} lists ${parent} as a down revision, but ${via}, another of its parents, already descends from it${throughDependency ? " (through depends_on)" : ""}. The extra parent does not change the order of migrations, but with ${m.allDown.length} parents Alembic's version-table bookkeeping can raise KeyError: '${parent}' when an upgrade reaches ${m.id} (verify predicts whether it does for a given database; \`alembic upgrade heads\` on a new one often does).`,
               hint: `Remove ${parent} from down_revision in ${m.id} (${where}): ${via} already brings it in.`,
               path: m.file.path,
@@ -32725,7 +32766,8 @@ var init_env_url_options = __esm({
 
 // dist/check/rules/url-percent-not-escaped.js
 function finding2(code, severity, path66, line, message, hint, alembicError) {
-  return { code, severity, message, hint, path: path66, line, ...alembicError ? { alembicError } : {} };
+  const title2 = severity === "error" ? "set_main_option gets this database's URL with a bare %: the upgrade fails" : "env.py passes the URL to set_main_option without escaping %";
+  return { code, severity, title: title2, message, hint, path: path66, line, ...alembicError ? { alembicError } : {} };
 }
 var FIX, urlPercentNotEscaped;
 var init_url_percent_not_escaped = __esm({
@@ -32772,13 +32814,14 @@ var init_url_percent_not_escaped = __esm({
 });
 
 // dist/check/rules/url-variable-differs.js
-function finding3(severity, path66, line, message, hint) {
-  return { code: "url-variable-differs", severity, message, hint, path: path66, line };
+function finding3(severity, path66, line, title2, message, hint) {
+  return { code: "url-variable-differs", severity, title: title2, message, hint, path: path66, line };
 }
 var urlVariableDiffers;
 var init_url_variable_differs = __esm({
   "dist/check/rules/url-variable-differs.js"() {
     "use strict";
+    init_finding_title();
     urlVariableDiffers = {
       code: "url-variable-differs",
       severity: "error",
@@ -32792,7 +32835,7 @@ var init_url_variable_differs = __esm({
         const other = v.reads.find((r) => r.here === "different");
         if (other) {
           return [
-            finding3("error", v.envPy, other.line, `env.py takes the database URL from $${other.name}, and here $${other.name} names another database than ${read}, which is what this verdict is about. \`alembic upgrade\` will run against the database $${other.name} names, which was not checked.`, v.used === null ? `Check the database $${other.name} names: --database-url-env ${other.name} in place of --database-url.` : flag(other.name))
+            finding3("error", v.envPy, other.line, fittingTitle("url-variable-differs", `env.py migrates the database $${other.name} names, not ${read}`, `env.py migrates another database than ${read}`), `env.py takes the database URL from $${other.name}, and here $${other.name} names another database than ${read}, which is what this verdict is about. \`alembic upgrade\` will run against the database $${other.name} names, which was not checked.`, v.used === null ? `Check the database $${other.name} names: --database-url-env ${other.name} in place of --database-url.` : flag(other.name))
           ];
         }
         if (v.used === null)
@@ -32800,7 +32843,7 @@ var init_url_variable_differs = __esm({
         const first = v.reads[0];
         const names5 = v.reads.map((r) => `$${r.name}`).join(" or ");
         return [
-          finding3("warning", v.envPy, first.line, `env.py takes the database URL from ${names5}, not from ${read}, which verify read; ${v.reads.length > 1 ? "none is" : "it is not"} set here. Where Alembic runs, this verdict holds only if ${names5} names the same database as ${read}.`, flag(first.name))
+          finding3("warning", v.envPy, first.line, fittingTitle("url-variable-differs", `env.py takes the URL from ${names5}, which is not set here`, "env.py takes the URL from a variable that is not set here"), `env.py takes the database URL from ${names5}, not from ${read}, which verify read; ${v.reads.length > 1 ? "none is" : "it is not"} set here. Where Alembic runs, this verdict holds only if ${names5} names the same database as ${read}.`, flag(first.name))
         ];
       }
     };
@@ -32808,10 +32851,11 @@ var init_url_variable_differs = __esm({
 });
 
 // dist/check/rules/ini-url-differs.js
-function finding4(severity, u, message, hint, alembicError) {
+function finding4(severity, u, title2, message, hint, alembicError) {
   return {
     code: "ini-url-differs",
     severity,
+    title: fittingTitle("ini-url-differs", title2, "env.py connects to the database alembic.ini names"),
     message,
     hint,
     path: u.ini,
@@ -32824,6 +32868,7 @@ var init_ini_url_differs = __esm({
   "dist/check/rules/ini-url-differs.js"() {
     "use strict";
     init_database_url();
+    init_finding_title();
     init_rule_helpers();
     FAILS = {
       placeholder: {
@@ -32854,16 +32899,16 @@ var init_ini_url_differs = __esm({
         const failure = u.via === "create_engine" && u.state === "absent" ? NONE_URL : FAILS[u.state];
         if (failure) {
           return [
-            finding4("error", u, `[${u.section}] sqlalchemy.url ${failure.what}, and ${connects}: \`alembic upgrade\` fails before it reads the version table, whatever state ${u.source} is in.`, fix, failure.alembicError)
+            finding4("error", u, `env.py connects with alembic.ini's URL, which ${failure.what}`, `[${u.section}] sqlalchemy.url ${failure.what}, and ${connects}: \`alembic upgrade\` fails before it reads the version table, whatever state ${u.source} is in.`, fix, failure.alembicError)
           ];
         }
         if (u.state === "different") {
           return [
-            finding4("error", u, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names; here that is another database than ${u.source}, which is what this verdict is about and which Alembic will not touch.`, `${fix} Or check the database alembic.ini names with --database-url.`)
+            finding4("error", u, `env.py connects to alembic.ini's database, not to ${u.source}`, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names; here that is another database than ${u.source}, which is what this verdict is about and which Alembic will not touch.`, `${fix} Or check the database alembic.ini names with --database-url.`)
           ];
         }
         return [
-          finding4("warning", u, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names, which is not a PostgreSQL or SQLite URL verify can compare with ${u.source}. This verdict holds only if both name the same database.`, fix)
+          finding4("warning", u, `env.py connects to alembic.ini's database, which may not be ${u.source}`, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names, which is not a PostgreSQL or SQLite URL verify can compare with ${u.source}. This verdict holds only if both name the same database.`, fix)
         ];
       }
     };
@@ -33132,6 +33177,7 @@ var import_node_path33, TEMPLATE_SECTIONS, GUARD, loggingConfigBroken;
 var init_logging_config_broken = __esm({
   "dist/check/rules/logging-config-broken.js"() {
     "use strict";
+    init_finding_title();
     import_node_path33 = __toESM(require("node:path"), 1);
     init_env_setup_facts();
     init_logging_config();
@@ -33175,7 +33221,8 @@ var init_logging_config_broken = __esm({
           const at3 = failure.section === void 0 ? void 0 : (failure.option === void 0 ? void 0 : ini?.optionLine(failure.section, failure.option)) ?? ini?.sectionLines.get(failure.section);
           finding8 = projectFinding(this.code, this.severity, rel, at3, `env.py (${env2.rel}:${callLine}) passes ${fname} to logging's fileConfig, and ${failure.cause}. ${consequence}`, hint);
         }
-        return [{ ...finding8, alembicError: failure.error }];
+        const title2 = fittingTitle(this.code, `logging's fileConfig(${fname}) in env.py fails: ${missing ? `${fname} is missing` : failure.cause}`, "logging's fileConfig in env.py fails before Alembic connects");
+        return [{ ...finding8, title: title2, alembicError: failure.error }];
       }
     };
   }
@@ -33427,6 +33474,7 @@ var import_node_path34, FIX2, iniUrlMissing;
 var init_ini_url_missing = __esm({
   "dist/check/rules/ini-url-missing.js"() {
     "use strict";
+    init_finding_title();
     import_node_path34 = __toESM(require("node:path"), 1);
     init_env_database_url();
     init_rule_helpers();
@@ -33461,6 +33509,7 @@ var init_ini_url_missing = __esm({
         const finding8 = {
           code: this.code,
           severity: this.severity,
+          title: fittingTitle(this.code, `env.py connects with the ini's URL, and ${what}`, "env.py connects with the ini's URL, and there is none it can use"),
           message: `${env2.rel}:${connection.line}: env.py connects with the ini's URL (${how}) and sets none of its own, and ${what}.${tomlNote} Every command that connects (upgrade, downgrade, stamp, current) fails with ${alembicError}, whatever the database; on Heroku that is a failed release.`,
           hint: `${FIX2}.${toml2 !== void 0 ? " Then delete sqlalchemy.url from pyproject.toml." : ""}`,
           path: env2.rel,
@@ -33522,10 +33571,9 @@ var init_other_databases_not_verified = __esm({
 });
 
 // dist/check/rules/schema-already-present.js
-function stampHint(steps2, has, after, upgrade2) {
+function stampHint(steps2, has, after, upgrade2, check2) {
   const firstMissing = steps2.findIndex((s) => (s.created?.tables ?? []).some((t2) => !has(t2.name)));
   const later = firstMissing < 0 ? [] : steps2.slice(firstMissing + 1).filter((s) => (s.created?.tables ?? []).some((t2) => has(t2.name)));
-  const check2 = "First make sure this is the database you meant (the URL, the schema on the search_path).";
   if (firstMissing === 0 || later.length > 0) {
     return `${check2} The tables match no single revision: ${firstMissing === 0 ? `${steps2[0].revision} creates tables that are not there` : `${steps2[firstMissing].revision}'s tables are missing while later revisions' tables exist`}. Restore the version table from a backup, or compare the schema with the migrations by hand before stamping anything.`;
   }
@@ -33567,8 +33615,8 @@ var init_schema_already_present = __esm({
             severity: "error",
             titleRestates: true,
             title: `no stamp, but ${clashes.length === 1 ? `table ${first.name} already exists` : `${clashes.length} tables the migrations create already exist`}: the upgrade from base fails`,
-            message: `Tables the migrations create already exist, and nothing is stamped. ${where}, so \`${upgradeCommand(db)}\` will run every migration from base, and these are there: ${listed}. The first CREATE TABLE of an existing table fails (relation "${first.name}" already exists), partway through the upgrade.`,
-            hint: stampHint(steps2, has, (rev) => predictUpgrade(model.map, db.prediction.target, [rev], db.state.versionTable), upgradeCommand(db)),
+            message: `Tables the migrations create already exist, and nothing is stamped. ${where}, so \`${upgradeCommand(db)}\` will run every migration from base, and these are there: ${listed}. The first CREATE TABLE of an existing table fails (${db.state.dialect === "sqlite" ? `table ${first.name} already exists` : `relation "${first.name}" already exists`}), partway through the upgrade.`,
+            hint: stampHint(steps2, has, (rev) => predictUpgrade(model.map, db.prediction.target, [rev], db.state.versionTable), upgradeCommand(db), db.state.dialect === "sqlite" ? "First make sure this is the database you meant (the URL names the file)." : "First make sure this is the database you meant (the URL, the schema on the search_path)."),
             path: first.path,
             line: first.line,
             revision: first.revision
@@ -33589,8 +33637,8 @@ function finding6(s, block) {
   return {
     code: "lock-on-large-table",
     severity: block ? "error" : "warning",
-    titleRestates: true,
-    title: `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
+    // the step's name leaves the title before the size does (the --> line points at the step); the why has both
+    ...restatedTitle(fittingTitle("lock-on-large-table", `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`, `${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`, `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} under ${grade.mode}`, `${may}${verb} ${s.table} under ${grade.mode}`), `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`),
     message: `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0].toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${grade.rowLocks ? "each row it changes is written anew and stays locked until the migration commits" : WHAT[grade.work]}), and the release still serving keeps sending them.${grade.uncertain ? ` It rewrites the table ${grade.uncertain}.` : ""}${grade.caveat ? ` ${grade.caveat}` : ""}${also}${step.conditional ? " The step is under if, for or try, or in a helper: it may not run." : ""}`,
     hint: `Safe form: ${grade.recipe}.${block ? " (--locks block makes this an error; --locks warn reports it only.)" : " (--locks block makes this stop the release.)"}`,
     path: s.path,
@@ -33604,6 +33652,7 @@ var init_lock_on_large_table = __esm({
     "use strict";
     init_lock_grade();
     init_pending_locks();
+    init_finding_title();
     WHAT = {
       rewrite: "a new copy of the table and its indexes is written",
       scan: "every row is read to validate it",
@@ -33632,6 +33681,7 @@ var init_lock_timeout_missing = __esm({
     "use strict";
     init_lock_grade();
     init_pending_locks();
+    init_finding_title();
     lockTimeoutMissing = {
       code: "lock-timeout-missing",
       severity: "warning",
@@ -33647,8 +33697,7 @@ var init_lock_timeout_missing = __esm({
           {
             code: "lock-timeout-missing",
             severity: locks.settings.mode === "block" ? "error" : "warning",
-            titleRestates: true,
-            title: `no lock_timeout, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`,
+            ...restatedTitle(fittingTitle("lock-timeout-missing", `no lock_timeout: ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`, `no lock_timeout: a step waits for ACCESS EXCLUSIVE on ${first.table}`, "no lock_timeout: a step waits for ACCESS EXCLUSIVE"), `no lock_timeout: ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`),
             message: `No lock_timeout is set, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. No lock_timeout is in force when it runs: neither the role, the database, env.py's migrating path nor a statement before it in the pending migrations sets one above 0${locks.timeouts ? ` (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : "none"})` : ""}.`,
             hint: `At the top of the migration's upgrade(): op.execute("SET lock_timeout = '5s'"), and let the release retry; or for every migration: ALTER ROLE <role> SET lock_timeout = '5s'.`,
             path: first.path,
@@ -33668,8 +33717,7 @@ function finding7(h, s, mode, block) {
   return {
     code: "lock-queue-blocker",
     severity: block ? "error" : "warning",
-    titleRestates: true,
-    title: `session ${h.pid} (${state}) ${h.granted ? "holds" : "waits for"} a lock on ${h.table} that ${stepName(s.step)} must wait for`,
+    ...restatedTitle(fittingTitle("lock-queue-blocker", `session ${h.pid} (${state}) ${h.granted ? "holds" : "waits for"} a lock on ${h.table} that ${stepName(s.step)} must wait for`, `session ${h.pid} (${state}) blocks ${stepName(s.step)} on ${h.table}`, `session ${h.pid} (${state}) would make ${stepName(s.step)} wait`, `session ${h.pid} would make the migration wait on ${h.table}`), `session ${h.pid} (${state}) ${h.granted ? "holds" : "waits for"} a lock on ${h.table} that ${stepName(s.step)} must wait for`),
     message: `Session ${h.pid} (${state}, ${age}) ${h.granted ? "holds" : "waits for"} ${h.mode} on ${h.table}. ${stepName(s.step)} needs ${mode} there, so the migration will wait for that session, and every query on ${h.table} that comes after will wait behind the migration.`,
     hint: `Find what it is: SELECT pid, usename, application_name, state, xact_start FROM pg_stat_activity WHERE pid = ${h.pid}; end it if it should not be there (SELECT pg_terminate_backend(${h.pid})), or release when it has finished.`,
     path: s.path,
@@ -33689,6 +33737,7 @@ var init_lock_queue_blocker = __esm({
   "dist/check/rules/lock-queue-blocker.js"() {
     "use strict";
     init_lock_grade();
+    init_finding_title();
     lockQueueBlocker = {
       code: "lock-queue-blocker",
       severity: "warning",
@@ -33724,6 +33773,7 @@ var init_breaks_serving_release = __esm({
   "dist/check/rules/breaks-serving-release.js"() {
     "use strict";
     init_lock_grade();
+    init_finding_title();
     breaksServingRelease = {
       code: "breaks-serving-release",
       severity: "warning",
@@ -33740,8 +33790,7 @@ var init_breaks_serving_release = __esm({
             {
               code: "breaks-serving-release",
               severity: "warning",
-              titleRestates: true,
-              title: `${stepName(s.step)} ${breaks.what} while the old release still serves`,
+              ...restatedTitle(fittingTitle("breaks-serving-release", `${stepName(s.step)} ${breaks.what} while the old release still serves`, `${stepName(s.step)} ${breaks.what} under the serving release`, `${breaks.what} under the serving release`, "a step changes what the serving release still uses"), `${stepName(s.step)} ${breaks.what} while the old release still serves`),
               message: `${stepName(s.step)} ${breaks.what} while the old release still serves. ${breaks.why[0].toUpperCase()}${breaks.why.slice(1)}: Heroku keeps the previous release serving while the release phase runs (and, with preboot, until the new dynos are up), so its requests fail from this step until the new code serves.${s.step.conditional ? " The step is under if, for or try, or in a helper: it may not run." : ""}`,
               hint: "Expand, then contract, over two releases: first ship code that no longer uses it (keep the column or table; for a rename, add the new one and write both), then remove or rename it in a later release.",
               path: s.path,
@@ -33987,6 +34036,7 @@ var init_database_not_writable = __esm({
           {
             code: "database-not-writable",
             severity: "error",
+            title: `${db.prediction.steps.length} migration${db.prediction.steps.length === 1 ? "" : "s"} to apply, and this connection cannot write them`,
             message: `\`${upgradeCommand(db)}\` has ${db.prediction.steps.length} migration${db.prediction.steps.length === 1 ? "" : "s"} to apply, but ${problem.why}.`,
             hint: problem.fix,
             ...problem.alembic ? { alembicError: problem.alembic } : {}
@@ -34040,7 +34090,7 @@ var init_no_upgrade_function = __esm({
       summary: "A revision file defines no upgrade(): Alembic fails with AttributeError when it runs that revision.",
       check({ model, database }) {
         const pending = database ? new Set(database.prediction.steps.map((s) => s.revision)) : void 0;
-        return findingsFromFileProblems(model, "no-upgrade-function", "error", () => "Define upgrade() in the file (check the spelling: def upgrade():), even as `pass` for a revision with nothing to do.", (file, { module: module2 }) => `${file.path}: defines no upgrade() at module level, so Alembic fails when it runs this revision: AttributeError: module '${module2}' has no attribute 'upgrade'`).map((f) => pending && database?.prediction.willSucceed && (f.revision === void 0 || !pending.has(f.revision)) ? {
+        return findingsFromFileProblems(model, "no-upgrade-function", "error", () => "Define upgrade() in the file (check the spelling: def upgrade():), even as `pass` for a revision with nothing to do.", (file, { module: module2 }) => `${file.path}: defines no upgrade() at module level, so Alembic fails when it runs this revision: AttributeError: module '${module2}' has no attribute 'upgrade'`, () => "no upgrade() at module level: Alembic fails when it runs this revision").map((f) => pending && database?.prediction.willSucceed && (f.revision === void 0 || !pending.has(f.revision)) ? {
           ...f,
           severity: "warning",
           message: `${f.message}. This database is past it, so this upgrade does not run it; every new database (CI, a review app) does.`
@@ -34055,6 +34105,7 @@ var nameNotDefined;
 var init_name_not_defined = __esm({
   "dist/check/rules/name-not-defined.js"() {
     "use strict";
+    init_finding_title();
     init_rule_helpers();
     nameNotDefined = {
       code: "name-not-defined",
@@ -34064,7 +34115,7 @@ var init_name_not_defined = __esm({
         return findingsFromFileProblems(model, "name-not-defined", "error", (_file, { name: name2, line }) => `Define ${name2} before line ${line}, import it, or correct its spelling. What a migration needs from the application is safer imported inside upgrade().`, (file, { name: name2, line, annotation }) => {
           const where = annotation ? `in an annotation, which Python ${annotation.python} (${annotation.source}) evaluates when it runs the file,` : "at module level";
           return `${file.path}: reads ${name2} ${where} (line ${line}) before anything binds it, so Python raises NameError: name '${name2}' is not defined whenever Alembic loads the file: every command fails`;
-        });
+        }, (_file, { name: name2 }) => fittingTitle("name-not-defined", `${name2} is read before anything binds it: NameError on load`, "a name is read before anything binds it: NameError on load"));
       }
     };
   }

@@ -3,6 +3,8 @@ export interface Sample {
   readonly name: string;
   readonly what: string;
   readonly args: readonly string[];
+  /** For a finding's page: the code whose lines the sample shows. */
+  readonly finding?: string;
 }
 export declare const SAMPLES: readonly Sample[];
 export declare function renderSamples(

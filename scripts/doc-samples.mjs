@@ -4,17 +4,46 @@
 // duration is normalised (it varies from run to run).
 //   node scripts/doc-samples.mjs          rewrite the samples (npm run docs:samples)
 //   node scripts/doc-samples.mjs --check  exit 1 when a sample is not what the tool prints
-import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { migrateAndStamp } from './demo-schema.mjs';
+import {
+  createLedgerSql,
+  DEFAULT_LEDGER_TABLE,
+  LEDGER_COLUMNS,
+  ledgerValues,
+  stepsValue,
+} from '../dist/database/ledger.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Each sample: the document it is in, and the command it is the output of. */
+const UPGRADE = 'def upgrade():\n    op.create_index("ix_users_email", "users", ["email"])\n';
+const DOWNGRADE = '\n\ndef downgrade():\n    op.drop_index("ix_users_email")\n';
+const NEXT_FILE = 'migrations/versions/3c4d5e6f7a8b_add_index.py';
+
+/**
+ * Each sample: the document it is in, the command it is the output of, and the situation it runs in:
+ * the bundled example, with `files` written over it (null removes one), its SQLite database app.db
+ * built by `database` (what `upTo` creates, then the version table's `rows`; `empty`: a file with no
+ * tables; absent: the incident's database), and `env` beside DATABASE_URL. `finding` keeps only that
+ * finding's lines, after the command line that made them.
+ */
 export const SAMPLES = [
   {
     doc: 'README.md',
@@ -22,7 +51,159 @@ export const SAMPLES = [
     what: "`release` on the incident's database (the example, stamped guest_lockout_001), as the release log shows it",
     args: ['release'],
   },
+  ...findingSamples(),
 ];
+
+/** A revision file after the example's head, as `alembic revision` writes one, with `body` after its ids. */
+function migrationFile(id, body, before = '') {
+  return `"""add an index
+
+Revision ID: ${id}
+Revises: 2a3b4c5d6e7f
+"""
+from alembic import op
+import sqlalchemy as sa
+
+${before}revision = "${id}"
+down_revision = "2a3b4c5d6e7f"
+${body}`;
+}
+
+/** A revision file with nothing to do, after `down` (Python's spelling of it). */
+function revisionFile(id, down, extra = '') {
+  return `"""${id}"""\nrevision = "${id}"\ndown_revision = ${down}\n${extra}\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`;
+}
+
+/** The findings pages' examples: each on the bundled example, changed as the page's example says. */
+function findingSamples() {
+  const page = (code, args, rest = {}) => ({
+    doc: `docs/findings/${code}.md`,
+    name: code,
+    finding: code,
+    args,
+    ...rest,
+  });
+  const atHead = { upTo: '2a3b4c5d6e7f', rows: ['2a3b4c5d6e7f'] };
+  return [
+    page('database-at-head', ['verify'], {
+      what: 'the bundled example, its database at head',
+      database: atHead,
+    }),
+    page('pending-migrations', ['verify'], {
+      what: 'the bundled example, its database one revision behind',
+      database: { upTo: '1f2a3b4c5d6e', rows: ['1f2a3b4c5d6e'] },
+    }),
+    page('version-table-missing', ['verify'], {
+      what: 'the bundled example on an empty database',
+      database: 'empty',
+    }),
+    page('schema-already-present', ['verify'], {
+      what: "the bundled example on a database with 1f2a3b4c5d6e's table and an empty alembic_version",
+      database: { upTo: '1f2a3b4c5d6e', rows: [] },
+    }),
+    page('upgrade-will-fail', ['verify', '--target', 'zzzz9999'], {
+      what: 'the bundled example, asked for a target no file defines',
+      database: atHead,
+    }),
+    page('name-not-defined', ['check'], {
+      what: 'the bundled example with a new revision that reads a misspelt name at module level',
+      files: {
+        [NEXT_FILE]: migrationFile(
+          '3c4d5e6f7a8b',
+          `TABLE = tabel_name\n\n\n${UPGRADE.replace('"users"', 'TABLE')}${DOWNGRADE}`,
+        ),
+      },
+    }),
+    page('no-upgrade-function', ['check'], {
+      what: 'the bundled example with a new revision whose upgrade() is misspelt',
+      files: {
+        [NEXT_FILE]: migrationFile(
+          '3c4d5e6f7a8b',
+          `\n\n${UPGRADE.replace('def upgrade(', 'def upgade(')}${DOWNGRADE}`,
+        ),
+      },
+    }),
+    page('release-command-invalid', ['check'], {
+      what: 'the bundled example with the Procfile line above',
+      files: { Procfile: 'release: alembic upgrade head -c db/alembic.ini\n' },
+    }),
+    page('release-generates-migration', ['check'], {
+      what: 'the bundled example with the Procfile line above',
+      files: { Procfile: 'release: flask db migrate && flask db upgrade\n' },
+    }),
+    page('suppression-refused', ['check'], {
+      what: "the bundled example with the revision above (its id longer than alembic_version's 32 characters)",
+      files: {
+        'migrations/versions/guest_lockout_and_password_reset_000000001_reset.py': migrationFile(
+          'guest_lockout_and_password_reset_000000001',
+          `\n\n${UPGRADE}${DOWNGRADE}`,
+          '# alembic-preflight: ignore revision-id-too-long -- we widened the column\n',
+        ),
+      },
+    }),
+    page('url-variable-differs', ['verify'], {
+      what: 'the bundled example whose env.py reads $SQLALCHEMY_DATABASE_URI, set to another SQLite file',
+      database: atHead,
+      env: { SQLALCHEMY_DATABASE_URI: 'sqlite:///other.db' },
+      edit: {
+        'migrations/env.py': (t) =>
+          t.replace(
+            'url = os.environ.get("DATABASE_URL")',
+            'url = os.environ.get("SQLALCHEMY_DATABASE_URI")',
+          ),
+      },
+    }),
+    page('ini-url-differs', ['verify'], {
+      what: "the bundled example whose env.py takes alembic.ini's URL (sqlite:///demo.db), with DATABASE_URL naming app.db",
+      database: atHead,
+      edit: {
+        'migrations/env.py': (t) =>
+          t.replace(/url = os\.environ\.get\("DATABASE_URL"\)\n(?:.*\n)*?.*set_main_option.*\n/u, ''),
+      },
+    }),
+    page('redundant-merge-parent', ['check'], {
+      what: 'the bundled example with x1, y1 (depends_on x1), z1 and the merge m1 of all three',
+      files: {
+        'migrations/versions/x1_add_roles.py': revisionFile('x1', '"2a3b4c5d6e7f"'),
+        'migrations/versions/y1_add_grants.py': revisionFile('y1', '"2a3b4c5d6e7f"', 'depends_on = "x1"\n'),
+        'migrations/versions/z1_add_audit.py': revisionFile('z1', '"2a3b4c5d6e7f"'),
+        'migrations/versions/m1_merge.py': revisionFile('m1', '("z1", "x1", "y1")'),
+      },
+    }),
+    page('logging-config-broken', ['check'], {
+      what: 'the bundled example with its settings in pyproject.toml and no alembic.ini',
+      files: {
+        'alembic.ini': null,
+        'requirements.txt': 'alembic==1.16.5\nSQLAlchemy==2.0.36\n',
+        'pyproject.toml': '[tool.alembic]\nscript_location = "%(here)s/migrations"\n',
+      },
+    }),
+    page('database-unrelated', ['verify'], {
+      what: "the bundled example on a database stamped other0002, whose ledger shows another app's history",
+      database: {
+        upTo: '2a3b4c5d6e7f',
+        rows: ['other0002'],
+        ledger: [
+          ['other0001', null, 'v1'],
+          ['other0002', 'other0001', 'v2'],
+        ],
+      },
+    }),
+    page('database-diverged', ['verify'], {
+      what: 'the bundled example plus yyyy2222, on a database a release of another branch moved to xxxx1111',
+      files: { 'migrations/versions/yyyy2222_add_audit.py': revisionFile('yyyy2222', '"2a3b4c5d6e7f"') },
+      database: {
+        upTo: '2a3b4c5d6e7f',
+        rows: ['xxxx1111'],
+        ledger: [
+          ['1f2a3b4c5d6e', null, 'v1'],
+          ['2a3b4c5d6e7f', '1f2a3b4c5d6e', 'v2'],
+          ['xxxx1111', '2a3b4c5d6e7f', 'v5'],
+        ],
+      },
+    }),
+  ];
+}
 
 const BEGIN = (name) => `<!-- sample: ${name} (made by npm run docs:samples) -->`;
 const END = '<!-- /sample -->';
@@ -37,22 +218,36 @@ export function renderSamples(doc, samples, outputOf) {
     if (start < 0 || end < 0)
       throw new Error(`${sample.doc} has no block for ${sample.name}: put ${begin} and ${END} where it goes`);
     const text = outputOf(sample).replace(/\s+$/u, '');
-    out = `${out.slice(0, start)}${begin}\n\`\`\`text\n${text}\n\`\`\`\n${out.slice(end)}`;
+    // a finding's sample says which situation made it
+    const caption = sample.finding && sample.what ? `On ${sample.what}:\n\n` : '';
+    out = `${out.slice(0, start)}${begin}\n${caption}\`\`\`text\n${text}\n\`\`\`\n${out.slice(end)}`;
   }
   return out;
 }
 
 /**
- * What the command prints on the example with the incident's database (what 1f2a3b4c5d6e creates, then
- * the one row guest_lockout_001): stdout and stderr in one stream, as Heroku's release log shows them.
+ * What the command prints in the sample's situation (by default the incident's database: what
+ * 1f2a3b4c5d6e creates, then the one row guest_lockout_001): stdout and stderr in one stream, as
+ * Heroku's release log shows them; for a finding's sample, that finding after its command line.
  */
 export function sampleOutput(sample) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-sample-'));
   try {
     cpSync(path.join(REPO, 'examples', 'heroku-app'), dir, { recursive: true });
+    for (const [file, text] of Object.entries(sample.files ?? {})) {
+      if (text === null) rmSync(path.join(dir, file));
+      else {
+        mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        writeFileSync(path.join(dir, file), text);
+      }
+    }
+    for (const [file, change] of Object.entries(sample.edit ?? {}))
+      writeFileSync(path.join(dir, file), change(readFileSync(path.join(dir, file), 'utf8')));
+    const database = sample.database ?? { upTo: '1f2a3b4c5d6e', rows: ['guest_lockout_001'] };
     const db = new Database(path.join(dir, 'app.db'));
     try {
-      migrateAndStamp(db, '1f2a3b4c5d6e', ['guest_lockout_001']);
+      if (database !== 'empty') migrateAndStamp(db, database.upTo, database.rows);
+      if (database.ledger) writeLedger(db, dir, database.ledger);
     } finally {
       db.close();
     }
@@ -66,15 +261,61 @@ export function sampleOutput(sample) {
           PATH: process.env.PATH ?? '',
           DATABASE_URL: 'sqlite:///app.db',
           ALEMBIC_PREFLIGHT_CACHE: 'off',
+          ...sample.env,
         },
       });
     } finally {
       closeSync(fd);
     }
-    return readFileSync(log, 'utf8').replace(/\(\d+\.\d s, exit (\d+)\)/gu, '(0.1 s, exit $1)');
+    const out = readFileSync(log, 'utf8').replace(/\(\d+\.\d s, exit (\d+)\)/gu, '(0.1 s, exit $1)');
+    return sample.finding
+      ? `$ alembic-preflight ${sample.args.join(' ')}\n${findingLines(out, sample.finding)}`
+      : out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The ledger rows releases would have written: `[revision, down, release]`, each with its file's
+ * path and SHA-256 (a revision this code has no file for gets a path and hash of its own).
+ */
+function writeLedger(db, dir, rows) {
+  db.exec(createLedgerSql(DEFAULT_LEDGER_TABLE, null));
+  const insert = db.prepare(
+    `INSERT INTO ${DEFAULT_LEDGER_TABLE} (${LEDGER_COLUMNS.join(', ')}, steps) VALUES (${LEDGER_COLUMNS.map(() => '?').join(', ')}, ?)`,
+  );
+  const files = readdirSync(path.join(dir, 'migrations', 'versions'));
+  rows.forEach(([revision, down, release], i) => {
+    const file = files.find((f) => f.startsWith(`${revision}_`));
+    const rel = `migrations/versions/${file ?? `${revision}_step.py`}`;
+    const bytes = file ? readFileSync(path.join(dir, rel)) : Buffer.from(revision);
+    const row = {
+      revision,
+      downRevisions: down === null ? [] : [down],
+      branchLabels: [],
+      dependsOn: [],
+      path: rel,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      appliedAt: `2026-11-${String(10 + i).padStart(2, '0')}T10:00:00.000Z`,
+      appliedBy: { HEROKU_RELEASE_VERSION: release, DYNO: 'release.1', heads: revision },
+    };
+    insert.run(...ledgerValues(row), stepsValue(row));
+  });
+}
+
+/** The lines of each `code` finding in a text report: its first line and the indented lines under it. */
+export function findingLines(report, code) {
+  const lines = report.split('\n');
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!new RegExp(`^(error|warning|info) \\[${code}\\] `, 'u').test(lines[i])) continue;
+    if (out.length > 0) out.push('');
+    out.push(lines[i]);
+    while (i + 1 < lines.length && lines[i + 1].startsWith(' ')) out.push(lines[++i]);
+  }
+  if (out.length === 0) throw new Error(`the sample's output has no ${code} finding:\n${report}`);
+  return out.join('\n');
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

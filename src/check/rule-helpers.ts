@@ -45,10 +45,12 @@ export function findingsFromFileProblems<C extends FileProblemCode>(
   severity: Severity,
   hint: (file: ScriptFile, problem: FileProblemOf<C>) => string,
   message: (file: ScriptFile, problem: FileProblemOf<C>) => string,
+  title?: (file: ScriptFile, problem: FileProblemOf<C>) => string,
 ): Finding[] {
   return fileProblems(model, code).map(({ file, problem }) => ({
     code,
     severity: problem.failure ? 'error' : severity,
+    ...(title ? { title: title(file, problem) } : {}),
     message: message(file, problem),
     hint: hint(file, problem),
     path: file.path,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { renderSamples, sampleOutput, SAMPLES } from '../../scripts/doc-samples.mjs';
 import { REPO } from '../helpers/oracle.js';
 
-// The README's sample outputs are the tool's: made by running the built CLI (npm run docs:samples),
+// The README's and the findings pages' sample outputs are the tool's: made by running the built CLI (npm run docs:samples),
 // and stale the moment the tool prints something else.
 
 describe('sample outputs in the docs are what the tool prints', () => {
@@ -15,6 +15,16 @@ describe('sample outputs in the docs are what the tool prints', () => {
       expect(renderSamples(doc, samples, sampleOutput), 'run npm run docs:samples').toBe(doc);
     }, 60_000);
   }
+
+  it("each finding's sample leads with a whole title that fits the first line", () => {
+    for (const sample of SAMPLES.filter((s) => s.finding)) {
+      const first = sampleOutput(sample)
+        .split('\n')
+        .find((l) => l.includes(`[${sample.finding}] `))!;
+      expect(first.length, first).toBeLessThanOrEqual(100);
+      expect(first, first).not.toMatch(/…$/u);
+    }
+  }, 60_000);
 
   it('a changed output makes the sample stale, and a sample without its block is an error', () => {
     const doc = readFileSync(path.join(REPO, 'README.md'), 'utf8');

@@ -175,7 +175,7 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     expect(second.status, second.stdout + second.stderr).toBe(0);
     // the release's own warning about the serving release, before it migrated
     expect(unwrapped(second.stdout)).toContain(
-      '[breaks-serving-release] op.drop_column drops column guest_sessions.failed_attempts while the old release still serves',
+      'op.drop_column drops column guest_sessions.failed_attempts while the old release still serves',
     );
     const recorded = await pgExec(
       pg.urlFor(db),
@@ -347,7 +347,7 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     expect(blocked.status, blocked.stdout + blocked.stderr).toBe(1);
     expect(blocked.alembicStarts).toBe(0);
     expect(unwrapped(blocked.stdout)).toContain(
-      "[database-diverged] the database took another branch after 2a3b4c5d6e7f: 'aaaa1111' is not in this code",
+      "[database-diverged] the database took another branch: 'aaaa1111' is not in this code",
     );
     expect(unwrapped(blocked.stdout)).toContain(
       'why: The database took another branch after 2a3b4c5d6e7f: it has aaaa1111, which this code lacks, and lacks bbbb2222.',

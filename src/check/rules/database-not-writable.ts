@@ -23,6 +23,7 @@ export const databaseNotWritable: Rule = {
       {
         code: 'database-not-writable',
         severity: 'error',
+        title: `${db.prediction.steps.length} migration${db.prediction.steps.length === 1 ? '' : 's'} to apply, and this connection cannot write them`,
         message: `\`${upgradeCommand(db)}\` has ${db.prediction.steps.length} migration${db.prediction.steps.length === 1 ? '' : 's'} to apply, but ${problem.why}.`,
         hint: problem.fix,
         ...(problem.alembic ? { alembicError: problem.alembic } : {}),

@@ -1,3 +1,4 @@
+import { fittingTitle } from '../finding-title.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { lintFinding } from '../lint/lint-context.js';
@@ -62,8 +63,8 @@ export const ddlInTryExcept: Rule = {
                 const deferred = calls.find((c) => isSchemaCall(py, c) && isQueued(c));
                 if (deferred) {
                   const what = `${py.callee(deferred)}(…)`;
-                  found.push(
-                    lintFinding(
+                  found.push({
+                    ...lintFinding(
                       this.code,
                       'warning',
                       file,
@@ -72,7 +73,12 @@ export const ddlInTryExcept: Rule = {
                       `try: wraps ${what} in ${name}(), but inside \`with op.batch_alter_table(…)\` that call only queues the operation: Alembic runs the batch when the with block ends, outside this try, so the except never sees its failure. Where ${what} fails (the index or constraint is not there, or has another name), the upgrade stops at the end of the with block and the fallback in the except never runs.`,
                       `Decide before the batch instead of catching, e.g. \`names = {i["name"] for i in sa.inspect(op.get_bind()).get_indexes("t")}\` and then \`if "ix_t_x" in names: ${py.callee(deferred).split('.')[0]}.drop_index("ix_t_x")\`.`,
                     ),
-                  );
+                    title: fittingTitle(
+                      this.code,
+                      `try/except around ${what} in a batch block never sees its failure`,
+                      'try/except around a batch operation never sees its failure',
+                    ),
+                  });
                 }
                 continue;
               }
@@ -80,8 +86,8 @@ export const ddlInTryExcept: Rule = {
               // a project that plainly runs on SQLite or MySQL only: the transaction PostgreSQL poisons is not there
               dialect ??= projectDialect(lint);
               const elsewhere = dialect.dialect === 'other';
-              found.push(
-                lintFinding(
+              found.push({
+                ...lintFinding(
                   this.code,
                   elsewhere ? 'info' : this.severity,
                   file,
@@ -94,7 +100,18 @@ export const ddlInTryExcept: Rule = {
                   }`,
                   `Decide before running instead of catching, e.g. \`if not sa.inspect(op.get_bind()).has_table("t"): op.create_table(...)\` or \`op.execute("CREATE INDEX IF NOT EXISTS …")\`. If you must catch, isolate the statement in a savepoint: \`with op.get_bind().begin_nested(): ${what}\`.`,
                 ),
-              );
+                title: elsewhere
+                  ? 'try/except around DDL: a risk only if this project moves to PostgreSQL'
+                  : fittingTitle(
+                      this.code,
+                      rollsBack
+                        ? `try/except around ${what} in ${name}(): its ROLLBACK undoes the whole run`
+                        : `try/except around ${what} in ${name}(): a failure aborts the transaction`,
+                      rollsBack
+                        ? "try/except around DDL: its ROLLBACK undoes the whole upgrade's work"
+                        : "try/except around DDL: a failure aborts the migration's transaction",
+                    ),
+              });
             }
           }
           return found;

@@ -41,8 +41,8 @@ export const emptyDowngrade: Rule = {
             if (changes.every((c) => runsAgain(py, c))) {
               // a comment in the empty downgrade() is the decision the hint asks for
               if (/^[^\S\n\r\u2028\u2029]*#/mu.test(py.of(down.fn))) continue;
-              found.push(
-                lintFinding(
+              found.push({
+                ...lintFinding(
                   this.code,
                   'info',
                   file,
@@ -51,11 +51,12 @@ export const emptyDowngrade: Rule = {
                   `${down.name}() does nothing, and ${up.name}() only makes changes that can run again (${py.callee(change) || 'execute'}(…) at line ${py.lineOf(change.from)}: CREATE OR REPLACE, CREATE … IF NOT EXISTS). \`alembic downgrade\` moves the version row back and leaves them in place, so the older code runs against the newer definitions; upgrading again succeeds.`,
                   `If the older code needs the previous definition, restore it in ${down.name}(); if not, say so in ${down.name}() with a comment, or raise NotImplementedError("irreversible: <why>") to stop a rollback.`,
                 ),
-              );
+                title: `${down.name}() does nothing; ${up.name}()'s changes can run again`,
+              });
               continue;
             }
-            found.push(
-              lintFinding(
+            found.push({
+              ...lintFinding(
                 this.code,
                 this.severity,
                 file,
@@ -64,7 +65,8 @@ export const emptyDowngrade: Rule = {
                 `${down.name}() does nothing, but ${up.name}() changes the schema (${py.callee(change) || 'execute'}(…) at line ${py.lineOf(change.from)}). \`alembic downgrade\` will report success and move the version row back while the change stays: the database is then ahead of what the code believes, and upgrading again fails on what is still there unless ${up.name}() checks for it first.`,
                 `Write the inverse operations in ${down.name}(), or make the irreversibility explicit so a rollback stops instead of lying: raise NotImplementedError("irreversible: <why>").`,
               ),
-            );
+              title: `${down.name}() does nothing, but ${up.name}() changes the schema`,
+            });
           }
           return found;
         },

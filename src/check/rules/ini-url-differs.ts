@@ -1,5 +1,6 @@
 import { TEMPLATE_URL } from '../../database/database-url.js';
 import type { Finding } from '../finding.js';
+import { fittingTitle } from '../finding-title.js';
 import type { IniUrl, Rule } from '../rule.js';
 import {
   POSTGRES_SCHEME_REFUSED,
@@ -50,6 +51,7 @@ export const iniUrlDiffers: Rule = {
         finding(
           'error',
           u,
+          `env.py connects with alembic.ini's URL, which ${failure.what}`,
           `[${u.section}] sqlalchemy.url ${failure.what}, and ${connects}: \`alembic upgrade\` fails before it reads the version table, whatever state ${u.source} is in.`,
           fix,
           failure.alembicError,
@@ -61,6 +63,7 @@ export const iniUrlDiffers: Rule = {
         finding(
           'error',
           u,
+          `env.py connects to alembic.ini's database, not to ${u.source}`,
           `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names; here that is another database than ${u.source}, which is what this verdict is about and which Alembic will not touch.`,
           `${fix} Or check the database alembic.ini names with --database-url.`,
         ),
@@ -70,6 +73,7 @@ export const iniUrlDiffers: Rule = {
       finding(
         'warning',
         u,
+        `env.py connects to alembic.ini's database, which may not be ${u.source}`,
         `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names, which is not a PostgreSQL or SQLite URL verify can compare with ${u.source}. This verdict holds only if both name the same database.`,
         fix,
       ),
@@ -80,6 +84,7 @@ export const iniUrlDiffers: Rule = {
 function finding(
   severity: 'error' | 'warning',
   u: IniUrl,
+  title: string,
   message: string,
   hint: string,
   alembicError?: string,
@@ -87,6 +92,7 @@ function finding(
   return {
     code: 'ini-url-differs',
     severity,
+    title: fittingTitle('ini-url-differs', title, 'env.py connects to the database alembic.ini names'),
     message,
     hint,
     path: u.ini,

@@ -2,6 +2,7 @@ import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { blockedBy, stepName } from '../schema/lock-grade.js';
 import { sizeText, type PendingLock } from '../schema/pending-locks.js';
+import { fittingTitle, restatedTitle } from '../finding-title.js';
 
 /** What the lock is held for. */
 const WHAT = {
@@ -45,8 +46,17 @@ function finding(s: PendingLock, block: boolean): Finding {
   return {
     code: 'lock-on-large-table',
     severity: block ? 'error' : 'warning',
-    titleRestates: true,
-    title: `${stepName(step).replace(/^op\./u, '')} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
+    // the step's name leaves the title before the size does (the --> line points at the step); the why has both
+    ...restatedTitle(
+      fittingTitle(
+        'lock-on-large-table',
+        `${stepName(step).replace(/^op\./u, '')} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
+        `${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
+        `${stepName(step).replace(/^op\./u, '')} ${may}${verb} ${s.table} under ${grade.mode}`,
+        `${may}${verb} ${s.table} under ${grade.mode}`,
+      ),
+      `${stepName(step).replace(/^op\./u, '')} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
+    ),
     message:
       `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0]!.toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${grade.rowLocks ? 'each row it changes is written anew and stays locked until the migration commits' : WHAT[grade.work]}), and the release still serving keeps sending them.` +
       `${grade.uncertain ? ` It rewrites the table ${grade.uncertain}.` : ''}${grade.caveat ? ` ${grade.caveat}` : ''}${also}${step.conditional ? ' The step is under if, for or try, or in a helper: it may not run.' : ''}`,

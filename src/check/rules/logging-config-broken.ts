@@ -1,3 +1,4 @@
+import { fittingTitle } from '../finding-title.js';
 import path from 'node:path';
 import { unguardedFileConfigCall } from '../../alembic/env/env-setup-facts.js';
 import { fileConfigFailure } from '../../alembic/config/logging-config.js';
@@ -86,6 +87,12 @@ export const loggingConfigBroken: Rule = {
         hint,
       );
     }
-    return [{ ...finding, alembicError: failure.error }];
+    // the cause (a missing file, a section it lacks) is the title; the why keeps the whole sentence
+    const title = fittingTitle(
+      this.code,
+      `logging's fileConfig(${fname}) in env.py fails: ${missing ? `${fname} is missing` : failure.cause}`,
+      "logging's fileConfig in env.py fails before Alembic connects",
+    );
+    return [{ ...finding, title, alembicError: failure.error }];
   },
 };

@@ -1,3 +1,4 @@
+import { fittingTitle } from '../finding-title.js';
 import type { Rule } from '../rule.js';
 import { findingsFromFileProblems } from '../rule-helpers.js';
 
@@ -22,6 +23,12 @@ export const nameNotDefined: Rule = {
           : 'at module level';
         return `${file.path}: reads ${name} ${where} (line ${line}) before anything binds it, so Python raises NameError: name '${name}' is not defined whenever Alembic loads the file: every command fails`;
       },
+      (_file, { name }) =>
+        fittingTitle(
+          'name-not-defined',
+          `${name} is read before anything binds it: NameError on load`,
+          'a name is read before anything binds it: NameError on load',
+        ),
     );
   },
 };

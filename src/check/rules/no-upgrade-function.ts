@@ -21,6 +21,7 @@ export const noUpgradeFunction: Rule = {
         'Define upgrade() in the file (check the spelling: def upgrade():), even as `pass` for a revision with nothing to do.',
       (file, { module }) =>
         `${file.path}: defines no upgrade() at module level, so Alembic fails when it runs this revision: AttributeError: module '${module}' has no attribute 'upgrade'`,
+      () => 'no upgrade() at module level: Alembic fails when it runs this revision',
     ).map((f) =>
       pending && database?.prediction.willSucceed && (f.revision === undefined || !pending.has(f.revision))
         ? {

@@ -1,3 +1,4 @@
+import { fittingTitle } from '../finding-title.js';
 import type { Rule } from '../rule.js';
 import { findingsFromFileProblems } from '../rule-helpers.js';
 
@@ -19,6 +20,12 @@ export const notStaticallyKnown: Rule = {
           : `${p.field} is ${p.reason}; its value is only known when Python runs the file.`;
         return `${file.path}: ${what} alembic-preflight does not guess, so its graph may differ from Alembic's here.`;
       },
+      (_file, p) =>
+        fittingTitle(
+          'not-statically-known',
+          `${p.field} ${p.neverAssigned ? 'is never assigned as a plain value' : 'is computed'}: only Python knows it`,
+          'a revision header value is computed: only Python knows it',
+        ),
     );
   },
 };

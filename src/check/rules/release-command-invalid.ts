@@ -73,7 +73,9 @@ function refusedHint({ command, detail, fixed }: ReleaseCommandProblem): string 
     // the words before upgrade stay where they were; the moved ones come right before it
     const fixedWords = fixed.split(' ');
     const moved = fixedWords.slice(words.indexOf('upgrade'), fixedWords.indexOf('upgrade'));
-    return `${moved.join(' ')} ${moved.length > 1 ? 'are options' : 'is an option'} of alembic itself, so ${moved.length > 1 ? 'they go' : 'it goes'} before the command: ${fixed}.`;
+    // counted by option, not by word: `-c db/alembic.ini` is one option and its value
+    const several = moved.filter((w) => w.startsWith('-')).length > 1;
+    return `${moved.join(' ')} ${several ? 'are options' : 'is an option'} of alembic itself, so ${several ? 'they go' : 'it goes'} before the command: ${fixed}.`;
   }
   if (/required: revision/u.test(detail)) return `alembic upgrade needs a target: ${command} head.`;
   if (/only one ini file/u.test(detail))

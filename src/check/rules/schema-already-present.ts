@@ -45,12 +45,15 @@ export const schemaAlreadyPresent: Rule = {
         severity: 'error',
         titleRestates: true,
         title: `no stamp, but ${clashes.length === 1 ? `table ${first.name} already exists` : `${clashes.length} tables the migrations create already exist`}: the upgrade from base fails`,
-        message: `Tables the migrations create already exist, and nothing is stamped. ${where}, so \`${upgradeCommand(db)}\` will run every migration from base, and these are there: ${listed}. The first CREATE TABLE of an existing table fails (relation "${first.name}" already exists), partway through the upgrade.`,
+        message: `Tables the migrations create already exist, and nothing is stamped. ${where}, so \`${upgradeCommand(db)}\` will run every migration from base, and these are there: ${listed}. The first CREATE TABLE of an existing table fails (${db.state.dialect === 'sqlite' ? `table ${first.name} already exists` : `relation "${first.name}" already exists`}), partway through the upgrade.`,
         hint: stampHint(
           steps,
           has,
           (rev) => predictUpgrade(model.map, db.prediction.target, [rev], db.state.versionTable),
           upgradeCommand(db),
+          db.state.dialect === 'sqlite'
+            ? 'First make sure this is the database you meant (the URL names the file).'
+            : 'First make sure this is the database you meant (the URL, the schema on the search_path).',
         ),
         path: first.path,
         line: first.line,
@@ -71,13 +74,13 @@ function stampHint(
   has: (name: string) => boolean,
   after: (rev: string) => ReturnType<typeof predictUpgrade>,
   upgrade: string,
+  check: string,
 ): string {
   const firstMissing = steps.findIndex((s) => (s.created?.tables ?? []).some((t) => !has(t.name)));
   const later =
     firstMissing < 0
       ? []
       : steps.slice(firstMissing + 1).filter((s) => (s.created?.tables ?? []).some((t) => has(t.name)));
-  const check = 'First make sure this is the database you meant (the URL, the schema on the search_path).';
   if (firstMissing === 0 || later.length > 0) {
     return `${check} The tables match no single revision: ${firstMissing === 0 ? `${steps[0]!.revision} creates tables that are not there` : `${steps[firstMissing]!.revision}'s tables are missing while later revisions' tables exist`}. Restore the version table from a backup, or compare the schema with the migrations by hand before stamping anything.`;
   }

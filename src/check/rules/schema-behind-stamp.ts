@@ -3,6 +3,7 @@ import type { Rule } from '../rule.js';
 import { describeObject } from '../schema/describe-object.js';
 import type { StampMismatch } from '../schema/schema-probe.js';
 import type { RevisionMap } from '../../alembic/graph/revision-map.js';
+import { fittingTitle } from '../finding-title.js';
 
 /**
  * The version table says a revision ran, but the schema lacks what it did: an object it (or one
@@ -42,7 +43,12 @@ export const schemaBehindStamp: Rule = {
       return {
         code: 'schema-behind-stamp',
         severity: 'warning',
-        title: `stamped past ${revision}, but ${what}`,
+        title: fittingTitle(
+          'schema-behind-stamp',
+          `stamped past ${revision}, but ${what}`,
+          `stamped past ${revision}, but ${what.replace(/ it (creates|drops) /u, ' ')}`,
+          `stamped past ${revision}, but the schema lacks its work`,
+        ),
         message: `${first.path}:${first.by.line}: the ${db.state.versionTable} table says ${revision} ran${stamped ? '' : ' (it is below the stamp)'}, but ${parts.join(', and ')}. It was stamped without running its upgrade() (or the schema was changed by hand since); \`alembic upgrade\` will not redo it, and the code that needs it will fail.`,
         ...(back ? { fix: `alembic stamp ${back} && alembic upgrade head` } : {}),
         hint: back

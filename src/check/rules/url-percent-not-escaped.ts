@@ -100,5 +100,10 @@ function finding(
   hint: string,
   alembicError: string | undefined,
 ): Finding {
-  return { code, severity, message, hint, path, line, ...(alembicError ? { alembicError } : {}) };
+  // the error is this database's URL holding a %; the warnings are a URL that may one day
+  const title =
+    severity === 'error'
+      ? "set_main_option gets this database's URL with a bare %: the upgrade fails"
+      : 'env.py passes the URL to set_main_option without escaping %';
+  return { code, severity, title, message, hint, path, line, ...(alembicError ? { alembicError } : {}) };
 }

@@ -1,5 +1,6 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
+import { fittingTitle } from '../finding-title.js';
 
 /**
  * env.py takes the database URL from another variable than the one we read: the verdict may be
@@ -24,6 +25,11 @@ export const urlVariableDiffers: Rule = {
           'error',
           v.envPy,
           other.line,
+          fittingTitle(
+            'url-variable-differs',
+            `env.py migrates the database $${other.name} names, not ${read}`,
+            `env.py migrates another database than ${read}`,
+          ),
           `env.py takes the database URL from $${other.name}, and here $${other.name} names another database than ${read}, which is what this verdict is about. \`alembic upgrade\` will run against the database $${other.name} names, which was not checked.`,
           v.used === null
             ? `Check the database $${other.name} names: --database-url-env ${other.name} in place of --database-url.`
@@ -40,6 +46,11 @@ export const urlVariableDiffers: Rule = {
         'warning',
         v.envPy,
         first.line,
+        fittingTitle(
+          'url-variable-differs',
+          `env.py takes the URL from ${names}, which is not set here`,
+          'env.py takes the URL from a variable that is not set here',
+        ),
         `env.py takes the database URL from ${names}, not from ${read}, which verify read; ${v.reads.length > 1 ? 'none is' : 'it is not'} set here. Where Alembic runs, this verdict holds only if ${names} names the same database as ${read}.`,
         flag(first.name),
       ),
@@ -51,8 +62,9 @@ function finding(
   severity: 'error' | 'warning',
   path: string,
   line: number,
+  title: string,
   message: string,
   hint: string,
 ): Finding {
-  return { code: 'url-variable-differs', severity, message, hint, path, line };
+  return { code: 'url-variable-differs', severity, title, message, hint, path, line };
 }

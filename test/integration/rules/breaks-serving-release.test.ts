@@ -13,7 +13,7 @@ describe('breaks-serving-release', () => {
     expect(f.map((x) => [x.severity, x.title, x.path, x.line])).toEqual([
       [
         'warning',
-        'op.drop_column drops column orders.note while the old release still serves',
+        'op.drop_column drops column orders.note under the serving release',
         'migrations/versions/b1_step.py',
         17,
       ],
@@ -36,6 +36,16 @@ describe('breaks-serving-release', () => {
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
     expect(
       out.result.findings.filter((x) => x.code === 'breaks-serving-release').map((x) => x.title),
+    ).toEqual([
+      'renames column orders.note under the serving release',
+      'changes the type of column orders.amount under the serving release',
+      'makes column orders.customer_id NOT NULL under the serving release',
+    ]);
+    // a title leaves out what does not fit on the first line; the why says all of it
+    expect(
+      out.result.findings
+        .filter((x) => x.code === 'breaks-serving-release')
+        .map((x) => x.message.split('. ')[0]),
     ).toEqual([
       'op.alter_column renames column orders.note while the old release still serves',
       'op.alter_column changes the type of column orders.amount while the old release still serves',

@@ -60,10 +60,10 @@ describe('lock-not-graded', () => {
     });
     expect(graded.result.findings.map((x) => x.code)).not.toContain('lock-not-graded');
     const lock = graded.result.findings.find((x) => x.code === 'lock-on-large-table');
-    expect([lock?.title?.startsWith("execute's SQL (as alter_column) rewrites orders"), lock?.line]).toEqual([
-      true,
-      17,
-    ]);
+    expect([
+      lock?.message.startsWith("op.execute's SQL (as alter_column) rewrites orders"),
+      lock?.line,
+    ]).toEqual([true, 17]);
   }, 60_000);
 
   it('under --locks block with no sizes to grade with (--no-schema-probes), the pending step blocks; a new database does not', async () => {

@@ -24,9 +24,7 @@ describe('lock-queue-blocker', () => {
       const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
       const f = out.result.findings.filter((x) => x.code === 'lock-queue-blocker');
       expect(f).toHaveLength(1);
-      expect(f[0]!.title).toBe(
-        `session ${pidOf(idle)} (idle in transaction) holds a lock on orders that op.add_column must wait for`,
-      );
+      expect(f[0]!.title).toBe(`session ${pidOf(idle)} (idle in transaction) blocks op.add_column on orders`);
       expect(f[0]!.message).toContain(
         'holds AccessShareLock on orders. op.add_column needs ACCESS EXCLUSIVE there',
       );

@@ -18,7 +18,7 @@ describe('lock-timeout-missing', () => {
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
     const f = out.result.findings.find((x) => x.code === 'lock-timeout-missing');
     expect([f?.severity, f?.path, f?.line]).toEqual(['warning', 'migrations/versions/b1_step.py', 17]);
-    expect(f?.title).toBe('no lock_timeout, and op.drop_column waits for ACCESS EXCLUSIVE on orders');
+    expect(f?.title).toBe('no lock_timeout: op.drop_column waits for ACCESS EXCLUSIVE on orders');
     expect(f?.hint).toContain('SET lock_timeout');
   }, 60_000);
 
