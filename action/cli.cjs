@@ -8603,7 +8603,10 @@ function notHereHint(files, cwd) {
   const found = findAlembicSetups(files, cwd);
   if (found.length === 0)
     return "Run alembic-preflight from the folder that holds alembic.ini, or pass it with -c path/to/alembic.ini (or name the revision folder with --versions DIR).";
-  return `This folder has no Alembic configuration, but below it: ${found.join(" | ")}.`;
+  if (found.length === 1)
+    return `This folder has no Alembic configuration, but below it: ${found[0]}.`;
+  return `This folder has no Alembic configuration; below it are ${found.length} setups, one command for each:
+${found.join("\n")}`;
 }
 function otherCase(files, value, cwd) {
   if (import_node_path10.default.isAbsolute(value) || value.includes("%"))
@@ -60451,8 +60454,12 @@ function reportError(e, format3, env2) {
     if (alembicError)
       say(`  Alembic prints: ${alembicError}
 `);
-    if (hint)
-      say(`  fix: ${hint}
+    const [prose, ...commands2] = (hint ?? "").split("\n");
+    if (prose)
+      say(`  fix: ${prose}
+`);
+    for (const c of commands2)
+      say(`       ${c}
 `);
     return e.exitCode;
   }

@@ -59,7 +59,10 @@ export function reportError(
     const where = e.path ? `${e.path}${e.line ? `:${e.line}` : ''}: ` : '';
     say(`alembic-preflight: ${e.kind} error: ${where}${message}\n`);
     if (alembicError) say(`  Alembic prints: ${alembicError}\n`);
-    if (hint) say(`  fix: ${hint}\n`);
+    // a hint's further lines are commands, one per line, each to paste on its own
+    const [prose, ...commands] = (hint ?? '').split('\n');
+    if (prose) say(`  fix: ${prose}\n`);
+    for (const c of commands) say(`       ${c}\n`);
     return e.exitCode;
   }
   const err = e as Error;

@@ -332,7 +332,16 @@ describe('bad input never crashes and never passes silently', () => {
     expect(r.status).toBe(2);
     const hint = JSON.parse(r.stdout).error.hint as string;
     expect(hint).toBe(
-      'This folder has no Alembic configuration, but below it: alembic-preflight check -c svc/db/migrations/alembic.ini | alembic-preflight check --versions plugin/db/migration/alembic_migrations/versions --recursive.',
+      'This folder has no Alembic configuration; below it are 2 setups, one command for each:\n' +
+        'alembic-preflight check -c svc/db/migrations/alembic.ini\n' +
+        'alembic-preflight check --versions plugin/db/migration/alembic_migrations/versions --recursive',
+    );
+    // in the text report each is a line of its own, never joined by a shell operator
+    const text = cli(root, '--format', 'text');
+    expect(text.stderr + text.stdout).toContain(
+      '  fix: This folder has no Alembic configuration; below it are 2 setups, one command for each:\n' +
+        '       alembic-preflight check -c svc/db/migrations/alembic.ini\n' +
+        '       alembic-preflight check --versions plugin/db/migration/alembic_migrations/versions --recursive\n',
     );
     // the suggested command works
     const ok = cli(root, '--versions', 'plugin/db/migration/alembic_migrations/versions', '--recursive');

@@ -13,7 +13,9 @@ export function notHereHint(files: ProjectFiles, cwd: string): string {
   const found = findAlembicSetups(files, cwd);
   if (found.length === 0)
     return 'Run alembic-preflight from the folder that holds alembic.ini, or pass it with -c path/to/alembic.ini (or name the revision folder with --versions DIR).';
-  return `This folder has no Alembic configuration, but below it: ${found.join(' | ')}.`;
+  if (found.length === 1) return `This folder has no Alembic configuration, but below it: ${found[0]}.`;
+  // alternatives, one command a line: joined on one line they would read (and paste) as one shell command
+  return `This folder has no Alembic configuration; below it are ${found.length} setups, one command for each:\n${found.join('\n')}`;
 }
 
 /**
