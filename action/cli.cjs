@@ -14286,7 +14286,8 @@ function opCall(method, c, batch, out, resolve6) {
   const args = {
     method,
     c,
-    batch: batch !== void 0,
+    // recreate="never": the batch emits the same statements a plain call does
+    batch: batch !== void 0 && batch.plain !== true,
     out,
     resolve: resolve6,
     line,
@@ -14700,12 +14701,12 @@ function batchAlias(t2, resolve6) {
     return {};
   const table = strOf(resolve6(e.args[0] ?? e.kw.get("table_name") ?? { k: "other", parts: [] }));
   const schema = e.kw.get("schema");
-  const recreate = strOf(resolve6(e.kw.get("recreate") ?? { k: "other", parts: [] })) === "always";
+  const recreate = strOf(resolve6(e.kw.get("recreate") ?? { k: "other", parts: [] }));
   return {
     alias: {
       name: t2[n - 1].text,
       table: table !== void 0 && (schema === void 0 || isNone(schema)) ? table : null,
-      ...recreate ? { recreate: true } : {}
+      ...recreate === "always" || recreate === "never" ? { recreate } : {}
     }
   };
 }
@@ -14793,7 +14794,7 @@ var init_schema_ops = __esm({
       statement(tokens2, line, stack, seen) {
         const conditional = stack.some((b) => b.conditional);
         const aliases = new Map(stack.flatMap((b) => b.alias ? [[b.alias.name, b.alias.table]] : []));
-        const recreating = new Set(stack.flatMap((b) => b.alias?.recreate ? [b.alias.name] : []));
+        const recreating = new Map(stack.flatMap((b) => b.alias?.recreate ? [[b.alias.name, b.alias.recreate]] : []));
         const imports = importsOf(tokens2);
         if (imports.length > 0) {
           for (const [name2, from] of imports)
@@ -14820,7 +14821,7 @@ var init_schema_ops = __esm({
         if (owner === "op" || aliases.has(owner)) {
           const batchTable = aliases.has(owner) ? aliases.get(owner) : void 0;
           const lock = this.locks ? lockStepOf(method, c, batchTable, out.line, out.conditional, resolve6) : void 0;
-          const copied = recreating.has(owner);
+          const copied = recreating.get(owner) === "always";
           if (lock)
             this.locks.locks.push(...copied && lock.length > 0 ? [{ ...lock[0], flags: [...lock[0].flags, "recreate"] }] : lock);
           else if (this.locks && LOCKING.has(method))
@@ -14830,7 +14831,8 @@ var init_schema_ops = __esm({
             });
           if (this.locks && method === "execute")
             this.literalSql(c.args[0] ?? c.kw.get("sqltext"), out);
-          return opCall(method, c, batchTable === void 0 ? void 0 : { table: batchTable }, out, resolve6);
+          const batch = batchTable === void 0 ? void 0 : { table: batchTable, plain: recreating.get(owner) === "never" };
+          return opCall(method, c, batch, out, resolve6);
         }
         if (method === "execute" || method === "exec_driver_sql") {
           if (this.locks)
@@ -21115,10 +21117,11 @@ if url.startswith("postgres://"):
     url = url.replace("postgres://", "postgresql://", 1)
 config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))`;
 }
-function configNoteRule(code, severity, summary, hint, words2) {
+function configNoteRule(code, severity, title2, summary, hint, words2) {
   return {
     code,
     severity,
+    title: title2,
     summary,
     check({ model }) {
       return model.config.notes.filter((n) => n.code === code).map((n) => {
@@ -27281,6 +27284,7 @@ var init_ddl_in_try_except = __esm({
       code: "ddl-in-try-except",
       severity: "error",
       kind: "lint",
+      title: "try/except around DDL hides a failure",
       summary: "try/except around DDL in a migration: on PostgreSQL the failed statement aborts the transaction, and the except hides it.",
       check({ lint }) {
         const out = [];
@@ -27542,6 +27546,7 @@ var init_enum_add_value_unguarded = __esm({
       code: "enum-add-value-unguarded",
       severity: "error",
       kind: "lint",
+      title: "ALTER TYPE \u2026 ADD VALUE can fail on a rerun",
       summary: "ALTER TYPE \u2026 ADD VALUE without IF NOT EXISTS, or inside a transaction on PostgreSQL before 12.",
       check({ lint }) {
         const out = [];
@@ -27600,6 +27605,7 @@ var init_execute_with_params_argument = __esm({
       code: "execute-with-params-argument",
       severity: "error",
       kind: "lint",
+      title: "op.execute is given bind parameters",
       summary: "op.execute(text, params): op.execute takes no bind parameters; use sa.text(...).bindparams(...).",
       check({ lint }) {
         const out = [];
@@ -27724,6 +27730,7 @@ var init_enum_not_dropped_in_downgrade = __esm({
       code: "enum-not-dropped-in-downgrade",
       severity: "warning",
       kind: "lint",
+      title: "downgrade() leaves an enum type behind",
       summary: "upgrade creates a named enum type; downgrade drops the table but not the type, so the next upgrade fails.",
       check({ lint }) {
         const out = [];
@@ -27808,6 +27815,7 @@ var init_uuid_not_portable = __esm({
       code: "uuid-not-portable",
       severity: "warning",
       kind: "lint",
+      title: "a PostgreSQL-only UUID type on SQLite",
       summary: "sa.UUID / postgresql.UUID in a project that also targets SQLite: use sa.Uuid or a with_variant type.",
       check({ lint }) {
         const out = [];
@@ -28282,6 +28290,7 @@ var init_foreign_key_type_mismatch = __esm({
       code: "foreign-key-type-mismatch",
       severity: "error",
       kind: "lint",
+      title: "a foreign key's type differs from its key",
       summary: "A foreign-key column whose type differs from the referenced key (table model replayed from every migration).",
       check({ lint }) {
         const out = [];
@@ -28326,6 +28335,7 @@ var init_empty_downgrade = __esm({
       code: "empty-downgrade",
       severity: "warning",
       kind: "lint",
+      title: "downgrade() does nothing",
       summary: "downgrade() does nothing while upgrade() changes the schema: a rollback silently leaves the database ahead.",
       check({ lint }) {
         const out = [];
@@ -28477,6 +28487,7 @@ var init_renamed_table_still_referenced = __esm({
       code: "renamed-table-still-referenced",
       severity: "warning",
       kind: "lint",
+      title: "application SQL names a renamed table",
       summary: "After op.rename_table(old, new), raw SQL in the application (app-sources globs) still says FROM/JOIN/UPDATE/INSERT INTO/DELETE FROM old.",
       check({ lint, files: disk }) {
         const out = [];
@@ -28559,6 +28570,7 @@ var init_postgres_url_scheme = __esm({
       code: "postgres-url-scheme",
       severity: "error",
       kind: "lint",
+      title: "DATABASE_URL's postgres:// reaches SQLAlchemy",
       summary: "env.py passes DATABASE_URL to SQLAlchemy without rewriting Heroku's postgres:// scheme (SQLAlchemy 1.4+ refuses it).",
       check({ lint, files }) {
         const out = [];
@@ -28817,6 +28829,7 @@ var init_placeholder_database_url = __esm({
       code: "placeholder-database-url",
       severity: "error",
       kind: "lint",
+      title: "sqlalchemy.url is still the template's",
       summary: "alembic.ini keeps the template's driver://user:pass@localhost/dbname and env.py never sets sqlalchemy.url.",
       check({ lint }) {
         const out = [];
@@ -29065,6 +29078,7 @@ var init_shared_version_table = __esm({
       code: "shared-version-table",
       severity: "warning",
       kind: "lint",
+      title: "two script locations share a version table",
       summary: "Two script locations in the repository use the same version table: on a shared database they overwrite each other.",
       check({ model, lint, files }) {
         const out = [];
@@ -29176,6 +29190,7 @@ var init_autogenerate_marker_left = __esm({
       severity: "warning",
       kind: "lint",
       enabledByDefault: false,
+      title: "autogenerate's marker comments are left in",
       summary: `Alembic's "commands auto generated by Alembic - please adjust!" comments are still in the file (off by default).`,
       cosmetic: true,
       check({ lint }) {
@@ -29701,6 +29716,7 @@ var init_deploy_script_hazard = __esm({
       code: "deploy-script-hazard",
       severity: "warning",
       kind: "lint",
+      title: "a deploy script can lose or fake migrations",
       summary: "Deploy scripts that run `upgrade heads` here and `upgrade head` there, fall back to `alembic stamp head`, add `|| true` after a migration, a Procfile `release:` line that a later one replaces, a `web:` line that migrates at every start, or generate a migration where the app is deployed.",
       check({ lint, files }, previous = []) {
         const out = [];
@@ -29774,6 +29790,7 @@ var init_database_at_head = __esm({
     databaseAtHead = {
       code: "database-at-head",
       severity: "info",
+      title: "the database is at the target",
       summary: "The database is already at the target; the upgrade has nothing to apply.",
       check({ database: db }) {
         if (!db || !db.prediction.willSucceed || db.prediction.steps.length !== 0)
@@ -29801,6 +29818,7 @@ var init_pending_migrations = __esm({
     pendingMigrations = {
       code: "pending-migrations",
       severity: "info",
+      title: "the upgrade will apply migrations",
       summary: "Migrations `alembic upgrade <target>` will apply, in order.",
       check({ database: db }) {
         if (!db || !db.prediction.willSucceed || db.prediction.steps.length === 0)
@@ -29829,6 +29847,7 @@ var init_stamp_is_symbolic = __esm({
     stampIsSymbolic = {
       code: "stamp-is-symbolic",
       severity: "warning",
+      title: "a stamped row is a label or keyword, not an id",
       summary: "A version-table row holds a label, head, heads, base or NULL, which Alembic interprets symbolically.",
       check({ database: db }) {
         if (!db)
@@ -29858,6 +29877,7 @@ var init_stamp_resolves_by_prefix = __esm({
     stampResolvesByPrefix = {
       code: "stamp-resolves-by-prefix",
       severity: "warning",
+      title: "a stamped row matches a revision by prefix only",
       summary: "A version-table row matches a revision only by prefix; the upgrade works but leaves the short row behind.",
       check({ database: db }) {
         if (!db)
@@ -29992,7 +30012,7 @@ function clashError(clash, dialect) {
   const { obj, problem } = clash;
   if (dialect === "sqlite") {
     if (clash.batch)
-      return void 0;
+      return clash.recreates && obj.kind === "table" && problem === "missing" ? `sqlalchemy.exc.NoSuchTableError: ${obj.name}` : void 0;
     const op = "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError)";
     if (problem === "exists") {
       if (obj.kind === "table")
@@ -30195,6 +30215,7 @@ var init_stamped_revision_missing = __esm({
     stampedRevisionMissing = {
       code: "stamped-revision-missing",
       severity: "error",
+      title: "a stamped revision has no migration file",
       summary: 'A version-table row names a revision no migration file defines; `alembic upgrade` stops with "Can\'t locate revision".',
       check({ model, database: db, releaseGenerates: releaseGenerates2 }) {
         if (!db)
@@ -30270,6 +30291,7 @@ var init_database_ahead = __esm({
     databaseAhead = {
       code: "database-ahead",
       severity: "error",
+      title: "the database is ahead of this code (a rollback)",
       summary: "The database is ahead of this code on the same line: the ledger shows a newer release applied the revisions it has no file for on top of this code's heads (a rollback); `alembic upgrade` would stop with \"Can't locate revision\".",
       check({ model, database: db }) {
         const known = latestByRevision(db?.state.ledger);
@@ -30315,6 +30337,7 @@ var init_rollback_loses_schema = __esm({
     rollbackLosesSchema = {
       code: "rollback-loses-schema",
       severity: "warning",
+      title: "a rollback serves code on a schema it lacks",
       summary: "On a rollback, a revision the database is ahead by dropped, renamed or changed a table or column this code's migrations create: the older code's queries that use it fail.",
       check({ database: db }) {
         const rollback = db?.rollback;
@@ -30354,6 +30377,7 @@ var init_database_diverged = __esm({
     databaseDiverged = {
       code: "database-diverged",
       severity: "error",
+      title: "the database took another branch of history",
       summary: 'The database took another line of history: the ledger shows it applied revisions this code lacks, and it lacks revisions this code has; `alembic upgrade` would stop with "Can\'t locate revision".',
       check({ model, database: db }) {
         const known = latestByRevision(db?.state.ledger);
@@ -30397,6 +30421,7 @@ var init_database_unrelated = __esm({
     databaseUnrelated = {
       code: "database-unrelated",
       severity: "error",
+      title: "the database's history is unrelated to this code",
       summary: "The database's ledger never applied any revision of this code: is this the right database? `alembic upgrade` would stop with \"Can't locate revision\".",
       check({ model, database: db }) {
         const known = latestByRevision(db?.state.ledger);
@@ -30451,6 +30476,7 @@ var init_applied_migration_edited = __esm({
     appliedMigrationEdited = {
       code: "applied-migration-edited",
       severity: "warning",
+      title: "an applied migration's file was edited",
       summary: "A migration file changed after a release applied it (the ledger keeps its SHA-256): databases that ran it keep what the old version did.",
       check({ model, database: db, files }) {
         const known = latestByRevision(db?.state.ledger);
@@ -30658,6 +30684,7 @@ var init_ledger_unreadable = __esm({
     ledgerUnreadable = {
       code: "ledger-unreadable",
       severity: "warning",
+      title: "the ledger exists but cannot be read",
       summary: "The ledger table exists but cannot be read, so a database ahead of the code and edited migrations go unnoticed.",
       check({ database: db }) {
         const ledger2 = db?.state.ledger;
@@ -30839,6 +30866,7 @@ var init_suppression_without_reason = __esm({
       code: "suppression-without-reason",
       severity: "warning",
       kind: "lint",
+      title: "an ignore without a reason is not applied",
       summary: "A `# alembic-preflight: ignore CODE -- reason` comment without a reason, or naming no finding code, is not applied.",
       check({ lint }) {
         const out = [];
@@ -30888,6 +30916,7 @@ var init_suppression_refused = __esm({
     suppressionRefused = {
       code: "suppression-refused",
       severity: "warning",
+      title: "an ignore of a failing finding is not applied",
       summary: "An ignore (in a revision file, the settings or --ignore) names a finding that predicts a failure; those cannot be suppressed, only fixed, so it is not applied.",
       check: () => []
     };
@@ -30904,6 +30933,7 @@ var init_schema_ahead_of_stamp = __esm({
     schemaAheadOfStamp = {
       code: "schema-ahead-of-stamp",
       severity: "error",
+      title: "what a pending step creates already exists",
       summary: 'An object a pending migration creates already exists: the upgrade fails on "already exists" (the schema is ahead of alembic_version).',
       check({ database: db }) {
         const clash = db?.schema?.clash;
@@ -30957,6 +30987,7 @@ var init_schema_behind_stamp = __esm({
     schemaBehindStamp = {
       code: "schema-behind-stamp",
       severity: "warning",
+      title: "what the stamped revisions made is missing",
       summary: "What the stamped revisions create is missing (or what they drop is still there): stamped without running, or changed by hand since.",
       check({ model, database: db }) {
         const behind = db?.schema?.behind ?? [];
@@ -31006,6 +31037,7 @@ var init_schema_object_missing = __esm({
     schemaObjectMissing = {
       code: "schema-object-missing",
       severity: "error",
+      title: "a pending step needs an object that is missing",
       summary: 'A pending migration works on a table, column, index or constraint that is not in the database: the upgrade fails on "does not exist".',
       check({ model, database: db }) {
         const certain = db?.schema?.clash?.problem === "missing" ? db.schema.clash : void 0;
@@ -31037,7 +31069,7 @@ var init_schema_object_missing = __esm({
             code: "schema-object-missing",
             severity: "error",
             title: fittingTitle("schema-object-missing", `pending ${clash.revision} needs ${what}, which is not in the database`, `pending ${clash.revision} needs ${what}, which the database lacks`, `pending ${clash.revision} needs an object the database lacks`),
-            message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) ${clash.does} ${what}, which is not in the database: \`${upgradeCommand(db)}\` will fail there with "does not exist".${maker ? ` ${maker.by.revision} (${maker.path}:${maker.by.line}) creates it and is recorded as applied, so it was stamped without running, or the object was dropped since.` : ""}`,
+            message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) ${clash.does} ${what}, which is not in the database: \`${upgradeCommand(db)}\` will fail there${error ? "" : db.state.dialect === "sqlite" && clash.batch ? " (its exact error depends on what else the batch block does: not quoted)" : ' with "does not exist"'}.${maker ? ` ${maker.by.revision} (${maker.path}:${maker.by.line}) creates it and is recorded as applied, so it was stamped without running, or the object was dropped since.` : ""}`,
             hint: maker && back ? `If ${maker.by.revision} never ran, move the stamp back and run it: alembic stamp ${back}, then ${upgradeCommand(db)}. If ${what} was removed on purpose, a migration should say so.` : `Find out where ${what} went (a manual change, another app sharing the database); restore it, or change the migration so it does not need it.`,
             path: clash.path,
             line: clash.line,
@@ -31059,6 +31091,7 @@ var init_sqlite_needs_batch = __esm({
     sqliteNeedsBatch = {
       code: "sqlite-needs-batch",
       severity: "error",
+      title: "SQLite cannot run a step outside batch mode",
       summary: "A pending step SQLite cannot run outside batch_alter_table (ALTER COLUMN, a constraint added or dropped, a key, UNIQUE or indexed column dropped): the upgrade fails there.",
       check({ database: db }) {
         const step = db?.sqliteRefused;
@@ -31090,6 +31123,7 @@ var init_schema_probes_unavailable = __esm({
     schemaProbesUnavailable = {
       code: "schema-probes-unavailable",
       severity: "warning",
+      title: "the schema probes could not read the catalog",
       summary: "The schema probes could not read the catalog (a role kept from pg_catalog, or a schema env.py picks at run time), so nothing was compared with what the migrations create.",
       check({ database: db }) {
         const why = db?.schema?.unavailable;
@@ -31117,6 +31151,7 @@ var init_stamps_overlap = __esm({
     stampsOverlap = {
       code: "stamps-overlap",
       severity: "error",
+      title: "two stamped rows lie on one line of history",
       summary: 'Two version-table rows are ancestor and descendant; `alembic upgrade` fails with "overlaps with other requested revisions".',
       check({ model, database: db }) {
         if (!db)
@@ -31153,6 +31188,7 @@ var init_version_table_missing = __esm({
     versionTableMissing = {
       code: "version-table-missing",
       severity: "info",
+      title: "no version table: Alembic treats it as new",
       summary: "The database has no version table: Alembic will create it and run every migration from base.",
       check({ database: db }) {
         if (!db || db.state.exists)
@@ -31264,6 +31300,7 @@ var init_upgrade_will_fail = __esm({
     upgradeWillFail = {
       code: "upgrade-will-fail",
       severity: "error",
+      title: "the upgrade is predicted to fail",
       summary: "`alembic upgrade <target>` is predicted to fail (or cannot be predicted) for a reason no other finding covers.",
       check({ database: db, target, model }, others = []) {
         const p = db ? db.prediction : target?.failure?.stage === "target" || target?.failure?.stage === "step" ? target : void 0;
@@ -31357,6 +31394,7 @@ var init_release_command_invalid = __esm({
     releaseCommandInvalid = {
       code: "release-command-invalid",
       severity: "error",
+      title: "Alembic refuses the release command line",
       summary: "The release phase's alembic upgrade command is refused by Alembic's command line, or exits without migrating (--help, --version, --sql).",
       check({ release: release2 }) {
         if (!release2)
@@ -31402,6 +31440,7 @@ var init_release_generates_migration = __esm({
     releaseGeneratesMigration = {
       code: "release-generates-migration",
       severity: "error",
+      title: "the release phase generates a migration",
       summary: "The release phase generates a migration (alembic revision, flask db migrate) on the dyno, applies it and loses the file: the next release cannot locate the revision.",
       check({ releaseGenerates: releaseGenerates2 }) {
         const out = [];
@@ -31430,6 +31469,7 @@ var init_bytecode_only_revision = __esm({
     bytecodeOnlyRevision = {
       code: "bytecode-only-revision",
       severity: "error",
+      title: "a revision exists only as compiled bytecode",
       summary: "With sourceless = true, a .pyc/.pyo without source is a revision that cannot be read statically.",
       check({ model }) {
         return findingsFromFileProblems(model, "bytecode-only-revision", "error", () => "Delete stale bytecode (find . -name __pycache__ -prune -exec rm -rf {} +) or commit the source; sourceless = true turns the bytecode of deleted migrations into live revisions.", (file) => `${file.path}: ${file.fileName} is compiled bytecode with no source beside it; with sourceless = true Alembic executes it, but it cannot be read statically.`);
@@ -31447,6 +31487,7 @@ var init_dependency_cycle = __esm({
     dependencyCycle = {
       code: "dependency-cycle",
       severity: "error",
+      title: "depends_on and down_revision form a cycle",
       summary: "depends_on and down_revision together form a cycle.",
       check({ model }) {
         return graphProblems(model, "dependency-cycle").map((p) => {
@@ -31483,6 +31524,7 @@ var init_docstring_mismatch = __esm({
     docstringMismatch = {
       code: "docstring-mismatch",
       severity: "warning",
+      title: "the docstring's ids disagree with the variables",
       summary: 'The "Revision ID:" / "Revises:" docstring lines disagree with the variables.',
       cosmetic: true,
       check({ model }) {
@@ -31535,6 +31577,7 @@ var init_down_revision_is_label = __esm({
     downRevisionIsLabel = {
       code: "down-revision-is-label",
       severity: "error",
+      title: "down_revision names a branch label, not a revision",
       summary: "down_revision names a branch label instead of a revision id.",
       check({ model }) {
         return graphProblems(model, "down-revision-is-label").map((p) => {
@@ -31563,6 +31606,7 @@ var init_duplicate_branch_label = __esm({
     duplicateBranchLabel = {
       code: "duplicate-branch-label",
       severity: "error",
+      title: "a branch label is declared twice",
       summary: "A branch label is declared twice or equals a revision id.",
       check({ model }) {
         return graphProblems(model, "duplicate-branch-label").map((p) => {
@@ -31592,6 +31636,7 @@ var init_duplicate_revision = __esm({
     duplicateRevision = {
       code: "duplicate-revision",
       severity: "error",
+      title: "two files declare the same revision id",
       summary: "Two files declare the same revision id.",
       check({ model }) {
         return graphProblems(model, "duplicate-revision").map((p) => {
@@ -31623,6 +31668,7 @@ var init_empty_down_revision = __esm({
     emptyDownRevision = {
       code: "empty-down-revision",
       severity: "error",
+      title: "down_revision is an empty string",
       summary: "down_revision = '' (a base before Alembic 1.12.1, a crash since).",
       check({ model }) {
         const keyed = graphProblems(model, "empty-down-revision").map((p) => ({
@@ -31659,6 +31705,7 @@ var init_file_loaded_twice = __esm({
     fileLoadedTwice = {
       code: "file-loaded-twice",
       severity: "warning",
+      title: "one file is loaded twice as a migration",
       summary: "Two version locations (or symlinks) reach the same file.",
       check({ model }) {
         return model.loadedTwice.map((t2) => ({
@@ -31785,6 +31832,7 @@ var init_filename_convention = __esm({
     filenameConvention = {
       code: "filename-convention",
       severity: "warning",
+      title: "the file name does not follow file_template",
       summary: "The file name does not follow file_template (default {revision}_{slug}.py).",
       cosmetic: true,
       check({ model }) {
@@ -31826,6 +31874,7 @@ var init_hidden_revision_file = __esm({
     hiddenRevisionFile = {
       code: "hidden-revision-file",
       severity: "warning",
+      title: "a hidden file is loaded as a migration",
       summary: "A hidden file (.name.py) in a versions folder is loaded as a migration.",
       check({ model }) {
         return model.files.filter((f) => f.fileName.startsWith(".")).map((f) => ({
@@ -31849,6 +31898,7 @@ var init_illegal_revision_characters = __esm({
     illegalRevisionCharacters = {
       code: "illegal-revision-characters",
       severity: "error",
+      title: "a revision id has characters Alembic refuses",
       summary: "A revision id contains '@', '-', '+' or (Alembic \u2265 1.17.1) ':'.",
       check({ model }) {
         return findingsFromFileProblems(model, "illegal-revision-characters", "error", () => "Use letters, digits and underscores only (for example replace - with _), and update the children that name it.", (file, p) => `${file.path}: ${p.message}. Alembic rejects the whole graph.`);
@@ -31880,6 +31930,7 @@ var init_invalid_revision_value = __esm({
     invalidRevisionValue = {
       code: "invalid-revision-value",
       severity: "error",
+      title: "a revision variable is not a usable id",
       summary: 'revision is not a non-empty string (an int, None, bytes, a tuple, ""), or down_revision is an int or a bool.',
       check({ model }) {
         return findingsFromFileProblems(model, "invalid-revision-value", "error", (_f, p) => p.field === "down_revision" ? 'Quote the id: down_revision = "abc123".' : 'Quote the id: revision = "abc123".', (file, p) => `${file.path}: ${whatIsWrong(p)}`);
@@ -31897,6 +31948,7 @@ var init_missing_dependency = __esm({
     missingDependency = {
       code: "missing-dependency",
       severity: "error",
+      title: "depends_on names a revision that does not exist",
       summary: "depends_on names a revision or branch label that does not exist.",
       check({ model }) {
         return graphProblems(model, "missing-dependency").map((p) => {
@@ -31927,6 +31979,7 @@ var init_missing_down_revision = __esm({
     missingDownRevision = {
       code: "missing-down-revision",
       severity: "error",
+      title: "down_revision names a revision no file declares",
       summary: "down_revision names a revision that no file declares.",
       check({ model, database }) {
         const known = latestByRevision(database?.state.ledger);
@@ -31976,6 +32029,7 @@ var init_multiple_heads = __esm({
     multipleHeads = {
       code: "multiple-heads",
       severity: "error",
+      title: "more than one head: `upgrade head` fails",
       summary: "More than one head: `alembic upgrade head` fails with MultipleHeads.",
       check({ model, database, target }) {
         const heads = model.map.heads;
@@ -32041,6 +32095,7 @@ var init_no_down_revision_variable = __esm({
     noDownRevisionVariable = {
       code: "no-down-revision-variable",
       severity: "error",
+      title: "a revision file has no down_revision",
       summary: "A revision file has no down_revision variable.",
       check({ model }) {
         return findingsFromFileProblems(model, "no-down-revision-variable", "error", () => 'Add down_revision = "<parent id>" (or None for a first revision) at module level.', (file, p) => `${file.path}: the file sets revision but never down_revision. Alembic crashes with ${p.message}.`);
@@ -32071,6 +32126,7 @@ var init_no_revision_files = __esm({
     noRevisionFiles = {
       code: "no-revision-files",
       severity: "warning",
+      title: "the version locations hold no revision files",
       summary: "The version locations hold no revision files.",
       check({ model }) {
         if (model.files.length > 0 || model.config.notes.some((n) => n.code === "script-location-unresolved"))
@@ -32100,6 +32156,7 @@ var init_no_revision_variable = __esm({
     noRevisionVariable = {
       code: "no-revision-variable",
       severity: "error",
+      title: "a file in a versions folder has no revision",
       summary: "A .py file in a versions folder has no revision variable.",
       check({ model }) {
         return findingsFromFileProblems(
@@ -32125,6 +32182,7 @@ var init_not_statically_known = __esm({
     notStaticallyKnown = {
       code: "not-statically-known",
       severity: "error",
+      title: "a revision header value is computed at run time",
       summary: "A revision header value can only be known by running Python.",
       check({ model }) {
         return findingsFromFileProblems(model, "not-statically-known", "error", () => 'Write the value as a plain string literal, tuple of literals or None (revision = "abc123"). If it must stay computed, review the graph by hand and silence this with --ignore not-statically-known:<revision>.', (file, p) => {
@@ -32146,6 +32204,7 @@ var init_redundant_merge_parent = __esm({
     redundantMergeParent = {
       code: "redundant-merge-parent",
       severity: "warning",
+      title: "a merge lists a parent it already descends from",
       summary: "A merge of three or more parents lists one that another already descends from: Alembic\u2019s version-table bookkeeping can raise KeyError there.",
       check({ model }) {
         if (model.failure)
@@ -32190,6 +32249,7 @@ var init_revision_cycle = __esm({
     revisionCycle = {
       code: "revision-cycle",
       severity: "error",
+      title: "down_revision links form a cycle",
       summary: "down_revision links form a cycle.",
       check({ model }) {
         return graphProblems(model, "revision-cycle").map((p) => {
@@ -32231,6 +32291,7 @@ var init_revision_id_too_long = __esm({
     revisionIdTooLong = {
       code: "revision-id-too-long",
       severity: "error",
+      title: "a revision id is longer than 32 characters",
       summary: "A revision id is longer than 32 characters, the width of alembic_version.version_num.",
       check({ model, database, lint }) {
         const long = model.map.revisions.filter((r) => r.script.revision.t === "str" && [...r.id].length > LIMIT);
@@ -32261,7 +32322,7 @@ var init_script_location_needs_install = __esm({
   "dist/check/rules/script-location-needs-install.js"() {
     "use strict";
     init_rule_helpers();
-    scriptLocationNeedsInstall = configNoteRule("script-location-needs-install", "warning", "script_location (or a version location) names a package in the src layout, which Alembic imports only when the project is installed.", "Put the src folder on sys.path: prepend_sys_path = %(here)s/src.", ({ what, value, pkg, srcRoot, project, prepend }) => {
+    scriptLocationNeedsInstall = configNoteRule("script-location-needs-install", "warning", "script_location needs the project installed", "script_location (or a version location) names a package in the src layout, which Alembic imports only when the project is installed.", "Put the src folder on sys.path: prepend_sys_path = %(here)s/src.", ({ what, value, pkg, srcRoot, project, prepend }) => {
       const where = prepend.section !== void 0 ? `prepend_sys_path = ${prepend.value} in [${prepend.section}] of ${prepend.file}` : `prepend_sys_path = ["${prepend.value}"] in [tool.alembic] of ${prepend.file}`;
       return {
         message: `${what} ${JSON.stringify(value)} names the package ${pkg}, which is in ${srcRoot}/, the src layout of the project ${project === "." ? "here" : `in ${project}/`}. Read from there; but Alembic imports it only when the project is installed into the environment (\`pip install .\`, \`uv sync\`, \`poetry install\`) or ${srcRoot}/ is on sys.path.`,
@@ -32277,7 +32338,7 @@ var init_script_location_unresolved = __esm({
   "dist/check/rules/script-location-unresolved.js"() {
     "use strict";
     init_rule_helpers();
-    scriptLocationUnresolved = configNoteRule("script-location-unresolved", "error", "script_location (or a version location) names a package whose folder is not in the repository.", "Use a plain path (script_location = %(here)s/migrations) or run from the folder that holds the package (prepend_sys_path decides where Alembic looks).", ({ what, value, pkg, above, looked }) => {
+    scriptLocationUnresolved = configNoteRule("script-location-unresolved", "error", "script_location names a package not here", "script_location (or a version location) names a package whose folder is not in the repository.", "Use a plain path (script_location = %(here)s/migrations) or run from the folder that holds the package (prepend_sys_path decides where Alembic looks).", ({ what, value, pkg, above, looked }) => {
       const why = above !== void 0 ? `which is not importable from this folder: the package is in ${above}. Run from there (Alembic needs the same), or install the package into the environment` : `whose folder is not in this repository (looked in ${looked.join(", ")})`;
       return { message: `${what} ${JSON.stringify(value)} names the package ${pkg}, ${why}.` };
     });
@@ -32293,6 +32354,7 @@ var init_self_loop = __esm({
     selfLoop = {
       code: "self-loop",
       severity: "error",
+      title: "a revision lists itself as its parent",
       summary: "A revision lists itself in down_revision or depends_on.",
       check({ model }) {
         return findingsFromFileProblems(model, "self-loop", "error", () => "Point down_revision at the previous revision (copy-paste from the file before it is the usual cause).", (file, p) => `${file.path}: the revision refers to itself. Alembic fails: ${p.message}.`);
@@ -32353,6 +32415,7 @@ var init_unparseable_file = __esm({
     unparseableFile = {
       code: "unparseable-file",
       severity: "error",
+      title: "a file Alembic loads is not valid Python",
       summary: "A file in a versions folder, or env.py, is not valid Python source.",
       check({ model }) {
         const revisions = findingsFromFileProblems(model, "unparseable-file", "error", hintFor, (file, p) => `${file.path}: ${pythonSays(p)}. Alembic executes every file it finds, so every command fails here.`);
@@ -32414,6 +32477,7 @@ var init_unreadable_file = __esm({
     unreadableFile = {
       code: "unreadable-file",
       severity: "error",
+      title: "a file Alembic loads cannot be read",
       summary: "A file Alembic would load cannot be read (dangling symlink, directory, permissions, a pipe or device), or env.py is missing.",
       check({ model, files }) {
         const revisions = findingsFromFileProblems(model, "unreadable-file", "error", (_file, p) => p.message.startsWith("ImportError") ? "The file is a symbolic link whose target is gone; remove the link or restore its target." : p.message.startsWith("IsADirectory") ? "Rename the folder so it does not end in .py." : p.message.startsWith("it is ") ? "Remove it from the versions folder, or put the revision file it stands for in its place." : "Make the file readable by the user that runs Alembic.", (file, p) => `${file.path}: ${p.message}${p.message.startsWith("it is ") ? "." : ". Alembic cannot load it and stops."}`);
@@ -32519,6 +32583,7 @@ var init_unresolved_import = __esm({
     unresolvedImport = {
       code: "unresolved-import",
       severity: "warning",
+      title: "an import is in no file, library or requirement",
       summary: "A migration or env.py imports a module that is not in the repository, the standard library or the declared requirements.",
       check({ model }) {
         const findings = findingsFromFileProblems(model, "unresolved-import", "warning", revisionHint, revisionMessage);
@@ -32548,6 +32613,7 @@ var init_module_level_op_call = __esm({
     moduleLevelOpCall = {
       code: "module-level-op-call",
       severity: "warning",
+      title: "op is called at module level",
       summary: "A migration calls op.\u2026() at module level: alembic heads, history and revision fail while loading it (upgrade still works).",
       check({ model }) {
         return findingsFromFileProblems(model, "module-level-op-call", "warning", () => "Move the call into upgrade()/downgrade(), or into a function they call: def upgrade(): bind = op.get_bind(); \u2026", (file, { method, more }) => {
@@ -32598,6 +32664,7 @@ var init_needs_newer_python = __esm({
     needsNewerPython = {
       code: "needs-newer-python",
       severity: "error",
+      title: "syntax newer than the declared Python",
       summary: "A migration or env.py uses syntax newer than the Python the project declares (runtime.txt, .python-version).",
       check({ model }) {
         const out = fileProblems(model, "needs-newer-python").map(({ file, problem }) => ({
@@ -32622,7 +32689,7 @@ var init_version_location_is_cwd = __esm({
   "dist/check/rules/version-location-is-cwd.js"() {
     "use strict";
     init_rule_helpers();
-    versionLocationIsCwd = configNoteRule("version-location-is-cwd", "error", "version_locations has an empty entry, which Alembic turns into the current directory.", "Remove the trailing or doubled separator from version_locations (or set path_separator = os and separate with :).", () => ({
+    versionLocationIsCwd = configNoteRule("version-location-is-cwd", "error", "version_locations has an empty entry", "version_locations has an empty entry, which Alembic turns into the current directory.", "Remove the trailing or doubled separator from version_locations (or set path_separator = os and separate with :).", () => ({
       message: "version_locations contains an empty entry (a trailing or doubled separator); Alembic turns it into the current directory and executes every .py file there."
     }));
   }
@@ -32636,7 +32703,7 @@ var init_version_location_missing = __esm({
     init_ini_parser();
     init_location_advice();
     init_rule_helpers();
-    versionLocationMissing = configNoteRule("version-location-missing", "warning", "A version_locations entry does not exist; Alembic skips it silently.", "Fix the path (relative paths are resolved against the current directory; use %(here)s/...) or remove the entry.", (note) => {
+    versionLocationMissing = configNoteRule("version-location-missing", "warning", "a version_locations entry does not exist", "A version_locations entry does not exist; Alembic skips it silently.", "Fix the path (relative paths are resolved against the current directory; use %(here)s/...) or remove the entry.", (note) => {
       if ("fromComment" in note) {
         const one = note.fromComment.length === 1;
         const names5 = note.fromComment.map((e) => JSON.stringify(e)).join(", ");
@@ -32662,7 +32729,7 @@ var init_versions_folder_missing = __esm({
   "dist/check/rules/versions-folder-missing.js"() {
     "use strict";
     init_rule_helpers();
-    versionsFolderMissing = configNoteRule("versions-folder-missing", "warning", "The default versions folder does not exist (git does not keep empty folders).", "Create the versions folder with a .gitkeep file in it, or set version_locations to where your revisions are.", ({ folder, failsEveryCommand }) => ({
+    versionsFolderMissing = configNoteRule("versions-folder-missing", "warning", "the versions folder does not exist", "The default versions folder does not exist (git does not keep empty folders).", "Create the versions folder with a .gitkeep file in it, or set version_locations to where your revisions are.", ({ folder, failsEveryCommand }) => ({
       message: `The versions folder ${folder} does not exist${failsEveryCommand ? "; Alembic before 1.10 fails with FileNotFoundError on every command" : ""}.`
     }));
   }
@@ -32782,6 +32849,7 @@ var init_url_percent_not_escaped = __esm({
     urlPercentNotEscaped = {
       code: "url-percent-not-escaped",
       severity: "error",
+      title: "set_main_option gets a URL with an unescaped %",
       summary: 'env.py stores the database URL with set_main_option without .replace("%", "%%"): a URL-encoded password fails every upgrade.',
       check({ model, database }) {
         const { rel } = envPySource(model);
@@ -32828,6 +32896,7 @@ var init_url_variable_differs = __esm({
     urlVariableDiffers = {
       code: "url-variable-differs",
       severity: "error",
+      title: "env.py reads another URL variable",
       summary: "env.py reads the database URL from another environment variable than the one verify read, which here names another database.",
       check({ database }) {
         const v = database?.urlVariables;
@@ -32890,6 +32959,7 @@ var init_ini_url_differs = __esm({
     iniUrlDiffers = {
       code: "ini-url-differs",
       severity: "error",
+      title: "env.py connects to alembic.ini's database",
       summary: "env.py connects with alembic.ini's sqlalchemy.url, which names another database than the one verify read, or none at all.",
       check({ database }) {
         const u = database?.iniUrl;
@@ -32927,6 +32997,7 @@ var init_postgres_scheme_refused = __esm({
     postgresSchemeRefused = {
       code: "postgres-scheme-refused",
       severity: "error",
+      title: "SQLAlchemy gets a postgres:// URL it refuses",
       summary: "env.py hands a database URL that starts with postgres:// here to SQLAlchemy unchanged; SQLAlchemy 1.4 and later refuse it.",
       check({ database }) {
         const v = database?.urlVariables;
@@ -32957,7 +33028,7 @@ var init_ini_value_misread = __esm({
       sourceless: "revision files that exist only as .pyc are not read",
       recursive_version_locations: "revision files in subfolders of the version locations are not read"
     };
-    iniValueMisread = configNoteRule("ini-value-misread", "warning", 'An alembic.ini value that Alembic reads otherwise than it looks: a flag written other than "true", or an inline comment that becomes part of the value.', "Write the value as Alembic reads it: flags as lower-case true, comments on lines of their own.", (note) => {
+    iniValueMisread = configNoteRule("ini-value-misread", "warning", "an alembic.ini value reads otherwise than it looks", 'An alembic.ini value that Alembic reads otherwise than it looks: a flag written other than "true", or an inline comment that becomes part of the value.', "Write the value as Alembic reads it: flags as lower-case true, comments on lines of their own.", (note) => {
       if (note.option === "prepend_sys_path") {
         return {
           message: `prepend_sys_path ends in an inline comment, which Alembic reads as part of the path ${JSON.stringify(note.misreadPath)}: that folder does not exist, and the one meant is not put on sys.path, so imports of the project's own modules in env.py and the revisions can fail.`,
@@ -33191,6 +33262,7 @@ var init_logging_config_broken = __esm({
     loggingConfigBroken = {
       code: "logging-config-broken",
       severity: "error",
+      title: "env.py's logging fileConfig fails",
       summary: "env.py passes the ini to logging's fileConfig, and the ini is missing or its logging sections are incomplete.",
       check({ model, files }) {
         const env2 = envPySource(model);
@@ -33485,6 +33557,7 @@ var init_ini_url_missing = __esm({
     iniUrlMissing = {
       code: "ini-url-missing",
       severity: "error",
+      title: "env.py connects with an ini URL that is not set",
       summary: "env.py connects only with the ini's sqlalchemy.url, and the ini has none (pyproject.toml's is never read).",
       check({ model, database, files }) {
         if (database?.iniUrl)
@@ -33540,6 +33613,7 @@ var init_other_databases_not_verified = __esm({
     otherDatabasesNotVerified = {
       code: CODE,
       severity: "warning",
+      title: "env.py migrates databases verify did not read",
       summary: "env.py migrates several databases, each with its own version table, and verify read only one of them.",
       check({ database }) {
         const o = database?.otherDatabases;
@@ -33594,6 +33668,7 @@ var init_schema_already_present = __esm({
     schemaAlreadyPresent = {
       code: "schema-already-present",
       severity: "error",
+      title: "no stamp, but the schema is already there",
       summary: 'No version row, yet the database already has tables the migrations create: the upgrade from base fails on "already exists".',
       check({ model, database: db }) {
         if (!db?.schema || !db.state.tables || !db.prediction.willSucceed)
@@ -33666,6 +33741,7 @@ var init_lock_on_large_table = __esm({
     lockOnLargeTable = {
       code: "lock-on-large-table",
       severity: "warning",
+      title: "a step locks a large table the app uses",
       summary: "A pending step rewrites, scans or indexes a large table under a lock that stops the serving app (PostgreSQL, live table sizes).",
       check({ database: db }) {
         const locks = db?.locks;
@@ -33688,6 +33764,7 @@ var init_lock_timeout_missing = __esm({
     lockTimeoutMissing = {
       code: "lock-timeout-missing",
       severity: "warning",
+      title: "no lock_timeout for an ACCESS EXCLUSIVE wait",
       summary: "A pending step waits for ACCESS EXCLUSIVE on a large table with no lock_timeout: every query on it queues behind the wait.",
       check({ database: db }) {
         const locks = db?.locks;
@@ -33744,6 +33821,7 @@ var init_lock_queue_blocker = __esm({
     lockQueueBlocker = {
       code: "lock-queue-blocker",
       severity: "warning",
+      title: "another session would make the migration wait",
       summary: "Another session holds a lock the pending migration must wait for (an idle transaction, a long query, a dump): it will queue, and the app behind it.",
       check({ database: db }) {
         const locks = db?.locks;
@@ -33780,6 +33858,7 @@ var init_breaks_serving_release = __esm({
     breaksServingRelease = {
       code: "breaks-serving-release",
       severity: "warning",
+      title: "a step breaks the release still serving",
       summary: "A pending step drops, renames or retypes what the release still serving uses: it fails until the new code is up (expand, then contract).",
       check({ database: db }) {
         const locks = db?.locks;
@@ -33815,6 +33894,7 @@ var init_lock_not_graded = __esm({
     lockNotGraded = {
       code: "lock-not-graded",
       severity: "warning",
+      title: "a step's locks could not be graded",
       summary: "A pending step the lock grades cannot read (SQL built at run time, a helper from elsewhere): its lock is not graded, and --locks block stops on it.",
       check({ database: db }) {
         const locks = db?.locks;
@@ -34027,6 +34107,7 @@ var init_database_not_writable = __esm({
     databaseNotWritable = {
       code: "database-not-writable",
       severity: "error",
+      title: "the upgrade must write, and it cannot",
       summary: "The upgrade must write, but the database or role cannot: a standby, a read-only default, a missing schema, missing privileges, or a version relation that refuses the write.",
       check({ database: db }) {
         const w = db?.state.writable;
@@ -34060,6 +34141,7 @@ var init_version_table_write_unverified = __esm({
     versionTableWriteUnverified = {
       code: "version-table-write-unverified",
       severity: "warning",
+      title: "server-side code decides a version write",
       summary: "Alembic's writes to the version table run a trigger, a rule or a row-security policy whose outcome only running can show.",
       check({ database: db }) {
         const t2 = db?.state.writable?.table;
@@ -34090,6 +34172,7 @@ var init_no_upgrade_function = __esm({
     noUpgradeFunction = {
       code: "no-upgrade-function",
       severity: "error",
+      title: "a revision defines no upgrade()",
       summary: "A revision file defines no upgrade(): Alembic fails with AttributeError when it runs that revision.",
       check({ model, database }) {
         const pending = database ? new Set(database.prediction.steps.map((s) => s.revision)) : void 0;
@@ -34113,6 +34196,7 @@ var init_name_not_defined = __esm({
     nameNotDefined = {
       code: "name-not-defined",
       severity: "error",
+      title: "module-level code reads an unbound name",
       summary: "Module-level code reads a name nothing binds: NameError whenever Alembic loads the file.",
       check({ model }) {
         return findingsFromFileProblems(model, "name-not-defined", "error", (_file, { name: name2, line }) => `Define ${name2} before line ${line}, import it, or correct its spelling. What a migration needs from the application is safer imported inside upgrade().`, (file, { name: name2, line, annotation }) => {
@@ -34420,7 +34504,8 @@ function runCheck(model, opts = {}) {
   return {
     migrationLintErrors: findings.filter((f) => f.severity === "error" && lintFound.has(f) && f.path !== void 0 && revisionPaths.has(f.path)).length,
     model,
-    findings,
+    // each finding carries its rule's title, for the report to lead with when its first sentence is long
+    findings: findings.map((f) => ({ ...f, ruleTitle: RULE_TITLES.get(f.code) })),
     ignored: all.length - kept.length,
     suppressed,
     target: opts.database?.prediction.target ?? opts.target ?? "head",
@@ -34495,7 +34580,7 @@ function dedupe2(notes2) {
     return true;
   });
 }
-var ORDER, LINTS;
+var RULE_TITLES, ORDER, LINTS;
 var init_run_check = __esm({
   "dist/check/run-check.js"() {
     "use strict";
@@ -34507,6 +34592,7 @@ var init_run_check = __esm({
     init_suppressions();
     init_suppression_refused();
     init_verdict();
+    RULE_TITLES = new Map(RULES.map((r) => [r.code, r.title]));
     ORDER = { error: 0, warning: 1, info: 2 };
     LINTS = new Set(RULES.filter((r) => r.kind === "lint").map((r) => r.code));
   }
@@ -34876,7 +34962,10 @@ function upgradeAgainst(catalog, prediction, ops) {
   return { ...counts2, ...maybe ? { maybe } : {} };
 }
 function clashOf(op, run, catalog, madeTypes, counts2) {
-  const batch = op.op !== "rename" && op.batch ? { batch: true } : {};
+  const batch = op.op !== "rename" && op.batch ? {
+    batch: true,
+    ...op.op === "create" && op.obj.kind === "column" || op.obj.kind === "index" ? {} : { recreates: true }
+  } : {};
   const owner = (op.obj.kind === "column" || op.obj.kind === "constraint" || op.obj.kind === "index") && op.obj.table !== void 0 && catalog.probes("table") && !catalog.elsewhere ? { kind: "table", name: op.obj.table } : void 0;
   if (owner && run.get(owner) === "absent") {
     counts2.checked++;
@@ -37106,7 +37195,7 @@ function findingText(f, width = DEFAULT_WIDTH) {
   const { title: title2, rest } = f.title !== void 0 ? {
     title: oneLine(f.title),
     rest: withoutEvidence(f.titleRestates ? afterFirstSentence(message) : message, f)
-  } : splitTitle(message, width - head.length);
+  } : splitTitle(message, width - head.length, f.ruleTitle);
   const out = wrapText(title2, width, head, INDENT);
   if (f.path)
     out.push(`  --> ${f.path}${f.line ? `:${f.line}` : ""}`);
@@ -37140,11 +37229,13 @@ function withoutEvidence(text, f) {
   }
   return out.replace(/\s{2,}/gu, " ").trim();
 }
-function splitTitle(message, room) {
+function splitTitle(message, room, ruleTitle) {
   const first = FIRST_SENTENCE.exec(message)?.[0] ?? message;
   const after = message.slice(first.length).trim();
   if (first.length <= room)
     return { title: first.replace(/;$/u, "."), rest: after };
+  if (ruleTitle !== void 0)
+    return { title: ruleTitle, rest: message };
   const cut = titleCut(first, room - 1);
   return {
     title: `${first.slice(0, cut).replace(/[,:;]$/u, "")}\u2026`,
@@ -45453,7 +45544,10 @@ function upgrade(g) {
   return g.pending === 0 ? "nothing to apply" : `applies ${g.pending} migration${g.pending === 1 ? "" : "s"}`;
 }
 function title(f) {
-  return f.title ?? f.message.split(/(?<=\.)\s/u)[0];
+  if (f.title !== void 0)
+    return f.title;
+  const first = f.message.split(/(?<=\.)\s/u)[0];
+  return first.length > 90 && f.ruleTitle !== void 0 ? f.ruleTitle : first;
 }
 function names4(schemas) {
   const shown3 = schemas.slice(0, NAMES_SHOWN).join(", ");

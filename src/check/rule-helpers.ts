@@ -124,6 +124,7 @@ export function postgresSchemeFix(variable: string): string {
 export function configNoteRule<C extends ConfigNote['code']>(
   code: C,
   severity: Severity,
+  title: string,
   summary: string,
   hint: string,
   words: (note: Extract<ConfigNote, { readonly code: C }>) => {
@@ -134,6 +135,7 @@ export function configNoteRule<C extends ConfigNote['code']>(
   return {
     code,
     severity,
+    title,
     summary,
     check({ model }) {
       return model.config.notes

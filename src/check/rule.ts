@@ -67,6 +67,12 @@ export interface Rule {
   /** Stable kebab-case code; also the name of the rule file, its doc page and its test. */
   readonly code: FindingCode;
   readonly severity: Severity;
+  /**
+   * What is wrong, in a few words that fit a finding's first line after `warning [code] `: the text
+   * report leads with it when a finding has no title of its own and its message's first sentence is
+   * longer than that line (the message is then the finding's why, whole).
+   */
+  readonly title: string;
   /** One line for `--rules` and the docs index. */
   readonly summary: string;
   /** `lint`: a migration lint (review-time advice; severity configurable, off with --no-lint). Default: a graph or database rule. */

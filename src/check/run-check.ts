@@ -14,6 +14,8 @@ import { covering, directivesOf, type Directive } from './suppressions.js';
 import { refusedSuppression } from './rules/suppression-refused.js';
 import { verdictOf } from './verdict.js';
 
+const RULE_TITLES: ReadonlyMap<string, string> = new Map(RULES.map((r) => [r.code, r.title]));
+
 export interface CheckOptions {
   /** CODE or CODE:REVISION */
   readonly ignore?: readonly string[];
@@ -141,7 +143,8 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
       (f) => f.severity === 'error' && lintFound.has(f) && f.path !== undefined && revisionPaths.has(f.path),
     ).length,
     model,
-    findings,
+    // each finding carries its rule's title, for the report to lead with when its first sentence is long
+    findings: findings.map((f) => ({ ...f, ruleTitle: RULE_TITLES.get(f.code) })),
     ignored: all.length - kept.length,
     suppressed,
     target: opts.database?.prediction.target ?? opts.target ?? 'head',

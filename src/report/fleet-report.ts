@@ -30,8 +30,11 @@ function upgrade(g: TenantGroup): string {
   return g.pending === 0 ? 'nothing to apply' : `applies ${g.pending} migration${g.pending === 1 ? '' : 's'}`;
 }
 
+/** A finding's title in a fleet's table: its own, else its first sentence when short, else its rule's. */
 function title(f: Finding): string {
-  return f.title ?? f.message.split(/(?<=\.)\s/u)[0]!;
+  if (f.title !== undefined) return f.title;
+  const first = f.message.split(/(?<=\.)\s/u)[0]!;
+  return first.length > 90 && f.ruleTitle !== undefined ? f.ruleTitle : first;
 }
 
 function names(schemas: readonly string[]): string {

@@ -188,7 +188,7 @@ export function findingText(f: Finding, width = DEFAULT_WIDTH): string[] {
           title: oneLine(f.title),
           rest: withoutEvidence(f.titleRestates ? afterFirstSentence(message) : message, f),
         }
-      : splitTitle(message, width - head.length);
+      : splitTitle(message, width - head.length, f.ruleTitle);
   const out = wrapText(title, width, head, INDENT);
   if (f.path) out.push(`  --> ${f.path}${f.line ? `:${f.line}` : ''}`);
   // an info finding's details are not a why
@@ -226,14 +226,17 @@ function withoutEvidence(text: string, f: Finding): string {
 }
 
 /**
- * A message without a title of its own: its first sentence leads when it fits, else the words up to
- * the last clause break (`, ` `: ` ` (`) or blank that fits, never inside a `backtick span`, and an
- * ellipsis; what follows is the finding's `why`.
+ * A message without a title of its own: its first sentence leads when it fits, else its rule's title
+ * with the whole message as the why. Only a finding no rule made (so without a rule title) falls
+ * back to the words up to the last clause break that fits, never inside a `backtick span`, and an
+ * ellipsis.
  */
-function splitTitle(message: string, room: number): { title: string; rest: string } {
+function splitTitle(message: string, room: number, ruleTitle?: string): { title: string; rest: string } {
   const first = FIRST_SENTENCE.exec(message)?.[0] ?? message;
   const after = message.slice(first.length).trim();
   if (first.length <= room) return { title: first.replace(/;$/u, '.'), rest: after };
+  // too long for the first line: the rule's own words lead, and the message follows whole
+  if (ruleTitle !== undefined) return { title: ruleTitle, rest: message };
   const cut = titleCut(first, room - 1);
   return {
     title: `${first.slice(0, cut).replace(/[,:;]$/u, '')}…`,

@@ -282,7 +282,9 @@ for i, f in enumerate(sys.argv[1:]):
       DATABASE_URL: url,
     });
     expect(v.stdout).toContain(
-      "[breaks-serving-release] op.execute's SQL (as alter_column) renames column users.email",
+      '[breaks-serving-release] renames column users.email under the serving release\n' +
+        '  --> examples/heroku-app/migrations/versions/c3sql_rename.py:8\n' +
+        "  why: op.execute's SQL (as alter_column) renames column users.email while the old release still",
     );
     expect(v.stdout).not.toContain('lock-not-graded');
   });

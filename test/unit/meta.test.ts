@@ -29,6 +29,13 @@ describe('rule, doc and test stay in step', () => {
     for (const c of codes) expect(c).toMatch(/^[a-z]+(-[a-z]+)*$/);
   });
 
+  it("every rule's title is a short phrase that fits a finding's first line after `warning [code] `", () => {
+    for (const r of RULES) {
+      expect(`warning [${r.code}] ${r.title}`.length, r.code).toBeLessThanOrEqual(100);
+      expect(r.title, r.code).toMatch(/^\S.*[^.…]$/u);
+    }
+  });
+
   it('every rule file is registered, and named after its code', () => {
     expect(base('src/check/rules', '.ts')).toEqual(codes);
   });

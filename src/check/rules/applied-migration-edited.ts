@@ -7,6 +7,7 @@ import type { Rule } from '../rule.js';
 export const appliedMigrationEdited: Rule = {
   code: 'applied-migration-edited',
   severity: 'warning',
+  title: "an applied migration's file was edited",
   summary:
     'A migration file changed after a release applied it (the ledger keeps its SHA-256): databases that ran it keep what the old version did.',
   check({ model, database: db, files }) {

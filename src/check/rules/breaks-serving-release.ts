@@ -9,6 +9,7 @@ import { fittingTitle, restatedTitle } from '../finding-title.js';
 export const breaksServingRelease: Rule = {
   code: 'breaks-serving-release',
   severity: 'warning',
+  title: 'a step breaks the release still serving',
   summary:
     'A pending step drops, renames or retypes what the release still serving uses: it fails until the new code is up (expand, then contract).',
   check({ database: db }) {

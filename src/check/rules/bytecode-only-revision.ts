@@ -5,6 +5,7 @@ import { findingsFromFileProblems } from '../rule-helpers.js';
 export const bytecodeOnlyRevision: Rule = {
   code: 'bytecode-only-revision',
   severity: 'error',
+  title: 'a revision exists only as compiled bytecode',
   summary: 'With sourceless = true, a .pyc/.pyo without source is a revision that cannot be read statically.',
   check({ model }) {
     return findingsFromFileProblems(

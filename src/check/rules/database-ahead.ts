@@ -9,6 +9,7 @@ import type { Rule } from '../rule.js';
 export const databaseAhead: Rule = {
   code: 'database-ahead',
   severity: 'error',
+  title: 'the database is ahead of this code (a rollback)',
   summary:
     'The database is ahead of this code on the same line: the ledger shows a newer release applied the revisions it has no file for on top of this code\'s heads (a rollback); `alembic upgrade` would stop with "Can\'t locate revision".',
   check({ model, database: db }) {

@@ -4,6 +4,7 @@ import type { Rule } from '../rule.js';
 export const databaseAtHead: Rule = {
   code: 'database-at-head',
   severity: 'info',
+  title: 'the database is at the target',
   summary: 'The database is already at the target; the upgrade has nothing to apply.',
   check({ database: db }) {
     if (!db || !db.prediction.willSucceed || db.prediction.steps.length !== 0) return [];

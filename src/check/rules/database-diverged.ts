@@ -16,6 +16,7 @@ const NAMED = 5;
 export const databaseDiverged: Rule = {
   code: 'database-diverged',
   severity: 'error',
+  title: 'the database took another branch of history',
   summary:
     'The database took another line of history: the ledger shows it applied revisions this code lacks, and it lacks revisions this code has; `alembic upgrade` would stop with "Can\'t locate revision".',
   check({ model, database: db }) {

@@ -12,6 +12,7 @@ import type { DatabaseContext, Rule } from '../rule.js';
 export const databaseNotWritable: Rule = {
   code: 'database-not-writable',
   severity: 'error',
+  title: 'the upgrade must write, and it cannot',
   summary:
     'The upgrade must write, but the database or role cannot: a standby, a read-only default, a missing schema, missing privileges, or a version relation that refuses the write.',
   check({ database: db }) {

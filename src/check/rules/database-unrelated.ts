@@ -12,6 +12,7 @@ import type { Rule } from '../rule.js';
 export const databaseUnrelated: Rule = {
   code: 'database-unrelated',
   severity: 'error',
+  title: "the database's history is unrelated to this code",
   summary:
     'The database\'s ledger never applied any revision of this code: is this the right database? `alembic upgrade` would stop with "Can\'t locate revision".',
   check({ model, database: db }) {

@@ -13,6 +13,7 @@ export const ddlInTryExcept: Rule = {
   code: 'ddl-in-try-except',
   severity: 'error',
   kind: 'lint',
+  title: 'try/except around DDL hides a failure',
   summary:
     'try/except around DDL in a migration: on PostgreSQL the failed statement aborts the transaction, and the except hides it.',
   check({ lint }) {

@@ -5,6 +5,7 @@ import { alembicOutput, graphProblems } from '../rule-helpers.js';
 export const dependencyCycle: Rule = {
   code: 'dependency-cycle',
   severity: 'error',
+  title: 'depends_on and down_revision form a cycle',
   summary: 'depends_on and down_revision together form a cycle.',
   check({ model }) {
     return graphProblems(model, 'dependency-cycle').map((p) => {

@@ -38,6 +38,7 @@ export const deployScriptHazard: Rule = {
   code: 'deploy-script-hazard',
   severity: 'warning',
   kind: 'lint',
+  title: 'a deploy script can lose or fake migrations',
   summary:
     'Deploy scripts that run `upgrade heads` here and `upgrade head` there, fall back to `alembic stamp head`, add `|| true` after a migration, a Procfile `release:` line that a later one replaces, a `web:` line that migrates at every start, or generate a migration where the app is deployed.',
   check({ lint, files }, previous = []) {

@@ -4,6 +4,7 @@ import type { Rule } from '../rule.js';
 export const docstringMismatch: Rule = {
   code: 'docstring-mismatch',
   severity: 'warning',
+  title: "the docstring's ids disagree with the variables",
   summary: 'The "Revision ID:" / "Revises:" docstring lines disagree with the variables.',
   cosmetic: true,
   check({ model }) {

@@ -5,6 +5,7 @@ import { alembicOutput, graphProblems, revLocation } from '../rule-helpers.js';
 export const downRevisionIsLabel: Rule = {
   code: 'down-revision-is-label',
   severity: 'error',
+  title: 'down_revision names a branch label, not a revision',
   summary: 'down_revision names a branch label instead of a revision id.',
   check({ model }) {
     return graphProblems(model, 'down-revision-is-label').map((p) => {

@@ -5,6 +5,7 @@ import { alembicOutput, graphProblems, revLocation } from '../rule-helpers.js';
 export const duplicateBranchLabel: Rule = {
   code: 'duplicate-branch-label',
   severity: 'error',
+  title: 'a branch label is declared twice',
   summary: 'A branch label is declared twice or equals a revision id.',
   check({ model }) {
     return graphProblems(model, 'duplicate-branch-label').map((p) => {

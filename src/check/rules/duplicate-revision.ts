@@ -5,6 +5,7 @@ import { graphProblems } from '../rule-helpers.js';
 export const duplicateRevision: Rule = {
   code: 'duplicate-revision',
   severity: 'error',
+  title: 'two files declare the same revision id',
   summary: 'Two files declare the same revision id.',
   check({ model }) {
     return graphProblems(model, 'duplicate-revision').map((p) => {

@@ -6,6 +6,7 @@ import { alembicOutput, graphProblems, revLocation } from '../rule-helpers.js';
 export const emptyDownRevision: Rule = {
   code: 'empty-down-revision',
   severity: 'error',
+  title: 'down_revision is an empty string',
   summary: "down_revision = '' (a base before Alembic 1.12.1, a crash since).",
   check({ model }) {
     const keyed = graphProblems(model, 'empty-down-revision').map((p) => ({

@@ -15,6 +15,7 @@ export const emptyDowngrade: Rule = {
   code: 'empty-downgrade',
   severity: 'warning',
   kind: 'lint',
+  title: 'downgrade() does nothing',
   summary:
     'downgrade() does nothing while upgrade() changes the schema: a rollback silently leaves the database ahead.',
   check({ lint }) {

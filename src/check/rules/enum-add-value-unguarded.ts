@@ -15,6 +15,7 @@ export const enumAddValueUnguarded: Rule = {
   code: 'enum-add-value-unguarded',
   severity: 'error',
   kind: 'lint',
+  title: 'ALTER TYPE … ADD VALUE can fail on a rerun',
   summary: 'ALTER TYPE … ADD VALUE without IF NOT EXISTS, or inside a transaction on PostgreSQL before 12.',
   check({ lint }) {
     const out: Finding[] = [];

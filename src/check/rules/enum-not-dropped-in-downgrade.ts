@@ -10,6 +10,7 @@ export const enumNotDroppedInDowngrade: Rule = {
   code: 'enum-not-dropped-in-downgrade',
   severity: 'warning',
   kind: 'lint',
+  title: 'downgrade() leaves an enum type behind',
   summary:
     'upgrade creates a named enum type; downgrade drops the table but not the type, so the next upgrade fails.',
   check({ lint }) {

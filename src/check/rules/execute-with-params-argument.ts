@@ -7,6 +7,7 @@ export const executeWithParamsArgument: Rule = {
   code: 'execute-with-params-argument',
   severity: 'error',
   kind: 'lint',
+  title: 'op.execute is given bind parameters',
   summary: 'op.execute(text, params): op.execute takes no bind parameters; use sa.text(...).bindparams(...).',
   check({ lint }) {
     const out: Finding[] = [];

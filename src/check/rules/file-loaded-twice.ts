@@ -5,6 +5,7 @@ import type { Rule } from '../rule.js';
 export const fileLoadedTwice: Rule = {
   code: 'file-loaded-twice',
   severity: 'warning',
+  title: 'one file is loaded twice as a migration',
   summary: 'Two version locations (or symlinks) reach the same file.',
   check({ model }) {
     return model.loadedTwice.map((t) => ({

@@ -5,6 +5,7 @@ import type { Rule } from '../rule.js';
 export const filenameConvention: Rule = {
   code: 'filename-convention',
   severity: 'warning',
+  title: 'the file name does not follow file_template',
   summary: 'The file name does not follow file_template (default {revision}_{slug}.py).',
   cosmetic: true,
   check({ model }) {

@@ -8,6 +8,7 @@ export const foreignKeyTypeMismatch: Rule = {
   code: 'foreign-key-type-mismatch',
   severity: 'error',
   kind: 'lint',
+  title: "a foreign key's type differs from its key",
   summary:
     'A foreign-key column whose type differs from the referenced key (table model replayed from every migration).',
   check({ lint }) {

@@ -4,6 +4,7 @@ import type { Rule } from '../rule.js';
 export const hiddenRevisionFile: Rule = {
   code: 'hidden-revision-file',
   severity: 'warning',
+  title: 'a hidden file is loaded as a migration',
   summary: 'A hidden file (.name.py) in a versions folder is loaded as a migration.',
   check({ model }) {
     return model.files

@@ -5,6 +5,7 @@ import { findingsFromFileProblems } from '../rule-helpers.js';
 export const illegalRevisionCharacters: Rule = {
   code: 'illegal-revision-characters',
   severity: 'error',
+  title: 'a revision id has characters Alembic refuses',
   summary: "A revision id contains '@', '-', '+' or (Alembic ≥ 1.17.1) ':'.",
   check({ model }) {
     return findingsFromFileProblems(

@@ -33,6 +33,7 @@ const NONE_URL = { what: 'is not set', alembicError: URL_NONE_ERROR };
 export const iniUrlDiffers: Rule = {
   code: 'ini-url-differs',
   severity: 'error',
+  title: "env.py connects to alembic.ini's database",
   summary:
     "env.py connects with alembic.ini's sqlalchemy.url, which names another database than the one verify read, or none at all.",
   check({ database }) {

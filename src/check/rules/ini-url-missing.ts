@@ -28,6 +28,7 @@ const FIX =
 export const iniUrlMissing: Rule = {
   code: 'ini-url-missing',
   severity: 'error',
+  title: 'env.py connects with an ini URL that is not set',
   summary:
     "env.py connects only with the ini's sqlalchemy.url, and the ini has none (pyproject.toml's is never read).",
   check({ model, database, files }) {

@@ -11,6 +11,7 @@ const EFFECT = {
 export const iniValueMisread = configNoteRule(
   'ini-value-misread',
   'warning',
+  'an alembic.ini value reads otherwise than it looks',
   'An alembic.ini value that Alembic reads otherwise than it looks: a flag written other than "true", or an inline comment that becomes part of the value.',
   'Write the value as Alembic reads it: flags as lower-case true, comments on lines of their own.',
   (note) => {

@@ -6,6 +6,7 @@ import { findingsFromFileProblems } from '../rule-helpers.js';
 export const invalidRevisionValue: Rule = {
   code: 'invalid-revision-value',
   severity: 'error',
+  title: 'a revision variable is not a usable id',
   summary:
     'revision is not a non-empty string (an int, None, bytes, a tuple, ""), or down_revision is an int or a bool.',
   check({ model }) {

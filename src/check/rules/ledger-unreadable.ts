@@ -5,6 +5,7 @@ import { ledgerLabel } from '../../database/ledger.js';
 export const ledgerUnreadable: Rule = {
   code: 'ledger-unreadable',
   severity: 'warning',
+  title: 'the ledger exists but cannot be read',
   summary:
     'The ledger table exists but cannot be read, so a database ahead of the code and edited migrations go unnoticed.',
   check({ database: db }) {

@@ -9,6 +9,7 @@ import type { Rule } from '../rule.js';
 export const lockNotGraded: Rule = {
   code: 'lock-not-graded',
   severity: 'warning',
+  title: "a step's locks could not be graded",
   summary:
     'A pending step the lock grades cannot read (SQL built at run time, a helper from elsewhere): its lock is not graded, and --locks block stops on it.',
   check({ database: db }) {

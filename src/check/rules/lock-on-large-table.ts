@@ -21,6 +21,7 @@ const WORK = { rewrite: 'rewrites', scan: 'scans', index: 'indexes', instant: 'a
 export const lockOnLargeTable: Rule = {
   code: 'lock-on-large-table',
   severity: 'warning',
+  title: 'a step locks a large table the app uses',
   summary:
     'A pending step rewrites, scans or indexes a large table under a lock that stops the serving app (PostgreSQL, live table sizes).',
   check({ database: db }) {

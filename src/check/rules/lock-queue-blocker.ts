@@ -12,6 +12,7 @@ import { fittingTitle, restatedTitle } from '../finding-title.js';
 export const lockQueueBlocker: Rule = {
   code: 'lock-queue-blocker',
   severity: 'warning',
+  title: 'another session would make the migration wait',
   summary:
     'Another session holds a lock the pending migration must wait for (an idle transaction, a long query, a dump): it will queue, and the app behind it.',
   check({ database: db }) {

@@ -10,6 +10,7 @@ import { fittingTitle, restatedTitle } from '../finding-title.js';
 export const lockTimeoutMissing: Rule = {
   code: 'lock-timeout-missing',
   severity: 'warning',
+  title: 'no lock_timeout for an ACCESS EXCLUSIVE wait',
   summary:
     'A pending step waits for ACCESS EXCLUSIVE on a large table with no lock_timeout: every query on it queues behind the wait.',
   check({ database: db }) {

@@ -23,6 +23,7 @@ const GUARD =
 export const loggingConfigBroken: Rule = {
   code: 'logging-config-broken',
   severity: 'error',
+  title: "env.py's logging fileConfig fails",
   summary:
     "env.py passes the ini to logging's fileConfig, and the ini is missing or its logging sections are incomplete.",
   check({ model, files }) {

@@ -12,6 +12,7 @@ import {
 export const missingDependency: Rule = {
   code: 'missing-dependency',
   severity: 'error',
+  title: 'depends_on names a revision that does not exist',
   summary: 'depends_on names a revision or branch label that does not exist.',
   check({ model }) {
     return graphProblems(model, 'missing-dependency').map((p) => {

@@ -13,6 +13,7 @@ import {
 export const missingDownRevision: Rule = {
   code: 'missing-down-revision',
   severity: 'error',
+  title: 'down_revision names a revision no file declares',
   summary: 'down_revision names a revision that no file declares.',
   check({ model, database }) {
     const known = latestByRevision(database?.state.ledger);

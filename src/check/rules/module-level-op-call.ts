@@ -5,6 +5,7 @@ import { findingsFromFileProblems } from '../rule-helpers.js';
 export const moduleLevelOpCall: Rule = {
   code: 'module-level-op-call',
   severity: 'warning',
+  title: 'op is called at module level',
   summary:
     'A migration calls op.…() at module level: alembic heads, history and revision fail while loading it (upgrade still works).',
   check({ model }) {

@@ -8,6 +8,7 @@ import type { Rule } from '../rule.js';
 export const multipleHeads: Rule = {
   code: 'multiple-heads',
   severity: 'error',
+  title: 'more than one head: `upgrade head` fails',
   summary: 'More than one head: `alembic upgrade head` fails with MultipleHeads.',
   check({ model, database, target }) {
     const heads = model.map.heads;

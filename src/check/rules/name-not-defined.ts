@@ -9,6 +9,7 @@ import { findingsFromFileProblems } from '../rule-helpers.js';
 export const nameNotDefined: Rule = {
   code: 'name-not-defined',
   severity: 'error',
+  title: 'module-level code reads an unbound name',
   summary: 'Module-level code reads a name nothing binds: NameError whenever Alembic loads the file.',
   check({ model }) {
     return findingsFromFileProblems(

@@ -13,6 +13,7 @@ import type { Rule } from '../rule.js';
 export const needsNewerPython: Rule = {
   code: 'needs-newer-python',
   severity: 'error',
+  title: 'syntax newer than the declared Python',
   summary:
     'A migration or env.py uses syntax newer than the Python the project declares (runtime.txt, .python-version).',
   check({ model }) {

@@ -5,6 +5,7 @@ import { findingsFromFileProblems } from '../rule-helpers.js';
 export const noDownRevisionVariable: Rule = {
   code: 'no-down-revision-variable',
   severity: 'error',
+  title: 'a revision file has no down_revision',
   summary: 'A revision file has no down_revision variable.',
   check({ model }) {
     return findingsFromFileProblems(

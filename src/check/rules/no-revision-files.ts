@@ -5,6 +5,7 @@ import type { Rule } from '../rule.js';
 export const noRevisionFiles: Rule = {
   code: 'no-revision-files',
   severity: 'warning',
+  title: 'the version locations hold no revision files',
   summary: 'The version locations hold no revision files.',
   check({ model }) {
     // an unresolved script_location already says why nothing was found, as an error

@@ -5,6 +5,7 @@ import { findingsFromFileProblems } from '../rule-helpers.js';
 export const noRevisionVariable: Rule = {
   code: 'no-revision-variable',
   severity: 'error',
+  title: 'a file in a versions folder has no revision',
   summary: 'A .py file in a versions folder has no revision variable.',
   check({ model }) {
     return findingsFromFileProblems(

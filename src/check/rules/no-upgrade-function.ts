@@ -9,6 +9,7 @@ import { findingsFromFileProblems } from '../rule-helpers.js';
 export const noUpgradeFunction: Rule = {
   code: 'no-upgrade-function',
   severity: 'error',
+  title: 'a revision defines no upgrade()',
   summary:
     'A revision file defines no upgrade(): Alembic fails with AttributeError when it runs that revision.',
   check({ model, database }) {

@@ -6,6 +6,7 @@ import { findingsFromFileProblems } from '../rule-helpers.js';
 export const notStaticallyKnown: Rule = {
   code: 'not-statically-known',
   severity: 'error',
+  title: 'a revision header value is computed at run time',
   summary: 'A revision header value can only be known by running Python.',
   check({ model }) {
     return findingsFromFileProblems(

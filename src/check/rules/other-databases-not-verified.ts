@@ -12,6 +12,7 @@ const CODE = 'other-databases-not-verified';
 export const otherDatabasesNotVerified: Rule = {
   code: CODE,
   severity: 'warning',
+  title: 'env.py migrates databases verify did not read',
   summary:
     'env.py migrates several databases, each with its own version table, and verify read only one of them.',
   check({ database }) {

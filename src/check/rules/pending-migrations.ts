@@ -4,6 +4,7 @@ import type { Rule } from '../rule.js';
 export const pendingMigrations: Rule = {
   code: 'pending-migrations',
   severity: 'info',
+  title: 'the upgrade will apply migrations',
   summary: 'Migrations `alembic upgrade <target>` will apply, in order.',
   check({ database: db }) {
     if (!db || !db.prediction.willSucceed || db.prediction.steps.length === 0) return [];

@@ -9,6 +9,7 @@ export const placeholderDatabaseUrl: Rule = {
   code: 'placeholder-database-url',
   severity: 'error',
   kind: 'lint',
+  title: "sqlalchemy.url is still the template's",
   summary:
     "alembic.ini keeps the template's driver://user:pass@localhost/dbname and env.py never sets sqlalchemy.url.",
   check({ lint }) {

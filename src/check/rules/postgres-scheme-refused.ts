@@ -9,6 +9,7 @@ import { POSTGRES_SCHEME_REFUSED, postgresSchemeFix } from '../rule-helpers.js';
 export const postgresSchemeRefused: Rule = {
   code: 'postgres-scheme-refused',
   severity: 'error',
+  title: 'SQLAlchemy gets a postgres:// URL it refuses',
   summary:
     'env.py hands a database URL that starts with postgres:// here to SQLAlchemy unchanged; SQLAlchemy 1.4 and later refuse it.',
   check({ database }) {

@@ -11,6 +11,7 @@ export const postgresUrlScheme: Rule = {
   code: 'postgres-url-scheme',
   severity: 'error',
   kind: 'lint',
+  title: "DATABASE_URL's postgres:// reaches SQLAlchemy",
   summary:
     "env.py passes DATABASE_URL to SQLAlchemy without rewriting Heroku's postgres:// scheme (SQLAlchemy 1.4+ refuses it).",
   check({ lint, files }) {

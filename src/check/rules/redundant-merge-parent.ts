@@ -12,6 +12,7 @@ import { downRevisionAt, generations, redundantParent } from '../redundant-paren
 export const redundantMergeParent: Rule = {
   code: 'redundant-merge-parent',
   severity: 'warning',
+  title: 'a merge lists a parent it already descends from',
   summary:
     'A merge of three or more parents lists one that another already descends from: Alembic’s version-table bookkeeping can raise KeyError there.',
   check({ model }) {

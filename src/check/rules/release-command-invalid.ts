@@ -10,6 +10,7 @@ import { releaseLocation } from '../rule-helpers.js';
 export const releaseCommandInvalid: Rule = {
   code: 'release-command-invalid',
   severity: 'error',
+  title: 'Alembic refuses the release command line',
   summary:
     "The release phase's alembic upgrade command is refused by Alembic's command line, or exits without migrating (--help, --version, --sql).",
   check({ release }) {

@@ -15,6 +15,7 @@ const NO_UPGRADE = `It writes a new migration file on the one-off release dyno a
 export const releaseGeneratesMigration: Rule = {
   code: 'release-generates-migration',
   severity: 'error',
+  title: 'the release phase generates a migration',
   summary:
     'The release phase generates a migration (alembic revision, flask db migrate) on the dyno, applies it and loses the file: the next release cannot locate the revision.',
   check({ releaseGenerates }) {

@@ -12,6 +12,7 @@ export const renamedTableStillReferenced: Rule = {
   code: 'renamed-table-still-referenced',
   severity: 'warning',
   kind: 'lint',
+  title: 'application SQL names a renamed table',
   summary:
     'After op.rename_table(old, new), raw SQL in the application (app-sources globs) still says FROM/JOIN/UPDATE/INSERT INTO/DELETE FROM old.',
   check({ lint, files: disk }) {

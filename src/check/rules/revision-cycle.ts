@@ -6,6 +6,7 @@ import { alembicOutput, consequenceOf, graphProblems, unparsedDeclaring } from '
 export const revisionCycle: Rule = {
   code: 'revision-cycle',
   severity: 'error',
+  title: 'down_revision links form a cycle',
   summary: 'down_revision links form a cycle.',
   check({ model }) {
     return graphProblems(model, 'revision-cycle').map((p) => {

@@ -7,6 +7,7 @@ const LIMIT = 32;
 export const revisionIdTooLong: Rule = {
   code: 'revision-id-too-long',
   severity: 'error',
+  title: 'a revision id is longer than 32 characters',
   summary: 'A revision id is longer than 32 characters, the width of alembic_version.version_num.',
   check({ model, database, lint }) {
     const long = model.map.revisions.filter((r) => r.script.revision.t === 'str' && [...r.id].length > LIMIT);

@@ -10,6 +10,7 @@ import type { Rule } from '../rule.js';
 export const rollbackLosesSchema: Rule = {
   code: 'rollback-loses-schema',
   severity: 'warning',
+  title: 'a rollback serves code on a schema it lacks',
   summary:
     "On a rollback, a revision the database is ahead by dropped, renamed or changed a table or column this code's migrations create: the older code's queries that use it fail.",
   check({ database: db }) {

@@ -10,6 +10,7 @@ import { clashError, describeObject } from '../schema/describe-object.js';
 export const schemaAheadOfStamp: Rule = {
   code: 'schema-ahead-of-stamp',
   severity: 'error',
+  title: 'what a pending step creates already exists',
   summary:
     'An object a pending migration creates already exists: the upgrade fails on "already exists" (the schema is ahead of alembic_version).',
   check({ database: db }) {

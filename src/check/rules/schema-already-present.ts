@@ -10,6 +10,7 @@ import type { Rule } from '../rule.js';
 export const schemaAlreadyPresent: Rule = {
   code: 'schema-already-present',
   severity: 'error',
+  title: 'no stamp, but the schema is already there',
   summary:
     'No version row, yet the database already has tables the migrations create: the upgrade from base fails on "already exists".',
   check({ model, database: db }) {

@@ -13,6 +13,7 @@ import { fittingTitle } from '../finding-title.js';
 export const schemaBehindStamp: Rule = {
   code: 'schema-behind-stamp',
   severity: 'warning',
+  title: 'what the stamped revisions made is missing',
   summary:
     'What the stamped revisions create is missing (or what they drop is still there): stamped without running, or changed by hand since.',
   check({ model, database: db }) {

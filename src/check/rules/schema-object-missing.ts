@@ -12,6 +12,7 @@ import { fittingTitle } from '../finding-title.js';
 export const schemaObjectMissing: Rule = {
   code: 'schema-object-missing',
   severity: 'error',
+  title: 'a pending step needs an object that is missing',
   summary:
     'A pending migration works on a table, column, index or constraint that is not in the database: the upgrade fails on "does not exist".',
   check({ model, database: db }) {
@@ -57,7 +58,7 @@ export const schemaObjectMissing: Rule = {
           `pending ${clash.revision} needs ${what}, which the database lacks`,
           `pending ${clash.revision} needs an object the database lacks`,
         ),
-        message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) ${clash.does} ${what}, which is not in the database: \`${upgradeCommand(db)}\` will fail there with "does not exist".${maker ? ` ${maker.by.revision} (${maker.path}:${maker.by.line}) creates it and is recorded as applied, so it was stamped without running, or the object was dropped since.` : ''}`,
+        message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) ${clash.does} ${what}, which is not in the database: \`${upgradeCommand(db)}\` will fail there${error ? '' : db.state.dialect === 'sqlite' && clash.batch ? ' (its exact error depends on what else the batch block does: not quoted)' : ' with "does not exist"'}.${maker ? ` ${maker.by.revision} (${maker.path}:${maker.by.line}) creates it and is recorded as applied, so it was stamped without running, or the object was dropped since.` : ''}`,
         hint:
           maker && back
             ? `If ${maker.by.revision} never ran, move the stamp back and run it: alembic stamp ${back}, then ${upgradeCommand(db)}. If ${what} was removed on purpose, a migration should say so.`

@@ -4,6 +4,7 @@ import type { Rule } from '../rule.js';
 export const schemaProbesUnavailable: Rule = {
   code: 'schema-probes-unavailable',
   severity: 'warning',
+  title: 'the schema probes could not read the catalog',
   summary:
     'The schema probes could not read the catalog (a role kept from pg_catalog, or a schema env.py picks at run time), so nothing was compared with what the migrations create.',
   check({ database: db }) {

@@ -4,6 +4,7 @@ import { configNoteRule } from '../rule-helpers.js';
 export const scriptLocationNeedsInstall = configNoteRule(
   'script-location-needs-install',
   'warning',
+  'script_location needs the project installed',
   'script_location (or a version location) names a package in the src layout, which Alembic imports only when the project is installed.',
   'Put the src folder on sys.path: prepend_sys_path = %(here)s/src.',
   ({ what, value, pkg, srcRoot, project, prepend }) => {

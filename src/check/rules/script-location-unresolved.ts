@@ -4,6 +4,7 @@ import { configNoteRule } from '../rule-helpers.js';
 export const scriptLocationUnresolved = configNoteRule(
   'script-location-unresolved',
   'error',
+  'script_location names a package not here',
   'script_location (or a version location) names a package whose folder is not in the repository.',
   'Use a plain path (script_location = %(here)s/migrations) or run from the folder that holds the package (prepend_sys_path decides where Alembic looks).',
   ({ what, value, pkg, above, looked }) => {

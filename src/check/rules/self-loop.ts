@@ -5,6 +5,7 @@ import { findingsFromFileProblems } from '../rule-helpers.js';
 export const selfLoop: Rule = {
   code: 'self-loop',
   severity: 'error',
+  title: 'a revision lists itself as its parent',
   summary: 'A revision lists itself in down_revision or depends_on.',
   check({ model }) {
     return findingsFromFileProblems(

@@ -16,6 +16,7 @@ export const sharedVersionTable: Rule = {
   code: 'shared-version-table',
   severity: 'warning',
   kind: 'lint',
+  title: 'two script locations share a version table',
   summary:
     'Two script locations in the repository use the same version table: on a shared database they overwrite each other.',
   check({ model, lint, files }) {

@@ -9,6 +9,7 @@ import type { Rule } from '../rule.js';
 export const sqliteNeedsBatch: Rule = {
   code: 'sqlite-needs-batch',
   severity: 'error',
+  title: 'SQLite cannot run a step outside batch mode',
   summary:
     'A pending step SQLite cannot run outside batch_alter_table (ALTER COLUMN, a constraint added or dropped, a key, UNIQUE or indexed column dropped): the upgrade fails there.',
   check({ database: db }) {

@@ -5,6 +5,7 @@ import type { Rule } from '../rule.js';
 export const stampIsSymbolic: Rule = {
   code: 'stamp-is-symbolic',
   severity: 'warning',
+  title: 'a stamped row is a label or keyword, not an id',
   summary:
     'A version-table row holds a label, head, heads, base or NULL, which Alembic interprets symbolically.',
   check({ database: db }) {

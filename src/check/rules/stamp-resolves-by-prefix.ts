@@ -5,6 +5,7 @@ import type { Rule } from '../rule.js';
 export const stampResolvesByPrefix: Rule = {
   code: 'stamp-resolves-by-prefix',
   severity: 'warning',
+  title: 'a stamped row matches a revision by prefix only',
   summary:
     'A version-table row matches a revision only by prefix; the upgrade works but leaves the short row behind.',
   check({ database: db }) {

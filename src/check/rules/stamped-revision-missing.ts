@@ -15,6 +15,7 @@ import { schemaWords } from '../schema/describe-object.js';
 export const stampedRevisionMissing: Rule = {
   code: 'stamped-revision-missing',
   severity: 'error',
+  title: 'a stamped revision has no migration file',
   summary:
     'A version-table row names a revision no migration file defines; `alembic upgrade` stops with "Can\'t locate revision".',
   check({ model, database: db, releaseGenerates }) {

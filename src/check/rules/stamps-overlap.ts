@@ -5,6 +5,7 @@ import type { Rule } from '../rule.js';
 export const stampsOverlap: Rule = {
   code: 'stamps-overlap',
   severity: 'error',
+  title: 'two stamped rows lie on one line of history',
   summary:
     'Two version-table rows are ancestor and descendant; `alembic upgrade` fails with "overlaps with other requested revisions".',
   check({ model, database: db }) {

@@ -13,6 +13,7 @@ import { fittingTitle } from '../finding-title.js';
 export const suppressionRefused: Rule = {
   code: 'suppression-refused',
   severity: 'warning',
+  title: 'an ignore of a failing finding is not applied',
   summary:
     'An ignore (in a revision file, the settings or --ignore) names a finding that predicts a failure; those cannot be suppressed, only fixed, so it is not applied.',
   check: () => [],

@@ -9,6 +9,7 @@ export const suppressionWithoutReason: Rule = {
   code: 'suppression-without-reason',
   severity: 'warning',
   kind: 'lint',
+  title: 'an ignore without a reason is not applied',
   summary:
     'A `# alembic-preflight: ignore CODE -- reason` comment without a reason, or naming no finding code, is not applied.',
   check({ lint }) {

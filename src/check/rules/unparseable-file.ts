@@ -9,6 +9,7 @@ import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
 export const unparseableFile: Rule = {
   code: 'unparseable-file',
   severity: 'error',
+  title: 'a file Alembic loads is not valid Python',
   summary: 'A file in a versions folder, or env.py, is not valid Python source.',
   check({ model }) {
     const revisions = findingsFromFileProblems(

@@ -11,6 +11,7 @@ import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
 export const unreadableFile: Rule = {
   code: 'unreadable-file',
   severity: 'error',
+  title: 'a file Alembic loads cannot be read',
   summary:
     'A file Alembic would load cannot be read (dangling symlink, directory, permissions, a pipe or device), or env.py is missing.',
   check({ model, files }) {

@@ -15,6 +15,7 @@ const DECLARE_OR_MOVE =
 export const unresolvedImport: Rule = {
   code: 'unresolved-import',
   severity: 'warning',
+  title: 'an import is in no file, library or requirement',
   summary:
     'A migration or env.py imports a module that is not in the repository, the standard library or the declared requirements.',
   check({ model }) {

@@ -10,6 +10,7 @@ import { downRevisionAt, redundantParent } from '../redundant-parent.js';
 export const upgradeWillFail: Rule = {
   code: 'upgrade-will-fail',
   severity: 'error',
+  title: 'the upgrade is predicted to fail',
   summary:
     '`alembic upgrade <target>` is predicted to fail (or cannot be predicted) for a reason no other finding covers.',
   check({ database: db, target, model }, others: readonly Finding[] = []) {

@@ -14,6 +14,7 @@ const FIX = 'config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))';
 export const urlPercentNotEscaped: Rule = {
   code: 'url-percent-not-escaped',
   severity: 'error',
+  title: 'set_main_option gets a URL with an unescaped %',
   summary:
     'env.py stores the database URL with set_main_option without .replace("%", "%%"): a URL-encoded password fails every upgrade.',
   check({ model, database }) {

@@ -10,6 +10,7 @@ import { fittingTitle } from '../finding-title.js';
 export const urlVariableDiffers: Rule = {
   code: 'url-variable-differs',
   severity: 'error',
+  title: 'env.py reads another URL variable',
   summary:
     'env.py reads the database URL from another environment variable than the one verify read, which here names another database.',
   check({ database }) {

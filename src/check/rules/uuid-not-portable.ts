@@ -9,6 +9,7 @@ export const uuidNotPortable: Rule = {
   code: 'uuid-not-portable',
   severity: 'warning',
   kind: 'lint',
+  title: 'a PostgreSQL-only UUID type on SQLite',
   summary:
     'sa.UUID / postgresql.UUID in a project that also targets SQLite: use sa.Uuid or a with_variant type.',
   check({ lint }) {

@@ -4,6 +4,7 @@ import { configNoteRule } from '../rule-helpers.js';
 export const versionLocationIsCwd = configNoteRule(
   'version-location-is-cwd',
   'error',
+  'version_locations has an empty entry',
   'version_locations has an empty entry, which Alembic turns into the current directory.',
   'Remove the trailing or doubled separator from version_locations (or set path_separator = os and separate with :).',
   () => ({

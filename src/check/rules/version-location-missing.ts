@@ -6,6 +6,7 @@ import { configNoteRule } from '../rule-helpers.js';
 export const versionLocationMissing = configNoteRule(
   'version-location-missing',
   'warning',
+  'a version_locations entry does not exist',
   'A version_locations entry does not exist; Alembic skips it silently.',
   'Fix the path (relative paths are resolved against the current directory; use %(here)s/...) or remove the entry.',
   (note) => {

@@ -5,6 +5,7 @@ import type { Rule } from '../rule.js';
 export const versionTableMissing: Rule = {
   code: 'version-table-missing',
   severity: 'info',
+  title: 'no version table: Alembic treats it as new',
   summary: 'The database has no version table: Alembic will create it and run every migration from base.',
   check({ database: db }) {
     if (!db || db.state.exists) return [];

@@ -10,6 +10,7 @@ import { versionWrites } from '../version-writes.js';
 export const versionTableWriteUnverified: Rule = {
   code: 'version-table-write-unverified',
   severity: 'warning',
+  title: 'server-side code decides a version write',
   summary:
     "Alembic's writes to the version table run a trigger, a rule or a row-security policy whose outcome only running can show.",
   check({ database: db }) {

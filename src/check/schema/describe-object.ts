@@ -31,7 +31,12 @@ export function schemaWords(m: {
 export function clashError(clash: UpgradeClash, dialect: 'postgresql' | 'sqlite'): string | undefined {
   const { obj, problem } = clash;
   if (dialect === 'sqlite') {
-    if (clash.batch) return undefined;
+    // a batch that copies the table reflects it first; one that only adds columns or indexes may
+    // not copy it, depending on the rest of its block, so its error is not known here
+    if (clash.batch)
+      return clash.recreates && obj.kind === 'table' && problem === 'missing'
+        ? `sqlalchemy.exc.NoSuchTableError: ${obj.name}`
+        : undefined;
     const op = 'sqlalchemy.exc.OperationalError: (sqlite3.OperationalError)';
     if (problem === 'exists') {
       if (obj.kind === 'table') return `${op} table ${obj.name} already exists`;

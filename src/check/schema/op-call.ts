@@ -58,7 +58,7 @@ const FAMILIES: Record<string, (a: OpArgs) => void> = {
 export function opCall(
   method: string,
   c: Call,
-  batch: { table: string | null } | undefined,
+  batch: { table: string | null; plain?: boolean } | undefined,
   out: OpWriter,
   resolve: Resolve,
 ): void {
@@ -71,7 +71,8 @@ export function opCall(
   const args: OpArgs = {
     method,
     c,
-    batch: batch !== undefined,
+    // recreate="never": the batch emits the same statements a plain call does
+    batch: batch !== undefined && batch.plain !== true,
     out,
     resolve,
     line,

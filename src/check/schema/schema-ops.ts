@@ -21,7 +21,12 @@ interface Block {
   readonly indent: number;
   /** with-statements run their body; if/for/try/def bodies may not */
   readonly conditional: boolean;
-  readonly alias?: { readonly name: string; readonly table: string | null; readonly recreate?: true };
+  /** `recreate=` of the batch when it is not "auto": always copies the table, never emits plain ALTERs */
+  readonly alias?: {
+    readonly name: string;
+    readonly table: string | null;
+    readonly recreate?: 'always' | 'never';
+  };
 }
 
 /** Module roots whose calls only build values or log: a call to anything else imported may run DDL of its own. */
@@ -246,7 +251,9 @@ class BodyReader {
   ): void {
     const conditional = stack.some((b) => b.conditional);
     const aliases = new Map(stack.flatMap((b) => (b.alias ? [[b.alias.name, b.alias.table] as const] : [])));
-    const recreating = new Set(stack.flatMap((b) => (b.alias?.recreate ? [b.alias.name] : [])));
+    const recreating = new Map(
+      stack.flatMap((b) => (b.alias?.recreate ? [[b.alias.name, b.alias.recreate] as const] : [])),
+    );
     const imports = importsOf(tokens);
     if (imports.length > 0) {
       for (const [name, from] of imports) this.imported.set(name, from);
@@ -272,7 +279,7 @@ class BodyReader {
     aliases: ReadonlyMap<string, string | null>,
     out: OpWriter,
     seen: Set<number>,
-    recreating: ReadonlySet<string>,
+    recreating: ReadonlyMap<string, 'always' | 'never'>,
   ): void {
     const [owner, method] = splitCallee(c.callee);
     const resolve = (e: PyExpr): PyExpr => this.resolve(e);
@@ -282,7 +289,7 @@ class BodyReader {
         ? lockStepOf(method, c, batchTable, out.line, out.conditional, resolve)
         : undefined;
       // batch_alter_table(recreate="always") copies the table, whatever the operation inside it
-      const copied = recreating.has(owner);
+      const copied = recreating.get(owner) === 'always';
       if (lock)
         this.locks!.locks.push(
           ...(copied && lock.length > 0
@@ -295,7 +302,11 @@ class BodyReader {
           why: `op.${method} on a table the reading cannot name or outside the schema read`,
         });
       if (this.locks && method === 'execute') this.literalSql(c.args[0] ?? c.kw.get('sqltext'), out);
-      return opCall(method, c, batchTable === undefined ? undefined : { table: batchTable }, out, resolve);
+      const batch =
+        batchTable === undefined
+          ? undefined
+          : { table: batchTable, plain: recreating.get(owner) === 'never' };
+      return opCall(method, c, batch, out, resolve);
     }
     if (method === 'execute' || method === 'exec_driver_sql') {
       if (this.locks) this.literalSql(c.args[0] ?? c.kw.get('statement'), out);
@@ -360,12 +371,12 @@ function batchAlias(t: readonly Token[], resolve: (e: PyExpr) => PyExpr): Pick<B
   if (e.k !== 'call') return {};
   const table = strOf(resolve(e.args[0] ?? e.kw.get('table_name') ?? { k: 'other', parts: [] }));
   const schema = e.kw.get('schema');
-  const recreate = strOf(resolve(e.kw.get('recreate') ?? { k: 'other', parts: [] })) === 'always';
+  const recreate = strOf(resolve(e.kw.get('recreate') ?? { k: 'other', parts: [] }));
   return {
     alias: {
       name: t[n - 1]!.text,
       table: table !== undefined && (schema === undefined || isNone(schema)) ? table : null,
-      ...(recreate ? { recreate: true as const } : {}),
+      ...(recreate === 'always' || recreate === 'never' ? { recreate } : {}),
     },
   };
 }

@@ -24,6 +24,11 @@ export interface UpgradeClash {
   readonly line: number;
   /** a step of batch_alter_table (on SQLite it fails in Alembic's own copy of the table, with a KeyError) */
   readonly batch?: true;
+  /**
+   * a batch step that makes SQLite's batch copy the table whatever else the block holds (anything but
+   * add_column and an index): Alembic reflects the table first, so a missing one is NoSuchTableError
+   */
+  readonly recreates?: true;
   /** the missing table is the one an ALTER TABLE names (for a column or constraint of it): PostgreSQL says "relation" */
   readonly altered?: true;
   /** the step is under if, for or try: it fails only if it runs */
@@ -329,7 +334,7 @@ function upgradeAgainst(
   return { ...counts, ...(maybe ? { maybe } : {}) };
 }
 
-type Found = Pick<UpgradeClash, 'obj' | 'problem' | 'batch' | 'altered' | 'indexed' | 'does'>;
+type Found = Pick<UpgradeClash, 'obj' | 'problem' | 'batch' | 'recreates' | 'altered' | 'indexed' | 'does'>;
 
 /** Whether one step fails on the schema as the run has it so far; counts what it compared. */
 function clashOf(
@@ -339,7 +344,15 @@ function clashOf(
   madeTypes: Set<string>,
   counts: { checked: number; unknown: number },
 ): Found | undefined {
-  const batch = op.op !== 'rename' && op.batch ? { batch: true as const } : {};
+  const batch =
+    op.op !== 'rename' && op.batch
+      ? {
+          batch: true as const,
+          ...((op.op === 'create' && op.obj.kind === 'column') || op.obj.kind === 'index'
+            ? {}
+            : { recreates: true as const }),
+        }
+      : {};
   // a step on a column, constraint or index of a table that is not there: the server names the table
   const owner =
     (op.obj.kind === 'column' || op.obj.kind === 'constraint' || op.obj.kind === 'index') &&

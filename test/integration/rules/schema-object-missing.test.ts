@@ -1,3 +1,5 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { exampleAlembic } from '../../helpers/example-db.js';
@@ -40,6 +42,46 @@ describe('schema-object-missing', () => {
     expect(out.result.findings.map((x) => x.code)).not.toContain('schema-object-missing');
     expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
   }, 60_000);
+
+  it.each([
+    ['alter_column', 'b.alter_column("code", nullable=True)', true],
+    ['drop_column', 'b.drop_column("code")', true],
+    ['add_column', 'b.add_column(sa.Column("extra", sa.Integer()))', false],
+    ['create_index', 'b.create_index("ix_attribute_code", ["code"])', false],
+  ])(
+    'SQLite: a batch on a table that is gone quotes NoSuchTableError where the batch copies it (%s)',
+    async (_op, step, copies) => {
+      const root = projectWith([
+        [
+          'a1000000',
+          'op.create_table("attribute", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.String(10)))',
+        ],
+        ['b2000000', `with op.batch_alter_table("attribute") as b:\n        ${step}`],
+      ]);
+      const url = 'sqlite:///app.db';
+      expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+      // the table dropped by hand
+      const db = new Database(path.join(root, 'app.db'));
+      db.exec('DROP TABLE attribute');
+      db.close();
+      const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+      const f = out.result.findings.find((x) => x.code === 'schema-object-missing')!;
+      const real = exampleAlembic(root, url, 'upgrade', 'head');
+      expect(real.status).not.toBe(0);
+      if (copies) {
+        expect(real.error).toBe('sqlalchemy.exc.NoSuchTableError: attribute');
+        expect(f.alembicError).toBe(real.error);
+      } else {
+        // whether this batch copies the table depends on the rest of its block: no quote, and no guess
+        expect(real.error).toMatch(/no such table: (main\.)?attribute$/u);
+        expect(f.alembicError).toBeUndefined();
+        expect(f.message).toContain(
+          'which is not in the database: `alembic upgrade head` will fail there (its exact error depends on what else the batch block does: not quoted)',
+        );
+      }
+    },
+    60_000,
+  );
 
   describe('PostgreSQL', () => {
     const pg = postgresForSuite();
