@@ -30333,6 +30333,7 @@ var rollbackLosesSchema;
 var init_rollback_loses_schema = __esm({
   "dist/check/rules/rollback-loses-schema.js"() {
     "use strict";
+    init_finding_title();
     init_ledger_view();
     rollbackLosesSchema = {
       code: "rollback-loses-schema",
@@ -30350,7 +30351,7 @@ var init_rollback_loses_schema = __esm({
           return {
             code: "rollback-loses-schema",
             severity: "warning",
-            title: `the newer release's ${l.applied.revision} ${l.what}, which this code expects`,
+            title: fittingTitle("rollback-loses-schema", `the newer release's ${l.applied.revision} ${l.what}, which this code expects`, `the newer release's ${l.applied.revision} ${l.what}`, `a newer release ${l.what}, which this code expects`, rollbackLosesSchema.title),
             message: `The database is ahead of this code at '${l.row}', and the ledger records that ${l.applied.revision} (${l.applied.path}:${l.step.line}; ${appliedByText(l.applied)}) ${l.what}; ${created}.${now} After the rollback this code serves on that schema, and ${l.why.replace(/^the serving release's code/u, "this code").replace(/^the serving release/u, "this code")}.${l.step.conditional ? " The step was under if, for or try, or in a helper: it may not have run." : ""}`,
             hint: `Roll forward to the release that applied ${l.applied.revision}, or downgrade with its code first (${l.applied.path} has the downgrade()), then roll back; --on-ahead block makes such a rollback stop before it goes live.`,
             path: l.createdBy.path,
@@ -33603,12 +33604,14 @@ function commands(databases, ini) {
   return databases.map((d) => `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === void 0 ? "" : `:${d.line}`}>"`).join("; ");
 }
 function finding5(severity, path66, line, title2, message, hint) {
-  return { code: CODE, severity, title: title2, titleRestates: true, message, hint, path: path66, line };
+  const fits = fittingTitle(CODE, title2, otherDatabasesNotVerified.title);
+  return { code: CODE, severity, ...restatedTitle(fits, title2), message, hint, path: path66, line };
 }
 var CODE, otherDatabasesNotVerified;
 var init_other_databases_not_verified = __esm({
   "dist/check/rules/other-databases-not-verified.js"() {
     "use strict";
+    init_finding_title();
     CODE = "other-databases-not-verified";
     otherDatabasesNotVerified = {
       code: CODE,
@@ -33906,7 +33909,7 @@ var init_lock_not_graded = __esm({
         const block = locks.settings.mode === "block";
         return [...byRevision.values()].map((lines) => {
           const first = lines[0];
-          const listed = lines.map((u) => `line ${u.line}: ${u.why}`).join("; ");
+          const listed = lines.map((u, i) => `${i === 0 ? "At" : "at"} line ${u.line}: ${u.why}`).join("; ");
           return {
             code: "lock-not-graded",
             severity: block ? "error" : "warning",

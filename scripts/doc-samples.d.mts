@@ -13,3 +13,4 @@ export declare function renderSamples(
   outputOf: (sample: Sample) => string,
 ): string;
 export declare function sampleOutput(sample: Sample): string;
+export declare function findingLines(report: string, code: string): string;

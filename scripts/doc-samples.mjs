@@ -30,12 +30,55 @@ import {
   ledgerValues,
   stepsValue,
 } from '../dist/database/ledger.js';
+import { ledgerSteps } from '../dist/check/ledger-rows.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const UPGRADE = 'def upgrade():\n    op.create_index("ix_users_email", "users", ["email"])\n';
 const DOWNGRADE = '\n\ndef downgrade():\n    op.drop_index("ix_users_email")\n';
 const NEXT_FILE = 'migrations/versions/3c4d5e6f7a8b_add_index.py';
+
+/** x1, y1 (depends_on x1) and z1 after the example's head, and m1 merging all three: x1 is a redundant parent. */
+const MERGE_FILES = {
+  'migrations/versions/x1_add_roles.py': revisionFile('x1', '"2a3b4c5d6e7f"'),
+  'migrations/versions/y1_add_grants.py': revisionFile('y1', '"2a3b4c5d6e7f"', 'depends_on = "x1"\n'),
+  'migrations/versions/z1_add_audit.py': revisionFile('z1', '"2a3b4c5d6e7f"'),
+  'migrations/versions/m1_merge.py': revisionFile('m1', '("z1", "x1", "y1")'),
+};
+
+/** A newer release's revision the example does not have: it drops a column the example creates. */
+const SLIM_GUEST_SESSIONS = `revision = "c3slim"
+down_revision = "2a3b4c5d6e7f"
+from alembic import op
+
+
+def upgrade():
+    op.drop_column("guest_sessions", "failed_attempts")
+`;
+
+/** An env.py of our own that runs the migrations once per database alembic.ini's `databases` lists. */
+const MULTIDB_ENV = `"""Migrates each database alembic.ini's \`databases\` lists, each with its own version table."""
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+db_names = config.get_main_option("databases", "")
+
+
+def run_migrations_online():
+    for name in db_names.split(","):
+        name = name.strip()
+        engine = engine_from_config(
+            config.get_section(name), prefix="sqlalchemy.", poolclass=pool.NullPool
+        )
+        with engine.connect() as connection:
+            context.configure(connection=connection, upgrade_token="%s_upgrades" % name)
+            with context.begin_transaction():
+                context.run_migrations(engine_name=name)
+
+
+run_migrations_online()
+`;
 
 /**
  * Each sample: the document it is in, the command it is the output of, and the situation it runs in:
@@ -50,6 +93,21 @@ export const SAMPLES = [
     name: 'release-incident',
     what: "`release` on the incident's database (the example, stamped guest_lockout_001), as the release log shows it",
     args: ['release'],
+  },
+  {
+    doc: 'docs/json.md',
+    name: 'check-json',
+    what: 'the example with a second head (`check --format json`)',
+    args: ['check', '--format', 'json'],
+    json: true,
+    files: { 'migrations/versions/x1_add_roles.py': revisionFile('x1', '"1f2a3b4c5d6e"') },
+  },
+  {
+    doc: 'docs/json.md',
+    name: 'verify-json',
+    what: "the incident's database: the two fields `verify --format json` adds",
+    args: ['verify', '--format', 'json'],
+    json: ['database', 'prediction'],
   },
   ...findingSamples(),
 ];
@@ -163,12 +221,7 @@ function findingSamples() {
     }),
     page('redundant-merge-parent', ['check'], {
       what: 'the bundled example with x1, y1 (depends_on x1), z1 and the merge m1 of all three',
-      files: {
-        'migrations/versions/x1_add_roles.py': revisionFile('x1', '"2a3b4c5d6e7f"'),
-        'migrations/versions/y1_add_grants.py': revisionFile('y1', '"2a3b4c5d6e7f"', 'depends_on = "x1"\n'),
-        'migrations/versions/z1_add_audit.py': revisionFile('z1', '"2a3b4c5d6e7f"'),
-        'migrations/versions/m1_merge.py': revisionFile('m1', '("z1", "x1", "y1")'),
-      },
+      files: MERGE_FILES,
     }),
     page('logging-config-broken', ['check'], {
       what: 'the bundled example with its settings in pyproject.toml and no alembic.ini',
@@ -202,6 +255,37 @@ function findingSamples() {
         ],
       },
     }),
+    page('rollback-loses-schema', ['verify'], {
+      what: 'the bundled example on a database a newer release moved to c3slim, which dropped a column this code creates',
+      database: {
+        upTo: '2a3b4c5d6e7f',
+        rows: ['c3slim'],
+        sql: ['ALTER TABLE guest_sessions DROP COLUMN failed_attempts'],
+        ledger: [
+          ['1f2a3b4c5d6e', null, 'v1'],
+          ['2a3b4c5d6e7f', '1f2a3b4c5d6e', 'v2'],
+          ['c3slim', '2a3b4c5d6e7f', 'v9', SLIM_GUEST_SESSIONS],
+        ],
+      },
+    }),
+    page('upgrade-will-fail', ['verify', '--target', 'heads'], {
+      name: 'upgrade-will-fail-merge',
+      what: 'an empty database and the bundled example with x1, y1 (depends_on x1), z1 and the merge m1 of all three',
+      database: 'empty',
+      files: MERGE_FILES,
+    }),
+    page('other-databases-not-verified', ['verify'], {
+      what: "the bundled example with an env.py that migrates each database alembic.ini's databases lists (engine1 is app.db)",
+      database: atHead,
+      files: { 'migrations/env.py': MULTIDB_ENV },
+      edit: {
+        'alembic.ini': (t) =>
+          t.replace(
+            'sqlalchemy.url = sqlite:///demo.db\n',
+            'databases = engine1, engine2\n\n[engine1]\nsqlalchemy.url = sqlite:///app.db\n\n[engine2]\nsqlalchemy.url = sqlite:///audit.db\n',
+          ),
+      },
+    }),
   ];
 }
 
@@ -218,9 +302,10 @@ export function renderSamples(doc, samples, outputOf) {
     if (start < 0 || end < 0)
       throw new Error(`${sample.doc} has no block for ${sample.name}: put ${begin} and ${END} where it goes`);
     const text = outputOf(sample).replace(/\s+$/u, '');
-    // a finding's sample says which situation made it
-    const caption = sample.finding && sample.what ? `On ${sample.what}:\n\n` : '';
-    out = `${out.slice(0, start)}${begin}\n${caption}\`\`\`text\n${text}\n\`\`\`\n${out.slice(end)}`;
+    // a finding's or a JSON sample says which situation made it
+    const caption = (sample.finding || sample.json) && sample.what ? `On ${sample.what}:\n\n` : '';
+    const fence = sample.json ? 'json' : 'text';
+    out = `${out.slice(0, start)}${begin}\n${caption}\`\`\`${fence}\n${text}\n\`\`\`\n${out.slice(end)}`;
   }
   return out;
 }
@@ -247,6 +332,7 @@ export function sampleOutput(sample) {
     const db = new Database(path.join(dir, 'app.db'));
     try {
       if (database !== 'empty') migrateAndStamp(db, database.upTo, database.rows);
+      for (const sql of database.sql ?? []) db.exec(sql);
       if (database.ledger) writeLedger(db, dir, database.ledger);
     } finally {
       db.close();
@@ -267,7 +353,11 @@ export function sampleOutput(sample) {
     } finally {
       closeSync(fd);
     }
-    const out = readFileSync(log, 'utf8').replace(/\(\d+\.\d s, exit (\d+)\)/gu, '(0.1 s, exit $1)');
+    // the run's temp folder reads as the folder a Heroku dyno runs the app in
+    const out = readFileSync(log, 'utf8')
+      .replace(/\(\d+\.\d s, exit (\d+)\)/gu, '(0.1 s, exit $1)')
+      .replaceAll(dir, '/app');
+    if (sample.json) return jsonSample(out, sample.json);
     return sample.finding
       ? `$ alembic-preflight ${sample.args.join(' ')}\n${findingLines(out, sample.finding)}`
       : out;
@@ -277,8 +367,8 @@ export function sampleOutput(sample) {
 }
 
 /**
- * The ledger rows releases would have written: `[revision, down, release]`, each with its file's
- * path and SHA-256 (a revision this code has no file for gets a path and hash of its own).
+ * The ledger rows releases would have written: `[revision, down, release, body?]`, each with its
+ * file's path and SHA-256 (a revision this code has no file for: `body`'s, and the steps read from it).
  */
 function writeLedger(db, dir, rows) {
   db.exec(createLedgerSql(DEFAULT_LEDGER_TABLE, null));
@@ -286,10 +376,10 @@ function writeLedger(db, dir, rows) {
     `INSERT INTO ${DEFAULT_LEDGER_TABLE} (${LEDGER_COLUMNS.join(', ')}, steps) VALUES (${LEDGER_COLUMNS.map(() => '?').join(', ')}, ?)`,
   );
   const files = readdirSync(path.join(dir, 'migrations', 'versions'));
-  rows.forEach(([revision, down, release], i) => {
+  rows.forEach(([revision, down, release, body], i) => {
     const file = files.find((f) => f.startsWith(`${revision}_`));
     const rel = `migrations/versions/${file ?? `${revision}_step.py`}`;
-    const bytes = file ? readFileSync(path.join(dir, rel)) : Buffer.from(revision);
+    const bytes = file ? readFileSync(path.join(dir, rel)) : Buffer.from(body ?? revision);
     const row = {
       revision,
       downRevisions: down === null ? [] : [down],
@@ -299,9 +389,18 @@ function writeLedger(db, dir, rows) {
       sha256: createHash('sha256').update(bytes).digest('hex'),
       appliedAt: `2026-11-${String(10 + i).padStart(2, '0')}T10:00:00.000Z`,
       appliedBy: { HEROKU_RELEASE_VERSION: release, DYNO: 'release.1', heads: revision },
+      // what a release records of a file's steps, as it reads them
+      ...(body !== undefined ? ledgerSteps(body) : {}),
     };
     insert.run(...ledgerValues(row), stepsValue(row));
   });
+}
+
+/** A JSON document as the tool prints it, or (given field names) only those fields of it. */
+function jsonSample(out, fields) {
+  if (fields === true) return out;
+  const doc = JSON.parse(out);
+  return JSON.stringify(Object.fromEntries(fields.map((f) => [f, doc[f]])), null, 2);
 }
 
 /** The lines of each `code` finding in a text report: its first line and the indented lines under it. */

@@ -22,6 +22,7 @@ import { pgExec } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { makeProject, migration } from '../helpers/project.js';
 import { TENANT_ENV_PY } from '../helpers/tenant-project.js';
+import { expectDocSample } from '../helpers/doc-sample.js';
 
 // A schema per tenant, migrated the way Alembic's cookbook does it: `alembic -x tenant=NAME upgrade
 // head`, env.py setting the search_path and version_table_schema to the tenant.
@@ -145,6 +146,11 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
     expect(outliers.get('tenant_0002')).toMatchObject({ rows: ['a1'], willSucceed: true, pending: 1 });
     expect(out.exitCode).toBe(1);
     expect(out.stdout).toMatch(/^ +996 {2}b2 +nothing to apply$/mu);
+    // docs/fleets.md shows this run (the server's port and the database's name as the page has them)
+    expectDocSample(
+      { doc: 'docs/fleets.md', name: 'verify-tenants' },
+      `$ alembic-preflight verify --tenants 'tenant_*'\n${out.stdout.replaceAll(/127\.0\.0\.1:\d+\/fleet_1000/gu, '127.0.0.1:5432/app')}`,
+    );
     // each prediction against real Alembic on that tenant
     for (const [tenant, g] of [['tenant_0000', r.groups[0]!], ...outliers] as const) {
       const real = alembic(tenant.split(',')[0]!, 'upgrade', 'head');

@@ -25,7 +25,8 @@ export const lockNotGraded: Rule = {
     const block = locks.settings.mode === 'block';
     return [...byRevision.values()].map((lines): Finding => {
       const first = lines[0]!;
-      const listed = lines.map((u) => `line ${u.line}: ${u.why}`).join('; ');
+      // a sentence of its own (capitalised), so the report keeps it under the title that replaces the first
+      const listed = lines.map((u, i) => `${i === 0 ? 'At' : 'at'} line ${u.line}: ${u.why}`).join('; ');
       return {
         code: 'lock-not-graded',
         severity: block ? 'error' : 'warning',

@@ -1,3 +1,4 @@
+import { fittingTitle, restatedTitle } from '../finding-title.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 
@@ -93,5 +94,7 @@ function finding(
   message: string,
   hint: string,
 ): Finding {
-  return { code: CODE, severity, title, titleRestates: true, message, hint, path, line };
+  // a title that does not fit leaves the first line to the rule's own, and the whole message to the why
+  const fits = fittingTitle(CODE, title, otherDatabasesNotVerified.title);
+  return { code: CODE, severity, ...restatedTitle(fits, title), message, hint, path, line };
 }

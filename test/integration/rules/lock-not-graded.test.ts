@@ -19,7 +19,7 @@ describe('lock-not-graded', () => {
       ['warning', 'a step of b1 not graded for locks', 17],
     ]);
     expect(f[0]!.message).toContain(
-      'line 17: SQL built at run time (alter_column on a table named at run time)',
+      'At line 17: SQL built at run time (alter_column on a table named at run time)',
     );
     expect(f[0]!.hint).toContain('# alembic-preflight: ignore lock-not-graded -- <why it is light>');
     expect(out.exitCode).toBe(0);
