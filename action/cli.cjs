@@ -20328,7 +20328,10 @@ function sqlTableName(table, schema) {
   return schema ? `${q(schema)}.${q(table)}` : q(table);
 }
 function upgradeCommand(db) {
-  return `alembic upgrade ${db.prediction.target}`;
+  return upgradeAs(db.flaskMigrate === true, db.prediction.target);
+}
+function upgradeAs(flaskMigrate, target) {
+  return flaskMigrate ? `flask db upgrade${target === "head" ? "" : ` ${target}`}` : `alembic upgrade ${target}`;
 }
 var init_db_helpers = __esm({
   "dist/check/db-helpers.js"() {
@@ -29787,6 +29790,7 @@ var databaseAtHead;
 var init_database_at_head = __esm({
   "dist/check/rules/database-at-head.js"() {
     "use strict";
+    init_db_helpers();
     databaseAtHead = {
       code: "database-at-head",
       severity: "info",
@@ -29800,7 +29804,7 @@ var init_database_at_head = __esm({
           {
             code: "database-at-head",
             severity: "info",
-            message: `The database is at ${at3}; \`alembic upgrade ${db.prediction.target}\` has nothing to apply.`,
+            message: `The database is at ${at3}; \`${upgradeCommand(db)}\` has nothing to apply.`,
             hint: "Nothing to fix.",
             revision: at3
           }
@@ -29815,6 +29819,7 @@ var pendingMigrations;
 var init_pending_migrations = __esm({
   "dist/check/rules/pending-migrations.js"() {
     "use strict";
+    init_db_helpers();
     pendingMigrations = {
       code: "pending-migrations",
       severity: "info",
@@ -29828,7 +29833,7 @@ var init_pending_migrations = __esm({
           {
             code: "pending-migrations",
             severity: "info",
-            message: `\`alembic upgrade ${db.prediction.target}\` will apply ${ids.length} migration${ids.length === 1 ? "" : "s"}. In order: ${ids.join(" -> ")}.`,
+            message: `\`${upgradeCommand(db)}\` will apply ${ids.length} migration${ids.length === 1 ? "" : "s"}. In order: ${ids.join(" -> ")}.`,
             hint: `Nothing to fix; the database ends at ${(db.prediction.finalHeads ?? []).map(String).join(", ")}.`,
             revision: ids.join(", ")
           }
@@ -29884,7 +29889,7 @@ var init_stamp_resolves_by_prefix = __esm({
           return [];
         return db.stamps.filter((s) => s.how === "prefix" && typeof s.value === "string").map((s) => {
           const full = s.revisions[0];
-          const after = db.prediction.willSucceed && db.prediction.steps.length > 0 && db.prediction.finalHeads ? ` After \`alembic upgrade ${db.prediction.target}\` the table will hold ${db.prediction.finalHeads.map(rowText).join(", ")}.` : "";
+          const after = db.prediction.willSucceed && db.prediction.steps.length > 0 && db.prediction.finalHeads ? ` After \`${upgradeCommand(db)}\` the table will hold ${db.prediction.finalHeads.map(rowText).join(", ")}.` : "";
           return {
             code: "stamp-resolves-by-prefix",
             severity: "warning",
@@ -31297,6 +31302,7 @@ var upgradeWillFail;
 var init_upgrade_will_fail = __esm({
   "dist/check/rules/upgrade-will-fail.js"() {
     "use strict";
+    init_db_helpers();
     init_redundant_parent();
     upgradeWillFail = {
       code: "upgrade-will-fail",
@@ -31308,6 +31314,7 @@ var init_upgrade_will_fail = __esm({
         const onNew = !db && p?.failure?.stage === "step" ? "On a new database (no version table), " : "";
         if (!p || p.willSucceed)
           return [];
+        const upgrade2 = upgradeAs(model.config.flaskMigrate === true, p.target);
         if (p.cliOutput && others.some((f2) => f2.severity === "error" && f2.alembicError === p.cliOutput))
           return [];
         if (p.unpredictable) {
@@ -31316,8 +31323,8 @@ var init_upgrade_will_fail = __esm({
               code: "upgrade-will-fail",
               severity: "error",
               titleRestates: true,
-              title: `cannot predict \`alembic upgrade ${p.target}\`: no all-clear`,
-              message: `No all-clear for \`alembic upgrade ${p.target}\`. What it does cannot be predicted: ${p.unpredictable}.`,
+              title: `cannot predict \`${upgrade2}\`: no all-clear`,
+              message: `No all-clear for \`${upgrade2}\`. What it does cannot be predicted: ${p.unpredictable}.`,
               hint: "Name the target revision explicitly, or fix the version-table row; then run verify again."
             }
           ];
@@ -31339,7 +31346,7 @@ var init_upgrade_will_fail = __esm({
               code: "upgrade-will-fail",
               severity: "error",
               title: `merge ${merge2.id} lists ${f.row}, which another parent already brings in`,
-              message: `${onNew}\`alembic upgrade ${p.target}\` will fail at merge revision ${merge2.id}: it lists ${f.row} as a down revision, but ${f.row} is already an ancestor of ${redundant.via}, another of its parents${redundant.throughDependency ? " (through depends_on)" : ""}. By the time the merge runs, the ${f.row} row of the version table has been replaced, and Alembic's bookkeeping raises ${p.cliOutput}.`,
+              message: `${onNew}\`${upgrade2}\` will fail at merge revision ${merge2.id}: it lists ${f.row} as a down revision, but ${f.row} is already an ancestor of ${redundant.via}, another of its parents${redundant.throughDependency ? " (through depends_on)" : ""}. By the time the merge runs, the ${f.row} row of the version table has been replaced, and Alembic's bookkeeping raises ${p.cliOutput}.`,
               hint: `Remove ${f.row} from down_revision in ${merge2.id} (${where}): ${redundant.via} already brings it in, so every migration that ran before the merge still does.`,
               path: merge2.file.path,
               line,
@@ -31354,8 +31361,8 @@ var init_upgrade_will_fail = __esm({
             severity: "error",
             // Alembic's line is printed on its own under the title
             titleRestates: true,
-            title: `\`alembic upgrade ${p.target}\` will fail${f.stage === "target" ? `: it cannot find '${p.target}'` : ""}`,
-            message: `${onNew}\`alembic upgrade ${p.target}\` will fail: ${p.cliOutput}`,
+            title: `\`${upgrade2}\` will fail${f.stage === "target" ? `: it cannot find '${p.target}'` : ""}`,
+            message: `${onNew}\`${upgrade2}\` will fail: ${p.cliOutput}`,
             hint,
             alembicError: p.cliOutput ?? void 0
           }
@@ -32026,6 +32033,7 @@ var multipleHeads;
 var init_multiple_heads = __esm({
   "dist/check/rules/multiple-heads.js"() {
     "use strict";
+    init_db_helpers();
     init_upgrade_plan();
     multipleHeads = {
       code: "multiple-heads",
@@ -32052,14 +32060,15 @@ var init_multiple_heads = __esm({
         const first = model.map.revisions.find((r) => r.id === unique[unique.length - 1]);
         const p = database?.prediction ?? target;
         const blocks = !p || p.failure?.message.startsWith("Multiple head") === true || p.failure?.stage === "load" && /(^|@)head$/u.test(p.target);
-        const notHere = blocks || !p ? "" : ` (\`alembic upgrade ${p.target}\` is not affected)`;
+        const up = (t2) => upgradeAs(model.config.flaskMigrate === true, t2);
+        const notHere = blocks || !p ? "" : ` (\`${up(p.target)}\` is not affected)`;
         const own2 = blocks && p && p.target !== "head" && p.cliOutput?.includes("Multiple head") === true;
         const alembicError = own2 ? p.cliOutput : `FAILED: ${multipleHeadsMessage("head")}`;
-        const refuses = own2 ? `\`alembic upgrade ${p.target}\` refuses to pick one` : "`alembic upgrade head` refuses to pick one";
+        const refuses = own2 ? `\`${up(p.target)}\` refuses to pick one` : `\`${up("head")}\` refuses to pick one`;
         const finding8 = {
           code: "multiple-heads",
           severity: blocks ? "error" : "warning",
-          title: `${heads.length} heads (${shortList(unique)}): ${blocks ? `\`alembic upgrade ${own2 ? p.target : "head"}\` cannot pick one` : `not on \`alembic upgrade ${p.target}\`'s path`}`,
+          title: `${heads.length} heads (${shortList(unique)}): ${blocks ? `\`${up(own2 ? p.target : "head")}\` cannot pick one` : `not on \`${up(p.target)}\`'s path`}`,
           message: `The revision graph has ${heads.length} heads (${heads.join(", ")}); ${refuses}${notHere}.${notes2.length ? " " + notes2.join("; ") + "." : ""}`,
           ...merge2 ? { fix: `alembic merge -m "merge heads" ${unique.join(" ")}` } : {},
           hint: merge2 ? `Merge them into one head${p ? "." : ". If the deploy runs `alembic upgrade heads` or `LABEL@head` on purpose, say so: check --target heads (or --target LABEL@head)."}` : notes2.some((n) => n.includes("duplicate")) ? "Give the duplicated revision a unique id (or delete the stale copy); the extra head disappears with it." : `Run \`alembic upgrade heads\` instead, or merge: alembic merge -m "merge heads" ${unique.join(" ")}`,
@@ -35362,6 +35371,7 @@ function databaseFacts(model, state, target, opts = {}, extras = {}) {
     stamps,
     prediction,
     forensics,
+    ...model.config.flaskMigrate ? { flaskMigrate: true } : {},
     ...url,
     ...schema ? { schema } : {},
     ...locks ? { locks } : {},
@@ -37359,7 +37369,7 @@ function locksLine(db) {
   return `lock grades: ${plural(l.steps.length, "step")} on existing tables graded, ${notGraded} not graded (--locks ${l.settings.mode})`;
 }
 function upgradeShown(flaskMigrate, target) {
-  return flaskMigrate ? `flask db upgrade${target === "head" ? "" : ` ${target}`}` : `alembic upgrade ${target}`;
+  return upgradeAs(flaskMigrate, target);
 }
 function releaseLineShown(targetFrom, targetVia) {
   return targetVia ? `${targetVia}, at ${targetFrom}` : targetFrom;
@@ -37378,6 +37388,7 @@ var import_node_path42, MARK2, ALEMBIC_FIX, FULL_PER_CODE, COMPACT_ABOVE, INDENT
 var init_text_report = __esm({
   "dist/report/text-report.js"() {
     "use strict";
+    init_db_helpers();
     import_node_path42 = __toESM(require("node:path"), 1);
     init_finding();
     init_wrap();

@@ -5,6 +5,8 @@ export interface Sample {
   readonly args: readonly string[];
   /** For a finding's page: the code whose lines the sample shows. */
   readonly finding?: string;
+  /** A JSON sample: the whole document (true), or only these fields of it. */
+  readonly json?: true | readonly string[];
 }
 export declare const SAMPLES: readonly Sample[];
 export declare function renderSamples(

@@ -19,7 +19,14 @@ export function sqlTableName(table: string, schema: string | null): string {
   return schema ? `${q(schema)}.${q(table)}` : q(table);
 }
 
-/** `upgrade <target>` as the user types it. */
+/** The upgrade as the project runs it: `flask db upgrade` in a Flask-Migrate project (head by default), else `alembic upgrade <target>`. */
 export function upgradeCommand(db: DatabaseContext): string {
-  return `alembic upgrade ${db.prediction.target}`;
+  return upgradeAs(db.flaskMigrate === true, db.prediction.target);
+}
+
+/** The upgrade to `target` as a project runs it: Flask-Migrate's `flask db upgrade`, else `alembic upgrade`. */
+export function upgradeAs(flaskMigrate: boolean, target: string): string {
+  return flaskMigrate
+    ? `flask db upgrade${target === 'head' ? '' : ` ${target}`}`
+    : `alembic upgrade ${target}`;
 }

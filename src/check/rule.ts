@@ -17,6 +17,8 @@ import type { IniUrl, OtherDatabases, UrlVariables } from '../database/url-compa
 /** What `verify` adds: the live version table, each row's resolution, and the predicted upgrade. */
 export interface DatabaseContext {
   readonly state: VersionTableState;
+  /** A Flask-Migrate project: its upgrade is `flask db upgrade`, and the findings name it so. */
+  readonly flaskMigrate?: true;
   readonly stamps: readonly StampResolution[];
   readonly prediction: UpgradePrediction;
   /** Where each missing id came from, per git (absent when not searched). */

@@ -78,6 +78,7 @@ export function databaseFacts(
     stamps,
     prediction,
     forensics,
+    ...(model.config.flaskMigrate ? { flaskMigrate: true as const } : {}),
     ...url,
     ...(schema ? { schema } : {}),
     ...(locks ? { locks } : {}),

@@ -1,3 +1,4 @@
+import { upgradeAs } from '../check/db-helpers.js';
 import path from 'node:path';
 import type { CheckResult } from '../check/run-check.js';
 import { fixAndHint, type Finding } from '../check/finding.js';
@@ -410,9 +411,7 @@ function locksLine(db: VerifyResult['database']): string {
 
 /** The upgrade command as the project runs it: Flask-Migrate's `flask db upgrade` (head by default), else `alembic upgrade`. */
 export function upgradeShown(flaskMigrate: boolean, target: string): string {
-  return flaskMigrate
-    ? `flask db upgrade${target === 'head' ? '' : ` ${target}`}`
-    : `alembic upgrade ${target}`;
+  return upgradeAs(flaskMigrate, target);
 }
 
 /** The words a report uses for where the target came from: `Procfile:2`, or `Procfile:2, at bin/release.sh:7`. */

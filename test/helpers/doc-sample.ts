@@ -9,7 +9,7 @@ import { REPO } from './oracle.js';
  * docs:samples) the block is rewritten with `text`; otherwise the test fails when the block is not it.
  */
 export function expectDocSample(
-  sample: { doc: string; name: string; what?: string; finding?: string },
+  sample: { doc: string; name: string; what?: string; finding?: string; json?: true },
   text: string,
 ): void {
   const file = path.join(REPO, sample.doc);

@@ -6,6 +6,9 @@ import { lockFixture } from '../helpers/lock-fixture.js';
 import { expectDocSample } from '../helpers/doc-sample.js';
 import { pgExec, type PgServer } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
+import { makeProject } from '../helpers/project.js';
+import { ITEMS_A1, ITEMS_B2, TENANT_ENV_PY } from '../helpers/tenant-project.js';
+import { verifyTenantsCommand } from '../../src/commands/verify-tenants-command.js';
 
 // The findings pages' samples that need a PostgreSQL server, made where the tests start one: each runs
 // verify on the lock rules' fixture (orders of `rows` rows, a pending b1) changed as its page says.
@@ -151,4 +154,40 @@ describe("the findings pages' samples that need PostgreSQL are what the tool pri
       );
     }, 120_000);
   });
+});
+
+describe("docs/json.md's fleet document is what verify --tenants prints", () => {
+  const pg = postgresForSuite();
+  it('three tenants: two at head, one hand-stamped', async () => {
+    const db = 'sample_tenants';
+    await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db}`]);
+    const url = pg().urlFor(db);
+    const atB2 = (s: string): string =>
+      `CREATE SCHEMA ${s}; CREATE TABLE ${s}.alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); ` +
+      `CREATE TABLE ${s}.items (id SERIAL PRIMARY KEY, name VARCHAR(80)); INSERT INTO ${s}.alembic_version VALUES ('b2');`;
+    await pgExec(url, ['tenant_0001', 'tenant_0002', 'tenant_0003'].map(atB2).join('\n'));
+    await pgExec(url, "UPDATE tenant_0001.alembic_version SET version_num = 'guest_lockout_001'");
+    const root = makeProject({
+      'migrations/env.py': TENANT_ENV_PY,
+      'migrations/versions/a1_step.py': ITEMS_A1,
+      'migrations/versions/b2_step.py': ITEMS_B2,
+    });
+    const out = await verifyTenantsCommand({
+      cwd: root,
+      format: 'json',
+      env: { DATABASE_URL: url },
+      alembicVersion: '1.8.1',
+      tenants: 'tenant_*',
+    });
+    expect(out.exitCode).toBe(1);
+    expectDocSample(
+      {
+        doc: 'docs/json.md',
+        name: 'tenants-json',
+        what: 'three tenant schemas, one hand-stamped (`verify --tenants --format json`; the port normalised)',
+        json: true,
+      },
+      out.stdout.trimEnd().replaceAll(/127\.0\.0\.1:\d+/gu, '127.0.0.1:5432'),
+    );
+  }, 120_000);
 });

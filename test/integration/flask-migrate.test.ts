@@ -186,6 +186,30 @@ describe('text report', () => {
     expect(v.stdout).toContain(
       "BLOCKED: `flask db upgrade heads` will fail: Can't locate revision identified by 'guest1'",
     );
+    // and the findings that name the upgrade name it as the verdict does, never as `alembic upgrade`
+    expect(v.stdout).toContain('`flask db upgrade heads`');
+    expect(v.stdout).not.toMatch(/`alembic upgrade/u);
+    const pending = spawnSync(PYTHON, [
+      '-c',
+      'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE alembic_version SET version_num = \'a1\'"); c.commit()',
+      db,
+    ]);
+    expect(pending.status).toBe(0);
+    const behind = spawnSync(
+      process.execPath,
+      [
+        path.join(REPO, 'bin/alembic-preflight.js'),
+        'verify',
+        '--database-url',
+        'sqlite:///app.db',
+        '--no-git',
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(behind.stdout).toMatch(
+      /^OK: `flask db upgrade heads` will find its revisions and apply 2 migrations/mu,
+    );
+    expect(behind.stdout).not.toMatch(/`alembic upgrade/u);
   });
 
   it("says to run the fixes' alembic commands through flask db, in a Flask-Migrate project only", () => {

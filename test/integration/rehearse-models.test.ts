@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { expectDocSample } from '../helpers/doc-sample.js';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { rehearseCommand } from '../../src/commands/rehearse-command.js';
@@ -176,6 +177,15 @@ describe('rehearse: the models against the migrations (SQLite)', () => {
       ['add_fk', 'migrations/versions/a1000000_step.py'],
     ]);
     expect(json.models.differences.every((d) => typeof d.line === 'number')).toBe(true);
+    expectDocSample(
+      {
+        doc: 'docs/json.md',
+        name: 'rehearse-models-json',
+        what: 'models that differ from the migrations in four places (the `models` field of `rehearse --format json`)',
+        json: true,
+      },
+      JSON.stringify({ models: json.models }, null, 2),
+    );
     // for review: an annotation on the file and line of each difference, and a step summary
     const github = (await rehearse(project([USERS], DRIFTED), { review: 'github' })).stdout;
     const line = json.models.differences[0]!.line!;

@@ -14,6 +14,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rehearseCommand } from '../../src/commands/rehearse-command.js';
+import { rehearseJson } from '../../src/report/rehearse-report.js';
+import { expectDocSample } from '../helpers/doc-sample.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
 import { pgExec } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
@@ -268,6 +270,17 @@ describe('rehearse on PostgreSQL', () => {
     expect(failed.failure?.statement).toBe("CREATE TYPE audit_kind AS ENUM ('login', 'logout')");
     expect(out.exitCode).toBe(1);
     expect(scratchFolders()).toEqual(before);
+    // docs/json.md shows this run's document (each step's time normalised)
+    const json = JSON.stringify(rehearseJson(out.outcome), null, 2).replaceAll(/"ms": \d+/gu, '"ms": 700');
+    expectDocSample(
+      {
+        doc: 'docs/json.md',
+        name: 'rehearse-json',
+        what: 'a project whose downgrade leaves an enum type behind (`rehearse --format json`; times normalised)',
+        json: true,
+      },
+      json,
+    );
   }, 120_000);
 
   it('a foreign key whose type differs from the key it references fails with its revision and statement', async () => {

@@ -1,3 +1,4 @@
+import { upgradeCommand } from '../db-helpers.js';
 import type { Rule } from '../rule.js';
 
 /** Nothing to do: the database already contains the target. */
@@ -13,7 +14,7 @@ export const databaseAtHead: Rule = {
       {
         code: 'database-at-head',
         severity: 'info',
-        message: `The database is at ${at}; \`alembic upgrade ${db.prediction.target}\` has nothing to apply.`,
+        message: `The database is at ${at}; \`${upgradeCommand(db)}\` has nothing to apply.`,
         hint: 'Nothing to fix.',
         revision: at,
       },

@@ -1,3 +1,4 @@
+import { upgradeAs } from '../db-helpers.js';
 import { multipleHeadsMessage } from '../../alembic/graph/upgrade-plan.js';
 import type { ProjectModel } from '../../alembic/loading/project-model.js';
 import type { ScriptFile } from '../../alembic/loading/script-loader.js';
@@ -33,17 +34,17 @@ export const multipleHeads: Rule = {
       !p ||
       p.failure?.message.startsWith('Multiple head') === true ||
       (p.failure?.stage === 'load' && /(^|@)head$/u.test(p.target));
-    const notHere = blocks || !p ? '' : ` (\`alembic upgrade ${p.target}\` is not affected)`;
+    // the upgrade as the project runs it (Flask-Migrate's `flask db upgrade`)
+    const up = (t: string): string => upgradeAs(model.config.flaskMigrate === true, t);
+    const notHere = blocks || !p ? '' : ` (\`${up(p.target)}\` is not affected)`;
     // a label@head target fails on the heads of its own lineage, and says so with its own argument
     const own = blocks && p && p.target !== 'head' && p.cliOutput?.includes('Multiple head') === true;
     const alembicError = own ? p.cliOutput! : `FAILED: ${multipleHeadsMessage('head')}`;
-    const refuses = own
-      ? `\`alembic upgrade ${p.target}\` refuses to pick one`
-      : '`alembic upgrade head` refuses to pick one';
+    const refuses = own ? `\`${up(p.target)}\` refuses to pick one` : `\`${up('head')}\` refuses to pick one`;
     const finding: Finding = {
       code: 'multiple-heads',
       severity: blocks ? 'error' : 'warning',
-      title: `${heads.length} heads (${shortList(unique)}): ${blocks ? `\`alembic upgrade ${own ? p!.target : 'head'}\` cannot pick one` : `not on \`alembic upgrade ${p!.target}\`'s path`}`,
+      title: `${heads.length} heads (${shortList(unique)}): ${blocks ? `\`${up(own ? p!.target : 'head')}\` cannot pick one` : `not on \`${up(p!.target)}\`'s path`}`,
       message: `The revision graph has ${heads.length} heads (${heads.join(', ')}); ${refuses}${notHere}.${notes.length ? ' ' + notes.join('; ') + '.' : ''}`,
       ...(merge ? { fix: `alembic merge -m "merge heads" ${unique.join(' ')}` } : {}),
       hint: merge

@@ -1,3 +1,4 @@
+import { upgradeCommand } from '../db-helpers.js';
 import type { Rule } from '../rule.js';
 
 /** What the upgrade will apply, in order. */
@@ -13,7 +14,7 @@ export const pendingMigrations: Rule = {
       {
         code: 'pending-migrations',
         severity: 'info',
-        message: `\`alembic upgrade ${db.prediction.target}\` will apply ${ids.length} migration${ids.length === 1 ? '' : 's'}. In order: ${ids.join(' -> ')}.`,
+        message: `\`${upgradeCommand(db)}\` will apply ${ids.length} migration${ids.length === 1 ? '' : 's'}. In order: ${ids.join(' -> ')}.`,
         hint: `Nothing to fix; the database ends at ${(db.prediction.finalHeads ?? []).map(String).join(', ')}.`,
         revision: ids.join(', '),
       },

@@ -1,4 +1,4 @@
-import { rowText, tableName } from '../db-helpers.js';
+import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
 import type { Rule } from '../rule.js';
 
 /** A row that matches a revision only as a unique prefix: Alembic carries on, and leaves the stale row behind. */
@@ -16,7 +16,7 @@ export const stampResolvesByPrefix: Rule = {
         const full = s.revisions[0]!;
         const after =
           db.prediction.willSucceed && db.prediction.steps.length > 0 && db.prediction.finalHeads
-            ? ` After \`alembic upgrade ${db.prediction.target}\` the table will hold ${db.prediction.finalHeads.map(rowText).join(', ')}.`
+            ? ` After \`${upgradeCommand(db)}\` the table will hold ${db.prediction.finalHeads.map(rowText).join(', ')}.`
             : '';
         return {
           code: 'stamp-resolves-by-prefix',

@@ -1,3 +1,4 @@
+import { upgradeAs } from '../db-helpers.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { downRevisionAt, redundantParent } from '../redundant-parent.js';
@@ -23,6 +24,7 @@ export const upgradeWillFail: Rule = {
         : undefined;
     const onNew = !db && p?.failure?.stage === 'step' ? 'On a new database (no version table), ' : '';
     if (!p || p.willSucceed) return [];
+    const upgrade = upgradeAs(model.config.flaskMigrate === true, p.target);
     if (p.cliOutput && others.some((f) => f.severity === 'error' && f.alembicError === p.cliOutput))
       return [];
     if (p.unpredictable) {
@@ -31,8 +33,8 @@ export const upgradeWillFail: Rule = {
           code: 'upgrade-will-fail',
           severity: 'error',
           titleRestates: true,
-          title: `cannot predict \`alembic upgrade ${p.target}\`: no all-clear`,
-          message: `No all-clear for \`alembic upgrade ${p.target}\`. What it does cannot be predicted: ${p.unpredictable}.`,
+          title: `cannot predict \`${upgrade}\`: no all-clear`,
+          message: `No all-clear for \`${upgrade}\`. What it does cannot be predicted: ${p.unpredictable}.`,
           hint: 'Name the target revision explicitly, or fix the version-table row; then run verify again.',
         },
       ];
@@ -59,7 +61,7 @@ export const upgradeWillFail: Rule = {
           severity: 'error',
           title: `merge ${merge.id} lists ${f.row}, which another parent already brings in`,
           message:
-            `${onNew}\`alembic upgrade ${p.target}\` will fail at merge revision ${merge.id}: it lists ${f.row} as a down revision, but ${f.row} is already an ancestor of ${redundant.via}, ` +
+            `${onNew}\`${upgrade}\` will fail at merge revision ${merge.id}: it lists ${f.row} as a down revision, but ${f.row} is already an ancestor of ${redundant.via}, ` +
             `another of its parents${redundant.throughDependency ? ' (through depends_on)' : ''}. By the time the merge runs, the ${f.row} row of the version table has been replaced, and Alembic's bookkeeping raises ${p.cliOutput}.`,
           hint: `Remove ${f.row} from down_revision in ${merge.id} (${where}): ${redundant.via} already brings it in, so every migration that ran before the merge still does.`,
           path: merge.file.path,
@@ -75,8 +77,8 @@ export const upgradeWillFail: Rule = {
         severity: 'error',
         // Alembic's line is printed on its own under the title
         titleRestates: true,
-        title: `\`alembic upgrade ${p.target}\` will fail${f.stage === 'target' ? `: it cannot find '${p.target}'` : ''}`,
-        message: `${onNew}\`alembic upgrade ${p.target}\` will fail: ${p.cliOutput}`,
+        title: `\`${upgrade}\` will fail${f.stage === 'target' ? `: it cannot find '${p.target}'` : ''}`,
+        message: `${onNew}\`${upgrade}\` will fail: ${p.cliOutput}`,
         hint,
         alembicError: p.cliOutput ?? undefined,
       },
