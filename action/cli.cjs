@@ -21201,6 +21201,9 @@ async function loadLintConfig(files, cwd, iniPath, knownCodes) {
     ledger: fromToml?.ledger ?? fromIni?.ledger ?? true,
     ledgerTable: fromToml?.ledgerTable ?? fromIni?.ledgerTable,
     onAhead: fromToml?.onAhead ?? fromIni?.onAhead ?? "allow",
+    ...fromToml?.app ?? fromIni?.app ? { app: fromToml?.app ?? fromIni?.app } : {},
+    sharedWith: fromToml?.sharedWith ?? fromIni?.sharedWith ?? [],
+    requireIdentity: fromToml?.requireIdentity ?? fromIni?.requireIdentity ?? false,
     sources: [
       fromIni ? import_node_path20.default.relative(cwd, iniPath) || iniPath : void 0,
       fromToml ? "pyproject.toml" : void 0
@@ -21286,11 +21289,29 @@ async function readPyproject(text, known) {
     out.ledgerTable = checkTableName(t2["ledger-table"], where);
   if (t2["on-ahead"] !== void 0)
     out.onAhead = checkOnAhead(t2["on-ahead"], where);
+  if (t2.app !== void 0)
+    out.app = { name: checkAppName(t2.app, where, "app"), from: `app in ${where}` };
+  if (t2["shared-with"] !== void 0) {
+    const list4 = t2["shared-with"];
+    if (!Array.isArray(list4))
+      throw configError(where, 'shared-with must be an array of app names, such as ["app-staging"]');
+    out.sharedWith = list4.map((x) => checkAppName(x, where, "shared-with"));
+  }
+  if (t2["require-identity"] !== void 0) {
+    if (typeof t2["require-identity"] !== "boolean")
+      throw configError(where, "require-identity must be true or false");
+    out.requireIdentity = t2["require-identity"];
+  }
   return out;
 }
 function checkTableName(v, where) {
   if (typeof v !== "string" || !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/u.test(v))
     throw configError(where, "ledger-table must be a table name: letters, digits and underscores, at most 63 characters, not starting with a digit");
+  return v;
+}
+function checkAppName(v, where, key) {
+  if (typeof v !== "string" || !/^[\w.-]{1,100}$/u.test(v))
+    throw configError(where, `${key} must name apps as the platform does (letters, digits, _ . -), such as "my-app"`);
   return v;
 }
 function checkOnAhead(v, where) {
@@ -21330,6 +21351,12 @@ function readIniSection(text, iniPath, known) {
       out.ledgerTable = checkTableName(raw, where);
     } else if (key === "on-ahead") {
       out.onAhead = checkOnAhead(raw, where);
+    } else if (key === "app") {
+      out.app = { name: checkAppName(raw, where, "app"), from: `app in ${where}` };
+    } else if (key === "shared-with") {
+      out.sharedWith = raw.split(/[\s,]+/).filter(Boolean).map((x) => checkAppName(x, where, "shared-with"));
+    } else if (key === "require-identity") {
+      out.requireIdentity = parseBool(raw, key, where);
     } else if (key === "ignore") {
       for (const line of raw.split(/\r?\n/).map((l) => l.trim()).filter(Boolean))
         out.ignores.push(parseIgnoreLine(line, known, where));
@@ -21436,7 +21463,10 @@ var init_lint_config = __esm({
       "lint-since",
       "ledger",
       "ledger-table",
-      "on-ahead"
+      "on-ahead",
+      "app",
+      "shared-with",
+      "require-identity"
     ];
   }
 });
@@ -30356,7 +30386,7 @@ var init_rollback_loses_schema = __esm({
           return {
             code: "rollback-loses-schema",
             severity: "warning",
-            title: fittingTitle("rollback-loses-schema", `the newer release's ${l.applied.revision} ${l.what}, which this code expects`, `the newer release's ${l.applied.revision} ${l.what}`, `a newer release ${l.what}, which this code expects`, rollbackLosesSchema.title),
+            title: fittingTitle("rollback-loses-schema", `the newer release's ${l.applied.revision} ${l.what}, which this code expects`, `the newer release's ${l.applied.revision} ${l.what}`, `a newer release ${l.what}, which this code expects`, `a newer release ${l.what}`, rollbackLosesSchema.title),
             message: `The database is ahead of this code at '${l.row}', and the ledger records that ${l.applied.revision} (${l.applied.path}:${l.step.line}; ${appliedByText(l.applied)}) ${l.what}; ${created}.${now} After the rollback this code serves on that schema, and ${l.why.replace(/^the serving release's code/u, "this code").replace(/^the serving release/u, "this code")}.${l.step.conditional ? " The step was under if, for or try, or in a helper: it may not have run." : ""}`,
             hint: `Roll forward to the release that applied ${l.applied.revision}, or downgrade with its code first (${l.applied.path} has the downgrade()), then roll back; --on-ahead block makes such a rollback stop before it goes live.`,
             path: l.createdBy.path,
@@ -30454,6 +30484,132 @@ var init_database_unrelated = __esm({
           });
         }
         return out;
+      }
+    };
+  }
+});
+
+// dist/deploy/app-identity.js
+function appIdentity(env2, setting) {
+  const review = reviewMarker(env2);
+  const reviewPart = review ? { review: true, reviewFrom: review } : { review: false };
+  if (setting && NAME2.test(setting.name))
+    return { name: setting.name, from: setting.from, ...reviewPart };
+  for (const v of NAME_VARIABLES) {
+    const value = env2[v];
+    if (value !== void 0 && NAME2.test(value))
+      return { name: value, from: v, ...reviewPart };
+  }
+  return reviewPart;
+}
+function reviewMarker(env2) {
+  for (const v of ["HEROKU_PR_NUMBER", "HEROKU_BRANCH"])
+    if (env2[v] !== void 0 && env2[v] !== "")
+      return `${v}=${env2[v]}`;
+  if (env2.IS_PULL_REQUEST === "true")
+    return "IS_PULL_REQUEST=true";
+  return void 0;
+}
+function identityText(id2) {
+  const marks = [id2.from, id2.reviewFrom].filter((x) => x !== void 0).join(", ");
+  const what = id2.name ?? (id2.review ? "a review app" : "an app nothing names");
+  const review = id2.review && id2.name !== void 0 ? "review app " : "";
+  return `${review}${what}${marks ? ` (${marks})` : ""}`;
+}
+var NAME_VARIABLES, NAME2;
+var init_app_identity = __esm({
+  "dist/deploy/app-identity.js"() {
+    "use strict";
+    NAME_VARIABLES = [
+      "ALEMBIC_PREFLIGHT_APP",
+      "HEROKU_APP_NAME",
+      "FLY_APP_NAME",
+      "RENDER_SERVICE_NAME",
+      "RAILWAY_SERVICE_NAME"
+    ];
+    NAME2 = /^[\w.-]{1,100}$/u;
+  }
+});
+
+// dist/check/database-owner.js
+function databaseOwner(rows, handedTo) {
+  if (handedTo !== void 0)
+    return { app: handedTo, from: "set" };
+  for (const row of rows ?? []) {
+    const app = appOf(row);
+    if (app !== void 0)
+      return { app, from: "ledger", claim: row };
+  }
+  return void 0;
+}
+function appOf(row) {
+  const by = row.appliedBy;
+  if (by.review === "true" || by.HEROKU_PR_NUMBER !== void 0)
+    return void 0;
+  return by.app ?? by.HEROKU_APP_NAME;
+}
+var init_database_owner = __esm({
+  "dist/check/database-owner.js"() {
+    "use strict";
+  }
+});
+
+// dist/check/rules/database-owned-elsewhere.js
+function refused(db, owner, r) {
+  const pending = db.prediction.steps.map((s) => s.revision);
+  const who = identityText(r.app);
+  const review = r.app.review;
+  return {
+    code: "database-owned-elsewhere",
+    severity: "error",
+    title: `${owner.app}'s database: ${review ? "a review app" : r.app.name ?? "this app"} would migrate it`,
+    message: `This release runs for ${who}, and the database it would migrate belongs to ${owner.app} (${ownedBecause(owner)}). \`${upgradeCommand(db)}\` would apply ${pending.length} revision${pending.length === 1 ? "" : "s"} to it (${pending.join(", ")}) and stamp ${db.prediction.finalHeads?.join(", ") ?? pending.at(-1)} in its version table, which ${owner.app}'s code may not have: its next release would fail with "Can't locate revision". Nothing was run.`,
+    ...review || r.app.name === void 0 ? {} : { fix: `alembic-preflight ledger owner --set ${r.app.name}` },
+    hint: review ? `Give review apps a database of their own: "addons": ["heroku-postgresql"] in app.json's environments.review, and no DATABASE_URL in the pipeline's review-app config vars. A review app never migrates another app's database.` : `That command (a dry run; --yes writes it) hands the database to ${r.app.name}: right for a copy of ${owner.app}'s (heroku pg:copy). If the two apps really share one database, say so in both apps' settings: shared-with = ["${owner.app}"] in [tool.alembic-preflight] (this app's), or pass --share-database for this one release. Otherwise point ${r.app.name}'s DATABASE_URL at its own database.`
+  };
+}
+function unnamed(db, owner, r) {
+  return {
+    code: "database-owned-elsewhere",
+    severity: r.required ? "error" : "warning",
+    title: `${owner.app}'s database, and this release cannot say which app it is`,
+    message: `The database belongs to ${owner.app} (${ownedBecause(owner)}), and nothing names the app this release runs for, so it cannot tell whether it is ${owner.app}. \`${upgradeCommand(db)}\` will run${r.required ? " only when it can: require-identity is set" : ""}.`,
+    hint: `Name the app: ALEMBIC_PREFLIGHT_APP=<name> in its config vars (or app = "<name>" in [tool.alembic-preflight]), or enable Heroku's dyno metadata for HEROKU_APP_NAME: heroku labs:enable runtime-dyno-metadata -a <app>. require-identity = true makes this stop the release.`
+  };
+}
+function ownedBecause(owner) {
+  if (owner.from === "set")
+    return "handed to it with alembic-preflight ledger owner --set";
+  const claim = owner.claim;
+  return `its ledger shows ${owner.app}'s release applied ${claim.revision} first: ${appliedByText(claim)}`;
+}
+var databaseOwnedElsewhere;
+var init_database_owned_elsewhere = __esm({
+  "dist/check/rules/database-owned-elsewhere.js"() {
+    "use strict";
+    init_app_identity();
+    init_database_owner();
+    init_db_helpers();
+    init_ledger_view();
+    databaseOwnedElsewhere = {
+      code: "database-owned-elsewhere",
+      severity: "error",
+      title: "a release would migrate another app's database",
+      summary: "A release would apply revisions to a database whose ledger says another app owns it (a review or staging app on production's DATABASE_URL).",
+      check({ database: db, releasing }) {
+        if (!db || !releasing || !db.prediction.willSucceed || db.prediction.steps.length === 0)
+          return [];
+        const owner = databaseOwner(db.state.ledger?.rows, db.state.ledger?.owner);
+        if (!owner)
+          return [];
+        const { app } = releasing;
+        if (app.name === owner.app)
+          return [];
+        if (app.name === void 0 && !app.review)
+          return [unnamed(db, owner, releasing)];
+        if (!app.review && (releasing.share || releasing.sharedWith.includes(owner.app)))
+          return [];
+        return [refused(db, owner, releasing)];
       }
     };
   }
@@ -30729,6 +30885,7 @@ var init_finding = __esm({
       "database-at-head",
       "database-diverged",
       "database-not-writable",
+      "database-owned-elsewhere",
       "database-unrelated",
       "ddl-in-try-except",
       "dependency-cycle",
@@ -34250,6 +34407,7 @@ var init_rules = __esm({
     init_rollback_loses_schema();
     init_database_diverged();
     init_database_unrelated();
+    init_database_owned_elsewhere();
     init_applied_migration_edited();
     init_ledger_unreadable();
     init_suppression_without_reason();
@@ -34364,6 +34522,7 @@ var init_rules = __esm({
       rollbackLosesSchema,
       databaseDiverged,
       databaseUnrelated,
+      databaseOwnedElsewhere,
       stampedRevisionMissing,
       appliedMigrationEdited,
       ledgerUnreadable,
@@ -34470,7 +34629,8 @@ function runCheck(model, opts = {}) {
     lint: opts.lint,
     target,
     release: opts.release,
-    releaseGenerates: opts.releaseGenerates
+    releaseGenerates: opts.releaseGenerates,
+    releasing: opts.releasing
   };
   for (const rule of RULES) {
     if (rule.kind === "lint") {
@@ -34497,7 +34657,7 @@ function runCheck(model, opts = {}) {
     ...i,
     matches: i.path === void 0 ? void 0 : globMatcher(i.path)
   }));
-  const refused = [];
+  const refused2 = [];
   const kept = all.filter((f) => {
     const flag = ignore.find((spec) => matchesIgnore(spec, f));
     const setting = matchers.some((i) => i.rule === f.code && (i.matches === void 0 || f.path !== void 0 && i.matches(f.path)) && (i.revision === void 0 || f.revision?.split(", ").includes(i.revision)));
@@ -34505,11 +34665,11 @@ function runCheck(model, opts = {}) {
       return true;
     if (!predictsFailure(f))
       return false;
-    refused.push(refusedSuppression(f, flag !== void 0 ? { kind: "flag", spec: flag } : { kind: "setting" }));
+    refused2.push(refusedSuppression(f, flag !== void 0 ? { kind: "flag", spec: flag } : { kind: "setting" }));
     return true;
   });
   const { shown: shown3, suppressed, refusedInFile } = applySuppressions(model, kept);
-  shown3.push(...dedupe2([...refused, ...refusedInFile]));
+  shown3.push(...dedupe2([...refused2, ...refusedInFile]));
   const findings = shown3.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   const failure = model.failure?.failure;
   const revisionPaths = new Set(model.map.all.map((r) => r.file.path));
@@ -36489,7 +36649,7 @@ function planBackfill(model, req, io) {
   const changes = /* @__PURE__ */ new Map();
   const placeholders = [];
   const skipped = [];
-  const refused = [];
+  const refused2 = [];
   let current = model;
   for (const m of req.missing) {
     const id2 = m.id;
@@ -36509,7 +36669,7 @@ function planBackfill(model, req, io) {
       const listed = place.listCandidates ? candidates(current, id2, req, io, changes) : [];
       const stale = place.listCandidates ? staleRow(current, id2, req, listed) : void 0;
       const nothingCompared = place.listCandidates && req.state && !current.failure && schemaMatches(current, req.state)?.length === 0;
-      refused.push({
+      refused2.push({
         id: id2,
         reason: place.refuse,
         forensics: m.forensics,
@@ -36522,14 +36682,14 @@ function planBackfill(model, req, io) {
     }
     const attempt2 = placeOne(current, id2, place.parents, place.children, place.how, m, req, io, changes);
     if ("refuse" in attempt2) {
-      refused.push({ id: id2, reason: attempt2.refuse, forensics: m.forensics, candidates: [] });
+      refused2.push({ id: id2, reason: attempt2.refuse, forensics: m.forensics, candidates: [] });
       continue;
     }
     placeholders.push(attempt2.placeholder);
     current = io.rebuild(overlayOf(changes));
   }
   const proof = placeholders.length > 0 ? proveBackfill(model, current, req.missing.map((m) => m.id), req.rows, req.target, req.state) : null;
-  return { placeholders, skipped, refused, changes, proof };
+  return { placeholders, skipped, refused: refused2, changes, proof };
 }
 function overlayOf(changes) {
   return new Map([...changes].map(([p, c]) => [p, c.after]));
@@ -37885,7 +38045,7 @@ function pruneFolder(dir, stale) {
 }
 function cacheSecret(installDir, cwd, env2) {
   if (installDir !== void 0) {
-    const own2 = secretIn(import_node_path46.default.join(installDir, NAME2));
+    const own2 = secretIn(import_node_path46.default.join(installDir, NAME3));
     if (own2)
       return own2;
   }
@@ -37897,7 +38057,7 @@ function cacheSecret(installDir, cwd, env2) {
   } catch {
     return void 0;
   }
-  return secretIn(import_node_path46.default.join(home, NAME2));
+  return secretIn(import_node_path46.default.join(home, NAME3));
 }
 function isInside(dir, root) {
   const rel = import_node_path46.default.relative(import_node_path46.default.resolve(root), import_node_path46.default.resolve(dir));
@@ -37939,7 +38099,7 @@ function readKey(file) {
     (0, import_node_fs5.closeSync)(fd);
   }
 }
-var import_node_fs5, import_node_module6, import_node_os2, import_node_path46, requireBuiltin6, DIGEST_AT, LENGTH_AT, HEADER, OFF, MAC_LENGTH, SECRET_BYTES, NAME2;
+var import_node_fs5, import_node_module6, import_node_os2, import_node_path46, requireBuiltin6, DIGEST_AT, LENGTH_AT, HEADER, OFF, MAC_LENGTH, SECRET_BYTES, NAME3;
 var init_private_file = __esm({
   "dist/project/private-file.js"() {
     "use strict";
@@ -37954,7 +38114,7 @@ var init_private_file = __esm({
     OFF = /* @__PURE__ */ new Set(["off", "0", "false", "no"]);
     MAC_LENGTH = 32;
     SECRET_BYTES = 32;
-    NAME2 = ".alembic-preflight-cache-secret";
+    NAME3 = ".alembic-preflight-cache-secret";
   }
 });
 
@@ -45902,8 +46062,12 @@ var init_graph_command = __esm({
 });
 
 // dist/check/ledger-rows.js
-function appliedBy(env2, model) {
+function appliedBy(env2, model, identity = appIdentity(env2)) {
   const out = {};
+  if (identity.name !== void 0)
+    out["app"] = identity.name;
+  if (identity.review)
+    out["review"] = "true";
   for (const name2 of RELEASE_VARIABLES) {
     const v = env2[name2];
     if (v !== void 0 && /^[\w.:/@+-]{1,200}$/u.test(v))
@@ -45912,8 +46076,8 @@ function appliedBy(env2, model) {
   out["heads"] = model.map.heads.join(" ");
   return out;
 }
-function ledgerRows(model, steps2, env2, cwd, now = /* @__PURE__ */ new Date()) {
-  const by = appliedBy(env2, model);
+function ledgerRows(model, steps2, env2, cwd, now = /* @__PURE__ */ new Date(), identity) {
+  const by = appliedBy(env2, model, identity);
   const at3 = now.toISOString();
   const rows = [];
   for (const step of steps2) {
@@ -45956,12 +46120,25 @@ var init_ledger_rows = __esm({
     init_project_model();
     init_schema_ops();
     init_sha256();
+    init_app_identity();
     RELEASE_VARIABLES = [
       "HEROKU_RELEASE_VERSION",
       "HEROKU_SLUG_COMMIT",
       "HEROKU_APP_NAME",
+      "HEROKU_PR_NUMBER",
+      "HEROKU_BRANCH",
       "SOURCE_VERSION",
       "DYNO",
+      "FLY_APP_NAME",
+      "FLY_IMAGE_REF",
+      "FLY_MACHINE_VERSION",
+      "RENDER_SERVICE_NAME",
+      "RENDER_GIT_COMMIT",
+      "RAILWAY_SERVICE_NAME",
+      "RAILWAY_ENVIRONMENT_NAME",
+      "RAILWAY_DEPLOYMENT_ID",
+      "RAILWAY_GIT_COMMIT_SHA",
+      "GIT_REV",
       "GITHUB_REPOSITORY",
       "GITHUB_SHA",
       "GITHUB_RUN_ID",
@@ -45997,6 +46174,90 @@ var init_write_transaction = __esm({
     init_errors();
     init_open_sqlite();
     init_pg_connect();
+  }
+});
+
+// dist/database/ledger-owner.js
+function ownerSql(schema) {
+  return schema === null ? quoteIdent(OWNER_TABLE) : `${quoteIdent(schema)}.${quoteIdent(OWNER_TABLE)}`;
+}
+async function readOwner(t2, schema, pg2) {
+  if (t2.dialect === "sqlite") {
+    const db = await openSqlite(t2.file, { readonly: true, fileMustExist: true });
+    try {
+      const there = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(OWNER_TABLE);
+      if (!there)
+        return void 0;
+      const row = db.prepare(`SELECT app FROM ${ownerSql(null)} LIMIT 1`).get();
+      return row?.app;
+    } finally {
+      db.close();
+    }
+  }
+  return withPostgresClient(t2, pg2, async (client) => {
+    await client.query("BEGIN READ ONLY");
+    try {
+      const where = schema ?? "public";
+      const found = await client.query("SELECT to_regclass($1) IS NOT NULL AS there", [
+        `${quoteIdent(where)}.${quoteIdent(OWNER_TABLE)}`
+      ]);
+      if (!found.rows[0]?.there)
+        return void 0;
+      const row = await client.query(`SELECT app FROM ${ownerSql(where)} LIMIT 1`);
+      return row.rows[0]?.app;
+    } finally {
+      await client.query("ROLLBACK").catch(() => void 0);
+    }
+  });
+}
+async function writeOwner(t2, schema, app, by, pg2) {
+  const create = (s) => `CREATE TABLE IF NOT EXISTS ${ownerSql(s)} (app VARCHAR(100) NOT NULL, set_at VARCHAR(40) NOT NULL, set_by TEXT NOT NULL)`;
+  const at3 = (/* @__PURE__ */ new Date()).toISOString();
+  const setBy = JSON.stringify(by);
+  if (t2.dialect === "sqlite") {
+    const db = await openSqliteForWrite(t2, pg2.lockTimeoutMs);
+    try {
+      db.transaction(() => {
+        db.exec(create(null));
+        db.exec(`DELETE FROM ${ownerSql(null)}`);
+        db.prepare(`INSERT INTO ${ownerSql(null)} (app, set_at, set_by) VALUES (?, ?, ?)`).run(app, at3, setBy);
+      }).immediate();
+    } catch (e) {
+      throw new DatabaseError(`Writing the owner table ${OWNER_TABLE} failed: ${e.message}.`, {
+        hint: "Check that the file is writable."
+      });
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  await withPostgresClient(t2, pg2, (client) => inWriteTransaction(client, pg2, async () => {
+    const where = schema ?? "public";
+    await client.query(create(where));
+    await client.query(`DELETE FROM ${ownerSql(where)}`);
+    await client.query(`INSERT INTO ${ownerSql(where)} (app, set_at, set_by) VALUES ($1, $2, $3)`, [
+      app,
+      at3,
+      setBy
+    ]);
+  })).catch((e) => {
+    if (e instanceof DatabaseError)
+      throw e;
+    throw new DatabaseError(`Writing the owner table ${OWNER_TABLE} failed: ${e.message}.`, {
+      hint: `Grant this role CREATE on the ledger's schema (${schema ?? "public"}), or run it as the schema's owner.`
+    });
+  });
+}
+var OWNER_TABLE;
+var init_ledger_owner = __esm({
+  "dist/database/ledger-owner.js"() {
+    "use strict";
+    init_errors();
+    init_open_sqlite();
+    init_pg_connect();
+    init_quote_ident();
+    init_write_transaction();
+    OWNER_TABLE = "alembic_preflight_owner";
   }
 });
 
@@ -46143,6 +46404,7 @@ var init_write_ledger = __esm({
 // dist/commands/ledger-command.js
 var ledger_command_exports = {};
 __export(ledger_command_exports, {
+  ledgerOwnerCommand: () => ledgerOwnerCommand,
   ledgerRecordCommand: () => ledgerRecordCommand
 });
 async function ledgerRecordCommand(opts) {
@@ -46209,11 +46471,55 @@ function appliedRevisions(model, heads) {
   const below = new Set(new Resolver(model.map).ancestors(heads.flatMap((h) => model.map.byKey.get(h) ?? []), true, false, "stamp"));
   return historyOrder(model).reverse().filter((r) => below.has(r));
 }
+async function ledgerOwnerCommand(opts) {
+  const { table, db, state, ledgerTable, model } = await openProjectAndDatabase({ ...opts, ledger: true, schemaProbes: false }, `Pass --database-url, or set ${opts.databaseUrlEnv ?? "DATABASE_URL"}.`);
+  const schema = state.ledger?.schema ?? state.ledger?.home?.schema ?? table.versionTableSchema;
+  const pg2 = postgresOptions(opts);
+  const handedTo = await readOwner(db, schema, pg2);
+  const owner = databaseOwner(state.ledger?.rows, handedTo);
+  const now = owner ? `${owner.app} (${owner.from === "set" ? "handed to it with ledger owner --set" : `its release applied ${owner.claim.revision} first, per the ledger ${ledgerTable}`})` : "no app: no named release has applied revisions to it through alembic-preflight release";
+  const lines = [
+    `alembic-preflight ledger owner: ${opts.set === void 0 ? "read" : opts.yes ? "writing" : "dry run"}`,
+    "",
+    `Owner: ${now}.`
+  ];
+  let written = false;
+  if (opts.set !== void 0) {
+    if (!/^[\w.-]{1,100}$/u.test(opts.set))
+      throw new UsageError(`--set ${JSON.stringify(opts.set)} is not an app name.`, {
+        hint: "Name the app as the platform does: letters, digits, _ . - (heroku apps lists them)."
+      });
+    if (owner?.app === opts.set && owner.from === "set")
+      lines.push(`Nothing to do: it is ${opts.set}'s already.`);
+    else if (opts.yes) {
+      await writeOwner(db, schema, opts.set, appliedBy(opts.env, model), pg2);
+      written = true;
+      lines.push(`Handed to ${opts.set}: its releases may migrate this database now, and ${owner?.app ?? "no other app"}'s may not.`);
+    } else
+      lines.push(`Would hand it to ${opts.set} (a row in ${OWNER_TABLE} beside the ledger). Run again with --yes to write it.`);
+  }
+  const document = opts.format === "json" ? {
+    schemaVersion: 1,
+    command: "ledger owner",
+    ok: true,
+    owner: owner ? { app: owner.app, from: owner.from, revision: owner.claim?.revision ?? null } : null,
+    set: opts.set ?? null,
+    written
+  } : void 0;
+  return {
+    stdout: document ? JSON.stringify(document, null, 2) + "\n" : lines.join("\n") + "\n",
+    exitCode: 0,
+    document
+  };
+}
 var init_ledger_command = __esm({
   "dist/commands/ledger-command.js"() {
     "use strict";
     init_ledger_view();
     init_ledger_rows();
+    init_database_owner();
+    init_ledger_owner();
+    init_errors();
     init_upgrade_plan();
     init_resolver();
     init_graph_render();
@@ -48471,9 +48777,9 @@ var init_rehearse_runner = __esm({
           capture: true
         });
         s.signals.interrupted ??= child.forwarded;
-        const refused = s.fence.refused();
-        if (refused.length > 0) {
-          this.halt(refusalError(refused[0], {
+        const refused2 = s.fence.refused();
+        if (refused2.length > 0) {
+          this.halt(refusalError(refused2[0], {
             what,
             tool: "rehearse",
             set: [...s.set],
@@ -51932,7 +52238,7 @@ async function releaseSteps(given, started, markRunning) {
 `);
   log("info", "release.start", { context: ctx.name, dyno: opts.env.DYNO ?? null, target: plan2.target }, `release started (${ctx.description})`);
   const pythonFallback = opts.command ? void 0 : () => interpreterPython(opts.env);
-  const opened = await openProjectAndDatabase({ ...opts, config: plan2.config, name: plan2.name, pythonFallback }, "On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.");
+  const opened = await withHandOver(await openProjectAndDatabase({ ...opts, config: plan2.config, name: plan2.name, pythonFallback }, "On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME."), opts);
   const gated = await gate(opts, plan2, opened, log, verdict4);
   if (typeof gated === "number")
     return gated;
@@ -51962,7 +52268,8 @@ async function gate(opts, plan2, opened, log, verdict4) {
     strict: opts.strict,
     ...opts.locks ? { locks: opts.locks } : {},
     release: plan2.read?.problem,
-    releaseGenerates: [...fromLine, ...wrappedGenerates]
+    releaseGenerates: [...fromLine, ...wrappedGenerates],
+    releasing: releasingOf(opts, settings2)
   };
   const forensics = missingForensics(model, state, opts.git);
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps: schemaOps2, forensics });
@@ -52019,10 +52326,10 @@ async function runUpgrade(opts, plan2, opened, gated, how) {
     });
   });
   log("info", "release.child-exit", { code: child.code, signal: child.signal, ms: child.ms }, "command finished");
-  const refused = fence?.refused()[0];
+  const refused2 = fence?.refused()[0];
   fence?.remove();
-  if (refused) {
-    const e = refusalError(refused, {
+  if (refused2) {
+    const e = refusalError(refused2, {
       what: `\`${argv.map((a, i) => i === 0 ? import_node_path64.default.basename(a) : a).join(" ")}\``,
       tool: "release",
       set: urlVariable,
@@ -52051,9 +52358,25 @@ async function runUpgrade(opts, plan2, opened, gated, how) {
     return verdict4(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(", ") || "(no rows)"}, not ${want.join(", ")} (${moved})`);
   }
   if (ledgerTable !== void 0 && settings2.ledger && pending.length > 0) {
-    await record(db, ledgerWriteOf(ledgerTable, state.ledger, table.versionTableSchema), ledgerRows(model, prediction.steps, opts.env, opts.cwd), opts, log);
+    await record(db, ledgerWriteOf(ledgerTable, state.ledger, table.versionTableSchema), ledgerRows(model, prediction.steps, opts.env, opts.cwd, /* @__PURE__ */ new Date(), releasingOf(opts, settings2).app), opts, log);
   }
   return verdict4(EXIT.ok, `OK: applied ${plural2(applied ?? pending.length, "migration")}; the database is at ${got.join(", ")}`);
+}
+async function withHandOver(opened, opts) {
+  const { state, db, table, ledgerTable } = opened;
+  if (ledgerTable === void 0 || !state.ledger)
+    return opened;
+  const schema = state.ledger.schema ?? state.ledger.home?.schema ?? table.versionTableSchema;
+  const owner = await readOwner(db, schema, postgresOptions(opts)).catch(() => void 0);
+  return owner === void 0 ? opened : { ...opened, state: { ...state, ledger: { ...state.ledger, owner } } };
+}
+function releasingOf(opts, settings2) {
+  return {
+    app: appIdentity(opts.env, settings2.app),
+    sharedWith: settings2.sharedWith,
+    share: opts.shareDatabase === true,
+    required: settings2.requireIdentity
+  };
 }
 function withoutVerdictLine(text) {
   const lines = text.trimEnd().split("\n");
@@ -52102,6 +52425,8 @@ var init_release_command = __esm({
     init_fence();
     init_after_upgrade();
     init_upgrade_command();
+    init_app_identity();
+    init_ledger_owner();
   }
 });
 
@@ -59994,29 +60319,38 @@ var graph = defineCommand({
 var ledger = defineCommand({
   name: "ledger",
   command: "ledger <action>",
-  brief: "Record the revisions a database holds in the ledger",
+  brief: "Record a database's revisions; show or hand over its owner",
   group: "Repair",
-  summary: "Record in the ledger (alembic_preflight_history) the revisions the database already holds, for a database older than the ledger or after an applied migration's file was edited; dry run unless --yes.",
-  usage: "$0 ledger record [options]",
+  summary: "Record in the ledger (alembic_preflight_history) the revisions the database already holds, for a database older than the ledger or after an applied migration's file was edited; or show the app the database belongs to, and hand it to another (ledger owner --set). Dry run unless --yes.",
+  usage: "$0 ledger record|owner [options]",
   examples: [
     ["$0 ledger record", "dry run: the rows it would record, and whether it creates the table"],
-    ["$0 ledger record --yes", "write them, in one transaction"]
+    ["$0 ledger record --yes", "write them, in one transaction"],
+    ["$0 ledger owner", "which app the database belongs to, and why"],
+    [
+      "$0 ledger owner --set my-app-staging --yes",
+      "hand a copy (heroku pg:copy) to the app that now uses it"
+    ]
   ],
   exitCodes: EXIT_CODES.ledger,
   options: (y) => ledgerOptions(databaseOptions(projectOptions(y, TEXT_OR_JSON))).positional("action", {
-    choices: ["record"],
-    describe: "record: put what the database already holds in the ledger"
+    choices: ["record", "owner"],
+    describe: "record: put what the database already holds in the ledger; owner: show the app it belongs to (--set hands it to another)"
+  }).option("set", {
+    type: "string",
+    describe: "ledger owner: hand the database to this app (dry run unless --yes)"
   }).option("yes", { type: "boolean", default: false, describe: "really write to the database" }),
   async run(args, ctx) {
     ctx.setFormat(args.format);
-    const { ledgerRecordCommand: ledgerRecordCommand2 } = await Promise.resolve().then(() => (init_ledger_command(), ledger_command_exports));
-    ctx.report(await ledgerRecordCommand2({
+    const { ledgerOwnerCommand: ledgerOwnerCommand2, ledgerRecordCommand: ledgerRecordCommand2 } = await Promise.resolve().then(() => (init_ledger_command(), ledger_command_exports));
+    const common = {
       ...projectArgs(args, ctx.build),
       ...databaseArgs(args),
       ...ledgerArgs(args),
       env: ctx.env,
       yes: args.yes
-    }));
+    };
+    ctx.report(args.action === "owner" ? await ledgerOwnerCommand2({ ...common, ...args.set !== void 0 ? { set: args.set } : {} }) : await ledgerRecordCommand2(common));
   }
 });
 
@@ -60140,6 +60474,10 @@ var release = defineCommand({
     type: "boolean",
     default: false,
     describe: "run the command even when the database is already at the target"
+  }).option("share-database", {
+    type: "boolean",
+    default: false,
+    describe: "this release may migrate a database another app owns, per its ledger (apps that always share one: shared-with in the settings)"
   }).option("cosmetic", {
     type: "boolean",
     default: false,
@@ -60195,6 +60533,7 @@ var release = defineCommand({
       command: rest.length > 0 ? rest : void 0,
       alwaysRun: args["always-run"],
       cosmetic: args.cosmetic,
+      shareDatabase: args["share-database"],
       deadlineMinutes: args.deadline,
       out: (t2) => ctx.write(t2),
       // in the text log the release's own line is the verdict; JSON and logfmt keep the event

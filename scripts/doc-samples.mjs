@@ -255,6 +255,15 @@ function findingSamples() {
         ],
       },
     }),
+    page('database-owned-elsewhere', ['release'], {
+      what: "the example one revision behind, whose ledger shows shop-prod's release v7 applied 1f2a3b4c5d6e, released by a review app",
+      database: {
+        upTo: '1f2a3b4c5d6e',
+        rows: ['1f2a3b4c5d6e'],
+        ledger: [['1f2a3b4c5d6e', null, 'v7', undefined, 'shop-prod']],
+      },
+      env: { DYNO: 'release.1', HEROKU_PR_NUMBER: '42', HEROKU_BRANCH: 'feature-notes' },
+    }),
     page('rollback-loses-schema', ['verify'], {
       what: 'the bundled example on a database a newer release moved to c3slim, which dropped a column this code creates',
       database: {
@@ -367,7 +376,7 @@ export function sampleOutput(sample) {
 }
 
 /**
- * The ledger rows releases would have written: `[revision, down, release, body?]`, each with its
+ * The ledger rows releases would have written: `[revision, down, release, body?, app?]`, each with its
  * file's path and SHA-256 (a revision this code has no file for: `body`'s, and the steps read from it).
  */
 function writeLedger(db, dir, rows) {
@@ -376,7 +385,7 @@ function writeLedger(db, dir, rows) {
     `INSERT INTO ${DEFAULT_LEDGER_TABLE} (${LEDGER_COLUMNS.join(', ')}, steps) VALUES (${LEDGER_COLUMNS.map(() => '?').join(', ')}, ?)`,
   );
   const files = readdirSync(path.join(dir, 'migrations', 'versions'));
-  rows.forEach(([revision, down, release, body], i) => {
+  rows.forEach(([revision, down, release, body, app], i) => {
     const file = files.find((f) => f.startsWith(`${revision}_`));
     const rel = `migrations/versions/${file ?? `${revision}_step.py`}`;
     const bytes = file ? readFileSync(path.join(dir, rel)) : Buffer.from(body ?? revision);
@@ -388,7 +397,12 @@ function writeLedger(db, dir, rows) {
       path: rel,
       sha256: createHash('sha256').update(bytes).digest('hex'),
       appliedAt: `2026-11-${String(10 + i).padStart(2, '0')}T10:00:00.000Z`,
-      appliedBy: { HEROKU_RELEASE_VERSION: release, DYNO: 'release.1', heads: revision },
+      appliedBy: {
+        HEROKU_RELEASE_VERSION: release,
+        DYNO: 'release.1',
+        heads: revision,
+        ...(app !== undefined ? { app } : {}),
+      },
       // what a release records of a file's steps, as it reads them
       ...(body !== undefined ? ledgerSteps(body) : {}),
     };

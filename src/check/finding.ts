@@ -12,6 +12,7 @@ export const FINDING_CODES = [
   'database-at-head',
   'database-diverged',
   'database-not-writable',
+  'database-owned-elsewhere',
   'database-unrelated',
   'ddl-in-try-except',
   'dependency-cycle',

@@ -4,17 +4,31 @@ import type { UpgradeStep } from '../alembic/graph/upgrade-plan.js';
 import type { LedgerRow, RecordedStep } from '../database/ledger.js';
 import { lockSteps } from './schema/schema-ops.js';
 import { sha256Hex } from '../project/sha256.js';
+import { appIdentity, type AppIdentity } from '../deploy/app-identity.js';
 
 /**
- * What identifies a release, from the variables Heroku (with runtime dyno metadata), GitHub
- * Actions and GitLab CI set. Nothing else from the environment is ever recorded: it may hold secrets.
+ * What identifies a release, from the variables Heroku (with runtime dyno metadata; review apps),
+ * Fly.io, Render, Railway, Dokku, GitHub Actions and GitLab CI set. Nothing else from the environment
+ * is ever recorded: it may hold secrets.
  */
 const RELEASE_VARIABLES = [
   'HEROKU_RELEASE_VERSION',
   'HEROKU_SLUG_COMMIT',
   'HEROKU_APP_NAME',
+  'HEROKU_PR_NUMBER',
+  'HEROKU_BRANCH',
   'SOURCE_VERSION',
   'DYNO',
+  'FLY_APP_NAME',
+  'FLY_IMAGE_REF',
+  'FLY_MACHINE_VERSION',
+  'RENDER_SERVICE_NAME',
+  'RENDER_GIT_COMMIT',
+  'RAILWAY_SERVICE_NAME',
+  'RAILWAY_ENVIRONMENT_NAME',
+  'RAILWAY_DEPLOYMENT_ID',
+  'RAILWAY_GIT_COMMIT_SHA',
+  'GIT_REV',
   'GITHUB_REPOSITORY',
   'GITHUB_SHA',
   'GITHUB_RUN_ID',
@@ -22,12 +36,18 @@ const RELEASE_VARIABLES = [
   'CI_PIPELINE_ID',
 ];
 
-/** The release's identity for the ledger: the variables above that are set, and the code's heads. */
+/**
+ * The release's identity for the ledger: the variables above that are set, the app it released (its
+ * name, and whether it is a review app: what a database's owner is read from), and the code's heads.
+ */
 export function appliedBy(
   env: Readonly<Record<string, string | undefined>>,
   model: ProjectModel,
+  identity: AppIdentity = appIdentity(env),
 ): Record<string, string> {
   const out: Record<string, string> = {};
+  if (identity.name !== undefined) out['app'] = identity.name;
+  if (identity.review) out['review'] = 'true';
   for (const name of RELEASE_VARIABLES) {
     const v = env[name];
     // identifiers are short words; anything else is not what the variable should hold, and not recorded
@@ -44,8 +64,9 @@ export function ledgerRows(
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
   now = new Date(),
+  identity?: AppIdentity,
 ): LedgerRow[] {
-  const by = appliedBy(env, model);
+  const by = appliedBy(env, model, identity);
   const at = now.toISOString();
   const rows: LedgerRow[] = [];
   for (const step of steps) {

@@ -4,6 +4,7 @@ import type { PendingLocks } from './schema/pending-locks.js';
 import type { SchemaProbe } from './schema/schema-probe.js';
 import type { RollbackLosses } from './schema/rollback-losses.js';
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
+import type { AppIdentity } from '../deploy/app-identity.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
 import type { Forensics } from '../history/git-history.js';
 import type { ProjectModel } from '../alembic/loading/project-model.js';
@@ -63,6 +64,19 @@ export interface CheckContext {
   readonly release?: ReleaseCommandProblem;
   /** Commands the release phase runs that write a new migration (`flask db migrate` before the upgrade). */
   readonly releaseGenerates?: readonly GeneratedAtRelease[];
+  /** `release`: the app it releases, and what the settings and flags say of sharing a database. */
+  readonly releasing?: Releasing;
+}
+
+/** The app a release runs for, and which other apps' databases it may migrate. */
+export interface Releasing {
+  readonly app: AppIdentity;
+  /** `shared-with` in the settings: apps that share databases with this one. */
+  readonly sharedWith: readonly string[];
+  /** `--share-database`: this one release may migrate a database another app owns. */
+  readonly share: boolean;
+  /** `require-identity = true`: a release that cannot name its app stops. */
+  readonly required: boolean;
 }
 
 export interface Rule {

@@ -22,6 +22,7 @@ import { databaseAhead } from './rules/database-ahead.js';
 import { rollbackLosesSchema } from './rules/rollback-loses-schema.js';
 import { databaseDiverged } from './rules/database-diverged.js';
 import { databaseUnrelated } from './rules/database-unrelated.js';
+import { databaseOwnedElsewhere } from './rules/database-owned-elsewhere.js';
 import { appliedMigrationEdited } from './rules/applied-migration-edited.js';
 import { ledgerUnreadable } from './rules/ledger-unreadable.js';
 import { suppressionWithoutReason } from './rules/suppression-without-reason.js';
@@ -138,6 +139,7 @@ export const RULES: readonly Rule[] = [
   rollbackLosesSchema,
   databaseDiverged,
   databaseUnrelated,
+  databaseOwnedElsewhere,
   stampedRevisionMissing,
   appliedMigrationEdited,
   ledgerUnreadable,

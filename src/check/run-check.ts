@@ -5,7 +5,7 @@ import type { ProjectFiles } from '../project/project-files.js';
 import { revisionText, type ProjectModel } from '../alembic/loading/project-model.js';
 import { predictUpgrade } from '../alembic/graph/upgrade-plan.js';
 import type { Finding, Severity } from './finding.js';
-import type { DatabaseContext, Rule } from './rule.js';
+import type { DatabaseContext, Releasing, Rule } from './rule.js';
 import { alembicOutput } from './rule-helpers.js';
 import { globMatcher, type LintConfig } from './lint/lint-config.js';
 import type { LintContext } from './lint/lint-context.js';
@@ -40,6 +40,8 @@ export interface CheckOptions {
   readonly release?: ReleaseCommandProblem;
   /** Commands the release phase runs that write a new migration. */
   readonly releaseGenerates?: readonly GeneratedAtRelease[];
+  /** `release`: the app it releases (database-owned-elsewhere). */
+  readonly releasing?: Releasing;
   /** `verify`: --locks and its thresholds, for the pending steps' lock grades (default: warn at 100,000 rows or 256 MB). */
   readonly locks?: LockSettings;
   /** `verify`: PostgreSQL's parser, for the lock grades of SQL a pending step runs (loaded by the caller when needed). */
@@ -91,6 +93,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     target,
     release: opts.release,
     releaseGenerates: opts.releaseGenerates,
+    releasing: opts.releasing,
   };
   for (const rule of RULES) {
     if (rule.kind === 'lint') {

@@ -1,5 +1,8 @@
 import { latestByRevision } from '../check/ledger-view.js';
-import { ledgerRows } from '../check/ledger-rows.js';
+import { appliedBy, ledgerRows } from '../check/ledger-rows.js';
+import { databaseOwner } from '../check/database-owner.js';
+import { OWNER_TABLE, readOwner, writeOwner } from '../database/ledger-owner.js';
+import { UsageError } from '../errors/errors.js';
 import type { Rev } from '../alembic/graph/revision-map.js';
 import type { ProjectModel } from '../alembic/loading/project-model.js';
 import { resolveStamps } from '../alembic/graph/upgrade-plan.js';
@@ -145,4 +148,67 @@ function appliedRevisions(model: ProjectModel, heads: readonly string[]): Rev[] 
   return historyOrder(model)
     .reverse()
     .filter((r) => below.has(r));
+}
+
+export interface LedgerOwnerOptions extends LedgerCommandOptions {
+  /** `--set APP`: hand the database to this app (a dry run unless --yes). */
+  readonly set?: string;
+}
+
+/**
+ * `ledger owner`: which app the database belongs to (a hand-over, else the first named release in its
+ * ledger); `--set APP` hands it to another, for a copy that now serves that app (a dry run unless --yes).
+ */
+export async function ledgerOwnerCommand(opts: LedgerOwnerOptions): Promise<CommandOutput> {
+  const { table, db, state, ledgerTable, model } = await openProjectAndDatabase(
+    { ...opts, ledger: true, schemaProbes: false },
+    `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`,
+  );
+  const schema = state.ledger?.schema ?? state.ledger?.home?.schema ?? table.versionTableSchema;
+  const pg = postgresOptions(opts);
+  const handedTo = await readOwner(db, schema, pg);
+  const owner = databaseOwner(state.ledger?.rows, handedTo);
+  const now = owner
+    ? `${owner.app} (${owner.from === 'set' ? 'handed to it with ledger owner --set' : `its release applied ${owner.claim!.revision} first, per the ledger ${ledgerTable}`})`
+    : 'no app: no named release has applied revisions to it through alembic-preflight release';
+  const lines = [
+    `alembic-preflight ledger owner: ${opts.set === undefined ? 'read' : opts.yes ? 'writing' : 'dry run'}`,
+    '',
+    `Owner: ${now}.`,
+  ];
+  let written = false;
+  if (opts.set !== undefined) {
+    if (!/^[\w.-]{1,100}$/u.test(opts.set))
+      throw new UsageError(`--set ${JSON.stringify(opts.set)} is not an app name.`, {
+        hint: 'Name the app as the platform does: letters, digits, _ . - (heroku apps lists them).',
+      });
+    if (owner?.app === opts.set && owner.from === 'set')
+      lines.push(`Nothing to do: it is ${opts.set}'s already.`);
+    else if (opts.yes) {
+      await writeOwner(db, schema, opts.set, appliedBy(opts.env, model), pg);
+      written = true;
+      lines.push(
+        `Handed to ${opts.set}: its releases may migrate this database now, and ${owner?.app ?? 'no other app'}'s may not.`,
+      );
+    } else
+      lines.push(
+        `Would hand it to ${opts.set} (a row in ${OWNER_TABLE} beside the ledger). Run again with --yes to write it.`,
+      );
+  }
+  const document =
+    opts.format === 'json'
+      ? {
+          schemaVersion: 1,
+          command: 'ledger owner',
+          ok: true,
+          owner: owner ? { app: owner.app, from: owner.from, revision: owner.claim?.revision ?? null } : null,
+          set: opts.set ?? null,
+          written,
+        }
+      : undefined;
+  return {
+    stdout: document ? JSON.stringify(document, null, 2) + '\n' : lines.join('\n') + '\n',
+    exitCode: 0,
+    document,
+  };
 }

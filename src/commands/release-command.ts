@@ -37,6 +37,9 @@ import { fencedChild } from '../release/child-env.js';
 import { refusalError } from '../release/fence.js';
 import { afterUpgrade, plural } from '../release/after-upgrade.js';
 import { upgradeCommand } from '../release/upgrade-command.js';
+import { appIdentity } from '../deploy/app-identity.js';
+import { readOwner } from '../database/ledger-owner.js';
+import type { Releasing } from '../check/rule.js';
 
 export interface ReleaseCommandOptions extends VerifyCommandOptions {
   /** The command to run instead of `alembic upgrade <target>` (after `--`). */
@@ -57,6 +60,8 @@ export interface ReleaseCommandOptions extends VerifyCommandOptions {
   readonly onAhead?: OnAhead;
   /** --cosmetic: print the findings about how the code reads (docstrings, file names) too. */
   readonly cosmetic?: boolean;
+  /** --share-database: this release may migrate a database another app owns (per its ledger). */
+  readonly shareDatabase?: boolean;
 }
 
 /**
@@ -113,9 +118,12 @@ async function releaseSteps(
   );
   // with nothing declared, the Python that will run Alembic here says which syntax it takes
   const pythonFallback = opts.command ? undefined : () => interpreterPython(opts.env);
-  const opened = await openProjectAndDatabase(
-    { ...opts, config: plan.config, name: plan.name, pythonFallback },
-    'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.',
+  const opened = await withHandOver(
+    await openProjectAndDatabase(
+      { ...opts, config: plan.config, name: plan.name, pythonFallback },
+      'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.',
+    ),
+    opts,
   );
   const gated = await gate(opts, plan, opened, log, verdict);
   if (typeof gated === 'number') return gated;
@@ -179,6 +187,7 @@ async function gate(
     ...(opts.locks ? { locks: opts.locks } : {}),
     release: plan.read?.problem,
     releaseGenerates: [...fromLine, ...wrappedGenerates],
+    releasing: releasingOf(opts, settings),
   };
   // the same git evidence verify gives for an id no file defines (a slug has no git: it says so)
   const forensics = missingForensics(model, state, opts.git);
@@ -343,7 +352,7 @@ async function runUpgrade(
     await record(
       db,
       ledgerWriteOf(ledgerTable, state.ledger, table.versionTableSchema),
-      ledgerRows(model, prediction.steps, opts.env, opts.cwd),
+      ledgerRows(model, prediction.steps, opts.env, opts.cwd, new Date(), releasingOf(opts, settings).app),
       opts,
       log,
     );
@@ -352,6 +361,30 @@ async function runUpgrade(
     EXIT.ok,
     `OK: applied ${plural(applied ?? pending.length, 'migration')}; the database is at ${got.join(', ')}`,
   );
+}
+
+/**
+ * The database as opened, with the app it was handed to (`ledger owner --set`) beside its ledger. A
+ * hand-over that cannot be read is left out: the owner is then the ledger rows', which refuses more.
+ */
+async function withHandOver(opened: Opened, opts: ReleaseCommandOptions): Promise<Opened> {
+  const { state, db, table, ledgerTable } = opened;
+  if (ledgerTable === undefined || !state.ledger) return opened;
+  const schema = state.ledger.schema ?? state.ledger.home?.schema ?? table.versionTableSchema;
+  const owner = await readOwner(db, schema, postgresOptions(opts)).catch(() => undefined);
+  return owner === undefined
+    ? opened
+    : { ...opened, state: { ...state, ledger: { ...state.ledger, owner } } };
+}
+
+/** The app this release runs for (the settings' name, ALEMBIC_PREFLIGHT_APP, the platform's), and what may share its databases. */
+function releasingOf(opts: ReleaseCommandOptions, settings: Opened['settings']): Releasing {
+  return {
+    app: appIdentity(opts.env, settings.app),
+    sharedWith: settings.sharedWith,
+    share: opts.shareDatabase === true,
+    required: settings.requireIdentity,
+  };
 }
 
 /** A report without its last line when that is a verdict (BLOCKED: …), for a log that ends with its own. */

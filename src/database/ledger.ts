@@ -63,6 +63,8 @@ export interface LedgerState {
   readonly unreadable?: string;
   /** The table has the steps column (a ledger created before it was added has not: the next write adds it). */
   readonly hasSteps?: boolean;
+  /** The app the database was handed to with `ledger owner --set` (the owner table beside the ledger), if any. */
+  readonly owner?: string;
 }
 
 /** The ledger's columns, in the order every statement names them. */

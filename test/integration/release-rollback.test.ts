@@ -200,7 +200,7 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
     expect(rollback.status, rollback.stdout + rollback.stderr).toBe(0);
     const out = unwrapped(rollback.stdout);
     expect(out).toContain(
-      "[rollback-loses-schema] the newer release's 5d6e7f8091a2 drops column guest_sessions.failed_attempts, which this code expects",
+      '[rollback-loses-schema] a newer release drops column guest_sessions.failed_attempts\n',
     );
     expect(out).toContain(
       `this code's migrations create column guest_sessions.failed_attempts (${VERSIONS}/2a3b4c5d6e7f_add_guest_sessions.py:21). The database has no column guest_sessions.failed_attempts now.`,

@@ -35,6 +35,12 @@ export interface LintConfig {
   readonly ledgerTable?: string;
   /** release, when the database is ahead of the code (a rollback): exit 0 without migrating, or stop. */
   readonly onAhead: OnAhead;
+  /** release: the app this code is released as (else ALEMBIC_PREFLIGHT_APP or the platform's variables). */
+  readonly app?: { readonly name: string; readonly from: string };
+  /** release: other apps that may migrate a database this app owns, and this app theirs. */
+  readonly sharedWith: readonly string[];
+  /** release: a release that cannot name its app stops instead of warning, on a database an app owns. */
+  readonly requireIdentity: boolean;
   /** Files the settings came from, for `--rules`. */
   readonly sources: readonly string[];
 }
@@ -71,6 +77,9 @@ export async function loadLintConfig(
     ledger: fromToml?.ledger ?? fromIni?.ledger ?? true,
     ledgerTable: fromToml?.ledgerTable ?? fromIni?.ledgerTable,
     onAhead: fromToml?.onAhead ?? fromIni?.onAhead ?? 'allow',
+    ...((fromToml?.app ?? fromIni?.app) ? { app: (fromToml?.app ?? fromIni?.app)! } : {}),
+    sharedWith: fromToml?.sharedWith ?? fromIni?.sharedWith ?? [],
+    requireIdentity: fromToml?.requireIdentity ?? fromIni?.requireIdentity ?? false,
     sources: [
       fromIni ? path.relative(cwd, iniPath!) || iniPath! : undefined,
       fromToml ? 'pyproject.toml' : undefined,
@@ -89,6 +98,9 @@ interface Partial {
   ledger?: boolean;
   ledgerTable?: string;
   onAhead?: OnAhead;
+  app?: { name: string; from: string };
+  sharedWith?: string[];
+  requireIdentity?: boolean;
 }
 
 const KEYS = [
@@ -102,6 +114,9 @@ const KEYS = [
   'ledger',
   'ledger-table',
   'on-ahead',
+  'app',
+  'shared-with',
+  'require-identity',
 ];
 
 /** `text`: pyproject.toml's, undefined when there is none to read. */
@@ -198,6 +213,18 @@ async function readPyproject(
   }
   if (t['ledger-table'] !== undefined) out.ledgerTable = checkTableName(t['ledger-table'], where);
   if (t['on-ahead'] !== undefined) out.onAhead = checkOnAhead(t['on-ahead'], where);
+  if (t.app !== undefined) out.app = { name: checkAppName(t.app, where, 'app'), from: `app in ${where}` };
+  if (t['shared-with'] !== undefined) {
+    const list = t['shared-with'];
+    if (!Array.isArray(list))
+      throw configError(where, 'shared-with must be an array of app names, such as ["app-staging"]');
+    out.sharedWith = list.map((x) => checkAppName(x, where, 'shared-with'));
+  }
+  if (t['require-identity'] !== undefined) {
+    if (typeof t['require-identity'] !== 'boolean')
+      throw configError(where, 'require-identity must be true or false');
+    out.requireIdentity = t['require-identity'];
+  }
   return out;
 }
 
@@ -207,6 +234,16 @@ export function checkTableName(v: unknown, where: string): string {
     throw configError(
       where,
       'ledger-table must be a table name: letters, digits and underscores, at most 63 characters, not starting with a digit',
+    );
+  return v;
+}
+
+/** An app's name as platforms write them: letters, digits, `_`, `.` and `-`. */
+function checkAppName(v: unknown, where: string, key: string): string {
+  if (typeof v !== 'string' || !/^[\w.-]{1,100}$/u.test(v))
+    throw configError(
+      where,
+      `${key} must name apps as the platform does (letters, digits, _ . -), such as "my-app"`,
     );
   return v;
 }
@@ -249,6 +286,15 @@ function readIniSection(
       out.ledgerTable = checkTableName(raw, where);
     } else if (key === 'on-ahead') {
       out.onAhead = checkOnAhead(raw, where);
+    } else if (key === 'app') {
+      out.app = { name: checkAppName(raw, where, 'app'), from: `app in ${where}` };
+    } else if (key === 'shared-with') {
+      out.sharedWith = raw
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((x) => checkAppName(x, where, 'shared-with'));
+    } else if (key === 'require-identity') {
+      out.requireIdentity = parseBool(raw, key, where);
     } else if (key === 'ignore') {
       for (const line of raw
         .split(/\r?\n/)

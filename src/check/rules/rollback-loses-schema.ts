@@ -32,6 +32,7 @@ export const rollbackLosesSchema: Rule = {
           `the newer release's ${l.applied.revision} ${l.what}, which this code expects`,
           `the newer release's ${l.applied.revision} ${l.what}`,
           `a newer release ${l.what}, which this code expects`,
+          `a newer release ${l.what}`,
           rollbackLosesSchema.title,
         ),
         message: `The database is ahead of this code at '${l.row}', and the ledger records that ${l.applied.revision} (${l.applied.path}:${l.step.line}; ${appliedByText(l.applied)}) ${l.what}; ${created}.${now} After the rollback this code serves on that schema, and ${l.why.replace(/^the serving release's code/u, 'this code').replace(/^the serving release/u, 'this code')}.${l.step.conditional ? ' The step was under if, for or try, or in a helper: it may not have run.' : ''}`,

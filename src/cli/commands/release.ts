@@ -44,6 +44,12 @@ export const release = defineCommand({
         default: false,
         describe: 'run the command even when the database is already at the target',
       })
+      .option('share-database', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'this release may migrate a database another app owns, per its ledger (apps that always share one: shared-with in the settings)',
+      })
       .option('cosmetic', {
         type: 'boolean',
         default: false,
@@ -109,6 +115,7 @@ export const release = defineCommand({
         command: rest.length > 0 ? rest : undefined,
         alwaysRun: args['always-run'],
         cosmetic: args.cosmetic,
+        shareDatabase: args['share-database'],
         deadlineMinutes: args.deadline,
         out: (t) => ctx.write(t),
         // in the text log the release's own line is the verdict; JSON and logfmt keep the event
